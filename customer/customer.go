@@ -1,0 +1,76 @@
+package customer
+
+import (
+	"time"
+
+	"github.com/portalkit/portalkit/portalerr"
+)
+
+// ID identifies a customer ("cus_" + UUIDv7).
+type ID string
+
+// Status is a customer's lifecycle state.
+type Status string
+
+// Customer statuses. Only an active customer's users may use the portal.
+const (
+	StatusActive    Status = "active"
+	StatusSuspended Status = "suspended" // users are refused; reversible with reactivation
+	StatusArchived  Status = "archived"  // final: kept for history, never active again
+)
+
+// MaxDepth is how deep customers may nest: a primary customer (depth 1) may
+// have sub-customers down to depth MaxDepth.
+const MaxDepth = 4
+
+// Customer is a company account of the provider.
+type Customer struct {
+	ID           ID
+	Name         string
+	LegalName    string
+	VATID        string
+	ContactEmail string
+	Phone        string
+	Address      Address
+	// ExternalRef is the customer's key in the provider's ERP or CRM; unique when set.
+	ExternalRef string
+	// ParentID is the primary customer of a sub-customer; empty for a top-level customer.
+	ParentID ID
+	Status   Status
+	Features Features
+	// Version increases with every stored change; updates must name the version they read.
+	Version   int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Address is a postal address. Country is an ISO 3166-1 alpha-2 code.
+type Address struct {
+	Line1      string
+	Line2      string
+	PostalCode string
+	City       string
+	Region     string
+	Country    string
+}
+
+// Transition returns the status reached from s by moving to next, or a
+// FailedPrecondition error when the move is not allowed. Moving to the
+// current status is allowed and changes nothing; archived is final.
+func (s Status) Transition(next Status) (Status, error) {
+	switch {
+	case s == next:
+		return s, nil
+	case s == StatusArchived:
+		return s, portalerr.New(portalerr.FailedPrecondition, "customer is archived; an archived customer cannot become %s", next)
+	case next == StatusActive, next == StatusSuspended, next == StatusArchived:
+		return next, nil
+	default:
+		return s, portalerr.New(portalerr.Invalid, "unknown customer status %q", next)
+	}
+}
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool {
+	return s == StatusActive || s == StatusSuspended || s == StatusArchived
+}

@@ -1,0 +1,7 @@
+// Package identity owns who is calling: the Principal, and the context
+// helpers that carry it through a request.
+//
+// A principal is a staff member (owner, admin or agent), an API key acting
+// as a staff role, or a customer user acting through one membership. What a
+// principal may do is decided by package portal's policy, not here.
+package identity

@@ -1,0 +1,81 @@
+package identity
+
+import (
+	"context"
+
+	"github.com/portalkit/portalkit/customer"
+)
+
+// Kind says what sort of caller a principal is.
+type Kind string
+
+// Kinds of principals.
+const (
+	KindStaff  Kind = "staff"   // a provider person
+	KindAPIKey Kind = "api_key" // a machine acting for the provider, such as an ERP
+	KindUser   Kind = "user"    // a customer's person, acting through one membership
+)
+
+// StaffRole is what a staff member or API key may do across all customers.
+type StaffRole string
+
+// Staff roles.
+const (
+	StaffOwner StaffRole = "owner" // everything, including the deployment's own settings
+	StaffAdmin StaffRole = "admin" // manages customers, their settings and people
+	StaffAgent StaffRole = "agent" // service desk: reads everything, looks after sites and people
+)
+
+// Valid reports whether r is a known staff role.
+func (r StaffRole) Valid() bool {
+	return r == StaffOwner || r == StaffAdmin || r == StaffAgent
+}
+
+// Principal is who is calling. Build one with Staff, APIKey or User.
+type Principal struct {
+	Kind Kind
+	// ID is the staff member's, the API key's or the user's ID.
+	ID string
+	// StaffRole is set for KindStaff and KindAPIKey.
+	StaffRole StaffRole
+	// MembershipID and CustomerID are set for KindUser: the membership the
+	// user acts through. The role is read from the membership on every call,
+	// so a changed or disabled membership takes effect at once.
+	MembershipID customer.MembershipID
+	CustomerID   customer.ID
+	// ReadOnly caps a user principal at viewer rights (read-only access links).
+	ReadOnly bool
+}
+
+// Staff returns the principal of a staff member.
+func Staff(id string, role StaffRole) Principal {
+	return Principal{Kind: KindStaff, ID: id, StaffRole: role}
+}
+
+// APIKey returns the principal of an API key acting as a staff role.
+func APIKey(id string, role StaffRole) Principal {
+	return Principal{Kind: KindAPIKey, ID: id, StaffRole: role}
+}
+
+// User returns the principal of a customer user acting through membership m.
+func User(m customer.Membership) Principal {
+	return Principal{Kind: KindUser, ID: string(m.UserID), MembershipID: m.ID, CustomerID: m.CustomerID}
+}
+
+// IsProvider reports whether p acts for the provider (staff or API key).
+func (p Principal) IsProvider() bool {
+	return (p.Kind == KindStaff || p.Kind == KindAPIKey) && p.StaffRole.Valid()
+}
+
+type ctxKey struct{}
+
+// NewContext returns a copy of ctx carrying p.
+func NewContext(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// FromContext returns the principal carried by ctx, if any.
+func FromContext(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(ctxKey{}).(Principal)
+	return p, ok && p.Kind != ""
+}

@@ -1,0 +1,17 @@
+// Package storage owns the contract between portalkit's use cases and its
+// backends: Store, Repos, one repository interface per aggregate, the errors
+// a backend returns, and keyset paging.
+//
+// A backend stores and finds; it holds no business rules and no
+// authorization. Every use case runs in one transaction:
+//
+//	err := store.InTx(ctx, func(r storage.Repos) error {
+//		c, err := r.Customers().Get(ctx, id)
+//		...
+//	})
+//
+// Values go in and come out by value: a returned value never aliases what the
+// backend holds, and changing it changes nothing until it is written back.
+// Backends: storage/memory, storage/sqlite; storage/storagetest is the
+// conformance suite they all pass.
+package storage

@@ -1,0 +1,36 @@
+package storage
+
+import (
+	"context"
+
+	"github.com/portalkit/portalkit/customer"
+)
+
+// MembershipRepo stores memberships and their site sets.
+type MembershipRepo interface {
+	// Create stores m as given. ErrAlreadyExists when the ID is taken or the
+	// user is already a member of the customer. ErrNotFound when the user,
+	// the customer or one of the sites does not exist.
+	Create(ctx context.Context, m customer.Membership) error
+	// Get returns the membership with the given ID, or ErrNotFound.
+	Get(ctx context.Context, id customer.MembershipID) (customer.Membership, error)
+	// Update works like CustomerRepo.Update. fn must not change UserID or
+	// CustomerID. ErrNotFound when a new site does not exist.
+	Update(ctx context.Context, id customer.MembershipID, fn func(*customer.Membership) error) (customer.Membership, error)
+	// Delete removes the membership, or returns ErrNotFound.
+	Delete(ctx context.Context, id customer.MembershipID) error
+	// List returns one page of memberships matching f, ordered by ID.
+	List(ctx context.Context, f MembershipFilter, p Page) (List[customer.Membership], error)
+	// CountActiveAdmins returns how many active admin memberships the customer has.
+	CountActiveAdmins(ctx context.Context, id customer.ID) (int, error)
+}
+
+// MembershipFilter narrows a membership list. Zero fields do not filter.
+type MembershipFilter struct {
+	CustomerID customer.ID
+	UserID     customer.UserID
+	// SiteID keeps memberships whose site set names this site.
+	SiteID customer.SiteID
+	Role   customer.Role
+	Status customer.MembershipStatus
+}

@@ -1,0 +1,45 @@
+package storage
+
+import (
+	"context"
+
+	"github.com/portalkit/portalkit/portalerr"
+)
+
+// Errors a backend returns, wrapped with context. They are portalerr
+// sentinels, so errors.Is and portalerr.CodeOf work on them unchanged.
+var (
+	// ErrNotFound: no row with that key.
+	ErrNotFound = portalerr.ErrNotFound
+	// ErrAlreadyExists: a unique key (ID, e-mail, external reference, ...) is taken.
+	ErrAlreadyExists = portalerr.ErrAlreadyExists
+	// ErrConflict: a concurrent transaction changed the row first.
+	ErrConflict = portalerr.ErrConflict
+	// ErrReadOnly: a write was attempted in a ReadTx.
+	ErrReadOnly = &portalerr.Error{Code: portalerr.Internal, Message: "storage: write in a read-only transaction"}
+)
+
+// Store is a storage backend.
+type Store interface {
+	// InTx runs fn in a read-write transaction. It commits when fn returns
+	// nil and rolls back when fn returns an error or panics (the panic is
+	// re-raised after the rollback). fn's error is returned unchanged. The
+	// Repos are valid only during fn and must not be used from other
+	// goroutines.
+	InTx(ctx context.Context, fn func(Repos) error) error
+	// ReadTx runs fn in a read-only transaction that sees one consistent
+	// snapshot. Writes fail with ErrReadOnly.
+	ReadTx(ctx context.Context, fn func(Repos) error) error
+	// Ping reports whether the backend can serve requests.
+	Ping(ctx context.Context) error
+	// Close releases the backend's resources.
+	Close() error
+}
+
+// Repos gives the repositories of one transaction.
+type Repos interface {
+	Customers() CustomerRepo
+	Users() UserRepo
+	Memberships() MembershipRepo
+	Sites() SiteRepo
+}
