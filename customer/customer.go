@@ -1,6 +1,7 @@
 package customer
 
 import (
+	"strings"
 	"time"
 
 	"github.com/portalkit/portalkit/portalerr"
@@ -46,12 +47,24 @@ type Customer struct {
 
 // Address is a postal address. Country is an ISO 3166-1 alpha-2 code.
 type Address struct {
-	Line1      string
-	Line2      string
-	PostalCode string
-	City       string
-	Region     string
-	Country    string
+	Line1      string `json:"line1" validate:"max=200,singleline"`
+	Line2      string `json:"line2" validate:"max=200,singleline"`
+	PostalCode string `json:"postal_code" validate:"max=20,singleline"`
+	City       string `json:"city" validate:"max=100,singleline"`
+	Region     string `json:"region" validate:"max=100,singleline"`
+	Country    string `json:"country" validate:"omitempty,iso3166_1_alpha2"`
+}
+
+// Normalize trims every field and upper-cases the country code.
+func (a Address) Normalize() Address {
+	return Address{
+		Line1:      strings.TrimSpace(a.Line1),
+		Line2:      strings.TrimSpace(a.Line2),
+		PostalCode: strings.TrimSpace(a.PostalCode),
+		City:       strings.TrimSpace(a.City),
+		Region:     strings.TrimSpace(a.Region),
+		Country:    strings.ToUpper(strings.TrimSpace(a.Country)),
+	}
 }
 
 // Transition returns the status reached from s by moving to next, or a

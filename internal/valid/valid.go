@@ -1,0 +1,104 @@
+// Package valid owns portalkit's one shared input validator: struct tags
+// checked by go-playground/validator, reported as portalerr field violations
+// named the way callers spell them (the json tag).
+package valid
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"unicode"
+
+	"github.com/go-playground/validator/v10"
+
+	"github.com/portalkit/portalkit/portalerr"
+)
+
+var v = newValidator()
+
+func newValidator() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		switch name {
+		case "-":
+			return ""
+		case "":
+			return f.Name
+		}
+		return name
+	})
+	// singleline: printable text without line breaks or control characters.
+	must(v.RegisterValidation("singleline", func(fl validator.FieldLevel) bool {
+		return strings.IndexFunc(fl.Field().String(), func(r rune) bool {
+			return !unicode.IsPrint(r) && r != ' '
+		}) < 0
+	}))
+	return v
+}
+
+func must(err error) {
+	if err != nil {
+		panic(err)
+	}
+}
+
+// Struct checks s's validate tags. It returns nil, or a portalerr Invalid
+// error with one violation per bad field.
+func Struct(s any) error {
+	err := v.Struct(s)
+	if err == nil {
+		return nil
+	}
+	var verrs validator.ValidationErrors
+	if !errors.As(err, &verrs) {
+		return fmt.Errorf("valid: %w", err) // a programming error: not a struct
+	}
+	fields := make([]portalerr.FieldViolation, 0, len(verrs))
+	for _, fe := range verrs {
+		fields = append(fields, portalerr.FieldViolation{Field: fieldPath(fe), Message: message(fe)})
+	}
+	return portalerr.InvalidFields(fields...)
+}
+
+// fieldPath drops the top-level struct name: "CreateCustomerParams.address.country" -> "address.country".
+func fieldPath(fe validator.FieldError) string {
+	ns := fe.Namespace()
+	if _, rest, ok := strings.Cut(ns, "."); ok {
+		return rest
+	}
+	return ns
+}
+
+func message(fe validator.FieldError) string {
+	switch fe.Tag() {
+	case "required":
+		return "is required"
+	case "max":
+		if fe.Kind() == reflect.Slice {
+			return "must have at most " + fe.Param() + " items"
+		}
+		return "must be at most " + fe.Param() + " characters"
+	case "min":
+		if fe.Kind() == reflect.Slice {
+			return "must have at least " + fe.Param() + " items"
+		}
+		return "must be at least " + fe.Param() + " characters"
+	case "email":
+		return "must be an e-mail address"
+	case "iso3166_1_alpha2":
+		return "must be an ISO 3166-1 alpha-2 country code such as DE"
+	case "oneof":
+		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
+	case "singleline":
+		return "must be a single line of printable text"
+	case "printascii":
+		return "must be printable ASCII"
+	case "dive", "unique":
+		return "must not repeat an item"
+	case "startswith":
+		return "must start with " + fe.Param()
+	}
+	return "is not valid (" + fe.Tag() + ")"
+}

@@ -1,0 +1,344 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/storage"
+)
+
+// CreateCustomerParams are the inputs of CreateCustomer. Text is trimmed
+// before it is checked.
+type CreateCustomerParams struct {
+	Name         string           `json:"name" validate:"required,max=200,singleline"`
+	LegalName    string           `json:"legal_name" validate:"max=200,singleline"`
+	VATID        string           `json:"vat_id" validate:"max=32,singleline"`
+	ContactEmail string           `json:"contact_email" validate:"omitempty,max=254,email"`
+	Phone        string           `json:"phone" validate:"max=40,singleline"`
+	Address      customer.Address `json:"address"`
+	// ExternalRef is the customer's key in the provider's ERP; unique when set.
+	ExternalRef string `json:"external_ref" validate:"max=100,singleline"`
+	// ParentID makes the new customer a sub-customer of an active or
+	// suspended customer, at most customer.MaxDepth levels deep.
+	ParentID customer.ID `json:"parent_id" validate:"max=100"`
+	// Features changes customer.DefaultFeatures for the new customer.
+	Features customer.FeaturesPatch `json:"features"`
+}
+
+func (c *CreateCustomerParams) normalize() {
+	c.Name = strings.TrimSpace(c.Name)
+	c.LegalName = strings.TrimSpace(c.LegalName)
+	c.VATID = strings.TrimSpace(c.VATID)
+	c.ContactEmail = strings.TrimSpace(c.ContactEmail)
+	c.Phone = strings.TrimSpace(c.Phone)
+	c.Address = c.Address.Normalize()
+	c.ExternalRef = strings.TrimSpace(c.ExternalRef)
+}
+
+// CreateCustomer creates an active customer. Staff admins and owners may
+// call it. It fails with Invalid for bad input, with Invalid on parent_id
+// for a missing, archived or too deep parent, with AlreadyExists when the
+// external reference is taken, and with LicenseRequired when Features turns
+// on hr_sync without the provider's entitlement.
+func (p *Portal) CreateCustomer(ctx context.Context, params CreateCustomerParams) (customer.Customer, error) {
+	params.normalize()
+	if err := validStruct(params); err != nil {
+		return customer.Customer{}, err
+	}
+	features, err := customer.DefaultFeatures().Apply(params.Features, p.ent)
+	if err != nil {
+		return customer.Customer{}, prefixFields(err, "features.")
+	}
+	now := p.timestamp()
+	c := customer.Customer{
+		ID:           customer.ID(p.ids.NewID(PrefixCustomer)),
+		Name:         params.Name,
+		LegalName:    params.LegalName,
+		VATID:        params.VATID,
+		ContactEmail: params.ContactEmail,
+		Phone:        params.Phone,
+		Address:      params.Address,
+		ExternalRef:  params.ExternalRef,
+		ParentID:     params.ParentID,
+		Status:       customer.StatusActive,
+		Features:     features,
+		Version:      1,
+		CreatedAt:    now,
+		UpdatedAt:    now,
+	}
+	err = p.write(ctx, func(r storage.Repos) error {
+		if _, err := p.authorize(ctx, r, ActCustomerCreate, "", ""); err != nil {
+			return err
+		}
+		if c.ParentID != "" {
+			if err := checkParent(ctx, r, c.ID, c.ParentID, 1); err != nil {
+				return err
+			}
+		}
+		return customerWriteErr(r.Customers().Create(ctx, c))
+	})
+	if err != nil {
+		return customer.Customer{}, err
+	}
+	return c, nil
+}
+
+// GetCustomer returns a customer. Staff may read any customer; a customer
+// user only its own (any other is NotFound).
+func (p *Portal) GetCustomer(ctx context.Context, id customer.ID) (customer.Customer, error) {
+	var c customer.Customer
+	err := p.read(ctx, func(r storage.Repos) error {
+		if _, err := p.authorize(ctx, r, ActCustomerRead, id, ""); err != nil {
+			return err
+		}
+		var err error
+		c, err = getCustomer(ctx, r, id)
+		return err
+	})
+	return c, err
+}
+
+// ListCustomersParams filter and page a customer list.
+type ListCustomersParams struct {
+	// Statuses keeps customers in any of these states; empty keeps all.
+	Statuses []customer.Status `json:"status" validate:"max=3,dive,oneof=active suspended archived"`
+	// ParentID keeps the sub-customers of this customer.
+	ParentID customer.ID `json:"parent_id" validate:"max=100"`
+	// Search keeps customers whose name, contact e-mail or external
+	// reference contains this text, ignoring case.
+	Search string `json:"q" validate:"max=100,singleline"`
+	Cursor string `json:"cursor" validate:"max=200"`
+	Limit  int    `json:"limit" validate:"min=0,max=100"`
+}
+
+// ListCustomers returns one page of customers ordered by creation. Staff see
+// all customers; a customer user sees only its own.
+func (p *Portal) ListCustomers(ctx context.Context, params ListCustomersParams) (storage.List[customer.Customer], error) {
+	params.Search = strings.TrimSpace(params.Search)
+	if err := validStruct(params); err != nil {
+		return storage.List[customer.Customer]{}, err
+	}
+	var out storage.List[customer.Customer]
+	err := p.read(ctx, func(r storage.Repos) error {
+		a, err := p.authorize(ctx, r, ActCustomerRead, "", "")
+		if err != nil {
+			return err
+		}
+		f := storage.CustomerFilter{Statuses: params.Statuses, ParentID: params.ParentID, Search: params.Search}
+		if a.user() {
+			f.IDs = []customer.ID{a.membership.CustomerID}
+		}
+		out, err = r.Customers().List(ctx, f, storage.Page{Cursor: params.Cursor, Limit: params.Limit})
+		return err
+	})
+	return out, err
+}
+
+// UpdateCustomerParams change a customer's details. Nil fields stay as they
+// are. Version must be the version the caller read.
+type UpdateCustomerParams struct {
+	Version      int64             `json:"version" validate:"required,min=1"`
+	Name         *string           `json:"name" validate:"omitnil,min=1,max=200,singleline"`
+	LegalName    *string           `json:"legal_name" validate:"omitnil,max=200,singleline"`
+	VATID        *string           `json:"vat_id" validate:"omitnil,max=32,singleline"`
+	ContactEmail *string           `json:"contact_email" validate:"omitnil,omitempty,max=254,email"`
+	Phone        *string           `json:"phone" validate:"omitnil,max=40,singleline"`
+	Address      *customer.Address `json:"address"`
+	ExternalRef  *string           `json:"external_ref" validate:"omitnil,max=100,singleline"`
+	// ParentID moves the customer under another one; a pointer to "" makes
+	// it a top-level customer.
+	ParentID *customer.ID `json:"parent_id" validate:"omitnil,max=100"`
+}
+
+func (u *UpdateCustomerParams) normalize() {
+	for _, s := range []*string{u.Name, u.LegalName, u.VATID, u.ContactEmail, u.Phone, u.ExternalRef} {
+		if s != nil {
+			*s = strings.TrimSpace(*s)
+		}
+	}
+	if u.Address != nil {
+		a := u.Address.Normalize()
+		u.Address = &a
+	}
+}
+
+// UpdateCustomer changes a customer's details. Staff admins and owners may
+// call it. It fails with Conflict when params.Version is not the stored
+// version, with FailedPrecondition for an archived customer, with Invalid on
+// parent_id for a move that would make a cycle or nest too deep, and with
+// AlreadyExists when the external reference is taken.
+func (p *Portal) UpdateCustomer(ctx context.Context, id customer.ID, params UpdateCustomerParams) (customer.Customer, error) {
+	params.normalize()
+	if err := validStruct(params); err != nil {
+		return customer.Customer{}, err
+	}
+	var out customer.Customer
+	err := p.write(ctx, func(r storage.Repos) error {
+		if _, err := p.authorize(ctx, r, ActCustomerUpdate, id, ""); err != nil {
+			return err
+		}
+		if params.ParentID != nil && *params.ParentID != "" {
+			h, err := subtreeHeight(ctx, r, id)
+			if err != nil {
+				return err
+			}
+			if err := checkParent(ctx, r, id, *params.ParentID, h); err != nil {
+				return err
+			}
+		}
+		var err error
+		out, err = r.Customers().Update(ctx, id, func(c *customer.Customer) error {
+			if err := checkVersion("customer", c.Version, params.Version); err != nil {
+				return err
+			}
+			if err := checkNotArchived(*c); err != nil {
+				return err
+			}
+			setIf(&c.Name, params.Name)
+			setIf(&c.LegalName, params.LegalName)
+			setIf(&c.VATID, params.VATID)
+			setIf(&c.ContactEmail, params.ContactEmail)
+			setIf(&c.Phone, params.Phone)
+			setIf(&c.Address, params.Address)
+			setIf(&c.ExternalRef, params.ExternalRef)
+			setIf(&c.ParentID, params.ParentID)
+			c.UpdatedAt = p.timestamp()
+			return nil
+		})
+		return notFoundAs(customerWriteErr(err), errCustomerNotFound(id))
+	})
+	return out, err
+}
+
+// SuspendCustomer suspends a customer: its users are refused from their next
+// call on, until ReactivateCustomer. Suspending a suspended customer changes
+// nothing. Staff admins and owners may call it; FailedPrecondition for an
+// archived customer.
+func (p *Portal) SuspendCustomer(ctx context.Context, id customer.ID) (customer.Customer, error) {
+	return p.setCustomerStatus(ctx, id, customer.StatusSuspended)
+}
+
+// ReactivateCustomer makes a suspended customer active again. Staff admins
+// and owners may call it; FailedPrecondition for an archived customer.
+func (p *Portal) ReactivateCustomer(ctx context.Context, id customer.ID) (customer.Customer, error) {
+	return p.setCustomerStatus(ctx, id, customer.StatusActive)
+}
+
+// ArchiveCustomer archives a customer for good: it is kept for history, its
+// users are refused, and it can no longer be changed or reactivated. Staff
+// admins and owners may call it.
+func (p *Portal) ArchiveCustomer(ctx context.Context, id customer.ID) (customer.Customer, error) {
+	return p.setCustomerStatus(ctx, id, customer.StatusArchived)
+}
+
+func (p *Portal) setCustomerStatus(ctx context.Context, id customer.ID, next customer.Status) (customer.Customer, error) {
+	var out customer.Customer
+	err := p.write(ctx, func(r storage.Repos) error {
+		if _, err := p.authorize(ctx, r, ActCustomerStatus, id, ""); err != nil {
+			return err
+		}
+		c, err := getCustomer(ctx, r, id)
+		if err != nil {
+			return err
+		}
+		if _, err := c.Status.Transition(next); err != nil || c.Status == next {
+			out = c
+			return err
+		}
+		out, err = r.Customers().Update(ctx, id, func(c *customer.Customer) error {
+			c.Status = next
+			c.UpdatedAt = p.timestamp()
+			return nil
+		})
+		return err
+	})
+	return out, err
+}
+
+// checkNotArchived fails with FailedPrecondition for an archived customer.
+func checkNotArchived(c customer.Customer) error {
+	if c.Status == customer.StatusArchived {
+		return portalerr.New(portalerr.FailedPrecondition, "customer %s is archived and cannot be changed", c.ID)
+	}
+	return nil
+}
+
+// getCustomer loads a customer, turning a storage miss into a clean NotFound.
+func getCustomer(ctx context.Context, r storage.Repos, id customer.ID) (customer.Customer, error) {
+	c, err := r.Customers().Get(ctx, id)
+	return c, notFoundAs(err, errCustomerNotFound(id))
+}
+
+// checkParent checks that parent can hold customer id whose subtree is
+// height levels tall: it exists, is not archived, is not id or one of its
+// descendants, and the result is at most customer.MaxDepth deep.
+func checkParent(ctx context.Context, r storage.Repos, id, parent customer.ID, height int) error {
+	depth := 0
+	for cur := parent; cur != ""; depth++ {
+		if cur == id {
+			return portalerr.Invalidf("parent_id", "would make the customer its own ancestor")
+		}
+		if depth+height >= customer.MaxDepth {
+			return portalerr.Invalidf("parent_id", "customers nest at most %d levels deep", customer.MaxDepth)
+		}
+		c, err := r.Customers().Get(ctx, cur)
+		if errors.Is(err, storage.ErrNotFound) {
+			return portalerr.Invalidf("parent_id", "customer %s does not exist", cur)
+		}
+		if err != nil {
+			return fmt.Errorf("portal: loading parent customer: %w", err)
+		}
+		if cur == parent && c.Status == customer.StatusArchived {
+			return portalerr.Invalidf("parent_id", "customer %s is archived", cur)
+		}
+		cur = c.ParentID
+	}
+	return nil
+}
+
+// subtreeHeight returns how many levels customer id and its descendants
+// span: 1 for a customer without children. It looks at most
+// customer.MaxDepth levels down, since nothing deeper can exist.
+func subtreeHeight(ctx context.Context, r storage.Repos, id customer.ID) (int, error) {
+	level := []customer.ID{id}
+	height := 0
+	for len(level) > 0 && height <= customer.MaxDepth {
+		height++
+		var next []customer.ID
+		for _, parent := range level {
+			page := storage.Page{Limit: storage.MaxLimit}
+			for {
+				l, err := r.Customers().List(ctx, storage.CustomerFilter{ParentID: parent}, page)
+				if err != nil {
+					return 0, fmt.Errorf("portal: listing sub-customers: %w", err)
+				}
+				for _, c := range l.Items {
+					next = append(next, c.ID)
+				}
+				if l.NextCursor == "" {
+					break
+				}
+				page.Cursor = l.NextCursor
+			}
+		}
+		level = next
+	}
+	return height, nil
+}
+
+// customerWriteErr explains the one unique key a customer write can break.
+func customerWriteErr(err error) error {
+	if errors.Is(err, storage.ErrAlreadyExists) {
+		return &portalerr.Error{
+			Code:    portalerr.AlreadyExists,
+			Message: "another customer has this external reference",
+			Fields:  []portalerr.FieldViolation{{Field: "external_ref", Message: "is taken by another customer"}},
+			Err:     err,
+		}
+	}
+	return err
+}

@@ -1,0 +1,58 @@
+package portal
+
+import (
+	"context"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/storage"
+)
+
+// GetFeatures returns a customer's portal settings. Staff may read any
+// customer's; a customer user only its own.
+func (p *Portal) GetFeatures(ctx context.Context, id customer.ID) (customer.Features, error) {
+	c, err := p.GetCustomer(ctx, id)
+	return c.Features, err
+}
+
+// UpdateFeaturesParams change some of a customer's portal settings; nil
+// fields stay as they are. Version must be the customer's version the caller
+// read (features are part of the customer).
+type UpdateFeaturesParams struct {
+	Version int64 `json:"version" validate:"required,min=1"`
+	customer.FeaturesPatch
+}
+
+// UpdateFeatures changes a customer's portal settings following the rules of
+// customer.Features.Apply: Invalid for settings that contradict each other,
+// LicenseRequired for hr_sync without the provider's entitlement, Conflict
+// for a stale version, FailedPrecondition for an archived customer. Staff
+// admins and owners may call it. It returns the customer as stored.
+func (p *Portal) UpdateFeatures(ctx context.Context, id customer.ID, params UpdateFeaturesParams) (customer.Customer, error) {
+	if err := validStruct(params); err != nil {
+		return customer.Customer{}, err
+	}
+	var out customer.Customer
+	err := p.write(ctx, func(r storage.Repos) error {
+		if _, err := p.authorize(ctx, r, ActFeaturesUpdate, id, ""); err != nil {
+			return err
+		}
+		var err error
+		out, err = r.Customers().Update(ctx, id, func(c *customer.Customer) error {
+			if err := checkVersion("customer", c.Version, params.Version); err != nil {
+				return err
+			}
+			if err := checkNotArchived(*c); err != nil {
+				return err
+			}
+			f, err := c.Features.Apply(params.FeaturesPatch, p.ent)
+			if err != nil {
+				return err
+			}
+			c.Features = f
+			c.UpdatedAt = p.timestamp()
+			return nil
+		})
+		return notFoundAs(err, errCustomerNotFound(id))
+	})
+	return out, err
+}

@@ -1,0 +1,161 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/storage"
+)
+
+// Action is something a principal may be allowed to do to a customer.
+type Action string
+
+// Actions, one per kind of use case. RuleFor says who may do each.
+const (
+	ActCustomerCreate  Action = "customer.create"
+	ActCustomerRead    Action = "customer.read"
+	ActCustomerUpdate  Action = "customer.update"
+	ActCustomerStatus  Action = "customer.status" // suspend, reactivate, archive
+	ActFeaturesRead    Action = "features.read"
+	ActFeaturesUpdate  Action = "features.update"
+	ActSiteRead        Action = "site.read"
+	ActSiteManage      Action = "site.manage"
+	ActMembershipRead  Action = "membership.read"
+	ActMembershipAdd   Action = "membership.add"
+	ActMembershipAdmin Action = "membership.admin" // change role or sites, disable, enable, remove
+)
+
+// Rule says the least staff role and the least customer role that may do an
+// action. An empty role means that kind of principal may not do it at all.
+type Rule struct {
+	Staff identity.StaffRole
+	User  customer.Role
+}
+
+// policy is the one authorization table. Anything not in it is denied.
+var policy = map[Action]Rule{
+	ActCustomerCreate:  {Staff: identity.StaffAdmin},
+	ActCustomerRead:    {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActCustomerUpdate:  {Staff: identity.StaffAdmin},
+	ActCustomerStatus:  {Staff: identity.StaffAdmin},
+	ActFeaturesRead:    {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActFeaturesUpdate:  {Staff: identity.StaffAdmin},
+	ActSiteRead:        {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActSiteManage:      {Staff: identity.StaffAgent},
+	ActMembershipRead:  {Staff: identity.StaffAgent, User: customer.RoleAdmin},
+	ActMembershipAdd:   {Staff: identity.StaffAgent},
+	ActMembershipAdmin: {Staff: identity.StaffAgent, User: customer.RoleAdmin},
+}
+
+// RuleFor returns the rule for act, and false for an unknown action (which
+// every principal is denied).
+func RuleFor(act Action) (Rule, bool) {
+	r, ok := policy[act]
+	return r, ok
+}
+
+func staffRank(r identity.StaffRole) int {
+	switch r {
+	case identity.StaffAgent:
+		return 1
+	case identity.StaffAdmin:
+		return 2
+	case identity.StaffOwner:
+		return 3
+	}
+	return 0
+}
+
+// access is an authorized caller: who it is and, for a customer user, the
+// membership it acts through as it is stored now.
+type access struct {
+	who        identity.Principal
+	membership customer.Membership // set for customer users
+}
+
+// user reports whether the caller is a customer user.
+func (a access) user() bool { return a.who.Kind == identity.KindUser }
+
+// sites returns the sites the caller is limited to; nil means all.
+func (a access) sites() []customer.SiteID {
+	if a.user() {
+		return a.membership.SiteIDs
+	}
+	return nil
+}
+
+var (
+	errNoPrincipal = portalerr.New(portalerr.Unauthenticated, "no caller: sign in first")
+	errDenied      = portalerr.New(portalerr.PermissionDenied, "not allowed for your role")
+)
+
+// errCustomerNotFound is what a customer user gets for any customer not its
+// own, whether or not it exists.
+func errCustomerNotFound(id customer.ID) error {
+	return portalerr.New(portalerr.NotFound, "customer %s not found", id)
+}
+
+// authorize decides whether the caller in ctx may do act to customer cid
+// (empty for actions that name no customer) and, when sid is set, to that
+// site. A customer user is checked against its membership and customer as
+// stored now, so a disabled membership, a removed one or a suspended
+// customer is refused from the next call on. Deny by default.
+func (p *Portal) authorize(ctx context.Context, r storage.Repos, act Action, cid customer.ID, sid customer.SiteID) (access, error) {
+	who, ok := identity.FromContext(ctx)
+	if !ok {
+		return access{}, errNoPrincipal
+	}
+	rule, ok := policy[act]
+	if !ok {
+		return access{}, fmt.Errorf("portal: no policy for action %q: %w", act, errDenied)
+	}
+	switch who.Kind {
+	case identity.KindStaff, identity.KindAPIKey:
+		if rule.Staff == "" || staffRank(who.StaffRole) == 0 || staffRank(who.StaffRole) < staffRank(rule.Staff) {
+			return access{}, errDenied
+		}
+		return access{who: who}, nil
+	case identity.KindUser:
+		return p.authorizeUser(ctx, r, who, rule, cid, sid)
+	}
+	return access{}, errNoPrincipal
+}
+
+func (p *Portal) authorizeUser(ctx context.Context, r storage.Repos, who identity.Principal, rule Rule, cid customer.ID, sid customer.SiteID) (access, error) {
+	if cid != "" && cid != who.CustomerID {
+		return access{}, errCustomerNotFound(cid)
+	}
+	m, err := r.Memberships().Get(ctx, who.MembershipID)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return access{}, portalerr.New(portalerr.Unauthenticated, "your membership no longer exists")
+	case err != nil:
+		return access{}, fmt.Errorf("portal: loading caller's membership: %w", err)
+	case string(m.UserID) != who.ID || m.CustomerID != who.CustomerID:
+		return access{}, portalerr.New(portalerr.Unauthenticated, "your credentials do not match your membership")
+	case m.Status != customer.MembershipActive:
+		return access{}, portalerr.New(portalerr.PermissionDenied, "your membership is disabled")
+	}
+	c, err := r.Customers().Get(ctx, m.CustomerID)
+	if err != nil {
+		return access{}, fmt.Errorf("portal: loading caller's customer: %w", err)
+	}
+	if c.Status != customer.StatusActive {
+		return access{}, portalerr.New(portalerr.PermissionDenied, "your customer account is %s", c.Status)
+	}
+	role := m.Role
+	if who.ReadOnly {
+		role = customer.RoleViewer
+	}
+	if rule.User == "" || !role.AtLeast(rule.User) {
+		return access{}, errDenied
+	}
+	if sid != "" && !m.CoversSite(sid) {
+		return access{}, errSiteNotFound(sid)
+	}
+	return access{who: who, membership: m}, nil
+}

@@ -1,0 +1,181 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/storage"
+)
+
+func errSiteNotFound(id customer.SiteID) error {
+	return portalerr.New(portalerr.NotFound, "site %s not found", id)
+}
+
+// SiteParams name a site.
+type SiteParams struct {
+	// Name is unique within the customer, ignoring case.
+	Name string `json:"name" validate:"required,max=200,singleline"`
+}
+
+// CreateSite adds a site to a customer. Staff may call it. AlreadyExists
+// when the customer has a site of that name; FailedPrecondition for an
+// archived customer.
+func (p *Portal) CreateSite(ctx context.Context, cid customer.ID, params SiteParams) (customer.Site, error) {
+	params.Name = strings.TrimSpace(params.Name)
+	if err := validStruct(params); err != nil {
+		return customer.Site{}, err
+	}
+	now := p.timestamp()
+	s := customer.Site{
+		ID:         customer.SiteID(p.ids.NewID(PrefixSite)),
+		CustomerID: cid,
+		Name:       params.Name,
+		Version:    1,
+		CreatedAt:  now,
+		UpdatedAt:  now,
+	}
+	err := p.write(ctx, func(r storage.Repos) error {
+		if _, err := p.authorize(ctx, r, ActSiteManage, cid, ""); err != nil {
+			return err
+		}
+		c, err := getCustomer(ctx, r, cid)
+		if err != nil {
+			return err
+		}
+		if err := checkNotArchived(c); err != nil {
+			return err
+		}
+		return siteWriteErr(r.Sites().Create(ctx, s), s.Name)
+	})
+	if err != nil {
+		return customer.Site{}, err
+	}
+	return s, nil
+}
+
+// GetSite returns a site of a customer. A customer user limited to some
+// sites sees only those; any other is NotFound.
+func (p *Portal) GetSite(ctx context.Context, cid customer.ID, id customer.SiteID) (customer.Site, error) {
+	var s customer.Site
+	err := p.read(ctx, func(r storage.Repos) error {
+		if _, err := p.authorize(ctx, r, ActSiteRead, cid, id); err != nil {
+			return err
+		}
+		var err error
+		s, err = getSite(ctx, r, cid, id)
+		return err
+	})
+	return s, err
+}
+
+// ListSitesParams page a site list.
+type ListSitesParams struct {
+	Cursor string `json:"cursor" validate:"max=200"`
+	Limit  int    `json:"limit" validate:"min=0,max=100"`
+}
+
+// ListSites returns one page of a customer's sites in creation order. A
+// customer user limited to some sites sees only those.
+func (p *Portal) ListSites(ctx context.Context, cid customer.ID, params ListSitesParams) (storage.List[customer.Site], error) {
+	if err := validStruct(params); err != nil {
+		return storage.List[customer.Site]{}, err
+	}
+	var out storage.List[customer.Site]
+	err := p.read(ctx, func(r storage.Repos) error {
+		a, err := p.authorize(ctx, r, ActSiteRead, cid, "")
+		if err != nil {
+			return err
+		}
+		if _, err := getCustomer(ctx, r, cid); err != nil {
+			return err
+		}
+		out, err = r.Sites().List(ctx, storage.SiteFilter{CustomerID: cid, IDs: a.sites()}, storage.Page{Cursor: params.Cursor, Limit: params.Limit})
+		return err
+	})
+	return out, err
+}
+
+// RenameSite renames a site. Staff may call it. AlreadyExists when the
+// customer has another site of that name.
+func (p *Portal) RenameSite(ctx context.Context, cid customer.ID, id customer.SiteID, params SiteParams) (customer.Site, error) {
+	params.Name = strings.TrimSpace(params.Name)
+	if err := validStruct(params); err != nil {
+		return customer.Site{}, err
+	}
+	var out customer.Site
+	err := p.write(ctx, func(r storage.Repos) error {
+		if _, err := p.authorize(ctx, r, ActSiteManage, cid, id); err != nil {
+			return err
+		}
+		if _, err := getSite(ctx, r, cid, id); err != nil {
+			return err
+		}
+		var err error
+		out, err = r.Sites().Update(ctx, id, func(s *customer.Site) error {
+			s.Name = params.Name
+			s.UpdatedAt = p.timestamp()
+			return nil
+		})
+		return siteWriteErr(err, params.Name)
+	})
+	return out, err
+}
+
+// DeleteSite deletes a site. Staff may call it. While memberships are
+// limited to the site it fails with FailedPrecondition naming them (up to
+// ten): change their sites first, so no one silently gains or loses access.
+func (p *Portal) DeleteSite(ctx context.Context, cid customer.ID, id customer.SiteID) error {
+	return p.write(ctx, func(r storage.Repos) error {
+		if _, err := p.authorize(ctx, r, ActSiteManage, cid, id); err != nil {
+			return err
+		}
+		if _, err := getSite(ctx, r, cid, id); err != nil {
+			return err
+		}
+		held, err := r.Memberships().List(ctx, storage.MembershipFilter{CustomerID: cid, SiteID: id}, storage.Page{Limit: 10})
+		if err != nil {
+			return fmt.Errorf("portal: listing memberships of site: %w", err)
+		}
+		if len(held.Items) > 0 {
+			ids := make([]string, len(held.Items))
+			for i, m := range held.Items {
+				ids[i] = string(m.ID)
+			}
+			more := ""
+			if held.NextCursor != "" {
+				more = " and more"
+			}
+			return portalerr.New(portalerr.FailedPrecondition,
+				"site %s is still assigned to memberships %s%s; remove it from their sites first", id, strings.Join(ids, ", "), more)
+		}
+		return r.Sites().Delete(ctx, id)
+	})
+}
+
+// getSite loads a site of customer cid; a site of another customer is NotFound.
+func getSite(ctx context.Context, r storage.Repos, cid customer.ID, id customer.SiteID) (customer.Site, error) {
+	s, err := r.Sites().Get(ctx, id)
+	if err != nil {
+		return s, notFoundAs(err, errSiteNotFound(id))
+	}
+	if s.CustomerID != cid {
+		return customer.Site{}, errSiteNotFound(id)
+	}
+	return s, nil
+}
+
+func siteWriteErr(err error, name string) error {
+	if errors.Is(err, storage.ErrAlreadyExists) {
+		return &portalerr.Error{
+			Code:    portalerr.AlreadyExists,
+			Message: fmt.Sprintf("the customer already has a site named %q", name),
+			Fields:  []portalerr.FieldViolation{{Field: "name", Message: "is taken by another site of this customer"}},
+			Err:     err,
+		}
+	}
+	return err
+}

@@ -1,0 +1,69 @@
+package portal
+
+import (
+	"errors"
+
+	"github.com/portalkit/portalkit/internal/valid"
+	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/storage"
+)
+
+// setIf sets *dst to *v when v is not nil.
+func setIf[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// checkVersion fails with Conflict when the caller read another version than the stored one.
+func checkVersion(what string, stored, given int64) error {
+	if stored != given {
+		return portalerr.New(portalerr.Conflict, "%s has changed: you read version %d, it is now at version %d; read it again", what, given, stored)
+	}
+	return nil
+}
+
+// notFoundAs replaces a storage miss by a NotFound error that names what
+// the caller asked for. Other errors pass through unchanged.
+func notFoundAs(err error, nf error) error {
+	var pe *portalerr.Error
+	if errors.Is(err, storage.ErrNotFound) && errors.As(err, &pe) && pe.Message == "" {
+		return nf
+	}
+	return err
+}
+
+// prefixFields puts prefix before every field name of an Invalid or
+// LicenseRequired error, for rules checked on a nested part of the input.
+func prefixFields(err error, prefix string) error {
+	var pe *portalerr.Error
+	if !errors.As(err, &pe) || len(pe.Fields) == 0 {
+		return err
+	}
+	out := *pe
+	out.Fields = make([]portalerr.FieldViolation, len(pe.Fields))
+	for i, f := range pe.Fields {
+		out.Fields[i] = portalerr.FieldViolation{Field: prefix + f.Field, Message: f.Message}
+	}
+	return &out
+}
+
+// validStruct checks a params struct's validate tags.
+func validStruct(params any) error { return valid.Struct(params) }
+
+// mergeInvalid returns one Invalid error holding the field violations of all
+// the given errors, so a caller learns every bad field at once. It returns
+// nil when all are nil, and the first error that is not Invalid unchanged.
+func mergeInvalid(errs ...error) error {
+	var fields []portalerr.FieldViolation
+	for _, err := range errs {
+		if err == nil {
+			continue
+		}
+		if portalerr.CodeOf(err) != portalerr.Invalid {
+			return err
+		}
+		fields = append(fields, portalerr.FieldsOf(err)...)
+	}
+	return portalerr.InvalidFields(fields...)
+}
