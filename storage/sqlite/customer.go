@@ -1,0 +1,215 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/storage"
+)
+
+type customerRepo struct{ r *repos }
+
+// Create stores c. ErrAlreadyExists when the ID or ExternalRef is taken;
+// ErrNotFound when ParentID names no customer.
+func (s customerRepo) Create(ctx context.Context, c customer.Customer) error {
+	if err := s.r.writable("creating customer"); err != nil {
+		return err
+	}
+	return createCustomer(ctx, s.r.tx, c)
+}
+
+// Get returns the customer with the given ID, or ErrNotFound.
+func (s customerRepo) Get(ctx context.Context, id customer.ID) (customer.Customer, error) {
+	return findCustomerByID(ctx, s.r.tx, id)
+}
+
+// Update reads the customer, lets fn change it and writes it back with the
+// next version. ErrNotFound, ErrAlreadyExists (ExternalRef), ErrConflict.
+func (s customerRepo) Update(ctx context.Context, id customer.ID, fn func(*customer.Customer) error) (customer.Customer, error) {
+	if err := s.r.writable("updating customer"); err != nil {
+		return customer.Customer{}, err
+	}
+	return updateCustomer(ctx, s.r.tx, id, fn)
+}
+
+// List returns one page of customers matching f, ordered by ID.
+func (s customerRepo) List(ctx context.Context, f storage.CustomerFilter, p storage.Page) (storage.List[customer.Customer], error) {
+	return findCustomers(ctx, s.r.tx, f, p)
+}
+
+const customerColumns = `id, name, legal_name, vat_id, contact_email, phone,
+	address_line1, address_line2, address_postal_code, address_city, address_region, address_country,
+	external_ref, parent_id, status,
+	feature_order_authorization, feature_auto_confirm_orders, feature_inherit_global_portfolio,
+	feature_pre_orders, feature_supplier_warehouse, feature_hr_sync, feature_tickets,
+	version, created_at, updated_at`
+
+// customerValues returns c's values in the order of customerColumns.
+func customerValues(c *customer.Customer) []any {
+	return []any{
+		string(c.ID), c.Name, c.LegalName, c.VATID, c.ContactEmail, c.Phone,
+		c.Address.Line1, c.Address.Line2, c.Address.PostalCode, c.Address.City, c.Address.Region, c.Address.Country,
+		nullString(c.ExternalRef), nullString(c.ParentID), string(c.Status),
+		c.Features.OrderAuthorization, c.Features.AutoConfirmOrders, c.Features.InheritGlobalPortfolio,
+		c.Features.PreOrders, c.Features.SupplierWarehouse, c.Features.HRSync, c.Features.Tickets,
+		c.Version, formatTime(c.CreatedAt), formatTime(c.UpdatedAt),
+	}
+}
+
+func scanCustomer(s scanner) (customer.Customer, error) {
+	var (
+		c                  customer.Customer
+		externalRef, pid   sql.NullString
+		createdAt, updated string
+	)
+	err := s.Scan(
+		&c.ID, &c.Name, &c.LegalName, &c.VATID, &c.ContactEmail, &c.Phone,
+		&c.Address.Line1, &c.Address.Line2, &c.Address.PostalCode, &c.Address.City, &c.Address.Region, &c.Address.Country,
+		&externalRef, &pid, &c.Status,
+		&c.Features.OrderAuthorization, &c.Features.AutoConfirmOrders, &c.Features.InheritGlobalPortfolio,
+		&c.Features.PreOrders, &c.Features.SupplierWarehouse, &c.Features.HRSync, &c.Features.Tickets,
+		&c.Version, &createdAt, &updated,
+	)
+	if err != nil {
+		return customer.Customer{}, err
+	}
+	c.ExternalRef = externalRef.String
+	c.ParentID = customer.ID(pid.String)
+	if c.CreatedAt, err = parseTime(createdAt); err != nil {
+		return customer.Customer{}, err
+	}
+	if c.UpdatedAt, err = parseTime(updated); err != nil {
+		return customer.Customer{}, err
+	}
+	return c, nil
+}
+
+func createCustomer(ctx context.Context, tx *sql.Tx, c customer.Customer) error {
+	_, err := tx.ExecContext(ctx,
+		`INSERT INTO customers (`+customerColumns+`) VALUES (`+placeholders(25)+`)`,
+		customerValues(&c)...)
+	return dbError("creating customer "+string(c.ID), err, storage.ErrNotFound)
+}
+
+func findCustomerByID(ctx context.Context, tx *sql.Tx, id customer.ID) (customer.Customer, error) {
+	c, err := scanCustomer(tx.QueryRowContext(ctx,
+		`SELECT `+customerColumns+` FROM customers WHERE id = ?`, string(id)))
+	if err != nil {
+		return customer.Customer{}, dbError("finding customer "+string(id), err, nil)
+	}
+	return c, nil
+}
+
+func updateCustomer(ctx context.Context, tx *sql.Tx, id customer.ID, fn func(*customer.Customer) error) (customer.Customer, error) {
+	old, err := findCustomerByID(ctx, tx, id)
+	if err != nil {
+		return customer.Customer{}, err
+	}
+	c := old
+	if err := fn(&c); err != nil {
+		return customer.Customer{}, err
+	}
+	c.ID, c.CreatedAt = old.ID, old.CreatedAt
+	c.Version = old.Version + 1
+	res, err := tx.ExecContext(ctx, `UPDATE customers SET
+		name = ?, legal_name = ?, vat_id = ?, contact_email = ?, phone = ?,
+		address_line1 = ?, address_line2 = ?, address_postal_code = ?, address_city = ?, address_region = ?, address_country = ?,
+		external_ref = ?, parent_id = ?, status = ?,
+		feature_order_authorization = ?, feature_auto_confirm_orders = ?, feature_inherit_global_portfolio = ?,
+		feature_pre_orders = ?, feature_supplier_warehouse = ?, feature_hr_sync = ?, feature_tickets = ?,
+		version = ?, updated_at = ?
+		WHERE id = ? AND version = ?`,
+		c.Name, c.LegalName, c.VATID, c.ContactEmail, c.Phone,
+		c.Address.Line1, c.Address.Line2, c.Address.PostalCode, c.Address.City, c.Address.Region, c.Address.Country,
+		nullString(c.ExternalRef), nullString(c.ParentID), string(c.Status),
+		c.Features.OrderAuthorization, c.Features.AutoConfirmOrders, c.Features.InheritGlobalPortfolio,
+		c.Features.PreOrders, c.Features.SupplierWarehouse, c.Features.HRSync, c.Features.Tickets,
+		c.Version, formatTime(c.UpdatedAt),
+		string(id), old.Version)
+	if err := checkUpdated("updating customer "+string(id), res, err, storage.ErrNotFound); err != nil {
+		return customer.Customer{}, err
+	}
+	return c, nil
+}
+
+// checkUpdated classifies the result of a versioned UPDATE: no row changed
+// means another transaction moved the version on first.
+func checkUpdated(op string, res sql.Result, err error, fkErr error) error {
+	if err != nil {
+		return dbError(op, err, fkErr)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return dbError(op, err, nil)
+	}
+	if n == 0 {
+		return fmt.Errorf("sqlite: %s: %w", op, storage.ErrConflict)
+	}
+	return nil
+}
+
+func findCustomers(ctx context.Context, tx *sql.Tx, f storage.CustomerFilter, p storage.Page) (storage.List[customer.Customer], error) {
+	after, limit, err := p.Normalize()
+	if err != nil {
+		return storage.List[customer.Customer]{}, fmt.Errorf("sqlite: listing customers: %w", err)
+	}
+	// A non-nil empty ID set matches nothing: it scopes a view to no customers.
+	if f.IDs != nil && len(f.IDs) == 0 {
+		return storage.List[customer.Customer]{}, nil
+	}
+
+	var q strings.Builder
+	args := make([]any, 0, 8)
+	q.WriteString(`SELECT ` + customerColumns + ` FROM customers WHERE id > ?`)
+	args = append(args, after)
+	if len(f.IDs) > 0 {
+		q.WriteString(` AND id IN (` + placeholders(len(f.IDs)) + `)`)
+		for _, id := range f.IDs {
+			args = append(args, string(id))
+		}
+	}
+	if len(f.Statuses) > 0 {
+		q.WriteString(` AND status IN (` + placeholders(len(f.Statuses)) + `)`)
+		for _, s := range f.Statuses {
+			args = append(args, string(s))
+		}
+	}
+	if f.ParentID != "" {
+		q.WriteString(` AND parent_id = ?`)
+		args = append(args, string(f.ParentID))
+	}
+	if f.TopLevel {
+		q.WriteString(` AND parent_id IS NULL`)
+	}
+	if f.Search != "" {
+		// Substring LIKE cannot use an index; the scan runs in ID order and
+		// stops after limit+1 matches. LIKE folds ASCII case only.
+		q.WriteString(` AND (name LIKE ? ESCAPE '\' OR contact_email LIKE ? ESCAPE '\' OR external_ref LIKE ? ESCAPE '\')`)
+		pat := likePattern(f.Search)
+		args = append(args, pat, pat, pat)
+	}
+	q.WriteString(` ORDER BY id LIMIT ?`)
+	args = append(args, limit+1)
+
+	rows, err := tx.QueryContext(ctx, q.String(), args...)
+	if err != nil {
+		return storage.List[customer.Customer]{}, dbError("listing customers", err, nil)
+	}
+	defer rows.Close()
+	items := make([]customer.Customer, 0, min(limit+1, 16))
+	for rows.Next() {
+		c, err := scanCustomer(rows)
+		if err != nil {
+			return storage.List[customer.Customer]{}, dbError("listing customers", err, nil)
+		}
+		items = append(items, c)
+	}
+	if err := rows.Err(); err != nil {
+		return storage.List[customer.Customer]{}, dbError("listing customers", err, nil)
+	}
+	items, next := storage.Trim(items, limit, func(c customer.Customer) string { return string(c.ID) })
+	return storage.List[customer.Customer]{Items: items, NextCursor: next}, nil
+}

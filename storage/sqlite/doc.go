@@ -1,0 +1,51 @@
+// Package sqlite owns portalkit's embedded storage backend: a storage.Store
+// on one SQLite database file, through the pure-Go driver modernc.org/sqlite
+// (no cgo), with its schema and migrations.
+//
+//	store, err := sqlite.Open(ctx, "data/portal.db")
+//	if err != nil { ... }
+//	defer store.Close()
+//
+// # Connections
+//
+// Open keeps two database/sql pools on the same file. The write pool has one
+// connection and begins every transaction with BEGIN IMMEDIATE, so InTx
+// callers queue in Go instead of racing for SQLite's write lock, and a write
+// transaction never fails halfway with SQLITE_BUSY. The read pool has
+// several connections with PRAGMA query_only and serves ReadTx; in WAL mode
+// readers see a consistent snapshot and neither wait for nor block the
+// writer.
+//
+// # DSN
+//
+// The dsn given to Open is a file path ("data/portal.db") or an SQLite URI
+// ("file:data/portal.db?mode=rwc"). Open appends, as driver parameters that
+// every pooled connection applies when it connects:
+//
+//	_pragma=busy_timeout(10000)   (WithBusyTimeout; applied first)
+//	_pragma=journal_mode(WAL)
+//	_pragma=foreign_keys(1)
+//	_pragma=synchronous(NORMAL)
+//	_txlock=immediate             (write pool only)
+//	_pragma=query_only(1)         (read pool only)
+//
+// Further driver parameters in dsn (another _pragma such as cache_size(-20000),
+// _time_format, ...) are kept. In-memory databases are refused, because the
+// two pools would open two different databases: use storage/memory.
+//
+// # Schema
+//
+// Migrations are SQL files embedded from migrations/ and applied with goose
+// on the write pool when Open runs; a database that is up to date is left
+// alone. Tables are STRICT and keyed by the text IDs. Times are stored as
+// fixed-width UTC text with microsecond precision, so a time read back is
+// the one written truncated to the microsecond, in UTC. Uniqueness (IDs,
+// e-mail, external reference, site name within a customer) and references
+// are database constraints, and their violations are reported as
+// storage.ErrAlreadyExists, storage.ErrNotFound or storage.ErrConflict by
+// SQLite's extended result codes.
+//
+// Text comparisons that the contract calls case-insensitive (user e-mail,
+// site names, customer search) fold ASCII letters only, as SQLite's NOCASE
+// and LIKE do.
+package sqlite
