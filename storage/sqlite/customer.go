@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/portalkit/portalkit/customer"
@@ -161,40 +162,58 @@ func findCustomers(ctx context.Context, tx *sql.Tx, f storage.CustomerFilter, p 
 		return storage.List[customer.Customer]{}, nil
 	}
 
-	var q strings.Builder
+	var where strings.Builder
 	args := make([]any, 0, 8)
-	q.WriteString(`SELECT ` + customerColumns + ` FROM customers WHERE id > ?`)
+	where.WriteString(`id > ?`)
 	args = append(args, after)
 	if len(f.IDs) > 0 {
-		q.WriteString(` AND id IN (` + placeholders(len(f.IDs)) + `)`)
+		where.WriteString(` AND id IN (` + placeholders(len(f.IDs)) + `)`)
 		for _, id := range f.IDs {
 			args = append(args, string(id))
 		}
 	}
-	if len(f.Statuses) > 0 {
-		q.WriteString(` AND status IN (` + placeholders(len(f.Statuses)) + `)`)
-		for _, s := range f.Statuses {
-			args = append(args, string(s))
-		}
-	}
 	if f.ParentID != "" {
-		q.WriteString(` AND parent_id = ?`)
+		where.WriteString(` AND parent_id = ?`)
 		args = append(args, string(f.ParentID))
 	}
 	if f.TopLevel {
-		q.WriteString(` AND parent_id IS NULL`)
+		where.WriteString(` AND parent_id IS NULL`)
 	}
 	if f.Search != "" {
 		// Substring LIKE cannot use an index; the scan runs in ID order and
 		// stops after limit+1 matches. LIKE folds ASCII case only.
-		q.WriteString(` AND (name LIKE ? ESCAPE '\' OR contact_email LIKE ? ESCAPE '\' OR external_ref LIKE ? ESCAPE '\')`)
+		where.WriteString(` AND (name LIKE ? ESCAPE '\' OR contact_email LIKE ? ESCAPE '\' OR external_ref LIKE ? ESCAPE '\')`)
 		pat := likePattern(f.Search)
 		args = append(args, pat, pat, pat)
 	}
-	q.WriteString(` ORDER BY id LIMIT ?`)
-	args = append(args, limit+1)
 
-	rows, err := tx.QueryContext(ctx, q.String(), args...)
+	var q string
+	statuses := slices.Compact(slices.Sorted(slices.Values(f.Statuses)))
+	switch len(statuses) {
+	case 0:
+		q = `SELECT ` + customerColumns + ` FROM customers WHERE ` + where.String() + ` ORDER BY id LIMIT ?`
+		args = append(args, limit+1)
+	case 1:
+		q = `SELECT ` + customerColumns + ` FROM customers WHERE ` + where.String() + ` AND status = ? ORDER BY id LIMIT ?`
+		args = append(args, string(statuses[0]), limit+1)
+	default:
+		// status IN (...) ORDER BY id would read every matching row and sort
+		// them. One index range per status, each cut at limit+1, keeps a
+		// page's cost independent of the table's size.
+		part := `SELECT * FROM (SELECT ` + customerColumns + ` FROM customers WHERE ` + where.String() + ` AND status = ? ORDER BY id LIMIT ?)`
+		common := args
+		args = make([]any, 0, len(statuses)*(len(common)+2)+1)
+		parts := make([]string, len(statuses))
+		for i, st := range statuses {
+			parts[i] = part
+			args = append(args, common...)
+			args = append(args, string(st), limit+1)
+		}
+		q = strings.Join(parts, ` UNION ALL `) + ` ORDER BY id LIMIT ?`
+		args = append(args, limit+1)
+	}
+
+	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return storage.List[customer.Customer]{}, dbError("listing customers", err, nil)
 	}

@@ -199,6 +199,19 @@ func TestSmoke(t *testing.T) {
 		assert.Equal(t, updated, got)
 		return err
 	}))
+	require.NoError(t, s.ReadTx(ctx, func(r storage.Repos) error {
+		f := storage.CustomerFilter{Statuses: []customer.Status{customer.StatusSuspended, customer.StatusActive, customer.StatusSuspended}}
+		l, err := r.Customers().List(ctx, f, storage.Page{Limit: 2})
+		require.NoError(t, err)
+		require.Len(t, l.Items, 2)
+		assert.Equal(t, []customer.ID{"cus_a", "cus_b"}, []customer.ID{l.Items[0].ID, l.Items[1].ID}, "several statuses merge in ID order")
+		l, err = r.Customers().List(ctx, f, storage.Page{Limit: 2, Cursor: l.NextCursor})
+		require.NoError(t, err)
+		require.Len(t, l.Items, 1)
+		assert.Equal(t, customer.ID("cus_e"), l.Items[0].ID)
+		assert.Empty(t, l.NextCursor)
+		return nil
+	}))
 	assert.ErrorIs(t, in(func(r storage.Repos) error {
 		_, err := r.Customers().Update(ctx, "cus_nope", func(*customer.Customer) error { return nil })
 		return err
