@@ -43,6 +43,10 @@ func run(ctx context.Context, db *sql.DB, opts *sql.TxOptions, fn func(storage.R
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		if ctx.Err() != nil {
+			// database/sql rolled back when ctx ended; say why, not ErrTxDone.
+			return fmt.Errorf("sqlite: committing: %w", context.Cause(ctx))
+		}
 		return fmt.Errorf("sqlite: committing: %w", err)
 	}
 	return nil
