@@ -1,0 +1,225 @@
+package storagetest
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/storage"
+)
+
+// lister is one filtered, paged list. setup prepares a store and returns add,
+// which stores one more row the list shows (and, around it, rows of the same
+// kind that the filter hides) and returns its ID; list, which reads one page;
+// and del, which deletes a row, or nil when the repo cannot delete.
+type lister struct {
+	name      string
+	canDelete bool
+	setup     func(t *testing.T, s storage.Store) (add func() string, list func(storage.Page) ([]string, string, error), del func(id string) error)
+}
+
+var listers = []lister{
+	{"Customers", false, func(t *testing.T, s storage.Store) (func() string, func(storage.Page) ([]string, string, error), func(string) error) {
+		n := 0
+		add := func() string {
+			n++
+			hidden := newCustomer(fmt.Sprintf("Hidden %d", n))
+			hidden.Status = customer.StatusSuspended
+			createCustomer(t, s, hidden)
+			return string(createCustomer(t, s, newCustomer(fmt.Sprintf("Customer %d", n))).ID)
+		}
+		f := storage.CustomerFilter{Statuses: []customer.Status{customer.StatusActive}}
+		list := func(p storage.Page) ([]string, string, error) {
+			l, err := listCustomers(t, s, f, p)
+			return idsOf(l.Items, func(c customer.Customer) customer.ID { return c.ID }), l.NextCursor, err
+		}
+		return add, list, nil
+	}},
+	{"Memberships", true, func(t *testing.T, s storage.Store) (func() string, func(storage.Page) ([]string, string, error), func(string) error) {
+		c := createCustomer(t, s, newCustomer("Acme"))
+		other := createCustomer(t, s, newCustomer("Globex"))
+		n := 0
+		add := func() string {
+			n++
+			u := createUser(t, s, newUser(fmt.Sprintf("user%d@example.com", n)))
+			createMembership(t, s, newMembership(u.ID, other.ID))
+			return string(createMembership(t, s, newMembership(u.ID, c.ID)).ID)
+		}
+		list := func(p storage.Page) ([]string, string, error) {
+			l, err := listMemberships(t, s, storage.MembershipFilter{CustomerID: c.ID}, p)
+			return idsOf(l.Items, func(m customer.Membership) customer.MembershipID { return m.ID }), l.NextCursor, err
+		}
+		del := func(id string) error { return deleteMembership(t, s, customer.MembershipID(id)) }
+		return add, list, del
+	}},
+	{"Sites", true, func(t *testing.T, s storage.Store) (func() string, func(storage.Page) ([]string, string, error), func(string) error) {
+		c := createCustomer(t, s, newCustomer("Acme"))
+		other := createCustomer(t, s, newCustomer("Globex"))
+		n := 0
+		add := func() string {
+			n++
+			createSite(t, s, newSite(other.ID, fmt.Sprintf("Site %d", n)))
+			return string(createSite(t, s, newSite(c.ID, fmt.Sprintf("Site %d", n))).ID)
+		}
+		list := func(p storage.Page) ([]string, string, error) {
+			l, err := listSites(t, s, storage.SiteFilter{CustomerID: c.ID}, p)
+			return idsOf(l.Items, func(s customer.Site) customer.SiteID { return s.ID }), l.NextCursor, err
+		}
+		del := func(id string) error { return deleteSite(t, s, customer.SiteID(id)) }
+		return add, list, del
+	}},
+}
+
+// pageTests runs every paging case against every lister.
+var pageTests = func() []test {
+	cases := []struct {
+		name    string
+		deletes bool
+		run     func(t *testing.T, s storage.Store, l lister)
+	}{
+		{"EveryRowOnce", false, func(t *testing.T, s storage.Store, l lister) { testPageEveryRowOnce(t, s, l, 7, 3) }},
+		{"ExactMultiple", false, func(t *testing.T, s storage.Store, l lister) { testPageEveryRowOnce(t, s, l, 6, 3) }},
+		{"LimitOne", false, func(t *testing.T, s storage.Store, l lister) { testPageEveryRowOnce(t, s, l, 3, 1) }},
+		{"MaxLimit", false, func(t *testing.T, s storage.Store, l lister) { testPageEveryRowOnce(t, s, l, 3, storage.MaxLimit) }},
+		{"DefaultLimit", false, testPageDefaultLimit},
+		{"Empty", false, testPageEmpty},
+		{"InsertsBetweenPages", false, testPageInsertsBetweenPages},
+		{"CursorRowDeleted", true, testPageCursorRowDeleted},
+		{"Invalid", false, testPageInvalid},
+	}
+	var tests []test
+	for _, l := range listers {
+		for _, c := range cases {
+			if c.deletes && !l.canDelete {
+				continue
+			}
+			tests = append(tests, test{l.name + "/" + c.name, func(t *testing.T, s storage.Store) { c.run(t, s, l) }})
+		}
+	}
+	return tests
+}()
+
+// testPageEveryRowOnce pages through n rows, limit at a time: every row comes
+// exactly once, in ID order, in full pages but the last, which alone has no
+// NextCursor.
+func testPageEveryRowOnce(t *testing.T, s storage.Store, l lister, n, limit int) {
+	add, list, _ := l.setup(t, s)
+	var want []string
+	for range n {
+		want = append(want, add())
+	}
+	slices.Sort(want)
+
+	var got []string
+	p := storage.Page{Limit: limit}
+	pages := (n + limit - 1) / limit
+	for i := range pages {
+		ids, next, err := list(p)
+		require.NoError(t, err, "page %d", i)
+		got = append(got, ids...)
+		if i < pages-1 {
+			assert.Len(t, ids, limit, "page %d is full", i)
+			require.NotEmpty(t, next, "page %d has a NextCursor", i)
+		} else {
+			assert.Len(t, ids, n-i*limit, "last page")
+			assert.Empty(t, next, "the last page has no NextCursor")
+		}
+		p.Cursor = next
+	}
+	assert.Equal(t, want, got, "every row once, in ID order")
+}
+
+func testPageDefaultLimit(t *testing.T, s storage.Store, l lister) {
+	add, list, _ := l.setup(t, s)
+	for range storage.DefaultLimit + 1 {
+		add()
+	}
+	ids, next, err := list(storage.Page{})
+	require.NoError(t, err)
+	assert.Len(t, ids, storage.DefaultLimit, "limit 0 means DefaultLimit")
+	require.NotEmpty(t, next)
+	ids, next, err = list(storage.Page{Cursor: next})
+	require.NoError(t, err)
+	assert.Len(t, ids, 1)
+	assert.Empty(t, next)
+}
+
+func testPageEmpty(t *testing.T, s storage.Store, l lister) {
+	_, list, _ := l.setup(t, s)
+	ids, next, err := list(storage.Page{})
+	require.NoError(t, err)
+	assert.Empty(t, ids)
+	assert.Empty(t, next)
+}
+
+// testPageInsertsBetweenPages adds a row after every page: the rows that
+// existed when paging began are each seen exactly once, and nothing twice.
+func testPageInsertsBetweenPages(t *testing.T, s storage.Store, l lister) {
+	add, list, _ := l.setup(t, s)
+	var before []string
+	for range 10 {
+		before = append(before, add())
+	}
+	seen := map[string]int{}
+	var got []string
+	p := storage.Page{Limit: 3}
+	for i := 0; ; i++ {
+		require.Less(t, i, 20, "the list does not end")
+		ids, next, err := list(p)
+		require.NoError(t, err, "page %d", i)
+		for _, id := range ids {
+			seen[id]++
+		}
+		got = append(got, ids...)
+		if next == "" {
+			break
+		}
+		add()
+		p.Cursor = next
+	}
+	for _, id := range before {
+		assert.Equal(t, 1, seen[id], "row %s", id)
+	}
+	for id, n := range seen {
+		assert.Equal(t, 1, n, "row %s seen %d times", id, n)
+	}
+	assert.True(t, slices.IsSorted(got), "rows come in ID order")
+}
+
+// testPageCursorRowDeleted deletes the row a cursor points after: the next
+// page still starts right after it (a keyset, not an offset or a lookup).
+func testPageCursorRowDeleted(t *testing.T, s storage.Store, l lister) {
+	add, list, del := l.setup(t, s)
+	var all []string
+	for range 6 {
+		all = append(all, add())
+	}
+	slices.Sort(all)
+	first, next, err := list(storage.Page{Limit: 3})
+	require.NoError(t, err)
+	require.Equal(t, all[:3], first)
+	require.NoError(t, del(first[2]))
+	rest, next, err := list(storage.Page{Cursor: next, Limit: 3})
+	require.NoError(t, err)
+	assert.Equal(t, all[3:], rest)
+	assert.Empty(t, next)
+}
+
+func testPageInvalid(t *testing.T, s storage.Store, l lister) {
+	add, list, _ := l.setup(t, s)
+	add()
+	for name, p := range map[string]storage.Page{
+		"not base64":      {Cursor: "not a cursor!"},
+		"not URL-safe":    {Cursor: "YWJj+/"},
+		"limit too large": {Limit: storage.MaxLimit + 1},
+		"negative limit":  {Limit: -1},
+	} {
+		_, _, err := list(p)
+		assert.Equal(t, portalerr.Invalid, portalerr.CodeOf(err), "%s: %v", name, err)
+	}
+}

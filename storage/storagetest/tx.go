@@ -1,0 +1,522 @@
+package storagetest
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/storage"
+)
+
+var txTests = []test{
+	{"Ping", testPing},
+	{"CommitAcrossAggregates", testTxCommit},
+	{"RollbackOnError", testTxRollbackOnError},
+	{"RollbackOnPanic", testTxRollbackOnPanic},
+	{"RollbackUndoesEverything", testTxRollbackUndoesEverything},
+	{"ReadsOwnWrites", testTxReadsOwnWrites},
+	{"ReadTx", testReadTx},
+	{"ReadTxRefusesWrites", testReadTxRefusesWrites},
+	{"CanceledContext", testTxCanceledContext},
+}
+
+var concurrencyTests = []test{
+	{"NoLostUpdates", testNoLostUpdates},
+	{"UniqueUnderContention", testUniqueUnderContention},
+	{"ReadTxSnapshot", testReadTxSnapshot},
+}
+
+// RunConcurrency runs the tests that start many goroutines on one store:
+// lost updates, unique keys under contention and ReadTx snapshots. Run calls
+// it too.
+func RunConcurrency(t *testing.T, newStore func(t *testing.T) storage.Store) {
+	runAll(t, newStore, concurrencyTests)
+}
+
+func testPing(t *testing.T, s storage.Store) {
+	assert.NoError(t, s.Ping(t.Context()))
+}
+
+func testTxCommit(t *testing.T, s storage.Store) {
+	c := newCustomer("Acme")
+	u := newUser("ann@example.com")
+	m := newMembership(u.ID, c.ID)
+	require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error {
+		if err := r.Customers().Create(ctx, c); err != nil {
+			return err
+		}
+		if err := r.Users().Create(ctx, u); err != nil {
+			return err
+		}
+		return r.Memberships().Create(ctx, m)
+	}))
+	gotC, err := getCustomer(t, s, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, c, gotC)
+	gotU, err := getUser(t, s, u.ID)
+	require.NoError(t, err)
+	assert.Equal(t, u, gotU)
+	gotM, err := getMembership(t, s, m.ID)
+	require.NoError(t, err)
+	assertMembership(t, m, gotM)
+}
+
+// createBoth creates a customer and a user in r, the writes the rollback
+// tests expect to vanish.
+func createBoth(ctx context.Context, r storage.Repos, c customer.Customer, u customer.User) error {
+	if err := r.Customers().Create(ctx, c); err != nil {
+		return err
+	}
+	return r.Users().Create(ctx, u)
+}
+
+// assertNeither checks that neither c nor u is stored, and that their unique
+// keys are free again.
+func assertNeither(t *testing.T, s storage.Store, c customer.Customer, u customer.User) {
+	t.Helper()
+	_, err := getCustomer(t, s, c.ID)
+	assertNotFound(t, err, "the customer is rolled back")
+	_, err = getUser(t, s, u.ID)
+	assertNotFound(t, err, "the user is rolled back")
+	_, err = getUserByEmail(t, s, u.Email)
+	assertNotFound(t, err, "the user's e-mail is rolled back")
+	assert.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error {
+		return createBoth(ctx, r, c, u)
+	}), "the IDs, the e-mail and the external reference are free again")
+}
+
+func testTxRollbackOnError(t *testing.T, s storage.Store) {
+	c := newCustomer("Acme")
+	c.ExternalRef = "ERP-1"
+	u := newUser("ann@example.com")
+	err := write(t, s, func(ctx context.Context, r storage.Repos) error {
+		if err := createBoth(ctx, r, c, u); err != nil {
+			return err
+		}
+		return errBoom
+	})
+	assert.ErrorIs(t, err, errBoom, "fn's error is returned unchanged")
+	assertNeither(t, s, c, u)
+}
+
+func testTxRollbackOnPanic(t *testing.T, s storage.Store) {
+	c := newCustomer("Acme")
+	c.ExternalRef = "ERP-1"
+	u := newUser("ann@example.com")
+	type boom struct{ msg string }
+	var created error
+	recovered := func() (p any) {
+		defer func() { p = recover() }()
+		_ = write(t, s, func(ctx context.Context, r storage.Repos) error {
+			created = createBoth(ctx, r, c, u)
+			panic(boom{"in fn"})
+		})
+		return nil
+	}()
+	require.NoError(t, created)
+	assert.Equal(t, boom{"in fn"}, recovered, "the panic is re-raised unchanged")
+	assertNeither(t, s, c, u)
+}
+
+// testTxRollbackUndoesEverything fails a transaction after updates, deletes
+// and creates on every aggregate: all of it, indexes included, is undone.
+func testTxRollbackUndoesEverything(t *testing.T, s storage.Store) {
+	c := newCustomer("Acme")
+	c.ExternalRef = "ERP-1"
+	createCustomer(t, s, c)
+	berlin := createSite(t, s, newSite(c.ID, "Berlin"))
+	ann := createUser(t, s, newUser("ann@example.com"))
+	m := createMembership(t, s, newMembership(ann.ID, c.ID, berlin.ID))
+
+	newCust := newCustomer("Globex")
+	hamburg := newSite(c.ID, "Hamburg")
+	bob := newUser("bob@example.com")
+	err := write(t, s, func(ctx context.Context, r storage.Repos) error {
+		steps := []func() error{
+			func() error {
+				_, err := r.Customers().Update(ctx, c.ID, func(c *customer.Customer) error {
+					c.Name, c.ExternalRef = "Acme GmbH", "ERP-2"
+					return nil
+				})
+				return err
+			},
+			func() error {
+				_, err := r.Sites().Update(ctx, berlin.ID, renameSite("Munich"))
+				return err
+			},
+			func() error {
+				_, err := r.Users().Update(ctx, ann.ID, func(u *customer.User) error {
+					u.Email = "ann@example.net"
+					return nil
+				})
+				return err
+			},
+			func() error { return r.Memberships().Delete(ctx, m.ID) },
+			func() error { return r.Sites().Delete(ctx, berlin.ID) },
+			func() error { return r.Customers().Create(ctx, newCust) },
+			func() error { return r.Sites().Create(ctx, hamburg) },
+			func() error { return r.Users().Create(ctx, bob) },
+			func() error { return r.Memberships().Create(ctx, newMembership(bob.ID, c.ID, hamburg.ID)) },
+		}
+		for i, step := range steps {
+			if err := step(); err != nil {
+				t.Errorf("step %d: %v", i, err)
+				return err
+			}
+		}
+		return errBoom
+	})
+	require.ErrorIs(t, err, errBoom)
+
+	gotC, err := getCustomer(t, s, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, c, gotC)
+	gotSite, err := getSite(t, s, berlin.ID)
+	require.NoError(t, err)
+	assert.Equal(t, berlin, gotSite)
+	gotU, err := getUser(t, s, ann.ID)
+	require.NoError(t, err)
+	assert.Equal(t, ann, gotU)
+	gotM, err := getMembership(t, s, m.ID)
+	require.NoError(t, err)
+	assertMembership(t, m, gotM)
+	_, err = getCustomer(t, s, newCust.ID)
+	assertNotFound(t, err)
+	_, err = getSite(t, s, hamburg.ID)
+	assertNotFound(t, err)
+	_, err = getUser(t, s, bob.ID)
+	assertNotFound(t, err)
+	assert.Equal(t, sorted(m.ID), membershipIDs(t, s, storage.MembershipFilter{}))
+
+	// The unique keys are as before: the old ones taken, the new ones free.
+	dup := newCustomer("Dup")
+	dup.ExternalRef = "ERP-1"
+	assertAlreadyExists(t, write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Customers().Create(ctx, dup) }))
+	dup.ExternalRef = "ERP-2"
+	createCustomer(t, s, dup)
+	assertAlreadyExists(t, write(t, s, func(ctx context.Context, r storage.Repos) error {
+		return r.Sites().Create(ctx, newSite(c.ID, "berlin"))
+	}))
+	createSite(t, s, newSite(c.ID, "Munich"))
+	createSite(t, s, newSite(c.ID, "Hamburg"))
+	assertAlreadyExists(t, write(t, s, func(ctx context.Context, r storage.Repos) error {
+		return r.Users().Create(ctx, newUser("ann@example.com"))
+	}))
+	createUser(t, s, newUser("ann@example.net"))
+	assertAlreadyExists(t, write(t, s, func(ctx context.Context, r storage.Repos) error {
+		return r.Memberships().Create(ctx, newMembership(ann.ID, c.ID))
+	}), "the restored membership holds its user and customer")
+	assertConflict(t, deleteSite(t, s, berlin.ID), "the restored membership still names its site")
+}
+
+func testTxReadsOwnWrites(t *testing.T, s storage.Store) {
+	c := newCustomer("Acme")
+	require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error {
+		if err := r.Customers().Create(ctx, c); err != nil {
+			return err
+		}
+		got, err := r.Customers().Get(ctx, c.ID)
+		if assert.NoError(t, err) {
+			assert.Equal(t, c, got)
+		}
+		if _, err := r.Customers().Update(ctx, c.ID, func(c *customer.Customer) error {
+			c.Name = "Acme GmbH"
+			return nil
+		}); err != nil {
+			return err
+		}
+		l, err := r.Customers().List(ctx, storage.CustomerFilter{Search: "gmbh"}, storage.Page{})
+		if assert.NoError(t, err) && assert.Len(t, l.Items, 1) {
+			assert.Equal(t, int64(2), l.Items[0].Version)
+		}
+		return nil
+	}))
+}
+
+func testReadTx(t *testing.T, s storage.Store) {
+	fx := newMemberFixture(t, s)
+	m := createMembership(t, s, newMembership(fx.ann.ID, fx.customer.ID, fx.berlin.ID))
+	require.NoError(t, read(t, s, func(ctx context.Context, r storage.Repos) error {
+		c, err := r.Customers().Get(ctx, fx.customer.ID)
+		assert.NoError(t, err)
+		assert.Equal(t, fx.customer, c)
+		u, err := r.Users().GetByEmail(ctx, fx.ann.Email)
+		assert.NoError(t, err)
+		assert.Equal(t, fx.ann, u)
+		got, err := r.Memberships().Get(ctx, m.ID)
+		assert.NoError(t, err)
+		assertMembership(t, m, got)
+		n, err := r.Memberships().CountActiveAdmins(ctx, fx.customer.ID)
+		assert.NoError(t, err)
+		assert.Zero(t, n)
+		sites, err := r.Sites().List(ctx, storage.SiteFilter{CustomerID: fx.customer.ID}, storage.Page{})
+		assert.NoError(t, err)
+		assert.Len(t, sites.Items, 2)
+		return nil
+	}))
+	err := read(t, s, func(context.Context, storage.Repos) error { return errBoom })
+	assert.ErrorIs(t, err, errBoom, "fn's error is returned unchanged")
+}
+
+// assertReadOnly checks that err wraps storage.ErrReadOnly itself. It is a
+// portalerr.Error of code Internal, and those match by code, so errors.Is
+// alone would accept any internal error.
+func assertReadOnly(t *testing.T, err error, msgAndArgs ...any) {
+	t.Helper()
+	if assert.ErrorIs(t, err, storage.ErrReadOnly, msgAndArgs...) {
+		assert.True(t, wraps(err, storage.ErrReadOnly), "the error wraps storage.ErrReadOnly itself: %v", err)
+	}
+}
+
+// wraps reports whether target itself is in err's chain.
+func wraps(err, target error) bool {
+	if err == target {
+		return true
+	}
+	switch e := err.(type) {
+	case interface{ Unwrap() error }:
+		return wraps(e.Unwrap(), target)
+	case interface{ Unwrap() []error }:
+		for _, e := range e.Unwrap() {
+			if wraps(e, target) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func testReadTxRefusesWrites(t *testing.T, s storage.Store) {
+	fx := newMemberFixture(t, s)
+	m := createMembership(t, s, newMembership(fx.ann.ID, fx.customer.ID, fx.berlin.ID))
+	u := newUser("carol@example.com")
+
+	writes := map[string]func(ctx context.Context, r storage.Repos) error{
+		"Customers.Create": func(ctx context.Context, r storage.Repos) error {
+			return r.Customers().Create(ctx, newCustomer("Globex"))
+		},
+		"Customers.Update": func(ctx context.Context, r storage.Repos) error {
+			_, err := r.Customers().Update(ctx, fx.customer.ID, func(c *customer.Customer) error {
+				c.Name = "Changed"
+				return nil
+			})
+			return err
+		},
+		"Users.Create": func(ctx context.Context, r storage.Repos) error { return r.Users().Create(ctx, u) },
+		"Users.Update": func(ctx context.Context, r storage.Repos) error {
+			_, err := r.Users().Update(ctx, fx.ann.ID, func(u *customer.User) error {
+				u.Name = "Changed"
+				return nil
+			})
+			return err
+		},
+		"Memberships.Create": func(ctx context.Context, r storage.Repos) error {
+			return r.Memberships().Create(ctx, newMembership(fx.bob.ID, fx.customer.ID))
+		},
+		"Memberships.Update": func(ctx context.Context, r storage.Repos) error {
+			_, err := r.Memberships().Update(ctx, m.ID, func(m *customer.Membership) error {
+				m.Role = customer.RoleAdmin
+				return nil
+			})
+			return err
+		},
+		"Memberships.Delete": func(ctx context.Context, r storage.Repos) error { return r.Memberships().Delete(ctx, m.ID) },
+		"Sites.Create": func(ctx context.Context, r storage.Repos) error {
+			return r.Sites().Create(ctx, newSite(fx.customer.ID, "Hamburg"))
+		},
+		"Sites.Update": func(ctx context.Context, r storage.Repos) error {
+			_, err := r.Sites().Update(ctx, fx.paris.ID, renameSite("Changed"))
+			return err
+		},
+		"Sites.Delete": func(ctx context.Context, r storage.Repos) error { return r.Sites().Delete(ctx, fx.paris.ID) },
+	}
+	for name, w := range writes {
+		var inner error
+		err := read(t, s, func(ctx context.Context, r storage.Repos) error {
+			inner = w(ctx, r)
+			return inner
+		})
+		assertReadOnly(t, inner, name)
+		assert.ErrorIs(t, err, storage.ErrReadOnly, "%s: ReadTx returns fn's error", name)
+	}
+
+	// Nothing changed.
+	c, err := getCustomer(t, s, fx.customer.ID)
+	require.NoError(t, err)
+	assert.Equal(t, fx.customer, c)
+	gotU, err := getUser(t, s, fx.ann.ID)
+	require.NoError(t, err)
+	assert.Equal(t, fx.ann, gotU)
+	_, err = getUser(t, s, u.ID)
+	assertNotFound(t, err)
+	gotM, err := getMembership(t, s, m.ID)
+	require.NoError(t, err)
+	assertMembership(t, m, gotM)
+	assert.Equal(t, sorted(m.ID), membershipIDs(t, s, storage.MembershipFilter{}))
+	assert.Equal(t, sorted(fx.berlin.ID, fx.paris.ID), siteIDs(t, s, storage.SiteFilter{CustomerID: fx.customer.ID}))
+	gotSite, err := getSite(t, s, fx.paris.ID)
+	require.NoError(t, err)
+	assert.Equal(t, fx.paris, gotSite)
+	assert.Equal(t, 1, len(customerIDs(t, s, storage.CustomerFilter{})))
+}
+
+func testTxCanceledContext(t *testing.T, s storage.Store) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	c := newCustomer("Acme")
+	err := s.InTx(ctx, func(r storage.Repos) error { return r.Customers().Create(ctx, c) })
+	assert.ErrorIs(t, err, context.Canceled, "InTx")
+	_, err = getCustomer(t, s, c.ID)
+	assertNotFound(t, err, "nothing is written")
+
+	err = s.ReadTx(ctx, func(r storage.Repos) error {
+		_, err := r.Customers().Get(ctx, c.ID)
+		return err
+	})
+	assert.ErrorIs(t, err, context.Canceled, "ReadTx")
+}
+
+// testNoLostUpdates has 50 goroutines increment one counter through Update:
+// every increment survives.
+func testNoLostUpdates(t *testing.T, s storage.Store) {
+	const n = 50
+	c := newCustomer("0")
+	createCustomer(t, s, c)
+
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	ctx := t.Context()
+	for range n {
+		wg.Go(func() {
+			errs <- s.InTx(ctx, func(r storage.Repos) error {
+				_, err := r.Customers().Update(ctx, c.ID, func(c *customer.Customer) error {
+					i, err := strconv.Atoi(c.Name)
+					if err != nil {
+						return err
+					}
+					c.Name = strconv.Itoa(i + 1)
+					return nil
+				})
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		assert.NoError(t, err)
+	}
+
+	got, err := getCustomer(t, s, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, strconv.Itoa(n), got.Name, "every increment is kept")
+	assert.Equal(t, int64(n+1), got.Version, "every Update adds one to Version")
+}
+
+// testUniqueUnderContention has 20 goroutines create customers with the same
+// external reference at once: exactly one wins.
+func testUniqueUnderContention(t *testing.T, s storage.Store) {
+	const n = 20
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	ctx := t.Context()
+	for i := range n {
+		c := newCustomer("Acme " + strconv.Itoa(i))
+		c.ExternalRef = "ERP-1"
+		wg.Go(func() {
+			errs <- s.InTx(ctx, func(r storage.Repos) error { return r.Customers().Create(ctx, c) })
+		})
+	}
+	wg.Wait()
+	close(errs)
+	won := 0
+	for err := range errs {
+		if err == nil {
+			won++
+			continue
+		}
+		assertAlreadyExists(t, err)
+	}
+	assert.Equal(t, 1, won, "exactly one create wins")
+	assert.Len(t, customerIDs(t, s, storage.CustomerFilter{Search: "ERP-1"}), 1)
+}
+
+// testReadTxSnapshot has writers change two customers together while
+// readers read both in one ReadTx: a reader never sees one changed and the
+// other not.
+func testReadTxSnapshot(t *testing.T, s storage.Store) {
+	const writers, updates, readers, reads = 4, 10, 4, 25
+	a := createCustomer(t, s, newCustomer("0"))
+	b := createCustomer(t, s, newCustomer("0"))
+	bump := func(c *customer.Customer) error {
+		i, err := strconv.Atoi(c.Name)
+		if err != nil {
+			return err
+		}
+		c.Name = strconv.Itoa(i + 1)
+		c.UpdatedAt = c.UpdatedAt.Add(time.Second)
+		return nil
+	}
+
+	var mu sync.Mutex
+	var failures []error
+	fail := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		failures = append(failures, err)
+	}
+	ctx := t.Context()
+	var wg sync.WaitGroup
+	for range writers {
+		wg.Go(func() {
+			for range updates {
+				err := s.InTx(ctx, func(r storage.Repos) error {
+					if _, err := r.Customers().Update(ctx, a.ID, bump); err != nil {
+						return err
+					}
+					_, err := r.Customers().Update(ctx, b.ID, bump)
+					return err
+				})
+				if err != nil {
+					fail(err)
+				}
+			}
+		})
+	}
+	for range readers {
+		wg.Go(func() {
+			for range reads {
+				err := s.ReadTx(ctx, func(r storage.Repos) error {
+					ca, err := r.Customers().Get(ctx, a.ID)
+					if err != nil {
+						return err
+					}
+					cb, err := r.Customers().Get(ctx, b.ID)
+					if err != nil {
+						return err
+					}
+					if ca.Name != cb.Name || ca.Version != cb.Version {
+						return errors.New("ReadTx saw " + ca.Name + " and " + cb.Name + ": not one snapshot")
+					}
+					return nil
+				})
+				if err != nil {
+					fail(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.Empty(t, failures)
+
+	got, err := getCustomer(t, s, a.ID)
+	require.NoError(t, err)
+	assert.Equal(t, strconv.Itoa(writers*updates), got.Name)
+}
