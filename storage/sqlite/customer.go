@@ -115,6 +115,7 @@ func updateCustomer(ctx context.Context, tx *sql.Tx, id customer.ID, fn func(*cu
 	}
 	c.ID, c.CreatedAt = old.ID, old.CreatedAt
 	c.Version = old.Version + 1
+	c.UpdatedAt = storedTime(c.UpdatedAt)
 	res, err := tx.ExecContext(ctx, `UPDATE customers SET
 		name = ?, legal_name = ?, vat_id = ?, contact_email = ?, phone = ?,
 		address_line1 = ?, address_line2 = ?, address_postal_code = ?, address_city = ?, address_region = ?, address_country = ?,

@@ -144,6 +144,7 @@ func updateMembership(ctx context.Context, tx *sql.Tx, id customer.MembershipID,
 	}
 	m.ID, m.UserID, m.CustomerID, m.CreatedAt = old.ID, old.UserID, old.CustomerID, old.CreatedAt
 	m.Version = old.Version + 1
+	m.UpdatedAt = storedTime(m.UpdatedAt)
 	m.SiteIDs = customer.NormalizeSites(m.SiteIDs)
 	if len(m.SiteIDs) == 0 {
 		m.SiteIDs = nil

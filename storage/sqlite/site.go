@@ -96,6 +96,7 @@ func updateSite(ctx context.Context, tx *sql.Tx, id customer.SiteID, fn func(*cu
 	}
 	s.ID, s.CustomerID, s.CreatedAt = old.ID, old.CustomerID, old.CreatedAt
 	s.Version = old.Version + 1
+	s.UpdatedAt = storedTime(s.UpdatedAt)
 	res, err := tx.ExecContext(ctx,
 		`UPDATE sites SET name = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
 		s.Name, s.Version, formatTime(s.UpdatedAt), string(id), old.Version)

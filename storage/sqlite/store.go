@@ -173,6 +173,10 @@ const timeLayout = "2006-01-02T15:04:05.000000Z"
 
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
 
+// storedTime returns t as it reads back after formatTime: in UTC,
+// truncated to the microsecond, so Update returns what it wrote.
+func storedTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
 func parseTime(s string) (time.Time, error) {
 	t, err := time.Parse(timeLayout, s)
 	if err != nil {

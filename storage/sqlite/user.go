@@ -86,6 +86,7 @@ func updateUser(ctx context.Context, tx *sql.Tx, id customer.UserID, fn func(*cu
 	}
 	u.ID, u.CreatedAt = old.ID, old.CreatedAt
 	u.Version = old.Version + 1
+	u.UpdatedAt = storedTime(u.UpdatedAt)
 	res, err := tx.ExecContext(ctx,
 		`UPDATE users SET email = ?, name = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
 		u.Email, u.Name, u.Version, formatTime(u.UpdatedAt), string(id), old.Version)
