@@ -12,6 +12,12 @@
 //
 // Values go in and come out by value: a returned value never aliases what the
 // backend holds, and changing it changes nothing until it is written back.
+//
+// Times keep at least microsecond precision and come back in UTC
+// (Location() == time.UTC), whatever zone they were stored in. Package
+// portal truncates times to microseconds before storing them, so a value
+// reads back equal to what was written.
+//
 // Backends: storage/memory, storage/sqlite; storage/storagetest is the
 // conformance suite they all pass.
 package storage

@@ -15,7 +15,9 @@ var (
 	ErrAlreadyExists = portalerr.ErrAlreadyExists
 	// ErrConflict: a concurrent transaction changed the row first.
 	ErrConflict = portalerr.ErrConflict
-	// ErrReadOnly: a write was attempted in a ReadTx.
+	// ErrReadOnly: a write was attempted in a ReadTx. Backends wrap this
+	// value itself: its code is Internal and portalerr matches by code, so
+	// errors.Is(err, ErrReadOnly) also holds for any other internal error.
 	ErrReadOnly = &portalerr.Error{Code: portalerr.Internal, Message: "storage: write in a read-only transaction"}
 )
 
@@ -25,7 +27,8 @@ type Store interface {
 	// nil and rolls back when fn returns an error or panics (the panic is
 	// re-raised after the rollback). fn's error is returned unchanged. The
 	// Repos are valid only during fn and must not be used from other
-	// goroutines.
+	// goroutines. fn must not start another transaction on the same Store:
+	// backends with one writer would wait for the one fn holds.
 	InTx(ctx context.Context, fn func(Repos) error) error
 	// ReadTx runs fn in a read-only transaction that sees one consistent
 	// snapshot. Writes fail with ErrReadOnly.
