@@ -1,0 +1,273 @@
+package portal_test
+
+import (
+	"context"
+	"reflect"
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/storage/memory"
+)
+
+// tenant is one customer of the authorization fixture and the things in it.
+type tenant struct {
+	c                         customer.Customer
+	site, spareSite           customer.Site
+	admin, maintainer, viewer portal.Member
+	target                    portal.Member // a viewer the membership use cases act on
+	readOnlyAdmin             portal.Member // an admin whose session is read-only (access link)
+}
+
+type fixture struct {
+	env
+	a, b tenant
+}
+
+func newFixture(t *testing.T) fixture {
+	t.Helper()
+	f := fixture{env: newEnv(t, memory.New())}
+	mk := func(name, domain string) tenant {
+		var tn tenant
+		tn.c = f.createCustomer(t, name)
+		tn.site = f.createSite(t, tn.c.ID, "HQ")
+		tn.spareSite = f.createSite(t, tn.c.ID, "Spare")
+		tn.admin = f.addMember(t, tn.c.ID, "admin@"+domain, customer.RoleAdmin)
+		tn.maintainer = f.addMember(t, tn.c.ID, "maintainer@"+domain, customer.RoleMaintainer)
+		tn.viewer = f.addMember(t, tn.c.ID, "viewer@"+domain, customer.RoleViewer)
+		tn.target = f.addMember(t, tn.c.ID, "target@"+domain, customer.RoleViewer)
+		tn.readOnlyAdmin = f.addMember(t, tn.c.ID, "ro@"+domain, customer.RoleAdmin)
+		return tn
+	}
+	f.a = mk("Acme", "acme.example")
+	f.b = mk("Globex", "globex.example")
+	return f
+}
+
+// useCase is one row of the matrix: how to call a use case of portal on a
+// tenant, and who the test expects to be allowed. The expectations are
+// written here on purpose, independently of portal's policy table.
+type useCase struct {
+	staff identity.StaffRole // least staff role allowed; "" for none
+	user  customer.Role      // least customer role allowed; "" for none
+	// call runs the use case against tenant tn. It returns the customers it
+	// let the caller see, for use cases that list.
+	call func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error)
+	// global use cases name no customer: a user asking about a foreign one
+	// is refused by role or scoped, not NotFound.
+	global bool
+}
+
+func none(err error) ([]customer.ID, error) { return nil, err }
+
+func none2[T any](_ T, err error) ([]customer.ID, error) { return nil, err }
+
+var useCases = map[string]useCase{
+	"CreateCustomer": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.CreateCustomer(ctx, portal.CreateCustomerParams{Name: "New sub", ParentID: tn.c.ID}))
+	}},
+	"GetCustomer": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetCustomer(ctx, tn.c.ID))
+	}},
+	"ListCustomers": {staff: identity.StaffAgent, user: customer.RoleViewer, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.ListCustomers(ctx, portal.ListCustomersParams{Search: tn.c.Name})
+		var ids []customer.ID
+		for _, c := range l.Items {
+			ids = append(ids, c.ID)
+		}
+		return ids, err
+	}},
+	"UpdateCustomer": {staff: identity.StaffAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateCustomer(ctx, tn.c.ID, portal.UpdateCustomerParams{Version: tn.c.Version, Name: ptr("Renamed")}))
+	}},
+	"SuspendCustomer": {staff: identity.StaffAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.SuspendCustomer(ctx, tn.c.ID))
+	}},
+	"ReactivateCustomer": {staff: identity.StaffAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ReactivateCustomer(ctx, tn.c.ID))
+	}},
+	"ArchiveCustomer": {staff: identity.StaffAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ArchiveCustomer(ctx, tn.c.ID))
+	}},
+	"GetFeatures": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetFeatures(ctx, tn.c.ID))
+	}},
+	"UpdateFeatures": {staff: identity.StaffAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateFeatures(ctx, tn.c.ID, portal.UpdateFeaturesParams{Version: tn.c.Version, FeaturesPatch: customer.FeaturesPatch{Tickets: ptr(true)}}))
+	}},
+	"CreateSite": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.CreateSite(ctx, tn.c.ID, portal.SiteParams{Name: "Plant"}))
+	}},
+	"GetSite": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetSite(ctx, tn.c.ID, tn.site.ID))
+	}},
+	"ListSites": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ListSites(ctx, tn.c.ID, portal.ListSitesParams{}))
+	}},
+	"RenameSite": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.RenameSite(ctx, tn.c.ID, tn.site.ID, portal.SiteParams{Name: "Head office"}))
+	}},
+	"DeleteSite": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none(f.p.DeleteSite(ctx, tn.c.ID, tn.spareSite.ID))
+	}},
+	"AddMember": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.AddMember(ctx, tn.c.ID, portal.AddMemberParams{Email: "new@example.com", Name: "New", Role: customer.RoleViewer}))
+	}},
+	"GetMember": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetMember(ctx, tn.c.ID, tn.target.ID))
+	}},
+	"ListMembers": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ListMembers(ctx, tn.c.ID, portal.ListMembersParams{}))
+	}},
+	"ChangeRole": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ChangeRole(ctx, tn.c.ID, tn.target.ID, portal.ChangeRoleParams{Role: customer.RoleMaintainer}))
+	}},
+	"ChangeSites": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ChangeSites(ctx, tn.c.ID, tn.target.ID, portal.ChangeSitesParams{SiteIDs: []customer.SiteID{tn.site.ID}}))
+	}},
+	"DisableMember": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.DisableMember(ctx, tn.c.ID, tn.target.ID))
+	}},
+	"EnableMember": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.EnableMember(ctx, tn.c.ID, tn.target.ID))
+	}},
+	"RemoveMember": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none(f.p.RemoveMember(ctx, tn.c.ID, tn.target.ID))
+	}},
+}
+
+// caller is one kind of principal of the matrix. Customer users belong to tenant a.
+type caller struct {
+	name  string
+	staff identity.StaffRole
+	role  customer.Role // the effective customer role, for users
+	ctx   func(t *testing.T, f fixture) context.Context
+}
+
+func staffCaller(name string, role identity.StaffRole, mk func(string, identity.StaffRole) identity.Principal) caller {
+	return caller{name: name, staff: role, ctx: func(t *testing.T, _ fixture) context.Context {
+		return identity.NewContext(t.Context(), mk("id_"+name, role))
+	}}
+}
+
+func userCaller(name string, role customer.Role, pick func(tenant) portal.Member, readOnly bool) caller {
+	return caller{name: name, role: role, ctx: func(t *testing.T, f fixture) context.Context {
+		p := identity.User(pick(f.a).Membership)
+		p.ReadOnly = readOnly
+		return identity.NewContext(t.Context(), p)
+	}}
+}
+
+var callers = []caller{
+	{name: "anonymous", ctx: func(t *testing.T, _ fixture) context.Context { return t.Context() }},
+	staffCaller("staff owner", identity.StaffOwner, identity.Staff),
+	staffCaller("staff admin", identity.StaffAdmin, identity.Staff),
+	staffCaller("staff agent", identity.StaffAgent, identity.Staff),
+	staffCaller("api key admin", identity.StaffAdmin, identity.APIKeyPrincipal),
+	staffCaller("api key agent", identity.StaffAgent, identity.APIKeyPrincipal),
+	userCaller("user admin", customer.RoleAdmin, func(tn tenant) portal.Member { return tn.admin }, false),
+	userCaller("user maintainer", customer.RoleMaintainer, func(tn tenant) portal.Member { return tn.maintainer }, false),
+	userCaller("user viewer", customer.RoleViewer, func(tn tenant) portal.Member { return tn.viewer }, false),
+	userCaller("user admin read-only", customer.RoleViewer, func(tn tenant) portal.Member { return tn.readOnlyAdmin }, true),
+}
+
+var staffRanks = map[identity.StaffRole]int{identity.StaffAgent: 1, identity.StaffAdmin: 2, identity.StaffOwner: 3}
+
+// expect returns the code the matrix expects ("" for success).
+func (u useCase) expect(c caller, foreign bool) portalerr.Code {
+	switch {
+	case c.staff != "":
+		if u.staff != "" && staffRanks[c.staff] >= staffRanks[u.staff] {
+			return ""
+		}
+		return portalerr.PermissionDenied
+	case c.role != "":
+		if foreign && !u.global {
+			return portalerr.NotFound
+		}
+		if u.user != "" && c.role.AtLeast(u.user) {
+			return ""
+		}
+		return portalerr.PermissionDenied
+	}
+	return portalerr.Unauthenticated
+}
+
+// snapshot is everything a staff owner sees of both tenants.
+func (f fixture) snapshot(t *testing.T) []any {
+	t.Helper()
+	var out []any
+	for _, tn := range []tenant{f.a, f.b} {
+		c, err := f.p.GetCustomer(f.owner, tn.c.ID)
+		require.NoError(t, err)
+		s, err := f.p.ListSites(f.owner, tn.c.ID, portal.ListSitesParams{Limit: 100})
+		require.NoError(t, err)
+		m, err := f.p.ListMembers(f.owner, tn.c.ID, portal.ListMembersParams{Limit: 100})
+		require.NoError(t, err)
+		subs, err := f.p.ListCustomers(f.owner, portal.ListCustomersParams{ParentID: tn.c.ID})
+		require.NoError(t, err)
+		out = append(out, c, s, m, subs)
+	}
+	return out
+}
+
+// TestAuthorizationMatrix calls every use case of portal as every kind of
+// principal, against the caller's own customer and a foreign one.
+func TestAuthorizationMatrix(t *testing.T) {
+	pt := reflect.TypeFor[*portal.Portal]()
+	for i := range pt.NumMethod() {
+		name := pt.Method(i).Name
+		if _, ok := useCases[name]; !ok {
+			t.Errorf("use case portal.%s has no row in the authorization matrix: add one to useCases", name)
+		}
+	}
+	for name := range useCases {
+		if _, ok := pt.MethodByName(name); !ok {
+			t.Errorf("useCases has a row for %s, which portal.Portal no longer has", name)
+		}
+	}
+
+	names := make([]string, 0, len(useCases))
+	for name := range useCases {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		u := useCases[name]
+		t.Run(name, func(t *testing.T) {
+			for _, c := range callers {
+				for _, foreign := range []bool{false, true} {
+					target := "own"
+					if foreign {
+						target = "foreign"
+					}
+					t.Run(c.name+"/"+target, func(t *testing.T) {
+						f := newFixture(t)
+						tn := f.a
+						if foreign {
+							tn = f.b
+						}
+						before := f.snapshot(t)
+						visible, err := u.call(c.ctx(t, f), f, tn)
+						want := u.expect(c, foreign)
+						assertCode(t, want, err)
+						if err != nil {
+							assert.Equal(t, before, f.snapshot(t), "a refused call changes nothing")
+						}
+						if c.role != "" {
+							for _, id := range visible {
+								assert.Equal(t, f.a.c.ID, id, "a customer user sees only its own customer")
+							}
+						}
+					})
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,86 @@
+package portal_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/storage"
+)
+
+// env is a portal under test with a staff owner context.
+type env struct {
+	p     *portal.Portal
+	clock *portaltest.Clock
+	owner context.Context
+}
+
+// backends lists the stores every portal test runs against.
+var backends = map[string]func(t *testing.T) storage.Store{
+	"memory": newMemoryStore,
+}
+
+// eachBackend runs f once per backend with a fresh portal.
+func eachBackend(t *testing.T, f func(t *testing.T, e env), opts ...func(*portal.Config)) {
+	t.Helper()
+	for name, newStore := range backends {
+		t.Run(name, func(t *testing.T) {
+			f(t, newEnv(t, newStore(t), opts...))
+		})
+	}
+}
+
+func newEnv(t *testing.T, store storage.Store, opts ...func(*portal.Config)) env {
+	t.Helper()
+	clock := &portaltest.Clock{}
+	opts = append([]func(*portal.Config){func(c *portal.Config) { c.Store = store }}, opts...)
+	return env{p: portaltest.New(t, clock, opts...), clock: clock, owner: portaltest.Owner(t.Context())}
+}
+
+func (e env) createCustomer(t *testing.T, name string) customer.Customer {
+	t.Helper()
+	c, err := e.p.CreateCustomer(e.owner, portal.CreateCustomerParams{Name: name})
+	require.NoError(t, err)
+	return c
+}
+
+func (e env) addMember(t *testing.T, cid customer.ID, email string, role customer.Role, sites ...customer.SiteID) portal.Member {
+	t.Helper()
+	m, err := e.p.AddMember(e.owner, cid, portal.AddMemberParams{Email: email, Name: email, Role: role, SiteIDs: sites})
+	require.NoError(t, err)
+	return m
+}
+
+func (e env) createSite(t *testing.T, cid customer.ID, name string) customer.Site {
+	t.Helper()
+	s, err := e.p.CreateSite(e.owner, cid, portal.SiteParams{Name: name})
+	require.NoError(t, err)
+	return s
+}
+
+// as returns a context acting as the member.
+func as(t *testing.T, m portal.Member) context.Context {
+	return identity.NewContext(t.Context(), identity.User(m.Membership))
+}
+
+// assertCode checks that err carries code.
+func assertCode(t *testing.T, want portalerr.Code, err error, msgAndArgs ...any) bool {
+	t.Helper()
+	return assert.Equal(t, want, portalerr.CodeOf(err), append([]any{"error: %v", err}, msgAndArgs...)...)
+}
+
+// fieldsOf returns the field names of err's violations.
+func fieldsOf(err error) []string {
+	var out []string
+	for _, f := range portalerr.FieldsOf(err) {
+		out = append(out, f.Field)
+	}
+	return out
+}
