@@ -31,7 +31,7 @@ func (r StaffRole) Valid() bool {
 	return r == StaffOwner || r == StaffAdmin || r == StaffAgent
 }
 
-// Principal is who is calling. Build one with Staff, APIKey or User.
+// Principal is who is calling. Build one with Staff, APIKeyPrincipal or User.
 type Principal struct {
 	Kind Kind
 	// ID is the staff member's, the API key's or the user's ID.
@@ -45,6 +45,14 @@ type Principal struct {
 	CustomerID   customer.ID
 	// ReadOnly caps a user principal at viewer rights (read-only access links).
 	ReadOnly bool
+	// SessionID is the session a user principal comes from, if any.
+	SessionID SessionID
+}
+
+// Actor names the principal in records of who did what: "staff:stf_1",
+// "api_key:key_…", "user:usr_…".
+func (p Principal) Actor() string {
+	return string(p.Kind) + ":" + p.ID
 }
 
 // Staff returns the principal of a staff member.
@@ -52,8 +60,8 @@ func Staff(id string, role StaffRole) Principal {
 	return Principal{Kind: KindStaff, ID: id, StaffRole: role}
 }
 
-// APIKey returns the principal of an API key acting as a staff role.
-func APIKey(id string, role StaffRole) Principal {
+// APIKeyPrincipal returns the principal of an API key acting as a staff role.
+func APIKeyPrincipal(id string, role StaffRole) Principal {
 	return Principal{Kind: KindAPIKey, ID: id, StaffRole: role}
 }
 

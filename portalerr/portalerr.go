@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Code classifies an error. The set is closed: adding a code is an API change.
@@ -21,14 +22,18 @@ const (
 	FailedPrecondition Code = "failed_precondition" // the object's state does not allow this now
 	FeatureDisabled    Code = "feature_disabled"    // the customer's portal settings do not allow this
 	LicenseRequired    Code = "license_required"    // the provider is not entitled to this paid feature
-	RateLimited        Code = "rate_limited"        // too many attempts; retry later
+	RateLimited        Code = "rate_limited"        // too many attempts; RetryAfter says when to try again
+	InvitationExpired  Code = "invitation_expired"  // the invitation's time ran out
+	InvitationRevoked  Code = "invitation_revoked"  // the invitation was withdrawn
+	InvitationUsed     Code = "invitation_used"     // the invitation was accepted already
 	Internal           Code = "internal"            // anything unexpected; details are logged, not shown
 )
 
 // Codes lists every code, for tables that must cover them all.
 var Codes = []Code{
 	Invalid, NotFound, AlreadyExists, Conflict, PermissionDenied, Unauthenticated,
-	FailedPrecondition, FeatureDisabled, LicenseRequired, RateLimited, Internal,
+	FailedPrecondition, FeatureDisabled, LicenseRequired, RateLimited,
+	InvitationExpired, InvitationRevoked, InvitationUsed, Internal,
 }
 
 // FieldViolation says what is wrong with one input field. Field is the
@@ -45,6 +50,8 @@ type Error struct {
 	Message string           // safe to show to the caller
 	Fields  []FieldViolation // with Invalid: one entry per bad field
 	Err     error            // the cause, for logs; never shown to callers
+	// RetryAfter, with RateLimited, is how long the caller should wait.
+	RetryAfter time.Duration
 }
 
 // Sentinels, one per code. errors.Is(err, ErrX) reports whether err carries
@@ -60,6 +67,9 @@ var (
 	ErrFeatureDisabled    = &Error{Code: FeatureDisabled}
 	ErrLicenseRequired    = &Error{Code: LicenseRequired}
 	ErrRateLimited        = &Error{Code: RateLimited}
+	ErrInvitationExpired  = &Error{Code: InvitationExpired}
+	ErrInvitationRevoked  = &Error{Code: InvitationRevoked}
+	ErrInvitationUsed     = &Error{Code: InvitationUsed}
 	ErrInternal           = &Error{Code: Internal}
 )
 

@@ -1,0 +1,22 @@
+package storage
+
+import (
+	"context"
+
+	"github.com/portalkit/portalkit/audit"
+	"github.com/portalkit/portalkit/customer"
+)
+
+// AuditRepo appends and lists audit events.
+type AuditRepo interface {
+	// Append stores e. ErrAlreadyExists when the ID is taken.
+	Append(ctx context.Context, e audit.Event) error
+	// List returns one page of events matching f, ordered by ID.
+	List(ctx context.Context, f AuditFilter, p Page) (List[audit.Event], error)
+}
+
+// AuditFilter narrows an event list. Zero fields do not filter.
+type AuditFilter struct {
+	CustomerID customer.ID
+	ObjectID   string
+}

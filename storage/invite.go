@@ -1,0 +1,79 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/invite"
+)
+
+// InvitationRepo stores invitations.
+type InvitationRepo interface {
+	// Create stores i as given. ErrAlreadyExists when the ID or token hash
+	// is taken; ErrNotFound when the customer does not exist.
+	Create(ctx context.Context, i invite.Invitation) error
+	// Get returns the invitation with the given ID, or ErrNotFound.
+	Get(ctx context.Context, id invite.ID) (invite.Invitation, error)
+	// GetByTokenHash returns the invitation whose current token has this
+	// hash, or ErrNotFound (also for a token replaced by a resend).
+	GetByTokenHash(ctx context.Context, h invite.Hash) (invite.Invitation, error)
+	// Update works like CustomerRepo.Update.
+	Update(ctx context.Context, id invite.ID, fn func(*invite.Invitation) error) (invite.Invitation, error)
+	// MarkAccepted sets AcceptedAt and AcceptedBy in one conditional write
+	// that succeeds only while the invitation is pending at `at` (not
+	// accepted, not revoked, ExpiresAt after at). Otherwise it changes
+	// nothing and returns ErrConflict; ErrNotFound when there is no such
+	// invitation. This is what makes an invitation single-use under
+	// concurrency.
+	MarkAccepted(ctx context.Context, id invite.ID, by customer.UserID, at time.Time) (invite.Invitation, error)
+	// List returns one page of invitations matching f, ordered by ID.
+	List(ctx context.Context, f InvitationFilter, p Page) (List[invite.Invitation], error)
+}
+
+// InvitationFilter narrows an invitation list. Zero fields do not filter.
+type InvitationFilter struct {
+	CustomerID customer.ID
+	// Email keeps invitations to this normalised address.
+	Email string
+	// State keeps invitations in this state at Now (required with State).
+	State invite.State
+	Now   time.Time
+}
+
+// LoginLinkRepo stores one-time login links.
+type LoginLinkRepo interface {
+	// Create stores l as given. ErrAlreadyExists when the ID or token hash is
+	// taken; ErrNotFound when the user does not exist.
+	Create(ctx context.Context, l invite.LoginLink) error
+	// Consume marks the unused, unexpired (ExpiresAt after now) link with
+	// this token hash as used, in one conditional write, and returns it.
+	// ErrNotFound when there is no such usable link: unknown, used,
+	// superseded or expired are not told apart.
+	Consume(ctx context.Context, h invite.Hash, now time.Time) (invite.LoginLink, error)
+	// Supersede marks every unused link of the user as used at `at`.
+	Supersede(ctx context.Context, user customer.UserID, at time.Time) error
+	// DeleteExpired removes links that expired before `before` and returns how many.
+	DeleteExpired(ctx context.Context, before time.Time) (int, error)
+}
+
+// AccessLinkRepo stores access links.
+type AccessLinkRepo interface {
+	// Create stores l as given. ErrAlreadyExists when the ID or token hash is
+	// taken; ErrNotFound when the membership does not exist.
+	Create(ctx context.Context, l invite.AccessLink) error
+	// Get returns the access link with the given ID, or ErrNotFound.
+	Get(ctx context.Context, id invite.AccessLinkID) (invite.AccessLink, error)
+	// GetByTokenHash returns the link whose current token has this hash, or ErrNotFound.
+	GetByTokenHash(ctx context.Context, h invite.Hash) (invite.AccessLink, error)
+	// Update works like CustomerRepo.Update.
+	Update(ctx context.Context, id invite.AccessLinkID, fn func(*invite.AccessLink) error) (invite.AccessLink, error)
+	// List returns one page of access links matching f, ordered by ID.
+	List(ctx context.Context, f AccessLinkFilter, p Page) (List[invite.AccessLink], error)
+}
+
+// AccessLinkFilter narrows an access link list. Zero fields do not filter.
+type AccessLinkFilter struct {
+	CustomerID   customer.ID
+	MembershipID customer.MembershipID
+}
