@@ -25,6 +25,7 @@ type env struct {
 // backends lists the stores every portal test runs against.
 var backends = map[string]func(t *testing.T) storage.Store{
 	"memory": newMemoryStore,
+	"sqlite": newSQLiteStore,
 }
 
 // eachBackend runs f once per backend with a fresh portal.
