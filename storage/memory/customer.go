@@ -79,7 +79,7 @@ func (r customerRepo) List(_ context.Context, f storage.CustomerFilter, p storag
 	search := strings.ToLower(f.Search)
 	keep := func(c customer.Customer) bool {
 		switch {
-		case len(f.IDs) > 0 && !slices.Contains(f.IDs, c.ID),
+		case f.IDs != nil && !slices.Contains(f.IDs, c.ID),
 			len(f.Statuses) > 0 && !slices.Contains(f.Statuses, c.Status),
 			f.ParentID != "" && c.ParentID != f.ParentID,
 			f.TopLevel && c.ParentID != "":

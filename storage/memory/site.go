@@ -87,7 +87,7 @@ func (r siteRepo) List(_ context.Context, f storage.SiteFilter, p storage.Page) 
 		return storage.List[customer.Site]{}, fmt.Errorf("memory: listing sites: %w", portalerr.Invalidf("customer_id", "is required"))
 	}
 	keep := func(site customer.Site) bool {
-		return site.CustomerID == f.CustomerID && (len(f.IDs) == 0 || slices.Contains(f.IDs, site.ID))
+		return site.CustomerID == f.CustomerID && (f.IDs == nil || slices.Contains(f.IDs, site.ID))
 	}
 	l, err := list(r.t.s.sites, p, keep, cloneSite)
 	if err != nil {

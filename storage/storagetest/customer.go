@@ -377,6 +377,10 @@ func testCustomerListIDs(t *testing.T, s storage.Store) {
 	assert.Equal(t, sorted(a.ID, c.ID), customerIDs(t, s, storage.CustomerFilter{IDs: []customer.ID{c.ID, a.ID}}))
 	assert.Equal(t, sorted(a.ID), customerIDs(t, s, storage.CustomerFilter{IDs: []customer.ID{a.ID, newCustomerID()}}),
 		"an unknown ID matches nothing")
+	assert.Empty(t, customerIDs(t, s, storage.CustomerFilter{IDs: []customer.ID{}}), "an empty, non-nil IDs matches nothing")
+	assert.Empty(t, customerIDs(t, s, storage.CustomerFilter{IDs: []customer.ID{}, Statuses: []customer.Status{customer.StatusActive}}),
+		"an empty IDs matches nothing whatever the other filters")
+	assert.Len(t, customerIDs(t, s, storage.CustomerFilter{IDs: nil}), 3, "nil IDs does not filter")
 }
 
 func testCustomerListStatuses(t *testing.T, s storage.Store) {

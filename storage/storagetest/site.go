@@ -324,4 +324,6 @@ func testSiteListIDs(t *testing.T, s storage.Store) {
 
 	f := storage.SiteFilter{CustomerID: a.ID, IDs: []customer.SiteID{hamburg.ID, berlin.ID, other.ID}}
 	assert.Equal(t, sorted(berlin.ID, hamburg.ID), siteIDs(t, s, f), "IDs narrow the customer's sites, never widen them")
+	assert.Empty(t, siteIDs(t, s, storage.SiteFilter{CustomerID: a.ID, IDs: []customer.SiteID{}}), "an empty, non-nil IDs matches nothing")
+	assert.Len(t, siteIDs(t, s, storage.SiteFilter{CustomerID: a.ID, IDs: nil}), 3, "nil IDs does not filter")
 }
