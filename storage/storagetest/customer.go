@@ -130,7 +130,7 @@ func testCustomerFeaturesRoundTrip(t *testing.T, s storage.Store) {
 	// columns fails one of these.
 	all := customer.Features{
 		OrderAuthorization: true, AutoConfirmOrders: true, InheritGlobalPortfolio: true,
-		PreOrders: true, SupplierWarehouse: true, HRSync: true, Tickets: true,
+		PreOrders: true, SupplierWarehouse: true, HRSync: true, Tickets: true, AccessLinks: true,
 	}
 	cases := map[string]customer.Features{
 		"none":                     {},
@@ -142,6 +142,7 @@ func testCustomerFeaturesRoundTrip(t *testing.T, s storage.Store) {
 		"supplier_warehouse":       {SupplierWarehouse: true},
 		"hr_sync":                  {HRSync: true},
 		"tickets":                  {Tickets: true},
+		"access_links":             {AccessLinks: true},
 	}
 	for name, f := range cases {
 		c := newCustomer(name)

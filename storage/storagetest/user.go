@@ -33,6 +33,8 @@ func newUser(email string) customer.User {
 		ID:        newUserID(),
 		Email:     email,
 		Name:      "Ann Example",
+		Locale:    "de",
+		Status:    customer.UserActive,
 		Version:   1,
 		CreatedAt: base,
 		UpdatedAt: base,
@@ -74,7 +76,10 @@ func updateUser(t *testing.T, s storage.Store, id customer.UserID, fn func(*cust
 
 func testUserCreateGet(t *testing.T, s storage.Store) {
 	u := createUser(t, s, newUser("ann@example.com"))
-	createUser(t, s, newUser("bob@example.com"))
+	bob := newUser("bob@example.com")
+	bob.Locale = "" // the provider's default
+	bob.Status = customer.UserDisabled
+	createUser(t, s, bob)
 
 	got, err := getUser(t, s, u.ID)
 	require.NoError(t, err)
@@ -82,6 +87,9 @@ func testUserCreateGet(t *testing.T, s storage.Store) {
 	got, err = getUserByEmail(t, s, "ann@example.com")
 	require.NoError(t, err)
 	assert.Equal(t, u, got)
+	got, err = getUser(t, s, bob.ID)
+	require.NoError(t, err)
+	assert.Equal(t, bob, got, "an empty locale and a disabled status round-trip")
 }
 
 func testUserGetMissing(t *testing.T, s storage.Store) {
@@ -120,12 +128,16 @@ func testUserUpdate(t *testing.T, s storage.Store) {
 	want := u
 	want.Email = "ann.example@example.com"
 	want.Name = "Ann Beispiel"
+	want.Locale = "de-AT"
+	want.Status = customer.UserDisabled
 	want.Version = 2
 	want.UpdatedAt = at(time.Hour)
 
 	got, err := updateUser(t, s, u.ID, func(u *customer.User) error {
 		u.Email = want.Email
 		u.Name = want.Name
+		u.Locale = want.Locale
+		u.Status = want.Status
 		u.UpdatedAt = want.UpdatedAt
 		return nil
 	})
