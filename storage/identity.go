@@ -11,17 +11,22 @@ import (
 // SessionRepo stores sessions.
 type SessionRepo interface {
 	// Create stores s as given. ErrAlreadyExists when the ID or token hash is
-	// taken; ErrNotFound when the user or membership does not exist.
+	// taken; ErrNotFound when the user or membership does not exist. Deleting
+	// the membership deletes its sessions. AccessLinkID and CustomerID are
+	// stored as given, not checked.
 	Create(ctx context.Context, s identity.Session) error
 	// GetByTokenHash returns the session with this token hash, or ErrNotFound.
 	GetByTokenHash(ctx context.Context, hash string) (identity.Session, error)
 	// Update works like CustomerRepo.Update (sessions carry no version:
-	// backends serialise writes to one row).
+	// backends serialise writes to one row). fn may move the session to
+	// another membership: ErrNotFound when the new user or membership does
+	// not exist. ErrAlreadyExists when the new TokenHash is taken.
 	Update(ctx context.Context, id identity.SessionID, fn func(*identity.Session) error) (identity.Session, error)
 	// Delete removes the session, or returns ErrNotFound.
 	Delete(ctx context.Context, id identity.SessionID) error
 	// DeleteMatching removes every session matching f and returns how many.
-	// A zero filter is refused with an error rather than deleting everything.
+	// A zero filter (f.IsZero, ExceptID alone included) is refused with an
+	// error, and nothing is deleted, rather than deleting everything.
 	DeleteMatching(ctx context.Context, f SessionFilter) (int, error)
 	// DeleteExpired removes sessions whose ExpiresAt is at or before now or
 	// whose LastSeenAt is at or before idleBefore, and returns how many.
@@ -30,7 +35,8 @@ type SessionRepo interface {
 	List(ctx context.Context, f SessionFilter, p Page) (List[identity.Session], error)
 }
 
-// SessionFilter selects sessions. Zero fields do not filter.
+// SessionFilter selects sessions. Zero fields do not filter; set fields must
+// all match.
 type SessionFilter struct {
 	UserID       customer.UserID
 	MembershipID customer.MembershipID
@@ -53,7 +59,8 @@ type APIKeyRepo interface {
 	Get(ctx context.Context, id identity.APIKeyID) (identity.APIKey, error)
 	// GetByTokenHash returns the key with this token hash, or ErrNotFound.
 	GetByTokenHash(ctx context.Context, hash string) (identity.APIKey, error)
-	// Update works like CustomerRepo.Update.
+	// Update works like CustomerRepo.Update (keys carry no version).
+	// ErrAlreadyExists when the new TokenHash is taken.
 	Update(ctx context.Context, id identity.APIKeyID, fn func(*identity.APIKey) error) (identity.APIKey, error)
 	// List returns one page of keys, revoked ones included, ordered by ID.
 	List(ctx context.Context, p Page) (List[identity.APIKey], error)

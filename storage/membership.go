@@ -17,7 +17,8 @@ type MembershipRepo interface {
 	// Update works like CustomerRepo.Update. fn must not change UserID or
 	// CustomerID. ErrNotFound when a new site does not exist.
 	Update(ctx context.Context, id customer.MembershipID, fn func(*customer.Membership) error) (customer.Membership, error)
-	// Delete removes the membership, or returns ErrNotFound.
+	// Delete removes the membership, or returns ErrNotFound. Its sessions
+	// and access links go with it (ON DELETE CASCADE), ending them.
 	Delete(ctx context.Context, id customer.MembershipID) error
 	// List returns one page of memberships matching f, ordered by ID.
 	List(ctx context.Context, f MembershipFilter, p Page) (List[customer.Membership], error)
