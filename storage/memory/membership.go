@@ -85,6 +85,8 @@ func (r membershipRepo) Delete(_ context.Context, id customer.MembershipID) erro
 	remove(r.t, s.memberships, id)
 	remove(r.t, s.members, memberKeyOf(m))
 	r.useSites(m.SiteIDs, -1)
+	sessionRepo(r).deleteOf(id)
+	accessLinkRepo(r).deleteOf(id)
 	return nil
 }
 

@@ -7,7 +7,10 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/portalkit/portalkit/audit"
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/storage"
 )
 
@@ -32,6 +35,20 @@ type Store struct {
 
 	sites     map[customer.SiteID]customer.Site
 	siteNames map[siteKey]customer.SiteID
+
+	// Each token hash is unique within its kind, as a unique index would make it.
+	invitations      map[invite.ID]invite.Invitation
+	invitationTokens map[invite.Hash]invite.ID
+	loginLinks       map[invite.LoginLinkID]invite.LoginLink
+	loginLinkTokens  map[invite.Hash]invite.LoginLinkID
+	accessLinks      map[invite.AccessLinkID]invite.AccessLink
+	accessLinkTokens map[invite.Hash]invite.AccessLinkID
+	sessions         map[identity.SessionID]identity.Session
+	sessionTokens    map[string]identity.SessionID
+	apiKeys          map[identity.APIKeyID]identity.APIKey
+	apiKeyTokens     map[string]identity.APIKeyID
+	passwords        map[customer.UserID]identity.Password
+	events           map[audit.ID]audit.Event
 }
 
 type memberKey struct {
@@ -58,6 +75,19 @@ func New() *Store {
 		siteUses:     make(map[customer.SiteID]int),
 		sites:        make(map[customer.SiteID]customer.Site),
 		siteNames:    make(map[siteKey]customer.SiteID),
+
+		invitations:      make(map[invite.ID]invite.Invitation),
+		invitationTokens: make(map[invite.Hash]invite.ID),
+		loginLinks:       make(map[invite.LoginLinkID]invite.LoginLink),
+		loginLinkTokens:  make(map[invite.Hash]invite.LoginLinkID),
+		accessLinks:      make(map[invite.AccessLinkID]invite.AccessLink),
+		accessLinkTokens: make(map[invite.Hash]invite.AccessLinkID),
+		sessions:         make(map[identity.SessionID]identity.Session),
+		sessionTokens:    make(map[string]identity.SessionID),
+		apiKeys:          make(map[identity.APIKeyID]identity.APIKey),
+		apiKeyTokens:     make(map[string]identity.APIKeyID),
+		passwords:        make(map[customer.UserID]identity.Password),
+		events:           make(map[audit.ID]audit.Event),
 	}
 }
 
@@ -139,6 +169,13 @@ func (t *tx) Customers() storage.CustomerRepo     { return customerRepo{t} }
 func (t *tx) Users() storage.UserRepo             { return userRepo{t} }
 func (t *tx) Memberships() storage.MembershipRepo { return membershipRepo{t} }
 func (t *tx) Sites() storage.SiteRepo             { return siteRepo{t} }
+func (t *tx) Invitations() storage.InvitationRepo { return invitationRepo{t} }
+func (t *tx) LoginLinks() storage.LoginLinkRepo   { return loginLinkRepo{t} }
+func (t *tx) AccessLinks() storage.AccessLinkRepo { return accessLinkRepo{t} }
+func (t *tx) Sessions() storage.SessionRepo       { return sessionRepo{t} }
+func (t *tx) APIKeys() storage.APIKeyRepo         { return apiKeyRepo{t} }
+func (t *tx) Passwords() storage.PasswordRepo     { return passwordRepo{t} }
+func (t *tx) Audit() storage.AuditRepo            { return auditRepo{t} }
 
 // writable refuses a write in a ReadTx.
 func (t *tx) writable(op string) error {
