@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/storage"
 )
 
@@ -25,6 +26,7 @@ var membershipTests = []test{
 	{"UpdateMissingSite", testMembershipUpdateMissingSite},
 	{"Delete", testMembershipDelete},
 	{"DeleteMissing", testMembershipDeleteMissing},
+	{"DeleteEndsSessionsAndAccessLinks", testMembershipDeleteEndsSessionsAndAccessLinks},
 	{"ValuesIndependent", testMembershipValuesIndependent},
 	{"TimesUTC", testMembershipTimesUTC},
 	{"List", testMembershipList},
@@ -425,4 +427,34 @@ func testMembershipCountActiveAdmins(t *testing.T, s storage.Store) {
 	assert.Equal(t, 1, countActiveAdmins(t, s, fx.customer.ID), "after disabling one")
 	require.NoError(t, deleteMembership(t, s, admin.ID))
 	assert.Equal(t, 1, countActiveAdmins(t, s, fx.customer.ID), "after deleting a disabled one")
+}
+
+// testMembershipDeleteEndsSessionsAndAccessLinks deletes a membership: its
+// sessions and access links go with it (ON DELETE CASCADE), others stay.
+func testMembershipDeleteEndsSessionsAndAccessLinks(t *testing.T, s storage.Store) {
+	fx := newLinkFixture(t, s)
+	link := createAccessLink(t, s, newAccessLink(fx.annM))
+	viaLink := newSession(fx.annM)
+	viaLink.Method, viaLink.AccessLinkID = identity.MethodAccessLink, string(link.ID)
+	createSession(t, s, viaLink)
+	sn := createSession(t, s, newSession(fx.annM))
+	bobLink := createAccessLink(t, s, newAccessLink(fx.bobM))
+	bobSession := createSession(t, s, newSession(fx.bobM))
+
+	require.NoError(t, deleteMembership(t, s, fx.annM.ID))
+	for _, h := range []string{sn.TokenHash, viaLink.TokenHash} {
+		_, err := getSession(t, s, h)
+		assertNotFound(t, err, "the membership's sessions are deleted")
+	}
+	_, err := getAccessLinkByToken(t, s, link.TokenHash)
+	assertNotFound(t, err, "the membership's access links are deleted")
+	_, err = getAccessLink(t, s, link.ID)
+	assertNotFound(t, err)
+	assert.Empty(t, accessLinkIDs(t, s, storage.AccessLinkFilter{MembershipID: fx.annM.ID}))
+
+	_, err = getSession(t, s, bobSession.TokenHash)
+	assert.NoError(t, err, "another membership's session stays")
+	_, err = getAccessLinkByToken(t, s, bobLink.TokenHash)
+	assert.NoError(t, err, "another membership's access link stays")
+	assert.Equal(t, sorted(bobSession.ID), sessionIDs(t, s, storage.SessionFilter{}))
 }

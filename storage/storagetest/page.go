@@ -4,11 +4,15 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/audit"
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
 )
@@ -72,6 +76,73 @@ var listers = []lister{
 		}
 		del := func(id string) error { return deleteSite(t, s, customer.SiteID(id)) }
 		return add, list, del
+	}},
+	{"Invitations", false, func(t *testing.T, s storage.Store) (func() string, func(storage.Page) ([]string, string, error), func(string) error) {
+		c := createCustomer(t, s, newCustomer("Acme"))
+		other := createCustomer(t, s, newCustomer("Globex"))
+		add := func() string {
+			createInvitation(t, s, newInvitationFor(other.ID))
+			return string(createInvitation(t, s, newInvitationFor(c.ID)).ID)
+		}
+		list := func(p storage.Page) ([]string, string, error) {
+			l, err := listInvitations(t, s, storage.InvitationFilter{CustomerID: c.ID}, p)
+			return idsOf(l.Items, func(i invite.Invitation) invite.ID { return i.ID }), l.NextCursor, err
+		}
+		return add, list, nil
+	}},
+	{"AccessLinks", false, func(t *testing.T, s storage.Store) (func() string, func(storage.Page) ([]string, string, error), func(string) error) {
+		fx := newLinkFixture(t, s)
+		add := func() string {
+			createAccessLink(t, s, newAccessLink(fx.bobM))
+			return string(createAccessLink(t, s, newAccessLink(fx.annM)).ID)
+		}
+		list := func(p storage.Page) ([]string, string, error) {
+			l, err := listAccessLinks(t, s, storage.AccessLinkFilter{MembershipID: fx.annM.ID}, p)
+			return idsOf(l.Items, func(l invite.AccessLink) invite.AccessLinkID { return l.ID }), l.NextCursor, err
+		}
+		return add, list, nil
+	}},
+	{"Sessions", true, func(t *testing.T, s storage.Store) (func() string, func(storage.Page) ([]string, string, error), func(string) error) {
+		fx := newLinkFixture(t, s)
+		add := func() string {
+			createSession(t, s, newSession(fx.bobM))
+			return string(createSession(t, s, newSession(fx.annM)).ID)
+		}
+		list := func(p storage.Page) ([]string, string, error) {
+			l, err := listSessions(t, s, storage.SessionFilter{UserID: fx.ann.ID}, p)
+			return idsOf(l.Items, func(sn identity.Session) identity.SessionID { return sn.ID }), l.NextCursor, err
+		}
+		del := func(id string) error { return deleteSession(t, s, identity.SessionID(id)) }
+		return add, list, del
+	}},
+	{"APIKeys", false, func(t *testing.T, s storage.Store) (func() string, func(storage.Page) ([]string, string, error), func(string) error) {
+		n := 0
+		add := func() string {
+			n++
+			k := newAPIKey(fmt.Sprintf("Key %d", n))
+			if n%2 == 0 {
+				k.RevokedAt = at(time.Hour) // listed all the same
+			}
+			return string(createAPIKey(t, s, k).ID)
+		}
+		list := func(p storage.Page) ([]string, string, error) {
+			l, err := listAPIKeys(t, s, p)
+			return idsOf(l.Items, func(k identity.APIKey) identity.APIKeyID { return k.ID }), l.NextCursor, err
+		}
+		return add, list, nil
+	}},
+	{"Audit", false, func(t *testing.T, s storage.Store) (func() string, func(storage.Page) ([]string, string, error), func(string) error) {
+		c := createCustomer(t, s, newCustomer("Acme"))
+		other := createCustomer(t, s, newCustomer("Globex"))
+		add := func() string {
+			appendEvent(t, s, newEvent(other.ID, "obj_1", "thing.done"))
+			return string(appendEvent(t, s, newEvent(c.ID, "obj_1", "thing.done")).ID)
+		}
+		list := func(p storage.Page) ([]string, string, error) {
+			l, err := listEvents(t, s, storage.AuditFilter{CustomerID: c.ID}, p)
+			return idsOf(l.Items, func(e audit.Event) audit.ID { return e.ID }), l.NextCursor, err
+		}
+		return add, list, nil
 	}},
 }
 

@@ -11,7 +11,10 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/audit"
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/storage"
 )
 
@@ -21,9 +24,11 @@ var txTests = []test{
 	{"RollbackOnError", testTxRollbackOnError},
 	{"RollbackOnPanic", testTxRollbackOnPanic},
 	{"RollbackUndoesEverything", testTxRollbackUndoesEverything},
+	{"RollbackUndoesSignInState", testTxRollbackUndoesSignInState},
 	{"ReadsOwnWrites", testTxReadsOwnWrites},
 	{"ReadTx", testReadTx},
 	{"ReadTxRefusesWrites", testReadTxRefusesWrites},
+	{"ReadTxRefusesSignInWrites", testReadTxRefusesSignInWrites},
 	{"CanceledContext", testTxCanceledContext},
 }
 
@@ -31,11 +36,14 @@ var concurrencyTests = []test{
 	{"NoLostUpdates", testNoLostUpdates},
 	{"UniqueUnderContention", testUniqueUnderContention},
 	{"ReadTxSnapshot", testReadTxSnapshot},
+	{"InvitationAcceptedOnce", testInvitationAcceptedOnce},
+	{"LoginLinkConsumedOnce", testLoginLinkConsumedOnce},
 }
 
 // RunConcurrency runs the tests that start many goroutines on one store:
-// lost updates, unique keys under contention and ReadTx snapshots. Run calls
-// it too.
+// lost updates, unique keys under contention, ReadTx snapshots and
+// single-use tokens (an invitation accepted, a login link consumed, once).
+// Run calls it too.
 func RunConcurrency(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	runAll(t, newStore, concurrencyTests)
 }
@@ -519,4 +527,333 @@ func testReadTxSnapshot(t *testing.T, s storage.Store) {
 	got, err := getCustomer(t, s, a.ID)
 	require.NoError(t, err)
 	assert.Equal(t, strconv.Itoa(writers*updates), got.Name)
+}
+
+// signInState is one of each sign-in aggregate, stored: what the rollback
+// and read-only tests try to change.
+type signInState struct {
+	fx      linkFixture
+	inv     invite.Invitation
+	login   invite.LoginLink
+	link    invite.AccessLink
+	session identity.Session
+	key     identity.APIKey
+	pw      identity.Password
+	event   audit.Event
+}
+
+func newSignInState(t *testing.T, s storage.Store) signInState {
+	t.Helper()
+	fx := newLinkFixture(t, s)
+	st := signInState{
+		fx:      fx,
+		inv:     createInvitation(t, s, newInvitation(fx.customer.ID, "carol@example.com")),
+		login:   createLoginLink(t, s, newLoginLink(fx.ann.ID)),
+		link:    createAccessLink(t, s, newAccessLink(fx.annM)),
+		session: createSession(t, s, newSession(fx.annM)),
+		key:     createAPIKey(t, s, newAPIKey("ERP")),
+		pw:      newPassword(fx.ann.ID),
+		event:   appendEvent(t, s, newEvent(fx.customer.ID, "obj_1", "thing.done")),
+	}
+	require.NoError(t, putPassword(t, s, st.pw))
+	return st
+}
+
+// assertUnchanged checks that st is stored as it was created and that no
+// token hash in fresh finds anything.
+func (st signInState) assertUnchanged(t *testing.T, s storage.Store, fresh ...invite.Hash) {
+	t.Helper()
+	inv, err := getInvitationByToken(t, s, st.inv.TokenHash)
+	if assert.NoError(t, err, "invitation") {
+		assertInvitation(t, st.inv, inv, "invitation")
+	}
+	link, err := getAccessLinkByToken(t, s, st.link.TokenHash)
+	if assert.NoError(t, err, "access link") {
+		assert.Equal(t, st.link, link, "access link")
+	}
+	sn, err := getSession(t, s, st.session.TokenHash)
+	if assert.NoError(t, err, "session") {
+		assert.Equal(t, st.session, sn, "session")
+	}
+	m, err := getMembership(t, s, st.fx.annM.ID)
+	if assert.NoError(t, err, "membership") {
+		assertMembership(t, st.fx.annM, m, "membership")
+	}
+	k, err := getAPIKeyByToken(t, s, st.key.TokenHash)
+	if assert.NoError(t, err, "API key") {
+		assert.Equal(t, st.key, k, "API key")
+	}
+	pw, err := getPassword(t, s, st.fx.ann.ID)
+	if assert.NoError(t, err, "password") {
+		assert.Equal(t, st.pw, pw, "password")
+	}
+	_, err = getPassword(t, s, st.fx.bob.ID)
+	assertNotFound(t, err, "bob has no password")
+	assert.Equal(t, sorted(st.inv.ID), invitationIDs(t, s, storage.InvitationFilter{}), "invitations")
+	assert.Equal(t, sorted(st.link.ID), accessLinkIDs(t, s, storage.AccessLinkFilter{}), "access links")
+	assert.Equal(t, sorted(st.session.ID), sessionIDs(t, s, storage.SessionFilter{}), "sessions")
+	assert.Equal(t, sorted(st.key.ID), apiKeyIDs(t, s), "API keys")
+	assert.Equal(t, sorted(st.event.ID), eventIDs(t, s, storage.AuditFilter{}), "audit events")
+	for _, h := range fresh {
+		_, err := getInvitationByToken(t, s, h)
+		assertNotFound(t, err, "a new invitation token")
+		_, err = getAccessLinkByToken(t, s, h)
+		assertNotFound(t, err, "a new access link token")
+		_, err = getSession(t, s, string(h))
+		assertNotFound(t, err, "a new session token")
+	}
+	// Last, as it changes the state: the login link is still unused.
+	_, err = consumeLoginLink(t, s, st.login.TokenHash, at(time.Minute))
+	assert.NoError(t, err, "the login link is unused")
+}
+
+// testTxRollbackUndoesSignInState fails a transaction after creates,
+// updates, conditional writes and deletes on every sign-in aggregate, and a
+// membership delete that cascades: all of it, token indexes included, is
+// undone.
+func testTxRollbackUndoesSignInState(t *testing.T, s storage.Store) {
+	st := newSignInState(t, s)
+	fx := st.fx
+	hInv, hLink, hSession := newHash(), newHash(), newHash()
+	inv2 := newInvitation(fx.customer.ID, "dave@example.com")
+	login2 := newLoginLink(fx.bob.ID)
+	link2 := newAccessLink(fx.bobM)
+	session2 := newSession(fx.bobM)
+	key2 := newAPIKey("CRM")
+	err := write(t, s, func(ctx context.Context, r storage.Repos) error {
+		steps := []func() error{
+			func() error { return r.Invitations().Create(ctx, inv2) },
+			func() error { // before Update, so that its undo cannot hide a missing one
+				_, err := r.Invitations().MarkAccepted(ctx, st.inv.ID, fx.ann.ID, at(time.Minute))
+				return err
+			},
+			func() error {
+				_, err := r.Invitations().Update(ctx, st.inv.ID, func(i *invite.Invitation) error {
+					i.TokenHash, i.SentCount = hInv, 2
+					return nil
+				})
+				return err
+			},
+			func() error { return r.LoginLinks().Create(ctx, login2) },
+			func() error {
+				_, err := r.LoginLinks().Consume(ctx, st.login.TokenHash, at(time.Minute))
+				return err
+			},
+			func() error { return r.LoginLinks().Supersede(ctx, fx.bob.ID, at(time.Minute)) },
+			func() error {
+				_, err := r.LoginLinks().DeleteExpired(ctx, at(365*24*time.Hour))
+				return err
+			},
+			func() error { return r.AccessLinks().Create(ctx, link2) },
+			func() error {
+				_, err := r.AccessLinks().Update(ctx, st.link.ID, func(l *invite.AccessLink) error {
+					l.TokenHash, l.ReadOnly = hLink, true
+					return nil
+				})
+				return err
+			},
+			func() error { return r.Sessions().Create(ctx, session2) },
+			func() error {
+				_, err := r.Sessions().Update(ctx, st.session.ID, func(sn *identity.Session) error {
+					sn.TokenHash, sn.LastSeenAt = string(hSession), at(time.Hour)
+					return nil
+				})
+				return err
+			},
+			func() error {
+				_, err := r.Sessions().DeleteMatching(ctx, storage.SessionFilter{UserID: fx.bob.ID})
+				return err
+			},
+			func() error {
+				_, err := r.Sessions().DeleteExpired(ctx, at(365*24*time.Hour), at(365*24*time.Hour))
+				return err
+			},
+			func() error { return r.Memberships().Delete(ctx, fx.annM.ID) }, // cascades to the access link
+			func() error { return r.APIKeys().Create(ctx, key2) },
+			func() error {
+				_, err := r.APIKeys().Update(ctx, st.key.ID, func(k *identity.APIKey) error {
+					k.RevokedAt = at(time.Hour)
+					return nil
+				})
+				return err
+			},
+			func() error {
+				p := st.pw
+				p.FailedAttempts, p.LockedUntil = 5, at(time.Hour)
+				return r.Passwords().Put(ctx, p)
+			},
+			func() error { return r.Passwords().Put(ctx, newPassword(fx.bob.ID)) },
+			func() error { return r.Audit().Append(ctx, newEvent(fx.customer.ID, "obj_2", "thing.undone")) },
+		}
+		for i, step := range steps {
+			if err := step(); err != nil {
+				t.Errorf("step %d: %v", i, err)
+				return err
+			}
+		}
+		return errBoom
+	})
+	require.ErrorIs(t, err, errBoom)
+	st.assertUnchanged(t, s, hInv, hLink, hSession)
+
+	// The new rows' IDs and token hashes are free again.
+	createInvitation(t, s, inv2)
+	createLoginLink(t, s, login2)
+	createAccessLink(t, s, link2)
+	createSession(t, s, session2)
+	createAPIKey(t, s, key2)
+}
+
+func testReadTxRefusesSignInWrites(t *testing.T, s storage.Store) {
+	st := newSignInState(t, s)
+	fx := st.fx
+	writes := map[string]func(ctx context.Context, r storage.Repos) error{
+		"Invitations.Create": func(ctx context.Context, r storage.Repos) error {
+			return r.Invitations().Create(ctx, newInvitationFor(fx.customer.ID))
+		},
+		"Invitations.Update": func(ctx context.Context, r storage.Repos) error {
+			_, err := r.Invitations().Update(ctx, st.inv.ID, func(i *invite.Invitation) error {
+				i.RevokedAt = at(time.Hour)
+				return nil
+			})
+			return err
+		},
+		"Invitations.MarkAccepted": func(ctx context.Context, r storage.Repos) error {
+			_, err := r.Invitations().MarkAccepted(ctx, st.inv.ID, fx.ann.ID, at(time.Minute))
+			return err
+		},
+		"LoginLinks.Create": func(ctx context.Context, r storage.Repos) error {
+			return r.LoginLinks().Create(ctx, newLoginLink(fx.bob.ID))
+		},
+		"LoginLinks.Consume": func(ctx context.Context, r storage.Repos) error {
+			_, err := r.LoginLinks().Consume(ctx, st.login.TokenHash, at(time.Minute))
+			return err
+		},
+		"LoginLinks.Supersede": func(ctx context.Context, r storage.Repos) error {
+			return r.LoginLinks().Supersede(ctx, fx.ann.ID, at(time.Minute))
+		},
+		"LoginLinks.DeleteExpired": func(ctx context.Context, r storage.Repos) error {
+			_, err := r.LoginLinks().DeleteExpired(ctx, at(365*24*time.Hour))
+			return err
+		},
+		"AccessLinks.Create": func(ctx context.Context, r storage.Repos) error {
+			return r.AccessLinks().Create(ctx, newAccessLink(fx.bobM))
+		},
+		"AccessLinks.Update": func(ctx context.Context, r storage.Repos) error {
+			_, err := r.AccessLinks().Update(ctx, st.link.ID, func(l *invite.AccessLink) error {
+				l.ReadOnly = true
+				return nil
+			})
+			return err
+		},
+		"Sessions.Create": func(ctx context.Context, r storage.Repos) error {
+			return r.Sessions().Create(ctx, newSession(fx.bobM))
+		},
+		"Sessions.Update": func(ctx context.Context, r storage.Repos) error {
+			_, err := r.Sessions().Update(ctx, st.session.ID, func(sn *identity.Session) error {
+				sn.LastSeenAt = at(time.Hour)
+				return nil
+			})
+			return err
+		},
+		"Sessions.Delete": func(ctx context.Context, r storage.Repos) error { return r.Sessions().Delete(ctx, st.session.ID) },
+		"Sessions.DeleteMatching": func(ctx context.Context, r storage.Repos) error {
+			_, err := r.Sessions().DeleteMatching(ctx, storage.SessionFilter{UserID: fx.ann.ID})
+			return err
+		},
+		"Sessions.DeleteExpired": func(ctx context.Context, r storage.Repos) error {
+			_, err := r.Sessions().DeleteExpired(ctx, at(365*24*time.Hour), at(365*24*time.Hour))
+			return err
+		},
+		"APIKeys.Create": func(ctx context.Context, r storage.Repos) error { return r.APIKeys().Create(ctx, newAPIKey("CRM")) },
+		"APIKeys.Update": func(ctx context.Context, r storage.Repos) error {
+			_, err := r.APIKeys().Update(ctx, st.key.ID, func(k *identity.APIKey) error {
+				k.RevokedAt = at(time.Hour)
+				return nil
+			})
+			return err
+		},
+		"Passwords.Put": func(ctx context.Context, r storage.Repos) error {
+			return r.Passwords().Put(ctx, newPassword(fx.bob.ID))
+		},
+		"Audit.Append": func(ctx context.Context, r storage.Repos) error {
+			return r.Audit().Append(ctx, newEvent(fx.customer.ID, "obj_2", "thing.done"))
+		},
+	}
+	for name, w := range writes {
+		var inner error
+		err := read(t, s, func(ctx context.Context, r storage.Repos) error {
+			inner = w(ctx, r)
+			return inner
+		})
+		assertReadOnly(t, inner, name)
+		assert.ErrorIs(t, err, storage.ErrReadOnly, "%s: ReadTx returns fn's error", name)
+	}
+	st.assertUnchanged(t, s)
+}
+
+// testInvitationAcceptedOnce has 50 goroutines accept one invitation at
+// once, each in its own transaction: exactly one succeeds.
+func testInvitationAcceptedOnce(t *testing.T, s storage.Store) {
+	const n = 50
+	fx := newMemberFixture(t, s)
+	inv := createInvitation(t, s, newInvitation(fx.customer.ID, fx.ann.Email))
+
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	ctx := t.Context()
+	for i := range n {
+		wg.Go(func() {
+			errs <- s.InTx(ctx, func(r storage.Repos) error {
+				_, err := r.Invitations().MarkAccepted(ctx, inv.ID, fx.ann.ID, at(time.Duration(i+1)*time.Second))
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	close(errs)
+	won := 0
+	for err := range errs {
+		if err == nil {
+			won++
+			continue
+		}
+		assertConflict(t, err)
+	}
+	assert.Equal(t, 1, won, "exactly one acceptance wins")
+	got, err := getInvitation(t, s, inv.ID)
+	require.NoError(t, err)
+	assert.Equal(t, inv.Version+1, got.Version, "written once")
+	assert.False(t, got.AcceptedAt.IsZero())
+}
+
+// testLoginLinkConsumedOnce has 50 goroutines consume one login link at
+// once: exactly one signs in.
+func testLoginLinkConsumedOnce(t *testing.T, s storage.Store) {
+	const n = 50
+	ann := createUser(t, s, newUser("ann@example.com"))
+	l := createLoginLink(t, s, newLoginLink(ann.ID))
+
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	ctx := t.Context()
+	for range n {
+		wg.Go(func() {
+			errs <- s.InTx(ctx, func(r storage.Repos) error {
+				_, err := r.LoginLinks().Consume(ctx, l.TokenHash, at(time.Minute))
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	close(errs)
+	won := 0
+	for err := range errs {
+		if err == nil {
+			won++
+			continue
+		}
+		assertNotFound(t, err)
+	}
+	assert.Equal(t, 1, won, "exactly one consumer wins")
 }
