@@ -45,7 +45,7 @@ const customerColumns = `id, name, legal_name, vat_id, contact_email, phone,
 	address_line1, address_line2, address_postal_code, address_city, address_region, address_country,
 	external_ref, parent_id, status,
 	feature_order_authorization, feature_auto_confirm_orders, feature_inherit_global_portfolio,
-	feature_pre_orders, feature_supplier_warehouse, feature_hr_sync, feature_tickets,
+	feature_pre_orders, feature_supplier_warehouse, feature_hr_sync, feature_tickets, feature_access_links,
 	version, created_at, updated_at`
 
 // customerValues returns c's values in the order of customerColumns.
@@ -55,7 +55,7 @@ func customerValues(c *customer.Customer) []any {
 		c.Address.Line1, c.Address.Line2, c.Address.PostalCode, c.Address.City, c.Address.Region, c.Address.Country,
 		nullString(c.ExternalRef), nullString(c.ParentID), string(c.Status),
 		c.Features.OrderAuthorization, c.Features.AutoConfirmOrders, c.Features.InheritGlobalPortfolio,
-		c.Features.PreOrders, c.Features.SupplierWarehouse, c.Features.HRSync, c.Features.Tickets,
+		c.Features.PreOrders, c.Features.SupplierWarehouse, c.Features.HRSync, c.Features.Tickets, c.Features.AccessLinks,
 		c.Version, formatTime(c.CreatedAt), formatTime(c.UpdatedAt),
 	}
 }
@@ -71,7 +71,7 @@ func scanCustomer(s scanner) (customer.Customer, error) {
 		&c.Address.Line1, &c.Address.Line2, &c.Address.PostalCode, &c.Address.City, &c.Address.Region, &c.Address.Country,
 		&externalRef, &pid, &c.Status,
 		&c.Features.OrderAuthorization, &c.Features.AutoConfirmOrders, &c.Features.InheritGlobalPortfolio,
-		&c.Features.PreOrders, &c.Features.SupplierWarehouse, &c.Features.HRSync, &c.Features.Tickets,
+		&c.Features.PreOrders, &c.Features.SupplierWarehouse, &c.Features.HRSync, &c.Features.Tickets, &c.Features.AccessLinks,
 		&c.Version, &createdAt, &updated,
 	)
 	if err != nil {
@@ -90,7 +90,7 @@ func scanCustomer(s scanner) (customer.Customer, error) {
 
 func createCustomer(ctx context.Context, tx *sql.Tx, c customer.Customer) error {
 	_, err := tx.ExecContext(ctx,
-		`INSERT INTO customers (`+customerColumns+`) VALUES (`+placeholders(25)+`)`,
+		`INSERT INTO customers (`+customerColumns+`) VALUES (`+placeholders(26)+`)`,
 		customerValues(&c)...)
 	return dbError("creating customer "+string(c.ID), err, storage.ErrNotFound)
 }
@@ -121,14 +121,14 @@ func updateCustomer(ctx context.Context, tx *sql.Tx, id customer.ID, fn func(*cu
 		address_line1 = ?, address_line2 = ?, address_postal_code = ?, address_city = ?, address_region = ?, address_country = ?,
 		external_ref = ?, parent_id = ?, status = ?,
 		feature_order_authorization = ?, feature_auto_confirm_orders = ?, feature_inherit_global_portfolio = ?,
-		feature_pre_orders = ?, feature_supplier_warehouse = ?, feature_hr_sync = ?, feature_tickets = ?,
+		feature_pre_orders = ?, feature_supplier_warehouse = ?, feature_hr_sync = ?, feature_tickets = ?, feature_access_links = ?,
 		version = ?, updated_at = ?
 		WHERE id = ? AND version = ?`,
 		c.Name, c.LegalName, c.VATID, c.ContactEmail, c.Phone,
 		c.Address.Line1, c.Address.Line2, c.Address.PostalCode, c.Address.City, c.Address.Region, c.Address.Country,
 		nullString(c.ExternalRef), nullString(c.ParentID), string(c.Status),
 		c.Features.OrderAuthorization, c.Features.AutoConfirmOrders, c.Features.InheritGlobalPortfolio,
-		c.Features.PreOrders, c.Features.SupplierWarehouse, c.Features.HRSync, c.Features.Tickets,
+		c.Features.PreOrders, c.Features.SupplierWarehouse, c.Features.HRSync, c.Features.Tickets, c.Features.AccessLinks,
 		c.Version, formatTime(c.UpdatedAt),
 		string(id), old.Version)
 	if err := checkUpdated("updating customer "+string(id), res, err, storage.ErrNotFound); err != nil {

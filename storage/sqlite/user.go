@@ -37,14 +37,14 @@ func (s userRepo) Update(ctx context.Context, id customer.UserID, fn func(*custo
 	return updateUser(ctx, s.r.tx, id, fn)
 }
 
-const userColumns = `id, email, name, version, created_at, updated_at`
+const userColumns = `id, email, name, locale, status, version, created_at, updated_at`
 
 func scanUser(s scanner) (customer.User, error) {
 	var (
 		u                  customer.User
 		createdAt, updated string
 	)
-	if err := s.Scan(&u.ID, &u.Email, &u.Name, &u.Version, &createdAt, &updated); err != nil {
+	if err := s.Scan(&u.ID, &u.Email, &u.Name, &u.Locale, &u.Status, &u.Version, &createdAt, &updated); err != nil {
 		return customer.User{}, err
 	}
 	var err error
@@ -59,8 +59,8 @@ func scanUser(s scanner) (customer.User, error) {
 
 func createUser(ctx context.Context, tx *sql.Tx, u customer.User) error {
 	_, err := tx.ExecContext(ctx,
-		`INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?)`,
-		string(u.ID), u.Email, u.Name, u.Version, formatTime(u.CreatedAt), formatTime(u.UpdatedAt))
+		`INSERT INTO users (`+userColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		string(u.ID), u.Email, u.Name, u.Locale, string(u.Status), u.Version, formatTime(u.CreatedAt), formatTime(u.UpdatedAt))
 	return dbError("creating user "+string(u.ID), err, nil)
 }
 
@@ -88,8 +88,8 @@ func updateUser(ctx context.Context, tx *sql.Tx, id customer.UserID, fn func(*cu
 	u.Version = old.Version + 1
 	u.UpdatedAt = storedTime(u.UpdatedAt)
 	res, err := tx.ExecContext(ctx,
-		`UPDATE users SET email = ?, name = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
-		u.Email, u.Name, u.Version, formatTime(u.UpdatedAt), string(id), old.Version)
+		`UPDATE users SET email = ?, name = ?, locale = ?, status = ?, version = ?, updated_at = ? WHERE id = ? AND version = ?`,
+		u.Email, u.Name, u.Locale, string(u.Status), u.Version, formatTime(u.UpdatedAt), string(id), old.Version)
 	if err := checkUpdated("updating user "+string(id), res, err, nil); err != nil {
 		return customer.User{}, err
 	}

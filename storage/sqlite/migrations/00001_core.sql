@@ -26,6 +26,7 @@ CREATE TABLE customers (
     feature_supplier_warehouse       INTEGER NOT NULL CHECK (feature_supplier_warehouse IN (0, 1)),
     feature_hr_sync                  INTEGER NOT NULL CHECK (feature_hr_sync IN (0, 1)),
     feature_tickets                  INTEGER NOT NULL CHECK (feature_tickets IN (0, 1)),
+    feature_access_links             INTEGER NOT NULL CHECK (feature_access_links IN (0, 1)),
     version             INTEGER NOT NULL,
     created_at          TEXT NOT NULL,
     updated_at          TEXT NOT NULL
@@ -40,6 +41,8 @@ CREATE TABLE users (
     -- constraint case-insensitive (ASCII) even if one is not.
     email      TEXT NOT NULL COLLATE NOCASE UNIQUE,
     name       TEXT NOT NULL,
+    locale     TEXT NOT NULL,
+    status     TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
     version    INTEGER NOT NULL,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
