@@ -39,11 +39,14 @@
 // on the write pool when Open runs; a database that is up to date is left
 // alone. Tables are STRICT and keyed by the text IDs. Times are stored as
 // fixed-width UTC text with microsecond precision, so a time read back is
-// the one written truncated to the microsecond, in UTC. Uniqueness (IDs,
-// e-mail, external reference, site name within a customer) and references
-// are database constraints, and their violations are reported as
-// storage.ErrAlreadyExists, storage.ErrNotFound or storage.ErrConflict by
-// SQLite's extended result codes.
+// the one written truncated to the microsecond, in UTC; an optional time
+// left at the zero time.Time is NULL and reads back as the zero time.
+// Uniqueness (IDs, e-mail, external reference, site name within a customer,
+// token hashes) and references are database constraints, and their
+// violations are reported as storage.ErrAlreadyExists, storage.ErrNotFound
+// or storage.ErrConflict by SQLite's extended result codes. Single-use tokens (accepting an
+// invitation, consuming a login link) are spent by one conditional UPDATE
+// ... RETURNING, so two concurrent uses cannot both succeed.
 //
 // Text comparisons that the contract calls case-insensitive (user e-mail,
 // site names, customer search) fold ASCII letters only, as SQLite's NOCASE

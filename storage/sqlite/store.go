@@ -185,6 +185,22 @@ func parseTime(s string) (time.Time, error) {
 	return t, nil
 }
 
+// nullTime stores the zero time as NULL: an optional time that is unset.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return formatTime(t)
+}
+
+// parseNullTime reads a column written by nullTime; NULL is the zero time.
+func parseNullTime(s sql.NullString) (time.Time, error) {
+	if !s.Valid {
+		return time.Time{}, nil
+	}
+	return parseTime(s.String)
+}
+
 // nullString stores an empty string as NULL, so UNIQUE and FOREIGN KEY
 // constraints ignore it.
 func nullString[S ~string](s S) any {
@@ -228,6 +244,43 @@ func dbError(op string, err error, fkErr error) error {
 		return fmt.Errorf("sqlite: %s: %w", op, err)
 	}
 	return fmt.Errorf("sqlite: %s: %w: %w", op, sentinel, err)
+}
+
+// queryList runs q, which selects at most limit+1 rows ordered by ID, and
+// returns them as one page: the rows up to limit and the cursor after them.
+func queryList[T any](ctx context.Context, tx *sql.Tx, op, q string, args []any, limit int,
+	scan func(scanner) (T, error), id func(T) string) (storage.List[T], error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return storage.List[T]{}, dbError(op, err, nil)
+	}
+	defer rows.Close()
+	var items []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return storage.List[T]{}, dbError(op, err, nil)
+		}
+		items = append(items, v)
+	}
+	if err := rows.Err(); err != nil {
+		return storage.List[T]{}, dbError(op, err, nil)
+	}
+	items, next := storage.Trim(items, limit, id)
+	return storage.List[T]{Items: items, NextCursor: next}, nil
+}
+
+// rowsAffected returns how many rows the write changed; fkErr is as for
+// dbError.
+func rowsAffected(op string, res sql.Result, err error, fkErr error) (int, error) {
+	if err != nil {
+		return 0, dbError(op, err, fkErr)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, dbError(op, err, nil)
+	}
+	return int(n), nil
 }
 
 // placeholders returns "?, ?, ?" for n values.
