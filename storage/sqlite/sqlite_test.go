@@ -15,6 +15,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/storage/sqlite"
 )
@@ -163,4 +164,42 @@ func TestInTxBeginsImmediate(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, err)
+}
+
+// TestUnsetTimesAreNull shows the storage of optional times: a zero
+// time.Time is NULL in the row (so "IS NULL" conditions such as the
+// single-use checks see it), and a set one is fixed-width UTC text.
+func TestUnsetTimesAreNull(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "portal.db")
+	s := openStore(t, path)
+	revoked := time.Date(2026, 3, 2, 10, 0, 0, 0, time.FixedZone("CET", 3600))
+	keys := []identity.APIKey{
+		{ID: "key_1", Name: "ERP", Role: identity.StaffAdmin, TokenHash: "h1", CreatedBy: "bootstrap", CreatedAt: t0},
+		{ID: "key_2", Name: "old", Role: identity.StaffAdmin, TokenHash: "h2", CreatedBy: "bootstrap", CreatedAt: t0, RevokedAt: revoked},
+	}
+	require.NoError(t, s.InTx(ctx, func(r storage.Repos) error {
+		for _, k := range keys {
+			require.NoError(t, r.APIKeys().Create(ctx, k))
+		}
+		return nil
+	}))
+
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	defer db.Close()
+	var revokedAt, lastUsed sql.NullString
+	require.NoError(t, db.QueryRow(`SELECT revoked_at, last_used_at FROM api_keys WHERE id = 'key_1'`).Scan(&revokedAt, &lastUsed))
+	assert.False(t, revokedAt.Valid, "unset RevokedAt is NULL")
+	assert.False(t, lastUsed.Valid, "unset LastUsedAt is NULL")
+	require.NoError(t, db.QueryRow(`SELECT revoked_at FROM api_keys WHERE id = 'key_2'`).Scan(&revokedAt))
+	assert.Equal(t, "2026-03-02T09:00:00.000000Z", revokedAt.String)
+
+	require.NoError(t, s.ReadTx(ctx, func(r storage.Repos) error {
+		got, err := r.APIKeys().Get(ctx, "key_1")
+		require.NoError(t, err)
+		assert.True(t, got.RevokedAt.IsZero())
+		assert.True(t, got.LastUsedAt.IsZero())
+		return nil
+	}))
 }
