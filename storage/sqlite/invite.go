@@ -232,7 +232,8 @@ func findInvitations(ctx context.Context, tx *sql.Tx, f storage.InvitationFilter
 			q.WriteString(` AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?`)
 			args = append(args, now)
 		default:
-			return storage.List[invite.Invitation]{}, fmt.Errorf("sqlite: %s: %w", op, portalerr.Invalidf("state", "is not an invitation state"))
+			// No invitation is ever in an unknown state.
+			q.WriteString(` AND 0`)
 		}
 	}
 	q.WriteString(` ORDER BY id LIMIT ?`)
