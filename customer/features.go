@@ -24,6 +24,10 @@ type Features struct {
 	HRSync bool `json:"hr_sync"`
 	// Tickets enables structured support tickets.
 	Tickets bool `json:"tickets"`
+	// AccessLinks allows staff to create long-lived access links ("login via
+	// link") for the customer's members. They are weaker than a sign-in, so
+	// they are off unless the provider turns them on.
+	AccessLinks bool `json:"access_links"`
 }
 
 // DefaultFeatures returns the settings of a new customer when none are given:
@@ -41,6 +45,7 @@ type FeaturesPatch struct {
 	SupplierWarehouse      *bool `json:"supplier_warehouse,omitempty"`
 	HRSync                 *bool `json:"hr_sync,omitempty"`
 	Tickets                *bool `json:"tickets,omitempty"`
+	AccessLinks            *bool `json:"access_links,omitempty"`
 }
 
 // Entitlements are the paid capabilities the provider holds.
@@ -71,6 +76,7 @@ func (f Features) Apply(p FeaturesPatch, ent Entitlements) (Features, error) {
 	set(&next.SupplierWarehouse, p.SupplierWarehouse)
 	set(&next.HRSync, p.HRSync)
 	set(&next.Tickets, p.Tickets)
+	set(&next.AccessLinks, p.AccessLinks)
 
 	if next.HRSync && !f.HRSync && !ent.HRSync {
 		return f, &portalerr.Error{

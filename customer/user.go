@@ -16,12 +16,25 @@ type UserID string
 type User struct {
 	ID UserID
 	// Email is normalised by NormalizeEmail, so equal addresses compare equal.
-	Email     string
-	Name      string
+	Email string
+	Name  string
+	// Locale is the user's language for e-mails, a BCP 47 tag such as "de"; empty: the provider's default.
+	Locale string
+	// Status disabled refuses the user everywhere, whatever its memberships.
+	Status    UserStatus
 	Version   int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }
+
+// UserStatus says whether a user may sign in at all.
+type UserStatus string
+
+// User statuses.
+const (
+	UserActive   UserStatus = "active"
+	UserDisabled UserStatus = "disabled"
+)
 
 // NormalizeEmail returns the canonical form of an e-mail address: trimmed
 // and lower-cased, so that addresses are compared case-insensitively. It

@@ -45,8 +45,10 @@ type Principal struct {
 	CustomerID   customer.ID
 	// ReadOnly caps a user principal at viewer rights (read-only access links).
 	ReadOnly bool
-	// SessionID is the session a user principal comes from, if any.
+	// SessionID is the session a user principal comes from, if any, and
+	// Method how that session was opened.
 	SessionID SessionID
+	Method    Method
 }
 
 // Actor names the principal in records of who did what: "staff:stf_1",

@@ -56,6 +56,7 @@ func (s Session) Principal() Principal {
 		CustomerID:   s.CustomerID,
 		ReadOnly:     s.ReadOnly,
 		SessionID:    s.ID,
+		Method:       s.Method,
 	}
 }
 

@@ -28,6 +28,7 @@ type CustomerRepo interface {
 // CustomerFilter narrows a customer list. Zero fields do not filter.
 type CustomerFilter struct {
 	// IDs keeps only these customers (used to scope a customer user's view).
+	// nil does not filter; a non-nil empty slice matches nothing.
 	IDs []customer.ID
 	// Statuses keeps customers in any of these states.
 	Statuses []customer.Status

@@ -11,7 +11,10 @@ import (
 // InvitationRepo stores invitations.
 type InvitationRepo interface {
 	// Create stores i as given. ErrAlreadyExists when the ID or token hash
-	// is taken; ErrNotFound when the customer does not exist.
+	// is taken; ErrNotFound when the customer does not exist. SiteIDs are
+	// stored as given, without a reference to the sites: deleting a site
+	// that an invitation names is allowed (the portal checks the sites again
+	// when the invitation is accepted), so no foreign key may hold them.
 	Create(ctx context.Context, i invite.Invitation) error
 	// Get returns the invitation with the given ID, or ErrNotFound.
 	Get(ctx context.Context, id invite.ID) (invite.Invitation, error)

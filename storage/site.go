@@ -30,5 +30,6 @@ type SiteRepo interface {
 type SiteFilter struct {
 	CustomerID customer.ID
 	// IDs keeps only these sites (a membership limited to some sites sees those).
+	// nil does not filter; a non-nil empty slice matches nothing.
 	IDs []customer.SiteID
 }

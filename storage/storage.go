@@ -45,4 +45,11 @@ type Repos interface {
 	Users() UserRepo
 	Memberships() MembershipRepo
 	Sites() SiteRepo
+	Invitations() InvitationRepo
+	LoginLinks() LoginLinkRepo
+	AccessLinks() AccessLinkRepo
+	Sessions() SessionRepo
+	APIKeys() APIKeyRepo
+	Passwords() PasswordRepo
+	Audit() AuditRepo
 }
