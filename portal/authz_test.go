@@ -11,6 +11,7 @@ import (
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage/memory"
@@ -23,11 +24,14 @@ type tenant struct {
 	admin, maintainer, viewer portal.Member
 	target                    portal.Member // a viewer the membership use cases act on
 	readOnlyAdmin             portal.Member // an admin whose session is read-only (access link)
+	invitation                invite.Invitation
+	accessLink                invite.AccessLink
 }
 
 type fixture struct {
 	env
-	a, b tenant
+	a, b  tenant
+	keyID identity.APIKeyID
 }
 
 func newFixture(t *testing.T) fixture {
@@ -35,7 +39,9 @@ func newFixture(t *testing.T) fixture {
 	f := fixture{env: newEnv(t, memory.New())}
 	mk := func(name, domain string) tenant {
 		var tn tenant
-		tn.c = f.createCustomer(t, name)
+		var err error
+		tn.c, err = f.p.CreateCustomer(f.owner, portal.CreateCustomerParams{Name: name, Features: customer.FeaturesPatch{AccessLinks: ptr(true)}})
+		require.NoError(t, err)
 		tn.site = f.createSite(t, tn.c.ID, "HQ")
 		tn.spareSite = f.createSite(t, tn.c.ID, "Spare")
 		tn.admin = f.addMember(t, tn.c.ID, "admin@"+domain, customer.RoleAdmin)
@@ -43,10 +49,18 @@ func newFixture(t *testing.T) fixture {
 		tn.viewer = f.addMember(t, tn.c.ID, "viewer@"+domain, customer.RoleViewer)
 		tn.target = f.addMember(t, tn.c.ID, "target@"+domain, customer.RoleViewer)
 		tn.readOnlyAdmin = f.addMember(t, tn.c.ID, "ro@"+domain, customer.RoleAdmin)
+		tn.invitation, err = f.p.Invite(f.owner, tn.c.ID, portal.InviteParams{Email: "invitee@" + domain, Role: customer.RoleViewer})
+		require.NoError(t, err)
+		link, err := f.p.CreateAccessLink(f.owner, tn.c.ID, tn.target.ID, portal.CreateAccessLinkParams{})
+		require.NoError(t, err)
+		tn.accessLink = link.Link
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
 	f.b = mk("Globex", "globex.example")
+	key, err := f.p.CreateAPIKey(f.owner, portal.CreateAPIKeyParams{Name: "ERP", Role: identity.StaffAgent})
+	require.NoError(t, err)
+	f.keyID = key.Key.ID
 	return f
 }
 
@@ -140,6 +154,63 @@ var useCases = map[string]useCase{
 	"RemoveMember": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none(f.p.RemoveMember(ctx, tn.c.ID, tn.target.ID))
 	}},
+	"Invite": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.Invite(ctx, tn.c.ID, portal.InviteParams{Email: "newbie@example.com", Role: customer.RoleMaintainer}))
+	}},
+	"ListInvitations": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ListInvitations(ctx, tn.c.ID, portal.ListInvitationsParams{}))
+	}},
+	"ResendInvitation": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ResendInvitation(ctx, tn.c.ID, tn.invitation.ID, portal.ResendInvitationParams{}))
+	}},
+	"RevokeInvitation": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.RevokeInvitation(ctx, tn.c.ID, tn.invitation.ID))
+	}},
+	"CreateAccessLink": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.CreateAccessLink(ctx, tn.c.ID, tn.viewer.ID, portal.CreateAccessLinkParams{ReadOnly: true}))
+	}},
+	"ListAccessLinks": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ListAccessLinks(ctx, tn.c.ID, portal.ListAccessLinksParams{}))
+	}},
+	"RefreshAccessLink": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.RefreshAccessLink(ctx, tn.c.ID, tn.accessLink.ID))
+	}},
+	"DisableAccessLink": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.DisableAccessLink(ctx, tn.c.ID, tn.accessLink.ID))
+	}},
+	"DisableUser": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.DisableUser(ctx, tn.target.User.ID))
+	}},
+	"EnableUser": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.EnableUser(ctx, tn.target.User.ID))
+	}},
+	"CreateAPIKey": {staff: identity.StaffOwner, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.CreateAPIKey(ctx, portal.CreateAPIKeyParams{Name: "Script", Role: identity.StaffAgent}))
+	}},
+	"ListAPIKeys": {staff: identity.StaffOwner, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ListAPIKeys(ctx, portal.ListAPIKeysParams{}))
+	}},
+	"RevokeAPIKey": {staff: identity.StaffOwner, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.RevokeAPIKey(ctx, f.keyID))
+	}},
+}
+
+// notTenantScoped are the methods of portal.Portal outside the matrix, and why.
+var notTenantScoped = map[string]string{
+	// A token is the credential; there is no principal yet.
+	"AcceptInvitation":     "public: the invitation token is the credential",
+	"RequestLoginLink":     "public: answers the same for every address",
+	"SignInWithLoginLink":  "public: the link token is the credential",
+	"SignInWithAccessLink": "public: the link token is the credential",
+	"SignInWithPassword":   "public: e-mail and password are the credential",
+	"Authenticate":         "public: turns a token into a principal",
+	"Bootstrap":            "maintenance: creates the first key on an empty store only",
+	"PurgeExpired":         "maintenance: deletes ended sessions and links",
+	// A signed-in user's own account: TestSelfUseCases checks who may call them.
+	"MyMemberships":    "self",
+	"SwitchMembership": "self",
+	"SetPassword":      "self",
+	"Logout":           "self",
 }
 
 // caller is one kind of principal of the matrix. Customer users belong to tenant a.
@@ -210,11 +281,24 @@ func (f fixture) snapshot(t *testing.T) []any {
 		require.NoError(t, err)
 		m, err := f.p.ListMembers(f.owner, tn.c.ID, portal.ListMembersParams{Limit: 100})
 		require.NoError(t, err)
+		inv, err := f.p.ListInvitations(f.owner, tn.c.ID, portal.ListInvitationsParams{Limit: 100})
+		require.NoError(t, err)
+		links, err := f.p.ListAccessLinks(f.owner, tn.c.ID, portal.ListAccessLinksParams{Limit: 100})
+		require.NoError(t, err)
+		out = append(out, inv, links)
 		subs, err := f.p.ListCustomers(f.owner, portal.ListCustomersParams{ParentID: tn.c.ID})
 		require.NoError(t, err)
 		out = append(out, c, s, m, subs)
 	}
-	return out
+	keys, err := f.p.ListAPIKeys(f.owner, portal.ListAPIKeysParams{Limit: 100})
+	require.NoError(t, err)
+	users := make([]any, 0, 2)
+	for _, tn := range []tenant{f.a, f.b} {
+		m, err := f.p.GetMember(f.owner, tn.c.ID, tn.target.ID)
+		require.NoError(t, err)
+		users = append(users, m.User)
+	}
+	return append(out, keys, users)
 }
 
 // TestAuthorizationMatrix calls every use case of portal as every kind of
@@ -223,7 +307,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	pt := reflect.TypeFor[*portal.Portal]()
 	for i := range pt.NumMethod() {
 		name := pt.Method(i).Name
-		if _, ok := useCases[name]; !ok {
+		_, listed := notTenantScoped[name]
+		if _, ok := useCases[name]; !ok && !listed {
 			t.Errorf("use case portal.%s has no row in the authorization matrix: add one to useCases", name)
 		}
 	}
@@ -268,6 +353,34 @@ func TestAuthorizationMatrix(t *testing.T) {
 					})
 				}
 			}
+		})
+	}
+}
+
+// TestSelfUseCases checks that a signed-in user's own-account use cases
+// refuse callers that are not customer users.
+func TestSelfUseCases(t *testing.T) {
+	f := newFixture(t)
+	calls := map[string]func(ctx context.Context) error{
+		"MyMemberships":    func(ctx context.Context) error { _, err := f.p.MyMemberships(ctx); return err },
+		"SwitchMembership": func(ctx context.Context) error { _, err := f.p.SwitchMembership(ctx, f.b.admin.ID); return err },
+		"SetPassword": func(ctx context.Context) error {
+			return f.p.SetPassword(ctx, portal.SetPasswordParams{New: "a long enough passphrase"})
+		},
+		"Logout": func(ctx context.Context) error { return f.p.Logout(ctx) },
+	}
+	for name, reason := range notTenantScoped {
+		if reason == "self" {
+			assert.Contains(t, calls, name, "self use case %s has no row in TestSelfUseCases", name)
+		}
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			assertCode(t, portalerr.Unauthenticated, call(t.Context()), "anonymous")
+			staff := identity.NewContext(t.Context(), identity.Staff("stf_1", identity.StaffOwner))
+			err := call(staff)
+			assert.Contains(t, []portalerr.Code{portalerr.PermissionDenied, portalerr.FailedPrecondition}, portalerr.CodeOf(err),
+				"staff have no own customer account: %v", err)
 		})
 	}
 }

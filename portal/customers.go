@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
 )
@@ -27,6 +29,18 @@ type CreateCustomerParams struct {
 	ParentID customer.ID `json:"parent_id" validate:"max=100"`
 	// Features changes customer.DefaultFeatures for the new customer.
 	Features customer.FeaturesPatch `json:"features"`
+	// FirstUser, when set, invites the customer's first user in the same
+	// transaction; that user becomes the customer's admin.
+	FirstUser *FirstUserParams `json:"first_user"`
+}
+
+// FirstUserParams invite a new customer's first user.
+type FirstUserParams struct {
+	Email string `json:"email" validate:"required,max=254"`
+	// Message is a personal note that goes into the invitation e-mail.
+	Message string `json:"message" validate:"max=2000"`
+	// ExpiresIn works as in InviteParams.
+	ExpiresIn time.Duration `json:"expires_in"`
 }
 
 func (c *CreateCustomerParams) normalize() {
@@ -46,7 +60,18 @@ func (c *CreateCustomerParams) normalize() {
 // on hr_sync without the provider's entitlement.
 func (p *Portal) CreateCustomer(ctx context.Context, params CreateCustomerParams) (customer.Customer, error) {
 	params.normalize()
-	if err := validStruct(params); err != nil {
+	var (
+		email string
+		ttl   time.Duration
+		errs  = []error{validStruct(params)}
+	)
+	if params.FirstUser != nil {
+		var emailErr, ttlErr error
+		email, emailErr = customer.NormalizeEmail(params.FirstUser.Email)
+		ttl, ttlErr = invite.TTL(params.FirstUser.ExpiresIn)
+		errs = append(errs, prefixFields(emailErr, "first_user."), prefixFields(ttlErr, "first_user."))
+	}
+	if err := mergeInvalid(errs...); err != nil {
 		return customer.Customer{}, err
 	}
 	features, err := customer.DefaultFeatures().Apply(params.Features, p.ent)
@@ -70,8 +95,13 @@ func (p *Portal) CreateCustomer(ctx context.Context, params CreateCustomerParams
 		CreatedAt:    now,
 		UpdatedAt:    now,
 	}
+	var (
+		inv   invite.Invitation
+		token string
+	)
 	err = p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActCustomerCreate, "", ""); err != nil {
+		a, err := p.authorize(ctx, r, ActCustomerCreate, "", "")
+		if err != nil {
 			return err
 		}
 		if c.ParentID != "" {
@@ -79,10 +109,19 @@ func (p *Portal) CreateCustomer(ctx context.Context, params CreateCustomerParams
 				return err
 			}
 		}
-		return customerWriteErr(r.Customers().Create(ctx, c))
+		if err := customerWriteErr(r.Customers().Create(ctx, c)); err != nil {
+			return err
+		}
+		if params.FirstUser != nil {
+			inv, token, err = p.createInvitation(ctx, r, c, email, customer.RoleAdmin, nil, strings.TrimSpace(params.FirstUser.Message), ttl, a.who.Actor())
+		}
+		return err
 	})
 	if err != nil {
 		return customer.Customer{}, err
+	}
+	if token != "" {
+		p.notify(ctx, invitationNotice(NotifyInvitation, inv, c, token))
 	}
 	return c, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/portalerr"
@@ -66,7 +67,7 @@ func (p *Portal) AddMember(ctx context.Context, cid customer.ID, params AddMembe
 		now := p.timestamp()
 		u, err := r.Users().GetByEmail(ctx, email)
 		if errors.Is(err, storage.ErrNotFound) {
-			u = customer.User{ID: customer.UserID(p.ids.NewID(PrefixUser)), Email: email, Name: params.Name, Version: 1, CreatedAt: now, UpdatedAt: now}
+			u = p.newUser(email, params.Name, now)
 			err = r.Users().Create(ctx, u)
 		}
 		if err != nil {
@@ -372,4 +373,16 @@ func withUser(ctx context.Context, r storage.Repos, m customer.Membership) (Memb
 		return Member{}, fmt.Errorf("portal: loading user of membership %s: %w", m.ID, err)
 	}
 	return Member{Membership: m, User: u}, nil
+}
+
+func (p *Portal) newUser(email, name string, now time.Time) customer.User {
+	return customer.User{
+		ID:        customer.UserID(p.ids.NewID(PrefixUser)),
+		Email:     email,
+		Name:      name,
+		Status:    customer.UserActive,
+		Version:   1,
+		CreatedAt: now,
+		UpdatedAt: now,
+	}
 }

@@ -16,17 +16,24 @@ type Action string
 
 // Actions, one per kind of use case. RuleFor says who may do each.
 const (
-	ActCustomerCreate  Action = "customer.create"
-	ActCustomerRead    Action = "customer.read"
-	ActCustomerUpdate  Action = "customer.update"
-	ActCustomerStatus  Action = "customer.status" // suspend, reactivate, archive
-	ActFeaturesRead    Action = "features.read"
-	ActFeaturesUpdate  Action = "features.update"
-	ActSiteRead        Action = "site.read"
-	ActSiteManage      Action = "site.manage"
-	ActMembershipRead  Action = "membership.read"
-	ActMembershipAdd   Action = "membership.add"
-	ActMembershipAdmin Action = "membership.admin" // change role or sites, disable, enable, remove
+	ActCustomerCreate   Action = "customer.create"
+	ActCustomerRead     Action = "customer.read"
+	ActCustomerUpdate   Action = "customer.update"
+	ActCustomerStatus   Action = "customer.status" // suspend, reactivate, archive
+	ActFeaturesRead     Action = "features.read"
+	ActFeaturesUpdate   Action = "features.update"
+	ActSiteRead         Action = "site.read"
+	ActSiteManage       Action = "site.manage"
+	ActMembershipRead   Action = "membership.read"
+	ActMembershipAdd    Action = "membership.add"
+	ActMembershipAdmin  Action = "membership.admin" // change role or sites, disable, enable, remove
+	ActInvitationRead   Action = "invitation.read"
+	ActInvitationManage Action = "invitation.manage" // invite, resend, revoke
+	ActAccessLinkRead   Action = "access_link.read"
+	ActAccessLinkManage Action = "access_link.manage" // create, refresh, disable
+	ActAPIKeyManage     Action = "api_key.manage"
+	ActUserAdmin        Action = "user.admin" // disable or enable a person everywhere
+	ActSelf             Action = "self"       // a signed-in user's own account: memberships, password
 )
 
 // Rule says the least staff role and the least customer role that may do an
@@ -38,17 +45,24 @@ type Rule struct {
 
 // policy is the one authorization table. Anything not in it is denied.
 var policy = map[Action]Rule{
-	ActCustomerCreate:  {Staff: identity.StaffAdmin},
-	ActCustomerRead:    {Staff: identity.StaffAgent, User: customer.RoleViewer},
-	ActCustomerUpdate:  {Staff: identity.StaffAdmin},
-	ActCustomerStatus:  {Staff: identity.StaffAdmin},
-	ActFeaturesRead:    {Staff: identity.StaffAgent, User: customer.RoleViewer},
-	ActFeaturesUpdate:  {Staff: identity.StaffAdmin},
-	ActSiteRead:        {Staff: identity.StaffAgent, User: customer.RoleViewer},
-	ActSiteManage:      {Staff: identity.StaffAgent},
-	ActMembershipRead:  {Staff: identity.StaffAgent, User: customer.RoleAdmin},
-	ActMembershipAdd:   {Staff: identity.StaffAgent},
-	ActMembershipAdmin: {Staff: identity.StaffAgent, User: customer.RoleAdmin},
+	ActCustomerCreate:   {Staff: identity.StaffAdmin},
+	ActCustomerRead:     {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActCustomerUpdate:   {Staff: identity.StaffAdmin},
+	ActCustomerStatus:   {Staff: identity.StaffAdmin},
+	ActFeaturesRead:     {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActFeaturesUpdate:   {Staff: identity.StaffAdmin},
+	ActSiteRead:         {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActSiteManage:       {Staff: identity.StaffAgent},
+	ActMembershipRead:   {Staff: identity.StaffAgent, User: customer.RoleAdmin},
+	ActMembershipAdd:    {Staff: identity.StaffAgent},
+	ActMembershipAdmin:  {Staff: identity.StaffAgent, User: customer.RoleAdmin},
+	ActInvitationRead:   {Staff: identity.StaffAgent, User: customer.RoleAdmin},
+	ActInvitationManage: {Staff: identity.StaffAgent, User: customer.RoleAdmin},
+	ActAccessLinkRead:   {Staff: identity.StaffAgent},
+	ActAccessLinkManage: {Staff: identity.StaffAgent},
+	ActAPIKeyManage:     {Staff: identity.StaffOwner},
+	ActUserAdmin:        {Staff: identity.StaffAdmin},
+	ActSelf:             {User: customer.RoleViewer},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which
@@ -82,7 +96,7 @@ func (a access) user() bool { return a.who.Kind == identity.KindUser }
 
 // sites returns the sites the caller is limited to; nil means all.
 func (a access) sites() []customer.SiteID {
-	if a.user() {
+	if a.user() && len(a.membership.SiteIDs) > 0 {
 		return a.membership.SiteIDs
 	}
 	return nil
@@ -139,6 +153,13 @@ func (p *Portal) authorizeUser(ctx context.Context, r storage.Repos, who identit
 		return access{}, portalerr.New(portalerr.Unauthenticated, "your credentials do not match your membership")
 	case m.Status != customer.MembershipActive:
 		return access{}, portalerr.New(portalerr.PermissionDenied, "your membership is disabled")
+	}
+	u, err := r.Users().Get(ctx, m.UserID)
+	if err != nil {
+		return access{}, fmt.Errorf("portal: loading caller's user: %w", err)
+	}
+	if u.Status != customer.UserActive {
+		return access{}, portalerr.New(portalerr.PermissionDenied, "your account is disabled")
 	}
 	c, err := r.Customers().Get(ctx, m.CustomerID)
 	if err != nil {

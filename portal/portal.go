@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/storage"
 )
 
@@ -23,15 +24,62 @@ type Config struct {
 	Entitlements customer.Entitlements
 	// Logger receives what operators should know; default slog.Default().
 	Logger *slog.Logger
+
+	// Notifier sends invitations, login links and other messages; default
+	// LogNotifier(Logger), which logs them with their tokens.
+	Notifier Notifier
+	// RateLimiter counts sign-in attempts; default a MemoryRateLimiter.
+	RateLimiter RateLimiter
+	// RateLimits bound sign-in attempts; zero fields take DefaultRateLimits.
+	RateLimits RateLimits
+
+	// SessionIdleTimeout ends a session unused this long; default 24 hours.
+	SessionIdleTimeout time.Duration
+	// SessionLifetime ends a session this long after sign-in, however used; default 14 days.
+	SessionLifetime time.Duration
+	// LoginLinkMinDuration is the least time RequestLoginLink takes, so that
+	// known and unknown e-mail addresses cannot be told apart by timing;
+	// default 300ms. Negative turns the padding off (tests).
+	LoginLinkMinDuration time.Duration
+	// Argon2 sets the password hashing cost; default identity.DefaultArgon2.
+	Argon2 identity.Argon2Params
+	// PasswordLockout locks a user's password sign-in after Limit.N failures
+	// for Limit.Window; default 5 failures, 15 minutes.
+	PasswordLockout Limit
+}
+
+// RateLimits bound attempts per e-mail address and per client address.
+type RateLimits struct {
+	// PerEmail bounds login-link requests and password sign-ins per e-mail address.
+	PerEmail Limit
+	// PerClient bounds them per client (IP) address.
+	PerClient Limit
+}
+
+// DefaultRateLimits: 5 per e-mail and 30 per client address in 15 minutes.
+var DefaultRateLimits = RateLimits{
+	PerEmail:  Limit{N: 5, Window: 15 * time.Minute},
+	PerClient: Limit{N: 30, Window: 15 * time.Minute},
 }
 
 // Portal runs the use cases. It is safe for concurrent use.
 type Portal struct {
-	store storage.Store
-	now   func() time.Time
-	ids   IDSource
-	ent   customer.Entitlements
-	log   *slog.Logger
+	store    storage.Store
+	now      func() time.Time
+	ids      IDSource
+	ent      customer.Entitlements
+	log      *slog.Logger
+	notifier Notifier
+	limiter  RateLimiter
+	limits   RateLimits
+	idle     time.Duration
+	lifetime time.Duration
+	linkPad  time.Duration
+	argon    identity.Argon2Params
+	lockout  Limit
+	// dummyHash is verified against when a sign-in names no known
+	// password, so that failures take the same time either way.
+	dummyHash string
 }
 
 // New returns a Portal for cfg. It fails when cfg.Store is nil.
@@ -39,7 +87,20 @@ func New(cfg Config) (*Portal, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("portal: Config.Store is required")
 	}
-	p := &Portal{store: cfg.Store, now: cfg.Now, ids: cfg.IDs, ent: cfg.Entitlements, log: cfg.Logger}
+	p := &Portal{
+		store: cfg.Store, now: cfg.Now, ids: cfg.IDs, ent: cfg.Entitlements, log: cfg.Logger,
+		notifier: cfg.Notifier, limiter: cfg.RateLimiter, limits: cfg.RateLimits,
+		idle: cfg.SessionIdleTimeout, lifetime: cfg.SessionLifetime, linkPad: cfg.LoginLinkMinDuration,
+		argon: cfg.Argon2, lockout: cfg.PasswordLockout,
+	}
+	def := func(v *time.Duration, d time.Duration) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&p.idle, 24*time.Hour)
+	def(&p.lifetime, 14*24*time.Hour)
+	def(&p.linkPad, 300*time.Millisecond)
 	if p.now == nil {
 		p.now = time.Now
 	}
@@ -49,6 +110,25 @@ func New(cfg Config) (*Portal, error) {
 	if p.log == nil {
 		p.log = slog.Default()
 	}
+	if p.notifier == nil {
+		p.notifier = LogNotifier(p.log)
+	}
+	if p.limiter == nil {
+		p.limiter = &MemoryRateLimiter{}
+	}
+	if p.limits.PerEmail == (Limit{}) {
+		p.limits.PerEmail = DefaultRateLimits.PerEmail
+	}
+	if p.limits.PerClient == (Limit{}) {
+		p.limits.PerClient = DefaultRateLimits.PerClient
+	}
+	if p.argon == (identity.Argon2Params{}) {
+		p.argon = identity.DefaultArgon2
+	}
+	if p.lockout == (Limit{}) {
+		p.lockout = Limit{N: 5, Window: 15 * time.Minute}
+	}
+	p.dummyHash = identity.HashPassword("portalkit: no such password", p.argon)
 	return p, nil
 }
 
@@ -57,7 +137,7 @@ func (p *Portal) timestamp() time.Time {
 	return p.now().UTC().Truncate(time.Microsecond)
 }
 
-// write runs fn in a read-write transaction after authorizing the caller.
+// write runs fn in a read-write transaction.
 func (p *Portal) write(ctx context.Context, fn func(storage.Repos) error) error {
 	return p.store.InTx(ctx, fn)
 }

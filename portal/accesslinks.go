@@ -1,0 +1,232 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/storage"
+)
+
+func errAccessLinkNotFound(id invite.AccessLinkID) error {
+	return portalerr.New(portalerr.NotFound, "access link %s not found", id)
+}
+
+// AccessLinkSecret is an access link with its token, shown only here, once.
+type AccessLinkSecret struct {
+	Link  invite.AccessLink
+	Token string
+}
+
+// CreateAccessLinkParams describe a new access link.
+type CreateAccessLinkParams struct {
+	// ReadOnly caps the link's sessions at viewer rights.
+	ReadOnly bool `json:"read_only"`
+	// ExpiresIn is the lifetime, granted anew at each refresh: zero for
+	// invite.DefaultAccessLinkTTL (six months), else between
+	// invite.MinAccessLinkTTL and MaxAccessLinkTTL.
+	ExpiresIn time.Duration `json:"expires_in"`
+}
+
+// CreateAccessLink creates a long-lived, reusable sign-in link for a
+// membership (the field-service seed's "login via link"). Staff may call it.
+// FeatureDisabled unless the customer allows access links
+// (Features.AccessLinks); FailedPrecondition for a disabled membership or an
+// inactive customer. It is recorded in the audit log.
+func (p *Portal) CreateAccessLink(ctx context.Context, cid customer.ID, mid customer.MembershipID, params CreateAccessLinkParams) (AccessLinkSecret, error) {
+	ttl := params.ExpiresIn
+	switch {
+	case ttl == 0:
+		ttl = invite.DefaultAccessLinkTTL
+	case ttl < invite.MinAccessLinkTTL || ttl > invite.MaxAccessLinkTTL:
+		return AccessLinkSecret{}, portalerr.Invalidf("expires_in", "must be between %s and %s", invite.MinAccessLinkTTL, invite.MaxAccessLinkTTL)
+	}
+	var out AccessLinkSecret
+	err := p.write(ctx, func(r storage.Repos) error {
+		a, err := p.authorize(ctx, r, ActAccessLinkManage, cid, "")
+		if err != nil {
+			return err
+		}
+		c, err := getCustomer(ctx, r, cid)
+		if err != nil {
+			return err
+		}
+		if err := checkAccessLinksAllowed(c); err != nil {
+			return err
+		}
+		m, err := getMembership(ctx, r, cid, mid)
+		if err != nil {
+			return err
+		}
+		if m.Status != customer.MembershipActive {
+			return portalerr.New(portalerr.FailedPrecondition, "membership %s is disabled", mid)
+		}
+		now := p.timestamp()
+		token, hash := invite.NewToken(invite.PrefixAccessLink)
+		l := invite.AccessLink{
+			ID: invite.AccessLinkID(p.ids.NewID(PrefixAccessLink)), MembershipID: mid, CustomerID: cid, TokenHash: hash,
+			ReadOnly: params.ReadOnly, TTL: ttl, ExpiresAt: now.Add(ttl), CreatedBy: a.who.Actor(), Version: 1, CreatedAt: now, UpdatedAt: now,
+		}
+		if err := r.AccessLinks().Create(ctx, l); err != nil {
+			return err
+		}
+		out = AccessLinkSecret{Link: l, Token: token}
+		return p.record(ctx, r, a.who.Actor(), "access_link.created", cid, string(l.ID))
+	})
+	return out, err
+}
+
+func checkAccessLinksAllowed(c customer.Customer) error {
+	if !c.Features.AccessLinks {
+		return portalerr.New(portalerr.FeatureDisabled, "customer %s does not allow access links (feature access_links)", c.ID)
+	}
+	if c.Status != customer.StatusActive {
+		return portalerr.New(portalerr.FailedPrecondition, "customer %s is %s", c.ID, c.Status)
+	}
+	return nil
+}
+
+// RefreshAccessLink gives an access link a new token and a new lifetime and
+// enables it if it was disabled; the old token and the sessions opened with
+// it stop working. Staff may call it; it is recorded in the audit log.
+func (p *Portal) RefreshAccessLink(ctx context.Context, cid customer.ID, id invite.AccessLinkID) (AccessLinkSecret, error) {
+	var out AccessLinkSecret
+	err := p.write(ctx, func(r storage.Repos) error {
+		a, err := p.authorize(ctx, r, ActAccessLinkManage, cid, "")
+		if err != nil {
+			return err
+		}
+		c, err := getCustomer(ctx, r, cid)
+		if err != nil {
+			return err
+		}
+		if err := checkAccessLinksAllowed(c); err != nil {
+			return err
+		}
+		token, hash := invite.NewToken(invite.PrefixAccessLink)
+		l, err := p.changeAccessLink(ctx, r, a, cid, id, "access_link.refreshed", func(l *invite.AccessLink, now time.Time) {
+			l.TokenHash = hash
+			l.ExpiresAt = now.Add(l.TTL)
+			l.DisabledAt = time.Time{}
+		})
+		out = AccessLinkSecret{Link: l, Token: token}
+		return err
+	})
+	return out, err
+}
+
+// DisableAccessLink disables an access link: it and the sessions opened with
+// it stop working until it is refreshed. Staff may call it; it is recorded
+// in the audit log.
+func (p *Portal) DisableAccessLink(ctx context.Context, cid customer.ID, id invite.AccessLinkID) (invite.AccessLink, error) {
+	var out invite.AccessLink
+	err := p.write(ctx, func(r storage.Repos) error {
+		a, err := p.authorize(ctx, r, ActAccessLinkManage, cid, "")
+		if err != nil {
+			return err
+		}
+		out, err = p.changeAccessLink(ctx, r, a, cid, id, "access_link.disabled", func(l *invite.AccessLink, now time.Time) {
+			if l.DisabledAt.IsZero() {
+				l.DisabledAt = now
+			}
+		})
+		return err
+	})
+	return out, err
+}
+
+// changeAccessLink applies change to an access link of customer cid, ends
+// the sessions opened with it and records the action.
+func (p *Portal) changeAccessLink(ctx context.Context, r storage.Repos, a access, cid customer.ID, id invite.AccessLinkID,
+	action string, change func(*invite.AccessLink, time.Time)) (invite.AccessLink, error) {
+	now := p.timestamp()
+	l, err := r.AccessLinks().Update(ctx, id, func(l *invite.AccessLink) error {
+		if l.CustomerID != cid {
+			return errAccessLinkNotFound(id)
+		}
+		change(l, now)
+		l.UpdatedAt = now
+		return nil
+	})
+	if err != nil {
+		return l, notFoundAs(err, errAccessLinkNotFound(id))
+	}
+	if _, err := r.Sessions().DeleteMatching(ctx, storage.SessionFilter{AccessLinkID: string(id)}); err != nil {
+		return l, err
+	}
+	return l, p.record(ctx, r, a.who.Actor(), action, cid, string(id))
+}
+
+// ListAccessLinksParams filter and page an access link list.
+type ListAccessLinksParams struct {
+	MembershipID customer.MembershipID `json:"membership_id" validate:"max=100"`
+	Cursor       string                `json:"cursor" validate:"max=200"`
+	Limit        int                   `json:"limit" validate:"min=0,max=100"`
+}
+
+// ListAccessLinks lists a customer's access links, never their tokens.
+// Staff may call it.
+func (p *Portal) ListAccessLinks(ctx context.Context, cid customer.ID, params ListAccessLinksParams) (storage.List[invite.AccessLink], error) {
+	if err := validStruct(params); err != nil {
+		return storage.List[invite.AccessLink]{}, err
+	}
+	var out storage.List[invite.AccessLink]
+	err := p.read(ctx, func(r storage.Repos) error {
+		if _, err := p.authorize(ctx, r, ActAccessLinkRead, cid, ""); err != nil {
+			return err
+		}
+		if _, err := getCustomer(ctx, r, cid); err != nil {
+			return err
+		}
+		var err error
+		out, err = r.AccessLinks().List(ctx, storage.AccessLinkFilter{CustomerID: cid, MembershipID: params.MembershipID},
+			storage.Page{Cursor: params.Cursor, Limit: params.Limit})
+		return err
+	})
+	return out, err
+}
+
+// SignInWithAccessLink opens a session with an access link's token. The
+// session ends with the link at the latest, and a read-only link's session
+// acts as a viewer. It needs no principal. Unauthenticated for an unknown,
+// replaced, disabled or expired link, a customer that no longer allows
+// access links, and a membership, user or customer no longer active.
+func (p *Portal) SignInWithAccessLink(ctx context.Context, token string) (SignIn, error) {
+	if !invite.HasPrefix(token, invite.PrefixAccessLink) {
+		return SignIn{}, errBadToken
+	}
+	var out SignIn
+	err := p.write(ctx, func(r storage.Repos) error {
+		l, err := r.AccessLinks().GetByTokenHash(ctx, invite.HashToken(token))
+		if errors.Is(err, storage.ErrNotFound) {
+			return errBadToken
+		}
+		if err != nil {
+			return err
+		}
+		if !l.Usable(p.timestamp()) {
+			return errBadToken
+		}
+		c, err := r.Customers().Get(ctx, l.CustomerID)
+		if err != nil {
+			return err
+		}
+		if checkAccessLinksAllowed(c) != nil {
+			return errBadToken
+		}
+		m, err := r.Memberships().Get(ctx, l.MembershipID)
+		if err != nil {
+			return err
+		}
+		if checkSignInAllowed(ctx, r, m.UserID, m.ID) != nil {
+			return errBadToken
+		}
+		out, err = p.openSession(ctx, r, m, identity.MethodAccessLink, &l)
+		return err
+	})
+	return out, err
+}

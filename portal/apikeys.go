@@ -1,0 +1,170 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/portalkit/portalkit/audit"
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/storage"
+)
+
+// APIKeySecret is a new API key with its secret token, shown only here, once.
+type APIKeySecret struct {
+	Key   identity.APIKey
+	Token string
+}
+
+// CreateAPIKeyParams describe a new API key.
+type CreateAPIKeyParams struct {
+	Name string             `json:"name" validate:"required,max=100,singleline"`
+	Role identity.StaffRole `json:"role" validate:"required,oneof=owner admin agent"`
+}
+
+// CreateAPIKey creates an API key that acts as a staff role. Staff owners
+// may call it. The secret is in the result and nowhere else.
+func (p *Portal) CreateAPIKey(ctx context.Context, params CreateAPIKeyParams) (APIKeySecret, error) {
+	params.Name = strings.TrimSpace(params.Name)
+	if err := validStruct(params); err != nil {
+		return APIKeySecret{}, err
+	}
+	var out APIKeySecret
+	err := p.write(ctx, func(r storage.Repos) error {
+		a, err := p.authorize(ctx, r, ActAPIKeyManage, "", "")
+		if err != nil {
+			return err
+		}
+		out, err = p.createAPIKey(ctx, r, params, a.who.Actor())
+		return err
+	})
+	return out, err
+}
+
+func (p *Portal) createAPIKey(ctx context.Context, r storage.Repos, params CreateAPIKeyParams, actor string) (APIKeySecret, error) {
+	token, hash := invite.NewToken(invite.PrefixAPIKey)
+	k := identity.APIKey{
+		ID:        identity.APIKeyID(p.ids.NewID(PrefixAPIKey)),
+		Name:      params.Name,
+		Role:      params.Role,
+		TokenHash: string(hash),
+		CreatedBy: actor,
+		CreatedAt: p.timestamp(),
+	}
+	if err := r.APIKeys().Create(ctx, k); err != nil {
+		return APIKeySecret{}, err
+	}
+	if err := p.record(ctx, r, actor, "api_key.created", "", string(k.ID)); err != nil {
+		return APIKeySecret{}, err
+	}
+	return APIKeySecret{Key: k, Token: token}, nil
+}
+
+// ListAPIKeysParams page an API key list.
+type ListAPIKeysParams struct {
+	Cursor string `json:"cursor" validate:"max=200"`
+	Limit  int    `json:"limit" validate:"min=0,max=100"`
+}
+
+// ListAPIKeys lists API keys, revoked ones included, never their secrets.
+// Staff owners may call it.
+func (p *Portal) ListAPIKeys(ctx context.Context, params ListAPIKeysParams) (storage.List[identity.APIKey], error) {
+	if err := validStruct(params); err != nil {
+		return storage.List[identity.APIKey]{}, err
+	}
+	var out storage.List[identity.APIKey]
+	err := p.read(ctx, func(r storage.Repos) error {
+		if _, err := p.authorize(ctx, r, ActAPIKeyManage, "", ""); err != nil {
+			return err
+		}
+		var err error
+		out, err = r.APIKeys().List(ctx, storage.Page{Cursor: params.Cursor, Limit: params.Limit})
+		return err
+	})
+	return out, err
+}
+
+// RevokeAPIKey revokes an API key for good: it is refused from its next use.
+// Staff owners may call it; revoking a revoked key changes nothing.
+func (p *Portal) RevokeAPIKey(ctx context.Context, id identity.APIKeyID) (identity.APIKey, error) {
+	var out identity.APIKey
+	err := p.write(ctx, func(r storage.Repos) error {
+		a, err := p.authorize(ctx, r, ActAPIKeyManage, "", "")
+		if err != nil {
+			return err
+		}
+		out, err = r.APIKeys().Update(ctx, id, func(k *identity.APIKey) error {
+			if k.RevokedAt.IsZero() {
+				k.RevokedAt = p.timestamp()
+			}
+			return nil
+		})
+		if err != nil {
+			return notFoundAs(err, portalerr.New(portalerr.NotFound, "API key %s not found", id))
+		}
+		return p.record(ctx, r, a.who.Actor(), "api_key.revoked", "", string(id))
+	})
+	return out, err
+}
+
+// Bootstrap creates the first owner API key when the store has no API key
+// at all, and returns its secret; on a store that has one it returns ""
+// and changes nothing. It needs no principal: it is how a new deployment
+// gets its first credential (the reference server prints the key once).
+func (p *Portal) Bootstrap(ctx context.Context) (string, error) {
+	var token string
+	err := p.write(ctx, func(r storage.Repos) error {
+		l, err := r.APIKeys().List(ctx, storage.Page{Limit: 1})
+		if err != nil || len(l.Items) > 0 {
+			return err
+		}
+		s, err := p.createAPIKey(ctx, r, CreateAPIKeyParams{Name: "bootstrap owner key", Role: identity.StaffOwner}, "system:bootstrap")
+		token = s.Token
+		return err
+	})
+	return token, err
+}
+
+func (p *Portal) authenticateAPIKey(ctx context.Context, token string) (identity.Principal, error) {
+	hash := string(invite.HashToken(token))
+	var k identity.APIKey
+	err := p.read(ctx, func(r storage.Repos) error {
+		var err error
+		k, err = r.APIKeys().GetByTokenHash(ctx, hash)
+		return err
+	})
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !k.Active()) {
+		return identity.Principal{}, errBadToken
+	}
+	if err != nil {
+		return identity.Principal{}, err
+	}
+	if now := p.timestamp(); now.Sub(k.LastUsedAt) >= touchEvery {
+		err := p.write(ctx, func(r storage.Repos) error {
+			_, err := r.APIKeys().Update(ctx, k.ID, func(k *identity.APIKey) error {
+				k.LastUsedAt = now
+				return nil
+			})
+			return err
+		})
+		if err != nil {
+			return identity.Principal{}, err
+		}
+	}
+	return k.Principal(), nil
+}
+
+// record appends an audit event in the caller's transaction.
+func (p *Portal) record(ctx context.Context, r storage.Repos, actor, action string, cid customer.ID, object string) error {
+	return r.Audit().Append(ctx, audit.Event{
+		ID:         audit.ID(p.ids.NewID(PrefixEvent)),
+		At:         p.timestamp(),
+		Actor:      actor,
+		Action:     action,
+		CustomerID: cid,
+		ObjectID:   object,
+	})
+}

@@ -1,0 +1,420 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/storage"
+)
+
+func errInvitationNotFound(id invite.ID) error {
+	return portalerr.New(portalerr.NotFound, "invitation %s not found", id)
+}
+
+var errInvitationLink = portalerr.New(portalerr.NotFound, "this invitation link is not valid; ask for a new invitation")
+
+// InviteParams invite a person into a customer.
+type InviteParams struct {
+	Email string        `json:"email" validate:"required,max=254"`
+	Role  customer.Role `json:"role" validate:"required,oneof=viewer maintainer admin"`
+	// SiteIDs limits the membership to these sites of the customer; empty: all.
+	SiteIDs []customer.SiteID `json:"site_ids" validate:"max=100"`
+	// Message is a personal note that goes into the invitation e-mail.
+	Message string `json:"message" validate:"max=2000"`
+	// ExpiresIn is the link's lifetime: zero for invite.DefaultInvitationTTL
+	// (7 days), else between invite.MinInvitationTTL and MaxInvitationTTL.
+	ExpiresIn time.Duration `json:"expires_in"`
+}
+
+// Invite invites a person into a customer and sends the invitation. Staff
+// and the customer's admins may call it; an admin limited to some sites may
+// grant only those. If the customer has no active admin yet, the invitee
+// will become admin whatever role is asked. AlreadyExists when the person is
+// a member already or has a pending invitation to the customer (resend it);
+// FailedPrecondition for a customer that is not active.
+func (p *Portal) Invite(ctx context.Context, cid customer.ID, params InviteParams) (invite.Invitation, error) {
+	email, emailErr := customer.NormalizeEmail(params.Email)
+	params.Message = strings.TrimSpace(params.Message)
+	ttl, ttlErr := invite.TTL(params.ExpiresIn)
+	if err := mergeInvalid(emailErr, ttlErr, validStruct(params)); err != nil {
+		return invite.Invitation{}, err
+	}
+	var (
+		inv   invite.Invitation
+		token string
+		c     customer.Customer
+	)
+	err := p.write(ctx, func(r storage.Repos) error {
+		a, err := p.authorize(ctx, r, ActInvitationManage, cid, "")
+		if err != nil {
+			return err
+		}
+		if c, err = getCustomer(ctx, r, cid); err != nil {
+			return err
+		}
+		sites, err := checkSites(ctx, r, a, cid, params.SiteIDs)
+		if err != nil {
+			return err
+		}
+		inv, token, err = p.createInvitation(ctx, r, c, email, params.Role, sites, params.Message, ttl, a.who.Actor())
+		return err
+	})
+	if err != nil {
+		return invite.Invitation{}, err
+	}
+	p.notify(ctx, invitationNotice(NotifyInvitation, inv, c, token))
+	return inv, nil
+}
+
+// createInvitation checks that the invitee is new to customer c and stores
+// the invitation, in the caller's transaction.
+func (p *Portal) createInvitation(ctx context.Context, r storage.Repos, c customer.Customer, email string, role customer.Role,
+	sites []customer.SiteID, message string, ttl time.Duration, actor string) (invite.Invitation, string, error) {
+	if c.Status != customer.StatusActive {
+		return invite.Invitation{}, "", portalerr.New(portalerr.FailedPrecondition, "customer %s is %s; invite people once it is active", c.ID, c.Status)
+	}
+	now := p.timestamp()
+	if u, err := r.Users().GetByEmail(ctx, email); err == nil {
+		l, err := r.Memberships().List(ctx, storage.MembershipFilter{UserID: u.ID, CustomerID: c.ID}, storage.Page{Limit: 1})
+		if err != nil {
+			return invite.Invitation{}, "", err
+		}
+		if len(l.Items) > 0 {
+			return invite.Invitation{}, "", portalerr.New(portalerr.AlreadyExists, "%s is already a member of customer %s", email, c.ID)
+		}
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return invite.Invitation{}, "", err
+	}
+	pending, err := r.Invitations().List(ctx, storage.InvitationFilter{CustomerID: c.ID, Email: email, State: invite.StatePending, Now: now}, storage.Page{Limit: 1})
+	if err != nil {
+		return invite.Invitation{}, "", err
+	}
+	if len(pending.Items) > 0 {
+		return invite.Invitation{}, "", portalerr.New(portalerr.AlreadyExists, "%s already has a pending invitation (%s); resend it instead", email, pending.Items[0].ID)
+	}
+	admins, err := r.Memberships().CountActiveAdmins(ctx, c.ID)
+	if err != nil {
+		return invite.Invitation{}, "", err
+	}
+	token, hash := invite.NewToken(invite.PrefixInvitation)
+	inv := invite.Invitation{
+		ID:         invite.ID(p.ids.NewID(PrefixInvitation)),
+		CustomerID: c.ID,
+		Email:      email,
+		Role:       role,
+		SiteIDs:    sites,
+		Message:    message,
+		TokenHash:  hash,
+		InvitedBy:  actor,
+		FirstAdmin: admins == 0,
+		ExpiresAt:  now.Add(ttl),
+		SentCount:  1,
+		Version:    1,
+		CreatedAt:  now,
+		UpdatedAt:  now,
+	}
+	if inv.FirstAdmin {
+		inv.Role = customer.RoleAdmin
+	}
+	if err := r.Invitations().Create(ctx, inv); err != nil {
+		return invite.Invitation{}, "", fmt.Errorf("portal: creating invitation: %w", err)
+	}
+	return inv, token, nil
+}
+
+func invitationNotice(kind NotificationKind, inv invite.Invitation, c customer.Customer, token string) Notification {
+	return Notification{
+		Kind: kind, To: inv.Email, Token: token, ExpiresAt: inv.ExpiresAt,
+		CustomerID: c.ID, CustomerName: c.Name, Role: inv.Role, Message: inv.Message,
+	}
+}
+
+// ListInvitationsParams filter and page an invitation list.
+type ListInvitationsParams struct {
+	// State keeps invitations in this state: pending, accepted, revoked or expired.
+	State  invite.State `json:"state" validate:"omitempty,oneof=pending accepted revoked expired"`
+	Cursor string       `json:"cursor" validate:"max=200"`
+	Limit  int          `json:"limit" validate:"min=0,max=100"`
+}
+
+// ListInvitations lists a customer's invitations, oldest first. Staff and
+// the customer's admins may call it.
+func (p *Portal) ListInvitations(ctx context.Context, cid customer.ID, params ListInvitationsParams) (storage.List[invite.Invitation], error) {
+	if err := validStruct(params); err != nil {
+		return storage.List[invite.Invitation]{}, err
+	}
+	var out storage.List[invite.Invitation]
+	err := p.read(ctx, func(r storage.Repos) error {
+		if _, err := p.authorize(ctx, r, ActInvitationRead, cid, ""); err != nil {
+			return err
+		}
+		if _, err := getCustomer(ctx, r, cid); err != nil {
+			return err
+		}
+		var err error
+		out, err = r.Invitations().List(ctx, storage.InvitationFilter{CustomerID: cid, State: params.State, Now: p.timestamp()},
+			storage.Page{Cursor: params.Cursor, Limit: params.Limit})
+		return err
+	})
+	return out, err
+}
+
+// ResendInvitationParams set the new link's lifetime.
+type ResendInvitationParams struct {
+	// ExpiresIn works as in InviteParams.
+	ExpiresIn time.Duration `json:"expires_in"`
+}
+
+// ResendInvitation sends a pending or expired invitation again with a new
+// link: the old link stops working and the expiry starts anew. Staff and the
+// customer's admins may call it. InvitationUsed or InvitationRevoked for an
+// invitation that can no longer be accepted.
+func (p *Portal) ResendInvitation(ctx context.Context, cid customer.ID, id invite.ID, params ResendInvitationParams) (invite.Invitation, error) {
+	ttl, err := invite.TTL(params.ExpiresIn)
+	if err != nil {
+		return invite.Invitation{}, err
+	}
+	var (
+		inv   invite.Invitation
+		c     customer.Customer
+		token string
+	)
+	err = p.write(ctx, func(r storage.Repos) error {
+		if _, err := p.authorize(ctx, r, ActInvitationManage, cid, ""); err != nil {
+			return err
+		}
+		if c, err = getCustomer(ctx, r, cid); err != nil {
+			return err
+		}
+		if c.Status != customer.StatusActive {
+			return portalerr.New(portalerr.FailedPrecondition, "customer %s is %s", cid, c.Status)
+		}
+		var hash invite.Hash
+		token, hash = invite.NewToken(invite.PrefixInvitation)
+		inv, err = p.updateInvitation(ctx, r, cid, id, func(i *invite.Invitation, now time.Time) error {
+			if st := i.State(now); st == invite.StateAccepted || st == invite.StateRevoked {
+				return i.CheckUsable(now)
+			}
+			i.TokenHash = hash
+			i.ExpiresAt = now.Add(ttl)
+			i.SentCount++
+			return nil
+		})
+		return err
+	})
+	if err != nil {
+		return invite.Invitation{}, err
+	}
+	p.notify(ctx, invitationNotice(NotifyInvitationResent, inv, c, token))
+	return inv, nil
+}
+
+// RevokeInvitation withdraws an invitation: its link stops working.
+// Revoking a revoked invitation changes nothing; InvitationUsed for an
+// accepted one. Staff and the customer's admins may call it.
+func (p *Portal) RevokeInvitation(ctx context.Context, cid customer.ID, id invite.ID) (invite.Invitation, error) {
+	var inv invite.Invitation
+	err := p.write(ctx, func(r storage.Repos) error {
+		if _, err := p.authorize(ctx, r, ActInvitationManage, cid, ""); err != nil {
+			return err
+		}
+		var err error
+		inv, err = p.updateInvitation(ctx, r, cid, id, func(i *invite.Invitation, now time.Time) error {
+			switch i.State(now) {
+			case invite.StateAccepted:
+				return i.CheckUsable(now)
+			case invite.StatePending, invite.StateExpired:
+				i.RevokedAt = now
+			}
+			return nil
+		})
+		return err
+	})
+	return inv, err
+}
+
+// updateInvitation changes an invitation of customer cid; one of another
+// customer is NotFound.
+func (p *Portal) updateInvitation(ctx context.Context, r storage.Repos, cid customer.ID, id invite.ID, change func(*invite.Invitation, time.Time) error) (invite.Invitation, error) {
+	now := p.timestamp()
+	inv, err := r.Invitations().Update(ctx, id, func(i *invite.Invitation) error {
+		if i.CustomerID != cid {
+			return errInvitationNotFound(id)
+		}
+		if err := change(i, now); err != nil {
+			return err
+		}
+		i.UpdatedAt = now
+		return nil
+	})
+	return inv, notFoundAs(err, errInvitationNotFound(id))
+}
+
+// AcceptInvitationParams complete an invitation.
+type AcceptInvitationParams struct {
+	// Name is required when the invitee has no account yet.
+	Name string `json:"name" validate:"max=200,singleline"`
+	// Password optionally sets the new account's password (see
+	// identity.CheckPassword); an existing account keeps its own.
+	Password string `json:"password"`
+}
+
+// AcceptInvitation accepts the invitation whose link carries token: it
+// creates the user if new, the membership, marks the invitation accepted
+// and opens a session, all in one transaction. It needs no principal: the
+// token is the credential. NotFound for an unknown token (or one replaced by
+// a resend); InvitationExpired, InvitationRevoked or InvitationUsed for one
+// that can no longer be accepted; AlreadyExists when the invitee became a
+// member meanwhile; Invalid when a new user gives no name or a weak password.
+func (p *Portal) AcceptInvitation(ctx context.Context, token string, params AcceptInvitationParams) (SignIn, error) {
+	params.Name = strings.TrimSpace(params.Name)
+	if err := validStruct(params); err != nil {
+		return SignIn{}, err
+	}
+	if !invite.HasPrefix(token, invite.PrefixInvitation) {
+		return SignIn{}, errInvitationLink
+	}
+	var pwHash string
+	if params.Password != "" {
+		if err := identity.CheckPassword(params.Password); err != nil {
+			return SignIn{}, err
+		}
+		pwHash = identity.HashPassword(params.Password, p.argon)
+	}
+	var (
+		out     SignIn
+		notices []Notification
+	)
+	err := p.write(ctx, func(r storage.Repos) error {
+		now := p.timestamp()
+		inv, err := r.Invitations().GetByTokenHash(ctx, invite.HashToken(token))
+		if errors.Is(err, storage.ErrNotFound) {
+			return errInvitationLink
+		}
+		if err != nil {
+			return err
+		}
+		if err := inv.CheckUsable(now); err != nil {
+			return err
+		}
+		c, err := r.Customers().Get(ctx, inv.CustomerID)
+		if err != nil {
+			return err
+		}
+		if c.Status != customer.StatusActive {
+			return portalerr.New(portalerr.FailedPrecondition, "the customer account is %s; the invitation cannot be accepted now", c.Status)
+		}
+		u, err := r.Users().GetByEmail(ctx, inv.Email)
+		isNew := errors.Is(err, storage.ErrNotFound)
+		switch {
+		case isNew:
+			if params.Name == "" {
+				return portalerr.Invalidf("name", "is required for a new account")
+			}
+			u = p.newUser(inv.Email, params.Name, now)
+		case err != nil:
+			return err
+		case u.Status != customer.UserActive:
+			return portalerr.New(portalerr.PermissionDenied, "this account is disabled")
+		}
+		// Claim the invitation first: the conditional write is what makes it
+		// single-use when several accepts race.
+		if _, err := r.Invitations().MarkAccepted(ctx, inv.ID, u.ID, now); errors.Is(err, storage.ErrConflict) {
+			if cur, gerr := r.Invitations().Get(ctx, inv.ID); gerr == nil {
+				if uerr := cur.CheckUsable(now); uerr != nil {
+					return uerr
+				}
+			}
+			return portalerr.New(portalerr.InvitationUsed, "this invitation has already been accepted")
+		} else if err != nil {
+			return err
+		}
+		if isNew {
+			if err := r.Users().Create(ctx, u); err != nil {
+				return fmt.Errorf("portal: creating user: %w", err)
+			}
+		}
+		if pwHash != "" {
+			if err := p.setFirstPassword(ctx, r, u.ID, pwHash, now); err != nil {
+				return err
+			}
+		}
+		admins, err := r.Memberships().CountActiveAdmins(ctx, c.ID)
+		if err != nil {
+			return err
+		}
+		role := inv.Role
+		if inv.FirstAdmin || admins == 0 {
+			role = customer.RoleAdmin
+		}
+		sites, err := remainingSites(ctx, r, c.ID, inv.SiteIDs)
+		if err != nil {
+			return err
+		}
+		m := customer.Membership{
+			ID: customer.MembershipID(p.ids.NewID(PrefixMembership)), UserID: u.ID, CustomerID: c.ID, Role: role,
+			SiteIDs: sites, Status: customer.MembershipActive, Version: 1, CreatedAt: now, UpdatedAt: now,
+		}
+		if err := r.Memberships().Create(ctx, m); errors.Is(err, storage.ErrAlreadyExists) {
+			return portalerr.New(portalerr.AlreadyExists, "%s is already a member of this customer", inv.Email)
+		} else if err != nil {
+			return err
+		}
+		out, err = p.openSession(ctx, r, m, identity.MethodInvitation, nil)
+		if err != nil {
+			return err
+		}
+		if n, ok := inviterNotice(ctx, r, inv, c, u); ok {
+			notices = append(notices, n)
+		}
+		return nil
+	})
+	if err != nil {
+		return SignIn{}, err
+	}
+	p.notify(ctx, notices...)
+	return out, nil
+}
+
+// inviterNotice tells an inviting customer user that the invitation was accepted.
+func inviterNotice(ctx context.Context, r storage.Repos, inv invite.Invitation, c customer.Customer, invitee customer.User) (Notification, bool) {
+	id, ok := strings.CutPrefix(inv.InvitedBy, string(identity.KindUser)+":")
+	if !ok {
+		return Notification{}, false
+	}
+	inviter, err := r.Users().Get(ctx, customer.UserID(id))
+	if err != nil || inviter.Status != customer.UserActive {
+		return Notification{}, false
+	}
+	return Notification{
+		Kind: NotifyInvitationAccepted, To: inviter.Email, Locale: inviter.Locale,
+		CustomerID: c.ID, CustomerName: c.Name, Role: inv.Role, Subject: invitee.Name + " <" + invitee.Email + ">",
+	}, true
+}
+
+// remainingSites returns the invitation's sites that still exist. When an
+// invitation named sites and none is left, it fails rather than grant
+// access to every site.
+func remainingSites(ctx context.Context, r storage.Repos, cid customer.ID, ids []customer.SiteID) ([]customer.SiteID, error) {
+	var out []customer.SiteID
+	for _, id := range ids {
+		s, err := r.Sites().Get(ctx, id)
+		switch {
+		case err == nil && s.CustomerID == cid:
+			out = append(out, id)
+		case err != nil && !errors.Is(err, storage.ErrNotFound):
+			return nil, err
+		}
+	}
+	if len(ids) > 0 && len(out) == 0 {
+		return nil, portalerr.New(portalerr.FailedPrecondition, "the sites this invitation was for no longer exist; ask for a new invitation")
+	}
+	return out, nil
+}

@@ -1,0 +1,193 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/storage"
+)
+
+var errBadPassword = portalerr.New(portalerr.Unauthenticated, "the e-mail address or the password is wrong")
+
+// setFirstPassword stores a password for a user who has none.
+func (p *Portal) setFirstPassword(ctx context.Context, r storage.Repos, uid customer.UserID, hash string, now time.Time) error {
+	if _, err := r.Passwords().Get(ctx, uid); err == nil {
+		return portalerr.Invalidf("password", "this account has a password already; sign in with it, or change it once signed in")
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return err
+	}
+	return r.Passwords().Put(ctx, identity.Password{UserID: uid, Hash: hash, UpdatedAt: now})
+}
+
+// SetPasswordParams change the caller's password.
+type SetPasswordParams struct {
+	// Current is required when the account has a password already.
+	Current string `json:"current_password"`
+	New     string `json:"new_password" validate:"required"`
+}
+
+// SetPassword sets or changes the calling user's password and ends the
+// user's other sessions. Customer users signed in other than through an
+// access link may call it (an access link must not turn into a full login).
+// Invalid for a weak new password; Unauthenticated for a wrong current one.
+func (p *Portal) SetPassword(ctx context.Context, params SetPasswordParams) error {
+	if err := validStruct(params); err != nil {
+		return err
+	}
+	if err := identity.CheckPassword(params.New); err != nil {
+		return portalerr.Invalidf("new_password", "%s", portalerr.FieldsOf(err)[0].Message)
+	}
+	var (
+		uid     customer.UserID
+		current identity.Password
+		hasOne  bool
+	)
+	err := p.read(ctx, func(r storage.Repos) error {
+		a, err := p.authorize(ctx, r, ActSelf, "", "")
+		if err != nil {
+			return err
+		}
+		if a.who.ReadOnly || a.who.Method == identity.MethodAccessLink {
+			return portalerr.New(portalerr.PermissionDenied, "sign in with an invitation, an e-mail link or a password to set a password")
+		}
+		uid = a.membership.UserID
+		current, err = r.Passwords().Get(ctx, uid)
+		hasOne = err == nil
+		return ignoreNotFound(err)
+	})
+	if err != nil {
+		return err
+	}
+	if hasOne && !identity.VerifyPassword(params.Current, current.Hash) {
+		return portalerr.Invalidf("current_password", "is not your current password")
+	}
+	hash := identity.HashPassword(params.New, p.argon)
+	who, _ := identity.FromContext(ctx)
+	return p.write(ctx, func(r storage.Repos) error {
+		if err := r.Passwords().Put(ctx, identity.Password{UserID: uid, Hash: hash, UpdatedAt: p.timestamp()}); err != nil {
+			return err
+		}
+		_, err := r.Sessions().DeleteMatching(ctx, storage.SessionFilter{UserID: uid, ExceptID: who.SessionID})
+		return err
+	})
+}
+
+// PasswordSignInParams sign in with a password.
+type PasswordSignInParams struct {
+	Email    string `json:"email" validate:"required,max=254"`
+	Password string `json:"password" validate:"required,max=256"`
+	// CustomerID chooses the membership for a user in several customers;
+	// empty picks the oldest active one (SwitchMembership changes it).
+	CustomerID customer.ID `json:"customer_id" validate:"max=100"`
+	// ClientAddr is the caller's network address, for rate limiting.
+	ClientAddr string `json:"-"`
+}
+
+// SignInWithPassword opens a session for the user with this e-mail address
+// and password. It needs no principal. Unauthenticated, with the same
+// message and about the same work, whether the address is unknown, has no
+// password, or the password is wrong; after Config.PasswordLockout failures
+// the account is locked for a while (RateLimited with RetryAfter), and
+// attempts per e-mail and per client address are rate limited.
+func (p *Portal) SignInWithPassword(ctx context.Context, params PasswordSignInParams) (SignIn, error) {
+	if err := validStruct(params); err != nil {
+		return SignIn{}, err
+	}
+	email, err := customer.NormalizeEmail(params.Email)
+	if err != nil {
+		return SignIn{}, err
+	}
+	if err := p.limit(email, params.ClientAddr); err != nil {
+		return SignIn{}, err
+	}
+	now := p.timestamp()
+	var (
+		u   customer.User
+		pw  identity.Password
+		has bool
+	)
+	err = p.read(ctx, func(r storage.Repos) error {
+		var err error
+		if u, err = r.Users().GetByEmail(ctx, email); err != nil {
+			return ignoreNotFound(err)
+		}
+		pw, err = r.Passwords().Get(ctx, u.ID)
+		has = err == nil
+		return ignoreNotFound(err)
+	})
+	if err != nil {
+		return SignIn{}, err
+	}
+	if !has {
+		identity.VerifyPassword(params.Password, p.dummyHash)
+		return SignIn{}, errBadPassword
+	}
+	if now.Before(pw.LockedUntil) {
+		return SignIn{}, &portalerr.Error{Code: portalerr.RateLimited, Message: "too many failed sign-ins; try again later", RetryAfter: pw.LockedUntil.Sub(now)}
+	}
+	if !identity.VerifyPassword(params.Password, pw.Hash) {
+		return SignIn{}, p.passwordFailed(ctx, u.ID, now)
+	}
+	var out SignIn
+	err = p.write(ctx, func(r storage.Repos) error {
+		if pw.FailedAttempts > 0 {
+			pw.FailedAttempts = 0
+			if err := r.Passwords().Put(ctx, pw); err != nil {
+				return err
+			}
+		}
+		if u.Status != customer.UserActive {
+			return errBadPassword
+		}
+		m, err := firstActiveMembership(ctx, r, u.ID, params.CustomerID)
+		if err != nil {
+			return err
+		}
+		out, err = p.openSession(ctx, r, m, identity.MethodPassword, nil)
+		return err
+	})
+	return out, err
+}
+
+// passwordFailed counts a failed sign-in, locking the account after too
+// many, in a transaction of its own (the failure must stick) and returns
+// the error for the caller.
+func (p *Portal) passwordFailed(ctx context.Context, uid customer.UserID, now time.Time) error {
+	err := p.write(ctx, func(r storage.Repos) error {
+		pw, err := r.Passwords().Get(ctx, uid)
+		if err != nil {
+			return err
+		}
+		pw.FailedAttempts++
+		if pw.FailedAttempts >= p.lockout.N {
+			pw.FailedAttempts = 0
+			pw.LockedUntil = now.Add(p.lockout.Window)
+		}
+		return r.Passwords().Put(ctx, pw)
+	})
+	if err != nil {
+		return err
+	}
+	return errBadPassword
+}
+
+// limit counts an attempt against the per-e-mail and per-client limits.
+func (p *Portal) limit(email, clientAddr string) error {
+	now := p.timestamp()
+	for _, k := range []struct {
+		key   string
+		limit Limit
+	}{{"email:" + email, p.limits.PerEmail}, {clientKey(clientAddr), p.limits.PerClient}} {
+		if k.key == "" {
+			continue
+		}
+		if ok, wait := p.limiter.Allow(k.key, k.limit, now); !ok {
+			return &portalerr.Error{Code: portalerr.RateLimited, Message: "too many attempts; try again later", RetryAfter: wait}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,327 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/storage"
+)
+
+// Prefixes of the IDs made for sign-in objects.
+const (
+	PrefixSession    = "ses"
+	PrefixInvitation = "inv"
+	PrefixLoginLink  = "lnk"
+	PrefixAccessLink = "acl"
+	PrefixAPIKey     = "key"
+	PrefixEvent      = "evt"
+)
+
+// touchEvery is how stale a session's LastSeenAt may get before a use
+// writes it again: reads stay reads for most requests.
+const touchEvery = time.Minute
+
+var errBadToken = portalerr.New(portalerr.Unauthenticated, "the token is not valid or has expired; sign in again")
+
+// SignIn is an opened session. Token is its bearer token: it is shown only
+// here, once.
+type SignIn struct {
+	Token      string
+	Session    identity.Session
+	User       customer.User
+	Membership customer.Membership
+}
+
+var _ identity.Authenticator = (*Portal)(nil)
+
+// Authenticate turns a bearer token (a session's or an API key's) into a
+// principal. It fails with Unauthenticated for an unknown, expired or
+// revoked token, and for a session whose user, membership or customer is no
+// longer active; such a session is ended. It needs no principal in ctx.
+func (p *Portal) Authenticate(ctx context.Context, token string) (identity.Principal, error) {
+	switch {
+	case invite.HasPrefix(token, invite.PrefixSession):
+		return p.authenticateSession(ctx, token)
+	case invite.HasPrefix(token, invite.PrefixAPIKey):
+		return p.authenticateAPIKey(ctx, token)
+	}
+	return identity.Principal{}, errBadToken
+}
+
+func (p *Portal) authenticateSession(ctx context.Context, token string) (identity.Principal, error) {
+	now := p.timestamp()
+	hash := string(invite.HashToken(token))
+	var (
+		s     identity.Session
+		ended bool
+		stale bool
+	)
+	err := p.read(ctx, func(r storage.Repos) error {
+		var err error
+		s, err = r.Sessions().GetByTokenHash(ctx, hash)
+		if errors.Is(err, storage.ErrNotFound) {
+			return errBadToken
+		}
+		if err != nil {
+			return err
+		}
+		if s.Expired(now, p.idle) {
+			ended = true
+			return nil
+		}
+		if err := checkSignInAllowed(ctx, r, s.UserID, s.MembershipID); err != nil {
+			ended = true
+			return nil
+		}
+		stale = now.Sub(s.LastSeenAt) >= touchEvery
+		return nil
+	})
+	if err != nil {
+		return identity.Principal{}, err
+	}
+	if ended {
+		if err := p.write(ctx, func(r storage.Repos) error { return ignoreNotFound(r.Sessions().Delete(ctx, s.ID)) }); err != nil {
+			return identity.Principal{}, err
+		}
+		return identity.Principal{}, errBadToken
+	}
+	if stale {
+		err := p.write(ctx, func(r storage.Repos) error {
+			_, err := r.Sessions().Update(ctx, s.ID, func(s *identity.Session) error {
+				s.LastSeenAt = now
+				return nil
+			})
+			return ignoreNotFound(err)
+		})
+		if err != nil {
+			return identity.Principal{}, err
+		}
+	}
+	return s.Principal(), nil
+}
+
+// checkSignInAllowed fails unless the user is active, the membership active
+// and its customer active.
+func checkSignInAllowed(ctx context.Context, r storage.Repos, uid customer.UserID, mid customer.MembershipID) error {
+	u, err := r.Users().Get(ctx, uid)
+	if err != nil {
+		return err
+	}
+	m, err := r.Memberships().Get(ctx, mid)
+	if err != nil {
+		return err
+	}
+	c, err := r.Customers().Get(ctx, m.CustomerID)
+	if err != nil {
+		return err
+	}
+	if u.Status != customer.UserActive || m.Status != customer.MembershipActive || c.Status != customer.StatusActive || m.UserID != uid {
+		return portalerr.New(portalerr.Unauthenticated, "this account can no longer sign in")
+	}
+	return nil
+}
+
+// openSession creates a session for membership m, in the caller's
+// transaction, and returns it with its token.
+func (p *Portal) openSession(ctx context.Context, r storage.Repos, m customer.Membership, method identity.Method, accessLink *invite.AccessLink) (SignIn, error) {
+	u, err := r.Users().Get(ctx, m.UserID)
+	if err != nil {
+		return SignIn{}, fmt.Errorf("portal: loading user: %w", err)
+	}
+	now := p.timestamp()
+	token, hash := invite.NewToken(invite.PrefixSession)
+	s := identity.Session{
+		ID:           identity.SessionID(p.ids.NewID(PrefixSession)),
+		TokenHash:    string(hash),
+		UserID:       m.UserID,
+		MembershipID: m.ID,
+		CustomerID:   m.CustomerID,
+		Method:       method,
+		LastSeenAt:   now,
+		ExpiresAt:    now.Add(p.lifetime),
+		CreatedAt:    now,
+	}
+	if accessLink != nil {
+		s.AccessLinkID = string(accessLink.ID)
+		s.ReadOnly = accessLink.ReadOnly
+		if accessLink.ExpiresAt.Before(s.ExpiresAt) {
+			s.ExpiresAt = accessLink.ExpiresAt
+		}
+	}
+	if err := r.Sessions().Create(ctx, s); err != nil {
+		return SignIn{}, fmt.Errorf("portal: creating session: %w", err)
+	}
+	return SignIn{Token: token, Session: s, User: u, Membership: m}, nil
+}
+
+// firstActiveMembership picks the membership a new session acts through:
+// the one of customer cid when given, else the user's oldest active one.
+// Unauthenticated when there is none.
+func firstActiveMembership(ctx context.Context, r storage.Repos, uid customer.UserID, cid customer.ID) (customer.Membership, error) {
+	page := storage.Page{Limit: storage.MaxLimit}
+	for {
+		l, err := r.Memberships().List(ctx, storage.MembershipFilter{UserID: uid, CustomerID: cid, Status: customer.MembershipActive}, page)
+		if err != nil {
+			return customer.Membership{}, err
+		}
+		for _, m := range l.Items {
+			c, err := r.Customers().Get(ctx, m.CustomerID)
+			if err != nil {
+				return customer.Membership{}, err
+			}
+			if c.Status == customer.StatusActive {
+				return m, nil
+			}
+		}
+		if l.NextCursor == "" {
+			return customer.Membership{}, portalerr.New(portalerr.Unauthenticated, "this account has no active access to a customer portal")
+		}
+		page.Cursor = l.NextCursor
+	}
+}
+
+// Logout ends the caller's session. Callers without a session (staff, API
+// keys) get FailedPrecondition.
+func (p *Portal) Logout(ctx context.Context) error {
+	who, ok := identity.FromContext(ctx)
+	if !ok {
+		return errNoPrincipal
+	}
+	if who.SessionID == "" {
+		return portalerr.New(portalerr.FailedPrecondition, "the caller has no session to end")
+	}
+	return p.write(ctx, func(r storage.Repos) error {
+		return ignoreNotFound(r.Sessions().Delete(ctx, who.SessionID))
+	})
+}
+
+// MyMembership is one of the caller's memberships, for choosing which one a
+// session acts through.
+type MyMembership struct {
+	customer.Membership
+	CustomerName string
+	// Current marks the membership the session acts through now.
+	Current bool
+}
+
+// MyMemberships lists the calling user's active memberships of active
+// customers. Only customer users may call it.
+func (p *Portal) MyMemberships(ctx context.Context) ([]MyMembership, error) {
+	var out []MyMembership
+	err := p.read(ctx, func(r storage.Repos) error {
+		a, err := p.authorize(ctx, r, ActSelf, "", "")
+		if err != nil {
+			return err
+		}
+		page := storage.Page{Limit: storage.MaxLimit}
+		for {
+			l, err := r.Memberships().List(ctx, storage.MembershipFilter{UserID: a.membership.UserID, Status: customer.MembershipActive}, page)
+			if err != nil {
+				return err
+			}
+			for _, m := range l.Items {
+				c, err := r.Customers().Get(ctx, m.CustomerID)
+				if err != nil {
+					return err
+				}
+				if c.Status == customer.StatusActive {
+					out = append(out, MyMembership{Membership: m, CustomerName: c.Name, Current: m.ID == a.membership.ID})
+				}
+			}
+			if l.NextCursor == "" {
+				return nil
+			}
+			page.Cursor = l.NextCursor
+		}
+	})
+	return out, err
+}
+
+// SwitchMembership makes the caller's session act through another of the
+// user's memberships. NotFound for a membership that is not the user's own
+// active one; FailedPrecondition for a session from an access link, which
+// is bound to its membership.
+func (p *Portal) SwitchMembership(ctx context.Context, id customer.MembershipID) (identity.Session, error) {
+	var out identity.Session
+	err := p.write(ctx, func(r storage.Repos) error {
+		a, err := p.authorize(ctx, r, ActSelf, "", "")
+		if err != nil {
+			return err
+		}
+		if a.who.SessionID == "" || a.who.ReadOnly {
+			return portalerr.New(portalerr.FailedPrecondition, "this session cannot change its membership")
+		}
+		m, err := r.Memberships().Get(ctx, id)
+		if err != nil || m.UserID != a.membership.UserID {
+			return notFoundAs(orNotFound(err), errMembershipNotFound(id))
+		}
+		if err := checkSignInAllowed(ctx, r, m.UserID, m.ID); err != nil {
+			return errMembershipNotFound(id)
+		}
+		out, err = r.Sessions().Update(ctx, a.who.SessionID, func(s *identity.Session) error {
+			if s.AccessLinkID != "" {
+				return portalerr.New(portalerr.FailedPrecondition, "a session from an access link is bound to its membership")
+			}
+			s.MembershipID, s.CustomerID = m.ID, m.CustomerID
+			return nil
+		})
+		return err
+	})
+	return out, err
+}
+
+// PurgeExpired deletes ended sessions and expired login links, and returns
+// how many rows went. Run it now and then (the reference server does, hourly).
+// It needs no principal: it is maintenance, not a use case.
+func (p *Portal) PurgeExpired(ctx context.Context) (int, error) {
+	now := p.timestamp()
+	var n int
+	err := p.write(ctx, func(r storage.Repos) error {
+		s, err := r.Sessions().DeleteExpired(ctx, now, now.Add(-p.idle))
+		if err != nil {
+			return err
+		}
+		l, err := r.LoginLinks().DeleteExpired(ctx, now)
+		n = s + l
+		return err
+	})
+	return n, err
+}
+
+func ignoreNotFound(err error) error {
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+// orNotFound turns nil into storage.ErrNotFound (for a found object that
+// must look missing to the caller).
+func orNotFound(err error) error {
+	if err == nil {
+		return storage.ErrNotFound
+	}
+	return err
+}
+
+// clientKey is the rate-limit key of a client address; empty stays empty.
+func clientKey(addr string) string {
+	if addr == "" {
+		return ""
+	}
+	return "client:" + strings.ToLower(addr)
+}
+
+func ignoreUnauthenticated(err error) error {
+	if portalerr.CodeOf(err) == portalerr.Unauthenticated {
+		return nil
+	}
+	return err
+}

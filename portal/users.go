@@ -1,0 +1,71 @@
+package portal
+
+import (
+	"context"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/storage"
+)
+
+func errUserNotFound(id customer.UserID) error {
+	return portalerr.New(portalerr.NotFound, "user %s not found", id)
+}
+
+// DisableUser refuses a person everywhere, whatever their memberships, and
+// ends their sessions. Staff admins and owners may call it.
+// FailedPrecondition when the user is the last active admin of a customer.
+func (p *Portal) DisableUser(ctx context.Context, id customer.UserID) (customer.User, error) {
+	var out customer.User
+	err := p.write(ctx, func(r storage.Repos) error {
+		if _, err := p.authorize(ctx, r, ActUserAdmin, "", ""); err != nil {
+			return err
+		}
+		page := storage.Page{Limit: storage.MaxLimit}
+		for {
+			l, err := r.Memberships().List(ctx, storage.MembershipFilter{UserID: id, Role: customer.RoleAdmin, Status: customer.MembershipActive}, page)
+			if err != nil {
+				return err
+			}
+			for _, m := range l.Items {
+				if err := keepsAnAdmin(ctx, r, m, customer.Membership{}, "disabled"); err != nil {
+					return err
+				}
+			}
+			if l.NextCursor == "" {
+				break
+			}
+			page.Cursor = l.NextCursor
+		}
+		var err error
+		if out, err = p.setUserStatus(ctx, r, id, customer.UserDisabled); err != nil {
+			return err
+		}
+		_, err = r.Sessions().DeleteMatching(ctx, storage.SessionFilter{UserID: id})
+		return err
+	})
+	return out, err
+}
+
+// EnableUser lets a disabled person in again. Staff admins and owners may call it.
+func (p *Portal) EnableUser(ctx context.Context, id customer.UserID) (customer.User, error) {
+	var out customer.User
+	err := p.write(ctx, func(r storage.Repos) error {
+		if _, err := p.authorize(ctx, r, ActUserAdmin, "", ""); err != nil {
+			return err
+		}
+		var err error
+		out, err = p.setUserStatus(ctx, r, id, customer.UserActive)
+		return err
+	})
+	return out, err
+}
+
+func (p *Portal) setUserStatus(ctx context.Context, r storage.Repos, id customer.UserID, st customer.UserStatus) (customer.User, error) {
+	u, err := r.Users().Update(ctx, id, func(u *customer.User) error {
+		u.Status = st
+		u.UpdatedAt = p.timestamp()
+		return nil
+	})
+	return u, notFoundAs(err, errUserNotFound(id))
+}
