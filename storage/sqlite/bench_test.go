@@ -22,19 +22,44 @@ func benchCustomer(i int) customer.Customer {
 }
 
 // BenchmarkCustomerCreate measures one customer per write transaction, the
-// shape of a use case.
+// shape of a use case, into an empty table and into one of 100k customers.
 func BenchmarkCustomerCreate(b *testing.B) {
-	ctx := b.Context()
-	s := openStore(b, filepath.Join(b.TempDir(), "portal.db"))
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		i++
-		err := s.InTx(ctx, func(r storage.Repos) error { return r.Customers().Create(ctx, benchCustomer(i)) })
-		if err != nil {
-			b.Fatal(err)
-		}
+	for _, n := range []int{0, 100_000} {
+		b.Run(fmt.Sprintf("rows=%dk", n/1000), func(b *testing.B) {
+			ctx := b.Context()
+			s := openStore(b, filepath.Join(b.TempDir(), "portal.db"))
+			seedCustomers(b, s, n)
+			b.ReportAllocs()
+			i := n
+			for b.Loop() {
+				i++
+				err := s.InTx(ctx, func(r storage.Repos) error { return r.Customers().Create(ctx, benchCustomer(i)) })
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
+}
+
+// seedCustomers stores customers 0..n-1 in transactions of 10k.
+func seedCustomers(b *testing.B, s storage.Store, n int) {
+	b.Helper()
+	ctx := b.Context()
+	const batch = 10_000
+	started := time.Now()
+	for start := 0; start < n; start += batch {
+		err := s.InTx(ctx, func(r storage.Repos) error {
+			for i := start; i < min(start+batch, n); i++ {
+				if err := r.Customers().Create(ctx, benchCustomer(i)); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		require.NoError(b, err)
+	}
+	b.Logf("seeded %d customers in %s", n, time.Since(started).Round(time.Millisecond))
 }
 
 // BenchmarkCustomerList measures one page of 50 at two table sizes: keyset
@@ -45,20 +70,7 @@ func BenchmarkCustomerList(b *testing.B) {
 		b.Run(fmt.Sprintf("rows=%dk", n/1000), func(b *testing.B) {
 			ctx := b.Context()
 			s := openStore(b, filepath.Join(b.TempDir(), "portal.db"))
-			const batch = 10_000
-			started := time.Now()
-			for start := 0; start < n; start += batch {
-				err := s.InTx(ctx, func(r storage.Repos) error {
-					for i := start; i < min(start+batch, n); i++ {
-						if err := r.Customers().Create(ctx, benchCustomer(i)); err != nil {
-							return err
-						}
-					}
-					return nil
-				})
-				require.NoError(b, err)
-			}
-			b.Logf("seeded %d customers in %s", n, time.Since(started).Round(time.Millisecond))
+			seedCustomers(b, s, n)
 			deep := storage.Cursor(fmt.Sprintf("cus_%012d", n*9/10))
 			cases := []struct {
 				name string
