@@ -33,7 +33,8 @@ type SetPasswordParams struct {
 // SetPassword sets or changes the calling user's password and ends the
 // user's other sessions. Customer users signed in other than through an
 // access link may call it (an access link must not turn into a full login).
-// Invalid for a weak new password; Unauthenticated for a wrong current one.
+// Invalid on new_password for a weak new password, and on current_password
+// for a missing or wrong current one.
 func (p *Portal) SetPassword(ctx context.Context, params SetPasswordParams) error {
 	if err := validStruct(params); err != nil {
 		return err
