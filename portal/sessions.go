@@ -43,8 +43,10 @@ var _ identity.Authenticator = (*Portal)(nil)
 
 // Authenticate turns a bearer token (a session's or an API key's) into a
 // principal. It fails with Unauthenticated for an unknown, expired or
-// revoked token, and for a session whose user, membership or customer is no
-// longer active; such a session is ended. It needs no principal in ctx.
+// revoked token, for a session whose user, membership or customer is no
+// longer active, and for a session opened with an access link of a customer
+// that no longer allows access links; such a session is ended. It needs no
+// principal in ctx.
 func (p *Portal) Authenticate(ctx context.Context, token string) (identity.Principal, error) {
 	switch {
 	case invite.HasPrefix(token, invite.PrefixSession):
@@ -79,6 +81,18 @@ func (p *Portal) authenticateSession(ctx context.Context, token string) (identit
 		if err := checkSignInAllowed(ctx, r, s.UserID, s.MembershipID); err != nil {
 			ended = true
 			return nil
+		}
+		if s.AccessLinkID != "" {
+			// Turning access links off must end their sessions too, not
+			// just refuse new sign-ins.
+			c, err := r.Customers().Get(ctx, s.CustomerID)
+			if err != nil {
+				return err
+			}
+			if !c.Features.AccessLinks {
+				ended = true
+				return nil
+			}
 		}
 		stale = now.Sub(s.LastSeenAt) >= touchEvery
 		return nil
