@@ -29,18 +29,31 @@ func TestAccessLinksNeedTheFeature(t *testing.T) {
 		s.allowAccessLinks(t, c.ID)
 		sec, err := s.p.CreateAccessLink(s.owner, c.ID, ada.ID, portal.CreateAccessLinkParams{})
 		require.NoError(t, err)
-		_, err = s.p.SignInWithAccessLink(t.Context(), sec.Token)
+		in, err := s.p.SignInWithAccessLink(t.Context(), sec.Token)
 		require.NoError(t, err)
+		password := s.signIn(t, ada)
 
-		// Turned off again, the link no longer signs in.
-		cur, err := s.p.GetCustomer(s.owner, c.ID)
-		require.NoError(t, err)
-		_, err = s.p.UpdateFeatures(s.owner, c.ID, portal.UpdateFeaturesParams{Version: cur.Version, FeaturesPatch: customer.FeaturesPatch{AccessLinks: ptr(false)}})
-		require.NoError(t, err)
+		// Turned off again, the link no longer signs in, and its sessions end.
+		setAccessLinks := func(on bool) {
+			t.Helper()
+			cur, err := s.p.GetCustomer(s.owner, c.ID)
+			require.NoError(t, err)
+			_, err = s.p.UpdateFeatures(s.owner, c.ID, portal.UpdateFeaturesParams{Version: cur.Version, FeaturesPatch: customer.FeaturesPatch{AccessLinks: ptr(on)}})
+			require.NoError(t, err)
+		}
+		setAccessLinks(false)
 		_, err = s.p.SignInWithAccessLink(t.Context(), sec.Token)
 		assertCode(t, portalerr.Unauthenticated, err)
+		s.assertUnauthenticated(t, in.Token, "a session of an access link ends with the feature")
+		_, err = s.p.Authenticate(t.Context(), password.Token)
+		assert.NoError(t, err, "other sessions stay")
 		_, err = s.p.RefreshAccessLink(s.owner, c.ID, sec.Link.ID)
 		assertCode(t, portalerr.FeatureDisabled, err)
+
+		setAccessLinks(true)
+		s.assertUnauthenticated(t, in.Token, "turning the feature on again does not revive the session")
+		_, err = s.p.SignInWithAccessLink(t.Context(), sec.Token)
+		assert.NoError(t, err, "the link itself works again")
 	})
 }
 
