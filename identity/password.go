@@ -118,3 +118,17 @@ type Password struct {
 	LockedUntil time.Time
 	UpdatedAt   time.Time
 }
+
+// Locked reports whether sign-ins are refused at now.
+func (p Password) Locked(now time.Time) bool { return now.Before(p.LockedUntil) }
+
+// Fail counts a failed sign-in at now: the max-th failure in a row locks
+// the credential for lockFor and starts the count anew.
+func (p *Password) Fail(now time.Time, max int, lockFor time.Duration) {
+	p.FailedAttempts++
+	if p.FailedAttempts >= max {
+		p.FailedAttempts = 0
+		p.LockedUntil = now.Add(lockFor)
+	}
+	p.UpdatedAt = now
+}

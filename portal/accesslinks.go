@@ -222,8 +222,10 @@ func (p *Portal) SignInWithAccessLink(ctx context.Context, token string) (SignIn
 		if err != nil {
 			return err
 		}
-		if checkSignInAllowed(ctx, r, m.UserID, m.ID) != nil {
+		if _, err := checkSignInAllowed(ctx, r, m.UserID, m.ID); portalerr.CodeOf(err) == portalerr.Unauthenticated {
 			return errBadToken
+		} else if err != nil {
+			return err
 		}
 		out, err = p.openSession(ctx, r, m, identity.MethodAccessLink, &l)
 		return err

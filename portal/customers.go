@@ -113,7 +113,10 @@ func (p *Portal) CreateCustomer(ctx context.Context, params CreateCustomerParams
 			return err
 		}
 		if params.FirstUser != nil {
-			inv, token, err = p.createInvitation(ctx, r, c, email, customer.RoleAdmin, nil, strings.TrimSpace(params.FirstUser.Message), ttl, a.who.Actor())
+			inv, token, err = p.createInvitation(ctx, r, c, invite.Invitation{
+				Email: email, Role: customer.RoleAdmin, Message: strings.TrimSpace(params.FirstUser.Message),
+				InvitedBy: a.who.Actor(), FirstAdmin: true,
+			}, ttl)
 		}
 		return err
 	})
@@ -293,7 +296,15 @@ func (p *Portal) setCustomerStatus(ctx context.Context, id customer.ID, next cus
 			c.UpdatedAt = p.timestamp()
 			return nil
 		})
-		return err
+		if err != nil || next == customer.StatusActive {
+			return err
+		}
+		// Sessions end now, so reactivating the customer later does not
+		// revive old bearer tokens.
+		if _, err := r.Sessions().DeleteMatching(ctx, storage.SessionFilter{CustomerID: id}); err != nil {
+			return fmt.Errorf("portal: ending sessions: %w", err)
+		}
+		return nil
 	})
 	return out, err
 }

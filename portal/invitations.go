@@ -63,7 +63,9 @@ func (p *Portal) Invite(ctx context.Context, cid customer.ID, params InviteParam
 		if err != nil {
 			return err
 		}
-		inv, token, err = p.createInvitation(ctx, r, c, email, params.Role, sites, params.Message, ttl, a.who.Actor())
+		inv, token, err = p.createInvitation(ctx, r, c, invite.Invitation{
+			Email: email, Role: params.Role, SiteIDs: sites, Message: params.Message, InvitedBy: a.who.Actor(),
+		}, ttl)
 		return err
 	})
 	if err != nil {
@@ -73,53 +75,41 @@ func (p *Portal) Invite(ctx context.Context, cid customer.ID, params InviteParam
 	return inv, nil
 }
 
-// createInvitation checks that the invitee is new to customer c and stores
-// the invitation, in the caller's transaction.
-func (p *Portal) createInvitation(ctx context.Context, r storage.Repos, c customer.Customer, email string, role customer.Role,
-	sites []customer.SiteID, message string, ttl time.Duration, actor string) (invite.Invitation, string, error) {
+// createInvitation checks that draft's invitee is new to customer c and
+// stores the invitation, in the caller's transaction. draft carries Email,
+// Role, SiteIDs, Message, InvitedBy and FirstAdmin; the rest is filled in.
+func (p *Portal) createInvitation(ctx context.Context, r storage.Repos, c customer.Customer, draft invite.Invitation, ttl time.Duration) (invite.Invitation, string, error) {
 	if c.Status != customer.StatusActive {
 		return invite.Invitation{}, "", portalerr.New(portalerr.FailedPrecondition, "customer %s is %s; invite people once it is active", c.ID, c.Status)
 	}
 	now := p.timestamp()
-	if u, err := r.Users().GetByEmail(ctx, email); err == nil {
+	if u, err := r.Users().GetByEmail(ctx, draft.Email); err == nil {
 		l, err := r.Memberships().List(ctx, storage.MembershipFilter{UserID: u.ID, CustomerID: c.ID}, storage.Page{Limit: 1})
 		if err != nil {
-			return invite.Invitation{}, "", err
+			return invite.Invitation{}, "", fmt.Errorf("portal: looking for a membership: %w", err)
 		}
 		if len(l.Items) > 0 {
-			return invite.Invitation{}, "", portalerr.New(portalerr.AlreadyExists, "%s is already a member of customer %s", email, c.ID)
+			return invite.Invitation{}, "", portalerr.New(portalerr.AlreadyExists, "%s is already a member of customer %s", draft.Email, c.ID)
 		}
 	} else if !errors.Is(err, storage.ErrNotFound) {
-		return invite.Invitation{}, "", err
+		return invite.Invitation{}, "", fmt.Errorf("portal: looking up the invitee: %w", err)
 	}
-	pending, err := r.Invitations().List(ctx, storage.InvitationFilter{CustomerID: c.ID, Email: email, State: invite.StatePending, Now: now}, storage.Page{Limit: 1})
+	pending, err := r.Invitations().List(ctx, storage.InvitationFilter{CustomerID: c.ID, Email: draft.Email, State: invite.StatePending, Now: now}, storage.Page{Limit: 1})
 	if err != nil {
-		return invite.Invitation{}, "", err
+		return invite.Invitation{}, "", fmt.Errorf("portal: looking for pending invitations: %w", err)
 	}
 	if len(pending.Items) > 0 {
-		return invite.Invitation{}, "", portalerr.New(portalerr.AlreadyExists, "%s already has a pending invitation (%s); resend it instead", email, pending.Items[0].ID)
-	}
-	admins, err := r.Memberships().CountActiveAdmins(ctx, c.ID)
-	if err != nil {
-		return invite.Invitation{}, "", err
+		return invite.Invitation{}, "", portalerr.New(portalerr.AlreadyExists, "%s already has a pending invitation (%s); resend it instead", draft.Email, pending.Items[0].ID)
 	}
 	token, hash := invite.NewToken(invite.PrefixInvitation)
-	inv := invite.Invitation{
-		ID:         invite.ID(p.ids.NewID(PrefixInvitation)),
-		CustomerID: c.ID,
-		Email:      email,
-		Role:       role,
-		SiteIDs:    sites,
-		Message:    message,
-		TokenHash:  hash,
-		InvitedBy:  actor,
-		FirstAdmin: admins == 0,
-		ExpiresAt:  now.Add(ttl),
-		SentCount:  1,
-		Version:    1,
-		CreatedAt:  now,
-		UpdatedAt:  now,
-	}
+	inv := draft
+	inv.ID = invite.ID(p.ids.NewID(PrefixInvitation))
+	inv.CustomerID = c.ID
+	inv.TokenHash = hash
+	inv.ExpiresAt = now.Add(ttl)
+	inv.SentCount = 1
+	inv.Version = 1
+	inv.CreatedAt, inv.UpdatedAt = now, now
 	if inv.FirstAdmin {
 		inv.Role = customer.RoleAdmin
 	}
@@ -346,12 +336,12 @@ func (p *Portal) AcceptInvitation(ctx context.Context, token string, params Acce
 				return err
 			}
 		}
-		admins, err := r.Memberships().CountActiveAdmins(ctx, c.ID)
+		hasAdmin, err := hasWorkingAdmin(ctx, r, c.ID, "", "")
 		if err != nil {
 			return err
 		}
 		role := inv.Role
-		if inv.FirstAdmin || admins == 0 {
+		if inv.FirstAdmin || !hasAdmin {
 			role = customer.RoleAdmin
 		}
 		sites, err := remainingSites(ctx, r, c.ID, inv.SiteIDs)

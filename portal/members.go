@@ -73,12 +73,12 @@ func (p *Portal) AddMember(ctx context.Context, cid customer.ID, params AddMembe
 		if err != nil {
 			return fmt.Errorf("portal: finding or creating user: %w", err)
 		}
-		admins, err := r.Memberships().CountActiveAdmins(ctx, cid)
+		hasAdmin, err := hasWorkingAdmin(ctx, r, cid, "", "")
 		if err != nil {
-			return fmt.Errorf("portal: counting admins: %w", err)
+			return err
 		}
 		role := params.Role
-		if admins == 0 {
+		if !hasAdmin {
 			role = customer.RoleAdmin
 		}
 		m := customer.Membership{
@@ -282,27 +282,74 @@ func (p *Portal) changeMembershipChecked(ctx context.Context, cid customer.ID, i
 		if err != nil {
 			return err
 		}
+		// A disabled membership's sessions end now, so enabling it again
+		// later does not revive old bearer tokens.
+		if m.Status != customer.MembershipActive {
+			if _, err := r.Sessions().DeleteMatching(ctx, storage.SessionFilter{MembershipID: m.ID}); err != nil {
+				return fmt.Errorf("portal: ending sessions: %w", err)
+			}
+		}
 		out, err = withUser(ctx, r, m)
 		return err
 	})
 	return out, err
 }
 
-// keepsAnAdmin fails with FailedPrecondition when old is the customer's last
-// active admin and next no longer is.
+// keepsAnAdmin fails with FailedPrecondition when old is one of the
+// customer's working admins and next no longer is, and no other working
+// admin is left.
 func keepsAnAdmin(ctx context.Context, r storage.Repos, old, next customer.Membership, verb string) error {
 	if !old.ActiveAdmin() || next.ActiveAdmin() {
 		return nil
 	}
-	n, err := r.Memberships().CountActiveAdmins(ctx, old.CustomerID)
-	if err != nil {
-		return fmt.Errorf("portal: counting admins: %w", err)
+	ok, err := hasWorkingAdmin(ctx, r, old.CustomerID, old.ID, "")
+	if err != nil || ok {
+		return err
 	}
-	if n <= 1 {
-		return portalerr.New(portalerr.FailedPrecondition,
-			"membership %s is the last active admin of customer %s and cannot be %s; make another member admin first", old.ID, old.CustomerID, verb)
+	return portalerr.New(portalerr.FailedPrecondition,
+		"membership %s is the last active admin of customer %s and cannot be %s; make another member admin first", old.ID, old.CustomerID, verb)
+}
+
+// hasWorkingAdmin reports whether customer cid has a working admin: an
+// active admin membership of an active user, leaving out the membership
+// exceptM and the user exceptU. Counting memberships alone is not enough: an
+// admin membership of a disabled user lets nobody in.
+func hasWorkingAdmin(ctx context.Context, r storage.Repos, cid customer.ID, exceptM customer.MembershipID, exceptU customer.UserID) (bool, error) {
+	found := false
+	err := eachMembership(ctx, r, storage.MembershipFilter{CustomerID: cid, Role: customer.RoleAdmin, Status: customer.MembershipActive},
+		func(m customer.Membership) (bool, error) {
+			if m.ID == exceptM || m.UserID == exceptU {
+				return false, nil
+			}
+			u, err := r.Users().Get(ctx, m.UserID)
+			if err != nil {
+				return false, fmt.Errorf("portal: loading admin user: %w", err)
+			}
+			found = u.Status == customer.UserActive
+			return found, nil
+		})
+	return found, err
+}
+
+// eachMembership calls fn for every membership matching f, page by page,
+// until fn asks to stop or fails.
+func eachMembership(ctx context.Context, r storage.Repos, f storage.MembershipFilter, fn func(customer.Membership) (stop bool, err error)) error {
+	page := storage.Page{Limit: storage.MaxLimit}
+	for {
+		l, err := r.Memberships().List(ctx, f, page)
+		if err != nil {
+			return fmt.Errorf("portal: listing memberships: %w", err)
+		}
+		for _, m := range l.Items {
+			if stop, err := fn(m); stop || err != nil {
+				return err
+			}
+		}
+		if l.NextCursor == "" {
+			return nil
+		}
+		page.Cursor = l.NextCursor
 	}
-	return nil
 }
 
 // checkManages refuses a customer admin limited to some sites the

@@ -3,6 +3,8 @@ package portal
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"time"
 
 	"github.com/portalkit/portalkit/customer"
@@ -102,7 +104,7 @@ func (p *Portal) SignInWithPassword(ctx context.Context, params PasswordSignInPa
 	if err != nil {
 		return SignIn{}, err
 	}
-	if err := p.limit(email, params.ClientAddr); err != nil {
+	if err := p.limit("signin", email, params.ClientAddr); err != nil {
 		return SignIn{}, err
 	}
 	now := p.timestamp()
@@ -124,21 +126,33 @@ func (p *Portal) SignInWithPassword(ctx context.Context, params PasswordSignInPa
 		return SignIn{}, err
 	}
 	if !has {
+		// No password to check: do the same work and keep the same lockout
+		// state as for a real one, so nothing tells the two apart.
 		identity.VerifyPassword(params.Password, p.dummyHash)
-		return SignIn{}, errBadPassword
+		return SignIn{}, p.phantom.fail(email, now, p.lockout)
 	}
-	if now.Before(pw.LockedUntil) {
-		return SignIn{}, &portalerr.Error{Code: portalerr.RateLimited, Message: "too many failed sign-ins; try again later", RetryAfter: pw.LockedUntil.Sub(now)}
+	if pw.Locked(now) {
+		identity.VerifyPassword(params.Password, p.dummyHash)
+		return SignIn{}, errLocked(pw, now)
 	}
 	if !identity.VerifyPassword(params.Password, pw.Hash) {
 		return SignIn{}, p.passwordFailed(ctx, u.ID, now)
 	}
 	var out SignIn
 	err = p.write(ctx, func(r storage.Repos) error {
-		if pw.FailedAttempts > 0 {
-			pw.FailedAttempts = 0
-			if err := r.Passwords().Put(ctx, pw); err != nil {
-				return err
+		// Read the credential again: it may have changed since it was
+		// verified, and a stale copy must never be written back.
+		cur, err := r.Passwords().Get(ctx, u.ID)
+		if err != nil {
+			return notFoundAs(err, errBadPassword)
+		}
+		if cur.Hash != pw.Hash || cur.Locked(now) {
+			return errBadPassword
+		}
+		if cur.FailedAttempts > 0 {
+			cur.FailedAttempts = 0
+			if err := r.Passwords().Put(ctx, cur); err != nil {
+				return fmt.Errorf("portal: resetting failed attempts: %w", err)
 			}
 		}
 		if u.Status != customer.UserActive {
@@ -154,6 +168,10 @@ func (p *Portal) SignInWithPassword(ctx context.Context, params PasswordSignInPa
 	return out, err
 }
 
+func errLocked(pw identity.Password, now time.Time) error {
+	return &portalerr.Error{Code: portalerr.RateLimited, Message: "too many failed sign-ins; try again later", RetryAfter: pw.LockedUntil.Sub(now)}
+}
+
 // passwordFailed counts a failed sign-in, locking the account after too
 // many, in a transaction of its own (the failure must stick) and returns
 // the error for the caller.
@@ -163,32 +181,60 @@ func (p *Portal) passwordFailed(ctx context.Context, uid customer.UserID, now ti
 		if err != nil {
 			return err
 		}
-		pw.FailedAttempts++
-		if pw.FailedAttempts >= p.lockout.N {
-			pw.FailedAttempts = 0
-			pw.LockedUntil = now.Add(p.lockout.Window)
-		}
+		pw.Fail(now, p.lockout.N, p.lockout.Window)
 		return r.Passwords().Put(ctx, pw)
 	})
 	if err != nil {
-		return err
+		return fmt.Errorf("portal: counting a failed sign-in: %w", err)
 	}
 	return errBadPassword
 }
 
-// limit counts an attempt against the per-e-mail and per-client limits.
-func (p *Portal) limit(email, clientAddr string) error {
+// phantomLocks keeps the lockout state of e-mail addresses that have no
+// password (unknown ones included), in the process, so that they lock
+// exactly like real accounts do. With several replicas each keeps its own.
+type phantomLocks struct {
+	mu    sync.Mutex
+	locks map[string]identity.Password
+}
+
+// fail counts a failed sign-in for email and returns the error to give:
+// the lockout error while locked, else the wrong-password error.
+func (l *phantomLocks) fail(email string, now time.Time, lockout Limit) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.locks == nil || len(l.locks) > 10_000 {
+		l.locks = make(map[string]identity.Password) // bounded: forgetting only makes a phantom lock end early
+	}
+	pw := l.locks[email]
+	if pw.Locked(now) {
+		return errLocked(pw, now)
+	}
+	if now.Sub(pw.UpdatedAt) > lockout.Window {
+		pw = identity.Password{}
+	}
+	pw.Fail(now, lockout.N, lockout.Window)
+	l.locks[email] = pw
+	return errBadPassword
+}
+
+// limit counts an attempt at kind ("signin", "loginlink") against the
+// per-e-mail and per-client limits. Each kind counts on its own, so failed
+// password attempts by someone else cannot block a user's login links.
+func (p *Portal) limit(kind, email, clientAddr string) error {
 	now := p.timestamp()
-	for _, k := range []struct {
-		key   string
-		limit Limit
-	}{{"email:" + email, p.limits.PerEmail}, {clientKey(clientAddr), p.limits.PerClient}} {
-		if k.key == "" {
-			continue
-		}
-		if ok, wait := p.limiter.Allow(k.key, k.limit, now); !ok {
-			return &portalerr.Error{Code: portalerr.RateLimited, Message: "too many attempts; try again later", RetryAfter: wait}
-		}
+	if err := p.allow(kind+":email:"+email, p.limits.PerEmail, now); err != nil {
+		return err
+	}
+	if c := clientKey(clientAddr); c != "" {
+		return p.allow(kind+":"+c, p.limits.PerClient, now)
+	}
+	return nil
+}
+
+func (p *Portal) allow(key string, limit Limit, now time.Time) error {
+	if ok, wait := p.limiter.Allow(key, limit, now); !ok {
+		return &portalerr.Error{Code: portalerr.RateLimited, Message: "too many attempts; try again later", RetryAfter: wait}
 	}
 	return nil
 }

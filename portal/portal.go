@@ -77,6 +77,7 @@ type Portal struct {
 	linkPad  time.Duration
 	argon    identity.Argon2Params
 	lockout  Limit
+	phantom  phantomLocks
 	// dummyHash is verified against when a sign-in names no known
 	// password, so that failures take the same time either way.
 	dummyHash string

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -78,21 +80,20 @@ func (p *Portal) authenticateSession(ctx context.Context, token string) (identit
 			ended = true
 			return nil
 		}
-		if err := checkSignInAllowed(ctx, r, s.UserID, s.MembershipID); err != nil {
+		c, err := checkSignInAllowed(ctx, r, s.UserID, s.MembershipID)
+		// Only a verdict on the account ends the session; a passing storage
+		// error must not sign anybody out.
+		if portalerr.CodeOf(err) == portalerr.Unauthenticated || errors.Is(err, storage.ErrNotFound) {
 			ended = true
 			return nil
 		}
-		if s.AccessLinkID != "" {
-			// Turning access links off must end their sessions too, not
-			// just refuse new sign-ins.
-			c, err := r.Customers().Get(ctx, s.CustomerID)
-			if err != nil {
-				return err
-			}
-			if !c.Features.AccessLinks {
-				ended = true
-				return nil
-			}
+		if err != nil {
+			return err
+		}
+		// Turning access links off ends their sessions too, not just new sign-ins.
+		if s.AccessLinkID != "" && !c.Features.AccessLinks {
+			ended = true
+			return nil
 		}
 		stale = now.Sub(s.LastSeenAt) >= touchEvery
 		return nil
@@ -121,25 +122,26 @@ func (p *Portal) authenticateSession(ctx context.Context, token string) (identit
 	return s.Principal(), nil
 }
 
-// checkSignInAllowed fails unless the user is active, the membership active
-// and its customer active.
-func checkSignInAllowed(ctx context.Context, r storage.Repos, uid customer.UserID, mid customer.MembershipID) error {
+// checkSignInAllowed fails with Unauthenticated unless the user, the
+// membership (which must be the user's) and its customer are all active, and
+// returns the customer.
+func checkSignInAllowed(ctx context.Context, r storage.Repos, uid customer.UserID, mid customer.MembershipID) (customer.Customer, error) {
 	u, err := r.Users().Get(ctx, uid)
 	if err != nil {
-		return err
+		return customer.Customer{}, fmt.Errorf("portal: loading user: %w", err)
 	}
 	m, err := r.Memberships().Get(ctx, mid)
 	if err != nil {
-		return err
+		return customer.Customer{}, fmt.Errorf("portal: loading membership: %w", err)
 	}
 	c, err := r.Customers().Get(ctx, m.CustomerID)
 	if err != nil {
-		return err
+		return customer.Customer{}, fmt.Errorf("portal: loading customer: %w", err)
 	}
 	if u.Status != customer.UserActive || m.Status != customer.MembershipActive || c.Status != customer.StatusActive || m.UserID != uid {
-		return portalerr.New(portalerr.Unauthenticated, "this account can no longer sign in")
+		return customer.Customer{}, portalerr.New(portalerr.Unauthenticated, "this account can no longer sign in")
 	}
-	return nil
+	return c, nil
 }
 
 // openSession creates a session for membership m, in the caller's
@@ -276,8 +278,10 @@ func (p *Portal) SwitchMembership(ctx context.Context, id customer.MembershipID)
 		if err != nil || m.UserID != a.membership.UserID {
 			return notFoundAs(orNotFound(err), errMembershipNotFound(id))
 		}
-		if err := checkSignInAllowed(ctx, r, m.UserID, m.ID); err != nil {
+		if _, err := checkSignInAllowed(ctx, r, m.UserID, m.ID); portalerr.CodeOf(err) == portalerr.Unauthenticated {
 			return errMembershipNotFound(id)
+		} else if err != nil {
+			return err
 		}
 		out, err = r.Sessions().Update(ctx, a.who.SessionID, func(s *identity.Session) error {
 			if s.AccessLinkID != "" {
@@ -325,12 +329,21 @@ func orNotFound(err error) error {
 	return err
 }
 
-// clientKey is the rate-limit key of a client address; empty stays empty.
+// clientKey is the rate-limit key of a client address: its IP without a
+// port, so every connection from one host counts against one bucket. An
+// unparsable address is used as given; empty stays empty.
 func clientKey(addr string) string {
 	if addr == "" {
 		return ""
 	}
-	return "client:" + strings.ToLower(addr)
+	host := addr
+	if h, _, err := net.SplitHostPort(addr); err == nil {
+		host = h
+	}
+	if ip, err := netip.ParseAddr(host); err == nil {
+		host = ip.Unmap().WithZone("").String()
+	}
+	return "client:" + strings.ToLower(host)
 }
 
 func ignoreUnauthenticated(err error) error {

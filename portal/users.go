@@ -2,7 +2,6 @@ package portal
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/portalerr"
@@ -22,23 +21,18 @@ func (p *Portal) DisableUser(ctx context.Context, id customer.UserID) (customer.
 		if _, err := p.authorize(ctx, r, ActUserAdmin, "", ""); err != nil {
 			return err
 		}
-		page := storage.Page{Limit: storage.MaxLimit}
-		for {
-			l, err := r.Memberships().List(ctx, storage.MembershipFilter{UserID: id, Role: customer.RoleAdmin, Status: customer.MembershipActive}, page)
-			if err != nil {
-				return err
-			}
-			for _, m := range l.Items {
-				if err := keepsAdminBesides(ctx, r, m, id); err != nil {
-					return err
+		err := eachMembership(ctx, r, storage.MembershipFilter{UserID: id, Role: customer.RoleAdmin, Status: customer.MembershipActive},
+			func(m customer.Membership) (bool, error) {
+				ok, err := hasWorkingAdmin(ctx, r, m.CustomerID, "", id)
+				if err == nil && !ok {
+					err = portalerr.New(portalerr.FailedPrecondition,
+						"user %s is the last active admin of customer %s and cannot be disabled; make another member admin first", id, m.CustomerID)
 				}
-			}
-			if l.NextCursor == "" {
-				break
-			}
-			page.Cursor = l.NextCursor
+				return false, err
+			})
+		if err != nil {
+			return err
 		}
-		var err error
 		if out, err = p.setUserStatus(ctx, r, id, customer.UserDisabled); err != nil {
 			return err
 		}
@@ -46,37 +40,6 @@ func (p *Portal) DisableUser(ctx context.Context, id customer.UserID) (customer.
 		return err
 	})
 	return out, err
-}
-
-// keepsAdminBesides fails with FailedPrecondition unless m's customer has
-// an active admin membership of an active user other than uid. Counting
-// memberships alone is not enough here: an admin membership of a disabled
-// user lets nobody in.
-func keepsAdminBesides(ctx context.Context, r storage.Repos, m customer.Membership, uid customer.UserID) error {
-	page := storage.Page{Limit: storage.MaxLimit}
-	for {
-		l, err := r.Memberships().List(ctx, storage.MembershipFilter{CustomerID: m.CustomerID, Role: customer.RoleAdmin, Status: customer.MembershipActive}, page)
-		if err != nil {
-			return fmt.Errorf("portal: listing admins: %w", err)
-		}
-		for _, other := range l.Items {
-			if other.UserID == uid {
-				continue
-			}
-			u, err := r.Users().Get(ctx, other.UserID)
-			if err != nil {
-				return fmt.Errorf("portal: loading admin user: %w", err)
-			}
-			if u.Status == customer.UserActive {
-				return nil
-			}
-		}
-		if l.NextCursor == "" {
-			return portalerr.New(portalerr.FailedPrecondition,
-				"user %s is the last active admin of customer %s and cannot be disabled; make another member admin first", uid, m.CustomerID)
-		}
-		page.Cursor = l.NextCursor
-	}
 }
 
 // EnableUser lets a disabled person in again. Staff admins and owners may call it.
