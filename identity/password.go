@@ -68,7 +68,8 @@ func CheckPassword(pw string) error {
 	base := strings.TrimRightFunc(lower, func(r rune) bool { return unicode.IsDigit(r) || unicode.IsPunct(r) || unicode.IsSymbol(r) })
 	_, common := commonPasswords()[lower]
 	_, commonBase := commonPasswords()[base]
-	if common || commonBase || strings.Count(lower, lower[:1]) == len(lower) {
+	first, _ := utf8.DecodeRuneInString(lower)
+	if common || commonBase || strings.Count(lower, string(first)) == utf8.RuneCountInString(lower) {
 		return portalerr.Invalidf("password", "is too common; choose a longer phrase of your own")
 	}
 	return nil

@@ -92,11 +92,15 @@ func (i Invitation) CheckUsable(now time.Time) error {
 // TTL returns the lifetime asked for: DefaultInvitationTTL for zero, or an
 // Invalid error on field "expires_in" outside the bounds.
 func TTL(d time.Duration) (time.Duration, error) {
+	return ttl(d, DefaultInvitationTTL, MinInvitationTTL, MaxInvitationTTL)
+}
+
+func ttl(d, def, lo, hi time.Duration) (time.Duration, error) {
 	switch {
 	case d == 0:
-		return DefaultInvitationTTL, nil
-	case d < MinInvitationTTL || d > MaxInvitationTTL:
-		return 0, portalerr.Invalidf("expires_in", "must be between %s and %s", MinInvitationTTL, MaxInvitationTTL)
+		return def, nil
+	case d < lo || d > hi:
+		return 0, portalerr.Invalidf("expires_in", "must be between %s and %s", lo, hi)
 	}
 	return d, nil
 }

@@ -53,6 +53,12 @@ type AccessLink struct {
 	UpdatedAt    time.Time
 }
 
+// AccessLinkTTL returns the lifetime asked for: DefaultAccessLinkTTL for
+// zero, or an Invalid error on field "expires_in" outside the bounds.
+func AccessLinkTTL(d time.Duration) (time.Duration, error) {
+	return ttl(d, DefaultAccessLinkTTL, MinAccessLinkTTL, MaxAccessLinkTTL)
+}
+
 // Usable reports whether the link signs in at now.
 func (l AccessLink) Usable(now time.Time) bool {
 	return l.DisabledAt.IsZero() && now.Before(l.ExpiresAt)

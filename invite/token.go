@@ -3,7 +3,6 @@ package invite
 import (
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"strings"
@@ -41,11 +40,6 @@ func NewToken(prefix string) (string, Hash) {
 func HashToken(token string) Hash {
 	sum := sha256.Sum256([]byte(token))
 	return Hash(hex.EncodeToString(sum[:]))
-}
-
-// Equal compares two hashes in constant time.
-func (h Hash) Equal(other Hash) bool {
-	return subtle.ConstantTimeCompare([]byte(h), []byte(other)) == 1
 }
 
 // HasPrefix reports whether token is shaped like a token of this prefix:

@@ -38,15 +38,12 @@ type CreateAccessLinkParams struct {
 // (Features.AccessLinks); FailedPrecondition for a disabled membership or an
 // inactive customer. It is recorded in the audit log.
 func (p *Portal) CreateAccessLink(ctx context.Context, cid customer.ID, mid customer.MembershipID, params CreateAccessLinkParams) (AccessLinkSecret, error) {
-	ttl := params.ExpiresIn
-	switch {
-	case ttl == 0:
-		ttl = invite.DefaultAccessLinkTTL
-	case ttl < invite.MinAccessLinkTTL || ttl > invite.MaxAccessLinkTTL:
-		return AccessLinkSecret{}, portalerr.Invalidf("expires_in", "must be between %s and %s", invite.MinAccessLinkTTL, invite.MaxAccessLinkTTL)
+	ttl, err := invite.AccessLinkTTL(params.ExpiresIn)
+	if err != nil {
+		return AccessLinkSecret{}, err
 	}
 	var out AccessLinkSecret
-	err := p.write(ctx, func(r storage.Repos) error {
+	err = p.write(ctx, func(r storage.Repos) error {
 		a, err := p.authorize(ctx, r, ActAccessLinkManage, cid, "")
 		if err != nil {
 			return err
@@ -108,10 +105,11 @@ func (p *Portal) RefreshAccessLink(ctx context.Context, cid customer.ID, id invi
 			return err
 		}
 		token, hash := invite.NewToken(invite.PrefixAccessLink)
-		l, err := p.changeAccessLink(ctx, r, a, cid, id, "access_link.refreshed", func(l *invite.AccessLink, now time.Time) {
+		l, err := p.changeAccessLink(ctx, r, a, cid, id, "access_link.refreshed", func(l *invite.AccessLink, now time.Time) bool {
 			l.TokenHash = hash
 			l.ExpiresAt = now.Add(l.TTL)
 			l.DisabledAt = time.Time{}
+			return true
 		})
 		out = AccessLinkSecret{Link: l, Token: token}
 		return err
@@ -129,30 +127,35 @@ func (p *Portal) DisableAccessLink(ctx context.Context, cid customer.ID, id invi
 		if err != nil {
 			return err
 		}
-		out, err = p.changeAccessLink(ctx, r, a, cid, id, "access_link.disabled", func(l *invite.AccessLink, now time.Time) {
-			if l.DisabledAt.IsZero() {
-				l.DisabledAt = now
+		out, err = p.changeAccessLink(ctx, r, a, cid, id, "access_link.disabled", func(l *invite.AccessLink, now time.Time) bool {
+			if !l.DisabledAt.IsZero() {
+				return false
 			}
+			l.DisabledAt = now
+			return true
 		})
 		return err
 	})
 	return out, err
 }
 
-// changeAccessLink applies change to an access link of customer cid, ends
-// the sessions opened with it and records the action.
+// changeAccessLink applies change to an access link of customer cid and,
+// when change reports a change, ends the sessions opened with it and records
+// the action.
 func (p *Portal) changeAccessLink(ctx context.Context, r storage.Repos, a access, cid customer.ID, id invite.AccessLinkID,
-	action string, change func(*invite.AccessLink, time.Time)) (invite.AccessLink, error) {
+	action string, change func(*invite.AccessLink, time.Time) (changed bool)) (invite.AccessLink, error) {
 	now := p.timestamp()
+	changed := false
 	l, err := r.AccessLinks().Update(ctx, id, func(l *invite.AccessLink) error {
 		if l.CustomerID != cid {
 			return errAccessLinkNotFound(id)
 		}
-		change(l, now)
-		l.UpdatedAt = now
+		if changed = change(l, now); changed {
+			l.UpdatedAt = now
+		}
 		return nil
 	})
-	if err != nil {
+	if err != nil || !changed {
 		return l, notFoundAs(err, errAccessLinkNotFound(id))
 	}
 	if _, err := r.Sessions().DeleteMatching(ctx, storage.SessionFilter{AccessLinkID: string(id)}); err != nil {

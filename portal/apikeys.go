@@ -96,13 +96,15 @@ func (p *Portal) RevokeAPIKey(ctx context.Context, id identity.APIKeyID) (identi
 		if err != nil {
 			return err
 		}
+		changed := false
 		out, err = r.APIKeys().Update(ctx, id, func(k *identity.APIKey) error {
 			if k.RevokedAt.IsZero() {
 				k.RevokedAt = p.timestamp()
+				changed = true
 			}
 			return nil
 		})
-		if err != nil {
+		if err != nil || !changed {
 			return notFoundAs(err, portalerr.New(portalerr.NotFound, "API key %s not found", id))
 		}
 		return p.record(ctx, r, a.who.Actor(), "api_key.revoked", "", string(id))

@@ -10,8 +10,16 @@ import (
 // GetFeatures returns a customer's portal settings. Staff may read any
 // customer's; a customer user only its own.
 func (p *Portal) GetFeatures(ctx context.Context, id customer.ID) (customer.Features, error) {
-	c, err := p.GetCustomer(ctx, id)
-	return c.Features, err
+	var f customer.Features
+	err := p.read(ctx, func(r storage.Repos) error {
+		if _, err := p.authorize(ctx, r, ActFeaturesRead, id, ""); err != nil {
+			return err
+		}
+		c, err := getCustomer(ctx, r, id)
+		f = c.Features
+		return err
+	})
+	return f, err
 }
 
 // UpdateFeaturesParams change some of a customer's portal settings; nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -135,23 +136,30 @@ type ListInvitationsParams struct {
 }
 
 // ListInvitations lists a customer's invitations, oldest first. Staff and
-// the customer's admins may call it.
+// the customer's admins may call it; an admin limited to some sites sees only
+// the invitations within them, so a page may hold fewer than Limit items
+// before the last.
 func (p *Portal) ListInvitations(ctx context.Context, cid customer.ID, params ListInvitationsParams) (storage.List[invite.Invitation], error) {
 	if err := validStruct(params); err != nil {
 		return storage.List[invite.Invitation]{}, err
 	}
 	var out storage.List[invite.Invitation]
 	err := p.read(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActInvitationRead, cid, ""); err != nil {
+		a, err := p.authorize(ctx, r, ActInvitationRead, cid, "")
+		if err != nil {
 			return err
 		}
 		if _, err := getCustomer(ctx, r, cid); err != nil {
 			return err
 		}
-		var err error
 		out, err = r.Invitations().List(ctx, storage.InvitationFilter{CustomerID: cid, State: params.State, Now: p.timestamp()},
 			storage.Page{Cursor: params.Cursor, Limit: params.Limit})
-		return err
+		if err != nil {
+			return err
+		}
+		// A site-limited admin sees the invitations within its sites.
+		out.Items = slices.DeleteFunc(out.Items, func(i invite.Invitation) bool { return !coversAll(a, i.SiteIDs) })
+		return nil
 	})
 	return out, err
 }
@@ -177,7 +185,8 @@ func (p *Portal) ResendInvitation(ctx context.Context, cid customer.ID, id invit
 		token string
 	)
 	err = p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActInvitationManage, cid, ""); err != nil {
+		a, err := p.authorize(ctx, r, ActInvitationManage, cid, "")
+		if err != nil {
 			return err
 		}
 		if c, err = getCustomer(ctx, r, cid); err != nil {
@@ -188,7 +197,7 @@ func (p *Portal) ResendInvitation(ctx context.Context, cid customer.ID, id invit
 		}
 		var hash invite.Hash
 		token, hash = invite.NewToken(invite.PrefixInvitation)
-		inv, err = p.updateInvitation(ctx, r, cid, id, func(i *invite.Invitation, now time.Time) error {
+		inv, err = p.updateInvitation(ctx, r, a, cid, id, func(i *invite.Invitation, now time.Time) error {
 			if st := i.State(now); st == invite.StateAccepted || st == invite.StateRevoked {
 				return i.CheckUsable(now)
 			}
@@ -212,11 +221,11 @@ func (p *Portal) ResendInvitation(ctx context.Context, cid customer.ID, id invit
 func (p *Portal) RevokeInvitation(ctx context.Context, cid customer.ID, id invite.ID) (invite.Invitation, error) {
 	var inv invite.Invitation
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActInvitationManage, cid, ""); err != nil {
+		a, err := p.authorize(ctx, r, ActInvitationManage, cid, "")
+		if err != nil {
 			return err
 		}
-		var err error
-		inv, err = p.updateInvitation(ctx, r, cid, id, func(i *invite.Invitation, now time.Time) error {
+		inv, err = p.updateInvitation(ctx, r, a, cid, id, func(i *invite.Invitation, now time.Time) error {
 			switch i.State(now) {
 			case invite.StateAccepted:
 				return i.CheckUsable(now)
@@ -231,12 +240,16 @@ func (p *Portal) RevokeInvitation(ctx context.Context, cid customer.ID, id invit
 }
 
 // updateInvitation changes an invitation of customer cid; one of another
-// customer is NotFound.
-func (p *Portal) updateInvitation(ctx context.Context, r storage.Repos, cid customer.ID, id invite.ID, change func(*invite.Invitation, time.Time) error) (invite.Invitation, error) {
+// customer is NotFound, one reaching beyond a site-limited caller's sites
+// PermissionDenied.
+func (p *Portal) updateInvitation(ctx context.Context, r storage.Repos, a access, cid customer.ID, id invite.ID, change func(*invite.Invitation, time.Time) error) (invite.Invitation, error) {
 	now := p.timestamp()
 	inv, err := r.Invitations().Update(ctx, id, func(i *invite.Invitation) error {
 		if i.CustomerID != cid {
 			return errInvitationNotFound(id)
+		}
+		if !coversAll(a, i.SiteIDs) {
+			return portalerr.New(portalerr.PermissionDenied, "invitation %s reaches sites you are not responsible for", id)
 		}
 		if err := change(i, now); err != nil {
 			return err
@@ -251,18 +264,22 @@ func (p *Portal) updateInvitation(ctx context.Context, r storage.Repos, cid cust
 type AcceptInvitationParams struct {
 	// Name is required when the invitee has no account yet.
 	Name string `json:"name" validate:"max=200,singleline"`
-	// Password optionally sets the new account's password (see
-	// identity.CheckPassword); an existing account keeps its own.
+	// Password optionally sets the account's password (see
+	// identity.CheckPassword) when it has none; an account with a password
+	// keeps its own, and this one is ignored.
 	Password string `json:"password"`
 }
 
 // AcceptInvitation accepts the invitation whose link carries token: it
 // creates the user if new, the membership, marks the invitation accepted
 // and opens a session, all in one transaction. It needs no principal: the
-// token is the credential. NotFound for an unknown token (or one replaced by
-// a resend); InvitationExpired, InvitationRevoked or InvitationUsed for one
-// that can no longer be accepted; AlreadyExists when the invitee became a
-// member meanwhile; Invalid when a new user gives no name or a weak password.
+// token is the credential. Errors: NotFound for an unknown token (or one
+// replaced by a resend); InvitationExpired, InvitationRevoked or
+// InvitationUsed for one that can no longer be accepted; AlreadyExists when
+// the invitee became a member meanwhile; Invalid when a new user gives no
+// name, or for a weak password; FailedPrecondition when the customer is not
+// active or every site the invitation named is gone; PermissionDenied when
+// the invitee's account is disabled.
 func (p *Portal) AcceptInvitation(ctx context.Context, token string, params AcceptInvitationParams) (SignIn, error) {
 	params.Name = strings.TrimSpace(params.Name)
 	if err := validStruct(params); err != nil {
@@ -332,7 +349,7 @@ func (p *Portal) AcceptInvitation(ctx context.Context, token string, params Acce
 			}
 		}
 		if pwHash != "" {
-			if err := p.setFirstPassword(ctx, r, u.ID, pwHash, now); err != nil {
+			if err := p.setPasswordIfNone(ctx, r, u.ID, pwHash, now); err != nil {
 				return err
 			}
 		}

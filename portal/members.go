@@ -104,16 +104,21 @@ func (p *Portal) AddMember(ctx context.Context, cid customer.ID, params AddMembe
 }
 
 // GetMember returns a membership of a customer with its user. Staff and the
-// customer's admins may call it.
+// customer's admins may call it; for an admin limited to some sites, a member
+// reaching beyond them is NotFound.
 func (p *Portal) GetMember(ctx context.Context, cid customer.ID, id customer.MembershipID) (Member, error) {
 	var out Member
 	err := p.read(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActMembershipRead, cid, ""); err != nil {
+		a, err := p.authorize(ctx, r, ActMembershipRead, cid, "")
+		if err != nil {
 			return err
 		}
 		m, err := getMembership(ctx, r, cid, id)
 		if err != nil {
 			return err
+		}
+		if !coversAll(a, m.SiteIDs) {
+			return errMembershipNotFound(id)
 		}
 		out, err = withUser(ctx, r, m)
 		return err
@@ -130,14 +135,17 @@ type ListMembersParams struct {
 }
 
 // ListMembers returns one page of a customer's members in the order they
-// were added. Staff and the customer's admins may call it.
+// were added. Staff and the customer's admins may call it; an admin limited
+// to some sites sees only the members within them, so a page may hold fewer
+// than Limit items before the last.
 func (p *Portal) ListMembers(ctx context.Context, cid customer.ID, params ListMembersParams) (storage.List[Member], error) {
 	if err := validStruct(params); err != nil {
 		return storage.List[Member]{}, err
 	}
 	var out storage.List[Member]
 	err := p.read(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActMembershipRead, cid, ""); err != nil {
+		a, err := p.authorize(ctx, r, ActMembershipRead, cid, "")
+		if err != nil {
 			return err
 		}
 		if _, err := getCustomer(ctx, r, cid); err != nil {
@@ -150,6 +158,9 @@ func (p *Portal) ListMembers(ctx context.Context, cid customer.ID, params ListMe
 		}
 		out = storage.List[Member]{Items: make([]Member, 0, len(l.Items)), NextCursor: l.NextCursor}
 		for _, m := range l.Items {
+			if !coversAll(a, m.SiteIDs) {
+				continue // a site-limited admin sees the members within its sites
+			}
 			mem, err := withUser(ctx, r, m)
 			if err != nil {
 				return err

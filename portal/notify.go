@@ -56,7 +56,8 @@ type NotifierFunc func(ctx context.Context, n Notification) error
 func (f NotifierFunc) Notify(ctx context.Context, n Notification) error { return f(ctx, n) }
 
 // LogNotifier returns a Notifier that writes each notification, token
-// included, to log: for development, where mail is not set up.
+// included, to log: for development, where mail is not set up. The tokens
+// are credentials: never use it where the log is kept or shared.
 func LogNotifier(log *slog.Logger) Notifier {
 	return NotifierFunc(func(ctx context.Context, n Notification) error {
 		log.InfoContext(ctx, "portal: notification", "kind", n.Kind, "to", n.To, "customer", n.CustomerID, "token", n.Token, "expires_at", n.ExpiresAt)
@@ -64,8 +65,10 @@ func LogNotifier(log *slog.Logger) Notifier {
 	})
 }
 
-// notify hands notifications to the Notifier after a commit.
+// notify hands notifications to the Notifier after a commit. The change has
+// happened, so a caller that goes away must not cancel its messages.
 func (p *Portal) notify(ctx context.Context, ns ...Notification) {
+	ctx = context.WithoutCancel(ctx)
 	for _, n := range ns {
 		if err := p.notifier.Notify(ctx, n); err != nil {
 			p.log.ErrorContext(ctx, "portal: notification not sent", "kind", n.Kind, "to", n.To, "err", err)

@@ -15,12 +15,13 @@ import (
 
 var errBadPassword = portalerr.New(portalerr.Unauthenticated, "the e-mail address or the password is wrong")
 
-// setFirstPassword stores a password for a user who has none.
-func (p *Portal) setFirstPassword(ctx context.Context, r storage.Repos, uid customer.UserID, hash string, now time.Time) error {
+// setPasswordIfNone stores a password for a user who has none; a user with
+// a password keeps it (an invitation link must not replace a credential).
+func (p *Portal) setPasswordIfNone(ctx context.Context, r storage.Repos, uid customer.UserID, hash string, now time.Time) error {
 	if _, err := r.Passwords().Get(ctx, uid); err == nil {
-		return portalerr.Invalidf("password", "this account has a password already; sign in with it, or change it once signed in")
+		return nil
 	} else if !errors.Is(err, storage.ErrNotFound) {
-		return err
+		return fmt.Errorf("portal: loading password: %w", err)
 	}
 	return r.Passwords().Put(ctx, identity.Password{UserID: uid, Hash: hash, UpdatedAt: now})
 }

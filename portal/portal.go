@@ -25,8 +25,11 @@ type Config struct {
 	// Logger receives what operators should know; default slog.Default().
 	Logger *slog.Logger
 
-	// Notifier sends invitations, login links and other messages; default
-	// LogNotifier(Logger), which logs them with their tokens.
+	// Notifier sends invitations, login links and other messages. It should
+	// return quickly (hand the message to a queue): RequestLoginLink's
+	// constant-time answer assumes so. Without one, messages are dropped and
+	// logged without their tokens; LogNotifier logs them with their tokens,
+	// for development.
 	Notifier Notifier
 	// RateLimiter counts sign-in attempts; default a MemoryRateLimiter.
 	RateLimiter RateLimiter
@@ -112,7 +115,11 @@ func New(cfg Config) (*Portal, error) {
 		p.log = slog.Default()
 	}
 	if p.notifier == nil {
-		p.notifier = LogNotifier(p.log)
+		p.log.Warn("portal: Config.Notifier is not set: invitations and sign-in links reach nobody; they are logged without their tokens")
+		p.notifier = NotifierFunc(func(ctx context.Context, n Notification) error {
+			p.log.InfoContext(ctx, "portal: notification not delivered", "kind", n.Kind, "to", n.To, "customer", n.CustomerID)
+			return nil
+		})
 	}
 	if p.limiter == nil {
 		p.limiter = &MemoryRateLimiter{}

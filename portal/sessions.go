@@ -181,26 +181,32 @@ func (p *Portal) openSession(ctx context.Context, r storage.Repos, m customer.Me
 // the one of customer cid when given, else the user's oldest active one.
 // Unauthenticated when there is none.
 func firstActiveMembership(ctx context.Context, r storage.Repos, uid customer.UserID, cid customer.ID) (customer.Membership, error) {
-	page := storage.Page{Limit: storage.MaxLimit}
-	for {
-		l, err := r.Memberships().List(ctx, storage.MembershipFilter{UserID: uid, CustomerID: cid, Status: customer.MembershipActive}, page)
-		if err != nil {
-			return customer.Membership{}, err
-		}
-		for _, m := range l.Items {
+	var found *customer.Membership
+	err := eachUsableMembership(ctx, r, uid, cid, func(m customer.Membership, _ customer.Customer) bool {
+		found = &m
+		return true
+	})
+	switch {
+	case err != nil:
+		return customer.Membership{}, err
+	case found == nil:
+		return customer.Membership{}, portalerr.New(portalerr.Unauthenticated, "this account has no active access to a customer portal")
+	}
+	return *found, nil
+}
+
+// eachUsableMembership calls fn, oldest first, for each active membership
+// of user uid (of customer cid when set) whose customer is active, until fn
+// returns true.
+func eachUsableMembership(ctx context.Context, r storage.Repos, uid customer.UserID, cid customer.ID, fn func(customer.Membership, customer.Customer) (stop bool)) error {
+	return eachMembership(ctx, r, storage.MembershipFilter{UserID: uid, CustomerID: cid, Status: customer.MembershipActive},
+		func(m customer.Membership) (bool, error) {
 			c, err := r.Customers().Get(ctx, m.CustomerID)
 			if err != nil {
-				return customer.Membership{}, err
+				return false, fmt.Errorf("portal: loading customer: %w", err)
 			}
-			if c.Status == customer.StatusActive {
-				return m, nil
-			}
-		}
-		if l.NextCursor == "" {
-			return customer.Membership{}, portalerr.New(portalerr.Unauthenticated, "this account has no active access to a customer portal")
-		}
-		page.Cursor = l.NextCursor
-	}
+			return c.Status == customer.StatusActive && fn(m, c), nil
+		})
 }
 
 // Logout ends the caller's session. Callers without a session (staff, API
@@ -228,7 +234,8 @@ type MyMembership struct {
 }
 
 // MyMemberships lists the calling user's active memberships of active
-// customers. Only customer users may call it.
+// customers; a session from an access link sees only its own. Only customer
+// users may call it.
 func (p *Portal) MyMemberships(ctx context.Context) ([]MyMembership, error) {
 	var out []MyMembership
 	err := p.read(ctx, func(r storage.Repos) error {
@@ -236,26 +243,17 @@ func (p *Portal) MyMemberships(ctx context.Context) ([]MyMembership, error) {
 		if err != nil {
 			return err
 		}
-		page := storage.Page{Limit: storage.MaxLimit}
-		for {
-			l, err := r.Memberships().List(ctx, storage.MembershipFilter{UserID: a.membership.UserID, Status: customer.MembershipActive}, page)
-			if err != nil {
-				return err
-			}
-			for _, m := range l.Items {
-				c, err := r.Customers().Get(ctx, m.CustomerID)
-				if err != nil {
-					return err
-				}
-				if c.Status == customer.StatusActive {
-					out = append(out, MyMembership{Membership: m, CustomerName: c.Name, Current: m.ID == a.membership.ID})
-				}
-			}
-			if l.NextCursor == "" {
-				return nil
-			}
-			page.Cursor = l.NextCursor
+		// A session from an access link is bound to its membership: it must
+		// not learn which other customers the person belongs to.
+		if a.who.Method == identity.MethodAccessLink {
+			c, err := r.Customers().Get(ctx, a.membership.CustomerID)
+			out = append(out, MyMembership{Membership: a.membership, CustomerName: c.Name, Current: true})
+			return err
 		}
+		return eachUsableMembership(ctx, r, a.membership.UserID, "", func(m customer.Membership, c customer.Customer) bool {
+			out = append(out, MyMembership{Membership: m, CustomerName: c.Name, Current: m.ID == a.membership.ID})
+			return false
+		})
 	})
 	return out, err
 }

@@ -73,15 +73,9 @@ func message(fe validator.FieldError) string {
 	case "required":
 		return "is required"
 	case "max":
-		if fe.Kind() == reflect.Slice {
-			return "must have at most " + fe.Param() + " items"
-		}
-		return "must be at most " + fe.Param() + " characters"
+		return "must " + bound(fe, "at most")
 	case "min":
-		if fe.Kind() == reflect.Slice {
-			return "must have at least " + fe.Param() + " items"
-		}
-		return "must be at least " + fe.Param() + " characters"
+		return "must " + bound(fe, "at least")
 	case "email":
 		return "must be an e-mail address"
 	case "iso3166_1_alpha2":
@@ -98,4 +92,15 @@ func message(fe validator.FieldError) string {
 		return "must start with " + fe.Param()
 	}
 	return "is not valid (" + fe.Tag() + ")"
+}
+
+// bound words a min or max check for the field's kind.
+func bound(fe validator.FieldError, rel string) string {
+	switch fe.Kind() {
+	case reflect.String:
+		return "be " + rel + " " + fe.Param() + " characters"
+	case reflect.Slice, reflect.Array, reflect.Map:
+		return "have " + rel + " " + fe.Param() + " items"
+	}
+	return "be " + rel + " " + fe.Param()
 }

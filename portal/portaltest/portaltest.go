@@ -39,7 +39,7 @@ var FastArgon2 = identity.Argon2Params{Memory: 64, Time: 1, Threads: 1}
 
 // New returns a Portal for tests: a fresh memory store, clock as
 // Config.Now, portal.SequentialIDs, cheap password hashing, no padding of
-// login-link requests, and notifications dropped. Options may change the
+// login-link requests, and notifications kept by a Recorder. Options may change the
 // config before New is called (for example to set Entitlements, another
 // Store or a Recorder as Notifier). It fails the test when the portal cannot
 // be built.
