@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -71,10 +72,15 @@ func as(t *testing.T, m portal.Member) context.Context {
 	return identity.NewContext(t.Context(), identity.User(m.Membership))
 }
 
-// assertCode checks that err carries code.
+// assertCode checks that err carries code. msgAndArgs optionally explain
+// the check: a format string and its arguments.
 func assertCode(t *testing.T, want portalerr.Code, err error, msgAndArgs ...any) bool {
 	t.Helper()
-	return assert.Equal(t, want, portalerr.CodeOf(err), append([]any{"error: %v", err}, msgAndArgs...)...)
+	what := ""
+	if len(msgAndArgs) > 0 {
+		what = fmt.Sprintf(fmt.Sprint(msgAndArgs[0]), msgAndArgs[1:]...) + ": "
+	}
+	return assert.Equal(t, want, portalerr.CodeOf(err), "%serror %v", what, err)
 }
 
 // fieldsOf returns the field names of err's violations.
