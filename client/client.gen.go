@@ -389,7 +389,7 @@ type AcceptInvitationRequest struct {
 	// Name Required when the invitee has no account yet.
 	Name *string `json:"name,omitempty"`
 
-	// Password Optionally sets a new account's password: at least 10 characters, not a common one. An existing account keeps its own.
+	// Password Optionally sets the account's password when it has none: at least 10 characters, not a common one. An account with a password keeps its own, and this one is ignored.
 	Password *string `json:"password,omitempty"`
 
 	// Token The invitation token from the e-mail's link (`pi_…`).
@@ -1981,7 +1981,7 @@ type ClientInterface interface {
 	// `not_found` for an unknown token or one replaced by a resend; `invalid` when a new user gives no
 	// name or a weak password; `already_exists` when the invitee became a member meanwhile;
 	// `permission_denied` for a disabled account; `failed_precondition` for a customer that is not
-	// active.
+	// active, or when every site the invitation named is gone.
 	//
 	// **Problems:** `invalid` (400), `not_found` (404), `invitation_expired` (410),
 	// `invitation_revoked` (410), `invitation_used` (410), `already_exists` (409), `permission_denied`
@@ -2004,7 +2004,7 @@ type ClientInterface interface {
 	// `not_found` for an unknown token or one replaced by a resend; `invalid` when a new user gives no
 	// name or a weak password; `already_exists` when the invitee became a member meanwhile;
 	// `permission_denied` for a disabled account; `failed_precondition` for a customer that is not
-	// active.
+	// active, or when every site the invitation named is gone.
 	//
 	// **Problems:** `invalid` (400), `not_found` (404), `invitation_expired` (410),
 	// `invitation_revoked` (410), `invitation_used` (410), `already_exists` (409), `permission_denied`
@@ -2395,7 +2395,7 @@ type ClientInterface interface {
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
 	//
-	// Oldest first.
+	// Oldest first. An admin limited to some sites sees only the invitations within them.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404); anything unexpected `internal` (500).
@@ -2450,7 +2450,8 @@ type ClientInterface interface {
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
 	//
 	// Sends a pending or expired invitation again with a new link: the old link stops working and the
-	// expiry starts anew. The body is optional: without it the new link gets the default lifetime.
+	// expiry starts anew. The body is optional: without it the new link gets the default lifetime. An
+	// admin limited to some sites may resend only invitations within them (`permission_denied`).
 	//
 	// `failed_precondition` for a customer that is not active.
 	//
@@ -2468,7 +2469,8 @@ type ClientInterface interface {
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
 	//
 	// Sends a pending or expired invitation again with a new link: the old link stops working and the
-	// expiry starts anew. The body is optional: without it the new link gets the default lifetime.
+	// expiry starts anew. The body is optional: without it the new link gets the default lifetime. An
+	// admin limited to some sites may resend only invitations within them (`permission_denied`).
 	//
 	// `failed_precondition` for a customer that is not active.
 	//
@@ -2486,6 +2488,7 @@ type ClientInterface interface {
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
 	//
 	// Withdraws the invitation: its link stops working. Revoking a revoked invitation changes nothing.
+	// An admin limited to some sites may revoke only invitations within them (`permission_denied`).
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404), `invitation_used` (410); anything unexpected `internal` (500).
@@ -2497,7 +2500,7 @@ type ClientInterface interface {
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
 	//
-	// In the order they were added.
+	// In the order they were added. An admin limited to some sites sees only the members within them.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404); anything unexpected `internal` (500).
@@ -2565,6 +2568,8 @@ type ClientInterface interface {
 	// GetMember Get a member
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
+	//
+	// For an admin limited to some sites, a member reaching beyond them is 404.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404); anything unexpected `internal` (500).
@@ -3162,7 +3167,7 @@ func (c *Client) SignInWithAccessLink(ctx context.Context, body SignInWithAccess
 // `not_found` for an unknown token or one replaced by a resend; `invalid` when a new user gives no
 // name or a weak password; `already_exists` when the invitee became a member meanwhile;
 // `permission_denied` for a disabled account; `failed_precondition` for a customer that is not
-// active.
+// active, or when every site the invitation named is gone.
 //
 // **Problems:** `invalid` (400), `not_found` (404), `invitation_expired` (410),
 // `invitation_revoked` (410), `invitation_used` (410), `already_exists` (409), `permission_denied`
@@ -3195,7 +3200,7 @@ func (c *Client) AcceptInvitationWithBody(ctx context.Context, contentType strin
 // `not_found` for an unknown token or one replaced by a resend; `invalid` when a new user gives no
 // name or a weak password; `already_exists` when the invitee became a member meanwhile;
 // `permission_denied` for a disabled account; `failed_precondition` for a customer that is not
-// active.
+// active, or when every site the invitation named is gone.
 //
 // **Problems:** `invalid` (400), `not_found` (404), `invitation_expired` (410),
 // `invitation_revoked` (410), `invitation_used` (410), `already_exists` (409), `permission_denied`
@@ -3816,7 +3821,7 @@ func (c *Client) UpdateFeatures(ctx context.Context, customerId CustomerId, para
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
 //
-// Oldest first.
+// Oldest first. An admin limited to some sites sees only the invitations within them.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404); anything unexpected `internal` (500).
@@ -3901,7 +3906,8 @@ func (c *Client) Invite(ctx context.Context, customerId CustomerId, params *Invi
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
 //
 // Sends a pending or expired invitation again with a new link: the old link stops working and the
-// expiry starts anew. The body is optional: without it the new link gets the default lifetime.
+// expiry starts anew. The body is optional: without it the new link gets the default lifetime. An
+// admin limited to some sites may resend only invitations within them (`permission_denied`).
 //
 // `failed_precondition` for a customer that is not active.
 //
@@ -3929,7 +3935,8 @@ func (c *Client) ResendInvitationWithBody(ctx context.Context, customerId Custom
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
 //
 // Sends a pending or expired invitation again with a new link: the old link stops working and the
-// expiry starts anew. The body is optional: without it the new link gets the default lifetime.
+// expiry starts anew. The body is optional: without it the new link gets the default lifetime. An
+// admin limited to some sites may resend only invitations within them (`permission_denied`).
 //
 // `failed_precondition` for a customer that is not active.
 //
@@ -3957,6 +3964,7 @@ func (c *Client) ResendInvitation(ctx context.Context, customerId CustomerId, in
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
 //
 // Withdraws the invitation: its link stops working. Revoking a revoked invitation changes nothing.
+// An admin limited to some sites may revoke only invitations within them (`permission_denied`).
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404), `invitation_used` (410); anything unexpected `internal` (500).
@@ -3978,7 +3986,7 @@ func (c *Client) RevokeInvitation(ctx context.Context, customerId CustomerId, in
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
 //
-// In the order they were added.
+// In the order they were added. An admin limited to some sites sees only the members within them.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404); anything unexpected `internal` (500).
@@ -4086,6 +4094,8 @@ func (c *Client) RemoveMember(ctx context.Context, customerId CustomerId, member
 // GetMember Get a member
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
+//
+// For an admin limited to some sites, a member reaching beyond them is 404.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404); anything unexpected `internal` (500).
@@ -7229,7 +7239,7 @@ type ClientWithResponsesInterface interface {
 	// `not_found` for an unknown token or one replaced by a resend; `invalid` when a new user gives no
 	// name or a weak password; `already_exists` when the invitee became a member meanwhile;
 	// `permission_denied` for a disabled account; `failed_precondition` for a customer that is not
-	// active.
+	// active, or when every site the invitation named is gone.
 	//
 	// **Problems:** `invalid` (400), `not_found` (404), `invitation_expired` (410),
 	// `invitation_revoked` (410), `invitation_used` (410), `already_exists` (409), `permission_denied`
@@ -7252,7 +7262,7 @@ type ClientWithResponsesInterface interface {
 	// `not_found` for an unknown token or one replaced by a resend; `invalid` when a new user gives no
 	// name or a weak password; `already_exists` when the invitee became a member meanwhile;
 	// `permission_denied` for a disabled account; `failed_precondition` for a customer that is not
-	// active.
+	// active, or when every site the invitation named is gone.
 	//
 	// **Problems:** `invalid` (400), `not_found` (404), `invitation_expired` (410),
 	// `invitation_revoked` (410), `invitation_used` (410), `already_exists` (409), `permission_denied`
@@ -7659,7 +7669,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
 	//
-	// Oldest first.
+	// Oldest first. An admin limited to some sites sees only the invitations within them.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404); anything unexpected `internal` (500).
@@ -7716,7 +7726,8 @@ type ClientWithResponsesInterface interface {
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
 	//
 	// Sends a pending or expired invitation again with a new link: the old link stops working and the
-	// expiry starts anew. The body is optional: without it the new link gets the default lifetime.
+	// expiry starts anew. The body is optional: without it the new link gets the default lifetime. An
+	// admin limited to some sites may resend only invitations within them (`permission_denied`).
 	//
 	// `failed_precondition` for a customer that is not active.
 	//
@@ -7734,7 +7745,8 @@ type ClientWithResponsesInterface interface {
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
 	//
 	// Sends a pending or expired invitation again with a new link: the old link stops working and the
-	// expiry starts anew. The body is optional: without it the new link gets the default lifetime.
+	// expiry starts anew. The body is optional: without it the new link gets the default lifetime. An
+	// admin limited to some sites may resend only invitations within them (`permission_denied`).
 	//
 	// `failed_precondition` for a customer that is not active.
 	//
@@ -7752,6 +7764,7 @@ type ClientWithResponsesInterface interface {
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
 	//
 	// Withdraws the invitation: its link stops working. Revoking a revoked invitation changes nothing.
+	// An admin limited to some sites may revoke only invitations within them (`permission_denied`).
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404), `invitation_used` (410); anything unexpected `internal` (500).
@@ -7765,7 +7778,7 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
 	//
-	// In the order they were added.
+	// In the order they were added. An admin limited to some sites sees only the members within them.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404); anything unexpected `internal` (500).
@@ -7837,6 +7850,8 @@ type ClientWithResponsesInterface interface {
 	// GetMemberWithResponse Get a member
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
+	//
+	// For an admin limited to some sites, a member reaching beyond them is 404.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404); anything unexpected `internal` (500).
@@ -12476,7 +12491,7 @@ func (c *ClientWithResponses) SignInWithAccessLinkWithResponse(ctx context.Conte
 // `not_found` for an unknown token or one replaced by a resend; `invalid` when a new user gives no
 // name or a weak password; `already_exists` when the invitee became a member meanwhile;
 // `permission_denied` for a disabled account; `failed_precondition` for a customer that is not
-// active.
+// active, or when every site the invitation named is gone.
 //
 // **Problems:** `invalid` (400), `not_found` (404), `invitation_expired` (410),
 // `invitation_revoked` (410), `invitation_used` (410), `already_exists` (409), `permission_denied`
@@ -12505,7 +12520,7 @@ func (c *ClientWithResponses) AcceptInvitationWithBodyWithResponse(ctx context.C
 // `not_found` for an unknown token or one replaced by a resend; `invalid` when a new user gives no
 // name or a weak password; `already_exists` when the invitee became a member meanwhile;
 // `permission_denied` for a disabled account; `failed_precondition` for a customer that is not
-// active.
+// active, or when every site the invitation named is gone.
 //
 // **Problems:** `invalid` (400), `not_found` (404), `invitation_expired` (410),
 // `invitation_revoked` (410), `invitation_used` (410), `already_exists` (409), `permission_denied`
@@ -13050,7 +13065,7 @@ func (c *ClientWithResponses) UpdateFeaturesWithResponse(ctx context.Context, cu
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
 //
-// Oldest first.
+// Oldest first. An admin limited to some sites sees only the invitations within them.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404); anything unexpected `internal` (500).
@@ -13125,7 +13140,8 @@ func (c *ClientWithResponses) InviteWithResponse(ctx context.Context, customerId
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
 //
 // Sends a pending or expired invitation again with a new link: the old link stops working and the
-// expiry starts anew. The body is optional: without it the new link gets the default lifetime.
+// expiry starts anew. The body is optional: without it the new link gets the default lifetime. An
+// admin limited to some sites may resend only invitations within them (`permission_denied`).
 //
 // `failed_precondition` for a customer that is not active.
 //
@@ -13149,7 +13165,8 @@ func (c *ClientWithResponses) ResendInvitationWithBodyWithResponse(ctx context.C
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
 //
 // Sends a pending or expired invitation again with a new link: the old link stops working and the
-// expiry starts anew. The body is optional: without it the new link gets the default lifetime.
+// expiry starts anew. The body is optional: without it the new link gets the default lifetime. An
+// admin limited to some sites may resend only invitations within them (`permission_denied`).
 //
 // `failed_precondition` for a customer that is not active.
 //
@@ -13173,6 +13190,7 @@ func (c *ClientWithResponses) ResendInvitationWithResponse(ctx context.Context, 
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
 //
 // Withdraws the invitation: its link stops working. Revoking a revoked invitation changes nothing.
+// An admin limited to some sites may revoke only invitations within them (`permission_denied`).
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404), `invitation_used` (410); anything unexpected `internal` (500).
@@ -13192,7 +13210,7 @@ func (c *ClientWithResponses) RevokeInvitationWithResponse(ctx context.Context, 
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
 //
-// In the order they were added.
+// In the order they were added. An admin limited to some sites sees only the members within them.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404); anything unexpected `internal` (500).
@@ -13288,6 +13306,8 @@ func (c *ClientWithResponses) RemoveMemberWithResponse(ctx context.Context, cust
 // GetMemberWithResponse Get a member
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
+//
+// For an admin limited to some sites, a member reaching beyond them is 404.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404); anything unexpected `internal` (500).
