@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -206,11 +207,13 @@ var notTenantScoped = map[string]string{
 	"Authenticate":         "public: turns a token into a principal",
 	"Bootstrap":            "maintenance: creates the first key on an empty store only",
 	"PurgeExpired":         "maintenance: deletes ended sessions and links",
+	"Ping":                 "maintenance: readiness of the storage backend",
 	// A signed-in user's own account: TestSelfUseCases checks who may call them.
 	"MyMemberships":    "self",
 	"SwitchMembership": "self",
 	"SetPassword":      "self",
 	"Logout":           "self",
+	"Me":               "self, for every kind of caller",
 }
 
 // caller is one kind of principal of the matrix. Customer users belong to tenant a.
@@ -368,13 +371,17 @@ func TestSelfUseCases(t *testing.T) {
 			return f.p.SetPassword(ctx, portal.SetPasswordParams{New: "a long enough passphrase"})
 		},
 		"Logout": func(ctx context.Context) error { return f.p.Logout(ctx) },
+		"Me":     func(ctx context.Context) error { _, err := f.p.Me(ctx); return err },
 	}
 	for name, reason := range notTenantScoped {
-		if reason == "self" {
+		if reason == "self" || strings.HasPrefix(reason, "self,") {
 			assert.Contains(t, calls, name, "self use case %s has no row in TestSelfUseCases", name)
 		}
 	}
 	for name, call := range calls {
+		if name == "Me" {
+			continue // every caller may ask who it is: TestMe
+		}
 		t.Run(name, func(t *testing.T) {
 			assertCode(t, portalerr.Unauthenticated, call(t.Context()), "anonymous")
 			staff := identity.NewContext(t.Context(), identity.Staff("stf_1", identity.StaffOwner))
@@ -383,4 +390,28 @@ func TestSelfUseCases(t *testing.T) {
 				"staff have no own customer account: %v", err)
 		})
 	}
+}
+
+func TestMe(t *testing.T) {
+	f := newFixture(t)
+	_, err := f.p.Me(t.Context())
+	assertCode(t, portalerr.Unauthenticated, err)
+
+	agent, err := f.p.Me(identity.NewContext(t.Context(), identity.Staff("stf_1", identity.StaffAgent)))
+	require.NoError(t, err)
+	assert.Contains(t, agent.Actions, portal.ActSiteManage)
+	assert.NotContains(t, agent.Actions, portal.ActCustomerCreate, "agents do not create customers")
+
+	viewer, err := f.p.Me(identity.NewContext(t.Context(), identity.User(f.a.viewer.Membership)))
+	require.NoError(t, err)
+	assert.Equal(t, f.a.viewer.User.Email, viewer.User.Email)
+	assert.Equal(t, f.a.c.Name, viewer.CustomerName)
+	assert.Contains(t, viewer.Actions, portal.ActCustomerRead)
+	assert.NotContains(t, viewer.Actions, portal.ActMembershipRead, "viewers do not manage members")
+
+	ro := identity.User(f.a.readOnlyAdmin.Membership)
+	ro.ReadOnly = true
+	readOnly, err := f.p.Me(identity.NewContext(t.Context(), ro))
+	require.NoError(t, err)
+	assert.NotContains(t, readOnly.Actions, portal.ActMembershipAdmin, "a read-only session acts as a viewer")
 }

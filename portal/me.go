@@ -1,0 +1,66 @@
+package portal
+
+import (
+	"context"
+	"slices"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/storage"
+)
+
+// MeInfo is who the caller is and what it may do.
+type MeInfo struct {
+	Principal identity.Principal
+	// User, Membership and CustomerName are set for customer users.
+	User         customer.User
+	Membership   customer.Membership
+	CustomerName string
+	// Actions lists what the caller may do now, sorted; a user's actions
+	// apply within its own customer (and its sites, when limited).
+	Actions []Action
+}
+
+// Me returns the caller and the actions the policy allows it. Any
+// authenticated caller may call it; a customer user whose membership,
+// account or customer is no longer active gets the error every other use
+// case would give.
+func (p *Portal) Me(ctx context.Context) (MeInfo, error) {
+	var out MeInfo
+	err := p.read(ctx, func(r storage.Repos) error {
+		who, ok := identity.FromContext(ctx)
+		if !ok {
+			return errNoPrincipal
+		}
+		out.Principal = who
+		if who.Kind == identity.KindUser {
+			a, err := p.authorize(ctx, r, ActSelf, "", "")
+			if err != nil {
+				return err
+			}
+			out.Membership = a.membership
+			if out.User, err = r.Users().Get(ctx, a.membership.UserID); err != nil {
+				return err
+			}
+			c, err := r.Customers().Get(ctx, a.membership.CustomerID)
+			if err != nil {
+				return err
+			}
+			out.CustomerName = c.Name
+		}
+		for act := range policy {
+			if _, err := p.authorize(ctx, r, act, who.CustomerID, ""); err == nil {
+				out.Actions = append(out.Actions, act)
+			}
+		}
+		slices.Sort(out.Actions)
+		return nil
+	})
+	return out, err
+}
+
+// Ping reports whether the storage backend can serve requests (for
+// readiness probes). It needs no principal.
+func (p *Portal) Ping(ctx context.Context) error {
+	return p.store.Ping(ctx)
+}
