@@ -174,23 +174,9 @@ type ListAccessLinksParams struct {
 // ListAccessLinks lists a customer's access links, never their tokens.
 // Staff may call it.
 func (p *Portal) ListAccessLinks(ctx context.Context, cid customer.ID, params ListAccessLinksParams) (storage.List[invite.AccessLink], error) {
-	if err := validStruct(params); err != nil {
-		return storage.List[invite.AccessLink]{}, err
-	}
-	var out storage.List[invite.AccessLink]
-	err := p.read(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActAccessLinkRead, cid, ""); err != nil {
-			return err
-		}
-		if _, err := getCustomer(ctx, r, cid); err != nil {
-			return err
-		}
-		var err error
-		out, err = r.AccessLinks().List(ctx, storage.AccessLinkFilter{CustomerID: cid, MembershipID: params.MembershipID},
-			storage.Page{Cursor: params.Cursor, Limit: params.Limit})
-		return err
+	return listIn(ctx, p, ActAccessLinkRead, cid, params, func(r storage.Repos, _ access, page storage.Page) (storage.List[invite.AccessLink], error) {
+		return r.AccessLinks().List(ctx, storage.AccessLinkFilter{CustomerID: cid, MembershipID: params.MembershipID}, page)
 	})
-	return out, err
 }
 
 // SignInWithAccessLink opens a session with an access link's token. The

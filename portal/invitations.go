@@ -140,28 +140,12 @@ type ListInvitationsParams struct {
 // the invitations within them, so a page may hold fewer than Limit items
 // before the last.
 func (p *Portal) ListInvitations(ctx context.Context, cid customer.ID, params ListInvitationsParams) (storage.List[invite.Invitation], error) {
-	if err := validStruct(params); err != nil {
-		return storage.List[invite.Invitation]{}, err
-	}
-	var out storage.List[invite.Invitation]
-	err := p.read(ctx, func(r storage.Repos) error {
-		a, err := p.authorize(ctx, r, ActInvitationRead, cid, "")
-		if err != nil {
-			return err
-		}
-		if _, err := getCustomer(ctx, r, cid); err != nil {
-			return err
-		}
-		out, err = r.Invitations().List(ctx, storage.InvitationFilter{CustomerID: cid, State: params.State, Now: p.timestamp()},
-			storage.Page{Cursor: params.Cursor, Limit: params.Limit})
-		if err != nil {
-			return err
-		}
+	return listIn(ctx, p, ActInvitationRead, cid, params, func(r storage.Repos, a access, page storage.Page) (storage.List[invite.Invitation], error) {
+		l, err := r.Invitations().List(ctx, storage.InvitationFilter{CustomerID: cid, State: params.State, Now: p.timestamp()}, page)
 		// A site-limited admin sees the invitations within its sites.
-		out.Items = slices.DeleteFunc(out.Items, func(i invite.Invitation) bool { return !coversAll(a, i.SiteIDs) })
-		return nil
+		l.Items = slices.DeleteFunc(l.Items, func(i invite.Invitation) bool { return !coversAll(a, i.SiteIDs) })
+		return l, err
 	})
-	return out, err
 }
 
 // ResendInvitationParams set the new link's lifetime.

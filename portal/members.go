@@ -139,37 +139,24 @@ type ListMembersParams struct {
 // to some sites sees only the members within them, so a page may hold fewer
 // than Limit items before the last.
 func (p *Portal) ListMembers(ctx context.Context, cid customer.ID, params ListMembersParams) (storage.List[Member], error) {
-	if err := validStruct(params); err != nil {
-		return storage.List[Member]{}, err
-	}
-	var out storage.List[Member]
-	err := p.read(ctx, func(r storage.Repos) error {
-		a, err := p.authorize(ctx, r, ActMembershipRead, cid, "")
+	return listIn(ctx, p, ActMembershipRead, cid, params, func(r storage.Repos, a access, page storage.Page) (storage.List[Member], error) {
+		l, err := r.Memberships().List(ctx, storage.MembershipFilter{CustomerID: cid, Role: params.Role, Status: params.Status}, page)
 		if err != nil {
-			return err
+			return storage.List[Member]{}, err
 		}
-		if _, err := getCustomer(ctx, r, cid); err != nil {
-			return err
-		}
-		l, err := r.Memberships().List(ctx, storage.MembershipFilter{CustomerID: cid, Role: params.Role, Status: params.Status},
-			storage.Page{Cursor: params.Cursor, Limit: params.Limit})
-		if err != nil {
-			return err
-		}
-		out = storage.List[Member]{Items: make([]Member, 0, len(l.Items)), NextCursor: l.NextCursor}
+		out := storage.List[Member]{Items: make([]Member, 0, len(l.Items)), NextCursor: l.NextCursor}
 		for _, m := range l.Items {
 			if !coversAll(a, m.SiteIDs) {
 				continue // a site-limited admin sees the members within its sites
 			}
 			mem, err := withUser(ctx, r, m)
 			if err != nil {
-				return err
+				return storage.List[Member]{}, err
 			}
 			out.Items = append(out.Items, mem)
 		}
-		return nil
+		return out, nil
 	})
-	return out, err
 }
 
 // ChangeRoleParams give a membership a new role.

@@ -81,22 +81,9 @@ type ListSitesParams struct {
 // ListSites returns one page of a customer's sites in creation order. A
 // customer user limited to some sites sees only those.
 func (p *Portal) ListSites(ctx context.Context, cid customer.ID, params ListSitesParams) (storage.List[customer.Site], error) {
-	if err := validStruct(params); err != nil {
-		return storage.List[customer.Site]{}, err
-	}
-	var out storage.List[customer.Site]
-	err := p.read(ctx, func(r storage.Repos) error {
-		a, err := p.authorize(ctx, r, ActSiteRead, cid, "")
-		if err != nil {
-			return err
-		}
-		if _, err := getCustomer(ctx, r, cid); err != nil {
-			return err
-		}
-		out, err = r.Sites().List(ctx, storage.SiteFilter{CustomerID: cid, IDs: a.sites()}, storage.Page{Cursor: params.Cursor, Limit: params.Limit})
-		return err
+	return listIn(ctx, p, ActSiteRead, cid, params, func(r storage.Repos, a access, page storage.Page) (storage.List[customer.Site], error) {
+		return r.Sites().List(ctx, storage.SiteFilter{CustomerID: cid, IDs: a.sites()}, page)
 	})
-	return out, err
 }
 
 // RenameSite renames a site. Staff may call it. AlreadyExists when the

@@ -21,6 +21,9 @@ func TestSites(t *testing.T) {
 		e.createSite(t, other.ID, "HQ") // another customer may use the name
 		_, err = e.p.CreateSite(e.owner, c.ID, portal.SiteParams{Name: " "})
 		assertCode(t, portalerr.Invalid, err)
+		_, err = e.p.ListSites(e.owner, c.ID, portal.ListSitesParams{Limit: 101})
+		assertCode(t, portalerr.Invalid, err)
+		assert.Equal(t, []string{"limit"}, fieldsOf(err))
 
 		plant := e.createSite(t, c.ID, "Plant")
 		_, err = e.p.RenameSite(e.owner, c.ID, plant.ID, portal.SiteParams{Name: "HQ"})

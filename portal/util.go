@@ -1,8 +1,10 @@
 package portal
 
 import (
+	"context"
 	"errors"
 
+	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/internal/valid"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
@@ -66,4 +68,41 @@ func mergeInvalid(errs ...error) error {
 		fields = append(fields, portalerr.FieldsOf(err)...)
 	}
 	return portalerr.InvalidFields(fields...)
+}
+
+// pageParams are the list parameters every list use case has.
+type pageParams interface {
+	page() storage.Page
+}
+
+func (p ListSitesParams) page() storage.Page   { return storage.Page{Cursor: p.Cursor, Limit: p.Limit} }
+func (p ListMembersParams) page() storage.Page { return storage.Page{Cursor: p.Cursor, Limit: p.Limit} }
+func (p ListInvitationsParams) page() storage.Page {
+	return storage.Page{Cursor: p.Cursor, Limit: p.Limit}
+}
+func (p ListAccessLinksParams) page() storage.Page {
+	return storage.Page{Cursor: p.Cursor, Limit: p.Limit}
+}
+
+// listIn is the shape of a list of things inside customer cid: check the
+// params, authorize act in a read transaction, make sure the customer
+// exists, then list.
+func listIn[T any](ctx context.Context, p *Portal, act Action, cid customer.ID, params pageParams,
+	list func(storage.Repos, access, storage.Page) (storage.List[T], error)) (storage.List[T], error) {
+	if err := validStruct(params); err != nil {
+		return storage.List[T]{}, err
+	}
+	var out storage.List[T]
+	err := p.read(ctx, func(r storage.Repos) error {
+		a, err := p.authorize(ctx, r, act, cid, "")
+		if err != nil {
+			return err
+		}
+		if _, err := getCustomer(ctx, r, cid); err != nil {
+			return err
+		}
+		out, err = list(r, a, params.page())
+		return err
+	})
+	return out, err
 }
