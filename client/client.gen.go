@@ -1780,8 +1780,8 @@ type HttpRequestDoer interface {
 	Do(req *http.Request) (*http.Response, error)
 }
 
-// Client which conforms to the OpenAPI3 specification for this service.
-type Client struct {
+// RawClient which conforms to the OpenAPI3 specification for this service.
+type RawClient struct {
 	// The endpoint of the server conforming to this interface, with scheme,
 	// https://api.deepmap.com for example. This can contain a path relative
 	// to the server, such as https://api.deepmap.com/dev-test, and all the
@@ -1798,12 +1798,12 @@ type Client struct {
 }
 
 // ClientOption allows setting custom parameters during construction
-type ClientOption func(*Client) error
+type ClientOption func(*RawClient) error
 
-// Creates a new Client, with reasonable defaults
-func NewClient(server string, opts ...ClientOption) (*Client, error) {
+// Creates a new RawClient, with reasonable defaults
+func NewClient(server string, opts ...ClientOption) (*RawClient, error) {
 	// create a client with sane default values
-	client := Client{
+	client := RawClient{
 		Server: server,
 	}
 	// mutate client and add all optional params
@@ -1826,7 +1826,7 @@ func NewClient(server string, opts ...ClientOption) (*Client, error) {
 // WithHTTPClient allows overriding the default Doer, which is
 // automatically created using http.Client. This is useful for tests.
 func WithHTTPClient(doer HttpRequestDoer) ClientOption {
-	return func(c *Client) error {
+	return func(c *RawClient) error {
 		c.Client = doer
 		return nil
 	}
@@ -1835,7 +1835,7 @@ func WithHTTPClient(doer HttpRequestDoer) ClientOption {
 // WithRequestEditorFn allows setting up a callback function, which will be
 // called right before sending the request. This can be used to mutate the request.
 func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
-	return func(c *Client) error {
+	return func(c *RawClient) error {
 		c.RequestEditors = append(c.RequestEditors, fn)
 		return nil
 	}
@@ -2935,7 +2935,7 @@ type ClientInterface interface {
 // Answers 200 while the process serves requests; it checks nothing else.
 //
 // Corresponds with GET /healthz (the `GetHealth` operationId).
-func (c *Client) GetHealth(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) GetHealth(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetHealthRequest(c.Server)
 	if err != nil {
 		return nil, err
@@ -2953,7 +2953,7 @@ func (c *Client) GetHealth(ctx context.Context, reqEditors ...RequestEditorFn) (
 // only to your monitoring network.
 //
 // Corresponds with GET /metrics (the `GetMetrics` operationId).
-func (c *Client) GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMetricsRequest(c.Server)
 	if err != nil {
 		return nil, err
@@ -2970,7 +2970,7 @@ func (c *Client) GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) 
 // This document.
 //
 // Corresponds with GET /openapi.yaml (the `GetOpenAPISpec` operationId).
-func (c *Client) GetOpenAPISpec(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) GetOpenAPISpec(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetOpenAPISpecRequest(c.Server)
 	if err != nil {
 		return nil, err
@@ -2987,7 +2987,7 @@ func (c *Client) GetOpenAPISpec(ctx context.Context, reqEditors ...RequestEditor
 // Answers 200 when the server can serve requests (the database is reachable), else 503.
 //
 // Corresponds with GET /readyz (the `GetReadiness` operationId).
-func (c *Client) GetReadiness(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) GetReadiness(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetReadinessRequest(c.Server)
 	if err != nil {
 		return nil, err
@@ -3009,7 +3009,7 @@ func (c *Client) GetReadiness(ctx context.Context, reqEditors ...RequestEditorFn
 // unexpected `internal` (500).
 //
 // Corresponds with GET /v1/api-keys (the `ListAPIKeys` operationId).
-func (c *Client) ListAPIKeys(ctx context.Context, params *ListAPIKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ListAPIKeys(ctx context.Context, params *ListAPIKeysParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAPIKeysRequest(c.Server, params)
 	if err != nil {
 		return nil, err
@@ -3036,7 +3036,7 @@ func (c *Client) ListAPIKeys(ctx context.Context, params *ListAPIKeysParams, req
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/api-keys (the `CreateAPIKey` operationId).
-func (c *Client) CreateAPIKeyWithBody(ctx context.Context, params *CreateAPIKeyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) CreateAPIKeyWithBody(ctx context.Context, params *CreateAPIKeyParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateAPIKeyRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3063,7 +3063,7 @@ func (c *Client) CreateAPIKeyWithBody(ctx context.Context, params *CreateAPIKeyP
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/api-keys (the `CreateAPIKey` operationId).
-func (c *Client) CreateAPIKey(ctx context.Context, params *CreateAPIKeyParams, body CreateAPIKeyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) CreateAPIKey(ctx context.Context, params *CreateAPIKeyParams, body CreateAPIKeyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateAPIKeyRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
@@ -3086,7 +3086,7 @@ func (c *Client) CreateAPIKey(ctx context.Context, params *CreateAPIKeyParams, b
 // (404); anything unexpected `internal` (500).
 //
 // Corresponds with POST /v1/api-keys/{apiKeyId}/revoke (the `RevokeAPIKey` operationId).
-func (c *Client) RevokeAPIKey(ctx context.Context, apiKeyId APIKeyId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) RevokeAPIKey(ctx context.Context, apiKeyId APIKeyId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRevokeAPIKeyRequest(c.Server, apiKeyId)
 	if err != nil {
 		return nil, err
@@ -3115,7 +3115,7 @@ func (c *Client) RevokeAPIKey(ctx context.Context, apiKeyId APIKeyId, reqEditors
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/auth/access-links/redeem (the `SignInWithAccessLink` operationId).
-func (c *Client) SignInWithAccessLinkWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) SignInWithAccessLinkWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSignInWithAccessLinkRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3144,7 +3144,7 @@ func (c *Client) SignInWithAccessLinkWithBody(ctx context.Context, contentType s
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/auth/access-links/redeem (the `SignInWithAccessLink` operationId).
-func (c *Client) SignInWithAccessLink(ctx context.Context, body SignInWithAccessLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) SignInWithAccessLink(ctx context.Context, body SignInWithAccessLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSignInWithAccessLinkRequest(c.Server, body)
 	if err != nil {
 		return nil, err
@@ -3177,7 +3177,7 @@ func (c *Client) SignInWithAccessLink(ctx context.Context, body SignInWithAccess
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/auth/invitations/accept (the `AcceptInvitation` operationId).
-func (c *Client) AcceptInvitationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) AcceptInvitationWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAcceptInvitationRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3210,7 +3210,7 @@ func (c *Client) AcceptInvitationWithBody(ctx context.Context, contentType strin
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/auth/invitations/accept (the `AcceptInvitation` operationId).
-func (c *Client) AcceptInvitation(ctx context.Context, body AcceptInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) AcceptInvitation(ctx context.Context, body AcceptInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAcceptInvitationRequest(c.Server, body)
 	if err != nil {
 		return nil, err
@@ -3237,7 +3237,7 @@ func (c *Client) AcceptInvitation(ctx context.Context, body AcceptInvitationJSON
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/auth/login-links (the `RequestLoginLink` operationId).
-func (c *Client) RequestLoginLinkWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) RequestLoginLinkWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRequestLoginLinkRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3264,7 +3264,7 @@ func (c *Client) RequestLoginLinkWithBody(ctx context.Context, contentType strin
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/auth/login-links (the `RequestLoginLink` operationId).
-func (c *Client) RequestLoginLink(ctx context.Context, body RequestLoginLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) RequestLoginLink(ctx context.Context, body RequestLoginLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRequestLoginLinkRequest(c.Server, body)
 	if err != nil {
 		return nil, err
@@ -3292,7 +3292,7 @@ func (c *Client) RequestLoginLink(ctx context.Context, body RequestLoginLinkJSON
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/auth/login-links/redeem (the `SignInWithLoginLink` operationId).
-func (c *Client) SignInWithLoginLinkWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) SignInWithLoginLinkWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSignInWithLoginLinkRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3320,7 +3320,7 @@ func (c *Client) SignInWithLoginLinkWithBody(ctx context.Context, contentType st
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/auth/login-links/redeem (the `SignInWithLoginLink` operationId).
-func (c *Client) SignInWithLoginLink(ctx context.Context, body SignInWithLoginLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) SignInWithLoginLink(ctx context.Context, body SignInWithLoginLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSignInWithLoginLinkRequest(c.Server, body)
 	if err != nil {
 		return nil, err
@@ -3344,7 +3344,7 @@ func (c *Client) SignInWithLoginLink(ctx context.Context, body SignInWithLoginLi
 // `rate_limited` (429); anything unexpected `internal` (500).
 //
 // Corresponds with POST /v1/auth/logout (the `Logout` operationId).
-func (c *Client) Logout(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) Logout(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewLogoutRequest(c.Server)
 	if err != nil {
 		return nil, err
@@ -3373,7 +3373,7 @@ func (c *Client) Logout(ctx context.Context, reqEditors ...RequestEditorFn) (*ht
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/auth/password (the `SignInWithPassword` operationId).
-func (c *Client) SignInWithPasswordWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) SignInWithPasswordWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSignInWithPasswordRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3402,7 +3402,7 @@ func (c *Client) SignInWithPasswordWithBody(ctx context.Context, contentType str
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/auth/password (the `SignInWithPassword` operationId).
-func (c *Client) SignInWithPassword(ctx context.Context, body SignInWithPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) SignInWithPassword(ctx context.Context, body SignInWithPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSignInWithPasswordRequest(c.Server, body)
 	if err != nil {
 		return nil, err
@@ -3425,7 +3425,7 @@ func (c *Client) SignInWithPassword(ctx context.Context, body SignInWithPassword
 // unexpected `internal` (500).
 //
 // Corresponds with GET /v1/customers (the `ListCustomers` operationId).
-func (c *Client) ListCustomers(ctx context.Context, params *ListCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ListCustomers(ctx context.Context, params *ListCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListCustomersRequest(c.Server, params)
 	if err != nil {
 		return nil, err
@@ -3456,7 +3456,7 @@ func (c *Client) ListCustomers(ctx context.Context, params *ListCustomersParams,
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/customers (the `CreateCustomer` operationId).
-func (c *Client) CreateCustomerWithBody(ctx context.Context, params *CreateCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) CreateCustomerWithBody(ctx context.Context, params *CreateCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateCustomerRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3487,7 +3487,7 @@ func (c *Client) CreateCustomerWithBody(ctx context.Context, params *CreateCusto
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/customers (the `CreateCustomer` operationId).
-func (c *Client) CreateCustomer(ctx context.Context, params *CreateCustomerParams, body CreateCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) CreateCustomer(ctx context.Context, params *CreateCustomerParams, body CreateCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateCustomerRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
@@ -3508,7 +3508,7 @@ func (c *Client) CreateCustomer(ctx context.Context, params *CreateCustomerParam
 // (404); anything unexpected `internal` (500).
 //
 // Corresponds with GET /v1/customers/{customerId} (the `GetCustomer` operationId).
-func (c *Client) GetCustomer(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) GetCustomer(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetCustomerRequest(c.Server, customerId)
 	if err != nil {
 		return nil, err
@@ -3537,7 +3537,7 @@ func (c *Client) GetCustomer(ctx context.Context, customerId CustomerId, reqEdit
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /v1/customers/{customerId} (the `UpdateCustomer` operationId).
-func (c *Client) UpdateCustomerWithBody(ctx context.Context, customerId CustomerId, params *UpdateCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) UpdateCustomerWithBody(ctx context.Context, customerId CustomerId, params *UpdateCustomerParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateCustomerRequestWithBody(c.Server, customerId, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3566,7 +3566,7 @@ func (c *Client) UpdateCustomerWithBody(ctx context.Context, customerId Customer
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /v1/customers/{customerId} (the `UpdateCustomer` operationId).
-func (c *Client) UpdateCustomer(ctx context.Context, customerId CustomerId, params *UpdateCustomerParams, body UpdateCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) UpdateCustomer(ctx context.Context, customerId CustomerId, params *UpdateCustomerParams, body UpdateCustomerJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateCustomerRequest(c.Server, customerId, params, body)
 	if err != nil {
 		return nil, err
@@ -3588,7 +3588,7 @@ func (c *Client) UpdateCustomer(ctx context.Context, customerId CustomerId, para
 // (404); anything unexpected `internal` (500).
 //
 // Corresponds with GET /v1/customers/{customerId}/access-links (the `ListAccessLinks` operationId).
-func (c *Client) ListAccessLinks(ctx context.Context, customerId CustomerId, params *ListAccessLinksParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ListAccessLinks(ctx context.Context, customerId CustomerId, params *ListAccessLinksParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListAccessLinksRequest(c.Server, customerId, params)
 	if err != nil {
 		return nil, err
@@ -3621,7 +3621,7 @@ func (c *Client) ListAccessLinks(ctx context.Context, customerId CustomerId, par
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/customers/{customerId}/access-links (the `CreateAccessLink` operationId).
-func (c *Client) CreateAccessLinkWithBody(ctx context.Context, customerId CustomerId, params *CreateAccessLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) CreateAccessLinkWithBody(ctx context.Context, customerId CustomerId, params *CreateAccessLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateAccessLinkRequestWithBody(c.Server, customerId, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3654,7 +3654,7 @@ func (c *Client) CreateAccessLinkWithBody(ctx context.Context, customerId Custom
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/customers/{customerId}/access-links (the `CreateAccessLink` operationId).
-func (c *Client) CreateAccessLink(ctx context.Context, customerId CustomerId, params *CreateAccessLinkParams, body CreateAccessLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) CreateAccessLink(ctx context.Context, customerId CustomerId, params *CreateAccessLinkParams, body CreateAccessLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateAccessLinkRequest(c.Server, customerId, params, body)
 	if err != nil {
 		return nil, err
@@ -3677,7 +3677,7 @@ func (c *Client) CreateAccessLink(ctx context.Context, customerId CustomerId, pa
 // (404); anything unexpected `internal` (500).
 //
 // Corresponds with POST /v1/customers/{customerId}/access-links/{accessLinkId}/disable (the `DisableAccessLink` operationId).
-func (c *Client) DisableAccessLink(ctx context.Context, customerId CustomerId, accessLinkId AccessLinkId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) DisableAccessLink(ctx context.Context, customerId CustomerId, accessLinkId AccessLinkId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDisableAccessLinkRequest(c.Server, customerId, accessLinkId)
 	if err != nil {
 		return nil, err
@@ -3701,7 +3701,7 @@ func (c *Client) DisableAccessLink(ctx context.Context, customerId CustomerId, a
 // (500).
 //
 // Corresponds with POST /v1/customers/{customerId}/access-links/{accessLinkId}/refresh (the `RefreshAccessLink` operationId).
-func (c *Client) RefreshAccessLink(ctx context.Context, customerId CustomerId, accessLinkId AccessLinkId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) RefreshAccessLink(ctx context.Context, customerId CustomerId, accessLinkId AccessLinkId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRefreshAccessLinkRequest(c.Server, customerId, accessLinkId)
 	if err != nil {
 		return nil, err
@@ -3724,7 +3724,7 @@ func (c *Client) RefreshAccessLink(ctx context.Context, customerId CustomerId, a
 // (404); anything unexpected `internal` (500).
 //
 // Corresponds with POST /v1/customers/{customerId}/archive (the `ArchiveCustomer` operationId).
-func (c *Client) ArchiveCustomer(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ArchiveCustomer(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewArchiveCustomerRequest(c.Server, customerId)
 	if err != nil {
 		return nil, err
@@ -3747,7 +3747,7 @@ func (c *Client) ArchiveCustomer(ctx context.Context, customerId CustomerId, req
 // (404); anything unexpected `internal` (500).
 //
 // Corresponds with GET /v1/customers/{customerId}/features (the `GetFeatures` operationId).
-func (c *Client) GetFeatures(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) GetFeatures(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetFeaturesRequest(c.Server, customerId)
 	if err != nil {
 		return nil, err
@@ -3776,7 +3776,7 @@ func (c *Client) GetFeatures(ctx context.Context, customerId CustomerId, reqEdit
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /v1/customers/{customerId}/features (the `UpdateFeatures` operationId).
-func (c *Client) UpdateFeaturesWithBody(ctx context.Context, customerId CustomerId, params *UpdateFeaturesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) UpdateFeaturesWithBody(ctx context.Context, customerId CustomerId, params *UpdateFeaturesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateFeaturesRequestWithBody(c.Server, customerId, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3805,7 +3805,7 @@ func (c *Client) UpdateFeaturesWithBody(ctx context.Context, customerId Customer
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /v1/customers/{customerId}/features (the `UpdateFeatures` operationId).
-func (c *Client) UpdateFeatures(ctx context.Context, customerId CustomerId, params *UpdateFeaturesParams, body UpdateFeaturesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) UpdateFeatures(ctx context.Context, customerId CustomerId, params *UpdateFeaturesParams, body UpdateFeaturesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateFeaturesRequest(c.Server, customerId, params, body)
 	if err != nil {
 		return nil, err
@@ -3827,7 +3827,7 @@ func (c *Client) UpdateFeatures(ctx context.Context, customerId CustomerId, para
 // (404); anything unexpected `internal` (500).
 //
 // Corresponds with GET /v1/customers/{customerId}/invitations (the `ListInvitations` operationId).
-func (c *Client) ListInvitations(ctx context.Context, customerId CustomerId, params *ListInvitationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ListInvitations(ctx context.Context, customerId CustomerId, params *ListInvitationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListInvitationsRequest(c.Server, customerId, params)
 	if err != nil {
 		return nil, err
@@ -3858,7 +3858,7 @@ func (c *Client) ListInvitations(ctx context.Context, customerId CustomerId, par
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/customers/{customerId}/invitations (the `Invite` operationId).
-func (c *Client) InviteWithBody(ctx context.Context, customerId CustomerId, params *InviteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) InviteWithBody(ctx context.Context, customerId CustomerId, params *InviteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewInviteRequestWithBody(c.Server, customerId, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3889,7 +3889,7 @@ func (c *Client) InviteWithBody(ctx context.Context, customerId CustomerId, para
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/customers/{customerId}/invitations (the `Invite` operationId).
-func (c *Client) Invite(ctx context.Context, customerId CustomerId, params *InviteParams, body InviteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) Invite(ctx context.Context, customerId CustomerId, params *InviteParams, body InviteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewInviteRequest(c.Server, customerId, params, body)
 	if err != nil {
 		return nil, err
@@ -3918,7 +3918,7 @@ func (c *Client) Invite(ctx context.Context, customerId CustomerId, params *Invi
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/customers/{customerId}/invitations/{invitationId}/resend (the `ResendInvitation` operationId).
-func (c *Client) ResendInvitationWithBody(ctx context.Context, customerId CustomerId, invitationId InvitationId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ResendInvitationWithBody(ctx context.Context, customerId CustomerId, invitationId InvitationId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewResendInvitationRequestWithBody(c.Server, customerId, invitationId, contentType, body)
 	if err != nil {
 		return nil, err
@@ -3947,7 +3947,7 @@ func (c *Client) ResendInvitationWithBody(ctx context.Context, customerId Custom
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/customers/{customerId}/invitations/{invitationId}/resend (the `ResendInvitation` operationId).
-func (c *Client) ResendInvitation(ctx context.Context, customerId CustomerId, invitationId InvitationId, body ResendInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ResendInvitation(ctx context.Context, customerId CustomerId, invitationId InvitationId, body ResendInvitationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewResendInvitationRequest(c.Server, customerId, invitationId, body)
 	if err != nil {
 		return nil, err
@@ -3970,7 +3970,7 @@ func (c *Client) ResendInvitation(ctx context.Context, customerId CustomerId, in
 // (404), `invitation_used` (410); anything unexpected `internal` (500).
 //
 // Corresponds with POST /v1/customers/{customerId}/invitations/{invitationId}/revoke (the `RevokeInvitation` operationId).
-func (c *Client) RevokeInvitation(ctx context.Context, customerId CustomerId, invitationId InvitationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) RevokeInvitation(ctx context.Context, customerId CustomerId, invitationId InvitationId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRevokeInvitationRequest(c.Server, customerId, invitationId)
 	if err != nil {
 		return nil, err
@@ -3992,7 +3992,7 @@ func (c *Client) RevokeInvitation(ctx context.Context, customerId CustomerId, in
 // (404); anything unexpected `internal` (500).
 //
 // Corresponds with GET /v1/customers/{customerId}/memberships (the `ListMembers` operationId).
-func (c *Client) ListMembers(ctx context.Context, customerId CustomerId, params *ListMembersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ListMembers(ctx context.Context, customerId CustomerId, params *ListMembersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListMembersRequest(c.Server, customerId, params)
 	if err != nil {
 		return nil, err
@@ -4023,7 +4023,7 @@ func (c *Client) ListMembers(ctx context.Context, customerId CustomerId, params 
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/customers/{customerId}/memberships (the `AddMember` operationId).
-func (c *Client) AddMemberWithBody(ctx context.Context, customerId CustomerId, params *AddMemberParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) AddMemberWithBody(ctx context.Context, customerId CustomerId, params *AddMemberParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddMemberRequestWithBody(c.Server, customerId, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -4054,7 +4054,7 @@ func (c *Client) AddMemberWithBody(ctx context.Context, customerId CustomerId, p
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/customers/{customerId}/memberships (the `AddMember` operationId).
-func (c *Client) AddMember(ctx context.Context, customerId CustomerId, params *AddMemberParams, body AddMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) AddMember(ctx context.Context, customerId CustomerId, params *AddMemberParams, body AddMemberJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddMemberRequest(c.Server, customerId, params, body)
 	if err != nil {
 		return nil, err
@@ -4079,7 +4079,7 @@ func (c *Client) AddMember(ctx context.Context, customerId CustomerId, params *A
 // (404), `failed_precondition` (409); anything unexpected `internal` (500).
 //
 // Corresponds with DELETE /v1/customers/{customerId}/memberships/{membershipId} (the `RemoveMember` operationId).
-func (c *Client) RemoveMember(ctx context.Context, customerId CustomerId, membershipId MembershipId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) RemoveMember(ctx context.Context, customerId CustomerId, membershipId MembershipId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRemoveMemberRequest(c.Server, customerId, membershipId)
 	if err != nil {
 		return nil, err
@@ -4101,7 +4101,7 @@ func (c *Client) RemoveMember(ctx context.Context, customerId CustomerId, member
 // (404); anything unexpected `internal` (500).
 //
 // Corresponds with GET /v1/customers/{customerId}/memberships/{membershipId} (the `GetMember` operationId).
-func (c *Client) GetMember(ctx context.Context, customerId CustomerId, membershipId MembershipId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) GetMember(ctx context.Context, customerId CustomerId, membershipId MembershipId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMemberRequest(c.Server, customerId, membershipId)
 	if err != nil {
 		return nil, err
@@ -4126,7 +4126,7 @@ func (c *Client) GetMember(ctx context.Context, customerId CustomerId, membershi
 // (404), `failed_precondition` (409); anything unexpected `internal` (500).
 //
 // Corresponds with POST /v1/customers/{customerId}/memberships/{membershipId}/disable (the `DisableMember` operationId).
-func (c *Client) DisableMember(ctx context.Context, customerId CustomerId, membershipId MembershipId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) DisableMember(ctx context.Context, customerId CustomerId, membershipId MembershipId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDisableMemberRequest(c.Server, customerId, membershipId)
 	if err != nil {
 		return nil, err
@@ -4149,7 +4149,7 @@ func (c *Client) DisableMember(ctx context.Context, customerId CustomerId, membe
 // (404); anything unexpected `internal` (500).
 //
 // Corresponds with POST /v1/customers/{customerId}/memberships/{membershipId}/enable (the `EnableMember` operationId).
-func (c *Client) EnableMember(ctx context.Context, customerId CustomerId, membershipId MembershipId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) EnableMember(ctx context.Context, customerId CustomerId, membershipId MembershipId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewEnableMemberRequest(c.Server, customerId, membershipId)
 	if err != nil {
 		return nil, err
@@ -4177,7 +4177,7 @@ func (c *Client) EnableMember(ctx context.Context, customerId CustomerId, member
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /v1/customers/{customerId}/memberships/{membershipId}/role (the `ChangeMemberRole` operationId).
-func (c *Client) ChangeMemberRoleWithBody(ctx context.Context, customerId CustomerId, membershipId MembershipId, params *ChangeMemberRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ChangeMemberRoleWithBody(ctx context.Context, customerId CustomerId, membershipId MembershipId, params *ChangeMemberRoleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewChangeMemberRoleRequestWithBody(c.Server, customerId, membershipId, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -4205,7 +4205,7 @@ func (c *Client) ChangeMemberRoleWithBody(ctx context.Context, customerId Custom
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /v1/customers/{customerId}/memberships/{membershipId}/role (the `ChangeMemberRole` operationId).
-func (c *Client) ChangeMemberRole(ctx context.Context, customerId CustomerId, membershipId MembershipId, params *ChangeMemberRoleParams, body ChangeMemberRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ChangeMemberRole(ctx context.Context, customerId CustomerId, membershipId MembershipId, params *ChangeMemberRoleParams, body ChangeMemberRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewChangeMemberRoleRequest(c.Server, customerId, membershipId, params, body)
 	if err != nil {
 		return nil, err
@@ -4233,7 +4233,7 @@ func (c *Client) ChangeMemberRole(ctx context.Context, customerId CustomerId, me
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /v1/customers/{customerId}/memberships/{membershipId}/sites (the `ChangeMemberSites` operationId).
-func (c *Client) ChangeMemberSitesWithBody(ctx context.Context, customerId CustomerId, membershipId MembershipId, params *ChangeMemberSitesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ChangeMemberSitesWithBody(ctx context.Context, customerId CustomerId, membershipId MembershipId, params *ChangeMemberSitesParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewChangeMemberSitesRequestWithBody(c.Server, customerId, membershipId, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -4261,7 +4261,7 @@ func (c *Client) ChangeMemberSitesWithBody(ctx context.Context, customerId Custo
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /v1/customers/{customerId}/memberships/{membershipId}/sites (the `ChangeMemberSites` operationId).
-func (c *Client) ChangeMemberSites(ctx context.Context, customerId CustomerId, membershipId MembershipId, params *ChangeMemberSitesParams, body ChangeMemberSitesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ChangeMemberSites(ctx context.Context, customerId CustomerId, membershipId MembershipId, params *ChangeMemberSitesParams, body ChangeMemberSitesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewChangeMemberSitesRequest(c.Server, customerId, membershipId, params, body)
 	if err != nil {
 		return nil, err
@@ -4284,7 +4284,7 @@ func (c *Client) ChangeMemberSites(ctx context.Context, customerId CustomerId, m
 // (404), `failed_precondition` (409); anything unexpected `internal` (500).
 //
 // Corresponds with POST /v1/customers/{customerId}/reactivate (the `ReactivateCustomer` operationId).
-func (c *Client) ReactivateCustomer(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ReactivateCustomer(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewReactivateCustomerRequest(c.Server, customerId)
 	if err != nil {
 		return nil, err
@@ -4307,7 +4307,7 @@ func (c *Client) ReactivateCustomer(ctx context.Context, customerId CustomerId, 
 // (404); anything unexpected `internal` (500).
 //
 // Corresponds with GET /v1/customers/{customerId}/sites (the `ListSites` operationId).
-func (c *Client) ListSites(ctx context.Context, customerId CustomerId, params *ListSitesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ListSites(ctx context.Context, customerId CustomerId, params *ListSitesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListSitesRequest(c.Server, customerId, params)
 	if err != nil {
 		return nil, err
@@ -4334,7 +4334,7 @@ func (c *Client) ListSites(ctx context.Context, customerId CustomerId, params *L
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/customers/{customerId}/sites (the `CreateSite` operationId).
-func (c *Client) CreateSiteWithBody(ctx context.Context, customerId CustomerId, params *CreateSiteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) CreateSiteWithBody(ctx context.Context, customerId CustomerId, params *CreateSiteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateSiteRequestWithBody(c.Server, customerId, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -4361,7 +4361,7 @@ func (c *Client) CreateSiteWithBody(ctx context.Context, customerId CustomerId, 
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/customers/{customerId}/sites (the `CreateSite` operationId).
-func (c *Client) CreateSite(ctx context.Context, customerId CustomerId, params *CreateSiteParams, body CreateSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) CreateSite(ctx context.Context, customerId CustomerId, params *CreateSiteParams, body CreateSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCreateSiteRequest(c.Server, customerId, params, body)
 	if err != nil {
 		return nil, err
@@ -4384,7 +4384,7 @@ func (c *Client) CreateSite(ctx context.Context, customerId CustomerId, params *
 // (404), `failed_precondition` (409); anything unexpected `internal` (500).
 //
 // Corresponds with DELETE /v1/customers/{customerId}/sites/{siteId} (the `DeleteSite` operationId).
-func (c *Client) DeleteSite(ctx context.Context, customerId CustomerId, siteId SiteId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) DeleteSite(ctx context.Context, customerId CustomerId, siteId SiteId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeleteSiteRequest(c.Server, customerId, siteId)
 	if err != nil {
 		return nil, err
@@ -4407,7 +4407,7 @@ func (c *Client) DeleteSite(ctx context.Context, customerId CustomerId, siteId S
 // (404); anything unexpected `internal` (500).
 //
 // Corresponds with GET /v1/customers/{customerId}/sites/{siteId} (the `GetSite` operationId).
-func (c *Client) GetSite(ctx context.Context, customerId CustomerId, siteId SiteId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) GetSite(ctx context.Context, customerId CustomerId, siteId SiteId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetSiteRequest(c.Server, customerId, siteId)
 	if err != nil {
 		return nil, err
@@ -4432,7 +4432,7 @@ func (c *Client) GetSite(ctx context.Context, customerId CustomerId, siteId Site
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /v1/customers/{customerId}/sites/{siteId} (the `RenameSite` operationId).
-func (c *Client) RenameSiteWithBody(ctx context.Context, customerId CustomerId, siteId SiteId, params *RenameSiteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) RenameSiteWithBody(ctx context.Context, customerId CustomerId, siteId SiteId, params *RenameSiteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRenameSiteRequestWithBody(c.Server, customerId, siteId, params, contentType, body)
 	if err != nil {
 		return nil, err
@@ -4457,7 +4457,7 @@ func (c *Client) RenameSiteWithBody(ctx context.Context, customerId CustomerId, 
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /v1/customers/{customerId}/sites/{siteId} (the `RenameSite` operationId).
-func (c *Client) RenameSite(ctx context.Context, customerId CustomerId, siteId SiteId, params *RenameSiteParams, body RenameSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) RenameSite(ctx context.Context, customerId CustomerId, siteId SiteId, params *RenameSiteParams, body RenameSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRenameSiteRequest(c.Server, customerId, siteId, params, body)
 	if err != nil {
 		return nil, err
@@ -4481,7 +4481,7 @@ func (c *Client) RenameSite(ctx context.Context, customerId CustomerId, siteId S
 // (404), `failed_precondition` (409); anything unexpected `internal` (500).
 //
 // Corresponds with POST /v1/customers/{customerId}/suspend (the `SuspendCustomer` operationId).
-func (c *Client) SuspendCustomer(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) SuspendCustomer(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSuspendCustomerRequest(c.Server, customerId)
 	if err != nil {
 		return nil, err
@@ -4504,7 +4504,7 @@ func (c *Client) SuspendCustomer(ctx context.Context, customerId CustomerId, req
 // (500).
 //
 // Corresponds with GET /v1/me (the `GetMe` operationId).
-func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetMeRequest(c.Server)
 	if err != nil {
 		return nil, err
@@ -4532,7 +4532,7 @@ func (c *Client) GetMe(ctx context.Context, reqEditors ...RequestEditorFn) (*htt
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /v1/me/membership (the `SwitchMembership` operationId).
-func (c *Client) SwitchMembershipWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) SwitchMembershipWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSwitchMembershipRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
@@ -4560,7 +4560,7 @@ func (c *Client) SwitchMembershipWithBody(ctx context.Context, contentType strin
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /v1/me/membership (the `SwitchMembership` operationId).
-func (c *Client) SwitchMembership(ctx context.Context, body SwitchMembershipJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) SwitchMembership(ctx context.Context, body SwitchMembershipJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSwitchMembershipRequest(c.Server, body)
 	if err != nil {
 		return nil, err
@@ -4583,7 +4583,7 @@ func (c *Client) SwitchMembership(ctx context.Context, body SwitchMembershipJSON
 // (500).
 //
 // Corresponds with GET /v1/me/memberships (the `ListMyMemberships` operationId).
-func (c *Client) ListMyMemberships(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) ListMyMemberships(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListMyMembershipsRequest(c.Server)
 	if err != nil {
 		return nil, err
@@ -4610,7 +4610,7 @@ func (c *Client) ListMyMemberships(ctx context.Context, reqEditors ...RequestEdi
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PUT /v1/me/password (the `SetPassword` operationId).
-func (c *Client) SetPasswordWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) SetPasswordWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetPasswordRequestWithBody(c.Server, contentType, body)
 	if err != nil {
 		return nil, err
@@ -4637,7 +4637,7 @@ func (c *Client) SetPasswordWithBody(ctx context.Context, contentType string, bo
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PUT /v1/me/password (the `SetPassword` operationId).
-func (c *Client) SetPassword(ctx context.Context, body SetPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) SetPassword(ctx context.Context, body SetPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetPasswordRequest(c.Server, body)
 	if err != nil {
 		return nil, err
@@ -4661,7 +4661,7 @@ func (c *Client) SetPassword(ctx context.Context, body SetPasswordJSONRequestBod
 // (404), `failed_precondition` (409); anything unexpected `internal` (500).
 //
 // Corresponds with POST /v1/users/{userId}/disable (the `DisableUser` operationId).
-func (c *Client) DisableUser(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) DisableUser(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDisableUserRequest(c.Server, userId)
 	if err != nil {
 		return nil, err
@@ -4683,7 +4683,7 @@ func (c *Client) DisableUser(ctx context.Context, userId UserId, reqEditors ...R
 // (404); anything unexpected `internal` (500).
 //
 // Corresponds with POST /v1/users/{userId}/enable (the `EnableUser` operationId).
-func (c *Client) EnableUser(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+func (c *RawClient) EnableUser(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewEnableUserRequest(c.Server, userId)
 	if err != nil {
 		return nil, err
@@ -7046,7 +7046,7 @@ func NewEnableUserRequest(server string, userId UserId) (*http.Request, error) {
 	return req, nil
 }
 
-func (c *Client) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
+func (c *RawClient) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
 			return err
@@ -7077,7 +7077,7 @@ func NewClientWithResponses(server string, opts ...ClientOption) (*ClientWithRes
 
 // WithBaseURL overrides the baseURL.
 func WithBaseURL(baseURL string) ClientOption {
-	return func(c *Client) error {
+	return func(c *RawClient) error {
 		newBaseURL, err := url.Parse(baseURL)
 		if err != nil {
 			return err
