@@ -1,12 +1,20 @@
 package httpapi
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
+	"net/http"
 
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/internal/oapi"
 	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portalerr"
 )
 
 // DefaultMaxBodyBytes bounds request bodies unless WithMaxBodyBytes says otherwise.
@@ -23,6 +31,105 @@ type Server struct {
 	reg     prometheus.Registerer
 	gather  prometheus.Gatherer // nil when the Registerer cannot be gathered from
 	maxBody int64
+	spec    []byte // openapi.yaml as served
+}
+
+var _ oapi.StrictServerInterface = (*Server)(nil)
+
+// NewHandler returns the HTTP API of p: every operation of openapi.yaml
+// under /v1, plus /healthz, /readyz (the storage backend answers),
+// /metrics (Prometheus) and /openapi.yaml.
+//
+// Each request gets an X-Request-ID (the caller's, when it sends a
+// well-formed one), an access-log line and metrics by route and status. Its
+// body is limited (413 beyond), its bearer token resolved by the
+// authenticator (a missing Authorization header leaves it anonymous, for
+// the operations that need no caller; a bad one is 401), and it is checked
+// against the spec before a handler runs (400 with one field violation per
+// problem). Errors are RFC 9457 problem documents with the portalerr code.
+//
+// The Idempotency-Key header is accepted on creating POSTs but is not yet
+// honoured: a retried request is executed again.
+//
+// NewHandler panics if the embedded spec cannot be loaded or the metrics
+// cannot be registered (a collector of the same name and another kind is
+// registered already), as prometheus.MustRegister does: both are
+// programming errors.
+func NewHandler(p *portal.Portal, opts ...Option) http.Handler {
+	s := newServer(p, opts...)
+	doc, err := oapi.GetSwagger()
+	if err != nil {
+		panic(fmt.Sprintf("httpapi: loading the embedded spec: %v", err))
+	}
+	// The spec's servers name the reference server's address; routes must
+	// match whatever host and port the handler is served on.
+	doc.Servers = nil
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		panic(fmt.Sprintf("httpapi: routing the embedded spec: %v", err))
+	}
+	if s.spec, err = specYAML(); err != nil {
+		panic(fmt.Sprintf("httpapi: rendering the embedded spec: %v", err))
+	}
+	m, err := newMetrics(s.reg)
+	if err != nil {
+		panic(fmt.Sprintf("httpapi: registering metrics: %v", err))
+	}
+	strict := oapi.NewStrictHandlerWithOptions(s, nil, oapi.StrictHTTPServerOptions{
+		RequestErrorHandlerFunc:  s.requestError,
+		ResponseErrorHandlerFunc: s.writeProblem,
+	})
+	h := &handler{
+		s:      s,
+		router: router,
+		api:    oapi.HandlerWithOptions(strict, oapi.StdHTTPServerOptions{ErrorHandlerFunc: s.requestError}),
+		m:      m,
+		opts: &openapi3filter.Options{
+			MultiError: true,
+			// Authentication is the middleware's and the portal's job;
+			// the spec's security schemes only document it.
+			AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,
+			// Defaults are the portal's to apply; the body stays as sent.
+			SkipSettingDefaults: true,
+		},
+	}
+	if s.gather != nil {
+		h.metrics = promhttp.HandlerFor(s.gather, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelError)})
+	}
+	return h
+}
+
+// requestError answers what the generated code finds wrong with a request
+// (parameters it cannot bind, a body it cannot decode). Validation against
+// the spec runs first and catches nearly all of it; this is the fallback.
+func (s *Server) requestError(w http.ResponseWriter, r *http.Request, err error) {
+	var (
+		mbe      *http.MaxBytesError
+		header   *oapi.RequiredHeaderError
+		format   *oapi.InvalidParamFormatError
+		required *oapi.RequiredParamError
+		many     *oapi.TooManyValuesForParamError
+		unmarsh  *oapi.UnmarshalingParamError
+	)
+	switch {
+	case errors.As(err, &mbe):
+		err = errBodyTooLarge(s.maxBody)
+	case errors.As(err, &header) && http.CanonicalHeaderKey(header.ParamName) == "If-Match":
+		err = errIfMatchRequired
+	case errors.As(err, &header):
+		err = portalerr.Invalidf(header.ParamName, "is required")
+	case errors.As(err, &required):
+		err = portalerr.Invalidf(required.ParamName, "is required")
+	case errors.As(err, &format):
+		err = portalerr.Invalidf(format.ParamName, "is not valid")
+	case errors.As(err, &many):
+		err = portalerr.Invalidf(many.ParamName, "must be given once")
+	case errors.As(err, &unmarsh):
+		err = portalerr.Invalidf(unmarsh.ParamName, "is not valid")
+	default:
+		err = portalerr.Invalidf("body", "is not valid JSON for this operation")
+	}
+	s.writeProblem(w, r, err)
 }
 
 // Option configures NewHandler.

@@ -1,0 +1,220 @@
+package httpapi
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/portalerr"
+)
+
+// handler runs what every request needs around the generated handler, in
+// this order: request ID, access log and metrics, route lookup, body
+// limit, bearer authentication, validation against the spec, and then the
+// operation itself.
+type handler struct {
+	s       *Server
+	router  routers.Router
+	api     http.Handler // the generated mux with the strict server
+	metrics http.Handler // nil when the metrics cannot be gathered here
+	m       *metrics
+	opts    *openapi3filter.Options
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	id := r.Header.Get("X-Request-ID")
+	if !validRequestID(id) {
+		id = newRequestID()
+	}
+	w.Header().Set("X-Request-ID", id)
+	r = r.WithContext(withRequestInfo(r.Context(), r, id))
+	rec := &statusRecorder{ResponseWriter: w}
+
+	route, params, routeErr := h.router.FindRoute(r)
+	label := "unmatched"
+	if routeErr == nil {
+		label = route.Method + " " + route.Path
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			err := fmt.Errorf("httpapi: panic: %v", v)
+			if rec.status == 0 {
+				h.s.writeProblem(rec, r, err)
+			} else {
+				h.s.log.ErrorContext(r.Context(), "httpapi: internal error", "request_id", id, "err", err)
+			}
+		}
+		status := rec.status
+		if status == 0 {
+			status = http.StatusOK
+		}
+		d := time.Since(start)
+		h.m.requests.WithLabelValues(label, strconv.Itoa(status)).Inc()
+		h.m.duration.WithLabelValues(label).Observe(d.Seconds())
+		h.s.log.InfoContext(r.Context(), "http request", "method", r.Method, "route", label,
+			"status", status, "duration", d, "request_id", id)
+	}()
+
+	switch {
+	case errors.Is(routeErr, routers.ErrMethodNotAllowed):
+		h.s.writeProblem(rec, r, withStatus(http.StatusMethodNotAllowed,
+			portalerr.New(portalerr.Invalid, "method %s is not allowed here", r.Method)))
+		return
+	case routeErr != nil:
+		h.s.writeProblem(rec, r, portalerr.New(portalerr.NotFound, "no such path: %s", r.URL.Path))
+		return
+	case label == "GET /metrics":
+		if h.metrics == nil {
+			h.s.writeProblem(rec, r, portalerr.New(portalerr.NotFound, "metrics are served elsewhere"))
+			return
+		}
+		h.metrics.ServeHTTP(rec, r)
+		return
+	}
+
+	if r.ContentLength > h.s.maxBody {
+		h.s.writeProblem(rec, r, errBodyTooLarge(h.s.maxBody))
+		return
+	}
+	r.Body = http.MaxBytesReader(rec, r.Body, h.s.maxBody)
+
+	if authz := r.Header.Get("Authorization"); authz != "" {
+		p, err := h.authenticate(r, authz)
+		if err != nil {
+			h.s.writeProblem(rec, r, err)
+			return
+		}
+		r = r.WithContext(identity.NewContext(r.Context(), p))
+	}
+
+	err := openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{
+		Request: r, PathParams: params, Route: route, Options: h.opts,
+	})
+	if err != nil {
+		h.s.writeProblem(rec, r, validationError(err, h.s.maxBody))
+		return
+	}
+	h.api.ServeHTTP(rec, r)
+}
+
+// errBadToken answers an Authorization header that names no caller. The
+// message is the same for every reason, so it tells an attacker nothing.
+var errBadToken = portalerr.New(portalerr.Unauthenticated, "the bearer token is not valid")
+
+// authenticate resolves an Authorization header. Only the Bearer scheme is
+// understood; a token the authenticator does not accept is Unauthenticated.
+func (h *handler) authenticate(r *http.Request, authz string) (identity.Principal, error) {
+	scheme, token, ok := strings.Cut(authz, " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return identity.Principal{}, portalerr.New(portalerr.Unauthenticated,
+			`the Authorization header must be "Bearer <token>"`)
+	}
+	p, err := h.s.auth.Authenticate(r.Context(), token)
+	switch c := portalerr.CodeOf(err); {
+	case err == nil:
+		return p, nil
+	case c == portalerr.Unauthenticated || c == portalerr.NotFound || c == portalerr.PermissionDenied:
+		return identity.Principal{}, errBadToken
+	default:
+		// Storage trouble is not the caller's fault: it stays internal (500).
+		return identity.Principal{}, err
+	}
+}
+
+// validRequestID reports whether a caller's X-Request-ID is safe to log and echo.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 128 {
+		return false
+	}
+	for _, c := range id {
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9',
+			c == '-', c == '_', c == '.', c == ':':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+func newRequestID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:]) // never fails (crypto/rand)
+	return "req_" + hex.EncodeToString(b[:])
+}
+
+// statusRecorder remembers the status a handler wrote.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the underlying writer.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// metrics are the handler's Prometheus collectors.
+type metrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+// newMetrics registers the collectors with reg, reusing collectors a
+// previous handler registered there, so that several handlers can share one
+// registry.
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "portalkit_http_requests_total",
+			Help: "HTTP requests answered, by route (method and path template) and status.",
+		}, []string{"route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "portalkit_http_request_duration_seconds",
+			Help:    "Time to answer HTTP requests, by route (method and path template).",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"route"}),
+	}
+	if err := reg.Register(m.requests); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if !errors.As(err, &are) {
+			return nil, err
+		}
+		m.requests = are.ExistingCollector.(*prometheus.CounterVec)
+	}
+	if err := reg.Register(m.duration); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if !errors.As(err, &are) {
+			return nil, err
+		}
+		m.duration = are.ExistingCollector.(*prometheus.HistogramVec)
+	}
+	return m, nil
+}
