@@ -1,0 +1,93 @@
+package client_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+
+	"github.com/portalkit/portalkit/client"
+	"github.com/portalkit/portalkit/httpapi"
+	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/storage/memory"
+)
+
+// newServer starts a portalkit server over memory storage and returns its
+// URL and first owner API key.
+func newServer() (*httptest.Server, string) {
+	p, err := portal.New(portal.Config{Store: memory.New(), IDs: portal.SequentialIDs(),
+		Notifier: portal.NotifierFunc(func(context.Context, portal.Notification) error { return nil })})
+	if err != nil {
+		panic(err)
+	}
+	key, err := p.Bootstrap(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	quiet := slog.New(slog.DiscardHandler)
+	return httptest.NewServer(httpapi.NewHandler(p, httpapi.WithLogger(quiet))), key
+}
+
+func Example() {
+	srv, apiKey := newServer()
+	defer srv.Close()
+	ctx := context.Background()
+
+	c, err := client.New(srv.URL, client.WithAPIKey(apiKey))
+	if err != nil {
+		panic(err)
+	}
+	r, err := client.Check(c.CreateCustomerWithResponse(ctx, nil, client.CreateCustomerRequest{Name: "Acme GmbH"}))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(r.JSON201.Name, r.JSON201.Status)
+
+	list, err := client.Check(c.ListCustomersWithResponse(ctx, nil))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(len(list.JSON200.Items), "customer")
+	// Output:
+	// Acme GmbH active
+	// 1 customer
+}
+
+func ExampleError() {
+	srv, apiKey := newServer()
+	defer srv.Close()
+	ctx := context.Background()
+	c, err := client.New(srv.URL, client.WithAPIKey(apiKey))
+	if err != nil {
+		panic(err)
+	}
+
+	_, err = client.Check(c.GetCustomerWithResponse(ctx, "cus_nobody"))
+	fmt.Println(errors.Is(err, client.ErrNotFound))
+
+	// Auto-confirmed orders need order authorization.
+	on := true
+	_, err = client.Check(c.CreateCustomerWithResponse(ctx, nil, client.CreateCustomerRequest{
+		Name: "Acme GmbH", Features: &client.FeaturesPatch{AutoConfirmOrders: &on},
+	}))
+	var e *client.Error
+	if errors.As(err, &e) {
+		fmt.Println(e.Status, e.Code)
+		for _, f := range e.Fields {
+			fmt.Println(f.Field+":", f.Message)
+		}
+	}
+
+	anonymous, err := client.New(srv.URL)
+	if err != nil {
+		panic(err)
+	}
+	_, err = client.Check(anonymous.ListCustomersWithResponse(ctx, nil))
+	fmt.Println(errors.Is(err, client.ErrUnauthenticated))
+	// Output:
+	// true
+	// 400 invalid
+	// features.auto_confirm_orders: auto_confirm_orders needs order_authorization
+	// true
+}
