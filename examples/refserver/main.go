@@ -1,0 +1,304 @@
+// Command refserver is portalkit's reference server: a working customer portal API over SQLite,
+// for trying portalkit out, for demos and for development.
+//
+//	go run ./examples/refserver                       # http://127.0.0.1:8080, SQLite in ./portalkit.db
+//	go run ./examples/refserver --demo                # and demo customers, users and sign-in links
+//	go run ./examples/refserver apikey create --name erp --role admin
+//
+// On a new database it prints a first owner API key, once: keep it, it is the way in. Further keys
+// come from `refserver apikey create` or POST /v1/api-keys.
+//
+// Flags, each also read from an environment variable (the flag wins):
+//
+//	--addr        PORTALKIT_ADDR        listen address (default 127.0.0.1:8080)
+//	--db          PORTALKIT_DB          database: a file path or sqlite:path (default sqlite:portalkit.db)
+//	--public-url  PORTALKIT_PUBLIC_URL  base URL in printed links (default http:// and the listen address)
+//	--demo        PORTALKIT_DEMO        seed demo data on first start and print its sign-in links
+//
+// Mail is not sent yet: every invitation and sign-in link is written to the log, token included.
+// That makes it a development and demo server; anyone who reads its log can sign in as the
+// recipients.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/portalkit/portalkit/httpapi"
+	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/storage/sqlite"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "refserver:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
+		}
+		os.Exit(1)
+	}
+}
+
+// Timeouts of the HTTP server and of a graceful shutdown.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 120 * time.Second
+	shutdownTimeout   = 20 * time.Second
+	purgeInterval     = time.Hour
+)
+
+// config is what the flags and PORTALKIT_* variables say.
+type config struct {
+	addr      string
+	db        string
+	publicURL string
+	demo      bool
+}
+
+// run is the whole program: it serves until ctx ends, then drains in-flight
+// requests and returns nil. Everything it prints, logs included, goes to
+// stdout; env reads the environment.
+func run(ctx context.Context, args []string, env func(string) string, stdout io.Writer) error {
+	log := slog.New(slog.NewTextHandler(stdout, nil))
+	if len(args) > 0 && args[0] == "apikey" {
+		return runAPIKey(ctx, args[1:], env, stdout, log)
+	}
+	fs := flag.NewFlagSet("refserver", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	cfg, err := parseFlags(fs, args, env)
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unknown command %q (the one command is `apikey create`)", fs.Arg(0))
+	}
+
+	mail := &outbox{log: log}
+	p, closeStore, err := openPortal(ctx, cfg, log, mail)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+
+	key, err := p.Bootstrap(ctx)
+	if err != nil {
+		return fmt.Errorf("creating the first API key: %w", err)
+	}
+	if key != "" {
+		fmt.Fprintf(stdout, "\nA new database: here is its owner API key. It is shown only this once; keep it.\n\n    %s\n\n", key)
+	}
+
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return err
+	}
+	base := cfg.publicURL
+	if base == "" {
+		base = "http://" + ln.Addr().String()
+	}
+	if cfg.demo {
+		if err := seedDemo(ctx, p, mail, base, stdout); err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("seeding demo data: %w", err)
+		}
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/", httpapi.NewHandler(p, httpapi.WithLogger(log)))
+	signInPages(mux)
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	go purge(ctx, p, log)
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	fmt.Fprintf(stdout, "portalkit listening on http://%s\n", ln.Addr())
+
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("refserver: shutting down: draining in-flight requests", "deadline", shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// parseFlags reads the flags of fs from args, with defaults from env.
+func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (config, error) {
+	def := func(name, fallback string) string {
+		if v := env(name); v != "" {
+			return v
+		}
+		return fallback
+	}
+	demo := false
+	if v := env("PORTALKIT_DEMO"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return config{}, fmt.Errorf("PORTALKIT_DEMO=%q: want true or false", v)
+		}
+		demo = b
+	}
+	var cfg config
+	fs.StringVar(&cfg.addr, "addr", def("PORTALKIT_ADDR", "127.0.0.1:8080"), "listen `address` (PORTALKIT_ADDR)")
+	fs.StringVar(&cfg.db, "db", def("PORTALKIT_DB", "sqlite:portalkit.db"), "database: a file path or sqlite:`path` (PORTALKIT_DB)")
+	fs.StringVar(&cfg.publicURL, "public-url", env("PORTALKIT_PUBLIC_URL"), "base `URL` in printed links; default http:// and the listen address (PORTALKIT_PUBLIC_URL)")
+	fs.BoolVar(&cfg.demo, "demo", demo, "seed demo customers and users on first start and print their sign-in links (PORTALKIT_DEMO)")
+	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	cfg.publicURL = strings.TrimRight(cfg.publicURL, "/")
+	if u, err := url.Parse(cfg.publicURL); cfg.publicURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		return config{}, fmt.Errorf("--public-url %q: want an absolute http or https URL", cfg.publicURL)
+	}
+	return cfg, nil
+}
+
+// openPortal opens the database, applying its migrations, and a Portal on it.
+func openPortal(ctx context.Context, cfg config, log *slog.Logger, mail portal.Notifier) (*portal.Portal, func(), error) {
+	path, err := sqlitePath(cfg.db)
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, nil, err
+	}
+	p, err := portal.New(portal.Config{
+		Store:    store,
+		Logger:   log,
+		Notifier: mail,
+	})
+	if err != nil {
+		_ = store.Close()
+		return nil, nil, err
+	}
+	return p, func() { _ = store.Close() }, nil
+}
+
+// sqlitePath returns the SQLite file a --db value names.
+func sqlitePath(db string) (string, error) {
+	switch {
+	case strings.HasPrefix(db, "postgres://"), strings.HasPrefix(db, "postgresql://"):
+		return "", errors.New("--db: PostgreSQL support arrives with the PostgreSQL backend; use a file path or sqlite:path")
+	case strings.HasPrefix(db, "sqlite://"):
+		db = strings.TrimPrefix(db, "sqlite://")
+	case strings.HasPrefix(db, "sqlite:"):
+		db = strings.TrimPrefix(db, "sqlite:")
+	case strings.Contains(db, "://"):
+		return "", fmt.Errorf("--db %q: want a file path or sqlite:path", db)
+	}
+	if db == "" {
+		return "", errors.New("--db: empty database path")
+	}
+	return db, nil
+}
+
+// purge deletes ended sessions and links every purgeInterval until ctx ends.
+func purge(ctx context.Context, p *portal.Portal, log *slog.Logger) {
+	t := time.NewTicker(purgeInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			n, err := p.PurgeExpired(ctx)
+			if err != nil {
+				log.Error("refserver: purging expired sessions and links", "err", err)
+				continue
+			}
+			log.Info("refserver: purged expired sessions and links", "count", n)
+		}
+	}
+}
+
+// outbox stands in for mail, which arrives in a later issue: it logs every
+// message with its token, and keeps the last token sent to each address so
+// that the demo can print it.
+type outbox struct {
+	log    *slog.Logger
+	mu     sync.Mutex
+	tokens map[string]string
+}
+
+// Notify logs n, token included, and remembers its token.
+func (o *outbox) Notify(ctx context.Context, n portal.Notification) error {
+	o.mu.Lock()
+	if o.tokens == nil {
+		o.tokens = map[string]string{}
+	}
+	o.tokens[n.To] = n.Token
+	o.mu.Unlock()
+	return portal.LogNotifier(o.log).Notify(ctx, n)
+}
+
+// lastToken returns the token last sent to email.
+func (o *outbox) lastToken(email string) string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.tokens[email]
+}
+
+// runAPIKey is `refserver apikey create --name N --role R`: it creates an
+// API key directly in the database, as the operator, and prints its secret.
+func runAPIKey(ctx context.Context, args []string, env func(string) string, stdout io.Writer, log *slog.Logger) error {
+	if len(args) == 0 || args[0] != "create" {
+		return errors.New("usage: refserver apikey create --name NAME --role owner|admin|agent [--db PATH]")
+	}
+	fs := flag.NewFlagSet("refserver apikey create", flag.ContinueOnError)
+	fs.SetOutput(stdout)
+	name := fs.String("name", "", "the key's `name`, such as the system that uses it")
+	role := fs.String("role", "", "the staff `role` it acts as: owner, admin or agent")
+	cfg, err := parseFlags(fs, args[1:], env)
+	if err != nil {
+		return err
+	}
+	p, closeStore, err := openPortal(ctx, cfg, log, &outbox{log: log})
+	if err != nil {
+		return err
+	}
+	defer closeStore()
+	// Whoever can run this can read the database: they act as its owner.
+	operator := identity.NewContext(ctx, identity.Staff("operator", identity.StaffOwner))
+	k, err := p.CreateAPIKey(operator, portal.CreateAPIKeyParams{Name: *name, Role: identity.StaffRole(*role)})
+	if err != nil {
+		return fmt.Errorf("creating the API key: %w", err)
+	}
+	fmt.Fprintf(stdout, "API key %s (%s, %s). Its secret is shown only this once:\n\n    %s\n\n", k.Key.ID, k.Key.Name, k.Key.Role, k.Token)
+	return nil
+}

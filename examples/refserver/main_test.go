@@ -1,0 +1,241 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/client"
+)
+
+// server is a running refserver: run on a free port, its output parsed.
+type server struct {
+	url  string
+	key  string // the owner API key, when it printed one
+	done chan error
+	stop context.CancelFunc
+
+	mu  sync.Mutex
+	out strings.Builder
+}
+
+var (
+	listeningRE = regexp.MustCompile(`^portalkit listening on (http://\S+)$`)
+	keyRE       = regexp.MustCompile(`^\s+(pk_\S+)$`)
+	tokenRE     = regexp.MustCompile(`kind=invitation to=(\S+) .*token=(pi_\S+)`)
+)
+
+// start runs the real run with a database in dir and waits until it listens.
+func start(t *testing.T, dir string, args ...string) *server {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	env := func(k string) string {
+		if k == "PORTALKIT_DB" {
+			return "sqlite:" + filepath.Join(dir, "portalkit.db")
+		}
+		return ""
+	}
+	s := &server{done: make(chan error, 1), stop: cancel}
+	r, w := io.Pipe()
+	go func() {
+		s.done <- run(ctx, append([]string{"--addr", "127.0.0.1:0"}, args...), env, w)
+		_ = w.Close()
+	}()
+	ready := make(chan struct{})
+	go func() {
+		sc := bufio.NewScanner(r)
+		for sc.Scan() {
+			line := sc.Text()
+			s.mu.Lock()
+			s.out.WriteString(line + "\n")
+			if m := keyRE.FindStringSubmatch(line); m != nil && s.key == "" {
+				s.key = m[1]
+			}
+			if m := listeningRE.FindStringSubmatch(line); m != nil {
+				s.url = m[1]
+				close(ready)
+			}
+			s.mu.Unlock()
+		}
+		_, _ = io.Copy(io.Discard, r)
+	}()
+	select {
+	case <-ready:
+	case err := <-s.done:
+		t.Fatalf("run returned before listening: %v\n%s", err, s.output())
+	case <-time.After(30 * time.Second):
+		t.Fatalf("run did not listen within 30s:\n%s", s.output())
+	}
+	t.Cleanup(func() { s.shutdown(t) })
+	return s
+}
+
+func (s *server) output() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.out.String()
+}
+
+// invitationToken returns the token of the last invitation logged for email.
+func (s *server) invitationToken(email string) string {
+	var token string
+	for _, m := range tokenRE.FindAllStringSubmatch(s.output(), -1) {
+		if m[1] == email {
+			token = m[2]
+		}
+	}
+	return token
+}
+
+// shutdown cancels run's context and returns what run returned.
+func (s *server) shutdown(t *testing.T) error {
+	t.Helper()
+	s.stop()
+	select {
+	case err, ok := <-s.done:
+		if ok {
+			close(s.done)
+		}
+		return err
+	case <-time.After(30 * time.Second):
+		t.Fatalf("run did not return within 30s of cancel")
+		return nil
+	}
+}
+
+func TestRunOnboarding(t *testing.T) {
+	dir := t.TempDir()
+	s := start(t, dir)
+	require.NotEmpty(t, s.key, "a new database prints its owner key:\n%s", s.output())
+
+	staff, err := client.New(s.url, client.WithAPIKey(s.key))
+	require.NoError(t, err)
+	ctx := t.Context()
+
+	r, err := client.Check(staff.CreateCustomerWithResponse(ctx, nil, client.CreateCustomerRequest{
+		Name:      "Acme GmbH",
+		FirstUser: &client.FirstUser{Email: "ada@acme.example"},
+	}))
+	require.NoError(t, err)
+	acme := r.JSON201
+	assert.Equal(t, "Acme GmbH", acme.Name)
+
+	list, err := client.Check(staff.ListCustomersWithResponse(ctx, nil))
+	require.NoError(t, err)
+	require.Len(t, list.JSON200.Items, 1)
+	assert.Equal(t, acme.Id, list.JSON200.Items[0].Id)
+
+	// Without SMTP the invitation is logged, token included.
+	token := s.invitationToken("ada@acme.example")
+	require.NotEmpty(t, token, "the invitation is logged:\n%s", s.output())
+	name := "Ada"
+	in, err := client.Check(staff.AcceptInvitationWithResponse(ctx, client.AcceptInvitationRequest{Token: token, Name: &name}))
+	require.NoError(t, err)
+
+	ada, err := client.New(s.url, client.WithSessionToken(in.JSON201.Token))
+	require.NoError(t, err)
+	me, err := client.Check(ada.GetMeWithResponse(ctx))
+	require.NoError(t, err)
+	require.NotNil(t, me.JSON200.Membership)
+	assert.Equal(t, acme.Id, me.JSON200.Membership.CustomerId)
+	assert.Equal(t, client.RoleAdmin, me.JSON200.Membership.Role)
+
+	// A customer user cannot see the staff-wide list of API keys.
+	_, err = client.Check(ada.ListAPIKeysWithResponse(ctx, nil))
+	assert.ErrorIs(t, err, client.ErrPermissionDenied)
+
+	assert.NoError(t, s.shutdown(t))
+
+	// The database is not new any more: no second owner key.
+	again := start(t, dir)
+	assert.Empty(t, again.key)
+	assert.NoError(t, again.shutdown(t))
+}
+
+func TestRunDemo(t *testing.T) {
+	dir := t.TempDir()
+	s := start(t, dir, "--demo")
+	out := s.output()
+	for _, want := range []string{"Acme GmbH", "Globex AG", "ada@acme.example", "/access?token=pa_", "/v1/auth/access-links/redeem"} {
+		assert.Contains(t, out, want)
+	}
+	link := regexp.MustCompile(`"token":"(pa_[^"]+)"`).FindStringSubmatch(out)
+	require.NotNil(t, link, out)
+	c, err := client.New(s.url)
+	require.NoError(t, err)
+	in, err := client.Check(c.SignInWithAccessLinkWithResponse(t.Context(), client.RedeemAccessLinkRequest{Token: link[1]}))
+	require.NoError(t, err)
+	assert.NotEmpty(t, in.JSON201.Token)
+
+	// The printed link itself answers with a page that redeems its token.
+	page := regexp.MustCompile(`(http://\S+/access\?token=pa_\S+)`).FindStringSubmatch(out)
+	require.NotNil(t, page, out)
+	resp, err := http.Get(page[1])
+	require.NoError(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(body), "/v1/auth/access-links/redeem")
+
+	assert.NoError(t, s.shutdown(t))
+
+	// A second start finds the demo data and seeds nothing.
+	again := start(t, dir, "--demo")
+	assert.Contains(t, again.output(), "Demo data is already in this database")
+	assert.NoError(t, again.shutdown(t))
+}
+
+func TestRunAPIKeyCreate(t *testing.T) {
+	dir := t.TempDir()
+	env := func(k string) string {
+		if k == "PORTALKIT_DB" {
+			return filepath.Join(dir, "portalkit.db")
+		}
+		return ""
+	}
+	var out strings.Builder
+	err := run(t.Context(), []string{"apikey", "create", "--name", "erp", "--role", "admin"}, env, &out)
+	require.NoError(t, err)
+	key := regexp.MustCompile(`(?m)^\s+(pk_\S+)$`).FindStringSubmatch(out.String())
+	require.NotNil(t, key, out.String())
+
+	s := start(t, dir)
+	c, err := client.New(s.url, client.WithAPIKey(key[1]))
+	require.NoError(t, err)
+	_, err = client.Check(c.ListCustomersWithResponse(t.Context(), nil))
+	assert.NoError(t, err)
+
+	err = run(t.Context(), []string{"apikey", "create", "--name", "x", "--role", "emperor"}, env, io.Discard)
+	assert.Error(t, err)
+}
+
+func TestRunBadConfig(t *testing.T) {
+	tests := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{args: []string{"--db", "postgres://localhost/portal"}, want: "PostgreSQL support arrives with the PostgreSQL backend"},
+		{env: map[string]string{"PORTALKIT_DB": "postgresql://localhost/portal"}, want: "PostgreSQL support arrives with the PostgreSQL backend"},
+		{args: []string{"--db", "mysql://localhost/portal"}, want: "want a file path or sqlite:path"},
+		{args: []string{"--public-url", "portal.example"}, want: "want an absolute http or https URL"},
+		{env: map[string]string{"PORTALKIT_DEMO": "sure"}, want: "PORTALKIT_DEMO"},
+		{args: []string{"serve"}, want: "unknown command"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) {
+			err := run(t.Context(), tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+			assert.ErrorContains(t, err, tt.want)
+		})
+	}
+}
