@@ -57,7 +57,7 @@ var _ oapi.StrictServerInterface = (*Server)(nil)
 // programming errors.
 func NewHandler(p *portal.Portal, opts ...Option) http.Handler {
 	s := newServer(p, opts...)
-	doc, err := oapi.GetSwagger()
+	doc, err := oapi.GetSpec()
 	if err != nil {
 		panic(fmt.Sprintf("httpapi: loading the embedded spec: %v", err))
 	}

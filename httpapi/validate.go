@@ -49,10 +49,11 @@ func validationError(err error, limit int64) error {
 	return portalerr.InvalidFields(fields...)
 }
 
-// flatten lists the errors inside kin-openapi's MultiErrors.
+// flatten lists the errors inside kin-openapi's MultiErrors. It looks at
+// err itself only: a RequestError wraps a MultiError of its own, which
+// bodyViolations reads.
 func flatten(err error) []error {
-	var me openapi3.MultiError
-	if errors.As(err, &me) {
+	if me, ok := err.(openapi3.MultiError); ok {
 		var out []error
 		for _, e := range me {
 			out = append(out, flatten(e)...)
@@ -100,15 +101,18 @@ func bodyViolations(re *openapi3filter.RequestError) []portalerr.FieldViolation 
 }
 
 // propertyReason matches kin-openapi's reasons about one property of an
-// object ("property \"x\" is unsupported", "… is missing"), whose JSON
-// pointer names the object rather than the property.
+// object ("property \"x\" is unsupported", "… is missing"). The JSON
+// pointer of an unsupported property names the object, not the property;
+// that of a missing one names the property already.
 var propertyReason = regexp.MustCompile(`^property "([^"]+)" is (unsupported|missing)$`)
 
 func schemaViolation(se *openapi3.SchemaError) portalerr.FieldViolation {
 	path := se.JSONPointer()
 	msg := se.Reason
 	if m := propertyReason.FindStringSubmatch(se.Reason); m != nil {
-		path = append(path, m[1])
+		if len(path) == 0 || path[len(path)-1] != m[1] {
+			path = append(path, m[1])
+		}
 		msg = map[string]string{"unsupported": "is not a known field", "missing": "is required"}[m[2]]
 	}
 	if msg == "" {
