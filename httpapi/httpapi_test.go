@@ -11,7 +11,9 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -21,6 +23,7 @@ import (
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage/sqlite"
 )
 
@@ -346,6 +349,33 @@ func TestInternalErrorsShowNoDetail(t *testing.T) {
 	assert.NotContains(t, string(body), "10.0.0.7")
 	assert.Contains(t, e.logs.String(), "10.0.0.7", "the cause is logged")
 	assert.Contains(t, e.logs.String(), *p.RequestId, "with the request ID")
+}
+
+func TestRateLimitedSaysWhenToRetry(t *testing.T) {
+	e := newEnv(t, httpapi.WithAuthenticator(identity.AuthenticatorFunc(
+		func(context.Context, string) (identity.Principal, error) {
+			return identity.Principal{}, &portalerr.Error{Code: portalerr.RateLimited, Message: "too many attempts", RetryAfter: 89500 * time.Millisecond}
+		})))
+	res, body := e.do(t, http.MethodGet, "/v1/me", "anything", nil, nil)
+	p := problem(t, res, body, http.StatusTooManyRequests, client.ProblemCodeRateLimited)
+	assert.Equal(t, "90", res.Header.Get("Retry-After"))
+	require.NotNil(t, p.RetryAfterSeconds)
+	assert.Equal(t, 90, *p.RetryAfterSeconds)
+}
+
+func TestOptions(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	e := newEnv(t, httpapi.WithMaxBodyBytes(64), httpapi.WithMetrics(reg))
+	res, body := e.do(t, http.MethodPost, "/v1/customers", e.owner, strings.NewReader(`{"name":"`+strings.Repeat("x", 100)+`"}`), nil)
+	problem(t, res, body, http.StatusRequestEntityTooLarge, client.ProblemCodeInvalid)
+
+	mfs, err := reg.Gather()
+	require.NoError(t, err)
+	var names []string
+	for _, mf := range mfs {
+		names = append(names, mf.GetName())
+	}
+	assert.Contains(t, names, "portalkit_http_requests_total")
 }
 
 func TestSystemRoutes(t *testing.T) {
