@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"path/filepath"
 	"regexp"
@@ -238,4 +240,32 @@ func TestRunBadConfig(t *testing.T) {
 			assert.ErrorContains(t, err, tt.want)
 		})
 	}
+}
+
+// TestRunDrains checks that a request under way when run's context ends
+// still gets its answer before run returns.
+func TestRunDrains(t *testing.T) {
+	s := start(t, t.TempDir())
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.url, "http://"))
+	require.NoError(t, err)
+	defer conn.Close()
+	body := `{"name":"Acme GmbH"}`
+	_, err = fmt.Fprintf(conn, "POST /v1/customers HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\n"+
+		"Content-Type: application/json\r\nContent-Length: %d\r\nExpect: 100-continue\r\n\r\n", s.key, len(body))
+	require.NoError(t, err)
+	// 100 Continue says the handler is waiting for the body: the request is under way.
+	r := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(r, nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusContinue, resp.StatusCode)
+
+	s.stop()
+	require.Eventually(t, func() bool { return strings.Contains(s.output(), "shutting down") }, 10*time.Second, 10*time.Millisecond)
+	_, err = io.WriteString(conn, body)
+	require.NoError(t, err)
+	resp, err = http.ReadResponse(r, nil)
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusCreated, resp.StatusCode)
+	assert.NoError(t, s.shutdown(t))
 }
