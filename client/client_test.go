@@ -1,7 +1,9 @@
 package client_test
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -11,6 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/client"
+	"github.com/portalkit/portalkit/httpapi"
+	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/storage/memory"
 )
 
 func TestCheckResponse(t *testing.T) {
@@ -111,4 +116,28 @@ func TestAuthAndProblem(t *testing.T) {
 		assert.Nil(t, r.JSON200)
 		assert.Equal(t, "Bearer pk_key", got)
 	}
+}
+
+func TestRateLimitedAgainstHandler(t *testing.T) {
+	p, err := portal.New(portal.Config{
+		Store: memory.New(), LoginLinkMinDuration: -1,
+		RateLimits: portal.RateLimits{PerEmail: portal.Limit{N: 1, Window: time.Minute}},
+		Notifier:   portal.NotifierFunc(func(context.Context, portal.Notification) error { return nil }),
+	})
+	require.NoError(t, err)
+	srv := httptest.NewServer(httpapi.NewHandler(p, httpapi.WithLogger(slog.New(slog.DiscardHandler))))
+	defer srv.Close()
+	c, err := client.New(srv.URL)
+	require.NoError(t, err)
+
+	ask := client.RequestLoginLinkRequest{Email: "ada@acme.example"}
+	_, err = client.Check(c.RequestLoginLinkWithResponse(t.Context(), ask))
+	require.NoError(t, err)
+	_, err = client.Check(c.RequestLoginLinkWithResponse(t.Context(), ask))
+	require.ErrorIs(t, err, client.ErrRateLimited)
+	var e *client.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, http.StatusTooManyRequests, e.Status)
+	assert.Positive(t, e.RetryAfter)
+	assert.NotEmpty(t, e.RequestID)
 }
