@@ -208,6 +208,7 @@ var notTenantScoped = map[string]string{
 	"Bootstrap":            "maintenance: creates the first key on an empty store only",
 	"PurgeExpired":         "maintenance: deletes ended sessions and links",
 	"Ping":                 "maintenance: readiness of the storage backend",
+	"Now":                  "the clock adapters show time-derived states by; no data",
 	// A signed-in user's own account: TestSelfUseCases checks who may call them.
 	"MyMemberships":    "self",
 	"SwitchMembership": "self",
