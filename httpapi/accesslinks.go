@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/internal/oapi"
@@ -35,7 +36,7 @@ func (s *Server) CreateAccessLink(ctx context.Context, req oapi.CreateAccessLink
 	if err != nil {
 		return nil, renameField(err, "expires_in", "expires_in_seconds")
 	}
-	return oapi.CreateAccessLink201JSONResponse(accessLinkSecretOut(sec)), nil
+	return createAccessLinkNoStore{oapi.CreateAccessLink201JSONResponse(accessLinkSecretOut(sec))}, nil
 }
 
 // RefreshAccessLink implements oapi.StrictServerInterface.
@@ -44,7 +45,7 @@ func (s *Server) RefreshAccessLink(ctx context.Context, req oapi.RefreshAccessLi
 	if err != nil {
 		return nil, err
 	}
-	return oapi.RefreshAccessLink200JSONResponse(accessLinkSecretOut(sec)), nil
+	return refreshAccessLinkNoStore{oapi.RefreshAccessLink200JSONResponse(accessLinkSecretOut(sec))}, nil
 }
 
 // DisableAccessLink implements oapi.StrictServerInterface.
@@ -75,4 +76,22 @@ func accessLinkOut(l invite.AccessLink) oapi.AccessLink {
 
 func accessLinkSecretOut(s portal.AccessLinkSecret) oapi.AccessLinkSecret {
 	return oapi.AccessLinkSecret{AccessLink: accessLinkOut(s.Link), Token: s.Token}
+}
+
+type createAccessLinkNoStore struct {
+	oapi.CreateAccessLink201JSONResponse
+}
+
+func (r createAccessLinkNoStore) VisitCreateAccessLinkResponse(w http.ResponseWriter) error {
+	noStore(w)
+	return r.CreateAccessLink201JSONResponse.VisitCreateAccessLinkResponse(w)
+}
+
+type refreshAccessLinkNoStore struct {
+	oapi.RefreshAccessLink200JSONResponse
+}
+
+func (r refreshAccessLinkNoStore) VisitRefreshAccessLinkResponse(w http.ResponseWriter) error {
+	noStore(w)
+	return r.RefreshAccessLink200JSONResponse.VisitRefreshAccessLinkResponse(w)
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/internal/oapi"
@@ -30,7 +31,7 @@ func (s *Server) CreateAPIKey(ctx context.Context, req oapi.CreateAPIKeyRequestO
 	if err != nil {
 		return nil, err
 	}
-	return oapi.CreateAPIKey201JSONResponse{ApiKey: apiKeyOut(sec.Key), Token: sec.Token}, nil
+	return createAPIKeyNoStore{oapi.CreateAPIKey201JSONResponse{ApiKey: apiKeyOut(sec.Key), Token: sec.Token}}, nil
 }
 
 // RevokeAPIKey implements oapi.StrictServerInterface.
@@ -53,4 +54,13 @@ func apiKeyOut(k identity.APIKey) oapi.APIKey {
 		LastUsedAt: optTime(k.LastUsedAt),
 		RevokedAt:  optTime(k.RevokedAt),
 	}
+}
+
+type createAPIKeyNoStore struct {
+	oapi.CreateAPIKey201JSONResponse
+}
+
+func (r createAPIKeyNoStore) VisitCreateAPIKeyResponse(w http.ResponseWriter) error {
+	noStore(w)
+	return r.CreateAPIKey201JSONResponse.VisitCreateAPIKeyResponse(w)
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
@@ -16,7 +17,7 @@ func (s *Server) AcceptInvitation(ctx context.Context, req oapi.AcceptInvitation
 	if err != nil {
 		return nil, err
 	}
-	return oapi.AcceptInvitation201JSONResponse(signInOut(si)), nil
+	return acceptInvitationNoStore{oapi.AcceptInvitation201JSONResponse(signInOut(si))}, nil
 }
 
 // RequestLoginLink implements oapi.StrictServerInterface. It answers 202
@@ -36,7 +37,7 @@ func (s *Server) SignInWithLoginLink(ctx context.Context, req oapi.SignInWithLog
 	if err != nil {
 		return nil, err
 	}
-	return oapi.SignInWithLoginLink201JSONResponse(signInOut(si)), nil
+	return signInWithLoginLinkNoStore{oapi.SignInWithLoginLink201JSONResponse(signInOut(si))}, nil
 }
 
 // SignInWithAccessLink implements oapi.StrictServerInterface.
@@ -45,7 +46,7 @@ func (s *Server) SignInWithAccessLink(ctx context.Context, req oapi.SignInWithAc
 	if err != nil {
 		return nil, err
 	}
-	return oapi.SignInWithAccessLink201JSONResponse(signInOut(si)), nil
+	return signInWithAccessLinkNoStore{oapi.SignInWithAccessLink201JSONResponse(signInOut(si))}, nil
 }
 
 // SignInWithPassword implements oapi.StrictServerInterface.
@@ -60,7 +61,7 @@ func (s *Server) SignInWithPassword(ctx context.Context, req oapi.SignInWithPass
 	if err != nil {
 		return nil, err
 	}
-	return oapi.SignInWithPassword201JSONResponse(signInOut(si)), nil
+	return signInWithPasswordNoStore{oapi.SignInWithPassword201JSONResponse(signInOut(si))}, nil
 }
 
 // Logout implements oapi.StrictServerInterface.
@@ -146,4 +147,46 @@ func myMembershipOut(m portal.MyMembership) oapi.MyMembership {
 		CreatedAt:    ms.CreatedAt,
 		UpdatedAt:    ms.UpdatedAt,
 	}
+}
+
+// noStore keeps an answer that carries a secret (a session token, an API
+// key, an access link's token) out of every cache: RFC 9111's no-store, as
+// RFC 6749 asks of token answers. The xxxNoStore types wrap the generated
+// answers that carry one.
+func noStore(w http.ResponseWriter) { w.Header().Set("Cache-Control", "no-store") }
+
+type acceptInvitationNoStore struct {
+	oapi.AcceptInvitation201JSONResponse
+}
+
+func (r acceptInvitationNoStore) VisitAcceptInvitationResponse(w http.ResponseWriter) error {
+	noStore(w)
+	return r.AcceptInvitation201JSONResponse.VisitAcceptInvitationResponse(w)
+}
+
+type signInWithLoginLinkNoStore struct {
+	oapi.SignInWithLoginLink201JSONResponse
+}
+
+func (r signInWithLoginLinkNoStore) VisitSignInWithLoginLinkResponse(w http.ResponseWriter) error {
+	noStore(w)
+	return r.SignInWithLoginLink201JSONResponse.VisitSignInWithLoginLinkResponse(w)
+}
+
+type signInWithAccessLinkNoStore struct {
+	oapi.SignInWithAccessLink201JSONResponse
+}
+
+func (r signInWithAccessLinkNoStore) VisitSignInWithAccessLinkResponse(w http.ResponseWriter) error {
+	noStore(w)
+	return r.SignInWithAccessLink201JSONResponse.VisitSignInWithAccessLinkResponse(w)
+}
+
+type signInWithPasswordNoStore struct {
+	oapi.SignInWithPassword201JSONResponse
+}
+
+func (r signInWithPasswordNoStore) VisitSignInWithPasswordResponse(w http.ResponseWriter) error {
+	noStore(w)
+	return r.SignInWithPassword201JSONResponse.VisitSignInWithPasswordResponse(w)
 }

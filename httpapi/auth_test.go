@@ -109,7 +109,9 @@ func TestOnboarding(t *testing.T) {
 	r = must(anon.RequestLoginLinkWithResponse(ctx, client.RequestLoginLinkRequest{Email: "nobody@acme.example"}))(t)
 	assert.Equal(t, http.StatusAccepted, r.StatusCode())
 	link := e.lastToken(t, "grace@acme.example")
-	viaLink := must(anon.SignInWithLoginLinkWithResponse(ctx, client.RedeemLoginLinkRequest{Token: link}))(t).JSON201
+	viaLinkR := must(anon.SignInWithLoginLinkWithResponse(ctx, client.RedeemLoginLinkRequest{Token: link}))(t)
+	assert.Equal(t, "no-store", viaLinkR.HTTPResponse.Header.Get("Cache-Control"), "an answer with a token")
+	viaLink := viaLinkR.JSON201
 	assert.Equal(t, client.SignInMethodLoginLink, viaLink.Session.Method)
 	assert.Equal(t, grace.Membership.Id, viaLink.Membership.Id)
 	// The link works once.
@@ -122,9 +124,11 @@ func TestOnboarding(t *testing.T) {
 
 	// Staff give Grace an access link; it signs in, is refreshed, and the
 	// old token and its session stop working.
-	created := must(owner.CreateAccessLinkWithResponse(ctx, cid, nil, client.CreateAccessLinkRequest{
+	createdR := must(owner.CreateAccessLinkWithResponse(ctx, cid, nil, client.CreateAccessLinkRequest{
 		MembershipId: grace.Membership.Id, ReadOnly: ptr(true), ExpiresInSeconds: ptr(7 * 24 * 3600),
-	}))(t).JSON201
+	}))(t)
+	assert.Equal(t, "no-store", createdR.HTTPResponse.Header.Get("Cache-Control"), "an answer with a token")
+	created := createdR.JSON201
 	assert.NotEmpty(t, created.Token)
 	assert.Equal(t, 7*24*3600, created.AccessLink.TtlSeconds)
 	assert.True(t, created.AccessLink.ReadOnly)
@@ -193,6 +197,11 @@ func TestInvitationExpired(t *testing.T) {
 		Email: "grace@acme.example", Role: client.RoleViewer, ExpiresInSeconds: ptr(3600),
 	}))(t).JSON201
 	assert.Equal(t, inv.CreatedAt.Add(time.Hour), inv.ExpiresAt)
+	bad := fails(e.client(t, ada.Token).InviteWithResponse(ctx, cid, nil, client.InviteRequest{
+		Email: "eve@acme.example", Role: client.RoleViewer, ExpiresInSeconds: ptr(60),
+	}))(t, http.StatusBadRequest, client.ProblemCodeInvalid)
+	require.Len(t, bad.Fields, 1)
+	assert.Equal(t, "expires_in_seconds", bad.Fields[0].Field)
 
 	e.clock.Advance(time.Hour)
 	fails(anon.AcceptInvitationWithResponse(ctx, client.AcceptInvitationRequest{Token: e.lastToken(t, "grace@acme.example"), Name: ptr("Grace")}))(t, http.StatusGone, client.ProblemCodeInvitationExpired)
@@ -233,7 +242,9 @@ func TestAPIKeys(t *testing.T) {
 	e := newEnv(t)
 	owner := e.client(t, e.owner)
 	ctx := t.Context()
-	created := must(owner.CreateAPIKeyWithResponse(ctx, nil, client.CreateAPIKeyRequest{Name: "ERP", Role: client.StaffRoleAgent}))(t).JSON201
+	createdR := must(owner.CreateAPIKeyWithResponse(ctx, nil, client.CreateAPIKeyRequest{Name: "ERP", Role: client.StaffRoleAgent}))(t)
+	assert.Equal(t, "no-store", createdR.HTTPResponse.Header.Get("Cache-Control"), "an answer with a key")
+	created := createdR.JSON201
 	assert.NotEmpty(t, created.Token)
 	agent := e.client(t, created.Token)
 	must(agent.ListCustomersWithResponse(ctx, nil))(t)
