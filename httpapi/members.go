@@ -110,22 +110,29 @@ func (s *Server) EnableMember(ctx context.Context, req oapi.EnableMemberRequestO
 }
 
 // checkMemberVersion compares the If-Match header with the membership's
-// current version: a Conflict answered 412 when they differ. Package portal takes no
-// expected version for role and site changes, so this is a separate read:
-// a change that lands between it and the update is overwritten, not
-// detected. That window is small and both writers are admins of the same
-// customer; closing it needs a version in portal.ChangeRoleParams and
-// ChangeSitesParams.
+// current version: a Conflict answered 412 when they differ.
+//
+// Package portal takes no expected version for role and site changes, so
+// this is a separate read before the change: a change that lands between
+// the two is overwritten, not detected. The window is small and both
+// writers are admins of the same customer; closing it needs a version in
+// portal.ChangeRoleParams and ChangeSitesParams.
+//
+// A membership the caller cannot read is left to the change to refuse, so
+// that it answers as the use case does: NotFound for another customer's,
+// PermissionDenied for one beyond a site-limited admin's sites.
 func (s *Server) checkMemberVersion(ctx context.Context, cid customer.ID, mid customer.MembershipID, ifMatch string) error {
 	want, err := parseIfMatch(ifMatch)
 	if err != nil {
 		return staleIfMatch(err)
 	}
 	cur, err := s.p.GetMember(ctx, cid, mid)
-	if err != nil {
+	switch {
+	case portalerr.CodeOf(err) == portalerr.NotFound:
+		return nil
+	case err != nil:
 		return err
-	}
-	if cur.Version != want {
+	case cur.Version != want:
 		return staleIfMatch(portalerr.New(portalerr.Conflict, "membership %s has changed since version %d (now %d); read it again", mid, want, cur.Version))
 	}
 	return nil

@@ -179,3 +179,39 @@ func TestViewerOnAdminOperations(t *testing.T) {
 	assert.Equal(t, int64(1), m.Version)
 	must(v.ListMyMembershipsWithResponse(ctx))(t)
 }
+
+// TestSiteLimitedAdmin: an admin limited to some sites manages only the
+// members within them; a change beyond them is refused (403) as the use case
+// refuses it, whatever If-Match says, and reads of such members are 404.
+func TestSiteLimitedAdmin(t *testing.T) {
+	e := newEnv(t)
+	owner := e.client(t, e.owner)
+	ctx := t.Context()
+	cid, ada := e.onboard(t, "Acme GmbH", "ada@acme.example", nil)
+	north := must(owner.CreateSiteWithResponse(ctx, cid, nil, client.SiteRequest{Name: "North"}))(t).JSON201
+	south := must(owner.CreateSiteWithResponse(ctx, cid, nil, client.SiteRequest{Name: "South"}))(t).JSON201
+	must(owner.InviteWithResponse(ctx, cid, nil, client.InviteRequest{Email: "sam@acme.example", Role: client.RoleAdmin, SiteIds: &[]string{north.Id}}))(t)
+	sam := must(e.client(t, "").AcceptInvitationWithResponse(ctx, client.AcceptInvitationRequest{Token: e.lastToken(t, "sam@acme.example"), Name: ptr("Sam")}))(t).JSON201
+	samC := e.client(t, sam.Token)
+	local := must(owner.AddMemberWithResponse(ctx, cid, nil, client.AddMemberRequest{
+		Email: "lou@acme.example", Name: "Lou", Role: client.RoleViewer, SiteIds: &[]string{north.Id},
+	}))(t).JSON201
+
+	// Within Sam's sites.
+	changed := must(samC.ChangeMemberRoleWithResponse(ctx, cid, local.Id, &client.ChangeMemberRoleParams{IfMatch: `"1"`},
+		client.ChangeRoleRequest{Role: client.RoleMaintainer}))(t)
+	assert.Equal(t, `"2"`, changed.HTTPResponse.Header.Get("ETag"))
+	fails(samC.ChangeMemberSitesWithResponse(ctx, cid, local.Id, &client.ChangeMemberSitesParams{IfMatch: `"2"`},
+		client.ChangeSitesRequest{SiteIds: []string{south.Id}}))(t, http.StatusForbidden, client.ProblemCodePermissionDenied)
+
+	// Ada reaches every site: beyond Sam's.
+	fails(samC.GetMemberWithResponse(ctx, cid, ada.Membership.Id))(t, http.StatusNotFound, client.ProblemCodeNotFound)
+	for _, ifMatch := range []string{`"1"`, `"9"`} {
+		fails(samC.ChangeMemberRoleWithResponse(ctx, cid, ada.Membership.Id, &client.ChangeMemberRoleParams{IfMatch: ifMatch},
+			client.ChangeRoleRequest{Role: client.RoleViewer}))(t, http.StatusForbidden, client.ProblemCodePermissionDenied)
+	}
+	fails(samC.DisableMemberWithResponse(ctx, cid, ada.Membership.Id))(t, http.StatusForbidden, client.ProblemCodePermissionDenied)
+	m := must(owner.GetMemberWithResponse(ctx, cid, ada.Membership.Id))(t).JSON200
+	assert.Equal(t, client.RoleAdmin, m.Role)
+	assert.Equal(t, int64(1), m.Version)
+}
