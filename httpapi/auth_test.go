@@ -258,3 +258,28 @@ func TestAPIKeys(t *testing.T) {
 	assert.NotNil(t, revoked.RevokedAt)
 	fails(agent.ListCustomersWithResponse(ctx, nil))(t, http.StatusUnauthorized, client.ProblemCodeUnauthenticated)
 }
+
+func TestPasswordSignInRateLimited(t *testing.T) {
+	e := newEnv(t)
+	anon := e.client(t, "")
+	ctx := t.Context()
+	_, ada := e.onboard(t, "Acme GmbH", "ada@acme.example", nil)
+	must(e.client(t, ada.Token).SetPasswordWithResponse(ctx, client.SetPasswordRequest{NewPassword: "a long enough passphrase 7"}))(t)
+
+	wrong := client.PasswordSignInRequest{Email: "ada@acme.example", Password: "not the passphrase at all"}
+	var last *client.SignInWithPasswordResponse
+	for range portal.DefaultRateLimits.PerEmail.N + 1 {
+		var err error
+		last, err = anon.SignInWithPasswordWithResponse(ctx, wrong)
+		require.NoError(t, err)
+		if last.StatusCode() != http.StatusUnauthorized {
+			break
+		}
+	}
+	pe := fails(last, nil)(t, http.StatusTooManyRequests, client.ProblemCodeRateLimited)
+	assert.Positive(t, pe.RetryAfter)
+	assert.NotEmpty(t, last.HTTPResponse.Header.Get("Retry-After"))
+	// The right password waits too.
+	fails(anon.SignInWithPasswordWithResponse(ctx, client.PasswordSignInRequest{Email: "ada@acme.example", Password: "a long enough passphrase 7"}))(
+		t, http.StatusTooManyRequests, client.ProblemCodeRateLimited)
+}
