@@ -52,4 +52,5 @@ type Repos interface {
 	APIKeys() APIKeyRepo
 	Passwords() PasswordRepo
 	Audit() AuditRepo
+	Idempotency() IdempotencyRepo
 }

@@ -28,6 +28,7 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	t.Run("APIKeys", func(t *testing.T) { runAll(t, newStore, apiKeyTests) })
 	t.Run("Passwords", func(t *testing.T) { runAll(t, newStore, passwordTests) })
 	t.Run("Audit", func(t *testing.T) { runAll(t, newStore, auditTests) })
+	t.Run("Idempotency", func(t *testing.T) { runAll(t, newStore, idempotencyTests) })
 	t.Run("Paging", func(t *testing.T) { runAll(t, newStore, pageTests) })
 	t.Run("Tx", func(t *testing.T) { runAll(t, newStore, txTests) })
 	t.Run("Concurrency", func(t *testing.T) { RunConcurrency(t, newStore) })
