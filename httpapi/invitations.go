@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"time"
 
 	openapi_types "github.com/oapi-codegen/runtime/types"
@@ -94,8 +95,7 @@ func invitationOut(i invite.Invitation, now time.Time) oapi.Invitation {
 		UpdatedAt:  i.UpdatedAt,
 	}
 	if i.AcceptedBy != "" {
-		id := string(i.AcceptedBy)
-		out.AcceptedBy = &id
+		out.AcceptedBy = ptr(string(i.AcceptedBy))
 	}
 	return out
 }
@@ -120,19 +120,20 @@ func optTime(t time.Time) *time.Time {
 }
 
 // renameField reports an Invalid error's violations of field from, a use
-// case's parameter name, under to, the API's name for it.
+// case's parameter name, under to, the API's name for it. The spec's bounds
+// usually catch such input first; this keeps the name right if they drift.
 func renameField(err error, from, to string) error {
 	var pe *portalerr.Error
 	if !errors.As(err, &pe) || !slices.ContainsFunc(pe.Fields, func(f portalerr.FieldViolation) bool { return f.Field == from }) {
 		return err
 	}
-	fields := slices.Clone(pe.Fields)
-	for i := range fields {
-		if fields[i].Field == from {
-			fields[i].Field = to
+	out := *pe
+	out.Fields = slices.Clone(pe.Fields)
+	for i := range out.Fields {
+		if out.Fields[i].Field == from {
+			out.Fields[i].Field = to
 		}
 	}
-	out := portalerr.InvalidFields(fields...).(*portalerr.Error)
-	out.Err = pe.Err
-	return out
+	out.Message = strings.ReplaceAll(pe.Message, from+": ", to+": ")
+	return &out
 }
