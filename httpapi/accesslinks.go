@@ -25,8 +25,8 @@ func (s *Server) ListAccessLinks(ctx context.Context, req oapi.ListAccessLinksRe
 	return out, nil
 }
 
-// CreateAccessLink implements oapi.StrictServerInterface. The
-// Idempotency-Key header is accepted but not yet honoured.
+// CreateAccessLink implements oapi.StrictServerInterface. The middleware handles its
+// Idempotency-Key header (serveIdempotent).
 func (s *Server) CreateAccessLink(ctx context.Context, req oapi.CreateAccessLinkRequestObject) (oapi.CreateAccessLinkResponseObject, error) {
 	b := req.Body
 	sec, err := s.p.CreateAccessLink(ctx, customer.ID(req.CustomerId), customer.MembershipID(b.MembershipId), portal.CreateAccessLinkParams{

@@ -24,8 +24,8 @@ func (s *Server) ListAPIKeys(ctx context.Context, req oapi.ListAPIKeysRequestObj
 	return out, nil
 }
 
-// CreateAPIKey implements oapi.StrictServerInterface. The Idempotency-Key
-// header is accepted but not yet honoured.
+// CreateAPIKey implements oapi.StrictServerInterface. The middleware handles its
+// Idempotency-Key header (serveIdempotent).
 func (s *Server) CreateAPIKey(ctx context.Context, req oapi.CreateAPIKeyRequestObject) (oapi.CreateAPIKeyResponseObject, error) {
 	sec, err := s.p.CreateAPIKey(ctx, portal.CreateAPIKeyParams{Name: req.Body.Name, Role: identity.StaffRole(req.Body.Role)})
 	if err != nil {

@@ -27,8 +27,8 @@ func (s *Server) ListCustomers(ctx context.Context, req oapi.ListCustomersReques
 	return oapi.ListCustomers200JSONResponse{Items: customersOut(l.Items), NextCursor: l.NextCursor}, nil
 }
 
-// CreateCustomer implements oapi.StrictServerInterface. The Idempotency-Key
-// header is accepted but not yet honoured.
+// CreateCustomer implements oapi.StrictServerInterface. The middleware handles its
+// Idempotency-Key header (serveIdempotent).
 func (s *Server) CreateCustomer(ctx context.Context, req oapi.CreateCustomerRequestObject) (oapi.CreateCustomerResponseObject, error) {
 	b := req.Body
 	params := portal.CreateCustomerParams{

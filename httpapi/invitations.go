@@ -35,8 +35,8 @@ func (s *Server) ListInvitations(ctx context.Context, req oapi.ListInvitationsRe
 	return out, nil
 }
 
-// Invite implements oapi.StrictServerInterface. The Idempotency-Key header
-// is accepted but not yet honoured.
+// Invite implements oapi.StrictServerInterface. The middleware handles its
+// Idempotency-Key header (serveIdempotent).
 func (s *Server) Invite(ctx context.Context, req oapi.InviteRequestObject) (oapi.InviteResponseObject, error) {
 	b := req.Body
 	inv, err := s.p.Invite(ctx, customer.ID(req.CustomerId), portal.InviteParams{

@@ -32,8 +32,8 @@ func (s *Server) ListMembers(ctx context.Context, req oapi.ListMembersRequestObj
 	return out, nil
 }
 
-// AddMember implements oapi.StrictServerInterface. The Idempotency-Key
-// header is accepted but not yet honoured.
+// AddMember implements oapi.StrictServerInterface. The middleware handles its
+// Idempotency-Key header (serveIdempotent).
 func (s *Server) AddMember(ctx context.Context, req oapi.AddMemberRequestObject) (oapi.AddMemberResponseObject, error) {
 	b := req.Body
 	m, err := s.p.AddMember(ctx, customer.ID(req.CustomerId), portal.AddMemberParams{

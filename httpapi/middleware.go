@@ -21,7 +21,8 @@ import (
 // handler runs what every request needs around the generated handler, in
 // this order: request ID, access log and metrics, route lookup, body
 // limit, bearer authentication, validation against the spec, and then the
-// operation itself.
+// operation itself (through serveIdempotent for those taking an
+// Idempotency-Key).
 type handler struct {
 	s       *Server
 	router  routers.Router
@@ -106,6 +107,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		h.s.writeProblem(rec, r, validationError(err, h.s.maxBody))
+		return
+	}
+	if h.s.idem != nil && takesIdempotencyKey(route) {
+		h.serveIdempotent(rec, r, route.Operation.OperationID)
 		return
 	}
 	h.api.ServeHTTP(rec, r)

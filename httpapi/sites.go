@@ -20,8 +20,8 @@ func (s *Server) ListSites(ctx context.Context, req oapi.ListSitesRequestObject)
 	return oapi.ListSites200JSONResponse{Items: sitesOut(l.Items), NextCursor: l.NextCursor}, nil
 }
 
-// CreateSite implements oapi.StrictServerInterface. The Idempotency-Key
-// header is accepted but not yet honoured.
+// CreateSite implements oapi.StrictServerInterface. The middleware handles its
+// Idempotency-Key header (serveIdempotent).
 func (s *Server) CreateSite(ctx context.Context, req oapi.CreateSiteRequestObject) (oapi.CreateSiteResponseObject, error) {
 	site, err := s.p.CreateSite(ctx, customer.ID(req.CustomerId), portal.SiteParams{Name: req.Body.Name})
 	if err != nil {

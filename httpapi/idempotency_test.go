@@ -1,0 +1,267 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/client"
+	"github.com/portalkit/portalkit/httpapi"
+	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/storage/memory"
+	"github.com/portalkit/portalkit/storage/sqlite"
+)
+
+// newIdempotentEnv is newEnv with Idempotency-Key handling on, keeping the
+// keys in the portal's own store, which it also returns.
+func newIdempotentEnv(t *testing.T) (*env, storage.Store) {
+	t.Helper()
+	s, err := sqlite.Open(t.Context(), t.TempDir()+"/portal.db")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	e := &env{clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}}
+	e.p = portaltest.New(t, e.clock, func(c *portal.Config) {
+		c.Store = s
+		c.Notifier = e.notes
+	})
+	e.owner, err = e.p.Bootstrap(t.Context())
+	require.NoError(t, err)
+	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e.srv = httptest.NewServer(httpapi.NewHandler(e.p, httpapi.WithLogger(logger), httpapi.WithIdempotencyStore(s)))
+	t.Cleanup(e.srv.Close)
+	return e, s
+}
+
+// post sends a JSON body with an Idempotency-Key ("" for none).
+func (e *env) post(t *testing.T, path, token, key, body string) (*http.Response, []byte) {
+	t.Helper()
+	var h map[string]string
+	if key != "" {
+		h = map[string]string{"Idempotency-Key": key}
+	}
+	return e.do(t, http.MethodPost, path, token, strings.NewReader(body), h)
+}
+
+// customerNames lists the names of all customers.
+func (e *env) customerNames(t *testing.T) []string {
+	t.Helper()
+	res, err := e.client(t, e.owner).ListCustomersWithResponse(t.Context(), nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, res.StatusCode(), "body: %s", res.Body)
+	var names []string
+	for _, c := range res.JSON200.Items {
+		names = append(names, c.Name)
+	}
+	return names
+}
+
+func TestIdempotencyReplay(t *testing.T) {
+	e, _ := newIdempotentEnv(t)
+	const body = `{"name":"Acme GmbH"}`
+
+	first, firstBody := e.post(t, "/v1/customers", e.owner, "key-1", body)
+	require.Equal(t, http.StatusCreated, first.StatusCode, "body: %s", firstBody)
+	assert.Empty(t, first.Header.Get("Idempotent-Replayed"))
+
+	again, againBody := e.post(t, "/v1/customers", e.owner, "key-1", body)
+	require.Equal(t, http.StatusCreated, again.StatusCode, "body: %s", againBody)
+	assert.Equal(t, "true", again.Header.Get("Idempotent-Replayed"))
+	assert.Equal(t, "application/json", again.Header.Get("Content-Type"))
+	assert.Equal(t, first.Header.Get("ETag"), again.Header.Get("ETag"))
+	assert.JSONEq(t, string(firstBody), string(againBody), "the first answer, the same customer")
+	assert.Equal(t, []string{"Acme GmbH"}, e.customerNames(t), "one customer, not two")
+
+	t.Run("another body is 422 and writes nothing", func(t *testing.T) {
+		res, b := e.post(t, "/v1/customers", e.owner, "key-1", `{"name":"Globex"}`)
+		p := problem(t, res, b, http.StatusUnprocessableEntity, client.ProblemCodeInvalid)
+		assert.Contains(t, fields(p), "Idempotency-Key")
+		assert.Equal(t, []string{"Acme GmbH"}, e.customerNames(t))
+	})
+	t.Run("another path is another request", func(t *testing.T) {
+		var c client.Customer
+		require.NoError(t, json.Unmarshal(firstBody, &c))
+		res, b := e.post(t, "/v1/customers/"+c.Id+"/sites", e.owner, "key-1", body)
+		problem(t, res, b, http.StatusUnprocessableEntity, client.ProblemCodeInvalid)
+	})
+	t.Run("a refused request is replayed too", func(t *testing.T) {
+		const orphan = `{"name":"Acme GmbH","parent_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e"}`
+		res, b := e.post(t, "/v1/customers", e.owner, "key-2", orphan)
+		problem(t, res, b, http.StatusBadRequest, client.ProblemCodeInvalid)
+		again, againB := e.post(t, "/v1/customers", e.owner, "key-2", orphan)
+		assert.Equal(t, http.StatusBadRequest, again.StatusCode)
+		assert.Equal(t, "true", again.Header.Get("Idempotent-Replayed"))
+		assert.Equal(t, "application/problem+json", again.Header.Get("Content-Type"))
+		assert.JSONEq(t, string(b), string(againB))
+	})
+	t.Run("an expired key runs again", func(t *testing.T) {
+		e.clock.Advance(storage.IdempotencyTTL)
+		res, b := e.post(t, "/v1/customers", e.owner, "key-1", body)
+		require.Equal(t, http.StatusCreated, res.StatusCode, "body: %s", b)
+		assert.Empty(t, res.Header.Get("Idempotent-Replayed"))
+		assert.Equal(t, []string{"Acme GmbH", "Acme GmbH"}, e.customerNames(t))
+	})
+}
+
+func TestIdempotencyInFlight(t *testing.T) {
+	e, s := newIdempotentEnv(t)
+	const body = `{"name":"Acme GmbH"}`
+	owner, err := e.p.Authenticate(t.Context(), e.owner)
+	require.NoError(t, err)
+	now := e.p.Now()
+	require.NoError(t, s.InTx(t.Context(), func(r storage.Repos) error {
+		return r.Idempotency().Begin(t.Context(), storage.IdempotencyRecord{
+			Scope:       owner.Actor(),
+			Key:         "key-1",
+			Fingerprint: httpapi.Fingerprint(http.MethodPost, "/v1/customers", []byte(body)),
+			CreatedAt:   now,
+			ExpiresAt:   now.Add(time.Hour),
+		})
+	}))
+
+	res, b := e.post(t, "/v1/customers", e.owner, "key-1", body)
+	problem(t, res, b, http.StatusConflict, client.ProblemCodeConflict)
+	assert.Empty(t, e.customerNames(t), "nothing is written")
+
+	res, b = e.post(t, "/v1/customers", e.owner, "key-1", `{"name":"Globex"}`)
+	problem(t, res, b, http.StatusUnprocessableEntity, client.ProblemCodeInvalid)
+}
+
+func TestIdempotencyScopedByCaller(t *testing.T) {
+	e, _ := newIdempotentEnv(t)
+	created, err := e.client(t, e.owner).CreateAPIKeyWithResponse(t.Context(), nil,
+		client.CreateAPIKeyJSONRequestBody{Name: "ERP", Role: client.StaffRoleOwner})
+	require.NoError(t, err)
+	require.Equal(t, http.StatusCreated, created.StatusCode(), "body: %s", created.Body)
+	other := created.JSON201.Token
+
+	res, b := e.post(t, "/v1/customers", e.owner, "same-key", `{"name":"Acme GmbH"}`)
+	require.Equal(t, http.StatusCreated, res.StatusCode, "body: %s", b)
+	res, b = e.post(t, "/v1/customers", other, "same-key", `{"name":"Globex"}`)
+	require.Equal(t, http.StatusCreated, res.StatusCode, "body: %s", b)
+	assert.Empty(t, res.Header.Get("Idempotent-Replayed"))
+	assert.ElementsMatch(t, []string{"Acme GmbH", "Globex"}, e.customerNames(t))
+}
+
+func TestIdempotencyKeepsNoSecret(t *testing.T) {
+	e, _ := newIdempotentEnv(t)
+	const body = `{"name":"ERP","role":"admin"}`
+	res, b := e.post(t, "/v1/api-keys", e.owner, "key-1", body)
+	require.Equal(t, http.StatusCreated, res.StatusCode, "body: %s", b)
+	var sec client.APIKeySecret
+	require.NoError(t, json.Unmarshal(b, &sec))
+	require.NotEmpty(t, sec.Token)
+
+	res, b = e.post(t, "/v1/api-keys", e.owner, "key-1", body)
+	p := problem(t, res, b, http.StatusConflict, client.ProblemCodeConflict)
+	assert.Equal(t, "true", res.Header.Get("Idempotent-Replayed"))
+	require.NotNil(t, p.Detail)
+	assert.Contains(t, *p.Detail, sec.ApiKey.Id, "the problem names the key")
+	assert.NotContains(t, string(b), sec.Token, "the secret is not replayed")
+
+	keys, err := e.client(t, e.owner).ListAPIKeysWithResponse(t.Context(), nil)
+	require.NoError(t, err)
+	require.Equal(t, http.StatusOK, keys.StatusCode())
+	assert.Len(t, keys.JSON200.Items, 2, "the bootstrap key and one new key")
+
+	t.Run("access link", func(t *testing.T) {
+		cid, ada := e.onboard(t, "Acme GmbH", "ada@acme.example", &client.FeaturesPatch{AccessLinks: ptr(true)})
+		path := "/v1/customers/" + cid + "/access-links"
+		body := `{"membership_id":"` + ada.Membership.Id + `","read_only":true}`
+		res, b := e.post(t, path, e.owner, "link-1", body)
+		require.Equal(t, http.StatusCreated, res.StatusCode, "body: %s", b)
+		var sec client.AccessLinkSecret
+		require.NoError(t, json.Unmarshal(b, &sec))
+		require.NotEmpty(t, sec.Token)
+
+		res, b = e.post(t, path, e.owner, "link-1", body)
+		p := problem(t, res, b, http.StatusConflict, client.ProblemCodeConflict)
+		require.NotNil(t, p.Detail)
+		assert.Contains(t, *p.Detail, sec.AccessLink.Id, "the problem names the link")
+		assert.NotContains(t, string(b), sec.Token, "the token is not replayed")
+		links := must(e.client(t, e.owner).ListAccessLinksWithResponse(t.Context(), cid, nil))(t).JSON200
+		assert.Len(t, links.Items, 1, "one link, not two")
+	})
+}
+
+func TestIdempotencyKeyBounds(t *testing.T) {
+	e, _ := newIdempotentEnv(t)
+	res, b := e.post(t, "/v1/customers", e.owner, strings.Repeat("k", 201), `{"name":"Acme GmbH"}`)
+	p := problem(t, res, b, http.StatusBadRequest, client.ProblemCodeInvalid)
+	assert.Contains(t, fields(p), "Idempotency-Key")
+	assert.Empty(t, e.customerNames(t))
+
+	t.Run("without a key every request runs", func(t *testing.T) {
+		for range 2 {
+			res, b := e.post(t, "/v1/customers", e.owner, "", `{"name":"Acme GmbH"}`)
+			require.Equal(t, http.StatusCreated, res.StatusCode, "body: %s", b)
+		}
+		assert.Len(t, e.customerNames(t), 2)
+	})
+}
+
+func TestIdempotencyOffByDefault(t *testing.T) {
+	e := newEnv(t)
+	for range 2 {
+		res, b := e.post(t, "/v1/customers", e.owner, "key-1", `{"name":"Acme GmbH"}`)
+		require.Equal(t, http.StatusCreated, res.StatusCode, "body: %s", b)
+		assert.Empty(t, res.Header.Get("Idempotent-Replayed"))
+	}
+	assert.Len(t, e.customerNames(t), 2, "without WithIdempotencyStore keys are ignored")
+}
+
+// failingStore is a storage.Store whose write transactions fail with an
+// internal error while fail is set.
+type failingStore struct {
+	storage.Store
+	fail atomic.Bool
+}
+
+func (s *failingStore) InTx(ctx context.Context, fn func(storage.Repos) error) error {
+	if s.fail.Load() {
+		return errors.New("failingStore: disk on fire")
+	}
+	return s.Store.InTx(ctx, fn)
+}
+
+func TestIdempotencyServerErrorReleasesKey(t *testing.T) {
+	portalStore := &failingStore{Store: memory.New()}
+	keys := memory.New()
+	clock := &portaltest.Clock{}
+	p := portaltest.New(t, clock, func(c *portal.Config) { c.Store = portalStore })
+	owner, err := p.Bootstrap(t.Context())
+	require.NoError(t, err)
+	logs := &bytes.Buffer{}
+	e := &env{p: p, clock: clock, owner: owner, logs: logs}
+	e.srv = httptest.NewServer(httpapi.NewHandler(p,
+		httpapi.WithLogger(slog.New(slog.NewTextHandler(logs, nil))), httpapi.WithIdempotencyStore(keys)))
+	t.Cleanup(e.srv.Close)
+	principal, err := p.Authenticate(t.Context(), owner)
+	require.NoError(t, err)
+
+	portalStore.fail.Store(true)
+	res, b := e.post(t, "/v1/customers", owner, "key-1", `{"name":"Acme GmbH"}`)
+	problem(t, res, b, http.StatusInternalServerError, client.ProblemCodeInternal)
+	err = keys.ReadTx(t.Context(), func(r storage.Repos) error {
+		_, err := r.Idempotency().Get(t.Context(), principal.Actor(), "key-1")
+		return err
+	})
+	assert.ErrorIs(t, err, storage.ErrNotFound, "a 5xx answer is not kept")
+
+	portalStore.fail.Store(false)
+	res, b = e.post(t, "/v1/customers", owner, "key-1", `{"name":"Acme GmbH"}`)
+	require.Equal(t, http.StatusCreated, res.StatusCode, "the retry runs: body: %s", b)
+	assert.Empty(t, res.Header.Get("Idempotent-Replayed"))
+}
