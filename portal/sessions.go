@@ -293,8 +293,8 @@ func (p *Portal) SwitchMembership(ctx context.Context, id customer.MembershipID)
 	return out, err
 }
 
-// PurgeExpired deletes ended sessions and expired login links, and returns
-// how many rows went. Run it now and then (the reference server does, hourly).
+// PurgeExpired deletes ended sessions, expired login links and expired
+// Idempotency-Key records, and returns how many rows went. Run it now and then (the reference server does, hourly).
 // It needs no principal: it is maintenance, not a use case.
 func (p *Portal) PurgeExpired(ctx context.Context) (int, error) {
 	now := p.timestamp()
@@ -305,7 +305,11 @@ func (p *Portal) PurgeExpired(ctx context.Context) (int, error) {
 			return err
 		}
 		l, err := r.LoginLinks().DeleteExpired(ctx, now)
-		n = s + l
+		if err != nil {
+			return err
+		}
+		k, err := r.Idempotency().DeleteExpired(ctx, now)
+		n = s + l + k
 		return err
 	})
 	return n, err

@@ -93,11 +93,11 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	}
 
 	mail := &outbox{log: log}
-	p, closeStore, err := openPortal(ctx, cfg, log, mail)
+	p, store, err := openPortal(ctx, cfg, log, mail)
 	if err != nil {
 		return err
 	}
-	defer closeStore()
+	defer func() { _ = store.Close() }()
 
 	key, err := p.Bootstrap(ctx)
 	if err != nil {
@@ -123,7 +123,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	}
 
 	mux := http.NewServeMux()
-	mux.Handle("/", httpapi.NewHandler(p, httpapi.WithLogger(log)))
+	mux.Handle("/", httpapi.NewHandler(p, httpapi.WithLogger(log), httpapi.WithIdempotencyStore(store)))
 	signInPages(mux)
 	srv := &http.Server{
 		Handler:           mux,
@@ -188,8 +188,9 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 	return cfg, nil
 }
 
-// openPortal opens the database, applying its migrations, and a Portal on it.
-func openPortal(ctx context.Context, cfg config, log *slog.Logger, mail portal.Notifier) (*portal.Portal, func(), error) {
+// openPortal opens the database, applying its migrations, and a Portal on
+// it. The caller closes the store, which also keeps Idempotency-Keys.
+func openPortal(ctx context.Context, cfg config, log *slog.Logger, mail portal.Notifier) (*portal.Portal, *sqlite.Store, error) {
 	path, err := sqlitePath(cfg.db)
 	if err != nil {
 		return nil, nil, err
@@ -207,7 +208,7 @@ func openPortal(ctx context.Context, cfg config, log *slog.Logger, mail portal.N
 		_ = store.Close()
 		return nil, nil, err
 	}
-	return p, func() { _ = store.Close() }, nil
+	return p, store, nil
 }
 
 // sqlitePath returns the SQLite file a --db value names.
@@ -228,7 +229,8 @@ func sqlitePath(db string) (string, error) {
 	return db, nil
 }
 
-// purge deletes ended sessions and links every purgeInterval until ctx ends.
+// purge deletes ended sessions, links and Idempotency-Keys every
+// purgeInterval until ctx ends.
 func purge(ctx context.Context, p *portal.Portal, log *slog.Logger) {
 	t := time.NewTicker(purgeInterval)
 	defer t.Stop()
@@ -288,11 +290,11 @@ func runAPIKey(ctx context.Context, args []string, env func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	p, closeStore, err := openPortal(ctx, cfg, log, &outbox{log: log})
+	p, store, err := openPortal(ctx, cfg, log, &outbox{log: log})
 	if err != nil {
 		return err
 	}
-	defer closeStore()
+	defer func() { _ = store.Close() }()
 	// Whoever can run this can read the database: they act as its owner.
 	operator := identity.NewContext(ctx, identity.Staff("operator", identity.StaffOwner))
 	k, err := p.CreateAPIKey(operator, portal.CreateAPIKeyParams{Name: *name, Role: identity.StaffRole(*role)})
