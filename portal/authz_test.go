@@ -206,7 +206,7 @@ var notTenantScoped = map[string]string{
 	"SignInWithPassword":   "public: e-mail and password are the credential",
 	"Authenticate":         "public: turns a token into a principal",
 	"Bootstrap":            "maintenance: creates the first key on an empty store only",
-	"PurgeExpired":         "maintenance: deletes ended sessions and links",
+	"PurgeExpired":         "maintenance: deletes ended sessions, links and idempotency keys",
 	"Ping":                 "maintenance: readiness of the storage backend",
 	"Now":                  "the clock adapters show time-derived states by; no data",
 	// A signed-in user's own account: TestSelfUseCases checks who may call them.
