@@ -44,6 +44,11 @@ func (s *Server) GetSite(ctx context.Context, req oapi.GetSiteRequestObject) (oa
 // GetSite read just before. A rename that lands between that read and this
 // one is overwritten rather than detected; the window is small and closing
 // it needs a Version in portal.SiteParams.
+//
+// A site the caller cannot read is left to the rename to refuse, so that it
+// answers as the use case (and DeleteSite) does: PermissionDenied for a
+// customer user, whose role may not manage sites, rather than the NotFound
+// of a read beyond a site-limited user's sites.
 func (s *Server) RenameSite(ctx context.Context, req oapi.RenameSiteRequestObject) (oapi.RenameSiteResponseObject, error) {
 	cid, sid := customer.ID(req.CustomerId), customer.SiteID(req.SiteId)
 	want, err := parseIfMatch(req.Params.IfMatch)
@@ -51,10 +56,11 @@ func (s *Server) RenameSite(ctx context.Context, req oapi.RenameSiteRequestObjec
 		return nil, staleIfMatch(err)
 	}
 	cur, err := s.p.GetSite(ctx, cid, sid)
-	if err != nil {
+	switch {
+	case portalerr.CodeOf(err) == portalerr.NotFound:
+	case err != nil:
 		return nil, err
-	}
-	if cur.Version != want {
+	case cur.Version != want:
 		return nil, staleIfMatch(portalerr.New(portalerr.Conflict,
 			"site %s has changed since version %d (now %d); read it again", sid, want, cur.Version))
 	}
