@@ -1,0 +1,418 @@
+package httpapi_test
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	openapi_types "github.com/oapi-codegen/runtime/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/client"
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portal/portaltest"
+)
+
+// The callers of the role matrix. Staff act through API keys; customer users
+// through real session tokens of one customer, Acme.
+const (
+	rcOwner      = "staff owner"
+	rcStaffAdmin = "staff admin"
+	rcAgent      = "staff agent"
+	rcAdmin      = "admin"
+	rcMaintainer = "maintainer"
+	rcViewer     = "viewer"
+	rcSiteAdmin  = "site-limited admin"
+	rcReadOnly   = "read-only access link"
+)
+
+var roleCallers = []string{rcOwner, rcStaffAdmin, rcAgent, rcAdmin, rcMaintainer, rcViewer, rcSiteAdmin, rcReadOnly}
+
+// roleFixture is a running handler over SQLite with one customer, two of its
+// sites, and a bearer token for every caller of the matrix.
+type roleFixture struct {
+	*env
+	cid          string
+	north, south customer.Site // the site-limited admin reaches north only
+	tokens       map[string]string
+	n            int // makes e-mail addresses unique
+}
+
+func newRoleFixture(t *testing.T) *roleFixture {
+	t.Helper()
+	f := &roleFixture{env: newEnv(t), tokens: map[string]string{}}
+	ctx := t.Context()
+	staff := portaltest.Owner(ctx)
+	owner := f.client(t, f.owner)
+	f.tokens[rcOwner] = f.owner
+
+	// One staff key made by the library, one over the API.
+	key, err := f.p.CreateAPIKey(staff, portal.CreateAPIKeyParams{Name: "Back office", Role: identity.StaffAdmin})
+	require.NoError(t, err)
+	f.tokens[rcStaffAdmin] = key.Token
+	f.tokens[rcAgent] = must(owner.CreateAPIKeyWithResponse(ctx, nil, client.CreateAPIKeyRequest{Name: "Service desk", Role: client.StaffRoleAgent}))(t).JSON201.Token
+
+	cid, ada := f.onboard(t, "Acme GmbH", "ada@acme.example", nil)
+	f.cid = cid
+	f.tokens[rcAdmin] = ada.Token
+	adaC := f.client(t, ada.Token)
+	f.north, err = f.p.CreateSite(staff, customer.ID(cid), portal.SiteParams{Name: "North"})
+	require.NoError(t, err)
+	f.south, err = f.p.CreateSite(staff, customer.ID(cid), portal.SiteParams{Name: "South"})
+	require.NoError(t, err)
+
+	f.tokens[rcMaintainer] = f.join(t, adaC, cid, "max@acme.example", client.RoleMaintainer).Token
+	f.tokens[rcViewer] = f.join(t, adaC, cid, "vic@acme.example", client.RoleViewer).Token
+
+	must(owner.InviteWithResponse(ctx, cid, nil, client.InviteRequest{
+		Email: "sam@acme.example", Role: client.RoleAdmin, SiteIds: &[]string{string(f.north.ID)},
+	}))(t)
+	sam := must(f.client(t, "").AcceptInvitationWithResponse(ctx, client.AcceptInvitationRequest{
+		Token: f.lastToken(t, "sam@acme.example"), Name: ptr("Sam"),
+	}))(t).JSON201
+	require.Equal(t, []string{string(f.north.ID)}, sam.Membership.SiteIds)
+	f.tokens[rcSiteAdmin] = sam.Token
+
+	// Staff turn access links on and give an admin a read-only one, which
+	// the admin redeems for a session.
+	rod := f.join(t, adaC, cid, "rod@acme.example", client.RoleAdmin)
+	feat := must(owner.GetFeaturesWithResponse(ctx, cid))(t)
+	must(owner.UpdateFeaturesWithResponse(ctx, cid, &client.UpdateFeaturesParams{IfMatch: feat.HTTPResponse.Header.Get("ETag")},
+		client.FeaturesPatch{AccessLinks: ptr(true)}))(t)
+	link := must(owner.CreateAccessLinkWithResponse(ctx, cid, nil, client.CreateAccessLinkRequest{
+		MembershipId: rod.Membership.Id, ReadOnly: ptr(true),
+	}))(t).JSON201
+	ro := must(f.client(t, "").SignInWithAccessLinkWithResponse(ctx, client.RedeemAccessLinkRequest{Token: link.Token}))(t).JSON201
+	require.True(t, ro.Session.ReadOnly)
+	require.Equal(t, client.RoleAdmin, ro.Membership.Role, "the link's membership is an admin's")
+	f.tokens[rcReadOnly] = ro.Token
+	return f
+}
+
+// email returns a new address at Acme.
+func (f *roleFixture) email(what string) string {
+	f.n++
+	return fmt.Sprintf("%s%d@acme.example", what, f.n)
+}
+
+// member adds a new viewer, limited to sites (none: all sites), as staff.
+func (f *roleFixture) member(t *testing.T, sites ...customer.SiteID) portal.Member {
+	t.Helper()
+	m, err := f.p.AddMember(portaltest.Owner(t.Context()), customer.ID(f.cid), portal.AddMemberParams{
+		Email: f.email("target"), Name: "Target", Role: customer.RoleViewer, SiteIDs: sites,
+	})
+	require.NoError(t, err)
+	return m
+}
+
+// customerETag is the customer's current ETag, read as staff.
+func (f *roleFixture) customerETag(t *testing.T) string {
+	t.Helper()
+	c, err := f.p.GetCustomer(portaltest.Owner(t.Context()), customer.ID(f.cid))
+	require.NoError(t, err)
+	return `"` + strconv.FormatInt(c.Version, 10) + `"`
+}
+
+// snapshot is everything staff see of the customer, and the API keys.
+func (f *roleFixture) snapshot(t *testing.T) map[string]any {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	cid := customer.ID(f.cid)
+	out := map[string]any{}
+	part := func(what string, v any, err error) {
+		t.Helper()
+		require.NoError(t, err)
+		out[what] = v
+	}
+	c, err := f.p.GetCustomer(ctx, cid)
+	part("customer", c, err)
+	sites, err := f.p.ListSites(ctx, cid, portal.ListSitesParams{Limit: 100})
+	part("sites", sites, err)
+	members, err := f.p.ListMembers(ctx, cid, portal.ListMembersParams{Limit: 100})
+	part("members", members, err)
+	invs, err := f.p.ListInvitations(ctx, cid, portal.ListInvitationsParams{Limit: 100})
+	part("invitations", invs, err)
+	links, err := f.p.ListAccessLinks(ctx, cid, portal.ListAccessLinksParams{Limit: 100})
+	part("access links", links, err)
+	keys, err := f.p.ListAPIKeys(ctx, portal.ListAPIKeysParams{Limit: 100})
+	for i := range keys.Items {
+		keys.Items[i].LastUsedAt = time.Time{} // moves with every call of a staff caller
+	}
+	part("api keys", keys, err)
+	return out
+}
+
+// roleTarget is what a row acts on, made fresh for each call.
+type roleTarget struct {
+	site   customer.Site
+	member portal.Member
+	etag   string
+}
+
+// roleRow is one operation of the role matrix and the status each caller
+// gets on its own customer. The statuses are the specification: written
+// here from DESIGN.md's roles and the "who may call" of each operation, not
+// computed from portal's policy table.
+type roleRow struct {
+	write bool // a 2xx must change something, a refusal nothing
+	prep  func(t *testing.T, f *roleFixture) roleTarget
+	call  func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error)
+	want  map[string]int
+}
+
+const (
+	s200 = http.StatusOK
+	s201 = http.StatusCreated
+	s204 = http.StatusNoContent
+	s403 = http.StatusForbidden
+	s404 = http.StatusNotFound
+)
+
+// byRole fills in a row's expectations: staff get the statuses of the three
+// staff roles, customer users those of their four roles, the read-only link
+// a viewer's and the site-limited admin its own.
+func byRole(owner, staffAdmin, agent, admin, maintainer, viewer, siteAdmin int) map[string]int {
+	return map[string]int{
+		rcOwner: owner, rcStaffAdmin: staffAdmin, rcAgent: agent,
+		rcAdmin: admin, rcMaintainer: maintainer, rcViewer: viewer, rcSiteAdmin: siteAdmin,
+		rcReadOnly: viewer,
+	}
+}
+
+func noTarget(*testing.T, *roleFixture) roleTarget { return roleTarget{} }
+
+func newSite(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	s, err := f.p.CreateSite(portaltest.Owner(t.Context()), customer.ID(f.cid), portal.SiteParams{Name: "Plant " + f.email("s")})
+	require.NoError(t, err)
+	return roleTarget{site: s, etag: `"` + strconv.FormatInt(s.Version, 10) + `"`}
+}
+
+// memberIn makes a new member limited to the site-limited admin's site;
+// memberEverywhere one with all sites, beyond that admin.
+func memberIn(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	m := f.member(t, f.north.ID)
+	return roleTarget{member: m, etag: `"` + strconv.FormatInt(m.Version, 10) + `"`}
+}
+
+func memberEverywhere(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	m := f.member(t)
+	return roleTarget{member: m, etag: `"` + strconv.FormatInt(m.Version, 10) + `"`}
+}
+
+func currentCustomer(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	return roleTarget{etag: f.customerETag(t)}
+}
+
+var roleMatrix = map[string]roleRow{
+	"read customer": {prep: noTarget, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetCustomerWithResponse(t.Context(), f.cid)
+		}},
+	"update customer": {write: true, prep: currentCustomer, want: byRole(s200, s200, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.UpdateCustomerWithResponse(t.Context(), f.cid, &client.UpdateCustomerParams{IfMatch: tg.etag},
+				client.UpdateCustomerRequest{Phone: ptr("+49 40 " + f.email("p"))})
+		}},
+	"change features": {write: true, prep: currentCustomer, want: byRole(s200, s200, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			cur, err := f.p.GetFeatures(portaltest.Owner(t.Context()), customer.ID(f.cid))
+			require.NoError(t, err)
+			return c.UpdateFeaturesWithResponse(t.Context(), f.cid, &client.UpdateFeaturesParams{IfMatch: tg.etag},
+				client.FeaturesPatch{Tickets: ptr(!cur.Tickets)})
+		}},
+	"create site": {write: true, prep: noTarget, want: byRole(s201, s201, s201, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.CreateSiteWithResponse(t.Context(), f.cid, nil, client.SiteRequest{Name: "Plant " + f.email("s")})
+		}},
+	"rename site": {write: true, prep: newSite, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.RenameSiteWithResponse(t.Context(), f.cid, string(tg.site.ID), &client.RenameSiteParams{IfMatch: tg.etag},
+				client.SiteRequest{Name: "Renamed " + f.email("s")})
+		}},
+	"delete site": {write: true, prep: newSite, want: byRole(s204, s204, s204, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.DeleteSiteWithResponse(t.Context(), f.cid, string(tg.site.ID))
+		}},
+	"list members": {prep: noTarget, want: byRole(s200, s200, s200, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListMembersWithResponse(t.Context(), f.cid, nil)
+		}},
+	"add member": {write: true, prep: noTarget, want: byRole(s201, s201, s201, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.AddMemberWithResponse(t.Context(), f.cid, nil, client.AddMemberRequest{
+				Email: openapi_types.Email(f.email("new")), Name: "New", Role: client.RoleViewer, SiteIds: &[]string{string(f.north.ID)},
+			})
+		}},
+	"get member within the caller's sites": {prep: memberIn, want: byRole(s200, s200, s200, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetMemberWithResponse(t.Context(), f.cid, string(tg.member.ID))
+		}},
+	"get member beyond the caller's sites": {prep: memberEverywhere, want: byRole(s200, s200, s200, s200, s403, s403, s404),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetMemberWithResponse(t.Context(), f.cid, string(tg.member.ID))
+		}},
+	"change role within the caller's sites": {write: true, prep: memberIn, want: byRole(s200, s200, s200, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ChangeMemberRoleWithResponse(t.Context(), f.cid, string(tg.member.ID), &client.ChangeMemberRoleParams{IfMatch: tg.etag},
+				client.ChangeRoleRequest{Role: client.RoleMaintainer})
+		}},
+	"change role beyond the caller's sites": {write: true, prep: memberEverywhere, want: byRole(s200, s200, s200, s200, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ChangeMemberRoleWithResponse(t.Context(), f.cid, string(tg.member.ID), &client.ChangeMemberRoleParams{IfMatch: tg.etag},
+				client.ChangeRoleRequest{Role: client.RoleMaintainer})
+		}},
+	"invite": {write: true, prep: noTarget, want: byRole(s201, s201, s201, s201, s403, s403, s201),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.InviteWithResponse(t.Context(), f.cid, nil, client.InviteRequest{
+				Email: openapi_types.Email(f.email("invitee")), Role: client.RoleViewer, SiteIds: &[]string{string(f.north.ID)},
+			})
+		}},
+	"create access link": {write: true, prep: memberIn, want: byRole(s201, s201, s201, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.CreateAccessLinkWithResponse(t.Context(), f.cid, nil, client.CreateAccessLinkRequest{
+				MembershipId: string(tg.member.ID), ReadOnly: ptr(true),
+			})
+		}},
+	"create API key": {write: true, prep: noTarget, want: byRole(s201, s403, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.CreateAPIKeyWithResponse(t.Context(), nil, client.CreateAPIKeyRequest{Name: "Script " + f.email("k"), Role: client.StaffRoleAgent})
+		}},
+	"disable user": {write: true, prep: memberIn, want: byRole(s200, s200, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.DisableUserWithResponse(t.Context(), string(tg.member.User.ID))
+		}},
+}
+
+// TestRoleMatrix calls a representative operation of every kind of action
+// as every staff role and every kind of customer user, each on its own
+// customer, over real HTTP against SQLite. Allowed calls answer their 2xx
+// and change something; refused ones answer 403 permission_denied (404
+// not_found for a member beyond a site-limited admin's sites) and change
+// nothing. A read-only access-link session of an admin has viewer rights.
+func TestRoleMatrix(t *testing.T) {
+	f := newRoleFixture(t)
+	for name, row := range roleMatrix {
+		for _, who := range roleCallers {
+			if _, ok := row.want[who]; !ok {
+				t.Errorf("%s has no expectation for %s", name, who)
+			}
+		}
+	}
+	for name, row := range roleMatrix {
+		t.Run(name, func(t *testing.T) {
+			for _, who := range roleCallers {
+				t.Run(who, func(t *testing.T) {
+					want := row.want[who]
+					tg := row.prep(t, f)
+					before := f.snapshot(t)
+					r, err := row.call(t, f, tg, f.client(t, f.tokens[who]))
+					require.NoError(t, err)
+					switch {
+					case want < 300:
+						assert.Equal(t, want, r.StatusCode(), "body: %s", r.GetBody())
+						if row.write && r.StatusCode() == want {
+							assert.NotEqual(t, before, f.snapshot(t), "a %d changes something", want)
+						}
+					case want == s404:
+						fails(r, err)(t, s404, client.ProblemCodeNotFound)
+					default:
+						fails(r, err)(t, want, client.ProblemCodePermissionDenied)
+					}
+					if want >= 300 || !row.write {
+						assert.Equal(t, before, f.snapshot(t), "changes nothing")
+					}
+				})
+			}
+		})
+	}
+}
+
+// TestBadInputWritesNothing sends bad requests to an update, where a
+// half-read body could still change something, and to a create, and checks
+// each answers its documented status and code and that nothing is written.
+// TestBadInput already checks the status and code of malformed JSON, wrong
+// types, unknown fields, oversized bodies and missing or forged tokens on
+// POST /v1/customers and GET /v1/customers/{id}, and TestCustomerLifecycle
+// those of a stale and a missing If-Match on this same PATCH; this adds that
+// nothing is written, a write with no or a forged token, and the 200
+// character bound of a customer's name.
+func TestBadInputWritesNothing(t *testing.T) {
+	e := newEnv(t)
+	owner := e.client(t, e.owner)
+	acme := createCustomer(t, owner, "Acme GmbH")
+	path := "/v1/customers/" + acme.Id
+	snapshot := func() string {
+		t.Helper()
+		c := must(owner.GetCustomerWithResponse(t.Context(), acme.Id))(t)
+		l := must(owner.ListCustomersWithResponse(t.Context(), &client.ListCustomersParams{Limit: ptr(100)}))(t)
+		return c.HTTPResponse.Header.Get("ETag") + string(c.Body) + string(l.Body)
+	}
+	current := func() string {
+		t.Helper()
+		return must(owner.GetCustomerWithResponse(t.Context(), acme.Id))(t).HTTPResponse.Header.Get("ETag")
+	}
+	long := strings.Repeat("x", 201)
+
+	cases := []struct {
+		name, method, path, token, body string
+		ifMatch                         func() string // nil: no If-Match
+		status                          int
+		code                            client.ProblemCode
+		field                           string // a field the problem must name
+	}{
+		{name: "malformed JSON", method: http.MethodPatch, path: path, token: e.owner, body: `{"name":"Renamed",`, ifMatch: current,
+			status: http.StatusBadRequest, code: client.ProblemCodeInvalid},
+		{name: "wrong type", method: http.MethodPatch, path: path, token: e.owner, body: `{"name":"Renamed","phone":42}`, ifMatch: current,
+			status: http.StatusBadRequest, code: client.ProblemCodeInvalid, field: "phone"},
+		{name: "unknown field", method: http.MethodPatch, path: path, token: e.owner, body: `{"name":"Renamed","colour":"red"}`, ifMatch: current,
+			status: http.StatusBadRequest, code: client.ProblemCodeInvalid, field: "colour"},
+		{name: "over-long name on update", method: http.MethodPatch, path: path, token: e.owner, body: `{"name":"` + long + `"}`, ifMatch: current,
+			status: http.StatusBadRequest, code: client.ProblemCodeInvalid, field: "name"},
+		{name: "over-long name on create", method: http.MethodPost, path: "/v1/customers", token: e.owner, body: `{"name":"` + long + `"}`,
+			status: http.StatusBadRequest, code: client.ProblemCodeInvalid, field: "name"},
+		{name: "oversized body", method: http.MethodPatch, path: path, token: e.owner, body: `{"name":"` + strings.Repeat("x", 2<<20) + `"}`, ifMatch: current,
+			status: http.StatusRequestEntityTooLarge, code: client.ProblemCodeInvalid},
+		{name: "missing token", method: http.MethodPatch, path: path, body: `{"name":"Renamed"}`, ifMatch: current,
+			status: http.StatusUnauthorized, code: client.ProblemCodeUnauthenticated},
+		{name: "forged token", method: http.MethodPatch, path: path, token: "pk_" + strings.Repeat("A", 43), body: `{"name":"Renamed"}`, ifMatch: current,
+			status: http.StatusUnauthorized, code: client.ProblemCodeUnauthenticated},
+		{name: "forged session token", method: http.MethodPatch, path: path, token: "ps_" + strings.Repeat("A", 43), body: `{"name":"Renamed"}`, ifMatch: current,
+			status: http.StatusUnauthorized, code: client.ProblemCodeUnauthenticated},
+		{name: "stale If-Match", method: http.MethodPatch, path: path, token: e.owner, body: `{"name":"Renamed"}`, ifMatch: func() string { return `"0"` },
+			status: http.StatusPreconditionFailed, code: client.ProblemCodeConflict},
+		{name: "missing If-Match", method: http.MethodPatch, path: path, token: e.owner, body: `{"name":"Renamed"}`,
+			status: http.StatusPreconditionRequired, code: client.ProblemCodeInvalid, field: "If-Match"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := snapshot()
+			header := map[string]string{}
+			if tc.ifMatch != nil {
+				header["If-Match"] = tc.ifMatch()
+			}
+			res, body := e.do(t, tc.method, tc.path, tc.token, strings.NewReader(tc.body), header)
+			p := problem(t, res, body, tc.status, tc.code)
+			if tc.field != "" {
+				assert.Contains(t, fields(p), tc.field)
+			}
+			assert.Equal(t, before, snapshot(), "nothing is written")
+		})
+	}
+
+	// The bound is 200: a name of that length is fine.
+	ok := strings.Repeat("y", 200)
+	up := must(owner.UpdateCustomerWithResponse(t.Context(), acme.Id, &client.UpdateCustomerParams{IfMatch: current()},
+		client.UpdateCustomerRequest{Name: &ok}))(t).JSON200
+	assert.Equal(t, ok, up.Name)
+	assert.Equal(t, ok, createCustomer(t, owner, ok).Name)
+}
