@@ -1,0 +1,509 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"io"
+	"maps"
+	"net/http"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/client"
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portal/portaltest"
+)
+
+// isoTenant is one customer of the isolation fixture: its IDs, and real
+// session tokens of an admin and a viewer.
+type isoTenant struct {
+	c             customer.Customer
+	site          customer.Site
+	admin, viewer portal.SignIn
+	target        portal.Member // a viewer the membership operations act on
+	invitation    invite.Invitation
+	accessLink    invite.AccessLink
+}
+
+// isoFixture is a running handler over SQLite with two customers, A and B.
+type isoFixture struct {
+	*env
+	a, b  isoTenant
+	keyID identity.APIKeyID
+}
+
+func newIsoFixture(t *testing.T) *isoFixture {
+	t.Helper()
+	f := &isoFixture{env: newEnv(t)}
+	ctx := portaltest.Owner(t.Context())
+	signIn := func(cid customer.ID, email string, role customer.Role) portal.SignIn {
+		_, err := f.p.Invite(ctx, cid, portal.InviteParams{Email: email, Role: role})
+		require.NoError(t, err)
+		n, ok := f.notes.Last(email)
+		require.True(t, ok, "no invitation to %s", email)
+		in, err := f.p.AcceptInvitation(t.Context(), n.Token, portal.AcceptInvitationParams{Name: email})
+		require.NoError(t, err)
+		require.Equal(t, role, in.Membership.Role)
+		return in
+	}
+	mk := func(name, domain string) isoTenant {
+		var tn isoTenant
+		var err error
+		tn.c, err = f.p.CreateCustomer(ctx, portal.CreateCustomerParams{Name: name, Features: customer.FeaturesPatch{AccessLinks: ptr(true)}})
+		require.NoError(t, err)
+		tn.site, err = f.p.CreateSite(ctx, tn.c.ID, portal.SiteParams{Name: "HQ"})
+		require.NoError(t, err)
+		tn.admin = signIn(tn.c.ID, "admin@"+domain, customer.RoleAdmin)
+		tn.viewer = signIn(tn.c.ID, "viewer@"+domain, customer.RoleViewer)
+		tn.target, err = f.p.AddMember(ctx, tn.c.ID, portal.AddMemberParams{Email: "target@" + domain, Name: "Target", Role: customer.RoleViewer})
+		require.NoError(t, err)
+		tn.invitation, err = f.p.Invite(ctx, tn.c.ID, portal.InviteParams{Email: "invitee@" + domain, Role: customer.RoleViewer})
+		require.NoError(t, err)
+		link, err := f.p.CreateAccessLink(ctx, tn.c.ID, tn.target.ID, portal.CreateAccessLinkParams{})
+		require.NoError(t, err)
+		tn.accessLink = link.Link
+		return tn
+	}
+	f.a = mk("Acme", "acme.example")
+	f.b = mk("Globex", "globex.example")
+	key, err := f.p.CreateAPIKey(ctx, portal.CreateAPIKeyParams{Name: "ERP", Role: identity.StaffAgent})
+	require.NoError(t, err)
+	f.keyID = key.Key.ID
+	return f
+}
+
+// ids returns the values of tn for the path parameters of the spec and the
+// placeholders of the bodies.
+func (f *isoFixture) ids(tn isoTenant) map[string]string {
+	return map[string]string{
+		"customerId":         string(tn.c.ID),
+		"siteId":             string(tn.site.ID),
+		"membershipId":       string(tn.target.ID),
+		"invitationId":       string(tn.invitation.ID),
+		"accessLinkId":       string(tn.accessLink.ID),
+		"userId":             string(tn.target.User.ID),
+		"apiKeyId":           string(f.keyID),
+		"viewerMembershipId": string(tn.viewer.Membership.ID),
+	}
+}
+
+// version reads the current version of what an If-Match names, as the
+// staff owner: kind is "customer", "site" or "membership", picked by the IDs
+// the request is about to use, so the ETag is never stale.
+func (f *isoFixture) version(t *testing.T, kind string, ids map[string]string) int64 {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	switch kind {
+	case "customer":
+		for _, tn := range []isoTenant{f.a, f.b} {
+			if string(tn.c.ID) == ids["customerId"] {
+				c, err := f.p.GetCustomer(ctx, tn.c.ID)
+				require.NoError(t, err)
+				return c.Version
+			}
+		}
+	case "site":
+		for _, tn := range []isoTenant{f.a, f.b} {
+			if string(tn.site.ID) == ids["siteId"] {
+				s, err := f.p.GetSite(ctx, tn.c.ID, tn.site.ID)
+				require.NoError(t, err)
+				return s.Version
+			}
+		}
+	case "membership":
+		for _, tn := range []isoTenant{f.a, f.b} {
+			if string(tn.target.ID) == ids["membershipId"] {
+				m, err := f.p.GetMember(ctx, tn.c.ID, tn.target.ID)
+				require.NoError(t, err)
+				return m.Version
+			}
+		}
+	}
+	return 1 // a ghost: any well-formed ETag
+}
+
+// snapshot is everything the staff owner sees of both customers, and the
+// API keys, by part, so that a change names the part it is in.
+func (f *isoFixture) snapshot(t *testing.T) map[string]any {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	out := map[string]any{}
+	for name, tn := range map[string]isoTenant{"A": f.a, "B": f.b} {
+		part := func(what string, v any, e error) {
+			t.Helper()
+			require.NoError(t, e)
+			out[name+" "+what] = v
+		}
+		c, err := f.p.GetCustomer(ctx, tn.c.ID)
+		part("customer", c, err)
+		feat, err := f.p.GetFeatures(ctx, tn.c.ID)
+		part("features", feat, err)
+		sites, err := f.p.ListSites(ctx, tn.c.ID, portal.ListSitesParams{Limit: 100})
+		part("sites", sites, err)
+		members, err := f.p.ListMembers(ctx, tn.c.ID, portal.ListMembersParams{Limit: 100})
+		part("members", members, err)
+		invs, err := f.p.ListInvitations(ctx, tn.c.ID, portal.ListInvitationsParams{Limit: 100})
+		part("invitations", invs, err)
+		links, err := f.p.ListAccessLinks(ctx, tn.c.ID, portal.ListAccessLinksParams{Limit: 100})
+		part("access links", links, err)
+		subs, err := f.p.ListCustomers(ctx, portal.ListCustomersParams{ParentID: tn.c.ID})
+		part("sub-customers", subs, err)
+	}
+	keys, err := f.p.ListAPIKeys(ctx, portal.ListAPIKeysParams{Limit: 100})
+	require.NoError(t, err)
+	for i := range keys.Items {
+		// Moves with every use of the owner key, which this test makes itself.
+		keys.Items[i].LastUsedAt = time.Time{}
+	}
+	out["api keys"] = keys
+	return out
+}
+
+// ghostIDs are well-formed IDs of nothing: B's objects must answer A's users
+// exactly as these do, so that nobody can tell which IDs exist.
+var ghostIDs = map[string]string{
+	"customerId":         "cus_ghost",
+	"siteId":             "sit_ghost",
+	"membershipId":       "mem_ghost",
+	"invitationId":       "inv_ghost",
+	"accessLinkId":       "acl_ghost",
+	"userId":             "usr_ghost",
+	"apiKeyId":           "key_ghost",
+	"viewerMembershipId": "mem_ghost2",
+}
+
+// isoClass says how an operation relates to tenants.
+type isoClass string
+
+const (
+	// classTenant: customer users of some role may call it; B's IDs answer
+	// A's users 404 and change nothing.
+	classTenant isoClass = "tenant"
+	// classStaff: staff and API keys only; a customer user is refused (403,
+	// or 404 when B's customer is in the path, as for any foreign customer).
+	classStaff isoClass = "staff"
+	// Outside the matrix, each with its reason.
+	classSelf   isoClass = "self"
+	classPublic isoClass = "public"
+	classSystem isoClass = "system"
+)
+
+// isoRow is one operation of openapi.yaml: how to call it, and what each
+// caller gets. The statuses are written here on purpose, from the "Who may
+// call" of the spec and portal's policy, not computed from either.
+type isoRow struct {
+	class  isoClass
+	reason string // for rows outside the matrix: why it is not tenant-scoped
+
+	query   string // raw query string; placeholders such as {customerId} are filled
+	body    string // raw JSON body; placeholders are filled; "" sends none
+	ifMatch string // "customer", "site" or "membership": the current ETag goes in If-Match
+
+	staff   int // the staff owner with B's IDs: shows the request itself is valid
+	admin   int // A's admin with A's IDs
+	viewer  int // A's viewer with A's IDs
+	foreign int // A's admin with all of B's IDs
+	// mixed is what A's admin gets with A's customer and B's other IDs, for
+	// paths with an ID below the customer.
+	mixed int
+	// crossBody is what the least caller allowed gets with A's IDs in the
+	// path and B's in the body: A's admin for tenant rows, the staff owner
+	// for staff rows. For rows whose body names an ID below the customer.
+	crossBody int
+	// scoped marks a list that names no customer in its path: A's users get
+	// 200 with nothing of B in it.
+	scoped bool
+}
+
+const (
+	ok200  = http.StatusOK
+	ok201  = http.StatusCreated
+	ok204  = http.StatusNoContent
+	no403  = http.StatusForbidden
+	no404  = http.StatusNotFound
+	bad400 = http.StatusBadRequest
+)
+
+var isolationMatrix = map[string]isoRow{
+	// Customers.
+	"listCustomers": {class: classTenant, query: "q=Globex", scoped: true, staff: ok200, admin: ok200, viewer: ok200, foreign: ok200},
+	"createCustomer": {class: classStaff, body: `{"name":"Sub","parent_id":"{customerId}"}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no403},
+	"getCustomer": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"updateCustomer": {class: classStaff, body: `{"name":"Renamed"}`, ifMatch: "customer",
+		staff: ok200, admin: no403, viewer: no403, foreign: no404},
+	"suspendCustomer":    {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no404},
+	"reactivateCustomer": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no404},
+	"archiveCustomer":    {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no404},
+	// Features.
+	"getFeatures": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"updateFeatures": {class: classStaff, body: `{"tickets":true}`, ifMatch: "customer",
+		staff: ok200, admin: no403, viewer: no403, foreign: no404},
+	// Sites.
+	"listSites":  {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"createSite": {class: classStaff, body: `{"name":"Plant"}`, staff: ok201, admin: no403, viewer: no403, foreign: no404},
+	"getSite":    {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"renameSite": {class: classStaff, body: `{"name":"Head office"}`, ifMatch: "site",
+		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"deleteSite": {class: classStaff, staff: ok204, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	// Memberships.
+	"listMembers": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
+	"addMember": {class: classStaff, body: `{"email":"new@example.com","name":"New","role":"viewer","site_ids":["{siteId}"]}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no404, crossBody: bad400},
+	"getMember":    {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"removeMember": {class: classTenant, staff: ok204, admin: ok204, viewer: no403, foreign: no404, mixed: no404},
+	"changeMemberRole": {class: classTenant, body: `{"role":"maintainer"}`, ifMatch: "membership",
+		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"changeMemberSites": {class: classTenant, body: `{"site_ids":["{siteId}"]}`, ifMatch: "membership",
+		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404, crossBody: bad400},
+	"disableMember": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"enableMember":  {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	// Invitations.
+	"listInvitations": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
+	"invite": {class: classTenant, body: `{"email":"newbie@example.com","role":"maintainer","site_ids":["{siteId}"]}`,
+		staff: ok201, admin: ok201, viewer: no403, foreign: no404, crossBody: bad400},
+	"resendInvitation": {class: classTenant, body: `{}`, staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"revokeInvitation": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	// Access links.
+	"listAccessLinks": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no404},
+	"createAccessLink": {class: classStaff, body: `{"membership_id":"{viewerMembershipId}","read_only":true}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no404, crossBody: no404},
+	"refreshAccessLink": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"disableAccessLink": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	// Users and API keys name no customer: a customer user is refused by role.
+	"disableUser":  {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"enableUser":   {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"listAPIKeys":  {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"createAPIKey": {class: classStaff, body: `{"name":"Script","role":"agent"}`, staff: ok201, admin: no403, viewer: no403, foreign: no403},
+	"revokeAPIKey": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+
+	"acceptInvitation":     {class: classPublic, reason: "the invitation token in the body is the credential; there is no caller to scope"},
+	"requestLoginLink":     {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of any customer"},
+	"signInWithLoginLink":  {class: classPublic, reason: "the link token in the body is the credential"},
+	"signInWithAccessLink": {class: classPublic, reason: "the link token in the body is the credential"},
+	"signInWithPassword":   {class: classPublic, reason: "the e-mail address and password are the credential"},
+	"logout":               {class: classSelf, reason: "ends the caller's own session; names no object"},
+	"getMe":                {class: classSelf, reason: "the caller's own principal, for every kind of caller"},
+	"listMyMemberships":    {class: classSelf, reason: "the caller's own memberships; names no customer"},
+	"switchMembership":     {class: classSelf, reason: "moves the caller's own session to one of its own memberships; B's answer 404: TestSwitchMembershipToAnotherCustomer"},
+	"setPassword":          {class: classSelf, reason: "the caller's own password"},
+	"getHealth":            {class: classSystem, reason: "liveness; no data"},
+	"getReadiness":         {class: classSystem, reason: "readiness of the database; no data"},
+	"getMetrics":           {class: classSystem, reason: "request counts by route template; no IDs"},
+	"getOpenAPISpec":       {class: classSystem, reason: "this document"},
+}
+
+// isoOp is one operation of the spec.
+type isoOp struct {
+	id, method, path string
+}
+
+func specOperations(t *testing.T) []isoOp {
+	t.Helper()
+	doc, err := openapi3.NewLoader().LoadFromFile("../openapi.yaml")
+	require.NoError(t, err)
+	var ops []isoOp
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			require.NotEmpty(t, op.OperationID, "%s %s has no operationId", method, path)
+			ops = append(ops, isoOp{id: op.OperationID, method: method, path: path})
+		}
+	}
+	slices.SortFunc(ops, func(a, b isoOp) int { return strings.Compare(a.id, b.id) })
+	return ops
+}
+
+var pathParam = regexp.MustCompile(`\{(\w+)\}`)
+
+// fill replaces the placeholders in s with ids; an unknown one fails.
+func fill(t *testing.T, s string, ids map[string]string) string {
+	t.Helper()
+	return pathParam.ReplaceAllStringFunc(s, func(m string) string {
+		v, ok := ids[m[1:len(m)-1]]
+		require.True(t, ok, "no value for %s", m)
+		return v
+	})
+}
+
+// call sends op as token with ids filled in, and returns the status and body.
+func (f *isoFixture) call(t *testing.T, op isoOp, row isoRow, token string, ids map[string]string) (*http.Response, []byte) {
+	t.Helper()
+	return f.callWith(t, op, row, token, ids, ids)
+}
+
+// callWith is call with other IDs in the body than in the path.
+func (f *isoFixture) callWith(t *testing.T, op isoOp, row isoRow, token string, ids, bodyIDs map[string]string) (*http.Response, []byte) {
+	t.Helper()
+	path := fill(t, op.path, ids)
+	if row.query != "" {
+		path += "?" + fill(t, row.query, ids)
+	}
+	var body io.Reader
+	if row.body != "" {
+		body = strings.NewReader(fill(t, row.body, bodyIDs))
+	}
+	header := map[string]string{}
+	if row.ifMatch != "" {
+		header["If-Match"] = `"` + strconv.FormatInt(f.version(t, row.ifMatch, ids), 10) + `"`
+	}
+	return f.do(t, op.method, path, token, body, header)
+}
+
+// expectStatus checks a status, and the problem code of a refusal. A wrong
+// status does not stop the test, so the check that nothing changed still
+// runs.
+func expectStatus(t *testing.T, res *http.Response, body []byte, want int, msg string) {
+	t.Helper()
+	if !assert.Equal(t, want, res.StatusCode, "%s: body: %s", msg, body) {
+		return
+	}
+	switch want {
+	case no404:
+		problem(t, res, body, no404, client.ProblemCodeNotFound)
+	case no403:
+		problem(t, res, body, no403, client.ProblemCodePermissionDenied)
+	case bad400:
+		problem(t, res, body, bad400, client.ProblemCodeInvalid)
+	}
+}
+
+// TestTenantIsolationMatrix calls every operation of openapi.yaml that
+// touches a customer as customer A's admin with customer B's IDs, over real
+// HTTP against SQLite, and checks that it answers 404 (403 for operations
+// that name no customer) and that nothing of either customer changed. It
+// mirrors portal's TestAuthorizationMatrix one layer up, so the handler's
+// own reads (If-Match checks, body IDs) are covered too.
+func TestTenantIsolationMatrix(t *testing.T) {
+	ops := specOperations(t)
+	inSpec := map[string]bool{}
+	for _, op := range ops {
+		inSpec[op.id] = true
+		row, ok := isolationMatrix[op.id]
+		if !ok {
+			t.Errorf("operation %s (%s %s) has no row in isolationMatrix: add one", op.id, op.method, op.path)
+			continue
+		}
+		switch row.class {
+		case classTenant, classStaff:
+			if params := pathParam.FindAllString(op.path, -1); len(params) > 1 && params[0] == "{customerId}" && row.mixed == 0 {
+				t.Errorf("%s has IDs below the customer in its path: its row needs mixed", op.id)
+			}
+		case classSelf, classPublic, classSystem:
+			if row.reason == "" {
+				t.Errorf("%s is outside the matrix without a reason", op.id)
+			}
+		default:
+			t.Errorf("%s has unknown class %q", op.id, row.class)
+		}
+	}
+	for id := range isolationMatrix {
+		if !inSpec[id] {
+			t.Errorf("isolationMatrix has a row for %s, which openapi.yaml no longer has", id)
+		}
+	}
+
+	for _, op := range ops {
+		row, ok := isolationMatrix[op.id]
+		if !ok || (row.class != classTenant && row.class != classStaff) {
+			continue
+		}
+		t.Run(op.id, func(t *testing.T) {
+			t.Parallel() // each operation has its own server and database
+			f := newIsoFixture(t)
+			a, b := f.ids(f.a), f.ids(f.b)
+
+			before := f.snapshot(t)
+			unchanged := func(msg string) {
+				t.Helper()
+				now := f.snapshot(t)
+				for part, v := range before {
+					assert.Equal(t, v, now[part], "%s: %s", msg, part)
+				}
+				before = now // report each change once
+			}
+			res, body := f.call(t, op, row, f.a.admin.Token, b)
+			expectStatus(t, res, body, row.foreign, "A's admin with B's IDs")
+			if row.scoped {
+				assert.NotContains(t, string(body), b["customerId"], "A's admin sees nothing of B")
+			}
+			unchanged("A's admin with B's IDs changes nothing")
+
+			res, body = f.call(t, op, row, f.a.admin.Token, ghostIDs)
+			expectStatus(t, res, body, row.foreign, "A's admin with IDs of nothing, as with B's")
+			unchanged("A's admin with IDs of nothing changes nothing")
+
+			if row.mixed != 0 {
+				mixed := maps.Clone(b)
+				mixed["customerId"] = a["customerId"]
+				res, body = f.call(t, op, row, f.a.admin.Token, mixed)
+				expectStatus(t, res, body, row.mixed, "A's admin with A's customer and B's other IDs")
+				unchanged("A's admin with B's IDs under A's customer changes nothing")
+				ghost := maps.Clone(ghostIDs)
+				ghost["customerId"] = a["customerId"]
+				res, body = f.call(t, op, row, f.a.admin.Token, ghost)
+				expectStatus(t, res, body, row.mixed, "A's admin with A's customer and IDs of nothing, as with B's")
+				unchanged("A's admin with IDs of nothing under A's customer changes nothing")
+			}
+
+			res, body = f.call(t, op, row, f.a.viewer.Token, a)
+			expectStatus(t, res, body, row.viewer, "A's viewer with A's IDs")
+			if row.viewer >= 400 || isRead(op) {
+				unchanged("A's viewer changes nothing")
+			}
+
+			if row.crossBody != 0 {
+				token := f.a.admin.Token
+				if row.class == classStaff {
+					token = f.owner
+				}
+				res, body = f.callWith(t, op, row, token, a, b)
+				expectStatus(t, res, body, row.crossBody, "A's IDs in the path and B's in the body")
+				unchanged("B's IDs in the body change nothing")
+			}
+
+			// The same request is valid: the staff owner may make it on B.
+			res, body = f.call(t, op, row, f.owner, b)
+			expectStatus(t, res, body, row.staff, "the staff owner with B's IDs")
+
+			before = f.snapshot(t)
+			res, body = f.call(t, op, row, f.a.admin.Token, a)
+			expectStatus(t, res, body, row.admin, "A's admin with A's IDs")
+			if row.admin >= 400 || isRead(op) {
+				unchanged("A's admin refused changes nothing")
+			}
+		})
+	}
+}
+
+func isRead(op isoOp) bool { return op.method == http.MethodGet }
+
+// TestSwitchMembershipToAnotherCustomer covers the one self operation whose
+// body names an object: A's admin, who has no membership in B, cannot move
+// its session to one of B's memberships.
+func TestSwitchMembershipToAnotherCustomer(t *testing.T) {
+	f := newIsoFixture(t)
+	before := f.snapshot(t)
+	for _, mid := range []customer.MembershipID{f.b.admin.Membership.ID, f.b.target.ID} {
+		res, body := f.do(t, http.MethodPut, "/v1/me/membership", f.a.admin.Token,
+			strings.NewReader(`{"membership_id":"`+string(mid)+`"}`), nil)
+		expectStatus(t, res, body, no404, "A's admin switching to "+string(mid))
+	}
+	assert.Equal(t, before, f.snapshot(t), "nothing changed")
+
+	res, body := f.do(t, http.MethodGet, "/v1/me", f.a.admin.Token, nil, nil)
+	require.Equal(t, http.StatusOK, res.StatusCode, "body: %s", body)
+	var me client.Me
+	require.NoError(t, json.Unmarshal(body, &me))
+	require.NotNil(t, me.Principal.CustomerId)
+	assert.Equal(t, string(f.a.c.ID), *me.Principal.CustomerId, "the session still acts in A")
+}
