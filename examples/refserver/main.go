@@ -14,9 +14,13 @@
 //	--db          PORTALKIT_DB          database: a file path or sqlite:path (default sqlite:portalkit.db)
 //	--public-url  PORTALKIT_PUBLIC_URL  base URL in printed links (default http:// and the listen address)
 //	--demo        PORTALKIT_DEMO        seed demo data on first start and print its sign-in links
+//	--smtp-url    PORTALKIT_SMTP_URL    SMTP server for mail: smtp://user:pass@host:587, smtps://…, ?tls=none
+//	--mail-from   PORTALKIT_MAIL_FROM   sender of its mail (default portalkit@localhost)
 //
-// Mail is not sent yet: every invitation and sign-in link is written to the log, token included.
-// That makes it a development and demo server; anyone who reads its log can sign in as the
+// With --smtp-url, invitations and sign-in links are mailed, synchronously, from the request
+// that causes them; a message that fails is logged and not tried again (the durable outbox
+// arrives with the mail issue). Without it, every message is written to the log, its token
+// included: fine for development and demos, but anyone who reads that log can sign in as the
 // recipients.
 package main
 
@@ -34,12 +38,12 @@ import (
 	"os/signal"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
 	"github.com/portalkit/portalkit/httpapi"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/storage/sqlite"
 )
@@ -72,6 +76,9 @@ type config struct {
 	db        string
 	publicURL string
 	demo      bool
+	smtpURL   string       // as given; "" logs mail instead of sending it
+	smtp      *mailer.SMTP // from smtpURL; its String hides the password
+	mailFrom  string
 }
 
 // run is the whole program: it serves until ctx ends, then drains in-flight
@@ -114,6 +121,17 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	base := cfg.publicURL
 	if base == "" {
 		base = "http://" + ln.Addr().String()
+	}
+	if cfg.smtp != nil {
+		n, err := newSMTPNotifier(cfg.smtp, cfg.mailFrom, base)
+		if err != nil {
+			_ = ln.Close()
+			return err
+		}
+		mail.send = n
+		fmt.Fprintf(stdout, "Mail goes through %s, from %s.\n", cfg.smtp, cfg.mailFrom)
+	} else {
+		fmt.Fprintln(stdout, "No --smtp-url: mail is written to the log, links and their tokens included.")
 	}
 	if cfg.demo {
 		if err := seedDemo(ctx, p, mail, base, stdout); err != nil {
@@ -178,12 +196,23 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 	fs.StringVar(&cfg.db, "db", def("PORTALKIT_DB", "sqlite:portalkit.db"), "database: a file path or sqlite:`path` (PORTALKIT_DB)")
 	fs.StringVar(&cfg.publicURL, "public-url", env("PORTALKIT_PUBLIC_URL"), "base `URL` in printed links; default http:// and the listen address (PORTALKIT_PUBLIC_URL)")
 	fs.BoolVar(&cfg.demo, "demo", demo, "seed demo customers and users on first start and print their sign-in links (PORTALKIT_DEMO)")
+	fs.StringVar(&cfg.smtpURL, "smtp-url", env("PORTALKIT_SMTP_URL"), "SMTP server `URL` for mail: smtp://user:pass@host:587, smtps://user:pass@host:465 or smtp://host:25?tls=none; without it mail is logged (PORTALKIT_SMTP_URL)")
+	fs.StringVar(&cfg.mailFrom, "mail-from", def("PORTALKIT_MAIL_FROM", defaultMailFrom), "sender `address` of mail (PORTALKIT_MAIL_FROM)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
 	cfg.publicURL = strings.TrimRight(cfg.publicURL, "/")
 	if u, err := url.Parse(cfg.publicURL); cfg.publicURL != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
 		return config{}, fmt.Errorf("--public-url %q: want an absolute http or https URL", cfg.publicURL)
+	}
+	if cfg.smtpURL != "" {
+		var err error
+		if cfg.smtp, err = newSMTP(cfg.smtpURL); err != nil {
+			return config{}, err
+		}
+	}
+	if err := checkMailFrom(cfg.mailFrom); err != nil {
+		return config{}, err
 	}
 	return cfg, nil
 }
@@ -247,33 +276,6 @@ func purge(ctx context.Context, p *portal.Portal, log *slog.Logger) {
 			log.Info("refserver: purged expired sessions and links", "count", n)
 		}
 	}
-}
-
-// outbox stands in for mail, which arrives in a later issue: it logs every
-// message with its token, and keeps the last token sent to each address so
-// that the demo can print it.
-type outbox struct {
-	log    *slog.Logger
-	mu     sync.Mutex
-	tokens map[string]string
-}
-
-// Notify logs n, token included, and remembers its token.
-func (o *outbox) Notify(ctx context.Context, n portal.Notification) error {
-	o.mu.Lock()
-	if o.tokens == nil {
-		o.tokens = map[string]string{}
-	}
-	o.tokens[n.To] = n.Token
-	o.mu.Unlock()
-	return portal.LogNotifier(o.log).Notify(ctx, n)
-}
-
-// lastToken returns the token last sent to email.
-func (o *outbox) lastToken(email string) string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.tokens[email]
 }
 
 // runAPIKey is `refserver apikey create --name N --role R`: it creates an

@@ -233,6 +233,9 @@ func TestRunBadConfig(t *testing.T) {
 		{args: []string{"--public-url", "portal.example"}, want: "want an absolute http or https URL"},
 		{env: map[string]string{"PORTALKIT_DEMO": "sure"}, want: "PORTALKIT_DEMO"},
 		{args: []string{"serve"}, want: "unknown command"},
+		{args: []string{"--smtp-url", "http://mail.example"}, want: "--smtp-url: scheme must be smtp or smtps"},
+		{env: map[string]string{"PORTALKIT_SMTP_URL": "smtp://user:hunter2@mail.example?tls=maybe"}, want: `--smtp-url: tls="maybe"`},
+		{args: []string{"--mail-from", "not an address"}, want: "--mail-from"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
