@@ -6,7 +6,6 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/internal/oapi"
 	"github.com/portalkit/portalkit/portal"
-	"github.com/portalkit/portalkit/portalerr"
 )
 
 // ListSites implements oapi.StrictServerInterface.
@@ -39,32 +38,15 @@ func (s *Server) GetSite(ctx context.Context, req oapi.GetSiteRequestObject) (oa
 	return oapi.GetSite200JSONResponse{Body: siteOut(site), Headers: oapi.GetSite200ResponseHeaders{ETag: etag(site.Version)}}, nil
 }
 
-// RenameSite implements oapi.StrictServerInterface. portal.RenameSite
-// takes no expected version, so If-Match is compared with the version a
-// GetSite read just before. A rename that lands between that read and this
-// one is overwritten rather than detected; the window is small and closing
-// it needs a Version in portal.SiteParams.
-//
-// A site the caller cannot read is left to the rename to refuse, so that it
-// answers as the use case (and DeleteSite) does: PermissionDenied for a
-// customer user, whose role may not manage sites, rather than the NotFound
-// of a read beyond a site-limited user's sites.
+// RenameSite implements oapi.StrictServerInterface. If-Match reaches the
+// use case as the expected version, checked in the same transaction as the
+// rename.
 func (s *Server) RenameSite(ctx context.Context, req oapi.RenameSiteRequestObject) (oapi.RenameSiteResponseObject, error) {
-	cid, sid := customer.ID(req.CustomerId), customer.SiteID(req.SiteId)
 	want, err := parseIfMatch(req.Params.IfMatch)
 	if err != nil {
 		return nil, staleIfMatch(err)
 	}
-	cur, err := s.p.GetSite(ctx, cid, sid)
-	switch {
-	case portalerr.CodeOf(err) == portalerr.NotFound:
-	case err != nil:
-		return nil, err
-	case cur.Version != want:
-		return nil, staleIfMatch(portalerr.New(portalerr.Conflict,
-			"site %s has changed since version %d (now %d); read it again", sid, want, cur.Version))
-	}
-	site, err := s.p.RenameSite(ctx, cid, sid, portal.SiteParams{Name: req.Body.Name})
+	site, err := s.p.RenameSite(ctx, customer.ID(req.CustomerId), customer.SiteID(req.SiteId), portal.SiteParams{Name: req.Body.Name, Version: want})
 	if err != nil {
 		return nil, staleIfMatch(err)
 	}

@@ -162,6 +162,9 @@ func (p *Portal) ListMembers(ctx context.Context, cid customer.ID, params ListMe
 // ChangeRoleParams give a membership a new role.
 type ChangeRoleParams struct {
 	Role customer.Role `json:"role" validate:"required,oneof=viewer maintainer admin"`
+	// Version, when not zero, must be the membership's stored version
+	// (Conflict otherwise): how an HTTP If-Match reaches the use case.
+	Version int64 `json:"version" validate:"min=0"`
 }
 
 // ChangeRole changes a member's role. Staff and the customer's admins may
@@ -171,7 +174,7 @@ func (p *Portal) ChangeRole(ctx context.Context, cid customer.ID, id customer.Me
 	if err := validStruct(params); err != nil {
 		return Member{}, err
 	}
-	return p.changeMembership(ctx, cid, id, func(m *customer.Membership) {
+	return p.changeMembershipChecked(ctx, cid, id, params.Version, nil, func(m *customer.Membership) {
 		m.Role = params.Role
 	})
 }
@@ -180,6 +183,8 @@ func (p *Portal) ChangeRole(ctx context.Context, cid customer.ID, id customer.Me
 type ChangeSitesParams struct {
 	// SiteIDs are sites of the customer; empty gives access to all sites.
 	SiteIDs []customer.SiteID `json:"site_ids" validate:"max=100"`
+	// Version works as in ChangeRoleParams.
+	Version int64 `json:"version" validate:"min=0"`
 }
 
 // ChangeSites changes the sites a member is limited to. Staff and the
@@ -190,7 +195,7 @@ func (p *Portal) ChangeSites(ctx context.Context, cid customer.ID, id customer.M
 		return Member{}, err
 	}
 	var sites []customer.SiteID
-	return p.changeMembershipChecked(ctx, cid, id, func(r storage.Repos, a access) error {
+	return p.changeMembershipChecked(ctx, cid, id, params.Version, func(r storage.Repos, a access) error {
 		var err error
 		sites, err = checkSites(ctx, r, a, cid, params.SiteIDs)
 		return err
@@ -240,13 +245,14 @@ func (p *Portal) RemoveMember(ctx context.Context, cid customer.ID, id customer.
 }
 
 func (p *Portal) changeMembership(ctx context.Context, cid customer.ID, id customer.MembershipID, change func(*customer.Membership)) (Member, error) {
-	return p.changeMembershipChecked(ctx, cid, id, nil, change)
+	return p.changeMembershipChecked(ctx, cid, id, 0, nil, change)
 }
 
-// changeMembershipChecked authorizes the caller, runs check, applies change
+// changeMembershipChecked authorizes the caller, checks the expected
+// version (when not zero), runs check, applies change
 // to the membership, refuses a change that would leave the customer without
 // an active admin, and stores the result.
-func (p *Portal) changeMembershipChecked(ctx context.Context, cid customer.ID, id customer.MembershipID,
+func (p *Portal) changeMembershipChecked(ctx context.Context, cid customer.ID, id customer.MembershipID, version int64,
 	check func(storage.Repos, access) error, change func(*customer.Membership)) (Member, error) {
 	var out Member
 	err := p.write(ctx, func(r storage.Repos) error {
@@ -260,6 +266,11 @@ func (p *Portal) changeMembershipChecked(ctx context.Context, cid customer.ID, i
 		}
 		if err := checkManages(a, old); err != nil {
 			return err
+		}
+		if version != 0 {
+			if err := checkVersion("membership", old.Version, version); err != nil {
+				return err
+			}
 		}
 		if check != nil {
 			if err := check(r, a); err != nil {

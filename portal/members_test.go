@@ -74,7 +74,11 @@ func TestLastAdminRule(t *testing.T) {
 		assert.Equal(t, ada.Membership, got.Membership, "nothing changed")
 
 		// With a second admin, the first may step down.
-		_, err = e.p.ChangeRole(as(t, ada), c.ID, bob.ID, portal.ChangeRoleParams{Role: customer.RoleAdmin})
+		_, err = e.p.ChangeRole(as(t, ada), c.ID, bob.ID, portal.ChangeRoleParams{Role: customer.RoleAdmin, Version: bob.Version + 1})
+		assertCode(t, portalerr.Conflict, err, "a stale version")
+		_, err = e.p.ChangeSites(e.owner, c.ID, bob.ID, portal.ChangeSitesParams{Version: bob.Version + 1})
+		assertCode(t, portalerr.Conflict, err, "a stale version")
+		_, err = e.p.ChangeRole(as(t, ada), c.ID, bob.ID, portal.ChangeRoleParams{Role: customer.RoleAdmin, Version: bob.Version})
 		require.NoError(t, err)
 		down, err := e.p.ChangeRole(as(t, ada), c.ID, ada.ID, portal.ChangeRoleParams{Role: customer.RoleMaintainer})
 		require.NoError(t, err)

@@ -19,6 +19,10 @@ func errSiteNotFound(id customer.SiteID) error {
 type SiteParams struct {
 	// Name is unique within the customer, ignoring case.
 	Name string `json:"name" validate:"required,max=200,singleline"`
+	// Version, for RenameSite, when not zero, must be the site's stored
+	// version (Conflict otherwise): how an HTTP If-Match reaches the use
+	// case. CreateSite ignores it.
+	Version int64 `json:"version" validate:"min=0"`
 }
 
 // CreateSite adds a site to a customer. Staff may call it. AlreadyExists
@@ -87,7 +91,8 @@ func (p *Portal) ListSites(ctx context.Context, cid customer.ID, params ListSite
 }
 
 // RenameSite renames a site. Staff may call it. AlreadyExists when the
-// customer has another site of that name.
+// customer has another site of that name; Conflict when params.Version is
+// set and is not the stored version.
 func (p *Portal) RenameSite(ctx context.Context, cid customer.ID, id customer.SiteID, params SiteParams) (customer.Site, error) {
 	params.Name = strings.TrimSpace(params.Name)
 	if err := validStruct(params); err != nil {
@@ -103,6 +108,11 @@ func (p *Portal) RenameSite(ctx context.Context, cid customer.ID, id customer.Si
 		}
 		var err error
 		out, err = r.Sites().Update(ctx, id, func(s *customer.Site) error {
+			if params.Version != 0 {
+				if err := checkVersion("site", s.Version, params.Version); err != nil {
+					return err
+				}
+			}
 			s.Name = params.Name
 			s.UpdatedAt = p.timestamp()
 			return nil

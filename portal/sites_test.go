@@ -28,8 +28,10 @@ func TestSites(t *testing.T) {
 		plant := e.createSite(t, c.ID, "Plant")
 		_, err = e.p.RenameSite(e.owner, c.ID, plant.ID, portal.SiteParams{Name: "HQ"})
 		assertCode(t, portalerr.AlreadyExists, err)
-		renamed, err := e.p.RenameSite(e.owner, c.ID, plant.ID, portal.SiteParams{Name: "Plant 1"})
+		renamed, err := e.p.RenameSite(e.owner, c.ID, plant.ID, portal.SiteParams{Name: "Plant 1", Version: plant.Version})
 		require.NoError(t, err)
+		_, err = e.p.RenameSite(e.owner, c.ID, plant.ID, portal.SiteParams{Name: "Plant 2", Version: plant.Version})
+		assertCode(t, portalerr.Conflict, err, "a stale version")
 		assert.Equal(t, "Plant 1", renamed.Name)
 		assert.Equal(t, plant.Version+1, renamed.Version)
 
