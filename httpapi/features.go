@@ -9,19 +9,13 @@ import (
 )
 
 // GetFeatures implements oapi.StrictServerInterface. A customer's features
-// share its version, and so its ETag, but portal.GetFeatures returns no
-// version: the settings and the version are taken from one GetCustomer read
-// so that they agree, after GetFeatures has applied its own permission.
+// share its version, and so its ETag.
 func (s *Server) GetFeatures(ctx context.Context, req oapi.GetFeaturesRequestObject) (oapi.GetFeaturesResponseObject, error) {
-	id := customer.ID(req.CustomerId)
-	if _, err := s.p.GetFeatures(ctx, id); err != nil {
-		return nil, err
-	}
-	c, err := s.p.GetCustomer(ctx, id)
+	f, err := s.p.GetFeatures(ctx, customer.ID(req.CustomerId))
 	if err != nil {
 		return nil, err
 	}
-	return oapi.GetFeatures200JSONResponse{Body: featuresOut(c.Features), Headers: oapi.GetFeatures200ResponseHeaders{ETag: etag(c.Version)}}, nil
+	return oapi.GetFeatures200JSONResponse{Body: featuresOut(f.Features), Headers: oapi.GetFeatures200ResponseHeaders{ETag: etag(f.Version)}}, nil
 }
 
 // UpdateFeatures implements oapi.StrictServerInterface. If-Match carries

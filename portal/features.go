@@ -7,19 +7,27 @@ import (
 	"github.com/portalkit/portalkit/storage"
 )
 
+// FeaturesView is a customer's portal settings with the customer version
+// they belong to: features are part of the customer, so that version is
+// what UpdateFeaturesParams.Version (and an HTTP ETag) names.
+type FeaturesView struct {
+	customer.Features
+	Version int64
+}
+
 // GetFeatures returns a customer's portal settings. Staff may read any
 // customer's; a customer user only its own.
-func (p *Portal) GetFeatures(ctx context.Context, id customer.ID) (customer.Features, error) {
-	var f customer.Features
+func (p *Portal) GetFeatures(ctx context.Context, id customer.ID) (FeaturesView, error) {
+	var out FeaturesView
 	err := p.read(ctx, func(r storage.Repos) error {
 		if _, err := p.authorize(ctx, r, ActFeaturesRead, id, ""); err != nil {
 			return err
 		}
 		c, err := getCustomer(ctx, r, id)
-		f = c.Features
+		out = FeaturesView{Features: c.Features, Version: c.Version}
 		return err
 	})
-	return f, err
+	return out, err
 }
 
 // UpdateFeaturesParams change some of a customer's portal settings; nil

@@ -31,7 +31,7 @@ func TestUpdateFeatures(t *testing.T) {
 
 		f, err := e.p.GetFeatures(e.owner, c.ID)
 		require.NoError(t, err)
-		assert.Equal(t, up.Features, f, "refused changes left the settings alone")
+		assert.Equal(t, portal.FeaturesView{Features: up.Features, Version: up.Version}, f, "refused changes left the settings alone")
 	})
 }
 
