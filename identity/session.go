@@ -1,7 +1,6 @@
 package identity
 
 import (
-	"context"
 	"time"
 
 	"github.com/portalkit/portalkit/customer"
@@ -60,40 +59,3 @@ func (s Session) Principal() Principal {
 	}
 }
 
-// APIKeyID identifies an API key ("key_" + UUIDv7).
-type APIKeyID string
-
-// APIKey lets a machine (or a person's script) act as a staff role. Its
-// secret is shown once, at creation; only its hash is stored.
-type APIKey struct {
-	ID         APIKeyID
-	Name       string
-	Role       StaffRole
-	TokenHash  string
-	CreatedBy  string // the principal who created it; "bootstrap" for the first owner key
-	CreatedAt  time.Time
-	RevokedAt  time.Time
-	LastUsedAt time.Time
-}
-
-// Principal returns the principal the key acts as.
-func (k APIKey) Principal() Principal { return APIKeyPrincipal(string(k.ID), k.Role) }
-
-// Active reports whether the key may be used.
-func (k APIKey) Active() bool { return k.RevokedAt.IsZero() }
-
-// Authenticator turns a bearer token into a principal. portal.Portal
-// implements it for its own sessions and API keys; an application can plug
-// in its own (for example for the JWTs it already issues). It returns an
-// Unauthenticated portalerr for a token it does not accept.
-type Authenticator interface {
-	Authenticate(ctx context.Context, token string) (Principal, error)
-}
-
-// AuthenticatorFunc adapts a function to Authenticator.
-type AuthenticatorFunc func(ctx context.Context, token string) (Principal, error)
-
-// Authenticate calls f.
-func (f AuthenticatorFunc) Authenticate(ctx context.Context, token string) (Principal, error) {
-	return f(ctx, token)
-}
