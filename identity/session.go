@@ -58,4 +58,3 @@ func (s Session) Principal() Principal {
 		Method:       s.Method,
 	}
 }
-
