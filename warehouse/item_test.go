@@ -107,7 +107,9 @@ func TestIssueReturnRetire(t *testing.T) {
 // TestTransitions tries every move from every status.
 func TestTransitions(t *testing.T) {
 	moves := map[string]func(it warehouse.Item) (warehouse.Item, warehouse.Movement, error){
-		"issue":  func(it warehouse.Item) (warehouse.Item, warehouse.Movement, error) { return it.Issue(act("m", 0), orders.Employee{Name: "Bob"}) },
+		"issue": func(it warehouse.Item) (warehouse.Item, warehouse.Movement, error) {
+			return it.Issue(act("m", 0), orders.Employee{Name: "Bob"})
+		},
 		"return": func(it warehouse.Item) (warehouse.Item, warehouse.Movement, error) { return it.Return(act("m", 0), "") },
 		"retire": func(it warehouse.Item) (warehouse.Item, warehouse.Movement, error) { return it.Retire(act("m", 0)) },
 	}
