@@ -53,4 +53,8 @@ type Repos interface {
 	Passwords() PasswordRepo
 	Audit() AuditRepo
 	Idempotency() IdempotencyRepo
+	Products() ProductRepo
+	Offers() OfferRepo
+	Orders() OrderRepo
+	Stock() StockRepo
 }
