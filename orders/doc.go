@@ -12,8 +12,10 @@
 // An order is submitted, then confirmed or rejected by the provider or
 // cancelled by the customer; a confirmed order is fulfilled or cancelled by
 // the provider. Every transition is kept in the order's history with who
-// made it and when; a transition the state machine does not allow is a
-// FailedPrecondition error.
+// made it and when. A transition the state machine does not allow is a
+// FailedPrecondition error; one from a status the order has already left
+// (two staff members deciding on one order at once: the second) is a
+// Conflict error naming the transition that won.
 //
 // The package is pure: it holds values and rules and does no I/O. Use cases
 // that load, check and store these values live in package portal.

@@ -342,6 +342,11 @@ func Day(t time.Time) time.Time {
 }
 
 // Act is a transition asked for: who, when and with which note.
+//
+// The transition methods below return the order as it is after the move
+// and the event to record (see storage's OrderRepo.Transition), or, when
+// the order is not in the status the move starts from, FailedPrecondition
+// if it never was and Conflict if it has left it.
 type Act struct {
 	By   string
 	At   time.Time
@@ -382,14 +387,24 @@ func (o Order) CancelByProvider(a Act) (Order, Event, error) {
 }
 
 // move checks that o may go to `to` (only from `from`) and returns o after
-// the move with the event appended. A move from another status is
-// FailedPrecondition; a note longer than MaxNote is Invalid on noteField.
+// the move with the event appended. A note longer than MaxNote is Invalid
+// on noteField. When o is not at `from`:
+//
+//   - if it was at `from` once, the move lost to the transition that took
+//     it on (another decision, made concurrently or since the caller
+//     looked): Conflict, naming that transition;
+//   - otherwise the state machine does not allow the move: FailedPrecondition.
 func (o Order) move(a Act, to Status, noteField, verb string, from Status) (Order, Event, error) {
 	note := strings.TrimSpace(a.Note)
 	if utf8.RuneCountInString(note) > MaxNote {
 		return o, Event{}, portalerr.Invalidf(noteField, "must be at most %d characters", MaxNote)
 	}
 	if o.Status != from {
+		if left, ok := o.left(from); ok {
+			return o, Event{}, portalerr.New(portalerr.Conflict,
+				"order %s was %s by %s at %s, so it can no longer be %s; read it again",
+				o.Number, left.To, left.By, left.At.UTC().Format(time.RFC3339), verb)
+		}
 		return o, Event{}, portalerr.New(portalerr.FailedPrecondition,
 			"order %s is %s; only a %s order can be %s", o.Number, o.Status, from, verb)
 	}
@@ -399,4 +414,14 @@ func (o Order) move(a Act, to Status, noteField, verb string, from Status) (Orde
 	next.History = append(append(make([]Event, 0, len(o.History)+1), o.History...), ev)
 	next.UpdatedAt = a.At
 	return next, ev, nil
+}
+
+// left returns the transition that took o out of status s, if o was ever at s.
+func (o Order) left(s Status) (Event, bool) {
+	for _, ev := range o.History {
+		if ev.From == s {
+			return ev, true
+		}
+	}
+	return Event{}, false
 }

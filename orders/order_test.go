@@ -165,42 +165,83 @@ var transitions = map[string]func(o orders.Order, a orders.Act) (orders.Order, o
 	"cancel by provider": orders.Order.CancelByProvider,
 }
 
+// paths reach each status the way orders do, so that histories are real.
+var paths = map[orders.Status][]string{
+	orders.StatusSubmitted: nil,
+	orders.StatusConfirmed: {"confirm"},
+	orders.StatusRejected:  {"reject"},
+	orders.StatusFulfilled: {"confirm", "fulfil"},
+	orders.StatusCancelled: {"cancel by customer"},
+}
+
 // TestStateMachine tries every transition from every status: the allowed
-// ones move the order and record who and when; every other one is
-// FailedPrecondition and changes nothing.
+// ones move the order and record who and when; one from a status the order
+// has left is Conflict (it lost to the transition that took the order on);
+// any other is FailedPrecondition. Refused moves change nothing.
 func TestStateMachine(t *testing.T) {
 	allowed := map[orders.Status]map[string]orders.Status{
 		orders.StatusSubmitted: {"confirm": orders.StatusConfirmed, "reject": orders.StatusRejected, "cancel by customer": orders.StatusCancelled},
 		orders.StatusConfirmed: {"fulfil": orders.StatusFulfilled, "cancel by provider": orders.StatusCancelled},
 	}
-	base, err := orders.New(draft())
-	require.NoError(t, err)
+	// from is the status each transition starts from.
+	from := map[string]orders.Status{
+		"confirm": orders.StatusSubmitted, "reject": orders.StatusSubmitted, "cancel by customer": orders.StatusSubmitted,
+		"fulfil": orders.StatusConfirmed, "cancel by provider": orders.StatusConfirmed,
+	}
 	later := placedAt.Add(time.Hour)
-	for _, from := range orders.Statuses {
+	for _, status := range orders.Statuses {
+		o, err := orders.New(draft())
+		require.NoError(t, err)
+		for i, step := range paths[status] {
+			o, _, err = transitions[step](o, orders.Act{By: "staff:stf_0", At: placedAt.Add(time.Duration(i+1) * time.Minute), Note: "path"})
+			require.NoError(t, err)
+		}
+		require.Equal(t, status, o.Status)
+		visited := map[orders.Status]bool{}
+		for _, ev := range o.History {
+			visited[ev.To] = true
+		}
 		for name, move := range transitions {
-			t.Run(string(from)+"/"+name, func(t *testing.T) {
-				o := base
-				o.Status = from
+			t.Run(string(status)+"/"+name, func(t *testing.T) {
 				a := orders.Act{By: "staff:stf_1", At: later, Note: "a reason"}
 				next, ev, err := move(o, a)
-				to, ok := allowed[from][name]
+				to, ok := allowed[status][name]
 				if !ok {
-					assert.Equal(t, portalerr.FailedPrecondition, portalerr.CodeOf(err), "error: %v", err)
+					want := portalerr.FailedPrecondition
+					if visited[from[name]] {
+						want = portalerr.Conflict
+					}
+					assert.Equal(t, want, portalerr.CodeOf(err), "error: %v", err)
 					assert.Equal(t, o, next, "unchanged")
-					assert.True(t, from.Final() || len(allowed[from]) > 0)
+					assert.Zero(t, ev)
 					return
 				}
 				require.NoError(t, err)
-				want := orders.Event{From: from, To: to, At: later, By: "staff:stf_1", Note: "a reason"}
+				want := orders.Event{From: status, To: to, At: later, By: "staff:stf_1", Note: "a reason"}
 				assert.Equal(t, want, ev)
 				assert.Equal(t, to, next.Status)
 				assert.Equal(t, later, next.UpdatedAt)
 				assert.Equal(t, append(append([]orders.Event(nil), o.History...), want), next.History)
-				assert.Len(t, o.History, 1, "the order moved from is not changed")
+				assert.Len(t, o.History, len(paths[status])+1, "the order moved from is not changed")
 				assert.Equal(t, o.Version, next.Version, "storage sets the version")
 			})
 		}
 	}
+}
+
+// TestDecisionRace is two staff members deciding on one submitted order
+// from the same read: the second decision conflicts with the first, and
+// says who made it.
+func TestDecisionRace(t *testing.T) {
+	o, err := orders.New(draft())
+	require.NoError(t, err)
+	confirmed, _, err := o.Confirm(orders.Act{By: "staff:alice", At: placedAt.Add(time.Minute)})
+	require.NoError(t, err)
+	_, _, err = confirmed.Reject(orders.Act{By: "staff:bob", At: placedAt.Add(2 * time.Minute), Note: "out of stock"})
+	assert.Equal(t, portalerr.Conflict, portalerr.CodeOf(err))
+	assert.Contains(t, portalerr.MessageOf(err), "PO-000042 was confirmed by staff:alice")
+	_, _, err = o.Fulfil(orders.Act{By: "staff:bob", At: placedAt})
+	assert.Equal(t, portalerr.FailedPrecondition, portalerr.CodeOf(err), "a submitted order was never confirmed")
 }
 
 func TestFinal(t *testing.T) {
@@ -221,7 +262,6 @@ func TestTransitionNotes(t *testing.T) {
 	next, ev, err := o.Confirm(orders.Act{By: "staff:stf_1", At: placedAt})
 	require.NoError(t, err)
 	assert.Empty(t, ev.Note, "a confirmation's note is optional")
-	_, _, err = next.Reject(orders.Act{By: "staff:stf_2", At: placedAt, Note: "too late"})
-	assert.Equal(t, portalerr.FailedPrecondition, portalerr.CodeOf(err), "a decided order cannot be decided again")
-	assert.Contains(t, portalerr.MessageOf(err), "PO-000042 is confirmed")
+	_, _, err = next.Fulfil(orders.Act{By: "staff:stf_2", At: placedAt, Note: strings.Repeat("n", orders.MaxNote+1)})
+	assert.Equal(t, []string{"note"}, fieldNames(err))
 }
