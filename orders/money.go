@@ -15,8 +15,8 @@ const MaxAmount = 1_000_000_000_000
 // Money is an amount in minor units (cents for EUR, yen for JPY) of an
 // ISO 4217 currency.
 type Money struct {
-	Amount   int64  `json:"amount"`
-	Currency string `json:"currency"`
+	Amount   int64  `json:"amount" validate:"min=0,max=1000000000000"`
+	Currency string `json:"currency" validate:"required,iso4217"`
 }
 
 // String formats m as "1999 EUR" (minor units): no rounding, no locale.

@@ -94,11 +94,11 @@ func (l Line) Total() int64 { return l.UnitPrice.Amount * int64(l.Quantity) }
 // of an order or the holder of a warehouse item. Employees need not be
 // users of the portal.
 type Employee struct {
-	Name string
+	Name string `json:"name" validate:"max=200,singleline"`
 	// Email is normalised (customer.NormalizeEmail); optional.
-	Email string
+	Email string `json:"email" validate:"max=254"`
 	// EmployeeNumber is the customer's own key for the person; optional.
-	EmployeeNumber string
+	EmployeeNumber string `json:"employee_number" validate:"max=100,singleline"`
 }
 
 // IsZero reports whether e names nobody.

@@ -13,6 +13,7 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage/memory"
@@ -27,21 +28,30 @@ type tenant struct {
 	readOnlyAdmin             portal.Member // an admin whose session is read-only (access link)
 	invitation                invite.Invitation
 	accessLink                invite.AccessLink
+	ownProduct                orders.Product // a product only this customer sees
+	offer                     orders.Offer   // the customer's price for the fixture's global product
+	submitted, confirmed      orders.Order   // orders placed by the maintainer, the second confirmed
 }
 
 type fixture struct {
 	env
-	a, b  tenant
-	keyID identity.APIKeyID
+	a, b    tenant
+	keyID   identity.APIKeyID
+	product orders.Product // a product of the global portfolio
 }
 
 func newFixture(t *testing.T) fixture {
 	t.Helper()
 	f := fixture{env: newEnv(t, memory.New())}
+	var err error
+	f.product, err = f.p.CreateProduct(f.owner, portal.CreateProductParams{SKU: "LAP-1", Name: "Laptop", Price: orders.Money{Amount: 100_000, Currency: "EUR"}})
+	require.NoError(t, err)
 	mk := func(name, domain string) tenant {
 		var tn tenant
 		var err error
-		tn.c, err = f.p.CreateCustomer(f.owner, portal.CreateCustomerParams{Name: name, Features: customer.FeaturesPatch{AccessLinks: ptr(true)}})
+		tn.c, err = f.p.CreateCustomer(f.owner, portal.CreateCustomerParams{Name: name, Features: customer.FeaturesPatch{
+			AccessLinks: ptr(true), OrderAuthorization: ptr(true),
+		}})
 		require.NoError(t, err)
 		tn.site = f.createSite(t, tn.c.ID, "HQ")
 		tn.spareSite = f.createSite(t, tn.c.ID, "Spare")
@@ -55,6 +65,22 @@ func newFixture(t *testing.T) fixture {
 		link, err := f.p.CreateAccessLink(f.owner, tn.c.ID, tn.target.ID, portal.CreateAccessLinkParams{})
 		require.NoError(t, err)
 		tn.accessLink = link.Link
+		tn.ownProduct, err = f.p.CreateProduct(f.owner, portal.CreateProductParams{
+			SKU: "OWN-" + name, Name: name + " special", Price: orders.Money{Amount: 5_000, Currency: "EUR"}, CustomerID: tn.c.ID})
+		require.NoError(t, err)
+		tn.offer, err = f.p.CreateOffer(f.owner, tn.c.ID, portal.CreateOfferParams{ProductID: f.product.ID, Price: orders.Money{Amount: 90_000, Currency: "EUR"}})
+		require.NoError(t, err)
+		place := func() orders.Order {
+			o, err := f.p.PlaceOrder(as(t, tn.maintainer), tn.c.ID, portal.PlaceOrderParams{
+				Lines:     []portal.OrderLineParams{{ProductID: f.product.ID, Quantity: 2}, {ProductID: tn.ownProduct.ID, Quantity: 1}},
+				Recipient: &orders.Employee{Name: "Bob"},
+			})
+			require.NoError(t, err)
+			return o
+		}
+		tn.submitted = place()
+		tn.confirmed, err = f.p.ConfirmOrder(f.owner, place().ID, portal.DecideOrderParams{})
+		require.NoError(t, err)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -194,6 +220,83 @@ var useCases = map[string]useCase{
 	"RevokeAPIKey": {staff: identity.StaffOwner, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
 		return none2(f.p.RevokeAPIKey(ctx, f.keyID))
 	}},
+	// Products are the provider's: customer users see them through their catalogue.
+	"CreateProduct": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.CreateProduct(ctx, portal.CreateProductParams{SKU: "NEW-1", Name: "New", Price: orders.Money{Amount: 1, Currency: "EUR"}, CustomerID: tn.c.ID}))
+	}},
+	"GetProduct": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetProduct(ctx, tn.ownProduct.ID))
+	}},
+	"ListProducts": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ListProducts(ctx, portal.ListProductsParams{CustomerID: tn.c.ID}))
+	}},
+	"UpdateProduct": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateProduct(ctx, tn.ownProduct.ID, portal.UpdateProductParams{Version: tn.ownProduct.Version, Name: ptr("Renamed")}))
+	}},
+	"DeactivateProduct": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.DeactivateProduct(ctx, tn.ownProduct.ID))
+	}},
+	"CreateOffer": {staff: identity.StaffAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.CreateOffer(ctx, tn.c.ID, portal.CreateOfferParams{ProductID: tn.ownProduct.ID, Price: orders.Money{Amount: 1, Currency: "EUR"}}))
+	}},
+	"GetOffer": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetOffer(ctx, tn.c.ID, tn.offer.ID))
+	}},
+	"ListOffers": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ListOffers(ctx, tn.c.ID, portal.ListOffersParams{}))
+	}},
+	"UpdateOffer": {staff: identity.StaffAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateOffer(ctx, tn.c.ID, tn.offer.ID, portal.UpdateOfferParams{Version: tn.offer.Version, Price: orders.Money{Amount: 1, Currency: "EUR"}}))
+	}},
+	"DeleteOffer": {staff: identity.StaffAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none(f.p.DeleteOffer(ctx, tn.c.ID, tn.offer.ID))
+	}},
+	"GetCatalogue": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetCatalogue(ctx, tn.c.ID, portal.GetCatalogueParams{}))
+	}},
+	// Orders are placed by customer users only: staff decide on them.
+	"PlaceOrder": {user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.PlaceOrder(ctx, tn.c.ID, portal.PlaceOrderParams{
+			Lines: []portal.OrderLineParams{{ProductID: tn.ownProduct.ID, Quantity: 1}}, Recipient: &orders.Employee{Name: "Carol"},
+		}))
+	}},
+	"GetOrder": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetOrder(ctx, tn.c.ID, tn.submitted.ID))
+	}},
+	"ListOrders": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.ListOrders(ctx, tn.c.ID, portal.ListOrdersParams{})
+		return orderCustomers(l.Items), err
+	}},
+	"CancelOrder": {staff: identity.StaffAgent, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		// A customer withdraws a submitted order; staff cancel a confirmed one.
+		o := tn.confirmed
+		if who, _ := identity.FromContext(ctx); who.Kind == identity.KindUser {
+			o = tn.submitted
+		}
+		return none2(f.p.CancelOrder(ctx, tn.c.ID, o.ID, portal.CancelOrderParams{Reason: "changed our mind"}))
+	}},
+	"OrderInbox": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.OrderInbox(ctx, portal.OrderInboxParams{CustomerID: tn.c.ID})
+		return orderCustomers(l.Items), err
+	}},
+	"ConfirmOrder": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ConfirmOrder(ctx, tn.submitted.ID, portal.DecideOrderParams{Note: "ok"}))
+	}},
+	"RejectOrder": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.RejectOrder(ctx, tn.submitted.ID, portal.RejectOrderParams{Reason: "out of stock"}))
+	}},
+	"FulfilOrder": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.FulfilOrder(ctx, tn.confirmed.ID, portal.DecideOrderParams{}))
+	}},
+}
+
+// orderCustomers returns the customers of the orders listed.
+func orderCustomers(os []orders.Order) []customer.ID {
+	var ids []customer.ID
+	for _, o := range os {
+		ids = append(ids, o.CustomerID)
+	}
+	return ids
 }
 
 // notTenantScoped are the methods of portal.Portal outside the matrix, and why.
@@ -293,7 +396,15 @@ func (f fixture) snapshot(t *testing.T) []any {
 		subs, err := f.p.ListCustomers(f.owner, portal.ListCustomersParams{ParentID: tn.c.ID})
 		require.NoError(t, err)
 		out = append(out, c, s, m, subs)
+		offers, err := f.p.ListOffers(f.owner, tn.c.ID, portal.ListOffersParams{Limit: 100})
+		require.NoError(t, err)
+		ords, err := f.p.ListOrders(f.owner, tn.c.ID, portal.ListOrdersParams{Limit: 100})
+		require.NoError(t, err)
+		out = append(out, offers, ords)
 	}
+	products, err := f.p.ListProducts(f.owner, portal.ListProductsParams{Limit: 100})
+	require.NoError(t, err)
+	out = append(out, products)
 	keys, err := f.p.ListAPIKeys(f.owner, portal.ListAPIKeysParams{Limit: 100})
 	require.NoError(t, err)
 	users := make([]any, 0, 2)

@@ -17,6 +17,9 @@ const (
 	NotifyInvitationResent   NotificationKind = "invitation_resent"   // Token: the new invitation token
 	NotifyLoginLink          NotificationKind = "login_link"          // Token: the one-time login token
 	NotifyInvitationAccepted NotificationKind = "invitation_accepted" // to the inviting user
+	NotifyOrderSubmitted     NotificationKind = "order_submitted"     // to the orderer: OrderID, OrderNumber
+	NotifyOrderConfirmed     NotificationKind = "order_confirmed"     // to the orderer: OrderID, OrderNumber
+	NotifyOrderRejected      NotificationKind = "order_rejected"      // to the orderer: OrderID, OrderNumber, Reason
 )
 
 // Notification asks for a message to a person, usually an e-mail with a
@@ -40,6 +43,11 @@ type Notification struct {
 	Message string
 	// Subject names the person the message is about (the invitee, for NotifyInvitationAccepted).
 	Subject string
+	// OrderID and OrderNumber name the order of the order messages.
+	OrderID     string
+	OrderNumber string
+	// Reason is why an order was rejected.
+	Reason string
 }
 
 // Notifier sends notifications. Portal calls it after the transaction that

@@ -34,6 +34,16 @@ const (
 	ActAPIKeyManage     Action = "api_key.manage"
 	ActUserAdmin        Action = "user.admin" // disable or enable a person everywhere
 	ActSelf             Action = "self"       // a signed-in user's own account: memberships, password
+	ActProductRead      Action = "product.read"
+	ActProductManage    Action = "product.manage" // create, change, deactivate
+	ActOfferRead        Action = "offer.read"
+	ActOfferManage      Action = "offer.manage" // create, change, delete
+	ActCatalogueRead    Action = "catalogue.read"
+	ActOrderRead        Action = "order.read"
+	ActOrderPlace       Action = "order.place"
+	ActOrderCancel      Action = "order.cancel" // a user while submitted, staff once confirmed
+	ActOrderInbox       Action = "order.inbox"  // orders across customers
+	ActOrderDecide      Action = "order.decide" // confirm, reject, fulfil
 )
 
 // Rule says the least staff role and the least customer role that may do an
@@ -63,6 +73,16 @@ var policy = map[Action]Rule{
 	ActAPIKeyManage:     {Staff: identity.StaffOwner},
 	ActUserAdmin:        {Staff: identity.StaffAdmin},
 	ActSelf:             {User: customer.RoleViewer},
+	ActProductRead:      {Staff: identity.StaffAgent},
+	ActProductManage:    {Staff: identity.StaffAdmin},
+	ActOfferRead:        {Staff: identity.StaffAgent},
+	ActOfferManage:      {Staff: identity.StaffAdmin},
+	ActCatalogueRead:    {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActOrderRead:        {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActOrderPlace:       {User: customer.RoleMaintainer},
+	ActOrderCancel:      {Staff: identity.StaffAgent, User: customer.RoleMaintainer},
+	ActOrderInbox:       {Staff: identity.StaffAgent},
+	ActOrderDecide:      {Staff: identity.StaffAgent},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which

@@ -80,6 +80,8 @@ func message(fe validator.FieldError) string {
 		return "must be an e-mail address"
 	case "iso3166_1_alpha2":
 		return "must be an ISO 3166-1 alpha-2 country code such as DE"
+	case "iso4217":
+		return "must be an ISO 4217 currency code such as EUR"
 	case "oneof":
 		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
 	case "singleline":
