@@ -23,7 +23,7 @@ type PlaceOrderParams struct {
 	Kind orders.Kind `json:"kind" validate:"omitempty,oneof=standard pre_order"`
 	// SiteID is the customer's site the order is for; a member limited to
 	// some sites must name one of them.
-	SiteID customer.SiteID `json:"site_id" validate:"max=100"`
+	SiteID customer.SiteID   `json:"site_id" validate:"max=100"`
 	Lines  []OrderLineParams `json:"lines" validate:"required,min=1,max=100,dive"`
 	// A standard order goes to DeliveryAddress or is handed to Recipient
 	// (exactly one); a pre-order has neither.
