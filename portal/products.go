@@ -61,7 +61,7 @@ func (c *CreateProductParams) normalize() {
 // is taken.
 func (p *Portal) CreateProduct(ctx context.Context, params CreateProductParams) (orders.Product, error) {
 	params.normalize()
-	if err := mergeInvalid(validStruct(params), params.Price.Check("price"), orders.CheckAttributes(params.Attributes)); err != nil {
+	if err := mergeInvalid(validStruct(params), orders.CheckAttributes(params.Attributes)); err != nil {
 		return orders.Product{}, err
 	}
 	now := p.timestamp()
@@ -184,9 +184,6 @@ func (u *UpdateProductParams) normalize() {
 func (p *Portal) UpdateProduct(ctx context.Context, id orders.ProductID, params UpdateProductParams) (orders.Product, error) {
 	params.normalize()
 	errs := []error{validStruct(params)}
-	if params.Price != nil {
-		errs = append(errs, params.Price.Check("price"))
-	}
 	if params.Attributes != nil {
 		errs = append(errs, orders.CheckAttributes(*params.Attributes))
 	}
@@ -288,7 +285,7 @@ type CreateOfferParams struct {
 // exist or is another customer's; AlreadyExists when the customer has an
 // offer for the product; FailedPrecondition for an archived customer.
 func (p *Portal) CreateOffer(ctx context.Context, cid customer.ID, params CreateOfferParams) (orders.Offer, error) {
-	if err := mergeInvalid(validStruct(params), params.Price.Check("price")); err != nil {
+	if err := validStruct(params); err != nil {
 		return orders.Offer{}, err
 	}
 	now := p.timestamp()
@@ -375,7 +372,7 @@ type UpdateOfferParams struct {
 // the price they were placed at. Staff admins and owners may call it.
 // Conflict when params.Version is not the stored version.
 func (p *Portal) UpdateOffer(ctx context.Context, cid customer.ID, id orders.OfferID, params UpdateOfferParams) (orders.Offer, error) {
-	if err := mergeInvalid(validStruct(params), params.Price.Check("price")); err != nil {
+	if err := validStruct(params); err != nil {
 		return orders.Offer{}, err
 	}
 	var out orders.Offer

@@ -86,6 +86,9 @@ func (s *smtpNotifier) Notify(ctx context.Context, n portal.Notification) error 
 		Role:         string(n.Role),
 		Message:      n.Message,
 		Invitee:      n.Subject,
+		OrderID:      n.OrderID,
+		OrderNumber:  n.OrderNumber,
+		Reason:       n.Reason,
 	}, mailer.Override{})
 	if err != nil {
 		return fmt.Errorf("rendering %s: %w", n.Kind, err)
