@@ -20,6 +20,7 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 )
@@ -33,19 +34,27 @@ type isoTenant struct {
 	target        portal.Member // a viewer the membership operations act on
 	invitation    invite.Invitation
 	accessLink    invite.AccessLink
+	ownProduct    orders.Product // a product only this customer sees
+	offer         orders.Offer   // the customer's price for the global product
+	submitted     orders.Order   // placed by the admin
+	confirmed     orders.Order   // placed by the admin, confirmed by staff
 }
 
 // isoFixture is a running handler over SQLite with two customers, A and B.
 type isoFixture struct {
 	*env
-	a, b  isoTenant
-	keyID identity.APIKeyID
+	a, b    isoTenant
+	keyID   identity.APIKeyID
+	product orders.Product // of the global portfolio
 }
 
 func newIsoFixture(t *testing.T) *isoFixture {
 	t.Helper()
 	f := &isoFixture{env: newEnv(t)}
 	ctx := portaltest.Owner(t.Context())
+	var err error
+	f.product, err = f.p.CreateProduct(ctx, portal.CreateProductParams{SKU: "LAP-1", Name: "Laptop", Price: orders.Money{Amount: 100_000, Currency: "EUR"}})
+	require.NoError(t, err)
 	signIn := func(cid customer.ID, email string, role customer.Role) portal.SignIn {
 		_, err := f.p.Invite(ctx, cid, portal.InviteParams{Email: email, Role: role})
 		require.NoError(t, err)
@@ -59,7 +68,9 @@ func newIsoFixture(t *testing.T) *isoFixture {
 	mk := func(name, domain string) isoTenant {
 		var tn isoTenant
 		var err error
-		tn.c, err = f.p.CreateCustomer(ctx, portal.CreateCustomerParams{Name: name, Features: customer.FeaturesPatch{AccessLinks: ptr(true)}})
+		tn.c, err = f.p.CreateCustomer(ctx, portal.CreateCustomerParams{Name: name, Features: customer.FeaturesPatch{
+			AccessLinks: ptr(true), OrderAuthorization: ptr(true),
+		}})
 		require.NoError(t, err)
 		tn.site, err = f.p.CreateSite(ctx, tn.c.ID, portal.SiteParams{Name: "HQ"})
 		require.NoError(t, err)
@@ -72,6 +83,24 @@ func newIsoFixture(t *testing.T) *isoFixture {
 		link, err := f.p.CreateAccessLink(ctx, tn.c.ID, tn.target.ID, portal.CreateAccessLinkParams{})
 		require.NoError(t, err)
 		tn.accessLink = link.Link
+		tn.ownProduct, err = f.p.CreateProduct(ctx, portal.CreateProductParams{
+			SKU: "OWN-" + name, Name: name + " special", Price: orders.Money{Amount: 5_000, Currency: "EUR"}, CustomerID: tn.c.ID})
+		require.NoError(t, err)
+		tn.offer, err = f.p.CreateOffer(ctx, tn.c.ID, portal.CreateOfferParams{ProductID: f.product.ID, Price: orders.Money{Amount: 90_000, Currency: "EUR"}})
+		require.NoError(t, err)
+		admin, err := f.p.Authenticate(t.Context(), tn.admin.Token)
+		require.NoError(t, err)
+		place := func() orders.Order {
+			o, err := f.p.PlaceOrder(identity.NewContext(t.Context(), admin), tn.c.ID, portal.PlaceOrderParams{
+				Lines:     []portal.OrderLineParams{{ProductID: f.product.ID, Quantity: 1}, {ProductID: tn.ownProduct.ID, Quantity: 2}},
+				Recipient: &orders.Employee{Name: "Bob"},
+			})
+			require.NoError(t, err)
+			return o
+		}
+		tn.submitted = place()
+		tn.confirmed, err = f.p.ConfirmOrder(ctx, place().ID, portal.DecideOrderParams{})
+		require.NoError(t, err)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -94,6 +123,10 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"userId":             string(tn.target.User.ID),
 		"apiKeyId":           string(f.keyID),
 		"viewerMembershipId": string(tn.viewer.Membership.ID),
+		"productId":          string(tn.ownProduct.ID),
+		"offerId":            string(tn.offer.ID),
+		"orderId":            string(tn.submitted.ID),
+		"confirmedOrderId":   string(tn.confirmed.ID),
 	}
 }
 
@@ -128,6 +161,22 @@ func (f *isoFixture) version(t *testing.T, kind string, ids map[string]string) i
 				return m.Version
 			}
 		}
+	case "product":
+		for _, tn := range []isoTenant{f.a, f.b} {
+			if string(tn.ownProduct.ID) == ids["productId"] {
+				p, err := f.p.GetProduct(ctx, tn.ownProduct.ID)
+				require.NoError(t, err)
+				return p.Version
+			}
+		}
+	case "offer":
+		for _, tn := range []isoTenant{f.a, f.b} {
+			if string(tn.offer.ID) == ids["offerId"] {
+				o, err := f.p.GetOffer(ctx, tn.c.ID, tn.offer.ID)
+				require.NoError(t, err)
+				return o.Version
+			}
+		}
 	}
 	return 1 // a ghost: any well-formed ETag
 }
@@ -158,7 +207,14 @@ func (f *isoFixture) snapshot(t *testing.T) map[string]any {
 		part("access links", links, err)
 		subs, err := f.p.ListCustomers(ctx, portal.ListCustomersParams{ParentID: tn.c.ID})
 		part("sub-customers", subs, err)
+		offers, err := f.p.ListOffers(ctx, tn.c.ID, portal.ListOffersParams{Limit: 100})
+		part("offers", offers, err)
+		ords, err := f.p.ListOrders(ctx, tn.c.ID, portal.ListOrdersParams{Limit: 100})
+		part("orders", ords, err)
 	}
+	products, err := f.p.ListProducts(ctx, portal.ListProductsParams{Limit: 100})
+	require.NoError(t, err)
+	out["products"] = products
 	keys, err := f.p.ListAPIKeys(ctx, portal.ListAPIKeysParams{Limit: 100})
 	require.NoError(t, err)
 	for i := range keys.Items {
@@ -180,6 +236,10 @@ var ghostIDs = map[string]string{
 	"userId":             "usr_ghost",
 	"apiKeyId":           "key_ghost",
 	"viewerMembershipId": "mem_ghost2",
+	"productId":          "prd_ghost",
+	"offerId":            "ofr_ghost",
+	"orderId":            "ord_ghost",
+	"confirmedOrderId":   "ord_ghost2",
 }
 
 // isoClass says how an operation relates to tenants.
@@ -207,7 +267,10 @@ type isoRow struct {
 
 	query   string // raw query string; placeholders such as {customerId} are filled
 	body    string // raw JSON body; placeholders are filled; "" sends none
-	ifMatch string // "customer", "site" or "membership": the current ETag goes in If-Match
+	ifMatch string // "customer", "site", "membership", "product" or "offer": the current ETag goes in If-Match
+	// alias fills a placeholder from another of the fixture's IDs
+	// ({orderId} from confirmedOrderId, for moves of a confirmed order).
+	alias map[string]string
 
 	staff   int // the staff owner with B's IDs: shows the request itself is valid
 	admin   int // A's admin with A's IDs
@@ -232,6 +295,7 @@ const (
 	no403  = http.StatusForbidden
 	no404  = http.StatusNotFound
 	bad400 = http.StatusBadRequest
+	no409  = http.StatusConflict
 )
 
 var isolationMatrix = map[string]isoRow{
@@ -286,6 +350,38 @@ var isolationMatrix = map[string]isoRow{
 	"listAPIKeys":  {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
 	"createAPIKey": {class: classStaff, body: `{"name":"Script","role":"agent"}`, staff: ok201, admin: no403, viewer: no403, foreign: no403},
 	"revokeAPIKey": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	// Products are the provider's; customer users see them only in their catalogue.
+	"listProducts": {class: classStaff, query: "customer_id={customerId}", staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"createProduct": {class: classStaff, body: `{"sku":"NEW-1","name":"New","price":{"amount":1,"currency":"EUR"},"customer_id":"{customerId}"}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no403},
+	"getProduct": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"updateProduct": {class: classStaff, body: `{"name":"Renamed"}`, ifMatch: "product",
+		staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"deactivateProduct": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	// Offers.
+	"listOffers": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no404},
+	"createOffer": {class: classStaff, body: `{"product_id":"{productId}","price":{"amount":1,"currency":"EUR"}}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no404, crossBody: bad400},
+	"getOffer": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"updateOffer": {class: classStaff, body: `{"price":{"amount":2,"currency":"EUR"}}`, ifMatch: "offer",
+		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"deleteOffer": {class: classStaff, staff: ok204, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	// Catalogue and orders.
+	"getCatalogue": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"listOrders":   {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	// Staff place no orders: their call on B is refused by role, not by tenant.
+	"placeOrder": {class: classTenant, body: `{"lines":[{"product_id":"{productId}","quantity":1}],"recipient":{"name":"Bob"}}`,
+		staff: no403, admin: ok201, viewer: no403, foreign: no404, crossBody: bad400},
+	"getOrder": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	// A customer withdraws a submitted order; staff cancel only confirmed ones
+	// (their call on B's submitted order is failed_precondition).
+	"cancelOrder": {class: classTenant, body: `{"reason":"ordered twice"}`,
+		staff: no409, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"listOrderInbox": {class: classStaff, query: "customer_id={customerId}", staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"confirmOrder":   {class: classStaff, body: `{"note":"ok"}`, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"rejectOrder":    {class: classStaff, body: `{"reason":"sold out"}`, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"fulfilOrder": {class: classStaff, alias: map[string]string{"orderId": "confirmedOrderId"},
+		staff: ok200, admin: no403, viewer: no403, foreign: no403},
 
 	"acceptInvitation":     {class: classPublic, reason: "the invitation token in the body is the credential; there is no caller to scope"},
 	"requestLoginLink":     {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of any customer"},
@@ -344,6 +440,12 @@ func (f *isoFixture) call(t *testing.T, op isoOp, row isoRow, token string, ids 
 // callWith is call with other IDs in the body than in the path.
 func (f *isoFixture) callWith(t *testing.T, op isoOp, row isoRow, token string, ids, bodyIDs map[string]string) (*http.Response, []byte) {
 	t.Helper()
+	if len(row.alias) > 0 {
+		ids, bodyIDs = maps.Clone(ids), maps.Clone(bodyIDs)
+		for to, from := range row.alias {
+			ids[to], bodyIDs[to] = ids[from], bodyIDs[from]
+		}
+	}
 	path := fill(t, op.path, ids)
 	if row.query != "" {
 		path += "?" + fill(t, row.query, ids)

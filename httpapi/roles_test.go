@@ -15,6 +15,7 @@ import (
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 )
@@ -41,7 +42,8 @@ type roleFixture struct {
 	cid          string
 	north, south customer.Site // the site-limited admin reaches north only
 	tokens       map[string]string
-	n            int // makes e-mail addresses unique
+	n            int            // makes e-mail addresses unique
+	laptop       orders.Product // of the global portfolio
 }
 
 func newRoleFixture(t *testing.T) *roleFixture {
@@ -58,7 +60,7 @@ func newRoleFixture(t *testing.T) *roleFixture {
 	f.tokens[rcStaffAdmin] = key.Token
 	f.tokens[rcAgent] = must(owner.CreateAPIKeyWithResponse(ctx, nil, client.CreateAPIKeyRequest{Name: "Service desk", Role: client.StaffRoleAgent}))(t).JSON201.Token
 
-	cid, ada := f.onboard(t, "Acme GmbH", "ada@acme.example", nil)
+	cid, ada := f.onboard(t, "Acme GmbH", "ada@acme.example", &client.FeaturesPatch{OrderAuthorization: ptr(true)})
 	f.cid = cid
 	f.tokens[rcAdmin] = ada.Token
 	adaC := f.client(t, ada.Token)
@@ -92,6 +94,8 @@ func newRoleFixture(t *testing.T) *roleFixture {
 	require.True(t, ro.Session.ReadOnly)
 	require.Equal(t, client.RoleAdmin, ro.Membership.Role, "the link's membership is an admin's")
 	f.tokens[rcReadOnly] = ro.Token
+	f.laptop, err = f.p.CreateProduct(staff, portal.CreateProductParams{SKU: "LAP-1", Name: "Laptop", Price: orders.Money{Amount: 100_000, Currency: "EUR"}})
+	require.NoError(t, err)
 	return f
 }
 
@@ -145,14 +149,22 @@ func (f *roleFixture) snapshot(t *testing.T) map[string]any {
 		keys.Items[i].LastUsedAt = time.Time{} // moves with every call of a staff caller
 	}
 	part("api keys", keys, err)
+	products, err := f.p.ListProducts(ctx, portal.ListProductsParams{Limit: 100})
+	part("products", products, err)
+	offers, err := f.p.ListOffers(ctx, cid, portal.ListOffersParams{Limit: 100})
+	part("offers", offers, err)
+	ords, err := f.p.ListOrders(ctx, cid, portal.ListOrdersParams{Limit: 100})
+	part("orders", ords, err)
 	return out
 }
 
 // roleTarget is what a row acts on, made fresh for each call.
 type roleTarget struct {
-	site   customer.Site
-	member portal.Member
-	etag   string
+	site    customer.Site
+	member  portal.Member
+	etag    string
+	order   orders.Order
+	product orders.Product
 }
 
 // roleRow is one operation of the role matrix and the status each caller
@@ -161,9 +173,12 @@ type roleTarget struct {
 // computed from portal's policy table.
 type roleRow struct {
 	write bool // a 2xx must change something, a refusal nothing
-	prep  func(t *testing.T, f *roleFixture) roleTarget
-	call  func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error)
-	want  map[string]int
+	// conflict is the code of an expected 409: a caller the action is
+	// allowed to, on a target whose state refuses it.
+	conflict client.ProblemCode
+	prep     func(t *testing.T, f *roleFixture) roleTarget
+	call     func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error)
+	want     map[string]int
 }
 
 const (
@@ -206,6 +221,33 @@ func memberEverywhere(t *testing.T, f *roleFixture) roleTarget {
 	t.Helper()
 	m := f.member(t)
 	return roleTarget{member: m, etag: `"` + strconv.FormatInt(m.Version, 10) + `"`}
+}
+
+// orderAt places a submitted order for site as Acme's admin.
+func orderAt(site func(f *roleFixture) customer.SiteID) func(t *testing.T, f *roleFixture) roleTarget {
+	return func(t *testing.T, f *roleFixture) roleTarget {
+		t.Helper()
+		admin, err := f.p.Authenticate(t.Context(), f.tokens[rcAdmin])
+		require.NoError(t, err)
+		o, err := f.p.PlaceOrder(identity.NewContext(t.Context(), admin), customer.ID(f.cid), portal.PlaceOrderParams{
+			SiteID: site(f), Lines: []portal.OrderLineParams{{ProductID: f.laptop.ID, Quantity: 1}}, Recipient: &orders.Employee{Name: "Bob"},
+		})
+		require.NoError(t, err)
+		return roleTarget{order: o}
+	}
+}
+
+var (
+	northOrder = orderAt(func(f *roleFixture) customer.SiteID { return f.north.ID })
+	southOrder = orderAt(func(f *roleFixture) customer.SiteID { return f.south.ID })
+)
+
+func newProduct(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	p, err := f.p.CreateProduct(portaltest.Owner(t.Context()), portal.CreateProductParams{
+		SKU: "P-" + f.email("sku"), Name: "Product", Price: orders.Money{Amount: 1, Currency: "EUR"}})
+	require.NoError(t, err)
+	return roleTarget{product: p}
 }
 
 func currentCustomer(t *testing.T, f *roleFixture) roleTarget {
@@ -291,6 +333,54 @@ var roleMatrix = map[string]roleRow{
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.DisableUserWithResponse(t.Context(), string(tg.member.User.ID))
 		}},
+	"list products": {prep: noTarget, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListProductsWithResponse(t.Context(), nil)
+		}},
+	"create product": {write: true, prep: noTarget, want: byRole(s201, s201, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.CreateProductWithResponse(t.Context(), nil, client.CreateProductRequest{
+				Sku: "P-" + f.email("sku"), Name: "Product", Price: client.Money{Amount: 1, Currency: "EUR"}})
+		}},
+	"create offer": {write: true, prep: newProduct, want: byRole(s201, s201, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.CreateOfferWithResponse(t.Context(), f.cid, nil, client.CreateOfferRequest{
+				ProductId: string(tg.product.ID), Price: client.Money{Amount: 1, Currency: "EUR"}})
+		}},
+	"read catalogue": {prep: noTarget, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetCatalogueWithResponse(t.Context(), f.cid, nil)
+		}},
+	// Staff decide on orders; customer users place them.
+	"place order": {write: true, prep: noTarget, want: byRole(s403, s403, s403, s201, s201, s403, s201),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.PlaceOrderWithResponse(t.Context(), f.cid, nil, client.PlaceOrderRequest{
+				SiteId: ptr(string(f.north.ID)), Lines: []client.OrderLineRequest{{ProductId: string(f.laptop.ID), Quantity: 1}},
+				Recipient: &client.Employee{Name: "Bob"},
+			})
+		}},
+	"list orders": {prep: northOrder, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListOrdersWithResponse(t.Context(), f.cid, nil)
+		}},
+	"get order beyond the caller's sites": {prep: southOrder, want: byRole(s200, s200, s200, s200, s200, s200, s404),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetOrderWithResponse(t.Context(), f.cid, string(tg.order.ID))
+		}},
+	// Staff may cancel, but only a confirmed order: a submitted one they reject.
+	"cancel a submitted order": {write: true, prep: northOrder, conflict: client.ProblemCodeFailedPrecondition,
+		want: byRole(http.StatusConflict, http.StatusConflict, http.StatusConflict, s200, s200, s403, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.CancelOrderWithResponse(t.Context(), f.cid, string(tg.order.ID), client.CancelOrderRequest{})
+		}},
+	"list the order inbox": {prep: northOrder, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListOrderInboxWithResponse(t.Context(), nil)
+		}},
+	"confirm order": {write: true, prep: northOrder, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ConfirmOrderWithResponse(t.Context(), string(tg.order.ID), client.OrderNoteRequest{})
+		}},
 }
 
 // TestRoleMatrix calls a representative operation of every kind of action
@@ -325,6 +415,8 @@ func TestRoleMatrix(t *testing.T) {
 						}
 					case want == s404:
 						fails(r, err)(t, s404, client.ProblemCodeNotFound)
+					case want == http.StatusConflict:
+						fails(r, err)(t, want, row.conflict)
 					default:
 						fails(r, err)(t, want, client.ProblemCodePermissionDenied)
 					}

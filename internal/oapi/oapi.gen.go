@@ -30,6 +30,7 @@ const (
 	ActionAccessLinkManage Action = "access_link.manage"
 	ActionAccessLinkRead   Action = "access_link.read"
 	ActionApiKeyManage     Action = "api_key.manage"
+	ActionCatalogueRead    Action = "catalogue.read"
 	ActionCustomerCreate   Action = "customer.create"
 	ActionCustomerRead     Action = "customer.read"
 	ActionCustomerStatus   Action = "customer.status"
@@ -41,6 +42,15 @@ const (
 	ActionMembershipAdd    Action = "membership.add"
 	ActionMembershipAdmin  Action = "membership.admin"
 	ActionMembershipRead   Action = "membership.read"
+	ActionOfferManage      Action = "offer.manage"
+	ActionOfferRead        Action = "offer.read"
+	ActionOrderCancel      Action = "order.cancel"
+	ActionOrderDecide      Action = "order.decide"
+	ActionOrderInbox       Action = "order.inbox"
+	ActionOrderPlace       Action = "order.place"
+	ActionOrderRead        Action = "order.read"
+	ActionProductManage    Action = "product.manage"
+	ActionProductRead      Action = "product.read"
 	ActionSelf             Action = "self"
 	ActionSiteManage       Action = "site.manage"
 	ActionSiteRead         Action = "site.read"
@@ -55,6 +65,8 @@ func (e Action) Valid() bool {
 	case ActionAccessLinkRead:
 		return true
 	case ActionApiKeyManage:
+		return true
+	case ActionCatalogueRead:
 		return true
 	case ActionCustomerCreate:
 		return true
@@ -77,6 +89,24 @@ func (e Action) Valid() bool {
 	case ActionMembershipAdmin:
 		return true
 	case ActionMembershipRead:
+		return true
+	case ActionOfferManage:
+		return true
+	case ActionOfferRead:
+		return true
+	case ActionOrderCancel:
+		return true
+	case ActionOrderDecide:
+		return true
+	case ActionOrderInbox:
+		return true
+	case ActionOrderPlace:
+		return true
+	case ActionOrderRead:
+		return true
+	case ActionProductManage:
+		return true
+	case ActionProductRead:
 		return true
 	case ActionSelf:
 		return true
@@ -163,6 +193,51 @@ func (e MembershipStatus) Valid() bool {
 	case MembershipStatusActive:
 		return true
 	case MembershipStatusDisabled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OrderKind.
+const (
+	OrderKindPreOrder OrderKind = "pre_order"
+	OrderKindStandard OrderKind = "standard"
+)
+
+// Valid indicates whether the value is a known member of the OrderKind enum.
+func (e OrderKind) Valid() bool {
+	switch e {
+	case OrderKindPreOrder:
+		return true
+	case OrderKindStandard:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for OrderStatus.
+const (
+	OrderStatusCancelled OrderStatus = "cancelled"
+	OrderStatusConfirmed OrderStatus = "confirmed"
+	OrderStatusFulfilled OrderStatus = "fulfilled"
+	OrderStatusRejected  OrderStatus = "rejected"
+	OrderStatusSubmitted OrderStatus = "submitted"
+)
+
+// Valid indicates whether the value is a known member of the OrderStatus enum.
+func (e OrderStatus) Valid() bool {
+	switch e {
+	case OrderStatusCancelled:
+		return true
+	case OrderStatusConfirmed:
+		return true
+	case OrderStatusFulfilled:
+		return true
+	case OrderStatusRejected:
+		return true
+	case OrderStatusSubmitted:
 		return true
 	default:
 		return false
@@ -482,7 +557,10 @@ type AccessLinkTTLSeconds = int
 // `customer.status` covers suspend, reactivate and archive; `membership.admin` covers role and
 // site changes, disabling, enabling and removing; `invitation.manage` covers invite, resend and
 // revoke; `access_link.manage` covers create, refresh and disable; `self` is a signed-in user's
-// own account.
+// own account; `product.manage` covers create, change and deactivate; `offer.manage` create,
+// change and delete; `order.cancel` is a customer's withdrawal of a submitted order and staff's
+// cancellation of a confirmed one; `order.inbox` lists orders across customers;
+// `order.decide` covers confirm, reject and fulfil.
 //
 // Example: site.read
 type Action string
@@ -521,6 +599,57 @@ type Address struct {
 	Line2      *string `json:"line2,omitempty"`
 	PostalCode *string `json:"postal_code,omitempty"`
 	Region     *string `json:"region,omitempty"`
+}
+
+// Attributes Free key-value pairs, at most 50; keys of 1 to 64 characters, values of at most 500.
+//
+// Example: {"colour":"silver","ram":"16 GB"}
+type Attributes map[string]string
+
+// CancelOrderRequest Why the order is cancelled, optionally.
+//
+// Example: {"reason":"Ordered twice."}
+type CancelOrderRequest struct {
+	Reason *string `json:"reason,omitempty"`
+}
+
+// Catalogue One page of a customer's catalogue, ordered by product.
+//
+// Example: {"items":[],"next_cursor":""}
+type Catalogue struct {
+	Items []CatalogueItem `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// CatalogueItem A product the customer may order, at the price it pays.
+//
+// Example: {"attributes":{"ram":"16 GB"},"category":"laptops","name":"Laptop 14 Pro","offer_id":"ofr_01912d70-2d3c-7f50-9b66-803f3d2c1bae","price":{"amount":109900,"currency":"EUR"},"product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","sku":"LAP-14-PRO"}
+type CatalogueItem struct {
+	// Attributes Free key-value pairs, at most 50; keys of 1 to 64 characters, values of at most 500.
+	//
+	// Example: {"colour":"silver","ram":"16 GB"}
+	Attributes  Attributes `json:"attributes"`
+	Category    *string    `json:"category,omitempty"`
+	Description *string    `json:"description,omitempty"`
+	Name        string     `json:"name"`
+
+	// OfferId Identifies an offer: `ofr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: ofr_01912d70-2d3c-7f50-9b66-803f3d2c1bae
+	OfferId *OfferId `json:"offer_id,omitempty"`
+
+	// Price An amount in minor units (cents for EUR) of an ISO 4217 currency.
+	//
+	// Example: {"amount":129900,"currency":"EUR"}
+	Price Money `json:"price"`
+
+	// ProductId Identifies a product: `prd_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	ProductId ProductId `json:"product_id"`
+	Sku       string    `json:"sku"`
 }
 
 // ChangeRoleRequest A membership's new role.
@@ -614,6 +743,50 @@ type CreateCustomerRequest struct {
 	VatId    *string     `json:"vat_id,omitempty"`
 }
 
+// CreateOfferRequest A product and the customer's price for it.
+//
+// Example: {"price":{"amount":109900,"currency":"EUR"},"product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d"}
+type CreateOfferRequest struct {
+	// Price An amount in minor units (cents for EUR) of an ISO 4217 currency.
+	//
+	// Example: {"amount":129900,"currency":"EUR"}
+	Price Money `json:"price"`
+
+	// ProductId Identifies a product: `prd_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	ProductId ProductId `json:"product_id"`
+}
+
+// CreateProductRequest A new product.
+//
+// Example: {"attributes":{"ram":"16 GB"},"category":"laptops","name":"Laptop 14 Pro","price":{"amount":129900,"currency":"EUR"},"sku":"LAP-14-PRO"}
+type CreateProductRequest struct {
+	// Active False creates the product deactivated.
+	Active *bool `json:"active,omitempty"`
+
+	// Attributes Free key-value pairs, at most 50; keys of 1 to 64 characters, values of at most 500.
+	//
+	// Example: {"colour":"silver","ram":"16 GB"}
+	Attributes *Attributes `json:"attributes,omitempty"`
+	Category   *string     `json:"category,omitempty"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	Description *string     `json:"description,omitempty"`
+	Name        string      `json:"name"`
+
+	// Price An amount in minor units (cents for EUR) of an ISO 4217 currency.
+	//
+	// Example: {"amount":129900,"currency":"EUR"}
+	Price Money `json:"price"`
+
+	// Sku Unique across all products, ignoring case.
+	Sku string `json:"sku"`
+}
+
 // Customer A company account of the provider. Optional text fields are left out when empty; `parent_id` is
 // set for a sub-customer.
 //
@@ -688,6 +861,15 @@ type CustomerList struct {
 //
 // Example: active
 type CustomerStatus string
+
+// Employee A person of the customer who receives goods; need not be a user of the portal.
+//
+// Example: {"email":"jane.doe@example.com","employee_number":"E-1042","name":"Jane Doe"}
+type Employee struct {
+	Email          *openapi_types.Email `json:"email,omitempty"`
+	EmployeeNumber *string              `json:"employee_number,omitempty"`
+	Name           string               `json:"name"`
+}
 
 // Features A customer's portal settings. `auto_confirm_orders` needs `order_authorization`;
 // `supplier_warehouse` cannot be off while `pre_orders` is on; `hr_sync` needs the provider's
@@ -1011,6 +1193,17 @@ type MembershipId = string
 // Example: active
 type MembershipStatus string
 
+// Money An amount in minor units (cents for EUR) of an ISO 4217 currency.
+//
+// Example: {"amount":129900,"currency":"EUR"}
+type Money struct {
+	// Amount Minor units of the currency.
+	Amount int64 `json:"amount"`
+
+	// Currency ISO 4217 code.
+	Currency string `json:"currency"`
+}
+
 // MyMembership One of the caller's memberships, to choose which one the session acts through.
 //
 // Example: {"created_at":"2025-03-04T09:15:00Z","current":true,"customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","customer_name":"Acme GmbH","id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","role":"admin","site_ids":[],"status":"active","updated_at":"2025-03-05T14:02:31Z","user_id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","version":2}
@@ -1066,6 +1259,210 @@ type MyMembershipList struct {
 	Items []MyMembership `json:"items"`
 }
 
+// Offer A customer's price for a product, which puts the product into the customer's catalogue.
+//
+// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"ofr_01912d70-2d3c-7f50-9b66-803f3d2c1bae","price":{"amount":109900,"currency":"EUR"},"product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","updated_at":"2025-03-04T09:15:00Z","version":1}
+type Offer struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Id Identifies an offer: `ofr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: ofr_01912d70-2d3c-7f50-9b66-803f3d2c1bae
+	Id OfferId `json:"id"`
+
+	// Price An amount in minor units (cents for EUR) of an ISO 4217 currency.
+	//
+	// Example: {"amount":129900,"currency":"EUR"}
+	Price Money `json:"price"`
+
+	// ProductId Identifies a product: `prd_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	ProductId ProductId `json:"product_id"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// Version Grows with every change; the ETag is this number in quotes.
+	Version int64 `json:"version"`
+}
+
+// OfferId Identifies an offer: `ofr_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: ofr_01912d70-2d3c-7f50-9b66-803f3d2c1bae
+type OfferId = string
+
+// OfferList One page of offers, oldest first.
+//
+// Example: {"items":[],"next_cursor":""}
+type OfferList struct {
+	Items []Offer `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// Order A customer's order, with its lines and its history.
+//
+// Example: {"created_at":"2025-03-04T09:15:00Z","currency":"EUR","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","history":[{"at":"2025-03-04T09:15:00Z","by":"user:usr_01912d6f-4c5d-7e6f-9a80-1b2c3d4e5f60","to":"submitted"}],"id":"ord_01912d71-3e4d-7061-8c77-914f4e3d2cbf","kind":"standard","lines":[{"name":"Laptop 14 Pro","product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","quantity":2,"sku":"LAP-14-PRO","total":{"amount":219800,"currency":"EUR"},"unit_price":{"amount":109900,"currency":"EUR"}}],"number":"PO-001042","ordered_by":"usr_01912d6f-4c5d-7e6f-9a80-1b2c3d4e5f60","recipient":{"name":"Jane Doe"},"status":"submitted","total":{"amount":219800,"currency":"EUR"},"updated_at":"2025-03-04T09:15:00Z","version":1}
+type Order struct {
+	CreatedAt time.Time `json:"created_at"`
+	Currency  string    `json:"currency"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// DeliveryAddress A postal address. Empty fields are left out.
+	//
+	// Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
+	DeliveryAddress *Address `json:"delivery_address,omitempty"`
+
+	// History Every transition, oldest first; the first is the submission.
+	History []OrderEvent `json:"history"`
+
+	// Id Identifies an order: `ord_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: ord_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id OrderId `json:"id"`
+
+	// Kind `standard`: delivered to an address or handed to an employee; `pre_order`: stocked in the supplier warehouse when fulfilled and retrieved later (needs `pre_orders`).
+	//
+	// Example: standard
+	Kind  OrderKind   `json:"kind"`
+	Lines []OrderLine `json:"lines"`
+	Note  *string     `json:"note,omitempty"`
+
+	// Number The order's number as people know it; unique and increasing.
+	Number string `json:"number"`
+
+	// OrderedBy Identifies a user: `usr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091
+	OrderedBy UserId `json:"ordered_by"`
+
+	// Recipient A person of the customer who receives goods; need not be a user of the portal.
+	//
+	// Example: {"email":"jane.doe@example.com","employee_number":"E-1042","name":"Jane Doe"}
+	Recipient *Employee `json:"recipient,omitempty"`
+
+	// RequestedDate The day delivery is asked for.
+	RequestedDate *openapi_types.Date `json:"requested_date,omitempty"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Status submitted → confirmed | rejected | cancelled (by the customer); confirmed → fulfilled | cancelled (by staff).
+	//
+	// Example: submitted
+	Status OrderStatus `json:"status"`
+
+	// Total An amount in minor units (cents for EUR) of an ISO 4217 currency.
+	//
+	// Example: {"amount":129900,"currency":"EUR"}
+	Total     Money     `json:"total"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// Version Grows with every change; the ETag is this number in quotes.
+	Version int64 `json:"version"`
+}
+
+// OrderEvent One transition of an order.
+//
+// Example: {"at":"2025-03-04T09:15:00Z","by":"user:usr_01912d6f-4c5d-7e6f-9a80-1b2c3d4e5f60","to":"submitted"}
+type OrderEvent struct {
+	At time.Time `json:"at"`
+
+	// By Who made it: `user:…`, `staff:…`, `api_key:…`, or `system:auto_confirm_orders`.
+	By string `json:"by"`
+
+	// From submitted → confirmed | rejected | cancelled (by the customer); confirmed → fulfilled | cancelled (by staff).
+	//
+	// Example: submitted
+	From *OrderStatus `json:"from,omitempty"`
+
+	// Note A confirmation's note, or the reason of a rejection or a cancellation.
+	Note *string `json:"note,omitempty"`
+
+	// To submitted → confirmed | rejected | cancelled (by the customer); confirmed → fulfilled | cancelled (by staff).
+	//
+	// Example: submitted
+	To OrderStatus `json:"to"`
+}
+
+// OrderId Identifies an order: `ord_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: ord_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type OrderId = string
+
+// OrderKind `standard`: delivered to an address or handed to an employee; `pre_order`: stocked in the supplier warehouse when fulfilled and retrieved later (needs `pre_orders`).
+//
+// Example: standard
+type OrderKind string
+
+// OrderLine One product of an order, with the name and price it was ordered at.
+//
+// Example: {"name":"Laptop 14 Pro","product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","quantity":2,"sku":"LAP-14-PRO","total":{"amount":219800,"currency":"EUR"},"unit_price":{"amount":109900,"currency":"EUR"}}
+type OrderLine struct {
+	Name string `json:"name"`
+
+	// ProductId Identifies a product: `prd_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	ProductId ProductId `json:"product_id"`
+	Quantity  int       `json:"quantity"`
+	Sku       string    `json:"sku"`
+
+	// Total An amount in minor units (cents for EUR) of an ISO 4217 currency.
+	//
+	// Example: {"amount":129900,"currency":"EUR"}
+	Total Money `json:"total"`
+
+	// UnitPrice An amount in minor units (cents for EUR) of an ISO 4217 currency.
+	//
+	// Example: {"amount":129900,"currency":"EUR"}
+	UnitPrice Money `json:"unit_price"`
+}
+
+// OrderLineRequest A product of the catalogue and how many.
+//
+// Example: {"product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","quantity":2}
+type OrderLineRequest struct {
+	// ProductId Identifies a product: `prd_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	ProductId ProductId `json:"product_id"`
+	Quantity  int       `json:"quantity"`
+}
+
+// OrderList One page of orders.
+//
+// Example: {"items":[],"next_cursor":""}
+type OrderList struct {
+	Items []Order `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// OrderNoteRequest An optional note with a confirmation or a fulfilment.
+//
+// Example: {"note":"Ships on Monday."}
+type OrderNoteRequest struct {
+	Note *string `json:"note,omitempty"`
+}
+
+// OrderStatus submitted → confirmed | rejected | cancelled (by the customer); confirmed → fulfilled | cancelled (by staff).
+//
+// Example: submitted
+type OrderStatus string
+
 // PasswordSignInRequest An e-mail address and password. `customer_id` chooses the membership for a user in several
 // customers; left out, the oldest active one.
 //
@@ -1077,6 +1474,36 @@ type PasswordSignInRequest struct {
 	CustomerId *CustomerId         `json:"customer_id,omitempty"`
 	Email      openapi_types.Email `json:"email"`
 	Password   string              `json:"password"`
+}
+
+// PlaceOrderRequest An order. A standard order needs `delivery_address` or `recipient` (one); a pre-order neither.
+//
+// Example: {"lines":[{"product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","quantity":2}],"recipient":{"email":"jane.doe@example.com","name":"Jane Doe"},"requested_date":"2025-03-14"}
+type PlaceOrderRequest struct {
+	// DeliveryAddress A postal address. Empty fields are left out.
+	//
+	// Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
+	DeliveryAddress *Address `json:"delivery_address,omitempty"`
+
+	// Kind `standard`: delivered to an address or handed to an employee; `pre_order`: stocked in the supplier warehouse when fulfilled and retrieved later (needs `pre_orders`).
+	//
+	// Example: standard
+	Kind  *OrderKind         `json:"kind,omitempty"`
+	Lines []OrderLineRequest `json:"lines"`
+	Note  *string            `json:"note,omitempty"`
+
+	// Recipient A person of the customer who receives goods; need not be a user of the portal.
+	//
+	// Example: {"email":"jane.doe@example.com","employee_number":"E-1042","name":"Jane Doe"}
+	Recipient *Employee `json:"recipient,omitempty"`
+
+	// RequestedDate The day delivery is asked for; not in the past.
+	RequestedDate *openapi_types.Date `json:"requested_date,omitempty"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
 }
 
 // Principal Who is calling. `staff_role` is set for staff and API keys; `customer_id` and `membership_id`
@@ -1180,6 +1607,60 @@ type Problem struct {
 // Example: not_found
 type ProblemCode string
 
+// Product Something the provider sells. Without `customer_id` it belongs to the global portfolio; with one, only that customer sees it.
+//
+// Example: {"active":true,"attributes":{"ram":"16 GB"},"category":"laptops","created_at":"2025-03-04T09:15:00Z","description":"14-inch business laptop","id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","name":"Laptop 14 Pro","price":{"amount":129900,"currency":"EUR"},"sku":"LAP-14-PRO","updated_at":"2025-03-04T09:15:00Z","version":1}
+type Product struct {
+	// Active Inactive products are in no catalogue; orders keep them.
+	Active bool `json:"active"`
+
+	// Attributes Free key-value pairs, at most 50; keys of 1 to 64 characters, values of at most 500.
+	//
+	// Example: {"colour":"silver","ram":"16 GB"}
+	Attributes Attributes `json:"attributes"`
+	Category   *string    `json:"category,omitempty"`
+	CreatedAt  time.Time  `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	Description *string     `json:"description,omitempty"`
+
+	// Id Identifies a product: `prd_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	Id   ProductId `json:"id"`
+	Name string    `json:"name"`
+
+	// Price An amount in minor units (cents for EUR) of an ISO 4217 currency.
+	//
+	// Example: {"amount":129900,"currency":"EUR"}
+	Price Money `json:"price"`
+
+	// Sku Unique across all products, ignoring case.
+	Sku       string    `json:"sku"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// Version Grows with every change; the ETag is this number in quotes.
+	Version int64 `json:"version"`
+}
+
+// ProductId Identifies a product: `prd_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d
+type ProductId = string
+
+// ProductList One page of products, oldest first.
+//
+// Example: {"items":[],"next_cursor":""}
+type ProductList struct {
+	Items []Product `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
 // RedeemAccessLinkRequest An access link's token.
 //
 // Example: {"token":"pa_Hq2Wn5Ex8Rt1Yu4Io7Pa0Sd3Fg6Hj9Kl2Zx5Cv8Bn1M"}
@@ -1200,6 +1681,13 @@ type RedeemLoginLinkRequest struct {
 
 	// Token The token from the e-mailed link (`pl_…`).
 	Token string `json:"token"`
+}
+
+// RejectOrderRequest Why the order is rejected; it goes into the e-mail to the person who ordered.
+//
+// Example: {"reason":"This model is no longer available; please order the 15-inch one."}
+type RejectOrderRequest struct {
+	Reason string `json:"reason"`
 }
 
 // RequestLoginLinkRequest Where to send a one-time sign-in link.
@@ -1405,6 +1893,37 @@ type UpdateCustomerRequest struct {
 	VatId    *string `json:"vat_id,omitempty"`
 }
 
+// UpdateOfferRequest The offer's new price.
+//
+// Example: {"price":{"amount":99900,"currency":"EUR"}}
+type UpdateOfferRequest struct {
+	// Price An amount in minor units (cents for EUR) of an ISO 4217 currency.
+	//
+	// Example: {"amount":129900,"currency":"EUR"}
+	Price Money `json:"price"`
+}
+
+// UpdateProductRequest The fields to change; those left out stay as they are.
+//
+// Example: {"price":{"amount":119900,"currency":"EUR"}}
+type UpdateProductRequest struct {
+	Active *bool `json:"active,omitempty"`
+
+	// Attributes Free key-value pairs, at most 50; keys of 1 to 64 characters, values of at most 500.
+	//
+	// Example: {"colour":"silver","ram":"16 GB"}
+	Attributes  *Attributes `json:"attributes,omitempty"`
+	Category    *string     `json:"category,omitempty"`
+	Description *string     `json:"description,omitempty"`
+	Name        *string     `json:"name,omitempty"`
+
+	// Price An amount in minor units (cents for EUR) of an ISO 4217 currency.
+	//
+	// Example: {"amount":129900,"currency":"EUR"}
+	Price *Money  `json:"price,omitempty"`
+	Sku   *string `json:"sku,omitempty"`
+}
+
 // User A person with a login. One user may be a member of several customers.
 //
 // Example: {"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"}
@@ -1443,6 +1962,12 @@ type UserId = string
 // Example: active
 type UserStatus string
 
+// ActiveFilter defines model for ActiveFilter.
+type ActiveFilter = bool
+
+// CategoryFilter defines model for CategoryFilter.
+type CategoryFilter = string
+
 // Cursor defines model for Cursor.
 type Cursor = string
 
@@ -1451,6 +1976,9 @@ type CustomerSearch = string
 
 // CustomerStatusFilter defines model for CustomerStatusFilter.
 type CustomerStatusFilter = []CustomerStatus
+
+// GlobalFilter defines model for GlobalFilter.
+type GlobalFilter = bool
 
 // IdempotencyKey defines model for IdempotencyKey.
 type IdempotencyKey = string
@@ -1476,10 +2004,28 @@ type MembershipIdFilter = MembershipId
 // Example: active
 type MembershipStatusFilter = MembershipStatus
 
+// OrderCustomerFilter Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+type OrderCustomerFilter = CustomerId
+
+// OrderStatusFilter submitted → confirmed | rejected | cancelled (by the customer); confirmed → fulfilled | cancelled (by staff).
+//
+// Example: submitted
+type OrderStatusFilter = OrderStatus
+
 // ParentIdFilter Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
 //
 // Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
 type ParentIdFilter = CustomerId
+
+// ProductCustomerFilter Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+type ProductCustomerFilter = CustomerId
+
+// ProductSearch defines model for ProductSearch.
+type ProductSearch = string
 
 // RoleFilter A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
 // stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
@@ -1630,6 +2176,15 @@ type CreateAccessLinkParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// GetCatalogueParams defines parameters for GetCatalogue.
+type GetCatalogueParams struct {
+	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // UpdateFeaturesParams defines parameters for UpdateFeatures.
 type UpdateFeaturesParams struct {
 	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
@@ -1694,6 +2249,50 @@ type ChangeMemberSitesParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListOffersParams defines parameters for ListOffers.
+type ListOffersParams struct {
+	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// CreateOfferParams defines parameters for CreateOffer.
+type CreateOfferParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateOfferParams defines parameters for UpdateOffer.
+type UpdateOfferParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ListOrdersParams defines parameters for ListOrders.
+type ListOrdersParams struct {
+	// Status Keeps orders in this status.
+	Status *OrderStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// PlaceOrderParams defines parameters for PlaceOrder.
+type PlaceOrderParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ListSitesParams defines parameters for ListSites.
 type ListSitesParams struct {
 	// Cursor The `next_cursor` of the previous page; left out for the first page.
@@ -1713,6 +2312,60 @@ type CreateSiteParams struct {
 
 // RenameSiteParams defines parameters for RenameSite.
 type RenameSiteParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ListOrderInboxParams defines parameters for ListOrderInbox.
+type ListOrderInboxParams struct {
+	// Status Keeps orders in this status.
+	Status *OrderStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// CustomerId Keeps the orders of this customer.
+	CustomerId *OrderCustomerFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListProductsParams defines parameters for ListProducts.
+type ListProductsParams struct {
+	// Global With true, keeps the products of the global portfolio. Not with `customer_id`.
+	Global *GlobalFilter `form:"global,omitempty" json:"global,omitempty"`
+
+	// CustomerId Keeps the products only this customer sees. Not with `global`.
+	CustomerId *ProductCustomerFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Active Keeps active (true) or deactivated (false) products.
+	Active *ActiveFilter `form:"active,omitempty" json:"active,omitempty"`
+
+	// Category Keeps products of this category (compared exactly).
+	Category *CategoryFilter `form:"category,omitempty" json:"category,omitempty"`
+
+	// Q Keeps products whose SKU or name contains this text, ignoring case.
+	Q *ProductSearch `form:"q,omitempty" json:"q,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// CreateProductParams defines parameters for CreateProduct.
+type CreateProductParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateProductParams defines parameters for UpdateProduct.
+type UpdateProductParams struct {
 	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
 	// missing one 428. Weak ETags and `*` never match.
 	IfMatch IfMatch `json:"If-Match"`
@@ -1763,6 +2416,18 @@ type ChangeMemberRoleJSONRequestBody = ChangeRoleRequest
 // ChangeMemberSitesJSONRequestBody defines body for ChangeMemberSites for application/json ContentType.
 type ChangeMemberSitesJSONRequestBody = ChangeSitesRequest
 
+// CreateOfferJSONRequestBody defines body for CreateOffer for application/json ContentType.
+type CreateOfferJSONRequestBody = CreateOfferRequest
+
+// UpdateOfferJSONRequestBody defines body for UpdateOffer for application/json ContentType.
+type UpdateOfferJSONRequestBody = UpdateOfferRequest
+
+// PlaceOrderJSONRequestBody defines body for PlaceOrder for application/json ContentType.
+type PlaceOrderJSONRequestBody = PlaceOrderRequest
+
+// CancelOrderJSONRequestBody defines body for CancelOrder for application/json ContentType.
+type CancelOrderJSONRequestBody = CancelOrderRequest
+
 // CreateSiteJSONRequestBody defines body for CreateSite for application/json ContentType.
 type CreateSiteJSONRequestBody = SiteRequest
 
@@ -1774,6 +2439,21 @@ type SwitchMembershipJSONRequestBody = SwitchMembershipRequest
 
 // SetPasswordJSONRequestBody defines body for SetPassword for application/json ContentType.
 type SetPasswordJSONRequestBody = SetPasswordRequest
+
+// ConfirmOrderJSONRequestBody defines body for ConfirmOrder for application/json ContentType.
+type ConfirmOrderJSONRequestBody = OrderNoteRequest
+
+// FulfilOrderJSONRequestBody defines body for FulfilOrder for application/json ContentType.
+type FulfilOrderJSONRequestBody = OrderNoteRequest
+
+// RejectOrderJSONRequestBody defines body for RejectOrder for application/json ContentType.
+type RejectOrderJSONRequestBody = RejectOrderRequest
+
+// CreateProductJSONRequestBody defines body for CreateProduct for application/json ContentType.
+type CreateProductJSONRequestBody = CreateProductRequest
+
+// UpdateProductJSONRequestBody defines body for UpdateProduct for application/json ContentType.
+type UpdateProductJSONRequestBody = UpdateProductRequest
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -1843,6 +2523,9 @@ type ServerInterface interface {
 	// ArchiveCustomer Archive a customer
 	// (POST /v1/customers/{customerId}/archive)
 	ArchiveCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// GetCatalogue List what a customer may order
+	// (GET /v1/customers/{customerId}/catalogue)
+	GetCatalogue(w http.ResponseWriter, r *http.Request, customerId CustomerId, params GetCatalogueParams)
 	// GetFeatures Get a customer's portal settings
 	// (GET /v1/customers/{customerId}/features)
 	GetFeatures(w http.ResponseWriter, r *http.Request, customerId CustomerId)
@@ -1885,6 +2568,33 @@ type ServerInterface interface {
 	// ChangeMemberSites Change the sites a member is limited to
 	// (PUT /v1/customers/{customerId}/memberships/{membershipId}/sites)
 	ChangeMemberSites(w http.ResponseWriter, r *http.Request, customerId CustomerId, membershipId MembershipId, params ChangeMemberSitesParams)
+	// ListOffers List a customer's offers
+	// (GET /v1/customers/{customerId}/offers)
+	ListOffers(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListOffersParams)
+	// CreateOffer Give a customer its own price for a product
+	// (POST /v1/customers/{customerId}/offers)
+	CreateOffer(w http.ResponseWriter, r *http.Request, customerId CustomerId, params CreateOfferParams)
+	// DeleteOffer Delete an offer
+	// (DELETE /v1/customers/{customerId}/offers/{offerId})
+	DeleteOffer(w http.ResponseWriter, r *http.Request, customerId CustomerId, offerId OfferId)
+	// GetOffer Get an offer
+	// (GET /v1/customers/{customerId}/offers/{offerId})
+	GetOffer(w http.ResponseWriter, r *http.Request, customerId CustomerId, offerId OfferId)
+	// UpdateOffer Change an offer's price
+	// (PATCH /v1/customers/{customerId}/offers/{offerId})
+	UpdateOffer(w http.ResponseWriter, r *http.Request, customerId CustomerId, offerId OfferId, params UpdateOfferParams)
+	// ListOrders List a customer's orders
+	// (GET /v1/customers/{customerId}/orders)
+	ListOrders(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListOrdersParams)
+	// PlaceOrder Place an order
+	// (POST /v1/customers/{customerId}/orders)
+	PlaceOrder(w http.ResponseWriter, r *http.Request, customerId CustomerId, params PlaceOrderParams)
+	// GetOrder Get an order
+	// (GET /v1/customers/{customerId}/orders/{orderId})
+	GetOrder(w http.ResponseWriter, r *http.Request, customerId CustomerId, orderId OrderId)
+	// CancelOrder Cancel an order
+	// (POST /v1/customers/{customerId}/orders/{orderId}/cancel)
+	CancelOrder(w http.ResponseWriter, r *http.Request, customerId CustomerId, orderId OrderId)
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId)
@@ -1918,6 +2628,33 @@ type ServerInterface interface {
 	// SetPassword Set or change my password
 	// (PUT /v1/me/password)
 	SetPassword(w http.ResponseWriter, r *http.Request)
+	// ListOrderInbox The order inbox
+	// (GET /v1/orders)
+	ListOrderInbox(w http.ResponseWriter, r *http.Request, params ListOrderInboxParams)
+	// ConfirmOrder Confirm an order
+	// (POST /v1/orders/{orderId}/confirm)
+	ConfirmOrder(w http.ResponseWriter, r *http.Request, orderId OrderId)
+	// FulfilOrder Fulfil an order
+	// (POST /v1/orders/{orderId}/fulfil)
+	FulfilOrder(w http.ResponseWriter, r *http.Request, orderId OrderId)
+	// RejectOrder Reject an order
+	// (POST /v1/orders/{orderId}/reject)
+	RejectOrder(w http.ResponseWriter, r *http.Request, orderId OrderId)
+	// ListProducts List products
+	// (GET /v1/products)
+	ListProducts(w http.ResponseWriter, r *http.Request, params ListProductsParams)
+	// CreateProduct Create a product
+	// (POST /v1/products)
+	CreateProduct(w http.ResponseWriter, r *http.Request, params CreateProductParams)
+	// GetProduct Get a product
+	// (GET /v1/products/{productId})
+	GetProduct(w http.ResponseWriter, r *http.Request, productId ProductId)
+	// UpdateProduct Change a product
+	// (PATCH /v1/products/{productId})
+	UpdateProduct(w http.ResponseWriter, r *http.Request, productId ProductId, params UpdateProductParams)
+	// DeactivateProduct Deactivate a product
+	// (POST /v1/products/{productId}/deactivate)
+	DeactivateProduct(w http.ResponseWriter, r *http.Request, productId ProductId)
 	// DisableUser Disable a user everywhere
 	// (POST /v1/users/{userId}/disable)
 	DisableUser(w http.ResponseWriter, r *http.Request, userId UserId)
@@ -2608,6 +3345,61 @@ func (siw *ServerInterfaceWrapper) ArchiveCustomer(w http.ResponseWriter, r *htt
 	handler.ServeHTTP(w, r)
 }
 
+// GetCatalogue operation middleware
+func (siw *ServerInterfaceWrapper) GetCatalogue(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetCatalogueParams
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetCatalogue(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetFeatures operation middleware
 func (siw *ServerInterfaceWrapper) GetFeatures(w http.ResponseWriter, r *http.Request) {
 
@@ -3273,6 +4065,432 @@ func (siw *ServerInterfaceWrapper) ChangeMemberSites(w http.ResponseWriter, r *h
 	handler.ServeHTTP(w, r)
 }
 
+// ListOffers operation middleware
+func (siw *ServerInterfaceWrapper) ListOffers(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListOffersParams
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListOffers(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateOffer operation middleware
+func (siw *ServerInterfaceWrapper) CreateOffer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateOfferParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateOffer(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteOffer operation middleware
+func (siw *ServerInterfaceWrapper) DeleteOffer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "offerId" -------------
+	var offerId OfferId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "offerId", r.PathValue("offerId"), &offerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "offerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteOffer(w, r, customerId, offerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetOffer operation middleware
+func (siw *ServerInterfaceWrapper) GetOffer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "offerId" -------------
+	var offerId OfferId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "offerId", r.PathValue("offerId"), &offerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "offerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetOffer(w, r, customerId, offerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateOffer operation middleware
+func (siw *ServerInterfaceWrapper) UpdateOffer(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "offerId" -------------
+	var offerId OfferId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "offerId", r.PathValue("offerId"), &offerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "offerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateOfferParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateOffer(w, r, customerId, offerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListOrders operation middleware
+func (siw *ServerInterfaceWrapper) ListOrders(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListOrdersParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListOrders(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PlaceOrder operation middleware
+func (siw *ServerInterfaceWrapper) PlaceOrder(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params PlaceOrderParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PlaceOrder(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetOrder operation middleware
+func (siw *ServerInterfaceWrapper) GetOrder(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "orderId" -------------
+	var orderId OrderId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", r.PathValue("orderId"), &orderId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "orderId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetOrder(w, r, customerId, orderId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CancelOrder operation middleware
+func (siw *ServerInterfaceWrapper) CancelOrder(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "orderId" -------------
+	var orderId OrderId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", r.PathValue("orderId"), &orderId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "orderId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CancelOrder(w, r, customerId, orderId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ReactivateCustomer operation middleware
 func (siw *ServerInterfaceWrapper) ReactivateCustomer(w http.ResponseWriter, r *http.Request) {
 
@@ -3619,6 +4837,414 @@ func (siw *ServerInterfaceWrapper) SetPassword(w http.ResponseWriter, r *http.Re
 	handler.ServeHTTP(w, r)
 }
 
+// ListOrderInbox operation middleware
+func (siw *ServerInterfaceWrapper) ListOrderInbox(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListOrderInboxParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "customer_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer_id", r.URL.Query(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "customer_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListOrderInbox(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ConfirmOrder operation middleware
+func (siw *ServerInterfaceWrapper) ConfirmOrder(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "orderId" -------------
+	var orderId OrderId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", r.PathValue("orderId"), &orderId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "orderId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ConfirmOrder(w, r, orderId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// FulfilOrder operation middleware
+func (siw *ServerInterfaceWrapper) FulfilOrder(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "orderId" -------------
+	var orderId OrderId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", r.PathValue("orderId"), &orderId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "orderId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.FulfilOrder(w, r, orderId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RejectOrder operation middleware
+func (siw *ServerInterfaceWrapper) RejectOrder(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "orderId" -------------
+	var orderId OrderId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "orderId", r.PathValue("orderId"), &orderId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "orderId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RejectOrder(w, r, orderId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListProducts operation middleware
+func (siw *ServerInterfaceWrapper) ListProducts(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListProductsParams
+
+	// ------------- Optional query parameter "global" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "global", r.URL.Query(), &params.Global, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "global"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "global", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "customer_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer_id", r.URL.Query(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "customer_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "active" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "active", r.URL.Query(), &params.Active, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "active"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "active", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "category" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "category", r.URL.Query(), &params.Category, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "category"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "category", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", r.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "q"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "q", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListProducts(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateProduct operation middleware
+func (siw *ServerInterfaceWrapper) CreateProduct(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateProductParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateProduct(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetProduct operation middleware
+func (siw *ServerInterfaceWrapper) GetProduct(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "productId" -------------
+	var productId ProductId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "productId", r.PathValue("productId"), &productId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "productId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetProduct(w, r, productId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateProduct operation middleware
+func (siw *ServerInterfaceWrapper) UpdateProduct(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "productId" -------------
+	var productId ProductId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "productId", r.PathValue("productId"), &productId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "productId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateProductParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateProduct(w, r, productId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeactivateProduct operation middleware
+func (siw *ServerInterfaceWrapper) DeactivateProduct(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "productId" -------------
+	var productId ProductId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "productId", r.PathValue("productId"), &productId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "productId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeactivateProduct(w, r, productId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // DisableUser operation middleware
 func (siw *ServerInterfaceWrapper) DisableUser(w http.ResponseWriter, r *http.Request) {
 
@@ -3821,6 +5447,25 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/access-links", wrapper.CreateAccessLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/access-links/{accessLinkId}/refresh", wrapper.RefreshAccessLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/access-links/{accessLinkId}/disable", wrapper.DisableAccessLink)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/offers", wrapper.ListOffers)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/offers", wrapper.CreateOffer)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/offers/{offerId}", wrapper.DeleteOffer)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/offers/{offerId}", wrapper.GetOffer)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/offers/{offerId}", wrapper.UpdateOffer)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/catalogue", wrapper.GetCatalogue)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/orders", wrapper.ListOrders)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/orders", wrapper.PlaceOrder)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/orders/{orderId}", wrapper.GetOrder)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/orders/{orderId}/cancel", wrapper.CancelOrder)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products", wrapper.ListProducts)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/products", wrapper.CreateProduct)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products/{productId}", wrapper.GetProduct)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/products/{productId}", wrapper.UpdateProduct)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/products/{productId}/deactivate", wrapper.DeactivateProduct)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/orders", wrapper.ListOrderInbox)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/orders/{orderId}/confirm", wrapper.ConfirmOrder)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/orders/{orderId}/reject", wrapper.RejectOrder)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/orders/{orderId}/fulfil", wrapper.FulfilOrder)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/users/{userId}/disable", wrapper.DisableUser)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/users/{userId}/enable", wrapper.EnableUser)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/api-keys", wrapper.ListAPIKeys)
@@ -6128,6 +7773,110 @@ func (response ArchiveCustomerdefaultApplicationProblemPlusJSONResponse) VisitAr
 	return err
 }
 
+type GetCatalogueRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     GetCatalogueParams
+}
+
+type GetCatalogueResponseObject interface {
+	VisitGetCatalogueResponse(w http.ResponseWriter) error
+}
+
+type GetCatalogue200JSONResponse Catalogue
+
+func (response GetCatalogue200JSONResponse) VisitGetCatalogueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogue400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogue400ApplicationProblemPlusJSONResponse) VisitGetCatalogueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogue401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogue401ApplicationProblemPlusJSONResponse) VisitGetCatalogueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogue403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogue403ApplicationProblemPlusJSONResponse) VisitGetCatalogueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCatalogue404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCatalogue404ApplicationProblemPlusJSONResponse) VisitGetCatalogueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCataloguedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetCataloguedefaultApplicationProblemPlusJSONResponse) VisitGetCatalogueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetFeaturesRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 }
@@ -8017,6 +9766,1165 @@ func (response ChangeMemberSitesdefaultApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type ListOffersRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListOffersParams
+}
+
+type ListOffersResponseObject interface {
+	VisitListOffersResponse(w http.ResponseWriter) error
+}
+
+type ListOffers200JSONResponse OfferList
+
+func (response ListOffers200JSONResponse) VisitListOffersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOffers400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListOffers400ApplicationProblemPlusJSONResponse) VisitListOffersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOffers401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOffers401ApplicationProblemPlusJSONResponse) VisitListOffersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOffers403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOffers403ApplicationProblemPlusJSONResponse) VisitListOffersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOffers404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOffers404ApplicationProblemPlusJSONResponse) VisitListOffersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOffersdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListOffersdefaultApplicationProblemPlusJSONResponse) VisitListOffersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOfferRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     CreateOfferParams
+	Body       *CreateOfferJSONRequestBody
+}
+
+type CreateOfferResponseObject interface {
+	VisitCreateOfferResponse(w http.ResponseWriter) error
+}
+
+type CreateOffer201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateOffer201JSONResponse struct {
+	Body    Offer
+	Headers CreateOffer201ResponseHeaders
+}
+
+func (response CreateOffer201JSONResponse) VisitCreateOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOffer400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOffer400ApplicationProblemPlusJSONResponse) VisitCreateOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOffer401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOffer401ApplicationProblemPlusJSONResponse) VisitCreateOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOffer403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOffer403ApplicationProblemPlusJSONResponse) VisitCreateOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOffer404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOffer404ApplicationProblemPlusJSONResponse) VisitCreateOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOffer409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOffer409ApplicationProblemPlusJSONResponse) VisitCreateOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOffer413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOffer413ApplicationProblemPlusJSONResponse) VisitCreateOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOffer422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateOffer422ApplicationProblemPlusJSONResponse) VisitCreateOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateOfferdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateOfferdefaultApplicationProblemPlusJSONResponse) VisitCreateOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOfferRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	OfferId    OfferId    `json:"offerId"`
+}
+
+type DeleteOfferResponseObject interface {
+	VisitDeleteOfferResponse(w http.ResponseWriter) error
+}
+
+type DeleteOffer204Response struct {
+}
+
+func (response DeleteOffer204Response) VisitDeleteOfferResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteOffer400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOffer400ApplicationProblemPlusJSONResponse) VisitDeleteOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOffer401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOffer401ApplicationProblemPlusJSONResponse) VisitDeleteOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOffer403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOffer403ApplicationProblemPlusJSONResponse) VisitDeleteOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOffer404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteOffer404ApplicationProblemPlusJSONResponse) VisitDeleteOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteOfferdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteOfferdefaultApplicationProblemPlusJSONResponse) VisitDeleteOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOfferRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	OfferId    OfferId    `json:"offerId"`
+}
+
+type GetOfferResponseObject interface {
+	VisitGetOfferResponse(w http.ResponseWriter) error
+}
+
+type GetOffer200ResponseHeaders struct {
+	ETag string
+}
+
+type GetOffer200JSONResponse struct {
+	Body    Offer
+	Headers GetOffer200ResponseHeaders
+}
+
+func (response GetOffer200JSONResponse) VisitGetOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOffer400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetOffer400ApplicationProblemPlusJSONResponse) VisitGetOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOffer401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetOffer401ApplicationProblemPlusJSONResponse) VisitGetOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOffer403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetOffer403ApplicationProblemPlusJSONResponse) VisitGetOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOffer404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetOffer404ApplicationProblemPlusJSONResponse) VisitGetOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOfferdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetOfferdefaultApplicationProblemPlusJSONResponse) VisitGetOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOfferRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	OfferId    OfferId    `json:"offerId"`
+	Params     UpdateOfferParams
+	Body       *UpdateOfferJSONRequestBody
+}
+
+type UpdateOfferResponseObject interface {
+	VisitUpdateOfferResponse(w http.ResponseWriter) error
+}
+
+type UpdateOffer200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateOffer200JSONResponse struct {
+	Body    Offer
+	Headers UpdateOffer200ResponseHeaders
+}
+
+func (response UpdateOffer200JSONResponse) VisitUpdateOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOffer400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOffer400ApplicationProblemPlusJSONResponse) VisitUpdateOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOffer401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOffer401ApplicationProblemPlusJSONResponse) VisitUpdateOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOffer403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOffer403ApplicationProblemPlusJSONResponse) VisitUpdateOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOffer404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOffer404ApplicationProblemPlusJSONResponse) VisitUpdateOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOffer412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOffer412ApplicationProblemPlusJSONResponse) VisitUpdateOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOffer413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOffer413ApplicationProblemPlusJSONResponse) VisitUpdateOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOffer428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateOffer428ApplicationProblemPlusJSONResponse) VisitUpdateOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateOfferdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateOfferdefaultApplicationProblemPlusJSONResponse) VisitUpdateOfferResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrdersRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListOrdersParams
+}
+
+type ListOrdersResponseObject interface {
+	VisitListOrdersResponse(w http.ResponseWriter) error
+}
+
+type ListOrders200JSONResponse OrderList
+
+func (response ListOrders200JSONResponse) VisitListOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrders400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrders400ApplicationProblemPlusJSONResponse) VisitListOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrders401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrders401ApplicationProblemPlusJSONResponse) VisitListOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrders403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrders403ApplicationProblemPlusJSONResponse) VisitListOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrders404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrders404ApplicationProblemPlusJSONResponse) VisitListOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrdersdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListOrdersdefaultApplicationProblemPlusJSONResponse) VisitListOrdersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PlaceOrderRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     PlaceOrderParams
+	Body       *PlaceOrderJSONRequestBody
+}
+
+type PlaceOrderResponseObject interface {
+	VisitPlaceOrderResponse(w http.ResponseWriter) error
+}
+
+type PlaceOrder201ResponseHeaders struct {
+	ETag string
+}
+
+type PlaceOrder201JSONResponse struct {
+	Body    Order
+	Headers PlaceOrder201ResponseHeaders
+}
+
+func (response PlaceOrder201JSONResponse) VisitPlaceOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PlaceOrder400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PlaceOrder400ApplicationProblemPlusJSONResponse) VisitPlaceOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PlaceOrder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PlaceOrder401ApplicationProblemPlusJSONResponse) VisitPlaceOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PlaceOrder403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PlaceOrder403ApplicationProblemPlusJSONResponse) VisitPlaceOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PlaceOrder404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PlaceOrder404ApplicationProblemPlusJSONResponse) VisitPlaceOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PlaceOrder409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PlaceOrder409ApplicationProblemPlusJSONResponse) VisitPlaceOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PlaceOrder413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PlaceOrder413ApplicationProblemPlusJSONResponse) VisitPlaceOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PlaceOrder422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response PlaceOrder422ApplicationProblemPlusJSONResponse) VisitPlaceOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PlaceOrderdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PlaceOrderdefaultApplicationProblemPlusJSONResponse) VisitPlaceOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	OrderId    OrderId    `json:"orderId"`
+}
+
+type GetOrderResponseObject interface {
+	VisitGetOrderResponse(w http.ResponseWriter) error
+}
+
+type GetOrder200ResponseHeaders struct {
+	ETag string
+}
+
+type GetOrder200JSONResponse struct {
+	Body    Order
+	Headers GetOrder200ResponseHeaders
+}
+
+func (response GetOrder200JSONResponse) VisitGetOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrder400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrder400ApplicationProblemPlusJSONResponse) VisitGetOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrder401ApplicationProblemPlusJSONResponse) VisitGetOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrder403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrder403ApplicationProblemPlusJSONResponse) VisitGetOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrder404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetOrder404ApplicationProblemPlusJSONResponse) VisitGetOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetOrderdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetOrderdefaultApplicationProblemPlusJSONResponse) VisitGetOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelOrderRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	OrderId    OrderId    `json:"orderId"`
+	Body       *CancelOrderJSONRequestBody
+}
+
+type CancelOrderResponseObject interface {
+	VisitCancelOrderResponse(w http.ResponseWriter) error
+}
+
+type CancelOrder200ResponseHeaders struct {
+	ETag string
+}
+
+type CancelOrder200JSONResponse struct {
+	Body    Order
+	Headers CancelOrder200ResponseHeaders
+}
+
+func (response CancelOrder200JSONResponse) VisitCancelOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelOrder400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CancelOrder400ApplicationProblemPlusJSONResponse) VisitCancelOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelOrder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CancelOrder401ApplicationProblemPlusJSONResponse) VisitCancelOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelOrder403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CancelOrder403ApplicationProblemPlusJSONResponse) VisitCancelOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelOrder404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CancelOrder404ApplicationProblemPlusJSONResponse) VisitCancelOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelOrder409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CancelOrder409ApplicationProblemPlusJSONResponse) VisitCancelOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelOrder413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CancelOrder413ApplicationProblemPlusJSONResponse) VisitCancelOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CancelOrderdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CancelOrderdefaultApplicationProblemPlusJSONResponse) VisitCancelOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReactivateCustomerRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 }
@@ -9312,6 +12220,1155 @@ func (response SetPassworddefaultApplicationProblemPlusJSONResponse) VisitSetPas
 	return err
 }
 
+type ListOrderInboxRequestObject struct {
+	Params ListOrderInboxParams
+}
+
+type ListOrderInboxResponseObject interface {
+	VisitListOrderInboxResponse(w http.ResponseWriter) error
+}
+
+type ListOrderInbox200JSONResponse OrderList
+
+func (response ListOrderInbox200JSONResponse) VisitListOrderInboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrderInbox400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrderInbox400ApplicationProblemPlusJSONResponse) VisitListOrderInboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrderInbox401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrderInbox401ApplicationProblemPlusJSONResponse) VisitListOrderInboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrderInbox403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListOrderInbox403ApplicationProblemPlusJSONResponse) VisitListOrderInboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListOrderInboxdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListOrderInboxdefaultApplicationProblemPlusJSONResponse) VisitListOrderInboxResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmOrderRequestObject struct {
+	OrderId OrderId `json:"orderId"`
+	Body    *ConfirmOrderJSONRequestBody
+}
+
+type ConfirmOrderResponseObject interface {
+	VisitConfirmOrderResponse(w http.ResponseWriter) error
+}
+
+type ConfirmOrder200ResponseHeaders struct {
+	ETag string
+}
+
+type ConfirmOrder200JSONResponse struct {
+	Body    Order
+	Headers ConfirmOrder200ResponseHeaders
+}
+
+func (response ConfirmOrder200JSONResponse) VisitConfirmOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmOrder400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmOrder400ApplicationProblemPlusJSONResponse) VisitConfirmOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmOrder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmOrder401ApplicationProblemPlusJSONResponse) VisitConfirmOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmOrder403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmOrder403ApplicationProblemPlusJSONResponse) VisitConfirmOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmOrder404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmOrder404ApplicationProblemPlusJSONResponse) VisitConfirmOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmOrder409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmOrder409ApplicationProblemPlusJSONResponse) VisitConfirmOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmOrder413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ConfirmOrder413ApplicationProblemPlusJSONResponse) VisitConfirmOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ConfirmOrderdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ConfirmOrderdefaultApplicationProblemPlusJSONResponse) VisitConfirmOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FulfilOrderRequestObject struct {
+	OrderId OrderId `json:"orderId"`
+	Body    *FulfilOrderJSONRequestBody
+}
+
+type FulfilOrderResponseObject interface {
+	VisitFulfilOrderResponse(w http.ResponseWriter) error
+}
+
+type FulfilOrder200ResponseHeaders struct {
+	ETag string
+}
+
+type FulfilOrder200JSONResponse struct {
+	Body    Order
+	Headers FulfilOrder200ResponseHeaders
+}
+
+func (response FulfilOrder200JSONResponse) VisitFulfilOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FulfilOrder400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response FulfilOrder400ApplicationProblemPlusJSONResponse) VisitFulfilOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FulfilOrder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response FulfilOrder401ApplicationProblemPlusJSONResponse) VisitFulfilOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FulfilOrder403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response FulfilOrder403ApplicationProblemPlusJSONResponse) VisitFulfilOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FulfilOrder404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response FulfilOrder404ApplicationProblemPlusJSONResponse) VisitFulfilOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FulfilOrder409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response FulfilOrder409ApplicationProblemPlusJSONResponse) VisitFulfilOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FulfilOrder413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response FulfilOrder413ApplicationProblemPlusJSONResponse) VisitFulfilOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FulfilOrderdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response FulfilOrderdefaultApplicationProblemPlusJSONResponse) VisitFulfilOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectOrderRequestObject struct {
+	OrderId OrderId `json:"orderId"`
+	Body    *RejectOrderJSONRequestBody
+}
+
+type RejectOrderResponseObject interface {
+	VisitRejectOrderResponse(w http.ResponseWriter) error
+}
+
+type RejectOrder200ResponseHeaders struct {
+	ETag string
+}
+
+type RejectOrder200JSONResponse struct {
+	Body    Order
+	Headers RejectOrder200ResponseHeaders
+}
+
+func (response RejectOrder200JSONResponse) VisitRejectOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectOrder400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RejectOrder400ApplicationProblemPlusJSONResponse) VisitRejectOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectOrder401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RejectOrder401ApplicationProblemPlusJSONResponse) VisitRejectOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectOrder403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RejectOrder403ApplicationProblemPlusJSONResponse) VisitRejectOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectOrder404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RejectOrder404ApplicationProblemPlusJSONResponse) VisitRejectOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectOrder409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RejectOrder409ApplicationProblemPlusJSONResponse) VisitRejectOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectOrder413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RejectOrder413ApplicationProblemPlusJSONResponse) VisitRejectOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectOrderdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RejectOrderdefaultApplicationProblemPlusJSONResponse) VisitRejectOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProductsRequestObject struct {
+	Params ListProductsParams
+}
+
+type ListProductsResponseObject interface {
+	VisitListProductsResponse(w http.ResponseWriter) error
+}
+
+type ListProducts200JSONResponse ProductList
+
+func (response ListProducts200JSONResponse) VisitListProductsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProducts400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListProducts400ApplicationProblemPlusJSONResponse) VisitListProductsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProducts401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListProducts401ApplicationProblemPlusJSONResponse) VisitListProductsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProducts403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListProducts403ApplicationProblemPlusJSONResponse) VisitListProductsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListProductsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListProductsdefaultApplicationProblemPlusJSONResponse) VisitListProductsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProductRequestObject struct {
+	Params CreateProductParams
+	Body   *CreateProductJSONRequestBody
+}
+
+type CreateProductResponseObject interface {
+	VisitCreateProductResponse(w http.ResponseWriter) error
+}
+
+type CreateProduct201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateProduct201JSONResponse struct {
+	Body    Product
+	Headers CreateProduct201ResponseHeaders
+}
+
+func (response CreateProduct201JSONResponse) VisitCreateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProduct400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProduct400ApplicationProblemPlusJSONResponse) VisitCreateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProduct401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProduct401ApplicationProblemPlusJSONResponse) VisitCreateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProduct403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProduct403ApplicationProblemPlusJSONResponse) VisitCreateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProduct409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProduct409ApplicationProblemPlusJSONResponse) VisitCreateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProduct413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProduct413ApplicationProblemPlusJSONResponse) VisitCreateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProduct422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateProduct422ApplicationProblemPlusJSONResponse) VisitCreateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateProductdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateProductdefaultApplicationProblemPlusJSONResponse) VisitCreateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProductRequestObject struct {
+	ProductId ProductId `json:"productId"`
+}
+
+type GetProductResponseObject interface {
+	VisitGetProductResponse(w http.ResponseWriter) error
+}
+
+type GetProduct200ResponseHeaders struct {
+	ETag string
+}
+
+type GetProduct200JSONResponse struct {
+	Body    Product
+	Headers GetProduct200ResponseHeaders
+}
+
+func (response GetProduct200JSONResponse) VisitGetProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProduct400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetProduct400ApplicationProblemPlusJSONResponse) VisitGetProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProduct401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetProduct401ApplicationProblemPlusJSONResponse) VisitGetProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProduct403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetProduct403ApplicationProblemPlusJSONResponse) VisitGetProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProduct404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetProduct404ApplicationProblemPlusJSONResponse) VisitGetProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetProductdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetProductdefaultApplicationProblemPlusJSONResponse) VisitGetProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProductRequestObject struct {
+	ProductId ProductId `json:"productId"`
+	Params    UpdateProductParams
+	Body      *UpdateProductJSONRequestBody
+}
+
+type UpdateProductResponseObject interface {
+	VisitUpdateProductResponse(w http.ResponseWriter) error
+}
+
+type UpdateProduct200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateProduct200JSONResponse struct {
+	Body    Product
+	Headers UpdateProduct200ResponseHeaders
+}
+
+func (response UpdateProduct200JSONResponse) VisitUpdateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProduct400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProduct400ApplicationProblemPlusJSONResponse) VisitUpdateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProduct401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProduct401ApplicationProblemPlusJSONResponse) VisitUpdateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProduct403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProduct403ApplicationProblemPlusJSONResponse) VisitUpdateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProduct404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProduct404ApplicationProblemPlusJSONResponse) VisitUpdateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProduct409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProduct409ApplicationProblemPlusJSONResponse) VisitUpdateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProduct412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProduct412ApplicationProblemPlusJSONResponse) VisitUpdateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProduct413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProduct413ApplicationProblemPlusJSONResponse) VisitUpdateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProduct428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateProduct428ApplicationProblemPlusJSONResponse) VisitUpdateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateProductdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateProductdefaultApplicationProblemPlusJSONResponse) VisitUpdateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeactivateProductRequestObject struct {
+	ProductId ProductId `json:"productId"`
+}
+
+type DeactivateProductResponseObject interface {
+	VisitDeactivateProductResponse(w http.ResponseWriter) error
+}
+
+type DeactivateProduct200ResponseHeaders struct {
+	ETag string
+}
+
+type DeactivateProduct200JSONResponse struct {
+	Body    Product
+	Headers DeactivateProduct200ResponseHeaders
+}
+
+func (response DeactivateProduct200JSONResponse) VisitDeactivateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeactivateProduct400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeactivateProduct400ApplicationProblemPlusJSONResponse) VisitDeactivateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeactivateProduct401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeactivateProduct401ApplicationProblemPlusJSONResponse) VisitDeactivateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeactivateProduct403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeactivateProduct403ApplicationProblemPlusJSONResponse) VisitDeactivateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeactivateProduct404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeactivateProduct404ApplicationProblemPlusJSONResponse) VisitDeactivateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeactivateProductdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeactivateProductdefaultApplicationProblemPlusJSONResponse) VisitDeactivateProductResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DisableUserRequestObject struct {
 	UserId UserId `json:"userId"`
 }
@@ -9602,6 +13659,9 @@ type StrictServerInterface interface {
 	// ArchiveCustomer Archive a customer
 	// (POST /v1/customers/{customerId}/archive)
 	ArchiveCustomer(ctx context.Context, request ArchiveCustomerRequestObject) (ArchiveCustomerResponseObject, error)
+	// GetCatalogue List what a customer may order
+	// (GET /v1/customers/{customerId}/catalogue)
+	GetCatalogue(ctx context.Context, request GetCatalogueRequestObject) (GetCatalogueResponseObject, error)
 	// GetFeatures Get a customer's portal settings
 	// (GET /v1/customers/{customerId}/features)
 	GetFeatures(ctx context.Context, request GetFeaturesRequestObject) (GetFeaturesResponseObject, error)
@@ -9644,6 +13704,33 @@ type StrictServerInterface interface {
 	// ChangeMemberSites Change the sites a member is limited to
 	// (PUT /v1/customers/{customerId}/memberships/{membershipId}/sites)
 	ChangeMemberSites(ctx context.Context, request ChangeMemberSitesRequestObject) (ChangeMemberSitesResponseObject, error)
+	// ListOffers List a customer's offers
+	// (GET /v1/customers/{customerId}/offers)
+	ListOffers(ctx context.Context, request ListOffersRequestObject) (ListOffersResponseObject, error)
+	// CreateOffer Give a customer its own price for a product
+	// (POST /v1/customers/{customerId}/offers)
+	CreateOffer(ctx context.Context, request CreateOfferRequestObject) (CreateOfferResponseObject, error)
+	// DeleteOffer Delete an offer
+	// (DELETE /v1/customers/{customerId}/offers/{offerId})
+	DeleteOffer(ctx context.Context, request DeleteOfferRequestObject) (DeleteOfferResponseObject, error)
+	// GetOffer Get an offer
+	// (GET /v1/customers/{customerId}/offers/{offerId})
+	GetOffer(ctx context.Context, request GetOfferRequestObject) (GetOfferResponseObject, error)
+	// UpdateOffer Change an offer's price
+	// (PATCH /v1/customers/{customerId}/offers/{offerId})
+	UpdateOffer(ctx context.Context, request UpdateOfferRequestObject) (UpdateOfferResponseObject, error)
+	// ListOrders List a customer's orders
+	// (GET /v1/customers/{customerId}/orders)
+	ListOrders(ctx context.Context, request ListOrdersRequestObject) (ListOrdersResponseObject, error)
+	// PlaceOrder Place an order
+	// (POST /v1/customers/{customerId}/orders)
+	PlaceOrder(ctx context.Context, request PlaceOrderRequestObject) (PlaceOrderResponseObject, error)
+	// GetOrder Get an order
+	// (GET /v1/customers/{customerId}/orders/{orderId})
+	GetOrder(ctx context.Context, request GetOrderRequestObject) (GetOrderResponseObject, error)
+	// CancelOrder Cancel an order
+	// (POST /v1/customers/{customerId}/orders/{orderId}/cancel)
+	CancelOrder(ctx context.Context, request CancelOrderRequestObject) (CancelOrderResponseObject, error)
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(ctx context.Context, request ReactivateCustomerRequestObject) (ReactivateCustomerResponseObject, error)
@@ -9677,6 +13764,33 @@ type StrictServerInterface interface {
 	// SetPassword Set or change my password
 	// (PUT /v1/me/password)
 	SetPassword(ctx context.Context, request SetPasswordRequestObject) (SetPasswordResponseObject, error)
+	// ListOrderInbox The order inbox
+	// (GET /v1/orders)
+	ListOrderInbox(ctx context.Context, request ListOrderInboxRequestObject) (ListOrderInboxResponseObject, error)
+	// ConfirmOrder Confirm an order
+	// (POST /v1/orders/{orderId}/confirm)
+	ConfirmOrder(ctx context.Context, request ConfirmOrderRequestObject) (ConfirmOrderResponseObject, error)
+	// FulfilOrder Fulfil an order
+	// (POST /v1/orders/{orderId}/fulfil)
+	FulfilOrder(ctx context.Context, request FulfilOrderRequestObject) (FulfilOrderResponseObject, error)
+	// RejectOrder Reject an order
+	// (POST /v1/orders/{orderId}/reject)
+	RejectOrder(ctx context.Context, request RejectOrderRequestObject) (RejectOrderResponseObject, error)
+	// ListProducts List products
+	// (GET /v1/products)
+	ListProducts(ctx context.Context, request ListProductsRequestObject) (ListProductsResponseObject, error)
+	// CreateProduct Create a product
+	// (POST /v1/products)
+	CreateProduct(ctx context.Context, request CreateProductRequestObject) (CreateProductResponseObject, error)
+	// GetProduct Get a product
+	// (GET /v1/products/{productId})
+	GetProduct(ctx context.Context, request GetProductRequestObject) (GetProductResponseObject, error)
+	// UpdateProduct Change a product
+	// (PATCH /v1/products/{productId})
+	UpdateProduct(ctx context.Context, request UpdateProductRequestObject) (UpdateProductResponseObject, error)
+	// DeactivateProduct Deactivate a product
+	// (POST /v1/products/{productId}/deactivate)
+	DeactivateProduct(ctx context.Context, request DeactivateProductRequestObject) (DeactivateProductResponseObject, error)
 	// DisableUser Disable a user everywhere
 	// (POST /v1/users/{userId}/disable)
 	DisableUser(ctx context.Context, request DisableUserRequestObject) (DisableUserResponseObject, error)
@@ -10344,6 +14458,33 @@ func (sh *strictHandler) ArchiveCustomer(w http.ResponseWriter, r *http.Request,
 	}
 }
 
+// GetCatalogue operation middleware
+func (sh *strictHandler) GetCatalogue(w http.ResponseWriter, r *http.Request, customerId CustomerId, params GetCatalogueParams) {
+	var request GetCatalogueRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCatalogue(ctx, request.(GetCatalogueRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCatalogue")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetCatalogueResponseObject); ok {
+		if err := validResponse.VisitGetCatalogueResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetFeatures operation middleware
 func (sh *strictHandler) GetFeatures(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
 	var request GetFeaturesRequestObject
@@ -10768,6 +14909,281 @@ func (sh *strictHandler) ChangeMemberSites(w http.ResponseWriter, r *http.Reques
 	}
 }
 
+// ListOffers operation middleware
+func (sh *strictHandler) ListOffers(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListOffersParams) {
+	var request ListOffersRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOffers(ctx, request.(ListOffersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOffers")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListOffersResponseObject); ok {
+		if err := validResponse.VisitListOffersResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateOffer operation middleware
+func (sh *strictHandler) CreateOffer(w http.ResponseWriter, r *http.Request, customerId CustomerId, params CreateOfferParams) {
+	var request CreateOfferRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	var body CreateOfferJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateOffer(ctx, request.(CreateOfferRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateOffer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateOfferResponseObject); ok {
+		if err := validResponse.VisitCreateOfferResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteOffer operation middleware
+func (sh *strictHandler) DeleteOffer(w http.ResponseWriter, r *http.Request, customerId CustomerId, offerId OfferId) {
+	var request DeleteOfferRequestObject
+
+	request.CustomerId = customerId
+	request.OfferId = offerId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteOffer(ctx, request.(DeleteOfferRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteOffer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteOfferResponseObject); ok {
+		if err := validResponse.VisitDeleteOfferResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetOffer operation middleware
+func (sh *strictHandler) GetOffer(w http.ResponseWriter, r *http.Request, customerId CustomerId, offerId OfferId) {
+	var request GetOfferRequestObject
+
+	request.CustomerId = customerId
+	request.OfferId = offerId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOffer(ctx, request.(GetOfferRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetOffer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetOfferResponseObject); ok {
+		if err := validResponse.VisitGetOfferResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateOffer operation middleware
+func (sh *strictHandler) UpdateOffer(w http.ResponseWriter, r *http.Request, customerId CustomerId, offerId OfferId, params UpdateOfferParams) {
+	var request UpdateOfferRequestObject
+
+	request.CustomerId = customerId
+	request.OfferId = offerId
+	request.Params = params
+
+	var body UpdateOfferJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateOffer(ctx, request.(UpdateOfferRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateOffer")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateOfferResponseObject); ok {
+		if err := validResponse.VisitUpdateOfferResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListOrders operation middleware
+func (sh *strictHandler) ListOrders(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListOrdersParams) {
+	var request ListOrdersRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOrders(ctx, request.(ListOrdersRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOrders")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListOrdersResponseObject); ok {
+		if err := validResponse.VisitListOrdersResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PlaceOrder operation middleware
+func (sh *strictHandler) PlaceOrder(w http.ResponseWriter, r *http.Request, customerId CustomerId, params PlaceOrderParams) {
+	var request PlaceOrderRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	var body PlaceOrderJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PlaceOrder(ctx, request.(PlaceOrderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PlaceOrder")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(PlaceOrderResponseObject); ok {
+		if err := validResponse.VisitPlaceOrderResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetOrder operation middleware
+func (sh *strictHandler) GetOrder(w http.ResponseWriter, r *http.Request, customerId CustomerId, orderId OrderId) {
+	var request GetOrderRequestObject
+
+	request.CustomerId = customerId
+	request.OrderId = orderId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetOrder(ctx, request.(GetOrderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetOrder")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetOrderResponseObject); ok {
+		if err := validResponse.VisitGetOrderResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CancelOrder operation middleware
+func (sh *strictHandler) CancelOrder(w http.ResponseWriter, r *http.Request, customerId CustomerId, orderId OrderId) {
+	var request CancelOrderRequestObject
+
+	request.CustomerId = customerId
+	request.OrderId = orderId
+
+	var body CancelOrderJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		if !errors.Is(err, io.EOF) {
+			sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+			return
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CancelOrder(ctx, request.(CancelOrderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CancelOrder")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CancelOrderResponseObject); ok {
+		if err := validResponse.VisitCancelOrderResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ReactivateCustomer operation middleware
 func (sh *strictHandler) ReactivateCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
 	var request ReactivateCustomerRequestObject
@@ -11080,6 +15496,282 @@ func (sh *strictHandler) SetPassword(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// ListOrderInbox operation middleware
+func (sh *strictHandler) ListOrderInbox(w http.ResponseWriter, r *http.Request, params ListOrderInboxParams) {
+	var request ListOrderInboxRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListOrderInbox(ctx, request.(ListOrderInboxRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListOrderInbox")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListOrderInboxResponseObject); ok {
+		if err := validResponse.VisitListOrderInboxResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ConfirmOrder operation middleware
+func (sh *strictHandler) ConfirmOrder(w http.ResponseWriter, r *http.Request, orderId OrderId) {
+	var request ConfirmOrderRequestObject
+
+	request.OrderId = orderId
+
+	var body ConfirmOrderJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		if !errors.Is(err, io.EOF) {
+			sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+			return
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ConfirmOrder(ctx, request.(ConfirmOrderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ConfirmOrder")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ConfirmOrderResponseObject); ok {
+		if err := validResponse.VisitConfirmOrderResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// FulfilOrder operation middleware
+func (sh *strictHandler) FulfilOrder(w http.ResponseWriter, r *http.Request, orderId OrderId) {
+	var request FulfilOrderRequestObject
+
+	request.OrderId = orderId
+
+	var body FulfilOrderJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		if !errors.Is(err, io.EOF) {
+			sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+			return
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.FulfilOrder(ctx, request.(FulfilOrderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "FulfilOrder")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(FulfilOrderResponseObject); ok {
+		if err := validResponse.VisitFulfilOrderResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RejectOrder operation middleware
+func (sh *strictHandler) RejectOrder(w http.ResponseWriter, r *http.Request, orderId OrderId) {
+	var request RejectOrderRequestObject
+
+	request.OrderId = orderId
+
+	var body RejectOrderJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectOrder(ctx, request.(RejectOrderRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RejectOrder")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RejectOrderResponseObject); ok {
+		if err := validResponse.VisitRejectOrderResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListProducts operation middleware
+func (sh *strictHandler) ListProducts(w http.ResponseWriter, r *http.Request, params ListProductsParams) {
+	var request ListProductsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListProducts(ctx, request.(ListProductsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListProducts")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListProductsResponseObject); ok {
+		if err := validResponse.VisitListProductsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateProduct operation middleware
+func (sh *strictHandler) CreateProduct(w http.ResponseWriter, r *http.Request, params CreateProductParams) {
+	var request CreateProductRequestObject
+
+	request.Params = params
+
+	var body CreateProductJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateProduct(ctx, request.(CreateProductRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateProduct")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateProductResponseObject); ok {
+		if err := validResponse.VisitCreateProductResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetProduct operation middleware
+func (sh *strictHandler) GetProduct(w http.ResponseWriter, r *http.Request, productId ProductId) {
+	var request GetProductRequestObject
+
+	request.ProductId = productId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetProduct(ctx, request.(GetProductRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetProduct")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetProductResponseObject); ok {
+		if err := validResponse.VisitGetProductResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateProduct operation middleware
+func (sh *strictHandler) UpdateProduct(w http.ResponseWriter, r *http.Request, productId ProductId, params UpdateProductParams) {
+	var request UpdateProductRequestObject
+
+	request.ProductId = productId
+	request.Params = params
+
+	var body UpdateProductJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateProduct(ctx, request.(UpdateProductRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateProduct")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateProductResponseObject); ok {
+		if err := validResponse.VisitUpdateProductResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeactivateProduct operation middleware
+func (sh *strictHandler) DeactivateProduct(w http.ResponseWriter, r *http.Request, productId ProductId) {
+	var request DeactivateProductRequestObject
+
+	request.ProductId = productId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeactivateProduct(ctx, request.(DeactivateProductRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeactivateProduct")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeactivateProductResponseObject); ok {
+		if err := validResponse.VisitDeactivateProductResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // DisableUser operation middleware
 func (sh *strictHandler) DisableUser(w http.ResponseWriter, r *http.Request, userId UserId) {
 	var request DisableUserRequestObject
@@ -11137,297 +15829,387 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rchu3ti76Kjh9dpWl7KbEm25k7TpbcexEK3biackzayXMIcFukMRUE+BsgKI5Xa5ab3L+rRc5b7Ke",
-	"ZBcGgG70hWSTomTZ0fwxI7NvuAyM6zfG+OQFfDrjjDApvM4nb0JwSGL489UNHqv/hkQEMZ1JypnX8W4m",
-	"BMVE8HkckBcC3ZFYUM4QFggjIWPOxkg96CMxDybq50HPa/W8QRcJwkJEJRri4BZRhq5GtbdYBhMkOZrP",
-	"QizJked75COeziLidTx4zvO9mPxzTmMSeh0Zz4nviWBCpliNbIo/viFsLCde57Tte3I5U88JGVM29j5/",
-	"9r33RMbLy5EkcXEi1yTgLBTq6wushkVGPCZIxkvKxgiPMWWZ8Zy06xvGQqfzqdc5P23X6743pUz/u54M",
-	"jDJJxiT2PquhzXCMp0Satb58d/UzWV6F6m+qRjfDcuL5HsNT9SSeUX153Qj+R0xGXsf7v4/THT3WV8Vx",
-	"8n716csgIEK8oex29QfdW3b+qPsS9eGX81jwuJymBox8lP0A7hggPkJyQtAsJneUzwWa4THpooiMJOJz",
-	"iUY8husjGgsJF9VWwTz+OSfxMp2IfqG3gmqa9XoZ2bycC8mnJF65PEF6w66L43zD/eQ1wXEwKS7Rz4TM",
-	"BLLfFWgx4YIgNRwfBZxJHEhEalNMI8RjRD5KEjMcoZiMSExYQPRNlAkkJ1QgST5KH9Ex42rSPRZgQY56",
-	"LHP+cDAlK1b1n6sWtLF+Qa8llnPxmkalJzI/R8oQZktDC4IgIbEkAh3EZEaw1ARiT9FhSh0+wlGUObp/",
-	"eDiQ9E7NRszFjLCQhN6f6oZZxENiN65spgJGnJkulWQqqm6vnrH32VerdKWfbCVLhOMYq4/NGf3nnJjL",
-	"ajCffU/IJWzDiMdT9fxVSKYzLgkLlj+TZXH13uJbophwrHgeEnhEOvAvtVYkRIpKiZBoQeUElk7gKUG3",
-	"ZIkwC9GQh+oPsVDrjoVzuEIa9ph6SJ27kCveSKVmj93se+DNmHE5IXH2he1ms4sWExoR58V2QFT0mJA0",
-	"ilA8Z4yysY/a9Ysj9DNZCoRj9e6ZPvHNNprweSyO0AdBEEajmIgJijEL+RTd4WhO0AFGHz5c/XCIZiS2",
-	"X8jT9cmoHjSCc1JrDhujWjs8xbUL3G7VzoLGqB5ekPNhs2HpXovDlBycTaipXVjHV6aUJcei7FBcjUD8",
-	"lbNDJUMtF7QyVv0d4CiCqeHQLwhddGCE7eERulTHJSKIM5LuQ6PZRbjHplQItZHqWrt5foR+I/gW3iCA",
-	"GgbfDRAjdyRGUzXC/AJawVy+Qkaq309wX7E7KrFaj5U8mLq37MqFM9/JflidXLKeVaVDAGYFnBWY1Cpp",
-	"BBe97QcHY4HxvaFTKstJZsrVaVI8ROk0MZHzmK0aSASvcQcSkhGeR9LrnNT9VJlpZFSZRokq43tvyXRI",
-	"YjGhs5V7NXVv2XWvMt/Jf3j9RqmTE1F2K/SRogKlI1q1ROkdfRp6exhkFeFnPlqdmnKyqdrQrFD67Hvv",
-	"cEyYrLJ+Yj6spbLZrqP9ZdUYZ/D+bVYwpxi95xGptmZGslGBYh6tXDR1rfJY1MdhFNdUkpXULfTFXena",
-	"vFt95oNYo3TOxb0UTvNuMD5iImacCQJqzPc4fK8lpfqX0hMJgz/xbBbRABjQ8Szmw4hM/+c/hFr5T6k0",
-	"UE+Ehh/jCPY5JBLTyOvAwDtIbYgdse+NKIlC4XX++KT/NLd5vjclQuAxvMp54vOfesJEABV11D/6Z6MW",
-	"vgiapN0Y1tVmanrugOElqQQpdaXHgyibzRWrM5xrHrPOjMcSR7dUdsy0Onbwn6uu5jv9oF7OLFUOzMsG",
-	"HTg38H21CFMcKV2OhEpDH8YE34K6No9IFw30sgyQwEul3NNgcqQG85KzUUSD++3MCNOIhP1ZDBYvhWE6",
-	"u2SPsDrL/XrjotEMT0ntZHiGa2dBi9QuRo16rTVsjJq4HZyEp0RNRlkp9I6EoC8EmDGuLGgUTDAbE0uk",
-	"1fbsIt2z1zBSlBvp2p0rm9xedhFHSsla9slHKqQYKGVaq+loFvMZieVSrYPEt4Sp/SsOw+w/H/6DBPKF",
-	"4eUo5EQgtVo4ivhC8yvGF100CMxew6cCzoJ5rHinWVO04MxXlINXqPI51RSB9HDUaktPioZuOH+D4zHZ",
-	"94GX4BzSowMLgArElR7ZqLfPT85O0XApidiGOhqtlDrM4JHkHEUw/C93qstnid7S72GdX/N4SMOQsHut",
-	"8IzEoKpz1g8JoyTLXC0NkRCsoyWfx8hIt+qHz1ned8nXUPK1tctbHN5eFrrwWrPkxvSZ4iWcn5DD4VFn",
-	"j2A5j0k/pAIPo/R+w9fU0SNSUjYW6qH07FHZRYOIBoQJ0rcCxzw8i/kdDUmMIhzcCuNroCEiDJZrSpiE",
-	"jf6Rs3ufIqPk98nHmRGSzoGirpmBzC0IS9SsN09q9Vat0bipX3QaJ516/fcuwuIWqAEjRhbKwNvqsGXF",
-	"Z+6jFU5bfib7Oni59w585P4akzt+S8KB4o7u73NBUiGczCbADDGOIs7GJFYyS912VPSwvCfqwv45JBUF",
-	"Vr3AAkaRdaG4LKZccSp6I1IdqsI7t1Ktmk2HNtLvgucn1kv15bjxygU1Tv2VawD7/guXr/mc3W+vGZf9",
-	"EbzlXqqV4k72NdW5eDvdm1+cF6zdjnTAe9mQ5HWDjjpeEP3Rqg9oLWpenJE8IxeEoAO7MQ7D1k8K47lC",
-	"aobGI9Wutw5h1945qpbWG++1f1b7Kt2+CRZWte0oQQv+t8Qv1/QRBQ2f8YXizPb3VlffZ/2lW7Fi57i5",
-	"M0Va0dy0ucls9rK3jmYKp80G7sDnSLU6K7NxQau8ckZyq1DYvPeJObtfVmuHWcECdZyWe7BCm+cr9s4Z",
-	"xBfjlHbvtN8W7FLtDTYBWrnC+Wyp3myf/t79dkzHqNwts78hEscQtau65idZyz/3lg2Lbcaxj9W+ZEuk",
-	"mZl5vRMHtx8aoIOTev2wg3q5+fY8sKZd8+LqB197A7SdR2LFAiM+FqnxpxdPwL5ck/iOBuQDw3eYRkoZ",
-	"fkpb5NgaZqBo7oz0Mfcp3YyOu7LGkQH/snug2frBCMKqsEK+Xncs8RAL8IbMWUxwMFHT0MLphvO3mC2N",
-	"X03caxdiLEkfHPY524BzNMVsibCUZDqTootkvNRMFkVYkiq7A9HCPh5JEveFRkQYqEPKzhwHzY39pl2c",
-	"TbuWGfxeds59o9q94ioAnAMLUPHVfwEFUgMYCPjXjjzfxbk4l1eNy9x97OBJYGgfGJ7LCY/pv+4pvubw",
-	"ImVcBji/zROCJL8lzEpa7dbkWisxFlEXCTpmEDHfVtOoN9Lt/VAYxtrNzY96L/ube6lWJ4cExyTW6wD6",
-	"pNYlsdSn75bxBfMT65grJR9swiNwq5vPpkCbYijhEgwZeGNElOKJpjiYUEYQDqQNtOLRSMcW0JUUSJAg",
-	"JjAAMeELhjiLFBWiICaw7RkIwicPfiZhH0uv41njvd5OjXfPT+4ZLjXop39Llp1bsrS2Q71Wr9frtTP1",
-	"f+fq/+rp/yBmrTY7vf+sVbsY1oPaWdhQtkYT11pDbWecjc4VEURYSDCTc6M6uWm0O/Vmp9X4PY0/vHr/",
-	"DkHcL8bGMQvepo6HwykFp6txjFIdV3AnnF/u3yaKniUYauY+tVwjHk9hJCGWpCapjgusDRZnF634HW7f",
-	"r909YikkmXaGnEshYzwb5LBEfMFIrGjhKPvlMqSQXu+qwKv8ahcocMjnEi2chVH3azP2QOPjwO8DYV7O",
-	"AqJolLK5JA72BdGRtpN2Xk292RtBPYrBwAnbuL3mPmeMGgmiLvP4Vuw8Uk19G2Jr6swmUbw0cPaHB7aC",
-	"iTwZr6lDSL5LvX8mH9dmqfq4C9jLzv0qVLxrRImyXtHluytFTR00UMdyAApeEkgQ89GIfrSglbszNFwi",
-	"E4c/zGIhtzjT+Y1zYCgnvjdTYjJW4/x/1Tv/uKz9jmv/qtcu+rU/PzX80/bn/+GVrLWe7hsqSjb7V0YA",
-	"gqcsBjNd4dttV4xaIMqCaB6S0Ec8CpVeC4eta0x6OSE0NuxU5LimAVv98Rfgn3/6noOB9DpekaUm0LNK",
-	"GDQj6zLYM/csa/TZ59xn89v7DguAhA0sNlNyNCba4FcPGmym0r2WyKCUgHNZWOZmvGXmXMI4s2NafQCv",
-	"gWjKxDkjC0uN2laiicjOkZihk7+IjAYVyut4s9v+7/9sv5me//Kx+X54ehPU/x6e/Da6+I9x66fJ2b/d",
-	"Nt6K9i+z87/FzWt5+qFIis6qVaNB8+Ey5NItWb5I9KmDwey2/9//+V+DQ99VrCYkJj7IvRRJrqjy0ijg",
-	"MN8O+l4riur57WnPzskOtpTugoDMZBodcaATONR+Hhy9c5ZqhCNB/JJZOzEJyRGG9/qJB0DRLw4CPmfy",
-	"hUiN/Azlmk3/McYBQT/x2QxMvmSHaf8ta39/d/byY/133LoOT1+PL376R/Pn6ORvi/NXceNm2f5Az36d",
-	"1S9F64fiDltNIDty663TmkoSWyEEzBHG7aDRUh+0jTrUDAux4HGJJP11plczWiKhdHL1sXRJ7HOJyqS/",
-	"z0gHgRKvWFCjjoIJjnEgSSx8HfpDAZ9OuaIqcoQuWTJeHSNIX3urIX5SILAt9L5QAZYHFRo7ndNak6lk",
-	"p31yWjLtNcchQxjK8BvFfAqz1wjvFwLAbOqkUH1SyhZ6E/zUJfz15K4x/GVMVlnYtYjeKckekzmEX8ES",
-	"rVGmxzgytpqDtwPjKbFonSNuN5ImNoG25ADnq5d6v/bURt5rAwDaiq4axIFxKktUuIO7qNVbmcHBO3EQ",
-	"2cE0a2f4fFg7Cy7C2jmpj2pNnA4HPNMuIBEAivbReq3ZDNq1M3xRrw0b4UmtHlyQ89EZPh2e6EgSDvtq",
-	"jS1kTMoodfc0Ts4bDaAZY2asXVPjEPY6ja/A4uugAZjtHXVMID5sqaCihMjRQHXoou9ZOMLq5bCwVFgU",
-	"e3uZoUQFIgyu7rxmLkWuHIyN2ujTKSSfCTDSAD6044cr2MiZPKECoW8DuM2Qen6aL7EDBQaFA1AmAmJ2",
-	"lCxIjGI6nmgbxMxjyHlEsNac3DNTdUY3N29Mopl6hXu+Vh0Q0J1NsHHnRU8O6af0ecrkadtzwN0X9fpZ",
-	"4+KiedI+a9cvLhobkd4F+9k9G34BMZ1uRXbxMsSYM7vtwDMGeGbh1kupzRa5Tm0DGuiggeK/O1vl2zDv",
-	"qla5emdlqzyZ9mbL3Jm2WGeGw9F/UCv8WereT+ru30+Q6njfqK8gmeB6f4GrbboHJnUgwOnI+w/gxn5k",
-	"dOTnE/IE9NLEBsb9n/7Z/I2dvPp4/l42/mPevuJn73D9Omy9Hp/+9I+Ln6Pm7x9PXt6df88ab0u8HNm9",
-	"rX6K1ph3RvvQOtbBYIbXejs6aDinUZjqimAMUrmDd8OZi1/J5HOUl+KJyUhSMElHRGkniDJkttBH4xgz",
-	"iFuAO0MigoOJPWMd1EAhXioe0To9VX8KN4m3cd6C39CBpYOs9E2pI1FoWo3TZjObfW+y8fPKjJqlNApS",
-	"riwAnxI5gRIALlBtSBKwteQo5F00+PHVDTq+axxPyQBFVBgHBfi7cyg3QB0vjnpskKRL6fDrAAVc0S0y",
-	"acnKioZUZSyJVkp0mkUXDRwDGnx5yaMxj+DeHhNU2gwM4Rt7AvJpwXaAKbEQxWTK7wDv42Blj6aY4TFJ",
-	"Xqp9Omo44GuD12uPflfpTAkh5Z/TjM23WwwfNIZNFw0EiUYDyB4BJwEJa5ShuSDxC9FjivaNL8YknDK1",
-	"gX8kzO5Iv9xhf0eKf7j/1nzC/SXJkTMgcWGfSf6dPKOWz16Fv/XcMhzOXs/sRuGHKUTgndU1TxXW2/Pd",
-	"U2lvK66v+lFLifQHtW7Jt9TK6ox2q5u6sykqjmGo7abdvJeXaEZiof2WkNzEJM9A7o/Qb0m2dwZECf5B",
-	"Se8IgpH7iatTr1+PDUnAp0pRV5fRYoIl6KYDReU6OyqXjfzJI1MNlBjHOCD/GwdTcmSv+itcpMYpPsUU",
-	"iiLAb2rB+hSAgepvK1FHtTpuNGpnYXNYOw/a7dopaY4awzq+CFuB92dBYpjR5NnKawq1RiYAN48BwqDJ",
-	"WTsUwfXFOGSTTLAp0oDDMCYiGyDVr8/5F9sZe6K1JqqbHdQHAQE663rTOQNqfI4LbmvXYrXArI7Juque",
-	"HxxkOuslSw8X0oQmCFIPCgtStDSWqJZxIkg6thpEJVXY5mJuUINzktVuihtOLpWsekO3P21cSBwl9IBe",
-	"wSQ1jhVKJNjJ5l2kVCoF8yc8Hc7jsWKLirvG6rcfXnm+F1FGGnDDiDAhY/z//38ENZqe7+kv9g06qVlv",
-	"n5yVADzg9RWgAslnC5b59a+o1Tg9rTUQjmYTXGsi9ckuEpLHJFSqxFwdWQT1SXKUmKHDZsaINgb0n5+a",
-	"5Yazmfinzd4/dWez0p2ZJcvdXwqfGBv9Y3P5lAIhvQQhr87Qrgw8PVIvBBx7mzPtkM96eE/1U547LSuP",
-	"h56VOoJi96ia5gvY5RlUKaeAF0SS5+a4J66/mo1dr+NTY3qnBqv1aMkVq9ITeGCGlQy3dBuA8evA7a7k",
-	"5UTfy2OW24LJygXYbxNTB+hWJ7yOeHy03tnW2DuQaBPTN8uZGFW7k7ZD0tjGhxMXhVKodcmkvPNuf/Z5",
-	"Udkx7gTK7usZ36fP3xQyKV3He8UAcjufHfPqvbdhofscplSztumuynjUtp5JA4BpC3QACt2AsgmJqeyP",
-	"Iz7EUX/GYzniEeUDxNmhMkWTyhwDNIXSUVQqu8yp8gFuY2YVdh6jpHhWMhw/QSS2UUTuSCRQSMhMvR98",
-	"y32lTQ6MOSnyabkacqkV4sWEI6v8K73P2AeUpRnuMsZMYLDbC0YATlWrvWs9pr5a3xoaVOatDFtvra+J",
-	"9tX7d7VGvd5uOnamGhmPQxL3sYtYSQ5WulyuTYNDnP9WmqD0G4nUeinBwecx0vjs/ytV973LYErQj9Ph",
-	"TyWOrXS91h5Xc1txFT5ttklKYpDuMpX5xhziAJbOMsnYLwR69f5dF03nAqpNmIANGC+iADcp10Xd/Vg3",
-	"89fmvneQF1bYoLWPqjs/CO1nisgYR/0SVG25Frnqxg0iLC2zs1WIejYx6evO59plw7rD9uXOna3mJpcj",
-	"zKaUMZphlHni1aghocMAc5JakJoIjpDFBUEVwzIzSFMEqFhd5DI6qDVHpMmQd3ndE2MoVYIIFZmO400S",
-	"1s2O55L3A85GNJ72gSul0mcS98WSBcm/VwkS+66VTE2xHJJ/u5jPZhElcX+BYzLhc0GSS5IGt0SmBRC3",
-	"jW24J02zvp8wC0kkxkSQKBLBBI8kUtywhEEmZ8H7n+0L1K6jRrPVPjk9czJl0iKS5eGILCDTnhjvh1fm",
-	"VecXbpSi9TRY8kbITsaF54B30MH71y9Rq9W68NGHm5eH9wCm7EcoPIYwqIZnyfLYPQmAR2f5luy3rXO6",
-	"EeOSoSgX7bI3kqoqrTI4mexIf4z5wiTZkjsSL80Yu2l+NDVeWjZXVoCiyn/OuTHdHxJzY+xNyy18rxDi",
-	"2BlGk617vBpEk2xfBw0Ug94ZQLMFd68MoFHvrAqgsRPeDJ9JKh9msTMrcTLP6sOz+vCw6sPeYUCJTv5t",
-	"goBykqow7IHen0EH6aD0ERok/g71o4SSQrG2NGIygsTMOZM0MgjdNHQfHqGBLZA46KARZTjq9lhSyHpC",
-	"heTx0pa0sRFRqI6SCX2XlC33PfvmbLw3ubXA5F47p7lga6WqlXYfJKXS1BSKx3yAGCGhQIOSYzvo9tig",
-	"eEAHTnlIPhoZUPMgPdyACOCsiwaGd9iPZLW8HkuvO1XYsngEMdAwDeGkJmSgj0m6rztzwmcROeqxzHpY",
-	"JojERO147hlzEHVeiOBAHkotKNqRXyv/XAmEgn8X4dGlkyq7MZlh2cXV0y27u3TyZTe6S1F2vWxdyu5L",
-	"FunTJudw2dDKF2nNpDMDLx1lupzp4PzsbpUxw6x3azuH9DWfkjy3UDzeasjY/pr6Y4TES5AJwCmP0M08",
-	"ZuqGDBdQomAeM7GCi3CG5iyCQJl1CM+gkhHkhlFZOHkVT8Yzue9K7kWqoiQK/055hMuxdb+Zgh0L6FgA",
-	"xhVk00GFZPDj5fRpW5/LIh+s5ux6wa0zGDO0Ak5QVIzMe8uT75LB2EYYBsknZiSKTFbRv13/+gt0XxE+",
-	"CrmUJFTEOBFptafckAc+oiwkH4lzi43C/tH8c2BK+5qqXOrN6X22Zle1fKVkZSqsPi1xk2xUuPTipR8q",
-	"5S+JC3z7MGcaFVJcRYeONMQMZ0Nh5TCwkpBJWZjytN4+r9dXw7fui7jaPjSa5hTnQ6MrNtTC8HCEGJem",
-	"Hs6YQ70FA8hzS8dC7miRhDbut16Asl3+ieBIrmhgoitqvUhKODrJnQuS68/zKTWS+G3xtKaeKKsX81tn",
-	"PCuGbZ4qG3e60qW4ZmfR+Ahhs8o+Gi5tiyVzuH1Llml0Ns1thY2AWGyyG+kWbJvHujPefx02siQZIFtO",
-	"2LNRLw3KSFTSUBdctCiCRq1NTka1s+Eprl0E52GtQZqjFm4PT4LTBPZqsx3Uue7MRZyBILRqZ6PzRg03",
-	"h61amuhw0agS7lyB5iRM9oH3gmNtN5iPbxq2dDxlfCkiq5KKUKpMzKrkxdobnRRQbWDKic462ckbmnx+",
-	"uKzaI8J/vFTeXbNr7xWG3iIVVoNr9pIJmzlLGxL/gfG40i4Dl0AHQQZZ8kIgF29xmIVTwBfLc1o3r3q2",
-	"Q1L2MJflXpvrmcRrP5t2DXnYwAcqJ2GvlIHJshlL3pGHPqIjhNmyisi7TzkrY5Xo6w9azSoBTTvMLT/W",
-	"n/hC10PU7o4JviNoSCAmxmQHNdAsmgtbrZewUBx52X5P9fqmnk/rUNspBDMH3F7QKFJqeorENC7ABwFo",
-	"J5x7yw5bj5aivTmb2rIz27DILrmfdBFz+UnmYOYSrB1y2S4elO/Cti6tOuVdHUgs2j0otIVmUTkopN5Z",
-	"NSiUznpzWMjpAFcxMPSs7n1r6t7eAzGOefJthmLybLeM0cYky1WQkJiFoosGtgkIGnHt6k/KIynOe+SE",
-	"T9JttDqwlwj65EDk4ijpM2sYw7rEWCWAofJwzv7WieQ8vgWz0abIKok8UfQtOWrVC0mwZyYFVnsrsoxS",
-	"/+YI7+bJRTMrvFun5cmvMBNy/+Q/1zmTyf/bIkOvzFGiZ7I7N9hzKt9f2Bf0F87mW5nR8XaFHWL8xErt",
-	"WYCvVZrs7yNt7ig7KJ281o+SjHBAHgwguGwRqvZSj0HgWQc4cil47tPlowJfcm5llVomdORZEUhFE8yO",
-	"vHp6BkjCpJ2XWJPAU8yWR5cmNRw5b0B4Not0QU/KbHE+Z1os9DW4t8ccMkttDiQUEwFq8+1bJLRS12lX",
-	"sMQVi6YUBfRJiXyexZQFdIajzTXR7Y2fdXJ3FWdNgXjTz2VXvpyO1QqV8ZLMER0TaGiRNJzQCcISDYkS",
-	"c6KYU/egKu7WKUxuWllGNPy5KzbHbk4llNXqqATMZAvVOOIBhrmEpAbAMYtCCjF6w+9IhAOyBd4o57JU",
-	"k+pvO6QEjtTcvhZg3j/wJZ2JO6Sc7UUqrvSWZFJWXUfJw6SHVkX7FltIV8T7usx4H/XtqvNHh7Kr+r6/",
-	"QlCwnWPeiVTuPJpXgwibZV4tOjb7R8y+J3l8AEpQfy3RAky8MCwUdn0kX8mzIHmagmTv7hSj5nybrpS3",
-	"Ga08r8dpVQ1qXTtJPLrQtaJnH/G0xnaplvwXVO2etaBnLejr0YKeNZsdNJv1nHRj+lO6jx3w6Owe69qC",
-	"21WOdal3Vo11FUi5RIjYwuQu+RpIPw4kMn6YjOs3n75gX1E1ZeHtcp1cUwqmdWiB2+iFcMYmfA1G5lwQ",
-	"0zvTNh42xT6020tOYj4fT3YScAANsWDineVdznmXSSd6loV7koVmqz6tr6ezijrAE1mKnNlZyhZctnvo",
-	"Mvcsl5/l8rfhcciejvQAl0psR0qUuyIuo6ggKUy2nSMwdHl8+HVFmi86UNJOWXLh4T29Fc+io4oP4L4m",
-	"/zIbg8qwl03xP/2FMoJ7Z/o7XdMxu9qx89cly4HIQXW0naOOnIAgDQdGjSkwYF2/xlr3QrEGHPVYQr0u",
-	"hADcbpqWbSUvRlYW0S1xL6UNuryAxzEJJJrwWBA0BJ1ziYTEs6gky+YRsL0bAu9ub7EqXbq26Zllh5S8",
-	"rpRi3OhfCVhWAF+ibHxk8LJ9XeiYiiQKrNsOKyKxzTW7OSKBOHKmGN2gx9SjOl/5QBZ0nSVo7kbHOYTK",
-	"3KD7uK+TEx7q7rj6NcZtZO4sEND9vD5bsIlbykIDLLtf8wE9Ra/jRXxMma2L79QStDmzydooYiB2Ymft",
-	"WiNohrUz0hrVznF7WDsJTsMzcj66wPXhHk8DXZGppglDL8AL4VvyeCGQ2bMXAl39UKkOjl7TivHpn9XN",
-	"9y3ZaBd/k4KoGO1bfW+F5k4W1pCr5YgO1IM13aDbSQY/LFft3Q3fMD59p55Sen53LyYKG+F7ufZJaznL",
-	"z2bvctUMYDSDDsJJCr1BCHUTMD5cddqcU90u3+103jXIlY6T5JTg7O0z1lbK9flzHAHwwrSIvRNZSr0B",
-	"5kAXaNP2ii/L1Hr/+iW6aJ+cIdOR3vbJRHqd0MFgVRv+waGPyEepq1la1iahf+Eg4CEZ+D02I3FNJ4Le",
-	"2ZxWkfTnNP311QkrsEJdr4Uy6NTv9vJX2lpH14owe+7rdEqtQdp0V6P7pug394nPf/oeZUJiFqhLx3eN",
-	"40Tub9X3v572/b/SQ9XJr5u6/tt5FTmcKX1dofP/S5OWa1emFBe0IEyabFUwcZT15SOBRwADFBO+6KIe",
-	"WCkxwxEicczjngcia2B/zaeXtMtBbnYTCuNQlDEwMx50gMQJk/FSHQE0xGGatlxJMc1lSG+2fNOdLhMB",
-	"lghnWE4yBt88prWYjEhMWEAq5r+kdLPmUyBTfMUmIj4ekxANl8Z5Et+RuKuNT8iFgY4C4lYxCKh5QqJZ",
-	"JVkUExkv+3gkSeyiJcv2JcaS9I0nYtBBkwR5y9ECU+nbBO736pW1S/VKm2ENnSRci9g0iknM4FLcrFjh",
-	"JFUL9NPNzTukb4Cs88zbTy4uXBO7HJVrTmPRAysmPJY+msynmNWUWNB9VufTKY6XTn1MYIHqvZUAffqH",
-	"4tc+vL9CCe0ghqfUgJndL3TQoJw7WFh2Shp2MSoS58ZeteqqXSzHuwDcp1xSpixnlSKl1jOIsBB0ZKSF",
-	"KX4MTOUI5Tc4Az2HNqOWR6B2vY4OcCQ4ajdaWg/HCBp78DsSowZ6S7/3UbvZNFZcTKCS0FVIpjMuCQuW",
-	"tZ/JUt1xbu4AEB8bI1sH4NDvscGc4bmcECbVeAl8t+GjQYr564eEURIO/KRidN+64Y2OH9GAMEH6dnXV",
-	"O1rq3YzL/ojPGfzS9tEAR4rqln3ykQop1CsDzkYRDaR51QjTiIT9WQwHFmxh9ewFOnDupAK1G027JELi",
-	"iDhzctsR9S3GP/urge6bbzoX1AoOULtRV6PPcAXUbl74jjhAJ7A9LEQn9ZbevmOY278Os6WXUumdrIZS",
-	"YDILAVSnZ5eBW5qlV2pOdpfUKSiuVFpxLdkhKAuX3R0l252ZZdoJ2fXK/phmOuSWCn7RC5LVwdypFvjF",
-	"exISMr1vIftC37Cylnr7at+2pgtbySCcZmwP11Bbr+IbZXLeYxER2KzZJbyH6wjlPEc9toXrKNmsqP/3",
-	"YeuX6enfFhev4ubN8uQDPf911rgU7R9GZz9O6v9223rzr9N/Dy7+Pmz+skcDec0ul/ZPJ2HSPz16+O2G",
-	"/b3nfut8KKX0Qjc2tQ0Qi8j0Wq9aD+Wh8lwqlw15D4nHaYrL7h0xGFnk2w/mV2GL0i97ytIpq4z0npdr",
-	"dgkoy/hrlM3dQQPtvRggJWxEFw3S7KYBAtViFuGACA2nFD6iQsyJMO39TBEtIXlw6yM+I0yZTlDICe4g",
-	"IZXKngx4DC837QThvbZRg7pPd5orNG1wclGsrNTDBXpxsrB0QCEjXzLXCwLGeFNKNeCkXWBmxTZ4IJxq",
-	"LFS47TWxtCenUvg/G9zYZ/PVVq1xkXn5dk5G34uwkH1BCFs75Efwku4Q8llXda2/fdv4SvgCG+RfYAFH",
-	"44uULqlSf8QOlLBQKMsWKoXq+klKhXvAdvwZp2aWvgoHc5h0W8gvLgTS1Ui7atQwC7DpdSpiGOlsXfU4",
-	"SGcl4Hae0xP0RGcAJfdzR2+JJlgfrM/36M938If5ZVv3Z0hgRe/+FZi6lJTWA+rMSnUgELU7mm4LvlkZ",
-	"TafeWRVNd02kDRHvrtMkQAWl3CRx4XywDWAE/aqhWd9jZOHejdF0HkzAW0Zi+MpsEmNBEOOLMs08/7n8",
-	"br43FJfyAtu9ZQIRBfskMgZ05qivCcgW2yNk5lHgRxJFRDGeRh0FExzjQIJ+BFhFFPDplAMYvurnt7EB",
-	"MiMrPQzAQkrjGFoSJbHVVf3bnhH4VVCHIlUjn9W5x1XnEleA6P/bx/O7+t+mrZ8b8vfhf5wFvzXZ+xP8",
-	"5iJ83R7/dPqPd3Vx05r//Xzx743lt5kJVeCiuybQO/RcQW3b4BAxL3sh0JDgGEqsGs+X0K4Q37WTlFbm",
-	"I84C0tWuByohB+rSLUHcQd/rV1Wu5rZzdrueWLokfhEGsob1vk00vWLFFrzCMnDcwbYmj589O47RkkMD",
-	"pYpJ5oGi2kBleUUPRX66EmBi9R5ghvhoRAPiI4yS8s2H3QygcYqX2VprXzKjq3IFluT4mVYp6Ke/VTpq",
-	"Dv9v7IY6Vwvz1HOvUrD0imbupv+VLWpBnCaddMy4GmJpH+3yI1oFNw3LthfE9FcIgM5aTgaysVvqkdna",
-	"DTYSlaQDRcPvYSBVP4rVDSQqqxtIVJLNSeOmPMuXL6f3BdjX3rOfQbh8m7nP1/eoYaZoTNnYuBAxKG5i",
-	"xWbk92LAW1maq7qqprjCckAVzmBGEY8tZtTWXcJBzNVWR05EsIMGeEyYHKADQeI7GhAUEnF7qIMTPWhh",
-	"tFRTHgNXiji/ta4+kcQSdIsdPxtssAGG5FMWXEfjpLGI32MDvkgDH/YZi4XOBiLgziT04Hsw8FzSoblU",
-	"5E0LKoNJqnrvpU+76wYUEz6PQhd5va9G7WtMja0dolv3OP8ADO5+Pc5f2kbmPIszNXDOI3RpOnKs6CjT",
-	"BagOsB+9oSiICAaC6jFebBfcTfpzDDQaE1TtUKNfFxMekf33A26vbuiX6x13dnrSbjUbD9K0e0MyCrQh",
-	"0QspuV7EYpOQas29NwL9vkBn7Ozs3/K7XHgTzVkIZeQ4lDzjLJFqTot8yWc16HWfyXnOT9fRkA5WtKQ8",
-	"/H9KlaSHaMpdPLWivPKbQXYbRDTYrUdIKWcQbjV2JU4kyKiIINnBvvxqatvsYFrCuu3DtFxxhLXWAQWW",
-	"Ir4gcaJhbN8XYZuMVbvORQr6/uU71D5DEWbjuVLoJdYAYINmd3LTdLBgzordmlsn9+mMXC1bWM1lyzxh",
-	"2MsHKv5ud8kYkimsdQs70mzPejsSKnKjgTpTO9uR2xT0rmpHqndWtSOdvVtXsEKj3ETSrRNU1YV2ai4m",
-	"WEJMXeubjvdsDxUswGsbzGMql9eK3Iz4ntGfCQSMte/1dRKBuu3/93/+l1cClbT6+cFA3zM4XJmoY/IE",
-	"Xbip2kBQjIYkDOGhNBtGLY52nMCBIEhyqOOp/+V1zBjTuU2kzLuj89MQ5dMooJysRpz3PWsoAEaD47vG",
-	"sZrJMbQLcaA6G0b3GTImRnwNQl+tqO7qZKHr6Pvm9+kQ9c+dfIv5NAvTJEwJY4o4Wbe+oaVcb0S/YAd1",
-	"sysiYIaKg1sDKoVK0LjH3BK3Rz3WY999d5luM+Xs6Lvv0DVh4SrHfG9er7cCWG34kww6ii4KxOVbWhho",
-	"Uh0carB2cfKmXd2KjUzfY25QW+sUNNaz9mG7e4yn5VzKNx4poavTr47Q5Sp6VrqJLvOe1AWGYYkeU6SN",
-	"XuFgkr4JEkCgS456LlAWL5Vd19MOzEOQpIlXvtYwgMipFD0G23uolnSJtOLomDCaOydt0Nr1ttnCV3HM",
-	"Y/Hdd1DyOUlkW52wVpqlpmxygpwMh0O1TStS1yhDA53oNDBj0LabGgQf2Za2JEQxEXweB0SggzLb3HbG",
-	"9a2nzmGeh0jiW9JjadPCtHAwuGt17hwOzYKQ0Ic5QZYX3DDhUWgzTsyQ0MGg57V63kAtsk4c0GSj3wFp",
-	"Bb6TKKEutZvnZpIvlQRVP7/79fpGzVWNUNF/YhgOcskXg07aY1QdEDV1yOAAQ1FntYBbssf0CLrZ+/VO",
-	"GSMCHkwG2mx2TQfk5CVJFlc8Z8JH7fqFGfgbKqQlkBl4PSjTaiTkp8ShEuQzLAQaOK6yARri4DbjrnO7",
-	"VIM50+2xAQSHwPxtKFtPCWd0UndkvrK6wSWrTojaFTQCEJOcYIaSxyWZCjQkI256JCv1qMcONMzcVPUu",
-	"jUMd+khwA8e0xnt2HgAag3dSIc2a/B1HcyIUw7uh0NvKHJ5Wq3WhlufDzcsuCuexzdaMibbnbb8FdDD4",
-	"7//8LwvwHRweIeOxUPtEiegx9Qi097QnV0kLiaZcSJu8o+hhzm6BMesD5TYF164Dk77heBQvZziYENQ8",
-	"qitNLo6M1BKd4+PFYnGE4fIRj8fH5llx/Obq5atfrl/V1DNpgpiXiq7Ld1eu/9hrHNX1rXxGGJ5Rr+O1",
-	"jupHLYhMygmoIccTaNv4L/X3mJSh+gyxNut1h1ZnMQeoGmT6CUu0AuB9wYQEtwIpilcHjUTaBEm4rVJK",
-	"vR+JNA0jlforZlxNUX29Wa/r9FEmTa0mlwkq5gddIEFv36TVmy+AJrCqKSVgKGdHOv8USH3VW5Nh2rzV",
-	"jGpnYC46DQ96HNwRRoTS2iUeQ/eJXxPJ5f2pHj2eEhnTQKxce0ONQp3DmM8l0Q3GddaZ1tYjDIxKd5Ef",
-	"x3iaVNd9F/MpkRMyF8bXBZrZEXr1ccYFQVQqrhmBa2fJ5zGackal9kszIhc8vtW0W9i3t2bUGzdOffZ4",
-	"FmHd4S5VlBWh9y3J9CWXOPoE0/tfPe/HVzdIyf0p6Xm+nun/6ql397zPqN20Wh8uOJXa5ydnpyXRhM/l",
-	"TlmYwv533Vn0abJMK/ffnMujJZ5GK4ngRqnlIQ/mU8Jk6UH6dUbY5bur6xkJtjtN9rv7WFIzCORc2f/y",
-	"wlrkvrJugXUyX0XeluCWgS0EmOk/E+ama6eEWOIhVgdIsT0cTJQCdugDm0Mn9VbpDr0nOKSGG3wBbvde",
-	"oyw/+95JvbV5J651ZOcDw3eYRmp+e99Id0FW7p5S/2e0dkuWq1nkd9/95qjtHWX7gH0CwR/NJOFPN0bU",
-	"Y7860WTfdnFUmqLSqoJoHipNFIJZicIKYaggJlIY5cNMU6hvFhNwD9r1xmFpCq661DIZrjpJ+KBdrx92",
-	"lcUAErPH5ox8nJFAaUlOsurBSb1+WMaTlWp4+e7qZ7VO4OPGUyKh3fsf5XuV3nL8UkdUP/sb74SmPVBw",
-	"4sEoWE8CMAElVOyiApLdVJTZ1kNYT5Xf4wSGDY80Nj/ygdnu+iTUD1U4PK95PKRhSNg+zkzqJvrjz885",
-	"9ULIZBWcQ5T8BFXTuNjbkQHDCXyGyqiBjlJQGzPnetLZ8ca+pVpjBzVD49eU4ayPkTLXCYbksfeQfUZC",
-	"q7ngeUglivhYGR3GykrsRrCrciZaapOFnIDmaRzsyiTThtctWXZtBQgzAKrvvCUz6UMwx5pl9Qs3pd2p",
-	"eXBLlg92+E3qf48V55YOa52xCIvQbjaLBmfXrTnQY2C3oHajlbIctCXH0cSgj+vWLMeZoHpccxSYx/c8",
-	"XO6NmbhjTE5+1tsu4zn5XOBnjT3zs2sgt1V6k3UppCfjifO0dv1i8xMvbSUE9UCjVekBtd43nL/B8RgU",
-	"jnazufm5LDG9hzP0sJxX05XjMi3nvjkF5viTft9V+PlY6xtqaPtk0O/hrcIyKvCxjjkPO8bXY+MepkqJ",
-	"0GCtuSBHCB4FF2qiC6k36LiW6DFjyqsbV3HqB2GLPnKqj/TYQbvePtydaekF2pFp6ceuwsdQgNayCoGE",
-	"5DEJnzyXaG9+4hcuX0OBkQc9sHrfKx/YuZwcaxh/DRIxj2Mo0rHNcb1kS86I9hubjHN9XkAKG60oUO9l",
-	"kuJImySQmu9kHmgpXlofBd3kc4IT9QhqWZg2ipFS2KT2UOIeS/NMzcsyNc5Bj9OZqUfoveJw1lE7U9Zw",
-	"RAmTKTAoordER1B7LBenSaMqB+3mhR6ZU3PrEGZbZA7gI2bWk+onMCw/jeDyGJnSNjAD3w3QgELKuEli",
-	"7DGsSzK5GbVmIZwAha/jOm4wKnmFKXJSxtgKTGolp8tWH1LrcdgtFoDqsXspYzqf5TcqJ2kSvPcwOtWq",
-	"qj+PrFeZ5MkVbJKRRUraRrMydYUek2XurPVUUK9uOH+LmVVrxd7dM9cmBF3ChFzmmYk751io0wz/WEdi",
-	"H5qDWgs1bUs6UrTg54oe+WiK41uR74Jsm4Jr9SrLjH2Eo6jHsITst63YI9rMHZXqlmePTtG1LGM0q8EB",
-	"j5hiVYdL0N0EYWHXYVC67iKcCFiRMb0D+7jHdCPgGGG0IPg2ScnuFsq7pY5RXQ6GoCEJ1MMJ7m9KMAPD",
-	"tNtjZbqdjv4lXNzkgndX1IkzscIMX9eWeo9plgxwAxiVXmFIPMrtpppeqJ4b6yJVm3m4s+KgZ5aXoEMH",
-	"7UYdSu6VVaLTF0uK0dkL+bU9aNcvyjVi0HZBJS5dJftgNQGTNfa39i9ewtG4cpMeH0K45D/zVxEuD65a",
-	"72CxV5jGj5yRr17QaZpT/DWT01tJwgEeWtsIu4g2xh0BhhghIaAFeuxa18cpr+vmI12cWbHJxgmaUjYH",
-	"1A3VmCnbRiJtx63FN9TrUyKgx1KZnmt9Yoqc5pqfdLX8AOAGu9XWBo9CDYgXR+gqdZw2602leNNbolVt",
-	"CTB5DGWBoEYwG/uKcWs4fQzeV3fQVCCj/AuOGAcmFmAGpWaJmrGSACA8RIkMLmukURDNlUTBLkzVUdpB",
-	"OFTwRmRrAT6Yxl5ecrASU22WhEyNmtTJU5wicYNcVIYZEAsViOuGcAu83JlBfs385ZUhyvLDvAOn+aLe",
-	"iHQWxYqj3dT9sOBKv1aqsm8TIFNWpU9uj+1Nfd7FuaC0Mh+J+YzEQvHdEtcCC93qqIsJB1akVGfjH7Aw",
-	"3QMeQ10jxstZaqYQ6+FX5U94eOZUWv722ZvwbXsTMoV3t+CBfL6VD+FlFlZfaFnUY68spjQps2audtNt",
-	"RkLymQCeBhES4wMAPrPOgNVgV/VRUH8SGjqAWHnSoEcc7it0ssZOLNRBt5xjRw7xRu9F4Uy2i9tyDbVa",
-	"EZ/bsOYTjVF+oXPyKc2gyYct4NToZa50QNxCeLuoBmsa0QGguYKWoEg/TXPUIQkq1re4W6HH99h6Rb5r",
-	"smJOkKL7eazx8BjFfOFWHHwh0klYzYsKJcODW2IlvEZVwJko1x/8HPzEZC+mxkzOikn0DKMX2CH4SNkw",
-	"gJ+2g6JCN7X5qvSCd2mRxIdQC8o7Kz5rBd+yVoCcwpub2F3a4WpbVOgB1ADRPGU+O0ylsJ+08nKztRbM",
-	"dk3EbAnwNnWs0iQ/U3Y87WtkUVfJDWMiRZLmBSk8ToETt6ZRhWyzJ4k7fel0G9sWeaqf1Km7r2kkSSUc",
-	"6juo4XAVVn8i+RLBcTCp9sQTQsXa4VfBxTqFF/46wFh/jRYFOFm3JZ5lLinhbo+UhbJBDhDLsA/LTHQC",
-	"KxcEWEYOPltwsKpHjYIxAFbQhyaLftJ+QR1/DfdUF3zwRQxJwKf6mtKUplRzh/Rsc4YGSbWTQbZ3lI/U",
-	"OaB32u8hOUchITOkb18TAewxW9bFaQlGBfh5WbeshRQ8aTtOiQGCbhQwtkncF0sWDBILCd7v5FgrniYj",
-	"AkkvDwMu67GV8bjiTOAd3ZUduspRuj22M0x3Lz5mTXSW0p82UDdfM+qR1b1kkVYofOlpTQF4vqf7B8Jg",
-	"Xt3g8aqPmNuO4R74wDO896nDe5MdXyEz8rro8acgqeH6+StTTJ84cPdHInfmYW5h3cdQ0jbxj2+Wa3xJ",
-	"uO86BfBHIjcfZkiIDyYPqwHasoaQvQN1AnQWVUzQDKBbUgNUjSYhy6XOBsczS3W7NIK/SS3kd0SPZcHn",
-	"UdhjU6iJgYJlEAFIjCnlZaqLOmCG2ggq3glQG9chxkrVxR4DffHxGM8a3NVqn3m30JTUrS9iIdW5GiPb",
-	"aHCVOF+2nOa9mN9mU/ZqBPN8MD2vvDZoJT2v/qznfXGOvYNi2KzC3tOj9xpO4/10yvPtPvk+aaT/kDql",
-	"pvzSara7aJeZ9JRdVU3fyDDfCLDDjQIsmzRfyI7X9bW+Bn0S8uWTHAbxwGzVrai8jc/yKeXlJ4tVxQfp",
-	"5tw8Z6ltldCf4RDuOrpREffn7X2XOx//tABAxNm4Fikd0wd3GJSgc3FtVq9McVAHPd32Bt1RjQ3seYe5",
-	"UgE6MJqrFaAhGLZUgH4gAPwXtV1rq9UN6LGtCgckBrMaa1I4IOkeW1Y3oMdWFw7QmLLFhAYTgJENoT5Y",
-	"TMQkCUIzsjARRK3hF7r0z1mk9j1rFhSz3NDBwGlCJAaH3fVAlSQvw0WtrUrBML7rbpYdF3bbfSLrunhU",
-	"rb+4hpuxMptdvHqf91CJYS+5GabKgZv496A2wqPWbvjSeYbpANbXcNBJt18OBvAklf9vtOjDilTIrFCu",
-	"rr4ff8JO5+rPx4ZXbV8cYme5niFgp0WJbXynuRiVAIRMcJBuFdFElBUKRPTYV1Uh4ge9+I/GTbNNyx9H",
-	"g1/Pw56rS2zLGQzNPAJrMMfsEVnDj9T2RNHUkSqpppSC+ndERwRyQtRPhKnF0I14Rur/F1gkKqZOEeFR",
-	"qN/RY9twnCdRfGZ3pXItR+qxNWlisOnfNEvaQrlKraS/uoL1kPVygOT2xdF0OGp7rrVDiO1SfytnJOcL",
-	"YSnDHX6Emsnx0gfK0vF0p3K3b4gun/c1JLbhi7KTYwImMTTzQfr7uvldMQ5n62nZythfg0ZkVvSbCb8/",
-	"h3UeTzMytHNPKM2xRQ9+ZZiam0xLYvdTnaRnhmnmEEvb8iTX2OWpo3Je2615qmwhGeAGtvBCJHvyzBe+",
-	"KEDnhch3THKYRrKdj4/YsaMpYHaOUoCIrneR4yvAAw6g6OY4xbFBItg4PUGH2jYywZAAxzEtvkopv+p1",
-	"Oag3NGXKDE+dnRiHNJCIQKMjxadKAdrq2a2w2GvLNpUoPY9qm62AbX81QJ+98NOHBPo4rTyh41Afuy3G",
-	"tEPe92Yx6cNlkbjot2PX7/TwHhcZtElWpEL7WYV8RgbtK64AImYH+bdeZ3aKLz6C2qxFawEjBO354Fp5",
-	"zy8nwzFbvU84bfOnXwug6MpZ8gdm38mXrqUSGl8npiidRRVMkUMcz6GJ+6RCZjgNzdCs5TIuJe+ML9qe",
-	"fSTcIq0NlWUX6lvjGDNpeQYXug7LlUmUxLZhOWWS54AyLDSFJQqFXyPKbo/QbxMOgEZdBtYmXALKQwOT",
-	"kldlaz1p/uakY+pfnJbCA2VQDKDFqFbcV8Ll7ehFWlvV3ItMjSk1QwYNMZ0J5ObaYwe6ECy4O5mQBIeH",
-	"21dbXVP/+onB9DdnZPbYU4HraFL9NkA6ei5fCJrjVKNdoa+nJ8St5rQgln8kTELzhWfEzleP2Fkn/DSx",
-	"JiJipbirrFcff0r/oaPziufuHJzfTd22pWKtVHDKGLqlzcc4rbOiQ/bstpME4yHAmqtypr/cY/C2JRIS",
-	"xzBGstAgXFs60nZN7iS+I6ohn/Yz2ikOjRP1Vid4ASXwTe0CtFrgG1FmTmyphYAOSgTP4eYKbU9E6K2t",
-	"772ykvjK8uNWZvXYvnxT72ELMuW/H8e8SaIDu7moKrud8hN0RNrnR7GANouwbxeZ9TSLkz+aXNK0t7IA",
-	"+d6E024dx+4lnH6jchLGeJG3uDqgjhWlTmkfMucIFOETG/xLWn5A86cd5cdjyYByNn/fVmdfkmU/88yH",
-	"5JnbsMBHZGW2z9q9WVmaS/TI/usr7YmB6JX6a4kWJIbanoDv2safbebwNfqyTcrqA3ON9zzawnmdptFu",
-	"WzDwSbm99TSquLwN/Ty7u/fm7p4mZG150luHzzxSKi06SDAg+rEe04X+rK/26FBxiXdzuc6h3TF5qk63",
-	"M3Ajm64pE5Owmq28DJ3QTF5OymE3OKV1J7WiSzpfVUaxwD4NhTWvTVcuMK2hg2yO8z5pIMm374i+DENN",
-	"/N+GLzqZzhdyR5u1XFMtWp8eDfNycaHpQXzxjD18zjbVyOkw7VO7UlpV1qCPP02dEiSftXyLiCSPpFO/",
-	"J1NukzLSkXRT6SIkVm8yWV9CwxWdW8URunRCuTkNvMdyJv8UM1ChlCLuvCRVxJUw1rdv6zkGqaizSHJz",
-	"jrCQmZjwE/Eh38eHoLbtUYSEWyKnTP0u6SuiR/fsDX1E6x7KBG5kS/4jWuuvja642ib3U701JjiAczAk",
-	"S65fPVUH+espgvokzmL9kXSmZ33pyeZqPJBicu/aF7sxkRurhug8T6f9v040p8JJJY351IS3P6a2G2er",
-	"FZQeK8YknhWUvSgopvLCX5ArPqcgfD16U1If5MHYpq658chc85Up9FFeQA4QR2uttjU80XVObskUn7gO",
-	"pxftmWE9M6zH4z+a5h6Q/cTcMJ/5Y/Ge3djKBlWrx3bVtaBoPgrJlEvyFWldG7Ne0Yqk1/0hC3X2m3Hc",
-	"KzJ6TJ745Qvi6+mriX+hYvjPrPs53fWh013XyaYk+1WT2gsBMfL9iyhg8N+wjELX82CSekJziXKmfah+",
-	"RUmbwHWR+y9awvk+QmqPFZYdIXUNhPRXlFIw82cx9VWBRJ+lzjqpA1V9TN6woSEqHDa9oxhKCwI+SsnD",
-	"t1BzCCMxFzPCQrfcoDU7xpiyrtN4VnFKCLmrMwO+4qPVWKwe++JgrIcJbttdei5t+KyoP0ZNVUtv9y2H",
-	"mOiyX1EtxFxVmFyj+81gelvo4SuAzj+GhvikAO1qwlXg7Nr6eAaz7wvMLgyhWQ6iCe8R+0GthoxnSqUY",
-	"exJegCVieErWQ7977Bn7/Rg9g66/mUIk11+uDAks4grFDOj+WSl7xnaXYLuFPnx55l1B9Tv+pP5zPxz3",
-	"9sz+N2BdrncSx8TV3Kw17TTEW8Ey07Z4047J6YYKWzQ2mp9pMCo4YlwbqzQiTEZLpCxZgXiMIi6IbXv3",
-	"9eOYYBMfgR1fA+FUBFjrUT0DrB+wcxCs8Gpm4H9NJl41o84+Yl641KkeXwn8+oue0PqjqSzPisoXAVWv",
-	"ZAJb1rl/cHvOsIGCVffljbQ9xAt7bA/lstRqPCKz+PIhwq0NsPqzAfYMX/n6qrXro72z+aZDdI8SFrzW",
-	"3xK5ohGljc6SrBYa5/NafLfPa49lmp2ZT+hyXSXhx3y5rift9HsIu84s0HOA8ZmVPrwxaYitcnRxSraI",
-	"IV6yJcocPLhijiiQCPwzNTQVm+AM0AXqPSFHjC+KkT8cCa5tQsuY/FyOJ6Kyx3AAJWRjPh9PSo3Zvamf",
-	"92jUCvm53k7H1OmqYyfVV1PyOt5lMCXox+nwJ8/30lWBO8GJH/ax9Dpes948qdVbtXr7pn7RaZx06vXf",
-	"PT99G1UjDOaiX29cNJrhKamdDM9w7SxokdrFqFGvtYaNURO3g5PwVE0C7p+Sqbn/rF5rNoN27Qxf1GvD",
-	"RnhSqwcX5Hx0hk+HJ6GaNOQAeCCoPN+ziEJFpr4noF6Xugz4E8/35tDtKD/2k5tGu1NvdloNNXZFDXrc",
-	"cxFnxtGqnY3OGzXcHLZqesRno/P6RcPzvTsSaxurqQynZJPhECRyRVkOnu8lDd/Mv8H2NX871ZGKv9hZ",
-	"plXu7E3OLxrUqV5LopH3p+/NYsoCOsNRZpt32pgtFuSWMv0E8IN0Ev1td3hK5ISrZyI+pqxvOsKqefc5",
-	"i5ZeZ4QjQXxr5er3C2IndtauNYJmWDsjrVHtHLeHtZPgNDwj56MLXB8q1ghDrEjXZIppBPSG/zcOpuTI",
-	"nqDtFyjiAQbaDUnth1ee79mDF2L0ht+RCAewixVp2B3n58oFiN+uNGEMn31EIfhobg8lZPAUXWVwdq6A",
-	"Os4yvIrY7ZeuhBFI0DHTLcNN/XMzHgc8J5N1fiHsZUj/NiIncXmYJp3qxWk1uQmdCV+9P+8f7eq+Ibrt",
-	"gMbbQZDEyipHDzXAa0fs5eHX5psAMk9QfGvj6D1mpwLqfbaZs48WExpM1BeGagRIchDBuapwTyNPaa+N",
-	"9q4XVAaTFNDpPZBHJPeZL+UdMYdvlYPEEvtzcfF7BpvvzzVX8klNSnm9eLp0WVWiHldhptugB7fhpjcu",
-	"HzVcyo0Y85H9NXGQ+Ig70MAuGgTzOCZMDtAUx7eaYXJGdMnKsvl+aa0fquUuXXz4Q+ZBOB9aBbm7yZCJ",
-	"+Lo0h/Xwt2kmPWo1pc+wEAsehw+gNKBfuKsWuCK1A8buXEhT7HQem7KtGI3mUYRAb15TuuBamcE8dZtl",
-	"tBI7Jd3HzPr1rFKg4zF6iKKkOTBGC4JvoQqlfZGvPsVZcuD69kLyRMx1PxkbLzE3quP4MLrB/iMx10S+",
-	"s7TwQGI+/cJWEr4Eb6GzUp68BH6C8pHI9NwoJjFL97yMQ8ARP/6k/nOvolM7eOXfg8NdZJr9MUTuSLxM",
-	"ZKLTOVC75DN2hnv+af7Qr65S4BZyVn8XyhKAcP52XO+m6M4HsYPb/YN4eJc7DGyF9Da4m2eN/MHxV0ll",
-	"JlhyOIaLCYndyJ7aKLGSd+xaeWkH1vGGyEyxpZR96FpLX031o+cz+W0jncqLDxkHdOFYwYviO0sGxZWP",
-	"yYjEhAUE6fvQwWDMUTxn6OjYeH3VCEf66uDwyPO9eRx5HW8i5axzfNxonh3Vj+pHjc55/bwOJGRGUfa5",
-	"WczvaAhqtZNHG/A5QKq00A2JhD7CJhBFY2hpGCyDCLBzxoGcxtw++/kvXa5p9+68Imn3vukNEQ6I6GaM",
-	"bcV0hqQAw9QuzKnzEY1dKH4BVoPwWUSAyTj6iZ4zsCZYA5PZlbzRtYaL74U2QIp7JC8HGynxmuquO7oN",
-	"c2JqDRTzVeci0+RM3zRwPu32GCp++g1n41pE70joQ74O0Kay9WpUt4EWYPxw5prQfgkODkcR123N3JW8",
-	"TI3Bsq+/0/PFQcxFSl3uwulTUXzyZyUT1MimUMGYaO8KGyOdXgUiRW2HOxYjSkredk3HTHeQ1gJoLqGl",
-	"pyAoYdcCMUJCxDgaEhwrTZTfEuYj8hF2JeJj9ZTztVTOgLexlJgSY1Y7seFMZaim5LmfCI7kRO0WDtXE",
-	"hY+mRMY0sKePChTyYD4lTPpqKoKGBKjFpYpfk3l5n//8/H8CAAD//w==",
+	"7L3rdhs5li74KhjOWctSdVAiKepGrV7TTqcz05V22u1L5ekq5ohgBEiiFARYAVA0y+O1+tc8wLzA+dcv",
+	"ct6kn2QW9gYiEMEgGaSom636UWkxInDd2NjXb3+phXI8kYIJrWqdL7URoxFL4J8vP9Kh+W/EVJjwieZS",
+	"1Dq1jyNGEqbkNAnZM0WuWaK4FIQqQonSiRRDYj4MiJqGI/Nzr1s76tZ6F0QxERGuSZ+GV4QL8mpQf0N1",
+	"OCJakukkopod1IIa+0zHk5jVOjX4rhbUEvaPKU9YVOvoZMqCmgpHbEzNyMb082smhnpU65y0g5qeT8x3",
+	"SidcDGtfvwa190wn8+cDzZLFiXxgoRSRMr3PqBkWG8iEEZ3MuRgSOqRc5MZz3G6sGQsfT8e1ztlJu9EI",
+	"amMu8O9GOjAuNBuypPbVDG1CEzpm2q7183evfmXzV5H5Nzejm1A9qgU1QcfmSzrh+HjVCP5Hwga1Tu3/",
+	"PMx29BCfqsO0fdP18zBkSr3m4mp5h/4rW3fqN4Ida37NfuJx6Yb8ythEEQrvkD3T0T6RCYkY/EQ1i8je",
+	"gMaK7ZNJIqNpqJXZIBj9P6YsmfvDN43U/IHaPehLGTMqYDgvqGZDmcxXD8j1ReSA6BFXJLSfkT0zZ5qw",
+	"iLDPNNTxfH/ZeNwntSXU22w0ysj3xTRRMik/gz3BPuvLEN7o4dgYmSTsmsupIhM6ZBckZgNN5FSTgUzg",
+	"+YAnSsPDpSPFLpeMs7VsnErLMUuWklOYvbAtMXl9+F1+YDQJR8v2zvWryGwkFSNmOAEJpdA01ITVx5TH",
+	"hsbYZ80SQWOSsAFLmAgZvsSFwj3X7LMOCB8KaSbdFSFV7KArcvyKhmO2ZFX/sfHG29lpqqdqNX1mc+SC",
+	"UDG3tKAYUZpqpshewiaMaiQQx3X2M+oICI3jHKv7m3eApmrCRMSi2h/mhUksI+Y2rmymCkacmy7XbKyq",
+	"bi/OuPY1MKv0Cr88SpeIJgk1nU0F/8eU2cdmMF+DmtJz2IaBTMbm+59j2afxsrX7nesRgWmQK1hGPD7+",
+	"UWdkCE2QiUz0QMZcHpDfpCYz82nPLfslj3rLDhN+v44NvYrYeCI1E+H8VzZfHOobesXM7ZqYy4woOmAd",
+	"+MtsKouIOU5M2WGZUSs6ZuSKzQkVEenLyPxDzQyBUOVxgYhHXWE+MgwikubS4xrvvYt8O9AyFVKPWJJv",
+	"sN1qXZDZiMfMa9gNiKuuUJrHMUmmQnAxDEi7cX5AfmVzRWhi2p4ga2q1yUhOE3VAPilGKBkkTI1IQkUk",
+	"x+SaxlNG9ij59OnVj/tkwhLXQ/EAHg8aYTM8Y/VWvzmot6MTWj+n7aP6adgcNKJzdtZvNd1OoZyTbZW3",
+	"CXWzC6sY4JiL9PyWnd5XA5Bryvm2EY4cfTnhyfw7pHEMU6NRsCBNkT0rRe0fkOfmXMeMSMGyfWi2Lgjt",
+	"ijFXymykedZunR2Q3xm9ghYUUEPvTz0i2DVLyNiMsLiATuIqXyErrt1MInslrrmmZj2WXhbcf2Xb6yLX",
+	"T75jw2LWCCHZEICrwhUA3HTZSYeHtc0HB2OB8b3mY67LSWYszWkyzM4IqwnT00QsG0gMzfgDidiATmNd",
+	"6xw3gkxKbeZk1GaJjBrU3rBxnyVqxCdL92rsv7LtXuX6KXa8eqPMyYm5uMqks2xEy5Yoe+OSR7UdDLLK",
+	"LW07rU5NhUu02tDc7fk1qL0dDFYIZNI+3XbLXOvQUxKxxN3f67dLmtc9adp+uFwgTe/Z2payIgxw+VLY",
+	"p1svhf0+7akKOdhF8KlhqnZEDt4gYFDvaMKErnKS1LRfz8TJqjs0gfZvsD/vUOyqTkKZnCbieX6QRDGm",
+	"fDkNZbDeLZKXHf5SApukz7clsawHr7/Vmk+6RKj4fPj1k9FzzIhWajYEFJsdaTHvZcyqcUUru3JFEhkv",
+	"7d88q7xJpnMYxQeu2dK9Ufhw242xbZtuPqkVPGaqbsRibNtgN0qYmkihGGhUP9DoPcrC5i+zsUzAP+lk",
+	"EvMQRIzDSSL7MRv/y9+VWfkvmbxnvoisxEVjOAAR05THtQ4MvEPMhrgRB7UBZ3Gkap2/fcF/2tdqQW3M",
+	"lKJDaMr74usfOGGmgDt0zB+Xp4Mjeh62WLvZb5jNRD7VAZuZ5hrk0Fc4HsLFZGqEGUta00R0jC5G4yuu",
+	"O3ZaHTf4rxucJvMhLmeeKnu2sV4H+Az0bxZhTGOjVrLIHKJ+wugVKGTTmF2QHi5Ljyg6N8eNh6MDM5gX",
+	"UgxiHt5sZwaUxyy6nCRgrOQwTG+XUq4XTtVlo3nebEUnrH7cP6X10/CI1c8HzUb9qN8ctGg7PI5OmJmM",
+	"YRv8mkWgEYRUCKlJn5FwRMWQOSKttmfn2Z79BCMlhZGu3Lmyye1kF2ls1Kj5JfvMlVY9oy6jxcCwxQlL",
+	"9Nysg6ZXTJj9WxyG3X/Z/zsL9TMrrZFIMkXMatE4ljPkV0LOLkgvtHsNXYVShNPE3Il2TclMisBQDl2i",
+	"rBeUTwISgac4O3oyNPRRytc0GbJdH3gNdn0cHej4XBFpNMVmo312fHpC+nPN1CbU0TzKqMMOnmgpSQzD",
+	"v79TXT5L8ob/AOv8k0z6PIqYuNEKT1gCyrgUlxETnOWZq6MhFoH9Yy6nCbG3W/XD5y3vu7Q3kva2cnkX",
+	"h7eThV5o1i65NW6M6RzOTyTh8Jizx6ieJuwy4or24+x9y9fM0WNaczFU5qPs7HF9QXoxD5lQ7NJdOPbj",
+	"SSKvecQSEtPwygqMlEeECViuMRMaNvpnKW58iqwaf8k+T+wl6R0o7hsSiH2FUE1ajdZxvXFUbzY/Ns47",
+	"zeNOo/HXC0LVFVADJYLNiBncJoctf30WOq1w2ooz2dXBK7TbC4j/a8Ku5RWLeoY7+r9PFcsu4XQ2IRVE",
+	"SBJLMWSJubPMa7CXeRvqe2Ye7J5DcrXAqmdUwSjyRlKfxZQLTov2xkyGqtDmRqJVq+XRRtYv2HYTXKr7",
+	"48ZLF9T6Y5euAez7b1L/JKfiZnstpL4cQCs3Eq0Md3LNVOfi7WxvfvMaWLkd2YB3siFpc72OOV7guEfR",
+	"B6QWMy8pWJGRK8bIntsYj2Hjl8rapomZobU5txtH+7Br7zxRC+XGG+2fk75Kt29ElRNtO+aiBQt7anlv",
+	"BYSDhC/kzHBm9/vRBb7nPCIbsWLvuPkzJShortvcdDY72VtPMoXT5mIuwKvAUZzV+ZAOJ7xKwQqrsLB5",
+	"71N1dres1g2zggbquSV2oIW2zpbsnTeIe+OUbu/QMwN6Kfp7bGyNXuJeclRvtw/7u9mOobvc3zL3G2FJ",
+	"AgEEVdf8OK/5F1pZs9h2HLtY7ediTpCZ2ea9ECbXUY/sHTca+x3SLcy3WwNt2lcvXv0YoDUA9TyWGBYY",
+	"y6HKlD9cPAX78oEl1zxknwS9pjw2wvBD2iJP17ADJVNvpHe5T9lmdPyVtYYM+MvtAbL1vQFEeMAKBbju",
+	"VNM+VWANmYqE0XBkpoGX00cp31Axt3Y1daNdSKhml+CSK+gGUpIxFXNCtWbjiVYXRCdzZLIkpppV2R2I",
+	"B7ikA82SS4XBbDZKLWNnnoHmo+vTLc66XcsNfic757dodm9xFSASjyoQ8c1/IYCvDhF8YF87qAV+iKL3",
+	"eNm47NuHXiggDO2ToFM9kgn/5w2vryk0ZJTLkBa3ecSIlldMuJsWzZoSpRKrEV0QxYcCgnc2lTQazWx7",
+	"Py0MY+XmFke9k/0tNIriZJ/RhCW4DiBPoixJNZ6+KyFnIki1Y2mEfNAJD8CsbrvNYiQXXQnPQZGBFmNm",
+	"BE8ypuGIC0ZoqF0oBR0M0LdAXmlFFAsTBgNQIzkT6EeimoQJg23PRUN9qcHPLLqkutapOeW90c6U91qQ",
+	"vtOfY7zm5RWbd67Y3OkOjXqj0WjUT83/nZn/a2T/g6gUs9nZ+6dH9fN+I6yfRk2ja7Ro/aiPesbp4MwQ",
+	"QUyVBjW5MKrjj812p9HqHDX/mvkfXr5/R8Czn1BrmAVrU6dGozEHo6s1jHL0K/gTXoicGhl61qCo2ffM",
+	"cg1kMoaRRFSzuuboF1gZDpJftMV+pGsfzT1qrjQbd/pSaqUTOukVwhrlTLDE0MJBvueyoEVc76oxs8XV",
+	"XqDAvpxqMvMWxryPauwehjaD3QcCOaQImaFRLqaaeWF4hA9QT9p6NXGz13rmDIOBE7Z2e+173hgx1ss8",
+	"lsmV2nqkSH1rfGvmzKZevMxx9rca6ArW82Stph4hBT71/pF2jmqp6dyPtc7P/VVkeNeAM6O9kufvXhlq",
+	"6pCeOZY9EPBSR4KaDgb8swtLuz4l/TmxkTb7+TD2Dc50ceO8QLPjoDYx12Rixvl/mzb/9rz+V1r/Z6N+",
+	"fln/40szOGl//R+1krXG6b7mqmSz3woG0cBGY7DTVYHbdsOoFeEijKcRiwIi48jItXDYLqxKr0eMJ5ad",
+	"qgLXtHGff/sO+OcfQc0Lx651aossNY2CrRQOa++6XBisf5YxEPZrodvi9r6jCoI+ey5MXEsyZKjwmw9t",
+	"mLiRvebExiEC53IR4utDv3PnEsaZH9PyA/gBiKbsOhds5qgRdSWeXtkFErN08p3c0SBC1Tq1ydXlX//R",
+	"fj0+++1z633/5GPY+Et0/Pvg/D+GR7+MTv981Xyj2r9Nzv49aX3QJ58WSdFbtWo0aDsui028YvNnqTy1",
+	"15tcXf73f/5Xbz/wBasRS1gA916WBGSo8rkVwGG+HfIDCorm+81pz83JDbaU7sKQTXTmHfFCJ2iEdh4a",
+	"v/OWCrJNgpJZez4JLQmFdoPUAmDol4ahnAr9TGVKfo5y7ab/nNCQkV/kZAIqX7rD/PKNaP9wffric+Ov",
+	"9OhDdPLT8PyXv7d+jY//fXb2Mml+nLc/8dO3k8ZzdfTj4g47SSA/cmetQ0kl9a0wBuqIkG7QZI4Hba0M",
+	"NaFKzWRScpO+neBqxnOijExuOsuWxH2XikzYv2AdAkK8YUHNBglHNKGhZokK0PVHQjkeS0NV7IA8F+l4",
+	"0UeQNYsR/YZrgG6B+8IVaB5cYbBTQWpNp5Kf9vFJybRXHIccYRjFb5DIMcwek02eKQhXNSeF40kpW+h1",
+	"AeY+4a8md0y/KmOyRsOux/za3OwJm4L7FTTROhc4xoHV1byIWlCeUo3WO+JuI3mqE6AmB5H8uNS71afW",
+	"8l4/sA/cAZWcODBOo4kqf3Dn9cZRbnDQJg1jN5hW/ZSe9eun4XlUP2ONQb1Fs+GAZdoPOYYQZPdpo95q",
+	"he36KT1v1PvN6LjeCM/Z2eCUnvSP0ZNEo0uzxi5kTOs4M/c0j8+aTaAZq2asXFNrEK51mo9A4+uQHqjt",
+	"HXNMwD/sqKDiDVGggeoxnUHNhSMsXw4XeA6L4l4vU5S4IkzA063XzKfIpYNxXhs8nUrLiQIlDcKHtuy4",
+	"go6cS/FcIPRNQupzpF6c5gvqBfuDwAFRJgp8dpzNWEISPhyhDlLMsSqcmaoz+vjxtc0RNk3452vZAQHZ",
+	"2Tobt1709JB+yb7nQp+0a176xnmjcdo8P28dt0/bjfPz5tpcjgX9OR/4XMyJyLYiv3g5Yiyo3W7gOQU8",
+	"t3Crb6n1GjlmJQMNdEjP8N+ttfJNmHdVrdy0WVkrT6e9XjP3pq1WqeFw9G9VC3+6dW926+7eTpDJeN+o",
+	"rSCd4Gp7gS9t+gcmMyDA6SjaD+DFy9jKyE8n5AHIpakOTC9/+Ufrd3H88vPZe938j2n7lTx9RxsfoqOf",
+	"hie//P3817j118/HL67PfhDNNyVWjvzeVj9FK9Q7K32gjLXXm9CV1o4O6U95HGWyIiiDXG9h3fDmElRS",
+	"+TzhZfHE5G5SUEkHzEgnhAtitzAgw4QK8FuAOUMTRsORO2Md0iQRnRsecXRyYv6pfDyB5tkR/Eb2HB3k",
+	"b9+MOlKB5qh50mrlgVMskEpRmEEYEVmyQx/kmOkRoLf4gWp9lgZba0kieUF6P7/8SA6vm4dj1iMxV9ZA",
+	"AfbuQpQbRB3PDroiTfg/QPdrj4TS0C2xCAlGi3ZAJSiUYJrFBel5CjTY8tJPExnDu12huHYZGCqw+gRk",
+	"zIPuAFMSEUnYWF5DvI8XK3swpoIOWdoo2nTMcMDWBs2jRf/CyEwpIRW/Q8YWuC2GDq1ic0F6isWDHmSP",
+	"gJGARXUuyFSx5JnqCkP71hZzQXo29WxZ+zYnAppPV+yC9CAlNfsI3+6K3Osxw1eTiCUHIRUhi+2gvABE",
+	"w/GjhM5oDMITUdP+mGs0SUQsgaZAszRDx0ZiNNnA66EUA465PiLrjIu+/OyIxWZv0jCRygPguOgK+3bE",
+	"Qh55U8cmzdqakwojGEzjAY9tBr4w9P639G44wNl7t8WBYbf+38hW/V/SLFEbU6/cN+nf6TeG2txT+Deu",
+	"eu5CcM9zxLvwwxgCFjxitF8tkGct8JmYe22RHM2PeKlmPxgyS/syhFgLXFKlayhPc7UAE5zdU5+0zJJR",
+	"TWM5nKZrgJuW+2MS05ClfyGVpH8CMaR/4WYjPopTL/wVXpT9owhV3+0M0M/JhCUKTc+Qnya0zGVNHJDf",
+	"U0iOXBwsmHgBXglWM0it1binXdFnoRwbXcs8JrMR1aBe9AyjwgS3AmTElxobY6zLMKEh+zcajtmBexos",
+	"sXJbv8aYckhEhd/Mgl1yiO00/3ZC0aDeoM1m/TRq9etnYbtdP2GtQbPfoOfRUVj7Y+HSt6Mp3gw/cUD6",
+	"GkHGQAJRKHjE0CYM1kshISFoRG1iLI2ihKm8jxubL5iI2zmV8GiFYz4/qE8KeIyznmLahxmfZ0Xd2Dpc",
+	"zbeObnV/1YuDAzgKXLLswBMkNMWI+TCFyXE0lmoHSSoLdBy2UCVtxqXTrtFkCsKR2xQ/IqBUOMIN3fy0",
+	"SaVpnNIDeQmTxFBkwLFxky1aubk2OsIvdNyfJkPDd8wFmZjffnxZC2oxF6wJLwyYUDqh//t/MdJsGW4G",
+	"PV7aALNWo318WhKjA81XiPZIu10wrnx4S46aJyf1JqHxZETrLWK6vCBKy4RFRhqcmiObJoX7lJijw1bO",
+	"DmJtIH98aZXbPuzEv6w34Jo3W5XezC1Z4f3SCJihFSHXp7EvEpLWCe9PNVtBS7mGj0uHXGBRCQNvah3x",
+	"jiaUJypIg4aOGxcQnGGOXNMcw5N2zj0GH8HT7ItGkR5lLKcJXE7xNTJiOq51as0T8vMP9tD5UzhulMz9",
+	"BdyEADGx3e31+2iewYAAp0MJDCJMUq9hYegJowrNYuYrI8jPeMgOFg+Fe7FIMdU29oUTDNbY43xpMxUm",
+	"ApwSi0h/7uAXltjidm4GSgdumOY3agnKz7HEDGTXPC/2GB0O9gXOEqaH8hA8MxMbT+zbg3Inu3A8UhDH",
+	"Ti2mEy0nKpNwXsMPpNkm7xLpJE60qchB4tlUoqOwfjo4btTP+ycn9bPG0eAoaoXNPmUgxfIQxzE2PNts",
+	"3vm5WUF07oSm65ef3ltqMZPFLiZJlHXRDFv9+ilrD+pn9Pi4fjo4YqYDIzIZOetqaob7/F292a6/e/+2",
+	"xG6SW4OVZpPszdzyVLiTcntX5JWNarGN5RdBtvIVEYy8ZV/prJICg2H8la8M22IXvgJAmn80vK6wgVTI",
+	"wSEH/maVnhlQno20t62qkQl/zxQIqA6gxefOK2OJq8ujhdkvFeRwVkZYVNuH8KAES33plitikxOIloU5",
+	"7kg/WS5wf1glUQ/5tRksGu20NEI1TuCWRet0uKXbACoKRoltS15eqF95gNSmkevlqtbvI8v8rxBdYyCT",
+	"g9WevebOo5bXqSd2OVML7vak7ZE0dcFoqT9E8SGCGtLi5bc7Z8CiWm59F1zc1A2/ywADi4tYuo43Cjgo",
+	"7Hx+zMv33sWg3OQwZTYgh62hes6wbHMOYdqK7IHpocfFiCVcXyJO2mWKddsjUuwfdEUvhXfrkTEg0XKN",
+	"RtUUKg5kYuFMSzIhKWhwOpxMk2mTmF2zWJGIsYlpHxzZl1PFkp61XasiBgjmd6DpZjaSxJmpuFbOksVF",
+	"BqejEyoUBSfBgrmKZkaAnevnFlf60pnEuC7awxzO9CUS7cv37+rNRqPd8qy0ZmQgsF5SPzw2PVjZcvnW",
+	"NxrRYl9ZNvTvLDbrZS4OOU0IJoP9H5lUVXsejhn5edz/pUQazNZr5XG1ry2uwpf11rOSgCd/mcoccR5x",
+	"AEsXOeSXZ4q8fP/ugoynCqCtbHQImNnUQmxruYTq78eqmf9k33sHSegLG7TyU/PmJ4VOrZgNaXxZWcxd",
+	"9uKaKyzDatwoHm4yslg5XnftsmFdU9e49+ZRa52gC7NZzhhBVt/aWG7VQhed7ZEOqoIDmVinrMcnbl0V",
+	"Wzhpd6CFrFIvsPvle2CbucndVG4U2ZnOvbhlrWVbVkELRgB8X07AMIeC1c7MNvUleNikftmK8pjEO9Gz",
+	"t4+A3ZWCvo4hbUT1Voku+FGQu1tvrFGNHPhpCa5pQf/eJNK+RAEvPS52HctMVFAwRMzTxIW0bAfeWwfE",
+	"5U0ALGuZjwEvMdAKL4gvmwHaPtMWQcwXzx6YDFQlyKqinOS5j5U7n3Sq5aV1uF+ioz5lSqPkUs1FmP69",
+	"TPZ1bS2Vw8z+s2LrajqZxJwllzOasJGcKpY+0jy8YjqrVbFp7JcvHKC09gsVEYvVkCkWxyoc0YEmRoAr",
+	"kenS67v2L+1z0m6QZuuofXxy6iEJZPU+ysO18glr7pKv/fjSNnV27kdxHT0MKXJtSkPOUOwlN5C99z+9",
+	"IEdHR+cB+fTxxf4NAvd3I8fehfxaLd4/f0nsSGa9cynVkf2mJWnW5gDkKMrPBtgZSVUVsHN5BPmR/pzI",
+	"mQUhYtcsmdsxXmT4UdyGQIjpuM8SQ5X/mEprbbzNnAR7tzpuEdQWYpq2TjPIl6hanmSQbl8HSvxsn2Cw",
+	"AXevnGBg2qyaYOAmvD69II1fy+cWLM0jeBIfnsSH2xUfdu8fdzL5N+oaz99UC8Pu4f70OgSDdg9ILzXR",
+	"mh81QK4mqGkkbADANVOheWwzGBNPmSU9ByDf65ABFzS+6Iq0lNeIKy2TuYP8dOGGgB6Zi3UtqTAX1FzL",
+	"+WDK9NUFJvdyPInlnLFtIygL7jYwLicsZOBuG0oZqQsiGIuIxcinGJ/n1DYwpB6Ux0P+nQp2EEn2b/bZ",
+	"QSjH5k074ku8Ww13qjeRNdmT92cqGPlRstry4MYtLKrFbivYDrbS6Ksa9n7y+PCCluxZ6GCJUxBwQ3yL",
+	"DLoHe6RsqHae4fYuuqK3yFp7XuEDORjYdN1expYhrFyKC9KzXN91kpfPuyJ77uGL5yPtVQ8TEJSXdJ9L",
+	"6kuBrPyZM2mopity6+GuL6JG5qwWvrEsFBEPlISDbQS6RQvAY735lqb4qLLiiksmVfZiOsOyh8unW/Z2",
+	"6eTLXvSXoux52bqUvZcu0pd1nsiyoZUv0opJ5wZeOspsObPBBfndWsUT3rnqiRuw9A9yzIrcwtzOTreh",
+	"7tfMkqY0ncNtDnfcAfk4TYR5IccFzCU+TYRawkWkIFMRQ1SG8z5OAKMXUE+4Xjh5FU/GE7lvS+6LVMVZ",
+	"HP2Fy5iWZ439bqEoZ1BtE9RiwImB2j9ggS3c8A552gWEO53Hd7k6zyMVZEmU9eL1btsth5VJB+OKuNoc",
+	"NTWB2FnAy/jzh7e/QYkvFZBIQsbThOqRynCMC0PuBYSLiH1m3isu5OdvrT96tmiNxZuG4mHpew6NuhoS",
+	"R7oyFVaflxi41orKuHhZR6X8JfW3bh5Tk4UgGK6CcQqYeUPzcRfl0mCJf74sJuak0T5rNG4g+K1JRNk8",
+	"DidDyyrG4SzZUCdb09gIzRbpdSgBSdDmKflFUQAVaZGE1u43LkDZLv/CaKyXFN9FrOhnaXECD7ZoxuKi",
+	"KJ+qt/Jq8bRmNkSn0cgrbzzLfEj4Vdm4s5Uuzdj1Fg1C0HGVA9Kfuzrm9nAHjiyzUKAMtQk2AgJ/0t3I",
+	"tmBThKatM9lXpYyVpLnnC+XUXIgFRgCmImmEpQSc971Zb7PjQf20f0Lr5+FZVG+y1uCItvvH4Umaoejy",
+	"+M257kxVkot3O6qfDs6addrqH9WzFP7zZpXYmiVJbkzoy9A6p7fNeQtsseFOzajNhsiqJNmXChOTKohP",
+	"7kUP3AhNA3qEeApb2bHT7vvzqtUPg7sDqdrWa36jmKcNQJ4wknMnGE+5s7QG0g4Yj3/b5WLzyF6YC2N8",
+	"pogf3Lefj92DHssjI9aver66d/4wl6GK2ec5SLEgDygGCGPAByrDiy29A9Nls5q8dx8GhA8IFfMqV95N",
+	"gJqtVoLPbxWnOc0l9Zhbcay/yBki/aO5Y0SvGekz8GYK3SFNMomnytWhYSJSB7V8rfJGY1298lXJrFm8",
+	"fyGfdcbj2IjpWdi/Nd7eSt5qyrk3rA5/Z+Bj63HCHDtzpXjdkgdpBXyfn+QOZgE6zCOXzTx5ubO/BjAs",
+	"410dgMzY3p23gWRR2Z1n2qzqzstmvd6hl826qkvvSdz71sS9nbvQPPXk23SiFdluGaNNWJ6rEKWpiNQF",
+	"6bnylmQg0dSfAv8aznvgOb6ybXQycC296NMDUfCAZd+sYAyrIJ/MBQw1dQr6N0KkyeQK1EYH/mRu5JGh",
+	"by3JUWMB3unUgjuhtSLPKPE37/JuHZ+38pf30Uk5rBPMhN0cE8U3zuRgUTYALikzlOBMtucGO0Y4+Y5t",
+	"Qd8xyMnS9ME3S/QQayc2Ys8MbK3a4podoLpj9KBs8igfpVhnEDPSg7AAF1vsHnUFhAygg6OATOJ/XT4q",
+	"sCUXve/Wu05DbQikogrmRl49FxBuwrRQtVqRLbqIA0eeW9Az4rVA6GQSY6kKLhzsvDctEQUYlt0VHpll",
+	"OgdRhokAtQWuFT2SjgJxiSvCgS5e0Mcl9/Mk4SLkExqvTx5xL35FHK4qxpqSRBPXSn7ly+nYBSgsT0Un",
+	"Wg4ZlGpMSykibpImfWauObWYwH2rIu7G+bJ+DnPuavhj26gqtzmV4uOWeyVgJhuIxrEMKcwlYnUI+XPx",
+	"YxElr+U1szBqVedUMFmaSV1uOqQ0kKy1Ocp90T5wn8bELfKbd3IrLrWW5PARfEPJ7WARVI3TzlZhw0ht",
+	"nxnvArm9On/0KLuq7fsRhnO7ORaNSOXGo2m14G67zMuvjvX2EbvvadI4QlHpEZuTGah4UbRQsuSObCVP",
+	"F8nDvEh2bk6xYs63aUp5k5PKi3IcimpQxcmLvMUSToaefRy4cin5OxTtnqSgJyno8UhBT5LNFpLNak66",
+	"NnEt28cOWHS293VtwO0q+7pMm1V9XQukXHKJuJJbPvnakH4aamLtMDnTbzHxxDVRNdkEUQg2tEsLgmgU",
+	"ZkRjLmRitkMrshea0wBmoZef3u9bCKVXH96Sdqt5ShxkRRErYy2yRSHIZ1zuj3/jjSS1wmU9Lj86Ta8i",
+	"qm/TLzXoZ6MrQx7GecqoKIccFS3XBWThP74clZFNsWLG2LmW3SBKj9d8lahidAa3OmAJfKY8clMBxpdL",
+	"qRiZjXg4spXtmQMLQ0umHiVyOhxtJbNAtI+LD99ahCnYY3O5fU/izY7EG7tVX1bj8S2jDjAulwZDbS04",
+	"LVjhd1AS/0nUehK1vg0jUv50ZAd43S1Rbl16HscLN4VNffUuDKzlB78uybkne0aAMcp5tH9DA9TT1VHF",
+	"rHNTK84871bMsZd1Ll3soYzgAO9uXWZsil1HHd5VYMWQyVTnscgWQiF83Po7N6Y8LED0ndZNfmimkbsG",
+	"Oc/fgjctf/tYrqj8xVSCqrit9u+2b02UK0Ded0jPHKytlf4NTmVlpd+0WVXph7mu993AXKuFte7cZo9s",
+	"+ds02UNhlTVXjq2jkVZUjbkAAozgL4v8sbWemzLzG9wvdgwIU7Six7Io4JMBCAr1U3YyqJ/Ts0a92W+F",
+	"R1GbHQ9OGlB20yyzKyYIIbZ4n2WXTbN+xNpR/bRx0qyfhaen9fNme9Bm5uz0B7WgdsVFBHtFRUSTyCIk",
+	"oVi3FNV0u3vtH1MqNMAztUrwTs1sNIb/uKu11Tw/K79ap4Lry8pXMfjKHLjJu7f1RsPim9jyOC4Eu/K6",
+	"JyzkE2616xKQlFR0zPZms+k9AAkgM5Td3BJ2I9TXmJu79XJzwMb06BVZyEu4rAGTHaymxQrmOs2u5hZF",
+	"wWwjmEgqK/jAvV5eGxpZz54riE2mOVwRPLEVXv/VvPg1PdBfNhj4ay5YybjHXLg/S+4YqVmVMlfZWSyz",
+	"usCRfJZKTNTBzpArIWeE6xR6Epi8MKSubLLhOvhB/7RXNU/kTvqqT1LcJ3vbMWVOYFQatm/mGVEj9iBt",
+	"Q71YdcUiVwUkd2SL4k0ZeiQqrtWNTtWsSkAKmUEpZWCV5PXvU/C2pF2UwOHMevaglL260+lWN0elGQvb",
+	"WlzPuFCpDJvxQOvuwfqxRTj0WxZbFut9bU0yy9JtxzRigEiSJdQGK1JvAWakp+ZKs3GnDN+rUij4IJHj",
+	"Dc+YY6KLMN3QPaQlGO4IebsWogsrDGIqNJZzhv1MoOZ4Vku6WhqDlhuNuHAGtIQKYEgYSwmygv5oXusA",
+	"fNoN9MfqUnB1/TGJquuP6SW8CH/o5O1ex90CGFFEhQPNMBs4olCyBn93gHkXHhxUr0OUluEVlkZFUQUh",
+	"i0gKWYSQIljcO4bq+RFJmE44u2YRialmCdmzcHUeztS+76H21IP0lUJ56eyN8oUAkaJckbY2QY8DBVkY",
+	"PeRlmDGnVRJnVKWFLakuL9L1+HWWZWXE1kNVb2coy2b6peBcX5vlXqWO4MbiQ261KnxSuVCh17I3aze+",
+	"pUzL0O9NC76kDhlr6Aa6HlkkgoVyLzem2JKCLndKGqu2JG1zxYKvtbwBp7ozWxswvW/Y1vab3DrXVaQB",
+	"sphWaWNnfakFBRK8hsZMLPBtEHxqH9ArKcgbKSI6L6mnXFXN/LpsmssiuFKBlPz3//v/uaGziPw/VqiC",
+	"f6aloclef55zYO1feN+YFrIbt/gZiJ35+9WzE6WtgKEJezY/uyaMBuOaLtzBvrWpyH4N5c1kEn3gQ/FK",
+	"bL3PeWQvvJhtywdeliaPejYQaSGEAh2ELuRaGQWOxl2R+p/9vG7IhUDbjKvlJ9gCguWKmH83tlqnFsok",
+	"YaEmI5koRvog08FeTOIS6MM7AFxakw2dDd1rK/2x0NzJZiDIbkhpc2VM4V1MQ3aDuurPnTpJnhMnHtrM",
+	"FituFo17CHmU2lx6ZE8Ktn8B/mRWd59yPVrQUTOj9S7uzT8Khp81CNolFuCiCSgDEmkv0toNbJx3ZQx0",
+	"FHBrNsG7N7RdAIS6q29D0Wl3y5a3wjHEzSg9e346dAl6mIKoHi6GB9aKcZnImAFEuEuLh5+BQdtyxuqi",
+	"wKAhsT5XCrbXFeZThN7f0wuRgnMIZbYRgvsXpGcjB/3m9EgC6IhrxsoC9s0F5n2zyI0NgmyspwuSyYKb",
+	"lBbGKdY6tVgOuQDw43zBYQcinq6NIRnmJnbaNpwoqp+yI8OJ2v36cXgSnbKzwTlt9Hd4E/El0L1IGLgA",
+	"z1TgyAPcqQ5L4NWPlUo6VWE/KSk7FnSjgslu8dedNyPkvMF3F8ssL5RVdjgPhUrKZM98WAd0Uh8df788",
+	"MNbf8DXjwzdTY7w9v9uX8rYGZp4vfb2Ssyy3TA0GvQ7GcEFNAQuZcpGaSOHpmIYjLhjIZWJodBpqKcvM",
+	"5MJCeXQ81NcUeNB94yKNpfD5TMHuNBjUgprt2Eu1zaRee6AXBd5E9mM2LoWuff/TC3LePj41czQvkYhp",
+	"ymNFcJ3IXo9OJjEPQXM5tC/9y9+VFL39gLDPGmtJO9amaT9mpBfKiPWCrpiwpI7I2NcO5FulxV7tnWVO",
+	"2AIrxNJDXFzTGHYSR1XrgITRwbInds8DxJdGmcfhf1sLRwYH5H8B0QHCCGKheXR43TxMZe5aepcit0rY",
+	"Py5PB0f0PGyxdrPf8NJc28AIuIa1f4VDRTTwbBOmiegg9NAV1x27fB03r0UOB/Nea5AwjbywOOVuZUqB",
+	"UmZMaAvfDU4gzccsIIoOABdJjeTsgnTBTJEYjZUliUy6Nbiyeu7XooW/XS62uE1YGIehjJ6dca8DJM6E",
+	"TubmCJA+jTIc90qCWAEyvoJLOd3psivAEeGE6lFO7JkmvJ6wAUuYCFlFQNCMblZ0BXdKYNhELIdDFhGr",
+	"PiP+9QW658C6O2LCCGmGQUD5HhZPKt1FCdNGhB5olvjwUWX7klDNLm0cf68DFjiEIpNkRrkOHKL9e9Nk",
+	"/blp0kHOKzrPQ4GenbTX5x2pJTYHs0C/fPz4juALfvIRtnZ8fu7b2MphyuxpXPQaqZFMdEBG0zEVdXMt",
+	"AJ9S0/GYJnOv1CuwQNNuJbcW/rDY26f3r0hKO0TQMbfobn4PHdIr5w4Opy4jDbcYFYlznc4LT91i+b5Y",
+	"w1LKb8qM5SwTpMx6hjFVig/sbWHdGMBUDkhxg3NYfOCPdDyCtBsNskdjJUm7eYRyOCV9Gc2JvGYJaZI3",
+	"/IeAtFsta0FJGBTFehWx8URqJsJ5/Vc2N2+c2TcgZkUMiSuMsB90RW8q6FSPmNBmvAz6bQakl4EgXUZM",
+	"cBb1AtKztX0uXV6ilfFjHjKh2KVbXdPGkWlbSH05kFMBv7QD0qOxobr5JfvMlVamyVCKQcxDbZsaUB6z",
+	"6HKSwIEFy4L59pzseW9yRdrNllsSpWnMvDnBElrEtksHepj/1WIZ2j69B2YFe6TdbJjR57gCabfOA+86",
+	"IMewPSIix40j3L5DmNs/9/NVxLLbO10NI8DkFsJa+czscvhTdunBSZHbJXMKFlcqKx6Y7hAEFOR3x9zt",
+	"3swc8mhuvfI/ZtCPhaWCX3BB8jKYP9UyQSyahiW2/A/SSPMel0BxEwoAHhDDquVUF3TWHKAWfIc1YUha",
+	"E+YirZgSYF0BwPhLYR0UY2qxuL4rrm4LT21cAL5KUGl+8s12nYtwRPpTxQVoFtCYU2w3sFzdQvH5G4cg",
+	"+sXqc25+Ye24riA6IPlxQYTM3GIX1rNDrhgDs8P4PuvV32M6xcYl7zd07G3gU77XmviLaYbfZXBZSbn/",
+	"IMtO807DtuFiGXGsBnawO9chvclNAnQ24HGVA3QmGwTo2OmudzRnlHofSR7u/vw2Xc/vWcTY+DlY115z",
+	"cbW1r8kz0D2zxYUKOwS/gRPt8pd/tH4Xxy8/n73Xzf+Ytl/J03e08SE6+ml48svfz3+NW3/9fPzi+uwH",
+	"0XyzuH22nTKVoGQQZK83oZf//Z//hSFVN6ldih0vX8XXcsjFDRaRgEU7v4Q3cOqSgk+3KzZw6qabFV/+",
+	"pX/02/jk32fnL5PWx/nxJ372dtJ8rto/Dk5/HjX+fHX0+p8n/zM8/0u/9dsOzecrdhn3NcVTR584ixC7",
+	"fK83iW9/u82/buCb/X0094AGwUyIkQYXRsLOA2Jbl7/9y5pwZyPpgvAKpwzDUWGluCJjGbHYdCAk2FhY",
+	"Qug15bHRVi7IJGZUeXCHpHmMUrGhiMW9dE2XOBQ3WVfbTPnCwmre8CAhLr+WRDG4GaVAsYQoPhR1e8Kq",
+	"1uW7Lbz1yuXr3kMBnAxqfbs1AYxtNnPMJeYDltYh8FZhgxKEO0KLLwsUei/LDWqpFmndZImMWYf00GnU",
+	"I0bHVxekl6Hs9whYdCYxDZmNWjXyrlJTm6eYMFvMFeJ4AyInTChiC4rCGyzi2pzPUCbQOKAV2HaxsAC+",
+	"N6aCDi1n9lwuHia6M1HgcIFevGoAiIKQU+tzzxfEJ+vEKjU88qFgkaH03Iqtcfx4VQG5Aju9QA2eandy",
+	"KuVy5hEZtq8SU1oI5jzX+Ga+3aBmBKpLxZhYOeQ7cE5vgVOxqvpvhds1E/Eqls7zkYkg5nvCxL2U0KtS",
+	"B88NlIlIkZGcGQnI1vGcqhuMekNfcp6+Fg5mX06th6W4uCDpm5GCAACzAFcKlsSIYqwaYz4HscdccFvP",
+	"6QEGAORQsG4WBbAhBNJqhKH8UhXTyuxa+NMrkEChxJl35spu+oyUVuv/dqU6EP+zvf6/Ad+srP+bNqvq",
+	"/x+YdlGx28s0KbqSEW7SUNhijBNgH11WjUY1WvPMf5uS8TQcOQHaPJiMEiM5CzkrU3mK3RV3872luIwX",
+	"0BDKgpERBHK4L4n1W+SO+ooY1MVU39w8FviRJkYB0KTZIOGIJjTUIB8BZiYJ5XgsBaoCwc5DYHMjKz0M",
+	"wEJKw0fwJkpD2vKbnS8A84QEvQ4qUWVi5JM4d7fiXGpjUZd//nx23fj38dGvTf3X/n+chr+3xPtj+vo8",
+	"+qk9/OXk7+8a6uPR9C9ns//ZnH+biPwLXHTbQk4ePVcQ29ZYmmxjzxTpM5oYccyZFBXamAJfTzJSWUCk",
+	"CNkFmh64Bovv86keyYT/09Yd/QGbqlxVeOsqSzixbEmCxejbFaz3TSrpLVYOpEs0A88L72pDBvmz4ykt",
+	"hQSITDDJfbAoNvDyHG1Q8jENO9V69xAMi4csIDTLyd2/yKEwjuk8X/P3PisLVK4EmB6/X+i4P02G5Jd/",
+	"3zV63TJli2v20GsAZGAb5TXnrD80La6WGW1W+0OXHNEqYK+wbDuBeX30kHjWibqdm9Ru7RodiWtmFCSu",
+	"b6AgVT+K1RUkrqsrSFyz9d5RWybw/ss63wP72rmzFy6Xb9PT++EGtXQNjRkdmy54DBY3cSl0wg4Z8Eaa",
+	"pum+dEHSdI7yOHaaS9UhMnGpOq7+pxdMk7paO6RHh5g8qVhyzUNGIqau9tE50RXAljHqznClWMorZ+pT",
+	"qS8BMbeCvLPBORjSrlxOA0+IYlpzMVRBV/TkLHN8uG9cClreEQFvpq6HoAYDLxS/sI8WedOM63CUid7b",
+	"W3CWgOGrkZzGkZ/wtlTR31CtW6FqbGwQLdBavqUyovsEDM5JM9ut2gu41CECM5feY7NoDshzTG9IM7kN",
+	"Ic+BJ4FJ/MLi2eg5wQ0lYcwoEFRXpEgC2rAqaAe8XjZDGHzVIGpHmHQ0G8l4MXzAS6UNIavXcQiIvZ0K",
+	"DQGcoETGXLAmvDBgQumE/u//xUjTiB8TqTSNL21eTqvRPj6FzRtJYX74l/Y5aTfI6clx+6hV5h/ZOJ03",
+	"lELTUF+mLt41+feAAYULqSUuoo1tLbqCS4ptYyDvJYysQiBkzIY0rl66YdmLKzmnkVTAdFmWTfJGXhfc",
+	"m2QqIihnLKH0rhTprTamVxDmSyjRclKP2TWLc7V3itP1JKQ9I3KUiEj7/1epkGSp4Us+W6hMaKZuXquR",
+	"Cr8uPbUA97s9owOkYmepTnjIFiBnChHD5xWxiW6E02M+Xc6obPDb9pPGDC0sjONUEalYnjXZhJ85ocna",
+	"RWk2K65KFgN9T6HLG4cPb3tmt4kOLqiY6wSqRfJQ5ejQLj4JUzPBknNAjLoCAQjW0kJTmWqwGKy2hcXl",
+	"0VQd3cLYAuu2C2PLkksN5XAofRvLGUtSmXtteNMWzvIM2dWt8yIF/fDiHWmfkpiK4dSouJpiJqJNq/UA",
+	"atB9NhWKFe/co+MNjtciqkQleFYzlw3L/cBe7sACVGZgcbtkTStZft0GlhW7PastK4DgSXrmTG1tWdng",
+	"QFa2rJg2q1pWvL1bVUoQA2qNxDuAZD9Q3mZo5p+NqIYoE9TAPHvyDmoLgh8jnCZczz8YcrM32oT/igUH",
+	"0RvxU+qTvbr87//8r1pJVLbTWPd6+E5vfyligAUs8fPezAaCqtBnUQQfZWn5ZnHQlAgHghEtpZk5/mWu",
+	"WxhjNreR1kUHTXEaqnwaC3F/TkcsemMwOIaS3uF189DM5ND87AevrRndV0jdHsgVqcJmRcHJkObQkh9a",
+	"P2RDxJ87uZw6M+QUDsYiNyirnHvQW4GlJWwiU+pLLAN+MZ809S4FObBhxaIvP19k7VtAGLMahIvAvuXC",
+	"qHlSAEaMpbzKgpB4QuQsiyc86Iqu+NOfnmfUwqU4+NOfyAcmomUer+600TgKYdPgn6zXMeS1QKOBI6ke",
+	"UnxvH5NPF9cwQFi7JfSQtWNfMBQikzw5qQCWoCtkVtyxnH6IubsRTuKAPF92LIyIQ8OQTTQUwTCLBsNS",
+	"XWFOCHlJw1HWEiS0QzS3+S6kcQwg67QQuAlZk+BjdG36Li4ot9EVQCX7ZknnBDUyv1QHMHlDRMpc8u1G",
+	"227hyySRifrTnyATMAXmWA7AUYq6QfYUY8TL2N4327QEioML0kO1oGfHgLqGGYQcEGveZRFJmJLTJGSK",
+	"7JUZvWzyrTsfQb4UZ5o01BVYImafaHrFSM+lLvcykFvwjFgs58guEYsCmCXgWMALIxlHLlvWDrIr9nrd",
+	"2lG31jPrbnOjDSFhG5A4HXip4OZRu3Vmp/3CXM3m53dvP3w0s4cBUg/NsVdIL+8hX1F0zODImMWAHHWw",
+	"ycyz0gldgSO4yL+Pe2f1dfgwHWirdUFmIx4zr/6Cw6lIpkIFpN04twN/zZV2JDMBAyMXKJ8i0iSgR0+o",
+	"UqTnWaV7pE/Dq5xlfCo0j22cJlgOLrqiB35YsDQ1jd5obn1y3PCEiQPyHL0f5syYXSEDiBfUIypI+rlm",
+	"Y0X6bCATlprYu2JvYJG549jIYmUu3/2AKGkjn52dLD8PiM+ENrnSdk3+QuMpU4YFfuRjptLjdHR0dG6W",
+	"59PHFxckmiYOjyZhaDojNnqe7PX++z//y8XS9/YPiFW6zT5xprrCfPLnD29/S8+yuYY0GUulHTyBoYep",
+	"uBKGQ1jN23xl5Re00tkEdc94/3xCwxEjrYOGERGT2F6HqnN4OJvNDig8PpDJ8NB+qw5fv3rx8rcPL+vm",
+	"mwwCo5bdic/fvfJdNbXmQQNflRMm6ITXOrWjg8bBEQQB6BHIN4cjRmM9+qf595CVBdBaYm01Gh6tThIJ",
+	"UaGAZaIc0SqIpA1HLLwCwHYwubMYdZuU/xppt/Yz079AzxDboybSTNH03mo0ECBHaAuN57PFv9tkGFQI",
+	"1qkLtgcQMcoCTZJrlDWnkwM0HgCpL2s1HaZD5snJjDaiDIFGap3aa37NBFNQ54AOlRFM36Z3We0P8+nh",
+	"mOmEh2rp2ltqVOYcJnKqUUiwuBqoBsQUGBUWfhomdBw4fL93CWANsKmyZmUQ+Q7Iy88TqRjh2ly/MVhR",
+	"53KakLEUXKMLSDA9k8kV0u7Cvr2xo167cabbw0lMucDkFSeBG0K/dCRzCSDUX2B6/9qt/fzyIzGSwJh1",
+	"awHO9F+7pu1u7SuBCkbZ1ufUlPbZ8elJiePua7n/A6aw+133Fn2cLtPS/bfn8mBOx/FSIoCcskiGUwch",
+	"vLAhbydMPH/36sOEhZudJtfvLpbUDoJ4T3a/vLAWhV5WLTDClVTkbWmKALCFkAr8Z8rcEB0yopr2qTlA",
+	"hu3RcGREsv0A2Bw5bhyV7tB7RiNuucE9cLv3GND8NagdN47W78QHdKJ+Emna4s430l+QpbtnFIIJr1+x",
+	"+XIW+ac//e4J8h2jDYHGAn5WZJLwT98d2xVvvcCNgFjwFyMpGqkqjKeRkUTBb5wKrODxDROmlRU+7DSV",
+	"6XMRYmiv3Wjul4IMmUdHFsMHYZD22o3G/oXRIeDG7IqpYJ8niL/twfHsHTca+2U82YiGz9+9+tWsE7iT",
+	"6JhplmD4SdleZa8cvsDgha/B2jdfG7mthkDBt0TBOAkIvymhYj8AJ91NQ5ltHMJqqvyBRh6ib7vRXP/J",
+	"J9hUo1NjyZ52lcPzk0z6PIqY2MWZyexPf/vja0G8UDpdBe8QpT9BVWWpdnZkQHECY6RRagBgCGrnF2xa",
+	"iP9lNV5bSw7EDAwVNao0HiOjwDMKeZrvIdEzK+hCpxHXJJZDo3RYLSvVG0GvKqhomU4WSQaSp7XcG5UM",
+	"Fa8rNr9wGHd2ABzfvGITHYDf1KlljXMftMtDdbti81s7/BbcrCsW55YNa5WyCIvQbrUWFc4LH1WtK0Bv",
+	"Ie3mUcZyyIYcB4kBj+vGLMeboPkcOQrM4wcZzXfGTPwxpic/b8bXyZR9XeBnzR3zsw9AbsvkJmdSyE7G",
+	"A+dp7cb5+i9eOKw380HzqNIHZr0/SvmaJkMQONqt1vrv8sT0Hs7Q7XJepCvPiFrOfQsCzOEXbO9V9PUQ",
+	"5Q3wtO+QQb+HVpVjVGB1HUoZdaytxzlULA6jwrjIqWIHBD4Fo2oqC5kW0GGmusKq8ubFZZz6VthiQDx8",
+	"xa7Yazfa+9szLVygLZkWfvYqugsBaCWrUERpCRAkD5xLtNd/8ZvUPwGE4q0eWNz3ygd2qkeHmDFTh5zn",
+	"wwSAhjY5rs/FXAqGdmML7oDnBW5hKxWFpl2hOY1RJQEUDC/JB2/xUown8rGYfp+KR4DHQ7W1vmpm9Buw",
+	"FHVFltJtG0uzv1M5DpPAD8h7w+GcoXZitOGYM6GzGLyYXzF0zXZFwXOT+Vn22q1zHJmHKrwPs11kDmAj",
+	"Fs6SGqQRj0HmGpYJseCdMIPAd9mAQJoC7nQFRdBZP3ndLoTnsgjQ0+O7pzzMHvATlzG2BSa1lNPl8VXN",
+	"euxfLELcdsWNhDFMHfud61GGN1G7HZlqGXLZHctVNk95CZsUbJaRtpWsLDbaXbLMraWeCuLVRynfUOHE",
+	"WrVz88wH9FeXMSGfeeY80QUWmqUjqkP0zd42B3Uaahr1wweGFoICcFtAxjS5wteyQVr/sS0WKvPMOCA0",
+	"jruCakg03Yg9kvXc0YhuRfbowUrnGaNdDQmhv1lYeH8OsptiIrrwGBQiy8OJgBUZ8mvQj7sCaoyCW27G",
+	"6FWKfnCxAGCdGUYReYmRPguhQKkLKBwzKkAxveiKMtkOvX8pF7ewCxdLkLCtrzDH11FT71ogXQhAgFHh",
+	"CkOOX2E3zfQi890QgfbW83BvxUHOLAfZJnvtZgNAxcuwtvFhCdy2e1Bc271247xcIgZpF0Ti0lVyH1a7",
+	"YPLK/sb2xedwNF75+cW3cbkUu/leLpdbF6230NgrTONnKdijv+iQ5gx/zaXPV7rhINAadYRtrjYhvQsM",
+	"ygNCtEBXfEAoqnIIxYBg+RnDJpvHZMzFFOJwOEZRuSKVHmA8FQ5z1FwBXZHd6fCjlwqGZRzs744DX+D9",
+	"AYEb4gq1DRlHmHuiDsirzHDaarSM4M2vGIraGjJSKCBwQRUUMQwM48bMlQSsr/6guSJW+FeSCAlMLKQC",
+	"imkwM2NzA8DloUru4LIynQtXc6WrYBum6gntcDlUsEbkYTdvTWIvR/esxFRbJS5TKyZ1ihRnSDwNc6RI",
+	"LBzq2hoWObOFbbdhkI+Zv7y0RFl+mLfgNPdqjchmsYiafJGZH2bSyNdGVA5crnHGqvDkdsXOxOdtjAtG",
+	"KguImk5YogzfLTEtiMhHeJ6NJLAiIzpb+4AldrInE4AQE7KcpebApPcflT3h9plTKYT3kzXh27Ym5MDD",
+	"N+CBcrqRDeFFPgZ/oShrV7x0MaUpoqF9epFtM1FaThTwNPCQWBsA8JlVCiwGu85sRZ+Mk+6BrzwtQar2",
+	"d+U6WaEnLlR6cpxjSw7xGvdi4Uy2SwoeASwykVPn1nygPsp7OidfstScotsCTg0uc6UD4mNObiMarChz",
+	"DwHNFaQEQ/pZ/iS6JLhaXUB/iRzfFasF+QubJnNMDN1PE4yHpySRMx/c85nKJuEkL67MHR7amtgAp8Bj",
+	"hmeiXH4ICuEnNi0yU2YKWkwqZ1i5wA0hIEaHscW3cVBcYdnORyUXvMvwSG9DLHDNY4dPUsH3IBUQD+N2",
+	"HbvLavhuGhW6B3A7yFOmk/3sFg7SPD4/f2smXF14KuYQ3maOVSG7z6/c6qKu0heGTKs08QtSeDwsIR8+",
+	"rEL+2YOMO33h1VPeNPIUv8Sc4J94rFmlONR3AJfyKqr+RdoTo0k4qvbFA4qKdcOvEhfrITp8P4GxwQop",
+	"CuJk/aLfjrlkhLt5pCwgdHmBWJZ9OGaCKa1SMWAZhfDZBQOr+dQKGD1gBZdQRj5IK52Y44/hnuZBALaI",
+	"PgvlGJ8ZSWnMkTtkZ1sK0kuBhXr56rgBMeeAX6PdQ0tJIsYmBF9f4QHsCoeg5BU95grsvOKirEgufOlq",
+	"6qoegcIvMLZRcqnmIuylGhK07yVvG56mYwZJL7cTXNYVS/1xizOBNi6W1iAuj9Ltiq3DdHdiY0aic5T+",
+	"sAN1i/BsdyzupYu0RODLTmsWgBfUsEI6DOblRzpc1ol97RDegQ6ewnsfenhvuuNL7oyiLHr4JUzhkr8+",
+	"MsH0gQfu/sz01jzMx7C+CyFtHf/4ZrnGfYb7rhIAf2Z6/WGGhPhwdLsSoEMQ9RD6IIsqYWQCoVsaA1St",
+	"JKHLb501hmeRyXaZB3+dWCivGY5lJqdx1BVjwMQg4TyMIUhMGOFljKAOVJA2AXBJBWLjqoixUnGxK0Be",
+	"vDvGsyLuarnN/CKFFnHYJT6+iAupLmCMbCLBVeJ8eeTaGzG/9arsqwHM89bkvHIY3kpyXuNJzrt3jr2F",
+	"YNiqwt6zo/cTnMabyZRnm3XpqoLdrkyJlF8KHL2NdJlLT9lW1AzsHRbYC2x/7QWWT5pfyI5HxK3HIE9C",
+	"vnyaw6Buma364OWb2CwfUl5+ulhVbJB+zs1TltpGCf05DuGvo+8V8X/e3Ha59fHPAABiKYb12MiYAZjD",
+	"AJTOj2tzcmUWB7XXxQpT5JpjbGC3tl+ACkDHaAErAEMwHFQAfhBC/Bd3BaKr4QZ0xUbAAanCbMaaAgek",
+	"hZrLcAO6YjlwAMaUzUY8HEEYWR/wwRKmRqkTWrCZ9SCihI8200uXNtEjUxGbfc+rBYtZbmSv59X7Ur39",
+	"i9WBKmlehh+1tiwFw9quL/LseGG3/S/ypos7lfoX13B9rMx6Ey/u8w6QGHaSm2FRDvzEv1vVEe4Uu+G+",
+	"8wyzAazGcMCk2/sLA3iQwv83CvqwJBUyfylXF98Pv1CvSPzXQ8urNgeH2PpezxGwVw3I1ZhELsY1BEKm",
+	"cZA+imh6lS0ARHTFo0KI+BEX/8646XNv6+9Kgl/Nw57QJTblDJZm7oA12GN2h6zhZ+7KDyF1ZEKqhVIw",
+	"f8d8wCAnxPzEhFkMrHk1MP8/oyoVMTFFRMYRttEVm3CcBwE+s71QuZIjdcWKNDHY9G+aJW0gXGVa0vcu",
+	"YN0mXg6Q3K44GrqjNudaW7jYnmNfBSW5CIRlFHf4ETCTk3kAlIX+dA+5O7BEV8z76jNXScboyQkDlRiq",
+	"BBHsH+tMLvrhHJ6WQ8Z+DBKRXdFvxv3+5Na5O8nI0s4NQ2kO0wopjyyo5mO+eTYYMBv46SZky8EgfIut",
+	"nYG5OMNY9mnsVZnJQjC9JntcjFjC9SW+fpm+3sPM66Bsiq5GR7oE6Q9cd8WIKqyZqMwMA8JoOHJwYlDz",
+	"Ls9aJ3SuXMF/6AHfmXGh9g/IjxlvhNBO22/CjAQnZLYQjyUIKaXE25XBHlb0eTrpNW4fzKN0O/qkP94g",
+	"Xn2GpbDTY2ZYG7AKn4Gm+7KOgbrw60fIP6EGEFeFrjppGSJbDSfRKQHma2U9dI7yk9uahypXpQNcI1c9",
+	"U+mePAlW9xrhaC7hfC07j2mk23n3IY9uNAtBjwdZhB0CBhX4CvCAPUAtHmaBwJBJO8xO0D4al6w3OaRJ",
+	"whebEmwGzRVyZaDOXW545uwkNOKhRgkI+FRphov5dqNklpW4dyVa450at5bkvTyaSMmd8NPbjJT0iizD",
+	"hX5J/aqN6NEMapOEXcJjlfo4N2PX73B4dxtaue6uyC7tJx38KbRyV45ZuGK2uP9Wy8weeu0diM14tS4E",
+	"WULFU3hWXjTRSxHPw58qB7ulR2z8WCIyX3lLfsvsO+3pgzaXxuMMysxmUSUo0yOOJ938Jrp5jtPwHM06",
+	"LuNT8tYBmpuzj5RbZOB6eXZh+homVGjHM6RC09srm2lOyYQlSgrChZaFSEMRWWSeBeTsmIurA/L7SEJE",
+	"OOJou4x1CJPDyM60qTxYHvI3L58df/GKvfeMQtGDqs0ouC/NN3KjVxk4tX2XWJA+M0MBFYW9CRTm2hV7",
+	"iKQN/iKhNKPR/uZw1SsKCDywPKf1Ke1d8VDiHZFUv40oR5zLPcU2enDeS+T17IT4cHgz5vhHyiSQLzyF",
+	"PD76kMdVlx8Sa3pFLL3uKsvVh1+yPzC8yfDcraObthO3Hda2uxU8HFi/NsSQZkBVGPMkrjppNBNEqBRg",
+	"IrHnroDW5kRpmsAY2QyzGBz2ris730ltRxy9ba4bNIpD5Vnc6jTgylz4FvyFLL/w7VVmT2yphkD2Si6e",
+	"/fUQlw/k0ltZIGFpKYal9RvcndUVu7JNvYctyNVPuBv1JvUObGeiqmx2Kk7Qu9K+3okGtP4K+3ZDWx9m",
+	"dYc7u5eQ9pZWcNjZ5bRdycYbXU6/cz2KEjoralwdEMcWb53SQo7eEViMP1tjX8L7A6rnbXl/3NUdUM7m",
+	"b1or8j5Z9hPPvE2euQkLvENW5gpV3piVZcmYd2y/foWWGPBemX/NyYwlAI4MAbKb2LPtHB6jLdvm/N8y",
+	"13gv4w2M1xkOwaaIqw/K7I3TqGLytvTzZO7embl7nJK140lvPD5zR1gEZC+NAcHPugKRUp2t9mDfcIl3",
+	"U73KoN2xif5euUgwI9uyUyOb8Z+HroeAWhuHm3HYNUZpLEW5aJIuwnIZFnjJI+XUa1vWEFRrKMFd4LwP",
+	"OpDk2zdEP48iJP5vwxadTueezNF2LVfA7ePpwTAvPy40O4jPnmIPn9L1MfUkygp9L72tKkvQh1/GHobT",
+	"V7zfYqbZHcnU79lYuqy2bCQX2e2iNDUt2bRZheGK3qvqgDz3XLkFCbwrCir/mAoQoYwg7jWSCeLmMsbX",
+	"N7Ucw62IaXiFOcdU6ZxP+IHYkG9iQzDbdieXhI8xViZ+lxRmwtE9WUPvULsHnNW1bCm4Q239JysrLtfJ",
+	"g0xuTRgN4Rz02Vxi02NzkB8PivSDOIuNO5KZnuSlB5urcUuCyY3Bg7ZjIh+dGIKJ8sTmydNQI1IHV14u",
+	"fiLH1r39OdPdpFguoHTFok/iSUDZiYBioWu+Q674lILweOSmFGDp1tgmghbdMdd8aZGSyhE4IeJopda2",
+	"gif6xskNmeIDl+Fw0Z4Y1hPDujv+gzR3i+wnkZb5TO+K92zHVtaIWl2xrawFVUdIxMZSs0ckda3NeiVL",
+	"kl53F1mI2W/WcG/I6C554v1XFMHpm4nfUzWRJ9b9lO562+muq+6mNPsVSe2ZAh/57q8oYPDf8B1FPkzD",
+	"UWYJLSTK2frL2ERJndVVnvt7xcC/ySW1Q4h675L6AIT0Pd5SMPOna+pRBYk+3Tqrbh1A9bF5w5aGuPLY",
+	"9JbXEMIP3jRqNRdCtois8EjiSN/iWnxHcIMw4yrRnUgmT8Gd29eXko643Cm11HYn9fBdeCaigi7GZz5T",
+	"GZikAyD1IV4SHrKO14DF/0Mk1K7IkFP3sOoS+nOEw47P2mbXTGTBmqnMmdaDshir5a3vB0QmIDkV8AcL",
+	"YKuY87kIkopClofC+qxMvrTPvIqtbtYgZKZDhWBLM6A+iyVgmckFjMWLVaGqOYgGh+oKXXpDJHuYRwRi",
+	"MU4lBUnYtDTtU0zqLRSDgmP8LdWBggndU1wqLuYSyRnPx5Pg/BR9mg/yyKOep/YDZJY5Dl52+1YRjw+/",
+	"wH+3jEbd4r7+6F0AMaPXi+CaOVhzMjSXUp+GV+YSwnRVpTMI8YR5kRZdYfHOi1Yhd/mqUlB06GcxTkPO",
+	"xKOoNQV7dhe8+i1SSsW4UBzXUwGo6gWgYMFScalcnt6tKvvwIy3vma4bd3j/P936t33CIGhy5fG6fSjr",
+	"twDHS64Ym+SLYdgEZyhZHBGqvzfrPgIv3+l5v3+TvjfpezLpP+klTwb9m6MmFwr3bKGNJNEOjPV3XFnk",
+	"NzbzMZZJvpkq0BQ4bcf00UAmFeuKzEX8GLwLuHm3zLVNJ48acQJmUMklAesZEOHT15MetSv0CenINeVR",
+	"+MMm/oqPi5xlTLnQlAso/2hkJi9Gm4YjEnPBiKBjphbdDaXeir289d58r/7G/zjwzPhd5E8zrhiqd0rQ",
+	"iRpJjQjIpjf4GbiyYVFKUxHRJLLAOmBd0ZL0Ihbza5bMLy1CRQ9tIl0xoiJCJtZLWMgnnAndI3vsMw11",
+	"PDfiIMiPk4TVsUlAZWbcDCswogPmwCgtw6us5K6amlPEkq6Y0YSN5FRZO85gGg94HAPGj3MGLwnYmSpN",
+	"hvyaObeJmbB1I6uucME0Pesywek6CEzIGsLfxBSjFkQE45z2x1xrGKn1JHnlV+CLruCiLz+D1SiUYsCT",
+	"MQjsRIqQLfGB9OhUy0v7ti3J0bvwsaZnI9kVrowfVxYwhEU27HWhWLBD+eyVlP/owdicfdBtTPpFVhWk",
+	"d4DIpeYCLzgmOuCy0AlnEV5PYyY0ur6ccpD5KbAD670xe2G+ACWAEgUyya6usmVVk31X1+ItR1I9Z70X",
+	"hixxwnTFDb0wm96s78yqv7XV2r4BH0w2n/tywcBaLlN1gISfVJ3v1AWzVHwAqgUFp1A3MRUaqig2h1/g",
+	"v9bN8ohUnGpKjfvE+efxMMmB4X0WRMS8iEEOAyKkeCylWu+C/75F0rgD5WMl8/NwX0DUBPKypc2f2OF9",
+	"5PfvjOkchlSELL6LzNSCFmRx5VVZJesJk5OYQa8zi1CcMQ+Uwqzy4ITyC6O/DAYEp2O0Oid/dw1PIXvU",
+	"E+DND2BXT9jfWaj3M7z8wEHwJ4wqKQIfP/+A9EJ7nfW8atmZbgNoN0YhU9zI+1yTENLO+swOK2YR2UOc",
+	"fU15DPVmSH9uJPzx8sgm58UWUKrGNXmncU3ZvKtFNO045ggW7+757S1D2nvTuiM0+ycx9wGLuXcXW29Z",
+	"5NZ3SJIW3d/82tjCL/oGSvYa/q0mDExOWdqWzdodUi4uIPwTfzAMHhDrUjPTwXIo066497jR28GGc7vk",
+	"eOCDLQGeDnBNCfAn7vSwMFUK4HOO3jybusdc3Cav5y9pKugj0oYLRVU3dvi5OomPwKd3FwmWD8o7ZyZc",
+	"xTmHntknb9yuvHHKEprjIEh4d4QBvxpxPZ/GgunY0ADV4FpbjZzeFU9pKneRpvLhm6nj+eH+qnjCIi4R",
+	"zIDun4Syp+SUEmh0hYevyLwriH6HX8x/bgaDvjmz/x1Ylw/uQRPmS24uGd0olI7plbNMQcdGttIjNu7Y",
+	"kmhQoJonVvID5hgQJYmQqKzymAkdz4nRZBWRCYmlMlpvGDKlHj8MKGziHbDjD0A433ceygPSCV3iyjJm",
+	"EHzzDk/r5HwkPs17PaGNOxNZngSVe8EkX8oENsytuXV9TmSBCTmt7v6VtB0k5HTFDqpNm9W4Q2Zx/+k4",
+	"GytgjScF7An98fGl7eDR3lp9QxfdnbgFP2BfqlBzkWtlpT6jviVsAEYrVxSCJ8WyEAGZCs1jBxOQ+Taj",
+	"A2K7wGrXJe7HYrXrB230uw29zi7Qk4PxiZXevjJpia2yd3HMNvAhPhdzkjt48MQeUSAR+DNTNA2bkAKi",
+	"C0w7kSRCzhY9fzRWEnVCx5iCQokkwnVX0BDSTxI5HY5KldmdiZ/rDntXrC5vVdvqmGbhUTU3qUszpVqn",
+	"9jwcM/LzuP9LLahlqwJvghE/uqS61qm1Gq3jeuOo3mh/bJx3msedRuOvtSBrjZsRhlN12WieN1vRCasf",
+	"909p/TQ8YvXzQbNRP+o3By3aDo+jEzMJeH/Mxvb900a91Qrb9VN63qj3m9FxvRGes7PBKT3pH0dm0gCh",
+	"X4OLqhbUHCCvIdOgpiD50DyG+JNaUJtC+nZx7Mcfm+1Oo9U5apqxG2rAcU9VkhvHUf10cNas01b/qI4j",
+	"Ph2cNc6btaB2zRLUsVpGcUo3GQ5Beq8YzaEW1GxKjHJ/g+5r/+0VF178xc0yKxLvXvJ+QUxk0yyLB7U/",
+	"gtok4SLkExrntnmrjdlgQa64wC+AH2STuNx0h8dMj6T5JpZDLi5jLq6A2Gl0KUU8r3UGNFYscFoutq+Y",
+	"m9hpu94MW1H9lB0N6me03a8fhyfRKTsbnNNG37BGGGJFumZjymOgN/pvNByzA3eCNl+gWIYUaDdi9R9f",
+	"1oKaO3gRJa/lNYsppGVXpWF/nF8rBzu+WarCWD57h5fgnZk9zCVDx+RVDqbWv6AO8wyvIvT5C/+GUUTx",
+	"ocD8SRu7bMfjBc/pdJ2fKfcYqqfZKyc1edikU9NwVox9xCcqMO2XID2at7W8YsLG24GTxN1Vfp4d5hx6",
+	"114Rvdz2CRjtaRTfSj96V7ipgHgP4X8hU5CkcBWQFJWzb0bgQMIKRdUfRpmPnWYHfphxHY4yPOTaLVlE",
+	"Ct3cl3XEHr5lBhJH7Jlg/+Rsvqf45KV8EkmpKBeP5z6rSsXjKsx0k+jBTbjpR5+PWi7le4zlwP2aGkgC",
+	"Ir3QwAvSC6dJApnyY5pcIcO0+SgZP/Pne99S/2uu9Ju5D69+m2UEvI6Whdx9zJGJelySw+rwt3Guushy",
+	"Sp9QpWYyiW5BaCC/SV8s8K/UDii7U6W7Ai7taSIQC4GSwTSOCcjNKyr/fTBqsMzMZjmpxE0JlN/UrueE",
+	"AvTH4BCL+NUoWcwYvSKCzdKGLG52euAu3YP0i0SKoXnJ+Uvsi+TWclB374n5wPQ7Rwu3dM1nPWx0w5fE",
+	"WyAk1IO/gR/g/ch0dm4Mk5hke17GIXYDmbUICvoxw6WSA5dko6fmKkykUrlLL3GvuB/zFyEEP4EKABcf",
+	"FHRWmswo13AU5diGkHZIDzv51zR/s+eSKGHB9x1Ar4MaAQSWDEKrK1yjeOwjFnKzzBdpw2mqaM9H3nJf",
+	"aUn6zEOfuS3OsG2oawqz9crMfGMT/FbgWfCRu1G+F8wtn3wfOA+7PSP8x/xBW5E8uJhpjsfsxqnmi3zp",
+	"BbaMSYJpkjeMMq0Gb/mCjT1Pk7qJkJqhxR1xldQy6KXS9G+Xkk4V8JUI879l4iV8YzL4np5Jl6KOowWv",
+	"ooi6ApPQXcCGTcNFzKgO/DSDIBfoDeQgcCd4g7HhprORdINYUyYDMtWz4T9TwMeZzTCncSxnt8Xo7iLB",
+	"3BOiQE5cny2AO7Jdhvmd5oxDZ7/JXCzKU8b4k0Vm1+CteCCq5IgvsHmUlG6By78Be4mH7OFYvBPNOsRi",
+	"FbKoFOZuPdIgAoGYK6EA/LGq5BA2DrLsDBAOEabDDtJw4oy7DWwtp+x6kN4E8K74jhjvTzDzJ777xHef",
+	"+O48PQ9bsV2UIm+B7b6Hhktla+CvDikpdbc5yxA0BTCyKWAqitg2maorMimb7ELI/o4YJ27KXTPOarzL",
+	"G9t9VS544p7fI/dEwqvCPV3RzN2aSBd8LCwtaJZ68zAIuStSLO8F9JBOaSUytFBcs2S+rABoQKYiZkqR",
+	"AdjjHqil8p1b+U251s+wINVtjbajzY2Uz8GBu4FRk2o2lMl846F9YDQJR4/ObmpHX8Vymtam/V6tpa+x",
+	"ImFK8o4fpafgTgohP48iv7CAlcUWOIx0OK89L3azF/glCRCriOqUB3WFYkwdkOWZdR9+/QQOGnrFBNnj",
+	"QyETcPBQxfYvSL6Ogd+vC/FKw6mXFCLmKsVuuyX5ryRvcANMFLIOEqUr7gY0HiFR3qVFQTdjv3dajdcO",
+	"8p4AT9wSLZEf3WH49iXI7xvFBEmxtI6ux74LAuXhF/uvHeC5P8ainNuyl3du1e5EdllztJ9Uwjspt7n6",
+	"YN1Fxc0XXiDagLMYgs6ohszRScIUE/qC9KjWCe9PNVM9kjCoeAOfjAmN4wPyHKLOIGtWJlhOCdNIR8wr",
+	"2aScS/fCxZdAnc+ZjYDJl/g0woCRqUAT6RDIO+mBCKWs4cwJZFOoE2X1wqw6NljKXCKrXVSQnVZJamYa",
+	"KK11BYhrT3AHfv3RHbC2h1JVdBv5qvEkXz2hGjz2YqRby3KH0d1inn9M07ZWs/r0NoF7ayTjiHCNVwvX",
+	"B+RHN2oMNuoKLmx+gmu2AGFwQaY+h7D2AHcRGc7QI32jwEPic5+GV49BMP2xeBc+bvn0iTXenaT6o49q",
+	"XoV7gOn/8Iv5D/ANrEZ4J0zjPYCd5AIYuSg4DQIQOSFEBeFQcjmefu4FLyZcLC9O4zI1XCR2TJVOazOY",
+	"eUBi1LcDe/IjbuontYX39ZO6fbgTGNgSHmIxD5+yIW8d+xKJhFBccjiGsxFLfFQls1HLeQcTd8Y6XjOI",
+	"8HC1Uz32AbVVHsMl/1I8ncnv7HLGLbcnrOxYQUPJtSODxZVP2IAlTISM4HtkrzeUJJkKcnBowwTNCAf4",
+	"tLdvBK5pEtc6tZHWk87hYbN1etA4aBw0O2eNswaQkB3Fl3IBzhWM9moYhXIKcJZ46WJtOOVAgHhCYj5g",
+	"4TyMAbfUgndkeEdfg2JPz3Ol9GSiaUwU00YJUF4TP1l0mLUtgMXrIpfobJhOny1A4CJ8xNjrBHHjFnuA",
+	"1cAqf4bJePIJzhlYE9Ytx6oaaYt+JvJiu6/ENaZtpY1DfmqKWIHGNhqGbJKlufYM8zXn4jCDt1GH+FLP",
+	"6/pV9rSk69dSDOsxv2ZRAH5BoE3Fh6LOBeTPqjT8N1vKoASDFBIwVHEln2eJuGW9v8P5FjPxvAbwVCx+",
+	"+au5E8zIxjQcYXlPTEfB0hZwpZjt8Mdir5JlG5uReepeDpzDGYrOeyAiXrOpNL2GIjHshYcMx52FGaQt",
+	"vR0Myif7O9h3s7U2hGxrnFINACHYsH/UnLJd0lx6DJ85RdxhdxVrw2MCkj9EjElabPMDHwqz/AC4EhnF",
+	"H8LSFSPphaeIYCwiQpI+o4mR5eUVEwFhn4GuYzk0X3n7ld3UgJVRumtpKjZCsABXyp27ku9+YTTWI0Pv",
+	"NDKkowIyZjrhoVsIrkgkw+mYCR2YqSgeMThv/rl6m86r9vWPr/9/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
