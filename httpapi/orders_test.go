@@ -70,8 +70,12 @@ func TestOrderFlow(t *testing.T) {
 	var confirmed *client.ConfirmOrderResponse
 	var rejected *client.RejectOrderResponse
 	var confirmErr, rejectErr error
-	wg.Go(func() { confirmed, confirmErr = owner.ConfirmOrderWithResponse(ctx, o.Id, client.OrderNoteRequest{Note: ptr("ships Monday")}) })
-	wg.Go(func() { rejected, rejectErr = agent.RejectOrderWithResponse(ctx, o.Id, client.RejectOrderRequest{Reason: "sold out"}) })
+	wg.Go(func() {
+		confirmed, confirmErr = owner.ConfirmOrderWithResponse(ctx, o.Id, client.OrderNoteRequest{Note: ptr("ships Monday")})
+	})
+	wg.Go(func() {
+		rejected, rejectErr = agent.RejectOrderWithResponse(ctx, o.Id, client.RejectOrderRequest{Reason: "sold out"})
+	})
 	wg.Wait()
 	require.NoError(t, confirmErr)
 	require.NoError(t, rejectErr)
@@ -114,7 +118,9 @@ func TestOrderProblems(t *testing.T) {
 	theirs := must(owner.CreateProductWithResponse(ctx, nil, client.CreateProductRequest{
 		Sku: "GLX-1", Name: "Globex only", Price: eurOut(1), CustomerId: &otherID,
 	}))(t).JSON201
-	line := func(id string) []client.OrderLineRequest { return []client.OrderLineRequest{{ProductId: id, Quantity: 1}} }
+	line := func(id string) []client.OrderLineRequest {
+		return []client.OrderLineRequest{{ProductId: id, Quantity: 1}}
+	}
 	bob := &client.Employee{Name: "Bob"}
 
 	p := fails(adaC.PlaceOrderWithResponse(ctx, cid, nil, client.PlaceOrderRequest{Lines: line(theirs.Id), Recipient: bob}))(t, http.StatusBadRequest, client.ProblemCodeInvalid)
