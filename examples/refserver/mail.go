@@ -116,14 +116,17 @@ type outbox struct {
 	tokens map[string]string
 }
 
-// Notify remembers n's token and sends n, or logs it, token included.
+// Notify remembers n's token, if it has one, and sends n, or logs it,
+// token included.
 func (o *outbox) Notify(ctx context.Context, n portal.Notification) error {
-	o.mu.Lock()
-	if o.tokens == nil {
-		o.tokens = map[string]string{}
+	if n.Token != "" {
+		o.mu.Lock()
+		if o.tokens == nil {
+			o.tokens = map[string]string{}
+		}
+		o.tokens[n.To] = n.Token
+		o.mu.Unlock()
 	}
-	o.tokens[n.To] = n.Token
-	o.mu.Unlock()
 	if o.send != nil {
 		return o.send.Notify(ctx, n)
 	}
