@@ -109,8 +109,8 @@ func benchOrder(id orders.ID, cid customer.ID) orders.Order {
 			{ProductID: "prd_000000000002", SKU: "PHN-6", Name: "Phone 6", UnitPrice: orders.Money{Amount: 69900, Currency: "EUR"}, Quantity: 1},
 		},
 		Recipient: orders.Employee{Name: "Bob"}, OrderedBy: "usr_000000000001",
-		History:   []orders.Event{{To: orders.StatusSubmitted, At: at, By: "user:usr_000000000001"}},
-		Version:   1, CreatedAt: at, UpdatedAt: at,
+		History: []orders.Event{{To: orders.StatusSubmitted, At: at, By: "user:usr_000000000001"}},
+		Version: 1, CreatedAt: at, UpdatedAt: at,
 	}
 }
 
