@@ -13,6 +13,7 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage/memory"
@@ -27,6 +28,7 @@ type tenant struct {
 	readOnlyAdmin             portal.Member // an admin whose session is read-only (access link)
 	invitation                invite.Invitation
 	accessLink                invite.AccessLink
+	stock                     stockTenant // the supplier warehouse: stockTenant
 }
 
 type fixture struct {
@@ -55,6 +57,7 @@ func newFixture(t *testing.T) fixture {
 		link, err := f.p.CreateAccessLink(f.owner, tn.c.ID, tn.target.ID, portal.CreateAccessLinkParams{})
 		require.NoError(t, err)
 		tn.accessLink = link.Link
+		tn.c, tn.stock = f.stockTenant(t, tn)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -194,6 +197,29 @@ var useCases = map[string]useCase{
 	"RevokeAPIKey": {staff: identity.StaffOwner, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
 		return none2(f.p.RevokeAPIKey(ctx, f.keyID))
 	}},
+
+	// Supplier warehouse (stock.go); the fixture is stockTenant.
+	"ListStockLevels": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ListStockLevels(ctx, tn.c.ID, portal.ListStockLevelsParams{}))
+	}},
+	"ListStockItems": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ListStockItems(ctx, tn.c.ID, portal.ListStockItemsParams{}))
+	}},
+	"GetStockItem": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetStockItem(ctx, tn.c.ID, tn.stock.inStock.ID))
+	}},
+	"StockIn": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.StockIn(ctx, tn.c.ID, portal.StockInParams{Items: []portal.StockInItemParams{{ProductID: tn.stock.product.ID, SiteID: tn.site.ID}}}))
+	}},
+	"IssueStockItem": {staff: identity.StaffAgent, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.IssueStockItem(ctx, tn.c.ID, tn.stock.inStock.ID, portal.IssueStockItemParams{Holder: orders.Employee{Name: "Bob"}}))
+	}},
+	"ReturnStockItem": {staff: identity.StaffAgent, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ReturnStockItem(ctx, tn.c.ID, tn.stock.issued.ID, portal.ReturnStockItemParams{}))
+	}},
+	"RetireStockItem": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.RetireStockItem(ctx, tn.c.ID, tn.stock.inStock.ID, portal.RetireStockItemParams{Reason: "broken"}))
+	}},
 }
 
 // notTenantScoped are the methods of portal.Portal outside the matrix, and why.
@@ -292,7 +318,7 @@ func (f fixture) snapshot(t *testing.T) []any {
 		out = append(out, inv, links)
 		subs, err := f.p.ListCustomers(f.owner, portal.ListCustomersParams{ParentID: tn.c.ID})
 		require.NoError(t, err)
-		out = append(out, c, s, m, subs)
+		out = append(out, c, s, m, subs, f.stockSnapshot(t, tn))
 	}
 	keys, err := f.p.ListAPIKeys(f.owner, portal.ListAPIKeysParams{Limit: 100})
 	require.NoError(t, err)
@@ -415,4 +441,49 @@ func TestMe(t *testing.T) {
 	readOnly, err := f.p.Me(identity.NewContext(t.Context(), ro))
 	require.NoError(t, err)
 	assert.NotContains(t, readOnly.Actions, portal.ActMembershipAdmin, "a read-only session acts as a viewer")
+}
+
+// Supplier warehouse.
+
+// stockTenant is a tenant's supplier warehouse in the authorization
+// fixture: a product of the tenant's own, so that the other tenant cannot
+// stock it in, an item in stock and an issued one.
+type stockTenant struct {
+	product         orders.Product
+	inStock, issued portal.StockItem
+}
+
+// stockTenant turns the supplier warehouse on for tn and stocks it. It
+// returns the customer as changed.
+func (f fixture) stockTenant(t *testing.T, tn tenant) (customer.Customer, stockTenant) {
+	t.Helper()
+	c, err := f.p.UpdateFeatures(f.owner, tn.c.ID, portal.UpdateFeaturesParams{Version: tn.c.Version,
+		FeaturesPatch: customer.FeaturesPatch{SupplierWarehouse: ptr(true)}})
+	require.NoError(t, err)
+	var st stockTenant
+	st.product = seedProduct(t, f.p, "DEV-"+strings.ToUpper(c.Name), c.Name+" laptop", c.ID)
+	items, err := f.p.StockIn(f.owner, c.ID, portal.StockInParams{Items: []portal.StockInItemParams{
+		{ProductID: st.product.ID, SiteID: tn.site.ID}, {ProductID: st.product.ID, SiteID: tn.site.ID},
+	}})
+	require.NoError(t, err)
+	st.inStock = items[0]
+	st.issued, err = f.p.IssueStockItem(f.owner, c.ID, items[1].ID, portal.IssueStockItemParams{Holder: orders.Employee{Name: "Ann"}})
+	require.NoError(t, err)
+	return c, st
+}
+
+// stockSnapshot is everything a staff owner sees of tn's warehouse.
+func (f fixture) stockSnapshot(t *testing.T, tn tenant) []any {
+	t.Helper()
+	levels, err := f.p.ListStockLevels(f.owner, tn.c.ID, portal.ListStockLevelsParams{Limit: 100})
+	require.NoError(t, err)
+	items, err := f.p.ListStockItems(f.owner, tn.c.ID, portal.ListStockItemsParams{Limit: 100})
+	require.NoError(t, err)
+	out := []any{levels, items}
+	for _, it := range items.Items {
+		h, err := f.p.GetStockItem(f.owner, tn.c.ID, it.ID)
+		require.NoError(t, err)
+		out = append(out, h.History)
+	}
+	return out
 }
