@@ -44,6 +44,10 @@ const (
 	ActionSelf             Action = "self"
 	ActionSiteManage       Action = "site.manage"
 	ActionSiteRead         Action = "site.read"
+	ActionStockIn          Action = "stock.in"
+	ActionStockMove        Action = "stock.move"
+	ActionStockRead        Action = "stock.read"
+	ActionStockRetire      Action = "stock.retire"
 	ActionUserAdmin        Action = "user.admin"
 )
 
@@ -83,6 +87,14 @@ func (e Action) Valid() bool {
 	case ActionSiteManage:
 		return true
 	case ActionSiteRead:
+		return true
+	case ActionStockIn:
+		return true
+	case ActionStockMove:
+		return true
+	case ActionStockRead:
+		return true
+	case ActionStockRetire:
 		return true
 	case ActionUserAdmin:
 		return true
@@ -310,6 +322,75 @@ func (e StaffRole) Valid() bool {
 	}
 }
 
+// Defines values for StockCondition.
+const (
+	StockConditionDefective   StockCondition = "defective"
+	StockConditionNew         StockCondition = "new"
+	StockConditionRefurbished StockCondition = "refurbished"
+	StockConditionUsed        StockCondition = "used"
+)
+
+// Valid indicates whether the value is a known member of the StockCondition enum.
+func (e StockCondition) Valid() bool {
+	switch e {
+	case StockConditionDefective:
+		return true
+	case StockConditionNew:
+		return true
+	case StockConditionRefurbished:
+		return true
+	case StockConditionUsed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StockItemStatus.
+const (
+	StockItemStatusInStock StockItemStatus = "in_stock"
+	StockItemStatusIssued  StockItemStatus = "issued"
+	StockItemStatusRetired StockItemStatus = "retired"
+)
+
+// Valid indicates whether the value is a known member of the StockItemStatus enum.
+func (e StockItemStatus) Valid() bool {
+	switch e {
+	case StockItemStatusInStock:
+		return true
+	case StockItemStatusIssued:
+		return true
+	case StockItemStatusRetired:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StockMovementKind.
+const (
+	StockMovementKindIssue   StockMovementKind = "issue"
+	StockMovementKindRetire  StockMovementKind = "retire"
+	StockMovementKindReturn  StockMovementKind = "return"
+	StockMovementKindStockIn StockMovementKind = "stock_in"
+)
+
+// Valid indicates whether the value is a known member of the StockMovementKind enum.
+func (e StockMovementKind) Valid() bool {
+	switch e {
+	case StockMovementKindIssue:
+		return true
+	case StockMovementKindRetire:
+		return true
+	case StockMovementKindReturn:
+		return true
+	case StockMovementKindStockIn:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UserStatus.
 const (
 	UserStatusActive   UserStatus = "active"
@@ -482,7 +563,7 @@ type AccessLinkTTLSeconds = int
 // `customer.status` covers suspend, reactivate and archive; `membership.admin` covers role and
 // site changes, disabling, enabling and removing; `invitation.manage` covers invite, resend and
 // revoke; `access_link.manage` covers create, refresh and disable; `self` is a signed-in user's
-// own account.
+// own account; `stock.move` covers issuing a stock item and returning it.
 //
 // Example: site.read
 type Action string
@@ -689,6 +770,18 @@ type CustomerList struct {
 // Example: active
 type CustomerStatus string
 
+// Employee A person of the customer who receives goods; need not be a user of the portal.
+//
+// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
+type Employee struct {
+	// Email Compared and stored in lower case.
+	Email *openapi_types.Email `json:"email,omitempty"`
+
+	// EmployeeNumber The customer's own key for the person.
+	EmployeeNumber *string `json:"employee_number,omitempty"`
+	Name           string  `json:"name"`
+}
+
 // Features A customer's portal settings. `auto_confirm_orders` needs `order_authorization`;
 // `supplier_warehouse` cannot be off while `pre_orders` is on; `hr_sync` needs the provider's
 // `hr_sync` entitlement; `access_links` allows long-lived access links for the customer's people.
@@ -870,6 +963,22 @@ type InviteRequest struct {
 	SiteIds *[]SiteId `json:"site_ids,omitempty"`
 }
 
+// IssueStockItemRequest Whom to hand the item to.
+//
+// Example: {"holder":{"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"},"note":"new hire, starts Monday"}
+type IssueStockItemRequest struct {
+	// Holder A person of the customer who receives goods; need not be a user of the portal.
+	//
+	// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
+	Holder Employee `json:"holder"`
+	Note   *string  `json:"note,omitempty"`
+}
+
+// ItemId Identifies a stock item: `itm_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b
+type ItemId = string
+
 // Me The caller and what it may do. `user`, `membership` and `customer_name` are set for customer
 // users.
 type Me struct {
@@ -1010,6 +1119,11 @@ type MembershipId = string
 //
 // Example: active
 type MembershipStatus string
+
+// MovementId Identifies a movement of the stock ledger: `mov_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: mov_01912d80-3c4e-7a1b-9c2d-3e4f5a6b7c8d
+type MovementId = string
 
 // MyMembership One of the caller's memberships, to choose which one the session acts through.
 //
@@ -1180,6 +1294,11 @@ type Problem struct {
 // Example: not_found
 type ProblemCode string
 
+// ProductId Identifies a product: `prd_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a
+type ProductId = string
+
 // RedeemAccessLinkRequest An access link's token.
 //
 // Example: {"token":"pa_Hq2Wn5Ex8Rt1Yu4Io7Pa0Sd3Fg6Hj9Kl2Zx5Cv8Bn1M"}
@@ -1217,6 +1336,24 @@ type ResendInvitationRequest struct {
 	//
 	// Example: 604800
 	ExpiresInSeconds *InvitationTTLSeconds `json:"expires_in_seconds,omitempty"`
+}
+
+// RetireStockItemRequest Why the item leaves service.
+//
+// Example: {"reason":"screen broken beyond repair"}
+type RetireStockItemRequest struct {
+	Reason string `json:"reason"`
+}
+
+// ReturnStockItemRequest How the item came back.
+//
+// Example: {"condition":"used","note":"keyboard worn"}
+type ReturnStockItemRequest struct {
+	// Condition The state a device is in.
+	//
+	// Example: new
+	Condition *StockCondition `json:"condition,omitempty"`
+	Note      *string         `json:"note,omitempty"`
 }
 
 // Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
@@ -1373,6 +1510,237 @@ type SiteRequest struct {
 // Example: admin
 type StaffRole string
 
+// StockCondition The state a device is in.
+//
+// Example: new
+type StockCondition string
+
+// StockInItem One device to stock in.
+//
+// Example: {"product_id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","serial_number":"5CD1234XYZ","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c"}
+type StockInItem struct {
+	// Condition The state a device is in.
+	//
+	// Example: new
+	Condition *StockCondition `json:"condition,omitempty"`
+
+	// ProductId Identifies a product: `prd_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a
+	ProductId ProductId `json:"product_id"`
+
+	// SerialNumber Optional; unique within the customer when set.
+	SerialNumber *string `json:"serial_number,omitempty"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+}
+
+// StockInRequest Devices to stock in for the customer: each of a product of the global portfolio or of the
+// customer's own (a deactivated one too), `new` unless a condition is given, at one of the
+// customer's sites or, without `site_id`, the whole customer's (then members limited to some
+// sites do not see it).
+//
+// Example: {"items":[{"product_id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","serial_number":"5CD1234XYZ"},{"condition":"refurbished","product_id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","serial_number":"5CD1234XZA"}],"note":"delivered by DHL"}
+type StockInRequest struct {
+	Items []StockInItem `json:"items"`
+
+	// Note Goes on each item's `stock_in` movement.
+	Note *string `json:"note,omitempty"`
+}
+
+// StockInResult The items stocked in, in the order asked for.
+//
+// Example: {"items":[{"condition":"new","created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b","product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"serial_number":"5CD1234XYZ","status":"in_stock","updated_at":"2025-03-04T09:15:00Z","version":1}]}
+type StockInResult struct {
+	Items []StockItem `json:"items"`
+}
+
+// StockItem One device held in the supplier warehouse for a customer.
+//
+// Example: {"condition":"new","created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","holder":{"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"},"id":"itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b","product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"serial_number":"5CD1234XYZ","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"issued","updated_at":"2025-03-05T10:00:00Z","version":2}
+type StockItem struct {
+	// Condition The state a device is in.
+	//
+	// Example: new
+	Condition StockCondition `json:"condition"`
+
+	// CreatedAt When the item was stocked in.
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Holder A person of the customer who receives goods; need not be a user of the portal.
+	//
+	// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
+	Holder *Employee `json:"holder,omitempty"`
+
+	// Id Identifies a stock item: `itm_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b
+	Id ItemId `json:"id"`
+
+	// OrderId The pre-order that stocked the item in; left out when it was stocked in by hand.
+	OrderId *string `json:"order_id,omitempty"`
+
+	// Product The product of stock, as people know it.
+	//
+	// Example: {"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"}
+	Product StockProduct `json:"product"`
+
+	// SerialNumber Unique within the customer; left out when the device has none.
+	SerialNumber *string `json:"serial_number,omitempty"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Status Where an item stands: `in_stock` in the warehouse, ready to issue; `issued` to an employee (see
+	// `holder`); `retired`: out of service for good, kept for its history.
+	//
+	//
+	// Example: in_stock
+	Status StockItemStatus `json:"status"`
+
+	// UpdatedAt When the item last moved.
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// Version Grows with every movement.
+	Version int64 `json:"version"`
+}
+
+// StockItemHistory A stock item and its whole ledger.
+//
+// Example: {"history":[{"at":"2025-03-04T09:15:00Z","by":"staff:stf_1","condition":"new","id":"mov_01912d80-3c4e-7a1b-9c2d-3e4f5a6b7c8d","kind":"stock_in","to":"in_stock"}],"item":{"condition":"new","created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b","product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"status":"in_stock","updated_at":"2025-03-04T09:15:00Z","version":1}}
+type StockItemHistory struct {
+	// History Every movement of the item, oldest first: `from` is left out for the stock-in; `holder` is whom it was issued to (issue) or who held it (return, and retire of an issued item).
+	History []StockMovement `json:"history"`
+
+	// Item One device held in the supplier warehouse for a customer.
+	//
+	// Example: {"condition":"new","created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","holder":{"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"},"id":"itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b","product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"serial_number":"5CD1234XYZ","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"issued","updated_at":"2025-03-05T10:00:00Z","version":2}
+	Item StockItem `json:"item"`
+}
+
+// StockItemList One page of stock items, oldest first.
+//
+// Example: {"items":[{"condition":"new","created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b","product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"status":"in_stock","updated_at":"2025-03-04T09:15:00Z","version":1}],"next_cursor":""}
+type StockItemList struct {
+	Items []StockItem `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// StockItemStatus Where an item stands: `in_stock` in the warehouse, ready to issue; `issued` to an employee (see
+// `holder`); `retired`: out of service for good, kept for its history.
+//
+// Example: in_stock
+type StockItemStatus string
+
+// StockLevel How many of a customer's items of one product are in each status.
+//
+// Example: {"in_stock":48,"issued":2,"product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"retired":1}
+type StockLevel struct {
+	InStock int `json:"in_stock"`
+	Issued  int `json:"issued"`
+
+	// Product The product of stock, as people know it.
+	//
+	// Example: {"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"}
+	Product StockProduct `json:"product"`
+	Retired int          `json:"retired"`
+}
+
+// StockLevelList One page of stock levels, by product ID.
+//
+// Example: {"items":[{"in_stock":48,"issued":2,"product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"retired":1}],"next_cursor":""}
+type StockLevelList struct {
+	Items []StockLevel `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// StockMovement One entry of an item's ledger, never changed.
+//
+// Example: {"at":"2025-03-05T10:00:00Z","by":"user:usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","condition":"new","from":"in_stock","holder":{"employee_number":"E-1042","name":"Bob Builder"},"id":"mov_01912d80-3c4e-7a1b-9c2d-3e4f5a6b7c8d","kind":"issue","note":"new hire","to":"issued"}
+type StockMovement struct {
+	// At When the move was made.
+	At time.Time `json:"at"`
+
+	// By Who made it, as `staff:…`, `api_key:…` or `user:…` followed by the ID.
+	By string `json:"by"`
+
+	// Condition The state a device is in.
+	//
+	// Example: new
+	Condition StockCondition `json:"condition"`
+
+	// From Where an item stands: `in_stock` in the warehouse, ready to issue; `issued` to an employee (see
+	// `holder`); `retired`: out of service for good, kept for its history.
+	//
+	//
+	// Example: in_stock
+	From *StockItemStatus `json:"from,omitempty"`
+
+	// Holder A person of the customer who receives goods; need not be a user of the portal.
+	//
+	// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
+	Holder *Employee `json:"holder,omitempty"`
+
+	// Id Identifies a movement of the stock ledger: `mov_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: mov_01912d80-3c4e-7a1b-9c2d-3e4f5a6b7c8d
+	Id MovementId `json:"id"`
+
+	// Kind What a movement did: `stock_in` put the item into the warehouse (by hand, or from a fulfilled
+	// pre-order), `issue` handed it to an employee, `return` took it back into stock, `retire` took it
+	// out of service.
+	//
+	//
+	// Example: issue
+	Kind StockMovementKind `json:"kind"`
+
+	// Note The note or reason given; left out when none.
+	Note *string `json:"note,omitempty"`
+
+	// OrderId The pre-order a stock-in came from.
+	OrderId *string `json:"order_id,omitempty"`
+
+	// To Where an item stands: `in_stock` in the warehouse, ready to issue; `issued` to an employee (see
+	// `holder`); `retired`: out of service for good, kept for its history.
+	//
+	//
+	// Example: in_stock
+	To StockItemStatus `json:"to"`
+}
+
+// StockMovementKind What a movement did: `stock_in` put the item into the warehouse (by hand, or from a fulfilled
+// pre-order), `issue` handed it to an employee, `return` took it back into stock, `retire` took it
+// out of service.
+//
+// Example: issue
+type StockMovementKind string
+
+// StockProduct The product of stock, as people know it.
+//
+// Example: {"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"}
+type StockProduct struct {
+	// Id Identifies a product: `prd_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a
+	Id   ProductId `json:"id"`
+	Name string    `json:"name"`
+	Sku  string    `json:"sku"`
+}
+
 // SwitchMembershipRequest The membership the session should act through.
 //
 // Example: {"membership_id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d"}
@@ -1486,6 +1854,20 @@ type ParentIdFilter = CustomerId
 //
 // Example: maintainer
 type RoleFilter = Role
+
+// SerialNumberFilter defines model for SerialNumberFilter.
+type SerialNumberFilter = string
+
+// StockItemStatusFilter Where an item stands: `in_stock` in the warehouse, ready to issue; `issued` to an employee (see
+// `holder`); `retired`: out of service for good, kept for its history.
+//
+// Example: in_stock
+type StockItemStatusFilter = StockItemStatus
+
+// StockProductFilter Identifies a product: `prd_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a
+type StockProductFilter = ProductId
 
 // BadRequest An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
 // per-field violations and the request ID.
@@ -1718,6 +2100,68 @@ type RenameSiteParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListStockLevelsParams defines parameters for ListStockLevels.
+type ListStockLevelsParams struct {
+	// ProductId Keeps the items of this product.
+	ProductId *StockProductFilter `form:"product_id,omitempty" json:"product_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListStockItemsParams defines parameters for ListStockItems.
+type ListStockItemsParams struct {
+	// ProductId Keeps the items of this product.
+	ProductId *StockProductFilter `form:"product_id,omitempty" json:"product_id,omitempty"`
+
+	// Status Keeps items in this status.
+	Status *StockItemStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// SerialNumber Keeps the item with this serial number (compared exactly).
+	SerialNumber *SerialNumberFilter `form:"serial_number,omitempty" json:"serial_number,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// StockInParams defines parameters for StockIn.
+type StockInParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// IssueStockItemParams defines parameters for IssueStockItem.
+type IssueStockItemParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// RetireStockItemParams defines parameters for RetireStockItem.
+type RetireStockItemParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ReturnStockItemParams defines parameters for ReturnStockItem.
+type ReturnStockItemParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = CreateAPIKeyRequest
 
@@ -1768,6 +2212,18 @@ type CreateSiteJSONRequestBody = SiteRequest
 
 // RenameSiteJSONRequestBody defines body for RenameSite for application/json ContentType.
 type RenameSiteJSONRequestBody = SiteRequest
+
+// StockInJSONRequestBody defines body for StockIn for application/json ContentType.
+type StockInJSONRequestBody = StockInRequest
+
+// IssueStockItemJSONRequestBody defines body for IssueStockItem for application/json ContentType.
+type IssueStockItemJSONRequestBody = IssueStockItemRequest
+
+// RetireStockItemJSONRequestBody defines body for RetireStockItem for application/json ContentType.
+type RetireStockItemJSONRequestBody = RetireStockItemRequest
+
+// ReturnStockItemJSONRequestBody defines body for ReturnStockItem for application/json ContentType.
+type ReturnStockItemJSONRequestBody = ReturnStockItemRequest
 
 // SwitchMembershipJSONRequestBody defines body for SwitchMembership for application/json ContentType.
 type SwitchMembershipJSONRequestBody = SwitchMembershipRequest
@@ -1903,6 +2359,27 @@ type ServerInterface interface {
 	// RenameSite Rename a site
 	// (PATCH /v1/customers/{customerId}/sites/{siteId})
 	RenameSite(w http.ResponseWriter, r *http.Request, customerId CustomerId, siteId SiteId, params RenameSiteParams)
+	// ListStockLevels Count a customer's stock per product
+	// (GET /v1/customers/{customerId}/stock)
+	ListStockLevels(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListStockLevelsParams)
+	// ListStockItems List a customer's stock items
+	// (GET /v1/customers/{customerId}/stock/items)
+	ListStockItems(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListStockItemsParams)
+	// StockIn Stock items in
+	// (POST /v1/customers/{customerId}/stock/items)
+	StockIn(w http.ResponseWriter, r *http.Request, customerId CustomerId, params StockInParams)
+	// GetStockItem Get a stock item and its history
+	// (GET /v1/customers/{customerId}/stock/items/{itemId})
+	GetStockItem(w http.ResponseWriter, r *http.Request, customerId CustomerId, itemId ItemId)
+	// IssueStockItem Issue a stock item to an employee
+	// (POST /v1/customers/{customerId}/stock/items/{itemId}/issue)
+	IssueStockItem(w http.ResponseWriter, r *http.Request, customerId CustomerId, itemId ItemId, params IssueStockItemParams)
+	// RetireStockItem Retire a stock item
+	// (POST /v1/customers/{customerId}/stock/items/{itemId}/retire)
+	RetireStockItem(w http.ResponseWriter, r *http.Request, customerId CustomerId, itemId ItemId, params RetireStockItemParams)
+	// ReturnStockItem Return a stock item to stock
+	// (POST /v1/customers/{customerId}/stock/items/{itemId}/return)
+	ReturnStockItem(w http.ResponseWriter, r *http.Request, customerId CustomerId, itemId ItemId, params ReturnStockItemParams)
 	// SuspendCustomer Suspend a customer
 	// (POST /v1/customers/{customerId}/suspend)
 	SuspendCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId)
@@ -3537,6 +4014,430 @@ func (siw *ServerInterfaceWrapper) RenameSite(w http.ResponseWriter, r *http.Req
 	handler.ServeHTTP(w, r)
 }
 
+// ListStockLevels operation middleware
+func (siw *ServerInterfaceWrapper) ListStockLevels(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListStockLevelsParams
+
+	// ------------- Optional query parameter "product_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "product_id", r.URL.Query(), &params.ProductId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "product_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "product_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListStockLevels(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListStockItems operation middleware
+func (siw *ServerInterfaceWrapper) ListStockItems(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListStockItemsParams
+
+	// ------------- Optional query parameter "product_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "product_id", r.URL.Query(), &params.ProductId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "product_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "product_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "serial_number" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "serial_number", r.URL.Query(), &params.SerialNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "serial_number"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "serial_number", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListStockItems(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// StockIn operation middleware
+func (siw *ServerInterfaceWrapper) StockIn(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params StockInParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.StockIn(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetStockItem operation middleware
+func (siw *ServerInterfaceWrapper) GetStockItem(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "itemId" -------------
+	var itemId ItemId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "itemId", r.PathValue("itemId"), &itemId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "itemId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetStockItem(w, r, customerId, itemId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// IssueStockItem operation middleware
+func (siw *ServerInterfaceWrapper) IssueStockItem(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "itemId" -------------
+	var itemId ItemId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "itemId", r.PathValue("itemId"), &itemId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "itemId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params IssueStockItemParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.IssueStockItem(w, r, customerId, itemId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RetireStockItem operation middleware
+func (siw *ServerInterfaceWrapper) RetireStockItem(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "itemId" -------------
+	var itemId ItemId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "itemId", r.PathValue("itemId"), &itemId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "itemId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RetireStockItemParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RetireStockItem(w, r, customerId, itemId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ReturnStockItem operation middleware
+func (siw *ServerInterfaceWrapper) ReturnStockItem(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "itemId" -------------
+	var itemId ItemId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "itemId", r.PathValue("itemId"), &itemId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "itemId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ReturnStockItemParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ReturnStockItem(w, r, customerId, itemId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // SuspendCustomer operation middleware
 func (siw *ServerInterfaceWrapper) SuspendCustomer(w http.ResponseWriter, r *http.Request) {
 
@@ -3821,6 +4722,13 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/access-links", wrapper.CreateAccessLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/access-links/{accessLinkId}/refresh", wrapper.RefreshAccessLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/access-links/{accessLinkId}/disable", wrapper.DisableAccessLink)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/stock", wrapper.ListStockLevels)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/stock/items", wrapper.ListStockItems)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/stock/items", wrapper.StockIn)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/stock/items/{itemId}", wrapper.GetStockItem)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/stock/items/{itemId}/issue", wrapper.IssueStockItem)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/stock/items/{itemId}/return", wrapper.ReturnStockItem)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/stock/items/{itemId}/retire", wrapper.RetireStockItem)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/users/{userId}/disable", wrapper.DisableUser)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/users/{userId}/enable", wrapper.EnableUser)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/api-keys", wrapper.ListAPIKeys)
@@ -8813,6 +9721,933 @@ func (response RenameSitedefaultApplicationProblemPlusJSONResponse) VisitRenameS
 	return err
 }
 
+type ListStockLevelsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListStockLevelsParams
+}
+
+type ListStockLevelsResponseObject interface {
+	VisitListStockLevelsResponse(w http.ResponseWriter) error
+}
+
+type ListStockLevels200JSONResponse StockLevelList
+
+func (response ListStockLevels200JSONResponse) VisitListStockLevelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockLevels400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListStockLevels400ApplicationProblemPlusJSONResponse) VisitListStockLevelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockLevels401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListStockLevels401ApplicationProblemPlusJSONResponse) VisitListStockLevelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockLevels403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListStockLevels403ApplicationProblemPlusJSONResponse) VisitListStockLevelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockLevels404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListStockLevels404ApplicationProblemPlusJSONResponse) VisitListStockLevelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockLevelsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListStockLevelsdefaultApplicationProblemPlusJSONResponse) VisitListStockLevelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockItemsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListStockItemsParams
+}
+
+type ListStockItemsResponseObject interface {
+	VisitListStockItemsResponse(w http.ResponseWriter) error
+}
+
+type ListStockItems200JSONResponse StockItemList
+
+func (response ListStockItems200JSONResponse) VisitListStockItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockItems400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListStockItems400ApplicationProblemPlusJSONResponse) VisitListStockItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockItems401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListStockItems401ApplicationProblemPlusJSONResponse) VisitListStockItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockItems403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListStockItems403ApplicationProblemPlusJSONResponse) VisitListStockItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockItems404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListStockItems404ApplicationProblemPlusJSONResponse) VisitListStockItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockItemsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListStockItemsdefaultApplicationProblemPlusJSONResponse) VisitListStockItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StockInRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     StockInParams
+	Body       *StockInJSONRequestBody
+}
+
+type StockInResponseObject interface {
+	VisitStockInResponse(w http.ResponseWriter) error
+}
+
+type StockIn201JSONResponse StockInResult
+
+func (response StockIn201JSONResponse) VisitStockInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StockIn400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response StockIn400ApplicationProblemPlusJSONResponse) VisitStockInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StockIn401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response StockIn401ApplicationProblemPlusJSONResponse) VisitStockInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StockIn403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response StockIn403ApplicationProblemPlusJSONResponse) VisitStockInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StockIn404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response StockIn404ApplicationProblemPlusJSONResponse) VisitStockInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StockIn409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response StockIn409ApplicationProblemPlusJSONResponse) VisitStockInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StockIn413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response StockIn413ApplicationProblemPlusJSONResponse) VisitStockInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StockIn422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response StockIn422ApplicationProblemPlusJSONResponse) VisitStockInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StockIndefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response StockIndefaultApplicationProblemPlusJSONResponse) VisitStockInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStockItemRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ItemId     ItemId     `json:"itemId"`
+}
+
+type GetStockItemResponseObject interface {
+	VisitGetStockItemResponse(w http.ResponseWriter) error
+}
+
+type GetStockItem200JSONResponse StockItemHistory
+
+func (response GetStockItem200JSONResponse) VisitGetStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStockItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetStockItem400ApplicationProblemPlusJSONResponse) VisitGetStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStockItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetStockItem401ApplicationProblemPlusJSONResponse) VisitGetStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStockItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetStockItem403ApplicationProblemPlusJSONResponse) VisitGetStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStockItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetStockItem404ApplicationProblemPlusJSONResponse) VisitGetStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStockItemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetStockItemdefaultApplicationProblemPlusJSONResponse) VisitGetStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueStockItemRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ItemId     ItemId     `json:"itemId"`
+	Params     IssueStockItemParams
+	Body       *IssueStockItemJSONRequestBody
+}
+
+type IssueStockItemResponseObject interface {
+	VisitIssueStockItemResponse(w http.ResponseWriter) error
+}
+
+type IssueStockItem200JSONResponse StockItem
+
+func (response IssueStockItem200JSONResponse) VisitIssueStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueStockItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response IssueStockItem400ApplicationProblemPlusJSONResponse) VisitIssueStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueStockItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response IssueStockItem401ApplicationProblemPlusJSONResponse) VisitIssueStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueStockItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response IssueStockItem403ApplicationProblemPlusJSONResponse) VisitIssueStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueStockItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response IssueStockItem404ApplicationProblemPlusJSONResponse) VisitIssueStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueStockItem409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response IssueStockItem409ApplicationProblemPlusJSONResponse) VisitIssueStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueStockItem413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response IssueStockItem413ApplicationProblemPlusJSONResponse) VisitIssueStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueStockItem422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response IssueStockItem422ApplicationProblemPlusJSONResponse) VisitIssueStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueStockItemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response IssueStockItemdefaultApplicationProblemPlusJSONResponse) VisitIssueStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireStockItemRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ItemId     ItemId     `json:"itemId"`
+	Params     RetireStockItemParams
+	Body       *RetireStockItemJSONRequestBody
+}
+
+type RetireStockItemResponseObject interface {
+	VisitRetireStockItemResponse(w http.ResponseWriter) error
+}
+
+type RetireStockItem200JSONResponse StockItem
+
+func (response RetireStockItem200JSONResponse) VisitRetireStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireStockItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RetireStockItem400ApplicationProblemPlusJSONResponse) VisitRetireStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireStockItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RetireStockItem401ApplicationProblemPlusJSONResponse) VisitRetireStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireStockItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RetireStockItem403ApplicationProblemPlusJSONResponse) VisitRetireStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireStockItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RetireStockItem404ApplicationProblemPlusJSONResponse) VisitRetireStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireStockItem409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RetireStockItem409ApplicationProblemPlusJSONResponse) VisitRetireStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireStockItem413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RetireStockItem413ApplicationProblemPlusJSONResponse) VisitRetireStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireStockItem422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response RetireStockItem422ApplicationProblemPlusJSONResponse) VisitRetireStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireStockItemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RetireStockItemdefaultApplicationProblemPlusJSONResponse) VisitRetireStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnStockItemRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ItemId     ItemId     `json:"itemId"`
+	Params     ReturnStockItemParams
+	Body       *ReturnStockItemJSONRequestBody
+}
+
+type ReturnStockItemResponseObject interface {
+	VisitReturnStockItemResponse(w http.ResponseWriter) error
+}
+
+type ReturnStockItem200JSONResponse StockItem
+
+func (response ReturnStockItem200JSONResponse) VisitReturnStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnStockItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnStockItem400ApplicationProblemPlusJSONResponse) VisitReturnStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnStockItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnStockItem401ApplicationProblemPlusJSONResponse) VisitReturnStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnStockItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnStockItem403ApplicationProblemPlusJSONResponse) VisitReturnStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnStockItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnStockItem404ApplicationProblemPlusJSONResponse) VisitReturnStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnStockItem409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnStockItem409ApplicationProblemPlusJSONResponse) VisitReturnStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnStockItem413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnStockItem413ApplicationProblemPlusJSONResponse) VisitReturnStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnStockItem422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnStockItem422ApplicationProblemPlusJSONResponse) VisitReturnStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnStockItemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReturnStockItemdefaultApplicationProblemPlusJSONResponse) VisitReturnStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SuspendCustomerRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 }
@@ -9662,6 +11497,27 @@ type StrictServerInterface interface {
 	// RenameSite Rename a site
 	// (PATCH /v1/customers/{customerId}/sites/{siteId})
 	RenameSite(ctx context.Context, request RenameSiteRequestObject) (RenameSiteResponseObject, error)
+	// ListStockLevels Count a customer's stock per product
+	// (GET /v1/customers/{customerId}/stock)
+	ListStockLevels(ctx context.Context, request ListStockLevelsRequestObject) (ListStockLevelsResponseObject, error)
+	// ListStockItems List a customer's stock items
+	// (GET /v1/customers/{customerId}/stock/items)
+	ListStockItems(ctx context.Context, request ListStockItemsRequestObject) (ListStockItemsResponseObject, error)
+	// StockIn Stock items in
+	// (POST /v1/customers/{customerId}/stock/items)
+	StockIn(ctx context.Context, request StockInRequestObject) (StockInResponseObject, error)
+	// GetStockItem Get a stock item and its history
+	// (GET /v1/customers/{customerId}/stock/items/{itemId})
+	GetStockItem(ctx context.Context, request GetStockItemRequestObject) (GetStockItemResponseObject, error)
+	// IssueStockItem Issue a stock item to an employee
+	// (POST /v1/customers/{customerId}/stock/items/{itemId}/issue)
+	IssueStockItem(ctx context.Context, request IssueStockItemRequestObject) (IssueStockItemResponseObject, error)
+	// RetireStockItem Retire a stock item
+	// (POST /v1/customers/{customerId}/stock/items/{itemId}/retire)
+	RetireStockItem(ctx context.Context, request RetireStockItemRequestObject) (RetireStockItemResponseObject, error)
+	// ReturnStockItem Return a stock item to stock
+	// (POST /v1/customers/{customerId}/stock/items/{itemId}/return)
+	ReturnStockItem(ctx context.Context, request ReturnStockItemRequestObject) (ReturnStockItemResponseObject, error)
 	// SuspendCustomer Suspend a customer
 	// (POST /v1/customers/{customerId}/suspend)
 	SuspendCustomer(ctx context.Context, request SuspendCustomerRequestObject) (SuspendCustomerResponseObject, error)
@@ -10944,6 +12800,229 @@ func (sh *strictHandler) RenameSite(w http.ResponseWriter, r *http.Request, cust
 	}
 }
 
+// ListStockLevels operation middleware
+func (sh *strictHandler) ListStockLevels(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListStockLevelsParams) {
+	var request ListStockLevelsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListStockLevels(ctx, request.(ListStockLevelsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListStockLevels")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListStockLevelsResponseObject); ok {
+		if err := validResponse.VisitListStockLevelsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListStockItems operation middleware
+func (sh *strictHandler) ListStockItems(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListStockItemsParams) {
+	var request ListStockItemsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListStockItems(ctx, request.(ListStockItemsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListStockItems")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListStockItemsResponseObject); ok {
+		if err := validResponse.VisitListStockItemsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// StockIn operation middleware
+func (sh *strictHandler) StockIn(w http.ResponseWriter, r *http.Request, customerId CustomerId, params StockInParams) {
+	var request StockInRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	var body StockInJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.StockIn(ctx, request.(StockInRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StockIn")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(StockInResponseObject); ok {
+		if err := validResponse.VisitStockInResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetStockItem operation middleware
+func (sh *strictHandler) GetStockItem(w http.ResponseWriter, r *http.Request, customerId CustomerId, itemId ItemId) {
+	var request GetStockItemRequestObject
+
+	request.CustomerId = customerId
+	request.ItemId = itemId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetStockItem(ctx, request.(GetStockItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetStockItem")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetStockItemResponseObject); ok {
+		if err := validResponse.VisitGetStockItemResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// IssueStockItem operation middleware
+func (sh *strictHandler) IssueStockItem(w http.ResponseWriter, r *http.Request, customerId CustomerId, itemId ItemId, params IssueStockItemParams) {
+	var request IssueStockItemRequestObject
+
+	request.CustomerId = customerId
+	request.ItemId = itemId
+	request.Params = params
+
+	var body IssueStockItemJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.IssueStockItem(ctx, request.(IssueStockItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "IssueStockItem")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(IssueStockItemResponseObject); ok {
+		if err := validResponse.VisitIssueStockItemResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RetireStockItem operation middleware
+func (sh *strictHandler) RetireStockItem(w http.ResponseWriter, r *http.Request, customerId CustomerId, itemId ItemId, params RetireStockItemParams) {
+	var request RetireStockItemRequestObject
+
+	request.CustomerId = customerId
+	request.ItemId = itemId
+	request.Params = params
+
+	var body RetireStockItemJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RetireStockItem(ctx, request.(RetireStockItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RetireStockItem")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RetireStockItemResponseObject); ok {
+		if err := validResponse.VisitRetireStockItemResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ReturnStockItem operation middleware
+func (sh *strictHandler) ReturnStockItem(w http.ResponseWriter, r *http.Request, customerId CustomerId, itemId ItemId, params ReturnStockItemParams) {
+	var request ReturnStockItemRequestObject
+
+	request.CustomerId = customerId
+	request.ItemId = itemId
+	request.Params = params
+
+	var body ReturnStockItemJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		if !errors.Is(err, io.EOF) {
+			sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+			return
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReturnStockItem(ctx, request.(ReturnStockItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReturnStockItem")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ReturnStockItemResponseObject); ok {
+		if err := validResponse.VisitReturnStockItemResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // SuspendCustomer operation middleware
 func (sh *strictHandler) SuspendCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
 	var request SuspendCustomerRequestObject
@@ -11137,297 +13216,356 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rchu3ti76Kjh9dpWl7KbEm25k7TpbcexEK3biackzayXMIcFukMRUE+BsgKI5Xa5ab3L+rRc5b7Ke",
-	"ZBcGgG70hWSTomTZ0fwxI7NvuAyM6zfG+OQFfDrjjDApvM4nb0JwSGL489UNHqv/hkQEMZ1JypnX8W4m",
-	"BMVE8HkckBcC3ZFYUM4QFggjIWPOxkg96CMxDybq50HPa/W8QRcJwkJEJRri4BZRhq5GtbdYBhMkOZrP",
-	"QizJked75COeziLidTx4zvO9mPxzTmMSeh0Zz4nviWBCpliNbIo/viFsLCde57Tte3I5U88JGVM29j5/",
-	"9r33RMbLy5EkcXEi1yTgLBTq6wushkVGPCZIxkvKxgiPMWWZ8Zy06xvGQqfzqdc5P23X6743pUz/u54M",
-	"jDJJxiT2PquhzXCMp0Satb58d/UzWV6F6m+qRjfDcuL5HsNT9SSeUX153Qj+R0xGXsf7v4/THT3WV8Vx",
-	"8n716csgIEK8oex29QfdW3b+qPsS9eGX81jwuJymBox8lP0A7hggPkJyQtAsJneUzwWa4THpooiMJOJz",
-	"iUY8husjGgsJF9VWwTz+OSfxMp2IfqG3gmqa9XoZ2bycC8mnJF65PEF6w66L43zD/eQ1wXEwKS7Rz4TM",
-	"BLLfFWgx4YIgNRwfBZxJHEhEalNMI8RjRD5KEjMcoZiMSExYQPRNlAkkJ1QgST5KH9Ex42rSPRZgQY56",
-	"LHP+cDAlK1b1n6sWtLF+Qa8llnPxmkalJzI/R8oQZktDC4IgIbEkAh3EZEaw1ARiT9FhSh0+wlGUObp/",
-	"eDiQ9E7NRszFjLCQhN6f6oZZxENiN65spgJGnJkulWQqqm6vnrH32VerdKWfbCVLhOMYq4/NGf3nnJjL",
-	"ajCffU/IJWzDiMdT9fxVSKYzLgkLlj+TZXH13uJbophwrHgeEnhEOvAvtVYkRIpKiZBoQeUElk7gKUG3",
-	"ZIkwC9GQh+oPsVDrjoVzuEIa9ph6SJ27kCveSKVmj93se+DNmHE5IXH2he1ms4sWExoR58V2QFT0mJA0",
-	"ilA8Z4yysY/a9Ysj9DNZCoRj9e6ZPvHNNprweSyO0AdBEEajmIgJijEL+RTd4WhO0AFGHz5c/XCIZiS2",
-	"X8jT9cmoHjSCc1JrDhujWjs8xbUL3G7VzoLGqB5ekPNhs2HpXovDlBycTaipXVjHV6aUJcei7FBcjUD8",
-	"lbNDJUMtF7QyVv0d4CiCqeHQLwhddGCE7eERulTHJSKIM5LuQ6PZRbjHplQItZHqWrt5foR+I/gW3iCA",
-	"GgbfDRAjdyRGUzXC/AJawVy+Qkaq309wX7E7KrFaj5U8mLq37MqFM9/JflidXLKeVaVDAGYFnBWY1Cpp",
-	"BBe97QcHY4HxvaFTKstJZsrVaVI8ROk0MZHzmK0aSASvcQcSkhGeR9LrnNT9VJlpZFSZRokq43tvyXRI",
-	"YjGhs5V7NXVv2XWvMt/Jf3j9RqmTE1F2K/SRogKlI1q1ROkdfRp6exhkFeFnPlqdmnKyqdrQrFD67Hvv",
-	"cEyYrLJ+Yj6spbLZrqP9ZdUYZ/D+bVYwpxi95xGptmZGslGBYh6tXDR1rfJY1MdhFNdUkpXULfTFXena",
-	"vFt95oNYo3TOxb0UTvNuMD5iImacCQJqzPc4fK8lpfqX0hMJgz/xbBbRABjQ8Szmw4hM/+c/hFr5T6k0",
-	"UE+Ehh/jCPY5JBLTyOvAwDtIbYgdse+NKIlC4XX++KT/NLd5vjclQuAxvMp54vOfesJEABV11D/6Z6MW",
-	"vgiapN0Y1tVmanrugOElqQQpdaXHgyibzRWrM5xrHrPOjMcSR7dUdsy0Onbwn6uu5jv9oF7OLFUOzMsG",
-	"HTg38H21CFMcKV2OhEpDH8YE34K6No9IFw30sgyQwEul3NNgcqQG85KzUUSD++3MCNOIhP1ZDBYvhWE6",
-	"u2SPsDrL/XrjotEMT0ntZHiGa2dBi9QuRo16rTVsjJq4HZyEp0RNRlkp9I6EoC8EmDGuLGgUTDAbE0uk",
-	"1fbsIt2z1zBSlBvp2p0rm9xedhFHSsla9slHKqQYKGVaq+loFvMZieVSrYPEt4Sp/SsOw+w/H/6DBPKF",
-	"4eUo5EQgtVo4ivhC8yvGF100CMxew6cCzoJ5rHinWVO04MxXlINXqPI51RSB9HDUaktPioZuOH+D4zHZ",
-	"94GX4BzSowMLgArElR7ZqLfPT85O0XApidiGOhqtlDrM4JHkHEUw/C93qstnid7S72GdX/N4SMOQsHut",
-	"8IzEoKpz1g8JoyTLXC0NkRCsoyWfx8hIt+qHz1ned8nXUPK1tctbHN5eFrrwWrPkxvSZ4iWcn5DD4VFn",
-	"j2A5j0k/pAIPo/R+w9fU0SNSUjYW6qH07FHZRYOIBoQJ0rcCxzw8i/kdDUmMIhzcCuNroCEiDJZrSpiE",
-	"jf6Rs3ufIqPk98nHmRGSzoGirpmBzC0IS9SsN09q9Vat0bipX3QaJ516/fcuwuIWqAEjRhbKwNvqsGXF",
-	"Z+6jFU5bfib7Oni59w585P4akzt+S8KB4o7u73NBUiGczCbADDGOIs7GJFYyS912VPSwvCfqwv45JBUF",
-	"Vr3AAkaRdaG4LKZccSp6I1IdqsI7t1Ktmk2HNtLvgucn1kv15bjxygU1Tv2VawD7/guXr/mc3W+vGZf9",
-	"EbzlXqqV4k72NdW5eDvdm1+cF6zdjnTAe9mQ5HWDjjpeEP3Rqg9oLWpenJE8IxeEoAO7MQ7D1k8K47lC",
-	"aobGI9Wutw5h1945qpbWG++1f1b7Kt2+CRZWte0oQQv+t8Qv1/QRBQ2f8YXizPb3VlffZ/2lW7Fi57i5",
-	"M0Va0dy0ucls9rK3jmYKp80G7sDnSLU6K7NxQau8ckZyq1DYvPeJObtfVmuHWcECdZyWe7BCm+cr9s4Z",
-	"xBfjlHbvtN8W7FLtDTYBWrnC+Wyp3myf/t79dkzHqNwts78hEscQtau65idZyz/3lg2Lbcaxj9W+ZEuk",
-	"mZl5vRMHtx8aoIOTev2wg3q5+fY8sKZd8+LqB197A7SdR2LFAiM+FqnxpxdPwL5ck/iOBuQDw3eYRkoZ",
-	"fkpb5NgaZqBo7oz0Mfcp3YyOu7LGkQH/snug2frBCMKqsEK+Xncs8RAL8IbMWUxwMFHT0MLphvO3mC2N",
-	"X03caxdiLEkfHPY524BzNMVsibCUZDqTootkvNRMFkVYkiq7A9HCPh5JEveFRkQYqEPKzhwHzY39pl2c",
-	"TbuWGfxeds59o9q94ioAnAMLUPHVfwEFUgMYCPjXjjzfxbk4l1eNy9x97OBJYGgfGJ7LCY/pv+4pvubw",
-	"ImVcBji/zROCJL8lzEpa7dbkWisxFlEXCTpmEDHfVtOoN9Lt/VAYxtrNzY96L/ube6lWJ4cExyTW6wD6",
-	"pNYlsdSn75bxBfMT65grJR9swiNwq5vPpkCbYijhEgwZeGNElOKJpjiYUEYQDqQNtOLRSMcW0JUUSJAg",
-	"JjAAMeELhjiLFBWiICaw7RkIwicPfiZhH0uv41njvd5OjXfPT+4ZLjXop39Llp1bsrS2Q71Wr9frtTP1",
-	"f+fq/+rp/yBmrTY7vf+sVbsY1oPaWdhQtkYT11pDbWecjc4VEURYSDCTc6M6uWm0O/Vmp9X4PY0/vHr/",
-	"DkHcL8bGMQvepo6HwykFp6txjFIdV3AnnF/u3yaKniUYauY+tVwjHk9hJCGWpCapjgusDRZnF634HW7f",
-	"r909YikkmXaGnEshYzwb5LBEfMFIrGjhKPvlMqSQXu+qwKv8ahcocMjnEi2chVH3azP2QOPjwO8DYV7O",
-	"AqJolLK5JA72BdGRtpN2Xk292RtBPYrBwAnbuL3mPmeMGgmiLvP4Vuw8Uk19G2Jr6swmUbw0cPaHB7aC",
-	"iTwZr6lDSL5LvX8mH9dmqfq4C9jLzv0qVLxrRImyXtHluytFTR00UMdyAApeEkgQ89GIfrSglbszNFwi",
-	"E4c/zGIhtzjT+Y1zYCgnvjdTYjJW4/x/1Tv/uKz9jmv/qtcu+rU/PzX80/bn/+GVrLWe7hsqSjb7V0YA",
-	"gqcsBjNd4dttV4xaIMqCaB6S0Ec8CpVeC4eta0x6OSE0NuxU5LimAVv98Rfgn3/6noOB9DpekaUm0LNK",
-	"GDQj6zLYM/csa/TZ59xn89v7DguAhA0sNlNyNCba4FcPGmym0r2WyKCUgHNZWOZmvGXmXMI4s2NafQCv",
-	"gWjKxDkjC0uN2laiicjOkZihk7+IjAYVyut4s9v+7/9sv5me//Kx+X54ehPU/x6e/Da6+I9x66fJ2b/d",
-	"Nt6K9i+z87/FzWt5+qFIis6qVaNB8+Ey5NItWb5I9KmDwey2/9//+V+DQ99VrCYkJj7IvRRJrqjy0ijg",
-	"MN8O+l4riur57WnPzskOtpTugoDMZBodcaATONR+Hhy9c5ZqhCNB/JJZOzEJyRGG9/qJB0DRLw4CPmfy",
-	"hUiN/Azlmk3/McYBQT/x2QxMvmSHaf8ta39/d/byY/133LoOT1+PL376R/Pn6ORvi/NXceNm2f5Az36d",
-	"1S9F64fiDltNIDty663TmkoSWyEEzBHG7aDRUh+0jTrUDAux4HGJJP11plczWiKhdHL1sXRJ7HOJyqS/",
-	"z0gHgRKvWFCjjoIJjnEgSSx8HfpDAZ9OuaIqcoQuWTJeHSNIX3urIX5SILAt9L5QAZYHFRo7ndNak6lk",
-	"p31yWjLtNcchQxjK8BvFfAqz1wjvFwLAbOqkUH1SyhZ6E/zUJfz15K4x/GVMVlnYtYjeKckekzmEX8ES",
-	"rVGmxzgytpqDtwPjKbFonSNuN5ImNoG25ADnq5d6v/bURt5rAwDaiq4axIFxKktUuIO7qNVbmcHBO3EQ",
-	"2cE0a2f4fFg7Cy7C2jmpj2pNnA4HPNMuIBEAivbReq3ZDNq1M3xRrw0b4UmtHlyQ89EZPh2e6EgSDvtq",
-	"jS1kTMoodfc0Ts4bDaAZY2asXVPjEPY6ja/A4uugAZjtHXVMID5sqaCihMjRQHXoou9ZOMLq5bCwVFgU",
-	"e3uZoUQFIgyu7rxmLkWuHIyN2ujTKSSfCTDSAD6044cr2MiZPKECoW8DuM2Qen6aL7EDBQaFA1AmAmJ2",
-	"lCxIjGI6nmgbxMxjyHlEsNac3DNTdUY3N29Mopl6hXu+Vh0Q0J1NsHHnRU8O6af0ecrkadtzwN0X9fpZ",
-	"4+KiedI+a9cvLhobkd4F+9k9G34BMZ1uRXbxMsSYM7vtwDMGeGbh1kupzRa5Tm0DGuiggeK/O1vl2zDv",
-	"qla5emdlqzyZ9mbL3Jm2WGeGw9F/UCv8WereT+ru30+Q6njfqK8gmeB6f4GrbboHJnUgwOnI+w/gxn5k",
-	"dOTnE/IE9NLEBsb9n/7Z/I2dvPp4/l42/mPevuJn73D9Omy9Hp/+9I+Ln6Pm7x9PXt6df88ab0u8HNm9",
-	"rX6K1ph3RvvQOtbBYIbXejs6aDinUZjqimAMUrmDd8OZi1/J5HOUl+KJyUhSMElHRGkniDJkttBH4xgz",
-	"iFuAO0MigoOJPWMd1EAhXioe0To9VX8KN4m3cd6C39CBpYOs9E2pI1FoWo3TZjObfW+y8fPKjJqlNApS",
-	"riwAnxI5gRIALlBtSBKwteQo5F00+PHVDTq+axxPyQBFVBgHBfi7cyg3QB0vjnpskKRL6fDrAAVc0S0y",
-	"acnKioZUZSyJVkp0mkUXDRwDGnx5yaMxj+DeHhNU2gwM4Rt7AvJpwXaAKbEQxWTK7wDv42Blj6aY4TFJ",
-	"Xqp9Omo44GuD12uPflfpTAkh5Z/TjM23WwwfNIZNFw0EiUYDyB4BJwEJa5ShuSDxC9FjivaNL8YknDK1",
-	"gX8kzO5Iv9xhf0eKf7j/1nzC/SXJkTMgcWGfSf6dPKOWz16Fv/XcMhzOXs/sRuGHKUTgndU1TxXW2/Pd",
-	"U2lvK66v+lFLifQHtW7Jt9TK6ox2q5u6sykqjmGo7abdvJeXaEZiof2WkNzEJM9A7o/Qb0m2dwZECf5B",
-	"Se8IgpH7iatTr1+PDUnAp0pRV5fRYoIl6KYDReU6OyqXjfzJI1MNlBjHOCD/GwdTcmSv+itcpMYpPsUU",
-	"iiLAb2rB+hSAgepvK1FHtTpuNGpnYXNYOw/a7dopaY4awzq+CFuB92dBYpjR5NnKawq1RiYAN48BwqDJ",
-	"WTsUwfXFOGSTTLAp0oDDMCYiGyDVr8/5F9sZe6K1JqqbHdQHAQE663rTOQNqfI4LbmvXYrXArI7Juque",
-	"HxxkOuslSw8X0oQmCFIPCgtStDSWqJZxIkg6thpEJVXY5mJuUINzktVuihtOLpWsekO3P21cSBwl9IBe",
-	"wSQ1jhVKJNjJ5l2kVCoF8yc8Hc7jsWKLirvG6rcfXnm+F1FGGnDDiDAhY/z//38ENZqe7+kv9g06qVlv",
-	"n5yVADzg9RWgAslnC5b59a+o1Tg9rTUQjmYTXGsi9ckuEpLHJFSqxFwdWQT1SXKUmKHDZsaINgb0n5+a",
-	"5Yazmfinzd4/dWez0p2ZJcvdXwqfGBv9Y3P5lAIhvQQhr87Qrgw8PVIvBBx7mzPtkM96eE/1U547LSuP",
-	"h56VOoJi96ia5gvY5RlUKaeAF0SS5+a4J66/mo1dr+NTY3qnBqv1aMkVq9ITeGCGlQy3dBuA8evA7a7k",
-	"5UTfy2OW24LJygXYbxNTB+hWJ7yOeHy03tnW2DuQaBPTN8uZGFW7k7ZD0tjGhxMXhVKodcmkvPNuf/Z5",
-	"Udkx7gTK7usZ36fP3xQyKV3He8UAcjufHfPqvbdhofscplSztumuynjUtp5JA4BpC3QACt2AsgmJqeyP",
-	"Iz7EUX/GYzniEeUDxNmhMkWTyhwDNIXSUVQqu8yp8gFuY2YVdh6jpHhWMhw/QSS2UUTuSCRQSMhMvR98",
-	"y32lTQ6MOSnyabkacqkV4sWEI6v8K73P2AeUpRnuMsZMYLDbC0YATlWrvWs9pr5a3xoaVOatDFtvra+J",
-	"9tX7d7VGvd5uOnamGhmPQxL3sYtYSQ5WulyuTYNDnP9WmqD0G4nUeinBwecx0vjs/ytV973LYErQj9Ph",
-	"TyWOrXS91h5Xc1txFT5ttklKYpDuMpX5xhziAJbOMsnYLwR69f5dF03nAqpNmIANGC+iADcp10Xd/Vg3",
-	"89fmvneQF1bYoLWPqjs/CO1nisgYR/0SVG25Frnqxg0iLC2zs1WIejYx6evO59plw7rD9uXOna3mJpcj",
-	"zKaUMZphlHni1aghocMAc5JakJoIjpDFBUEVwzIzSFMEqFhd5DI6qDVHpMmQd3ndE2MoVYIIFZmO400S",
-	"1s2O55L3A85GNJ72gSul0mcS98WSBcm/VwkS+66VTE2xHJJ/u5jPZhElcX+BYzLhc0GSS5IGt0SmBRC3",
-	"jW24J02zvp8wC0kkxkSQKBLBBI8kUtywhEEmZ8H7n+0L1K6jRrPVPjk9czJl0iKS5eGILCDTnhjvh1fm",
-	"VecXbpSi9TRY8kbITsaF54B30MH71y9Rq9W68NGHm5eH9wCm7EcoPIYwqIZnyfLYPQmAR2f5luy3rXO6",
-	"EeOSoSgX7bI3kqoqrTI4mexIf4z5wiTZkjsSL80Yu2l+NDVeWjZXVoCiyn/OuTHdHxJzY+xNyy18rxDi",
-	"2BlGk617vBpEk2xfBw0Ug94ZQLMFd68MoFHvrAqgsRPeDJ9JKh9msTMrcTLP6sOz+vCw6sPeYUCJTv5t",
-	"goBykqow7IHen0EH6aD0ERok/g71o4SSQrG2NGIygsTMOZM0MgjdNHQfHqGBLZA46KARZTjq9lhSyHpC",
-	"heTx0pa0sRFRqI6SCX2XlC33PfvmbLw3ubXA5F47p7lga6WqlXYfJKXS1BSKx3yAGCGhQIOSYzvo9tig",
-	"eEAHTnlIPhoZUPMgPdyACOCsiwaGd9iPZLW8HkuvO1XYsngEMdAwDeGkJmSgj0m6rztzwmcROeqxzHpY",
-	"JojERO147hlzEHVeiOBAHkotKNqRXyv/XAmEgn8X4dGlkyq7MZlh2cXV0y27u3TyZTe6S1F2vWxdyu5L",
-	"FunTJudw2dDKF2nNpDMDLx1lupzp4PzsbpUxw6x3azuH9DWfkjy3UDzeasjY/pr6Y4TES5AJwCmP0M08",
-	"ZuqGDBdQomAeM7GCi3CG5iyCQJl1CM+gkhHkhlFZOHkVT8Yzue9K7kWqoiQK/055hMuxdb+Zgh0L6FgA",
-	"xhVk00GFZPDj5fRpW5/LIh+s5ux6wa0zGDO0Ak5QVIzMe8uT75LB2EYYBsknZiSKTFbRv13/+gt0XxE+",
-	"CrmUJFTEOBFptafckAc+oiwkH4lzi43C/tH8c2BK+5qqXOrN6X22Zle1fKVkZSqsPi1xk2xUuPTipR8q",
-	"5S+JC3z7MGcaFVJcRYeONMQMZ0Nh5TCwkpBJWZjytN4+r9dXw7fui7jaPjSa5hTnQ6MrNtTC8HCEGJem",
-	"Hs6YQ70FA8hzS8dC7miRhDbut16Asl3+ieBIrmhgoitqvUhKODrJnQuS68/zKTWS+G3xtKaeKKsX81tn",
-	"PCuGbZ4qG3e60qW4ZmfR+Ahhs8o+Gi5tiyVzuH1Llml0Ns1thY2AWGyyG+kWbJvHujPefx02siQZIFtO",
-	"2LNRLw3KSFTSUBdctCiCRq1NTka1s+Eprl0E52GtQZqjFm4PT4LTBPZqsx3Uue7MRZyBILRqZ6PzRg03",
-	"h61amuhw0agS7lyB5iRM9oH3gmNtN5iPbxq2dDxlfCkiq5KKUKpMzKrkxdobnRRQbWDKic462ckbmnx+",
-	"uKzaI8J/vFTeXbNr7xWG3iIVVoNr9pIJmzlLGxL/gfG40i4Dl0AHQQZZ8kIgF29xmIVTwBfLc1o3r3q2",
-	"Q1L2MJflXpvrmcRrP5t2DXnYwAcqJ2GvlIHJshlL3pGHPqIjhNmyisi7TzkrY5Xo6w9azSoBTTvMLT/W",
-	"n/hC10PU7o4JviNoSCAmxmQHNdAsmgtbrZewUBx52X5P9fqmnk/rUNspBDMH3F7QKFJqeorENC7ABwFo",
-	"J5x7yw5bj5aivTmb2rIz27DILrmfdBFz+UnmYOYSrB1y2S4elO/Cti6tOuVdHUgs2j0otIVmUTkopN5Z",
-	"NSiUznpzWMjpAFcxMPSs7n1r6t7eAzGOefJthmLybLeM0cYky1WQkJiFoosGtgkIGnHt6k/KIynOe+SE",
-	"T9JttDqwlwj65EDk4ijpM2sYw7rEWCWAofJwzv7WieQ8vgWz0abIKok8UfQtOWrVC0mwZyYFVnsrsoxS",
-	"/+YI7+bJRTMrvFun5cmvMBNy/+Q/1zmTyf/bIkOvzFGiZ7I7N9hzKt9f2Bf0F87mW5nR8XaFHWL8xErt",
-	"WYCvVZrs7yNt7ig7KJ281o+SjHBAHgwguGwRqvZSj0HgWQc4cil47tPlowJfcm5llVomdORZEUhFE8yO",
-	"vHp6BkjCpJ2XWJPAU8yWR5cmNRw5b0B4Not0QU/KbHE+Z1os9DW4t8ccMkttDiQUEwFq8+1bJLRS12lX",
-	"sMQVi6YUBfRJiXyexZQFdIajzTXR7Y2fdXJ3FWdNgXjTz2VXvpyO1QqV8ZLMER0TaGiRNJzQCcISDYkS",
-	"c6KYU/egKu7WKUxuWllGNPy5KzbHbk4llNXqqATMZAvVOOIBhrmEpAbAMYtCCjF6w+9IhAOyBd4o57JU",
-	"k+pvO6QEjtTcvhZg3j/wJZ2JO6Sc7UUqrvSWZFJWXUfJw6SHVkX7FltIV8T7usx4H/XtqvNHh7Kr+r6/",
-	"QlCwnWPeiVTuPJpXgwibZV4tOjb7R8y+J3l8AEpQfy3RAky8MCwUdn0kX8mzIHmagmTv7hSj5nybrpS3",
-	"Ga08r8dpVQ1qXTtJPLrQtaJnH/G0xnaplvwXVO2etaBnLejr0YKeNZsdNJv1nHRj+lO6jx3w6Owe69qC",
-	"21WOdal3Vo11FUi5RIjYwuQu+RpIPw4kMn6YjOs3n75gX1E1ZeHtcp1cUwqmdWiB2+iFcMYmfA1G5lwQ",
-	"0zvTNh42xT6020tOYj4fT3YScAANsWDineVdznmXSSd6loV7koVmqz6tr6ezijrAE1mKnNlZyhZctnvo",
-	"Mvcsl5/l8rfhcciejvQAl0psR0qUuyIuo6ggKUy2nSMwdHl8+HVFmi86UNJOWXLh4T29Fc+io4oP4L4m",
-	"/zIbg8qwl03xP/2FMoJ7Z/o7XdMxu9qx89cly4HIQXW0naOOnIAgDQdGjSkwYF2/xlr3QrEGHPVYQr0u",
-	"hADcbpqWbSUvRlYW0S1xL6UNuryAxzEJJJrwWBA0BJ1ziYTEs6gky+YRsL0bAu9ub7EqXbq26Zllh5S8",
-	"rpRi3OhfCVhWAF+ibHxk8LJ9XeiYiiQKrNsOKyKxzTW7OSKBOHKmGN2gx9SjOl/5QBZ0nSVo7kbHOYTK",
-	"3KD7uK+TEx7q7rj6NcZtZO4sEND9vD5bsIlbykIDLLtf8wE9Ra/jRXxMma2L79QStDmzydooYiB2Ymft",
-	"WiNohrUz0hrVznF7WDsJTsMzcj66wPXhHk8DXZGppglDL8AL4VvyeCGQ2bMXAl39UKkOjl7TivHpn9XN",
-	"9y3ZaBd/k4KoGO1bfW+F5k4W1pCr5YgO1IM13aDbSQY/LFft3Q3fMD59p55Sen53LyYKG+F7ufZJaznL",
-	"z2bvctUMYDSDDsJJCr1BCHUTMD5cddqcU90u3+103jXIlY6T5JTg7O0z1lbK9flzHAHwwrSIvRNZSr0B",
-	"5kAXaNP2ii/L1Hr/+iW6aJ+cIdOR3vbJRHqd0MFgVRv+waGPyEepq1la1iahf+Eg4CEZ+D02I3FNJ4Le",
-	"2ZxWkfTnNP311QkrsEJdr4Uy6NTv9vJX2lpH14owe+7rdEqtQdp0V6P7pug394nPf/oeZUJiFqhLx3eN",
-	"40Tub9X3v572/b/SQ9XJr5u6/tt5FTmcKX1dofP/S5OWa1emFBe0IEyabFUwcZT15SOBRwADFBO+6KIe",
-	"WCkxwxEicczjngcia2B/zaeXtMtBbnYTCuNQlDEwMx50gMQJk/FSHQE0xGGatlxJMc1lSG+2fNOdLhMB",
-	"lghnWE4yBt88prWYjEhMWEAq5r+kdLPmUyBTfMUmIj4ekxANl8Z5Et+RuKuNT8iFgY4C4lYxCKh5QqJZ",
-	"JVkUExkv+3gkSeyiJcv2JcaS9I0nYtBBkwR5y9ECU+nbBO736pW1S/VKm2ENnSRci9g0iknM4FLcrFjh",
-	"JFUL9NPNzTukb4Cs88zbTy4uXBO7HJVrTmPRAysmPJY+msynmNWUWNB9VufTKY6XTn1MYIHqvZUAffqH",
-	"4tc+vL9CCe0ghqfUgJndL3TQoJw7WFh2Shp2MSoS58ZeteqqXSzHuwDcp1xSpixnlSKl1jOIsBB0ZKSF",
-	"KX4MTOUI5Tc4Az2HNqOWR6B2vY4OcCQ4ajdaWg/HCBp78DsSowZ6S7/3UbvZNFZcTKCS0FVIpjMuCQuW",
-	"tZ/JUt1xbu4AEB8bI1sH4NDvscGc4bmcECbVeAl8t+GjQYr564eEURIO/KRidN+64Y2OH9GAMEH6dnXV",
-	"O1rq3YzL/ojPGfzS9tEAR4rqln3ykQop1CsDzkYRDaR51QjTiIT9WQwHFmxh9ewFOnDupAK1G027JELi",
-	"iDhzctsR9S3GP/urge6bbzoX1AoOULtRV6PPcAXUbl74jjhAJ7A9LEQn9ZbevmOY278Os6WXUumdrIZS",
-	"YDILAVSnZ5eBW5qlV2pOdpfUKSiuVFpxLdkhKAuX3R0l252ZZdoJ2fXK/phmOuSWCn7RC5LVwdypFvjF",
-	"exISMr1vIftC37Cylnr7at+2pgtbySCcZmwP11Bbr+IbZXLeYxER2KzZJbyH6wjlPEc9toXrKNmsqP/3",
-	"YeuX6enfFhev4ubN8uQDPf911rgU7R9GZz9O6v9223rzr9N/Dy7+Pmz+skcDec0ul/ZPJ2HSPz16+O2G",
-	"/b3nfut8KKX0Qjc2tQ0Qi8j0Wq9aD+Wh8lwqlw15D4nHaYrL7h0xGFnk2w/mV2GL0i97ytIpq4z0npdr",
-	"dgkoy/hrlM3dQQPtvRggJWxEFw3S7KYBAtViFuGACA2nFD6iQsyJMO39TBEtIXlw6yM+I0yZTlDICe4g",
-	"IZXKngx4DC837QThvbZRg7pPd5orNG1wclGsrNTDBXpxsrB0QCEjXzLXCwLGeFNKNeCkXWBmxTZ4IJxq",
-	"LFS47TWxtCenUvg/G9zYZ/PVVq1xkXn5dk5G34uwkH1BCFs75Efwku4Q8llXda2/fdv4SvgCG+RfYAFH",
-	"44uULqlSf8QOlLBQKMsWKoXq+klKhXvAdvwZp2aWvgoHc5h0W8gvLgTS1Ui7atQwC7DpdSpiGOlsXfU4",
-	"SGcl4Hae0xP0RGcAJfdzR2+JJlgfrM/36M938If5ZVv3Z0hgRe/+FZi6lJTWA+rMSnUgELU7mm4LvlkZ",
-	"TafeWRVNd02kDRHvrtMkQAWl3CRx4XywDWAE/aqhWd9jZOHejdF0HkzAW0Zi+MpsEmNBEOOLMs08/7n8",
-	"br43FJfyAtu9ZQIRBfskMgZ05qivCcgW2yNk5lHgRxJFRDGeRh0FExzjQIJ+BFhFFPDplAMYvurnt7EB",
-	"MiMrPQzAQkrjGFoSJbHVVf3bnhH4VVCHIlUjn9W5x1XnEleA6P/bx/O7+t+mrZ8b8vfhf5wFvzXZ+xP8",
-	"5iJ83R7/dPqPd3Vx05r//Xzx743lt5kJVeCiuybQO/RcQW3b4BAxL3sh0JDgGEqsGs+X0K4Q37WTlFbm",
-	"I84C0tWuByohB+rSLUHcQd/rV1Wu5rZzdrueWLokfhEGsob1vk00vWLFFrzCMnDcwbYmj589O47RkkMD",
-	"pYpJ5oGi2kBleUUPRX66EmBi9R5ghvhoRAPiI4yS8s2H3QygcYqX2VprXzKjq3IFluT4mVYp6Ke/VTpq",
-	"Dv9v7IY6Vwvz1HOvUrD0imbupv+VLWpBnCaddMy4GmJpH+3yI1oFNw3LthfE9FcIgM5aTgaysVvqkdna",
-	"DTYSlaQDRcPvYSBVP4rVDSQqqxtIVJLNSeOmPMuXL6f3BdjX3rOfQbh8m7nP1/eoYaZoTNnYuBAxKG5i",
-	"xWbk92LAW1maq7qqprjCckAVzmBGEY8tZtTWXcJBzNVWR05EsIMGeEyYHKADQeI7GhAUEnF7qIMTPWhh",
-	"tFRTHgNXiji/ta4+kcQSdIsdPxtssAGG5FMWXEfjpLGI32MDvkgDH/YZi4XOBiLgziT04Hsw8FzSoblU",
-	"5E0LKoNJqnrvpU+76wYUEz6PQhd5va9G7WtMja0dolv3OP8ADO5+Pc5f2kbmPIszNXDOI3RpOnKs6CjT",
-	"BagOsB+9oSiICAaC6jFebBfcTfpzDDQaE1TtUKNfFxMekf33A26vbuiX6x13dnrSbjUbD9K0e0MyCrQh",
-	"0QspuV7EYpOQas29NwL9vkBn7Ozs3/K7XHgTzVkIZeQ4lDzjLJFqTot8yWc16HWfyXnOT9fRkA5WtKQ8",
-	"/H9KlaSHaMpdPLWivPKbQXYbRDTYrUdIKWcQbjV2JU4kyKiIINnBvvxqatvsYFrCuu3DtFxxhLXWAQWW",
-	"Ir4gcaJhbN8XYZuMVbvORQr6/uU71D5DEWbjuVLoJdYAYINmd3LTdLBgzordmlsn9+mMXC1bWM1lyzxh",
-	"2MsHKv5ud8kYkimsdQs70mzPejsSKnKjgTpTO9uR2xT0rmpHqndWtSOdvVtXsEKj3ETSrRNU1YV2ai4m",
-	"WEJMXeubjvdsDxUswGsbzGMql9eK3Iz4ntGfCQSMte/1dRKBuu3/93/+l1cClbT6+cFA3zM4XJmoY/IE",
-	"Xbip2kBQjIYkDOGhNBtGLY52nMCBIEhyqOOp/+V1zBjTuU2kzLuj89MQ5dMooJysRpz3PWsoAEaD47vG",
-	"sZrJMbQLcaA6G0b3GTImRnwNQl+tqO7qZKHr6Pvm9+kQ9c+dfIv5NAvTJEwJY4o4Wbe+oaVcb0S/YAd1",
-	"sysiYIaKg1sDKoVK0LjH3BK3Rz3WY999d5luM+Xs6Lvv0DVh4SrHfG9er7cCWG34kww6ii4KxOVbWhho",
-	"Uh0carB2cfKmXd2KjUzfY25QW+sUNNaz9mG7e4yn5VzKNx4poavTr47Q5Sp6VrqJLvOe1AWGYYkeU6SN",
-	"XuFgkr4JEkCgS456LlAWL5Vd19MOzEOQpIlXvtYwgMipFD0G23uolnSJtOLomDCaOydt0Nr1ttnCV3HM",
-	"Y/Hdd1DyOUlkW52wVpqlpmxygpwMh0O1TStS1yhDA53oNDBj0LabGgQf2Za2JEQxEXweB0SggzLb3HbG",
-	"9a2nzmGeh0jiW9JjadPCtHAwuGt17hwOzYKQ0Ic5QZYX3DDhUWgzTsyQ0MGg57V63kAtsk4c0GSj3wFp",
-	"Bb6TKKEutZvnZpIvlQRVP7/79fpGzVWNUNF/YhgOcskXg07aY1QdEDV1yOAAQ1FntYBbssf0CLrZ+/VO",
-	"GSMCHkwG2mx2TQfk5CVJFlc8Z8JH7fqFGfgbKqQlkBl4PSjTaiTkp8ShEuQzLAQaOK6yARri4DbjrnO7",
-	"VIM50+2xAQSHwPxtKFtPCWd0UndkvrK6wSWrTojaFTQCEJOcYIaSxyWZCjQkI256JCv1qMcONMzcVPUu",
-	"jUMd+khwA8e0xnt2HgAag3dSIc2a/B1HcyIUw7uh0NvKHJ5Wq3WhlufDzcsuCuexzdaMibbnbb8FdDD4",
-	"7//8LwvwHRweIeOxUPtEiegx9Qi097QnV0kLiaZcSJu8o+hhzm6BMesD5TYF164Dk77heBQvZziYENQ8",
-	"qitNLo6M1BKd4+PFYnGE4fIRj8fH5llx/Obq5atfrl/V1DNpgpiXiq7Ld1eu/9hrHNX1rXxGGJ5Rr+O1",
-	"jupHLYhMygmoIccTaNv4L/X3mJSh+gyxNut1h1ZnMQeoGmT6CUu0AuB9wYQEtwIpilcHjUTaBEm4rVJK",
-	"vR+JNA0jlforZlxNUX29Wa/r9FEmTa0mlwkq5gddIEFv36TVmy+AJrCqKSVgKGdHOv8USH3VW5Nh2rzV",
-	"jGpnYC46DQ96HNwRRoTS2iUeQ/eJXxPJ5f2pHj2eEhnTQKxce0ONQp3DmM8l0Q3GddaZ1tYjDIxKd5Ef",
-	"x3iaVNd9F/MpkRMyF8bXBZrZEXr1ccYFQVQqrhmBa2fJ5zGackal9kszIhc8vtW0W9i3t2bUGzdOffZ4",
-	"FmHd4S5VlBWh9y3J9CWXOPoE0/tfPe/HVzdIyf0p6Xm+nun/6ql397zPqN20Wh8uOJXa5ydnpyXRhM/l",
-	"TlmYwv533Vn0abJMK/ffnMujJZ5GK4ngRqnlIQ/mU8Jk6UH6dUbY5bur6xkJtjtN9rv7WFIzCORc2f/y",
-	"wlrkvrJugXUyX0XeluCWgS0EmOk/E+ama6eEWOIhVgdIsT0cTJQCdugDm0Mn9VbpDr0nOKSGG3wBbvde",
-	"oyw/+95JvbV5J651ZOcDw3eYRmp+e99Id0FW7p5S/2e0dkuWq1nkd9/95qjtHWX7gH0CwR/NJOFPN0bU",
-	"Y7860WTfdnFUmqLSqoJoHipNFIJZicIKYaggJlIY5cNMU6hvFhNwD9r1xmFpCq661DIZrjpJ+KBdrx92",
-	"lcUAErPH5ox8nJFAaUlOsurBSb1+WMaTlWp4+e7qZ7VO4OPGUyKh3fsf5XuV3nL8UkdUP/sb74SmPVBw",
-	"4sEoWE8CMAElVOyiApLdVJTZ1kNYT5Xf4wSGDY80Nj/ygdnu+iTUD1U4PK95PKRhSNg+zkzqJvrjz885",
-	"9ULIZBWcQ5T8BFXTuNjbkQHDCXyGyqiBjlJQGzPnetLZ8ca+pVpjBzVD49eU4ayPkTLXCYbksfeQfUZC",
-	"q7ngeUglivhYGR3GykrsRrCrciZaapOFnIDmaRzsyiTThtctWXZtBQgzAKrvvCUz6UMwx5pl9Qs3pd2p",
-	"eXBLlg92+E3qf48V55YOa52xCIvQbjaLBmfXrTnQY2C3oHajlbIctCXH0cSgj+vWLMeZoHpccxSYx/c8",
-	"XO6NmbhjTE5+1tsu4zn5XOBnjT3zs2sgt1V6k3UppCfjifO0dv1i8xMvbSUE9UCjVekBtd43nL/B8RgU",
-	"jnazufm5LDG9hzP0sJxX05XjMi3nvjkF5viTft9V+PlY6xtqaPtk0O/hrcIyKvCxjjkPO8bXY+MepkqJ",
-	"0GCtuSBHCB4FF2qiC6k36LiW6DFjyqsbV3HqB2GLPnKqj/TYQbvePtydaekF2pFp6ceuwsdQgNayCoGE",
-	"5DEJnzyXaG9+4hcuX0OBkQc9sHrfKx/YuZwcaxh/DRIxj2Mo0rHNcb1kS86I9hubjHN9XkAKG60oUO9l",
-	"kuJImySQmu9kHmgpXlofBd3kc4IT9QhqWZg2ipFS2KT2UOIeS/NMzcsyNc5Bj9OZqUfoveJw1lE7U9Zw",
-	"RAmTKTAoordER1B7LBenSaMqB+3mhR6ZU3PrEGZbZA7gI2bWk+onMCw/jeDyGJnSNjAD3w3QgELKuEli",
-	"7DGsSzK5GbVmIZwAha/jOm4wKnmFKXJSxtgKTGolp8tWH1LrcdgtFoDqsXspYzqf5TcqJ2kSvPcwOtWq",
-	"qj+PrFeZ5MkVbJKRRUraRrMydYUek2XurPVUUK9uOH+LmVVrxd7dM9cmBF3ChFzmmYk751io0wz/WEdi",
-	"H5qDWgs1bUs6UrTg54oe+WiK41uR74Jsm4Jr9SrLjH2Eo6jHsITst63YI9rMHZXqlmePTtG1LGM0q8EB",
-	"j5hiVYdL0N0EYWHXYVC67iKcCFiRMb0D+7jHdCPgGGG0IPg2ScnuFsq7pY5RXQ6GoCEJ1MMJ7m9KMAPD",
-	"tNtjZbqdjv4lXNzkgndX1IkzscIMX9eWeo9plgxwAxiVXmFIPMrtpppeqJ4b6yJVm3m4s+KgZ5aXoEMH",
-	"7UYdSu6VVaLTF0uK0dkL+bU9aNcvyjVi0HZBJS5dJftgNQGTNfa39i9ewtG4cpMeH0K45D/zVxEuD65a",
-	"72CxV5jGj5yRr17QaZpT/DWT01tJwgEeWtsIu4g2xh0BhhghIaAFeuxa18cpr+vmI12cWbHJxgmaUjYH",
-	"1A3VmCnbRiJtx63FN9TrUyKgx1KZnmt9Yoqc5pqfdLX8AOAGu9XWBo9CDYgXR+gqdZw2602leNNbolVt",
-	"CTB5DGWBoEYwG/uKcWs4fQzeV3fQVCCj/AuOGAcmFmAGpWaJmrGSACA8RIkMLmukURDNlUTBLkzVUdpB",
-	"OFTwRmRrAT6Yxl5ecrASU22WhEyNmtTJU5wicYNcVIYZEAsViOuGcAu83JlBfs385ZUhyvLDvAOn+aLe",
-	"iHQWxYqj3dT9sOBKv1aqsm8TIFNWpU9uj+1Nfd7FuaC0Mh+J+YzEQvHdEtcCC93qqIsJB1akVGfjH7Aw",
-	"3QMeQ10jxstZaqYQ6+FX5U94eOZUWv722ZvwbXsTMoV3t+CBfL6VD+FlFlZfaFnUY68spjQps2audtNt",
-	"RkLymQCeBhES4wMAPrPOgNVgV/VRUH8SGjqAWHnSoEcc7it0ssZOLNRBt5xjRw7xRu9F4Uy2i9tyDbVa",
-	"EZ/bsOYTjVF+oXPyKc2gyYct4NToZa50QNxCeLuoBmsa0QGguYKWoEg/TXPUIQkq1re4W6HH99h6Rb5r",
-	"smJOkKL7eazx8BjFfOFWHHwh0klYzYsKJcODW2IlvEZVwJko1x/8HPzEZC+mxkzOikn0DKMX2CH4SNkw",
-	"gJ+2g6JCN7X5qvSCd2mRxIdQC8o7Kz5rBd+yVoCcwpub2F3a4WpbVOgB1ADRPGU+O0ylsJ+08nKztRbM",
-	"dk3EbAnwNnWs0iQ/U3Y87WtkUVfJDWMiRZLmBSk8ToETt6ZRhWyzJ4k7fel0G9sWeaqf1Km7r2kkSSUc",
-	"6juo4XAVVn8i+RLBcTCp9sQTQsXa4VfBxTqFF/46wFh/jRYFOFm3JZ5lLinhbo+UhbJBDhDLsA/LTHQC",
-	"KxcEWEYOPltwsKpHjYIxAFbQhyaLftJ+QR1/DfdUF3zwRQxJwKf6mtKUplRzh/Rsc4YGSbWTQbZ3lI/U",
-	"OaB32u8hOUchITOkb18TAewxW9bFaQlGBfh5WbeshRQ8aTtOiQGCbhQwtkncF0sWDBILCd7v5FgrniYj",
-	"AkkvDwMu67GV8bjiTOAd3ZUduspRuj22M0x3Lz5mTXSW0p82UDdfM+qR1b1kkVYofOlpTQF4vqf7B8Jg",
-	"Xt3g8aqPmNuO4R74wDO896nDe5MdXyEz8rro8acgqeH6+StTTJ84cPdHInfmYW5h3cdQ0jbxj2+Wa3xJ",
-	"uO86BfBHIjcfZkiIDyYPqwHasoaQvQN1AnQWVUzQDKBbUgNUjSYhy6XOBsczS3W7NIK/SS3kd0SPZcHn",
-	"UdhjU6iJgYJlEAFIjCnlZaqLOmCG2ggq3glQG9chxkrVxR4DffHxGM8a3NVqn3m30JTUrS9iIdW5GiPb",
-	"aHCVOF+2nOa9mN9mU/ZqBPN8MD2vvDZoJT2v/qznfXGOvYNi2KzC3tOj9xpO4/10yvPtPvk+aaT/kDql",
-	"pvzSara7aJeZ9JRdVU3fyDDfCLDDjQIsmzRfyI7X9bW+Bn0S8uWTHAbxwGzVrai8jc/yKeXlJ4tVxQfp",
-	"5tw8Z6ltldCf4RDuOrpREffn7X2XOx//tABAxNm4Fikd0wd3GJSgc3FtVq9McVAHPd32Bt1RjQ3seYe5",
-	"UgE6MJqrFaAhGLZUgH4gAPwXtV1rq9UN6LGtCgckBrMaa1I4IOkeW1Y3oMdWFw7QmLLFhAYTgJENoT5Y",
-	"TMQkCUIzsjARRK3hF7r0z1mk9j1rFhSz3NDBwGlCJAaH3fVAlSQvw0WtrUrBML7rbpYdF3bbfSLrunhU",
-	"rb+4hpuxMptdvHqf91CJYS+5GabKgZv496A2wqPWbvjSeYbpANbXcNBJt18OBvAklf9vtOjDilTIrFCu",
-	"rr4ff8JO5+rPx4ZXbV8cYme5niFgp0WJbXynuRiVAIRMcJBuFdFElBUKRPTYV1Uh4ge9+I/GTbNNyx9H",
-	"g1/Pw56rS2zLGQzNPAJrMMfsEVnDj9T2RNHUkSqpppSC+ndERwRyQtRPhKnF0I14Rur/F1gkKqZOEeFR",
-	"qN/RY9twnCdRfGZ3pXItR+qxNWlisOnfNEvaQrlKraS/uoL1kPVygOT2xdF0OGp7rrVDiO1SfytnJOcL",
-	"YSnDHX6Emsnx0gfK0vF0p3K3b4gun/c1JLbhi7KTYwImMTTzQfr7uvldMQ5n62nZythfg0ZkVvSbCb8/",
-	"h3UeTzMytHNPKM2xRQ9+ZZiam0xLYvdTnaRnhmnmEEvb8iTX2OWpo3Je2615qmwhGeAGtvBCJHvyzBe+",
-	"KEDnhch3THKYRrKdj4/YsaMpYHaOUoCIrneR4yvAAw6g6OY4xbFBItg4PUGH2jYywZAAxzEtvkopv+p1",
-	"Oag3NGXKDE+dnRiHNJCIQKMjxadKAdrq2a2w2GvLNpUoPY9qm62AbX81QJ+98NOHBPo4rTyh41Afuy3G",
-	"tEPe92Yx6cNlkbjot2PX7/TwHhcZtElWpEL7WYV8RgbtK64AImYH+bdeZ3aKLz6C2qxFawEjBO354Fp5",
-	"zy8nwzFbvU84bfOnXwug6MpZ8gdm38mXrqUSGl8npiidRRVMkUMcz6GJ+6RCZjgNzdCs5TIuJe+ML9qe",
-	"fSTcIq0NlWUX6lvjGDNpeQYXug7LlUmUxLZhOWWS54AyLDSFJQqFXyPKbo/QbxMOgEZdBtYmXALKQwOT",
-	"kldlaz1p/uakY+pfnJbCA2VQDKDFqFbcV8Ll7ehFWlvV3ItMjSk1QwYNMZ0J5ObaYwe6ECy4O5mQBIeH",
-	"21dbXVP/+onB9DdnZPbYU4HraFL9NkA6ei5fCJrjVKNdoa+nJ8St5rQgln8kTELzhWfEzleP2Fkn/DSx",
-	"JiJipbirrFcff0r/oaPziufuHJzfTd22pWKtVHDKGLqlzcc4rbOiQ/bstpME4yHAmqtypr/cY/C2JRIS",
-	"xzBGstAgXFs60nZN7iS+I6ohn/Yz2ikOjRP1Vid4ASXwTe0CtFrgG1FmTmyphYAOSgTP4eYKbU9E6K2t",
-	"772ykvjK8uNWZvXYvnxT72ELMuW/H8e8SaIDu7moKrud8hN0RNrnR7GANouwbxeZ9TSLkz+aXNK0t7IA",
-	"+d6E024dx+4lnH6jchLGeJG3uDqgjhWlTmkfMucIFOETG/xLWn5A86cd5cdjyYByNn/fVmdfkmU/88yH",
-	"5JnbsMBHZGW2z9q9WVmaS/TI/usr7YmB6JX6a4kWJIbanoDv2safbebwNfqyTcrqA3ON9zzawnmdptFu",
-	"WzDwSbm99TSquLwN/Ty7u/fm7p4mZG150luHzzxSKi06SDAg+rEe04X+rK/26FBxiXdzuc6h3TF5qk63",
-	"M3Ajm64pE5Owmq28DJ3QTF5OymE3OKV1J7WiSzpfVUaxwD4NhTWvTVcuMK2hg2yO8z5pIMm374i+DENN",
-	"/N+GLzqZzhdyR5u1XFMtWp8eDfNycaHpQXzxjD18zjbVyOkw7VO7UlpV1qCPP02dEiSftXyLiCSPpFO/",
-	"J1NukzLSkXRT6SIkVm8yWV9CwxWdW8URunRCuTkNvMdyJv8UM1ChlCLuvCRVxJUw1rdv6zkGqaizSHJz",
-	"jrCQmZjwE/Eh38eHoLbtUYSEWyKnTP0u6SuiR/fsDX1E6x7KBG5kS/4jWuuvja642ib3U701JjiAczAk",
-	"S65fPVUH+espgvokzmL9kXSmZ33pyeZqPJBicu/aF7sxkRurhug8T6f9v040p8JJJY351IS3P6a2G2er",
-	"FZQeK8YknhWUvSgopvLCX5ArPqcgfD16U1If5MHYpq658chc85Up9FFeQA4QR2uttjU80XVObskUn7gO",
-	"pxftmWE9M6zH4z+a5h6Q/cTcMJ/5Y/Ge3djKBlWrx3bVtaBoPgrJlEvyFWldG7Ne0Yqk1/0hC3X2m3Hc",
-	"KzJ6TJ745Qvi6+mriX+hYvjPrPs53fWh013XyaYk+1WT2gsBMfL9iyhg8N+wjELX82CSekJziXKmfah+",
-	"RUmbwHWR+y9awvk+QmqPFZYdIXUNhPRXlFIw82cx9VWBRJ+lzjqpA1V9TN6woSEqHDa9oxhKCwI+SsnD",
-	"t1BzCCMxFzPCQrfcoDU7xpiyrtN4VnFKCLmrMwO+4qPVWKwe++JgrIcJbttdei5t+KyoP0ZNVUtv9y2H",
-	"mOiyX1EtxFxVmFyj+81gelvo4SuAzj+GhvikAO1qwlXg7Nr6eAaz7wvMLgyhWQ6iCe8R+0GthoxnSqUY",
-	"exJegCVieErWQ7977Bn7/Rg9g66/mUIk11+uDAks4grFDOj+WSl7xnaXYLuFPnx55l1B9Tv+pP5zPxz3",
-	"9sz+N2BdrncSx8TV3Kw17TTEW8Ey07Z4047J6YYKWzQ2mp9pMCo4YlwbqzQiTEZLpCxZgXiMIi6IbXv3",
-	"9eOYYBMfgR1fA+FUBFjrUT0DrB+wcxCs8Gpm4H9NJl41o84+Yl641KkeXwn8+oue0PqjqSzPisoXAVWv",
-	"ZAJb1rl/cHvOsIGCVffljbQ9xAt7bA/lstRqPCKz+PIhwq0NsPqzAfYMX/n6qrXro72z+aZDdI8SFrzW",
-	"3xK5ohGljc6SrBYa5/NafLfPa49lmp2ZT+hyXSXhx3y5rift9HsIu84s0HOA8ZmVPrwxaYitcnRxSraI",
-	"IV6yJcocPLhijiiQCPwzNTQVm+AM0AXqPSFHjC+KkT8cCa5tQsuY/FyOJ6Kyx3AAJWRjPh9PSo3Zvamf",
-	"92jUCvm53k7H1OmqYyfVV1PyOt5lMCXox+nwJ8/30lWBO8GJH/ax9Dpes948qdVbtXr7pn7RaZx06vXf",
-	"PT99G1UjDOaiX29cNJrhKamdDM9w7SxokdrFqFGvtYaNURO3g5PwVE0C7p+Sqbn/rF5rNoN27Qxf1GvD",
-	"RnhSqwcX5Hx0hk+HJ6GaNOQAeCCoPN+ziEJFpr4noF6Xugz4E8/35tDtKD/2k5tGu1NvdloNNXZFDXrc",
-	"cxFnxtGqnY3OGzXcHLZqesRno/P6RcPzvTsSaxurqQynZJPhECRyRVkOnu8lDd/Mv8H2NX871ZGKv9hZ",
-	"plXu7E3OLxrUqV5LopH3p+/NYsoCOsNRZpt32pgtFuSWMv0E8IN0Ev1td3hK5ISrZyI+pqxvOsKqefc5",
-	"i5ZeZ4QjQXxr5er3C2IndtauNYJmWDsjrVHtHLeHtZPgNDwj56MLXB8q1ghDrEjXZIppBPSG/zcOpuTI",
-	"nqDtFyjiAQbaDUnth1ee79mDF2L0ht+RCAewixVp2B3n58oFiN+uNGEMn31EIfhobg8lZPAUXWVwdq6A",
-	"Os4yvIrY7ZeuhBFI0DHTLcNN/XMzHgc8J5N1fiHsZUj/NiIncXmYJp3qxWk1uQmdCV+9P+8f7eq+Ibrt",
-	"gMbbQZDEyipHDzXAa0fs5eHX5psAMk9QfGvj6D1mpwLqfbaZs48WExpM1BeGagRIchDBuapwTyNPaa+N",
-	"9q4XVAaTFNDpPZBHJPeZL+UdMYdvlYPEEvtzcfF7BpvvzzVX8klNSnm9eLp0WVWiHldhptugB7fhpjcu",
-	"HzVcyo0Y85H9NXGQ+Ig70MAuGgTzOCZMDtAUx7eaYXJGdMnKsvl+aa0fquUuXXz4Q+ZBOB9aBbm7yZCJ",
-	"+Lo0h/Xwt2kmPWo1pc+wEAsehw+gNKBfuKsWuCK1A8buXEhT7HQem7KtGI3mUYRAb15TuuBamcE8dZtl",
-	"tBI7Jd3HzPr1rFKg4zF6iKKkOTBGC4JvoQqlfZGvPsVZcuD69kLyRMx1PxkbLzE3quP4MLrB/iMx10S+",
-	"s7TwQGI+/cJWEr4Eb6GzUp68BH6C8pHI9NwoJjFL97yMQ8ARP/6k/nOvolM7eOXfg8NdZJr9MUTuSLxM",
-	"ZKLTOVC75DN2hnv+af7Qr65S4BZyVn8XyhKAcP52XO+m6M4HsYPb/YN4eJc7DGyF9Da4m2eN/MHxV0ll",
-	"JlhyOIaLCYndyJ7aKLGSd+xaeWkH1vGGyEyxpZR96FpLX031o+cz+W0jncqLDxkHdOFYwYviO0sGxZWP",
-	"yYjEhAUE6fvQwWDMUTxn6OjYeH3VCEf66uDwyPO9eRx5HW8i5axzfNxonh3Vj+pHjc55/bwOJGRGUfa5",
-	"WczvaAhqtZNHG/A5QKq00A2JhD7CJhBFY2hpGCyDCLBzxoGcxtw++/kvXa5p9+68Imn3vukNEQ6I6GaM",
-	"bcV0hqQAw9QuzKnzEY1dKH4BVoPwWUSAyTj6iZ4zsCZYA5PZlbzRtYaL74U2QIp7JC8HGynxmuquO7oN",
-	"c2JqDRTzVeci0+RM3zRwPu32GCp++g1n41pE70joQ74O0Kay9WpUt4EWYPxw5prQfgkODkcR123N3JW8",
-	"TI3Bsq+/0/PFQcxFSl3uwulTUXzyZyUT1MimUMGYaO8KGyOdXgUiRW2HOxYjSkredk3HTHeQ1gJoLqGl",
-	"pyAoYdcCMUJCxDgaEhwrTZTfEuYj8hF2JeJj9ZTztVTOgLexlJgSY1Y7seFMZaim5LmfCI7kRO0WDtXE",
-	"hY+mRMY0sKePChTyYD4lTPpqKoKGBKjFpYpfk3l5n//8/H8CAAD//w==",
+	"7L3rchs5li76Kjg8O8JST1IiKepGxY6zVS67rCm7ymPZXTPVrEOCmSCJVhJgA6BotsMR8yb737zIfpN5",
+	"kh1YADKRF5JJipIll/pHl8W84bKw7utbX2ohn0w5I0zJWudLbUxwRAT889VHPNL/jYgMBZ0qylmtU/s4",
+	"JkgQyWciJC8kuiVCUs4QlggjqQRnI6QfDJCchWP9c79bO+rW+hdIEhYhqtAAhzeIMnQ1rL/DKhwjxdFs",
+	"GmFFDmpBjXzGk2lMap0aPFcLaoL8Y0YFiWodJWYkqMlwTCZYj2yCP78lbKTGtc5JO6ipxVQ/J5WgbFT7",
+	"+jWofSBKLC6HiojiRK5JyFkk9dfnWA+LDLkgSIkFZSOER5iyzHiO2401Y6GT2aTWOTtpNxpBbUKZ+buR",
+	"DIwyRUZE1L7qoU2xwBOi7Fpfvr/6mSyuIv1vqkc3xWpcC2oMT/STeErN5VUj+B+CDGud2v97mO7oobkq",
+	"D5P3609fhiGR8i1lN8s/6N+y9Uf9l+gPv5wJyUU5TfUZ+ax6IdzRR3yI1JigqSC3lM8kmuIRuUAxGSrE",
+	"ZwoNuYDrQyqkgot6q2Ae/5gRsUgnYl5YW0I1rUajjGxezqTiEyKWLk+Y3rDt4njf8D95TbAIx8Ul+pmQ",
+	"qUTuuxLNx1wSpIcToJAzhUOFSH2CaYy4QOSzIoLhGAkyJIKwkJibKJNIjalEinxWAaIjxvWkuyzEkhx0",
+	"Web84XBClqzqP5YtaHP1gl4rrGbyNY1LT2R+jpQhzBaWFiRBUmFFJNoTZEqwMgTiTtF+Sh0BwnGcObp/",
+	"q+FQ0Vs9GzmTU8IiEtX+0DdMYx4Rt3FlM5Uw4sx0qSITWXV7zYxrXwO9SlfmyaNkibAQWH9sxug/ZsRe",
+	"1oP5GtSkWsA2DLmY6OevIjKZckVYuPiZLIqr9w7fEM2EheZ5SOIh6cBfeq1IhDSVEqnQnKoxLJ3EE4Ju",
+	"yAJhFqEBj/Q/5FyvO5be4Ypo1GX6IX3uIq55I1WGPV5k3wNvxoyrMRHZF7ZbrQs0H9OYeC92A6Kyy6Si",
+	"cYzEjDHKRgFqN84P0M9kIREW+t1Tc+JbbTTmMyEP0CdJEEZDQeQYCcwiPkG3OJ4RtIfRp09XP+6jKRHu",
+	"C3m6Ph42wmZ4RuqtQXNYb0cnuH6O20f107A5bETn5GzQajq6N+IwJQdvE+p6F1bxlQllybEoOxRXQxB/",
+	"5exQy1DHBZ2M1f8OcRzD1HAUFIQu2rPCdv8AXerjEhPEGUn3odm6QLjLJlRKvZH6Wrt1doB+I/gG3iCB",
+	"Gvp/6SNGbolAEz3C/AI6wVy+Qlaq301wX7FbqrBej6U8mPq3bMuFM9/JflifXLKaVaVDAGYFnBWY1DJp",
+	"BBdrmw8OxmLGp8hk+ZKYi1svhnlcf+YtnVBVTpkTrg+tZlVadRJEzQRbNt8YXuN/PyJDPItVrXPcCFKd",
+	"qZnRmJolGlNQe0cmAyLkmE6Xzn/i37LtKmS+k//wanrQBzSm7Eaak0slSke0bInSO3o0qu1gkFVkrP1o",
+	"daLNicBqQ3Oy72tQe48FYarK+snZoJ6qAG4d3S/LxjiF92+ygjn96wOPSbU1swKUSiR4vHTR9LXKY9Ef",
+	"h1FcE0Fx/MtMf2n9UulD6A1HwsOIwdNoT38HCxIh8hmHKl7sZ62r45c/NltH7X//j9+XbTu8rmdet6G+",
+	"d00VWXpKpbm47fm074bPKB7eaK5VheYNy/IpfiZ3RPK5caRjey94NAtVta1MqX1qHltK7ObyJtRuB2LX",
+	"7ZNcYdvM5J3sGvtusHEFkVPOJAFt+QccfTAKmf5LmyOEwT/xdBrTEOTc4VTwQUwm//J3qRfoS0qv+onI",
+	"in0cw8wjojCNax0YeAfpA+lGHNSGlMSRrHX+9sX8095WC2oTIiUewau8J77+YSZMJKxrR//ROx0e4fOw",
+	"RdrNQUMvtdndDtj3iio4R1dmPIiy6UyLOnsYZoJ1plwoHN9Q1bHT6rjBf91g3/SDZjmzxNO3L+t3DAXp",
+	"7+tFmOBYmwwk0obgQBB8A1bBLCYXqG+WpY8kXmgbkobjAz2Yl5wNYxrebWeGmMYk6k0FOFYoDNPbJcfC",
+	"NS/vNZrnzVZ0QurHg1NcPw2PSP182GzUjwbNYQu3w+PohOjJaGOY3pII1NIQM8YVGhAUjjEbEUek1fbs",
+	"PN2z1zBSlBvpyp0rm9xOdhHHWpdf9MhnKpXsa5vNWIOaC0yJUAu9DgrfEKb3rzgMu/988HcSqhdWlqOI",
+	"E4n0auE45nPDVhifX6B+aPcaPhVyFs6Elp12TdGcs0BTDl5iMeYsIAS81LPeHD1pGvrI+VssRmTXB16B",
+	"D9KMDgxNKhHX5kqz0T47Pj1Bg4UichPqaB6l1GEHjxTnKIbhf7tTXT5L9I7+AOv8mosBjSLC7rTCUyLA",
+	"IuSsFxFGSZa5OhoiERjhCz4TyGo31Q+ft7zvk6+h5Gsrl7c4vJ0sdOG1dsmthT3BCzg/EYfDo88ewWom",
+	"SC+iEg/i9H7L1/TRI0pRNpL6ofTsUXWB+jENCZOk5wSOfXgq+C2NiEAxDm+kdWnRCBEGyzUhTMFG/8TZ",
+	"nU+RtSV75PPUCknvQFHfmkX2FoQVajVax/XGUb3Z/Ng47zSPO43G7xcIyxugBowYmSM9uE0OW1Z85j5a",
+	"4bTlZ7Krg5d7bz9A/q+C3PIbEvU1d/R/n0mSCuFkNiFmiHEUczYiQsssfdtB0ZH3gegLu+eQVBZY9RxL",
+	"GEXWU+ezmHLFqej0SnWoCu/cSLVqtTzaSL8LDkZhlurbceOlC2pjR0vXAPb9F65e8xm7214zrnpDeMud",
+	"VCvNndxrqnPxdro3v3gvWLkd6YB3siHJ6/odfbwgyGhUH9Ba9Lw4I3lGLglBe25jPIZtnpTWQYr0DK3j",
+	"s9042odde++pWkZvvNP+Oe2rdPvGWDrVtqMFLbh5E/dvK0AUNHzG55ozu9+PLsx9zi2/ESv2jps/U2QU",
+	"zXWbm8xmJ3vraaZw2lx8GFzb1KizKht+dsorZyS3CoXN+5CYs7tltW6YFSxQzze+Ayu0dbZk77xBfDNO",
+	"6fbOhAfALjVBB5sHoJbEOBzV2+0z37vbjplQqL9l7jdEhIDgcNU1P85a/rm3rFlsO45drPYlWyDDzOzr",
+	"vXQL96E+2jtuNPY7qJubb7cG1rRvXlz9GBhvgLHziNAsMOYjmRp/ZvEk7Ms1Ebc0JJ8YvsU01srwY9oi",
+	"z9awA0Uzb6QPuU/pZnT8lbWODPjL7YFh63tDiN7DCgVm3bHCAyzBGzJjguBwrKdhhNNHzt9htrB+NXmn",
+	"XRBYkR4EbHK2AedogtkCYaXIZKrkBVJiYZgsirEiVXYHgtI9PFRE9KRJvLEZNSk78xw0H9033eKs27XM",
+	"4Heyc/4b9e4VVwGyhrAEFV//F5KN6pBtBP61g1rgp1N5l5eNy9596KUtwdA+MTxTYy7oP+8ovmbwIm1c",
+	"hji/zWOCFL8hzEla49bkRiuxFtEFknTEIDFjU02j0Uy391NhGCs3Nz/qnexv7qVGnRwQLIgw6wD6pNEl",
+	"sTKn74bxOQsS65hrJR9swgNwq9vPpvlcRY//JRgy8MaYaMUTTXA4powgHCoXz8fDoYktoSslkSShIDAA",
+	"OeZzhjiLNRWiUBDY9kxY50sNfiZRD6tap+aM90Y7Nd5rQXLPYGFyy3o3ZNG5IQtnOzTqjUajUT/V/3em",
+	"/6+R/g9SI/Rmp/efHtXPB42wfho1ta3RwvWjgbEzTodnmghiLBWYyblRHX9stjuNVueo+Xsaf3j14T2C",
+	"uK/A1jEL3qZODUcTCk5X6xilJq7gTzi/3L+NNT0rMNTsfXq5hlxMYCQRVqSuqIkLrMxJyC5a8Tvcvd+4",
+	"e+RCKjLpDDhXUgk87edS1vicEaFp4SD75bKENLPeVfP78qtdoMABnyk09xZG32/M2D2Thgl+HwjzcxYS",
+	"TaOUzRTxUqwQHRo7aevVNJu9NpaoGQycsLXba+/zxmgSjvRlLm7k1iM11LcuAIiHwySKmwbO/lYDW8FG",
+	"nqzX1COkwKfeP5KPG7NUf9zPC83O/SrSvGtIibZe0eX7K01NHdTXx7IPCl4SSJCz4ZB+drlRt6dosEA2",
+	"DyMXFN7gTOc3zst2Og5qUy0mhR7n/6/f+bfL+u+4/s9G/bxX/+NLMzhpf/0ftZK1NtN9S2XJZv/KCGR6",
+	"aovBTlcGbts1o5aIsjCeRSQKEI8jrdfCYbuwJr0aEyosO5U5rmlz+v72J+CffwQ1L9W21qkVWWqS4Vgp",
+	"1dHKukyKo3+WTZLj19xn89v7HkvIPOy7FGDF0YgYg18/aFOAte61QDYZDjiXy/5dn9abOZcwzuyYlh/A",
+	"ayCaMnHOyNxRo7GVaCKycyRm6eRPIqNBhap1atOb3u//aL+dnP3yufVhcPIxbPw1Ov5teP4fo6M349N/",
+	"vWm+k+1fpmf/JlrX6uRTkRS9VatGg/bDZZlrN2TxItGn9vrTm95//+d/9fcDX7EaE0ECkHtpwYKmykur",
+	"gMN8O+gHoyjq5zenPTcnN9hSugtDMlVpdMRLncCR8fPg+L23VEMcSxKUzNqLSSiOMLw3SDwAmn5xGPIZ",
+	"Uy9kauRnKNdu+k8ChwS94dMpmHzJDtPeO9b+4fb05efG7/joOjp5PTp/8/fWz/Hxv83PXonmx0X7Ez39",
+	"ddq4lEc/FnfYaQLZkTtvndFUktgKIWCOMO4GjRbmoK3VoaZYyjkXJZL016lZzXiBpNbJ9cfSJXHPJSqT",
+	"+T4jHQRKvGZBzQYKx1jgUBEhAxP6QyGfTLimKnKALlkyXhMjSF97Y5OTJALbwuwLlWB5UGlS9HNaazKV",
+	"7LSPT0qmveI4ZAhDG35DwScwe1NI8EJCMqM+KdSclLKFXpfl7BP+anI3pSJlTFZb2PWY3mrJLsgMwq9g",
+	"idYpM2McWlvNy7cE4ymxaL0j7jaSJjaBseQgndws9W7tqbW81wUAjBVdNYgD49SWqPQHd15vHGUGB+/E",
+	"YewG06qf4rNB/TQ8j+pnpDGst3A6HPBM+wmpkKDqHm3UW62wXT/F5436oBkd1xvhOTkbnuKTwbGJJOGo",
+	"p9fYpYwpFafunubxWbMJNGPNjJVrah3CtU7zCVh8HdQHs72jjwnEhx0VVJQQORqonroa1Fw6wvLlcGnJ",
+	"sCju9jJDiUpEGFzdes18ilw6GBe1MadTKj6VYKRB+tCWH65gI2fK0QqEvknCdYbU89N8ib1UcFA4IMtE",
+	"QsyOkjkRSNDR2Nggdh4DzmOCjebkn5mqM/r48a2tZ9Sv8M/XsgMCurMNNm696Mkh/ZI+T5k6ade85P7z",
+	"RuO0eX7eOm6fthvn5821mf4F+9k/G0EhYz7diuziZYgxZ3a7gWcM8MzCrZZS6y1yU0EJNNBBfc1/t7bK",
+	"N2HeVa1y/c7KVnky7fWWuTdtucoMh6N/r1b4s9S9m9TdvZ8g1fG+U19BMsHV/gJf2/QPTOpAgNOR9x/A",
+	"jb3Y6sjPJ+QR6KWJDYx7b/7R+o0dv/p89kE1/2PWvuKn73HjOjp6PTp58/fzn+PW75+PX96e/cCa70q8",
+	"HNm9rX6KVph3VvswOtZef4pXejs6aDCjcZTqimAMUrWFd8ObS1DJ5POUl+KJyUhSMEmHRGsniDJktzBA",
+	"I4EZxC3AnaEQweHYnbEOaqIILzSPODo50f+Ufq148+wIfkN7jg6y0jeljkShOWqetFpZkAcL+pBXZvQs",
+	"lVWQcugTfELUGJAm/ES1AUmSrRVHEb9A/Z9efUSHt83DCemjmErroAB/dy7LDbKO5wdd1k/K5Uz4tY9C",
+	"rukW2ep3bUVDRTxWxCglpsziAvU9Axp8ecmjgsdwb5dJqlwFhgysPQFl22A7wJRYhASZ8FvI9/FyZQ8m",
+	"mOERSV5qfDp6OOBrg9cbj/6F1pkSQso/Zxhb4LYYPmgNmwvUlyQe9qF6BJwEJKpThmaSiBeyyzTtW1+M",
+	"vlXx8OZgwm+9MUk5M/sCF02VnZmRmglmCuBtSTTTe/+3hE8emHF5nPNAsx7/b8Ni/F+SWjObXy7dM8nf",
+	"yTN65d1V+LdZlgxzdNczG1n4YQLBe29j7FOFraoF/oF2txW3Rv9oBEz6g17y5Ft6UyAfQC+4mwP8YS4n",
+	"G+HdpKggBqfBqcL+ChT11CgyZtp2ztJLNCVCGjcp1FIxxTMZ/gfotwTDIJOzCe5IRW8JgtkGiWfVrHmX",
+	"DUjIJ9ou0JfRfIwVqMJ9fahMMVauxv5LjUxMXsZI4JD8LxxOyIG7GizxyFof/ARTgPowVZtUkR6FPET9",
+	"byfAh/UGbjbrp1FrUD8L2+36CWkNm4MGPo+OwtofBQFlR5PnYq8pIOiMIbtdQMaEOQLGfwmeNsaheGWM",
+	"LfQIjiJBZDYea16fc2e2M+bL0YogcnZQnyTEA52nz5Qo6PF5Hr+NPZnV4sAmBOyven5wUFhvliw9kMgQ",
+	"miRIPyhdTqSjsUSTFYnc6jiMk0qatyuZXaN15wS52xQ/el0qyM2Gbn7auFQ4TugBvYJJmrRZAP5wk817",
+	"ZKnS+uwbPBnMxEizUs3Mhf7tx1e1oBZTRppww5AwqQT+P/+boGarFtTMF3s2GarVaB+fluSTwOsrZCYk",
+	"ny04Aq5/RUfNk5N6E+F4Osb1FtKfvNACRZBIay4zfWQRoO7kKDFDh62MzW7t9T++tMrtdDvxL+udjfrO",
+	"VqU7M0uWu780W2Nk1Z31ReIFQnoJOoU+Q9sy8PRIvZBw7F2Jvkc+q7OJqp/y3GlZejzMrPQRlNsH8Qxf",
+	"wD7PoFoXhvREpHhujjvi+svZ2PUqPjWit3qwRm1XXLMqM4F7ZljJcEu3ARi/iRNvS15esL88RLpp7lq5",
+	"APttbNGtbkx97ZCLg9W+vebO85bWMX27nIkNtz1peySNXTg68Yho/d0AgeV9hbtzBxSVHeu9oOyujvhd",
+	"hhgsbk7pOt4p5JDb+eyYl++9i0Ld5TClmrWrrtW2qjEtbdUBTFuiPVDo+pSNiaCqN4r5AMe9KRdqyGPK",
+	"+4izfW35JkAwfTQBQDSqtCXngcqAl5o5hZ0LlEDCJcMJkgTINorJLYkligiZ6veDK7untcm+tV5lvgrY",
+	"ZHgahXg+5sgp/1rvs/YBZWlBvRKYSQxugoIRgFPVaudaj0UN7DlDg6q8leFQBHuGaF99eF9vNhrtlmeb",
+	"6pFxERHRw36CTHKw0uXybRoc4fy30nqo30is10sLDj4TyKSD/z+pul+7DCcE/TQZvCnxo6XrtfK42tuK",
+	"q/BlvU1SEvL0l6nMFecRB7B0lqn9fiHRqw/vL9BkJgHcwsaHwHiRheyWcl3U349VM39t73sPZWiFDVr5",
+	"qL7zkzRurZiMcNwrSeIt1yKX3bhGhKWoThtFxKdjWy3vfa5dNqxb7F7u3XnUWufhhNmUMkY7jDLHP8Ax",
+	"sUWSB5QgnBoiOEAuDQmwOcvMIEMRoGJdIJ/RAYIiUbYg3+d1j4yhVIlZVGQ6ngdKOq8+nineCzkbUjHp",
+	"AVdKpc9Y9OSChcnfywSJe9dSpqZZDsm/Xc6m05gS0ZtjQcZ8JklySdHwhqgU1nPTUIp/0gzre4NZRGI5",
+	"IpLEsQzHeKiQ5oYlDDI5C7V/aZ+jdgM1W0ft45NTrzAnhUYtj35k8z/dian9+Mq+6uzcD4ocPQ6WvDZD",
+	"KOPC83KF0N6H1y/R0dHReYA+fXy5f4c8mN0IhYcQBtXSZ7I8dkcC4MFZviP7TdF716bUZCjKT67ZGUlV",
+	"lVaZtJzsSH8SfG5resktEQs7xou0HJtaL61FEaQM/WPGrel+nyk+1t503CKoFcIiW2ftZNG8l+fsJNvX",
+	"QX3NoLfO19mAu1fO19HvrJqv4ya8PlsnAdrMpuosTct5Vh+e1Yf7VR92nnWU6OTfZ85RTlIVht03+9Pv",
+	"IBMDP0D9xN+hf1SAYCSMpSHIEOpAZ0zR2CYEp5kC0QHqOzzGfgcNKcPxRZcl8OxjKhUXC4eg4yKiAMaS",
+	"CZeXgPEHNffmbLw3ubXA5F5NpjFfELJtkDfnuwZPjSAhAd/1iPNIXiBGSIQs5CQ2IURntoFX4qA8ZDvg",
+	"g4IrxY7Wwel2aq/qTcOW7Kn7gQ/QDzMaR4ZUK4VfXzqIXy2o0uBSzOdecGkLh0Z+sGvUVz5noMK6Emez",
+	"wpVU1a0cA1XN8dcewy+Y4+nwzV4m4H2ayouSoA/EIFG/hLP3L7qsX+ThfQ+wlA+HNs2+n/J/yFHh7AL1",
+	"rXhxH8kaAl2WXvdwAbMZMrJvEoekVyyTScZNdsefOeHTmBx0WWY9nJxEcqyZQu4Zy6tNpZLkwEG05lh0",
+	"NTxVEbs0NQ/+Libsl06q7MZkhmUXl0+37O7SyZfd6C9F2fWydSm7L1mkL+viB2VDK1+kFZPODLx0lOly",
+	"poMLsru1iie8d603NpAd13xC8txCqwHOiMLu19RlJxVegNoAwvQAfbQZZBkuoLWFmWByCRfhDM1YDLFU",
+	"FzOYArYWVCtSVTh5FU/GM7lvS+5FqqIkjv5KeYzLsz1/sxAyc2jVAvY31HcCZje4enOqhEOMc8kxzrjy",
+	"AyUuXoAZWpJxUlQk7HvLy0GTwbgOQDa3VE5JHNs6t3+9/vUXaDslAxRxpUikiXEsU/yx3JD7AaIsIp+J",
+	"d4sL1P+t9Uffgk1bnDj95vQ+hyJXrYIuWZkKq09LPGlrdXKzeOmHSvlLEiXZPBKeBg41VzHRRZOFiLPR",
+	"0nK1sySqVhbJPmm0zxqN5SrmXZPyNo+ep1Xu+ej5kg11SjyOtXZuEZpGHBBAbM6mD2YM1cxFElq732YB",
+	"ynb5DcGxWtK5yWC8vUhARb1y4zmJ8zZDYkfzm+JpTZ2VznTiN954lgzbPlU27nSlSzPtvUXjQ4TtKgdo",
+	"sHC95ezhDhxZpgH8tNoaNgLC9clupFuwaWX11hUoq9JnS8pTsgDXNRcYNXk7iUoaGQhQl2jSrLfJ8bB+",
+	"OjjB9fPwLKo3SWt4hNuD4/AkyaZ29Tf6XHdmUmSyVI7qp8OzZh23Bkf1tPTmvFklIr4k4Zcw1QPeC6bT",
+	"dplgge1U1alp+1wTWZXimFJlYlqlUtvd6BUlGx+EGps6qK0c5snnB4uqXUuChysu37be+06ZChsUZ5v8",
+	"q53UZmfO0hooCmA8vrTLZNSgvTCTfPRCIj8lZz+bcQNfLK+yXr/q2dZw2cNchgZgr2egAIIsEAAgAwAf",
+	"qAwLsFQGJstmLXlPHgaIDhFmiyoi7y4Aa9YqMdfvFV8tyav3mFt+rG/43CB0GnfHGN8SNCAQNmWqg5po",
+	"Gs+kw48mLJIHtWwHukZjXRe6VYn9aZZuLrd/TuNYq+lpsq71Et9LDn/CuTdsLfhgoAHr6/sdO3Mt1NyS",
+	"B0n7RJ+fZA5mruTfI5fNQob59pOrCv1T3tWBUrft44YbaBaV44b6nVXjhums10cOvdaXFWOHz+re96bu",
+	"7TxW55kn32e0Ls92yxitIFmugqTCLJIXqO/a0qAhN67+BLBLc94DL8KWbqPTgWuJoE8ORC7Ulj6zgjGs",
+	"KtXWAhiwsHP2t4E24OIGzEZXtK0l8ljTt+LoqFEoyz61RdnGW5FllOY3T3i3js9bWeF9dFJejg0zIXev",
+	"D/WdM5kS0Q2KOMscJWYm23ODHVd7/ol9QX/igs+lRT9XUs5I0ux0u1P021jzLI7GDoES6usLFWxjDpHw",
+	"HUfVNYXUOjVtXo6pIIHmrUJJ9I6zyEiV7EFIR7FqtZNUhOQLXzZ1NdoPlS560vF7RepaClWglVA1uYMS",
+	"qlwd1VmjfhS2o/qpVnrO8MmgfhqeReekMWzi1mAjJVRNKiuh75bYujYWoWc1B3++spgXB8ak1rZ2esDM",
+	"9BMcDEiA6kOOi0uUd5e6DPJfTBAtVwnsP10+KohX5FNJbKoIDpVmQhXNfDfy6lViQK5JE0O5oo6wiBGC",
+	"Li0gBvLegPB0GhsYY8ocJKk3LRYFpsagyzxWltq1SGpBBRwtcG9RY+64nFniilBRRSXwuEQHnArKQjrF",
+	"8fpOEO7GrwaXoopDsHBK089lV77s2Jp9KpNXGTEwItDGJ2mzY3AKFBoQrUrJImO8VzNq40pKv7o1o378",
+	"sW2KoNucSsmeyyNfMJMNzK+YhxjmEpE65K+6ZMgIo7f8lsQ4JBukPebc4npSvU2HlGRFtjZHQM37oL6l",
+	"w3qLytedaF5LPXKZynnfGXc/VepViw7SVdiw7MBnxrtA9azOHz3KrhpfeYK1CW6OeUdluYNyVq1SwS7z",
+	"ctGx3gdn9z0pJ4bEF/2vBZqDGyGKCnDWD+SPexYkj1OQ7NxlZ9Wc79Nd9y6jlef1OKOqAcK/l0Zu4P01",
+	"PQeIp50FSrXkP6Fq96wFPWtBT0cLetZsttBsVnPSta6sdB874NHZ3pW1Aber7MrS76zuysqRcokQce0Y",
+	"fPK1ZSM4VMj6YTLhhXwVlXtF1cqpd/wWCkjW74S90Tm4jJMxJtEIamQn/A6xbv2w72Yk9VPcHNTPw1ZU",
+	"PyLt4TE+GZyGZ5vtDa8e6363WCXctZbtvHrgO3shvQ2Sgcn651wS2zbZ9Zy3wEvG96fGgs9G462kPORg",
+	"uaz9rYV+zoOZKe18Vgh2pBDYrfqyGttsGXWAO7Y0RW1rVaPgt95Bg9Fn5eRZOfk+3C7Z05Ee4FK1xZMS",
+	"5f6YyzguSApb+ewJDNMZBX5dArmA9rTI1+ZstH9Hl82z6KjiCLmr32ORDcRl2Mu6QLv5QhnBvbet/a7p",
+	"iF1t2fTxkuWqNUBHc00DD7yoKI36Vo0pMGCDJeZcHFKzBhx3WUK9fq4O+B4NLTtURUaWApqX+NjS3oy1",
+	"kAtBQoXGXEiCBqDcLZBUeBqXlLM9QBL9mgwXv61klQaNmxS2uyElryulGD8EWpKVLoEvUTY6sInpPQM6",
+	"T2USCjcd5zWRuL7KFzkigWB6Bhi032X6UYMdsacKus4CzBer4+xDUwbQffzXqTGPTGN08xrrO7N3Fgjo",
+	"bq6vDdjEDWWRzeC8W98ZM8VapxbzEWWuJYqH6+qK05O10cRA3MRO2/WmtodOydGwfobbg/pxeBKdkrPh",
+	"OW4Mdnga6JKSUEMYZgFeyMCRxwuJ7J69kOjqx0pAD2ZNKwbpf9Y33xU+1y3+OgVRM9p35t4Kff1cbkcO",
+	"Vxft6QfrUPXmoy7sl6v2/oavGZ+500wpPb/bAzvDRgS1XOe8lZzlZ7t3OWQZGE2/g3CCVWFT8S6Sqhe4",
+	"OsHhmDICsoGNEDb5Spqy9EwubPpOx6smTApa3DPOVsq1ePW8IfDCtAmJF15LfQ72QBdo873gg5hMSksi",
+	"P7x+ic7bx6d6jvom1yIZmXVCe308ncY0hPTCQ3vTv/xdctbfDxD5rAyysGNtClrX9kMekX7QZVMi6qbi",
+	"+tYVj8ukNbMw0l+fsAIrNNhZlN3iGHbSjKrWgWhTx+D22D0PTN2y0SBdXbnVfdM0U/+Jr38ENcqkwizU",
+	"lw5vm4eJ3K8ZaiLSAjkJ8o/e6fAIn4ct0m4OGl5oy3REogrW/soM1VSZp5swE6xjUlpvqOrY5eu4eRU5",
+	"nG1DsJqLwEte2vp3tzKlyVFzwpQtCwcTR1tfAZJ4CPm2csznF6gLVopgOEZECC66NRBZffdrvo6rXZ5N",
+	"6jahMA5NGX07434HSJwwJRb6CKABjlJ8gEqKaQ6KYL3lm+50mQhwRDjFapwx+GaC1gUZEkFYSCoWmqV0",
+	"s+JTIFMCzSZiPhqRCA0W1nkibom4MMYnFJ1Bdxd5oxkE4E+ReFpJFgmixKKHh4oIPy25bF8EVqRnPRH9",
+	"DhonKe4czTFVgUNK+KBfWb/Ur3RQBtDVx7eIbY+wxAwuTVCXSzzFeoHefPz4HpkbAN4h8/bj83PfxC5P",
+	"f7enseiGlmMuVIDGswlmdS0WTIvt2WSCxcLDKgYWqN9bKavR/FD82qcPVyihHcTwhNqqAf8LHdQv5w6u",
+	"/iElDbcYFYlzbZtyfdUtluddAO5TLilTlrNMkdLrGcZYSjq00sIC0QNTOUD5Dc7UeECHaccjULvRQHs4",
+	"lhy1m0dGD8cImizxWyJQE72jPwSo3WpZK04QQHW7ishkyhVh4aL+M1noO87sHZDJyEbIAW7sB13WnzE8",
+	"U2PClB4vge82A9RPEx97EWGURP0gQe/vuViE1fFjGhImSc+trn7HkX4346o35DMGv7QD1MexprpFj3ym",
+	"Ukn9ypCzYUxDZV81xDQmUW8q4MCCLayfPUd73p1Uonaz5ZZEKhwTb05+J7qeK6bJ/mprZOw3vQt6Bfuo",
+	"3Wzo0We4Amq3zgNPHKBj2B4WoePGkdm+Q5jbP/ezMHip9E5WQyswmYUAqjOzy+Sc2qXXak52l/QpKK5U",
+	"in6Z7BBAdGZ3R8t2b2aZdnBuvbI/piVFuaWCX8yCZHUwf6plilg0C9cHpqbmvg7qT0W0fQxKP2wtLVxv",
+	"Dlph/TQ6IvWzYRvXjwcn4Wl0Rs6HDbxJDEq/s2oM6gOJCJnctYdKoUNmWfPYXTUqXdFvtGQQXtvRjRuu",
+	"5Xny0j6iZhXfagv7DouIwETPLuEdPGUo5yjrsg08Zclmxb2/Do5+mZz82/z8lWh9XBx/ome/TpuXsv3j",
+	"8PSnceNfb47e/vPk38Pzvw5av+zQH7Bil82+JoWHxtFIIlPkt9efxve/3bC/d9xvU2epdXzoO6q3AUIv",
+	"0HCobgmhKs7SfdXPVYYj+gCABmnp3PbNmBiZ5xvt5ldhA0ipHVX/fS2dsqLi7rVoi7QELSb4lkgwM2hY",
+	"aBpHsIRHZCgIYWgg4BwMyIJDZ9gppiWwre6pknKwTQ6DfU35zquZYHdchjd8ni5DiCcEDXCYp/5UlwBH",
+	"ilVb9GhuyGLAsYjQnAtWZrMnD67zWfHw5mVy92bFdMWV4eWWTpKpaf2Xgsfa1DDevD7Sype8QP20rLaP",
+	"QNWexjgk0uRYywC6BBPp9QWWXQb5MQHiU8IksgiCcAeJqJJI62MCXm47K8N7XRMpfZ/pnFtoKOUVqDnd",
+	"0QwXGIpX/msCbBl9K3O9oIFY72KpRZh0Ts6s2BqPnAcDRqXfaRwrx1orpcNkg3277EN/VG+eZ16+mdM9",
+	"qMVYqp4khK0c8gNEDbYIga6C+6ygJaSqakWsLD/pZY4lHI1vgplVBfjKDZSwSKIxnwOKuQHu0wxv61Fv",
+	"6OTP0lfhYA6STlD5xYXEEj3SCz1qmAX4uAxvj2IDE6EfB/VNa0Bbz+kRRmYyCVZ3C89smF2zOnklu1T5",
+	"ZBa7Fv70ciSQwzTyzlyZQpCS0pqCcXNfBwKz25vQG/DNyia0fmdVE/qaKJcysb3SmyTuaO03yZPIB58h",
+	"raZXNVUhqDEy9+/GaDILx+A9JgK+Mh0LLAlifF5muuU/l9/ND5biUl7gOsuNIcLmnkTWoZQ56isSFIoQ",
+	"/Zl5FPiR0oqzVKjZQOEYCxwq0I8ggRmFfDLhUCFT9fMbAf/7Iys9DMBCSuN6RhIluQbLess+l+VUycKV",
+	"qRr5rM49rDqX+Ipk718/n902/m1y9HNT/T74j9Pwtxb7cIzfnkev26M3J39/35Afj2Z/PZv/e3PxfZZH",
+	"FrjotqgaHj1XUNvWeMzsy15INCBYALa3dY1K4ysLfDtJa2UB4iwkF8Y3RRUURl762Pcd9IN5VWUY0a0h",
+	"L8zE0iUJimlRK1jvu0TTK3oc8BLLwAuPODC4IHt2PKMllx2XKiaZB4pqA1XlUFKa/AwEbWL17mGG+HBI",
+	"QxIgjJK+AfsXmQTfCV5kQT6/ZZlnZeiv5PjZNm7ozb9VOmoe/29uV4WhF+axF2SmxQPlAECfbG9Oh3RD",
+	"vAbidMS4HmLShmn9Ea1SRwDLtpMKgidYEJC1nGwK03b1iHZr19hIVJEOdKu4g4FU/ShWN5Coqm4gUUXW",
+	"I0lYzKZvj+P6DdjXziERQLh8n4AI13cAz9Q0pm1sXAgpFTexsAP3wIB30mIuzbMtTzDEmRxqxIXLoXZg",
+	"bDgUXG917IWMO6iPR4SpPtqz0SgUEXmzb4ITXWivuNBTHgFXijm/ca4+mcQSTG+3IBtscAGG5FMu2ZSK",
+	"pKNV0GV9Pk8DH+4ZVxuQDUTAnUnoIajBwHOVyPZSkTdlAz7LMqcUQRhFBNaBOkQ9931G5kYnNT604UwM",
+	"qBwTkxM7JMZ6yGagwBPlg7li+sRuSNqakdrhabXPIDHmXQo2ZcUwxA0STyQRFMcpwOXxyx+braP2v//H",
+	"76n1vwnL3GV4zp/T2pxcm9jztTClglyyoClp7/Pi8d6sH3qyTNXUvQLoXzLLcg4AdLMdV/wRyEb6dFPo",
+	"09hBBIdj25DHjMUlZJrmaShpnqb5i7mUVmrZ/px7+gglnVxNvTrn+wHqMzLvu1YOGCXkoI/aiN4SFiCs",
+	"4P6SN1v0WmHgHvlMJb29+ibZZT7mcSaWuaf0zlnLKW8udZl5IYBUKiQJQVTtF/JjUl3kHk7V1yAb687y",
+	"lF1/8PdLA6NuIukRiektESax9cc3b++siXg8raiQTChzf5ZoJ7zMQv7JtHYyFKmH8EKiPlBuT8sYBxix",
+	"Ra+t5SWRyQGTs3hJmT08bE4QdMDNIaJhqX8ecrFcp/U23MiH+9dyNwDatVQHY96Q8Kxu9RZPFZ+iZrtb",
+	"Qz8daYK8memfL9/Xm+36T0clfDknapxDjrIeLPQWivZOqLmclrcst01fWWoeWak+JnHkKMo1kEwdQTYB",
+	"cAkC/ANT1v3AZj9Fet1cNfKJXMqZya5eFj9pdBqNPIm3dqlcVfKiQcbWHPu87+EdaZuDpFdovmVAz5PW",
+	"r8tqhqaC1B3sJVbJMiRrQ5nXr2rudbNKF0zL2jFmUZkq6Tld+AaJ3R79r910qxpXUIyXW7v5Oeprjndh",
+	"iZiNv+5aUa6KmpJw2Q1BU0xaJpYKFIuHcHX6CszDeTIduQQ1v2DjjohryaK/oVJxsSjN8Uu6BoAfgCpp",
+	"FXaD8ZVvyeBe9LcvtVXCC9ofmR54Ug17zcy8nBQ0UdTqIGC2Jt/pmvrUcV8bgZpVK8iftbmvO1HYiu0w",
+	"lpHSq8zpceap3o+sU7mD+kPBJ1ColbAsZ/DCKOuaY/eNSIHb5mOofwOmbcSythb34J/72uCdj7nV0BTa",
+	"M7m4gcvLpYLYKjv7qB7SfnX0KD0iB5dXRHkpraa1NFhRkS3RVLUWZ9d55bmu4NVPjndl3/7zydmNqbPz",
+	"mEJl2+eJBhZyKsKKxmhaWpmWaFATa7ao7+yzxCwLwFu+gGZd+uxfoL7hATBlzJCzgtCeJKTLHM/Zv0B9",
+	"wzmgGn8G3My54TWrGnEeBeiGTA3n0kLTntd8eWdCPYk5YV+cdUh7N5Z7pd+SWxKvaHiayVd4Ia07hA/B",
+	"a+dchlgQvUbguTEUnucCbhid9lky5E7roU6dW5qShIJ0ZF+8nm/N9mn77OikfbqupN5NZauHt1Tlk9ls",
+	"8dFy/zNU1K6kqPJDBcRTVVbE+mYJDd8d3Rh8n1Jp8Xgo5n74rTl33zHDTVSbUtIwKCRWfTK+XmMXBAhC",
+	"kH4Kikcfq1wlW3VGLSolWofMMk7f77WNc2tzSwTIvVZoKZcYJuY0FAtuVqKE8luTFDXB0fa1GcsalOuX",
+	"IotZUrVHeQFqowD3VZ7MdAfHl9ncjT0K9+GF8pCyK0KYZY6VgzErj6VAuS1XRC+4qfA08ba8M6fEe7ME",
+	"YKeqqwwnppap9tQrvkPvl6b/DbevzEdigcoUz/lFwPkxWKznauWwZTYtI7FVI2pa9rsY1nSmfPehbSGa",
+	"evv3rLsw0PsGhVQYDWfxkMYxibosWWWAG9FMoA+3g+2Z0zwD0DRngmmhwG+g7RuGILCLBwdOF03uACAB",
+	"TyXN6pyee8TxJ/OFRFPIqZ72pnK9830qxsvIKQlF26FiaZNO0A3jc0QLZub9qQI5Ub9ZPkJllGz48Jd1",
+	"btQyWtZPBiuyiOZUheM0B337UqYlgONyzGdx5ENyLq142bC+YUXO/caVgbmVy76pbN0+gVXuohHbrdpL",
+	"UGIgBSNjRFmcvwN0aQDYUq4sFV6ASge1oRf2RKsFMhSAwphgyKzqMtcACCmt6cF7oPwbYHn7BqYPcs4j",
+	"A4sI3tdCvoO9H1ybVC3SVDngjDOtptU6NaimiCkjTbhhSJhUAv+f/01Qs10LalMuFY57Fjmw1Wgfn8Lm",
+	"jTnTP/xL+xy1G+j05Lh91CorFE7HsLJC2N5mVACFQ9VLwDDWoBQDQzULqbhZRMtD8qAZJW2mDdRQD0b2",
+	"ZX2gIyYjHFeHx19248oUQi0/oYavTCBrGZWt80czBrKZcWgIylliFEzwDQFiw0jxaR1stEy4eYXc3gtn",
+	"pcWU+/9feeDKUMOXLJ5hWUgFu3l5dx61KiEzfJLlfVEt5KeFyoQCjgOkDRHAHbAFFjhJpRwWsXa2KLR4",
+	"Mp3ftqixgHXbRY3FkiNsApKQbKNtBJGk2q6FvdmiRj5tZeDWuUhBP7x8j9qnKMZsNMMjghQ2yJAW5lTm",
+	"VesZK6YQHh1vwACKKkKlgKiey4axUNjLHRR+lGknbpdsRUWKd7hBuNFuz+qCCjArtXUpti+o2OBAVi6o",
+	"0O+sat14e7eqnZPBA9PyfQjgixBfnpvqvvkYK3CgmMRrr4xsB/2dII8gnAmqFtea3Kz4ntKfCfgFTBHi",
+	"66QU+6b33//5X7USUDmXqL7XN/f095ciOFsAeR+HUG8gKEYDEkXwUAqTrBfHVBDBgYBMVD1z81etY8eY",
+	"zm2sVL4uMz8NWT6NAtyP04jzRZjOlOsf3jYP9UwOwf3hYdasGd1XgNId8hXQrXpFTRqvwzRFP7R+SIdo",
+	"fu44JFSA1NZDTuD5LZK2tDn5XjuGwNKSeUWay18oCLjIroiEGWoO7ioJUswQKrrMbwB/0GVd9pe/XKbb",
+	"TDk7+Mtf0DVh0bIK1e6s0TgKYbXhn6Tf0XRRIK7A0ULfkGp/36B4FicPeiJetpHpe+wNemu9dv9m1gFs",
+	"d5elac1LNh5poWtwuQ/Q5TJ61roJDkMyVUnXfBiW7DJN2ugVJHC7NwEyMISt9XMhjmNE1YVfcgrMQxLI",
+	"tY0XxU78ezZbw+ZL7+slXSCjOPp538Cd9e5LLZ3bjbbdwldCcCH/8hcICiUI58uRzEvhyyFuhjzo2329",
+	"TUswzSlDfYOA3bdjMLabHgQfIhs6JRESRPKZCIlEe2VFKhbF1BF24DPPfaTwDemyvkN87adt9aFu0YCq",
+	"48guCIkCmBPAf8MNYx5HDorYDgnt9bu1o26trxfZIMoasjHvALzZwEPQ1ZfarTM7yZdaguqf3/96/VHP",
+	"VY9Q039iGPZzqLx9c/wlnhA4IHrqAO0LhqLxwUIMv8vMCC6y95udskYEPJgMtNW6QPMxjUn6kgTeW8yY",
+	"DFC7cW4H/pZK5QhkCuU/lBk1EoCLRaQF+RRLifpepKFv/Fd+tGPGFI0tihKYMxdd1oe0fzB/m9rW08IZ",
+	"HTc8ma+tbohM6ROidwUNAc1HjTFDyeMQ5hyQIRckCZt02Z7NxwVQl/KC7P0ASW5xyZzxnp0HoCfBO6lU",
+	"dk3+iuMZkZrhfaQTzVTt4Tk6OjrXy/Pp48sLFM2Eg/EXrvzBgh+ivf5//+d/OSjE/v4Bsh4LvU+UyC7T",
+	"j/zr9a+/JCdXSwuFJlwqh+qs6WHGboAxmwMFH7JqhnEdWFxfr7TucorDMUGtg4bW5ERspZbsHB7O5/MD",
+	"DJcPuBgd2mfl4durl69+uX5V18+kyOG1VHRdvr/ykx5qzYOGuZVPCcNTWuvUjg4aB0dQoq/GoIYcjgmO",
+	"1fif+t8jUgZvZYm11Wh4tDoVHDCbAAJeOqKVgHMVjkl4I5GmeH3QSGxMkITbaqW09hNRb+DL4AeVU66n",
+	"qL/eajRsxpiycTCfCf7dojcavX2dVm+/AJpAGQyEuDUq4Wx6YBoTAKkve2syTNfQIKPaWbwXg89e69Te",
+	"0lvCiNRau8IjqfXHXxPJVftDP3o4IUrQUC5de0uNUp9DwWeKALFZOHKjrccYGJVJeBgJPEkqLd4LPiFq",
+	"TGbS+rpAMztArz5PuSTGca3Pm+JowWcCTTijyhRoMqLmXNwY2i3s2zs76rUbpz97OI0xZQZ71CnKmtB7",
+	"jmR6iiscf4Hp/c9u7adXH5GW+xPSrQVmpv+zq9/drX1FEDNMtz5jTbTPjk9PSny/X8udsjCF3e+6t+iT",
+	"ZJmW7r89lwcLPImXEsFHrZZHPJy5NNjChvw6Jezy/dX1lISbnSb33V0sqR0E8q7sfnlhLXJfWbXABuW9",
+	"Im9LAPyALYSYmX8mzM001YqwwgMsiTElcTjWCth+AGwOHTeOSnfoA8ERtdzgG3C7DwZu7GtQO24crd+J",
+	"axPI+sTwLaaxnt/ON9JfkKW7p9X/Ka3fkMVyFvmXv/zmqe0dbfuAfQJV0IZJwj/9Yuku+9VLvQyQxczX",
+	"mqLWqsJ4FmlN1KRUOIUV6rFDQZS0yoedptTfLHZm2Gs3mvulvRn0pSPb+sB0j9hrNxr7F9piAInZZTNG",
+	"Pk9JqLUkr4vB3nGjsV/Gk7VqePn+6me9TuDjxhOiiDApQWV7ld5y+NIkpHwN1t75VuttkNV9bxRsJgGp",
+	"USVU7CdHJbupKbNthrCaKn/ACR4hPNJc/8gn2FRtQZu8kXaVw/OaiwGNIsJ2cWZSN9Hf/viaUy+kSlbB",
+	"O0TJT1Dbx+XOjgwYTuAz1EYN1PZA0+Sc68m0TbH2LTUaO6gZBshJG87mGGlznWBAUf4AMMwkqejDs4gq",
+	"FPORNjqslZXYjWBX5Uy01CaLOAHN0zrYtUlmDK8bsrhwrYHsAKi584ZMVQDBHGeWNc79XideM5wbsri3",
+	"w297wnRZcW7psFYZi7AI7VaraHBe+M1ougzsFtRuHqUsB23IcQwxmOO6McvxJqgfNxwF5vEDjxY7Yyb+",
+	"GJOTn/W2KzEjXwv8rLljfnYN5LZMb3IuhfRkPHKe1m6cr3/ipWuRox9oHlV6QK/3R87fYjEChaPdaq1/",
+	"LktMH+AM3S/nNXTluUzLuW9OgTn8Yt53FX09NPoGYJDskEF/gLdKx6iSzPiO9fW4uIdtXyVNrutMkgME",
+	"j4ILNdGF9BtMXEt2mTXl9Y3LOPW9sMUAeW2pumyv3Wjvb8+0zAJtybTMY1fRQyhAK1kFFMoKEj16LtFe",
+	"/8QvXL2GzlP3emDNvlc+sDM1PjR4lnVAJD8U0M5ok+N6yRacEeM3tq0XzHkBKWy1olC/lymKY2OSQI8K",
+	"D4LTSPHSTlLoYx4cP1GPoOsPVtb7qoi2b8BT1GUp4Lp9WYLNnuhxBqL9AH3QHM45aqfaGo4pYSpNDIrp",
+	"DTER1C7LxWnSqMpeu3VuRuY1Y9yH2RaZA/iImfOkBkkaVpBGcLlAtucZzCDwAzSgkDJu0by7DJtefT60",
+	"vF0IL0ARmLiOH4xKXmHbQZUxtgKTWsrpsm3p9HrsXxQ7A3bZnZQxA+z6G1XjtBtE7X50qmX90R5Yr7Io",
+	"4kvYJCPzlLStZmU7sD0ky9xa66mgXn3k/B1mTq2VO3fPXNsQdAkT8plnJu6cY6EpWLA8NJHY++agzkJN",
+	"knPoUNNCkGsPF6AJFjfmtnSQNlpMIqNeZZlxgHAcdxmgboVkI/aI1nNHrbrl2aPXjTPLGO1qcMhHTHNV",
+	"BwvQ3SRh0YXHoExDXjgRsCIjegv2cZcxbUZDWG5O8E3Sm+Ci0PczdYyavkgEDQjUKCR5fxOCGRimF11W",
+	"ptuZ6F/CxW1ThIslDUSz2D2GrxtLvcsMSw5MjTlhdoUBgTe3m3p6EQCmmXZ+63m4t+KgZ5b3JkV77WYD",
+	"erGWtSg1F0u6lLoL+bXdazfOyzVi0HZBJS5dJfdgNQGTNfY39i9ewtG48tG/70O45D/zZxEu965ab2Gx",
+	"V5jGT5yRJy/oDM1BPaVP3pUkHORDGxthG9HGuCfAECMkgmyBLrs2jaLKO2AGyHTt12yyeYwmlM0g64aa",
+	"nCkrgdCAaC1W2vIm29lUi4AuS2U6/OjVp5jCUvt7imQE8gMSN9iNsTagsA/CJQfoKnWcthotrXjTG2JU",
+	"bQVp8hj6Y0HzeDYKNOM26fQCvK/+oKlEVvmXHDEOTCzEDHqQQ6W/lgAgPGSJDM7WLtgEu7xoriQKtmGq",
+	"ntIOwqGCNyLbNfXeNPby5qyVmGqrJGRq1aROnuI0idvMRW2YAbFQgKYEECO82JpBPmX+8soSZflh3oLT",
+	"fFNvRDqLYm/mi9T9MOdav9aqcuCw0VJWZU5ul+1Mfd7GuaC1sgDJ2ZQIqfluiWuBRX4f6fmYAyvSqrP1",
+	"D7g03T0uLKZbOUvNtKzef1L+hPtnTqWNwp+9Cd+3NyHTonwDHshnG/kQXmbT6l3GtO0vp8/hK5dTmvQb",
+	"tFcv0m1GUvGpBJ4GERLrAwA+s8qANcmuDoQ75aR7ECsPktjN/q5CJyvsxC5bwjm25BBvzV4UzmS7uC3X",
+	"0LQY8ZkLaz7SGOU3Oidf0gqafNgCTo1Z5koHxO8IuY1qUKY/Jx0rbT73Gi3B4QYakWlCElSuevNSPb7L",
+	"VivyF7Yq5hhpup8Jkw+PkbCd062h8EKmk3CaF5VahocWgRxqvGlMzJko1x+CXPqJrV5MjZmcFZPoGVYv",
+	"cEMIkLZhIH/aDYpKNBecjZ6UXvA+7RZ6H2qBe7354LNW8GfQCpDXgXYdu0vKkDbOCt2DZjiGp8ym+6kU",
+	"DlxFE8p16TC6wx5mC0hv08cqLfKz/fclaAbGxsiWfKERUTIp84ISHq/Tjw8AWqHa7FHmnb5M9mLzzFPz",
+	"pCndfU1jRSrlob4HDIerqPoTyZcIFuG42hOPKCvWDb9KXqwHvPDnSYwNVmhRkCcbekTqmEtKuJtnykL/",
+	"LC8Ry7IPx0xMASuXBFhGLn224GBFAF0FXLAPrKCnj38/sPE2CcffpHvqCwH4IgYk5BNzTWtKE2q4Q3q2",
+	"OUP9BO3EGSW2JDJA+hzQW+P3UJyjiJApMreviAB2mYN1QYIMiSDM9P9SGPw/fVup1nNC2j7ZdyWifaRm",
+	"goFPsD8WPblgYT+xkOD9Xo215mkqNtjv95Nc1mVL43HFmcA70jRdVClLt8u2TtPdiY/ZEJ2j9MedqJvH",
+	"jHpgdS9ZpCUKX3pa0wS8oDYmOLJ6yKuPeLTsI/a2Q7gHPvCc3vvY03uTHV8iM/K66OGXMOnB8vWJKaaP",
+	"PHH3J6K25mF+Y5yHUNLW8Y/vlmt8y3TfVQrgT0StP8xQEB+O71cDdLCGUL0DOAGmikoAEqwE5xaLEk1C",
+	"lUudNY5nlup2aQR/nVrIb4kZy5zP4qjLJoCJgcJFGEOSGCPQ8QecgJihtkUlB7VxVcZYqbrYZaAvPhzj",
+	"WZF3tdxnfuGwRZDDLvHxRVxKdQ5jZBMNrhLny8Jp3on5rTdlr4Ywz3vT88qxQSvpeY1nPe+bc+wtFMNW",
+	"FfaeHr3XcBrvplOebfbJD47w7lWnNJRfima7jXaZKU/ZVtUMrAwLrADbXyvAskXzhep4g6/1FPRJqJdP",
+	"ahjkPbNVH1F5E5/lY6rLTxarig/Sr7l5rlLbqKA/wyH8dfSjIv7Pm/sutz7+KQBAzNmoHmsdMwB3GEDQ",
+	"+XltTq9M86D2ujWTMnZLTW5gt7afgwowgdEcVoBJwXBQAeaB0DVDFxvgBnTZRsABicGsx5oAB9jsuXLc",
+	"gC5bDhxgcsrmYxqOIY1sAPhggshxEoRmZG4jiEbDNz7TniubSBrCZ82CYpUb2uubP3vwZ3//YnWiSlKX",
+	"4WetLSvBsL7riyw7Luy2/0TWdfGgWn9xDdfnyqx38Zp93gESw05qMyzKgV/4d682woNiN3zrOsN0AKsx",
+	"HEzR7bdLA3iUyv93CvqwpBQyK5Srq++HX3BCZPqa5VWbg0NsLdczBOy1KJFQBUkiw8UotPKeJnmQPopo",
+	"IsoKABFd9qQQIn40i/9g3PTS2/qH0uBX87BndIlNOYOlmQdgDfaYPSBr+Im6niiGOlIl1UIp6L9jOiRQ",
+	"E6J/IkwvhmnEM3RNop3+ZUpEeByZd3TZJhznUYDPbK9UruRIXbaiTAw2/btmSRsoV6mV9GdXsO4TLwdI",
+	"blcczYSjNudaW4TYLs23ckZyHggraRRtm0QHQFkmnu4hdweW6PJ1XwPiGr7YPpHaJIZmPsh8H8pESuJw",
+	"Dk/LIWM/BY3Iruh3E35/Dus8nGZkaeeOqTSHLnvwieXUfHQ9LqjMfaqT9MywzRyEci1Pco1dHntWzmu3",
+	"NY+VLSQDXMMWXshkT575wjdN0Hkh8x2TPKaRbOfDZ+y40RRydg7SBBGDd5HjK8AD9gB0c5TmsUEh2Cg9",
+	"QfvGNrLBkBALQYuv0sqvfl0u1RuaMmWGp8+OwBENFSLQ6EjzqdIEbf3sRrnYK2GbSpSeB7XNlqRtP5lE",
+	"n53w0/tM9PFaeZrW5thvMWYc8kFtKkgPLsvERb8Zu35vhvewmUHrZEUqtJ9VyOfMoF3FFUDEbCH/VuvM",
+	"HvjiA6jNRrQWcoSgPR9cK+/55VU4ZtH7pEONUWMyeSoJRVfekt8z+06+dK200HiaOUXpLKrkFHnE8Rya",
+	"uEspZIbT0AzNOi7jU/LW+UWbs4+EW6TYUFl2ob81EpgpxzO4NDgsV7ZQEruG5ZQpnkuUYZEFligAv8aU",
+	"3Ryg38YcEhoNDKwruIQsD5OYlLwqi/Vk+JtXjml+8VoK97VB0YcWo0ZxX5ou70YvU2xVey+yGFN6hgwa",
+	"YnoTyM21y/YMECy4O5lUBEf7m6OtrsC/fmRp+usrMrvssaTrGFL9PpJ0zFy+UWqOh0a7RF9PT4iP5jQn",
+	"jn8kTMLwheeMnSefsbNK+BliTUTEUnFXWa8+/JL+YaLzmuduHZzfTt12ULFOKngwhj60+QinOCsmZM9u",
+	"OkkwHgKsOZQz8+Uug7ctkFRYwBjJ3CThOuhI1zW5k/iOqEn5dJ8xTnFonGi2OskX0ALfYheg5QLfijJ7",
+	"YkstBLRXInj21yO0PRKhtxLfeymS+FL4cSezumxXvqkPsAUZ+O+HMW+S6MB2LqrKbqf8BD2R9vVBLKD1",
+	"Iuz7zcx6nODkDyaXDO0tBSDfmXDaruPYnYTTb1SNI4HneYurA+pYUeqU9iHzjkAxfWKNf8nID2j+tKX8",
+	"eCgZUM7m79rq7Fuy7GeeeZ88cxMW+ICszPVZuzMrS2uJHth/fWU8MRC90v9aoDkRgO0J+V2b+LPtHJ6i",
+	"L9uWrN4z1/jA4w2c12kZ7aaAgY/K7W2mUcXlbenn2d29M3f3JCFrx5PeeXzmgUpp0V6SA2Ie6zID9Od8",
+	"tQf7mku8n6lVDu2OrVP1up2BG9l2TRnbgtUs8jJ0QrN1OSmHXeOUNp3Uii7pPKqMZoE9GklnXtuuXGBa",
+	"QwfZHOd91Ikk378j+jKKDPF/H77oZDrfyB1t13IFWrQ5PSbNy88LTQ/ii+fcw+dqU5M5HaV9apdKq8oa",
+	"9OGXiQdB8tXIt5go8kA69Qcy4a4oIx3JRSpdpML6TbbqS5p0Re9WeYAuvVBuTgPvspzJP8EMVCitiHsv",
+	"SRVxLYzN7Zt6jkEqmiqS3JxjLFUmJvxIfMh38SHobXsQIeFD5JSp3yV9Rczonr2hD2jdA0zgWrYUPKC1",
+	"/trqistt8iDVWwXBIZyDAVlw8+qJPshPBwT1UZzFxgPpTM/60qOt1bgnxeTO2BfbMZGPTg0xdZ5e+39T",
+	"aE6lV0oq+MSGtz+nthtnyxWULivGJJ4VlJ0oKBZ54U/IFZ9LEJ6O3pTgg9wb2zSYGw/MNV9ZoI9yADnI",
+	"OFppta3gib5zckOm+Mh1OLNozwzrmWE9HP8xNHeP7Edwy3xmD8V7tmMra1StLttW1wLQfBSRCVfkCWld",
+	"a6te0ZKi191lFprqN+u412T0kDzx2wPim+nriX8jMPxn1v1c7nrf5a6rZFNS/WpI7YWEGPnuRRQw+O9Y",
+	"RqHrWThOPaG5QjnbPtS8oqRN4KrI/TeFcL6LkNohwrInpK6BkP6MUgpm/iymnlSS6LPUWSV1ANXH1g1b",
+	"GqLSY9NbiqEUEPBBIA/fAeYQRnImp4RFPtygMztGmLILr/Gs5pQQctdnBnzFB8tzsbrsmydj3U9w2+3S",
+	"M7Ths6L+EJiqjt7uCoeY6LJPCAsxhwqTa3S/PpneAT08gdT5h9AQH1VCu55wlXR2Y308J7PvKpldWkJz",
+	"HMQQ3gP2g1qeMp6BSrH2JLwAK8TwhKxO/e6y59zvh+gZdP3dAJFcfzsYEljEJYoZ0P2zUvac212S2y3N",
+	"4csz7wqq3+EX/Z+75XFvzux/A9bleyexIL7m5qxpryHeEpaZtsWbdGxNNyBsUWE1P9tgVHLEuDFWaUyY",
+	"ihdIW7IScYFiLolre/f085hgEx+AHV8D4VRMsDajek6wvsfOQbDCy5lB8JRMvGpGnXvEvnBhSj2eSPr1",
+	"Nz2hjQdTWZ4VlW+SVL2UCWyIc3/v9pxlAwWr7tsbaTuIF3bZDuCy9Go8ILP49iHCjQ2wxrMB9py+8vTQ",
+	"2s3R3tp8Uzy8eWKe+zd8jiagqA3zn6KKTECQQIuRqeDRLDSdUShDMNcAUSlnJIKBCqL0BgXAeAlTYoGm",
+	"RECbEXiQKhAv7q0BGiySl179WDVqEPKZXiwHwtNlySi9NJoNOqy/kKgvZ5o7EdGbY0HGfCZJH6Avd5bL",
+	"uaylpJ+oUxSGaBfRCr1Nb8ktie87ZgFfem/284lC96SLVSneoe9GMaztc9hj21QNfZxzcQ9Y1ykRjjt4",
+	"fPg3d0Cr8eJDYA5POJYaGN4LIQOA+5lMY74gBI15bFDiLYS9LQk07HgVL82AKeT6c5RwUrRn8gP1D3yI",
+	"GIef958ZbIbBXgGZPUb+mgxvU0y1ayIojn+ZTQZEPGV2rudenZvDEXhm5ruLYaeruoSLP1g0G/DWInJL",
+	"QyJTuDXHmVDCmYBD+wzMKLR6DiCUzCsChOMYcYEYZ+Siy4BNAxvHqA+z7lHWRxN+C031kMQLzWDmYw4D",
+	"nY8JO0B7lyjkbEjFhERoKkjdoFLC46bViGHJlHWZV/c9nMVDGsfEAsklHC5wkZc+PPY3+kc/kVdDSuIo",
+	"sPnfTusGz07EDeIuAk+LnhJNfECpDHsBQBtrEscDBK8f4AgldhuC3oWalyAGzOSixBHFWTrmA3N3z9y9",
+	"3ElldsRKRqzsR7rMPIf27C66ELy26yAZUs1pSKBdSjXp1WXLxde3gri7i7jbNgGiy9ZnQKCtEyC6bKfd",
+	"Fg3rZ99J9oOZzLdKgHBfl1qGLMNkBj6VeOICA6zhYHZH9Pa5n//3luZwnYp2RNldbbTDL/o/NunhiTUB",
+	"B0GEoR2X1BI+Jigm0Qg0B8+W64D0hzkT27or8Z9pucT19UmAFOd6XdEAhzddxoVzrCGqAk952Coea8bK",
+	"h2lotstAqGtxCfYdezbu0niwMyDuW44A6T+QMfSGah69WMXJE2Iem3ufDaK7BX4TTplf2J1xzUPgIw+B",
+	"EDPBlClMtc2lb7H9neRFWmNVzojAy6SZULmXybEo4EnSsKA3GHpfWablYg76vZilnrBc3MKGIkIuImDG",
+	"ZRwWxg1cFDhdaIW0tTUcwwc0RGDGzjmG+EylvgKj4e7p78/tZ2BeibWIVZdxpm1F8hmHKl7ApTllcj9I",
+	"k+Swgi+tMSXghb7lpW1CMw4Y7ZxKUt2meeRMO0DenmySnd1l92KcpPkDXbYD4+RKk8pDy5bH01QyM/tv",
+	"lVSQrP5KMfjckuvP0TpSk2RWUGeFzO7ktNHlHw7K7SIBjVjWdHlDwYw+6BlA6EmiIWU4hkRuqrrMdVj0",
+	"dIQXEpFbIhYRXoCUMzaTqWhmWZlKxC0Njfd1xHkUGChOK+I8YM6yENgeRjEH52WXDQS0gTVu2v0gow8Y",
+	"hyCWHNo3e67YtXpAaoMZ4bEb/+HjFLbVqp381tk7rXbyxCmMv0I+nt6bP61AzU3/WaI+S9RvLlENTWZE",
+	"6k5l6Eyw78zYTYWis1fJBFyAJlZp0+0URwOSJN2NMGVZAQdS0hi5gwX8wzN21/R1xl7QLrF4bwiZGolm",
+	"zFo0xtHGVjNztjJVaI4lMhtIIuQ5NycEm/JZLbW2No7125nWOOwalYnpLnu2iR+dTfwBSOI7lOFpt+pa",
+	"ske1Ts1x5Moi3l+dB2pf/SzSn0V6RqTPBCtYySbnfSvZbgCtHgRE69p8S+ZaLFIlbTQQC23jDcHocaYm",
+	"FfkuEAGaMUVjk4fTZSkSWHSA7CdMc+sSsK58c+tHDZFxH1XQdoGe4bieC4/uv/TaEltlLK4J2SDx4JIt",
+	"UObgwRV7RIFE4M/UrNBsgjNIP9PviThifF4M4eNYchOxd4wpyHVEAj8bDpVmZILPRuNS02VnxZrrDnuX",
+	"re5mVdvqmPoqk51UT0+p1qldhhOCfpoM3tSCWroqcCdA3kQ9rGqdWqvROq43juqN9sfGead53Gk0fq8F",
+	"6duoHmE4k71G87zZik5I/Xhwiuun4RGpnw+bjfrRoDls4XZ4HJ3oScD9EzKx95826q1W2K6f4vNGfdCM",
+	"juuN8JycDU/xyeA40pMGxPwaCKpaUHP4u5pMg5qETGx9GdAaa0FtNo1Kxn78sdnuNFqdo6Yeu6YGM+6Z",
+	"FJlxHNVPh2fNOm4NjupmxKfDs8Z5sxbUbokwwrz1NailmwyHIJErgmA9ZmucSPc3VIrbf3u9hIu/uFmm",
+	"PeHdTd4vBgJZv5bEw9ofQW0qKAvpFMeZbd5qYzZYkBvKzBPAD9JJ9Dbd4QlRY66fifmIsl5M2Q0QO456",
+	"2vivdYY4liRw6pR5vyRuYqftejNsRfVTcjSsn+H2oH4cnkSn5Gx4jhsDzRphiBXpmkwwjYHe8P/C4YQc",
+	"uBO0+QLFPMRAuxGp//iqFtTcwYswestvSYxD2MWKNOyP82tlc+fd0oJfy2cfUAg+mH6thQyeoKsMKq0v",
+	"oA6zDK8i0vlLX8JIJOmIkQhRZo16ZMfjQc2qZJ1fSHcZmqVZkZN4AmzmhX5x2nt9TKcS0j/zeXMXJlSg",
+	"IDpj0GkhAd/JKt/jYdLUPbGXzzm334Q4V4J5u9JL1GVuKqDeA1huSKRE+ugGaD6m4Vh/YaBHoA0bLYJz",
+	"PdQfR1eP3SZKz6kKxyn8ce2eUphzn/lWQQp7+JbBCThif3Zp3NGlcXeuuZRPGlLK68WThc+qEvW4CjPd",
+	"pD50E2760eejlkv5+Gp86H5NHCTZhOEL1A9nQhCm+miCxU3qh4fC97L5fmut/y2V6t3CR1O/z64B3oeW",
+	"lfh9zJCJfFqaw+pCu0mmmchySp9iKedcRPegNKBfuK8W+CK1A8buTKouA6E9E8xEsjAazuIYgd68otHf",
+	"tTaDeeo2y2glbkpg/CZ+PacUGPQiM8R8OxSjWcwJvkGMzJMXQeUaZ8mB67kLyROCs5G+yaEL2Rv1cbwf",
+	"3WD3uEXXRL13tHBPYj79wkYSvgSd0PRwePQS+BHKR6LSc6OZxDTd8zIOAUf88Iv+z51aNG/hlf8ADndz",
+	"eKdESK5ZhEkY86pv52OsIKRrXPIZO8M//zR/6Jf39HPcwnVRLjTxA+H8/bjebYvaT3ILt/snef8udxjY",
+	"Eult67GeNfJ7RytN+hjDksMxnI+J8LNf9UbJpbxj2z7FW7COt6bUPmlNnLIP05n4yfQKfj6T33d5WHmr",
+	"XuuALhwreJG4dWRQXHlBhkQQFhJk7kN7/RFHYsbQwaH1+uoRDs3V/v5BLajNRFzr1MZKTTuHh83W6UHj",
+	"oHHQ7Jw1zhpAQnYUZZ+bCn5LI1Crva5TBoMtsEI3IgrTWLpAFBUopkMSLsIYkGatAzmNuX0N8l+69INX",
+	"Uy4UjpEkSlE2kt4rXtsIxdo3xDgk8iJjbGumMyCFdD3jwpx4HzFIf8UvwGoQPo0B/Q57+omZM7AmWAPb",
+	"ByV5o28NF997xW6pnmj6crCREq+pfv0CDKtpamr1NfPV5+IwDbHIQ3NT3/v0VXq15NNvORvVY3pLogBy",
+	"xYA2ta1Xh26W7EaaLEXmm9BBCSAHjmM+l/mVvEyNwbKvvzfzxaHgMqUuf+HMqSg++bOWCXpkExyOKSPG",
+	"u8JGyDQjAZGit8MfixUlJW+7piMGZQTMCKCZgkRJSVDCriVihESIcTQgWGhNlN8QFiDyGXYl5iP9lPe1",
+	"VM6At7GUmBJj1jix4UxlqGbJc0XEmk4CazMmcWQN1pQ+bbaodWm78gnpMBshE9P7cJrAU/z+G4JjNdbU",
+	"giO98DJAE6IEDd3ppxJFPJxNCFOBXkpJIwLU6lPlr8m61r7+8fX/BgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
