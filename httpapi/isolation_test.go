@@ -20,6 +20,7 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 )
@@ -33,6 +34,7 @@ type isoTenant struct {
 	target        portal.Member // a viewer the membership operations act on
 	invitation    invite.Invitation
 	accessLink    invite.AccessLink
+	stock         isoStock // the supplier warehouse: isoStock
 }
 
 // isoFixture is a running handler over SQLite with two customers, A and B.
@@ -72,6 +74,7 @@ func newIsoFixture(t *testing.T) *isoFixture {
 		link, err := f.p.CreateAccessLink(ctx, tn.c.ID, tn.target.ID, portal.CreateAccessLinkParams{})
 		require.NoError(t, err)
 		tn.accessLink = link.Link
+		tn.c, tn.stock = f.isoStock(t, tn)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -94,6 +97,10 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"userId":             string(tn.target.User.ID),
 		"apiKeyId":           string(f.keyID),
 		"viewerMembershipId": string(tn.viewer.Membership.ID),
+		// Supplier warehouse.
+		"itemId":       string(tn.stock.inStock.ID),
+		"issuedItemId": string(tn.stock.issued.ID),
+		"productId":    string(tn.stock.product.ID),
 	}
 }
 
@@ -158,6 +165,7 @@ func (f *isoFixture) snapshot(t *testing.T) map[string]any {
 		part("access links", links, err)
 		subs, err := f.p.ListCustomers(ctx, portal.ListCustomersParams{ParentID: tn.c.ID})
 		part("sub-customers", subs, err)
+		f.stockSnapshot(t, tn, func(what string, v any) { out[name+" "+what] = v })
 	}
 	keys, err := f.p.ListAPIKeys(ctx, portal.ListAPIKeysParams{Limit: 100})
 	require.NoError(t, err)
@@ -180,6 +188,9 @@ var ghostIDs = map[string]string{
 	"userId":             "usr_ghost",
 	"apiKeyId":           "key_ghost",
 	"viewerMembershipId": "mem_ghost2",
+	"itemId":             "itm_ghost",
+	"issuedItemId":       "itm_ghost2",
+	"productId":          "prd_ghost",
 }
 
 // isoClass says how an operation relates to tenants.
@@ -223,6 +234,10 @@ type isoRow struct {
 	// scoped marks a list that names no customer in its path: A's users get
 	// 200 with nothing of B in it.
 	scoped bool
+	// pathIDs fill a path parameter from another key of the IDs, for
+	// operations that need another object than the one the parameter
+	// usually names: {"itemId": "issuedItemId"}.
+	pathIDs map[string]string
 }
 
 const (
@@ -286,6 +301,18 @@ var isolationMatrix = map[string]isoRow{
 	"listAPIKeys":  {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
 	"createAPIKey": {class: classStaff, body: `{"name":"Script","role":"agent"}`, staff: ok201, admin: no403, viewer: no403, foreign: no403},
 	"revokeAPIKey": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	// Supplier warehouse. B's product is B's own, so A cannot stock it in.
+	"listStockLevels": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"listStockItems":  {class: classTenant, query: "product_id={productId}", staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"stockIn": {class: classStaff, body: `{"items":[{"product_id":"{productId}","serial_number":"SN-NEW","site_id":"{siteId}"}]}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no404, crossBody: bad400},
+	"getStockItem": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"issueStockItem": {class: classTenant, body: `{"holder":{"name":"Bob"}}`,
+		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"returnStockItem": {class: classTenant, pathIDs: map[string]string{"itemId": "issuedItemId"}, body: `{"condition":"used"}`,
+		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"retireStockItem": {class: classTenant, body: `{"reason":"broken"}`,
+		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
 
 	"acceptInvitation":     {class: classPublic, reason: "the invitation token in the body is the credential; there is no caller to scope"},
 	"requestLoginLink":     {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of any customer"},
@@ -344,6 +371,12 @@ func (f *isoFixture) call(t *testing.T, op isoOp, row isoRow, token string, ids 
 // callWith is call with other IDs in the body than in the path.
 func (f *isoFixture) callWith(t *testing.T, op isoOp, row isoRow, token string, ids, bodyIDs map[string]string) (*http.Response, []byte) {
 	t.Helper()
+	if len(row.pathIDs) > 0 {
+		ids = maps.Clone(ids)
+		for param, key := range row.pathIDs {
+			ids[param] = ids[key]
+		}
+	}
 	path := fill(t, op.path, ids)
 	if row.query != "" {
 		path += "?" + fill(t, row.query, ids)
@@ -506,4 +539,50 @@ func TestSwitchMembershipToAnotherCustomer(t *testing.T) {
 	require.NoError(t, json.Unmarshal(body, &me))
 	require.NotNil(t, me.Principal.CustomerId)
 	assert.Equal(t, string(f.a.c.ID), *me.Principal.CustomerId, "the session still acts in A")
+}
+
+// Supplier warehouse.
+
+// isoStock is a tenant's supplier warehouse: a product of the tenant's
+// own, an item in stock and an issued one, at the tenant's site.
+type isoStock struct {
+	product         orders.Product
+	inStock, issued portal.StockItem
+}
+
+// isoStock turns the supplier warehouse on for tn and stocks it; it
+// returns the customer as changed.
+func (f *isoFixture) isoStock(t *testing.T, tn isoTenant) (customer.Customer, isoStock) {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	c, err := f.p.UpdateFeatures(ctx, tn.c.ID, portal.UpdateFeaturesParams{Version: tn.c.Version,
+		FeaturesPatch: customer.FeaturesPatch{SupplierWarehouse: ptr(true)}})
+	require.NoError(t, err)
+	st := isoStock{product: f.seedProduct(t, "DEV-"+strings.ToUpper(c.Name), c.Name+" laptop", c.ID)}
+	items, err := f.p.StockIn(ctx, c.ID, portal.StockInParams{Items: []portal.StockInItemParams{
+		{ProductID: st.product.ID, SiteID: tn.site.ID}, {ProductID: st.product.ID, SiteID: tn.site.ID},
+	}})
+	require.NoError(t, err)
+	st.inStock = items[0]
+	st.issued, err = f.p.IssueStockItem(ctx, c.ID, items[1].ID, portal.IssueStockItemParams{Holder: orders.Employee{Name: "Ann"}})
+	require.NoError(t, err)
+	return c, st
+}
+
+// stockSnapshot hands part everything the staff owner sees of tn's
+// warehouse: levels, items and each item's history.
+func (f *isoFixture) stockSnapshot(t *testing.T, tn isoTenant, part func(what string, v any)) {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	levels, err := f.p.ListStockLevels(ctx, tn.c.ID, portal.ListStockLevelsParams{Limit: 100})
+	require.NoError(t, err)
+	part("stock levels", levels)
+	items, err := f.p.ListStockItems(ctx, tn.c.ID, portal.ListStockItemsParams{Limit: 100})
+	require.NoError(t, err)
+	part("stock items", items)
+	for _, it := range items.Items {
+		h, err := f.p.GetStockItem(ctx, tn.c.ID, it.ID)
+		require.NoError(t, err)
+		part("history of "+string(it.ID), h.History)
+	}
 }
