@@ -15,6 +15,7 @@ import (
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 )
@@ -41,7 +42,8 @@ type roleFixture struct {
 	cid          string
 	north, south customer.Site // the site-limited admin reaches north only
 	tokens       map[string]string
-	n            int // makes e-mail addresses unique
+	n            int            // makes e-mail addresses unique
+	laptop       orders.Product // supplier warehouse: newRoleStock
 }
 
 func newRoleFixture(t *testing.T) *roleFixture {
@@ -92,6 +94,7 @@ func newRoleFixture(t *testing.T) *roleFixture {
 	require.True(t, ro.Session.ReadOnly)
 	require.Equal(t, client.RoleAdmin, ro.Membership.Role, "the link's membership is an admin's")
 	f.tokens[rcReadOnly] = ro.Token
+	f.laptop = f.newRoleStock(t)
 	return f
 }
 
@@ -145,6 +148,7 @@ func (f *roleFixture) snapshot(t *testing.T) map[string]any {
 		keys.Items[i].LastUsedAt = time.Time{} // moves with every call of a staff caller
 	}
 	part("api keys", keys, err)
+	out["stock items"] = f.allStockItems(t)
 	return out
 }
 
@@ -153,6 +157,7 @@ type roleTarget struct {
 	site   customer.Site
 	member portal.Member
 	etag   string
+	item   portal.StockItem // supplier warehouse
 }
 
 // roleRow is one operation of the role matrix and the status each caller
@@ -291,6 +296,45 @@ var roleMatrix = map[string]roleRow{
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.DisableUserWithResponse(t.Context(), string(tg.member.User.ID))
 		}},
+
+	// Supplier warehouse: staff run it, maintainers issue and take back,
+	// admins retire; a site-limited admin acts on its own site's items only.
+	"stock levels": {prep: noTarget, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListStockLevelsWithResponse(t.Context(), f.cid, nil)
+		}},
+	"list stock items": {prep: noTarget, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListStockItemsWithResponse(t.Context(), f.cid, nil)
+		}},
+	"get stock item at the caller's site": {prep: itemNorth, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetStockItemWithResponse(t.Context(), f.cid, string(tg.item.ID))
+		}},
+	"get stock item beyond the caller's sites": {prep: itemSouth, want: byRole(s200, s200, s200, s200, s200, s200, s404),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetStockItemWithResponse(t.Context(), f.cid, string(tg.item.ID))
+		}},
+	"stock in": {write: true, prep: noTarget, want: byRole(s201, s201, s201, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.StockInWithResponse(t.Context(), f.cid, nil, client.StockInRequest{Items: []client.StockInItem{{ProductId: string(f.laptop.ID)}}})
+		}},
+	"issue stock item at the caller's site": {write: true, prep: itemNorth, want: byRole(s200, s200, s200, s200, s200, s403, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.IssueStockItemWithResponse(t.Context(), f.cid, string(tg.item.ID), nil, client.IssueStockItemRequest{Holder: client.Employee{Name: "Bob"}})
+		}},
+	"issue stock item beyond the caller's sites": {write: true, prep: itemSouth, want: byRole(s200, s200, s200, s200, s200, s403, s404),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.IssueStockItemWithResponse(t.Context(), f.cid, string(tg.item.ID), nil, client.IssueStockItemRequest{Holder: client.Employee{Name: "Bob"}})
+		}},
+	"return stock item": {write: true, prep: issuedNorth, want: byRole(s200, s200, s200, s200, s200, s403, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ReturnStockItemWithResponse(t.Context(), f.cid, string(tg.item.ID), nil, client.ReturnStockItemRequest{})
+		}},
+	"retire stock item": {write: true, prep: itemNorth, want: byRole(s200, s200, s200, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.RetireStockItemWithResponse(t.Context(), f.cid, string(tg.item.ID), nil, client.RetireStockItemRequest{Reason: "broken"})
+		}},
 }
 
 // TestRoleMatrix calls a representative operation of every kind of action
@@ -416,3 +460,54 @@ func TestBadInputWritesNothing(t *testing.T) {
 	assert.Equal(t, ok, up.Name)
 	assert.Equal(t, ok, createCustomer(t, owner, ok).Name)
 }
+
+// Supplier warehouse.
+
+// newRoleStock turns the supplier warehouse on for the customer and seeds
+// the product its rows stock.
+func (f *roleFixture) newRoleStock(t *testing.T) orders.Product {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	c, err := f.p.GetCustomer(ctx, customer.ID(f.cid))
+	require.NoError(t, err)
+	_, err = f.p.UpdateFeatures(ctx, c.ID, portal.UpdateFeaturesParams{Version: c.Version, FeaturesPatch: customer.FeaturesPatch{SupplierWarehouse: ptr(true)}})
+	require.NoError(t, err)
+	return f.seedProduct(t, "LAP-14", "Laptop 14", "")
+}
+
+// allStockItems lists every item of the customer, page by page: the
+// matrix stocks more than a page.
+func (f *roleFixture) allStockItems(t *testing.T) []portal.StockItem {
+	t.Helper()
+	var out []portal.StockItem
+	params := portal.ListStockItemsParams{Limit: 100}
+	for {
+		l, err := f.p.ListStockItems(portaltest.Owner(t.Context()), customer.ID(f.cid), params)
+		require.NoError(t, err)
+		out = append(out, l.Items...)
+		if l.NextCursor == "" {
+			return out
+		}
+		params.Cursor = l.NextCursor
+	}
+}
+
+// stockAt stocks a new item in at site, and issues it when issued is set.
+func (f *roleFixture) stockAt(t *testing.T, site customer.Site, issued bool) roleTarget {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	items, err := f.p.StockIn(ctx, customer.ID(f.cid), portal.StockInParams{Items: []portal.StockInItemParams{{ProductID: f.laptop.ID, SiteID: site.ID}}})
+	require.NoError(t, err)
+	it := items[0]
+	if issued {
+		it, err = f.p.IssueStockItem(ctx, customer.ID(f.cid), it.ID, portal.IssueStockItemParams{Holder: orders.Employee{Name: "Ann"}})
+		require.NoError(t, err)
+	}
+	return roleTarget{item: it}
+}
+
+// itemNorth is an item in stock at the site-limited admin's site,
+// itemSouth one beyond it, issuedNorth an issued one at its site.
+func itemNorth(t *testing.T, f *roleFixture) roleTarget   { return f.stockAt(t, f.north, false) }
+func itemSouth(t *testing.T, f *roleFixture) roleTarget   { return f.stockAt(t, f.south, false) }
+func issuedNorth(t *testing.T, f *roleFixture) roleTarget { return f.stockAt(t, f.north, true) }
