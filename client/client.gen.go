@@ -49,6 +49,10 @@ const (
 	ActionSelf             Action = "self"
 	ActionSiteManage       Action = "site.manage"
 	ActionSiteRead         Action = "site.read"
+	ActionStockIn          Action = "stock.in"
+	ActionStockMove        Action = "stock.move"
+	ActionStockRead        Action = "stock.read"
+	ActionStockRetire      Action = "stock.retire"
 	ActionUserAdmin        Action = "user.admin"
 )
 
@@ -108,6 +112,14 @@ func (e Action) Valid() bool {
 	case ActionSiteManage:
 		return true
 	case ActionSiteRead:
+		return true
+	case ActionStockIn:
+		return true
+	case ActionStockMove:
+		return true
+	case ActionStockRead:
+		return true
+	case ActionStockRetire:
 		return true
 	case ActionUserAdmin:
 		return true
@@ -380,6 +392,75 @@ func (e StaffRole) Valid() bool {
 	}
 }
 
+// Defines values for StockCondition.
+const (
+	StockConditionDefective   StockCondition = "defective"
+	StockConditionNew         StockCondition = "new"
+	StockConditionRefurbished StockCondition = "refurbished"
+	StockConditionUsed        StockCondition = "used"
+)
+
+// Valid indicates whether the value is a known member of the StockCondition enum.
+func (e StockCondition) Valid() bool {
+	switch e {
+	case StockConditionDefective:
+		return true
+	case StockConditionNew:
+		return true
+	case StockConditionRefurbished:
+		return true
+	case StockConditionUsed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StockItemStatus.
+const (
+	StockItemStatusInStock StockItemStatus = "in_stock"
+	StockItemStatusIssued  StockItemStatus = "issued"
+	StockItemStatusRetired StockItemStatus = "retired"
+)
+
+// Valid indicates whether the value is a known member of the StockItemStatus enum.
+func (e StockItemStatus) Valid() bool {
+	switch e {
+	case StockItemStatusInStock:
+		return true
+	case StockItemStatusIssued:
+		return true
+	case StockItemStatusRetired:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StockMovementKind.
+const (
+	StockMovementKindIssue   StockMovementKind = "issue"
+	StockMovementKindRetire  StockMovementKind = "retire"
+	StockMovementKindReturn  StockMovementKind = "return"
+	StockMovementKindStockIn StockMovementKind = "stock_in"
+)
+
+// Valid indicates whether the value is a known member of the StockMovementKind enum.
+func (e StockMovementKind) Valid() bool {
+	switch e {
+	case StockMovementKindIssue:
+		return true
+	case StockMovementKindRetire:
+		return true
+	case StockMovementKindReturn:
+		return true
+	case StockMovementKindStockIn:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UserStatus.
 const (
 	UserStatusActive   UserStatus = "active"
@@ -552,7 +633,7 @@ type AccessLinkTTLSeconds = int
 // `customer.status` covers suspend, reactivate and archive; `membership.admin` covers role and
 // site changes, disabling, enabling and removing; `invitation.manage` covers invite, resend and
 // revoke; `access_link.manage` covers create, refresh and disable; `self` is a signed-in user's
-// own account; `product.manage` covers create, change and deactivate; `offer.manage` create,
+// own account; `stock.move` covers issuing a stock item and returning it; `product.manage` covers create, change and deactivate; `offer.manage` create,
 // change and delete; `order.cancel` is a customer's withdrawal of a submitted order and staff's
 // cancellation of a confirmed one; `order.inbox` lists orders across customers;
 // `order.decide` covers confirm, reject and fulfil.
@@ -859,11 +940,14 @@ type CustomerStatus string
 
 // Employee A person of the customer who receives goods; need not be a user of the portal.
 //
-// Example: {"email":"jane.doe@example.com","employee_number":"E-1042","name":"Jane Doe"}
+// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
 type Employee struct {
-	Email          *openapi_types.Email `json:"email,omitempty"`
-	EmployeeNumber *string              `json:"employee_number,omitempty"`
-	Name           string               `json:"name"`
+	// Email Compared and stored in lower case.
+	Email *openapi_types.Email `json:"email,omitempty"`
+
+	// EmployeeNumber The customer's own key for the person.
+	EmployeeNumber *string `json:"employee_number,omitempty"`
+	Name           string  `json:"name"`
 }
 
 // Features A customer's portal settings. `auto_confirm_orders` needs `order_authorization`;
@@ -1047,6 +1131,22 @@ type InviteRequest struct {
 	SiteIds *[]SiteId `json:"site_ids,omitempty"`
 }
 
+// IssueStockItemRequest Whom to hand the item to.
+//
+// Example: {"holder":{"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"},"note":"new hire, starts Monday"}
+type IssueStockItemRequest struct {
+	// Holder A person of the customer who receives goods; need not be a user of the portal.
+	//
+	// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
+	Holder Employee `json:"holder"`
+	Note   *string  `json:"note,omitempty"`
+}
+
+// ItemId Identifies a stock item: `itm_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b
+type ItemId = string
+
 // Me The caller and what it may do. `user`, `membership` and `customer_name` are set for customer
 // users.
 type Me struct {
@@ -1199,6 +1299,11 @@ type Money struct {
 	Currency string `json:"currency"`
 }
 
+// MovementId Identifies a movement of the stock ledger: `mov_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: mov_01912d80-3c4e-7a1b-9c2d-3e4f5a6b7c8d
+type MovementId = string
+
 // MyMembership One of the caller's memberships, to choose which one the session acts through.
 //
 // Example: {"created_at":"2025-03-04T09:15:00Z","current":true,"customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","customer_name":"Acme GmbH","id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","role":"admin","site_ids":[],"status":"active","updated_at":"2025-03-05T14:02:31Z","user_id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","version":2}
@@ -1342,7 +1447,7 @@ type Order struct {
 
 	// Recipient A person of the customer who receives goods; need not be a user of the portal.
 	//
-	// Example: {"email":"jane.doe@example.com","employee_number":"E-1042","name":"Jane Doe"}
+	// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
 	Recipient *Employee `json:"recipient,omitempty"`
 
 	// RequestedDate The day delivery is asked for.
@@ -1489,7 +1594,7 @@ type PlaceOrderRequest struct {
 
 	// Recipient A person of the customer who receives goods; need not be a user of the portal.
 	//
-	// Example: {"email":"jane.doe@example.com","employee_number":"E-1042","name":"Jane Doe"}
+	// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
 	Recipient *Employee `json:"recipient,omitempty"`
 
 	// RequestedDate The day delivery is asked for; not in the past.
@@ -1702,6 +1807,24 @@ type ResendInvitationRequest struct {
 	ExpiresInSeconds *InvitationTTLSeconds `json:"expires_in_seconds,omitempty"`
 }
 
+// RetireStockItemRequest Why the item leaves service.
+//
+// Example: {"reason":"screen broken beyond repair"}
+type RetireStockItemRequest struct {
+	Reason string `json:"reason"`
+}
+
+// ReturnStockItemRequest How the item came back.
+//
+// Example: {"condition":"used","note":"keyboard worn"}
+type ReturnStockItemRequest struct {
+	// Condition The state a device is in.
+	//
+	// Example: new
+	Condition *StockCondition `json:"condition,omitempty"`
+	Note      *string         `json:"note,omitempty"`
+}
+
 // Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
 // stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
 //
@@ -1855,6 +1978,237 @@ type SiteRequest struct {
 //
 // Example: admin
 type StaffRole string
+
+// StockCondition The state a device is in.
+//
+// Example: new
+type StockCondition string
+
+// StockInItem One device to stock in.
+//
+// Example: {"product_id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","serial_number":"5CD1234XYZ","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c"}
+type StockInItem struct {
+	// Condition The state a device is in.
+	//
+	// Example: new
+	Condition *StockCondition `json:"condition,omitempty"`
+
+	// ProductId Identifies a product: `prd_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	ProductId ProductId `json:"product_id"`
+
+	// SerialNumber Optional; unique within the customer when set.
+	SerialNumber *string `json:"serial_number,omitempty"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+}
+
+// StockInRequest Devices to stock in for the customer: each of a product of the global portfolio or of the
+// customer's own (a deactivated one too), `new` unless a condition is given, at one of the
+// customer's sites or, without `site_id`, the whole customer's (then members limited to some
+// sites do not see it).
+//
+// Example: {"items":[{"product_id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","serial_number":"5CD1234XYZ"},{"condition":"refurbished","product_id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","serial_number":"5CD1234XZA"}],"note":"delivered by DHL"}
+type StockInRequest struct {
+	Items []StockInItem `json:"items"`
+
+	// Note Goes on each item's `stock_in` movement.
+	Note *string `json:"note,omitempty"`
+}
+
+// StockInResult The items stocked in, in the order asked for.
+//
+// Example: {"items":[{"condition":"new","created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b","product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"serial_number":"5CD1234XYZ","status":"in_stock","updated_at":"2025-03-04T09:15:00Z","version":1}]}
+type StockInResult struct {
+	Items []StockItem `json:"items"`
+}
+
+// StockItem One device held in the supplier warehouse for a customer.
+//
+// Example: {"condition":"new","created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","holder":{"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"},"id":"itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b","product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"serial_number":"5CD1234XYZ","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"issued","updated_at":"2025-03-05T10:00:00Z","version":2}
+type StockItem struct {
+	// Condition The state a device is in.
+	//
+	// Example: new
+	Condition StockCondition `json:"condition"`
+
+	// CreatedAt When the item was stocked in.
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Holder A person of the customer who receives goods; need not be a user of the portal.
+	//
+	// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
+	Holder *Employee `json:"holder,omitempty"`
+
+	// Id Identifies a stock item: `itm_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b
+	Id ItemId `json:"id"`
+
+	// OrderId The pre-order that stocked the item in; left out when it was stocked in by hand.
+	OrderId *string `json:"order_id,omitempty"`
+
+	// Product The product of stock, as people know it.
+	//
+	// Example: {"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"}
+	Product StockProduct `json:"product"`
+
+	// SerialNumber Unique within the customer; left out when the device has none.
+	SerialNumber *string `json:"serial_number,omitempty"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Status Where an item stands: `in_stock` in the warehouse, ready to issue; `issued` to an employee (see
+	// `holder`); `retired`: out of service for good, kept for its history.
+	//
+	//
+	// Example: in_stock
+	Status StockItemStatus `json:"status"`
+
+	// UpdatedAt When the item last moved.
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// Version Grows with every movement.
+	Version int64 `json:"version"`
+}
+
+// StockItemHistory A stock item and its whole ledger.
+//
+// Example: {"history":[{"at":"2025-03-04T09:15:00Z","by":"staff:stf_1","condition":"new","id":"mov_01912d80-3c4e-7a1b-9c2d-3e4f5a6b7c8d","kind":"stock_in","to":"in_stock"}],"item":{"condition":"new","created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b","product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"status":"in_stock","updated_at":"2025-03-04T09:15:00Z","version":1}}
+type StockItemHistory struct {
+	// History Every movement of the item, oldest first: `from` is left out for the stock-in; `holder` is whom it was issued to (issue) or who held it (return, and retire of an issued item).
+	History []StockMovement `json:"history"`
+
+	// Item One device held in the supplier warehouse for a customer.
+	//
+	// Example: {"condition":"new","created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","holder":{"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"},"id":"itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b","product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"serial_number":"5CD1234XYZ","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"issued","updated_at":"2025-03-05T10:00:00Z","version":2}
+	Item StockItem `json:"item"`
+}
+
+// StockItemList One page of stock items, oldest first.
+//
+// Example: {"items":[{"condition":"new","created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b","product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"status":"in_stock","updated_at":"2025-03-04T09:15:00Z","version":1}],"next_cursor":""}
+type StockItemList struct {
+	Items []StockItem `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// StockItemStatus Where an item stands: `in_stock` in the warehouse, ready to issue; `issued` to an employee (see
+// `holder`); `retired`: out of service for good, kept for its history.
+//
+// Example: in_stock
+type StockItemStatus string
+
+// StockLevel How many of a customer's items of one product are in each status.
+//
+// Example: {"in_stock":48,"issued":2,"product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"retired":1}
+type StockLevel struct {
+	InStock int `json:"in_stock"`
+	Issued  int `json:"issued"`
+
+	// Product The product of stock, as people know it.
+	//
+	// Example: {"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"}
+	Product StockProduct `json:"product"`
+	Retired int          `json:"retired"`
+}
+
+// StockLevelList One page of stock levels, by product ID.
+//
+// Example: {"items":[{"in_stock":48,"issued":2,"product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"retired":1}],"next_cursor":""}
+type StockLevelList struct {
+	Items []StockLevel `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// StockMovement One entry of an item's ledger, never changed.
+//
+// Example: {"at":"2025-03-05T10:00:00Z","by":"user:usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","condition":"new","from":"in_stock","holder":{"employee_number":"E-1042","name":"Bob Builder"},"id":"mov_01912d80-3c4e-7a1b-9c2d-3e4f5a6b7c8d","kind":"issue","note":"new hire","to":"issued"}
+type StockMovement struct {
+	// At When the move was made.
+	At time.Time `json:"at"`
+
+	// By Who made it, as `staff:…`, `api_key:…` or `user:…` followed by the ID.
+	By string `json:"by"`
+
+	// Condition The state a device is in.
+	//
+	// Example: new
+	Condition StockCondition `json:"condition"`
+
+	// From Where an item stands: `in_stock` in the warehouse, ready to issue; `issued` to an employee (see
+	// `holder`); `retired`: out of service for good, kept for its history.
+	//
+	//
+	// Example: in_stock
+	From *StockItemStatus `json:"from,omitempty"`
+
+	// Holder A person of the customer who receives goods; need not be a user of the portal.
+	//
+	// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
+	Holder *Employee `json:"holder,omitempty"`
+
+	// Id Identifies a movement of the stock ledger: `mov_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: mov_01912d80-3c4e-7a1b-9c2d-3e4f5a6b7c8d
+	Id MovementId `json:"id"`
+
+	// Kind What a movement did: `stock_in` put the item into the warehouse (by hand, or from a fulfilled
+	// pre-order), `issue` handed it to an employee, `return` took it back into stock, `retire` took it
+	// out of service.
+	//
+	//
+	// Example: issue
+	Kind StockMovementKind `json:"kind"`
+
+	// Note The note or reason given; left out when none.
+	Note *string `json:"note,omitempty"`
+
+	// OrderId The pre-order a stock-in came from.
+	OrderId *string `json:"order_id,omitempty"`
+
+	// To Where an item stands: `in_stock` in the warehouse, ready to issue; `issued` to an employee (see
+	// `holder`); `retired`: out of service for good, kept for its history.
+	//
+	//
+	// Example: in_stock
+	To StockItemStatus `json:"to"`
+}
+
+// StockMovementKind What a movement did: `stock_in` put the item into the warehouse (by hand, or from a fulfilled
+// pre-order), `issue` handed it to an employee, `return` took it back into stock, `retire` took it
+// out of service.
+//
+// Example: issue
+type StockMovementKind string
+
+// StockProduct The product of stock, as people know it.
+//
+// Example: {"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"}
+type StockProduct struct {
+	// Id Identifies a product: `prd_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	Id   ProductId `json:"id"`
+	Name string    `json:"name"`
+	Sku  string    `json:"sku"`
+}
 
 // SwitchMembershipRequest The membership the session should act through.
 //
@@ -2027,6 +2381,20 @@ type ProductSearch = string
 //
 // Example: maintainer
 type RoleFilter = Role
+
+// SerialNumberFilter defines model for SerialNumberFilter.
+type SerialNumberFilter = string
+
+// StockItemStatusFilter Where an item stands: `in_stock` in the warehouse, ready to issue; `issued` to an employee (see
+// `holder`); `retired`: out of service for good, kept for its history.
+//
+// Example: in_stock
+type StockItemStatusFilter = StockItemStatus
+
+// StockProductFilter Identifies a product: `prd_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d
+type StockProductFilter = ProductId
 
 // BadRequest An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
 // per-field violations and the request ID.
@@ -2312,6 +2680,68 @@ type RenameSiteParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListStockLevelsParams defines parameters for ListStockLevels.
+type ListStockLevelsParams struct {
+	// ProductId Keeps the items of this product.
+	ProductId *StockProductFilter `form:"product_id,omitempty" json:"product_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListStockItemsParams defines parameters for ListStockItems.
+type ListStockItemsParams struct {
+	// ProductId Keeps the items of this product.
+	ProductId *StockProductFilter `form:"product_id,omitempty" json:"product_id,omitempty"`
+
+	// Status Keeps items in this status.
+	Status *StockItemStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// SerialNumber Keeps the item with this serial number (compared exactly).
+	SerialNumber *SerialNumberFilter `form:"serial_number,omitempty" json:"serial_number,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// StockInParams defines parameters for StockIn.
+type StockInParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// IssueStockItemParams defines parameters for IssueStockItem.
+type IssueStockItemParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// RetireStockItemParams defines parameters for RetireStockItem.
+type RetireStockItemParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ReturnStockItemParams defines parameters for ReturnStockItem.
+type ReturnStockItemParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ListOrderInboxParams defines parameters for ListOrderInbox.
 type ListOrderInboxParams struct {
 	// Status Keeps orders in this status.
@@ -2428,6 +2858,18 @@ type CreateSiteJSONRequestBody = SiteRequest
 
 // RenameSiteJSONRequestBody defines body for RenameSite for application/json ContentType.
 type RenameSiteJSONRequestBody = SiteRequest
+
+// StockInJSONRequestBody defines body for StockIn for application/json ContentType.
+type StockInJSONRequestBody = StockInRequest
+
+// IssueStockItemJSONRequestBody defines body for IssueStockItem for application/json ContentType.
+type IssueStockItemJSONRequestBody = IssueStockItemRequest
+
+// RetireStockItemJSONRequestBody defines body for RetireStockItem for application/json ContentType.
+type RetireStockItemJSONRequestBody = RetireStockItemRequest
+
+// ReturnStockItemJSONRequestBody defines body for ReturnStockItem for application/json ContentType.
+type ReturnStockItemJSONRequestBody = ReturnStockItemRequest
 
 // SwitchMembershipJSONRequestBody defines body for SwitchMembership for application/json ContentType.
 type SwitchMembershipJSONRequestBody = SwitchMembershipRequest
@@ -3712,6 +4154,236 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v1/customers/{customerId}/sites/{siteId} (the `RenameSite` operationId).
 	RenameSite(ctx context.Context, customerId CustomerId, siteId SiteId, params *RenameSiteParams, body RenameSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListStockLevels Count a customer's stock per product
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+	// customer user asking for another customer gets 404.
+	//
+	// How many of the customer's items of each product are in stock, issued and retired, one entry per
+	// product it has items of, by product ID. A customer user limited to some sites counts only the
+	// items of those sites.
+	//
+	// `feature_disabled` unless the customer's `supplier_warehouse` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/stock (the `ListStockLevels` operationId).
+	ListStockLevels(ctx context.Context, customerId CustomerId, params *ListStockLevelsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListStockItems List a customer's stock items
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+	// customer user asking for another customer gets 404.
+	//
+	// Oldest first, each with the employee holding it while it is issued. A customer user limited to
+	// some sites sees only the items of those sites (not those of no site).
+	//
+	// `feature_disabled` unless the customer's `supplier_warehouse` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/stock/items (the `ListStockItems` operationId).
+	ListStockItems(ctx context.Context, customerId CustomerId, params *ListStockItemsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StockInWithBody Stock items in
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// Puts devices into the supplier warehouse for the customer, one item per device, all or none;
+	// each gets a `stock_in` movement saying who and when. (A confirmed pre-order stocks its items in
+	// when it is fulfilled.)
+	//
+	// `invalid`, naming `items[i]` and the field, for a product that does not exist or is another
+	// customer's, a site that is not the customer's, or a bad condition or serial number;
+	// `already_exists` on `items[i].serial_number` when the customer has an item with that serial
+	// number (or the request names it twice); `feature_disabled` unless the customer's
+	// `supplier_warehouse` is on; `failed_precondition` for an archived customer.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `already_exists` (409), `failed_precondition` (409); a
+	// reused Idempotency-Key answers 409 while the first request runs and 422 with another body; a
+	// body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/stock/items (the `StockIn` operationId).
+	StockInWithBody(ctx context.Context, customerId CustomerId, params *StockInParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StockIn Stock items in
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// Puts devices into the supplier warehouse for the customer, one item per device, all or none;
+	// each gets a `stock_in` movement saying who and when. (A confirmed pre-order stocks its items in
+	// when it is fulfilled.)
+	//
+	// `invalid`, naming `items[i]` and the field, for a product that does not exist or is another
+	// customer's, a site that is not the customer's, or a bad condition or serial number;
+	// `already_exists` on `items[i].serial_number` when the customer has an item with that serial
+	// number (or the request names it twice); `feature_disabled` unless the customer's
+	// `supplier_warehouse` is on; `failed_precondition` for an archived customer.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `already_exists` (409), `failed_precondition` (409); a
+	// reused Idempotency-Key answers 409 while the first request runs and 422 with another body; a
+	// body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/stock/items (the `StockIn` operationId).
+	StockIn(ctx context.Context, customerId CustomerId, params *StockInParams, body StockInJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetStockItem Get a stock item and its history
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+	// customer user asking for another customer gets 404.
+	//
+	// The item and its whole ledger, oldest first: who stocked it in, issued it to whom, took it back
+	// or retired it, and when. A customer user limited to some sites gets 404 for an item of any other
+	// site (or of none).
+	//
+	// `feature_disabled` unless the customer's `supplier_warehouse` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/stock/items/{itemId} (the `GetStockItem` operationId).
+	GetStockItem(ctx context.Context, customerId CustomerId, itemId ItemId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IssueStockItemWithBody Issue a stock item to an employee
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own maintainers and
+	// admins; a member limited to some sites only for items of those sites (404 for others).
+	//
+	// Hands an item in stock to an employee of the customer and records who issued it to whom, and
+	// when.
+	//
+	// `conflict` when another move took the item out of stock first (of two issues of one item at
+	// once, exactly one wins), naming that move; `failed_precondition` for an item that is not in
+	// stock otherwise; `feature_disabled` unless the customer's `supplier_warehouse` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+	// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/issue (the `IssueStockItem` operationId).
+	IssueStockItemWithBody(ctx context.Context, customerId CustomerId, itemId ItemId, params *IssueStockItemParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IssueStockItem Issue a stock item to an employee
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own maintainers and
+	// admins; a member limited to some sites only for items of those sites (404 for others).
+	//
+	// Hands an item in stock to an employee of the customer and records who issued it to whom, and
+	// when.
+	//
+	// `conflict` when another move took the item out of stock first (of two issues of one item at
+	// once, exactly one wins), naming that move; `failed_precondition` for an item that is not in
+	// stock otherwise; `feature_disabled` unless the customer's `supplier_warehouse` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+	// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/issue (the `IssueStockItem` operationId).
+	IssueStockItem(ctx context.Context, customerId CustomerId, itemId ItemId, params *IssueStockItemParams, body IssueStockItemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RetireStockItemWithBody Retire a stock item
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; an admin
+	// limited to some sites only for items of those sites (404 for others). Retiring is final, so it
+	// is not a maintainer's everyday move.
+	//
+	// Takes an item out of service for good, from stock or from the employee holding it (a lost or
+	// broken device), and records the reason, who and when.
+	//
+	// `conflict` when another move retired it first; `feature_disabled` unless the customer's
+	// `supplier_warehouse` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409); a reused Idempotency-Key answers 409 while
+	// the first request runs and 422 with another body; a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/retire (the `RetireStockItem` operationId).
+	RetireStockItemWithBody(ctx context.Context, customerId CustomerId, itemId ItemId, params *RetireStockItemParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RetireStockItem Retire a stock item
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; an admin
+	// limited to some sites only for items of those sites (404 for others). Retiring is final, so it
+	// is not a maintainer's everyday move.
+	//
+	// Takes an item out of service for good, from stock or from the employee holding it (a lost or
+	// broken device), and records the reason, who and when.
+	//
+	// `conflict` when another move retired it first; `feature_disabled` unless the customer's
+	// `supplier_warehouse` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409); a reused Idempotency-Key answers 409 while
+	// the first request runs and 422 with another body; a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/retire (the `RetireStockItem` operationId).
+	RetireStockItem(ctx context.Context, customerId CustomerId, itemId ItemId, params *RetireStockItemParams, body RetireStockItemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReturnStockItemWithBody Return a stock item to stock
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own maintainers and
+	// admins; a member limited to some sites only for items of those sites (404 for others).
+	//
+	// Takes an issued item back into stock, to be issued again, and records from whom, by whom and
+	// when. The body is optional: without a condition the item keeps the one it had.
+	//
+	// `conflict` when another move took the item on first (it was returned or retired meanwhile),
+	// naming that move; `failed_precondition` for an item that was never issued; `feature_disabled`
+	// unless the customer's `supplier_warehouse` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+	// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/return (the `ReturnStockItem` operationId).
+	ReturnStockItemWithBody(ctx context.Context, customerId CustomerId, itemId ItemId, params *ReturnStockItemParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReturnStockItem Return a stock item to stock
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own maintainers and
+	// admins; a member limited to some sites only for items of those sites (404 for others).
+	//
+	// Takes an issued item back into stock, to be issued again, and records from whom, by whom and
+	// when. The body is optional: without a condition the item keeps the one it had.
+	//
+	// `conflict` when another move took the item on first (it was returned or retired meanwhile),
+	// naming that move; `failed_precondition` for an item that was never issued; `feature_disabled`
+	// unless the customer's `supplier_warehouse` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+	// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/return (the `ReturnStockItem` operationId).
+	ReturnStockItem(ctx context.Context, customerId CustomerId, itemId ItemId, params *ReturnStockItemParams, body ReturnStockItemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SuspendCustomer Suspend a customer
 	//
@@ -5981,6 +6653,346 @@ func (c *RawClient) RenameSiteWithBody(ctx context.Context, customerId CustomerI
 // Corresponds with PATCH /v1/customers/{customerId}/sites/{siteId} (the `RenameSite` operationId).
 func (c *RawClient) RenameSite(ctx context.Context, customerId CustomerId, siteId SiteId, params *RenameSiteParams, body RenameSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRenameSiteRequest(c.Server, customerId, siteId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListStockLevels Count a customer's stock per product
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+// customer user asking for another customer gets 404.
+//
+// How many of the customer's items of each product are in stock, issued and retired, one entry per
+// product it has items of, by product ID. A customer user limited to some sites counts only the
+// items of those sites.
+//
+// `feature_disabled` unless the customer's `supplier_warehouse` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/stock (the `ListStockLevels` operationId).
+func (c *RawClient) ListStockLevels(ctx context.Context, customerId CustomerId, params *ListStockLevelsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListStockLevelsRequest(c.Server, customerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListStockItems List a customer's stock items
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+// customer user asking for another customer gets 404.
+//
+// Oldest first, each with the employee holding it while it is issued. A customer user limited to
+// some sites sees only the items of those sites (not those of no site).
+//
+// `feature_disabled` unless the customer's `supplier_warehouse` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/stock/items (the `ListStockItems` operationId).
+func (c *RawClient) ListStockItems(ctx context.Context, customerId CustomerId, params *ListStockItemsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListStockItemsRequest(c.Server, customerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StockInWithBody Stock items in
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// Puts devices into the supplier warehouse for the customer, one item per device, all or none;
+// each gets a `stock_in` movement saying who and when. (A confirmed pre-order stocks its items in
+// when it is fulfilled.)
+//
+// `invalid`, naming `items[i]` and the field, for a product that does not exist or is another
+// customer's, a site that is not the customer's, or a bad condition or serial number;
+// `already_exists` on `items[i].serial_number` when the customer has an item with that serial
+// number (or the request names it twice); `feature_disabled` unless the customer's
+// `supplier_warehouse` is on; `failed_precondition` for an archived customer.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `already_exists` (409), `failed_precondition` (409); a
+// reused Idempotency-Key answers 409 while the first request runs and 422 with another body; a
+// body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/stock/items (the `StockIn` operationId).
+func (c *RawClient) StockInWithBody(ctx context.Context, customerId CustomerId, params *StockInParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStockInRequestWithBody(c.Server, customerId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StockIn Stock items in
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// Puts devices into the supplier warehouse for the customer, one item per device, all or none;
+// each gets a `stock_in` movement saying who and when. (A confirmed pre-order stocks its items in
+// when it is fulfilled.)
+//
+// `invalid`, naming `items[i]` and the field, for a product that does not exist or is another
+// customer's, a site that is not the customer's, or a bad condition or serial number;
+// `already_exists` on `items[i].serial_number` when the customer has an item with that serial
+// number (or the request names it twice); `feature_disabled` unless the customer's
+// `supplier_warehouse` is on; `failed_precondition` for an archived customer.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `already_exists` (409), `failed_precondition` (409); a
+// reused Idempotency-Key answers 409 while the first request runs and 422 with another body; a
+// body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/stock/items (the `StockIn` operationId).
+func (c *RawClient) StockIn(ctx context.Context, customerId CustomerId, params *StockInParams, body StockInJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStockInRequest(c.Server, customerId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetStockItem Get a stock item and its history
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+// customer user asking for another customer gets 404.
+//
+// The item and its whole ledger, oldest first: who stocked it in, issued it to whom, took it back
+// or retired it, and when. A customer user limited to some sites gets 404 for an item of any other
+// site (or of none).
+//
+// `feature_disabled` unless the customer's `supplier_warehouse` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/stock/items/{itemId} (the `GetStockItem` operationId).
+func (c *RawClient) GetStockItem(ctx context.Context, customerId CustomerId, itemId ItemId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetStockItemRequest(c.Server, customerId, itemId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IssueStockItemWithBody Issue a stock item to an employee
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own maintainers and
+// admins; a member limited to some sites only for items of those sites (404 for others).
+//
+// Hands an item in stock to an employee of the customer and records who issued it to whom, and
+// when.
+//
+// `conflict` when another move took the item out of stock first (of two issues of one item at
+// once, exactly one wins), naming that move; `failed_precondition` for an item that is not in
+// stock otherwise; `feature_disabled` unless the customer's `supplier_warehouse` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/issue (the `IssueStockItem` operationId).
+func (c *RawClient) IssueStockItemWithBody(ctx context.Context, customerId CustomerId, itemId ItemId, params *IssueStockItemParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIssueStockItemRequestWithBody(c.Server, customerId, itemId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IssueStockItem Issue a stock item to an employee
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own maintainers and
+// admins; a member limited to some sites only for items of those sites (404 for others).
+//
+// Hands an item in stock to an employee of the customer and records who issued it to whom, and
+// when.
+//
+// `conflict` when another move took the item out of stock first (of two issues of one item at
+// once, exactly one wins), naming that move; `failed_precondition` for an item that is not in
+// stock otherwise; `feature_disabled` unless the customer's `supplier_warehouse` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/issue (the `IssueStockItem` operationId).
+func (c *RawClient) IssueStockItem(ctx context.Context, customerId CustomerId, itemId ItemId, params *IssueStockItemParams, body IssueStockItemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIssueStockItemRequest(c.Server, customerId, itemId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RetireStockItemWithBody Retire a stock item
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; an admin
+// limited to some sites only for items of those sites (404 for others). Retiring is final, so it
+// is not a maintainer's everyday move.
+//
+// Takes an item out of service for good, from stock or from the employee holding it (a lost or
+// broken device), and records the reason, who and when.
+//
+// `conflict` when another move retired it first; `feature_disabled` unless the customer's
+// `supplier_warehouse` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409); a reused Idempotency-Key answers 409 while
+// the first request runs and 422 with another body; a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/retire (the `RetireStockItem` operationId).
+func (c *RawClient) RetireStockItemWithBody(ctx context.Context, customerId CustomerId, itemId ItemId, params *RetireStockItemParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRetireStockItemRequestWithBody(c.Server, customerId, itemId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RetireStockItem Retire a stock item
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; an admin
+// limited to some sites only for items of those sites (404 for others). Retiring is final, so it
+// is not a maintainer's everyday move.
+//
+// Takes an item out of service for good, from stock or from the employee holding it (a lost or
+// broken device), and records the reason, who and when.
+//
+// `conflict` when another move retired it first; `feature_disabled` unless the customer's
+// `supplier_warehouse` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409); a reused Idempotency-Key answers 409 while
+// the first request runs and 422 with another body; a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/retire (the `RetireStockItem` operationId).
+func (c *RawClient) RetireStockItem(ctx context.Context, customerId CustomerId, itemId ItemId, params *RetireStockItemParams, body RetireStockItemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRetireStockItemRequest(c.Server, customerId, itemId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReturnStockItemWithBody Return a stock item to stock
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own maintainers and
+// admins; a member limited to some sites only for items of those sites (404 for others).
+//
+// Takes an issued item back into stock, to be issued again, and records from whom, by whom and
+// when. The body is optional: without a condition the item keeps the one it had.
+//
+// `conflict` when another move took the item on first (it was returned or retired meanwhile),
+// naming that move; `failed_precondition` for an item that was never issued; `feature_disabled`
+// unless the customer's `supplier_warehouse` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/return (the `ReturnStockItem` operationId).
+func (c *RawClient) ReturnStockItemWithBody(ctx context.Context, customerId CustomerId, itemId ItemId, params *ReturnStockItemParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReturnStockItemRequestWithBody(c.Server, customerId, itemId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReturnStockItem Return a stock item to stock
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own maintainers and
+// admins; a member limited to some sites only for items of those sites (404 for others).
+//
+// Takes an issued item back into stock, to be issued again, and records from whom, by whom and
+// when. The body is optional: without a condition the item keeps the one it had.
+//
+// `conflict` when another move took the item on first (it was returned or retired meanwhile),
+// naming that move; `failed_precondition` for an item that was never issued; `feature_disabled`
+// unless the customer's `supplier_warehouse` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/return (the `ReturnStockItem` operationId).
+func (c *RawClient) ReturnStockItem(ctx context.Context, customerId CustomerId, itemId ItemId, params *ReturnStockItemParams, body ReturnStockItemJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReturnStockItemRequest(c.Server, customerId, itemId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -9293,6 +10305,510 @@ func NewRenameSiteRequestWithBody(server string, customerId CustomerId, siteId S
 	return req, nil
 }
 
+// NewListStockLevelsRequest constructs an http.Request for the ListStockLevels method
+func NewListStockLevelsRequest(server string, customerId CustomerId, params *ListStockLevelsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/stock", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ProductId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "product_id", *params.ProductId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListStockItemsRequest constructs an http.Request for the ListStockItems method
+func NewListStockItemsRequest(server string, customerId CustomerId, params *ListStockItemsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/stock/items", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.ProductId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "product_id", *params.ProductId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SerialNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "serial_number", *params.SerialNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewStockInRequest calls the generic StockIn builder with application/json body
+func NewStockInRequest(server string, customerId CustomerId, params *StockInParams, body StockInJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewStockInRequestWithBody(server, customerId, params, "application/json", bodyReader)
+}
+
+// NewStockInRequestWithBody constructs an http.Request for the StockIn method, with any body, and a specified content type
+func NewStockInRequestWithBody(server string, customerId CustomerId, params *StockInParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/stock/items", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetStockItemRequest constructs an http.Request for the GetStockItem method
+func NewGetStockItemRequest(server string, customerId CustomerId, itemId ItemId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "itemId", itemId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/stock/items/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewIssueStockItemRequest calls the generic IssueStockItem builder with application/json body
+func NewIssueStockItemRequest(server string, customerId CustomerId, itemId ItemId, params *IssueStockItemParams, body IssueStockItemJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewIssueStockItemRequestWithBody(server, customerId, itemId, params, "application/json", bodyReader)
+}
+
+// NewIssueStockItemRequestWithBody constructs an http.Request for the IssueStockItem method, with any body, and a specified content type
+func NewIssueStockItemRequestWithBody(server string, customerId CustomerId, itemId ItemId, params *IssueStockItemParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "itemId", itemId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/stock/items/%s/issue", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewRetireStockItemRequest calls the generic RetireStockItem builder with application/json body
+func NewRetireStockItemRequest(server string, customerId CustomerId, itemId ItemId, params *RetireStockItemParams, body RetireStockItemJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRetireStockItemRequestWithBody(server, customerId, itemId, params, "application/json", bodyReader)
+}
+
+// NewRetireStockItemRequestWithBody constructs an http.Request for the RetireStockItem method, with any body, and a specified content type
+func NewRetireStockItemRequestWithBody(server string, customerId CustomerId, itemId ItemId, params *RetireStockItemParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "itemId", itemId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/stock/items/%s/retire", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewReturnStockItemRequest calls the generic ReturnStockItem builder with application/json body
+func NewReturnStockItemRequest(server string, customerId CustomerId, itemId ItemId, params *ReturnStockItemParams, body ReturnStockItemJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReturnStockItemRequestWithBody(server, customerId, itemId, params, "application/json", bodyReader)
+}
+
+// NewReturnStockItemRequestWithBody constructs an http.Request for the ReturnStockItem method, with any body, and a specified content type
+func NewReturnStockItemRequestWithBody(server string, customerId CustomerId, itemId ItemId, params *ReturnStockItemParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "itemId", itemId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/stock/items/%s/return", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewSuspendCustomerRequest constructs an http.Request for the SuspendCustomer method
 func NewSuspendCustomerRequest(server string, customerId CustomerId) (*http.Request, error) {
 	var err error
@@ -11363,6 +12879,242 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v1/customers/{customerId}/sites/{siteId} (the `RenameSite` operationId).
 	RenameSiteWithResponse(ctx context.Context, customerId CustomerId, siteId SiteId, params *RenameSiteParams, body RenameSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*RenameSiteResponse, error)
+
+	// ListStockLevelsWithResponse Count a customer's stock per product
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+	// customer user asking for another customer gets 404.
+	//
+	// How many of the customer's items of each product are in stock, issued and retired, one entry per
+	// product it has items of, by product ID. A customer user limited to some sites counts only the
+	// items of those sites.
+	//
+	// `feature_disabled` unless the customer's `supplier_warehouse` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/stock (the `ListStockLevels` operationId).
+	ListStockLevelsWithResponse(ctx context.Context, customerId CustomerId, params *ListStockLevelsParams, reqEditors ...RequestEditorFn) (*ListStockLevelsResponse, error)
+
+	// ListStockItemsWithResponse List a customer's stock items
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+	// customer user asking for another customer gets 404.
+	//
+	// Oldest first, each with the employee holding it while it is issued. A customer user limited to
+	// some sites sees only the items of those sites (not those of no site).
+	//
+	// `feature_disabled` unless the customer's `supplier_warehouse` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/stock/items (the `ListStockItems` operationId).
+	ListStockItemsWithResponse(ctx context.Context, customerId CustomerId, params *ListStockItemsParams, reqEditors ...RequestEditorFn) (*ListStockItemsResponse, error)
+
+	// StockInWithBodyWithResponse Stock items in
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// Puts devices into the supplier warehouse for the customer, one item per device, all or none;
+	// each gets a `stock_in` movement saying who and when. (A confirmed pre-order stocks its items in
+	// when it is fulfilled.)
+	//
+	// `invalid`, naming `items[i]` and the field, for a product that does not exist or is another
+	// customer's, a site that is not the customer's, or a bad condition or serial number;
+	// `already_exists` on `items[i].serial_number` when the customer has an item with that serial
+	// number (or the request names it twice); `feature_disabled` unless the customer's
+	// `supplier_warehouse` is on; `failed_precondition` for an archived customer.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `already_exists` (409), `failed_precondition` (409); a
+	// reused Idempotency-Key answers 409 while the first request runs and 422 with another body; a
+	// body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/stock/items (the `StockIn` operationId).
+	StockInWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *StockInParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StockInResponse, error)
+
+	// StockInWithResponse Stock items in
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// Puts devices into the supplier warehouse for the customer, one item per device, all or none;
+	// each gets a `stock_in` movement saying who and when. (A confirmed pre-order stocks its items in
+	// when it is fulfilled.)
+	//
+	// `invalid`, naming `items[i]` and the field, for a product that does not exist or is another
+	// customer's, a site that is not the customer's, or a bad condition or serial number;
+	// `already_exists` on `items[i].serial_number` when the customer has an item with that serial
+	// number (or the request names it twice); `feature_disabled` unless the customer's
+	// `supplier_warehouse` is on; `failed_precondition` for an archived customer.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `already_exists` (409), `failed_precondition` (409); a
+	// reused Idempotency-Key answers 409 while the first request runs and 422 with another body; a
+	// body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/stock/items (the `StockIn` operationId).
+	StockInWithResponse(ctx context.Context, customerId CustomerId, params *StockInParams, body StockInJSONRequestBody, reqEditors ...RequestEditorFn) (*StockInResponse, error)
+
+	// GetStockItemWithResponse Get a stock item and its history
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+	// customer user asking for another customer gets 404.
+	//
+	// The item and its whole ledger, oldest first: who stocked it in, issued it to whom, took it back
+	// or retired it, and when. A customer user limited to some sites gets 404 for an item of any other
+	// site (or of none).
+	//
+	// `feature_disabled` unless the customer's `supplier_warehouse` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/stock/items/{itemId} (the `GetStockItem` operationId).
+	GetStockItemWithResponse(ctx context.Context, customerId CustomerId, itemId ItemId, reqEditors ...RequestEditorFn) (*GetStockItemResponse, error)
+
+	// IssueStockItemWithBodyWithResponse Issue a stock item to an employee
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own maintainers and
+	// admins; a member limited to some sites only for items of those sites (404 for others).
+	//
+	// Hands an item in stock to an employee of the customer and records who issued it to whom, and
+	// when.
+	//
+	// `conflict` when another move took the item out of stock first (of two issues of one item at
+	// once, exactly one wins), naming that move; `failed_precondition` for an item that is not in
+	// stock otherwise; `feature_disabled` unless the customer's `supplier_warehouse` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+	// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/issue (the `IssueStockItem` operationId).
+	IssueStockItemWithBodyWithResponse(ctx context.Context, customerId CustomerId, itemId ItemId, params *IssueStockItemParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IssueStockItemResponse, error)
+
+	// IssueStockItemWithResponse Issue a stock item to an employee
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own maintainers and
+	// admins; a member limited to some sites only for items of those sites (404 for others).
+	//
+	// Hands an item in stock to an employee of the customer and records who issued it to whom, and
+	// when.
+	//
+	// `conflict` when another move took the item out of stock first (of two issues of one item at
+	// once, exactly one wins), naming that move; `failed_precondition` for an item that is not in
+	// stock otherwise; `feature_disabled` unless the customer's `supplier_warehouse` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+	// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/issue (the `IssueStockItem` operationId).
+	IssueStockItemWithResponse(ctx context.Context, customerId CustomerId, itemId ItemId, params *IssueStockItemParams, body IssueStockItemJSONRequestBody, reqEditors ...RequestEditorFn) (*IssueStockItemResponse, error)
+
+	// RetireStockItemWithBodyWithResponse Retire a stock item
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; an admin
+	// limited to some sites only for items of those sites (404 for others). Retiring is final, so it
+	// is not a maintainer's everyday move.
+	//
+	// Takes an item out of service for good, from stock or from the employee holding it (a lost or
+	// broken device), and records the reason, who and when.
+	//
+	// `conflict` when another move retired it first; `feature_disabled` unless the customer's
+	// `supplier_warehouse` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409); a reused Idempotency-Key answers 409 while
+	// the first request runs and 422 with another body; a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/retire (the `RetireStockItem` operationId).
+	RetireStockItemWithBodyWithResponse(ctx context.Context, customerId CustomerId, itemId ItemId, params *RetireStockItemParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RetireStockItemResponse, error)
+
+	// RetireStockItemWithResponse Retire a stock item
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; an admin
+	// limited to some sites only for items of those sites (404 for others). Retiring is final, so it
+	// is not a maintainer's everyday move.
+	//
+	// Takes an item out of service for good, from stock or from the employee holding it (a lost or
+	// broken device), and records the reason, who and when.
+	//
+	// `conflict` when another move retired it first; `feature_disabled` unless the customer's
+	// `supplier_warehouse` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409); a reused Idempotency-Key answers 409 while
+	// the first request runs and 422 with another body; a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/retire (the `RetireStockItem` operationId).
+	RetireStockItemWithResponse(ctx context.Context, customerId CustomerId, itemId ItemId, params *RetireStockItemParams, body RetireStockItemJSONRequestBody, reqEditors ...RequestEditorFn) (*RetireStockItemResponse, error)
+
+	// ReturnStockItemWithBodyWithResponse Return a stock item to stock
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own maintainers and
+	// admins; a member limited to some sites only for items of those sites (404 for others).
+	//
+	// Takes an issued item back into stock, to be issued again, and records from whom, by whom and
+	// when. The body is optional: without a condition the item keeps the one it had.
+	//
+	// `conflict` when another move took the item on first (it was returned or retired meanwhile),
+	// naming that move; `failed_precondition` for an item that was never issued; `feature_disabled`
+	// unless the customer's `supplier_warehouse` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+	// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/return (the `ReturnStockItem` operationId).
+	ReturnStockItemWithBodyWithResponse(ctx context.Context, customerId CustomerId, itemId ItemId, params *ReturnStockItemParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReturnStockItemResponse, error)
+
+	// ReturnStockItemWithResponse Return a stock item to stock
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own maintainers and
+	// admins; a member limited to some sites only for items of those sites (404 for others).
+	//
+	// Takes an issued item back into stock, to be issued again, and records from whom, by whom and
+	// when. The body is optional: without a condition the item keeps the one it had.
+	//
+	// `conflict` when another move took the item on first (it was returned or retired meanwhile),
+	// naming that move; `failed_precondition` for an item that was never issued; `feature_disabled`
+	// unless the customer's `supplier_warehouse` is on.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+	// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/return (the `ReturnStockItem` operationId).
+	ReturnStockItemWithResponse(ctx context.Context, customerId CustomerId, itemId ItemId, params *ReturnStockItemParams, body ReturnStockItemJSONRequestBody, reqEditors ...RequestEditorFn) (*ReturnStockItemResponse, error)
 
 	// SuspendCustomerWithResponse Suspend a customer
 	//
@@ -16127,6 +17879,622 @@ func (r RenameSiteResponse) ContentType() string {
 	return ""
 }
 
+type ListStockLevelsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StockLevelList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListStockLevelsResponse) GetJSON200() *StockLevelList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListStockLevelsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListStockLevelsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListStockLevelsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListStockLevelsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListStockLevelsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListStockLevelsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListStockLevelsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListStockLevelsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListStockLevelsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListStockItemsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StockItemList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListStockItemsResponse) GetJSON200() *StockItemList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListStockItemsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListStockItemsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListStockItemsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListStockItemsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListStockItemsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListStockItemsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListStockItemsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListStockItemsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListStockItemsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type StockInResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *StockInResult
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *IdempotencyKeyReused
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r StockInResponse) GetJSON201() *StockInResult {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r StockInResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r StockInResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r StockInResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r StockInResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r StockInResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r StockInResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r StockInResponse) GetApplicationproblemJSON422() *IdempotencyKeyReused {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r StockInResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r StockInResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StockInResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StockInResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StockInResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetStockItemResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StockItemHistory
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetStockItemResponse) GetJSON200() *StockItemHistory {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetStockItemResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetStockItemResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetStockItemResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetStockItemResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetStockItemResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetStockItemResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetStockItemResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetStockItemResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetStockItemResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type IssueStockItemResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StockItem
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *IdempotencyKeyReused
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r IssueStockItemResponse) GetJSON200() *StockItem {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r IssueStockItemResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r IssueStockItemResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r IssueStockItemResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r IssueStockItemResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r IssueStockItemResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r IssueStockItemResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r IssueStockItemResponse) GetApplicationproblemJSON422() *IdempotencyKeyReused {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r IssueStockItemResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r IssueStockItemResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r IssueStockItemResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r IssueStockItemResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r IssueStockItemResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RetireStockItemResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StockItem
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *IdempotencyKeyReused
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RetireStockItemResponse) GetJSON200() *StockItem {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RetireStockItemResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RetireStockItemResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RetireStockItemResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RetireStockItemResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RetireStockItemResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RetireStockItemResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r RetireStockItemResponse) GetApplicationproblemJSON422() *IdempotencyKeyReused {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RetireStockItemResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RetireStockItemResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RetireStockItemResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RetireStockItemResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RetireStockItemResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReturnStockItemResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StockItem
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *IdempotencyKeyReused
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReturnStockItemResponse) GetJSON200() *StockItem {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReturnStockItemResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReturnStockItemResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReturnStockItemResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReturnStockItemResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReturnStockItemResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReturnStockItemResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r ReturnStockItemResponse) GetApplicationproblemJSON422() *IdempotencyKeyReused {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ReturnStockItemResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ReturnStockItemResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReturnStockItemResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReturnStockItemResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReturnStockItemResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // SuspendCustomerResponse200Headers the declared response headers of an HTTP 200 response for SuspendCustomer
 type SuspendCustomerResponse200Headers struct {
 	ETag string
@@ -19149,6 +21517,308 @@ func (c *ClientWithResponses) RenameSiteWithResponse(ctx context.Context, custom
 		return nil, err
 	}
 	return ParseRenameSiteResponse(rsp)
+}
+
+// ListStockLevelsWithResponse Count a customer's stock per product
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+// customer user asking for another customer gets 404.
+//
+// How many of the customer's items of each product are in stock, issued and retired, one entry per
+// product it has items of, by product ID. A customer user limited to some sites counts only the
+// items of those sites.
+//
+// `feature_disabled` unless the customer's `supplier_warehouse` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/stock (the `ListStockLevels` operationId).
+func (c *ClientWithResponses) ListStockLevelsWithResponse(ctx context.Context, customerId CustomerId, params *ListStockLevelsParams, reqEditors ...RequestEditorFn) (*ListStockLevelsResponse, error) {
+	rsp, err := c.ListStockLevels(ctx, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListStockLevelsResponse(rsp)
+}
+
+// ListStockItemsWithResponse List a customer's stock items
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+// customer user asking for another customer gets 404.
+//
+// Oldest first, each with the employee holding it while it is issued. A customer user limited to
+// some sites sees only the items of those sites (not those of no site).
+//
+// `feature_disabled` unless the customer's `supplier_warehouse` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/stock/items (the `ListStockItems` operationId).
+func (c *ClientWithResponses) ListStockItemsWithResponse(ctx context.Context, customerId CustomerId, params *ListStockItemsParams, reqEditors ...RequestEditorFn) (*ListStockItemsResponse, error) {
+	rsp, err := c.ListStockItems(ctx, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListStockItemsResponse(rsp)
+}
+
+// StockInWithBodyWithResponse Stock items in
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// Puts devices into the supplier warehouse for the customer, one item per device, all or none;
+// each gets a `stock_in` movement saying who and when. (A confirmed pre-order stocks its items in
+// when it is fulfilled.)
+//
+// `invalid`, naming `items[i]` and the field, for a product that does not exist or is another
+// customer's, a site that is not the customer's, or a bad condition or serial number;
+// `already_exists` on `items[i].serial_number` when the customer has an item with that serial
+// number (or the request names it twice); `feature_disabled` unless the customer's
+// `supplier_warehouse` is on; `failed_precondition` for an archived customer.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `already_exists` (409), `failed_precondition` (409); a
+// reused Idempotency-Key answers 409 while the first request runs and 422 with another body; a
+// body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/stock/items (the `StockIn` operationId).
+func (c *ClientWithResponses) StockInWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *StockInParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StockInResponse, error) {
+	rsp, err := c.StockInWithBody(ctx, customerId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStockInResponse(rsp)
+}
+
+// StockInWithResponse Stock items in
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// Puts devices into the supplier warehouse for the customer, one item per device, all or none;
+// each gets a `stock_in` movement saying who and when. (A confirmed pre-order stocks its items in
+// when it is fulfilled.)
+//
+// `invalid`, naming `items[i]` and the field, for a product that does not exist or is another
+// customer's, a site that is not the customer's, or a bad condition or serial number;
+// `already_exists` on `items[i].serial_number` when the customer has an item with that serial
+// number (or the request names it twice); `feature_disabled` unless the customer's
+// `supplier_warehouse` is on; `failed_precondition` for an archived customer.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `already_exists` (409), `failed_precondition` (409); a
+// reused Idempotency-Key answers 409 while the first request runs and 422 with another body; a
+// body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/stock/items (the `StockIn` operationId).
+func (c *ClientWithResponses) StockInWithResponse(ctx context.Context, customerId CustomerId, params *StockInParams, body StockInJSONRequestBody, reqEditors ...RequestEditorFn) (*StockInResponse, error) {
+	rsp, err := c.StockIn(ctx, customerId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStockInResponse(rsp)
+}
+
+// GetStockItemWithResponse Get a stock item and its history
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+// customer user asking for another customer gets 404.
+//
+// The item and its whole ledger, oldest first: who stocked it in, issued it to whom, took it back
+// or retired it, and when. A customer user limited to some sites gets 404 for an item of any other
+// site (or of none).
+//
+// `feature_disabled` unless the customer's `supplier_warehouse` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/stock/items/{itemId} (the `GetStockItem` operationId).
+func (c *ClientWithResponses) GetStockItemWithResponse(ctx context.Context, customerId CustomerId, itemId ItemId, reqEditors ...RequestEditorFn) (*GetStockItemResponse, error) {
+	rsp, err := c.GetStockItem(ctx, customerId, itemId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetStockItemResponse(rsp)
+}
+
+// IssueStockItemWithBodyWithResponse Issue a stock item to an employee
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own maintainers and
+// admins; a member limited to some sites only for items of those sites (404 for others).
+//
+// Hands an item in stock to an employee of the customer and records who issued it to whom, and
+// when.
+//
+// `conflict` when another move took the item out of stock first (of two issues of one item at
+// once, exactly one wins), naming that move; `failed_precondition` for an item that is not in
+// stock otherwise; `feature_disabled` unless the customer's `supplier_warehouse` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/issue (the `IssueStockItem` operationId).
+func (c *ClientWithResponses) IssueStockItemWithBodyWithResponse(ctx context.Context, customerId CustomerId, itemId ItemId, params *IssueStockItemParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IssueStockItemResponse, error) {
+	rsp, err := c.IssueStockItemWithBody(ctx, customerId, itemId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIssueStockItemResponse(rsp)
+}
+
+// IssueStockItemWithResponse Issue a stock item to an employee
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own maintainers and
+// admins; a member limited to some sites only for items of those sites (404 for others).
+//
+// Hands an item in stock to an employee of the customer and records who issued it to whom, and
+// when.
+//
+// `conflict` when another move took the item out of stock first (of two issues of one item at
+// once, exactly one wins), naming that move; `failed_precondition` for an item that is not in
+// stock otherwise; `feature_disabled` unless the customer's `supplier_warehouse` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/issue (the `IssueStockItem` operationId).
+func (c *ClientWithResponses) IssueStockItemWithResponse(ctx context.Context, customerId CustomerId, itemId ItemId, params *IssueStockItemParams, body IssueStockItemJSONRequestBody, reqEditors ...RequestEditorFn) (*IssueStockItemResponse, error) {
+	rsp, err := c.IssueStockItem(ctx, customerId, itemId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIssueStockItemResponse(rsp)
+}
+
+// RetireStockItemWithBodyWithResponse Retire a stock item
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; an admin
+// limited to some sites only for items of those sites (404 for others). Retiring is final, so it
+// is not a maintainer's everyday move.
+//
+// Takes an item out of service for good, from stock or from the employee holding it (a lost or
+// broken device), and records the reason, who and when.
+//
+// `conflict` when another move retired it first; `feature_disabled` unless the customer's
+// `supplier_warehouse` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409); a reused Idempotency-Key answers 409 while
+// the first request runs and 422 with another body; a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/retire (the `RetireStockItem` operationId).
+func (c *ClientWithResponses) RetireStockItemWithBodyWithResponse(ctx context.Context, customerId CustomerId, itemId ItemId, params *RetireStockItemParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RetireStockItemResponse, error) {
+	rsp, err := c.RetireStockItemWithBody(ctx, customerId, itemId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRetireStockItemResponse(rsp)
+}
+
+// RetireStockItemWithResponse Retire a stock item
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own admins; an admin
+// limited to some sites only for items of those sites (404 for others). Retiring is final, so it
+// is not a maintainer's everyday move.
+//
+// Takes an item out of service for good, from stock or from the employee holding it (a lost or
+// broken device), and records the reason, who and when.
+//
+// `conflict` when another move retired it first; `feature_disabled` unless the customer's
+// `supplier_warehouse` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409); a reused Idempotency-Key answers 409 while
+// the first request runs and 422 with another body; a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/retire (the `RetireStockItem` operationId).
+func (c *ClientWithResponses) RetireStockItemWithResponse(ctx context.Context, customerId CustomerId, itemId ItemId, params *RetireStockItemParams, body RetireStockItemJSONRequestBody, reqEditors ...RequestEditorFn) (*RetireStockItemResponse, error) {
+	rsp, err := c.RetireStockItem(ctx, customerId, itemId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRetireStockItemResponse(rsp)
+}
+
+// ReturnStockItemWithBodyWithResponse Return a stock item to stock
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own maintainers and
+// admins; a member limited to some sites only for items of those sites (404 for others).
+//
+// Takes an issued item back into stock, to be issued again, and records from whom, by whom and
+// when. The body is optional: without a condition the item keeps the one it had.
+//
+// `conflict` when another move took the item on first (it was returned or retired meanwhile),
+// naming that move; `failed_precondition` for an item that was never issued; `feature_disabled`
+// unless the customer's `supplier_warehouse` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/return (the `ReturnStockItem` operationId).
+func (c *ClientWithResponses) ReturnStockItemWithBodyWithResponse(ctx context.Context, customerId CustomerId, itemId ItemId, params *ReturnStockItemParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReturnStockItemResponse, error) {
+	rsp, err := c.ReturnStockItemWithBody(ctx, customerId, itemId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReturnStockItemResponse(rsp)
+}
+
+// ReturnStockItemWithResponse Return a stock item to stock
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own maintainers and
+// admins; a member limited to some sites only for items of those sites (404 for others).
+//
+// Takes an issued item back into stock, to be issued again, and records from whom, by whom and
+// when. The body is optional: without a condition the item keeps the one it had.
+//
+// `conflict` when another move took the item on first (it was returned or retired meanwhile),
+// naming that move; `failed_precondition` for an item that was never issued; `feature_disabled`
+// unless the customer's `supplier_warehouse` is on.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a reused
+// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/stock/items/{itemId}/return (the `ReturnStockItem` operationId).
+func (c *ClientWithResponses) ReturnStockItemWithResponse(ctx context.Context, customerId CustomerId, itemId ItemId, params *ReturnStockItemParams, body ReturnStockItemJSONRequestBody, reqEditors ...RequestEditorFn) (*ReturnStockItemResponse, error) {
+	rsp, err := c.ReturnStockItem(ctx, customerId, itemId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReturnStockItemResponse(rsp)
 }
 
 // SuspendCustomerWithResponse Suspend a customer
@@ -23449,6 +26119,517 @@ func ParseRenameSiteResponse(rsp *http.Response) (*RenameSiteResponse, error) {
 			headers.ETag = value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListStockLevelsResponse parses an HTTP response from a ListStockLevelsWithResponse call
+func ParseListStockLevelsResponse(rsp *http.Response) (*ListStockLevelsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListStockLevelsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StockLevelList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListStockItemsResponse parses an HTTP response from a ListStockItemsWithResponse call
+func ParseListStockItemsResponse(rsp *http.Response) (*ListStockItemsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListStockItemsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StockItemList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseStockInResponse parses an HTTP response from a StockInWithResponse call
+func ParseStockInResponse(rsp *http.Response) (*StockInResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StockInResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest StockInResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetStockItemResponse parses an HTTP response from a GetStockItemWithResponse call
+func ParseGetStockItemResponse(rsp *http.Response) (*GetStockItemResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetStockItemResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StockItemHistory
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseIssueStockItemResponse parses an HTTP response from a IssueStockItemWithResponse call
+func ParseIssueStockItemResponse(rsp *http.Response) (*IssueStockItemResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &IssueStockItemResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StockItem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRetireStockItemResponse parses an HTTP response from a RetireStockItemWithResponse call
+func ParseRetireStockItemResponse(rsp *http.Response) (*RetireStockItemResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RetireStockItemResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StockItem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReturnStockItemResponse parses an HTTP response from a ReturnStockItemWithResponse call
+func ParseReturnStockItemResponse(rsp *http.Response) (*ReturnStockItemResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReturnStockItemResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StockItem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil

@@ -38,6 +38,7 @@ type isoTenant struct {
 	offer         orders.Offer   // the customer's price for the global product
 	submitted     orders.Order   // placed by the admin
 	confirmed     orders.Order   // placed by the admin, confirmed by staff
+	stock         isoStock       // the supplier warehouse: isoStock
 }
 
 // isoFixture is a running handler over SQLite with two customers, A and B.
@@ -101,6 +102,7 @@ func newIsoFixture(t *testing.T) *isoFixture {
 		tn.submitted = place()
 		tn.confirmed, err = f.p.ConfirmOrder(ctx, place().ID, portal.DecideOrderParams{})
 		require.NoError(t, err)
+		tn.c, tn.stock = f.isoStock(t, tn)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -127,6 +129,9 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"offerId":            string(tn.offer.ID),
 		"orderId":            string(tn.submitted.ID),
 		"confirmedOrderId":   string(tn.confirmed.ID),
+		// Supplier warehouse.
+		"itemId":       string(tn.stock.inStock.ID),
+		"issuedItemId": string(tn.stock.issued.ID),
 	}
 }
 
@@ -211,6 +216,7 @@ func (f *isoFixture) snapshot(t *testing.T) map[string]any {
 		part("offers", offers, err)
 		ords, err := f.p.ListOrders(ctx, tn.c.ID, portal.ListOrdersParams{Limit: 100})
 		part("orders", ords, err)
+		f.stockSnapshot(t, tn, func(what string, v any) { out[name+" "+what] = v })
 	}
 	products, err := f.p.ListProducts(ctx, portal.ListProductsParams{Limit: 100})
 	require.NoError(t, err)
@@ -240,6 +246,8 @@ var ghostIDs = map[string]string{
 	"offerId":            "ofr_ghost",
 	"orderId":            "ord_ghost",
 	"confirmedOrderId":   "ord_ghost2",
+	"itemId":             "itm_ghost",
+	"issuedItemId":       "itm_ghost2",
 }
 
 // isoClass says how an operation relates to tenants.
@@ -382,6 +390,18 @@ var isolationMatrix = map[string]isoRow{
 	"rejectOrder":    {class: classStaff, body: `{"reason":"sold out"}`, staff: ok200, admin: no403, viewer: no403, foreign: no403},
 	"fulfilOrder": {class: classStaff, alias: map[string]string{"orderId": "confirmedOrderId"},
 		staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	// Supplier warehouse. B's product is B's own, so A cannot stock it in.
+	"listStockLevels": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"listStockItems":  {class: classTenant, query: "product_id={productId}", staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"stockIn": {class: classStaff, body: `{"items":[{"product_id":"{productId}","serial_number":"SN-NEW","site_id":"{siteId}"}]}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no404, crossBody: bad400},
+	"getStockItem": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"issueStockItem": {class: classTenant, body: `{"holder":{"name":"Bob"}}`,
+		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"returnStockItem": {class: classTenant, alias: map[string]string{"itemId": "issuedItemId"}, body: `{"condition":"used"}`,
+		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"retireStockItem": {class: classTenant, body: `{"reason":"broken"}`,
+		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
 
 	"acceptInvitation":     {class: classPublic, reason: "the invitation token in the body is the credential; there is no caller to scope"},
 	"requestLoginLink":     {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of any customer"},
@@ -608,4 +628,50 @@ func TestSwitchMembershipToAnotherCustomer(t *testing.T) {
 	require.NoError(t, json.Unmarshal(body, &me))
 	require.NotNil(t, me.Principal.CustomerId)
 	assert.Equal(t, string(f.a.c.ID), *me.Principal.CustomerId, "the session still acts in A")
+}
+
+// Supplier warehouse.
+
+// isoStock is a tenant's supplier warehouse: a product of the tenant's
+// own, an item in stock and an issued one, at the tenant's site.
+type isoStock struct {
+	product         orders.Product
+	inStock, issued portal.StockItem
+}
+
+// isoStock turns the supplier warehouse on for tn and stocks it; it
+// returns the customer as changed.
+func (f *isoFixture) isoStock(t *testing.T, tn isoTenant) (customer.Customer, isoStock) {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	c, err := f.p.UpdateFeatures(ctx, tn.c.ID, portal.UpdateFeaturesParams{Version: tn.c.Version,
+		FeaturesPatch: customer.FeaturesPatch{SupplierWarehouse: ptr(true)}})
+	require.NoError(t, err)
+	st := isoStock{product: tn.ownProduct}
+	items, err := f.p.StockIn(ctx, c.ID, portal.StockInParams{Items: []portal.StockInItemParams{
+		{ProductID: st.product.ID, SiteID: tn.site.ID}, {ProductID: st.product.ID, SiteID: tn.site.ID},
+	}})
+	require.NoError(t, err)
+	st.inStock = items[0]
+	st.issued, err = f.p.IssueStockItem(ctx, c.ID, items[1].ID, portal.IssueStockItemParams{Holder: orders.Employee{Name: "Ann"}})
+	require.NoError(t, err)
+	return c, st
+}
+
+// stockSnapshot hands part everything the staff owner sees of tn's
+// warehouse: levels, items and each item's history.
+func (f *isoFixture) stockSnapshot(t *testing.T, tn isoTenant, part func(what string, v any)) {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	levels, err := f.p.ListStockLevels(ctx, tn.c.ID, portal.ListStockLevelsParams{Limit: 100})
+	require.NoError(t, err)
+	part("stock levels", levels)
+	items, err := f.p.ListStockItems(ctx, tn.c.ID, portal.ListStockItemsParams{Limit: 100})
+	require.NoError(t, err)
+	part("stock items", items)
+	for _, it := range items.Items {
+		h, err := f.p.GetStockItem(ctx, tn.c.ID, it.ID)
+		require.NoError(t, err)
+		part("history of "+string(it.ID), h.History)
+	}
 }

@@ -96,6 +96,7 @@ func newRoleFixture(t *testing.T) *roleFixture {
 	f.tokens[rcReadOnly] = ro.Token
 	f.laptop, err = f.p.CreateProduct(staff, portal.CreateProductParams{SKU: "LAP-1", Name: "Laptop", Price: orders.Money{Amount: 100_000, Currency: "EUR"}})
 	require.NoError(t, err)
+	f.enableStock(t)
 	return f
 }
 
@@ -155,6 +156,7 @@ func (f *roleFixture) snapshot(t *testing.T) map[string]any {
 	part("offers", offers, err)
 	ords, err := f.p.ListOrders(ctx, cid, portal.ListOrdersParams{Limit: 100})
 	part("orders", ords, err)
+	out["stock items"] = f.allStockItems(t)
 	return out
 }
 
@@ -165,6 +167,7 @@ type roleTarget struct {
 	etag    string
 	order   orders.Order
 	product orders.Product
+	item    portal.StockItem // supplier warehouse
 }
 
 // roleRow is one operation of the role matrix and the status each caller
@@ -381,6 +384,45 @@ var roleMatrix = map[string]roleRow{
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.ConfirmOrderWithResponse(t.Context(), string(tg.order.ID), client.OrderNoteRequest{})
 		}},
+
+	// Supplier warehouse: staff run it, maintainers issue and take back,
+	// admins retire; a site-limited admin acts on its own site's items only.
+	"stock levels": {prep: noTarget, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListStockLevelsWithResponse(t.Context(), f.cid, nil)
+		}},
+	"list stock items": {prep: noTarget, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListStockItemsWithResponse(t.Context(), f.cid, nil)
+		}},
+	"get stock item at the caller's site": {prep: itemNorth, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetStockItemWithResponse(t.Context(), f.cid, string(tg.item.ID))
+		}},
+	"get stock item beyond the caller's sites": {prep: itemSouth, want: byRole(s200, s200, s200, s200, s200, s200, s404),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetStockItemWithResponse(t.Context(), f.cid, string(tg.item.ID))
+		}},
+	"stock in": {write: true, prep: noTarget, want: byRole(s201, s201, s201, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.StockInWithResponse(t.Context(), f.cid, nil, client.StockInRequest{Items: []client.StockInItem{{ProductId: string(f.laptop.ID)}}})
+		}},
+	"issue stock item at the caller's site": {write: true, prep: itemNorth, want: byRole(s200, s200, s200, s200, s200, s403, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.IssueStockItemWithResponse(t.Context(), f.cid, string(tg.item.ID), nil, client.IssueStockItemRequest{Holder: client.Employee{Name: "Bob"}})
+		}},
+	"issue stock item beyond the caller's sites": {write: true, prep: itemSouth, want: byRole(s200, s200, s200, s200, s200, s403, s404),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.IssueStockItemWithResponse(t.Context(), f.cid, string(tg.item.ID), nil, client.IssueStockItemRequest{Holder: client.Employee{Name: "Bob"}})
+		}},
+	"return stock item": {write: true, prep: issuedNorth, want: byRole(s200, s200, s200, s200, s200, s403, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ReturnStockItemWithResponse(t.Context(), f.cid, string(tg.item.ID), nil, client.ReturnStockItemRequest{})
+		}},
+	"retire stock item": {write: true, prep: itemNorth, want: byRole(s200, s200, s200, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.RetireStockItemWithResponse(t.Context(), f.cid, string(tg.item.ID), nil, client.RetireStockItemRequest{Reason: "broken"})
+		}},
 }
 
 // TestRoleMatrix calls a representative operation of every kind of action
@@ -508,3 +550,53 @@ func TestBadInputWritesNothing(t *testing.T) {
 	assert.Equal(t, ok, up.Name)
 	assert.Equal(t, ok, createCustomer(t, owner, ok).Name)
 }
+
+// Supplier warehouse.
+
+// enableStock turns the supplier warehouse on for the customer; its rows
+// stock the global laptop.
+func (f *roleFixture) enableStock(t *testing.T) {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	c, err := f.p.GetCustomer(ctx, customer.ID(f.cid))
+	require.NoError(t, err)
+	_, err = f.p.UpdateFeatures(ctx, c.ID, portal.UpdateFeaturesParams{Version: c.Version, FeaturesPatch: customer.FeaturesPatch{SupplierWarehouse: ptr(true)}})
+	require.NoError(t, err)
+}
+
+// allStockItems lists every item of the customer, page by page: the
+// matrix stocks more than a page.
+func (f *roleFixture) allStockItems(t *testing.T) []portal.StockItem {
+	t.Helper()
+	var out []portal.StockItem
+	params := portal.ListStockItemsParams{Limit: 100}
+	for {
+		l, err := f.p.ListStockItems(portaltest.Owner(t.Context()), customer.ID(f.cid), params)
+		require.NoError(t, err)
+		out = append(out, l.Items...)
+		if l.NextCursor == "" {
+			return out
+		}
+		params.Cursor = l.NextCursor
+	}
+}
+
+// stockAt stocks a new item in at site, and issues it when issued is set.
+func (f *roleFixture) stockAt(t *testing.T, site customer.Site, issued bool) roleTarget {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	items, err := f.p.StockIn(ctx, customer.ID(f.cid), portal.StockInParams{Items: []portal.StockInItemParams{{ProductID: f.laptop.ID, SiteID: site.ID}}})
+	require.NoError(t, err)
+	it := items[0]
+	if issued {
+		it, err = f.p.IssueStockItem(ctx, customer.ID(f.cid), it.ID, portal.IssueStockItemParams{Holder: orders.Employee{Name: "Ann"}})
+		require.NoError(t, err)
+	}
+	return roleTarget{item: it}
+}
+
+// itemNorth is an item in stock at the site-limited admin's site,
+// itemSouth one beyond it, issuedNorth an issued one at its site.
+func itemNorth(t *testing.T, f *roleFixture) roleTarget   { return f.stockAt(t, f.north, false) }
+func itemSouth(t *testing.T, f *roleFixture) roleTarget   { return f.stockAt(t, f.south, false) }
+func issuedNorth(t *testing.T, f *roleFixture) roleTarget { return f.stockAt(t, f.north, true) }

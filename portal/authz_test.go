@@ -31,6 +31,7 @@ type tenant struct {
 	ownProduct                orders.Product // a product only this customer sees
 	offer                     orders.Offer   // the customer's price for the fixture's global product
 	submitted, confirmed      orders.Order   // orders placed by the maintainer, the second confirmed
+	stock                     stockTenant    // the supplier warehouse: stockTenant
 }
 
 type fixture struct {
@@ -81,6 +82,7 @@ func newFixture(t *testing.T) fixture {
 		tn.submitted = place()
 		tn.confirmed, err = f.p.ConfirmOrder(f.owner, place().ID, portal.DecideOrderParams{})
 		require.NoError(t, err)
+		tn.c, tn.stock = f.stockTenant(t, tn)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -288,6 +290,28 @@ var useCases = map[string]useCase{
 	"FulfilOrder": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.FulfilOrder(ctx, tn.confirmed.ID, portal.DecideOrderParams{}))
 	}},
+	// Supplier warehouse (stock.go); the fixture is stockTenant.
+	"ListStockLevels": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ListStockLevels(ctx, tn.c.ID, portal.ListStockLevelsParams{}))
+	}},
+	"ListStockItems": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ListStockItems(ctx, tn.c.ID, portal.ListStockItemsParams{}))
+	}},
+	"GetStockItem": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetStockItem(ctx, tn.c.ID, tn.stock.inStock.ID))
+	}},
+	"StockIn": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.StockIn(ctx, tn.c.ID, portal.StockInParams{Items: []portal.StockInItemParams{{ProductID: tn.stock.product.ID, SiteID: tn.site.ID}}}))
+	}},
+	"IssueStockItem": {staff: identity.StaffAgent, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.IssueStockItem(ctx, tn.c.ID, tn.stock.inStock.ID, portal.IssueStockItemParams{Holder: orders.Employee{Name: "Bob"}}))
+	}},
+	"ReturnStockItem": {staff: identity.StaffAgent, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ReturnStockItem(ctx, tn.c.ID, tn.stock.issued.ID, portal.ReturnStockItemParams{}))
+	}},
+	"RetireStockItem": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.RetireStockItem(ctx, tn.c.ID, tn.stock.inStock.ID, portal.RetireStockItemParams{Reason: "broken"}))
+	}},
 }
 
 // orderCustomers returns the customers of the orders listed.
@@ -297,6 +321,7 @@ func orderCustomers(os []orders.Order) []customer.ID {
 		ids = append(ids, o.CustomerID)
 	}
 	return ids
+
 }
 
 // notTenantScoped are the methods of portal.Portal outside the matrix, and why.
@@ -401,6 +426,7 @@ func (f fixture) snapshot(t *testing.T) []any {
 		ords, err := f.p.ListOrders(f.owner, tn.c.ID, portal.ListOrdersParams{Limit: 100})
 		require.NoError(t, err)
 		out = append(out, offers, ords)
+		out = append(out, c, s, m, subs, f.stockSnapshot(t, tn))
 	}
 	products, err := f.p.ListProducts(f.owner, portal.ListProductsParams{Limit: 100})
 	require.NoError(t, err)
@@ -526,4 +552,49 @@ func TestMe(t *testing.T) {
 	readOnly, err := f.p.Me(identity.NewContext(t.Context(), ro))
 	require.NoError(t, err)
 	assert.NotContains(t, readOnly.Actions, portal.ActMembershipAdmin, "a read-only session acts as a viewer")
+}
+
+// Supplier warehouse.
+
+// stockTenant is a tenant's supplier warehouse in the authorization
+// fixture: a product of the tenant's own, so that the other tenant cannot
+// stock it in, an item in stock and an issued one.
+type stockTenant struct {
+	product         orders.Product
+	inStock, issued portal.StockItem
+}
+
+// stockTenant turns the supplier warehouse on for tn and stocks it. It
+// returns the customer as changed.
+func (f fixture) stockTenant(t *testing.T, tn tenant) (customer.Customer, stockTenant) {
+	t.Helper()
+	c, err := f.p.UpdateFeatures(f.owner, tn.c.ID, portal.UpdateFeaturesParams{Version: tn.c.Version,
+		FeaturesPatch: customer.FeaturesPatch{SupplierWarehouse: ptr(true)}})
+	require.NoError(t, err)
+	var st stockTenant
+	st.product = seedProduct(t, f.p, "DEV-"+strings.ToUpper(c.Name), c.Name+" laptop", c.ID)
+	items, err := f.p.StockIn(f.owner, c.ID, portal.StockInParams{Items: []portal.StockInItemParams{
+		{ProductID: st.product.ID, SiteID: tn.site.ID}, {ProductID: st.product.ID, SiteID: tn.site.ID},
+	}})
+	require.NoError(t, err)
+	st.inStock = items[0]
+	st.issued, err = f.p.IssueStockItem(f.owner, c.ID, items[1].ID, portal.IssueStockItemParams{Holder: orders.Employee{Name: "Ann"}})
+	require.NoError(t, err)
+	return c, st
+}
+
+// stockSnapshot is everything a staff owner sees of tn's warehouse.
+func (f fixture) stockSnapshot(t *testing.T, tn tenant) []any {
+	t.Helper()
+	levels, err := f.p.ListStockLevels(f.owner, tn.c.ID, portal.ListStockLevelsParams{Limit: 100})
+	require.NoError(t, err)
+	items, err := f.p.ListStockItems(f.owner, tn.c.ID, portal.ListStockItemsParams{Limit: 100})
+	require.NoError(t, err)
+	out := []any{levels, items}
+	for _, it := range items.Items {
+		h, err := f.p.GetStockItem(f.owner, tn.c.ID, it.ID)
+		require.NoError(t, err)
+		out = append(out, h.History)
+	}
+	return out
 }

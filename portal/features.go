@@ -41,8 +41,10 @@ type UpdateFeaturesParams struct {
 // UpdateFeatures changes a customer's portal settings following the rules of
 // customer.Features.Apply: Invalid for settings that contradict each other,
 // LicenseRequired for hr_sync without the provider's entitlement, Conflict
-// for a stale version, FailedPrecondition for an archived customer. Staff
-// admins and owners may call it. It returns the customer as stored.
+// for a stale version, FailedPrecondition for an archived customer, and for
+// turning supplier_warehouse off while the customer still holds items in the
+// warehouse (in stock or issued), naming how many. Staff admins and owners
+// may call it. It returns the customer as stored.
 func (p *Portal) UpdateFeatures(ctx context.Context, id customer.ID, params UpdateFeaturesParams) (customer.Customer, error) {
 	if err := validStruct(params); err != nil {
 		return customer.Customer{}, err
@@ -63,6 +65,12 @@ func (p *Portal) UpdateFeatures(ctx context.Context, id customer.ID, params Upda
 			f, err := c.Features.Apply(params.FeaturesPatch, p.ent)
 			if err != nil {
 				return err
+			}
+			// Supplier warehouse: not off while stock is held (stock.go).
+			if c.Features.SupplierWarehouse && !f.SupplierWarehouse {
+				if err := checkNoStockHeld(ctx, r, id); err != nil {
+					return err
+				}
 			}
 			c.Features = f
 			c.UpdatedAt = p.timestamp()

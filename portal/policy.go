@@ -83,6 +83,14 @@ var policy = map[Action]Rule{
 	ActOrderCancel:      {Staff: identity.StaffAgent, User: customer.RoleMaintainer},
 	ActOrderInbox:       {Staff: identity.StaffAgent},
 	ActOrderDecide:      {Staff: identity.StaffAgent},
+
+	// Supplier warehouse (stock.go). Staff agents run the warehouse day to
+	// day; a customer's maintainers hand devices out and take them back;
+	// retiring one for good is for its admins (RetireStockItem says why).
+	ActStockRead:   {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActStockIn:     {Staff: identity.StaffAgent},
+	ActStockMove:   {Staff: identity.StaffAgent, User: customer.RoleMaintainer},
+	ActStockRetire: {Staff: identity.StaffAgent, User: customer.RoleAdmin},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which

@@ -5,11 +5,15 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strings"
+	"time"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/warehouse"
 )
 
 // demoRef marks the demo data, so that a second start with --demo seeds nothing.
@@ -206,4 +210,99 @@ func seedDemoOrders(staff context.Context, p *portal.Portal, acme, globex custom
 		fmt.Fprintf(out, "  %s  %-9s %-9s %9.2f %s\n", o.Number, o.Kind, o.Status, float64(total.Amount)/100, total.Currency)
 	}
 	return nil
+}
+
+// Supplier warehouse.
+
+// demoSKUs are the products seedDemoStock stocks in, found by SKU or
+// created when the database has none of that SKU.
+var demoSKUs = []orders.Product{
+	{SKU: "DEMO-LAP-14", Name: "Laptop 14\" business", Category: "laptops", Price: orders.Money{Amount: 129_900, Currency: "EUR"}},
+	{SKU: "DEMO-PHN-6", Name: "Smartphone 6\"", Category: "phones", Price: orders.Money{Amount: 59_900, Currency: "EUR"}},
+}
+
+// seedDemoStock turns Acme's supplier warehouse on and fills it, through
+// the portal's use cases: laptops at its Hamburg site, one issued to an
+// employee, and phones, one back from an employee. It does nothing when
+// Acme holds stock already. Products are stored directly when missing:
+// they are the portfolio's to manage.
+func seedDemoStock(ctx context.Context, p *portal.Portal, store storage.Store, out io.Writer) error {
+	staff := identity.NewContext(ctx, identity.Staff("demo", identity.StaffOwner))
+	l, err := p.ListCustomers(staff, portal.ListCustomersParams{Search: demoRef, Limit: 1})
+	if err != nil || len(l.Items) == 0 {
+		return err
+	}
+	acme, on := l.Items[0], true
+	if acme.Features.SupplierWarehouse {
+		levels, err := p.ListStockLevels(staff, acme.ID, portal.ListStockLevelsParams{Limit: 1})
+		if err != nil || len(levels.Items) > 0 {
+			return err
+		}
+	} else if acme, err = p.UpdateFeatures(staff, acme.ID, portal.UpdateFeaturesParams{Version: acme.Version,
+		FeaturesPatch: customer.FeaturesPatch{SupplierWarehouse: &on}}); err != nil {
+		return err
+	}
+	var hamburg customer.SiteID
+	sites, err := p.ListSites(staff, acme.ID, portal.ListSitesParams{Limit: 100})
+	if err != nil {
+		return err
+	}
+	for _, s := range sites.Items {
+		if s.Name == "Hamburg" {
+			hamburg = s.ID
+		}
+	}
+	products := make([]orders.Product, len(demoSKUs))
+	for i, want := range demoSKUs {
+		if products[i], err = demoProduct(ctx, store, want, p.Now()); err != nil {
+			return err
+		}
+	}
+	laptop, phone := products[0].ID, products[1].ID
+	items, err := p.StockIn(staff, acme.ID, portal.StockInParams{Note: "demo delivery", Items: []portal.StockInItemParams{
+		{ProductID: laptop, SerialNumber: "DEMO-5CD0001", SiteID: hamburg},
+		{ProductID: laptop, SerialNumber: "DEMO-5CD0002", SiteID: hamburg},
+		{ProductID: laptop, SerialNumber: "DEMO-5CD0003", SiteID: hamburg, Condition: warehouse.ConditionRefurbished},
+		{ProductID: phone, SerialNumber: "DEMO-IMEI-0001"},
+		{ProductID: phone, SerialNumber: "DEMO-IMEI-0002"},
+	}})
+	if err != nil {
+		return err
+	}
+	if _, err := p.IssueStockItem(staff, acme.ID, items[0].ID, portal.IssueStockItemParams{
+		Holder: orders.Employee{Name: "Erika Mustermann", Email: "erika@acme.example", EmployeeNumber: "E-1001"}, Note: "new hire",
+	}); err != nil {
+		return err
+	}
+	if _, err := p.IssueStockItem(staff, acme.ID, items[3].ID, portal.IssueStockItemParams{Holder: orders.Employee{Name: "Hans Beispiel"}}); err != nil {
+		return err
+	}
+	if _, err := p.ReturnStockItem(staff, acme.ID, items[3].ID, portal.ReturnStockItemParams{Condition: warehouse.ConditionUsed, Note: "left the company"}); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Supplier warehouse of %s: %d items in stock, 1 issued to Erika Mustermann (GET /v1/customers/%s/stock/items).\n",
+		acme.Name, len(items)-1, acme.ID)
+	return nil
+}
+
+// demoProduct returns the product with want's SKU, creating it when there is none.
+func demoProduct(ctx context.Context, store storage.Store, want orders.Product, now time.Time) (orders.Product, error) {
+	var out orders.Product
+	err := store.InTx(ctx, func(r storage.Repos) error {
+		l, err := r.Products().List(ctx, storage.ProductFilter{Search: want.SKU}, storage.Page{Limit: storage.MaxLimit})
+		if err != nil {
+			return err
+		}
+		for _, prod := range l.Items {
+			if strings.EqualFold(prod.SKU, want.SKU) {
+				out = prod
+				return nil
+			}
+		}
+		out = want
+		out.ID = orders.ProductID(portal.UUIDv7IDs().NewID("prd"))
+		out.Active, out.Version, out.CreatedAt, out.UpdatedAt = true, 1, now, now
+		return r.Products().Create(ctx, out)
+	})
+	return out, err
 }

@@ -138,6 +138,10 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 			_ = ln.Close()
 			return fmt.Errorf("seeding demo data: %w", err)
 		}
+		if err := seedDemoStock(ctx, p, store, stdout); err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("seeding demo stock: %w", err)
+		}
 	}
 
 	mux := http.NewServeMux()

@@ -54,6 +54,10 @@ const (
 	ActionSelf             Action = "self"
 	ActionSiteManage       Action = "site.manage"
 	ActionSiteRead         Action = "site.read"
+	ActionStockIn          Action = "stock.in"
+	ActionStockMove        Action = "stock.move"
+	ActionStockRead        Action = "stock.read"
+	ActionStockRetire      Action = "stock.retire"
 	ActionUserAdmin        Action = "user.admin"
 )
 
@@ -113,6 +117,14 @@ func (e Action) Valid() bool {
 	case ActionSiteManage:
 		return true
 	case ActionSiteRead:
+		return true
+	case ActionStockIn:
+		return true
+	case ActionStockMove:
+		return true
+	case ActionStockRead:
+		return true
+	case ActionStockRetire:
 		return true
 	case ActionUserAdmin:
 		return true
@@ -385,6 +397,75 @@ func (e StaffRole) Valid() bool {
 	}
 }
 
+// Defines values for StockCondition.
+const (
+	StockConditionDefective   StockCondition = "defective"
+	StockConditionNew         StockCondition = "new"
+	StockConditionRefurbished StockCondition = "refurbished"
+	StockConditionUsed        StockCondition = "used"
+)
+
+// Valid indicates whether the value is a known member of the StockCondition enum.
+func (e StockCondition) Valid() bool {
+	switch e {
+	case StockConditionDefective:
+		return true
+	case StockConditionNew:
+		return true
+	case StockConditionRefurbished:
+		return true
+	case StockConditionUsed:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StockItemStatus.
+const (
+	StockItemStatusInStock StockItemStatus = "in_stock"
+	StockItemStatusIssued  StockItemStatus = "issued"
+	StockItemStatusRetired StockItemStatus = "retired"
+)
+
+// Valid indicates whether the value is a known member of the StockItemStatus enum.
+func (e StockItemStatus) Valid() bool {
+	switch e {
+	case StockItemStatusInStock:
+		return true
+	case StockItemStatusIssued:
+		return true
+	case StockItemStatusRetired:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for StockMovementKind.
+const (
+	StockMovementKindIssue   StockMovementKind = "issue"
+	StockMovementKindRetire  StockMovementKind = "retire"
+	StockMovementKindReturn  StockMovementKind = "return"
+	StockMovementKindStockIn StockMovementKind = "stock_in"
+)
+
+// Valid indicates whether the value is a known member of the StockMovementKind enum.
+func (e StockMovementKind) Valid() bool {
+	switch e {
+	case StockMovementKindIssue:
+		return true
+	case StockMovementKindRetire:
+		return true
+	case StockMovementKindReturn:
+		return true
+	case StockMovementKindStockIn:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UserStatus.
 const (
 	UserStatusActive   UserStatus = "active"
@@ -557,7 +638,7 @@ type AccessLinkTTLSeconds = int
 // `customer.status` covers suspend, reactivate and archive; `membership.admin` covers role and
 // site changes, disabling, enabling and removing; `invitation.manage` covers invite, resend and
 // revoke; `access_link.manage` covers create, refresh and disable; `self` is a signed-in user's
-// own account; `product.manage` covers create, change and deactivate; `offer.manage` create,
+// own account; `stock.move` covers issuing a stock item and returning it; `product.manage` covers create, change and deactivate; `offer.manage` create,
 // change and delete; `order.cancel` is a customer's withdrawal of a submitted order and staff's
 // cancellation of a confirmed one; `order.inbox` lists orders across customers;
 // `order.decide` covers confirm, reject and fulfil.
@@ -864,11 +945,14 @@ type CustomerStatus string
 
 // Employee A person of the customer who receives goods; need not be a user of the portal.
 //
-// Example: {"email":"jane.doe@example.com","employee_number":"E-1042","name":"Jane Doe"}
+// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
 type Employee struct {
-	Email          *openapi_types.Email `json:"email,omitempty"`
-	EmployeeNumber *string              `json:"employee_number,omitempty"`
-	Name           string               `json:"name"`
+	// Email Compared and stored in lower case.
+	Email *openapi_types.Email `json:"email,omitempty"`
+
+	// EmployeeNumber The customer's own key for the person.
+	EmployeeNumber *string `json:"employee_number,omitempty"`
+	Name           string  `json:"name"`
 }
 
 // Features A customer's portal settings. `auto_confirm_orders` needs `order_authorization`;
@@ -1052,6 +1136,22 @@ type InviteRequest struct {
 	SiteIds *[]SiteId `json:"site_ids,omitempty"`
 }
 
+// IssueStockItemRequest Whom to hand the item to.
+//
+// Example: {"holder":{"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"},"note":"new hire, starts Monday"}
+type IssueStockItemRequest struct {
+	// Holder A person of the customer who receives goods; need not be a user of the portal.
+	//
+	// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
+	Holder Employee `json:"holder"`
+	Note   *string  `json:"note,omitempty"`
+}
+
+// ItemId Identifies a stock item: `itm_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b
+type ItemId = string
+
 // Me The caller and what it may do. `user`, `membership` and `customer_name` are set for customer
 // users.
 type Me struct {
@@ -1204,6 +1304,11 @@ type Money struct {
 	Currency string `json:"currency"`
 }
 
+// MovementId Identifies a movement of the stock ledger: `mov_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: mov_01912d80-3c4e-7a1b-9c2d-3e4f5a6b7c8d
+type MovementId = string
+
 // MyMembership One of the caller's memberships, to choose which one the session acts through.
 //
 // Example: {"created_at":"2025-03-04T09:15:00Z","current":true,"customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","customer_name":"Acme GmbH","id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","role":"admin","site_ids":[],"status":"active","updated_at":"2025-03-05T14:02:31Z","user_id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","version":2}
@@ -1347,7 +1452,7 @@ type Order struct {
 
 	// Recipient A person of the customer who receives goods; need not be a user of the portal.
 	//
-	// Example: {"email":"jane.doe@example.com","employee_number":"E-1042","name":"Jane Doe"}
+	// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
 	Recipient *Employee `json:"recipient,omitempty"`
 
 	// RequestedDate The day delivery is asked for.
@@ -1494,7 +1599,7 @@ type PlaceOrderRequest struct {
 
 	// Recipient A person of the customer who receives goods; need not be a user of the portal.
 	//
-	// Example: {"email":"jane.doe@example.com","employee_number":"E-1042","name":"Jane Doe"}
+	// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
 	Recipient *Employee `json:"recipient,omitempty"`
 
 	// RequestedDate The day delivery is asked for; not in the past.
@@ -1707,6 +1812,24 @@ type ResendInvitationRequest struct {
 	ExpiresInSeconds *InvitationTTLSeconds `json:"expires_in_seconds,omitempty"`
 }
 
+// RetireStockItemRequest Why the item leaves service.
+//
+// Example: {"reason":"screen broken beyond repair"}
+type RetireStockItemRequest struct {
+	Reason string `json:"reason"`
+}
+
+// ReturnStockItemRequest How the item came back.
+//
+// Example: {"condition":"used","note":"keyboard worn"}
+type ReturnStockItemRequest struct {
+	// Condition The state a device is in.
+	//
+	// Example: new
+	Condition *StockCondition `json:"condition,omitempty"`
+	Note      *string         `json:"note,omitempty"`
+}
+
 // Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
 // stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
 //
@@ -1860,6 +1983,237 @@ type SiteRequest struct {
 //
 // Example: admin
 type StaffRole string
+
+// StockCondition The state a device is in.
+//
+// Example: new
+type StockCondition string
+
+// StockInItem One device to stock in.
+//
+// Example: {"product_id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","serial_number":"5CD1234XYZ","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c"}
+type StockInItem struct {
+	// Condition The state a device is in.
+	//
+	// Example: new
+	Condition *StockCondition `json:"condition,omitempty"`
+
+	// ProductId Identifies a product: `prd_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	ProductId ProductId `json:"product_id"`
+
+	// SerialNumber Optional; unique within the customer when set.
+	SerialNumber *string `json:"serial_number,omitempty"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+}
+
+// StockInRequest Devices to stock in for the customer: each of a product of the global portfolio or of the
+// customer's own (a deactivated one too), `new` unless a condition is given, at one of the
+// customer's sites or, without `site_id`, the whole customer's (then members limited to some
+// sites do not see it).
+//
+// Example: {"items":[{"product_id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","serial_number":"5CD1234XYZ"},{"condition":"refurbished","product_id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","serial_number":"5CD1234XZA"}],"note":"delivered by DHL"}
+type StockInRequest struct {
+	Items []StockInItem `json:"items"`
+
+	// Note Goes on each item's `stock_in` movement.
+	Note *string `json:"note,omitempty"`
+}
+
+// StockInResult The items stocked in, in the order asked for.
+//
+// Example: {"items":[{"condition":"new","created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b","product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"serial_number":"5CD1234XYZ","status":"in_stock","updated_at":"2025-03-04T09:15:00Z","version":1}]}
+type StockInResult struct {
+	Items []StockItem `json:"items"`
+}
+
+// StockItem One device held in the supplier warehouse for a customer.
+//
+// Example: {"condition":"new","created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","holder":{"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"},"id":"itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b","product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"serial_number":"5CD1234XYZ","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"issued","updated_at":"2025-03-05T10:00:00Z","version":2}
+type StockItem struct {
+	// Condition The state a device is in.
+	//
+	// Example: new
+	Condition StockCondition `json:"condition"`
+
+	// CreatedAt When the item was stocked in.
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Holder A person of the customer who receives goods; need not be a user of the portal.
+	//
+	// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
+	Holder *Employee `json:"holder,omitempty"`
+
+	// Id Identifies a stock item: `itm_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b
+	Id ItemId `json:"id"`
+
+	// OrderId The pre-order that stocked the item in; left out when it was stocked in by hand.
+	OrderId *string `json:"order_id,omitempty"`
+
+	// Product The product of stock, as people know it.
+	//
+	// Example: {"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"}
+	Product StockProduct `json:"product"`
+
+	// SerialNumber Unique within the customer; left out when the device has none.
+	SerialNumber *string `json:"serial_number,omitempty"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Status Where an item stands: `in_stock` in the warehouse, ready to issue; `issued` to an employee (see
+	// `holder`); `retired`: out of service for good, kept for its history.
+	//
+	//
+	// Example: in_stock
+	Status StockItemStatus `json:"status"`
+
+	// UpdatedAt When the item last moved.
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// Version Grows with every movement.
+	Version int64 `json:"version"`
+}
+
+// StockItemHistory A stock item and its whole ledger.
+//
+// Example: {"history":[{"at":"2025-03-04T09:15:00Z","by":"staff:stf_1","condition":"new","id":"mov_01912d80-3c4e-7a1b-9c2d-3e4f5a6b7c8d","kind":"stock_in","to":"in_stock"}],"item":{"condition":"new","created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b","product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"status":"in_stock","updated_at":"2025-03-04T09:15:00Z","version":1}}
+type StockItemHistory struct {
+	// History Every movement of the item, oldest first: `from` is left out for the stock-in; `holder` is whom it was issued to (issue) or who held it (return, and retire of an issued item).
+	History []StockMovement `json:"history"`
+
+	// Item One device held in the supplier warehouse for a customer.
+	//
+	// Example: {"condition":"new","created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","holder":{"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"},"id":"itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b","product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"serial_number":"5CD1234XYZ","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"issued","updated_at":"2025-03-05T10:00:00Z","version":2}
+	Item StockItem `json:"item"`
+}
+
+// StockItemList One page of stock items, oldest first.
+//
+// Example: {"items":[{"condition":"new","created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b","product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"status":"in_stock","updated_at":"2025-03-04T09:15:00Z","version":1}],"next_cursor":""}
+type StockItemList struct {
+	Items []StockItem `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// StockItemStatus Where an item stands: `in_stock` in the warehouse, ready to issue; `issued` to an employee (see
+// `holder`); `retired`: out of service for good, kept for its history.
+//
+// Example: in_stock
+type StockItemStatus string
+
+// StockLevel How many of a customer's items of one product are in each status.
+//
+// Example: {"in_stock":48,"issued":2,"product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"retired":1}
+type StockLevel struct {
+	InStock int `json:"in_stock"`
+	Issued  int `json:"issued"`
+
+	// Product The product of stock, as people know it.
+	//
+	// Example: {"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"}
+	Product StockProduct `json:"product"`
+	Retired int          `json:"retired"`
+}
+
+// StockLevelList One page of stock levels, by product ID.
+//
+// Example: {"items":[{"in_stock":48,"issued":2,"product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"retired":1}],"next_cursor":""}
+type StockLevelList struct {
+	Items []StockLevel `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// StockMovement One entry of an item's ledger, never changed.
+//
+// Example: {"at":"2025-03-05T10:00:00Z","by":"user:usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","condition":"new","from":"in_stock","holder":{"employee_number":"E-1042","name":"Bob Builder"},"id":"mov_01912d80-3c4e-7a1b-9c2d-3e4f5a6b7c8d","kind":"issue","note":"new hire","to":"issued"}
+type StockMovement struct {
+	// At When the move was made.
+	At time.Time `json:"at"`
+
+	// By Who made it, as `staff:…`, `api_key:…` or `user:…` followed by the ID.
+	By string `json:"by"`
+
+	// Condition The state a device is in.
+	//
+	// Example: new
+	Condition StockCondition `json:"condition"`
+
+	// From Where an item stands: `in_stock` in the warehouse, ready to issue; `issued` to an employee (see
+	// `holder`); `retired`: out of service for good, kept for its history.
+	//
+	//
+	// Example: in_stock
+	From *StockItemStatus `json:"from,omitempty"`
+
+	// Holder A person of the customer who receives goods; need not be a user of the portal.
+	//
+	// Example: {"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"}
+	Holder *Employee `json:"holder,omitempty"`
+
+	// Id Identifies a movement of the stock ledger: `mov_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: mov_01912d80-3c4e-7a1b-9c2d-3e4f5a6b7c8d
+	Id MovementId `json:"id"`
+
+	// Kind What a movement did: `stock_in` put the item into the warehouse (by hand, or from a fulfilled
+	// pre-order), `issue` handed it to an employee, `return` took it back into stock, `retire` took it
+	// out of service.
+	//
+	//
+	// Example: issue
+	Kind StockMovementKind `json:"kind"`
+
+	// Note The note or reason given; left out when none.
+	Note *string `json:"note,omitempty"`
+
+	// OrderId The pre-order a stock-in came from.
+	OrderId *string `json:"order_id,omitempty"`
+
+	// To Where an item stands: `in_stock` in the warehouse, ready to issue; `issued` to an employee (see
+	// `holder`); `retired`: out of service for good, kept for its history.
+	//
+	//
+	// Example: in_stock
+	To StockItemStatus `json:"to"`
+}
+
+// StockMovementKind What a movement did: `stock_in` put the item into the warehouse (by hand, or from a fulfilled
+// pre-order), `issue` handed it to an employee, `return` took it back into stock, `retire` took it
+// out of service.
+//
+// Example: issue
+type StockMovementKind string
+
+// StockProduct The product of stock, as people know it.
+//
+// Example: {"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"}
+type StockProduct struct {
+	// Id Identifies a product: `prd_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	Id   ProductId `json:"id"`
+	Name string    `json:"name"`
+	Sku  string    `json:"sku"`
+}
 
 // SwitchMembershipRequest The membership the session should act through.
 //
@@ -2032,6 +2386,20 @@ type ProductSearch = string
 //
 // Example: maintainer
 type RoleFilter = Role
+
+// SerialNumberFilter defines model for SerialNumberFilter.
+type SerialNumberFilter = string
+
+// StockItemStatusFilter Where an item stands: `in_stock` in the warehouse, ready to issue; `issued` to an employee (see
+// `holder`); `retired`: out of service for good, kept for its history.
+//
+// Example: in_stock
+type StockItemStatusFilter = StockItemStatus
+
+// StockProductFilter Identifies a product: `prd_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d
+type StockProductFilter = ProductId
 
 // BadRequest An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
 // per-field violations and the request ID.
@@ -2317,6 +2685,68 @@ type RenameSiteParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListStockLevelsParams defines parameters for ListStockLevels.
+type ListStockLevelsParams struct {
+	// ProductId Keeps the items of this product.
+	ProductId *StockProductFilter `form:"product_id,omitempty" json:"product_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListStockItemsParams defines parameters for ListStockItems.
+type ListStockItemsParams struct {
+	// ProductId Keeps the items of this product.
+	ProductId *StockProductFilter `form:"product_id,omitempty" json:"product_id,omitempty"`
+
+	// Status Keeps items in this status.
+	Status *StockItemStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// SerialNumber Keeps the item with this serial number (compared exactly).
+	SerialNumber *SerialNumberFilter `form:"serial_number,omitempty" json:"serial_number,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// StockInParams defines parameters for StockIn.
+type StockInParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// IssueStockItemParams defines parameters for IssueStockItem.
+type IssueStockItemParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// RetireStockItemParams defines parameters for RetireStockItem.
+type RetireStockItemParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ReturnStockItemParams defines parameters for ReturnStockItem.
+type ReturnStockItemParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ListOrderInboxParams defines parameters for ListOrderInbox.
 type ListOrderInboxParams struct {
 	// Status Keeps orders in this status.
@@ -2433,6 +2863,18 @@ type CreateSiteJSONRequestBody = SiteRequest
 
 // RenameSiteJSONRequestBody defines body for RenameSite for application/json ContentType.
 type RenameSiteJSONRequestBody = SiteRequest
+
+// StockInJSONRequestBody defines body for StockIn for application/json ContentType.
+type StockInJSONRequestBody = StockInRequest
+
+// IssueStockItemJSONRequestBody defines body for IssueStockItem for application/json ContentType.
+type IssueStockItemJSONRequestBody = IssueStockItemRequest
+
+// RetireStockItemJSONRequestBody defines body for RetireStockItem for application/json ContentType.
+type RetireStockItemJSONRequestBody = RetireStockItemRequest
+
+// ReturnStockItemJSONRequestBody defines body for ReturnStockItem for application/json ContentType.
+type ReturnStockItemJSONRequestBody = ReturnStockItemRequest
 
 // SwitchMembershipJSONRequestBody defines body for SwitchMembership for application/json ContentType.
 type SwitchMembershipJSONRequestBody = SwitchMembershipRequest
@@ -2613,6 +3055,27 @@ type ServerInterface interface {
 	// RenameSite Rename a site
 	// (PATCH /v1/customers/{customerId}/sites/{siteId})
 	RenameSite(w http.ResponseWriter, r *http.Request, customerId CustomerId, siteId SiteId, params RenameSiteParams)
+	// ListStockLevels Count a customer's stock per product
+	// (GET /v1/customers/{customerId}/stock)
+	ListStockLevels(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListStockLevelsParams)
+	// ListStockItems List a customer's stock items
+	// (GET /v1/customers/{customerId}/stock/items)
+	ListStockItems(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListStockItemsParams)
+	// StockIn Stock items in
+	// (POST /v1/customers/{customerId}/stock/items)
+	StockIn(w http.ResponseWriter, r *http.Request, customerId CustomerId, params StockInParams)
+	// GetStockItem Get a stock item and its history
+	// (GET /v1/customers/{customerId}/stock/items/{itemId})
+	GetStockItem(w http.ResponseWriter, r *http.Request, customerId CustomerId, itemId ItemId)
+	// IssueStockItem Issue a stock item to an employee
+	// (POST /v1/customers/{customerId}/stock/items/{itemId}/issue)
+	IssueStockItem(w http.ResponseWriter, r *http.Request, customerId CustomerId, itemId ItemId, params IssueStockItemParams)
+	// RetireStockItem Retire a stock item
+	// (POST /v1/customers/{customerId}/stock/items/{itemId}/retire)
+	RetireStockItem(w http.ResponseWriter, r *http.Request, customerId CustomerId, itemId ItemId, params RetireStockItemParams)
+	// ReturnStockItem Return a stock item to stock
+	// (POST /v1/customers/{customerId}/stock/items/{itemId}/return)
+	ReturnStockItem(w http.ResponseWriter, r *http.Request, customerId CustomerId, itemId ItemId, params ReturnStockItemParams)
 	// SuspendCustomer Suspend a customer
 	// (POST /v1/customers/{customerId}/suspend)
 	SuspendCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId)
@@ -4755,6 +5218,430 @@ func (siw *ServerInterfaceWrapper) RenameSite(w http.ResponseWriter, r *http.Req
 	handler.ServeHTTP(w, r)
 }
 
+// ListStockLevels operation middleware
+func (siw *ServerInterfaceWrapper) ListStockLevels(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListStockLevelsParams
+
+	// ------------- Optional query parameter "product_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "product_id", r.URL.Query(), &params.ProductId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "product_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "product_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListStockLevels(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListStockItems operation middleware
+func (siw *ServerInterfaceWrapper) ListStockItems(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListStockItemsParams
+
+	// ------------- Optional query parameter "product_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "product_id", r.URL.Query(), &params.ProductId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "product_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "product_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "serial_number" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "serial_number", r.URL.Query(), &params.SerialNumber, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "serial_number"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "serial_number", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListStockItems(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// StockIn operation middleware
+func (siw *ServerInterfaceWrapper) StockIn(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params StockInParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.StockIn(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetStockItem operation middleware
+func (siw *ServerInterfaceWrapper) GetStockItem(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "itemId" -------------
+	var itemId ItemId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "itemId", r.PathValue("itemId"), &itemId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "itemId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetStockItem(w, r, customerId, itemId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// IssueStockItem operation middleware
+func (siw *ServerInterfaceWrapper) IssueStockItem(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "itemId" -------------
+	var itemId ItemId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "itemId", r.PathValue("itemId"), &itemId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "itemId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params IssueStockItemParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.IssueStockItem(w, r, customerId, itemId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RetireStockItem operation middleware
+func (siw *ServerInterfaceWrapper) RetireStockItem(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "itemId" -------------
+	var itemId ItemId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "itemId", r.PathValue("itemId"), &itemId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "itemId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params RetireStockItemParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RetireStockItem(w, r, customerId, itemId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ReturnStockItem operation middleware
+func (siw *ServerInterfaceWrapper) ReturnStockItem(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "itemId" -------------
+	var itemId ItemId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "itemId", r.PathValue("itemId"), &itemId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "itemId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ReturnStockItemParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ReturnStockItem(w, r, customerId, itemId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // SuspendCustomer operation middleware
 func (siw *ServerInterfaceWrapper) SuspendCustomer(w http.ResponseWriter, r *http.Request) {
 
@@ -5466,6 +6353,13 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/orders/{orderId}/confirm", wrapper.ConfirmOrder)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/orders/{orderId}/reject", wrapper.RejectOrder)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/orders/{orderId}/fulfil", wrapper.FulfilOrder)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/stock", wrapper.ListStockLevels)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/stock/items", wrapper.ListStockItems)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/stock/items", wrapper.StockIn)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/stock/items/{itemId}", wrapper.GetStockItem)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/stock/items/{itemId}/issue", wrapper.IssueStockItem)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/stock/items/{itemId}/return", wrapper.ReturnStockItem)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/stock/items/{itemId}/retire", wrapper.RetireStockItem)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/users/{userId}/disable", wrapper.DisableUser)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/users/{userId}/enable", wrapper.EnableUser)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/api-keys", wrapper.ListAPIKeys)
@@ -11721,6 +12615,933 @@ func (response RenameSitedefaultApplicationProblemPlusJSONResponse) VisitRenameS
 	return err
 }
 
+type ListStockLevelsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListStockLevelsParams
+}
+
+type ListStockLevelsResponseObject interface {
+	VisitListStockLevelsResponse(w http.ResponseWriter) error
+}
+
+type ListStockLevels200JSONResponse StockLevelList
+
+func (response ListStockLevels200JSONResponse) VisitListStockLevelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockLevels400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListStockLevels400ApplicationProblemPlusJSONResponse) VisitListStockLevelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockLevels401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListStockLevels401ApplicationProblemPlusJSONResponse) VisitListStockLevelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockLevels403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListStockLevels403ApplicationProblemPlusJSONResponse) VisitListStockLevelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockLevels404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListStockLevels404ApplicationProblemPlusJSONResponse) VisitListStockLevelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockLevelsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListStockLevelsdefaultApplicationProblemPlusJSONResponse) VisitListStockLevelsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockItemsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListStockItemsParams
+}
+
+type ListStockItemsResponseObject interface {
+	VisitListStockItemsResponse(w http.ResponseWriter) error
+}
+
+type ListStockItems200JSONResponse StockItemList
+
+func (response ListStockItems200JSONResponse) VisitListStockItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockItems400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListStockItems400ApplicationProblemPlusJSONResponse) VisitListStockItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockItems401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListStockItems401ApplicationProblemPlusJSONResponse) VisitListStockItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockItems403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListStockItems403ApplicationProblemPlusJSONResponse) VisitListStockItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockItems404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListStockItems404ApplicationProblemPlusJSONResponse) VisitListStockItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStockItemsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListStockItemsdefaultApplicationProblemPlusJSONResponse) VisitListStockItemsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StockInRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     StockInParams
+	Body       *StockInJSONRequestBody
+}
+
+type StockInResponseObject interface {
+	VisitStockInResponse(w http.ResponseWriter) error
+}
+
+type StockIn201JSONResponse StockInResult
+
+func (response StockIn201JSONResponse) VisitStockInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StockIn400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response StockIn400ApplicationProblemPlusJSONResponse) VisitStockInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StockIn401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response StockIn401ApplicationProblemPlusJSONResponse) VisitStockInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StockIn403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response StockIn403ApplicationProblemPlusJSONResponse) VisitStockInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StockIn404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response StockIn404ApplicationProblemPlusJSONResponse) VisitStockInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StockIn409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response StockIn409ApplicationProblemPlusJSONResponse) VisitStockInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StockIn413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response StockIn413ApplicationProblemPlusJSONResponse) VisitStockInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StockIn422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response StockIn422ApplicationProblemPlusJSONResponse) VisitStockInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StockIndefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response StockIndefaultApplicationProblemPlusJSONResponse) VisitStockInResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStockItemRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ItemId     ItemId     `json:"itemId"`
+}
+
+type GetStockItemResponseObject interface {
+	VisitGetStockItemResponse(w http.ResponseWriter) error
+}
+
+type GetStockItem200JSONResponse StockItemHistory
+
+func (response GetStockItem200JSONResponse) VisitGetStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStockItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetStockItem400ApplicationProblemPlusJSONResponse) VisitGetStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStockItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetStockItem401ApplicationProblemPlusJSONResponse) VisitGetStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStockItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetStockItem403ApplicationProblemPlusJSONResponse) VisitGetStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStockItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetStockItem404ApplicationProblemPlusJSONResponse) VisitGetStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStockItemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetStockItemdefaultApplicationProblemPlusJSONResponse) VisitGetStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueStockItemRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ItemId     ItemId     `json:"itemId"`
+	Params     IssueStockItemParams
+	Body       *IssueStockItemJSONRequestBody
+}
+
+type IssueStockItemResponseObject interface {
+	VisitIssueStockItemResponse(w http.ResponseWriter) error
+}
+
+type IssueStockItem200JSONResponse StockItem
+
+func (response IssueStockItem200JSONResponse) VisitIssueStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueStockItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response IssueStockItem400ApplicationProblemPlusJSONResponse) VisitIssueStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueStockItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response IssueStockItem401ApplicationProblemPlusJSONResponse) VisitIssueStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueStockItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response IssueStockItem403ApplicationProblemPlusJSONResponse) VisitIssueStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueStockItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response IssueStockItem404ApplicationProblemPlusJSONResponse) VisitIssueStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueStockItem409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response IssueStockItem409ApplicationProblemPlusJSONResponse) VisitIssueStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueStockItem413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response IssueStockItem413ApplicationProblemPlusJSONResponse) VisitIssueStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueStockItem422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response IssueStockItem422ApplicationProblemPlusJSONResponse) VisitIssueStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type IssueStockItemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response IssueStockItemdefaultApplicationProblemPlusJSONResponse) VisitIssueStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireStockItemRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ItemId     ItemId     `json:"itemId"`
+	Params     RetireStockItemParams
+	Body       *RetireStockItemJSONRequestBody
+}
+
+type RetireStockItemResponseObject interface {
+	VisitRetireStockItemResponse(w http.ResponseWriter) error
+}
+
+type RetireStockItem200JSONResponse StockItem
+
+func (response RetireStockItem200JSONResponse) VisitRetireStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireStockItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RetireStockItem400ApplicationProblemPlusJSONResponse) VisitRetireStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireStockItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RetireStockItem401ApplicationProblemPlusJSONResponse) VisitRetireStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireStockItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RetireStockItem403ApplicationProblemPlusJSONResponse) VisitRetireStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireStockItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RetireStockItem404ApplicationProblemPlusJSONResponse) VisitRetireStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireStockItem409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RetireStockItem409ApplicationProblemPlusJSONResponse) VisitRetireStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireStockItem413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RetireStockItem413ApplicationProblemPlusJSONResponse) VisitRetireStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireStockItem422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response RetireStockItem422ApplicationProblemPlusJSONResponse) VisitRetireStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetireStockItemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RetireStockItemdefaultApplicationProblemPlusJSONResponse) VisitRetireStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnStockItemRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ItemId     ItemId     `json:"itemId"`
+	Params     ReturnStockItemParams
+	Body       *ReturnStockItemJSONRequestBody
+}
+
+type ReturnStockItemResponseObject interface {
+	VisitReturnStockItemResponse(w http.ResponseWriter) error
+}
+
+type ReturnStockItem200JSONResponse StockItem
+
+func (response ReturnStockItem200JSONResponse) VisitReturnStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnStockItem400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnStockItem400ApplicationProblemPlusJSONResponse) VisitReturnStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnStockItem401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnStockItem401ApplicationProblemPlusJSONResponse) VisitReturnStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnStockItem403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnStockItem403ApplicationProblemPlusJSONResponse) VisitReturnStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnStockItem404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnStockItem404ApplicationProblemPlusJSONResponse) VisitReturnStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnStockItem409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnStockItem409ApplicationProblemPlusJSONResponse) VisitReturnStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnStockItem413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnStockItem413ApplicationProblemPlusJSONResponse) VisitReturnStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnStockItem422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response ReturnStockItem422ApplicationProblemPlusJSONResponse) VisitReturnStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReturnStockItemdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReturnStockItemdefaultApplicationProblemPlusJSONResponse) VisitReturnStockItemResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type SuspendCustomerRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 }
@@ -13749,6 +15570,27 @@ type StrictServerInterface interface {
 	// RenameSite Rename a site
 	// (PATCH /v1/customers/{customerId}/sites/{siteId})
 	RenameSite(ctx context.Context, request RenameSiteRequestObject) (RenameSiteResponseObject, error)
+	// ListStockLevels Count a customer's stock per product
+	// (GET /v1/customers/{customerId}/stock)
+	ListStockLevels(ctx context.Context, request ListStockLevelsRequestObject) (ListStockLevelsResponseObject, error)
+	// ListStockItems List a customer's stock items
+	// (GET /v1/customers/{customerId}/stock/items)
+	ListStockItems(ctx context.Context, request ListStockItemsRequestObject) (ListStockItemsResponseObject, error)
+	// StockIn Stock items in
+	// (POST /v1/customers/{customerId}/stock/items)
+	StockIn(ctx context.Context, request StockInRequestObject) (StockInResponseObject, error)
+	// GetStockItem Get a stock item and its history
+	// (GET /v1/customers/{customerId}/stock/items/{itemId})
+	GetStockItem(ctx context.Context, request GetStockItemRequestObject) (GetStockItemResponseObject, error)
+	// IssueStockItem Issue a stock item to an employee
+	// (POST /v1/customers/{customerId}/stock/items/{itemId}/issue)
+	IssueStockItem(ctx context.Context, request IssueStockItemRequestObject) (IssueStockItemResponseObject, error)
+	// RetireStockItem Retire a stock item
+	// (POST /v1/customers/{customerId}/stock/items/{itemId}/retire)
+	RetireStockItem(ctx context.Context, request RetireStockItemRequestObject) (RetireStockItemResponseObject, error)
+	// ReturnStockItem Return a stock item to stock
+	// (POST /v1/customers/{customerId}/stock/items/{itemId}/return)
+	ReturnStockItem(ctx context.Context, request ReturnStockItemRequestObject) (ReturnStockItemResponseObject, error)
 	// SuspendCustomer Suspend a customer
 	// (POST /v1/customers/{customerId}/suspend)
 	SuspendCustomer(ctx context.Context, request SuspendCustomerRequestObject) (SuspendCustomerResponseObject, error)
@@ -15360,6 +17202,229 @@ func (sh *strictHandler) RenameSite(w http.ResponseWriter, r *http.Request, cust
 	}
 }
 
+// ListStockLevels operation middleware
+func (sh *strictHandler) ListStockLevels(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListStockLevelsParams) {
+	var request ListStockLevelsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListStockLevels(ctx, request.(ListStockLevelsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListStockLevels")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListStockLevelsResponseObject); ok {
+		if err := validResponse.VisitListStockLevelsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListStockItems operation middleware
+func (sh *strictHandler) ListStockItems(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListStockItemsParams) {
+	var request ListStockItemsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListStockItems(ctx, request.(ListStockItemsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListStockItems")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListStockItemsResponseObject); ok {
+		if err := validResponse.VisitListStockItemsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// StockIn operation middleware
+func (sh *strictHandler) StockIn(w http.ResponseWriter, r *http.Request, customerId CustomerId, params StockInParams) {
+	var request StockInRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	var body StockInJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.StockIn(ctx, request.(StockInRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StockIn")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(StockInResponseObject); ok {
+		if err := validResponse.VisitStockInResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetStockItem operation middleware
+func (sh *strictHandler) GetStockItem(w http.ResponseWriter, r *http.Request, customerId CustomerId, itemId ItemId) {
+	var request GetStockItemRequestObject
+
+	request.CustomerId = customerId
+	request.ItemId = itemId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetStockItem(ctx, request.(GetStockItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetStockItem")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetStockItemResponseObject); ok {
+		if err := validResponse.VisitGetStockItemResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// IssueStockItem operation middleware
+func (sh *strictHandler) IssueStockItem(w http.ResponseWriter, r *http.Request, customerId CustomerId, itemId ItemId, params IssueStockItemParams) {
+	var request IssueStockItemRequestObject
+
+	request.CustomerId = customerId
+	request.ItemId = itemId
+	request.Params = params
+
+	var body IssueStockItemJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.IssueStockItem(ctx, request.(IssueStockItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "IssueStockItem")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(IssueStockItemResponseObject); ok {
+		if err := validResponse.VisitIssueStockItemResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RetireStockItem operation middleware
+func (sh *strictHandler) RetireStockItem(w http.ResponseWriter, r *http.Request, customerId CustomerId, itemId ItemId, params RetireStockItemParams) {
+	var request RetireStockItemRequestObject
+
+	request.CustomerId = customerId
+	request.ItemId = itemId
+	request.Params = params
+
+	var body RetireStockItemJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RetireStockItem(ctx, request.(RetireStockItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RetireStockItem")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RetireStockItemResponseObject); ok {
+		if err := validResponse.VisitRetireStockItemResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ReturnStockItem operation middleware
+func (sh *strictHandler) ReturnStockItem(w http.ResponseWriter, r *http.Request, customerId CustomerId, itemId ItemId, params ReturnStockItemParams) {
+	var request ReturnStockItemRequestObject
+
+	request.CustomerId = customerId
+	request.ItemId = itemId
+	request.Params = params
+
+	var body ReturnStockItemJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		if !errors.Is(err, io.EOF) {
+			sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+			return
+		}
+	} else {
+		request.Body = &body
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReturnStockItem(ctx, request.(ReturnStockItemRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReturnStockItem")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ReturnStockItemResponseObject); ok {
+		if err := validResponse.VisitReturnStockItemResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // SuspendCustomer operation middleware
 func (sh *strictHandler) SuspendCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
 	var request SuspendCustomerRequestObject
@@ -15829,387 +17894,441 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rdhs5li74KhjOWctSdVAiKepGrV7TTqcz05V22u1L5ekq5ohgBEiiFARYAVA0y+O1+tc8wLzA+dcv",
-	"ct6kn2QW9gYiEMEgGaSom636UWkxInDd2NjXb3+phXI8kYIJrWqdL7URoxFL4J8vP9Kh+W/EVJjwieZS",
-	"1Dq1jyNGEqbkNAnZM0WuWaK4FIQqQonSiRRDYj4MiJqGI/Nzr1s76tZ6F0QxERGuSZ+GV4QL8mpQf0N1",
-	"OCJakukkopod1IIa+0zHk5jVOjX4rhbUEvaPKU9YVOvoZMqCmgpHbEzNyMb082smhnpU65y0g5qeT8x3",
-	"SidcDGtfvwa190wn8+cDzZLFiXxgoRSRMr3PqBkWG8iEEZ3MuRgSOqRc5MZz3G6sGQsfT8e1ztlJu9EI",
-	"amMu8O9GOjAuNBuypPbVDG1CEzpm2q7183evfmXzV5H5Nzejm1A9qgU1QcfmSzrh+HjVCP5Hwga1Tu3/",
-	"PMx29BCfqsO0fdP18zBkSr3m4mp5h/4rW3fqN4Ida37NfuJx6Yb8ythEEQrvkD3T0T6RCYkY/EQ1i8je",
-	"gMaK7ZNJIqNpqJXZIBj9P6YsmfvDN43U/IHaPehLGTMqYDgvqGZDmcxXD8j1ReSA6BFXJLSfkT0zZ5qw",
-	"iLDPNNTxfH/ZeNwntSXU22w0ysj3xTRRMik/gz3BPuvLEN7o4dgYmSTsmsupIhM6ZBckZgNN5FSTgUzg",
-	"+YAnSsPDpSPFLpeMs7VsnErLMUuWklOYvbAtMXl9+F1+YDQJR8v2zvWryGwkFSNmOAEJpdA01ITVx5TH",
-	"hsbYZ80SQWOSsAFLmAgZvsSFwj3X7LMOCB8KaSbdFSFV7KArcvyKhmO2ZFX/sfHG29lpqqdqNX1mc+SC",
-	"UDG3tKAYUZpqpshewiaMaiQQx3X2M+oICI3jHKv7m3eApmrCRMSi2h/mhUksI+Y2rmymCkacmy7XbKyq",
-	"bi/OuPY1MKv0Cr88SpeIJgk1nU0F/8eU2cdmMF+DmtJz2IaBTMbm+59j2afxsrX7nesRgWmQK1hGPD7+",
-	"UWdkCE2QiUz0QMZcHpDfpCYz82nPLfslj3rLDhN+v44NvYrYeCI1E+H8VzZfHOobesXM7ZqYy4woOmAd",
-	"+MtsKouIOU5M2WGZUSs6ZuSKzQkVEenLyPxDzQyBUOVxgYhHXWE+MgwikubS4xrvvYt8O9AyFVKPWJJv",
-	"sN1qXZDZiMfMa9gNiKuuUJrHMUmmQnAxDEi7cX5AfmVzRWhi2p4ga2q1yUhOE3VAPilGKBkkTI1IQkUk",
-	"x+SaxlNG9ij59OnVj/tkwhLXQ/EAHg8aYTM8Y/VWvzmot6MTWj+n7aP6adgcNKJzdtZvNd1OoZyTbZW3",
-	"CXWzC6sY4JiL9PyWnd5XA5Bryvm2EY4cfTnhyfw7pHEMU6NRsCBNkT0rRe0fkOfmXMeMSMGyfWi2Lgjt",
-	"ijFXymykedZunR2Q3xm9ghYUUEPvTz0i2DVLyNiMsLiATuIqXyErrt1MInslrrmmZj2WXhbcf2Xb6yLX",
-	"T75jw2LWCCHZEICrwhUA3HTZSYeHtc0HB2OB8b3mY67LSWYszWkyzM4IqwnT00QsG0gMzfgDidiATmNd",
-	"6xw3gkxKbeZk1GaJjBrU3rBxnyVqxCdL92rsv7LtXuX6KXa8eqPMyYm5uMqks2xEy5Yoe+OSR7UdDLLK",
-	"LW07rU5NhUu02tDc7fk1qL0dDFYIZNI+3XbLXOvQUxKxxN3f67dLmtc9adp+uFwgTe/Z2payIgxw+VLY",
-	"p1svhf0+7akKOdhF8KlhqnZEDt4gYFDvaMKErnKS1LRfz8TJqjs0gfZvsD/vUOyqTkKZnCbieX6QRDGm",
-	"fDkNZbDeLZKXHf5SApukz7clsawHr7/Vmk+6RKj4fPj1k9FzzIhWajYEFJsdaTHvZcyqcUUru3JFEhkv",
-	"7d88q7xJpnMYxQeu2dK9Ufhw242xbZtuPqkVPGaqbsRibNtgN0qYmkihGGhUP9DoPcrC5i+zsUzAP+lk",
-	"EvMQRIzDSSL7MRv/y9+VWfkvmbxnvoisxEVjOAAR05THtQ4MvEPMhrgRB7UBZ3Gkap2/fcF/2tdqQW3M",
-	"lKJDaMr74usfOGGmgDt0zB+Xp4Mjeh62WLvZb5jNRD7VAZuZ5hrk0Fc4HsLFZGqEGUta00R0jC5G4yuu",
-	"O3ZaHTf4rxucJvMhLmeeKnu2sV4H+Az0bxZhTGOjVrLIHKJ+wugVKGTTmF2QHi5Ljyg6N8eNh6MDM5gX",
-	"UgxiHt5sZwaUxyy6nCRgrOQwTG+XUq4XTtVlo3nebEUnrH7cP6X10/CI1c8HzUb9qN8ctGg7PI5OmJmM",
-	"YRv8mkWgEYRUCKlJn5FwRMWQOSKttmfn2Z79BCMlhZGu3Lmyye1kF2ls1Kj5JfvMlVY9oy6jxcCwxQlL",
-	"9Nysg6ZXTJj9WxyG3X/Z/zsL9TMrrZFIMkXMatE4ljPkV0LOLkgvtHsNXYVShNPE3Il2TclMisBQDl2i",
-	"rBeUTwISgac4O3oyNPRRytc0GbJdH3gNdn0cHej4XBFpNMVmo312fHpC+nPN1CbU0TzKqMMOnmgpSQzD",
-	"v79TXT5L8ob/AOv8k0z6PIqYuNEKT1gCyrgUlxETnOWZq6MhFoH9Yy6nCbG3W/XD5y3vu7Q3kva2cnkX",
-	"h7eThV5o1i65NW6M6RzOTyTh8Jizx6ieJuwy4or24+x9y9fM0WNaczFU5qPs7HF9QXoxD5lQ7NJdOPbj",
-	"SSKvecQSEtPwygqMlEeECViuMRMaNvpnKW58iqwaf8k+T+wl6R0o7hsSiH2FUE1ajdZxvXFUbzY/Ns47",
-	"zeNOo/HXC0LVFVADJYLNiBncJoctf30WOq1w2ooz2dXBK7TbC4j/a8Ku5RWLeoY7+r9PFcsu4XQ2IRVE",
-	"SBJLMWSJubPMa7CXeRvqe2Ye7J5DcrXAqmdUwSjyRlKfxZQLTov2xkyGqtDmRqJVq+XRRtYv2HYTXKr7",
-	"48ZLF9T6Y5euAez7b1L/JKfiZnstpL4cQCs3Eq0Md3LNVOfi7WxvfvMaWLkd2YB3siFpc72OOV7guEfR",
-	"B6QWMy8pWJGRK8bIntsYj2Hjl8rapomZobU5txtH+7Br7zxRC+XGG+2fk75Kt29ElRNtO+aiBQt7anlv",
-	"BYSDhC/kzHBm9/vRBb7nPCIbsWLvuPkzJShortvcdDY72VtPMoXT5mIuwKvAUZzV+ZAOJ7xKwQqrsLB5",
-	"71N1dres1g2zggbquSV2oIW2zpbsnTeIe+OUbu/QMwN6Kfp7bGyNXuJeclRvtw/7u9mOobvc3zL3G2FJ",
-	"AgEEVdf8OK/5F1pZs9h2HLtY7ediTpCZ2ea9ECbXUY/sHTca+x3SLcy3WwNt2lcvXv0YoDUA9TyWGBYY",
-	"y6HKlD9cPAX78oEl1zxknwS9pjw2wvBD2iJP17ADJVNvpHe5T9lmdPyVtYYM+MvtAbL1vQFEeMAKBbju",
-	"VNM+VWANmYqE0XBkpoGX00cp31Axt3Y1daNdSKhml+CSK+gGUpIxFXNCtWbjiVYXRCdzZLIkpppV2R2I",
-	"B7ikA82SS4XBbDZKLWNnnoHmo+vTLc66XcsNfic757dodm9xFSASjyoQ8c1/IYCvDhF8YF87qAV+iKL3",
-	"eNm47NuHXiggDO2ToFM9kgn/5w2vryk0ZJTLkBa3ecSIlldMuJsWzZoSpRKrEV0QxYcCgnc2lTQazWx7",
-	"Py0MY+XmFke9k/0tNIriZJ/RhCW4DiBPoixJNZ6+KyFnIki1Y2mEfNAJD8CsbrvNYiQXXQnPQZGBFmNm",
-	"BE8ypuGIC0ZoqF0oBR0M0LdAXmlFFAsTBgNQIzkT6EeimoQJg23PRUN9qcHPLLqkutapOeW90c6U91qQ",
-	"vtOfY7zm5RWbd67Y3OkOjXqj0WjUT83/nZn/a2T/g6gUs9nZ+6dH9fN+I6yfRk2ja7Ro/aiPesbp4MwQ",
-	"QUyVBjW5MKrjj812p9HqHDX/mvkfXr5/R8Czn1BrmAVrU6dGozEHo6s1jHL0K/gTXoicGhl61qCo2ffM",
-	"cg1kMoaRRFSzuuboF1gZDpJftMV+pGsfzT1qrjQbd/pSaqUTOukVwhrlTLDE0MJBvueyoEVc76oxs8XV",
-	"XqDAvpxqMvMWxryPauwehjaD3QcCOaQImaFRLqaaeWF4hA9QT9p6NXGz13rmDIOBE7Z2e+173hgx1ss8",
-	"lsmV2nqkSH1rfGvmzKZevMxx9rca6ArW82Stph4hBT71/pF2jmqp6dyPtc7P/VVkeNeAM6O9kufvXhlq",
-	"6pCeOZY9EPBSR4KaDgb8swtLuz4l/TmxkTb7+TD2Dc50ceO8QLPjoDYx12Rixvl/mzb/9rz+V1r/Z6N+",
-	"fln/40szOGl//R+1krXG6b7mqmSz3woG0cBGY7DTVYHbdsOoFeEijKcRiwIi48jItXDYLqxKr0eMJ5ad",
-	"qgLXtHGff/sO+OcfQc0Lx651aossNY2CrRQOa++6XBisf5YxEPZrodvi9r6jCoI+ey5MXEsyZKjwmw9t",
-	"mLiRvebExiEC53IR4utDv3PnEsaZH9PyA/gBiKbsOhds5qgRdSWeXtkFErN08p3c0SBC1Tq1ydXlX//R",
-	"fj0+++1z633/5GPY+Et0/Pvg/D+GR7+MTv981Xyj2r9Nzv49aX3QJ58WSdFbtWo0aDsui028YvNnqTy1",
-	"15tcXf73f/5Xbz/wBasRS1gA916WBGSo8rkVwGG+HfIDCorm+81pz83JDbaU7sKQTXTmHfFCJ2iEdh4a",
-	"v/OWCrJNgpJZez4JLQmFdoPUAmDol4ahnAr9TGVKfo5y7ab/nNCQkV/kZAIqX7rD/PKNaP9wffric+Ov",
-	"9OhDdPLT8PyXv7d+jY//fXb2Mml+nLc/8dO3k8ZzdfTj4g47SSA/cmetQ0kl9a0wBuqIkG7QZI4Hba0M",
-	"NaFKzWRScpO+neBqxnOijExuOsuWxH2XikzYv2AdAkK8YUHNBglHNKGhZokK0PVHQjkeS0NV7IA8F+l4",
-	"0UeQNYsR/YZrgG6B+8IVaB5cYbBTQWpNp5Kf9vFJybRXHIccYRjFb5DIMcwek02eKQhXNSeF40kpW+h1",
-	"AeY+4a8md0y/KmOyRsOux/za3OwJm4L7FTTROhc4xoHV1byIWlCeUo3WO+JuI3mqE6AmB5H8uNS71afW",
-	"8l4/sA/cAZWcODBOo4kqf3Dn9cZRbnDQJg1jN5hW/ZSe9eun4XlUP2ONQb1Fs+GAZdoPOYYQZPdpo95q",
-	"he36KT1v1PvN6LjeCM/Z2eCUnvSP0ZNEo0uzxi5kTOs4M/c0j8+aTaAZq2asXFNrEK51mo9A4+uQHqjt",
-	"HXNMwD/sqKDiDVGggeoxnUHNhSMsXw4XeA6L4l4vU5S4IkzA063XzKfIpYNxXhs8nUrLiQIlDcKHtuy4",
-	"go6cS/FcIPRNQupzpF6c5gvqBfuDwAFRJgp8dpzNWEISPhyhDlLMsSqcmaoz+vjxtc0RNk3452vZAQHZ",
-	"2Tobt1709JB+yb7nQp+0a176xnmjcdo8P28dt0/bjfPz5tpcjgX9OR/4XMyJyLYiv3g5Yiyo3W7gOQU8",
-	"t3Crb6n1GjlmJQMNdEjP8N+ttfJNmHdVrdy0WVkrT6e9XjP3pq1WqeFw9G9VC3+6dW926+7eTpDJeN+o",
-	"rSCd4Gp7gS9t+gcmMyDA6SjaD+DFy9jKyE8n5AHIpakOTC9/+Ufrd3H88vPZe938j2n7lTx9RxsfoqOf",
-	"hie//P3817j118/HL67PfhDNNyVWjvzeVj9FK9Q7K32gjLXXm9CV1o4O6U95HGWyIiiDXG9h3fDmElRS",
-	"+TzhZfHE5G5SUEkHzEgnhAtitzAgw4QK8FuAOUMTRsORO2Md0iQRnRsecXRyYv6pfDyB5tkR/Eb2HB3k",
-	"b9+MOlKB5qh50mrlgVMskEpRmEEYEVmyQx/kmOkRoLf4gWp9lgZba0kieUF6P7/8SA6vm4dj1iMxV9ZA",
-	"AfbuQpQbRB3PDroiTfg/QPdrj4TS0C2xCAlGi3ZAJSiUYJrFBel5CjTY8tJPExnDu12huHYZGCqw+gRk",
-	"zIPuAFMSEUnYWF5DvI8XK3swpoIOWdoo2nTMcMDWBs2jRf/CyEwpIRW/Q8YWuC2GDq1ic0F6isWDHmSP",
-	"gJGARXUuyFSx5JnqCkP71hZzQXo29WxZ+zYnAppPV+yC9CAlNfsI3+6K3Osxw1eTiCUHIRUhi+2gvABE",
-	"w/GjhM5oDMITUdP+mGs0SUQsgaZAszRDx0ZiNNnA66EUA465PiLrjIu+/OyIxWZv0jCRygPguOgK+3bE",
-	"Qh55U8cmzdqakwojGEzjAY9tBr4w9P639G44wNl7t8WBYbf+38hW/V/SLFEbU6/cN+nf6TeG2txT+Deu",
-	"eu5CcM9zxLvwwxgCFjxitF8tkGct8JmYe22RHM2PeKlmPxgyS/syhFgLXFKlayhPc7UAE5zdU5+0zJJR",
-	"TWM5nKZrgJuW+2MS05ClfyGVpH8CMaR/4WYjPopTL/wVXpT9owhV3+0M0M/JhCUKTc+Qnya0zGVNHJDf",
-	"U0iOXBwsmHgBXglWM0it1binXdFnoRwbXcs8JrMR1aBe9AyjwgS3AmTElxobY6zLMKEh+zcajtmBexos",
-	"sXJbv8aYckhEhd/Mgl1yiO00/3ZC0aDeoM1m/TRq9etnYbtdP2GtQbPfoOfRUVj7Y+HSt6Mp3gw/cUD6",
-	"GkHGQAJRKHjE0CYM1kshISFoRG1iLI2ihKm8jxubL5iI2zmV8GiFYz4/qE8KeIyznmLahxmfZ0Xd2Dpc",
-	"zbeObnV/1YuDAzgKXLLswBMkNMWI+TCFyXE0lmoHSSoLdBy2UCVtxqXTrtFkCsKR2xQ/IqBUOMIN3fy0",
-	"SaVpnNIDeQmTxFBkwLFxky1aubk2OsIvdNyfJkPDd8wFmZjffnxZC2oxF6wJLwyYUDqh//t/MdJsGW4G",
-	"PV7aALNWo318WhKjA81XiPZIu10wrnx4S46aJyf1JqHxZETrLWK6vCBKy4RFRhqcmiObJoX7lJijw1bO",
-	"DmJtIH98aZXbPuzEv6w34Jo3W5XezC1Z4f3SCJihFSHXp7EvEpLWCe9PNVtBS7mGj0uHXGBRCQNvah3x",
-	"jiaUJypIg4aOGxcQnGGOXNMcw5N2zj0GH8HT7ItGkR5lLKcJXE7xNTJiOq51as0T8vMP9tD5UzhulMz9",
-	"BdyEADGx3e31+2iewYAAp0MJDCJMUq9hYegJowrNYuYrI8jPeMgOFg+Fe7FIMdU29oUTDNbY43xpMxUm",
-	"ApwSi0h/7uAXltjidm4GSgdumOY3agnKz7HEDGTXPC/2GB0O9gXOEqaH8hA8MxMbT+zbg3Inu3A8UhDH",
-	"Ti2mEy0nKpNwXsMPpNkm7xLpJE60qchB4tlUoqOwfjo4btTP+ycn9bPG0eAoaoXNPmUgxfIQxzE2PNts",
-	"3vm5WUF07oSm65ef3ltqMZPFLiZJlHXRDFv9+ilrD+pn9Pi4fjo4YqYDIzIZOetqaob7/F292a6/e/+2",
-	"xG6SW4OVZpPszdzyVLiTcntX5JWNarGN5RdBtvIVEYy8ZV/prJICg2H8la8M22IXvgJAmn80vK6wgVTI",
-	"wSEH/maVnhlQno20t62qkQl/zxQIqA6gxefOK2OJq8ujhdkvFeRwVkZYVNuH8KAES33plitikxOIloU5",
-	"7kg/WS5wf1glUQ/5tRksGu20NEI1TuCWRet0uKXbACoKRoltS15eqF95gNSmkevlqtbvI8v8rxBdYyCT",
-	"g9WevebOo5bXqSd2OVML7vak7ZE0dcFoqT9E8SGCGtLi5bc7Z8CiWm59F1zc1A2/ywADi4tYuo43Cjgo",
-	"7Hx+zMv33sWg3OQwZTYgh62hes6wbHMOYdqK7IHpocfFiCVcXyJO2mWKddsjUuwfdEUvhXfrkTEg0XKN",
-	"RtUUKg5kYuFMSzIhKWhwOpxMk2mTmF2zWJGIsYlpHxzZl1PFkp61XasiBgjmd6DpZjaSxJmpuFbOksVF",
-	"BqejEyoUBSfBgrmKZkaAnevnFlf60pnEuC7awxzO9CUS7cv37+rNRqPd8qy0ZmQgsF5SPzw2PVjZcvnW",
-	"NxrRYl9ZNvTvLDbrZS4OOU0IJoP9H5lUVXsejhn5edz/pUQazNZr5XG1ry2uwpf11rOSgCd/mcoccR5x",
-	"AEsXOeSXZ4q8fP/ugoynCqCtbHQImNnUQmxruYTq78eqmf9k33sHSegLG7TyU/PmJ4VOrZgNaXxZWcxd",
-	"9uKaKyzDatwoHm4yslg5XnftsmFdU9e49+ZRa52gC7NZzhhBVt/aWG7VQhed7ZEOqoIDmVinrMcnbl0V",
-	"Wzhpd6CFrFIvsPvle2CbucndVG4U2ZnOvbhlrWVbVkELRgB8X07AMIeC1c7MNvUleNikftmK8pjEO9Gz",
-	"t4+A3ZWCvo4hbUT1Voku+FGQu1tvrFGNHPhpCa5pQf/eJNK+RAEvPS52HctMVFAwRMzTxIW0bAfeWwfE",
-	"5U0ALGuZjwEvMdAKL4gvmwHaPtMWQcwXzx6YDFQlyKqinOS5j5U7n3Sq5aV1uF+ioz5lSqPkUs1FmP69",
-	"TPZ1bS2Vw8z+s2LrajqZxJwllzOasJGcKpY+0jy8YjqrVbFp7JcvHKC09gsVEYvVkCkWxyoc0YEmRoAr",
-	"kenS67v2L+1z0m6QZuuofXxy6iEJZPU+ysO18glr7pKv/fjSNnV27kdxHT0MKXJtSkPOUOwlN5C99z+9",
-	"IEdHR+cB+fTxxf4NAvd3I8fehfxaLd4/f0nsSGa9cynVkf2mJWnW5gDkKMrPBtgZSVUVsHN5BPmR/pzI",
-	"mQUhYtcsmdsxXmT4UdyGQIjpuM8SQ5X/mEprbbzNnAR7tzpuEdQWYpq2TjPIl6hanmSQbl8HSvxsn2Cw",
-	"AXevnGBg2qyaYOAmvD69II1fy+cWLM0jeBIfnsSH2xUfdu8fdzL5N+oaz99UC8Pu4f70OgSDdg9ILzXR",
-	"mh81QK4mqGkkbADANVOheWwzGBNPmSU9ByDf65ABFzS+6Iq0lNeIKy2TuYP8dOGGgB6Zi3UtqTAX1FzL",
-	"+WDK9NUFJvdyPInlnLFtIygL7jYwLicsZOBuG0oZqQsiGIuIxcinGJ/n1DYwpB6Ux0P+nQp2EEn2b/bZ",
-	"QSjH5k074ku8Ww13qjeRNdmT92cqGPlRstry4MYtLKrFbivYDrbS6Ksa9n7y+PCCluxZ6GCJUxBwQ3yL",
-	"DLoHe6RsqHae4fYuuqK3yFp7XuEDORjYdN1expYhrFyKC9KzXN91kpfPuyJ77uGL5yPtVQ8TEJSXdJ9L",
-	"6kuBrPyZM2mopity6+GuL6JG5qwWvrEsFBEPlISDbQS6RQvAY735lqb4qLLiiksmVfZiOsOyh8unW/Z2",
-	"6eTLXvSXoux52bqUvZcu0pd1nsiyoZUv0opJ5wZeOspsObPBBfndWsUT3rnqiRuw9A9yzIrcwtzOTreh",
-	"7tfMkqY0ncNtDnfcAfk4TYR5IccFzCU+TYRawkWkIFMRQ1SG8z5OAKMXUE+4Xjh5FU/GE7lvS+6LVMVZ",
-	"HP2Fy5iWZ439bqEoZ1BtE9RiwImB2j9ggS3c8A552gWEO53Hd7k6zyMVZEmU9eL1btsth5VJB+OKuNoc",
-	"NTWB2FnAy/jzh7e/QYkvFZBIQsbThOqRynCMC0PuBYSLiH1m3isu5OdvrT96tmiNxZuG4mHpew6NuhoS",
-	"R7oyFVaflxi41orKuHhZR6X8JfW3bh5Tk4UgGK6CcQqYeUPzcRfl0mCJf74sJuak0T5rNG4g+K1JRNk8",
-	"DidDyyrG4SzZUCdb09gIzRbpdSgBSdDmKflFUQAVaZGE1u43LkDZLv/CaKyXFN9FrOhnaXECD7ZoxuKi",
-	"KJ+qt/Jq8bRmNkSn0cgrbzzLfEj4Vdm4s5Uuzdj1Fg1C0HGVA9Kfuzrm9nAHjiyzUKAMtQk2AgJ/0t3I",
-	"tmBThKatM9lXpYyVpLnnC+XUXIgFRgCmImmEpQSc971Zb7PjQf20f0Lr5+FZVG+y1uCItvvH4Umaoejy",
-	"+M257kxVkot3O6qfDs6addrqH9WzFP7zZpXYmiVJbkzoy9A6p7fNeQtsseFOzajNhsiqJNmXChOTKohP",
-	"7kUP3AhNA3qEeApb2bHT7vvzqtUPg7sDqdrWa36jmKcNQJ4wknMnGE+5s7QG0g4Yj3/b5WLzyF6YC2N8",
-	"pogf3Lefj92DHssjI9aver66d/4wl6GK2ec5SLEgDygGCGPAByrDiy29A9Nls5q8dx8GhA8IFfMqV95N",
-	"gJqtVoLPbxWnOc0l9Zhbcay/yBki/aO5Y0SvGekz8GYK3SFNMomnytWhYSJSB7V8rfJGY1298lXJrFm8",
-	"fyGfdcbj2IjpWdi/Nd7eSt5qyrk3rA5/Z+Bj63HCHDtzpXjdkgdpBXyfn+QOZgE6zCOXzTx5ubO/BjAs",
-	"410dgMzY3p23gWRR2Z1n2qzqzstmvd6hl826qkvvSdz71sS9nbvQPPXk23SiFdluGaNNWJ6rEKWpiNQF",
-	"6bnylmQg0dSfAv8aznvgOb6ybXQycC296NMDUfCAZd+sYAyrIJ/MBQw1dQr6N0KkyeQK1EYH/mRu5JGh",
-	"by3JUWMB3unUgjuhtSLPKPE37/JuHZ+38pf30Uk5rBPMhN0cE8U3zuRgUTYALikzlOBMtucGO0Y4+Y5t",
-	"Qd8xyMnS9ME3S/QQayc2Ys8MbK3a4podoLpj9KBs8igfpVhnEDPSg7AAF1vsHnUFhAygg6OATOJ/XT4q",
-	"sCUXve/Wu05DbQikogrmRl49FxBuwrRQtVqRLbqIA0eeW9Az4rVA6GQSY6kKLhzsvDctEQUYlt0VHpll",
-	"OgdRhokAtQWuFT2SjgJxiSvCgS5e0Mcl9/Mk4SLkExqvTx5xL35FHK4qxpqSRBPXSn7ly+nYBSgsT0Un",
-	"Wg4ZlGpMSykibpImfWauObWYwH2rIu7G+bJ+DnPuavhj26gqtzmV4uOWeyVgJhuIxrEMKcwlYnUI+XPx",
-	"YxElr+U1szBqVedUMFmaSV1uOqQ0kKy1Ocp90T5wn8bELfKbd3IrLrWW5PARfEPJ7WARVI3TzlZhw0ht",
-	"nxnvArm9On/0KLuq7fsRhnO7ORaNSOXGo2m14G67zMuvjvX2EbvvadI4QlHpEZuTGah4UbRQsuSObCVP",
-	"F8nDvEh2bk6xYs63aUp5k5PKi3IcimpQxcmLvMUSToaefRy4cin5OxTtnqSgJyno8UhBT5LNFpLNak66",
-	"NnEt28cOWHS293VtwO0q+7pMm1V9XQukXHKJuJJbPvnakH4aamLtMDnTbzHxxDVRNdkEUQg2tEsLgmgU",
-	"ZkRjLmRitkMrshea0wBmoZef3u9bCKVXH96Sdqt5ShxkRRErYy2yRSHIZ1zuj3/jjSS1wmU9Lj86Ta8i",
-	"qm/TLzXoZ6MrQx7GecqoKIccFS3XBWThP74clZFNsWLG2LmW3SBKj9d8lahidAa3OmAJfKY8clMBxpdL",
-	"qRiZjXg4spXtmQMLQ0umHiVyOhxtJbNAtI+LD99ahCnYY3O5fU/izY7EG7tVX1bj8S2jDjAulwZDbS04",
-	"LVjhd1AS/0nUehK1vg0jUv50ZAd43S1Rbl16HscLN4VNffUuDKzlB78uybkne0aAMcp5tH9DA9TT1VHF",
-	"rHNTK84871bMsZd1Ll3soYzgAO9uXWZsil1HHd5VYMWQyVTnscgWQiF83Po7N6Y8LED0ndZNfmimkbsG",
-	"Oc/fgjctf/tYrqj8xVSCqrit9u+2b02UK0Ded0jPHKytlf4NTmVlpd+0WVXph7mu993AXKuFte7cZo9s",
-	"+ds02UNhlTVXjq2jkVZUjbkAAozgL4v8sbWemzLzG9wvdgwIU7Six7Io4JMBCAr1U3YyqJ/Ts0a92W+F",
-	"R1GbHQ9OGlB20yyzKyYIIbZ4n2WXTbN+xNpR/bRx0qyfhaen9fNme9Bm5uz0B7WgdsVFBHtFRUSTyCIk",
-	"oVi3FNV0u3vtH1MqNMAztUrwTs1sNIb/uKu11Tw/K79ap4Lry8pXMfjKHLjJu7f1RsPim9jyOC4Eu/K6",
-	"JyzkE2616xKQlFR0zPZms+k9AAkgM5Td3BJ2I9TXmJu79XJzwMb06BVZyEu4rAGTHaymxQrmOs2u5hZF",
-	"wWwjmEgqK/jAvV5eGxpZz54riE2mOVwRPLEVXv/VvPg1PdBfNhj4ay5YybjHXLg/S+4YqVmVMlfZWSyz",
-	"usCRfJZKTNTBzpArIWeE6xR6Epi8MKSubLLhOvhB/7RXNU/kTvqqT1LcJ3vbMWVOYFQatm/mGVEj9iBt",
-	"Q71YdcUiVwUkd2SL4k0ZeiQqrtWNTtWsSkAKmUEpZWCV5PXvU/C2pF2UwOHMevaglL260+lWN0elGQvb",
-	"WlzPuFCpDJvxQOvuwfqxRTj0WxZbFut9bU0yy9JtxzRigEiSJdQGK1JvAWakp+ZKs3GnDN+rUij4IJHj",
-	"Dc+YY6KLMN3QPaQlGO4IebsWogsrDGIqNJZzhv1MoOZ4Vku6WhqDlhuNuHAGtIQKYEgYSwmygv5oXusA",
-	"fNoN9MfqUnB1/TGJquuP6SW8CH/o5O1ex90CGFFEhQPNMBs4olCyBn93gHkXHhxUr0OUluEVlkZFUQUh",
-	"i0gKWYSQIljcO4bq+RFJmE44u2YRialmCdmzcHUeztS+76H21IP0lUJ56eyN8oUAkaJckbY2QY8DBVkY",
-	"PeRlmDGnVRJnVKWFLakuL9L1+HWWZWXE1kNVb2coy2b6peBcX5vlXqWO4MbiQ261KnxSuVCh17I3aze+",
-	"pUzL0O9NC76kDhlr6Aa6HlkkgoVyLzem2JKCLndKGqu2JG1zxYKvtbwBp7ozWxswvW/Y1vab3DrXVaQB",
-	"sphWaWNnfakFBRK8hsZMLPBtEHxqH9ArKcgbKSI6L6mnXFXN/LpsmssiuFKBlPz3//v/uaGziPw/VqiC",
-	"f6aloclef55zYO1feN+YFrIbt/gZiJ35+9WzE6WtgKEJezY/uyaMBuOaLtzBvrWpyH4N5c1kEn3gQ/FK",
-	"bL3PeWQvvJhtywdeliaPejYQaSGEAh2ELuRaGQWOxl2R+p/9vG7IhUDbjKvlJ9gCguWKmH83tlqnFsok",
-	"YaEmI5koRvog08FeTOIS6MM7AFxakw2dDd1rK/2x0NzJZiDIbkhpc2VM4V1MQ3aDuurPnTpJnhMnHtrM",
-	"FituFo17CHmU2lx6ZE8Ktn8B/mRWd59yPVrQUTOj9S7uzT8Khp81CNolFuCiCSgDEmkv0toNbJx3ZQx0",
-	"FHBrNsG7N7RdAIS6q29D0Wl3y5a3wjHEzSg9e346dAl6mIKoHi6GB9aKcZnImAFEuEuLh5+BQdtyxuqi",
-	"wKAhsT5XCrbXFeZThN7f0wuRgnMIZbYRgvsXpGcjB/3m9EgC6IhrxsoC9s0F5n2zyI0NgmyspwuSyYKb",
-	"lBbGKdY6tVgOuQDw43zBYQcinq6NIRnmJnbaNpwoqp+yI8OJ2v36cXgSnbKzwTlt9Hd4E/El0L1IGLgA",
-	"z1TgyAPcqQ5L4NWPlUo6VWE/KSk7FnSjgslu8dedNyPkvMF3F8ssL5RVdjgPhUrKZM98WAd0Uh8df788",
-	"MNbf8DXjwzdTY7w9v9uX8rYGZp4vfb2Ssyy3TA0GvQ7GcEFNAQuZcpGaSOHpmIYjLhjIZWJodBpqKcvM",
-	"5MJCeXQ81NcUeNB94yKNpfD5TMHuNBjUgprt2Eu1zaRee6AXBd5E9mM2LoWuff/TC3LePj41czQvkYhp",
-	"ymNFcJ3IXo9OJjEPQXM5tC/9y9+VFL39gLDPGmtJO9amaT9mpBfKiPWCrpiwpI7I2NcO5FulxV7tnWVO",
-	"2AIrxNJDXFzTGHYSR1XrgITRwbInds8DxJdGmcfhf1sLRwYH5H8B0QHCCGKheXR43TxMZe5aepcit0rY",
-	"Py5PB0f0PGyxdrPf8NJc28AIuIa1f4VDRTTwbBOmiegg9NAV1x27fB03r0UOB/Nea5AwjbywOOVuZUqB",
-	"UmZMaAvfDU4gzccsIIoOABdJjeTsgnTBTJEYjZUliUy6Nbiyeu7XooW/XS62uE1YGIehjJ6dca8DJM6E",
-	"TubmCJA+jTIc90qCWAEyvoJLOd3psivAEeGE6lFO7JkmvJ6wAUuYCFlFQNCMblZ0BXdKYNhELIdDFhGr",
-	"PiP+9QW658C6O2LCCGmGQUD5HhZPKt1FCdNGhB5olvjwUWX7klDNLm0cf68DFjiEIpNkRrkOHKL9e9Nk",
-	"/blp0kHOKzrPQ4GenbTX5x2pJTYHs0C/fPz4juALfvIRtnZ8fu7b2MphyuxpXPQaqZFMdEBG0zEVdXMt",
-	"AJ9S0/GYJnOv1CuwQNNuJbcW/rDY26f3r0hKO0TQMbfobn4PHdIr5w4Opy4jDbcYFYlznc4LT91i+b5Y",
-	"w1LKb8qM5SwTpMx6hjFVig/sbWHdGMBUDkhxg3NYfOCPdDyCtBsNskdjJUm7eYRyOCV9Gc2JvGYJaZI3",
-	"/IeAtFsta0FJGBTFehWx8URqJsJ5/Vc2N2+c2TcgZkUMiSuMsB90RW8q6FSPmNBmvAz6bQakl4EgXUZM",
-	"cBb1AtKztX0uXV6ilfFjHjKh2KVbXdPGkWlbSH05kFMBv7QD0qOxobr5JfvMlVamyVCKQcxDbZsaUB6z",
-	"6HKSwIEFy4L59pzseW9yRdrNllsSpWnMvDnBElrEtksHepj/1WIZ2j69B2YFe6TdbJjR57gCabfOA+86",
-	"IMewPSIix40j3L5DmNs/9/NVxLLbO10NI8DkFsJa+czscvhTdunBSZHbJXMKFlcqKx6Y7hAEFOR3x9zt",
-	"3swc8mhuvfI/ZtCPhaWCX3BB8jKYP9UyQSyahiW2/A/SSPMel0BxEwoAHhDDquVUF3TWHKAWfIc1YUha",
-	"E+YirZgSYF0BwPhLYR0UY2qxuL4rrm4LT21cAL5KUGl+8s12nYtwRPpTxQVoFtCYU2w3sFzdQvH5G4cg",
-	"+sXqc25+Ye24riA6IPlxQYTM3GIX1rNDrhgDs8P4PuvV32M6xcYl7zd07G3gU77XmviLaYbfZXBZSbn/",
-	"IMtO807DtuFiGXGsBnawO9chvclNAnQ24HGVA3QmGwTo2OmudzRnlHofSR7u/vw2Xc/vWcTY+DlY115z",
-	"cbW1r8kz0D2zxYUKOwS/gRPt8pd/tH4Xxy8/n73Xzf+Ytl/J03e08SE6+ml48svfz3+NW3/9fPzi+uwH",
-	"0XyzuH22nTKVoGQQZK83oZf//Z//hSFVN6ldih0vX8XXcsjFDRaRgEU7v4Q3cOqSgk+3KzZw6qabFV/+",
-	"pX/02/jk32fnL5PWx/nxJ372dtJ8rto/Dk5/HjX+fHX0+p8n/zM8/0u/9dsOzecrdhn3NcVTR584ixC7",
-	"fK83iW9/u82/buCb/X0094AGwUyIkQYXRsLOA2Jbl7/9y5pwZyPpgvAKpwzDUWGluCJjGbHYdCAk2FhY",
-	"Qug15bHRVi7IJGZUeXCHpHmMUrGhiMW9dE2XOBQ3WVfbTPnCwmre8CAhLr+WRDG4GaVAsYQoPhR1e8Kq",
-	"1uW7Lbz1yuXr3kMBnAxqfbs1AYxtNnPMJeYDltYh8FZhgxKEO0KLLwsUei/LDWqpFmndZImMWYf00GnU",
-	"I0bHVxekl6Hs9whYdCYxDZmNWjXyrlJTm6eYMFvMFeJ4AyInTChiC4rCGyzi2pzPUCbQOKAV2HaxsAC+",
-	"N6aCDi1n9lwuHia6M1HgcIFevGoAiIKQU+tzzxfEJ+vEKjU88qFgkaH03Iqtcfx4VQG5Aju9QA2eandy",
-	"KuVy5hEZtq8SU1oI5jzX+Ga+3aBmBKpLxZhYOeQ7cE5vgVOxqvpvhds1E/Eqls7zkYkg5nvCxL2U0KtS",
-	"B88NlIlIkZGcGQnI1vGcqhuMekNfcp6+Fg5mX06th6W4uCDpm5GCAACzAFcKlsSIYqwaYz4HscdccFvP",
-	"6QEGAORQsG4WBbAhBNJqhKH8UhXTyuxa+NMrkEChxJl35spu+oyUVuv/dqU6EP+zvf6/Ad+srP+bNqvq",
-	"/x+YdlGx28s0KbqSEW7SUNhijBNgH11WjUY1WvPMf5uS8TQcOQHaPJiMEiM5CzkrU3mK3RV3872luIwX",
-	"0BDKgpERBHK4L4n1W+SO+ooY1MVU39w8FviRJkYB0KTZIOGIJjTUIB8BZiYJ5XgsBaoCwc5DYHMjKz0M",
-	"wEJKw0fwJkpD2vKbnS8A84QEvQ4qUWVi5JM4d7fiXGpjUZd//nx23fj38dGvTf3X/n+chr+3xPtj+vo8",
-	"+qk9/OXk7+8a6uPR9C9ns//ZnH+biPwLXHTbQk4ePVcQ29ZYmmxjzxTpM5oYccyZFBXamAJfTzJSWUCk",
-	"CNkFmh64Bovv86keyYT/09Yd/QGbqlxVeOsqSzixbEmCxejbFaz3TSrpLVYOpEs0A88L72pDBvmz4ykt",
-	"hQSITDDJfbAoNvDyHG1Q8jENO9V69xAMi4csIDTLyd2/yKEwjuk8X/P3PisLVK4EmB6/X+i4P02G5Jd/",
-	"3zV63TJli2v20GsAZGAb5TXnrD80La6WGW1W+0OXHNEqYK+wbDuBeX30kHjWibqdm9Ru7RodiWtmFCSu",
-	"b6AgVT+K1RUkrqsrSFyz9d5RWybw/ss63wP72rmzFy6Xb9PT++EGtXQNjRkdmy54DBY3cSl0wg4Z8Eaa",
-	"pum+dEHSdI7yOHaaS9UhMnGpOq7+pxdMk7paO6RHh5g8qVhyzUNGIqau9tE50RXAljHqznClWMorZ+pT",
-	"qS8BMbeCvLPBORjSrlxOA0+IYlpzMVRBV/TkLHN8uG9cClreEQFvpq6HoAYDLxS/sI8WedOM63CUid7b",
-	"W3CWgOGrkZzGkZ/wtlTR31CtW6FqbGwQLdBavqUyovsEDM5JM9ut2gu41CECM5feY7NoDshzTG9IM7kN",
-	"Ic+BJ4FJ/MLi2eg5wQ0lYcwoEFRXpEgC2rAqaAe8XjZDGHzVIGpHmHQ0G8l4MXzAS6UNIavXcQiIvZ0K",
-	"DQGcoETGXLAmvDBgQumE/u//xUjTiB8TqTSNL21eTqvRPj6FzRtJYX74l/Y5aTfI6clx+6hV5h/ZOJ03",
-	"lELTUF+mLt41+feAAYULqSUuoo1tLbqCS4ptYyDvJYysQiBkzIY0rl66YdmLKzmnkVTAdFmWTfJGXhfc",
-	"m2QqIihnLKH0rhTprTamVxDmSyjRclKP2TWLc7V3itP1JKQ9I3KUiEj7/1epkGSp4Us+W6hMaKZuXquR",
-	"Cr8uPbUA97s9owOkYmepTnjIFiBnChHD5xWxiW6E02M+Xc6obPDb9pPGDC0sjONUEalYnjXZhJ85ocna",
-	"RWk2K65KFgN9T6HLG4cPb3tmt4kOLqiY6wSqRfJQ5ejQLj4JUzPBknNAjLoCAQjW0kJTmWqwGKy2hcXl",
-	"0VQd3cLYAuu2C2PLkksN5XAofRvLGUtSmXtteNMWzvIM2dWt8yIF/fDiHWmfkpiK4dSouJpiJqJNq/UA",
-	"atB9NhWKFe/co+MNjtciqkQleFYzlw3L/cBe7sACVGZgcbtkTStZft0GlhW7PastK4DgSXrmTG1tWdng",
-	"QFa2rJg2q1pWvL1bVUoQA2qNxDuAZD9Q3mZo5p+NqIYoE9TAPHvyDmoLgh8jnCZczz8YcrM32oT/igUH",
-	"0RvxU+qTvbr87//8r1pJVLbTWPd6+E5vfyligAUs8fPezAaCqtBnUQQfZWn5ZnHQlAgHghEtpZk5/mWu",
-	"WxhjNreR1kUHTXEaqnwaC3F/TkcsemMwOIaS3uF189DM5ND87AevrRndV0jdHsgVqcJmRcHJkObQkh9a",
-	"P2RDxJ87uZw6M+QUDsYiNyirnHvQW4GlJWwiU+pLLAN+MZ809S4FObBhxaIvP19k7VtAGLMahIvAvuXC",
-	"qHlSAEaMpbzKgpB4QuQsiyc86Iqu+NOfnmfUwqU4+NOfyAcmomUer+600TgKYdPgn6zXMeS1QKOBI6ke",
-	"UnxvH5NPF9cwQFi7JfSQtWNfMBQikzw5qQCWoCtkVtyxnH6IubsRTuKAPF92LIyIQ8OQTTQUwTCLBsNS",
-	"XWFOCHlJw1HWEiS0QzS3+S6kcQwg67QQuAlZk+BjdG36Li4ot9EVQCX7ZknnBDUyv1QHMHlDRMpc8u1G",
-	"227hyySRifrTnyATMAXmWA7AUYq6QfYUY8TL2N4327QEioML0kO1oGfHgLqGGYQcEGveZRFJmJLTJGSK",
-	"7JUZvWzyrTsfQb4UZ5o01BVYImafaHrFSM+lLvcykFvwjFgs58guEYsCmCXgWMALIxlHLlvWDrIr9nrd",
-	"2lG31jPrbnOjDSFhG5A4HXip4OZRu3Vmp/3CXM3m53dvP3w0s4cBUg/NsVdIL+8hX1F0zODImMWAHHWw",
-	"ycyz0gldgSO4yL+Pe2f1dfgwHWirdUFmIx4zr/6Cw6lIpkIFpN04twN/zZV2JDMBAyMXKJ8i0iSgR0+o",
-	"UqTnWaV7pE/Dq5xlfCo0j22cJlgOLrqiB35YsDQ1jd5obn1y3PCEiQPyHL0f5syYXSEDiBfUIypI+rlm",
-	"Y0X6bCATlprYu2JvYJG549jIYmUu3/2AKGkjn52dLD8PiM+ENrnSdk3+QuMpU4YFfuRjptLjdHR0dG6W",
-	"59PHFxckmiYOjyZhaDojNnqe7PX++z//y8XS9/YPiFW6zT5xprrCfPLnD29/S8+yuYY0GUulHTyBoYep",
-	"uBKGQ1jN23xl5Re00tkEdc94/3xCwxEjrYOGERGT2F6HqnN4OJvNDig8PpDJ8NB+qw5fv3rx8rcPL+vm",
-	"mwwCo5bdic/fvfJdNbXmQQNflRMm6ITXOrWjg8bBEQQB6BHIN4cjRmM9+qf595CVBdBaYm01Gh6tThIJ",
-	"UaGAZaIc0SqIpA1HLLwCwHYwubMYdZuU/xppt/Yz079AzxDboybSTNH03mo0ECBHaAuN57PFv9tkGFQI",
-	"1qkLtgcQMcoCTZJrlDWnkwM0HgCpL2s1HaZD5snJjDaiDIFGap3aa37NBFNQ54AOlRFM36Z3We0P8+nh",
-	"mOmEh2rp2ltqVOYcJnKqUUiwuBqoBsQUGBUWfhomdBw4fL93CWANsKmyZmUQ+Q7Iy88TqRjh2ly/MVhR",
-	"53KakLEUXKMLSDA9k8kV0u7Cvr2xo167cabbw0lMucDkFSeBG0K/dCRzCSDUX2B6/9qt/fzyIzGSwJh1",
-	"awHO9F+7pu1u7SuBCkbZ1ufUlPbZ8elJiePua7n/A6aw+133Fn2cLtPS/bfn8mBOx/FSIoCcskiGUwch",
-	"vLAhbydMPH/36sOEhZudJtfvLpbUDoJ4T3a/vLAWhV5WLTDClVTkbWmKALCFkAr8Z8rcEB0yopr2qTlA",
-	"hu3RcGREsv0A2Bw5bhyV7tB7RiNuucE9cLv3GND8NagdN47W78QHdKJ+Emna4s430l+QpbtnFIIJr1+x",
-	"+XIW+ac//e4J8h2jDYHGAn5WZJLwT98d2xVvvcCNgFjwFyMpGqkqjKeRkUTBb5wKrODxDROmlRU+7DSV",
-	"6XMRYmiv3Wjul4IMmUdHFsMHYZD22o3G/oXRIeDG7IqpYJ8niL/twfHsHTca+2U82YiGz9+9+tWsE7iT",
-	"6JhplmD4SdleZa8cvsDgha/B2jdfG7mthkDBt0TBOAkIvymhYj8AJ91NQ5ltHMJqqvyBRh6ib7vRXP/J",
-	"J9hUo1NjyZ52lcPzk0z6PIqY2MWZyexPf/vja0G8UDpdBe8QpT9BVWWpdnZkQHECY6RRagBgCGrnF2xa",
-	"iP9lNV5bSw7EDAwVNao0HiOjwDMKeZrvIdEzK+hCpxHXJJZDo3RYLSvVG0GvKqhomU4WSQaSp7XcG5UM",
-	"Fa8rNr9wGHd2ABzfvGITHYDf1KlljXMftMtDdbti81s7/BbcrCsW55YNa5WyCIvQbrUWFc4LH1WtK0Bv",
-	"Ie3mUcZyyIYcB4kBj+vGLMeboPkcOQrM4wcZzXfGTPwxpic/b8bXyZR9XeBnzR3zsw9AbsvkJmdSyE7G",
-	"A+dp7cb5+i9eOKw380HzqNIHZr0/SvmaJkMQONqt1vrv8sT0Hs7Q7XJepCvPiFrOfQsCzOEXbO9V9PUQ",
-	"5Q3wtO+QQb+HVpVjVGB1HUoZdaytxzlULA6jwrjIqWIHBD4Fo2oqC5kW0GGmusKq8ubFZZz6VthiQDx8",
-	"xa7Yazfa+9szLVygLZkWfvYqugsBaCWrUERpCRAkD5xLtNd/8ZvUPwGE4q0eWNz3ygd2qkeHmDFTh5zn",
-	"wwSAhjY5rs/FXAqGdmML7oDnBW5hKxWFpl2hOY1RJQEUDC/JB2/xUown8rGYfp+KR4DHQ7W1vmpm9Buw",
-	"FHVFltJtG0uzv1M5DpPAD8h7w+GcoXZitOGYM6GzGLyYXzF0zXZFwXOT+Vn22q1zHJmHKrwPs11kDmAj",
-	"Fs6SGqQRj0HmGpYJseCdMIPAd9mAQJoC7nQFRdBZP3ndLoTnsgjQ0+O7pzzMHvATlzG2BSa1lNPl8VXN",
-	"euxfLELcdsWNhDFMHfud61GGN1G7HZlqGXLZHctVNk95CZsUbJaRtpWsLDbaXbLMraWeCuLVRynfUOHE",
-	"WrVz88wH9FeXMSGfeeY80QUWmqUjqkP0zd42B3Uaahr1wweGFoICcFtAxjS5wteyQVr/sS0WKvPMOCA0",
-	"jruCakg03Yg9kvXc0YhuRfbowUrnGaNdDQmhv1lYeH8OsptiIrrwGBQiy8OJgBUZ8mvQj7sCaoyCW27G",
-	"6FWKfnCxAGCdGUYReYmRPguhQKkLKBwzKkAxveiKMtkOvX8pF7ewCxdLkLCtrzDH11FT71ogXQhAgFHh",
-	"CkOOX2E3zfQi890QgfbW83BvxUHOLAfZJnvtZgNAxcuwtvFhCdy2e1Bc271247xcIgZpF0Ti0lVyH1a7",
-	"YPLK/sb2xedwNF75+cW3cbkUu/leLpdbF6230NgrTONnKdijv+iQ5gx/zaXPV7rhINAadYRtrjYhvQsM",
-	"ygNCtEBXfEAoqnIIxYBg+RnDJpvHZMzFFOJwOEZRuSKVHmA8FQ5z1FwBXZHd6fCjlwqGZRzs744DX+D9",
-	"AYEb4gq1DRlHmHuiDsirzHDaarSM4M2vGIraGjJSKCBwQRUUMQwM48bMlQSsr/6guSJW+FeSCAlMLKQC",
-	"imkwM2NzA8DloUru4LIynQtXc6WrYBum6gntcDlUsEbkYTdvTWIvR/esxFRbJS5TKyZ1ihRnSDwNc6RI",
-	"LBzq2hoWObOFbbdhkI+Zv7y0RFl+mLfgNPdqjchmsYiafJGZH2bSyNdGVA5crnHGqvDkdsXOxOdtjAtG",
-	"KguImk5YogzfLTEtiMhHeJ6NJLAiIzpb+4AldrInE4AQE7KcpebApPcflT3h9plTKYT3kzXh27Ym5MDD",
-	"N+CBcrqRDeFFPgZ/oShrV7x0MaUpoqF9epFtM1FaThTwNPCQWBsA8JlVCiwGu85sRZ+Mk+6BrzwtQar2",
-	"d+U6WaEnLlR6cpxjSw7xGvdi4Uy2SwoeASwykVPn1nygPsp7OidfstScotsCTg0uc6UD4mNObiMarChz",
-	"DwHNFaQEQ/pZ/iS6JLhaXUB/iRzfFasF+QubJnNMDN1PE4yHpySRMx/c85nKJuEkL67MHR7amtgAp8Bj",
-	"hmeiXH4ICuEnNi0yU2YKWkwqZ1i5wA0hIEaHscW3cVBcYdnORyUXvMvwSG9DLHDNY4dPUsH3IBUQD+N2",
-	"HbvLavhuGhW6B3A7yFOmk/3sFg7SPD4/f2smXF14KuYQ3maOVSG7z6/c6qKu0heGTKs08QtSeDwsIR8+",
-	"rEL+2YOMO33h1VPeNPIUv8Sc4J94rFmlONR3AJfyKqr+RdoTo0k4qvbFA4qKdcOvEhfrITp8P4GxwQop",
-	"CuJk/aLfjrlkhLt5pCwgdHmBWJZ9OGaCKa1SMWAZhfDZBQOr+dQKGD1gBZdQRj5IK52Y44/hnuZBALaI",
-	"PgvlGJ8ZSWnMkTtkZ1sK0kuBhXr56rgBMeeAX6PdQ0tJIsYmBF9f4QHsCoeg5BU95grsvOKirEgufOlq",
-	"6qoegcIvMLZRcqnmIuylGhK07yVvG56mYwZJL7cTXNYVS/1xizOBNi6W1iAuj9Ltiq3DdHdiY0aic5T+",
-	"sAN1i/BsdyzupYu0RODLTmsWgBfUsEI6DOblRzpc1ol97RDegQ6ewnsfenhvuuNL7oyiLHr4JUzhkr8+",
-	"MsH0gQfu/sz01jzMx7C+CyFtHf/4ZrnGfYb7rhIAf2Z6/WGGhPhwdLsSoEMQ9RD6IIsqYWQCoVsaA1St",
-	"JKHLb501hmeRyXaZB3+dWCivGY5lJqdx1BVjwMQg4TyMIUhMGOFljKAOVJA2AXBJBWLjqoixUnGxK0Be",
-	"vDvGsyLuarnN/CKFFnHYJT6+iAupLmCMbCLBVeJ8eeTaGzG/9arsqwHM89bkvHIY3kpyXuNJzrt3jr2F",
-	"YNiqwt6zo/cTnMabyZRnm3XpqoLdrkyJlF8KHL2NdJlLT9lW1AzsHRbYC2x/7QWWT5pfyI5HxK3HIE9C",
-	"vnyaw6Buma364OWb2CwfUl5+ulhVbJB+zs1TltpGCf05DuGvo+8V8X/e3Ha59fHPAABiKYb12MiYAZjD",
-	"AJTOj2tzcmUWB7XXxQpT5JpjbGC3tl+ACkDHaAErAEMwHFQAfhBC/Bd3BaKr4QZ0xUbAAanCbMaaAgek",
-	"hZrLcAO6YjlwAMaUzUY8HEEYWR/wwRKmRqkTWrCZ9SCihI8200uXNtEjUxGbfc+rBYtZbmSv59X7Ur39",
-	"i9WBKmlehh+1tiwFw9quL/LseGG3/S/ypos7lfoX13B9rMx6Ey/u8w6QGHaSm2FRDvzEv1vVEe4Uu+G+",
-	"8wyzAazGcMCk2/sLA3iQwv83CvqwJBUyfylXF98Pv1CvSPzXQ8urNgeH2PpezxGwVw3I1ZhELsY1BEKm",
-	"cZA+imh6lS0ARHTFo0KI+BEX/8646XNv6+9Kgl/Nw57QJTblDJZm7oA12GN2h6zhZ+7KDyF1ZEKqhVIw",
-	"f8d8wCAnxPzEhFkMrHk1MP8/oyoVMTFFRMYRttEVm3CcBwE+s71QuZIjdcWKNDHY9G+aJW0gXGVa0vcu",
-	"YN0mXg6Q3K44GrqjNudaW7jYnmNfBSW5CIRlFHf4ETCTk3kAlIX+dA+5O7BEV8z76jNXScboyQkDlRiq",
-	"BBHsH+tMLvrhHJ6WQ8Z+DBKRXdFvxv3+5Na5O8nI0s4NQ2kO0wopjyyo5mO+eTYYMBv46SZky8EgfIut",
-	"nYG5OMNY9mnsVZnJQjC9JntcjFjC9SW+fpm+3sPM66Bsiq5GR7oE6Q9cd8WIKqyZqMwMA8JoOHJwYlDz",
-	"Ls9aJ3SuXMF/6AHfmXGh9g/IjxlvhNBO22/CjAQnZLYQjyUIKaXE25XBHlb0eTrpNW4fzKN0O/qkP94g",
-	"Xn2GpbDTY2ZYG7AKn4Gm+7KOgbrw60fIP6EGEFeFrjppGSJbDSfRKQHma2U9dI7yk9uahypXpQNcI1c9",
-	"U+mePAlW9xrhaC7hfC07j2mk23n3IY9uNAtBjwdZhB0CBhX4CvCAPUAtHmaBwJBJO8xO0D4al6w3OaRJ",
-	"whebEmwGzRVyZaDOXW545uwkNOKhRgkI+FRphov5dqNklpW4dyVa450at5bkvTyaSMmd8NPbjJT0iizD",
-	"hX5J/aqN6NEMapOEXcJjlfo4N2PX73B4dxtaue6uyC7tJx38KbRyV45ZuGK2uP9Wy8weeu0diM14tS4E",
-	"WULFU3hWXjTRSxHPw58qB7ulR2z8WCIyX3lLfsvsO+3pgzaXxuMMysxmUSUo0yOOJ938Jrp5jtPwHM06",
-	"LuNT8tYBmpuzj5RbZOB6eXZh+homVGjHM6RC09srm2lOyYQlSgrChZaFSEMRWWSeBeTsmIurA/L7SEJE",
-	"OOJou4x1CJPDyM60qTxYHvI3L58df/GKvfeMQtGDqs0ouC/NN3KjVxk4tX2XWJA+M0MBFYW9CRTm2hV7",
-	"iKQN/iKhNKPR/uZw1SsKCDywPKf1Ke1d8VDiHZFUv40oR5zLPcU2enDeS+T17IT4cHgz5vhHyiSQLzyF",
-	"PD76kMdVlx8Sa3pFLL3uKsvVh1+yPzC8yfDcraObthO3Hda2uxU8HFi/NsSQZkBVGPMkrjppNBNEqBRg",
-	"IrHnroDW5kRpmsAY2QyzGBz2ris730ltRxy9ba4bNIpD5Vnc6jTgylz4FvyFLL/w7VVmT2yphkD2Si6e",
-	"/fUQlw/k0ltZIGFpKYal9RvcndUVu7JNvYctyNVPuBv1JvUObGeiqmx2Kk7Qu9K+3okGtP4K+3ZDWx9m",
-	"dYc7u5eQ9pZWcNjZ5bRdycYbXU6/cz2KEjoralwdEMcWb53SQo7eEViMP1tjX8L7A6rnbXl/3NUdUM7m",
-	"b1or8j5Z9hPPvE2euQkLvENW5gpV3piVZcmYd2y/foWWGPBemX/NyYwlAI4MAbKb2LPtHB6jLdvm/N8y",
-	"13gv4w2M1xkOwaaIqw/K7I3TqGLytvTzZO7embl7nJK140lvPD5zR1gEZC+NAcHPugKRUp2t9mDfcIl3",
-	"U73KoN2xif5euUgwI9uyUyOb8Z+HroeAWhuHm3HYNUZpLEW5aJIuwnIZFnjJI+XUa1vWEFRrKMFd4LwP",
-	"OpDk2zdEP48iJP5vwxadTueezNF2LVfA7ePpwTAvPy40O4jPnmIPn9L1MfUkygp9L72tKkvQh1/GHobT",
-	"V7zfYqbZHcnU79lYuqy2bCQX2e2iNDUt2bRZheGK3qvqgDz3XLkFCbwrCir/mAoQoYwg7jWSCeLmMsbX",
-	"N7Ucw62IaXiFOcdU6ZxP+IHYkG9iQzDbdieXhI8xViZ+lxRmwtE9WUPvULsHnNW1bCm4Q239JysrLtfJ",
-	"g0xuTRgN4Rz02Vxi02NzkB8PivSDOIuNO5KZnuSlB5urcUuCyY3Bg7ZjIh+dGIKJ8sTmydNQI1IHV14u",
-	"fiLH1r39OdPdpFguoHTFok/iSUDZiYBioWu+Q674lILweOSmFGDp1tgmghbdMdd8aZGSyhE4IeJopda2",
-	"gif6xskNmeIDl+Fw0Z4Y1hPDujv+gzR3i+wnkZb5TO+K92zHVtaIWl2xrawFVUdIxMZSs0ckda3NeiVL",
-	"kl53F1mI2W/WcG/I6C554v1XFMHpm4nfUzWRJ9b9lO562+muq+6mNPsVSe2ZAh/57q8oYPDf8B1FPkzD",
-	"UWYJLSTK2frL2ERJndVVnvt7xcC/ySW1Q4h675L6AIT0Pd5SMPOna+pRBYk+3Tqrbh1A9bF5w5aGuPLY",
-	"9JbXEMIP3jRqNRdCtois8EjiSN/iWnxHcIMw4yrRnUgmT8Gd29eXko643Cm11HYn9fBdeCaigi7GZz5T",
-	"GZikAyD1IV4SHrKO14DF/0Mk1K7IkFP3sOoS+nOEw47P2mbXTGTBmqnMmdaDshir5a3vB0QmIDkV8AcL",
-	"YKuY87kIkopClofC+qxMvrTPvIqtbtYgZKZDhWBLM6A+iyVgmckFjMWLVaGqOYgGh+oKXXpDJHuYRwRi",
-	"MU4lBUnYtDTtU0zqLRSDgmP8LdWBggndU1wqLuYSyRnPx5Pg/BR9mg/yyKOep/YDZJY5Dl52+1YRjw+/",
-	"wH+3jEbd4r7+6F0AMaPXi+CaOVhzMjSXUp+GV+YSwnRVpTMI8YR5kRZdYfHOi1Yhd/mqUlB06GcxTkPO",
-	"xKOoNQV7dhe8+i1SSsW4UBzXUwGo6gWgYMFScalcnt6tKvvwIy3vma4bd3j/P936t33CIGhy5fG6fSjr",
-	"twDHS64Ym+SLYdgEZyhZHBGqvzfrPgIv3+l5v3+TvjfpezLpP+klTwb9m6MmFwr3bKGNJNEOjPV3XFnk",
-	"NzbzMZZJvpkq0BQ4bcf00UAmFeuKzEX8GLwLuHm3zLVNJ48acQJmUMklAesZEOHT15MetSv0CenINeVR",
-	"+MMm/oqPi5xlTLnQlAso/2hkJi9Gm4YjEnPBiKBjphbdDaXeir289d58r/7G/zjwzPhd5E8zrhiqd0rQ",
-	"iRpJjQjIpjf4GbiyYVFKUxHRJLLAOmBd0ZL0Ihbza5bMLy1CRQ9tIl0xoiJCJtZLWMgnnAndI3vsMw11",
-	"PDfiIMiPk4TVsUlAZWbcDCswogPmwCgtw6us5K6amlPEkq6Y0YSN5FRZO85gGg94HAPGj3MGLwnYmSpN",
-	"hvyaObeJmbB1I6uucME0Pesywek6CEzIGsLfxBSjFkQE45z2x1xrGKn1JHnlV+CLruCiLz+D1SiUYsCT",
-	"MQjsRIqQLfGB9OhUy0v7ti3J0bvwsaZnI9kVrowfVxYwhEU27HWhWLBD+eyVlP/owdicfdBtTPpFVhWk",
-	"d4DIpeYCLzgmOuCy0AlnEV5PYyY0ur6ccpD5KbAD670xe2G+ACWAEgUyya6usmVVk31X1+ItR1I9Z70X",
-	"hixxwnTFDb0wm96s78yqv7XV2r4BH0w2n/tywcBaLlN1gISfVJ3v1AWzVHwAqgUFp1A3MRUaqig2h1/g",
-	"v9bN8ohUnGpKjfvE+efxMMmB4X0WRMS8iEEOAyKkeCylWu+C/75F0rgD5WMl8/NwX0DUBPKypc2f2OF9",
-	"5PfvjOkchlSELL6LzNSCFmRx5VVZJesJk5OYQa8zi1CcMQ+Uwqzy4ITyC6O/DAYEp2O0Oid/dw1PIXvU",
-	"E+DND2BXT9jfWaj3M7z8wEHwJ4wqKQIfP/+A9EJ7nfW8atmZbgNoN0YhU9zI+1yTENLO+swOK2YR2UOc",
-	"fU15DPVmSH9uJPzx8sgm58UWUKrGNXmncU3ZvKtFNO045ggW7+757S1D2nvTuiM0+ycx9wGLuXcXW29Z",
-	"5NZ3SJIW3d/82tjCL/oGSvYa/q0mDExOWdqWzdodUi4uIPwTfzAMHhDrUjPTwXIo066497jR28GGc7vk",
-	"eOCDLQGeDnBNCfAn7vSwMFUK4HOO3jybusdc3Cav5y9pKugj0oYLRVU3dvi5OomPwKd3FwmWD8o7ZyZc",
-	"xTmHntknb9yuvHHKEprjIEh4d4QBvxpxPZ/GgunY0ADV4FpbjZzeFU9pKneRpvLhm6nj+eH+qnjCIi4R",
-	"zIDun4Syp+SUEmh0hYevyLwriH6HX8x/bgaDvjmz/x1Ylw/uQRPmS24uGd0olI7plbNMQcdGttIjNu7Y",
-	"kmhQoJonVvID5hgQJYmQqKzymAkdz4nRZBWRCYmlMlpvGDKlHj8MKGziHbDjD0A433ceygPSCV3iyjJm",
-	"EHzzDk/r5HwkPs17PaGNOxNZngSVe8EkX8oENsytuXV9TmSBCTmt7v6VtB0k5HTFDqpNm9W4Q2Zx/+k4",
-	"GytgjScF7An98fGl7eDR3lp9QxfdnbgFP2BfqlBzkWtlpT6jviVsAEYrVxSCJ8WyEAGZCs1jBxOQ+Taj",
-	"A2K7wGrXJe7HYrXrB230uw29zi7Qk4PxiZXevjJpia2yd3HMNvAhPhdzkjt48MQeUSAR+DNTNA2bkAKi",
-	"C0w7kSRCzhY9fzRWEnVCx5iCQokkwnVX0BDSTxI5HY5KldmdiZ/rDntXrC5vVdvqmGbhUTU3qUszpVqn",
-	"9jwcM/LzuP9LLahlqwJvghE/uqS61qm1Gq3jeuOo3mh/bJx3msedRuOvtSBrjZsRhlN12WieN1vRCasf",
-	"909p/TQ8YvXzQbNRP+o3By3aDo+jEzMJeH/Mxvb900a91Qrb9VN63qj3m9FxvRGes7PBKT3pH0dm0gCh",
-	"X4OLqhbUHCCvIdOgpiD50DyG+JNaUJtC+nZx7Mcfm+1Oo9U5apqxG2rAcU9VkhvHUf10cNas01b/qI4j",
-	"Ph2cNc6btaB2zRLUsVpGcUo3GQ5Beq8YzaEW1GxKjHJ/g+5r/+0VF178xc0yKxLvXvJ+QUxk0yyLB7U/",
-	"gtok4SLkExrntnmrjdlgQa64wC+AH2STuNx0h8dMj6T5JpZDLi5jLq6A2Gl0KUU8r3UGNFYscFoutq+Y",
-	"m9hpu94MW1H9lB0N6me03a8fhyfRKTsbnNNG37BGGGJFumZjymOgN/pvNByzA3eCNl+gWIYUaDdi9R9f",
-	"1oKaO3gRJa/lNYsppGVXpWF/nF8rBzu+WarCWD57h5fgnZk9zCVDx+RVDqbWv6AO8wyvIvT5C/+GUUTx",
-	"ocD8SRu7bMfjBc/pdJ2fKfcYqqfZKyc1edikU9NwVox9xCcqMO2XID2at7W8YsLG24GTxN1Vfp4d5hx6",
-	"114Rvdz2CRjtaRTfSj96V7ipgHgP4X8hU5CkcBWQFJWzb0bgQMIKRdUfRpmPnWYHfphxHY4yPOTaLVlE",
-	"Ct3cl3XEHr5lBhJH7Jlg/+Rsvqf45KV8EkmpKBeP5z6rSsXjKsx0k+jBTbjpR5+PWi7le4zlwP2aGkgC",
-	"Ir3QwAvSC6dJApnyY5pcIcO0+SgZP/Pne99S/2uu9Ju5D69+m2UEvI6Whdx9zJGJelySw+rwt3Guushy",
-	"Sp9QpWYyiW5BaCC/SV8s8K/UDii7U6W7Ai7taSIQC4GSwTSOCcjNKyr/fTBqsMzMZjmpxE0JlN/UrueE",
-	"AvTH4BCL+NUoWcwYvSKCzdKGLG52euAu3YP0i0SKoXnJ+Uvsi+TWclB374n5wPQ7Rwu3dM1nPWx0w5fE",
-	"WyAk1IO/gR/g/ch0dm4Mk5hke17GIXYDmbUICvoxw6WSA5dko6fmKkykUrlLL3GvuB/zFyEEP4EKABcf",
-	"FHRWmswo13AU5diGkHZIDzv51zR/s+eSKGHB9x1Ar4MaAQSWDEKrK1yjeOwjFnKzzBdpw2mqaM9H3nJf",
-	"aUn6zEOfuS3OsG2oawqz9crMfGMT/FbgWfCRu1G+F8wtn3wfOA+7PSP8x/xBW5E8uJhpjsfsxqnmi3zp",
-	"BbaMSYJpkjeMMq0Gb/mCjT1Pk7qJkJqhxR1xldQy6KXS9G+Xkk4V8JUI879l4iV8YzL4np5Jl6KOowWv",
-	"ooi6ApPQXcCGTcNFzKgO/DSDIBfoDeQgcCd4g7HhprORdINYUyYDMtWz4T9TwMeZzTCncSxnt8Xo7iLB",
-	"3BOiQE5cny2AO7Jdhvmd5oxDZ7/JXCzKU8b4k0Vm1+CteCCq5IgvsHmUlG6By78Be4mH7OFYvBPNOsRi",
-	"FbKoFOZuPdIgAoGYK6EA/LGq5BA2DrLsDBAOEabDDtJw4oy7DWwtp+x6kN4E8K74jhjvTzDzJ777xHef",
-	"+O48PQ9bsV2UIm+B7b6Hhktla+CvDikpdbc5yxA0BTCyKWAqitg2maorMimb7ELI/o4YJ27KXTPOarzL",
-	"G9t9VS544p7fI/dEwqvCPV3RzN2aSBd8LCwtaJZ68zAIuStSLO8F9JBOaSUytFBcs2S+rABoQKYiZkqR",
-	"AdjjHqil8p1b+U251s+wINVtjbajzY2Uz8GBu4FRk2o2lMl846F9YDQJR4/ObmpHX8Vymtam/V6tpa+x",
-	"ImFK8o4fpafgTgohP48iv7CAlcUWOIx0OK89L3azF/glCRCriOqUB3WFYkwdkOWZdR9+/QQOGnrFBNnj",
-	"QyETcPBQxfYvSL6Ogd+vC/FKw6mXFCLmKsVuuyX5ryRvcANMFLIOEqUr7gY0HiFR3qVFQTdjv3dajdcO",
-	"8p4AT9wSLZEf3WH49iXI7xvFBEmxtI6ux74LAuXhF/uvHeC5P8ainNuyl3du1e5EdllztJ9Uwjspt7n6",
-	"YN1Fxc0XXiDagLMYgs6ohszRScIUE/qC9KjWCe9PNVM9kjCoeAOfjAmN4wPyHKLOIGtWJlhOCdNIR8wr",
-	"2aScS/fCxZdAnc+ZjYDJl/g0woCRqUAT6RDIO+mBCKWs4cwJZFOoE2X1wqw6NljKXCKrXVSQnVZJamYa",
-	"KK11BYhrT3AHfv3RHbC2h1JVdBv5qvEkXz2hGjz2YqRby3KH0d1inn9M07ZWs/r0NoF7ayTjiHCNVwvX",
-	"B+RHN2oMNuoKLmx+gmu2AGFwQaY+h7D2AHcRGc7QI32jwEPic5+GV49BMP2xeBc+bvn0iTXenaT6o49q",
-	"XoV7gOn/8Iv5D/ANrEZ4J0zjPYCd5AIYuSg4DQIQOSFEBeFQcjmefu4FLyZcLC9O4zI1XCR2TJVOazOY",
-	"eUBi1LcDe/IjbuontYX39ZO6fbgTGNgSHmIxD5+yIW8d+xKJhFBccjiGsxFLfFQls1HLeQcTd8Y6XjOI",
-	"8HC1Uz32AbVVHsMl/1I8ncnv7HLGLbcnrOxYQUPJtSODxZVP2IAlTISM4HtkrzeUJJkKcnBowwTNCAf4",
-	"tLdvBK5pEtc6tZHWk87hYbN1etA4aBw0O2eNswaQkB3Fl3IBzhWM9moYhXIKcJZ46WJtOOVAgHhCYj5g",
-	"4TyMAbfUgndkeEdfg2JPz3Ol9GSiaUwU00YJUF4TP1l0mLUtgMXrIpfobJhOny1A4CJ8xNjrBHHjFnuA",
-	"1cAqf4bJePIJzhlYE9Ytx6oaaYt+JvJiu6/ENaZtpY1DfmqKWIHGNhqGbJKlufYM8zXn4jCDt1GH+FLP",
-	"6/pV9rSk69dSDOsxv2ZRAH5BoE3Fh6LOBeTPqjT8N1vKoASDFBIwVHEln2eJuGW9v8P5FjPxvAbwVCx+",
-	"+au5E8zIxjQcYXlPTEfB0hZwpZjt8Mdir5JlG5uReepeDpzDGYrOeyAiXrOpNL2GIjHshYcMx52FGaQt",
-	"vR0Myif7O9h3s7U2hGxrnFINACHYsH/UnLJd0lx6DJ85RdxhdxVrw2MCkj9EjElabPMDHwqz/AC4EhnF",
-	"H8LSFSPphaeIYCwiQpI+o4mR5eUVEwFhn4GuYzk0X3n7ld3UgJVRumtpKjZCsABXyp27ku9+YTTWI0Pv",
-	"NDKkowIyZjrhoVsIrkgkw+mYCR2YqSgeMThv/rl6m86r9vWPr/9/AAAA//8=",
+	"7L3rdhs5li74KhjOWctSdVAmKepGrbOmnU5n2p12ptuyO7uzmCOCESAZpSDACoCiWR6v1b/mAeYFzr9+",
+	"kfMm/SSzsDeAQASDZJCibrbqR6XFuOGyse/7219qoRhPBGdcyVrnS23EaMRS+Oerj3So/xsxGabxRMWC",
+	"1zq1jyNGUibFNA3ZM0muWSpjwQmVhBKpUsGHRD8YEDkNR/rnXrd22K31zolkPCKxIn0aXpGYkzeD+juq",
+	"whFRgkwnEVXsoBbU2Gc6niSs1qnBc7WglrK/T+OURbWOSqcsqMlwxMZUj2xMP79lfKhGtc5xO6ip+UQ/",
+	"J1Ua82Ht69eg9oGpdP5ioFi6OJELFgoeSf31GdXDYgORMqLSecyHhA5pzHPjOWo31owlHk/Htc7pcbvR",
+	"CGrjmOPfDTewmCs2ZGntqx7ahKZ0zJRZ6xfv3/zC5m8i/e9Yj25C1agW1Dgd6yfpJMbLq0bwP1I2qHVq",
+	"/+fzbEef41X53L1ff/pFGDIp38b8avkH/Vu2/qj/Evywiq/ZT3FSuiG/MDaRhMI9ZE9/aJ+IlEQMfqKK",
+	"RWRvQBPJ9skkFdE0VFJvEIz+71OWzv3h65fU/IGaPegLkTDKYTgvqWJDkc5XD8h+i4gBUaNYktA8Rvb0",
+	"nGnKIsI+01Al8/1l47GP1JZQb7PRKCPfl9NUirT8DPY4+6wuQ7ijh2NjZJKy61hMJZnQITsnCRsoIqaK",
+	"DEQK1wdxKhVcXDpS/OSScbaWjVMqMWbpUnIKsxu2JSbvG/4nLxhNw9GyvbPflWQ2EpIRPZyAhIIrGirC",
+	"6mMaJ5rG2GfFUk4TkrIBSxkPGd4Uc4l7rthnFZB4yIWedJeHVLKDLs/xKxqO2ZJV/fvGG29mp6iaytX0",
+	"mc0x5oTyuaEFyYhUVDFJ9lI2YVQhgVius59RR0BokuRY3V+9AzSVE8YjFtX+1DdMEhExu3FlM5Uw4tx0",
+	"Y8XGsur24oxrXwO9Sm/wyUO3RDRNqf7YlMd/nzJzWQ/ma1CTag7bMBDpWD//cyL6NFm2dr/HakRgGuQK",
+	"lhGPj3/UGRnCK8hEpGogklgckF+FIjP9aM8u+2Uc9ZYdJnx+HRt6E7HxRCjGw/kvbL441Hf0imnpmmph",
+	"RiQdsA78pTeVRUQfJybNsPSoJR0zcsXmhPKI9EWk/yFnmkCo9LhAFEddrh/SDCISWujFCuXeef498GbK",
+	"hRqxNP/Cdqt1TmajOGHei+2AYtnlUsVJQtIp5zEfBqTdODsgv7C5JDTV754ga2q1yUhMU3lAPklGKBmk",
+	"TI5ISnkkxuSaJlNG9ij59OnNj/tkwlL7heIBPBo0wmZ4yuqtfnNQb0fHtH5G24f1k7A5aERn7LTfatqd",
+	"Qj0n2ypvE+p6F1YxwHHM3fktO71vBqDXlPNtrRxZ+rLKk/53SJMEpkajYEGbIntGi9o/IC/0uU4YEZxl",
+	"+9BsnRPa5eNYSr2R+lq7dXpAfmf0Ct4ggRp6f+kRzq5ZSsZ6hMUFtBpX+QoZde1mGtkbfh0rqtdjqbCI",
+	"/Vu2FRe57+Q/rFnMGiUkGwJwVRABwE2XnXS4WNt8cDAWHJ9i4+VLghe3Xgx8XH/mbTyOVTlljoU+tJqn",
+	"ap04ZWqa8mXzTeA1/vcjNqDTRNU6R40gU4abOVW4WaIKB7V3bNxnqRzFk6XzH/u3bLsKue8UP7yaHvQB",
+	"TWJ+lSmB2YiWLVF2x2Uc1XYwyCrKgPlodaItyOpqQ7NC+mtQ+20wWKH3CXN12y2zb4cvpRFLrZqwfruE",
+	"vt1T2s2Dy/VeJ85rW6qkMMDlS2Gubr0U5nn3pSrkYBbBp4ap3BE5eIOAQb2nKeOqykmS034901qr7tAE",
+	"3n+D/XmP2l11EsrUQZ7M84MkkjHpq4Oo6vVukbzM8JcS2MRd35bEsi9431ttYLklQvvq4pdP2pzSI1pp",
+	"QBGwn3ZkLH0QCavGFY2KHEuSimTp9/W1ypukPw6juGBpTJNfp/pL60lLi1lvOBIeJhyeXuJX8PTclz82",
+	"W4ftf/+PP5adZHjdJb5uw9W8iBVbSmMSL25LYObd8Bklwiutl1RhY6iU3AoXK4wjG5sh/2pbmXExcyCW",
+	"MjG8vAkbyJ/KT3KFjJnKG4kY825wT6ZMTgSXDAz3H2j0AU0u/Zc+2IzDP+lkksQhaLLPJ6noJ2z8T3+T",
+	"eoG+ZPSqn4iMYk8TmHnEFI2TWgcG3iH6QNoRB7VBzJJI1jp//YL/NLfVgtqYSUmH8Crvia9/4oSZhHXt",
+	"6D8uTwaH9CxssXaz39BLjbvbAdesihWcozc4HhLzyVQrs+YwTFPe0SY/Ta5i1THT6tjBf91g3/SDuJx5",
+	"4umZl/U6SEH6+3oRxjQZiHTMIs1E+ymjV2D3TxN2Tnq4LD0i6Vyz2zgcHejBvBR8kMThzXZmQOOERZeT",
+	"FHziMQzT2yUn9cKpvGw0z5qt6JjVj/ontH4SHrL62aDZqB/2m4MWbYdH0THTk9FiI75mERieIeVcKNJn",
+	"JBxRPmSWSKvt2Vm2Zz/BSElhpCt3rmxyO9lFmmhrfX7JPsdSyV6HUIKOKc0FJixVc70Oil4xrvdvcRhm",
+	"/0X/byxUz4y2TiLBJNGrRZNEzJCtcDE7J73Q7DV8KhQ8nKZaJzJrSmaCB5py6BKfUMHHQYCXev4ZS0+a",
+	"hj4K8ZamQ7brA68gfISjA1dSLIm4ZilpNtqnRyfHpD9XTG5CHc3DjDrM4IkSgiQw/Ps71eWzJO/iH2Cd",
+	"fxJpP44ixm+0whOWgs9H8MuI8ZjlmaulIRaBm20upikx2k31w+ct73v3NeK+tnJ5F4e3k4VeeK1ZcuND",
+	"G9M5nJ9IwOHRZ49RNU3ZZRRL2k+y+w1f00ePKRXzodQPZWcvVuekl8Qh45JdWoFjHp6k4jqOWEoSGl4Z",
+	"g4HGEWEclmvMuIKN/lnwG58i4y26ZJ8nRkh6Byr2/VXE3EKoIq1G66jeOKw3mx8bZ53mUafR+OOcUHkF",
+	"1EAJZzOiB7fJYcuLz8JHK5y24kx2dfAK7+0FxP81ZdfiikU9zR3936eSZULYzSaknHBBEsGHLNUyS98G",
+	"e5l31X9g+sLuOWQsF1j1jEoYRd4X77OYcsVp0a2d6VAV3rmRatVqebSRfRdCCCku1f1x46ULasL+S9cA",
+	"9v1XoX4SU36zveZCXQ7gLTdSrTR3sq+pzsXb2d786r1g5XZkA97JhrjX9Tr6eEF+CKo+oLXoeQnOioxc",
+	"Mkb27MZ4DBuflCYEQvQMTWij3Tjch11776laqDfeaP+s9lW6fSMqrWrb0YIWAjkuwNMKSAwaPhczzZnt",
+	"74fneJ8NvG3Eir3j5s+UoKK5bnPdbHayt55mCqfNpvZA8CpGdVblM4es8io4K6zCwuZ9cObsblmtHWYF",
+	"C9SLfu3ACm2dLtk7bxD3xint3mEAEOxSDCuaFC61JIppqd5sH37vZjuGWRn+ltnfCEtTyFOpuuZHecu/",
+	"8JY1i23GsYvVfsHnBJmZeb2XKWc/1CN7R43Gfod0C/Pt1sCa9s2LNz8G6A1AO4+lmgUmYigz4w8XT8K+",
+	"XLD0Og7ZJ06vaZxoZfghbZFna5iBkqk30rvcp2wzOv7KGkcG/GX3ANn63gASiWCFAlx3qmifSvCGTHnK",
+	"aDjS00Dh9FGId5TPjV9N3mgXUqrYJYRkC7aBEGRM+ZxQpdh4ouQ5UekcmSxJqGJVdgfSTi7pQLH0UmLO",
+	"pEmGzNiZ56D5aL9pF2fdruUGv5Od89+od29xFSDhk0pQ8fV/IU+0Domi4F87qAV+Jqx3edm4zN3PvYxT",
+	"GNonTqdqJNL4HzcUX1N4kTYuQ1rc5hEjSlwxbiUtujUFaiXGIjonMh5yyBHbVNNoNLPt/bQwjJWbWxz1",
+	"Tva38FJUJ/uMpizFdQB9EnVJqvD0XXEx44GzjoVW8sEmPAC3uvlsloq76PF/AYYMvDFhWvEkYxqOYs4I",
+	"DZXN2KGDAcaWyBsliWRhymAAciRmHOOIVJEwZbDtubDOlxr8zKJLqmqdmjXeG+3MeK8F7p7+HNOCL6/Y",
+	"vHPF5tZ2aNQbjUajfqL/71T/XyP7HyQ/6c3O7j85rJ/1G2H9JGpqW6NF64d9tDNOBqeaCBIqFZjJhVEd",
+	"fWy2O41W57D5RxZ/ePXhPYHMjpQaxyx4mzo1Go1jcLoax2iMcQV/wgsJeiNNzwoMNXOfXq6BSMcwkogq",
+	"VlcxxgVWZh3lF23xO8K+H909ci4VG3f6QiipUjrpFbJnxYyzVNPCQf7LZbmxuN5VU7OLq71AgX0xVWTm",
+	"LYy+H83YPcygB78PJPIIHjJNozGfKuZle5J4gHbS1quJm702lqgZDJywtdtr7vPGiCmF+rJIr+TWI0Xq",
+	"WxcApIOBi+JmgbO/1sBWMJEn4zX1CCnwqfdP93E0S/XH/ZT+/NzfRJp3DWKmrVfy4v0bTU0d0tPHsgcK",
+	"ngskyOlgEH+22Y/XJ6Q/JybTqhAU3uBMFzfOy2c8CmoTLSZTPc7/W7/zry/qf9D6Pxr1s8v6n1+awXH7",
+	"6/+olaw1TvdtLEs2+zfOIOlcWwxmujKw264ZtSQxD5NpxKKAiCTSei0ctnNj0qsRi1PDTmWBa5r04r9+",
+	"B/zzz6DmZf3XOrVFluqSrStlXRtZl8u29s8y5lt/LXy2uL3vqYTc4p6tRlCCDBka/PpBU42gda85Memu",
+	"wLlsIcL6CoPcuYRx5se0/ABeANGUiXPOZpYa0VaKncgukJihk+9ERoMKVevUJleXf/y9/XZ8+uvn1of+",
+	"8cew8W/R0e+Ds/8YHr4enfzLVfOdbP86Of3XtHWhjj8tkqK3atVo0Hy4LDf1is2fOX1qrze5uvzv//yv",
+	"3n7gK1YjlrIA5F5Wa6ap8oVRwGG+HfIDKor6+c1pz87JDraU7sKQTVQWHfFSJ2iEfh6avPeWCoqagpJZ",
+	"ezEJJQiF9wbOA6Dpl4ahmHL1TGZGfo5yzab/nNKQkddiMgGTz+1wfPmOt3+4Pnn5ufEHPbyIjn8anr3+",
+	"W+uX5OhfZ6ev0ubHeftTfPLbpPFCHv64uMNWE8iP3HrrUFNxsRXGwBzhwg6azPGgrdWhJlTKmUhLJOlv",
+	"E1zNZE6k1sn1x7Ilsc85lQm/z1mHgBKvWVCzQcIRTWmoWCoDDP2RUIzHQlMVOyAvuBsvxgiy116Z5CRJ",
+	"wLbAfYklWB6xxGS3gtbqppKf9tFxybRXHIccYWjDb5CKMcwea5qeSUhX1iclxpNSttDr6hh8wl9N7ljl",
+	"V8ZktYVdT+JrLdlTNoXwK1ii9ZjjGAfGVvMyqsF4chatd8TtRsbOJkBLDgpGcKl3a0+t5b1+YieEAyoF",
+	"cWCc2hKV/uDO6o3D3ODgnTRM7GBa9RN62q+fhGdR/ZQ1BvUWzYYDnmk/5RxS0O2jjXqrFbbrJ/SsUe83",
+	"o6N6Izxjp4MTetw/wkgSjS71GtuUMaWSzN3TPDptNoFmjJmxck2NQ7jWaT4Ci69DemC2d/QxgfiwpYKK",
+	"EqJAA9VzeoOaTUdYvhy28AAWxd5eZijFkjAOV7deM58ilw7GRm3wdEolJhKMNEgf2vLDFWzkXCXxAqFv",
+	"UlKRI/XiNF9Sr9gDFA7IMpEQs4vZjKUkjYcjtEGKpXyFM1N1Rh8/vjWl6PoV/vladkBAdzbBxq0X3R3S",
+	"L9nzMVfH7ZpXvnPWaJw0z85aR+2TduPsrLm2lmfBfs4nvhdrYrKtyC9ejhgLZrcdeM4Azy3caim13iLH",
+	"4neggQ7paf67tVW+CfOuapXrd1a2yt2011vm3rTlKjMcjv6tWuFPUvdmUnf3foJMx/tGfQVugqv9Bb62",
+	"6R+YzIEAp6PoP4AbLxOjIz+dkAeglzobmF6+/nvrd3706vPpB9X8j2n7jTh5TxsX0eFPw+PXfzv7JWn9",
+	"8fno5fXpD7z5rsTLkd/b6qdohXlntA/UsfZ6E7rS29Eh/WmcRJmuCMZgrLbwbnhzCSqZfJ7ysnhicpIU",
+	"TNIB09oJiTkxWxiQYUo5xC3AnaEIo+HInrEOaZKIzjWPODw+1v+UPmxF8/QQfiN7lg7y0jejDqfQHDaP",
+	"W608Po/B6ykqM4hWI0p26EKMmRoBSJCfqNZnLtlaCRKJc9L7+dVH8vy6+XzMeiSJpXFQgL+7kOUGWcez",
+	"gy53uBIHGH7tkVBouiUGiENb0RYPB5USLLM4Jz3PgAZfnns0FQnc2+UyVrYCQwbGngBgBrAdYEo8Iikb",
+	"i2vI9/FyZQ/GlNMhcy9Fn44eDvja4PXo0T/XOpMjpOJzyNgCu8XwQWPYnJOeZMmgB9Uj4CRgUT3mZCpZ",
+	"+kx2uaZ944vRtyoRXh2MxbU3JimnuC9wEavscEZqmnKEuDgnPVuktWRoppwCRuYW+5z0oJo5ewjv7vLc",
+	"7QnDW9OIpQch5SFLzHy83EUtLKKUzmgCeheR0/44VujNiFgKrwKjVM8aX5KgtwduDwUfxFgmxLOPxbwv",
+	"Pls6M4W/NEyF9CBizrvc3B2xMI68qeMr9bboQw4jGEyTQZwYjAiuj8pfnVg5wNl7guZAc2r/b+TI/i+u",
+	"NM+k40v7jPvbPaMJ1V6Ff+Oq52SJvZ6j+4UfxpDr4NGxeWqBsmuBz//sbYuUrH9EeZz9oCnUfUvTcC2w",
+	"pX72RXmaqwVYG2+v+qSll4wqmojh1K0Bblruj0lCQ+b+QipxfwIxuL9wsyGlQ58Zu67wBw7ZnSXvJhWn",
+	"DFF/rDXj78qiqRFFaGlv5+9+QSYslejphnI4rkSuSOOA/O6AZnJpt+BRBtAw2IHAOceRDrq8z0Ix1qad",
+	"vkxmI6rAmulpvoj1dAUglC81NsbUmmFKQ/bPNByzA3s1WOJUN2GUMY2h7hkLb2PFLmNIJdX/tjrYoN6g",
+	"zWb9JGr166dhu10/Zq1Bs9+gZ9FhWPtzQccwoykKop9iwK8bQYFCCkkveCzRBQ3OUi6g/mhETR02jaKU",
+	"yXxIHV9f8Ei3cxbo4Yo8gPygPkngS9ZZi1Umenye03ZjZ3S1UD5G8f1VLw4O0E9wyTImQZDQJCP6QQf+",
+	"ZGnMGSOpUz06FjGrkvFkq57XGE4FXcxuip+AUKqL4YZuftqEVDRx9EBewSQx8xnQmexki071WGmT5DUd",
+	"96fpUPMqLY9T/duPr2pBLYk5a8INA8alSun//l+MNFuaA8IXL00+W6vRPjopSQmC11dILnGfXfDlXPxG",
+	"DpvHx/UmoclkROstoj95rnWClEVa+ZzqI+swCHxKzNFhK+d2MS6XP7+0yl0tZuJf1vuL9Z2tSnfmlqxw",
+	"f2nCzdBorOvr/BcJSak07k8VW0FLuRcflQ65wKJSBsHbOqJ4TWicysDlKB01ziEXRB+5pj6Gx+1cNA4e",
+	"gqvZE40iPYpETFMQTsk1MmI6rnVqzWPy8w/m0PlTOGqUzP0lSE9ANNlOev0+mmeoM8DpUGuDhBYXpCwM",
+	"PWVUohdOP6XthlkcsoPFQ2FvLFJMtY19aZWJNe4/X0N1CkiAU2IR6c99cIMS19/OvU5u4JppfqOOp/wc",
+	"S7xOZs3zao82GWFf4CxhNWocQiBoYtKXffdT7mQXjoeDJu3UEjpRYiIzDect/ECabfI+FVZLRReOGKSe",
+	"Cyc6DOsng6NG/ax/fFw/bRwODqNW2OxTBppvHOI4xppn6807O9MriLGkUH/61acPhlosPEanNkmj7BPN",
+	"sNWvn7D2oH5Kj47qJ4NDpj+gVSatZ11N9XBfvK832/X3H34rcdPk1mCllya7M7c8FWRSbu+KvLJRLZWy",
+	"XBBkK18RMMtb9pWxMcEx98Zf+cp4JGbhK8D++Ucjj4FyNc2UHBxy4G9W6ZkBg1tre9uaGpny90yCgmrx",
+	"gHzuvDJ1ubo+Wpj9UkUOZ6WVRbl9xhBqsNTXbmNJTC0EUaIwxx3ZJ8sV7otVGvUwvtaDRR+hElqpxgnc",
+	"smrthlu6DWCiYFLatuTlZRaW52Ntmihfbmr9PjLM/wrBPAYiPVgdSGzuPEl6nXliltM5jLcnbY+kqc19",
+	"c+EXGQ8RqpMWhd/uYg+LZrkJlcT8plH/XeYzGBjO0nW8UX5DYefzY16+9zbl5SaHKfMBWSgP2bN+bFPi",
+	"CNOWZA9cD72Yj1gaq0uE5bt0CM49Ivj+QZf3HJpgj4wBXzlW6Ih1yISgE3PrWhIpcVDYbjiZJdMmCbtm",
+	"iSQRYxP9foibX04lS3vGVS6LkCNYToKum9lIEOumipW0nqyYZ+g9KqVcUohJLLiraOYE2Ll9btDSL61L",
+	"LFZFf5hFT79Eon314X292Wi0W55nV48MFNZL6mfjuoOVLZfvfaMRLX4rK77+nSV6vbTgENOUYO3Z/5Fp",
+	"VbUX4ZiRn8f91yXaYLZeK4+ruW1xFb6s956V5Ff5y1QW9/OIA1g6zwHNPJPk1Yf352Q8lYCkZZJRwM0m",
+	"F1JpyzVUfz9Wzfwnc997qHlf2KCVj+o7P0mMoSVsSJPLymrushvXiLAMGnSj9LvJyEDzeJ9rlw3rmtqX",
+	"e3cettYpujCb5YwRdPWtneXGLLTJ4B7poCk4EKmJAXt84tZNsYWTdgdWyCrzAj+/fA/Ma24im8qdIjuz",
+	"uRe3rLVsyypYwdjWwdcTMKui4LXTs3WxBA8K12/GUp4CeSd29vYJt7sy0NcxpI2o3hjRhTgKcncTwdWm",
+	"kcXaLYHRLdjfmyT2lxjgpcfFrGOZiwrgavnc1Um4ZjQotw6ILdMAFOCyGAMKMbAKz4mvm0EPCaYMYJmv",
+	"nj0wHahKTldFPckLOUt7PulUiUsTpL/E4L5jSqP0Us556P5epvvady3Vw/T+s+Lb5XQySWKWXs5oykZi",
+	"Kpm7pOLwiqmsA8umqWa+coDa2mvKI5bIIZMsSWQ4ogNFtAJXotM58V37p/YZaTdIs3XYPjo+8YALsi42",
+	"5dlh+fo4K+RrP74yrzo985PGDh+GFrm2giLnKPZqKcjeh59eksPDw7OAfPr4cv8GdQK70WPvQn+tVl6Q",
+	"FxI70lnvXEu1ZL9po6W1JQc5ivKLD3ZGUlUV7FzZQn6kP6diZjCP2DVL52aM5xlcVWxSIAzKeszJ36fC",
+	"eBtvswTCyFbLLYLaQh7U1lUN+cZry2sa3PZ1oHHV9vUMG3D3yvUM+p1V6xnshNdXM7ict3wpw9KyhSf1",
+	"4Ul9uF31YffxcauTf6Oh8bykWhh2D/en1yGYI3xAes5Fq39UgPCaoqWRsgHg5Ey5ihNTMJl6xizpWbz6",
+	"XocMYk6T8y53DepGsVQinVuEUZtuCGCVufzYkr6JQc2+OZ9M6W5dYHKvxpNEzBnbNoOyEG4D53LKQgbh",
+	"tqEQkTwnnLGIGEh+ivl51mwDR+pBeT5kX/QXvL9mtLbdSKf2qt5EtmRO3Q+iT36YxkmEpFopt/GlbYGC",
+	"udA2cysRMy9zawsfbHGwa9RXMeOgwloIKFzhSqrqVq6Dqh7EnzyGv2COe65A2EsHbq6pfFES9IAYpMkj",
+	"z3P23nmX9xZ5eM9r6CAGA1OG3Mv4P+S8C35Oeka82I/kDYEuz657uOn5CgLZw8IK6YEJ5IoV3e74M2di",
+	"krCDLs+th5WTRI40Uyg8Y3g1IjlIARxEa46LrobHKmKXli7Jst6kSyZVdqObYdnF5dMtu7t08mU3+ktR",
+	"dr1sXcruc4v0ZV3Is2xo5Yu0YtK5gZeOMlvObHBBfrdW8YT3tvnoBrLjQoxZkVtoNcAaUdT+mrnspKJz",
+	"UBtAmB6Qj6bCJscFtLYwTblcwkUEJ1OeQPqHDXNOAHsY0FxitXDyKp6MJ3LfltwXqSpmSfRvsUhoeTXc",
+	"7wZicwbNasH+Bvwb6GkErt6CKmERtW3muTWu/NiuDXFSTpakcy8qEua95XA5bjC2B7KpvZMTSNIFHJB/",
+	"ufjtV2hdJwMSCSjHmlA1khk+c2HIvYDEPGKfmXeLzS36a+vPnmnGY3C0oSmeu8+ibFdDGHErU2H14xJP",
+	"2lqdHBcv+1Apf3GB3c2Td7JcB81VMCECS3xoPsGjXO0sSQQoS745brRPG43lKuZNK142T/jJUMCKCT9L",
+	"NtQq8TTR2rlBsB0KQEg0BVF+sxdAe1okobX7jQtQtsuvGU3Ukt7ViIH9zDVd8OCYZiwp2gzOjhZXi6c1",
+	"c1Za00lceeNZFqzCp8rGna10aSWyt2iQ646rHJD+3CyirYQJLFlmOUcZGhVsBGQYud3ItmBT5KmtK/RX",
+	"1aaVlO/nGwDVbC4Hpho6lTTCFgk2zN+st9nRoH7SP6b1s/A0qjdZa3BI2/2j8NiVT1p8An2uO1OZ5hLr",
+	"Dusng9Nmnbb6h/UMmuCsWSWJZ0k1HePqMjRR8G2L6wLTq7tT0/a5JrIq4AGlysSkCpKVvdEDbUIfhBoh",
+	"TsRWDnP3+f68alfH4O7At7YNz98ouWoD8CpMGd0JdlXuLK2B6gPG40u7XBIg2Qtz+ZLPJPGzCPfzSYLw",
+	"xfIUjPWrnm+Onz/MZWhp5noOKi3IA6UBchrwgcqwaUtloFs2Y8l78jAg8YBQPq8i8m4CQG2sErx+q/jT",
+	"rmjVY27Fsb4WM+xggO6OEb1mpM8gbMpVhzTJJJlK21+H8Uge1PI9+BuNdX34V1XNZoUFhcLZWZwkWk3P",
+	"6guMl/hWCmQd565K3Bdw+92Bqq3HP7PszLaYtktup5bnJ7mDWYBE88hls5Bh7uyvAULLeFcHoEC2jxtu",
+	"oFlUjhvqd1aNG2azXh85zGZdNXb4pO59a+rezmN1nnnybUbrimy3jNGmLM9ViFSUR/Kc9GzbTjIQ6Op3",
+	"gMaa8x54EbZsG60OXHOC3h2IQqgte2YFY1gFZaUFMPQKKtjfCP0m0iswGy2olZbII03fSpDDxgJs1YkB",
+	"rUJvRZ5R4m+e8G4dnbXywvvwuByuCmbCbg6+4jtncvgrGyCklDlKcCbbc4MdQ6l8x76g7xhNZWmd4hsp",
+	"p+xCifBKv3NbEAjNswQZ2aIMwB9bKLodCYiE7ziqrimk1qlp83IUpyzQvDVVkrwTPKLzRfGVjWLVartU",
+	"BPeFL5u6Gs2HShddsfHa1LUMyk0roWp8AyVU2dLP00b9MGxH9ROt9JzS4379JDyNzlhj0KSt/kZKqBpX",
+	"VkLfLbF1TSxCz2oG/nxlMAEP0KTWtnZ2wHD6DicQEqB6kONiE+XtpS6H/BcMohVgdvyny0cF8YpiKolJ",
+	"FaGh0kyooplvR169sBXI1TV5lytKnxcxFMkLAxhIvDcQOpkk2OYl5rZlgzctHgVYY9DlHivL7FoitaAC",
+	"jhbYt6iRsFwOl7gilO6iEnhUogNO0piH8YQm6yuh7I1fEYiuikOwpGrKviW/8mXHFvepTF7lxMCQQZtT",
+	"14YUQcAU6TOtSslFxnirZtTGxd9+QX5O/fhz2xRBuzmVkj2XR75gJhuYX4kIKcwlYnXIX7XJkBElb8U1",
+	"MziCVedUcIvrSV1uOiSXFdnavENE0Qd1nw7rLYr1d6J5LfXI5cA+fGfc7QBrVC06yFZhw7IDnxnvoutB",
+	"df7oUXbV+MojrE2wcyw6KssdlNNqlQpmmZeLjvU+OLPvDgEBcdXUiM3JDNwIUbTQ7ueO/HFPguRhCpKd",
+	"u+yMmvNtuuve5bTyoh6Hqhp0QPPSyLH9maZnH9SwXEv+DlW7Jy3oSQt6PFrQk2azhWazmpOudWVl+9gB",
+	"j872rqwNuF1lV5Z+Z3VXVoGUS4SIbVfnk68pG6GhIsYPkwsvFKuo7CuqVk4hpMaGsQ9OEFpFj2gcc5Hq",
+	"7VCS7IX6NIBb6NWnD/sGD+zNxW+k3WqeEIu/UgR+WQvTUkgkG5fnfLzzRuK8cNkXlx+dptdN2I8blQaN",
+	"stGVwWjjPEVU1EMOi9GRAkz2n18Oy8im2G1mbNMX7CBKj5e4hpqg9YfL3GhXC/3GCYuGUPY8FjdIX9AP",
+	"+55jVj+hzX79LGxF9UPWHhzR4/5JeLrZcRPV0xfezVfpa9pwsiQC7tBn0jtzMsBCDiEkI7NRHGKCPiwR",
+	"wv+hO1eNUjEdjrZS3CCtzhZibK3HFZzSuWrdJx1vRzqe2aovqxE2l1EHeNhLsw631h4XQhFrIwpP+uaT",
+	"vvm9eNLypyM7wKWi0pMS5S62F0myIClMMbsnMLAZKPy6BEWD7GktbkKHLNq/oRfuSXRU8W3d1JU1z8dW",
+	"c+xlXe4EfqGM4ADBcl0JukOjpBbBLjBqyGSq8uiCCzlHfieKO/coPawWBzttvP7Q/EN33bYgLwVv2j/7",
+	"sYiovGAqwUnd1gVit29NOjk0seiQnj5YW5tiG5zKyqaYfmdVUwzmuj6ABXOtlj++88AFsuVvM24BrZLW",
+	"iBzTGce1ZE5iDgQYwV8Gy2drO9cx8xvIFzMGBB5b8cWydPvjASgK9RN2PKif0dNGvdlvhYdRmx0NjhvQ",
+	"t1cvs20pCrnsKM8yYdOsH7J2VD9pHDfrp+HJSf2s2R60mT47/UEtqF3FPIK9ojyiaWQwz1CtW4pTvJ1c",
+	"+/uUcgWAa60SBGM9G4U5UFa0tppnp+WidcpjdVlZFEPA0CZXvv+t3miY/ErT8MrWOlRe95SF8SQ21rVZ",
+	"pX+hnJEfBfONNm9vNpveA9AAMm/hzd2BN8JxTmItWy83h2B1R6/IQl6BsIYuC+A6zvNuFN9o/MQGrkRv",
+	"I7hIKhv4wL1eXWsaWc+eK6hN+nW4InhiK9z+i77xqzvQXzYY+NuYs5Jxj2Nu/yyRMRWThrOzWOZ1gSP5",
+	"zGlM1OI7kSsuZtDT2egRwOS5JnVpqnrXAYr6p72qeyJ30qumT6eYU86iy6i0PkbPM6Ja7UHahq7R8opF",
+	"tq9P7sgW1ZsyPFg0XKs7nap5lYAUMoeSY2CV9PXvU/E2pF3UwOHMev4gx17t6bSrm6PSjIVtra5nXKhU",
+	"h814oIl5YRfpYoODW1ZbFjv4bU0yy+raxzRiAP2TVa4HK2rcAc+nJ+dSsXGnDEivUj78IBXjDc+YZaKL",
+	"wPvweaj/0dwRCuQNFh72DEXMAWzqDvuZEkr8jvLV6oWU2GjEhTOgBPT0Q8JYSpAV7Ed9WwdwCm9gP1bX",
+	"gqvbj2lU3X50QngR0NTq272OlQKYVkW5RafRGzii0IQKf7d1Quce7lqvg8FPhMxEVQWxwYjDBkPsHmzx",
+	"nxiYzZSpNGbXLCIJVSwlewYX0gN02/fD9J554G4pNIzP7ihfCFApyg1p4xP0OFCQ1RJAcYoes+t7OqPS",
+	"taqlqrzt3uO3WZY1BlwPPr+doyyb6ZdChsFaOIkqnUE3Vh9yq1XhkcqtR703e7O241vKtDT93rSFkwvI",
+	"GEc30PXIQH4sNHC6McWWtGi6U9JYtSXunSsWfK3nDTjVnfna0ujb9rX9KrYuKucuSxjrl00Csa+1oEKC",
+	"YmjM+ALfxqLWC4xKclPMWtIhfYPa1PJpLktjcwop+e//9/+zQ2cR+X+MUgX/dM3eyV5/ngtg7Z97z+g3",
+	"ZBK3+BionXn56vmJ3FvA0YRf1j/bV2gLxr66IIN9b1OR/WrKm4k0uoiH/A3fep/zEHoomM2bD7xS1Tjq",
+	"mUSkhRQKDBDavHOpDTiadLmLP/sAClAQgr4Z252TswWo2BWFD3ZstU4tFGnKQkVGIpWM9EGng72YJCUY",
+	"o3eAbLYGdiAbuvcu92PhdceboY3bIbnXlTGF9wkNGRyZ7bkCmJPkBbHqoSnvMepm0bmH2GLO59Ije4Kz",
+	"/XOIJ7O6fTRWowUbNXNa70Ju/llw/FgC+xvl7CAS7J/Nlw9CMc6KY3wPcNEFlCH2tBdp7QY+zrtyBloK",
+	"uDWf4N072s6hKYLtWEUxaHfLnrfCMcTNKD17fk14CUyfhKyemA8PjBfjMhUJAyx+iw0APwODNg3K5XmB",
+	"QQO6QK65c6/L9aPYTGNPLWQKziGf22QI7p+Tnskc9F+nRgLQfexrjC5g7lxg3jfL3NggycZEuqCiLrhJ",
+	"s3CcYq1TS8Qw5oAynm8hbtH63dpokmF2YidtzYmi+gk71Jyo3a8fhcfRCTsdnNFGf4eSKF6CkY2EgQvw",
+	"TAaWPCCcagEV3vxYqfNFFfbjSNmyoBu1QLeLv+68aSXnHd672Dh9oVG6Bbso9EYne/rBOsAA+20o9ssT",
+	"Y/0NXzM+vNM548353b45v3Ewx/lm9is5y3LP1GDQ62AOFzTvMNhE585FClfHNBzFnIFexofapqGGsvRM",
+	"zg2eSceDV3YIn/YZm2ksuM9nCn6nwaAW1MyHvXrjTOs1B3pR4U1FP2HjUozoDz+9JGftoxM9R30TiZii",
+	"cSIJrhPZ69HJJIlDsFyem5v+6W9S8N5+QNhnhd3hLWtTtJ8w0gtFxHpBl09YWkcI+muLpi9d+2Yjs/QJ",
+	"W2CF2Ews5tc0gZ3EUdU6oGF0sJGR2fMAgdxR57FA+8bDkeFu+U9AdgDXilioLz2/bj53OnfNyVLkVin7",
+	"++XJ4JCehS3WbvYbXq1vGxhBrGDt3+BQEXY/24RpyjuI8XUVq45Zvo6d1yKHg3mvdUjol7w0DQHsypSi",
+	"xcwYVwYnH4JAKh6zgEg6AAAyORKzc9IFN0WqLVaWpiLt1kBk9eyvRQ9/u1xtsZuwMA5NGT0z414HSJxx",
+	"lc71ESB9GmUNEyopYoXeDBVCym6ny0SAJcIJVaOc2jNN43rKBixlPGQVkXczulnxKZApgWYTiRgOWUSM",
+	"+YxA8+cYngPv7ohxraRpBgENuVgyqSSLUqa0Cj1QLPVx2sr2JaWKXZo8/l4HPHCI+SfIjMYqsK0jPuhX",
+	"1l/oV9reDpLO85i7p8ft9cVXconPQS/Q648f3xO8wa/AwrcdnZ35PrZyPEBzGhejRnIkUhWQ0XRMeV2L",
+	"BeBTcjoe03TuNW8GFqjfWymshT8sfu3ThzfE0Q7hdBwbGEX/Cx3SK+cOFhAyIw27GBWJc53NC1ftYvmx",
+	"WM1SyiVlxnKWKVJ6PcOEShkPjLQwYQxgKgekuME50EuIR1oeQdqNBtmjiRSk3TxEPZySvojmRFyzlDTJ",
+	"u/iHgLRbLeNBSRm0uXsTsfFEKMbDef0XNtd3nJo7IGeFD4ntQLIfdHlvyulUjRhXerwMvtsMSC9DgrqM",
+	"GI9Z1AtIzzTRurTFmUbHT+KQccku7erqdxzqd3OhLgdiyuGXdkB6NNFUN79kn2OppH5lKPggiUNlXjWg",
+	"ccKiy0kKBxY8C/rZM7Ln3RlL0m627JJIRRPmzQmW0EAjXlp00fyvBjTUfNO7oFewR9rNhh59jiuQduss",
+	"8MQBOYLt4RE5ahzi9j2Huf1jP98XMJPebjW0ApNbCOPl07PLgXCZpYcgRW6X9ClYXKmsHajbIUgoyO+O",
+	"lu3ezCzEb2698j9mGKuFpYJfcEHyOpg/1TJFLJqGJb78C6G1eY9LoLoJLT0PiGbVYqoKNmsOVQyew+ZL",
+	"xDVfOnetiQJs4AFgmg7bQjImTeecXJ83qPGwHd6USuP+VKF6ktJxrVNrHpOff4BUNqrYEPLKaglEGWXF",
+	"rq75yTfb9ZiHI9KfypiDZQEvs4btBp6rpSHPYqhxaZ1ySWDzhimIdj0Xwvzc+HGNmw5bdsaccJGFxc5N",
+	"ZIdcMQZuh3G5vZXfppUes+zO3A5+Wa9W3Gc5RW7tcmM9amxZL5kL7G0QU96kVMMEhPM7/8mk7YWpkBIq",
+	"Ji0JBCQecqE/5dp9ri0z/C6Ty3JhbBvBdtVp3mnYNl0sI47VBfhm5zqkN7lJgs4GPK5ygs5kgwQdM931",
+	"geaMUu+jyMPKz28z9PyBRYyNX4B37W3Mr7aONXkOumemi1dhh+A3CKJdvv5763d+9Orz6QfV/I9p+404",
+	"eU8bF9HhT8Pj1387+yVp/fH56OX16Q+8+W5x+8x7ykyCkkGQvd6EXv73f/4XplTdpEkwfnj5Kr4Vw5jf",
+	"YBEJeLTzS3iDoC4pxHS7fIOgrtus5PLf+oe/jo//dXb2Km19nB99ik9/mzRfyPaPg5OfR41/uTp8+4/j",
+	"fw/P/q3f+nWH7vMVu4z76hoXYEycRdgkYK83SW5/u/W/bhCb/X0099AWwU2ImQbnWsPOI8+bkL/5y7hw",
+	"ZyNhk/AKpwzTUWGlYknGImKJ/gAX4GNhKaHXNE60tXJOJgmj0sN8JM0j1Io1RSzupX11SUBxk3U1rylf",
+	"WFjNGx4kbIChBJEMJKPgqJYQGQ953Zywqg0wb6uxQeU+kR+g01TW02C7NQGgcTazzCWJB8w1/PBWYYNe",
+	"nztqy/C1dMoqTm/eJGCe9QZIGL1mEtydcciWHRkZpoxx0k+BwfTZXECy7oTG6f2cBjVN+Q2X4bWYZcsQ",
+	"0jEjfRoWqT/zaUBAx7hP9Giu2LwvaBqRmUh5WezAPbgudibCq5fu7s26HCyujCj3uDo3g4mjpiJhHdLD",
+	"qGKPpIxCE5ys30mPgMtvktCQmbRmbRBJOTWFrCkzbbUh0TsgYsK4JKa1M9zBolhpBh6KFF4OcBbmvdji",
+	"Be8bU06HRnR7MTmvc4D1YeFwgaF4fVkQJiPn98ldX9CvTZSz1DMdDzmLNCvMrdiayKDXnzWWEMjh6OKh",
+	"yrLWSsW+eciO7ft1lbbkOsu9fLPgf1DTGvelZIyvHPIdZC9sAWSyqg97BfUrswEqNjH1oaugKGDC+L00",
+	"M63SkdQOlPFIkpGYaRXZdFTWDG/rUW+YbJCnr4WD2RdTE4IrLi6YgnqkoCHCLCDWhrw9SrB/l34c9GKt",
+	"AW09pweYIZKDSbtZmsiGGFmrIajyS1WsOzRr4U+vQAKFZpPemStTCDJSWtPJB+/rQILY9g6iDfhmZQeR",
+	"fmdVB9EFUzZtenul18Fvae3X5UoXk+AAHOuyarpyUONs5t9NyXgajqyFpS9MRqk2rbiYldnExc8Vd/OD",
+	"obiMF9AQGjSSEWT62CeJCWzljvqKJOXFWvDcPBb4kdKKs1Sk2SDhiKY0VKAfAbIsCcV4LDjaisHOc6Rz",
+	"Iys9DMBCSvOLUBK5nMf8ZufbJD3hpa/D0pSZGvmkzt2tOueccPLyXz6fXjf+dXz4S1P90f+Pk/D3Fv9w",
+	"RN+eRT+1h6+P//a+IT8eTv/tdPbvzfm32bdigYtu2+7Mo+cKatsaV6R52TNJ+oymWh2zPmeJTsjAt5O0",
+	"VhYQwUN2jr6pWEFI4MVUjUQa/8N0gP4BX1W5v/vWvchwYtmSBIvp2StY7zun6S16HOgSy8BL07BdeoP8",
+	"2fGMlkKFTKaY5B5YVBvi8iJ+MPKxTt9ZvXuIlhaHLCA0K9reP8/BdI7pPN99/T77b1TuyeqO32s67k/T",
+	"IXn9r7uGN1xmbMWKPfROGRkaS3lnRhMwdy0IM6fN6oD5kiNaBQ0Ylm0nOMCPHjPRRNm3i6ObrV1jI8WK",
+	"aQMpVjcwkKofxeoGUqyqG0ixYuvD56aZ5v032L8H9rXzbAAQLt9mKsDFDbqaaxrTNjZdCCktbuJSbI0d",
+	"MuCNLE39+dIFcfU+5YUONFfLRURqa7lsl1wv28rF4jukR4dYXWuiUSRi8mofgxNdDmwZ0zI1V0qEuLKu",
+	"PuliCQjKFuSDDTbA4D5li17ilEimVMyHMujynphlgQ/7jK1RzAci4E4XeghqMPBCixhzaZE35QM+yzK4",
+	"FSOURAzWIbatju33OZuhToo+tME07cdyxLA2Z8DQeshnwsIT5YN5A5WyG5K2ZqRmeFrtwxbZvCJYCAXo",
+	"rfpJdMjqp4M2rR/1j8OT6JSdDRoU9O40pknWefzo5Y/N1mH73//jj5pX21qdZe4yPLclWElhSgtyyeBU",
+	"OBzBkuONTi/JVKW6k5uVAHuzLOcAQDfbccUfgWykTzeQqOPPtUMYDUdolBRgaoqJ1Zq/4KUMreEZttfe",
+	"00cIjGktG7HrjBD7AelxNuuRKU8ALII4ctBHbRhfMx4QquD+kjcjuxEGDQpywc1i9zCLaDYSSS6Wuaf0",
+	"zhnLqWgudTm+ELqHKyIZI7HaX0g8ynSRWzhVX4N8rDvPU3b9wT9eQNWfiaRnQGP9Ofnx9dsbayIeT9sS",
+	"F6BgGwgG2C9AkXoIzyTpAeVeahlj2z5VAbKr3NjAHTA5TZY0y4GHPZy1QqvaHHJnuU7rbTjKh9vXcmM1",
+	"zvWxiuon7GhQP6XH/fpJeBqdscagSVv9jOpgzBsSXrH0oFsjPx/WCgUFPx+W8OWCqLEOuZhfwkJvoWjv",
+	"hJrLaXnLphnZK0vNIyPVRyxZhd6HmZW53nnlaTN3QFkjbcKlfrZaX/SLPluLU5ht9au6wds25PKD6JMf",
+	"pnFi8LQeI71urhr5RC7llEWr4ieNTqNRJPHWLpWrSl40yNiaUZ/33b0jLaO5qqgw67+gzyS+HVj40trl",
+	"DHUIasjsMri1iXkGVoVKo4Gn9EA5+3OA8SxTJbfEFfXof+2me7UDaxTj5dZucY76muVdVBJu4q+7VpSr",
+	"olQ7Lrth6zNMy6RSgWJxF65OX4G58+4vWHPqCkdv2ArXLfrrZSD7L6zNoZfZduRAhR07dRZE2UaNMhC4",
+	"WarBZTM3LysFMYpavZWn64KBuqbFqHbaCGBnGEH+pM193YnCtiDO1vRrKHZ91fuRdyp3SG+QijEUjDuW",
+	"ZQ1eGGVdc+weihS4bTaCOnxg2iiWtbW4B//c1wbvbCSMhqbIHubiBjYvN06ZqfY3j+oh7VfvAalHZJve",
+	"LvZqK0X1MDRYUZEt0VQ9UPmV57qCV98d78q+/aeTsxtTZ+cxhcq2zyMNLBRUhDKlIGVwkLW0ArBKCdgc",
+	"uEU9a585sywAb/lczw/O/jnpIQ/oFdDayZ5krMstz9k/Jz3kHIAKNAVuZt3wmlUNhYgCcsUmyLn8NlYF",
+	"mAlHPc6cMC/OO6S9G8u90m/ZNUvKkyjGlM/z+QrPpHGHiAF47azL0FTxg+cGKbzIBewwOu1TN+RO665O",
+	"nV2akoSCbGQeunWr2T5pnx4et0/WQfvYqWz18JaqvJvNFh8t9z8DssdKiio/VEA8VWVFom+WgTaJLN0g",
+	"zmCptHg4FHM7/BbP3TfMcJ1qU0oaiIZm1Cf09aJdEBAIQfopKEub0eRdJWXNaNamDC4qJdi2xT8Pvt9r",
+	"G+fW5pYIkHtWBMfZjIzilDnDBE/Dks45y3p9i2tMihrTaPvajDUddgA7bXljHQB4di14FiC/FmBHy5OZ",
+	"buD4qtKTp8SjcBteKHs+qrd1yx0rC6daHkuBcluhmF5w0yAI4m1FZ06J92YJ0F9VVxl1phZWe+oV36H3",
+	"a32DooXtK/ORGMBUaFjk+0VWNS9aXP5laRnOVo3iqOPHsCZT5bsPTU195u3fM+5CaO4EhVQ0ayTQ5W6V",
+	"AfZMM4GebRIUq4LmGYCmOU25FgriCpCzKASBbTw4sLqouwMQGjyVNK9zeu4Ry5/wC05TKKie5qZyvXMp",
+	"LNjHUa4nkBnqQifAouJwe6pAQdTfEsbSYhudZgWBXMAFKiXbWazCUZaDvn0pUx4M3GVYy5GYJpEPDb60",
+	"4mXD+oYVOfcbVwYWVi7/prJ1+wRWuY1GbLdqL0GJgRSMnBFl8IYPyAsEgs24slR0Diod1IaemxOt5gQp",
+	"gIQJo5BZ1eWu54rSmh68B8q/TS8FQPWAnPMI4ZnB+7qQ7+A1HQih/4FNlQPOONVqWq1Tg2qKJOasCTcM",
+	"GJcqpf/7fzHSbNeC2kRIRZNLg2DcarSPTmDzRoLrH/6pfUbaDXJyfNQ+bJUVCm/c+CAUXNFQXTowjDWd",
+	"SoCh4kIqgYtoeEgRNGPhYLLPCHl4CSOrABmXsCFNLisf/GU3rkwh1PITavjKBLKWUfk6fzLlIJu5UCOW",
+	"atPdGgVjegWAiIQSJSZ1sNFy4eYVcnsvnJYWU+7/X+WBK6SGL3lc5bKQCrXzWt3T9evSUwuN0bdndNDT",
+	"3ZZspouAHQvYimcVu7jdqKOZfnQ5ozJSZ/tJI5Y1HA+Xky8ky7MmA408JzRduyjNZsVVydAi7wnkcWOg",
+	"xW3P7DY4igWLbF1m8SJ5yPI++hbJCUHsoaTpgGjTHJA4TMkRdcnFg0VYry1Kjx5Jsd9WVUewbruoOloi",
+	"1DBED+ln2mpOXfL5WiCoLVAjsh7Ydp0XKeiHl+9J+4QklA+ndMiIoojZbhoQyKKxOeWLSbWHRxscr0Wl",
+	"uVKKgJ7LhtkBsJc7KIUq09ftLpkaowyJfIMAvNme1SVG4GghPX2mti4x2uBAVi4x0u+sau97e1dCgRb3",
+	"2kAPao13ALDokHExw3rX2YgqcCliKYJXWOnn+jv24LC083UG9vLiBksWTtNYzS80uRmJNol/YSB7sCz3",
+	"JwdOcHX53//5X7US/EpburHXw3t6+0t7q5jWTj5CuN5AMBX6LIrgoayBiV4crKmDAwG52Xrm+JcWtzDG",
+	"bG4jpYqVysVpyPJpLABgWRuxWJZsnRu959fN53omz8Eh6KE4rRndV2hyMRArmiroFcXEdtttgPzQ+iEb",
+	"Iv7cyaGP6yG7xlmmx400VSpek8LA0BK+IqtuKSmRUZ47I8ult+1gDAAj74vP59n7TessvRqQcIx3WcDJ",
+	"OC20kE2EuMrQeOIUcvKdDt/lXf6Xv7zIqCUW/OAvfyEXjEfLSr+700bjMIRNg3+yXkeT1wKNBpakekjx",
+	"vX2E6V9cwwAbgC6hh+w95gZNISLNk5MMYAm6PKsXWEI/RMtubLxzQF4sOxZaxaFhyCYK4qx60WBYssv1",
+	"CSGvoDLCvglaf0A+iH4upElCYnXu13IDDwJ8eSi2t+/0a70hDcoUIuzrJZ0TtMj8ggpg8pqIpBby7Ubb",
+	"bOGrNBWp/MtfINrqWhgtb1VU2p8IAtLE622xr7dpSdOimJMemgU9Mwa0NfQgxICYnAQWkZRJMU1DJsle",
+	"WfWXaVNgz0fg8+Agg1fucjC85D5R9IqRnm3y0MvagUOJsOl6H5klYlEAs4SOP3DDSCSR7StgBtnle71u",
+	"7bBb6+l1N10kNCHhO6DFROA1zdCX2q1TM+2XWjTrn9//dvFRzx4GSL2+t71CI44e8hVJxwyOjF4M6OYB",
+	"PhkMd0C6TJfjCM7z9+PeGXsdHnQDbbXOyWwUJyx7ievok065DEi7cWYG/jaWypLMBCrtYo76KfbkhT77",
+	"Eyol6XlBvR66iv3A4pSrODGAZeA5OO/yHlTYgKepqe1GLfXJUcNTJg7ICwwC6zOjd4UMADhLjSgn7nHI",
+	"KOizgUiZi1B2+Z5JfQf8pHLsg/2ASGEgAK2fLD8PACqDd8ZSmTX5N5pMmdQs8GM8ZtIdp8PDwzO9PJ8+",
+	"vjwn0TS1nbtSW2lkcEbJXu+///O/LOpob/+AGKNb71PMZJfrR/7l4rdf3VnWYkiRsZDKNnLR9DDlV1xz",
+	"CGN566eM/oJeOtPKw6tifTGh4YiR1kFDq4hpYsSh7Dx/PpvNDihcPhDp8Ll5Vj5/++blq18vXtX1M1mz",
+	"oFomE1+8f+PnF9WaBw28VUwYp5O41qkdHjQODgENQ41Av3k+YjRRo3/ofw9ZGZKcIdZWo+HR6iQVAI8G",
+	"XZ+kJVoJkHLhiIVXkmiK1weNJWjbOP6rtd3az0y9hi9DyEFOhJ6i/nqr0TDJmcqEnH22+DcDlIoGwTpz",
+	"wXwBVIwyxJX0GnXN6eQAnQdA6sve6oZpe5jldEYDrYQtmWqd2tv4mnEmtTmg6FBqxfQ3J8tqf+pHn4+Z",
+	"SuNQLl17Q41Sn8NUTBUqCaYDEZoBCQVGhblFw5SOXVHT+xS6srCpNG5lUPkOyKvPEyEZxoigq4ogczFN",
+	"yVjwWGEtNGdqJtIrpN2FfXtnRr124/Rnn08SGnOE+bUauCb0S0syl9Cu/wtM7392az+/+ki0JjBm3VqA",
+	"M/2fXf3ubu0rgfB8tvU5M6V9enRyXBJm+Voe/4Ap7H7XvUUfu2Vauv/mXB7M6ThZSgSAvh2JcGozzhc2",
+	"5LcJ4y/ev7mYsHCz02S/u4slNYMg3pXdLy+sReErqxYYGztV5G0OKxPYQkg5/tMxN+yjG1FF+1QytFFp",
+	"ONIq2X4AbI4cNQ5Ld+gDo1FsuME9cLsPiOz3NagdNQ7X78QFxow/cQfwvvON9Bdk6e5pg2AS16/YfDmL",
+	"/MtffvcU+Y62hsBiAcABZJLwTx+XoMt/87KcA2LaZGlNUWtVYTKNtCaK2UtWYQXogzBlShrlw0xT6m8u",
+	"NmPbazea+6Xt2PSlQ9PtDBvG7bUbjf1zbUOAxOzyKWefJ4Di7zcu2ztqNPbLeLJWDV+8f/OLXicIJ9Ex",
+	"UyzF7Luyvcpuef4Sc7++BmvvfKv1thq2VL8lCsZJQBZiCRX7eYhuNzVltnEIq6nyBxp5vc/bjeb6Rz7B",
+	"pmqbGlO02lUOz08i7cdRxPguzkzmf/rrn18L6oVUbhW8Q+R+gjJaIXd2ZMBwAmekNmqgjI6CcZv3aWGn",
+	"RGPxxqixg5qBmGnalMZjpA14RgGw/AMgnjNXPEunUaxIIoba6DBWlrMbwa4qmGiZTRYJBpqn8dxrkwwN",
+	"rys2P7fdQM0AYrzzik1UAHFTa5Y1zvz2hl7/yys2v7XDb9pAdvni3LJhrTIWYRHardaiwXnu95/scrBb",
+	"SLt5mLEcsiHHQWLA47oxy/EmqB9HjgLz+EFE850xE3+M7uTn3fgqnbKvC/ysuWN+dgHktkxvsi6F7GQ8",
+	"cJ7Wbpytf+Kl7YqpH2geVnpAr/dHId7SdAgKR7vVWv9cnpg+wBm6Xc6LdOU5Ucu5b0GBef4F3/cm+voc",
+	"9Q2ItO+QQX+At0rLqFwRSsf4emxAxXSslZhWPpXsgMCj4FR1upB+AwbMZJcbU17fuIxT3wpbDIjXibbL",
+	"99qN9v72TAsXaEumhY+9ie5CAVrJKqAmHZo1PXAu0V7/xK9C/QTNZm/1wOK+Vz6wUzV6jtCxdQD/f55C",
+	"S7ZNjusLPhecod/YdDnB8wJS2GhFoX4vVzFN0CSBdjAe2i1K8dJueORjsQ+FU4+gcxlVxvuqmLZvwFPU",
+	"5VlvA/My1wbB6XHYDeGAfNAczjpqJ9oaTmLGVZaDl8RXDEOzXV6I3GRxlr126wxH5vVf34fZLjIH8BFz",
+	"60kNXMZjkIWGRUpMm2OYQeCHbEAhda3Jupxie26/i4NZCC9kEWCkxw9Ped3NIE5cxtgWmNRSTpfvRK3X",
+	"Y/98sRl4l99IGUMM5d9jNcoar9RuR6da1uPxjvUqA9i/hE1yNstI22hWpovkXbLMrbWeCurVRyHeUW7V",
+	"Wrlz98wFxqvLmJDPPHOR6AILzXC55XOMzd42B7UWqsv6iQeaFoJCi8uAjGl6hbdlgzTxYxahepVnxgGh",
+	"SdLlAHAXso3YI1nPHbXqVmSPXgP+PGM0qyEg9TdLC+/PQXeTjEfnHoMCpyaFEwErMoyvwT7ucq7NaAjL",
+	"zRi9cm1Azhda/WeOUWxBxkifQTmQSygcM8rBMD3v8jLdDqN/joub/iPnpFfSCb9XgMlCvo6Wete0HA8Q",
+	"zoFxs8IAdl3YTT29CLAJsSXpeh7urTjomaiMFtrr62vNxn7Q5b3FNvv2Yu5BrXJnF4pru9dunJVrxKDt",
+	"gkpcukr2wWoCJm/sb+xffAFH440PtH8bwqX4me9FuNy6ar2FxV5hGj8Lzh69oEOag9Jln7wrSThItEYb",
+	"YRvRxoUnwAhnLIJsgS6/wJ5s5c1mAwJ8C9hk84iMYz6FPJwYs6iMBCJ9prVYaSoJTXdmLQK6PJPp8KNX",
+	"CoY13Ob3DDQM5AckbvArtDaghhbCJQfkTeY4bTVaWvGOrxiq2goqUii0oqMS9OpAM26sXEnB++oPOpbE",
+	"KP9SEC6AiYWUk0kq+gCqoSUACA9ZIoPzZUImc68omiuJgm2Yqqe0g3Co4I3INyi+NY29vA9yJabaKgmZ",
+	"GjWpU6Q4TeIuzZEiscSAAgt4YXS+NYN8zPzllSHK8sO8Bae5V29ENovF/vLnmfthJrR+rVXlwMIQZqwK",
+	"T26X70x93sa5oLWygMjphKVS890S1wKP/F74s5EAVqRVZ+MfMMRO9kRq4BPLWWqu7f7+o/In3D5z0rS8",
+	"HW968iY8Wm8CSmpz1DbggWK6kQ/hZT4H3+ZQm1aO+hy+sjmlrrWnuXqebTORSkwk8DSIkBgfAPCZVQYs",
+	"JrtavPuMk+5BrDxwsZv9XYVOVtiJXb6Ec2zJId7iXiycyfbitlxAf3Aipjas+UBjlPd0Tr5kpTnFsAWc",
+	"GlzmSgfEb766jWpQpj+75rAmn3uNlmAhOlFkYkgilqvevFSP7/LVivy5KZM5Iprupynmw1OSipnf5faZ",
+	"zCZhNa9YahkeGrB/gFOIE4Znolx/CArpJ6YsMjNmClaM0zOMXmCHEBBtw0D+tB1ULMksFXz4qPSC91lj",
+	"3ttQC+zr8YNPWsH3oBUQr9nzOnbnCpM2zgrdg75TyFOmk/1MCgeujq/QEAd1hz3K55Depo9VobqPUAma",
+	"AdoY+SIwMmRKusIvKOHxmmr5WLsV6s8eZN7pS7cXm2ee4pNYE/xTnChWKQ/1PcClvImqP+G+xGgajqo9",
+	"8YCyYu3wq+TFeogO309ibLBCi4I82dAjUstcMsLdPFMWWtV5iViGfVhmgiWtQjJgGYX02QUHKwGUOOCC",
+	"PWAFl/r49wITb5Nw/DHdU18IwBfRZ6EY4zWtKY1j5A7Z2Rac9BywkDVKTElkQPQ5iK/R76GEIBFjE4K3",
+	"r4gAdrlFUCIpG7CUcWy1pyj4f3qmUu3SCmnzZM8WjfaImqYcfIK9UXop5zzsOQsJ3u8Vb2uephJss3A7",
+	"yWVdvjQetzgTeEeWpksqZel2+dZpujvxMSPRWUp/2Im6RXi2O1b33CItUfiy05ol4AW1EaOR0UNefaTD",
+	"ZR8xtz2He+ADT+m9Dz291+34EplR1EWffwldu6Ovj0wxfeCJuz8ztTUP83tQ3YWSto5/fLNc4z7TfVcp",
+	"gD8ztf4wQ0F8OLpdDdAiiHoIfVBFlQLosgTnFo+cJqHKpc4axzPPdLssgr9OLRTXDMcyE9Mk6vIxYGKQ",
+	"cB4mkCTGGTTXAicg5aRtGgCA2rgqY6xUXexy0BfvjvGsyLta7jM/d9AiFrvExxexKdUFjJFNNLhKnC+P",
+	"XHsj5rfelH0zgHnemp5XDsNbSc9rPOl5986xt1AMW1XYe3b0foLTeDOd8nSzT36whHerOiVSfilw9Dba",
+	"Za48ZVtVMzAyLDACbH+tAMsXzS9UxyPi1mPQJ6Fe3tUwyFtmqz54+SY+y4dUl+8Wq4oP0q+5eapS26ig",
+	"P8ch/HX0oyL+z5v7Lrc+/hkAQCL4sJ5oHTMAdxiA0vl5bVavzPKg9ro1TBm7jjE3sFvbL0AFYGC0gBWA",
+	"KRgWKgAfCCH/Cypaq+MGdPlGwAHOYNZjdcABJnuuHDegy5cDB2BO2WwUhyNII+sDPljK5MgFoTmbmQgi",
+	"avjoM720ZRM9MuWJ3ve8WbBY5Ub2evjnJfzZ2z9fnaji6jL8rLVlJRjGd32eZ8cLu+0/kXdd3KnWv7iG",
+	"63Nl1rt4cZ93gMSwk9oMg3LgF/7dqo1wp9gN911nmA1gNYYDFt3eXxrAg1T+v1HQhyWlkHmhXF19f/6F",
+	"OiLT1wyv2hwcYmu5niNgrxuQhCpIFiEXi6Fr/sTlQfoook6ULQBEdPmjQoj4ERf/zrjpC2/r70qDX83D",
+	"ntAlNuUMhmbugDWYY3aHrOHn2LYfQurIlFQDpaD/TuIBg5oQ/RPjejGw59XA9mO3+heWiIgkwnd0+SYc",
+	"50GAz2yvVK7kSF2+okwMNv2bZkkbKFeZlfS9K1i3iZcDJLcrjobhqM251hYhthf4rYKRXATCcj3ZTT/2",
+	"ACgL4+kecndgiK5Y99VntpOMacmqTWLoEkTw+1AmUhKHs3haFhn7MWhEZkW/mfD7U1jn7jQjQzs3TKV5",
+	"7jqkPLKkmo/517PBgJnETzsh0w4G4VtM7wysxRkmok8Tr8tMloLpvbIX8xFLY3WJt1+623tYeR2UTdH2",
+	"6HBL4H6IVZePqMSeiVLPMCCMhiMLJwY97/KsdULnsFyuzyLeM4u53D8gP2a8EVI7zXdTpjU4LrKFeCxJ",
+	"SI4Sb1cHe1jZ527Sa8I+WEdpd/TJfrxBvvoMm4+7Y6ZZG7AKn4G6fVnHQG369SPkn9ADKJaFT3VcGyLT",
+	"DSdVjgDzvbIeOkf5yW7NQ9Wr3ADX6FXPpNuTJ8XqXjMctRDO97LzmIbbzrtPebSjWUh6PMgy7BAwqMBX",
+	"gAfsAWrxMEsEhkraYXaC9tG5ZKLJIU3TePFVnM3gdYVaGehzlxuePjspjeJQoQYEfKq0wkU/u1Exy0rc",
+	"uxKr8U6dW0vqXh5NpuRO+OltZkp6TZZBoF9Sv2sjRjSD2iRll3BZuhjnZuz6PQ7vblMr18mKTGg/2eBP",
+	"qZW7CsyCiNlC/q3WmT302jtQm1G0LiRZQsdTuFbeNNErEc/Dn0oLu6VGbPxYMjLfeEt+y+zbfelCaaHx",
+	"OJMys1lUScr0iOPJNr+JbZ7jNHGOZi2X8Sl56wTNzdmH4xYZuF6eXehvDVPKleUZQqLr7Y2pNKdkwlIp",
+	"OIm5EoVMQx4ZZJ4F5Owk5lcH5PeRgIxwxNG2FeuQJoeZne5VebA85G9ePTv+4jV772mDogddm1FxX1pv",
+	"ZEcvM3Bqcy8xIH16hhw6CnsTKMy1y/cQSRviRVwqRqP9zeGqVzQQeGB1TutL2rv8oeQ7Iql+G1mOOJd7",
+	"ym304LyX6OvZCfHh8GbM8g/HJJAvPKU8PvqUx1XCD4nViYil4q6yXv38S/YHpjdpnrt1dtN26rbF2rZS",
+	"wcOB9XtDDGkGVIU5T/yq47KZIEOlABOJX+5yeNucSEVTGCObYRWDxd61bec7zncUY7TNfgad4tB5Frfa",
+	"JVxpgW/AX8hygW9EmTmxpRYC2SsRPPvrIS4fiNBb2SBhaSuGpf0brMzq8l35pj7AFuT6J9yNeeOiA9u5",
+	"qCq7nYoT9ETa1zuxgNaLsG83tfVhdne4M7mEtLe0g8POhNN2LRtvJJx+j9UoSumsaHF1QB1blDqljRy9",
+	"I7CYf7bGv4TyA7rnbSk/7koGlLP5m/aKvE+W/cQzb5NnbsIC75CV2UaVN2ZlWTHmHfuv36AnBqJX+l9z",
+	"MmMpgCNDguwm/mwzh8foyzY1/7fMNT6IZAPndYZDsCni6oNye+M0qri8Df08ubt35u4eO7K2POmdx2fu",
+	"CIuA7LkcEHysyxEp1fpqD/Y1l3g/Vasc2h1T6O+1iwQ3smk7NTIV/3noekioNXm4GYdd45TGVpSLLuki",
+	"LJdmgZdxJK15bdoagmkNLbgLnPdBJ5J8+47oF1GExP9t+KLddO7JHW3WcgXcPp4eTPPy80Kzg/jsKffw",
+	"qVwfS0+irNH3UmlVWYN+/mXsYTh9RfmWMMXuSKf+wMbCVrVlIznPpItUVL/JlM1KTFf0bpUH5IUXyi1o",
+	"4F1eMPnHlIMKpRVx7yWZIq6FMd6+qecYpCKW4RXmnFCpcjHhB+JDvokPQW/bnQgJH2OsTP0uacyEo3vy",
+	"ht6hdQ84q2vZUnCH1vpPRldcbpMHmd6aMhrCOeizucBXj/VBfjwo0g/iLDbuSGd60pcebK3GLSkmNwYP",
+	"2o6JfLRqCBbKE1MnT0OFSB2x9GrxUzE24e3Pme0m+HIFpcsXYxJPCspOFBQDXfMdcsWnEoTHozc5gKVb",
+	"Y5sIWnTHXPOVQUoqR+CEjKOVVtsKnug7Jzdkig9ch8NFe2JYTwzr7vgP0twtsp9UGOYzvSvesx1bWaNq",
+	"dfm2uhZ0HSERGwvFHpHWtbbqlSwpet1dZiFWvxnHvSaju+SJ999RBKevJ35P3USeWPdTuettl7uukk2u",
+	"+hVJ7ZmEGPnuRRQw+G9YRpGLaTjKPKGFQjnTfxlfUdJndVXk/l4x8G8ipHYIUe8JqQsgpO9RSsHMn8TU",
+	"o0oSfZI6q6QOoPqYumFDQ7H02PSWYgjhB2+atZpLIVtEVngkeaS/4Vp8R3CDMOMq2Z1IJk/Jndv3lxKW",
+	"uOwpNdR2J/3wbXomooIu5mc+kxmYpAUg9SFe0jhkHe8FBv8PkVC7PENO3cOuSxjP4RY7Pns3u2Y8S9Z0",
+	"OqfrB2UwVsvfvh8QkYLmVMAfLICtYs3nIkgqKlkeCuuzMv3SXPM6ttpZg5LphgrJlnpAfZYIwDITCxiL",
+	"56tSVXMQDRbVFT7pDZHsYR0RqMU4FQeSsGlr2qec1FtoBgXH+FvqAwUTuqe8VFzMJZozno8nxfkp+zSf",
+	"5JFHPXf+A2SWOQ5eJn2rqMfPv8B/t8xG3UJef/QEQMLo9SK4Zg7WnAy1UOrT8EoLISxXlSqDEE+Zl2nR",
+	"5QbvvOgVssJXloKiw3cW8zTEjD+KXlOwZ3fBq39DSqmYF4rjemoAVb0BFCyYU5fK9endmrIPP9Pynum6",
+	"cYfy/0nq3/YJg6TJlcfr9qGsfwM4XnLF2CTfDMMUOEPL4ohQ9b159xF4+U7P+/279L1J35NL/8kueXLo",
+	"3xw1udC4ZwtrJI124Ky/484iv7KZj7FM8q+pAk2B07ZMHx1kQrIuz0LEjyG6gJt3y1xbf+RRI07ADCqF",
+	"JGA9A8J9+nqyo3aFPiEsuToehT9sEq/4uMhZxjTmisYc2j9qncnL0abhiCQxZ4TTMZOL4YbSaMVe3nuv",
+	"n5d/jf888Nz4XeRPs1gyNO8kpxM5EgoRkPXX4GfgyppFSUV5RNPIAOuAd0UJ0otYEl+zdH5pECp66BPp",
+	"8hHlETKxXsrCeBIzrnpkj32moUrmWh0E/XGSsjq+ElCZWayHFWjVAWtgpBLhVdZyV071KWJpl89oykZi",
+	"Ko0fZzBNBnGSAMaPDQYvSdiZSkWG8TWzYRM9YRNGll1uk2l6JmSC07UQmFA1hL/xKWYt8AjGOe2PY6Vg",
+	"pCaS5LVfgSe6POZ98Rm8RqHggzgdg8JOBA/ZkhhIj06VuDR3m5YcvXMfa3o2El1u2/jF0gCGsMikvS40",
+	"C7Yon72S9h89GJv1D9qNcU9kXUF6B4hcqgV4ITDRgZCFSmMWoXgaM64w9GWNgyxOgR8w0Ru9F/oJMAIo",
+	"kaCT7EqULeua7Ie6FqUccXbO+igMWRKE6fIbRmE2lazv9ar/Zrq1fQMxmGw+9xWCgbVcZuoACT+ZOt9p",
+	"CGap+gBUCwZOoW+iUxqqGDbPv8B/TZjlEZk41Ywa+4iNz+NhEgPN+wyIiL4RkxwGhAv+WFq13gX//Q1J",
+	"4w6Mj5XMz8N9AVUTyMu0Nn9ih/dR378zpvM8pDxkyV1UphasIIMrL8s6WU+YmCQMvjozCMUZ80AtzBgP",
+	"Vik/1/bLYEBwOtqqs/p3V/MUskc9BV7/AH71lP2NhWo/w8sPLAR/yqgUPPDx8w9ILzTirOd1y85sG0C7",
+	"0QaZjLW+HysSQtlZn5lhJSwie4izr2icQL8Z0p9rDX+8PLPJRrE5tKqxr7zTvKZs3tUymnaccwSLd/f8",
+	"9pYh7b1p3RGa/ZOa+4DV3LvLrTcscmsZkrqm+5uLjS3iou+gZa/m33LCwOWUlW2Zqt0hjfk5pH/iD5rB",
+	"A2KdczMdLIcy7fJ7zxu9HWw4u0uWBz7YFuBugGtagD9xp4eFqVIAn7P05vnUPeZiN3k9f3GloI/IGi40",
+	"Vd044Gf7JD6CmN5dFFg+qOicnnCV4BxGZp+icbuKxklDaJaDIOHdEQb8asT1fBkLlmPDC6iC0Npq5PQu",
+	"fypTuYsylYtvpo/nxf118YRFXKKYAd0/KWVPxSkl0OgSD1+ReVdQ/Z5/0f+5GQz65sz+d2BdPrgHTZmv",
+	"udlidG1QWqZXzjI5HWvdSo3YuGNaokGD6jg1mh8wx4BIQbhAYzVOGFfJnGhLVhKRkkRIbfWGIZPy8cOA",
+	"wibeATu+AML5vutQHpBNaAtXljGD4JsPeJog5yOJad7rCW3cmcrypKjcCyb5UiawYW3NrdtzPEtMyFl1",
+	"92+k7aAgp8t30G1ar8YdMov7L8fZ2ABrPBlgT+iPj69sB4/21uabEuHVI/PcvxYzMgZFbSHhPlZsDIKE",
+	"0XDkEvO1WRhzzFsPSCzllEUw0JQpvUEBMF7GVTonE5Z2uUMgUiBe7FsD0p+7l775sWrUIBRTvVi2UKjL",
+	"3Sg9FMplueFTnjC5gGfQs0n3ly7nvgeZL/yBJGffJFqht+ktu2bJbccs4EvvcT8faR1StliV4h36bpLA",
+	"2j6FPbbNxtDHuRD3gHWdsLQEwuV3e0Cr8eLnwBwecSw1QN4LIQPoljueJGLOGBmJJNKvi1UuIRDZ8Spe",
+	"mutFmK+5LOOkZA/hdfUPkKAMP+8/Mdgcg30DZPYQ+asb3qYFohcsjWnyK9SAPWZ2rudenZvDEXhi5ruL",
+	"YWeruoSL31k0G/AwI3Ydh0xmNYyWM5Gs3NKiMdppoEKr5wBCCV8REJokRKRQsnHe5cCmgY1T0oNZX8a8",
+	"BznRUB8o6VwzmNlIwEBnI8YPyN4Lr04yq0eEx7FOFVlyzLvca5uWlYLu56AsAxt56cFjf43/7Dl5NYhZ",
+	"EgXVwC1j5wPKZNgz6FO5Bncdylgo6dOIOLtN/ySBl5iC0jJ8TMGzMR/g3Zd49wrsTNgRIxmpMh/pclO2",
+	"umd20Ybgsb44VkTN4lAL6KrSq8uXi6/76hB/E3G3bQJEl29fIro+AaLLd1oiiqyffyPZDziZ+0qAsF+X",
+	"WoYsccQhn3KeuMCWs5vq8via8e8+zviNpTlcZKKdxPymNtrzL/o/j68M1BI/wiQoqSV8wkjCoiFoDp4t",
+	"1wHp7/AeFIm5859puSSgECogSgi9roDt2eUitY41EqvAUx62K0CFsfr1p4ioA+LSFKA+GXcuHmwNiNuW",
+	"I0D6d2QMvcbC1VWc3BGzK3J9MohuEvh1nLK4sDvjms+Bj9xjGet51qKknBGBl0kzoXIvk2VRwJMksqDX",
+	"lEeZpm9jDoi5n3nCCnELE4oIRRoBMy7jsDBu4KLA6QplrZbha9sNmbF1jhExVZmvADXcPf39mfkMzMtZ",
+	"i1R1ueDaVvRAgaArwX6QJclRBV9aY0rAC33LS9uEOA4HdFTdpnngTHuLklu0Tbr8VoyTLH+gy3dgnLzR",
+	"pHLXsuXBWDP52d9XUoFb/ZViMMsseLJdHrntskpMA0nmBXVeyOxOTqMuf3ed0M9dz8Uu34lgJh/0DCD0",
+	"JMkg5jSBRO5YdbmRTNTTEZ5Jwq5ZOo/oHKQc2kxY0czzMpWl17Z5w1CIKCCDVIzNlogU/1oWAtujJBHg",
+	"vOzyfiquGDdu2v0gpw+gQxChLXKu2LV6QGaDofDYjf/wYQrbTeDgILF/t9VOnjiF8VfIx9N7890K1ML0",
+	"nyTqk0S9d4mKNJkTqTuVodOUf2PGbiYUrb3KxtjeB2KVJt1OCdJnLuluSGOeF3AgJdHINcBKnrHrYJ58",
+	"WKeOgz+lXtDOWbxXjE1QoqFZS0Y02thq5tZWjhWZUUlwA1lEPOfmmFEsn9VSa2vjeAYYu9fQKFWvUZmY",
+	"7vInm/jB2cQfgCS+QRmeIWPV3B7VOjXLkSuLeH917ggv60mkP4n0nEifpnzBSsac961kOwJa3QmI1gV+",
+	"K8/zO+CKx2ggTbWNNwCjx5qacYpw6JYnaqtxylWc2KZ6GRJYdEDMJzTvKwXrwkJoMJE1gzx40BAZt1EF",
+	"bRboCY7rqfDo9kuvDbFVxuIasw0SD17wOckdPLhijiiQCPyZmRWaTQgO6Wf6PZEgXMwWQ/g0kQIj9pYx",
+	"BfB4hsoAfjYaQrOGVEyHo1LTZWfFmusOe5evCp+/Y7WtjqmvMplJXeop1Tq1F+GYkZ/H/de1oJatCtwJ",
+	"kDfRJVW1Tq3VaB3VG4f1Rvtj46zTPOo0Gn/UguxtsR5hOJWXjeZZsxUds/pR/4TWT8JDVj8bNBv1w35z",
+	"0KLt8Cg61pOA+8dsbO4/adRbrbBdP6FnjXq/GR3VG+EZOx2c0OP+UaQnLfTwayCoakHNdNzQtKeJFDKx",
+	"9WVAa6wFtSk0OyuO/ehjs91ptDqHTT12TQ047qlMc+M4rJ8MTpt12uof1nHEJ4PTxlmzFtSuWYrCvPU1",
+	"qGWbDIfAyZWUUT1mY5xI+zdUipt/Z0td8oudZcyvYwU7aW/yfhlTTod6rpIlg9qfQW2SxjyMJzTJbfNW",
+	"G7PBglzFHJ8AfpBN4nLTHR4zNRL6mUQMY36ZxPwKiJ1Gl9r4r3UGNJEssOoUvl8yO7GTdr0ZtqL6CTsc",
+	"1E9pu18/Co+jE3Y6OKONvmaNMMSKdM3GNE6A3ug/03DMDuwJ2nyBEhFSoN2I1X98VQtq9uBFlLwV1yyh",
+	"0MSsKg374/xa2dx5t7Tg1/DZOxSCd6ZfayFDx+SNJ6feMV9APc8zvMm0kqx66UsYSWQ85NhtyCB9m/F4",
+	"ULPKrfMzaS9rCWZFjvMEmMwL/eJn0ocOgvTPYt7cOYYKFERnEJ0WEvCtrPI9Hpim7om9Ys65+SbEuRzm",
+	"7UovUZfbqYB6D2C5IZMA6X8VkNkoDkf6C309AttS2+NyD0b73m0vnYtZrMLRu4yybimFufCZ+wpSmMO3",
+	"DE7AEvuTS+Pe0byX8kkkpaJePJ77rMqpx1WY6Sb1oZtw048+HzVcysdXEwP7q3OQ5BOGz0kvnKYp9JUb",
+	"0/Qq88ND4XvZfO9b638bS/Vu/s5b21s8zf6HlpX4fcyRiXxcmsPqQrvx3J/ZckqfUClnIo1uQWkgvwpf",
+	"LfBFageM3alUXQ5Ce5pyjGRRMpgmCQG9meyVECHGwy60GSwyt1lOK7FTAuPX+fWsUoDoRThEAwXhxC5q",
+	"FjNGrwhnM/cibMDE3YG7tBfcE6ngQ32TRRcyN5Jb69i0e9yiC6beW1q4JTGffWEjCV+CTogNlB+8BH6A",
+	"8pGp7NxoJjHJ9ryMQ+ymwXTOA+/En+nibJKi0WgkNEyFlDmhl9pbvJrbHAqCFGgCgOBLhOYIisxorOAo",
+	"ijGzJTY9/Mj/dN2OerblECz4vlbxs8I00680azjd5faleOwjFsZ6mc/di13Bbs/vU22fwvh8VqB7W5xh",
+	"W2Bo15T6jZ75xi74rVpNw0NWonwvHap98n3gPOz2nPAf8wdtRaudxb5seMxunOSzyJde4puxpY5riQaj",
+	"dDmmhi+YvAeXK0O4UAw97tiFWC5rVFzaLM02cKMS+EqE3dI0r3bt0bB12p6aCdvQDUcLUUUedTm2bLPw",
+	"hqZpFXZY7rjyEsPRQA+CcII3GJNaMxsJO4jlrdeMGwYyeuzwAdSBKmbSbGiSiNltMbq7aMe2cbapoZ/t",
+	"+rHdaYc1+NivIofc+NRf7ckjs2Mubw5ElY5qC2weNaVb4PLvwF/i9cG0LN6qZh1iOvuzqLQp/Pq+/JhP",
+	"qUVCoU3mqlRFfHkhV9EN8jyXVwkpotzvnim8CaCs+I4Y708w8ye++8R3n/ju3J2HrdguapG3wHY/wItL",
+	"dWvgr1nxlQm3Wc8QvGoofGguVLFN65Euz7Rssgsl+ztinLgpd804q2Y2u7HdU0zwiXt+l9wTCa8K9zRo",
+	"eTt2kS7EWBizuHwumodJyF0eUkUTMZyyBXzYDrC8YSL6NCETkaqBSGKsa4W622JBk/1CYGtVB+CPe6Ce",
+	"yvd25TflWj/DglT3NZoPbe6kfAEB3A2cmlSxoUjnGw/tgtE0HD06v6kZfRXPqSXN79ZbCkHdSUbylh+5",
+	"U7A5WOoWlRIvokj6EKGinMOI1LhHe17uZi/wnjSw0lQ5HtTlkjF5QJb3obn45RMEaOgV42QvHnIBSAMh",
+	"lYDY6ZgLRmqz79oUL5dOvQLZ1NRV3JL+VwJuunFN/YpyvC6/cU39Bg1E3zv89c3Y7x0VvucGeU/omHaJ",
+	"luiPrmnGN69Bft9gmEiKGfcrZ98FhfL5F/OvHcBeLpriD7/d3rbs5b1dtTvRXdYc7SeTkN/y2UIQxZUH",
+	"a+MeelsoRi+9RDRAU5eoZdBU0wKTjKtz0qNKpXF/qpjskZRNEhriI2NCk+SAvICsM+gxJVIySeOQYRnp",
+	"iEnizDxpQ7rnNr/kirEJmZkMmDmZMf1R/fIIlAGtU4El0iFQd9IDFUoax5lVyBBoydiF9lsBAU+ZLWQ1",
+	"iwq60ypNTU8DtbUuB3XtqTkg8rVPUAezA9Z2/03/clO5J+/ck3711APwjnsAIqO/gS73PGOndwJu8NGV",
+	"ba1m9U6agNwaiQTg7EC0xOqA/GhHjclGXR5zU59gX1uAMDgnU59DGH+AFUSaM/RIXxvw0sKZPwbF9Mei",
+	"LHzc+ukTa7w7TTUjnYrcA1z/z7/o/wDfQFyoO2EaHwDsJJfAGPNC0CAAlRNSVBAOJVfj6ddexMWCi9L4",
+	"ptMeAe3AZGInVCpbCAXzgMKobwf25Efc1E9yi+jrJ3n7cCcwsCU8xPTCeKqGvG24EkMkhOKSwzGcjVjq",
+	"Iw/rjVrOOxi/M9bxFtucWRQ7j30AIuFjEPKv+NOZ/M6EM265OWFlxwpelF5bMlhc+ZQNWMp4yAjeR/Z6",
+	"Q0HSKScHz02aoB7hAK/29rXCNU2TWqc2Umry/xN2BTtygzD0V1AvvbBJtpeupqe9VF210lbqoadKyxIn",
+	"g0ogCuyoVTX/XmET8E6ymvNMbGJsDMTv+dC2tx8+Nl3TNbeHu+6uQxfKo/i3v4E7Gaq4r5RTmvpfy5x0",
+	"e4gIQ8gkQGYR1gyg/2oLTSXvqHxHZ3mp6Z6XCMx+icqKADEdAgIT8Tmzw1yVgDden14BndOi8wwbqlSi",
+	"j5iYEuqyvtWA1gA/W+w8rtj+hN4Zlya0AXX/rhI5Enkr98GdCLZVhCM+tTBW0GWb0hrmCnN9Sotviou2",
+	"0tuElv70xFQ/1F93VH/zbryx5gS9xO+C6JvBjO7GOMTPhlL+W00pd5ohIgAjXFryvgJx97R/p/e9ROIx",
+	"ARQV2ye/ppyQRjYpfTQOCNmeDoyBrt+GAaeDjyWnkrcmtrp5+bws1w/OaU5nRiLCxJbd9BWPpLIX7Po5",
+	"+IWVGRRJj8Ow/7I/8X632jo5Mh6hpVARCUJIMA+19bC9I66E4fv1IL5ydzEbMLwUHyLVJG1l/jCjQxJ8",
+	"Ryn8JWJZegBREl4QDqAXzotnUEvay/vf4KSAP+jX1o/pKTZfNVMjV8burBUoNlGw4Kr0Ku7eeG7bb/VQ",
+	"mrIewfa5TrRGeOY6zoQsK/l/yKzHxCPMFFf6ya3+L6BsPKZ4U31y3SDFBHExep0IE0Tv9csELspkymB6",
+	"wHjncf1Y7Pru/Ov8PwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

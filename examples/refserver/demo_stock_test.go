@@ -1,0 +1,49 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/client"
+)
+
+// TestRunDemoStock checks the demo's supplier warehouse over HTTP: Acme's
+// items, one issued and one returned, and that a second start adds none.
+func TestRunDemoStock(t *testing.T) {
+	dir := t.TempDir()
+	s := start(t, dir, "--demo")
+	require.NotEmpty(t, s.key, s.output())
+	assert.Contains(t, s.output(), "Supplier warehouse of Acme GmbH")
+
+	items := func(url string) []client.StockItem {
+		t.Helper()
+		c, err := client.New(url, client.WithAPIKey(s.key))
+		require.NoError(t, err)
+		q := "demo:acme"
+		l, err := client.Check(c.ListCustomersWithResponse(t.Context(), &client.ListCustomersParams{Q: &q}))
+		require.NoError(t, err)
+		require.Len(t, l.JSON200.Items, 1)
+		acme := l.JSON200.Items[0]
+		assert.True(t, acme.Features.SupplierWarehouse)
+		r, err := client.Check(c.ListStockItemsWithResponse(t.Context(), acme.Id, nil))
+		require.NoError(t, err)
+		return r.JSON200.Items
+	}
+	got := items(s.url)
+	require.Len(t, got, 5)
+	byStatus := map[client.StockItemStatus]int{}
+	for _, it := range got {
+		byStatus[it.Status]++
+		if it.Status == client.StockItemStatusIssued {
+			assert.Equal(t, "Erika Mustermann", it.Holder.Name)
+		}
+	}
+	assert.Equal(t, map[client.StockItemStatus]int{client.StockItemStatusInStock: 4, client.StockItemStatusIssued: 1}, byStatus)
+	require.NoError(t, s.shutdown(t))
+
+	again := start(t, dir, "--demo")
+	assert.Len(t, items(again.url), 5, "a second start stocks nothing more")
+	require.NoError(t, again.shutdown(t))
+}

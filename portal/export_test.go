@@ -1,0 +1,22 @@
+package portal
+
+import (
+	"context"
+
+	"github.com/portalkit/portalkit/orders"
+	"github.com/portalkit/portalkit/storage"
+)
+
+// Hooks for the external tests of package portal.
+
+// StoreOf returns p's store, for tests that seed what no use case makes
+// (products, orders placed long ago).
+func StoreOf(p *Portal) storage.Store { return p.store }
+
+// StockInPreOrder runs stockInPreOrder for o in a transaction of its own,
+// at p's time and with p's IDs, as FulfilOrder does within its own.
+func StockInPreOrder(ctx context.Context, p *Portal, o orders.Order, by string) error {
+	return p.write(ctx, func(r storage.Repos) error {
+		return stockInPreOrder(ctx, r, o, p.timestamp(), by, p.ids)
+	})
+}
