@@ -53,4 +53,6 @@ type Repos interface {
 	Passwords() PasswordRepo
 	Audit() AuditRepo
 	Idempotency() IdempotencyRepo
+	Outbox() OutboxRepo
+	MailTemplates() MailTemplateRepo
 }
