@@ -164,7 +164,7 @@ func TestRunMailsInvitation(t *testing.T) {
 	from, err := header.AddressList("From")
 	require.NoError(t, err)
 	assert.Equal(t, []*mail.Address{{Name: "Acme Portal", Address: "portal@acme.example"}}, from)
-	assert.Regexp(t, `^<[^@<>]+@portalkit>$`, header.Get("Message-Id"))
+	assert.Regexp(t, `^<out_[^@<>]+@127\.0\.0\.1>$`, header.Get("Message-Id"), "the outbox ID at the public host")
 	assert.Equal(t, "invitation", header.Get("X-Portalkit-Kind"))
 	assert.NotEmpty(t, strings.TrimSpace(subject))
 	text, html := bodies["text/plain"], bodies["text/html"]
