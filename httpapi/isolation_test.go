@@ -20,8 +20,10 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/storage"
 )
 
 // isoTenant is one customer of the isolation fixture: its IDs, and real
@@ -33,6 +35,7 @@ type isoTenant struct {
 	target        portal.Member // a viewer the membership operations act on
 	invitation    invite.Invitation
 	accessLink    invite.AccessLink
+	bounced       storage.OutboxID // a failed message about the customer
 }
 
 // isoFixture is a running handler over SQLite with two customers, A and B.
@@ -45,6 +48,7 @@ type isoFixture struct {
 func newIsoFixture(t *testing.T) *isoFixture {
 	t.Helper()
 	f := &isoFixture{env: newEnv(t)}
+	f.notes.Err = bounce
 	ctx := portaltest.Owner(t.Context())
 	signIn := func(cid customer.ID, email string, role customer.Role) portal.SignIn {
 		_, err := f.p.Invite(ctx, cid, portal.InviteParams{Email: email, Role: role})
@@ -72,6 +76,9 @@ func newIsoFixture(t *testing.T) *isoFixture {
 		link, err := f.p.CreateAccessLink(ctx, tn.c.ID, tn.target.ID, portal.CreateAccessLinkParams{})
 		require.NoError(t, err)
 		tn.accessLink = link.Link
+		tn.bounced = f.bounced(t, tn.c.ID, "bounce@"+domain)
+		_, err = f.p.PutMailTemplate(ctx, tn.c.ID, mailer.KindInvitation, "de", portal.MailTemplateParams{Subject: "Willkommen bei {{.CustomerName}}"})
+		require.NoError(t, err)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -94,6 +101,9 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"userId":             string(tn.target.User.ID),
 		"apiKeyId":           string(f.keyID),
 		"viewerMembershipId": string(tn.viewer.Membership.ID),
+		"messageId":          string(tn.bounced),
+		"kind":               "invitation",
+		"locale":             "de",
 	}
 }
 
@@ -158,6 +168,10 @@ func (f *isoFixture) snapshot(t *testing.T) map[string]any {
 		part("access links", links, err)
 		subs, err := f.p.ListCustomers(ctx, portal.ListCustomersParams{ParentID: tn.c.ID})
 		part("sub-customers", subs, err)
+		mail, err := f.p.ListMail(ctx, portal.ListMailParams{CustomerID: tn.c.ID, Limit: 100})
+		part("mail", mail, err)
+		templates, err := f.p.ListMailTemplates(ctx, tn.c.ID)
+		part("mail templates", templates, err)
 	}
 	keys, err := f.p.ListAPIKeys(ctx, portal.ListAPIKeysParams{Limit: 100})
 	require.NoError(t, err)
@@ -180,6 +194,10 @@ var ghostIDs = map[string]string{
 	"userId":             "usr_ghost",
 	"apiKeyId":           "key_ghost",
 	"viewerMembershipId": "mem_ghost2",
+	"messageId":          "out_ghost",
+	// Not IDs: a kind and a locale of mail are the same everywhere.
+	"kind":   "invitation",
+	"locale": "de",
 }
 
 // isoClass says how an operation relates to tenants.
@@ -286,6 +304,17 @@ var isolationMatrix = map[string]isoRow{
 	"listAPIKeys":  {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
 	"createAPIKey": {class: classStaff, body: `{"name":"Script","role":"agent"}`, staff: ok201, admin: no403, viewer: no403, foreign: no403},
 	"revokeAPIKey": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	// Mail: the outbox is provider-wide, the template overrides are the customer's.
+	"listMailMessages": {class: classStaff, query: "status=failed&customer_id={customerId}",
+		staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"retryMailMessage":  {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"listMailTemplates": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no404},
+	"getMailTemplate":   {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"putMailTemplate": {class: classStaff, body: `{"subject":"Hallo {{.CustomerName}}"}`,
+		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"deleteMailTemplate": {class: classStaff, staff: ok204, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"previewMailTemplate": {class: classStaff, body: `{"text":"Hier: {{.Link}}"}`,
+		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
 
 	"acceptInvitation":     {class: classPublic, reason: "the invitation token in the body is the credential; there is no caller to scope"},
 	"requestLoginLink":     {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of any customer"},

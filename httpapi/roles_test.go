@@ -15,8 +15,10 @@ import (
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/storage"
 )
 
 // The callers of the role matrix. Staff act through API keys; customer users
@@ -47,6 +49,7 @@ type roleFixture struct {
 func newRoleFixture(t *testing.T) *roleFixture {
 	t.Helper()
 	f := &roleFixture{env: newEnv(t), tokens: map[string]string{}}
+	f.notes.Err = bounce
 	ctx := t.Context()
 	staff := portaltest.Owner(ctx)
 	owner := f.client(t, f.owner)
@@ -145,6 +148,10 @@ func (f *roleFixture) snapshot(t *testing.T) map[string]any {
 		keys.Items[i].LastUsedAt = time.Time{} // moves with every call of a staff caller
 	}
 	part("api keys", keys, err)
+	mail, err := f.p.ListMail(ctx, portal.ListMailParams{CustomerID: cid, Limit: 100})
+	part("mail", mail, err)
+	templates, err := f.p.ListMailTemplates(ctx, cid)
+	part("mail templates", templates, err)
 	return out
 }
 
@@ -153,6 +160,7 @@ type roleTarget struct {
 	site   customer.Site
 	member portal.Member
 	etag   string
+	mail   storage.OutboxID
 }
 
 // roleRow is one operation of the role matrix and the status each caller
@@ -206,6 +214,21 @@ func memberEverywhere(t *testing.T, f *roleFixture) roleTarget {
 	t.Helper()
 	m := f.member(t)
 	return roleTarget{member: m, etag: `"` + strconv.FormatInt(m.Version, 10) + `"`}
+}
+
+// mailTemplate saves an override of the login-link mail in German.
+func mailTemplate(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	_, err := f.p.PutMailTemplate(portaltest.Owner(t.Context()), customer.ID(f.cid), mailer.KindLoginLink, "de",
+		portal.MailTemplateParams{Subject: "Anmelden, " + f.email("subject")})
+	require.NoError(t, err)
+	return roleTarget{}
+}
+
+// bouncedMail makes a message that failed for good.
+func bouncedMail(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	return roleTarget{mail: f.bounced(t, customer.ID(f.cid), f.email("bounce"))}
 }
 
 func currentCustomer(t *testing.T, f *roleFixture) roleTarget {
@@ -290,6 +313,36 @@ var roleMatrix = map[string]roleRow{
 	"disable user": {write: true, prep: memberIn, want: byRole(s200, s200, s403, s403, s403, s403, s403),
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.DisableUserWithResponse(t.Context(), string(tg.member.User.ID))
+		}},
+	"list failed mail": {prep: noTarget, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListMailMessagesWithResponse(t.Context(), &client.ListMailMessagesParams{Status: ptr(client.MailMessageStatusFailed)})
+		}},
+	"retry mail": {write: true, prep: bouncedMail, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.RetryMailMessageWithResponse(t.Context(), string(tg.mail))
+		}},
+	"save a mail template": {write: true, prep: noTarget, want: byRole(s200, s200, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.PutMailTemplateWithResponse(t.Context(), f.cid, client.MailKindLoginLink, client.MailLocaleEn,
+				client.MailTemplateRequest{Subject: ptr("Sign in, " + f.email("subject"))})
+		}},
+	"list mail templates": {prep: mailTemplate, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListMailTemplatesWithResponse(t.Context(), f.cid)
+		}},
+	"read a mail template": {prep: mailTemplate, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetMailTemplateWithResponse(t.Context(), f.cid, client.MailKindLoginLink, client.MailLocaleDe)
+		}},
+	"delete a mail template": {write: true, prep: mailTemplate, want: byRole(s204, s204, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.DeleteMailTemplateWithResponse(t.Context(), f.cid, client.MailKindLoginLink, client.MailLocaleDe)
+		}},
+	"preview a mail template": {prep: noTarget, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.PreviewMailTemplateWithResponse(t.Context(), f.cid, client.MailKindLoginLink, client.MailLocaleEn,
+				client.MailTemplateRequest{Text: ptr("Sign in: {{.Link}}")})
 		}},
 }
 

@@ -27,24 +27,27 @@ import (
 
 // Defines values for Action.
 const (
-	ActionAccessLinkManage Action = "access_link.manage"
-	ActionAccessLinkRead   Action = "access_link.read"
-	ActionApiKeyManage     Action = "api_key.manage"
-	ActionCustomerCreate   Action = "customer.create"
-	ActionCustomerRead     Action = "customer.read"
-	ActionCustomerStatus   Action = "customer.status"
-	ActionCustomerUpdate   Action = "customer.update"
-	ActionFeaturesRead     Action = "features.read"
-	ActionFeaturesUpdate   Action = "features.update"
-	ActionInvitationManage Action = "invitation.manage"
-	ActionInvitationRead   Action = "invitation.read"
-	ActionMembershipAdd    Action = "membership.add"
-	ActionMembershipAdmin  Action = "membership.admin"
-	ActionMembershipRead   Action = "membership.read"
-	ActionSelf             Action = "self"
-	ActionSiteManage       Action = "site.manage"
-	ActionSiteRead         Action = "site.read"
-	ActionUserAdmin        Action = "user.admin"
+	ActionAccessLinkManage   Action = "access_link.manage"
+	ActionAccessLinkRead     Action = "access_link.read"
+	ActionApiKeyManage       Action = "api_key.manage"
+	ActionCustomerCreate     Action = "customer.create"
+	ActionCustomerRead       Action = "customer.read"
+	ActionCustomerStatus     Action = "customer.status"
+	ActionCustomerUpdate     Action = "customer.update"
+	ActionFeaturesRead       Action = "features.read"
+	ActionFeaturesUpdate     Action = "features.update"
+	ActionInvitationManage   Action = "invitation.manage"
+	ActionInvitationRead     Action = "invitation.read"
+	ActionMailRead           Action = "mail.read"
+	ActionMailRetry          Action = "mail.retry"
+	ActionMailTemplateManage Action = "mail_template.manage"
+	ActionMembershipAdd      Action = "membership.add"
+	ActionMembershipAdmin    Action = "membership.admin"
+	ActionMembershipRead     Action = "membership.read"
+	ActionSelf               Action = "self"
+	ActionSiteManage         Action = "site.manage"
+	ActionSiteRead           Action = "site.read"
+	ActionUserAdmin          Action = "user.admin"
 )
 
 // Valid indicates whether the value is a known member of the Action enum.
@@ -71,6 +74,12 @@ func (e Action) Valid() bool {
 	case ActionInvitationManage:
 		return true
 	case ActionInvitationRead:
+		return true
+	case ActionMailRead:
+		return true
+	case ActionMailRetry:
+		return true
+	case ActionMailTemplateManage:
 		return true
 	case ActionMembershipAdd:
 		return true
@@ -145,6 +154,84 @@ func (e InvitationState) Valid() bool {
 	case InvitationStatePending:
 		return true
 	case InvitationStateRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MailKind.
+const (
+	MailKindAccessLink         MailKind = "access_link"
+	MailKindInvitation         MailKind = "invitation"
+	MailKindInvitationAccepted MailKind = "invitation_accepted"
+	MailKindInvitationResent   MailKind = "invitation_resent"
+	MailKindLoginLink          MailKind = "login_link"
+	MailKindOrderConfirmed     MailKind = "order_confirmed"
+	MailKindOrderRejected      MailKind = "order_rejected"
+	MailKindOrderSubmitted     MailKind = "order_submitted"
+)
+
+// Valid indicates whether the value is a known member of the MailKind enum.
+func (e MailKind) Valid() bool {
+	switch e {
+	case MailKindAccessLink:
+		return true
+	case MailKindInvitation:
+		return true
+	case MailKindInvitationAccepted:
+		return true
+	case MailKindInvitationResent:
+		return true
+	case MailKindLoginLink:
+		return true
+	case MailKindOrderConfirmed:
+		return true
+	case MailKindOrderRejected:
+		return true
+	case MailKindOrderSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MailLocale.
+const (
+	MailLocaleDe MailLocale = "de"
+	MailLocaleEn MailLocale = "en"
+)
+
+// Valid indicates whether the value is a known member of the MailLocale enum.
+func (e MailLocale) Valid() bool {
+	switch e {
+	case MailLocaleDe:
+		return true
+	case MailLocaleEn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MailMessageStatus.
+const (
+	MailMessageStatusFailed  MailMessageStatus = "failed"
+	MailMessageStatusPending MailMessageStatus = "pending"
+	MailMessageStatusSending MailMessageStatus = "sending"
+	MailMessageStatusSent    MailMessageStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the MailMessageStatus enum.
+func (e MailMessageStatus) Valid() bool {
+	switch e {
+	case MailMessageStatusFailed:
+		return true
+	case MailMessageStatusPending:
+		return true
+	case MailMessageStatusSending:
+		return true
+	case MailMessageStatusSent:
 		return true
 	default:
 		return false
@@ -482,7 +569,8 @@ type AccessLinkTTLSeconds = int
 // `customer.status` covers suspend, reactivate and archive; `membership.admin` covers role and
 // site changes, disabling, enabling and removing; `invitation.manage` covers invite, resend and
 // revoke; `access_link.manage` covers create, refresh and disable; `self` is a signed-in user's
-// own account.
+// own account; `mail.read` covers the outbox, template overrides and previews;
+// `mail_template.manage` covers saving and deleting overrides.
 //
 // Example: site.read
 type Action string
@@ -868,6 +956,156 @@ type InviteRequest struct {
 
 	// SiteIds Limits the membership to these sites of the customer; empty or left out: all.
 	SiteIds *[]SiteId `json:"site_ids,omitempty"`
+}
+
+// MailKind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
+// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
+// someone who joined, and the `order_…` ones about an order.
+//
+// Example: invitation
+type MailKind string
+
+// MailLocale A language the mail templates are written in. A recipient whose locale has none gets the provider's default.
+//
+// Example: de
+type MailLocale string
+
+// MailMessage A message of the outbox, without its content (which may hold a sign-in token).
+//
+// Example: {"attempts":1,"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"out_01912d75-3d4e-7f50-8a6b-7c8d9e0f1a2b","kind":"invitation","last_error":"mailer: permanent failure (SMTP 550): 5.1.1 no such mailbox","recipient":"ada@acme.example","status":"failed","updated_at":"2025-03-04T09:15:02Z"}
+type MailMessage struct {
+	// Attempts How often sending it has been tried since it was written or last retried.
+	Attempts  int       `json:"attempts"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Id Identifies an outbox message: `out_` and a unique suffix (a UUIDv7 by default). With the public host after an `@`, it is the message's Message-ID.
+	//
+	// Example: out_01912d75-3d4e-7f50-8a6b-7c8d9e0f1a2b
+	Id MailMessageId `json:"id"`
+
+	// Kind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
+	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
+	// someone who joined, and the `order_…` ones about an order.
+	//
+	//
+	// Example: invitation
+	Kind MailKind `json:"kind"`
+
+	// LastError Why the last attempt failed, such as the mail server's reply; left out if none did.
+	LastError *string `json:"last_error,omitempty"`
+
+	// NextAttemptAt When a pending message is due; left out in the other states.
+	NextAttemptAt *time.Time          `json:"next_attempt_at,omitempty"`
+	Recipient     openapi_types.Email `json:"recipient"`
+
+	// SentAt When the mail server accepted it; left out until then.
+	SentAt *time.Time `json:"sent_at,omitempty"`
+
+	// Status `pending`: waiting for its next attempt; `sending`: a worker has it; `sent`: the mail server
+	// accepted it; `failed`: refused for good or out of attempts, until staff retry it.
+	//
+	//
+	// Example: failed
+	Status    MailMessageStatus `json:"status"`
+	UpdatedAt time.Time         `json:"updated_at"`
+}
+
+// MailMessageId Identifies an outbox message: `out_` and a unique suffix (a UUIDv7 by default). With the public host after an `@`, it is the message's Message-ID.
+//
+// Example: out_01912d75-3d4e-7f50-8a6b-7c8d9e0f1a2b
+type MailMessageId = string
+
+// MailMessageList One page of outbox messages, oldest first.
+//
+// Example: {"items":[{"attempts":1,"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"out_01912d75-3d4e-7f50-8a6b-7c8d9e0f1a2b","kind":"invitation","recipient":"ada@acme.example","sent_at":"2025-03-04T09:15:01Z","status":"sent","updated_at":"2025-03-04T09:15:01Z"}],"next_cursor":""}
+type MailMessageList struct {
+	Items []MailMessage `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// MailMessageStatus `pending`: waiting for its next attempt; `sending`: a worker has it; `sent`: the mail server
+// accepted it; `failed`: refused for good or out of attempts, until staff retry it.
+//
+// Example: failed
+type MailMessageStatus string
+
+// MailPreview A mail as it would be sent.
+//
+// Example: {"html":"\u003c!DOCTYPE html\u003e\u003chtml lang=\"en\"\u003e…\u003c/html\u003e","subject":"Welcome to Acme GmbH","text":"Hello,\n\nyour team at Acme GmbH is waiting for you. Accept here:\nhttps://portal.example.com/accept?token=pk_sample0123456789abcdef"}
+type MailPreview struct {
+	Html    string `json:"html"`
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+}
+
+// MailTemplate A customer's override of one kind of mail in one locale.
+//
+// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","kind":"invitation","locale":"de","subject":"Willkommen bei {{.CustomerName}}","updated_at":"2025-03-04T09:15:00Z","updated_by":"staff:stf_42"}
+type MailTemplate struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Html Left out when the default HTML body stays.
+	Html *string `json:"html,omitempty"`
+
+	// Kind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
+	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
+	// someone who joined, and the `order_…` ones about an order.
+	//
+	//
+	// Example: invitation
+	Kind MailKind `json:"kind"`
+
+	// Locale A language the mail templates are written in. A recipient whose locale has none gets the provider's default.
+	//
+	// Example: de
+	Locale MailLocale `json:"locale"`
+
+	// Subject Left out when the default subject stays.
+	Subject *string `json:"subject,omitempty"`
+
+	// Text Left out when the default text body stays.
+	Text      *string   `json:"text,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// UpdatedBy Who saved it last.
+	UpdatedBy string `json:"updated_by"`
+}
+
+// MailTemplateList A customer's mail template overrides, by kind and locale.
+//
+// Example: {"items":[{"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","kind":"invitation","locale":"de","subject":"Willkommen bei {{.CustomerName}}","updated_at":"2025-03-04T09:15:00Z","updated_by":"staff:stf_42"}]}
+type MailTemplateList struct {
+	Items []MailTemplate `json:"items"`
+}
+
+// MailTemplateRequest An override of one kind of mail: each part given replaces the default. The parts are Go
+// templates (the HTML part an html/template, which escapes values) that see `{{.Link}}` (the
+// link, required in the text and HTML parts of mail about a link), `{{.CustomerName}}`,
+// `{{.To}}`, `{{.Role}}` and `{{.RoleName}}`, `{{.Message}}` (the inviter's note),
+// `{{.Invitee}}`, `{{.Expires}}`, `{{.OrderNumber}}`, `{{.Reason}}` and `{{.Brand.ProductName}}`,
+// `{{.Brand.SupportEmail}}`, `{{.Brand.Color}}`, `{{.Brand.LogoURL}}`, `{{.Brand.PublicBaseURL}}`.
+// They may not define or call other templates.
+//
+// Example: {"subject":"Welcome to {{.CustomerName}}","text":"Hello,\n\nyour team at {{.CustomerName}} is waiting for you. Accept here:\n{{.Link}}"}
+type MailTemplateRequest struct {
+	// Html The HTML body's content, inside the branded frame.
+	Html    *string `json:"html,omitempty"`
+	Subject *string `json:"subject,omitempty"`
+
+	// Text The plain-text body.
+	Text *string `json:"text,omitempty"`
 }
 
 // Me The caller and what it may do. `user`, `membership` and `customer_name` are set for customer
@@ -1446,6 +1684,11 @@ type UserStatus string
 // Cursor defines model for Cursor.
 type Cursor = string
 
+// CustomerIdFilter Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+type CustomerIdFilter = CustomerId
+
 // CustomerSearch defines model for CustomerSearch.
 type CustomerSearch = string
 
@@ -1465,6 +1708,12 @@ type InvitationStateFilter = InvitationState
 
 // Limit defines model for Limit.
 type Limit = int
+
+// MailStatusFilter `pending`: waiting for its next attempt; `sending`: a worker has it; `sent`: the mail server
+// accepted it; `failed`: refused for good or out of attempts, until staff retry it.
+//
+// Example: failed
+type MailStatusFilter = MailMessageStatus
 
 // MembershipIdFilter Identifies a membership: `mem_` and a unique suffix (a UUIDv7 by default).
 //
@@ -1718,6 +1967,21 @@ type RenameSiteParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListMailMessagesParams defines parameters for ListMailMessages.
+type ListMailMessagesParams struct {
+	// Status Keeps messages in this state.
+	Status *MailStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// CustomerId Keeps what is about this customer.
+	CustomerId *CustomerIdFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = CreateAPIKeyRequest
 
@@ -1753,6 +2017,12 @@ type InviteJSONRequestBody = InviteRequest
 
 // ResendInvitationJSONRequestBody defines body for ResendInvitation for application/json ContentType.
 type ResendInvitationJSONRequestBody = ResendInvitationRequest
+
+// PutMailTemplateJSONRequestBody defines body for PutMailTemplate for application/json ContentType.
+type PutMailTemplateJSONRequestBody = MailTemplateRequest
+
+// PreviewMailTemplateJSONRequestBody defines body for PreviewMailTemplate for application/json ContentType.
+type PreviewMailTemplateJSONRequestBody = MailTemplateRequest
 
 // AddMemberJSONRequestBody defines body for AddMember for application/json ContentType.
 type AddMemberJSONRequestBody = AddMemberRequest
@@ -1861,6 +2131,21 @@ type ServerInterface interface {
 	// RevokeInvitation Revoke an invitation
 	// (POST /v1/customers/{customerId}/invitations/{invitationId}/revoke)
 	RevokeInvitation(w http.ResponseWriter, r *http.Request, customerId CustomerId, invitationId InvitationId)
+	// ListMailTemplates List a customer's mail template overrides
+	// (GET /v1/customers/{customerId}/mail-templates)
+	ListMailTemplates(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// DeleteMailTemplate Delete a mail template override
+	// (DELETE /v1/customers/{customerId}/mail-templates/{kind}/{locale})
+	DeleteMailTemplate(w http.ResponseWriter, r *http.Request, customerId CustomerId, kind MailKind, locale MailLocale)
+	// GetMailTemplate Read a mail template override
+	// (GET /v1/customers/{customerId}/mail-templates/{kind}/{locale})
+	GetMailTemplate(w http.ResponseWriter, r *http.Request, customerId CustomerId, kind MailKind, locale MailLocale)
+	// PutMailTemplate Save a mail template override
+	// (PUT /v1/customers/{customerId}/mail-templates/{kind}/{locale})
+	PutMailTemplate(w http.ResponseWriter, r *http.Request, customerId CustomerId, kind MailKind, locale MailLocale)
+	// PreviewMailTemplate Preview a mail template override
+	// (POST /v1/customers/{customerId}/mail-templates/{kind}/{locale}/preview)
+	PreviewMailTemplate(w http.ResponseWriter, r *http.Request, customerId CustomerId, kind MailKind, locale MailLocale)
 	// ListMembers List a customer's members
 	// (GET /v1/customers/{customerId}/memberships)
 	ListMembers(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListMembersParams)
@@ -1906,6 +2191,12 @@ type ServerInterface interface {
 	// SuspendCustomer Suspend a customer
 	// (POST /v1/customers/{customerId}/suspend)
 	SuspendCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// ListMailMessages List the mail outbox
+	// (GET /v1/mail/messages)
+	ListMailMessages(w http.ResponseWriter, r *http.Request, params ListMailMessagesParams)
+	// RetryMailMessage Retry a failed message
+	// (POST /v1/mail/messages/{messageId}/retry)
+	RetryMailMessage(w http.ResponseWriter, r *http.Request, messageId MailMessageId)
 	// GetMe Who am I
 	// (GET /v1/me)
 	GetMe(w http.ResponseWriter, r *http.Request)
@@ -2876,6 +3167,208 @@ func (siw *ServerInterfaceWrapper) RevokeInvitation(w http.ResponseWriter, r *ht
 	handler.ServeHTTP(w, r)
 }
 
+// ListMailTemplates operation middleware
+func (siw *ServerInterfaceWrapper) ListMailTemplates(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListMailTemplates(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteMailTemplate operation middleware
+func (siw *ServerInterfaceWrapper) DeleteMailTemplate(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "kind" -------------
+	var kind MailKind
+
+	err = runtime.BindStyledParameterWithOptions("simple", "kind", r.PathValue("kind"), &kind, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "locale" -------------
+	var locale MailLocale
+
+	err = runtime.BindStyledParameterWithOptions("simple", "locale", r.PathValue("locale"), &locale, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "locale", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteMailTemplate(w, r, customerId, kind, locale)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetMailTemplate operation middleware
+func (siw *ServerInterfaceWrapper) GetMailTemplate(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "kind" -------------
+	var kind MailKind
+
+	err = runtime.BindStyledParameterWithOptions("simple", "kind", r.PathValue("kind"), &kind, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "locale" -------------
+	var locale MailLocale
+
+	err = runtime.BindStyledParameterWithOptions("simple", "locale", r.PathValue("locale"), &locale, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "locale", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetMailTemplate(w, r, customerId, kind, locale)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PutMailTemplate operation middleware
+func (siw *ServerInterfaceWrapper) PutMailTemplate(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "kind" -------------
+	var kind MailKind
+
+	err = runtime.BindStyledParameterWithOptions("simple", "kind", r.PathValue("kind"), &kind, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "locale" -------------
+	var locale MailLocale
+
+	err = runtime.BindStyledParameterWithOptions("simple", "locale", r.PathValue("locale"), &locale, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "locale", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PutMailTemplate(w, r, customerId, kind, locale)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PreviewMailTemplate operation middleware
+func (siw *ServerInterfaceWrapper) PreviewMailTemplate(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "kind" -------------
+	var kind MailKind
+
+	err = runtime.BindStyledParameterWithOptions("simple", "kind", r.PathValue("kind"), &kind, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "locale" -------------
+	var locale MailLocale
+
+	err = runtime.BindStyledParameterWithOptions("simple", "locale", r.PathValue("locale"), &locale, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "locale", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PreviewMailTemplate(w, r, customerId, kind, locale)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListMembers operation middleware
 func (siw *ServerInterfaceWrapper) ListMembers(w http.ResponseWriter, r *http.Request) {
 
@@ -3563,6 +4056,104 @@ func (siw *ServerInterfaceWrapper) SuspendCustomer(w http.ResponseWriter, r *htt
 	handler.ServeHTTP(w, r)
 }
 
+// ListMailMessages operation middleware
+func (siw *ServerInterfaceWrapper) ListMailMessages(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMailMessagesParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "customer_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer_id", r.URL.Query(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "customer_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListMailMessages(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RetryMailMessage operation middleware
+func (siw *ServerInterfaceWrapper) RetryMailMessage(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "messageId" -------------
+	var messageId MailMessageId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "messageId", r.PathValue("messageId"), &messageId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "messageId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RetryMailMessage(w, r, messageId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetMe operation middleware
 func (siw *ServerInterfaceWrapper) GetMe(w http.ResponseWriter, r *http.Request) {
 
@@ -3821,11 +4412,18 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/access-links", wrapper.CreateAccessLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/access-links/{accessLinkId}/refresh", wrapper.RefreshAccessLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/access-links/{accessLinkId}/disable", wrapper.DisableAccessLink)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/mail-templates", wrapper.ListMailTemplates)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/mail-templates/{kind}/{locale}", wrapper.DeleteMailTemplate)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/mail-templates/{kind}/{locale}", wrapper.GetMailTemplate)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1/customers/{customerId}/mail-templates/{kind}/{locale}", wrapper.PutMailTemplate)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/mail-templates/{kind}/{locale}/preview", wrapper.PreviewMailTemplate)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/users/{userId}/disable", wrapper.DisableUser)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/users/{userId}/enable", wrapper.EnableUser)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/api-keys", wrapper.ListAPIKeys)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/api-keys", wrapper.CreateAPIKey)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/api-keys/{apiKeyId}/revoke", wrapper.RevokeAPIKey)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/mail/messages", wrapper.ListMailMessages)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/mail/messages/{messageId}/retry", wrapper.RetryMailMessage)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/invitations/accept", wrapper.AcceptInvitation)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links", wrapper.RequestLoginLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links/redeem", wrapper.SignInWithLoginLink)
@@ -6946,6 +7544,557 @@ func (response RevokeInvitationdefaultApplicationProblemPlusJSONResponse) VisitR
 	return err
 }
 
+type ListMailTemplatesRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+}
+
+type ListMailTemplatesResponseObject interface {
+	VisitListMailTemplatesResponse(w http.ResponseWriter) error
+}
+
+type ListMailTemplates200JSONResponse MailTemplateList
+
+func (response ListMailTemplates200JSONResponse) VisitListMailTemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailTemplates400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailTemplates400ApplicationProblemPlusJSONResponse) VisitListMailTemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailTemplates401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailTemplates401ApplicationProblemPlusJSONResponse) VisitListMailTemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailTemplates403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailTemplates403ApplicationProblemPlusJSONResponse) VisitListMailTemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailTemplates404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailTemplates404ApplicationProblemPlusJSONResponse) VisitListMailTemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailTemplatesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListMailTemplatesdefaultApplicationProblemPlusJSONResponse) VisitListMailTemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteMailTemplateRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Kind       MailKind   `json:"kind"`
+	Locale     MailLocale `json:"locale"`
+}
+
+type DeleteMailTemplateResponseObject interface {
+	VisitDeleteMailTemplateResponse(w http.ResponseWriter) error
+}
+
+type DeleteMailTemplate204Response struct {
+}
+
+func (response DeleteMailTemplate204Response) VisitDeleteMailTemplateResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteMailTemplate400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteMailTemplate400ApplicationProblemPlusJSONResponse) VisitDeleteMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteMailTemplate401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteMailTemplate401ApplicationProblemPlusJSONResponse) VisitDeleteMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteMailTemplate403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteMailTemplate403ApplicationProblemPlusJSONResponse) VisitDeleteMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteMailTemplate404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteMailTemplate404ApplicationProblemPlusJSONResponse) VisitDeleteMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteMailTemplatedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteMailTemplatedefaultApplicationProblemPlusJSONResponse) VisitDeleteMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailTemplateRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Kind       MailKind   `json:"kind"`
+	Locale     MailLocale `json:"locale"`
+}
+
+type GetMailTemplateResponseObject interface {
+	VisitGetMailTemplateResponse(w http.ResponseWriter) error
+}
+
+type GetMailTemplate200JSONResponse MailTemplate
+
+func (response GetMailTemplate200JSONResponse) VisitGetMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailTemplate400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailTemplate400ApplicationProblemPlusJSONResponse) VisitGetMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailTemplate401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailTemplate401ApplicationProblemPlusJSONResponse) VisitGetMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailTemplate403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailTemplate403ApplicationProblemPlusJSONResponse) VisitGetMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailTemplate404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailTemplate404ApplicationProblemPlusJSONResponse) VisitGetMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailTemplatedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetMailTemplatedefaultApplicationProblemPlusJSONResponse) VisitGetMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutMailTemplateRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Kind       MailKind   `json:"kind"`
+	Locale     MailLocale `json:"locale"`
+	Body       *PutMailTemplateJSONRequestBody
+}
+
+type PutMailTemplateResponseObject interface {
+	VisitPutMailTemplateResponse(w http.ResponseWriter) error
+}
+
+type PutMailTemplate200JSONResponse MailTemplate
+
+func (response PutMailTemplate200JSONResponse) VisitPutMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutMailTemplate400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PutMailTemplate400ApplicationProblemPlusJSONResponse) VisitPutMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutMailTemplate401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PutMailTemplate401ApplicationProblemPlusJSONResponse) VisitPutMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutMailTemplate403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PutMailTemplate403ApplicationProblemPlusJSONResponse) VisitPutMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutMailTemplate404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PutMailTemplate404ApplicationProblemPlusJSONResponse) VisitPutMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutMailTemplate413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PutMailTemplate413ApplicationProblemPlusJSONResponse) VisitPutMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutMailTemplatedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PutMailTemplatedefaultApplicationProblemPlusJSONResponse) VisitPutMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewMailTemplateRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Kind       MailKind   `json:"kind"`
+	Locale     MailLocale `json:"locale"`
+	Body       *PreviewMailTemplateJSONRequestBody
+}
+
+type PreviewMailTemplateResponseObject interface {
+	VisitPreviewMailTemplateResponse(w http.ResponseWriter) error
+}
+
+type PreviewMailTemplate200JSONResponse MailPreview
+
+func (response PreviewMailTemplate200JSONResponse) VisitPreviewMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewMailTemplate400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewMailTemplate400ApplicationProblemPlusJSONResponse) VisitPreviewMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewMailTemplate401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewMailTemplate401ApplicationProblemPlusJSONResponse) VisitPreviewMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewMailTemplate403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewMailTemplate403ApplicationProblemPlusJSONResponse) VisitPreviewMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewMailTemplate404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewMailTemplate404ApplicationProblemPlusJSONResponse) VisitPreviewMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewMailTemplate413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewMailTemplate413ApplicationProblemPlusJSONResponse) VisitPreviewMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewMailTemplatedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PreviewMailTemplatedefaultApplicationProblemPlusJSONResponse) VisitPreviewMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMembersRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 	Params     ListMembersParams
@@ -8940,6 +10089,212 @@ func (response SuspendCustomerdefaultApplicationProblemPlusJSONResponse) VisitSu
 	return err
 }
 
+type ListMailMessagesRequestObject struct {
+	Params ListMailMessagesParams
+}
+
+type ListMailMessagesResponseObject interface {
+	VisitListMailMessagesResponse(w http.ResponseWriter) error
+}
+
+type ListMailMessages200JSONResponse MailMessageList
+
+func (response ListMailMessages200JSONResponse) VisitListMailMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailMessages400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailMessages400ApplicationProblemPlusJSONResponse) VisitListMailMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailMessages401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailMessages401ApplicationProblemPlusJSONResponse) VisitListMailMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailMessages403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailMessages403ApplicationProblemPlusJSONResponse) VisitListMailMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailMessagesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListMailMessagesdefaultApplicationProblemPlusJSONResponse) VisitListMailMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryMailMessageRequestObject struct {
+	MessageId MailMessageId `json:"messageId"`
+}
+
+type RetryMailMessageResponseObject interface {
+	VisitRetryMailMessageResponse(w http.ResponseWriter) error
+}
+
+type RetryMailMessage200JSONResponse MailMessage
+
+func (response RetryMailMessage200JSONResponse) VisitRetryMailMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryMailMessage400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RetryMailMessage400ApplicationProblemPlusJSONResponse) VisitRetryMailMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryMailMessage401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RetryMailMessage401ApplicationProblemPlusJSONResponse) VisitRetryMailMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryMailMessage403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RetryMailMessage403ApplicationProblemPlusJSONResponse) VisitRetryMailMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryMailMessage404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RetryMailMessage404ApplicationProblemPlusJSONResponse) VisitRetryMailMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryMailMessage409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RetryMailMessage409ApplicationProblemPlusJSONResponse) VisitRetryMailMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryMailMessagedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RetryMailMessagedefaultApplicationProblemPlusJSONResponse) VisitRetryMailMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMeRequestObject struct {
 }
 
@@ -9620,6 +10975,21 @@ type StrictServerInterface interface {
 	// RevokeInvitation Revoke an invitation
 	// (POST /v1/customers/{customerId}/invitations/{invitationId}/revoke)
 	RevokeInvitation(ctx context.Context, request RevokeInvitationRequestObject) (RevokeInvitationResponseObject, error)
+	// ListMailTemplates List a customer's mail template overrides
+	// (GET /v1/customers/{customerId}/mail-templates)
+	ListMailTemplates(ctx context.Context, request ListMailTemplatesRequestObject) (ListMailTemplatesResponseObject, error)
+	// DeleteMailTemplate Delete a mail template override
+	// (DELETE /v1/customers/{customerId}/mail-templates/{kind}/{locale})
+	DeleteMailTemplate(ctx context.Context, request DeleteMailTemplateRequestObject) (DeleteMailTemplateResponseObject, error)
+	// GetMailTemplate Read a mail template override
+	// (GET /v1/customers/{customerId}/mail-templates/{kind}/{locale})
+	GetMailTemplate(ctx context.Context, request GetMailTemplateRequestObject) (GetMailTemplateResponseObject, error)
+	// PutMailTemplate Save a mail template override
+	// (PUT /v1/customers/{customerId}/mail-templates/{kind}/{locale})
+	PutMailTemplate(ctx context.Context, request PutMailTemplateRequestObject) (PutMailTemplateResponseObject, error)
+	// PreviewMailTemplate Preview a mail template override
+	// (POST /v1/customers/{customerId}/mail-templates/{kind}/{locale}/preview)
+	PreviewMailTemplate(ctx context.Context, request PreviewMailTemplateRequestObject) (PreviewMailTemplateResponseObject, error)
 	// ListMembers List a customer's members
 	// (GET /v1/customers/{customerId}/memberships)
 	ListMembers(ctx context.Context, request ListMembersRequestObject) (ListMembersResponseObject, error)
@@ -9665,6 +11035,12 @@ type StrictServerInterface interface {
 	// SuspendCustomer Suspend a customer
 	// (POST /v1/customers/{customerId}/suspend)
 	SuspendCustomer(ctx context.Context, request SuspendCustomerRequestObject) (SuspendCustomerResponseObject, error)
+	// ListMailMessages List the mail outbox
+	// (GET /v1/mail/messages)
+	ListMailMessages(ctx context.Context, request ListMailMessagesRequestObject) (ListMailMessagesResponseObject, error)
+	// RetryMailMessage Retry a failed message
+	// (POST /v1/mail/messages/{messageId}/retry)
+	RetryMailMessage(ctx context.Context, request RetryMailMessageRequestObject) (RetryMailMessageResponseObject, error)
 	// GetMe Who am I
 	// (GET /v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
@@ -10529,6 +11905,158 @@ func (sh *strictHandler) RevokeInvitation(w http.ResponseWriter, r *http.Request
 	}
 }
 
+// ListMailTemplates operation middleware
+func (sh *strictHandler) ListMailTemplates(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request ListMailTemplatesRequestObject
+
+	request.CustomerId = customerId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMailTemplates(ctx, request.(ListMailTemplatesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMailTemplates")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListMailTemplatesResponseObject); ok {
+		if err := validResponse.VisitListMailTemplatesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteMailTemplate operation middleware
+func (sh *strictHandler) DeleteMailTemplate(w http.ResponseWriter, r *http.Request, customerId CustomerId, kind MailKind, locale MailLocale) {
+	var request DeleteMailTemplateRequestObject
+
+	request.CustomerId = customerId
+	request.Kind = kind
+	request.Locale = locale
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteMailTemplate(ctx, request.(DeleteMailTemplateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteMailTemplate")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteMailTemplateResponseObject); ok {
+		if err := validResponse.VisitDeleteMailTemplateResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetMailTemplate operation middleware
+func (sh *strictHandler) GetMailTemplate(w http.ResponseWriter, r *http.Request, customerId CustomerId, kind MailKind, locale MailLocale) {
+	var request GetMailTemplateRequestObject
+
+	request.CustomerId = customerId
+	request.Kind = kind
+	request.Locale = locale
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMailTemplate(ctx, request.(GetMailTemplateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMailTemplate")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetMailTemplateResponseObject); ok {
+		if err := validResponse.VisitGetMailTemplateResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PutMailTemplate operation middleware
+func (sh *strictHandler) PutMailTemplate(w http.ResponseWriter, r *http.Request, customerId CustomerId, kind MailKind, locale MailLocale) {
+	var request PutMailTemplateRequestObject
+
+	request.CustomerId = customerId
+	request.Kind = kind
+	request.Locale = locale
+
+	var body PutMailTemplateJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PutMailTemplate(ctx, request.(PutMailTemplateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PutMailTemplate")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(PutMailTemplateResponseObject); ok {
+		if err := validResponse.VisitPutMailTemplateResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PreviewMailTemplate operation middleware
+func (sh *strictHandler) PreviewMailTemplate(w http.ResponseWriter, r *http.Request, customerId CustomerId, kind MailKind, locale MailLocale) {
+	var request PreviewMailTemplateRequestObject
+
+	request.CustomerId = customerId
+	request.Kind = kind
+	request.Locale = locale
+
+	var body PreviewMailTemplateJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PreviewMailTemplate(ctx, request.(PreviewMailTemplateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PreviewMailTemplate")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(PreviewMailTemplateResponseObject); ok {
+		if err := validResponse.VisitPreviewMailTemplateResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListMembers operation middleware
 func (sh *strictHandler) ListMembers(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListMembersParams) {
 	var request ListMembersRequestObject
@@ -10970,6 +12498,58 @@ func (sh *strictHandler) SuspendCustomer(w http.ResponseWriter, r *http.Request,
 	}
 }
 
+// ListMailMessages operation middleware
+func (sh *strictHandler) ListMailMessages(w http.ResponseWriter, r *http.Request, params ListMailMessagesParams) {
+	var request ListMailMessagesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMailMessages(ctx, request.(ListMailMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMailMessages")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListMailMessagesResponseObject); ok {
+		if err := validResponse.VisitListMailMessagesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RetryMailMessage operation middleware
+func (sh *strictHandler) RetryMailMessage(w http.ResponseWriter, r *http.Request, messageId MailMessageId) {
+	var request RetryMailMessageRequestObject
+
+	request.MessageId = messageId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RetryMailMessage(ctx, request.(RetryMailMessageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RetryMailMessage")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RetryMailMessageResponseObject); ok {
+		if err := validResponse.VisitRetryMailMessageResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetMe operation middleware
 func (sh *strictHandler) GetMe(w http.ResponseWriter, r *http.Request) {
 	var request GetMeRequestObject
@@ -11137,297 +12717,351 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rchu3ti76Kjh9dpWl7KbEm25k7TpbcexEK3biackzayXMIcFukMRUE+BsgKI5Xa5ab3L+rRc5b7Ke",
-	"ZBcGgG70hWSTomTZ0fwxI7NvuAyM6zfG+OQFfDrjjDApvM4nb0JwSGL489UNHqv/hkQEMZ1JypnX8W4m",
-	"BMVE8HkckBcC3ZFYUM4QFggjIWPOxkg96CMxDybq50HPa/W8QRcJwkJEJRri4BZRhq5GtbdYBhMkOZrP",
-	"QizJked75COeziLidTx4zvO9mPxzTmMSeh0Zz4nviWBCpliNbIo/viFsLCde57Tte3I5U88JGVM29j5/",
-	"9r33RMbLy5EkcXEi1yTgLBTq6wushkVGPCZIxkvKxgiPMWWZ8Zy06xvGQqfzqdc5P23X6743pUz/u54M",
-	"jDJJxiT2PquhzXCMp0Satb58d/UzWV6F6m+qRjfDcuL5HsNT9SSeUX153Qj+R0xGXsf7v4/THT3WV8Vx",
-	"8n716csgIEK8oex29QfdW3b+qPsS9eGX81jwuJymBox8lP0A7hggPkJyQtAsJneUzwWa4THpooiMJOJz",
-	"iUY8husjGgsJF9VWwTz+OSfxMp2IfqG3gmqa9XoZ2bycC8mnJF65PEF6w66L43zD/eQ1wXEwKS7Rz4TM",
-	"BLLfFWgx4YIgNRwfBZxJHEhEalNMI8RjRD5KEjMcoZiMSExYQPRNlAkkJ1QgST5KH9Ex42rSPRZgQY56",
-	"LHP+cDAlK1b1n6sWtLF+Qa8llnPxmkalJzI/R8oQZktDC4IgIbEkAh3EZEaw1ARiT9FhSh0+wlGUObp/",
-	"eDiQ9E7NRszFjLCQhN6f6oZZxENiN65spgJGnJkulWQqqm6vnrH32VerdKWfbCVLhOMYq4/NGf3nnJjL",
-	"ajCffU/IJWzDiMdT9fxVSKYzLgkLlj+TZXH13uJbophwrHgeEnhEOvAvtVYkRIpKiZBoQeUElk7gKUG3",
-	"ZIkwC9GQh+oPsVDrjoVzuEIa9ph6SJ27kCveSKVmj93se+DNmHE5IXH2he1ms4sWExoR58V2QFT0mJA0",
-	"ilA8Z4yysY/a9Ysj9DNZCoRj9e6ZPvHNNprweSyO0AdBEEajmIgJijEL+RTd4WhO0AFGHz5c/XCIZiS2",
-	"X8jT9cmoHjSCc1JrDhujWjs8xbUL3G7VzoLGqB5ekPNhs2HpXovDlBycTaipXVjHV6aUJcei7FBcjUD8",
-	"lbNDJUMtF7QyVv0d4CiCqeHQLwhddGCE7eERulTHJSKIM5LuQ6PZRbjHplQItZHqWrt5foR+I/gW3iCA",
-	"GgbfDRAjdyRGUzXC/AJawVy+Qkaq309wX7E7KrFaj5U8mLq37MqFM9/JflidXLKeVaVDAGYFnBWY1Cpp",
-	"BBe97QcHY4HxvaFTKstJZsrVaVI8ROk0MZHzmK0aSASvcQcSkhGeR9LrnNT9VJlpZFSZRokq43tvyXRI",
-	"YjGhs5V7NXVv2XWvMt/Jf3j9RqmTE1F2K/SRogKlI1q1ROkdfRp6exhkFeFnPlqdmnKyqdrQrFD67Hvv",
-	"cEyYrLJ+Yj6spbLZrqP9ZdUYZ/D+bVYwpxi95xGptmZGslGBYh6tXDR1rfJY1MdhFNdUkpXULfTFXena",
-	"vFt95oNYo3TOxb0UTvNuMD5iImacCQJqzPc4fK8lpfqX0hMJgz/xbBbRABjQ8Szmw4hM/+c/hFr5T6k0",
-	"UE+Ehh/jCPY5JBLTyOvAwDtIbYgdse+NKIlC4XX++KT/NLd5vjclQuAxvMp54vOfesJEABV11D/6Z6MW",
-	"vgiapN0Y1tVmanrugOElqQQpdaXHgyibzRWrM5xrHrPOjMcSR7dUdsy0Onbwn6uu5jv9oF7OLFUOzMsG",
-	"HTg38H21CFMcKV2OhEpDH8YE34K6No9IFw30sgyQwEul3NNgcqQG85KzUUSD++3MCNOIhP1ZDBYvhWE6",
-	"u2SPsDrL/XrjotEMT0ntZHiGa2dBi9QuRo16rTVsjJq4HZyEp0RNRlkp9I6EoC8EmDGuLGgUTDAbE0uk",
-	"1fbsIt2z1zBSlBvp2p0rm9xedhFHSsla9slHKqQYKGVaq+loFvMZieVSrYPEt4Sp/SsOw+w/H/6DBPKF",
-	"4eUo5EQgtVo4ivhC8yvGF100CMxew6cCzoJ5rHinWVO04MxXlINXqPI51RSB9HDUaktPioZuOH+D4zHZ",
-	"94GX4BzSowMLgArElR7ZqLfPT85O0XApidiGOhqtlDrM4JHkHEUw/C93qstnid7S72GdX/N4SMOQsHut",
-	"8IzEoKpz1g8JoyTLXC0NkRCsoyWfx8hIt+qHz1ned8nXUPK1tctbHN5eFrrwWrPkxvSZ4iWcn5DD4VFn",
-	"j2A5j0k/pAIPo/R+w9fU0SNSUjYW6qH07FHZRYOIBoQJ0rcCxzw8i/kdDUmMIhzcCuNroCEiDJZrSpiE",
-	"jf6Rs3ufIqPk98nHmRGSzoGirpmBzC0IS9SsN09q9Vat0bipX3QaJ516/fcuwuIWqAEjRhbKwNvqsGXF",
-	"Z+6jFU5bfib7Oni59w585P4akzt+S8KB4o7u73NBUiGczCbADDGOIs7GJFYyS912VPSwvCfqwv45JBUF",
-	"Vr3AAkaRdaG4LKZccSp6I1IdqsI7t1Ktmk2HNtLvgucn1kv15bjxygU1Tv2VawD7/guXr/mc3W+vGZf9",
-	"EbzlXqqV4k72NdW5eDvdm1+cF6zdjnTAe9mQ5HWDjjpeEP3Rqg9oLWpenJE8IxeEoAO7MQ7D1k8K47lC",
-	"aobGI9Wutw5h1945qpbWG++1f1b7Kt2+CRZWte0oQQv+t8Qv1/QRBQ2f8YXizPb3VlffZ/2lW7Fi57i5",
-	"M0Va0dy0ucls9rK3jmYKp80G7sDnSLU6K7NxQau8ckZyq1DYvPeJObtfVmuHWcECdZyWe7BCm+cr9s4Z",
-	"xBfjlHbvtN8W7FLtDTYBWrnC+Wyp3myf/t79dkzHqNwts78hEscQtau65idZyz/3lg2Lbcaxj9W+ZEuk",
-	"mZl5vRMHtx8aoIOTev2wg3q5+fY8sKZd8+LqB197A7SdR2LFAiM+FqnxpxdPwL5ck/iOBuQDw3eYRkoZ",
-	"fkpb5NgaZqBo7oz0Mfcp3YyOu7LGkQH/snug2frBCMKqsEK+Xncs8RAL8IbMWUxwMFHT0MLphvO3mC2N",
-	"X03caxdiLEkfHPY524BzNMVsibCUZDqTootkvNRMFkVYkiq7A9HCPh5JEveFRkQYqEPKzhwHzY39pl2c",
-	"TbuWGfxeds59o9q94ioAnAMLUPHVfwEFUgMYCPjXjjzfxbk4l1eNy9x97OBJYGgfGJ7LCY/pv+4pvubw",
-	"ImVcBji/zROCJL8lzEpa7dbkWisxFlEXCTpmEDHfVtOoN9Lt/VAYxtrNzY96L/ube6lWJ4cExyTW6wD6",
-	"pNYlsdSn75bxBfMT65grJR9swiNwq5vPpkCbYijhEgwZeGNElOKJpjiYUEYQDqQNtOLRSMcW0JUUSJAg",
-	"JjAAMeELhjiLFBWiICaw7RkIwicPfiZhH0uv41njvd5OjXfPT+4ZLjXop39Llp1bsrS2Q71Wr9frtTP1",
-	"f+fq/+rp/yBmrTY7vf+sVbsY1oPaWdhQtkYT11pDbWecjc4VEURYSDCTc6M6uWm0O/Vmp9X4PY0/vHr/",
-	"DkHcL8bGMQvepo6HwykFp6txjFIdV3AnnF/u3yaKniUYauY+tVwjHk9hJCGWpCapjgusDRZnF634HW7f",
-	"r909YikkmXaGnEshYzwb5LBEfMFIrGjhKPvlMqSQXu+qwKv8ahcocMjnEi2chVH3azP2QOPjwO8DYV7O",
-	"AqJolLK5JA72BdGRtpN2Xk292RtBPYrBwAnbuL3mPmeMGgmiLvP4Vuw8Uk19G2Jr6swmUbw0cPaHB7aC",
-	"iTwZr6lDSL5LvX8mH9dmqfq4C9jLzv0qVLxrRImyXtHluytFTR00UMdyAApeEkgQ89GIfrSglbszNFwi",
-	"E4c/zGIhtzjT+Y1zYCgnvjdTYjJW4/x/1Tv/uKz9jmv/qtcu+rU/PzX80/bn/+GVrLWe7hsqSjb7V0YA",
-	"gqcsBjNd4dttV4xaIMqCaB6S0Ec8CpVeC4eta0x6OSE0NuxU5LimAVv98Rfgn3/6noOB9DpekaUm0LNK",
-	"GDQj6zLYM/csa/TZ59xn89v7DguAhA0sNlNyNCba4FcPGmym0r2WyKCUgHNZWOZmvGXmXMI4s2NafQCv",
-	"gWjKxDkjC0uN2laiicjOkZihk7+IjAYVyut4s9v+7/9sv5me//Kx+X54ehPU/x6e/Da6+I9x66fJ2b/d",
-	"Nt6K9i+z87/FzWt5+qFIis6qVaNB8+Ey5NItWb5I9KmDwey2/9//+V+DQ99VrCYkJj7IvRRJrqjy0ijg",
-	"MN8O+l4riur57WnPzskOtpTugoDMZBodcaATONR+Hhy9c5ZqhCNB/JJZOzEJyRGG9/qJB0DRLw4CPmfy",
-	"hUiN/Azlmk3/McYBQT/x2QxMvmSHaf8ta39/d/byY/133LoOT1+PL376R/Pn6ORvi/NXceNm2f5Az36d",
-	"1S9F64fiDltNIDty663TmkoSWyEEzBHG7aDRUh+0jTrUDAux4HGJJP11plczWiKhdHL1sXRJ7HOJyqS/",
-	"z0gHgRKvWFCjjoIJjnEgSSx8HfpDAZ9OuaIqcoQuWTJeHSNIX3urIX5SILAt9L5QAZYHFRo7ndNak6lk",
-	"p31yWjLtNcchQxjK8BvFfAqz1wjvFwLAbOqkUH1SyhZ6E/zUJfz15K4x/GVMVlnYtYjeKckekzmEX8ES",
-	"rVGmxzgytpqDtwPjKbFonSNuN5ImNoG25ADnq5d6v/bURt5rAwDaiq4axIFxKktUuIO7qNVbmcHBO3EQ",
-	"2cE0a2f4fFg7Cy7C2jmpj2pNnA4HPNMuIBEAivbReq3ZDNq1M3xRrw0b4UmtHlyQ89EZPh2e6EgSDvtq",
-	"jS1kTMoodfc0Ts4bDaAZY2asXVPjEPY6ja/A4uugAZjtHXVMID5sqaCihMjRQHXoou9ZOMLq5bCwVFgU",
-	"e3uZoUQFIgyu7rxmLkWuHIyN2ujTKSSfCTDSAD6044cr2MiZPKECoW8DuM2Qen6aL7EDBQaFA1AmAmJ2",
-	"lCxIjGI6nmgbxMxjyHlEsNac3DNTdUY3N29Mopl6hXu+Vh0Q0J1NsHHnRU8O6af0ecrkadtzwN0X9fpZ",
-	"4+KiedI+a9cvLhobkd4F+9k9G34BMZ1uRXbxMsSYM7vtwDMGeGbh1kupzRa5Tm0DGuiggeK/O1vl2zDv",
-	"qla5emdlqzyZ9mbL3Jm2WGeGw9F/UCv8WereT+ru30+Q6njfqK8gmeB6f4GrbboHJnUgwOnI+w/gxn5k",
-	"dOTnE/IE9NLEBsb9n/7Z/I2dvPp4/l42/mPevuJn73D9Omy9Hp/+9I+Ln6Pm7x9PXt6df88ab0u8HNm9",
-	"rX6K1ph3RvvQOtbBYIbXejs6aDinUZjqimAMUrmDd8OZi1/J5HOUl+KJyUhSMElHRGkniDJkttBH4xgz",
-	"iFuAO0MigoOJPWMd1EAhXioe0To9VX8KN4m3cd6C39CBpYOs9E2pI1FoWo3TZjObfW+y8fPKjJqlNApS",
-	"riwAnxI5gRIALlBtSBKwteQo5F00+PHVDTq+axxPyQBFVBgHBfi7cyg3QB0vjnpskKRL6fDrAAVc0S0y",
-	"acnKioZUZSyJVkp0mkUXDRwDGnx5yaMxj+DeHhNU2gwM4Rt7AvJpwXaAKbEQxWTK7wDv42Blj6aY4TFJ",
-	"Xqp9Omo44GuD12uPflfpTAkh5Z/TjM23WwwfNIZNFw0EiUYDyB4BJwEJa5ShuSDxC9FjivaNL8YknDK1",
-	"gX8kzO5Iv9xhf0eKf7j/1nzC/SXJkTMgcWGfSf6dPKOWz16Fv/XcMhzOXs/sRuGHKUTgndU1TxXW2/Pd",
-	"U2lvK66v+lFLifQHtW7Jt9TK6ox2q5u6sykqjmGo7abdvJeXaEZiof2WkNzEJM9A7o/Qb0m2dwZECf5B",
-	"Se8IgpH7iatTr1+PDUnAp0pRV5fRYoIl6KYDReU6OyqXjfzJI1MNlBjHOCD/GwdTcmSv+itcpMYpPsUU",
-	"iiLAb2rB+hSAgepvK1FHtTpuNGpnYXNYOw/a7dopaY4awzq+CFuB92dBYpjR5NnKawq1RiYAN48BwqDJ",
-	"WTsUwfXFOGSTTLAp0oDDMCYiGyDVr8/5F9sZe6K1JqqbHdQHAQE663rTOQNqfI4LbmvXYrXArI7Juque",
-	"HxxkOuslSw8X0oQmCFIPCgtStDSWqJZxIkg6thpEJVXY5mJuUINzktVuihtOLpWsekO3P21cSBwl9IBe",
-	"wSQ1jhVKJNjJ5l2kVCoF8yc8Hc7jsWKLirvG6rcfXnm+F1FGGnDDiDAhY/z//38ENZqe7+kv9g06qVlv",
-	"n5yVADzg9RWgAslnC5b59a+o1Tg9rTUQjmYTXGsi9ckuEpLHJFSqxFwdWQT1SXKUmKHDZsaINgb0n5+a",
-	"5Yazmfinzd4/dWez0p2ZJcvdXwqfGBv9Y3P5lAIhvQQhr87Qrgw8PVIvBBx7mzPtkM96eE/1U547LSuP",
-	"h56VOoJi96ia5gvY5RlUKaeAF0SS5+a4J66/mo1dr+NTY3qnBqv1aMkVq9ITeGCGlQy3dBuA8evA7a7k",
-	"5UTfy2OW24LJygXYbxNTB+hWJ7yOeHy03tnW2DuQaBPTN8uZGFW7k7ZD0tjGhxMXhVKodcmkvPNuf/Z5",
-	"Udkx7gTK7usZ36fP3xQyKV3He8UAcjufHfPqvbdhofscplSztumuynjUtp5JA4BpC3QACt2AsgmJqeyP",
-	"Iz7EUX/GYzniEeUDxNmhMkWTyhwDNIXSUVQqu8yp8gFuY2YVdh6jpHhWMhw/QSS2UUTuSCRQSMhMvR98",
-	"y32lTQ6MOSnyabkacqkV4sWEI6v8K73P2AeUpRnuMsZMYLDbC0YATlWrvWs9pr5a3xoaVOatDFtvra+J",
-	"9tX7d7VGvd5uOnamGhmPQxL3sYtYSQ5WulyuTYNDnP9WmqD0G4nUeinBwecx0vjs/ytV973LYErQj9Ph",
-	"TyWOrXS91h5Xc1txFT5ttklKYpDuMpX5xhziAJbOMsnYLwR69f5dF03nAqpNmIANGC+iADcp10Xd/Vg3",
-	"89fmvneQF1bYoLWPqjs/CO1nisgYR/0SVG25Frnqxg0iLC2zs1WIejYx6evO59plw7rD9uXOna3mJpcj",
-	"zKaUMZphlHni1aghocMAc5JakJoIjpDFBUEVwzIzSFMEqFhd5DI6qDVHpMmQd3ndE2MoVYIIFZmO400S",
-	"1s2O55L3A85GNJ72gSul0mcS98WSBcm/VwkS+66VTE2xHJJ/u5jPZhElcX+BYzLhc0GSS5IGt0SmBRC3",
-	"jW24J02zvp8wC0kkxkSQKBLBBI8kUtywhEEmZ8H7n+0L1K6jRrPVPjk9czJl0iKS5eGILCDTnhjvh1fm",
-	"VecXbpSi9TRY8kbITsaF54B30MH71y9Rq9W68NGHm5eH9wCm7EcoPIYwqIZnyfLYPQmAR2f5luy3rXO6",
-	"EeOSoSgX7bI3kqoqrTI4mexIf4z5wiTZkjsSL80Yu2l+NDVeWjZXVoCiyn/OuTHdHxJzY+xNyy18rxDi",
-	"2BlGk617vBpEk2xfBw0Ug94ZQLMFd68MoFHvrAqgsRPeDJ9JKh9msTMrcTLP6sOz+vCw6sPeYUCJTv5t",
-	"goBykqow7IHen0EH6aD0ERok/g71o4SSQrG2NGIygsTMOZM0MgjdNHQfHqGBLZA46KARZTjq9lhSyHpC",
-	"heTx0pa0sRFRqI6SCX2XlC33PfvmbLw3ubXA5F47p7lga6WqlXYfJKXS1BSKx3yAGCGhQIOSYzvo9tig",
-	"eEAHTnlIPhoZUPMgPdyACOCsiwaGd9iPZLW8HkuvO1XYsngEMdAwDeGkJmSgj0m6rztzwmcROeqxzHpY",
-	"JojERO147hlzEHVeiOBAHkotKNqRXyv/XAmEgn8X4dGlkyq7MZlh2cXV0y27u3TyZTe6S1F2vWxdyu5L",
-	"FunTJudw2dDKF2nNpDMDLx1lupzp4PzsbpUxw6x3azuH9DWfkjy3UDzeasjY/pr6Y4TES5AJwCmP0M08",
-	"ZuqGDBdQomAeM7GCi3CG5iyCQJl1CM+gkhHkhlFZOHkVT8Yzue9K7kWqoiQK/055hMuxdb+Zgh0L6FgA",
-	"xhVk00GFZPDj5fRpW5/LIh+s5ux6wa0zGDO0Ak5QVIzMe8uT75LB2EYYBsknZiSKTFbRv13/+gt0XxE+",
-	"CrmUJFTEOBFptafckAc+oiwkH4lzi43C/tH8c2BK+5qqXOrN6X22Zle1fKVkZSqsPi1xk2xUuPTipR8q",
-	"5S+JC3z7MGcaFVJcRYeONMQMZ0Nh5TCwkpBJWZjytN4+r9dXw7fui7jaPjSa5hTnQ6MrNtTC8HCEGJem",
-	"Hs6YQ70FA8hzS8dC7miRhDbut16Asl3+ieBIrmhgoitqvUhKODrJnQuS68/zKTWS+G3xtKaeKKsX81tn",
-	"PCuGbZ4qG3e60qW4ZmfR+Ahhs8o+Gi5tiyVzuH1Llml0Ns1thY2AWGyyG+kWbJvHujPefx02siQZIFtO",
-	"2LNRLw3KSFTSUBdctCiCRq1NTka1s+Eprl0E52GtQZqjFm4PT4LTBPZqsx3Uue7MRZyBILRqZ6PzRg03",
-	"h61amuhw0agS7lyB5iRM9oH3gmNtN5iPbxq2dDxlfCkiq5KKUKpMzKrkxdobnRRQbWDKic462ckbmnx+",
-	"uKzaI8J/vFTeXbNr7xWG3iIVVoNr9pIJmzlLGxL/gfG40i4Dl0AHQQZZ8kIgF29xmIVTwBfLc1o3r3q2",
-	"Q1L2MJflXpvrmcRrP5t2DXnYwAcqJ2GvlIHJshlL3pGHPqIjhNmyisi7TzkrY5Xo6w9azSoBTTvMLT/W",
-	"n/hC10PU7o4JviNoSCAmxmQHNdAsmgtbrZewUBx52X5P9fqmnk/rUNspBDMH3F7QKFJqeorENC7ABwFo",
-	"J5x7yw5bj5aivTmb2rIz27DILrmfdBFz+UnmYOYSrB1y2S4elO/Cti6tOuVdHUgs2j0otIVmUTkopN5Z",
-	"NSiUznpzWMjpAFcxMPSs7n1r6t7eAzGOefJthmLybLeM0cYky1WQkJiFoosGtgkIGnHt6k/KIynOe+SE",
-	"T9JttDqwlwj65EDk4ijpM2sYw7rEWCWAofJwzv7WieQ8vgWz0abIKok8UfQtOWrVC0mwZyYFVnsrsoxS",
-	"/+YI7+bJRTMrvFun5cmvMBNy/+Q/1zmTyf/bIkOvzFGiZ7I7N9hzKt9f2Bf0F87mW5nR8XaFHWL8xErt",
-	"WYCvVZrs7yNt7ig7KJ281o+SjHBAHgwguGwRqvZSj0HgWQc4cil47tPlowJfcm5llVomdORZEUhFE8yO",
-	"vHp6BkjCpJ2XWJPAU8yWR5cmNRw5b0B4Not0QU/KbHE+Z1os9DW4t8ccMkttDiQUEwFq8+1bJLRS12lX",
-	"sMQVi6YUBfRJiXyexZQFdIajzTXR7Y2fdXJ3FWdNgXjTz2VXvpyO1QqV8ZLMER0TaGiRNJzQCcISDYkS",
-	"c6KYU/egKu7WKUxuWllGNPy5KzbHbk4llNXqqATMZAvVOOIBhrmEpAbAMYtCCjF6w+9IhAOyBd4o57JU",
-	"k+pvO6QEjtTcvhZg3j/wJZ2JO6Sc7UUqrvSWZFJWXUfJw6SHVkX7FltIV8T7usx4H/XtqvNHh7Kr+r6/",
-	"QlCwnWPeiVTuPJpXgwibZV4tOjb7R8y+J3l8AEpQfy3RAky8MCwUdn0kX8mzIHmagmTv7hSj5nybrpS3",
-	"Ga08r8dpVQ1qXTtJPLrQtaJnH/G0xnaplvwXVO2etaBnLejr0YKeNZsdNJv1nHRj+lO6jx3w6Owe69qC",
-	"21WOdal3Vo11FUi5RIjYwuQu+RpIPw4kMn6YjOs3n75gX1E1ZeHtcp1cUwqmdWiB2+iFcMYmfA1G5lwQ",
-	"0zvTNh42xT6020tOYj4fT3YScAANsWDineVdznmXSSd6loV7koVmqz6tr6ezijrAE1mKnNlZyhZctnvo",
-	"Mvcsl5/l8rfhcciejvQAl0psR0qUuyIuo6ggKUy2nSMwdHl8+HVFmi86UNJOWXLh4T29Fc+io4oP4L4m",
-	"/zIbg8qwl03xP/2FMoJ7Z/o7XdMxu9qx89cly4HIQXW0naOOnIAgDQdGjSkwYF2/xlr3QrEGHPVYQr0u",
-	"hADcbpqWbSUvRlYW0S1xL6UNuryAxzEJJJrwWBA0BJ1ziYTEs6gky+YRsL0bAu9ub7EqXbq26Zllh5S8",
-	"rpRi3OhfCVhWAF+ibHxk8LJ9XeiYiiQKrNsOKyKxzTW7OSKBOHKmGN2gx9SjOl/5QBZ0nSVo7kbHOYTK",
-	"3KD7uK+TEx7q7rj6NcZtZO4sEND9vD5bsIlbykIDLLtf8wE9Ra/jRXxMma2L79QStDmzydooYiB2Ymft",
-	"WiNohrUz0hrVznF7WDsJTsMzcj66wPXhHk8DXZGppglDL8AL4VvyeCGQ2bMXAl39UKkOjl7TivHpn9XN",
-	"9y3ZaBd/k4KoGO1bfW+F5k4W1pCr5YgO1IM13aDbSQY/LFft3Q3fMD59p55Sen53LyYKG+F7ufZJaznL",
-	"z2bvctUMYDSDDsJJCr1BCHUTMD5cddqcU90u3+103jXIlY6T5JTg7O0z1lbK9flzHAHwwrSIvRNZSr0B",
-	"5kAXaNP2ii/L1Hr/+iW6aJ+cIdOR3vbJRHqd0MFgVRv+waGPyEepq1la1iahf+Eg4CEZ+D02I3FNJ4Le",
-	"2ZxWkfTnNP311QkrsEJdr4Uy6NTv9vJX2lpH14owe+7rdEqtQdp0V6P7pug394nPf/oeZUJiFqhLx3eN",
-	"40Tub9X3v572/b/SQ9XJr5u6/tt5FTmcKX1dofP/S5OWa1emFBe0IEyabFUwcZT15SOBRwADFBO+6KIe",
-	"WCkxwxEicczjngcia2B/zaeXtMtBbnYTCuNQlDEwMx50gMQJk/FSHQE0xGGatlxJMc1lSG+2fNOdLhMB",
-	"lghnWE4yBt88prWYjEhMWEAq5r+kdLPmUyBTfMUmIj4ekxANl8Z5Et+RuKuNT8iFgY4C4lYxCKh5QqJZ",
-	"JVkUExkv+3gkSeyiJcv2JcaS9I0nYtBBkwR5y9ECU+nbBO736pW1S/VKm2ENnSRci9g0iknM4FLcrFjh",
-	"JFUL9NPNzTukb4Cs88zbTy4uXBO7HJVrTmPRAysmPJY+msynmNWUWNB9VufTKY6XTn1MYIHqvZUAffqH",
-	"4tc+vL9CCe0ghqfUgJndL3TQoJw7WFh2Shp2MSoS58ZeteqqXSzHuwDcp1xSpixnlSKl1jOIsBB0ZKSF",
-	"KX4MTOUI5Tc4Az2HNqOWR6B2vY4OcCQ4ajdaWg/HCBp78DsSowZ6S7/3UbvZNFZcTKCS0FVIpjMuCQuW",
-	"tZ/JUt1xbu4AEB8bI1sH4NDvscGc4bmcECbVeAl8t+GjQYr564eEURIO/KRidN+64Y2OH9GAMEH6dnXV",
-	"O1rq3YzL/ojPGfzS9tEAR4rqln3ykQop1CsDzkYRDaR51QjTiIT9WQwHFmxh9ewFOnDupAK1G027JELi",
-	"iDhzctsR9S3GP/urge6bbzoX1AoOULtRV6PPcAXUbl74jjhAJ7A9LEQn9ZbevmOY278Os6WXUumdrIZS",
-	"YDILAVSnZ5eBW5qlV2pOdpfUKSiuVFpxLdkhKAuX3R0l252ZZdoJ2fXK/phmOuSWCn7RC5LVwdypFvjF",
-	"exISMr1vIftC37Cylnr7at+2pgtbySCcZmwP11Bbr+IbZXLeYxER2KzZJbyH6wjlPEc9toXrKNmsqP/3",
-	"YeuX6enfFhev4ubN8uQDPf911rgU7R9GZz9O6v9223rzr9N/Dy7+Pmz+skcDec0ul/ZPJ2HSPz16+O2G",
-	"/b3nfut8KKX0Qjc2tQ0Qi8j0Wq9aD+Wh8lwqlw15D4nHaYrL7h0xGFnk2w/mV2GL0i97ytIpq4z0npdr",
-	"dgkoy/hrlM3dQQPtvRggJWxEFw3S7KYBAtViFuGACA2nFD6iQsyJMO39TBEtIXlw6yM+I0yZTlDICe4g",
-	"IZXKngx4DC837QThvbZRg7pPd5orNG1wclGsrNTDBXpxsrB0QCEjXzLXCwLGeFNKNeCkXWBmxTZ4IJxq",
-	"LFS47TWxtCenUvg/G9zYZ/PVVq1xkXn5dk5G34uwkH1BCFs75Efwku4Q8llXda2/fdv4SvgCG+RfYAFH",
-	"44uULqlSf8QOlLBQKMsWKoXq+klKhXvAdvwZp2aWvgoHc5h0W8gvLgTS1Ui7atQwC7DpdSpiGOlsXfU4",
-	"SGcl4Hae0xP0RGcAJfdzR2+JJlgfrM/36M938If5ZVv3Z0hgRe/+FZi6lJTWA+rMSnUgELU7mm4LvlkZ",
-	"TafeWRVNd02kDRHvrtMkQAWl3CRx4XywDWAE/aqhWd9jZOHejdF0HkzAW0Zi+MpsEmNBEOOLMs08/7n8",
-	"br43FJfyAtu9ZQIRBfskMgZ05qivCcgW2yNk5lHgRxJFRDGeRh0FExzjQIJ+BFhFFPDplAMYvurnt7EB",
-	"MiMrPQzAQkrjGFoSJbHVVf3bnhH4VVCHIlUjn9W5x1XnEleA6P/bx/O7+t+mrZ8b8vfhf5wFvzXZ+xP8",
-	"5iJ83R7/dPqPd3Vx05r//Xzx743lt5kJVeCiuybQO/RcQW3b4BAxL3sh0JDgGEqsGs+X0K4Q37WTlFbm",
-	"I84C0tWuByohB+rSLUHcQd/rV1Wu5rZzdrueWLokfhEGsob1vk00vWLFFrzCMnDcwbYmj589O47RkkMD",
-	"pYpJ5oGi2kBleUUPRX66EmBi9R5ghvhoRAPiI4yS8s2H3QygcYqX2VprXzKjq3IFluT4mVYp6Ke/VTpq",
-	"Dv9v7IY6Vwvz1HOvUrD0imbupv+VLWpBnCaddMy4GmJpH+3yI1oFNw3LthfE9FcIgM5aTgaysVvqkdna",
-	"DTYSlaQDRcPvYSBVP4rVDSQqqxtIVJLNSeOmPMuXL6f3BdjX3rOfQbh8m7nP1/eoYaZoTNnYuBAxKG5i",
-	"xWbk92LAW1maq7qqprjCckAVzmBGEY8tZtTWXcJBzNVWR05EsIMGeEyYHKADQeI7GhAUEnF7qIMTPWhh",
-	"tFRTHgNXiji/ta4+kcQSdIsdPxtssAGG5FMWXEfjpLGI32MDvkgDH/YZi4XOBiLgziT04Hsw8FzSoblU",
-	"5E0LKoNJqnrvpU+76wYUEz6PQhd5va9G7WtMja0dolv3OP8ADO5+Pc5f2kbmPIszNXDOI3RpOnKs6CjT",
-	"BagOsB+9oSiICAaC6jFebBfcTfpzDDQaE1TtUKNfFxMekf33A26vbuiX6x13dnrSbjUbD9K0e0MyCrQh",
-	"0QspuV7EYpOQas29NwL9vkBn7Ozs3/K7XHgTzVkIZeQ4lDzjLJFqTot8yWc16HWfyXnOT9fRkA5WtKQ8",
-	"/H9KlaSHaMpdPLWivPKbQXYbRDTYrUdIKWcQbjV2JU4kyKiIINnBvvxqatvsYFrCuu3DtFxxhLXWAQWW",
-	"Ir4gcaJhbN8XYZuMVbvORQr6/uU71D5DEWbjuVLoJdYAYINmd3LTdLBgzordmlsn9+mMXC1bWM1lyzxh",
-	"2MsHKv5ud8kYkimsdQs70mzPejsSKnKjgTpTO9uR2xT0rmpHqndWtSOdvVtXsEKj3ETSrRNU1YV2ai4m",
-	"WEJMXeubjvdsDxUswGsbzGMql9eK3Iz4ntGfCQSMte/1dRKBuu3/93/+l1cClbT6+cFA3zM4XJmoY/IE",
-	"Xbip2kBQjIYkDOGhNBtGLY52nMCBIEhyqOOp/+V1zBjTuU2kzLuj89MQ5dMooJysRpz3PWsoAEaD47vG",
-	"sZrJMbQLcaA6G0b3GTImRnwNQl+tqO7qZKHr6Pvm9+kQ9c+dfIv5NAvTJEwJY4o4Wbe+oaVcb0S/YAd1",
-	"sysiYIaKg1sDKoVK0LjH3BK3Rz3WY999d5luM+Xs6Lvv0DVh4SrHfG9er7cCWG34kww6ii4KxOVbWhho",
-	"Uh0carB2cfKmXd2KjUzfY25QW+sUNNaz9mG7e4yn5VzKNx4poavTr47Q5Sp6VrqJLvOe1AWGYYkeU6SN",
-	"XuFgkr4JEkCgS456LlAWL5Vd19MOzEOQpIlXvtYwgMipFD0G23uolnSJtOLomDCaOydt0Nr1ttnCV3HM",
-	"Y/Hdd1DyOUlkW52wVpqlpmxygpwMh0O1TStS1yhDA53oNDBj0LabGgQf2Za2JEQxEXweB0SggzLb3HbG",
-	"9a2nzmGeh0jiW9JjadPCtHAwuGt17hwOzYKQ0Ic5QZYX3DDhUWgzTsyQ0MGg57V63kAtsk4c0GSj3wFp",
-	"Bb6TKKEutZvnZpIvlQRVP7/79fpGzVWNUNF/YhgOcskXg07aY1QdEDV1yOAAQ1FntYBbssf0CLrZ+/VO",
-	"GSMCHkwG2mx2TQfk5CVJFlc8Z8JH7fqFGfgbKqQlkBl4PSjTaiTkp8ShEuQzLAQaOK6yARri4DbjrnO7",
-	"VIM50+2xAQSHwPxtKFtPCWd0UndkvrK6wSWrTojaFTQCEJOcYIaSxyWZCjQkI256JCv1qMcONMzcVPUu",
-	"jUMd+khwA8e0xnt2HgAag3dSIc2a/B1HcyIUw7uh0NvKHJ5Wq3WhlufDzcsuCuexzdaMibbnbb8FdDD4",
-	"7//8LwvwHRweIeOxUPtEiegx9Qi097QnV0kLiaZcSJu8o+hhzm6BMesD5TYF164Dk77heBQvZziYENQ8",
-	"qitNLo6M1BKd4+PFYnGE4fIRj8fH5llx/Obq5atfrl/V1DNpgpiXiq7Ld1eu/9hrHNX1rXxGGJ5Rr+O1",
-	"jupHLYhMygmoIccTaNv4L/X3mJSh+gyxNut1h1ZnMQeoGmT6CUu0AuB9wYQEtwIpilcHjUTaBEm4rVJK",
-	"vR+JNA0jlforZlxNUX29Wa/r9FEmTa0mlwkq5gddIEFv36TVmy+AJrCqKSVgKGdHOv8USH3VW5Nh2rzV",
-	"jGpnYC46DQ96HNwRRoTS2iUeQ/eJXxPJ5f2pHj2eEhnTQKxce0ONQp3DmM8l0Q3GddaZ1tYjDIxKd5Ef",
-	"x3iaVNd9F/MpkRMyF8bXBZrZEXr1ccYFQVQqrhmBa2fJ5zGackal9kszIhc8vtW0W9i3t2bUGzdOffZ4",
-	"FmHd4S5VlBWh9y3J9CWXOPoE0/tfPe/HVzdIyf0p6Xm+nun/6ql397zPqN20Wh8uOJXa5ydnpyXRhM/l",
-	"TlmYwv533Vn0abJMK/ffnMujJZ5GK4ngRqnlIQ/mU8Jk6UH6dUbY5bur6xkJtjtN9rv7WFIzCORc2f/y",
-	"wlrkvrJugXUyX0XeluCWgS0EmOk/E+ama6eEWOIhVgdIsT0cTJQCdugDm0Mn9VbpDr0nOKSGG3wBbvde",
-	"oyw/+95JvbV5J651ZOcDw3eYRmp+e99Id0FW7p5S/2e0dkuWq1nkd9/95qjtHWX7gH0CwR/NJOFPN0bU",
-	"Y7860WTfdnFUmqLSqoJoHipNFIJZicIKYaggJlIY5cNMU6hvFhNwD9r1xmFpCq661DIZrjpJ+KBdrx92",
-	"lcUAErPH5ox8nJFAaUlOsurBSb1+WMaTlWp4+e7qZ7VO4OPGUyKh3fsf5XuV3nL8UkdUP/sb74SmPVBw",
-	"4sEoWE8CMAElVOyiApLdVJTZ1kNYT5Xf4wSGDY80Nj/ygdnu+iTUD1U4PK95PKRhSNg+zkzqJvrjz885",
-	"9ULIZBWcQ5T8BFXTuNjbkQHDCXyGyqiBjlJQGzPnetLZ8ca+pVpjBzVD49eU4ayPkTLXCYbksfeQfUZC",
-	"q7ngeUglivhYGR3GykrsRrCrciZaapOFnIDmaRzsyiTThtctWXZtBQgzAKrvvCUz6UMwx5pl9Qs3pd2p",
-	"eXBLlg92+E3qf48V55YOa52xCIvQbjaLBmfXrTnQY2C3oHajlbIctCXH0cSgj+vWLMeZoHpccxSYx/c8",
-	"XO6NmbhjTE5+1tsu4zn5XOBnjT3zs2sgt1V6k3UppCfjifO0dv1i8xMvbSUE9UCjVekBtd43nL/B8RgU",
-	"jnazufm5LDG9hzP0sJxX05XjMi3nvjkF5viTft9V+PlY6xtqaPtk0O/hrcIyKvCxjjkPO8bXY+MepkqJ",
-	"0GCtuSBHCB4FF2qiC6k36LiW6DFjyqsbV3HqB2GLPnKqj/TYQbvePtydaekF2pFp6ceuwsdQgNayCoGE",
-	"5DEJnzyXaG9+4hcuX0OBkQc9sHrfKx/YuZwcaxh/DRIxj2Mo0rHNcb1kS86I9hubjHN9XkAKG60oUO9l",
-	"kuJImySQmu9kHmgpXlofBd3kc4IT9QhqWZg2ipFS2KT2UOIeS/NMzcsyNc5Bj9OZqUfoveJw1lE7U9Zw",
-	"RAmTKTAoordER1B7LBenSaMqB+3mhR6ZU3PrEGZbZA7gI2bWk+onMCw/jeDyGJnSNjAD3w3QgELKuEli",
-	"7DGsSzK5GbVmIZwAha/jOm4wKnmFKXJSxtgKTGolp8tWH1LrcdgtFoDqsXspYzqf5TcqJ2kSvPcwOtWq",
-	"qj+PrFeZ5MkVbJKRRUraRrMydYUek2XurPVUUK9uOH+LmVVrxd7dM9cmBF3ChFzmmYk751io0wz/WEdi",
-	"H5qDWgs1bUs6UrTg54oe+WiK41uR74Jsm4Jr9SrLjH2Eo6jHsITst63YI9rMHZXqlmePTtG1LGM0q8EB",
-	"j5hiVYdL0N0EYWHXYVC67iKcCFiRMb0D+7jHdCPgGGG0IPg2ScnuFsq7pY5RXQ6GoCEJ1MMJ7m9KMAPD",
-	"tNtjZbqdjv4lXNzkgndX1IkzscIMX9eWeo9plgxwAxiVXmFIPMrtpppeqJ4b6yJVm3m4s+KgZ5aXoEMH",
-	"7UYdSu6VVaLTF0uK0dkL+bU9aNcvyjVi0HZBJS5dJftgNQGTNfa39i9ewtG4cpMeH0K45D/zVxEuD65a",
-	"72CxV5jGj5yRr17QaZpT/DWT01tJwgEeWtsIu4g2xh0BhhghIaAFeuxa18cpr+vmI12cWbHJxgmaUjYH",
-	"1A3VmCnbRiJtx63FN9TrUyKgx1KZnmt9Yoqc5pqfdLX8AOAGu9XWBo9CDYgXR+gqdZw2602leNNbolVt",
-	"CTB5DGWBoEYwG/uKcWs4fQzeV3fQVCCj/AuOGAcmFmAGpWaJmrGSACA8RIkMLmukURDNlUTBLkzVUdpB",
-	"OFTwRmRrAT6Yxl5ecrASU22WhEyNmtTJU5wicYNcVIYZEAsViOuGcAu83JlBfs385ZUhyvLDvAOn+aLe",
-	"iHQWxYqj3dT9sOBKv1aqsm8TIFNWpU9uj+1Nfd7FuaC0Mh+J+YzEQvHdEtcCC93qqIsJB1akVGfjH7Aw",
-	"3QMeQ10jxstZaqYQ6+FX5U94eOZUWv722ZvwbXsTMoV3t+CBfL6VD+FlFlZfaFnUY68spjQps2audtNt",
-	"RkLymQCeBhES4wMAPrPOgNVgV/VRUH8SGjqAWHnSoEcc7it0ssZOLNRBt5xjRw7xRu9F4Uy2i9tyDbVa",
-	"EZ/bsOYTjVF+oXPyKc2gyYct4NToZa50QNxCeLuoBmsa0QGguYKWoEg/TXPUIQkq1re4W6HH99h6Rb5r",
-	"smJOkKL7eazx8BjFfOFWHHwh0klYzYsKJcODW2IlvEZVwJko1x/8HPzEZC+mxkzOikn0DKMX2CH4SNkw",
-	"gJ+2g6JCN7X5qvSCd2mRxIdQC8o7Kz5rBd+yVoCcwpub2F3a4WpbVOgB1ADRPGU+O0ylsJ+08nKztRbM",
-	"dk3EbAnwNnWs0iQ/U3Y87WtkUVfJDWMiRZLmBSk8ToETt6ZRhWyzJ4k7fel0G9sWeaqf1Km7r2kkSSUc",
-	"6juo4XAVVn8i+RLBcTCp9sQTQsXa4VfBxTqFF/46wFh/jRYFOFm3JZ5lLinhbo+UhbJBDhDLsA/LTHQC",
-	"KxcEWEYOPltwsKpHjYIxAFbQhyaLftJ+QR1/DfdUF3zwRQxJwKf6mtKUplRzh/Rsc4YGSbWTQbZ3lI/U",
-	"OaB32u8hOUchITOkb18TAewxW9bFaQlGBfh5WbeshRQ8aTtOiQGCbhQwtkncF0sWDBILCd7v5FgrniYj",
-	"AkkvDwMu67GV8bjiTOAd3ZUduspRuj22M0x3Lz5mTXSW0p82UDdfM+qR1b1kkVYofOlpTQF4vqf7B8Jg",
-	"Xt3g8aqPmNuO4R74wDO896nDe5MdXyEz8rro8acgqeH6+StTTJ84cPdHInfmYW5h3cdQ0jbxj2+Wa3xJ",
-	"uO86BfBHIjcfZkiIDyYPqwHasoaQvQN1AnQWVUzQDKBbUgNUjSYhy6XOBsczS3W7NIK/SS3kd0SPZcHn",
-	"UdhjU6iJgYJlEAFIjCnlZaqLOmCG2ggq3glQG9chxkrVxR4DffHxGM8a3NVqn3m30JTUrS9iIdW5GiPb",
-	"aHCVOF+2nOa9mN9mU/ZqBPN8MD2vvDZoJT2v/qznfXGOvYNi2KzC3tOj9xpO4/10yvPtPvk+aaT/kDql",
-	"pvzSara7aJeZ9JRdVU3fyDDfCLDDjQIsmzRfyI7X9bW+Bn0S8uWTHAbxwGzVrai8jc/yKeXlJ4tVxQfp",
-	"5tw8Z6ltldCf4RDuOrpREffn7X2XOx//tABAxNm4Fikd0wd3GJSgc3FtVq9McVAHPd32Bt1RjQ3seYe5",
-	"UgE6MJqrFaAhGLZUgH4gAPwXtV1rq9UN6LGtCgckBrMaa1I4IOkeW1Y3oMdWFw7QmLLFhAYTgJENoT5Y",
-	"TMQkCUIzsjARRK3hF7r0z1mk9j1rFhSz3NDBwGlCJAaH3fVAlSQvw0WtrUrBML7rbpYdF3bbfSLrunhU",
-	"rb+4hpuxMptdvHqf91CJYS+5GabKgZv496A2wqPWbvjSeYbpANbXcNBJt18OBvAklf9vtOjDilTIrFCu",
-	"rr4ff8JO5+rPx4ZXbV8cYme5niFgp0WJbXynuRiVAIRMcJBuFdFElBUKRPTYV1Uh4ge9+I/GTbNNyx9H",
-	"g1/Pw56rS2zLGQzNPAJrMMfsEVnDj9T2RNHUkSqpppSC+ndERwRyQtRPhKnF0I14Rur/F1gkKqZOEeFR",
-	"qN/RY9twnCdRfGZ3pXItR+qxNWlisOnfNEvaQrlKraS/uoL1kPVygOT2xdF0OGp7rrVDiO1SfytnJOcL",
-	"YSnDHX6Emsnx0gfK0vF0p3K3b4gun/c1JLbhi7KTYwImMTTzQfr7uvldMQ5n62nZythfg0ZkVvSbCb8/",
-	"h3UeTzMytHNPKM2xRQ9+ZZiam0xLYvdTnaRnhmnmEEvb8iTX2OWpo3Je2615qmwhGeAGtvBCJHvyzBe+",
-	"KEDnhch3THKYRrKdj4/YsaMpYHaOUoCIrneR4yvAAw6g6OY4xbFBItg4PUGH2jYywZAAxzEtvkopv+p1",
-	"Oag3NGXKDE+dnRiHNJCIQKMjxadKAdrq2a2w2GvLNpUoPY9qm62AbX81QJ+98NOHBPo4rTyh41Afuy3G",
-	"tEPe92Yx6cNlkbjot2PX7/TwHhcZtElWpEL7WYV8RgbtK64AImYH+bdeZ3aKLz6C2qxFawEjBO354Fp5",
-	"zy8nwzFbvU84bfOnXwug6MpZ8gdm38mXrqUSGl8npiidRRVMkUMcz6GJ+6RCZjgNzdCs5TIuJe+ML9qe",
-	"fSTcIq0NlWUX6lvjGDNpeQYXug7LlUmUxLZhOWWS54AyLDSFJQqFXyPKbo/QbxMOgEZdBtYmXALKQwOT",
-	"kldlaz1p/uakY+pfnJbCA2VQDKDFqFbcV8Ll7ehFWlvV3ItMjSk1QwYNMZ0J5ObaYwe6ECy4O5mQBIeH",
-	"21dbXVP/+onB9DdnZPbYU4HraFL9NkA6ei5fCJrjVKNdoa+nJ8St5rQgln8kTELzhWfEzleP2Fkn/DSx",
-	"JiJipbirrFcff0r/oaPziufuHJzfTd22pWKtVHDKGLqlzcc4rbOiQ/bstpME4yHAmqtypr/cY/C2JRIS",
-	"xzBGstAgXFs60nZN7iS+I6ohn/Yz2ikOjRP1Vid4ASXwTe0CtFrgG1FmTmyphYAOSgTP4eYKbU9E6K2t",
-	"772ykvjK8uNWZvXYvnxT72ELMuW/H8e8SaIDu7moKrud8hN0RNrnR7GANouwbxeZ9TSLkz+aXNK0t7IA",
-	"+d6E024dx+4lnH6jchLGeJG3uDqgjhWlTmkfMucIFOETG/xLWn5A86cd5cdjyYByNn/fVmdfkmU/88yH",
-	"5JnbsMBHZGW2z9q9WVmaS/TI/usr7YmB6JX6a4kWJIbanoDv2safbebwNfqyTcrqA3ON9zzawnmdptFu",
-	"WzDwSbm99TSquLwN/Ty7u/fm7p4mZG150luHzzxSKi06SDAg+rEe04X+rK/26FBxiXdzuc6h3TF5qk63",
-	"M3Ajm64pE5Owmq28DJ3QTF5OymE3OKV1J7WiSzpfVUaxwD4NhTWvTVcuMK2hg2yO8z5pIMm374i+DENN",
-	"/N+GLzqZzhdyR5u1XFMtWp8eDfNycaHpQXzxjD18zjbVyOkw7VO7UlpV1qCPP02dEiSftXyLiCSPpFO/",
-	"J1NukzLSkXRT6SIkVm8yWV9CwxWdW8URunRCuTkNvMdyJv8UM1ChlCLuvCRVxJUw1rdv6zkGqaizSHJz",
-	"jrCQmZjwE/Eh38eHoLbtUYSEWyKnTP0u6SuiR/fsDX1E6x7KBG5kS/4jWuuvja642ib3U701JjiAczAk",
-	"S65fPVUH+espgvokzmL9kXSmZ33pyeZqPJBicu/aF7sxkRurhug8T6f9v040p8JJJY351IS3P6a2G2er",
-	"FZQeK8YknhWUvSgopvLCX5ArPqcgfD16U1If5MHYpq658chc85Up9FFeQA4QR2uttjU80XVObskUn7gO",
-	"pxftmWE9M6zH4z+a5h6Q/cTcMJ/5Y/Ge3djKBlWrx3bVtaBoPgrJlEvyFWldG7Ne0Yqk1/0hC3X2m3Hc",
-	"KzJ6TJ745Qvi6+mriX+hYvjPrPs53fWh013XyaYk+1WT2gsBMfL9iyhg8N+wjELX82CSekJziXKmfah+",
-	"RUmbwHWR+y9awvk+QmqPFZYdIXUNhPRXlFIw82cx9VWBRJ+lzjqpA1V9TN6woSEqHDa9oxhKCwI+SsnD",
-	"t1BzCCMxFzPCQrfcoDU7xpiyrtN4VnFKCLmrMwO+4qPVWKwe++JgrIcJbttdei5t+KyoP0ZNVUtv9y2H",
-	"mOiyX1EtxFxVmFyj+81gelvo4SuAzj+GhvikAO1qwlXg7Nr6eAaz7wvMLgyhWQ6iCe8R+0GthoxnSqUY",
-	"exJegCVieErWQ7977Bn7/Rg9g66/mUIk11+uDAks4grFDOj+WSl7xnaXYLuFPnx55l1B9Tv+pP5zPxz3",
-	"9sz+N2BdrncSx8TV3Kw17TTEW8Ey07Z4047J6YYKWzQ2mp9pMCo4YlwbqzQiTEZLpCxZgXiMIi6IbXv3",
-	"9eOYYBMfgR1fA+FUBFjrUT0DrB+wcxCs8Gpm4H9NJl41o84+Yl641KkeXwn8+oue0PqjqSzPisoXAVWv",
-	"ZAJb1rl/cHvOsIGCVffljbQ9xAt7bA/lstRqPCKz+PIhwq0NsPqzAfYMX/n6qrXro72z+aZDdI8SFrzW",
-	"3xK5ohGljc6SrBYa5/NafLfPa49lmp2ZT+hyXSXhx3y5rift9HsIu84s0HOA8ZmVPrwxaYitcnRxSraI",
-	"IV6yJcocPLhijiiQCPwzNTQVm+AM0AXqPSFHjC+KkT8cCa5tQsuY/FyOJ6Kyx3AAJWRjPh9PSo3Zvamf",
-	"92jUCvm53k7H1OmqYyfVV1PyOt5lMCXox+nwJ8/30lWBO8GJH/ax9Dpes948qdVbtXr7pn7RaZx06vXf",
-	"PT99G1UjDOaiX29cNJrhKamdDM9w7SxokdrFqFGvtYaNURO3g5PwVE0C7p+Sqbn/rF5rNoN27Qxf1GvD",
-	"RnhSqwcX5Hx0hk+HJ6GaNOQAeCCoPN+ziEJFpr4noF6Xugz4E8/35tDtKD/2k5tGu1NvdloNNXZFDXrc",
-	"cxFnxtGqnY3OGzXcHLZqesRno/P6RcPzvTsSaxurqQynZJPhECRyRVkOnu8lDd/Mv8H2NX871ZGKv9hZ",
-	"plXu7E3OLxrUqV5LopH3p+/NYsoCOsNRZpt32pgtFuSWMv0E8IN0Ev1td3hK5ISrZyI+pqxvOsKqefc5",
-	"i5ZeZ4QjQXxr5er3C2IndtauNYJmWDsjrVHtHLeHtZPgNDwj56MLXB8q1ghDrEjXZIppBPSG/zcOpuTI",
-	"nqDtFyjiAQbaDUnth1ee79mDF2L0ht+RCAewixVp2B3n58oFiN+uNGEMn31EIfhobg8lZPAUXWVwdq6A",
-	"Os4yvIrY7ZeuhBFI0DHTLcNN/XMzHgc8J5N1fiHsZUj/NiIncXmYJp3qxWk1uQmdCV+9P+8f7eq+Ibrt",
-	"gMbbQZDEyipHDzXAa0fs5eHX5psAMk9QfGvj6D1mpwLqfbaZs48WExpM1BeGagRIchDBuapwTyNPaa+N",
-	"9q4XVAaTFNDpPZBHJPeZL+UdMYdvlYPEEvtzcfF7BpvvzzVX8klNSnm9eLp0WVWiHldhptugB7fhpjcu",
-	"HzVcyo0Y85H9NXGQ+Ig70MAuGgTzOCZMDtAUx7eaYXJGdMnKsvl+aa0fquUuXXz4Q+ZBOB9aBbm7yZCJ",
-	"+Lo0h/Xwt2kmPWo1pc+wEAsehw+gNKBfuKsWuCK1A8buXEhT7HQem7KtGI3mUYRAb15TuuBamcE8dZtl",
-	"tBI7Jd3HzPr1rFKg4zF6iKKkOTBGC4JvoQqlfZGvPsVZcuD69kLyRMx1PxkbLzE3quP4MLrB/iMx10S+",
-	"s7TwQGI+/cJWEr4Eb6GzUp68BH6C8pHI9NwoJjFL97yMQ8ARP/6k/nOvolM7eOXfg8NdZJr9MUTuSLxM",
-	"ZKLTOVC75DN2hnv+af7Qr65S4BZyVn8XyhKAcP52XO+m6M4HsYPb/YN4eJc7DGyF9Da4m2eN/MHxV0ll",
-	"JlhyOIaLCYndyJ7aKLGSd+xaeWkH1vGGyEyxpZR96FpLX031o+cz+W0jncqLDxkHdOFYwYviO0sGxZWP",
-	"yYjEhAUE6fvQwWDMUTxn6OjYeH3VCEf66uDwyPO9eRx5HW8i5axzfNxonh3Vj+pHjc55/bwOJGRGUfa5",
-	"WczvaAhqtZNHG/A5QKq00A2JhD7CJhBFY2hpGCyDCLBzxoGcxtw++/kvXa5p9+68Imn3vukNEQ6I6GaM",
-	"bcV0hqQAw9QuzKnzEY1dKH4BVoPwWUSAyTj6iZ4zsCZYA5PZlbzRtYaL74U2QIp7JC8HGynxmuquO7oN",
-	"c2JqDRTzVeci0+RM3zRwPu32GCp++g1n41pE70joQ74O0Kay9WpUt4EWYPxw5prQfgkODkcR123N3JW8",
-	"TI3Bsq+/0/PFQcxFSl3uwulTUXzyZyUT1MimUMGYaO8KGyOdXgUiRW2HOxYjSkredk3HTHeQ1gJoLqGl",
-	"pyAoYdcCMUJCxDgaEhwrTZTfEuYj8hF2JeJj9ZTztVTOgLexlJgSY1Y7seFMZaim5LmfCI7kRO0WDtXE",
-	"hY+mRMY0sKePChTyYD4lTPpqKoKGBKjFpYpfk3l5n//8/H8CAAD//w==",
+	"7P37dts4li+OvwqOfmet2D2ULcnyTV6zZlKppJKppCoTO11nulU/CyIhCW0KUBOQFU2W15o3Of/1i5w3",
+	"6Sf5LuwNkCBFSZR8iZ1y/9EViyTu2NfP3vtrLZTjiRRMaFXrfK2NGI1YAv98fUGH5r8RU2HCJ5pLUevU",
+	"LkaMJEzJaRKyF4pcs0RxKQhVhBKlEymGxHwYEDUNR+bnXrd20K31zohiIiJckz4NrwgX5N2g/oHqcES0",
+	"JNNJRDXbqwU19oWOJzGrdWrwXS2oJezvU56wqNbRyZQFNRWO2JiakY3pl/dMDPWo1jlqBzU9n5jvlE64",
+	"GNZuboLaJ6aT+cuBZsniRM5ZKEWkTO8zaobFBjJhRCdzLoaEDikXufEcthtrxsLH03Gtc3LUbjSC2pgL",
+	"/LuRDowLzYYsqd2YoU1oQsdM27V++fHdz2z+LjL/5mZ0E6pHtaAm6Nh8SSccH68awf9O2KDWqf3/9rMd",
+	"3cenaj9t33T9MgyZUu+5uFreof/K1p36jZiOX00TJZPyM9UT7Iu+DOGNHpEDokeMTBJ2zeVUkQkdsjMS",
+	"s4EmcqrJQCbwfMATpeGh2SqYx9+nLJlnE8EGa0tOTavRKDs2r6ZKyzFLli5PmL2w7eJ4feS7fMPj0vP6",
+	"M2MTRWYjqglXhPbNOugRV8QNZvkS4PNLHtVuObpzRpNwtGxsriMzSqkYMf0HJJRC01ATVh9THhOZEPZF",
+	"s0TQmCRswBImQoYvcaFwRpp90QHhQyHNlnRFSBXb64ocdaDhmC2Z8N+XbXdz9Xafa6qnavX6Z3PkglAx",
+	"tydVMaI01UyRnYRNGNV4fN0d383ObkBoHOcIy19rNNT82sxGTdWEiYhFtd/NC5NYRswdq7KZKhhxbrpc",
+	"s7Gqur0449pNYFbpHX55kC4RTRJqOpsK/vcps4/NYG6CmtJz2IaBTMbm+3cRG0+kZiKc/8zmi6v3gV4x",
+	"wyISQ5GJogPWgb/MWrGImDvElCYzrkewdIqOGblic0JFRPoyMv9QM7PuVHlXP+JRV5iPzG2IpKHcXCPx",
+	"Psu3Ay1TIfWIJfkG263WGZmNeMy8ht2AuOoKpXkck2QqBBfDgLQbp3vkZzZXhCam7QnSo1abjOQ0UXvk",
+	"s2KEkkHC1IgkVERyTK5pPGVkh5LPn9/9uEsmLHE9FM/14aARNsMTVm/1m4N6Ozqi9VPaPqgfh81BIzpl",
+	"J/1W0517ZNbZcfA2oW52YRXVG3ORXouyS/FuAMy5nFgbDu9otJMAzL9DGscwNRoFCyIB2bGiwO4eeWmu",
+	"S8yIFCzbh2brjNCuGHOlzEaaZ+3WyR75jdEraEHBaej9qUcEu2YJGZsRFhfQiQ3lK2RljtuJFe/ENdfU",
+	"rMdSDsH9V7blEbl+8h2bm8tWk6psCECsgLICkVrGKOBhbfPBwVhgfO/5mOvyIzOW5jYZGmIkroTpaSKW",
+	"DSSGZvyBRGxAp7GudQ4bQSZqNXOCVrNE0ApqHyiPf+Zi2T5dmUfb7k/atuvovQypOYSlXcX48Dad2fZd",
+	"dx+YUnTIlh7Ccfr8Np1mvbh+qzBK2/cGR6/AyCoOy7EwMzQ27rNEjfhkxYp4r2y9KH4jxY5Xr4ohkjEX",
+	"VwqpJzfr5L5dtjbZG5tIcCsGWW374O372b3CSGB4H2nChK6yfmrar2dimFvHdVLwBNq/hQz8Scas2ppZ",
+	"IYYrksh46aKZZ5XHYjqHUZxzvfy+K3y47bm2bZtuPqsV2s9U3UrzsW2DFpwwNZFCMZBYf6DRJxSKzF9G",
+	"JWAC/kknk5iHwGv2J4nsx2z8L39TZuW/ZozffBFZ1ktj2OeIacrjWgcG3jFqUzrioDbgLI5UrfPXr/hP",
+	"+1otcGTTNOV9cfM7TpgpOEUd88fl8eCAnoYt1m72G2Yz8Tx3wAKguQaB5B2Oh3AxmRquZpnUNBGdiUw0",
+	"ja+47thpddzgb6qu5kf8EJczfyp7trFeB+4N9G8WYUxjI7azyChj/YTRK5DMpzE7Iz1clh5RdG70OB6O",
+	"9sxgXkkxiHl4u50ZUB6z6HKSgOmFwzC9XXJX2Nzly0bztNmKjlj9sH9M68fhAaufDpqN+kG/OWjRdngY",
+	"HTFQhJNwxK9ZBKJhSIWQmvQZCUdUDJk7pNX27DTbszcwUlIY6cqdK5vcnewijY08Pb9kX7jSqmf0JtTI",
+	"yCSRE5bouVkHTa+YMPu3OAy7/7L/NxbqF5aWk0gyRcxq0TiWM6RXQs7OSC+0ew1dhVKE08TQTrumZCZF",
+	"YE4OXaK1FbQQAtzD06DceTJn6ELK9zQZsru+8BqslDg6UPa4ItKoDM1G++Tw+Ij055qpTU5H8yA7HXbw",
+	"REtJYhj+t7vV5bMkH/gPsM5vZNLnUcTErVZ4whLQyqS4jJjgLE9c3RliESjCczlNiOVu1S+ft7wf095I",
+	"2tvK5V0c3p0s9EKzdsmtljumc7g/kYTLY+4eo3qasMuIK9qPs/ctXTNXj2nNxVCZj7K7x/UZ6cU8ZEKx",
+	"S8dw7MeTRF7ziCUkpuGVsmYlHhEmYLnGTGjY6J+kuPUtsvrcJfsysUzSu1Dc1yiJfYVQTVqN1mG9cVBv",
+	"Ni8ap53mYafR+MsZoeoKTgMlgs2MLr/RZcuzz0KnFW5bcSZ3dfEK7fYC4v+asGt5xaKeoY7+71PFMiac",
+	"ziakgghJYimGLDE8y7y2t2hM+8TMg7unkFwtkOoZVTCKvLXMJzHlgtOi4SmToSq0uZFo1Wp5ZyPrF4x8",
+	"CS7Vt6PGSxfUepeWrgHs+y9Sv5FTcbu9FlJfDqCVW4lWhjq5ZqpT8Xa2N794DazcjmzAd7IhaXO9jrle",
+	"4IZE0QekFjMvKViRkCvGyI7bGI9g45fKGimJmaE1PrYbB7uwax89UQvlxlvtn5O+SrdvRJUTbTuG0YKp",
+	"NTXBtgLCQcIXcmYos/v94Azfc6bxjUixd938mRIUNNdtbjqbO9lbTzKF2+Y8yGBe5ijO6ryD2gmvUrDC",
+	"Kixs3qdUnb1bUuuGWUED9ezTd6CFtk6W7J03iG9GKd3eoYke9FI0/FukgF7iZ3Cn3m4f9ne7HUN3pL9l",
+	"7jfCkgTcx1XX/DCv+RdaWbPYdhx3sdovxZwgMbPNe4AM11GP7Bw2Grsd0i3Mt1sDbdpXL979GKA1APU8",
+	"lhgSGMuhypQ/XDwF+3LOkmsess+CXlMeG2H4MW2Rp2vYgZKpN9KH3KdsMzr+ylpDBvzl9gDJ+s4APOiw",
+	"QgGuO9W0TxVYQ6YiYTQcmWkgc7qQ8gMVc2tXU7fahYRqdgm+mYJuICUZUzEnVGs2nmh1RnQyRyJLYqpZ",
+	"ld0Bx/AlHWiWXCqE5ljMTUbOPAPNhevTLc66XcsN/k52zm/R7N7iKgCuiCoQ8c1/AY5UBzwS2Nf2aoEP",
+	"uPIeLxuXfXvfAzbB0D4LOtUjmfD/viX7mkJDRrkMaXGbR4xoecWE47Ro1pQolViN6IwoPhQAjthU0mg0",
+	"s+39vDCMlZtbHPWd7G+hURQn+4wmLMF1AHkSZUkE5UzFlZAzEaTasTRCPuiEe2BWt91miK9FV8JLUGSg",
+	"xZgZwZOMaTjighEaaudTp4MB+hbIO62IYmHCYABqJGeCSBGbU0jChMG259AmX2vwM4suqa51ak55b7Qz",
+	"5b0WpO/054g+u7xi884VmzvdoVFvNBqN+rH5vxPzf43sfwBPMJudvX98UD/tN8L6cdQ0ukaL1g/6qGcc",
+	"D07MIYip0qAmF0Z1eNFsdxqtzkHzL5n/4fWnjwRcvAm1hlmwNnVqNBpzMLpawyhHv4I/4eJy/zYy51mD",
+	"ombfM8s1kMkYRhJRzeqao19gJS4gv2iL/UjXPpp71FxpNu70pdRKJ3TSK4Da5EywxJyFvXzPZZA1XO+q",
+	"CMDiai+cQICWzbyFMe+jGruDQE2w+4BHX4qQmTPKxVQzD+ZE+AD1pK1XEzd7LX7LEBi4YWu3177njRFB",
+	"P+axTK7U1iPF07fGt2bubOrFyxxnf62BrmA9T9Zq6h2kwD+9v6edo1pqOveRo/m5v4sM7RpwZrRX8vLj",
+	"O3OaOqRnrmUPBLzUkaCmgwH/4vBJ18ekPycWcrGbB+VucKeLG+chjg6D2sSwycSM8/9v2vzry/pfaP2/",
+	"G/XTy/rvX5vBUfvmf9dK1hqn+56rks3+VTDAghqNwU5XBW7bDaFWhIswnkYsCoiMIyPXwmU7syq9HjGe",
+	"WHKqClTT4ur++gegn78HNQ+MW+vUFklqijKsBDe0vC4HM/TvMgINbwrdFrf3I1WA/us5kLCWZMhQ4Tcf",
+	"WpCwkb3mxALSgHI5fPB64G/uXsI482NafgHP4dCUsXPBZu40oq7EU5ZdOGL2nPxBeDSIULVObXJ1+Ze/",
+	"t9+PT3750vrUP7oIG3+ODn8bnP7X8ODt6Pg/rpofVPuXycl/Jq1zffR58Sh6q1btDNqOy0BqV2z+IpWn",
+	"dnqTq8t//s8/eruBL1iNWMIC4HtZSIM5lS+tAA7z7ZAfUFA0329+9tyc3GBLz10YsonOvCMedIJGaOeh",
+	"8UdvqQY0ViwombXnk9CSUGg3SC0A5vzSMJRToV+oTMnPnVy76T8lNGTkrZxMQOVLd5hffhDtH66PX31p",
+	"/IUenEdHb4anb//W+jk+/M/ZyeukeTFvf+bHv04aL9XBj4s77CSB/MidtQ4lldS3whioI0K6QZM5XrS1",
+	"MtSEKjWTSQkn/XWCqxnPiTIyueksWxL3XSoyYf+CdQgI8YYENRskHNGEhpolKkDXHwnleCzNqWJ75KVI",
+	"x4s+gqzZK0RzakVAt8B94Qo0D64QJl+QWtOp5Kd9eFQy7RXXIXcwjOI3SOQYZo9g/hcKwGzmpnC8KWUL",
+	"vQ5p7B/81ccdg0nKiKzRsOsxvzacPWFTcL+CJlrnAsc4sLqah7cD5SnVaL0r7jaSpzoBanIA6calvlt9",
+	"ai3t9WM4wB1QyYkD4zSaqPIHd1pvHOQGB23SMHaDadWP6Um/fhyeRvUT1hjUWzQbDlimfUAiABTdp416",
+	"qxW268f0tFHvN6PDeiM8ZSeDY3rUP0RPEo0uzRo7yJjWcWbuaR6eNJtwZqyasXJNrUG41mk+AY2vQ3qg",
+	"tnfMNQH/sDsFFTlE4QxUhy4GNQdHWL4cDpYKi+JeL1OUuCJMwNOt18w/kUsH47w2eDuVlhMFShrAh7bs",
+	"uIKOnAtYWzjomwBuc0e9OM1X1IMCg8ABKBMFPjvOZiwhCR+OUAex8+hLGTOKkpN/Z6rO6OLivY14NE34",
+	"92vZBQHZ2Tobt1709JJ+zb7nQh+1ax6O/7TROG6enrYO28ftxulpcy2of0F/zse4FRHT2VbkFy93GAtq",
+	"txt4TgHPLdxqLrVeI8cYSzgDHdIz9HdrrXwT4l1VKzdtVtbK02mv18y9aatVajhc/XvVwp+57u247t3b",
+	"CTIZ7zu1FaQTXG0v8KVN/8JkBgS4HUX7Abx4GVsZ+fmGPAK5NNWB6eXbv7d+E4evv5x80s3/mrbfyeOP",
+	"tHEeHbwZHr392+nPcesvXw5fXZ/8IJofSqwc+b2tfotWqHdW+kAZa6c3oSutHR3Sn/I4ymRFUAa53sK6",
+	"4c0lqKTyecLL4o3JcVJQSQfMSCeEC2K3MCDDhArwW4A5QxNGw5G7Yx3SJBGdGxpxcHRk/qn8eO3myQH8",
+	"RnbcOchz3+x0pALNQfOo1cqngbBpIYrCjJmltgJSIT+FHDM9glwUPlCtz1KwtZYkkmek99PrC7J/3dwf",
+	"sx6JubIGCrB3F1BugDqe7XVFLw2XQvdrj4TSnFtiI9CNFg1R6VQzFEowzOKM9DwFGmx56aeJjOHdrlBc",
+	"uwgMFVh9AkKnQXeAKYmIJGwsrwHv42Fl98ZU0CFLG0WbjhkO2NqgebTonxmZKT1Ixe+QsAVui6FDq9ic",
+	"kZ5i8aAH0SNgJGBRnQsyVSx5obrCnH1rizHTpTzeM+QhbRoWd6r78ktANBtPYrNG5lHCI4YhypC3gs3U",
+	"WVdAA5fuveIwFb12yxGxmGmIe3ZN2chmYY7PX1NSu4dT84gvDM//G6mU/0saoWch6sp9k/6dfmM2zz2F",
+	"f+OQc/TVPc+dhYUfxuD/9/bWfrWw27XApwnutcXdNT8ij8p+MLuW9mX2FciR3bPs3xpC78r2AlMtOEna",
+	"n/2imBtFqOVtZ2t9SSYsUWhlhVAsoWUuQGCP/JamIchBPsGaqfk1IzDTIDXM4np3RZ+FcmwOn3kMSUJA",
+	"ku6ZO4mxXIUw+a81NkZYxzChIft3Go7ZnnsaLDHoWhP+mHLI1gG/mQW75ABjNP92/H9Qb9Bms34ctfr1",
+	"k7Ddrh+x1qDZb9DT6CCs/b7A3+xoikTwDYcUPSMAxycAuMDjj+ZPMNQJCbEvI2qzh9AoSpjKu3Ox+YI1",
+	"tJ3Tfg5W+KDzg/qswJ3oDIUY4WDG5xkMNzaEVnMjowfZX/Xi4CAEH5csu4wED5pixHyoHKTSnbFUEE5S",
+	"ttdxaUoqCe4ucnSN0F6QA9ym+M7vUjkAN3Tz2yaVpnF6HshrmCSibiF3h5ts0aDLtRGH39Jxf5oMDRk1",
+	"vCAxv/34uhbUYi5YE14YMKF0Qv/f/2Wk2aoFNezx0mKpWo324XEJHAWarwBsSLtdsCOc/0oOmkdH9Sah",
+	"8WRE6y1iujwjSsuERUbwmZorSyBxTuEk5s5hK6fyW3X/96+tcjXfTvzrelulebNV6c3ckhXeLwV7DK20",
+	"tD6vz8JBegUiiblD2xLw7Eq9UHDtXYS3d3xWg5Gq3/LCbVl6PXBW5gqq7X2ASBeoTzO4EaUB3Ui0LMzx",
+	"jqj+cjJ2vopODfm1GSxK/VoaUoUTuGeClQ63dBuA8KObedvj5WEFyj2sm0LfyhnYbyOboOoKw3MHMtlb",
+	"bRps3jnsaR3Rt8uZqoDbH23vSFPnzU4NKkb8x1xeRVPj3VkTFoUda/zg4rZ2/Lv0UNgMO6XreCuPRWHn",
+	"82NevvfOiXWby5RJ1i4416i6qJnaoAWYtiI7IND1uBixhOvLYSz7NL6cyEQPZMxlj0ixaxTnNI9Ij4wh",
+	"pxnXRov0cpKAkVs4gV0mJM3qlg4nSPGTbRKzaxYrEjE2Me2DJfzSSJM9q/yqYhAxAkRRIJ6NJHHCv5H7",
+	"rH7ARRaPrxMqFAUrw4ISQDPR6s6lHpv479IpGlwXtQyXCPASD+3rTx/rzUaj3fL0UjMymUQsuaQ+via9",
+	"WNly+ToNjWixryyc6jcWm/UyjENOE4Jo8v+Vifu1l+GYkZ/G/bclZrhsvVZeV/va4ip8Xa+TlHhM/WUq",
+	"s+R5hwNIusiFjr9Q5PWnj2dkPFWQG8O6l0B5UQvgmHJZ1N+PVTN/Y9/7CFFsCxu08lPz5meFVrGYDWl8",
+	"WYIBLpcil724hoVlSYE2cqhPRjbY3uuuXTasa+oa9948aK0zkMJsSgmjHUaZ38CMGsJPLIwoTaGKh2CP",
+	"OBQTpNcsU4PwRICIdUZ8QgdJEJm28fw+rXtkBKWKy6Mi0fGsT8o5BehUy8tQigFPxpdAlTLuM0ou1VyE",
+	"6d/LGIlraylRMySHFVtX08kk5iy5nNGEjeRUsfSR5uEV01lmzk09Mf5NQ9L3loqIxWrIFItjFY7oQBND",
+	"DUsIZHoXav/SPiXtBmm2DtqHR8deXE+W3bTceZKHj7obU/vxtW3q5NT3qRw8DpK8FmCUM+F5UCOy8+nN",
+	"K3JwcHAakM8Xr3ZvAaO5G6bwEMygGvomT2PviAE8OMl3x37TBLxrETm5E+Vjc+7sSFXlVjlUT36kPyVy",
+	"ZkOC2TVL5naMZ1k0N7dWWjE1WoA5lX+fSqu63ydCyOqbjloEtQWXyNagn3y68OWQn3T7OqRnCPTWcJ8N",
+	"qHtluI9psyrcx014PdgnzdOYR/osRfU8iw/P4sP9ig93DlpKZfLvE7JU4FQLw+7h/vQ6BF3oe6SX2jvM",
+	"jxoSICWoaSRsAGGkU6F5bPHEGdAg2iM9l86x1yEDLmh81hVphvURV1omc5eAx3lEIZdLzlVekk8/qLmW",
+	"8/7e9NUFIvfGu80LulYmWqH5IE3sZqaweM17RDAWKdIruba9s67oLV7QnpfMUg4GFoLdyy434BekOCM9",
+	"SztcJ3kpryuy517OuDx6QvUQVKK8QIocUDMNTvZnzuQkZntdkVsPRwSJGpkdL3xjLyJGsSgJx8OIBYt6",
+	"5FOln0thW/D3Ipi7dFJlL6YzLHu4fLplb5dOvuxFfynKnpetS9l76SJ9XWccLhta+SKtmHRu4KWjzJYz",
+	"G1yQ360yYpi3bm1mkD6XY1akFobGOwmZul8ze4zSdA48ASjlHrmYJsK8kKMChhVME6GWUBEpyFTE4Chz",
+	"BuEJ5F2CSDauF25exZvxfNy3Pe6Lp4qzOPozlzEtRwL+ZtOLzKCUBihXEPsH+ZzBjleQp102MYd8cJKz",
+	"bwV3xmAqyBI4waJgZNstDxVMB+MqtFjcoZqwOLYxUP9x/usvUBZIBSSSWrPIHMaRynJTFYbcCwgXEfvC",
+	"vFecF/avrd97NhGxzSFmWs7ecxnGqkVXpStTYfV5iZlkrcCFi5d1VEpfUhP45m7OzCtkqAq6jhBiRvOu",
+	"sHIYWInLpMxNedRonzQay+Fbt0Vcbe4azSKgi67RJRvqYHg0JkJqm71nKCE7hAXk+YluIdJ18Qit3W9c",
+	"gLJdfstorJdU1sH8Xy/ShJNeKOqMFQpHfc2UJHm1eFszS5STi+WVN54lw7ZflY07W+lSFLa3aHJAqF3l",
+	"gPTnrvaXvdyBO5aZdzaLxIWNAF9suhvZFmwadbt1dMIqbGRJ6EI++XHNeb0QlJGKpBGmh3Qogma9zQ4H",
+	"9eP+Ea2fhidRvclagwPa7h+GRylM1sVmmHvdmaokB0E4qB8PTpp12uof1LOwjNNmFXfnEjQnE/oSaC8Y",
+	"1raD+QS2klCnZpQvc8iqBE6UChOTKlG87kUvYBUVTD3CGJmtrKFp9/151YoWwcMFHm8bC3wrN/QGgbsI",
+	"rrmTuN3cXVqTpgAIj8/tcnAJshPmkCUvFPHxFrt5OAX0WB6Bu37V86W78pe5LFLcPs+FiQf5IHGIGgc6",
+	"UDlkfCkPTJfNavIePwwIHxAq5lVY3m2Sb1mtBJ/fa+6tFDTtEbfiWN/KGWZvRHPHiF4z0mfgExO6Q5pk",
+	"Ek+Vyy3MRKT2avlCZI3GumJkq1DbGQSzANye8Tg2YnqGxLQmwHsBaKeUe8PSbw8WUL4+9tuRM1deyS15",
+	"kJa38+lJ7mIWwsG947KZP6hYHnBVEHhGuzoQBrW9U2gDyaKyU8i0WdUplM16vVvIK01Y0TH0LO59b+Le",
+	"nTtiPPXk+3TFFMluGaFNWJ6qEKWpiNQZ6bmSJWQg0dSfJnMylHfPc59k2+hk4FrK6NMLUfCjZN+sIAyr",
+	"wngNA4Y8yQX9G8PeZXIFaqML6DUceWTOt5bkoLEQsntsA3bRWpEnlPibx7xbh6etPPM+OCoP1YWZsNsH",
+	"//nGmVz83wYRemWGEpzJ9tTgjkP5/sC2oD9wNN/SiA6/Eu9CzmsuIjMPMBOBA9M5SuCyewHiKB/lqy4Z",
+	"NgZE2pE+xoKu6MVyyAU4I+xHnnui59Ls+Uni8tWcHPGDlmcjCU5ny6W7QskxwxBUSf4muWBRljLRunlR",
+	"aRPMVeungsCDorPaz4aQ9Z/749KjxAtTrwW1bKo15++wThb4BH9JmNkK7wc17Y+51kVanhvDwsHO1zle",
+	"SMRHxXBqpDw4srCbNtwaEQCzxHRotmmPvCQJC/mEM6HNMipGsERymkDRMN2iP9tJvz7DYlhGMj+LiC0b",
+	"/Yfl1MASCnelXJi/qzBv7qJNrU92sBzGmM7JSMaRd5TAkLlbTM5iqwKAoHWv0iy8L6eOfh8f1g+iNqsf",
+	"Dw4b9RN61K8fhyfRKWsMmrTVrwVYAruw65DrFQtrAJOIWdIxpHJMDamA2j/ThJGd8w8XH8nhYWO3Qw73",
+	"mnvNtOKS+aYvv4DgYPe43MmQmrDTekJrZMdWmakwXdwysUIONCryRkJxCTpBudcJZxFRXITMGSrcAZUW",
+	"ZJkweGlB3ffEhVJZIW8JfFgjX4VQsHxdb3cIqpY7zx+QRTF0nonEdmtsuaisCk1KH1KPR8Im8byQQd4Q",
+	"gYhH1VguyM+2v+WGCEqsrJpedq5INGV+zyjSY/0cUG5uYaDKjv82RlfQ0FZaXL1FTC3hUGLgLo3h1VDN",
+	"JWXZi5ahO7L5pGX73eJ6eN6UGGxmtVkoqL/KbIOMwZ2gDukZeruJ6Yb85somTab9mIdkJM1lgdIwVJDe",
+	"v/dcLTeU/aCfF4rYEdbf/Zi3/mxA7ytbf0ybVa0/3uqtN//kV68yNvhJcdB1bM/d65LBA5I15YtWwlvD",
+	"FZv3YVHxhaXv06SySLEWAa6WXfQ6UM/JMI6BTEAUhIHbYwlZpdyLFCwWNnkPt89c1UKPYHdFjmLb4t29",
+	"TgqUNT0NpYT804aUy0FaXiqwdN1WA2I6mWdwrgVLjvL/Zc6TFbdyInOxpGP+en/EpFalYjN499GZI6dx",
+	"RPoMHCeFuzzS47jWqXWnjcZB+L9+/PXVxX99fE3Mr/ATwwfmb9Aj/rVbY6KLr7N//s8/8PF+9j5g+3Av",
+	"c6YOH2Cu2Rfz9C2LYxl0RVdAeWrN6JhQnb0JAAtve+dyukcwxT7kwOt0xUjriers76Nq6u7yXijH+7iL",
+	"/waC/79Ori4VPGqkEHTaDyM2WLyOuCCFXCZQoLyMB7upfl0LPXLTrtRyEQBiu7FtBDjIZZfnwmp3a1DS",
+	"LqcZUH/B8vo+hxz4Vvl7SJhHqeZjVVvUH73jxeP4So7HTJA+4+Tr1z0nc/9Cx+zmplYtOaR7B6z86OpV",
+	"enDZbq0rW/WwGoQ7mAVrVC5Q2EufQN5efHiPJegBs1og2EeHhwdlJ3pjpSM1O6z7whoo8rem6mTsJxtN",
+	"xd23qn1ADPbGC3ZrWTp/AMuACIpeAzcC7rs54807Y62Ybvct1/nmwrkjNeXyZY7c5AxPWUJFwKIB6TGC",
+	"eim9eSCP4+OiPL/fgZyYMoINzcbYwbo939LnIlYyng5mgZ3QRENKKQEmCBrmU8PskQujpdFEowXzJ9kV",
+	"mU1zx7wJ1A+aoQLEmX33giuay1RIJ0yRaxpPmdpFP4NijPS+ft17z8XVzU0P2uoKNES7JXK2CKAX5tSm",
+	"famUf1rrMpiwdwNoMn9CekFXmF8vpPk3vPBJxuYB2sXt3+5l+MFKxW5cHlpISM12bYvoEcu+eo0um/Tv",
+	"X5OIJb9AqG/WNaNKCr/zHxIqor2PiYymoc4PGR+dTydG6nptppu2g49eyVgmhd/ey6H8/Ol94dePoGj/",
+	"QBXDZ3tdcTFic7DgCqnNfnMBCXtCGsfW+pPu9EKcRKnkWXY5V0ugC19UkETTM7NcolyEF6Us+kVqww4I",
+	"F8pcDrPBfbNIRuVI6JhV5EflIulmPBJuV0y5qKc8sVLvZZEUH5ZA3WwogjlvM4Dza5sOeQ8RdeacZP41",
+	"ezBT4i7omPXg7rskKO5RV0BsI56NgvTmf10+KghXKDjvCEWkIg21Igg/rIDycyOvngEMTg5LoOS6FGpF",
+	"jrjF9NHkpc2VTLwWCJ1MYqxwx4WrVuVNS0QB5o/pCs+TmcHaiDJXCByagWtFg1MIM/vBElesIrCIATks",
+	"sVdMEi5CPqHx+iLB7sUbzDdcBQ+8wOiy7vIrX8r6YIXKHVSeF3jIgEalFdgxB60mfRZLjC57SG1q4yx5",
+	"fubCHPrg923Dv93mVArkXx74AjPZAH3lSW51yE3gAt0jSt7La2Zkig1C2guoeDOpy02HlEa8tzYvjlWE",
+	"oH5LvPoWWQ3vBHixFJCby4rqY3HvJwNpZddLOsINU8r4xPguCj5Vp4/eya4aXvEE8864ORZxyuX45Gm1",
+	"LDR2mZezjvU+GLvvaapIQISYf83JDFCEUbRQ6fCBlONnRvI4Gcnd+5dQzPlOXUs5qbwox6GohobvLE8c",
+	"QtLMeQ6IzIrOlkrJf0DR7lkKepaCno4U9CzZbCHZrKakazPsZfvYAYvO9uFUG1C7yoAa02ZlQE3xKJcw",
+	"EVep1z++NmsUDQHGBoBVP7qgmCHLNVE1K9aH+Sq+ZgRMZ9ACs9EL5Y1NBZjvRkrFrF3csD/IS4P55NHs",
+	"pUeJnA5HWzE4iD52+Wq25ncF410uY90zL7wjXmi36uvqkg3LTgdYIkuDs7fmsgsm27WW12e+/MyX/ygW",
+	"h/ztyC5wKcf2uMQSd30cL3AKm9DRYxhYLxp+XZJJluwYbmc0uWj3ltaKZ9ZRxQZwW5V/nvdB5cjL9liB",
+	"j1SpmUyicz4U78TWaIF8niIs5Wlb3vMcgjzqWTFmgQBjiQSn3StDGmjcFenp9aNUweyGZ9kVixFsaZ3G",
+	"EvOSG5s5oTJJWKjJSCaKkT7InIAtmsQlidweIH3MmtjObOheW+mPheaO1hTyWBKJmDZXemJ8719JPhYF",
+	"dImL4Z5NyXKJtTS5Sr3AiLw1h8TW7FJnhUMCfuRcvaNeV5hPMSXujl6QdeYguVsZZxeAwyD7+M3pkYQw",
+	"bteMi2TENxcO0O2sPhuQCQtqAtvprapx4xRrnXxYo1euyqVlTdcGcPJuYsftejNsRfVjdjCon9B2v34Y",
+	"HkXH7GRwShv9O7wNfEkyRDwYuAAvVOCOxwtF7J69UAQDONaWWqgCkUyPssNJ3qoqmFv8dQKiIbQf8N3F",
+	"WmILtcMcrKFQLozsmA/rkO/Nzze8Wy7a+xu+Znz4Jk4pu7/b16uzUEaer++2krKUBzsjNYEgARfVaoPQ",
+	"z9J8T/B0TMMRFwx4gxgSCtWqEewvoYo1IFc6Xh69NJWT+8bpSkbN9koze4YAaDCrq+x5ljJrgL3QC2fz",
+	"YyL7MRuXJgP89OYVOW0fHps5mpdIxDTlsSK4TmSnRyeTmIcAfty3L/3L35QUvd2AsC8aC6Y50qZpP2ak",
+	"F8qI9YKumLCkjrlGr13aVJVGXyfI/c0NWyCFWBKAi2saw07iqGodcLR0MB253fMAM3aiBOkyqlrZN0uw",
+	"4H9x83tQ40JpKkLzaP+6uZ/y/RqeJqZsfvqE/f3yeHBAT8MWazf7Dc+rg3XiuYa1f4dDxfyq2SZME9HB",
+	"OIQrrjt2+TpuXosUzlZXXU1FoJFXNvOrW5lSXNAMQrYTTNdh9Bw+ZgFRdAAgODWSszPSBS0lETQmECfa",
+	"rQHL6rlfixnM2uWBDG4TFsZhTkbPzrjXgSPOhE7m5gqQPo2yzLiVBNNCEt71mm+202UswB3CCdWjnMI3",
+	"TXg9YQOWMBGyiinWsnOzoivgKYEhE7EcDllE+nNrPEmuWXKGyidE6EAUrLpyAMMRiyeVeBHEGF1CjKKf",
+	"kKNsXxKq2aW1RPQ6ZJQmd5GAbQxcBPAn02T9JYQ92iS+KoPDo9p7ctReH26tlhhJEfl48ZHgC5DYONf6",
+	"4empr2KXJ36xt3HRAqtGMtEBGU3HVNQNWwA6pabjMU3mXgk2IIGm3UqAPvxhsbfPn96R9OwQQcfc5svx",
+	"e+iQXjl1cJl/sqPhFqPi4Vwnd8NTt1iedQGoTzmnzEjOMkHKrGcYU6X4wHILW18TiAqCs/0NzmU34rqT",
+	"0QjSbjTIDo2VJO3mAcrhFGMw5DVLSJN84D8EpN1qWS0uYRCD9y5i44nUTITz+s9sbt44sW8AiE8MiUs1",
+	"DbDoqaBTPWJCm/Ey6LcZkF6G+buMmOAs6gVpUdJLZ4a3Mn7MQyYUu3Sra9o4MG0LqS8Hcirgl3ZAejQ2",
+	"p25+yb5wpZVpMpRiEPNQ26Ywpu9yksCF5ZhCpd04JTvem1yRdrPllkRpGjNvTrmsKC6NVFDIwQLZoRaT",
+	"s5gV7JF2s2FGn6MKpN06DTx2QA5he0REDhsHuH37MLf/3s0HNWbcO10NI8DkFgJOHc4uB7e0S2/EnPwu",
+	"pRGRuZXKivqkOwSVh/K7Y3i7N7N8ihaXLauQt8Ul0yosFfyCC5KXwfypLtCLTyxibHzbWskvhS+Cv7AJ",
+	"mQtGNfgNVPXLt39v/SYOX385+aSb/zVtv5PHH2njPDp4Mzx6+7fTn+PWX74cvro++UE0PyxKJLadsktf",
+	"Mgiy05tQyKezW0ZANzEOYMdl1AhX8b1ROW+xiAR01vwS3sJ0RAqWo67YwHSUblZ8+ef+wS/jo/+cnb5O",
+	"Whfzw8/85NdJ86Vq/zg4/mnU+I+rg/f/ffR/wtM/91u/3KGCvGKXcV/THHRoeWMR5nvb6U3i+99u2N9b",
+	"7jem3DNCLwM/sxToi8jllaqacv++UqlVzkz/CXLbZlnUti+6LtjM3YGYD1iaYtBbhQ2qC9xRIriykJFP",
+	"Ml4ZvOzsNUbn7pAeWi96xDAbdUZ6WQK9HgHRwgaQYRmRgHClpgx104TZOi1Ky/AqIHLChFGdoFYIvMEi",
+	"ro0+GcoEGgfDv23X1QI3742poMPFuuBeLIrjlThcOC9eoj90KOT4S+75AoOx1pRSCZgPBYvMSc+t2BoL",
+	"hJfwnytQGAUm/afa3ZxK7v+8c2P7BLClOV5Pc41vZmS0GZIUY2LlkB/ASrqFy2dVYZ8KTCCTRCpmxfed",
+	"/DOq4Gp8k+z4VVLcu4EyESmj2WJeQMjVY0S4rUe9oVEzf74WLmY/F3buLy440s1Iz8yoYRaYdwjCPKMY",
+	"E8Kaz4E7Gwa39ZweoSU6Byi5nTl6QzTBamd9fqmKznu7Fv70CkegkL3cu3NlnD47SqsBdXalOuCI2h5N",
+	"twHdrIymM21WRdOdM+1cxNvLNClQwQg3qV+46GwDGMFlVddsUBNs5r9NyXgajsBaxhLoZTJKqGJEyFmZ",
+	"ZF7srribn1wgeUoLaAgZvyE3EU3nQawCnbvqKxyyJdn3ZiuG8VKTmBnC02yQcEQTGmqQjwCrSEI5HksA",
+	"w1ftfhMdIDey0ssAJKTUj4GcKPWt5jc7H3j7jMBfhzpUmRj5LM49rDiXmgLU5X98Oblu/Of44Oem/kv/",
+	"v47D31ri0yF9fxq9aQ/fHv3tY0NdHEz/fDL7P8359xkJtUBFtw2g985zBbFtjUHENvZCkT6jCVTxs5Yv",
+	"haaQwNeTjFQWEClCdoamB64hBuqlX+WyQ37ApioXDNo6uh0nli1JsAgDWUF6P6SS3mL2XrpEM/DMwX4O",
+	"He/u5DNr+xwgE0xyHyyKDbw8sxko+VhsKtV6d6ggcjDgIQsIJWmF0N2zHKBxTOf5cj7fMqKrcpL/9PrZ",
+	"avzk7X9WzDqU0v/mdqhzszCPPfYqA0uX5/r4jNJymtQiM9oEhA+FNEMkIVXVnIOVcNOwbHeCmH6CAOi8",
+	"5mQhG9uFHtmtXaMjcc06UJf2FgpS9atYXUHi1fP3momuDxq36Vm+fcWmb0C+7jz6GZjL9xn7fH6LMjnm",
+	"jBkdmy54DBY3cWEH7oEAb6Rpmu5LFyTFFZYDqmgOM0pk4jCjLu8SDRNptjr2PIId0qNDKH2yo1hyzUNG",
+	"IqaudtE50RVAls2Uhzbfobxypj6V+hImTE5iFuSdDc7BkHblwHU8SWvXB13Rk7PM8eG+cVjovCMC3kxd",
+	"D0ENBl4IOrSPFmnTjOtwlIne21twlsSVqREkLfaQ10sV/Q3VuhWqxsYG0cJZy7dUdug+A4Fz0sx2q/YK",
+	"mLoiuXrNUIUF4Jx75KUt+p5WG4B8pjYZNFdnANUB8oMbSsKYUThQXeFSHGB2Q2jnLC0B30M0JojaEaJf",
+	"ZyMZL3q57fsgUnI9zygEgECw8n2nBkpkzAVrwgsDJpRO6P/7v4w0jfgxkUrT+NICRFuN9uExbN5ICvPD",
+	"v7RPSbtBjo8O2wetMv9INoaVjhH72g3AUzQN9WXq4l0TjAKV7nEhtcRFXKxDv6xwLyJKLmFkX9cD/WI2",
+	"pHH1KMhlL66knEZSAdNlGazxg7wuuDfJVESQRg7TMkqRcrUxvWJw2CjRclKP2TWLczHPxel6EtKOETlK",
+	"RKTdfysVkuxp+JqHrZYJzdTNy3vzoFUph6Er/7+kfJxFRIPeukeMcAbuVqtX0pSDDBYRJFvol08mt80W",
+	"qiWs212olkuuMEodkGApljOWpBLG5lVgNolYjZfW5vrh1UfSPvZKdFEEALs6HF7JGHAWTIViRQpzcLgB",
+	"AdiyjIyZy4ZxwrCX91Rf2O2SVSQzWOsGeqTdntV6JBR9JT1zp7bWIzepGVtVjzRtVtUjvb1blbACUW4q",
+	"rXMBouoMjZqzEdXgU0d507Oe3UEGC7DahtOE6/m5OW6WfU/4zwwcxmh7fZN6oK4u//k//6iVQCWdfL7T",
+	"w3d6u0sDdWycoA83NRsIglGfRVCLyouGMYuDhhO4EIxoCXk88a9ax44xm9tI66I5ujgNVT6NBZSTk4iL",
+	"tmeEAlDS279u7puZ7ENxQw+qs2Z0NxAxMZArEPpmRcGkmkLXyQ+tH7Ih4s+dYj3ALArTBkwpq4p4UbeB",
+	"PUtpVUmrwizoQWf5FVEwQ0PBnQKVQSV40hV+itu9ruiKP/3pZbbNXIq9P/2JnDMRLTPMY0kTWG0sadLr",
+	"mHOxcLgCdxZ6eFR7uwjWXpw8yIl02UZm7dgXzNZ6CY1x1gFsdxeqr9kYhvKNJ4bpYvjVHnm57Dwb2QQr",
+	"pKR5gWFYqivM0SavaTjKWoIAECirab6DVNxcn/mWdiAeijGFrpCFXMMAIudadQVs765Z0rnN5+3XJAHq",
+	"bHZfGe7cbrTtFr5OEpmoP/0JUj6ngWzLA9ZKo9SMTs6IF+Gwa7ZpSegaF6SHgU49OwbU3cwg5IBYKxSL",
+	"SMKUnCYhU2SnTDe3YHV3sAOfeO4STa9YV/QcsL+XJQ4Gcy3GztHILggUNDVKmxRDfGEk48hFnNghkZ1e",
+	"t3bQrfXMImPgAB4bbAPCCgIvUMI8ardO7CRfGQ5qfv746/mFmasZIZRXc4phrxB8YUsoKTpmcEHM1CGC",
+	"AxRFjGoBs2RX4AjO8u/jTlklAj5MB9pqnZHZiMcsaySN4kqmQgWk3Ti1A3/PlXYHZAJWDy5QjIT4lCSC",
+	"cplUKdLzTGU90qfhVc5chyWcEDwG6sxZV/TAOQTqb9PoeoY5k8OGx/ON1g0m2bT46ABATHpEBUk/12ys",
+	"SJ8NZMJSu19X7CDM3Gb1LvVD7QZESQvHdMp7fh4AGoM2udJ2Tf4MpQ0MwbvgY1vt1Vyeg4ODU7M8ny9e",
+	"nZFomrhozYShPu9KepOd3j//5x8O4Nvb3SPWYmH2iTPVFeaT/zj/9Zf05kI1LDKWSrvgHXMepuIKCDNe",
+	"KOjIihloOrDhG55F8eWEhiNGWnsNI8klseVaqrO/P5vN9ig83pPJcN9+q/bfv3v1+pfz13XzTRYgVstY",
+	"18uP73z7ca2518BX5YQJOuG1Tu1gr7F3AJ5JPQIxZH/EaKxH/23+PWRlqD57WFuNhndWJ4kEqBpE+il3",
+	"aBXA+8IRC6+gZgPYAVmMKkhKbY1QWvuJ6bfQMwAO1ESaKZreW40Gho9CuQCUlDIiaIgfVEIAuX2dVG97",
+	"AEmgzPsNBSy5ItPJHsafwlFf1mo6TBe3mhPtLMwFw/CgjPY1E0wZqV3TIRQ4/zXlXLXfzaf7Y6YTHqql",
+	"a29PozL3MJFTzeCw2agzlNZjCoSKjLjScpjQcZpd92Mix0yP2FRZWxdIZnvk9ZeJVIxwbahmDKYdqA4x",
+	"loJrtEsLpmcyucKzu7BvH+yo126c6XYf6iwgot4JyuagX7ojc6mlpvFXmN6/dms/vb4ghu+PWbcW4Ez/",
+	"tWva7tZuSLvlpD5aXmisxJtwU26UhSnc/a57iz5Ol2np/tt7uTenWEGj9BBcGLE8kuF0bKvbLWzIrxMm",
+	"Xn58dz5h4Wa3yfV7F0tqB0G8J3e/vLAWhV5WLTAG81WkbSluGchCSAX+MyVumDslopr2qWKoStJwZASw",
+	"3QDIHDlsHJTu0CdGI26pwTegdp8QZXkT1A4bB+t34hw9O58FvaY8NvO78430F2Tp7hnxf8LrV2y+nET+",
+	"6U+/eWJ7x+g+oJ+A8weJJPzT9xF1xa+eNzkgNjQS6+ZzEcbTyEii4MxKBVZwQ4UJ08oKH3aayvS5GIC7",
+	"0240d0tDcM2jAxvhikHCO+1GY/fMaAzAMbtiKtiXCdTN94NVdw4bjd0ymmxEw5cf3/1s1gls3HTMNEvQ",
+	"J162V9kr+6/Qo3oTrH3zvZHbIOHEvZ1gnARgAkpOsY8KSHfTnMw2DmH1qfyBpjBs+KS5/pPPsKlGg2YR",
+	"flTh8ryRSZ9HERN3cWcyM9Fff78piBdKp6vgXaL0J8iaJtWdXRlQnMBmaJQaKCYGuTELpieMjrf6rS0l",
+	"DWIG4teM4ozXyKjrjELw2CeIPssKj9FpxDWJ5dAoHVbLSvVG0KsKKlqmk0WSgeRpDexGJUPF64rNz1wG",
+	"CDsAjm9esYmGwtepWtY49UPavZwHV2x+b5ffhv53xeLcsmGtUhZhEdqt1qLCeebnHOgK0FtIu3mQkRyy",
+	"IcXBw4DXdWOS403QfI4UBebxg4zmd0ZM/DGmNz9vbdfJlN0s0LPmHdOzczhuy+QmZ1LIbsYjp2ntxun6",
+	"L165TAjmg+ZBpQ/Mel9I+Z4mWPu73Wqt/y5/mD7BHbpfyovnyjOZllPfggCz/xXbexfd7KO8YYZ2lwT6",
+	"E7SqHKFK63h3rK0nre+NWUpsKfGpYnsEPgUTaioLmRbQr6W6wqry5sVllPpeyGJAvOwjXbHTbrR3tyda",
+	"uEBbEi387F30EALQSlKhiNIyYdGjpxLt9V/8IvUbSDByrxcW973yhZ3q0T7C+OsQiLmfQJKOTa7rSzGX",
+	"gqHd2Eac430BLmylotC0KzSnMaokEJrvRR4gFy/Nj0IuijHBqXgEuSxsGUUoIqrRQkm7IosztY3lcpyD",
+	"HIeRqXvkk6FwzlA7MdpwzJnQGTAo5lcMPahdUfDTZF6VnXbrFEfm5dzahdkuEgewEQtnSQ1SGFaQeXBl",
+	"QmxqG4IVaz0HDQikQtogxq6gmJLJj6i1C+E5KAL06/jOqLQJm+SkjLAtEKmllC6ffcisx+7ZYgKorriV",
+	"MIbxLL9xPcqC4Gv3I1Mty/rzwHKVDZ5cQiYFm2VH20pWNq/QQ5LMraWeCuLVhZQfqHBirbpz88y5dUGX",
+	"ECGfeOb8zgUSmsVIqX30xN43BXUaalaWdGDOQlBIehSQMU2u8LVskNZbzLBOu8wT44DQOO4KqiH6bSPy",
+	"SNZTRyO6Fcmjl3QtTxjtakjAI2ZY1f4cZDfFRHTmESjMuwg3AlZkyK9BP+4KLAScEEpmjF6lIdlnC+nd",
+	"MsMopoNhpM9C83GK+xszKkAxPeuKMtkOvX8pFbex4GdL8sRZX2GOrqOm3hVIkgFuAKPCFYbAo8JumulF",
+	"5rshJqlaT8O9FQc5szwFHdlpNxuQcq8sEx0+LElG5x4U13an3Tgtl4hB2gWRuHSV3IfVGExe2d/YvoiV",
+	"wN/5QY/3wVyK3fxRmMu9i9ZbaOwVpvGTFOzJMzpb5J4KkovprcThAA+NOsI2rE1Ij4ERwVgEaIGuOMf8",
+	"OOV53QKCyZkNmWwekjEXU0DdcMRMuTISWTluZN+Qr8+wgK7IeHqh9IlNcloofnKG/AOAG+IKtQ0ZRwiI",
+	"V3vkXWY4bTVaRvDmVwxFbQ0weQppgSBHsBgGhnAjnD4B66s/aK6IFf6VJEICEQupgFSzzMzYcABgHqqE",
+	"B5cV0lhgzZVYwTZE1RPagTlUsEbkcwHem8RennKwElFtlbhMrZjUKZ44c8QtctEoZnBYuCISC8LN6Hxr",
+	"AvmU6ctreyjLL/MWlOabWiOyWSxmHD3LzA8zaeRrIyoHLgAyI1V4c7vizsTnbYwLRioLiJpOWKIM3S0x",
+	"LYjIz446G0kgRUZ0tvYBB9PdkQnkNRKynKTmErHuPil7wv0Tp9L0t8/WhO/bmpBLvLsBDZTTjWwIr/Kw",
+	"+oWSRV3x2mFK0zRr9ulZts1EaTlRQNPAQ2JtAEBnVimwCHY1nYL4k56hHfCVpwV61O5duU5W6IkLedAd",
+	"5diSQrzHvVi4k+3FbTmHXK1ETp1b85H6KL/RPfmaRdAU3RZwa3CZK10QPxHeNqLBikJ0AGiuICWYo5+F",
+	"OaJLgqvVJe6WyPFdsVqQP7NRMYfEnPtpgnh4ShI58zMOvlDZJJzkxZXh4eEVcxweURVwJ8rlh6AAP7HR",
+	"i5kyU9BiUjnDygVuCAExOgzgp92guMKiNk9KLviYJUm8D7GgvLLis1TwPUsFxEu8uY7cZRWuNkWF7kAO",
+	"EKQp08luxoWDtJSXH601E65qIhVzgLeZa5UF+dm041ldI4e6Sl8YMq3SMC8I4fESnPg5jSpEmz1K3Okr",
+	"r9rYpshT/BJDd9/wWLNKONSPkMPhXVT9i7QnRpNwVO2LR4SKdcOvgov1Ei/8cYCxwQopCnCyfkk8R1yy",
+	"g7s5UhbSBnlALEs+HDHBAFapGJCMAnx2wcBqPrUCRg9IwSUUWQzS8gvm+iPc0zwIwBbRZ6Ec4zMjKY05",
+	"UofsbktBemm2k16+dlRAzD3g12j30FKSiLEJwddXeAC7wqV18UqCcQV2XnFWVkIKvnQVp1SPQDUKGNso",
+	"uVRzEfZSDQna92KsDU3TMYOgl/sBl3XFUn/c4kygjbOlFbrKUbpdsTVM905szHjo3El/3EDdYs6oBxb3",
+	"0kVaIvBltzUD4AU1rB8Ig3l9QYfLOrGv7cM70MEzvPexw3vTHV/CM4qy6P7XMM3hevPEBNNHDtz9iemt",
+	"aZifWPchhLR19OO7pRrfEu67SgD8ien1lxkC4sPR/UqALq0hRO9AngCMokoYmQB0SyNA1UoSupzrrDE8",
+	"i0y2yzz468RCec1wLDM5jaOuGENODBLOwxhAYsIIL2NM6kAFaRPIeKdAbFyFGCsVF7sC5MWHIzwrcFfL",
+	"beZnC0VJ/fwiDlJdyDGyiQRXifLl02neivitV2XfDWCe9ybnlecGrSTnNZ7lvG9OsbcQDFtVyHt29d7A",
+	"bbydTHmyWZef0kL69ylT4skvzWa7jXSZC0/ZVtQMLA8LLAPbXcvA8kHzC9HxmF/rKciTEC+fxjCoeyar",
+	"fkblTWyWjykuP12sKjZIP+bmOUpto4D+HIXw19H3ivg/b2673Pr6ZwkAYimG9djImAGYwyAFnY9rc3Jl",
+	"hoPa6WLZG3LNERvYre0WUgWgY7SQKwAhGC5VAH4QAv6Lu6q11fIGdMVGiQNShdmMNU0ckFaPLcsb0BXL",
+	"Ewcgpmw24uEIYGR9yA+WMDVKndCCzawHESX8hSr9UxGbfc+rBYtRbmSn5xUhUr3ds9VAlTQuw0etLQvB",
+	"sLbrszw5Xtht/4u86eJBpf7FNVyPlVlv4sV9voNMDHcSm2GzHPiBf/eqIzxo7oZvHWeYDWB1DgcMuv12",
+	"MIBHKfx/p0kfloRC5plydfF9/yv1Klff7FtatXlyiK35eu4AeyVKXOE7pGJcAxAyxUH6WURTVraQIKIr",
+	"nlSGiB9x8R+MmuaLlj+MBL+ahj1nl9iUMtgz8wCkwV6zByQNP3FXEwVPRyak2lQK5u+YDxjEhJifmDCL",
+	"gYV4Bub/Z1SlIiaGiMg4wja6YhOK8yiSz2wvVK6kSF2xIkwMNv27JkkbCFeZlvRHF7DuM18OHLm7omjo",
+	"jtqcam3hYnuJfRWU5GIiLKO4w4+QMzmZB3Cy0J/uZe4O7KErxn31mSv4YvTkhIFKDMV8CPaPxe8W/XAu",
+	"n5bLjP0UJCK7ot+N+/3ZrfNwkpE9O7eE0uw79OATw9Rc5EoS+1110poZtphDol3Jk0Jhl8eOynnjtuax",
+	"koV0gGvIwguV7skzXfimAJ0XqlgxySMa6XY+PGLHjWYBs7OXAUQw30WBrgAN2IGkm8MMxwaBYMPsBu2i",
+	"bmSdISFNEr7YlBF+TXMFqDcUZcoNz9ydhEY81IRBoSNDp0oB2ubbjbDYK9M2lQg9D6qbLYFtPxmgz53Q",
+	"0/sE+nilPKHi0CX1S4yhQT6oTRJ2CY9VaqLfjFx/xOE9LDJoHa/ImPazCPmMDLorvwKwmC3432qZ2Uu+",
+	"+ABiM7LWBYwQlOeDZ+U1v7wIx3z2PuWVzR8/FUDRO2/J75l8pz2da8M0niamKJtFFUyRdzieXRO3CYXM",
+	"URqeO7OOyvgneWt80ebkI6UWWW6oPLkwfQ0TKrSjGVJhHpZ3NlCSuoLlXGhZAMqIyCaWWEj8GnNxtUd+",
+	"G0kANGIaWBdwCSgPBCalTeVzPSF988Ix8RevpHDPKBQ9KDGKgvtSuLwbvcpyq9p3ic0xZWYooCCmN4HC",
+	"XLtiBxPBgrlTKM1otLt5ttUV+a8fGUx/fURmVzwWuA4e1e8DpINz+UbQHC8b7RJ5PbshfjanGXP0IyUS",
+	"SBeeETtPHrGzivnhYU1ZxFJ2V1mu3v+a/YHeeUNzt3bObyduu1Sxjit4aQz91OZDmuVZQZe9uOqkznhw",
+	"sBaynGHPXQGtzYnSNIExshmCcF3qSFc1uZPajjhCPl03aBSHwom41SlewDB8m7uALGf4lpXZG1uqIZCd",
+	"Esazuz5D2yNheivzey/NJL40/bjjWV1xV7apT7AFufTfD6PepN6B7UxUlc1OxQl6LO3mQTSg9Szs+0Vm",
+	"Pc7k5A/Gl/DsLU1AfmfMabuKY7diTr9xPYoSOitqXB0Qxxa5TmkdMu8KLMIn1tiXkH9A8act+cdD8YBy",
+	"Mn/bUmffkmQ/08z7pJmbkMAHJGWuztqtSZlRyOqajSdQwuzhQlwLmAAjQSU8YsrhM5wMC/lM0/EFpD8n",
+	"V1xg7aBYhjRme+RnDrJ5+ovC0gtGRpYCcqT6TdrgtpgrkEXVSCaa7FBNxlLhBxOWFDvZhUoJPCuQM6FD",
+	"myLiCVjMP1AeX6R7/FghJP4ol1mqlx2bZ1P19tGvuSuWLalHUMzObEhJ9r+aG3Sz/xXvzw2SlJhpdq9A",
+	"ksL5gKnBa1QXr7ShC3l9GbT31eh3v3iVsyYnDKkCUdNwlK7fk4jCgQ3x7919R+hTHhtqXfXd97BTZWSn",
+	"JAE6zuY5oKZ6QA0sGKFLKMAiAQi+rXBgXjX8GS6yHOCwuYDf8E7nwqUzd48PLLXR73ZVnwj880le0fuR",
+	"DJZJBSndfb7+laNPaLTR5Z9M7zeo5JxeL0Ixq19+V8nYpYIwT/psIBPWgVLsXSHkjEhR7GFBSAiIlmTC",
+	"5CRmJGE0wgapTvuBSFwRsSSLoAu6AksvWDfyjHKN3mMcy1T35RfCRRhPIxbtkdc0HCEgPWYDTUBXSQgb",
+	"T/ScXDE2yUkmoLEYnQNcAwkjP8lMJyI7ijHiXxF7qi3StZ9QEUE1ejpmZCeWQxmQUMZymgRkIKVmyS5R",
+	"ms5VV9DEHDtXsopDDamVsYAvRbZBsERpdo8JTRQLsr9xwXC5FBiOSUQ1hRKjMQ2vsujHrtjpff26956L",
+	"q5ub3q7pGLyK7Aus0duLD+9x5WYge0EV/tyhSCvh2WwgXkl+rAKbkWubOaSnpv2/sVD3AtIz/fQIoHX1",
+	"OO7hsbWWMFAY6TVEIHkzT2vPiDnuknkv60RL2SEo/ILTRpKhJH0aXjlAQaqZPiQ3ultY7cfpk2FSd++f",
+	"L7l8D42p3YRFfs/mukfghMjX3qDXm0jYt1Gx9ycJu+Zs9oBh65+AqKsSGozMwmradIGrW+4KWVDJkIEz",
+	"O638A4SJqq6Achx2rYIF1lHmGBF0zM4IMsqUsRp+mqOzAVGyK3pfb3rErpkqWAhRFHH+D/LJsg8ol0iL",
+	"PM8xhYCwL1Dk1vzaFVRYfm4EEa7IgAv2lCk8rtT3SOW9YAsrCNQ6td9YHMoxMzz669c9N/Jf6Jjd3NQq",
+	"e7wfCWuwm7eMM6DoCskk8Er2GYGQq2f+cM/8wW7M3bGINDfcA8cjvLOKThJhlbY5mRnpnEaRlZarxyfY",
+	"OTzF2ASbgvSeCeMnGW8QjJClRd20ANSjCmPAaVQJYbDn59kSdGfhC+P0WKfEyKMzD5QaleykMb34WVdg",
+	"4SaHvd/bNVTi41SvClDo2LyjyqufOWLCVcEfWVk1X0kzML/ZPGsZhV0TZABtl4QYFKsEGBJ4ySPl4JLm",
+	"bydYdsViZs9HHRj8/QcWvIwiPPzfR2xBOp1vFF5g13JF9U+8PWjM9PN8ZBfxxXMuiefsoZgJJ4pSeruU",
+	"W1WWoPe/jr2U8lthGG4lU39iY+lcItlIzjLuAmb7wPkgFKaf8F5Ve+SlF5pXkMC7ogDhHFMBIpQRxL1G",
+	"MkHcMGN8fdNIAOCKiJ8qzDmmSudi/B5JTMBtMKFm2x6ESfglDyrCJHB0z+j2B0RrQtmntWQpeEBt/Y2V",
+	"FZfr5EEmtyaMhnAP+mwusemxuchPp6jdo7iLjQeSmZ7lpUebe+ueBJNb5zLfjohcODEE83YSm7aThhr9",
+	"P1x5qUETObbhil8y3U2K5QJKVyzGmDwLKHcioNhM2n9AqvicUurpyE1pvvd7I5uYQ/2BqeZrm7i9vCCQ",
+	"xaCv0NpW0ETfOLkhUXzkMhwu2jPBeiZYD0d/8MzdI/lJpCU+04eiPduRlTWiVldsK2sh1iBiY6nZE5K6",
+	"1mYxJUuSmN5dpgjMZmgN9+YYPSRN/PYFjnH6ZuLfClPzTLqf05fec/rSVbwpzWaKR+2FAh/53bMoIPDf",
+	"MY8i59NwlFlCC4kPwaUyE9hEIRf4Os/9Ny3JeRsmdYcVMz0mdc41U39ILgUzf2ZTTwol+sx1VnEdqNJg",
+	"88DaM8SVR6a3ZENZgacHKWH1AWpIUKKmasIgQi7jO1btGFIuzrA6F/xgKCW43C1Wmqu95VgsCAD4tmCs",
+	"+3Fuu116LlX1LKg/RI08d95uW94qlWWfUG2rQpZ/km9mPZjeJe5+AtD5h5AQHxWg3Uy4CpwdtY9nMPtd",
+	"gdmVPWiOguDBeyAQ+2rIeC71vdUnXWYCDG1cBf3uimfs9/1iv7E4/fl3k1j+/NullYdFXCKYwbl/Fsqe",
+	"sd0l2G6Fl69IvCuIfvtfzX9uh+PenNj/BqTLt07ShPmSm9OmjULpiF45ybTJSvSIjTs2Ry8ks+KJlfyA",
+	"OEKmSiFRWeUxEzqeE6PJKki1IpXReqGu9NPHMcEmPgA5PoeD88fOQ/eIdMI0cd0SYhA8JRWvmlLnPrEN",
+	"zjHU44nAr7/pDW08mMjyLKh8E1D1UiKwYd3ie9fnLBlY0Oq+vZJ2B/7CrriD8idmNR6QWHx7F+HGCljj",
+	"WQF7hq88veq7eLW3Vt/QRfcgbsFz7EsVkkZwrazUZ9Q3l07SRbXwpBjXEpCp0DxGL2FXZL7NaI/YLrD8",
+	"Son7sVh+5VEb/e5Dr7ML9OxgfCal969M2sNW2bs4pjzeHzOl6PAhC6a8vmbJnNh+sYgtVi83oqWCWpsJ",
+	"GTMqFGiOZkY7XhmmgCg+FHWOVXhVQP75P//YDYgE/2JXgOWoY6gB0KWeEfIUJDEGMuOROKo1G090QHoq",
+	"964hi7bw4UwmVyzBN3SvK7AtyAYGNX9ZRPo20xflMVEsuTavmxWw5MT1z3xaKxMylDIiO5QcfvkCyZ7n",
+	"u10hE5JQgRmUB2546oz0Yqr0JUsSmWBNYDIbzffIS7eGLxSxRCAgsxEPR7BbIxmjlREWqyuglimkEBZQ",
+	"Y1iN5Ezskd6/Kcil9a9uvLGRpqEUMRGMRQoGIszS3w81voUTw1WE+eDO8Kbk1Xy8eSoxR5KfavqxbMWq",
+	"5SDDxX3kVsB7rjOT3nHMf740mWGOpu5/tf9CUJhO5g+Y0dahwvBep/Q2mlo4WOCI3CBhakQUK1AdL9k7",
+	"kkEgxYAWw4y2ZEYVmSXckAcw1WOWcsxyjiSIXrO0uKyh6Oj9dLXGC0XVbe6zgADiTF1ZKDJUhZVDS+93",
+	"V+VxX1mwPGM4VHeFhTXj+98BlE0nc+9eb0UIP7iz+mDkZzmcF7cqFTaDtFoxRpU+OyTuT73VyXyBaiwn",
+	"d2wDufGlmJPcpYInVssDLQP+zHwVRtOUQjlyEkki5GwRPEZjJdGt4HTboJAmhHDdFTSEqtKJnA5HwbKU",
+	"23dCCtZd5K5YneKlttX183I/u0ldminVOrWX4ZiRn8b9t7Wglq0KvAk4kOiS6lqn1mq0DuuNg3qjfdE4",
+	"7TQPO43GX2pB1ho3Iwyn6rLRPG22oiNWP+wf0/pxeMDqp4Nmo37Qbw5atB0eRkdmEvD+mI3t+8eNeqsV",
+	"tuvH9LRR7zejw3ojPGUng2N61D+MzKQhjLQGnK4W1FxQijmlQQ3FVPMYIMy1oDadRCVjP7xotjuNVueg",
+	"acZuTgOOe6qS3DgO6seDk2adtvoHdRzx8eCkcdqsBbVrlqCZvnUT1LJNhvOfmiYSRs2YB4zqacKU+xvc",
+	"J/bfXoLNxV/cLDMO6F7yfsG4INMsiwe134PaJOEi5BMa57Z5q43ZYEGuuMAvQKXMJnG56Q6PmR5J8w1w",
+	"9EvD0eGw0+hSinhe6wxorFjgHCXYvmJuYsftejNsRfVjdjCon9B2v34YHkXH7GRwSht9QxlhiBXPNTPC",
+	"Gpw3+u80HLM9d4M2XyAsD1Dr1CJW//F1Lai5ixdR8l5es5iGsIsVz7A/zpvqGdqXMlRLZ5+qOL7Kc2aY",
+	"DB2Td7lQDZ9B7ecJXsXwv1c+h1GgRaPEaYVmOx5P0tbpOr9Q7jFkELIsJ/Wa2bqwpuEsIfGIT1Rg2i+6",
+	"2M+wyhto7zZkA3A2jlf5ZeKcoJuyvWIEn+0T4hTTQJCVUMyucFMBCzFEkIRMKVuQCM0NXJE+lluSwIIL",
+	"iYUfR6j7nZaQOJ9xHY6ymKDaPTnVCt18KwebvXzLfGzusH+3xXgeCq94e6q5lE7iUSrKxeO5T6pS8bgK",
+	"Md3EYrwJNb3w6ailUj7oUA7cr6mPzVl/ETZ4RnrhNEmY0D0ypomtxyYFw6znZfP91lI/GDLnfojhfSrg",
+	"XkerqlP7yXeflOSwOoJinIuwX37SJ1SpmUyiexAayC/SFwt8ltoBZXeqtM2XP01s5n9KBtM4tpaw5Wlq",
+	"zo0aLDPPa04qcVMC5Td1DTuhACE9OMRijgCULGaMXoE9zjUENQ+lSC/cpXuQfpFIMQR/joXc2BfNdbw3",
+	"d8Idg3nOmf7ozsI9sfmsh404fAlkFwObHz0HfoT8kens3hgiMcn2vIxCwBXf/2r+c6u8pVsAO7CGG17e",
+	"tDgIYeBWdTwxAA8eOPrQ5ZnTM/z7z4uXfnmiK78WCBTFK2a2Aub8/aA3bN7Gz2oL5MZndf+oDRjYEu5t",
+	"odvPEvm9Q/jT5J6w5HANoZ6vRzjMRqmltGPb5J1bkI73TOfydWbkAx0rTyaB5vOd/APVd0/zV1oD9MK1",
+	"goaSa3cMFlc+YQOWMBEyi9EhO72hJMlUkL19a/U1Ixzg097uXi2oTZO41qmNtJ509vebreO9xl5jr9k5",
+	"aZw04AjZUZR1N0nkNY9ArPZSsYRyCp58ZLoR05THyjmieEJiPmDhPIwh/MIakDPY1k1Q7Ollrg4tYqgU",
+	"05qLofKaeGM9FGtbiGnI1FlO2TZEp88WInnQhDn2OkH462IPsBpYItcQGU8+wTkDaYI1sMkB0hZ9bXix",
+	"3XfiGsvSp42DjpRaTbFwI6K0UlWrZ4ivuRf7Hp5sH1/qeV2/y56WdP1eimE95lAmN2FTpP45TBooP1L4",
+	"KnRQEkpB41hivV5/JV9mymBZ7x9xvjRMpMpOl79weCsWv/zZ8AQzsjEUwWBoXRFDghH6wFLMdvhjsaxk",
+	"ycZ6gJhFh6p6kZb+VM7mnasMmttsyuOSTs75UECxeoFcbqr3yMWIKUZSnqAApUaEJH1GEyPuIs7NFjCO",
+	"5dB85U0pY2Zg0iydWKoxo6UcLm7uaJZ895bRWI/MkaCRWV0VkDHTCQ/dFeeKRDKcjgGnJ6da8YjBkfSP",
+	"3q/pvGo3v9/8fwEAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
