@@ -130,24 +130,28 @@ func (o OutboxOptions) normalize() (OutboxOptions, error) {
 	}
 	var v []portalerr.FieldViolation
 	bad := func(field, msg string) { v = append(v, portalerr.FieldViolation{Field: field, Message: msg}) }
-	if o.BatchSize < 1 || o.BatchSize > storage.MaxLimit {
+	batchOK := o.BatchSize >= 1 && o.BatchSize <= storage.MaxLimit
+	if !batchOK {
 		bad("batch_size", fmt.Sprintf("must be between 1 and %d", storage.MaxLimit))
 	}
 	if o.MaxAttempts < 1 {
 		bad("max_attempts", "must be at least 1")
 	}
-	for field, d := range map[string]time.Duration{
-		"send_timeout": o.SendTimeout, "lease": o.Lease, "base_delay": o.BaseDelay,
-		"max_delay": o.MaxDelay, "poll_interval": o.PollInterval,
+	for _, d := range []struct {
+		field string
+		d     time.Duration
+	}{
+		{"send_timeout", o.SendTimeout}, {"lease", o.Lease}, {"base_delay", o.BaseDelay},
+		{"max_delay", o.MaxDelay}, {"poll_interval", o.PollInterval},
 	} {
-		if d < 0 {
-			bad(field, "must be positive")
+		if d.d < 0 {
+			bad(d.field, "must be positive")
 		}
 	}
 	if o.MaxDelay < o.BaseDelay {
 		bad("max_delay", "must be at least base_delay")
 	}
-	if o.Lease <= time.Duration(o.BatchSize)*o.SendTimeout {
+	if batchOK && o.Lease <= time.Duration(o.BatchSize)*o.SendTimeout {
 		bad("lease", "must be longer than batch_size times send_timeout, or a slow pass loses its messages to another worker")
 	}
 	return o, portalerr.InvalidFields(v...)

@@ -490,3 +490,84 @@ func TestOutboxUsesOverridesAndLocales(t *testing.T) {
 		assert.Contains(t, de.Parts["text/plain"], "mit diesem Link melden Sie sich bei Portal Test an", "German defaults for the rest")
 	})
 }
+
+// TestRunOutboxWakesOnEnqueue has a worker that polls once an hour: mail
+// still leaves at once, because the use case that enqueues it wakes the
+// worker.
+func TestRunOutboxWakesOnEnqueue(t *testing.T) {
+	arrived := make(chan string, 10)
+	eachMailBackend(t, func(s *smtptest.Server) {
+		s.OnRcpt = func(to string) error {
+			arrived <- to
+			return nil
+		}
+	}, func(t *testing.T, m mailEnv) {
+		c := m.createCustomer(t, "Acme")
+		m.opts.PollInterval = time.Hour
+		ctx, stop := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- m.p.RunOutbox(ctx, m.opts) }()
+		defer func() {
+			stop()
+			assert.NoError(t, <-done)
+		}()
+		for _, email := range []string{"a@acme.example", "b@acme.example"} {
+			_, err := m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: email, Role: customer.RoleViewer})
+			require.NoError(t, err)
+			select {
+			case got := <-arrived:
+				assert.Equal(t, email, got)
+			case <-time.After(30 * time.Second):
+				t.Fatalf("the mail to %s did not leave", email)
+			}
+		}
+	})
+}
+
+func TestOutboxOptionsAndMailer(t *testing.T) {
+	eachMailBackend(t, nil, func(t *testing.T, m mailEnv) {
+		bad := []struct {
+			opts   portal.OutboxOptions
+			fields []string
+		}{
+			{portal.OutboxOptions{BatchSize: -1}, []string{"batch_size"}},
+			{portal.OutboxOptions{BatchSize: 101}, []string{"batch_size"}},
+			{portal.OutboxOptions{MaxAttempts: -2}, []string{"max_attempts"}},
+			{portal.OutboxOptions{BaseDelay: time.Hour, MaxDelay: time.Minute}, []string{"max_delay"}},
+			{portal.OutboxOptions{SendTimeout: time.Minute, Lease: 10 * time.Minute}, []string{"lease"}},
+			{portal.OutboxOptions{PollInterval: -time.Second}, []string{"poll_interval"}},
+		}
+		for _, tc := range bad {
+			_, err := m.p.DeliverOutbox(t.Context(), tc.opts)
+			assertCode(t, portalerr.Invalid, err, "%+v", tc.opts)
+			assert.Equal(t, tc.fields, fieldsOf(err))
+			assertCode(t, portalerr.Invalid, m.p.RunOutbox(t.Context(), tc.opts))
+		}
+	})
+
+	// Without a Mailer, mail waits in the outbox and no worker runs.
+	p := portaltest.New(t, &portaltest.Clock{}, func(c *portal.Config) { c.Mailer = nil })
+	owner := portaltest.Owner(t.Context())
+	_, err := p.CreateCustomer(owner, portal.CreateCustomerParams{Name: "Acme", FirstUser: &portal.FirstUserParams{Email: "ada@acme.example"}})
+	require.NoError(t, err)
+	_, err = p.DeliverOutbox(t.Context(), portal.OutboxOptions{})
+	assert.Error(t, err)
+	assert.Error(t, p.RunOutbox(t.Context(), portal.OutboxOptions{}))
+	l, err := p.ListMail(owner, portal.ListMailParams{Status: storage.OutboxPending})
+	require.NoError(t, err)
+	assert.Len(t, l.Items, 1, "the invitation's mail waits")
+
+	// A Mailer needs the public URL its links are built on; a bad sender is refused.
+	for name, cfg := range map[string]func(*portal.Config){
+		"branding.public_base_url": func(c *portal.Config) { c.Branding.PublicBaseURL = "" },
+		"mail_from":                func(c *portal.Config) { c.MailFrom = "not an address" },
+		"default_locale":           func(c *portal.Config) { c.DefaultLocale = "fr" },
+	} {
+		c := portal.Config{Store: newMemoryStore(t), Mailer: &portaltest.Recorder{},
+			Branding: mailer.Branding{PublicBaseURL: portaltest.PublicURL}}
+		cfg(&c)
+		_, err := portal.New(c)
+		assertCode(t, portalerr.Invalid, err, name)
+		assert.Equal(t, []string{name}, fieldsOf(err), name)
+	}
+}
