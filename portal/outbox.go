@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portalerr"
@@ -290,15 +291,27 @@ const maxErrorLen = 1000
 func (p *Portal) deliverMail(ctx context.Context, opts OutboxOptions, m storage.OutboxMessage) (storage.OutboxStatus, error) {
 	keep := context.WithoutCancel(ctx)
 	log := p.log.With("message_id", m.ID, "kind", m.Kind, "attempt", m.Attempts)
-	var sendErr error
-	msg, renderErr := p.renderMail(keep, m)
+	// giveUp says why the message fails without being sent.
+	var giveUp, sendErr error
+	var n Notification
+	if err := json.Unmarshal(m.Payload, &n); err != nil {
+		giveUp = fmt.Errorf("reading the message: %w", err)
+	}
+	o, err := p.override(keep, n)
+	if err != nil {
+		// The store failed; the lease brings the message back.
+		return "", err
+	}
+	msg, err := p.renderMail(keep, m, n, o)
 	switch {
-	case renderErr != nil:
+	case giveUp != nil:
+	case err != nil:
+		giveUp = err
 	case m.Attempts > opts.MaxAttempts:
 		// Claimed again and again without an outcome: workers died with it
 		// in hand. Whether it left is unknown; sending it once more is not
 		// worth another crash.
-		renderErr = fmt.Errorf("gave up after %d attempts that ended without an outcome", m.Attempts-1)
+		giveUp = fmt.Errorf("gave up after %d attempts that ended without an outcome", m.Attempts-1)
 	default:
 		sctx, cancel := context.WithTimeout(keep, opts.SendTimeout)
 		sendErr = p.mail.mailer.Send(sctx, msg)
@@ -306,29 +319,26 @@ func (p *Portal) deliverMail(ctx context.Context, opts OutboxOptions, m storage.
 	}
 
 	now := p.timestamp()
-	var (
-		status storage.OutboxStatus
-		err    error
-	)
+	var status storage.OutboxStatus
 	werr := p.store.InTx(keep, func(r storage.Repos) error {
-		o := r.Outbox()
+		box := r.Outbox()
 		switch {
-		case renderErr != nil:
+		case giveUp != nil:
 			status = storage.OutboxFailed
-			_, err = o.MarkFailed(keep, m.ID, m.Attempts, clip(renderErr.Error()), now)
+			_, err = box.MarkFailed(keep, m.ID, m.Attempts, clip(giveUp.Error()), now)
 		case sendErr == nil:
 			status = storage.OutboxSent
-			_, err = o.MarkSent(keep, m.ID, m.Attempts, now)
+			_, err = box.MarkSent(keep, m.ID, m.Attempts, now)
 		case mailer.IsPermanent(sendErr):
 			status = storage.OutboxFailed
-			_, err = o.MarkFailed(keep, m.ID, m.Attempts, clip(sendErr.Error()), now)
+			_, err = box.MarkFailed(keep, m.ID, m.Attempts, clip(sendErr.Error()), now)
 		case m.Attempts >= opts.MaxAttempts:
 			status = storage.OutboxFailed
-			_, err = o.MarkFailed(keep, m.ID, m.Attempts,
+			_, err = box.MarkFailed(keep, m.ID, m.Attempts,
 				clip(fmt.Sprintf("gave up after %d attempts: %v", m.Attempts, sendErr)), now)
 		default:
 			status = storage.OutboxPending
-			_, err = o.Reschedule(keep, m.ID, m.Attempts, now.Add(opts.backoff(m.Attempts)), clip(sendErr.Error()), now)
+			_, err = box.Reschedule(keep, m.ID, m.Attempts, now.Add(opts.backoff(m.Attempts)), clip(sendErr.Error()), now)
 		}
 		if errors.Is(err, storage.ErrConflict) {
 			return nil // reported below
@@ -351,45 +361,52 @@ func (p *Portal) deliverMail(ctx context.Context, opts OutboxOptions, m storage.
 	case storage.OutboxPending:
 		log.WarnContext(keep, "portal: mail failed; trying again later", "to", m.Recipient, "err", sendErr)
 	case storage.OutboxFailed:
-		log.ErrorContext(keep, "portal: mail failed for good", "to", m.Recipient, "err", errors.Join(renderErr, sendErr))
+		log.ErrorContext(keep, "portal: mail failed for good", "to", m.Recipient, "err", errors.Join(giveUp, sendErr))
 	}
 	return status, nil
 }
 
-// clip shortens an error for storage.
+// clip shortens an error for storage, at a character boundary.
 func clip(s string) string {
 	if len(s) <= maxErrorLen {
 		return s
 	}
-	return s[:maxErrorLen] + "…"
+	cut := maxErrorLen
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
 }
 
-// renderMail turns a claimed message into mail: the notification in its
-// payload, rendered with the customer's override of the template for the
-// recipient's locale, or with the default when there is none or the
-// override fails with this message's data.
-func (p *Portal) renderMail(ctx context.Context, m storage.OutboxMessage) (mailer.Message, error) {
-	var n Notification
-	if err := json.Unmarshal(m.Payload, &n); err != nil {
-		return mailer.Message{}, fmt.Errorf("reading the message: %w", err)
+// override returns the customer's override of the template of n's kind
+// for n's locale; the zero Override when there is none.
+func (p *Portal) override(ctx context.Context, n Notification) (mailer.Override, error) {
+	if n.CustomerID == "" || n.Kind == "" {
+		return mailer.Override{}, nil
 	}
+	var o mailer.Override
+	err := p.read(ctx, func(r storage.Repos) error {
+		mt, err := r.MailTemplates().Get(ctx, n.CustomerID, string(n.Kind), p.mail.templates.Locale(n.Locale))
+		if err != nil {
+			return err
+		}
+		o = mailer.Override{Subject: mt.Subject, Text: mt.Text, HTML: mt.HTML}
+		return nil
+	})
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return mailer.Override{}, fmt.Errorf("portal: reading a mail template override: %w", err)
+	}
+	return o, nil
+}
+
+// renderMail turns claimed message m, about notification n, into mail,
+// rendered with the override o, or with the default when o is zero or
+// fails with this message's data. An error means that the message cannot
+// be rendered, ever.
+func (p *Portal) renderMail(ctx context.Context, m storage.OutboxMessage, n Notification, o mailer.Override) (mailer.Message, error) {
 	t := p.mail.templates
 	kind := mailer.Kind(n.Kind)
 	locale := t.Locale(n.Locale)
-	var o mailer.Override
-	if n.CustomerID != "" {
-		err := p.read(ctx, func(r storage.Repos) error {
-			mt, err := r.MailTemplates().Get(ctx, n.CustomerID, string(kind), locale)
-			if err != nil {
-				return err
-			}
-			o = mailer.Override{Subject: mt.Subject, Text: mt.Text, HTML: mt.HTML}
-			return nil
-		})
-		if err != nil && !errors.Is(err, storage.ErrNotFound) {
-			return mailer.Message{}, fmt.Errorf("reading the template override: %w", err)
-		}
-	}
 	data := mailer.Data{
 		To: n.To, Token: n.Token, ExpiresAt: n.ExpiresAt,
 		CustomerID: string(n.CustomerID), CustomerName: n.CustomerName,

@@ -571,3 +571,35 @@ func TestOutboxOptionsAndMailer(t *testing.T) {
 		assert.Equal(t, []string{name}, fieldsOf(err), name)
 	}
 }
+
+func TestOutboxFallsBackOrFails(t *testing.T) {
+	eachMailBackend(t, nil, func(t *testing.T, m mailEnv) {
+		c := m.createCustomer(t, "Acme")
+		// Fine with the sample data (a long note), not with a short one.
+		_, err := m.p.PutMailTemplate(m.owner, c.ID, mailer.KindInvitation, "en", portal.MailTemplateParams{
+			Text: "{{.Link}}\n{{if .Message}}{{slice .Message 0 50}}…{{end}}",
+		})
+		require.NoError(t, err)
+		_, err = m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: "eve@acme.example", Role: customer.RoleViewer, Message: "Hi"})
+		require.NoError(t, err)
+
+		// A message nobody can render: its payload is broken.
+		broken := storage.OutboxMessage{
+			ID: "out_broken", Kind: "invitation", Recipient: "bob@acme.example", Payload: []byte("{not json"),
+			Status: storage.OutboxPending, NextAttemptAt: m.clock.Now(), CreatedAt: m.clock.Now(), UpdatedAt: m.clock.Now(),
+		}
+		require.NoError(t, m.store.InTx(t.Context(), func(r storage.Repos) error { return r.Outbox().Enqueue(t.Context(), broken) }))
+
+		assert.Equal(t, portal.OutboxReport{Claimed: 2, Sent: 1, Failed: 1}, m.deliver(t))
+		got := m.received("eve@acme.example")
+		require.Len(t, got, 1)
+		text := smtptest.Parse(t, got[0].Data).Parts["text/plain"]
+		assert.Contains(t, text, "you have been invited to join Acme", "the override failed with this message: the default went")
+		assert.Contains(t, text, "invited you:\r\nHi\r\n", "SMTP lines end in CRLF")
+
+		failed := m.raw(t, "out_broken")
+		assert.Equal(t, storage.OutboxFailed, failed.Status)
+		assert.Contains(t, failed.LastError, "reading the message")
+		assert.Empty(t, m.received("bob@acme.example"))
+	})
+}
