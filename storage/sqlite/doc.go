@@ -46,7 +46,9 @@
 // violations are reported as storage.ErrAlreadyExists, storage.ErrNotFound
 // or storage.ErrConflict by SQLite's extended result codes. Single-use tokens (accepting an
 // invitation, consuming a login link) are spent by one conditional UPDATE
-// ... RETURNING, so two concurrent uses cannot both succeed.
+// ... RETURNING, so two concurrent uses cannot both succeed. Outbox
+// workers claim due messages the same way, inside the one write
+// transaction, so no two claims return the same message.
 //
 // Text comparisons that the contract calls case-insensitive (user e-mail,
 // site names, customer search) fold ASCII letters only, as SQLite's NOCASE
