@@ -22,38 +22,41 @@ import (
 
 // Defines values for Action.
 const (
-	ActionAccessLinkManage Action = "access_link.manage"
-	ActionAccessLinkRead   Action = "access_link.read"
-	ActionApiKeyManage     Action = "api_key.manage"
-	ActionCatalogueRead    Action = "catalogue.read"
-	ActionCustomerCreate   Action = "customer.create"
-	ActionCustomerRead     Action = "customer.read"
-	ActionCustomerStatus   Action = "customer.status"
-	ActionCustomerUpdate   Action = "customer.update"
-	ActionFeaturesRead     Action = "features.read"
-	ActionFeaturesUpdate   Action = "features.update"
-	ActionInvitationManage Action = "invitation.manage"
-	ActionInvitationRead   Action = "invitation.read"
-	ActionMembershipAdd    Action = "membership.add"
-	ActionMembershipAdmin  Action = "membership.admin"
-	ActionMembershipRead   Action = "membership.read"
-	ActionOfferManage      Action = "offer.manage"
-	ActionOfferRead        Action = "offer.read"
-	ActionOrderCancel      Action = "order.cancel"
-	ActionOrderDecide      Action = "order.decide"
-	ActionOrderInbox       Action = "order.inbox"
-	ActionOrderPlace       Action = "order.place"
-	ActionOrderRead        Action = "order.read"
-	ActionProductManage    Action = "product.manage"
-	ActionProductRead      Action = "product.read"
-	ActionSelf             Action = "self"
-	ActionSiteManage       Action = "site.manage"
-	ActionSiteRead         Action = "site.read"
-	ActionStockIn          Action = "stock.in"
-	ActionStockMove        Action = "stock.move"
-	ActionStockRead        Action = "stock.read"
-	ActionStockRetire      Action = "stock.retire"
-	ActionUserAdmin        Action = "user.admin"
+	ActionAccessLinkManage   Action = "access_link.manage"
+	ActionAccessLinkRead     Action = "access_link.read"
+	ActionApiKeyManage       Action = "api_key.manage"
+	ActionCatalogueRead      Action = "catalogue.read"
+	ActionCustomerCreate     Action = "customer.create"
+	ActionCustomerRead       Action = "customer.read"
+	ActionCustomerStatus     Action = "customer.status"
+	ActionCustomerUpdate     Action = "customer.update"
+	ActionFeaturesRead       Action = "features.read"
+	ActionFeaturesUpdate     Action = "features.update"
+	ActionInvitationManage   Action = "invitation.manage"
+	ActionInvitationRead     Action = "invitation.read"
+	ActionMailRead           Action = "mail.read"
+	ActionMailRetry          Action = "mail.retry"
+	ActionMailTemplateManage Action = "mail_template.manage"
+	ActionMembershipAdd      Action = "membership.add"
+	ActionMembershipAdmin    Action = "membership.admin"
+	ActionMembershipRead     Action = "membership.read"
+	ActionOfferManage        Action = "offer.manage"
+	ActionOfferRead          Action = "offer.read"
+	ActionOrderCancel        Action = "order.cancel"
+	ActionOrderDecide        Action = "order.decide"
+	ActionOrderInbox         Action = "order.inbox"
+	ActionOrderPlace         Action = "order.place"
+	ActionOrderRead          Action = "order.read"
+	ActionProductManage      Action = "product.manage"
+	ActionProductRead        Action = "product.read"
+	ActionSelf               Action = "self"
+	ActionSiteManage         Action = "site.manage"
+	ActionSiteRead           Action = "site.read"
+	ActionStockIn            Action = "stock.in"
+	ActionStockMove          Action = "stock.move"
+	ActionStockRead          Action = "stock.read"
+	ActionStockRetire        Action = "stock.retire"
+	ActionUserAdmin          Action = "user.admin"
 )
 
 // Valid indicates whether the value is a known member of the Action enum.
@@ -82,6 +85,12 @@ func (e Action) Valid() bool {
 	case ActionInvitationManage:
 		return true
 	case ActionInvitationRead:
+		return true
+	case ActionMailRead:
+		return true
+	case ActionMailRetry:
+		return true
+	case ActionMailTemplateManage:
 		return true
 	case ActionMembershipAdd:
 		return true
@@ -182,6 +191,84 @@ func (e InvitationState) Valid() bool {
 	case InvitationStatePending:
 		return true
 	case InvitationStateRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MailKind.
+const (
+	MailKindAccessLink         MailKind = "access_link"
+	MailKindInvitation         MailKind = "invitation"
+	MailKindInvitationAccepted MailKind = "invitation_accepted"
+	MailKindInvitationResent   MailKind = "invitation_resent"
+	MailKindLoginLink          MailKind = "login_link"
+	MailKindOrderConfirmed     MailKind = "order_confirmed"
+	MailKindOrderRejected      MailKind = "order_rejected"
+	MailKindOrderSubmitted     MailKind = "order_submitted"
+)
+
+// Valid indicates whether the value is a known member of the MailKind enum.
+func (e MailKind) Valid() bool {
+	switch e {
+	case MailKindAccessLink:
+		return true
+	case MailKindInvitation:
+		return true
+	case MailKindInvitationAccepted:
+		return true
+	case MailKindInvitationResent:
+		return true
+	case MailKindLoginLink:
+		return true
+	case MailKindOrderConfirmed:
+		return true
+	case MailKindOrderRejected:
+		return true
+	case MailKindOrderSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MailLocale.
+const (
+	MailLocaleDe MailLocale = "de"
+	MailLocaleEn MailLocale = "en"
+)
+
+// Valid indicates whether the value is a known member of the MailLocale enum.
+func (e MailLocale) Valid() bool {
+	switch e {
+	case MailLocaleDe:
+		return true
+	case MailLocaleEn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MailMessageStatus.
+const (
+	MailMessageStatusFailed  MailMessageStatus = "failed"
+	MailMessageStatusPending MailMessageStatus = "pending"
+	MailMessageStatusSending MailMessageStatus = "sending"
+	MailMessageStatusSent    MailMessageStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the MailMessageStatus enum.
+func (e MailMessageStatus) Valid() bool {
+	switch e {
+	case MailMessageStatusFailed:
+		return true
+	case MailMessageStatusPending:
+		return true
+	case MailMessageStatusSending:
+		return true
+	case MailMessageStatusSent:
 		return true
 	default:
 		return false
@@ -633,10 +720,12 @@ type AccessLinkTTLSeconds = int
 // `customer.status` covers suspend, reactivate and archive; `membership.admin` covers role and
 // site changes, disabling, enabling and removing; `invitation.manage` covers invite, resend and
 // revoke; `access_link.manage` covers create, refresh and disable; `self` is a signed-in user's
-// own account; `stock.move` covers issuing a stock item and returning it; `product.manage` covers create, change and deactivate; `offer.manage` create,
+// own account; `product.manage` covers create, change and deactivate; `offer.manage` create,
 // change and delete; `order.cancel` is a customer's withdrawal of a submitted order and staff's
 // cancellation of a confirmed one; `order.inbox` lists orders across customers;
-// `order.decide` covers confirm, reject and fulfil.
+// `order.decide` covers confirm, reject and fulfil; `stock.move` covers issuing a stock item and
+// returning it; `mail.read` covers the outbox, template overrides and previews;
+// `mail_template.manage` covers saving and deleting overrides.
 //
 // Example: site.read
 type Action string
@@ -1146,6 +1235,156 @@ type IssueStockItemRequest struct {
 //
 // Example: itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b
 type ItemId = string
+
+// MailKind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
+// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
+// someone who joined, and the `order_…` ones about an order.
+//
+// Example: invitation
+type MailKind string
+
+// MailLocale A language the mail templates are written in. A recipient whose locale has none gets the provider's default.
+//
+// Example: de
+type MailLocale string
+
+// MailMessage A message of the outbox, without its content (which may hold a sign-in token).
+//
+// Example: {"attempts":1,"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"out_01912d75-3d4e-7f50-8a6b-7c8d9e0f1a2b","kind":"invitation","last_error":"mailer: permanent failure (SMTP 550): 5.1.1 no such mailbox","recipient":"ada@acme.example","status":"failed","updated_at":"2025-03-04T09:15:02Z"}
+type MailMessage struct {
+	// Attempts How often sending it has been tried since it was written or last retried.
+	Attempts  int       `json:"attempts"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Id Identifies an outbox message: `out_` and a unique suffix (a UUIDv7 by default). With the public host after an `@`, it is the message's Message-ID.
+	//
+	// Example: out_01912d75-3d4e-7f50-8a6b-7c8d9e0f1a2b
+	Id MailMessageId `json:"id"`
+
+	// Kind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
+	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
+	// someone who joined, and the `order_…` ones about an order.
+	//
+	//
+	// Example: invitation
+	Kind MailKind `json:"kind"`
+
+	// LastError Why the last attempt failed, such as the mail server's reply; left out if none did.
+	LastError *string `json:"last_error,omitempty"`
+
+	// NextAttemptAt When a pending message is due; left out in the other states.
+	NextAttemptAt *time.Time          `json:"next_attempt_at,omitempty"`
+	Recipient     openapi_types.Email `json:"recipient"`
+
+	// SentAt When the mail server accepted it; left out until then.
+	SentAt *time.Time `json:"sent_at,omitempty"`
+
+	// Status `pending`: waiting for its next attempt; `sending`: a worker has it; `sent`: the mail server
+	// accepted it; `failed`: refused for good or out of attempts, until staff retry it.
+	//
+	//
+	// Example: failed
+	Status    MailMessageStatus `json:"status"`
+	UpdatedAt time.Time         `json:"updated_at"`
+}
+
+// MailMessageId Identifies an outbox message: `out_` and a unique suffix (a UUIDv7 by default). With the public host after an `@`, it is the message's Message-ID.
+//
+// Example: out_01912d75-3d4e-7f50-8a6b-7c8d9e0f1a2b
+type MailMessageId = string
+
+// MailMessageList One page of outbox messages, oldest first.
+//
+// Example: {"items":[{"attempts":1,"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"out_01912d75-3d4e-7f50-8a6b-7c8d9e0f1a2b","kind":"invitation","recipient":"ada@acme.example","sent_at":"2025-03-04T09:15:01Z","status":"sent","updated_at":"2025-03-04T09:15:01Z"}],"next_cursor":""}
+type MailMessageList struct {
+	Items []MailMessage `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// MailMessageStatus `pending`: waiting for its next attempt; `sending`: a worker has it; `sent`: the mail server
+// accepted it; `failed`: refused for good or out of attempts, until staff retry it.
+//
+// Example: failed
+type MailMessageStatus string
+
+// MailPreview A mail as it would be sent.
+//
+// Example: {"html":"\u003c!DOCTYPE html\u003e\u003chtml lang=\"en\"\u003e…\u003c/html\u003e","subject":"Welcome to Acme GmbH","text":"Hello,\n\nyour team at Acme GmbH is waiting for you. Accept here:\nhttps://portal.example.com/accept?token=pk_sample0123456789abcdef"}
+type MailPreview struct {
+	Html    string `json:"html"`
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+}
+
+// MailTemplate A customer's override of one kind of mail in one locale.
+//
+// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","kind":"invitation","locale":"de","subject":"Willkommen bei {{.CustomerName}}","updated_at":"2025-03-04T09:15:00Z","updated_by":"staff:stf_42"}
+type MailTemplate struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Html Left out when the default HTML body stays.
+	Html *string `json:"html,omitempty"`
+
+	// Kind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
+	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
+	// someone who joined, and the `order_…` ones about an order.
+	//
+	//
+	// Example: invitation
+	Kind MailKind `json:"kind"`
+
+	// Locale A language the mail templates are written in. A recipient whose locale has none gets the provider's default.
+	//
+	// Example: de
+	Locale MailLocale `json:"locale"`
+
+	// Subject Left out when the default subject stays.
+	Subject *string `json:"subject,omitempty"`
+
+	// Text Left out when the default text body stays.
+	Text      *string   `json:"text,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// UpdatedBy Who saved it last.
+	UpdatedBy string `json:"updated_by"`
+}
+
+// MailTemplateList A customer's mail template overrides, by kind and locale.
+//
+// Example: {"items":[{"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","kind":"invitation","locale":"de","subject":"Willkommen bei {{.CustomerName}}","updated_at":"2025-03-04T09:15:00Z","updated_by":"staff:stf_42"}]}
+type MailTemplateList struct {
+	Items []MailTemplate `json:"items"`
+}
+
+// MailTemplateRequest An override of one kind of mail: each part given replaces the default. The parts are Go
+// templates (the HTML part an html/template, which escapes values) that see `{{.Link}}` (the
+// link, required in the text and HTML parts of mail about a link), `{{.CustomerName}}`,
+// `{{.To}}`, `{{.Role}}` and `{{.RoleName}}`, `{{.Message}}` (the inviter's note),
+// `{{.Invitee}}`, `{{.Expires}}`, `{{.OrderNumber}}`, `{{.Reason}}` and `{{.Brand.ProductName}}`,
+// `{{.Brand.SupportEmail}}`, `{{.Brand.Color}}`, `{{.Brand.LogoURL}}`, `{{.Brand.PublicBaseURL}}`.
+// They may not define or call other templates.
+//
+// Example: {"subject":"Welcome to {{.CustomerName}}","text":"Hello,\n\nyour team at {{.CustomerName}} is waiting for you. Accept here:\n{{.Link}}"}
+type MailTemplateRequest struct {
+	// Html The HTML body's content, inside the branded frame.
+	Html    *string `json:"html,omitempty"`
+	Subject *string `json:"subject,omitempty"`
+
+	// Text The plain-text body.
+	Text *string `json:"text,omitempty"`
+}
 
 // Me The caller and what it may do. `user`, `membership` and `customer_name` are set for customer
 // users.
@@ -2320,6 +2559,11 @@ type CategoryFilter = string
 // Cursor defines model for Cursor.
 type Cursor = string
 
+// CustomerIdFilter Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+type CustomerIdFilter = CustomerId
+
 // CustomerSearch defines model for CustomerSearch.
 type CustomerSearch = string
 
@@ -2342,6 +2586,12 @@ type InvitationStateFilter = InvitationState
 
 // Limit defines model for Limit.
 type Limit = int
+
+// MailStatusFilter `pending`: waiting for its next attempt; `sending`: a worker has it; `sent`: the mail server
+// accepted it; `failed`: refused for good or out of attempts, until staff retry it.
+//
+// Example: failed
+type MailStatusFilter = MailMessageStatus
 
 // MembershipIdFilter Identifies a membership: `mem_` and a unique suffix (a UUIDv7 by default).
 //
@@ -2742,6 +2992,21 @@ type ReturnStockItemParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListMailMessagesParams defines parameters for ListMailMessages.
+type ListMailMessagesParams struct {
+	// Status Keeps messages in this state.
+	Status *MailStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// CustomerId Keeps what is about this customer.
+	CustomerId *CustomerIdFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListOrderInboxParams defines parameters for ListOrderInbox.
 type ListOrderInboxParams struct {
 	// Status Keeps orders in this status.
@@ -2831,6 +3096,12 @@ type InviteJSONRequestBody = InviteRequest
 
 // ResendInvitationJSONRequestBody defines body for ResendInvitation for application/json ContentType.
 type ResendInvitationJSONRequestBody = ResendInvitationRequest
+
+// PutMailTemplateJSONRequestBody defines body for PutMailTemplate for application/json ContentType.
+type PutMailTemplateJSONRequestBody = MailTemplateRequest
+
+// PreviewMailTemplateJSONRequestBody defines body for PreviewMailTemplate for application/json ContentType.
+type PreviewMailTemplateJSONRequestBody = MailTemplateRequest
 
 // AddMemberJSONRequestBody defines body for AddMember for application/json ContentType.
 type AddMemberJSONRequestBody = AddMemberRequest
@@ -3634,6 +3905,126 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/customers/{customerId}/invitations/{invitationId}/revoke (the `RevokeInvitation` operationId).
 	RevokeInvitation(ctx context.Context, customerId CustomerId, invitationId InvitationId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListMailTemplates List a customer's mail template overrides
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// The customer's overrides of the default mail templates, by kind and locale. Kinds and locales
+	// without one use the defaults. The list is short (at most one per kind and locale), so it is not
+	// paged.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/mail-templates (the `ListMailTemplates` operationId).
+	ListMailTemplates(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteMailTemplate Delete a mail template override
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// The customer's mail of that kind and locale uses the default again. Recorded in the audit log.
+	// `not_found` when there is no such override.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with DELETE /v1/customers/{customerId}/mail-templates/{kind}/{locale} (the `DeleteMailTemplate` operationId).
+	DeleteMailTemplate(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMailTemplate Read a mail template override
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// The customer's override of one kind of mail in one locale; `not_found` when the customer uses
+	// the default.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/mail-templates/{kind}/{locale} (the `GetMailTemplate` operationId).
+	GetMailTemplate(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutMailTemplateWithBody Save a mail template override
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Saves the customer's override of one kind of mail in one locale, replacing the one before: from
+	// now on the customer's mail of that kind, to people reading that locale, is rendered with it,
+	// mail already waiting in the outbox included. Each part left out or empty keeps the default. The
+	// parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
+	// around the bodies. Recorded in the audit log.
+	//
+	// An override that does not parse, does not render with sample data, or lacks the link
+	// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
+	// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+	// part is `invalid` too: delete it to go back to the defaults.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/mail-templates/{kind}/{locale} (the `PutMailTemplate` operationId).
+	PutMailTemplateWithBody(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutMailTemplate Save a mail template override
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Saves the customer's override of one kind of mail in one locale, replacing the one before: from
+	// now on the customer's mail of that kind, to people reading that locale, is rendered with it,
+	// mail already waiting in the outbox included. Each part left out or empty keeps the default. The
+	// parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
+	// around the bodies. Recorded in the audit log.
+	//
+	// An override that does not parse, does not render with sample data, or lacks the link
+	// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
+	// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+	// part is `invalid` too: delete it to go back to the defaults.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/mail-templates/{kind}/{locale} (the `PutMailTemplate` operationId).
+	PutMailTemplate(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, body PutMailTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PreviewMailTemplateWithBody Preview a mail template override
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// Renders the kind of mail in the locale as the customer's people would get it with the body as
+	// its override, with sample data and the customer's name; parts left out keep the defaults, so
+	// `{}` previews the defaults. Saves nothing. Refused like an override that is saved, except that
+	// an empty one is fine.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/mail-templates/{kind}/{locale}/preview (the `PreviewMailTemplate` operationId).
+	PreviewMailTemplateWithBody(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PreviewMailTemplate Preview a mail template override
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// Renders the kind of mail in the locale as the customer's people would get it with the body as
+	// its override, with sample data and the customer's name; parts left out keep the defaults, so
+	// `{}` previews the defaults. Saves nothing. Refused like an override that is saved, except that
+	// an empty one is fine.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/mail-templates/{kind}/{locale}/preview (the `PreviewMailTemplate` operationId).
+	PreviewMailTemplate(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, body PreviewMailTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListMembers List a customer's members
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
@@ -4398,6 +4789,37 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/suspend (the `SuspendCustomer` operationId).
 	SuspendCustomer(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListMailMessages List the mail outbox
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// Every message the portal has sent or means to send (invitations, sign-in links, …), oldest
+	// first: `pending` ones wait for their next attempt, `sending` ones are with a worker, `sent`
+	// ones were accepted by the mail server, and `failed` ones were refused for good (a 5xx reply)
+	// or ran out of attempts; `last_error` says why. A message's content, which may hold a sign-in
+	// token, is never shown. `?status=failed` lists what needs attention.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/mail/messages (the `ListMailMessages` operationId).
+	ListMailMessages(ctx context.Context, params *ListMailMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RetryMailMessage Retry a failed message
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// Makes a failed message due again, with a fresh set of attempts; the outbox worker sends it as
+	// it was written, so a link in it may have expired meanwhile (resend the invitation instead, or
+	// ask for a new login link). Recorded in the audit log. `failed_precondition` for a message that
+	// is not failed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); anything unexpected `internal` (500).
+	//
+	// Corresponds with POST /v1/mail/messages/{messageId}/retry (the `RetryMailMessage` operationId).
+	RetryMailMessage(ctx context.Context, messageId MailMessageId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetMe Who am I
 	//
@@ -5822,6 +6244,196 @@ func (c *RawClient) RevokeInvitation(ctx context.Context, customerId CustomerId,
 	return c.Client.Do(req)
 }
 
+// ListMailTemplates List a customer's mail template overrides
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// The customer's overrides of the default mail templates, by kind and locale. Kinds and locales
+// without one use the defaults. The list is short (at most one per kind and locale), so it is not
+// paged.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/mail-templates (the `ListMailTemplates` operationId).
+func (c *RawClient) ListMailTemplates(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMailTemplatesRequest(c.Server, customerId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteMailTemplate Delete a mail template override
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// The customer's mail of that kind and locale uses the default again. Recorded in the audit log.
+// `not_found` when there is no such override.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with DELETE /v1/customers/{customerId}/mail-templates/{kind}/{locale} (the `DeleteMailTemplate` operationId).
+func (c *RawClient) DeleteMailTemplate(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMailTemplateRequest(c.Server, customerId, kind, locale)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMailTemplate Read a mail template override
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// The customer's override of one kind of mail in one locale; `not_found` when the customer uses
+// the default.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/mail-templates/{kind}/{locale} (the `GetMailTemplate` operationId).
+func (c *RawClient) GetMailTemplate(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMailTemplateRequest(c.Server, customerId, kind, locale)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutMailTemplateWithBody Save a mail template override
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Saves the customer's override of one kind of mail in one locale, replacing the one before: from
+// now on the customer's mail of that kind, to people reading that locale, is rendered with it,
+// mail already waiting in the outbox included. Each part left out or empty keeps the default. The
+// parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
+// around the bodies. Recorded in the audit log.
+//
+// An override that does not parse, does not render with sample data, or lacks the link
+// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
+// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+// part is `invalid` too: delete it to go back to the defaults.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/customers/{customerId}/mail-templates/{kind}/{locale} (the `PutMailTemplate` operationId).
+func (c *RawClient) PutMailTemplateWithBody(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutMailTemplateRequestWithBody(c.Server, customerId, kind, locale, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutMailTemplate Save a mail template override
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Saves the customer's override of one kind of mail in one locale, replacing the one before: from
+// now on the customer's mail of that kind, to people reading that locale, is rendered with it,
+// mail already waiting in the outbox included. Each part left out or empty keeps the default. The
+// parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
+// around the bodies. Recorded in the audit log.
+//
+// An override that does not parse, does not render with sample data, or lacks the link
+// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
+// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+// part is `invalid` too: delete it to go back to the defaults.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/customers/{customerId}/mail-templates/{kind}/{locale} (the `PutMailTemplate` operationId).
+func (c *RawClient) PutMailTemplate(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, body PutMailTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutMailTemplateRequest(c.Server, customerId, kind, locale, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PreviewMailTemplateWithBody Preview a mail template override
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// Renders the kind of mail in the locale as the customer's people would get it with the body as
+// its override, with sample data and the customer's name; parts left out keep the defaults, so
+// `{}` previews the defaults. Saves nothing. Refused like an override that is saved, except that
+// an empty one is fine.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/mail-templates/{kind}/{locale}/preview (the `PreviewMailTemplate` operationId).
+func (c *RawClient) PreviewMailTemplateWithBody(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPreviewMailTemplateRequestWithBody(c.Server, customerId, kind, locale, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PreviewMailTemplate Preview a mail template override
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// Renders the kind of mail in the locale as the customer's people would get it with the body as
+// its override, with sample data and the customer's name; parts left out keep the defaults, so
+// `{}` previews the defaults. Saves nothing. Refused like an override that is saved, except that
+// an empty one is fine.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/mail-templates/{kind}/{locale}/preview (the `PreviewMailTemplate` operationId).
+func (c *RawClient) PreviewMailTemplate(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, body PreviewMailTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPreviewMailTemplateRequest(c.Server, customerId, kind, locale, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListMembers List a customer's members
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
@@ -7017,6 +7629,57 @@ func (c *RawClient) ReturnStockItem(ctx context.Context, customerId CustomerId, 
 // Corresponds with POST /v1/customers/{customerId}/suspend (the `SuspendCustomer` operationId).
 func (c *RawClient) SuspendCustomer(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSuspendCustomerRequest(c.Server, customerId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListMailMessages List the mail outbox
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// Every message the portal has sent or means to send (invitations, sign-in links, …), oldest
+// first: `pending` ones wait for their next attempt, `sending` ones are with a worker, `sent`
+// ones were accepted by the mail server, and `failed` ones were refused for good (a 5xx reply)
+// or ran out of attempts; `last_error` says why. A message's content, which may hold a sign-in
+// token, is never shown. `?status=failed` lists what needs attention.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Corresponds with GET /v1/mail/messages (the `ListMailMessages` operationId).
+func (c *RawClient) ListMailMessages(ctx context.Context, params *ListMailMessagesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMailMessagesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RetryMailMessage Retry a failed message
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// Makes a failed message due again, with a fresh set of attempts; the outbox worker sends it as
+// it was written, so a link in it may have expired meanwhile (resend the invitation instead, or
+// ask for a new login link). Recorded in the audit log. `failed_precondition` for a message that
+// is not failed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); anything unexpected `internal` (500).
+//
+// Corresponds with POST /v1/mail/messages/{messageId}/retry (the `RetryMailMessage` operationId).
+func (c *RawClient) RetryMailMessage(ctx context.Context, messageId MailMessageId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRetryMailMessageRequest(c.Server, messageId)
 	if err != nil {
 		return nil, err
 	}
@@ -9004,6 +9667,258 @@ func NewRevokeInvitationRequest(server string, customerId CustomerId, invitation
 	return req, nil
 }
 
+// NewListMailTemplatesRequest constructs an http.Request for the ListMailTemplates method
+func NewListMailTemplatesRequest(server string, customerId CustomerId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/mail-templates", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteMailTemplateRequest constructs an http.Request for the DeleteMailTemplate method
+func NewDeleteMailTemplateRequest(server string, customerId CustomerId, kind MailKind, locale MailLocale) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "kind", kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "locale", locale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/mail-templates/%s/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMailTemplateRequest constructs an http.Request for the GetMailTemplate method
+func NewGetMailTemplateRequest(server string, customerId CustomerId, kind MailKind, locale MailLocale) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "kind", kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "locale", locale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/mail-templates/%s/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutMailTemplateRequest calls the generic PutMailTemplate builder with application/json body
+func NewPutMailTemplateRequest(server string, customerId CustomerId, kind MailKind, locale MailLocale, body PutMailTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutMailTemplateRequestWithBody(server, customerId, kind, locale, "application/json", bodyReader)
+}
+
+// NewPutMailTemplateRequestWithBody constructs an http.Request for the PutMailTemplate method, with any body, and a specified content type
+func NewPutMailTemplateRequestWithBody(server string, customerId CustomerId, kind MailKind, locale MailLocale, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "kind", kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "locale", locale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/mail-templates/%s/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewPreviewMailTemplateRequest calls the generic PreviewMailTemplate builder with application/json body
+func NewPreviewMailTemplateRequest(server string, customerId CustomerId, kind MailKind, locale MailLocale, body PreviewMailTemplateJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPreviewMailTemplateRequestWithBody(server, customerId, kind, locale, "application/json", bodyReader)
+}
+
+// NewPreviewMailTemplateRequestWithBody constructs an http.Request for the PreviewMailTemplate method, with any body, and a specified content type
+func NewPreviewMailTemplateRequestWithBody(server string, customerId CustomerId, kind MailKind, locale MailLocale, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "kind", kind, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "locale", locale, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/mail-templates/%s/%s/preview", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListMembersRequest constructs an http.Request for the ListMembers method
 func NewListMembersRequest(server string, customerId CustomerId, params *ListMembersParams) (*http.Request, error) {
 	var err error
@@ -10843,6 +11758,130 @@ func NewSuspendCustomerRequest(server string, customerId CustomerId) (*http.Requ
 	return req, nil
 }
 
+// NewListMailMessagesRequest constructs an http.Request for the ListMailMessages method
+func NewListMailMessagesRequest(server string, params *ListMailMessagesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mail/messages")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewRetryMailMessageRequest constructs an http.Request for the RetryMailMessage method
+func NewRetryMailMessageRequest(server string, messageId MailMessageId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "messageId", messageId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mail/messages/%s/retry", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewGetMeRequest constructs an http.Request for the GetMe method
 func NewGetMeRequest(server string) (*http.Request, error) {
 	var err error
@@ -12331,6 +13370,132 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/customers/{customerId}/invitations/{invitationId}/revoke (the `RevokeInvitation` operationId).
 	RevokeInvitationWithResponse(ctx context.Context, customerId CustomerId, invitationId InvitationId, reqEditors ...RequestEditorFn) (*RevokeInvitationResponse, error)
 
+	// ListMailTemplatesWithResponse List a customer's mail template overrides
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// The customer's overrides of the default mail templates, by kind and locale. Kinds and locales
+	// without one use the defaults. The list is short (at most one per kind and locale), so it is not
+	// paged.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/mail-templates (the `ListMailTemplates` operationId).
+	ListMailTemplatesWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*ListMailTemplatesResponse, error)
+
+	// DeleteMailTemplateWithResponse Delete a mail template override
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// The customer's mail of that kind and locale uses the default again. Recorded in the audit log.
+	// `not_found` when there is no such override.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/customers/{customerId}/mail-templates/{kind}/{locale} (the `DeleteMailTemplate` operationId).
+	DeleteMailTemplateWithResponse(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, reqEditors ...RequestEditorFn) (*DeleteMailTemplateResponse, error)
+
+	// GetMailTemplateWithResponse Read a mail template override
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// The customer's override of one kind of mail in one locale; `not_found` when the customer uses
+	// the default.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/mail-templates/{kind}/{locale} (the `GetMailTemplate` operationId).
+	GetMailTemplateWithResponse(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, reqEditors ...RequestEditorFn) (*GetMailTemplateResponse, error)
+
+	// PutMailTemplateWithBodyWithResponse Save a mail template override
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Saves the customer's override of one kind of mail in one locale, replacing the one before: from
+	// now on the customer's mail of that kind, to people reading that locale, is rendered with it,
+	// mail already waiting in the outbox included. Each part left out or empty keeps the default. The
+	// parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
+	// around the bodies. Recorded in the audit log.
+	//
+	// An override that does not parse, does not render with sample data, or lacks the link
+	// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
+	// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+	// part is `invalid` too: delete it to go back to the defaults.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/mail-templates/{kind}/{locale} (the `PutMailTemplate` operationId).
+	PutMailTemplateWithBodyWithResponse(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutMailTemplateResponse, error)
+
+	// PutMailTemplateWithResponse Save a mail template override
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Saves the customer's override of one kind of mail in one locale, replacing the one before: from
+	// now on the customer's mail of that kind, to people reading that locale, is rendered with it,
+	// mail already waiting in the outbox included. Each part left out or empty keeps the default. The
+	// parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
+	// around the bodies. Recorded in the audit log.
+	//
+	// An override that does not parse, does not render with sample data, or lacks the link
+	// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
+	// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+	// part is `invalid` too: delete it to go back to the defaults.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/mail-templates/{kind}/{locale} (the `PutMailTemplate` operationId).
+	PutMailTemplateWithResponse(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, body PutMailTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*PutMailTemplateResponse, error)
+
+	// PreviewMailTemplateWithBodyWithResponse Preview a mail template override
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// Renders the kind of mail in the locale as the customer's people would get it with the body as
+	// its override, with sample data and the customer's name; parts left out keep the defaults, so
+	// `{}` previews the defaults. Saves nothing. Refused like an override that is saved, except that
+	// an empty one is fine.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/mail-templates/{kind}/{locale}/preview (the `PreviewMailTemplate` operationId).
+	PreviewMailTemplateWithBodyWithResponse(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PreviewMailTemplateResponse, error)
+
+	// PreviewMailTemplateWithResponse Preview a mail template override
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// Renders the kind of mail in the locale as the customer's people would get it with the body as
+	// its override, with sample data and the customer's name; parts left out keep the defaults, so
+	// `{}` previews the defaults. Saves nothing. Refused like an override that is saved, except that
+	// an empty one is fine.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/mail-templates/{kind}/{locale}/preview (the `PreviewMailTemplate` operationId).
+	PreviewMailTemplateWithResponse(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, body PreviewMailTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*PreviewMailTemplateResponse, error)
+
 	// ListMembersWithResponse List a customer's members
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
@@ -13131,6 +14296,41 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/suspend (the `SuspendCustomer` operationId).
 	SuspendCustomerWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*SuspendCustomerResponse, error)
+
+	// ListMailMessagesWithResponse List the mail outbox
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// Every message the portal has sent or means to send (invitations, sign-in links, …), oldest
+	// first: `pending` ones wait for their next attempt, `sending` ones are with a worker, `sent`
+	// ones were accepted by the mail server, and `failed` ones were refused for good (a 5xx reply)
+	// or ran out of attempts; `last_error` says why. A message's content, which may hold a sign-in
+	// token, is never shown. `?status=failed` lists what needs attention.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mail/messages (the `ListMailMessages` operationId).
+	ListMailMessagesWithResponse(ctx context.Context, params *ListMailMessagesParams, reqEditors ...RequestEditorFn) (*ListMailMessagesResponse, error)
+
+	// RetryMailMessageWithResponse Retry a failed message
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// Makes a failed message due again, with a fresh set of attempts; the outbox worker sends it as
+	// it was written, so a link in it may have expired meanwhile (resend the invitation instead, or
+	// ask for a new login link). Recorded in the audit log. `failed_precondition` for a message that
+	// is not failed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/mail/messages/{messageId}/retry (the `RetryMailMessage` operationId).
+	RetryMailMessageWithResponse(ctx context.Context, messageId MailMessageId, reqEditors ...RequestEditorFn) (*RetryMailMessageResponse, error)
 
 	// GetMeWithResponse Who am I
 	//
@@ -15810,6 +17010,393 @@ func (r RevokeInvitationResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RevokeInvitationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListMailTemplatesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MailTemplateList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMailTemplatesResponse) GetJSON200() *MailTemplateList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListMailTemplatesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMailTemplatesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListMailTemplatesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListMailTemplatesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListMailTemplatesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMailTemplatesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMailTemplatesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMailTemplatesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMailTemplatesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteMailTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteMailTemplateResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteMailTemplateResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteMailTemplateResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteMailTemplateResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteMailTemplateResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteMailTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteMailTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteMailTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteMailTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMailTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MailTemplate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMailTemplateResponse) GetJSON200() *MailTemplate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetMailTemplateResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMailTemplateResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetMailTemplateResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMailTemplateResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetMailTemplateResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMailTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMailTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMailTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMailTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PutMailTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MailTemplate
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutMailTemplateResponse) GetJSON200() *MailTemplate {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutMailTemplateResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PutMailTemplateResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PutMailTemplateResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutMailTemplateResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PutMailTemplateResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r PutMailTemplateResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PutMailTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutMailTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutMailTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutMailTemplateResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PreviewMailTemplateResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MailPreview
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PreviewMailTemplateResponse) GetJSON200() *MailPreview {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PreviewMailTemplateResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PreviewMailTemplateResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PreviewMailTemplateResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PreviewMailTemplateResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PreviewMailTemplateResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r PreviewMailTemplateResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PreviewMailTemplateResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PreviewMailTemplateResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PreviewMailTemplateResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PreviewMailTemplateResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -18585,6 +20172,158 @@ func (r SuspendCustomerResponse) ContentType() string {
 	return ""
 }
 
+type ListMailMessagesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MailMessageList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMailMessagesResponse) GetJSON200() *MailMessageList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListMailMessagesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMailMessagesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListMailMessagesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListMailMessagesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMailMessagesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMailMessagesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMailMessagesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMailMessagesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RetryMailMessageResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MailMessage
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RetryMailMessageResponse) GetJSON200() *MailMessage {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RetryMailMessageResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RetryMailMessageResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RetryMailMessageResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RetryMailMessageResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r RetryMailMessageResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RetryMailMessageResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RetryMailMessageResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RetryMailMessageResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RetryMailMessageResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RetryMailMessageResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type GetMeResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -20778,6 +22517,174 @@ func (c *ClientWithResponses) RevokeInvitationWithResponse(ctx context.Context, 
 	return ParseRevokeInvitationResponse(rsp)
 }
 
+// ListMailTemplatesWithResponse List a customer's mail template overrides
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// The customer's overrides of the default mail templates, by kind and locale. Kinds and locales
+// without one use the defaults. The list is short (at most one per kind and locale), so it is not
+// paged.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/mail-templates (the `ListMailTemplates` operationId).
+func (c *ClientWithResponses) ListMailTemplatesWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*ListMailTemplatesResponse, error) {
+	rsp, err := c.ListMailTemplates(ctx, customerId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMailTemplatesResponse(rsp)
+}
+
+// DeleteMailTemplateWithResponse Delete a mail template override
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// The customer's mail of that kind and locale uses the default again. Recorded in the audit log.
+// `not_found` when there is no such override.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/customers/{customerId}/mail-templates/{kind}/{locale} (the `DeleteMailTemplate` operationId).
+func (c *ClientWithResponses) DeleteMailTemplateWithResponse(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, reqEditors ...RequestEditorFn) (*DeleteMailTemplateResponse, error) {
+	rsp, err := c.DeleteMailTemplate(ctx, customerId, kind, locale, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMailTemplateResponse(rsp)
+}
+
+// GetMailTemplateWithResponse Read a mail template override
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// The customer's override of one kind of mail in one locale; `not_found` when the customer uses
+// the default.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/mail-templates/{kind}/{locale} (the `GetMailTemplate` operationId).
+func (c *ClientWithResponses) GetMailTemplateWithResponse(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, reqEditors ...RequestEditorFn) (*GetMailTemplateResponse, error) {
+	rsp, err := c.GetMailTemplate(ctx, customerId, kind, locale, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMailTemplateResponse(rsp)
+}
+
+// PutMailTemplateWithBodyWithResponse Save a mail template override
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Saves the customer's override of one kind of mail in one locale, replacing the one before: from
+// now on the customer's mail of that kind, to people reading that locale, is rendered with it,
+// mail already waiting in the outbox included. Each part left out or empty keeps the default. The
+// parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
+// around the bodies. Recorded in the audit log.
+//
+// An override that does not parse, does not render with sample data, or lacks the link
+// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
+// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+// part is `invalid` too: delete it to go back to the defaults.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/customers/{customerId}/mail-templates/{kind}/{locale} (the `PutMailTemplate` operationId).
+func (c *ClientWithResponses) PutMailTemplateWithBodyWithResponse(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutMailTemplateResponse, error) {
+	rsp, err := c.PutMailTemplateWithBody(ctx, customerId, kind, locale, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutMailTemplateResponse(rsp)
+}
+
+// PutMailTemplateWithResponse Save a mail template override
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Saves the customer's override of one kind of mail in one locale, replacing the one before: from
+// now on the customer's mail of that kind, to people reading that locale, is rendered with it,
+// mail already waiting in the outbox included. Each part left out or empty keeps the default. The
+// parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
+// around the bodies. Recorded in the audit log.
+//
+// An override that does not parse, does not render with sample data, or lacks the link
+// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
+// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+// part is `invalid` too: delete it to go back to the defaults.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/customers/{customerId}/mail-templates/{kind}/{locale} (the `PutMailTemplate` operationId).
+func (c *ClientWithResponses) PutMailTemplateWithResponse(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, body PutMailTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*PutMailTemplateResponse, error) {
+	rsp, err := c.PutMailTemplate(ctx, customerId, kind, locale, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutMailTemplateResponse(rsp)
+}
+
+// PreviewMailTemplateWithBodyWithResponse Preview a mail template override
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// Renders the kind of mail in the locale as the customer's people would get it with the body as
+// its override, with sample data and the customer's name; parts left out keep the defaults, so
+// `{}` previews the defaults. Saves nothing. Refused like an override that is saved, except that
+// an empty one is fine.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/mail-templates/{kind}/{locale}/preview (the `PreviewMailTemplate` operationId).
+func (c *ClientWithResponses) PreviewMailTemplateWithBodyWithResponse(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PreviewMailTemplateResponse, error) {
+	rsp, err := c.PreviewMailTemplateWithBody(ctx, customerId, kind, locale, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePreviewMailTemplateResponse(rsp)
+}
+
+// PreviewMailTemplateWithResponse Preview a mail template override
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// Renders the kind of mail in the locale as the customer's people would get it with the body as
+// its override, with sample data and the customer's name; parts left out keep the defaults, so
+// `{}` previews the defaults. Saves nothing. Refused like an override that is saved, except that
+// an empty one is fine.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/mail-templates/{kind}/{locale}/preview (the `PreviewMailTemplate` operationId).
+func (c *ClientWithResponses) PreviewMailTemplateWithResponse(ctx context.Context, customerId CustomerId, kind MailKind, locale MailLocale, body PreviewMailTemplateJSONRequestBody, reqEditors ...RequestEditorFn) (*PreviewMailTemplateResponse, error) {
+	rsp, err := c.PreviewMailTemplate(ctx, customerId, kind, locale, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePreviewMailTemplateResponse(rsp)
+}
+
 // ListMembersWithResponse List a customer's members
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
@@ -21841,6 +23748,53 @@ func (c *ClientWithResponses) SuspendCustomerWithResponse(ctx context.Context, c
 		return nil, err
 	}
 	return ParseSuspendCustomerResponse(rsp)
+}
+
+// ListMailMessagesWithResponse List the mail outbox
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// Every message the portal has sent or means to send (invitations, sign-in links, …), oldest
+// first: `pending` ones wait for their next attempt, `sending` ones are with a worker, `sent`
+// ones were accepted by the mail server, and `failed` ones were refused for good (a 5xx reply)
+// or ran out of attempts; `last_error` says why. A message's content, which may hold a sign-in
+// token, is never shown. `?status=failed` lists what needs attention.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mail/messages (the `ListMailMessages` operationId).
+func (c *ClientWithResponses) ListMailMessagesWithResponse(ctx context.Context, params *ListMailMessagesParams, reqEditors ...RequestEditorFn) (*ListMailMessagesResponse, error) {
+	rsp, err := c.ListMailMessages(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMailMessagesResponse(rsp)
+}
+
+// RetryMailMessageWithResponse Retry a failed message
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// Makes a failed message due again, with a fresh set of attempts; the outbox worker sends it as
+// it was written, so a link in it may have expired meanwhile (resend the invitation instead, or
+// ask for a new login link). Recorded in the audit log. `failed_precondition` for a message that
+// is not failed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/mail/messages/{messageId}/retry (the `RetryMailMessage` operationId).
+func (c *ClientWithResponses) RetryMailMessageWithResponse(ctx context.Context, messageId MailMessageId, reqEditors ...RequestEditorFn) (*RetryMailMessageResponse, error) {
+	rsp, err := c.RetryMailMessage(ctx, messageId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRetryMailMessageResponse(rsp)
 }
 
 // GetMeWithResponse Who am I
@@ -24301,6 +26255,321 @@ func ParseRevokeInvitationResponse(rsp *http.Response) (*RevokeInvitationRespons
 	return response, nil
 }
 
+// ParseListMailTemplatesResponse parses an HTTP response from a ListMailTemplatesWithResponse call
+func ParseListMailTemplatesResponse(rsp *http.Response) (*ListMailTemplatesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMailTemplatesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MailTemplateList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteMailTemplateResponse parses an HTTP response from a DeleteMailTemplateWithResponse call
+func ParseDeleteMailTemplateResponse(rsp *http.Response) (*DeleteMailTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteMailTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMailTemplateResponse parses an HTTP response from a GetMailTemplateWithResponse call
+func ParseGetMailTemplateResponse(rsp *http.Response) (*GetMailTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMailTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MailTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePutMailTemplateResponse parses an HTTP response from a PutMailTemplateWithResponse call
+func ParsePutMailTemplateResponse(rsp *http.Response) (*PutMailTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutMailTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MailTemplate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePreviewMailTemplateResponse parses an HTTP response from a PreviewMailTemplateWithResponse call
+func ParsePreviewMailTemplateResponse(rsp *http.Response) (*PreviewMailTemplateResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PreviewMailTemplateResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MailPreview
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListMembersResponse parses an HTTP response from a ListMembersWithResponse call
 func ParseListMembersResponse(rsp *http.Response) (*ListMembersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -26711,6 +28980,128 @@ func ParseSuspendCustomerResponse(rsp *http.Response) (*SuspendCustomerResponse,
 			headers.ETag = value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListMailMessagesResponse parses an HTTP response from a ListMailMessagesWithResponse call
+func ParseListMailMessagesResponse(rsp *http.Response) (*ListMailMessagesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMailMessagesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MailMessageList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRetryMailMessageResponse parses an HTTP response from a RetryMailMessageWithResponse call
+func ParseRetryMailMessageResponse(rsp *http.Response) (*RetryMailMessageResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RetryMailMessageResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MailMessage
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil

@@ -20,9 +20,11 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/storage"
 )
 
 // isoTenant is one customer of the isolation fixture: its IDs, and real
@@ -34,11 +36,12 @@ type isoTenant struct {
 	target        portal.Member // a viewer the membership operations act on
 	invitation    invite.Invitation
 	accessLink    invite.AccessLink
-	ownProduct    orders.Product // a product only this customer sees
-	offer         orders.Offer   // the customer's price for the global product
-	submitted     orders.Order   // placed by the admin
-	confirmed     orders.Order   // placed by the admin, confirmed by staff
-	stock         isoStock       // the supplier warehouse: isoStock
+	ownProduct    orders.Product   // a product only this customer sees
+	offer         orders.Offer     // the customer's price for the global product
+	submitted     orders.Order     // placed by the admin
+	confirmed     orders.Order     // placed by the admin, confirmed by staff
+	stock         isoStock         // the supplier warehouse: isoStock
+	bounced       storage.OutboxID // a failed message about the customer
 }
 
 // isoFixture is a running handler over SQLite with two customers, A and B.
@@ -52,6 +55,7 @@ type isoFixture struct {
 func newIsoFixture(t *testing.T) *isoFixture {
 	t.Helper()
 	f := &isoFixture{env: newEnv(t)}
+	f.notes.Err = bounce
 	ctx := portaltest.Owner(t.Context())
 	var err error
 	f.product, err = f.p.CreateProduct(ctx, portal.CreateProductParams{SKU: "LAP-1", Name: "Laptop", Price: orders.Money{Amount: 100_000, Currency: "EUR"}})
@@ -103,6 +107,9 @@ func newIsoFixture(t *testing.T) *isoFixture {
 		tn.confirmed, err = f.p.ConfirmOrder(ctx, place().ID, portal.DecideOrderParams{})
 		require.NoError(t, err)
 		tn.c, tn.stock = f.isoStock(t, tn)
+		tn.bounced = f.bounced(t, tn.c.ID, "bounce@"+domain)
+		_, err = f.p.PutMailTemplate(ctx, tn.c.ID, mailer.KindInvitation, "de", portal.MailTemplateParams{Subject: "Willkommen bei {{.CustomerName}}"})
+		require.NoError(t, err)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -132,6 +139,9 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		// Supplier warehouse.
 		"itemId":       string(tn.stock.inStock.ID),
 		"issuedItemId": string(tn.stock.issued.ID),
+		"messageId":    string(tn.bounced),
+		"kind":         "invitation",
+		"locale":       "de",
 	}
 }
 
@@ -217,6 +227,10 @@ func (f *isoFixture) snapshot(t *testing.T) map[string]any {
 		ords, err := f.p.ListOrders(ctx, tn.c.ID, portal.ListOrdersParams{Limit: 100})
 		part("orders", ords, err)
 		f.stockSnapshot(t, tn, func(what string, v any) { out[name+" "+what] = v })
+		mail, err := f.p.ListMail(ctx, portal.ListMailParams{CustomerID: tn.c.ID, Limit: 100})
+		part("mail", mail, err)
+		templates, err := f.p.ListMailTemplates(ctx, tn.c.ID)
+		part("mail templates", templates, err)
 	}
 	products, err := f.p.ListProducts(ctx, portal.ListProductsParams{Limit: 100})
 	require.NoError(t, err)
@@ -248,6 +262,10 @@ var ghostIDs = map[string]string{
 	"confirmedOrderId":   "ord_ghost2",
 	"itemId":             "itm_ghost",
 	"issuedItemId":       "itm_ghost2",
+	"messageId":          "out_ghost",
+	// Not IDs: a kind and a locale of mail are the same everywhere.
+	"kind":   "invitation",
+	"locale": "de",
 }
 
 // isoClass says how an operation relates to tenants.
@@ -402,6 +420,17 @@ var isolationMatrix = map[string]isoRow{
 		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
 	"retireStockItem": {class: classTenant, body: `{"reason":"broken"}`,
 		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	// Mail: the outbox is provider-wide, the template overrides are the customer's.
+	"listMailMessages": {class: classStaff, query: "status=failed&customer_id={customerId}",
+		staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"retryMailMessage":  {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"listMailTemplates": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no404},
+	"getMailTemplate":   {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"putMailTemplate": {class: classStaff, body: `{"subject":"Hallo {{.CustomerName}}"}`,
+		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"deleteMailTemplate": {class: classStaff, staff: ok204, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"previewMailTemplate": {class: classStaff, body: `{"text":"Hier: {{.Link}}"}`,
+		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
 
 	"acceptInvitation":     {class: classPublic, reason: "the invitation token in the body is the credential; there is no caller to scope"},
 	"requestLoginLink":     {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of any customer"},

@@ -15,9 +15,11 @@ import (
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/storage"
 )
 
 // The callers of the role matrix. Staff act through API keys; customer users
@@ -49,6 +51,7 @@ type roleFixture struct {
 func newRoleFixture(t *testing.T) *roleFixture {
 	t.Helper()
 	f := &roleFixture{env: newEnv(t), tokens: map[string]string{}}
+	f.notes.Err = bounce
 	ctx := t.Context()
 	staff := portaltest.Owner(ctx)
 	owner := f.client(t, f.owner)
@@ -157,6 +160,10 @@ func (f *roleFixture) snapshot(t *testing.T) map[string]any {
 	ords, err := f.p.ListOrders(ctx, cid, portal.ListOrdersParams{Limit: 100})
 	part("orders", ords, err)
 	out["stock items"] = f.allStockItems(t)
+	mail, err := f.p.ListMail(ctx, portal.ListMailParams{CustomerID: cid, Limit: 100})
+	part("mail", mail, err)
+	templates, err := f.p.ListMailTemplates(ctx, cid)
+	part("mail templates", templates, err)
 	return out
 }
 
@@ -168,6 +175,7 @@ type roleTarget struct {
 	order   orders.Order
 	product orders.Product
 	item    portal.StockItem // supplier warehouse
+	mail    storage.OutboxID
 }
 
 // roleRow is one operation of the role matrix and the status each caller
@@ -251,6 +259,21 @@ func newProduct(t *testing.T, f *roleFixture) roleTarget {
 		SKU: "P-" + f.email("sku"), Name: "Product", Price: orders.Money{Amount: 1, Currency: "EUR"}})
 	require.NoError(t, err)
 	return roleTarget{product: p}
+}
+
+// mailTemplate saves an override of the login-link mail in German.
+func mailTemplate(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	_, err := f.p.PutMailTemplate(portaltest.Owner(t.Context()), customer.ID(f.cid), mailer.KindLoginLink, "de",
+		portal.MailTemplateParams{Subject: "Anmelden, " + f.email("subject")})
+	require.NoError(t, err)
+	return roleTarget{}
+}
+
+// bouncedMail makes a message that failed for good.
+func bouncedMail(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	return roleTarget{mail: f.bounced(t, customer.ID(f.cid), f.email("bounce"))}
 }
 
 func currentCustomer(t *testing.T, f *roleFixture) roleTarget {
@@ -422,6 +445,36 @@ var roleMatrix = map[string]roleRow{
 	"retire stock item": {write: true, prep: itemNorth, want: byRole(s200, s200, s200, s200, s403, s403, s200),
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.RetireStockItemWithResponse(t.Context(), f.cid, string(tg.item.ID), nil, client.RetireStockItemRequest{Reason: "broken"})
+		}},
+	"list failed mail": {prep: noTarget, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListMailMessagesWithResponse(t.Context(), &client.ListMailMessagesParams{Status: ptr(client.MailMessageStatusFailed)})
+		}},
+	"retry mail": {write: true, prep: bouncedMail, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.RetryMailMessageWithResponse(t.Context(), string(tg.mail))
+		}},
+	"save a mail template": {write: true, prep: noTarget, want: byRole(s200, s200, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.PutMailTemplateWithResponse(t.Context(), f.cid, client.MailKindLoginLink, client.MailLocaleEn,
+				client.MailTemplateRequest{Subject: ptr("Sign in, " + f.email("subject"))})
+		}},
+	"list mail templates": {prep: mailTemplate, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListMailTemplatesWithResponse(t.Context(), f.cid)
+		}},
+	"read a mail template": {prep: mailTemplate, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetMailTemplateWithResponse(t.Context(), f.cid, client.MailKindLoginLink, client.MailLocaleDe)
+		}},
+	"delete a mail template": {write: true, prep: mailTemplate, want: byRole(s204, s204, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.DeleteMailTemplateWithResponse(t.Context(), f.cid, client.MailKindLoginLink, client.MailLocaleDe)
+		}},
+	"preview a mail template": {prep: noTarget, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.PreviewMailTemplateWithResponse(t.Context(), f.cid, client.MailKindLoginLink, client.MailLocaleEn,
+				client.MailTemplateRequest{Text: ptr("Sign in: {{.Link}}")})
 		}},
 }
 

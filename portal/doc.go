@@ -15,4 +15,20 @@
 // another customer than the calling user's (never PermissionDenied, so
 // customers cannot probe each other); PermissionDenied when the caller may
 // see the object but not do this to it.
+//
+// # Mail
+//
+// Use cases that mail someone (an invitation, a login link) write the
+// message into the outbox (storage.OutboxRepo) in their own transaction,
+// so a change never happens without its mail and no mail leaves for a
+// change that rolled back. The outbox worker, RunOutbox, renders due
+// messages with package mailer's templates, the provider's Branding and
+// the customer's template overrides, and sends them through
+// Config.Mailer, retrying temporary failures with backoff:
+//
+//	p, err := portal.New(portal.Config{Store: store, Mailer: smtp,
+//		Branding: mailer.Branding{ProductName: "Acme Portal", PublicBaseURL: "https://portal.acme.example"}})
+//	go p.RunOutbox(ctx, portal.OutboxOptions{})
+//
+// Delivery is at least once; see DeliverOutbox.
 package portal

@@ -7,6 +7,7 @@ import (
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/storage/memory"
@@ -19,9 +20,10 @@ func ExamplePortal_PlaceOrder() {
 		Store: memory.New(),
 		Now:   func() time.Time { return time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC) },
 		IDs:   portal.SequentialIDs(),
+		Branding: mailer.Branding{ProductName: "Acme Portal", PublicBaseURL: "https://portal.example.com"},
 		// Mail would go out here; the example prints what would be sent.
-		Notifier: portal.NotifierFunc(func(_ context.Context, n portal.Notification) error {
-			fmt.Printf("  mail to %s: %s %s\n", n.To, n.Kind, n.OrderNumber)
+		Mailer: mailer.Func(func(_ context.Context, msg mailer.Message) error {
+			fmt.Printf("  mail to %s: %s\n", msg.To[0], msg.Subject)
 			return nil
 		}),
 	})
@@ -29,6 +31,13 @@ func ExamplePortal_PlaceOrder() {
 		panic(err)
 	}
 	staff := identity.NewContext(context.Background(), identity.Staff("stf_1", identity.StaffAdmin))
+	// The outbox worker sends what the use cases enqueued; a server runs
+	// p.RunOutbox in the background instead.
+	deliver := func() {
+		if _, err := p.DeliverOutbox(context.Background(), portal.OutboxOptions{}); err != nil {
+			panic(err)
+		}
+	}
 
 	// The provider's portfolio, a customer that may order, and its buyer.
 	laptop, err := p.CreateProduct(staff, portal.CreateProductParams{
@@ -60,6 +69,7 @@ func ExamplePortal_PlaceOrder() {
 	if err != nil {
 		panic(err)
 	}
+	deliver()
 	fmt.Println(o.Number, o.Status, o.Lines[0].Name, o.Lines[0].UnitPrice, "total", o.Total())
 
 	// Staff work through the order inbox, oldest first.
@@ -72,6 +82,7 @@ func ExamplePortal_PlaceOrder() {
 		if err != nil {
 			panic(err)
 		}
+		deliver()
 		fmt.Println(confirmed.Number, confirmed.Status)
 	}
 	o, err = p.FulfilOrder(staff, o.ID, portal.DecideOrderParams{})
@@ -83,9 +94,9 @@ func ExamplePortal_PlaceOrder() {
 		fmt.Printf("  %-9s by %s\n", ev.To, ev.By)
 	}
 	// Output:
-	//   mail to max@acme.example: order_submitted PO-000001
+	//   mail to max@acme.example: Order PO-000001 for Acme GmbH received
 	// PO-000001 submitted Laptop 14 119900 EUR total 239800 EUR
-	//   mail to max@acme.example: order_confirmed PO-000001
+	//   mail to max@acme.example: Order PO-000001 for Acme GmbH confirmed
 	// PO-000001 confirmed
 	// PO-000001 fulfilled
 	//   submitted by user:usr_000004

@@ -58,10 +58,7 @@ func (p *Portal) PlaceOrder(ctx context.Context, cid customer.ID, params PlaceOr
 	if err := validStruct(params); err != nil {
 		return orders.Order{}, err
 	}
-	var (
-		out    orders.Order
-		notice Notification
-	)
+	var out orders.Order
 	err := p.write(ctx, func(r storage.Repos) error {
 		a, err := p.authorize(ctx, r, ActOrderPlace, cid, params.SiteID)
 		if err != nil {
@@ -112,13 +109,11 @@ func (p *Portal) PlaceOrder(ctx context.Context, cid customer.ID, params PlaceOr
 			return fmt.Errorf("portal: creating order: %w", err)
 		}
 		out = o
-		notice, err = orderNotice(ctx, r, kind, o, c, "")
-		return err
+		return p.enqueueOrderNotice(ctx, r, kind, o, c, "")
 	})
 	if err != nil {
 		return orders.Order{}, err
 	}
-	p.notifyIf(ctx, notice)
 	return out, nil
 }
 
@@ -304,10 +299,7 @@ func (p *Portal) decide(ctx context.Context, id orders.ID, params any, note stri
 	if err := validStruct(params); err != nil {
 		return orders.Order{}, err
 	}
-	var (
-		out    orders.Order
-		notice Notification
-	)
+	var out orders.Order
 	err := p.write(ctx, func(r storage.Repos) error {
 		a, err := p.authorize(ctx, r, ActOrderDecide, "", "")
 		if err != nil {
@@ -332,13 +324,11 @@ func (p *Portal) decide(ctx context.Context, id orders.ID, params any, note stri
 		if err != nil {
 			return err
 		}
-		notice, err = orderNotice(ctx, r, kind, out, c, note)
-		return err
+		return p.enqueueOrderNotice(ctx, r, kind, out, c, note)
 	})
 	if err != nil {
 		return orders.Order{}, err
 	}
-	p.notifyIf(ctx, notice)
 	return out, nil
 }
 
@@ -433,9 +423,13 @@ func orderNotice(ctx context.Context, r storage.Repos, kind NotificationKind, o 
 	return n, nil
 }
 
-// notifyIf sends n after a commit unless it is zero.
-func (p *Portal) notifyIf(ctx context.Context, n Notification) {
-	if n.Kind != "" {
-		p.notify(ctx, n)
+// enqueueOrderNotice writes the e-mail of kind about order o to the
+// person who placed it into the outbox, in the caller's transaction, unless
+// there is nobody to tell (orderNotice).
+func (p *Portal) enqueueOrderNotice(ctx context.Context, r storage.Repos, kind NotificationKind, o orders.Order, c customer.Customer, reason string) error {
+	n, err := orderNotice(ctx, r, kind, o, c, reason)
+	if err != nil || n.Kind == "" {
+		return err
 	}
+	return p.enqueue(ctx, r, n)
 }

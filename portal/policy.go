@@ -44,6 +44,9 @@ const (
 	ActOrderCancel      Action = "order.cancel" // a user while submitted, staff once confirmed
 	ActOrderInbox       Action = "order.inbox"  // orders across customers
 	ActOrderDecide      Action = "order.decide" // confirm, reject, fulfil
+	ActMailRead         Action = "mail.read"    // the outbox, template overrides and previews
+	ActMailRetry        Action = "mail.retry"
+	ActMailTemplate     Action = "mail_template.manage" // save and delete template overrides
 )
 
 // Rule says the least staff role and the least customer role that may do an
@@ -87,10 +90,13 @@ var policy = map[Action]Rule{
 	// Supplier warehouse (stock.go). Staff agents run the warehouse day to
 	// day; a customer's maintainers hand devices out and take them back;
 	// retiring one for good is for its admins (RetireStockItem says why).
-	ActStockRead:   {Staff: identity.StaffAgent, User: customer.RoleViewer},
-	ActStockIn:     {Staff: identity.StaffAgent},
-	ActStockMove:   {Staff: identity.StaffAgent, User: customer.RoleMaintainer},
-	ActStockRetire: {Staff: identity.StaffAgent, User: customer.RoleAdmin},
+	ActStockRead:    {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActStockIn:      {Staff: identity.StaffAgent},
+	ActStockMove:    {Staff: identity.StaffAgent, User: customer.RoleMaintainer},
+	ActStockRetire:  {Staff: identity.StaffAgent, User: customer.RoleAdmin},
+	ActMailRead:     {Staff: identity.StaffAgent},
+	ActMailRetry:    {Staff: identity.StaffAgent},
+	ActMailTemplate: {Staff: identity.StaffAdmin},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which

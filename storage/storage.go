@@ -57,4 +57,6 @@ type Repos interface {
 	Offers() OfferRepo
 	Orders() OrderRepo
 	Stock() StockRepo
+	Outbox() OutboxRepo
+	MailTemplates() MailTemplateRepo
 }

@@ -27,38 +27,41 @@ import (
 
 // Defines values for Action.
 const (
-	ActionAccessLinkManage Action = "access_link.manage"
-	ActionAccessLinkRead   Action = "access_link.read"
-	ActionApiKeyManage     Action = "api_key.manage"
-	ActionCatalogueRead    Action = "catalogue.read"
-	ActionCustomerCreate   Action = "customer.create"
-	ActionCustomerRead     Action = "customer.read"
-	ActionCustomerStatus   Action = "customer.status"
-	ActionCustomerUpdate   Action = "customer.update"
-	ActionFeaturesRead     Action = "features.read"
-	ActionFeaturesUpdate   Action = "features.update"
-	ActionInvitationManage Action = "invitation.manage"
-	ActionInvitationRead   Action = "invitation.read"
-	ActionMembershipAdd    Action = "membership.add"
-	ActionMembershipAdmin  Action = "membership.admin"
-	ActionMembershipRead   Action = "membership.read"
-	ActionOfferManage      Action = "offer.manage"
-	ActionOfferRead        Action = "offer.read"
-	ActionOrderCancel      Action = "order.cancel"
-	ActionOrderDecide      Action = "order.decide"
-	ActionOrderInbox       Action = "order.inbox"
-	ActionOrderPlace       Action = "order.place"
-	ActionOrderRead        Action = "order.read"
-	ActionProductManage    Action = "product.manage"
-	ActionProductRead      Action = "product.read"
-	ActionSelf             Action = "self"
-	ActionSiteManage       Action = "site.manage"
-	ActionSiteRead         Action = "site.read"
-	ActionStockIn          Action = "stock.in"
-	ActionStockMove        Action = "stock.move"
-	ActionStockRead        Action = "stock.read"
-	ActionStockRetire      Action = "stock.retire"
-	ActionUserAdmin        Action = "user.admin"
+	ActionAccessLinkManage   Action = "access_link.manage"
+	ActionAccessLinkRead     Action = "access_link.read"
+	ActionApiKeyManage       Action = "api_key.manage"
+	ActionCatalogueRead      Action = "catalogue.read"
+	ActionCustomerCreate     Action = "customer.create"
+	ActionCustomerRead       Action = "customer.read"
+	ActionCustomerStatus     Action = "customer.status"
+	ActionCustomerUpdate     Action = "customer.update"
+	ActionFeaturesRead       Action = "features.read"
+	ActionFeaturesUpdate     Action = "features.update"
+	ActionInvitationManage   Action = "invitation.manage"
+	ActionInvitationRead     Action = "invitation.read"
+	ActionMailRead           Action = "mail.read"
+	ActionMailRetry          Action = "mail.retry"
+	ActionMailTemplateManage Action = "mail_template.manage"
+	ActionMembershipAdd      Action = "membership.add"
+	ActionMembershipAdmin    Action = "membership.admin"
+	ActionMembershipRead     Action = "membership.read"
+	ActionOfferManage        Action = "offer.manage"
+	ActionOfferRead          Action = "offer.read"
+	ActionOrderCancel        Action = "order.cancel"
+	ActionOrderDecide        Action = "order.decide"
+	ActionOrderInbox         Action = "order.inbox"
+	ActionOrderPlace         Action = "order.place"
+	ActionOrderRead          Action = "order.read"
+	ActionProductManage      Action = "product.manage"
+	ActionProductRead        Action = "product.read"
+	ActionSelf               Action = "self"
+	ActionSiteManage         Action = "site.manage"
+	ActionSiteRead           Action = "site.read"
+	ActionStockIn            Action = "stock.in"
+	ActionStockMove          Action = "stock.move"
+	ActionStockRead          Action = "stock.read"
+	ActionStockRetire        Action = "stock.retire"
+	ActionUserAdmin          Action = "user.admin"
 )
 
 // Valid indicates whether the value is a known member of the Action enum.
@@ -87,6 +90,12 @@ func (e Action) Valid() bool {
 	case ActionInvitationManage:
 		return true
 	case ActionInvitationRead:
+		return true
+	case ActionMailRead:
+		return true
+	case ActionMailRetry:
+		return true
+	case ActionMailTemplateManage:
 		return true
 	case ActionMembershipAdd:
 		return true
@@ -187,6 +196,84 @@ func (e InvitationState) Valid() bool {
 	case InvitationStatePending:
 		return true
 	case InvitationStateRevoked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MailKind.
+const (
+	MailKindAccessLink         MailKind = "access_link"
+	MailKindInvitation         MailKind = "invitation"
+	MailKindInvitationAccepted MailKind = "invitation_accepted"
+	MailKindInvitationResent   MailKind = "invitation_resent"
+	MailKindLoginLink          MailKind = "login_link"
+	MailKindOrderConfirmed     MailKind = "order_confirmed"
+	MailKindOrderRejected      MailKind = "order_rejected"
+	MailKindOrderSubmitted     MailKind = "order_submitted"
+)
+
+// Valid indicates whether the value is a known member of the MailKind enum.
+func (e MailKind) Valid() bool {
+	switch e {
+	case MailKindAccessLink:
+		return true
+	case MailKindInvitation:
+		return true
+	case MailKindInvitationAccepted:
+		return true
+	case MailKindInvitationResent:
+		return true
+	case MailKindLoginLink:
+		return true
+	case MailKindOrderConfirmed:
+		return true
+	case MailKindOrderRejected:
+		return true
+	case MailKindOrderSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MailLocale.
+const (
+	MailLocaleDe MailLocale = "de"
+	MailLocaleEn MailLocale = "en"
+)
+
+// Valid indicates whether the value is a known member of the MailLocale enum.
+func (e MailLocale) Valid() bool {
+	switch e {
+	case MailLocaleDe:
+		return true
+	case MailLocaleEn:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MailMessageStatus.
+const (
+	MailMessageStatusFailed  MailMessageStatus = "failed"
+	MailMessageStatusPending MailMessageStatus = "pending"
+	MailMessageStatusSending MailMessageStatus = "sending"
+	MailMessageStatusSent    MailMessageStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the MailMessageStatus enum.
+func (e MailMessageStatus) Valid() bool {
+	switch e {
+	case MailMessageStatusFailed:
+		return true
+	case MailMessageStatusPending:
+		return true
+	case MailMessageStatusSending:
+		return true
+	case MailMessageStatusSent:
 		return true
 	default:
 		return false
@@ -638,10 +725,12 @@ type AccessLinkTTLSeconds = int
 // `customer.status` covers suspend, reactivate and archive; `membership.admin` covers role and
 // site changes, disabling, enabling and removing; `invitation.manage` covers invite, resend and
 // revoke; `access_link.manage` covers create, refresh and disable; `self` is a signed-in user's
-// own account; `stock.move` covers issuing a stock item and returning it; `product.manage` covers create, change and deactivate; `offer.manage` create,
+// own account; `product.manage` covers create, change and deactivate; `offer.manage` create,
 // change and delete; `order.cancel` is a customer's withdrawal of a submitted order and staff's
 // cancellation of a confirmed one; `order.inbox` lists orders across customers;
-// `order.decide` covers confirm, reject and fulfil.
+// `order.decide` covers confirm, reject and fulfil; `stock.move` covers issuing a stock item and
+// returning it; `mail.read` covers the outbox, template overrides and previews;
+// `mail_template.manage` covers saving and deleting overrides.
 //
 // Example: site.read
 type Action string
@@ -1151,6 +1240,156 @@ type IssueStockItemRequest struct {
 //
 // Example: itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b
 type ItemId = string
+
+// MailKind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
+// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
+// someone who joined, and the `order_…` ones about an order.
+//
+// Example: invitation
+type MailKind string
+
+// MailLocale A language the mail templates are written in. A recipient whose locale has none gets the provider's default.
+//
+// Example: de
+type MailLocale string
+
+// MailMessage A message of the outbox, without its content (which may hold a sign-in token).
+//
+// Example: {"attempts":1,"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"out_01912d75-3d4e-7f50-8a6b-7c8d9e0f1a2b","kind":"invitation","last_error":"mailer: permanent failure (SMTP 550): 5.1.1 no such mailbox","recipient":"ada@acme.example","status":"failed","updated_at":"2025-03-04T09:15:02Z"}
+type MailMessage struct {
+	// Attempts How often sending it has been tried since it was written or last retried.
+	Attempts  int       `json:"attempts"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Id Identifies an outbox message: `out_` and a unique suffix (a UUIDv7 by default). With the public host after an `@`, it is the message's Message-ID.
+	//
+	// Example: out_01912d75-3d4e-7f50-8a6b-7c8d9e0f1a2b
+	Id MailMessageId `json:"id"`
+
+	// Kind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
+	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
+	// someone who joined, and the `order_…` ones about an order.
+	//
+	//
+	// Example: invitation
+	Kind MailKind `json:"kind"`
+
+	// LastError Why the last attempt failed, such as the mail server's reply; left out if none did.
+	LastError *string `json:"last_error,omitempty"`
+
+	// NextAttemptAt When a pending message is due; left out in the other states.
+	NextAttemptAt *time.Time          `json:"next_attempt_at,omitempty"`
+	Recipient     openapi_types.Email `json:"recipient"`
+
+	// SentAt When the mail server accepted it; left out until then.
+	SentAt *time.Time `json:"sent_at,omitempty"`
+
+	// Status `pending`: waiting for its next attempt; `sending`: a worker has it; `sent`: the mail server
+	// accepted it; `failed`: refused for good or out of attempts, until staff retry it.
+	//
+	//
+	// Example: failed
+	Status    MailMessageStatus `json:"status"`
+	UpdatedAt time.Time         `json:"updated_at"`
+}
+
+// MailMessageId Identifies an outbox message: `out_` and a unique suffix (a UUIDv7 by default). With the public host after an `@`, it is the message's Message-ID.
+//
+// Example: out_01912d75-3d4e-7f50-8a6b-7c8d9e0f1a2b
+type MailMessageId = string
+
+// MailMessageList One page of outbox messages, oldest first.
+//
+// Example: {"items":[{"attempts":1,"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"out_01912d75-3d4e-7f50-8a6b-7c8d9e0f1a2b","kind":"invitation","recipient":"ada@acme.example","sent_at":"2025-03-04T09:15:01Z","status":"sent","updated_at":"2025-03-04T09:15:01Z"}],"next_cursor":""}
+type MailMessageList struct {
+	Items []MailMessage `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// MailMessageStatus `pending`: waiting for its next attempt; `sending`: a worker has it; `sent`: the mail server
+// accepted it; `failed`: refused for good or out of attempts, until staff retry it.
+//
+// Example: failed
+type MailMessageStatus string
+
+// MailPreview A mail as it would be sent.
+//
+// Example: {"html":"\u003c!DOCTYPE html\u003e\u003chtml lang=\"en\"\u003e…\u003c/html\u003e","subject":"Welcome to Acme GmbH","text":"Hello,\n\nyour team at Acme GmbH is waiting for you. Accept here:\nhttps://portal.example.com/accept?token=pk_sample0123456789abcdef"}
+type MailPreview struct {
+	Html    string `json:"html"`
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+}
+
+// MailTemplate A customer's override of one kind of mail in one locale.
+//
+// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","kind":"invitation","locale":"de","subject":"Willkommen bei {{.CustomerName}}","updated_at":"2025-03-04T09:15:00Z","updated_by":"staff:stf_42"}
+type MailTemplate struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Html Left out when the default HTML body stays.
+	Html *string `json:"html,omitempty"`
+
+	// Kind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
+	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
+	// someone who joined, and the `order_…` ones about an order.
+	//
+	//
+	// Example: invitation
+	Kind MailKind `json:"kind"`
+
+	// Locale A language the mail templates are written in. A recipient whose locale has none gets the provider's default.
+	//
+	// Example: de
+	Locale MailLocale `json:"locale"`
+
+	// Subject Left out when the default subject stays.
+	Subject *string `json:"subject,omitempty"`
+
+	// Text Left out when the default text body stays.
+	Text      *string   `json:"text,omitempty"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// UpdatedBy Who saved it last.
+	UpdatedBy string `json:"updated_by"`
+}
+
+// MailTemplateList A customer's mail template overrides, by kind and locale.
+//
+// Example: {"items":[{"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","kind":"invitation","locale":"de","subject":"Willkommen bei {{.CustomerName}}","updated_at":"2025-03-04T09:15:00Z","updated_by":"staff:stf_42"}]}
+type MailTemplateList struct {
+	Items []MailTemplate `json:"items"`
+}
+
+// MailTemplateRequest An override of one kind of mail: each part given replaces the default. The parts are Go
+// templates (the HTML part an html/template, which escapes values) that see `{{.Link}}` (the
+// link, required in the text and HTML parts of mail about a link), `{{.CustomerName}}`,
+// `{{.To}}`, `{{.Role}}` and `{{.RoleName}}`, `{{.Message}}` (the inviter's note),
+// `{{.Invitee}}`, `{{.Expires}}`, `{{.OrderNumber}}`, `{{.Reason}}` and `{{.Brand.ProductName}}`,
+// `{{.Brand.SupportEmail}}`, `{{.Brand.Color}}`, `{{.Brand.LogoURL}}`, `{{.Brand.PublicBaseURL}}`.
+// They may not define or call other templates.
+//
+// Example: {"subject":"Welcome to {{.CustomerName}}","text":"Hello,\n\nyour team at {{.CustomerName}} is waiting for you. Accept here:\n{{.Link}}"}
+type MailTemplateRequest struct {
+	// Html The HTML body's content, inside the branded frame.
+	Html    *string `json:"html,omitempty"`
+	Subject *string `json:"subject,omitempty"`
+
+	// Text The plain-text body.
+	Text *string `json:"text,omitempty"`
+}
 
 // Me The caller and what it may do. `user`, `membership` and `customer_name` are set for customer
 // users.
@@ -2325,6 +2564,11 @@ type CategoryFilter = string
 // Cursor defines model for Cursor.
 type Cursor = string
 
+// CustomerIdFilter Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+type CustomerIdFilter = CustomerId
+
 // CustomerSearch defines model for CustomerSearch.
 type CustomerSearch = string
 
@@ -2347,6 +2591,12 @@ type InvitationStateFilter = InvitationState
 
 // Limit defines model for Limit.
 type Limit = int
+
+// MailStatusFilter `pending`: waiting for its next attempt; `sending`: a worker has it; `sent`: the mail server
+// accepted it; `failed`: refused for good or out of attempts, until staff retry it.
+//
+// Example: failed
+type MailStatusFilter = MailMessageStatus
 
 // MembershipIdFilter Identifies a membership: `mem_` and a unique suffix (a UUIDv7 by default).
 //
@@ -2747,6 +2997,21 @@ type ReturnStockItemParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListMailMessagesParams defines parameters for ListMailMessages.
+type ListMailMessagesParams struct {
+	// Status Keeps messages in this state.
+	Status *MailStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// CustomerId Keeps what is about this customer.
+	CustomerId *CustomerIdFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListOrderInboxParams defines parameters for ListOrderInbox.
 type ListOrderInboxParams struct {
 	// Status Keeps orders in this status.
@@ -2836,6 +3101,12 @@ type InviteJSONRequestBody = InviteRequest
 
 // ResendInvitationJSONRequestBody defines body for ResendInvitation for application/json ContentType.
 type ResendInvitationJSONRequestBody = ResendInvitationRequest
+
+// PutMailTemplateJSONRequestBody defines body for PutMailTemplate for application/json ContentType.
+type PutMailTemplateJSONRequestBody = MailTemplateRequest
+
+// PreviewMailTemplateJSONRequestBody defines body for PreviewMailTemplate for application/json ContentType.
+type PreviewMailTemplateJSONRequestBody = MailTemplateRequest
 
 // AddMemberJSONRequestBody defines body for AddMember for application/json ContentType.
 type AddMemberJSONRequestBody = AddMemberRequest
@@ -2986,6 +3257,21 @@ type ServerInterface interface {
 	// RevokeInvitation Revoke an invitation
 	// (POST /v1/customers/{customerId}/invitations/{invitationId}/revoke)
 	RevokeInvitation(w http.ResponseWriter, r *http.Request, customerId CustomerId, invitationId InvitationId)
+	// ListMailTemplates List a customer's mail template overrides
+	// (GET /v1/customers/{customerId}/mail-templates)
+	ListMailTemplates(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// DeleteMailTemplate Delete a mail template override
+	// (DELETE /v1/customers/{customerId}/mail-templates/{kind}/{locale})
+	DeleteMailTemplate(w http.ResponseWriter, r *http.Request, customerId CustomerId, kind MailKind, locale MailLocale)
+	// GetMailTemplate Read a mail template override
+	// (GET /v1/customers/{customerId}/mail-templates/{kind}/{locale})
+	GetMailTemplate(w http.ResponseWriter, r *http.Request, customerId CustomerId, kind MailKind, locale MailLocale)
+	// PutMailTemplate Save a mail template override
+	// (PUT /v1/customers/{customerId}/mail-templates/{kind}/{locale})
+	PutMailTemplate(w http.ResponseWriter, r *http.Request, customerId CustomerId, kind MailKind, locale MailLocale)
+	// PreviewMailTemplate Preview a mail template override
+	// (POST /v1/customers/{customerId}/mail-templates/{kind}/{locale}/preview)
+	PreviewMailTemplate(w http.ResponseWriter, r *http.Request, customerId CustomerId, kind MailKind, locale MailLocale)
 	// ListMembers List a customer's members
 	// (GET /v1/customers/{customerId}/memberships)
 	ListMembers(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListMembersParams)
@@ -3079,6 +3365,12 @@ type ServerInterface interface {
 	// SuspendCustomer Suspend a customer
 	// (POST /v1/customers/{customerId}/suspend)
 	SuspendCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// ListMailMessages List the mail outbox
+	// (GET /v1/mail/messages)
+	ListMailMessages(w http.ResponseWriter, r *http.Request, params ListMailMessagesParams)
+	// RetryMailMessage Retry a failed message
+	// (POST /v1/mail/messages/{messageId}/retry)
+	RetryMailMessage(w http.ResponseWriter, r *http.Request, messageId MailMessageId)
 	// GetMe Who am I
 	// (GET /v1/me)
 	GetMe(w http.ResponseWriter, r *http.Request)
@@ -4122,6 +4414,208 @@ func (siw *ServerInterfaceWrapper) RevokeInvitation(w http.ResponseWriter, r *ht
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RevokeInvitation(w, r, customerId, invitationId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListMailTemplates operation middleware
+func (siw *ServerInterfaceWrapper) ListMailTemplates(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListMailTemplates(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteMailTemplate operation middleware
+func (siw *ServerInterfaceWrapper) DeleteMailTemplate(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "kind" -------------
+	var kind MailKind
+
+	err = runtime.BindStyledParameterWithOptions("simple", "kind", r.PathValue("kind"), &kind, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "locale" -------------
+	var locale MailLocale
+
+	err = runtime.BindStyledParameterWithOptions("simple", "locale", r.PathValue("locale"), &locale, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "locale", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteMailTemplate(w, r, customerId, kind, locale)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetMailTemplate operation middleware
+func (siw *ServerInterfaceWrapper) GetMailTemplate(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "kind" -------------
+	var kind MailKind
+
+	err = runtime.BindStyledParameterWithOptions("simple", "kind", r.PathValue("kind"), &kind, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "locale" -------------
+	var locale MailLocale
+
+	err = runtime.BindStyledParameterWithOptions("simple", "locale", r.PathValue("locale"), &locale, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "locale", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetMailTemplate(w, r, customerId, kind, locale)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PutMailTemplate operation middleware
+func (siw *ServerInterfaceWrapper) PutMailTemplate(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "kind" -------------
+	var kind MailKind
+
+	err = runtime.BindStyledParameterWithOptions("simple", "kind", r.PathValue("kind"), &kind, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "locale" -------------
+	var locale MailLocale
+
+	err = runtime.BindStyledParameterWithOptions("simple", "locale", r.PathValue("locale"), &locale, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "locale", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PutMailTemplate(w, r, customerId, kind, locale)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PreviewMailTemplate operation middleware
+func (siw *ServerInterfaceWrapper) PreviewMailTemplate(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "kind" -------------
+	var kind MailKind
+
+	err = runtime.BindStyledParameterWithOptions("simple", "kind", r.PathValue("kind"), &kind, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "kind", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "locale" -------------
+	var locale MailLocale
+
+	err = runtime.BindStyledParameterWithOptions("simple", "locale", r.PathValue("locale"), &locale, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "locale", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PreviewMailTemplate(w, r, customerId, kind, locale)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -5668,6 +6162,104 @@ func (siw *ServerInterfaceWrapper) SuspendCustomer(w http.ResponseWriter, r *htt
 	handler.ServeHTTP(w, r)
 }
 
+// ListMailMessages operation middleware
+func (siw *ServerInterfaceWrapper) ListMailMessages(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListMailMessagesParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "customer_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer_id", r.URL.Query(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "customer_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListMailMessages(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RetryMailMessage operation middleware
+func (siw *ServerInterfaceWrapper) RetryMailMessage(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "messageId" -------------
+	var messageId MailMessageId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "messageId", r.PathValue("messageId"), &messageId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "messageId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RetryMailMessage(w, r, messageId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // GetMe operation middleware
 func (siw *ServerInterfaceWrapper) GetMe(w http.ResponseWriter, r *http.Request) {
 
@@ -6360,11 +6952,18 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/stock/items/{itemId}/issue", wrapper.IssueStockItem)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/stock/items/{itemId}/return", wrapper.ReturnStockItem)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/stock/items/{itemId}/retire", wrapper.RetireStockItem)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/mail-templates", wrapper.ListMailTemplates)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/mail-templates/{kind}/{locale}", wrapper.DeleteMailTemplate)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/mail-templates/{kind}/{locale}", wrapper.GetMailTemplate)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1/customers/{customerId}/mail-templates/{kind}/{locale}", wrapper.PutMailTemplate)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/mail-templates/{kind}/{locale}/preview", wrapper.PreviewMailTemplate)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/users/{userId}/disable", wrapper.DisableUser)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/users/{userId}/enable", wrapper.EnableUser)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/api-keys", wrapper.ListAPIKeys)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/api-keys", wrapper.CreateAPIKey)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/api-keys/{apiKeyId}/revoke", wrapper.RevokeAPIKey)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/mail/messages", wrapper.ListMailMessages)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/mail/messages/{messageId}/retry", wrapper.RetryMailMessage)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/invitations/accept", wrapper.AcceptInvitation)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links", wrapper.RequestLoginLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links/redeem", wrapper.SignInWithLoginLink)
@@ -9578,6 +10177,557 @@ type RevokeInvitationdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RevokeInvitationdefaultApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailTemplatesRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+}
+
+type ListMailTemplatesResponseObject interface {
+	VisitListMailTemplatesResponse(w http.ResponseWriter) error
+}
+
+type ListMailTemplates200JSONResponse MailTemplateList
+
+func (response ListMailTemplates200JSONResponse) VisitListMailTemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailTemplates400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailTemplates400ApplicationProblemPlusJSONResponse) VisitListMailTemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailTemplates401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailTemplates401ApplicationProblemPlusJSONResponse) VisitListMailTemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailTemplates403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailTemplates403ApplicationProblemPlusJSONResponse) VisitListMailTemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailTemplates404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailTemplates404ApplicationProblemPlusJSONResponse) VisitListMailTemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailTemplatesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListMailTemplatesdefaultApplicationProblemPlusJSONResponse) VisitListMailTemplatesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteMailTemplateRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Kind       MailKind   `json:"kind"`
+	Locale     MailLocale `json:"locale"`
+}
+
+type DeleteMailTemplateResponseObject interface {
+	VisitDeleteMailTemplateResponse(w http.ResponseWriter) error
+}
+
+type DeleteMailTemplate204Response struct {
+}
+
+func (response DeleteMailTemplate204Response) VisitDeleteMailTemplateResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteMailTemplate400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteMailTemplate400ApplicationProblemPlusJSONResponse) VisitDeleteMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteMailTemplate401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteMailTemplate401ApplicationProblemPlusJSONResponse) VisitDeleteMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteMailTemplate403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteMailTemplate403ApplicationProblemPlusJSONResponse) VisitDeleteMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteMailTemplate404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteMailTemplate404ApplicationProblemPlusJSONResponse) VisitDeleteMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteMailTemplatedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteMailTemplatedefaultApplicationProblemPlusJSONResponse) VisitDeleteMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailTemplateRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Kind       MailKind   `json:"kind"`
+	Locale     MailLocale `json:"locale"`
+}
+
+type GetMailTemplateResponseObject interface {
+	VisitGetMailTemplateResponse(w http.ResponseWriter) error
+}
+
+type GetMailTemplate200JSONResponse MailTemplate
+
+func (response GetMailTemplate200JSONResponse) VisitGetMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailTemplate400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailTemplate400ApplicationProblemPlusJSONResponse) VisitGetMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailTemplate401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailTemplate401ApplicationProblemPlusJSONResponse) VisitGetMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailTemplate403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailTemplate403ApplicationProblemPlusJSONResponse) VisitGetMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailTemplate404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetMailTemplate404ApplicationProblemPlusJSONResponse) VisitGetMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetMailTemplatedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetMailTemplatedefaultApplicationProblemPlusJSONResponse) VisitGetMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutMailTemplateRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Kind       MailKind   `json:"kind"`
+	Locale     MailLocale `json:"locale"`
+	Body       *PutMailTemplateJSONRequestBody
+}
+
+type PutMailTemplateResponseObject interface {
+	VisitPutMailTemplateResponse(w http.ResponseWriter) error
+}
+
+type PutMailTemplate200JSONResponse MailTemplate
+
+func (response PutMailTemplate200JSONResponse) VisitPutMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutMailTemplate400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PutMailTemplate400ApplicationProblemPlusJSONResponse) VisitPutMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutMailTemplate401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PutMailTemplate401ApplicationProblemPlusJSONResponse) VisitPutMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutMailTemplate403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PutMailTemplate403ApplicationProblemPlusJSONResponse) VisitPutMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutMailTemplate404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PutMailTemplate404ApplicationProblemPlusJSONResponse) VisitPutMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutMailTemplate413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PutMailTemplate413ApplicationProblemPlusJSONResponse) VisitPutMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutMailTemplatedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PutMailTemplatedefaultApplicationProblemPlusJSONResponse) VisitPutMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewMailTemplateRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Kind       MailKind   `json:"kind"`
+	Locale     MailLocale `json:"locale"`
+	Body       *PreviewMailTemplateJSONRequestBody
+}
+
+type PreviewMailTemplateResponseObject interface {
+	VisitPreviewMailTemplateResponse(w http.ResponseWriter) error
+}
+
+type PreviewMailTemplate200JSONResponse MailPreview
+
+func (response PreviewMailTemplate200JSONResponse) VisitPreviewMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewMailTemplate400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewMailTemplate400ApplicationProblemPlusJSONResponse) VisitPreviewMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewMailTemplate401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewMailTemplate401ApplicationProblemPlusJSONResponse) VisitPreviewMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewMailTemplate403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewMailTemplate403ApplicationProblemPlusJSONResponse) VisitPreviewMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewMailTemplate404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewMailTemplate404ApplicationProblemPlusJSONResponse) VisitPreviewMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewMailTemplate413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PreviewMailTemplate413ApplicationProblemPlusJSONResponse) VisitPreviewMailTemplateResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PreviewMailTemplatedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PreviewMailTemplatedefaultApplicationProblemPlusJSONResponse) VisitPreviewMailTemplateResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -13669,6 +14819,212 @@ func (response SuspendCustomerdefaultApplicationProblemPlusJSONResponse) VisitSu
 	return err
 }
 
+type ListMailMessagesRequestObject struct {
+	Params ListMailMessagesParams
+}
+
+type ListMailMessagesResponseObject interface {
+	VisitListMailMessagesResponse(w http.ResponseWriter) error
+}
+
+type ListMailMessages200JSONResponse MailMessageList
+
+func (response ListMailMessages200JSONResponse) VisitListMailMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailMessages400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailMessages400ApplicationProblemPlusJSONResponse) VisitListMailMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailMessages401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailMessages401ApplicationProblemPlusJSONResponse) VisitListMailMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailMessages403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListMailMessages403ApplicationProblemPlusJSONResponse) VisitListMailMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListMailMessagesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListMailMessagesdefaultApplicationProblemPlusJSONResponse) VisitListMailMessagesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryMailMessageRequestObject struct {
+	MessageId MailMessageId `json:"messageId"`
+}
+
+type RetryMailMessageResponseObject interface {
+	VisitRetryMailMessageResponse(w http.ResponseWriter) error
+}
+
+type RetryMailMessage200JSONResponse MailMessage
+
+func (response RetryMailMessage200JSONResponse) VisitRetryMailMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryMailMessage400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RetryMailMessage400ApplicationProblemPlusJSONResponse) VisitRetryMailMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryMailMessage401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RetryMailMessage401ApplicationProblemPlusJSONResponse) VisitRetryMailMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryMailMessage403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RetryMailMessage403ApplicationProblemPlusJSONResponse) VisitRetryMailMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryMailMessage404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RetryMailMessage404ApplicationProblemPlusJSONResponse) VisitRetryMailMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryMailMessage409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RetryMailMessage409ApplicationProblemPlusJSONResponse) VisitRetryMailMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RetryMailMessagedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RetryMailMessagedefaultApplicationProblemPlusJSONResponse) VisitRetryMailMessageResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type GetMeRequestObject struct {
 }
 
@@ -15501,6 +16857,21 @@ type StrictServerInterface interface {
 	// RevokeInvitation Revoke an invitation
 	// (POST /v1/customers/{customerId}/invitations/{invitationId}/revoke)
 	RevokeInvitation(ctx context.Context, request RevokeInvitationRequestObject) (RevokeInvitationResponseObject, error)
+	// ListMailTemplates List a customer's mail template overrides
+	// (GET /v1/customers/{customerId}/mail-templates)
+	ListMailTemplates(ctx context.Context, request ListMailTemplatesRequestObject) (ListMailTemplatesResponseObject, error)
+	// DeleteMailTemplate Delete a mail template override
+	// (DELETE /v1/customers/{customerId}/mail-templates/{kind}/{locale})
+	DeleteMailTemplate(ctx context.Context, request DeleteMailTemplateRequestObject) (DeleteMailTemplateResponseObject, error)
+	// GetMailTemplate Read a mail template override
+	// (GET /v1/customers/{customerId}/mail-templates/{kind}/{locale})
+	GetMailTemplate(ctx context.Context, request GetMailTemplateRequestObject) (GetMailTemplateResponseObject, error)
+	// PutMailTemplate Save a mail template override
+	// (PUT /v1/customers/{customerId}/mail-templates/{kind}/{locale})
+	PutMailTemplate(ctx context.Context, request PutMailTemplateRequestObject) (PutMailTemplateResponseObject, error)
+	// PreviewMailTemplate Preview a mail template override
+	// (POST /v1/customers/{customerId}/mail-templates/{kind}/{locale}/preview)
+	PreviewMailTemplate(ctx context.Context, request PreviewMailTemplateRequestObject) (PreviewMailTemplateResponseObject, error)
 	// ListMembers List a customer's members
 	// (GET /v1/customers/{customerId}/memberships)
 	ListMembers(ctx context.Context, request ListMembersRequestObject) (ListMembersResponseObject, error)
@@ -15594,6 +16965,12 @@ type StrictServerInterface interface {
 	// SuspendCustomer Suspend a customer
 	// (POST /v1/customers/{customerId}/suspend)
 	SuspendCustomer(ctx context.Context, request SuspendCustomerRequestObject) (SuspendCustomerResponseObject, error)
+	// ListMailMessages List the mail outbox
+	// (GET /v1/mail/messages)
+	ListMailMessages(ctx context.Context, request ListMailMessagesRequestObject) (ListMailMessagesResponseObject, error)
+	// RetryMailMessage Retry a failed message
+	// (POST /v1/mail/messages/{messageId}/retry)
+	RetryMailMessage(ctx context.Context, request RetryMailMessageRequestObject) (RetryMailMessageResponseObject, error)
 	// GetMe Who am I
 	// (GET /v1/me)
 	GetMe(ctx context.Context, request GetMeRequestObject) (GetMeResponseObject, error)
@@ -16505,6 +17882,158 @@ func (sh *strictHandler) RevokeInvitation(w http.ResponseWriter, r *http.Request
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(RevokeInvitationResponseObject); ok {
 		if err := validResponse.VisitRevokeInvitationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListMailTemplates operation middleware
+func (sh *strictHandler) ListMailTemplates(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request ListMailTemplatesRequestObject
+
+	request.CustomerId = customerId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMailTemplates(ctx, request.(ListMailTemplatesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMailTemplates")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListMailTemplatesResponseObject); ok {
+		if err := validResponse.VisitListMailTemplatesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteMailTemplate operation middleware
+func (sh *strictHandler) DeleteMailTemplate(w http.ResponseWriter, r *http.Request, customerId CustomerId, kind MailKind, locale MailLocale) {
+	var request DeleteMailTemplateRequestObject
+
+	request.CustomerId = customerId
+	request.Kind = kind
+	request.Locale = locale
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteMailTemplate(ctx, request.(DeleteMailTemplateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteMailTemplate")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteMailTemplateResponseObject); ok {
+		if err := validResponse.VisitDeleteMailTemplateResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetMailTemplate operation middleware
+func (sh *strictHandler) GetMailTemplate(w http.ResponseWriter, r *http.Request, customerId CustomerId, kind MailKind, locale MailLocale) {
+	var request GetMailTemplateRequestObject
+
+	request.CustomerId = customerId
+	request.Kind = kind
+	request.Locale = locale
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetMailTemplate(ctx, request.(GetMailTemplateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetMailTemplate")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetMailTemplateResponseObject); ok {
+		if err := validResponse.VisitGetMailTemplateResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PutMailTemplate operation middleware
+func (sh *strictHandler) PutMailTemplate(w http.ResponseWriter, r *http.Request, customerId CustomerId, kind MailKind, locale MailLocale) {
+	var request PutMailTemplateRequestObject
+
+	request.CustomerId = customerId
+	request.Kind = kind
+	request.Locale = locale
+
+	var body PutMailTemplateJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PutMailTemplate(ctx, request.(PutMailTemplateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PutMailTemplate")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(PutMailTemplateResponseObject); ok {
+		if err := validResponse.VisitPutMailTemplateResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PreviewMailTemplate operation middleware
+func (sh *strictHandler) PreviewMailTemplate(w http.ResponseWriter, r *http.Request, customerId CustomerId, kind MailKind, locale MailLocale) {
+	var request PreviewMailTemplateRequestObject
+
+	request.CustomerId = customerId
+	request.Kind = kind
+	request.Locale = locale
+
+	var body PreviewMailTemplateJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PreviewMailTemplate(ctx, request.(PreviewMailTemplateRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PreviewMailTemplate")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(PreviewMailTemplateResponseObject); ok {
+		if err := validResponse.VisitPreviewMailTemplateResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -17451,6 +18980,58 @@ func (sh *strictHandler) SuspendCustomer(w http.ResponseWriter, r *http.Request,
 	}
 }
 
+// ListMailMessages operation middleware
+func (sh *strictHandler) ListMailMessages(w http.ResponseWriter, r *http.Request, params ListMailMessagesParams) {
+	var request ListMailMessagesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListMailMessages(ctx, request.(ListMailMessagesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListMailMessages")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListMailMessagesResponseObject); ok {
+		if err := validResponse.VisitListMailMessagesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RetryMailMessage operation middleware
+func (sh *strictHandler) RetryMailMessage(w http.ResponseWriter, r *http.Request, messageId MailMessageId) {
+	var request RetryMailMessageRequestObject
+
+	request.MessageId = messageId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RetryMailMessage(ctx, request.(RetryMailMessageRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RetryMailMessage")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RetryMailMessageResponseObject); ok {
+		if err := validResponse.VisitRetryMailMessageResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // GetMe operation middleware
 func (sh *strictHandler) GetMe(w http.ResponseWriter, r *http.Request) {
 	var request GetMeRequestObject
@@ -17894,441 +19475,491 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rdhs5li74KhjOWctSdVAmKepGrbOmnU5n2p12ptuyO7uzmCOCESAZpSDACoCiWR6v1b/mAeYFzr9+",
-	"kfMm/SSzsDeAQASDZJCibrbqR6XFuOGyse/7219qoRhPBGdcyVrnS23EaMRS+Oerj3So/xsxGabxRMWC",
-	"1zq1jyNGUibFNA3ZM0muWSpjwQmVhBKpUsGHRD8YEDkNR/rnXrd22K31zolkPCKxIn0aXpGYkzeD+juq",
-	"whFRgkwnEVXsoBbU2Gc6niSs1qnBc7WglrK/T+OURbWOSqcsqMlwxMZUj2xMP79lfKhGtc5xO6ip+UQ/",
-	"J1Ua82Ht69eg9oGpdP5ioFi6OJELFgoeSf31GdXDYgORMqLSecyHhA5pzHPjOWo31owlHk/Htc7pcbvR",
-	"CGrjmOPfDTewmCs2ZGntqx7ahKZ0zJRZ6xfv3/zC5m8i/e9Yj25C1agW1Dgd6yfpJMbLq0bwP1I2qHVq",
-	"/+fzbEef41X53L1ff/pFGDIp38b8avkH/Vu2/qj/Evywiq/ZT3FSuiG/MDaRhMI9ZE9/aJ+IlEQMfqKK",
-	"RWRvQBPJ9skkFdE0VFJvEIz+71OWzv3h65fU/IGaPegLkTDKYTgvqWJDkc5XD8h+i4gBUaNYktA8Rvb0",
-	"nGnKIsI+01Al8/1l47GP1JZQb7PRKCPfl9NUirT8DPY4+6wuQ7ijh2NjZJKy61hMJZnQITsnCRsoIqaK",
-	"DEQK1wdxKhVcXDpS/OSScbaWjVMqMWbpUnIKsxu2JSbvG/4nLxhNw9GyvbPflWQ2EpIRPZyAhIIrGirC",
-	"6mMaJ5rG2GfFUk4TkrIBSxkPGd4Uc4l7rthnFZB4yIWedJeHVLKDLs/xKxqO2ZJV/fvGG29mp6iaytX0",
-	"mc0x5oTyuaEFyYhUVDFJ9lI2YVQhgVius59RR0BokuRY3V+9AzSVE8YjFtX+1DdMEhExu3FlM5Uw4tx0",
-	"Y8XGsur24oxrXwO9Sm/wyUO3RDRNqf7YlMd/nzJzWQ/ma1CTag7bMBDpWD//cyL6NFm2dr/HakRgGuQK",
-	"lhGPj3/UGRnCK8hEpGogklgckF+FIjP9aM8u+2Uc9ZYdJnx+HRt6E7HxRCjGw/kvbL441Hf0imnpmmph",
-	"RiQdsA78pTeVRUQfJybNsPSoJR0zcsXmhPKI9EWk/yFnmkCo9LhAFEddrh/SDCISWujFCuXeef498GbK",
-	"hRqxNP/Cdqt1TmajOGHei+2AYtnlUsVJQtIp5zEfBqTdODsgv7C5JDTV754ga2q1yUhMU3lAPklGKBmk",
-	"TI5ISnkkxuSaJlNG9ij59OnNj/tkwlL7heIBPBo0wmZ4yuqtfnNQb0fHtH5G24f1k7A5aERn7LTfatqd",
-	"Qj0n2ypvE+p6F1YxwHHM3fktO71vBqDXlPNtrRxZ+rLKk/53SJMEpkajYEGbIntGi9o/IC/0uU4YEZxl",
-	"+9BsnRPa5eNYSr2R+lq7dXpAfmf0Ct4ggRp6f+kRzq5ZSsZ6hMUFtBpX+QoZde1mGtkbfh0rqtdjqbCI",
-	"/Vu2FRe57+Q/rFnMGiUkGwJwVRABwE2XnXS4WNt8cDAWHJ9i4+VLghe3Xgx8XH/mbTyOVTlljoU+tJqn",
-	"ap04ZWqa8mXzTeA1/vcjNqDTRNU6R40gU4abOVW4WaIKB7V3bNxnqRzFk6XzH/u3bLsKue8UP7yaHvQB",
-	"TWJ+lSmB2YiWLVF2x2Uc1XYwyCrKgPlodaItyOpqQ7NC+mtQ+20wWKH3CXN12y2zb4cvpRFLrZqwfruE",
-	"vt1T2s2Dy/VeJ85rW6qkMMDlS2Gubr0U5nn3pSrkYBbBp4ap3BE5eIOAQb2nKeOqykmS034901qr7tAE",
-	"3n+D/XmP2l11EsrUQZ7M84MkkjHpq4Oo6vVukbzM8JcS2MRd35bEsi9431ttYLklQvvq4pdP2pzSI1pp",
-	"QBGwn3ZkLH0QCavGFY2KHEuSimTp9/W1ypukPw6juGBpTJNfp/pL60lLi1lvOBIeJhyeXuJX8PTclz82",
-	"W4ftf/+PP5adZHjdJb5uw9W8iBVbSmMSL25LYObd8Bklwiutl1RhY6iU3AoXK4wjG5sh/2pbmXExcyCW",
-	"MjG8vAkbyJ/KT3KFjJnKG4kY825wT6ZMTgSXDAz3H2j0AU0u/Zc+2IzDP+lkksQhaLLPJ6noJ2z8T3+T",
-	"eoG+ZPSqn4iMYk8TmHnEFI2TWgcG3iH6QNoRB7VBzJJI1jp//YL/NLfVgtqYSUmH8Crvia9/4oSZhHXt",
-	"6D8uTwaH9CxssXaz39BLjbvbAdesihWcozc4HhLzyVQrs+YwTFPe0SY/Ta5i1THT6tjBf91g3/SDuJx5",
-	"4umZl/U6SEH6+3oRxjQZiHTMIs1E+ymjV2D3TxN2Tnq4LD0i6Vyz2zgcHejBvBR8kMThzXZmQOOERZeT",
-	"FHziMQzT2yUn9cKpvGw0z5qt6JjVj/ontH4SHrL62aDZqB/2m4MWbYdH0THTk9FiI75mERieIeVcKNJn",
-	"JBxRPmSWSKvt2Vm2Zz/BSElhpCt3rmxyO9lFmmhrfX7JPsdSyV6HUIKOKc0FJixVc70Oil4xrvdvcRhm",
-	"/0X/byxUz4y2TiLBJNGrRZNEzJCtcDE7J73Q7DV8KhQ8nKZaJzJrSmaCB5py6BKfUMHHQYCXev4ZS0+a",
-	"hj4K8ZamQ7brA68gfISjA1dSLIm4ZilpNtqnRyfHpD9XTG5CHc3DjDrM4IkSgiQw/Ps71eWzJO/iH2Cd",
-	"fxJpP44ixm+0whOWgs9H8MuI8ZjlmaulIRaBm20upikx2k31w+ct73v3NeK+tnJ5F4e3k4VeeK1ZcuND",
-	"G9M5nJ9IwOHRZ49RNU3ZZRRL2k+y+w1f00ePKRXzodQPZWcvVuekl8Qh45JdWoFjHp6k4jqOWEoSGl4Z",
-	"g4HGEWEclmvMuIKN/lnwG58i4y26ZJ8nRkh6Byr2/VXE3EKoIq1G66jeOKw3mx8bZ53mUafR+OOcUHkF",
-	"1EAJZzOiB7fJYcuLz8JHK5y24kx2dfAK7+0FxP81ZdfiikU9zR3936eSZULYzSaknHBBEsGHLNUyS98G",
-	"e5l31X9g+sLuOWQsF1j1jEoYRd4X77OYcsVp0a2d6VAV3rmRatVqebSRfRdCCCku1f1x46ULasL+S9cA",
-	"9v1XoX4SU36zveZCXQ7gLTdSrTR3sq+pzsXb2d786r1g5XZkA97JhrjX9Tr6eEF+CKo+oLXoeQnOioxc",
-	"Mkb27MZ4DBuflCYEQvQMTWij3Tjch11776laqDfeaP+s9lW6fSMqrWrb0YIWAjkuwNMKSAwaPhczzZnt",
-	"74fneJ8NvG3Eir3j5s+UoKK5bnPdbHayt55mCqfNpvZA8CpGdVblM4es8io4K6zCwuZ9cObsblmtHWYF",
-	"C9SLfu3ACm2dLtk7bxD3xint3mEAEOxSDCuaFC61JIppqd5sH37vZjuGWRn+ltnfCEtTyFOpuuZHecu/",
-	"8JY1i23GsYvVfsHnBJmZeb2XKWc/1CN7R43Gfod0C/Pt1sCa9s2LNz8G6A1AO4+lmgUmYigz4w8XT8K+",
-	"XLD0Og7ZJ06vaZxoZfghbZFna5iBkqk30rvcp2wzOv7KGkcG/GX3ANn63gASiWCFAlx3qmifSvCGTHnK",
-	"aDjS00Dh9FGId5TPjV9N3mgXUqrYJYRkC7aBEGRM+ZxQpdh4ouQ5UekcmSxJqGJVdgfSTi7pQLH0UmLO",
-	"pEmGzNiZ56D5aL9pF2fdruUGv5Od89+od29xFSDhk0pQ8fV/IU+0Domi4F87qAV+Jqx3edm4zN3PvYxT",
-	"GNonTqdqJNL4HzcUX1N4kTYuQ1rc5hEjSlwxbiUtujUFaiXGIjonMh5yyBHbVNNoNLPt/bQwjJWbWxz1",
-	"Tva38FJUJ/uMpizFdQB9EnVJqvD0XXEx44GzjoVW8sEmPAC3uvlsloq76PF/AYYMvDFhWvEkYxqOYs4I",
-	"DZXN2KGDAcaWyBsliWRhymAAciRmHOOIVJEwZbDtubDOlxr8zKJLqmqdmjXeG+3MeK8F7p7+HNOCL6/Y",
-	"vHPF5tZ2aNQbjUajfqL/71T/XyP7HyQ/6c3O7j85rJ/1G2H9JGpqW6NF64d9tDNOBqeaCBIqFZjJhVEd",
-	"fWy2O41W57D5RxZ/ePXhPYHMjpQaxyx4mzo1Go1jcLoax2iMcQV/wgsJeiNNzwoMNXOfXq6BSMcwkogq",
-	"VlcxxgVWZh3lF23xO8K+H909ci4VG3f6QiipUjrpFbJnxYyzVNPCQf7LZbmxuN5VU7OLq71AgX0xVWTm",
-	"LYy+H83YPcygB78PJPIIHjJNozGfKuZle5J4gHbS1quJm702lqgZDJywtdtr7vPGiCmF+rJIr+TWI0Xq",
-	"WxcApIOBi+JmgbO/1sBWMJEn4zX1CCnwqfdP93E0S/XH/ZT+/NzfRJp3DWKmrVfy4v0bTU0d0tPHsgcK",
-	"ngskyOlgEH+22Y/XJ6Q/JybTqhAU3uBMFzfOy2c8CmoTLSZTPc7/W7/zry/qf9D6Pxr1s8v6n1+awXH7",
-	"6/+olaw1TvdtLEs2+zfOIOlcWwxmujKw264ZtSQxD5NpxKKAiCTSei0ctnNj0qsRi1PDTmWBa5r04r9+",
-	"B/zzz6DmZf3XOrVFluqSrStlXRtZl8u29s8y5lt/LXy2uL3vqYTc4p6tRlCCDBka/PpBU42gda85Memu",
-	"wLlsIcL6CoPcuYRx5se0/ABeANGUiXPOZpYa0VaKncgukJihk+9ERoMKVevUJleXf/y9/XZ8+uvn1of+",
-	"8cew8W/R0e+Ds/8YHr4enfzLVfOdbP86Of3XtHWhjj8tkqK3atVo0Hy4LDf1is2fOX1qrze5uvzv//yv",
-	"3n7gK1YjlrIA5F5Wa6ap8oVRwGG+HfIDKor6+c1pz87JDraU7sKQTVQWHfFSJ2iEfh6avPeWCoqagpJZ",
-	"ezEJJQiF9wbOA6Dpl4ahmHL1TGZGfo5yzab/nNKQkddiMgGTz+1wfPmOt3+4Pnn5ufEHPbyIjn8anr3+",
-	"W+uX5OhfZ6ev0ubHeftTfPLbpPFCHv64uMNWE8iP3HrrUFNxsRXGwBzhwg6azPGgrdWhJlTKmUhLJOlv",
-	"E1zNZE6k1sn1x7Ilsc85lQm/z1mHgBKvWVCzQcIRTWmoWCoDDP2RUIzHQlMVOyAvuBsvxgiy116Z5CRJ",
-	"wLbAfYklWB6xxGS3gtbqppKf9tFxybRXHIccYWjDb5CKMcwea5qeSUhX1iclxpNSttDr6hh8wl9N7ljl",
-	"V8ZktYVdT+JrLdlTNoXwK1ii9ZjjGAfGVvMyqsF4chatd8TtRsbOJkBLDgpGcKl3a0+t5b1+YieEAyoF",
-	"cWCc2hKV/uDO6o3D3ODgnTRM7GBa9RN62q+fhGdR/ZQ1BvUWzYYDnmk/5RxS0O2jjXqrFbbrJ/SsUe83",
-	"o6N6Izxjp4MTetw/wkgSjS71GtuUMaWSzN3TPDptNoFmjJmxck2NQ7jWaT4Ci69DemC2d/QxgfiwpYKK",
-	"EqJAA9VzeoOaTUdYvhy28AAWxd5eZijFkjAOV7deM58ilw7GRm3wdEolJhKMNEgf2vLDFWzkXCXxAqFv",
-	"UlKRI/XiNF9Sr9gDFA7IMpEQs4vZjKUkjYcjtEGKpXyFM1N1Rh8/vjWl6PoV/vladkBAdzbBxq0X3R3S",
-	"L9nzMVfH7ZpXvnPWaJw0z85aR+2TduPsrLm2lmfBfs4nvhdrYrKtyC9ejhgLZrcdeM4Azy3caim13iLH",
-	"4neggQ7paf67tVW+CfOuapXrd1a2yt2011vm3rTlKjMcjv6tWuFPUvdmUnf3foJMx/tGfQVugqv9Bb62",
-	"6R+YzIEAp6PoP4AbLxOjIz+dkAeglzobmF6+/nvrd3706vPpB9X8j2n7jTh5TxsX0eFPw+PXfzv7JWn9",
-	"8fno5fXpD7z5rsTLkd/b6qdohXlntA/UsfZ6E7rS29Eh/WmcRJmuCMZgrLbwbnhzCSqZfJ7ysnhicpIU",
-	"TNIB09oJiTkxWxiQYUo5xC3AnaEIo+HInrEOaZKIzjWPODw+1v+UPmxF8/QQfiN7lg7y0jejDqfQHDaP",
-	"W608Po/B6ykqM4hWI0p26EKMmRoBSJCfqNZnLtlaCRKJc9L7+dVH8vy6+XzMeiSJpXFQgL+7kOUGWcez",
-	"gy53uBIHGH7tkVBouiUGiENb0RYPB5USLLM4Jz3PgAZfnns0FQnc2+UyVrYCQwbGngBgBrAdYEo8Iikb",
-	"i2vI9/FyZQ/GlNMhcy9Fn44eDvja4PXo0T/XOpMjpOJzyNgCu8XwQWPYnJOeZMmgB9Uj4CRgUT3mZCpZ",
-	"+kx2uaZ944vRtyoRXh2MxbU3JimnuC9wEavscEZqmnKEuDgnPVuktWRoppwCRuYW+5z0oJo5ewjv7vLc",
-	"7QnDW9OIpQch5SFLzHy83EUtLKKUzmgCeheR0/44VujNiFgKrwKjVM8aX5KgtwduDwUfxFgmxLOPxbwv",
-	"Pls6M4W/NEyF9CBizrvc3B2xMI68qeMr9bboQw4jGEyTQZwYjAiuj8pfnVg5wNl7guZAc2r/b+TI/i+u",
-	"NM+k40v7jPvbPaMJ1V6Ff+Oq52SJvZ6j+4UfxpDr4NGxeWqBsmuBz//sbYuUrH9EeZz9oCnUfUvTcC2w",
-	"pX72RXmaqwVYG2+v+qSll4wqmojh1K0Bblruj0lCQ+b+QipxfwIxuL9wsyGlQ58Zu67wBw7ZnSXvJhWn",
-	"DFF/rDXj78qiqRFFaGlv5+9+QSYslejphnI4rkSuSOOA/O6AZnJpt+BRBtAw2IHAOceRDrq8z0Ix1qad",
-	"vkxmI6rAmulpvoj1dAUglC81NsbUmmFKQ/bPNByzA3s1WOJUN2GUMY2h7hkLb2PFLmNIJdX/tjrYoN6g",
-	"zWb9JGr166dhu10/Zq1Bs9+gZ9FhWPtzQccwoykKop9iwK8bQYFCCkkveCzRBQ3OUi6g/mhETR02jaKU",
-	"yXxIHV9f8Ei3cxbo4Yo8gPygPkngS9ZZi1Umenye03ZjZ3S1UD5G8f1VLw4O0E9wyTImQZDQJCP6QQf+",
-	"ZGnMGSOpUz06FjGrkvFkq57XGE4FXcxuip+AUKqL4YZuftqEVDRx9EBewSQx8xnQmexki071WGmT5DUd",
-	"96fpUPMqLY9T/duPr2pBLYk5a8INA8alSun//l+MNFuaA8IXL00+W6vRPjopSQmC11dILnGfXfDlXPxG",
-	"DpvHx/UmoclkROstoj95rnWClEVa+ZzqI+swCHxKzNFhK+d2MS6XP7+0yl0tZuJf1vuL9Z2tSnfmlqxw",
-	"f2nCzdBorOvr/BcJSak07k8VW0FLuRcflQ65wKJSBsHbOqJ4TWicysDlKB01ziEXRB+5pj6Gx+1cNA4e",
-	"gqvZE40iPYpETFMQTsk1MmI6rnVqzWPy8w/m0PlTOGqUzP0lSE9ANNlOev0+mmeoM8DpUGuDhBYXpCwM",
-	"PWVUohdOP6XthlkcsoPFQ2FvLFJMtY19aZWJNe4/X0N1CkiAU2IR6c99cIMS19/OvU5u4JppfqOOp/wc",
-	"S7xOZs3zao82GWFf4CxhNWocQiBoYtKXffdT7mQXjoeDJu3UEjpRYiIzDect/ECabfI+FVZLRReOGKSe",
-	"Cyc6DOsng6NG/ax/fFw/bRwODqNW2OxTBppvHOI4xppn6807O9MriLGkUH/61acPhlosPEanNkmj7BPN",
-	"sNWvn7D2oH5Kj47qJ4NDpj+gVSatZ11N9XBfvK832/X3H34rcdPk1mCllya7M7c8FWRSbu+KvLJRLZWy",
-	"XBBkK18RMMtb9pWxMcEx98Zf+cp4JGbhK8D++Ucjj4FyNc2UHBxy4G9W6ZkBg1tre9uaGpny90yCgmrx",
-	"gHzuvDJ1ubo+Wpj9UkUOZ6WVRbl9xhBqsNTXbmNJTC0EUaIwxx3ZJ8sV7otVGvUwvtaDRR+hElqpxgnc",
-	"smrthlu6DWCiYFLatuTlZRaW52Ntmihfbmr9PjLM/wrBPAYiPVgdSGzuPEl6nXliltM5jLcnbY+kqc19",
-	"c+EXGQ8RqpMWhd/uYg+LZrkJlcT8plH/XeYzGBjO0nW8UX5DYefzY16+9zbl5SaHKfMBWSgP2bN+bFPi",
-	"CNOWZA9cD72Yj1gaq0uE5bt0CM49Ivj+QZf3HJpgj4wBXzlW6Ih1yISgE3PrWhIpcVDYbjiZJdMmCbtm",
-	"iSQRYxP9foibX04lS3vGVS6LkCNYToKum9lIEOumipW0nqyYZ+g9KqVcUohJLLiraOYE2Ll9btDSL61L",
-	"LFZFf5hFT79Eon314X292Wi0W55nV48MFNZL6mfjuoOVLZfvfaMRLX4rK77+nSV6vbTgENOUYO3Z/5Fp",
-	"VbUX4ZiRn8f91yXaYLZeK4+ruW1xFb6s956V5Ff5y1QW9/OIA1g6zwHNPJPk1Yf352Q8lYCkZZJRwM0m",
-	"F1JpyzVUfz9Wzfwnc997qHlf2KCVj+o7P0mMoSVsSJPLymrushvXiLAMGnSj9LvJyEDzeJ9rlw3rmtqX",
-	"e3cettYpujCb5YwRdPWtneXGLLTJ4B7poCk4EKmJAXt84tZNsYWTdgdWyCrzAj+/fA/Ma24im8qdIjuz",
-	"uRe3rLVsyypYwdjWwdcTMKui4LXTs3WxBA8K12/GUp4CeSd29vYJt7sy0NcxpI2o3hjRhTgKcncTwdWm",
-	"kcXaLYHRLdjfmyT2lxjgpcfFrGOZiwrgavnc1Um4ZjQotw6ILdMAFOCyGAMKMbAKz4mvm0EPCaYMYJmv",
-	"nj0wHahKTldFPckLOUt7PulUiUsTpL/E4L5jSqP0Us556P5epvvady3Vw/T+s+Lb5XQySWKWXs5oykZi",
-	"Kpm7pOLwiqmsA8umqWa+coDa2mvKI5bIIZMsSWQ4ogNFtAJXotM58V37p/YZaTdIs3XYPjo+8YALsi42",
-	"5dlh+fo4K+RrP74yrzo985PGDh+GFrm2giLnKPZqKcjeh59eksPDw7OAfPr4cv8GdQK70WPvQn+tVl6Q",
-	"FxI70lnvXEu1ZL9po6W1JQc5ivKLD3ZGUlUV7FzZQn6kP6diZjCP2DVL52aM5xlcVWxSIAzKeszJ36fC",
-	"eBtvswTCyFbLLYLaQh7U1lUN+cZry2sa3PZ1oHHV9vUMG3D3yvUM+p1V6xnshNdXM7ict3wpw9KyhSf1",
-	"4Ul9uF31YffxcauTf6Oh8bykWhh2D/en1yGYI3xAes5Fq39UgPCaoqWRsgHg5Ey5ihNTMJl6xizpWbz6",
-	"XocMYk6T8y53DepGsVQinVuEUZtuCGCVufzYkr6JQc2+OZ9M6W5dYHKvxpNEzBnbNoOyEG4D53LKQgbh",
-	"tqEQkTwnnLGIGEh+ivl51mwDR+pBeT5kX/QXvL9mtLbdSKf2qt5EtmRO3Q+iT36YxkmEpFopt/GlbYGC",
-	"udA2cysRMy9zawsfbHGwa9RXMeOgwloIKFzhSqrqVq6Dqh7EnzyGv2COe65A2EsHbq6pfFES9IAYpMkj",
-	"z3P23nmX9xZ5eM9r6CAGA1OG3Mv4P+S8C35Oeka82I/kDYEuz657uOn5CgLZw8IK6YEJ5IoV3e74M2di",
-	"krCDLs+th5WTRI40Uyg8Y3g1IjlIARxEa46LrobHKmKXli7Jst6kSyZVdqObYdnF5dMtu7t08mU3+ktR",
-	"dr1sXcruc4v0ZV3Is2xo5Yu0YtK5gZeOMlvObHBBfrdW8YT3tvnoBrLjQoxZkVtoNcAaUdT+mrnspKJz",
-	"UBtAmB6Qj6bCJscFtLYwTblcwkUEJ1OeQPqHDXNOAHsY0FxitXDyKp6MJ3LfltwXqSpmSfRvsUhoeTXc",
-	"7wZicwbNasH+Bvwb6GkErt6CKmERtW3muTWu/NiuDXFSTpakcy8qEua95XA5bjC2B7KpvZMTSNIFHJB/",
-	"ufjtV2hdJwMSCSjHmlA1khk+c2HIvYDEPGKfmXeLzS36a+vPnmnGY3C0oSmeu8+ibFdDGHErU2H14xJP",
-	"2lqdHBcv+1Apf3GB3c2Td7JcB81VMCECS3xoPsGjXO0sSQQoS745brRPG43lKuZNK142T/jJUMCKCT9L",
-	"NtQq8TTR2rlBsB0KQEg0BVF+sxdAe1okobX7jQtQtsuvGU3Ukt7ViIH9zDVd8OCYZiwp2gzOjhZXi6c1",
-	"c1Za00lceeNZFqzCp8rGna10aSWyt2iQ646rHJD+3CyirYQJLFlmOUcZGhVsBGQYud3ItmBT5KmtK/RX",
-	"1aaVlO/nGwDVbC4Hpho6lTTCFgk2zN+st9nRoH7SP6b1s/A0qjdZa3BI2/2j8NiVT1p8An2uO1OZ5hLr",
-	"Dusng9Nmnbb6h/UMmuCsWSWJZ0k1HePqMjRR8G2L6wLTq7tT0/a5JrIq4AGlysSkCpKVvdEDbUIfhBoh",
-	"TsRWDnP3+f68alfH4O7At7YNz98ouWoD8CpMGd0JdlXuLK2B6gPG40u7XBIg2Qtz+ZLPJPGzCPfzSYLw",
-	"xfIUjPWrnm+Onz/MZWhp5noOKi3IA6UBchrwgcqwaUtloFs2Y8l78jAg8YBQPq8i8m4CQG2sErx+q/jT",
-	"rmjVY27Fsb4WM+xggO6OEb1mpM8gbMpVhzTJJJlK21+H8Uge1PI9+BuNdX34V1XNZoUFhcLZWZwkWk3P",
-	"6guMl/hWCmQd565K3Bdw+92Bqq3HP7PszLaYtktup5bnJ7mDWYBE88hls5Bh7uyvAULLeFcHoEC2jxtu",
-	"oFlUjhvqd1aNG2azXh85zGZdNXb4pO59a+rezmN1nnnybUbrimy3jNGmLM9ViFSUR/Kc9GzbTjIQ6Op3",
-	"gMaa8x54EbZsG60OXHOC3h2IQqgte2YFY1gFZaUFMPQKKtjfCP0m0iswGy2olZbII03fSpDDxgJs1YkB",
-	"rUJvRZ5R4m+e8G4dnbXywvvwuByuCmbCbg6+4jtncvgrGyCklDlKcCbbc4MdQ6l8x76g7xhNZWmd4hsp",
-	"p+xCifBKv3NbEAjNswQZ2aIMwB9bKLodCYiE7ziqrimk1qlp83IUpyzQvDVVkrwTPKLzRfGVjWLVartU",
-	"BPeFL5u6Gs2HShddsfHa1LUMyk0roWp8AyVU2dLP00b9MGxH9ROt9JzS4379JDyNzlhj0KSt/kZKqBpX",
-	"VkLfLbF1TSxCz2oG/nxlMAEP0KTWtnZ2wHD6DicQEqB6kONiE+XtpS6H/BcMohVgdvyny0cF8YpiKolJ",
-	"FaGh0kyooplvR169sBXI1TV5lytKnxcxFMkLAxhIvDcQOpkk2OYl5rZlgzctHgVYY9DlHivL7FoitaAC",
-	"jhbYt6iRsFwOl7gilO6iEnhUogNO0piH8YQm6yuh7I1fEYiuikOwpGrKviW/8mXHFvepTF7lxMCQQZtT",
-	"14YUQcAU6TOtSslFxnirZtTGxd9+QX5O/fhz2xRBuzmVkj2XR75gJhuYX4kIKcwlYnXIX7XJkBElb8U1",
-	"MziCVedUcIvrSV1uOiSXFdnavENE0Qd1nw7rLYr1d6J5LfXI5cA+fGfc7QBrVC06yFZhw7IDnxnvoutB",
-	"df7oUXbV+MojrE2wcyw6KssdlNNqlQpmmZeLjvU+OLPvDgEBcdXUiM3JDNwIUbTQ7ueO/HFPguRhCpKd",
-	"u+yMmvNtuuve5bTyoh6Hqhp0QPPSyLH9maZnH9SwXEv+DlW7Jy3oSQt6PFrQk2azhWazmpOudWVl+9gB",
-	"j872rqwNuF1lV5Z+Z3VXVoGUS4SIbVfnk68pG6GhIsYPkwsvFKuo7CuqVk4hpMaGsQ9OEFpFj2gcc5Hq",
-	"7VCS7IX6NIBb6NWnD/sGD+zNxW+k3WqeEIu/UgR+WQvTUkgkG5fnfLzzRuK8cNkXlx+dptdN2I8blQaN",
-	"stGVwWjjPEVU1EMOi9GRAkz2n18Oy8im2G1mbNMX7CBKj5e4hpqg9YfL3GhXC/3GCYuGUPY8FjdIX9AP",
-	"+55jVj+hzX79LGxF9UPWHhzR4/5JeLrZcRPV0xfezVfpa9pwsiQC7tBn0jtzMsBCDiEkI7NRHGKCPiwR",
-	"wv+hO1eNUjEdjrZS3CCtzhZibK3HFZzSuWrdJx1vRzqe2aovqxE2l1EHeNhLsw631h4XQhFrIwpP+uaT",
-	"vvm9eNLypyM7wKWi0pMS5S62F0myIClMMbsnMLAZKPy6BEWD7GktbkKHLNq/oRfuSXRU8W3d1JU1z8dW",
-	"c+xlXe4EfqGM4ADBcl0JukOjpBbBLjBqyGSq8uiCCzlHfieKO/coPawWBzttvP7Q/EN33bYgLwVv2j/7",
-	"sYiovGAqwUnd1gVit29NOjk0seiQnj5YW5tiG5zKyqaYfmdVUwzmuj6ABXOtlj++88AFsuVvM24BrZLW",
-	"iBzTGce1ZE5iDgQYwV8Gy2drO9cx8xvIFzMGBB5b8cWydPvjASgK9RN2PKif0dNGvdlvhYdRmx0NjhvQ",
-	"t1cvs20pCrnsKM8yYdOsH7J2VD9pHDfrp+HJSf2s2R60mT47/UEtqF3FPIK9ojyiaWQwz1CtW4pTvJ1c",
-	"+/uUcgWAa60SBGM9G4U5UFa0tppnp+WidcpjdVlZFEPA0CZXvv+t3miY/ErT8MrWOlRe95SF8SQ21rVZ",
-	"pX+hnJEfBfONNm9vNpveA9AAMm/hzd2BN8JxTmItWy83h2B1R6/IQl6BsIYuC+A6zvNuFN9o/MQGrkRv",
-	"I7hIKhv4wL1eXWsaWc+eK6hN+nW4InhiK9z+i77xqzvQXzYY+NuYs5Jxj2Nu/yyRMRWThrOzWOZ1gSP5",
-	"zGlM1OI7kSsuZtDT2egRwOS5JnVpqnrXAYr6p72qeyJ30qumT6eYU86iy6i0PkbPM6Ja7UHahq7R8opF",
-	"tq9P7sgW1ZsyPFg0XKs7nap5lYAUMoeSY2CV9PXvU/E2pF3UwOHMev4gx17t6bSrm6PSjIVtra5nXKhU",
-	"h814oIl5YRfpYoODW1ZbFjv4bU0yy+raxzRiAP2TVa4HK2rcAc+nJ+dSsXGnDEivUj78IBXjDc+YZaKL",
-	"wPvweaj/0dwRCuQNFh72DEXMAWzqDvuZEkr8jvLV6oWU2GjEhTOgBPT0Q8JYSpAV7Ed9WwdwCm9gP1bX",
-	"gqvbj2lU3X50QngR0NTq272OlQKYVkW5RafRGzii0IQKf7d1Quce7lqvg8FPhMxEVQWxwYjDBkPsHmzx",
-	"nxiYzZSpNGbXLCIJVSwlewYX0gN02/fD9J554G4pNIzP7ihfCFApyg1p4xP0OFCQ1RJAcYoes+t7OqPS",
-	"taqlqrzt3uO3WZY1BlwPPr+doyyb6ZdChsFaOIkqnUE3Vh9yq1XhkcqtR703e7O241vKtDT93rSFkwvI",
-	"GEc30PXIQH4sNHC6McWWtGi6U9JYtSXunSsWfK3nDTjVnfna0ujb9rX9KrYuKucuSxjrl00Csa+1oEKC",
-	"YmjM+ALfxqLWC4xKclPMWtIhfYPa1PJpLktjcwop+e//9/+zQ2cR+X+MUgX/dM3eyV5/ngtg7Z97z+g3",
-	"ZBK3+BionXn56vmJ3FvA0YRf1j/bV2gLxr66IIN9b1OR/WrKm4k0uoiH/A3fep/zEHoomM2bD7xS1Tjq",
-	"mUSkhRQKDBDavHOpDTiadLmLP/sAClAQgr4Z252TswWo2BWFD3ZstU4tFGnKQkVGIpWM9EGng72YJCUY",
-	"o3eAbLYGdiAbuvcu92PhdceboY3bIbnXlTGF9wkNGRyZ7bkCmJPkBbHqoSnvMepm0bmH2GLO59Ije4Kz",
-	"/XOIJ7O6fTRWowUbNXNa70Ju/llw/FgC+xvl7CAS7J/Nlw9CMc6KY3wPcNEFlCH2tBdp7QY+zrtyBloK",
-	"uDWf4N072s6hKYLtWEUxaHfLnrfCMcTNKD17fk14CUyfhKyemA8PjBfjMhUJAyx+iw0APwODNg3K5XmB",
-	"QQO6QK65c6/L9aPYTGNPLWQKziGf22QI7p+Tnskc9F+nRgLQfexrjC5g7lxg3jfL3NggycZEuqCiLrhJ",
-	"s3CcYq1TS8Qw5oAynm8hbtH63dpokmF2YidtzYmi+gk71Jyo3a8fhcfRCTsdnNFGf4eSKF6CkY2EgQvw",
-	"TAaWPCCcagEV3vxYqfNFFfbjSNmyoBu1QLeLv+68aSXnHd672Dh9oVG6Bbso9EYne/rBOsAA+20o9ssT",
-	"Y/0NXzM+vNM548353b45v3Ewx/lm9is5y3LP1GDQ62AOFzTvMNhE585FClfHNBzFnIFexofapqGGsvRM",
-	"zg2eSceDV3YIn/YZm2ksuM9nCn6nwaAW1MyHvXrjTOs1B3pR4U1FP2HjUozoDz+9JGftoxM9R30TiZii",
-	"cSIJrhPZ69HJJIlDsFyem5v+6W9S8N5+QNhnhd3hLWtTtJ8w0gtFxHpBl09YWkcI+muLpi9d+2Yjs/QJ",
-	"W2CF2Ews5tc0gZ3EUdU6oGF0sJGR2fMAgdxR57FA+8bDkeFu+U9AdgDXilioLz2/bj53OnfNyVLkVin7",
-	"++XJ4JCehS3WbvYbXq1vGxhBrGDt3+BQEXY/24RpyjuI8XUVq45Zvo6d1yKHg3mvdUjol7w0DQHsypSi",
-	"xcwYVwYnH4JAKh6zgEg6AAAyORKzc9IFN0WqLVaWpiLt1kBk9eyvRQ9/u1xtsZuwMA5NGT0z414HSJxx",
-	"lc71ESB9GmUNEyopYoXeDBVCym6ny0SAJcIJVaOc2jNN43rKBixlPGQVkXczulnxKZApgWYTiRgOWUSM",
-	"+YxA8+cYngPv7ohxraRpBgENuVgyqSSLUqa0Cj1QLPVx2sr2JaWKXZo8/l4HPHCI+SfIjMYqsK0jPuhX",
-	"1l/oV9reDpLO85i7p8ft9cVXconPQS/Q648f3xO8wa/AwrcdnZ35PrZyPEBzGhejRnIkUhWQ0XRMeV2L",
-	"BeBTcjoe03TuNW8GFqjfWymshT8sfu3ThzfE0Q7hdBwbGEX/Cx3SK+cOFhAyIw27GBWJc53NC1ftYvmx",
-	"WM1SyiVlxnKWKVJ6PcOEShkPjLQwYQxgKgekuME50EuIR1oeQdqNBtmjiRSk3TxEPZySvojmRFyzlDTJ",
-	"u/iHgLRbLeNBSRm0uXsTsfFEKMbDef0XNtd3nJo7IGeFD4ntQLIfdHlvyulUjRhXerwMvtsMSC9DgrqM",
-	"GI9Z1AtIzzTRurTFmUbHT+KQccku7erqdxzqd3OhLgdiyuGXdkB6NNFUN79kn2OppH5lKPggiUNlXjWg",
-	"ccKiy0kKBxY8C/rZM7Ln3RlL0m627JJIRRPmzQmW0EAjXlp00fyvBjTUfNO7oFewR9rNhh59jiuQduss",
-	"8MQBOYLt4RE5ahzi9j2Huf1jP98XMJPebjW0ApNbCOPl07PLgXCZpYcgRW6X9ClYXKmsHajbIUgoyO+O",
-	"lu3ezCzEb2698j9mGKuFpYJfcEHyOpg/1TJFLJqGJb78C6G1eY9LoLoJLT0PiGbVYqoKNmsOVQyew+ZL",
-	"xDVfOnetiQJs4AFgmg7bQjImTeecXJ83qPGwHd6USuP+VKF6ktJxrVNrHpOff4BUNqrYEPLKaglEGWXF",
-	"rq75yTfb9ZiHI9KfypiDZQEvs4btBp6rpSHPYqhxaZ1ySWDzhimIdj0Xwvzc+HGNmw5bdsaccJGFxc5N",
-	"ZIdcMQZuh3G5vZXfppUes+zO3A5+Wa9W3Gc5RW7tcmM9amxZL5kL7G0QU96kVMMEhPM7/8mk7YWpkBIq",
-	"Ji0JBCQecqE/5dp9ri0z/C6Ty3JhbBvBdtVp3mnYNl0sI47VBfhm5zqkN7lJgs4GPK5ygs5kgwQdM931",
-	"geaMUu+jyMPKz28z9PyBRYyNX4B37W3Mr7aONXkOumemi1dhh+A3CKJdvv5763d+9Orz6QfV/I9p+404",
-	"eU8bF9HhT8Pj1387+yVp/fH56OX16Q+8+W5x+8x7ykyCkkGQvd6EXv73f/4XplTdpEkwfnj5Kr4Vw5jf",
-	"YBEJeLTzS3iDoC4pxHS7fIOgrtus5PLf+oe/jo//dXb2Km19nB99ik9/mzRfyPaPg5OfR41/uTp8+4/j",
-	"fw/P/q3f+nWH7vMVu4z76hoXYEycRdgkYK83SW5/u/W/bhCb/X0099AWwU2ImQbnWsPOI8+bkL/5y7hw",
-	"ZyNhk/AKpwzTUWGlYknGImKJ/gAX4GNhKaHXNE60tXJOJgmj0sN8JM0j1Io1RSzupX11SUBxk3U1rylf",
-	"WFjNGx4kbIChBJEMJKPgqJYQGQ953Zywqg0wb6uxQeU+kR+g01TW02C7NQGgcTazzCWJB8w1/PBWYYNe",
-	"nztqy/C1dMoqTm/eJGCe9QZIGL1mEtydcciWHRkZpoxx0k+BwfTZXECy7oTG6f2cBjVN+Q2X4bWYZcsQ",
-	"0jEjfRoWqT/zaUBAx7hP9Giu2LwvaBqRmUh5WezAPbgudibCq5fu7s26HCyujCj3uDo3g4mjpiJhHdLD",
-	"qGKPpIxCE5ys30mPgMtvktCQmbRmbRBJOTWFrCkzbbUh0TsgYsK4JKa1M9zBolhpBh6KFF4OcBbmvdji",
-	"Be8bU06HRnR7MTmvc4D1YeFwgaF4fVkQJiPn98ldX9CvTZSz1DMdDzmLNCvMrdiayKDXnzWWEMjh6OKh",
-	"yrLWSsW+eciO7ft1lbbkOsu9fLPgf1DTGvelZIyvHPIdZC9sAWSyqg97BfUrswEqNjH1oaugKGDC+L00",
-	"M63SkdQOlPFIkpGYaRXZdFTWDG/rUW+YbJCnr4WD2RdTE4IrLi6YgnqkoCHCLCDWhrw9SrB/l34c9GKt",
-	"AW09pweYIZKDSbtZmsiGGFmrIajyS1WsOzRr4U+vQAKFZpPemStTCDJSWtPJB+/rQILY9g6iDfhmZQeR",
-	"fmdVB9EFUzZtenul18Fvae3X5UoXk+AAHOuyarpyUONs5t9NyXgajqyFpS9MRqk2rbiYldnExc8Vd/OD",
-	"obiMF9AQGjSSEWT62CeJCWzljvqKJOXFWvDcPBb4kdKKs1Sk2SDhiKY0VKAfAbIsCcV4LDjaisHOc6Rz",
-	"Iys9DMBCSvOLUBK5nMf8ZufbJD3hpa/D0pSZGvmkzt2tOueccPLyXz6fXjf+dXz4S1P90f+Pk/D3Fv9w",
-	"RN+eRT+1h6+P//a+IT8eTv/tdPbvzfm32bdigYtu2+7Mo+cKatsaV6R52TNJ+oymWh2zPmeJTsjAt5O0",
-	"VhYQwUN2jr6pWEFI4MVUjUQa/8N0gP4BX1W5v/vWvchwYtmSBIvp2StY7zun6S16HOgSy8BL07BdeoP8",
-	"2fGMlkKFTKaY5B5YVBvi8iJ+MPKxTt9ZvXuIlhaHLCA0K9reP8/BdI7pPN99/T77b1TuyeqO32s67k/T",
-	"IXn9r7uGN1xmbMWKPfROGRkaS3lnRhMwdy0IM6fN6oD5kiNaBQ0Ylm0nOMCPHjPRRNm3i6ObrV1jI8WK",
-	"aQMpVjcwkKofxeoGUqyqG0ixYuvD56aZ5v032L8H9rXzbAAQLt9mKsDFDbqaaxrTNjZdCCktbuJSbI0d",
-	"MuCNLE39+dIFcfU+5YUONFfLRURqa7lsl1wv28rF4jukR4dYXWuiUSRi8mofgxNdDmwZ0zI1V0qEuLKu",
-	"PuliCQjKFuSDDTbA4D5li17ilEimVMyHMujynphlgQ/7jK1RzAci4E4XeghqMPBCixhzaZE35QM+yzK4",
-	"FSOURAzWIbatju33OZuhToo+tME07cdyxLA2Z8DQeshnwsIT5YN5A5WyG5K2ZqRmeFrtwxbZvCJYCAXo",
-	"rfpJdMjqp4M2rR/1j8OT6JSdDRoU9O40pknWefzo5Y/N1mH73//jj5pX21qdZe4yPLclWElhSgtyyeBU",
-	"OBzBkuONTi/JVKW6k5uVAHuzLOcAQDfbccUfgWykTzeQqOPPtUMYDUdolBRgaoqJ1Zq/4KUMreEZttfe",
-	"00cIjGktG7HrjBD7AelxNuuRKU8ALII4ctBHbRhfMx4QquD+kjcjuxEGDQpywc1i9zCLaDYSSS6Wuaf0",
-	"zhnLqWgudTm+ELqHKyIZI7HaX0g8ynSRWzhVX4N8rDvPU3b9wT9eQNWfiaRnQGP9Ofnx9dsbayIeT9sS",
-	"F6BgGwgG2C9AkXoIzyTpAeVeahlj2z5VAbKr3NjAHTA5TZY0y4GHPZy1QqvaHHJnuU7rbTjKh9vXcmM1",
-	"zvWxiuon7GhQP6XH/fpJeBqdscagSVv9jOpgzBsSXrH0oFsjPx/WCgUFPx+W8OWCqLEOuZhfwkJvoWjv",
-	"hJrLaXnLphnZK0vNIyPVRyxZhd6HmZW53nnlaTN3QFkjbcKlfrZaX/SLPluLU5ht9au6wds25PKD6JMf",
-	"pnFi8LQeI71urhr5RC7llEWr4ieNTqNRJPHWLpWrSl40yNiaUZ/33b0jLaO5qqgw67+gzyS+HVj40trl",
-	"DHUIasjsMri1iXkGVoVKo4Gn9EA5+3OA8SxTJbfEFfXof+2me7UDaxTj5dZucY76muVdVBJu4q+7VpSr",
-	"olQ7Lrth6zNMy6RSgWJxF65OX4G58+4vWHPqCkdv2ArXLfrrZSD7L6zNoZfZduRAhR07dRZE2UaNMhC4",
-	"WarBZTM3LysFMYpavZWn64KBuqbFqHbaCGBnGEH+pM193YnCtiDO1vRrKHZ91fuRdyp3SG+QijEUjDuW",
-	"ZQ1eGGVdc+weihS4bTaCOnxg2iiWtbW4B//c1wbvbCSMhqbIHubiBjYvN06ZqfY3j+oh7VfvAalHZJve",
-	"LvZqK0X1MDRYUZEt0VQ9UPmV57qCV98d78q+/aeTsxtTZ+cxhcq2zyMNLBRUhDKlIGVwkLW0ArBKCdgc",
-	"uEU9a585sywAb/lczw/O/jnpIQ/oFdDayZ5krMstz9k/Jz3kHIAKNAVuZt3wmlUNhYgCcsUmyLn8NlYF",
-	"mAlHPc6cMC/OO6S9G8u90m/ZNUvKkyjGlM/z+QrPpHGHiAF47azL0FTxg+cGKbzIBewwOu1TN+RO665O",
-	"nV2akoSCbGQeunWr2T5pnx4et0/WQfvYqWz18JaqvJvNFh8t9z8DssdKiio/VEA8VWVFom+WgTaJLN0g",
-	"zmCptHg4FHM7/BbP3TfMcJ1qU0oaiIZm1Cf09aJdEBAIQfopKEub0eRdJWXNaNamDC4qJdi2xT8Pvt9r",
-	"G+fW5pYIkHtWBMfZjIzilDnDBE/Dks45y3p9i2tMihrTaPvajDUddgA7bXljHQB4di14FiC/FmBHy5OZ",
-	"buD4qtKTp8SjcBteKHs+qrd1yx0rC6daHkuBcluhmF5w0yAI4m1FZ06J92YJ0F9VVxl1phZWe+oV36H3",
-	"a32DooXtK/ORGMBUaFjk+0VWNS9aXP5laRnOVo3iqOPHsCZT5bsPTU195u3fM+5CaO4EhVQ0ayTQ5W6V",
-	"AfZMM4GebRIUq4LmGYCmOU25FgriCpCzKASBbTw4sLqouwMQGjyVNK9zeu4Ry5/wC05TKKie5qZyvXMp",
-	"LNjHUa4nkBnqQifAouJwe6pAQdTfEsbSYhudZgWBXMAFKiXbWazCUZaDvn0pUx4M3GVYy5GYJpEPDb60",
-	"4mXD+oYVOfcbVwYWVi7/prJ1+wRWuY1GbLdqL0GJgRSMnBFl8IYPyAsEgs24slR0Diod1IaemxOt5gQp",
-	"gIQJo5BZ1eWu54rSmh68B8q/TS8FQPWAnPMI4ZnB+7qQ7+A1HQih/4FNlQPOONVqWq1Tg2qKJOasCTcM",
-	"GJcqpf/7fzHSbNeC2kRIRZNLg2DcarSPTmDzRoLrH/6pfUbaDXJyfNQ+bJUVCm/c+CAUXNFQXTowjDWd",
-	"SoCh4kIqgYtoeEgRNGPhYLLPCHl4CSOrABmXsCFNLisf/GU3rkwh1PITavjKBLKWUfk6fzLlIJu5UCOW",
-	"atPdGgVjegWAiIQSJSZ1sNFy4eYVcnsvnJYWU+7/X+WBK6SGL3lc5bKQCrXzWt3T9evSUwuN0bdndNDT",
-	"3ZZspouAHQvYimcVu7jdqKOZfnQ5ozJSZ/tJI5Y1HA+Xky8ky7MmA408JzRduyjNZsVVydAi7wnkcWOg",
-	"xW3P7DY4igWLbF1m8SJ5yPI++hbJCUHsoaTpgGjTHJA4TMkRdcnFg0VYry1Kjx5Jsd9WVUewbruoOloi",
-	"1DBED+ln2mpOXfL5WiCoLVAjsh7Ydp0XKeiHl+9J+4QklA+ndMiIoojZbhoQyKKxOeWLSbWHRxscr0Wl",
-	"uVKKgJ7LhtkBsJc7KIUq09ftLpkaowyJfIMAvNme1SVG4GghPX2mti4x2uBAVi4x0u+sau97e1dCgRb3",
-	"2kAPao13ALDokHExw3rX2YgqcCliKYJXWOnn+jv24LC083UG9vLiBksWTtNYzS80uRmJNol/YSB7sCz3",
-	"JwdOcHX53//5X7US/EpburHXw3t6+0t7q5jWTj5CuN5AMBX6LIrgoayBiV4crKmDAwG52Xrm+JcWtzDG",
-	"bG4jpYqVysVpyPJpLABgWRuxWJZsnRu959fN53omz8Eh6KE4rRndV2hyMRArmiroFcXEdtttgPzQ+iEb",
-	"Iv7cyaGP6yG7xlmmx400VSpek8LA0BK+IqtuKSmRUZ47I8ult+1gDAAj74vP59n7TessvRqQcIx3WcDJ",
-	"OC20kE2EuMrQeOIUcvKdDt/lXf6Xv7zIqCUW/OAvfyEXjEfLSr+700bjMIRNg3+yXkeT1wKNBpakekjx",
-	"vX2E6V9cwwAbgC6hh+w95gZNISLNk5MMYAm6PKsXWEI/RMtubLxzQF4sOxZaxaFhyCYK4qx60WBYssv1",
-	"CSGvoDLCvglaf0A+iH4upElCYnXu13IDDwJ8eSi2t+/0a70hDcoUIuzrJZ0TtMj8ggpg8pqIpBby7Ubb",
-	"bOGrNBWp/MtfINrqWhgtb1VU2p8IAtLE622xr7dpSdOimJMemgU9Mwa0NfQgxICYnAQWkZRJMU1DJsle",
-	"WfWXaVNgz0fg8+Agg1fucjC85D5R9IqRnm3y0MvagUOJsOl6H5klYlEAs4SOP3DDSCSR7StgBtnle71u",
-	"7bBb6+l1N10kNCHhO6DFROA1zdCX2q1TM+2XWjTrn9//dvFRzx4GSL2+t71CI44e8hVJxwyOjF4M6OYB",
-	"PhkMd0C6TJfjCM7z9+PeGXsdHnQDbbXOyWwUJyx7ievok065DEi7cWYG/jaWypLMBCrtYo76KfbkhT77",
-	"Eyol6XlBvR66iv3A4pSrODGAZeA5OO/yHlTYgKepqe1GLfXJUcNTJg7ICwwC6zOjd4UMADhLjSgn7nHI",
-	"KOizgUiZi1B2+Z5JfQf8pHLsg/2ASGEgAK2fLD8PACqDd8ZSmTX5N5pMmdQs8GM8ZtIdp8PDwzO9PJ8+",
-	"vjwn0TS1nbtSW2lkcEbJXu+///O/LOpob/+AGKNb71PMZJfrR/7l4rdf3VnWYkiRsZDKNnLR9DDlV1xz",
-	"CGN566eM/oJeOtPKw6tifTGh4YiR1kFDq4hpYsSh7Dx/PpvNDihcPhDp8Ll5Vj5/++blq18vXtX1M1mz",
-	"oFomE1+8f+PnF9WaBw28VUwYp5O41qkdHjQODgENQ41Av3k+YjRRo3/ofw9ZGZKcIdZWo+HR6iQVAI8G",
-	"XZ+kJVoJkHLhiIVXkmiK1weNJWjbOP6rtd3az0y9hi9DyEFOhJ6i/nqr0TDJmcqEnH22+DcDlIoGwTpz",
-	"wXwBVIwyxJX0GnXN6eQAnQdA6sve6oZpe5jldEYDrYQtmWqd2tv4mnEmtTmg6FBqxfQ3J8tqf+pHn4+Z",
-	"SuNQLl17Q41Sn8NUTBUqCaYDEZoBCQVGhblFw5SOXVHT+xS6srCpNG5lUPkOyKvPEyEZxoigq4ogczFN",
-	"yVjwWGEtNGdqJtIrpN2FfXtnRr124/Rnn08SGnOE+bUauCb0S0syl9Cu/wtM7392az+/+ki0JjBm3VqA",
-	"M/2fXf3ubu0rgfB8tvU5M6V9enRyXBJm+Voe/4Ap7H7XvUUfu2Vauv/mXB7M6ThZSgSAvh2JcGozzhc2",
-	"5LcJ4y/ev7mYsHCz02S/u4slNYMg3pXdLy+sReErqxYYGztV5G0OKxPYQkg5/tMxN+yjG1FF+1QytFFp",
-	"ONIq2X4AbI4cNQ5Ld+gDo1FsuME9cLsPiOz3NagdNQ7X78QFxow/cQfwvvON9Bdk6e5pg2AS16/YfDmL",
-	"/MtffvcU+Y62hsBiAcABZJLwTx+XoMt/87KcA2LaZGlNUWtVYTKNtCaK2UtWYQXogzBlShrlw0xT6m8u",
-	"NmPbazea+6Xt2PSlQ9PtDBvG7bUbjf1zbUOAxOzyKWefJ4Di7zcu2ztqNPbLeLJWDV+8f/OLXicIJ9Ex",
-	"UyzF7Luyvcpuef4Sc7++BmvvfKv1thq2VL8lCsZJQBZiCRX7eYhuNzVltnEIq6nyBxp5vc/bjeb6Rz7B",
-	"pmqbGlO02lUOz08i7cdRxPguzkzmf/rrn18L6oVUbhW8Q+R+gjJaIXd2ZMBwAmekNmqgjI6CcZv3aWGn",
-	"RGPxxqixg5qBmGnalMZjpA14RgGw/AMgnjNXPEunUaxIIoba6DBWlrMbwa4qmGiZTRYJBpqn8dxrkwwN",
-	"rys2P7fdQM0AYrzzik1UAHFTa5Y1zvz2hl7/yys2v7XDb9pAdvni3LJhrTIWYRHardaiwXnu95/scrBb",
-	"SLt5mLEcsiHHQWLA47oxy/EmqB9HjgLz+EFE850xE3+M7uTn3fgqnbKvC/ysuWN+dgHktkxvsi6F7GQ8",
-	"cJ7Wbpytf+Kl7YqpH2geVnpAr/dHId7SdAgKR7vVWv9cnpg+wBm6Xc6LdOU5Ucu5b0GBef4F3/cm+voc",
-	"9Q2ItO+QQX+At0rLqFwRSsf4emxAxXSslZhWPpXsgMCj4FR1upB+AwbMZJcbU17fuIxT3wpbDIjXibbL",
-	"99qN9v72TAsXaEumhY+9ie5CAVrJKqAmHZo1PXAu0V7/xK9C/QTNZm/1wOK+Vz6wUzV6jtCxdQD/f55C",
-	"S7ZNjusLPhecod/YdDnB8wJS2GhFoX4vVzFN0CSBdjAe2i1K8dJueORjsQ+FU4+gcxlVxvuqmLZvwFPU",
-	"5VlvA/My1wbB6XHYDeGAfNAczjpqJ9oaTmLGVZaDl8RXDEOzXV6I3GRxlr126wxH5vVf34fZLjIH8BFz",
-	"60kNXMZjkIWGRUpMm2OYQeCHbEAhda3Jupxie26/i4NZCC9kEWCkxw9Ped3NIE5cxtgWmNRSTpfvRK3X",
-	"Y/98sRl4l99IGUMM5d9jNcoar9RuR6da1uPxjvUqA9i/hE1yNstI22hWpovkXbLMrbWeCurVRyHeUW7V",
-	"Wrlz98wFxqvLmJDPPHOR6AILzXC55XOMzd42B7UWqsv6iQeaFoJCi8uAjGl6hbdlgzTxYxahepVnxgGh",
-	"SdLlAHAXso3YI1nPHbXqVmSPXgP+PGM0qyEg9TdLC+/PQXeTjEfnHoMCpyaFEwErMoyvwT7ucq7NaAjL",
-	"zRi9cm1Azhda/WeOUWxBxkifQTmQSygcM8rBMD3v8jLdDqN/joub/iPnpFfSCb9XgMlCvo6Wete0HA8Q",
-	"zoFxs8IAdl3YTT29CLAJsSXpeh7urTjomaiMFtrr62vNxn7Q5b3FNvv2Yu5BrXJnF4pru9dunJVrxKDt",
-	"gkpcukr2wWoCJm/sb+xffAFH440PtH8bwqX4me9FuNy6ar2FxV5hGj8Lzh69oEOag9Jln7wrSThItEYb",
-	"YRvRxoUnwAhnLIJsgS6/wJ5s5c1mAwJ8C9hk84iMYz6FPJwYs6iMBCJ9prVYaSoJTXdmLQK6PJPp8KNX",
-	"CoY13Ob3DDQM5AckbvArtDaghhbCJQfkTeY4bTVaWvGOrxiq2goqUii0oqMS9OpAM26sXEnB++oPOpbE",
-	"KP9SEC6AiYWUk0kq+gCqoSUACA9ZIoPzZUImc68omiuJgm2Yqqe0g3Co4I3INyi+NY29vA9yJabaKgmZ",
-	"GjWpU6Q4TeIuzZEiscSAAgt4YXS+NYN8zPzllSHK8sO8Bae5V29ENovF/vLnmfthJrR+rVXlwMIQZqwK",
-	"T26X70x93sa5oLWygMjphKVS890S1wKP/F74s5EAVqRVZ+MfMMRO9kRq4BPLWWqu7f7+o/In3D5z0rS8",
-	"HW968iY8Wm8CSmpz1DbggWK6kQ/hZT4H3+ZQm1aO+hy+sjmlrrWnuXqebTORSkwk8DSIkBgfAPCZVQYs",
-	"JrtavPuMk+5BrDxwsZv9XYVOVtiJXb6Ec2zJId7iXiycyfbitlxAf3Aipjas+UBjlPd0Tr5kpTnFsAWc",
-	"GlzmSgfEb766jWpQpj+75rAmn3uNlmAhOlFkYkgilqvevFSP7/LVivy5KZM5Iprupynmw1OSipnf5faZ",
-	"zCZhNa9YahkeGrB/gFOIE4Znolx/CArpJ6YsMjNmClaM0zOMXmCHEBBtw0D+tB1ULMksFXz4qPSC91lj",
-	"3ttQC+zr8YNPWsH3oBUQr9nzOnbnCpM2zgrdg75TyFOmk/1MCgeujq/QEAd1hz3K55Depo9VobqPUAma",
-	"AdoY+SIwMmRKusIvKOHxmmr5WLsV6s8eZN7pS7cXm2ee4pNYE/xTnChWKQ/1PcClvImqP+G+xGgajqo9",
-	"8YCyYu3wq+TFeogO309ibLBCi4I82dAjUstcMsLdPFMWWtV5iViGfVhmgiWtQjJgGYX02QUHKwGUOOCC",
-	"PWAFl/r49wITb5Nw/DHdU18IwBfRZ6EY4zWtKY1j5A7Z2Rac9BywkDVKTElkQPQ5iK/R76GEIBFjE4K3",
-	"r4gAdrlFUCIpG7CUcWy1pyj4f3qmUu3SCmnzZM8WjfaImqYcfIK9UXop5zzsOQsJ3u8Vb2uephJss3A7",
-	"yWVdvjQetzgTeEeWpksqZel2+dZpujvxMSPRWUp/2Im6RXi2O1b33CItUfiy05ol4AW1EaOR0UNefaTD",
-	"ZR8xtz2He+ADT+m9Dz291+34EplR1EWffwldu6Ovj0wxfeCJuz8ztTUP83tQ3YWSto5/fLNc4z7TfVcp",
-	"gD8ztf4wQ0F8OLpdDdAiiHoIfVBFlQLosgTnFo+cJqHKpc4axzPPdLssgr9OLRTXDMcyE9Mk6vIxYGKQ",
-	"cB4mkCTGGTTXAicg5aRtGgCA2rgqY6xUXexy0BfvjvGsyLta7jM/d9AiFrvExxexKdUFjJFNNLhKnC+P",
-	"XHsj5rfelH0zgHnemp5XDsNbSc9rPOl5986xt1AMW1XYe3b0foLTeDOd8nSzT36whHerOiVSfilw9Dba",
-	"Za48ZVtVMzAyLDACbH+tAMsXzS9UxyPi1mPQJ6Fe3tUwyFtmqz54+SY+y4dUl+8Wq4oP0q+5eapS26ig",
-	"P8ch/HX0oyL+z5v7Lrc+/hkAQCL4sJ5oHTMAdxiA0vl5bVavzPKg9ro1TBm7jjE3sFvbL0AFYGC0gBWA",
-	"KRgWKgAfCCH/Cypaq+MGdPlGwAHOYNZjdcABJnuuHDegy5cDB2BO2WwUhyNII+sDPljK5MgFoTmbmQgi",
-	"avjoM720ZRM9MuWJ3ve8WbBY5Ub2evjnJfzZ2z9fnaji6jL8rLVlJRjGd32eZ8cLu+0/kXdd3KnWv7iG",
-	"63Nl1rt4cZ93gMSwk9oMg3LgF/7dqo1wp9gN911nmA1gNYYDFt3eXxrAg1T+v1HQhyWlkHmhXF19f/6F",
-	"OiLT1wyv2hwcYmu5niNgrxuQhCpIFiEXi6Fr/sTlQfoook6ULQBEdPmjQoj4ERf/zrjpC2/r70qDX83D",
-	"ntAlNuUMhmbugDWYY3aHrOHn2LYfQurIlFQDpaD/TuIBg5oQ/RPjejGw59XA9mO3+heWiIgkwnd0+SYc",
-	"50GAz2yvVK7kSF2+okwMNv2bZkkbKFeZlfS9K1i3iZcDJLcrjobhqM251hYhthf4rYKRXATCcj3ZTT/2",
-	"ACgL4+kecndgiK5Y99VntpOMacmqTWLoEkTw+1AmUhKHs3haFhn7MWhEZkW/mfD7U1jn7jQjQzs3TKV5",
-	"7jqkPLKkmo/517PBgJnETzsh0w4G4VtM7wysxRkmok8Tr8tMloLpvbIX8xFLY3WJt1+623tYeR2UTdH2",
-	"6HBL4H6IVZePqMSeiVLPMCCMhiMLJwY97/KsdULnsFyuzyLeM4u53D8gP2a8EVI7zXdTpjU4LrKFeCxJ",
-	"SI4Sb1cHe1jZ527Sa8I+WEdpd/TJfrxBvvoMm4+7Y6ZZG7AKn4G6fVnHQG369SPkn9ADKJaFT3VcGyLT",
-	"DSdVjgDzvbIeOkf5yW7NQ9Wr3ADX6FXPpNuTJ8XqXjMctRDO97LzmIbbzrtPebSjWUh6PMgy7BAwqMBX",
-	"gAfsAWrxMEsEhkraYXaC9tG5ZKLJIU3TePFVnM3gdYVaGehzlxuePjspjeJQoQYEfKq0wkU/u1Exy0rc",
-	"uxKr8U6dW0vqXh5NpuRO+OltZkp6TZZBoF9Sv2sjRjSD2iRll3BZuhjnZuz6PQ7vblMr18mKTGg/2eBP",
-	"qZW7CsyCiNlC/q3WmT302jtQm1G0LiRZQsdTuFbeNNErEc/Dn0oLu6VGbPxYMjLfeEt+y+zbfelCaaHx",
-	"OJMys1lUScr0iOPJNr+JbZ7jNHGOZi2X8Sl56wTNzdmH4xYZuF6eXehvDVPKleUZQqLr7Y2pNKdkwlIp",
-	"OIm5EoVMQx4ZZJ4F5Owk5lcH5PeRgIxwxNG2FeuQJoeZne5VebA85G9ePTv+4jV772mDogddm1FxX1pv",
-	"ZEcvM3Bqcy8xIH16hhw6CnsTKMy1y/cQSRviRVwqRqP9zeGqVzQQeGB1TutL2rv8oeQ7Iql+G1mOOJd7",
-	"ym304LyX6OvZCfHh8GbM8g/HJJAvPKU8PvqUx1XCD4nViYil4q6yXv38S/YHpjdpnrt1dtN26rbF2rZS",
-	"wcOB9XtDDGkGVIU5T/yq47KZIEOlABOJX+5yeNucSEVTGCObYRWDxd61bec7zncUY7TNfgad4tB5Frfa",
-	"JVxpgW/AX8hygW9EmTmxpRYC2SsRPPvrIS4fiNBb2SBhaSuGpf0brMzq8l35pj7AFuT6J9yNeeOiA9u5",
-	"qCq7nYoT9ETa1zuxgNaLsG83tfVhdne4M7mEtLe0g8POhNN2LRtvJJx+j9UoSumsaHF1QB1blDqljRy9",
-	"I7CYf7bGv4TyA7rnbSk/7koGlLP5m/aKvE+W/cQzb5NnbsIC75CV2UaVN2ZlWTHmHfuv36AnBqJX+l9z",
-	"MmMpgCNDguwm/mwzh8foyzY1/7fMNT6IZAPndYZDsCni6oNye+M0qri8Df08ubt35u4eO7K2POmdx2fu",
-	"CIuA7LkcEHysyxEp1fpqD/Y1l3g/Vasc2h1T6O+1iwQ3smk7NTIV/3noekioNXm4GYdd45TGVpSLLuki",
-	"LJdmgZdxJK15bdoagmkNLbgLnPdBJ5J8+47oF1GExP9t+KLddO7JHW3WcgXcPp4eTPPy80Kzg/jsKffw",
-	"qVwfS0+irNH3UmlVWYN+/mXsYTh9RfmWMMXuSKf+wMbCVrVlIznPpItUVL/JlM1KTFf0bpUH5IUXyi1o",
-	"4F1eMPnHlIMKpRVx7yWZIq6FMd6+qecYpCKW4RXmnFCpcjHhB+JDvokPQW/bnQgJH2OsTP0uacyEo3vy",
-	"ht6hdQ84q2vZUnCH1vpPRldcbpMHmd6aMhrCOeizucBXj/VBfjwo0g/iLDbuSGd60pcebK3GLSkmNwYP",
-	"2o6JfLRqCBbKE1MnT0OFSB2x9GrxUzE24e3Pme0m+HIFpcsXYxJPCspOFBQDXfMdcsWnEoTHozc5gKVb",
-	"Y5sIWnTHXPOVQUoqR+CEjKOVVtsKnug7Jzdkig9ch8NFe2JYTwzr7vgP0twtsp9UGOYzvSvesx1bWaNq",
-	"dfm2uhZ0HSERGwvFHpHWtbbqlSwpet1dZiFWvxnHvSaju+SJ999RBKevJ35P3USeWPdTuettl7uukk2u",
-	"+hVJ7ZmEGPnuRRQw+G9YRpGLaTjKPKGFQjnTfxlfUdJndVXk/l4x8G8ipHYIUe8JqQsgpO9RSsHMn8TU",
-	"o0oSfZI6q6QOoPqYumFDQ7H02PSWYgjhB2+atZpLIVtEVngkeaS/4Vp8R3CDMOMq2Z1IJk/Jndv3lxKW",
-	"uOwpNdR2J/3wbXomooIu5mc+kxmYpAUg9SFe0jhkHe8FBv8PkVC7PENO3cOuSxjP4RY7Pns3u2Y8S9Z0",
-	"OqfrB2UwVsvfvh8QkYLmVMAfLICtYs3nIkgqKlkeCuuzMv3SXPM6ttpZg5LphgrJlnpAfZYIwDITCxiL",
-	"56tSVXMQDRbVFT7pDZHsYR0RqMU4FQeSsGlr2qec1FtoBgXH+FvqAwUTuqe8VFzMJZozno8nxfkp+zSf",
-	"5JFHPXf+A2SWOQ5eJn2rqMfPv8B/t8xG3UJef/QEQMLo9SK4Zg7WnAy1UOrT8EoLISxXlSqDEE+Zl2nR",
-	"5QbvvOgVssJXloKiw3cW8zTEjD+KXlOwZ3fBq39DSqmYF4rjemoAVb0BFCyYU5fK9endmrIPP9Pynum6",
-	"cYfy/0nq3/YJg6TJlcfr9qGsfwM4XnLF2CTfDMMUOEPL4ohQ9b159xF4+U7P+/279L1J35NL/8kueXLo",
-	"3xw1udC4ZwtrJI124Ky/484iv7KZj7FM8q+pAk2B07ZMHx1kQrIuz0LEjyG6gJt3y1xbf+RRI07ADCqF",
-	"JGA9A8J9+nqyo3aFPiEsuToehT9sEq/4uMhZxjTmisYc2j9qncnL0abhiCQxZ4TTMZOL4YbSaMVe3nuv",
-	"n5d/jf888Nz4XeRPs1gyNO8kpxM5EgoRkPXX4GfgyppFSUV5RNPIAOuAd0UJ0otYEl+zdH5pECp66BPp",
-	"8hHlETKxXsrCeBIzrnpkj32moUrmWh0E/XGSsjq+ElCZWayHFWjVAWtgpBLhVdZyV071KWJpl89oykZi",
-	"Ko0fZzBNBnGSAMaPDQYvSdiZSkWG8TWzYRM9YRNGll1uk2l6JmSC07UQmFA1hL/xKWYt8AjGOe2PY6Vg",
-	"pCaS5LVfgSe6POZ98Rm8RqHggzgdg8JOBA/ZkhhIj06VuDR3m5YcvXMfa3o2El1u2/jF0gCGsMikvS40",
-	"C7Yon72S9h89GJv1D9qNcU9kXUF6B4hcqgV4ITDRgZCFSmMWoXgaM64w9GWNgyxOgR8w0Ru9F/oJMAIo",
-	"kaCT7EqULeua7Ie6FqUccXbO+igMWRKE6fIbRmE2lazv9ar/Zrq1fQMxmGw+9xWCgbVcZuoACT+ZOt9p",
-	"CGap+gBUCwZOoW+iUxqqGDbPv8B/TZjlEZk41Ywa+4iNz+NhEgPN+wyIiL4RkxwGhAv+WFq13gX//Q1J",
-	"4w6Mj5XMz8N9AVUTyMu0Nn9ih/dR378zpvM8pDxkyV1UphasIIMrL8s6WU+YmCQMvjozCMUZ80AtzBgP",
-	"Vik/1/bLYEBwOtqqs/p3V/MUskc9BV7/AH71lP2NhWo/w8sPLAR/yqgUPPDx8w9ILzTirOd1y85sG0C7",
-	"0QaZjLW+HysSQtlZn5lhJSwie4izr2icQL8Z0p9rDX+8PLPJRrE5tKqxr7zTvKZs3tUymnaccwSLd/f8",
-	"9pYh7b1p3RGa/ZOa+4DV3LvLrTcscmsZkrqm+5uLjS3iou+gZa/m33LCwOWUlW2Zqt0hjfk5pH/iD5rB",
-	"A2KdczMdLIcy7fJ7zxu9HWw4u0uWBz7YFuBugGtagD9xp4eFqVIAn7P05vnUPeZiN3k9f3GloI/IGi40",
-	"Vd044Gf7JD6CmN5dFFg+qOicnnCV4BxGZp+icbuKxklDaJaDIOHdEQb8asT1fBkLlmPDC6iC0Npq5PQu",
-	"fypTuYsylYtvpo/nxf118YRFXKKYAd0/KWVPxSkl0OgSD1+ReVdQ/Z5/0f+5GQz65sz+d2BdPrgHTZmv",
-	"udlidG1QWqZXzjI5HWvdSo3YuGNaokGD6jg1mh8wx4BIQbhAYzVOGFfJnGhLVhKRkkRIbfWGIZPy8cOA",
-	"wibeATu+AML5vutQHpBNaAtXljGD4JsPeJog5yOJad7rCW3cmcrypKjcCyb5UiawYW3NrdtzPEtMyFl1",
-	"92+k7aAgp8t30G1ar8YdMov7L8fZ2ABrPBlgT+iPj69sB4/21uabEuHVI/PcvxYzMgZFbSHhPlZsDIKE",
-	"0XDkEvO1WRhzzFsPSCzllEUw0JQpvUEBMF7GVTonE5Z2uUMgUiBe7FsD0p+7l775sWrUIBRTvVi2UKjL",
-	"3Sg9FMplueFTnjC5gGfQs0n3ly7nvgeZL/yBJGffJFqht+ktu2bJbccs4EvvcT8faR1StliV4h36bpLA",
-	"2j6FPbbNxtDHuRD3gHWdsLQEwuV3e0Cr8eLnwBwecSw1QN4LIQPoljueJGLOGBmJJNKvi1UuIRDZ8Spe",
-	"mutFmK+5LOOkZA/hdfUPkKAMP+8/Mdgcg30DZPYQ+asb3qYFohcsjWnyK9SAPWZ2rudenZvDEXhi5ruL",
-	"YWeruoSL31k0G/AwI3Ydh0xmNYyWM5Gs3NKiMdppoEKr5wBCCV8REJokRKRQsnHe5cCmgY1T0oNZX8a8",
-	"BznRUB8o6VwzmNlIwEBnI8YPyN4Lr04yq0eEx7FOFVlyzLvca5uWlYLu56AsAxt56cFjf43/7Dl5NYhZ",
-	"EgXVwC1j5wPKZNgz6FO5Bncdylgo6dOIOLtN/ySBl5iC0jJ8TMGzMR/g3Zd49wrsTNgRIxmpMh/pclO2",
-	"umd20Ybgsb44VkTN4lAL6KrSq8uXi6/76hB/E3G3bQJEl29fIro+AaLLd1oiiqyffyPZDziZ+0qAsF+X",
-	"WoYsccQhn3KeuMCWs5vq8via8e8+zviNpTlcZKKdxPymNtrzL/o/j68M1BI/wiQoqSV8wkjCoiFoDp4t",
-	"1wHp7/AeFIm5859puSSgECogSgi9roDt2eUitY41EqvAUx62K0CFsfr1p4ioA+LSFKA+GXcuHmwNiNuW",
-	"I0D6d2QMvcbC1VWc3BGzK3J9MohuEvh1nLK4sDvjms+Bj9xjGet51qKknBGBl0kzoXIvk2VRwJMksqDX",
-	"lEeZpm9jDoi5n3nCCnELE4oIRRoBMy7jsDBu4KLA6QplrZbha9sNmbF1jhExVZmvADXcPf39mfkMzMtZ",
-	"i1R1ueDaVvRAgaArwX6QJclRBV9aY0rAC33LS9uEOA4HdFTdpnngTHuLklu0Tbr8VoyTLH+gy3dgnLzR",
-	"pHLXsuXBWDP52d9XUoFb/ZViMMsseLJdHrntskpMA0nmBXVeyOxOTqMuf3ed0M9dz8Uu34lgJh/0DCD0",
-	"JMkg5jSBRO5YdbmRTNTTEZ5Jwq5ZOo/oHKQc2kxY0czzMpWl17Z5w1CIKCCDVIzNlogU/1oWAtujJBHg",
-	"vOzyfiquGDdu2v0gpw+gQxChLXKu2LV6QGaDofDYjf/wYQrbTeDgILF/t9VOnjiF8VfIx9N7890K1ML0",
-	"nyTqk0S9d4mKNJkTqTuVodOUf2PGbiYUrb3KxtjeB2KVJt1OCdJnLuluSGOeF3AgJdHINcBKnrHrYJ58",
-	"WKeOgz+lXtDOWbxXjE1QoqFZS0Y02thq5tZWjhWZUUlwA1lEPOfmmFEsn9VSa2vjeAYYu9fQKFWvUZmY",
-	"7vInm/jB2cQfgCS+QRmeIWPV3B7VOjXLkSuLeH917ggv60mkP4n0nEifpnzBSsac961kOwJa3QmI1gV+",
-	"K8/zO+CKx2ggTbWNNwCjx5qacYpw6JYnaqtxylWc2KZ6GRJYdEDMJzTvKwXrwkJoMJE1gzx40BAZt1EF",
-	"bRboCY7rqfDo9kuvDbFVxuIasw0SD17wOckdPLhijiiQCPyZmRWaTQgO6Wf6PZEgXMwWQ/g0kQIj9pYx",
-	"BfB4hsoAfjYaQrOGVEyHo1LTZWfFmusOe5evCp+/Y7WtjqmvMplJXeop1Tq1F+GYkZ/H/de1oJatCtwJ",
-	"kDfRJVW1Tq3VaB3VG4f1Rvtj46zTPOo0Gn/UguxtsR5hOJWXjeZZsxUds/pR/4TWT8JDVj8bNBv1w35z",
-	"0KLt8Cg61pOA+8dsbO4/adRbrbBdP6FnjXq/GR3VG+EZOx2c0OP+UaQnLfTwayCoakHNdNzQtKeJFDKx",
-	"9WVAa6wFtSk0OyuO/ehjs91ptDqHTT12TQ047qlMc+M4rJ8MTpt12uof1nHEJ4PTxlmzFtSuWYrCvPU1",
-	"qGWbDIfAyZWUUT1mY5xI+zdUipt/Z0td8oudZcyvYwU7aW/yfhlTTod6rpIlg9qfQW2SxjyMJzTJbfNW",
-	"G7PBglzFHJ8AfpBN4nLTHR4zNRL6mUQMY36ZxPwKiJ1Gl9r4r3UGNJEssOoUvl8yO7GTdr0ZtqL6CTsc",
-	"1E9pu18/Co+jE3Y6OKONvmaNMMSKdM3GNE6A3ug/03DMDuwJ2nyBEhFSoN2I1X98VQtq9uBFlLwV1yyh",
-	"0MSsKg374/xa2dx5t7Tg1/DZOxSCd6ZfayFDx+SNJ6feMV9APc8zvMm0kqx66UsYSWQ85NhtyCB9m/F4",
-	"ULPKrfMzaS9rCWZFjvMEmMwL/eJn0ocOgvTPYt7cOYYKFERnEJ0WEvCtrPI9Hpim7om9Ys65+SbEuRzm",
-	"7UovUZfbqYB6D2C5IZMA6X8VkNkoDkf6C309AttS2+NyD0b73m0vnYtZrMLRu4yybimFufCZ+wpSmMO3",
-	"DE7AEvuTS+Pe0byX8kkkpaJePJ77rMqpx1WY6Sb1oZtw048+HzVcysdXEwP7q3OQ5BOGz0kvnKYp9JUb",
-	"0/Qq88ND4XvZfO9b638bS/Vu/s5b21s8zf6HlpX4fcyRiXxcmsPqQrvx3J/ZckqfUClnIo1uQWkgvwpf",
-	"LfBFageM3alUXQ5Ce5pyjGRRMpgmCQG9meyVECHGwy60GSwyt1lOK7FTAuPX+fWsUoDoRThEAwXhxC5q",
-	"FjNGrwhnM/cibMDE3YG7tBfcE6ngQ32TRRcyN5Jb69i0e9yiC6beW1q4JTGffWEjCV+CTogNlB+8BH6A",
-	"8pGp7NxoJjHJ9ryMQ+ymwXTOA+/En+nibJKi0WgkNEyFlDmhl9pbvJrbHAqCFGgCgOBLhOYIisxorOAo",
-	"ijGzJTY9/Mj/dN2OerblECz4vlbxs8I00680azjd5faleOwjFsZ6mc/di13Bbs/vU22fwvh8VqB7W5xh",
-	"W2Bo15T6jZ75xi74rVpNw0NWonwvHap98n3gPOz2nPAf8wdtRaudxb5seMxunOSzyJde4puxpY5riQaj",
-	"dDmmhi+YvAeXK0O4UAw97tiFWC5rVFzaLM02cKMS+EqE3dI0r3bt0bB12p6aCdvQDUcLUUUedTm2bLPw",
-	"hqZpFXZY7rjyEsPRQA+CcII3GJNaMxsJO4jlrdeMGwYyeuzwAdSBKmbSbGiSiNltMbq7aMe2cbapoZ/t",
-	"+rHdaYc1+NivIofc+NRf7ckjs2Mubw5ElY5qC2weNaVb4PLvwF/i9cG0LN6qZh1iOvuzqLQp/Pq+/JhP",
-	"qUVCoU3mqlRFfHkhV9EN8jyXVwkpotzvnim8CaCs+I4Y708w8ye++8R3n/ju3J2HrdguapG3wHY/wItL",
-	"dWvgr1nxlQm3Wc8QvGoofGguVLFN65Euz7Rssgsl+ztinLgpd804q2Y2u7HdU0zwiXt+l9wTCa8K9zRo",
-	"eTt2kS7EWBizuHwumodJyF0eUkUTMZyyBXzYDrC8YSL6NCETkaqBSGKsa4W622JBk/1CYGtVB+CPe6Ce",
-	"yvd25TflWj/DglT3NZoPbe6kfAEB3A2cmlSxoUjnGw/tgtE0HD06v6kZfRXPqSXN79ZbCkHdSUbylh+5",
-	"U7A5WOoWlRIvokj6EKGinMOI1LhHe17uZi/wnjSw0lQ5HtTlkjF5QJb3obn45RMEaOgV42QvHnIBSAMh",
-	"lYDY6ZgLRmqz79oUL5dOvQLZ1NRV3JL+VwJuunFN/YpyvC6/cU39Bg1E3zv89c3Y7x0VvucGeU/omHaJ",
-	"luiPrmnGN69Bft9gmEiKGfcrZ98FhfL5F/OvHcBeLpriD7/d3rbs5b1dtTvRXdYc7SeTkN/y2UIQxZUH",
-	"a+MeelsoRi+9RDRAU5eoZdBU0wKTjKtz0qNKpXF/qpjskZRNEhriI2NCk+SAvICsM+gxJVIySeOQYRnp",
-	"iEnizDxpQ7rnNr/kirEJmZkMmDmZMf1R/fIIlAGtU4El0iFQd9IDFUoax5lVyBBoydiF9lsBAU+ZLWQ1",
-	"iwq60ypNTU8DtbUuB3XtqTkg8rVPUAezA9Z2/03/clO5J+/ck3711APwjnsAIqO/gS73PGOndwJu8NGV",
-	"ba1m9U6agNwaiQTg7EC0xOqA/GhHjclGXR5zU59gX1uAMDgnU59DGH+AFUSaM/RIXxvw0sKZPwbF9Mei",
-	"LHzc+ukTa7w7TTUjnYrcA1z/z7/o/wDfQFyoO2EaHwDsJJfAGPNC0CAAlRNSVBAOJVfj6ddexMWCi9L4",
-	"ptMeAe3AZGInVCpbCAXzgMKobwf25Efc1E9yi+jrJ3n7cCcwsCU8xPTCeKqGvG24EkMkhOKSwzGcjVjq",
-	"Iw/rjVrOOxi/M9bxFtucWRQ7j30AIuFjEPKv+NOZ/M6EM265OWFlxwpelF5bMlhc+ZQNWMp4yAjeR/Z6",
-	"Q0HSKScHz02aoB7hAK/29rXCNU2TWqc2Umry/xN2BTtygzD0V1AvvbBJtpeupqe9VF210lbqoadKyxIn",
-	"g0ogCuyoVTX/XmET8E6ymvNMbGJsDMTv+dC2tx8+Nl3TNbeHu+6uQxfKo/i3v4E7Gaq4r5RTmvpfy5x0",
-	"e4gIQ8gkQGYR1gyg/2oLTSXvqHxHZ3mp6Z6XCMx+icqKADEdAgIT8Tmzw1yVgDden14BndOi8wwbqlSi",
-	"j5iYEuqyvtWA1gA/W+w8rtj+hN4Zlya0AXX/rhI5Enkr98GdCLZVhCM+tTBW0GWb0hrmCnN9Sotviou2",
-	"0tuElv70xFQ/1F93VH/zbryx5gS9xO+C6JvBjO7GOMTPhlL+W00pd5ohIgAjXFryvgJx97R/p/e9ROIx",
-	"ARQV2ye/ppyQRjYpfTQOCNmeDoyBrt+GAaeDjyWnkrcmtrp5+bws1w/OaU5nRiLCxJbd9BWPpLIX7Po5",
-	"+IWVGRRJj8Ow/7I/8X632jo5Mh6hpVARCUJIMA+19bC9I66E4fv1IL5ydzEbMLwUHyLVJG1l/jCjQxJ8",
-	"Ryn8JWJZegBREl4QDqAXzotnUEvay/vf4KSAP+jX1o/pKTZfNVMjV8burBUoNlGw4Kr0Ku7eeG7bb/VQ",
-	"mrIewfa5TrRGeOY6zoQsK/l/yKzHxCPMFFf6ya3+L6BsPKZ4U31y3SDFBHExep0IE0Tv9csELspkymB6",
-	"wHjncf1Y7Pru/Ov8PwAA//8=",
+	"7P3bchs5li+Mvwo2/zvCUk9SIinqRMXEHpfLVfaUXeWxXVPT3aw/CWaCJFpJgJ0ARbO9HTFX3wN8L7Dv",
+	"5kX2m8yTfIG1gExkMkkmKUqWXOqLLot5wmFhnddvfa6FcjKVggmtap3PtTGjEUvgny8/0pH5b8RUmPCp",
+	"5lLUOrWPY0YSpuQsCdkzRW5YorgUhCpCidKJFCNiHgyImoVj83O/Wzvp1vpXRDEREa7JgIbXhAvyelh/",
+	"S3U4JlqS2TSimh3Vghr7RCfTmNU6NXiuFtQS9vcZT1hU6+hkxoKaCsdsQs3IJvTTGyZGelzrnLWDml5M",
+	"zXNKJ1yMal++BLX3TCeL50PNkuWJfGChFJEyX59TMyw2lAkjOllwMSJ0RLnIjee03dgwFj6ZTWqdi7N2",
+	"oxHUJlzg3410YFxoNmJJ7YsZ2pQmdMK0Xevn717/xBavI/NvbkY3pXpcC2qCTsyTdMrx8roR/M+EDWud",
+	"2v/vONvRY7yqjtP3m08/D0Om1Bsurld/0L9l54/6L8EPa37DfuBx6Yb8xNhUEQr3kAPzoUMiExIx+Ilq",
+	"FpGDIY0VOyTTREazUCuzQTD6v89YsvCHb15S8wdq92AgZcyogOG8oJqNZLJYPyD3LSKHRI+5IqF9jByY",
+	"OdOERYR9oqGOF4erxuMeqa2g3majUUa+L2aJkkn5GewL9kn3Qrijj2NjZJqwGy5nikzpiF2RmA01kTNN",
+	"hjKB60OeKA0XV44UP7linK1V41RaTliykpzC7IZdicn7Rv6T63dvPqaacEXowKwD7p99dPUS4PUej2q3",
+	"HN0HRpNwvGps7kNmlFIxYr4fkFAKTUNNWH1CeWxOAPukWSJoTBI2ZAkTIcObuFA4I80+6YDwkZBmS7oi",
+	"pIoddUWOm9JwwlZM+O9bk6WdnaZ6ptavfzZHLggVC0upihGlqWaKHCRsyqhG8nU88TCj3YDQOM4x4r96",
+	"x3umpkxELKr9bm6YxjJijqzKZqpgxLnpcs0mqur24oxrXwKzSq/xyZN0iWiSUPOxmeB/nzF72QzmS1BT",
+	"egHbMJTJxDz/YywHNF61dr9xPSYwDXINy4iH22dEjIzgFWQqEz2UMZdH5Gepydw82vdouL+KzvH5TUzy",
+	"dcQmU6mZCBc/scXyUN/Sa2Zkf2JELVF0yDrwl9lUFhFz2JmywzKjVnTCyDVbECoiMpCR+YeaGwKhyuNR",
+	"EY+6wjxkjm0kjUjmGqXyVf498GYqpB6zJP/Cdqt1ReZjHjPvxW5AXHWF0jyOSTITgotRQNqNyyPyE1so",
+	"QhPz7ikyzlabjOUsUUfkV8UIJcOEqTFJqIjkhNzQeMbIASW//vr6+0MyZYn7QvEAng4bYTO8YPXWoDms",
+	"t6MzWr+k7ZP6edgcNqJLdjFoNd1OoRaWbZW3CXWzC+vY84SL9PyWnd7XQ9C6yqWKUd0cfTnVzvw7pHEM",
+	"U6NRsKTrkQOr4x0ekefmXMeMSMGyfWi2rgjtiglXymykudZuXRyR3xi9hjcooIb+n/pEsBuWkIkZYXEB",
+	"nT5YvkJWmbydvvha3HBNzXqsFGXcv2VXYZb7Tv7DhsVsUJGyIQBXBREA3HTVSYeLte0HB2PB8Wk2Wb0k",
+	"eHHnxcDHzWfe8AnX5ZQ5kebQGp5qNPaE6VkiVs03htf434/YkM5iXeucNoJMVW/mFPVmiaIe1N5SHv/E",
+	"xaq5X5tLu848fbf70BsZUkPrpZ+K8eJtPmbf7z73lilFR2zlxk7S67f5aPYV990qioP99hYUXhDsFYfl",
+	"RLoZGpsMWKLGfLpmRbxbdl4U/yXFD69fFcOLYy6uM2skG9Gqtcnu2EajXTPIatsHd9/N7hVGAsP7ZThc",
+	"Y4BIe3XXLXNvhy8lEUucRrh5u6S53bMe7976gAGuXgp7deelsM+nX6pCDnYRfGqYqT2RgzcIGNQ7mjCh",
+	"q5wkNRvUMwOl6g5N4f232J93qMhXJ6FM8xfxIj9IohhTvuaPWn3/DsnLDn8lgU3T67uSWPYF73vrbel0",
+	"idCU/vDTr8ZyNiNaaysTMJX3ZBe/lzGrxhWtNcQVSWS88vvmWuVNMh+HUXxgCafxzzPzpc2kZTQqbzgK",
+	"HiYCnl7h4PJMmhffN1sn7f/4819WnWR4XQ9ft+VqfuB6tWai8OKuBGbfDZ/RMrw2KmgVNob6551wscI4",
+	"srFZ8q+2lRkXswdiJRPDy9uwgfyp/FWtkTEzdSsRY98NfvKEqakUioGP5jsavUfr2vxlDjYT8E86ncY8",
+	"BKPleJrIQcwm//Q3ZRboc0av5onI2nA0hplHTFMe1zow8A4xB9KNOKgNOYsjVev89TP+095WC5xibF7l",
+	"PfHld5wwU7CuHfNH73x4Qi/DFms3Bw2z1Li7HYgRaK7hHL3G8RAupjNjt9jDMEtEZyoTTeNrrjt2Wh03",
+	"+C9b7Jt5EJczTzx9+7J+BynIfN8swoTGQ5lMWGSY6CBh9BpcPLOYXZE+LkufKLow7JaH4yMzmBdSDGMe",
+	"3m5nhpTHLOpNEwjOcBimt0up1AtnqtdoXjZb0Rmrnw7Oaf08PGH1y2GzUT8ZNIct2g5PozMGrt8kHPMb",
+	"FoGPIaRCSE0GjIRjKkbMEWm1PbvM9uwHGCkpjHTtzpVNbi+7SOOE0WjRY5+40qrfIZSgD9JwgSlL9MKs",
+	"g6bXTJj9Wx6G3X85+BsL9TOrrZNIMkXMatE4lnNkK0LOr0g/tHsNnwqlCGeJ0YnsmpK5FIGhHLrC/Vdw",
+	"ZxHgpZ4rztGToaGPUr6hyYjt+8BriGPi6MBryBWRNywhzUb74vT8jAwWmqltqKN5klGHHTzRUpIYhv/1",
+	"TnX5LMlb/h2s8w8yGfAoYuJWKzxlCbj3pOhFTHCWZ66OhlgEHtWFnCXEajfVD5+3vO/Sr5H0a2uXd3l4",
+	"e1nopdfaJbfu0gldwPmJJBwec/YY1bOE9SKu6CDO7rd8zRw9pjUXI2Ueys4e11ekH/OQCcV6TuDYh6eJ",
+	"vOERS0hMw2trMFAeESZguSZMaNjoH6W49SmyjsEe+zS1QtI7UNx3TRJ7C6GatBqt03rjpN5sfmxcdpqn",
+	"nUbjL1eEqmugBkoEmxMzuG0OW158Fj5a4bQVZ7Kvg1d4bz8g/q8Ju5HXLOob7uj/PlMsE8LpbEIqiJAk",
+	"lmLEEiOzzG2wl/mozHtmLuyfQ3K1xKrnVMEo8mEXn8WUK07LEYxMh6rwzq1Uq1bLo43suxAtSnCpvh43",
+	"XrmgNv9k5RrAvv8s9Q9yJm6310Lq3hDecivVynAn95rqXLyd7c3P3gvWbkc24L1sSPq6fsccL0hUQtUH",
+	"tBYzLylYkZErxsiB2xiPYeOTyka7iJmhjWK1GyeHsGvvPFUL9cZb7Z/Tvkq3b0yVU207RtBCzC6N5bUC",
+	"wkHDF3JuOLP7/eQK73Mx1q1YsXfc/JkSVDQ3bW46m73sraeZwmlzOWYQp+Sozup8CptTXqVghVVY2rz3",
+	"qTm7X1brhlnBAvUCnXuwQlsXK/bOG8RX45Ru7zDWC3YpRpBtLqFeEbB2VG+3D793ux3DBBx/y9xvhCUJ",
+	"JExVXfPTvOVfeMuGxbbj2MdqPxcLgszMvt5L2XQf6pOD00bjsEO6hfl2a2BN++bF6+8D9AagnccSwwJj",
+	"OVKZ8YeLp2BfPrDkhofsV0FvKI+NMvyQtsizNexAycwb6X3uU7YZHX9lrSMD/nJ7gGz9YAg5Y7BCAa47",
+	"1XRAFXhDZiJhNBybaaBw+ijlWyoW1q+mbrULCdWsB9H3gm0gJZlQsSBUazaZanVFdLJAJktiqlmV3YEM",
+	"ox4dapb0FCbv2qzcjJ15DpqP7ptucTbtWm7we9k5/41m95ZXATKPqQIV3/wXEpbrkLEM/rWjWuCnZHuX",
+	"V43L3n3spT7D0H4VdKbHMuH/uKX4msGLjHEZ0uI2jxnR8poJJ2nRrSlRK7EW0RVRfCQgHXBbTaPRzLb3",
+	"16VhrN3c4qj3sr+Fl6I6OWA0YQmuA+iTqEtiGupMXAs5F0FqHUuj5INNeARudfvZLCd82eP/HAwZeGPM",
+	"jOJJJjQcc8EIDbVLzqLDIcaWyGutiGJhwmAAaiznAuOIVJMwYbDtubDO5xr8zKIe1bVOzRnvjXZmvNeC",
+	"9J7BAvPTe9ds0blmC2c7NOqNRqNRPzf/d2H+r5H9D/LczGZn95+f1C8HjbB+HjWNrdGi9ZMB2hnnwwtD",
+	"BDFVGszkwqhOPzbbnUarc9L8SxZ/ePn+HYEknoRaxyx4mzo1Gk04OF2tY5RjXMGf8FIu5tjQswZDzd5n",
+	"lmsokwmMJKKa1TXHuMDaBLP8oi1/R7r3o7tHLZRmk85ASq10Qqf9Qhq3nAuWGFo4yn+5LEkb17tqjUBx",
+	"tZcoEJKp597CmPvRjD3AUg7w+0DOlhQhMzTKxUwzL7GX8CHaSTuvJm72xliiYTBwwjZur73PGyNmj5rL",
+	"MrlWO48UqW9TAJAOh2kUNwuc/bUGtoKNPFmvqUdIgU+9v6cfR7PUfNyvLcnP/XVkeNeQM2O9kufvXhtq",
+	"6pC+OZZ9UPDSQIKaDYf8k0t0vTkngwWxSXWFoPAWZ7q4cV7q6mlQmxoxmZhx/v/NO//6vP4XWv9Ho37Z",
+	"q//+uRmctb/8z1rJWuN033BVstm/CAbVD8ZisNNVgdt2w6gV4SKMZxGLAiLjyOi1cNiurEmvx4wnlp2q",
+	"Ate0meR//QPwz9+Dmld+UuvUlllqmldfKcHeyrpcYr1/ljG1/kvhs8XtfUcVpJH3XVmMlmTE0OA3D9qy",
+	"GKN7LYjNbAbO5SpiNpe65M4ljDM/ptUH8AMQTZk4F2zuqBFtJZ6K7AKJWTr5g8hoUKFqndr0uveXv7ff",
+	"TC5+/tR6Pzj7GDb+PTr9bXj559HJq/H5v14336r2z9OLf0taH/TZr8uk6K1aNRq0Hy5LQ75mi2epPnXQ",
+	"n173/vs//6t/GPiK1ZglLAC5lxU9Gqp8bhVwmG+HfIeKonl+e9pzc3KDLaW7MGRTnUVHvNQJGqGfh8bv",
+	"vKWC6rqgZNZeTEJLQuG9QeoBMPRLw1DOhH6mMiM/R7l2039MaMjIKzmdgsmX7jDvvRXt727OX3xq/IWe",
+	"fIjOfhhdvvpb66f49N/mFy+T5sdF+1d+/su08VydfL+8w04TyI/ceetQU0ljK4yBOSKkGzRZ4EHbqENN",
+	"qVJzmZRI0l+muJrxgiijk5uPZUvinktVJvy+YB0CSrxhQc0GCcc0oaFmiQow9EdCOZlIQ1XsiDwX6Xgx",
+	"RpC99tomJykCtgXuC1dgeXCFyW4FrTWdSn7ap2cl015zHHKEYQy/YSInMHssX3umIF3ZnBSOJ6VsoTeV",
+	"rPiEv57csdy0jMkaC7se8xsj2RM2g/ArWKJ1LnCMQ2ureRnVYDylFq13xN1G8tQmQEsOaoNwqfdrT23k",
+	"vX5iJ4QDKgVxYJzGElX+4C7rjZPc4OCdNIzdYFr1c3oxqJ+Hl1H9gjWG9RbNhgOeaT/lHFLQ3aONeqsV",
+	"tuvn9LJRHzSj03ojvGQXw3N6NjjFSBKNemaNXcqY1nHm7mmeXjSbQDPWzFi7ptYhXOs0H4HF1yF9MNs7",
+	"5phAfNhRQUUJUaCB6jm9Qc2lI6xeDld4AIvibi8zlLgiTMDVndfMp8iVg3FRGzydSsupAiMN0od2/HAF",
+	"GzlX0r5E6NuUVORIvTjNF9Qr9gCFA7JMFMTsOJuzhCR8NEYbpFi1WTgzVWf08eMbi4lgXuGfr1UHBHRn",
+	"G2zcedHTQ/o5e54LfdaueZVal43GefPysnXaPm83Li+bG8u2luznfOJ7sSYm24r84uWIsWB2u4HnDPDc",
+	"wq2XUpstckRhABrokL7hvztb5dsw76pWuXlnZas8nfZmy9ybtlpnhsPRv1Mr/Enq3k7q7t9PkOl436iv",
+	"IJ3gen+Br236ByZzIMDpKPoP4MZebHXkpxPyAPTS1AamvVd/b/0mTl9+univm3+etV/L83e08SE6+WF0",
+	"9upvlz/Frb98On1xc/GdaL4t8XLk97b6KVpj3lntA3Wsg/6UrvV2dMhgxuMo0xXBGOR6B++GN5egksnn",
+	"KS/LJyYnScEkHTKjnRAuiN3CgIwSKiBuAe4MTRgNx+6MdUiTRHRheMTJ2Zn5p/IRSpoXJ/AbOXB0kJe+",
+	"GXWkCs1J86zVygNFWeCoojKDsEmyZIc+yAnTY0Cr8hPVBixNttaSRPKK9H98+ZEc3zSPJ6xPYq6sgwL8",
+	"3YUsN8g6nh91RQohcoTh1z4JpaFbYjFXjBXtgJlQKcEyiyvS9wxo8OWljyYyhnu7QnHtKjBUYO0JwOAA",
+	"2wGmJCKSsIm8gXwfL1f2aEIFHbH0pejTMcMBXxu8Hj36V0ZnSgmp+BwytsBtMXzQGjZXpK9YPOxD9Qg4",
+	"CVhU54LMFEueqa4wtG99MVek7yqtVrzf1kTA69MVuyJ9KEnOHsK7uyJ3e8zw1iRiyVFIRchiOygvAdFw",
+	"/CihcxqD8kTUbDDhGl0SEUvgVWBZmqHjS2J02cDtoRRDjrU+IvsYFwP5yRGLrd6lYSKVB+lz1RX27oiF",
+	"PPKmjq80a2tOKoxgOIuHPDYrq2V4fTSRN94WKjVDMoaLWJRoN1LPEoHoL4ayKI+PDCdOHwU6numB/BQQ",
+	"zSbT2JCjuZTwiCGsCIBisTkM17yg5+4r7piiN47yYOkBq8S9yqKRCHNS/5pKtSPcN0/OwfD8v1Eg+L+k",
+	"lYG2GkC5Z9K/02fMOXFX4d845Jwoc9dzx27phwmkWnjHyD61dLBqgc9+3W3LB8n8iOpA9oM5IOm3zBGq",
+	"Ba7S0L0of1pqAZbmu6v+oTBLRjWN5WiWrgGSW+6PaUxDlv6F9J3+CWSc/oVkChklhgbdusIfOOSUNr2b",
+	"NE/QjrW0l/1bQ0VlGU0hHpUzvvxdXLaMoggdA7u555+TKUsUOuahek9omaspOSK/pRBIuSxhcIAD2B7s",
+	"WJD68pFuumLAQjkxh8hcBiQ1ML76ho1j+V8BoudzjU0wE2iU0JD9Cw0n7MhdDVbEAGzUZ0I5lGljnTDX",
+	"rMch89X826mMw3qDNpv186g1qF+E7Xb9jLWGzUGDXkYnYe33JZXIjqYoN3/ggPs4hnqKBHJ08Bijxxx8",
+	"u0JCudSY2rJxGkUJU/kMAHx9wYHezhnMJ2vSFvKD+lUBB3a+ZSyKMePzfMxb+86rZR5g0oG/6sXBAS4P",
+	"LlnGVAgSmmLEPJjCkjkaS22nJNWUOg7LrZKt54q0N9h5BdXRbYqfL1GqOuKGbn/apNI0TumBvIRJYqI2",
+	"4Ia5yRZjAFwbC+oVnQxmycjwNqM+JOa371/WglrMBWvCDUMmlE7o//0/jDRbhmPCF3s2/a7VaJ+el2Qw",
+	"wesr5MKkn11yPX34hZw0z87qTULj6ZjWW8R88srI5IRFRleemSObQib4lJijw1bOS2Q9RL9/bpV7huzE",
+	"P292b5s7W5XuzC1Z4f7S/KCRVbA3wxIsE5LWCR/MNFtDS7kXn5YOucCiEgax5jriy00pT1SQplSdNq4g",
+	"dcUcuaY5hmftXPAQHoKr2RONIj3KWM4SEE7xDTJiOql1as0z8uN39tD5UzhtlMz9BUhbAGDZTXr9Nl5k",
+	"IDnA6VA/hfybNKZaGHrCqEKnoXnKmDlzHrKj5UPhbixSTLWNfeGUjw3eSl8XTxWWAKfEIjJY+FgMJZ7K",
+	"vTvJ0oEbpvmN+snycyxxktk1z6s9xsKFfYGzhMWzPIS41dRmW/vestzJLhyPFNK3U4vpVMupyjScN/AD",
+	"abbJu0Q6rRY9TnKYeB6n6CSsnw9PG/XLwdlZ/aJxMjyJWmFzQBloyjzEcUwMzzabd3lpVhBDX6H59Mtf",
+	"31tqcWgendo0ibJPNMPWoH7O2sP6BT09rZ8PT5j5gFGZjJ51PTPDff6u3mzX373/pcSrlFuDtU6l7M7c",
+	"8lSQSbm9K/LKRrXMz3JBkK18RXwvb9nXhvKkwFQhf+Urw6fYha8ASOkfjTxky/UsU3JwyIG/WaVnBlwL",
+	"Rtvb1dTIlL9nChRUB1/kc+e1mdbV9dHC7Fcqcjgroyyq3ROcUIOlvnbLFbGlG0TLwhz3ZJ+sVrg/rNOo",
+	"R/zGDBZdmloapRoncMeqdTrc0m0AEwVz6HYlLy8Rsjx9bNu8/nJT67exZf7XiD0ylMnR+rhnc+853ZvM",
+	"E7ucqX97d9L2SJq6VL00WqT4CEFkaVH47S9UsmyW28gOF7dNUthn+oUFiC1dx1ulYxR2Pj/m1XvvMnRu",
+	"c5gyH5BDHlF953a3FZkwbUUOwPXQ52LMEq57iCLYS7HF+0SKw6Ou6Kfgh30yAeRvrtHlnAIpgk4snGtJ",
+	"JiQFaU+Hk1kybRKzGxYrEjE2Ne+HMH9vpljSt559VURIweoXdN3Mx5I4NxXXynmyuMjAhnRChaIQQlly",
+	"V9HMCbB3+9zi+PecS4zroj/M4fr3kGhfvn9XbzYa7ZbnCTYjA4W1R/3k4fRgZcvle99oRIvfymrFf2Ox",
+	"WS8jOOQsIVgq9z8yrar2PJww8uNk8KpEG8zWa+1xtbctr8Lnzd6zknQwf5nKwpQecQBLFzlcnGeKvHz/",
+	"7opMZgqAv2zuDLjZ1FLmb7mG6u/Hupn/YO97ByX6Sxu09lFz568KQ34xG9G4V1nNXXXjBhGWIZlulS04",
+	"HVskIe9z7bJh3VD3cu/Ok9YmRRdms5oxgq6+s7PcmoUud90jHTQFhzKxIWuPT9y5KbZ00u7BCllnXuDn",
+	"V++Bfc1tZFO5U2RvNvfylrVWbVkFKxgbjvh6AiaBFLx2ZrZpLMFD7vWbGJVnbN6Lnb17fvC+DPRNDGkr",
+	"qrdGdCGOgtzdxqqNaeSggUtQfwv29zZ1CCUGeOlxsetY5qICdF2xSMs60iZOKLeOiKsqAdDishgDCjGw",
+	"Cq+Ir5tBdxOmLb6ar549MB2oSgpaRT3JC1Erdz7pTMueTUfoYRpDypTGSU8tRJj+vUr3de9aqYeZ/WfF",
+	"t6vZdBpzlvTmNGFjOVMsvaR5eM101hto28w4XzlAbe0VFRGL1YgpFscqHNOhJkaBK9HpUvFd+6f2JWk3",
+	"SLN10j49O/dwFrL+SuXJbPlyPifka9+/tK+6uPRz3E4ehha5seAj5yj2Sj/IwfsfXpCTk5PLgPz68cXh",
+	"Lcoa9qPH3of+Wq0aIi8k9qSz3ruW6sh+2xZgGyskchTl10rsjaSqKti5Kov8SH9M5NxCNLEblizsGK8y",
+	"dC1uUyAsKDwX5O8zab2Nd1mxYWWr4xZBbSlvaucijHzDwtUlGOn2daCl2u7lF1tw98rlF+adVcsv3IQ3",
+	"F1+k2X35youVVRZP6sOT+nC36sP+4+NOJ/9GQ+N5SbU07D7uT79DMKX5iPRTF635UQMgbYKWRsKGAOsz",
+	"E5rHtr4z8YxZ0nfw+v0OGXJB46uuSFsnjrnSMlk4QFSXbgjYmrl82pKOnkHNvTmfTJneusTkXk6msVww",
+	"tmsGZSHcBs7lhIUMwm0jKSN1RQRjEbEdBCjm5zmzDRypR+X5kAM5WPL+2tG67iid2st6E9mSPXXfyQH5",
+	"bsbjCEm1Um7jC9exBbO+XeZWLOde5tYOPtjiYDeor3IuQIV1iFW4wpVU1Z1cB1U9iD94DH/JHPdcgbCX",
+	"KRa7ofJlSdAHYlA2Yz7P2ftXXdFf5uF9r/+EHA5t1XQ/4/+Q3S/FFelb8eI+kjcEuiK77sG85wseVB/r",
+	"QJSHfZCrrUx3x585k9OYHXVFbj2cnCRqbJhC4RnLqxF4QkngIEZzXHY1PFYRu7LSSpV1zV0xqbIb0xmW",
+	"XVw93bK7SydfdqO/FGXXy9al7L50kT5vCnmWDa18kdZMOjfw0lFmy5kNLsjv1jqe8M61xd1CdnyQE1bk",
+	"FkYNcEYUdb9mLjul6QLUBhCmR+SjLXDJcQGjLcwSoVZwESnITMSQ/uHCnFOASgbwGa6XTl7Fk/FE7ruS",
+	"+zJVcRZH/85lTMuL936ziKBzaKMM9jfA9UALJnD1FlQJBwDuMs+dceXHdl2IkwqyIp17WZGw7y1H90kH",
+	"47pz21JBNYUkXYAt+dcPv/wMnfZUQCIJhWdTqscqg5MuDLkfEC4i9ol5t7jcor+2fu/b3kEW9ht6+KX3",
+	"OVDwaoAo6cpUWH1e4knbqJPj4mUfKuUvaWB3++SdLNfBcBVMiMASH5pP8ChXO0sSAcqSb84a7YtGY7WK",
+	"eduKl+0TfjLQsmLCz4oNdUo8jY12bgF3RxIAHW1BlN+bBsCplklo437jApTt8itGY72iqzpCdj9Le0R4",
+	"6FFzFhdthtSOltfLpzVzVjrTSV5741kVrMKnysadrXRp4bS3aJDrjqsckMHCLqKrhAkcWWY5Rxl4FmwE",
+	"ZBilu5FtwbZAWTsDCqyrTStBG8j3K6q5XA5MNUxV0gg7Orgwf7PeZqfD+vngjNYvw4uo3mSt4QltD07D",
+	"s7Tc0sEpmHPdmakkl1h3Uj8fXjTrtDU4qWdICpfNKkk8K6rpmNC90EbBdy2uC2wX+U7N2OeGyKpgHZQq",
+	"E9MqwFvuRg9jCn0QeoywFjs5zNPPDxZVm1AG94cVtmt4/lbJVVtgbWHK6F6gtnJnaQOyIDAeX9rlkgDJ",
+	"QZjLl3ymiJ9FeJhPEoQvlqdgbF71jFfiuvuHuQzczV7PIbsFeVw3AHoDPlAZ5W2lDEyXzVrynjwMCB8S",
+	"KhZVRN5t8LKtVYLX7xQuOy1a9Zhbcayv5BwbLqC7Y0xvGBkwCJsK3SFNMo1nyrUDYiJSR34Eq4lAuOsD",
+	"V+uqZrPCgkLh7JzHsVHTs/oC6yW+kwLZlHNXJe4PcPv9YcBthmtz7Mx1xHZL7qaW5ye5g1lAcPPIZbuQ",
+	"Ye7sb8Bty3hXB5BLdo8bbqFZVI4bmndWjRtms94cOcxmXTV2+KTufWvq3t5jdZ558m1G64pst4zRJizP",
+	"VYjSVETqivRdl1EylOjqT/GXDec98iJs2TY6HbiWCvr0QBRCbdkzaxjDOuQtI4ChtVHB/kakOplcg9no",
+	"MLiMRB4b+taSnDSWULbOLcYWeivyjBJ/84R36/SylRfeJ2fl6FowE3Z78BXfOZPDX9kCIaXMUYIz2Z0b",
+	"7BlK5Q/sC/oDo6msrFN8rdSMfdAyvDbv3BUEwvAsScauKAPwv5aKbscSIuF7jqobCql1asa8HPOEBYa3",
+	"JlqRt1JEdLEsvrJRrFvtNBUh/cLnbV2N9kOli67ZZGPqWgalZpRQPbmFEqpd6edFo34StqP6uVF6LujZ",
+	"oH4eXkSXrDFs0tZgKyVUTyoroW8pj3/iIipthcZFZM4KuCKzNAzou6E6Pm4gTj/fjNuoSqAIOPHKWNAV",
+	"/ViOuICAl33IC4H1XfcFv3dAvsm3E7Dw5vlYQu6L1QS7QskJQ5gpSf4muWBR1knDphKgY0CYbYROW1Qg",
+	"akUxZ8YHycy+n/uj50n7panXglo2VYeS1ksBAdNfEMbP+yGFGMzrC7kxlG7jGxnSuJRlx1SMZsaSALYI",
+	"u2kh1TARaZ6YD5ptOiLPScJCPuVMaLOMipEY3pv21TCKXTFnwhG3rxQxAe0L87OI2KrRv10tcawwcmzb",
+	"QRIaWoFeZxpQEbUZ8QF2SZ3QBTFn3CMlcJYfLldEQbNIUObv1GJCgJKZ0xHOT+snUZshQEnZYb+GM5nf",
+	"dWgBhP1WQRGJWdIx4nhCDYOEltCzhJGDD28/viOnp43DDjk9ah4100bc5hnE7Ev3uDyQlYZJ0jbTG+yT",
+	"1l9K4U3s4paprnKo0VkUIQIl0Bc4kHTCWUQUFwgeM6cqJVBpc70TBjctuZQ8lbRUH817m+/XkVyhiD47",
+	"BvjItWXMmx4CBv4lTyCfV6BBwfrZrbFdxLPmxCl/SKNqCZvGi0JjQcMEIh5VU+vARrPfW+3sosTaQ+lh",
+	"54pEM+Z/Gc1GbKsMBvQtnKAZ+e/i2AcvwFqvvreIabQFYFb3GXCpVlzhUdWq+oo9+RWBXP3F9coKUmaw",
+	"nWcwfyQ2uAZRMDgK6pC+4bfbaGbkN9dNezobxDwkY2kOC3QMpoL0/6XvWvyjfQHfeaaIHWH99fd55W4L",
+	"fl9ZuTPv3Ea5s2Pb7GLMr17lEoVHJUE3iT13rksGDwn1qVy0Gt4Gqdi8C6+dryx9m267ZY61nGdvxUW/",
+	"A22+jeBAcAGFA7dkCWDj7kYKXjEL0MvtNW07v3sMuytyHLuPQrLfSfP1zZdGUkJbMsPKAQsSj0Fg+bpt",
+	"Es10sshSBpe8hcr/l6Enq27lVOZUBSs93u8QgLtUbYYMEgwYylkckQGD4FzR9NcTY+93Z43GSfg/vv/l",
+	"xcc/v3tJzK/wE8ML5m+wI/65W2Oii7ez//7P/8LLx9n9kD+Ke5lzp/l1Lpp9MldfsTiWQVd0xQJck4xO",
+	"CNXZnZDE423vQs6OCHZehNYIna4Yaz1VneNjWyFg53UUyskx7uL/AsX/n6fXPQWXGmklDB2EERuWeCFg",
+	"QQol/+2L0/Oy/n3pVD9vTG9z06705mKSkf2MfUeAg1x1eD5a625DJr7DXwfuL1je3ufQGtEaf/eZSlRq",
+	"+VjTFu1Hj7x4HF/LyYQJMmCcfP585HTun+mEfflSq9YzxN0DkSRMJ1B62Gu3NnUzv18LwhFmweOZwyvw",
+	"gKfIq49v3xCA2oa86CIow+npSRlFb210pG6HTU9YB0X+1FSdjH1kq6m481b1GwAFsfWC3VqXzhNgWbKL",
+	"ojcgjUD6bi948wF/q6bbfct9fHvl3LGacv0yx25yjqes+QPkOwLrMYp6Kb+5p6j2w+I8v+9BT0wFwZah",
+	"CfzApj3fMa4n1gqeDjYHmtJEAxinABcEDfOgekfko7HSIJpAE0Z+lF2R+TQPzJ3A/eA1VIA6c+xuCAh6",
+	"CZkK6ZQpC+l9iLEsxRjpf/589IaL6y9f+vCurkBHtFsi54sAfmGoNv2WSuWn9S6DC/swgFfmKaQfdIX5",
+	"9aM0/4Yb3svYXEC/uP3b3Qw/WK3YjcvLSBNSs0P7Roy6Zk+9xLBg+jdAe/8MMZzs0wDn7X/8u4SK6MiC",
+	"UeWHjJc+zKZG63ppppu+By+9kLFMCr+9kSP56/s3hV/fgaH9HVUMrx11xccxW4AHV0ht9psLgDoMaRxb",
+	"70+600u1OKWaZ9nhXK+BLj1RQRNNaWa1RrmcwpaK6GepDzsgXChzOMwGD8wiGZMjoRNWUR6Vq6TbyUg4",
+	"XTHlop7KxEpfL6vWebsindKWuxh6m0PJiLZdso4wa9PQSRbDtYSZMndBJ6wPZ99hMblLXQEl1kgbBe3N",
+	"f7p8VFASU6xWttXINNSKcFExk9SNvDp2KlAOSyYcEVDXoOsudxUjz20LLeK9gdDpNF5ApIQL18Tcm5aI",
+	"AoSx6govWp6lThJljhAEzQP3Fg1BIcREhiWu2FxyOc/otMRfMU24CPmUxpvB9tyNX7A3UpWc8xJgPveW",
+	"/MqXij5WXp79PJ9pMGLAo+bOlYh9ZjQZsFhiBeN9WlNb4wv7mM+5DJffd0WhcJtTCU9kdXEVzGSLDD9P",
+	"c6sDRIrD24goeSNvmG1tVXVOhcoLM6netkNKgTda2/dML6Y5f82aiB3woPeS3LMy6TuHJ+/ne98Ndnvl",
+	"0Es6wi2RrXxmvI8+4NX5o0fZVUt4HiH8lZtjMRe+PAd+Vg0Myy7zatGxOQZj9z0F2cbWPdooxHPIVI0i",
+	"Fn0d4/hJkDxMQbL/+BKqOd9oaCmnlRf1OFTV0PGdIRVhSpqhZ79vVrmW/AdU7Z60oCct6PFoQU+azQ6a",
+	"zXpOujFbOtvHDnh0ds+W3oLbVU6oMe+snFBTJOUSIWL7nEc++VpkMhpCGhskrPoVLEWgPveKquB8iNq+",
+	"tRse0fvNiCZcyMRsh1bkIDSnAdxCL399f2hbzrz+8Atpt5rnxEH8FzNpN3YCKCSHTsrLit96I0m9cNkX",
+	"Vx8dW1G8VFdcngeajq6sUyvOU0ZFPeSkWIBT6MT6++eTMrIpHFM7c28QpcdL3gDs3ObDZW90q4WlCTGL",
+	"RoCsO5G3qJA1D/vFCax+TpuD+mXYiuonrD08pWeD8/Biu+Mmq1fIvl2s09eM4eRIBNyhz5R35lSAWGFS",
+	"KmbjPUatgyXCDlPoztXjRM5G450UN0BucFhfO+txBad0DhD2Scfbk45nt+rz+iZuq6gDPOylwBY7a49L",
+	"oYiNEYUnffNJ3/yjeNLypyM7wKWi0pMSK9JQ4nhJUli8ZE9ggKaDv64AaicHRoub0hGLDm/phXsSHVV8",
+	"W7d1ZS3ysdUce9k9BwaapG1COU4bnlHXJMmlnUxnOt/Aaqms3W92fu8epYfVRbtKElVKMc0Hla758Dpj",
+	"7yFT8RGKqLxgKmnFt6sLxG3fprIkc1uH9M3B2tkU2+JUVi8lGiaVTTGYa4UiInNbtdqhvQcukC1/m3EL",
+	"SNnblM5v7gkc4C7g0AMBRvCXbRexs52bMvNbyBc7Bls4tvqLZYhOZ0NQFOrn7GxYv6QXjXpz0ApPojY7",
+	"HZ41DMlKs8xp8fyX3508y4RNs37C2lH9vHHWrF+E5+f1y2Z72Gbm7AyGWQIwIADRJLJtdVCtW9kKcze5",
+	"9vcZFRp6+rRKmmSa2WjMgXKitdW8vCgXrTPBda+yKIaAocPvePdLvdGwEB5APhmcVuV1z9XS2lX6VyoY",
+	"+V4y32jz9ma76T0ADSDzFt7eHXirVqExN7K1t32Xv/ToFVnISxDW0MgbXMd53o3iG40fW/YK2wguksoG",
+	"PnCvlzeGRjaz5wpqk3ld9Qp5uD2tVsED/XmLgb/hoiyBfsKF+7NExlTEpcnOYpnXBY7ks1Rjoq6FCLkW",
+	"cg7FiVaPACYvDKkrCxy7qWedf9qruidyJ70qQk+CRQIs6kWlFWlmnhE1ag/StiEzqq6xzHLJ9VJUb8rS",
+	"n9Fwre50quZVAlLIHEopA6ukr/8xFW9L2kF5/VHqD0rZqzudbnVzVJqxsJ3V9YwLleqwGQ+0MS/EBSoi",
+	"xtyx2rKMorIzyayqJpvQiEF3iQwcOVgDowwtI/pqoTSbdMp6NVXKhx8mcrLlGXNMdLm3M3weSrRs6QuM",
+	"EcGGqXKw1gitBPuZEEpCKkIWY8+QatglWm414sIZ0BJwL5AwVhJkBfvR3NYB/Kpb2I/VteDq9mMSVbcf",
+	"UyG8XMvv9O1+x0kBTKuiwjVAMBs4xkoY/N1B0V15rX36HQx+ZvVZrv0MSdvPYM3ncBYPOfRYMauJYEI3",
+	"LCIx1SwhB7b1mNcz6NAP03vmQXpLPlLv3VG+EKBSlBvS1ifocaAgqyWA4hQzZnQvWnQkyyUJLZra34zN",
+	"UmSK1fsb7+Yoy2b6uZBhsBGxHPvmb2LNW6oPudWq8MhSlYvn88o11/fe7M3ajW8l0zL0uzOqa0bhGJCx",
+	"jm6g67FFlS8Q8h4odomG7pk01m1J+s41C77R8wac6t58bUn0bfvafpa3qW+2WcIIkWsTiH2tBRUSFEOT",
+	"ZUgWi5v6AaOSwuKlHi1v2hbwp+XTXJXGliqk5L//n/+XpKiV5H8Th1dJ/rdTqFhEDgaLXADr8Mp7xrwh",
+	"k7jFx0DtzMtXz0/k42V6SJnpK4wF415dkMG+t6nIfg3lzWUSfeAj8VrsvM/5Lk0omO2bj7xSVR71bSLS",
+	"UgoFBghd3rkyBhyNuyKNP/sY3VAQgr4ZG6aWgi1VQK8pfHBjq3VqoUwSFmoyloliZAA6HezFNC5pY3cP",
+	"zXM2IFtnQ/felf5YeN3Zdg1t3ZDS15UxhXcxDRkcmd25ApiT5Dlx6qEt77HqZtG5h+1rUp9LnxxIwQ6v",
+	"IJ7M6u5RrsdLNmrmtN6H3Py94PhxBPY3KthRJNm/eJhLWXGM7wEuuoCyphDtZVq7hY/zvpyBjgLuzCd4",
+	"/462KwBbsGbT1ILM3LHnrXAMcTNKz55fE17SCUpBVg8XoyPrxeglMmbQ7tlhAyAem2HQz9+9Jtdsoa4K",
+	"DBrQBTLObH7rCvMo9ms/0EuZggvI57YZgocAJwducf91eiyhgYR7jcO3xjuXmPftMje2SLKxkS6oqPOx",
+	"CnrbZg3hFGudPNh1wmjUkyJeZA2h07UB9EQ3sfO24URR/ZydGE7UHtRPw7PonF0ML2ljsEdJxFe0YUXC",
+	"wAV4pgJHHhBOdYAKCOu5sbl6FfaTkrJjQYWl3y6/0y3+pvNmlJy3eO+X3OYsdbinU5WCXWhyw9mcJSTh",
+	"o7FW5MA8WIdOk36n88PyxFh/wzeMD+9MnfH2/G58zNyJ2asFTmIdzJiHmE52LWdZ7ZkaDgE60mGd2/YX",
+	"V6mLFK5OaDjmgoFeJkbGpqEOAlLG7MrimXS8Dp5pEzn3jMs0lsLnMwW/03BYC2r2w169cab12gO9rPAm",
+	"chCzSWkb0vc/vCCX7dNzM0dzE4mYpjxWBNeJHPTpdBrzECyXY3vTP/1NSdE/DAj7pBk45hxr03QQM9IP",
+	"ZcT6QVdMWVLHLsc3rmGzSjH5rcwyJ2yJFcrIwt7TGHYSR1XrgIbRMcw93fMAewWjzuN6OVsPR9baxX8C",
+	"sgOEUcRCc+n4pnmc6ty1VJYit0rY33vnwxN6GbZYuzloeLW+bWAEXMPav8ahYmfnbBNmieggOuU11x27",
+	"fB03r2UOB/Pe6JAwL3lhe067lSlFi5kDkH+CjYK4gt5FAVF0CNBIaiznV6QLborEWKyAHt6tgcjqu1+L",
+	"Hv52udriNmFpHIYy+nbG/Q6QOBM6WZgjQAY0ynpyV1LECu2/K4SU050uEwGOCKdUj3Nqzyzh9YQNWcJE",
+	"yCo2d8zoZs2nQKYEhk3EcjRiEbHmM+LPXmF4Dry7gI2urh3s1JjF00qyCJBne4Bc7bcCKtuXhGrWs3n8",
+	"/Q544LCtlATEq8Dhwr83r6w/BzBs2z5cZSCJ6Pe6OGtvLr5SK3wOiIf18R3BG/wKLHzb6eWl72Mrbzll",
+	"T+Ny1EiNZaIDMp5NqKgbsQB8Ss0mE5osnDfSsUDz3kphLfxh+Wu/vn9NUtohgk647dTlf6FD+uXcwfUc",
+	"y0jDLUZF4txk88JVt1h+LFZGbIWkzFjOKkXKrGcYU6X40EoLG8YApoKQff4G5/qqQTzS8QjSbjTIAY2V",
+	"JO3mCerhFJE55Q1LSJO85d8FpN1qWQ9KwgCZ+XXEJlOpmQgX9Z/YwtxxYe+AnBUxIq7JPYDlzQSd6TET",
+	"2oyXwXebAelnSFC9iAnOon5A+kNG9SxhPVecaXX8mIdMKNZzq2vecWLeLaTuDeVMwC/tgPRpbKhu0WOf",
+	"uNLKvDKUYhjzUNtXIdJzb5rAgeXYWKfduCQH3p1ckXaz5ZZEaRozb065XjmugV1Q6MwDfemWW/aYFeyT",
+	"drNhRp/jCqTdugw8cUBOYXtERE4bJ7h9xzC3fxzmoa4z6Z2uhlFgcgthvXxmdjkQLrv0EKTI7VKKk51b",
+	"KfNrYYcgoSC/O0a2ezPLN+5xffoK3XxcG7/CUsEvuCB5HcyfapkiFs3KkG8/SKPNe1wC1U3F4lhhYwI5",
+	"0wWbNYcqBs+NYjmgMTRqGsqYyytUy6RgAfaIB4zLFNtCMaYIL7qfbY2HLU6hWid8MNOoniR0UuvUmmfk",
+	"x+8glY1qNoK8sloMUcZCg4eVuRL5yTfbdS7CMRnMFBdgWcDLnGG7hedqZcizGGpcWadcEti8ZQqiW8+l",
+	"ML+wflzrpkMoUy6IkFlY7MpGdsg1Y+B2mJTbW/ltWusxy+7M7eDnzWrF1yynyK1dbqynjR3rJXOBvS1i",
+	"ytuUatiAcH7nf7Vpe2EilYKKSUcCAeEjIc2nSEjVEuRn+27wpx9hclkujO0i2Gl1mncadk0Xy4hjfQG+",
+	"3bkO6U9vk6CzBY+rnKAz3SJBx053c6A5o9SvUeTh5Oe3GXp+zyLGJs/Bu/aGi+udY02eg+6Zwt53hR2C",
+	"3yCI1nv199Zv4vTlp4v3uvnnWfu1PH9HGx+ikx9GZ6/+dvlT3PrLp9MXNxffiebb5e2z7ykzCUoGQQ76",
+	"Uwo9GA/LVnGbsB1+ePUqvpEjLm6xiAQ82vklvEVQlxRiul2xRVA33ay49++Dk58nZ/82v3yZtD4uTn/l",
+	"F79Mm89V+/vh+Y/jxr9en7z5x9l/hJf/Pmj9vEf3+Zpdxn1Ne2NjTJxF2If6oD+N7367zb9uEZt1rfEw",
+	"pgpuQsw0uDIadr65sQ3527+sC3c+li4Jr3DKMB0VVoorMpERi80HhAQfC0sIvaE8NtbKFZnGjCoP85E0",
+	"T1ErNhSxvJfu1SUBxW3W1b6mfGFhNW95kLDHupbQ65FQMxtQS3JNXo8qJjHcVe/s0pSA8jUx08jaZu+2",
+	"JgA0zuaOucR8yNKe8t4qlLTzxmbsy8uwp87fX0qnrHly+z7Ui6z9dMzoDVPg7uQhW3VkVJgwJsggAQYz",
+	"YAsJybpTypOvcxr0LBG3XIZXcp4tQ0gnjAxoWKT+zKcBAR3rPjGjuWaLgaRJROYyEWWxg/TBTbEzGV6/",
+	"SO/erpH28srIeG2rKRdHTWTMOqSPUcU+SRiN1BXpZy31+wRcfrbdB9q9AeFKzWwhawJ7oLoCEr0DIqdM",
+	"KKJ5eM003sEirg0DD2UCLwc4C/te7JaB902ooCMrur2YnNc5wPmwcLjAULzW/wiTkfP75K4v6dc2ylnq",
+	"meYjwSLDCnMrtiEySF5rp1RxBYEcgS4eqh1rrVTsm4fs2DkDwXGg3Mubl7mXbxf8t/1sFWNi7ZDvIXth",
+	"ByCTEi9Q2lK8gvqV2QAWLqoKapaDroKigCkTXwMV1aeDjQNlIlJkLOfYxR1KTA3D23nUWyYb5Olr6WAO",
+	"ck3C/MUFU9CMFDREmAV2iQXeHsUMwqzmcdCLjQa085weYIZIDibtdmkiW2JkrYegyi9Vse7QroU/vQIJ",
+	"5Kg3d+bKFIKMlNY7iOxKdSBBbHcH0RZ8s7KDyLyzqoPoA9MubXp3pTeF3zLab5orXUyCA3CsXtV05aAm",
+	"2Ny/m5LJLBw7C8tcmI4TY1oJOS+ziYufK+7me9f2K+UFNAwBOnUMmT7uSWIDW7mjviZJuaRX+nzNMJ5r",
+	"ozgrTZoNEo5pQkMN+hEgy5JQTiZSoK0Y7D1HOjey0sMALKQ0vwglUZrzmN/sfJukJ7z0TViaKlMjn9S5",
+	"+1XnUiec6v3rp4ubxr9NTn5q6r8M/nwe/tYS70/pm8voh/bo1dnf3jXUx5PZv1/M/6O5+Db7Vixx0V3b",
+	"nXn0XEFt2+CKtC97psiA0cSoY87nrNAJGfh2ktHKAiJFyK7QN8U1hASez/RYJvwf4BzpkO/wVeb5ShlB",
+	"O/ciw4llSxIsp2evYb1vU01v2eNAV1gGXpqG3/HUOzue0VKokMkUk9wDy2oDLy/iByMf6/RTq/cA0dJ4",
+	"yAJCs6Ltw6scTOeELsiAPZD+G4rrDOmhQZvN+nnUGtQvwna7fsZaQwzanYTZ8XtFJ4NZMiKv/m3f8Iar",
+	"jC2u2UPvlJGhsZR3ZrQB87QFYea0WR8wX3FEq6ABw7LtBQf40WMm2ij7bnF0u7UbbCSumTGQuL6FgVT9",
+	"KFY3kLiubiDxVW2w/fC5baZZIXb+7bGvvWcDgHD5NlMBzNR2jVwbGjM2Nl0KKS1v4kpsjT0y4K0sTfP5",
+	"0gVJ633KCx1orpaLyMTVcrkuuV62VRqL75A+HWF1rY1GkYip60MMTnQFsGVMy8Tu9PLaufpUGktAULYg",
+	"H2xwAYb0U67ohSdEMa25GKmgK/pyngU+3DOuRjEfiIA709BDUIOBF1rE2EvLvCkf8FmVwa0ZoSRisA7c",
+	"tTp23xdsjjop+tCGs2TA1Zhhbc6QofWQz4SFJ8oH8xoqZbckbcNI7fCM2getTpbCHKuKnilAb9XPoxNW",
+	"vxi2af10cBaeRxfsctigoHcnnMa9FBzz9MX3zdZJ+z/+/JeaV9tanWXuMzy3I1hJYUpLcsniVKQ4giXH",
+	"G51eiulKdSe3KwH2ZlnOAYBuduOK3wPZKJ9uIFHHn2uHMBqO0SgpwNQUE6sNf8FLGVrDM2yvfWCOEBjT",
+	"RjZi1xkpDwPSF2zeJzMRA1gEScnBHLURv2EiIFTD/SVvRnYjLRoU5ILbxe5jFtF8LONcLPNAm52zllPR",
+	"XOoKfCF0D9dEMUa4PlxKPMp0kTs4VV+CfKw7z1P2/cG/PIeqPxtJz4DGBgvy/as3t9ZEPJ62Iy5AwTaQ",
+	"DLBfgCLNEJ4p0gfK7RkZ49o+VQGyq9zYID1gahavaJYDD3s4a4VWtTnkznKd1ttwlA93r+VyPcn1sYrq",
+	"5+x0WL+gZ4P6eXgRXbLGsElbg4zqYMxbEl6x9KBbIz+e1AoFBT+elPDlgqhxDjkuerDQOyjae6Hmclre",
+	"sWlG9spS88hK9TGL16H3YWZlrndeedrMPVDW2JhwiZ+tNpCDos/W4RRmW/2ybvG2Lbl8JwfkuxmPLZ7W",
+	"Y6TX7VUjn8iVmrFoXfyk0Wk0iiTe2qdyVcmLBhlbc+rzvvt3pGU0VxUVZvMXzJnEtwMLX1m7nKEOQQ2Z",
+	"W4Z0bbjIwKpQabTwlB4o52ABMJ5lquSOuKIe/W/cdK92YINivNraLc7RXHO8iyoibPx134pyVZTqlMtu",
+	"2foM0zKp0qBY3Ier01dg7r37C9acpoWjt2yFmy76q1Ug+8+dzWGW2XXkQIUdO3UWRNlWjTIQuFnpYa+Z",
+	"m5eTghhFrd7KM+2Cgbqmw6hOtRHAzrCC/Emb+7IXhW1JnG3o11Ds+mr2I+9U7pD+MJETKBhPWZYzeGGU",
+	"dcOx+yhS4Lb5GOrwgWmjWDbW4gH889AYvPOxtBqaJgeYixu4vFyeMFvtbx81Qzqs3gPSjMg1vV3u1VaK",
+	"6mFpsKIiW6KpeqDya891Ba9+erwr+/afTs5+TJ29xxQq2z6PNLBQUBHKlIKEwUE20grAKhVgc+AW9Z19",
+	"lpplAXjLF2Z+cPavSB95QL+A1k4OFGNd4XjO4RXpI+cAVKAZcDPnhjesaiRlFJBrNkXO5bexKsBMpNST",
+	"mhP2xXmHtHdjuVf6DbthcXkSxYSKRT5f4Zmy7hA5BK+dcxnaKn7w3CCFF7mAG0anfZEOudO6r1PnlqYk",
+	"oSAbmYdu3Wq2z9sXJ2ft803QPm4qOz28oyqfzmaHj5b7nwHZYy1FlR8qIJ6qsiI2N6vAmESObhBnsFRa",
+	"PByKuRt+i+fuG2a4qWpTShqIhmbVJ/T1ol0QEAhB+ikoK5vR5F0lZc1oNqYMLisl2LbFPw++32sX59b2",
+	"lgiQe1YEJ9icjHnCUsMET8OKzjmren3LG0yKmtBo99qMDR12ADttdWMdAHhOW/AsQX4twY6WJzPdwvFV",
+	"pSdPiUfhLrxQ7nxUb+uWO1YOTrU8lgLltlIzs+C2QRDE24rOnBLvzQqgv6quMpqaWljtaVZ8j96vzQ2K",
+	"lravzEdiAVOhYZHvF1nXvGh5+VelZaS2asSjjh/Dms607z60NfWZt//AuguhuRMUUtGskUBXpKsMsGeG",
+	"CfRdkyCuC5pnAJrmLBFGKMhrQM6iEAR28eDA6aLpHYDQ4KmkeZ3Tc484/oRfSDWFguppbyrXO1fCgn0c",
+	"53oC2aEudQIsKg53pwoURP0dYSwtt9FpVhDIBVygUrKdcx2Osxz03UuZ8mDgaYa1GstZHPnQ4CsrXras",
+	"b1iTc791ZWBh5fJvKlu3X8Eqd9GI3VbtBSgxkIKRM6Is3vAReY5AsBlXVpouQKWD2tAre6L1giAFkDBm",
+	"FDKruiLtuaKNpgfvgfJv20sBUD0g5zxCeGbwvi7lO3hNB0Lof+BS5YAzzoyaVuvUoJoi5oI14YYhE0on",
+	"9P/+H0aa7VpQm0qladyzCMatRvv0HDZvLIX54Z/al6TdIOdnp+2TVlmh8NaND0IpNA11LwXD2NCpBBgq",
+	"LqSWuIiWhxRBM5YOJvuEkIc9GFkFyLiYjWjcq3zwV924NoXQyE+o4SsTyEZG5ev8yUyAbBZSj1liTHdn",
+	"FEzoNQAiEkq0nNbBRsuFm9fI7YNwVlpMefi/ygNXSA2f87jKZSEV6ua1vqfrl5WnFhqj787ooKe7K9lM",
+	"lgE7lrAVLyt2cbtVRzPz6GpGZaXO7pNGLGs4HmlOvlQsz5osNPKC0GTjojSbFVclQ4v8SiCPWwMt7npm",
+	"d8FRLFhkmzKLl8lDlffRd0hOCGIPJU1HxJjmgMRhS45omlw8XIb12qH06JEU++1UdQTrto+qoxVCDUP0",
+	"kH5mrOYkTT7fCAS1A2pE1gPbrfMyBX334h1pn5OYitGMjhjRFDHbbQMCVTQ2Z2I5qfbkdIvjtaw0V0oR",
+	"MHPZMjsA9nIPpVBl+rrbJVtjlCGRbxGAt9uzvsQIHC2kb87UziVGWxzIyiVG5p1V7X1v70oo0OFeW+hB",
+	"o/EOARYdMi7mWO86H1MNLkUsRfAKK/1c/5Q9pFja+ToDd3l5gxULZwnXiw+G3KxEm/KfGMgeLMv9IQUn",
+	"uO7993/+V60Ev9KVbhz08Z7+4creKra1k48QbjYQTIUBiyJ4KGtgYhYHa+rgQEButpk5/mXELYwxm9tY",
+	"62KlcnEaqnwaSwBYzkYsliU750b/+KZ5bGZyDA5BD8Vpw+i+QJOLoVzTVMGsKCa2u24D5LvWd9kQ8edO",
+	"Dn3cDDltnGV73ChbpeI1KQwsLeErsuqWkhIZ7bkzslx61w7GAjCKgfx0lb3fts4yqwEJx3iXA5zkSaGF",
+	"bCzldYbGwxPIyU91+K7oij/96XlGLVyKoz/9iXxgIlpV+t2dNRonIWwa/JP1O4a8lmg0cCTVR4rvHyJM",
+	"//IaBtgAdAU9ZO+xNxgKkUmenFQAS9AVWb3ACvohRnZj450j8nzVsTAqDg1DNtUQZzWLBsNSXWFOCHkJ",
+	"lRHuTdD6A/JBzHMhjWPC9ZVfyw08CPDlodjevdOv9YY0KFuIcGiWdEHQIvMLKoDJGyJSRsi3G227hS+T",
+	"RCbqT3+CaGvawmh1q6LS/kQQkCZeb4tDs00rmhZxQfpoFvTtGNDWMIOQQ2JzElhEEqbkLAmZIgdl1V+2",
+	"TYE7H4HPg4MMXrkrwPBSh0TTa0b6rslDP2sHDiXCtut9ZJeIRQHMEjr+wA1jGUeur4AdZFcc9Lu1k26t",
+	"b9bddpEwhITvgBYTgdc0w1xqty7stF8Y0Wx+fvfLh49m9jBA6vW97RcacfSRryg6YXBkzGJANw/wyWC4",
+	"A9JlugJHcJW/H/fO2uvwYDrQVuuKzMc8ZtlL0o4+yUyogLQbl3bgb7jSjmSmUGnHBeqn2JMX+uxPqVKk",
+	"7wX1+ugq9gOLM6F5bAHLwHNw1RV9qLABT1PT2I1G6pPThqdMHJHnGAQ2Z8bsChkCcJYeU0HSxyGjYMCG",
+	"MmFphLIrDmzqO+AnlWMfHAZESQsB6Pxk+XkAUBm8kytt1+TfaTxjyrDAj3zCVHqcTk5OLs3y/PrxxRWJ",
+	"Zonr3JW4SiOLM0oO+v/9n//lUEf7h0fEGt1mnzhTXWEe+dcPv/ycnmUjhjSZSKVdIxdDDzNxLQyHsJa3",
+	"ecrqL+ils608vCrW51MajhlpHTWMipjEVhyqzvHxfD4/onD5SCajY/usOn7z+sXLnz+8rJtnsmZBtUwm",
+	"Pn/32s8vqjWPGnirnDJBp7zWqZ0cNY5OAA1Dj0G/OR4zGuvxP8y/R6wMSc4Sa6vR8Gh1mkiAR4OuT8oR",
+	"rQJIuXDMwmtFDMWbg8ZitG1S/mu03dqPTL+CL0PIQU2lmaL5eqvRsMmZ2oacfbb4NwuUigbBJnPBfgFU",
+	"jDLEleQGdc3Z9AidB0Dqq96aDtP1MMvpjBZaCVsy1Tq1N/yGCaaMOaDpSBnF9JdUltV+N48eT5hOeKhW",
+	"rr2lRmXOYSJnGpUE24EIzYCYAqPC3KJRQidpUdO7BLqysJmybmVQ+Y7Iy09TqRjGiKCriiQLOUvIRAqu",
+	"sRZaMD2XyTXS7tK+vbWj3rhx5rPH05hygTC/TgM3hN5zJNODdv2fYXr/3K39+PIjMZrAhHVrAc70n7vm",
+	"3d3aFwLh+Wzrc2ZK++L0/KwkzPKlPP4BU9j/rnuLPkmXaeX+23N5tKCTeCURAPp2JMOZyzhf2pBfpkw8",
+	"f/f6w5SF250m9919LKkdBPGu7H95YS0KX1m3wNjYqSJvS7EygS2EVOA/U+aGfXQjqumAKoY2Kg3HRiU7",
+	"DIDNkdPGSekOvWc04pYbfAVu9x6R/b4EtdPGyead+IAx419FCvC+9430F2Tl7hmDYMrr12yxmkX+6U+/",
+	"eYp8x1hDYLEA4AAySfinj0vQFb94Wc4BsW2yjKZotKownkVGE8XsJaewAvRBmDCtrPJhp6nMN5ebsR20",
+	"G83D0nZs5tKJ7XaGDeMO2o3G4ZWxIUBidsVMsE9TQPH3G5cdnDYah2U82aiGz9+9/smsE4ST6IRplmD2",
+	"XdleZbccv8Dcry/BxjvfGL2thi3V74iCcRKQhVhCxX4eYrqbhjLbOIT1VPkdjbze5+1Gc/Mjv8KmGpsa",
+	"U7TaVQ7PDzIZ8ChiYh9nJvM//fX3LwX1Qul0FbxDlP4EZbRS7e3IgOEEzkhj1EAZHQXjNu/Twk6J1uLl",
+	"qLGDmoGYacaUxmNkDHhGAbD8PSCes7R4ls4irkksR8bosFZWajeCXVUw0TKbLJIMNE/ruTcmGRpe12xx",
+	"5bqB2gFwvPOaTXUAcVNnljUu/faGXv/La7a4s8Nv20B2xfLcsmGtMxZhEdqt1rLBeeX3n+wKsFtIu3mS",
+	"sRyyJcdBYsDjujXL8SZoHkeOAvP4TkaLvTETf4zpyc+78XUyY1+W+Flzz/zsA5DbKr3JuRSyk/HAeVq7",
+	"cbn5iReuK6Z5oHlS6QGz3h+lfEOTESgc7VZr83N5YnoPZ+huOS/SledELee+BQXm+DO+73X05Rj1DYi0",
+	"75FBv4e3Kseo0iKUjvX1uICK7VirMK18ptgRgUfBqZrqQuYNGDBTXWFNeXPjKk59J2wxIF4n2q44aDfa",
+	"h7szLVygHZkWPvY6ug8FaC2rgJp0aNb0wLlEe/MTP0v9AzSbvdMDi/te+cDO9PgYoWPrAP5/nEBLtm2O",
+	"63OxkIKh39h2OcHzAlLYakWhea/QnMZokkA7GA/tFqV4aTc88rHYhyJVj6BzGdXW+6qZsW/AU9QVWW8D",
+	"+7K0DUKqx2E3hCPy3nA456idGms45kzoLAcv5tcMQ7NdUYjcZHGWg3brEkfm9V8/hNkuMwfwEQvnSQ3S",
+	"jMcgCw3LhNg2xzCDwA/ZgEKatibrCortuf0uDnYhvJBFgJEePzzldTeDOHEZY1tiUis5Xb4TtVmPw6vl",
+	"ZuBdcStlDDGUf+N6nDVeqd2NTrWqx+M961UWsH8FmxRsnpG21axsF8n7ZJk7az0V1KuPUr6lwqm1au/u",
+	"mQ8Yry5jQj7zzEWiCyw0w+VWxxibvWsO6izUNOuHDw0tBIUWlwGZ0OQab8sGaePHLEL1Ks+MA0LjuCsA",
+	"4C5kW7FHspk7GtWtyB69Bvx5xmhXQ0Lqb5YWPliA7qaYiK48BgVOTQonAlZkxG/APu4KYcxoCMvNGb1O",
+	"24BcLbX6zxyj2IKMkQGDcqA0oXDCqADD9KorynQ7jP6lXNz2H7ki/ZJO+P0CTBbydbTUu7bleIBwDkzY",
+	"FQaw68JumulFgE2ILUk383BvxUHPRGW00F7fXGs2DoOu6C+32XcXcw8alTu7UFzbg3bjslwjBm0XVOLS",
+	"VXIPVhMweWN/a//iczgar32g/bsQLsXP/FGEy52r1jtY7BWm8aMU7NELOqQ5KF32ybuShINEa7QRdhFt",
+	"QnoCjAjGIsgW6IoP2JOtvNlsQIBvAZtsnpIJFzPIw+GYRWUlEBkwo8UqW0louzMbEdAVmUyHH71SMKzh",
+	"tr9noGEgPyBxQ1yjtQE1tBAuOSKvM8dpq9Eyije/Zqhqa6hIodCKjirQqwPDuLFyJQHvqz9orohV/pUk",
+	"QgITC6kg00QOAFTDSAAQHqpEBufLhGzmXlE0VxIFuzBVT2kH4VDBG5FvUHxnGnt5H+RKTLVVEjK1alKn",
+	"SHGGxNM0R4rEwgEFFvDC6GJnBvmY+ctLS5Tlh3kHTvNVvRHZLJb7y19l7oe5NPq1UZUDB0OYsSo8uV2x",
+	"N/V5F+eC0coComZTlijDd0tcCyLye+HPxxJYkVGdrX/AEjs5kImFTyxnqbm2+4ePyp9w98zJ0PJuvOnJ",
+	"m/BovQkoqe1R24IHytlWPoQX+Rx8l0NtWzmac/jS5ZSmrT3t1atsm4nScqqAp0GExPoAgM+sM2Ax2dXh",
+	"3Wec9ABi5UEauzncV+hkjZ3YFSs4x44c4g3uxdKZbC9vywfoD07kzIU1H2iM8iudk89ZaU4xbAGnBpe5",
+	"0gHxm6/uohqU6c9pc1ibz71BS3AQnSgyMSTB1bo3r9Tju2K9In9ly2ROiaH7WYL58JQkcu53uX2mskk4",
+	"zYsrI8NDC/YPcAo8ZngmyvWHoJB+YssiM2OmYMWkeobVC9wQAmJsGMifdoPiiswTKUaPSi94lzXmvQu1",
+	"wL0eP/ikFfwRtALiNXvexO7SwqSts0IPoO8U8pTZ9DCTwkFax1doiIO6wwEVC0hvM8eqUN1HqALNAG2M",
+	"fBEYGTGt0sIvKOHxmmr5WLsV6s8eZN7pi3Qvts88xSexJvgHHmtWKQ/1HcClvI6qP5F+idEkHFd74gFl",
+	"xbrhV8mL9RAd/jiJscEaLQryZEOPSB1zyQh3+0xZaFXnJWJZ9uGYCZa0SsWAZRTSZ5ccrARQ4oAL9oEV",
+	"9Mzx7wc23qbg+GO6p7kQgC9iwEI5wWtGU5pw5A7Z2ZaC9FNgIWeU2JLIgJhzwG/Q76GlJBFjU4K3r4kA",
+	"doVDUCIJG7KECWy1pyn4f/q2Uq3nhLR9su+KRvtEzxIBPsH+OOmphQj7qYUE7/eKtw1P0zG2Wbib5LKu",
+	"WBmPW54JvCNL0yWVsnS7Yuc03b34mJHoHKU/7ETdIjzbPat76SKtUPiy05ol4AW1MaOR1UNefqSjVR+x",
+	"tx3DPfCBp/Teh57em+74CplR1EWPP4dpu6Mvj0wxfeCJuz8yvTMP83tQ3YeStol/fLNc42um+65TAH9k",
+	"evNhhoL4cHy3GqBDEPUQ+qCKKgHQZQXOLRGlmoQulzobHM8i0+2yCP4mtVDeMBzLXM7iqCsmgIlBwkUY",
+	"Q5KYYNBcC5yAVJC2bQAAauO6jLFSdbErQF+8P8azJu9qtc/8KoUWcdglPr6IS6kuYIxso8FV4nx55Npb",
+	"Mb/NpuzrIczzzvS8chjeSnpe40nP++ocewfFsFWFvWdH7wc4jbfTKS+2++R7R3h3qlMi5ZcCR++iXebK",
+	"U3ZVNQMrwwIrwA43CrB80fxSdTwibj0GfRLq5dMaBnXHbNUHL9/GZ/mQ6vLTxarig/Rrbp6q1LYq6M9x",
+	"CH8d/aiI//P2vsudj38GABBLMarHRscMwB0GoHR+XpvTK7M8qINuDVPGbjjmBnZrhwWoAAyMFrACMAXD",
+	"QQXgAyHkf0FFa3XcgK7YCjggNZjNWFPgAJs9V44b0BWrgQMwp2w+5uEY0sgGgA+WMDVOg9CCzW0EETV8",
+	"9Jn2XNlEn8xEbPY9bxYsV7mRgz7+2YM/+4dX6xNV0roMP2ttVQmG9V1f5dnx0m77T+RdF/eq9S+v4eZc",
+	"mc0uXtznPSAx7KU2w6Ic+IV/d2oj3Ct2w9euM8wGsB7DAYtuv14awINU/r9R0IcVpZB5oVxdfT/+TFMi",
+	"M9csr9oeHGJnuZ4jYK8bkIIqSBYhF+PQNX+a5kH6KKKpKFsCiOiKR4UQ8T0u/r1x0+fe1t+XBr+ehz2h",
+	"S2zLGSzN3ANrsMfsHlnDj9y1H0LqyJRUC6Vg/o75kEFNiPmJCbMY2PNq6PqxO/0LS0RkHOE7umIbjvMg",
+	"wGd2VyrXcqSuWFMmBpv+TbOkLZSrzEr6oytYd4mXAyS3L46G4ajtudYOIbbn+K2CkVwEwkp7stt+7AFQ",
+	"FsbTPeTuwBJdse5rwFwnGduS1ZjE0CWI4PehTKQkDufwtBwy9mPQiOyKfjPh96ewzv1pRpZ2bplKc5x2",
+	"SHlkSTUf869nwyGziZ9uQrYdDMK32N4ZWIsziuWAxl6XmSwF03tln4sxS7ju4e299PY+Vl4HZVN0PTrS",
+	"JUh/4LorxlRhz0RlZhgQRsOxgxODnnd51jqlC1iutM8i3jPnQh0eke8z3gipnfa7CTManJDZQjyWJKSU",
+	"Eu9WB3tY2efppDeEfbCO0u3ok/14i3z1OTYfT4+ZYW3AKnwGmu7LJgbq0q8fIf+EHkBcFT7VSdsQ2W44",
+	"iU4JMN8r66FzlB/c1jxUvSod4Aa96plK9+RJsfqqGY5GCOd72XlMI93O+095dKNZSno8yjLsEDCowFeA",
+	"BxwAavEoSwSGStpRdoIO0blko8khTRK+/CrB5vC6Qq0M9LnLDc+cnYRGPNSoAQGfKq1wMc9uVcyyFveu",
+	"xGq8V+fWirqXR5MpuRd+epeZkl6TZRDoPep3bcSIZlCbJqwHl1Ua49yOXb/D4d1vauUmWZEJ7Scb/Cm1",
+	"cl+BWRAxO8i/9Tqzh157D2ozitalJEvoeArXypsmeiXiefhT5WC39JhNHktG5mtvye+Yfadf+qCN0Hic",
+	"SZnZLKokZXrE8WSb38Y2z3EanqNZx2V8St45QXN79pFyiwxcL88uzLdGCRXa8Qyp0PX22laaUzJliZKC",
+	"cKFlIdNQRBaZZwk5O+bi+oj8NpaQEY442q5iHdLkMLMzfVUeLA/5m1fPjr94zd77xqDoQ9dmVNxX1hu5",
+	"0asMnNreSyxIn5mhgI7C3gQKc+2KA0TShniRUJrR6HB7uOo1DQQeWJ3T5pL2rngo+Y5Iqt9GliPO5Svl",
+	"Nnpw3iv09eyE+HB4c+b4R8okkC88pTw++pTHdcIPiTUVESvFXWW9+vhz9gemNxmeu3N2027qtsPadlLB",
+	"w4H1e0OMaAZUhTlP4rqTZjNBhkoBJhK/3BXwtgVRmiYwRjbHKgaHvevazndS3xHHaJv7DDrFofMsbnWa",
+	"cGUEvgV/IasFvhVl9sSWWgjkoETwHG6GuHwgQm9tg4SVrRhW9m9wMqsr9uWbeg9bkOufcD/mTRod2M1F",
+	"VdntVJygJ9K+3IsFtFmEfbuprQ+zu8O9ySWkvZUdHPYmnHZr2Xgr4fQb1+MoofOixdUBdWxZ6pQ2cvSO",
+	"wHL+2Qb/EsoP6J63o/y4LxlQzuZv2yvya7LsJ555lzxzGxZ4j6zMNaq8NSszBllds8kUekDeH0ZAISfA",
+	"aFAJj5hy+RlOhwVA6HR8ARksyDUX2HwtliGN2RH5iYNunv6isHeN0ZGlAJBp/5W2OjjmCnRRNZaJJgdU",
+	"k4lU+MCUJcWPHEKrGZ51GJvSkcXYeQQe87eUxx/TPX6oKST+KFd5qleRzZOrenf4gNwRy5bUYyhmZ7bk",
+	"JMefzQn6cvwZz88XZCkx0+xOE0kK9AFTg9uoLh5pwxfy9jJY7+vLh/zuf86bnDDkCkTNwnG6fo+ijBE2",
+	"xD93dw1xQnlsuHXVe9/ATpWxnZIOEjibp4rE6hWJsGCEruAAywwg+LrKgbnVyGc4yHKIw+YCfsMzncOb",
+	"yMI9fmKphQ+xq/pI0j8f5RG9G81glVaQ8t2n41+5fI9GWx3+6exuq/I+0JvlVMzqh9+1gndYOubKgA1l",
+	"wjpkmMhJVwg5J1IUv7CkJARESzJlchozkjAa4QupTr8DUAYCK3JsCXLQFdi7xoaR55RrjB7jWGZ6ID8R",
+	"LsJ4FrHoiLyk4RgT0mM21ARslYSwyVQvyDVj05xmAhaLsTkSWxbzo8xsInKgGCP+EbFUbTNdBwkVRpsZ",
+	"mmNLDmI5kgEJZSxnSUCGUmqWHBKl6UJ1BU0M2bmefxya8K0tpn4usg2CJUrhkaY0USzI/sYFw+VS4Dgm",
+	"EdUUejTHNLzOyse74qD/+fPRGy6uv3zpH5oPQ1SRfYI1evXx7RtcuTnoXuaxPFGkrUQtnBIiT0DoGtto",
+	"Z+zaQi/11WzwNxbqfkD65jt9Atm6ehL3kWytJwwMRnoDJZzezNPmXWKBu2Tuyz6ipewQVH4haCPJSJIB",
+	"Da9dQkFqmd6nNNpvWu272aMRUvuPz5ccvvvOqd1GRH7L7roHEITINy+iN9to2LcxsY+nCbvhbH6PuB/v",
+	"gamrEh6MwsJa2nRJqlvpCjDSZMQgmJ22TgPGRFVXQD8ju1bBkugoC4wIOmFXBAVlKliNPM3x2YAo2RX9",
+	"z1/6xK6ZKngIURVx8Q/y3ooP6DdLizLPCYWAsE/QJdz82hVUWHluFBGuyJAL9pg5PK7Ut8jlvWILqwjU",
+	"OrXfWBzKCTMy+vPnIzfyn+mEfflSqxzxfiCiwW7eKsmAqiug8eCRHDACJVdP8uGO5YPdmP2JiBRc857r",
+	"EV5bQyeJsM3lgsyNdk6jyGrL1esT7BweY22CxXC+Y8b4XsZbFCNkuNLbdtB7UGUMOI0qJQyWfp48QXsr",
+	"X5ikZJ0yI4/P3BO2NDlIa3rxsa7Azncu9/7o0HCJdzO9rkChY4GbldeAeMwEERK0pbHVVfOtiAEgxeKq",
+	"ZBx2Q5EBvLukxKDYZsWwwB6PlEuXNH87xbIrlqGRH3Rh8LdfWPA8ipD4v43agnQ6X6m8wK7lmvbJeHrQ",
+	"menjfGQH8dkTlsQT/DJCiUVRym9XSqvKGvTx54nXk2OnHIZb6dTv2US6kEg2kqtMuoDbPnAxCIXwE96t",
+	"6og890rzChp4VxRSOCdUgAplFHHvJZkiboQx3r5tJQBIRcyfKsw5pkrnavweSE3AbXJCzbbdi5Dwe8ZU",
+	"TJPA0T1lt99jtib0zdvIloJ7tNZ/sLriaps8yPTWhNEQzsGALSS+emIO8uPpCvogzmLjnnSmJ33pwWJv",
+	"3ZFicutmELsxkY9ODUHgY2Jxj2moMf7DlYetnMiJLVf8lNluUqxWULpiucbkSUHZi4JiWxH8AbniE6TU",
+	"49Gb0oYZd8Y2sQnFPXPNl7bzRXlHNZuDvsZqW8MTfefklkzxgetwuGhPDOuJYd0f/0Gau0P2k0jLfGb3",
+	"xXt2YysbVK2u2FXXwlyDiE2kZo9I69qIYkpWgJjuDykC0Qyt496Q0X3yxK/fIR6nbyb+tXJqnlj3E3zp",
+	"HcOXrpNNKZopktozBTHy/YsoYPDfsIwiH2bhOPOEFoAPIaQyF/iKAhb4psj9V+1pfBshtceWw56Q+sA1",
+	"U39IKQUzfxJTjypL9EnqrJM60KXB4sBaGuLKY9M7iiFsJ3XbrNVcCtkyUvYjySP9BdfiD9Q+CmZcJbsT",
+	"yeQpuXN3wA/piMudUktt2+dx7lDk69Izscvbcn7mM5U1B3MN5fzCoYSHrOO9wOIFYWe7rsg64R3Mxzwc",
+	"23iOcBVJ2bvZDRMlEAFpwartmVf+9kOoWzWaU6GfVKF5HmINLTe9QyXL66r3rEy/tNd6rvdMNut8rS0k",
+	"W5oBDVgsoTeNXOqZdbUuVTUHue269MEnvSGSA8SFA7UYp5KCXq8FAH3KSb3rnNQXkNIMx/jbyEr1JvSV",
+	"8lJxMVdV0sL5eFKcn7JP80ke+S62qf8AmWWOg5dJ3yrq8fFn+O+O2ag7Imo5ARCzMoSOXJtaMjJCyYEb",
+	"IPyo0llL2IR5mRZdYfvXFr1CTviq0ia38J3lPA05F48HdOs+ePUvSClP8Fl3C59l1aVyfXq/puzDz7T8",
+	"ynTduEf5/yT17/qEQdLk2uN1961Jf4H2ihmGRCrJbIHzNKYhiwjVfzTvPjbSvNfz/vVd+t6kv5JL/8ku",
+	"eXLo374Lpsj7pHawRpJoD876e+4U/zOb+z0zSf41VaApcNqO6aODTCrWFVmI+DFEF3Dz7phrm488asQJ",
+	"mEGlkASsZ0CET19PdtS+0CekI9eUR+EP28QrPi5zlgnlQlNu1EDUmbwcbRqOScwFA0AxtRxuKI1WHOS9",
+	"9+Z59Vf++5Hnxu8if5pzxdC8U4JO1Vhq7GhpvgY/A1c2LEppKiKaRBZYB7wrWpJ+xGJ+w5JFzyJU9NEn",
+	"0hVjRPs09yQs5FPOhO6TA/aJhjoGLDLQH6cJq+Mrocsm42ZYgcWA4qBAhNcZ6qeamVPEkq6Y04SN5UxZ",
+	"P85wFg95HAPGjwsGr0jYmSlNRvyGubCJmbANI6uucMk0fRsywem6lmYCwT/Nb2KGWQsignHOBhOuNYzU",
+	"RpK8dvrwRFdwMZCfwGsUSjHkyQQUdiJFyFbEQPp0pmXP3m1brPev/N6h87HsCrjAYCAIGGJ7QvRtC/Oe",
+	"S/HPOv73S9q592Fszj/oNiZ9Iuvy3j/CTnRGgBcCEx0IWeiEswjF04QJjaEvZxxkcQr8gI3emL2wuLld",
+	"QYkCnWRfomx5IfCKH+palnIktXM2R2HIiiBMV9wyCrM1QJ5ZdWBN30YMJpvP1wrBwFquMnWAhJ9MnT9o",
+	"CGal+gBUCwaOPYlLSkMVw+b4M/zXhlkekYlTzahxj7j4PB4mOTS8z4KImBsxyWFIhBTssfif74H//oKk",
+	"cQ/Gx1rm5+G+gKoJ5DXmhh8untjh16jv3xvTOQ6pCFl8H5WpBSvI9gku7cNiQZvNV+e242TGPFALs8aD",
+	"U8qvjP0yHBKcjrHqnP7dNTyFHFBPgTc/gF89YX9joT7M+h8HrqVywqiSIvD7IR+RfmjFWZbQZDVzUOUB",
+	"7cYYZIobfZ9rEjqIWxxWzCJygPDPmvKYKLpQZLAwGv5kdWaTi2ILZtRH98p7zWvK5l0to2nPOUewePfP",
+	"b++4RbE3rXvqTvyk5j5gNff+custi9xZhiQMqmWp3gHQYIe46Ft6DY4xNVNTBi6nrGzLVu2OKBdXkP6J",
+	"PxgGD4h1qZvpaDWUKeDnf9280bvBhnO75Hjgg+3HmQ5wQx/OJ+70sDBVik2+LL15PnWPubhN3sxf0lLQ",
+	"R2QN50p/dgj4ScUeS0zvPgosH1R0zky4SnAOI7NP0bh9ReOUJTTHQZDw7gkDfj3ier6MBcuxXWM/7Ay0",
+	"rkqlK57KVO6jTMUQzLcRITEz+UqxEVjEFYoZ0P2TUvZUnFICja7w8BWZdwXV7/iz+c/tYNC3Z/a/Aevy",
+	"wT1ownzNzRWjG4PSMb1ylml7feoxm3QIljJCL2ieWM0PmGNAlCRCorHKYyZ0vCDGklXQqVQqY/WGIVPq",
+	"8cOAwibeAzv+AITzx65DeUA2Ydr3fQUzCL75gKcNcj6SmOZXPaGNe1NZnhSVr4JJvpIJbFlbc+f2nMgS",
+	"E3JW3dc30vZQkNMVt84/e8/Matwjs/j65ThbG2CNJwPsCf3x8ZXt4NHe2XzTMrx+ZJ77V3JOJqCoLSXc",
+	"c80mIEgYDcdpYr4xC7nAvPWAcKVmLIKBJkybDQqA8TKhkwWZsqQrUgQiDeLFvTUgg0X60tffV40ahHJm",
+	"FssVCnVFOkoPhXJVbvhMxEwt4Rn0XdJ9L82570Pmi3ggydm3iVaYbXrDblh81zEL+NI73M9HWoeULVal",
+	"eIe5m8Swtk9hj12zMcxxLsQ9YF2nLCmBcPnNHdBqvPgYmMMjjqUGyHshZADdcifTWC4YI2MZR+Z1XOcS",
+	"ApEdr+OluV6E+ZrLMk5KDhBe1/wACcrw8+ETg80x2NdAZg+Rv6bD27ZA9ANLOI1/hhqwx8zOzdyrc3M4",
+	"Ak/MfH8x7GxVV3Dxe4tmAx5mxG54yFRWw+g4E8nKLR0ao5sGKrRmDiCU8BUBoXFMZAIlG1ddAWwa2Dgl",
+	"fZh1j4s+5ERDfaCiC8Ng5mMJA52PmTgiB8+9OsmsHhEexzpVZMlcdIXXNi0rBT3MQVkGLvLSh8f+yn/v",
+	"p/JqyFkcBdXALXnqA8pk2DPoU7kBdx3KWCgZ0Iikdpv5SQEvsQWlZfiYUmRjPsK7e3j3GuxM2BErGam2",
+	"H+kKW7Z6YHfRheCxvphrouc8NAK6qvTqitXi62t1iL+NuNs1AaIrdi8R3ZwA0RV7LRFF1i++kewHnMzX",
+	"SoBwX1dGhqxwxCGfSj1xgStnt9Xl/IaJP3yc8RtLc/iQiXbCxW1ttOPP5j+PrwzUET/CJGhlJHzMSMyi",
+	"EWgOni3XAemf4j1owkXqPzNySUIhVEC0lGZdAduzK2TiHGuE68BTHnYrQIWx+vWniKgD4tIWoD4Zd2k8",
+	"2BkQdy1HgPTvyRh6hYWr6zh5SsxpkeuTQXSbwG/KKYsLuzeueQx85CuWsV5lLUrKGRF4mQwTKvcyORYF",
+	"PEkhC3pFRZRp+i7mgJj7mSesELewoYhQJhEw4zIOC+MGLgqcrlDW6hi+sd2QGTvnGJEznfkKUMM9MN+f",
+	"28/AvFJrkequkMLYih4oEHQlOAyyJDmq4UsbTAl4oW95GZsQx5ECHVW3aR44096h5BZtk664E+Mkyx/o",
+	"ij0YJ68Nqdy3bHkw1kx+9v8fe9e6m8au/V/F4ktTaUhI0jQJ0V//E7X7Uu1m76ppdaQjtoKZ8cAoMzay",
+	"DRRVlc7TnAc7T3LktWyPh1uBAkkaPrVJwHf/1sVr/dZDBRX41V8oBsvIgr3t8sRtl0ViGo5kVVBXhczm",
+	"5DTq8rurhH7lay62+EYEM/loZgBPT4qkGac5BHJnusWtZKKBjvBCETZkcpzQMUg5tJkwo5lXZSqTQ1e8",
+	"oStEEpFUisJuiZD407wnsANKcgHOyxbvSHHPuHXTvowq+gA6BJHaouKK/a4eUNpgKDw24z98nMJ2FTo4",
+	"COzfbLZTIE5h/EvE45m9ebYCdWL6e4m6l6gPLlHxTFZE6kZl6EDyn8zYLYWis1dZgeV94K3ShttpQTrM",
+	"B911acarAg6kJBq5llgpMHY9zVNI69T09Kc0eLTzFu89Y32UaGjWkh5NVraaubOVM01GVBHcQJaQwLlZ",
+	"MIrps0ZqrW0cj4BjdwiFUs0azRLTLb63iR+dTfwRjsRPKMNLZqya36Nas+YQeWkRH67Ojviy9iJ9L9Ir",
+	"In0g+ZSVjDHva8l2JLTaCYnWLfZVxfwmuOLxNZBKY+OlYPQ4UzOTSIfuMNFYjQOus9wV1SuZwJJDYrsw",
+	"2DeTrAsTocFENgB5+KgpMraRBW0XaE/HtU882n7qtT1sS3NxFTTLjwqmFO2uT761elDiL0Mmx8T2i1UP",
+	"hNQ0hxg3xTjE4xnVGIpRKDOjg4wPMw0HW0VEZV1ezzjJM36vIvLff//npYs6aHEbdtC2uNQ2OrwiI5pp",
+	"F+ToII5qzYq+jkhbVT5rYNFSwo6EvGcSP6HbQCursDIbjWPWNyjQwTjyAshdmRxCoQueODhx/bMQa627",
+	"jxxQcvblC5Gsn49fYtgD5c45aIenrkg7p0rfMSmFbCOB7Kg3xpIYsIYvFLEgEBGsS252qydy5OSAxWpx",
+	"Le4ZstuisaB6YsQPSfv/FURJ/58bb54pCOmgmnDGEgUD4Wbpt4PGP0D58z5T+oZm+Y07w6vCq/ny6lWE",
+	"HCQ/0RDxYMWWCRJ3APHIVd3twSpEePs7Lga6I74EwGqWcw6mHn21/7MeHDle24GzOsw6DlW81x5vkwFz",
+	"ThQLcqlkqkcUm0Ad8H/AZC0MAhRDODFVLW7dGiOZGXiA9xAKiEwyiNkGCKJDRtiXftXZQQ4kA1QHZ4kH",
+	"dlcxJoIXDarubeA2ZyOSi67Fe3iMiYVMyvJBdJBk2nxkoXoZCBxavtukZVmdp038quU4uNdrAeGNO6s7",
+	"g5952qbbqiC21psZ5uju6Xu2mAyu5XgKNebDHVtBb7zmY1K5VPAXa+WBlQE/lp5pY2kKrhycJIJwMZqO",
+	"AqW5Ehj06WzbCPHaE3vBUy2Nod6XFINub6b3e2N8H9+7yC2+KALzxiz3Gtcv9LrZSd2ZKdWateu4YOS3",
+	"ovN7LaqVqwKfBNbE5I7qWrN20jg5qzdO641XnxqXzeOzZqPxr1pUtpaZEcYDddc4vjw+SV6z+lnnnNbP",
+	"41NWv0yPG/XTznF6Ql/FZ8lrMwn4fMEK+/nzRv3kJH5VP6eXjXrnODmrN+JLdpGe09eds8RMWpjh10DS",
+	"1aKaLdpmjp05o6CnmT8D4Xctqg2gXu7k2M8+Hb9qNk6ap8dm7OY04LgHSlbGcVo/Ty+O6/Skc1rHEZ+n",
+	"F43L41pUGzKJ/qCTb1Gt3GQ4/941IRk1Y7b+beV+BrIh+/9yqWf8xs2ylIDuQ8FvCsrx+imWp7W/o1pf",
+	"ZjzO+jSvbPNaG7PCgtxnHL8BJmU5ibtVd7hguifMd0Ci3xmJDoedJneC5+NaM6W5YpHzyGH7irmJnb+q",
+	"H8cnSf2cnab1C/qqUz+LXyfn7CK9pI2OQUYY4pLnmhllDc4b/QeNC3bobtDqC5SLmMLZTVj97S+1qOYu",
+	"XkLJezFkOYU6uMue4XCc35b2mN/MFagWZ5+qOr7IRWuEDC3Iu1BEsVBAHVUBrz9YSla9CSWMAisaNU6r",
+	"NNvxBJq29uv8Qrk/GwnmRI5/TLLBu6bhFypkn4QMosnUiyuMNgHr3RY4gBxOJ6vCRzOn6HqxN5m2aPuE",
+	"UClfNmHhQ2OLu6mAhxjqLcRMQVWoe+duyBTpmBEQLUAEByj3aDTrzZZjvB1lOu7dlCdrS1lwE908VJyL",
+	"vXzzGKncYd+/ij14QZi5OIlHaVIvLsYhVHn1eBkwXcVjvAqafgpx1KJUSNErUvdb/8ZWzTm7Iu14ICWU",
+	"Ji6ovC9DOYA7adZ8H1rrB0fm+CZY220a4EFH8xyAnyrHRD0tzWExV0MxDmc2/6T3qVIjIZMtKA3kTxGq",
+	"BaFIbYKxO1C6xUFoDyTHYChK0kGeW0/YwYxDiCFVt8YMFuXLa0UrcVMC49c/DTulAAkwcYiWTcyLXdQs",
+	"Rozegz/ONYQ1PLm/cHfuD/4bUvAuvOdYgkr7QbK1op+bp768ZfqDOwtbEvNlDytJ+BkE129g3x+9BH6E",
+	"8pHp8t4YkOiXez4LIbCq5o9mble8+F78Ydsurw6NRkJjKZSqCD3pPhLQtlSItJRAEwAEXy4MImh4C4Wr",
+	"KArmsrTb9hHQF8xsu6qVsOAvjYpfchvYkvf+F6rFXaN47RMWZ2aZr3zDnvOlHXzNDwVDPEuOl8f40IiF",
+	"Ijk+/qzmXYevrvrOCF9yEuWJPjXCHJZ5ZMTzUD2+z/bB8VP1oi2o1jhd2hev2Q/HiU/j0htsGasy+qq6",
+	"MEqfpmRxwYbO+nBrwoVm6HFn9YJmOWJJn0klOBn1hK2oy5KZ9XZdDWCqAFcSLLhrsNpX2MXquwd6JFxN",
+	"YBwtvBjxpMWx6q9jyLZ1T40WErOmz1C2iAZ6EDwnBIOx0dmjnnCDmF+917phICjcDR94wahmNviC5rkY",
+	"7fjhcaMVfVdOWLLnZ72Svjst0gud/Skq5N/7Er17j8yGUd5eiGWK8k7BPGpKW0D5G/CXBKXUHcQ71axJ",
+	"EpZnQ4ak19KT61V4/MrYDJdeYhREGyONKTlGJExUWl+U7YKNT6S7+EFeVVJzIMuIhwXYRTABlBXPCHh/",
+	"hZnvcXePu3vcHfv7sBbsoha5Bdj9CA3P1K0BX8v8ffvc5jxD0FRXhOyuqGLb6nUtXmrZZBNK9jMCTtyU",
+	"XQPnsslxfmwP9Ca4R89niZ548JZBT0u4vGEX6dQbC2OO2tm/5mGSR4vHVNNcdAdsqsRAEyCvm4sOzSH7",
+	"JBV5htQoQN0ymRPveogc3UkK/rhH6qn84FZ+VdT6DRZkeV+j7Wh1J+U1POCu4NSkmnWFHK88tFtGZdx7",
+	"cn5TO/plPKfuaD7v9Ix+eeQdHvlbsDrf/hrJttdJokKWeTEbYYS07tF2ELvZjoJv2sokVHsManHFmDok",
+	"80sZ3v7xGR5o6D3j5CDrcgFkVTFVQPruwQVfast+XYiXD6deQI5vU3O3pP/N4MdfmZZpAaNDi/8wLdMK",
+	"Neg/+BI+q8HvjriTKoN8IIJ1t0Rz9Edfd+2n1yCfN586HsUS/WbD94RCefTV/m8DzOnTpvjjr9i8Lrx8",
+	"cKu2E93lO1d7bxLyLd8t5OFeeLFWLsO8hmL0JghEg4I8CrUMKs1ZYIpxfUXaVGuZdQaaqTakw9MYv1IQ",
+	"mueH5BqizqBMqZCkL7OYIRNJjynizTzlnnSvXHzJPWN9TGXXPTbGLHxoPAFlwOhUYIk0CeSdtEGFUtZx",
+	"5hQyTMe3dqHrKyLgKXNcKHZRQXdapKmZaaC21uKgru3rSyOufYY8mA1A28PXja5M5YG8c3v9al9Gesdl",
+	"pBHof0CXOyrhdCf8WJ982tZiqPfSBOQW0KpkGkVLpg/JWzdqDDZq8Yzb/ATX7AQL1hUZhAhh/QFOEBlk",
+	"aJOOMeCVq4jzFBTTt5Oy8Gnrp3to3J2mWh6dJdEDXP9HX80/gBtILboT0PgIHE6VAMaMTzwaRKByQogK",
+	"0k1VcjzD3ItsMuFi5vum1x6B7cBGYudUaZcIBfOAxKifhznvLW7qZ7XG6+tntX3GPBjYHAyx5dT22ZDb",
+	"Ziuxh4RQXHK4hqMekyFhidmo+djB+M6g4z1WynVEyAF8IKnNExDyv/D9nXxmwhm33N6wWdcKGpJDdwym",
+	"V16ylEnGY2b5EclBuyuIHHByeGTDBM0IU/xr+6VRuAYyrzVrPa37zaOj45Pzw8Zh4/C4edG4aMARsqP4",
+	"OluBG2YYcV+ylsaxGACLGgrdhGlIQ7AkQJkkeZayeBzn7LAk7ygpM79Fkz1dhyEClr9SMW2MABU08atl",
+	"h/luC+DxuqokOhvQ6bAptn2kjyiCTm4zPbMHWA0m+jkDkAn0E5wzQBOsAXD0By2GmcjT7b7jQ0zb8o1D",
+	"fqpnrEBnGzJk+piMtgFfcy+OAi7PI/xQO+j6XfnXGV2/F7xbz7MhSyJ4F4SzWeED9eG/5VJGM+ppQwKG",
+	"mlzJ6zIRd1bvH3C+k5l4QQN4K6a/+YeRCWZkBY17GbCMYjoKVeh+S1PYjnAsVpTM2diAjHCazEq9AM+c",
+	"zBKmHN8IRgWyop/Tic2mWT7v9JR3yb9hR+5V23TaD5hKgia9yv6dY4+xNVCdPgXHrotl8C39laazV/Sf",
+	"4EQuN9TcFrDTI0I1sJBgw+F9dhb9jObeBCuH1r5b02ANgqSscIgY+DTd5m3W5VCsiaOeMNAQ+64Y8VJV",
+	"Accq4YJ0GJXGYECWVvYFLk8uuuZbwaEo1QEg5Ji5az7fG3leAPoql3vO91ywPvGx+k1bUkqRHssTG4xa",
+	"woityWFZX1yRKmWrc2C9i6DjkiZ9uv/fGc11z1xqmpj7oSJSMC2z2G1Epkgi4kEBLLdioFWWMACVEDz+",
+	"8uta+/b3t/8FAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -60,10 +60,12 @@ type Store struct {
 	orders       map[orders.ID]orders.Order
 	orderNumbers map[orders.Number]orders.ID
 	// counters hold sequences by name; a map so that put undoes them.
-	counters  map[string]int64
-	items     map[warehouse.ItemID]warehouse.Item
-	serials   map[serialKey]warehouse.ItemID
-	movements map[warehouse.MovementID]warehouse.Movement
+	counters      map[string]int64
+	items         map[warehouse.ItemID]warehouse.Item
+	serials       map[serialKey]warehouse.ItemID
+	movements     map[warehouse.MovementID]warehouse.Movement
+	outbox        map[storage.OutboxID]storage.OutboxMessage
+	mailTemplates map[mailTemplateKey]storage.MailTemplate
 }
 
 type memberKey struct {
@@ -105,16 +107,18 @@ func New() *Store {
 		events:           make(map[audit.ID]audit.Event),
 		idempotency:      make(map[idempotencyKey]storage.IdempotencyRecord),
 
-		products:     make(map[orders.ProductID]orders.Product),
-		skus:         make(map[string]orders.ProductID),
-		offers:       make(map[orders.OfferID]orders.Offer),
-		offerKeys:    make(map[offerKey]orders.OfferID),
-		orders:       make(map[orders.ID]orders.Order),
-		orderNumbers: make(map[orders.Number]orders.ID),
-		counters:     make(map[string]int64),
-		items:        make(map[warehouse.ItemID]warehouse.Item),
-		serials:      make(map[serialKey]warehouse.ItemID),
-		movements:    make(map[warehouse.MovementID]warehouse.Movement),
+		products:      make(map[orders.ProductID]orders.Product),
+		skus:          make(map[string]orders.ProductID),
+		offers:        make(map[orders.OfferID]orders.Offer),
+		offerKeys:     make(map[offerKey]orders.OfferID),
+		orders:        make(map[orders.ID]orders.Order),
+		orderNumbers:  make(map[orders.Number]orders.ID),
+		counters:      make(map[string]int64),
+		items:         make(map[warehouse.ItemID]warehouse.Item),
+		serials:       make(map[serialKey]warehouse.ItemID),
+		movements:     make(map[warehouse.MovementID]warehouse.Movement),
+		outbox:        make(map[storage.OutboxID]storage.OutboxMessage),
+		mailTemplates: make(map[mailTemplateKey]storage.MailTemplate),
 	}
 }
 
@@ -192,22 +196,24 @@ type tx struct {
 	undo     []func()
 }
 
-func (t *tx) Customers() storage.CustomerRepo      { return customerRepo{t} }
-func (t *tx) Users() storage.UserRepo              { return userRepo{t} }
-func (t *tx) Memberships() storage.MembershipRepo  { return membershipRepo{t} }
-func (t *tx) Sites() storage.SiteRepo              { return siteRepo{t} }
-func (t *tx) Invitations() storage.InvitationRepo  { return invitationRepo{t} }
-func (t *tx) LoginLinks() storage.LoginLinkRepo    { return loginLinkRepo{t} }
-func (t *tx) AccessLinks() storage.AccessLinkRepo  { return accessLinkRepo{t} }
-func (t *tx) Sessions() storage.SessionRepo        { return sessionRepo{t} }
-func (t *tx) APIKeys() storage.APIKeyRepo          { return apiKeyRepo{t} }
-func (t *tx) Passwords() storage.PasswordRepo      { return passwordRepo{t} }
-func (t *tx) Audit() storage.AuditRepo             { return auditRepo{t} }
-func (t *tx) Idempotency() storage.IdempotencyRepo { return idempotencyRepo{t} }
-func (t *tx) Products() storage.ProductRepo        { return productRepo{t} }
-func (t *tx) Offers() storage.OfferRepo            { return offerRepo{t} }
-func (t *tx) Orders() storage.OrderRepo            { return orderRepo{t} }
-func (t *tx) Stock() storage.StockRepo             { return stockRepo{t} }
+func (t *tx) Customers() storage.CustomerRepo         { return customerRepo{t} }
+func (t *tx) Users() storage.UserRepo                 { return userRepo{t} }
+func (t *tx) Memberships() storage.MembershipRepo     { return membershipRepo{t} }
+func (t *tx) Sites() storage.SiteRepo                 { return siteRepo{t} }
+func (t *tx) Invitations() storage.InvitationRepo     { return invitationRepo{t} }
+func (t *tx) LoginLinks() storage.LoginLinkRepo       { return loginLinkRepo{t} }
+func (t *tx) AccessLinks() storage.AccessLinkRepo     { return accessLinkRepo{t} }
+func (t *tx) Sessions() storage.SessionRepo           { return sessionRepo{t} }
+func (t *tx) APIKeys() storage.APIKeyRepo             { return apiKeyRepo{t} }
+func (t *tx) Passwords() storage.PasswordRepo         { return passwordRepo{t} }
+func (t *tx) Audit() storage.AuditRepo                { return auditRepo{t} }
+func (t *tx) Idempotency() storage.IdempotencyRepo    { return idempotencyRepo{t} }
+func (t *tx) Products() storage.ProductRepo           { return productRepo{t} }
+func (t *tx) Offers() storage.OfferRepo               { return offerRepo{t} }
+func (t *tx) Orders() storage.OrderRepo               { return orderRepo{t} }
+func (t *tx) Stock() storage.StockRepo                { return stockRepo{t} }
+func (t *tx) Outbox() storage.OutboxRepo              { return outboxRepo{t} }
+func (t *tx) MailTemplates() storage.MailTemplateRepo { return mailTemplateRepo{t} }
 
 // writable refuses a write in a ReadTx.
 func (t *tx) writable(op string) error {

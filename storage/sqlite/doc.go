@@ -50,7 +50,9 @@
 // ... RETURNING, so two concurrent uses cannot both succeed; so are an
 // order's transitions and a stock item's moves, conditional on the status
 // they start from. Order numbers come from a counter row taken in the
-// placing transaction.
+// placing transaction. Outbox workers claim due messages the same way,
+// inside the one write transaction, so no two claims return the same
+// message.
 //
 // Text comparisons that the contract calls case-insensitive (user e-mail,
 // site names, customer search) fold ASCII letters only, as SQLite's NOCASE

@@ -33,6 +33,8 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	t.Run("Offers", func(t *testing.T) { runAll(t, newStore, offerTests) })
 	t.Run("Orders", func(t *testing.T) { runAll(t, newStore, orderTests) })
 	t.Run("Stock", func(t *testing.T) { runAll(t, newStore, stockTests) })
+	t.Run("Outbox", func(t *testing.T) { runAll(t, newStore, outboxTests) })
+	t.Run("MailTemplates", func(t *testing.T) { runAll(t, newStore, mailTemplateTests) })
 	t.Run("Paging", func(t *testing.T) { runAll(t, newStore, pageTests) })
 	t.Run("Tx", func(t *testing.T) { runAll(t, newStore, txTests) })
 	t.Run("Concurrency", func(t *testing.T) { RunConcurrency(t, newStore) })

@@ -43,11 +43,13 @@ var concurrencyTests = []test{
 // RunConcurrency runs the tests that start many goroutines on one store:
 // lost updates, unique keys under contention, ReadTx snapshots,
 // single-use tokens (an invitation accepted, a login link consumed, once),
-// idempotency keys (begun once), order numbers, one decision per order and
-// one issue per stock item. Run calls it too.
+// idempotency keys (begun once), outbox claims (each message handed out
+// once), order numbers, one decision per order and one issue per stock
+// item. Run calls it too.
 func RunConcurrency(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	runAll(t, newStore, concurrencyTests)
 	runAll(t, newStore, idempotencyConcurrencyTests)
+	runAll(t, newStore, outboxConcurrencyTests)
 	runAll(t, newStore, orderConcurrencyTests)
 	runAll(t, newStore, stockConcurrencyTests)
 }
