@@ -1,0 +1,175 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/portalkit/portalkit/storage"
+)
+
+// Backoff between the attempts of a transaction that failed to serialize:
+// the first wait is up to retryBase, each further one up to twice the last,
+// never more than retryCap, drawn at random so that transactions that
+// collided do not collide again.
+const (
+	retryBase = 2 * time.Millisecond
+	retryCap  = 100 * time.Millisecond
+)
+
+// InTx runs fn in a SERIALIZABLE read-write transaction: whatever fn reads
+// and writes, the outcome is one that running the transactions one at a
+// time could have had, so a rule checked by reading (the last active admin
+// of a customer, say) holds when concurrent transactions change what it
+// read. When PostgreSQL cannot guarantee that, it fails a transaction with
+// a serialization failure (SQLSTATE 40001), or picks a deadlock's victim
+// (40P01); InTx then rolls back, waits a few milliseconds and runs fn
+// again, up to the Store's attempts (WithTxAttempts), and after the last
+// returns an error that is storage.ErrConflict. fn therefore may run more
+// than once and must have no effects outside the transaction. It retries
+// whatever fn made of the failure: once a statement has failed, the
+// transaction can only roll back. It commits when fn returns nil, and rolls
+// back when fn returns an error, which is returned unchanged, or panics,
+// which is re-raised.
+func (s *Store) InTx(ctx context.Context, fn func(storage.Repos) error) error {
+	opts := pgx.TxOptions{IsoLevel: s.isolation}
+	wait := retryBase
+	for attempt := 1; ; attempt++ {
+		retry, err := s.run(ctx, opts, fn)
+		if !retry {
+			return err
+		}
+		if attempt >= s.attempts {
+			return fmt.Errorf("postgres: transaction failed to serialize %d times: %w: %w", attempt, storage.ErrConflict, err)
+		}
+		t := time.NewTimer(rand.N(wait) + 1)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("postgres: waiting to retry a transaction: %w", context.Cause(ctx))
+		case <-t.C:
+		}
+		wait = min(2*wait, retryCap)
+	}
+}
+
+// ReadTx runs fn in a REPEATABLE READ, READ ONLY transaction: it sees one
+// snapshot, taken at its first statement, and neither waits for writers nor
+// makes them wait. Writes through its repos fail with storage.ErrReadOnly.
+// fn runs once.
+func (s *Store) ReadTx(ctx context.Context, fn func(storage.Repos) error) error {
+	_, err := s.run(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, fn)
+	return err
+}
+
+// run runs fn in one transaction and reports whether it failed to
+// serialize, so that running it again may succeed.
+func (s *Store) run(ctx context.Context, opts pgx.TxOptions, fn func(storage.Repos) error) (retry bool, err error) {
+	ptx, err := s.pool.BeginTx(ctx, opts)
+	if err != nil {
+		return false, fmt.Errorf("postgres: beginning transaction: %w", ctxErr(ctx, err))
+	}
+	t := &tx{Tx: ptx, readOnly: opts.AccessMode == pgx.ReadOnly}
+	// Rolling back must reach the server even when ctx has ended, or the
+	// connection would be closed rather than returned to the pool.
+	rollback := func() { _ = ptx.Rollback(context.WithoutCancel(ctx)) }
+	defer func() {
+		if p := recover(); p != nil {
+			rollback()
+			panic(p)
+		}
+	}()
+	if err := fn(t); err != nil {
+		rollback()
+		return t.failed || retryable(err), err
+	}
+	if t.failed {
+		// fn went on after a failed statement; the transaction is void.
+		rollback()
+		return true, fmt.Errorf("postgres: committing: %w", storage.ErrConflict)
+	}
+	if err := ptx.Commit(ctx); err != nil {
+		if retryable(err) {
+			return true, dbError("committing", err, nil)
+		}
+		return false, fmt.Errorf("postgres: committing: %w", ctxErr(ctx, err))
+	}
+	return false, nil
+}
+
+// tx is one transaction: the repositories of an InTx or ReadTx share it.
+type tx struct {
+	pgx.Tx
+	readOnly bool
+	// failed is set when a statement failed to serialize or was a
+	// deadlock's victim: the transaction is void, and InTx runs fn again
+	// whatever fn made of the error.
+	failed bool
+}
+
+func (t *tx) Customers() storage.CustomerRepo      { return customerRepo{t} }
+func (t *tx) Users() storage.UserRepo              { return userRepo{t} }
+func (t *tx) Memberships() storage.MembershipRepo  { return membershipRepo{t} }
+func (t *tx) Sites() storage.SiteRepo              { return siteRepo{t} }
+func (t *tx) Invitations() storage.InvitationRepo  { return invitationRepo{t} }
+func (t *tx) LoginLinks() storage.LoginLinkRepo    { return loginLinkRepo{t} }
+func (t *tx) AccessLinks() storage.AccessLinkRepo  { return accessLinkRepo{t} }
+func (t *tx) Sessions() storage.SessionRepo        { return sessionRepo{t} }
+func (t *tx) APIKeys() storage.APIKeyRepo          { return apiKeyRepo{t} }
+func (t *tx) Passwords() storage.PasswordRepo      { return passwordRepo{t} }
+func (t *tx) Audit() storage.AuditRepo             { return auditRepo{t} }
+func (t *tx) Idempotency() storage.IdempotencyRepo { return idempotencyRepo{t} }
+
+// writable refuses a write in a ReadTx before PostgreSQL sees it.
+func (t *tx) writable(op string) error {
+	if t.readOnly {
+		return fmt.Errorf("postgres: %s: %w", op, storage.ErrReadOnly)
+	}
+	return nil
+}
+
+// fail is dbError for a statement of t: it also remembers a serialization
+// failure, so that InTx retries.
+func (t *tx) fail(op string, err error, fkErr error) error {
+	if retryable(err) {
+		t.failed = true
+	}
+	return dbError(op, err, fkErr)
+}
+
+// queryList runs q, which selects at most limit+1 rows ordered by ID, and
+// returns them as one page: the rows up to limit and the cursor after them.
+func queryList[T any](ctx context.Context, t *tx, op, q string, a args, limit int,
+	scan func(scanner) (T, error), id func(T) string) (storage.List[T], error) {
+	rows, err := t.Query(ctx, q, a...)
+	if err != nil {
+		return storage.List[T]{}, t.fail(op, err, nil)
+	}
+	defer rows.Close()
+	items := make([]T, 0, min(limit+1, 16))
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return storage.List[T]{}, t.fail(op, err, nil)
+		}
+		items = append(items, v)
+	}
+	if err := rows.Err(); err != nil {
+		return storage.List[T]{}, t.fail(op, err, nil)
+	}
+	items, next := storage.Trim(items, limit, id)
+	return storage.List[T]{Items: items, NextCursor: next}, nil
+}
+
+// execCount runs a write and returns how many rows it changed; fkErr is as
+// for dbError.
+func execCount(ctx context.Context, t *tx, op, q string, fkErr error, a ...any) (int, error) {
+	tag, err := t.Exec(ctx, q, a...)
+	if err != nil {
+		return 0, t.fail(op, err, fkErr)
+	}
+	return int(tag.RowsAffected()), nil
+}
