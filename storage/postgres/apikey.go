@@ -9,7 +9,7 @@ import (
 	"github.com/portalkit/portalkit/storage"
 )
 
-type apiKeyRepo struct{ t *tx }
+type apiKeyRepo struct{ t *txn }
 
 // Create stores k. ErrAlreadyExists when the ID or token hash is taken.
 func (s apiKeyRepo) Create(ctx context.Context, k identity.APIKey) error {
@@ -17,7 +17,7 @@ func (s apiKeyRepo) Create(ctx context.Context, k identity.APIKey) error {
 	if err := s.t.writable(op); err != nil {
 		return err
 	}
-	_, err := s.t.Exec(ctx,
+	_, err := s.t.tx.Exec(ctx,
 		`INSERT INTO api_keys (`+apiKeyColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		string(k.ID), k.Name, string(k.Role), k.TokenHash, k.CreatedBy, k.CreatedAt,
 		nullTime(k.RevokedAt), nullTime(k.LastUsedAt))
@@ -74,8 +74,8 @@ func scanAPIKey(s scanner) (identity.APIKey, error) {
 
 // findAPIKey finds the key whose column (id or token_hash, never caller
 // input) equals value.
-func findAPIKey(ctx context.Context, t *tx, column, value string) (identity.APIKey, error) {
-	k, err := scanAPIKey(t.QueryRow(ctx,
+func findAPIKey(ctx context.Context, t *txn, column, value string) (identity.APIKey, error) {
+	k, err := scanAPIKey(t.tx.QueryRow(ctx,
 		`SELECT `+apiKeyColumns+` FROM api_keys WHERE `+column+` = $1`, value))
 	if err != nil {
 		return identity.APIKey{}, t.fail("finding API key by "+column, err, nil)
@@ -83,7 +83,7 @@ func findAPIKey(ctx context.Context, t *tx, column, value string) (identity.APIK
 	return k, nil
 }
 
-func updateAPIKey(ctx context.Context, t *tx, id identity.APIKeyID, fn func(*identity.APIKey) error) (identity.APIKey, error) {
+func updateAPIKey(ctx context.Context, t *txn, id identity.APIKeyID, fn func(*identity.APIKey) error) (identity.APIKey, error) {
 	op := "updating API key " + string(id)
 	old, err := findAPIKey(ctx, t, "id", string(id))
 	if err != nil {

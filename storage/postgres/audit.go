@@ -10,7 +10,7 @@ import (
 	"github.com/portalkit/portalkit/storage"
 )
 
-type auditRepo struct{ t *tx }
+type auditRepo struct{ t *txn }
 
 // Append stores e. ErrAlreadyExists when the ID is taken.
 func (s auditRepo) Append(ctx context.Context, e audit.Event) error {
@@ -18,7 +18,7 @@ func (s auditRepo) Append(ctx context.Context, e audit.Event) error {
 	if err := s.t.writable(op); err != nil {
 		return err
 	}
-	_, err := s.t.Exec(ctx,
+	_, err := s.t.tx.Exec(ctx,
 		`INSERT INTO audit_events (`+auditColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`,
 		string(e.ID), e.At, e.Actor, e.Action, nullString(e.CustomerID), e.ObjectID)
 	return s.t.fail(op, err, nil)

@@ -8,7 +8,7 @@ import (
 	"github.com/portalkit/portalkit/storage"
 )
 
-type idempotencyRepo struct{ t *tx }
+type idempotencyRepo struct{ t *txn }
 
 // Begin stores rec as in flight. ErrAlreadyExists when the primary key
 // (scope, key) is taken.
@@ -17,7 +17,7 @@ func (s idempotencyRepo) Begin(ctx context.Context, rec storage.IdempotencyRecor
 	if err := s.t.writable(op); err != nil {
 		return err
 	}
-	_, err := s.t.Exec(ctx, `INSERT INTO idempotency_keys (`+idempotencyColumns+`)
+	_, err := s.t.tx.Exec(ctx, `INSERT INTO idempotency_keys (`+idempotencyColumns+`)
 		VALUES ($1, $2, $3, $4, 0, '', '', NULL, '', $5, $6)`,
 		rec.Scope, rec.Key, rec.Fingerprint, string(storage.IdempotencyInFlight), rec.CreatedAt, rec.ExpiresAt)
 	return s.t.fail(op, err, nil)
@@ -25,7 +25,7 @@ func (s idempotencyRepo) Begin(ctx context.Context, rec storage.IdempotencyRecor
 
 // Get returns the record of scope and key, or ErrNotFound.
 func (s idempotencyRepo) Get(ctx context.Context, scope, key string) (storage.IdempotencyRecord, error) {
-	rec, err := scanIdempotency(s.t.QueryRow(ctx,
+	rec, err := scanIdempotency(s.t.tx.QueryRow(ctx,
 		`SELECT `+idempotencyColumns+` FROM idempotency_keys WHERE scope = $1 AND key = $2`, scope, key))
 	if err != nil {
 		return storage.IdempotencyRecord{}, s.t.fail("getting idempotency record", err, nil)

@@ -15,7 +15,7 @@ import (
 	"github.com/portalkit/portalkit/storage"
 )
 
-type invitationRepo struct{ t *tx }
+type invitationRepo struct{ t *txn }
 
 // Create stores i. ErrAlreadyExists when the ID or token hash is taken;
 // ErrNotFound when the customer does not exist.
@@ -82,8 +82,8 @@ func scanInvitation(s scanner) (invite.Invitation, error) {
 	return i, nil
 }
 
-func createInvitation(ctx context.Context, t *tx, i invite.Invitation) error {
-	_, err := t.Exec(ctx, `INSERT INTO invitations (`+invitationColumns+`)
+func createInvitation(ctx context.Context, t *txn, i invite.Invitation) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO invitations (`+invitationColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
 		string(i.ID), string(i.CustomerID), i.Email, string(i.Role), texts(i.SiteIDs), i.Message, string(i.TokenHash),
 		i.InvitedBy, i.FirstAdmin, i.ExpiresAt, i.SentCount, nullTime(i.AcceptedAt), nullString(i.AcceptedBy),
@@ -93,8 +93,8 @@ func createInvitation(ctx context.Context, t *tx, i invite.Invitation) error {
 
 // findInvitation finds the invitation whose column (id or token_hash, never
 // caller input) equals value.
-func findInvitation(ctx context.Context, t *tx, column, value string) (invite.Invitation, error) {
-	i, err := scanInvitation(t.QueryRow(ctx,
+func findInvitation(ctx context.Context, t *txn, column, value string) (invite.Invitation, error) {
+	i, err := scanInvitation(t.tx.QueryRow(ctx,
 		`SELECT `+invitationColumns+` FROM invitations WHERE `+column+` = $1`, value))
 	if err != nil {
 		return invite.Invitation{}, t.fail("finding invitation by "+column, err, nil)
@@ -102,7 +102,7 @@ func findInvitation(ctx context.Context, t *tx, column, value string) (invite.In
 	return i, nil
 }
 
-func updateInvitation(ctx context.Context, t *tx, id invite.ID, fn func(*invite.Invitation) error) (invite.Invitation, error) {
+func updateInvitation(ctx context.Context, t *txn, id invite.ID, fn func(*invite.Invitation) error) (invite.Invitation, error) {
 	op := "updating invitation " + string(id)
 	old, err := findInvitation(ctx, t, "id", string(id))
 	if err != nil {
@@ -135,11 +135,11 @@ func updateInvitation(ctx context.Context, t *tx, id invite.ID, fn func(*invite.
 	return i, nil
 }
 
-func markInvitationAccepted(ctx context.Context, t *tx, id invite.ID, by customer.UserID, at time.Time) (invite.Invitation, error) {
+func markInvitationAccepted(ctx context.Context, t *txn, id invite.ID, by customer.UserID, at time.Time) (invite.Invitation, error) {
 	op := "accepting invitation " + string(id)
 	// The state check and the write are one statement, so two acceptances
 	// of one invitation cannot both succeed, whatever the isolation.
-	i, err := scanInvitation(t.QueryRow(ctx,
+	i, err := scanInvitation(t.tx.QueryRow(ctx,
 		`UPDATE invitations SET accepted_at = $1, accepted_by = $2, version = version + 1, updated_at = $1
 		WHERE id = $3 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $1
 		RETURNING `+invitationColumns,
@@ -151,14 +151,14 @@ func markInvitationAccepted(ctx context.Context, t *tx, id invite.ID, by custome
 		return invite.Invitation{}, t.fail(op, err, nil)
 	}
 	var one int
-	err = t.QueryRow(ctx, `SELECT 1 FROM invitations WHERE id = $1`, string(id)).Scan(&one)
+	err = t.tx.QueryRow(ctx, `SELECT 1 FROM invitations WHERE id = $1`, string(id)).Scan(&one)
 	if err != nil {
 		return invite.Invitation{}, t.fail(op, err, nil) // ErrNotFound for no row
 	}
 	return invite.Invitation{}, fmt.Errorf("postgres: %s: not pending: %w", op, storage.ErrConflict)
 }
 
-func findInvitations(ctx context.Context, t *tx, f storage.InvitationFilter, p storage.Page) (storage.List[invite.Invitation], error) {
+func findInvitations(ctx context.Context, t *txn, f storage.InvitationFilter, p storage.Page) (storage.List[invite.Invitation], error) {
 	const op = "listing invitations"
 	after, limit, err := normalize(p)
 	if err != nil {
@@ -198,7 +198,7 @@ func findInvitations(ctx context.Context, t *tx, f storage.InvitationFilter, p s
 		func(i invite.Invitation) string { return string(i.ID) })
 }
 
-type loginLinkRepo struct{ t *tx }
+type loginLinkRepo struct{ t *txn }
 
 // Create stores l. ErrAlreadyExists when the ID or token hash is taken;
 // ErrNotFound when the user does not exist.
@@ -207,7 +207,7 @@ func (s loginLinkRepo) Create(ctx context.Context, l invite.LoginLink) error {
 	if err := s.t.writable(op); err != nil {
 		return err
 	}
-	_, err := s.t.Exec(ctx,
+	_, err := s.t.tx.Exec(ctx,
 		`INSERT INTO login_links (`+loginLinkColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`,
 		string(l.ID), string(l.UserID), string(l.TokenHash), l.ExpiresAt, nullTime(l.UsedAt), l.CreatedAt)
 	return s.t.fail(op, err, storage.ErrNotFound)
@@ -222,7 +222,7 @@ func (s loginLinkRepo) Consume(ctx context.Context, h invite.Hash, now time.Time
 	}
 	// Unknown, used and expired links all match no row: callers cannot
 	// tell them apart, and two consumers of one token cannot both win.
-	l, err := scanLoginLink(s.t.QueryRow(ctx,
+	l, err := scanLoginLink(s.t.tx.QueryRow(ctx,
 		`UPDATE login_links SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1
 		RETURNING `+loginLinkColumns,
 		now, string(h)))
@@ -267,7 +267,7 @@ func scanLoginLink(s scanner) (invite.LoginLink, error) {
 	return l, nil
 }
 
-type accessLinkRepo struct{ t *tx }
+type accessLinkRepo struct{ t *txn }
 
 // Create stores l. ErrAlreadyExists when the ID or token hash is taken;
 // ErrNotFound when the membership or the customer does not exist.
@@ -276,7 +276,7 @@ func (s accessLinkRepo) Create(ctx context.Context, l invite.AccessLink) error {
 	if err := s.t.writable(op); err != nil {
 		return err
 	}
-	_, err := s.t.Exec(ctx, `INSERT INTO access_links (`+accessLinkColumns+`)
+	_, err := s.t.tx.Exec(ctx, `INSERT INTO access_links (`+accessLinkColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 		string(l.ID), string(l.MembershipID), string(l.CustomerID), string(l.TokenHash), l.ReadOnly, int64(l.TTL),
 		l.ExpiresAt, nullTime(l.DisabledAt), l.CreatedBy, l.Version, l.CreatedAt, l.UpdatedAt)
@@ -345,8 +345,8 @@ func scanAccessLink(s scanner) (invite.AccessLink, error) {
 
 // findAccessLink finds the link whose column (id or token_hash, never
 // caller input) equals value.
-func findAccessLink(ctx context.Context, t *tx, column, value string) (invite.AccessLink, error) {
-	l, err := scanAccessLink(t.QueryRow(ctx,
+func findAccessLink(ctx context.Context, t *txn, column, value string) (invite.AccessLink, error) {
+	l, err := scanAccessLink(t.tx.QueryRow(ctx,
 		`SELECT `+accessLinkColumns+` FROM access_links WHERE `+column+` = $1`, value))
 	if err != nil {
 		return invite.AccessLink{}, t.fail("finding access link by "+column, err, nil)
@@ -354,7 +354,7 @@ func findAccessLink(ctx context.Context, t *tx, column, value string) (invite.Ac
 	return l, nil
 }
 
-func updateAccessLink(ctx context.Context, t *tx, id invite.AccessLinkID, fn func(*invite.AccessLink) error) (invite.AccessLink, error) {
+func updateAccessLink(ctx context.Context, t *txn, id invite.AccessLinkID, fn func(*invite.AccessLink) error) (invite.AccessLink, error) {
 	op := "updating access link " + string(id)
 	old, err := findAccessLink(ctx, t, "id", string(id))
 	if err != nil {

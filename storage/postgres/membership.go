@@ -9,7 +9,7 @@ import (
 	"github.com/portalkit/portalkit/storage"
 )
 
-type membershipRepo struct{ t *tx }
+type membershipRepo struct{ t *txn }
 
 // Create stores m and its site set. ErrAlreadyExists when the ID is taken or
 // the user is already a member of the customer; ErrNotFound when the user,
@@ -64,7 +64,7 @@ func (s membershipRepo) List(ctx context.Context, f storage.MembershipFilter, p 
 // holds.
 func (s membershipRepo) CountActiveAdmins(ctx context.Context, id customer.ID) (int, error) {
 	var n int
-	err := s.t.QueryRow(ctx,
+	err := s.t.tx.QueryRow(ctx,
 		`SELECT count(*) FROM memberships WHERE customer_id = $1 AND role = $2 AND status = $3`,
 		string(id), string(customer.RoleAdmin), string(customer.MembershipActive)).Scan(&n)
 	if err != nil {
@@ -91,9 +91,9 @@ func scanMembership(s scanner) (customer.Membership, error) {
 	return m, nil
 }
 
-func createMembership(ctx context.Context, t *tx, m customer.Membership) error {
+func createMembership(ctx context.Context, t *txn, m customer.Membership) error {
 	op := "creating membership " + string(m.ID)
-	_, err := t.Exec(ctx,
+	_, err := t.tx.Exec(ctx,
 		`INSERT INTO memberships (id, user_id, customer_id, role, status, version, created_at, updated_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		string(m.ID), string(m.UserID), string(m.CustomerID), string(m.Role), string(m.Status),
@@ -106,26 +106,26 @@ func createMembership(ctx context.Context, t *tx, m customer.Membership) error {
 
 // insertMembershipSites adds the sites to the membership's set; a site that
 // does not exist fails the foreign key and is ErrNotFound.
-func insertMembershipSites(ctx context.Context, t *tx, op string, id customer.MembershipID, sites []customer.SiteID) error {
+func insertMembershipSites(ctx context.Context, t *txn, op string, id customer.MembershipID, sites []customer.SiteID) error {
 	sites = customer.NormalizeSites(sites)
 	if len(sites) == 0 {
 		return nil
 	}
-	_, err := t.Exec(ctx,
+	_, err := t.tx.Exec(ctx,
 		`INSERT INTO membership_sites (membership_id, site_id) SELECT $1, unnest($2::text[])`,
 		string(id), texts(sites))
 	return t.fail(op, err, storage.ErrNotFound)
 }
 
-func findMembershipByID(ctx context.Context, t *tx, id customer.MembershipID) (customer.Membership, error) {
-	m, err := scanMembership(t.QueryRow(ctx, membershipSelect+` WHERE m.id = $1`, string(id)))
+func findMembershipByID(ctx context.Context, t *txn, id customer.MembershipID) (customer.Membership, error) {
+	m, err := scanMembership(t.tx.QueryRow(ctx, membershipSelect+` WHERE m.id = $1`, string(id)))
 	if err != nil {
 		return customer.Membership{}, t.fail("finding membership "+string(id), err, nil)
 	}
 	return m, nil
 }
 
-func updateMembership(ctx context.Context, t *tx, id customer.MembershipID, fn func(*customer.Membership) error) (customer.Membership, error) {
+func updateMembership(ctx context.Context, t *txn, id customer.MembershipID, fn func(*customer.Membership) error) (customer.Membership, error) {
 	op := "updating membership " + string(id)
 	old, err := findMembershipByID(ctx, t, id)
 	if err != nil {
@@ -149,7 +149,7 @@ func updateMembership(ctx context.Context, t *tx, id customer.MembershipID, fn f
 	if err := checkUpdated(op, n, err); err != nil {
 		return customer.Membership{}, err
 	}
-	if _, err := t.Exec(ctx, `DELETE FROM membership_sites WHERE membership_id = $1`, string(id)); err != nil {
+	if _, err := t.tx.Exec(ctx, `DELETE FROM membership_sites WHERE membership_id = $1`, string(id)); err != nil {
 		return customer.Membership{}, t.fail(op, err, nil)
 	}
 	if err := insertMembershipSites(ctx, t, op, id, m.SiteIDs); err != nil {
@@ -158,7 +158,7 @@ func updateMembership(ctx context.Context, t *tx, id customer.MembershipID, fn f
 	return m, nil
 }
 
-func findMemberships(ctx context.Context, t *tx, f storage.MembershipFilter, p storage.Page) (storage.List[customer.Membership], error) {
+func findMemberships(ctx context.Context, t *txn, f storage.MembershipFilter, p storage.Page) (storage.List[customer.Membership], error) {
 	const op = "listing memberships"
 	after, limit, err := normalize(p)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/portalkit/portalkit/storage"
 )
 
-type passwordRepo struct{ t *tx }
+type passwordRepo struct{ t *txn }
 
 // Get returns the user's password record, or ErrNotFound when the user has none.
 func (s passwordRepo) Get(ctx context.Context, user customer.UserID) (identity.Password, error) {
@@ -17,7 +17,7 @@ func (s passwordRepo) Get(ctx context.Context, user customer.UserID) (identity.P
 		p      identity.Password
 		locked *time.Time
 	)
-	err := s.t.QueryRow(ctx,
+	err := s.t.tx.QueryRow(ctx,
 		`SELECT user_id, hash, failed_attempts, locked_until, updated_at FROM passwords WHERE user_id = $1`,
 		string(user)).Scan(&p.UserID, &p.Hash, &p.FailedAttempts, &locked, &p.UpdatedAt)
 	if err != nil {
@@ -34,7 +34,7 @@ func (s passwordRepo) Put(ctx context.Context, p identity.Password) error {
 	if err := s.t.writable(op); err != nil {
 		return err
 	}
-	_, err := s.t.Exec(ctx,
+	_, err := s.t.tx.Exec(ctx,
 		`INSERT INTO passwords (user_id, hash, failed_attempts, locked_until, updated_at) VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (user_id) DO UPDATE SET
 			hash = excluded.hash, failed_attempts = excluded.failed_attempts,

@@ -11,7 +11,7 @@ import (
 	"github.com/portalkit/portalkit/storage"
 )
 
-type sessionRepo struct{ t *tx }
+type sessionRepo struct{ t *txn }
 
 // Create stores sn. ErrAlreadyExists when the ID or token hash is taken;
 // ErrNotFound when the user or the membership does not exist.
@@ -20,7 +20,7 @@ func (s sessionRepo) Create(ctx context.Context, sn identity.Session) error {
 	if err := s.t.writable(op); err != nil {
 		return err
 	}
-	_, err := s.t.Exec(ctx, `INSERT INTO sessions (`+sessionColumns+`)
+	_, err := s.t.tx.Exec(ctx, `INSERT INTO sessions (`+sessionColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 		string(sn.ID), sn.TokenHash, string(sn.UserID), string(sn.MembershipID), string(sn.CustomerID), string(sn.Method),
 		nullString(sn.AccessLinkID), sn.ReadOnly, sn.LastSeenAt, sn.ExpiresAt, sn.CreatedAt)
@@ -136,8 +136,8 @@ func scanSession(s scanner) (identity.Session, error) {
 
 // findSession finds the session whose column (id or token_hash, never
 // caller input) equals value.
-func findSession(ctx context.Context, t *tx, column, value string) (identity.Session, error) {
-	sn, err := scanSession(t.QueryRow(ctx,
+func findSession(ctx context.Context, t *txn, column, value string) (identity.Session, error) {
+	sn, err := scanSession(t.tx.QueryRow(ctx,
 		`SELECT `+sessionColumns+` FROM sessions WHERE `+column+` = $1`, value))
 	if err != nil {
 		return identity.Session{}, t.fail("finding session by "+column, err, nil)
@@ -145,7 +145,7 @@ func findSession(ctx context.Context, t *tx, column, value string) (identity.Ses
 	return sn, nil
 }
 
-func updateSession(ctx context.Context, t *tx, id identity.SessionID, fn func(*identity.Session) error) (identity.Session, error) {
+func updateSession(ctx context.Context, t *txn, id identity.SessionID, fn func(*identity.Session) error) (identity.Session, error) {
 	op := "updating session " + string(id)
 	old, err := findSession(ctx, t, "id", string(id))
 	if err != nil {

@@ -8,7 +8,7 @@ import (
 	"github.com/portalkit/portalkit/storage"
 )
 
-type siteRepo struct{ t *tx }
+type siteRepo struct{ t *txn }
 
 // Create stores s. ErrAlreadyExists when the ID is taken or the customer has
 // a site of that name (ignoring case); ErrNotFound when the customer does
@@ -56,22 +56,22 @@ func scanSite(s scanner) (customer.Site, error) {
 	return site, err
 }
 
-func createSite(ctx context.Context, t *tx, s customer.Site) error {
-	_, err := t.Exec(ctx,
+func createSite(ctx context.Context, t *txn, s customer.Site) error {
+	_, err := t.tx.Exec(ctx,
 		`INSERT INTO sites (`+siteColumns+`) VALUES ($1, $2, $3, $4, $5, $6)`,
 		string(s.ID), string(s.CustomerID), s.Name, s.Version, s.CreatedAt, s.UpdatedAt)
 	return t.fail("creating site "+string(s.ID), err, storage.ErrNotFound)
 }
 
-func findSiteByID(ctx context.Context, t *tx, id customer.SiteID) (customer.Site, error) {
-	s, err := scanSite(t.QueryRow(ctx, `SELECT `+siteColumns+` FROM sites WHERE id = $1`, string(id)))
+func findSiteByID(ctx context.Context, t *txn, id customer.SiteID) (customer.Site, error) {
+	s, err := scanSite(t.tx.QueryRow(ctx, `SELECT `+siteColumns+` FROM sites WHERE id = $1`, string(id)))
 	if err != nil {
 		return customer.Site{}, t.fail("finding site "+string(id), err, nil)
 	}
 	return s, nil
 }
 
-func updateSite(ctx context.Context, t *tx, id customer.SiteID, fn func(*customer.Site) error) (customer.Site, error) {
+func updateSite(ctx context.Context, t *txn, id customer.SiteID, fn func(*customer.Site) error) (customer.Site, error) {
 	op := "updating site " + string(id)
 	old, err := findSiteByID(ctx, t, id)
 	if err != nil {
@@ -93,7 +93,7 @@ func updateSite(ctx context.Context, t *tx, id customer.SiteID, fn func(*custome
 	return s, nil
 }
 
-func deleteSite(ctx context.Context, t *tx, id customer.SiteID) error {
+func deleteSite(ctx context.Context, t *txn, id customer.SiteID) error {
 	op := "deleting site " + string(id)
 	// A membership still naming the site fails the foreign key (NO ACTION).
 	n, err := execCount(ctx, t, op, `DELETE FROM sites WHERE id = $1`, storage.ErrConflict, string(id))
@@ -106,7 +106,7 @@ func deleteSite(ctx context.Context, t *tx, id customer.SiteID) error {
 	return nil
 }
 
-func findSites(ctx context.Context, t *tx, f storage.SiteFilter, p storage.Page) (storage.List[customer.Site], error) {
+func findSites(ctx context.Context, t *txn, f storage.SiteFilter, p storage.Page) (storage.List[customer.Site], error) {
 	const op = "listing sites"
 	after, limit, err := normalize(p)
 	if err != nil {

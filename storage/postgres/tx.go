@@ -72,7 +72,7 @@ func (s *Store) run(ctx context.Context, opts pgx.TxOptions, fn func(storage.Rep
 	if err != nil {
 		return false, fmt.Errorf("postgres: beginning transaction: %w", ctxErr(ctx, err))
 	}
-	t := &tx{Tx: ptx, readOnly: opts.AccessMode == pgx.ReadOnly}
+	t := &txn{tx: ptx, readOnly: opts.AccessMode == pgx.ReadOnly}
 	// Rolling back must reach the server even when ctx has ended, or the
 	// connection would be closed rather than returned to the pool.
 	rollback := func() { _ = ptx.Rollback(context.WithoutCancel(ctx)) }
@@ -100,9 +100,9 @@ func (s *Store) run(ctx context.Context, opts pgx.TxOptions, fn func(storage.Rep
 	return false, nil
 }
 
-// tx is one transaction: the repositories of an InTx or ReadTx share it.
-type tx struct {
-	pgx.Tx
+// txn is one transaction: the repositories of an InTx or ReadTx share it.
+type txn struct {
+	tx       pgx.Tx
 	readOnly bool
 	// failed is set when a statement failed to serialize or was a
 	// deadlock's victim: the transaction is void, and InTx runs fn again
@@ -110,21 +110,21 @@ type tx struct {
 	failed bool
 }
 
-func (t *tx) Customers() storage.CustomerRepo      { return customerRepo{t} }
-func (t *tx) Users() storage.UserRepo              { return userRepo{t} }
-func (t *tx) Memberships() storage.MembershipRepo  { return membershipRepo{t} }
-func (t *tx) Sites() storage.SiteRepo              { return siteRepo{t} }
-func (t *tx) Invitations() storage.InvitationRepo  { return invitationRepo{t} }
-func (t *tx) LoginLinks() storage.LoginLinkRepo    { return loginLinkRepo{t} }
-func (t *tx) AccessLinks() storage.AccessLinkRepo  { return accessLinkRepo{t} }
-func (t *tx) Sessions() storage.SessionRepo        { return sessionRepo{t} }
-func (t *tx) APIKeys() storage.APIKeyRepo          { return apiKeyRepo{t} }
-func (t *tx) Passwords() storage.PasswordRepo      { return passwordRepo{t} }
-func (t *tx) Audit() storage.AuditRepo             { return auditRepo{t} }
-func (t *tx) Idempotency() storage.IdempotencyRepo { return idempotencyRepo{t} }
+func (t *txn) Customers() storage.CustomerRepo      { return customerRepo{t} }
+func (t *txn) Users() storage.UserRepo              { return userRepo{t} }
+func (t *txn) Memberships() storage.MembershipRepo  { return membershipRepo{t} }
+func (t *txn) Sites() storage.SiteRepo              { return siteRepo{t} }
+func (t *txn) Invitations() storage.InvitationRepo  { return invitationRepo{t} }
+func (t *txn) LoginLinks() storage.LoginLinkRepo    { return loginLinkRepo{t} }
+func (t *txn) AccessLinks() storage.AccessLinkRepo  { return accessLinkRepo{t} }
+func (t *txn) Sessions() storage.SessionRepo        { return sessionRepo{t} }
+func (t *txn) APIKeys() storage.APIKeyRepo          { return apiKeyRepo{t} }
+func (t *txn) Passwords() storage.PasswordRepo      { return passwordRepo{t} }
+func (t *txn) Audit() storage.AuditRepo             { return auditRepo{t} }
+func (t *txn) Idempotency() storage.IdempotencyRepo { return idempotencyRepo{t} }
 
 // writable refuses a write in a ReadTx before PostgreSQL sees it.
-func (t *tx) writable(op string) error {
+func (t *txn) writable(op string) error {
 	if t.readOnly {
 		return fmt.Errorf("postgres: %s: %w", op, storage.ErrReadOnly)
 	}
@@ -133,7 +133,7 @@ func (t *tx) writable(op string) error {
 
 // fail is dbError for a statement of t: it also remembers a serialization
 // failure, so that InTx retries.
-func (t *tx) fail(op string, err error, fkErr error) error {
+func (t *txn) fail(op string, err error, fkErr error) error {
 	if retryable(err) {
 		t.failed = true
 	}
@@ -142,9 +142,9 @@ func (t *tx) fail(op string, err error, fkErr error) error {
 
 // queryList runs q, which selects at most limit+1 rows ordered by ID, and
 // returns them as one page: the rows up to limit and the cursor after them.
-func queryList[T any](ctx context.Context, t *tx, op, q string, a args, limit int,
+func queryList[T any](ctx context.Context, t *txn, op, q string, a args, limit int,
 	scan func(scanner) (T, error), id func(T) string) (storage.List[T], error) {
-	rows, err := t.Query(ctx, q, a...)
+	rows, err := t.tx.Query(ctx, q, a...)
 	if err != nil {
 		return storage.List[T]{}, t.fail(op, err, nil)
 	}
@@ -166,8 +166,8 @@ func queryList[T any](ctx context.Context, t *tx, op, q string, a args, limit in
 
 // execCount runs a write and returns how many rows it changed; fkErr is as
 // for dbError.
-func execCount(ctx context.Context, t *tx, op, q string, fkErr error, a ...any) (int, error) {
-	tag, err := t.Exec(ctx, q, a...)
+func execCount(ctx context.Context, t *txn, op, q string, fkErr error, a ...any) (int, error) {
+	tag, err := t.tx.Exec(ctx, q, a...)
 	if err != nil {
 		return 0, t.fail(op, err, fkErr)
 	}

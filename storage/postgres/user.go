@@ -6,7 +6,7 @@ import (
 	"github.com/portalkit/portalkit/customer"
 )
 
-type userRepo struct{ t *tx }
+type userRepo struct{ t *txn }
 
 // Create stores u. ErrAlreadyExists when the ID or e-mail (ignoring case)
 // is taken.
@@ -45,23 +45,23 @@ func scanUser(s scanner) (customer.User, error) {
 	return u, err
 }
 
-func createUser(ctx context.Context, t *tx, u customer.User) error {
-	_, err := t.Exec(ctx,
+func createUser(ctx context.Context, t *txn, u customer.User) error {
+	_, err := t.tx.Exec(ctx,
 		`INSERT INTO users (`+userColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		string(u.ID), u.Email, u.Name, u.Locale, string(u.Status), u.Version, u.CreatedAt, u.UpdatedAt)
 	return t.fail("creating user "+string(u.ID), err, nil)
 }
 
 // findUser finds the user matching cond (a constant condition on $1).
-func findUser(ctx context.Context, t *tx, by, cond, value string) (customer.User, error) {
-	u, err := scanUser(t.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE `+cond, value))
+func findUser(ctx context.Context, t *txn, by, cond, value string) (customer.User, error) {
+	u, err := scanUser(t.tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE `+cond, value))
 	if err != nil {
 		return customer.User{}, t.fail("finding user "+by, err, nil)
 	}
 	return u, nil
 }
 
-func updateUser(ctx context.Context, t *tx, id customer.UserID, fn func(*customer.User) error) (customer.User, error) {
+func updateUser(ctx context.Context, t *txn, id customer.UserID, fn func(*customer.User) error) (customer.User, error) {
 	op := "updating user " + string(id)
 	old, err := findUser(ctx, t, "by ID", `id = $1`, string(id))
 	if err != nil {
