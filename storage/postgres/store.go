@@ -89,6 +89,10 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: opening: %w", err)
 	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: opening: %w", ctxErr(ctx, err))
+	}
 	if err := migrate(ctx, pool); err != nil {
 		pool.Close()
 		return nil, err
