@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -267,6 +268,64 @@ func TestInTxRetriesWhateverFnReturns(t *testing.T) {
 		assert.Equal(t, "0++", got.Name, "both updates are kept")
 		assert.Equal(t, int64(3), got.Version)
 		return err
+	}))
+}
+
+// TestInTxRetriesDeadlockVictim has two transactions update two customers
+// in opposite orders, each holding its first row when it asks for the
+// other's: PostgreSQL ends the deadlock (after deadlock_timeout, 1s by
+// default) by failing one with 40P01, and InTx runs that one again.
+func TestInTxRetriesDeadlockVictim(t *testing.T) {
+	ctx := t.Context()
+	s := postgrestest.Open(t)
+	a, b := newCustomer("cus_a", "a"), newCustomer("cus_b", "b")
+	require.NoError(t, s.InTx(ctx, func(r storage.Repos) error {
+		require.NoError(t, r.Customers().Create(ctx, a))
+		return r.Customers().Create(ctx, b)
+	}))
+	rename := func(suffix string) func(*customer.Customer) error {
+		return func(c *customer.Customer) error {
+			c.Name += suffix
+			return nil
+		}
+	}
+
+	var holding sync.WaitGroup // both first runs hold their first row
+	holding.Add(2)
+	var runs atomic.Int32
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, order := range [][2]customer.ID{{a.ID, b.ID}, {b.ID, a.ID}} {
+		wg.Go(func() {
+			first := true
+			errs[i] = s.InTx(ctx, func(r storage.Repos) error {
+				runs.Add(1)
+				if _, err := r.Customers().Update(ctx, order[0], rename(strconv.Itoa(i))); err != nil {
+					return err
+				}
+				if first {
+					first = false
+					holding.Done()
+					holding.Wait()
+				}
+				_, err := r.Customers().Update(ctx, order[1], rename(strconv.Itoa(i)))
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		assert.NoError(t, err)
+	}
+	assert.Equal(t, int32(3), runs.Load(), "the victim ran again")
+	require.NoError(t, s.ReadTx(ctx, func(r storage.Repos) error {
+		for _, c := range []customer.Customer{a, b} {
+			got, err := r.Customers().Get(ctx, c.ID)
+			require.NoError(t, err)
+			assert.Len(t, got.Name, 3, "%s was renamed by both", c.ID)
+			assert.Equal(t, int64(3), got.Version)
+		}
+		return nil
 	}))
 }
 
