@@ -1,7 +1,6 @@
 package client_test
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -122,7 +121,6 @@ func TestRateLimitedAgainstHandler(t *testing.T) {
 	p, err := portal.New(portal.Config{
 		Store: memory.New(), LoginLinkMinDuration: -1,
 		RateLimits: portal.RateLimits{PerEmail: portal.Limit{N: 1, Window: time.Minute}},
-		Notifier:   portal.NotifierFunc(func(context.Context, portal.Notification) error { return nil }),
 	})
 	require.NoError(t, err)
 	srv := httptest.NewServer(httpapi.NewHandler(p, httpapi.WithLogger(slog.New(slog.DiscardHandler))))

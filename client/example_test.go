@@ -16,8 +16,7 @@ import (
 // newServer starts a portalkit server over memory storage and returns its
 // URL and first owner API key.
 func newServer() (*httptest.Server, string) {
-	p, err := portal.New(portal.Config{Store: memory.New(), IDs: portal.SequentialIDs(),
-		Notifier: portal.NotifierFunc(func(context.Context, portal.Notification) error { return nil })})
+	p, err := portal.New(portal.Config{Store: memory.New(), IDs: portal.SequentialIDs()})
 	if err != nil {
 		panic(err)
 	}

@@ -45,7 +45,7 @@ func newEnv(t *testing.T, opts ...httpapi.Option) *env {
 	e := &env{clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}}
 	e.p = portaltest.New(t, e.clock, func(c *portal.Config) {
 		c.Store = s
-		c.Notifier = e.notes
+		c.Mailer = e.notes
 	})
 	e.owner, err = e.p.Bootstrap(t.Context())
 	require.NoError(t, err)

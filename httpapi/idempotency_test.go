@@ -35,7 +35,7 @@ func newIdempotentEnv(t *testing.T) (*env, storage.Store) {
 	e := &env{clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}}
 	e.p = portaltest.New(t, e.clock, func(c *portal.Config) {
 		c.Store = s
-		c.Notifier = e.notes
+		c.Mailer = e.notes
 	})
 	e.owner, err = e.p.Bootstrap(t.Context())
 	require.NoError(t, err)

@@ -1,7 +1,6 @@
 package mailer_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -11,134 +10,21 @@ import (
 	"crypto/x509/pkix"
 	"errors"
 	"fmt"
-	"io"
-	"log"
 	"math/big"
-	"mime"
-	"mime/multipart"
-	"mime/quotedprintable"
 	"net"
-	"net/mail"
 	"net/url"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/internal/smtptest"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portalerr"
 )
-
-// received is one message as the test server saw it.
-type received struct {
-	From string
-	To   []string
-	Data []byte
-}
-
-// testServer is an SMTP server in the test process. Its function fields,
-// when set, answer the matching command instead of accepting it.
-type testServer struct {
-	Addr string
-
-	OnRcpt func(to string) error
-	OnData func(data []byte) error
-	OnAuth func(user, pass string) error // with it, the server offers AUTH PLAIN
-	// TLS, when set, is offered with STARTTLS, or from the first byte
-	// with ImplicitTLS.
-	TLS         *tls.Config
-	ImplicitTLS bool
-
-	mu   sync.Mutex
-	msgs []received
-}
-
-func (s *testServer) Messages() []received {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]received(nil), s.msgs...)
-}
-
-// startServer starts a testServer on 127.0.0.1; configure it before
-// sending.
-func startServer(t *testing.T, configure func(*testServer)) *testServer {
-	t.Helper()
-	ts := &testServer{}
-	if configure != nil {
-		configure(ts)
-	}
-	srv := smtp.NewServer(smtp.BackendFunc(func(*smtp.Conn) (smtp.Session, error) {
-		return &session{ts: ts}, nil
-	}))
-	srv.Domain = "localhost"
-	srv.AllowInsecureAuth = true
-	srv.ErrorLog = log.New(io.Discard, "", 0)
-	srv.TLSConfig = ts.TLS
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	if ts.ImplicitTLS {
-		l = tls.NewListener(l, ts.TLS)
-	}
-	ts.Addr = l.Addr().String()
-	go func() { _ = srv.Serve(l) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	return ts
-}
-
-type session struct {
-	ts   *testServer
-	from string
-	to   []string
-}
-
-func (s *session) AuthMechanisms() []string {
-	if s.ts.OnAuth == nil {
-		return nil
-	}
-	return []string{sasl.Plain}
-}
-
-func (s *session) Auth(string) (sasl.Server, error) {
-	return sasl.NewPlainServer(func(_, user, pass string) error { return s.ts.OnAuth(user, pass) }), nil
-}
-
-func (s *session) Mail(from string, _ *smtp.MailOptions) error {
-	s.from = from
-	return nil
-}
-
-func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
-	if s.ts.OnRcpt != nil {
-		if err := s.ts.OnRcpt(to); err != nil {
-			return err
-		}
-	}
-	s.to = append(s.to, to)
-	return nil
-}
-
-func (s *session) Data(r io.Reader) error {
-	data, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	if s.ts.OnData != nil {
-		if err := s.ts.OnData(data); err != nil {
-			return err
-		}
-	}
-	s.ts.mu.Lock()
-	defer s.ts.mu.Unlock()
-	s.ts.msgs = append(s.ts.msgs, received{From: s.from, To: s.to, Data: data})
-	return nil
-}
-
-func (s *session) Reset()        { s.from, s.to = "", nil }
-func (s *session) Logout() error { return nil }
 
 func newSMTP(t *testing.T, rawURL string, opts ...mailer.SMTPOption) *mailer.SMTP {
 	t.Helper()
@@ -160,38 +46,8 @@ func testMessage() mailer.Message {
 	}
 }
 
-// parts reads a received multipart message: its header and each part's
-// content type and decoded body.
-func parts(t *testing.T, data []byte) (mail.Header, map[string]string) {
-	t.Helper()
-	msg, err := mail.ReadMessage(bytes.NewReader(data))
-	require.NoError(t, err)
-	mediaType, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	require.NoError(t, err)
-	require.Equal(t, "multipart/alternative", mediaType)
-	bodies := map[string]string{}
-	mr := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		require.NoError(t, err)
-		ct, _, err := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		require.NoError(t, err)
-		var r io.Reader = p // multipart.Part decodes quoted-printable itself
-		if p.Header.Get("Content-Transfer-Encoding") == "quoted-printable" {
-			r = quotedprintable.NewReader(p)
-		}
-		body, err := io.ReadAll(r)
-		require.NoError(t, err)
-		bodies[ct] = string(body)
-	}
-	return msg.Header, bodies
-}
-
 func TestSMTPDeliversMultipartMessage(t *testing.T) {
-	ts := startServer(t, nil)
+	ts := smtptest.Start(t, nil)
 	m := newSMTP(t, "smtp://"+ts.Addr+"?tls=none")
 
 	require.NoError(t, m.Send(t.Context(), testMessage()))
@@ -202,10 +58,9 @@ func TestSMTPDeliversMultipartMessage(t *testing.T) {
 	assert.Equal(t, "portal@acme.example", got.From)
 	assert.Equal(t, []string{"jane.doe@example.com"}, got.To)
 
-	header, bodies := parts(t, got.Data)
-	subject, err := new(mime.WordDecoder).DecodeHeader(header.Get("Subject"))
-	require.NoError(t, err)
-	assert.Equal(t, "Einladung für Müller & Söhne", subject)
+	parsed := smtptest.Parse(t, got.Data)
+	header, bodies := parsed.Header, parsed.Parts
+	assert.Equal(t, "Einladung für Müller & Söhne", parsed.Subject)
 	assert.Equal(t, "<out_0190c3a4@portal.acme.example>", header.Get("Message-Id"))
 	assert.Equal(t, "invitation", header.Get("X-Portalkit-Kind"))
 	assert.Contains(t, header.Get("Reply-To"), "support@acme.example")
@@ -257,7 +112,7 @@ func TestSMTPEncrypts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var gotPass string
-			ts := startServer(t, func(ts *testServer) {
+			ts := smtptest.Start(t, func(ts *smtptest.Server) {
 				ts.TLS, ts.ImplicitTLS = serverTLS, tt.implicit
 				ts.OnAuth = func(_, pass string) error {
 					gotPass = pass
@@ -273,7 +128,7 @@ func TestSMTPEncrypts(t *testing.T) {
 	}
 
 	t.Run("STARTTLS required", func(t *testing.T) {
-		ts := startServer(t, nil) // offers no STARTTLS
+		ts := smtptest.Start(t, nil) // offers no STARTTLS
 		m := newSMTP(t, "smtp://"+ts.Addr, mailer.WithTLSConfig(clientTLS))
 
 		err := m.Send(t.Context(), testMessage())
@@ -286,7 +141,7 @@ func TestSMTPEncrypts(t *testing.T) {
 
 func TestSMTPAuthenticates(t *testing.T) {
 	var gotUser, gotPass string
-	ts := startServer(t, func(ts *testServer) {
+	ts := smtptest.Start(t, func(ts *smtptest.Server) {
 		ts.OnAuth = func(user, pass string) error {
 			gotUser, gotPass = user, pass
 			return nil
@@ -307,31 +162,31 @@ func TestSMTPClassifiesReplies(t *testing.T) {
 	}
 	tests := []struct {
 		name      string
-		configure func(*testServer)
+		configure func(*smtptest.Server)
 		permanent bool
 		code      int
 	}{
-		{"550 to RCPT", func(ts *testServer) {
+		{"550 to RCPT", func(ts *smtptest.Server) {
 			ts.OnRcpt = func(string) error { return reply(550, smtp.EnhancedCode{5, 1, 1}) }
 		}, true, 550},
-		{"554 to DATA", func(ts *testServer) {
+		{"554 to DATA", func(ts *smtptest.Server) {
 			ts.OnData = func([]byte) error { return reply(554, smtp.EnhancedCode{5, 6, 0}) }
 		}, true, 554},
-		{"451 to DATA", func(ts *testServer) {
+		{"451 to DATA", func(ts *smtptest.Server) {
 			ts.OnData = func([]byte) error { return reply(451, smtp.EnhancedCode{4, 3, 0}) }
 		}, false, 451},
-		{"450 to RCPT", func(ts *testServer) {
+		{"450 to RCPT", func(ts *smtptest.Server) {
 			ts.OnRcpt = func(string) error { return reply(450, smtp.EnhancedCode{4, 2, 0}) }
 		}, false, 450},
 		// A refused login is about the server's configuration, not the
 		// message: it goes through once that is fixed.
-		{"535 to AUTH", func(ts *testServer) {
+		{"535 to AUTH", func(ts *smtptest.Server) {
 			ts.OnAuth = func(string, string) error { return reply(535, smtp.EnhancedCode{5, 7, 8}) }
 		}, false, 535},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ts := startServer(t, tt.configure)
+			ts := smtptest.Start(t, tt.configure)
 			creds := ""
 			if ts.OnAuth != nil {
 				creds = "user:secret@"
@@ -424,7 +279,7 @@ func TestSMTPHonoursSendTimeout(t *testing.T) {
 func TestSMTPCancelStopsConversationInProgress(t *testing.T) {
 	inData := make(chan struct{})
 	release := make(chan struct{})
-	ts := startServer(t, func(ts *testServer) {
+	ts := smtptest.Start(t, func(ts *smtptest.Server) {
 		ts.OnData = func([]byte) error {
 			close(inData)
 			<-release
@@ -447,7 +302,7 @@ func TestSMTPCancelStopsConversationInProgress(t *testing.T) {
 }
 
 func TestSMTPRefusesInvalidMessage(t *testing.T) {
-	ts := startServer(t, nil)
+	ts := smtptest.Start(t, nil)
 	m := newSMTP(t, "smtp://"+ts.Addr+"?tls=none")
 	msg := testMessage()
 	msg.To = nil

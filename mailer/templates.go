@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	texttemplate "text/template"
 	"text/template/parse"
 	"time"
@@ -155,11 +156,13 @@ type Content struct {
 type Templates struct {
 	brand         Branding
 	defaultLocale string
-	// The parsed defaults per locale and kind. They are never executed,
-	// only cloned: html/template refuses to clone an executed template,
-	// and a clone is what an override is parsed into.
+	// The parsed defaults per locale and kind, shared by every Templates
+	// (defaultSets). They are never executed, only cloned: html/template
+	// refuses to clone an executed template, and a clone is what an
+	// override is parsed into.
 	text map[setKey]*texttemplate.Template
 	html map[setKey]*htmltemplate.Template
+	exec parsedSets
 }
 
 type setKey struct {
@@ -214,28 +217,53 @@ func NewTemplates(cfg TemplateConfig) (*Templates, error) {
 		return nil, err
 	}
 
-	t := &Templates{
-		brand:         b,
-		defaultLocale: def,
-		text:          make(map[setKey]*texttemplate.Template),
-		html:          make(map[setKey]*htmltemplate.Template),
+	sets, err := defaultSets()
+	if err != nil {
+		return nil, err
+	}
+	exec, err := execSets()
+	if err != nil {
+		return nil, err
+	}
+	return &Templates{brand: b, defaultLocale: def, text: sets.text, html: sets.html, exec: exec}, nil
+}
+
+// parsedSets are the default templates, parsed once per process: every
+// Templates shares them, as they are only ever cloned.
+type parsedSets struct {
+	text map[setKey]*texttemplate.Template
+	html map[setKey]*htmltemplate.Template
+}
+
+// defaultSets are cloned for overrides; execSets, parsed apart, are
+// executed as they are when there is no override, so html/template
+// escapes them once rather than once per message.
+var (
+	defaultSets = sync.OnceValues(parseSets)
+	execSets    = sync.OnceValues(parseSets)
+)
+
+func parseSets() (parsedSets, error) {
+	sets := parsedSets{
+		text: make(map[setKey]*texttemplate.Template),
+		html: make(map[setKey]*htmltemplate.Template),
 	}
 	for _, loc := range locales {
 		for k := range kinds {
 			files := []string{"templates/" + loc + "/layout.tmpl", "templates/" + loc + "/" + string(k) + ".tmpl"}
 			tt, err := texttemplate.New(string(k)).ParseFS(templateFS, files...)
 			if err != nil {
-				return nil, fmt.Errorf("mailer: parse default templates: %w", err)
+				return parsedSets{}, fmt.Errorf("mailer: parse default templates: %w", err)
 			}
 			ht, err := htmltemplate.New(string(k)).ParseFS(templateFS, files...)
 			if err != nil {
-				return nil, fmt.Errorf("mailer: parse default templates: %w", err)
+				return parsedSets{}, fmt.Errorf("mailer: parse default templates: %w", err)
 			}
-			t.text[setKey{loc, k}] = tt
-			t.html[setKey{loc, k}] = ht
+			sets.text[setKey{loc, k}] = tt
+			sets.html[setKey{loc, k}] = ht
 		}
 	}
-	return t, nil
+	return sets, nil
 }
 
 func isHTTPURL(s string) bool {
@@ -349,8 +377,11 @@ func (t *Templates) render(key setKey, v view, o Override) (Content, []portalerr
 		violations = append(violations, portalerr.FieldViolation{Field: field, Message: err.Error()})
 	}
 
-	tt := texttemplate.Must(t.text[key].Clone())
-	ht := htmltemplate.Must(t.html[key].Clone())
+	tt, ht := t.exec.text[key], t.exec.html[key]
+	if !o.IsZero() {
+		tt = texttemplate.Must(t.text[key].Clone())
+		ht = htmltemplate.Must(t.html[key].Clone())
+	}
 	var textOK, htmlOK, subjectOK = true, true, true
 	if o.Subject != "" {
 		if _, err := tt.New("subject").Parse(o.Subject); err != nil {

@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"slices"
 	"strings"
@@ -13,8 +14,11 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/storage/memory"
 )
 
@@ -27,6 +31,7 @@ type tenant struct {
 	readOnlyAdmin             portal.Member // an admin whose session is read-only (access link)
 	invitation                invite.Invitation
 	accessLink                invite.AccessLink
+	bounced                   storage.OutboxID // a failed message about the customer
 }
 
 type fixture struct {
@@ -35,9 +40,18 @@ type fixture struct {
 	keyID identity.APIKeyID
 }
 
+// bounce refuses mail to bounce@… addresses for good, as a server's 550 would.
+func bounce(m mailer.Message) error {
+	if strings.HasPrefix(m.To[0], "bounce@") {
+		return &mailer.SendError{Permanent: true, Code: 550, Err: errors.New("no such user")}
+	}
+	return nil
+}
+
 func newFixture(t *testing.T) fixture {
 	t.Helper()
-	f := fixture{env: newEnv(t, memory.New())}
+	rec := &portaltest.Recorder{Err: bounce}
+	f := fixture{env: newEnv(t, memory.New(), func(c *portal.Config) { c.Mailer = rec })}
 	mk := func(name, domain string) tenant {
 		var tn tenant
 		var err error
@@ -55,6 +69,15 @@ func newFixture(t *testing.T) fixture {
 		link, err := f.p.CreateAccessLink(f.owner, tn.c.ID, tn.target.ID, portal.CreateAccessLinkParams{})
 		require.NoError(t, err)
 		tn.accessLink = link.Link
+		_, err = f.p.Invite(f.owner, tn.c.ID, portal.InviteParams{Email: "bounce@" + domain, Role: customer.RoleViewer})
+		require.NoError(t, err)
+		rec.Deliver()
+		failed, err := f.p.ListMail(f.owner, portal.ListMailParams{Status: storage.OutboxFailed, CustomerID: tn.c.ID})
+		require.NoError(t, err)
+		require.Len(t, failed.Items, 1)
+		tn.bounced = failed.Items[0].ID
+		_, err = f.p.PutMailTemplate(f.owner, tn.c.ID, mailer.KindInvitation, "de", portal.MailTemplateParams{Subject: "Willkommen bei {{.CustomerName}}"})
+		require.NoError(t, err)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -194,6 +217,27 @@ var useCases = map[string]useCase{
 	"RevokeAPIKey": {staff: identity.StaffOwner, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
 		return none2(f.p.RevokeAPIKey(ctx, f.keyID))
 	}},
+	"ListMail": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ListMail(ctx, portal.ListMailParams{Status: storage.OutboxFailed}))
+	}},
+	"RetryMail": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.RetryMail(ctx, tn.bounced))
+	}},
+	"ListMailTemplates": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ListMailTemplates(ctx, tn.c.ID))
+	}},
+	"GetMailTemplate": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetMailTemplate(ctx, tn.c.ID, mailer.KindInvitation, "de"))
+	}},
+	"PutMailTemplate": {staff: identity.StaffAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.PutMailTemplate(ctx, tn.c.ID, mailer.KindLoginLink, "en", portal.MailTemplateParams{Text: "Sign in: {{.Link}}"}))
+	}},
+	"DeleteMailTemplate": {staff: identity.StaffAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none(f.p.DeleteMailTemplate(ctx, tn.c.ID, mailer.KindInvitation, "de"))
+	}},
+	"PreviewMailTemplate": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.PreviewMailTemplate(ctx, tn.c.ID, mailer.KindInvitation, "en", portal.MailTemplateParams{Subject: "Join {{.CustomerName}}"}))
+	}},
 }
 
 // notTenantScoped are the methods of portal.Portal outside the matrix, and why.
@@ -209,6 +253,8 @@ var notTenantScoped = map[string]string{
 	"PurgeExpired":         "maintenance: deletes ended sessions, links and idempotency keys",
 	"Ping":                 "maintenance: readiness of the storage backend",
 	"Now":                  "the clock adapters show time-derived states by; no data",
+	"DeliverOutbox":        "maintenance: one pass of the outbox worker, which sends the mail use cases enqueued",
+	"RunOutbox":            "maintenance: the outbox worker",
 	// A signed-in user's own account: TestSelfUseCases checks who may call them.
 	"MyMemberships":    "self",
 	"SwitchMembership": "self",
@@ -290,6 +336,11 @@ func (f fixture) snapshot(t *testing.T) []any {
 		links, err := f.p.ListAccessLinks(f.owner, tn.c.ID, portal.ListAccessLinksParams{Limit: 100})
 		require.NoError(t, err)
 		out = append(out, inv, links)
+		mail, err := f.p.ListMail(f.owner, portal.ListMailParams{CustomerID: tn.c.ID, Limit: 100})
+		require.NoError(t, err)
+		templates, err := f.p.ListMailTemplates(f.owner, tn.c.ID)
+		require.NoError(t, err)
+		out = append(out, mail, templates)
 		subs, err := f.p.ListCustomers(f.owner, portal.ListCustomersParams{ParentID: tn.c.ID})
 		require.NoError(t, err)
 		out = append(out, c, s, m, subs)
@@ -402,6 +453,8 @@ func TestMe(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, agent.Actions, portal.ActSiteManage)
 	assert.NotContains(t, agent.Actions, portal.ActCustomerCreate, "agents do not create customers")
+	assert.Contains(t, agent.Actions, portal.ActMailRetry, "agents retry failed mail")
+	assert.NotContains(t, agent.Actions, portal.ActMailTemplate, "agents do not change templates")
 
 	viewer, err := f.p.Me(identity.NewContext(t.Context(), identity.User(f.a.viewer.Membership)))
 	require.NoError(t, err)
@@ -409,6 +462,7 @@ func TestMe(t *testing.T) {
 	assert.Equal(t, f.a.c.Name, viewer.CustomerName)
 	assert.Contains(t, viewer.Actions, portal.ActCustomerRead)
 	assert.NotContains(t, viewer.Actions, portal.ActMembershipRead, "viewers do not manage members")
+	assert.NotContains(t, viewer.Actions, portal.ActMailRead, "the outbox is staff's")
 
 	ro := identity.User(f.a.readOnlyAdmin.Membership)
 	ro.ReadOnly = true

@@ -95,10 +95,6 @@ func (p *Portal) CreateCustomer(ctx context.Context, params CreateCustomerParams
 		CreatedAt:    now,
 		UpdatedAt:    now,
 	}
-	var (
-		inv   invite.Invitation
-		token string
-	)
 	err = p.write(ctx, func(r storage.Repos) error {
 		a, err := p.authorize(ctx, r, ActCustomerCreate, "", "")
 		if err != nil {
@@ -113,7 +109,7 @@ func (p *Portal) CreateCustomer(ctx context.Context, params CreateCustomerParams
 			return err
 		}
 		if params.FirstUser != nil {
-			inv, token, err = p.createInvitation(ctx, r, c, invite.Invitation{
+			_, err = p.createInvitation(ctx, r, c, invite.Invitation{
 				Email: email, Role: customer.RoleAdmin, Message: strings.TrimSpace(params.FirstUser.Message),
 				InvitedBy: a.who.Actor(), FirstAdmin: true,
 			}, ttl)
@@ -122,9 +118,6 @@ func (p *Portal) CreateCustomer(ctx context.Context, params CreateCustomerParams
 	})
 	if err != nil {
 		return customer.Customer{}, err
-	}
-	if token != "" {
-		p.notify(ctx, invitationNotice(NotifyInvitation, inv, c, token))
 	}
 	return c, nil
 }

@@ -3,10 +3,12 @@ package portal_test
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage/memory"
@@ -18,21 +20,34 @@ import (
 // its old token stops working.
 func Example_onboarding() {
 	ctx := context.Background()
-	// Mail is not wired up here: keep the last token sent to each address,
-	// as a mailer would put it into a link.
+	// Instead of an SMTP server, a Mailer that keeps the token of the last
+	// link mailed to each address, as its recipient would click it.
 	tokens := map[string]string{}
 	p, err := portal.New(portal.Config{
 		Store:                memory.New(),
 		IDs:                  portal.SequentialIDs(),
 		LoginLinkMinDuration: -1, // no padding in an example
-		Notifier: portal.NotifierFunc(func(_ context.Context, n portal.Notification) error {
-			fmt.Printf("mail %s to %s\n", n.Kind, n.To)
-			tokens[n.To] = n.Token
+		Branding:             mailer.Branding{ProductName: "Acme Portal", PublicBaseURL: "https://portal.example.com"},
+		Mailer: mailer.Func(func(_ context.Context, msg mailer.Message) error {
+			fmt.Printf("mail %s to %s\n", msg.Headers["X-Portalkit-Kind"], msg.To[0])
+			for _, l := range msg.Links() {
+				if u, err := url.Parse(l); err == nil && u.Query().Has("token") {
+					tokens[msg.To[0]] = u.Query().Get("token")
+				}
+			}
 			return nil
 		}),
 	})
 	if err != nil {
 		panic(err)
+	}
+	// Use cases put mail into the outbox, in their own transaction; a
+	// worker sends it. A server runs p.RunOutbox(ctx, …) in the
+	// background; here each pass is called when the mail is needed.
+	deliver := func() {
+		if _, err := p.DeliverOutbox(ctx, portal.OutboxOptions{}); err != nil {
+			panic(err)
+		}
 	}
 	staff := identity.NewContext(ctx, identity.Staff("stf_1", identity.StaffAdmin))
 
@@ -45,6 +60,7 @@ func Example_onboarding() {
 	if err != nil {
 		panic(err)
 	}
+	deliver()
 
 	// Ada accepts: she gets an account, the admin membership and a session.
 	ada, err := p.AcceptInvitation(ctx, tokens["ada@acme.example"], portal.AcceptInvitationParams{Name: "Ada"})
@@ -62,16 +78,19 @@ func Example_onboarding() {
 	if _, err := p.Invite(asAda, acme.ID, portal.InviteParams{Email: "bob@acme.example", Role: customer.RoleMaintainer}); err != nil {
 		panic(err)
 	}
+	deliver()
 	bob, err := p.AcceptInvitation(ctx, tokens["bob@acme.example"], portal.AcceptInvitationParams{Name: "Bob"})
 	if err != nil {
 		panic(err)
 	}
+	deliver()
 	fmt.Println("Bob is", bob.Membership.Role)
 
 	// Later Bob signs in with a one-time e-mail link.
 	if err := p.RequestLoginLink(ctx, portal.RequestLoginLinkParams{Email: "bob@acme.example"}); err != nil {
 		panic(err)
 	}
+	deliver()
 	again, err := p.SignInWithLoginLink(ctx, tokens["bob@acme.example"], portal.SignInParams{})
 	fmt.Println("Bob signed in:", err == nil && again.Token != "")
 	_, err = p.SignInWithLoginLink(ctx, tokens["bob@acme.example"], portal.SignInParams{})

@@ -47,60 +47,56 @@ func (p *Portal) Invite(ctx context.Context, cid customer.ID, params InviteParam
 	if err := mergeInvalid(emailErr, ttlErr, validStruct(params)); err != nil {
 		return invite.Invitation{}, err
 	}
-	var (
-		inv   invite.Invitation
-		token string
-		c     customer.Customer
-	)
+	var inv invite.Invitation
 	err := p.write(ctx, func(r storage.Repos) error {
 		a, err := p.authorize(ctx, r, ActInvitationManage, cid, "")
 		if err != nil {
 			return err
 		}
-		if c, err = getCustomer(ctx, r, cid); err != nil {
+		c, err := getCustomer(ctx, r, cid)
+		if err != nil {
 			return err
 		}
 		sites, err := checkSites(ctx, r, a, cid, params.SiteIDs)
 		if err != nil {
 			return err
 		}
-		inv, token, err = p.createInvitation(ctx, r, c, invite.Invitation{
+		inv, err = p.createInvitation(ctx, r, c, invite.Invitation{
 			Email: email, Role: params.Role, SiteIDs: sites, Message: params.Message, InvitedBy: a.who.Actor(),
 		}, ttl)
 		return err
 	})
-	if err != nil {
-		return invite.Invitation{}, err
-	}
-	p.notify(ctx, invitationNotice(NotifyInvitation, inv, c, token))
-	return inv, nil
+	return inv, err
 }
 
-// createInvitation checks that draft's invitee is new to customer c and
-// stores the invitation, in the caller's transaction. draft carries Email,
-// Role, SiteIDs, Message, InvitedBy and FirstAdmin; the rest is filled in.
-func (p *Portal) createInvitation(ctx context.Context, r storage.Repos, c customer.Customer, draft invite.Invitation, ttl time.Duration) (invite.Invitation, string, error) {
+// createInvitation checks that draft's invitee is new to customer c,
+// stores the invitation and enqueues its e-mail, in the caller's
+// transaction. draft carries Email, Role, SiteIDs, Message, InvitedBy and
+// FirstAdmin; the rest is filled in. The token goes only into the e-mail.
+func (p *Portal) createInvitation(ctx context.Context, r storage.Repos, c customer.Customer, draft invite.Invitation, ttl time.Duration) (invite.Invitation, error) {
 	if c.Status != customer.StatusActive {
-		return invite.Invitation{}, "", portalerr.New(portalerr.FailedPrecondition, "customer %s is %s; invite people once it is active", c.ID, c.Status)
+		return invite.Invitation{}, portalerr.New(portalerr.FailedPrecondition, "customer %s is %s; invite people once it is active", c.ID, c.Status)
 	}
 	now := p.timestamp()
+	var locale string
 	if u, err := r.Users().GetByEmail(ctx, draft.Email); err == nil {
 		l, err := r.Memberships().List(ctx, storage.MembershipFilter{UserID: u.ID, CustomerID: c.ID}, storage.Page{Limit: 1})
 		if err != nil {
-			return invite.Invitation{}, "", fmt.Errorf("portal: looking for a membership: %w", err)
+			return invite.Invitation{}, fmt.Errorf("portal: looking for a membership: %w", err)
 		}
 		if len(l.Items) > 0 {
-			return invite.Invitation{}, "", portalerr.New(portalerr.AlreadyExists, "%s is already a member of customer %s", draft.Email, c.ID)
+			return invite.Invitation{}, portalerr.New(portalerr.AlreadyExists, "%s is already a member of customer %s", draft.Email, c.ID)
 		}
+		locale = u.Locale
 	} else if !errors.Is(err, storage.ErrNotFound) {
-		return invite.Invitation{}, "", fmt.Errorf("portal: looking up the invitee: %w", err)
+		return invite.Invitation{}, fmt.Errorf("portal: looking up the invitee: %w", err)
 	}
 	pending, err := r.Invitations().List(ctx, storage.InvitationFilter{CustomerID: c.ID, Email: draft.Email, State: invite.StatePending, Now: now}, storage.Page{Limit: 1})
 	if err != nil {
-		return invite.Invitation{}, "", fmt.Errorf("portal: looking for pending invitations: %w", err)
+		return invite.Invitation{}, fmt.Errorf("portal: looking for pending invitations: %w", err)
 	}
 	if len(pending.Items) > 0 {
-		return invite.Invitation{}, "", portalerr.New(portalerr.AlreadyExists, "%s already has a pending invitation (%s); resend it instead", draft.Email, pending.Items[0].ID)
+		return invite.Invitation{}, portalerr.New(portalerr.AlreadyExists, "%s already has a pending invitation (%s); resend it instead", draft.Email, pending.Items[0].ID)
 	}
 	token, hash := invite.NewToken(invite.PrefixInvitation)
 	inv := draft
@@ -115,16 +111,34 @@ func (p *Portal) createInvitation(ctx context.Context, r storage.Repos, c custom
 		inv.Role = customer.RoleAdmin
 	}
 	if err := r.Invitations().Create(ctx, inv); err != nil {
-		return invite.Invitation{}, "", fmt.Errorf("portal: creating invitation: %w", err)
+		return invite.Invitation{}, fmt.Errorf("portal: creating invitation: %w", err)
 	}
-	return inv, token, nil
+	if err := p.enqueue(ctx, r, invitationNotice(NotifyInvitation, inv, c, token, locale)); err != nil {
+		return invite.Invitation{}, err
+	}
+	return inv, nil
 }
 
-func invitationNotice(kind NotificationKind, inv invite.Invitation, c customer.Customer, token string) Notification {
+// invitationNotice is the e-mail of an invitation; locale is the
+// invitee's, when the invitee has an account.
+func invitationNotice(kind NotificationKind, inv invite.Invitation, c customer.Customer, token, locale string) Notification {
 	return Notification{
-		Kind: kind, To: inv.Email, Token: token, ExpiresAt: inv.ExpiresAt,
+		Kind: kind, To: inv.Email, Locale: locale, Token: token, ExpiresAt: inv.ExpiresAt,
 		CustomerID: c.ID, CustomerName: c.Name, Role: inv.Role, Message: inv.Message,
 	}
+}
+
+// userLocale returns the locale of the user with this address, or "" when
+// there is none.
+func userLocale(ctx context.Context, r storage.Repos, email string) (string, error) {
+	u, err := r.Users().GetByEmail(ctx, email)
+	if errors.Is(err, storage.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("portal: looking up the invitee: %w", err)
+	}
+	return u.Locale, nil
 }
 
 // ListInvitationsParams filter and page an invitation list.
@@ -155,7 +169,8 @@ type ResendInvitationParams struct {
 }
 
 // ResendInvitation sends a pending or expired invitation again with a new
-// link: the old link stops working and the expiry starts anew. Staff and the
+// link: the old link stops working and the expiry starts anew; its e-mail
+// is enqueued in the same transaction. Staff and the
 // customer's admins may call it. InvitationUsed or InvitationRevoked for an
 // invitation that can no longer be accepted.
 func (p *Portal) ResendInvitation(ctx context.Context, cid customer.ID, id invite.ID, params ResendInvitationParams) (invite.Invitation, error) {
@@ -163,24 +178,20 @@ func (p *Portal) ResendInvitation(ctx context.Context, cid customer.ID, id invit
 	if err != nil {
 		return invite.Invitation{}, err
 	}
-	var (
-		inv   invite.Invitation
-		c     customer.Customer
-		token string
-	)
+	var inv invite.Invitation
 	err = p.write(ctx, func(r storage.Repos) error {
 		a, err := p.authorize(ctx, r, ActInvitationManage, cid, "")
 		if err != nil {
 			return err
 		}
-		if c, err = getCustomer(ctx, r, cid); err != nil {
+		c, err := getCustomer(ctx, r, cid)
+		if err != nil {
 			return err
 		}
 		if c.Status != customer.StatusActive {
 			return portalerr.New(portalerr.FailedPrecondition, "customer %s is %s", cid, c.Status)
 		}
-		var hash invite.Hash
-		token, hash = invite.NewToken(invite.PrefixInvitation)
+		token, hash := invite.NewToken(invite.PrefixInvitation)
 		inv, err = p.updateInvitation(ctx, r, a, cid, id, func(i *invite.Invitation, now time.Time) error {
 			if st := i.State(now); st == invite.StateAccepted || st == invite.StateRevoked {
 				return i.CheckUsable(now)
@@ -190,12 +201,18 @@ func (p *Portal) ResendInvitation(ctx context.Context, cid customer.ID, id invit
 			i.SentCount++
 			return nil
 		})
-		return err
+		if err != nil {
+			return err
+		}
+		locale, err := userLocale(ctx, r, inv.Email)
+		if err != nil {
+			return err
+		}
+		return p.enqueue(ctx, r, invitationNotice(NotifyInvitationResent, inv, c, token, locale))
 	})
 	if err != nil {
 		return invite.Invitation{}, err
 	}
-	p.notify(ctx, invitationNotice(NotifyInvitationResent, inv, c, token))
 	return inv, nil
 }
 
@@ -279,10 +296,7 @@ func (p *Portal) AcceptInvitation(ctx context.Context, token string, params Acce
 		}
 		pwHash = identity.HashPassword(params.Password, p.argon)
 	}
-	var (
-		out     SignIn
-		notices []Notification
-	)
+	var out SignIn
 	err := p.write(ctx, func(r storage.Repos) error {
 		now := p.timestamp()
 		inv, err := r.Invitations().GetByTokenHash(ctx, invite.HashToken(token))
@@ -363,14 +377,13 @@ func (p *Portal) AcceptInvitation(ctx context.Context, token string, params Acce
 			return err
 		}
 		if n, ok := inviterNotice(ctx, r, inv, c, u); ok {
-			notices = append(notices, n)
+			return p.enqueue(ctx, r, n)
 		}
 		return nil
 	})
 	if err != nil {
 		return SignIn{}, err
 	}
-	p.notify(ctx, notices...)
 	return out, nil
 }
 
@@ -386,7 +399,7 @@ func inviterNotice(ctx context.Context, r storage.Repos, inv invite.Invitation, 
 	}
 	return Notification{
 		Kind: NotifyInvitationAccepted, To: inviter.Email, Locale: inviter.Locale,
-		CustomerID: c.ID, CustomerName: c.Name, Role: inv.Role, Subject: invitee.Name + " <" + invitee.Email + ">",
+		CustomerID: c.ID, CustomerName: c.Name, Role: inv.Role, Invitee: invitee.Name + " <" + invitee.Email + ">",
 	}, true
 }
 

@@ -37,7 +37,6 @@ func (p *Portal) RequestLoginLink(ctx context.Context, params RequestLoginLinkPa
 	if err := p.limit("loginlink", email, params.ClientAddr); err != nil {
 		return err
 	}
-	var notice *Notification
 	err = p.write(ctx, func(r storage.Repos) error {
 		u, err := r.Users().GetByEmail(ctx, email)
 		if errors.Is(err, storage.ErrNotFound) {
@@ -69,14 +68,15 @@ func (p *Portal) RequestLoginLink(ctx context.Context, params RequestLoginLinkPa
 		if err := r.LoginLinks().Create(ctx, l); err != nil {
 			return err
 		}
-		notice = &Notification{Kind: NotifyLoginLink, To: u.Email, Locale: u.Locale, Token: token, ExpiresAt: l.ExpiresAt, CustomerID: c.ID, CustomerName: c.Name}
-		return nil
+		// The e-mail leaves through the outbox, after the answer: the
+		// request takes no longer for a known address by waiting on mail.
+		return p.enqueue(ctx, r, Notification{
+			Kind: NotifyLoginLink, To: u.Email, Locale: u.Locale, Token: token, ExpiresAt: l.ExpiresAt,
+			CustomerID: c.ID, CustomerName: c.Name,
+		})
 	})
 	if err != nil {
 		return err
-	}
-	if notice != nil {
-		p.notify(ctx, *notice)
 	}
 	if wait := p.linkPad - time.Since(start); wait > 0 {
 		t := time.NewTimer(wait)

@@ -11,6 +11,7 @@ import (
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
 )
 
@@ -21,7 +22,10 @@ func TestRequestLoginLink(t *testing.T) {
 
 		err := s.p.RequestLoginLink(t.Context(), portal.RequestLoginLinkParams{Email: "nobody@acme.example"})
 		require.NoError(t, err, "an unknown address answers the same")
-		assert.Empty(t, s.rec.Notifications(), "and nothing is sent")
+		assert.Empty(t, s.rec.Mails(), "and nothing is sent")
+		queued, err := s.p.ListMail(s.owner, portal.ListMailParams{})
+		require.NoError(t, err)
+		assert.Empty(t, queued.Items, "nor queued")
 
 		err = s.p.RequestLoginLink(t.Context(), portal.RequestLoginLinkParams{Email: "not an address"})
 		assertCode(t, portalerr.Invalid, err)
@@ -30,8 +34,9 @@ func TestRequestLoginLink(t *testing.T) {
 		n := s.lastNotice(t, "ada@acme.example")
 		assert.Equal(t, portal.NotifyLoginLink, n.Kind)
 		assert.True(t, invite.HasPrefix(n.Token, invite.PrefixLoginLink), "token %q", n.Token)
-		assert.Equal(t, s.clock.Now().Add(invite.LoginLinkTTL), n.ExpiresAt)
-		assert.Equal(t, "Acme", n.CustomerName)
+		assert.Equal(t, portaltest.PublicURL+"/login?token="+n.Token, n.Link)
+		assert.Contains(t, n.Text, "expires at "+expires(s.clock.Now().Add(invite.LoginLinkTTL)))
+		assert.Equal(t, c.ID, s.lastOutbox(t, "ada@acme.example").CustomerID, "the link is about Acme")
 
 		in, err := s.p.SignInWithLoginLink(t.Context(), n.Token, portal.SignInParams{})
 		require.NoError(t, err)
@@ -145,7 +150,7 @@ func TestNoLoginLinkForRefusedUsers(t *testing.T) {
 			in, err := s.p.SignInWithLoginLink(t.Context(), s.loginLink(t, "vic@example.com"), portal.SignInParams{})
 			require.NoError(t, err)
 			assert.Equal(t, inGlobex.ID, in.Membership.ID, "the active membership is picked")
-			assert.Equal(t, "Globex", s.lastNotice(t, "vic@example.com").CustomerName)
+			assert.Equal(t, globex.ID, s.lastOutbox(t, "vic@example.com").CustomerID, "the link is about Globex")
 		})
 	})
 }

@@ -2,13 +2,17 @@ package portal
 
 import (
 	"context"
-	"log/slog"
+	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/storage"
 )
 
-// NotificationKind says which message a Notification asks for.
+// NotificationKind says which message a Notification asks for. The kinds
+// are mailer's kinds by name (mailer.KindInvitation, …), whose templates
+// render them.
 type NotificationKind string
 
 // Notification kinds.
@@ -20,58 +24,77 @@ const (
 )
 
 // Notification asks for a message to a person, usually an e-mail with a
-// link that carries Token. The link's address is the mailer's business
-// (it knows the public base URL); portal knows what the link must do.
+// link that carries Token. Use cases write it into the outbox, in their own
+// transaction, as the payload of a storage.OutboxMessage; the outbox worker
+// renders it with the mail templates (which know the public base URL the
+// link is built on) and sends it. Its JSON form is that stored payload.
 type Notification struct {
-	Kind NotificationKind
+	Kind NotificationKind `json:"kind"`
 	// To is the recipient's normalised e-mail address.
-	To string
-	// Locale is the recipient's language if known ("" for the default).
-	Locale string
+	To string `json:"to"`
+	// Locale is the recipient's language if known ("" for Config.DefaultLocale).
+	Locale string `json:"locale,omitempty"`
 	// Token is the secret the link carries; empty for messages without a link.
-	Token     string
-	ExpiresAt time.Time
-	// Customer is the customer the message is about.
-	CustomerID   customer.ID
-	CustomerName string
+	Token     string    `json:"token,omitempty"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
+	// CustomerID is the customer the message is about.
+	CustomerID   customer.ID `json:"customer_id,omitempty"`
+	CustomerName string      `json:"customer_name,omitempty"`
 	// Role offered by an invitation.
-	Role customer.Role
+	Role customer.Role `json:"role,omitempty"`
 	// Message is the inviter's personal note, if any.
-	Message string
-	// Subject names the person the message is about (the invitee, for NotifyInvitationAccepted).
-	Subject string
+	Message string `json:"message,omitempty"`
+	// Invitee names who accepted, for NotifyInvitationAccepted.
+	Invitee string `json:"invitee,omitempty"`
+	// OrderID, OrderNumber and Reason are about an order, for the order kinds.
+	OrderID     string `json:"order_id,omitempty"`
+	OrderNumber string `json:"order_number,omitempty"`
+	Reason      string `json:"reason,omitempty"`
 }
 
-// Notifier sends notifications. Portal calls it after the transaction that
-// caused the notification has committed; an error is logged, and the action
-// stands (an invitation can be resent).
-type Notifier interface {
-	Notify(ctx context.Context, n Notification) error
-}
-
-// NotifierFunc adapts a function to Notifier.
-type NotifierFunc func(ctx context.Context, n Notification) error
-
-// Notify calls f.
-func (f NotifierFunc) Notify(ctx context.Context, n Notification) error { return f(ctx, n) }
-
-// LogNotifier returns a Notifier that writes each notification, token
-// included, to log: for development, where mail is not set up. The tokens
-// are credentials: never use it where the log is kept or shared.
-func LogNotifier(log *slog.Logger) Notifier {
-	return NotifierFunc(func(ctx context.Context, n Notification) error {
-		log.InfoContext(ctx, "portal: notification", "kind", n.Kind, "to", n.To, "customer", n.CustomerID, "token", n.Token, "expires_at", n.ExpiresAt)
-		return nil
-	})
-}
-
-// notify hands notifications to the Notifier after a commit. The change has
-// happened, so a caller that goes away must not cancel its messages.
-func (p *Portal) notify(ctx context.Context, ns ...Notification) {
-	ctx = context.WithoutCancel(ctx)
+// enqueue writes one outbox message per notification in the caller's
+// transaction r: they leave once it commits, through the outbox worker,
+// and never if it rolls back. After the commit, p.write wakes this
+// Portal's workers.
+func (p *Portal) enqueue(ctx context.Context, r storage.Repos, ns ...Notification) error {
+	now := p.timestamp()
 	for _, n := range ns {
-		if err := p.notifier.Notify(ctx, n); err != nil {
-			p.log.ErrorContext(ctx, "portal: notification not sent", "kind", n.Kind, "to", n.To, "err", err)
+		payload, err := json.Marshal(n)
+		if err != nil {
+			return fmt.Errorf("portal: encoding %s mail: %w", n.Kind, err)
+		}
+		m := storage.OutboxMessage{
+			ID:            storage.OutboxID(p.ids.NewID(PrefixOutbox)),
+			Kind:          string(n.Kind),
+			Recipient:     n.To,
+			CustomerID:    n.CustomerID,
+			Payload:       payload,
+			Status:        storage.OutboxPending,
+			NextAttemptAt: now,
+			CreatedAt:     now,
+			UpdatedAt:     now,
+		}
+		if err := r.Outbox().Enqueue(ctx, m); err != nil {
+			return fmt.Errorf("portal: enqueueing %s mail: %w", n.Kind, err)
 		}
 	}
+	if len(ns) > 0 {
+		markQueued(r)
+	}
+	return nil
+}
+
+// markQueued notes that the transaction r made mail due, so that p.write
+// wakes the outbox workers once it commits.
+func markQueued(r storage.Repos) {
+	if w, ok := r.(*writeTx); ok {
+		w.queued = true
+	}
+}
+
+// writeTx is the Repos of a transaction p.write runs: it remembers whether
+// the transaction enqueued mail.
+type writeTx struct {
+	storage.Repos
+	queued bool
 }

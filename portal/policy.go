@@ -34,6 +34,9 @@ const (
 	ActAPIKeyManage     Action = "api_key.manage"
 	ActUserAdmin        Action = "user.admin" // disable or enable a person everywhere
 	ActSelf             Action = "self"       // a signed-in user's own account: memberships, password
+	ActMailRead         Action = "mail.read"  // the outbox, template overrides and previews
+	ActMailRetry        Action = "mail.retry"
+	ActMailTemplate     Action = "mail_template.manage" // save and delete template overrides
 )
 
 // Rule says the least staff role and the least customer role that may do an
@@ -63,6 +66,9 @@ var policy = map[Action]Rule{
 	ActAPIKeyManage:     {Staff: identity.StaffOwner},
 	ActUserAdmin:        {Staff: identity.StaffAdmin},
 	ActSelf:             {User: customer.RoleViewer},
+	ActMailRead:         {Staff: identity.StaffAgent},
+	ActMailRetry:        {Staff: identity.StaffAgent},
+	ActMailTemplate:     {Staff: identity.StaffAdmin},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which

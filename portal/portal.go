@@ -8,6 +8,7 @@ import (
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/storage"
 )
 
@@ -25,12 +26,25 @@ type Config struct {
 	// Logger receives what operators should know; default slog.Default().
 	Logger *slog.Logger
 
-	// Notifier sends invitations, login links and other messages. It should
-	// return quickly (hand the message to a queue): RequestLoginLink's
-	// constant-time answer assumes so. Without one, messages are dropped and
-	// logged without their tokens; LogNotifier logs them with their tokens,
-	// for development.
-	Notifier Notifier
+	// Mailer delivers mail: invitations, sign-in links and other messages.
+	// Use cases write each message into the outbox in the transaction of
+	// the change that causes it; RunOutbox (or DeliverOutbox) renders and
+	// sends due messages through Mailer. Without one, messages wait in the
+	// outbox and the outbox workers refuse to run. mailer.NewSMTP sends
+	// through an SMTP server; mailer.NewLog writes messages, links and their
+	// tokens included, to a log, for development.
+	Mailer mailer.Mailer
+	// MailFrom is the sender of every message; default "noreply@" and the
+	// host of Branding.PublicBaseURL.
+	MailFrom string
+	// Branding is the provider's look in every message, and
+	// Branding.PublicBaseURL the address the messages' links are built on:
+	// required with a Mailer. ProductName defaults to "portalkit". Replies
+	// go to Branding.SupportEmail, if set.
+	Branding mailer.Branding
+	// DefaultLocale is the language of mail to recipients whose own locale
+	// has no templates; default "en". See mailer.Locales.
+	DefaultLocale string
 	// RateLimiter counts sign-in attempts; default a MemoryRateLimiter.
 	RateLimiter RateLimiter
 	// RateLimits bound sign-in attempts; zero fields take DefaultRateLimits.
@@ -72,7 +86,6 @@ type Portal struct {
 	ids      IDSource
 	ent      customer.Entitlements
 	log      *slog.Logger
-	notifier Notifier
 	limiter  RateLimiter
 	limits   RateLimits
 	idle     time.Duration
@@ -84,16 +97,23 @@ type Portal struct {
 	// dummyHash is verified against when a sign-in names no known
 	// password, so that failures take the same time either way.
 	dummyHash string
+
+	mail mailSetup
+	// wake tells this Portal's outbox workers that a transaction enqueued
+	// mail, so they need not wait for their next poll.
+	wake chan struct{}
 }
 
-// New returns a Portal for cfg. It fails when cfg.Store is nil.
+// New returns a Portal for cfg. It fails when cfg.Store is nil, and with a
+// portalerr Invalid error for a bad mail configuration (Branding, MailFrom,
+// DefaultLocale; a Mailer without Branding.PublicBaseURL).
 func New(cfg Config) (*Portal, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("portal: Config.Store is required")
 	}
 	p := &Portal{
 		store: cfg.Store, now: cfg.Now, ids: cfg.IDs, ent: cfg.Entitlements, log: cfg.Logger,
-		notifier: cfg.Notifier, limiter: cfg.RateLimiter, limits: cfg.RateLimits,
+		limiter: cfg.RateLimiter, limits: cfg.RateLimits,
 		idle: cfg.SessionIdleTimeout, lifetime: cfg.SessionLifetime, linkPad: cfg.LoginLinkMinDuration,
 		argon: cfg.Argon2, lockout: cfg.PasswordLockout,
 	}
@@ -114,13 +134,11 @@ func New(cfg Config) (*Portal, error) {
 	if p.log == nil {
 		p.log = slog.Default()
 	}
-	if p.notifier == nil {
-		p.log.Warn("portal: Config.Notifier is not set: invitations and sign-in links reach nobody; they are logged without their tokens")
-		p.notifier = NotifierFunc(func(ctx context.Context, n Notification) error {
-			p.log.InfoContext(ctx, "portal: notification not delivered", "kind", n.Kind, "to", n.To, "customer", n.CustomerID)
-			return nil
-		})
+	mail, err := newMailSetup(cfg)
+	if err != nil {
+		return nil, err
 	}
+	p.mail, p.wake = mail, make(chan struct{}, 1)
 	if p.limiter == nil {
 		p.limiter = &MemoryRateLimiter{}
 	}
@@ -145,9 +163,20 @@ func (p *Portal) timestamp() time.Time {
 	return p.now().UTC().Truncate(time.Microsecond)
 }
 
-// write runs fn in a read-write transaction.
+// write runs fn in a read-write transaction. Once a transaction that
+// enqueued mail commits, it wakes this Portal's outbox workers.
 func (p *Portal) write(ctx context.Context, fn func(storage.Repos) error) error {
-	return p.store.InTx(ctx, fn)
+	var queued bool
+	err := p.store.InTx(ctx, func(r storage.Repos) error {
+		w := &writeTx{Repos: r}
+		err := fn(w)
+		queued = w.queued
+		return err
+	})
+	if err == nil && queued {
+		p.wakeOutbox()
+	}
+	return err
 }
 
 // read runs fn in a read-only transaction.

@@ -3,6 +3,7 @@ package portal_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -19,7 +20,7 @@ import (
 )
 
 // signInEnv is an env that also keeps the store under the portal and the
-// notifications the portal sent.
+// mail the portal's outbox sent.
 type signInEnv struct {
 	env
 	store storage.Store
@@ -29,12 +30,12 @@ type signInEnv struct {
 func newSignInEnv(t *testing.T, store storage.Store, opts ...func(*portal.Config)) signInEnv {
 	t.Helper()
 	rec := &portaltest.Recorder{}
-	opts = append([]func(*portal.Config){func(c *portal.Config) { c.Notifier = rec }}, opts...)
+	opts = append([]func(*portal.Config){func(c *portal.Config) { c.Mailer = rec }}, opts...)
 	return signInEnv{env: newEnv(t, store, opts...), store: store, rec: rec}
 }
 
 // eachSignInBackend runs f once per backend (as eachBackend does) with a
-// fresh portal whose store and notifications the test can see.
+// fresh portal whose store and mail the test can see.
 func eachSignInBackend(t *testing.T, f func(t *testing.T, s signInEnv), opts ...func(*portal.Config)) {
 	t.Helper()
 	for name, newStore := range backends {
@@ -44,28 +45,47 @@ func eachSignInBackend(t *testing.T, f func(t *testing.T, s signInEnv), opts ...
 	}
 }
 
-// lastNotice returns the last notification to the address; it fails the
-// test when there is none.
-func (s signInEnv) lastNotice(t *testing.T, to string) portal.Notification {
+// lastNotice returns the last mail to the address, as the outbox worker
+// rendered and sent it; it fails the test when there is none.
+func (s signInEnv) lastNotice(t *testing.T, to string) portaltest.Mail {
 	t.Helper()
 	n, ok := s.rec.Last(to)
-	require.True(t, ok, "no notification to %s", to)
+	require.True(t, ok, "no mail to %s", to)
 	return n
 }
 
-// noticesTo counts the notifications sent to the address.
+// noticesTo counts the mail sent to the address.
 func (s signInEnv) noticesTo(to string) int {
 	n := 0
-	for _, x := range s.rec.Notifications() {
-		if x.To == to {
+	for _, x := range s.rec.Mails() {
+		if slices.Contains(x.To, to) {
 			n++
 		}
 	}
 	return n
 }
 
+// lastOutbox returns the outbox record of the last mail to the address,
+// as staff list it; it fails the test when there is none.
+func (s signInEnv) lastOutbox(t *testing.T, to string) storage.OutboxMessage {
+	t.Helper()
+	l, err := s.p.ListMail(s.owner, portal.ListMailParams{Limit: storage.MaxLimit})
+	require.NoError(t, err)
+	require.Empty(t, l.NextCursor, "more mail than one page")
+	for _, m := range slices.Backward(l.Items) {
+		if m.Recipient == to {
+			return m
+		}
+	}
+	require.Failf(t, "no mail in the outbox", "to %s", to)
+	return storage.OutboxMessage{}
+}
+
+// expires is how the English templates write an expiry.
+func expires(at time.Time) string { return at.UTC().Format("January 2, 2006, 15:04 UTC") }
+
 // invite invites the address into cid as the owner and returns the
-// invitation with the token the notification carried.
+// invitation with the token its e-mail's link carried.
 func (s signInEnv) invite(t *testing.T, cid customer.ID, email string, role customer.Role) (invite.Invitation, string) {
 	t.Helper()
 	inv, err := s.p.Invite(s.owner, cid, portal.InviteParams{Email: email, Role: role})

@@ -63,4 +63,6 @@ type Repos interface {
 	Passwords() PasswordRepo
 	Audit() AuditRepo
 	Idempotency() IdempotencyRepo
+	Outbox() OutboxRepo
+	MailTemplates() MailTemplateRepo
 }

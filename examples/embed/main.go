@@ -53,6 +53,7 @@ import (
 	"github.com/portalkit/portalkit/httpapi"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage/sqlite"
@@ -97,10 +98,21 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	defer store.Close()
-	p, err := portal.New(portal.Config{Store: store, Logger: log, Notifier: portal.LogNotifier(log)})
+	// Mail is written to the log, links included; an application would
+	// pass mailer.NewSMTP here, and its own public URL.
+	p, err := portal.New(portal.Config{
+		Store: store, Logger: log, Mailer: mailer.NewLog(log),
+		Branding: mailer.Branding{ProductName: "embed example", PublicBaseURL: "http://" + *addr + "/portal"},
+	})
 	if err != nil {
 		return err
 	}
+	// The outbox worker sends the mail the use cases enqueue; it stops with
+	// ctx, after the message in hand, before the store closes.
+	wctx, stopWorker := context.WithCancel(ctx)
+	worker := make(chan error, 1)
+	go func() { worker <- p.RunOutbox(wctx, portal.OutboxOptions{}) }()
+	defer func() { stopWorker(); <-worker }()
 
 	// The application's own mux and routes, with portalkit mounted under /portal/.
 	mux := http.NewServeMux()

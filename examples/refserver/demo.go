@@ -17,7 +17,7 @@ const demoRef = "demo:acme"
 // seedDemo creates, through the portal's use cases, two customers, a site,
 // customer users in every role and staff API keys in every role, and prints
 // how each one signs in. base is the server's public URL.
-func seedDemo(ctx context.Context, p *portal.Portal, mail *outbox, base string, out io.Writer) error {
+func seedDemo(ctx context.Context, p *portal.Portal, mail *tokenTap, base string, out io.Writer) error {
 	staff := identity.NewContext(ctx, identity.Staff("demo", identity.StaffOwner))
 	l, err := p.ListCustomers(staff, portal.ListCustomersParams{Search: demoRef, Limit: 1})
 	if err != nil {
@@ -81,6 +81,10 @@ func seedDemo(ctx context.Context, p *portal.Portal, mail *outbox, base string, 
 	// An invitation still open, as a customer's admin would send it.
 	const otto = "otto@globex.example"
 	if _, err := p.Invite(staff, globex.ID, portal.InviteParams{Email: otto, Role: customer.RoleMaintainer}); err != nil {
+		return err
+	}
+	// Send it now, before the worker starts, to learn its token.
+	if _, err := p.DeliverOutbox(ctx, outboxOptions); err != nil {
 		return err
 	}
 	token := mail.lastToken(otto)

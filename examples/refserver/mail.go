@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"net/url"
 	"sync"
 	"time"
 
@@ -20,8 +20,8 @@ const (
 	defaultMailFrom = "portalkit@localhost"
 	// productName brands the messages the reference server sends.
 	productName = "portalkit"
-	// smtpSendTimeout bounds one message. Mail goes out inside the request
-	// that caused it, so it stays well under the HTTP write timeout.
+	// smtpSendTimeout bounds one message, and so how long a shutdown waits
+	// for the message in hand.
 	smtpSendTimeout = 15 * time.Second
 )
 
@@ -47,89 +47,52 @@ func checkMailFrom(from string) error {
 	return nil
 }
 
-// smtpNotifier is the portal.Notifier of a reference server with
-// --smtp-url: it renders each notification with mailer's default
-// templates and sends it through the SMTP server.
-//
-// It sends synchronously, inside the request that caused the message: a
-// slow SMTP server slows that request (by at most smtpSendTimeout), and a
-// message that fails is not tried again; portal logs the error, and an
-// invitation can be resent. The durable outbox, which retries, arrives
-// with the mail issue.
-type smtpNotifier struct {
-	mailer    mailer.Mailer
-	templates *mailer.Templates
-	from      string
-}
+// outboxOptions are the reference server's outbox worker settings: the
+// defaults, with a send timeout to match the SMTP client's.
+var outboxOptions = portal.OutboxOptions{SendTimeout: smtpSendTimeout + time.Second}
 
-// newSMTPNotifier returns a notifier that sends from from through m, with
-// links on publicURL.
-func newSMTPNotifier(m mailer.Mailer, from, publicURL string) (*smtpNotifier, error) {
-	t, err := mailer.NewTemplates(mailer.TemplateConfig{
-		Branding: mailer.Branding{ProductName: productName, PublicBaseURL: publicURL},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("mail templates: %w", err)
-	}
-	return &smtpNotifier{mailer: m, templates: t, from: from}, nil
-}
-
-// Notify renders n and sends it. portal's notification kinds are mailer's
-// kinds by name.
-func (s *smtpNotifier) Notify(ctx context.Context, n portal.Notification) error {
-	c, err := s.templates.Render(mailer.Kind(n.Kind), n.Locale, mailer.Data{
-		To:           n.To,
-		Token:        n.Token,
-		ExpiresAt:    n.ExpiresAt,
-		CustomerID:   string(n.CustomerID),
-		CustomerName: n.CustomerName,
-		Role:         string(n.Role),
-		Message:      n.Message,
-		Invitee:      n.Subject,
-	}, mailer.Override{})
-	if err != nil {
-		return fmt.Errorf("rendering %s: %w", n.Kind, err)
-	}
-	return s.mailer.Send(ctx, mailer.Message{
-		From:      s.from,
-		To:        []string{n.To},
-		Subject:   c.Subject,
-		Text:      c.Text,
-		HTML:      c.HTML,
-		Headers:   map[string]string{"X-Portalkit-Kind": string(n.Kind)},
-		MessageID: rand.Text() + "@portalkit",
-	})
-}
-
-// outbox is the Notifier the portal gets. It keeps the last token sent to
-// each address, so that the demo can print it, and hands each message to
-// send: the SMTP notifier with --smtp-url. Until send is set, and without
-// --smtp-url, it logs every message with its token instead.
-type outbox struct {
-	log *slog.Logger
-	// send is set, if at all, before the server takes requests.
-	send   portal.Notifier
+// tokenTap is the portal's Mailer: it keeps the token of the last link
+// sent to each address, so that the demo can print an invitation's link,
+// and hands every message on to next: the SMTP server with --smtp-url,
+// else the log, links and their tokens included.
+type tokenTap struct {
+	next   mailer.Mailer
 	mu     sync.Mutex
 	tokens map[string]string
 }
 
-// Notify remembers n's token and sends n, or logs it, token included.
-func (o *outbox) Notify(ctx context.Context, n portal.Notification) error {
-	o.mu.Lock()
-	if o.tokens == nil {
-		o.tokens = map[string]string{}
+// Send remembers the token of msg's link and sends msg through next.
+func (t *tokenTap) Send(ctx context.Context, msg mailer.Message) error {
+	for _, l := range msg.Links() {
+		u, err := url.Parse(l)
+		if err != nil || u.Query().Get("token") == "" {
+			continue
+		}
+		t.mu.Lock()
+		if t.tokens == nil {
+			t.tokens = map[string]string{}
+		}
+		for _, to := range msg.To {
+			t.tokens[to] = u.Query().Get("token")
+		}
+		t.mu.Unlock()
+		break
 	}
-	o.tokens[n.To] = n.Token
-	o.mu.Unlock()
-	if o.send != nil {
-		return o.send.Notify(ctx, n)
-	}
-	return portal.LogNotifier(o.log).Notify(ctx, n)
+	return t.next.Send(ctx, msg)
 }
 
 // lastToken returns the token last sent to email.
-func (o *outbox) lastToken(email string) string {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.tokens[email]
+func (t *tokenTap) lastToken(email string) string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.tokens[email]
+}
+
+// newMailer returns the Mailer the configuration asks for: SMTP with
+// --smtp-url, else the log.
+func newMailer(cfg config, log *slog.Logger) *tokenTap {
+	if cfg.smtp != nil {
+		return &tokenTap{next: cfg.smtp}
+	}
+	return &tokenTap{next: mailer.NewLog(log)}
 }

@@ -20,11 +20,12 @@
 //	--smtp-url    PORTALKIT_SMTP_URL      SMTP server for mail: smtp://user:pass@host:587, smtps://…, ?tls=none
 //	--mail-from   PORTALKIT_MAIL_FROM     sender of its mail (default portalkit@localhost)
 //
-// With --smtp-url, invitations and sign-in links are mailed, synchronously, from the request
-// that causes them; a message that fails is logged and not tried again (the durable outbox
-// arrives with the mail issue). Without it, every message is written to the log, its token
-// included: fine for development and demos, but anyone who reads that log can sign in as the
-// recipients.
+// Mail (invitations, sign-in links) goes through the portal's outbox: each message is written in
+// the transaction of the change that causes it, and the server's outbox worker sends it right
+// after, retrying with backoff while the mail server is unreachable; a restart loses nothing.
+// With --smtp-url it is sent through that SMTP server. Without it, every message is written to
+// the log, its links and their tokens included: fine for development and demos, but anyone who
+// reads that log can sign in as the recipients.
 package main
 
 import (
@@ -104,21 +105,6 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 		return fmt.Errorf("unknown command %q (the one command is `apikey create`)", fs.Arg(0))
 	}
 
-	mail := &outbox{log: log}
-	p, store, err := openPortal(ctx, cfg, log, mail)
-	if err != nil {
-		return err
-	}
-	defer func() { _ = store.Close() }()
-
-	key, err := p.Bootstrap(ctx)
-	if err != nil {
-		return fmt.Errorf("creating the first API key: %w", err)
-	}
-	if key != "" {
-		fmt.Fprintf(stdout, "\nA new database: here is its owner API key. It is shown only this once; keep it.\n\n    %s\n\n", key)
-	}
-
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
@@ -127,13 +113,23 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	if base == "" {
 		base = "http://" + ln.Addr().String()
 	}
+	mail := newMailer(cfg, log)
+	p, store, err := openPortal(ctx, cfg, log, mail, base)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer func() { _ = store.Close() }()
+
+	key, err := p.Bootstrap(ctx)
+	if err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("creating the first API key: %w", err)
+	}
+	if key != "" {
+		fmt.Fprintf(stdout, "\nA new database: here is its owner API key. It is shown only this once; keep it.\n\n    %s\n\n", key)
+	}
 	if cfg.smtp != nil {
-		n, err := newSMTPNotifier(cfg.smtp, cfg.mailFrom, base)
-		if err != nil {
-			_ = ln.Close()
-			return err
-		}
-		mail.send = n
 		fmt.Fprintf(stdout, "Mail goes through %s, from %s.\n", cfg.smtp, cfg.mailFrom)
 	} else {
 		fmt.Fprintln(stdout, "No --smtp-url: mail is written to the log, links and their tokens included.")
@@ -144,6 +140,17 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 			return fmt.Errorf("seeding demo data: %w", err)
 		}
 	}
+	// The outbox worker stops with ctx, after the message in hand; what is
+	// left waits in the database for the next start.
+	wctx, stopWorker := context.WithCancel(ctx)
+	worker := make(chan error, 1)
+	go func() { worker <- p.RunOutbox(wctx, outboxOptions) }()
+	defer func() {
+		stopWorker()
+		if err := <-worker; err != nil {
+			log.Error("refserver: outbox worker", "err", err)
+		}
+	}()
 
 	mux := http.NewServeMux()
 	mux.Handle("/", httpapi.NewHandler(p, httpapi.WithLogger(log), httpapi.WithIdempotencyStore(store)))
@@ -224,17 +231,19 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 }
 
 // openPortal opens the database, applying its migrations, and a Portal on
-// it. The caller closes the store, which also keeps Idempotency-Keys.
-func openPortal(ctx context.Context, cfg config, log *slog.Logger, mail portal.Notifier) (*portal.Portal, storage.Store, error) {
+// it that mails through m (nil: mail stays in the outbox) with links on
+// base. The caller closes the store, which also keeps Idempotency-Keys.
+func openPortal(ctx context.Context, cfg config, log *slog.Logger, m mailer.Mailer, base string) (*portal.Portal, storage.Store, error) {
 	store, err := openStore(ctx, cfg.db)
 	if err != nil {
 		return nil, nil, err
 	}
-	p, err := portal.New(portal.Config{
-		Store:    store,
-		Logger:   log,
-		Notifier: mail,
-	})
+	c := portal.Config{Store: store, Logger: log}
+	if m != nil {
+		c.Mailer, c.MailFrom = m, cfg.mailFrom
+		c.Branding = mailer.Branding{ProductName: productName, PublicBaseURL: base}
+	}
+	p, err := portal.New(c)
 	if err != nil {
 		_ = store.Close()
 		return nil, nil, err
@@ -305,7 +314,7 @@ func runAPIKey(ctx context.Context, args []string, env func(string) string, stdo
 	if err != nil {
 		return err
 	}
-	p, store, err := openPortal(ctx, cfg, log, &outbox{log: log})
+	p, store, err := openPortal(ctx, cfg, log, nil, "")
 	if err != nil {
 		return err
 	}

@@ -2,11 +2,15 @@ package portaltest
 
 import (
 	"context"
+	"maps"
+	"net/url"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/storage/memory"
 )
@@ -37,12 +41,18 @@ func (c *Clock) Advance(d time.Duration) {
 // FastArgon2 makes password hashing cheap, for tests only.
 var FastArgon2 = identity.Argon2Params{Memory: 64, Time: 1, Threads: 1}
 
+// PublicURL is the public base URL of the portals New builds: the links
+// in their mail start with it.
+const PublicURL = "https://portal.example.com"
+
 // New returns a Portal for tests: a fresh memory store, clock as
 // Config.Now, portal.SequentialIDs, cheap password hashing, no padding of
-// login-link requests, and notifications kept by a Recorder. Options may change the
-// config before New is called (for example to set Entitlements, another
-// Store or a Recorder as Notifier). It fails the test when the portal cannot
-// be built.
+// login-link requests, and mail kept by a Recorder, branded "Portal Test"
+// on PublicURL. Options may change the config before New is called (for
+// example to set Entitlements, another Store or a Recorder of the test's
+// own as Mailer). When the Mailer is a *Recorder, New attaches it to the
+// Portal, so that reading it first delivers the Portal's due mail. It
+// fails the test when the portal cannot be built.
 func New(tb testing.TB, clock *Clock, opts ...func(*portal.Config)) *portal.Portal {
 	tb.Helper()
 	cfg := portal.Config{
@@ -51,7 +61,8 @@ func New(tb testing.TB, clock *Clock, opts ...func(*portal.Config)) *portal.Port
 		IDs:                  portal.SequentialIDs(),
 		Argon2:               FastArgon2,
 		LoginLinkMinDuration: -1,
-		Notifier:             &Recorder{},
+		Mailer:               &Recorder{},
+		Branding:             mailer.Branding{ProductName: "Portal Test", PublicBaseURL: PublicURL},
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -59,6 +70,9 @@ func New(tb testing.TB, clock *Clock, opts ...func(*portal.Config)) *portal.Port
 	p, err := portal.New(cfg)
 	if err != nil {
 		tb.Fatalf("portaltest: %v", err)
+	}
+	if r, ok := cfg.Mailer.(*Recorder); ok {
+		r.attach(tb, p)
 	}
 	return p
 }
@@ -73,36 +87,128 @@ func Owner(ctx context.Context) context.Context {
 	return As(ctx, identity.Staff("stf_owner", identity.StaffOwner))
 }
 
-// Recorder is a portal.Notifier that keeps what it is given. Safe for
+// Recorder is a mailer.Mailer that keeps the mail a Portal's outbox
+// worker sends, for tests. Attached to a Portal by New, it delivers the
+// Portal's due mail (Portal.DeliverOutbox, as a running worker would)
+// before each of its methods answers: a test sees the mail of every use
+// case it has called, and reads it as rendered, links included. Safe for
 // concurrent use; the zero value is ready.
 type Recorder struct {
-	mu   sync.Mutex
-	sent []portal.Notification
+	// Err, if set, is called for every message; a non-nil result is
+	// returned from Send and the message is not kept. Tests use it to make
+	// a message bounce (a *mailer.SendError with Permanent set) or fail
+	// for a while.
+	Err func(mailer.Message) error
+	// Options are what delivery passes with; zero fields take the
+	// portal's defaults.
+	Options portal.OutboxOptions
+
+	mu    sync.Mutex
+	mails []Mail
+	tb    testing.TB
+	p     *portal.Portal
 }
 
-// Notify implements portal.Notifier.
-func (r *Recorder) Notify(_ context.Context, n portal.Notification) error {
+var _ mailer.Mailer = (*Recorder)(nil)
+
+// Mail is one message a Recorder was given, and what a test wants from it.
+type Mail struct {
+	mailer.Message
+	// Kind is the kind of message, from its X-Portalkit-Kind header.
+	Kind portal.NotificationKind
+	// Link is the message's link that carries a token, else its first
+	// link; "" when it has none.
+	Link string
+	// Token is the token the link carries, "" for none.
+	Token string
+}
+
+// Send keeps msg. Like a real Mailer it refuses an invalid msg with a
+// portalerr Invalid error.
+func (r *Recorder) Send(ctx context.Context, msg mailer.Message) error {
+	if err := msg.Validate(); err != nil {
+		return err
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if r.Err != nil {
+		if err := r.Err(msg); err != nil {
+			return err
+		}
+	}
+	m := Mail{Message: msg, Kind: portal.NotificationKind(msg.Headers["X-Portalkit-Kind"])}
+	m.To = slices.Clone(msg.To)
+	m.Headers = maps.Clone(msg.Headers)
+	for _, l := range msg.Links() {
+		u, err := url.Parse(l)
+		if err != nil {
+			continue
+		}
+		if tok := u.Query().Get("token"); tok != "" {
+			m.Link, m.Token = l, tok
+			break
+		}
+		if m.Link == "" {
+			m.Link = l
+		}
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.sent = append(r.sent, n)
+	r.mails = append(r.mails, m)
 	return nil
 }
 
-// Notifications returns a copy of everything recorded so far.
-func (r *Recorder) Notifications() []portal.Notification {
+// attach makes r deliver p's due mail before it answers.
+func (r *Recorder) attach(tb testing.TB, p *portal.Portal) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]portal.Notification(nil), r.sent...)
+	r.tb, r.p = tb, p
 }
 
-// Last returns the last notification to the address, and false if there is none.
-func (r *Recorder) Last(to string) (portal.Notification, bool) {
+// Deliver delivers the attached Portal's due mail, batch after batch, as a
+// worker would; every method that reads r calls it first. A failure fails
+// the test.
+func (r *Recorder) Deliver() {
 	r.mu.Lock()
-	defer r.mu.Unlock()
-	for i := len(r.sent) - 1; i >= 0; i-- {
-		if r.sent[i].To == to {
-			return r.sent[i], true
+	tb, p, opts := r.tb, r.p, r.Options
+	r.mu.Unlock()
+	if p == nil {
+		return
+	}
+	size := opts.BatchSize
+	if size == 0 {
+		size = portal.DefaultOutboxBatchSize
+	}
+	for {
+		rep, err := p.DeliverOutbox(context.Background(), opts)
+		if err != nil {
+			tb.Errorf("portaltest: delivering mail: %v", err)
+			return
+		}
+		if rep.Claimed < size {
+			return
 		}
 	}
-	return portal.Notification{}, false
+}
+
+// Mails returns a copy of every message kept so far, oldest first.
+func (r *Recorder) Mails() []Mail {
+	r.Deliver()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.mails)
+}
+
+// Last returns the last message to the address, and false if there is none.
+func (r *Recorder) Last(to string) (Mail, bool) {
+	r.Deliver()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := len(r.mails) - 1; i >= 0; i-- {
+		if slices.Contains(r.mails[i].To, to) {
+			return r.mails[i], true
+		}
+	}
+	return Mail{}, false
 }

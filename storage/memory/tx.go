@@ -50,6 +50,8 @@ type Store struct {
 	passwords        map[customer.UserID]identity.Password
 	events           map[audit.ID]audit.Event
 	idempotency      map[idempotencyKey]storage.IdempotencyRecord
+	outbox           map[storage.OutboxID]storage.OutboxMessage
+	mailTemplates    map[mailTemplateKey]storage.MailTemplate
 }
 
 type memberKey struct {
@@ -90,6 +92,8 @@ func New() *Store {
 		passwords:        make(map[customer.UserID]identity.Password),
 		events:           make(map[audit.ID]audit.Event),
 		idempotency:      make(map[idempotencyKey]storage.IdempotencyRecord),
+		outbox:           make(map[storage.OutboxID]storage.OutboxMessage),
+		mailTemplates:    make(map[mailTemplateKey]storage.MailTemplate),
 	}
 }
 
@@ -167,18 +171,20 @@ type tx struct {
 	undo     []func()
 }
 
-func (t *tx) Customers() storage.CustomerRepo      { return customerRepo{t} }
-func (t *tx) Users() storage.UserRepo              { return userRepo{t} }
-func (t *tx) Memberships() storage.MembershipRepo  { return membershipRepo{t} }
-func (t *tx) Sites() storage.SiteRepo              { return siteRepo{t} }
-func (t *tx) Invitations() storage.InvitationRepo  { return invitationRepo{t} }
-func (t *tx) LoginLinks() storage.LoginLinkRepo    { return loginLinkRepo{t} }
-func (t *tx) AccessLinks() storage.AccessLinkRepo  { return accessLinkRepo{t} }
-func (t *tx) Sessions() storage.SessionRepo        { return sessionRepo{t} }
-func (t *tx) APIKeys() storage.APIKeyRepo          { return apiKeyRepo{t} }
-func (t *tx) Passwords() storage.PasswordRepo      { return passwordRepo{t} }
-func (t *tx) Audit() storage.AuditRepo             { return auditRepo{t} }
-func (t *tx) Idempotency() storage.IdempotencyRepo { return idempotencyRepo{t} }
+func (t *tx) Customers() storage.CustomerRepo         { return customerRepo{t} }
+func (t *tx) Users() storage.UserRepo                 { return userRepo{t} }
+func (t *tx) Memberships() storage.MembershipRepo     { return membershipRepo{t} }
+func (t *tx) Sites() storage.SiteRepo                 { return siteRepo{t} }
+func (t *tx) Invitations() storage.InvitationRepo     { return invitationRepo{t} }
+func (t *tx) LoginLinks() storage.LoginLinkRepo       { return loginLinkRepo{t} }
+func (t *tx) AccessLinks() storage.AccessLinkRepo     { return accessLinkRepo{t} }
+func (t *tx) Sessions() storage.SessionRepo           { return sessionRepo{t} }
+func (t *tx) APIKeys() storage.APIKeyRepo             { return apiKeyRepo{t} }
+func (t *tx) Passwords() storage.PasswordRepo         { return passwordRepo{t} }
+func (t *tx) Audit() storage.AuditRepo                { return auditRepo{t} }
+func (t *tx) Idempotency() storage.IdempotencyRepo    { return idempotencyRepo{t} }
+func (t *tx) Outbox() storage.OutboxRepo              { return outboxRepo{t} }
+func (t *tx) MailTemplates() storage.MailTemplateRepo { return mailTemplateRepo{t} }
 
 // writable refuses a write in a ReadTx.
 func (t *tx) writable(op string) error {

@@ -58,18 +58,20 @@ type repos struct {
 	readOnly bool
 }
 
-func (r *repos) Customers() storage.CustomerRepo      { return customerRepo{r} }
-func (r *repos) Users() storage.UserRepo              { return userRepo{r} }
-func (r *repos) Memberships() storage.MembershipRepo  { return membershipRepo{r} }
-func (r *repos) Sites() storage.SiteRepo              { return siteRepo{r} }
-func (r *repos) Invitations() storage.InvitationRepo  { return invitationRepo{r} }
-func (r *repos) LoginLinks() storage.LoginLinkRepo    { return loginLinkRepo{r} }
-func (r *repos) AccessLinks() storage.AccessLinkRepo  { return accessLinkRepo{r} }
-func (r *repos) Sessions() storage.SessionRepo        { return sessionRepo{r} }
-func (r *repos) APIKeys() storage.APIKeyRepo          { return apiKeyRepo{r} }
-func (r *repos) Passwords() storage.PasswordRepo      { return passwordRepo{r} }
-func (r *repos) Audit() storage.AuditRepo             { return auditRepo{r} }
-func (r *repos) Idempotency() storage.IdempotencyRepo { return idempotencyRepo{r} }
+func (r *repos) Customers() storage.CustomerRepo         { return customerRepo{r} }
+func (r *repos) Users() storage.UserRepo                 { return userRepo{r} }
+func (r *repos) Memberships() storage.MembershipRepo     { return membershipRepo{r} }
+func (r *repos) Sites() storage.SiteRepo                 { return siteRepo{r} }
+func (r *repos) Invitations() storage.InvitationRepo     { return invitationRepo{r} }
+func (r *repos) LoginLinks() storage.LoginLinkRepo       { return loginLinkRepo{r} }
+func (r *repos) AccessLinks() storage.AccessLinkRepo     { return accessLinkRepo{r} }
+func (r *repos) Sessions() storage.SessionRepo           { return sessionRepo{r} }
+func (r *repos) APIKeys() storage.APIKeyRepo             { return apiKeyRepo{r} }
+func (r *repos) Passwords() storage.PasswordRepo         { return passwordRepo{r} }
+func (r *repos) Audit() storage.AuditRepo                { return auditRepo{r} }
+func (r *repos) Idempotency() storage.IdempotencyRepo    { return idempotencyRepo{r} }
+func (r *repos) Outbox() storage.OutboxRepo              { return outboxRepo{r} }
+func (r *repos) MailTemplates() storage.MailTemplateRepo { return mailTemplateRepo{r} }
 
 // writable refuses a write in a ReadTx before SQLite sees it.
 func (r *repos) writable(op string) error {

@@ -131,6 +131,20 @@ var listers = []lister{
 		}
 		return add, list, nil
 	}},
+	{"Outbox", false, func(t *testing.T, s storage.Store) (func() string, func(storage.Page) ([]string, string, error), func(string) error) {
+		c := createCustomer(t, s, newCustomer("Acme"))
+		n := 0
+		add := func() string {
+			n++
+			enqueue(t, s, newOutbox("", fmt.Sprintf("hidden%d@example.com", n)))
+			return string(enqueue(t, s, newOutbox(c.ID, fmt.Sprintf("user%d@example.com", n))).ID)
+		}
+		list := func(p storage.Page) ([]string, string, error) {
+			l, err := listOutbox(t, s, storage.OutboxFilter{CustomerID: c.ID, Status: storage.OutboxPending}, p)
+			return idsOf(l.Items, func(m storage.OutboxMessage) storage.OutboxID { return m.ID }), l.NextCursor, err
+		}
+		return add, list, nil
+	}},
 	{"Audit", false, func(t *testing.T, s storage.Store) (func() string, func(storage.Page) ([]string, string, error), func(string) error) {
 		c := createCustomer(t, s, newCustomer("Acme"))
 		other := createCustomer(t, s, newCustomer("Globex"))

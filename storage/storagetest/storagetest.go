@@ -29,6 +29,8 @@ func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	t.Run("Passwords", func(t *testing.T) { runAll(t, newStore, passwordTests) })
 	t.Run("Audit", func(t *testing.T) { runAll(t, newStore, auditTests) })
 	t.Run("Idempotency", func(t *testing.T) { runAll(t, newStore, idempotencyTests) })
+	t.Run("Outbox", func(t *testing.T) { runAll(t, newStore, outboxTests) })
+	t.Run("MailTemplates", func(t *testing.T) { runAll(t, newStore, mailTemplateTests) })
 	t.Run("Paging", func(t *testing.T) { runAll(t, newStore, pageTests) })
 	t.Run("Tx", func(t *testing.T) { runAll(t, newStore, txTests) })
 	t.Run("Concurrency", func(t *testing.T) { RunConcurrency(t, newStore) })

@@ -44,11 +44,13 @@ var concurrencyTests = []test{
 // RunConcurrency runs the tests that start many goroutines on one store:
 // lost updates, unique keys under contention, ReadTx snapshots, single-use
 // tokens (an invitation accepted, a login link consumed, once), a rule
-// checked by reading and then writing (InTx is serializable) and
-// idempotency keys (begun once). Run calls it too.
+// checked by reading and then writing (InTx is serializable), idempotency
+// keys (begun once) and outbox claims (each message handed out once). Run
+// calls it too.
 func RunConcurrency(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	runAll(t, newStore, concurrencyTests)
 	runAll(t, newStore, idempotencyConcurrencyTests)
+	runAll(t, newStore, outboxConcurrencyTests)
 }
 
 func testPing(t *testing.T, s storage.Store) {

@@ -1,0 +1,492 @@
+package portal_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/internal/smtptest"
+	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/mailer"
+	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/storage"
+)
+
+// mailEnv is a portal whose mail goes to a real SMTP server in the test
+// process, and the options its outbox worker runs with.
+type mailEnv struct {
+	signInEnv
+	smtp *smtptest.Server
+	opts portal.OutboxOptions
+	// delays records what the backoff asked the jitter for.
+	delays *[]time.Duration
+}
+
+// eachMailBackend runs f once per backend with a fresh portal that mails
+// through an SMTP server configured by configure. Its worker tries a
+// message three times, backing off 1, 2, 4… minutes (at most 10), and its
+// jitter takes the whole delay, so the test knows when a message is due.
+func eachMailBackend(t *testing.T, configure func(*smtptest.Server), f func(t *testing.T, m mailEnv)) {
+	t.Helper()
+	for name, newStore := range backends {
+		t.Run(name, func(t *testing.T) {
+			ts := smtptest.Start(t, configure)
+			sm, err := mailer.NewSMTP(ts.URL(), mailer.WithSendTimeout(10*time.Second))
+			require.NoError(t, err)
+			var (
+				mu     sync.Mutex
+				delays []time.Duration
+			)
+			m := mailEnv{smtp: ts, delays: &delays}
+			m.signInEnv = newSignInEnv(t, newStore(t), func(c *portal.Config) {
+				c.Mailer = sm
+				c.MailFrom = "Acme Portal <portal@acme.example>"
+				c.Branding.SupportEmail = "help@acme.example"
+				c.Logger = slog.New(slog.DiscardHandler)
+			})
+			m.opts = portal.OutboxOptions{
+				MaxAttempts: 3, BaseDelay: time.Minute, MaxDelay: 10 * time.Minute,
+				SendTimeout: 10 * time.Second, Lease: 5 * time.Minute,
+				Jitter: func(d time.Duration) time.Duration {
+					mu.Lock()
+					defer mu.Unlock()
+					delays = append(delays, d)
+					return d
+				},
+			}
+			f(t, m)
+		})
+	}
+}
+
+// deliver runs one pass of the outbox worker.
+func (m mailEnv) deliver(t *testing.T) portal.OutboxReport {
+	t.Helper()
+	rep, err := m.p.DeliverOutbox(t.Context(), m.opts)
+	require.NoError(t, err)
+	return rep
+}
+
+// received returns what the SMTP server accepted for the address.
+func (m mailEnv) received(to string) []smtptest.Message {
+	var out []smtptest.Message
+	for _, msg := range m.smtp.Messages() {
+		for _, rcpt := range msg.To {
+			if rcpt == to {
+				out = append(out, msg)
+			}
+		}
+	}
+	return out
+}
+
+// raw reads an outbox message as stored, payload included.
+func (m mailEnv) raw(t *testing.T, id storage.OutboxID) storage.OutboxMessage {
+	t.Helper()
+	var out storage.OutboxMessage
+	require.NoError(t, m.store.ReadTx(t.Context(), func(r storage.Repos) error {
+		var err error
+		out, err = r.Outbox().Get(t.Context(), id)
+		return err
+	}))
+	return out
+}
+
+// tokenLink returns the link of a received text part that carries a token.
+func tokenLink(t *testing.T, text string) *url.URL {
+	t.Helper()
+	for _, l := range (mailer.Message{Text: text}).Links() {
+		u, err := url.Parse(l)
+		require.NoError(t, err)
+		if u.Query().Has("token") {
+			return u
+		}
+	}
+	require.Failf(t, "no link with a token", "in:\n%s", text)
+	return nil
+}
+
+func TestOutboxMailsInvitationOverSMTP(t *testing.T) {
+	eachMailBackend(t, nil, func(t *testing.T, m mailEnv) {
+		c := m.createCustomer(t, "Acme")
+		m.addMember(t, c.ID, "boss@acme.example", customer.RoleAdmin)
+		inv, err := m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: "eve@acme.example", Role: customer.RoleMaintainer, Message: "See you there"})
+		require.NoError(t, err)
+		assert.Empty(t, m.smtp.Messages(), "nothing leaves before the worker runs")
+		queued := m.lastOutbox(t, "eve@acme.example")
+		assert.Equal(t, storage.OutboxPending, queued.Status)
+		assert.Equal(t, "invitation", queued.Kind)
+
+		rep := m.deliver(t)
+		assert.Equal(t, portal.OutboxReport{Claimed: 1, Sent: 1}, rep)
+		got := m.received("eve@acme.example")
+		require.Len(t, got, 1)
+		msg := got[0]
+		assert.Equal(t, "portal@acme.example", msg.From)
+		assert.Equal(t, []string{"eve@acme.example"}, msg.To)
+
+		p := smtptest.Parse(t, msg.Data)
+		assert.Equal(t, "You are invited to Acme on Portal Test", p.Subject)
+		to, err := p.Header.AddressList("To")
+		require.NoError(t, err)
+		require.Len(t, to, 1)
+		assert.Equal(t, "eve@acme.example", to[0].Address)
+		assert.Contains(t, p.Header.Get("Reply-To"), "help@acme.example", "replies go to support")
+		assert.Equal(t, "<"+string(queued.ID)+"@portal.example.com>", p.Header.Get("Message-Id"), "a stable Message-ID: the outbox ID")
+		assert.Equal(t, "invitation", p.Header.Get("X-Portalkit-Kind"))
+		text, html := p.Parts["text/plain"], p.Parts["text/html"]
+		require.NotEmpty(t, text, "a text part")
+		require.NotEmpty(t, html, "an HTML part")
+		assert.Contains(t, text, "with the role Maintainer")
+		assert.Contains(t, text, "See you there")
+		assert.Contains(t, html, "<strong>Acme</strong>")
+
+		link := tokenLink(t, text)
+		assert.Equal(t, portaltest.PublicURL+"/accept", link.Scheme+"://"+link.Host+link.Path)
+		token := link.Query().Get("token")
+		assert.Equal(t, invite.HashToken(token), inv.TokenHash, "the link carries the invitation's token")
+		assert.Contains(t, html, `href="`+link.String()+`"`, "the HTML part links there too")
+
+		// The token taken out of the mail accepts the invitation.
+		in, err := m.p.AcceptInvitation(t.Context(), token, portal.AcceptInvitationParams{Name: "Eve"})
+		require.NoError(t, err)
+		assert.Equal(t, c.ID, in.Membership.CustomerID)
+		assert.Equal(t, customer.RoleMaintainer, in.Membership.Role)
+
+		sent := m.raw(t, queued.ID)
+		assert.Equal(t, storage.OutboxSent, sent.Status)
+		assert.Equal(t, 1, sent.Attempts)
+		assert.Equal(t, m.clock.Now(), sent.SentAt)
+		assert.Nil(t, sent.Payload, "the token leaves the database with the mail")
+
+		assert.Equal(t, portal.OutboxReport{}, m.deliver(t), "nothing is sent twice")
+		assert.Len(t, m.smtp.Messages(), 1)
+	})
+}
+
+func TestOutboxNothingForARolledBackChange(t *testing.T) {
+	eachMailBackend(t, nil, func(t *testing.T, m mailEnv) {
+		c := m.createCustomer(t, "Acme")
+		m.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)
+		_, err := m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: "ada@acme.example", Role: customer.RoleViewer})
+		assertCode(t, portalerr.AlreadyExists, err)
+		_, err = m.p.CreateCustomer(m.owner, portal.CreateCustomerParams{Name: "Acme", ExternalRef: "x",
+			FirstUser: &portal.FirstUserParams{Email: "first@acme.example"}})
+		require.NoError(t, err)
+		_, err = m.p.CreateCustomer(m.owner, portal.CreateCustomerParams{Name: "Dup", ExternalRef: "x",
+			FirstUser: &portal.FirstUserParams{Email: "second@acme.example"}})
+		assertCode(t, portalerr.AlreadyExists, err, "the external reference is taken")
+
+		l, err := m.p.ListMail(m.owner, portal.ListMailParams{})
+		require.NoError(t, err)
+		require.Len(t, l.Items, 1, "only the committed invitation has mail")
+		assert.Equal(t, "first@acme.example", l.Items[0].Recipient)
+		assert.Equal(t, 1, m.deliver(t).Sent)
+		assert.Empty(t, m.received("second@acme.example"))
+	})
+}
+
+func TestOutboxRetriesWhileServerIsDown(t *testing.T) {
+	eachMailBackend(t, nil, func(t *testing.T, m mailEnv) {
+		c := m.createCustomer(t, "Acme")
+		m.smtp.Stop()
+		_, err := m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: "eve@acme.example", Role: customer.RoleViewer})
+		require.NoError(t, err, "the invitation does not wait for the mail server")
+
+		assert.Equal(t, portal.OutboxReport{Claimed: 1, Retried: 1}, m.deliver(t))
+		first := m.lastOutbox(t, "eve@acme.example")
+		assert.Equal(t, storage.OutboxPending, first.Status)
+		assert.Equal(t, 1, first.Attempts)
+		assert.Equal(t, m.clock.Now().Add(time.Minute), first.NextAttemptAt, "backs off a minute")
+		assert.NotEmpty(t, first.LastError)
+
+		assert.Equal(t, portal.OutboxReport{}, m.deliver(t), "not due before its time")
+		m.clock.Advance(time.Minute)
+		assert.Equal(t, portal.OutboxReport{Claimed: 1, Retried: 1}, m.deliver(t))
+		second := m.lastOutbox(t, "eve@acme.example")
+		assert.Equal(t, 2, second.Attempts)
+		assert.Equal(t, m.clock.Now().Add(2*time.Minute), second.NextAttemptAt, "then two")
+
+		m.smtp.Restart(t)
+		m.clock.Advance(2*time.Minute - time.Second)
+		assert.Equal(t, portal.OutboxReport{}, m.deliver(t))
+		m.clock.Advance(time.Second)
+		assert.Equal(t, portal.OutboxReport{Claimed: 1, Sent: 1}, m.deliver(t), "delivered once the server is back")
+		assert.Len(t, m.received("eve@acme.example"), 1, "exactly once")
+		sent := m.lastOutbox(t, "eve@acme.example")
+		assert.Equal(t, storage.OutboxSent, sent.Status)
+		assert.Equal(t, 3, sent.Attempts)
+		assert.Equal(t, []time.Duration{time.Minute, 2 * time.Minute}, *m.delays, "exponential backoff, jittered")
+	})
+}
+
+func TestOutboxBackoffIsCapped(t *testing.T) {
+	var calls atomic.Int32
+	eachMailBackend(t, func(s *smtptest.Server) {
+		s.OnData = func([]byte) error {
+			calls.Add(1)
+			return smtptest.Reply(451, "try again later")
+		}
+	}, func(t *testing.T, m mailEnv) {
+		m.opts.MaxAttempts = 6
+		var jittered []time.Duration
+		m.opts.Jitter = func(d time.Duration) time.Duration {
+			jittered = append(jittered, d)
+			return d / 2 // full jitter draws anywhere up to d
+		}
+		c := m.createCustomer(t, "Acme")
+		_, err := m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: "eve@acme.example", Role: customer.RoleViewer})
+		require.NoError(t, err)
+		for range 5 {
+			before := m.clock.Now()
+			require.Equal(t, 1, m.deliver(t).Retried)
+			next := m.lastOutbox(t, "eve@acme.example").NextAttemptAt
+			assert.Equal(t, jittered[len(jittered)-1]/2, next.Sub(before), "due after the jittered delay")
+			m.clock.Advance(next.Sub(before))
+		}
+		assert.Equal(t, []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 10 * time.Minute}, jittered)
+
+		rep := m.deliver(t)
+		assert.Equal(t, portal.OutboxReport{Claimed: 1, Failed: 1}, rep, "the sixth attempt is the last")
+		failed := m.lastOutbox(t, "eve@acme.example")
+		assert.Equal(t, storage.OutboxFailed, failed.Status)
+		assert.Equal(t, 6, failed.Attempts)
+		assert.Contains(t, failed.LastError, "gave up after 6 attempts")
+		assert.Contains(t, failed.LastError, "451")
+		m.clock.Advance(24 * time.Hour)
+		assert.Equal(t, portal.OutboxReport{}, m.deliver(t), "a failed message waits for staff")
+		assert.Empty(t, m.smtp.Messages())
+	})
+}
+
+func TestOutboxPermanentFailureAndRetry(t *testing.T) {
+	var bouncing atomic.Bool
+	bouncing.Store(true)
+	eachMailBackend(t, func(s *smtptest.Server) {
+		s.OnRcpt = func(to string) error {
+			if strings.HasPrefix(to, "bounce@") && bouncing.Load() {
+				return smtptest.Reply(550, "no such mailbox")
+			}
+			return nil
+		}
+	}, func(t *testing.T, m mailEnv) {
+		bouncing.Store(true)
+		c := m.createCustomer(t, "Acme")
+		_, err := m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: "bounce@acme.example", Role: customer.RoleViewer})
+		require.NoError(t, err)
+		_, err = m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: "eve@acme.example", Role: customer.RoleViewer})
+		require.NoError(t, err)
+
+		assert.Equal(t, portal.OutboxReport{Claimed: 2, Sent: 1, Failed: 1}, m.deliver(t), "a 550 fails at once; the other goes")
+		failed, err := m.p.ListMail(m.owner, portal.ListMailParams{Status: storage.OutboxFailed})
+		require.NoError(t, err)
+		require.Len(t, failed.Items, 1, "staff see the failure")
+		f := failed.Items[0]
+		assert.Equal(t, "bounce@acme.example", f.Recipient)
+		assert.Equal(t, c.ID, f.CustomerID)
+		assert.Equal(t, 1, f.Attempts, "no retries for a permanent failure")
+		assert.Contains(t, f.LastError, "550")
+		assert.Nil(t, f.Payload, "staff never see the token")
+		assert.NotNil(t, m.raw(t, f.ID).Payload, "the stored message keeps it for a retry")
+		m.clock.Advance(time.Hour)
+		assert.Equal(t, portal.OutboxReport{}, m.deliver(t))
+
+		// Staff fix the address's mailbox and retry.
+		bouncing.Store(false)
+		retried, err := m.p.RetryMail(m.owner, f.ID)
+		require.NoError(t, err)
+		assert.Equal(t, storage.OutboxPending, retried.Status)
+		assert.Zero(t, retried.Attempts)
+		assert.Nil(t, retried.Payload)
+		_, err = m.p.RetryMail(m.owner, f.ID)
+		assertCode(t, portalerr.FailedPrecondition, err, "only failed messages are retried")
+		_, err = m.p.RetryMail(m.owner, "out_ghost")
+		assertCode(t, portalerr.NotFound, err)
+
+		assert.Equal(t, portal.OutboxReport{Claimed: 1, Sent: 1}, m.deliver(t))
+		got := m.received("bounce@acme.example")
+		require.Len(t, got, 1)
+		token := tokenLink(t, smtptest.Parse(t, got[0].Data).Parts["text/plain"]).Query().Get("token")
+		_, err = m.p.AcceptInvitation(t.Context(), token, portal.AcceptInvitationParams{Name: "Bo"})
+		assert.NoError(t, err, "the retried mail's link works")
+
+		events := m.auditOf(t, string(f.ID))
+		require.Len(t, events, 1)
+		assert.Equal(t, "mail.retried", events[0].Action)
+		assert.Equal(t, "staff:stf_owner", events[0].Actor)
+		assert.Equal(t, c.ID, events[0].CustomerID)
+	})
+}
+
+// TestOutboxStopMidBatch stops a worker while the mail server holds the
+// second of five messages: the worker finishes that one, hands the rest
+// back, and a new worker sends them. The server gets each message once.
+func TestOutboxStopMidBatch(t *testing.T) {
+	var (
+		inHand  chan struct{}
+		release chan struct{}
+		n       atomic.Int32
+	)
+	eachMailBackend(t, func(s *smtptest.Server) {
+		s.OnData = func([]byte) error {
+			if n.Add(1) == 2 {
+				close(inHand)
+				<-release
+			}
+			return nil
+		}
+	}, func(t *testing.T, m mailEnv) {
+		inHand, release = make(chan struct{}), make(chan struct{})
+		n.Store(0)
+		c := m.createCustomer(t, "Acme")
+		emails := []string{"a@acme.example", "b@acme.example", "c@acme.example", "d@acme.example", "e@acme.example"}
+		for _, e := range emails {
+			_, err := m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: e, Role: customer.RoleViewer})
+			require.NoError(t, err)
+		}
+
+		ctx, stop := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- m.p.RunOutbox(ctx, m.opts) }()
+		select {
+		case <-inHand:
+		case <-time.After(30 * time.Second):
+			t.Fatal("the worker did not reach the second message")
+		}
+		stop()
+		close(release)
+		select {
+		case err := <-done:
+			require.NoError(t, err, "a stopped worker returns nil")
+		case <-time.After(30 * time.Second):
+			t.Fatal("the worker did not stop")
+		}
+
+		assert.Len(t, m.smtp.Messages(), 2, "the message in hand was finished, no other started")
+		l, err := m.p.ListMail(m.owner, portal.ListMailParams{})
+		require.NoError(t, err)
+		states := map[storage.OutboxStatus]int{}
+		for _, msg := range l.Items {
+			states[msg.Status]++
+			if msg.Status == storage.OutboxPending {
+				assert.Zero(t, msg.Attempts, "%s was handed back untried", msg.Recipient)
+			}
+		}
+		assert.Equal(t, map[storage.OutboxStatus]int{storage.OutboxSent: 2, storage.OutboxPending: 3}, states,
+			"the sent mark of the message in hand survived the stop")
+
+		assert.Equal(t, portal.OutboxReport{Claimed: 3, Sent: 3}, m.deliver(t), "started again, the rest go")
+		ids := map[string]int{}
+		for _, msg := range m.smtp.Messages() {
+			ids[smtptest.Parse(t, msg.Data).Header.Get("Message-Id")]++
+		}
+		assert.Len(t, ids, 5)
+		for id, k := range ids {
+			assert.Equal(t, 1, k, "%s arrived %d times", id, k)
+		}
+		for _, e := range emails {
+			assert.Len(t, m.received(e), 1, e)
+		}
+	})
+}
+
+// errCrash stands for the process dying.
+var errCrash = errors.New("the process died")
+
+// TestOutboxCrashAfterAcceptance covers the at-least-once edge: a worker
+// dies after the server accepted a message but before its sent mark is
+// stored. Once its lease runs out, the message goes again, with the same
+// Message-ID, so the receiver can tell the duplicate.
+func TestOutboxCrashAfterAcceptance(t *testing.T) {
+	eachMailBackend(t, nil, func(t *testing.T, m mailEnv) {
+		c := m.createCustomer(t, "Acme")
+		_, err := m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: "eve@acme.example", Role: customer.RoleViewer})
+		require.NoError(t, err)
+
+		// A second Portal on the same store whose Mailer sends, then dies
+		// before DeliverOutbox can store the mark.
+		sm, err := mailer.NewSMTP(m.smtp.URL())
+		require.NoError(t, err)
+		dying := portaltest.New(t, m.clock, func(cfg *portal.Config) {
+			cfg.Store = m.store
+			cfg.Mailer = mailer.Func(func(ctx context.Context, msg mailer.Message) error {
+				if err := sm.Send(ctx, msg); err != nil {
+					return err
+				}
+				panic(errCrash)
+			})
+		})
+		func() {
+			defer func() { assert.Equal(t, errCrash, recover()) }()
+			_, _ = dying.DeliverOutbox(t.Context(), m.opts)
+		}()
+		require.Len(t, m.received("eve@acme.example"), 1, "the server has it")
+		leased := m.lastOutbox(t, "eve@acme.example")
+		assert.Equal(t, storage.OutboxSending, leased.Status, "its mark was never stored")
+
+		assert.Equal(t, portal.OutboxReport{}, m.deliver(t), "leased: no other worker takes it")
+		m.clock.Advance(m.opts.Lease)
+		assert.Equal(t, portal.OutboxReport{Claimed: 1, Sent: 1}, m.deliver(t), "the lease ran out: sent again")
+
+		got := m.received("eve@acme.example")
+		require.Len(t, got, 2, "at least once: twice here")
+		first, second := smtptest.Parse(t, got[0].Data), smtptest.Parse(t, got[1].Data)
+		assert.Equal(t, first.Header.Get("Message-Id"), second.Header.Get("Message-Id"), "the same Message-ID")
+		sent := m.lastOutbox(t, "eve@acme.example")
+		assert.Equal(t, storage.OutboxSent, sent.Status)
+		assert.Equal(t, 2, sent.Attempts)
+	})
+}
+
+func TestOutboxUsesOverridesAndLocales(t *testing.T) {
+	eachMailBackend(t, nil, func(t *testing.T, m mailEnv) {
+		c := m.createCustomer(t, "Acme")
+		other := m.createCustomer(t, "Globex")
+		_, err := m.p.PutMailTemplate(m.owner, c.ID, mailer.KindInvitation, "en", portal.MailTemplateParams{
+			Subject: "Join {{.CustomerName}} today",
+			Text:    "Hi {{.To}}, click {{.Link}}",
+		})
+		require.NoError(t, err)
+		_, err = m.p.PutMailTemplate(m.owner, c.ID, mailer.KindLoginLink, "de", portal.MailTemplateParams{Subject: "Anmelden bei {{.Brand.ProductName}}"})
+		require.NoError(t, err)
+
+		for _, cid := range []customer.ID{c.ID, other.ID} {
+			_, err = m.p.Invite(m.owner, cid, portal.InviteParams{Email: "eve@acme.example", Role: customer.RoleViewer})
+			require.NoError(t, err)
+		}
+		ada := m.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)
+		require.NoError(t, m.store.InTx(t.Context(), func(r storage.Repos) error {
+			_, err := r.Users().Update(t.Context(), ada.UserID, func(u *customer.User) error {
+				u.Locale = "de-AT"
+				return nil
+			})
+			return err
+		}))
+		require.NoError(t, m.p.RequestLoginLink(t.Context(), portal.RequestLoginLinkParams{Email: "ada@acme.example"}))
+		assert.Equal(t, 3, m.deliver(t).Sent)
+
+		got := m.received("eve@acme.example")
+		require.Len(t, got, 2)
+		acme, globex := smtptest.Parse(t, got[0].Data), smtptest.Parse(t, got[1].Data)
+		assert.Equal(t, "Join Acme today", acme.Subject, "Acme's override")
+		assert.Contains(t, acme.Parts["text/plain"], "Hi eve@acme.example, click "+portaltest.PublicURL+"/accept?token=")
+		assert.Contains(t, acme.Parts["text/html"], "Accept invitation", "the HTML part keeps the default")
+		assert.Equal(t, "You are invited to Globex on Portal Test", globex.Subject, "another customer keeps the defaults")
+
+		de := smtptest.Parse(t, m.received("ada@acme.example")[0].Data)
+		assert.Equal(t, "Anmelden bei Portal Test", de.Subject, "the German override for a de-AT reader")
+		assert.Contains(t, de.Parts["text/plain"], "mit diesem Link melden Sie sich bei Portal Test an", "German defaults for the rest")
+	})
+}

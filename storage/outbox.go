@@ -1,0 +1,116 @@
+package storage
+
+import (
+	"context"
+	"time"
+
+	"github.com/portalkit/portalkit/customer"
+)
+
+// OutboxID identifies an outbox message ("out_" + UUIDv7).
+type OutboxID string
+
+// OutboxStatus is where an outbox message is on its way out.
+type OutboxStatus string
+
+// The states of an outbox message. A message is written pending, in the
+// transaction of the change that caused it; a worker claims it (sending),
+// then marks it sent, reschedules it (pending again, later) or marks it
+// failed. Staff may retry a failed one (pending again). Sent is final.
+const (
+	OutboxPending OutboxStatus = "pending"
+	OutboxSending OutboxStatus = "sending"
+	OutboxSent    OutboxStatus = "sent"
+	OutboxFailed  OutboxStatus = "failed"
+)
+
+// OutboxMessage is one message waiting to leave, or the record of one that
+// left or gave up.
+type OutboxMessage struct {
+	ID OutboxID
+	// Kind says what the message is, such as "invitation"; the worker
+	// renders it from Payload.
+	Kind string
+	// Recipient is the normalised e-mail address the message goes to.
+	Recipient string
+	// CustomerID is the customer the message is about; empty for none.
+	CustomerID customer.ID
+	// Payload is what the worker renders the message from. It may carry a
+	// credential (an invitation's or a login link's token), so MarkSent
+	// erases it: a sent message keeps only the fields above and below.
+	// A failed message keeps it, so that it can be retried.
+	Payload []byte
+	Status  OutboxStatus
+	// Attempts counts the claims: Claim adds one, Release takes it back,
+	// Retry resets it. The claim's number also fences the bookkeeping
+	// after it (MarkSent, Reschedule, MarkFailed, Release): a worker whose
+	// lease ran out and whose message was claimed again cannot change it.
+	Attempts int
+	// NextAttemptAt is when a pending message is due.
+	NextAttemptAt time.Time
+	// ClaimedUntil is the lease of a message being sent: once it passes,
+	// the message may be claimed again, as its worker is presumed dead.
+	// Zero unless the message is sending.
+	ClaimedUntil time.Time
+	// LastError says why the last attempt failed; empty if none did.
+	LastError string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	// SentAt is when the mail server accepted the message; zero until then.
+	SentAt time.Time
+}
+
+// OutboxRepo stores the outbox: messages written in the transaction of the
+// change that caused them and delivered after it commits by workers, any
+// number of which may run at once.
+//
+// A worker's bookkeeping names the message and the attempt it claimed
+// (OutboxMessage.Attempts as Claim returned it). Each such method changes
+// the message only while it is sending under that attempt; otherwise it
+// changes nothing and returns ErrConflict (the lease ran out and another
+// claim took over, or the message was settled already), or ErrNotFound when
+// there is no such message.
+type OutboxRepo interface {
+	// Enqueue stores m as given (callers set Status pending and
+	// NextAttemptAt). ErrAlreadyExists when the ID is taken. CustomerID is
+	// not checked against the customers: like audit events, messages are
+	// records that outlive what they describe.
+	Enqueue(ctx context.Context, m OutboxMessage) error
+	// Get returns the message with the given ID, or ErrNotFound.
+	Get(ctx context.Context, id OutboxID) (OutboxMessage, error)
+	// Claim takes up to limit messages that are due at now, oldest
+	// NextAttemptAt first: pending ones whose NextAttemptAt is at or before
+	// now, and sending ones whose lease (ClaimedUntil) is at or before now.
+	// It marks each sending, leased until now+lease, with Attempts one
+	// higher, and returns them as stored, ordered by NextAttemptAt and ID.
+	// Claim is atomic: two concurrent claims never return the same message
+	// while its lease runs (SQLite has one writer; a backend with several
+	// skips rows another transaction has locked, as with FOR UPDATE SKIP
+	// LOCKED). Sent and failed messages are never claimed. limit must be
+	// positive.
+	Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]OutboxMessage, error)
+	// MarkSent marks a sending message sent at `at` and erases its Payload.
+	MarkSent(ctx context.Context, id OutboxID, attempt int, at time.Time) (OutboxMessage, error)
+	// Reschedule makes a sending message pending again, due at next, with
+	// the error of the attempt that failed; Attempts stays as claimed.
+	Reschedule(ctx context.Context, id OutboxID, attempt int, next time.Time, lastErr string, at time.Time) (OutboxMessage, error)
+	// MarkFailed marks a sending message failed for good, with the error
+	// of its last attempt.
+	MarkFailed(ctx context.Context, id OutboxID, attempt int, lastErr string, at time.Time) (OutboxMessage, error)
+	// Release makes a sending message pending again without counting the
+	// attempt: a worker that stops before trying it hands it back, due as
+	// it was before the claim.
+	Release(ctx context.Context, id OutboxID, attempt int, at time.Time) (OutboxMessage, error)
+	// Retry makes a failed message pending again, due at `at`, with
+	// Attempts reset to zero; LastError stays as a record. ErrConflict when
+	// the message is not failed; ErrNotFound when there is none.
+	Retry(ctx context.Context, id OutboxID, at time.Time) (OutboxMessage, error)
+	// List returns one page of messages matching f, ordered by ID.
+	List(ctx context.Context, f OutboxFilter, p Page) (List[OutboxMessage], error)
+}
+
+// OutboxFilter narrows an outbox list. Zero fields do not filter.
+type OutboxFilter struct {
+	Status     OutboxStatus
+	CustomerID customer.ID
+}

@@ -1,0 +1,586 @@
+package storagetest
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/storage"
+)
+
+var outboxTests = []test{
+	{"RoundTrip", testOutboxRoundTrip},
+	{"EnqueueDuplicateID", testOutboxEnqueueDuplicate},
+	{"ClaimTakesDueMessages", testOutboxClaimDue},
+	{"ClaimLimit", testOutboxClaimLimit},
+	{"ClaimInvalidLimit", testOutboxClaimInvalidLimit},
+	{"LeaseExpiry", testOutboxLeaseExpiry},
+	{"MarkSentErasesPayload", testOutboxMarkSent},
+	{"SentNeverComesBack", testOutboxSentIsFinal},
+	{"Reschedule", testOutboxReschedule},
+	{"MarkFailedAndRetry", testOutboxFailRetry},
+	{"Release", testOutboxRelease},
+	{"SettleNeedsTheClaim", testOutboxSettleFenced},
+	{"List", testOutboxList},
+	{"Rollback", testOutboxRollback},
+	{"ReadTxRefusesWrites", testOutboxReadOnly},
+	{"TimesUTC", testOutboxTimesUTC},
+}
+
+var outboxConcurrencyTests = []test{
+	{"OutboxClaimedOnce", testOutboxClaimedOnce},
+}
+
+// lease is the lease every claim of these tests takes.
+const lease = 5 * time.Minute
+
+func newOutboxID() storage.OutboxID { return storage.OutboxID(newID("out_")) }
+
+// newOutbox returns a pending message due at base.
+func newOutbox(cid customer.ID, to string) storage.OutboxMessage {
+	return storage.OutboxMessage{
+		ID:            newOutboxID(),
+		Kind:          "invitation",
+		Recipient:     to,
+		CustomerID:    cid,
+		Payload:       []byte(`{"kind":"invitation","token":"pi_secret"}`),
+		Status:        storage.OutboxPending,
+		NextAttemptAt: base,
+		CreatedAt:     base,
+		UpdatedAt:     base,
+	}
+}
+
+func enqueue(t *testing.T, s storage.Store, m storage.OutboxMessage) storage.OutboxMessage {
+	t.Helper()
+	require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error {
+		return r.Outbox().Enqueue(ctx, m)
+	}), "enqueueing message to %s", m.Recipient)
+	return m
+}
+
+func getOutbox(t *testing.T, s storage.Store, id storage.OutboxID) (storage.OutboxMessage, error) {
+	t.Helper()
+	return get(t, s, func(ctx context.Context, r storage.Repos) (storage.OutboxMessage, error) {
+		return r.Outbox().Get(ctx, id)
+	})
+}
+
+func mustGetOutbox(t *testing.T, s storage.Store, id storage.OutboxID) storage.OutboxMessage {
+	t.Helper()
+	m, err := getOutbox(t, s, id)
+	require.NoError(t, err)
+	return m
+}
+
+func claim(t *testing.T, s storage.Store, now time.Time, limit int) []storage.OutboxMessage {
+	t.Helper()
+	var out []storage.OutboxMessage
+	require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error {
+		var err error
+		out, err = r.Outbox().Claim(ctx, now, limit, lease)
+		return err
+	}))
+	return out
+}
+
+// settle runs one of the bookkeeping methods in its own transaction.
+func settle(t *testing.T, s storage.Store, fn func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error)) (storage.OutboxMessage, error) {
+	t.Helper()
+	var out storage.OutboxMessage
+	err := write(t, s, func(ctx context.Context, r storage.Repos) error {
+		var err error
+		out, err = fn(ctx, r.Outbox())
+		return err
+	})
+	return out, err
+}
+
+func markSent(t *testing.T, s storage.Store, m storage.OutboxMessage, at time.Time) (storage.OutboxMessage, error) {
+	t.Helper()
+	return settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		return r.MarkSent(ctx, m.ID, m.Attempts, at)
+	})
+}
+
+func listOutbox(t *testing.T, s storage.Store, f storage.OutboxFilter, p storage.Page) (storage.List[storage.OutboxMessage], error) {
+	t.Helper()
+	return get(t, s, func(ctx context.Context, r storage.Repos) (storage.List[storage.OutboxMessage], error) {
+		return r.Outbox().List(ctx, f, p)
+	})
+}
+
+func outboxIDs(ms []storage.OutboxMessage) []storage.OutboxID {
+	out := make([]storage.OutboxID, len(ms))
+	for i, m := range ms {
+		out[i] = m.ID
+	}
+	return out
+}
+
+func testOutboxRoundTrip(t *testing.T, s storage.Store) {
+	c := createCustomer(t, s, newCustomer("Acme"))
+	m := enqueue(t, s, newOutbox(c.ID, "ada@example.com"))
+	got, err := getOutbox(t, s, m.ID)
+	require.NoError(t, err)
+	assert.Equal(t, m, got)
+
+	provider := newOutbox("", "ops@example.com") // about no customer
+	provider.Payload = nil
+	enqueue(t, s, provider)
+	got, err = getOutbox(t, s, provider.ID)
+	require.NoError(t, err)
+	assert.Equal(t, provider, got)
+
+	gone := newOutbox(newCustomerID(), "bob@example.com") // the customer is not checked
+	enqueue(t, s, gone)
+
+	_, err = getOutbox(t, s, newOutboxID())
+	assertNotFound(t, err)
+}
+
+func testOutboxEnqueueDuplicate(t *testing.T, s storage.Store) {
+	m := enqueue(t, s, newOutbox("", "ada@example.com"))
+	dup := newOutbox("", "bob@example.com")
+	dup.ID = m.ID
+	err := write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Outbox().Enqueue(ctx, dup) })
+	assertAlreadyExists(t, err)
+	assert.Equal(t, m, mustGetOutbox(t, s, m.ID), "the first message is unchanged")
+}
+
+func testOutboxClaimDue(t *testing.T, s storage.Store) {
+	later := newOutbox("", "later@example.com")
+	later.NextAttemptAt = at(time.Minute + time.Microsecond)
+	enqueue(t, s, later)
+	edge := newOutbox("", "edge@example.com")
+	edge.NextAttemptAt = at(time.Minute)
+	enqueue(t, s, edge)
+	early := newOutbox("", "early@example.com")
+	early.NextAttemptAt = at(-time.Hour)
+	enqueue(t, s, early)
+	first := enqueue(t, s, newOutbox("", "first@example.com"))
+	second := enqueue(t, s, newOutbox("", "second@example.com")) // due with first; a later ID
+
+	now := at(time.Minute)
+	got := claim(t, s, now, 10)
+	assert.Equal(t, []storage.OutboxID{early.ID, first.ID, second.ID, edge.ID}, outboxIDs(got),
+		"the due messages, due at or before now, by NextAttemptAt and ID")
+	for _, m := range got {
+		assert.Equal(t, storage.OutboxSending, m.Status, m.Recipient)
+		assert.Equal(t, 1, m.Attempts, m.Recipient)
+		assertUTC(t, now.Add(lease), m.ClaimedUntil, "ClaimedUntil")
+		assertUTC(t, now, m.UpdatedAt, "UpdatedAt")
+		assert.Equal(t, m, mustGetOutbox(t, s, m.ID), "Claim returns what it stored")
+	}
+	assert.Equal(t, storage.OutboxPending, mustGetOutbox(t, s, later.ID).Status, "not due yet")
+
+	assert.Empty(t, claim(t, s, now, 10), "claimed messages are leased")
+	again := claim(t, s, later.NextAttemptAt, 10)
+	assert.Equal(t, []storage.OutboxID{later.ID}, outboxIDs(again), "the later one once it is due")
+}
+
+func testOutboxClaimLimit(t *testing.T, s storage.Store) {
+	var want []storage.OutboxID
+	for i := range 5 {
+		want = append(want, enqueue(t, s, newOutbox("", fmt.Sprintf("user%d@example.com", i))).ID)
+	}
+	var got []storage.OutboxID
+	for range 3 {
+		batch := claim(t, s, base, 2)
+		assert.LessOrEqual(t, len(batch), 2)
+		got = append(got, outboxIDs(batch)...)
+	}
+	assert.Equal(t, want, got, "each message once, oldest first, two at a time")
+}
+
+func testOutboxClaimInvalidLimit(t *testing.T, s storage.Store) {
+	enqueue(t, s, newOutbox("", "ada@example.com"))
+	for _, limit := range []int{0, -1} {
+		err := write(t, s, func(ctx context.Context, r storage.Repos) error {
+			_, err := r.Outbox().Claim(ctx, base, limit, lease)
+			return err
+		})
+		assert.Error(t, err, "limit %d", limit)
+	}
+	assert.Len(t, claim(t, s, base, 1), 1, "nothing was claimed")
+}
+
+// testOutboxLeaseExpiry claims a message and lets its worker die: once the
+// lease runs out the message is claimed again, and the dead worker's claim
+// can no longer settle it.
+func testOutboxLeaseExpiry(t *testing.T, s storage.Store) {
+	m := enqueue(t, s, newOutbox("", "ada@example.com"))
+	first := claim(t, s, base, 1)
+	require.Len(t, first, 1)
+
+	assert.Empty(t, claim(t, s, at(lease-time.Microsecond), 1), "the lease still runs")
+	second := claim(t, s, at(lease), 1)
+	require.Len(t, second, 1, "the lease ran out: claimable again")
+	assert.Equal(t, m.ID, second[0].ID)
+	assert.Equal(t, 2, second[0].Attempts, "each claim counts")
+	assertUTC(t, at(2*lease), second[0].ClaimedUntil, "a new lease")
+	assert.Equal(t, m.Payload, second[0].Payload)
+
+	_, err := markSent(t, s, first[0], at(lease))
+	assertConflict(t, err, "the first claim cannot settle it any more")
+	sent, err := markSent(t, s, second[0], at(lease))
+	require.NoError(t, err)
+	assert.Equal(t, storage.OutboxSent, sent.Status)
+}
+
+func testOutboxMarkSent(t *testing.T, s storage.Store) {
+	c := createCustomer(t, s, newCustomer("Acme"))
+	m := enqueue(t, s, newOutbox(c.ID, "ada@example.com"))
+	claimed := claim(t, s, base, 1)
+	require.Len(t, claimed, 1)
+	sent, err := markSent(t, s, claimed[0], at(time.Second))
+	require.NoError(t, err)
+
+	want := m
+	want.Status = storage.OutboxSent
+	want.Attempts = 1
+	want.Payload = nil
+	want.SentAt = at(time.Second)
+	want.UpdatedAt = at(time.Second)
+	assert.Equal(t, want, sent, "sent: the payload, which may hold a token, is gone; the rest stays")
+	assert.Equal(t, want, mustGetOutbox(t, s, m.ID))
+}
+
+// testOutboxSentIsFinal: a sent message is never claimed, rescheduled,
+// failed, released or retried.
+func testOutboxSentIsFinal(t *testing.T, s storage.Store) {
+	m := enqueue(t, s, newOutbox("", "ada@example.com"))
+	claimed := claim(t, s, base, 1)
+	require.Len(t, claimed, 1)
+	sent, err := markSent(t, s, claimed[0], base)
+	require.NoError(t, err)
+
+	assert.Empty(t, claim(t, s, at(365*24*time.Hour), 10), "not even long after")
+	a := claimed[0].Attempts
+	for name, fn := range map[string]func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error){
+		"MarkSent": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+			return r.MarkSent(ctx, m.ID, a, at(time.Hour))
+		},
+		"Reschedule": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+			return r.Reschedule(ctx, m.ID, a, at(time.Hour), "boom", at(time.Hour))
+		},
+		"MarkFailed": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+			return r.MarkFailed(ctx, m.ID, a, "boom", at(time.Hour))
+		},
+		"Release": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+			return r.Release(ctx, m.ID, a, at(time.Hour))
+		},
+		"Retry": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+			return r.Retry(ctx, m.ID, at(time.Hour))
+		},
+	} {
+		_, err := settle(t, s, fn)
+		assertConflict(t, err, name)
+	}
+	assert.Equal(t, sent, mustGetOutbox(t, s, m.ID), "still sent, as it was")
+}
+
+func testOutboxReschedule(t *testing.T, s storage.Store) {
+	m := enqueue(t, s, newOutbox("", "ada@example.com"))
+	claimed := claim(t, s, base, 1)
+	require.Len(t, claimed, 1)
+	next := at(time.Minute)
+	got, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		return r.Reschedule(ctx, m.ID, 1, next, "451 try later", at(time.Second))
+	})
+	require.NoError(t, err)
+	assert.Equal(t, storage.OutboxPending, got.Status)
+	assert.Equal(t, 1, got.Attempts, "the attempt stays counted")
+	assertUTC(t, next, got.NextAttemptAt, "NextAttemptAt")
+	assert.True(t, got.ClaimedUntil.IsZero(), "no lease")
+	assert.Equal(t, "451 try later", got.LastError)
+	assert.Equal(t, m.Payload, got.Payload)
+	assert.Equal(t, got, mustGetOutbox(t, s, m.ID))
+
+	assert.Empty(t, claim(t, s, next.Add(-time.Microsecond), 1), "not before it is due again")
+	again := claim(t, s, next, 1)
+	require.Len(t, again, 1)
+	assert.Equal(t, 2, again[0].Attempts)
+	assert.Equal(t, "451 try later", again[0].LastError, "the last error stays until another")
+}
+
+func testOutboxFailRetry(t *testing.T, s storage.Store) {
+	m := enqueue(t, s, newOutbox("", "ada@example.com"))
+	claimed := claim(t, s, base, 1)
+	require.Len(t, claimed, 1)
+	failed, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		return r.MarkFailed(ctx, m.ID, 1, "550 no such user", at(time.Second))
+	})
+	require.NoError(t, err)
+	assert.Equal(t, storage.OutboxFailed, failed.Status)
+	assert.Equal(t, "550 no such user", failed.LastError)
+	assert.Equal(t, m.Payload, failed.Payload, "a failed message keeps its payload for a retry")
+	assert.True(t, failed.ClaimedUntil.IsZero())
+	assert.Empty(t, claim(t, s, at(365*24*time.Hour), 1), "failed messages are not claimed")
+
+	retried, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		return r.Retry(ctx, m.ID, at(time.Hour))
+	})
+	require.NoError(t, err)
+	assert.Equal(t, storage.OutboxPending, retried.Status)
+	assert.Zero(t, retried.Attempts, "attempts start again")
+	assertUTC(t, at(time.Hour), retried.NextAttemptAt, "due at the retry")
+	assertUTC(t, at(time.Hour), retried.UpdatedAt, "UpdatedAt")
+	assert.Equal(t, "550 no such user", retried.LastError, "the last error stays as a record")
+	assert.Equal(t, retried, mustGetOutbox(t, s, m.ID))
+
+	_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		return r.Retry(ctx, m.ID, at(time.Hour))
+	})
+	assertConflict(t, err, "a pending message is not retried")
+	_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		return r.Retry(ctx, newOutboxID(), at(time.Hour))
+	})
+	assertNotFound(t, err)
+
+	again := claim(t, s, at(time.Hour), 1)
+	require.Len(t, again, 1)
+	assert.Equal(t, 1, again[0].Attempts)
+}
+
+func testOutboxRelease(t *testing.T, s storage.Store) {
+	m := enqueue(t, s, newOutbox("", "ada@example.com"))
+	claimed := claim(t, s, at(time.Minute), 1)
+	require.Len(t, claimed, 1)
+	got, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		return r.Release(ctx, m.ID, 1, at(time.Minute))
+	})
+	require.NoError(t, err)
+	want := m
+	want.UpdatedAt = at(time.Minute)
+	assert.Equal(t, want, got, "pending again, uncounted, due as before")
+	assert.Equal(t, got, mustGetOutbox(t, s, m.ID))
+
+	again := claim(t, s, at(time.Minute), 1)
+	require.Len(t, again, 1, "claimable at once")
+	assert.Equal(t, 1, again[0].Attempts)
+}
+
+// testOutboxSettleFenced: the bookkeeping changes a message only while it
+// is sending under the attempt named.
+func testOutboxSettleFenced(t *testing.T, s storage.Store) {
+	enqueue(t, s, newOutbox("", "sending@example.com"))
+	claimed := claim(t, s, base, 1)
+	require.Len(t, claimed, 1)
+	sending := claimed[0]
+	other := enqueue(t, s, newOutbox("", "other@example.com"))
+
+	type call func(ctx context.Context, r storage.OutboxRepo, id storage.OutboxID, attempt int) (storage.OutboxMessage, error)
+	calls := map[string]call{
+		"MarkSent": func(ctx context.Context, r storage.OutboxRepo, id storage.OutboxID, a int) (storage.OutboxMessage, error) {
+			return r.MarkSent(ctx, id, a, at(time.Second))
+		},
+		"Reschedule": func(ctx context.Context, r storage.OutboxRepo, id storage.OutboxID, a int) (storage.OutboxMessage, error) {
+			return r.Reschedule(ctx, id, a, at(time.Minute), "boom", at(time.Second))
+		},
+		"MarkFailed": func(ctx context.Context, r storage.OutboxRepo, id storage.OutboxID, a int) (storage.OutboxMessage, error) {
+			return r.MarkFailed(ctx, id, a, "boom", at(time.Second))
+		},
+		"Release": func(ctx context.Context, r storage.OutboxRepo, id storage.OutboxID, a int) (storage.OutboxMessage, error) {
+			return r.Release(ctx, id, a, at(time.Second))
+		},
+	}
+	for name, fn := range calls {
+		_, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+			return fn(ctx, r, sending.ID, sending.Attempts+1)
+		})
+		assertConflict(t, err, "%s under another attempt", name)
+		_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+			return fn(ctx, r, other.ID, 0)
+		})
+		assertConflict(t, err, "%s of a pending message", name)
+		_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+			return fn(ctx, r, newOutboxID(), 1)
+		})
+		assertNotFound(t, err, "%s of no message", name)
+	}
+	assert.Equal(t, sending, mustGetOutbox(t, s, sending.ID), "nothing changed")
+	assert.Equal(t, other, mustGetOutbox(t, s, other.ID), "nothing changed")
+}
+
+func testOutboxList(t *testing.T, s storage.Store) {
+	acme := createCustomer(t, s, newCustomer("Acme"))
+	globex := createCustomer(t, s, newCustomer("Globex"))
+	a1 := enqueue(t, s, newOutbox(acme.ID, "a1@example.com"))
+	g1 := enqueue(t, s, newOutbox(globex.ID, "g1@example.com"))
+	a2 := enqueue(t, s, newOutbox(acme.ID, "a2@example.com"))
+	none := enqueue(t, s, newOutbox("", "ops@example.com"))
+	claimed := claim(t, s, base, 1) // a1
+	require.Len(t, claimed, 1)
+	_, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		return r.MarkFailed(ctx, a1.ID, 1, "550", base)
+	})
+	require.NoError(t, err)
+
+	ids := func(f storage.OutboxFilter) []storage.OutboxID {
+		t.Helper()
+		l, err := listOutbox(t, s, f, storage.Page{})
+		require.NoError(t, err)
+		return outboxIDs(l.Items)
+	}
+	assert.Equal(t, []storage.OutboxID{a1.ID, g1.ID, a2.ID, none.ID}, ids(storage.OutboxFilter{}))
+	assert.Equal(t, []storage.OutboxID{a1.ID, a2.ID}, ids(storage.OutboxFilter{CustomerID: acme.ID}))
+	assert.Equal(t, []storage.OutboxID{a1.ID}, ids(storage.OutboxFilter{Status: storage.OutboxFailed}))
+	assert.Equal(t, []storage.OutboxID{g1.ID, a2.ID, none.ID}, ids(storage.OutboxFilter{Status: storage.OutboxPending}))
+	assert.Equal(t, []storage.OutboxID{a2.ID}, ids(storage.OutboxFilter{Status: storage.OutboxPending, CustomerID: acme.ID}))
+	assert.Empty(t, ids(storage.OutboxFilter{Status: storage.OutboxSent}))
+}
+
+func testOutboxRollback(t *testing.T, s storage.Store) {
+	toSend := enqueue(t, s, newOutbox("", "send@example.com"))
+	toFail := enqueue(t, s, newOutbox("", "fail@example.com"))
+	claimed := claim(t, s, base, 2)
+	require.Len(t, claimed, 2)
+	failed, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		return r.MarkFailed(ctx, toFail.ID, 1, "550", base)
+	})
+	require.NoError(t, err)
+	sending := mustGetOutbox(t, s, toSend.ID)
+	fresh := newOutbox("", "fresh@example.com")
+
+	err = write(t, s, func(ctx context.Context, r storage.Repos) error {
+		o := r.Outbox()
+		if err := o.Enqueue(ctx, fresh); err != nil {
+			return err
+		}
+		if _, err := o.MarkSent(ctx, toSend.ID, 1, at(time.Second)); err != nil {
+			return err
+		}
+		if _, err := o.Retry(ctx, toFail.ID, at(time.Second)); err != nil {
+			return err
+		}
+		if _, err := o.Claim(ctx, at(time.Hour), 10, lease); err != nil {
+			return err
+		}
+		return errBoom
+	})
+	require.ErrorIs(t, err, errBoom)
+
+	_, err = getOutbox(t, s, fresh.ID)
+	assertNotFound(t, err, "Enqueue is rolled back")
+	assert.Equal(t, sending, mustGetOutbox(t, s, toSend.ID), "MarkSent is rolled back: the payload is back")
+	assert.Equal(t, failed, mustGetOutbox(t, s, toFail.ID), "Retry and Claim are rolled back")
+}
+
+func testOutboxReadOnly(t *testing.T, s storage.Store) {
+	m := enqueue(t, s, newOutbox("", "ada@example.com"))
+	for name, fn := range map[string]func(ctx context.Context, r storage.OutboxRepo) error{
+		"Enqueue": func(ctx context.Context, r storage.OutboxRepo) error {
+			return r.Enqueue(ctx, newOutbox("", "bob@example.com"))
+		},
+		"Claim": func(ctx context.Context, r storage.OutboxRepo) error {
+			_, err := r.Claim(ctx, base, 1, lease)
+			return err
+		},
+		"MarkSent": func(ctx context.Context, r storage.OutboxRepo) error {
+			_, err := r.MarkSent(ctx, m.ID, 0, base)
+			return err
+		},
+		"Reschedule": func(ctx context.Context, r storage.OutboxRepo) error {
+			_, err := r.Reschedule(ctx, m.ID, 0, base, "x", base)
+			return err
+		},
+		"MarkFailed": func(ctx context.Context, r storage.OutboxRepo) error {
+			_, err := r.MarkFailed(ctx, m.ID, 0, "x", base)
+			return err
+		},
+		"Release": func(ctx context.Context, r storage.OutboxRepo) error {
+			_, err := r.Release(ctx, m.ID, 0, base)
+			return err
+		},
+		"Retry": func(ctx context.Context, r storage.OutboxRepo) error {
+			_, err := r.Retry(ctx, m.ID, base)
+			return err
+		},
+	} {
+		err := read(t, s, func(ctx context.Context, r storage.Repos) error { return fn(ctx, r.Outbox()) })
+		assert.ErrorIs(t, err, storage.ErrReadOnly, name)
+	}
+	assert.Equal(t, m, mustGetOutbox(t, s, m.ID), "nothing changed")
+}
+
+func testOutboxTimesUTC(t *testing.T, s storage.Store) {
+	zone := time.FixedZone("UTC+5", 5*3600)
+	m := newOutbox("", "ada@example.com")
+	m.NextAttemptAt = base.In(zone)
+	m.CreatedAt = base.In(zone)
+	m.UpdatedAt = base.In(zone)
+	enqueue(t, s, m)
+	got := mustGetOutbox(t, s, m.ID)
+	assertUTC(t, base, got.NextAttemptAt, "NextAttemptAt")
+	assertUTC(t, base, got.CreatedAt, "CreatedAt")
+	assertUTC(t, base, got.UpdatedAt, "UpdatedAt")
+
+	claimed := claim(t, s, at(time.Second).In(zone), 1)
+	require.Len(t, claimed, 1)
+	assertUTC(t, at(time.Second+lease), claimed[0].ClaimedUntil, "ClaimedUntil")
+	sent, err := markSent(t, s, claimed[0], at(2*time.Second).In(zone))
+	require.NoError(t, err)
+	assertUTC(t, at(2*time.Second), sent.SentAt, "SentAt")
+	assertUTC(t, at(2*time.Second), mustGetOutbox(t, s, m.ID).SentAt, "SentAt as stored")
+}
+
+// testOutboxClaimedOnce has 8 workers claim, three at a time, and mark
+// sent 60 messages at once: every message is handed out exactly once, and
+// none comes back once sent.
+func testOutboxClaimedOnce(t *testing.T, s storage.Store) {
+	const n, workers = 60, 8
+	want := map[storage.OutboxID]bool{}
+	for i := range n {
+		want[enqueue(t, s, newOutbox("", fmt.Sprintf("user%d@example.com", i))).ID] = true
+	}
+	ctx := t.Context()
+	var (
+		mu   sync.Mutex
+		seen = map[storage.OutboxID]int{}
+		wg   sync.WaitGroup
+	)
+	for range workers {
+		wg.Go(func() {
+			for {
+				var batch []storage.OutboxMessage
+				err := s.InTx(ctx, func(r storage.Repos) error {
+					var err error
+					batch, err = r.Outbox().Claim(ctx, base, 3, lease)
+					return err
+				})
+				if !assert.NoError(t, err) || len(batch) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, m := range batch {
+					seen[m.ID]++
+				}
+				mu.Unlock()
+				for _, m := range batch {
+					err := s.InTx(ctx, func(r storage.Repos) error {
+						_, err := r.Outbox().MarkSent(ctx, m.ID, m.Attempts, base)
+						return err
+					})
+					assert.NoError(t, err, "marking %s sent", m.ID)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	assert.Len(t, seen, n, "every message was claimed")
+	for id, k := range seen {
+		assert.True(t, want[id], "%s is one of ours", id)
+		assert.Equal(t, 1, k, "%s was claimed %d times", id, k)
+	}
+	assert.Empty(t, claim(t, s, at(365*24*time.Hour), n), "sent messages never come back")
+	l, err := listOutbox(t, s, storage.OutboxFilter{Status: storage.OutboxSent}, storage.Page{Limit: storage.MaxLimit})
+	require.NoError(t, err)
+	assert.Len(t, l.Items, n)
+}
