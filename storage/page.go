@@ -15,6 +15,8 @@ const (
 // Page asks for one page of a list. Lists are ordered by ID, ascending;
 // IDs are UUIDv7, so this is creation order, and a row inserted while a
 // caller pages through a list appears at the end, never shifting a page.
+// (A customer's orders can also be listed newest first, descending by ID:
+// see OrderFilter.NewestFirst; a new row then appears before the first page.)
 type Page struct {
 	// Cursor is the opaque NextCursor of the previous page; empty for the first.
 	Cursor string

@@ -65,4 +65,8 @@ type Repos interface {
 	Idempotency() IdempotencyRepo
 	Outbox() OutboxRepo
 	MailTemplates() MailTemplateRepo
+	Products() ProductRepo
+	Offers() OfferRepo
+	Orders() OrderRepo
+	Stock() StockRepo
 }

@@ -11,7 +11,9 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/warehouse"
 )
 
 var _ storage.Store = (*Store)(nil)
@@ -52,6 +54,18 @@ type Store struct {
 	idempotency      map[idempotencyKey]storage.IdempotencyRecord
 	outbox           map[storage.OutboxID]storage.OutboxMessage
 	mailTemplates    map[mailTemplateKey]storage.MailTemplate
+
+	products     map[orders.ProductID]orders.Product
+	skus         map[string]orders.ProductID // lower-cased SKU -> product
+	offers       map[orders.OfferID]orders.Offer
+	offerKeys    map[offerKey]orders.OfferID
+	orders       map[orders.ID]orders.Order
+	orderNumbers map[orders.Number]orders.ID
+	// counters hold sequences by name; a map so that put undoes them.
+	counters  map[string]int64
+	items     map[warehouse.ItemID]warehouse.Item
+	serials   map[serialKey]warehouse.ItemID
+	movements map[warehouse.MovementID]warehouse.Movement
 }
 
 type memberKey struct {
@@ -94,6 +108,17 @@ func New() *Store {
 		idempotency:      make(map[idempotencyKey]storage.IdempotencyRecord),
 		outbox:           make(map[storage.OutboxID]storage.OutboxMessage),
 		mailTemplates:    make(map[mailTemplateKey]storage.MailTemplate),
+
+		products:     make(map[orders.ProductID]orders.Product),
+		skus:         make(map[string]orders.ProductID),
+		offers:       make(map[orders.OfferID]orders.Offer),
+		offerKeys:    make(map[offerKey]orders.OfferID),
+		orders:       make(map[orders.ID]orders.Order),
+		orderNumbers: make(map[orders.Number]orders.ID),
+		counters:     make(map[string]int64),
+		items:        make(map[warehouse.ItemID]warehouse.Item),
+		serials:      make(map[serialKey]warehouse.ItemID),
+		movements:    make(map[warehouse.MovementID]warehouse.Movement),
 	}
 }
 
@@ -185,6 +210,10 @@ func (t *tx) Audit() storage.AuditRepo                { return auditRepo{t} }
 func (t *tx) Idempotency() storage.IdempotencyRepo    { return idempotencyRepo{t} }
 func (t *tx) Outbox() storage.OutboxRepo              { return outboxRepo{t} }
 func (t *tx) MailTemplates() storage.MailTemplateRepo { return mailTemplateRepo{t} }
+func (t *tx) Products() storage.ProductRepo           { return productRepo{t} }
+func (t *tx) Offers() storage.OfferRepo               { return offerRepo{t} }
+func (t *tx) Orders() storage.OrderRepo               { return orderRepo{t} }
+func (t *tx) Stock() storage.StockRepo                { return stockRepo{t} }
 
 // writable refuses a write in a ReadTx.
 func (t *tx) writable(op string) error {
@@ -228,17 +257,29 @@ func remove[K comparable, V any](t *tx, m map[K]V, k K) {
 // list returns the page p of the values in m that keep accepts, ordered by
 // ID, each copied by clone.
 func list[K ~string, V any](m map[K]V, p storage.Page, keep func(V) bool, clone func(V) V) (storage.List[V], error) {
+	return listOrdered(m, p, false, keep, clone)
+}
+
+// listOrdered is list in ascending ID order, or descending with desc.
+func listOrdered[K ~string, V any](m map[K]V, p storage.Page, desc bool, keep func(V) bool, clone func(V) V) (storage.List[V], error) {
 	after, limit, err := p.Normalize()
 	if err != nil {
 		return storage.List[V]{}, err
 	}
 	var ids []K
 	for id, v := range m {
-		if string(id) > after && keep(v) {
+		past := string(id) > after
+		if desc {
+			past = after == "" || string(id) < after
+		}
+		if past && keep(v) {
 			ids = append(ids, id)
 		}
 	}
 	slices.Sort(ids)
+	if desc {
+		slices.Reverse(ids)
+	}
 	ids = ids[:min(len(ids), limit+1)]
 	ids, next := storage.Trim(ids, limit, func(id K) string { return string(id) })
 	items := make([]V, len(ids))

@@ -42,11 +42,15 @@
 // the one written truncated to the microsecond, in UTC; an optional time
 // left at the zero time.Time is NULL and reads back as the zero time.
 // Uniqueness (IDs, e-mail, external reference, site name within a customer,
-// token hashes) and references are database constraints, and their
+// token hashes, SKU, order number, serial number within a customer) and
+// references are database constraints, and their
 // violations are reported as storage.ErrAlreadyExists, storage.ErrNotFound
 // or storage.ErrConflict by SQLite's extended result codes. Single-use tokens (accepting an
 // invitation, consuming a login link) are spent by one conditional UPDATE
-// ... RETURNING, so two concurrent uses cannot both succeed.
+// ... RETURNING, so two concurrent uses cannot both succeed; so are an
+// order's transitions and a stock item's moves, conditional on the status
+// they start from. Order numbers come from a counter row taken in the
+// placing transaction.
 //
 // Text comparisons that the contract calls case-insensitive (user e-mail,
 // site names, customer search) fold ASCII letters only, as SQLite's NOCASE

@@ -72,6 +72,10 @@ func (r *repos) Audit() storage.AuditRepo                { return auditRepo{r} }
 func (r *repos) Idempotency() storage.IdempotencyRepo    { return idempotencyRepo{r} }
 func (r *repos) Outbox() storage.OutboxRepo              { return outboxRepo{r} }
 func (r *repos) MailTemplates() storage.MailTemplateRepo { return mailTemplateRepo{r} }
+func (r *repos) Products() storage.ProductRepo           { return productRepo{r} }
+func (r *repos) Offers() storage.OfferRepo               { return offerRepo{r} }
+func (r *repos) Orders() storage.OrderRepo               { return orderRepo{r} }
+func (r *repos) Stock() storage.StockRepo                { return stockRepo{r} }
 
 // writable refuses a write in a ReadTx before SQLite sees it.
 func (r *repos) writable(op string) error {

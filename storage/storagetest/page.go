@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"testing"
@@ -13,8 +14,10 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/warehouse"
 )
 
 // lister is one filtered, paged list. setup prepares a store and returns add,
@@ -155,6 +158,132 @@ var listers = []lister{
 		list := func(p storage.Page) ([]string, string, error) {
 			l, err := listEvents(t, s, storage.AuditFilter{CustomerID: c.ID}, p)
 			return idsOf(l.Items, func(e audit.Event) audit.ID { return e.ID }), l.NextCursor, err
+		}
+		return add, list, nil
+	}},
+	{"Products", false, func(t *testing.T, s storage.Store) (func() string, func(storage.Page) ([]string, string, error), func(string) error) {
+		n := 0
+		add := func() string {
+			n++
+			hidden := newProduct(fmt.Sprintf("OLD-%d", n))
+			hidden.Active = false
+			createProduct(t, s, hidden)
+			return string(createProduct(t, s, newProduct(fmt.Sprintf("LAP-%d", n))).ID)
+		}
+		active := true
+		list := func(p storage.Page) ([]string, string, error) {
+			l, err := listProducts(t, s, storage.ProductFilter{Active: &active}, p)
+			return idsOf(l.Items, func(p orders.Product) orders.ProductID { return p.ID }), l.NextCursor, err
+		}
+		return add, list, nil
+	}},
+	{"Catalogue", false, func(t *testing.T, s storage.Store) (func() string, func(storage.Page) ([]string, string, error), func(string) error) {
+		c := createCustomer(t, s, newCustomer("Acme"))
+		other := createCustomer(t, s, newCustomer("Globex"))
+		n := 0
+		add := func() string {
+			n++
+			hidden := newProduct(fmt.Sprintf("GLX-%d", n))
+			hidden.CustomerID = other.ID
+			createProduct(t, s, hidden)
+			if n%2 == 0 {
+				p := createProduct(t, s, newProduct(fmt.Sprintf("OFR-%d", n)))
+				createOffer(t, s, newOffer(c.ID, p.ID, eur(1)))
+				return string(p.ID)
+			}
+			return string(createProduct(t, s, newProduct(fmt.Sprintf("LAP-%d", n))).ID)
+		}
+		list := func(p storage.Page) ([]string, string, error) {
+			l, err := listCatalogue(t, s, storage.CatalogueFilter{CustomerID: c.ID, Global: true}, p)
+			return idsOf(l.Items, func(r storage.CatalogueRow) orders.ProductID { return r.Product.ID }), l.NextCursor, err
+		}
+		return add, list, nil
+	}},
+	{"Offers", true, func(t *testing.T, s storage.Store) (func() string, func(storage.Page) ([]string, string, error), func(string) error) {
+		c := createCustomer(t, s, newCustomer("Acme"))
+		other := createCustomer(t, s, newCustomer("Globex"))
+		n := 0
+		add := func() string {
+			n++
+			p := createProduct(t, s, newProduct(fmt.Sprintf("LAP-%d", n)))
+			createOffer(t, s, newOffer(other.ID, p.ID, eur(1)))
+			return string(createOffer(t, s, newOffer(c.ID, p.ID, eur(1))).ID)
+		}
+		list := func(p storage.Page) ([]string, string, error) {
+			l, err := get(t, s, func(ctx context.Context, r storage.Repos) (storage.List[orders.Offer], error) {
+				return r.Offers().List(ctx, storage.OfferFilter{CustomerID: c.ID}, p)
+			})
+			return idsOf(l.Items, func(o orders.Offer) orders.OfferID { return o.ID }), l.NextCursor, err
+		}
+		del := func(id string) error {
+			return write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Offers().Delete(ctx, orders.OfferID(id)) })
+		}
+		return add, list, del
+	}},
+	{"Orders", false, func(t *testing.T, s storage.Store) (func() string, func(storage.Page) ([]string, string, error), func(string) error) {
+		fx := newOrderFixture(t, s)
+		other := createCustomer(t, s, newCustomer("Globex"))
+		add := func() string {
+			createOrder(t, s, fx.newOrder(other.ID))
+			decided := createOrder(t, s, fx.newOrder(fx.customer.ID))
+			_, err := transition(t, s, decided.ID, confirmEvent(time.Hour))
+			require.NoError(t, err)
+			return string(createOrder(t, s, fx.newOrder(fx.customer.ID)).ID)
+		}
+		list := func(p storage.Page) ([]string, string, error) {
+			l, err := listOrders(t, s, storage.OrderFilter{CustomerID: fx.customer.ID, Status: orders.StatusSubmitted}, p)
+			return idsOf(l.Items, func(o orders.Order) orders.ID { return o.ID }), l.NextCursor, err
+		}
+		return add, list, nil
+	}},
+	{"Items", false, func(t *testing.T, s storage.Store) (func() string, func(storage.Page) ([]string, string, error), func(string) error) {
+		fx := newStockFixture(t, s)
+		add := func() string {
+			fx.stockPlain(t, s, fx.phone.ID)
+			return string(fx.stockPlain(t, s, fx.laptop.ID).ID)
+		}
+		list := func(p storage.Page) ([]string, string, error) {
+			l, err := get(t, s, func(ctx context.Context, r storage.Repos) (storage.List[warehouse.Item], error) {
+				return r.Stock().List(ctx, storage.ItemFilter{CustomerID: fx.customer.ID, ProductID: fx.laptop.ID}, p)
+			})
+			return idsOf(l.Items, func(it warehouse.Item) warehouse.ItemID { return it.ID }), l.NextCursor, err
+		}
+		return add, list, nil
+	}},
+	{"Movements", false, func(t *testing.T, s storage.Store) (func() string, func(storage.Page) ([]string, string, error), func(string) error) {
+		fx := newStockFixture(t, s)
+		add := func() string {
+			fx.stockPlain(t, s, fx.phone.ID)
+			fx.stockPlain(t, s, fx.laptop.ID)
+			l, err := get(t, s, func(ctx context.Context, r storage.Repos) (storage.List[warehouse.Movement], error) {
+				return r.Stock().Movements(ctx, storage.MovementFilter{CustomerID: fx.customer.ID, ProductID: fx.laptop.ID}, storage.Page{Limit: storage.MaxLimit})
+			})
+			require.NoError(t, err)
+			return string(l.Items[len(l.Items)-1].ID)
+		}
+		list := func(p storage.Page) ([]string, string, error) {
+			l, err := get(t, s, func(ctx context.Context, r storage.Repos) (storage.List[warehouse.Movement], error) {
+				return r.Stock().Movements(ctx, storage.MovementFilter{CustomerID: fx.customer.ID, ProductID: fx.laptop.ID}, p)
+			})
+			return idsOf(l.Items, func(m warehouse.Movement) warehouse.MovementID { return m.ID }), l.NextCursor, err
+		}
+		return add, list, nil
+	}},
+	{"Levels", false, func(t *testing.T, s storage.Store) (func() string, func(storage.Page) ([]string, string, error), func(string) error) {
+		fx := newStockFixture(t, s)
+		n := 0
+		add := func() string {
+			n++
+			p := createProduct(t, s, newProduct(fmt.Sprintf("TAB-%d", n)))
+			fx.stockPlain(t, s, p.ID)
+			fx.stockPlain(t, s, p.ID)
+			return string(p.ID)
+		}
+		list := func(p storage.Page) ([]string, string, error) {
+			l, err := get(t, s, func(ctx context.Context, r storage.Repos) (storage.List[warehouse.Level], error) {
+				return r.Stock().Levels(ctx, storage.LevelFilter{CustomerID: fx.customer.ID}, p)
+			})
+			return idsOf(l.Items, func(l warehouse.Level) orders.ProductID { return l.ProductID }), l.NextCursor, err
 		}
 		return add, list, nil
 	}},

@@ -45,12 +45,15 @@ var concurrencyTests = []test{
 // lost updates, unique keys under contention, ReadTx snapshots, single-use
 // tokens (an invitation accepted, a login link consumed, once), a rule
 // checked by reading and then writing (InTx is serializable), idempotency
-// keys (begun once) and outbox claims (each message handed out once). Run
-// calls it too.
+// keys (begun once), outbox claims (each message handed out once), order
+// numbers, one decision per order and one issue per stock item. Run calls
+// it too.
 func RunConcurrency(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	runAll(t, newStore, concurrencyTests)
 	runAll(t, newStore, idempotencyConcurrencyTests)
 	runAll(t, newStore, outboxConcurrencyTests)
+	runAll(t, newStore, orderConcurrencyTests)
+	runAll(t, newStore, stockConcurrencyTests)
 }
 
 func testPing(t *testing.T, s storage.Store) {
