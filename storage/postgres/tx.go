@@ -110,18 +110,24 @@ type txn struct {
 	failed bool
 }
 
-func (t *txn) Customers() storage.CustomerRepo      { return customerRepo{t} }
-func (t *txn) Users() storage.UserRepo              { return userRepo{t} }
-func (t *txn) Memberships() storage.MembershipRepo  { return membershipRepo{t} }
-func (t *txn) Sites() storage.SiteRepo              { return siteRepo{t} }
-func (t *txn) Invitations() storage.InvitationRepo  { return invitationRepo{t} }
-func (t *txn) LoginLinks() storage.LoginLinkRepo    { return loginLinkRepo{t} }
-func (t *txn) AccessLinks() storage.AccessLinkRepo  { return accessLinkRepo{t} }
-func (t *txn) Sessions() storage.SessionRepo        { return sessionRepo{t} }
-func (t *txn) APIKeys() storage.APIKeyRepo          { return apiKeyRepo{t} }
-func (t *txn) Passwords() storage.PasswordRepo      { return passwordRepo{t} }
-func (t *txn) Audit() storage.AuditRepo             { return auditRepo{t} }
-func (t *txn) Idempotency() storage.IdempotencyRepo { return idempotencyRepo{t} }
+func (t *txn) Customers() storage.CustomerRepo         { return customerRepo{t} }
+func (t *txn) Users() storage.UserRepo                 { return userRepo{t} }
+func (t *txn) Memberships() storage.MembershipRepo     { return membershipRepo{t} }
+func (t *txn) Sites() storage.SiteRepo                 { return siteRepo{t} }
+func (t *txn) Invitations() storage.InvitationRepo     { return invitationRepo{t} }
+func (t *txn) LoginLinks() storage.LoginLinkRepo       { return loginLinkRepo{t} }
+func (t *txn) AccessLinks() storage.AccessLinkRepo     { return accessLinkRepo{t} }
+func (t *txn) Sessions() storage.SessionRepo           { return sessionRepo{t} }
+func (t *txn) APIKeys() storage.APIKeyRepo             { return apiKeyRepo{t} }
+func (t *txn) Passwords() storage.PasswordRepo         { return passwordRepo{t} }
+func (t *txn) Audit() storage.AuditRepo                { return auditRepo{t} }
+func (t *txn) Idempotency() storage.IdempotencyRepo    { return idempotencyRepo{t} }
+func (t *txn) Outbox() storage.OutboxRepo              { return outboxRepo{t} }
+func (t *txn) MailTemplates() storage.MailTemplateRepo { return mailTemplateRepo{t} }
+func (t *txn) Products() storage.ProductRepo           { return productRepo{t} }
+func (t *txn) Offers() storage.OfferRepo               { return offerRepo{t} }
+func (t *txn) Orders() storage.OrderRepo               { return orderRepo{t} }
+func (t *txn) Stock() storage.StockRepo                { return stockRepo{t} }
 
 // writable refuses a write in a ReadTx before PostgreSQL sees it.
 func (t *txn) writable(op string) error {
