@@ -14,3 +14,7 @@ func WithIsolation(l pgx.TxIsoLevel) Option {
 
 // TxOf returns the pgx transaction behind the repos of an InTx or ReadTx.
 func TxOf(r storage.Repos) pgx.Tx { return r.(*txn).tx }
+
+// ClaimStatement is the statement of OutboxRepo.Claim: $1 now, $2 limit,
+// $3 the lease's end.
+var ClaimStatement = claimStatement

@@ -49,6 +49,25 @@ func (s outboxRepo) Get(ctx context.Context, id storage.OutboxID) (storage.Outbo
 // instead of waiting for them, and marks them sending. The due rows are
 // found walking the partial index outbox_due, which holds only pending
 // and sending rows, up to now.
+//
+// When Claim is the first statement of an InTx, as in the outbox worker,
+// it first lowers the transaction to READ COMMITTED and seals it: any
+// statement after the claim fails, and fn should return. Under
+// SERIALIZABLE, claims running at once fail each other needlessly: one
+// whose snapshot still shows a row as pending that another claim has
+// since taken and committed must not lock it (SQLSTATE 40001, "could not
+// serialize access due to concurrent update"), and each claim's reads of
+// the due range overlap the others' writes to it, which SSI counts as a
+// dangerous cycle. With two workers about half the claims failed and ran
+// again; at READ COMMITTED none does. Nothing is lost by it: the statement
+// decides alone which rows it takes, and a row another claim changed after
+// the statement began is read again at its newest version and taken only
+// if it is still due (PostgreSQL's recheck of locked rows), so two claims
+// never take one row, while SKIP LOCKED passes over rows still being
+// claimed. Sealing keeps the guarantee of InTx for everything else: no
+// other statement ever runs below SERIALIZABLE. A Claim that follows
+// other statements keeps the transaction SERIALIZABLE, and is as safe but
+// may fail to serialize and run again.
 func (s outboxRepo) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]storage.OutboxMessage, error) {
 	const op = "claiming outbox messages"
 	if err := s.t.writable(op); err != nil {
@@ -60,21 +79,14 @@ func (s outboxRepo) Claim(ctx context.Context, now time.Time, limit int, lease t
 	if lease < 0 {
 		return nil, fmt.Errorf("postgres: %s: lease %s must not be negative", op, lease)
 	}
-	// A sending row was due when it was claimed, so its next_attempt_at is
-	// at or before its claimed_until: bounding the walk by next_attempt_at
-	// misses none whose lease ran out.
-	rows, err := s.t.tx.Query(ctx, `WITH due AS (
-			SELECT id FROM outbox
-			WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1
-				AND (status = 'pending' OR claimed_until <= $1)
-			ORDER BY next_attempt_at, id
-			LIMIT $2
-			FOR UPDATE SKIP LOCKED
-		)
-		UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_until = $3, updated_at = $1
-		FROM due WHERE outbox.id = due.id
-		RETURNING `+prefixed("outbox.", outboxColumns),
-		now, limit, now.Add(lease))
+	if s.t.statements == 0 && s.t.isolation != pgx.ReadCommitted {
+		// Allowed until the transaction's first query takes its snapshot.
+		if _, err := s.t.tx.Exec(ctx, `SET TRANSACTION ISOLATION LEVEL READ COMMITTED`); err != nil {
+			return nil, s.t.fail(op, err, nil)
+		}
+		defer func() { s.t.sealed = "an outbox claim lowered the transaction to READ COMMITTED" }()
+	}
+	rows, err := s.t.tx.Query(ctx, claimStatement, now, limit, now.Add(lease))
 	if err != nil {
 		return nil, s.t.fail(op, err, nil)
 	}
@@ -88,6 +100,22 @@ func (s outboxRepo) Claim(ctx context.Context, now time.Time, limit int, lease t
 	})
 	return out, nil
 }
+
+// claimStatement claims up to $2 messages due at $1, leasing them until
+// $3. A sending row was due when it was claimed, so its next_attempt_at is
+// at or before its claimed_until: bounding the walk of outbox_due by
+// next_attempt_at misses none whose lease ran out.
+var claimStatement = `WITH due AS (
+		SELECT id FROM outbox
+		WHERE status IN ('pending', 'sending') AND next_attempt_at <= $1
+			AND (status = 'pending' OR claimed_until <= $1)
+		ORDER BY next_attempt_at, id
+		LIMIT $2
+		FOR UPDATE SKIP LOCKED
+	)
+	UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_until = $3, updated_at = $1
+	FROM due WHERE outbox.id = due.id
+	RETURNING ` + prefixed("outbox.", outboxColumns)
 
 // MarkSent marks a message sent and erases its payload.
 func (s outboxRepo) MarkSent(ctx context.Context, id storage.OutboxID, attempt int, at time.Time) (storage.OutboxMessage, error) {

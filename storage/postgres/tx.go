@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/portalkit/portalkit/storage"
 )
@@ -72,7 +73,8 @@ func (s *Store) run(ctx context.Context, opts pgx.TxOptions, fn func(storage.Rep
 	if err != nil {
 		return false, fmt.Errorf("postgres: beginning transaction: %w", ctxErr(ctx, err))
 	}
-	t := &txn{tx: ptx, readOnly: opts.AccessMode == pgx.ReadOnly}
+	t := &txn{isolation: opts.IsoLevel, readOnly: opts.AccessMode == pgx.ReadOnly}
+	t.tx = stmtTx{Tx: ptx, t: t}
 	// Rolling back must reach the server even when ctx has ended, or the
 	// connection would be closed rather than returned to the pool.
 	rollback := func() { _ = ptx.Rollback(context.WithoutCancel(ctx)) }
@@ -102,12 +104,19 @@ func (s *Store) run(ctx context.Context, opts pgx.TxOptions, fn func(storage.Rep
 
 // txn is one transaction: the repositories of an InTx or ReadTx share it.
 type txn struct {
-	tx       pgx.Tx
-	readOnly bool
+	// tx sends the statements of the repositories; it is a stmtTx.
+	tx        pgx.Tx
+	isolation pgx.TxIsoLevel // as begun
+	readOnly  bool
 	// failed is set when a statement failed to serialize or was a
 	// deadlock's victim: the transaction is void, and InTx runs fn again
 	// whatever fn made of the error.
 	failed bool
+	// statements counts the statements sent so far.
+	statements int
+	// sealed, when set, says why the transaction takes no more statements:
+	// an outbox claim lowered its isolation (outboxRepo.Claim).
+	sealed string
 }
 
 func (t *txn) Customers() storage.CustomerRepo         { return customerRepo{t} }
@@ -128,6 +137,72 @@ func (t *txn) Products() storage.ProductRepo           { return productRepo{t} }
 func (t *txn) Offers() storage.OfferRepo               { return offerRepo{t} }
 func (t *txn) Orders() storage.OrderRepo               { return orderRepo{t} }
 func (t *txn) Stock() storage.StockRepo                { return stockRepo{t} }
+
+// stmtTx is the pgx.Tx of a txn. It counts the statements sent through
+// it and refuses them once the txn is sealed.
+type stmtTx struct {
+	pgx.Tx
+	t *txn
+}
+
+func (x stmtTx) Exec(ctx context.Context, sql string, a ...any) (pgconn.CommandTag, error) {
+	if err := x.t.statement(); err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	return x.Tx.Exec(ctx, sql, a...)
+}
+
+func (x stmtTx) Query(ctx context.Context, sql string, a ...any) (pgx.Rows, error) {
+	if err := x.t.statement(); err != nil {
+		return nil, err
+	}
+	return x.Tx.Query(ctx, sql, a...)
+}
+
+func (x stmtTx) QueryRow(ctx context.Context, sql string, a ...any) pgx.Row {
+	if err := x.t.statement(); err != nil {
+		return errRow{err}
+	}
+	return x.Tx.QueryRow(ctx, sql, a...)
+}
+
+func (x stmtTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	if err := x.t.statement(); err != nil {
+		return errBatch{err}
+	}
+	return x.Tx.SendBatch(ctx, b)
+}
+
+func (x stmtTx) CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error) {
+	if err := x.t.statement(); err != nil {
+		return 0, err
+	}
+	return x.Tx.CopyFrom(ctx, table, columns, src)
+}
+
+// statement counts a statement about to be sent, or refuses it when the
+// transaction is sealed.
+func (t *txn) statement() error {
+	if t.sealed != "" {
+		return fmt.Errorf("postgres: %s: the transaction takes no further statements", t.sealed)
+	}
+	t.statements++
+	return nil
+}
+
+// errRow is a pgx.Row whose Scan fails with err.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
+// errBatch is a pgx.BatchResults whose every result fails with err.
+type errBatch struct{ err error }
+
+func (b errBatch) Exec() (pgconn.CommandTag, error) { return pgconn.CommandTag{}, b.err }
+func (b errBatch) Query() (pgx.Rows, error)         { return nil, b.err }
+func (b errBatch) QueryRow() pgx.Row                { return errRow(b) }
+func (b errBatch) Close() error                     { return b.err }
+func (b errBatch) Tx() pgx.Tx                       { return nil }
 
 // writable refuses a write in a ReadTx before PostgreSQL sees it.
 func (t *txn) writable(op string) error {
