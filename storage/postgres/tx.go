@@ -34,7 +34,9 @@ const (
 // whatever fn made of the failure: once a statement has failed, the
 // transaction can only roll back. It commits when fn returns nil, and rolls
 // back when fn returns an error, which is returned unchanged, or panics,
-// which is re-raised.
+// which is re-raised. A transaction whose first statement is an outbox
+// claim is the one exception to SERIALIZABLE: see the package
+// documentation.
 func (s *Store) InTx(ctx context.Context, fn func(storage.Repos) error) error {
 	opts := pgx.TxOptions{IsoLevel: s.isolation}
 	wait := retryBase
