@@ -14,6 +14,7 @@ import (
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/storage/postgres/postgrestest"
 )
 
 // env is a portal under test with a staff owner context.
@@ -23,11 +24,18 @@ type env struct {
 	owner context.Context
 }
 
-// backends lists the stores every portal test runs against.
-var backends = map[string]func(t *testing.T) storage.Store{
-	"memory": newMemoryStore,
-	"sqlite": newSQLiteStore,
-}
+// backends lists the stores every portal test runs against: PostgreSQL
+// too when PORTALKIT_TEST_POSTGRES_URL names a server.
+var backends = func() map[string]func(t *testing.T) storage.Store {
+	b := map[string]func(t *testing.T) storage.Store{
+		"memory": newMemoryStore,
+		"sqlite": newSQLiteStore,
+	}
+	if postgrestest.Enabled() {
+		b["postgres"] = newPostgresStore
+	}
+	return b
+}()
 
 // eachBackend runs f once per backend with a fresh portal.
 func eachBackend(t *testing.T, f func(t *testing.T, e env), opts ...func(*portal.Config)) {
