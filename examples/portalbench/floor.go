@@ -19,6 +19,7 @@ import (
 	_ "modernc.org/sqlite" // the floor's driver, as storage/sqlite's
 
 	"github.com/portalkit/portalkit/httpapi"
+	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/storage/sqlite"
 )
@@ -33,12 +34,25 @@ func portalkitHandler(ctx context.Context, db string) (http.Handler, func() erro
 		return nil, nil, err
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	p, err := portal.New(portal.Config{Store: store, Logger: log})
+	p, err := portal.New(portal.Config{
+		Store: store, Logger: log,
+		// Order mail is rendered and "sent" by the outbox worker as in the
+		// reference server, to a mailer that drops it.
+		Mailer:   mailer.Func(func(context.Context, mailer.Message) error { return nil }),
+		Branding: mailer.Branding{ProductName: "portalbench", PublicBaseURL: "http://127.0.0.1"},
+	})
 	if err != nil {
 		_ = store.Close()
 		return nil, nil, err
 	}
-	return httpapi.NewHandler(p, httpapi.WithLogger(log), httpapi.WithIdempotencyStore(store)), store.Close, nil
+	wctx, stop := context.WithCancel(ctx)
+	worker := make(chan error, 1)
+	go func() { worker <- p.RunOutbox(wctx, portal.OutboxOptions{}) }()
+	cleanup := func() error {
+		stop()
+		return errors.Join(<-worker, store.Close())
+	}
+	return httpapi.NewHandler(p, httpapi.WithLogger(log), httpapi.WithIdempotencyStore(store)), cleanup, nil
 }
 
 // floor answers the view, list and place scenarios with hand-written SQL

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	_ "net/http/pprof" // served only when PORTALBENCH_PPROF names an address
+	"os"
 	"time"
 )
 
@@ -43,6 +45,10 @@ func serve(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	defer func() { _ = cleanup() }()
 
+	if a := os.Getenv("PORTALBENCH_PPROF"); a != "" && *kind == "portalkit" {
+		// For profiling a run: go tool pprof http://$PORTALBENCH_PPROF/debug/pprof/profile?seconds=10
+		go func() { _ = http.ListenAndServe(a, http.DefaultServeMux) }()
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
