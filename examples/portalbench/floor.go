@@ -21,7 +21,6 @@ import (
 	"github.com/portalkit/portalkit/httpapi"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portal"
-	"github.com/portalkit/portalkit/storage/sqlite"
 )
 
 // portalkitHandler is portalkit as the reference server wires it: the
@@ -29,7 +28,7 @@ import (
 // metrics, validation and Idempotency-Keys. The log goes nowhere, but is
 // still written.
 func portalkitHandler(ctx context.Context, db string) (http.Handler, func() error, error) {
-	store, err := sqlite.Open(ctx, db)
+	store, err := openStore(ctx, db)
 	if err != nil {
 		return nil, nil, err
 	}

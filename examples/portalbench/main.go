@@ -34,8 +34,7 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	ctx := signalContext()
 	var err error
 	if len(os.Args) > 1 && os.Args[1] == "serve" {
 		err = serve(ctx, os.Args[2:], os.Stdout)
@@ -46,6 +45,12 @@ func main() {
 		fmt.Fprintln(os.Stderr, "portalbench:", err)
 		os.Exit(1)
 	}
+}
+
+// signalContext ends on SIGINT or SIGTERM.
+func signalContext() context.Context {
+	ctx, _ := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	return ctx
 }
 
 // options are portalbench's flags.
@@ -62,6 +67,12 @@ type options struct {
 var errFailed = errors.New("the run failed; see FAIL lines above")
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
+	_, err := bench(ctx, args, stdout)
+	return err
+}
+
+// bench is run, returning the report too.
+func bench(ctx context.Context, args []string, stdout io.Writer) (*report, error) {
 	fs := flag.NewFlagSet("portalbench", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	var o options
@@ -70,7 +81,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.IntVar(&o.data.Products, "products", 200, "products in the global portfolio")
 	fs.IntVar(&o.data.Orders, "orders", 100_000, "orders spread over the customers")
 	fs.IntVar(&o.data.ItemsPerCustomer, "items", 4, "warehouse stock items per customer")
-	fs.StringVar(&o.db, "db", "", "SQLite file to seed (default: a fresh file in a temporary directory)")
+	fs.StringVar(&o.db, "db", "", "SQLite file to seed (default: a fresh file in a temporary directory), or a PostgreSQL URL of an empty database; the floor runs on SQLite only")
 	fs.IntVar(&o.load.conns, "conns", 32, "concurrent keep-alive connections")
 	fs.DurationVar(&o.load.warmup, "warmup", 3*time.Second, "warm-up before each measured window")
 	fs.DurationVar(&o.load.duration, "duration", 20*time.Second, "measured window per scenario and server")
@@ -79,27 +90,38 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	srvs := fs.String("servers", "portalkit,floor,ceiling", "servers to run them against")
 	fs.StringVar(&o.jsonPath, "json", "portalbench.json", "where to write the figures as JSON (\"\" for nowhere)")
 	if err := fs.Parse(args); err != nil {
-		return err
+		return nil, err
 	}
 	o.scenarios = strings.Split(*scen, ",")
 	o.servers = strings.Split(*srvs, ",")
 	for _, s := range o.scenarios {
 		if !slices.Contains(scenarioNames, s) {
-			return fmt.Errorf("-scenarios: unknown %q (have %s)", s, strings.Join(scenarioNames, ", "))
+			return nil, fmt.Errorf("-scenarios: unknown %q (have %s)", s, strings.Join(scenarioNames, ", "))
 		}
 	}
 	for _, s := range o.servers {
 		if !slices.Contains([]string{"portalkit", "floor", "ceiling"}, s) {
-			return fmt.Errorf("-servers: unknown %q (have portalkit, floor, ceiling)", s)
+			return nil, fmt.Errorf("-servers: unknown %q (have portalkit, floor, ceiling)", s)
 		}
 	}
 	if o.load.conns < 1 || o.load.duration <= 0 || o.load.warmup < 0 {
-		return errors.New("-conns must be at least 1 and -duration positive")
+		return nil, errors.New("-conns must be at least 1 and -duration positive")
+	}
+	if isPostgres(o.db) && slices.Contains(o.servers, "floor") {
+		// The floor is hand-written SQLite; on PostgreSQL portalkit is
+		// compared with the ceiling only.
+		o.servers = slices.DeleteFunc(o.servers, func(s string) bool { return s == "floor" })
+		fmt.Fprintln(stdout, "PostgreSQL: the floor is SQLite's; running portalkit and the ceiling only")
+	}
+	if o.db != "" && !isPostgres(o.db) {
+		if _, err := os.Stat(o.db); err == nil {
+			return nil, fmt.Errorf("-db %s exists: portalbench seeds a fresh database; name a new file", o.db)
+		}
 	}
 	if o.db == "" {
 		dir, err := os.MkdirTemp("", "portalbench-")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		defer func() { _ = os.RemoveAll(dir) }()
 		o.db = filepath.Join(dir, "bench.db")
@@ -116,27 +138,27 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	began := time.Now()
 	fx, err := seed(ctx, o.db, o.data)
 	if err != nil {
-		return fmt.Errorf("seeding: %w", err)
+		return nil, fmt.Errorf("seeding: %w", err)
 	}
 	fmt.Fprintf(stdout, "seeded in %s\n", time.Since(began).Round(time.Millisecond))
 
 	for _, kind := range o.servers {
 		if err := runServer(ctx, kind, o, fx, rep, stdout); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	fmt.Fprintln(stdout)
 	rep.printTable(stdout)
 	if o.jsonPath != "" {
 		if err := rep.writeJSON(o.jsonPath); err != nil {
-			return err
+			return nil, err
 		}
 		fmt.Fprintf(stdout, "\nfigures written to %s\n", o.jsonPath)
 	}
 	if len(rep.Failures) > 0 {
-		return errFailed
+		return rep, errFailed
 	}
-	return nil
+	return rep, nil
 }
 
 // runServer starts one server and runs every scenario it can answer against it.

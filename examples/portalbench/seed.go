@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/storage/postgres"
 	"github.com/portalkit/portalkit/storage/sqlite"
 	"github.com/portalkit/portalkit/warehouse"
 )
@@ -55,13 +57,14 @@ type benchOrder struct {
 // seedBatch is how many rows of a kind go into one transaction.
 const seedBatch = 2000
 
-// seed writes d's data into a fresh SQLite database at path through the
-// storage layer, in large transactions, and returns the fixture.
+// seed writes d's data into a fresh database through the storage layer, in
+// large transactions, and returns the fixture. path is an SQLite file or a
+// PostgreSQL URL whose database (or search_path schema) is empty.
 func seed(ctx context.Context, path string, d dataSize) (*fixture, error) {
 	if d.Customers < 2 || d.UsersPerCustomer < 1 || d.Products < 3 || d.Orders < d.Customers {
 		return nil, fmt.Errorf("need at least 2 customers, 1 user each, 3 products and an order per customer")
 	}
-	store, err := sqlite.Open(ctx, path)
+	store, err := openStore(ctx, path)
 	if err != nil {
 		return nil, err
 	}
@@ -195,6 +198,19 @@ func seed(ctx context.Context, path string, d dataSize) (*fixture, error) {
 		return nil, fmt.Errorf("stock: %w", err)
 	}
 	return fx, nil
+}
+
+// isPostgres reports whether db is a PostgreSQL URL rather than an SQLite file.
+func isPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
+}
+
+// openStore opens db: PostgreSQL for a postgres:// URL, else an SQLite file.
+func openStore(ctx context.Context, db string) (storage.Store, error) {
+	if isPostgres(db) {
+		return postgres.Open(ctx, db)
+	}
+	return sqlite.Open(ctx, db)
 }
 
 // inBatches calls fn for 0..n-1, seedBatch calls to a transaction.
