@@ -17,9 +17,9 @@ import (
 // order inbox and fulfilled; the person who ordered is e-mailed on the way.
 func ExamplePortal_PlaceOrder() {
 	p, err := portal.New(portal.Config{
-		Store: memory.New(),
-		Now:   func() time.Time { return time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC) },
-		IDs:   portal.SequentialIDs(),
+		Store:    memory.New(),
+		Now:      func() time.Time { return time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC) },
+		IDs:      portal.SequentialIDs(),
 		Branding: mailer.Branding{ProductName: "Acme Portal", PublicBaseURL: "https://portal.example.com"},
 		// Mail would go out here; the example prints what would be sent.
 		Mailer: mailer.Func(func(_ context.Context, msg mailer.Message) error {
