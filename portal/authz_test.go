@@ -611,8 +611,8 @@ func TestMe(t *testing.T) {
 // Supplier warehouse.
 
 // stockTenant is a tenant's supplier warehouse in the authorization
-// fixture: a product of the tenant's own, so that the other tenant cannot
-// stock it in, an item in stock and an issued one.
+// fixture: items of the tenant's own product, so that the other tenant
+// cannot stock it in, one in stock and one issued.
 type stockTenant struct {
 	product         orders.Product
 	inStock, issued portal.StockItem
@@ -625,8 +625,7 @@ func (f fixture) stockTenant(t *testing.T, tn tenant) (customer.Customer, stockT
 	c, err := f.p.UpdateFeatures(f.owner, tn.c.ID, portal.UpdateFeaturesParams{Version: tn.c.Version,
 		FeaturesPatch: customer.FeaturesPatch{SupplierWarehouse: ptr(true)}})
 	require.NoError(t, err)
-	var st stockTenant
-	st.product = seedProduct(t, f.p, "DEV-"+strings.ToUpper(c.Name), c.Name+" laptop", c.ID)
+	st := stockTenant{product: tn.ownProduct}
 	items, err := f.p.StockIn(f.owner, c.ID, portal.StockInParams{Items: []portal.StockInItemParams{
 		{ProductID: st.product.ID, SiteID: tn.site.ID}, {ProductID: st.product.ID, SiteID: tn.site.ID},
 	}})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
@@ -65,6 +66,19 @@ func (e env) createSite(t *testing.T, cid customer.ID, name string) customer.Sit
 	s, err := e.p.CreateSite(e.owner, cid, portal.SiteParams{Name: name})
 	require.NoError(t, err)
 	return s
+}
+
+func eur(amount int64) orders.Money { return orders.Money{Amount: amount, Currency: "EUR"} }
+
+// createProduct adds a product to the provider's portfolio: a global one,
+// or, with owner, one only that customer sees.
+func (e env) createProduct(t *testing.T, sku, name string, price int64, owner customer.ID) orders.Product {
+	t.Helper()
+	p, err := e.p.CreateProduct(e.owner, portal.CreateProductParams{
+		SKU: sku, Name: name, Category: "devices", Price: eur(price), CustomerID: owner, Attributes: map[string]string{"warranty": "3 years"},
+	})
+	require.NoError(t, err)
+	return p
 }
 
 // as returns a context acting as the member.

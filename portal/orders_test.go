@@ -17,8 +17,6 @@ import (
 	"github.com/portalkit/portalkit/portalerr"
 )
 
-func eur(amount int64) orders.Money { return orders.Money{Amount: amount, Currency: "EUR"} }
-
 // shop is a portal with a global portfolio, one customer that may order
 // and its people, and the notifications the portal sent.
 type shop struct {
@@ -44,21 +42,12 @@ func newShop(t *testing.T, e env, rec *portaltest.Recorder, features customer.Fe
 	s.maintainer = s.addMember(t, s.c.ID, "maintainer@acme.example", customer.RoleMaintainer)
 	s.viewer = s.addMember(t, s.c.ID, "viewer@acme.example", customer.RoleViewer)
 	s.plantMaintainer = s.addMember(t, s.c.ID, "plant@acme.example", customer.RoleMaintainer, s.plant.ID)
-	s.laptop = s.product(t, "LAP-1", "Laptop 14", 129_900, "")
-	s.phone = s.product(t, "PHN-1", "Smartphone", 59_900, "")
-	s.old = s.product(t, "OLD-1", "Old laptop", 9_900, "")
+	s.laptop = s.createProduct(t, "LAP-1", "Laptop 14", 129_900, "")
+	s.phone = s.createProduct(t, "PHN-1", "Smartphone", 59_900, "")
+	s.old = s.createProduct(t, "OLD-1", "Old laptop", 9_900, "")
 	_, err = s.p.DeactivateProduct(s.owner, s.old.ID)
 	require.NoError(t, err)
 	return s
-}
-
-func (s shop) product(t *testing.T, sku, name string, price int64, cid customer.ID) orders.Product {
-	t.Helper()
-	p, err := s.p.CreateProduct(s.owner, portal.CreateProductParams{
-		SKU: sku, Name: name, Category: "devices", Price: eur(price), CustomerID: cid, Attributes: map[string]string{"warranty": "3 years"},
-	})
-	require.NoError(t, err)
-	return p
 }
 
 // eachShop runs f once per backend with a fresh shop whose customer has
@@ -92,10 +81,10 @@ func line(p orders.Product, n int) portal.OrderLineParams {
 
 func TestCatalogue(t *testing.T) {
 	eachShop(t, customer.FeaturesPatch{}, func(t *testing.T, s shop) {
-		own := s.product(t, "ACME-1", "Acme special", 5_000, s.c.ID)
+		own := s.createProduct(t, "ACME-1", "Acme special", 5_000, s.c.ID)
 		globex, err := s.p.CreateCustomer(s.owner, portal.CreateCustomerParams{Name: "Globex"})
 		require.NoError(t, err)
-		s.product(t, "GLX-1", "Globex special", 7_000, globex.ID)
+		s.createProduct(t, "GLX-1", "Globex special", 7_000, globex.ID)
 		offer, err := s.p.CreateOffer(s.owner, s.c.ID, portal.CreateOfferParams{ProductID: s.laptop.ID, Price: eur(99_000)})
 		require.NoError(t, err)
 
@@ -230,7 +219,7 @@ func TestPlaceOrderRefused(t *testing.T) {
 	eachShop(t, customer.FeaturesPatch{}, func(t *testing.T, s shop) {
 		globex, err := s.p.CreateCustomer(s.owner, portal.CreateCustomerParams{Name: "Globex"})
 		require.NoError(t, err)
-		foreign := s.product(t, "GLX-1", "Globex special", 7_000, globex.ID)
+		foreign := s.createProduct(t, "GLX-1", "Globex special", 7_000, globex.ID)
 		addr := &customer.Address{Line1: "Main St 1", City: "Berlin", Country: "DE"}
 		tests := []struct {
 			name   string

@@ -47,10 +47,10 @@ func newStockEnv(t *testing.T, e env) stockEnv {
 	s.northMaintainer = e.addMember(t, s.acme.ID, "nora@acme.example", customer.RoleMaintainer, s.north.ID)
 	s.northViewer = e.addMember(t, s.acme.ID, "nick@acme.example", customer.RoleViewer, s.north.ID)
 	s.globexAdmin = e.addMember(t, s.globex.ID, "gina@globex.example", customer.RoleAdmin)
-	s.laptop = seedProduct(t, e.p, "LAP-14", "Laptop 14", "")
-	s.phone = seedProduct(t, e.p, "PHN-6", "Phone 6", "")
-	s.acmeOwn = seedProduct(t, e.p, "ACME-DOCK", "Acme docking station", s.acme.ID)
-	s.gxOwn = seedProduct(t, e.p, "GX-BADGE", "Globex badge reader", s.globex.ID)
+	s.laptop = e.createProduct(t, "LAP-14", "Laptop 14", 99_900, "")
+	s.phone = e.createProduct(t, "PHN-6", "Phone 6", 59_900, "")
+	s.acmeOwn = e.createProduct(t, "ACME-DOCK", "Acme docking station", 19_900, s.acme.ID)
+	s.gxOwn = e.createProduct(t, "GX-BADGE", "Globex badge reader", 9_900, s.globex.ID)
 	return s
 }
 
@@ -59,21 +59,6 @@ func (e env) createWarehouseCustomer(t *testing.T, name string) customer.Custome
 	c, err := e.p.CreateCustomer(e.owner, portal.CreateCustomerParams{Name: name, Features: customer.FeaturesPatch{SupplierWarehouse: ptr(true)}})
 	require.NoError(t, err)
 	return c
-}
-
-// seedProduct stores a product straight into p's store: products are
-// managed by use cases of their own.
-func seedProduct(t *testing.T, p *portal.Portal, sku, name string, owner customer.ID) orders.Product {
-	t.Helper()
-	prod := orders.Product{
-		ID: orders.ProductID("prd_" + strings.ToLower(sku)), SKU: sku, Name: name, Category: "devices",
-		Price: orders.Money{Amount: 99_900, Currency: "EUR"}, Active: true, CustomerID: owner,
-		Version: 1, CreatedAt: portaltest.Epoch, UpdatedAt: portaltest.Epoch,
-	}
-	require.NoError(t, portal.StoreOf(p).InTx(t.Context(), func(r storage.Repos) error {
-		return r.Products().Create(t.Context(), prod)
-	}))
-	return prod
 }
 
 // stockIn stocks items in as the staff owner.
@@ -146,9 +131,9 @@ func TestStockIn(t *testing.T) {
 		levels, err := s.p.ListStockLevels(s.owner, s.acme.ID, portal.ListStockLevelsParams{})
 		require.NoError(t, err)
 		assert.Equal(t, []portal.StockLevel{
-			{Level: warehouse.Level{ProductID: s.acmeOwn.ID, InStock: 1}, Product: portal.StockProduct{ID: s.acmeOwn.ID, SKU: "ACME-DOCK", Name: "Acme docking station"}},
 			{Level: warehouse.Level{ProductID: s.laptop.ID, InStock: 2}, Product: portal.StockProduct{ID: s.laptop.ID, SKU: "LAP-14", Name: "Laptop 14"}},
-		}, levels.Items)
+			{Level: warehouse.Level{ProductID: s.acmeOwn.ID, InStock: 1}, Product: portal.StockProduct{ID: s.acmeOwn.ID, SKU: "ACME-DOCK", Name: "Acme docking station"}},
+		}, levels.Items, "by product ID: the laptop was created first")
 
 		// Globex may use the same serial number; Acme may not, twice.
 		s.stockIn(t, s.globex.ID, item(s.laptop, "SN-1", ""))
