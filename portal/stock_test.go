@@ -16,7 +16,6 @@ import (
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
-	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/warehouse"
 )
 
@@ -515,7 +514,9 @@ func TestWarehouseOffWithStockHeld(t *testing.T) {
 func TestStockInPreOrder(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e env) {
 		s := newStockEnv(t, e)
-		preOrder := s.seedOrder(t, orders.KindPreOrder, s.north.ID)
+		s.allowPreOrders(t, s.acme.ID)
+		s.allowPreOrders(t, s.globex.ID)
+		preOrder := s.confirm(t, s.placeOrder(t, s.maintainer, orders.KindPreOrder, s.north.ID))
 		e.clock.Advance(24 * time.Hour)
 		fulfilled := e.clock.Now()
 		require.NoError(t, portal.StockInPreOrder(t.Context(), e.p, preOrder, "staff:stf_1"))
@@ -544,17 +545,17 @@ func TestStockInPreOrder(t *testing.T) {
 		require.NoError(t, err, "a pre-ordered item is issued like any other")
 		assert.Equal(t, "Bob", issued.Holder.Name)
 
-		standard := s.seedOrder(t, orders.KindStandard, "")
+		standard := s.confirm(t, s.placeOrder(t, s.maintainer, orders.KindStandard, ""))
 		assertCode(t, portalerr.FailedPrecondition, portal.StockInPreOrder(t.Context(), e.p, standard, "staff:stf_1"), "a standard order is delivered, not stocked")
-		submitted := s.seedOrder(t, orders.KindPreOrder, "")
-		submitted.Status = orders.StatusSubmitted
+		submitted := s.placeOrder(t, s.maintainer, orders.KindPreOrder, "")
 		assertCode(t, portalerr.FailedPrecondition, portal.StockInPreOrder(t.Context(), e.p, submitted, "staff:stf_1"), "an unconfirmed pre-order")
 
 		// Globex turned the warehouse off after ordering (it held nothing).
-		gxOrder := s.seedOrderFor(t, s.globex.ID, orders.KindPreOrder, "")
+		gxOrder := s.confirm(t, s.placeOrder(t, s.globexAdmin, orders.KindPreOrder, ""))
 		c, err := s.p.GetCustomer(s.owner, s.globex.ID)
 		require.NoError(t, err)
-		_, err = s.p.UpdateFeatures(s.owner, s.globex.ID, portal.UpdateFeaturesParams{Version: c.Version, FeaturesPatch: customer.FeaturesPatch{SupplierWarehouse: ptr(false)}})
+		_, err = s.p.UpdateFeatures(s.owner, s.globex.ID, portal.UpdateFeaturesParams{Version: c.Version,
+			FeaturesPatch: customer.FeaturesPatch{PreOrders: ptr(false), SupplierWarehouse: ptr(false)}})
 		require.NoError(t, err)
 		err = portal.StockInPreOrder(t.Context(), e.p, gxOrder, "staff:stf_1")
 		assertCode(t, portalerr.FeatureDisabled, err)
@@ -562,35 +563,34 @@ func TestStockInPreOrder(t *testing.T) {
 	})
 }
 
-// seedOrder stores a confirmed order of Acme (2 laptops, 1 phone) straight
-// into the store: orders are placed and confirmed by use cases of their own.
-func (s stockEnv) seedOrder(t *testing.T, kind orders.Kind, site customer.SiteID) orders.Order {
+// allowPreOrders lets customer cid order and pre-order.
+func (s stockEnv) allowPreOrders(t *testing.T, cid customer.ID) {
 	t.Helper()
-	return s.seedOrderFor(t, s.acme.ID, kind, site)
+	c, err := s.p.GetCustomer(s.owner, cid)
+	require.NoError(t, err)
+	_, err = s.p.UpdateFeatures(s.owner, cid, portal.UpdateFeaturesParams{Version: c.Version,
+		FeaturesPatch: customer.FeaturesPatch{OrderAuthorization: ptr(true), PreOrders: ptr(true)}})
+	require.NoError(t, err)
 }
 
-func (s stockEnv) seedOrderFor(t *testing.T, cid customer.ID, kind orders.Kind, site customer.SiteID) orders.Order {
+// placeOrder places an order of 2 laptops and a phone for m's customer as
+// m, at site: a pre-order, or a standard one handed to Bob.
+func (s stockEnv) placeOrder(t *testing.T, m portal.Member, kind orders.Kind, site customer.SiteID) orders.Order {
 	t.Helper()
-	entry := func(p orders.Product) orders.Entry { return orders.Entry{Product: p, Price: p.Price} }
-	d := orders.Draft{
-		ID: orders.ID(fmt.Sprintf("ord_%s_%d", cid, s.clock.Now().UnixNano())), CustomerID: cid, SiteID: site, Kind: kind,
-		Lines: []orders.LineDraft{{Entry: entry(s.laptop), Quantity: 2}, {Entry: entry(s.phone), Quantity: 1}},
-		By:    "user:usr_1", At: s.clock.Now(),
-	}
+	params := portal.PlaceOrderParams{Kind: kind, SiteID: site, Lines: []portal.OrderLineParams{line(s.laptop, 2), line(s.phone, 1)}}
 	if kind == orders.KindStandard {
-		d.Recipient = orders.Employee{Name: "Bob"}
+		params.Recipient = &orders.Employee{Name: "Bob"}
 	}
-	o, err := orders.New(d)
+	o, err := s.p.PlaceOrder(as(t, m), m.CustomerID, params)
 	require.NoError(t, err)
-	o, _, err = o.Confirm(orders.Act{By: "staff:stf_1", At: s.clock.Now()})
+	return o
+}
+
+// confirm confirms o as the staff owner.
+func (s stockEnv) confirm(t *testing.T, o orders.Order) orders.Order {
+	t.Helper()
+	o, err := s.p.ConfirmOrder(s.owner, o.ID, portal.DecideOrderParams{})
 	require.NoError(t, err)
-	require.NoError(t, portal.StoreOf(s.p).InTx(t.Context(), func(r storage.Repos) error {
-		if o.Number, err = r.Orders().NextNumber(t.Context()); err != nil {
-			return err
-		}
-		return r.Orders().Create(t.Context(), o)
-	}))
-	s.clock.Advance(time.Second) // a new ID next time
 	return o
 }
 
