@@ -15,6 +15,7 @@ import (
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/warehouse"
 )
 
 // shop is a portal with a global portfolio, one customer that may order
@@ -287,18 +288,57 @@ func TestAutoConfirm(t *testing.T) {
 	})
 }
 
+// TestPreOrder fulfils pre-orders: one stocks its units into the
+// customer's warehouse with the fulfilment; one whose customer turned the
+// warehouse off since is refused and stays confirmed, stocking nothing.
 func TestPreOrder(t *testing.T) {
 	eachShop(t, customer.FeaturesPatch{PreOrders: ptr(true)}, func(t *testing.T, s shop) {
-		o, err := s.p.PlaceOrder(as(t, s.maintainer), s.c.ID, portal.PlaceOrderParams{
-			Kind: orders.KindPreOrder, Lines: []portal.OrderLineParams{line(s.laptop, 3)},
-		})
-		require.NoError(t, err)
-		assert.Equal(t, orders.KindPreOrder, o.Kind)
-		o, err = s.p.ConfirmOrder(s.owner, o.ID, portal.DecideOrderParams{})
-		require.NoError(t, err)
-		o, err = s.p.FulfilOrder(s.owner, o.ID, portal.DecideOrderParams{Note: "in the warehouse"})
+		preOrder := func() orders.Order {
+			t.Helper()
+			o, err := s.p.PlaceOrder(as(t, s.maintainer), s.c.ID, portal.PlaceOrderParams{
+				Kind: orders.KindPreOrder, SiteID: s.hq.ID, Lines: []portal.OrderLineParams{line(s.laptop, 3)},
+			})
+			require.NoError(t, err)
+			assert.Equal(t, orders.KindPreOrder, o.Kind)
+			o, err = s.p.ConfirmOrder(s.owner, o.ID, portal.DecideOrderParams{})
+			require.NoError(t, err)
+			return o
+		}
+		items := func() []portal.StockItem {
+			t.Helper()
+			l, err := s.p.ListStockItems(s.owner, s.c.ID, portal.ListStockItemsParams{Limit: 100})
+			require.NoError(t, err)
+			return l.Items
+		}
+		o, err := s.p.FulfilOrder(s.owner, preOrder().ID, portal.DecideOrderParams{Note: "in the warehouse"})
 		require.NoError(t, err)
 		assert.Equal(t, orders.StatusFulfilled, o.Status)
+		stocked := items()
+		require.Len(t, stocked, 3, "one item per unit")
+		for _, it := range stocked {
+			assert.Equal(t, o.ID, it.OrderID)
+			assert.Equal(t, s.laptop.ID, it.ProductID)
+			assert.Equal(t, s.hq.ID, it.SiteID)
+			assert.Equal(t, warehouse.StatusInStock, it.Status)
+		}
+
+		waiting := preOrder()
+		for _, it := range stocked {
+			_, err := s.p.RetireStockItem(s.owner, s.c.ID, it.ID, portal.RetireStockItemParams{Reason: "returned to the vendor"})
+			require.NoError(t, err)
+		}
+		c, err := s.p.GetCustomer(s.owner, s.c.ID)
+		require.NoError(t, err)
+		_, err = s.p.UpdateFeatures(s.owner, s.c.ID, portal.UpdateFeaturesParams{Version: c.Version,
+			FeaturesPatch: customer.FeaturesPatch{PreOrders: ptr(false), SupplierWarehouse: ptr(false)}})
+		require.NoError(t, err)
+		_, err = s.p.FulfilOrder(s.owner, waiting.ID, portal.DecideOrderParams{})
+		assertCode(t, portalerr.FeatureDisabled, err)
+		assert.Contains(t, portalerr.MessageOf(err), "supplier_warehouse off")
+		got, err := s.p.GetOrder(s.owner, s.c.ID, waiting.ID)
+		require.NoError(t, err)
+		assert.Equal(t, orders.StatusConfirmed, got.Status, "the fulfilment rolled back with the stock-in")
+		assert.Equal(t, waiting.Version, got.Version)
 	})
 }
 
