@@ -477,7 +477,7 @@ func (f fixture) snapshot(t *testing.T) []any {
 		ords, err := f.p.ListOrders(f.owner, tn.c.ID, portal.ListOrdersParams{Limit: 100})
 		require.NoError(t, err)
 		out = append(out, offers, ords)
-		out = append(out, c, s, m, subs, f.stockSnapshot(t, tn))
+		out = append(out, c, s, m, subs, f.stockSnapshot(t, tn.c.ID))
 	}
 	products, err := f.p.ListProducts(f.owner, portal.ListProductsParams{Limit: 100})
 	require.NoError(t, err)
@@ -634,20 +634,4 @@ func (f fixture) stockTenant(t *testing.T, tn tenant) (customer.Customer, stockT
 	st.issued, err = f.p.IssueStockItem(f.owner, c.ID, items[1].ID, portal.IssueStockItemParams{Holder: orders.Employee{Name: "Ann"}})
 	require.NoError(t, err)
 	return c, st
-}
-
-// stockSnapshot is everything a staff owner sees of tn's warehouse.
-func (f fixture) stockSnapshot(t *testing.T, tn tenant) []any {
-	t.Helper()
-	levels, err := f.p.ListStockLevels(f.owner, tn.c.ID, portal.ListStockLevelsParams{Limit: 100})
-	require.NoError(t, err)
-	items, err := f.p.ListStockItems(f.owner, tn.c.ID, portal.ListStockItemsParams{Limit: 100})
-	require.NoError(t, err)
-	out := []any{levels, items}
-	for _, it := range items.Items {
-		h, err := f.p.GetStockItem(f.owner, tn.c.ID, it.ID)
-		require.NoError(t, err)
-		out = append(out, h.History)
-	}
-	return out
 }

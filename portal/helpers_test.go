@@ -97,6 +97,38 @@ func assertCode(t *testing.T, want portalerr.Code, err error, msgAndArgs ...any)
 	return assert.Equal(t, want, portalerr.CodeOf(err), "%serror %v", what, err)
 }
 
+// assertOneWins checks the errors of callers that raced for one change:
+// exactly one succeeded and every other got Conflict.
+func assertOneWins(t *testing.T, errs []error, msg string) bool {
+	t.Helper()
+	won := 0
+	for _, err := range errs {
+		if err == nil {
+			won++
+			continue
+		}
+		assertCode(t, portalerr.Conflict, err, "a loser")
+	}
+	return assert.Equal(t, 1, won, msg)
+}
+
+// stockSnapshot is everything the staff owner sees of customer cid's
+// supplier warehouse: levels, items and each item's history.
+func (e env) stockSnapshot(t *testing.T, cid customer.ID) []any {
+	t.Helper()
+	levels, err := e.p.ListStockLevels(e.owner, cid, portal.ListStockLevelsParams{Limit: 100})
+	require.NoError(t, err)
+	items, err := e.p.ListStockItems(e.owner, cid, portal.ListStockItemsParams{Limit: 100})
+	require.NoError(t, err)
+	out := []any{levels, items}
+	for _, it := range items.Items {
+		h, err := e.p.GetStockItem(e.owner, cid, it.ID)
+		require.NoError(t, err)
+		out = append(out, h.History)
+	}
+	return out
+}
+
 // fieldsOf returns the field names of err's violations.
 func fieldsOf(err error) []string {
 	var out []string

@@ -80,6 +80,14 @@ func line(p orders.Product, n int) portal.OrderLineParams {
 	return portal.OrderLineParams{ProductID: p.ID, Quantity: n}
 }
 
+func orderIDs(os []orders.Order) []orders.ID {
+	var ids []orders.ID
+	for _, o := range os {
+		ids = append(ids, o.ID)
+	}
+	return ids
+}
+
 func TestCatalogue(t *testing.T) {
 	eachShop(t, customer.FeaturesPatch{}, func(t *testing.T, s shop) {
 		own := s.createProduct(t, "ACME-1", "Acme special", 5_000, s.c.ID)
@@ -358,11 +366,7 @@ func TestOrderInbox(t *testing.T) {
 			t.Helper()
 			l, err := s.p.OrderInbox(s.owner, params)
 			require.NoError(t, err)
-			var ids []orders.ID
-			for _, o := range l.Items {
-				ids = append(ids, o.ID)
-			}
-			return ids
+			return orderIDs(l.Items)
 		}
 		assert.Equal(t, []orders.ID{first.ID, o.ID, third.ID}, inbox(portal.OrderInboxParams{}), "submitted orders across customers, oldest first")
 		assert.Equal(t, []orders.ID{first.ID, third.ID}, inbox(portal.OrderInboxParams{CustomerID: s.c.ID}), "one customer's")
@@ -419,15 +423,7 @@ func TestConcurrentDecisions(t *testing.T) {
 			wg.Go(func() { _, errs[0] = s.p.ConfirmOrder(alice, o.ID, portal.DecideOrderParams{}) })
 			wg.Go(func() { _, errs[1] = s.p.RejectOrder(bob, o.ID, portal.RejectOrderParams{Reason: "no"}) })
 			wg.Wait()
-			won := 0
-			for _, err := range errs {
-				if err == nil {
-					won++
-					continue
-				}
-				assertCode(t, portalerr.Conflict, err)
-			}
-			assert.Equal(t, 1, won, "exactly one decision wins")
+			assertOneWins(t, errs, "exactly one decision wins")
 			got, err := s.p.GetOrder(s.owner, s.c.ID, o.ID)
 			require.NoError(t, err)
 			assert.Len(t, got.History, 2)
@@ -475,11 +471,7 @@ func TestOrderSites(t *testing.T) {
 			t.Helper()
 			l, err := s.p.ListOrders(ctx, s.c.ID, portal.ListOrdersParams{})
 			require.NoError(t, err)
-			var ids []orders.ID
-			for _, o := range l.Items {
-				ids = append(ids, o.ID)
-			}
-			return ids
+			return orderIDs(l.Items)
 		}
 		assert.Equal(t, []orders.ID{noSite.ID, atHQ.ID, atPlant.ID}, list(as(t, s.viewer)), "newest first")
 		assert.Equal(t, []orders.ID{atPlant.ID}, list(as(t, s.plantMaintainer)), "a site-limited member sees its sites' orders")

@@ -74,22 +74,6 @@ func item(prod orders.Product, serial string, site customer.SiteID) portal.Stock
 	return portal.StockInItemParams{ProductID: prod.ID, SerialNumber: serial, SiteID: site}
 }
 
-// snapshot is everything the staff owner sees of the warehouse of cid.
-func (s stockEnv) snapshot(t *testing.T, cid customer.ID) []any {
-	t.Helper()
-	items, err := s.p.ListStockItems(s.owner, cid, portal.ListStockItemsParams{Limit: 100})
-	require.NoError(t, err)
-	levels, err := s.p.ListStockLevels(s.owner, cid, portal.ListStockLevelsParams{Limit: 100})
-	require.NoError(t, err)
-	out := []any{items, levels}
-	for _, it := range items.Items {
-		h, err := s.p.GetStockItem(s.owner, cid, it.ID)
-		require.NoError(t, err)
-		out = append(out, h.History)
-	}
-	return out
-}
-
 func kinds(h []warehouse.Movement) []warehouse.MovementKind {
 	out := make([]warehouse.MovementKind, len(h))
 	for i, m := range h {
@@ -136,14 +120,14 @@ func TestStockIn(t *testing.T) {
 
 		// Globex may use the same serial number; Acme may not, twice.
 		s.stockIn(t, s.globex.ID, item(s.laptop, "SN-1", ""))
-		before := s.snapshot(t, s.acme.ID)
+		before := s.stockSnapshot(t, s.acme.ID)
 		_, err = s.p.StockIn(s.owner, s.acme.ID, portal.StockInParams{Items: []portal.StockInItemParams{item(s.phone, "PH-1", ""), item(s.laptop, "SN-1", "")}})
 		assertCode(t, portalerr.AlreadyExists, err)
 		assert.Equal(t, []string{"items[1].serial_number"}, fieldsOf(err))
 		_, err = s.p.StockIn(s.owner, s.acme.ID, portal.StockInParams{Items: []portal.StockInItemParams{item(s.phone, "PH-2", ""), item(s.phone, "PH-2", "")}})
 		assertCode(t, portalerr.AlreadyExists, err, "a serial number twice in one request")
 		assert.Equal(t, []string{"items[1].serial_number"}, fieldsOf(err))
-		assert.Equal(t, before, s.snapshot(t, s.acme.ID), "all or nothing: the phones before the clash are not stocked")
+		assert.Equal(t, before, s.stockSnapshot(t, s.acme.ID), "all or nothing: the phones before the clash are not stocked")
 	})
 }
 
@@ -175,11 +159,11 @@ func TestStockInInvalid(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				before := s.snapshot(t, s.acme.ID)
+				before := s.stockSnapshot(t, s.acme.ID)
 				_, err := s.p.StockIn(s.owner, s.acme.ID, tt.params)
 				assertCode(t, portalerr.Invalid, err)
 				assert.Equal(t, tt.fields, fieldsOf(err))
-				assert.Equal(t, before, s.snapshot(t, s.acme.ID), "nothing is written")
+				assert.Equal(t, before, s.stockSnapshot(t, s.acme.ID), "nothing is written")
 			})
 		}
 	})
@@ -293,7 +277,7 @@ func TestStockMoveRefused(t *testing.T) {
 		require.NoError(t, retire(c))
 		assertCode(t, portalerr.FailedPrecondition, issue(c, "Fay"), "c was retired from Eve's hands: no issue ever left from there")
 
-		before := s.snapshot(t, s.acme.ID)
+		before := s.stockSnapshot(t, s.acme.ID)
 		bad := []struct {
 			name   string
 			err    error
@@ -321,7 +305,7 @@ func TestStockMoveRefused(t *testing.T) {
 			assertCode(t, portalerr.Invalid, tt.err, tt.name)
 			assert.Equal(t, tt.fields, fieldsOf(tt.err), tt.name)
 		}
-		assert.Equal(t, before, s.snapshot(t, s.acme.ID), "refused moves change nothing")
+		assert.Equal(t, before, s.stockSnapshot(t, s.acme.ID), "refused moves change nothing")
 	})
 }
 
@@ -342,15 +326,7 @@ func TestConcurrentIssue(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		won := 0
-		for _, err := range errs {
-			if err == nil {
-				won++
-				continue
-			}
-			assertCode(t, portalerr.Conflict, err)
-		}
-		assert.Equal(t, 1, won, "the item is issued exactly once")
+		assertOneWins(t, errs, "the item is issued exactly once")
 		h, err := s.p.GetStockItem(s.owner, s.acme.ID, it.ID)
 		require.NoError(t, err)
 		assert.Equal(t, []warehouse.MovementKind{warehouse.MoveStockIn, warehouse.MoveIssue}, kinds(h.History))
@@ -388,14 +364,14 @@ func TestStockSites(t *testing.T) {
 
 		_, err = s.p.GetStockItem(as(t, s.northViewer), s.acme.ID, north.ID)
 		require.NoError(t, err)
-		before := s.snapshot(t, s.acme.ID)
+		before := s.stockSnapshot(t, s.acme.ID)
 		for _, other := range []portal.StockItem{south, unsited} {
 			_, err = s.p.GetStockItem(as(t, s.northViewer), s.acme.ID, other.ID)
 			assertCode(t, portalerr.NotFound, err, "get %s", other.SerialNumber)
 			_, err = s.p.IssueStockItem(as(t, s.northMaintainer), s.acme.ID, other.ID, portal.IssueStockItemParams{Holder: orders.Employee{Name: "Bob"}})
 			assertCode(t, portalerr.NotFound, err, "issue %s", other.SerialNumber)
 		}
-		assert.Equal(t, before, s.snapshot(t, s.acme.ID))
+		assert.Equal(t, before, s.stockSnapshot(t, s.acme.ID))
 		_, err = s.p.IssueStockItem(as(t, s.northMaintainer), s.acme.ID, north.ID, portal.IssueStockItemParams{Holder: orders.Employee{Name: "Bob"}})
 		require.NoError(t, err)
 	})
@@ -408,7 +384,7 @@ func TestStockTenantIsolation(t *testing.T) {
 		s := newStockEnv(t, e)
 		acmeItem := s.stockIn(t, s.acme.ID, item(s.laptop, "SN-1", ""))[0]
 		gx := as(t, s.globexAdmin)
-		before := s.snapshot(t, s.acme.ID)
+		before := s.stockSnapshot(t, s.acme.ID)
 		calls := map[string]func(ctx context.Context, cid customer.ID) error{
 			"get": func(ctx context.Context, cid customer.ID) error {
 				_, err := s.p.GetStockItem(ctx, cid, acmeItem.ID)
@@ -439,7 +415,7 @@ func TestStockTenantIsolation(t *testing.T) {
 		l, err := s.p.ListStockItems(gx, s.globex.ID, portal.ListStockItemsParams{})
 		require.NoError(t, err)
 		assert.Empty(t, l.Items, "Globex's list holds nothing of Acme's")
-		assert.Equal(t, before, s.snapshot(t, s.acme.ID))
+		assert.Equal(t, before, s.stockSnapshot(t, s.acme.ID))
 	})
 }
 
