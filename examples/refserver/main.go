@@ -139,10 +139,6 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 			_ = ln.Close()
 			return fmt.Errorf("seeding demo data: %w", err)
 		}
-		if err := seedDemoStock(ctx, p, store, stdout); err != nil {
-			_ = ln.Close()
-			return fmt.Errorf("seeding demo stock: %w", err)
-		}
 	}
 	// The outbox worker stops with ctx, after the message in hand; what is
 	// left waits in the database for the next start.
