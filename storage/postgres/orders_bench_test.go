@@ -38,7 +38,7 @@ const seededTables = `{customers,products,orders,order_lines,order_events}`
 // that holds t's customers, two products and t's orders (one line and one
 // history event each; one in fifty submitted, the rest fulfilled), seeded
 // with INSERT ... SELECT over generate_series on a connection of its own,
-// so that a million orders take seconds.
+// so that a million orders take well under a minute.
 func openOrderTable(b *testing.B, t orderTable) *postgres.Store {
 	b.Helper()
 	url := postgrestest.URL(b)
@@ -50,7 +50,8 @@ func openOrderTable(b *testing.B, t orderTable) *postgres.Store {
 	require.NoError(b, err)
 	defer func() { _ = tx.Rollback(ctx) }()
 	// Building the indexes and checking the foreign keys once, after the
-	// rows, is much faster than keeping them up to date row by row. So the
+	// rows, is faster than keeping them up to date row by row (for a
+	// million orders on two busy cores, 40 seconds against 3 minutes). So the
 	// seeded tables' constraints (and the foreign keys that refer to them)
 	// and indexes are dropped here and made again from their definitions.
 	type ddl struct{ Table, Name, Def string }
