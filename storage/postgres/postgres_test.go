@@ -45,8 +45,8 @@ func openStore(t testing.TB, url string, opts ...postgres.Option) *postgres.Stor
 }
 
 // connect opens a plain connection to the database at url, for looking at
-// what the store wrote.
-func connect(t *testing.T, url string) *pgx.Conn {
+// what the store wrote or seeding it in bulk.
+func connect(t testing.TB, url string) *pgx.Conn {
 	t.Helper()
 	conn, err := pgx.Connect(t.Context(), url)
 	require.NoError(t, err)
