@@ -1374,7 +1374,9 @@ type MailTemplateList struct {
 // `{{.To}}`, `{{.Role}}` and `{{.RoleName}}`, `{{.Message}}` (the inviter's note),
 // `{{.Invitee}}`, `{{.Expires}}`, `{{.OrderNumber}}`, `{{.Reason}}` and `{{.Brand.ProductName}}`,
 // `{{.Brand.SupportEmail}}`, `{{.Brand.Color}}`, `{{.Brand.LogoURL}}`, `{{.Brand.PublicBaseURL}}`.
-// They may not define or call other templates.
+// They may not define or call other templates, loop (`{{range}}`), or call functions other than
+// `and`, `or`, `not`, `eq`, `ne`, `lt`, `le`, `gt`, `ge`, `len`, `index` and `slice`, and each
+// part may render at most 256 KiB.
 //
 // Example: {"subject":"Welcome to {{.CustomerName}}","text":"Hello,\n\nyour team at {{.CustomerName}} is waiting for you. Accept here:\n{{.Link}}"}
 type MailTemplateRequest struct {
@@ -3955,9 +3957,10 @@ type ClientInterface interface {
 	// parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
 	// around the bodies. Recorded in the audit log.
 	//
-	// An override that does not parse, does not render with sample data, or lacks the link
-	// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
-	// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+	// An override that does not parse, uses what MailTemplateRequest rules out, does not render with
+	// sample data (or renders more than 256 KiB), or lacks the link (`{{.Link}}`) in its text or HTML
+	// part where the kind of mail is about a link, is refused with `invalid` naming `subject`, `text`
+	// or `html`, and nothing is saved. An override without any
 	// part is `invalid` too: delete it to go back to the defaults.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
@@ -3978,9 +3981,10 @@ type ClientInterface interface {
 	// parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
 	// around the bodies. Recorded in the audit log.
 	//
-	// An override that does not parse, does not render with sample data, or lacks the link
-	// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
-	// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+	// An override that does not parse, uses what MailTemplateRequest rules out, does not render with
+	// sample data (or renders more than 256 KiB), or lacks the link (`{{.Link}}`) in its text or HTML
+	// part where the kind of mail is about a link, is refused with `invalid` naming `subject`, `text`
+	// or `html`, and nothing is saved. An override without any
 	// part is `invalid` too: delete it to go back to the defaults.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
@@ -6324,9 +6328,10 @@ func (c *RawClient) GetMailTemplate(ctx context.Context, customerId CustomerId, 
 // parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
 // around the bodies. Recorded in the audit log.
 //
-// An override that does not parse, does not render with sample data, or lacks the link
-// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
-// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+// An override that does not parse, uses what MailTemplateRequest rules out, does not render with
+// sample data (or renders more than 256 KiB), or lacks the link (`{{.Link}}`) in its text or HTML
+// part where the kind of mail is about a link, is refused with `invalid` naming `subject`, `text`
+// or `html`, and nothing is saved. An override without any
 // part is `invalid` too: delete it to go back to the defaults.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
@@ -6357,9 +6362,10 @@ func (c *RawClient) PutMailTemplateWithBody(ctx context.Context, customerId Cust
 // parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
 // around the bodies. Recorded in the audit log.
 //
-// An override that does not parse, does not render with sample data, or lacks the link
-// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
-// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+// An override that does not parse, uses what MailTemplateRequest rules out, does not render with
+// sample data (or renders more than 256 KiB), or lacks the link (`{{.Link}}`) in its text or HTML
+// part where the kind of mail is about a link, is refused with `invalid` naming `subject`, `text`
+// or `html`, and nothing is saved. An override without any
 // part is `invalid` too: delete it to go back to the defaults.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
@@ -13426,9 +13432,10 @@ type ClientWithResponsesInterface interface {
 	// parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
 	// around the bodies. Recorded in the audit log.
 	//
-	// An override that does not parse, does not render with sample data, or lacks the link
-	// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
-	// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+	// An override that does not parse, uses what MailTemplateRequest rules out, does not render with
+	// sample data (or renders more than 256 KiB), or lacks the link (`{{.Link}}`) in its text or HTML
+	// part where the kind of mail is about a link, is refused with `invalid` naming `subject`, `text`
+	// or `html`, and nothing is saved. An override without any
 	// part is `invalid` too: delete it to go back to the defaults.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
@@ -13449,9 +13456,10 @@ type ClientWithResponsesInterface interface {
 	// parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
 	// around the bodies. Recorded in the audit log.
 	//
-	// An override that does not parse, does not render with sample data, or lacks the link
-	// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
-	// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+	// An override that does not parse, uses what MailTemplateRequest rules out, does not render with
+	// sample data (or renders more than 256 KiB), or lacks the link (`{{.Link}}`) in its text or HTML
+	// part where the kind of mail is about a link, is refused with `invalid` naming `subject`, `text`
+	// or `html`, and nothing is saved. An override without any
 	// part is `invalid` too: delete it to go back to the defaults.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
@@ -22591,9 +22599,10 @@ func (c *ClientWithResponses) GetMailTemplateWithResponse(ctx context.Context, c
 // parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
 // around the bodies. Recorded in the audit log.
 //
-// An override that does not parse, does not render with sample data, or lacks the link
-// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
-// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+// An override that does not parse, uses what MailTemplateRequest rules out, does not render with
+// sample data (or renders more than 256 KiB), or lacks the link (`{{.Link}}`) in its text or HTML
+// part where the kind of mail is about a link, is refused with `invalid` naming `subject`, `text`
+// or `html`, and nothing is saved. An override without any
 // part is `invalid` too: delete it to go back to the defaults.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
@@ -22620,9 +22629,10 @@ func (c *ClientWithResponses) PutMailTemplateWithBodyWithResponse(ctx context.Co
 // parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
 // around the bodies. Recorded in the audit log.
 //
-// An override that does not parse, does not render with sample data, or lacks the link
-// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
-// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+// An override that does not parse, uses what MailTemplateRequest rules out, does not render with
+// sample data (or renders more than 256 KiB), or lacks the link (`{{.Link}}`) in its text or HTML
+// part where the kind of mail is about a link, is refused with `invalid` naming `subject`, `text`
+// or `html`, and nothing is saved. An override without any
 // part is `invalid` too: delete it to go back to the defaults.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`

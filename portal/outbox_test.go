@@ -603,3 +603,30 @@ func TestOutboxFallsBackOrFails(t *testing.T) {
 		assert.Empty(t, m.received("bob@acme.example"))
 	})
 }
+
+// An override that renders too much, saved before the bound (straight
+// into the store here), does not make the worker build a message of any
+// size: the default goes instead.
+func TestOutboxSendsTheDefaultForAnUnboundedOverride(t *testing.T) {
+	eachMailBackend(t, nil, func(t *testing.T, m mailEnv) {
+		c := m.createCustomer(t, "Acme")
+		require.NoError(t, m.store.InTx(t.Context(), func(r storage.Repos) error {
+			_, err := r.MailTemplates().Put(t.Context(), storage.MailTemplate{
+				CustomerID: c.ID, Kind: string(mailer.KindInvitation), Locale: "en",
+				Text:      "{{.Link}}" + strings.Repeat("{{.Message}}", 5000),
+				UpdatedBy: "staff:stf_owner", CreatedAt: m.clock.Now(), UpdatedAt: m.clock.Now(),
+			})
+			return err
+		}))
+		_, err := m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: "eve@acme.example", Role: customer.RoleViewer,
+			Message: strings.Repeat("Welcome! ", 100)})
+		require.NoError(t, err)
+
+		assert.Equal(t, portal.OutboxReport{Claimed: 1, Sent: 1}, m.deliver(t))
+		got := m.received("eve@acme.example")
+		require.Len(t, got, 1)
+		require.Less(t, len(got[0].Data), 64<<10, "the override's 5 MB went")
+		text := smtptest.Parse(t, got[0].Data).Parts["text/plain"]
+		assert.Contains(t, text, "you have been invited to join Acme", "the default went")
+	})
+}
