@@ -398,7 +398,10 @@ func getOrder(ctx context.Context, r storage.Repos, a access, cid customer.ID, i
 }
 
 // orderNotice is the e-mail of kind about order o to the person who placed
-// it, if that user is still active; a zero Notification otherwise.
+// it, if that user is still active and may still see the order: an active
+// member of its customer whose sites cover the order's. A zero
+// Notification otherwise, so that a removed member hears nothing more of
+// the customer's orders.
 func orderNotice(ctx context.Context, r storage.Repos, kind NotificationKind, o orders.Order, c customer.Customer, reason string) (Notification, error) {
 	if o.OrderedBy == "" {
 		return Notification{}, nil
@@ -411,6 +414,13 @@ func orderNotice(ctx context.Context, r storage.Repos, kind NotificationKind, o 
 		return Notification{}, fmt.Errorf("portal: loading the orderer: %w", err)
 	}
 	if u.Status != customer.UserActive {
+		return Notification{}, nil
+	}
+	m, ok, err := activeMembership(ctx, r, u.ID, o.CustomerID)
+	if err != nil {
+		return Notification{}, fmt.Errorf("portal: loading the orderer's membership: %w", err)
+	}
+	if !ok || (o.SiteID != "" && !m.CoversSite(o.SiteID)) {
 		return Notification{}, nil
 	}
 	n := Notification{
