@@ -4340,7 +4340,8 @@ type ClientInterface interface {
 	// Each line names a product of the customer's catalogue (`invalid` on `lines[i].product_id`
 	// otherwise) and snapshots its name and price. A standard order goes to `delivery_address` or is
 	// handed to `recipient` (exactly one); a pre-order has neither, as it is stocked in the supplier
-	// warehouse when fulfilled. A member limited to some sites must give one of its sites as
+	// warehouse when fulfilled, one item per unit, and holds at most 1,000 units over all its lines
+	// (`invalid` on `lines` otherwise). A member limited to some sites must give one of its sites as
 	// `site_id`. The order gets the next order number and is submitted into the provider's order
 	// inbox, or confirmed at once when the customer has `auto_confirm_orders`; the person who
 	// ordered is e-mailed.
@@ -4365,7 +4366,8 @@ type ClientInterface interface {
 	// Each line names a product of the customer's catalogue (`invalid` on `lines[i].product_id`
 	// otherwise) and snapshots its name and price. A standard order goes to `delivery_address` or is
 	// handed to `recipient` (exactly one); a pre-order has neither, as it is stocked in the supplier
-	// warehouse when fulfilled. A member limited to some sites must give one of its sites as
+	// warehouse when fulfilled, one item per unit, and holds at most 1,000 units over all its lines
+	// (`invalid` on `lines` otherwise). A member limited to some sites must give one of its sites as
 	// `site_id`. The order gets the next order number and is submitted into the provider's order
 	// inbox, or confirmed at once when the customer has `auto_confirm_orders`; the person who
 	// ordered is e-mailed.
@@ -6941,7 +6943,8 @@ func (c *RawClient) ListOrders(ctx context.Context, customerId CustomerId, param
 // Each line names a product of the customer's catalogue (`invalid` on `lines[i].product_id`
 // otherwise) and snapshots its name and price. A standard order goes to `delivery_address` or is
 // handed to `recipient` (exactly one); a pre-order has neither, as it is stocked in the supplier
-// warehouse when fulfilled. A member limited to some sites must give one of its sites as
+// warehouse when fulfilled, one item per unit, and holds at most 1,000 units over all its lines
+// (`invalid` on `lines` otherwise). A member limited to some sites must give one of its sites as
 // `site_id`. The order gets the next order number and is submitted into the provider's order
 // inbox, or confirmed at once when the customer has `auto_confirm_orders`; the person who
 // ordered is e-mailed.
@@ -6976,7 +6979,8 @@ func (c *RawClient) PlaceOrderWithBody(ctx context.Context, customerId CustomerI
 // Each line names a product of the customer's catalogue (`invalid` on `lines[i].product_id`
 // otherwise) and snapshots its name and price. A standard order goes to `delivery_address` or is
 // handed to `recipient` (exactly one); a pre-order has neither, as it is stocked in the supplier
-// warehouse when fulfilled. A member limited to some sites must give one of its sites as
+// warehouse when fulfilled, one item per unit, and holds at most 1,000 units over all its lines
+// (`invalid` on `lines` otherwise). A member limited to some sites must give one of its sites as
 // `site_id`. The order gets the next order number and is submitted into the provider's order
 // inbox, or confirmed at once when the customer has `auto_confirm_orders`; the person who
 // ordered is e-mailed.
@@ -13833,7 +13837,8 @@ type ClientWithResponsesInterface interface {
 	// Each line names a product of the customer's catalogue (`invalid` on `lines[i].product_id`
 	// otherwise) and snapshots its name and price. A standard order goes to `delivery_address` or is
 	// handed to `recipient` (exactly one); a pre-order has neither, as it is stocked in the supplier
-	// warehouse when fulfilled. A member limited to some sites must give one of its sites as
+	// warehouse when fulfilled, one item per unit, and holds at most 1,000 units over all its lines
+	// (`invalid` on `lines` otherwise). A member limited to some sites must give one of its sites as
 	// `site_id`. The order gets the next order number and is submitted into the provider's order
 	// inbox, or confirmed at once when the customer has `auto_confirm_orders`; the person who
 	// ordered is e-mailed.
@@ -13858,7 +13863,8 @@ type ClientWithResponsesInterface interface {
 	// Each line names a product of the customer's catalogue (`invalid` on `lines[i].product_id`
 	// otherwise) and snapshots its name and price. A standard order goes to `delivery_address` or is
 	// handed to `recipient` (exactly one); a pre-order has neither, as it is stocked in the supplier
-	// warehouse when fulfilled. A member limited to some sites must give one of its sites as
+	// warehouse when fulfilled, one item per unit, and holds at most 1,000 units over all its lines
+	// (`invalid` on `lines` otherwise). A member limited to some sites must give one of its sites as
 	// `site_id`. The order gets the next order number and is submitted into the provider's order
 	// inbox, or confirmed at once when the customer has `auto_confirm_orders`; the person who
 	// ordered is e-mailed.
@@ -23138,7 +23144,8 @@ func (c *ClientWithResponses) ListOrdersWithResponse(ctx context.Context, custom
 // Each line names a product of the customer's catalogue (`invalid` on `lines[i].product_id`
 // otherwise) and snapshots its name and price. A standard order goes to `delivery_address` or is
 // handed to `recipient` (exactly one); a pre-order has neither, as it is stocked in the supplier
-// warehouse when fulfilled. A member limited to some sites must give one of its sites as
+// warehouse when fulfilled, one item per unit, and holds at most 1,000 units over all its lines
+// (`invalid` on `lines` otherwise). A member limited to some sites must give one of its sites as
 // `site_id`. The order gets the next order number and is submitted into the provider's order
 // inbox, or confirmed at once when the customer has `auto_confirm_orders`; the person who
 // ordered is e-mailed.
@@ -23169,7 +23176,8 @@ func (c *ClientWithResponses) PlaceOrderWithBodyWithResponse(ctx context.Context
 // Each line names a product of the customer's catalogue (`invalid` on `lines[i].product_id`
 // otherwise) and snapshots its name and price. A standard order goes to `delivery_address` or is
 // handed to `recipient` (exactly one); a pre-order has neither, as it is stocked in the supplier
-// warehouse when fulfilled. A member limited to some sites must give one of its sites as
+// warehouse when fulfilled, one item per unit, and holds at most 1,000 units over all its lines
+// (`invalid` on `lines` otherwise). A member limited to some sites must give one of its sites as
 // `site_id`. The order gets the next order number and is submitted into the provider's order
 // inbox, or confirmed at once when the customer has `auto_confirm_orders`; the person who
 // ordered is e-mailed.

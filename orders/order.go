@@ -74,6 +74,10 @@ const (
 	MaxLines    = 100    // lines per order
 	MaxQuantity = 10_000 // units per line
 	MaxNote     = 2000   // characters of a note or a reason
+	// MaxPreOrderUnits bounds the units of a pre-order over all its lines:
+	// fulfilling it stocks one warehouse item and one movement per unit
+	// in a single transaction.
+	MaxPreOrderUnits = 1000
 )
 
 // Line is one product of an order. Name, SKU and UnitPrice are copied from
@@ -244,6 +248,8 @@ type Draft struct {
 //   - no lines, more than MaxLines, a product on two lines, a quantity
 //     outside 1..MaxQuantity, or a line priced in another currency than the
 //     first;
+//   - a pre-order of more than MaxPreOrderUnits units over all its lines
+//     (on "lines");
 //   - a standard order without exactly one of delivery address and
 //     recipient, or a pre-order with either (it is stocked in the supplier
 //     warehouse); a delivery address without line1, city or country;
@@ -289,6 +295,9 @@ func New(d Draft) (Order, error) {
 			fail(field+".product_id", "is priced in %s; the order is in %s (one currency per order)", price.Currency, o.Currency)
 		}
 		o.Lines = append(o.Lines, Line{ProductID: p.ID, SKU: p.SKU, Name: p.Name, UnitPrice: price, Quantity: ld.Quantity})
+	}
+	if units := o.Units(); d.Kind == KindPreOrder && units > MaxPreOrderUnits {
+		fail("lines", "a pre-order may hold at most %d units in all, one warehouse item each; this one holds %d: split it", MaxPreOrderUnits, units)
 	}
 
 	addr := d.DeliveryAddress.Normalize()

@@ -97,6 +97,15 @@ func TestNewInvalid(t *testing.T) {
 			d.Kind, d.DeliveryAddress, d.Recipient = orders.KindPreOrder, customer.Address{}, orders.Employee{Name: "Bob"}
 		}, []string{"recipient"}},
 		{"pre-order", func(d *orders.Draft) { d.Kind, d.DeliveryAddress = orders.KindPreOrder, customer.Address{} }, nil},
+		{"pre-order of the most units", func(d *orders.Draft) {
+			d.Kind, d.DeliveryAddress = orders.KindPreOrder, customer.Address{}
+			d.Lines[0].Quantity = orders.MaxPreOrderUnits - d.Lines[1].Quantity
+		}, nil},
+		{"pre-order of too many units", func(d *orders.Draft) {
+			d.Kind, d.DeliveryAddress = orders.KindPreOrder, customer.Address{}
+			d.Lines[0].Quantity = orders.MaxPreOrderUnits - d.Lines[1].Quantity + 1
+		}, []string{"lines"}},
+		{"standard order of more units than a pre-order may hold", func(d *orders.Draft) { d.Lines[0].Quantity = orders.MaxQuantity }, nil},
 		{"requested yesterday", func(d *orders.Draft) { d.RequestedDate = placedAt.Add(-24 * time.Hour) }, []string{"requested_date"}},
 		{"requested today", func(d *orders.Draft) { d.RequestedDate = placedAt.Add(-time.Hour) }, nil},
 		{"note too long", func(d *orders.Draft) { d.Note = strings.Repeat("n", orders.MaxNote+1) }, []string{"note"}},

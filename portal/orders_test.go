@@ -311,6 +311,15 @@ func TestPreOrder(t *testing.T) {
 		o, err = s.p.FulfilOrder(s.owner, o.ID, portal.DecideOrderParams{Note: "in the warehouse"})
 		require.NoError(t, err)
 		assert.Equal(t, orders.StatusFulfilled, o.Status)
+
+		// Fulfilling stocks one item per unit in one transaction: a
+		// pre-order is bounded in units, a standard order is not.
+		_, err = s.p.PlaceOrder(as(t, s.maintainer), s.c.ID, portal.PlaceOrderParams{
+			Kind: orders.KindPreOrder, Lines: []portal.OrderLineParams{line(s.laptop, orders.MaxPreOrderUnits), line(s.phone, 1)},
+		})
+		assertCode(t, portalerr.Invalid, err)
+		assert.Equal(t, []string{"lines"}, fieldsOf(err))
+		s.order(t, s.maintainer, line(s.laptop, orders.MaxPreOrderUnits), line(s.phone, 1))
 	})
 }
 
