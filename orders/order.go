@@ -167,7 +167,8 @@ type Order struct {
 	DeliveryAddress customer.Address
 	Recipient       Employee
 	// RequestedDate is the day the customer asks for delivery, at midnight
-	// UTC; zero when none was asked.
+	// UTC (the calendar day named, stored in UTC: see Day); zero when none
+	// was asked.
 	RequestedDate time.Time
 	Note          string
 	// OrderedBy is the user who placed the order; the order's e-mails go to them.
@@ -253,11 +254,12 @@ type Draft struct {
 //   - a standard order without exactly one of delivery address and
 //     recipient, or a pre-order with either (it is stocked in the supplier
 //     warehouse); a delivery address without line1, city or country;
-//   - a requested date before the day of d.At;
+//   - a requested date before the day of d.At where the requester is
+//     (in d.RequestedDate's location);
 //   - a note longer than MaxNote.
 //
-// d.RequestedDate is cut to its day in UTC. New does not check features:
-// see CheckPlacement.
+// d.RequestedDate is cut to its calendar day in its own location (see
+// Day). New does not check features: see CheckPlacement.
 func New(d Draft) (Order, error) {
 	var bad []portalerr.FieldViolation
 	fail := func(field, format string, args ...any) {
@@ -329,7 +331,7 @@ func New(d Draft) (Order, error) {
 
 	if !d.RequestedDate.IsZero() {
 		day := Day(d.RequestedDate)
-		if day.Before(Day(d.At)) {
+		if day.Before(Day(d.At.In(d.RequestedDate.Location()))) {
 			fail("requested_date", "must not be in the past")
 		}
 		o.RequestedDate = day
@@ -344,9 +346,12 @@ func New(d Draft) (Order, error) {
 	return o, nil
 }
 
-// Day returns the day of t in UTC, at midnight.
+// Day returns the calendar day of t in t's own location, as midnight UTC:
+// 5 March at 00:00 in Berlin is 5 March, though it is still 4 March in
+// UTC. A date is a day where the person who named it is, so it is stored
+// without a zone.
 func Day(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
+	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 

@@ -145,6 +145,44 @@ func TestNewNormalizes(t *testing.T) {
 	assert.Equal(t, "leave at the gate", o.Note)
 }
 
+// A requested date is the calendar day the caller named, in the caller's
+// location, whatever that day is in UTC.
+func TestNewKeepsTheRequestedDay(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	require.NoError(t, err)
+	honolulu := time.FixedZone("HST", -10*3600)
+	tests := []struct {
+		name      string
+		requested time.Time
+		want      time.Time
+	}{
+		{"midnight in Berlin", time.Date(2026, 3, 5, 0, 0, 0, 0, berlin), time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC)},
+		{"late evening in Honolulu", time.Date(2026, 3, 5, 22, 0, 0, 0, honolulu), time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC)},
+		{"a date in UTC", time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := draft()
+			d.RequestedDate = tt.requested
+			o, err := orders.New(d)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, o.RequestedDate)
+			assert.Equal(t, tt.want, orders.Day(tt.requested))
+		})
+	}
+
+	// "Today" is today where the caller is: in Honolulu it is still the
+	// day before the one UTC has reached.
+	d := draft()
+	d.At = time.Date(2026, 3, 6, 5, 0, 0, 0, time.UTC)
+	d.RequestedDate = time.Date(2026, 3, 5, 0, 0, 0, 0, honolulu)
+	_, err = orders.New(d)
+	assert.NoError(t, err, "today in Honolulu")
+	d.RequestedDate = time.Date(2026, 3, 4, 0, 0, 0, 0, honolulu)
+	_, err = orders.New(d)
+	assert.Equal(t, []string{"requested_date"}, fieldNames(err), "yesterday in Honolulu")
+}
+
 func TestCheckPlacement(t *testing.T) {
 	tests := []struct {
 		name string

@@ -29,8 +29,9 @@ type PlaceOrderParams struct {
 	// (exactly one); a pre-order has neither.
 	DeliveryAddress *customer.Address `json:"delivery_address"`
 	Recipient       *orders.Employee  `json:"recipient"`
-	// RequestedDate is the day delivery is asked for (its time is ignored);
-	// zero for none. It may not be in the past.
+	// RequestedDate is the day delivery is asked for: its calendar day in
+	// its own location (orders.Day; its time is ignored); zero for none.
+	// It may not be before today where the requester is.
 	RequestedDate time.Time `json:"requested_date"`
 	Note          string    `json:"note" validate:"max=2000"`
 }
