@@ -24,7 +24,6 @@ import (
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
-	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/storage/sqlite"
 )
 
@@ -36,7 +35,6 @@ type env struct {
 	srv   *httptest.Server
 	owner string // the owner API key
 	logs  *bytes.Buffer
-	store storage.Store // the portal's store, for seeding what no operation makes
 }
 
 func newEnv(t *testing.T, opts ...httpapi.Option) *env {
@@ -44,7 +42,7 @@ func newEnv(t *testing.T, opts ...httpapi.Option) *env {
 	s, err := sqlite.Open(t.Context(), t.TempDir()+"/portal.db")
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
-	e := &env{clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}, store: s}
+	e := &env{clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}}
 	e.p = portaltest.New(t, e.clock, func(c *portal.Config) {
 		c.Store = s
 		c.Mailer = e.notes

@@ -32,7 +32,7 @@ func newIdempotentEnv(t *testing.T) (*env, storage.Store) {
 	s, err := sqlite.Open(t.Context(), t.TempDir()+"/portal.db")
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
-	e := &env{clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}, store: s}
+	e := &env{clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}}
 	e.p = portaltest.New(t, e.clock, func(c *portal.Config) {
 		c.Store = s
 		c.Mailer = e.notes

@@ -3,7 +3,6 @@ package httpapi_test
 import (
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 
@@ -12,22 +11,18 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/client"
-	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/orders"
+	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
-	"github.com/portalkit/portalkit/storage"
 )
 
-// seedProduct stores a product straight into e's store: products are
-// managed by operations of their own.
-func (e *env) seedProduct(t *testing.T, sku, name string, owner customer.ID) orders.Product {
+// createProduct adds a product to the provider's global portfolio.
+func (e *env) createProduct(t *testing.T, sku, name string) orders.Product {
 	t.Helper()
-	p := orders.Product{
-		ID: orders.ProductID("prd_" + strings.ToLower(sku)), SKU: sku, Name: name,
-		Price: orders.Money{Amount: 99_900, Currency: "EUR"}, Active: true, CustomerID: owner,
-		Version: 1, CreatedAt: portaltest.Epoch, UpdatedAt: portaltest.Epoch,
-	}
-	require.NoError(t, e.store.InTx(t.Context(), func(r storage.Repos) error { return r.Products().Create(t.Context(), p) }))
+	p, err := e.p.CreateProduct(portaltest.Owner(t.Context()), portal.CreateProductParams{
+		SKU: sku, Name: name, Price: orders.Money{Amount: 99_900, Currency: "EUR"},
+	})
+	require.NoError(t, err)
 	return p
 }
 
@@ -50,7 +45,7 @@ func TestStockOverHTTP(t *testing.T) {
 	adaC := e.client(t, ada.Token)
 	max := e.client(t, e.join(t, adaC, cid, "max@acme.example", client.RoleMaintainer).Token)
 	vic := e.client(t, e.join(t, adaC, cid, "vic@acme.example", client.RoleViewer).Token)
-	laptop := e.seedProduct(t, "LAP-14", "Laptop 14", "")
+	laptop := e.createProduct(t, "LAP-14", "Laptop 14")
 
 	in := must(owner.StockInWithResponse(ctx, cid, nil, client.StockInRequest{
 		Items: []client.StockInItem{stockInItem(laptop, "SN-1"), stockInItem(laptop, "")}, Note: ptr("delivered by DHL"),
@@ -118,7 +113,7 @@ func TestStockProblemsOverHTTP(t *testing.T) {
 	owner := e.client(t, e.owner)
 	cid, ada := e.onboard(t, "Acme GmbH", "ada@acme.example", &client.FeaturesPatch{SupplierWarehouse: ptr(true)})
 	plain := createCustomer(t, owner, "Initech")
-	laptop := e.seedProduct(t, "LAP-14", "Laptop 14", "")
+	laptop := e.createProduct(t, "LAP-14", "Laptop 14")
 	must(owner.StockInWithResponse(ctx, cid, nil, client.StockInRequest{Items: []client.StockInItem{stockInItem(laptop, "SN-1")}}))(t)
 
 	fails(owner.StockInWithResponse(ctx, plain.Id, nil, client.StockInRequest{Items: []client.StockInItem{stockInItem(laptop, "")}}))(
@@ -167,7 +162,7 @@ func TestConcurrentIssueOverHTTP(t *testing.T) {
 	e := newEnv(t)
 	ctx := t.Context()
 	cid, ada := e.onboard(t, "Acme GmbH", "ada@acme.example", &client.FeaturesPatch{SupplierWarehouse: ptr(true)})
-	laptop := e.seedProduct(t, "LAP-14", "Laptop 14", "")
+	laptop := e.createProduct(t, "LAP-14", "Laptop 14")
 	it := must(e.client(t, e.owner).StockInWithResponse(ctx, cid, nil, client.StockInRequest{Items: []client.StockInItem{stockInItem(laptop, "")}}))(t).JSON201.Items[0]
 	c := e.client(t, ada.Token)
 	statuses := make([]int, requests)
@@ -209,7 +204,7 @@ func TestIssueIsIdempotent(t *testing.T) {
 	e, _ := newIdempotentEnv(t)
 	ctx := t.Context()
 	cid, ada := e.onboard(t, "Acme GmbH", "ada@acme.example", &client.FeaturesPatch{SupplierWarehouse: ptr(true)})
-	laptop := e.seedProduct(t, "LAP-14", "Laptop 14", "")
+	laptop := e.createProduct(t, "LAP-14", "Laptop 14")
 	it := must(e.client(t, e.owner).StockInWithResponse(ctx, cid, nil, client.StockInRequest{Items: []client.StockInItem{stockInItem(laptop, "")}}))(t).JSON201.Items[0]
 	path := "/v1/customers/" + cid + "/stock/items/" + it.Id + "/issue"
 	res, first := e.post(t, path, ada.Token, "key-1", `{"holder":{"name":"Bob"}}`)

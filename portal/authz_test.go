@@ -477,7 +477,7 @@ func (f fixture) snapshot(t *testing.T) []any {
 		ords, err := f.p.ListOrders(f.owner, tn.c.ID, portal.ListOrdersParams{Limit: 100})
 		require.NoError(t, err)
 		out = append(out, offers, ords)
-		out = append(out, c, s, m, subs, f.stockSnapshot(t, tn))
+		out = append(out, c, s, m, subs, f.stockSnapshot(t, tn.c.ID))
 	}
 	products, err := f.p.ListProducts(f.owner, portal.ListProductsParams{Limit: 100})
 	require.NoError(t, err)
@@ -611,8 +611,8 @@ func TestMe(t *testing.T) {
 // Supplier warehouse.
 
 // stockTenant is a tenant's supplier warehouse in the authorization
-// fixture: a product of the tenant's own, so that the other tenant cannot
-// stock it in, an item in stock and an issued one.
+// fixture: items of the tenant's own product, so that the other tenant
+// cannot stock it in, one in stock and one issued.
 type stockTenant struct {
 	product         orders.Product
 	inStock, issued portal.StockItem
@@ -625,8 +625,7 @@ func (f fixture) stockTenant(t *testing.T, tn tenant) (customer.Customer, stockT
 	c, err := f.p.UpdateFeatures(f.owner, tn.c.ID, portal.UpdateFeaturesParams{Version: tn.c.Version,
 		FeaturesPatch: customer.FeaturesPatch{SupplierWarehouse: ptr(true)}})
 	require.NoError(t, err)
-	var st stockTenant
-	st.product = seedProduct(t, f.p, "DEV-"+strings.ToUpper(c.Name), c.Name+" laptop", c.ID)
+	st := stockTenant{product: tn.ownProduct}
 	items, err := f.p.StockIn(f.owner, c.ID, portal.StockInParams{Items: []portal.StockInItemParams{
 		{ProductID: st.product.ID, SiteID: tn.site.ID}, {ProductID: st.product.ID, SiteID: tn.site.ID},
 	}})
@@ -635,20 +634,4 @@ func (f fixture) stockTenant(t *testing.T, tn tenant) (customer.Customer, stockT
 	st.issued, err = f.p.IssueStockItem(f.owner, c.ID, items[1].ID, portal.IssueStockItemParams{Holder: orders.Employee{Name: "Ann"}})
 	require.NoError(t, err)
 	return c, st
-}
-
-// stockSnapshot is everything a staff owner sees of tn's warehouse.
-func (f fixture) stockSnapshot(t *testing.T, tn tenant) []any {
-	t.Helper()
-	levels, err := f.p.ListStockLevels(f.owner, tn.c.ID, portal.ListStockLevelsParams{Limit: 100})
-	require.NoError(t, err)
-	items, err := f.p.ListStockItems(f.owner, tn.c.ID, portal.ListStockItemsParams{Limit: 100})
-	require.NoError(t, err)
-	out := []any{levels, items}
-	for _, it := range items.Items {
-		h, err := f.p.GetStockItem(f.owner, tn.c.ID, it.ID)
-		require.NoError(t, err)
-		out = append(out, h.History)
-	}
-	return out
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/storage/memory"
+	"github.com/portalkit/portalkit/storage/postgres/postgrestest"
 	"github.com/portalkit/portalkit/storage/sqlite"
 )
 
@@ -20,3 +21,7 @@ func newSQLiteStore(t *testing.T) storage.Store {
 	t.Cleanup(func() { _ = s.Close() })
 	return s
 }
+
+// newPostgresStore opens a store on a schema of its own, dropped when t
+// ends.
+func newPostgresStore(t *testing.T) storage.Store { return postgrestest.Open(t) }

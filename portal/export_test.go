@@ -9,10 +9,6 @@ import (
 
 // Hooks for the external tests of package portal.
 
-// StoreOf returns p's store, for tests that seed what no use case makes
-// (products, orders placed long ago).
-func StoreOf(p *Portal) storage.Store { return p.store }
-
 // StockInPreOrder runs stockInPreOrder for o in a transaction of its own,
 // at p's time and with p's IDs, as FulfilOrder does within its own.
 func StockInPreOrder(ctx context.Context, p *Portal, o orders.Order, by string) error {

@@ -10,10 +10,12 @@ import (
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/storage/postgres/postgrestest"
 )
 
 // env is a portal under test with a staff owner context.
@@ -23,11 +25,18 @@ type env struct {
 	owner context.Context
 }
 
-// backends lists the stores every portal test runs against.
-var backends = map[string]func(t *testing.T) storage.Store{
-	"memory": newMemoryStore,
-	"sqlite": newSQLiteStore,
-}
+// backends lists the stores every portal test runs against: PostgreSQL
+// too when PORTALKIT_TEST_POSTGRES_URL names a server.
+var backends = func() map[string]func(t *testing.T) storage.Store {
+	b := map[string]func(t *testing.T) storage.Store{
+		"memory": newMemoryStore,
+		"sqlite": newSQLiteStore,
+	}
+	if postgrestest.Enabled() {
+		b["postgres"] = newPostgresStore
+	}
+	return b
+}()
 
 // eachBackend runs f once per backend with a fresh portal.
 func eachBackend(t *testing.T, f func(t *testing.T, e env), opts ...func(*portal.Config)) {
@@ -67,6 +76,19 @@ func (e env) createSite(t *testing.T, cid customer.ID, name string) customer.Sit
 	return s
 }
 
+func eur(amount int64) orders.Money { return orders.Money{Amount: amount, Currency: "EUR"} }
+
+// createProduct adds a product to the provider's portfolio: a global one,
+// or, with owner, one only that customer sees.
+func (e env) createProduct(t *testing.T, sku, name string, price int64, owner customer.ID) orders.Product {
+	t.Helper()
+	p, err := e.p.CreateProduct(e.owner, portal.CreateProductParams{
+		SKU: sku, Name: name, Category: "devices", Price: eur(price), CustomerID: owner, Attributes: map[string]string{"warranty": "3 years"},
+	})
+	require.NoError(t, err)
+	return p
+}
+
 // as returns a context acting as the member.
 func as(t *testing.T, m portal.Member) context.Context {
 	return identity.NewContext(t.Context(), identity.User(m.Membership))
@@ -81,6 +103,38 @@ func assertCode(t *testing.T, want portalerr.Code, err error, msgAndArgs ...any)
 		what = fmt.Sprintf(fmt.Sprint(msgAndArgs[0]), msgAndArgs[1:]...) + ": "
 	}
 	return assert.Equal(t, want, portalerr.CodeOf(err), "%serror %v", what, err)
+}
+
+// assertOneWins checks the errors of callers that raced for one change:
+// exactly one succeeded and every other got Conflict.
+func assertOneWins(t *testing.T, errs []error, msg string) bool {
+	t.Helper()
+	won := 0
+	for _, err := range errs {
+		if err == nil {
+			won++
+			continue
+		}
+		assertCode(t, portalerr.Conflict, err, "a loser")
+	}
+	return assert.Equal(t, 1, won, msg)
+}
+
+// stockSnapshot is everything the staff owner sees of customer cid's
+// supplier warehouse: levels, items and each item's history.
+func (e env) stockSnapshot(t *testing.T, cid customer.ID) []any {
+	t.Helper()
+	levels, err := e.p.ListStockLevels(e.owner, cid, portal.ListStockLevelsParams{Limit: 100})
+	require.NoError(t, err)
+	items, err := e.p.ListStockItems(e.owner, cid, portal.ListStockItemsParams{Limit: 100})
+	require.NoError(t, err)
+	out := []any{levels, items}
+	for _, it := range items.Items {
+		h, err := e.p.GetStockItem(e.owner, cid, it.ID)
+		require.NoError(t, err)
+		out = append(out, h.History)
+	}
+	return out
 }
 
 // fieldsOf returns the field names of err's violations.

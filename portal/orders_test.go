@@ -16,9 +16,8 @@ import (
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/warehouse"
 )
-
-func eur(amount int64) orders.Money { return orders.Money{Amount: amount, Currency: "EUR"} }
 
 // shop is a portal with a global portfolio, one customer that may order
 // and its people, and the notifications the portal sent.
@@ -45,21 +44,12 @@ func newShop(t *testing.T, e env, rec *portaltest.Recorder, features customer.Fe
 	s.maintainer = s.addMember(t, s.c.ID, "maintainer@acme.example", customer.RoleMaintainer)
 	s.viewer = s.addMember(t, s.c.ID, "viewer@acme.example", customer.RoleViewer)
 	s.plantMaintainer = s.addMember(t, s.c.ID, "plant@acme.example", customer.RoleMaintainer, s.plant.ID)
-	s.laptop = s.product(t, "LAP-1", "Laptop 14", 129_900, "")
-	s.phone = s.product(t, "PHN-1", "Smartphone", 59_900, "")
-	s.old = s.product(t, "OLD-1", "Old laptop", 9_900, "")
+	s.laptop = s.createProduct(t, "LAP-1", "Laptop 14", 129_900, "")
+	s.phone = s.createProduct(t, "PHN-1", "Smartphone", 59_900, "")
+	s.old = s.createProduct(t, "OLD-1", "Old laptop", 9_900, "")
 	_, err = s.p.DeactivateProduct(s.owner, s.old.ID)
 	require.NoError(t, err)
 	return s
-}
-
-func (s shop) product(t *testing.T, sku, name string, price int64, cid customer.ID) orders.Product {
-	t.Helper()
-	p, err := s.p.CreateProduct(s.owner, portal.CreateProductParams{
-		SKU: sku, Name: name, Category: "devices", Price: eur(price), CustomerID: cid, Attributes: map[string]string{"warranty": "3 years"},
-	})
-	require.NoError(t, err)
-	return p
 }
 
 // eachShop runs f once per backend with a fresh shop whose customer has
@@ -91,12 +81,20 @@ func line(p orders.Product, n int) portal.OrderLineParams {
 	return portal.OrderLineParams{ProductID: p.ID, Quantity: n}
 }
 
+func orderIDs(os []orders.Order) []orders.ID {
+	var ids []orders.ID
+	for _, o := range os {
+		ids = append(ids, o.ID)
+	}
+	return ids
+}
+
 func TestCatalogue(t *testing.T) {
 	eachShop(t, customer.FeaturesPatch{}, func(t *testing.T, s shop) {
-		own := s.product(t, "ACME-1", "Acme special", 5_000, s.c.ID)
+		own := s.createProduct(t, "ACME-1", "Acme special", 5_000, s.c.ID)
 		globex, err := s.p.CreateCustomer(s.owner, portal.CreateCustomerParams{Name: "Globex"})
 		require.NoError(t, err)
-		s.product(t, "GLX-1", "Globex special", 7_000, globex.ID)
+		s.createProduct(t, "GLX-1", "Globex special", 7_000, globex.ID)
 		offer, err := s.p.CreateOffer(s.owner, s.c.ID, portal.CreateOfferParams{ProductID: s.laptop.ID, Price: eur(99_000)})
 		require.NoError(t, err)
 
@@ -231,7 +229,7 @@ func TestPlaceOrderRefused(t *testing.T) {
 	eachShop(t, customer.FeaturesPatch{}, func(t *testing.T, s shop) {
 		globex, err := s.p.CreateCustomer(s.owner, portal.CreateCustomerParams{Name: "Globex"})
 		require.NoError(t, err)
-		foreign := s.product(t, "GLX-1", "Globex special", 7_000, globex.ID)
+		foreign := s.createProduct(t, "GLX-1", "Globex special", 7_000, globex.ID)
 		addr := &customer.Address{Line1: "Main St 1", City: "Berlin", Country: "DE"}
 		tests := []struct {
 			name   string
@@ -299,16 +297,29 @@ func TestAutoConfirm(t *testing.T) {
 	})
 }
 
+// TestPreOrder fulfils pre-orders: one stocks its units into the
+// customer's warehouse with the fulfilment; one whose customer turned the
+// warehouse off since is refused and stays confirmed, stocking nothing.
 func TestPreOrder(t *testing.T) {
 	eachShop(t, customer.FeaturesPatch{PreOrders: ptr(true)}, func(t *testing.T, s shop) {
-		o, err := s.p.PlaceOrder(as(t, s.maintainer), s.c.ID, portal.PlaceOrderParams{
-			Kind: orders.KindPreOrder, Lines: []portal.OrderLineParams{line(s.laptop, 3)},
-		})
-		require.NoError(t, err)
-		assert.Equal(t, orders.KindPreOrder, o.Kind)
-		o, err = s.p.ConfirmOrder(s.owner, o.ID, portal.DecideOrderParams{})
-		require.NoError(t, err)
-		o, err = s.p.FulfilOrder(s.owner, o.ID, portal.DecideOrderParams{Note: "in the warehouse"})
+		preOrder := func() orders.Order {
+			t.Helper()
+			o, err := s.p.PlaceOrder(as(t, s.maintainer), s.c.ID, portal.PlaceOrderParams{
+				Kind: orders.KindPreOrder, SiteID: s.hq.ID, Lines: []portal.OrderLineParams{line(s.laptop, 3)},
+			})
+			require.NoError(t, err)
+			assert.Equal(t, orders.KindPreOrder, o.Kind)
+			o, err = s.p.ConfirmOrder(s.owner, o.ID, portal.DecideOrderParams{})
+			require.NoError(t, err)
+			return o
+		}
+		items := func() []portal.StockItem {
+			t.Helper()
+			l, err := s.p.ListStockItems(s.owner, s.c.ID, portal.ListStockItemsParams{Limit: 100})
+			require.NoError(t, err)
+			return l.Items
+		}
+		o, err := s.p.FulfilOrder(s.owner, preOrder().ID, portal.DecideOrderParams{Note: "in the warehouse"})
 		require.NoError(t, err)
 		assert.Equal(t, orders.StatusFulfilled, o.Status)
 
@@ -320,6 +331,33 @@ func TestPreOrder(t *testing.T) {
 		assertCode(t, portalerr.Invalid, err)
 		assert.Equal(t, []string{"lines"}, fieldsOf(err))
 		s.order(t, s.maintainer, line(s.laptop, orders.MaxPreOrderUnits), line(s.phone, 1))
+
+		stocked := items()
+		require.Len(t, stocked, 3, "one item per unit")
+		for _, it := range stocked {
+			assert.Equal(t, o.ID, it.OrderID)
+			assert.Equal(t, s.laptop.ID, it.ProductID)
+			assert.Equal(t, s.hq.ID, it.SiteID)
+			assert.Equal(t, warehouse.StatusInStock, it.Status)
+		}
+
+		waiting := preOrder()
+		for _, it := range stocked {
+			_, err := s.p.RetireStockItem(s.owner, s.c.ID, it.ID, portal.RetireStockItemParams{Reason: "returned to the vendor"})
+			require.NoError(t, err)
+		}
+		c, err := s.p.GetCustomer(s.owner, s.c.ID)
+		require.NoError(t, err)
+		_, err = s.p.UpdateFeatures(s.owner, s.c.ID, portal.UpdateFeaturesParams{Version: c.Version,
+			FeaturesPatch: customer.FeaturesPatch{PreOrders: ptr(false), SupplierWarehouse: ptr(false)}})
+		require.NoError(t, err)
+		_, err = s.p.FulfilOrder(s.owner, waiting.ID, portal.DecideOrderParams{})
+		assertCode(t, portalerr.FeatureDisabled, err)
+		assert.Contains(t, portalerr.MessageOf(err), "supplier_warehouse off")
+		got, err := s.p.GetOrder(s.owner, s.c.ID, waiting.ID)
+		require.NoError(t, err)
+		assert.Equal(t, orders.StatusConfirmed, got.Status, "the fulfilment rolled back with the stock-in")
+		assert.Equal(t, waiting.Version, got.Version)
 	})
 }
 
@@ -339,11 +377,7 @@ func TestOrderInbox(t *testing.T) {
 			t.Helper()
 			l, err := s.p.OrderInbox(s.owner, params)
 			require.NoError(t, err)
-			var ids []orders.ID
-			for _, o := range l.Items {
-				ids = append(ids, o.ID)
-			}
-			return ids
+			return orderIDs(l.Items)
 		}
 		assert.Equal(t, []orders.ID{first.ID, o.ID, third.ID}, inbox(portal.OrderInboxParams{}), "submitted orders across customers, oldest first")
 		assert.Equal(t, []orders.ID{first.ID, third.ID}, inbox(portal.OrderInboxParams{CustomerID: s.c.ID}), "one customer's")
@@ -400,15 +434,7 @@ func TestConcurrentDecisions(t *testing.T) {
 			wg.Go(func() { _, errs[0] = s.p.ConfirmOrder(alice, o.ID, portal.DecideOrderParams{}) })
 			wg.Go(func() { _, errs[1] = s.p.RejectOrder(bob, o.ID, portal.RejectOrderParams{Reason: "no"}) })
 			wg.Wait()
-			won := 0
-			for _, err := range errs {
-				if err == nil {
-					won++
-					continue
-				}
-				assertCode(t, portalerr.Conflict, err)
-			}
-			assert.Equal(t, 1, won, "exactly one decision wins")
+			assertOneWins(t, errs, "exactly one decision wins")
 			got, err := s.p.GetOrder(s.owner, s.c.ID, o.ID)
 			require.NoError(t, err)
 			assert.Len(t, got.History, 2)
@@ -456,11 +482,7 @@ func TestOrderSites(t *testing.T) {
 			t.Helper()
 			l, err := s.p.ListOrders(ctx, s.c.ID, portal.ListOrdersParams{})
 			require.NoError(t, err)
-			var ids []orders.ID
-			for _, o := range l.Items {
-				ids = append(ids, o.ID)
-			}
-			return ids
+			return orderIDs(l.Items)
 		}
 		assert.Equal(t, []orders.ID{noSite.ID, atHQ.ID, atPlant.ID}, list(as(t, s.viewer)), "newest first")
 		assert.Equal(t, []orders.ID{atPlant.ID}, list(as(t, s.plantMaintainer)), "a site-limited member sees its sites' orders")

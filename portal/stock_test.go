@@ -16,7 +16,6 @@ import (
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
-	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/warehouse"
 )
 
@@ -47,10 +46,10 @@ func newStockEnv(t *testing.T, e env) stockEnv {
 	s.northMaintainer = e.addMember(t, s.acme.ID, "nora@acme.example", customer.RoleMaintainer, s.north.ID)
 	s.northViewer = e.addMember(t, s.acme.ID, "nick@acme.example", customer.RoleViewer, s.north.ID)
 	s.globexAdmin = e.addMember(t, s.globex.ID, "gina@globex.example", customer.RoleAdmin)
-	s.laptop = seedProduct(t, e.p, "LAP-14", "Laptop 14", "")
-	s.phone = seedProduct(t, e.p, "PHN-6", "Phone 6", "")
-	s.acmeOwn = seedProduct(t, e.p, "ACME-DOCK", "Acme docking station", s.acme.ID)
-	s.gxOwn = seedProduct(t, e.p, "GX-BADGE", "Globex badge reader", s.globex.ID)
+	s.laptop = e.createProduct(t, "LAP-14", "Laptop 14", 99_900, "")
+	s.phone = e.createProduct(t, "PHN-6", "Phone 6", 59_900, "")
+	s.acmeOwn = e.createProduct(t, "ACME-DOCK", "Acme docking station", 19_900, s.acme.ID)
+	s.gxOwn = e.createProduct(t, "GX-BADGE", "Globex badge reader", 9_900, s.globex.ID)
 	return s
 }
 
@@ -59,21 +58,6 @@ func (e env) createWarehouseCustomer(t *testing.T, name string) customer.Custome
 	c, err := e.p.CreateCustomer(e.owner, portal.CreateCustomerParams{Name: name, Features: customer.FeaturesPatch{SupplierWarehouse: ptr(true)}})
 	require.NoError(t, err)
 	return c
-}
-
-// seedProduct stores a product straight into p's store: products are
-// managed by use cases of their own.
-func seedProduct(t *testing.T, p *portal.Portal, sku, name string, owner customer.ID) orders.Product {
-	t.Helper()
-	prod := orders.Product{
-		ID: orders.ProductID("prd_" + strings.ToLower(sku)), SKU: sku, Name: name, Category: "devices",
-		Price: orders.Money{Amount: 99_900, Currency: "EUR"}, Active: true, CustomerID: owner,
-		Version: 1, CreatedAt: portaltest.Epoch, UpdatedAt: portaltest.Epoch,
-	}
-	require.NoError(t, portal.StoreOf(p).InTx(t.Context(), func(r storage.Repos) error {
-		return r.Products().Create(t.Context(), prod)
-	}))
-	return prod
 }
 
 // stockIn stocks items in as the staff owner.
@@ -88,22 +72,6 @@ func (s stockEnv) stockIn(t *testing.T, cid customer.ID, items ...portal.StockIn
 // item is one device of product at site.
 func item(prod orders.Product, serial string, site customer.SiteID) portal.StockInItemParams {
 	return portal.StockInItemParams{ProductID: prod.ID, SerialNumber: serial, SiteID: site}
-}
-
-// snapshot is everything the staff owner sees of the warehouse of cid.
-func (s stockEnv) snapshot(t *testing.T, cid customer.ID) []any {
-	t.Helper()
-	items, err := s.p.ListStockItems(s.owner, cid, portal.ListStockItemsParams{Limit: 100})
-	require.NoError(t, err)
-	levels, err := s.p.ListStockLevels(s.owner, cid, portal.ListStockLevelsParams{Limit: 100})
-	require.NoError(t, err)
-	out := []any{items, levels}
-	for _, it := range items.Items {
-		h, err := s.p.GetStockItem(s.owner, cid, it.ID)
-		require.NoError(t, err)
-		out = append(out, h.History)
-	}
-	return out
 }
 
 func kinds(h []warehouse.Movement) []warehouse.MovementKind {
@@ -146,20 +114,20 @@ func TestStockIn(t *testing.T) {
 		levels, err := s.p.ListStockLevels(s.owner, s.acme.ID, portal.ListStockLevelsParams{})
 		require.NoError(t, err)
 		assert.Equal(t, []portal.StockLevel{
-			{Level: warehouse.Level{ProductID: s.acmeOwn.ID, InStock: 1}, Product: portal.StockProduct{ID: s.acmeOwn.ID, SKU: "ACME-DOCK", Name: "Acme docking station"}},
 			{Level: warehouse.Level{ProductID: s.laptop.ID, InStock: 2}, Product: portal.StockProduct{ID: s.laptop.ID, SKU: "LAP-14", Name: "Laptop 14"}},
-		}, levels.Items)
+			{Level: warehouse.Level{ProductID: s.acmeOwn.ID, InStock: 1}, Product: portal.StockProduct{ID: s.acmeOwn.ID, SKU: "ACME-DOCK", Name: "Acme docking station"}},
+		}, levels.Items, "by product ID: the laptop was created first")
 
 		// Globex may use the same serial number; Acme may not, twice.
 		s.stockIn(t, s.globex.ID, item(s.laptop, "SN-1", ""))
-		before := s.snapshot(t, s.acme.ID)
+		before := s.stockSnapshot(t, s.acme.ID)
 		_, err = s.p.StockIn(s.owner, s.acme.ID, portal.StockInParams{Items: []portal.StockInItemParams{item(s.phone, "PH-1", ""), item(s.laptop, "SN-1", "")}})
 		assertCode(t, portalerr.AlreadyExists, err)
 		assert.Equal(t, []string{"items[1].serial_number"}, fieldsOf(err))
 		_, err = s.p.StockIn(s.owner, s.acme.ID, portal.StockInParams{Items: []portal.StockInItemParams{item(s.phone, "PH-2", ""), item(s.phone, "PH-2", "")}})
 		assertCode(t, portalerr.AlreadyExists, err, "a serial number twice in one request")
 		assert.Equal(t, []string{"items[1].serial_number"}, fieldsOf(err))
-		assert.Equal(t, before, s.snapshot(t, s.acme.ID), "all or nothing: the phones before the clash are not stocked")
+		assert.Equal(t, before, s.stockSnapshot(t, s.acme.ID), "all or nothing: the phones before the clash are not stocked")
 	})
 }
 
@@ -191,11 +159,11 @@ func TestStockInInvalid(t *testing.T) {
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
-				before := s.snapshot(t, s.acme.ID)
+				before := s.stockSnapshot(t, s.acme.ID)
 				_, err := s.p.StockIn(s.owner, s.acme.ID, tt.params)
 				assertCode(t, portalerr.Invalid, err)
 				assert.Equal(t, tt.fields, fieldsOf(err))
-				assert.Equal(t, before, s.snapshot(t, s.acme.ID), "nothing is written")
+				assert.Equal(t, before, s.stockSnapshot(t, s.acme.ID), "nothing is written")
 			})
 		}
 	})
@@ -309,7 +277,7 @@ func TestStockMoveRefused(t *testing.T) {
 		require.NoError(t, retire(c))
 		assertCode(t, portalerr.FailedPrecondition, issue(c, "Fay"), "c was retired from Eve's hands: no issue ever left from there")
 
-		before := s.snapshot(t, s.acme.ID)
+		before := s.stockSnapshot(t, s.acme.ID)
 		bad := []struct {
 			name   string
 			err    error
@@ -337,7 +305,7 @@ func TestStockMoveRefused(t *testing.T) {
 			assertCode(t, portalerr.Invalid, tt.err, tt.name)
 			assert.Equal(t, tt.fields, fieldsOf(tt.err), tt.name)
 		}
-		assert.Equal(t, before, s.snapshot(t, s.acme.ID), "refused moves change nothing")
+		assert.Equal(t, before, s.stockSnapshot(t, s.acme.ID), "refused moves change nothing")
 	})
 }
 
@@ -358,15 +326,7 @@ func TestConcurrentIssue(t *testing.T) {
 			})
 		}
 		wg.Wait()
-		won := 0
-		for _, err := range errs {
-			if err == nil {
-				won++
-				continue
-			}
-			assertCode(t, portalerr.Conflict, err)
-		}
-		assert.Equal(t, 1, won, "the item is issued exactly once")
+		assertOneWins(t, errs, "the item is issued exactly once")
 		h, err := s.p.GetStockItem(s.owner, s.acme.ID, it.ID)
 		require.NoError(t, err)
 		assert.Equal(t, []warehouse.MovementKind{warehouse.MoveStockIn, warehouse.MoveIssue}, kinds(h.History))
@@ -404,14 +364,14 @@ func TestStockSites(t *testing.T) {
 
 		_, err = s.p.GetStockItem(as(t, s.northViewer), s.acme.ID, north.ID)
 		require.NoError(t, err)
-		before := s.snapshot(t, s.acme.ID)
+		before := s.stockSnapshot(t, s.acme.ID)
 		for _, other := range []portal.StockItem{south, unsited} {
 			_, err = s.p.GetStockItem(as(t, s.northViewer), s.acme.ID, other.ID)
 			assertCode(t, portalerr.NotFound, err, "get %s", other.SerialNumber)
 			_, err = s.p.IssueStockItem(as(t, s.northMaintainer), s.acme.ID, other.ID, portal.IssueStockItemParams{Holder: orders.Employee{Name: "Bob"}})
 			assertCode(t, portalerr.NotFound, err, "issue %s", other.SerialNumber)
 		}
-		assert.Equal(t, before, s.snapshot(t, s.acme.ID))
+		assert.Equal(t, before, s.stockSnapshot(t, s.acme.ID))
 		_, err = s.p.IssueStockItem(as(t, s.northMaintainer), s.acme.ID, north.ID, portal.IssueStockItemParams{Holder: orders.Employee{Name: "Bob"}})
 		require.NoError(t, err)
 	})
@@ -424,7 +384,7 @@ func TestStockTenantIsolation(t *testing.T) {
 		s := newStockEnv(t, e)
 		acmeItem := s.stockIn(t, s.acme.ID, item(s.laptop, "SN-1", ""))[0]
 		gx := as(t, s.globexAdmin)
-		before := s.snapshot(t, s.acme.ID)
+		before := s.stockSnapshot(t, s.acme.ID)
 		calls := map[string]func(ctx context.Context, cid customer.ID) error{
 			"get": func(ctx context.Context, cid customer.ID) error {
 				_, err := s.p.GetStockItem(ctx, cid, acmeItem.ID)
@@ -455,7 +415,7 @@ func TestStockTenantIsolation(t *testing.T) {
 		l, err := s.p.ListStockItems(gx, s.globex.ID, portal.ListStockItemsParams{})
 		require.NoError(t, err)
 		assert.Empty(t, l.Items, "Globex's list holds nothing of Acme's")
-		assert.Equal(t, before, s.snapshot(t, s.acme.ID))
+		assert.Equal(t, before, s.stockSnapshot(t, s.acme.ID))
 	})
 }
 
@@ -530,7 +490,9 @@ func TestWarehouseOffWithStockHeld(t *testing.T) {
 func TestStockInPreOrder(t *testing.T) {
 	eachBackend(t, func(t *testing.T, e env) {
 		s := newStockEnv(t, e)
-		preOrder := s.seedOrder(t, orders.KindPreOrder, s.north.ID)
+		s.allowPreOrders(t, s.acme.ID)
+		s.allowPreOrders(t, s.globex.ID)
+		preOrder := s.confirm(t, s.placeOrder(t, s.maintainer, orders.KindPreOrder, s.north.ID))
 		e.clock.Advance(24 * time.Hour)
 		fulfilled := e.clock.Now()
 		require.NoError(t, portal.StockInPreOrder(t.Context(), e.p, preOrder, "staff:stf_1"))
@@ -559,17 +521,17 @@ func TestStockInPreOrder(t *testing.T) {
 		require.NoError(t, err, "a pre-ordered item is issued like any other")
 		assert.Equal(t, "Bob", issued.Holder.Name)
 
-		standard := s.seedOrder(t, orders.KindStandard, "")
+		standard := s.confirm(t, s.placeOrder(t, s.maintainer, orders.KindStandard, ""))
 		assertCode(t, portalerr.FailedPrecondition, portal.StockInPreOrder(t.Context(), e.p, standard, "staff:stf_1"), "a standard order is delivered, not stocked")
-		submitted := s.seedOrder(t, orders.KindPreOrder, "")
-		submitted.Status = orders.StatusSubmitted
+		submitted := s.placeOrder(t, s.maintainer, orders.KindPreOrder, "")
 		assertCode(t, portalerr.FailedPrecondition, portal.StockInPreOrder(t.Context(), e.p, submitted, "staff:stf_1"), "an unconfirmed pre-order")
 
 		// Globex turned the warehouse off after ordering (it held nothing).
-		gxOrder := s.seedOrderFor(t, s.globex.ID, orders.KindPreOrder, "")
+		gxOrder := s.confirm(t, s.placeOrder(t, s.globexAdmin, orders.KindPreOrder, ""))
 		c, err := s.p.GetCustomer(s.owner, s.globex.ID)
 		require.NoError(t, err)
-		_, err = s.p.UpdateFeatures(s.owner, s.globex.ID, portal.UpdateFeaturesParams{Version: c.Version, FeaturesPatch: customer.FeaturesPatch{SupplierWarehouse: ptr(false)}})
+		_, err = s.p.UpdateFeatures(s.owner, s.globex.ID, portal.UpdateFeaturesParams{Version: c.Version,
+			FeaturesPatch: customer.FeaturesPatch{PreOrders: ptr(false), SupplierWarehouse: ptr(false)}})
 		require.NoError(t, err)
 		err = portal.StockInPreOrder(t.Context(), e.p, gxOrder, "staff:stf_1")
 		assertCode(t, portalerr.FeatureDisabled, err)
@@ -577,35 +539,34 @@ func TestStockInPreOrder(t *testing.T) {
 	})
 }
 
-// seedOrder stores a confirmed order of Acme (2 laptops, 1 phone) straight
-// into the store: orders are placed and confirmed by use cases of their own.
-func (s stockEnv) seedOrder(t *testing.T, kind orders.Kind, site customer.SiteID) orders.Order {
+// allowPreOrders lets customer cid order and pre-order.
+func (s stockEnv) allowPreOrders(t *testing.T, cid customer.ID) {
 	t.Helper()
-	return s.seedOrderFor(t, s.acme.ID, kind, site)
+	c, err := s.p.GetCustomer(s.owner, cid)
+	require.NoError(t, err)
+	_, err = s.p.UpdateFeatures(s.owner, cid, portal.UpdateFeaturesParams{Version: c.Version,
+		FeaturesPatch: customer.FeaturesPatch{OrderAuthorization: ptr(true), PreOrders: ptr(true)}})
+	require.NoError(t, err)
 }
 
-func (s stockEnv) seedOrderFor(t *testing.T, cid customer.ID, kind orders.Kind, site customer.SiteID) orders.Order {
+// placeOrder places an order of 2 laptops and a phone for m's customer as
+// m, at site: a pre-order, or a standard one handed to Bob.
+func (s stockEnv) placeOrder(t *testing.T, m portal.Member, kind orders.Kind, site customer.SiteID) orders.Order {
 	t.Helper()
-	entry := func(p orders.Product) orders.Entry { return orders.Entry{Product: p, Price: p.Price} }
-	d := orders.Draft{
-		ID: orders.ID(fmt.Sprintf("ord_%s_%d", cid, s.clock.Now().UnixNano())), CustomerID: cid, SiteID: site, Kind: kind,
-		Lines: []orders.LineDraft{{Entry: entry(s.laptop), Quantity: 2}, {Entry: entry(s.phone), Quantity: 1}},
-		By:    "user:usr_1", At: s.clock.Now(),
-	}
+	params := portal.PlaceOrderParams{Kind: kind, SiteID: site, Lines: []portal.OrderLineParams{line(s.laptop, 2), line(s.phone, 1)}}
 	if kind == orders.KindStandard {
-		d.Recipient = orders.Employee{Name: "Bob"}
+		params.Recipient = &orders.Employee{Name: "Bob"}
 	}
-	o, err := orders.New(d)
+	o, err := s.p.PlaceOrder(as(t, m), m.CustomerID, params)
 	require.NoError(t, err)
-	o, _, err = o.Confirm(orders.Act{By: "staff:stf_1", At: s.clock.Now()})
+	return o
+}
+
+// confirm confirms o as the staff owner.
+func (s stockEnv) confirm(t *testing.T, o orders.Order) orders.Order {
+	t.Helper()
+	o, err := s.p.ConfirmOrder(s.owner, o.ID, portal.DecideOrderParams{})
 	require.NoError(t, err)
-	require.NoError(t, portal.StoreOf(s.p).InTx(t.Context(), func(r storage.Repos) error {
-		if o.Number, err = r.Orders().NextNumber(t.Context()); err != nil {
-			return err
-		}
-		return r.Orders().Create(t.Context(), o)
-	}))
-	s.clock.Advance(time.Second) // a new ID next time
 	return o
 }
 

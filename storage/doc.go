@@ -18,6 +18,6 @@
 // portal truncates times to microseconds before storing them, so a value
 // reads back equal to what was written.
 //
-// Backends: storage/memory, storage/sqlite; storage/storagetest is the
-// conformance suite they all pass.
+// Backends: storage/memory, storage/sqlite, storage/postgres;
+// storage/storagetest is the conformance suite they all pass.
 package storage

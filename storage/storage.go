@@ -29,6 +29,16 @@ type Store interface {
 	// Repos are valid only during fn and must not be used from other
 	// goroutines. fn must not start another transaction on the same Store:
 	// backends with one writer would wait for the one fn holds.
+	//
+	// Write transactions are serializable: whatever fn reads and writes,
+	// the outcome is one that running them one at a time could have had,
+	// so a rule checked by reading (a customer keeps an active admin)
+	// still holds when concurrent transactions change what fn read.
+	// Backends that run transactions concurrently get there by failing one
+	// that cannot be serialized, and run fn again (storage/postgres): fn
+	// may therefore run more than once, and must have no effects outside
+	// the transaction, such as sending mail or appending to a slice it
+	// does not reset. When the backend gives up, the error is ErrConflict.
 	InTx(ctx context.Context, fn func(Repos) error) error
 	// ReadTx runs fn in a read-only transaction that sees one consistent
 	// snapshot. Writes fail with ErrReadOnly.

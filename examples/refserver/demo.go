@@ -2,17 +2,15 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
-	"strings"
-	"time"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
-	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/warehouse"
 )
 
@@ -21,8 +19,8 @@ const demoRef = "demo:acme"
 
 // seedDemo creates, through the portal's use cases, two customers, a site,
 // customer users in every role, a portfolio with offers, orders in every
-// state and staff API keys in every role, and prints how each one signs
-// in. base is the server's public URL.
+// state, a stocked supplier warehouse and staff API keys in every role,
+// and prints how each one signs in. base is the server's public URL.
 func seedDemo(ctx context.Context, p *portal.Portal, mail *tokenTap, base string, out io.Writer) error {
 	staff := identity.NewContext(ctx, identity.Staff("demo", identity.StaffOwner))
 	l, err := p.ListCustomers(staff, portal.ListCustomersParams{Search: demoRef, Limit: 1})
@@ -108,7 +106,11 @@ func seedDemo(ctx context.Context, p *portal.Portal, mail *tokenTap, base string
 	fmt.Fprintf(out, "\n  %s is invited to %s as maintainer (the link works once, for 7 days):\n    %s/accept?%s\n", otto, globex.Name, base, url.Values{"token": {token}}.Encode())
 	fmt.Fprintf(out, "    curl -s -X POST %s/v1/auth/invitations/accept -H 'Content-Type: application/json' -d '{\"token\":\"%s\",\"name\":\"Otto\"}'\n", base, token)
 
-	if err := seedDemoOrders(staff, p, acme, globex, hamburg, members, out); err != nil {
+	products, err := seedDemoOrders(staff, p, acme, globex, hamburg, members, out)
+	if err != nil {
+		return err
+	}
+	if err := seedDemoStock(staff, p, acme, hamburg, products, members, out); err != nil {
 		return err
 	}
 
@@ -127,9 +129,11 @@ func seedDemo(ctx context.Context, p *portal.Portal, mail *tokenTap, base string
 // seedDemoOrders creates the demo portfolio (global products, one of them
 // deactivated, and a product only Acme sees), offers for both customers,
 // and orders of Acme in every state, placed by its maintainer and decided
-// by staff, then prints them.
+// by staff, then prints them. One pre-order is fulfilled, which stocks its
+// laptops into Acme's supplier warehouse at Hamburg; another waits for
+// staff to fulfil it. It returns the products by SKU.
 func seedDemoOrders(staff context.Context, p *portal.Portal, acme, globex customer.Customer, hamburg customer.Site,
-	members map[string]portal.Member, out io.Writer) error {
+	members map[string]portal.Member, out io.Writer) (map[string]orders.Product, error) {
 	eur := func(cents int64) orders.Money { return orders.Money{Amount: cents, Currency: "EUR"} }
 	portfolio := []portal.CreateProductParams{
 		{SKU: "LAP-14", Name: "Laptop 14", Category: "laptops", Price: eur(129_900), Attributes: map[string]string{"ram": "16 GB", "storage": "512 GB"}},
@@ -144,12 +148,12 @@ func seedDemoOrders(staff context.Context, p *portal.Portal, acme, globex custom
 	for _, params := range portfolio {
 		pr, err := p.CreateProduct(staff, params)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		products[params.SKU] = pr
 	}
 	if _, err := p.DeactivateProduct(staff, products["LAP-12-OLD"].ID); err != nil {
-		return err
+		return nil, err
 	}
 	offers := []struct {
 		c     customer.Customer
@@ -162,7 +166,7 @@ func seedDemoOrders(staff context.Context, p *portal.Portal, acme, globex custom
 	}
 	for _, o := range offers {
 		if _, err := p.CreateOffer(staff, o.c.ID, portal.CreateOfferParams{ProductID: products[o.sku].ID, Price: eur(o.price)}); err != nil {
-			return err
+			return nil, err
 		}
 	}
 
@@ -177,140 +181,97 @@ func seedDemoOrders(staff context.Context, p *portal.Portal, acme, globex custom
 	line := func(sku string, n int) portal.OrderLineParams {
 		return portal.OrderLineParams{ProductID: products[sku].ID, Quantity: n}
 	}
+	confirm := func(note string) func(orders.Order) (orders.Order, error) {
+		return func(o orders.Order) (orders.Order, error) {
+			return p.ConfirmOrder(staff, o.ID, portal.DecideOrderParams{Note: note})
+		}
+	}
+	fulfil := func(note string) func(orders.Order) (orders.Order, error) {
+		return func(o orders.Order) (orders.Order, error) {
+			if _, err := p.ConfirmOrder(staff, o.ID, portal.DecideOrderParams{}); err != nil {
+				return o, err
+			}
+			return p.FulfilOrder(staff, o.ID, portal.DecideOrderParams{Note: note})
+		}
+	}
 	steps := []struct {
 		kind  orders.Kind
 		lines []portal.OrderLineParams
 		then  func(orders.Order) (orders.Order, error)
 	}{
 		{orders.KindStandard, []portal.OrderLineParams{line("LAP-14", 1), line("HDS-1", 1)}, nil}, // waits in the inbox
-		{orders.KindStandard, []portal.OrderLineParams{line("MON-27", 2)}, func(o orders.Order) (orders.Order, error) {
-			return p.ConfirmOrder(staff, o.ID, portal.DecideOrderParams{Note: "Ships on Monday."})
-		}},
+		{orders.KindStandard, []portal.OrderLineParams{line("MON-27", 2)}, confirm("Ships on Monday.")},
 		{orders.KindStandard, []portal.OrderLineParams{line("LAP-16", 1)}, func(o orders.Order) (orders.Order, error) {
 			return p.RejectOrder(staff, o.ID, portal.RejectOrderParams{Reason: "Out of stock until next month; the Laptop 14 is available."})
 		}},
 		{orders.KindStandard, []portal.OrderLineParams{line("PHN-6", 1)}, func(o orders.Order) (orders.Order, error) {
 			return p.CancelOrder(max, acme.ID, o.ID, portal.CancelOrderParams{Reason: "Ordered twice."})
 		}},
-		{orders.KindStandard, []portal.OrderLineParams{line("ACME-DOCK", 3)}, func(o orders.Order) (orders.Order, error) {
-			if _, err := p.ConfirmOrder(staff, o.ID, portal.DecideOrderParams{}); err != nil {
-				return o, err
-			}
-			return p.FulfilOrder(staff, o.ID, portal.DecideOrderParams{Note: "Delivered to Hamburg."})
-		}},
-		{orders.KindPreOrder, []portal.OrderLineParams{line("LAP-14", 5)}, func(o orders.Order) (orders.Order, error) {
-			return p.ConfirmOrder(staff, o.ID, portal.DecideOrderParams{Note: "Arrives in the warehouse next week."})
-		}},
+		{orders.KindStandard, []portal.OrderLineParams{line("ACME-DOCK", 3)}, fulfil("Delivered to Hamburg.")},
+		// Fulfilling a pre-order stocks its units into Acme's warehouse.
+		{orders.KindPreOrder, []portal.OrderLineParams{line("LAP-14", 5)}, fulfil("In the warehouse at Hamburg.")},
+		{orders.KindPreOrder, []portal.OrderLineParams{line("MON-27", 4)}, confirm("Arrives in the warehouse next week.")},
 	}
 	fmt.Fprintf(out, "\nPortfolio: %d products (one deactivated, one only %s sees), %d offers. Orders of %s:\n",
 		len(portfolio), acme.Name, len(offers), acme.Name)
 	for _, st := range steps {
 		o, err := place(st.kind, st.lines...)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if st.then != nil {
 			if o, err = st.then(o); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		total := o.Total()
 		fmt.Fprintf(out, "  %s  %-9s %-9s %9.2f %s\n", o.Number, o.Kind, o.Status, float64(total.Amount)/100, total.Currency)
 	}
-	return nil
+	return products, nil
 }
 
-// Supplier warehouse.
-
-// demoSKUs are the products seedDemoStock stocks in, found by SKU or
-// created when the database has none of that SKU.
-var demoSKUs = []orders.Product{
-	{SKU: "DEMO-LAP-14", Name: "Laptop 14\" business", Category: "laptops", Price: orders.Money{Amount: 129_900, Currency: "EUR"}},
-	{SKU: "DEMO-PHN-6", Name: "Smartphone 6\"", Category: "phones", Price: orders.Money{Amount: 59_900, Currency: "EUR"}},
-}
-
-// seedDemoStock turns Acme's supplier warehouse on and fills it, through
-// the portal's use cases: laptops at its Hamburg site, one issued to an
-// employee, and phones, one back from an employee. It does nothing when
-// Acme holds stock already. Products are stored directly when missing:
-// they are the portfolio's to manage.
-func seedDemoStock(ctx context.Context, p *portal.Portal, store storage.Store, out io.Writer) error {
-	staff := identity.NewContext(ctx, identity.Staff("demo", identity.StaffOwner))
-	l, err := p.ListCustomers(staff, portal.ListCustomersParams{Search: demoRef, Limit: 1})
-	if err != nil || len(l.Items) == 0 {
-		return err
-	}
-	acme, on := l.Items[0], true
-	if acme.Features.SupplierWarehouse {
-		levels, err := p.ListStockLevels(staff, acme.ID, portal.ListStockLevelsParams{Limit: 1})
-		if err != nil || len(levels.Items) > 0 {
-			return err
-		}
-	} else if acme, err = p.UpdateFeatures(staff, acme.ID, portal.UpdateFeaturesParams{Version: acme.Version,
-		FeaturesPatch: customer.FeaturesPatch{SupplierWarehouse: &on}}); err != nil {
-		return err
-	}
-	var hamburg customer.SiteID
-	sites, err := p.ListSites(staff, acme.ID, portal.ListSitesParams{Limit: 100})
+// seedDemoStock fills Acme's supplier warehouse beside the laptops its
+// fulfilled pre-order stocked in at Hamburg: staff stock in a refurbished
+// laptop and two phones by hand, and Acme's maintainer issues a laptop to
+// an employee and takes a phone back from one who left. It prints what
+// the warehouse holds.
+func seedDemoStock(staff context.Context, p *portal.Portal, acme customer.Customer, hamburg customer.Site,
+	products map[string]orders.Product, members map[string]portal.Member, out io.Writer) error {
+	laptop, phone := products["LAP-14"].ID, products["PHN-6"].ID
+	max := identity.NewContext(staff, identity.User(members["max@acme.example"].Membership))
+	preOrdered, err := p.ListStockItems(max, acme.ID, portal.ListStockItemsParams{ProductID: laptop, Limit: 1})
 	if err != nil {
 		return err
 	}
-	for _, s := range sites.Items {
-		if s.Name == "Hamburg" {
-			hamburg = s.ID
-		}
+	if len(preOrdered.Items) == 0 {
+		return errors.New("the fulfilled pre-order stocked no laptops")
 	}
-	products := make([]orders.Product, len(demoSKUs))
-	for i, want := range demoSKUs {
-		if products[i], err = demoProduct(ctx, store, want, p.Now()); err != nil {
-			return err
-		}
-	}
-	laptop, phone := products[0].ID, products[1].ID
-	items, err := p.StockIn(staff, acme.ID, portal.StockInParams{Note: "demo delivery", Items: []portal.StockInItemParams{
-		{ProductID: laptop, SerialNumber: "DEMO-5CD0001", SiteID: hamburg},
-		{ProductID: laptop, SerialNumber: "DEMO-5CD0002", SiteID: hamburg},
-		{ProductID: laptop, SerialNumber: "DEMO-5CD0003", SiteID: hamburg, Condition: warehouse.ConditionRefurbished},
+	byHand, err := p.StockIn(staff, acme.ID, portal.StockInParams{Note: "handed over by Acme's IT", Items: []portal.StockInItemParams{
+		{ProductID: laptop, SerialNumber: "DEMO-5CD0003", SiteID: hamburg.ID, Condition: warehouse.ConditionRefurbished},
 		{ProductID: phone, SerialNumber: "DEMO-IMEI-0001"},
 		{ProductID: phone, SerialNumber: "DEMO-IMEI-0002"},
 	}})
 	if err != nil {
 		return err
 	}
-	if _, err := p.IssueStockItem(staff, acme.ID, items[0].ID, portal.IssueStockItemParams{
+	if _, err := p.IssueStockItem(max, acme.ID, preOrdered.Items[0].ID, portal.IssueStockItemParams{
 		Holder: orders.Employee{Name: "Erika Mustermann", Email: "erika@acme.example", EmployeeNumber: "E-1001"}, Note: "new hire",
 	}); err != nil {
 		return err
 	}
-	if _, err := p.IssueStockItem(staff, acme.ID, items[3].ID, portal.IssueStockItemParams{Holder: orders.Employee{Name: "Hans Beispiel"}}); err != nil {
+	if _, err := p.IssueStockItem(max, acme.ID, byHand[1].ID, portal.IssueStockItemParams{Holder: orders.Employee{Name: "Hans Beispiel"}}); err != nil {
 		return err
 	}
-	if _, err := p.ReturnStockItem(staff, acme.ID, items[3].ID, portal.ReturnStockItemParams{Condition: warehouse.ConditionUsed, Note: "left the company"}); err != nil {
+	if _, err := p.ReturnStockItem(max, acme.ID, byHand[1].ID, portal.ReturnStockItemParams{Condition: warehouse.ConditionUsed, Note: "left the company"}); err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Supplier warehouse of %s: %d items in stock, 1 issued to Erika Mustermann (GET /v1/customers/%s/stock/items).\n",
-		acme.Name, len(items)-1, acme.ID)
+	levels, err := p.ListStockLevels(staff, acme.ID, portal.ListStockLevelsParams{Limit: 100})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\nSupplier warehouse of %s (GET /v1/customers/%s/stock/items):\n", acme.Name, acme.ID)
+	for _, l := range levels.Items {
+		fmt.Fprintf(out, "  %-14s %d in stock, %d issued\n", l.Product.Name, l.InStock, l.Issued)
+	}
 	return nil
-}
-
-// demoProduct returns the product with want's SKU, creating it when there is none.
-func demoProduct(ctx context.Context, store storage.Store, want orders.Product, now time.Time) (orders.Product, error) {
-	var out orders.Product
-	err := store.InTx(ctx, func(r storage.Repos) error {
-		l, err := r.Products().List(ctx, storage.ProductFilter{Search: want.SKU}, storage.Page{Limit: storage.MaxLimit})
-		if err != nil {
-			return err
-		}
-		for _, prod := range l.Items {
-			if strings.EqualFold(prod.SKU, want.SKU) {
-				out = prod
-				return nil
-			}
-		}
-		out = want
-		out.ID = orders.ProductID(portal.UUIDv7IDs().NewID("prd"))
-		out.Active, out.Version, out.CreatedAt, out.UpdatedAt = true, 1, now, now
-		return r.Products().Create(ctx, out)
-	})
-	return out, err
 }

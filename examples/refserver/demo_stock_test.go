@@ -9,13 +9,15 @@ import (
 	"github.com/portalkit/portalkit/client"
 )
 
-// TestRunDemoStock checks the demo's supplier warehouse over HTTP: Acme's
-// items, one issued and one returned, and that a second start adds none.
+// TestRunDemoStock checks the demo's supplier warehouse over HTTP: the
+// laptops Acme's fulfilled pre-order stocked in, the items staff stocked in
+// by hand, one issued, and that a second start adds none.
 func TestRunDemoStock(t *testing.T) {
 	dir := t.TempDir()
 	s := start(t, dir, "--demo")
 	require.NotEmpty(t, s.key, s.output())
 	assert.Contains(t, s.output(), "Supplier warehouse of Acme GmbH")
+	assert.Contains(t, s.output(), "PO-000006  pre_order fulfilled")
 
 	items := func(url string) []client.StockItem {
 		t.Helper()
@@ -32,18 +34,25 @@ func TestRunDemoStock(t *testing.T) {
 		return r.JSON200.Items
 	}
 	got := items(s.url)
-	require.Len(t, got, 5)
+	require.Len(t, got, 8, "5 laptops of the pre-order, 1 laptop and 2 phones by hand")
 	byStatus := map[client.StockItemStatus]int{}
+	fromOrder := 0
 	for _, it := range got {
 		byStatus[it.Status]++
+		if it.OrderId != nil {
+			fromOrder++
+			assert.Equal(t, "LAP-14", it.Product.Sku)
+		}
 		if it.Status == client.StockItemStatusIssued {
 			assert.Equal(t, "Erika Mustermann", it.Holder.Name)
+			assert.NotNil(t, it.OrderId, "a pre-ordered laptop is issued")
 		}
 	}
-	assert.Equal(t, map[client.StockItemStatus]int{client.StockItemStatusInStock: 4, client.StockItemStatusIssued: 1}, byStatus)
+	assert.Equal(t, 5, fromOrder)
+	assert.Equal(t, map[client.StockItemStatus]int{client.StockItemStatusInStock: 7, client.StockItemStatusIssued: 1}, byStatus)
 	require.NoError(t, s.shutdown(t))
 
 	again := start(t, dir, "--demo")
-	assert.Len(t, items(again.url), 5, "a second start stocks nothing more")
+	assert.Len(t, items(again.url), 8, "a second start stocks nothing more")
 	require.NoError(t, again.shutdown(t))
 }

@@ -1,7 +1,8 @@
-// Command refserver is portalkit's reference server: a working customer portal API over SQLite,
-// for trying portalkit out, for demos and for development.
+// Command refserver is portalkit's reference server: a working customer portal API over SQLite
+// or PostgreSQL, for trying portalkit out, for demos and for development.
 //
 //	go run ./examples/refserver                       # http://127.0.0.1:8080, SQLite in ./portalkit.db
+//	go run ./examples/refserver --db postgres://user:pass@db.internal:5432/portal
 //	go run ./examples/refserver --demo                # and demo customers, users and sign-in links
 //	go run ./examples/refserver apikey create --name erp --role admin
 //
@@ -10,12 +11,14 @@
 //
 // Flags, each also read from an environment variable (the flag wins):
 //
-//	--addr        PORTALKIT_ADDR        listen address (default 127.0.0.1:8080)
-//	--db          PORTALKIT_DB          database: a file path or sqlite:path (default sqlite:portalkit.db)
-//	--public-url  PORTALKIT_PUBLIC_URL  base URL in printed links (default http:// and the listen address)
-//	--demo        PORTALKIT_DEMO        seed demo data on first start and print its sign-in links
-//	--smtp-url    PORTALKIT_SMTP_URL    SMTP server for mail: smtp://user:pass@host:587, smtps://…, ?tls=none
-//	--mail-from   PORTALKIT_MAIL_FROM   sender of its mail (default portalkit@localhost)
+//	--addr        PORTALKIT_ADDR          listen address (default 127.0.0.1:8080)
+//	--db          PORTALKIT_DATABASE_URL  database: postgres://… (or postgresql://…) for PostgreSQL, else a
+//	                                      file path or sqlite:path (default sqlite:portalkit.db); when it
+//	                                      is unset, PORTALKIT_DB is read as before
+//	--public-url  PORTALKIT_PUBLIC_URL    base URL in printed links (default http:// and the listen address)
+//	--demo        PORTALKIT_DEMO          seed demo data on first start and print its sign-in links
+//	--smtp-url    PORTALKIT_SMTP_URL      SMTP server for mail: smtp://user:pass@host:587, smtps://…, ?tls=none
+//	--mail-from   PORTALKIT_MAIL_FROM     sender of its mail (default portalkit@localhost)
 //
 // Mail (invitations, sign-in links) goes through the portal's outbox: each message is written in
 // the transaction of the change that causes it, and the server's outbox worker sends it right
@@ -46,6 +49,8 @@ import (
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/storage/postgres"
 	"github.com/portalkit/portalkit/storage/sqlite"
 )
 
@@ -134,10 +139,6 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 			_ = ln.Close()
 			return fmt.Errorf("seeding demo data: %w", err)
 		}
-		if err := seedDemoStock(ctx, p, store, stdout); err != nil {
-			_ = ln.Close()
-			return fmt.Errorf("seeding demo stock: %w", err)
-		}
 	}
 	// The outbox worker stops with ctx, after the message in hand; what is
 	// left waits in the database for the next start.
@@ -204,7 +205,8 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 	}
 	var cfg config
 	fs.StringVar(&cfg.addr, "addr", def("PORTALKIT_ADDR", "127.0.0.1:8080"), "listen `address` (PORTALKIT_ADDR)")
-	fs.StringVar(&cfg.db, "db", def("PORTALKIT_DB", "sqlite:portalkit.db"), "database: a file path or sqlite:`path` (PORTALKIT_DB)")
+	fs.StringVar(&cfg.db, "db", def("PORTALKIT_DATABASE_URL", def("PORTALKIT_DB", "sqlite:portalkit.db")),
+		"database: postgres://… for PostgreSQL, or a file path or sqlite:`path` for SQLite (PORTALKIT_DATABASE_URL)")
 	fs.StringVar(&cfg.publicURL, "public-url", env("PORTALKIT_PUBLIC_URL"), "base `URL` in printed links; default http:// and the listen address (PORTALKIT_PUBLIC_URL)")
 	fs.BoolVar(&cfg.demo, "demo", demo, "seed demo customers and users on first start and print their sign-in links (PORTALKIT_DEMO)")
 	fs.StringVar(&cfg.smtpURL, "smtp-url", env("PORTALKIT_SMTP_URL"), "SMTP server `URL` for mail: smtp://user:pass@host:587, smtps://user:pass@host:465 or smtp://host:25?tls=none; without it mail is logged (PORTALKIT_SMTP_URL)")
@@ -231,12 +233,8 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 // openPortal opens the database, applying its migrations, and a Portal on
 // it that mails through m (nil: mail stays in the outbox) with links on
 // base. The caller closes the store, which also keeps Idempotency-Keys.
-func openPortal(ctx context.Context, cfg config, log *slog.Logger, m mailer.Mailer, base string) (*portal.Portal, *sqlite.Store, error) {
-	path, err := sqlitePath(cfg.db)
-	if err != nil {
-		return nil, nil, err
-	}
-	store, err := sqlite.Open(ctx, path)
+func openPortal(ctx context.Context, cfg config, log *slog.Logger, m mailer.Mailer, base string) (*portal.Portal, storage.Store, error) {
+	store, err := openStore(ctx, cfg.db)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -253,17 +251,28 @@ func openPortal(ctx context.Context, cfg config, log *slog.Logger, m mailer.Mail
 	return p, store, nil
 }
 
+// openStore opens the database a --db value names: PostgreSQL for a
+// postgres:// or postgresql:// URL, else an SQLite file.
+func openStore(ctx context.Context, db string) (storage.Store, error) {
+	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+		return postgres.Open(ctx, db)
+	}
+	path, err := sqlitePath(db)
+	if err != nil {
+		return nil, err
+	}
+	return sqlite.Open(ctx, path)
+}
+
 // sqlitePath returns the SQLite file a --db value names.
 func sqlitePath(db string) (string, error) {
 	switch {
-	case strings.HasPrefix(db, "postgres://"), strings.HasPrefix(db, "postgresql://"):
-		return "", errors.New("--db: PostgreSQL support arrives with the PostgreSQL backend; use a file path or sqlite:path")
 	case strings.HasPrefix(db, "sqlite://"):
 		db = strings.TrimPrefix(db, "sqlite://")
 	case strings.HasPrefix(db, "sqlite:"):
 		db = strings.TrimPrefix(db, "sqlite:")
 	case strings.Contains(db, "://"):
-		return "", fmt.Errorf("--db %q: want a file path or sqlite:path", db)
+		return "", fmt.Errorf("--db %q: want postgres://…, a file path or sqlite:path", db)
 	}
 	if db == "" {
 		return "", errors.New("--db: empty database path")
@@ -295,7 +304,7 @@ func purge(ctx context.Context, p *portal.Portal, log *slog.Logger) {
 // API key directly in the database, as the operator, and prints its secret.
 func runAPIKey(ctx context.Context, args []string, env func(string) string, stdout io.Writer, log *slog.Logger) error {
 	if len(args) == 0 || args[0] != "create" {
-		return errors.New("usage: refserver apikey create --name NAME --role owner|admin|agent [--db PATH]")
+		return errors.New("usage: refserver apikey create --name NAME --role owner|admin|agent [--db URL|PATH]")
 	}
 	fs := flag.NewFlagSet("refserver apikey create", flag.ContinueOnError)
 	fs.SetOutput(stdout)

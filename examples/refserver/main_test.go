@@ -37,13 +37,21 @@ var (
 	tokenRE     = regexp.MustCompile(`msg="mailer: message" to=\[(\S+)\] .*links="?\[\S*\?token=(pi_[^\s\]"]+)`)
 )
 
-// start runs the real run with a database in dir and waits until it listens.
+// start runs the real run with an SQLite database in dir and waits until
+// it listens.
 func start(t *testing.T, dir string, args ...string) *server {
+	t.Helper()
+	return startOn(t, "sqlite:"+filepath.Join(dir, "portalkit.db"), args...)
+}
+
+// startOn runs the real run on the database that PORTALKIT_DATABASE_URL
+// names and waits until it listens.
+func startOn(t *testing.T, db string, args ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	env := func(k string) string {
-		if k == "PORTALKIT_DB" {
-			return "sqlite:" + filepath.Join(dir, "portalkit.db")
+		if k == "PORTALKIT_DATABASE_URL" {
+			return db
 		}
 		return ""
 	}
@@ -236,9 +244,10 @@ func TestRunBadConfig(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{args: []string{"--db", "postgres://localhost/portal"}, want: "PostgreSQL support arrives with the PostgreSQL backend"},
-		{env: map[string]string{"PORTALKIT_DB": "postgresql://localhost/portal"}, want: "PostgreSQL support arrives with the PostgreSQL backend"},
-		{args: []string{"--db", "mysql://localhost/portal"}, want: "want a file path or sqlite:path"},
+		{args: []string{"--db", "postgres://portal@127.0.0.1:1/portal?connect_timeout=5"}, want: "postgres: opening"},
+		{env: map[string]string{"PORTALKIT_DATABASE_URL": "postgresql://portal@127.0.0.1:1/portal?connect_timeout=5"}, want: "postgres: opening"},
+		{args: []string{"--db", "mysql://localhost/portal"}, want: "want postgres://…, a file path or sqlite:path"},
+		{env: map[string]string{"PORTALKIT_DB": "mysql://localhost/portal"}, want: "want postgres://…, a file path or sqlite:path"},
 		{args: []string{"--public-url", "portal.example"}, want: "want an absolute http or https URL"},
 		{env: map[string]string{"PORTALKIT_DEMO": "sure"}, want: "PORTALKIT_DEMO"},
 		{args: []string{"serve"}, want: "unknown command"},

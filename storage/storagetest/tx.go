@@ -38,14 +38,16 @@ var concurrencyTests = []test{
 	{"ReadTxSnapshot", testReadTxSnapshot},
 	{"InvitationAcceptedOnce", testInvitationAcceptedOnce},
 	{"LoginLinkConsumedOnce", testLoginLinkConsumedOnce},
+	{"CheckThenWriteSerialized", testCheckThenWriteSerialized},
 }
 
 // RunConcurrency runs the tests that start many goroutines on one store:
-// lost updates, unique keys under contention, ReadTx snapshots,
-// single-use tokens (an invitation accepted, a login link consumed, once),
-// idempotency keys (begun once), outbox claims (each message handed out
-// once), order numbers, one decision per order and one issue per stock
-// item. Run calls it too.
+// lost updates, unique keys under contention, ReadTx snapshots, single-use
+// tokens (an invitation accepted, a login link consumed, once), a rule
+// checked by reading and then writing (InTx is serializable), idempotency
+// keys (begun once), outbox claims (each message handed out once), order
+// numbers, one decision per order and one issue per stock item. Run calls
+// it too.
 func RunConcurrency(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	runAll(t, newStore, concurrencyTests)
 	runAll(t, newStore, idempotencyConcurrencyTests)
@@ -862,4 +864,67 @@ func testLoginLinkConsumedOnce(t *testing.T, s storage.Store) {
 		assertNotFound(t, err)
 	}
 	assert.Equal(t, 1, won, "exactly one consumer wins")
+}
+
+// testCheckThenWriteSerialized has every admin of a customer step down at
+// once, each in a transaction that counts the active admins first and
+// refuses to demote the last: portal's "a customer keeps an active admin".
+// InTx is serializable, so the outcome is that of running the transactions
+// one at a time: all but one step down, and one admin is left. Where two
+// transactions could both count the same admins and both write (READ
+// COMMITTED), several would step down "because another admin is left" and
+// leave none.
+func testCheckThenWriteSerialized(t *testing.T, s storage.Store) {
+	const n = 8
+	c := createCustomer(t, s, newCustomer("Acme"))
+	admins := make([]customer.Membership, n)
+	for i := range admins {
+		u := createUser(t, s, newUser("admin"+strconv.Itoa(i)+"@example.com"))
+		m := newMembership(u.ID, c.ID)
+		m.Role = customer.RoleAdmin
+		admins[i] = createMembership(t, s, m)
+	}
+
+	errLast := errors.New("storagetest: the last active admin stays")
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	ctx := t.Context()
+	for _, m := range admins {
+		wg.Go(func() {
+			errs <- s.InTx(ctx, func(r storage.Repos) error {
+				left, err := r.Memberships().CountActiveAdmins(ctx, c.ID)
+				if err != nil {
+					return err
+				}
+				if left <= 1 {
+					return errLast
+				}
+				_, err = r.Memberships().Update(ctx, m.ID, func(m *customer.Membership) error {
+					m.Role = customer.RoleMaintainer
+					return nil
+				})
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	close(errs)
+	demoted, refused := 0, 0
+	for err := range errs {
+		switch {
+		case err == nil:
+			demoted++
+		case errors.Is(err, errLast):
+			refused++
+		default:
+			assert.NoError(t, err)
+		}
+	}
+	assert.Equal(t, n-1, demoted, "all but one step down")
+	assert.Equal(t, 1, refused, "the last admin is refused")
+	left, err := get(t, s, func(ctx context.Context, r storage.Repos) (int, error) {
+		return r.Memberships().CountActiveAdmins(ctx, c.ID)
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 1, left, "one active admin is left")
 }
