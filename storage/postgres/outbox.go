@@ -28,8 +28,8 @@ func (s outboxRepo) Enqueue(ctx context.Context, m storage.OutboxMessage) error 
 		payload = m.Payload
 	}
 	_, err := s.t.tx.Exec(ctx, `INSERT INTO outbox (`+outboxColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		string(m.ID), m.Kind, m.Recipient, nullString(m.CustomerID), payload, string(m.Status), m.Attempts,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		string(m.ID), m.Kind, m.Recipient, nullString(m.CustomerID), payload, string(m.Status), m.Attempts, m.Claims,
 		m.NextAttemptAt, nullTime(m.ClaimedUntil), m.LastError, m.CreatedAt, m.UpdatedAt, nullTime(m.SentAt))
 	return s.t.fail(op, err, nil)
 }
@@ -113,52 +113,52 @@ var claimStatement = `WITH due AS (
 		LIMIT $2
 		FOR UPDATE SKIP LOCKED
 	)
-	UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_until = $3, updated_at = $1
+	UPDATE outbox SET status = 'sending', attempts = attempts + 1, claims = claims + 1, claimed_until = $3, updated_at = $1
 	FROM due WHERE outbox.id = due.id
 	RETURNING ` + prefixed("outbox.", outboxColumns)
 
 // MarkSent marks a message sent and erases its payload.
-func (s outboxRepo) MarkSent(ctx context.Context, id storage.OutboxID, attempt int, at time.Time) (storage.OutboxMessage, error) {
-	return s.settle(ctx, "marking outbox message sent", id, attempt,
+func (s outboxRepo) MarkSent(ctx context.Context, id storage.OutboxID, claim int, at time.Time) (storage.OutboxMessage, error) {
+	return s.settle(ctx, "marking outbox message sent", id, claim,
 		`status = 'sent', sent_at = $3, payload = NULL, updated_at = $3`, at)
 }
 
 // Reschedule makes a message pending again, due at next.
-func (s outboxRepo) Reschedule(ctx context.Context, id storage.OutboxID, attempt int, next time.Time, lastErr string, at time.Time) (storage.OutboxMessage, error) {
-	return s.settle(ctx, "rescheduling outbox message", id, attempt,
+func (s outboxRepo) Reschedule(ctx context.Context, id storage.OutboxID, claim int, next time.Time, lastErr string, at time.Time) (storage.OutboxMessage, error) {
+	return s.settle(ctx, "rescheduling outbox message", id, claim,
 		`status = 'pending', next_attempt_at = $3, last_error = $4, updated_at = $5`, next, lastErr, at)
 }
 
 // MarkFailed marks a message failed.
-func (s outboxRepo) MarkFailed(ctx context.Context, id storage.OutboxID, attempt int, lastErr string, at time.Time) (storage.OutboxMessage, error) {
-	return s.settle(ctx, "marking outbox message failed", id, attempt,
+func (s outboxRepo) MarkFailed(ctx context.Context, id storage.OutboxID, claim int, lastErr string, at time.Time) (storage.OutboxMessage, error) {
+	return s.settle(ctx, "marking outbox message failed", id, claim,
 		`status = 'failed', last_error = $3, updated_at = $4`, lastErr, at)
 }
 
 // Release hands a message back uncounted.
-func (s outboxRepo) Release(ctx context.Context, id storage.OutboxID, attempt int, at time.Time) (storage.OutboxMessage, error) {
-	return s.settle(ctx, "releasing outbox message", id, attempt,
+func (s outboxRepo) Release(ctx context.Context, id storage.OutboxID, claim int, at time.Time) (storage.OutboxMessage, error) {
+	return s.settle(ctx, "releasing outbox message", id, claim,
 		`status = 'pending', attempts = attempts - 1, updated_at = $3`, at)
 }
 
 // settle applies set, which ends the lease, to a message sending under
-// attempt, in one conditional UPDATE; set's parameters start at $3. The
+// claim, in one conditional UPDATE; set's parameters start at $3. The
 // check and the write are one statement, so a worker whose lease ran out
 // cannot settle the message another claim took over, whatever the
 // isolation. ErrConflict when the message is not sending under that
-// attempt, ErrNotFound when there is none.
-func (s outboxRepo) settle(ctx context.Context, op string, id storage.OutboxID, attempt int, set string, a ...any) (storage.OutboxMessage, error) {
+// claim, ErrNotFound when there is none.
+func (s outboxRepo) settle(ctx context.Context, op string, id storage.OutboxID, claim int, set string, a ...any) (storage.OutboxMessage, error) {
 	op += " " + string(id)
 	if err := s.t.writable(op); err != nil {
 		return storage.OutboxMessage{}, err
 	}
 	m, err := scanOutbox(s.t.tx.QueryRow(ctx, `UPDATE outbox SET `+set+`, claimed_until = NULL
-		WHERE id = $1 AND status = 'sending' AND attempts = $2
-		RETURNING `+outboxColumns, append([]any{string(id), attempt}, a...)...))
+		WHERE id = $1 AND status = 'sending' AND claims = $2
+		RETURNING `+outboxColumns, append([]any{string(id), claim}, a...)...))
 	if err == nil {
 		return m, nil
 	}
-	return storage.OutboxMessage{}, s.missed(ctx, op, id, err, fmt.Sprintf("not sending under attempt %d", attempt))
+	return storage.OutboxMessage{}, s.missed(ctx, op, id, err, fmt.Sprintf("not sending under claim %d", claim))
 }
 
 // missed classifies a conditional UPDATE that returned no row: ErrNotFound
@@ -211,7 +211,7 @@ func (s outboxRepo) List(ctx context.Context, f storage.OutboxFilter, p storage.
 		func(m storage.OutboxMessage) string { return string(m.ID) })
 }
 
-const outboxColumns = `id, kind, recipient, customer_id, payload, status, attempts,
+const outboxColumns = `id, kind, recipient, customer_id, payload, status, attempts, claims,
 	next_attempt_at, claimed_until, last_error, created_at, updated_at, sent_at`
 
 func scanOutbox(s scanner) (storage.OutboxMessage, error) {
@@ -220,7 +220,7 @@ func scanOutbox(s scanner) (storage.OutboxMessage, error) {
 		cus           *string
 		claimed, sent *time.Time
 	)
-	err := s.Scan(&m.ID, &m.Kind, &m.Recipient, &cus, &m.Payload, &m.Status, &m.Attempts,
+	err := s.Scan(&m.ID, &m.Kind, &m.Recipient, &cus, &m.Payload, &m.Status, &m.Attempts, &m.Claims,
 		&m.NextAttemptAt, &claimed, &m.LastError, &m.CreatedAt, &m.UpdatedAt, &sent)
 	if err != nil {
 		return storage.OutboxMessage{}, err

@@ -27,6 +27,7 @@ var outboxTests = []test{
 	{"MarkFailedAndRetry", testOutboxFailRetry},
 	{"Release", testOutboxRelease},
 	{"SettleNeedsTheClaim", testOutboxSettleFenced},
+	{"StaleClaimAfterRetry", testOutboxStaleClaimAfterRetry},
 	{"List", testOutboxList},
 	{"Rollback", testOutboxRollback},
 	{"ReadTxRefusesWrites", testOutboxReadOnly},
@@ -105,7 +106,7 @@ func settle(t *testing.T, s storage.Store, fn func(ctx context.Context, r storag
 func markSent(t *testing.T, s storage.Store, m storage.OutboxMessage, at time.Time) (storage.OutboxMessage, error) {
 	t.Helper()
 	return settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
-		return r.MarkSent(ctx, m.ID, m.Attempts, at)
+		return r.MarkSent(ctx, m.ID, m.Claims, at)
 	})
 }
 
@@ -174,6 +175,7 @@ func testOutboxClaimDue(t *testing.T, s storage.Store) {
 	for _, m := range got {
 		assert.Equal(t, storage.OutboxSending, m.Status, m.Recipient)
 		assert.Equal(t, 1, m.Attempts, m.Recipient)
+		assert.Equal(t, 1, m.Claims, m.Recipient)
 		assertUTC(t, now.Add(lease), m.ClaimedUntil, "ClaimedUntil")
 		assertUTC(t, now, m.UpdatedAt, "UpdatedAt")
 		assert.Equal(t, m, mustGetOutbox(t, s, m.ID), "Claim returns what it stored")
@@ -224,6 +226,7 @@ func testOutboxLeaseExpiry(t *testing.T, s storage.Store) {
 	require.Len(t, second, 1, "the lease ran out: claimable again")
 	assert.Equal(t, m.ID, second[0].ID)
 	assert.Equal(t, 2, second[0].Attempts, "each claim counts")
+	assert.Equal(t, 2, second[0].Claims)
 	assertUTC(t, at(2*lease), second[0].ClaimedUntil, "a new lease")
 	assert.Equal(t, m.Payload, second[0].Payload)
 
@@ -245,6 +248,7 @@ func testOutboxMarkSent(t *testing.T, s storage.Store) {
 	want := m
 	want.Status = storage.OutboxSent
 	want.Attempts = 1
+	want.Claims = 1
 	want.Payload = nil
 	want.SentAt = at(time.Second)
 	want.UpdatedAt = at(time.Second)
@@ -262,7 +266,7 @@ func testOutboxSentIsFinal(t *testing.T, s storage.Store) {
 	require.NoError(t, err)
 
 	assert.Empty(t, claim(t, s, at(365*24*time.Hour), 10), "not even long after")
-	a := claimed[0].Attempts
+	a := claimed[0].Claims
 	for name, fn := range map[string]func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error){
 		"MarkSent": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
 			return r.MarkSent(ctx, m.ID, a, at(time.Hour))
@@ -307,6 +311,7 @@ func testOutboxReschedule(t *testing.T, s storage.Store) {
 	again := claim(t, s, next, 1)
 	require.Len(t, again, 1)
 	assert.Equal(t, 2, again[0].Attempts)
+	assert.Equal(t, 2, again[0].Claims)
 	assert.Equal(t, "451 try later", again[0].LastError, "the last error stays until another")
 }
 
@@ -330,6 +335,7 @@ func testOutboxFailRetry(t *testing.T, s storage.Store) {
 	require.NoError(t, err)
 	assert.Equal(t, storage.OutboxPending, retried.Status)
 	assert.Zero(t, retried.Attempts, "attempts start again")
+	assert.Equal(t, 1, retried.Claims, "claims never go back")
 	assertUTC(t, at(time.Hour), retried.NextAttemptAt, "due at the retry")
 	assertUTC(t, at(time.Hour), retried.UpdatedAt, "UpdatedAt")
 	assert.Equal(t, "550 no such user", retried.LastError, "the last error stays as a record")
@@ -347,6 +353,7 @@ func testOutboxFailRetry(t *testing.T, s storage.Store) {
 	again := claim(t, s, at(time.Hour), 1)
 	require.Len(t, again, 1)
 	assert.Equal(t, 1, again[0].Attempts)
+	assert.Equal(t, 2, again[0].Claims)
 }
 
 func testOutboxRelease(t *testing.T, s storage.Store) {
@@ -358,6 +365,7 @@ func testOutboxRelease(t *testing.T, s storage.Store) {
 	})
 	require.NoError(t, err)
 	want := m
+	want.Claims = 1 // the claim keeps its number
 	want.UpdatedAt = at(time.Minute)
 	assert.Equal(t, want, got, "pending again, uncounted, due as before")
 	assert.Equal(t, got, mustGetOutbox(t, s, m.ID))
@@ -365,10 +373,15 @@ func testOutboxRelease(t *testing.T, s storage.Store) {
 	again := claim(t, s, at(time.Minute), 1)
 	require.Len(t, again, 1, "claimable at once")
 	assert.Equal(t, 1, again[0].Attempts)
+	assert.Equal(t, 2, again[0].Claims, "a new claim, a new number")
+	_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		return r.MarkSent(ctx, m.ID, claimed[0].Claims, at(time.Minute))
+	})
+	assertConflict(t, err, "the released claim settles nothing")
 }
 
 // testOutboxSettleFenced: the bookkeeping changes a message only while it
-// is sending under the attempt named.
+// is sending under the claim named.
 func testOutboxSettleFenced(t *testing.T, s storage.Store) {
 	enqueue(t, s, newOutbox("", "sending@example.com"))
 	claimed := claim(t, s, base, 1)
@@ -376,7 +389,7 @@ func testOutboxSettleFenced(t *testing.T, s storage.Store) {
 	sending := claimed[0]
 	other := enqueue(t, s, newOutbox("", "other@example.com"))
 
-	type call func(ctx context.Context, r storage.OutboxRepo, id storage.OutboxID, attempt int) (storage.OutboxMessage, error)
+	type call func(ctx context.Context, r storage.OutboxRepo, id storage.OutboxID, claim int) (storage.OutboxMessage, error)
 	calls := map[string]call{
 		"MarkSent": func(ctx context.Context, r storage.OutboxRepo, id storage.OutboxID, a int) (storage.OutboxMessage, error) {
 			return r.MarkSent(ctx, id, a, at(time.Second))
@@ -393,9 +406,9 @@ func testOutboxSettleFenced(t *testing.T, s storage.Store) {
 	}
 	for name, fn := range calls {
 		_, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
-			return fn(ctx, r, sending.ID, sending.Attempts+1)
+			return fn(ctx, r, sending.ID, sending.Claims+1)
 		})
-		assertConflict(t, err, "%s under another attempt", name)
+		assertConflict(t, err, "%s under another claim", name)
 		_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
 			return fn(ctx, r, other.ID, 0)
 		})
@@ -407,6 +420,51 @@ func testOutboxSettleFenced(t *testing.T, s storage.Store) {
 	}
 	assert.Equal(t, sending, mustGetOutbox(t, s, sending.ID), "nothing changed")
 	assert.Equal(t, other, mustGetOutbox(t, s, other.ID), "nothing changed")
+}
+
+// testOutboxStaleClaimAfterRetry: a worker whose lease ran out cannot
+// settle the message once another claim took over, even after the message
+// failed, staff retried it and a third claim spends the fresh attempts.
+func testOutboxStaleClaimAfterRetry(t *testing.T, s storage.Store) {
+	m := enqueue(t, s, newOutbox("", "ada@example.com"))
+	a := claim(t, s, base, 1) // worker A; it hangs past its lease
+	require.Len(t, a, 1)
+	b := claim(t, s, at(lease), 1) // worker B
+	require.Len(t, b, 1)
+	_, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		return r.MarkFailed(ctx, m.ID, b[0].Claims, "550", at(lease))
+	})
+	require.NoError(t, err)
+	_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		return r.Retry(ctx, m.ID, at(2*lease))
+	})
+	require.NoError(t, err)
+	c := claim(t, s, at(2*lease), 1) // worker C, on the retry's fresh attempts
+	require.Len(t, c, 1)
+	require.Equal(t, a[0].Attempts, c[0].Attempts, "C spends the retry's first attempt, as A spent the first")
+	assert.Equal(t, []int{1, 2, 3}, []int{a[0].Claims, b[0].Claims, c[0].Claims}, "each claim has its own number")
+
+	for name, fn := range map[string]func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error){
+		"MarkSent": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+			return r.MarkSent(ctx, m.ID, a[0].Claims, at(2*lease))
+		},
+		"Reschedule": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+			return r.Reschedule(ctx, m.ID, a[0].Claims, at(3*lease), "stale A", at(2*lease))
+		},
+		"MarkFailed": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+			return r.MarkFailed(ctx, m.ID, a[0].Claims, "stale A", at(2*lease))
+		},
+		"Release": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+			return r.Release(ctx, m.ID, a[0].Claims, at(2*lease))
+		},
+	} {
+		_, err := settle(t, s, fn)
+		assertConflict(t, err, "stale worker A's %s changed a message claimed by C", name)
+	}
+	assert.Equal(t, c[0], mustGetOutbox(t, s, m.ID), "C's claim is untouched")
+	sent, err := markSent(t, s, c[0], at(2*lease))
+	require.NoError(t, err, "C settles it")
+	assert.Equal(t, storage.OutboxSent, sent.Status)
 }
 
 func testOutboxList(t *testing.T, s storage.Store) {
@@ -565,7 +623,7 @@ func testOutboxClaimedOnce(t *testing.T, s storage.Store) {
 				mu.Unlock()
 				for _, m := range batch {
 					err := s.InTx(ctx, func(r storage.Repos) error {
-						_, err := r.Outbox().MarkSent(ctx, m.ID, m.Attempts, base)
+						_, err := r.Outbox().MarkSent(ctx, m.ID, m.Claims, base)
 						return err
 					})
 					assert.NoError(t, err, "marking %s sent", m.ID)
