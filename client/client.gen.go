@@ -4819,7 +4819,8 @@ type ClientInterface interface {
 	// Makes a failed message due again, with a fresh set of attempts; the outbox worker sends it as
 	// it was written, so a link in it may have expired meanwhile (resend the invitation instead, or
 	// ask for a new login link). Recorded in the audit log. `failed_precondition` for a message that
-	// is not failed.
+	// is not failed, or whose link expired and whose content (with the link's token) was erased
+	// since.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404), `failed_precondition` (409); anything unexpected `internal` (500).
@@ -7682,7 +7683,8 @@ func (c *RawClient) ListMailMessages(ctx context.Context, params *ListMailMessag
 // Makes a failed message due again, with a fresh set of attempts; the outbox worker sends it as
 // it was written, so a link in it may have expired meanwhile (resend the invitation instead, or
 // ask for a new login link). Recorded in the audit log. `failed_precondition` for a message that
-// is not failed.
+// is not failed, or whose link expired and whose content (with the link's token) was erased
+// since.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404), `failed_precondition` (409); anything unexpected `internal` (500).
@@ -14336,7 +14338,8 @@ type ClientWithResponsesInterface interface {
 	// Makes a failed message due again, with a fresh set of attempts; the outbox worker sends it as
 	// it was written, so a link in it may have expired meanwhile (resend the invitation instead, or
 	// ask for a new login link). Recorded in the audit log. `failed_precondition` for a message that
-	// is not failed.
+	// is not failed, or whose link expired and whose content (with the link's token) was erased
+	// since.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404), `failed_precondition` (409); anything unexpected `internal` (500).
@@ -23799,7 +23802,8 @@ func (c *ClientWithResponses) ListMailMessagesWithResponse(ctx context.Context, 
 // Makes a failed message due again, with a fresh set of attempts; the outbox worker sends it as
 // it was written, so a link in it may have expired meanwhile (resend the invitation instead, or
 // ask for a new login link). Recorded in the audit log. `failed_precondition` for a message that
-// is not failed.
+// is not failed, or whose link expired and whose content (with the link's token) was erased
+// since.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404), `failed_precondition` (409); anything unexpected `internal` (500).

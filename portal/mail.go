@@ -55,13 +55,22 @@ func (p *Portal) ListMail(ctx context.Context, params ListMailParams) (storage.L
 // the outbox worker sends it as it was written, so a link in it may have
 // expired meanwhile (resend the invitation instead, or ask for a new login
 // link). Staff (agents and up) may call it; it is recorded in the audit
-// log. FailedPrecondition for a message that is not failed.
+// log. FailedPrecondition for a message that is not failed, or whose
+// token PurgeExpired erased once its link expired.
 func (p *Portal) RetryMail(ctx context.Context, id storage.OutboxID) (storage.OutboxMessage, error) {
 	var out storage.OutboxMessage
 	err := p.write(ctx, func(r storage.Repos) error {
 		a, err := p.authorize(ctx, r, ActMailRetry, "", "")
 		if err != nil {
 			return err
+		}
+		cur, err := r.Outbox().Get(ctx, id)
+		if err != nil {
+			return notFoundAs(err, errMailNotFound(id))
+		}
+		if cur.Status == storage.OutboxFailed && cur.Payload == nil {
+			return portalerr.New(portalerr.FailedPrecondition,
+				"mail message %s cannot be retried: its link expired and its content was erased; resend the invitation or ask for a new link instead", id)
 		}
 		out, err = r.Outbox().Retry(ctx, id, p.timestamp())
 		if errors.Is(err, storage.ErrConflict) {

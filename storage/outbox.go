@@ -38,9 +38,13 @@ type OutboxMessage struct {
 	// Payload is what the worker renders the message from. It may carry a
 	// credential (an invitation's or a login link's token), so MarkSent
 	// erases it: a sent message keeps only the fields above and below.
-	// A failed message keeps it, so that it can be retried.
+	// A failed message keeps it, so that it can be retried, until its
+	// link expires (EraseExpiredPayloads).
 	Payload []byte
-	Status  OutboxStatus
+	// ExpiresAt is when the credential in Payload stops working; zero when
+	// it carries none.
+	ExpiresAt time.Time
+	Status    OutboxStatus
 	// Attempts is the retry budget spent: Claim adds one, Release takes
 	// it back, Retry resets it to zero. The outbox worker gives up after
 	// its MaxAttempts.
@@ -115,6 +119,11 @@ type OutboxRepo interface {
 	Retry(ctx context.Context, id OutboxID, at time.Time) (OutboxMessage, error)
 	// List returns one page of messages matching f, ordered by ID.
 	List(ctx context.Context, f OutboxFilter, p Page) (List[OutboxMessage], error)
+	// EraseExpiredPayloads erases the Payload of every failed message whose
+	// ExpiresAt is set and at or before now, so that a token nobody can
+	// use any more is not kept, and returns how many it erased. The rest of
+	// each message stays as a record.
+	EraseExpiredPayloads(ctx context.Context, now time.Time) (int, error)
 }
 
 // OutboxFilter narrows an outbox list. Zero fields do not filter.

@@ -160,6 +160,23 @@ func (r outboxRepo) Retry(_ context.Context, id storage.OutboxID, at time.Time) 
 	return cloneOutbox(m), nil
 }
 
+func (r outboxRepo) EraseExpiredPayloads(_ context.Context, now time.Time) (int, error) {
+	if err := r.t.writable("erasing expired outbox payloads"); err != nil {
+		return 0, err
+	}
+	n := 0
+	for id, m := range r.t.s.outbox {
+		if m.Status != storage.OutboxFailed || m.Payload == nil || m.ExpiresAt.IsZero() || m.ExpiresAt.After(now) {
+			continue
+		}
+		m = cloneOutbox(m)
+		m.Payload = nil
+		put(r.t, r.t.s.outbox, id, m)
+		n++
+	}
+	return n, nil
+}
+
 func (r outboxRepo) List(_ context.Context, f storage.OutboxFilter, p storage.Page) (storage.List[storage.OutboxMessage], error) {
 	keep := func(m storage.OutboxMessage) bool {
 		return (f.Status == "" || m.Status == f.Status) &&
@@ -185,5 +202,6 @@ func cloneOutbox(m storage.OutboxMessage) storage.OutboxMessage {
 	m.CreatedAt = m.CreatedAt.UTC()
 	m.UpdatedAt = m.UpdatedAt.UTC()
 	m.SentAt = m.SentAt.UTC()
+	m.ExpiresAt = m.ExpiresAt.UTC()
 	return m
 }

@@ -28,9 +28,10 @@ func (s outboxRepo) Enqueue(ctx context.Context, m storage.OutboxMessage) error 
 		payload = m.Payload
 	}
 	_, err := s.t.tx.Exec(ctx, `INSERT INTO outbox (`+outboxColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
 		string(m.ID), m.Kind, m.Recipient, nullString(m.CustomerID), payload, string(m.Status), m.Attempts, m.Claims,
-		m.NextAttemptAt, nullTime(m.ClaimedUntil), m.LastError, m.CreatedAt, m.UpdatedAt, nullTime(m.SentAt))
+		m.NextAttemptAt, nullTime(m.ClaimedUntil), m.LastError, m.CreatedAt, m.UpdatedAt, nullTime(m.SentAt),
+		nullTime(m.ExpiresAt))
 	return s.t.fail(op, err, nil)
 }
 
@@ -190,6 +191,21 @@ func (s outboxRepo) Retry(ctx context.Context, id storage.OutboxID, at time.Time
 	return storage.OutboxMessage{}, s.missed(ctx, op, id, err, "not failed")
 }
 
+// EraseExpiredPayloads erases the payload of failed messages whose link
+// expired at or before now.
+func (s outboxRepo) EraseExpiredPayloads(ctx context.Context, now time.Time) (int, error) {
+	const op = "erasing expired outbox payloads"
+	if err := s.t.writable(op); err != nil {
+		return 0, err
+	}
+	tag, err := s.t.tx.Exec(ctx, `UPDATE outbox SET payload = NULL
+		WHERE status = 'failed' AND payload IS NOT NULL AND expires_at <= $1`, now)
+	if err != nil {
+		return 0, s.t.fail(op, err, nil)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // List returns one page of messages matching f, ordered by ID.
 func (s outboxRepo) List(ctx context.Context, f storage.OutboxFilter, p storage.Page) (storage.List[storage.OutboxMessage], error) {
 	const op = "listing outbox messages"
@@ -212,16 +228,16 @@ func (s outboxRepo) List(ctx context.Context, f storage.OutboxFilter, p storage.
 }
 
 const outboxColumns = `id, kind, recipient, customer_id, payload, status, attempts, claims,
-	next_attempt_at, claimed_until, last_error, created_at, updated_at, sent_at`
+	next_attempt_at, claimed_until, last_error, created_at, updated_at, sent_at, expires_at`
 
 func scanOutbox(s scanner) (storage.OutboxMessage, error) {
 	var (
-		m             storage.OutboxMessage
-		cus           *string
-		claimed, sent *time.Time
+		m                      storage.OutboxMessage
+		cus                    *string
+		claimed, sent, expires *time.Time
 	)
 	err := s.Scan(&m.ID, &m.Kind, &m.Recipient, &cus, &m.Payload, &m.Status, &m.Attempts, &m.Claims,
-		&m.NextAttemptAt, &claimed, &m.LastError, &m.CreatedAt, &m.UpdatedAt, &sent)
+		&m.NextAttemptAt, &claimed, &m.LastError, &m.CreatedAt, &m.UpdatedAt, &sent, &expires)
 	if err != nil {
 		return storage.OutboxMessage{}, err
 	}
@@ -229,7 +245,7 @@ func scanOutbox(s scanner) (storage.OutboxMessage, error) {
 	if len(m.Payload) == 0 {
 		m.Payload = nil
 	}
-	m.ClaimedUntil, m.SentAt = orZero(claimed), orZero(sent)
+	m.ClaimedUntil, m.SentAt, m.ExpiresAt = orZero(claimed), orZero(sent), orZero(expires)
 	return m, nil
 }
 

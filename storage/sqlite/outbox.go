@@ -27,10 +27,10 @@ func (s outboxRepo) Enqueue(ctx context.Context, m storage.OutboxMessage) error 
 		payload = m.Payload
 	}
 	_, err := s.r.tx.ExecContext(ctx,
-		`INSERT INTO outbox (`+outboxColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		`INSERT INTO outbox (`+outboxColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		string(m.ID), m.Kind, m.Recipient, nullString(m.CustomerID), payload, string(m.Status), m.Attempts, m.Claims,
 		formatTime(m.NextAttemptAt), nullTime(m.ClaimedUntil), m.LastError,
-		formatTime(m.CreatedAt), formatTime(m.UpdatedAt), nullTime(m.SentAt))
+		formatTime(m.CreatedAt), formatTime(m.UpdatedAt), nullTime(m.SentAt), nullTime(m.ExpiresAt))
 	return dbError(op, err, nil)
 }
 
@@ -159,6 +159,25 @@ func (s outboxRepo) Retry(ctx context.Context, id storage.OutboxID, at time.Time
 	return storage.OutboxMessage{}, s.missed(ctx, op, id, err, "not failed")
 }
 
+// EraseExpiredPayloads erases the payload of failed messages whose link
+// expired at or before now. Fixed-width UTC text compares as time does.
+func (s outboxRepo) EraseExpiredPayloads(ctx context.Context, now time.Time) (int, error) {
+	const op = "erasing expired outbox payloads"
+	if err := s.r.writable(op); err != nil {
+		return 0, err
+	}
+	res, err := s.r.tx.ExecContext(ctx, `UPDATE outbox SET payload = NULL
+		WHERE status = 'failed' AND payload IS NOT NULL AND expires_at <= ?`, formatTime(now))
+	if err != nil {
+		return 0, dbError(op, err, nil)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, dbError(op, err, nil)
+	}
+	return int(n), nil
+}
+
 // List returns one page of messages matching f, ordered by ID.
 func (s outboxRepo) List(ctx context.Context, f storage.OutboxFilter, p storage.Page) (storage.List[storage.OutboxMessage], error) {
 	const op = "listing outbox messages"
@@ -184,17 +203,17 @@ func (s outboxRepo) List(ctx context.Context, f storage.OutboxFilter, p storage.
 }
 
 const outboxColumns = `id, kind, recipient, customer_id, payload, status, attempts, claims,
-	next_attempt_at, claimed_until, last_error, created_at, updated_at, sent_at`
+	next_attempt_at, claimed_until, last_error, created_at, updated_at, sent_at, expires_at`
 
 func scanOutbox(s scanner) (storage.OutboxMessage, error) {
 	var (
 		m                      storage.OutboxMessage
 		cus                    sql.NullString
 		next, created, updated string
-		claimed, sent          sql.NullString
+		claimed, sent, expires sql.NullString
 	)
 	err := s.Scan(&m.ID, &m.Kind, &m.Recipient, &cus, &m.Payload, &m.Status, &m.Attempts, &m.Claims,
-		&next, &claimed, &m.LastError, &created, &updated, &sent)
+		&next, &claimed, &m.LastError, &created, &updated, &sent, &expires)
 	if err != nil {
 		return storage.OutboxMessage{}, err
 	}
@@ -215,6 +234,9 @@ func scanOutbox(s scanner) (storage.OutboxMessage, error) {
 		return storage.OutboxMessage{}, err
 	}
 	if m.SentAt, err = parseNullTime(sent); err != nil {
+		return storage.OutboxMessage{}, err
+	}
+	if m.ExpiresAt, err = parseNullTime(expires); err != nil {
 		return storage.OutboxMessage{}, err
 	}
 	return m, nil

@@ -28,6 +28,7 @@ var outboxTests = []test{
 	{"Release", testOutboxRelease},
 	{"SettleNeedsTheClaim", testOutboxSettleFenced},
 	{"StaleClaimAfterRetry", testOutboxStaleClaimAfterRetry},
+	{"EraseExpiredPayloads", testOutboxEraseExpiredPayloads},
 	{"List", testOutboxList},
 	{"Rollback", testOutboxRollback},
 	{"ReadTxRefusesWrites", testOutboxReadOnly},
@@ -51,6 +52,7 @@ func newOutbox(cid customer.ID, to string) storage.OutboxMessage {
 		Recipient:     to,
 		CustomerID:    cid,
 		Payload:       []byte(`{"kind":"invitation","token":"pi_secret"}`),
+		ExpiresAt:     base.Add(7 * 24 * time.Hour),
 		Status:        storage.OutboxPending,
 		NextAttemptAt: base,
 		CreatedAt:     base,
@@ -134,6 +136,7 @@ func testOutboxRoundTrip(t *testing.T, s storage.Store) {
 
 	provider := newOutbox("", "ops@example.com") // about no customer
 	provider.Payload = nil
+	provider.ExpiresAt = time.Time{}
 	enqueue(t, s, provider)
 	got, err = getOutbox(t, s, provider.ID)
 	require.NoError(t, err)
@@ -467,6 +470,60 @@ func testOutboxStaleClaimAfterRetry(t *testing.T, s storage.Store) {
 	assert.Equal(t, storage.OutboxSent, sent.Status)
 }
 
+// testOutboxEraseExpiredPayloads: a failed message whose link has expired
+// loses its payload, and with it the link's token; the rest keep theirs.
+func testOutboxEraseExpiredPayloads(t *testing.T, s storage.Store) {
+	now := at(24 * time.Hour)
+	failed := func(to string, expires time.Time) storage.OutboxMessage {
+		t.Helper()
+		m := newOutbox("", to)
+		m.ExpiresAt = expires
+		enqueue(t, s, m)
+		claimed := claim(t, s, base, 1)
+		require.Len(t, claimed, 1)
+		f, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+			return r.MarkFailed(ctx, m.ID, claimed[0].Claims, "550", at(time.Second))
+		})
+		require.NoError(t, err)
+		return f
+	}
+	expired := failed("expired@example.com", now.Add(-time.Hour))
+	edge := failed("edge@example.com", now)
+	valid := failed("valid@example.com", now.Add(time.Microsecond))
+	noLink := failed("nolink@example.com", time.Time{})
+	pendingExpired := newOutbox("", "pending@example.com")
+	pendingExpired.ExpiresAt = now.Add(-time.Hour)
+	pendingExpired.NextAttemptAt = now.Add(time.Hour)
+	enqueue(t, s, pendingExpired)
+
+	erase := func() int {
+		t.Helper()
+		var n int
+		require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error {
+			var err error
+			n, err = r.Outbox().EraseExpiredPayloads(ctx, now)
+			return err
+		}))
+		return n
+	}
+	assert.Equal(t, 2, erase(), "the failed messages whose link expired at or before now")
+	for _, m := range []storage.OutboxMessage{expired, edge} {
+		want := m
+		want.Payload = nil
+		assert.Equal(t, want, mustGetOutbox(t, s, m.ID), "%s: only the payload goes", m.Recipient)
+	}
+	for _, m := range []storage.OutboxMessage{valid, noLink, pendingExpired} {
+		assert.Equal(t, m, mustGetOutbox(t, s, m.ID), "%s keeps its payload", m.Recipient)
+	}
+	assert.Zero(t, erase(), "nothing is left to erase")
+
+	err := read(t, s, func(ctx context.Context, r storage.Repos) error {
+		_, err := r.Outbox().EraseExpiredPayloads(ctx, now)
+		return err
+	})
+	assert.ErrorIs(t, err, storage.ErrReadOnly)
+}
+
 func testOutboxList(t *testing.T, s storage.Store) {
 	acme := createCustomer(t, s, newCustomer("Acme"))
 	globex := createCustomer(t, s, newCustomer("Globex"))
@@ -574,9 +631,11 @@ func testOutboxTimesUTC(t *testing.T, s storage.Store) {
 	m.NextAttemptAt = base.In(zone)
 	m.CreatedAt = base.In(zone)
 	m.UpdatedAt = base.In(zone)
+	m.ExpiresAt = at(time.Hour).In(zone)
 	enqueue(t, s, m)
 	got := mustGetOutbox(t, s, m.ID)
 	assertUTC(t, base, got.NextAttemptAt, "NextAttemptAt")
+	assertUTC(t, at(time.Hour), got.ExpiresAt, "ExpiresAt")
 	assertUTC(t, base, got.CreatedAt, "CreatedAt")
 	assertUTC(t, base, got.UpdatedAt, "UpdatedAt")
 
