@@ -1374,7 +1374,9 @@ type MailTemplateList struct {
 // `{{.To}}`, `{{.Role}}` and `{{.RoleName}}`, `{{.Message}}` (the inviter's note),
 // `{{.Invitee}}`, `{{.Expires}}`, `{{.OrderNumber}}`, `{{.Reason}}` and `{{.Brand.ProductName}}`,
 // `{{.Brand.SupportEmail}}`, `{{.Brand.Color}}`, `{{.Brand.LogoURL}}`, `{{.Brand.PublicBaseURL}}`.
-// They may not define or call other templates.
+// They may not define or call other templates, loop (`{{range}}`), or call functions other than
+// `and`, `or`, `not`, `eq`, `ne`, `lt`, `le`, `gt`, `ge`, `len`, `index` and `slice`, and each
+// part may render at most 256 KiB.
 //
 // Example: {"subject":"Welcome to {{.CustomerName}}","text":"Hello,\n\nyour team at {{.CustomerName}} is waiting for you. Accept here:\n{{.Link}}"}
 type MailTemplateRequest struct {
@@ -3955,9 +3957,10 @@ type ClientInterface interface {
 	// parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
 	// around the bodies. Recorded in the audit log.
 	//
-	// An override that does not parse, does not render with sample data, or lacks the link
-	// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
-	// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+	// An override that does not parse, uses what MailTemplateRequest rules out, does not render with
+	// sample data (or renders more than 256 KiB), or lacks the link (`{{.Link}}`) in its text or HTML
+	// part where the kind of mail is about a link, is refused with `invalid` naming `subject`, `text`
+	// or `html`, and nothing is saved. An override without any
 	// part is `invalid` too: delete it to go back to the defaults.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
@@ -3978,9 +3981,10 @@ type ClientInterface interface {
 	// parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
 	// around the bodies. Recorded in the audit log.
 	//
-	// An override that does not parse, does not render with sample data, or lacks the link
-	// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
-	// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+	// An override that does not parse, uses what MailTemplateRequest rules out, does not render with
+	// sample data (or renders more than 256 KiB), or lacks the link (`{{.Link}}`) in its text or HTML
+	// part where the kind of mail is about a link, is refused with `invalid` naming `subject`, `text`
+	// or `html`, and nothing is saved. An override without any
 	// part is `invalid` too: delete it to go back to the defaults.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
@@ -4336,7 +4340,8 @@ type ClientInterface interface {
 	// Each line names a product of the customer's catalogue (`invalid` on `lines[i].product_id`
 	// otherwise) and snapshots its name and price. A standard order goes to `delivery_address` or is
 	// handed to `recipient` (exactly one); a pre-order has neither, as it is stocked in the supplier
-	// warehouse when fulfilled. A member limited to some sites must give one of its sites as
+	// warehouse when fulfilled, one item per unit, and holds at most 1,000 units over all its lines
+	// (`invalid` on `lines` otherwise). A member limited to some sites must give one of its sites as
 	// `site_id`. The order gets the next order number and is submitted into the provider's order
 	// inbox, or confirmed at once when the customer has `auto_confirm_orders`; the person who
 	// ordered is e-mailed.
@@ -4361,7 +4366,8 @@ type ClientInterface interface {
 	// Each line names a product of the customer's catalogue (`invalid` on `lines[i].product_id`
 	// otherwise) and snapshots its name and price. A standard order goes to `delivery_address` or is
 	// handed to `recipient` (exactly one); a pre-order has neither, as it is stocked in the supplier
-	// warehouse when fulfilled. A member limited to some sites must give one of its sites as
+	// warehouse when fulfilled, one item per unit, and holds at most 1,000 units over all its lines
+	// (`invalid` on `lines` otherwise). A member limited to some sites must give one of its sites as
 	// `site_id`. The order gets the next order number and is submitted into the provider's order
 	// inbox, or confirmed at once when the customer has `auto_confirm_orders`; the person who
 	// ordered is e-mailed.
@@ -4813,7 +4819,8 @@ type ClientInterface interface {
 	// Makes a failed message due again, with a fresh set of attempts; the outbox worker sends it as
 	// it was written, so a link in it may have expired meanwhile (resend the invitation instead, or
 	// ask for a new login link). Recorded in the audit log. `failed_precondition` for a message that
-	// is not failed.
+	// is not failed, or whose link expired and whose content (with the link's token) was erased
+	// since.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404), `failed_precondition` (409); anything unexpected `internal` (500).
@@ -6324,9 +6331,10 @@ func (c *RawClient) GetMailTemplate(ctx context.Context, customerId CustomerId, 
 // parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
 // around the bodies. Recorded in the audit log.
 //
-// An override that does not parse, does not render with sample data, or lacks the link
-// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
-// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+// An override that does not parse, uses what MailTemplateRequest rules out, does not render with
+// sample data (or renders more than 256 KiB), or lacks the link (`{{.Link}}`) in its text or HTML
+// part where the kind of mail is about a link, is refused with `invalid` naming `subject`, `text`
+// or `html`, and nothing is saved. An override without any
 // part is `invalid` too: delete it to go back to the defaults.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
@@ -6357,9 +6365,10 @@ func (c *RawClient) PutMailTemplateWithBody(ctx context.Context, customerId Cust
 // parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
 // around the bodies. Recorded in the audit log.
 //
-// An override that does not parse, does not render with sample data, or lacks the link
-// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
-// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+// An override that does not parse, uses what MailTemplateRequest rules out, does not render with
+// sample data (or renders more than 256 KiB), or lacks the link (`{{.Link}}`) in its text or HTML
+// part where the kind of mail is about a link, is refused with `invalid` naming `subject`, `text`
+// or `html`, and nothing is saved. An override without any
 // part is `invalid` too: delete it to go back to the defaults.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
@@ -6935,7 +6944,8 @@ func (c *RawClient) ListOrders(ctx context.Context, customerId CustomerId, param
 // Each line names a product of the customer's catalogue (`invalid` on `lines[i].product_id`
 // otherwise) and snapshots its name and price. A standard order goes to `delivery_address` or is
 // handed to `recipient` (exactly one); a pre-order has neither, as it is stocked in the supplier
-// warehouse when fulfilled. A member limited to some sites must give one of its sites as
+// warehouse when fulfilled, one item per unit, and holds at most 1,000 units over all its lines
+// (`invalid` on `lines` otherwise). A member limited to some sites must give one of its sites as
 // `site_id`. The order gets the next order number and is submitted into the provider's order
 // inbox, or confirmed at once when the customer has `auto_confirm_orders`; the person who
 // ordered is e-mailed.
@@ -6970,7 +6980,8 @@ func (c *RawClient) PlaceOrderWithBody(ctx context.Context, customerId CustomerI
 // Each line names a product of the customer's catalogue (`invalid` on `lines[i].product_id`
 // otherwise) and snapshots its name and price. A standard order goes to `delivery_address` or is
 // handed to `recipient` (exactly one); a pre-order has neither, as it is stocked in the supplier
-// warehouse when fulfilled. A member limited to some sites must give one of its sites as
+// warehouse when fulfilled, one item per unit, and holds at most 1,000 units over all its lines
+// (`invalid` on `lines` otherwise). A member limited to some sites must give one of its sites as
 // `site_id`. The order gets the next order number and is submitted into the provider's order
 // inbox, or confirmed at once when the customer has `auto_confirm_orders`; the person who
 // ordered is e-mailed.
@@ -7672,7 +7683,8 @@ func (c *RawClient) ListMailMessages(ctx context.Context, params *ListMailMessag
 // Makes a failed message due again, with a fresh set of attempts; the outbox worker sends it as
 // it was written, so a link in it may have expired meanwhile (resend the invitation instead, or
 // ask for a new login link). Recorded in the audit log. `failed_precondition` for a message that
-// is not failed.
+// is not failed, or whose link expired and whose content (with the link's token) was erased
+// since.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404), `failed_precondition` (409); anything unexpected `internal` (500).
@@ -13426,9 +13438,10 @@ type ClientWithResponsesInterface interface {
 	// parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
 	// around the bodies. Recorded in the audit log.
 	//
-	// An override that does not parse, does not render with sample data, or lacks the link
-	// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
-	// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+	// An override that does not parse, uses what MailTemplateRequest rules out, does not render with
+	// sample data (or renders more than 256 KiB), or lacks the link (`{{.Link}}`) in its text or HTML
+	// part where the kind of mail is about a link, is refused with `invalid` naming `subject`, `text`
+	// or `html`, and nothing is saved. An override without any
 	// part is `invalid` too: delete it to go back to the defaults.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
@@ -13449,9 +13462,10 @@ type ClientWithResponsesInterface interface {
 	// parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
 	// around the bodies. Recorded in the audit log.
 	//
-	// An override that does not parse, does not render with sample data, or lacks the link
-	// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
-	// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+	// An override that does not parse, uses what MailTemplateRequest rules out, does not render with
+	// sample data (or renders more than 256 KiB), or lacks the link (`{{.Link}}`) in its text or HTML
+	// part where the kind of mail is about a link, is refused with `invalid` naming `subject`, `text`
+	// or `html`, and nothing is saved. An override without any
 	// part is `invalid` too: delete it to go back to the defaults.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
@@ -13825,7 +13839,8 @@ type ClientWithResponsesInterface interface {
 	// Each line names a product of the customer's catalogue (`invalid` on `lines[i].product_id`
 	// otherwise) and snapshots its name and price. A standard order goes to `delivery_address` or is
 	// handed to `recipient` (exactly one); a pre-order has neither, as it is stocked in the supplier
-	// warehouse when fulfilled. A member limited to some sites must give one of its sites as
+	// warehouse when fulfilled, one item per unit, and holds at most 1,000 units over all its lines
+	// (`invalid` on `lines` otherwise). A member limited to some sites must give one of its sites as
 	// `site_id`. The order gets the next order number and is submitted into the provider's order
 	// inbox, or confirmed at once when the customer has `auto_confirm_orders`; the person who
 	// ordered is e-mailed.
@@ -13850,7 +13865,8 @@ type ClientWithResponsesInterface interface {
 	// Each line names a product of the customer's catalogue (`invalid` on `lines[i].product_id`
 	// otherwise) and snapshots its name and price. A standard order goes to `delivery_address` or is
 	// handed to `recipient` (exactly one); a pre-order has neither, as it is stocked in the supplier
-	// warehouse when fulfilled. A member limited to some sites must give one of its sites as
+	// warehouse when fulfilled, one item per unit, and holds at most 1,000 units over all its lines
+	// (`invalid` on `lines` otherwise). A member limited to some sites must give one of its sites as
 	// `site_id`. The order gets the next order number and is submitted into the provider's order
 	// inbox, or confirmed at once when the customer has `auto_confirm_orders`; the person who
 	// ordered is e-mailed.
@@ -14322,7 +14338,8 @@ type ClientWithResponsesInterface interface {
 	// Makes a failed message due again, with a fresh set of attempts; the outbox worker sends it as
 	// it was written, so a link in it may have expired meanwhile (resend the invitation instead, or
 	// ask for a new login link). Recorded in the audit log. `failed_precondition` for a message that
-	// is not failed.
+	// is not failed, or whose link expired and whose content (with the link's token) was erased
+	// since.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404), `failed_precondition` (409); anything unexpected `internal` (500).
@@ -22591,9 +22608,10 @@ func (c *ClientWithResponses) GetMailTemplateWithResponse(ctx context.Context, c
 // parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
 // around the bodies. Recorded in the audit log.
 //
-// An override that does not parse, does not render with sample data, or lacks the link
-// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
-// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+// An override that does not parse, uses what MailTemplateRequest rules out, does not render with
+// sample data (or renders more than 256 KiB), or lacks the link (`{{.Link}}`) in its text or HTML
+// part where the kind of mail is about a link, is refused with `invalid` naming `subject`, `text`
+// or `html`, and nothing is saved. An override without any
 // part is `invalid` too: delete it to go back to the defaults.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
@@ -22620,9 +22638,10 @@ func (c *ClientWithResponses) PutMailTemplateWithBodyWithResponse(ctx context.Co
 // parts are Go templates (see MailTemplateRequest); the branded frame (logo, colour, footer) stays
 // around the bodies. Recorded in the audit log.
 //
-// An override that does not parse, does not render with sample data, or lacks the link
-// (`{{.Link}}`) in its text or HTML part where the kind of mail is about a link, is refused with
-// `invalid` naming `subject`, `text` or `html`, and nothing is saved. An override without any
+// An override that does not parse, uses what MailTemplateRequest rules out, does not render with
+// sample data (or renders more than 256 KiB), or lacks the link (`{{.Link}}`) in its text or HTML
+// part where the kind of mail is about a link, is refused with `invalid` naming `subject`, `text`
+// or `html`, and nothing is saved. An override without any
 // part is `invalid` too: delete it to go back to the defaults.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
@@ -23128,7 +23147,8 @@ func (c *ClientWithResponses) ListOrdersWithResponse(ctx context.Context, custom
 // Each line names a product of the customer's catalogue (`invalid` on `lines[i].product_id`
 // otherwise) and snapshots its name and price. A standard order goes to `delivery_address` or is
 // handed to `recipient` (exactly one); a pre-order has neither, as it is stocked in the supplier
-// warehouse when fulfilled. A member limited to some sites must give one of its sites as
+// warehouse when fulfilled, one item per unit, and holds at most 1,000 units over all its lines
+// (`invalid` on `lines` otherwise). A member limited to some sites must give one of its sites as
 // `site_id`. The order gets the next order number and is submitted into the provider's order
 // inbox, or confirmed at once when the customer has `auto_confirm_orders`; the person who
 // ordered is e-mailed.
@@ -23159,7 +23179,8 @@ func (c *ClientWithResponses) PlaceOrderWithBodyWithResponse(ctx context.Context
 // Each line names a product of the customer's catalogue (`invalid` on `lines[i].product_id`
 // otherwise) and snapshots its name and price. A standard order goes to `delivery_address` or is
 // handed to `recipient` (exactly one); a pre-order has neither, as it is stocked in the supplier
-// warehouse when fulfilled. A member limited to some sites must give one of its sites as
+// warehouse when fulfilled, one item per unit, and holds at most 1,000 units over all its lines
+// (`invalid` on `lines` otherwise). A member limited to some sites must give one of its sites as
 // `site_id`. The order gets the next order number and is submitted into the provider's order
 // inbox, or confirmed at once when the customer has `auto_confirm_orders`; the person who
 // ordered is e-mailed.
@@ -23781,7 +23802,8 @@ func (c *ClientWithResponses) ListMailMessagesWithResponse(ctx context.Context, 
 // Makes a failed message due again, with a fresh set of attempts; the outbox worker sends it as
 // it was written, so a link in it may have expired meanwhile (resend the invitation instead, or
 // ask for a new login link). Recorded in the audit log. `failed_precondition` for a message that
-// is not failed.
+// is not failed, or whose link expired and whose content (with the link's token) was erased
+// since.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404), `failed_precondition` (409); anything unexpected `internal` (500).

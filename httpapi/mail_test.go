@@ -169,3 +169,27 @@ func TestMailTemplatesOverHTTP(t *testing.T) {
 	r2, err := owner.DeleteMailTemplateWithResponse(ctx, acme.Id, client.MailKindInvitation, client.MailLocaleDe)
 	fails(r2, err)(t, http.StatusNotFound, client.ProblemCodeNotFound)
 }
+
+// A template override is looked at only for a caller allowed to send it:
+// anyone else gets 401 or 403 whatever the override, and the server
+// renders nothing for them.
+func TestMailTemplateOverridesAfterAuthentication(t *testing.T) {
+	e := newEnv(t)
+	acme := createCustomer(t, e.client(t, e.owner), "Acme GmbH")
+	base := "/v1/customers/" + acme.Id + "/mail-templates/invitation/en"
+	for _, body := range []string{
+		`{"text":"{{"}`,
+		`{"html":"{{.Link}}{{range 3000000}}xxxxxxxxxx{{end}}"}`,
+	} {
+		res, b := e.do(t, http.MethodPost, base+"/preview", "", strings.NewReader(body), nil)
+		problem(t, res, b, http.StatusUnauthorized, client.ProblemCodeUnauthenticated)
+		res, b = e.do(t, http.MethodPut, base, "", strings.NewReader(body), nil)
+		problem(t, res, b, http.StatusUnauthorized, client.ProblemCodeUnauthenticated)
+
+		// The owner is told what is wrong.
+		res, b = e.do(t, http.MethodPost, base+"/preview", e.owner, strings.NewReader(body), nil)
+		p := problem(t, res, b, http.StatusBadRequest, client.ProblemCodeInvalid)
+		require.NotNil(t, p.Fields, "%s", b)
+		assert.Len(t, *p.Fields, 1, "%s", b)
+	}
+}

@@ -134,7 +134,11 @@ type Data struct {
 //
 // Text and HTML are the message's content: the branded frame (logo,
 // colour, footer) stays around them. HTML is an html/template, so values
-// are escaped. Overrides may not define or call other templates.
+// are escaped. Overrides may not define or call other templates, loop
+// ({{range}}), or call functions other than and, or, not, eq, ne, lt, le,
+// gt, ge, len, index and slice: with those, rendering takes time and
+// memory in proportion to the override, and each rendered part is at
+// most MaxRenderedLen bytes.
 type Override struct {
 	Subject string
 	Text    string
@@ -383,7 +387,21 @@ func (t *Templates) render(key setKey, v view, o Override) (Content, []portalerr
 		ht = htmltemplate.Must(t.html[key].Clone())
 	}
 	var textOK, htmlOK, subjectOK = true, true, true
-	if o.Subject != "" {
+	// An override saved before a rule it breaks still reaches the outbox
+	// worker: each part is checked again before it runs.
+	for _, p := range []struct {
+		field, src string
+		ok         *bool
+	}{{"subject", o.Subject, &subjectOK}, {"text", o.Text, &textOK}, {"html", o.HTML, &htmlOK}} {
+		if p.src == "" {
+			continue
+		}
+		if msg := checkOverride(p.src, false); msg != "" {
+			fail(p.field, errors.New(msg))
+			*p.ok = false
+		}
+	}
+	if o.Subject != "" && subjectOK {
 		if _, err := tt.New("subject").Parse(o.Subject); err != nil {
 			fail("subject", err)
 			subjectOK = false
@@ -393,23 +411,25 @@ func (t *Templates) render(key setKey, v view, o Override) (Content, []portalerr
 			subjectOK = false
 		}
 	}
-	if o.Text != "" {
+	if o.Text != "" && textOK {
 		if _, err := tt.New("text").Parse(o.Text); err != nil {
 			fail("text", err)
 			textOK = false
 		}
 	}
-	if o.HTML != "" {
+	if o.HTML != "" && htmlOK {
 		if _, err := ht.New("html").Parse(o.HTML); err != nil {
 			fail("html", err)
 			htmlOK = false
 		}
 	}
 
-	var buf bytes.Buffer
+	// The defaults are small; an override is bounded as it renders, so
+	// that one cannot make a message of any size.
+	buf := &limitedBuffer{max: MaxRenderedLen}
 	if subjectOK {
-		if err := tt.ExecuteTemplate(&buf, "subject", v); err != nil {
-			fail("subject", err)
+		if err := tt.ExecuteTemplate(buf, "subject", v); err != nil {
+			fail("subject", renderError(err))
 			subjectOK = false
 		} else if c.Subject = strings.Join(strings.Fields(buf.String()), " "); c.Subject == "" {
 			fail("subject", errors.New("renders empty"))
@@ -418,23 +438,60 @@ func (t *Templates) render(key setKey, v view, o Override) (Content, []portalerr
 	}
 	if textOK {
 		buf.Reset()
-		if err := tt.ExecuteTemplate(&buf, "text_layout", v); err != nil {
-			fail("text", err)
+		if err := tt.ExecuteTemplate(buf, "text_layout", v); err != nil {
+			fail("text", renderError(err))
 		}
 		c.Text = buf.String()
 	}
 	if htmlOK && subjectOK {
 		buf.Reset()
-		if err := ht.ExecuteTemplate(&buf, "html_layout", v); err != nil {
-			fail("html", err)
+		if err := ht.ExecuteTemplate(buf, "html_layout", v); err != nil {
+			fail("html", renderError(err))
 		}
 		c.HTML = buf.String()
 	}
 	return c, violations
 }
 
+// errTooLong stops a rendering that outgrows MaxRenderedLen.
+var errTooLong = fmt.Errorf("renders more than %d KiB", MaxRenderedLen>>10)
+
+// renderError says why a part failed to render.
+func renderError(err error) error {
+	if errors.Is(err, errTooLong) {
+		return errTooLong
+	}
+	return err
+}
+
+// limitedBuffer is a bytes.Buffer that refuses to grow beyond max bytes.
+type limitedBuffer struct {
+	bytes.Buffer
+	max int
+}
+
+func (b *limitedBuffer) Write(p []byte) (int, error) {
+	if b.Len()+len(p) > b.max {
+		return 0, errTooLong
+	}
+	return b.Buffer.Write(p)
+}
+
+// WriteString keeps io.WriteString, which templates use, from
+// bypassing Write.
+func (b *limitedBuffer) WriteString(s string) (int, error) {
+	if b.Len()+len(s) > b.max {
+		return 0, errTooLong
+	}
+	return b.Buffer.WriteString(s)
+}
+
 // maxOverrideLen bounds each part of an override.
 const maxOverrideLen = 64 << 10
+
+// MaxRenderedLen bounds each rendered part of a message (subject, text,
+// HTML) when an override is applied.
+const MaxRenderedLen = 256 << 10
 
 // Validate reports whether o can replace k's defaults: every non-empty
 // part must parse, must not define or call other templates, must render
@@ -500,11 +557,18 @@ func checkOverride(src string, needsLink bool) string {
 	if len(tmpl.Templates()) > 1 {
 		return "must not define templates"
 	}
-	var callsTemplate, hasLink bool
+	var callsTemplate, loops, hasLink bool
+	var calls string
 	walk(tmpl.Tree.Root, func(n parse.Node) {
 		switch n := n.(type) {
 		case *parse.TemplateNode:
 			callsTemplate = true
+		case *parse.RangeNode:
+			loops = true
+		case *parse.IdentifierNode:
+			if !overrideFuncs[n.Ident] && calls == "" {
+				calls = n.Ident
+			}
 		case *parse.FieldNode:
 			if len(n.Ident) == 1 && n.Ident[0] == "Link" {
 				hasLink = true
@@ -514,11 +578,34 @@ func checkOverride(src string, needsLink bool) string {
 	switch {
 	case callsTemplate:
 		return "must not call other templates"
+	case loops:
+		return "must not loop ({{range}})"
+	case calls != "":
+		return fmt.Sprintf("must not call %s; overrides may call %s", calls, overrideFuncList)
 	case needsLink && !hasLink:
 		return "must contain the link placeholder {{.Link}}"
 	}
 	return ""
 }
+
+// overrideFuncs are the functions an override may call: none returns a
+// value longer than its arguments, so the work of rendering an override
+// is bounded by its length. print, printf, println and the escapers grow
+// values without bound when applied again and again, {{range}} repeats
+// without bound, and html/template escapes HTML parts anyway.
+var overrideFuncs = map[string]bool{
+	"and": true, "or": true, "not": true, "len": true, "index": true, "slice": true,
+	"eq": true, "ne": true, "lt": true, "le": true, "gt": true, "ge": true,
+}
+
+var overrideFuncList = func() string {
+	names := make([]string, 0, len(overrideFuncs))
+	for n := range overrideFuncs {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
+}()
 
 // walk calls f for n and every node below it.
 func walk(n parse.Node, f func(parse.Node)) {
@@ -555,6 +642,8 @@ func walk(n parse.Node, f func(parse.Node)) {
 		walkBranch(&n.BranchNode, f)
 	case *parse.TemplateNode:
 		walk(n.Pipe, f)
+	case *parse.ChainNode:
+		walk(n.Node, f)
 	}
 }
 

@@ -207,6 +207,13 @@ func TestValidateOverride(t *testing.T) {
 		{"calls a template", mailer.KindInvitation, mailer.Override{HTML: `{{.Link}}{{template "html_layout" .}}`}, []string{"html"}},
 		{"too long", mailer.KindInvitation, mailer.Override{Text: "{{.Link}}" + strings.Repeat("x", 64<<10)}, []string{"text"}},
 		{"several", mailer.KindInvitation, mailer.Override{Subject: "{{", Text: "no link", HTML: "no link"}, []string{"subject", "text", "html"}},
+		{"loops", mailer.KindInvitation, mailer.Override{HTML: "{{.Link}}{{range 1000000000}}{{end}}"}, []string{"html"}},
+		{"loops with a variable", mailer.KindInvitation, mailer.Override{Text: "{{.Link}}{{$n := 1000}}{{range $i := $n}}{{$i}}{{end}}"}, []string{"text"}},
+		{"grows a value", mailer.KindInvitation, mailer.Override{Text: `{{.Link}}{{$s := .Link}}{{$s = print $s $s}}{{$s}}`}, []string{"text"}},
+		{"pads a value", mailer.KindInvitation, mailer.Override{Subject: `{{printf "%0999999d" 1}}`}, []string{"subject"}},
+		{"compares and cuts", mailer.KindInvitation, mailer.Override{Text: `{{if and (gt (len .Message) 10) (ne .Role "admin")}}{{slice .Message 0 10}}{{end}} {{.Link}}`}, nil},
+		{"escapes twice", mailer.KindInvitation, mailer.Override{HTML: `{{.Link}}{{js (js .Message)}}`}, []string{"html"}},
+		{"renders too much", mailer.KindInvitation, mailer.Override{Text: "{{.Link}}" + strings.Repeat("{{.Reason}}", 5000)}, []string{"text"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -221,6 +228,43 @@ func TestValidateOverride(t *testing.T) {
 	}
 
 	assert.Equal(t, []string{"kind"}, fieldsOf(tm.Validate("newsletter", mailer.Override{})))
+
+	// A call is found wherever it is, before it runs.
+	err := tm.Validate(mailer.KindInvitation, mailer.Override{Subject: `{{(printf "%0999999d" 1).Len}}`})
+	require.Len(t, portalerr.FieldsOf(err), 1)
+	assert.Contains(t, portalerr.FieldsOf(err)[0].Message, "must not call printf")
+}
+
+func TestRenderBoundsOverrides(t *testing.T) {
+	tm := newTemplates(t, "")
+	data := mailer.SampleData(mailer.KindInvitation)
+	data.Message = strings.Repeat("x", 1000)
+	tests := []struct {
+		name  string
+		o     mailer.Override
+		field string
+	}{
+		{"text", mailer.Override{Text: "{{.Link}}" + strings.Repeat("{{.Message}}", 300)}, "text"},
+		{"html", mailer.Override{HTML: "{{.Link}}" + strings.Repeat("{{.Message}}", 300)}, "html"},
+		{"subject", mailer.Override{Subject: strings.Repeat("{{.Message}}", 300)}, "subject"},
+		// An override stored before the rules it breaks: the outbox worker
+		// renders it, so Render refuses it too.
+		{"loop", mailer.Override{Text: "{{.Link}}{{range 1000000000}}x{{end}}"}, "text"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := tm.Render(mailer.KindInvitation, "en", data, tt.o)
+			require.ErrorIs(t, err, portalerr.ErrInvalid)
+			assert.Equal(t, []string{tt.field}, fieldsOf(err), err.Error())
+			assert.Equal(t, mailer.Content{}, c)
+		})
+	}
+
+	// Just below the bound renders.
+	data.Message = strings.Repeat("x", mailer.MaxRenderedLen/2)
+	c, err := tm.Render(mailer.KindInvitation, "en", data, mailer.Override{Text: "{{.Link}}{{.Message}}"})
+	require.NoError(t, err)
+	assert.Less(t, len(c.Text), mailer.MaxRenderedLen)
 }
 
 func TestPreviewEveryKind(t *testing.T) {

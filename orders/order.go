@@ -74,6 +74,10 @@ const (
 	MaxLines    = 100    // lines per order
 	MaxQuantity = 10_000 // units per line
 	MaxNote     = 2000   // characters of a note or a reason
+	// MaxPreOrderUnits bounds the units of a pre-order over all its lines:
+	// fulfilling it stocks one warehouse item and one movement per unit
+	// in a single transaction.
+	MaxPreOrderUnits = 1000
 )
 
 // Line is one product of an order. Name, SKU and UnitPrice are copied from
@@ -163,7 +167,8 @@ type Order struct {
 	DeliveryAddress customer.Address
 	Recipient       Employee
 	// RequestedDate is the day the customer asks for delivery, at midnight
-	// UTC; zero when none was asked.
+	// UTC (the calendar day named, stored in UTC: see Day); zero when none
+	// was asked.
 	RequestedDate time.Time
 	Note          string
 	// OrderedBy is the user who placed the order; the order's e-mails go to them.
@@ -244,14 +249,17 @@ type Draft struct {
 //   - no lines, more than MaxLines, a product on two lines, a quantity
 //     outside 1..MaxQuantity, or a line priced in another currency than the
 //     first;
+//   - a pre-order of more than MaxPreOrderUnits units over all its lines
+//     (on "lines");
 //   - a standard order without exactly one of delivery address and
 //     recipient, or a pre-order with either (it is stocked in the supplier
 //     warehouse); a delivery address without line1, city or country;
-//   - a requested date before the day of d.At;
+//   - a requested date before the day of d.At where the requester is
+//     (in d.RequestedDate's location);
 //   - a note longer than MaxNote.
 //
-// d.RequestedDate is cut to its day in UTC. New does not check features:
-// see CheckPlacement.
+// d.RequestedDate is cut to its calendar day in its own location (see
+// Day). New does not check features: see CheckPlacement.
 func New(d Draft) (Order, error) {
 	var bad []portalerr.FieldViolation
 	fail := func(field, format string, args ...any) {
@@ -290,6 +298,9 @@ func New(d Draft) (Order, error) {
 		}
 		o.Lines = append(o.Lines, Line{ProductID: p.ID, SKU: p.SKU, Name: p.Name, UnitPrice: price, Quantity: ld.Quantity})
 	}
+	if units := o.Units(); d.Kind == KindPreOrder && units > MaxPreOrderUnits {
+		fail("lines", "a pre-order may hold at most %d units in all, one warehouse item each; this one holds %d: split it", MaxPreOrderUnits, units)
+	}
 
 	addr := d.DeliveryAddress.Normalize()
 	hasAddr := addr != (customer.Address{})
@@ -320,7 +331,7 @@ func New(d Draft) (Order, error) {
 
 	if !d.RequestedDate.IsZero() {
 		day := Day(d.RequestedDate)
-		if day.Before(Day(d.At)) {
+		if day.Before(Day(d.At.In(d.RequestedDate.Location()))) {
 			fail("requested_date", "must not be in the past")
 		}
 		o.RequestedDate = day
@@ -335,9 +346,12 @@ func New(d Draft) (Order, error) {
 	return o, nil
 }
 
-// Day returns the day of t in UTC, at midnight.
+// Day returns the calendar day of t in t's own location, as midnight UTC:
+// 5 March at 00:00 in Berlin is 5 March, though it is still 4 March in
+// UTC. A date is a day where the person who named it is, so it is stored
+// without a zone.
 func Day(t time.Time) time.Time {
-	y, m, d := t.UTC().Date()
+	y, m, d := t.Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 

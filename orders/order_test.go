@@ -97,6 +97,15 @@ func TestNewInvalid(t *testing.T) {
 			d.Kind, d.DeliveryAddress, d.Recipient = orders.KindPreOrder, customer.Address{}, orders.Employee{Name: "Bob"}
 		}, []string{"recipient"}},
 		{"pre-order", func(d *orders.Draft) { d.Kind, d.DeliveryAddress = orders.KindPreOrder, customer.Address{} }, nil},
+		{"pre-order of the most units", func(d *orders.Draft) {
+			d.Kind, d.DeliveryAddress = orders.KindPreOrder, customer.Address{}
+			d.Lines[0].Quantity = orders.MaxPreOrderUnits - d.Lines[1].Quantity
+		}, nil},
+		{"pre-order of too many units", func(d *orders.Draft) {
+			d.Kind, d.DeliveryAddress = orders.KindPreOrder, customer.Address{}
+			d.Lines[0].Quantity = orders.MaxPreOrderUnits - d.Lines[1].Quantity + 1
+		}, []string{"lines"}},
+		{"standard order of more units than a pre-order may hold", func(d *orders.Draft) { d.Lines[0].Quantity = orders.MaxQuantity }, nil},
 		{"requested yesterday", func(d *orders.Draft) { d.RequestedDate = placedAt.Add(-24 * time.Hour) }, []string{"requested_date"}},
 		{"requested today", func(d *orders.Draft) { d.RequestedDate = placedAt.Add(-time.Hour) }, nil},
 		{"note too long", func(d *orders.Draft) { d.Note = strings.Repeat("n", orders.MaxNote+1) }, []string{"note"}},
@@ -134,6 +143,44 @@ func TestNewNormalizes(t *testing.T) {
 	assert.Equal(t, orders.Employee{Name: "Bob", Email: "bob@example.com"}, o.Recipient)
 	assert.Equal(t, time.Date(2026, 2, 1, 0, 0, 0, 0, time.UTC), o.RequestedDate)
 	assert.Equal(t, "leave at the gate", o.Note)
+}
+
+// A requested date is the calendar day the caller named, in the caller's
+// location, whatever that day is in UTC.
+func TestNewKeepsTheRequestedDay(t *testing.T) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	require.NoError(t, err)
+	honolulu := time.FixedZone("HST", -10*3600)
+	tests := []struct {
+		name      string
+		requested time.Time
+		want      time.Time
+	}{
+		{"midnight in Berlin", time.Date(2026, 3, 5, 0, 0, 0, 0, berlin), time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC)},
+		{"late evening in Honolulu", time.Date(2026, 3, 5, 22, 0, 0, 0, honolulu), time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC)},
+		{"a date in UTC", time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC), time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := draft()
+			d.RequestedDate = tt.requested
+			o, err := orders.New(d)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, o.RequestedDate)
+			assert.Equal(t, tt.want, orders.Day(tt.requested))
+		})
+	}
+
+	// "Today" is today where the caller is: in Honolulu it is still the
+	// day before the one UTC has reached.
+	d := draft()
+	d.At = time.Date(2026, 3, 6, 5, 0, 0, 0, time.UTC)
+	d.RequestedDate = time.Date(2026, 3, 5, 0, 0, 0, 0, honolulu)
+	_, err = orders.New(d)
+	assert.NoError(t, err, "today in Honolulu")
+	d.RequestedDate = time.Date(2026, 3, 4, 0, 0, 0, 0, honolulu)
+	_, err = orders.New(d)
+	assert.Equal(t, []string{"requested_date"}, fieldNames(err), "yesterday in Honolulu")
 }
 
 func TestCheckPlacement(t *testing.T) {

@@ -378,7 +378,7 @@ var notTenantScoped = map[string]string{
 	"SignInWithPassword":   "public: e-mail and password are the credential",
 	"Authenticate":         "public: turns a token into a principal",
 	"Bootstrap":            "maintenance: creates the first key on an empty store only",
-	"PurgeExpired":         "maintenance: deletes ended sessions, links and idempotency keys",
+	"PurgeExpired":         "maintenance: deletes ended sessions, links and idempotency keys, erases expired tokens of failed mail",
 	"Ping":                 "maintenance: readiness of the storage backend",
 	"Now":                  "the clock adapters show time-derived states by; no data",
 	"DeliverOutbox":        "maintenance: one pass of the outbox worker, which sends the mail use cases enqueued",

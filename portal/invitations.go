@@ -376,10 +376,11 @@ func (p *Portal) AcceptInvitation(ctx context.Context, token string, params Acce
 		if err != nil {
 			return err
 		}
-		if n, ok := inviterNotice(ctx, r, inv, c, u); ok {
-			return p.enqueue(ctx, r, n)
+		n, ok, err := inviterNotice(ctx, r, inv, c, u)
+		if err != nil || !ok {
+			return err
 		}
-		return nil
+		return p.enqueue(ctx, r, n)
 	})
 	if err != nil {
 		return SignIn{}, err
@@ -387,20 +388,45 @@ func (p *Portal) AcceptInvitation(ctx context.Context, token string, params Acce
 	return out, nil
 }
 
-// inviterNotice tells an inviting customer user that the invitation was accepted.
-func inviterNotice(ctx context.Context, r storage.Repos, inv invite.Invitation, c customer.Customer, invitee customer.User) (Notification, bool) {
+// inviterNotice tells an inviting customer user that the invitation was
+// accepted, if the inviter is still active and an active member of the
+// customer: who left it hears nothing more of its people. ok is false
+// when there is nobody to tell.
+func inviterNotice(ctx context.Context, r storage.Repos, inv invite.Invitation, c customer.Customer, invitee customer.User) (n Notification, ok bool, err error) {
 	id, ok := strings.CutPrefix(inv.InvitedBy, string(identity.KindUser)+":")
 	if !ok {
-		return Notification{}, false
+		return Notification{}, false, nil
 	}
 	inviter, err := r.Users().Get(ctx, customer.UserID(id))
-	if err != nil || inviter.Status != customer.UserActive {
-		return Notification{}, false
+	if errors.Is(err, storage.ErrNotFound) {
+		return Notification{}, false, nil
+	}
+	if err != nil {
+		return Notification{}, false, fmt.Errorf("portal: loading the inviter: %w", err)
+	}
+	if inviter.Status != customer.UserActive {
+		return Notification{}, false, nil
+	}
+	if _, ok, err := activeMembership(ctx, r, inviter.ID, c.ID); err != nil || !ok {
+		if err != nil {
+			err = fmt.Errorf("portal: loading the inviter's membership: %w", err)
+		}
+		return Notification{}, false, err
 	}
 	return Notification{
 		Kind: NotifyInvitationAccepted, To: inviter.Email, Locale: inviter.Locale,
 		CustomerID: c.ID, CustomerName: c.Name, Role: inv.Role, Invitee: invitee.Name + " <" + invitee.Email + ">",
-	}, true
+	}, true, nil
+}
+
+// activeMembership returns the user's membership of the customer if it
+// is active; ok is false when there is none or it is disabled.
+func activeMembership(ctx context.Context, r storage.Repos, uid customer.UserID, cid customer.ID) (m customer.Membership, ok bool, err error) {
+	l, err := r.Memberships().List(ctx, storage.MembershipFilter{UserID: uid, CustomerID: cid, Status: customer.MembershipActive}, storage.Page{Limit: 1})
+	if err != nil || len(l.Items) == 0 {
+		return customer.Membership{}, false, err
+	}
+	return l.Items[0], true, nil
 }
 
 // remainingSites returns the invitation's sites that still exist. When an

@@ -566,3 +566,32 @@ func TestAcceptInvitationConcurrently(t *testing.T) {
 		assert.NoError(t, err)
 	})
 }
+
+// The inviter hears of an accepted invitation only while still an active
+// member of the customer.
+func TestInviterToldOnlyWhileAMember(t *testing.T) {
+	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
+		c := s.createCustomer(t, "Acme")
+		s.addMember(t, c.ID, "boss@acme.example", customer.RoleAdmin)
+		for _, tc := range []struct {
+			name   string
+			change func(t *testing.T, m portal.Member)
+			told   bool
+		}{
+			{"still a member", func(*testing.T, portal.Member) {}, true},
+			{"removed", func(t *testing.T, m portal.Member) { require.NoError(t, s.p.RemoveMember(s.owner, c.ID, m.ID)) }, false},
+			{"disabled", func(t *testing.T, m portal.Member) {
+				_, err := s.p.DisableMember(s.owner, c.ID, m.ID)
+				require.NoError(t, err)
+			}, false},
+		} {
+			admin := s.addMember(t, c.ID, "admin-"+strings.ReplaceAll(tc.name, " ", "-")+"@acme.example", customer.RoleAdmin)
+			invitee := "invitee-" + strings.ReplaceAll(tc.name, " ", "-") + "@acme.example"
+			_, err := s.p.Invite(as(t, admin), c.ID, portal.InviteParams{Email: invitee, Role: customer.RoleViewer})
+			require.NoError(t, err)
+			tc.change(t, admin)
+			s.accept(t, s.lastNotice(t, invitee).Token, "Eve")
+			assert.Equal(t, tc.told, s.noticesTo(admin.User.Email) == 1, tc.name)
+		}
+	})
+}

@@ -55,13 +55,22 @@ func (p *Portal) ListMail(ctx context.Context, params ListMailParams) (storage.L
 // the outbox worker sends it as it was written, so a link in it may have
 // expired meanwhile (resend the invitation instead, or ask for a new login
 // link). Staff (agents and up) may call it; it is recorded in the audit
-// log. FailedPrecondition for a message that is not failed.
+// log. FailedPrecondition for a message that is not failed, or whose
+// token PurgeExpired erased once its link expired.
 func (p *Portal) RetryMail(ctx context.Context, id storage.OutboxID) (storage.OutboxMessage, error) {
 	var out storage.OutboxMessage
 	err := p.write(ctx, func(r storage.Repos) error {
 		a, err := p.authorize(ctx, r, ActMailRetry, "", "")
 		if err != nil {
 			return err
+		}
+		cur, err := r.Outbox().Get(ctx, id)
+		if err != nil {
+			return notFoundAs(err, errMailNotFound(id))
+		}
+		if cur.Status == storage.OutboxFailed && cur.Payload == nil {
+			return portalerr.New(portalerr.FailedPrecondition,
+				"mail message %s cannot be retried: its link expired and its content was erased; resend the invitation or ask for a new link instead", id)
 		}
 		out, err = r.Outbox().Retry(ctx, id, p.timestamp())
 		if errors.Is(err, storage.ErrConflict) {
@@ -115,9 +124,11 @@ func joinKinds(ks []mailer.Kind) string {
 }
 
 // checkOverride checks the key and the override: each part must parse,
-// render with sample data in every locale and, for kinds whose purpose is
-// a link, contain {{.Link}} in the text and HTML parts. The violations
-// name "kind", "locale", "subject", "text" or "html".
+// keep to what mailer.Override allows, render with sample data in every
+// locale within mailer.MaxRenderedLen and, for kinds whose purpose is a
+// link, contain {{.Link}} in the text and HTML parts. The violations name
+// "kind", "locale", "subject", "text" or "html". Callers authorize first:
+// checking renders the override.
 func (p *Portal) checkOverride(kind mailer.Kind, locale string, params MailTemplateParams) error {
 	if err := mergeInvalid(checkTemplateKey(kind, locale), validStruct(params)); err != nil {
 		return err
@@ -176,19 +187,22 @@ func (p *Portal) GetMailTemplate(ctx context.Context, cid customer.ID, kind mail
 // An override that does not parse, does not render, or lacks the link
 // ({{.Link}}) its kind needs is refused with Invalid naming "subject",
 // "text" or "html"; one with no part at all with Invalid too (delete the
-// override to go back to the defaults). Nothing is written then.
+// override to go back to the defaults). Nothing is written then. The
+// caller is authorized before the override is looked at.
 func (p *Portal) PutMailTemplate(ctx context.Context, cid customer.ID, kind mailer.Kind, locale string, params MailTemplateParams) (storage.MailTemplate, error) {
-	if err := p.checkOverride(kind, locale, params); err != nil {
-		return storage.MailTemplate{}, err
-	}
-	if params.override().IsZero() {
-		return storage.MailTemplate{}, portalerr.Invalidf("text", "an override needs a subject, a text or an HTML part; delete it to use the defaults")
-	}
 	var out storage.MailTemplate
 	err := p.write(ctx, func(r storage.Repos) error {
 		a, err := p.authorize(ctx, r, ActMailTemplate, cid, "")
 		if err != nil {
 			return err
+		}
+		// Rendering is bounded, so checking within the transaction holds
+		// it only briefly.
+		if err := p.checkOverride(kind, locale, params); err != nil {
+			return err
+		}
+		if params.override().IsZero() {
+			return portalerr.Invalidf("text", "an override needs a subject, a text or an HTML part; delete it to use the defaults")
 		}
 		if _, err := getCustomer(ctx, r, cid); err != nil {
 			return err
@@ -240,14 +254,15 @@ func templateObject(kind mailer.Kind, locale string) string {
 // keep the defaults), with sample data and the customer's name: what staff
 // look at before they save. It stores nothing. Staff (agents and up) may
 // call it. Invalid as for PutMailTemplate, except that an empty override
-// previews the defaults.
+// previews the defaults. The caller is authorized before the override is
+// looked at.
 func (p *Portal) PreviewMailTemplate(ctx context.Context, cid customer.ID, kind mailer.Kind, locale string, params MailTemplateParams) (mailer.Content, error) {
-	if err := p.checkOverride(kind, locale, params); err != nil {
-		return mailer.Content{}, err
-	}
 	var c customer.Customer
 	err := p.read(ctx, func(r storage.Repos) error {
 		if _, err := p.authorize(ctx, r, ActMailRead, cid, ""); err != nil {
+			return err
+		}
+		if err := p.checkOverride(kind, locale, params); err != nil {
 			return err
 		}
 		var err error

@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -140,6 +141,73 @@ func TestPreviewMailTemplate(t *testing.T) {
 		l, err := s.p.ListMailTemplates(s.owner, c.ID)
 		require.NoError(t, err)
 		assert.Empty(t, l, "a preview saves nothing")
+	})
+}
+
+// Only a caller allowed to preview or save overrides makes the portal
+// check and render one: anyone else learns nothing about the template and
+// costs no rendering.
+func TestMailTemplatesAuthorizeBeforeChecking(t *testing.T) {
+	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
+		c := s.createCustomer(t, "Acme")
+		admin := s.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)
+		agent := portaltest.As(t.Context(), identity.Staff("stf_agent", identity.StaffAgent))
+		callers := []struct {
+			name    string
+			ctx     context.Context
+			preview portalerr.Code // "": allowed
+			put     portalerr.Code
+		}{
+			{"nobody", t.Context(), portalerr.Unauthenticated, portalerr.Unauthenticated},
+			{"a customer admin", as(t, admin), portalerr.PermissionDenied, portalerr.PermissionDenied},
+			{"a staff agent", agent, "", portalerr.PermissionDenied},
+		}
+		overrides := []portal.MailTemplateParams{
+			{Text: "{{"},
+			{HTML: "{{.Link}}{{range 1000000000}}x{{end}}"},
+			{Subject: strings.Repeat("y", 70000)},
+		}
+		for _, caller := range callers {
+			for _, o := range overrides {
+				_, err := s.p.PreviewMailTemplate(caller.ctx, c.ID, mailer.KindInvitation, "en", o)
+				if caller.preview != "" {
+					assertCode(t, caller.preview, err, "%s previews", caller.name)
+				} else {
+					assertCode(t, portalerr.Invalid, err, "%s previews", caller.name)
+				}
+				_, err = s.p.PutMailTemplate(caller.ctx, c.ID, mailer.KindInvitation, "en", o)
+				assertCode(t, caller.put, err, "%s saves", caller.name)
+			}
+			_, err := s.p.PutMailTemplate(caller.ctx, c.ID, "newsletter", "fr", portal.MailTemplateParams{})
+			assertCode(t, caller.put, err, "%s saves an unknown kind", caller.name)
+		}
+		l, err := s.p.ListMailTemplates(s.owner, c.ID)
+		require.NoError(t, err)
+		assert.Empty(t, l)
+	})
+}
+
+// An override may not make the portal render without bound, neither in a
+// preview nor when it is saved.
+func TestMailTemplatesAreBounded(t *testing.T) {
+	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
+		c := s.createCustomer(t, "Acme")
+		for name, o := range map[string]portal.MailTemplateParams{
+			"a loop":           {HTML: "{{.Link}}{{range 2000000}}xxxxxxxxxx{{end}}"},
+			"a growing value":  {HTML: `{{.Link}}{{$s := .Link}}{{$s = print $s $s $s $s}}{{$s = print $s $s $s $s}}{{$s}}`},
+			"too much content": {HTML: "{{.Link}}" + strings.Repeat("{{.Reason}}", 5000)},
+		} {
+			content, err := s.p.PreviewMailTemplate(s.owner, c.ID, mailer.KindInvitation, "en", o)
+			assertCode(t, portalerr.Invalid, err, "%s previewed", name)
+			assert.Equal(t, []string{"html"}, fieldsOf(err), name)
+			assert.Zero(t, len(content.HTML), name)
+			_, err = s.p.PutMailTemplate(s.owner, c.ID, mailer.KindInvitation, "en", o)
+			assertCode(t, portalerr.Invalid, err, "%s saved", name)
+			assert.Equal(t, []string{"html"}, fieldsOf(err), name)
+		}
+		l, err := s.p.ListMailTemplates(s.owner, c.ID)
+		require.NoError(t, err)
+		assert.Empty(t, l, "nothing was saved")
 	})
 }
 

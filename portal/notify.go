@@ -72,6 +72,7 @@ func (p *Portal) enqueue(ctx context.Context, r storage.Repos, ns ...Notificatio
 			Recipient:     n.To,
 			CustomerID:    n.CustomerID,
 			Payload:       payload,
+			ExpiresAt:     n.ExpiresAt,
 			Status:        storage.OutboxPending,
 			NextAttemptAt: now,
 			CreatedAt:     now,

@@ -29,8 +29,9 @@ type PlaceOrderParams struct {
 	// (exactly one); a pre-order has neither.
 	DeliveryAddress *customer.Address `json:"delivery_address"`
 	Recipient       *orders.Employee  `json:"recipient"`
-	// RequestedDate is the day delivery is asked for (its time is ignored);
-	// zero for none. It may not be in the past.
+	// RequestedDate is the day delivery is asked for: its calendar day in
+	// its own location (orders.Day; its time is ignored); zero for none.
+	// It may not be before today where the requester is.
 	RequestedDate time.Time `json:"requested_date"`
 	Note          string    `json:"note" validate:"max=2000"`
 }
@@ -398,7 +399,10 @@ func getOrder(ctx context.Context, r storage.Repos, a access, cid customer.ID, i
 }
 
 // orderNotice is the e-mail of kind about order o to the person who placed
-// it, if that user is still active; a zero Notification otherwise.
+// it, if that user is still active and may still see the order: an active
+// member of its customer whose sites cover the order's. A zero
+// Notification otherwise, so that a removed member hears nothing more of
+// the customer's orders.
 func orderNotice(ctx context.Context, r storage.Repos, kind NotificationKind, o orders.Order, c customer.Customer, reason string) (Notification, error) {
 	if o.OrderedBy == "" {
 		return Notification{}, nil
@@ -411,6 +415,13 @@ func orderNotice(ctx context.Context, r storage.Repos, kind NotificationKind, o 
 		return Notification{}, fmt.Errorf("portal: loading the orderer: %w", err)
 	}
 	if u.Status != customer.UserActive {
+		return Notification{}, nil
+	}
+	m, ok, err := activeMembership(ctx, r, u.ID, o.CustomerID)
+	if err != nil {
+		return Notification{}, fmt.Errorf("portal: loading the orderer's membership: %w", err)
+	}
+	if !ok || (o.SiteID != "" && !m.CoversSite(o.SiteID)) {
 		return Notification{}, nil
 	}
 	n := Notification{

@@ -2,6 +2,7 @@ package portal_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -321,6 +322,16 @@ func TestPreOrder(t *testing.T) {
 		o, err := s.p.FulfilOrder(s.owner, preOrder().ID, portal.DecideOrderParams{Note: "in the warehouse"})
 		require.NoError(t, err)
 		assert.Equal(t, orders.StatusFulfilled, o.Status)
+
+		// Fulfilling stocks one item per unit in one transaction: a
+		// pre-order is bounded in units, a standard order is not.
+		_, err = s.p.PlaceOrder(as(t, s.maintainer), s.c.ID, portal.PlaceOrderParams{
+			Kind: orders.KindPreOrder, Lines: []portal.OrderLineParams{line(s.laptop, orders.MaxPreOrderUnits), line(s.phone, 1)},
+		})
+		assertCode(t, portalerr.Invalid, err)
+		assert.Equal(t, []string{"lines"}, fieldsOf(err))
+		s.order(t, s.maintainer, line(s.laptop, orders.MaxPreOrderUnits), line(s.phone, 1))
+
 		stocked := items()
 		require.Len(t, stocked, 3, "one item per unit")
 		for _, it := range stocked {
@@ -508,5 +519,62 @@ func TestListOrdersPaging(t *testing.T) {
 		assert.Equal(t, want, got)
 		_, err := s.p.ListOrders(as(t, s.viewer), s.c.ID, portal.ListOrdersParams{Status: "lost"})
 		assertCode(t, portalerr.Invalid, err)
+	})
+}
+
+// An order's mail goes to whoever placed it only while that person may
+// still see the order: an active member of the customer whose sites cover
+// the order's.
+func TestOrderMailOnlyToWhoMaySeeTheOrder(t *testing.T) {
+	cases := []struct {
+		name   string
+		sites  bool // the orderer is limited to the plant
+		change func(t *testing.T, s shop, m portal.Member)
+		mailed bool
+	}{
+		{"still a member", false, func(*testing.T, shop, portal.Member) {}, true},
+		{"removed", false, func(t *testing.T, s shop, m portal.Member) {
+			require.NoError(t, s.p.RemoveMember(s.owner, s.c.ID, m.ID))
+		}, false},
+		{"disabled", false, func(t *testing.T, s shop, m portal.Member) {
+			_, err := s.p.DisableMember(s.owner, s.c.ID, m.ID)
+			require.NoError(t, err)
+		}, false},
+		{"moved to another site", true, func(t *testing.T, s shop, m portal.Member) {
+			_, err := s.p.ChangeSites(s.owner, s.c.ID, m.ID, portal.ChangeSitesParams{SiteIDs: []customer.SiteID{s.hq.ID}})
+			require.NoError(t, err)
+		}, false},
+		{"given every site", true, func(t *testing.T, s shop, m portal.Member) {
+			_, err := s.p.ChangeSites(s.owner, s.c.ID, m.ID, portal.ChangeSitesParams{})
+			require.NoError(t, err)
+		}, true},
+	}
+	eachShop(t, customer.FeaturesPatch{}, func(t *testing.T, s shop) {
+		for i, tc := range cases {
+			var sites []customer.SiteID
+			if tc.sites {
+				sites = []customer.SiteID{s.plant.ID}
+			}
+			m := s.addMember(t, s.c.ID, fmt.Sprintf("orderer%d@acme.example", i), customer.RoleMaintainer, sites...)
+			rejected := s.order(t, m, line(s.laptop, 1))
+			confirmed := s.order(t, m, line(s.phone, 1))
+			tc.change(t, s, m)
+			_, err := s.p.RejectOrder(s.owner, rejected.ID, portal.RejectOrderParams{Reason: "budget for Q3 cut; see internal memo"})
+			require.NoError(t, err)
+			_, err = s.p.ConfirmOrder(s.owner, confirmed.ID, portal.DecideOrderParams{})
+			require.NoError(t, err)
+
+			var kinds []portal.NotificationKind
+			for _, n := range s.rec.Mails() {
+				if n.To[0] == m.User.Email {
+					kinds = append(kinds, n.Kind)
+				}
+			}
+			want := []portal.NotificationKind{portal.NotifyOrderSubmitted, portal.NotifyOrderSubmitted}
+			if tc.mailed {
+				want = append(want, portal.NotifyOrderRejected, portal.NotifyOrderConfirmed)
+			}
+			assert.Equal(t, want, kinds, tc.name)
+		}
 	})
 }

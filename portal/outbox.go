@@ -264,7 +264,7 @@ func (p *Portal) releaseMail(ctx context.Context, ms []storage.OutboxMessage) (i
 	err := p.store.InTx(ctx, func(r storage.Repos) error {
 		n = 0
 		for _, m := range ms {
-			_, err := r.Outbox().Release(ctx, m.ID, m.Attempts, p.timestamp())
+			_, err := r.Outbox().Release(ctx, m.ID, m.Claims, p.timestamp())
 			switch {
 			case errors.Is(err, storage.ErrConflict):
 				// Its lease ran out and another worker has it.
@@ -325,20 +325,20 @@ func (p *Portal) deliverMail(ctx context.Context, opts OutboxOptions, m storage.
 		switch {
 		case giveUp != nil:
 			status = storage.OutboxFailed
-			_, err = box.MarkFailed(keep, m.ID, m.Attempts, clip(giveUp.Error()), now)
+			_, err = box.MarkFailed(keep, m.ID, m.Claims, clip(giveUp.Error()), now)
 		case sendErr == nil:
 			status = storage.OutboxSent
-			_, err = box.MarkSent(keep, m.ID, m.Attempts, now)
+			_, err = box.MarkSent(keep, m.ID, m.Claims, now)
 		case mailer.IsPermanent(sendErr):
 			status = storage.OutboxFailed
-			_, err = box.MarkFailed(keep, m.ID, m.Attempts, clip(sendErr.Error()), now)
+			_, err = box.MarkFailed(keep, m.ID, m.Claims, clip(sendErr.Error()), now)
 		case m.Attempts >= opts.MaxAttempts:
 			status = storage.OutboxFailed
-			_, err = box.MarkFailed(keep, m.ID, m.Attempts,
+			_, err = box.MarkFailed(keep, m.ID, m.Claims,
 				clip(fmt.Sprintf("gave up after %d attempts: %v", m.Attempts, sendErr)), now)
 		default:
 			status = storage.OutboxPending
-			_, err = box.Reschedule(keep, m.ID, m.Attempts, now.Add(opts.backoff(m.Attempts)), clip(sendErr.Error()), now)
+			_, err = box.Reschedule(keep, m.ID, m.Claims, now.Add(opts.backoff(m.Attempts)), clip(sendErr.Error()), now)
 		}
 		if errors.Is(err, storage.ErrConflict) {
 			return nil // reported below

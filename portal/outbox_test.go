@@ -40,6 +40,13 @@ type mailEnv struct {
 // jitter takes the whole delay, so the test knows when a message is due.
 func eachMailBackend(t *testing.T, configure func(*smtptest.Server), f func(t *testing.T, m mailEnv)) {
 	t.Helper()
+	eachWrappedMailBackend(t, nil, configure, f)
+}
+
+// eachWrappedMailBackend works as eachMailBackend with each store wrapped
+// by wrap, when it is not nil.
+func eachWrappedMailBackend(t *testing.T, wrap func(storage.Store) storage.Store, configure func(*smtptest.Server), f func(t *testing.T, m mailEnv)) {
+	t.Helper()
 	for name, newStore := range backends {
 		t.Run(name, func(t *testing.T) {
 			ts := smtptest.Start(t, configure)
@@ -50,7 +57,11 @@ func eachMailBackend(t *testing.T, configure func(*smtptest.Server), f func(t *t
 				delays []time.Duration
 			)
 			m := mailEnv{smtp: ts, delays: &delays}
-			m.signInEnv = newSignInEnv(t, newStore(t), func(c *portal.Config) {
+			store := newStore(t)
+			if wrap != nil {
+				store = wrap(store)
+			}
+			m.signInEnv = newSignInEnv(t, store, func(c *portal.Config) {
 				c.Mailer = sm
 				c.MailFrom = "Acme Portal <portal@acme.example>"
 				c.Branding.SupportEmail = "help@acme.example"
@@ -176,26 +187,118 @@ func TestOutboxMailsInvitationOverSMTP(t *testing.T) {
 	})
 }
 
-func TestOutboxNothingForARolledBackChange(t *testing.T) {
-	eachMailBackend(t, nil, func(t *testing.T, m mailEnv) {
-		c := m.createCustomer(t, "Acme")
-		m.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)
-		_, err := m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: "ada@acme.example", Role: customer.RoleViewer})
-		assertCode(t, portalerr.AlreadyExists, err)
-		_, err = m.p.CreateCustomer(m.owner, portal.CreateCustomerParams{Name: "Acme", ExternalRef: "x",
-			FirstUser: &portal.FirstUserParams{Email: "first@acme.example"}})
-		require.NoError(t, err)
-		_, err = m.p.CreateCustomer(m.owner, portal.CreateCustomerParams{Name: "Dup", ExternalRef: "x",
-			FirstUser: &portal.FirstUserParams{Email: "second@acme.example"}})
-		assertCode(t, portalerr.AlreadyExists, err, "the external reference is taken")
+// errCommit is the failure of a commit that failingCommitStore makes.
+var errCommit = errors.New("commit failed: database is locked")
 
-		l, err := m.p.ListMail(m.owner, portal.ListMailParams{})
-		require.NoError(t, err)
-		require.Len(t, l.Items, 1, "only the committed invitation has mail")
-		assert.Equal(t, "first@acme.example", l.Items[0].Recipient)
-		assert.Equal(t, 1, m.deliver(t).Sent)
-		assert.Empty(t, m.received("second@acme.example"))
+// failingCommitStore is a storage.Store whose next write transaction, once
+// failNext is set, runs its whole function and is then rolled back, as
+// when the commit fails. It counts the mail each transaction enqueued.
+type failingCommitStore struct {
+	storage.Store
+	failNext atomic.Bool
+	// enqueued is how many messages the last write transaction enqueued.
+	enqueued atomic.Int32
+}
+
+func (s *failingCommitStore) InTx(ctx context.Context, fn func(storage.Repos) error) error {
+	s.enqueued.Store(0)
+	return s.Store.InTx(ctx, func(r storage.Repos) error {
+		if err := fn(countingRepos{Repos: r, n: &s.enqueued}); err != nil {
+			return err
+		}
+		if s.failNext.CompareAndSwap(true, false) {
+			return errCommit // the backend rolls back
+		}
+		return nil
 	})
+}
+
+// countingRepos counts the messages enqueued through it.
+type countingRepos struct {
+	storage.Repos
+	n *atomic.Int32
+}
+
+func (r countingRepos) Outbox() storage.OutboxRepo { return countingOutbox{r.Repos.Outbox(), r.n} }
+
+type countingOutbox struct {
+	storage.OutboxRepo
+	n *atomic.Int32
+}
+
+func (o countingOutbox) Enqueue(ctx context.Context, m storage.OutboxMessage) error {
+	err := o.OutboxRepo.Enqueue(ctx, m)
+	if err == nil {
+		o.n.Add(1)
+	}
+	return err
+}
+
+// A change that enqueued mail and then rolled back leaves neither an
+// outbox row nor a mail; the same change committed sends its mail.
+func TestOutboxNothingForARolledBackChange(t *testing.T) {
+	var store *failingCommitStore
+	wrap := func(s storage.Store) storage.Store {
+		store = &failingCommitStore{Store: s}
+		return store
+	}
+	eachWrappedMailBackend(t, wrap, nil, func(t *testing.T, m mailEnv) {
+		c := m.createCustomer(t, "Acme")
+		ada := m.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)
+		inv, err := m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: "bob@acme.example", Role: customer.RoleViewer})
+		require.NoError(t, err)
+		m.deliver(t)
+		sent := len(m.smtp.Messages())
+
+		changes := []struct {
+			name string
+			to   string
+			do   func() error
+		}{
+			{"an invitation", "eve@acme.example", func() error {
+				_, err := m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: "eve@acme.example", Role: customer.RoleViewer})
+				return err
+			}},
+			{"a customer with its first user", "first@globex.example", func() error {
+				_, err := m.p.CreateCustomer(m.owner, portal.CreateCustomerParams{Name: "Globex",
+					FirstUser: &portal.FirstUserParams{Email: "first@globex.example"}})
+				return err
+			}},
+			{"a resent invitation", "bob@acme.example", func() error {
+				_, err := m.p.ResendInvitation(m.owner, c.ID, inv.ID, portal.ResendInvitationParams{})
+				return err
+			}},
+			{"a login link", ada.User.Email, func() error {
+				return m.p.RequestLoginLink(t.Context(), portal.RequestLoginLinkParams{Email: ada.User.Email})
+			}},
+		}
+		for _, ch := range changes {
+			rows := len(m.outbox(t))
+			store.failNext.Store(true)
+			assert.ErrorIs(t, ch.do(), errCommit, ch.name)
+			assert.Positive(t, store.enqueued.Load(), "%s: the rolled-back transaction enqueued mail", ch.name)
+			assert.Len(t, m.outbox(t), rows, "%s: no outbox row is left", ch.name)
+			assert.Equal(t, portal.OutboxReport{}, m.deliver(t), ch.name)
+			assert.Len(t, m.smtp.Messages(), sent, "%s: no mail left", ch.name)
+
+			// The same change, committed, mails.
+			require.NoError(t, ch.do(), ch.name)
+			assert.Equal(t, 1, m.deliver(t).Sent, ch.name)
+			sent++
+			got := m.received(ch.to)
+			require.NotEmpty(t, got, ch.name)
+			assert.Equal(t, got[len(got)-1], m.smtp.Messages()[sent-1], "%s: the last mail", ch.name)
+		}
+	})
+}
+
+// outbox lists every outbox message.
+func (m mailEnv) outbox(t *testing.T) []storage.OutboxMessage {
+	t.Helper()
+	l, err := m.p.ListMail(m.owner, portal.ListMailParams{Limit: storage.MaxLimit})
+	require.NoError(t, err)
+	require.Empty(t, l.NextCursor)
+	return l.Items
 }
 
 func TestOutboxRetriesWhileServerIsDown(t *testing.T) {
@@ -601,5 +704,32 @@ func TestOutboxFallsBackOrFails(t *testing.T) {
 		assert.Equal(t, storage.OutboxFailed, failed.Status)
 		assert.Contains(t, failed.LastError, "reading the message")
 		assert.Empty(t, m.received("bob@acme.example"))
+	})
+}
+
+// An override that renders too much, saved before the bound (straight
+// into the store here), does not make the worker build a message of any
+// size: the default goes instead.
+func TestOutboxSendsTheDefaultForAnUnboundedOverride(t *testing.T) {
+	eachMailBackend(t, nil, func(t *testing.T, m mailEnv) {
+		c := m.createCustomer(t, "Acme")
+		require.NoError(t, m.store.InTx(t.Context(), func(r storage.Repos) error {
+			_, err := r.MailTemplates().Put(t.Context(), storage.MailTemplate{
+				CustomerID: c.ID, Kind: string(mailer.KindInvitation), Locale: "en",
+				Text:      "{{.Link}}" + strings.Repeat("{{.Message}}", 5000),
+				UpdatedBy: "staff:stf_owner", CreatedAt: m.clock.Now(), UpdatedAt: m.clock.Now(),
+			})
+			return err
+		}))
+		_, err := m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: "eve@acme.example", Role: customer.RoleViewer,
+			Message: strings.Repeat("Welcome! ", 100)})
+		require.NoError(t, err)
+
+		assert.Equal(t, portal.OutboxReport{Claimed: 1, Sent: 1}, m.deliver(t))
+		got := m.received("eve@acme.example")
+		require.Len(t, got, 1)
+		require.Less(t, len(got[0].Data), 64<<10, "the override's 5 MB went")
+		text := smtptest.Parse(t, got[0].Data).Parts["text/plain"]
+		assert.Contains(t, text, "you have been invited to join Acme", "the default went")
 	})
 }

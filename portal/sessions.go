@@ -294,8 +294,11 @@ func (p *Portal) SwitchMembership(ctx context.Context, id customer.MembershipID)
 }
 
 // PurgeExpired deletes ended sessions, expired login links and expired
-// Idempotency-Key records, and returns how many rows went. Run it now and then (the reference server does, hourly).
-// It needs no principal: it is maintenance, not a use case.
+// Idempotency-Key records, erases the token of failed mail whose link has
+// expired (the message stays, for the record, but can no longer be
+// retried), and returns how many rows it deleted or erased. Run it now and
+// then (the reference server does, hourly). It needs no principal: it is
+// maintenance, not a use case.
 func (p *Portal) PurgeExpired(ctx context.Context) (int, error) {
 	now := p.timestamp()
 	var n int
@@ -309,7 +312,11 @@ func (p *Portal) PurgeExpired(ctx context.Context) (int, error) {
 			return err
 		}
 		k, err := r.Idempotency().DeleteExpired(ctx, now)
-		n = s + l + k
+		if err != nil {
+			return err
+		}
+		m, err := r.Outbox().EraseExpiredPayloads(ctx, now)
+		n = s + l + k + m
 		return err
 	})
 	return n, err

@@ -38,14 +38,24 @@ type OutboxMessage struct {
 	// Payload is what the worker renders the message from. It may carry a
 	// credential (an invitation's or a login link's token), so MarkSent
 	// erases it: a sent message keeps only the fields above and below.
-	// A failed message keeps it, so that it can be retried.
+	// A failed message keeps it, so that it can be retried, until its
+	// link expires (EraseExpiredPayloads).
 	Payload []byte
-	Status  OutboxStatus
-	// Attempts counts the claims: Claim adds one, Release takes it back,
-	// Retry resets it. The claim's number also fences the bookkeeping
-	// after it (MarkSent, Reschedule, MarkFailed, Release): a worker whose
-	// lease ran out and whose message was claimed again cannot change it.
+	// ExpiresAt is when the credential in Payload stops working; zero when
+	// it carries none.
+	ExpiresAt time.Time
+	Status    OutboxStatus
+	// Attempts is the retry budget spent: Claim adds one, Release takes
+	// it back, Retry resets it to zero. The outbox worker gives up after
+	// its MaxAttempts.
 	Attempts int
+	// Claims counts every claim of the message and never goes down
+	// (Release and Retry leave it), so each claim gets a number no other
+	// claim ever had. That number fences the bookkeeping after the claim
+	// (MarkSent, Reschedule, MarkFailed, Release): a worker whose lease ran
+	// out and whose message was claimed again, even after a Retry, cannot
+	// change it.
+	Claims int
 	// NextAttemptAt is when a pending message is due.
 	NextAttemptAt time.Time
 	// ClaimedUntil is the lease of a message being sent: once it passes,
@@ -64,11 +74,11 @@ type OutboxMessage struct {
 // change that caused them and delivered after it commits by workers, any
 // number of which may run at once.
 //
-// A worker's bookkeeping names the message and the attempt it claimed
-// (OutboxMessage.Attempts as Claim returned it). Each such method changes
-// the message only while it is sending under that attempt; otherwise it
-// changes nothing and returns ErrConflict (the lease ran out and another
-// claim took over, or the message was settled already), or ErrNotFound when
+// A worker's bookkeeping names the message and its claim (the
+// OutboxMessage.Claims that Claim returned). Each such method changes the
+// message only while it is sending under that claim; otherwise it changes
+// nothing and returns ErrConflict (the lease ran out and another claim
+// took over, or the message was settled already), or ErrNotFound when
 // there is no such message.
 type OutboxRepo interface {
 	// Enqueue stores m as given (callers set Status pending and
@@ -81,8 +91,9 @@ type OutboxRepo interface {
 	// Claim takes up to limit messages that are due at now, oldest
 	// NextAttemptAt first: pending ones whose NextAttemptAt is at or before
 	// now, and sending ones whose lease (ClaimedUntil) is at or before now.
-	// It marks each sending, leased until now+lease, with Attempts one
-	// higher, and returns them as stored, ordered by NextAttemptAt and ID.
+	// It marks each sending, leased until now+lease, with Attempts and
+	// Claims one higher, and returns them as stored, ordered by
+	// NextAttemptAt and ID.
 	// Claim is atomic: two concurrent claims never return the same message
 	// while its lease runs (SQLite has one writer; a backend with several
 	// skips rows another transaction has locked, as with FOR UPDATE SKIP
@@ -90,23 +101,29 @@ type OutboxRepo interface {
 	// positive.
 	Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]OutboxMessage, error)
 	// MarkSent marks a sending message sent at `at` and erases its Payload.
-	MarkSent(ctx context.Context, id OutboxID, attempt int, at time.Time) (OutboxMessage, error)
+	MarkSent(ctx context.Context, id OutboxID, claim int, at time.Time) (OutboxMessage, error)
 	// Reschedule makes a sending message pending again, due at next, with
 	// the error of the attempt that failed; Attempts stays as claimed.
-	Reschedule(ctx context.Context, id OutboxID, attempt int, next time.Time, lastErr string, at time.Time) (OutboxMessage, error)
+	Reschedule(ctx context.Context, id OutboxID, claim int, next time.Time, lastErr string, at time.Time) (OutboxMessage, error)
 	// MarkFailed marks a sending message failed for good, with the error
 	// of its last attempt.
-	MarkFailed(ctx context.Context, id OutboxID, attempt int, lastErr string, at time.Time) (OutboxMessage, error)
+	MarkFailed(ctx context.Context, id OutboxID, claim int, lastErr string, at time.Time) (OutboxMessage, error)
 	// Release makes a sending message pending again without counting the
-	// attempt: a worker that stops before trying it hands it back, due as
-	// it was before the claim.
-	Release(ctx context.Context, id OutboxID, attempt int, at time.Time) (OutboxMessage, error)
+	// attempt (Attempts goes back down; Claims does not): a worker that
+	// stops before trying it hands it back, due as it was before the claim.
+	Release(ctx context.Context, id OutboxID, claim int, at time.Time) (OutboxMessage, error)
 	// Retry makes a failed message pending again, due at `at`, with
-	// Attempts reset to zero; LastError stays as a record. ErrConflict when
-	// the message is not failed; ErrNotFound when there is none.
+	// Attempts reset to zero and Claims as it was; LastError stays as a
+	// record. ErrConflict when the message is not failed; ErrNotFound when
+	// there is none.
 	Retry(ctx context.Context, id OutboxID, at time.Time) (OutboxMessage, error)
 	// List returns one page of messages matching f, ordered by ID.
 	List(ctx context.Context, f OutboxFilter, p Page) (List[OutboxMessage], error)
+	// EraseExpiredPayloads erases the Payload of every failed message whose
+	// ExpiresAt is set and at or before now, so that a token nobody can
+	// use any more is not kept, and returns how many it erased. The rest of
+	// each message stays as a record.
+	EraseExpiredPayloads(ctx context.Context, now time.Time) (int, error)
 }
 
 // OutboxFilter narrows an outbox list. Zero fields do not filter.

@@ -94,11 +94,15 @@ func seedDemo(ctx context.Context, p *portal.Portal, mail *tokenTap, base string
 	if _, err := p.Invite(staff, globex.ID, portal.InviteParams{Email: otto, Role: customer.RoleMaintainer}); err != nil {
 		return err
 	}
-	// Send it now, before the worker starts, to learn its token.
-	if _, err := p.DeliverOutbox(ctx, outboxOptions); err != nil {
+	// Send it now, before the worker starts, to learn its token: the one
+	// token the server ever keeps, and only until it is printed.
+	token, err := mail.tap(otto, func() error {
+		_, err := p.DeliverOutbox(ctx, outboxOptions)
+		return err
+	})
+	if err != nil {
 		return err
 	}
-	token := mail.lastToken(otto)
 	fmt.Fprintf(out, "\n  %s is invited to %s as maintainer (the link works once, for 7 days):\n    %s/accept?%s\n", otto, globex.Name, base, url.Values{"token": {token}}.Encode())
 	fmt.Fprintf(out, "    curl -s -X POST %s/v1/auth/invitations/accept -H 'Content-Type: application/json' -d '{\"token\":\"%s\",\"name\":\"Otto\"}'\n", base, token)
 

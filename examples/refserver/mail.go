@@ -51,41 +51,67 @@ func checkMailFrom(from string) error {
 // defaults, with a send timeout to match the SMTP client's.
 var outboxOptions = portal.OutboxOptions{SendTimeout: smtpSendTimeout + time.Second}
 
-// tokenTap is the portal's Mailer: it keeps the token of the last link
-// sent to each address, so that the demo can print an invitation's link,
-// and hands every message on to next: the SMTP server with --smtp-url,
-// else the log, links and their tokens included.
+// tokenTap is the portal's Mailer: it hands every message on to next
+// (the SMTP server with --smtp-url, else the log, links and their tokens
+// included) and, only while the demo seeding asks for it (tap), catches
+// the token of the link sent to one address, so that the demo can print an
+// invitation's link. Outside a tap it keeps nothing: the server's ordinary
+// mail leaves no token in memory.
 type tokenTap struct {
-	next   mailer.Mailer
-	mu     sync.Mutex
+	next mailer.Mailer
+	mu   sync.Mutex
+	// tokens holds, during a tap, the token last sent to each address
+	// asked for; nil otherwise.
 	tokens map[string]string
 }
 
-// Send remembers the token of msg's link and sends msg through next.
+// Send sends msg through next and, during a tap for one of its
+// recipients, keeps the token of its link.
 func (t *tokenTap) Send(ctx context.Context, msg mailer.Message) error {
+	t.mu.Lock()
+	if t.tokens != nil {
+		t.catch(msg)
+	}
+	t.mu.Unlock()
+	return t.next.Send(ctx, msg)
+}
+
+// catch keeps the token of msg's first link with one, for the recipients
+// tapped. t.mu is held.
+func (t *tokenTap) catch(msg mailer.Message) {
 	for _, l := range msg.Links() {
 		u, err := url.Parse(l)
 		if err != nil || u.Query().Get("token") == "" {
 			continue
 		}
-		t.mu.Lock()
-		if t.tokens == nil {
-			t.tokens = map[string]string{}
-		}
 		for _, to := range msg.To {
-			t.tokens[to] = u.Query().Get("token")
+			if _, ok := t.tokens[to]; ok {
+				t.tokens[to] = u.Query().Get("token")
+			}
 		}
-		t.mu.Unlock()
-		break
+		return
 	}
-	return t.next.Send(ctx, msg)
 }
 
-// lastToken returns the token last sent to email.
-func (t *tokenTap) lastToken(email string) string {
+// tap runs fn, which sends mail, and returns the token of the last link
+// sent to the address meanwhile; it forgets it before it returns. It is
+// an error when fn fails or sent the address no link.
+func (t *tokenTap) tap(to string, fn func() error) (string, error) {
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	return t.tokens[email]
+	t.tokens = map[string]string{to: ""}
+	t.mu.Unlock()
+	err := fn()
+	t.mu.Lock()
+	token := t.tokens[to]
+	t.tokens = nil
+	t.mu.Unlock()
+	if err != nil {
+		return "", err
+	}
+	if token == "" {
+		return "", fmt.Errorf("no mail with a link to %s", to)
+	}
+	return token, nil
 }
 
 // newMailer returns the Mailer the configuration asks for: SMTP with

@@ -14,6 +14,7 @@ import (
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/internal/smtptest"
 	"github.com/portalkit/portalkit/mailer"
+	"github.com/portalkit/portalkit/mailer/mailertest"
 )
 
 // TestRunMailsInvitation starts the real server with --smtp-url and
@@ -95,4 +96,36 @@ func TestRunMailsInvitation(t *testing.T) {
 	assert.NotEmpty(t, in.JSON201.Token)
 
 	assert.NoError(t, s.shutdown(t))
+}
+
+// The tap keeps a token only while the demo asks for one: the server's
+// ordinary mail, sent before, after or to someone else, leaves no token
+// in memory.
+func TestTokenTapKeepsTokensOnlyWhileTapping(t *testing.T) {
+	rec := &mailertest.Recorder{}
+	tap := &tokenTap{next: rec}
+	link := func(to, token string) mailer.Message {
+		return mailer.Message{From: "portal@acme.example", To: []string{to}, Subject: "Sign in",
+			Text: "Sign in: https://portal.acme.example/login?token=" + token}
+	}
+	ctx := t.Context()
+	require.NoError(t, tap.Send(ctx, link("ada@acme.example", "pl_before")))
+	assert.Empty(t, tap.tokens, "nothing kept in normal operation")
+
+	token, err := tap.tap("otto@globex.example", func() error {
+		if err := tap.Send(ctx, link("ada@acme.example", "pl_other")); err != nil {
+			return err
+		}
+		return tap.Send(ctx, link("otto@globex.example", "pi_otto"))
+	})
+	require.NoError(t, err)
+	assert.Equal(t, "pi_otto", token)
+	assert.Empty(t, tap.tokens, "nothing kept after the tap")
+
+	require.NoError(t, tap.Send(ctx, link("otto@globex.example", "pl_after")))
+	assert.Empty(t, tap.tokens, "nothing kept after the tap")
+	assert.Equal(t, 4, rec.TotalSent(), "every message is handed on")
+
+	_, err = tap.tap("otto@globex.example", func() error { return nil })
+	assert.Error(t, err, "no mail with a link to the address")
 }

@@ -184,7 +184,7 @@ func TestRunDemo(t *testing.T) {
 	dir := t.TempDir()
 	s := start(t, dir, "--demo")
 	out := s.output()
-	for _, want := range []string{"Acme GmbH", "Globex AG", "ada@acme.example", "/access?token=pa_", "/v1/auth/access-links/redeem",
+	for _, want := range []string{"Acme GmbH", "Globex AG", "ada@acme.example", "/access?token=pa_", "/v1/auth/access-links/redeem", "/accept?token=pi_",
 		"Portfolio: 7 products", "PO-000001  standard  submitted", "confirmed", "rejected", "cancelled", "fulfilled", "pre_order"} {
 		assert.Contains(t, out, want)
 	}

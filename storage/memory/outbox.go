@@ -53,6 +53,7 @@ func (r outboxRepo) Claim(_ context.Context, now time.Time, limit int, lease tim
 	for i, m := range due {
 		m.Status = storage.OutboxSending
 		m.Attempts++
+		m.Claims++
 		m.ClaimedUntil = now.Add(lease)
 		m.UpdatedAt = now
 		m = cloneOutbox(m)
@@ -83,8 +84,8 @@ func compareOutbox(a, b storage.OutboxMessage) int {
 	return cmp.Compare(a.ID, b.ID)
 }
 
-func (r outboxRepo) MarkSent(_ context.Context, id storage.OutboxID, attempt int, at time.Time) (storage.OutboxMessage, error) {
-	return r.settle("marking outbox message sent", id, attempt, func(m *storage.OutboxMessage) {
+func (r outboxRepo) MarkSent(_ context.Context, id storage.OutboxID, claim int, at time.Time) (storage.OutboxMessage, error) {
+	return r.settle("marking outbox message sent", id, claim, func(m *storage.OutboxMessage) {
 		m.Status = storage.OutboxSent
 		m.SentAt = at
 		m.Payload = nil
@@ -92,8 +93,8 @@ func (r outboxRepo) MarkSent(_ context.Context, id storage.OutboxID, attempt int
 	})
 }
 
-func (r outboxRepo) Reschedule(_ context.Context, id storage.OutboxID, attempt int, next time.Time, lastErr string, at time.Time) (storage.OutboxMessage, error) {
-	return r.settle("rescheduling outbox message", id, attempt, func(m *storage.OutboxMessage) {
+func (r outboxRepo) Reschedule(_ context.Context, id storage.OutboxID, claim int, next time.Time, lastErr string, at time.Time) (storage.OutboxMessage, error) {
+	return r.settle("rescheduling outbox message", id, claim, func(m *storage.OutboxMessage) {
 		m.Status = storage.OutboxPending
 		m.NextAttemptAt = next
 		m.LastError = lastErr
@@ -101,24 +102,24 @@ func (r outboxRepo) Reschedule(_ context.Context, id storage.OutboxID, attempt i
 	})
 }
 
-func (r outboxRepo) MarkFailed(_ context.Context, id storage.OutboxID, attempt int, lastErr string, at time.Time) (storage.OutboxMessage, error) {
-	return r.settle("marking outbox message failed", id, attempt, func(m *storage.OutboxMessage) {
+func (r outboxRepo) MarkFailed(_ context.Context, id storage.OutboxID, claim int, lastErr string, at time.Time) (storage.OutboxMessage, error) {
+	return r.settle("marking outbox message failed", id, claim, func(m *storage.OutboxMessage) {
 		m.Status = storage.OutboxFailed
 		m.LastError = lastErr
 		m.UpdatedAt = at
 	})
 }
 
-func (r outboxRepo) Release(_ context.Context, id storage.OutboxID, attempt int, at time.Time) (storage.OutboxMessage, error) {
-	return r.settle("releasing outbox message", id, attempt, func(m *storage.OutboxMessage) {
+func (r outboxRepo) Release(_ context.Context, id storage.OutboxID, claim int, at time.Time) (storage.OutboxMessage, error) {
+	return r.settle("releasing outbox message", id, claim, func(m *storage.OutboxMessage) {
 		m.Status = storage.OutboxPending
 		m.Attempts--
 		m.UpdatedAt = at
 	})
 }
 
-// settle changes a message that is sending under attempt, ending its lease.
-func (r outboxRepo) settle(op string, id storage.OutboxID, attempt int, change func(*storage.OutboxMessage)) (storage.OutboxMessage, error) {
+// settle changes a message that is sending under claim, ending its lease.
+func (r outboxRepo) settle(op string, id storage.OutboxID, claim int, change func(*storage.OutboxMessage)) (storage.OutboxMessage, error) {
 	if err := r.t.writable(op); err != nil {
 		return storage.OutboxMessage{}, err
 	}
@@ -126,8 +127,8 @@ func (r outboxRepo) settle(op string, id storage.OutboxID, attempt int, change f
 	switch {
 	case !ok:
 		return storage.OutboxMessage{}, fmt.Errorf("memory: %s %s: %w", op, id, storage.ErrNotFound)
-	case m.Status != storage.OutboxSending || m.Attempts != attempt:
-		return storage.OutboxMessage{}, fmt.Errorf("memory: %s %s: not sending under attempt %d: %w", op, id, attempt, storage.ErrConflict)
+	case m.Status != storage.OutboxSending || m.Claims != claim:
+		return storage.OutboxMessage{}, fmt.Errorf("memory: %s %s: not sending under claim %d: %w", op, id, claim, storage.ErrConflict)
 	}
 	m = cloneOutbox(m)
 	change(&m)
@@ -159,6 +160,23 @@ func (r outboxRepo) Retry(_ context.Context, id storage.OutboxID, at time.Time) 
 	return cloneOutbox(m), nil
 }
 
+func (r outboxRepo) EraseExpiredPayloads(_ context.Context, now time.Time) (int, error) {
+	if err := r.t.writable("erasing expired outbox payloads"); err != nil {
+		return 0, err
+	}
+	n := 0
+	for id, m := range r.t.s.outbox {
+		if m.Status != storage.OutboxFailed || m.Payload == nil || m.ExpiresAt.IsZero() || m.ExpiresAt.After(now) {
+			continue
+		}
+		m = cloneOutbox(m)
+		m.Payload = nil
+		put(r.t, r.t.s.outbox, id, m)
+		n++
+	}
+	return n, nil
+}
+
 func (r outboxRepo) List(_ context.Context, f storage.OutboxFilter, p storage.Page) (storage.List[storage.OutboxMessage], error) {
 	keep := func(m storage.OutboxMessage) bool {
 		return (f.Status == "" || m.Status == f.Status) &&
@@ -184,5 +202,6 @@ func cloneOutbox(m storage.OutboxMessage) storage.OutboxMessage {
 	m.CreatedAt = m.CreatedAt.UTC()
 	m.UpdatedAt = m.UpdatedAt.UTC()
 	m.SentAt = m.SentAt.UTC()
+	m.ExpiresAt = m.ExpiresAt.UTC()
 	return m
 }

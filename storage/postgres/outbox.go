@@ -28,9 +28,10 @@ func (s outboxRepo) Enqueue(ctx context.Context, m storage.OutboxMessage) error 
 		payload = m.Payload
 	}
 	_, err := s.t.tx.Exec(ctx, `INSERT INTO outbox (`+outboxColumns+`)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-		string(m.ID), m.Kind, m.Recipient, nullString(m.CustomerID), payload, string(m.Status), m.Attempts,
-		m.NextAttemptAt, nullTime(m.ClaimedUntil), m.LastError, m.CreatedAt, m.UpdatedAt, nullTime(m.SentAt))
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		string(m.ID), m.Kind, m.Recipient, nullString(m.CustomerID), payload, string(m.Status), m.Attempts, m.Claims,
+		m.NextAttemptAt, nullTime(m.ClaimedUntil), m.LastError, m.CreatedAt, m.UpdatedAt, nullTime(m.SentAt),
+		nullTime(m.ExpiresAt))
 	return s.t.fail(op, err, nil)
 }
 
@@ -113,52 +114,52 @@ var claimStatement = `WITH due AS (
 		LIMIT $2
 		FOR UPDATE SKIP LOCKED
 	)
-	UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_until = $3, updated_at = $1
+	UPDATE outbox SET status = 'sending', attempts = attempts + 1, claims = claims + 1, claimed_until = $3, updated_at = $1
 	FROM due WHERE outbox.id = due.id
 	RETURNING ` + prefixed("outbox.", outboxColumns)
 
 // MarkSent marks a message sent and erases its payload.
-func (s outboxRepo) MarkSent(ctx context.Context, id storage.OutboxID, attempt int, at time.Time) (storage.OutboxMessage, error) {
-	return s.settle(ctx, "marking outbox message sent", id, attempt,
+func (s outboxRepo) MarkSent(ctx context.Context, id storage.OutboxID, claim int, at time.Time) (storage.OutboxMessage, error) {
+	return s.settle(ctx, "marking outbox message sent", id, claim,
 		`status = 'sent', sent_at = $3, payload = NULL, updated_at = $3`, at)
 }
 
 // Reschedule makes a message pending again, due at next.
-func (s outboxRepo) Reschedule(ctx context.Context, id storage.OutboxID, attempt int, next time.Time, lastErr string, at time.Time) (storage.OutboxMessage, error) {
-	return s.settle(ctx, "rescheduling outbox message", id, attempt,
+func (s outboxRepo) Reschedule(ctx context.Context, id storage.OutboxID, claim int, next time.Time, lastErr string, at time.Time) (storage.OutboxMessage, error) {
+	return s.settle(ctx, "rescheduling outbox message", id, claim,
 		`status = 'pending', next_attempt_at = $3, last_error = $4, updated_at = $5`, next, lastErr, at)
 }
 
 // MarkFailed marks a message failed.
-func (s outboxRepo) MarkFailed(ctx context.Context, id storage.OutboxID, attempt int, lastErr string, at time.Time) (storage.OutboxMessage, error) {
-	return s.settle(ctx, "marking outbox message failed", id, attempt,
+func (s outboxRepo) MarkFailed(ctx context.Context, id storage.OutboxID, claim int, lastErr string, at time.Time) (storage.OutboxMessage, error) {
+	return s.settle(ctx, "marking outbox message failed", id, claim,
 		`status = 'failed', last_error = $3, updated_at = $4`, lastErr, at)
 }
 
 // Release hands a message back uncounted.
-func (s outboxRepo) Release(ctx context.Context, id storage.OutboxID, attempt int, at time.Time) (storage.OutboxMessage, error) {
-	return s.settle(ctx, "releasing outbox message", id, attempt,
+func (s outboxRepo) Release(ctx context.Context, id storage.OutboxID, claim int, at time.Time) (storage.OutboxMessage, error) {
+	return s.settle(ctx, "releasing outbox message", id, claim,
 		`status = 'pending', attempts = attempts - 1, updated_at = $3`, at)
 }
 
 // settle applies set, which ends the lease, to a message sending under
-// attempt, in one conditional UPDATE; set's parameters start at $3. The
+// claim, in one conditional UPDATE; set's parameters start at $3. The
 // check and the write are one statement, so a worker whose lease ran out
 // cannot settle the message another claim took over, whatever the
 // isolation. ErrConflict when the message is not sending under that
-// attempt, ErrNotFound when there is none.
-func (s outboxRepo) settle(ctx context.Context, op string, id storage.OutboxID, attempt int, set string, a ...any) (storage.OutboxMessage, error) {
+// claim, ErrNotFound when there is none.
+func (s outboxRepo) settle(ctx context.Context, op string, id storage.OutboxID, claim int, set string, a ...any) (storage.OutboxMessage, error) {
 	op += " " + string(id)
 	if err := s.t.writable(op); err != nil {
 		return storage.OutboxMessage{}, err
 	}
 	m, err := scanOutbox(s.t.tx.QueryRow(ctx, `UPDATE outbox SET `+set+`, claimed_until = NULL
-		WHERE id = $1 AND status = 'sending' AND attempts = $2
-		RETURNING `+outboxColumns, append([]any{string(id), attempt}, a...)...))
+		WHERE id = $1 AND status = 'sending' AND claims = $2
+		RETURNING `+outboxColumns, append([]any{string(id), claim}, a...)...))
 	if err == nil {
 		return m, nil
 	}
-	return storage.OutboxMessage{}, s.missed(ctx, op, id, err, fmt.Sprintf("not sending under attempt %d", attempt))
+	return storage.OutboxMessage{}, s.missed(ctx, op, id, err, fmt.Sprintf("not sending under claim %d", claim))
 }
 
 // missed classifies a conditional UPDATE that returned no row: ErrNotFound
@@ -190,6 +191,21 @@ func (s outboxRepo) Retry(ctx context.Context, id storage.OutboxID, at time.Time
 	return storage.OutboxMessage{}, s.missed(ctx, op, id, err, "not failed")
 }
 
+// EraseExpiredPayloads erases the payload of failed messages whose link
+// expired at or before now.
+func (s outboxRepo) EraseExpiredPayloads(ctx context.Context, now time.Time) (int, error) {
+	const op = "erasing expired outbox payloads"
+	if err := s.t.writable(op); err != nil {
+		return 0, err
+	}
+	tag, err := s.t.tx.Exec(ctx, `UPDATE outbox SET payload = NULL
+		WHERE status = 'failed' AND payload IS NOT NULL AND expires_at <= $1`, now)
+	if err != nil {
+		return 0, s.t.fail(op, err, nil)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // List returns one page of messages matching f, ordered by ID.
 func (s outboxRepo) List(ctx context.Context, f storage.OutboxFilter, p storage.Page) (storage.List[storage.OutboxMessage], error) {
 	const op = "listing outbox messages"
@@ -211,17 +227,17 @@ func (s outboxRepo) List(ctx context.Context, f storage.OutboxFilter, p storage.
 		func(m storage.OutboxMessage) string { return string(m.ID) })
 }
 
-const outboxColumns = `id, kind, recipient, customer_id, payload, status, attempts,
-	next_attempt_at, claimed_until, last_error, created_at, updated_at, sent_at`
+const outboxColumns = `id, kind, recipient, customer_id, payload, status, attempts, claims,
+	next_attempt_at, claimed_until, last_error, created_at, updated_at, sent_at, expires_at`
 
 func scanOutbox(s scanner) (storage.OutboxMessage, error) {
 	var (
-		m             storage.OutboxMessage
-		cus           *string
-		claimed, sent *time.Time
+		m                      storage.OutboxMessage
+		cus                    *string
+		claimed, sent, expires *time.Time
 	)
-	err := s.Scan(&m.ID, &m.Kind, &m.Recipient, &cus, &m.Payload, &m.Status, &m.Attempts,
-		&m.NextAttemptAt, &claimed, &m.LastError, &m.CreatedAt, &m.UpdatedAt, &sent)
+	err := s.Scan(&m.ID, &m.Kind, &m.Recipient, &cus, &m.Payload, &m.Status, &m.Attempts, &m.Claims,
+		&m.NextAttemptAt, &claimed, &m.LastError, &m.CreatedAt, &m.UpdatedAt, &sent, &expires)
 	if err != nil {
 		return storage.OutboxMessage{}, err
 	}
@@ -229,7 +245,7 @@ func scanOutbox(s scanner) (storage.OutboxMessage, error) {
 	if len(m.Payload) == 0 {
 		m.Payload = nil
 	}
-	m.ClaimedUntil, m.SentAt = orZero(claimed), orZero(sent)
+	m.ClaimedUntil, m.SentAt, m.ExpiresAt = orZero(claimed), orZero(sent), orZero(expires)
 	return m, nil
 }
 

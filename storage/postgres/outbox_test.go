@@ -97,7 +97,7 @@ func TestClaimManyClaimers(t *testing.T) {
 						mu.Unlock()
 						for _, m := range batch {
 							err := s.InTx(ctx, func(r storage.Repos) error {
-								_, err := r.Outbox().MarkSent(ctx, m.ID, m.Attempts, t0)
+								_, err := r.Outbox().MarkSent(ctx, m.ID, m.Claims, t0)
 								return err
 							})
 							assert.NoError(t, err, "marking %s sent", m.ID)

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, for goose
+	"github.com/pressly/goose/v3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -450,4 +453,37 @@ func TestSearchHasTrigramIndex(t *testing.T) {
 	lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	require.NoError(t, err)
 	assert.Contains(t, fmt.Sprint(lines), "customers_search")
+}
+
+// TestMigrationKeepsTheClaimOfMessagesInHand upgrades a schema that has a
+// message in a worker's hand, claimed under the old schema, whose attempts
+// fenced the bookkeeping: the worker settles it with the number it holds,
+// and a stale one cannot.
+func TestMigrationKeepsTheClaimOfMessagesInHand(t *testing.T) {
+	ctx := t.Context()
+	url := postgrestest.URL(t)
+	db, err := sql.Open("pgx", url)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	p, err := goose.NewProvider(goose.DialectPostgres, db, os.DirFS("migrations"), goose.WithDisableGlobalRegistry(true))
+	require.NoError(t, err)
+	_, err = p.UpTo(ctx, 6) // before outbox claims
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, `INSERT INTO outbox (id, kind, recipient, payload, status, attempts, next_attempt_at,
+		claimed_until, last_error, created_at, updated_at)
+		VALUES ('out_1', 'invitation', 'ada@example.com', '{}', 'sending', 3, $1, $2, '', $1, $1)`, t0, t0.Add(10*time.Minute))
+	require.NoError(t, err)
+
+	s := openStore(t, url)
+	err = s.InTx(ctx, func(r storage.Repos) error {
+		m, err := r.Outbox().Get(ctx, "out_1")
+		require.NoError(t, err)
+		assert.Equal(t, 3, m.Attempts)
+		assert.Equal(t, 3, m.Claims, "the claim in hand keeps its number")
+		_, err = r.Outbox().MarkSent(ctx, "out_1", 2, t0)
+		assert.ErrorIs(t, err, storage.ErrConflict, "a stale claim settles nothing")
+		_, err = r.Outbox().MarkSent(ctx, "out_1", 3, t0)
+		return err
+	})
+	require.NoError(t, err, "the worker holding the claim settles it")
 }

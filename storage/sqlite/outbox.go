@@ -27,10 +27,10 @@ func (s outboxRepo) Enqueue(ctx context.Context, m storage.OutboxMessage) error 
 		payload = m.Payload
 	}
 	_, err := s.r.tx.ExecContext(ctx,
-		`INSERT INTO outbox (`+outboxColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		string(m.ID), m.Kind, m.Recipient, nullString(m.CustomerID), payload, string(m.Status), m.Attempts,
+		`INSERT INTO outbox (`+outboxColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		string(m.ID), m.Kind, m.Recipient, nullString(m.CustomerID), payload, string(m.Status), m.Attempts, m.Claims,
 		formatTime(m.NextAttemptAt), nullTime(m.ClaimedUntil), m.LastError,
-		formatTime(m.CreatedAt), formatTime(m.UpdatedAt), nullTime(m.SentAt))
+		formatTime(m.CreatedAt), formatTime(m.UpdatedAt), nullTime(m.SentAt), nullTime(m.ExpiresAt))
 	return dbError(op, err, nil)
 }
 
@@ -57,7 +57,7 @@ func (s outboxRepo) Claim(ctx context.Context, now time.Time, limit int, lease t
 	}
 	at := formatTime(now)
 	rows, err := s.r.tx.QueryContext(ctx, `UPDATE outbox
-		SET status = 'sending', attempts = attempts + 1, claimed_until = ?, updated_at = ?
+		SET status = 'sending', attempts = attempts + 1, claims = claims + 1, claimed_until = ?, updated_at = ?
 		WHERE id IN (
 			SELECT id FROM (
 				SELECT id, next_attempt_at FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?
@@ -89,45 +89,45 @@ func (s outboxRepo) Claim(ctx context.Context, now time.Time, limit int, lease t
 }
 
 // MarkSent marks a message sent and erases its payload.
-func (s outboxRepo) MarkSent(ctx context.Context, id storage.OutboxID, attempt int, at time.Time) (storage.OutboxMessage, error) {
-	return s.settle(ctx, "marking outbox message sent", id, attempt,
+func (s outboxRepo) MarkSent(ctx context.Context, id storage.OutboxID, claim int, at time.Time) (storage.OutboxMessage, error) {
+	return s.settle(ctx, "marking outbox message sent", id, claim,
 		`status = 'sent', sent_at = ?, payload = NULL, updated_at = ?`, formatTime(at), formatTime(at))
 }
 
 // Reschedule makes a message pending again, due at next.
-func (s outboxRepo) Reschedule(ctx context.Context, id storage.OutboxID, attempt int, next time.Time, lastErr string, at time.Time) (storage.OutboxMessage, error) {
-	return s.settle(ctx, "rescheduling outbox message", id, attempt,
+func (s outboxRepo) Reschedule(ctx context.Context, id storage.OutboxID, claim int, next time.Time, lastErr string, at time.Time) (storage.OutboxMessage, error) {
+	return s.settle(ctx, "rescheduling outbox message", id, claim,
 		`status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ?`, formatTime(next), lastErr, formatTime(at))
 }
 
 // MarkFailed marks a message failed.
-func (s outboxRepo) MarkFailed(ctx context.Context, id storage.OutboxID, attempt int, lastErr string, at time.Time) (storage.OutboxMessage, error) {
-	return s.settle(ctx, "marking outbox message failed", id, attempt,
+func (s outboxRepo) MarkFailed(ctx context.Context, id storage.OutboxID, claim int, lastErr string, at time.Time) (storage.OutboxMessage, error) {
+	return s.settle(ctx, "marking outbox message failed", id, claim,
 		`status = 'failed', last_error = ?, updated_at = ?`, lastErr, formatTime(at))
 }
 
 // Release hands a message back uncounted.
-func (s outboxRepo) Release(ctx context.Context, id storage.OutboxID, attempt int, at time.Time) (storage.OutboxMessage, error) {
-	return s.settle(ctx, "releasing outbox message", id, attempt,
+func (s outboxRepo) Release(ctx context.Context, id storage.OutboxID, claim int, at time.Time) (storage.OutboxMessage, error) {
+	return s.settle(ctx, "releasing outbox message", id, claim,
 		`status = 'pending', attempts = attempts - 1, updated_at = ?`, formatTime(at))
 }
 
 // settle applies set, which ends the lease, to a message sending under
-// attempt, in one conditional UPDATE. ErrConflict when the message is not
-// sending under that attempt, ErrNotFound when there is none.
-func (s outboxRepo) settle(ctx context.Context, op string, id storage.OutboxID, attempt int, set string, args ...any) (storage.OutboxMessage, error) {
+// claim, in one conditional UPDATE. ErrConflict when the message is not
+// sending under that claim, ErrNotFound when there is none.
+func (s outboxRepo) settle(ctx context.Context, op string, id storage.OutboxID, claim int, set string, args ...any) (storage.OutboxMessage, error) {
 	op += " " + string(id)
 	if err := s.r.writable(op); err != nil {
 		return storage.OutboxMessage{}, err
 	}
-	args = append(args, string(id), attempt)
+	args = append(args, string(id), claim)
 	m, err := scanOutbox(s.r.tx.QueryRowContext(ctx, `UPDATE outbox SET `+set+`, claimed_until = NULL
-		WHERE id = ? AND status = 'sending' AND attempts = ?
+		WHERE id = ? AND status = 'sending' AND claims = ?
 		RETURNING `+outboxColumns, args...))
 	if err == nil {
 		return m, nil
 	}
-	return storage.OutboxMessage{}, s.missed(ctx, op, id, err, fmt.Sprintf("not sending under attempt %d", attempt))
+	return storage.OutboxMessage{}, s.missed(ctx, op, id, err, fmt.Sprintf("not sending under claim %d", claim))
 }
 
 // missed classifies a conditional UPDATE that returned no row: ErrNotFound
@@ -159,6 +159,25 @@ func (s outboxRepo) Retry(ctx context.Context, id storage.OutboxID, at time.Time
 	return storage.OutboxMessage{}, s.missed(ctx, op, id, err, "not failed")
 }
 
+// EraseExpiredPayloads erases the payload of failed messages whose link
+// expired at or before now. Fixed-width UTC text compares as time does.
+func (s outboxRepo) EraseExpiredPayloads(ctx context.Context, now time.Time) (int, error) {
+	const op = "erasing expired outbox payloads"
+	if err := s.r.writable(op); err != nil {
+		return 0, err
+	}
+	res, err := s.r.tx.ExecContext(ctx, `UPDATE outbox SET payload = NULL
+		WHERE status = 'failed' AND payload IS NOT NULL AND expires_at <= ?`, formatTime(now))
+	if err != nil {
+		return 0, dbError(op, err, nil)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, dbError(op, err, nil)
+	}
+	return int(n), nil
+}
+
 // List returns one page of messages matching f, ordered by ID.
 func (s outboxRepo) List(ctx context.Context, f storage.OutboxFilter, p storage.Page) (storage.List[storage.OutboxMessage], error) {
 	const op = "listing outbox messages"
@@ -183,18 +202,18 @@ func (s outboxRepo) List(ctx context.Context, f storage.OutboxFilter, p storage.
 		func(m storage.OutboxMessage) string { return string(m.ID) })
 }
 
-const outboxColumns = `id, kind, recipient, customer_id, payload, status, attempts,
-	next_attempt_at, claimed_until, last_error, created_at, updated_at, sent_at`
+const outboxColumns = `id, kind, recipient, customer_id, payload, status, attempts, claims,
+	next_attempt_at, claimed_until, last_error, created_at, updated_at, sent_at, expires_at`
 
 func scanOutbox(s scanner) (storage.OutboxMessage, error) {
 	var (
 		m                      storage.OutboxMessage
 		cus                    sql.NullString
 		next, created, updated string
-		claimed, sent          sql.NullString
+		claimed, sent, expires sql.NullString
 	)
-	err := s.Scan(&m.ID, &m.Kind, &m.Recipient, &cus, &m.Payload, &m.Status, &m.Attempts,
-		&next, &claimed, &m.LastError, &created, &updated, &sent)
+	err := s.Scan(&m.ID, &m.Kind, &m.Recipient, &cus, &m.Payload, &m.Status, &m.Attempts, &m.Claims,
+		&next, &claimed, &m.LastError, &created, &updated, &sent, &expires)
 	if err != nil {
 		return storage.OutboxMessage{}, err
 	}
@@ -215,6 +234,9 @@ func scanOutbox(s scanner) (storage.OutboxMessage, error) {
 		return storage.OutboxMessage{}, err
 	}
 	if m.SentAt, err = parseNullTime(sent); err != nil {
+		return storage.OutboxMessage{}, err
+	}
+	if m.ExpiresAt, err = parseNullTime(expires); err != nil {
 		return storage.OutboxMessage{}, err
 	}
 	return m, nil

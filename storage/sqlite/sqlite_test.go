@@ -4,11 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/pressly/goose/v3"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	msqlite "modernc.org/sqlite"
@@ -202,4 +204,39 @@ func TestUnsetTimesAreNull(t *testing.T) {
 		assert.True(t, got.LastUsedAt.IsZero())
 		return nil
 	}))
+}
+
+// TestMigrationKeepsTheClaimOfMessagesInHand upgrades a database that has
+// a message in a worker's hand, claimed under the old schema, whose
+// attempts fenced the bookkeeping: the worker settles it with the number
+// it holds, and a stale one cannot.
+func TestMigrationKeepsTheClaimOfMessagesInHand(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "portal.db")
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	p, err := goose.NewProvider(goose.DialectSQLite3, db, os.DirFS("migrations"), goose.WithDisableGlobalRegistry(true))
+	require.NoError(t, err)
+	_, err = p.UpTo(ctx, 6) // before outbox claims
+	require.NoError(t, err)
+	_, err = db.ExecContext(ctx, `INSERT INTO outbox (id, kind, recipient, payload, status, attempts, next_attempt_at,
+		claimed_until, last_error, created_at, updated_at) VALUES
+		('out_1', 'invitation', 'ada@example.com', X'7B7D', 'sending', 3, '2026-03-01T09:00:00.000000Z',
+		 '2026-03-01T09:10:00.000000Z', '', '2026-03-01T08:00:00.000000Z', '2026-03-01T09:00:00.000000Z')`)
+	require.NoError(t, err)
+	require.NoError(t, db.Close())
+
+	s := openStore(t, path)
+	at := time.Date(2026, 3, 1, 9, 1, 0, 0, time.UTC)
+	err = s.InTx(ctx, func(r storage.Repos) error {
+		m, err := r.Outbox().Get(ctx, "out_1")
+		require.NoError(t, err)
+		assert.Equal(t, 3, m.Attempts)
+		assert.Equal(t, 3, m.Claims, "the claim in hand keeps its number")
+		_, err = r.Outbox().MarkSent(ctx, "out_1", 2, at)
+		assert.ErrorIs(t, err, storage.ErrConflict, "a stale claim settles nothing")
+		_, err = r.Outbox().MarkSent(ctx, "out_1", 3, at)
+		return err
+	})
+	require.NoError(t, err, "the worker holding the claim settles it")
 }

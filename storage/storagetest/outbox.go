@@ -27,6 +27,8 @@ var outboxTests = []test{
 	{"MarkFailedAndRetry", testOutboxFailRetry},
 	{"Release", testOutboxRelease},
 	{"SettleNeedsTheClaim", testOutboxSettleFenced},
+	{"StaleClaimAfterRetry", testOutboxStaleClaimAfterRetry},
+	{"EraseExpiredPayloads", testOutboxEraseExpiredPayloads},
 	{"List", testOutboxList},
 	{"Rollback", testOutboxRollback},
 	{"ReadTxRefusesWrites", testOutboxReadOnly},
@@ -50,6 +52,7 @@ func newOutbox(cid customer.ID, to string) storage.OutboxMessage {
 		Recipient:     to,
 		CustomerID:    cid,
 		Payload:       []byte(`{"kind":"invitation","token":"pi_secret"}`),
+		ExpiresAt:     base.Add(7 * 24 * time.Hour),
 		Status:        storage.OutboxPending,
 		NextAttemptAt: base,
 		CreatedAt:     base,
@@ -105,7 +108,7 @@ func settle(t *testing.T, s storage.Store, fn func(ctx context.Context, r storag
 func markSent(t *testing.T, s storage.Store, m storage.OutboxMessage, at time.Time) (storage.OutboxMessage, error) {
 	t.Helper()
 	return settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
-		return r.MarkSent(ctx, m.ID, m.Attempts, at)
+		return r.MarkSent(ctx, m.ID, m.Claims, at)
 	})
 }
 
@@ -133,6 +136,7 @@ func testOutboxRoundTrip(t *testing.T, s storage.Store) {
 
 	provider := newOutbox("", "ops@example.com") // about no customer
 	provider.Payload = nil
+	provider.ExpiresAt = time.Time{}
 	enqueue(t, s, provider)
 	got, err = getOutbox(t, s, provider.ID)
 	require.NoError(t, err)
@@ -174,6 +178,7 @@ func testOutboxClaimDue(t *testing.T, s storage.Store) {
 	for _, m := range got {
 		assert.Equal(t, storage.OutboxSending, m.Status, m.Recipient)
 		assert.Equal(t, 1, m.Attempts, m.Recipient)
+		assert.Equal(t, 1, m.Claims, m.Recipient)
 		assertUTC(t, now.Add(lease), m.ClaimedUntil, "ClaimedUntil")
 		assertUTC(t, now, m.UpdatedAt, "UpdatedAt")
 		assert.Equal(t, m, mustGetOutbox(t, s, m.ID), "Claim returns what it stored")
@@ -224,6 +229,7 @@ func testOutboxLeaseExpiry(t *testing.T, s storage.Store) {
 	require.Len(t, second, 1, "the lease ran out: claimable again")
 	assert.Equal(t, m.ID, second[0].ID)
 	assert.Equal(t, 2, second[0].Attempts, "each claim counts")
+	assert.Equal(t, 2, second[0].Claims)
 	assertUTC(t, at(2*lease), second[0].ClaimedUntil, "a new lease")
 	assert.Equal(t, m.Payload, second[0].Payload)
 
@@ -245,6 +251,7 @@ func testOutboxMarkSent(t *testing.T, s storage.Store) {
 	want := m
 	want.Status = storage.OutboxSent
 	want.Attempts = 1
+	want.Claims = 1
 	want.Payload = nil
 	want.SentAt = at(time.Second)
 	want.UpdatedAt = at(time.Second)
@@ -262,7 +269,7 @@ func testOutboxSentIsFinal(t *testing.T, s storage.Store) {
 	require.NoError(t, err)
 
 	assert.Empty(t, claim(t, s, at(365*24*time.Hour), 10), "not even long after")
-	a := claimed[0].Attempts
+	a := claimed[0].Claims
 	for name, fn := range map[string]func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error){
 		"MarkSent": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
 			return r.MarkSent(ctx, m.ID, a, at(time.Hour))
@@ -307,6 +314,7 @@ func testOutboxReschedule(t *testing.T, s storage.Store) {
 	again := claim(t, s, next, 1)
 	require.Len(t, again, 1)
 	assert.Equal(t, 2, again[0].Attempts)
+	assert.Equal(t, 2, again[0].Claims)
 	assert.Equal(t, "451 try later", again[0].LastError, "the last error stays until another")
 }
 
@@ -330,6 +338,7 @@ func testOutboxFailRetry(t *testing.T, s storage.Store) {
 	require.NoError(t, err)
 	assert.Equal(t, storage.OutboxPending, retried.Status)
 	assert.Zero(t, retried.Attempts, "attempts start again")
+	assert.Equal(t, 1, retried.Claims, "claims never go back")
 	assertUTC(t, at(time.Hour), retried.NextAttemptAt, "due at the retry")
 	assertUTC(t, at(time.Hour), retried.UpdatedAt, "UpdatedAt")
 	assert.Equal(t, "550 no such user", retried.LastError, "the last error stays as a record")
@@ -347,6 +356,7 @@ func testOutboxFailRetry(t *testing.T, s storage.Store) {
 	again := claim(t, s, at(time.Hour), 1)
 	require.Len(t, again, 1)
 	assert.Equal(t, 1, again[0].Attempts)
+	assert.Equal(t, 2, again[0].Claims)
 }
 
 func testOutboxRelease(t *testing.T, s storage.Store) {
@@ -358,6 +368,7 @@ func testOutboxRelease(t *testing.T, s storage.Store) {
 	})
 	require.NoError(t, err)
 	want := m
+	want.Claims = 1 // the claim keeps its number
 	want.UpdatedAt = at(time.Minute)
 	assert.Equal(t, want, got, "pending again, uncounted, due as before")
 	assert.Equal(t, got, mustGetOutbox(t, s, m.ID))
@@ -365,10 +376,15 @@ func testOutboxRelease(t *testing.T, s storage.Store) {
 	again := claim(t, s, at(time.Minute), 1)
 	require.Len(t, again, 1, "claimable at once")
 	assert.Equal(t, 1, again[0].Attempts)
+	assert.Equal(t, 2, again[0].Claims, "a new claim, a new number")
+	_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		return r.MarkSent(ctx, m.ID, claimed[0].Claims, at(time.Minute))
+	})
+	assertConflict(t, err, "the released claim settles nothing")
 }
 
 // testOutboxSettleFenced: the bookkeeping changes a message only while it
-// is sending under the attempt named.
+// is sending under the claim named.
 func testOutboxSettleFenced(t *testing.T, s storage.Store) {
 	enqueue(t, s, newOutbox("", "sending@example.com"))
 	claimed := claim(t, s, base, 1)
@@ -376,7 +392,7 @@ func testOutboxSettleFenced(t *testing.T, s storage.Store) {
 	sending := claimed[0]
 	other := enqueue(t, s, newOutbox("", "other@example.com"))
 
-	type call func(ctx context.Context, r storage.OutboxRepo, id storage.OutboxID, attempt int) (storage.OutboxMessage, error)
+	type call func(ctx context.Context, r storage.OutboxRepo, id storage.OutboxID, claim int) (storage.OutboxMessage, error)
 	calls := map[string]call{
 		"MarkSent": func(ctx context.Context, r storage.OutboxRepo, id storage.OutboxID, a int) (storage.OutboxMessage, error) {
 			return r.MarkSent(ctx, id, a, at(time.Second))
@@ -393,9 +409,9 @@ func testOutboxSettleFenced(t *testing.T, s storage.Store) {
 	}
 	for name, fn := range calls {
 		_, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
-			return fn(ctx, r, sending.ID, sending.Attempts+1)
+			return fn(ctx, r, sending.ID, sending.Claims+1)
 		})
-		assertConflict(t, err, "%s under another attempt", name)
+		assertConflict(t, err, "%s under another claim", name)
 		_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
 			return fn(ctx, r, other.ID, 0)
 		})
@@ -407,6 +423,105 @@ func testOutboxSettleFenced(t *testing.T, s storage.Store) {
 	}
 	assert.Equal(t, sending, mustGetOutbox(t, s, sending.ID), "nothing changed")
 	assert.Equal(t, other, mustGetOutbox(t, s, other.ID), "nothing changed")
+}
+
+// testOutboxStaleClaimAfterRetry: a worker whose lease ran out cannot
+// settle the message once another claim took over, even after the message
+// failed, staff retried it and a third claim spends the fresh attempts.
+func testOutboxStaleClaimAfterRetry(t *testing.T, s storage.Store) {
+	m := enqueue(t, s, newOutbox("", "ada@example.com"))
+	a := claim(t, s, base, 1) // worker A; it hangs past its lease
+	require.Len(t, a, 1)
+	b := claim(t, s, at(lease), 1) // worker B
+	require.Len(t, b, 1)
+	_, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		return r.MarkFailed(ctx, m.ID, b[0].Claims, "550", at(lease))
+	})
+	require.NoError(t, err)
+	_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		return r.Retry(ctx, m.ID, at(2*lease))
+	})
+	require.NoError(t, err)
+	c := claim(t, s, at(2*lease), 1) // worker C, on the retry's fresh attempts
+	require.Len(t, c, 1)
+	require.Equal(t, a[0].Attempts, c[0].Attempts, "C spends the retry's first attempt, as A spent the first")
+	assert.Equal(t, []int{1, 2, 3}, []int{a[0].Claims, b[0].Claims, c[0].Claims}, "each claim has its own number")
+
+	for name, fn := range map[string]func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error){
+		"MarkSent": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+			return r.MarkSent(ctx, m.ID, a[0].Claims, at(2*lease))
+		},
+		"Reschedule": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+			return r.Reschedule(ctx, m.ID, a[0].Claims, at(3*lease), "stale A", at(2*lease))
+		},
+		"MarkFailed": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+			return r.MarkFailed(ctx, m.ID, a[0].Claims, "stale A", at(2*lease))
+		},
+		"Release": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+			return r.Release(ctx, m.ID, a[0].Claims, at(2*lease))
+		},
+	} {
+		_, err := settle(t, s, fn)
+		assertConflict(t, err, "stale worker A's %s changed a message claimed by C", name)
+	}
+	assert.Equal(t, c[0], mustGetOutbox(t, s, m.ID), "C's claim is untouched")
+	sent, err := markSent(t, s, c[0], at(2*lease))
+	require.NoError(t, err, "C settles it")
+	assert.Equal(t, storage.OutboxSent, sent.Status)
+}
+
+// testOutboxEraseExpiredPayloads: a failed message whose link has expired
+// loses its payload, and with it the link's token; the rest keep theirs.
+func testOutboxEraseExpiredPayloads(t *testing.T, s storage.Store) {
+	now := at(24 * time.Hour)
+	failed := func(to string, expires time.Time) storage.OutboxMessage {
+		t.Helper()
+		m := newOutbox("", to)
+		m.ExpiresAt = expires
+		enqueue(t, s, m)
+		claimed := claim(t, s, base, 1)
+		require.Len(t, claimed, 1)
+		f, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+			return r.MarkFailed(ctx, m.ID, claimed[0].Claims, "550", at(time.Second))
+		})
+		require.NoError(t, err)
+		return f
+	}
+	expired := failed("expired@example.com", now.Add(-time.Hour))
+	edge := failed("edge@example.com", now)
+	valid := failed("valid@example.com", now.Add(time.Microsecond))
+	noLink := failed("nolink@example.com", time.Time{})
+	pendingExpired := newOutbox("", "pending@example.com")
+	pendingExpired.ExpiresAt = now.Add(-time.Hour)
+	pendingExpired.NextAttemptAt = now.Add(time.Hour)
+	enqueue(t, s, pendingExpired)
+
+	erase := func() int {
+		t.Helper()
+		var n int
+		require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error {
+			var err error
+			n, err = r.Outbox().EraseExpiredPayloads(ctx, now)
+			return err
+		}))
+		return n
+	}
+	assert.Equal(t, 2, erase(), "the failed messages whose link expired at or before now")
+	for _, m := range []storage.OutboxMessage{expired, edge} {
+		want := m
+		want.Payload = nil
+		assert.Equal(t, want, mustGetOutbox(t, s, m.ID), "%s: only the payload goes", m.Recipient)
+	}
+	for _, m := range []storage.OutboxMessage{valid, noLink, pendingExpired} {
+		assert.Equal(t, m, mustGetOutbox(t, s, m.ID), "%s keeps its payload", m.Recipient)
+	}
+	assert.Zero(t, erase(), "nothing is left to erase")
+
+	err := read(t, s, func(ctx context.Context, r storage.Repos) error {
+		_, err := r.Outbox().EraseExpiredPayloads(ctx, now)
+		return err
+	})
+	assert.ErrorIs(t, err, storage.ErrReadOnly)
 }
 
 func testOutboxList(t *testing.T, s storage.Store) {
@@ -516,9 +631,11 @@ func testOutboxTimesUTC(t *testing.T, s storage.Store) {
 	m.NextAttemptAt = base.In(zone)
 	m.CreatedAt = base.In(zone)
 	m.UpdatedAt = base.In(zone)
+	m.ExpiresAt = at(time.Hour).In(zone)
 	enqueue(t, s, m)
 	got := mustGetOutbox(t, s, m.ID)
 	assertUTC(t, base, got.NextAttemptAt, "NextAttemptAt")
+	assertUTC(t, at(time.Hour), got.ExpiresAt, "ExpiresAt")
 	assertUTC(t, base, got.CreatedAt, "CreatedAt")
 	assertUTC(t, base, got.UpdatedAt, "UpdatedAt")
 
@@ -565,7 +682,7 @@ func testOutboxClaimedOnce(t *testing.T, s storage.Store) {
 				mu.Unlock()
 				for _, m := range batch {
 					err := s.InTx(ctx, func(r storage.Repos) error {
-						_, err := r.Outbox().MarkSent(ctx, m.ID, m.Attempts, base)
+						_, err := r.Outbox().MarkSent(ctx, m.ID, m.Claims, base)
 						return err
 					})
 					assert.NoError(t, err, "marking %s sent", m.ID)
