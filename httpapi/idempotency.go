@@ -193,16 +193,23 @@ func (s *Server) beginIdempotent(ctx context.Context, rec storage.IdempotencyRec
 	return prev, begun, err
 }
 
-// completeIdempotent keeps the answer of rec's request. If that fails the
-// record is dropped, so that retries run again rather than meet 409 for a day.
+// completeIdempotent keeps the answer of rec's request. If that fails after
+// a refusal (4xx), which changed nothing, the record is dropped, so that
+// retries run again rather than meet 409 for a day. After a success the
+// change has happened: the record stays in flight, and retries meet 409
+// until it expires rather than do the change a second time (a second
+// order, say).
 func (s *Server) completeIdempotent(ctx context.Context, rec storage.IdempotencyRecord, resp storage.IdempotencyResponse) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), idempotencyWriteTimeout)
 	defer cancel()
 	err := s.idem.InTx(ctx, func(r storage.Repos) error {
 		return r.Idempotency().Complete(ctx, rec.Scope, rec.Key, resp)
 	})
-	if err != nil {
-		s.log.ErrorContext(ctx, "httpapi: keeping an idempotent answer", "request_id", requestID(ctx), "err", err)
+	if err == nil {
+		return
+	}
+	s.log.ErrorContext(ctx, "httpapi: keeping an idempotent answer", "request_id", requestID(ctx), "status", resp.Status, "err", err)
+	if resp.Status >= 400 {
 		s.forgetIdempotent(ctx, rec)
 	}
 }

@@ -265,3 +265,63 @@ func TestIdempotencyServerErrorReleasesKey(t *testing.T) {
 	require.Equal(t, http.StatusCreated, res.StatusCode, "the retry runs: body: %s", b)
 	assert.Empty(t, res.Header.Get("Idempotent-Replayed"))
 }
+
+// failingComplete is an idempotency store whose next Complete fails, as a
+// database hiccup after the order committed would make it.
+type failingComplete struct {
+	storage.Store
+	fail atomic.Bool
+}
+
+func (s *failingComplete) InTx(ctx context.Context, fn func(storage.Repos) error) error {
+	return s.Store.InTx(ctx, func(r storage.Repos) error { return fn(failingCompleteRepos{r, s}) })
+}
+
+type failingCompleteRepos struct {
+	storage.Repos
+	s *failingComplete
+}
+
+func (r failingCompleteRepos) Idempotency() storage.IdempotencyRepo {
+	return failingCompleteRepo{r.Repos.Idempotency(), r.s}
+}
+
+type failingCompleteRepo struct {
+	storage.IdempotencyRepo
+	s *failingComplete
+}
+
+func (r failingCompleteRepo) Complete(ctx context.Context, scope, key string, resp storage.IdempotencyResponse) error {
+	if r.s.fail.CompareAndSwap(true, false) {
+		return errors.New("disk I/O error")
+	}
+	return r.IdempotencyRepo.Complete(ctx, scope, key, resp)
+}
+
+// When keeping the answer of a placed order fails, the key stays taken: a
+// retry answers 409 rather than placing a second order.
+func TestIdempotencyKeyKeptWhenKeepingTheAnswerFails(t *testing.T) {
+	s, err := sqlite.Open(t.Context(), t.TempDir()+"/portal.db")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	idem := &failingComplete{Store: s}
+	e := &env{clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}}
+	e.p = portaltest.New(t, e.clock, func(c *portal.Config) { c.Store = s; c.Mailer = e.notes })
+	e.owner, err = e.p.Bootstrap(t.Context())
+	require.NoError(t, err)
+	e.srv = httptest.NewServer(httpapi.NewHandler(e.p, httpapi.WithLogger(slog.New(slog.NewTextHandler(e.logs, nil))), httpapi.WithIdempotencyStore(idem)))
+	t.Cleanup(e.srv.Close)
+
+	cid, ada := e.onboard(t, "Acme GmbH", "ada@acme.example", &client.FeaturesPatch{OrderAuthorization: ptr(true)})
+	laptop := e.createProduct(t, "LAP-14", "Laptop 14")
+	body := `{"lines":[{"product_id":"` + string(laptop.ID) + `","quantity":1}],"recipient":{"name":"Bob"}}`
+
+	idem.fail.Store(true)
+	res, b := e.post(t, "/v1/customers/"+cid+"/orders", ada.Token, "order-1", body)
+	require.Equal(t, http.StatusCreated, res.StatusCode, "body: %s", b)
+	res, b = e.post(t, "/v1/customers/"+cid+"/orders", ada.Token, "order-1", body) // the client's retry
+	assert.Equal(t, http.StatusConflict, res.StatusCode, "the key is still taken: %s", b)
+
+	l := must(e.client(t, ada.Token).ListOrdersWithResponse(t.Context(), cid, nil))(t).JSON200
+	assert.Len(t, l.Items, 1, "one Idempotency-Key, one order")
+}
