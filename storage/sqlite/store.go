@@ -75,7 +75,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		"foreign_keys(1)",
 		"synchronous(NORMAL)",
 	}
-	write, err := sql.Open("sqlite", withParams(dsn, pragmas, "_txlock", "immediate"))
+	write, err := openPool(withParams(dsn, pragmas, "_txlock", "immediate"), stmtCacheSize)
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: opening write pool: %w", err)
 	}
@@ -90,7 +90,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 
-	read, err := sql.Open("sqlite", withParams(dsn, append(pragmas, "query_only(1)")))
+	read, err := openPool(withParams(dsn, append(pragmas, "query_only(1)")), stmtCacheSize)
 	if err != nil {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: opening read pool: %w", err)
@@ -105,6 +105,17 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: opening read pool: %w", err)
 	}
 	return &Store{write: write, read: read}, nil
+}
+
+// openPool returns a pool of connections to dsn that keep up to cacheSize
+// statements prepared each (see stmtConn). Like sql.Open, it connects to
+// nothing yet.
+func openPool(dsn string, cacheSize int) (*sql.DB, error) {
+	c, err := sqlite.NewConnector(dsn)
+	if err != nil {
+		return nil, err
+	}
+	return sql.OpenDB(stmtCacheConnector{Connector: c, size: cacheSize}), nil
 }
 
 // migrate applies the embedded migrations that db has not seen yet.
