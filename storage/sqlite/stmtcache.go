@@ -11,8 +11,8 @@ import (
 
 // stmtCacheSize bounds the statements each connection keeps prepared. The
 // conformance suite, which tries every filter, runs some 200 distinct query
-// texts over a store's connections and at most 94 on one, the migrations'
-// DDL included; IN-lists add a text per length. A cached statement holds
+// texts besides the migrations' DDL, and at most 94 texts (DDL included) on
+// one connection of one store; IN-lists add a text per length. A cached statement holds
 // about 4.5 KiB of SQLite memory, so a full cache is about 1 MiB. What
 // falls out is prepared again when it next runs.
 const stmtCacheSize = 256
