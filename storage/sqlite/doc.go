@@ -16,6 +16,11 @@
 // readers see a consistent snapshot and neither wait for nor block the
 // writer.
 //
+// Every connection keeps the statements it runs prepared, up to 256 query
+// texts, least recently used out first, so a query is parsed once per
+// connection rather than on every call. A query run again while its own
+// rows are still open on that connection gets a statement of its own.
+//
 // # DSN
 //
 // The dsn given to Open is a file path ("data/portal.db") or an SQLite URI
