@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -62,6 +63,36 @@ func portalkitHandler(ctx context.Context, db string) (http.Handler, func() erro
 type floor struct {
 	read, write *sql.DB
 	sessions    map[string]string // token hash → customer ID
+	// Statements are prepared once, as portalkit's SQLite backend keeps
+	// them: reads by query text on first use, the writes at start (the one
+	// write connection is busy inside transactions later).
+	reads                                         sync.Map // query text → *sql.Stmt
+	product, counter, insOrder, insLine, insEvent *sql.Stmt
+}
+
+// stmt returns the read statement for q, prepared on first use.
+func (f *floor) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := f.reads.Load(q); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := f.read.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := f.reads.LoadOrStore(q, st); loaded {
+		_ = st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// query runs the read q with args on its prepared statement.
+func (f *floor) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := f.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
 }
 
 // floorHandler opens db with the pragmas storage/sqlite uses (WAL,
@@ -98,6 +129,24 @@ func floorHandler(ctx context.Context, db string) (http.Handler, func() error, e
 	}
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return nil, nil, errors.Join(err, closeAll())
+	}
+	for _, w := range []struct {
+		st **sql.Stmt
+		q  string
+	}{
+		{&f.product, `SELECT sku, name, price_amount, price_currency FROM products WHERE id = ?`},
+		{&f.counter, `INSERT INTO counters (name, value) VALUES ('order_number', 1)
+			ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value`},
+		{&f.insOrder, `INSERT INTO orders (id, number, customer_id, site_id, kind, status, currency,
+			delivery_line1, delivery_line2, delivery_postal_code, delivery_city, delivery_region, delivery_country,
+			recipient_name, recipient_email, recipient_employee_number, requested_date, note, ordered_by, version, created_at, updated_at)
+			VALUES (?, ?, ?, NULL, ?, 'submitted', ?, '', '', '', '', '', '', ?, ?, ?, NULL, '', 'floor', 1, ?, ?)`},
+		{&f.insLine, `INSERT INTO order_lines (order_id, line, product_id, sku, name, unit_amount, unit_currency, quantity) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`},
+		{&f.insEvent, `INSERT INTO order_events (order_id, seq, from_status, to_status, at, by, note) VALUES (?, 1, '', 'submitted', ?, 'floor', '')`},
+	} {
+		if *w.st, err = write.PrepareContext(ctx, w.q); err != nil {
+			return nil, nil, errors.Join(err, closeAll())
+		}
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /v1/customers/{customerId}/orders/{orderId}", f.view)
@@ -173,7 +222,7 @@ func (f *floor) details(ctx context.Context, os []floorOrder) error {
 		args[i] = os[i].ID
 	}
 	in := strings.TrimSuffix(strings.Repeat("?,", len(os)), ",")
-	rows, err := f.read.QueryContext(ctx, `SELECT order_id, product_id, sku, name, unit_amount, unit_currency, quantity FROM order_lines WHERE order_id IN (`+in+`) ORDER BY order_id, line`, args...)
+	rows, err := f.query(ctx, `SELECT order_id, product_id, sku, name, unit_amount, unit_currency, quantity FROM order_lines WHERE order_id IN (`+in+`) ORDER BY order_id, line`, args...)
 	if err != nil {
 		return err
 	}
@@ -188,7 +237,7 @@ func (f *floor) details(ctx context.Context, os []floorOrder) error {
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return err
 	}
-	rows, err = f.read.QueryContext(ctx, `SELECT order_id, from_status, to_status, at, by, note FROM order_events WHERE order_id IN (`+in+`) ORDER BY order_id, seq`, args...)
+	rows, err = f.query(ctx, `SELECT order_id, from_status, to_status, at, by, note FROM order_events WHERE order_id IN (`+in+`) ORDER BY order_id, seq`, args...)
 	if err != nil {
 		return err
 	}
@@ -209,7 +258,12 @@ func (f *floor) view(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not found", http.StatusNotFound)
 		return
 	}
-	o, err := scanFloorOrder(f.read.QueryRowContext(r.Context(), `SELECT `+floorOrderColumns+` FROM orders WHERE id = ? AND customer_id = ?`, r.PathValue("orderId"), cid))
+	st, err := f.stmt(r.Context(), `SELECT `+floorOrderColumns+` FROM orders WHERE id = ? AND customer_id = ?`)
+	if err != nil {
+		writeFloor(w, 0, nil, err)
+		return
+	}
+	o, err := scanFloorOrder(st.QueryRowContext(r.Context(), r.PathValue("orderId"), cid))
 	if errors.Is(err, sql.ErrNoRows) {
 		http.Error(w, "not found", http.StatusNotFound)
 		return
@@ -227,7 +281,7 @@ func (f *floor) list(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "not found", http.StatusNotFound)
 		return
 	}
-	rows, err := f.read.QueryContext(r.Context(), `SELECT `+floorOrderColumns+` FROM orders WHERE customer_id = ? ORDER BY id DESC LIMIT 50`, cid)
+	rows, err := f.query(r.Context(), `SELECT `+floorOrderColumns+` FROM orders WHERE customer_id = ? ORDER BY id DESC LIMIT 50`, cid)
 	if err != nil {
 		writeFloor(w, 0, nil, err)
 		return
@@ -286,7 +340,7 @@ func (f *floor) place(w http.ResponseWriter, r *http.Request) {
 	defer func() { _ = tx.Rollback() }()
 	for _, l := range in.Lines {
 		fl := floorLine{ProductID: l.ProductID, Quantity: l.Quantity}
-		err := tx.QueryRowContext(ctx, `SELECT sku, name, price_amount, price_currency FROM products WHERE id = ?`, l.ProductID).
+		err := tx.StmtContext(ctx, f.product).QueryRowContext(ctx, l.ProductID).
 			Scan(&fl.SKU, &fl.Name, &fl.UnitPrice.Amount, &fl.UnitPrice.Currency)
 		if err != nil {
 			writeFloor(w, 0, nil, err)
@@ -295,24 +349,20 @@ func (f *floor) place(w http.ResponseWriter, r *http.Request) {
 		o.Currency = fl.UnitPrice.Currency
 		o.Lines = append(o.Lines, fl)
 	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO counters (name, value) VALUES ('order_number', 1)
-		ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value`).Scan(&o.Number)
+	err = tx.StmtContext(ctx, f.counter).QueryRowContext(ctx).Scan(&o.Number)
 	if err == nil {
-		_, err = tx.ExecContext(ctx, `INSERT INTO orders (id, number, customer_id, site_id, kind, status, currency,
-			delivery_line1, delivery_line2, delivery_postal_code, delivery_city, delivery_region, delivery_country,
-			recipient_name, recipient_email, recipient_employee_number, requested_date, note, ordered_by, version, created_at, updated_at)
-			VALUES (?, ?, ?, NULL, ?, 'submitted', ?, '', '', '', '', '', '', ?, ?, ?, NULL, '', 'floor', 1, ?, ?)`,
+		_, err = tx.StmtContext(ctx, f.insOrder).ExecContext(ctx,
 			o.ID, o.Number, cid, o.Kind, o.Currency, in.Recipient.Name, in.Recipient.Email, in.Recipient.EmployeeNumber, now, now)
 	}
 	for i, l := range o.Lines {
 		if err != nil {
 			break
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO order_lines (order_id, line, product_id, sku, name, unit_amount, unit_currency, quantity) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		_, err = tx.StmtContext(ctx, f.insLine).ExecContext(ctx,
 			o.ID, i+1, l.ProductID, l.SKU, l.Name, l.UnitPrice.Amount, l.UnitPrice.Currency, l.Quantity)
 	}
 	if err == nil {
-		_, err = tx.ExecContext(ctx, `INSERT INTO order_events (order_id, seq, from_status, to_status, at, by, note) VALUES (?, 1, '', 'submitted', ?, 'floor', '')`, o.ID, now)
+		_, err = tx.StmtContext(ctx, f.insEvent).ExecContext(ctx, o.ID, now)
 	}
 	if err == nil {
 		err = tx.Commit()
