@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -114,6 +115,10 @@ func floorHandler(ctx context.Context, db string) (http.Handler, func() error, e
 	if err != nil {
 		return nil, nil, errors.Join(err, write.Close())
 	}
+	// As many readers as storage/sqlite keeps: more connections than cores
+	// only make SQLite's readers contend.
+	read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	read.SetMaxIdleConns(max(4, runtime.GOMAXPROCS(0)))
 	f := &floor{read: read, write: write, sessions: map[string]string{}}
 	closeAll := func() error { return errors.Join(read.Close(), write.Close()) }
 	rows, err := read.QueryContext(ctx, `SELECT token_hash, customer_id FROM sessions`)
