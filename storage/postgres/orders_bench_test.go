@@ -1,35 +1,20 @@
 package postgres_test
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"
 
-	"github.com/portalkit/portalkit/customer"
-	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/storage"
-	"github.com/portalkit/portalkit/storage/postgres"
 	"github.com/portalkit/portalkit/storage/postgres/postgrestest"
+	"github.com/portalkit/portalkit/storage/storagetest"
 )
 
 // The benchmarks mirror storage/sqlite's orders_bench_test.go, names, table
 // sizes and seed included, so the two backends' figures can be put side by
 // side.
-
-// orderTable is a size of the orders table the benchmarks run against.
-type orderTable struct {
-	name      string
-	customers int
-	orders    int // spread evenly over the customers
-}
-
-var orderTables = []orderTable{
-	{"orders=10k/customers=100", 100, 10_000},
-	{"orders=1M/customers=10k", 10_000, 1_000_000},
-}
 
 // seededTables are the tables openOrderTable fills.
 const seededTables = `{customers,products,orders,order_lines,order_events}`
@@ -39,7 +24,7 @@ const seededTables = `{customers,products,orders,order_lines,order_events}`
 // history event each; one in fifty submitted, the rest fulfilled), seeded
 // with INSERT ... SELECT over generate_series on a connection of its own,
 // so that a million orders take well under a minute.
-func openOrderTable(b *testing.B, t orderTable) *postgres.Store {
+func openOrderTable(b *testing.B, t storagetest.OrderTable) storage.Store {
 	b.Helper()
 	url := postgrestest.URL(b)
 	s := openStore(b, url) // applies the migrations
@@ -101,7 +86,7 @@ func openOrderTable(b *testing.B, t orderTable) *postgres.Store {
 		SELECT id, 1, '', 'submitted', ` + ts + `, 'user:usr_000000000001', '' FROM orders`,
 		`UPDATE counters SET value = @orders WHERE name = 'order_number'`,
 	}
-	args := pgx.NamedArgs{"customers": t.customers, "orders": t.orders}
+	args := pgx.NamedArgs{"customers": t.Customers, "orders": t.Orders}
 	for _, q := range stmts {
 		_, err := tx.Exec(ctx, q, args)
 		require.NoError(b, err, q)
@@ -122,96 +107,12 @@ func openOrderTable(b *testing.B, t orderTable) *postgres.Store {
 	// its first reads.
 	_, err = conn.Exec(ctx, `VACUUM (ANALYZE) customers, products, orders, order_lines, order_events`)
 	require.NoError(b, err)
-	b.Logf("seeded %d orders of %d customers in %s", t.orders, t.customers, time.Since(started).Round(time.Millisecond))
+	b.Logf("seeded %d orders of %d customers in %s", t.Orders, t.Customers, time.Since(started).Round(time.Millisecond))
 	return s
 }
-func benchOrder(id orders.ID, cid customer.ID) orders.Order {
-	at := time.Date(2026, 1, 6, 9, 0, 0, 0, time.UTC)
-	return orders.Order{
-		ID: id, CustomerID: cid, Kind: orders.KindStandard, Status: orders.StatusSubmitted, Currency: "EUR",
-		Lines: []orders.Line{
-			{ProductID: "prd_000000000001", SKU: "LAP-14", Name: "Laptop 14", UnitPrice: orders.Money{Amount: 129900, Currency: "EUR"}, Quantity: 2},
-			{ProductID: "prd_000000000002", SKU: "PHN-6", Name: "Phone 6", UnitPrice: orders.Money{Amount: 69900, Currency: "EUR"}, Quantity: 1},
-		},
-		Recipient: orders.Employee{Name: "Bob"}, OrderedBy: "usr_000000000001",
-		History: []orders.Event{{To: orders.StatusSubmitted, At: at, By: "user:usr_000000000001"}},
-		Version: 1, CreatedAt: at, UpdatedAt: at,
-	}
-}
 
-// BenchmarkOrderPlace measures placing one order (a number from the
-// counter, the order, two lines and its submission) per write
-// transaction, the shape of the PlaceOrder use case's writes, into a small
-// table and into one of a million orders.
-func BenchmarkOrderPlace(b *testing.B) {
-	for _, t := range orderTables {
-		b.Run(t.name, func(b *testing.B) {
-			ctx := b.Context()
-			s := openOrderTable(b, t)
-			b.ReportAllocs()
-			i := 0
-			for b.Loop() {
-				i++
-				o := benchOrder(orders.ID(fmt.Sprintf("ord_z%011d", i)), customer.ID(fmt.Sprintf("cus_%012d", i%t.customers)))
-				err := s.InTx(ctx, func(r storage.Repos) error {
-					n, err := r.Orders().NextNumber(ctx)
-					if err != nil {
-						return err
-					}
-					o.Number = n
-					return r.Orders().Create(ctx, o)
-				})
-				if err != nil {
-					b.Fatal(err)
-				}
-			}
-		})
-	}
-}
+// BenchmarkOrderPlace is storagetest.BenchmarkOrderPlace on this backend.
+func BenchmarkOrderPlace(b *testing.B) { storagetest.BenchmarkOrderPlace(b, openOrderTable) }
 
-// BenchmarkOrderList measures one page of 50 orders, lines and history
-// included: a customer's orders newest first (its first page and one deep
-// in its history), one status of them, and the provider's inbox across
-// customers, oldest first. Keyset paging over the indexes keeps each flat
-// as the table grows.
-func BenchmarkOrderList(b *testing.B) {
-	for _, t := range orderTables {
-		b.Run(t.name, func(b *testing.B) {
-			ctx := b.Context()
-			s := openOrderTable(b, t)
-			// A customer in the middle, whose orders (every customers-th) are
-			// fulfilled; the cursor is half-way down its list.
-			c := t.customers/2 + 1
-			cid := customer.ID(fmt.Sprintf("cus_%012d", c))
-			deep := storage.Cursor(fmt.Sprintf("ord_%012d", t.orders/2+c))
-			cases := []struct {
-				name string
-				f    storage.OrderFilter
-				p    storage.Page
-				want int
-			}{
-				{"customer-newest", storage.OrderFilter{CustomerID: cid, NewestFirst: true}, storage.Page{Limit: 50}, 50},
-				{"customer-newest-deep", storage.OrderFilter{CustomerID: cid, NewestFirst: true}, storage.Page{Limit: 50, Cursor: deep}, 50},
-				{"customer-status", storage.OrderFilter{CustomerID: cid, Status: orders.StatusFulfilled, NewestFirst: true}, storage.Page{Limit: 50}, 50},
-				{"inbox", storage.OrderFilter{Status: orders.StatusSubmitted}, storage.Page{Limit: 50}, 50},
-			}
-			for _, tc := range cases {
-				b.Run(tc.name, func(b *testing.B) {
-					b.ReportAllocs()
-					for b.Loop() {
-						err := s.ReadTx(ctx, func(r storage.Repos) error {
-							l, err := r.Orders().List(ctx, tc.f, tc.p)
-							if err == nil && len(l.Items) != tc.want {
-								err = fmt.Errorf("got %d orders", len(l.Items))
-							}
-							return err
-						})
-						if err != nil {
-							b.Fatal(err)
-						}
-					}
-				})
-			}
-		})
-	}
-}
+// BenchmarkOrderList is storagetest.BenchmarkOrderList on this backend.
+func BenchmarkOrderList(b *testing.B) { storagetest.BenchmarkOrderList(b, openOrderTable) }
