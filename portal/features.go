@@ -20,10 +20,11 @@ type FeaturesView struct {
 func (p *Portal) GetFeatures(ctx context.Context, id customer.ID) (FeaturesView, error) {
 	var out FeaturesView
 	err := p.read(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActFeaturesRead, id, ""); err != nil {
+		a, err := p.authorize(ctx, r, ActFeaturesRead, id, "")
+		if err != nil {
 			return err
 		}
-		c, err := getCustomer(ctx, r, id)
+		c, err := a.customerOf(ctx, r, id)
 		out = FeaturesView{Features: c.Features, Version: c.Version}
 		return err
 	})

@@ -65,7 +65,7 @@ func (p *Portal) PlaceOrder(ctx context.Context, cid customer.ID, params PlaceOr
 		if err != nil {
 			return err
 		}
-		c, err := getCustomer(ctx, r, cid)
+		c, err := a.customerOf(ctx, r, cid)
 		if err != nil {
 			return err
 		}
@@ -110,6 +110,11 @@ func (p *Portal) PlaceOrder(ctx context.Context, cid customer.ID, params PlaceOr
 			return fmt.Errorf("portal: creating order: %w", err)
 		}
 		out = o
+		if a.user() {
+			// The orderer is the caller, whom authorize found active and
+			// covering the order's site just now.
+			return p.enqueue(ctx, r, orderNoticeTo(a.person, kind, o, c, ""))
+		}
 		return p.enqueueOrderNotice(ctx, r, kind, o, c, "")
 	})
 	if err != nil {
@@ -424,6 +429,11 @@ func orderNotice(ctx context.Context, r storage.Repos, kind NotificationKind, o 
 	if !ok || (o.SiteID != "" && !m.CoversSite(o.SiteID)) {
 		return Notification{}, nil
 	}
+	return orderNoticeTo(u, kind, o, c, reason), nil
+}
+
+// orderNoticeTo is the e-mail of kind about order o of customer c to u.
+func orderNoticeTo(u customer.User, kind NotificationKind, o orders.Order, c customer.Customer, reason string) Notification {
 	n := Notification{
 		Kind: kind, To: u.Email, Locale: u.Locale, CustomerID: c.ID, CustomerName: c.Name,
 		OrderID: string(o.ID), OrderNumber: o.Number.String(),
@@ -431,7 +441,7 @@ func orderNotice(ctx context.Context, r storage.Repos, kind NotificationKind, o 
 	if kind == NotifyOrderRejected {
 		n.Reason = reason
 	}
-	return n, nil
+	return n
 }
 
 // enqueueOrderNotice writes the e-mail of kind about order o to the

@@ -119,10 +119,21 @@ func staffRank(r identity.StaffRole) int {
 }
 
 // access is an authorized caller: who it is and, for a customer user, the
-// membership it acts through as it is stored now.
+// membership it acts through and its customer as they are stored now.
 type access struct {
 	who        identity.Principal
 	membership customer.Membership // set for customer users
+	person     customer.User       // set for customer users
+	customer   customer.Customer   // set for customer users
+}
+
+// customerOf returns customer cid: for a customer user the one authorize
+// read (which it checked is cid), for staff loaded from r.
+func (a access) customerOf(ctx context.Context, r storage.Repos, cid customer.ID) (customer.Customer, error) {
+	if a.user() && a.customer.ID == cid {
+		return a.customer, nil
+	}
+	return getCustomer(ctx, r, cid)
 }
 
 // user reports whether the caller is a customer user.
@@ -177,7 +188,8 @@ func (p *Portal) authorizeUser(ctx context.Context, r storage.Repos, who identit
 	if cid != "" && cid != who.CustomerID {
 		return access{}, errCustomerNotFound(cid)
 	}
-	m, err := r.Memberships().Get(ctx, who.MembershipID)
+	st, err := r.Memberships().GetStanding(ctx, who.MembershipID)
+	m, u, c := st.Membership, st.User, st.Customer
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return access{}, portalerr.New(portalerr.Unauthenticated, "your membership no longer exists")
@@ -187,19 +199,9 @@ func (p *Portal) authorizeUser(ctx context.Context, r storage.Repos, who identit
 		return access{}, portalerr.New(portalerr.Unauthenticated, "your credentials do not match your membership")
 	case m.Status != customer.MembershipActive:
 		return access{}, portalerr.New(portalerr.PermissionDenied, "your membership is disabled")
-	}
-	u, err := r.Users().Get(ctx, m.UserID)
-	if err != nil {
-		return access{}, fmt.Errorf("portal: loading caller's user: %w", err)
-	}
-	if u.Status != customer.UserActive {
+	case u.Status != customer.UserActive:
 		return access{}, portalerr.New(portalerr.PermissionDenied, "your account is disabled")
-	}
-	c, err := r.Customers().Get(ctx, m.CustomerID)
-	if err != nil {
-		return access{}, fmt.Errorf("portal: loading caller's customer: %w", err)
-	}
-	if c.Status != customer.StatusActive {
+	case c.Status != customer.StatusActive:
 		return access{}, portalerr.New(portalerr.PermissionDenied, "your customer account is %s", c.Status)
 	}
 	role := m.Role
@@ -212,5 +214,5 @@ func (p *Portal) authorizeUser(ctx context.Context, r storage.Repos, who identit
 	if sid != "" && !m.CoversSite(sid) {
 		return access{}, errSiteNotFound(sid)
 	}
-	return access{who: who, membership: m}, nil
+	return access{who: who, membership: m, person: u, customer: c}, nil
 }

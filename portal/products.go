@@ -443,10 +443,11 @@ func (p *Portal) GetCatalogue(ctx context.Context, cid customer.ID, params GetCa
 	}
 	var out storage.List[orders.Entry]
 	err := p.read(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActCatalogueRead, cid, ""); err != nil {
+		a, err := p.authorize(ctx, r, ActCatalogueRead, cid, "")
+		if err != nil {
 			return err
 		}
-		c, err := getCustomer(ctx, r, cid)
+		c, err := a.customerOf(ctx, r, cid)
 		if err != nil {
 			return err
 		}

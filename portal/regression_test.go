@@ -120,39 +120,39 @@ func (s *fakeStore) ReadTx(ctx context.Context, fn func(storage.Repos) error) er
 	})
 }
 
-// fakeRepos is a storage.Repos with its own user repository.
+// fakeRepos is a storage.Repos with its own membership repository.
 type fakeRepos struct {
 	storage.Repos
-	users storage.UserRepo
+	memberships storage.MembershipRepo
 }
 
-func (r fakeRepos) Users() storage.UserRepo { return r.users }
+func (r fakeRepos) Memberships() storage.MembershipRepo { return r.memberships }
 
-// fakeUsers is a storage.UserRepo whose Get is get.
-type fakeUsers struct {
-	storage.UserRepo
-	get func(ctx context.Context, id customer.UserID) (customer.User, error)
+// fakeMemberships is a storage.MembershipRepo whose GetStanding is getStanding.
+type fakeMemberships struct {
+	storage.MembershipRepo
+	getStanding func(ctx context.Context, id customer.MembershipID) (storage.Standing, error)
 }
 
-func (u fakeUsers) Get(ctx context.Context, id customer.UserID) (customer.User, error) {
-	return u.get(ctx, id)
+func (m fakeMemberships) GetStanding(ctx context.Context, id customer.MembershipID) (storage.Standing, error) {
+	return m.getStanding(ctx, id)
 }
 
 func TestRegressionStorageErrorKeepsSession(t *testing.T) {
 	for name, newStore := range backends {
 		t.Run(name, func(t *testing.T) {
-			// The hiccup hits the user lookup inside Authenticate's read
-			// transaction: the check of the account, which used to end the
-			// session on any error.
+			// The hiccup hits the lookup of the account (membership, user
+			// and customer) inside Authenticate's read transaction: the
+			// check that used to end the session on any error.
 			var hiccup atomic.Bool
 			store := &fakeStore{Store: newStore(t)}
 			store.repos = func(r storage.Repos) storage.Repos {
-				return fakeRepos{Repos: r, users: fakeUsers{UserRepo: r.Users(),
-					get: func(ctx context.Context, id customer.UserID) (customer.User, error) {
+				return fakeRepos{Repos: r, memberships: fakeMemberships{MembershipRepo: r.Memberships(),
+					getStanding: func(ctx context.Context, id customer.MembershipID) (storage.Standing, error) {
 						if hiccup.CompareAndSwap(true, false) {
-							return customer.User{}, errors.New("disk hiccup")
+							return storage.Standing{}, errors.New("disk hiccup")
 						}
-						return r.Users().Get(ctx, id)
+						return r.Memberships().GetStanding(ctx, id)
 					}}}
 			}
 			s := newSignInEnv(t, store)

@@ -126,18 +126,11 @@ func (p *Portal) authenticateSession(ctx context.Context, token string) (identit
 // membership (which must be the user's) and its customer are all active, and
 // returns the customer.
 func checkSignInAllowed(ctx context.Context, r storage.Repos, uid customer.UserID, mid customer.MembershipID) (customer.Customer, error) {
-	u, err := r.Users().Get(ctx, uid)
-	if err != nil {
-		return customer.Customer{}, fmt.Errorf("portal: loading user: %w", err)
-	}
-	m, err := r.Memberships().Get(ctx, mid)
+	st, err := r.Memberships().GetStanding(ctx, mid)
 	if err != nil {
 		return customer.Customer{}, fmt.Errorf("portal: loading membership: %w", err)
 	}
-	c, err := r.Customers().Get(ctx, m.CustomerID)
-	if err != nil {
-		return customer.Customer{}, fmt.Errorf("portal: loading customer: %w", err)
-	}
+	u, m, c := st.User, st.Membership, st.Customer
 	if u.Status != customer.UserActive || m.Status != customer.MembershipActive || c.Status != customer.StatusActive || m.UserID != uid {
 		return customer.Customer{}, portalerr.New(portalerr.Unauthenticated, "this account can no longer sign in")
 	}

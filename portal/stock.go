@@ -442,7 +442,7 @@ func (p *Portal) inWarehouse(ctx context.Context, run func(context.Context, func
 		if err != nil {
 			return err
 		}
-		c, err := getCustomer(ctx, r, cid)
+		c, err := a.customerOf(ctx, r, cid)
 		if err != nil {
 			return err
 		}

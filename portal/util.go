@@ -98,7 +98,7 @@ func listIn[T any](ctx context.Context, p *Portal, act Action, cid customer.ID, 
 		if err != nil {
 			return err
 		}
-		if _, err := getCustomer(ctx, r, cid); err != nil {
+		if _, err := a.customerOf(ctx, r, cid); err != nil {
 			return err
 		}
 		out, err = list(r, a, params.page())

@@ -14,6 +14,9 @@ type MembershipRepo interface {
 	Create(ctx context.Context, m customer.Membership) error
 	// Get returns the membership with the given ID, or ErrNotFound.
 	Get(ctx context.Context, id customer.MembershipID) (customer.Membership, error)
+	// GetStanding returns the membership with the given ID together with
+	// its user and its customer, in one lookup, or ErrNotFound.
+	GetStanding(ctx context.Context, id customer.MembershipID) (Standing, error)
 	// Update works like CustomerRepo.Update. fn must not change UserID or
 	// CustomerID. ErrNotFound when a new site does not exist.
 	Update(ctx context.Context, id customer.MembershipID, fn func(*customer.Membership) error) (customer.Membership, error)
@@ -24,6 +27,15 @@ type MembershipRepo interface {
 	List(ctx context.Context, f MembershipFilter, p Page) (List[customer.Membership], error)
 	// CountActiveAdmins returns how many active admin memberships the customer has.
 	CountActiveAdmins(ctx context.Context, id customer.ID) (int, error)
+}
+
+// Standing is a membership with the user and the customer it joins, as
+// stored now: what deciding a customer user's access reads on every call,
+// which is why backends find it in one lookup.
+type Standing struct {
+	Membership customer.Membership
+	User       customer.User
+	Customer   customer.Customer
 }
 
 // MembershipFilter narrows a membership list. Zero fields do not filter.

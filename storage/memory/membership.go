@@ -46,6 +46,19 @@ func (r membershipRepo) Get(_ context.Context, id customer.MembershipID) (custom
 	return cloneMembership(m), nil
 }
 
+func (r membershipRepo) GetStanding(ctx context.Context, id customer.MembershipID) (storage.Standing, error) {
+	m, err := r.Get(ctx, id)
+	if err != nil {
+		return storage.Standing{}, err
+	}
+	// The user and the customer exist while the membership does.
+	return storage.Standing{
+		Membership: m,
+		User:       cloneUser(r.t.s.users[m.UserID]),
+		Customer:   cloneCustomer(r.t.s.customers[m.CustomerID]),
+	}, nil
+}
+
 func (r membershipRepo) Update(_ context.Context, id customer.MembershipID, fn func(*customer.Membership) error) (customer.Membership, error) {
 	if err := r.t.writable("updating membership"); err != nil {
 		return customer.Membership{}, err

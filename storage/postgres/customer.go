@@ -49,25 +49,39 @@ const customerColumns = `id, name, legal_name, vat_id, contact_email, phone,
 	feature_pre_orders, feature_supplier_warehouse, feature_hr_sync, feature_tickets, feature_access_links,
 	version, created_at, updated_at`
 
-func scanCustomer(s scanner) (customer.Customer, error) {
-	var (
-		c                customer.Customer
-		externalRef, pid *string
-	)
-	err := s.Scan(
+// customerRow holds one customer as read from customerColumns.
+type customerRow struct {
+	c                customer.Customer
+	externalRef, pid *string
+}
+
+// dest returns the scan destinations in the order of customerColumns.
+func (r *customerRow) dest() []any {
+	c := &r.c
+	return []any{
 		&c.ID, &c.Name, &c.LegalName, &c.VATID, &c.ContactEmail, &c.Phone,
 		&c.Address.Line1, &c.Address.Line2, &c.Address.PostalCode, &c.Address.City, &c.Address.Region, &c.Address.Country,
-		&externalRef, &pid, &c.Status,
+		&r.externalRef, &r.pid, &c.Status,
 		&c.Features.OrderAuthorization, &c.Features.AutoConfirmOrders, &c.Features.InheritGlobalPortfolio,
 		&c.Features.PreOrders, &c.Features.SupplierWarehouse, &c.Features.HRSync, &c.Features.Tickets, &c.Features.AccessLinks,
 		&c.Version, &c.CreatedAt, &c.UpdatedAt,
-	)
-	if err != nil {
+	}
+}
+
+// value returns the customer scanned into r.
+func (r *customerRow) value() customer.Customer {
+	c := r.c
+	c.ExternalRef = orEmpty(r.externalRef)
+	c.ParentID = customer.ID(orEmpty(r.pid))
+	return c
+}
+
+func scanCustomer(s scanner) (customer.Customer, error) {
+	var r customerRow
+	if err := s.Scan(r.dest()...); err != nil {
 		return customer.Customer{}, err
 	}
-	c.ExternalRef = orEmpty(externalRef)
-	c.ParentID = customer.ID(orEmpty(pid))
-	return c, nil
+	return r.value(), nil
 }
 
 func createCustomer(ctx context.Context, t *txn, c customer.Customer) error {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/internal/sqlcols"
 	"github.com/portalkit/portalkit/storage"
 )
 
@@ -24,6 +25,12 @@ func (s membershipRepo) Create(ctx context.Context, m customer.Membership) error
 // Get returns the membership with the given ID, or ErrNotFound.
 func (s membershipRepo) Get(ctx context.Context, id customer.MembershipID) (customer.Membership, error) {
 	return findMembershipByID(ctx, s.t, id)
+}
+
+// GetStanding returns the membership with its user and customer, read in
+// one query, or ErrNotFound.
+func (s membershipRepo) GetStanding(ctx context.Context, id customer.MembershipID) (storage.Standing, error) {
+	return findStanding(ctx, s.t, id)
 }
 
 // Update reads the membership, lets fn change it and writes it back with the
@@ -79,16 +86,53 @@ const membershipSelect = `SELECT m.id, m.user_id, m.customer_id, m.role, m.statu
 	ARRAY(SELECT ms.site_id FROM membership_sites ms WHERE ms.membership_id = m.id ORDER BY ms.site_id)
 	FROM memberships m`
 
+// membershipRow holds one membership as read by membershipSelect.
+type membershipRow struct {
+	m     customer.Membership
+	sites []string
+}
+
+// dest returns the scan destinations in the order of membershipSelect.
+func (r *membershipRow) dest() []any {
+	m := &r.m
+	return []any{&m.ID, &m.UserID, &m.CustomerID, &m.Role, &m.Status, &m.Version, &m.CreatedAt, &m.UpdatedAt, &r.sites}
+}
+
+// value returns the membership scanned into r.
+func (r *membershipRow) value() customer.Membership {
+	m := r.m
+	m.SiteIDs = typed[customer.SiteID](r.sites)
+	return m
+}
+
 func scanMembership(s scanner) (customer.Membership, error) {
-	var (
-		m     customer.Membership
-		sites []string
-	)
-	if err := s.Scan(&m.ID, &m.UserID, &m.CustomerID, &m.Role, &m.Status, &m.Version, &m.CreatedAt, &m.UpdatedAt, &sites); err != nil {
+	var r membershipRow
+	if err := s.Scan(r.dest()...); err != nil {
 		return customer.Membership{}, err
 	}
-	m.SiteIDs = typed[customer.SiteID](sites)
-	return m, nil
+	return r.value(), nil
+}
+
+// standingSelect reads a membership (as membershipSelect does), its user
+// and its customer in one row.
+var standingSelect = `SELECT m.id, m.user_id, m.customer_id, m.role, m.status, m.version, m.created_at, m.updated_at,
+	ARRAY(SELECT ms.site_id FROM membership_sites ms WHERE ms.membership_id = m.id ORDER BY ms.site_id),
+	` + sqlcols.Qualify("u", userColumns) + `, ` + sqlcols.Qualify("c", customerColumns) + `
+	FROM memberships m JOIN users u ON u.id = m.user_id JOIN customers c ON c.id = m.customer_id
+	WHERE m.id = $1`
+
+func findStanding(ctx context.Context, t *txn, id customer.MembershipID) (storage.Standing, error) {
+	var (
+		mr membershipRow
+		cr customerRow
+		st storage.Standing
+	)
+	dest := append(append(mr.dest(), userDest(&st.User)...), cr.dest()...)
+	if err := t.tx.QueryRow(ctx, standingSelect, string(id)).Scan(dest...); err != nil {
+		return storage.Standing{}, t.fail("finding membership "+string(id), err, nil)
+	}
+	st.Membership, st.Customer = mr.value(), cr.value()
+	return st, nil
 }
 
 func createMembership(ctx context.Context, t *txn, m customer.Membership) error {

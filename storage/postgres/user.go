@@ -39,9 +39,14 @@ func (s userRepo) Update(ctx context.Context, id customer.UserID, fn func(*custo
 
 const userColumns = `id, email, name, locale, status, version, created_at, updated_at`
 
+// userDest returns the scan destinations of u in the order of userColumns.
+func userDest(u *customer.User) []any {
+	return []any{&u.ID, &u.Email, &u.Name, &u.Locale, &u.Status, &u.Version, &u.CreatedAt, &u.UpdatedAt}
+}
+
 func scanUser(s scanner) (customer.User, error) {
 	var u customer.User
-	err := s.Scan(&u.ID, &u.Email, &u.Name, &u.Locale, &u.Status, &u.Version, &u.CreatedAt, &u.UpdatedAt)
+	err := s.Scan(userDest(&u)...)
 	return u, err
 }
 

@@ -60,32 +60,47 @@ func customerValues(c *customer.Customer) []any {
 	}
 }
 
-func scanCustomer(s scanner) (customer.Customer, error) {
-	var (
-		c                  customer.Customer
-		externalRef, pid   sql.NullString
-		createdAt, updated string
-	)
-	err := s.Scan(
+// customerRow holds one customer as read from customerColumns.
+type customerRow struct {
+	c                  customer.Customer
+	externalRef, pid   sql.NullString
+	createdAt, updated string
+}
+
+// dest returns the scan destinations in the order of customerColumns.
+func (r *customerRow) dest() []any {
+	c := &r.c
+	return []any{
 		&c.ID, &c.Name, &c.LegalName, &c.VATID, &c.ContactEmail, &c.Phone,
 		&c.Address.Line1, &c.Address.Line2, &c.Address.PostalCode, &c.Address.City, &c.Address.Region, &c.Address.Country,
-		&externalRef, &pid, &c.Status,
+		&r.externalRef, &r.pid, &c.Status,
 		&c.Features.OrderAuthorization, &c.Features.AutoConfirmOrders, &c.Features.InheritGlobalPortfolio,
 		&c.Features.PreOrders, &c.Features.SupplierWarehouse, &c.Features.HRSync, &c.Features.Tickets, &c.Features.AccessLinks,
-		&c.Version, &createdAt, &updated,
-	)
-	if err != nil {
+		&c.Version, &r.createdAt, &r.updated,
+	}
+}
+
+// value returns the customer scanned into r.
+func (r *customerRow) value() (customer.Customer, error) {
+	c := r.c
+	c.ExternalRef = r.externalRef.String
+	c.ParentID = customer.ID(r.pid.String)
+	var err error
+	if c.CreatedAt, err = parseTime(r.createdAt); err != nil {
 		return customer.Customer{}, err
 	}
-	c.ExternalRef = externalRef.String
-	c.ParentID = customer.ID(pid.String)
-	if c.CreatedAt, err = parseTime(createdAt); err != nil {
-		return customer.Customer{}, err
-	}
-	if c.UpdatedAt, err = parseTime(updated); err != nil {
+	if c.UpdatedAt, err = parseTime(r.updated); err != nil {
 		return customer.Customer{}, err
 	}
 	return c, nil
+}
+
+func scanCustomer(s scanner) (customer.Customer, error) {
+	var r customerRow
+	if err := s.Scan(r.dest()...); err != nil {
+		return customer.Customer{}, err
+	}
+	return r.value()
 }
 
 func createCustomer(ctx context.Context, tx *sql.Tx, c customer.Customer) error {

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/internal/sqlcols"
 	"github.com/portalkit/portalkit/storage"
 )
 
@@ -26,6 +27,12 @@ func (s membershipRepo) Create(ctx context.Context, m customer.Membership) error
 // Get returns the membership with the given ID, or ErrNotFound.
 func (s membershipRepo) Get(ctx context.Context, id customer.MembershipID) (customer.Membership, error) {
 	return findMembershipByID(ctx, s.r.tx, id)
+}
+
+// GetStanding returns the membership with its user and customer, read in
+// one query, or ErrNotFound.
+func (s membershipRepo) GetStanding(ctx context.Context, id customer.MembershipID) (storage.Standing, error) {
+	return findStanding(ctx, s.r.tx, id)
 }
 
 // Update reads the membership, lets fn change it and writes it back with the
@@ -69,27 +76,74 @@ const membershipSelect = `SELECT m.id, m.user_id, m.customer_id, m.role, m.statu
 	(SELECT json_group_array(ms.site_id ORDER BY ms.site_id) FROM membership_sites ms WHERE ms.membership_id = m.id)
 	FROM memberships m`
 
-func scanMembership(s scanner) (customer.Membership, error) {
-	var (
-		m                         customer.Membership
-		sites, createdAt, updated string
-	)
-	if err := s.Scan(&m.ID, &m.UserID, &m.CustomerID, &m.Role, &m.Status, &m.Version, &createdAt, &updated, &sites); err != nil {
-		return customer.Membership{}, err
-	}
+// membershipRow holds one membership as read by membershipSelect.
+type membershipRow struct {
+	m                         customer.Membership
+	sites, createdAt, updated string
+}
+
+// dest returns the scan destinations in the order of membershipSelect.
+func (r *membershipRow) dest() []any {
+	m := &r.m
+	return []any{&m.ID, &m.UserID, &m.CustomerID, &m.Role, &m.Status, &m.Version, &r.createdAt, &r.updated, &r.sites}
+}
+
+// value returns the membership scanned into r.
+func (r *membershipRow) value() (customer.Membership, error) {
+	m := r.m
 	var err error
-	if m.CreatedAt, err = parseTime(createdAt); err != nil {
+	if m.CreatedAt, err = parseTime(r.createdAt); err != nil {
 		return customer.Membership{}, err
 	}
-	if m.UpdatedAt, err = parseTime(updated); err != nil {
+	if m.UpdatedAt, err = parseTime(r.updated); err != nil {
 		return customer.Membership{}, err
 	}
-	if sites != "[]" {
-		if err := json.Unmarshal([]byte(sites), &m.SiteIDs); err != nil {
+	if r.sites != "[]" {
+		if err := json.Unmarshal([]byte(r.sites), &m.SiteIDs); err != nil {
 			return customer.Membership{}, fmt.Errorf("sqlite: reading sites of membership %s: %w", m.ID, err)
 		}
 	}
 	return m, nil
+}
+
+func scanMembership(s scanner) (customer.Membership, error) {
+	var r membershipRow
+	if err := s.Scan(r.dest()...); err != nil {
+		return customer.Membership{}, err
+	}
+	return r.value()
+}
+
+// standingSelect reads a membership (as membershipSelect does), its user
+// and its customer in one row.
+var standingSelect = `SELECT m.id, m.user_id, m.customer_id, m.role, m.status, m.version, m.created_at, m.updated_at,
+	(SELECT json_group_array(ms.site_id ORDER BY ms.site_id) FROM membership_sites ms WHERE ms.membership_id = m.id),
+	` + sqlcols.Qualify("u", userColumns) + `, ` + sqlcols.Qualify("c", customerColumns) + `
+	FROM memberships m JOIN users u ON u.id = m.user_id JOIN customers c ON c.id = m.customer_id
+	WHERE m.id = ?`
+
+func findStanding(ctx context.Context, tx *sql.Tx, id customer.MembershipID) (storage.Standing, error) {
+	var (
+		mr membershipRow
+		ur userRow
+		cr customerRow
+	)
+	dest := append(append(mr.dest(), ur.dest()...), cr.dest()...)
+	err := tx.QueryRowContext(ctx, standingSelect, string(id)).Scan(dest...)
+	if err != nil {
+		return storage.Standing{}, dbError("finding membership "+string(id), err, nil)
+	}
+	var st storage.Standing
+	if st.Membership, err = mr.value(); err != nil {
+		return storage.Standing{}, err
+	}
+	if st.User, err = ur.value(); err != nil {
+		return storage.Standing{}, err
+	}
+	if st.Customer, err = cr.value(); err != nil {
+		return storage.Standing{}, err
+	}
+	return st, nil
 }
 
 func createMembership(ctx context.Context, tx *sql.Tx, m customer.Membership) error {

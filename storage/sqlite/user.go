@@ -39,22 +39,37 @@ func (s userRepo) Update(ctx context.Context, id customer.UserID, fn func(*custo
 
 const userColumns = `id, email, name, locale, status, version, created_at, updated_at`
 
-func scanUser(s scanner) (customer.User, error) {
-	var (
-		u                  customer.User
-		createdAt, updated string
-	)
-	if err := s.Scan(&u.ID, &u.Email, &u.Name, &u.Locale, &u.Status, &u.Version, &createdAt, &updated); err != nil {
-		return customer.User{}, err
-	}
+// userRow holds one user as read from userColumns.
+type userRow struct {
+	u                  customer.User
+	createdAt, updated string
+}
+
+// dest returns the scan destinations in the order of userColumns.
+func (r *userRow) dest() []any {
+	u := &r.u
+	return []any{&u.ID, &u.Email, &u.Name, &u.Locale, &u.Status, &u.Version, &r.createdAt, &r.updated}
+}
+
+// value returns the user scanned into r.
+func (r *userRow) value() (customer.User, error) {
+	u := r.u
 	var err error
-	if u.CreatedAt, err = parseTime(createdAt); err != nil {
+	if u.CreatedAt, err = parseTime(r.createdAt); err != nil {
 		return customer.User{}, err
 	}
-	if u.UpdatedAt, err = parseTime(updated); err != nil {
+	if u.UpdatedAt, err = parseTime(r.updated); err != nil {
 		return customer.User{}, err
 	}
 	return u, nil
+}
+
+func scanUser(s scanner) (customer.User, error) {
+	var r userRow
+	if err := s.Scan(r.dest()...); err != nil {
+		return customer.User{}, err
+	}
+	return r.value()
 }
 
 func createUser(ctx context.Context, tx *sql.Tx, u customer.User) error {

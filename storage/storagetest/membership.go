@@ -17,6 +17,7 @@ import (
 var membershipTests = []test{
 	{"CreateGet", testMembershipCreateGet},
 	{"GetMissing", testMembershipGetMissing},
+	{"GetStanding", testMembershipGetStanding},
 	{"CreateDuplicateID", testMembershipCreateDuplicateID},
 	{"CreateDuplicateUserCustomer", testMembershipCreateDuplicateUserCustomer},
 	{"CreateMissingReferences", testMembershipCreateMissingReferences},
@@ -158,6 +159,78 @@ func testMembershipGetMissing(t *testing.T, s storage.Store) {
 	fx := newMemberFixture(t, s)
 	createMembership(t, s, newMembership(fx.ann.ID, fx.customer.ID))
 	_, err := getMembership(t, s, newMembershipID())
+	assertNotFound(t, err)
+}
+
+func getStanding(t *testing.T, s storage.Store, id customer.MembershipID) (storage.Standing, error) {
+	t.Helper()
+	return get(t, s, func(ctx context.Context, r storage.Repos) (storage.Standing, error) {
+		return r.Memberships().GetStanding(ctx, id)
+	})
+}
+
+// testMembershipGetStanding checks that the one lookup returns what the
+// three Gets return, for every column, and follows changes to each part.
+func testMembershipGetStanding(t *testing.T, s storage.Store) {
+	fx := newMemberFixture(t, s)
+	parent := createCustomer(t, s, newCustomer("Acme Group"))
+	child := newCustomer("Acme Child")
+	child.ParentID, child.ExternalRef = parent.ID, "ERP-7"
+	child.Features.OrderAuthorization, child.Features.AccessLinks = true, true
+	child = createCustomer(t, s, child)
+	limited := newMembership(fx.ann.ID, fx.customer.ID, fx.paris.ID, fx.berlin.ID)
+	createMembership(t, s, limited)
+	other := newMembership(fx.ann.ID, child.ID)
+	other.Role = customer.RoleViewer
+	createMembership(t, s, other)
+
+	check := func(id customer.MembershipID) storage.Standing {
+		t.Helper()
+		got, err := getStanding(t, s, id)
+		require.NoError(t, err)
+		m, err := getMembership(t, s, id)
+		require.NoError(t, err)
+		u, err := getUser(t, s, m.UserID)
+		require.NoError(t, err)
+		c, err := getCustomer(t, s, m.CustomerID)
+		require.NoError(t, err)
+		assertMembership(t, m, got.Membership)
+		assert.Equal(t, u, got.User)
+		assert.Equal(t, c, got.Customer)
+		return got
+	}
+	got := check(limited.ID)
+	assert.Equal(t, fx.customer.ID, got.Customer.ID)
+	assert.Len(t, got.Membership.SiteIDs, 2)
+	got = check(other.ID)
+	assert.Equal(t, parent.ID, got.Customer.ParentID)
+	assert.Equal(t, "ERP-7", got.Customer.ExternalRef)
+	assert.True(t, got.Customer.Features.AccessLinks)
+
+	_, err := updateUser(t, s, fx.ann.ID, func(u *customer.User) error {
+		u.Status = customer.UserDisabled
+		return nil
+	})
+	require.NoError(t, err)
+	_, err = updateCustomer(t, s, child.ID, func(c *customer.Customer) error {
+		c.Status = customer.StatusSuspended
+		return nil
+	})
+	require.NoError(t, err)
+	_, err = updateMembership(t, s, other.ID, func(m *customer.Membership) error {
+		m.Role = customer.RoleAdmin
+		return nil
+	})
+	require.NoError(t, err)
+	got = check(other.ID)
+	assert.Equal(t, customer.UserDisabled, got.User.Status)
+	assert.Equal(t, customer.StatusSuspended, got.Customer.Status)
+	assert.Equal(t, customer.RoleAdmin, got.Membership.Role)
+
+	_, err = getStanding(t, s, newMembershipID())
+	assertNotFound(t, err)
+	require.NoError(t, deleteMembership(t, s, other.ID))
+	_, err = getStanding(t, s, other.ID)
 	assertNotFound(t, err)
 }
 
