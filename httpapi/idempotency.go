@@ -16,6 +16,7 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
 )
@@ -68,6 +69,12 @@ func takesIdempotencyKey(route *routers.Route) bool {
 // another one 422, and a repeat while the first still runs 409. An answer
 // with a 5xx status is not kept, so that the request can be retried.
 //
+// The key is recorded in the transaction of the change it guards
+// (portal.WithIdempotencyKey): it is taken if, and only if, the change is
+// made, and of two requests with one key only the first to commit makes
+// it. A request refused before it changed anything keeps its answer in a
+// transaction of its own.
+//
 // Keys are scoped by the principal: two callers' keys never collide.
 func (h *handler) serveIdempotent(w http.ResponseWriter, r *http.Request, op string) {
 	key := r.Header.Get(idempotencyHeader)
@@ -95,40 +102,44 @@ func (h *handler) serveIdempotent(w http.ResponseWriter, r *http.Request, op str
 		CreatedAt:   now,
 		ExpiresAt:   now.Add(storage.IdempotencyTTL),
 	}
-	prev, begun, err := h.s.beginIdempotent(r.Context(), rec, now)
-	if err != nil {
-		h.s.writeProblem(w, r, err)
-		return
-	}
-	if !begun {
-		h.s.replay(w, r, prev, rec.Fingerprint)
+	// A key in use is answered from its record, without running again.
+	if h.s.replayed(w, r, rec, now) {
 		return
 	}
 
+	ctx, iw := portal.WithIdempotencyKey(r.Context(), rec)
 	buf := &bufferedResponse{header: make(http.Header)}
-	finished := false
-	defer func() {
-		if !finished { // a panic: the middleware answers 500; let the key be retried
-			h.s.forgetIdempotent(r.Context(), rec)
+	h.api.ServeHTTP(buf, r.WithContext(ctx))
+	if iw.Taken() {
+		// Another request with this key committed its change after the
+		// look above; this one changed nothing.
+		if !h.s.replayed(w, r, rec, now) {
+			h.s.writeProblem(w, r, errIdempotencyInFlight)
 		}
-	}()
-	h.api.ServeHTTP(buf, r)
-	finished = true
+		return
+	}
 
 	status := buf.statusOr200()
-	if status >= 500 {
-		h.s.forgetIdempotent(r.Context(), rec)
-	} else {
-		resp := storage.IdempotencyResponse{
-			Status:      status,
-			ContentType: buf.header.Get("Content-Type"),
-			ETag:        buf.header.Get("ETag"),
-			Body:        buf.body.Bytes(),
-		}
-		if field, ok := secretObjects[strings.ToLower(op)]; ok && status < 300 {
-			resp.Body, resp.ObjectID = nil, objectID(buf.body.Bytes(), field)
-		}
+	resp := storage.IdempotencyResponse{
+		Status:      status,
+		ContentType: buf.header.Get("Content-Type"),
+		ETag:        buf.header.Get("ETag"),
+		Body:        buf.body.Bytes(),
+	}
+	if field, ok := secretObjects[strings.ToLower(op)]; ok && status < 300 {
+		resp.Body, resp.ObjectID = nil, objectID(buf.body.Bytes(), field)
+	}
+	switch {
+	case iw.Recorded() && status >= 500:
+		// The change was made and then the answer failed: the key stays in
+		// flight until it expires, so a retry meets 409 rather than make
+		// the change twice.
+		h.s.log.ErrorContext(r.Context(), "httpapi: an idempotent change was made but not answered",
+			"request_id", requestID(r.Context()), "status", status)
+	case iw.Recorded():
 		h.s.completeIdempotent(r.Context(), rec, resp)
+	case status < 500:
+		h.s.keepRefusal(r.Context(), rec, resp)
 	}
 
 	for k, v := range buf.header {
@@ -155,25 +166,44 @@ func objectID(body []byte, field string) string {
 	return v[field].ID
 }
 
-// beginIdempotent records rec as in flight. When the key is taken and its
-// record has not expired, it returns that record and begun false; an expired
-// record is replaced. The store's unique key decides between concurrent
-// requests.
-func (s *Server) beginIdempotent(ctx context.Context, rec storage.IdempotencyRecord, now time.Time) (prev storage.IdempotencyRecord, begun bool, err error) {
-	err = s.idem.InTx(ctx, func(r storage.Repos) error { return r.Idempotency().Begin(ctx, rec) })
-	if err == nil || !errors.Is(err, storage.ErrAlreadyExists) {
-		return prev, err == nil, err
-	}
-	// A separate transaction: a failed insert may spoil the one it ran in.
-	err = s.idem.InTx(ctx, func(r storage.Repos) error {
-		repo := r.Idempotency()
+// replayed answers the request from the record of rec's key, when there
+// is one that has not expired, and reports whether it did. A store that
+// cannot be read answers 500.
+func (s *Server) replayed(w http.ResponseWriter, r *http.Request, rec storage.IdempotencyRecord, now time.Time) bool {
+	ctx := r.Context()
+	var prev storage.IdempotencyRecord
+	err := s.idem.ReadTx(ctx, func(repos storage.Repos) error {
 		var err error
-		prev, err = repo.Get(ctx, rec.Scope, rec.Key)
+		prev, err = repos.Idempotency().Get(ctx, rec.Scope, rec.Key)
+		return err
+	})
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return false
+	case err != nil:
+		s.writeProblem(w, r, err)
+		return true
+	case !prev.ExpiresAt.After(now):
+		return false // the request runs; its change replaces the record
+	}
+	s.replay(w, r, prev, rec.Fingerprint)
+	return true
+}
+
+// keepRefusal keeps the answer of a request that changed nothing (a
+// refusal, mostly), so that a retry gets it again rather than run. When
+// another request has taken the key meanwhile, its record stays.
+func (s *Server) keepRefusal(ctx context.Context, rec storage.IdempotencyRecord, resp storage.IdempotencyResponse) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), idempotencyWriteTimeout)
+	defer cancel()
+	err := s.idem.InTx(ctx, func(r storage.Repos) error {
+		repo := r.Idempotency()
+		prev, err := repo.Get(ctx, rec.Scope, rec.Key)
 		switch {
-		case errors.Is(err, storage.ErrNotFound): // the first request failed and let go of the key
+		case errors.Is(err, storage.ErrNotFound):
 		case err != nil:
 			return err
-		case prev.ExpiresAt.After(now):
+		case prev.ExpiresAt.After(rec.CreatedAt):
 			return nil
 		default:
 			if err := repo.Delete(ctx, rec.Scope, rec.Key); err != nil {
@@ -183,14 +213,11 @@ func (s *Server) beginIdempotent(ctx context.Context, rec storage.IdempotencyRec
 		if err := repo.Begin(ctx, rec); err != nil {
 			return err
 		}
-		begun = true
-		return nil
+		return repo.Complete(ctx, rec.Scope, rec.Key, resp)
 	})
-	if errors.Is(err, storage.ErrAlreadyExists) {
-		// Another request took the key between the two transactions.
-		return prev, false, errIdempotencyInFlight
+	if err != nil {
+		s.log.ErrorContext(ctx, "httpapi: keeping an idempotent answer", "request_id", requestID(ctx), "status", resp.Status, "err", err)
 	}
-	return prev, begun, err
 }
 
 // completeIdempotent keeps the answer of rec's request. If that fails after

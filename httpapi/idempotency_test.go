@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -237,30 +238,29 @@ func (s *failingStore) InTx(ctx context.Context, fn func(storage.Repos) error) e
 }
 
 func TestIdempotencyServerErrorReleasesKey(t *testing.T) {
-	portalStore := &failingStore{Store: memory.New()}
-	keys := memory.New()
+	store := &failingStore{Store: memory.New()}
 	clock := &portaltest.Clock{}
-	p := portaltest.New(t, clock, func(c *portal.Config) { c.Store = portalStore })
+	p := portaltest.New(t, clock, func(c *portal.Config) { c.Store = store })
 	owner, err := p.Bootstrap(t.Context())
 	require.NoError(t, err)
 	logs := &bytes.Buffer{}
 	e := &env{p: p, clock: clock, owner: owner, logs: logs}
 	e.srv = httptest.NewServer(httpapi.NewHandler(p,
-		httpapi.WithLogger(slog.New(slog.NewTextHandler(logs, nil))), httpapi.WithIdempotencyStore(keys)))
+		httpapi.WithLogger(slog.New(slog.NewTextHandler(logs, nil))), httpapi.WithIdempotencyStore(store)))
 	t.Cleanup(e.srv.Close)
 	principal, err := p.Authenticate(t.Context(), owner)
 	require.NoError(t, err)
 
-	portalStore.fail.Store(true)
+	store.fail.Store(true)
 	res, b := e.post(t, "/v1/customers", owner, "key-1", `{"name":"Acme GmbH"}`)
 	problem(t, res, b, http.StatusInternalServerError, client.ProblemCodeInternal)
-	err = keys.ReadTx(t.Context(), func(r storage.Repos) error {
+	err = store.ReadTx(t.Context(), func(r storage.Repos) error {
 		_, err := r.Idempotency().Get(t.Context(), principal.Actor(), "key-1")
 		return err
 	})
-	assert.ErrorIs(t, err, storage.ErrNotFound, "a 5xx answer is not kept")
+	assert.ErrorIs(t, err, storage.ErrNotFound, "the key went with the change that failed")
 
-	portalStore.fail.Store(false)
+	store.fail.Store(false)
 	res, b = e.post(t, "/v1/customers", owner, "key-1", `{"name":"Acme GmbH"}`)
 	require.Equal(t, http.StatusCreated, res.StatusCode, "the retry runs: body: %s", b)
 	assert.Empty(t, res.Header.Get("Idempotent-Replayed"))
@@ -322,6 +322,53 @@ func TestIdempotencyKeyKeptWhenKeepingTheAnswerFails(t *testing.T) {
 	res, b = e.post(t, "/v1/customers/"+cid+"/orders", ada.Token, "order-1", body) // the client's retry
 	assert.Equal(t, http.StatusConflict, res.StatusCode, "the key is still taken: %s", b)
 
+	l := must(e.client(t, ada.Token).ListOrdersWithResponse(t.Context(), cid, nil))(t).JSON200
+	assert.Len(t, l.Items, 1, "one Idempotency-Key, one order")
+}
+
+// Requests with one key racing each other place one order: the key is
+// recorded in the order's transaction, and whichever commits first wins;
+// the others replay its answer or, while it is being kept, meet 409.
+func TestIdempotencyConcurrentRequestsPlaceOneOrder(t *testing.T) {
+	s, err := sqlite.Open(t.Context(), t.TempDir()+"/portal.db")
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	e := &env{clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}}
+	e.p = portaltest.New(t, e.clock, func(c *portal.Config) { c.Store = s; c.Mailer = e.notes })
+	e.owner, err = e.p.Bootstrap(t.Context())
+	require.NoError(t, err)
+	e.srv = httptest.NewServer(httpapi.NewHandler(e.p, httpapi.WithLogger(slog.New(slog.NewTextHandler(e.logs, nil))), httpapi.WithIdempotencyStore(s)))
+	t.Cleanup(e.srv.Close)
+
+	cid, ada := e.onboard(t, "Acme GmbH", "ada@acme.example", &client.FeaturesPatch{OrderAuthorization: ptr(true)})
+	laptop := e.createProduct(t, "LAP-14", "Laptop 14")
+	body := `{"lines":[{"product_id":"` + string(laptop.ID) + `","quantity":1}],"recipient":{"name":"Bob"}}`
+
+	const n = 12
+	var (
+		wg       sync.WaitGroup
+		statuses [n]int
+		replayed [n]bool
+		bodies   [n][]byte
+	)
+	for i := range n {
+		wg.Go(func() {
+			res, b := e.post(t, "/v1/customers/"+cid+"/orders", ada.Token, "order-1", body)
+			statuses[i], replayed[i], bodies[i] = res.StatusCode, res.Header.Get("Idempotent-Replayed") == "true", b
+		})
+	}
+	wg.Wait()
+	placed := 0
+	for i := range n {
+		switch {
+		case statuses[i] == http.StatusCreated && !replayed[i]:
+			placed++
+		case statuses[i] == http.StatusCreated, statuses[i] == http.StatusConflict:
+		default:
+			t.Errorf("request %d: %d %s", i, statuses[i], bodies[i])
+		}
+	}
+	assert.Equal(t, 1, placed, "one request placed the order")
 	l := must(e.client(t, ada.Token).ListOrdersWithResponse(t.Context(), cid, nil))(t).JSON200
 	assert.Len(t, l.Items, 1, "one Idempotency-Key, one order")
 }

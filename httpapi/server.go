@@ -183,14 +183,17 @@ func WithMaxBodyBytes(n int64) Option {
 }
 
 // WithIdempotencyStore makes the handler honour the Idempotency-Key header
-// of creating POSTs, keeping the keys and first answers in st (usually the
-// portal's own store) for storage.IdempotencyTTL: a retry with the same key
-// and body gets the first answer again, with the header
-// Idempotent-Replayed: true; the same key with another body answers 422, and
-// while the first request runs, 409. Keys are scoped by the authenticated
-// caller. An operation whose answer holds a secret (createAPIKey,
-// createAccessLink) does not keep it: its replay answers 409 naming what
-// the first request created. Without this option keys are ignored.
+// of creating POSTs, keeping the keys and first answers for
+// storage.IdempotencyTTL in st, which must be the portal's own store: a
+// key is recorded in the transaction of the change it guards (see
+// portal.WithIdempotencyKey), so it is taken if, and only if, the change
+// is made. A retry with the same key and body gets the first answer again,
+// with the header Idempotent-Replayed: true; the same key with another body
+// answers 422, and while the first request runs, 409. Keys are scoped by
+// the authenticated caller. An operation whose answer holds a secret
+// (createAPIKey, createAccessLink) does not keep it: its replay answers 409
+// naming what the first request created. Without this option keys are
+// ignored.
 func WithIdempotencyStore(st storage.Store) Option {
 	return func(s *Server) { s.idem = st }
 }

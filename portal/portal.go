@@ -164,15 +164,25 @@ func (p *Portal) timestamp() time.Time {
 }
 
 // write runs fn in a read-write transaction. Once a transaction that
-// enqueued mail commits, it wakes this Portal's outbox workers.
+// enqueued mail commits, it wakes this Portal's outbox workers. The first
+// write under WithIdempotencyKey records the key in the same transaction.
 func (p *Portal) write(ctx context.Context, fn func(storage.Repos) error) error {
 	var queued bool
+	iw := pendingWrite(ctx)
 	err := p.store.InTx(ctx, func(r storage.Repos) error {
+		if iw != nil {
+			if err := iw.begin(ctx, r, p.timestamp()); err != nil {
+				return err
+			}
+		}
 		w := &writeTx{Repos: r}
 		err := fn(w)
 		queued = w.queued
 		return err
 	})
+	if iw != nil {
+		iw.settle(err)
+	}
 	if err == nil && queued {
 		p.wakeOutbox()
 	}

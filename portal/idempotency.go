@@ -1,0 +1,100 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/storage"
+)
+
+// IdempotentWrite ties an idempotency key to the change it guards: the
+// key's record is stored in the transaction that makes the change, so the
+// key is taken if, and only if, the change commits. A crash or a failure
+// before the commit leaves neither, and a retry runs afresh; two requests
+// with one key make the change once, whichever commits first. It belongs to
+// one request and is not safe for concurrent use.
+type IdempotentWrite struct {
+	rec      storage.IdempotencyRecord
+	recorded bool
+	taken    bool
+}
+
+type idempotentWriteKey struct{}
+
+// keyTakenError is what the use case that met a taken key fails with: a
+// Conflict, told apart from every other one by its type.
+type keyTakenError struct{ error }
+
+func (e keyTakenError) Unwrap() error { return e.error }
+
+var errKeyTaken error = keyTakenError{portalerr.New(portalerr.Conflict, "this idempotency key is in use by another request")}
+
+// WithIdempotencyKey returns a context in which the first use case that
+// writes also stores rec (as an in-flight record, see
+// storage.IdempotencyRepo.Begin) as the first step of its transaction. A
+// record of rec's scope and key that has expired is replaced. When one
+// that has not expired is there, the use case changes nothing and fails
+// with Conflict, and Taken reports true. Recorded reports whether the
+// change committed with the record; the caller then completes the record
+// with the answer. Use cases called after that first write do not record
+// the key again.
+func WithIdempotencyKey(ctx context.Context, rec storage.IdempotencyRecord) (context.Context, *IdempotentWrite) {
+	w := &IdempotentWrite{rec: rec}
+	return context.WithValue(ctx, idempotentWriteKey{}, w), w
+}
+
+// Recorded reports whether a change committed together with the record.
+func (w *IdempotentWrite) Recorded() bool { return w.recorded }
+
+// Taken reports whether a use case found the key taken and changed nothing.
+func (w *IdempotentWrite) Taken() bool { return w.taken }
+
+// pendingWrite returns the IdempotentWrite of ctx that no write has
+// settled yet, or nil.
+func pendingWrite(ctx context.Context) *IdempotentWrite {
+	w, _ := ctx.Value(idempotentWriteKey{}).(*IdempotentWrite)
+	if w == nil || w.recorded || w.taken {
+		return nil
+	}
+	return w
+}
+
+// begin stores w's record in r's transaction, replacing an expired one,
+// or fails with errKeyTaken. It reads before it inserts: on PostgreSQL a
+// failed insert would spoil the transaction, and with it the change.
+func (w *IdempotentWrite) begin(ctx context.Context, r storage.Repos, now time.Time) error {
+	repo := r.Idempotency()
+	prev, err := repo.Get(ctx, w.rec.Scope, w.rec.Key)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+	case err != nil:
+		return fmt.Errorf("portal: reading an idempotency key: %w", err)
+	case prev.ExpiresAt.After(now):
+		return errKeyTaken
+	default:
+		if err := repo.Delete(ctx, w.rec.Scope, w.rec.Key); err != nil {
+			return fmt.Errorf("portal: replacing an expired idempotency key: %w", err)
+		}
+	}
+	err = repo.Begin(ctx, w.rec)
+	if errors.Is(err, storage.ErrAlreadyExists) {
+		return errKeyTaken // a concurrent request stored it first
+	}
+	if err != nil {
+		return fmt.Errorf("portal: recording an idempotency key: %w", err)
+	}
+	return nil
+}
+
+// settle notes how the write transaction that began w ended.
+func (w *IdempotentWrite) settle(err error) {
+	switch {
+	case err == nil:
+		w.recorded = true
+	case errors.As(err, new(keyTakenError)):
+		w.taken = true
+	}
+}
