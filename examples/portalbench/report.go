@@ -57,14 +57,18 @@ func (r *report) find(scenario, server string) (row, bool) {
 // figure and as a ratio of it.
 func (r *report) printTable(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "scenario\tserver\treq/s\tvs floor\tp50 ms\tp95 ms\tp99 ms\tunexpected\tcpu cores\tpeak RSS MiB\t")
+	fmt.Fprintln(tw, "scenario\tserver\treq/s\tvs floor\tp50 ms\tp95 ms\tp99 ms\tunexpected\tcpu cores\tcpu µs/req\tpeak RSS MiB\t")
 	for _, x := range r.Rows {
 		ratio := "—"
 		if f, ok := r.find(x.Scenario, "floor"); ok && x.Server != "floor" && f.RPS > 0 {
 			ratio = fmt.Sprintf("%.2f", x.RPS/f.RPS)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%s\t%.2f\t%.2f\t%.2f\t%d\t%.2f\t%.0f\t\n",
-			x.Scenario, x.Server, x.RPS, ratio, x.P50ms, x.P95ms, x.P99ms, x.Unexpected+x.Errors, x.CPUCores, x.PeakRSSMiB)
+		perReq := 0.0
+		if x.RPS > 0 {
+			perReq = x.CPUCores / x.RPS * 1e6
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%.0f\t%s\t%.2f\t%.2f\t%.2f\t%d\t%.2f\t%.0f\t%.0f\t\n",
+			x.Scenario, x.Server, x.RPS, ratio, x.P50ms, x.P95ms, x.P99ms, x.Unexpected+x.Errors, x.CPUCores, perReq, x.PeakRSSMiB)
 	}
 	_ = tw.Flush()
 	for _, f := range r.Failures {
