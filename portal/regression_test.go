@@ -120,39 +120,40 @@ func (s *fakeStore) ReadTx(ctx context.Context, fn func(storage.Repos) error) er
 	})
 }
 
-// fakeRepos is a storage.Repos with its own membership repository.
+// fakeRepos is a storage.Repos with its own session repository.
 type fakeRepos struct {
 	storage.Repos
-	memberships storage.MembershipRepo
+	sessions storage.SessionRepo
 }
 
-func (r fakeRepos) Memberships() storage.MembershipRepo { return r.memberships }
+func (r fakeRepos) Sessions() storage.SessionRepo { return r.sessions }
 
-// fakeMemberships is a storage.MembershipRepo whose GetStanding is getStanding.
-type fakeMemberships struct {
-	storage.MembershipRepo
-	getStanding func(ctx context.Context, id customer.MembershipID) (storage.Standing, error)
+// fakeSessions is a storage.SessionRepo whose GetStandingByTokenHash is get.
+type fakeSessions struct {
+	storage.SessionRepo
+	get func(ctx context.Context, hash string) (identity.Session, storage.Standing, error)
 }
 
-func (m fakeMemberships) GetStanding(ctx context.Context, id customer.MembershipID) (storage.Standing, error) {
-	return m.getStanding(ctx, id)
+func (s fakeSessions) GetStandingByTokenHash(ctx context.Context, hash string) (identity.Session, storage.Standing, error) {
+	return s.get(ctx, hash)
 }
 
 func TestRegressionStorageErrorKeepsSession(t *testing.T) {
 	for name, newStore := range backends {
 		t.Run(name, func(t *testing.T) {
-			// The hiccup hits the lookup of the account (membership, user
-			// and customer) inside Authenticate's read transaction: the
-			// check that used to end the session on any error.
+			// The hiccup hits the lookup of the session and its account
+			// (membership, user and customer) inside Authenticate's read
+			// transaction: the check that used to end the session on any
+			// error.
 			var hiccup atomic.Bool
 			store := &fakeStore{Store: newStore(t)}
 			store.repos = func(r storage.Repos) storage.Repos {
-				return fakeRepos{Repos: r, memberships: fakeMemberships{MembershipRepo: r.Memberships(),
-					getStanding: func(ctx context.Context, id customer.MembershipID) (storage.Standing, error) {
+				return fakeRepos{Repos: r, sessions: fakeSessions{SessionRepo: r.Sessions(),
+					get: func(ctx context.Context, hash string) (identity.Session, storage.Standing, error) {
 						if hiccup.CompareAndSwap(true, false) {
-							return storage.Standing{}, errors.New("disk hiccup")
+							return identity.Session{}, storage.Standing{}, errors.New("disk hiccup")
 						}
-						return r.Memberships().GetStanding(ctx, id)
+						return r.Sessions().GetStandingByTokenHash(ctx, hash)
 					}}}
 			}
 			s := newSignInEnv(t, store)

@@ -68,27 +68,27 @@ func (p *Portal) authenticateSession(ctx context.Context, token string) (identit
 		stale bool
 	)
 	err := p.read(ctx, func(r storage.Repos) error {
-		var err error
-		s, err = r.Sessions().GetByTokenHash(ctx, hash)
+		var (
+			st  storage.Standing
+			err error
+		)
+		s, st, err = r.Sessions().GetStandingByTokenHash(ctx, hash)
 		if errors.Is(err, storage.ErrNotFound) {
 			return errBadToken
 		}
 		if err != nil {
+			// Only a verdict on the account ends the session; a passing
+			// storage error must not sign anybody out.
 			return err
 		}
 		if s.Expired(now, p.idle) {
 			ended = true
 			return nil
 		}
-		c, err := checkSignInAllowed(ctx, r, s.UserID, s.MembershipID)
-		// Only a verdict on the account ends the session; a passing storage
-		// error must not sign anybody out.
-		if portalerr.CodeOf(err) == portalerr.Unauthenticated || errors.Is(err, storage.ErrNotFound) {
+		c, err := signInAllowed(st, s.UserID)
+		if err != nil {
 			ended = true
 			return nil
-		}
-		if err != nil {
-			return err
 		}
 		// Turning access links off ends their sessions too, not just new sign-ins.
 		if s.AccessLinkID != "" && !c.Features.AccessLinks {
@@ -130,6 +130,11 @@ func checkSignInAllowed(ctx context.Context, r storage.Repos, uid customer.UserI
 	if err != nil {
 		return customer.Customer{}, fmt.Errorf("portal: loading membership: %w", err)
 	}
+	return signInAllowed(st, uid)
+}
+
+// signInAllowed is checkSignInAllowed on a standing already read.
+func signInAllowed(st storage.Standing, uid customer.UserID) (customer.Customer, error) {
 	u, m, c := st.User, st.Membership, st.Customer
 	if u.Status != customer.UserActive || m.Status != customer.MembershipActive || c.Status != customer.StatusActive || m.UserID != uid {
 		return customer.Customer{}, portalerr.New(portalerr.Unauthenticated, "this account can no longer sign in")

@@ -17,6 +17,10 @@ type SessionRepo interface {
 	Create(ctx context.Context, s identity.Session) error
 	// GetByTokenHash returns the session with this token hash, or ErrNotFound.
 	GetByTokenHash(ctx context.Context, hash string) (identity.Session, error)
+	// GetStandingByTokenHash returns the session with this token hash and
+	// the standing of its membership (see MembershipRepo.GetStanding), in
+	// one lookup, or ErrNotFound.
+	GetStandingByTokenHash(ctx context.Context, hash string) (identity.Session, Standing, error)
 	// Update works like CustomerRepo.Update (sessions carry no version:
 	// backends serialise writes to one row). fn may move the session to
 	// another membership: ErrNotFound when the new user or membership does

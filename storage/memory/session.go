@@ -39,6 +39,15 @@ func (r sessionRepo) GetByTokenHash(_ context.Context, hash string) (identity.Se
 	return cloneSession(r.t.s.sessions[id]), nil
 }
 
+func (r sessionRepo) GetStandingByTokenHash(ctx context.Context, hash string) (identity.Session, storage.Standing, error) {
+	sn, err := r.GetByTokenHash(ctx, hash)
+	if err != nil {
+		return identity.Session{}, storage.Standing{}, err
+	}
+	st, err := membershipRepo(r).GetStanding(ctx, sn.MembershipID)
+	return sn, st, err
+}
+
 func (r sessionRepo) Update(_ context.Context, id identity.SessionID, fn func(*identity.Session) error) (identity.Session, error) {
 	if err := r.t.writable("updating session"); err != nil {
 		return identity.Session{}, err

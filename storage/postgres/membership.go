@@ -113,26 +113,37 @@ func scanMembership(s scanner) (customer.Membership, error) {
 	return r.value(), nil
 }
 
-// standingSelect reads a membership (as membershipSelect does), its user
-// and its customer in one row.
-var standingSelect = `SELECT m.id, m.user_id, m.customer_id, m.role, m.status, m.version, m.created_at, m.updated_at,
+// standingColumns are a membership's (as membershipSelect reads them),
+// its user's and its customer's columns, from memberships m joined by
+// standingJoins.
+var standingColumns = `m.id, m.user_id, m.customer_id, m.role, m.status, m.version, m.created_at, m.updated_at,
 	ARRAY(SELECT ms.site_id FROM membership_sites ms WHERE ms.membership_id = m.id ORDER BY ms.site_id),
-	` + sqlcols.Qualify("u", userColumns) + `, ` + sqlcols.Qualify("c", customerColumns) + `
-	FROM memberships m JOIN users u ON u.id = m.user_id JOIN customers c ON c.id = m.customer_id
-	WHERE m.id = $1`
+	` + sqlcols.Qualify("u", userColumns) + `, ` + sqlcols.Qualify("c", customerColumns)
+
+const standingJoins = ` JOIN users u ON u.id = m.user_id JOIN customers c ON c.id = m.customer_id`
+
+// standingRow holds a storage.Standing as read from standingColumns.
+type standingRow struct {
+	m membershipRow
+	u customer.User
+	c customerRow
+}
+
+func (r *standingRow) dest() []any {
+	return append(append(r.m.dest(), userDest(&r.u)...), r.c.dest()...)
+}
+
+func (r *standingRow) value() storage.Standing {
+	return storage.Standing{Membership: r.m.value(), User: r.u, Customer: r.c.value()}
+}
 
 func findStanding(ctx context.Context, t *txn, id customer.MembershipID) (storage.Standing, error) {
-	var (
-		mr membershipRow
-		cr customerRow
-		st storage.Standing
-	)
-	dest := append(append(mr.dest(), userDest(&st.User)...), cr.dest()...)
-	if err := t.tx.QueryRow(ctx, standingSelect, string(id)).Scan(dest...); err != nil {
+	var r standingRow
+	err := t.tx.QueryRow(ctx, `SELECT `+standingColumns+` FROM memberships m`+standingJoins+` WHERE m.id = $1`, string(id)).Scan(r.dest()...)
+	if err != nil {
 		return storage.Standing{}, t.fail("finding membership "+string(id), err, nil)
 	}
-	st.Membership, st.Customer = mr.value(), cr.value()
-	return st, nil
+	return r.value(), nil
 }
 
 func createMembership(ctx context.Context, t *txn, m customer.Membership) error {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/internal/sqlcols"
 	"github.com/portalkit/portalkit/storage"
 )
 
@@ -25,6 +26,12 @@ func (s sessionRepo) Create(ctx context.Context, sn identity.Session) error {
 		string(sn.ID), sn.TokenHash, string(sn.UserID), string(sn.MembershipID), string(sn.CustomerID), string(sn.Method),
 		nullString(sn.AccessLinkID), sn.ReadOnly, sn.LastSeenAt, sn.ExpiresAt, sn.CreatedAt)
 	return s.t.fail(op, err, storage.ErrNotFound)
+}
+
+// GetStandingByTokenHash returns the session with this token hash and the
+// standing of its membership, read in one query, or ErrNotFound.
+func (s sessionRepo) GetStandingByTokenHash(ctx context.Context, hash string) (identity.Session, storage.Standing, error) {
+	return findSessionStanding(ctx, s.t, hash)
 }
 
 // GetByTokenHash returns the session with this token hash, or ErrNotFound.
@@ -120,18 +127,49 @@ func sessionWhere(f storage.SessionFilter, a *args) string {
 const sessionColumns = `id, token_hash, user_id, membership_id, customer_id, method, access_link_id, read_only,
 	last_seen_at, expires_at, created_at`
 
+// sessionRow holds one session as read from sessionColumns.
+type sessionRow struct {
+	sn         identity.Session
+	accessLink *string
+}
+
+// dest returns the scan destinations in the order of sessionColumns.
+func (r *sessionRow) dest() []any {
+	sn := &r.sn
+	return []any{&sn.ID, &sn.TokenHash, &sn.UserID, &sn.MembershipID, &sn.CustomerID, &sn.Method, &r.accessLink, &sn.ReadOnly,
+		&sn.LastSeenAt, &sn.ExpiresAt, &sn.CreatedAt}
+}
+
+// value returns the session scanned into r.
+func (r *sessionRow) value() identity.Session {
+	sn := r.sn
+	sn.AccessLinkID = orEmpty(r.accessLink)
+	return sn
+}
+
 func scanSession(s scanner) (identity.Session, error) {
-	var (
-		sn         identity.Session
-		accessLink *string
-	)
-	err := s.Scan(&sn.ID, &sn.TokenHash, &sn.UserID, &sn.MembershipID, &sn.CustomerID, &sn.Method, &accessLink, &sn.ReadOnly,
-		&sn.LastSeenAt, &sn.ExpiresAt, &sn.CreatedAt)
-	if err != nil {
+	var r sessionRow
+	if err := s.Scan(r.dest()...); err != nil {
 		return identity.Session{}, err
 	}
-	sn.AccessLinkID = orEmpty(accessLink)
-	return sn, nil
+	return r.value(), nil
+}
+
+// sessionStandingSelect reads a session and the standing of its
+// membership in one row.
+var sessionStandingSelect = `SELECT ` + sqlcols.Qualify("s", sessionColumns) + `, ` + standingColumns + `
+	FROM sessions s JOIN memberships m ON m.id = s.membership_id` + standingJoins + `
+	WHERE s.token_hash = $1`
+
+func findSessionStanding(ctx context.Context, t *txn, hash string) (identity.Session, storage.Standing, error) {
+	var (
+		sr sessionRow
+		st standingRow
+	)
+	if err := t.tx.QueryRow(ctx, sessionStandingSelect, hash).Scan(append(sr.dest(), st.dest()...)...); err != nil {
+		return identity.Session{}, storage.Standing{}, t.fail("finding session by token_hash", err, nil)
+	}
+	return sr.value(), st.value(), nil
 }
 
 // findSession finds the session whose column (id or token_hash, never

@@ -114,36 +114,50 @@ func scanMembership(s scanner) (customer.Membership, error) {
 	return r.value()
 }
 
-// standingSelect reads a membership (as membershipSelect does), its user
-// and its customer in one row.
-var standingSelect = `SELECT m.id, m.user_id, m.customer_id, m.role, m.status, m.version, m.created_at, m.updated_at,
+// standingColumns are a membership's (as membershipSelect reads them),
+// its user's and its customer's columns, from memberships m joined by
+// standingJoins.
+var standingColumns = `m.id, m.user_id, m.customer_id, m.role, m.status, m.version, m.created_at, m.updated_at,
 	(SELECT json_group_array(ms.site_id ORDER BY ms.site_id) FROM membership_sites ms WHERE ms.membership_id = m.id),
-	` + sqlcols.Qualify("u", userColumns) + `, ` + sqlcols.Qualify("c", customerColumns) + `
-	FROM memberships m JOIN users u ON u.id = m.user_id JOIN customers c ON c.id = m.customer_id
-	WHERE m.id = ?`
+	` + sqlcols.Qualify("u", userColumns) + `, ` + sqlcols.Qualify("c", customerColumns)
 
-func findStanding(ctx context.Context, tx *sql.Tx, id customer.MembershipID) (storage.Standing, error) {
+const standingJoins = ` JOIN users u ON u.id = m.user_id JOIN customers c ON c.id = m.customer_id`
+
+// standingRow holds a storage.Standing as read from standingColumns.
+type standingRow struct {
+	m membershipRow
+	u userRow
+	c customerRow
+}
+
+func (r *standingRow) dest() []any {
+	return append(append(r.m.dest(), r.u.dest()...), r.c.dest()...)
+}
+
+func (r *standingRow) value() (storage.Standing, error) {
 	var (
-		mr membershipRow
-		ur userRow
-		cr customerRow
+		st  storage.Standing
+		err error
 	)
-	dest := append(append(mr.dest(), ur.dest()...), cr.dest()...)
-	err := tx.QueryRowContext(ctx, standingSelect, string(id)).Scan(dest...)
-	if err != nil {
-		return storage.Standing{}, dbError("finding membership "+string(id), err, nil)
-	}
-	var st storage.Standing
-	if st.Membership, err = mr.value(); err != nil {
+	if st.Membership, err = r.m.value(); err != nil {
 		return storage.Standing{}, err
 	}
-	if st.User, err = ur.value(); err != nil {
+	if st.User, err = r.u.value(); err != nil {
 		return storage.Standing{}, err
 	}
-	if st.Customer, err = cr.value(); err != nil {
+	if st.Customer, err = r.c.value(); err != nil {
 		return storage.Standing{}, err
 	}
 	return st, nil
+}
+
+func findStanding(ctx context.Context, tx *sql.Tx, id customer.MembershipID) (storage.Standing, error) {
+	var r standingRow
+	err := tx.QueryRowContext(ctx, `SELECT `+standingColumns+` FROM memberships m`+standingJoins+` WHERE m.id = ?`, string(id)).Scan(r.dest()...)
+	if err != nil {
+		return storage.Standing{}, dbError("finding membership "+string(id), err, nil)
+	}
+	return r.value()
 }
 
 func createMembership(ctx context.Context, tx *sql.Tx, m customer.Membership) error {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/internal/sqlcols"
 	"github.com/portalkit/portalkit/storage"
 )
 
@@ -21,6 +22,12 @@ func (s sessionRepo) Create(ctx context.Context, sn identity.Session) error {
 		return err
 	}
 	return createSession(ctx, s.r.tx, sn)
+}
+
+// GetStandingByTokenHash returns the session with this token hash and the
+// standing of its membership, read in one query, or ErrNotFound.
+func (s sessionRepo) GetStandingByTokenHash(ctx context.Context, hash string) (identity.Session, storage.Standing, error) {
+	return findSessionStanding(ctx, s.r.tx, hash)
 }
 
 // GetByTokenHash returns the session with this token hash, or ErrNotFound.
@@ -120,28 +127,66 @@ func sessionWhere(f storage.SessionFilter) (string, []any) {
 const sessionColumns = `id, token_hash, user_id, membership_id, customer_id, method, access_link_id, read_only,
 	last_seen_at, expires_at, created_at`
 
-func scanSession(s scanner) (identity.Session, error) {
-	var (
-		sn                        identity.Session
-		accessLink                sql.NullString
-		lastSeen, expires, create string
-	)
-	err := s.Scan(&sn.ID, &sn.TokenHash, &sn.UserID, &sn.MembershipID, &sn.CustomerID, &sn.Method, &accessLink, &sn.ReadOnly,
-		&lastSeen, &expires, &create)
-	if err != nil {
+// sessionRow holds one session as read from sessionColumns.
+type sessionRow struct {
+	sn                        identity.Session
+	accessLink                sql.NullString
+	lastSeen, expires, create string
+}
+
+// dest returns the scan destinations in the order of sessionColumns.
+func (r *sessionRow) dest() []any {
+	sn := &r.sn
+	return []any{&sn.ID, &sn.TokenHash, &sn.UserID, &sn.MembershipID, &sn.CustomerID, &sn.Method, &r.accessLink, &sn.ReadOnly,
+		&r.lastSeen, &r.expires, &r.create}
+}
+
+// value returns the session scanned into r.
+func (r *sessionRow) value() (identity.Session, error) {
+	sn := r.sn
+	sn.AccessLinkID = r.accessLink.String
+	var err error
+	if sn.LastSeenAt, err = parseTime(r.lastSeen); err != nil {
 		return identity.Session{}, err
 	}
-	sn.AccessLinkID = accessLink.String
-	if sn.LastSeenAt, err = parseTime(lastSeen); err != nil {
+	if sn.ExpiresAt, err = parseTime(r.expires); err != nil {
 		return identity.Session{}, err
 	}
-	if sn.ExpiresAt, err = parseTime(expires); err != nil {
-		return identity.Session{}, err
-	}
-	if sn.CreatedAt, err = parseTime(create); err != nil {
+	if sn.CreatedAt, err = parseTime(r.create); err != nil {
 		return identity.Session{}, err
 	}
 	return sn, nil
+}
+
+func scanSession(s scanner) (identity.Session, error) {
+	var r sessionRow
+	if err := s.Scan(r.dest()...); err != nil {
+		return identity.Session{}, err
+	}
+	return r.value()
+}
+
+// sessionStandingSelect reads a session and the standing of its
+// membership in one row.
+var sessionStandingSelect = `SELECT ` + sqlcols.Qualify("s", sessionColumns) + `, ` + standingColumns + `
+	FROM sessions s JOIN memberships m ON m.id = s.membership_id` + standingJoins + `
+	WHERE s.token_hash = ?`
+
+func findSessionStanding(ctx context.Context, tx *sql.Tx, hash string) (identity.Session, storage.Standing, error) {
+	var (
+		sr sessionRow
+		st standingRow
+	)
+	err := tx.QueryRowContext(ctx, sessionStandingSelect, hash).Scan(append(sr.dest(), st.dest()...)...)
+	if err != nil {
+		return identity.Session{}, storage.Standing{}, dbError("finding session by token_hash", err, nil)
+	}
+	sn, err := sr.value()
+	if err != nil {
+		return identity.Session{}, storage.Standing{}, err
+	}
+	standing, err := st.value()
+	return sn, standing, err
 }
 
 func createSession(ctx context.Context, tx *sql.Tx, sn identity.Session) error {

@@ -17,6 +17,7 @@ import (
 var sessionTests = append([]test{
 	{"CreateGet", testSessionCreateGet},
 	{"GetMissing", testSessionGetMissing},
+	{"GetStandingByTokenHash", testSessionGetStandingByTokenHash},
 	{"CreateDuplicateID", testSessionCreateDuplicateID},
 	{"CreateDuplicateTokenHash", testSessionCreateDuplicateTokenHash},
 	{"CreateMissingReferences", testSessionCreateMissingReferences},
@@ -121,6 +122,41 @@ func testSessionCreateGet(t *testing.T, s storage.Store) {
 		require.NoError(t, err)
 		assert.Equal(t, want, got)
 	}
+}
+
+// testSessionGetStandingByTokenHash checks that the one lookup returns
+// what GetByTokenHash and GetStanding return.
+func testSessionGetStandingByTokenHash(t *testing.T, s storage.Store) {
+	fx := newLinkFixture(t, s)
+	link := createAccessLink(t, s, newAccessLink(fx.bobM))
+	plain := createSession(t, s, newSession(fx.annM))
+	full := newSession(fx.bobM)
+	full.Method = identity.MethodAccessLink
+	full.AccessLinkID = string(link.ID)
+	full.ReadOnly = true
+	createSession(t, s, full)
+
+	for _, want := range []identity.Session{plain, full} {
+		type both struct {
+			sn identity.Session
+			st storage.Standing
+		}
+		got, err := get(t, s, func(ctx context.Context, r storage.Repos) (both, error) {
+			sn, st, err := r.Sessions().GetStandingByTokenHash(ctx, want.TokenHash)
+			return both{sn, st}, err
+		})
+		require.NoError(t, err)
+		assert.Equal(t, want, got.sn)
+		st, err := getStanding(t, s, want.MembershipID)
+		require.NoError(t, err)
+		assert.Equal(t, st, got.st)
+		assert.Equal(t, want.MembershipID, got.st.Membership.ID)
+	}
+	_, err := get(t, s, func(ctx context.Context, r storage.Repos) (identity.Session, error) {
+		sn, _, err := r.Sessions().GetStandingByTokenHash(ctx, newTokenHash())
+		return sn, err
+	})
+	assertNotFound(t, err)
 }
 
 func testSessionGetMissing(t *testing.T, s storage.Store) {
