@@ -21,7 +21,11 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if benchData.db != "" {
+		_ = os.RemoveAll(filepath.Dir(benchData.db))
+	}
+	os.Exit(code)
 }
 
 // TestBenchSmall runs the whole tool on a tiny database for a moment: every

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/portalkit/portalkit/customer"
@@ -70,10 +71,10 @@ func (s membershipRepo) CountActiveAdmins(ctx context.Context, id customer.ID) (
 	return n, nil
 }
 
-// membershipSelect reads a membership with its site set as a JSON array,
-// sorted, in one query.
+// membershipSelect reads a membership with its site set as a JSON array
+// in one query; membershipRow.value sorts the set.
 const membershipSelect = `SELECT m.id, m.user_id, m.customer_id, m.role, m.status, m.version, m.created_at, m.updated_at,
-	(SELECT json_group_array(ms.site_id ORDER BY ms.site_id) FROM membership_sites ms WHERE ms.membership_id = m.id)
+	(SELECT json_group_array(ms.site_id) FROM membership_sites ms WHERE ms.membership_id = m.id)
 	FROM memberships m`
 
 // membershipRow holds one membership as read by membershipSelect.
@@ -102,6 +103,9 @@ func (r *membershipRow) value() (customer.Membership, error) {
 		if err := json.Unmarshal([]byte(r.sites), &m.SiteIDs); err != nil {
 			return customer.Membership{}, fmt.Errorf("sqlite: reading sites of membership %s: %w", m.ID, err)
 		}
+		// Sorted here rather than by the aggregate, which would sort
+		// through a temporary b-tree on every read.
+		slices.Sort(m.SiteIDs)
 	}
 	return m, nil
 }
@@ -118,7 +122,7 @@ func scanMembership(s scanner) (customer.Membership, error) {
 // its user's and its customer's columns, from memberships m joined by
 // standingJoins.
 var standingColumns = `m.id, m.user_id, m.customer_id, m.role, m.status, m.version, m.created_at, m.updated_at,
-	(SELECT json_group_array(ms.site_id ORDER BY ms.site_id) FROM membership_sites ms WHERE ms.membership_id = m.id),
+	(SELECT json_group_array(ms.site_id) FROM membership_sites ms WHERE ms.membership_id = m.id),
 	` + sqlcols.Qualify("u", userColumns) + `, ` + sqlcols.Qualify("c", customerColumns)
 
 const standingJoins = ` JOIN users u ON u.id = m.user_id JOIN customers c ON c.id = m.customer_id`
