@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
 )
 
@@ -93,6 +94,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(rec, r.Body, h.s.maxBody)
 
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		// A read has no body to wait for between authenticating the caller
+		// and the use case: they may share one snapshot of the store.
+		ctx, end := portal.WithSharedSnapshot(r.Context())
+		defer end()
+		r = r.WithContext(ctx)
+	}
 	if authz := r.Header.Get("Authorization"); authz != "" {
 		p, err := h.authenticate(r, authz)
 		if err != nil {

@@ -188,7 +188,13 @@ func (p *Portal) authorizeUser(ctx context.Context, r storage.Repos, who identit
 	if cid != "" && cid != who.CustomerID {
 		return access{}, errCustomerNotFound(cid)
 	}
-	st, err := r.Memberships().GetStanding(ctx, who.MembershipID)
+	// In a snapshot shared with Authenticate, the standing it read there is
+	// what this transaction sees too.
+	st, ok := standingOf(r, string(who.MembershipID))
+	var err error
+	if !ok {
+		st, err = r.Memberships().GetStanding(ctx, who.MembershipID)
+	}
 	m, u, c := st.Membership, st.User, st.Customer
 	switch {
 	case errors.Is(err, storage.ErrNotFound):

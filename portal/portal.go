@@ -167,6 +167,9 @@ func (p *Portal) timestamp() time.Time {
 // enqueued mail commits, it wakes this Portal's outbox workers. The first
 // write under WithIdempotencyKey records the key in the same transaction.
 func (p *Portal) write(ctx context.Context, fn func(storage.Repos) error) error {
+	if s := sharedSnapshotOf(ctx); s != nil {
+		s.end() // a writer must not wait for its own request's reader
+	}
 	var queued bool
 	iw := pendingWrite(ctx)
 	err := p.store.InTx(ctx, func(r storage.Repos) error {
@@ -189,7 +192,36 @@ func (p *Portal) write(ctx context.Context, fn func(storage.Repos) error) error 
 	return err
 }
 
-// read runs fn in a read-only transaction.
+// read runs fn in a read-only transaction: in the snapshot the request
+// shares with Authenticate (WithSharedSnapshot), which it then ends, when
+// Authenticate left one open; else in one of its own.
 func (p *Portal) read(ctx context.Context, fn func(storage.Repos) error) error {
+	if s := sharedSnapshotOf(ctx); s != nil {
+		if r, ok := s.take(); ok {
+			defer s.end()
+			return fn(snapshotRepos{r, s})
+		}
+	}
 	return p.store.ReadTx(ctx, fn)
+}
+
+// readShared runs fn in a read-only transaction that it leaves open for
+// the request's next read, when ctx shares one (WithSharedSnapshot).
+func (p *Portal) readShared(ctx context.Context, fn func(storage.Repos) error) error {
+	s := sharedSnapshotOf(ctx)
+	if s == nil {
+		return p.store.ReadTx(ctx, fn)
+	}
+	r, err := s.open(ctx, p.store)
+	switch {
+	case err != nil:
+		return err
+	case r == nil:
+		return p.store.ReadTx(ctx, fn)
+	}
+	if err := fn(snapshotRepos{r, s}); err != nil {
+		s.end()
+		return err
+	}
+	return nil
 }

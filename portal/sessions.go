@@ -67,7 +67,7 @@ func (p *Portal) authenticateSession(ctx context.Context, token string) (identit
 		ended bool
 		stale bool
 	)
-	err := p.read(ctx, func(r storage.Repos) error {
+	err := p.readShared(ctx, func(r storage.Repos) error {
 		var (
 			st  storage.Standing
 			err error
@@ -96,6 +96,9 @@ func (p *Portal) authenticateSession(ctx context.Context, token string) (identit
 			return nil
 		}
 		stale = now.Sub(s.LastSeenAt) >= touchEvery
+		if sr, ok := r.(snapshotRepos); ok {
+			sr.s.remember(st)
+		}
 		return nil
 	})
 	if err != nil {
