@@ -298,23 +298,35 @@ func (r failingCompleteRepo) Complete(ctx context.Context, scope, key string, re
 	return r.IdempotencyRepo.Complete(ctx, scope, key, resp)
 }
 
-// When keeping the answer of a placed order fails, the key stays taken: a
-// retry answers 409 rather than placing a second order.
-func TestIdempotencyKeyKeptWhenKeepingTheAnswerFails(t *testing.T) {
+// newOrderingEnv is a server on SQLite that keeps Idempotency-Keys in
+// idem(store), with a customer that may order, its admin, and the body of
+// an order of one laptop.
+func newOrderingEnv(t *testing.T, idem func(storage.Store) storage.Store) (e *env, cid string, ada client.SignIn, body string) {
+	t.Helper()
 	s, err := sqlite.Open(t.Context(), t.TempDir()+"/portal.db")
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
-	idem := &failingComplete{Store: s}
-	e := &env{clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}}
+	e = &env{clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}}
 	e.p = portaltest.New(t, e.clock, func(c *portal.Config) { c.Store = s; c.Mailer = e.notes })
 	e.owner, err = e.p.Bootstrap(t.Context())
 	require.NoError(t, err)
-	e.srv = httptest.NewServer(httpapi.NewHandler(e.p, httpapi.WithLogger(slog.New(slog.NewTextHandler(e.logs, nil))), httpapi.WithIdempotencyStore(idem)))
+	e.srv = httptest.NewServer(httpapi.NewHandler(e.p, httpapi.WithLogger(slog.New(slog.NewTextHandler(e.logs, nil))), httpapi.WithIdempotencyStore(idem(s))))
 	t.Cleanup(e.srv.Close)
 
-	cid, ada := e.onboard(t, "Acme GmbH", "ada@acme.example", &client.FeaturesPatch{OrderAuthorization: ptr(true)})
+	cid, ada = e.onboard(t, "Acme GmbH", "ada@acme.example", &client.FeaturesPatch{OrderAuthorization: ptr(true)})
 	laptop := e.createProduct(t, "LAP-14", "Laptop 14")
-	body := `{"lines":[{"product_id":"` + string(laptop.ID) + `","quantity":1}],"recipient":{"name":"Bob"}}`
+	body = `{"lines":[{"product_id":"` + string(laptop.ID) + `","quantity":1}],"recipient":{"name":"Bob"}}`
+	return e, cid, ada, body
+}
+
+// When keeping the answer of a placed order fails, the key stays taken: a
+// retry answers 409 rather than placing a second order.
+func TestIdempotencyKeyKeptWhenKeepingTheAnswerFails(t *testing.T) {
+	var idem *failingComplete
+	e, cid, ada, body := newOrderingEnv(t, func(s storage.Store) storage.Store {
+		idem = &failingComplete{Store: s}
+		return idem
+	})
 
 	idem.fail.Store(true)
 	res, b := e.post(t, "/v1/customers/"+cid+"/orders", ada.Token, "order-1", body)
@@ -330,19 +342,7 @@ func TestIdempotencyKeyKeptWhenKeepingTheAnswerFails(t *testing.T) {
 // recorded in the order's transaction, and whichever commits first wins;
 // the others replay its answer or, while it is being kept, meet 409.
 func TestIdempotencyConcurrentRequestsPlaceOneOrder(t *testing.T) {
-	s, err := sqlite.Open(t.Context(), t.TempDir()+"/portal.db")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
-	e := &env{clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}}
-	e.p = portaltest.New(t, e.clock, func(c *portal.Config) { c.Store = s; c.Mailer = e.notes })
-	e.owner, err = e.p.Bootstrap(t.Context())
-	require.NoError(t, err)
-	e.srv = httptest.NewServer(httpapi.NewHandler(e.p, httpapi.WithLogger(slog.New(slog.NewTextHandler(e.logs, nil))), httpapi.WithIdempotencyStore(s)))
-	t.Cleanup(e.srv.Close)
-
-	cid, ada := e.onboard(t, "Acme GmbH", "ada@acme.example", &client.FeaturesPatch{OrderAuthorization: ptr(true)})
-	laptop := e.createProduct(t, "LAP-14", "Laptop 14")
-	body := `{"lines":[{"product_id":"` + string(laptop.ID) + `","quantity":1}],"recipient":{"name":"Bob"}}`
+	e, cid, ada, body := newOrderingEnv(t, func(s storage.Store) storage.Store { return s })
 
 	const n = 12
 	var (

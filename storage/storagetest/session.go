@@ -107,7 +107,10 @@ func sessionIDs(t *testing.T, s storage.Store, f storage.SessionFilter) []string
 	})
 }
 
-func testSessionCreateGet(t *testing.T, s storage.Store) {
+// createSessionPair stores a plain session of ann's and one of bob's from
+// a read-only access link, with every field set.
+func createSessionPair(t *testing.T, s storage.Store) []identity.Session {
+	t.Helper()
 	fx := newLinkFixture(t, s)
 	link := createAccessLink(t, s, newAccessLink(fx.bobM))
 	plain := createSession(t, s, newSession(fx.annM))
@@ -115,9 +118,11 @@ func testSessionCreateGet(t *testing.T, s storage.Store) {
 	full.Method = identity.MethodAccessLink
 	full.AccessLinkID = string(link.ID)
 	full.ReadOnly = true
-	createSession(t, s, full)
+	return []identity.Session{plain, createSession(t, s, full)}
+}
 
-	for _, want := range []identity.Session{plain, full} {
+func testSessionCreateGet(t *testing.T, s storage.Store) {
+	for _, want := range createSessionPair(t, s) {
 		got, err := getSession(t, s, want.TokenHash)
 		require.NoError(t, err)
 		assert.Equal(t, want, got)
@@ -127,16 +132,7 @@ func testSessionCreateGet(t *testing.T, s storage.Store) {
 // testSessionGetStandingByTokenHash checks that the one lookup returns
 // what GetByTokenHash and GetStanding return.
 func testSessionGetStandingByTokenHash(t *testing.T, s storage.Store) {
-	fx := newLinkFixture(t, s)
-	link := createAccessLink(t, s, newAccessLink(fx.bobM))
-	plain := createSession(t, s, newSession(fx.annM))
-	full := newSession(fx.bobM)
-	full.Method = identity.MethodAccessLink
-	full.AccessLinkID = string(link.ID)
-	full.ReadOnly = true
-	createSession(t, s, full)
-
-	for _, want := range []identity.Session{plain, full} {
+	for _, want := range createSessionPair(t, s) {
 		type both struct {
 			sn identity.Session
 			st storage.Standing
