@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -67,8 +69,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		d := time.Since(start)
 		h.m.requests.WithLabelValues(label, strconv.Itoa(status)).Inc()
 		h.m.duration.WithLabelValues(label).Observe(d.Seconds())
-		h.s.log.InfoContext(r.Context(), "http request", "method", r.Method, "route", label,
-			"status", status, "duration", d, "request_id", id)
+		h.accessLog(r.Context(), r.Method, label, status, d, id)
 	}()
 
 	switch {
@@ -122,6 +123,19 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.api.ServeHTTP(rec, r)
+}
+
+// accessLog writes the access-log line of a request. It builds the record
+// itself: slog's Logger methods look up their caller's source line on every
+// call, which the line of every request does not need.
+func (h *handler) accessLog(ctx context.Context, method, route string, status int, d time.Duration, id string) {
+	if !h.s.log.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	rec := slog.NewRecord(time.Now(), slog.LevelInfo, "http request", 0)
+	rec.AddAttrs(slog.String("method", method), slog.String("route", route), slog.Int("status", status),
+		slog.Duration("duration", d), slog.String("request_id", id))
+	_ = h.s.log.Handler().Handle(ctx, rec)
 }
 
 // errBadToken answers an Authorization header that names no caller. The
