@@ -338,9 +338,11 @@ func TestIdempotencyKeyKeptWhenKeepingTheAnswerFails(t *testing.T) {
 	assert.Len(t, l.Items, 1, "one Idempotency-Key, one order")
 }
 
-// Requests with one key racing each other place one order: the key is
-// recorded in the order's transaction, and whichever commits first wins;
-// the others replay its answer or, while it is being kept, meet 409.
+// Requests with one key racing each other place one order; the others
+// replay its answer or, while it is being kept, meet 409. This guards the
+// outcome over HTTP; that the key is recorded in the order's own
+// transaction is shown by portal's TestIdempotencyKeyRecordedWithTheChange,
+// which the earlier two-transaction design fails.
 func TestIdempotencyConcurrentRequestsPlaceOneOrder(t *testing.T) {
 	e, cid, ada, body := newOrderingEnv(t, func(s storage.Store) storage.Store { return s })
 

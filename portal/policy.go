@@ -190,7 +190,7 @@ func (p *Portal) authorizeUser(ctx context.Context, r storage.Repos, who identit
 	}
 	// In a snapshot shared with Authenticate, the standing it read there is
 	// what this transaction sees too.
-	st, ok := standingOf(r, string(who.MembershipID))
+	st, ok := standingOf(r, who.MembershipID)
 	var err error
 	if !ok {
 		st, err = r.Memberships().GetStanding(ctx, who.MembershipID)

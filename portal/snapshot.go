@@ -4,6 +4,7 @@ import (
 	"context"
 	"sync"
 
+	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/storage"
 )
 
@@ -33,9 +34,9 @@ type sharedSnapshot struct {
 	taken   bool          // a use case runs in it
 	release chan struct{} // closed to end the transaction
 	ended   chan struct{} // closed once it has ended
-	// standing is the caller's, as Authenticate read it in this snapshot.
-	standing    storage.Standing
-	hasStanding bool
+	// standing is the caller's, as Authenticate read it in this snapshot;
+	// zero until it has.
+	standing storage.Standing
 }
 
 // WithSharedSnapshot returns a context in which Authenticate and the first
@@ -59,24 +60,27 @@ func (s *sharedSnapshot) open(ctx context.Context, store storage.Store) (storage
 	if s.release != nil {
 		return nil, nil // shared once per request
 	}
-	s.release, s.ended = make(chan struct{}), make(chan struct{})
-	opened := make(chan error, 1)
+	release, ended := make(chan struct{}), make(chan struct{})
+	s.release, s.ended = release, ended
+	type result struct {
+		r   storage.Repos
+		err error
+	}
+	opened := make(chan result, 1)
 	go func() {
-		defer close(s.ended)
+		defer close(ended)
 		err := store.ReadTx(context.WithoutCancel(ctx), func(r storage.Repos) error {
-			s.repos = r
-			opened <- nil
-			<-s.release
+			opened <- result{r: r}
+			<-release
 			return nil
 		})
 		if err != nil {
-			opened <- err // ReadTx failed before it called us; ignored after
+			opened <- result{err: err} // ReadTx failed before it called us; nobody reads it after
 		}
 	}()
-	if err := <-opened; err != nil {
-		return nil, err
-	}
-	return s.repos, nil
+	res := <-opened
+	s.repos = res.r
+	return res.r, res.err
 }
 
 // take hands the open transaction over to one read-only use case, which
@@ -95,7 +99,7 @@ func (s *sharedSnapshot) take() (storage.Repos, bool) {
 func (s *sharedSnapshot) remember(st storage.Standing) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.standing, s.hasStanding = st, true
+	s.standing = st
 }
 
 // end ends the shared transaction, if open, and waits until it has ended.
@@ -119,14 +123,14 @@ type snapshotRepos struct {
 
 // standingOf returns the standing of membership id as r's snapshot holds
 // it, when Authenticate read it in that snapshot.
-func standingOf(r storage.Repos, id string) (storage.Standing, bool) {
+func standingOf(r storage.Repos, id customer.MembershipID) (storage.Standing, bool) {
 	sr, ok := r.(snapshotRepos)
 	if !ok {
 		return storage.Standing{}, false
 	}
 	sr.s.mu.Lock()
 	defer sr.s.mu.Unlock()
-	if !sr.s.hasStanding || string(sr.s.standing.Membership.ID) != id {
+	if id == "" || sr.s.standing.Membership.ID != id {
 		return storage.Standing{}, false
 	}
 	return sr.s.standing, true
