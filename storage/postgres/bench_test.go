@@ -23,10 +23,10 @@ var customerBench = storagetest.CustomerBench{
 		ctx := b.Context()
 		require.NoError(b, s.InTx(ctx, func(r storage.Repos) error {
 			tx := postgres.TxOf(r)
-			if _, err := tx.Exec(ctx, `ANALYZE customers`); err != nil {
+			if _, err := tx.ExecContext(ctx, `ANALYZE customers`); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, `SELECT gin_clean_pending_list(oid) FROM pg_class WHERE oid = to_regclass('customers_search')`)
+			_, err := tx.ExecContext(ctx, `SELECT gin_clean_pending_list(oid) FROM pg_class WHERE oid = to_regclass('customers_search')`)
 			return err
 		}))
 	},

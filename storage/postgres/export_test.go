@@ -1,20 +1,20 @@
 package postgres
 
 import (
-	"github.com/jackc/pgx/v5"
+	"database/sql"
 
 	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/storage/sqlstore"
 )
 
 // WithIsolation sets the isolation level of InTx, so tests can show what a
 // weaker one than SERIALIZABLE lets through.
-func WithIsolation(l pgx.TxIsoLevel) Option {
+func WithIsolation(l sql.IsolationLevel) Option {
 	return func(c *config) { c.isolation = l }
 }
 
-// TxOf returns the pgx transaction behind the repos of an InTx or ReadTx.
-func TxOf(r storage.Repos) pgx.Tx { return r.(*txn).tx }
+// TxOf returns the transaction behind the repos of an InTx or ReadTx.
+func TxOf(r storage.Repos) *sql.Tx { return sqlstore.Tx(r) }
 
-// ClaimStatement is the statement of OutboxRepo.Claim: $1 now, $2 limit,
-// $3 the lease's end.
-var ClaimStatement = claimStatement
+// ClaimStatement is the statement of OutboxRepo.Claim. (Filled in by the outbox port.)
+var ClaimStatement string

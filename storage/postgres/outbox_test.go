@@ -153,7 +153,7 @@ func TestClaimFirstSealsTransaction(t *testing.T) {
 		if claimed, err = r.Outbox().Claim(ctx, t0, 1, lease); err != nil {
 			return err
 		}
-		if err := postgres.TxOf(r).QueryRow(ctx, `SELECT current_setting('transaction_isolation')`).Scan(&mode); err != nil {
+		if err := postgres.TxOf(r).QueryRowContext(ctx, `SELECT current_setting('transaction_isolation')`).Scan(&mode); err != nil {
 			return err
 		}
 		return r.Outbox().Enqueue(ctx, newMessage(2))

@@ -139,7 +139,7 @@ func TestInTxSerializesCheckThenWrite(t *testing.T) {
 		{name: "serializable", wantDemoted: 1, wantAdmins: 1, wantRefused: 1},
 		{name: "serializable without retries", opts: []postgres.Option{postgres.WithTxAttempts(1)},
 			wantDemoted: 1, wantAdmins: 1, wantFailed: 1},
-		{name: "read committed lets both through", opts: []postgres.Option{postgres.WithIsolation(pgx.ReadCommitted)},
+		{name: "read committed lets both through", opts: []postgres.Option{postgres.WithIsolation(sql.LevelReadCommitted)},
 			wantDemoted: 2, wantAdmins: 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -349,11 +349,11 @@ func TestTxModes(t *testing.T) {
 	const q = `SELECT current_setting('transaction_isolation') || ', read only ' || current_setting('transaction_read_only')`
 	var mode string
 	require.NoError(t, s.ReadTx(ctx, func(r storage.Repos) error {
-		return postgres.TxOf(r).QueryRow(ctx, q).Scan(&mode)
+		return postgres.TxOf(r).QueryRowContext(ctx, q).Scan(&mode)
 	}))
 	assert.Equal(t, "repeatable read, read only on", mode)
 	require.NoError(t, s.InTx(ctx, func(r storage.Repos) error {
-		return postgres.TxOf(r).QueryRow(ctx, q).Scan(&mode)
+		return postgres.TxOf(r).QueryRowContext(ctx, q).Scan(&mode)
 	}))
 	assert.Equal(t, "serializable, read only off", mode)
 }

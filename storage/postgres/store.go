@@ -2,15 +2,13 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"embed"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"io/fs"
-	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -20,29 +18,23 @@ import (
 	"github.com/pressly/goose/v3"
 	"github.com/pressly/goose/v3/lock"
 
-	"github.com/portalkit/portalkit/portalerr"
-	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/storage/sqlstore"
 )
-
-var _ storage.Store = (*Store)(nil)
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store is the PostgreSQL backend. It is safe for concurrent use, and
-// several Stores (in several processes) may share one database.
-type Store struct {
-	pool      *pgxpool.Pool
-	isolation pgx.TxIsoLevel // of InTx
-	attempts  int            // of InTx, at most
-}
+// Store is the PostgreSQL backend: the shared SQL store on a PostgreSQL
+// database. It is safe for concurrent use, and several Stores (in several
+// processes) may share one database.
+type Store = sqlstore.Store
 
 // Option changes how Open sets up a Store.
 type Option func(*config)
 
 type config struct {
 	attempts  int
-	isolation pgx.TxIsoLevel
+	isolation sql.IsolationLevel
 }
 
 // DefaultTxAttempts is how many times InTx runs a transaction that fails to
@@ -56,6 +48,21 @@ func WithTxAttempts(n int) Option {
 	return func(c *config) { c.attempts = n }
 }
 
+// dialect is how the shared store speaks PostgreSQL.
+func dialect(cfg config) *sqlstore.Dialect {
+	return &sqlstore.Dialect{
+		Name:                 "postgres",
+		NumberedPlaceholders: true,
+		ILike:                "ILIKE",
+		SkipLocked:           " FOR UPDATE SKIP LOCKED",
+		Classify:             classify,
+		TxAttempts:           cfg.attempts,
+		WriteTx:              sql.TxOptions{Isolation: cfg.isolation},
+		ReadTx:               sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
+		ClaimIsolation:       `SET TRANSACTION ISOLATION LEVEL READ COMMITTED`,
+	}
+}
+
 // Open connects to the PostgreSQL database that url names, applies the
 // pending migrations and returns a Store. url is a URL
 // ("postgres://user:pass@host:5432/db?sslmode=disable"; postgresql:// too)
@@ -65,7 +72,7 @@ func WithTxAttempts(n int) Option {
 // on the search_path. ctx bounds connecting and migrating, including the
 // wait for another process that is migrating the same schema.
 func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
-	cfg := config{attempts: DefaultTxAttempts, isolation: pgx.Serializable}
+	cfg := config{attempts: DefaultTxAttempts, isolation: sql.LevelSerializable}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -97,7 +104,11 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	return &Store{pool: pool, isolation: cfg.isolation, attempts: cfg.attempts}, nil
+	db := stdlib.OpenDBFromPool(pool)
+	// database/sql keeps no connections of its own beyond pgxpool's.
+	db.SetMaxIdleConns(int(pcfg.MaxConns))
+	return sqlstore.New(sqlstore.Config{Write: db, Read: db, Dialect: dialect(cfg),
+		OnClose: func() error { pool.Close(); return nil }}), nil
 }
 
 // migrate applies the embedded migrations that the schema has not seen yet,
@@ -144,21 +155,6 @@ func lockID(schema string) int64 {
 	return int64(h.Sum64())
 }
 
-// Ping reports whether the database answers.
-func (s *Store) Ping(ctx context.Context) error {
-	if err := s.pool.Ping(ctx); err != nil {
-		return fmt.Errorf("postgres: pinging: %w", ctxErr(ctx, err))
-	}
-	return nil
-}
-
-// Close closes the pool's connections. It waits until the connections in
-// use are released.
-func (s *Store) Close() error {
-	s.pool.Close()
-	return nil
-}
-
 // ctxErr returns ctx's cause when ctx has ended, which is why err happened,
 // and err otherwise.
 func ctxErr(ctx context.Context, err error) error {
@@ -166,65 +162,6 @@ func ctxErr(ctx context.Context, err error) error {
 		return fmt.Errorf("%w (%w)", context.Cause(ctx), err)
 	}
 	return err
-}
-
-// storedTime returns t as it reads back: in UTC, truncated to the
-// microsecond (pgx truncates, and PostgreSQL keeps microseconds), so Update
-// returns what it wrote.
-func storedTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
-
-// nullTime stores the zero time as NULL: an optional time that is unset.
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return t
-}
-
-// orZero reads a column written by nullTime; NULL is the zero time.
-func orZero(t *time.Time) time.Time {
-	if t == nil {
-		return time.Time{}
-	}
-	return *t
-}
-
-// nullString stores an empty string as NULL, so UNIQUE and FOREIGN KEY
-// constraints ignore it.
-func nullString[S ~string](s S) any {
-	if s == "" {
-		return nil
-	}
-	return string(s)
-}
-
-// orEmpty reads a column written by nullString; NULL is "".
-func orEmpty(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
-}
-
-// texts converts typed IDs to the []string a text[] parameter takes.
-func texts[S ~string](ids []S) []string {
-	out := make([]string, len(ids))
-	for i, id := range ids {
-		out[i] = string(id)
-	}
-	return out
-}
-
-// typed converts a text[] column to typed IDs; an empty array is nil.
-func typed[S ~string](ss []string) []S {
-	if len(ss) == 0 {
-		return nil
-	}
-	out := make([]S, len(ss))
-	for i, s := range ss {
-		out[i] = S(s)
-	}
-	return out
 }
 
 // SQLSTATE codes the store classifies
@@ -239,83 +176,24 @@ const (
 	codeUntranslatableChar   = "22P05"
 )
 
-// retryable reports whether err says that the transaction failed to
-// serialize or was a deadlock's victim: running it again may succeed.
-func retryable(err error) bool {
+// classify sorts PostgreSQL's errors by SQLSTATE.
+func classify(err error) sqlstore.ErrorKind {
 	var e *pgconn.PgError
-	return errors.As(err, &e) && (e.Code == codeSerializationFailure || e.Code == codeDeadlockDetected)
-}
-
-// dbError wraps err from the operation op, mapping what PostgreSQL reports
-// to the storage errors by SQLSTATE: a missing row and (with fkErr set to
-// storage.ErrNotFound) a missing referenced row are ErrNotFound, a unique
-// violation is ErrAlreadyExists, a serialization failure or deadlock is
-// ErrConflict (once InTx has run out of attempts), and text PostgreSQL
-// cannot store (a NUL byte) is Invalid. fkErr says what a foreign key
-// violation means for this statement; nil leaves it internal.
-func dbError(op string, err error, fkErr error) error {
-	if err == nil {
-		return nil
+	if !errors.As(err, &e) {
+		return sqlstore.KindOther
 	}
-	if errors.Is(err, pgx.ErrNoRows) {
-		return fmt.Errorf("postgres: %s: %w", op, storage.ErrNotFound)
+	switch e.Code {
+	case codeUniqueViolation:
+		return sqlstore.KindUnique
+	case codeForeignKeyViolation:
+		return sqlstore.KindForeignKey
+	case codeSerializationFailure, codeDeadlockDetected:
+		return sqlstore.KindRetry
+	case codeReadOnlyTransaction:
+		// ReadTx is READ ONLY; the repos refuse writes first.
+		return sqlstore.KindReadOnly
+	case codeCharacterNotInRepert, codeUntranslatableChar:
+		return sqlstore.KindBadText
 	}
-	var sentinel error
-	var e *pgconn.PgError
-	if errors.As(err, &e) {
-		switch e.Code {
-		case codeUniqueViolation:
-			sentinel = storage.ErrAlreadyExists
-		case codeForeignKeyViolation:
-			sentinel = fkErr
-		case codeSerializationFailure, codeDeadlockDetected:
-			sentinel = storage.ErrConflict
-		case codeReadOnlyTransaction:
-			// ReadTx is READ ONLY; the repos refuse writes first.
-			sentinel = storage.ErrReadOnly
-		case codeCharacterNotInRepert, codeUntranslatableChar:
-			sentinel = &portalerr.Error{Code: portalerr.Invalid, Message: "text holds a character the database cannot store"}
-		}
-	}
-	if sentinel == nil {
-		return fmt.Errorf("postgres: %s: %w", op, err)
-	}
-	return fmt.Errorf("postgres: %s: %w: %w", op, sentinel, err)
-}
-
-// scanner is a pgx.Row or pgx.Rows.
-type scanner interface {
-	Scan(dest ...any) error
-}
-
-// args collects the parameters of a statement being built and names each
-// by its placeholder.
-type args []any
-
-// add appends v and returns its placeholder, "$n".
-func (a *args) add(v any) string {
-	*a = append(*a, v)
-	return "$" + strconv.Itoa(len(*a))
-}
-
-// normalize checks p as storage.Page.Normalize does and returns the ID to
-// start after. A cursor that decodes to bytes no ID has (invalid UTF-8, or
-// NUL, which text cannot hold) is Invalid too: PostgreSQL would refuse it
-// as a parameter.
-func normalize(p storage.Page) (after string, limit int, err error) {
-	after, limit, err = p.Normalize()
-	if err != nil {
-		return "", 0, err
-	}
-	if !utf8.ValidString(after) || strings.ContainsRune(after, 0) {
-		return "", 0, portalerr.Invalidf("cursor", "is not a cursor returned by this list")
-	}
-	return after, limit, nil
-}
-
-// likePattern returns an ILIKE pattern matching s anywhere. Backslash is
-// LIKE's default escape character in PostgreSQL.
-func likePattern(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(s) + "%"
+	return sqlstore.KindOther
 }

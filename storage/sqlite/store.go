@@ -17,19 +17,15 @@ import (
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 
-	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/storage/sqlstore"
 )
-
-var _ storage.Store = (*Store)(nil)
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Store is the SQLite backend. It is safe for concurrent use.
-type Store struct {
-	write *sql.DB // one connection; transactions begin IMMEDIATE
-	read  *sql.DB // several query_only connections, for ReadTx
-}
+// Store is the SQLite backend: the shared SQL store on a SQLite database.
+// It is safe for concurrent use.
+type Store = sqlstore.Store
 
 // Option changes how Open sets up a Store.
 type Option func(*config)
@@ -37,6 +33,8 @@ type Option func(*config)
 type config struct {
 	busyTimeout time.Duration
 	readConns   int
+	synchronous string
+	onClose     func() error
 }
 
 // WithBusyTimeout sets how long a connection waits for a lock another
@@ -51,13 +49,45 @@ func WithReadConns(n int) Option {
 	return func(c *config) { c.readConns = n }
 }
 
+// dialect is how the shared store speaks SQLite.
+func dialect() *sqlstore.Dialect {
+	return &sqlstore.Dialect{
+		Name:     "sqlite",
+		ILike:    "LIKE",
+		Classify: classify,
+		// One writer: transactions never fail to serialize.
+		TxAttempts: 1,
+		ReadTx:     sql.TxOptions{ReadOnly: true},
+	}
+}
+
+// classify sorts SQLite's errors by extended result code.
+func classify(err error) sqlstore.ErrorKind {
+	var e *sqlite.Error
+	if !errors.As(err, &e) {
+		return sqlstore.KindOther
+	}
+	switch e.Code() {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return sqlstore.KindUnique
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return sqlstore.KindForeignKey
+	case sqlite3.SQLITE_READONLY:
+		// query_only on the read pool; the repos refuse writes first.
+		return sqlstore.KindReadOnly
+	}
+	return sqlstore.KindOther
+}
+
 // Open opens (creating it if needed) the SQLite database named by dsn,
 // applies the pending migrations and returns a Store. dsn is a file path
 // ("data/portal.db") or a "file:" URI ("file:data/portal.db?mode=rwc");
 // see the package documentation for the parameters Open adds. In-memory
-// databases are refused: use storage/memory. ctx bounds the migrations.
+// databases are refused (the read and write pools would see different
+// databases): use OpenTemp for a throwaway database. ctx bounds the
+// migrations.
 func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
-	cfg := config{busyTimeout: 10 * time.Second, readConns: max(4, runtime.GOMAXPROCS(0))}
+	cfg := config{busyTimeout: 10 * time.Second, readConns: max(4, runtime.GOMAXPROCS(0)), synchronous: "NORMAL"}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -65,7 +95,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return nil, errors.New("sqlite: opening: read pool needs at least one connection")
 	}
 	if isMemory(dsn) {
-		return nil, fmt.Errorf("sqlite: opening %q: in-memory databases are not supported (the read and write pools would see different databases); use storage/memory", dsn)
+		return nil, fmt.Errorf("sqlite: opening %q: in-memory databases are not supported (the read and write pools would see different databases); use sqlite.OpenTemp", dsn)
 	}
 
 	pragmas := []string{
@@ -73,7 +103,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		"busy_timeout(" + strconv.FormatInt(cfg.busyTimeout.Milliseconds(), 10) + ")",
 		"journal_mode(WAL)",
 		"foreign_keys(1)",
-		"synchronous(NORMAL)",
+		"synchronous(" + cfg.synchronous + ")",
 	}
 	write, err := openPool(withParams(dsn, pragmas, "_txlock", "immediate"), stmtCacheSize)
 	if err != nil {
@@ -104,7 +134,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		write.Close()
 		return nil, fmt.Errorf("sqlite: opening read pool: %w", err)
 	}
-	return &Store{write: write, read: read}, nil
+	return sqlstore.New(sqlstore.Config{Write: write, Read: read, Dialect: dialect(), OnClose: cfg.onClose}), nil
 }
 
 // openPool returns a pool of connections to dsn that keep up to cacheSize
@@ -159,151 +189,4 @@ func isMemory(dsn string) bool {
 	}
 	q, _ := url.ParseQuery(query)
 	return q.Get("mode") == "memory"
-}
-
-// Ping reports whether both connection pools can reach the database.
-func (s *Store) Ping(ctx context.Context) error {
-	if err := s.write.PingContext(ctx); err != nil {
-		return fmt.Errorf("sqlite: pinging write pool: %w", err)
-	}
-	if err := s.read.PingContext(ctx); err != nil {
-		return fmt.Errorf("sqlite: pinging read pool: %w", err)
-	}
-	return nil
-}
-
-// Close closes both connection pools. It waits for nothing: transactions
-// still running fail.
-func (s *Store) Close() error {
-	return errors.Join(s.read.Close(), s.write.Close())
-}
-
-// timeLayout stores times as fixed-width UTC text with microseconds, so
-// they sort as strings and read back exactly (to the microsecond).
-const timeLayout = "2006-01-02T15:04:05.000000Z"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
-
-// storedTime returns t as it reads back after formatTime: in UTC,
-// truncated to the microsecond, so Update returns what it wrote.
-func storedTime(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
-
-func parseTime(s string) (time.Time, error) {
-	t, err := time.Parse(timeLayout, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("sqlite: reading time %q: %w", s, err)
-	}
-	return t, nil
-}
-
-// nullTime stores the zero time as NULL: an optional time that is unset.
-func nullTime(t time.Time) any {
-	if t.IsZero() {
-		return nil
-	}
-	return formatTime(t)
-}
-
-// parseNullTime reads a column written by nullTime; NULL is the zero time.
-func parseNullTime(s sql.NullString) (time.Time, error) {
-	if !s.Valid {
-		return time.Time{}, nil
-	}
-	return parseTime(s.String)
-}
-
-// nullString stores an empty string as NULL, so UNIQUE and FOREIGN KEY
-// constraints ignore it.
-func nullString[S ~string](s S) any {
-	if s == "" {
-		return nil
-	}
-	return string(s)
-}
-
-// scanner is a *sql.Row or *sql.Rows.
-type scanner interface {
-	Scan(dest ...any) error
-}
-
-// dbError wraps err from the operation op, mapping what SQLite reports to
-// the storage errors by result code: a missing row and (with fkErr set to
-// storage.ErrNotFound) a missing parent are ErrNotFound, a unique or
-// primary key violation is ErrAlreadyExists. fkErr says what a foreign key
-// violation means for this statement; nil leaves it internal.
-func dbError(op string, err error, fkErr error) error {
-	if err == nil {
-		return nil
-	}
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("sqlite: %s: %w", op, storage.ErrNotFound)
-	}
-	var sentinel error
-	var e *sqlite.Error
-	if errors.As(err, &e) {
-		switch e.Code() {
-		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
-			sentinel = storage.ErrAlreadyExists
-		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
-			sentinel = fkErr
-		case sqlite3.SQLITE_READONLY:
-			// query_only on the read pool; the repos refuse writes first.
-			sentinel = storage.ErrReadOnly
-		}
-	}
-	if sentinel == nil {
-		return fmt.Errorf("sqlite: %s: %w", op, err)
-	}
-	return fmt.Errorf("sqlite: %s: %w: %w", op, sentinel, err)
-}
-
-// queryList runs q, which selects at most limit+1 rows ordered by ID, and
-// returns them as one page: the rows up to limit and the cursor after them.
-func queryList[T any](ctx context.Context, tx *sql.Tx, op, q string, args []any, limit int,
-	scan func(scanner) (T, error), id func(T) string) (storage.List[T], error) {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return storage.List[T]{}, dbError(op, err, nil)
-	}
-	defer rows.Close()
-	var items []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return storage.List[T]{}, dbError(op, err, nil)
-		}
-		items = append(items, v)
-	}
-	if err := rows.Err(); err != nil {
-		return storage.List[T]{}, dbError(op, err, nil)
-	}
-	items, next := storage.Trim(items, limit, id)
-	return storage.List[T]{Items: items, NextCursor: next}, nil
-}
-
-// rowsAffected returns how many rows the write changed; fkErr is as for
-// dbError.
-func rowsAffected(op string, res sql.Result, err error, fkErr error) (int, error) {
-	if err != nil {
-		return 0, dbError(op, err, fkErr)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, dbError(op, err, nil)
-	}
-	return int(n), nil
-}
-
-// placeholders returns "?, ?, ?" for n values.
-func placeholders(n int) string {
-	if n == 0 {
-		return ""
-	}
-	return strings.Repeat("?, ", n-1) + "?"
-}
-
-// likePattern returns a LIKE pattern (for ESCAPE '\') matching s anywhere.
-func likePattern(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
-	return "%" + r.Replace(s) + "%"
 }

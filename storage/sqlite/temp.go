@@ -1,0 +1,88 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sync"
+)
+
+// template is a migrated, empty database that OpenTemp copies, so that a
+// test opening hundreds of stores migrates once.
+var template struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// OpenTemp opens a new, empty database in a temporary directory of its
+// own, which the Store's Close removes: the throwaway store of tests and
+// examples. It runs as a file database does (the same two pools, WAL), but
+// without waiting for the disk (synchronous=OFF), since nothing in it is
+// meant to outlive the process. Its schema is copied from a database the
+// process migrated once.
+func OpenTemp(ctx context.Context, opts ...Option) (*Store, error) {
+	template.once.Do(func() { template.path, template.err = migrateTemplate(ctx) })
+	if template.err != nil {
+		return nil, template.err
+	}
+	dir, err := os.MkdirTemp("", "portalkit-sqlite-")
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: opening a temporary database: %w", err)
+	}
+	path := filepath.Join(dir, "portal.db")
+	if err := copyFile(template.path, path); err != nil {
+		os.RemoveAll(dir)
+		return nil, fmt.Errorf("sqlite: opening a temporary database: %w", err)
+	}
+	opts = append(opts, func(c *config) {
+		c.synchronous = "OFF"
+		c.onClose = func() error { return os.RemoveAll(dir) }
+	})
+	s, err := Open(ctx, path, opts...)
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, err
+	}
+	return s, nil
+}
+
+// migrateTemplate creates and migrates the database OpenTemp copies, in a
+// directory that lives as long as the process (the OS cleans its
+// temporary directory; each process makes one such file).
+func migrateTemplate(ctx context.Context) (string, error) {
+	dir, err := os.MkdirTemp("", "portalkit-sqlite-template-")
+	if err != nil {
+		return "", fmt.Errorf("sqlite: migrating a template database: %w", err)
+	}
+	path := filepath.Join(dir, "template.db")
+	// A rollback journal, not WAL: the template is then one file, whole
+	// once Close returns.
+	s, err := Open(ctx, path+"?_pragma=journal_mode(DELETE)")
+	if err != nil {
+		return "", err
+	}
+	if err := s.Close(); err != nil {
+		return "", fmt.Errorf("sqlite: migrating a template database: %w", err)
+	}
+	return path, nil
+}
+
+func copyFile(from, to string) error {
+	src, err := os.Open(from)
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := os.OpenFile(to, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(dst, src); err != nil {
+		dst.Close()
+		return err
+	}
+	return dst.Close()
+}

@@ -1,0 +1,141 @@
+package sqlstore
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/storage"
+)
+
+type customerRepo struct{ t *txn }
+
+func (t *txn) Customers() storage.CustomerRepo { return customerRepo{t} }
+
+var customers = newTable(table[customer.Customer]{
+	name: "customers", noun: "customer",
+	columns: []string{"id", "name", "legal_name", "vat_id", "contact_email", "phone",
+		"address_line1", "address_line2", "address_postal_code", "address_city", "address_region", "address_country",
+		"external_ref", "parent_id", "status",
+		"feature_order_authorization", "feature_auto_confirm_orders", "feature_inherit_global_portfolio",
+		"feature_pre_orders", "feature_supplier_warehouse", "feature_hr_sync", "feature_tickets", "feature_access_links",
+		"version", "created_at", "updated_at"},
+	values: func(c *customer.Customer) []any {
+		return []any{
+			string(c.ID), c.Name, c.LegalName, c.VATID, c.ContactEmail, c.Phone,
+			c.Address.Line1, c.Address.Line2, c.Address.PostalCode, c.Address.City, c.Address.Region, c.Address.Country,
+			nullString(c.ExternalRef), nullString(c.ParentID), string(c.Status),
+			c.Features.OrderAuthorization, c.Features.AutoConfirmOrders, c.Features.InheritGlobalPortfolio,
+			c.Features.PreOrders, c.Features.SupplierWarehouse, c.Features.HRSync, c.Features.Tickets, c.Features.AccessLinks,
+			c.Version, ts(c.CreatedAt), ts(c.UpdatedAt),
+		}
+	},
+	dest: func(c *customer.Customer) []any {
+		return []any{
+			&c.ID, &c.Name, &c.LegalName, &c.VATID, &c.ContactEmail, &c.Phone,
+			&c.Address.Line1, &c.Address.Line2, &c.Address.PostalCode, &c.Address.City, &c.Address.Region, &c.Address.Country,
+			scol(&c.ExternalRef), scol(&c.ParentID), &c.Status,
+			&c.Features.OrderAuthorization, &c.Features.AutoConfirmOrders, &c.Features.InheritGlobalPortfolio,
+			&c.Features.PreOrders, &c.Features.SupplierWarehouse, &c.Features.HRSync, &c.Features.Tickets, &c.Features.AccessLinks,
+			&c.Version, tcol(&c.CreatedAt), tcol(&c.UpdatedAt),
+		}
+	},
+	version: func(c *customer.Customer) *int64 { return &c.Version },
+	keep: func(old customer.Customer, c *customer.Customer) {
+		c.ID, c.CreatedAt = old.ID, old.CreatedAt
+		c.UpdatedAt = storedTime(c.UpdatedAt)
+	},
+	fkErr: storage.ErrNotFound,
+})
+
+// Create stores c. ErrAlreadyExists when the ID or ExternalRef is taken;
+// ErrNotFound when ParentID names no customer.
+func (s customerRepo) Create(ctx context.Context, c customer.Customer) error {
+	return customers.insert(ctx, s.t, string(c.ID), &c)
+}
+
+// Get returns the customer with the given ID, or ErrNotFound.
+func (s customerRepo) Get(ctx context.Context, id customer.ID) (customer.Customer, error) {
+	return customers.get(ctx, s.t, string(id))
+}
+
+// Update reads the customer, lets fn change it and writes it back with the
+// next version. ErrNotFound, ErrAlreadyExists (ExternalRef), ErrConflict.
+func (s customerRepo) Update(ctx context.Context, id customer.ID, fn func(*customer.Customer) error) (customer.Customer, error) {
+	return customers.update(ctx, s.t, string(id), fn)
+}
+
+// List returns one page of customers matching f, ordered by ID.
+func (s customerRepo) List(ctx context.Context, f storage.CustomerFilter, p storage.Page) (storage.List[customer.Customer], error) {
+	const op = "listing customers"
+	// A non-nil empty ID set matches nothing: it scopes a view to no customers.
+	if f.IDs != nil && len(f.IDs) == 0 {
+		if _, _, err := normalize(p); err != nil {
+			return storage.List[customer.Customer]{}, err
+		}
+		return storage.List[customer.Customer]{}, nil
+	}
+	var where []string
+	var args []any
+	if len(f.IDs) > 0 {
+		where = append(where, `id IN (`+placeholders(len(f.IDs))+`)`)
+		args = append(args, anyOf(f.IDs)...)
+	}
+	if f.ParentID != "" {
+		where = append(where, `parent_id = ?`)
+		args = append(args, string(f.ParentID))
+	}
+	if f.TopLevel {
+		where = append(where, `parent_id IS NULL`)
+	}
+	if f.Search != "" {
+		// Substring search cannot use a b-tree index; the scan runs in ID
+		// order and stops after limit+1 matches (PostgreSQL answers it from
+		// a trigram index where pg_trgm is installed).
+		like := s.t.d.ILike
+		where = append(where, `(name `+like+` ? ESCAPE '\' OR contact_email `+like+` ? ESCAPE '\' OR external_ref `+like+` ? ESCAPE '\')`)
+		pat := likePattern(f.Search)
+		args = append(args, pat, pat, pat)
+	}
+	statuses := slices.Compact(slices.Sorted(slices.Values(f.Statuses)))
+	return listByAnyOf(ctx, s.t, customers, op, p, strings.Join(where, " AND "), args, "status", anyOf(statuses),
+		func(c customer.Customer) string { return string(c.ID) })
+}
+
+// listByAnyOf is tb.list with one more condition: column is any of values
+// (none: no condition). status IN (…) ORDER BY id would read every matching
+// row and sort them; one index range per value, each cut at limit+1 and
+// merged, keeps a page's cost independent of the table's size.
+func listByAnyOf[T any](ctx context.Context, t *txn, tb *table[T], op string, p storage.Page,
+	where string, args []any, column string, values []any, id func(T) string) (storage.List[T], error) {
+	and := func(cond string) string {
+		if where == "" {
+			return cond
+		}
+		return where + ` AND ` + cond
+	}
+	switch len(values) {
+	case 0:
+		return tb.list(ctx, t, op, p, where, args, id)
+	case 1:
+		return tb.list(ctx, t, op, p, and(column+` = ?`), append(args, values[0]), id)
+	}
+	after, limit, err := normalize(p)
+	if err != nil {
+		return storage.List[T]{}, err
+	}
+	part := `SELECT * FROM (` + tb.selectSQL + ` WHERE ` + tb.key + ` > ? AND ` + and(column+` = ?`) +
+		` ORDER BY ` + tb.key + ` LIMIT ?) AS p`
+	parts := make([]string, len(values))
+	all := make([]any, 0, len(values)*(len(args)+3)+1)
+	for i, v := range values {
+		parts[i] = part
+		all = append(all, after)
+		all = append(all, args...)
+		all = append(all, v, limit+1)
+	}
+	q := strings.Join(parts, ` UNION ALL `) + ` ORDER BY ` + tb.key + ` LIMIT ?`
+	all = append(all, limit+1)
+	return queryList(ctx, t, op, q, all, limit, tb.scan, id)
+}

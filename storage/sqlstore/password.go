@@ -1,0 +1,7 @@
+package sqlstore
+
+import "github.com/portalkit/portalkit/storage"
+
+// Not ported yet: the repositories below are filled in from storage/sqlite and storage/postgres.
+
+func (t *txn) Passwords() storage.PasswordRepo { panic("sqlstore: Passwords not ported yet") }
