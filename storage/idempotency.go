@@ -3,52 +3,26 @@ package storage
 import (
 	"context"
 	"time"
+
+	"github.com/portalkit/portalkit/idempotency"
 )
 
-// IdempotencyTTL is how long an Idempotency-Key is remembered.
-const IdempotencyTTL = 24 * time.Hour
+// The idempotency record's types, named here for the repository; they
+// live in package idempotency.
+type (
+	IdempotencyRecord   = idempotency.Record
+	IdempotencyResponse = idempotency.Response
+	IdempotencyState    = idempotency.State
+)
 
-// IdempotencyState says whether the request that first used a key has
-// answered.
-type IdempotencyState string
+// IdempotencyTTL is idempotency.TTL.
+const IdempotencyTTL = idempotency.TTL
 
 // The states of an idempotency record.
 const (
-	// IdempotencyInFlight: the first request is still running.
-	IdempotencyInFlight IdempotencyState = "in_flight"
-	// IdempotencyDone: the first request answered; Response holds the answer.
-	IdempotencyDone IdempotencyState = "done"
+	IdempotencyInFlight = idempotency.InFlight
+	IdempotencyDone     = idempotency.Done
 )
-
-// IdempotencyRecord remembers one use of an Idempotency-Key: which request
-// used it and, once it answered, what it answered.
-type IdempotencyRecord struct {
-	// Scope is whose key it is (a principal's Actor): two callers' keys
-	// never collide. Scope and Key are the record's unique key.
-	Scope string
-	Key   string
-	// Fingerprint identifies the request (a hash of its method, route and
-	// body), so a reuse with another request can be told apart.
-	Fingerprint string
-	State       IdempotencyState
-	// Response is the first answer; zero while in flight.
-	Response  IdempotencyResponse
-	CreatedAt time.Time
-	ExpiresAt time.Time
-}
-
-// IdempotencyResponse is an answer as kept for replay.
-type IdempotencyResponse struct {
-	Status      int
-	ContentType string
-	// ETag is the answer's ETag header, if any.
-	ETag string
-	// Body is the answer's body, nil when it had none or when it carried a
-	// secret (a new API key's or access link's token), which is not kept.
-	Body []byte
-	// ObjectID names what the first request created when Body is not kept.
-	ObjectID string
-}
 
 // IdempotencyRepo stores idempotency records. It holds no rules about
 // replays: the HTTP layer decides what a record means.

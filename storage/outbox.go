@@ -5,70 +5,24 @@ import (
 	"time"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/outbox"
 )
 
-// OutboxID identifies an outbox message ("out_" + UUIDv7).
-type OutboxID string
+// The outbox message's types, named here for the repository; they live in
+// package outbox.
+type (
+	OutboxID      = outbox.ID
+	OutboxStatus  = outbox.Status
+	OutboxMessage = outbox.Message
+)
 
-// OutboxStatus is where an outbox message is on its way out.
-type OutboxStatus string
-
-// The states of an outbox message. A message is written pending, in the
-// transaction of the change that caused it; a worker claims it (sending),
-// then marks it sent, reschedules it (pending again, later) or marks it
-// failed. Staff may retry a failed one (pending again). Sent is final.
+// The states of an outbox message.
 const (
-	OutboxPending OutboxStatus = "pending"
-	OutboxSending OutboxStatus = "sending"
-	OutboxSent    OutboxStatus = "sent"
-	OutboxFailed  OutboxStatus = "failed"
+	OutboxPending = outbox.Pending
+	OutboxSending = outbox.Sending
+	OutboxSent    = outbox.Sent
+	OutboxFailed  = outbox.Failed
 )
-
-// OutboxMessage is one message waiting to leave, or the record of one that
-// left or gave up.
-type OutboxMessage struct {
-	ID OutboxID
-	// Kind says what the message is, such as "invitation"; the worker
-	// renders it from Payload.
-	Kind string
-	// Recipient is the normalised e-mail address the message goes to.
-	Recipient string
-	// CustomerID is the customer the message is about; empty for none.
-	CustomerID customer.ID
-	// Payload is what the worker renders the message from. It may carry a
-	// credential (an invitation's or a login link's token), so MarkSent
-	// erases it: a sent message keeps only the fields above and below.
-	// A failed message keeps it, so that it can be retried, until its
-	// link expires (EraseExpiredPayloads).
-	Payload []byte
-	// ExpiresAt is when the credential in Payload stops working; zero when
-	// it carries none.
-	ExpiresAt time.Time
-	Status    OutboxStatus
-	// Attempts is the retry budget spent: Claim adds one, Release takes
-	// it back, Retry resets it to zero. The outbox worker gives up after
-	// its MaxAttempts.
-	Attempts int
-	// Claims counts every claim of the message and never goes down
-	// (Release and Retry leave it), so each claim gets a number no other
-	// claim ever had. That number fences the bookkeeping after the claim
-	// (MarkSent, Reschedule, MarkFailed, Release): a worker whose lease ran
-	// out and whose message was claimed again, even after a Retry, cannot
-	// change it.
-	Claims int
-	// NextAttemptAt is when a pending message is due.
-	NextAttemptAt time.Time
-	// ClaimedUntil is the lease of a message being sent: once it passes,
-	// the message may be claimed again, as its worker is presumed dead.
-	// Zero unless the message is sending.
-	ClaimedUntil time.Time
-	// LastError says why the last attempt failed; empty if none did.
-	LastError string
-	CreatedAt time.Time
-	UpdatedAt time.Time
-	// SentAt is when the mail server accepted the message; zero until then.
-	SentAt time.Time
-}
 
 // OutboxRepo stores the outbox: messages written in the transaction of the
 // change that caused them and delivered after it commits by workers, any
