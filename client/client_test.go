@@ -14,7 +14,7 @@ import (
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/httpapi"
 	"github.com/portalkit/portalkit/portal"
-	"github.com/portalkit/portalkit/storage/memory"
+	"github.com/portalkit/portalkit/portal/portaltest"
 )
 
 func TestCheckResponse(t *testing.T) {
@@ -119,7 +119,7 @@ func TestAuthAndProblem(t *testing.T) {
 
 func TestRateLimitedAgainstHandler(t *testing.T) {
 	p, err := portal.New(portal.Config{
-		Store: memory.New(), LoginLinkMinDuration: -1,
+		Store: portaltest.Store(t), LoginLinkMinDuration: -1,
 		RateLimits: portal.RateLimits{PerEmail: portal.Limit{N: 1, Window: time.Minute}},
 	})
 	require.NoError(t, err)

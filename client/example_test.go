@@ -10,13 +10,18 @@ import (
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/httpapi"
 	"github.com/portalkit/portalkit/portal"
-	"github.com/portalkit/portalkit/storage/memory"
+	"github.com/portalkit/portalkit/storage/sqlite"
 )
 
-// newServer starts a portalkit server over memory storage and returns its
-// URL and first owner API key.
-func newServer() (*httptest.Server, string) {
-	p, err := portal.New(portal.Config{Store: memory.New(), IDs: portal.SequentialIDs()})
+// newServer starts a portalkit server on a throwaway SQLite store and
+// returns it, its first owner API key, and a func that stops it and removes
+// the store.
+func newServer() (*httptest.Server, string, func()) {
+	store, err := sqlite.OpenTemp(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	p, err := portal.New(portal.Config{Store: store, IDs: portal.SequentialIDs()})
 	if err != nil {
 		panic(err)
 	}
@@ -25,12 +30,13 @@ func newServer() (*httptest.Server, string) {
 		panic(err)
 	}
 	quiet := slog.New(slog.DiscardHandler)
-	return httptest.NewServer(httpapi.NewHandler(p, httpapi.WithLogger(quiet))), key
+	srv := httptest.NewServer(httpapi.NewHandler(p, httpapi.WithLogger(quiet)))
+	return srv, key, func() { srv.Close(); store.Close() }
 }
 
 func Example() {
-	srv, apiKey := newServer()
-	defer srv.Close()
+	srv, apiKey, stop := newServer()
+	defer stop()
 	ctx := context.Background()
 
 	c, err := client.New(srv.URL, client.WithAPIKey(apiKey))
@@ -54,8 +60,8 @@ func Example() {
 }
 
 func ExampleError() {
-	srv, apiKey := newServer()
-	defer srv.Close()
+	srv, apiKey, stop := newServer()
+	defer stop()
 	ctx := context.Background()
 	c, err := client.New(srv.URL, client.WithAPIKey(apiKey))
 	if err != nil {

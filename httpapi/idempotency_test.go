@@ -22,7 +22,6 @@ import (
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/storage"
-	"github.com/portalkit/portalkit/storage/memory"
 	"github.com/portalkit/portalkit/storage/sqlite"
 )
 
@@ -238,7 +237,7 @@ func (s *failingStore) InTx(ctx context.Context, fn func(storage.Repos) error) e
 }
 
 func TestIdempotencyServerErrorReleasesKey(t *testing.T) {
-	store := &failingStore{Store: memory.New()}
+	store := &failingStore{Store: portaltest.Store(t)}
 	clock := &portaltest.Clock{}
 	p := portaltest.New(t, clock, func(c *portal.Config) { c.Store = store })
 	owner, err := p.Bootstrap(t.Context())

@@ -20,7 +20,6 @@ import (
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
-	"github.com/portalkit/portalkit/storage/memory"
 )
 
 // tenant is one customer of the authorization fixture and the things in it.
@@ -57,7 +56,7 @@ func bounce(m mailer.Message) error {
 func newFixture(t *testing.T) fixture {
 	t.Helper()
 	rec := &portaltest.Recorder{Err: bounce}
-	f := fixture{env: newEnv(t, memory.New(), func(c *portal.Config) { c.Mailer = rec })}
+	f := fixture{env: newEnv(t, newSQLiteStore(t), func(c *portal.Config) { c.Mailer = rec })}
 	var err error
 	f.product, err = f.p.CreateProduct(f.owner, portal.CreateProductParams{SKU: "LAP-1", Name: "Laptop", Price: orders.Money{Amount: 100_000, Currency: "EUR"}})
 	require.NoError(t, err)

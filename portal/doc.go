@@ -5,7 +5,8 @@
 // Build a Portal with New over any storage.Store, then call its methods with
 // a context that carries the caller (identity.NewContext):
 //
-//	p, err := portal.New(portal.Config{Store: memory.New()})
+//	store, err := sqlite.Open(ctx, "data/portal.db")
+//	p, err := portal.New(portal.Config{Store: store})
 //	ctx = identity.NewContext(ctx, identity.Staff("stf_1", identity.StaffAdmin))
 //	c, err := p.CreateCustomer(ctx, portal.CreateCustomerParams{Name: "Acme GmbH"})
 //

@@ -10,14 +10,19 @@ import (
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
-	"github.com/portalkit/portalkit/storage/memory"
+	"github.com/portalkit/portalkit/storage/sqlite"
 )
 
 // An order placed by a customer's maintainer, confirmed by staff from the
 // order inbox and fulfilled; the person who ordered is e-mailed on the way.
 func ExamplePortal_PlaceOrder() {
+	store, err := sqlite.OpenTemp(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	defer store.Close()
 	p, err := portal.New(portal.Config{
-		Store:    memory.New(),
+		Store:    store,
 		Now:      func() time.Time { return time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC) },
 		IDs:      portal.SequentialIDs(),
 		Branding: mailer.Branding{ProductName: "Acme Portal", PublicBaseURL: "https://portal.example.com"},

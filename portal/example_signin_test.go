@@ -11,7 +11,7 @@ import (
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
-	"github.com/portalkit/portalkit/storage/memory"
+	"github.com/portalkit/portalkit/storage/sqlite"
 )
 
 // Example_onboarding walks a customer's onboarding: the provider creates the
@@ -19,12 +19,17 @@ import (
 // colleague signs in with an e-mail link; an access link is refreshed, and
 // its old token stops working.
 func Example_onboarding() {
+	store, err := sqlite.OpenTemp(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	defer store.Close()
 	ctx := context.Background()
 	// Instead of an SMTP server, a Mailer that keeps the token of the last
 	// link mailed to each address, as its recipient would click it.
 	tokens := map[string]string{}
 	p, err := portal.New(portal.Config{
-		Store:                memory.New(),
+		Store:                store,
 		IDs:                  portal.SequentialIDs(),
 		LoginLinkMinDuration: -1, // no padding in an example
 		Branding:             mailer.Branding{ProductName: "Acme Portal", PublicBaseURL: "https://portal.example.com"},

@@ -10,7 +10,7 @@ import (
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
-	"github.com/portalkit/portalkit/storage/memory"
+	"github.com/portalkit/portalkit/storage/sqlite"
 	"github.com/portalkit/portalkit/warehouse"
 )
 
@@ -19,9 +19,14 @@ import (
 // and the maintainer issues one to an employee and takes it back when the
 // employee leaves.
 func ExamplePortal_IssueStockItem() {
+	store, err := sqlite.OpenTemp(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	defer store.Close()
 	ctx := context.Background()
 	now := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
-	p, err := portal.New(portal.Config{Store: memory.New(), Now: func() time.Time { return now }, IDs: portal.SequentialIDs()})
+	p, err := portal.New(portal.Config{Store: store, Now: func() time.Time { return now }, IDs: portal.SequentialIDs()})
 	if err != nil {
 		panic(err)
 	}

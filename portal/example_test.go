@@ -9,12 +9,17 @@ import (
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
-	"github.com/portalkit/portalkit/storage/memory"
+	"github.com/portalkit/portalkit/storage/sqlite"
 )
 
 func Example() {
+	store, err := sqlite.OpenTemp(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	defer store.Close()
 	p, err := portal.New(portal.Config{
-		Store: memory.New(),
+		Store: store,
 		Now:   func() time.Time { return time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC) },
 		IDs:   portal.SequentialIDs(),
 	})
@@ -74,13 +79,18 @@ func Example() {
 }
 
 func ExamplePortal_UpdateFeatures() {
-	p, _ := portal.New(portal.Config{Store: memory.New(), IDs: portal.SequentialIDs()})
+	store, err := sqlite.OpenTemp(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	defer store.Close()
+	p, _ := portal.New(portal.Config{Store: store, IDs: portal.SequentialIDs()})
 	ctx := identity.NewContext(context.Background(), identity.Staff("stf_1", identity.StaffOwner))
 	c, _ := p.CreateCustomer(ctx, portal.CreateCustomerParams{Name: "Globex"})
 
 	on := true
 	// hr_sync is paid: without the provider's entitlement it is refused.
-	_, err := p.UpdateFeatures(ctx, c.ID, portal.UpdateFeaturesParams{Version: c.Version, FeaturesPatch: customer.FeaturesPatch{HRSync: &on}})
+	_, err = p.UpdateFeatures(ctx, c.ID, portal.UpdateFeaturesParams{Version: c.Version, FeaturesPatch: customer.FeaturesPatch{HRSync: &on}})
 	fmt.Println(portalerr.CodeOf(err))
 	// auto_confirm_orders needs order_authorization.
 	_, err = p.UpdateFeatures(ctx, c.ID, portal.UpdateFeaturesParams{Version: c.Version, FeaturesPatch: customer.FeaturesPatch{AutoConfirmOrders: &on}})
@@ -95,7 +105,12 @@ func ExamplePortal_UpdateFeatures() {
 }
 
 func ExamplePortal_GetCustomer_tenantIsolation() {
-	p, _ := portal.New(portal.Config{Store: memory.New(), IDs: portal.SequentialIDs()})
+	store, err := sqlite.OpenTemp(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	defer store.Close()
+	p, _ := portal.New(portal.Config{Store: store, IDs: portal.SequentialIDs()})
 	staff := identity.NewContext(context.Background(), identity.Staff("stf_1", identity.StaffAdmin))
 	acme, _ := p.CreateCustomer(staff, portal.CreateCustomerParams{Name: "Acme"})
 	globex, _ := p.CreateCustomer(staff, portal.CreateCustomerParams{Name: "Globex"})

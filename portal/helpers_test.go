@@ -29,7 +29,6 @@ type env struct {
 // too when PORTALKIT_TEST_POSTGRES_URL names a server.
 var backends = func() map[string]func(t *testing.T) storage.Store {
 	b := map[string]func(t *testing.T) storage.Store{
-		"memory": newMemoryStore,
 		"sqlite": newSQLiteStore,
 	}
 	if postgrestest.Enabled() {

@@ -666,7 +666,7 @@ func TestOutboxOptionsAndMailer(t *testing.T) {
 		"mail_from":                func(c *portal.Config) { c.MailFrom = "not an address" },
 		"default_locale":           func(c *portal.Config) { c.DefaultLocale = "fr" },
 	} {
-		c := portal.Config{Store: newMemoryStore(t), Mailer: &portaltest.Recorder{},
+		c := portal.Config{Store: newSQLiteStore(t), Mailer: &portaltest.Recorder{},
 			Branding: mailer.Branding{PublicBaseURL: portaltest.PublicURL}}
 		cfg(&c)
 		_, err := portal.New(c)

@@ -18,6 +18,9 @@
 // portal truncates times to microseconds before storing them, so a value
 // reads back equal to what was written.
 //
-// Backends: storage/memory, storage/sqlite, storage/postgres;
-// storage/storagetest is the conformance suite they all pass.
+// The backend is one SQL implementation of every repository,
+// storage/sqlstore, spoken to SQLite (storage/sqlite, the embedded default)
+// and PostgreSQL (storage/postgres) through a small dialect each;
+// storage/storagetest is the conformance suite both engines pass, and any
+// third backend must.
 package storage

@@ -12,7 +12,8 @@ import (
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portal"
-	"github.com/portalkit/portalkit/storage/memory"
+	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/storage/sqlite"
 )
 
 // Epoch is the time a Clock starts at: 2026-01-05 09:00:00 UTC.
@@ -45,7 +46,7 @@ var FastArgon2 = identity.Argon2Params{Memory: 64, Time: 1, Threads: 1}
 // in their mail start with it.
 const PublicURL = "https://portal.example.com"
 
-// New returns a Portal for tests: a fresh memory store, clock as
+// New returns a Portal for tests: a fresh store (Store), clock as
 // Config.Now, portal.SequentialIDs, cheap password hashing, no padding of
 // login-link requests, and mail kept by a Recorder, branded "Portal Test"
 // on PublicURL. Options may change the config before New is called (for
@@ -56,7 +57,6 @@ const PublicURL = "https://portal.example.com"
 func New(tb testing.TB, clock *Clock, opts ...func(*portal.Config)) *portal.Portal {
 	tb.Helper()
 	cfg := portal.Config{
-		Store:                memory.New(),
 		Now:                  clock.Now,
 		IDs:                  portal.SequentialIDs(),
 		Argon2:               FastArgon2,
@@ -66,6 +66,9 @@ func New(tb testing.TB, clock *Clock, opts ...func(*portal.Config)) *portal.Port
 	}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if cfg.Store == nil {
+		cfg.Store = Store(tb)
 	}
 	p, err := portal.New(cfg)
 	if err != nil {
@@ -211,4 +214,16 @@ func (r *Recorder) Last(to string) (Mail, bool) {
 		}
 	}
 	return Mail{}, false
+}
+
+// Store returns a fresh, empty store for tests: SQLite in a temporary
+// directory (sqlite.OpenTemp), closed and removed when tb ends.
+func Store(tb testing.TB) storage.Store {
+	tb.Helper()
+	s, err := sqlite.OpenTemp(context.Background())
+	if err != nil {
+		tb.Fatalf("portaltest: %v", err)
+	}
+	tb.Cleanup(func() { _ = s.Close() })
+	return s
 }

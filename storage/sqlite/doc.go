@@ -36,7 +36,8 @@
 //
 // Further driver parameters in dsn (another _pragma such as cache_size(-20000),
 // _time_format, ...) are kept. In-memory databases are refused, because the
-// two pools would open two different databases: use storage/memory.
+// two pools would open two different databases: OpenTemp gives a throwaway
+// database for tests and examples instead.
 //
 // # Schema
 //

@@ -6,7 +6,10 @@
 //
 //	func TestConformance(t *testing.T) {
 //		storagetest.Run(t, func(t *testing.T) storage.Store {
-//			return memory.New()
+//			s, err := mybackend.Open(t.Context(), …)
+//			require.NoError(t, err)
+//			t.Cleanup(func() { _ = s.Close() })
+//			return s
 //		})
 //	}
 //
