@@ -40,7 +40,7 @@ func newIdempotentEnv(t *testing.T) (*env, storage.Store) {
 	e.owner, err = e.p.Bootstrap(t.Context())
 	require.NoError(t, err)
 	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	e.srv = httptest.NewServer(httpapi.NewHandler(e.p, httpapi.WithLogger(logger), httpapi.WithIdempotencyStore(s)))
+	e.srv = httptest.NewServer(httpapi.NewHandler(e.p, httpapi.WithLogger(logger)))
 	t.Cleanup(e.srv.Close)
 	return e, s
 }
@@ -212,14 +212,23 @@ func TestIdempotencyKeyBounds(t *testing.T) {
 	})
 }
 
-func TestIdempotencyOffByDefault(t *testing.T) {
+// Keys are honoured by every handler: the portal keeps them in its own
+// store, with no option to set.
+func TestIdempotencyOnByDefault(t *testing.T) {
 	e := newEnv(t)
-	for range 2 {
+	var first []byte
+	for i := range 2 {
 		res, b := e.post(t, "/v1/customers", e.owner, "key-1", `{"name":"Acme GmbH"}`)
 		require.Equal(t, http.StatusCreated, res.StatusCode, "body: %s", b)
-		assert.Empty(t, res.Header.Get("Idempotent-Replayed"))
+		if i == 0 {
+			first = b
+			assert.Empty(t, res.Header.Get("Idempotent-Replayed"))
+			continue
+		}
+		assert.Equal(t, "true", res.Header.Get("Idempotent-Replayed"))
+		assert.JSONEq(t, string(first), string(b), "the replay is the first answer")
 	}
-	assert.Len(t, e.customerNames(t), 2, "without WithIdempotencyStore keys are ignored")
+	assert.Len(t, e.customerNames(t), 1, "the retry made no second customer")
 }
 
 // failingStore is a storage.Store whose write transactions fail with an
@@ -244,8 +253,7 @@ func TestIdempotencyServerErrorReleasesKey(t *testing.T) {
 	require.NoError(t, err)
 	logs := &bytes.Buffer{}
 	e := &env{p: p, clock: clock, owner: owner, logs: logs}
-	e.srv = httptest.NewServer(httpapi.NewHandler(p,
-		httpapi.WithLogger(slog.New(slog.NewTextHandler(logs, nil))), httpapi.WithIdempotencyStore(store)))
+	e.srv = httptest.NewServer(httpapi.NewHandler(p, httpapi.WithLogger(slog.New(slog.NewTextHandler(logs, nil)))))
 	t.Cleanup(e.srv.Close)
 	principal, err := p.Authenticate(t.Context(), owner)
 	require.NoError(t, err)
@@ -297,8 +305,7 @@ func (r failingCompleteRepo) Complete(ctx context.Context, scope, key string, re
 	return r.IdempotencyRepo.Complete(ctx, scope, key, resp)
 }
 
-// newOrderingEnv is a server on SQLite that keeps Idempotency-Keys in
-// idem(store), with a customer that may order, its admin, and the body of
+// newOrderingEnv is a server on idem(a SQLite store), with a customer that may order, its admin, and the body of
 // an order of one laptop.
 func newOrderingEnv(t *testing.T, idem func(storage.Store) storage.Store) (e *env, cid string, ada client.SignIn, body string) {
 	t.Helper()
@@ -306,10 +313,10 @@ func newOrderingEnv(t *testing.T, idem func(storage.Store) storage.Store) (e *en
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = s.Close() })
 	e = &env{clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}}
-	e.p = portaltest.New(t, e.clock, func(c *portal.Config) { c.Store = s; c.Mailer = e.notes })
+	e.p = portaltest.New(t, e.clock, func(c *portal.Config) { c.Store = idem(s); c.Mailer = e.notes })
 	e.owner, err = e.p.Bootstrap(t.Context())
 	require.NoError(t, err)
-	e.srv = httptest.NewServer(httpapi.NewHandler(e.p, httpapi.WithLogger(slog.New(slog.NewTextHandler(e.logs, nil))), httpapi.WithIdempotencyStore(idem(s))))
+	e.srv = httptest.NewServer(httpapi.NewHandler(e.p, httpapi.WithLogger(slog.New(slog.NewTextHandler(e.logs, nil)))))
 	t.Cleanup(e.srv.Close)
 
 	cid, ada = e.onboard(t, "Acme GmbH", "ada@acme.example", &client.FeaturesPatch{OrderAuthorization: ptr(true)})

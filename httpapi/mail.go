@@ -8,14 +8,14 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/internal/oapi"
 	"github.com/portalkit/portalkit/mailer"
+	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
-	"github.com/portalkit/portalkit/storage"
 )
 
 // ListMailMessages implements oapi.StrictServerInterface.
 func (s *Server) ListMailMessages(ctx context.Context, req oapi.ListMailMessagesRequestObject) (oapi.ListMailMessagesResponseObject, error) {
 	params := portal.ListMailParams{
-		Status:     storage.OutboxStatus(deref(req.Params.Status)),
+		Status:     outbox.Status(deref(req.Params.Status)),
 		CustomerID: customer.ID(deref(req.Params.CustomerId)),
 	}
 	params.Cursor, params.Limit = pageIn(req.Params.Cursor, req.Params.Limit)
@@ -32,7 +32,7 @@ func (s *Server) ListMailMessages(ctx context.Context, req oapi.ListMailMessages
 
 // RetryMailMessage implements oapi.StrictServerInterface.
 func (s *Server) RetryMailMessage(ctx context.Context, req oapi.RetryMailMessageRequestObject) (oapi.RetryMailMessageResponseObject, error) {
-	m, err := s.p.RetryMail(ctx, storage.OutboxID(req.MessageId))
+	m, err := s.p.RetryMail(ctx, outbox.ID(req.MessageId))
 	if err != nil {
 		return nil, err
 	}
@@ -41,7 +41,7 @@ func (s *Server) RetryMailMessage(ctx context.Context, req oapi.RetryMailMessage
 
 // mailMessageOut converts an outbox message; its payload never leaves the
 // server.
-func mailMessageOut(m storage.OutboxMessage) oapi.MailMessage {
+func mailMessageOut(m outbox.Message) oapi.MailMessage {
 	out := oapi.MailMessage{
 		Id:        string(m.ID),
 		Kind:      oapi.MailKind(m.Kind),
@@ -56,7 +56,7 @@ func mailMessageOut(m storage.OutboxMessage) oapi.MailMessage {
 	if m.CustomerID != "" {
 		out.CustomerId = ptr(string(m.CustomerID))
 	}
-	if m.Status == storage.OutboxPending {
+	if m.Status == outbox.Pending {
 		out.NextAttemptAt = &m.NextAttemptAt
 	}
 	return out
@@ -117,7 +117,7 @@ func mailTemplateIn(b *oapi.MailTemplateRequest) portal.MailTemplateParams {
 	return portal.MailTemplateParams{Subject: deref(b.Subject), Text: deref(b.Text), HTML: deref(b.Html)}
 }
 
-func mailTemplateOut(t storage.MailTemplate) oapi.MailTemplate {
+func mailTemplateOut(t customer.MailTemplate) oapi.MailTemplate {
 	return oapi.MailTemplate{
 		CustomerId: string(t.CustomerID),
 		Kind:       oapi.MailKind(t.Kind),

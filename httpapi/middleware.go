@@ -118,7 +118,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.s.writeProblem(rec, r, validationError(err, h.s.maxBody))
 		return
 	}
-	if h.s.idem != nil && takesIdempotencyKey(route) {
+	if takesIdempotencyKey(route) {
 		h.serveIdempotent(rec, r, route.Operation.OperationID)
 		return
 	}

@@ -15,7 +15,6 @@ import (
 	"github.com/portalkit/portalkit/internal/oapi"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
-	"github.com/portalkit/portalkit/storage"
 )
 
 // DefaultMaxBodyBytes bounds request bodies unless WithMaxBodyBytes says otherwise.
@@ -32,8 +31,7 @@ type Server struct {
 	reg     prometheus.Registerer
 	gather  prometheus.Gatherer // nil when the Registerer cannot be gathered from
 	maxBody int64
-	spec    []byte        // openapi.yaml as served
-	idem    storage.Store // keeps Idempotency-Key records; nil: keys are not honoured
+	spec    []byte // openapi.yaml as served
 }
 
 var _ oapi.StrictServerInterface = (*Server)(nil)
@@ -50,9 +48,13 @@ var _ oapi.StrictServerInterface = (*Server)(nil)
 // against the spec before a handler runs (400 with one field violation per
 // problem). Errors are RFC 9457 problem documents with the portalerr code.
 //
-// The Idempotency-Key header of creating POSTs is honoured when
-// WithIdempotencyStore names a store to keep the keys in; otherwise it is
-// accepted and ignored, and a retried request is executed again.
+// The Idempotency-Key header of creating POSTs is honoured through
+// portal.Idempotent: a retry with the same key and body gets the first
+// answer again, with the header Idempotent-Replayed: true; the same key
+// with another body answers 422, and while the first request runs, 409.
+// Keys are scoped by the authenticated caller. An operation whose answer
+// holds a secret (createAPIKey, createAccessLink) does not keep it: its
+// replay answers 409 naming what the first request created.
 //
 // NewHandler panics if the embedded spec cannot be loaded or the metrics
 // cannot be registered (a collector of the same name and another kind is
@@ -180,22 +182,6 @@ func WithMaxBodyBytes(n int64) Option {
 			s.maxBody = n
 		}
 	}
-}
-
-// WithIdempotencyStore makes the handler honour the Idempotency-Key header
-// of creating POSTs, keeping the keys and first answers for
-// storage.IdempotencyTTL in st, which must be the portal's own store: a
-// key is recorded in the transaction of the change it guards (see
-// portal.WithIdempotencyKey), so it is taken if, and only if, the change
-// is made. A retry with the same key and body gets the first answer again,
-// with the header Idempotent-Replayed: true; the same key with another body
-// answers 422, and while the first request runs, 409. Keys are scoped by
-// the authenticated caller. An operation whose answer holds a secret
-// (createAPIKey, createAccessLink) does not keep it: its replay answers 409
-// naming what the first request created. Without this option keys are
-// ignored.
-func WithIdempotencyStore(st storage.Store) Option {
-	return func(s *Server) { s.idem = st }
 }
 
 // newServer applies opts over the defaults.

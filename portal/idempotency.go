@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/portalkit/portalkit/idempotency"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
 )
@@ -17,7 +18,7 @@ import (
 // with one key make the change once, whichever commits first. It belongs to
 // one request and is not safe for concurrent use.
 type IdempotentWrite struct {
-	rec      storage.IdempotencyRecord
+	rec      idempotency.Record
 	recorded bool
 	taken    bool
 }
@@ -41,7 +42,7 @@ var errKeyTaken error = keyTakenError{portalerr.New(portalerr.Conflict, "this id
 // change committed with the record; the caller then completes the record
 // with the answer. Use cases called after that first write do not record
 // the key again.
-func WithIdempotencyKey(ctx context.Context, rec storage.IdempotencyRecord) (context.Context, *IdempotentWrite) {
+func WithIdempotencyKey(ctx context.Context, rec idempotency.Record) (context.Context, *IdempotentWrite) {
 	w := &IdempotentWrite{rec: rec}
 	return context.WithValue(ctx, idempotentWriteKey{}, w), w
 }

@@ -53,7 +53,7 @@ func portalkitHandler(ctx context.Context, db string) (http.Handler, func() erro
 		stop()
 		return errors.Join(<-worker, store.Close())
 	}
-	return httpapi.NewHandler(p, httpapi.WithLogger(log), httpapi.WithIdempotencyStore(store)), cleanup, nil
+	return httpapi.NewHandler(p, httpapi.WithLogger(log)), cleanup, nil
 }
 
 // floor answers the view, list and place scenarios with hand-written SQL

@@ -153,7 +153,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	}()
 
 	mux := http.NewServeMux()
-	mux.Handle("/", httpapi.NewHandler(p, httpapi.WithLogger(log), httpapi.WithIdempotencyStore(store)))
+	mux.Handle("/", httpapi.NewHandler(p, httpapi.WithLogger(log)))
 	signInPages(mux)
 	srv := &http.Server{
 		Handler:           mux,
