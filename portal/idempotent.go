@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/idempotency"
+	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
 )
