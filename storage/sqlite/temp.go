@@ -58,11 +58,16 @@ func migrateTemplate(ctx context.Context) (string, error) {
 		return "", fmt.Errorf("sqlite: migrating a template database: %w", err)
 	}
 	path := filepath.Join(dir, "template.db")
-	// A rollback journal, not WAL: the template is then one file, whole
-	// once Close returns.
-	s, err := Open(ctx, path+"?_pragma=journal_mode(DELETE)")
+	s, err := Open(ctx, path)
 	if err != nil {
 		return "", err
+	}
+	// Everything into the database file, so that the file alone is the
+	// template: Close then removes the empty write-ahead log.
+	write, _ := s.DB()
+	if _, err := write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
+		s.Close()
+		return "", fmt.Errorf("sqlite: migrating a template database: %w", err)
 	}
 	if err := s.Close(); err != nil {
 		return "", fmt.Errorf("sqlite: migrating a template database: %w", err)
