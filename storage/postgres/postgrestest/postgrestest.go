@@ -5,6 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"hash/fnv"
 	"net/url"
 	"os"
 	"strings"
@@ -50,22 +52,182 @@ func URL(t testing.TB) string {
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
 	schema := "test_" + hex.EncodeToString(b)
+	// Claimed before it exists, so another process's sweep never takes it.
+	if err := keeper.hold(ctx, base, schema); err != nil {
+		t.Fatalf("postgrestest: %v", err)
+	}
 	if _, err := conn.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
 		t.Fatalf("postgrestest: creating schema: %v", err)
 	}
-	t.Cleanup(func() { drop(t, base, schema) })
-	return withSearchPath(t, base, schema)
+	url := withSearchPath(t, base, schema)
+	t.Cleanup(func() {
+		if !schemas.adopted(url) {
+			drop(t, base, schema)
+		}
+	})
+	return url
 }
 
-// Open opens a Store on a fresh schema (see URL), closed when t ends.
+// Open opens a Store on an empty, migrated schema, closed when t ends.
+//
+// Migrating a schema takes the better part of a second, and a conformance
+// run opens hundreds of stores, so Open reuses schemas within the process:
+// when t ends, its schema is emptied (every table truncated, then the rows
+// the migrations seeded put back) and handed to the next Open. A schema
+// that cannot be emptied is dropped instead. Tests that need a schema the
+// migrations have not touched use URL.
 func Open(t testing.TB, opts ...postgres.Option) *postgres.Store {
 	t.Helper()
-	s, err := postgres.Open(context.Background(), URL(t), opts...)
+	base := os.Getenv(EnvURL)
+	if base == "" {
+		t.Skip(EnvURL + " is unset: no PostgreSQL to test against")
+	}
+	sc := schemas.take()
+	if sc == nil {
+		url := URL(t) // a fresh schema, dropped when t ends
+		s, err := postgres.Open(context.Background(), url, opts...)
+		if err != nil {
+			t.Fatalf("postgrestest: opening store: %v", err)
+		}
+		// Cleanups run last-registered first: the store closes before
+		// the schema is dropped. A schema that seeds well is kept instead.
+		sc, err = newReusable(base, url)
+		if err != nil {
+			t.Logf("postgrestest: schema not reusable: %v", err)
+			t.Cleanup(func() { _ = s.Close() })
+			return s
+		}
+		t.Cleanup(func() {
+			_ = s.Close()
+			schemas.give(t, sc)
+		})
+		return s
+	}
+	s, err := postgres.Open(context.Background(), sc.url, opts...)
 	if err != nil {
+		schemas.drop(t, sc)
 		t.Fatalf("postgrestest: opening store: %v", err)
 	}
-	t.Cleanup(func() { _ = s.Close() })
+	t.Cleanup(func() {
+		_ = s.Close()
+		schemas.give(t, sc)
+	})
 	return s
+}
+
+// reusable is a migrated schema Open can empty and hand out again.
+type reusable struct {
+	base, url, schema string
+	tables            []string // every table but goose's
+	seeds             []string // statements that put the seeded rows back
+}
+
+// newReusable records what the migrations left in the schema of url: its
+// tables, and the rows they seeded, as INSERT statements.
+func newReusable(base, url string) (*reusable, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	defer conn.Close(ctx)
+	var schema string
+	if err := conn.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		return nil, err
+	}
+	rows, err := conn.Query(ctx, `SELECT table_name FROM information_schema.tables
+		WHERE table_schema = $1 AND table_type = 'BASE TABLE' AND table_name <> 'goose_db_version'
+		ORDER BY table_name`, schema)
+	if err != nil {
+		return nil, err
+	}
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, err
+	}
+	r := &reusable{base: base, url: url, schema: schema, tables: tables}
+	for _, tb := range tables {
+		// Each seeded row as an INSERT of its JSON image, so that any
+		// column types come back as they were.
+		rows, err := conn.Query(ctx, `SELECT format('INSERT INTO %I SELECT * FROM json_populate_record(NULL::%I, %L)', $1::text, $1::text, row_to_json(t)::text)
+			FROM `+pgx.Identifier{tb}.Sanitize()+` AS t`, tb)
+		if err != nil {
+			return nil, err
+		}
+		ins, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return nil, err
+		}
+		r.seeds = append(r.seeds, ins...)
+	}
+	return r, nil
+}
+
+// pool holds the schemas waiting for their next test.
+type pool struct {
+	mu   sync.Mutex
+	free []*reusable
+}
+
+var schemas pool
+
+func (p *pool) take() *reusable {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.free) == 0 {
+		return nil
+	}
+	sc := p.free[len(p.free)-1]
+	p.free = p.free[:len(p.free)-1]
+	return sc
+}
+
+// give empties sc and puts it back in the pool, or drops it when it cannot
+// be emptied.
+func (p *pool) give(t testing.TB, sc *reusable) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	err := func() error {
+		conn, err := pgx.Connect(ctx, sc.url)
+		if err != nil {
+			return err
+		}
+		defer conn.Close(ctx)
+		b := &pgx.Batch{}
+		names := make([]string, len(sc.tables))
+		for i, tb := range sc.tables {
+			names[i] = pgx.Identifier{tb}.Sanitize()
+		}
+		b.Queue(`TRUNCATE ` + strings.Join(names, ", ") + ` CASCADE`)
+		for _, q := range sc.seeds {
+			b.Queue(q)
+		}
+		return conn.SendBatch(ctx, b).Close()
+	}()
+	if err != nil {
+		t.Logf("postgrestest: emptying schema %s: %v; dropping it", sc.schema, err)
+		p.drop(t, sc)
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.free = append(p.free, sc)
+}
+
+func (p *pool) drop(t testing.TB, sc *reusable) { drop(t, sc.base, sc.schema) }
+
+// adopted reports whether the pool keeps the schema of url, so that the
+// test that created it must not drop it.
+func (p *pool) adopted(url string) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, sc := range p.free {
+		if sc.url == url {
+			return true
+		}
+	}
+	return false
 }
 
 var trigram sync.Once
@@ -116,7 +278,85 @@ func drop(t testing.TB, base, schema string) {
 		return
 	}
 	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`); err != nil {
+	if _, err := conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+schema+` CASCADE`); err != nil {
 		t.Errorf("postgrestest: dropping schema %s: %v", schema, err)
+		return
 	}
+	keeper.release(ctx, schema)
+}
+
+// keeper holds, on one connection that lives as long as the process, a
+// session advisory lock on every schema the process created. The pool's
+// schemas outlive their tests and are never dropped by them; when the
+// process ends, its connection goes and with it the locks, and the next
+// process to create a schema sweeps the test schemas nobody holds.
+var keeper keeperT
+
+type keeperT struct {
+	mu   sync.Mutex
+	conn *pgx.Conn
+}
+
+// lockKey is the advisory lock key of a test schema.
+func lockKey(schema string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("postgrestest\x00" + schema))
+	return int64(h.Sum64())
+}
+
+// hold takes the lock of schema, connecting (and sweeping) first if
+// needed.
+func (k *keeperT) hold(ctx context.Context, base, schema string) error {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.conn == nil {
+		conn, err := pgx.Connect(context.Background(), base)
+		if err != nil {
+			return fmt.Errorf("connecting the schema keeper: %w", err)
+		}
+		k.conn = conn
+		if err := k.sweep(ctx); err != nil {
+			return fmt.Errorf("sweeping abandoned test schemas: %w", err)
+		}
+	}
+	_, err := k.conn.Exec(ctx, `SELECT pg_advisory_lock($1)`, lockKey(schema))
+	return err
+}
+
+// release lets go of the lock of a dropped schema.
+func (k *keeperT) release(ctx context.Context, schema string) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.conn != nil {
+		_, _ = k.conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, lockKey(schema))
+	}
+}
+
+// sweep drops the test schemas whose lock nobody holds: their process
+// ended without dropping them.
+func (k *keeperT) sweep(ctx context.Context) error {
+	rows, err := k.conn.Query(ctx, `SELECT nspname FROM pg_namespace WHERE nspname LIKE 'test\_%'`)
+	if err != nil {
+		return err
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	for _, n := range names {
+		var free bool
+		if err := k.conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1)`, lockKey(n)).Scan(&free); err != nil {
+			return err
+		}
+		if !free {
+			continue
+		}
+		if _, err := k.conn.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{n}.Sanitize()+` CASCADE`); err != nil {
+			return err
+		}
+		if _, err := k.conn.Exec(ctx, `SELECT pg_advisory_unlock($1)`, lockKey(n)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
