@@ -74,7 +74,7 @@ func (p *Portal) Invite(ctx context.Context, cid customer.ID, params InviteParam
 // transaction. draft carries Email, Role, SiteIDs, Message, InvitedBy and
 // FirstAdmin; the rest is filled in. The token goes only into the e-mail.
 func (p *Portal) createInvitation(ctx context.Context, r storage.Repos, c customer.Customer, draft invite.Invitation, ttl time.Duration) (invite.Invitation, error) {
-	if c.Status != customer.StatusActive {
+	if !c.Active() {
 		return invite.Invitation{}, portalerr.New(portalerr.FailedPrecondition, "customer %s is %s; invite people once it is active", c.ID, c.Status)
 	}
 	now := p.timestamp()
@@ -107,9 +107,7 @@ func (p *Portal) createInvitation(ctx context.Context, r storage.Repos, c custom
 	inv.SentCount = 1
 	inv.Version = 1
 	inv.CreatedAt, inv.UpdatedAt = now, now
-	if inv.FirstAdmin {
-		inv.Role = customer.RoleAdmin
-	}
+	inv.Role = inv.OfferedRole()
 	if err := r.Invitations().Create(ctx, inv); err != nil {
 		return invite.Invitation{}, fmt.Errorf("portal: creating invitation: %w", err)
 	}
@@ -188,13 +186,13 @@ func (p *Portal) ResendInvitation(ctx context.Context, cid customer.ID, id invit
 		if err != nil {
 			return err
 		}
-		if c.Status != customer.StatusActive {
-			return portalerr.New(portalerr.FailedPrecondition, "customer %s is %s", cid, c.Status)
+		if err := c.CheckActive(); err != nil {
+			return err
 		}
 		token, hash := invite.NewToken(invite.PrefixInvitation)
 		inv, err = p.updateInvitation(ctx, r, a, cid, id, func(i *invite.Invitation, now time.Time) error {
-			if st := i.State(now); st == invite.StateAccepted || st == invite.StateRevoked {
-				return i.CheckUsable(now)
+			if err := i.CheckResendable(now); err != nil {
+				return err
 			}
 			i.TokenHash = hash
 			i.ExpiresAt = now.Add(ttl)
@@ -227,13 +225,9 @@ func (p *Portal) RevokeInvitation(ctx context.Context, cid customer.ID, id invit
 			return err
 		}
 		inv, err = p.updateInvitation(ctx, r, a, cid, id, func(i *invite.Invitation, now time.Time) error {
-			switch i.State(now) {
-			case invite.StateAccepted:
-				return i.CheckUsable(now)
-			case invite.StatePending, invite.StateExpired:
-				i.RevokedAt = now
-			}
-			return nil
+			revoked, err := i.Revoke(now)
+			*i = revoked
+			return err
 		})
 		return err
 	})
@@ -313,7 +307,7 @@ func (p *Portal) AcceptInvitation(ctx context.Context, token string, params Acce
 		if err != nil {
 			return err
 		}
-		if c.Status != customer.StatusActive {
+		if !c.Active() {
 			return portalerr.New(portalerr.FailedPrecondition, "the customer account is %s; the invitation cannot be accepted now", c.Status)
 		}
 		u, err := r.Users().GetByEmail(ctx, inv.Email)
@@ -326,8 +320,10 @@ func (p *Portal) AcceptInvitation(ctx context.Context, token string, params Acce
 			u = p.newUser(inv.Email, params.Name, now)
 		case err != nil:
 			return err
-		case u.Status != customer.UserActive:
-			return portalerr.New(portalerr.PermissionDenied, "this account is disabled")
+		default:
+			if err := u.CheckActive(); err != nil {
+				return err
+			}
 		}
 		// Claim the invitation first: the conditional write is what makes it
 		// single-use when several accepts race.
@@ -355,10 +351,7 @@ func (p *Portal) AcceptInvitation(ctx context.Context, token string, params Acce
 		if err != nil {
 			return err
 		}
-		role := inv.Role
-		if inv.FirstAdmin || !hasAdmin {
-			role = customer.RoleAdmin
-		}
+		role := inv.MemberRole(hasAdmin)
 		sites, err := remainingSites(ctx, r, c.ID, inv.SiteIDs)
 		if err != nil {
 			return err
@@ -404,7 +397,7 @@ func inviterNotice(ctx context.Context, r storage.Repos, inv invite.Invitation, 
 	if err != nil {
 		return Notification{}, false, fmt.Errorf("portal: loading the inviter: %w", err)
 	}
-	if inviter.Status != customer.UserActive {
+	if !inviter.Active() {
 		return Notification{}, false, nil
 	}
 	if _, ok, err := activeMembership(ctx, r, inviter.ID, c.ID); err != nil || !ok {
