@@ -67,6 +67,31 @@ func (a Address) Normalize() Address {
 	}
 }
 
+// Active reports whether c's users may use the portal.
+func (c Customer) Active() bool { return c.Status == StatusActive }
+
+// CheckActive returns nil for an active customer and otherwise a
+// FailedPrecondition error naming its status: a suspended or archived
+// customer's portal does nothing for anyone until it is active again.
+func (c Customer) CheckActive() error {
+	if c.Active() {
+		return nil
+	}
+	return portalerr.New(portalerr.FailedPrecondition, "customer %s is %s", c.ID, c.Status)
+}
+
+// Archived reports whether c is archived: kept for history, never changed again.
+func (c Customer) Archived() bool { return c.Status == StatusArchived }
+
+// CheckNotArchived returns a FailedPrecondition error for an archived
+// customer, which cannot be changed, and nil otherwise.
+func (c Customer) CheckNotArchived() error {
+	if c.Archived() {
+		return portalerr.New(portalerr.FailedPrecondition, "customer %s is archived and cannot be changed", c.ID)
+	}
+	return nil
+}
+
 // Transition returns the status reached from s by moving to next, or a
 // FailedPrecondition error when the move is not allowed. Moving to the
 // current status is allowed and changes nothing; archived is final.

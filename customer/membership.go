@@ -3,6 +3,8 @@ package customer
 import (
 	"slices"
 	"time"
+
+	"github.com/portalkit/portalkit/portalerr"
 )
 
 // MembershipID identifies a membership ("mem_" + UUIDv7).
@@ -61,9 +63,49 @@ type Membership struct {
 	UpdatedAt time.Time
 }
 
+// Active reports whether m may be used to sign in and act.
+func (m Membership) Active() bool { return m.Status == MembershipActive }
+
+// CheckActive returns nil for an active membership and otherwise a
+// FailedPrecondition error naming it.
+func (m Membership) CheckActive() error {
+	if m.Active() {
+		return nil
+	}
+	return portalerr.New(portalerr.FailedPrecondition, "membership %s is disabled", m.ID)
+}
+
 // ActiveAdmin reports whether m counts towards the customer's admins.
 func (m Membership) ActiveAdmin() bool {
-	return m.Status == MembershipActive && m.Role == RoleAdmin
+	return m.Active() && m.Role == RoleAdmin
+}
+
+// CheckStanding returns nil when a user may act through membership m: m,
+// its user u and its customer c are all active. Otherwise it returns a
+// PermissionDenied error addressed to that user, for the first of the three
+// that is not active, in that order. That m belongs to u and c is the
+// caller's to check.
+func CheckStanding(m Membership, u User, c Customer) error {
+	switch {
+	case !m.Active():
+		return portalerr.New(portalerr.PermissionDenied, "your membership is disabled")
+	case !u.Active():
+		return portalerr.New(portalerr.PermissionDenied, "your account is disabled")
+	case !c.Active():
+		return portalerr.New(portalerr.PermissionDenied, "your customer account is %s", c.Status)
+	}
+	return nil
+}
+
+// NewMemberRole returns the role a new member of a customer gets when role
+// asked was asked for: a customer without a working admin (hasAdmin false)
+// makes its new member admin whatever was asked, so that a customer with
+// users always has an admin.
+func NewMemberRole(asked Role, hasAdmin bool) Role {
+	if !hasAdmin {
+		return RoleAdmin
+	}
+	return asked
 }
 
 // CoversSite reports whether m may see site s: a membership without sites covers all.

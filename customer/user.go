@@ -36,6 +36,19 @@ const (
 	UserDisabled UserStatus = "disabled"
 )
 
+// Active reports whether u may sign in at all.
+func (u User) Active() bool { return u.Status == UserActive }
+
+// CheckActive returns nil for an active user and otherwise a
+// PermissionDenied error: a disabled user is refused everywhere, whatever
+// its memberships.
+func (u User) CheckActive() error {
+	if u.Active() {
+		return nil
+	}
+	return portalerr.New(portalerr.PermissionDenied, "this account is disabled")
+}
+
 // NormalizeEmail returns the canonical form of an e-mail address: trimmed
 // and lower-cased, so that addresses are compared case-insensitively. It
 // returns an Invalid error for the field "email" when s is not a single plain

@@ -89,6 +89,44 @@ func (i Invitation) CheckUsable(now time.Time) error {
 	return nil
 }
 
+// OfferedRole returns the role the invitation offers: admin for a
+// customer's first user (FirstAdmin), else Role.
+func (i Invitation) OfferedRole() customer.Role {
+	if i.FirstAdmin {
+		return customer.RoleAdmin
+	}
+	return i.Role
+}
+
+// MemberRole returns the role the invitee's membership gets on accepting:
+// the offered role, or admin when the customer has no working admin then
+// (hasAdmin false; see customer.NewMemberRole).
+func (i Invitation) MemberRole(hasAdmin bool) customer.Role {
+	return customer.NewMemberRole(i.OfferedRole(), hasAdmin)
+}
+
+// CheckResendable returns nil when the invitation may be sent again with a
+// new link at now: it is pending or expired. InvitationUsed or
+// InvitationRevoked otherwise.
+func (i Invitation) CheckResendable(now time.Time) error {
+	if i.State(now) == StateExpired {
+		return nil
+	}
+	return i.CheckUsable(now)
+}
+
+// Revoke returns the invitation withdrawn at now. Revoking a revoked
+// invitation changes nothing; InvitationUsed for an accepted one.
+func (i Invitation) Revoke(now time.Time) (Invitation, error) {
+	switch i.State(now) {
+	case StateAccepted:
+		return i, i.CheckUsable(now)
+	case StatePending, StateExpired:
+		i.RevokedAt = now
+	}
+	return i, nil
+}
+
 // TTL returns the lifetime asked for: DefaultInvitationTTL for zero, or an
 // Invalid error on field "expires_in" outside the bounds.
 func TTL(d time.Duration) (time.Duration, error) {

@@ -59,8 +59,8 @@ func (p *Portal) CreateAccessLink(ctx context.Context, cid customer.ID, mid cust
 		if err != nil {
 			return err
 		}
-		if m.Status != customer.MembershipActive {
-			return portalerr.New(portalerr.FailedPrecondition, "membership %s is disabled", mid)
+		if err := m.CheckActive(); err != nil {
+			return err
 		}
 		now := p.timestamp()
 		token, hash := invite.NewToken(invite.PrefixAccessLink)
@@ -81,10 +81,7 @@ func checkAccessLinksAllowed(c customer.Customer) error {
 	if !c.Features.AccessLinks {
 		return portalerr.New(portalerr.FeatureDisabled, "customer %s does not allow access links (feature access_links)", c.ID)
 	}
-	if c.Status != customer.StatusActive {
-		return portalerr.New(portalerr.FailedPrecondition, "customer %s is %s", c.ID, c.Status)
-	}
-	return nil
+	return c.CheckActive()
 }
 
 // RefreshAccessLink gives an access link a new token and a new lifetime and

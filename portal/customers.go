@@ -230,7 +230,7 @@ func (p *Portal) UpdateCustomer(ctx context.Context, id customer.ID, params Upda
 			if err := checkVersion("customer", c.Version, params.Version); err != nil {
 				return err
 			}
-			if err := checkNotArchived(*c); err != nil {
+			if err := c.CheckNotArchived(); err != nil {
 				return err
 			}
 			setIf(&c.Name, params.Name)
@@ -302,14 +302,6 @@ func (p *Portal) setCustomerStatus(ctx context.Context, id customer.ID, next cus
 	return out, err
 }
 
-// checkNotArchived fails with FailedPrecondition for an archived customer.
-func checkNotArchived(c customer.Customer) error {
-	if c.Status == customer.StatusArchived {
-		return portalerr.New(portalerr.FailedPrecondition, "customer %s is archived and cannot be changed", c.ID)
-	}
-	return nil
-}
-
 // getCustomer loads a customer, turning a storage miss into a clean NotFound.
 func getCustomer(ctx context.Context, r storage.Repos, id customer.ID) (customer.Customer, error) {
 	c, err := r.Customers().Get(ctx, id)
@@ -335,7 +327,7 @@ func checkParent(ctx context.Context, r storage.Repos, id, parent customer.ID, h
 		if err != nil {
 			return fmt.Errorf("portal: loading parent customer: %w", err)
 		}
-		if cur == parent && c.Status == customer.StatusArchived {
+		if cur == parent && c.Archived() {
 			return portalerr.Invalidf("parent_id", "customer %s is archived", cur)
 		}
 		cur = c.ParentID

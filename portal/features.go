@@ -60,7 +60,7 @@ func (p *Portal) UpdateFeatures(ctx context.Context, id customer.ID, params Upda
 			if err := checkVersion("customer", c.Version, params.Version); err != nil {
 				return err
 			}
-			if err := checkNotArchived(*c); err != nil {
+			if err := c.CheckNotArchived(); err != nil {
 				return err
 			}
 			f, err := c.Features.Apply(params.FeaturesPatch, p.ent)

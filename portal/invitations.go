@@ -74,7 +74,7 @@ func (p *Portal) Invite(ctx context.Context, cid customer.ID, params InviteParam
 // transaction. draft carries Email, Role, SiteIDs, Message, InvitedBy and
 // FirstAdmin; the rest is filled in. The token goes only into the e-mail.
 func (p *Portal) createInvitation(ctx context.Context, r storage.Repos, c customer.Customer, draft invite.Invitation, ttl time.Duration) (invite.Invitation, error) {
-	if c.Status != customer.StatusActive {
+	if !c.Active() {
 		return invite.Invitation{}, portalerr.New(portalerr.FailedPrecondition, "customer %s is %s; invite people once it is active", c.ID, c.Status)
 	}
 	now := p.timestamp()
@@ -107,9 +107,7 @@ func (p *Portal) createInvitation(ctx context.Context, r storage.Repos, c custom
 	inv.SentCount = 1
 	inv.Version = 1
 	inv.CreatedAt, inv.UpdatedAt = now, now
-	if inv.FirstAdmin {
-		inv.Role = customer.RoleAdmin
-	}
+	inv.Role = inv.OfferedRole()
 	if err := r.Invitations().Create(ctx, inv); err != nil {
 		return invite.Invitation{}, fmt.Errorf("portal: creating invitation: %w", err)
 	}
@@ -188,13 +186,13 @@ func (p *Portal) ResendInvitation(ctx context.Context, cid customer.ID, id invit
 		if err != nil {
 			return err
 		}
-		if c.Status != customer.StatusActive {
-			return portalerr.New(portalerr.FailedPrecondition, "customer %s is %s", cid, c.Status)
+		if err := c.CheckActive(); err != nil {
+			return err
 		}
 		token, hash := invite.NewToken(invite.PrefixInvitation)
 		inv, err = p.updateInvitation(ctx, r, a, cid, id, func(i *invite.Invitation, now time.Time) error {
-			if st := i.State(now); st == invite.StateAccepted || st == invite.StateRevoked {
-				return i.CheckUsable(now)
+			if err := i.CheckResendable(now); err != nil {
+				return err
 			}
 			i.TokenHash = hash
 			i.ExpiresAt = now.Add(ttl)
@@ -227,13 +225,9 @@ func (p *Portal) RevokeInvitation(ctx context.Context, cid customer.ID, id invit
 			return err
 		}
 		inv, err = p.updateInvitation(ctx, r, a, cid, id, func(i *invite.Invitation, now time.Time) error {
-			switch i.State(now) {
-			case invite.StateAccepted:
-				return i.CheckUsable(now)
-			case invite.StatePending, invite.StateExpired:
-				i.RevokedAt = now
-			}
-			return nil
+			revoked, err := i.Revoke(now)
+			*i = revoked
+			return err
 		})
 		return err
 	})
@@ -282,110 +276,178 @@ type AcceptInvitationParams struct {
 // active or every site the invitation named is gone; PermissionDenied when
 // the invitee's account is disabled.
 func (p *Portal) AcceptInvitation(ctx context.Context, token string, params AcceptInvitationParams) (SignIn, error) {
-	params.Name = strings.TrimSpace(params.Name)
-	if err := validStruct(params); err != nil {
+	params, pwHash, err := p.acceptInput(token, params)
+	if err != nil {
 		return SignIn{}, err
 	}
-	if !invite.HasPrefix(token, invite.PrefixInvitation) {
-		return SignIn{}, errInvitationLink
-	}
-	var pwHash string
-	if params.Password != "" {
-		if err := identity.CheckPassword(params.Password); err != nil {
-			return SignIn{}, err
-		}
-		pwHash = identity.HashPassword(params.Password, p.argon)
-	}
 	var out SignIn
-	err := p.write(ctx, func(r storage.Repos) error {
+	err = p.write(ctx, func(r storage.Repos) error {
 		now := p.timestamp()
-		inv, err := r.Invitations().GetByTokenHash(ctx, invite.HashToken(token))
-		if errors.Is(err, storage.ErrNotFound) {
-			return errInvitationLink
-		}
+		inv, c, err := acceptableInvitation(ctx, r, token, now)
 		if err != nil {
 			return err
 		}
-		if err := inv.CheckUsable(now); err != nil {
-			return err
-		}
-		c, err := r.Customers().Get(ctx, inv.CustomerID)
+		u, isNew, err := p.invitee(ctx, r, inv.Email, params.Name, now)
 		if err != nil {
 			return err
 		}
-		if c.Status != customer.StatusActive {
-			return portalerr.New(portalerr.FailedPrecondition, "the customer account is %s; the invitation cannot be accepted now", c.Status)
-		}
-		u, err := r.Users().GetByEmail(ctx, inv.Email)
-		isNew := errors.Is(err, storage.ErrNotFound)
-		switch {
-		case isNew:
-			if params.Name == "" {
-				return portalerr.Invalidf("name", "is required for a new account")
-			}
-			u = p.newUser(inv.Email, params.Name, now)
-		case err != nil:
-			return err
-		case u.Status != customer.UserActive:
-			return portalerr.New(portalerr.PermissionDenied, "this account is disabled")
-		}
-		// Claim the invitation first: the conditional write is what makes it
-		// single-use when several accepts race.
-		if _, err := r.Invitations().MarkAccepted(ctx, inv.ID, u.ID, now); errors.Is(err, storage.ErrConflict) {
-			if cur, gerr := r.Invitations().Get(ctx, inv.ID); gerr == nil {
-				if uerr := cur.CheckUsable(now); uerr != nil {
-					return uerr
-				}
-			}
-			return portalerr.New(portalerr.InvitationUsed, "this invitation has already been accepted")
-		} else if err != nil {
+		if err := claimInvitation(ctx, r, inv.ID, u.ID, now); err != nil {
 			return err
 		}
-		if isNew {
-			if err := r.Users().Create(ctx, u); err != nil {
-				return fmt.Errorf("portal: creating user: %w", err)
-			}
+		if err := p.saveInvitee(ctx, r, u, isNew, pwHash, now); err != nil {
+			return err
 		}
-		if pwHash != "" {
-			if err := p.setPasswordIfNone(ctx, r, u.ID, pwHash, now); err != nil {
-				return err
-			}
-		}
-		hasAdmin, err := hasWorkingAdmin(ctx, r, c.ID, "", "")
+		m, err := p.addInvitee(ctx, r, inv, u.ID, now)
 		if err != nil {
 			return err
 		}
-		role := inv.Role
-		if inv.FirstAdmin || !hasAdmin {
-			role = customer.RoleAdmin
-		}
-		sites, err := remainingSites(ctx, r, c.ID, inv.SiteIDs)
-		if err != nil {
+		if out, err = p.openSession(ctx, r, m, identity.MethodInvitation, nil); err != nil {
 			return err
 		}
-		m := customer.Membership{
-			ID: customer.MembershipID(p.ids.NewID(PrefixMembership)), UserID: u.ID, CustomerID: c.ID, Role: role,
-			SiteIDs: sites, Status: customer.MembershipActive, Version: 1, CreatedAt: now, UpdatedAt: now,
-		}
-		if err := r.Memberships().Create(ctx, m); errors.Is(err, storage.ErrAlreadyExists) {
-			return portalerr.New(portalerr.AlreadyExists, "%s is already a member of this customer", inv.Email)
-		} else if err != nil {
-			return err
-		}
-		out, err = p.openSession(ctx, r, m, identity.MethodInvitation, nil)
-		if err != nil {
-			return err
-		}
-		n, ok, err := inviterNotice(ctx, r, inv, c, u)
-		if err != nil || !ok {
-			return err
-		}
-		return p.enqueue(ctx, r, n)
+		return p.notifyInviter(ctx, r, inv, c, u)
 	})
 	if err != nil {
 		return SignIn{}, err
 	}
 	return out, nil
+}
+
+// acceptInput checks what AcceptInvitation is given, before any I/O: the
+// parameters (returned with Name trimmed), the kind of token, and the
+// password, whose hash it returns ("" when none is given).
+func (p *Portal) acceptInput(token string, params AcceptInvitationParams) (AcceptInvitationParams, string, error) {
+	params.Name = strings.TrimSpace(params.Name)
+	if err := validStruct(params); err != nil {
+		return params, "", err
+	}
+	if !invite.HasPrefix(token, invite.PrefixInvitation) {
+		return params, "", errInvitationLink
+	}
+	if params.Password == "" {
+		return params, "", nil
+	}
+	if err := identity.CheckPassword(params.Password); err != nil {
+		return params, "", err
+	}
+	return params, identity.HashPassword(params.Password, p.argon), nil
+}
+
+// acceptableInvitation returns the invitation whose link carries token,
+// and its customer, if it can be accepted at now: NotFound for an unknown
+// token, the invitation's own error when it is no longer usable, and
+// FailedPrecondition when its customer is not active.
+func acceptableInvitation(ctx context.Context, r storage.Repos, token string, now time.Time) (invite.Invitation, customer.Customer, error) {
+	inv, err := r.Invitations().GetByTokenHash(ctx, invite.HashToken(token))
+	if errors.Is(err, storage.ErrNotFound) {
+		return invite.Invitation{}, customer.Customer{}, errInvitationLink
+	}
+	if err != nil {
+		return invite.Invitation{}, customer.Customer{}, err
+	}
+	if err := inv.CheckUsable(now); err != nil {
+		return invite.Invitation{}, customer.Customer{}, err
+	}
+	c, err := r.Customers().Get(ctx, inv.CustomerID)
+	if err != nil {
+		return invite.Invitation{}, customer.Customer{}, err
+	}
+	if !c.Active() {
+		return invite.Invitation{}, customer.Customer{}, portalerr.New(portalerr.FailedPrecondition, "the customer account is %s; the invitation cannot be accepted now", c.Status)
+	}
+	return inv, c, nil
+}
+
+// invitee returns the account with the invited address, or a new one, not
+// stored yet, when there is none (isNew). Invalid when a new account gets
+// no name; PermissionDenied for a disabled account.
+func (p *Portal) invitee(ctx context.Context, r storage.Repos, email, name string, now time.Time) (u customer.User, isNew bool, err error) {
+	u, err = r.Users().GetByEmail(ctx, email)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		if name == "" {
+			return customer.User{}, false, portalerr.Invalidf("name", "is required for a new account")
+		}
+		return p.newUser(email, name, now), true, nil
+	case err != nil:
+		return customer.User{}, false, err
+	}
+	if err := u.CheckActive(); err != nil {
+		return customer.User{}, false, err
+	}
+	return u, false, nil
+}
+
+// claimInvitation marks invitation id accepted by user uid. It comes before
+// any other write: the conditional write is what makes an invitation
+// single-use when several accepts race, and the loser learns why the
+// invitation is no longer usable (InvitationUsed, or Revoked meanwhile).
+func claimInvitation(ctx context.Context, r storage.Repos, id invite.ID, uid customer.UserID, now time.Time) error {
+	_, err := r.Invitations().MarkAccepted(ctx, id, uid, now)
+	if !errors.Is(err, storage.ErrConflict) {
+		return err
+	}
+	if cur, gerr := r.Invitations().Get(ctx, id); gerr == nil {
+		if uerr := cur.CheckUsable(now); uerr != nil {
+			return uerr
+		}
+	}
+	return portalerr.New(portalerr.InvitationUsed, "this invitation has already been accepted")
+}
+
+// saveInvitee stores the invitee's account when it is new, and gives it the
+// password hash pwHash when one was chosen and the account has none.
+func (p *Portal) saveInvitee(ctx context.Context, r storage.Repos, u customer.User, isNew bool, pwHash string, now time.Time) error {
+	if isNew {
+		if err := r.Users().Create(ctx, u); err != nil {
+			return fmt.Errorf("portal: creating user: %w", err)
+		}
+	}
+	if pwHash == "" {
+		return nil
+	}
+	return p.setPasswordIfNone(ctx, r, u.ID, pwHash, now)
+}
+
+// addInvitee makes user uid a member of the invitation's customer, with the
+// role the invitation gives it (see invite.Invitation.MemberRole) and the
+// invitation's sites that still exist. AlreadyExists when uid became a
+// member meanwhile; FailedPrecondition when every site named is gone.
+func (p *Portal) addInvitee(ctx context.Context, r storage.Repos, inv invite.Invitation, uid customer.UserID, now time.Time) (customer.Membership, error) {
+	hasAdmin, err := hasWorkingAdmin(ctx, r, inv.CustomerID, "", "")
+	if err != nil {
+		return customer.Membership{}, err
+	}
+	sites, err := remainingSites(ctx, r, inv.CustomerID, inv.SiteIDs)
+	if err != nil {
+		return customer.Membership{}, err
+	}
+	m := customer.Membership{
+		ID:         customer.MembershipID(p.ids.NewID(PrefixMembership)),
+		UserID:     uid,
+		CustomerID: inv.CustomerID,
+		Role:       inv.MemberRole(hasAdmin),
+		SiteIDs:    sites,
+		Status:     customer.MembershipActive,
+		Version:    1,
+		CreatedAt:  now,
+		UpdatedAt:  now,
+	}
+	if err := r.Memberships().Create(ctx, m); errors.Is(err, storage.ErrAlreadyExists) {
+		return customer.Membership{}, portalerr.New(portalerr.AlreadyExists, "%s is already a member of this customer", inv.Email)
+	} else if err != nil {
+		return customer.Membership{}, err
+	}
+	return m, nil
+}
+
+// notifyInviter enqueues the inviter's notice that the invitation was
+// accepted, when there is anybody to tell (see inviterNotice).
+func (p *Portal) notifyInviter(ctx context.Context, r storage.Repos, inv invite.Invitation, c customer.Customer, invitee customer.User) error {
+	n, ok, err := inviterNotice(ctx, r, inv, c, invitee)
+	if err != nil || !ok {
+		return err
+	}
+	return p.enqueue(ctx, r, n)
 }
 
 // inviterNotice tells an inviting customer user that the invitation was
@@ -404,7 +466,7 @@ func inviterNotice(ctx context.Context, r storage.Repos, inv invite.Invitation, 
 	if err != nil {
 		return Notification{}, false, fmt.Errorf("portal: loading the inviter: %w", err)
 	}
-	if inviter.Status != customer.UserActive {
+	if !inviter.Active() {
 		return Notification{}, false, nil
 	}
 	if _, ok, err := activeMembership(ctx, r, inviter.ID, c.ID); err != nil || !ok {

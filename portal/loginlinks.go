@@ -45,7 +45,7 @@ func (p *Portal) RequestLoginLink(ctx context.Context, params RequestLoginLinkPa
 		if err != nil {
 			return err
 		}
-		if u.Status != customer.UserActive {
+		if !u.Active() {
 			return nil
 		}
 		m, err := firstActiveMembership(ctx, r, u.ID, "")
@@ -120,7 +120,7 @@ func (p *Portal) SignInWithLoginLink(ctx context.Context, token string, params S
 		if err != nil {
 			return err
 		}
-		if u.Status != customer.UserActive {
+		if !u.Active() {
 			return errBadToken
 		}
 		m, err := firstActiveMembership(ctx, r, l.UserID, params.CustomerID)

@@ -57,7 +57,7 @@ func (p *Portal) AddMember(ctx context.Context, cid customer.ID, params AddMembe
 		if err != nil {
 			return err
 		}
-		if err := checkNotArchived(c); err != nil {
+		if err := c.CheckNotArchived(); err != nil {
 			return err
 		}
 		sites, err := checkSites(ctx, r, a, cid, params.SiteIDs)
@@ -77,10 +77,7 @@ func (p *Portal) AddMember(ctx context.Context, cid customer.ID, params AddMembe
 		if err != nil {
 			return err
 		}
-		role := params.Role
-		if !hasAdmin {
-			role = customer.RoleAdmin
-		}
+		role := customer.NewMemberRole(params.Role, hasAdmin)
 		m := customer.Membership{
 			ID:         customer.MembershipID(p.ids.NewID(PrefixMembership)),
 			UserID:     u.ID,
@@ -293,7 +290,7 @@ func (p *Portal) changeMembershipChecked(ctx context.Context, cid customer.ID, i
 		}
 		// A disabled membership's sessions end now, so enabling it again
 		// later does not revive old bearer tokens.
-		if m.Status != customer.MembershipActive {
+		if !m.Active() {
 			if _, err := r.Sessions().DeleteMatching(ctx, storage.SessionFilter{MembershipID: m.ID}); err != nil {
 				return fmt.Errorf("portal: ending sessions: %w", err)
 			}
@@ -334,7 +331,7 @@ func hasWorkingAdmin(ctx context.Context, r storage.Repos, cid customer.ID, exce
 			if err != nil {
 				return false, fmt.Errorf("portal: loading admin user: %w", err)
 			}
-			found = u.Status == customer.UserActive
+			found = u.Active()
 			return found, nil
 		})
 	return found, err

@@ -419,7 +419,7 @@ func orderNotice(ctx context.Context, r storage.Repos, kind NotificationKind, o 
 	if err != nil {
 		return Notification{}, fmt.Errorf("portal: loading the orderer: %w", err)
 	}
-	if u.Status != customer.UserActive {
+	if !u.Active() {
 		return Notification{}, nil
 	}
 	m, ok, err := activeMembership(ctx, r, u.ID, o.CustomerID)

@@ -156,7 +156,7 @@ func (p *Portal) SignInWithPassword(ctx context.Context, params PasswordSignInPa
 				return fmt.Errorf("portal: resetting failed attempts: %w", err)
 			}
 		}
-		if u.Status != customer.UserActive {
+		if !u.Active() {
 			return errBadPassword
 		}
 		m, err := firstActiveMembership(ctx, r, u.ID, params.CustomerID)

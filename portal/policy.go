@@ -203,12 +203,9 @@ func (p *Portal) authorizeUser(ctx context.Context, r storage.Repos, who identit
 		return access{}, fmt.Errorf("portal: loading caller's membership: %w", err)
 	case string(m.UserID) != who.ID || m.CustomerID != who.CustomerID:
 		return access{}, portalerr.New(portalerr.Unauthenticated, "your credentials do not match your membership")
-	case m.Status != customer.MembershipActive:
-		return access{}, portalerr.New(portalerr.PermissionDenied, "your membership is disabled")
-	case u.Status != customer.UserActive:
-		return access{}, portalerr.New(portalerr.PermissionDenied, "your account is disabled")
-	case c.Status != customer.StatusActive:
-		return access{}, portalerr.New(portalerr.PermissionDenied, "your customer account is %s", c.Status)
+	}
+	if err := customer.CheckStanding(m, u, c); err != nil {
+		return access{}, err
 	}
 	role := m.Role
 	if who.ReadOnly {

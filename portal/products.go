@@ -90,7 +90,7 @@ func (p *Portal) CreateProduct(ctx context.Context, params CreateProductParams) 
 				return portalerr.Invalidf("customer_id", "customer %s does not exist", pr.CustomerID)
 			case err != nil:
 				return fmt.Errorf("portal: loading customer: %w", err)
-			case c.Status == customer.StatusArchived:
+			case c.Archived():
 				return portalerr.Invalidf("customer_id", "customer %s is archived", pr.CustomerID)
 			}
 		}
@@ -301,7 +301,7 @@ func (p *Portal) CreateOffer(ctx context.Context, cid customer.ID, params Create
 		if err != nil {
 			return err
 		}
-		if err := checkNotArchived(c); err != nil {
+		if err := c.CheckNotArchived(); err != nil {
 			return err
 		}
 		pr, err := r.Products().Get(ctx, params.ProductID)

@@ -139,7 +139,7 @@ func checkSignInAllowed(ctx context.Context, r storage.Repos, uid customer.UserI
 // signInAllowed is checkSignInAllowed on a standing already read.
 func signInAllowed(st storage.Standing, uid customer.UserID) (customer.Customer, error) {
 	u, m, c := st.User, st.Membership, st.Customer
-	if u.Status != customer.UserActive || m.Status != customer.MembershipActive || c.Status != customer.StatusActive || m.UserID != uid {
+	if m.UserID != uid || customer.CheckStanding(m, u, c) != nil {
 		return customer.Customer{}, portalerr.New(portalerr.Unauthenticated, "this account can no longer sign in")
 	}
 	return c, nil
@@ -206,7 +206,7 @@ func eachUsableMembership(ctx context.Context, r storage.Repos, uid customer.Use
 			if err != nil {
 				return false, fmt.Errorf("portal: loading customer: %w", err)
 			}
-			return c.Status == customer.StatusActive && fn(m, c), nil
+			return c.Active() && fn(m, c), nil
 		})
 }
 

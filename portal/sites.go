@@ -50,7 +50,7 @@ func (p *Portal) CreateSite(ctx context.Context, cid customer.ID, params SitePar
 		if err != nil {
 			return err
 		}
-		if err := checkNotArchived(c); err != nil {
+		if err := c.CheckNotArchived(); err != nil {
 			return err
 		}
 		return siteWriteErr(r.Sites().Create(ctx, s), s.Name)

@@ -198,7 +198,7 @@ func (p *Portal) StockIn(ctx context.Context, cid customer.ID, params StockInPar
 	}
 	var out []StockItem
 	err := p.inWarehouse(ctx, p.write, ActStockIn, cid, func(r storage.Repos, a access, c customer.Customer) error {
-		if err := checkNotArchived(c); err != nil {
+		if err := c.CheckNotArchived(); err != nil {
 			return err
 		}
 		now := p.timestamp()
