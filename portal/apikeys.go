@@ -71,17 +71,17 @@ type ListAPIKeysParams struct {
 
 // ListAPIKeys lists API keys, revoked ones included, never their secrets.
 // Staff owners may call it.
-func (p *Portal) ListAPIKeys(ctx context.Context, params ListAPIKeysParams) (storage.List[identity.APIKey], error) {
+func (p *Portal) ListAPIKeys(ctx context.Context, params ListAPIKeysParams) (List[identity.APIKey], error) {
 	if err := validStruct(params); err != nil {
-		return storage.List[identity.APIKey]{}, err
+		return List[identity.APIKey]{}, err
 	}
-	var out storage.List[identity.APIKey]
+	var out List[identity.APIKey]
 	err := p.read(ctx, func(r storage.Repos) error {
 		if _, err := p.authorize(ctx, r, ActAPIKeyManage, "", ""); err != nil {
 			return err
 		}
 		var err error
-		out, err = r.APIKeys().List(ctx, storage.Page{Cursor: params.Cursor, Limit: params.Limit})
+		out, err = listPage(r.APIKeys().List(ctx, storage.Page{Cursor: params.Cursor, Limit: params.Limit}))
 		return err
 	})
 	return out, err

@@ -152,12 +152,12 @@ type ListCustomersParams struct {
 
 // ListCustomers returns one page of customers ordered by creation. Staff see
 // all customers; a customer user sees only its own.
-func (p *Portal) ListCustomers(ctx context.Context, params ListCustomersParams) (storage.List[customer.Customer], error) {
+func (p *Portal) ListCustomers(ctx context.Context, params ListCustomersParams) (List[customer.Customer], error) {
 	params.Search = strings.TrimSpace(params.Search)
 	if err := validStruct(params); err != nil {
-		return storage.List[customer.Customer]{}, err
+		return List[customer.Customer]{}, err
 	}
-	var out storage.List[customer.Customer]
+	var out List[customer.Customer]
 	err := p.read(ctx, func(r storage.Repos) error {
 		a, err := p.authorize(ctx, r, ActCustomerRead, "", "")
 		if err != nil {
@@ -167,7 +167,7 @@ func (p *Portal) ListCustomers(ctx context.Context, params ListCustomersParams) 
 		if a.user() {
 			f.IDs = []customer.ID{a.membership.CustomerID}
 		}
-		out, err = r.Customers().List(ctx, f, storage.Page{Cursor: params.Cursor, Limit: params.Limit})
+		out, err = listPage(r.Customers().List(ctx, f, storage.Page{Cursor: params.Cursor, Limit: params.Limit}))
 		return err
 	})
 	return out, err

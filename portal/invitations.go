@@ -151,7 +151,7 @@ type ListInvitationsParams struct {
 // the customer's admins may call it; an admin limited to some sites sees only
 // the invitations within them, so a page may hold fewer than Limit items
 // before the last.
-func (p *Portal) ListInvitations(ctx context.Context, cid customer.ID, params ListInvitationsParams) (storage.List[invite.Invitation], error) {
+func (p *Portal) ListInvitations(ctx context.Context, cid customer.ID, params ListInvitationsParams) (List[invite.Invitation], error) {
 	return listIn(ctx, p, ActInvitationRead, cid, params, func(r storage.Repos, a access, page storage.Page) (storage.List[invite.Invitation], error) {
 		l, err := r.Invitations().List(ctx, storage.InvitationFilter{CustomerID: cid, State: params.State, Now: p.timestamp()}, page)
 		// A site-limited admin sees the invitations within its sites.

@@ -9,18 +9,19 @@ import (
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/mailer"
+	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
 )
 
-func errMailNotFound(id storage.OutboxID) error {
+func errMailNotFound(id outbox.ID) error {
 	return portalerr.New(portalerr.NotFound, "mail message %s not found", id)
 }
 
 // ListMailParams filter and page the outbox.
 type ListMailParams struct {
 	// Status keeps messages in this state: pending, sending, sent or failed.
-	Status storage.OutboxStatus `json:"status" validate:"omitempty,oneof=pending sending sent failed"`
+	Status outbox.Status `json:"status" validate:"omitempty,oneof=pending sending sent failed"`
 	// CustomerID keeps the messages about this customer.
 	CustomerID customer.ID `json:"customer_id" validate:"max=100"`
 	Cursor     string      `json:"cursor" validate:"max=200"`
@@ -31,18 +32,18 @@ type ListMailParams struct {
 // what failed and why. Staff (agents and up) may call it; the outbox is
 // provider-wide, so a customer user is refused whatever CustomerID says.
 // The messages come without their Payload, which may hold a link's token.
-func (p *Portal) ListMail(ctx context.Context, params ListMailParams) (storage.List[storage.OutboxMessage], error) {
+func (p *Portal) ListMail(ctx context.Context, params ListMailParams) (List[outbox.Message], error) {
 	if err := validStruct(params); err != nil {
-		return storage.List[storage.OutboxMessage]{}, err
+		return List[outbox.Message]{}, err
 	}
-	var out storage.List[storage.OutboxMessage]
+	var out List[outbox.Message]
 	err := p.read(ctx, func(r storage.Repos) error {
 		if _, err := p.authorize(ctx, r, ActMailRead, "", ""); err != nil {
 			return err
 		}
 		var err error
-		out, err = r.Outbox().List(ctx, storage.OutboxFilter{Status: params.Status, CustomerID: params.CustomerID},
-			storage.Page{Cursor: params.Cursor, Limit: params.Limit})
+		out, err = listPage(r.Outbox().List(ctx, storage.OutboxFilter{Status: params.Status, CustomerID: params.CustomerID},
+			storage.Page{Cursor: params.Cursor, Limit: params.Limit}))
 		return err
 	})
 	for i := range out.Items {
@@ -57,8 +58,8 @@ func (p *Portal) ListMail(ctx context.Context, params ListMailParams) (storage.L
 // link). Staff (agents and up) may call it; it is recorded in the audit
 // log. FailedPrecondition for a message that is not failed, or whose
 // token PurgeExpired erased once its link expired.
-func (p *Portal) RetryMail(ctx context.Context, id storage.OutboxID) (storage.OutboxMessage, error) {
-	var out storage.OutboxMessage
+func (p *Portal) RetryMail(ctx context.Context, id outbox.ID) (outbox.Message, error) {
+	var out outbox.Message
 	err := p.write(ctx, func(r storage.Repos) error {
 		a, err := p.authorize(ctx, r, ActMailRetry, "", "")
 		if err != nil {
@@ -68,7 +69,7 @@ func (p *Portal) RetryMail(ctx context.Context, id storage.OutboxID) (storage.Ou
 		if err != nil {
 			return notFoundAs(err, errMailNotFound(id))
 		}
-		if cur.Status == storage.OutboxFailed && cur.Payload == nil {
+		if cur.Status == outbox.Failed && cur.Payload == nil {
 			return portalerr.New(portalerr.FailedPrecondition,
 				"mail message %s cannot be retried: its link expired and its content was erased; resend the invitation or ask for a new link instead", id)
 		}
@@ -142,8 +143,8 @@ func errTemplateNotFound(cid customer.ID, kind mailer.Kind, locale string) error
 
 // ListMailTemplates lists a customer's template overrides by kind and
 // locale. Staff (agents and up) may call it.
-func (p *Portal) ListMailTemplates(ctx context.Context, cid customer.ID) ([]storage.MailTemplate, error) {
-	var out []storage.MailTemplate
+func (p *Portal) ListMailTemplates(ctx context.Context, cid customer.ID) ([]customer.MailTemplate, error) {
+	var out []customer.MailTemplate
 	err := p.read(ctx, func(r storage.Repos) error {
 		if _, err := p.authorize(ctx, r, ActMailRead, cid, ""); err != nil {
 			return err
@@ -161,11 +162,11 @@ func (p *Portal) ListMailTemplates(ctx context.Context, cid customer.ID) ([]stor
 // GetMailTemplate returns a customer's override of the kind of message in
 // the locale; NotFound when the customer uses the default. Staff (agents
 // and up) may call it.
-func (p *Portal) GetMailTemplate(ctx context.Context, cid customer.ID, kind mailer.Kind, locale string) (storage.MailTemplate, error) {
+func (p *Portal) GetMailTemplate(ctx context.Context, cid customer.ID, kind mailer.Kind, locale string) (customer.MailTemplate, error) {
 	if err := checkTemplateKey(kind, locale); err != nil {
-		return storage.MailTemplate{}, err
+		return customer.MailTemplate{}, err
 	}
-	var out storage.MailTemplate
+	var out customer.MailTemplate
 	err := p.read(ctx, func(r storage.Repos) error {
 		if _, err := p.authorize(ctx, r, ActMailRead, cid, ""); err != nil {
 			return err
@@ -189,8 +190,8 @@ func (p *Portal) GetMailTemplate(ctx context.Context, cid customer.ID, kind mail
 // "text" or "html"; one with no part at all with Invalid too (delete the
 // override to go back to the defaults). Nothing is written then. The
 // caller is authorized before the override is looked at.
-func (p *Portal) PutMailTemplate(ctx context.Context, cid customer.ID, kind mailer.Kind, locale string, params MailTemplateParams) (storage.MailTemplate, error) {
-	var out storage.MailTemplate
+func (p *Portal) PutMailTemplate(ctx context.Context, cid customer.ID, kind mailer.Kind, locale string, params MailTemplateParams) (customer.MailTemplate, error) {
+	var out customer.MailTemplate
 	err := p.write(ctx, func(r storage.Repos) error {
 		a, err := p.authorize(ctx, r, ActMailTemplate, cid, "")
 		if err != nil {
@@ -208,7 +209,7 @@ func (p *Portal) PutMailTemplate(ctx context.Context, cid customer.ID, kind mail
 			return err
 		}
 		now := p.timestamp()
-		out, err = r.MailTemplates().Put(ctx, storage.MailTemplate{
+		out, err = r.MailTemplates().Put(ctx, customer.MailTemplate{
 			CustomerID: cid, Kind: string(kind), Locale: locale,
 			Subject: params.Subject, Text: params.Text, HTML: params.HTML,
 			UpdatedBy: a.who.Actor(), CreatedAt: now, UpdatedAt: now,

@@ -135,7 +135,7 @@ type ListMembersParams struct {
 // were added. Staff and the customer's admins may call it; an admin limited
 // to some sites sees only the members within them, so a page may hold fewer
 // than Limit items before the last.
-func (p *Portal) ListMembers(ctx context.Context, cid customer.ID, params ListMembersParams) (storage.List[Member], error) {
+func (p *Portal) ListMembers(ctx context.Context, cid customer.ID, params ListMembersParams) (List[Member], error) {
 	return listIn(ctx, p, ActMembershipRead, cid, params, func(r storage.Repos, a access, page storage.Page) (storage.List[Member], error) {
 		l, err := r.Memberships().List(ctx, storage.MembershipFilter{CustomerID: cid, Role: params.Role, Status: params.Status}, page)
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/storage"
 )
 
@@ -28,7 +29,7 @@ const (
 
 // Notification asks for a message to a person, usually an e-mail with a
 // link that carries Token. Use cases write it into the outbox, in their own
-// transaction, as the payload of a storage.OutboxMessage; the outbox worker
+// transaction, as the payload of a outbox.Message; the outbox worker
 // renders it with the mail templates (which know the public base URL the
 // link is built on) and sends it. Its JSON form is that stored payload.
 type Notification struct {
@@ -66,14 +67,14 @@ func (p *Portal) enqueue(ctx context.Context, r storage.Repos, ns ...Notificatio
 		if err != nil {
 			return fmt.Errorf("portal: encoding %s mail: %w", n.Kind, err)
 		}
-		m := storage.OutboxMessage{
-			ID:            storage.OutboxID(p.ids.NewID(PrefixOutbox)),
+		m := outbox.Message{
+			ID:            outbox.ID(p.ids.NewID(PrefixOutbox)),
 			Kind:          string(n.Kind),
 			Recipient:     n.To,
 			CustomerID:    n.CustomerID,
 			Payload:       payload,
 			ExpiresAt:     n.ExpiresAt,
-			Status:        storage.OutboxPending,
+			Status:        outbox.Pending,
 			NextAttemptAt: now,
 			CreatedAt:     now,
 			UpdatedAt:     now,

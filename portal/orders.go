@@ -215,7 +215,7 @@ func (p ListOrdersParams) page() storage.Page { return storage.Page{Cursor: p.Cu
 // ListOrders returns one page of a customer's orders, newest first. Staff
 // and the customer's users may call it; a member limited to some sites sees
 // the orders of those sites only.
-func (p *Portal) ListOrders(ctx context.Context, cid customer.ID, params ListOrdersParams) (storage.List[orders.Order], error) {
+func (p *Portal) ListOrders(ctx context.Context, cid customer.ID, params ListOrdersParams) (List[orders.Order], error) {
 	return listIn(ctx, p, ActOrderRead, cid, params, func(r storage.Repos, a access, page storage.Page) (storage.List[orders.Order], error) {
 		return r.Orders().List(ctx, storage.OrderFilter{CustomerID: cid, Status: params.Status, SiteIDs: a.sites(), NewestFirst: true}, page)
 	})
@@ -236,21 +236,21 @@ type OrderInboxParams struct {
 // OrderInbox returns one page of the provider's order inbox: the orders of
 // one status (submitted by default), across customers or of one, oldest
 // first, so the longest waiting come first. Staff may call it.
-func (p *Portal) OrderInbox(ctx context.Context, params OrderInboxParams) (storage.List[orders.Order], error) {
+func (p *Portal) OrderInbox(ctx context.Context, params OrderInboxParams) (List[orders.Order], error) {
 	if params.Status == "" {
 		params.Status = orders.StatusSubmitted
 	}
 	if err := validStruct(params); err != nil {
-		return storage.List[orders.Order]{}, err
+		return List[orders.Order]{}, err
 	}
-	var out storage.List[orders.Order]
+	var out List[orders.Order]
 	err := p.read(ctx, func(r storage.Repos) error {
 		if _, err := p.authorize(ctx, r, ActOrderInbox, "", ""); err != nil {
 			return err
 		}
 		var err error
-		out, err = r.Orders().List(ctx, storage.OrderFilter{CustomerID: params.CustomerID, Status: params.Status},
-			storage.Page{Cursor: params.Cursor, Limit: params.Limit})
+		out, err = listPage(r.Orders().List(ctx, storage.OrderFilter{CustomerID: params.CustomerID, Status: params.Status},
+			storage.Page{Cursor: params.Cursor, Limit: params.Limit}))
 		return err
 	})
 	return out, err

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/portalkit/portalkit/mailer"
+	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
 )
@@ -223,7 +224,7 @@ func (p *Portal) DeliverOutbox(ctx context.Context, opts OutboxOptions) (OutboxR
 }
 
 func (p *Portal) deliverOutbox(ctx context.Context, opts OutboxOptions) (OutboxReport, error) {
-	var batch []storage.OutboxMessage
+	var batch []outbox.Message
 	err := p.store.InTx(ctx, func(r storage.Repos) error {
 		var err error
 		batch, err = r.Outbox().Claim(ctx, p.timestamp(), opts.BatchSize, opts.Lease)
@@ -247,11 +248,11 @@ func (p *Portal) deliverOutbox(ctx context.Context, opts OutboxOptions) (OutboxR
 			return rep, err
 		}
 		switch outcome {
-		case storage.OutboxSent:
+		case outbox.Sent:
 			rep.Sent++
-		case storage.OutboxPending:
+		case outbox.Pending:
 			rep.Retried++
-		case storage.OutboxFailed:
+		case outbox.Failed:
 			rep.Failed++
 		}
 	}
@@ -259,7 +260,7 @@ func (p *Portal) deliverOutbox(ctx context.Context, opts OutboxOptions) (OutboxR
 }
 
 // releaseMail hands claimed messages back untried.
-func (p *Portal) releaseMail(ctx context.Context, ms []storage.OutboxMessage) (int, error) {
+func (p *Portal) releaseMail(ctx context.Context, ms []outbox.Message) (int, error) {
 	n := 0
 	err := p.store.InTx(ctx, func(r storage.Repos) error {
 		n = 0
@@ -288,7 +289,7 @@ const maxErrorLen = 1000
 // deliverMail sends one claimed message and settles it. It returns the
 // status it settled the message in ("" when its lease was lost), and an
 // error only when the store failed.
-func (p *Portal) deliverMail(ctx context.Context, opts OutboxOptions, m storage.OutboxMessage) (storage.OutboxStatus, error) {
+func (p *Portal) deliverMail(ctx context.Context, opts OutboxOptions, m outbox.Message) (outbox.Status, error) {
 	keep := context.WithoutCancel(ctx)
 	log := p.log.With("message_id", m.ID, "kind", m.Kind, "attempt", m.Attempts)
 	// giveUp says why the message fails without being sent.
@@ -319,25 +320,25 @@ func (p *Portal) deliverMail(ctx context.Context, opts OutboxOptions, m storage.
 	}
 
 	now := p.timestamp()
-	var status storage.OutboxStatus
+	var status outbox.Status
 	werr := p.store.InTx(keep, func(r storage.Repos) error {
 		box := r.Outbox()
 		switch {
 		case giveUp != nil:
-			status = storage.OutboxFailed
+			status = outbox.Failed
 			_, err = box.MarkFailed(keep, m.ID, m.Claims, clip(giveUp.Error()), now)
 		case sendErr == nil:
-			status = storage.OutboxSent
+			status = outbox.Sent
 			_, err = box.MarkSent(keep, m.ID, m.Claims, now)
 		case mailer.IsPermanent(sendErr):
-			status = storage.OutboxFailed
+			status = outbox.Failed
 			_, err = box.MarkFailed(keep, m.ID, m.Claims, clip(sendErr.Error()), now)
 		case m.Attempts >= opts.MaxAttempts:
-			status = storage.OutboxFailed
+			status = outbox.Failed
 			_, err = box.MarkFailed(keep, m.ID, m.Claims,
 				clip(fmt.Sprintf("gave up after %d attempts: %v", m.Attempts, sendErr)), now)
 		default:
-			status = storage.OutboxPending
+			status = outbox.Pending
 			_, err = box.Reschedule(keep, m.ID, m.Claims, now.Add(opts.backoff(m.Attempts)), clip(sendErr.Error()), now)
 		}
 		if errors.Is(err, storage.ErrConflict) {
@@ -356,11 +357,11 @@ func (p *Portal) deliverMail(ctx context.Context, opts OutboxOptions, m storage.
 		return "", nil
 	}
 	switch status {
-	case storage.OutboxSent:
+	case outbox.Sent:
 		log.DebugContext(keep, "portal: mail sent", "to", m.Recipient)
-	case storage.OutboxPending:
+	case outbox.Pending:
 		log.WarnContext(keep, "portal: mail failed; trying again later", "to", m.Recipient, "err", sendErr)
-	case storage.OutboxFailed:
+	case outbox.Failed:
 		log.ErrorContext(keep, "portal: mail failed for good", "to", m.Recipient, "err", errors.Join(giveUp, sendErr))
 	}
 	return status, nil
@@ -403,7 +404,7 @@ func (p *Portal) override(ctx context.Context, n Notification) (mailer.Override,
 // rendered with the override o, or with the default when o is zero or
 // fails with this message's data. An error means that the message cannot
 // be rendered, ever.
-func (p *Portal) renderMail(ctx context.Context, m storage.OutboxMessage, n Notification, o mailer.Override) (mailer.Message, error) {
+func (p *Portal) renderMail(ctx context.Context, m outbox.Message, n Notification, o mailer.Override) (mailer.Message, error) {
 	t := p.mail.templates
 	kind := mailer.Kind(n.Kind)
 	locale := t.Locale(n.Locale)

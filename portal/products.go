@@ -134,21 +134,21 @@ type ListProductsParams struct {
 
 // ListProducts returns one page of products in creation order. Staff may
 // call it.
-func (p *Portal) ListProducts(ctx context.Context, params ListProductsParams) (storage.List[orders.Product], error) {
+func (p *Portal) ListProducts(ctx context.Context, params ListProductsParams) (List[orders.Product], error) {
 	params.Search = strings.TrimSpace(params.Search)
 	if err := validStruct(params); err != nil {
-		return storage.List[orders.Product]{}, err
+		return List[orders.Product]{}, err
 	}
-	var out storage.List[orders.Product]
+	var out List[orders.Product]
 	err := p.read(ctx, func(r storage.Repos) error {
 		if _, err := p.authorize(ctx, r, ActProductRead, "", ""); err != nil {
 			return err
 		}
 		var err error
-		out, err = r.Products().List(ctx, storage.ProductFilter{
+		out, err = listPage(r.Products().List(ctx, storage.ProductFilter{
 			Global: params.Global, CustomerID: params.CustomerID, Active: params.Active,
 			Category: params.Category, Search: params.Search,
-		}, storage.Page{Cursor: params.Cursor, Limit: params.Limit})
+		}, storage.Page{Cursor: params.Cursor, Limit: params.Limit}))
 		return err
 	})
 	return out, err
@@ -355,7 +355,7 @@ func (p ListOffersParams) page() storage.Page { return storage.Page{Cursor: p.Cu
 
 // ListOffers returns one page of a customer's offers in creation order.
 // Staff may call it.
-func (p *Portal) ListOffers(ctx context.Context, cid customer.ID, params ListOffersParams) (storage.List[orders.Offer], error) {
+func (p *Portal) ListOffers(ctx context.Context, cid customer.ID, params ListOffersParams) (List[orders.Offer], error) {
 	return listIn(ctx, p, ActOfferRead, cid, params, func(r storage.Repos, _ access, page storage.Page) (storage.List[orders.Offer], error) {
 		return r.Offers().List(ctx, storage.OfferFilter{CustomerID: cid}, page)
 	})
@@ -437,11 +437,11 @@ func (p GetCatalogueParams) page() storage.Page {
 // GetCatalogue returns one page of a customer's catalogue, ordered by
 // product: what its users may order and at which price (see
 // orders.Resolve). Staff and the customer's users (any role) may call it.
-func (p *Portal) GetCatalogue(ctx context.Context, cid customer.ID, params GetCatalogueParams) (storage.List[orders.Entry], error) {
+func (p *Portal) GetCatalogue(ctx context.Context, cid customer.ID, params GetCatalogueParams) (List[orders.Entry], error) {
 	if err := validStruct(params); err != nil {
-		return storage.List[orders.Entry]{}, err
+		return List[orders.Entry]{}, err
 	}
-	var out storage.List[orders.Entry]
+	var out List[orders.Entry]
 	err := p.read(ctx, func(r storage.Repos) error {
 		a, err := p.authorize(ctx, r, ActCatalogueRead, cid, "")
 		if err != nil {
@@ -455,7 +455,7 @@ func (p *Portal) GetCatalogue(ctx context.Context, cid customer.ID, params GetCa
 		if err != nil {
 			return err
 		}
-		out = storage.List[orders.Entry]{Items: make([]orders.Entry, 0, len(rows.Items)), NextCursor: rows.NextCursor}
+		out = List[orders.Entry]{Items: make([]orders.Entry, 0, len(rows.Items)), NextCursor: rows.NextCursor}
 		for _, row := range rows.Items {
 			if e, ok := orders.Resolve(cid, c.Features, row.Product, row.Offer); ok {
 				out.Items = append(out.Items, e)

@@ -80,11 +80,11 @@ type ListStockLevelsParams struct {
 // Staff and the customer's users may call it; a user limited to some sites
 // counts only the items of those sites. FeatureDisabled unless the
 // customer's supplier_warehouse is on.
-func (p *Portal) ListStockLevels(ctx context.Context, cid customer.ID, params ListStockLevelsParams) (storage.List[StockLevel], error) {
+func (p *Portal) ListStockLevels(ctx context.Context, cid customer.ID, params ListStockLevelsParams) (List[StockLevel], error) {
 	if err := validStruct(params); err != nil {
-		return storage.List[StockLevel]{}, err
+		return List[StockLevel]{}, err
 	}
-	var out storage.List[StockLevel]
+	var out List[StockLevel]
 	err := p.inWarehouse(ctx, p.read, ActStockRead, cid, func(r storage.Repos, a access, _ customer.Customer) error {
 		l, err := r.Stock().Levels(ctx, storage.LevelFilter{CustomerID: cid, ProductID: params.ProductID, SiteIDs: a.sites()},
 			storage.Page{Cursor: params.Cursor, Limit: params.Limit})
@@ -95,7 +95,7 @@ func (p *Portal) ListStockLevels(ctx context.Context, cid customer.ID, params Li
 		if err != nil {
 			return err
 		}
-		out = storage.List[StockLevel]{Items: make([]StockLevel, len(l.Items)), NextCursor: l.NextCursor}
+		out = List[StockLevel]{Items: make([]StockLevel, len(l.Items)), NextCursor: l.NextCursor}
 		for i, lv := range l.Items {
 			out.Items[i] = StockLevel{Level: lv, Product: names[lv.ProductID]}
 		}
@@ -118,11 +118,11 @@ type ListStockItemsParams struct {
 // first, each with its holder while issued. Staff and the customer's users
 // may call it; a user limited to some sites sees only the items of those
 // sites. FeatureDisabled unless the customer's supplier_warehouse is on.
-func (p *Portal) ListStockItems(ctx context.Context, cid customer.ID, params ListStockItemsParams) (storage.List[StockItem], error) {
+func (p *Portal) ListStockItems(ctx context.Context, cid customer.ID, params ListStockItemsParams) (List[StockItem], error) {
 	if err := validStruct(params); err != nil {
-		return storage.List[StockItem]{}, err
+		return List[StockItem]{}, err
 	}
-	var out storage.List[StockItem]
+	var out List[StockItem]
 	err := p.inWarehouse(ctx, p.read, ActStockRead, cid, func(r storage.Repos, a access, _ customer.Customer) error {
 		l, err := r.Stock().List(ctx, storage.ItemFilter{
 			CustomerID: cid, ProductID: params.ProductID, Status: params.Status, SerialNumber: params.SerialNumber, SiteIDs: a.sites(),
@@ -131,7 +131,7 @@ func (p *Portal) ListStockItems(ctx context.Context, cid customer.ID, params Lis
 			return fmt.Errorf("portal: listing stock items: %w", err)
 		}
 		items, err := withProducts(ctx, r, l.Items)
-		out = storage.List[StockItem]{Items: items, NextCursor: l.NextCursor}
+		out = List[StockItem]{Items: items, NextCursor: l.NextCursor}
 		return err
 	})
 	return out, err

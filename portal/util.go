@@ -88,11 +88,11 @@ func (p ListAccessLinksParams) page() storage.Page {
 // params, authorize act in a read transaction, make sure the customer
 // exists, then list.
 func listIn[T any](ctx context.Context, p *Portal, act Action, cid customer.ID, params pageParams,
-	list func(storage.Repos, access, storage.Page) (storage.List[T], error)) (storage.List[T], error) {
+	list func(storage.Repos, access, storage.Page) (storage.List[T], error)) (List[T], error) {
 	if err := validStruct(params); err != nil {
-		return storage.List[T]{}, err
+		return List[T]{}, err
 	}
-	var out storage.List[T]
+	var out List[T]
 	err := p.read(ctx, func(r storage.Repos) error {
 		a, err := p.authorize(ctx, r, act, cid, "")
 		if err != nil {
@@ -101,8 +101,19 @@ func listIn[T any](ctx context.Context, p *Portal, act Action, cid customer.ID, 
 		if _, err := a.customerOf(ctx, r, cid); err != nil {
 			return err
 		}
-		out, err = list(r, a, params.page())
+		out, err = listPage(list(r, a, params.page()))
 		return err
 	})
 	return out, err
 }
+
+// List is one page of a list: its items, and the cursor that continues it
+// (NextCursor, given back as the next request's Cursor; empty on the last
+// page).
+type List[T any] struct {
+	Items      []T
+	NextCursor string
+}
+
+// listPage turns a storage list into the portal's.
+func listPage[T any](l storage.List[T], err error) (List[T], error) { return List[T](l), err }
