@@ -24,6 +24,13 @@ type LoginLink struct {
 	CreatedAt time.Time
 }
 
+// Usable reports whether the link still signs in at now: neither used nor
+// superseded, and not expired. Storage translates this rule into the
+// statement that consumes a link, so that two uses cannot both succeed.
+func (l LoginLink) Usable(now time.Time) bool {
+	return l.UsedAt.IsZero() && now.Before(l.ExpiresAt)
+}
+
 // AccessLinkID identifies an access link ("acl_" + UUIDv7).
 type AccessLinkID string
 

@@ -33,3 +33,20 @@ func TestAccessLinkUsable(t *testing.T) {
 		})
 	}
 }
+
+func TestLoginLinkUsable(t *testing.T) {
+	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name string
+		link invite.LoginLink
+		want bool
+	}{
+		{"fresh", invite.LoginLink{ExpiresAt: now.Add(time.Minute)}, true},
+		{"at expiry", invite.LoginLink{ExpiresAt: now}, false},
+		{"expired", invite.LoginLink{ExpiresAt: now.Add(-time.Second)}, false},
+		{"used", invite.LoginLink{ExpiresAt: now.Add(time.Minute), UsedAt: now.Add(-time.Second)}, false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, tt.link.Usable(now), tt.name)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/mailer"
+	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
 )
 
@@ -106,7 +107,8 @@ type Portal struct {
 
 // New returns a Portal for cfg. It fails when cfg.Store is nil, and with a
 // portalerr Invalid error for a bad mail configuration (Branding, MailFrom,
-// DefaultLocale; a Mailer without Branding.PublicBaseURL).
+// DefaultLocale; a Mailer without Branding.PublicBaseURL) or partly set
+// Argon2 parameters.
 func New(cfg Config) (*Portal, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("portal: Config.Store is required")
@@ -150,6 +152,10 @@ func New(cfg Config) (*Portal, error) {
 	}
 	if p.argon == (identity.Argon2Params{}) {
 		p.argon = identity.DefaultArgon2
+	}
+	if a := p.argon; a.Time < 1 || a.Threads < 1 || a.Memory < 8*uint32(a.Threads) {
+		// argon2 panics on these; a partly filled Argon2 is a mistake.
+		return nil, portalerr.Invalidf("argon2", "needs Time ≥ 1, Threads ≥ 1 and Memory ≥ 8 KiB per thread (or all zero for the defaults)")
 	}
 	if p.lockout == (Limit{}) {
 		p.lockout = Limit{N: 5, Window: 15 * time.Minute}

@@ -257,7 +257,17 @@ func TestRunBadConfig(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
-			err := run(t.Context(), tt.args, func(k string) string { return tt.env[k] }, io.Discard)
+			// A free port and a database of the test's own, unless the
+			// case is about them: nothing binds 8080 or writes to the
+			// package directory.
+			defaults := map[string]string{"PORTALKIT_ADDR": "127.0.0.1:0", "PORTALKIT_DB": "sqlite:" + filepath.Join(t.TempDir(), "portal.db")}
+			env := func(k string) string {
+				if v, ok := tt.env[k]; ok {
+					return v
+				}
+				return defaults[k]
+			}
+			err := run(t.Context(), tt.args, env, io.Discard)
 			assert.ErrorContains(t, err, tt.want)
 		})
 	}
