@@ -1,7 +1,92 @@
 package sqlstore
 
-import "github.com/portalkit/portalkit/storage"
+import (
+	"context"
+	"fmt"
 
-// Not ported yet: the repositories below are filled in from storage/sqlite and storage/postgres.
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/storage"
+)
 
-func (t *txn) Sites() storage.SiteRepo { panic("sqlstore: Sites not ported yet") }
+type siteRepo struct{ t *txn }
+
+func (t *txn) Sites() storage.SiteRepo { return siteRepo{t} }
+
+// The name is unique within the customer ignoring case: COLLATE NOCASE in
+// SQLite (ASCII letters), a unique index on lower(name) in PostgreSQL.
+var sites = newTable(table[customer.Site]{
+	name: "sites", noun: "site",
+	columns: []string{"id", "customer_id", "name", "version", "created_at", "updated_at"},
+	values: func(s *customer.Site) []any {
+		return []any{string(s.ID), string(s.CustomerID), s.Name, s.Version, ts(s.CreatedAt), ts(s.UpdatedAt)}
+	},
+	dest: func(s *customer.Site) []any {
+		return []any{&s.ID, &s.CustomerID, &s.Name, &s.Version, tcol(&s.CreatedAt), tcol(&s.UpdatedAt)}
+	},
+	version: func(s *customer.Site) *int64 { return &s.Version },
+	keep: func(old customer.Site, s *customer.Site) {
+		s.ID, s.CustomerID, s.CreatedAt = old.ID, old.CustomerID, old.CreatedAt
+		s.UpdatedAt = storedTime(s.UpdatedAt)
+	},
+	fkErr: storage.ErrNotFound,
+})
+
+// Create stores s. ErrAlreadyExists when the ID is taken or the customer has
+// a site of that name (ignoring case); ErrNotFound when the customer does
+// not exist.
+func (s siteRepo) Create(ctx context.Context, site customer.Site) error {
+	return sites.insert(ctx, s.t, string(site.ID), &site)
+}
+
+// Get returns the site with the given ID, or ErrNotFound.
+func (s siteRepo) Get(ctx context.Context, id customer.SiteID) (customer.Site, error) {
+	return sites.get(ctx, s.t, string(id))
+}
+
+// Update reads the site, lets fn change it and writes it back with the next
+// version. ErrNotFound, ErrAlreadyExists (name), ErrConflict.
+func (s siteRepo) Update(ctx context.Context, id customer.SiteID, fn func(*customer.Site) error) (customer.Site, error) {
+	return sites.update(ctx, s.t, string(id), fn)
+}
+
+// Delete removes the site. ErrNotFound when there is none; ErrConflict while
+// a membership names it: its row in membership_sites fails the foreign key
+// (NO ACTION).
+func (s siteRepo) Delete(ctx context.Context, id customer.SiteID) error {
+	return deleteRow(ctx, s.t, sites, string(id), storage.ErrConflict)
+}
+
+// List returns one page of a customer's sites, ordered by ID.
+func (s siteRepo) List(ctx context.Context, f storage.SiteFilter, p storage.Page) (storage.List[customer.Site], error) {
+	const op = "listing sites"
+	// A non-nil empty ID set matches nothing: it scopes a view to no sites.
+	if f.IDs != nil && len(f.IDs) == 0 {
+		if _, _, err := normalize(p); err != nil {
+			return storage.List[customer.Site]{}, fmt.Errorf("%s: %s: %w", s.t.d.Name, op, err)
+		}
+		return storage.List[customer.Site]{}, nil
+	}
+	where, args := `customer_id = ?`, []any{string(f.CustomerID)}
+	if len(f.IDs) > 0 {
+		where += ` AND id IN (` + placeholders(len(f.IDs)) + `)`
+		args = append(args, anyOf(f.IDs)...)
+	}
+	return sites.list(ctx, s.t, op, p, where, args, func(s customer.Site) string { return string(s.ID) })
+}
+
+// deleteRow deletes the row of tb with the given key. ErrNotFound when
+// there is none; fkErr when a row still refers to it (nil: internal).
+func deleteRow[T any](ctx context.Context, t *txn, tb *table[T], id string, fkErr error) error {
+	op := "deleting " + tb.noun + " " + id
+	if err := t.writable(op); err != nil {
+		return err
+	}
+	n, err := t.exec(ctx, op, fkErr, `DELETE FROM `+tb.name+` WHERE `+tb.key+` = ?`, id)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: %s: %w", t.d.Name, op, storage.ErrNotFound)
+	}
+	return nil
+}
