@@ -1,7 +1,45 @@
 package sqlstore
 
-import "github.com/portalkit/portalkit/storage"
+import (
+	"context"
+	"strings"
 
-// Not ported yet: the repositories below are filled in from storage/sqlite and storage/postgres.
+	"github.com/portalkit/portalkit/audit"
+	"github.com/portalkit/portalkit/storage"
+)
 
-func (t *txn) Audit() storage.AuditRepo { panic("sqlstore: Audit not ported yet") }
+type auditRepo struct{ t *txn }
+
+func (t *txn) Audit() storage.AuditRepo { return auditRepo{t} }
+
+var auditEvents = newTable(table[audit.Event]{
+	name: "audit_events", noun: "audit event",
+	columns: []string{"id", "at", "actor", "action", "customer_id", "object_id"},
+	values: func(e *audit.Event) []any {
+		return []any{string(e.ID), ts(e.At), e.Actor, e.Action, nullString(e.CustomerID), e.ObjectID}
+	},
+	dest: func(e *audit.Event) []any {
+		return []any{&e.ID, tcol(&e.At), &e.Actor, &e.Action, scol(&e.CustomerID), &e.ObjectID}
+	},
+})
+
+// Append stores e. ErrAlreadyExists when the ID is taken.
+func (s auditRepo) Append(ctx context.Context, e audit.Event) error {
+	return auditEvents.insert(ctx, s.t, string(e.ID), &e)
+}
+
+// List returns one page of events matching f, ordered by ID.
+func (s auditRepo) List(ctx context.Context, f storage.AuditFilter, p storage.Page) (storage.List[audit.Event], error) {
+	var where []string
+	var args []any
+	if f.CustomerID != "" {
+		where = append(where, `customer_id = ?`)
+		args = append(args, string(f.CustomerID))
+	}
+	if f.ObjectID != "" {
+		where = append(where, `object_id = ?`)
+		args = append(args, f.ObjectID)
+	}
+	return auditEvents.list(ctx, s.t, "listing audit events", p, strings.Join(where, " AND "), args,
+		func(e audit.Event) string { return string(e.ID) })
+}

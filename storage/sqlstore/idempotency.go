@@ -1,7 +1,89 @@
 package sqlstore
 
-import "github.com/portalkit/portalkit/storage"
+import (
+	"context"
+	"fmt"
+	"time"
 
-// Not ported yet: the repositories below are filled in from storage/sqlite and storage/postgres.
+	"github.com/portalkit/portalkit/storage"
+)
 
-func (t *txn) Idempotency() storage.IdempotencyRepo { panic("sqlstore: Idempotency not ported yet") }
+type idempotencyRepo struct{ t *txn }
+
+func (t *txn) Idempotency() storage.IdempotencyRepo { return idempotencyRepo{t} }
+
+// idempotencyKeys' key is (scope, key): the table's get, update and list,
+// which take the first column as the key, are not used.
+var idempotencyKeys = newTable(table[storage.IdempotencyRecord]{
+	name: "idempotency_keys", noun: "idempotency record",
+	columns: []string{"scope", "key", "fingerprint", "state", "status", "content_type", "etag", "body", "object_id",
+		"created_at", "expires_at"},
+	values: func(rec *storage.IdempotencyRecord) []any {
+		r := &rec.Response
+		return []any{rec.Scope, rec.Key, rec.Fingerprint, string(rec.State), r.Status, r.ContentType, r.ETag,
+			nullBytes(r.Body), r.ObjectID, ts(rec.CreatedAt), ts(rec.ExpiresAt)}
+	},
+	dest: func(rec *storage.IdempotencyRecord) []any {
+		r := &rec.Response
+		return []any{&rec.Scope, &rec.Key, &rec.Fingerprint, &rec.State, &r.Status, &r.ContentType, &r.ETag,
+			&r.Body, &r.ObjectID, tcol(&rec.CreatedAt), tcol(&rec.ExpiresAt)}
+	},
+})
+
+const idempotencyKey = `scope = ? AND key = ?`
+
+// Begin stores rec as in flight, with no response. ErrAlreadyExists when
+// the primary key (scope, key) is taken.
+func (s idempotencyRepo) Begin(ctx context.Context, rec storage.IdempotencyRecord) error {
+	rec.State, rec.Response = storage.IdempotencyInFlight, storage.IdempotencyResponse{}
+	return idempotencyKeys.insert(ctx, s.t, rec.Scope+"/"+rec.Key, &rec)
+}
+
+// Get returns the record of scope and key, or ErrNotFound.
+func (s idempotencyRepo) Get(ctx context.Context, scope, key string) (storage.IdempotencyRecord, error) {
+	return idempotencyKeys.getWhere(ctx, s.t, "getting idempotency record", idempotencyKey, scope, key)
+}
+
+// Complete stores the answer of an in-flight record. ErrNotFound, ErrConflict
+// (done already).
+func (s idempotencyRepo) Complete(ctx context.Context, scope, key string, resp storage.IdempotencyResponse) error {
+	const op = "completing idempotency record"
+	if err := s.t.writable(op); err != nil {
+		return err
+	}
+	n, err := s.t.exec(ctx, op, nil, `UPDATE idempotency_keys SET
+		state = ?, status = ?, content_type = ?, etag = ?, body = ?, object_id = ?
+		WHERE `+idempotencyKey+` AND state = ?`,
+		string(storage.IdempotencyDone), resp.Status, resp.ContentType, resp.ETag, nullBytes(resp.Body), resp.ObjectID,
+		scope, key, string(storage.IdempotencyInFlight))
+	if err != nil || n == 1 {
+		return err
+	}
+	if _, err := s.Get(ctx, scope, key); err != nil {
+		return err
+	}
+	return fmt.Errorf("%s: %s: not in flight: %w", s.t.d.Name, op, storage.ErrConflict)
+}
+
+// Delete removes the record, or returns ErrNotFound.
+func (s idempotencyRepo) Delete(ctx context.Context, scope, key string) error {
+	return deleteOne(ctx, s.t, "deleting idempotency record", `DELETE FROM idempotency_keys WHERE `+idempotencyKey, scope, key)
+}
+
+// DeleteExpired removes the records whose ExpiresAt is at or before before.
+func (s idempotencyRepo) DeleteExpired(ctx context.Context, before time.Time) (int, error) {
+	const op = "deleting expired idempotency records"
+	if err := s.t.writable(op); err != nil {
+		return 0, err
+	}
+	n, err := s.t.exec(ctx, op, nil, `DELETE FROM idempotency_keys WHERE expires_at <= ?`, ts(before))
+	return int(n), err
+}
+
+// nullBytes stores an empty body as NULL, which reads back as nil.
+func nullBytes(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
