@@ -67,7 +67,7 @@ func (s idempotencyRepo) Complete(ctx context.Context, scope, key string, resp s
 
 // Delete removes the record, or returns ErrNotFound.
 func (s idempotencyRepo) Delete(ctx context.Context, scope, key string) error {
-	return deleteOne(ctx, s.t, "deleting idempotency record", `DELETE FROM idempotency_keys WHERE `+idempotencyKey, scope, key)
+	return deleteOne(ctx, s.t, "deleting idempotency record", nil, `DELETE FROM idempotency_keys WHERE `+idempotencyKey, scope, key)
 }
 
 // DeleteExpired removes the records whose ExpiresAt is at or before before.

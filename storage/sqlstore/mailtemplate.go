@@ -58,7 +58,7 @@ func (s mailTemplateRepo) Get(ctx context.Context, cid customer.ID, kind, locale
 
 // Delete removes the override, or returns ErrNotFound.
 func (s mailTemplateRepo) Delete(ctx context.Context, cid customer.ID, kind, locale string) error {
-	return deleteOne(ctx, s.t, "deleting mail template "+kind+"/"+locale,
+	return deleteOne(ctx, s.t, "deleting mail template "+kind+"/"+locale, nil,
 		`DELETE FROM mail_templates WHERE `+mailTemplateKey, string(cid), kind, locale)
 }
 

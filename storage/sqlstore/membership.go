@@ -158,7 +158,7 @@ func writeSites(ctx context.Context, t *txn, op string, id customer.MembershipID
 // Delete removes the membership and, by cascade, its site set, sessions and
 // access links, or returns ErrNotFound.
 func (s membershipRepo) Delete(ctx context.Context, id customer.MembershipID) error {
-	return deleteRow(ctx, s.t, memberships, string(id), nil)
+	return memberships.delete(ctx, s.t, string(id), nil)
 }
 
 // List returns one page of memberships matching f, ordered by ID.

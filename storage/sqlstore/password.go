@@ -2,8 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"slices"
-	"strings"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
@@ -43,18 +41,4 @@ func (s passwordRepo) Put(ctx context.Context, p identity.Password) error {
 	}
 	_, err := s.t.exec(ctx, op, passwords.fkErr, putPasswordSQL, passwords.values(&p)...)
 	return err
-}
-
-// upsertSQL returns tb's insert that, when a row with the same key (the
-// columns of the unique index conflict) exists, replaces that row's other
-// columns instead, except those named in keep. The key decides which, in
-// one statement, so two concurrent puts cannot both insert.
-func upsertSQL[T any](tb *table[T], conflict []string, keep ...string) string {
-	var set []string
-	for _, c := range tb.columns {
-		if !slices.Contains(conflict, c) && !slices.Contains(keep, c) {
-			set = append(set, c+` = excluded.`+c)
-		}
-	}
-	return tb.insertSQL + ` ON CONFLICT (` + strings.Join(conflict, ", ") + `) DO UPDATE SET ` + strings.Join(set, ", ")
 }

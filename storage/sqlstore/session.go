@@ -85,7 +85,7 @@ func (s sessionRepo) Update(ctx context.Context, id identity.SessionID, fn func(
 
 // Delete removes the session, or returns ErrNotFound.
 func (s sessionRepo) Delete(ctx context.Context, id identity.SessionID) error {
-	return deleteOne(ctx, s.t, "deleting session "+string(id), `DELETE FROM sessions WHERE id = ?`, string(id))
+	return sessions.delete(ctx, s.t, string(id), nil)
 }
 
 // DeleteMatching removes the sessions f selects and returns how many. A
@@ -138,20 +138,4 @@ func sessionWhere(f storage.SessionFilter) (string, []any) {
 	add(`access_link_id = ?`, f.AccessLinkID)
 	add(`id <> ?`, string(f.ExceptID))
 	return strings.Join(conds, " AND "), args
-}
-
-// deleteOne runs q, a DELETE of at most one row, and returns ErrNotFound
-// when it deleted none.
-func deleteOne(ctx context.Context, t *txn, op, q string, args ...any) error {
-	if err := t.writable(op); err != nil {
-		return err
-	}
-	n, err := t.exec(ctx, op, nil, q, args...)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return fmt.Errorf("%s: %s: %w", t.d.Name, op, storage.ErrNotFound)
-	}
-	return nil
 }

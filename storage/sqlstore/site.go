@@ -53,7 +53,7 @@ func (s siteRepo) Update(ctx context.Context, id customer.SiteID, fn func(*custo
 // a membership names it: its row in membership_sites fails the foreign key
 // (NO ACTION).
 func (s siteRepo) Delete(ctx context.Context, id customer.SiteID) error {
-	return deleteRow(ctx, s.t, sites, string(id), storage.ErrConflict)
+	return sites.delete(ctx, s.t, string(id), storage.ErrConflict)
 }
 
 // List returns one page of a customer's sites, ordered by ID.
@@ -72,21 +72,4 @@ func (s siteRepo) List(ctx context.Context, f storage.SiteFilter, p storage.Page
 		args = append(args, anyOf(f.IDs)...)
 	}
 	return sites.list(ctx, s.t, op, p, where, args, func(s customer.Site) string { return string(s.ID) })
-}
-
-// deleteRow deletes the row of tb with the given key. ErrNotFound when
-// there is none; fkErr when a row still refers to it (nil: internal).
-func deleteRow[T any](ctx context.Context, t *txn, tb *table[T], id string, fkErr error) error {
-	op := "deleting " + tb.noun + " " + id
-	if err := t.writable(op); err != nil {
-		return err
-	}
-	n, err := t.exec(ctx, op, fkErr, `DELETE FROM `+tb.name+` WHERE `+tb.key+` = ?`, id)
-	if err != nil {
-		return err
-	}
-	if n == 0 {
-		return fmt.Errorf("%s: %s: %w", t.d.Name, op, storage.ErrNotFound)
-	}
-	return nil
 }

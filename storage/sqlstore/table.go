@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/portalkit/portalkit/storage"
@@ -142,4 +143,40 @@ func (tb *table[T]) list(ctx context.Context, t *txn, op string, p storage.Page,
 	q += ` ORDER BY ` + tb.key + ` LIMIT ?`
 	args = append(append([]any{after}, args...), limit+1)
 	return queryList(ctx, t, op, q, args, limit, tb.scan, id)
+}
+
+// delete deletes the row of tb with the given key. ErrNotFound when
+// there is none; fkErr when a row still refers to it (nil: internal).
+func (tb *table[T]) delete(ctx context.Context, t *txn, id string, fkErr error) error {
+	return deleteOne(ctx, t, "deleting "+tb.noun+" "+id, fkErr, `DELETE FROM `+tb.name+` WHERE `+tb.key+` = ?`, id)
+}
+
+// deleteOne runs q, a DELETE of at most one row, and returns ErrNotFound
+// when it deleted none; fkErr when a row still refers to it.
+func deleteOne(ctx context.Context, t *txn, op string, fkErr error, q string, args ...any) error {
+	if err := t.writable(op); err != nil {
+		return err
+	}
+	n, err := t.exec(ctx, op, fkErr, q, args...)
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return fmt.Errorf("%s: %s: %w", t.d.Name, op, storage.ErrNotFound)
+	}
+	return nil
+}
+
+// upsertSQL returns tb's insert that, when a row with the same key (the
+// columns of the unique index conflict) exists, replaces that row's other
+// columns instead, except those named in keep. The key decides which, in
+// one statement, so two concurrent puts cannot both insert.
+func upsertSQL[T any](tb *table[T], conflict []string, keep ...string) string {
+	var set []string
+	for _, c := range tb.columns {
+		if !slices.Contains(conflict, c) && !slices.Contains(keep, c) {
+			set = append(set, c+` = excluded.`+c)
+		}
+	}
+	return tb.insertSQL + ` ON CONFLICT (` + strings.Join(conflict, ", ") + `) DO UPDATE SET ` + strings.Join(set, ", ")
 }
