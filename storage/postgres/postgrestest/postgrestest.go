@@ -118,7 +118,7 @@ func Open(t testing.TB, opts ...postgres.Option) *postgres.Store {
 // reusable is a migrated schema Open can empty and hand out again.
 type reusable struct {
 	base, url, schema string
-	tables            []string // every table but goose's
+	tables            []string // every table but goose's, referring ones first
 	seeds             []string // statements that put the seeded rows back
 }
 
@@ -146,6 +146,10 @@ func newReusable(base, url string) (*reusable, error) {
 	if err != nil {
 		return nil, err
 	}
+	tables, err = referringFirst(ctx, conn, schema, tables)
+	if err != nil {
+		return nil, err
+	}
 	r := &reusable{base: base, url: url, schema: schema, tables: tables}
 	for _, tb := range tables {
 		// Each seeded row as an INSERT of its JSON image, so that any
@@ -162,6 +166,56 @@ func newReusable(base, url string) (*reusable, error) {
 		r.seeds = append(r.seeds, ins...)
 	}
 	return r, nil
+}
+
+// referringFirst orders tables so that each comes before the tables its
+// foreign keys refer to: deleting in that order never leaves a reference
+// dangling.
+func referringFirst(ctx context.Context, conn *pgx.Conn, schema string, tables []string) ([]string, error) {
+	rows, err := conn.Query(ctx, `SELECT c.relname, p.relname FROM pg_constraint k
+		JOIN pg_class c ON c.oid = k.conrelid JOIN pg_class p ON p.oid = k.confrelid
+		JOIN pg_namespace n ON n.oid = k.connamespace
+		WHERE k.contype = 'f' AND n.nspname = $1 AND k.conrelid <> k.confrelid`, schema)
+	if err != nil {
+		return nil, err
+	}
+	referredBy := map[string]map[string]bool{} // parent → its children
+	for rows.Next() {
+		var child, parent string
+		if err := rows.Scan(&child, &parent); err != nil {
+			return nil, err
+		}
+		if referredBy[parent] == nil {
+			referredBy[parent] = map[string]bool{}
+		}
+		referredBy[parent][child] = true
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []string
+	done := map[string]bool{}
+	for len(out) < len(tables) {
+		progress := false
+		for _, tb := range tables {
+			if done[tb] {
+				continue
+			}
+			ready := true
+			for child := range referredBy[tb] {
+				if !done[child] {
+					ready = false
+				}
+			}
+			if ready {
+				out, done[tb], progress = append(out, tb), true, true
+			}
+		}
+		if !progress {
+			return nil, errors.New("the foreign keys between the tables form a cycle")
+		}
+	}
+	return out, nil
 }
 
 // pool holds the schemas waiting for their next test.
@@ -194,12 +248,12 @@ func (p *pool) give(t testing.TB, sc *reusable) {
 			return err
 		}
 		defer conn.Close(ctx)
+		// DELETE, not TRUNCATE: on tables this small it is some fifty
+		// times faster, as TRUNCATE makes new files for every table.
 		b := &pgx.Batch{}
-		names := make([]string, len(sc.tables))
-		for i, tb := range sc.tables {
-			names[i] = pgx.Identifier{tb}.Sanitize()
+		for _, tb := range sc.tables {
+			b.Queue(`DELETE FROM ` + pgx.Identifier{tb}.Sanitize())
 		}
-		b.Queue(`TRUNCATE ` + strings.Join(names, ", ") + ` CASCADE`)
 		for _, q := range sc.seeds {
 			b.Queue(q)
 		}
