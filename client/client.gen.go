@@ -2165,7 +2165,7 @@ type SignInMethod string
 
 // Site A place of a customer (an office, a warehouse); memberships may be limited to some sites.
 //
-// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","name":"Hamburg HQ","updated_at":"2025-03-04T09:15:00Z","version":1}
+// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","name":"Hamburg HQ","updated_at":"2025-03-04T09:15:00Z","version":1}
 type Site struct {
 	// CreatedAt When the site was created.
 	CreatedAt time.Time `json:"created_at"`
@@ -2174,6 +2174,9 @@ type Site struct {
 	//
 	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
 	CustomerId CustomerId `json:"customer_id"`
+
+	// ExternalRef The site's key in the provider's own systems; empty when it has none.
+	ExternalRef string `json:"external_ref"`
 
 	// Id Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
 	//
@@ -2197,7 +2200,7 @@ type SiteId = string
 
 // SiteList One page of sites, oldest first.
 //
-// Example: {"items":[{"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","name":"Hamburg HQ","updated_at":"2025-03-04T09:15:00Z","version":1}],"next_cursor":""}
+// Example: {"items":[{"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","name":"Hamburg HQ","updated_at":"2025-03-04T09:15:00Z","version":1}],"next_cursor":""}
 type SiteList struct {
 	Items []Site `json:"items"`
 
@@ -2205,10 +2208,13 @@ type SiteList struct {
 	NextCursor string `json:"next_cursor"`
 }
 
-// SiteRequest A site's name.
+// SiteRequest A site's name, and optionally its key in the provider's systems.
 //
-// Example: {"name":"Hamburg HQ"}
+// Example: {"external_ref":"ERP-4711","name":"Hamburg HQ"}
 type SiteRequest struct {
+	// ExternalRef The site's key in the provider's own systems (ERP, field service); not unique. Omitted, it stays as it is (an empty string clears it).
+	ExternalRef *string `json:"external_ref,omitempty"`
+
 	// Name Unique within the customer, ignoring case.
 	Name string `json:"name"`
 }

@@ -11,8 +11,12 @@ type Site struct {
 	ID         SiteID
 	CustomerID ID
 	// Name is unique within the customer, compared case-insensitively.
-	Name      string
-	Version   int64
+	Name string
+	// ExternalRef is the site's key in the provider's own systems (ERP,
+	// field service); empty when it has none. Not unique: two sites may
+	// share a reference while the provider merges its records.
+	ExternalRef string
+	Version     int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

@@ -116,12 +116,13 @@ func featuresPatchIn(f *oapi.FeaturesPatch) customer.FeaturesPatch {
 
 func siteOut(s customer.Site) oapi.Site {
 	return oapi.Site{
-		Id:         string(s.ID),
-		CustomerId: string(s.CustomerID),
-		Name:       s.Name,
-		Version:    s.Version,
-		CreatedAt:  s.CreatedAt,
-		UpdatedAt:  s.UpdatedAt,
+		Id:          string(s.ID),
+		CustomerId:  string(s.CustomerID),
+		Name:        s.Name,
+		ExternalRef: s.ExternalRef,
+		Version:     s.Version,
+		CreatedAt:   s.CreatedAt,
+		UpdatedAt:   s.UpdatedAt,
 	}
 }
 

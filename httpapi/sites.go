@@ -22,7 +22,7 @@ func (s *Server) ListSites(ctx context.Context, req oapi.ListSitesRequestObject)
 // CreateSite implements oapi.StrictServerInterface. The middleware handles its
 // Idempotency-Key header (serveIdempotent).
 func (s *Server) CreateSite(ctx context.Context, req oapi.CreateSiteRequestObject) (oapi.CreateSiteResponseObject, error) {
-	site, err := s.p.CreateSite(ctx, customer.ID(req.CustomerId), portal.SiteParams{Name: req.Body.Name})
+	site, err := s.p.CreateSite(ctx, customer.ID(req.CustomerId), portal.SiteParams{Name: req.Body.Name, ExternalRef: req.Body.ExternalRef})
 	if err != nil {
 		return nil, err
 	}
@@ -46,7 +46,7 @@ func (s *Server) RenameSite(ctx context.Context, req oapi.RenameSiteRequestObjec
 	if err != nil {
 		return nil, staleIfMatch(err)
 	}
-	site, err := s.p.RenameSite(ctx, customer.ID(req.CustomerId), customer.SiteID(req.SiteId), portal.SiteParams{Name: req.Body.Name, Version: want})
+	site, err := s.p.RenameSite(ctx, customer.ID(req.CustomerId), customer.SiteID(req.SiteId), portal.SiteParams{Name: req.Body.Name, ExternalRef: req.Body.ExternalRef, Version: want})
 	if err != nil {
 		return nil, staleIfMatch(err)
 	}

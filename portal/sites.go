@@ -19,17 +19,30 @@ func errSiteNotFound(id customer.SiteID) error {
 type SiteParams struct {
 	// Name is unique within the customer, ignoring case.
 	Name string `json:"name" validate:"required,max=200,singleline"`
+	// ExternalRef is the site's key in the provider's systems. nil keeps
+	// it as it is (RenameSite) or leaves it empty (CreateSite); "" clears
+	// it.
+	ExternalRef *string `json:"external_ref" validate:"omitnil,max=100,singleline"`
 	// Version, for RenameSite, when not zero, must be the site's stored
 	// version (Conflict otherwise): how an HTTP If-Match reaches the use
 	// case. CreateSite ignores it.
 	Version int64 `json:"version" validate:"min=0"`
 }
 
+// normalize trims the params' text.
+func (params *SiteParams) normalize() {
+	params.Name = strings.TrimSpace(params.Name)
+	if params.ExternalRef != nil {
+		ref := strings.TrimSpace(*params.ExternalRef)
+		params.ExternalRef = &ref
+	}
+}
+
 // CreateSite adds a site to a customer. Staff may call it. AlreadyExists
 // when the customer has a site of that name; FailedPrecondition for an
 // archived customer.
 func (p *Portal) CreateSite(ctx context.Context, cid customer.ID, params SiteParams) (customer.Site, error) {
-	params.Name = strings.TrimSpace(params.Name)
+	params.normalize()
 	if err := validStruct(params); err != nil {
 		return customer.Site{}, err
 	}
@@ -42,6 +55,7 @@ func (p *Portal) CreateSite(ctx context.Context, cid customer.ID, params SitePar
 		CreatedAt:  now,
 		UpdatedAt:  now,
 	}
+	setIf(&s.ExternalRef, params.ExternalRef)
 	err := p.write(ctx, func(r storage.Repos) error {
 		if _, err := p.authorize(ctx, r, ActSiteManage, cid, ""); err != nil {
 			return err
@@ -90,11 +104,12 @@ func (p *Portal) ListSites(ctx context.Context, cid customer.ID, params ListSite
 	})
 }
 
-// RenameSite renames a site. Staff may call it. AlreadyExists when the
+// RenameSite renames a site, and sets its ExternalRef when params has one.
+// Staff may call it. AlreadyExists when the
 // customer has another site of that name; Conflict when params.Version is
 // set and is not the stored version.
 func (p *Portal) RenameSite(ctx context.Context, cid customer.ID, id customer.SiteID, params SiteParams) (customer.Site, error) {
-	params.Name = strings.TrimSpace(params.Name)
+	params.normalize()
 	if err := validStruct(params); err != nil {
 		return customer.Site{}, err
 	}
@@ -114,6 +129,7 @@ func (p *Portal) RenameSite(ctx context.Context, cid customer.ID, id customer.Si
 				}
 			}
 			s.Name = params.Name
+			setIf(&s.ExternalRef, params.ExternalRef)
 			s.UpdatedAt = p.timestamp()
 			return nil
 		})

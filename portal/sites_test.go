@@ -1,6 +1,7 @@
 package portal_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -52,5 +53,34 @@ func TestSites(t *testing.T) {
 		_, err = e.p.GetSite(e.owner, c.ID, hq.ID)
 		assertCode(t, portalerr.NotFound, err)
 		assertCode(t, portalerr.NotFound, e.p.DeleteSite(e.owner, c.ID, hq.ID))
+	})
+}
+
+func TestSiteExternalRef(t *testing.T) {
+	eachBackend(t, func(t *testing.T, e env) {
+		c := e.createCustomer(t, "Acme")
+		ref := func(s string) *string { return &s }
+		site, err := e.p.CreateSite(e.owner, c.ID, portal.SiteParams{Name: "Plant", ExternalRef: ref(" ERP-4711 ")})
+		require.NoError(t, err)
+		assert.Equal(t, "ERP-4711", site.ExternalRef, "trimmed")
+
+		got, err := e.p.GetSite(e.owner, c.ID, site.ID)
+		require.NoError(t, err)
+		assert.Equal(t, "ERP-4711", got.ExternalRef, "stored")
+
+		renamed, err := e.p.RenameSite(e.owner, c.ID, site.ID, portal.SiteParams{Name: "Plant 1"})
+		require.NoError(t, err)
+		assert.Equal(t, "ERP-4711", renamed.ExternalRef, "a rename without a reference keeps it")
+
+		cleared, err := e.p.RenameSite(e.owner, c.ID, site.ID, portal.SiteParams{Name: "Plant 1", ExternalRef: ref("")})
+		require.NoError(t, err)
+		assert.Empty(t, cleared.ExternalRef, "an empty reference clears it")
+
+		_, err = e.p.RenameSite(e.owner, c.ID, site.ID, portal.SiteParams{Name: "Plant 1", ExternalRef: ref(strings.Repeat("x", 101))})
+		assertCode(t, portalerr.Invalid, err)
+		assert.Equal(t, []string{"external_ref"}, fieldsOf(err))
+		got, err = e.p.GetSite(e.owner, c.ID, site.ID)
+		require.NoError(t, err)
+		assert.Equal(t, cleared, got, "a refused change changes nothing")
 	})
 }

@@ -16,12 +16,12 @@ func (t *txn) Sites() storage.SiteRepo { return siteRepo{t} }
 // SQLite (ASCII letters), a unique index on lower(name) in PostgreSQL.
 var sites = newTable(table[customer.Site]{
 	name: "sites", noun: "site",
-	columns: []string{"id", "customer_id", "name", "version", "created_at", "updated_at"},
+	columns: []string{"id", "customer_id", "name", "external_ref", "version", "created_at", "updated_at"},
 	values: func(s *customer.Site) []any {
-		return []any{string(s.ID), string(s.CustomerID), s.Name, s.Version, ts(s.CreatedAt), ts(s.UpdatedAt)}
+		return []any{string(s.ID), string(s.CustomerID), s.Name, s.ExternalRef, s.Version, ts(s.CreatedAt), ts(s.UpdatedAt)}
 	},
 	dest: func(s *customer.Site) []any {
-		return []any{&s.ID, &s.CustomerID, &s.Name, &s.Version, tcol(&s.CreatedAt), tcol(&s.UpdatedAt)}
+		return []any{&s.ID, &s.CustomerID, &s.Name, &s.ExternalRef, &s.Version, tcol(&s.CreatedAt), tcol(&s.UpdatedAt)}
 	},
 	version: func(s *customer.Site) *int64 { return &s.Version },
 	keep: func(old customer.Site, s *customer.Site) {

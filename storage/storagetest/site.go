@@ -35,12 +35,13 @@ var siteTests = []test{
 
 func newSite(cid customer.ID, name string) customer.Site {
 	return customer.Site{
-		ID:         newSiteID(),
-		CustomerID: cid,
-		Name:       name,
-		Version:    1,
-		CreatedAt:  base,
-		UpdatedAt:  base,
+		ID:          newSiteID(),
+		CustomerID:  cid,
+		Name:        name,
+		ExternalRef: "ERP-" + name,
+		Version:     1,
+		CreatedAt:   base,
+		UpdatedAt:   base,
 	}
 }
 
