@@ -105,7 +105,10 @@ func Open(ctx context.Context, url string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	db := stdlib.OpenDBFromPool(pool)
-	// database/sql keeps no connections of its own beyond pgxpool's.
+	// database/sql must not open more connections than pgxpool has: one
+	// beyond would wait inside pgxpool for a connection that an idle
+	// database/sql connection holds, forever.
+	db.SetMaxOpenConns(int(pcfg.MaxConns))
 	db.SetMaxIdleConns(int(pcfg.MaxConns))
 	return sqlstore.New(sqlstore.Config{Write: db, Read: db, Dialect: dialect(cfg),
 		OnClose: func() error { pool.Close(); return nil }}), nil

@@ -7,9 +7,13 @@ import (
 	"github.com/portalkit/portalkit/storage"
 )
 
-type apiKeyRepo struct{ t *txn }
+type apiKeyRepo struct {
+	crud[identity.APIKey, identity.APIKeyID]
+}
 
-func (t *txn) APIKeys() storage.APIKeyRepo { return apiKeyRepo{t} }
+func (t *txn) APIKeys() storage.APIKeyRepo {
+	return apiKeyRepo{crud[identity.APIKey, identity.APIKeyID]{t, apiKeys}}
+}
 
 var apiKeys = newTable(table[identity.APIKey]{
 	name: "api_keys", noun: "API key",
@@ -28,26 +32,9 @@ var apiKeys = newTable(table[identity.APIKey]{
 	},
 })
 
-// Create stores k. ErrAlreadyExists when the ID or token hash is taken.
-func (s apiKeyRepo) Create(ctx context.Context, k identity.APIKey) error {
-	return apiKeys.insert(ctx, s.t, string(k.ID), &k)
-}
-
-// Get returns the key with the given ID, or ErrNotFound.
-func (s apiKeyRepo) Get(ctx context.Context, id identity.APIKeyID) (identity.APIKey, error) {
-	return apiKeys.get(ctx, s.t, string(id))
-}
-
 // GetByTokenHash returns the key with this token hash, or ErrNotFound.
 func (s apiKeyRepo) GetByTokenHash(ctx context.Context, hash string) (identity.APIKey, error) {
 	return apiKeys.getWhere(ctx, s.t, "finding API key by token hash", `token_hash = ?`, hash)
-}
-
-// Update reads the key, lets fn change it and writes it back. Keys have no
-// version: writes to one row are serialised as for sessions (see
-// sessionRepo.Update). ErrNotFound, ErrAlreadyExists (token hash).
-func (s apiKeyRepo) Update(ctx context.Context, id identity.APIKeyID, fn func(*identity.APIKey) error) (identity.APIKey, error) {
-	return apiKeys.update(ctx, s.t, string(id), fn)
 }
 
 // List returns one page of keys, revoked ones included, ordered by ID.

@@ -9,9 +9,13 @@ import (
 	"github.com/portalkit/portalkit/storage"
 )
 
-type customerRepo struct{ t *txn }
+type customerRepo struct {
+	crud[customer.Customer, customer.ID]
+}
 
-func (t *txn) Customers() storage.CustomerRepo { return customerRepo{t} }
+func (t *txn) Customers() storage.CustomerRepo {
+	return customerRepo{crud[customer.Customer, customer.ID]{t, customers}}
+}
 
 var customers = newTable(table[customer.Customer]{
 	name: "customers", noun: "customer",
@@ -48,23 +52,6 @@ var customers = newTable(table[customer.Customer]{
 	},
 	fkErr: storage.ErrNotFound,
 })
-
-// Create stores c. ErrAlreadyExists when the ID or ExternalRef is taken;
-// ErrNotFound when ParentID names no customer.
-func (s customerRepo) Create(ctx context.Context, c customer.Customer) error {
-	return customers.insert(ctx, s.t, string(c.ID), &c)
-}
-
-// Get returns the customer with the given ID, or ErrNotFound.
-func (s customerRepo) Get(ctx context.Context, id customer.ID) (customer.Customer, error) {
-	return customers.get(ctx, s.t, string(id))
-}
-
-// Update reads the customer, lets fn change it and writes it back with the
-// next version. ErrNotFound, ErrAlreadyExists (ExternalRef), ErrConflict.
-func (s customerRepo) Update(ctx context.Context, id customer.ID, fn func(*customer.Customer) error) (customer.Customer, error) {
-	return customers.update(ctx, s.t, string(id), fn)
-}
 
 // List returns one page of customers matching f, ordered by ID.
 func (s customerRepo) List(ctx context.Context, f storage.CustomerFilter, p storage.Page) (storage.List[customer.Customer], error) {

@@ -52,9 +52,13 @@ const (
 	loginLinkUsable = loginLinkUnused + ` AND expires_at > ?`
 )
 
-type invitationRepo struct{ t *txn }
+type invitationRepo struct {
+	crud[invite.Invitation, invite.ID]
+}
 
-func (t *txn) Invitations() storage.InvitationRepo { return invitationRepo{t} }
+func (t *txn) Invitations() storage.InvitationRepo {
+	return invitationRepo{crud[invite.Invitation, invite.ID]{t, invitations}}
+}
 
 var invitations = newTable(table[invite.Invitation]{
 	name: "invitations", noun: "invitation",
@@ -108,27 +112,10 @@ func (s *siteSet) Scan(src any) error {
 	return nil
 }
 
-// Create stores i. ErrAlreadyExists when the ID or token hash is taken;
-// ErrNotFound when the customer does not exist.
-func (s invitationRepo) Create(ctx context.Context, i invite.Invitation) error {
-	return invitations.insert(ctx, s.t, string(i.ID), &i)
-}
-
-// Get returns the invitation with the given ID, or ErrNotFound.
-func (s invitationRepo) Get(ctx context.Context, id invite.ID) (invite.Invitation, error) {
-	return invitations.get(ctx, s.t, string(id))
-}
-
 // GetByTokenHash returns the invitation whose current token has this hash,
 // or ErrNotFound.
 func (s invitationRepo) GetByTokenHash(ctx context.Context, h invite.Hash) (invite.Invitation, error) {
 	return byTokenHash(ctx, s.t, invitations, h)
-}
-
-// Update reads the invitation, lets fn change it and writes it back with
-// the next version. ErrNotFound, ErrAlreadyExists (token hash), ErrConflict.
-func (s invitationRepo) Update(ctx context.Context, id invite.ID, fn func(*invite.Invitation) error) (invite.Invitation, error) {
-	return invitations.update(ctx, s.t, string(id), fn)
 }
 
 // MarkAccepted accepts the invitation if it is pending at `at`, in one
@@ -237,9 +224,13 @@ func (s loginLinkRepo) DeleteExpired(ctx context.Context, before time.Time) (int
 	return int(n), err
 }
 
-type accessLinkRepo struct{ t *txn }
+type accessLinkRepo struct {
+	crud[invite.AccessLink, invite.AccessLinkID]
+}
 
-func (t *txn) AccessLinks() storage.AccessLinkRepo { return accessLinkRepo{t} }
+func (t *txn) AccessLinks() storage.AccessLinkRepo {
+	return accessLinkRepo{crud[invite.AccessLink, invite.AccessLinkID]{t, accessLinks}}
+}
 
 var accessLinks = newTable(table[invite.AccessLink]{
 	name: "access_links", noun: "access link",
@@ -265,27 +256,10 @@ var accessLinks = newTable(table[invite.AccessLink]{
 	fkErr: storage.ErrNotFound,
 })
 
-// Create stores l. ErrAlreadyExists when the ID or token hash is taken;
-// ErrNotFound when the membership or the customer does not exist.
-func (s accessLinkRepo) Create(ctx context.Context, l invite.AccessLink) error {
-	return accessLinks.insert(ctx, s.t, string(l.ID), &l)
-}
-
-// Get returns the access link with the given ID, or ErrNotFound.
-func (s accessLinkRepo) Get(ctx context.Context, id invite.AccessLinkID) (invite.AccessLink, error) {
-	return accessLinks.get(ctx, s.t, string(id))
-}
-
 // GetByTokenHash returns the link whose current token has this hash, or
 // ErrNotFound.
 func (s accessLinkRepo) GetByTokenHash(ctx context.Context, h invite.Hash) (invite.AccessLink, error) {
 	return byTokenHash(ctx, s.t, accessLinks, h)
-}
-
-// Update reads the link, lets fn change it and writes it back with the next
-// version. ErrNotFound, ErrAlreadyExists (token hash), ErrConflict.
-func (s accessLinkRepo) Update(ctx context.Context, id invite.AccessLinkID, fn func(*invite.AccessLink) error) (invite.AccessLink, error) {
-	return accessLinks.update(ctx, s.t, string(id), fn)
 }
 
 // List returns one page of access links matching f, ordered by ID.

@@ -14,9 +14,13 @@ import (
 	"github.com/portalkit/portalkit/storage"
 )
 
-type productRepo struct{ t *txn }
+type productRepo struct {
+	crud[orders.Product, orders.ProductID]
+}
 
-func (t *txn) Products() storage.ProductRepo { return productRepo{t} }
+func (t *txn) Products() storage.ProductRepo {
+	return productRepo{crud[orders.Product, orders.ProductID]{t, productTable}}
+}
 
 var productTable = newTable(table[orders.Product]{
 	name: "products", noun: "product",
@@ -70,23 +74,6 @@ func cloneAttributes(attrs map[string]string) map[string]string {
 		return nil
 	}
 	return maps.Clone(attrs)
-}
-
-// Create stores p. ErrAlreadyExists when the ID or the SKU (ignoring ASCII
-// case) is taken; ErrNotFound when CustomerID names no customer.
-func (s productRepo) Create(ctx context.Context, p orders.Product) error {
-	return productTable.insert(ctx, s.t, string(p.ID), &p)
-}
-
-// Get returns the product with the given ID, or ErrNotFound.
-func (s productRepo) Get(ctx context.Context, id orders.ProductID) (orders.Product, error) {
-	return productTable.get(ctx, s.t, string(id))
-}
-
-// Update reads the product, lets fn change it and writes it back with the
-// next version. ErrNotFound, ErrAlreadyExists (SKU), ErrConflict.
-func (s productRepo) Update(ctx context.Context, id orders.ProductID, fn func(*orders.Product) error) (orders.Product, error) {
-	return productTable.update(ctx, s.t, string(id), fn)
 }
 
 // List returns one page of products matching f, ordered by ID.
@@ -195,9 +182,13 @@ func prefixed(prefix string, columns []string) string {
 	return prefix + strings.Join(columns, ", "+prefix)
 }
 
-type offerRepo struct{ t *txn }
+type offerRepo struct {
+	crud[orders.Offer, orders.OfferID]
+}
 
-func (t *txn) Offers() storage.OfferRepo { return offerRepo{t} }
+func (t *txn) Offers() storage.OfferRepo {
+	return offerRepo{crud[orders.Offer, orders.OfferID]{t, offerTable}}
+}
 
 var offerTable = newTable(table[orders.Offer]{
 	name: "offers", noun: "offer",
@@ -218,28 +209,10 @@ var offerTable = newTable(table[orders.Offer]{
 	fkErr: storage.ErrNotFound,
 })
 
-// Create stores o. ErrAlreadyExists when the ID is taken or the customer
-// has an offer for the product; ErrNotFound when the customer or the
-// product does not exist.
-func (s offerRepo) Create(ctx context.Context, o orders.Offer) error {
-	return offerTable.insert(ctx, s.t, string(o.ID), &o)
-}
-
-// Get returns the offer with the given ID, or ErrNotFound.
-func (s offerRepo) Get(ctx context.Context, id orders.OfferID) (orders.Offer, error) {
-	return offerTable.get(ctx, s.t, string(id))
-}
-
 // Find returns customer cid's offer for product pid, or ErrNotFound.
 func (s offerRepo) Find(ctx context.Context, cid customer.ID, pid orders.ProductID) (orders.Offer, error) {
 	return offerTable.getWhere(ctx, s.t, "finding offer of customer "+string(cid)+" for product "+string(pid),
 		`customer_id = ? AND product_id = ?`, string(cid), string(pid))
-}
-
-// Update reads the offer, lets fn change it and writes it back with the
-// next version. ErrNotFound, ErrConflict.
-func (s offerRepo) Update(ctx context.Context, id orders.OfferID, fn func(*orders.Offer) error) (orders.Offer, error) {
-	return offerTable.update(ctx, s.t, string(id), fn)
 }
 
 // Delete removes the offer, or returns ErrNotFound.

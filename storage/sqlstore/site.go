@@ -8,9 +8,13 @@ import (
 	"github.com/portalkit/portalkit/storage"
 )
 
-type siteRepo struct{ t *txn }
+type siteRepo struct {
+	crud[customer.Site, customer.SiteID]
+}
 
-func (t *txn) Sites() storage.SiteRepo { return siteRepo{t} }
+func (t *txn) Sites() storage.SiteRepo {
+	return siteRepo{crud[customer.Site, customer.SiteID]{t, sites}}
+}
 
 // The name is unique within the customer ignoring case: COLLATE NOCASE in
 // SQLite (ASCII letters), a unique index on lower(name) in PostgreSQL.
@@ -30,24 +34,6 @@ var sites = newTable(table[customer.Site]{
 	},
 	fkErr: storage.ErrNotFound,
 })
-
-// Create stores s. ErrAlreadyExists when the ID is taken or the customer has
-// a site of that name (ignoring case); ErrNotFound when the customer does
-// not exist.
-func (s siteRepo) Create(ctx context.Context, site customer.Site) error {
-	return sites.insert(ctx, s.t, string(site.ID), &site)
-}
-
-// Get returns the site with the given ID, or ErrNotFound.
-func (s siteRepo) Get(ctx context.Context, id customer.SiteID) (customer.Site, error) {
-	return sites.get(ctx, s.t, string(id))
-}
-
-// Update reads the site, lets fn change it and writes it back with the next
-// version. ErrNotFound, ErrAlreadyExists (name), ErrConflict.
-func (s siteRepo) Update(ctx context.Context, id customer.SiteID, fn func(*customer.Site) error) (customer.Site, error) {
-	return sites.update(ctx, s.t, string(id), fn)
-}
 
 // Delete removes the site. ErrNotFound when there is none; ErrConflict while
 // a membership names it: its row in membership_sites fails the foreign key

@@ -180,3 +180,33 @@ func upsertSQL[T any](tb *table[T], conflict []string, keep ...string) string {
 	}
 	return tb.insertSQL + ` ON CONFLICT (` + strings.Join(conflict, ", ") + `) DO UPDATE SET ` + strings.Join(set, ", ")
 }
+
+// keyOf returns v's key, the value of the first column.
+func (tb *table[T]) keyOf(v *T) string {
+	k, _ := tb.values(v)[0].(string)
+	return k
+}
+
+// crud gives a repository the Create, Get and Update of its table, as the
+// storage interfaces spell them (see storage.CustomerRepo, for one): a
+// repository embeds it and adds its lists and lookups.
+type crud[T any, ID ~string] struct {
+	t  *txn
+	tb *table[T]
+}
+
+// Create stores v. ErrAlreadyExists when a unique key is taken; the table's
+// fkErr when a reference is missing.
+func (c crud[T, ID]) Create(ctx context.Context, v T) error {
+	return c.tb.insert(ctx, c.t, c.tb.keyOf(&v), &v)
+}
+
+// Get returns the row with the given key, or ErrNotFound.
+func (c crud[T, ID]) Get(ctx context.Context, id ID) (T, error) {
+	return c.tb.get(ctx, c.t, string(id))
+}
+
+// Update is table.update: read, change, write back if unchanged meanwhile.
+func (c crud[T, ID]) Update(ctx context.Context, id ID, fn func(*T) error) (T, error) {
+	return c.tb.update(ctx, c.t, string(id), fn)
+}

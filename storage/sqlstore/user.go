@@ -7,9 +7,13 @@ import (
 	"github.com/portalkit/portalkit/storage"
 )
 
-type userRepo struct{ t *txn }
+type userRepo struct {
+	crud[customer.User, customer.UserID]
+}
 
-func (t *txn) Users() storage.UserRepo { return userRepo{t} }
+func (t *txn) Users() storage.UserRepo {
+	return userRepo{crud[customer.User, customer.UserID]{t, users}}
+}
 
 var users = newTable(table[customer.User]{
 	name: "users", noun: "user",
@@ -27,17 +31,6 @@ var users = newTable(table[customer.User]{
 	},
 })
 
-// Create stores u. ErrAlreadyExists when the ID or e-mail (ignoring case)
-// is taken.
-func (s userRepo) Create(ctx context.Context, u customer.User) error {
-	return users.insert(ctx, s.t, string(u.ID), &u)
-}
-
-// Get returns the user with the given ID, or ErrNotFound.
-func (s userRepo) Get(ctx context.Context, id customer.UserID) (customer.User, error) {
-	return users.get(ctx, s.t, string(id))
-}
-
 // GetByEmail returns the user with the given e-mail (compared ignoring
 // case), or ErrNotFound. The condition is the expression of the indexes on
 // lower(email) (PostgreSQL's unique one; SQLite's from migration 00010).
@@ -45,10 +38,4 @@ func (s userRepo) Get(ctx context.Context, id customer.UserID) (customer.User, e
 // uniqueness does; PostgreSQL's folds all.
 func (s userRepo) GetByEmail(ctx context.Context, email string) (customer.User, error) {
 	return users.getWhere(ctx, s.t, "finding user by e-mail", `lower(email) = lower(?)`, email)
-}
-
-// Update reads the user, lets fn change it and writes it back with the next
-// version. ErrNotFound, ErrAlreadyExists (e-mail), ErrConflict.
-func (s userRepo) Update(ctx context.Context, id customer.UserID, fn func(*customer.User) error) (customer.User, error) {
-	return users.update(ctx, s.t, string(id), fn)
 }
