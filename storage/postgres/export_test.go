@@ -16,5 +16,6 @@ func WithIsolation(l sql.IsolationLevel) Option {
 // TxOf returns the transaction behind the repos of an InTx or ReadTx.
 func TxOf(r storage.Repos) *sql.Tx { return sqlstore.Tx(r) }
 
-// ClaimStatement is the statement of OutboxRepo.Claim. (Filled in by the outbox port.)
-var ClaimStatement string
+// ClaimStatement is the statement of OutboxRepo.Claim on PostgreSQL, with
+// its parameters numbered: $1 is now, $2 the limit, $3 the end of the lease.
+var ClaimStatement = sqlstore.ClaimSQL(dialect(config{}))
