@@ -380,6 +380,7 @@ var notTenantScoped = map[string]string{
 	"PurgeExpired":         "maintenance: deletes ended sessions, links and idempotency keys, erases expired tokens of failed mail",
 	"Ping":                 "maintenance: readiness of the storage backend",
 	"Now":                  "the clock adapters show time-derived states by; no data",
+	"Idempotent":           "a wrapper: the use case it runs is authorized as itself, and keys are scoped by the caller (TestIdempotent)",
 	"DeliverOutbox":        "maintenance: one pass of the outbox worker, which sends the mail use cases enqueued",
 	"RunOutbox":            "maintenance: the outbox worker",
 	// A signed-in user's own account: TestSelfUseCases checks who may call them.

@@ -217,15 +217,7 @@ func (s offerRepo) Find(ctx context.Context, cid customer.ID, pid orders.Product
 
 // Delete removes the offer, or returns ErrNotFound.
 func (s offerRepo) Delete(ctx context.Context, id orders.OfferID) error {
-	op := "deleting offer " + string(id)
-	if err := s.t.writable(op); err != nil {
-		return err
-	}
-	n, err := s.t.exec(ctx, op, nil, `DELETE FROM offers WHERE id = ?`, string(id))
-	if err == nil && n == 0 {
-		err = fmt.Errorf("%s: %s: %w", s.t.d.Name, op, storage.ErrNotFound)
-	}
-	return err
+	return offerTable.delete(ctx, s.t, string(id), nil)
 }
 
 // List returns one page of offers matching f, ordered by ID.
