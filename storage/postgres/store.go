@@ -60,6 +60,7 @@ func dialect(cfg config) *sqlstore.Dialect {
 		WriteTx:              sql.TxOptions{Isolation: cfg.isolation},
 		ReadTx:               sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 		ClaimIsolation:       `SET TRANSACTION ISOLATION LEVEL READ COMMITTED`,
+		PlanEach:             pgx.QueryExecModeExec,
 	}
 }
 

@@ -84,6 +84,7 @@ func (s customerRepo) List(ctx context.Context, f storage.CustomerFilter, p stor
 		where = append(where, `(name `+like+` ? ESCAPE '\' OR contact_email `+like+` ? ESCAPE '\' OR external_ref `+like+` ? ESCAPE '\')`)
 		pat := likePattern(f.Search)
 		args = append(args, pat, pat, pat)
+		ctx = planEach(ctx)
 	}
 	statuses := slices.Compact(slices.Sorted(slices.Values(f.Statuses)))
 	return listByAnyOf(ctx, s.t, customers, op, p, strings.Join(where, " AND "), args, "status", anyOf(statuses),

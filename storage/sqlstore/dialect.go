@@ -34,6 +34,13 @@ type Dialect struct {
 	// WriteTx and ReadTx are the options of InTx's and ReadTx's
 	// transactions.
 	WriteTx, ReadTx sql.TxOptions
+	// PlanEach, when set, is an argument that, put before a statement's
+	// own, has the driver plan the statement for its parameters each time
+	// it runs rather than once (pgx.QueryExecModeExec): for substring
+	// searches, whose best plan (a trigram index for a rare term, the
+	// primary key for a common one) depends on the pattern. SQLite plans
+	// every statement for its parameters anyway.
+	PlanEach any
 	// ClaimIsolation, when set, is the statement a transaction whose first
 	// statement is an outbox claim runs first, to lower its isolation (see
 	// storage/postgres); the transaction then takes no further statement.

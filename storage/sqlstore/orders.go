@@ -107,6 +107,7 @@ func (s productRepo) List(ctx context.Context, f storage.ProductFilter, p storag
 		where = append(where, `(sku `+like+` ? ESCAPE '\' OR name `+like+` ? ESCAPE '\')`)
 		pat := likePattern(f.Search)
 		args = append(args, pat, pat)
+		ctx = planEach(ctx)
 	}
 	return productTable.list(ctx, s.t, "listing products", p, strings.Join(where, " AND "), args,
 		func(p orders.Product) string { return string(p.ID) })

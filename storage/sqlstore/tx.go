@@ -63,10 +63,22 @@ func (t *txn) exec(ctx context.Context, op string, fkErr error, q string, args .
 	return n, nil
 }
 
+// planEachKey marks a context whose selects the engine should plan for
+// their parameters each time (see Dialect.PlanEach).
+type planEachKey struct{}
+
+// planEach returns ctx with its selects planned for their parameters.
+func planEach(ctx context.Context) context.Context {
+	return context.WithValue(ctx, planEachKey{}, true)
+}
+
 // query runs a select. Its errors are raw: pass them to dbError.
 func (t *txn) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
 	if err := t.statement(); err != nil {
 		return nil, err
+	}
+	if t.d.PlanEach != nil && ctx.Value(planEachKey{}) != nil {
+		args = append([]any{t.d.PlanEach}, args...)
 	}
 	return t.tx.QueryContext(ctx, t.d.bind(q), args...)
 }
