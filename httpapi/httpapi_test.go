@@ -39,9 +39,8 @@ type env struct {
 
 func newEnv(t *testing.T, opts ...httpapi.Option) *env {
 	t.Helper()
-	s, err := sqlite.Open(t.Context(), t.TempDir()+"/portal.db")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
+	s := portaltest.Store(t)
+	var err error
 	e := &env{clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}}
 	e.p = portaltest.New(t, e.clock, func(c *portal.Config) {
 		c.Store = s

@@ -22,16 +22,14 @@ import (
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/storage"
-	"github.com/portalkit/portalkit/storage/sqlite"
 )
 
 // newIdempotentEnv is newEnv with Idempotency-Key handling on, keeping the
 // keys in the portal's own store, which it also returns.
 func newIdempotentEnv(t *testing.T) (*env, storage.Store) {
 	t.Helper()
-	s, err := sqlite.Open(t.Context(), t.TempDir()+"/portal.db")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
+	s := portaltest.Store(t)
+	var err error
 	e := &env{clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}}
 	e.p = portaltest.New(t, e.clock, func(c *portal.Config) {
 		c.Store = s
@@ -309,9 +307,8 @@ func (r failingCompleteRepo) Complete(ctx context.Context, scope, key string, re
 // an order of one laptop.
 func newOrderingEnv(t *testing.T, idem func(storage.Store) storage.Store) (e *env, cid string, ada client.SignIn, body string) {
 	t.Helper()
-	s, err := sqlite.Open(t.Context(), t.TempDir()+"/portal.db")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = s.Close() })
+	s := portaltest.Store(t)
+	var err error
 	e = &env{clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}}
 	e.p = portaltest.New(t, e.clock, func(c *portal.Config) { c.Store = idem(s); c.Mailer = e.notes })
 	e.owner, err = e.p.Bootstrap(t.Context())

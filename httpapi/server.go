@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/legacy"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -62,20 +64,12 @@ var _ oapi.StrictServerInterface = (*Server)(nil)
 // programming errors.
 func NewHandler(p *portal.Portal, opts ...Option) http.Handler {
 	s := newServer(p, opts...)
-	doc, err := oapi.GetSpec()
+	sp, err := loadSpec()
 	if err != nil {
-		panic(fmt.Sprintf("httpapi: loading the embedded spec: %v", err))
+		panic(err.Error())
 	}
-	// The spec's servers name the reference server's address; routes must
-	// match whatever host and port the handler is served on.
-	doc.Servers = nil
-	router, err := legacy.NewRouter(doc)
-	if err != nil {
-		panic(fmt.Sprintf("httpapi: routing the embedded spec: %v", err))
-	}
-	if s.spec, err = specYAML(); err != nil {
-		panic(fmt.Sprintf("httpapi: rendering the embedded spec: %v", err))
-	}
+	router := sp.router
+	s.spec = sp.yaml
 	m, err := newMetrics(s.reg)
 	if err != nil {
 		panic(fmt.Sprintf("httpapi: registering metrics: %v", err))
@@ -193,3 +187,31 @@ func newServer(p *portal.Portal, opts ...Option) *Server {
 	}
 	return s
 }
+
+// spec is the embedded spec as every handler uses it: its router and its
+// YAML rendering. Both are read-only, so all handlers share one.
+type spec struct {
+	router routers.Router
+	yaml   []byte
+}
+
+// loadSpec parses the embedded spec once per process: a test suite builds
+// hundreds of handlers, and parsing was most of what building one cost.
+var loadSpec = sync.OnceValues(func() (spec, error) {
+	doc, err := oapi.GetSpec()
+	if err != nil {
+		return spec{}, fmt.Errorf("httpapi: loading the embedded spec: %w", err)
+	}
+	// The spec's servers name the reference server's address; routes must
+	// match whatever host and port the handler is served on.
+	doc.Servers = nil
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		return spec{}, fmt.Errorf("httpapi: routing the embedded spec: %w", err)
+	}
+	y, err := specYAML()
+	if err != nil {
+		return spec{}, fmt.Errorf("httpapi: rendering the embedded spec: %w", err)
+	}
+	return spec{router: router, yaml: y}, nil
+})
