@@ -3,9 +3,14 @@ package portal_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -20,6 +25,7 @@ import (
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/storage/sqlite"
 )
 
 // tenant is one customer of the authorization fixture and the things in it.
@@ -53,10 +59,60 @@ func bounce(m mailer.Message) error {
 	return nil
 }
 
+// fixtureTemplate is the authorization fixture as built once per process:
+// a copy of its database (sqlite.Backup), its values, how many IDs
+// building it drew, and its snapshot. Every case of the matrix gets a copy
+// of its own (newFixture), so no case sees another's changes, without
+// building the fixture through the use cases some 1,400 times.
+var fixtureTemplate struct {
+	once   sync.Once
+	path   string
+	f      fixture
+	ids    int64
+	before []any
+}
+
+// newFixture returns a fixture on a fresh copy of the template's database,
+// with a portal of its own that draws IDs after the template's.
 func newFixture(t *testing.T) fixture {
 	t.Helper()
+	tp := &fixtureTemplate
+	tp.once.Do(func() { buildFixtureTemplate(t) })
+	if tp.path == "" {
+		t.Fatal("the authorization fixture could not be built (see the first test that tried)")
+	}
+	store, err := sqlite.OpenTempFrom(t.Context(), tp.path)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	var n atomic.Int64
+	n.Store(tp.ids)
+	ids := portal.IDSourceFunc(func(prefix string) string { return fmt.Sprintf("%s_%06d", prefix, n.Add(1)) })
 	rec := &portaltest.Recorder{Err: bounce}
-	f := fixture{env: newEnv(t, newSQLiteStore(t), func(c *portal.Config) { c.Mailer = rec })}
+	f := tp.f
+	f.env = newEnv(t, store, func(c *portal.Config) { c.Mailer = rec; c.IDs = ids })
+	return f
+}
+
+// buildFixtureTemplate builds the fixture through the use cases, on a
+// store of its own, and keeps a copy of its database in a directory that
+// outlives t.
+func buildFixtureTemplate(t *testing.T) {
+	var n atomic.Int64
+	ids := portal.IDSourceFunc(func(prefix string) string { return fmt.Sprintf("%s_%06d", prefix, n.Add(1)) })
+	store := newSQLiteStore(t)
+	f := buildFixture(t, store, ids)
+	before := f.snapshot(t)
+	dir, err := os.MkdirTemp("", "portalkit-authz-")
+	require.NoError(t, err)
+	path := filepath.Join(dir, "fixture.db")
+	require.NoError(t, sqlite.Backup(t.Context(), store.(*sqlite.Store), path))
+	fixtureTemplate.path, fixtureTemplate.f, fixtureTemplate.ids, fixtureTemplate.before = path, f, n.Load(), before
+}
+
+func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixture {
+	t.Helper()
+	rec := &portaltest.Recorder{Err: bounce}
+	f := fixture{env: newEnv(t, store, func(c *portal.Config) { c.Mailer = rec; c.IDs = ids })}
 	var err error
 	f.product, err = f.p.CreateProduct(f.owner, portal.CreateProductParams{SKU: "LAP-1", Name: "Laptop", Price: orders.Money{Amount: 100_000, Currency: "EUR"}})
 	require.NoError(t, err)
@@ -525,12 +581,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 						target = "foreign"
 					}
 					t.Run(c.name+"/"+target, func(t *testing.T) {
+						t.Parallel() // each case has a portal and a database of its own
 						f := newFixture(t)
 						tn := f.a
 						if foreign {
 							tn = f.b
 						}
-						before := f.snapshot(t)
+						before := fixtureTemplate.before // f is a copy of the template
 						visible, err := u.call(c.ctx(t, f), f, tn)
 						want := u.expect(c, foreign)
 						assertCode(t, want, err)

@@ -240,3 +240,33 @@ func TestMigrationKeepsTheClaimOfMessagesInHand(t *testing.T) {
 	})
 	require.NoError(t, err, "the worker holding the claim settles it")
 }
+
+// Backup copies a database as it is; OpenTempFrom opens a copy of that,
+// whose changes leave the original alone.
+func TestBackupAndOpenTempFrom(t *testing.T) {
+	ctx := t.Context()
+	src := openStore(t, filepath.Join(t.TempDir(), "src.db"))
+	require.NoError(t, src.InTx(ctx, func(r storage.Repos) error {
+		return r.Customers().Create(ctx, newCustomer("cus_1", "acme"))
+	}))
+	backup := filepath.Join(t.TempDir(), "backup.db")
+	require.NoError(t, sqlite.Backup(ctx, src, backup))
+	assert.Error(t, sqlite.Backup(ctx, src, backup), "the target must not exist")
+
+	for range 2 {
+		c, err := sqlite.OpenTempFrom(ctx, backup)
+		require.NoError(t, err)
+		require.NoError(t, c.InTx(ctx, func(r storage.Repos) error {
+			got, err := r.Customers().Get(ctx, "cus_1")
+			require.NoError(t, err)
+			assert.Equal(t, "acme", got.Name)
+			return r.Customers().Create(ctx, newCustomer("cus_2", "globex"))
+		}))
+		require.NoError(t, c.Close())
+	}
+	err := src.ReadTx(ctx, func(r storage.Repos) error {
+		_, err := r.Customers().Get(ctx, "cus_2")
+		return err
+	})
+	assert.ErrorIs(t, err, storage.ErrNotFound, "copies are copies")
+}

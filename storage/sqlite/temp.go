@@ -28,12 +28,20 @@ func OpenTemp(ctx context.Context, opts ...Option) (*Store, error) {
 	if template.err != nil {
 		return nil, template.err
 	}
+	return OpenTempFrom(ctx, template.path, opts...)
+}
+
+// OpenTempFrom is OpenTemp on a copy of the database file at path (one
+// that Backup wrote, say) rather than an empty one: tests that build a
+// fixture once give each case a copy of its own this way. Pending
+// migrations are applied to the copy.
+func OpenTempFrom(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	dir, err := os.MkdirTemp("", "portalkit-sqlite-")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: opening a temporary database: %w", err)
 	}
-	path := filepath.Join(dir, "portal.db")
-	if err := copyFile(template.path, path); err != nil {
+	copied := filepath.Join(dir, "portal.db")
+	if err := copyFile(path, copied); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("sqlite: opening a temporary database: %w", err)
 	}
@@ -41,12 +49,24 @@ func OpenTemp(ctx context.Context, opts ...Option) (*Store, error) {
 		c.synchronous = "OFF"
 		c.onClose = func() error { return os.RemoveAll(dir) }
 	})
-	s, err := Open(ctx, path, opts...)
+	s, err := Open(ctx, copied, opts...)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, err
 	}
 	return s, nil
+}
+
+// Backup writes a consistent copy of s's database, as of one moment, to
+// the file path, which must not exist yet (VACUUM INTO). It runs on the
+// write connection (the read ones are query_only), so writers wait for it;
+// readers go on. The copy is a database Open and OpenTempFrom take.
+func Backup(ctx context.Context, s *Store, path string) error {
+	write, _ := s.DB()
+	if _, err := write.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return fmt.Errorf("sqlite: backing up to %s: %w", path, err)
+	}
+	return nil
 }
 
 // migrateTemplate creates and migrates the database OpenTemp copies, in a
