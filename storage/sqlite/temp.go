@@ -21,7 +21,8 @@ var template struct {
 // own, which the Store's Close removes: the throwaway store of tests and
 // examples. It runs as a file database does (the same two pools, WAL), but
 // without waiting for the disk (synchronous=OFF), since nothing in it is
-// meant to outlive the process. Its schema is copied from a database the
+// meant to outlive the process, and with two read connections unless an
+// option says otherwise. Its schema is copied from a database the
 // process migrated once.
 func OpenTemp(ctx context.Context, opts ...Option) (*Store, error) {
 	template.once.Do(func() { template.path, template.err = migrateTemplate(ctx) })
@@ -45,6 +46,10 @@ func OpenTempFrom(ctx context.Context, path string, opts ...Option) (*Store, err
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("sqlite: opening a temporary database: %w", err)
 	}
+	// Two readers: a test's requests seldom overlap, and every connection
+	// parses the schema when it opens, which is most of what opening a
+	// store for one test costs.
+	opts = append([]Option{WithReadConns(2)}, opts...)
 	opts = append(opts, func(c *config) {
 		c.synchronous = "OFF"
 		c.onClose = func() error { return os.RemoveAll(dir) }
