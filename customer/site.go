@@ -17,6 +17,6 @@ type Site struct {
 	// share a reference while the provider merges its records.
 	ExternalRef string
 	Version     int64
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
