@@ -19,6 +19,7 @@ import (
 
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/httpapi"
+	"github.com/portalkit/portalkit/idempotency"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/storage"
@@ -105,7 +106,7 @@ func TestIdempotencyReplay(t *testing.T) {
 		assert.JSONEq(t, string(b), string(againB))
 	})
 	t.Run("an expired key runs again", func(t *testing.T) {
-		e.clock.Advance(storage.IdempotencyTTL)
+		e.clock.Advance(idempotency.TTL)
 		res, b := e.post(t, "/v1/customers", e.owner, "key-1", body)
 		require.Equal(t, http.StatusCreated, res.StatusCode, "body: %s", b)
 		assert.Empty(t, res.Header.Get("Idempotent-Replayed"))
@@ -120,7 +121,7 @@ func TestIdempotencyInFlight(t *testing.T) {
 	require.NoError(t, err)
 	now := e.p.Now()
 	require.NoError(t, s.InTx(t.Context(), func(r storage.Repos) error {
-		return r.Idempotency().Begin(t.Context(), storage.IdempotencyRecord{
+		return r.Idempotency().Begin(t.Context(), idempotency.Record{
 			Scope:       owner.Actor(),
 			Key:         "key-1",
 			Fingerprint: httpapi.Fingerprint(http.MethodPost, "/v1/customers", []byte(body)),
@@ -296,7 +297,7 @@ type failingCompleteRepo struct {
 	s *failingComplete
 }
 
-func (r failingCompleteRepo) Complete(ctx context.Context, scope, key string, resp storage.IdempotencyResponse) error {
+func (r failingCompleteRepo) Complete(ctx context.Context, scope, key string, resp idempotency.Response) error {
 	if r.s.fail.CompareAndSwap(true, false) {
 		return errors.New("disk I/O error")
 	}

@@ -22,9 +22,9 @@ import (
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/orders"
+	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
-	"github.com/portalkit/portalkit/storage"
 )
 
 // isoTenant is one customer of the isolation fixture: its IDs, and real
@@ -36,12 +36,12 @@ type isoTenant struct {
 	target        portal.Member // a viewer the membership operations act on
 	invitation    invite.Invitation
 	accessLink    invite.AccessLink
-	ownProduct    orders.Product   // a product only this customer sees
-	offer         orders.Offer     // the customer's price for the global product
-	submitted     orders.Order     // placed by the admin
-	confirmed     orders.Order     // placed by the admin, confirmed by staff
-	stock         isoStock         // the supplier warehouse: isoStock
-	bounced       storage.OutboxID // a failed message about the customer
+	ownProduct    orders.Product // a product only this customer sees
+	offer         orders.Offer   // the customer's price for the global product
+	submitted     orders.Order   // placed by the admin
+	confirmed     orders.Order   // placed by the admin, confirmed by staff
+	stock         isoStock       // the supplier warehouse: isoStock
+	bounced       outbox.ID      // a failed message about the customer
 }
 
 // isoFixture is a running handler over SQLite with two customers, A and B.

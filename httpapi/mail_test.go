@@ -13,6 +13,7 @@ import (
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/mailer"
+	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/storage"
@@ -30,12 +31,12 @@ func bounce(m mailer.Message) error {
 // bounced invites email, a bounce… address, into cid as staff, lets the
 // outbox try it, and returns the failed message. The env's Recorder must
 // bounce.
-func (e *env) bounced(t *testing.T, cid customer.ID, email string) storage.OutboxID {
+func (e *env) bounced(t *testing.T, cid customer.ID, email string) outbox.ID {
 	t.Helper()
 	_, err := e.p.Invite(portaltest.Owner(t.Context()), cid, portal.InviteParams{Email: email, Role: customer.RoleViewer})
 	require.NoError(t, err)
 	e.notes.Deliver()
-	l, err := e.p.ListMail(portaltest.Owner(t.Context()), portal.ListMailParams{Status: storage.OutboxFailed, CustomerID: cid, Limit: storage.MaxLimit})
+	l, err := e.p.ListMail(portaltest.Owner(t.Context()), portal.ListMailParams{Status: outbox.Failed, CustomerID: cid, Limit: storage.MaxLimit})
 	require.NoError(t, err)
 	for _, m := range l.Items {
 		if m.Recipient == email {

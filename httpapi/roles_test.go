@@ -17,9 +17,9 @@ import (
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/orders"
+	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
-	"github.com/portalkit/portalkit/storage"
 )
 
 // The callers of the role matrix. Staff act through API keys; customer users
@@ -175,7 +175,7 @@ type roleTarget struct {
 	order   orders.Order
 	product orders.Product
 	item    portal.StockItem // supplier warehouse
-	mail    storage.OutboxID
+	mail    outbox.ID
 }
 
 // roleRow is one operation of the role matrix and the status each caller

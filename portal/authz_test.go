@@ -21,6 +21,7 @@ import (
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/orders"
+	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
@@ -37,11 +38,11 @@ type tenant struct {
 	readOnlyAdmin             portal.Member // an admin whose session is read-only (access link)
 	invitation                invite.Invitation
 	accessLink                invite.AccessLink
-	ownProduct                orders.Product   // a product only this customer sees
-	offer                     orders.Offer     // the customer's price for the fixture's global product
-	submitted, confirmed      orders.Order     // orders placed by the maintainer, the second confirmed
-	stock                     stockTenant      // the supplier warehouse: stockTenant
-	bounced                   storage.OutboxID // a failed message about the customer
+	ownProduct                orders.Product // a product only this customer sees
+	offer                     orders.Offer   // the customer's price for the fixture's global product
+	submitted, confirmed      orders.Order   // orders placed by the maintainer, the second confirmed
+	stock                     stockTenant    // the supplier warehouse: stockTenant
+	bounced                   outbox.ID      // a failed message about the customer
 }
 
 type fixture struct {
@@ -169,7 +170,7 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 		_, err = f.p.Invite(f.owner, tn.c.ID, portal.InviteParams{Email: "bounce@" + domain, Role: customer.RoleViewer})
 		require.NoError(t, err)
 		rec.Deliver()
-		failed, err := f.p.ListMail(f.owner, portal.ListMailParams{Status: storage.OutboxFailed, CustomerID: tn.c.ID})
+		failed, err := f.p.ListMail(f.owner, portal.ListMailParams{Status: outbox.Failed, CustomerID: tn.c.ID})
 		require.NoError(t, err)
 		require.Len(t, failed.Items, 1)
 		tn.bounced = failed.Items[0].ID
@@ -315,7 +316,7 @@ var useCases = map[string]useCase{
 		return none2(f.p.RevokeAPIKey(ctx, f.keyID))
 	}},
 	"ListMail": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
-		return none2(f.p.ListMail(ctx, portal.ListMailParams{Status: storage.OutboxFailed}))
+		return none2(f.p.ListMail(ctx, portal.ListMailParams{Status: outbox.Failed}))
 	}},
 	"RetryMail": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.RetryMail(ctx, tn.bounced))

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/idempotency"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
@@ -56,9 +57,9 @@ func TestIdempotencyKeyRecordedWithTheChange(t *testing.T) {
 			store := failingCustomersStore{newStore(t), &fail}
 			e := newEnv(t, store)
 			now := e.p.Now()
-			rec := storage.IdempotencyRecord{Scope: "staff:owner", Key: "key-1", Fingerprint: "fp", CreatedAt: now, ExpiresAt: now.Add(storage.IdempotencyTTL)}
-			record := func() (storage.IdempotencyRecord, error) {
-				var got storage.IdempotencyRecord
+			rec := idempotency.Record{Scope: "staff:owner", Key: "key-1", Fingerprint: "fp", CreatedAt: now, ExpiresAt: now.Add(idempotency.TTL)}
+			record := func() (idempotency.Record, error) {
+				var got idempotency.Record
 				err := store.ReadTx(t.Context(), func(r storage.Repos) error {
 					var err error
 					got, err = r.Idempotency().Get(t.Context(), rec.Scope, rec.Key)
@@ -95,7 +96,7 @@ func TestIdempotencyKeyRecordedWithTheChange(t *testing.T) {
 			assert.True(t, w.Recorded())
 			got, err := record()
 			require.NoError(t, err)
-			assert.Equal(t, storage.IdempotencyInFlight, got.State)
+			assert.Equal(t, idempotency.InFlight, got.State)
 			assert.Equal(t, "fp", got.Fingerprint)
 
 			// A later use case under the same context records nothing more.
@@ -111,9 +112,9 @@ func TestIdempotencyKeyRecordedWithTheChange(t *testing.T) {
 			assert.Equal(t, []string{"Acme", "Globex"}, names())
 
 			// Once the record has expired, the key is free again.
-			e.clock.Advance(storage.IdempotencyTTL)
+			e.clock.Advance(idempotency.TTL)
 			later := rec
-			later.Fingerprint, later.CreatedAt, later.ExpiresAt = "fp2", e.p.Now(), e.p.Now().Add(storage.IdempotencyTTL)
+			later.Fingerprint, later.CreatedAt, later.ExpiresAt = "fp2", e.p.Now(), e.p.Now().Add(idempotency.TTL)
 			ctx, w = portal.WithIdempotencyKey(e.owner, later)
 			_, err = e.p.CreateCustomer(ctx, portal.CreateCustomerParams{Name: "Initech"})
 			require.NoError(t, err)
@@ -131,7 +132,7 @@ func TestIdempotencyKeyOneChangeUnderContention(t *testing.T) {
 			store := newStore(t)
 			e := newEnv(t, store)
 			now := e.p.Now()
-			rec := storage.IdempotencyRecord{Scope: "staff:owner", Key: "key-1", Fingerprint: "fp", CreatedAt: now, ExpiresAt: now.Add(storage.IdempotencyTTL)}
+			rec := idempotency.Record{Scope: "staff:owner", Key: "key-1", Fingerprint: "fp", CreatedAt: now, ExpiresAt: now.Add(idempotency.TTL)}
 			const n = 16
 			var (
 				wg              sync.WaitGroup

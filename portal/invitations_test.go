@@ -12,6 +12,7 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
@@ -46,7 +47,7 @@ func TestInviteAndAccept(t *testing.T) {
 		assert.NotContains(t, string(inv.TokenHash), n.Token)
 		sent := s.lastOutbox(t, "eve@acme.example")
 		assert.Equal(t, c.ID, sent.CustomerID)
-		assert.Equal(t, storage.OutboxSent, sent.Status)
+		assert.Equal(t, outbox.Sent, sent.Status)
 		assert.Equal(t, string(sent.ID)+"@portal.example.com", n.MessageID, "the outbox ID makes the Message-ID")
 
 		in, err := s.p.AcceptInvitation(t.Context(), n.Token, portal.AcceptInvitationParams{Name: " Eve Example "})

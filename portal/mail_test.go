@@ -12,10 +12,10 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/mailer"
+	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
-	"github.com/portalkit/portalkit/storage"
 )
 
 func TestPutMailTemplateRefusesBrokenOverrides(t *testing.T) {
@@ -72,7 +72,7 @@ func TestMailTemplateLifecycle(t *testing.T) {
 		params := portal.MailTemplateParams{Subject: "Willkommen bei {{.CustomerName}}", Text: "Bitte hier entlang: {{.Link}}"}
 		saved, err := s.p.PutMailTemplate(admin, c.ID, mailer.KindInvitation, "de", params)
 		require.NoError(t, err)
-		assert.Equal(t, storage.MailTemplate{
+		assert.Equal(t, customer.MailTemplate{
 			CustomerID: c.ID, Kind: "invitation", Locale: "de", Subject: params.Subject, Text: params.Text,
 			UpdatedBy: "staff:stf_admin", CreatedAt: s.clock.Now(), UpdatedAt: s.clock.Now(),
 		}, saved)
@@ -229,7 +229,7 @@ func TestListMail(t *testing.T) {
 		require.Len(t, rest.Items, 1)
 		assert.Empty(t, rest.NextCursor)
 		for _, m := range append(all.Items, rest.Items...) {
-			assert.Equal(t, storage.OutboxPending, m.Status)
+			assert.Equal(t, outbox.Pending, m.Status)
 			assert.Nil(t, m.Payload, "never the payload")
 		}
 
@@ -238,10 +238,10 @@ func TestListMail(t *testing.T) {
 		assert.Len(t, mine.Items, 2)
 
 		s.rec.Mails() // the worker sends them
-		sent, err := s.p.ListMail(s.owner, portal.ListMailParams{Status: storage.OutboxSent})
+		sent, err := s.p.ListMail(s.owner, portal.ListMailParams{Status: outbox.Sent})
 		require.NoError(t, err)
 		assert.Len(t, sent.Items, 3)
-		none, err := s.p.ListMail(s.owner, portal.ListMailParams{Status: storage.OutboxPending})
+		none, err := s.p.ListMail(s.owner, portal.ListMailParams{Status: outbox.Pending})
 		require.NoError(t, err)
 		assert.Empty(t, none.Items)
 

@@ -18,6 +18,7 @@ import (
 	"github.com/portalkit/portalkit/internal/smtptest"
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/mailer"
+	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
@@ -104,9 +105,9 @@ func (m mailEnv) received(to string) []smtptest.Message {
 }
 
 // raw reads an outbox message as stored, payload included.
-func (m mailEnv) raw(t *testing.T, id storage.OutboxID) storage.OutboxMessage {
+func (m mailEnv) raw(t *testing.T, id outbox.ID) outbox.Message {
 	t.Helper()
-	var out storage.OutboxMessage
+	var out outbox.Message
 	require.NoError(t, m.store.ReadTx(t.Context(), func(r storage.Repos) error {
 		var err error
 		out, err = r.Outbox().Get(t.Context(), id)
@@ -137,7 +138,7 @@ func TestOutboxMailsInvitationOverSMTP(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, m.smtp.Messages(), "nothing leaves before the worker runs")
 		queued := m.lastOutbox(t, "eve@acme.example")
-		assert.Equal(t, storage.OutboxPending, queued.Status)
+		assert.Equal(t, outbox.Pending, queued.Status)
 		assert.Equal(t, "invitation", queued.Kind)
 
 		rep := m.deliver(t)
@@ -177,7 +178,7 @@ func TestOutboxMailsInvitationOverSMTP(t *testing.T) {
 		assert.Equal(t, customer.RoleMaintainer, in.Membership.Role)
 
 		sent := m.raw(t, queued.ID)
-		assert.Equal(t, storage.OutboxSent, sent.Status)
+		assert.Equal(t, outbox.Sent, sent.Status)
 		assert.Equal(t, 1, sent.Attempts)
 		assert.Equal(t, m.clock.Now(), sent.SentAt)
 		assert.Nil(t, sent.Payload, "the token leaves the database with the mail")
@@ -226,7 +227,7 @@ type countingOutbox struct {
 	n *atomic.Int32
 }
 
-func (o countingOutbox) Enqueue(ctx context.Context, m storage.OutboxMessage) error {
+func (o countingOutbox) Enqueue(ctx context.Context, m outbox.Message) error {
 	err := o.OutboxRepo.Enqueue(ctx, m)
 	if err == nil {
 		o.n.Add(1)
@@ -293,7 +294,7 @@ func TestOutboxNothingForARolledBackChange(t *testing.T) {
 }
 
 // outbox lists every outbox message.
-func (m mailEnv) outbox(t *testing.T) []storage.OutboxMessage {
+func (m mailEnv) outbox(t *testing.T) []outbox.Message {
 	t.Helper()
 	l, err := m.p.ListMail(m.owner, portal.ListMailParams{Limit: storage.MaxLimit})
 	require.NoError(t, err)
@@ -310,7 +311,7 @@ func TestOutboxRetriesWhileServerIsDown(t *testing.T) {
 
 		assert.Equal(t, portal.OutboxReport{Claimed: 1, Retried: 1}, m.deliver(t))
 		first := m.lastOutbox(t, "eve@acme.example")
-		assert.Equal(t, storage.OutboxPending, first.Status)
+		assert.Equal(t, outbox.Pending, first.Status)
 		assert.Equal(t, 1, first.Attempts)
 		assert.Equal(t, m.clock.Now().Add(time.Minute), first.NextAttemptAt, "backs off a minute")
 		assert.NotEmpty(t, first.LastError)
@@ -329,7 +330,7 @@ func TestOutboxRetriesWhileServerIsDown(t *testing.T) {
 		assert.Equal(t, portal.OutboxReport{Claimed: 1, Sent: 1}, m.deliver(t), "delivered once the server is back")
 		assert.Len(t, m.received("eve@acme.example"), 1, "exactly once")
 		sent := m.lastOutbox(t, "eve@acme.example")
-		assert.Equal(t, storage.OutboxSent, sent.Status)
+		assert.Equal(t, outbox.Sent, sent.Status)
 		assert.Equal(t, 3, sent.Attempts)
 		assert.Equal(t, []time.Duration{time.Minute, 2 * time.Minute}, *m.delays, "exponential backoff, jittered")
 	})
@@ -364,7 +365,7 @@ func TestOutboxBackoffIsCapped(t *testing.T) {
 		rep := m.deliver(t)
 		assert.Equal(t, portal.OutboxReport{Claimed: 1, Failed: 1}, rep, "the sixth attempt is the last")
 		failed := m.lastOutbox(t, "eve@acme.example")
-		assert.Equal(t, storage.OutboxFailed, failed.Status)
+		assert.Equal(t, outbox.Failed, failed.Status)
 		assert.Equal(t, 6, failed.Attempts)
 		assert.Contains(t, failed.LastError, "gave up after 6 attempts")
 		assert.Contains(t, failed.LastError, "451")
@@ -393,7 +394,7 @@ func TestOutboxPermanentFailureAndRetry(t *testing.T) {
 		require.NoError(t, err)
 
 		assert.Equal(t, portal.OutboxReport{Claimed: 2, Sent: 1, Failed: 1}, m.deliver(t), "a 550 fails at once; the other goes")
-		failed, err := m.p.ListMail(m.owner, portal.ListMailParams{Status: storage.OutboxFailed})
+		failed, err := m.p.ListMail(m.owner, portal.ListMailParams{Status: outbox.Failed})
 		require.NoError(t, err)
 		require.Len(t, failed.Items, 1, "staff see the failure")
 		f := failed.Items[0]
@@ -410,7 +411,7 @@ func TestOutboxPermanentFailureAndRetry(t *testing.T) {
 		bouncing.Store(false)
 		retried, err := m.p.RetryMail(m.owner, f.ID)
 		require.NoError(t, err)
-		assert.Equal(t, storage.OutboxPending, retried.Status)
+		assert.Equal(t, outbox.Pending, retried.Status)
 		assert.Zero(t, retried.Attempts)
 		assert.Nil(t, retried.Payload)
 		_, err = m.p.RetryMail(m.owner, f.ID)
@@ -480,14 +481,14 @@ func TestOutboxStopMidBatch(t *testing.T) {
 		assert.Len(t, m.smtp.Messages(), 2, "the message in hand was finished, no other started")
 		l, err := m.p.ListMail(m.owner, portal.ListMailParams{})
 		require.NoError(t, err)
-		states := map[storage.OutboxStatus]int{}
+		states := map[outbox.Status]int{}
 		for _, msg := range l.Items {
 			states[msg.Status]++
-			if msg.Status == storage.OutboxPending {
+			if msg.Status == outbox.Pending {
 				assert.Zero(t, msg.Attempts, "%s was handed back untried", msg.Recipient)
 			}
 		}
-		assert.Equal(t, map[storage.OutboxStatus]int{storage.OutboxSent: 2, storage.OutboxPending: 3}, states,
+		assert.Equal(t, map[outbox.Status]int{outbox.Sent: 2, outbox.Pending: 3}, states,
 			"the sent mark of the message in hand survived the stop")
 
 		assert.Equal(t, portal.OutboxReport{Claimed: 3, Sent: 3}, m.deliver(t), "started again, the rest go")
@@ -537,7 +538,7 @@ func TestOutboxCrashAfterAcceptance(t *testing.T) {
 		}()
 		require.Len(t, m.received("eve@acme.example"), 1, "the server has it")
 		leased := m.lastOutbox(t, "eve@acme.example")
-		assert.Equal(t, storage.OutboxSending, leased.Status, "its mark was never stored")
+		assert.Equal(t, outbox.Sending, leased.Status, "its mark was never stored")
 
 		assert.Equal(t, portal.OutboxReport{}, m.deliver(t), "leased: no other worker takes it")
 		m.clock.Advance(m.opts.Lease)
@@ -548,7 +549,7 @@ func TestOutboxCrashAfterAcceptance(t *testing.T) {
 		first, second := smtptest.Parse(t, got[0].Data), smtptest.Parse(t, got[1].Data)
 		assert.Equal(t, first.Header.Get("Message-Id"), second.Header.Get("Message-Id"), "the same Message-ID")
 		sent := m.lastOutbox(t, "eve@acme.example")
-		assert.Equal(t, storage.OutboxSent, sent.Status)
+		assert.Equal(t, outbox.Sent, sent.Status)
 		assert.Equal(t, 2, sent.Attempts)
 	})
 }
@@ -656,7 +657,7 @@ func TestOutboxOptionsAndMailer(t *testing.T) {
 	_, err = p.DeliverOutbox(t.Context(), portal.OutboxOptions{})
 	assert.Error(t, err)
 	assert.Error(t, p.RunOutbox(t.Context(), portal.OutboxOptions{}))
-	l, err := p.ListMail(owner, portal.ListMailParams{Status: storage.OutboxPending})
+	l, err := p.ListMail(owner, portal.ListMailParams{Status: outbox.Pending})
 	require.NoError(t, err)
 	assert.Len(t, l.Items, 1, "the invitation's mail waits")
 
@@ -687,9 +688,9 @@ func TestOutboxFallsBackOrFails(t *testing.T) {
 		require.NoError(t, err)
 
 		// A message nobody can render: its payload is broken.
-		broken := storage.OutboxMessage{
+		broken := outbox.Message{
 			ID: "out_broken", Kind: "invitation", Recipient: "bob@acme.example", Payload: []byte("{not json"),
-			Status: storage.OutboxPending, NextAttemptAt: m.clock.Now(), CreatedAt: m.clock.Now(), UpdatedAt: m.clock.Now(),
+			Status: outbox.Pending, NextAttemptAt: m.clock.Now(), CreatedAt: m.clock.Now(), UpdatedAt: m.clock.Now(),
 		}
 		require.NoError(t, m.store.InTx(t.Context(), func(r storage.Repos) error { return r.Outbox().Enqueue(t.Context(), broken) }))
 
@@ -701,7 +702,7 @@ func TestOutboxFallsBackOrFails(t *testing.T) {
 		assert.Contains(t, text, "invited you:\r\nHi\r\n", "SMTP lines end in CRLF")
 
 		failed := m.raw(t, "out_broken")
-		assert.Equal(t, storage.OutboxFailed, failed.Status)
+		assert.Equal(t, outbox.Failed, failed.Status)
 		assert.Contains(t, failed.LastError, "reading the message")
 		assert.Empty(t, m.received("bob@acme.example"))
 	})
@@ -714,7 +715,7 @@ func TestOutboxSendsTheDefaultForAnUnboundedOverride(t *testing.T) {
 	eachMailBackend(t, nil, func(t *testing.T, m mailEnv) {
 		c := m.createCustomer(t, "Acme")
 		require.NoError(t, m.store.InTx(t.Context(), func(r storage.Repos) error {
-			_, err := r.MailTemplates().Put(t.Context(), storage.MailTemplate{
+			_, err := r.MailTemplates().Put(t.Context(), customer.MailTemplate{
 				CustomerID: c.ID, Kind: string(mailer.KindInvitation), Locale: "en",
 				Text:      "{{.Link}}" + strings.Repeat("{{.Message}}", 5000),
 				UpdatedBy: "staff:stf_owner", CreatedAt: m.clock.Now(), UpdatedAt: m.clock.Now(),

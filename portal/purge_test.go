@@ -9,7 +9,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/idempotency"
 	"github.com/portalkit/portalkit/mailer"
+	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
@@ -20,13 +22,13 @@ func TestPurgeExpiredIdempotencyKeys(t *testing.T) {
 		now := s.p.Now()
 		begin := func(key string, ttl time.Duration) {
 			require.NoError(t, s.store.InTx(t.Context(), func(r storage.Repos) error {
-				return r.Idempotency().Begin(t.Context(), storage.IdempotencyRecord{
+				return r.Idempotency().Begin(t.Context(), idempotency.Record{
 					Scope: "api_key:key_1", Key: key, Fingerprint: "f", CreatedAt: now, ExpiresAt: now.Add(ttl),
 				})
 			}))
 		}
 		begin("old", time.Hour)
-		begin("new", storage.IdempotencyTTL)
+		begin("new", idempotency.TTL)
 		s.clock.Advance(2 * time.Hour)
 
 		n, err := s.p.PurgeExpired(t.Context())
@@ -58,11 +60,11 @@ func TestPurgeExpiredErasesTheTokensOfFailedMail(t *testing.T) {
 		require.NoError(t, s.p.RequestLoginLink(t.Context(), portal.RequestLoginLinkParams{Email: "ada@acme.example"}))
 		s.rec.Deliver()
 		invitation, login := s.lastOutbox(t, "eve@acme.example"), s.lastOutbox(t, "ada@acme.example")
-		require.Equal(t, storage.OutboxFailed, invitation.Status)
-		require.Equal(t, storage.OutboxFailed, login.Status)
-		raw := func(id storage.OutboxID) storage.OutboxMessage {
+		require.Equal(t, outbox.Failed, invitation.Status)
+		require.Equal(t, outbox.Failed, login.Status)
+		raw := func(id outbox.ID) outbox.Message {
 			t.Helper()
-			var m storage.OutboxMessage
+			var m outbox.Message
 			require.NoError(t, s.store.ReadTx(t.Context(), func(r storage.Repos) (err error) {
 				m, err = r.Outbox().Get(t.Context(), id)
 				return err
@@ -77,7 +79,7 @@ func TestPurgeExpiredErasesTheTokensOfFailedMail(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, 2, n, "the expired login link and its failed mail's token")
 		assert.Zero(t, len(raw(login.ID).Payload), "the login link's token is gone")
-		assert.Equal(t, storage.OutboxFailed, raw(login.ID).Status, "the message stays as a record")
+		assert.Equal(t, outbox.Failed, raw(login.ID).Status, "the message stays as a record")
 		assert.NotNil(t, raw(invitation.ID).Payload, "the invitation still works: it may be retried")
 
 		_, err = s.p.RetryMail(s.owner, login.ID)

@@ -13,6 +13,7 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
@@ -67,7 +68,7 @@ func (s signInEnv) noticesTo(to string) int {
 
 // lastOutbox returns the outbox record of the last mail to the address,
 // as staff list it; it fails the test when there is none.
-func (s signInEnv) lastOutbox(t *testing.T, to string) storage.OutboxMessage {
+func (s signInEnv) lastOutbox(t *testing.T, to string) outbox.Message {
 	t.Helper()
 	l, err := s.p.ListMail(s.owner, portal.ListMailParams{Limit: storage.MaxLimit})
 	require.NoError(t, err)
@@ -78,7 +79,7 @@ func (s signInEnv) lastOutbox(t *testing.T, to string) storage.OutboxMessage {
 		}
 	}
 	require.Failf(t, "no mail in the outbox", "to %s", to)
-	return storage.OutboxMessage{}
+	return outbox.Message{}
 }
 
 // expires is how the English templates write an expiry.

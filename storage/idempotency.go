@@ -7,23 +7,6 @@ import (
 	"github.com/portalkit/portalkit/idempotency"
 )
 
-// The idempotency record's types, named here for the repository; they
-// live in package idempotency.
-type (
-	IdempotencyRecord   = idempotency.Record
-	IdempotencyResponse = idempotency.Response
-	IdempotencyState    = idempotency.State
-)
-
-// IdempotencyTTL is idempotency.TTL.
-const IdempotencyTTL = idempotency.TTL
-
-// The states of an idempotency record.
-const (
-	IdempotencyInFlight = idempotency.InFlight
-	IdempotencyDone     = idempotency.Done
-)
-
 // IdempotencyRepo stores idempotency records. It holds no rules about
 // replays: the HTTP layer decides what a record means.
 type IdempotencyRepo interface {
@@ -31,14 +14,14 @@ type IdempotencyRepo interface {
 	// are ignored). ErrAlreadyExists when a record with the same Scope and
 	// Key exists, expired or not: the unique key decides which of two
 	// concurrent requests goes first.
-	Begin(ctx context.Context, rec IdempotencyRecord) error
+	Begin(ctx context.Context, rec idempotency.Record) error
 	// Get returns the record of scope and key, or ErrNotFound. Expired
 	// records are returned until DeleteExpired removes them.
-	Get(ctx context.Context, scope, key string) (IdempotencyRecord, error)
+	Get(ctx context.Context, scope, key string) (idempotency.Record, error)
 	// Complete stores the answer of an in-flight record and marks it done.
 	// ErrNotFound when there is no such record; ErrConflict when it is done
 	// already.
-	Complete(ctx context.Context, scope, key string, resp IdempotencyResponse) error
+	Complete(ctx context.Context, scope, key string, resp idempotency.Response) error
 	// Delete removes the record, so that the key can be used again (after a
 	// request that failed on the server's side or was cancelled), or
 	// returns ErrNotFound.

@@ -6,22 +6,19 @@ import (
 	"github.com/portalkit/portalkit/customer"
 )
 
-// MailTemplate is customer.MailTemplate, named here for the repository.
-type MailTemplate = customer.MailTemplate
-
 // MailTemplateRepo stores the customers' template overrides.
 type MailTemplateRepo interface {
 	// Put stores t, replacing the override with the same key; a
 	// replacement keeps the CreatedAt stored first. It returns what it
 	// stored. ErrNotFound when the customer does not exist.
-	Put(ctx context.Context, t MailTemplate) (MailTemplate, error)
+	Put(ctx context.Context, t customer.MailTemplate) (customer.MailTemplate, error)
 	// Get returns the override of the customer for kind and locale, or
 	// ErrNotFound.
-	Get(ctx context.Context, cid customer.ID, kind, locale string) (MailTemplate, error)
+	Get(ctx context.Context, cid customer.ID, kind, locale string) (customer.MailTemplate, error)
 	// Delete removes the override, or returns ErrNotFound.
 	Delete(ctx context.Context, cid customer.ID, kind, locale string) error
 	// List returns all the customer's overrides, ordered by kind and
 	// locale. There are at most as many as kinds times locales, so the
 	// list is not paged.
-	List(ctx context.Context, cid customer.ID) ([]MailTemplate, error)
+	List(ctx context.Context, cid customer.ID) ([]customer.MailTemplate, error)
 }

@@ -8,28 +8,12 @@ import (
 	"github.com/portalkit/portalkit/outbox"
 )
 
-// The outbox message's types, named here for the repository; they live in
-// package outbox.
-type (
-	OutboxID      = outbox.ID
-	OutboxStatus  = outbox.Status
-	OutboxMessage = outbox.Message
-)
-
-// The states of an outbox message.
-const (
-	OutboxPending = outbox.Pending
-	OutboxSending = outbox.Sending
-	OutboxSent    = outbox.Sent
-	OutboxFailed  = outbox.Failed
-)
-
 // OutboxRepo stores the outbox: messages written in the transaction of the
 // change that caused them and delivered after it commits by workers, any
 // number of which may run at once.
 //
 // A worker's bookkeeping names the message and its claim (the
-// OutboxMessage.Claims that Claim returned). Each such method changes the
+// Message.Claims that Claim returned). Each such method changes the
 // message only while it is sending under that claim; otherwise it changes
 // nothing and returns ErrConflict (the lease ran out and another claim
 // took over, or the message was settled already), or ErrNotFound when
@@ -39,9 +23,9 @@ type OutboxRepo interface {
 	// NextAttemptAt). ErrAlreadyExists when the ID is taken. CustomerID is
 	// not checked against the customers: like audit events, messages are
 	// records that outlive what they describe.
-	Enqueue(ctx context.Context, m OutboxMessage) error
+	Enqueue(ctx context.Context, m outbox.Message) error
 	// Get returns the message with the given ID, or ErrNotFound.
-	Get(ctx context.Context, id OutboxID) (OutboxMessage, error)
+	Get(ctx context.Context, id outbox.ID) (outbox.Message, error)
 	// Claim takes up to limit messages that are due at now, oldest
 	// NextAttemptAt first: pending ones whose NextAttemptAt is at or before
 	// now, and sending ones whose lease (ClaimedUntil) is at or before now.
@@ -53,26 +37,26 @@ type OutboxRepo interface {
 	// skips rows another transaction has locked, as with FOR UPDATE SKIP
 	// LOCKED). Sent and failed messages are never claimed. limit must be
 	// positive.
-	Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]OutboxMessage, error)
+	Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]outbox.Message, error)
 	// MarkSent marks a sending message sent at `at` and erases its Payload.
-	MarkSent(ctx context.Context, id OutboxID, claim int, at time.Time) (OutboxMessage, error)
+	MarkSent(ctx context.Context, id outbox.ID, claim int, at time.Time) (outbox.Message, error)
 	// Reschedule makes a sending message pending again, due at next, with
 	// the error of the attempt that failed; Attempts stays as claimed.
-	Reschedule(ctx context.Context, id OutboxID, claim int, next time.Time, lastErr string, at time.Time) (OutboxMessage, error)
+	Reschedule(ctx context.Context, id outbox.ID, claim int, next time.Time, lastErr string, at time.Time) (outbox.Message, error)
 	// MarkFailed marks a sending message failed for good, with the error
 	// of its last attempt.
-	MarkFailed(ctx context.Context, id OutboxID, claim int, lastErr string, at time.Time) (OutboxMessage, error)
+	MarkFailed(ctx context.Context, id outbox.ID, claim int, lastErr string, at time.Time) (outbox.Message, error)
 	// Release makes a sending message pending again without counting the
 	// attempt (Attempts goes back down; Claims does not): a worker that
 	// stops before trying it hands it back, due as it was before the claim.
-	Release(ctx context.Context, id OutboxID, claim int, at time.Time) (OutboxMessage, error)
+	Release(ctx context.Context, id outbox.ID, claim int, at time.Time) (outbox.Message, error)
 	// Retry makes a failed message pending again, due at `at`, with
 	// Attempts reset to zero and Claims as it was; LastError stays as a
 	// record. ErrConflict when the message is not failed; ErrNotFound when
 	// there is none.
-	Retry(ctx context.Context, id OutboxID, at time.Time) (OutboxMessage, error)
+	Retry(ctx context.Context, id outbox.ID, at time.Time) (outbox.Message, error)
 	// List returns one page of messages matching f, ordered by ID.
-	List(ctx context.Context, f OutboxFilter, p Page) (List[OutboxMessage], error)
+	List(ctx context.Context, f OutboxFilter, p Page) (List[outbox.Message], error)
 	// EraseExpiredPayloads erases the Payload of every failed message whose
 	// ExpiresAt is set and at or before now, so that a token nobody can
 	// use any more is not kept, and returns how many it erased. The rest of
@@ -82,6 +66,6 @@ type OutboxRepo interface {
 
 // OutboxFilter narrows an outbox list. Zero fields do not filter.
 type OutboxFilter struct {
-	Status     OutboxStatus
+	Status     outbox.Status
 	CustomerID customer.ID
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/storage/postgres"
@@ -19,10 +20,10 @@ import (
 
 const lease = 5 * time.Minute
 
-func newMessage(i int) storage.OutboxMessage {
-	return storage.OutboxMessage{
-		ID: storage.OutboxID(fmt.Sprintf("out_%05d", i)), Kind: "invitation", Recipient: fmt.Sprintf("user%d@example.com", i),
-		Payload: []byte(`{"token":"pi_secret"}`), Status: storage.OutboxPending, NextAttemptAt: t0, CreatedAt: t0, UpdatedAt: t0,
+func newMessage(i int) outbox.Message {
+	return outbox.Message{
+		ID: outbox.ID(fmt.Sprintf("out_%05d", i)), Kind: "invitation", Recipient: fmt.Sprintf("user%d@example.com", i),
+		Payload: []byte(`{"token":"pi_secret"}`), Status: outbox.Pending, NextAttemptAt: t0, CreatedAt: t0, UpdatedAt: t0,
 	}
 }
 
@@ -74,7 +75,7 @@ func TestClaimManyClaimers(t *testing.T) {
 
 			var (
 				mu          sync.Mutex
-				seen        = map[storage.OutboxID]int{}
+				seen        = map[outbox.ID]int{}
 				calls, runs atomic.Int32
 				wg, ready   sync.WaitGroup
 			)
@@ -84,7 +85,7 @@ func TestClaimManyClaimers(t *testing.T) {
 					ready.Done()
 					ready.Wait() // all start together
 					for {
-						var batch []storage.OutboxMessage
+						var batch []outbox.Message
 						calls.Add(1)
 						err := s.InTx(ctx, func(r storage.Repos) error {
 							runs.Add(1)
@@ -143,7 +144,7 @@ func TestClaimFirstSealsTransaction(t *testing.T) {
 	s := postgrestest.Open(t)
 	enqueueMessages(t, s, 2)
 
-	var claimed []storage.OutboxMessage
+	var claimed []outbox.Message
 	err := s.InTx(ctx, func(r storage.Repos) error {
 		var err error
 		if claimed, err = r.Outbox().Claim(ctx, t0, 1, lease); err != nil {
@@ -175,7 +176,7 @@ func TestClaimFirstSealsTransaction(t *testing.T) {
 	require.NoError(t, s.ReadTx(ctx, func(r storage.Repos) error {
 		got, err := r.Outbox().Get(ctx, newMessage(1).ID)
 		require.NoError(t, err)
-		assert.Equal(t, storage.OutboxPending, got.Status)
+		assert.Equal(t, outbox.Pending, got.Status)
 		_, err = r.Outbox().Get(ctx, newMessage(2).ID)
 		return err
 	}))

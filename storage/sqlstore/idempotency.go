@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/portalkit/portalkit/idempotency"
 	"github.com/portalkit/portalkit/storage"
 )
 
@@ -14,16 +15,16 @@ func (t *txn) Idempotency() storage.IdempotencyRepo { return idempotencyRepo{t} 
 
 // idempotencyKeys' key is (scope, key): the table's get, update and list,
 // which take the first column as the key, are not used.
-var idempotencyKeys = newTable(table[storage.IdempotencyRecord]{
+var idempotencyKeys = newTable(table[idempotency.Record]{
 	name: "idempotency_keys", noun: "idempotency record",
 	columns: []string{"scope", "key", "fingerprint", "state", "status", "content_type", "etag", "body", "object_id",
 		"created_at", "expires_at"},
-	values: func(rec *storage.IdempotencyRecord) []any {
+	values: func(rec *idempotency.Record) []any {
 		r := &rec.Response
 		return []any{rec.Scope, rec.Key, rec.Fingerprint, string(rec.State), r.Status, r.ContentType, r.ETag,
 			nullBytes(r.Body), r.ObjectID, ts(rec.CreatedAt), ts(rec.ExpiresAt)}
 	},
-	dest: func(rec *storage.IdempotencyRecord) []any {
+	dest: func(rec *idempotency.Record) []any {
 		r := &rec.Response
 		return []any{&rec.Scope, &rec.Key, &rec.Fingerprint, &rec.State, &r.Status, &r.ContentType, &r.ETag,
 			&r.Body, &r.ObjectID, tcol(&rec.CreatedAt), tcol(&rec.ExpiresAt)}
@@ -34,19 +35,19 @@ const idempotencyKey = `scope = ? AND key = ?`
 
 // Begin stores rec as in flight, with no response. ErrAlreadyExists when
 // the primary key (scope, key) is taken.
-func (s idempotencyRepo) Begin(ctx context.Context, rec storage.IdempotencyRecord) error {
-	rec.State, rec.Response = storage.IdempotencyInFlight, storage.IdempotencyResponse{}
+func (s idempotencyRepo) Begin(ctx context.Context, rec idempotency.Record) error {
+	rec.State, rec.Response = idempotency.InFlight, idempotency.Response{}
 	return idempotencyKeys.insert(ctx, s.t, rec.Scope+"/"+rec.Key, &rec)
 }
 
 // Get returns the record of scope and key, or ErrNotFound.
-func (s idempotencyRepo) Get(ctx context.Context, scope, key string) (storage.IdempotencyRecord, error) {
+func (s idempotencyRepo) Get(ctx context.Context, scope, key string) (idempotency.Record, error) {
 	return idempotencyKeys.getWhere(ctx, s.t, "getting idempotency record", idempotencyKey, scope, key)
 }
 
 // Complete stores the answer of an in-flight record. ErrNotFound, ErrConflict
 // (done already).
-func (s idempotencyRepo) Complete(ctx context.Context, scope, key string, resp storage.IdempotencyResponse) error {
+func (s idempotencyRepo) Complete(ctx context.Context, scope, key string, resp idempotency.Response) error {
 	const op = "completing idempotency record"
 	if err := s.t.writable(op); err != nil {
 		return err
@@ -54,8 +55,8 @@ func (s idempotencyRepo) Complete(ctx context.Context, scope, key string, resp s
 	n, err := s.t.exec(ctx, op, nil, `UPDATE idempotency_keys SET
 		state = ?, status = ?, content_type = ?, etag = ?, body = ?, object_id = ?
 		WHERE `+idempotencyKey+` AND state = ?`,
-		string(storage.IdempotencyDone), resp.Status, resp.ContentType, resp.ETag, nullBytes(resp.Body), resp.ObjectID,
-		scope, key, string(storage.IdempotencyInFlight))
+		string(idempotency.Done), resp.Status, resp.ContentType, resp.ETag, nullBytes(resp.Body), resp.ObjectID,
+		scope, key, string(idempotency.InFlight))
 	if err != nil || n == 1 {
 		return err
 	}

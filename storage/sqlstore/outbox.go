@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/storage"
 )
 
@@ -16,11 +17,11 @@ type outboxRepo struct{ t *txn }
 
 func (t *txn) Outbox() storage.OutboxRepo { return outboxRepo{t} }
 
-var outbox = newTable(table[storage.OutboxMessage]{
+var outboxTable = newTable(table[outbox.Message]{
 	name: "outbox", noun: "outbox message",
 	columns: []string{"id", "kind", "recipient", "customer_id", "payload", "status", "attempts", "claims",
 		"next_attempt_at", "claimed_until", "last_error", "created_at", "updated_at", "sent_at", "expires_at"},
-	values: func(m *storage.OutboxMessage) []any {
+	values: func(m *outbox.Message) []any {
 		var payload any
 		if len(m.Payload) > 0 {
 			payload = m.Payload
@@ -31,7 +32,7 @@ var outbox = newTable(table[storage.OutboxMessage]{
 			ts(m.CreatedAt), ts(m.UpdatedAt), nullTS(m.SentAt), nullTS(m.ExpiresAt),
 		}
 	},
-	dest: func(m *storage.OutboxMessage) []any {
+	dest: func(m *outbox.Message) []any {
 		return []any{
 			&m.ID, &m.Kind, &m.Recipient, scol(&m.CustomerID), &m.Payload, &m.Status, &m.Attempts, &m.Claims,
 			tcol(&m.NextAttemptAt), tcol(&m.ClaimedUntil), &m.LastError,
@@ -41,13 +42,13 @@ var outbox = newTable(table[storage.OutboxMessage]{
 })
 
 // Enqueue stores m. ErrAlreadyExists when the ID is taken.
-func (s outboxRepo) Enqueue(ctx context.Context, m storage.OutboxMessage) error {
-	return outbox.insert(ctx, s.t, string(m.ID), &m)
+func (s outboxRepo) Enqueue(ctx context.Context, m outbox.Message) error {
+	return outboxTable.insert(ctx, s.t, string(m.ID), &m)
 }
 
 // Get returns the message with the given ID, or ErrNotFound.
-func (s outboxRepo) Get(ctx context.Context, id storage.OutboxID) (storage.OutboxMessage, error) {
-	return outbox.get(ctx, s.t, string(id))
+func (s outboxRepo) Get(ctx context.Context, id outbox.ID) (outbox.Message, error) {
+	return outboxTable.get(ctx, s.t, string(id))
 }
 
 // outboxDue is the rule of which messages Claim takes at now, as
@@ -76,7 +77,7 @@ func claimSQL(d *Dialect, now, limit, until string) string {
 	UPDATE outbox SET status = 'sending', attempts = attempts + 1, claims = claims + 1,
 		claimed_until = ` + until + `, updated_at = ` + now + `
 	FROM due WHERE id = due_id
-	RETURNING ` + outbox.cols
+	RETURNING ` + outboxTable.cols
 }
 
 // ClaimSQL returns the statement OutboxRepo.Claim runs on d's engine, with
@@ -120,7 +121,7 @@ func ClaimSQL(d *Dialect) string {
 // and is as safe but may fail to serialize and run again.
 //
 // limit must be positive and lease not negative.
-func (s outboxRepo) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]storage.OutboxMessage, error) {
+func (s outboxRepo) Claim(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]outbox.Message, error) {
 	const op = "claiming outbox messages"
 	t := s.t
 	if err := t.writable(op); err != nil {
@@ -142,37 +143,37 @@ func (s outboxRepo) Claim(ctx context.Context, now time.Time, limit int, lease t
 	}
 	at := ts(now)
 	out, err := queryAll(ctx, t, op, claimSQL(t.d, "?", "?", "?"),
-		[]any{at, at, limit, ts(now.Add(lease)), at}, limit, outbox.scan)
+		[]any{at, at, limit, ts(now.Add(lease)), at}, limit, outboxTable.scan)
 	if err != nil {
 		return nil, err
 	}
 	// RETURNING promises no order.
-	slices.SortFunc(out, func(a, b storage.OutboxMessage) int {
+	slices.SortFunc(out, func(a, b outbox.Message) int {
 		return cmp.Or(a.NextAttemptAt.Compare(b.NextAttemptAt), cmp.Compare(a.ID, b.ID))
 	})
 	return out, nil
 }
 
 // MarkSent marks a message sent and erases its payload.
-func (s outboxRepo) MarkSent(ctx context.Context, id storage.OutboxID, claim int, at time.Time) (storage.OutboxMessage, error) {
+func (s outboxRepo) MarkSent(ctx context.Context, id outbox.ID, claim int, at time.Time) (outbox.Message, error) {
 	return s.settle(ctx, "marking outbox message sent", id, claim,
 		`status = 'sent', sent_at = ?, payload = NULL, updated_at = ?`, ts(at), ts(at))
 }
 
 // Reschedule makes a message pending again, due at next.
-func (s outboxRepo) Reschedule(ctx context.Context, id storage.OutboxID, claim int, next time.Time, lastErr string, at time.Time) (storage.OutboxMessage, error) {
+func (s outboxRepo) Reschedule(ctx context.Context, id outbox.ID, claim int, next time.Time, lastErr string, at time.Time) (outbox.Message, error) {
 	return s.settle(ctx, "rescheduling outbox message", id, claim,
 		`status = 'pending', next_attempt_at = ?, last_error = ?, updated_at = ?`, ts(next), lastErr, ts(at))
 }
 
 // MarkFailed marks a message failed.
-func (s outboxRepo) MarkFailed(ctx context.Context, id storage.OutboxID, claim int, lastErr string, at time.Time) (storage.OutboxMessage, error) {
+func (s outboxRepo) MarkFailed(ctx context.Context, id outbox.ID, claim int, lastErr string, at time.Time) (outbox.Message, error) {
 	return s.settle(ctx, "marking outbox message failed", id, claim,
 		`status = 'failed', last_error = ?, updated_at = ?`, lastErr, ts(at))
 }
 
 // Release hands a message back uncounted.
-func (s outboxRepo) Release(ctx context.Context, id storage.OutboxID, claim int, at time.Time) (storage.OutboxMessage, error) {
+func (s outboxRepo) Release(ctx context.Context, id outbox.ID, claim int, at time.Time) (outbox.Message, error) {
 	return s.settle(ctx, "releasing outbox message", id, claim,
 		`status = 'pending', attempts = attempts - 1, updated_at = ?`, ts(at))
 }
@@ -182,28 +183,28 @@ func (s outboxRepo) Release(ctx context.Context, id storage.OutboxID, claim int,
 // statement, so a worker whose lease ran out cannot settle the message
 // another claim took over, whatever the isolation. ErrConflict when the
 // message is not sending under that claim, ErrNotFound when there is none.
-func (s outboxRepo) settle(ctx context.Context, op string, id storage.OutboxID, claim int, set string, args ...any) (storage.OutboxMessage, error) {
+func (s outboxRepo) settle(ctx context.Context, op string, id outbox.ID, claim int, set string, args ...any) (outbox.Message, error) {
 	op += " " + string(id)
 	if err := s.t.writable(op); err != nil {
-		return storage.OutboxMessage{}, err
+		return outbox.Message{}, err
 	}
-	return updateIf(ctx, s.t, outbox, op, string(id), fmt.Sprintf("not sending under claim %d", claim),
+	return updateIf(ctx, s.t, outboxTable, op, string(id), fmt.Sprintf("not sending under claim %d", claim),
 		`UPDATE outbox SET `+set+`, claimed_until = NULL
 		WHERE id = ? AND status = 'sending' AND claims = ?
-		RETURNING `+outbox.cols, append(args, string(id), claim)...)
+		RETURNING `+outboxTable.cols, append(args, string(id), claim)...)
 }
 
 // Retry makes a failed message pending again. ErrConflict when it is not
 // failed, ErrNotFound when there is none.
-func (s outboxRepo) Retry(ctx context.Context, id storage.OutboxID, at time.Time) (storage.OutboxMessage, error) {
+func (s outboxRepo) Retry(ctx context.Context, id outbox.ID, at time.Time) (outbox.Message, error) {
 	op := "retrying outbox message " + string(id)
 	if err := s.t.writable(op); err != nil {
-		return storage.OutboxMessage{}, err
+		return outbox.Message{}, err
 	}
-	return updateIf(ctx, s.t, outbox, op, string(id), "not failed", `UPDATE outbox
+	return updateIf(ctx, s.t, outboxTable, op, string(id), "not failed", `UPDATE outbox
 		SET status = 'pending', attempts = 0, next_attempt_at = ?, updated_at = ?
 		WHERE id = ? AND status = 'failed'
-		RETURNING `+outbox.cols, ts(at), ts(at), string(id))
+		RETURNING `+outboxTable.cols, ts(at), ts(at), string(id))
 }
 
 // EraseExpiredPayloads erases the payload of failed messages whose link
@@ -219,7 +220,7 @@ func (s outboxRepo) EraseExpiredPayloads(ctx context.Context, now time.Time) (in
 }
 
 // List returns one page of messages matching f, ordered by ID.
-func (s outboxRepo) List(ctx context.Context, f storage.OutboxFilter, p storage.Page) (storage.List[storage.OutboxMessage], error) {
+func (s outboxRepo) List(ctx context.Context, f storage.OutboxFilter, p storage.Page) (storage.List[outbox.Message], error) {
 	var where string
 	var args []any
 	and := func(cond string, arg any) {
@@ -235,8 +236,8 @@ func (s outboxRepo) List(ctx context.Context, f storage.OutboxFilter, p storage.
 	if f.CustomerID != "" {
 		and(`customer_id = ?`, string(f.CustomerID))
 	}
-	return outbox.list(ctx, s.t, "listing outbox messages", p, where, args,
-		func(m storage.OutboxMessage) string { return string(m.ID) })
+	return outboxTable.list(ctx, s.t, "listing outbox messages", p, where, args,
+		func(m outbox.Message) string { return string(m.ID) })
 }
 
 // updateIf runs q, a conditional UPDATE … RETURNING the columns of tb of

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/idempotency"
 	"github.com/portalkit/portalkit/storage"
 )
 
@@ -30,18 +31,18 @@ var idempotencyConcurrencyTests = []test{
 	{"IdempotencyBeginOnce", testIdempotencyBeginOnce},
 }
 
-func newIdempotency(scope, key string) storage.IdempotencyRecord {
-	return storage.IdempotencyRecord{
+func newIdempotency(scope, key string) idempotency.Record {
+	return idempotency.Record{
 		Scope:       scope,
 		Key:         key,
 		Fingerprint: "f1d2d2f924e986ac86fdf7b36c94bcdf32beec15",
-		State:       storage.IdempotencyInFlight,
+		State:       idempotency.InFlight,
 		CreatedAt:   base,
-		ExpiresAt:   at(storage.IdempotencyTTL),
+		ExpiresAt:   at(idempotency.TTL),
 	}
 }
 
-func beginIdempotency(t *testing.T, s storage.Store, rec storage.IdempotencyRecord) storage.IdempotencyRecord {
+func beginIdempotency(t *testing.T, s storage.Store, rec idempotency.Record) idempotency.Record {
 	t.Helper()
 	require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error {
 		return r.Idempotency().Begin(ctx, rec)
@@ -49,14 +50,14 @@ func beginIdempotency(t *testing.T, s storage.Store, rec storage.IdempotencyReco
 	return rec
 }
 
-func getIdempotency(t *testing.T, s storage.Store, scope, key string) (storage.IdempotencyRecord, error) {
+func getIdempotency(t *testing.T, s storage.Store, scope, key string) (idempotency.Record, error) {
 	t.Helper()
-	return get(t, s, func(ctx context.Context, r storage.Repos) (storage.IdempotencyRecord, error) {
+	return get(t, s, func(ctx context.Context, r storage.Repos) (idempotency.Record, error) {
 		return r.Idempotency().Get(ctx, scope, key)
 	})
 }
 
-func completeIdempotency(t *testing.T, s storage.Store, scope, key string, resp storage.IdempotencyResponse) error {
+func completeIdempotency(t *testing.T, s storage.Store, scope, key string, resp idempotency.Response) error {
 	t.Helper()
 	return write(t, s, func(ctx context.Context, r storage.Repos) error {
 		return r.Idempotency().Complete(ctx, scope, key, resp)
@@ -70,7 +71,7 @@ func deleteIdempotency(t *testing.T, s storage.Store, scope, key string) error {
 	})
 }
 
-var createdResponse = storage.IdempotencyResponse{
+var createdResponse = idempotency.Response{
 	Status:      201,
 	ContentType: "application/json",
 	ETag:        `"1"`,
@@ -80,13 +81,13 @@ var createdResponse = storage.IdempotencyResponse{
 func testIdempotencyRoundTrip(t *testing.T, s storage.Store) {
 	rec := newIdempotency("api_key:key_1", "k-1")
 	rec.Response = createdResponse // ignored by Begin
-	rec.State = storage.IdempotencyDone
+	rec.State = idempotency.Done
 	beginIdempotency(t, s, rec)
 
 	got, err := getIdempotency(t, s, rec.Scope, rec.Key)
 	require.NoError(t, err)
 	want := rec
-	want.State, want.Response = storage.IdempotencyInFlight, storage.IdempotencyResponse{}
+	want.State, want.Response = idempotency.InFlight, idempotency.Response{}
 	assert.Equal(t, want, got, "Begin stores an in-flight record with no response")
 
 	_, err = getIdempotency(t, s, rec.Scope, "k-2")
@@ -124,8 +125,8 @@ func testIdempotencyScopes(t *testing.T, s storage.Store) {
 	require.NoError(t, err)
 	gotB, err := getIdempotency(t, s, b.Scope, b.Key)
 	require.NoError(t, err)
-	assert.Equal(t, storage.IdempotencyDone, gotA.State)
-	assert.Equal(t, storage.IdempotencyInFlight, gotB.State, "completing one scope's key leaves the other's")
+	assert.Equal(t, idempotency.Done, gotA.State)
+	assert.Equal(t, idempotency.InFlight, gotB.State, "completing one scope's key leaves the other's")
 	assert.Equal(t, "other", gotB.Fingerprint)
 }
 
@@ -136,10 +137,10 @@ func testIdempotencyComplete(t *testing.T, s storage.Store) {
 	got, err := getIdempotency(t, s, rec.Scope, rec.Key)
 	require.NoError(t, err)
 	want := rec
-	want.State, want.Response = storage.IdempotencyDone, createdResponse
+	want.State, want.Response = idempotency.Done, createdResponse
 	assert.Equal(t, want, got)
 
-	err = completeIdempotency(t, s, rec.Scope, rec.Key, storage.IdempotencyResponse{Status: 500})
+	err = completeIdempotency(t, s, rec.Scope, rec.Key, idempotency.Response{Status: 500})
 	assertConflict(t, err, "a done record is not completed twice")
 	got, err = getIdempotency(t, s, rec.Scope, rec.Key)
 	require.NoError(t, err)
@@ -151,7 +152,7 @@ func testIdempotencyComplete(t *testing.T, s storage.Store) {
 
 func testIdempotencyCompleteNoBody(t *testing.T, s storage.Store) {
 	rec := beginIdempotency(t, s, newIdempotency("api_key:key_1", "k-1"))
-	resp := storage.IdempotencyResponse{Status: 201, ContentType: "application/json", ObjectID: "key_2"}
+	resp := idempotency.Response{Status: 201, ContentType: "application/json", ObjectID: "key_2"}
 	require.NoError(t, completeIdempotency(t, s, rec.Scope, rec.Key, resp))
 	got, err := getIdempotency(t, s, rec.Scope, rec.Key)
 	require.NoError(t, err)
@@ -185,7 +186,7 @@ func testIdempotencyDeleteExpired(t *testing.T, s storage.Store) {
 	edge.ExpiresAt = at(time.Hour)
 	late := newIdempotency("api_key:key_1", "late")
 	late.ExpiresAt = at(time.Hour + time.Microsecond)
-	for _, rec := range []storage.IdempotencyRecord{early, edge, late} {
+	for _, rec := range []idempotency.Record{early, edge, late} {
 		beginIdempotency(t, s, rec)
 	}
 	require.NoError(t, completeIdempotency(t, s, edge.Scope, edge.Key, createdResponse))
@@ -197,7 +198,7 @@ func testIdempotencyDeleteExpired(t *testing.T, s storage.Store) {
 		return err
 	}))
 	assert.Equal(t, 2, n, "ExpiresAt before and at the bound, done or in flight")
-	for _, rec := range []storage.IdempotencyRecord{early, edge} {
+	for _, rec := range []idempotency.Record{early, edge} {
 		_, err := getIdempotency(t, s, rec.Scope, rec.Key)
 		assertNotFound(t, err, rec.Key)
 	}
@@ -240,7 +241,7 @@ func testIdempotencyRollback(t *testing.T, s storage.Store) {
 	assertNotFound(t, err, "Begin is rolled back")
 	got, err := getIdempotency(t, s, flight.Scope, flight.Key)
 	require.NoError(t, err)
-	assert.Equal(t, storage.IdempotencyInFlight, got.State, "Complete is rolled back")
+	assert.Equal(t, idempotency.InFlight, got.State, "Complete is rolled back")
 	assert.Zero(t, got.Response)
 	got, err = getIdempotency(t, s, done.Scope, done.Key)
 	require.NoError(t, err, "Delete and DeleteExpired are rolled back")
@@ -267,14 +268,14 @@ func testIdempotencyReadOnly(t *testing.T, s storage.Store) {
 	}
 	got, err := getIdempotency(t, s, rec.Scope, rec.Key)
 	require.NoError(t, err)
-	assert.Equal(t, storage.IdempotencyInFlight, got.State, "nothing changed")
+	assert.Equal(t, idempotency.InFlight, got.State, "nothing changed")
 }
 
 func testIdempotencyTimesUTC(t *testing.T, s storage.Store) {
 	zone := time.FixedZone("UTC+5", 5*3600)
 	rec := newIdempotency("api_key:key_1", "k-1")
 	rec.CreatedAt = base.In(zone)
-	rec.ExpiresAt = at(storage.IdempotencyTTL).In(zone)
+	rec.ExpiresAt = at(idempotency.TTL).In(zone)
 	beginIdempotency(t, s, rec)
 	got, err := getIdempotency(t, s, rec.Scope, rec.Key)
 	require.NoError(t, err)
@@ -309,5 +310,5 @@ func testIdempotencyBeginOnce(t *testing.T, s storage.Store) {
 	assert.Equal(t, 1, won, "exactly one Begin wins")
 	got, err := getIdempotency(t, s, "api_key:key_1", "k-1")
 	require.NoError(t, err)
-	assert.Equal(t, storage.IdempotencyInFlight, got.State)
+	assert.Equal(t, idempotency.InFlight, got.State)
 }

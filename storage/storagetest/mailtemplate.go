@@ -22,8 +22,8 @@ var mailTemplateTests = []test{
 	{"ReadTxRefusesWrites", testMailTemplateReadOnly},
 }
 
-func newMailTemplate(cid customer.ID, kind, locale string) storage.MailTemplate {
-	return storage.MailTemplate{
+func newMailTemplate(cid customer.ID, kind, locale string) customer.MailTemplate {
+	return customer.MailTemplate{
 		CustomerID: cid,
 		Kind:       kind,
 		Locale:     locale,
@@ -36,9 +36,9 @@ func newMailTemplate(cid customer.ID, kind, locale string) storage.MailTemplate 
 	}
 }
 
-func putMailTemplate(t *testing.T, s storage.Store, mt storage.MailTemplate) (storage.MailTemplate, error) {
+func putMailTemplate(t *testing.T, s storage.Store, mt customer.MailTemplate) (customer.MailTemplate, error) {
 	t.Helper()
-	var out storage.MailTemplate
+	var out customer.MailTemplate
 	err := write(t, s, func(ctx context.Context, r storage.Repos) error {
 		var err error
 		out, err = r.MailTemplates().Put(ctx, mt)
@@ -47,16 +47,16 @@ func putMailTemplate(t *testing.T, s storage.Store, mt storage.MailTemplate) (st
 	return out, err
 }
 
-func getMailTemplate(t *testing.T, s storage.Store, cid customer.ID, kind, locale string) (storage.MailTemplate, error) {
+func getMailTemplate(t *testing.T, s storage.Store, cid customer.ID, kind, locale string) (customer.MailTemplate, error) {
 	t.Helper()
-	return get(t, s, func(ctx context.Context, r storage.Repos) (storage.MailTemplate, error) {
+	return get(t, s, func(ctx context.Context, r storage.Repos) (customer.MailTemplate, error) {
 		return r.MailTemplates().Get(ctx, cid, kind, locale)
 	})
 }
 
-func listMailTemplates(t *testing.T, s storage.Store, cid customer.ID) []storage.MailTemplate {
+func listMailTemplates(t *testing.T, s storage.Store, cid customer.ID) []customer.MailTemplate {
 	t.Helper()
-	l, err := get(t, s, func(ctx context.Context, r storage.Repos) ([]storage.MailTemplate, error) {
+	l, err := get(t, s, func(ctx context.Context, r storage.Repos) ([]customer.MailTemplate, error) {
 		return r.MailTemplates().List(ctx, cid)
 	})
 	require.NoError(t, err)
@@ -136,7 +136,7 @@ func testMailTemplateDelete(t *testing.T, s storage.Store) {
 func testMailTemplateList(t *testing.T, s storage.Store) {
 	c := createCustomer(t, s, newCustomer("Acme"))
 	other := createCustomer(t, s, newCustomer("Globex"))
-	var want []storage.MailTemplate
+	var want []customer.MailTemplate
 	for _, k := range [][2]string{{"invitation", "de"}, {"invitation", "en"}, {"login_link", "en"}} {
 		mt, err := putMailTemplate(t, s, newMailTemplate(c.ID, k[0], k[1]))
 		require.NoError(t, err)
@@ -147,7 +147,7 @@ func testMailTemplateList(t *testing.T, s storage.Store) {
 	require.NoError(t, err)
 	first, err := putMailTemplate(t, s, newMailTemplate(c.ID, "access_link", "en"))
 	require.NoError(t, err)
-	want = append([]storage.MailTemplate{first}, want...)
+	want = append([]customer.MailTemplate{first}, want...)
 
 	assert.Equal(t, want, listMailTemplates(t, s, c.ID), "the customer's, by kind and locale")
 	assert.Len(t, listMailTemplates(t, s, other.ID), 1)
@@ -173,7 +173,7 @@ func testMailTemplateRollback(t *testing.T, s storage.Store) {
 		return errBoom
 	})
 	require.ErrorIs(t, err, errBoom)
-	assert.Equal(t, []storage.MailTemplate{kept}, listMailTemplates(t, s, c.ID), "everything is rolled back")
+	assert.Equal(t, []customer.MailTemplate{kept}, listMailTemplates(t, s, c.ID), "everything is rolled back")
 }
 
 func testMailTemplateReadOnly(t *testing.T, s storage.Store) {
@@ -189,5 +189,5 @@ func testMailTemplateReadOnly(t *testing.T, s storage.Store) {
 		return r.MailTemplates().Delete(ctx, c.ID, "invitation", "de")
 	})
 	assert.ErrorIs(t, err, storage.ErrReadOnly, "Delete")
-	assert.Equal(t, []storage.MailTemplate{kept}, listMailTemplates(t, s, c.ID), "nothing changed")
+	assert.Equal(t, []customer.MailTemplate{kept}, listMailTemplates(t, s, c.ID), "nothing changed")
 }

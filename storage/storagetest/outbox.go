@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/storage"
 )
 
@@ -42,25 +43,25 @@ var outboxConcurrencyTests = []test{
 // lease is the lease every claim of these tests takes.
 const lease = 5 * time.Minute
 
-func newOutboxID() storage.OutboxID { return storage.OutboxID(newID("out_")) }
+func newOutboxID() outbox.ID { return outbox.ID(newID("out_")) }
 
 // newOutbox returns a pending message due at base.
-func newOutbox(cid customer.ID, to string) storage.OutboxMessage {
-	return storage.OutboxMessage{
+func newOutbox(cid customer.ID, to string) outbox.Message {
+	return outbox.Message{
 		ID:            newOutboxID(),
 		Kind:          "invitation",
 		Recipient:     to,
 		CustomerID:    cid,
 		Payload:       []byte(`{"kind":"invitation","token":"pi_secret"}`),
 		ExpiresAt:     base.Add(7 * 24 * time.Hour),
-		Status:        storage.OutboxPending,
+		Status:        outbox.Pending,
 		NextAttemptAt: base,
 		CreatedAt:     base,
 		UpdatedAt:     base,
 	}
 }
 
-func enqueue(t *testing.T, s storage.Store, m storage.OutboxMessage) storage.OutboxMessage {
+func enqueue(t *testing.T, s storage.Store, m outbox.Message) outbox.Message {
 	t.Helper()
 	require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error {
 		return r.Outbox().Enqueue(ctx, m)
@@ -68,23 +69,23 @@ func enqueue(t *testing.T, s storage.Store, m storage.OutboxMessage) storage.Out
 	return m
 }
 
-func getOutbox(t *testing.T, s storage.Store, id storage.OutboxID) (storage.OutboxMessage, error) {
+func getOutbox(t *testing.T, s storage.Store, id outbox.ID) (outbox.Message, error) {
 	t.Helper()
-	return get(t, s, func(ctx context.Context, r storage.Repos) (storage.OutboxMessage, error) {
+	return get(t, s, func(ctx context.Context, r storage.Repos) (outbox.Message, error) {
 		return r.Outbox().Get(ctx, id)
 	})
 }
 
-func mustGetOutbox(t *testing.T, s storage.Store, id storage.OutboxID) storage.OutboxMessage {
+func mustGetOutbox(t *testing.T, s storage.Store, id outbox.ID) outbox.Message {
 	t.Helper()
 	m, err := getOutbox(t, s, id)
 	require.NoError(t, err)
 	return m
 }
 
-func claim(t *testing.T, s storage.Store, now time.Time, limit int) []storage.OutboxMessage {
+func claim(t *testing.T, s storage.Store, now time.Time, limit int) []outbox.Message {
 	t.Helper()
-	var out []storage.OutboxMessage
+	var out []outbox.Message
 	require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error {
 		var err error
 		out, err = r.Outbox().Claim(ctx, now, limit, lease)
@@ -94,9 +95,9 @@ func claim(t *testing.T, s storage.Store, now time.Time, limit int) []storage.Ou
 }
 
 // settle runs one of the bookkeeping methods in its own transaction.
-func settle(t *testing.T, s storage.Store, fn func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error)) (storage.OutboxMessage, error) {
+func settle(t *testing.T, s storage.Store, fn func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error)) (outbox.Message, error) {
 	t.Helper()
-	var out storage.OutboxMessage
+	var out outbox.Message
 	err := write(t, s, func(ctx context.Context, r storage.Repos) error {
 		var err error
 		out, err = fn(ctx, r.Outbox())
@@ -105,22 +106,22 @@ func settle(t *testing.T, s storage.Store, fn func(ctx context.Context, r storag
 	return out, err
 }
 
-func markSent(t *testing.T, s storage.Store, m storage.OutboxMessage, at time.Time) (storage.OutboxMessage, error) {
+func markSent(t *testing.T, s storage.Store, m outbox.Message, at time.Time) (outbox.Message, error) {
 	t.Helper()
-	return settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+	return settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 		return r.MarkSent(ctx, m.ID, m.Claims, at)
 	})
 }
 
-func listOutbox(t *testing.T, s storage.Store, f storage.OutboxFilter, p storage.Page) (storage.List[storage.OutboxMessage], error) {
+func listOutbox(t *testing.T, s storage.Store, f storage.OutboxFilter, p storage.Page) (storage.List[outbox.Message], error) {
 	t.Helper()
-	return get(t, s, func(ctx context.Context, r storage.Repos) (storage.List[storage.OutboxMessage], error) {
+	return get(t, s, func(ctx context.Context, r storage.Repos) (storage.List[outbox.Message], error) {
 		return r.Outbox().List(ctx, f, p)
 	})
 }
 
-func outboxIDs(ms []storage.OutboxMessage) []storage.OutboxID {
-	out := make([]storage.OutboxID, len(ms))
+func outboxIDs(ms []outbox.Message) []outbox.ID {
+	out := make([]outbox.ID, len(ms))
 	for i, m := range ms {
 		out[i] = m.ID
 	}
@@ -173,29 +174,29 @@ func testOutboxClaimDue(t *testing.T, s storage.Store) {
 
 	now := at(time.Minute)
 	got := claim(t, s, now, 10)
-	assert.Equal(t, []storage.OutboxID{early.ID, first.ID, second.ID, edge.ID}, outboxIDs(got),
+	assert.Equal(t, []outbox.ID{early.ID, first.ID, second.ID, edge.ID}, outboxIDs(got),
 		"the due messages, due at or before now, by NextAttemptAt and ID")
 	for _, m := range got {
-		assert.Equal(t, storage.OutboxSending, m.Status, m.Recipient)
+		assert.Equal(t, outbox.Sending, m.Status, m.Recipient)
 		assert.Equal(t, 1, m.Attempts, m.Recipient)
 		assert.Equal(t, 1, m.Claims, m.Recipient)
 		assertUTC(t, now.Add(lease), m.ClaimedUntil, "ClaimedUntil")
 		assertUTC(t, now, m.UpdatedAt, "UpdatedAt")
 		assert.Equal(t, m, mustGetOutbox(t, s, m.ID), "Claim returns what it stored")
 	}
-	assert.Equal(t, storage.OutboxPending, mustGetOutbox(t, s, later.ID).Status, "not due yet")
+	assert.Equal(t, outbox.Pending, mustGetOutbox(t, s, later.ID).Status, "not due yet")
 
 	assert.Empty(t, claim(t, s, now, 10), "claimed messages are leased")
 	again := claim(t, s, later.NextAttemptAt, 10)
-	assert.Equal(t, []storage.OutboxID{later.ID}, outboxIDs(again), "the later one once it is due")
+	assert.Equal(t, []outbox.ID{later.ID}, outboxIDs(again), "the later one once it is due")
 }
 
 func testOutboxClaimLimit(t *testing.T, s storage.Store) {
-	var want []storage.OutboxID
+	var want []outbox.ID
 	for i := range 5 {
 		want = append(want, enqueue(t, s, newOutbox("", fmt.Sprintf("user%d@example.com", i))).ID)
 	}
-	var got []storage.OutboxID
+	var got []outbox.ID
 	for range 3 {
 		batch := claim(t, s, base, 2)
 		assert.LessOrEqual(t, len(batch), 2)
@@ -237,7 +238,7 @@ func testOutboxLeaseExpiry(t *testing.T, s storage.Store) {
 	assertConflict(t, err, "the first claim cannot settle it any more")
 	sent, err := markSent(t, s, second[0], at(lease))
 	require.NoError(t, err)
-	assert.Equal(t, storage.OutboxSent, sent.Status)
+	assert.Equal(t, outbox.Sent, sent.Status)
 }
 
 func testOutboxMarkSent(t *testing.T, s storage.Store) {
@@ -249,7 +250,7 @@ func testOutboxMarkSent(t *testing.T, s storage.Store) {
 	require.NoError(t, err)
 
 	want := m
-	want.Status = storage.OutboxSent
+	want.Status = outbox.Sent
 	want.Attempts = 1
 	want.Claims = 1
 	want.Payload = nil
@@ -270,20 +271,20 @@ func testOutboxSentIsFinal(t *testing.T, s storage.Store) {
 
 	assert.Empty(t, claim(t, s, at(365*24*time.Hour), 10), "not even long after")
 	a := claimed[0].Claims
-	for name, fn := range map[string]func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error){
-		"MarkSent": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+	for name, fn := range map[string]func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error){
+		"MarkSent": func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 			return r.MarkSent(ctx, m.ID, a, at(time.Hour))
 		},
-		"Reschedule": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		"Reschedule": func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 			return r.Reschedule(ctx, m.ID, a, at(time.Hour), "boom", at(time.Hour))
 		},
-		"MarkFailed": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		"MarkFailed": func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 			return r.MarkFailed(ctx, m.ID, a, "boom", at(time.Hour))
 		},
-		"Release": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		"Release": func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 			return r.Release(ctx, m.ID, a, at(time.Hour))
 		},
-		"Retry": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		"Retry": func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 			return r.Retry(ctx, m.ID, at(time.Hour))
 		},
 	} {
@@ -298,11 +299,11 @@ func testOutboxReschedule(t *testing.T, s storage.Store) {
 	claimed := claim(t, s, base, 1)
 	require.Len(t, claimed, 1)
 	next := at(time.Minute)
-	got, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+	got, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 		return r.Reschedule(ctx, m.ID, 1, next, "451 try later", at(time.Second))
 	})
 	require.NoError(t, err)
-	assert.Equal(t, storage.OutboxPending, got.Status)
+	assert.Equal(t, outbox.Pending, got.Status)
 	assert.Equal(t, 1, got.Attempts, "the attempt stays counted")
 	assertUTC(t, next, got.NextAttemptAt, "NextAttemptAt")
 	assert.True(t, got.ClaimedUntil.IsZero(), "no lease")
@@ -322,21 +323,21 @@ func testOutboxFailRetry(t *testing.T, s storage.Store) {
 	m := enqueue(t, s, newOutbox("", "ada@example.com"))
 	claimed := claim(t, s, base, 1)
 	require.Len(t, claimed, 1)
-	failed, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+	failed, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 		return r.MarkFailed(ctx, m.ID, 1, "550 no such user", at(time.Second))
 	})
 	require.NoError(t, err)
-	assert.Equal(t, storage.OutboxFailed, failed.Status)
+	assert.Equal(t, outbox.Failed, failed.Status)
 	assert.Equal(t, "550 no such user", failed.LastError)
 	assert.Equal(t, m.Payload, failed.Payload, "a failed message keeps its payload for a retry")
 	assert.True(t, failed.ClaimedUntil.IsZero())
 	assert.Empty(t, claim(t, s, at(365*24*time.Hour), 1), "failed messages are not claimed")
 
-	retried, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+	retried, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 		return r.Retry(ctx, m.ID, at(time.Hour))
 	})
 	require.NoError(t, err)
-	assert.Equal(t, storage.OutboxPending, retried.Status)
+	assert.Equal(t, outbox.Pending, retried.Status)
 	assert.Zero(t, retried.Attempts, "attempts start again")
 	assert.Equal(t, 1, retried.Claims, "claims never go back")
 	assertUTC(t, at(time.Hour), retried.NextAttemptAt, "due at the retry")
@@ -344,11 +345,11 @@ func testOutboxFailRetry(t *testing.T, s storage.Store) {
 	assert.Equal(t, "550 no such user", retried.LastError, "the last error stays as a record")
 	assert.Equal(t, retried, mustGetOutbox(t, s, m.ID))
 
-	_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+	_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 		return r.Retry(ctx, m.ID, at(time.Hour))
 	})
 	assertConflict(t, err, "a pending message is not retried")
-	_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+	_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 		return r.Retry(ctx, newOutboxID(), at(time.Hour))
 	})
 	assertNotFound(t, err)
@@ -363,7 +364,7 @@ func testOutboxRelease(t *testing.T, s storage.Store) {
 	m := enqueue(t, s, newOutbox("", "ada@example.com"))
 	claimed := claim(t, s, at(time.Minute), 1)
 	require.Len(t, claimed, 1)
-	got, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+	got, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 		return r.Release(ctx, m.ID, 1, at(time.Minute))
 	})
 	require.NoError(t, err)
@@ -377,7 +378,7 @@ func testOutboxRelease(t *testing.T, s storage.Store) {
 	require.Len(t, again, 1, "claimable at once")
 	assert.Equal(t, 1, again[0].Attempts)
 	assert.Equal(t, 2, again[0].Claims, "a new claim, a new number")
-	_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+	_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 		return r.MarkSent(ctx, m.ID, claimed[0].Claims, at(time.Minute))
 	})
 	assertConflict(t, err, "the released claim settles nothing")
@@ -392,31 +393,31 @@ func testOutboxSettleFenced(t *testing.T, s storage.Store) {
 	sending := claimed[0]
 	other := enqueue(t, s, newOutbox("", "other@example.com"))
 
-	type call func(ctx context.Context, r storage.OutboxRepo, id storage.OutboxID, claim int) (storage.OutboxMessage, error)
+	type call func(ctx context.Context, r storage.OutboxRepo, id outbox.ID, claim int) (outbox.Message, error)
 	calls := map[string]call{
-		"MarkSent": func(ctx context.Context, r storage.OutboxRepo, id storage.OutboxID, a int) (storage.OutboxMessage, error) {
+		"MarkSent": func(ctx context.Context, r storage.OutboxRepo, id outbox.ID, a int) (outbox.Message, error) {
 			return r.MarkSent(ctx, id, a, at(time.Second))
 		},
-		"Reschedule": func(ctx context.Context, r storage.OutboxRepo, id storage.OutboxID, a int) (storage.OutboxMessage, error) {
+		"Reschedule": func(ctx context.Context, r storage.OutboxRepo, id outbox.ID, a int) (outbox.Message, error) {
 			return r.Reschedule(ctx, id, a, at(time.Minute), "boom", at(time.Second))
 		},
-		"MarkFailed": func(ctx context.Context, r storage.OutboxRepo, id storage.OutboxID, a int) (storage.OutboxMessage, error) {
+		"MarkFailed": func(ctx context.Context, r storage.OutboxRepo, id outbox.ID, a int) (outbox.Message, error) {
 			return r.MarkFailed(ctx, id, a, "boom", at(time.Second))
 		},
-		"Release": func(ctx context.Context, r storage.OutboxRepo, id storage.OutboxID, a int) (storage.OutboxMessage, error) {
+		"Release": func(ctx context.Context, r storage.OutboxRepo, id outbox.ID, a int) (outbox.Message, error) {
 			return r.Release(ctx, id, a, at(time.Second))
 		},
 	}
 	for name, fn := range calls {
-		_, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		_, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 			return fn(ctx, r, sending.ID, sending.Claims+1)
 		})
 		assertConflict(t, err, "%s under another claim", name)
-		_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 			return fn(ctx, r, other.ID, 0)
 		})
 		assertConflict(t, err, "%s of a pending message", name)
-		_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 			return fn(ctx, r, newOutboxID(), 1)
 		})
 		assertNotFound(t, err, "%s of no message", name)
@@ -434,11 +435,11 @@ func testOutboxStaleClaimAfterRetry(t *testing.T, s storage.Store) {
 	require.Len(t, a, 1)
 	b := claim(t, s, at(lease), 1) // worker B
 	require.Len(t, b, 1)
-	_, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+	_, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 		return r.MarkFailed(ctx, m.ID, b[0].Claims, "550", at(lease))
 	})
 	require.NoError(t, err)
-	_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+	_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 		return r.Retry(ctx, m.ID, at(2*lease))
 	})
 	require.NoError(t, err)
@@ -447,17 +448,17 @@ func testOutboxStaleClaimAfterRetry(t *testing.T, s storage.Store) {
 	require.Equal(t, a[0].Attempts, c[0].Attempts, "C spends the retry's first attempt, as A spent the first")
 	assert.Equal(t, []int{1, 2, 3}, []int{a[0].Claims, b[0].Claims, c[0].Claims}, "each claim has its own number")
 
-	for name, fn := range map[string]func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error){
-		"MarkSent": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+	for name, fn := range map[string]func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error){
+		"MarkSent": func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 			return r.MarkSent(ctx, m.ID, a[0].Claims, at(2*lease))
 		},
-		"Reschedule": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		"Reschedule": func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 			return r.Reschedule(ctx, m.ID, a[0].Claims, at(3*lease), "stale A", at(2*lease))
 		},
-		"MarkFailed": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		"MarkFailed": func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 			return r.MarkFailed(ctx, m.ID, a[0].Claims, "stale A", at(2*lease))
 		},
-		"Release": func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		"Release": func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 			return r.Release(ctx, m.ID, a[0].Claims, at(2*lease))
 		},
 	} {
@@ -467,21 +468,21 @@ func testOutboxStaleClaimAfterRetry(t *testing.T, s storage.Store) {
 	assert.Equal(t, c[0], mustGetOutbox(t, s, m.ID), "C's claim is untouched")
 	sent, err := markSent(t, s, c[0], at(2*lease))
 	require.NoError(t, err, "C settles it")
-	assert.Equal(t, storage.OutboxSent, sent.Status)
+	assert.Equal(t, outbox.Sent, sent.Status)
 }
 
 // testOutboxEraseExpiredPayloads: a failed message whose link has expired
 // loses its payload, and with it the link's token; the rest keep theirs.
 func testOutboxEraseExpiredPayloads(t *testing.T, s storage.Store) {
 	now := at(24 * time.Hour)
-	failed := func(to string, expires time.Time) storage.OutboxMessage {
+	failed := func(to string, expires time.Time) outbox.Message {
 		t.Helper()
 		m := newOutbox("", to)
 		m.ExpiresAt = expires
 		enqueue(t, s, m)
 		claimed := claim(t, s, base, 1)
 		require.Len(t, claimed, 1)
-		f, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+		f, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 			return r.MarkFailed(ctx, m.ID, claimed[0].Claims, "550", at(time.Second))
 		})
 		require.NoError(t, err)
@@ -507,12 +508,12 @@ func testOutboxEraseExpiredPayloads(t *testing.T, s storage.Store) {
 		return n
 	}
 	assert.Equal(t, 2, erase(), "the failed messages whose link expired at or before now")
-	for _, m := range []storage.OutboxMessage{expired, edge} {
+	for _, m := range []outbox.Message{expired, edge} {
 		want := m
 		want.Payload = nil
 		assert.Equal(t, want, mustGetOutbox(t, s, m.ID), "%s: only the payload goes", m.Recipient)
 	}
-	for _, m := range []storage.OutboxMessage{valid, noLink, pendingExpired} {
+	for _, m := range []outbox.Message{valid, noLink, pendingExpired} {
 		assert.Equal(t, m, mustGetOutbox(t, s, m.ID), "%s keeps its payload", m.Recipient)
 	}
 	assert.Zero(t, erase(), "nothing is left to erase")
@@ -533,23 +534,23 @@ func testOutboxList(t *testing.T, s storage.Store) {
 	none := enqueue(t, s, newOutbox("", "ops@example.com"))
 	claimed := claim(t, s, base, 1) // a1
 	require.Len(t, claimed, 1)
-	_, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+	_, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 		return r.MarkFailed(ctx, a1.ID, 1, "550", base)
 	})
 	require.NoError(t, err)
 
-	ids := func(f storage.OutboxFilter) []storage.OutboxID {
+	ids := func(f storage.OutboxFilter) []outbox.ID {
 		t.Helper()
 		l, err := listOutbox(t, s, f, storage.Page{})
 		require.NoError(t, err)
 		return outboxIDs(l.Items)
 	}
-	assert.Equal(t, []storage.OutboxID{a1.ID, g1.ID, a2.ID, none.ID}, ids(storage.OutboxFilter{}))
-	assert.Equal(t, []storage.OutboxID{a1.ID, a2.ID}, ids(storage.OutboxFilter{CustomerID: acme.ID}))
-	assert.Equal(t, []storage.OutboxID{a1.ID}, ids(storage.OutboxFilter{Status: storage.OutboxFailed}))
-	assert.Equal(t, []storage.OutboxID{g1.ID, a2.ID, none.ID}, ids(storage.OutboxFilter{Status: storage.OutboxPending}))
-	assert.Equal(t, []storage.OutboxID{a2.ID}, ids(storage.OutboxFilter{Status: storage.OutboxPending, CustomerID: acme.ID}))
-	assert.Empty(t, ids(storage.OutboxFilter{Status: storage.OutboxSent}))
+	assert.Equal(t, []outbox.ID{a1.ID, g1.ID, a2.ID, none.ID}, ids(storage.OutboxFilter{}))
+	assert.Equal(t, []outbox.ID{a1.ID, a2.ID}, ids(storage.OutboxFilter{CustomerID: acme.ID}))
+	assert.Equal(t, []outbox.ID{a1.ID}, ids(storage.OutboxFilter{Status: outbox.Failed}))
+	assert.Equal(t, []outbox.ID{g1.ID, a2.ID, none.ID}, ids(storage.OutboxFilter{Status: outbox.Pending}))
+	assert.Equal(t, []outbox.ID{a2.ID}, ids(storage.OutboxFilter{Status: outbox.Pending, CustomerID: acme.ID}))
+	assert.Empty(t, ids(storage.OutboxFilter{Status: outbox.Sent}))
 }
 
 func testOutboxRollback(t *testing.T, s storage.Store) {
@@ -557,7 +558,7 @@ func testOutboxRollback(t *testing.T, s storage.Store) {
 	toFail := enqueue(t, s, newOutbox("", "fail@example.com"))
 	claimed := claim(t, s, base, 2)
 	require.Len(t, claimed, 2)
-	failed, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (storage.OutboxMessage, error) {
+	failed, err := settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
 		return r.MarkFailed(ctx, toFail.ID, 1, "550", base)
 	})
 	require.NoError(t, err)
@@ -653,20 +654,20 @@ func testOutboxTimesUTC(t *testing.T, s storage.Store) {
 // none comes back once sent.
 func testOutboxClaimedOnce(t *testing.T, s storage.Store) {
 	const n, workers = 60, 8
-	want := map[storage.OutboxID]bool{}
+	want := map[outbox.ID]bool{}
 	for i := range n {
 		want[enqueue(t, s, newOutbox("", fmt.Sprintf("user%d@example.com", i))).ID] = true
 	}
 	ctx := t.Context()
 	var (
 		mu   sync.Mutex
-		seen = map[storage.OutboxID]int{}
+		seen = map[outbox.ID]int{}
 		wg   sync.WaitGroup
 	)
 	for range workers {
 		wg.Go(func() {
 			for {
-				var batch []storage.OutboxMessage
+				var batch []outbox.Message
 				err := s.InTx(ctx, func(r storage.Repos) error {
 					var err error
 					batch, err = r.Outbox().Claim(ctx, base, 3, lease)
@@ -697,7 +698,7 @@ func testOutboxClaimedOnce(t *testing.T, s storage.Store) {
 		assert.Equal(t, 1, k, "%s was claimed %d times", id, k)
 	}
 	assert.Empty(t, claim(t, s, at(365*24*time.Hour), n), "sent messages never come back")
-	l, err := listOutbox(t, s, storage.OutboxFilter{Status: storage.OutboxSent}, storage.Page{Limit: storage.MaxLimit})
+	l, err := listOutbox(t, s, storage.OutboxFilter{Status: outbox.Sent}, storage.Page{Limit: storage.MaxLimit})
 	require.NoError(t, err)
 	assert.Len(t, l.Items, n)
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/orders"
+	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/warehouse"
@@ -143,8 +144,8 @@ var listers = []lister{
 			return string(enqueue(t, s, newOutbox(c.ID, fmt.Sprintf("user%d@example.com", n))).ID)
 		}
 		list := func(p storage.Page) ([]string, string, error) {
-			l, err := listOutbox(t, s, storage.OutboxFilter{CustomerID: c.ID, Status: storage.OutboxPending}, p)
-			return idsOf(l.Items, func(m storage.OutboxMessage) storage.OutboxID { return m.ID }), l.NextCursor, err
+			l, err := listOutbox(t, s, storage.OutboxFilter{CustomerID: c.ID, Status: outbox.Pending}, p)
+			return idsOf(l.Items, func(m outbox.Message) outbox.ID { return m.ID }), l.NextCursor, err
 		}
 		return add, list, nil
 	}},
