@@ -41,12 +41,9 @@ func invitationIn(st invite.State, now time.Time) (string, []any) {
 	return `1 = 0`, nil
 }
 
-// loginLinkUnused and loginLinkUsable are the rule of invite.LoginLink
-// ("signs a user in once, within LoginLinkTTL") in SQL: unused is UsedAt
-// zero; usable at the time of the one parameter is unused with that time
-// before ExpiresAt. The invite package has no method for it yet
-// (storage/memory restates it in Go); this is what a LoginLink.Usable(now)
-// would translate to, as AccessLink.Usable is the rule for access links.
+// loginLinkUnused and loginLinkUsable are invite.LoginLink.Usable in SQL:
+// unused is UsedAt zero; usable at the time of the one parameter is unused
+// with that time before ExpiresAt.
 const (
 	loginLinkUnused = `used_at IS NULL`
 	loginLinkUsable = loginLinkUnused + ` AND expires_at > ?`

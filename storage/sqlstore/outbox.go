@@ -51,10 +51,9 @@ func (s outboxRepo) Get(ctx context.Context, id outbox.ID) (outbox.Message, erro
 	return outboxTable.get(ctx, s.t, string(id))
 }
 
-// outboxDue is the rule of which messages Claim takes at now, as
-// storage.OutboxRepo.Claim states it (and storage/memory's outboxDue
-// decides it in Go): pending ones due at or before now, and sending ones
-// whose lease ran out at or before now. now stands for the parameter
+// outboxDue is outbox.Message.Due in SQL, the rule of which messages Claim
+// takes at now: pending ones due at or before now, and sending ones whose
+// lease ran out at or before now. now stands for the parameter
 // twice. A sending row was due when it was claimed, with a lease that is
 // not negative, so its next_attempt_at is at or before its claimed_until:
 // next_attempt_at <= now holds for every due row, and bounds the index
