@@ -1,6 +1,7 @@
-// Package postgres owns portalkit's scale-out storage backend: a
-// storage.Store on a PostgreSQL database, through github.com/jackc/pgx/v5
-// and its pool, with its schema and migrations. Several processes (server
+// Package postgres owns portalkit's scale-out storage backend: the shared
+// SQL store (storage/sqlstore) on a PostgreSQL database, through
+// github.com/jackc/pgx/v5's pool and its database/sql adapter, with
+// PostgreSQL's schema, migrations and dialect. Several processes (server
 // replicas) may share one database.
 //
 //	store, err := postgres.Open(ctx, "postgres://portal:secret@db.internal:5432/portal")

@@ -1,6 +1,8 @@
-// Package sqlite owns portalkit's embedded storage backend: a storage.Store
-// on one SQLite database file, through the pure-Go driver modernc.org/sqlite
-// (no cgo), with its schema and migrations.
+// Package sqlite owns portalkit's embedded storage backend: the shared SQL
+// store (storage/sqlstore) on one SQLite database file, through the
+// pure-Go driver modernc.org/sqlite (no cgo), with SQLite's schema,
+// migrations, connection setup and dialect. OpenTemp and OpenTempFrom give
+// throwaway databases for tests and examples; Backup copies a live one.
 //
 //	store, err := sqlite.Open(ctx, "data/portal.db")
 //	if err != nil { ... }
