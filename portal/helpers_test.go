@@ -42,6 +42,7 @@ func eachBackend(t *testing.T, f func(t *testing.T, e env), opts ...func(*portal
 	t.Helper()
 	for name, newStore := range backends {
 		t.Run(name, func(t *testing.T) {
+			t.Parallel() // each backend's env is its own
 			f(t, newEnv(t, newStore(t), opts...))
 		})
 	}
