@@ -722,3 +722,13 @@ func TestFixtureWrote(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, f.wrote(t), "a write")
 }
+
+// TestMain removes the authorization fixture's template, which lives as
+// long as the process.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if fixtureTemplate.path != "" {
+		_ = os.RemoveAll(filepath.Dir(fixtureTemplate.path))
+	}
+	os.Exit(code)
+}
