@@ -14,7 +14,7 @@ import (
 // one migrated database, as Open would leave a new file, without
 // migrating hundreds of times (Open itself is tested in sqlite_test.go).
 func TestConformance(t *testing.T) {
-	storagetest.Run(t, func(t *testing.T) storage.Store {
+	storagetest.RunParallel(t, func(t *testing.T) storage.Store {
 		s, err := sqlite.OpenTemp(t.Context())
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = s.Close() })

@@ -14,7 +14,8 @@
 //	}
 //
 // newStore must return an empty store and arrange, with t.Cleanup, for it to
-// be closed. RunConcurrency, which Run also calls, holds the tests that start
+// be closed. RunParallel runs the same suite with each group's subtests in
+// parallel, for backends whose stores share nothing (both of portalkit's). RunConcurrency, which Run also calls, holds the tests that start
 // many goroutines; a backend may run it on its own, for example with a larger
 // busy timeout.
 //

@@ -17,26 +17,47 @@ import (
 // Run runs the whole conformance suite against the stores newStore returns,
 // a fresh one for every subtest.
 func Run(t *testing.T, newStore func(t *testing.T) storage.Store) {
-	t.Run("Customers", func(t *testing.T) { runAll(t, newStore, customerTests) })
-	t.Run("Users", func(t *testing.T) { runAll(t, newStore, userTests) })
-	t.Run("Memberships", func(t *testing.T) { runAll(t, newStore, membershipTests) })
-	t.Run("Sites", func(t *testing.T) { runAll(t, newStore, siteTests) })
-	t.Run("Invitations", func(t *testing.T) { runAll(t, newStore, invitationTests) })
-	t.Run("LoginLinks", func(t *testing.T) { runAll(t, newStore, loginLinkTests) })
-	t.Run("AccessLinks", func(t *testing.T) { runAll(t, newStore, accessLinkTests) })
-	t.Run("Sessions", func(t *testing.T) { runAll(t, newStore, sessionTests) })
-	t.Run("APIKeys", func(t *testing.T) { runAll(t, newStore, apiKeyTests) })
-	t.Run("Passwords", func(t *testing.T) { runAll(t, newStore, passwordTests) })
-	t.Run("Audit", func(t *testing.T) { runAll(t, newStore, auditTests) })
-	t.Run("Idempotency", func(t *testing.T) { runAll(t, newStore, idempotencyTests) })
-	t.Run("Products", func(t *testing.T) { runAll(t, newStore, productTests) })
-	t.Run("Offers", func(t *testing.T) { runAll(t, newStore, offerTests) })
-	t.Run("Orders", func(t *testing.T) { runAll(t, newStore, orderTests) })
-	t.Run("Stock", func(t *testing.T) { runAll(t, newStore, stockTests) })
-	t.Run("Outbox", func(t *testing.T) { runAll(t, newStore, outboxTests) })
-	t.Run("MailTemplates", func(t *testing.T) { runAll(t, newStore, mailTemplateTests) })
-	t.Run("Paging", func(t *testing.T) { runAll(t, newStore, pageTests) })
-	t.Run("Tx", func(t *testing.T) { runAll(t, newStore, txTests) })
+	run(t, newStore, false)
+}
+
+// RunParallel is Run with the subtests of each group run in parallel (the
+// concurrency tests stay one at a time, as they start goroutines of their
+// own): for a backend whose newStore may be called from several goroutines
+// at once and whose stores share nothing, as storage/sqlite's temporary
+// stores and storage/postgres's test schemas do.
+func RunParallel(t *testing.T, newStore func(t *testing.T) storage.Store) {
+	run(t, newStore, true)
+}
+
+func run(t *testing.T, newStore func(t *testing.T) storage.Store, parallel bool) {
+	groups := []struct {
+		name  string
+		tests []test
+	}{
+		{"Customers", customerTests},
+		{"Users", userTests},
+		{"Memberships", membershipTests},
+		{"Sites", siteTests},
+		{"Invitations", invitationTests},
+		{"LoginLinks", loginLinkTests},
+		{"AccessLinks", accessLinkTests},
+		{"Sessions", sessionTests},
+		{"APIKeys", apiKeyTests},
+		{"Passwords", passwordTests},
+		{"Audit", auditTests},
+		{"Idempotency", idempotencyTests},
+		{"Products", productTests},
+		{"Offers", offerTests},
+		{"Orders", orderTests},
+		{"Stock", stockTests},
+		{"Outbox", outboxTests},
+		{"MailTemplates", mailTemplateTests},
+		{"Paging", pageTests},
+		{"Tx", txTests},
+	}
+	for _, g := range groups {
+		t.Run(g.name, func(t *testing.T) { runAll(t, newStore, g.tests, parallel) })
+	}
 	t.Run("Concurrency", func(t *testing.T) { RunConcurrency(t, newStore) })
 }
 
@@ -46,10 +67,13 @@ type test struct {
 	run  func(t *testing.T, s storage.Store)
 }
 
-func runAll(t *testing.T, newStore func(t *testing.T) storage.Store, tests []test) {
+func runAll(t *testing.T, newStore func(t *testing.T) storage.Store, tests []test, parallel bool) {
 	t.Helper()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if parallel {
+				t.Parallel()
+			}
 			s := newStore(t)
 			require.NotNil(t, s, "newStore returned nil")
 			tt.run(t, s)

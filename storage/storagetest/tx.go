@@ -49,11 +49,11 @@ var concurrencyTests = []test{
 // numbers, one decision per order and one issue per stock item. Run calls
 // it too.
 func RunConcurrency(t *testing.T, newStore func(t *testing.T) storage.Store) {
-	runAll(t, newStore, concurrencyTests)
-	runAll(t, newStore, idempotencyConcurrencyTests)
-	runAll(t, newStore, outboxConcurrencyTests)
-	runAll(t, newStore, orderConcurrencyTests)
-	runAll(t, newStore, stockConcurrencyTests)
+	runAll(t, newStore, concurrencyTests, false)
+	runAll(t, newStore, idempotencyConcurrencyTests, false)
+	runAll(t, newStore, outboxConcurrencyTests, false)
+	runAll(t, newStore, orderConcurrencyTests, false)
+	runAll(t, newStore, stockConcurrencyTests, false)
 }
 
 func testPing(t *testing.T, s storage.Store) {
