@@ -24,6 +24,7 @@ import (
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/storage/sqlite"
 )
 
@@ -39,15 +40,24 @@ type env struct {
 
 func newEnv(t *testing.T, opts ...httpapi.Option) *env {
 	t.Helper()
-	s := portaltest.Store(t)
-	var err error
-	e := &env{clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}}
+	return newEnvOn(t, portaltest.Store(t), portal.SequentialIDs(), "", opts...)
+}
+
+// newEnvOn is newEnv on store, drawing IDs from ids. owner is the owner
+// API key the store holds already; "" bootstraps one.
+func newEnvOn(t *testing.T, s storage.Store, ids portal.IDSource, owner string, opts ...httpapi.Option) *env {
+	t.Helper()
+	e := &env{clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}, owner: owner}
 	e.p = portaltest.New(t, e.clock, func(c *portal.Config) {
 		c.Store = s
 		c.Mailer = e.notes
+		c.IDs = ids
 	})
-	e.owner, err = e.p.Bootstrap(t.Context())
-	require.NoError(t, err)
+	if e.owner == "" {
+		var err error
+		e.owner, err = e.p.Bootstrap(t.Context())
+		require.NoError(t, err)
+	}
 	require.NotEmpty(t, e.owner)
 	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.srv = httptest.NewServer(httpapi.NewHandler(e.p, append([]httpapi.Option{httpapi.WithLogger(logger)}, opts...)...))

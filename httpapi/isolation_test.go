@@ -2,13 +2,18 @@ package httpapi_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"maps"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -25,6 +30,7 @@ import (
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/storage/sqlite"
 )
 
 // isoTenant is one customer of the isolation fixture: its IDs, and real
@@ -52,9 +58,59 @@ type isoFixture struct {
 	product orders.Product // of the global portfolio
 }
 
+// isoTemplate is the isolation fixture as built once per process: a copy
+// of its database (sqlite.Backup), its values and how many IDs building it
+// drew. Each operation of the matrix gets a server on a copy of its own.
+var isoTemplate struct {
+	once sync.Once
+	path string
+	f    isoFixture
+	ids  int64
+}
+
+// newIsoFixture returns the fixture on a fresh copy of the template's
+// database, served by a portal of its own that draws IDs after the
+// template's.
 func newIsoFixture(t *testing.T) *isoFixture {
 	t.Helper()
-	f := &isoFixture{env: newEnv(t)}
+	tp := &isoTemplate
+	tp.once.Do(func() { buildIsoTemplate(t) })
+	if tp.path == "" {
+		t.Fatal("the isolation fixture could not be built (see the first test that tried)")
+	}
+	store, err := sqlite.OpenTempFrom(t.Context(), tp.path)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	f := tp.f
+	f.env = newEnvOn(t, store, continuingIDs(tp.ids), tp.f.owner)
+	f.notes.Err = bounce
+	return &f
+}
+
+// continuingIDs draws sequential IDs after the first n.
+func continuingIDs(n int64) portal.IDSource {
+	var c atomic.Int64
+	c.Store(n)
+	return portal.IDSourceFunc(func(prefix string) string { return fmt.Sprintf("%s_%06d", prefix, c.Add(1)) })
+}
+
+// buildIsoTemplate builds the fixture through the use cases and keeps a
+// copy of its database in a directory that outlives t.
+func buildIsoTemplate(t *testing.T) {
+	var n atomic.Int64
+	ids := portal.IDSourceFunc(func(prefix string) string { return fmt.Sprintf("%s_%06d", prefix, n.Add(1)) })
+	store := portaltest.Store(t)
+	f := buildIsoFixture(t, newEnvOn(t, store, ids, ""))
+	dir, err := os.MkdirTemp("", "portalkit-iso-")
+	require.NoError(t, err)
+	path := filepath.Join(dir, "fixture.db")
+	require.NoError(t, sqlite.Backup(t.Context(), store.(*sqlite.Store), path))
+	isoTemplate.path, isoTemplate.f, isoTemplate.ids = path, *f, n.Load()
+}
+
+func buildIsoFixture(t *testing.T, e *env) *isoFixture {
+	t.Helper()
+	f := &isoFixture{env: e}
 	f.notes.Err = bounce
 	ctx := portaltest.Owner(t.Context())
 	var err error
@@ -703,4 +759,14 @@ func (f *isoFixture) stockSnapshot(t *testing.T, tn isoTenant, part func(what st
 		require.NoError(t, err)
 		part("history of "+string(it.ID), h.History)
 	}
+}
+
+// TestMain removes the isolation fixture's template, which lives as long
+// as the process.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if isoTemplate.path != "" {
+		_ = os.RemoveAll(filepath.Dir(isoTemplate.path))
+	}
+	os.Exit(code)
 }
