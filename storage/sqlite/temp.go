@@ -10,10 +10,11 @@ import (
 )
 
 // template is a migrated, empty database that OpenTemp copies, so that a
-// test opening hundreds of stores migrates once.
+// test opening hundreds of stores migrates once. It is kept in memory, not
+// on disk, so that no process leaves it behind.
 var template struct {
 	once sync.Once
-	path string
+	data []byte
 	err  error
 }
 
@@ -25,11 +26,11 @@ var template struct {
 // option says otherwise. Its schema is copied from a database the
 // process migrated once.
 func OpenTemp(ctx context.Context, opts ...Option) (*Store, error) {
-	template.once.Do(func() { template.path, template.err = migrateTemplate(ctx) })
+	template.once.Do(func() { template.data, template.err = migrateTemplate(ctx) })
 	if template.err != nil {
 		return nil, template.err
 	}
-	return OpenTempFrom(ctx, template.path, opts...)
+	return openTemp(ctx, func(dst string) error { return os.WriteFile(dst, template.data, 0o600) }, opts...)
 }
 
 // OpenTempFrom is OpenTemp on a copy of the database file at path (one
@@ -37,12 +38,18 @@ func OpenTemp(ctx context.Context, opts ...Option) (*Store, error) {
 // fixture once give each case a copy of its own this way. Pending
 // migrations are applied to the copy.
 func OpenTempFrom(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	return openTemp(ctx, func(dst string) error { return copyFile(path, dst) }, opts...)
+}
+
+// openTemp opens a database that fill writes, in a new temporary
+// directory that Close removes.
+func openTemp(ctx context.Context, fill func(dst string) error, opts ...Option) (*Store, error) {
 	dir, err := os.MkdirTemp("", "portalkit-sqlite-")
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: opening a temporary database: %w", err)
 	}
 	copied := filepath.Join(dir, "portal.db")
-	if err := copyFile(path, copied); err != nil {
+	if err := fill(copied); err != nil {
 		os.RemoveAll(dir)
 		return nil, fmt.Errorf("sqlite: opening a temporary database: %w", err)
 	}
@@ -74,30 +81,34 @@ func Backup(ctx context.Context, s *Store, path string) error {
 	return nil
 }
 
-// migrateTemplate creates and migrates the database OpenTemp copies, in a
-// directory that lives as long as the process (the OS cleans its
-// temporary directory; each process makes one such file).
-func migrateTemplate(ctx context.Context) (string, error) {
+// migrateTemplate creates and migrates the database OpenTemp copies and
+// returns its bytes, removing the file.
+func migrateTemplate(ctx context.Context) ([]byte, error) {
 	dir, err := os.MkdirTemp("", "portalkit-sqlite-template-")
 	if err != nil {
-		return "", fmt.Errorf("sqlite: migrating a template database: %w", err)
+		return nil, fmt.Errorf("sqlite: migrating a template database: %w", err)
 	}
+	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "template.db")
 	s, err := Open(ctx, path)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	// Everything into the database file, so that the file alone is the
 	// template: Close then removes the empty write-ahead log.
 	write, _ := s.DB()
 	if _, err := write.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 		s.Close()
-		return "", fmt.Errorf("sqlite: migrating a template database: %w", err)
+		return nil, fmt.Errorf("sqlite: migrating a template database: %w", err)
 	}
 	if err := s.Close(); err != nil {
-		return "", fmt.Errorf("sqlite: migrating a template database: %w", err)
+		return nil, fmt.Errorf("sqlite: migrating a template database: %w", err)
 	}
-	return path, nil
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: migrating a template database: %w", err)
+	}
+	return data, nil
 }
 
 func copyFile(from, to string) error {
