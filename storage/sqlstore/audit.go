@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"strings"
 
 	"github.com/portalkit/portalkit/audit"
 	"github.com/portalkit/portalkit/storage"
@@ -30,16 +29,9 @@ func (s auditRepo) Append(ctx context.Context, e audit.Event) error {
 
 // List returns one page of events matching f, ordered by ID.
 func (s auditRepo) List(ctx context.Context, f storage.AuditFilter, p storage.Page) (storage.List[audit.Event], error) {
-	var where []string
-	var args []any
-	if f.CustomerID != "" {
-		where = append(where, `customer_id = ?`)
-		args = append(args, string(f.CustomerID))
-	}
-	if f.ObjectID != "" {
-		where = append(where, `object_id = ?`)
-		args = append(args, f.ObjectID)
-	}
-	return auditEvents.list(ctx, s.t, "listing audit events", p, strings.Join(where, " AND "), args,
+	var w conds
+	w.eq(`customer_id`, string(f.CustomerID))
+	w.eq(`object_id`, f.ObjectID)
+	return auditEvents.list(ctx, s.t, "listing audit events", p, w.String(), w.args,
 		func(e audit.Event) string { return string(e.ID) })
 }

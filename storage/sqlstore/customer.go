@@ -63,31 +63,25 @@ func (s customerRepo) List(ctx context.Context, f storage.CustomerFilter, p stor
 		}
 		return storage.List[customer.Customer]{}, nil
 	}
-	var where []string
-	var args []any
+	var w conds
 	if len(f.IDs) > 0 {
-		where = append(where, `id IN (`+placeholders(len(f.IDs))+`)`)
-		args = append(args, anyOf(f.IDs)...)
+		w.and(`id IN (`+placeholders(len(f.IDs))+`)`, anyOf(f.IDs))
 	}
-	if f.ParentID != "" {
-		where = append(where, `parent_id = ?`)
-		args = append(args, string(f.ParentID))
-	}
+	w.eq(`parent_id`, string(f.ParentID))
 	if f.TopLevel {
-		where = append(where, `parent_id IS NULL`)
+		w.and(`parent_id IS NULL`, nil)
 	}
 	if f.Search != "" {
 		// Substring search cannot use a b-tree index; the scan runs in ID
 		// order and stops after limit+1 matches (PostgreSQL answers it from
 		// a trigram index where pg_trgm is installed).
 		like := s.t.d.ILike
-		where = append(where, `(name `+like+` ? ESCAPE '\' OR contact_email `+like+` ? ESCAPE '\' OR external_ref `+like+` ? ESCAPE '\')`)
 		pat := likePattern(f.Search)
-		args = append(args, pat, pat, pat)
+		w.and(`(name `+like+` ? ESCAPE '\' OR contact_email `+like+` ? ESCAPE '\' OR external_ref `+like+` ? ESCAPE '\')`, []any{pat, pat, pat})
 		ctx = planEach(ctx)
 	}
 	statuses := slices.Compact(slices.Sorted(slices.Values(f.Statuses)))
-	return listByAnyOf(ctx, s.t, customers, op, p, strings.Join(where, " AND "), args, "status", anyOf(statuses),
+	return listByAnyOf(ctx, s.t, customers, op, p, w.String(), w.args, "status", anyOf(statuses),
 		func(c customer.Customer) string { return string(c.ID) })
 }
 

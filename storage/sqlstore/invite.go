@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/portalkit/portalkit/customer"
@@ -273,26 +272,3 @@ func (s accessLinkRepo) List(ctx context.Context, f storage.AccessLinkFilter, p 
 func byTokenHash[T any](ctx context.Context, t *txn, tb *table[T], h invite.Hash) (T, error) {
 	return tb.getWhere(ctx, t, "finding "+tb.noun+" by token hash", `token_hash = ?`, string(h))
 }
-
-// conds is the where clause of a list, built from a filter: conditions
-// joined by AND, with their arguments in order.
-type conds struct {
-	where []string
-	args  []any
-}
-
-// eq adds column = value, unless value is empty: a zero filter field does
-// not filter.
-func (c *conds) eq(column, value string) {
-	if value != "" {
-		c.and(column+` = ?`, []any{value})
-	}
-}
-
-// and adds cond and its arguments.
-func (c *conds) and(cond string, args []any) {
-	c.where = append(c.where, cond)
-	c.args = append(c.args, args...)
-}
-
-func (c conds) String() string { return strings.Join(c.where, " AND ") }

@@ -163,29 +163,15 @@ func (s membershipRepo) Delete(ctx context.Context, id customer.MembershipID) er
 
 // List returns one page of memberships matching f, ordered by ID.
 func (s membershipRepo) List(ctx context.Context, f storage.MembershipFilter, p storage.Page) (storage.List[customer.Membership], error) {
-	var where []string
-	var args []any
-	if f.CustomerID != "" {
-		where = append(where, `m.customer_id = ?`)
-		args = append(args, string(f.CustomerID))
-	}
-	if f.UserID != "" {
-		where = append(where, `m.user_id = ?`)
-		args = append(args, string(f.UserID))
-	}
+	var w conds
+	w.eq(`m.customer_id`, string(f.CustomerID))
+	w.eq(`m.user_id`, string(f.UserID))
 	if f.SiteID != "" {
-		where = append(where, `m.id IN (SELECT membership_id FROM membership_sites WHERE site_id = ?)`)
-		args = append(args, string(f.SiteID))
+		w.and(`m.id IN (SELECT membership_id FROM membership_sites WHERE site_id = ?)`, []any{string(f.SiteID)})
 	}
-	if f.Role != "" {
-		where = append(where, `m.role = ?`)
-		args = append(args, string(f.Role))
-	}
-	if f.Status != "" {
-		where = append(where, `m.status = ?`)
-		args = append(args, string(f.Status))
-	}
-	return memberships.list(ctx, s.t, "listing memberships", p, strings.Join(where, " AND "), args,
+	w.eq(`m.role`, string(f.Role))
+	w.eq(`m.status`, string(f.Status))
+	return memberships.list(ctx, s.t, "listing memberships", p, w.String(), w.args,
 		func(m customer.Membership) string { return string(m.ID) })
 }
 

@@ -78,38 +78,32 @@ func cloneAttributes(attrs map[string]string) map[string]string {
 
 // List returns one page of products matching f, ordered by ID.
 func (s productRepo) List(ctx context.Context, f storage.ProductFilter, p storage.Page) (storage.List[orders.Product], error) {
-	var where []string
-	var args []any
+	var w conds
 	switch {
 	case f.Global:
-		where = append(where, `customer_id IS NULL`)
+		w.and(`customer_id IS NULL`, nil)
 	case f.CustomerID != "":
-		where = append(where, `customer_id = ?`)
-		args = append(args, string(f.CustomerID))
+		w.and(`customer_id = ?`, []any{string(f.CustomerID)})
 	}
 	if f.Active != nil {
 		if *f.Active {
-			where = append(where, `active`)
+			w.and(`active`, nil)
 		} else {
 			// The form of PostgreSQL's partial index products_inactive_id.
-			where = append(where, `NOT active`)
+			w.and(`NOT active`, nil)
 		}
 	}
-	if f.Category != "" {
-		where = append(where, `category = ?`)
-		args = append(args, f.Category)
-	}
+	w.eq(`category`, f.Category)
 	if f.Search != "" {
 		// Substring search scans in ID order and stops after limit+1
 		// matches (PostgreSQL answers it from a trigram index where
 		// pg_trgm is installed).
 		like := s.t.d.ILike
-		where = append(where, `(sku `+like+` ? ESCAPE '\' OR name `+like+` ? ESCAPE '\')`)
 		pat := likePattern(f.Search)
-		args = append(args, pat, pat)
+		w.and(`(sku `+like+` ? ESCAPE '\' OR name `+like+` ? ESCAPE '\')`, []any{pat, pat})
 		ctx = planEach(ctx)
 	}
-	return productTable.list(ctx, s.t, "listing products", p, strings.Join(where, " AND "), args,
+	return productTable.list(ctx, s.t, "listing products", p, w.String(), w.args,
 		func(p orders.Product) string { return string(p.ID) })
 }
 
@@ -223,17 +217,10 @@ func (s offerRepo) Delete(ctx context.Context, id orders.OfferID) error {
 
 // List returns one page of offers matching f, ordered by ID.
 func (s offerRepo) List(ctx context.Context, f storage.OfferFilter, p storage.Page) (storage.List[orders.Offer], error) {
-	var where []string
-	var args []any
-	if f.CustomerID != "" {
-		where = append(where, `customer_id = ?`)
-		args = append(args, string(f.CustomerID))
-	}
-	if f.ProductID != "" {
-		where = append(where, `product_id = ?`)
-		args = append(args, string(f.ProductID))
-	}
-	return offerTable.list(ctx, s.t, "listing offers", p, strings.Join(where, " AND "), args,
+	var w conds
+	w.eq(`customer_id`, string(f.CustomerID))
+	w.eq(`product_id`, string(f.ProductID))
+	return offerTable.list(ctx, s.t, "listing offers", p, w.String(), w.args,
 		func(o orders.Offer) string { return string(o.ID) })
 }
 
@@ -400,25 +387,17 @@ func (s orderRepo) List(ctx context.Context, f storage.OrderFilter, p storage.Pa
 	if f.NewestFirst {
 		dir, cmp = ` DESC`, `id < ?`
 	}
-	var where []string
-	var args []any
+	var w conds
 	if after != "" || !f.NewestFirst {
-		where = append(where, cmp)
-		args = append(args, after)
+		w.and(cmp, []any{after})
 	}
-	if f.CustomerID != "" {
-		where = append(where, `customer_id = ?`)
-		args = append(args, string(f.CustomerID))
-	}
-	if f.Status != "" {
-		where = append(where, `status = ?`)
-		args = append(args, string(f.Status))
-	}
+	w.eq(`customer_id`, string(f.CustomerID))
+	w.eq(`status`, string(f.Status))
 	sites := slices.Compact(slices.Sorted(slices.Values(f.SiteIDs)))
 	if len(sites) == 1 {
-		where = append(where, `site_id = ?`)
-		args = append(args, string(sites[0]))
+		w.and(`site_id = ?`, []any{string(sites[0])})
 	}
+	where, args := w.where, w.args
 	sel := func(where []string) string {
 		q := orderTable.selectSQL
 		if len(where) > 0 {

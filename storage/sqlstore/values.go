@@ -209,3 +209,26 @@ func queryAll[T any](ctx context.Context, t *txn, op, q string, args []any, capa
 	}
 	return items, nil
 }
+
+// conds is the where clause of a list, built from a filter: conditions
+// joined by AND, with their arguments in order.
+type conds struct {
+	where []string
+	args  []any
+}
+
+// eq adds column = value, unless value is empty: a zero filter field does
+// not filter.
+func (c *conds) eq(column, value string) {
+	if value != "" {
+		c.and(column+` = ?`, []any{value})
+	}
+}
+
+// and adds cond and its arguments.
+func (c *conds) and(cond string, args []any) {
+	c.where = append(c.where, cond)
+	c.args = append(c.args, args...)
+}
+
+func (c conds) String() string { return strings.Join(c.where, " AND ") }
