@@ -16,6 +16,7 @@ import (
 )
 
 func TestAccessLinksNeedTheFeature(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		ada := s.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)
@@ -58,6 +59,7 @@ func TestAccessLinksNeedTheFeature(t *testing.T) {
 }
 
 func TestCreateAccessLink(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		s.allowAccessLinks(t, c.ID)
@@ -108,6 +110,7 @@ func TestCreateAccessLink(t *testing.T) {
 }
 
 func TestSignInWithAccessLink(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		s.allowAccessLinks(t, c.ID)
@@ -152,6 +155,7 @@ func TestSignInWithAccessLink(t *testing.T) {
 }
 
 func TestRefreshAndDisableAccessLink(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		s.allowAccessLinks(t, c.ID)
@@ -222,6 +226,7 @@ func TestRefreshAndDisableAccessLink(t *testing.T) {
 }
 
 func TestAccessLinkExpiry(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		s.allowAccessLinks(t, c.ID)
@@ -248,6 +253,7 @@ func TestAccessLinkExpiry(t *testing.T) {
 }
 
 func TestAccessLinkSessionLimits(t *testing.T) {
+	t.Parallel()
 	for _, readOnly := range []bool{false, true} {
 		t.Run(map[bool]string{false: "full", true: "read-only"}[readOnly], func(t *testing.T) {
 			eachSignInBackend(t, func(t *testing.T, s signInEnv) {

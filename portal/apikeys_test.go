@@ -18,6 +18,7 @@ import (
 )
 
 func TestBootstrap(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		token, err := s.p.Bootstrap(t.Context())
 		require.NoError(t, err)
@@ -52,6 +53,7 @@ func TestBootstrap(t *testing.T) {
 }
 
 func TestCreateAPIKey(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		tokens := map[identity.StaffRole]string{}
 		for _, role := range []identity.StaffRole{identity.StaffOwner, identity.StaffAdmin, identity.StaffAgent} {
@@ -107,6 +109,7 @@ func TestCreateAPIKey(t *testing.T) {
 }
 
 func TestRevokeAPIKey(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		sec, err := s.p.CreateAPIKey(s.owner, portal.CreateAPIKeyParams{Name: "ERP", Role: identity.StaffAdmin})
 		require.NoError(t, err)

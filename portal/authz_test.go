@@ -575,6 +575,7 @@ func (f fixture) snapshot(t *testing.T) []any {
 // TestAuthorizationMatrix calls every use case of portal as every kind of
 // principal, against the caller's own customer and a foreign one.
 func TestAuthorizationMatrix(t *testing.T) {
+	t.Parallel()
 	pt := reflect.TypeFor[*portal.Portal]()
 	for i := range pt.NumMethod() {
 		name := pt.Method(i).Name
@@ -650,6 +651,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 // TestSelfUseCases checks that a signed-in user's own-account use cases
 // refuse callers that are not customer users.
 func TestSelfUseCases(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	calls := map[string]func(ctx context.Context) error{
 		"MyMemberships":    func(ctx context.Context) error { _, err := f.p.MyMemberships(ctx); return err },
@@ -680,6 +682,7 @@ func TestSelfUseCases(t *testing.T) {
 }
 
 func TestMe(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	_, err := f.p.Me(t.Context())
 	assertCode(t, portalerr.Unauthenticated, err)
@@ -737,6 +740,7 @@ func (f fixture) stockTenant(t *testing.T, tn tenant) (customer.Customer, stockT
 // TestFixtureWrote guards the shortcut the matrix takes: a fresh copy has
 // written nothing, and any write, even one rolled back, counts.
 func TestFixtureWrote(t *testing.T) {
+	t.Parallel()
 	f := newFixture(t)
 	assert.False(t, f.wrote(t), "a fresh copy")
 	_, err := f.p.GetCustomer(f.owner, f.a.c.ID)

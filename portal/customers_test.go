@@ -17,6 +17,7 @@ import (
 func ptr[T any](v T) *T { return &v }
 
 func TestCreateCustomer(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		c, err := e.p.CreateCustomer(e.owner, portal.CreateCustomerParams{
 			Name:         "  Acme GmbH ",
@@ -44,6 +45,7 @@ func TestCreateCustomer(t *testing.T) {
 }
 
 func TestCreateCustomerRejectsBadInputAndWritesNothing(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		tests := []struct {
 			name   string
@@ -76,6 +78,7 @@ func TestCreateCustomerRejectsBadInputAndWritesNothing(t *testing.T) {
 }
 
 func TestCreateCustomerExternalRefIsUnique(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		_, err := e.p.CreateCustomer(e.owner, portal.CreateCustomerParams{Name: "A", ExternalRef: "ERP-1"})
 		require.NoError(t, err)
@@ -90,6 +93,7 @@ func TestCreateCustomerExternalRefIsUnique(t *testing.T) {
 }
 
 func TestCustomerHierarchy(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		// A chain of customer.MaxDepth customers is allowed, one more is not.
 		chain := []customer.Customer{e.createCustomer(t, "level 1")}
@@ -136,6 +140,7 @@ func TestCustomerHierarchy(t *testing.T) {
 }
 
 func TestListCustomers(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		acme, err := e.p.CreateCustomer(e.owner, portal.CreateCustomerParams{Name: "Acme GmbH", ContactEmail: "it@acme.example"})
 		require.NoError(t, err)
@@ -188,6 +193,7 @@ func TestListCustomers(t *testing.T) {
 }
 
 func TestUpdateCustomer(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		c := e.createCustomer(t, "Acme")
 		e.clock.Advance(2 * time.Hour)
@@ -218,6 +224,7 @@ func TestUpdateCustomer(t *testing.T) {
 }
 
 func TestCustomerStatus(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		c := e.createCustomer(t, "Acme")
 		admin := e.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)
@@ -256,6 +263,7 @@ func TestCustomerStatus(t *testing.T) {
 }
 
 func TestNoPrincipalIsUnauthenticated(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		_, err := e.p.CreateCustomer(t.Context(), portal.CreateCustomerParams{Name: "X"})
 		assertCode(t, portalerr.Unauthenticated, err)

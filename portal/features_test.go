@@ -12,6 +12,7 @@ import (
 )
 
 func TestUpdateFeatures(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		c := e.createCustomer(t, "Acme")
 		up, err := e.p.UpdateFeatures(e.owner, c.ID, portal.UpdateFeaturesParams{Version: c.Version,
@@ -36,6 +37,7 @@ func TestUpdateFeatures(t *testing.T) {
 }
 
 func TestHRSyncWithEntitlement(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		c, err := e.p.CreateCustomer(e.owner, portal.CreateCustomerParams{Name: "Acme", Features: customer.FeaturesPatch{HRSync: ptr(true)}})
 		require.NoError(t, err)

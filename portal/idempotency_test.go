@@ -51,6 +51,7 @@ func (s failingCustomersStore) InTx(ctx context.Context, fn func(storage.Repos) 
 }
 
 func TestIdempotencyKeyRecordedWithTheChange(t *testing.T) {
+	t.Parallel()
 	for name, newStore := range backends {
 		t.Run(name, func(t *testing.T) {
 			fail := false
@@ -127,6 +128,7 @@ func TestIdempotencyKeyRecordedWithTheChange(t *testing.T) {
 }
 
 func TestIdempotencyKeyOneChangeUnderContention(t *testing.T) {
+	t.Parallel()
 	for name, newStore := range backends {
 		t.Run(name, func(t *testing.T) {
 			store := newStore(t)

@@ -29,6 +29,7 @@ func createVia(t *testing.T, p *portal.Portal, name string, runs *int) func(cont
 }
 
 func TestIdempotent(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		runs := 0
 		_, replayed, err := e.p.Idempotent(e.owner, "key-1", "fp-acme", createVia(t, e.p, "Acme", &runs))
@@ -72,6 +73,7 @@ func TestIdempotent(t *testing.T) {
 // A refusal that changed nothing is kept too (a retry gets it again), but
 // a 5xx is not, so that a retry of a transient failure runs.
 func TestIdempotentRefusalsAndServerErrors(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		refuse := func(status int, runs *int) func(context.Context) idempotency.Response {
 			return func(context.Context) idempotency.Response {
@@ -99,6 +101,7 @@ func TestIdempotentRefusalsAndServerErrors(t *testing.T) {
 // While the first request with a key runs, a second one with that key is
 // refused with Conflict.
 func TestIdempotentInFlight(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		var inner error
 		runs := 0

@@ -20,6 +20,7 @@ import (
 )
 
 func TestInviteAndAccept(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		s.addMember(t, c.ID, "boss@acme.example", customer.RoleAdmin)
@@ -83,6 +84,7 @@ func TestInviteAndAccept(t *testing.T) {
 }
 
 func TestInvitationExpiry(t *testing.T) {
+	t.Parallel()
 	const day = 24 * time.Hour
 	cases := []struct {
 		name      string
@@ -142,6 +144,7 @@ func TestInvitationExpiry(t *testing.T) {
 }
 
 func TestInvitationSingleUse(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 
@@ -191,6 +194,7 @@ func TestInvitationSingleUse(t *testing.T) {
 }
 
 func TestResendInvitation(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		inv, oldToken := s.invite(t, c.ID, "eve@acme.example", customer.RoleViewer)
@@ -247,6 +251,7 @@ func TestResendInvitation(t *testing.T) {
 }
 
 func TestInviteConflicts(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		s.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)
@@ -282,6 +287,7 @@ func TestInviteConflicts(t *testing.T) {
 }
 
 func TestInviteByCustomerAdmin(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		north := s.createSite(t, c.ID, "North")
@@ -329,6 +335,7 @@ func TestInviteByCustomerAdmin(t *testing.T) {
 }
 
 func TestCreateCustomerWithFirstUser(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c, err := s.p.CreateCustomer(s.owner, portal.CreateCustomerParams{Name: "Initech",
 			FirstUser: &portal.FirstUserParams{Email: "Peter@Initech.example", Message: "Your portal is ready"}})
@@ -362,6 +369,7 @@ func TestCreateCustomerWithFirstUser(t *testing.T) {
 }
 
 func TestFirstAcceptedInvitationMakesAdmin(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		// Invitations keep the role asked: only CreateCustomer's first user
@@ -380,6 +388,7 @@ func TestFirstAcceptedInvitationMakesAdmin(t *testing.T) {
 }
 
 func TestListInvitationsByState(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		expired, err := s.p.Invite(s.owner, c.ID, portal.InviteParams{Email: "exp@acme.example", Role: customer.RoleViewer, ExpiresIn: time.Hour})
@@ -419,6 +428,7 @@ func TestListInvitationsByState(t *testing.T) {
 }
 
 func TestAcceptInvitationInput(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		inv, token := s.invite(t, c.ID, "eve@acme.example", customer.RoleViewer)
@@ -457,6 +467,7 @@ func TestAcceptInvitationInput(t *testing.T) {
 }
 
 func TestAcceptInvitationExistingUser(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		globex := s.createCustomer(t, "Globex")
 		ada, err := s.p.AddMember(s.owner, globex.ID, portal.AddMemberParams{Email: "ada@example.com", Name: "Ada Lovelace", Role: customer.RoleAdmin})
@@ -497,6 +508,7 @@ func TestAcceptInvitationExistingUser(t *testing.T) {
 }
 
 func TestAcceptInvitationSiteDeleted(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		s.addMember(t, c.ID, "boss@acme.example", customer.RoleAdmin)
@@ -524,6 +536,7 @@ func TestAcceptInvitationSiteDeleted(t *testing.T) {
 }
 
 func TestAcceptInvitationConcurrently(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		_, token := s.invite(t, c.ID, "eve@acme.example", customer.RoleViewer)
@@ -571,6 +584,7 @@ func TestAcceptInvitationConcurrently(t *testing.T) {
 // The inviter hears of an accepted invitation only while still an active
 // member of the customer.
 func TestInviterToldOnlyWhileAMember(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		s.addMember(t, c.ID, "boss@acme.example", customer.RoleAdmin)

@@ -16,6 +16,7 @@ import (
 )
 
 func TestRequestLoginLink(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		ada := s.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)
@@ -58,6 +59,7 @@ func TestRequestLoginLink(t *testing.T) {
 }
 
 func TestLoginLinkExpiry(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		after time.Duration
 		ok    bool
@@ -85,6 +87,7 @@ func TestLoginLinkExpiry(t *testing.T) {
 }
 
 func TestNewerLoginLinkEndsOlder(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		s.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)
@@ -101,6 +104,7 @@ func TestNewerLoginLinkEndsOlder(t *testing.T) {
 }
 
 func TestNoLoginLinkForRefusedUsers(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		refuse func(t *testing.T, s signInEnv, c customer.Customer, m portal.Member)
@@ -156,6 +160,7 @@ func TestNoLoginLinkForRefusedUsers(t *testing.T) {
 }
 
 func TestLoginLinkRateLimit(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		s.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)
@@ -187,6 +192,7 @@ func TestLoginLinkRateLimit(t *testing.T) {
 }
 
 func TestLoginLinkClientRateLimit(t *testing.T) {
+	t.Parallel()
 	limits := func(c *portal.Config) {
 		c.RateLimits = portal.RateLimits{PerClient: portal.Limit{N: 3, Window: time.Minute}}
 	}
@@ -209,6 +215,7 @@ func TestLoginLinkClientRateLimit(t *testing.T) {
 }
 
 func TestSignInWithLoginLinkChoosesCustomer(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		acme := s.createCustomer(t, "Acme")
 		inAcme := s.addMember(t, acme.ID, "ada@example.com", customer.RoleAdmin)

@@ -19,6 +19,7 @@ import (
 )
 
 func TestPutMailTemplateRefusesBrokenOverrides(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		kind   mailer.Kind
@@ -61,6 +62,7 @@ func TestPutMailTemplateRefusesBrokenOverrides(t *testing.T) {
 }
 
 func TestMailTemplateLifecycle(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		other := s.createCustomer(t, "Globex")
@@ -119,6 +121,7 @@ func TestMailTemplateLifecycle(t *testing.T) {
 }
 
 func TestPreviewMailTemplate(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		def, err := s.p.PreviewMailTemplate(s.owner, c.ID, mailer.KindInvitation, "en", portal.MailTemplateParams{})
@@ -148,6 +151,7 @@ func TestPreviewMailTemplate(t *testing.T) {
 // check and render one: anyone else learns nothing about the template and
 // costs no rendering.
 func TestMailTemplatesAuthorizeBeforeChecking(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		admin := s.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)
@@ -190,6 +194,7 @@ func TestMailTemplatesAuthorizeBeforeChecking(t *testing.T) {
 // An override may not make the portal render without bound, neither in a
 // preview nor when it is saved.
 func TestMailTemplatesAreBounded(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		for name, o := range map[string]portal.MailTemplateParams{
@@ -212,6 +217,7 @@ func TestMailTemplatesAreBounded(t *testing.T) {
 }
 
 func TestListMail(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		acme := s.createCustomer(t, "Acme")
 		globex := s.createCustomer(t, "Globex")

@@ -12,6 +12,7 @@ import (
 )
 
 func TestAddMember(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		c := e.createCustomer(t, "Acme")
 		first := e.addMember(t, c.ID, "Ada@Acme.example", customer.RoleViewer)
@@ -57,6 +58,7 @@ func TestAddMember(t *testing.T) {
 }
 
 func TestLastAdminRule(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		c := e.createCustomer(t, "Acme")
 		ada := e.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)
@@ -110,6 +112,7 @@ func TestLastAdminRule(t *testing.T) {
 }
 
 func TestSiteLimitedMembers(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		c := e.createCustomer(t, "Acme")
 		north := e.createSite(t, c.ID, "North")

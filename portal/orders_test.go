@@ -90,6 +90,7 @@ func orderIDs(os []orders.Order) []orders.ID {
 }
 
 func TestCatalogue(t *testing.T) {
+	t.Parallel()
 	eachShop(t, customer.FeaturesPatch{}, func(t *testing.T, s shop) {
 		own := s.createProduct(t, "ACME-1", "Acme special", 5_000, s.c.ID)
 		globex, err := s.p.CreateCustomer(s.owner, portal.CreateCustomerParams{Name: "Globex"})
@@ -129,6 +130,7 @@ func TestCatalogue(t *testing.T) {
 }
 
 func TestProducts(t *testing.T) {
+	t.Parallel()
 	eachShop(t, customer.FeaturesPatch{}, func(t *testing.T, s shop) {
 		_, err := s.p.CreateProduct(s.owner, portal.CreateProductParams{SKU: "lap-1", Name: "Dup", Price: eur(1)})
 		assertCode(t, portalerr.AlreadyExists, err, "SKUs are unique ignoring case")
@@ -176,6 +178,7 @@ func TestProducts(t *testing.T) {
 }
 
 func TestPlaceOrder(t *testing.T) {
+	t.Parallel()
 	eachShop(t, customer.FeaturesPatch{}, func(t *testing.T, s shop) {
 		_, err := s.p.CreateOffer(s.owner, s.c.ID, portal.CreateOfferParams{ProductID: s.laptop.ID, Price: eur(99_000)})
 		require.NoError(t, err)
@@ -226,6 +229,7 @@ func TestPlaceOrder(t *testing.T) {
 }
 
 func TestPlaceOrderRefused(t *testing.T) {
+	t.Parallel()
 	eachShop(t, customer.FeaturesPatch{}, func(t *testing.T, s shop) {
 		globex, err := s.p.CreateCustomer(s.owner, portal.CreateCustomerParams{Name: "Globex"})
 		require.NoError(t, err)
@@ -282,6 +286,7 @@ func TestPlaceOrderRefused(t *testing.T) {
 }
 
 func TestAutoConfirm(t *testing.T) {
+	t.Parallel()
 	eachShop(t, customer.FeaturesPatch{AutoConfirmOrders: ptr(true)}, func(t *testing.T, s shop) {
 		o := s.order(t, s.maintainer, line(s.laptop, 1))
 		assert.Equal(t, orders.StatusConfirmed, o.Status)
@@ -301,6 +306,7 @@ func TestAutoConfirm(t *testing.T) {
 // customer's warehouse with the fulfilment; one whose customer turned the
 // warehouse off since is refused and stays confirmed, stocking nothing.
 func TestPreOrder(t *testing.T) {
+	t.Parallel()
 	eachShop(t, customer.FeaturesPatch{PreOrders: ptr(true)}, func(t *testing.T, s shop) {
 		preOrder := func() orders.Order {
 			t.Helper()
@@ -362,6 +368,7 @@ func TestPreOrder(t *testing.T) {
 }
 
 func TestOrderInbox(t *testing.T) {
+	t.Parallel()
 	eachShop(t, customer.FeaturesPatch{}, func(t *testing.T, s shop) {
 		globex, err := s.p.CreateCustomer(s.owner, portal.CreateCustomerParams{Name: "Globex", Features: customer.FeaturesPatch{OrderAuthorization: ptr(true)}})
 		require.NoError(t, err)
@@ -423,6 +430,7 @@ func TestOrderInbox(t *testing.T) {
 // order at once, many times over: exactly one wins each time, the other
 // gets Conflict, and only the winner's e-mail goes out.
 func TestConcurrentDecisions(t *testing.T) {
+	t.Parallel()
 	eachShop(t, customer.FeaturesPatch{}, func(t *testing.T, s shop) {
 		alice := portaltest.As(t.Context(), identity.Staff("stf_alice", identity.StaffAgent))
 		bob := portaltest.As(t.Context(), identity.Staff("stf_bob", identity.StaffAgent))
@@ -444,6 +452,7 @@ func TestConcurrentDecisions(t *testing.T) {
 }
 
 func TestCancelOrder(t *testing.T) {
+	t.Parallel()
 	eachShop(t, customer.FeaturesPatch{}, func(t *testing.T, s shop) {
 		o := s.order(t, s.maintainer, line(s.laptop, 1))
 		_, err := s.p.CancelOrder(as(t, s.viewer), s.c.ID, o.ID, portal.CancelOrderParams{})
@@ -471,6 +480,7 @@ func TestCancelOrder(t *testing.T) {
 }
 
 func TestOrderSites(t *testing.T) {
+	t.Parallel()
 	eachShop(t, customer.FeaturesPatch{}, func(t *testing.T, s shop) {
 		atPlant := s.order(t, s.plantMaintainer, line(s.laptop, 1))
 		assert.Equal(t, s.plant.ID, atPlant.SiteID)
@@ -498,6 +508,7 @@ func TestOrderSites(t *testing.T) {
 }
 
 func TestListOrdersPaging(t *testing.T) {
+	t.Parallel()
 	eachShop(t, customer.FeaturesPatch{}, func(t *testing.T, s shop) {
 		var want []orders.ID
 		for range 5 {
@@ -526,6 +537,7 @@ func TestListOrdersPaging(t *testing.T) {
 // still see the order: an active member of the customer whose sites cover
 // the order's.
 func TestOrderMailOnlyToWhoMaySeeTheOrder(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name   string
 		sites  bool // the orderer is limited to the plant

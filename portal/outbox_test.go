@@ -131,6 +131,7 @@ func tokenLink(t *testing.T, text string) *url.URL {
 }
 
 func TestOutboxMailsInvitationOverSMTP(t *testing.T) {
+	t.Parallel()
 	eachMailBackend(t, nil, func(t *testing.T, m mailEnv) {
 		c := m.createCustomer(t, "Acme")
 		m.addMember(t, c.ID, "boss@acme.example", customer.RoleAdmin)
@@ -238,6 +239,7 @@ func (o countingOutbox) Enqueue(ctx context.Context, m outbox.Message) error {
 // A change that enqueued mail and then rolled back leaves neither an
 // outbox row nor a mail; the same change committed sends its mail.
 func TestOutboxNothingForARolledBackChange(t *testing.T) {
+	t.Parallel()
 	var store *failingCommitStore
 	wrap := func(s storage.Store) storage.Store {
 		store = &failingCommitStore{Store: s}
@@ -303,6 +305,7 @@ func (m mailEnv) outbox(t *testing.T) []outbox.Message {
 }
 
 func TestOutboxRetriesWhileServerIsDown(t *testing.T) {
+	t.Parallel()
 	eachMailBackend(t, nil, func(t *testing.T, m mailEnv) {
 		c := m.createCustomer(t, "Acme")
 		m.smtp.Stop()
@@ -337,6 +340,7 @@ func TestOutboxRetriesWhileServerIsDown(t *testing.T) {
 }
 
 func TestOutboxBackoffIsCapped(t *testing.T) {
+	t.Parallel()
 	var calls atomic.Int32
 	eachMailBackend(t, func(s *smtptest.Server) {
 		s.OnData = func([]byte) error {
@@ -376,6 +380,7 @@ func TestOutboxBackoffIsCapped(t *testing.T) {
 }
 
 func TestOutboxPermanentFailureAndRetry(t *testing.T) {
+	t.Parallel()
 	var bouncing atomic.Bool
 	bouncing.Store(true)
 	eachMailBackend(t, func(s *smtptest.Server) {
@@ -438,6 +443,7 @@ func TestOutboxPermanentFailureAndRetry(t *testing.T) {
 // second of five messages: the worker finishes that one, hands the rest
 // back, and a new worker sends them. The server gets each message once.
 func TestOutboxStopMidBatch(t *testing.T) {
+	t.Parallel()
 	var (
 		inHand  chan struct{}
 		release chan struct{}
@@ -514,6 +520,7 @@ var errCrash = errors.New("the process died")
 // stored. Once its lease runs out, the message goes again, with the same
 // Message-ID, so the receiver can tell the duplicate.
 func TestOutboxCrashAfterAcceptance(t *testing.T) {
+	t.Parallel()
 	eachMailBackend(t, nil, func(t *testing.T, m mailEnv) {
 		c := m.createCustomer(t, "Acme")
 		_, err := m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: "eve@acme.example", Role: customer.RoleViewer})
@@ -555,6 +562,7 @@ func TestOutboxCrashAfterAcceptance(t *testing.T) {
 }
 
 func TestOutboxUsesOverridesAndLocales(t *testing.T) {
+	t.Parallel()
 	eachMailBackend(t, nil, func(t *testing.T, m mailEnv) {
 		c := m.createCustomer(t, "Acme")
 		other := m.createCustomer(t, "Globex")
@@ -599,6 +607,7 @@ func TestOutboxUsesOverridesAndLocales(t *testing.T) {
 // still leaves at once, because the use case that enqueues it wakes the
 // worker.
 func TestRunOutboxWakesOnEnqueue(t *testing.T) {
+	t.Parallel()
 	arrived := make(chan string, 10)
 	eachMailBackend(t, func(s *smtptest.Server) {
 		s.OnRcpt = func(to string) error {
@@ -629,6 +638,7 @@ func TestRunOutboxWakesOnEnqueue(t *testing.T) {
 }
 
 func TestOutboxOptionsAndMailer(t *testing.T) {
+	t.Parallel()
 	eachMailBackend(t, nil, func(t *testing.T, m mailEnv) {
 		bad := []struct {
 			opts   portal.OutboxOptions
@@ -677,6 +687,7 @@ func TestOutboxOptionsAndMailer(t *testing.T) {
 }
 
 func TestOutboxFallsBackOrFails(t *testing.T) {
+	t.Parallel()
 	eachMailBackend(t, nil, func(t *testing.T, m mailEnv) {
 		c := m.createCustomer(t, "Acme")
 		// Fine with the sample data (a long note), not with a short one.
@@ -712,6 +723,7 @@ func TestOutboxFallsBackOrFails(t *testing.T) {
 // into the store here), does not make the worker build a message of any
 // size: the default goes instead.
 func TestOutboxSendsTheDefaultForAnUnboundedOverride(t *testing.T) {
+	t.Parallel()
 	eachMailBackend(t, nil, func(t *testing.T, m mailEnv) {
 		c := m.createCustomer(t, "Acme")
 		require.NoError(t, m.store.InTx(t.Context(), func(r storage.Repos) error {

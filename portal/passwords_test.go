@@ -21,6 +21,7 @@ const (
 )
 
 func TestSetPasswordRefusesWeakPasswords(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		ada := s.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)
@@ -44,6 +45,7 @@ func TestSetPasswordRefusesWeakPasswords(t *testing.T) {
 }
 
 func TestSetPassword(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		ada := s.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)
@@ -90,6 +92,7 @@ func TestSetPassword(t *testing.T) {
 }
 
 func TestSignInWithPasswordFailures(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		ada := s.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)
@@ -122,6 +125,7 @@ func TestSignInWithPasswordFailures(t *testing.T) {
 }
 
 func TestPasswordLockout(t *testing.T) {
+	t.Parallel()
 	// Generous per-address limits, so that what is tested is the lockout.
 	limits := func(c *portal.Config) {
 		c.RateLimits = portal.RateLimits{PerEmail: portal.Limit{N: 1000, Window: time.Hour}}
@@ -166,6 +170,7 @@ func TestPasswordLockout(t *testing.T) {
 }
 
 func TestPasswordSignInRateLimit(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		ada := s.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)

@@ -18,6 +18,7 @@ import (
 )
 
 func TestPurgeExpiredIdempotencyKeys(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		now := s.p.Now()
 		begin := func(key string, ttl time.Duration) {
@@ -49,6 +50,7 @@ func TestPurgeExpiredIdempotencyKeys(t *testing.T) {
 // works: PurgeExpired erases the token of one whose link expired, and
 // such a message is no longer retried.
 func TestPurgeExpiredErasesTheTokensOfFailedMail(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		s.rec.Err = func(m mailer.Message) error {
 			return &mailer.SendError{Permanent: true, Code: 550, Err: errors.New("5.1.1 no such mailbox")}

@@ -23,6 +23,7 @@ import (
 )
 
 func TestRegressionWorkingAdminRule(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		a := s.addMember(t, c.ID, "a@acme.example", customer.RoleAdmin)
@@ -55,6 +56,7 @@ func TestRegressionWorkingAdminRule(t *testing.T) {
 }
 
 func TestRegressionInvitationRoleWithoutAdmin(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		inv, token := s.invite(t, c.ID, "vic@acme.example", customer.RoleViewer)
@@ -78,6 +80,7 @@ func TestRegressionInvitationRoleWithoutAdmin(t *testing.T) {
 }
 
 func TestRegressionEndedSessionsStayEnded(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		s.addMember(t, c.ID, "boss@acme.example", customer.RoleAdmin)
@@ -139,6 +142,7 @@ func (s fakeSessions) GetStandingByTokenHash(ctx context.Context, hash string) (
 }
 
 func TestRegressionStorageErrorKeepsSession(t *testing.T) {
+	t.Parallel()
 	for name, newStore := range backends {
 		t.Run(name, func(t *testing.T) {
 			// The hiccup hits the lookup of the session and its account
@@ -173,6 +177,7 @@ func TestRegressionStorageErrorKeepsSession(t *testing.T) {
 }
 
 func TestRegressionLockoutRevealsNoAccount(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		ada := s.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)
@@ -215,6 +220,7 @@ func TestRegressionLockoutRevealsNoAccount(t *testing.T) {
 }
 
 func TestRegressionPasswordFailuresLeaveLoginLinks(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		ada := s.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)
@@ -230,6 +236,7 @@ func TestRegressionPasswordFailuresLeaveLoginLinks(t *testing.T) {
 }
 
 func TestRegressionClientLimitIgnoresPort(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		request := func(email, addr string) error {
 			return s.p.RequestLoginLink(t.Context(), portal.RequestLoginLinkParams{Email: email, ClientAddr: addr})
@@ -246,6 +253,7 @@ func TestRegressionClientLimitIgnoresPort(t *testing.T) {
 }
 
 func TestRegressionSiteLimitedAdmin(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		north := s.createSite(t, c.ID, "North")
@@ -303,6 +311,7 @@ func TestRegressionSiteLimitedAdmin(t *testing.T) {
 }
 
 func TestRegressionAcceptKeepsExistingPassword(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		acme := s.createCustomer(t, "Acme")
 		ada := s.addMember(t, acme.ID, "ada@acme.example", customer.RoleAdmin)
@@ -323,6 +332,7 @@ func TestRegressionAcceptKeepsExistingPassword(t *testing.T) {
 }
 
 func TestRegressionAccessLinkSeesOwnMembershipOnly(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		acme := s.createCustomer(t, "Acme")
 		s.addMember(t, acme.ID, "boss@acme.example", customer.RoleAdmin)
@@ -350,6 +360,7 @@ func TestRegressionAccessLinkSeesOwnMembershipOnly(t *testing.T) {
 }
 
 func TestRegressionRepeatedRevocationAuditedOnce(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		countOf := func(events []audit.Event, action string) int {
 			n := 0

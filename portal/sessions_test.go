@@ -15,6 +15,7 @@ import (
 )
 
 func TestSessionIdleTimeout(t *testing.T) {
+	t.Parallel()
 	type step struct {
 		advance time.Duration
 		ok      bool
@@ -61,6 +62,7 @@ func TestSessionIdleTimeout(t *testing.T) {
 }
 
 func TestSessionLifetime(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		in := s.signIn(t, s.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin))
@@ -78,6 +80,7 @@ func TestSessionLifetime(t *testing.T) {
 }
 
 func TestSessionEnds(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name string
 		end  func(t *testing.T, s signInEnv, c customer.Customer, m portal.Member, token string)
@@ -154,6 +157,7 @@ func TestSessionEnds(t *testing.T) {
 }
 
 func TestSwitchMembership(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		acme := s.createCustomer(t, "Acme")
 		inAcme := s.addMember(t, acme.ID, "ada@example.com", customer.RoleAdmin)
@@ -214,6 +218,7 @@ func TestSwitchMembership(t *testing.T) {
 }
 
 func TestPurgeExpired(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		ada := s.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)

@@ -13,6 +13,7 @@ import (
 )
 
 func TestSites(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		c := e.createCustomer(t, "Acme")
 		other := e.createCustomer(t, "Globex")
@@ -57,6 +58,7 @@ func TestSites(t *testing.T) {
 }
 
 func TestSiteExternalRef(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		c := e.createCustomer(t, "Acme")
 		ref := func(s string) *string { return &s }

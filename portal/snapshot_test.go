@@ -60,6 +60,7 @@ func within(t *testing.T, what string, fn func()) {
 }
 
 func TestSharedSnapshot(t *testing.T) {
+	t.Parallel()
 	for name, newStore := range backends {
 		t.Run(name, func(t *testing.T) {
 			store := &standingCountingStore{Store: newStore(t)}
@@ -149,6 +150,7 @@ func TestSharedSnapshot(t *testing.T) {
 // read sharing that snapshot (the request happened before the change) and
 // refused from the next request on.
 func TestSharedSnapshotIsOneSnapshot(t *testing.T) {
+	t.Parallel()
 	s := newSignInEnv(t, newSQLiteStore(t)) // readers do not block writers
 	c := s.createCustomer(t, "Acme")
 	ada := s.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)

@@ -83,6 +83,7 @@ func kinds(h []warehouse.Movement) []warehouse.MovementKind {
 }
 
 func TestStockIn(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		s := newStockEnv(t, e)
 		got, err := s.p.StockIn(s.owner, s.acme.ID, portal.StockInParams{Note: " delivered by DHL ", Items: []portal.StockInItemParams{
@@ -132,6 +133,7 @@ func TestStockIn(t *testing.T) {
 }
 
 func TestStockInInvalid(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		s := newStockEnv(t, e)
 		globexSite := e.createSite(t, s.globex.ID, "Plant")
@@ -170,6 +172,7 @@ func TestStockInInvalid(t *testing.T) {
 }
 
 func TestIssueReturnRetire(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		s := newStockEnv(t, e)
 		it := s.stockIn(t, s.acme.ID, item(s.laptop, "SN-1", s.north.ID))[0]
@@ -241,6 +244,7 @@ func TestIssueReturnRetire(t *testing.T) {
 }
 
 func TestStockMoveRefused(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		s := newStockEnv(t, e)
 		mctx := as(t, s.maintainer)
@@ -313,6 +317,7 @@ func TestStockMoveRefused(t *testing.T) {
 // the use case: exactly one wins, every other caller gets Conflict, and
 // the ledger holds one issue.
 func TestConcurrentIssue(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		const callers = 32
 		s := newStockEnv(t, e)
@@ -337,6 +342,7 @@ func TestConcurrentIssue(t *testing.T) {
 // TestStockSites checks that a member limited to some sites sees and moves
 // only the items of those sites; any other is NotFound.
 func TestStockSites(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		s := newStockEnv(t, e)
 		items := s.stockIn(t, s.acme.ID, item(s.laptop, "N-1", s.north.ID), item(s.laptop, "S-1", s.south.ID),
@@ -380,6 +386,7 @@ func TestStockSites(t *testing.T) {
 // TestStockTenantIsolation checks that another customer's item is NotFound,
 // however it is asked for, and that nothing changes.
 func TestStockTenantIsolation(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		s := newStockEnv(t, e)
 		acmeItem := s.stockIn(t, s.acme.ID, item(s.laptop, "SN-1", ""))[0]
@@ -420,6 +427,7 @@ func TestStockTenantIsolation(t *testing.T) {
 }
 
 func TestStockNeedsTheFeature(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		s := newStockEnv(t, e)
 		plain := e.createCustomer(t, "Initech")
@@ -452,6 +460,7 @@ func TestStockNeedsTheFeature(t *testing.T) {
 // TestWarehouseOffWithStockHeld turns supplier_warehouse off: refused,
 // naming how many items are held, while any item is in stock or issued.
 func TestWarehouseOffWithStockHeld(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		s := newStockEnv(t, e)
 		items := s.stockIn(t, s.acme.ID, item(s.laptop, "", ""), item(s.phone, "", ""), item(s.phone, "", ""))
@@ -488,6 +497,7 @@ func TestWarehouseOffWithStockHeld(t *testing.T) {
 // TestStockInPreOrder fulfils confirmed pre-orders into the warehouse
 // through stockInPreOrder, as FulfilOrder does.
 func TestStockInPreOrder(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		s := newStockEnv(t, e)
 		s.allowPreOrders(t, s.acme.ID)
@@ -571,6 +581,7 @@ func (s stockEnv) confirm(t *testing.T, o orders.Order) orders.Order {
 }
 
 func TestListStockItemsFilters(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, e env) {
 		s := newStockEnv(t, e)
 		var in []portal.StockInItemParams

@@ -14,6 +14,7 @@ import (
 )
 
 func TestDisableUserKeepsAnAdmin(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		c := s.createCustomer(t, "Acme")
 		ada := s.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)
@@ -39,6 +40,7 @@ func TestDisableUserKeepsAnAdmin(t *testing.T) {
 }
 
 func TestDisableAndEnableUser(t *testing.T) {
+	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
 		acme := s.createCustomer(t, "Acme")
 		s.addMember(t, acme.ID, "boss@acme.example", customer.RoleAdmin)
