@@ -2,7 +2,6 @@ package httpapi_test
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -13,7 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -82,30 +80,22 @@ func newIsoFixture(t *testing.T) *isoFixture {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = store.Close() })
 	f := tp.f
-	f.env = newEnvOn(t, store, continuingIDs(tp.ids), tp.f.owner)
+	f.env = newEnvOn(t, store, portal.SequenceAfter(tp.ids), tp.f.owner)
 	f.notes.Err = bounce
 	return &f
-}
-
-// continuingIDs draws sequential IDs after the first n.
-func continuingIDs(n int64) portal.IDSource {
-	var c atomic.Int64
-	c.Store(n)
-	return portal.IDSourceFunc(func(prefix string) string { return fmt.Sprintf("%s_%06d", prefix, c.Add(1)) })
 }
 
 // buildIsoTemplate builds the fixture through the use cases and keeps a
 // copy of its database in a directory that outlives t.
 func buildIsoTemplate(t *testing.T) {
-	var n atomic.Int64
-	ids := portal.IDSourceFunc(func(prefix string) string { return fmt.Sprintf("%s_%06d", prefix, n.Add(1)) })
+	ids := &portal.Sequence{}
 	store := portaltest.Store(t)
 	f := buildIsoFixture(t, newEnvOn(t, store, ids, ""))
 	dir, err := os.MkdirTemp("", "portalkit-iso-")
 	require.NoError(t, err)
 	path := filepath.Join(dir, "fixture.db")
 	require.NoError(t, sqlite.Backup(t.Context(), store.(*sqlite.Store), path))
-	isoTemplate.path, isoTemplate.f, isoTemplate.ids = path, *f, n.Load()
+	isoTemplate.path, isoTemplate.f, isoTemplate.ids = path, *f, ids.Drawn()
 }
 
 func buildIsoFixture(t *testing.T, e *env) *isoFixture {

@@ -3,14 +3,12 @@ package portal_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -87,9 +85,7 @@ func newFixture(t *testing.T) fixture {
 	store, err := sqlite.OpenTempFrom(t.Context(), tp.path)
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = store.Close() })
-	var n atomic.Int64
-	n.Store(tp.ids)
-	ids := portal.IDSourceFunc(func(prefix string) string { return fmt.Sprintf("%s_%06d", prefix, n.Add(1)) })
+	ids := portal.SequenceAfter(tp.ids)
 	rec := &portaltest.Recorder{Err: bounce}
 	f := tp.f
 	f.env = newEnv(t, store, func(c *portal.Config) { c.Mailer = rec; c.IDs = ids })
@@ -120,8 +116,7 @@ func totalChanges(t *testing.T, s *sqlite.Store) int64 {
 // store of its own, and keeps a copy of its database in a directory that
 // outlives t.
 func buildFixtureTemplate(t *testing.T) {
-	var n atomic.Int64
-	ids := portal.IDSourceFunc(func(prefix string) string { return fmt.Sprintf("%s_%06d", prefix, n.Add(1)) })
+	ids := &portal.Sequence{}
 	store := newSQLiteStore(t)
 	f := buildFixture(t, store, ids)
 	before := f.snapshot(t)
@@ -129,7 +124,7 @@ func buildFixtureTemplate(t *testing.T) {
 	require.NoError(t, err)
 	path := filepath.Join(dir, "fixture.db")
 	require.NoError(t, sqlite.Backup(t.Context(), store.(*sqlite.Store), path))
-	fixtureTemplate.path, fixtureTemplate.f, fixtureTemplate.ids, fixtureTemplate.before = path, f, n.Load(), before
+	fixtureTemplate.path, fixtureTemplate.f, fixtureTemplate.ids, fixtureTemplate.before = path, f, ids.Drawn(), before
 }
 
 func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixture {

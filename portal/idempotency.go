@@ -64,30 +64,44 @@ func pendingWrite(ctx context.Context) *IdempotentWrite {
 }
 
 // begin stores w's record in r's transaction, replacing an expired one,
-// or fails with errKeyTaken. It reads before it inserts: on PostgreSQL a
-// failed insert would spoil the transaction, and with it the change.
+// or fails with errKeyTaken.
 func (w *IdempotentWrite) begin(ctx context.Context, r storage.Repos, now time.Time) error {
+	took, err := takeKey(ctx, r, w.rec, now)
+	switch {
+	case errors.Is(err, storage.ErrAlreadyExists):
+		return errKeyTaken // a concurrent request stored it first
+	case err != nil:
+		return err
+	case !took:
+		return errKeyTaken
+	}
+	return nil
+}
+
+// takeKey stores rec as an in-flight record in r's transaction, replacing
+// an expired record of its key, and reports whether it did: false, with
+// nothing changed, when a record that is live at now holds the key. It
+// reads before it inserts: on PostgreSQL a failed insert would spoil the
+// transaction, and with it the change. ErrAlreadyExists when a concurrent
+// transaction stored the key first.
+func takeKey(ctx context.Context, r storage.Repos, rec idempotency.Record, now time.Time) (bool, error) {
 	repo := r.Idempotency()
-	prev, err := repo.Get(ctx, w.rec.Scope, w.rec.Key)
+	prev, err := repo.Get(ctx, rec.Scope, rec.Key)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 	case err != nil:
-		return fmt.Errorf("portal: reading an idempotency key: %w", err)
-	case prev.ExpiresAt.After(now):
-		return errKeyTaken
+		return false, fmt.Errorf("portal: reading an idempotency key: %w", err)
+	case prev.Live(now):
+		return false, nil
 	default:
-		if err := repo.Delete(ctx, w.rec.Scope, w.rec.Key); err != nil {
-			return fmt.Errorf("portal: replacing an expired idempotency key: %w", err)
+		if err := repo.Delete(ctx, rec.Scope, rec.Key); err != nil {
+			return false, fmt.Errorf("portal: replacing an expired idempotency key: %w", err)
 		}
 	}
-	err = repo.Begin(ctx, w.rec)
-	if errors.Is(err, storage.ErrAlreadyExists) {
-		return errKeyTaken // a concurrent request stored it first
+	if err := repo.Begin(ctx, rec); err != nil {
+		return false, fmt.Errorf("portal: recording an idempotency key: %w", err)
 	}
-	if err != nil {
-		return fmt.Errorf("portal: recording an idempotency key: %w", err)
-	}
-	return nil
+	return true, nil
 }
 
 // settle notes how the write transaction that began w ended.

@@ -142,23 +142,11 @@ func (p *Portal) keepRefusal(ctx context.Context, rec idempotency.Record, resp i
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), idempotencyWriteTimeout)
 	defer cancel()
 	err := p.store.InTx(ctx, func(r storage.Repos) error {
-		repo := r.Idempotency()
-		prev, err := repo.Get(ctx, rec.Scope, rec.Key)
-		switch {
-		case errors.Is(err, storage.ErrNotFound):
-		case err != nil:
-			return err
-		case prev.Live(rec.CreatedAt):
-			return nil
-		default:
-			if err := repo.Delete(ctx, rec.Scope, rec.Key); err != nil {
-				return err
-			}
-		}
-		if err := repo.Begin(ctx, rec); err != nil {
+		took, err := takeKey(ctx, r, rec, rec.CreatedAt)
+		if err != nil || !took {
 			return err
 		}
-		return repo.Complete(ctx, rec.Scope, rec.Key, resp)
+		return r.Idempotency().Complete(ctx, rec.Scope, rec.Key, resp)
 	})
 	if err != nil {
 		p.log.ErrorContext(ctx, "portal: keeping an idempotent answer", "status", resp.Status, "err", err)

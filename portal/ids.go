@@ -39,9 +39,25 @@ func UUIDv7IDs() IDSource {
 // a counter shared by all prefixes, zero-padded to sort correctly
 // ("cus_000001", "usr_000002", ...). It is deterministic and safe for
 // concurrent use, but unique only within one process.
-func SequentialIDs() IDSource {
-	var n atomic.Int64
-	return IDSourceFunc(func(prefix string) string {
-		return fmt.Sprintf("%s_%06d", prefix, n.Add(1))
-	})
+func SequentialIDs() IDSource { return &Sequence{} }
+
+// Sequence is the IDSource of SequentialIDs, with its count in view: a test
+// that copies a fixture's database into a fresh store gives the new portal
+// SequenceAfter(the fixture's Drawn()), so its IDs go on where the
+// fixture's stopped. The zero value starts at 1.
+type Sequence struct{ n atomic.Int64 }
+
+// SequenceAfter returns a Sequence whose first ID is number n+1.
+func SequenceAfter(n int64) *Sequence {
+	s := &Sequence{}
+	s.n.Store(n)
+	return s
 }
+
+// NewID returns prefix + "_" + the next number, zero-padded.
+func (s *Sequence) NewID(prefix string) string {
+	return fmt.Sprintf("%s_%06d", prefix, s.n.Add(1))
+}
+
+// Drawn returns the number of the last ID drawn (0 for none).
+func (s *Sequence) Drawn() int64 { return s.n.Load() }

@@ -24,7 +24,7 @@ var auditEvents = newTable(table[audit.Event]{
 
 // Append stores e. ErrAlreadyExists when the ID is taken.
 func (s auditRepo) Append(ctx context.Context, e audit.Event) error {
-	return auditEvents.insert(ctx, s.t, string(e.ID), &e)
+	return auditEvents.insert(ctx, s.t, &e)
 }
 
 // List returns one page of events matching f, ordered by ID.

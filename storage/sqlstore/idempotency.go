@@ -37,7 +37,7 @@ const idempotencyKey = `scope = ? AND key = ?`
 // the primary key (scope, key) is taken.
 func (s idempotencyRepo) Begin(ctx context.Context, rec idempotency.Record) error {
 	rec.State, rec.Response = idempotency.InFlight, idempotency.Response{}
-	return idempotencyKeys.insert(ctx, s.t, rec.Scope+"/"+rec.Key, &rec)
+	return idempotencyKeys.insert(ctx, s.t, &rec)
 }
 
 // Get returns the record of scope and key, or ErrNotFound.

@@ -177,7 +177,7 @@ var loginLinks = newTable(table[invite.LoginLink]{
 // Create stores l. ErrAlreadyExists when the ID or token hash is taken;
 // ErrNotFound when the user does not exist.
 func (s loginLinkRepo) Create(ctx context.Context, l invite.LoginLink) error {
-	return loginLinks.insert(ctx, s.t, string(l.ID), &l)
+	return loginLinks.insert(ctx, s.t, &l)
 }
 
 // Consume marks the usable link with this token hash as used at now and

@@ -97,7 +97,7 @@ var standingSQL = `SELECT ` + sqlcols.Qualify("m", memberships.cols) + `, ` + si
 // the user is already a member of the customer; ErrNotFound when the user,
 // the customer or a site does not exist.
 func (s membershipRepo) Create(ctx context.Context, m customer.Membership) error {
-	if err := memberships.insert(ctx, s.t, string(m.ID), &m); err != nil {
+	if err := memberships.insert(ctx, s.t, &m); err != nil {
 		return err
 	}
 	return writeSites(ctx, s.t, "creating membership "+string(m.ID), m.ID, m.SiteIDs)

@@ -282,7 +282,7 @@ func (s orderRepo) NextNumber(ctx context.Context) (orders.Number, error) {
 // or the number is taken; ErrNotFound when the customer or a product does
 // not exist.
 func (s orderRepo) Create(ctx context.Context, o orders.Order) error {
-	if err := orderTable.insert(ctx, s.t, string(o.ID), &o); err != nil {
+	if err := orderTable.insert(ctx, s.t, &o); err != nil {
 		return err
 	}
 	op := "creating order " + string(o.ID)

@@ -43,7 +43,7 @@ var outboxTable = newTable(table[outbox.Message]{
 
 // Enqueue stores m. ErrAlreadyExists when the ID is taken.
 func (s outboxRepo) Enqueue(ctx context.Context, m outbox.Message) error {
-	return outboxTable.insert(ctx, s.t, string(m.ID), &m)
+	return outboxTable.insert(ctx, s.t, &m)
 }
 
 // Get returns the message with the given ID, or ErrNotFound.

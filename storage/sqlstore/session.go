@@ -39,7 +39,7 @@ var sessions = newTable(table[identity.Session]{
 // Create stores sn. ErrAlreadyExists when the ID or token hash is taken;
 // ErrNotFound when the user or the membership does not exist.
 func (s sessionRepo) Create(ctx context.Context, sn identity.Session) error {
-	return sessions.insert(ctx, s.t, string(sn.ID), &sn)
+	return sessions.insert(ctx, s.t, &sn)
 }
 
 // sessionStandingSelect reads a session and the standing of its membership

@@ -62,12 +62,14 @@ func (tb *table[T]) scan(s scanner) (T, error) {
 
 // insert stores v. ErrAlreadyExists when a unique key is taken; fkErr when
 // a reference is missing.
-func (tb *table[T]) insert(ctx context.Context, t *txn, id string, v *T) error {
-	op := "creating " + tb.noun + " " + id
+func (tb *table[T]) insert(ctx context.Context, t *txn, v *T) error {
+	vals := tb.values(v)
+	key, _ := vals[0].(string)
+	op := "creating " + tb.noun + " " + key
 	if err := t.writable(op); err != nil {
 		return err
 	}
-	_, err := t.exec(ctx, op, tb.fkErr, tb.insertSQL, tb.values(v)...)
+	_, err := t.exec(ctx, op, tb.fkErr, tb.insertSQL, vals...)
 	return err
 }
 
@@ -181,12 +183,6 @@ func upsertSQL[T any](tb *table[T], conflict []string, keep ...string) string {
 	return tb.insertSQL + ` ON CONFLICT (` + strings.Join(conflict, ", ") + `) DO UPDATE SET ` + strings.Join(set, ", ")
 }
 
-// keyOf returns v's key, the value of the first column.
-func (tb *table[T]) keyOf(v *T) string {
-	k, _ := tb.values(v)[0].(string)
-	return k
-}
-
 // crud gives a repository the Create, Get and Update of its table, as the
 // storage interfaces spell them (see storage.CustomerRepo, for one): a
 // repository embeds it and adds its lists and lookups.
@@ -198,7 +194,7 @@ type crud[T any, ID ~string] struct {
 // Create stores v. ErrAlreadyExists when a unique key is taken; the table's
 // fkErr when a reference is missing.
 func (c crud[T, ID]) Create(ctx context.Context, v T) error {
-	return c.tb.insert(ctx, c.t, c.tb.keyOf(&v), &v)
+	return c.tb.insert(ctx, c.t, &v)
 }
 
 // Get returns the row with the given key, or ErrNotFound.
