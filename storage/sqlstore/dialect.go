@@ -29,7 +29,7 @@ type Dialect struct {
 	Classify func(err error) ErrorKind
 	// TxAttempts is how many times InTx runs a transaction that failed
 	// with a KindRetry error before it gives up with storage.ErrConflict;
-	// 1 never retries.
+	// 1 (or less) never retries.
 	TxAttempts int
 	// WriteTx and ReadTx are the options of InTx's and ReadTx's
 	// transactions.

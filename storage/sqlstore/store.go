@@ -35,9 +35,6 @@ type Config struct {
 // already: the engine packages' Open functions do that. Close closes both
 // pools.
 func New(cfg Config) *Store {
-	if cfg.Dialect.TxAttempts < 1 {
-		cfg.Dialect.TxAttempts = 1
-	}
 	return &Store{write: cfg.Write, read: cfg.Read, d: cfg.Dialect, onClose: cfg.OnClose}
 }
 
