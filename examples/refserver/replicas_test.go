@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -36,12 +35,28 @@ type replica struct {
 	out strings.Builder
 }
 
-// buildRefserver builds this package's binary once per test.
-func buildRefserver(t *testing.T) string {
+// runAsServer is the environment variable that makes the test binary run
+// main instead of the tests; TestMain reads it.
+const runAsServer = "PORTALKIT_REFSERVER_TEST_RUN_MAIN"
+
+// TestMain lets a test start the reference server as a process of its own
+// without building it: the test binary, started again with runAsServer set,
+// is the server. Building a separate binary cost a minute of compiling when
+// the test ran under the race detector on a cold cache.
+func TestMain(m *testing.M) {
+	if os.Getenv(runAsServer) == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// serverBinary returns the program that runs the reference server: this
+// test binary, which TestMain turns into the server when runAsServer is set.
+func serverBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "refserver")
-	out, err := exec.CommandContext(t.Context(), "go", "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, "building the reference server:\n%s", out)
+	bin, err := os.Executable()
+	require.NoError(t, err)
 	return bin
 }
 
@@ -53,6 +68,7 @@ func startReplica(t *testing.T, bin, db, smtpURL string) *replica {
 	r := &replica{}
 	r.cmd = exec.Command(bin, "--addr", "127.0.0.1:0")
 	r.cmd.Env = append(os.Environ(),
+		runAsServer+"=1",
 		"PORTALKIT_DATABASE_URL="+db,
 		"PORTALKIT_SMTP_URL="+smtpURL,
 		"PORTALKIT_MAIL_FROM=portal@provider.example",
@@ -137,7 +153,7 @@ func invitationToken(t *testing.T, srv *smtptest.Server, email string) string {
 func TestReplicasOnPostgreSQL(t *testing.T) {
 	db := postgrestest.URL(t)
 	mail := smtptest.Start(t, nil)
-	bin := buildRefserver(t)
+	bin := serverBinary(t)
 	a := startReplica(t, bin, db, mail.URL())
 	require.NotEmpty(t, a.key, "the first replica creates the database and prints its key:\n%s", a.output())
 	b := startReplica(t, bin, db, mail.URL())
