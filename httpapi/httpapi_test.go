@@ -31,6 +31,7 @@ import (
 // env is a running handler over SQLite with an owner API key.
 type env struct {
 	p     *portal.Portal
+	store storage.Store
 	clock *portaltest.Clock
 	notes *portaltest.Recorder
 	srv   *httptest.Server
@@ -47,7 +48,7 @@ func newEnv(t *testing.T, opts ...httpapi.Option) *env {
 // API key the store holds already; "" bootstraps one.
 func newEnvOn(t *testing.T, s storage.Store, ids portal.IDSource, owner string, opts ...httpapi.Option) *env {
 	t.Helper()
-	e := &env{clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}, owner: owner}
+	e := &env{store: s, clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}, owner: owner}
 	e.p = portaltest.New(t, e.clock, func(c *portal.Config) {
 		c.Store = s
 		c.Mailer = e.notes
@@ -63,6 +64,33 @@ func newEnvOn(t *testing.T, s storage.Store, ids portal.IDSource, owner string, 
 	e.srv = httptest.NewServer(httpapi.NewHandler(e.p, append([]httpapi.Option{httpapi.WithLogger(logger)}, opts...)...))
 	t.Cleanup(e.srv.Close)
 	return e
+}
+
+// snapshotMemo keeps a fixture's last snapshot together with the number of
+// rows its SQLite store's one write connection had changed when it was
+// taken (total_changes()). While that number stands nothing was written,
+// and the snapshot is reused rather than read again through a dozen use
+// cases: most calls of the matrices are refusals that change nothing.
+type snapshotMemo struct {
+	changes int64
+	snap    map[string]any
+}
+
+// memo returns m's snapshot while e's store has changed nothing since it
+// was taken, and else a fresh one from take, which must not write.
+func (e *env) memo(t *testing.T, m *snapshotMemo, take func() map[string]any) map[string]any {
+	t.Helper()
+	s, ok := e.store.(*sqlite.Store)
+	if !ok {
+		return take()
+	}
+	write, _ := s.DB()
+	var n int64
+	require.NoError(t, write.QueryRowContext(t.Context(), `SELECT total_changes()`).Scan(&n))
+	if m.snap == nil || n != m.changes {
+		m.snap, m.changes = take(), n
+	}
+	return m.snap
 }
 
 // client returns a generated client that sends token as its bearer token.

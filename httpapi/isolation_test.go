@@ -51,6 +51,7 @@ type isoTenant struct {
 // isoFixture is a running handler over SQLite with two customers, A and B.
 type isoFixture struct {
 	*env
+	snap    snapshotMemo
 	a, b    isoTenant
 	keyID   identity.APIKeyID
 	product orders.Product // of the global portfolio
@@ -245,6 +246,12 @@ func (f *isoFixture) version(t *testing.T, kind string, ids map[string]string) i
 // snapshot is everything the staff owner sees of both customers, and the
 // API keys, by part, so that a change names the part it is in.
 func (f *isoFixture) snapshot(t *testing.T) map[string]any {
+	t.Helper()
+	return f.memo(t, &f.snap, func() map[string]any { return f.takeSnapshot(t) })
+}
+
+// takeSnapshot reads what snapshot returns.
+func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 	t.Helper()
 	ctx := portaltest.Owner(t.Context())
 	out := map[string]any{}

@@ -41,6 +41,7 @@ var roleCallers = []string{rcOwner, rcStaffAdmin, rcAgent, rcAdmin, rcMaintainer
 // sites, and a bearer token for every caller of the matrix.
 type roleFixture struct {
 	*env
+	snap         snapshotMemo
 	cid          string
 	north, south customer.Site // the site-limited admin reaches north only
 	tokens       map[string]string
@@ -129,6 +130,12 @@ func (f *roleFixture) customerETag(t *testing.T) string {
 
 // snapshot is everything staff see of the customer, and the API keys.
 func (f *roleFixture) snapshot(t *testing.T) map[string]any {
+	t.Helper()
+	return f.memo(t, &f.snap, func() map[string]any { return f.takeSnapshot(t) })
+}
+
+// takeSnapshot reads what snapshot returns.
+func (f *roleFixture) takeSnapshot(t *testing.T) map[string]any {
 	t.Helper()
 	ctx := portaltest.Owner(t.Context())
 	cid := customer.ID(f.cid)
