@@ -92,9 +92,11 @@ type OfferFilter struct {
 // OrderRepo stores orders with their lines and history. Orders are never
 // deleted.
 type OrderRepo interface {
-	// NextNumber returns a new order number, greater than every number it
-	// returned before in a committed transaction. Numbers of transactions
-	// that roll back may be given again, or skipped.
+	// NextNumber returns a new order number, greater than every number of
+	// a committed transaction it returned before it was called. Numbers of
+	// transactions that roll back may be given again, or skipped. Two
+	// transactions that take numbers at once may commit in either order:
+	// a backend need not make the second wait for the first.
 	NextNumber(ctx context.Context) (orders.Number, error)
 	// Create stores o with its lines and history as given. ErrAlreadyExists
 	// when the ID or the Number is taken; ErrNotFound when the customer or

@@ -61,6 +61,7 @@ func dialect(cfg config) *sqlstore.Dialect {
 		ReadTx:               sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true},
 		ClaimIsolation:       `SET TRANSACTION ISOLATION LEVEL READ COMMITTED`,
 		PlanEach:             pgx.QueryExecModeExec,
+		OrderNumber:          `SELECT nextval('order_number')`,
 	}
 }
 

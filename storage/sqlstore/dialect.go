@@ -45,6 +45,12 @@ type Dialect struct {
 	// statement is an outbox claim runs first, to lower its isolation (see
 	// storage/postgres); the transaction then takes no further statement.
 	ClaimIsolation string
+	// OrderNumber, when set, is the query that takes the next order number
+	// from a sequence (PostgreSQL: nextval), which never makes concurrent
+	// placements wait for one another. Without it the number comes from a
+	// row of the counters table, which writers that take turns (SQLite)
+	// update at no cost.
+	OrderNumber string
 
 	rebound  sync.Map // query text → rewritten text
 	nRebound atomic.Int64

@@ -119,7 +119,7 @@ func Open(t testing.TB, opts ...postgres.Option) *postgres.Store {
 type reusable struct {
 	base, url, schema string
 	tables            []string // every table but goose's, referring ones first
-	seeds             []string // statements that put the seeded rows back
+	seeds             []string // statements that put the seeded rows and the sequences back
 }
 
 // newReusable records what the migrations left in the schema of url: its
@@ -165,6 +165,24 @@ func newReusable(base, url string) (*reusable, error) {
 			return nil, err
 		}
 		r.seeds = append(r.seeds, ins...)
+	}
+	// And each sequence back where the migrations left it.
+	rows, err = conn.Query(ctx, `SELECT sequence_name FROM information_schema.sequences WHERE sequence_schema = $1`, schema)
+	if err != nil {
+		return nil, err
+	}
+	seqs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, err
+	}
+	for _, seq := range seqs {
+		name := pgx.Identifier{schema, seq}.Sanitize()
+		var set string
+		err := conn.QueryRow(ctx, `SELECT format('SELECT setval(%L, %s, %s)', $1::text, last_value, is_called) FROM `+name, name).Scan(&set)
+		if err != nil {
+			return nil, err
+		}
+		r.seeds = append(r.seeds, set)
 	}
 	return r, nil
 }
