@@ -323,23 +323,44 @@ func newOrderingEnv(t *testing.T, idem func(storage.Store) storage.Store) (e *en
 	return e, cid, ada, body
 }
 
-// When keeping the answer of a placed order fails, the key stays taken: a
-// retry answers 409 rather than placing a second order.
-func TestIdempotencyKeyKeptWhenKeepingTheAnswerFails(t *testing.T) {
+// When keeping the answer fails after the change committed (as a crash
+// between the two would leave it), a retry is answered from the object
+// the change made, marked as a replay, and makes no second change. An
+// operation whose answer held a secret answers 409 naming what it made.
+func TestIdempotencyAnswerRebuiltWhenKeepingItFails(t *testing.T) {
 	var idem *failingComplete
-	e, cid, ada, body := newOrderingEnv(t, func(s storage.Store) storage.Store {
+	e, cid, ada, order := newOrderingEnv(t, func(s storage.Store) storage.Store {
 		idem = &failingComplete{Store: s}
 		return idem
 	})
-
-	idem.fail.Store(true)
-	res, b := e.post(t, "/v1/customers/"+cid+"/orders", ada.Token, "order-1", body)
-	require.Equal(t, http.StatusCreated, res.StatusCode, "body: %s", b)
-	res, b = e.post(t, "/v1/customers/"+cid+"/orders", ada.Token, "order-1", body) // the client's retry
-	assert.Equal(t, http.StatusConflict, res.StatusCode, "the key is still taken: %s", b)
-
+	for _, tc := range []struct {
+		name, path, token, body string
+		want                    int
+	}{
+		{"placeOrder", "/v1/customers/" + cid + "/orders", ada.Token, order, http.StatusCreated},
+		{"createCustomer", "/v1/customers", e.owner, `{"name":"Globex"}`, http.StatusCreated},
+		{"createSite", "/v1/customers/" + cid + "/sites", e.owner, `{"name":"Plant"}`, http.StatusCreated},
+		{"createAPIKey", "/v1/api-keys", e.owner, `{"name":"ERP","role":"agent"}`, http.StatusConflict},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			idem.fail.Store(true)
+			res, first := e.post(t, tc.path, tc.token, "key-"+tc.name, tc.body)
+			require.Equal(t, http.StatusCreated, res.StatusCode, "body: %s", first)
+			res, again := e.post(t, tc.path, tc.token, "key-"+tc.name, tc.body) // the client's retry
+			require.Equal(t, tc.want, res.StatusCode, "body: %s", again)
+			assert.Equal(t, "true", res.Header.Get("Idempotent-Replayed"))
+			var made struct{ ID string }
+			require.NoError(t, json.Unmarshal(first, &made))
+			if tc.want == http.StatusConflict {
+				assert.Contains(t, string(again), made.ID, "names what the first request made")
+				return
+			}
+			assert.JSONEq(t, string(first), string(again), "the first answer, rebuilt")
+		})
+	}
 	l := must(e.client(t, ada.Token).ListOrdersWithResponse(t.Context(), cid, nil))(t).JSON200
 	assert.Len(t, l.Items, 1, "one Idempotency-Key, one order")
+	assert.Equal(t, []string{"Acme GmbH", "Globex"}, e.customerNames(t), "one customer made")
 }
 
 // Requests with one key racing each other place one order; the others

@@ -119,7 +119,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if takesIdempotencyKey(route) {
-		h.serveIdempotent(rec, r, route.Operation.OperationID)
+		h.serveIdempotent(rec, r, route)
 		return
 	}
 	h.api.ServeHTTP(rec, r)

@@ -10,7 +10,10 @@ type State string
 
 // The states of a record.
 const (
-	// InFlight: the first request is still running.
+	// InFlight: the first request's change has committed, and its answer
+	// is not kept (yet): the request is still answering, or it stopped
+	// before it could keep the answer, or the answer holds a secret. A
+	// repeat is answered from ObjectIDs, when the record names any.
 	InFlight State = "in_flight"
 	// Done: the first request answered; Response holds the answer.
 	Done State = "done"
@@ -27,6 +30,12 @@ type Record struct {
 	// body), so a reuse with another request can be told apart.
 	Fingerprint string
 	State       State
+	// ObjectIDs name the objects the first request's change is about (the
+	// order it placed, the stock item it issued, the items it stocked in),
+	// stored with the key in the change's transaction: what a repeat is
+	// answered from while the answer itself is not kept. Empty when the
+	// change named none.
+	ObjectIDs []string
 	// Response is the first answer; zero while in flight.
 	Response  Response
 	CreatedAt time.Time
@@ -39,11 +48,12 @@ type Response struct {
 	ContentType string
 	// ETag is the answer's ETag header, if any.
 	ETag string
-	// Body is the answer's body, nil when it had none or when it carried a
-	// secret (a new API key's or access link's token), which is not kept.
+	// Body is the answer's body, nil when it had none.
 	Body []byte
-	// ObjectID names what the first request created when Body is not kept.
-	ObjectID string
+	// Secret says that the answer carries a secret (a new API key's or
+	// access link's token). Such an answer is never kept: its record stays
+	// in flight, and a repeat is answered from the record's ObjectIDs.
+	Secret bool
 }
 
 // Live reports whether the record still holds its key at now; an expired

@@ -68,6 +68,7 @@ func (p *Portal) CreateAccessLink(ctx context.Context, cid customer.ID, mid cust
 			ID: invite.AccessLinkID(p.ids.NewID(PrefixAccessLink)), MembershipID: mid, CustomerID: cid, TokenHash: hash,
 			ReadOnly: params.ReadOnly, TTL: ttl, ExpiresAt: now.Add(ttl), CreatedBy: a.who.Actor(), Version: 1, CreatedAt: now, UpdatedAt: now,
 		}
+		noteObject(r, string(l.ID))
 		if err := r.AccessLinks().Create(ctx, l); err != nil {
 			return err
 		}

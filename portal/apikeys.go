@@ -54,6 +54,7 @@ func (p *Portal) createAPIKey(ctx context.Context, r storage.Repos, params Creat
 		CreatedBy: actor,
 		CreatedAt: p.timestamp(),
 	}
+	noteObject(r, string(k.ID))
 	if err := r.APIKeys().Create(ctx, k); err != nil {
 		return APIKeySecret{}, err
 	}

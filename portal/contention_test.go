@@ -73,7 +73,7 @@ func TestConcurrentPlacementsDoNotConflict(t *testing.T) {
 								}
 								placed = int64(o.Number)
 								return idempotency.Response{Status: http.StatusCreated, Body: []byte(o.ID)}
-							})
+							}, nil)
 						mu.Lock()
 						if err != nil {
 							failures = append(failures, err)

@@ -105,6 +105,7 @@ func (p *Portal) CreateCustomer(ctx context.Context, params CreateCustomerParams
 				return err
 			}
 		}
+		noteObject(r, string(c.ID))
 		if err := customerWriteErr(r.Customers().Create(ctx, c)); err != nil {
 			return err
 		}

@@ -35,7 +35,9 @@ var errKeyTaken error = keyTakenError{portalerr.New(portalerr.Conflict, "this id
 
 // WithIdempotencyKey returns a context in which the first use case that
 // writes also stores rec (as an in-flight record, see
-// storage.IdempotencyRepo.Begin) as the first step of its transaction. A
+// storage.IdempotencyRepo.Begin) as the last step of its transaction,
+// naming the object the change is about (the order it placed, say), so
+// that the committed change alone is enough to answer a repeat. A
 // record of rec's scope and key that has expired is replaced. When one
 // that has not expired is there, the use case changes nothing and fails
 // with Conflict, and Taken reports true. Recorded reports whether the
@@ -63,10 +65,13 @@ func pendingWrite(ctx context.Context) *IdempotentWrite {
 	return w
 }
 
-// begin stores w's record in r's transaction, replacing an expired one,
-// or fails with errKeyTaken.
-func (w *IdempotentWrite) begin(ctx context.Context, r storage.Repos, now time.Time) error {
-	took, err := takeKey(ctx, r, w.rec, now)
+// begin stores w's record, naming objects, in r's transaction, replacing
+// an expired one, or fails with errKeyTaken (and the transaction, with the
+// change it made, rolls back).
+func (w *IdempotentWrite) begin(ctx context.Context, r storage.Repos, now time.Time, objects []string) error {
+	rec := w.rec
+	rec.ObjectIDs = objects
+	took, err := takeKey(ctx, r, rec, now)
 	switch {
 	case errors.Is(err, storage.ErrAlreadyExists):
 		return errKeyTaken // a concurrent request stored it first

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/portalkit/portalkit/idempotency"
@@ -38,30 +39,42 @@ var (
 // before with another request (an HTTP layer answers 422).
 func IsKeyReused(err error) bool { return errors.As(err, new(keyReusedError)) }
 
+// A Rebuild answers a repeat of a request whose change committed but whose
+// answer was not kept, from the objects the change was about (see
+// idempotency.Record.ObjectIDs): the server stopped between the commit and
+// keeping the answer, or the answer held a secret. It reads the object as
+// the caller in ctx and returns the answer the request would give now
+// (an order as it is now, say), or an error to answer instead.
+type Rebuild func(ctx context.Context, objectIDs []string) (idempotency.Response, error)
+
 // Idempotent runs a request at most once per idempotency key of the caller
 // in ctx, and answers a repeat with the first answer. fingerprint
 // identifies the request (a hash of its method, route and body, say), so
 // that a reuse of the key with another request is refused. run performs
 // the request under a context that ties the key to its change (see
-// WithIdempotencyKey) and returns the answer to keep for a repeat (with
-// Body nil and ObjectID set when the answer holds a secret, which is never
-// kept); the caller sends run's own answer itself.
+// WithIdempotencyKey) and returns its answer, to keep for a repeat unless
+// it is marked Secret; the caller sends run's own answer itself. rebuild
+// answers a repeat whose first answer was not kept; nil answers Conflict
+// instead.
 //
 // Without a key, or without a caller in ctx, run just runs. With one:
 //   - a live record of the key answers instead of running: replayed is
-//     true and answer is the first answer; Invalid (IsKeyReused) when the
-//     fingerprint differs; Conflict while the first request still runs,
-//     and when the first answer held a secret (naming what it created);
-//   - otherwise run runs. Its key is recorded in the transaction of the
-//     change it makes, so it is taken if, and only if, the change commits;
-//     the answer is then kept for idempotency.TTL. A request that changed
-//     nothing keeps its answer too, unless its status is 5xx, so that a
-//     retry of a transient failure runs again.
+//     true and answer is the first answer, or rebuild's answer when the
+//     first was not kept; Invalid (IsKeyReused) when the fingerprint
+//     differs;
+//   - otherwise run runs. Its key is recorded, with the object its change
+//     is about, in the transaction of the change, so it is taken if, and
+//     only if, the change commits: a process that stops after the commit
+//     leaves a record that rebuild answers from. The answer is then kept
+//     for idempotency.TTL. A request that changed nothing keeps its answer
+//     too when it is a final refusal; a transient failure (5xx, 408, 409,
+//     425, 429, or a request whose ctx ended) is not kept, so that a retry
+//     runs again.
 //
 // Keys are scoped by the caller: two callers' keys never collide. err is
 // also an internal error when the record cannot be read.
 func (p *Portal) Idempotent(ctx context.Context, key, fingerprint string,
-	run func(ctx context.Context) idempotency.Response) (answer idempotency.Response, replayed bool, err error) {
+	run func(ctx context.Context) idempotency.Response, rebuild Rebuild) (answer idempotency.Response, replayed bool, err error) {
 	who, ok := identity.FromContext(ctx)
 	if key == "" || !ok {
 		run(ctx)
@@ -74,32 +87,48 @@ func (p *Portal) Idempotent(ctx context.Context, key, fingerprint string,
 	}
 	// A key in use is answered from its record, without running again.
 	if prev, live, err := p.idempotencyRecord(ctx, rec, now); err != nil || live {
-		return replay(prev, fingerprint, err)
+		return replay(ctx, prev, fingerprint, rebuild, err)
 	}
 
 	wctx, iw := WithIdempotencyKey(ctx, rec)
 	resp := run(wctx)
-	if iw.Taken() {
+	switch {
+	case iw.Taken():
 		// Another request with this key committed its change after the
 		// look above; this one changed nothing.
 		prev, live, err := p.idempotencyRecord(ctx, rec, now)
 		if err == nil && !live {
 			err = errKeyInFlight
 		}
-		return replay(prev, fingerprint, err)
-	}
-	switch {
+		return replay(ctx, prev, fingerprint, rebuild, err)
+	case iw.Recorded() && resp.Secret:
+		// Never kept: the record, in flight, answers a repeat through
+		// rebuild.
 	case iw.Recorded() && resp.Status >= 500:
-		// The change was made and then the answer failed: the key stays in
-		// flight until it expires, so a retry meets 409 rather than make
-		// the change twice.
+		// The change was made and then the answer failed: the record stays
+		// in flight, and a repeat is answered through rebuild.
 		p.log.ErrorContext(ctx, "portal: an idempotent change was made but not answered", "status", resp.Status)
 	case iw.Recorded():
 		p.completeIdempotent(ctx, rec, resp)
-	case resp.Status < 500:
+	case final(ctx, resp.Status):
 		p.keepRefusal(ctx, rec, resp)
 	}
 	return idempotency.Response{}, false, nil
+}
+
+// final reports whether the answer of a request that changed nothing is
+// final, and so kept for a repeat: not when it may be different on a retry
+// (a server error, a timeout, a conflict, a rate limit) or when the
+// request's ctx ended while it ran.
+func final(ctx context.Context, status int) bool {
+	switch {
+	case ctx.Err() != nil, status >= 500:
+		return false
+	case status == http.StatusRequestTimeout, status == http.StatusConflict,
+		status == http.StatusTooEarly, status == http.StatusTooManyRequests:
+		return false
+	}
+	return true
 }
 
 // idempotencyRecord returns the record of rec's key and whether it is live.
@@ -120,19 +149,19 @@ func (p *Portal) idempotencyRecord(ctx context.Context, rec idempotency.Record, 
 }
 
 // replay returns what a repeat of prev's request gets.
-func replay(prev idempotency.Record, fingerprint string, err error) (idempotency.Response, bool, error) {
+func replay(ctx context.Context, prev idempotency.Record, fingerprint string, rebuild Rebuild, err error) (idempotency.Response, bool, error) {
 	switch {
 	case err != nil:
 		return idempotency.Response{}, false, err
 	case prev.Fingerprint != fingerprint:
 		return idempotency.Response{}, false, errKeyReused
-	case prev.State != idempotency.Done:
+	case prev.State == idempotency.Done:
+		return prev.Response, true, nil
+	case len(prev.ObjectIDs) == 0 || rebuild == nil:
 		return idempotency.Response{}, false, errKeyInFlight
-	case prev.Response.Body == nil && prev.Response.ObjectID != "":
-		return idempotency.Response{}, true, portalerr.New(portalerr.Conflict,
-			"a request with this Idempotency-Key created %s; its secret was shown only in that answer", prev.Response.ObjectID)
 	}
-	return prev.Response, true, nil
+	resp, err := rebuild(ctx, prev.ObjectIDs)
+	return resp, true, err
 }
 
 // keepRefusal keeps the answer of a request that changed nothing (a
@@ -156,9 +185,9 @@ func (p *Portal) keepRefusal(ctx context.Context, rec idempotency.Record, resp i
 // completeIdempotent keeps the answer of rec's request. If that fails after
 // a refusal (4xx), which changed nothing, the record is dropped, so that
 // retries run again rather than meet 409 for a day. After a success the
-// change has happened: the record stays in flight, and retries meet 409
-// until it expires rather than do the change a second time (a second
-// order, say).
+// change has happened: the record stays in flight, and a repeat is
+// answered from its object rather than make the change a second time (a
+// second order, say).
 func (p *Portal) completeIdempotent(ctx context.Context, rec idempotency.Record, resp idempotency.Response) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), idempotencyWriteTimeout)
 	defer cancel()

@@ -108,6 +108,7 @@ func (p *Portal) createInvitation(ctx context.Context, r storage.Repos, c custom
 	inv.Version = 1
 	inv.CreatedAt, inv.UpdatedAt = now, now
 	inv.Role = inv.OfferedRole()
+	noteObject(r, string(inv.ID))
 	if err := r.Invitations().Create(ctx, inv); err != nil {
 		return invite.Invitation{}, fmt.Errorf("portal: creating invitation: %w", err)
 	}

@@ -89,6 +89,7 @@ func (p *Portal) AddMember(ctx context.Context, cid customer.ID, params AddMembe
 			CreatedAt:  now,
 			UpdatedAt:  now,
 		}
+		noteObject(r, string(m.ID))
 		if err := r.Memberships().Create(ctx, m); errors.Is(err, storage.ErrAlreadyExists) {
 			return portalerr.New(portalerr.AlreadyExists, "%s is already a member of customer %s", email, cid)
 		} else if err != nil {

@@ -97,9 +97,20 @@ func markQueued(r storage.Repos) {
 	}
 }
 
+// noteObject notes that the transaction r makes a change about the object
+// id (the order it places, the stock item it issues): an idempotency key
+// recorded with the change keeps the IDs noted, in order, so that a repeat
+// can be answered from the objects when the first answer was never kept.
+func noteObject(r storage.Repos, id string) {
+	if w, ok := r.(*writeTx); ok {
+		w.objects = append(w.objects, id)
+	}
+}
+
 // writeTx is the Repos of a transaction p.write runs: it remembers whether
-// the transaction enqueued mail.
+// the transaction enqueued mail, and which object its change is about.
 type writeTx struct {
 	storage.Repos
-	queued bool
+	queued  bool
+	objects []string
 }

@@ -106,6 +106,7 @@ func (p *Portal) PlaceOrder(ctx context.Context, cid customer.ID, params PlaceOr
 		if o.Number, err = r.Orders().NextNumber(ctx); err != nil {
 			return fmt.Errorf("portal: taking an order number: %w", err)
 		}
+		noteObject(r, string(o.ID))
 		if err := r.Orders().Create(ctx, o); err != nil {
 			return fmt.Errorf("portal: creating order: %w", err)
 		}

@@ -171,7 +171,8 @@ func (p *Portal) timestamp() time.Time {
 
 // write runs fn in a read-write transaction. Once a transaction that
 // enqueued mail commits, it wakes this Portal's outbox workers. The first
-// write under WithIdempotencyKey records the key in the same transaction.
+// write under WithIdempotencyKey records the key in the same transaction,
+// after fn, with the objects fn noted (noteObject).
 func (p *Portal) write(ctx context.Context, fn func(storage.Repos) error) error {
 	if s := sharedSnapshotOf(ctx); s != nil {
 		s.end() // a writer must not wait for its own request's reader
@@ -179,15 +180,15 @@ func (p *Portal) write(ctx context.Context, fn func(storage.Repos) error) error 
 	var queued bool
 	iw := pendingWrite(ctx)
 	err := p.store.InTx(ctx, func(r storage.Repos) error {
-		if iw != nil {
-			if err := iw.begin(ctx, r, p.timestamp()); err != nil {
-				return err
-			}
-		}
 		w := &writeTx{Repos: r}
-		err := fn(w)
+		if err := fn(w); err != nil {
+			return err
+		}
 		queued = w.queued
-		return err
+		if iw != nil {
+			return iw.begin(ctx, r, p.timestamp(), w.objects)
+		}
+		return nil
 	})
 	if iw != nil {
 		iw.settle(err)

@@ -94,6 +94,7 @@ func (p *Portal) CreateProduct(ctx context.Context, params CreateProductParams) 
 				return portalerr.Invalidf("customer_id", "customer %s is archived", pr.CustomerID)
 			}
 		}
+		noteObject(r, string(pr.ID))
 		return productWriteErr(r.Products().Create(ctx, pr), pr.SKU)
 	})
 	if err != nil {
@@ -314,6 +315,7 @@ func (p *Portal) CreateOffer(ctx context.Context, cid customer.ID, params Create
 		if err := orders.CheckOffer(cid, pr); err != nil {
 			return err
 		}
+		noteObject(r, string(o.ID))
 		err = r.Offers().Create(ctx, o)
 		if errors.Is(err, storage.ErrAlreadyExists) {
 			return &portalerr.Error{

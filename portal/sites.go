@@ -67,6 +67,7 @@ func (p *Portal) CreateSite(ctx context.Context, cid customer.ID, params SitePar
 		if err := c.CheckNotArchived(); err != nil {
 			return err
 		}
+		noteObject(r, string(s.ID))
 		return siteWriteErr(r.Sites().Create(ctx, s), s.Name)
 	})
 	if err != nil {

@@ -222,6 +222,7 @@ func (p *Portal) StockIn(ctx context.Context, cid customer.ID, params StockInPar
 			return err
 		}
 		for i := range items {
+			noteObject(r, string(items[i].ID))
 			err := r.Stock().Create(ctx, items[i], moves[i])
 			if errors.Is(err, storage.ErrAlreadyExists) && items[i].SerialNumber != "" {
 				return &portalerr.Error{
@@ -377,6 +378,7 @@ func (p *Portal) moveItem(ctx context.Context, act Action, cid customer.ID, id w
 		if err != nil {
 			return err
 		}
+		noteObject(r, string(next.ID))
 		stored, err := r.Stock().Move(ctx, next, m)
 		if errors.Is(err, storage.ErrConflict) {
 			// The status changed between the read and the write: a

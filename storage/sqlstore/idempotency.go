@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/portalkit/portalkit/idempotency"
@@ -22,18 +24,34 @@ var idempotencyKeys = newTable(table[idempotency.Record]{
 	values: func(rec *idempotency.Record) []any {
 		r := &rec.Response
 		return []any{rec.Scope, rec.Key, rec.Fingerprint, string(rec.State), r.Status, r.ContentType, r.ETag,
-			nullBytes(r.Body), r.ObjectID, ts(rec.CreatedAt), ts(rec.ExpiresAt)}
+			nullBytes(r.Body), strings.Join(rec.ObjectIDs, ","), ts(rec.CreatedAt), ts(rec.ExpiresAt)}
 	},
 	dest: func(rec *idempotency.Record) []any {
 		r := &rec.Response
 		return []any{&rec.Scope, &rec.Key, &rec.Fingerprint, &rec.State, &r.Status, &r.ContentType, &r.ETag,
-			&r.Body, &r.ObjectID, tcol(&rec.CreatedAt), tcol(&rec.ExpiresAt)}
+			&r.Body, listCol{&rec.ObjectIDs}, tcol(&rec.CreatedAt), tcol(&rec.ExpiresAt)}
 	},
 })
 
 const idempotencyKey = `scope = ? AND key = ?`
 
-// Begin stores rec as in flight, with no response. ErrAlreadyExists when
+// listCol scans a comma-separated text column (IDs, which hold no commas)
+// into a slice; "" is none.
+type listCol struct{ dst *[]string }
+
+func (c listCol) Scan(src any) error {
+	var s sql.NullString
+	if err := s.Scan(src); err != nil {
+		return err
+	}
+	*c.dst = nil
+	if s.String != "" {
+		*c.dst = strings.Split(s.String, ",")
+	}
+	return nil
+}
+
+// Begin stores rec as in flight, with its ObjectIDs and no response. ErrAlreadyExists when
 // the primary key (scope, key) is taken.
 func (s idempotencyRepo) Begin(ctx context.Context, rec idempotency.Record) error {
 	rec.State, rec.Response = idempotency.InFlight, idempotency.Response{}
@@ -53,9 +71,9 @@ func (s idempotencyRepo) Complete(ctx context.Context, scope, key string, resp i
 		return err
 	}
 	n, err := s.t.exec(ctx, op, nil, `UPDATE idempotency_keys SET
-		state = ?, status = ?, content_type = ?, etag = ?, body = ?, object_id = ?
+		state = ?, status = ?, content_type = ?, etag = ?, body = ?
 		WHERE `+idempotencyKey+` AND state = ?`,
-		string(idempotency.Done), resp.Status, resp.ContentType, resp.ETag, nullBytes(resp.Body), resp.ObjectID,
+		string(idempotency.Done), resp.Status, resp.ContentType, resp.ETag, nullBytes(resp.Body),
 		scope, key, string(idempotency.InFlight))
 	if err != nil || n == 1 {
 		return err

@@ -80,6 +80,7 @@ var createdResponse = idempotency.Response{
 
 func testIdempotencyRoundTrip(t *testing.T, s storage.Store) {
 	rec := newIdempotency("api_key:key_1", "k-1")
+	rec.ObjectIDs = []string{"itm_1", "itm_2"}
 	rec.Response = createdResponse // ignored by Begin
 	rec.State = idempotency.Done
 	beginIdempotency(t, s, rec)
@@ -88,7 +89,12 @@ func testIdempotencyRoundTrip(t *testing.T, s storage.Store) {
 	require.NoError(t, err)
 	want := rec
 	want.State, want.Response = idempotency.InFlight, idempotency.Response{}
-	assert.Equal(t, want, got, "Begin stores an in-flight record with no response")
+	assert.Equal(t, want, got, "Begin stores an in-flight record with its object and no response")
+
+	require.NoError(t, completeIdempotency(t, s, rec.Scope, rec.Key, createdResponse))
+	got, err = getIdempotency(t, s, rec.Scope, rec.Key)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"itm_1", "itm_2"}, got.ObjectIDs, "Complete keeps the objects")
 
 	_, err = getIdempotency(t, s, rec.Scope, "k-2")
 	assertNotFound(t, err, "another key")
@@ -152,7 +158,7 @@ func testIdempotencyComplete(t *testing.T, s storage.Store) {
 
 func testIdempotencyCompleteNoBody(t *testing.T, s storage.Store) {
 	rec := beginIdempotency(t, s, newIdempotency("api_key:key_1", "k-1"))
-	resp := idempotency.Response{Status: 201, ContentType: "application/json", ObjectID: "key_2"}
+	resp := idempotency.Response{Status: 204}
 	require.NoError(t, completeIdempotency(t, s, rec.Scope, rec.Key, resp))
 	got, err := getIdempotency(t, s, rec.Scope, rec.Key)
 	require.NoError(t, err)
