@@ -95,6 +95,7 @@ type Portal struct {
 	argon    identity.Argon2Params
 	lockout  Limit
 	phantom  phantomLocks
+	ready    readiness
 	// dummyHash is verified against when a sign-in names no known
 	// password, so that failures take the same time either way.
 	dummyHash string
