@@ -48,14 +48,15 @@ var concurrencyTests = []test{
 // tokens (an invitation accepted, a login link consumed, once), a rule
 // checked by reading and then writing (InTx is serializable), idempotency
 // keys (begun once), outbox claims (each message handed out once), order
-// numbers, one decision per order and one issue per stock item. Run calls
-// it too.
+// numbers, one decision per order, one issue per stock item, heartbeats
+// and attempts counted once each. Run calls it too.
 func RunConcurrency(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	runAll(t, newStore, concurrencyTests, false)
 	runAll(t, newStore, idempotencyConcurrencyTests, false)
 	runAll(t, newStore, outboxConcurrencyTests, false)
 	runAll(t, newStore, orderConcurrencyTests, false)
 	runAll(t, newStore, stockConcurrencyTests, false)
+	runAll(t, newStore, attemptConcurrencyTests, false)
 }
 
 func testPing(t *testing.T, s storage.Store) {
