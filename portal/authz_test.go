@@ -451,7 +451,7 @@ var notTenantScoped = map[string]string{
 	"SignInWithPassword":   "public: e-mail and password are the credential",
 	"Authenticate":         "public: turns a token into a principal",
 	"Bootstrap":            "maintenance: creates the first key on an empty store only",
-	"PurgeExpired":         "maintenance: deletes ended sessions, links and idempotency keys, erases expired tokens of failed mail",
+	"PurgeExpired":         "maintenance: deletes ended sessions, links, idempotency keys and rate-limit windows, erases expired tokens of failed mail",
 	"Ping":                 "maintenance: whether the storage backend answers",
 	"Ready":                "maintenance: readiness: the storage backend answers and commits a heartbeat",
 	"Now":                  "the clock adapters show time-derived states by; no data",
