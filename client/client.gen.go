@@ -3269,7 +3269,9 @@ type ClientInterface interface {
 
 	// GetReadiness Readiness
 	//
-	// Answers 200 when the server can serve requests (the database is reachable), else 503.
+	// Answers 200 when the server can serve requests, else 503: the database answers and commits a
+	// write (a heartbeat row, at most once a second; in between the last outcome is reused). A database
+	// that answers but refuses writes (a read-only file, a full disk) is not ready.
 	//
 	// Corresponds with GET /readyz (the `GetReadiness` operationId).
 	GetReadiness(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -5233,7 +5235,9 @@ func (c *RawClient) GetOpenAPISpec(ctx context.Context, reqEditors ...RequestEdi
 
 // GetReadiness Readiness
 //
-// Answers 200 when the server can serve requests (the database is reachable), else 503.
+// Answers 200 when the server can serve requests, else 503: the database answers and commits a
+// write (a heartbeat row, at most once a second; in between the last outcome is reused). A database
+// that answers but refuses writes (a read-only file, a full disk) is not ready.
 //
 // Corresponds with GET /readyz (the `GetReadiness` operationId).
 func (c *RawClient) GetReadiness(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -12716,7 +12720,9 @@ type ClientWithResponsesInterface interface {
 
 	// GetReadinessWithResponse Readiness
 	//
-	// Answers 200 when the server can serve requests (the database is reachable), else 503.
+	// Answers 200 when the server can serve requests, else 503: the database answers and commits a
+	// write (a heartbeat row, at most once a second; in between the last outcome is reused). A database
+	// that answers but refuses writes (a read-only file, a full disk) is not ready.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21640,7 +21646,9 @@ func (c *ClientWithResponses) GetOpenAPISpecWithResponse(ctx context.Context, re
 
 // GetReadinessWithResponse Readiness
 //
-// Answers 200 when the server can serve requests (the database is reachable), else 503.
+// Answers 200 when the server can serve requests, else 503: the database answers and commits a
+// write (a heartbeat row, at most once a second; in between the last outcome is reused). A database
+// that answers but refuses writes (a read-only file, a full disk) is not ready.
 //
 // Returns a wrapper object for the known response body format(s).
 //

@@ -39,7 +39,7 @@ type Server struct {
 var _ oapi.StrictServerInterface = (*Server)(nil)
 
 // NewHandler returns the HTTP API of p: every operation of openapi.yaml
-// under /v1, plus /healthz, /readyz (the storage backend answers),
+// under /v1, plus /healthz, /readyz (the storage backend commits writes),
 // /metrics (Prometheus) and /openapi.yaml.
 //
 // Each request gets an X-Request-ID (the caller's, when it sends a

@@ -19,9 +19,11 @@ func (s *Server) GetHealth(context.Context, oapi.GetHealthRequestObject) (oapi.G
 }
 
 // GetReadiness implements oapi.StrictServerInterface: the storage backend
-// answers. When it does not, the answer is 503 and the cause is logged.
+// answers and commits writes (portal.Portal.Ready, which probes at most
+// once a second). When it does not, the answer is 503 and the cause is
+// logged.
 func (s *Server) GetReadiness(ctx context.Context, _ oapi.GetReadinessRequestObject) (oapi.GetReadinessResponseObject, error) {
-	if err := s.p.Ping(ctx); err != nil {
+	if err := s.p.Ready(ctx); err != nil {
 		return nil, withStatus(http.StatusServiceUnavailable, &portalerr.Error{Code: portalerr.Internal, Err: err})
 	}
 	return oapi.GetReadiness200JSONResponse{Status: oapi.HealthStatusOk}, nil

@@ -34,7 +34,7 @@ func (p *Portal) RequestLoginLink(ctx context.Context, params RequestLoginLinkPa
 	if err != nil {
 		return err
 	}
-	if err := p.limit("loginlink", email, params.ClientAddr); err != nil {
+	if err := p.limit(ctx, "loginlink", email, params.ClientAddr); err != nil {
 		return err
 	}
 	err = p.write(ctx, func(r storage.Repos) error {

@@ -59,8 +59,9 @@ func (p *Portal) Me(ctx context.Context) (MeInfo, error) {
 	return out, err
 }
 
-// Ping reports whether the storage backend can serve requests (for
-// readiness probes). It needs no principal.
+// Ping reports whether the storage backend can reach its database. It
+// needs no principal. A database that answers may still refuse writes:
+// readiness probes want Ready, which also commits one.
 func (p *Portal) Ping(ctx context.Context) error {
 	return p.store.Ping(ctx)
 }

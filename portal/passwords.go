@@ -105,7 +105,7 @@ func (p *Portal) SignInWithPassword(ctx context.Context, params PasswordSignInPa
 	if err != nil {
 		return SignIn{}, err
 	}
-	if err := p.limit("signin", email, params.ClientAddr); err != nil {
+	if err := p.limit(ctx, "signin", email, params.ClientAddr); err != nil {
 		return SignIn{}, err
 	}
 	now := p.timestamp()
@@ -222,19 +222,26 @@ func (l *phantomLocks) fail(email string, now time.Time, lockout Limit) error {
 // limit counts an attempt at kind ("signin", "loginlink") against the
 // per-e-mail and per-client limits. Each kind counts on its own, so failed
 // password attempts by someone else cannot block a user's login links.
-func (p *Portal) limit(kind, email, clientAddr string) error {
+func (p *Portal) limit(ctx context.Context, kind, email, clientAddr string) error {
 	now := p.timestamp()
-	if err := p.allow(kind+":email:"+email, p.limits.PerEmail, now); err != nil {
+	if err := p.allow(ctx, kind+":email:"+email, p.limits.PerEmail, now); err != nil {
 		return err
 	}
 	if c := clientKey(clientAddr); c != "" {
-		return p.allow(kind+":"+c, p.limits.PerClient, now)
+		return p.allow(ctx, kind+":"+c, p.limits.PerClient, now)
 	}
 	return nil
 }
 
-func (p *Portal) allow(key string, limit Limit, now time.Time) error {
-	if ok, wait := p.limiter.Allow(key, limit, now); !ok {
+// allow asks the RateLimiter about one attempt: RateLimited past the
+// limit; when the limiter fails, its error, which refuses the attempt too
+// (see RateLimiter).
+func (p *Portal) allow(ctx context.Context, key string, limit Limit, now time.Time) error {
+	ok, wait, err := p.limiter.Allow(ctx, key, limit, now)
+	switch {
+	case err != nil:
+		return fmt.Errorf("portal: counting an attempt for the rate limits: %w", err)
+	case !ok:
 		return &portalerr.Error{Code: portalerr.RateLimited, Message: "too many attempts; try again later", RetryAfter: wait}
 	}
 	return nil

@@ -46,7 +46,10 @@ type Config struct {
 	// DefaultLocale is the language of mail to recipients whose own locale
 	// has no templates; default "en". See mailer.Locales.
 	DefaultLocale string
-	// RateLimiter counts sign-in attempts; default a MemoryRateLimiter.
+	// RateLimiter counts sign-in attempts; default a MemoryRateLimiter,
+	// which counts in this process only. Where several processes serve one
+	// database (replicas on PostgreSQL), a StoreRateLimiter on the store
+	// makes the limits hold for all of them together.
 	RateLimiter RateLimiter
 	// RateLimits bound sign-in attempts; zero fields take DefaultRateLimits.
 	RateLimits RateLimits
@@ -95,6 +98,7 @@ type Portal struct {
 	argon    identity.Argon2Params
 	lockout  Limit
 	phantom  phantomLocks
+	ready    readiness
 	// dummyHash is verified against when a sign-in names no known
 	// password, so that failures take the same time either way.
 	dummyHash string

@@ -297,9 +297,11 @@ func (p *Portal) SwitchMembership(ctx context.Context, id customer.MembershipID)
 // PurgeExpired deletes ended sessions, expired login links and expired
 // Idempotency-Key records, erases the token of failed mail whose link has
 // expired (the message stays, for the record, but can no longer be
-// retried), and returns how many rows it deleted or erased. Run it now and
-// then (the reference server does, hourly). It needs no principal: it is
-// maintenance, not a use case.
+// retried), deletes the ended windows of rate limits counted in the
+// database (when the store is a storage.AttemptCounter; see
+// StoreRateLimiter), and returns how many rows it deleted or erased. Run
+// it now and then (the reference server does, hourly). It needs no
+// principal: it is maintenance, not a use case.
 func (p *Portal) PurgeExpired(ctx context.Context) (int, error) {
 	now := p.timestamp()
 	var n int
@@ -320,7 +322,19 @@ func (p *Portal) PurgeExpired(ctx context.Context) (int, error) {
 		n = s + l + k + m
 		return err
 	})
-	return n, err
+	if err != nil {
+		return 0, err
+	}
+	// Windows are counted outside transactions (CountAttempt), and so
+	// deleted outside this one.
+	if c, ok := p.store.(storage.AttemptCounter); ok {
+		w, err := c.DeleteEndedWindows(ctx, now)
+		if err != nil {
+			return n, err
+		}
+		n += w
+	}
+	return n, nil
 }
 
 func ignoreNotFound(err error) error {

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"time"
 
 	"github.com/portalkit/portalkit/portalerr"
 )
@@ -43,8 +44,15 @@ type Store interface {
 	// ReadTx runs fn in a read-only transaction that sees one consistent
 	// snapshot. Writes fail with ErrReadOnly.
 	ReadTx(ctx context.Context, fn func(Repos) error) error
-	// Ping reports whether the backend can serve requests.
+	// Ping reports whether the backend can reach its database. A database
+	// that answers may still refuse writes (a read-only file, a full
+	// disk): Heartbeat finds that out.
 	Ping(ctx context.Context) error
+	// Heartbeat commits a write transaction of its own that records now,
+	// and returns its error: nil when the backend can commit writes. It is
+	// cheap, but it is a write: callers that probe often should reuse its
+	// answer for a while, as portal.Portal.Ready does.
+	Heartbeat(ctx context.Context, now time.Time) error
 	// Close releases the backend's resources.
 	Close() error
 }

@@ -239,6 +239,18 @@ func openPortal(ctx context.Context, cfg config, log *slog.Logger, m mailer.Mail
 		return nil, nil, err
 	}
 	c := portal.Config{Store: store, Logger: log}
+	if isPostgres(cfg.db) {
+		// Replicas share a PostgreSQL database: counting sign-in attempts
+		// there makes the rate limits hold for all of them together. One
+		// process serves an SQLite file, and the default, in-process
+		// limiter counts the same without a write per attempt.
+		counter, ok := store.(storage.AttemptCounter)
+		if !ok {
+			_ = store.Close()
+			return nil, nil, fmt.Errorf("the %T store does not count attempts", store)
+		}
+		c.RateLimiter = portal.NewStoreRateLimiter(counter)
+	}
 	if m != nil {
 		c.Mailer, c.MailFrom = m, cfg.mailFrom
 		c.Branding = mailer.Branding{ProductName: productName, PublicBaseURL: base}
@@ -254,7 +266,7 @@ func openPortal(ctx context.Context, cfg config, log *slog.Logger, m mailer.Mail
 // openStore opens the database a --db value names: PostgreSQL for a
 // postgres:// or postgresql:// URL, else an SQLite file.
 func openStore(ctx context.Context, db string) (storage.Store, error) {
-	if strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://") {
+	if isPostgres(db) {
 		return postgres.Open(ctx, db)
 	}
 	path, err := sqlitePath(db)
@@ -262,6 +274,11 @@ func openStore(ctx context.Context, db string) (storage.Store, error) {
 		return nil, err
 	}
 	return sqlite.Open(ctx, path)
+}
+
+// isPostgres reports whether a --db value names a PostgreSQL database.
+func isPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
 }
 
 // sqlitePath returns the SQLite file a --db value names.
@@ -280,8 +297,8 @@ func sqlitePath(db string) (string, error) {
 	return db, nil
 }
 
-// purge deletes ended sessions, links and Idempotency-Keys every
-// purgeInterval until ctx ends.
+// purge deletes ended sessions, links, Idempotency-Keys and rate-limit
+// windows every purgeInterval until ctx ends.
 func purge(ctx context.Context, p *portal.Portal, log *slog.Logger) {
 	t := time.NewTicker(purgeInterval)
 	defer t.Stop()

@@ -21,6 +21,7 @@ import (
 
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/internal/smtptest"
+	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/storage/postgres/postgrestest"
 )
 
@@ -148,8 +149,9 @@ func invitationToken(t *testing.T, srv *smtptest.Server, email string) string {
 // PostgreSQL database, each with its own outbox worker, and spreads one
 // client's requests across them: sessions and API keys work on either, an
 // Idempotency-Key reused on the other replica still gives one order, every
-// mail is delivered exactly once, and a replica killed with SIGKILL in the
-// middle of a load loses no order it had answered with 2xx.
+// mail is delivered exactly once, the sign-in rate limit holds for both
+// replicas together, and a replica killed with SIGKILL in the middle of a
+// load loses no order it had answered with 2xx.
 func TestReplicasOnPostgreSQL(t *testing.T) {
 	db := postgrestest.URL(t)
 	mail := smtptest.Start(t, nil)
@@ -236,6 +238,31 @@ func TestReplicasOnPostgreSQL(t *testing.T) {
 	assert.Len(t, mail.Messages(), wantMail, "no message sent twice")
 	for id, n := range ids {
 		assert.Equal(t, 1, n, "message %s delivered %d times", id, n)
+	}
+
+	// Password guesses at one address, alternating replicas, count
+	// together: the limit's attempts are answered 401, and the next is
+	// refused with 429 on either replica. Per process, each would allow the
+	// limit on its own, and both would answer 401.
+	anon := make([]*client.Client, 2)
+	for i, r := range []*replica{a, b} {
+		anon[i], err = client.New(r.url)
+		require.NoError(t, err)
+	}
+	guess := func(c *client.Client) *client.SignInWithPasswordResponse {
+		r, err := c.SignInWithPasswordWithResponse(ctx, client.PasswordSignInRequest{Email: "mallory@acme.example", Password: "a guess, not a password"})
+		require.NoError(t, err)
+		return r
+	}
+	limit := portal.DefaultRateLimits.PerEmail.N
+	for i := range limit {
+		r := guess(anon[i%2])
+		require.Equal(t, http.StatusUnauthorized, r.StatusCode(), "guess %d, on replica %d: %s", i+1, i%2, r.Body)
+	}
+	for i, c := range anon {
+		r := guess(c)
+		assert.Equal(t, http.StatusTooManyRequests, r.StatusCode(), "guess %d, on replica %d: %s", limit+1+i, i, r.Body)
+		assert.NotEmpty(t, r.HTTPResponse.Header.Get("Retry-After"), "replica %d", i)
 	}
 
 	// Load on both replicas; B is killed with SIGKILL half-way. Every order

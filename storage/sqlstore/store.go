@@ -95,15 +95,25 @@ func (s *Store) InTx(ctx context.Context, fn func(storage.Repos) error) error {
 		if attempt >= s.d.TxAttempts {
 			return fmt.Errorf("%s: transaction failed to serialize %d times: %w: %w", s.d.Name, attempt, storage.ErrConflict, err)
 		}
-		t := time.NewTimer(rand.N(wait) + 1)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return fmt.Errorf("%s: waiting to retry a transaction: %w", s.d.Name, context.Cause(ctx))
-		case <-t.C:
+		if err := s.backoff(ctx, &wait); err != nil {
+			return err
 		}
-		wait = min(2*wait, retryCap)
 	}
+}
+
+// backoff waits before the next attempt of a transaction that failed to
+// serialize: up to *wait, drawn at random, which it then doubles up to
+// retryCap. It returns early, with ctx's cause, when ctx ends.
+func (s *Store) backoff(ctx context.Context, wait *time.Duration) error {
+	t := time.NewTimer(rand.N(*wait) + 1)
+	select {
+	case <-ctx.Done():
+		t.Stop()
+		return fmt.Errorf("%s: waiting to retry a transaction: %w", s.d.Name, context.Cause(ctx))
+	case <-t.C:
+	}
+	*wait = min(*wait*2, retryCap)
+	return nil
 }
 
 // ReadTx runs fn once in a read-only transaction that sees one snapshot.

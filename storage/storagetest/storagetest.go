@@ -52,6 +52,7 @@ func run(t *testing.T, newStore func(t *testing.T) storage.Store, parallel bool)
 		{"Stock", stockTests},
 		{"Outbox", outboxTests},
 		{"MailTemplates", mailTemplateTests},
+		{"Attempts", attemptTests},
 		{"Paging", pageTests},
 		{"Tx", txTests},
 	}

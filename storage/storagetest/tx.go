@@ -20,6 +20,7 @@ import (
 
 var txTests = []test{
 	{"Ping", testPing},
+	{"Heartbeat", testHeartbeat},
 	{"CommitAcrossAggregates", testTxCommit},
 	{"RollbackOnError", testTxRollbackOnError},
 	{"RollbackOnPanic", testTxRollbackOnPanic},
@@ -39,6 +40,7 @@ var concurrencyTests = []test{
 	{"InvitationAcceptedOnce", testInvitationAcceptedOnce},
 	{"LoginLinkConsumedOnce", testLoginLinkConsumedOnce},
 	{"CheckThenWriteSerialized", testCheckThenWriteSerialized},
+	{"HeartbeatsConcurrently", testHeartbeatsConcurrently},
 }
 
 // RunConcurrency runs the tests that start many goroutines on one store:
@@ -46,18 +48,34 @@ var concurrencyTests = []test{
 // tokens (an invitation accepted, a login link consumed, once), a rule
 // checked by reading and then writing (InTx is serializable), idempotency
 // keys (begun once), outbox claims (each message handed out once), order
-// numbers, one decision per order and one issue per stock item. Run calls
-// it too.
+// numbers, one decision per order, one issue per stock item, heartbeats
+// and attempts counted once each. Run calls it too.
 func RunConcurrency(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	runAll(t, newStore, concurrencyTests, false)
 	runAll(t, newStore, idempotencyConcurrencyTests, false)
 	runAll(t, newStore, outboxConcurrencyTests, false)
 	runAll(t, newStore, orderConcurrencyTests, false)
 	runAll(t, newStore, stockConcurrencyTests, false)
+	runAll(t, newStore, attemptConcurrencyTests, false)
 }
 
 func testPing(t *testing.T, s storage.Store) {
 	assert.NoError(t, s.Ping(t.Context()))
+}
+
+// testHeartbeat beats again and again, at one time and at later ones, and
+// with a context that has ended: that fails, and the next beat does not.
+func testHeartbeat(t *testing.T, s storage.Store) {
+	at := time.Date(2026, time.March, 1, 12, 0, 0, 0, time.UTC)
+	for i := range 3 {
+		assert.NoError(t, s.Heartbeat(t.Context(), at), "beat %d", i)
+		assert.NoError(t, s.Heartbeat(t.Context(), at), "beat %d again at the same time", i)
+		at = at.Add(time.Second)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	assert.ErrorIs(t, s.Heartbeat(ctx, at), context.Canceled)
+	assert.NoError(t, s.Heartbeat(t.Context(), at), "the store beats again")
 }
 
 func testTxCommit(t *testing.T, s storage.Store) {
@@ -434,6 +452,23 @@ func testNoLostUpdates(t *testing.T, s storage.Store) {
 	require.NoError(t, err)
 	assert.Equal(t, strconv.Itoa(n), got.Name, "every increment is kept")
 	assert.Equal(t, int64(n+1), got.Version, "every Update adds one to Version")
+}
+
+// testHeartbeatsConcurrently has 20 goroutines beat at once, as replicas
+// probing one database for readiness do: every beat succeeds (a backend
+// whose writers collide on the heartbeat runs them again).
+func testHeartbeatsConcurrently(t *testing.T, s storage.Store) {
+	const n = 20
+	at := time.Date(2026, time.March, 1, 12, 0, 0, 0, time.UTC)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = s.Heartbeat(t.Context(), at.Add(time.Duration(i)*time.Millisecond)) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		assert.NoError(t, err, "beat %d", i)
+	}
 }
 
 // testUniqueUnderContention has 20 goroutines create customers with the same
