@@ -178,7 +178,7 @@ func newReusable(base, url string) (*reusable, error) {
 	for _, seq := range seqs {
 		name := pgx.Identifier{schema, seq}.Sanitize()
 		var set string
-		err := conn.QueryRow(ctx, `SELECT format('SELECT setval(%L, %s, %s)', $1::text, last_value, is_called) FROM `+name, name).Scan(&set)
+		err := conn.QueryRow(ctx, `SELECT format('SELECT setval(%L, %s, %L)', $1::text, last_value, is_called) FROM `+name, name).Scan(&set)
 		if err != nil {
 			return nil, err
 		}
