@@ -705,9 +705,14 @@ type OutboxStats struct {
 // OutboxStats returns the state of the outbox, with Config.Now as the
 // present, from one cheap statement (storage.OutboxRepo.Stats) in a
 // read-only transaction. It needs no principal: it is for the operator's
-// monitoring, and says nothing about any customer. It returns storage
-// errors.
+// monitoring, and says nothing about any customer. When the store fails it
+// returns the error together with this Portal's counts (Sent, Retried,
+// Failed, Released), which need no store.
 func (p *Portal) OutboxStats(ctx context.Context) (OutboxStats, error) {
+	out := OutboxStats{
+		Sent: p.delivered.sent.Load(), Retried: p.delivered.retried.Load(),
+		Failed: p.delivered.failed.Load(), Released: p.delivered.released.Load(),
+	}
 	var st storage.OutboxStats
 	err := p.read(ctx, func(r storage.Repos) error {
 		var err error
@@ -715,13 +720,9 @@ func (p *Portal) OutboxStats(ctx context.Context) (OutboxStats, error) {
 		return err
 	})
 	if err != nil {
-		return OutboxStats{}, fmt.Errorf("portal: reading outbox stats: %w", err)
+		return out, fmt.Errorf("portal: reading outbox stats: %w", err)
 	}
-	out := OutboxStats{
-		Pending: st.Pending, Sending: st.Sending,
-		Sent: p.delivered.sent.Load(), Retried: p.delivered.retried.Load(),
-		Failed: p.delivered.failed.Load(), Released: p.delivered.released.Load(),
-	}
+	out.Pending, out.Sending = st.Pending, st.Sending
 	if !st.FirstDue.IsZero() {
 		out.OldestPendingAge = max(0, p.timestamp().Sub(st.FirstDue))
 	}
