@@ -192,6 +192,16 @@ func (o OutboxOptions) normalize() (OutboxOptions, error) {
 	return o, portalerr.InvalidFields(v...)
 }
 
+// Validate checks o as DeliverOutbox and RunOutbox do, with the defaults
+// in place of zero fields, so that a program can refuse bad settings
+// before it starts a worker. It returns a portalerr Invalid error with a
+// violation per bad field: batch_size, concurrency, max_attempts,
+// send_timeout, lease, base_delay, max_delay or poll_interval.
+func (o OutboxOptions) Validate() error {
+	_, err := o.normalize()
+	return err
+}
+
 // longestPass is how long a pass can take to send its batch when every
 // message takes the whole SendTimeout: each sender starts the next message
 // as soon as it is free, so when the last message starts every sender has
