@@ -458,6 +458,7 @@ var notTenantScoped = map[string]string{
 	"Idempotent":           "a wrapper: the use case it runs is authorized as itself, and keys are scoped by the caller (TestIdempotent)",
 	"DeliverOutbox":        "maintenance: one pass of the outbox worker, which sends the mail use cases enqueued",
 	"RunOutbox":            "maintenance: the outbox worker",
+	"OutboxStats":          "maintenance: how much mail waits and how late, for monitoring; no customer's data",
 	// A signed-in user's own account: TestSelfUseCases checks who may call them.
 	"MyMemberships":    "self",
 	"SwitchMembership": "self",

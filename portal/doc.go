@@ -31,5 +31,8 @@
 //		Branding: mailer.Branding{ProductName: "Acme Portal", PublicBaseURL: "https://portal.acme.example"}})
 //	go p.RunOutbox(ctx, portal.OutboxOptions{})
 //
-// Delivery is at least once; see DeliverOutbox.
+// Delivery is at least once; see DeliverOutbox. OutboxOptions sets how
+// many messages a pass claims and sends at once, and OutboxStats says
+// whether delivery keeps up (package outboxmetrics exports it to
+// Prometheus).
 package portal

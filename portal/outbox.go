@@ -1,17 +1,22 @@
 package portal
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/mail"
 	"net/url"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
+	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portalerr"
@@ -70,16 +75,27 @@ func newMailSetup(cfg Config) (mailSetup, error) {
 
 // OutboxOptions tune the outbox worker. Zero fields take the defaults.
 type OutboxOptions struct {
-	// BatchSize is how many messages one pass claims at most; default 10.
+	// BatchSize is how many messages one pass claims at most; default 100,
+	// at most MaxOutboxBatchSize. A pass that finds a full batch is
+	// followed by the next at once, so a backlog drains batch after batch.
 	BatchSize int
+	// Concurrency is how many messages a pass sends at once; default 8.
+	// Each sender takes the next message of the batch as soon as it is
+	// done with one, so a slow mail server holds up one sender, not the
+	// pass. Messages of one batch may leave in any order; with 1 they
+	// leave one after the other, oldest first.
+	Concurrency int
 	// SendTimeout bounds the sending of one message; default 30 seconds.
 	// A message in hand is finished even when the worker is stopped, so it
 	// also bounds how long stopping may take.
 	SendTimeout time.Duration
 	// Lease is how long claimed messages stay reserved for their worker.
 	// A worker that dies leaves them to be claimed again once it runs out,
-	// so it must be longer than a pass can take: more than BatchSize times
-	// SendTimeout. Default 10 minutes.
+	// so it must be longer than a pass can take when every message takes
+	// the whole SendTimeout: more than SendTimeout × (BatchSize +
+	// Concurrency − 1) / Concurrency, which is BatchSize × SendTimeout for
+	// one sender. Default 10 minutes, or twice that bound when it is
+	// longer (with one sender and the other defaults: 100 minutes).
 	Lease time.Duration
 	// MaxAttempts is how often a message is tried before it fails for
 	// good, when every attempt fails temporarily; default 10.
@@ -98,15 +114,17 @@ type OutboxOptions struct {
 	PollInterval time.Duration
 }
 
-// Defaults of OutboxOptions.
+// Defaults and bounds of OutboxOptions.
 const (
-	DefaultOutboxBatchSize   = 10
+	DefaultOutboxBatchSize   = 100
+	DefaultOutboxConcurrency = 8
 	DefaultOutboxSendTimeout = 30 * time.Second
 	DefaultOutboxLease       = 10 * time.Minute
 	DefaultOutboxMaxAttempts = 10
 	DefaultOutboxBaseDelay   = 30 * time.Second
 	DefaultOutboxMaxDelay    = time.Hour
 	DefaultOutboxPoll        = time.Second
+	MaxOutboxBatchSize       = 1000
 )
 
 // normalize fills in the defaults and checks o.
@@ -119,11 +137,13 @@ func (o OutboxOptions) normalize() (OutboxOptions, error) {
 	if o.BatchSize == 0 {
 		o.BatchSize = DefaultOutboxBatchSize
 	}
+	if o.Concurrency == 0 {
+		o.Concurrency = DefaultOutboxConcurrency
+	}
 	if o.MaxAttempts == 0 {
 		o.MaxAttempts = DefaultOutboxMaxAttempts
 	}
 	def(&o.SendTimeout, DefaultOutboxSendTimeout)
-	def(&o.Lease, DefaultOutboxLease)
 	def(&o.BaseDelay, DefaultOutboxBaseDelay)
 	def(&o.MaxDelay, DefaultOutboxMaxDelay)
 	def(&o.PollInterval, DefaultOutboxPoll)
@@ -132,9 +152,12 @@ func (o OutboxOptions) normalize() (OutboxOptions, error) {
 	}
 	var v []portalerr.FieldViolation
 	bad := func(field, msg string) { v = append(v, portalerr.FieldViolation{Field: field, Message: msg}) }
-	batchOK := o.BatchSize >= 1 && o.BatchSize <= storage.MaxLimit
+	batchOK := o.BatchSize >= 1 && o.BatchSize <= MaxOutboxBatchSize
 	if !batchOK {
-		bad("batch_size", fmt.Sprintf("must be between 1 and %d", storage.MaxLimit))
+		bad("batch_size", fmt.Sprintf("must be between 1 and %d", MaxOutboxBatchSize))
+	}
+	if o.Concurrency < 1 {
+		bad("concurrency", "must be at least 1")
 	}
 	if o.MaxAttempts < 1 {
 		bad("max_attempts", "must be at least 1")
@@ -153,10 +176,46 @@ func (o OutboxOptions) normalize() (OutboxOptions, error) {
 	if o.MaxDelay < o.BaseDelay {
 		bad("max_delay", "must be at least base_delay")
 	}
-	if batchOK && o.Lease <= time.Duration(o.BatchSize)*o.SendTimeout {
-		bad("lease", "must be longer than batch_size times send_timeout, or a slow pass loses its messages to another worker")
+	if !batchOK || o.Concurrency < 1 || o.SendTimeout < 0 {
+		return o, portalerr.InvalidFields(v...)
+	}
+	pass, ok := o.longestPass()
+	if o.Lease == 0 {
+		o.Lease = DefaultOutboxLease
+		if ok && pass > o.Lease/2 {
+			o.Lease = 2 * min(pass, math.MaxInt64/2)
+		}
+	}
+	if !ok || o.Lease <= pass {
+		bad("lease", fmt.Sprintf("must be longer than a pass can take, send_timeout × (batch_size + concurrency − 1) / concurrency (%s), or a slow pass loses its messages to another worker", pass))
 	}
 	return o, portalerr.InvalidFields(v...)
+}
+
+// Validate checks o as DeliverOutbox and RunOutbox do, with the defaults
+// in place of zero fields, so that a program can refuse bad settings
+// before it starts a worker. It returns a portalerr Invalid error with a
+// violation per bad field: batch_size, concurrency, max_attempts,
+// send_timeout, lease, base_delay, max_delay or poll_interval.
+func (o OutboxOptions) Validate() error {
+	_, err := o.normalize()
+	return err
+}
+
+// longestPass is how long a pass can take to send its batch when every
+// message takes the whole SendTimeout: each sender starts the next message
+// as soon as it is free, so when the last message starts every sender has
+// been busy with the others' (BatchSize − 1) · SendTimeout of work, and
+// the last one ends at most SendTimeout after. ok is false when that
+// overflows a Duration. BatchSize and Concurrency must be positive.
+func (o OutboxOptions) longestPass() (d time.Duration, ok bool) {
+	c := int64(min(o.Concurrency, o.BatchSize))
+	n := int64(o.BatchSize) + c - 1
+	t := int64(o.SendTimeout)
+	if t > math.MaxInt64/n {
+		return time.Duration(math.MaxInt64), false
+	}
+	return time.Duration(t * n / c), true
 }
 
 // backoff returns how long a message waits after its attempt-th attempt
@@ -187,22 +246,23 @@ type OutboxReport struct {
 	// renderable, or out of attempts.
 	Failed int
 	// Released is how many the pass handed back untried because its ctx
-	// ended.
+	// ended or the store failed.
 	Released int
 }
 
 var errNoMailer = errors.New("portal: no Config.Mailer: mail stays in the outbox")
 
 // DeliverOutbox is one pass of the outbox worker: it claims up to
-// BatchSize due messages and, one after the other, renders each (the
-// customer's override of the template for the recipient's locale, else
-// the default) and sends it through Config.Mailer, then marks it sent;
-// a temporary failure makes it due again after a backoff, and a
+// BatchSize due messages and sends them, Concurrency at a time. It renders
+// each (the customer's override of the template for the recipient's
+// locale, else the default) and sends it through Config.Mailer, then marks
+// it sent; a temporary failure makes it due again after a backoff, and a
 // permanent one (mailer.IsPermanent, such as a 5xx reply) or the last of
 // MaxAttempts marks it failed, for staff to see (ListMail) and retry
-// (RetryMail). It needs no principal.
+// (RetryMail). The marks of messages that finish close together are
+// stored in one transaction. It needs no principal.
 //
-// When ctx ends during a pass, the message in hand is still sent and
+// When ctx ends during a pass, the messages in hand are still sent and
 // marked (bounded by SendTimeout), and the rest are released untried, so
 // stopping a worker loses nothing. Delivery is at least once: a process
 // that dies after the mail server accepted a message but before its mark
@@ -223,6 +283,25 @@ func (p *Portal) DeliverOutbox(ctx context.Context, opts OutboxOptions) (OutboxR
 	return p.deliverOutbox(ctx, opts)
 }
 
+// outgoing is a claimed message on its way through a pass.
+type outgoing struct {
+	m outbox.Message
+	n Notification
+	// giveUp says why the message fails without being sent.
+	giveUp error
+	// override is the customer's override it is rendered with.
+	override mailer.Override
+	// Filled in by the sender:
+	sendErr error
+	at      time.Time // when the attempt ended
+	// Filled in when the outcome is stored:
+	next   time.Time     // when a message that failed temporarily is due again
+	status outbox.Status // "" when its lease was lost
+}
+
+// deliverOutbox is one pass: claim, read the overrides the batch needs,
+// send with opts.Concurrency senders, and store the outcomes as they come
+// in, a group per transaction, while the senders go on.
 func (p *Portal) deliverOutbox(ctx context.Context, opts OutboxOptions) (OutboxReport, error) {
 	var batch []outbox.Message
 	err := p.store.InTx(ctx, func(r storage.Repos) error {
@@ -234,29 +313,251 @@ func (p *Portal) deliverOutbox(ctx context.Context, opts OutboxOptions) (OutboxR
 		return OutboxReport{}, fmt.Errorf("portal: claiming mail: %w", err)
 	}
 	rep := OutboxReport{Claimed: len(batch)}
-	// The bookkeeping of a message that left must be kept whatever ctx does.
+	if len(batch) == 0 {
+		return rep, nil
+	}
+	// The bookkeeping of messages that left must be kept whatever ctx does.
 	keep := context.WithoutCancel(ctx)
-	for i, m := range batch {
-		if ctx.Err() != nil {
-			n, err := p.releaseMail(keep, batch[i:])
-			rep.Released += n
-			return rep, err
+	out, err := p.prepareMail(keep, batch, opts)
+	if err != nil {
+		n, rerr := p.releaseMail(keep, batch)
+		p.delivered.released.Add(int64(n))
+		rep.Released = n
+		return rep, errors.Join(err, rerr)
+	}
+
+	var (
+		next   atomic.Int64 // the index of the next message to send
+		failed atomic.Bool  // the store failed or a sender panicked: take no more
+		wg     sync.WaitGroup
+		done   = make(chan *outgoing, len(out))
+		// panicked is what a sender's Mailer panicked with, raised again
+		// once the rest of the pass is settled.
+		panicked atomic.Pointer[any]
+	)
+	for range min(opts.Concurrency, len(out)) {
+		wg.Go(func() {
+			defer func() {
+				if v := recover(); v != nil {
+					// The message in hand stays claimed until its lease
+					// runs out, as when the process dies.
+					panicked.CompareAndSwap(nil, &v)
+					failed.Store(true)
+				}
+			}()
+			for ctx.Err() == nil && !failed.Load() {
+				i := int(next.Add(1)) - 1
+				if i >= len(out) {
+					return
+				}
+				p.sendMail(keep, opts, out[i])
+				done <- out[i]
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+
+	// Store outcomes as they arrive: each transaction takes every outcome
+	// that came in while the one before it ran.
+	var storeErr error
+	group := make([]*outgoing, 0, len(out))
+	for o := range done {
+		group = append(group[:0], o)
+	more:
+		for {
+			select {
+			case o, ok := <-done:
+				if !ok {
+					break more
+				}
+				group = append(group, o)
+			default:
+				break more
+			}
 		}
-		outcome, err := p.deliverMail(ctx, opts, m)
-		if err != nil {
-			// The store failed: the rest of the batch waits for the lease.
-			return rep, err
+		if err := p.settleMail(keep, opts, group); err != nil {
+			// Their marks are lost: they go again once the lease runs out.
+			failed.Store(true)
+			storeErr = cmp.Or(storeErr, err)
+			continue
 		}
-		switch outcome {
-		case outbox.Sent:
-			rep.Sent++
-		case outbox.Pending:
-			rep.Retried++
-		case outbox.Failed:
-			rep.Failed++
+		for _, o := range group {
+			p.reportMail(keep, o, &rep)
 		}
 	}
-	return rep, nil
+	if taken := min(int(next.Load()), len(out)); taken < len(out) {
+		rest := make([]outbox.Message, 0, len(out)-taken)
+		for _, o := range out[taken:] {
+			rest = append(rest, o.m)
+		}
+		n, err := p.releaseMail(keep, rest)
+		p.delivered.released.Add(int64(n))
+		rep.Released += n
+		storeErr = cmp.Or(storeErr, err)
+	}
+	if v := panicked.Load(); v != nil {
+		panic(*v)
+	}
+	return rep, storeErr
+}
+
+// overrideKey names a customer's override of one kind of mail in one
+// locale.
+type overrideKey struct {
+	customer customer.ID
+	kind     NotificationKind
+	locale   string
+}
+
+// prepareMail decodes the payloads of a claimed batch and reads, in one
+// transaction, the overrides its messages are rendered with. An error
+// means that the store failed.
+func (p *Portal) prepareMail(ctx context.Context, batch []outbox.Message, opts OutboxOptions) ([]*outgoing, error) {
+	out := make([]*outgoing, len(batch))
+	keys := map[overrideKey]mailer.Override{}
+	for i, m := range batch {
+		o := &outgoing{m: m}
+		if err := json.Unmarshal(m.Payload, &o.n); err != nil {
+			o.giveUp = fmt.Errorf("reading the message: %w", err)
+		} else if m.Attempts > opts.MaxAttempts {
+			// Claimed again and again without an outcome: workers died with
+			// it in hand. Whether it left is unknown; sending it once more
+			// is not worth another crash.
+			o.giveUp = fmt.Errorf("gave up after %d attempts that ended without an outcome", m.Attempts-1)
+		} else if k, ok := p.overrideKey(o.n); ok {
+			keys[k] = mailer.Override{}
+		}
+		out[i] = o
+	}
+	if len(keys) > 0 {
+		err := p.read(ctx, func(r storage.Repos) error {
+			for k := range keys {
+				mt, err := r.MailTemplates().Get(ctx, k.customer, string(k.kind), k.locale)
+				switch {
+				case errors.Is(err, storage.ErrNotFound):
+				case err != nil:
+					return err
+				default:
+					keys[k] = mailer.Override{Subject: mt.Subject, Text: mt.Text, HTML: mt.HTML}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("portal: reading mail template overrides: %w", err)
+		}
+	}
+	for _, o := range out {
+		if k, ok := p.overrideKey(o.n); ok && o.giveUp == nil {
+			o.override = keys[k]
+		}
+	}
+	return out, nil
+}
+
+// overrideKey returns the override n is rendered with, if it may have one.
+func (p *Portal) overrideKey(n Notification) (overrideKey, bool) {
+	if n.CustomerID == "" || n.Kind == "" {
+		return overrideKey{}, false
+	}
+	return overrideKey{n.CustomerID, n.Kind, p.mail.templates.Locale(n.Locale)}, true
+}
+
+// sendMail renders o's message and sends it, unless it is to fail
+// unsent, and notes the outcome in o. ctx must outlive the worker's: the
+// message in hand is finished.
+func (p *Portal) sendMail(ctx context.Context, opts OutboxOptions, o *outgoing) {
+	if o.giveUp == nil {
+		msg, err := p.renderMail(ctx, o.m, o.n, o.override)
+		if err != nil {
+			o.giveUp = err
+		} else {
+			sctx, cancel := context.WithTimeout(ctx, opts.SendTimeout)
+			o.sendErr = p.mail.mailer.Send(sctx, msg)
+			cancel()
+		}
+	}
+	o.at = p.timestamp()
+}
+
+// settleMail stores the outcomes of group in one transaction: each
+// message is marked sent, failed, or due again after a backoff. A message
+// whose lease ran out is left to the claim that took it over (status "").
+// An error means that the store failed and none was stored.
+func (p *Portal) settleMail(ctx context.Context, opts OutboxOptions, group []*outgoing) error {
+	for _, o := range group {
+		// The backoff is drawn once, not again when the transaction runs
+		// again.
+		if o.giveUp == nil && o.sendErr != nil && !mailer.IsPermanent(o.sendErr) && o.m.Attempts < opts.MaxAttempts {
+			o.next = o.at.Add(opts.backoff(o.m.Attempts))
+		}
+	}
+	err := p.store.InTx(ctx, func(r storage.Repos) error {
+		box := r.Outbox()
+		for _, o := range group {
+			m := o.m
+			var err error
+			switch {
+			case o.giveUp != nil:
+				o.status = outbox.Failed
+				_, err = box.MarkFailed(ctx, m.ID, m.Claims, clip(o.giveUp.Error()), o.at)
+			case o.sendErr == nil:
+				o.status = outbox.Sent
+				_, err = box.MarkSent(ctx, m.ID, m.Claims, o.at)
+			case mailer.IsPermanent(o.sendErr):
+				o.status = outbox.Failed
+				_, err = box.MarkFailed(ctx, m.ID, m.Claims, clip(o.sendErr.Error()), o.at)
+			case m.Attempts >= opts.MaxAttempts:
+				o.status = outbox.Failed
+				_, err = box.MarkFailed(ctx, m.ID, m.Claims,
+					clip(fmt.Sprintf("gave up after %d attempts: %v", m.Attempts, o.sendErr)), o.at)
+			default:
+				o.status = outbox.Pending
+				_, err = box.Reschedule(ctx, m.ID, m.Claims, o.next, clip(o.sendErr.Error()), o.at)
+			}
+			switch {
+			case errors.Is(err, storage.ErrConflict):
+				// Its lease ran out before it was settled; another worker
+				// has claimed it and may send it again.
+				o.status = ""
+			case err != nil:
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		for _, o := range group {
+			p.log.ErrorContext(ctx, "portal: settling mail", "message_id", o.m.ID, "kind", o.m.Kind,
+				"attempt", o.m.Attempts, "err", err)
+		}
+		return fmt.Errorf("portal: settling mail: %w", err)
+	}
+	return nil
+}
+
+// reportMail logs and counts the stored outcome of o.
+func (p *Portal) reportMail(ctx context.Context, o *outgoing, rep *OutboxReport) {
+	log := p.log.With("message_id", o.m.ID, "kind", o.m.Kind, "attempt", o.m.Attempts)
+	switch o.status {
+	case outbox.Sent:
+		rep.Sent++
+		p.delivered.sent.Add(1)
+		log.DebugContext(ctx, "portal: mail sent", "to", o.m.Recipient)
+	case outbox.Pending:
+		rep.Retried++
+		p.delivered.retried.Add(1)
+		log.WarnContext(ctx, "portal: mail failed; trying again later", "to", o.m.Recipient, "err", o.sendErr)
+	case outbox.Failed:
+		rep.Failed++
+		p.delivered.failed.Add(1)
+		log.ErrorContext(ctx, "portal: mail failed for good", "to", o.m.Recipient, "err", errors.Join(o.giveUp, o.sendErr))
+	default:
+		log.WarnContext(ctx, "portal: mail outlived its lease; it may be sent twice")
+	}
 }
 
 // releaseMail hands claimed messages back untried.
@@ -286,87 +587,6 @@ func (p *Portal) releaseMail(ctx context.Context, ms []outbox.Message) (int, err
 // maxErrorLen bounds the error kept with a message.
 const maxErrorLen = 1000
 
-// deliverMail sends one claimed message and settles it. It returns the
-// status it settled the message in ("" when its lease was lost), and an
-// error only when the store failed.
-func (p *Portal) deliverMail(ctx context.Context, opts OutboxOptions, m outbox.Message) (outbox.Status, error) {
-	keep := context.WithoutCancel(ctx)
-	log := p.log.With("message_id", m.ID, "kind", m.Kind, "attempt", m.Attempts)
-	// giveUp says why the message fails without being sent.
-	var giveUp, sendErr error
-	var n Notification
-	if err := json.Unmarshal(m.Payload, &n); err != nil {
-		giveUp = fmt.Errorf("reading the message: %w", err)
-	}
-	o, err := p.override(keep, n)
-	if err != nil {
-		// The store failed; the lease brings the message back.
-		return "", err
-	}
-	msg, err := p.renderMail(keep, m, n, o)
-	switch {
-	case giveUp != nil:
-	case err != nil:
-		giveUp = err
-	case m.Attempts > opts.MaxAttempts:
-		// Claimed again and again without an outcome: workers died with it
-		// in hand. Whether it left is unknown; sending it once more is not
-		// worth another crash.
-		giveUp = fmt.Errorf("gave up after %d attempts that ended without an outcome", m.Attempts-1)
-	default:
-		sctx, cancel := context.WithTimeout(keep, opts.SendTimeout)
-		sendErr = p.mail.mailer.Send(sctx, msg)
-		cancel()
-	}
-
-	now := p.timestamp()
-	var status outbox.Status
-	werr := p.store.InTx(keep, func(r storage.Repos) error {
-		box := r.Outbox()
-		switch {
-		case giveUp != nil:
-			status = outbox.Failed
-			_, err = box.MarkFailed(keep, m.ID, m.Claims, clip(giveUp.Error()), now)
-		case sendErr == nil:
-			status = outbox.Sent
-			_, err = box.MarkSent(keep, m.ID, m.Claims, now)
-		case mailer.IsPermanent(sendErr):
-			status = outbox.Failed
-			_, err = box.MarkFailed(keep, m.ID, m.Claims, clip(sendErr.Error()), now)
-		case m.Attempts >= opts.MaxAttempts:
-			status = outbox.Failed
-			_, err = box.MarkFailed(keep, m.ID, m.Claims,
-				clip(fmt.Sprintf("gave up after %d attempts: %v", m.Attempts, sendErr)), now)
-		default:
-			status = outbox.Pending
-			_, err = box.Reschedule(keep, m.ID, m.Claims, now.Add(opts.backoff(m.Attempts)), clip(sendErr.Error()), now)
-		}
-		if errors.Is(err, storage.ErrConflict) {
-			return nil // reported below
-		}
-		return err
-	})
-	switch {
-	case werr != nil:
-		log.ErrorContext(keep, "portal: settling mail", "outcome", status, "err", werr)
-		return "", fmt.Errorf("portal: settling mail %s: %w", m.ID, werr)
-	case errors.Is(err, storage.ErrConflict):
-		// Its lease ran out before it was settled; another worker has
-		// claimed it and may send it again.
-		log.WarnContext(keep, "portal: mail outlived its lease; it may be sent twice", "outcome", status)
-		return "", nil
-	}
-	switch status {
-	case outbox.Sent:
-		log.DebugContext(keep, "portal: mail sent", "to", m.Recipient)
-	case outbox.Pending:
-		log.WarnContext(keep, "portal: mail failed; trying again later", "to", m.Recipient, "err", sendErr)
-	case outbox.Failed:
-		log.ErrorContext(keep, "portal: mail failed for good", "to", m.Recipient, "err", errors.Join(giveUp, sendErr))
-	}
-	return status, nil
-}
-
 // clip shortens an error for storage, at a character boundary.
 func clip(s string) string {
 	if len(s) <= maxErrorLen {
@@ -377,27 +597,6 @@ func clip(s string) string {
 		cut--
 	}
 	return s[:cut] + "…"
-}
-
-// override returns the customer's override of the template of n's kind
-// for n's locale; the zero Override when there is none.
-func (p *Portal) override(ctx context.Context, n Notification) (mailer.Override, error) {
-	if n.CustomerID == "" || n.Kind == "" {
-		return mailer.Override{}, nil
-	}
-	var o mailer.Override
-	err := p.read(ctx, func(r storage.Repos) error {
-		mt, err := r.MailTemplates().Get(ctx, n.CustomerID, string(n.Kind), p.mail.templates.Locale(n.Locale))
-		if err != nil {
-			return err
-		}
-		o = mailer.Override{Subject: mt.Subject, Text: mt.Text, HTML: mt.HTML}
-		return nil
-	})
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		return mailer.Override{}, fmt.Errorf("portal: reading a mail template override: %w", err)
-	}
-	return o, nil
 }
 
 // renderMail turns claimed message m, about notification n, into mail,
@@ -436,13 +635,14 @@ func (p *Portal) renderMail(ctx context.Context, m outbox.Message, n Notificatio
 }
 
 // RunOutbox is the outbox worker: it delivers due messages (DeliverOutbox)
-// until ctx ends, then returns nil once the message in hand is settled.
-// It passes again at once after a full batch, when a use case of this
-// Portal enqueues mail, and otherwise every PollInterval. Any number of
-// workers may run, in this process or others on the same store: each
-// message is claimed by one at a time. A pass that fails (the store is
-// down) is logged and tried again at the next poll. RunOutbox returns an
-// error only for bad options or a Portal without a Mailer.
+// until ctx ends, then returns nil once the messages in hand are settled.
+// It passes again at once after a full batch, so that a backlog drains as
+// fast as the senders go, when a use case of this Portal enqueues mail,
+// and otherwise every PollInterval. Any number of workers may run, in this
+// process or others on the same store: each message is claimed by one at
+// a time. A pass that fails (the store is down) is logged and tried again
+// at the next poll. RunOutbox returns an error only for bad options or a
+// Portal without a Mailer. OutboxStats tells whether it keeps up.
 func (p *Portal) RunOutbox(ctx context.Context, opts OutboxOptions) error {
 	opts, err := opts.normalize()
 	if err != nil {
@@ -482,4 +682,59 @@ func (p *Portal) wakeOutbox() {
 	case p.wake <- struct{}{}:
 	default: // a wake-up is pending already
 	}
+}
+
+// outboxCounts count the messages a Portal's outbox workers settled.
+type outboxCounts struct {
+	sent, retried, failed, released atomic.Int64
+}
+
+// OutboxStats is how the outbox is doing, for monitoring: how much mail
+// waits and how late it is, as the store has it (shared by every worker
+// on it), and what this Portal's workers have done since New.
+type OutboxStats struct {
+	// Pending is how many messages wait for their first or their next
+	// attempt, due or not.
+	Pending int
+	// Sending is how many messages workers hold: being sent, or left by a
+	// worker that died, until their lease runs out.
+	Sending int
+	// OldestPendingAge is how long the message that has waited longest
+	// since it became due has waited: for a message not tried yet, its
+	// age; for one that failed before, the time since its backoff ended;
+	// for one left by a dead worker, the time since its lease ran out.
+	// Zero when none is due. It grows when the workers fall behind or do
+	// not run, and stays low while a message merely waits out its backoff.
+	OldestPendingAge time.Duration
+	// Sent, Retried, Failed and Released count the messages this Portal's
+	// workers marked sent, made due again after a temporary failure,
+	// marked failed for good, and handed back untried.
+	Sent, Retried, Failed, Released int64
+}
+
+// OutboxStats returns the state of the outbox, with Config.Now as the
+// present, from one cheap statement (storage.OutboxRepo.Stats) in a
+// read-only transaction. It needs no principal: it is for the operator's
+// monitoring, and says nothing about any customer. When the store fails it
+// returns the error together with this Portal's counts (Sent, Retried,
+// Failed, Released), which need no store.
+func (p *Portal) OutboxStats(ctx context.Context) (OutboxStats, error) {
+	out := OutboxStats{
+		Sent: p.delivered.sent.Load(), Retried: p.delivered.retried.Load(),
+		Failed: p.delivered.failed.Load(), Released: p.delivered.released.Load(),
+	}
+	var st storage.OutboxStats
+	err := p.read(ctx, func(r storage.Repos) error {
+		var err error
+		st, err = r.Outbox().Stats(ctx)
+		return err
+	})
+	if err != nil {
+		return out, fmt.Errorf("portal: reading outbox stats: %w", err)
+	}
+	out.Pending, out.Sending = st.Pending, st.Sending
+	if !st.FirstDue.IsZero() {
+		out.OldestPendingAge = max(0, p.timestamp().Sub(st.FirstDue))
+	}
+	return out, nil
 }

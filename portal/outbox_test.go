@@ -3,6 +3,7 @@ package portal_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -36,7 +37,8 @@ type mailEnv struct {
 }
 
 // eachMailBackend runs f once per backend with a fresh portal that mails
-// through an SMTP server configured by configure. Its worker tries a
+// through an SMTP server configured by configure. Its worker claims ten
+// messages at a time and sends them with the default Concurrency, tries a
 // message three times, backing off 1, 2, 4… minutes (at most 10), and its
 // jitter takes the whole delay, so the test knows when a message is due.
 func eachMailBackend(t *testing.T, configure func(*smtptest.Server), f func(t *testing.T, m mailEnv)) {
@@ -69,7 +71,7 @@ func eachWrappedMailBackend(t *testing.T, wrap func(storage.Store) storage.Store
 				c.Logger = slog.New(slog.DiscardHandler)
 			})
 			m.opts = portal.OutboxOptions{
-				MaxAttempts: 3, BaseDelay: time.Minute, MaxDelay: 10 * time.Minute,
+				BatchSize: 10, MaxAttempts: 3, BaseDelay: time.Minute, MaxDelay: 10 * time.Minute,
 				SendTimeout: 10 * time.Second, Lease: 5 * time.Minute,
 				Jitter: func(d time.Duration) time.Duration {
 					mu.Lock()
@@ -439,9 +441,10 @@ func TestOutboxPermanentFailureAndRetry(t *testing.T) {
 	})
 }
 
-// TestOutboxStopMidBatch stops a worker while the mail server holds the
-// second of five messages: the worker finishes that one, hands the rest
-// back, and a new worker sends them. The server gets each message once.
+// TestOutboxStopMidBatch stops a worker with one sender while the mail
+// server holds the second of five messages: the worker finishes that one,
+// hands the rest back, and a new worker sends them. The server gets each
+// message once.
 func TestOutboxStopMidBatch(t *testing.T) {
 	t.Parallel()
 	var (
@@ -460,6 +463,7 @@ func TestOutboxStopMidBatch(t *testing.T) {
 	}, func(t *testing.T, m mailEnv) {
 		inHand, release = make(chan struct{}), make(chan struct{})
 		n.Store(0)
+		m.opts.Concurrency = 1
 		c := m.createCustomer(t, "Acme")
 		emails := []string{"a@acme.example", "b@acme.example", "c@acme.example", "d@acme.example", "e@acme.example"}
 		for _, e := range emails {
@@ -587,6 +591,7 @@ func TestOutboxUsesOverridesAndLocales(t *testing.T) {
 			return err
 		}))
 		require.NoError(t, m.p.RequestLoginLink(t.Context(), portal.RequestLoginLinkParams{Email: "ada@acme.example"}))
+		m.opts.Concurrency = 1 // in order: Acme's invitation first
 		assert.Equal(t, 3, m.deliver(t).Sent)
 
 		got := m.received("eve@acme.example")
@@ -645,10 +650,14 @@ func TestOutboxOptionsAndMailer(t *testing.T) {
 			fields []string
 		}{
 			{portal.OutboxOptions{BatchSize: -1}, []string{"batch_size"}},
-			{portal.OutboxOptions{BatchSize: 101}, []string{"batch_size"}},
+			{portal.OutboxOptions{BatchSize: portal.MaxOutboxBatchSize + 1}, []string{"batch_size"}},
+			{portal.OutboxOptions{Concurrency: -1}, []string{"concurrency"}},
 			{portal.OutboxOptions{MaxAttempts: -2}, []string{"max_attempts"}},
 			{portal.OutboxOptions{BaseDelay: time.Hour, MaxDelay: time.Minute}, []string{"max_delay"}},
+			// 100 messages, 8 at a time, a minute each: a pass may take 13m22.5s.
 			{portal.OutboxOptions{SendTimeout: time.Minute, Lease: 10 * time.Minute}, []string{"lease"}},
+			{portal.OutboxOptions{BatchSize: 10, Concurrency: 2, SendTimeout: time.Minute, Lease: 5*time.Minute + 30*time.Second}, []string{"lease"}},
+			{portal.OutboxOptions{BatchSize: 10, Concurrency: 1, SendTimeout: time.Minute, Lease: 10 * time.Minute}, []string{"lease"}},
 			{portal.OutboxOptions{PollInterval: -time.Second}, []string{"poll_interval"}},
 		}
 		for _, tc := range bad {
@@ -656,6 +665,18 @@ func TestOutboxOptionsAndMailer(t *testing.T) {
 			assertCode(t, portalerr.Invalid, err, "%+v", tc.opts)
 			assert.Equal(t, tc.fields, fieldsOf(err))
 			assertCode(t, portalerr.Invalid, m.p.RunOutbox(t.Context(), tc.opts))
+		}
+		for _, good := range []portal.OutboxOptions{
+			{BatchSize: 10, Concurrency: 2, SendTimeout: time.Minute, Lease: 5*time.Minute + 31*time.Second},
+			{BatchSize: 10, Concurrency: 1, SendTimeout: time.Minute, Lease: 10*time.Minute + time.Second},
+			{Concurrency: 50, BatchSize: 10, SendTimeout: time.Minute, Lease: 2 * time.Minute}, // at most 10 at once
+			// Without a Lease, the default grows with the longest pass:
+			// 100 messages, one at a time, 30 seconds each.
+			{Concurrency: 1},
+			{BatchSize: portal.MaxOutboxBatchSize, SendTimeout: time.Hour},
+		} {
+			_, err := m.p.DeliverOutbox(t.Context(), good)
+			assert.NoError(t, err, "%+v", good)
 		}
 	})
 
@@ -744,5 +765,264 @@ func TestOutboxSendsTheDefaultForAnUnboundedOverride(t *testing.T) {
 		require.Less(t, len(got[0].Data), 64<<10, "the override's 5 MB went")
 		text := smtptest.Parse(t, got[0].Data).Parts["text/plain"]
 		assert.Contains(t, text, "you have been invited to join Acme", "the default went")
+	})
+}
+
+// TestOutboxSendsConcurrently has a mail server that holds each message
+// until four are in its hands at once, and turns it away after five
+// seconds otherwise: with Concurrency 4 one pass gets all eight through,
+// never more than four at a time.
+func TestOutboxSendsConcurrently(t *testing.T) {
+	t.Parallel()
+	const senders = 4
+	var (
+		mu             sync.Mutex
+		inFlight, most int
+		full           chan struct{}
+	)
+	eachMailBackend(t, func(s *smtptest.Server) {
+		s.OnData = func([]byte) error {
+			mu.Lock()
+			inFlight++
+			most = max(most, inFlight)
+			if inFlight == senders {
+				select {
+				case <-full:
+				default:
+					close(full)
+				}
+			}
+			wait := full
+			mu.Unlock()
+			defer func() {
+				mu.Lock()
+				inFlight--
+				mu.Unlock()
+			}()
+			select {
+			case <-wait:
+				return nil
+			case <-time.After(5 * time.Second):
+				return smtptest.Reply(451, "one at a time is too slow")
+			}
+		}
+	}, func(t *testing.T, m mailEnv) {
+		mu.Lock()
+		full, most = make(chan struct{}), 0
+		mu.Unlock()
+		m.opts.Concurrency = senders
+		c := m.createCustomer(t, "Acme")
+		for i := range 8 {
+			_, err := m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: fmt.Sprintf("u%d@acme.example", i), Role: customer.RoleViewer})
+			require.NoError(t, err)
+		}
+		assert.Equal(t, portal.OutboxReport{Claimed: 8, Sent: 8}, m.deliver(t))
+		mu.Lock()
+		defer mu.Unlock()
+		assert.Equal(t, senders, most, "at most Concurrency messages at once")
+		assert.Len(t, m.smtp.Messages(), 8)
+	})
+}
+
+// TestOutboxStopWithMessagesInHand stops a worker with three senders while
+// the mail server holds three of seven messages: the three are finished
+// and marked sent, the four untouched are handed back untried, and the
+// next pass sends them. The server gets each message once.
+func TestOutboxStopWithMessagesInHand(t *testing.T) {
+	t.Parallel()
+	var (
+		inHand  chan struct{}
+		release chan struct{}
+		n       atomic.Int32
+	)
+	eachMailBackend(t, func(s *smtptest.Server) {
+		s.OnData = func([]byte) error {
+			switch k := n.Add(1); {
+			case k == 3:
+				close(inHand)
+				fallthrough
+			case k < 3:
+				<-release
+			}
+			return nil
+		}
+	}, func(t *testing.T, m mailEnv) {
+		inHand, release = make(chan struct{}), make(chan struct{})
+		n.Store(0)
+		m.opts.Concurrency = 3
+		c := m.createCustomer(t, "Acme")
+		var emails []string
+		for i := range 7 {
+			emails = append(emails, fmt.Sprintf("u%d@acme.example", i))
+			_, err := m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: emails[i], Role: customer.RoleViewer})
+			require.NoError(t, err)
+		}
+
+		ctx, stop := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- m.p.RunOutbox(ctx, m.opts) }()
+		select {
+		case <-inHand:
+		case <-time.After(30 * time.Second):
+			close(release)
+			t.Fatal("the worker did not get three messages in hand")
+		}
+		stop()
+		close(release)
+		select {
+		case err := <-done:
+			require.NoError(t, err, "a stopped worker returns nil")
+		case <-time.After(30 * time.Second):
+			t.Fatal("the worker did not stop")
+		}
+
+		assert.Len(t, m.smtp.Messages(), 3, "the messages in hand were finished, no other started")
+		states := map[outbox.Status]int{}
+		for _, msg := range m.outbox(t) {
+			states[msg.Status]++
+			if msg.Status == outbox.Pending {
+				assert.Zero(t, msg.Attempts, "%s was handed back untried", msg.Recipient)
+			}
+		}
+		assert.Equal(t, map[outbox.Status]int{outbox.Sent: 3, outbox.Pending: 4}, states,
+			"the sent marks of the messages in hand survived the stop")
+		st, err := m.p.OutboxStats(t.Context())
+		require.NoError(t, err)
+		assert.Equal(t, int64(4), st.Released)
+		assert.Equal(t, int64(3), st.Sent)
+
+		assert.Equal(t, portal.OutboxReport{Claimed: 4, Sent: 4}, m.deliver(t), "started again, the rest go")
+		for _, e := range emails {
+			assert.Len(t, m.received(e), 1, e)
+		}
+	})
+}
+
+// TestOutboxAbandonedClaimComesBack leaves two messages claimed by a worker
+// that is killed before it settles them, with the default lease: no worker
+// takes them while the lease runs, the stats show them as sending and,
+// once the lease is over, late; then the next pass sends them.
+func TestOutboxAbandonedClaimComesBack(t *testing.T) {
+	t.Parallel()
+	eachMailBackend(t, nil, func(t *testing.T, m mailEnv) {
+		c := m.createCustomer(t, "Acme")
+		for _, e := range []string{"a@acme.example", "b@acme.example"} {
+			_, err := m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: e, Role: customer.RoleViewer})
+			require.NoError(t, err)
+		}
+		// What a worker leaves when it is killed between claim and mark.
+		require.NoError(t, m.store.InTx(t.Context(), func(r storage.Repos) error {
+			claimed, err := r.Outbox().Claim(t.Context(), m.clock.Now(), 10, portal.DefaultOutboxLease)
+			require.Len(t, claimed, 2)
+			return err
+		}))
+		opts := portal.OutboxOptions{} // the defaults, lease included
+
+		stats := func() portal.OutboxStats {
+			st, err := m.p.OutboxStats(t.Context())
+			require.NoError(t, err)
+			return st
+		}
+		assert.Equal(t, portal.OutboxStats{Sending: 2}, stats(), "held, and not late while the lease runs")
+		rep, err := m.p.DeliverOutbox(t.Context(), opts)
+		require.NoError(t, err)
+		assert.Equal(t, portal.OutboxReport{}, rep, "leased: no other worker takes them")
+
+		m.clock.Advance(portal.DefaultOutboxLease - time.Microsecond)
+		rep, err = m.p.DeliverOutbox(t.Context(), opts)
+		require.NoError(t, err)
+		assert.Equal(t, portal.OutboxReport{}, rep, "a microsecond before the lease ends")
+
+		m.clock.Advance(time.Microsecond + 3*time.Second)
+		assert.Equal(t, portal.OutboxStats{Sending: 2, OldestPendingAge: 3 * time.Second}, stats(),
+			"claimable for three seconds: late by as much")
+		rep, err = m.p.DeliverOutbox(t.Context(), opts)
+		require.NoError(t, err)
+		assert.Equal(t, portal.OutboxReport{Claimed: 2, Sent: 2}, rep, "the lease ran out: claimed again and sent")
+		for _, e := range []string{"a@acme.example", "b@acme.example"} {
+			assert.Len(t, m.received(e), 1, e)
+			assert.Equal(t, 2, m.lastOutbox(t, e).Attempts, "%s: the abandoned claim counts as an attempt", e)
+		}
+		assert.Equal(t, portal.OutboxStats{Sent: 2}, stats())
+	})
+}
+
+// TestOutboxStats follows the backlog, its lateness and the counts of a
+// worker through a pass that sends one message, bounces one and has one
+// wait for another attempt.
+func TestOutboxStats(t *testing.T) {
+	t.Parallel()
+	eachMailBackend(t, func(s *smtptest.Server) {
+		s.OnRcpt = func(to string) error {
+			switch {
+			case strings.HasPrefix(to, "bounce@"):
+				return smtptest.Reply(550, "no such mailbox")
+			case strings.HasPrefix(to, "later@"):
+				return smtptest.Reply(451, "try again later")
+			}
+			return nil
+		}
+	}, func(t *testing.T, m mailEnv) {
+		stats := func() portal.OutboxStats {
+			st, err := m.p.OutboxStats(t.Context())
+			require.NoError(t, err)
+			return st
+		}
+		assert.Equal(t, portal.OutboxStats{}, stats(), "nothing waits")
+
+		c := m.createCustomer(t, "Acme")
+		_, err := m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: "eve@acme.example", Role: customer.RoleViewer})
+		require.NoError(t, err)
+		m.clock.Advance(time.Minute)
+		for _, e := range []string{"bounce@acme.example", "later@acme.example"} {
+			_, err := m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: e, Role: customer.RoleViewer})
+			require.NoError(t, err)
+		}
+		m.clock.Advance(30 * time.Second)
+		assert.Equal(t, portal.OutboxStats{Pending: 3, OldestPendingAge: 90 * time.Second}, stats(),
+			"three wait, the oldest for 90 seconds")
+
+		assert.Equal(t, portal.OutboxReport{Claimed: 3, Sent: 1, Retried: 1, Failed: 1}, m.deliver(t))
+		assert.Equal(t, portal.OutboxStats{Pending: 1, Sent: 1, Retried: 1, Failed: 1}, stats(),
+			"one waits out its backoff, which is not lateness")
+
+		m.clock.Advance(time.Minute + 5*time.Second) // the backoff was a minute
+		assert.Equal(t, portal.OutboxStats{Pending: 1, OldestPendingAge: 5 * time.Second, Sent: 1, Retried: 1, Failed: 1}, stats(),
+			"due again five seconds ago")
+	})
+}
+
+// TestRunOutboxDrainsABacklogAtOnce starts a worker that polls once an
+// hour on seven waiting messages, two per batch: a full batch is followed
+// by the next at once, so all seven leave without a poll.
+func TestRunOutboxDrainsABacklogAtOnce(t *testing.T) {
+	t.Parallel()
+	arrived := make(chan string, 10)
+	eachMailBackend(t, func(s *smtptest.Server) {
+		s.OnRcpt = func(to string) error {
+			arrived <- to
+			return nil
+		}
+	}, func(t *testing.T, m mailEnv) {
+		c := m.createCustomer(t, "Acme")
+		for i := range 7 {
+			_, err := m.p.Invite(m.owner, c.ID, portal.InviteParams{Email: fmt.Sprintf("u%d@acme.example", i), Role: customer.RoleViewer})
+			require.NoError(t, err)
+		}
+		m.opts.PollInterval, m.opts.BatchSize = time.Hour, 2
+		ctx, stop := context.WithCancel(t.Context())
+		done := make(chan error, 1)
+		go func() { done <- m.p.RunOutbox(ctx, m.opts) }()
+		defer func() {
+			stop()
+			assert.NoError(t, <-done)
+		}()
+		for i := range 7 {
+			select {
+			case <-arrived:
+			case <-time.After(30 * time.Second):
+				t.Fatalf("%d of 7 messages left", i)
+			}
+		}
 	})
 }

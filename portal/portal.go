@@ -104,6 +104,8 @@ type Portal struct {
 	dummyHash string
 
 	mail mailSetup
+	// delivered counts what this Portal's outbox workers settled.
+	delivered outboxCounts
 	// wake tells this Portal's outbox workers that a transaction enqueued
 	// mail, so they need not wait for their next poll.
 	wake chan struct{}

@@ -21,7 +21,7 @@ const demoRef = "demo:acme"
 // customer users in every role, a portfolio with offers, orders in every
 // state, a stocked supplier warehouse and staff API keys in every role,
 // and prints how each one signs in. base is the server's public URL.
-func seedDemo(ctx context.Context, p *portal.Portal, mail *tokenTap, base string, out io.Writer) error {
+func seedDemo(ctx context.Context, p *portal.Portal, mail *tokenTap, opts portal.OutboxOptions, base string, out io.Writer) error {
 	staff := identity.NewContext(ctx, identity.Staff("demo", identity.StaffOwner))
 	l, err := p.ListCustomers(staff, portal.ListCustomersParams{Search: demoRef, Limit: 1})
 	if err != nil {
@@ -97,7 +97,7 @@ func seedDemo(ctx context.Context, p *portal.Portal, mail *tokenTap, base string
 	// Send it now, before the worker starts, to learn its token: the one
 	// token the server ever keeps, and only until it is printed.
 	token, err := mail.tap(otto, func() error {
-		_, err := p.DeliverOutbox(ctx, outboxOptions)
+		_, err := p.DeliverOutbox(ctx, opts)
 		return err
 	})
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/portalkit/portalkit/mailer"
-	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
 )
 
@@ -47,9 +46,9 @@ func checkMailFrom(from string) error {
 	return nil
 }
 
-// outboxOptions are the reference server's outbox worker settings: the
-// defaults, with a send timeout to match the SMTP client's.
-var outboxOptions = portal.OutboxOptions{SendTimeout: smtpSendTimeout + time.Second}
+// outboxSendTimeout is the outbox worker's send timeout: the SMTP
+// client's, and a second to notice it.
+const outboxSendTimeout = smtpSendTimeout + time.Second
 
 // tokenTap is the portal's Mailer: it hands every message on to next
 // (the SMTP server with --smtp-url, else the log, links and their tokens

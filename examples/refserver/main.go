@@ -25,7 +25,20 @@
 // after, retrying with backoff while the mail server is unreachable; a restart loses nothing.
 // With --smtp-url it is sent through that SMTP server. Without it, every message is written to
 // the log, its links and their tokens included: fine for development and demos, but anyone who
-// reads that log can sign in as the recipients.
+// reads that log can sign in as the recipients. The worker's settings (portal.OutboxOptions):
+//
+//	--outbox-poll-interval  PORTALKIT_OUTBOX_POLL_INTERVAL  how often it looks for due mail unless woken (default 1s)
+//	--outbox-batch-size     PORTALKIT_OUTBOX_BATCH_SIZE     messages claimed per pass, 1 to 1000 (default 100)
+//	--outbox-concurrency    PORTALKIT_OUTBOX_CONCURRENCY    messages sent at once (default 8)
+//	--outbox-lease          PORTALKIT_OUTBOX_LEASE          how long claimed messages stay reserved for their worker: a
+//	                                                        worker killed mid-pass leaves them to others after that long
+//	                                                        (default 10m, or twice the longest pass when that is longer)
+//	--outbox-max-attempts   PORTALKIT_OUTBOX_MAX_ATTEMPTS   attempts before a message fails for good (default 10)
+//	--outbox-base-delay     PORTALKIT_OUTBOX_BASE_DELAY     backoff after the first failed attempt, doubled after each
+//	                                                        further one, jittered (default 30s)
+//	--outbox-max-delay      PORTALKIT_OUTBOX_MAX_DELAY      longest backoff (default 1h)
+//
+// /metrics reports the outbox's backlog and lag (package outboxmetrics) beside the HTTP metrics.
 package main
 
 import (
@@ -45,10 +58,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/portalkit/portalkit/httpapi"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/mailer"
+	"github.com/portalkit/portalkit/outboxmetrics"
 	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/storage/postgres"
 	"github.com/portalkit/portalkit/storage/sqlite"
@@ -85,6 +102,7 @@ type config struct {
 	smtpURL   string       // as given; "" logs mail instead of sending it
 	smtp      *mailer.SMTP // from smtpURL; its String hides the password
 	mailFrom  string
+	outbox    portal.OutboxOptions
 }
 
 // run is the whole program: it serves until ctx ends, then drains in-flight
@@ -135,7 +153,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 		fmt.Fprintln(stdout, "No --smtp-url: mail is written to the log, links and their tokens included.")
 	}
 	if cfg.demo {
-		if err := seedDemo(ctx, p, mail, base, stdout); err != nil {
+		if err := seedDemo(ctx, p, mail, cfg.outbox, base, stdout); err != nil {
 			_ = ln.Close()
 			return fmt.Errorf("seeding demo data: %w", err)
 		}
@@ -144,7 +162,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	// left waits in the database for the next start.
 	wctx, stopWorker := context.WithCancel(ctx)
 	worker := make(chan error, 1)
-	go func() { worker <- p.RunOutbox(wctx, outboxOptions) }()
+	go func() { worker <- p.RunOutbox(wctx, cfg.outbox) }()
 	defer func() {
 		stopWorker()
 		if err := <-worker; err != nil {
@@ -152,8 +170,10 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 		}
 	}()
 
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(outboxmetrics.NewCollector(p))
 	mux := http.NewServeMux()
-	mux.Handle("/", httpapi.NewHandler(p, httpapi.WithLogger(log)))
+	mux.Handle("/", httpapi.NewHandler(p, httpapi.WithLogger(log), httpapi.WithMetrics(reg)))
 	signInPages(mux)
 	srv := &http.Server{
 		Handler:           mux,
@@ -211,7 +231,14 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 	fs.BoolVar(&cfg.demo, "demo", demo, "seed demo customers and users on first start and print their sign-in links (PORTALKIT_DEMO)")
 	fs.StringVar(&cfg.smtpURL, "smtp-url", env("PORTALKIT_SMTP_URL"), "SMTP server `URL` for mail: smtp://user:pass@host:587, smtps://user:pass@host:465 or smtp://host:25?tls=none; without it mail is logged (PORTALKIT_SMTP_URL)")
 	fs.StringVar(&cfg.mailFrom, "mail-from", def("PORTALKIT_MAIL_FROM", defaultMailFrom), "sender `address` of mail (PORTALKIT_MAIL_FROM)")
+	check, err := outboxFlags(fs, env, &cfg.outbox)
+	if err != nil {
+		return config{}, err
+	}
 	if err := fs.Parse(args); err != nil {
+		return config{}, err
+	}
+	if err := check(); err != nil {
 		return config{}, err
 	}
 	cfg.publicURL = strings.TrimRight(cfg.publicURL, "/")
@@ -228,6 +255,88 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 		return config{}, err
 	}
 	return cfg, nil
+}
+
+// outboxFlags defines the flags of the outbox worker's settings in fs,
+// with defaults from env, to be parsed into o. check, called after
+// fs.Parse, says which flag holds a bad value.
+func outboxFlags(fs *flag.FlagSet, env func(string) string, o *portal.OutboxOptions) (check func() error, err error) {
+	type intFlag struct {
+		name, envName, usage string
+		p                    *int
+		def                  int
+	}
+	type durFlag struct {
+		name, envName, usage string
+		p                    *time.Duration
+		def                  time.Duration
+	}
+	// field maps the names of portal's fields to the flags'.
+	field := map[string]string{}
+	ints := []intFlag{
+		{"outbox-batch-size", "PORTALKIT_OUTBOX_BATCH_SIZE", "outbox messages claimed per pass, 1 to 1000", &o.BatchSize, portal.DefaultOutboxBatchSize},
+		{"outbox-concurrency", "PORTALKIT_OUTBOX_CONCURRENCY", "outbox messages sent at once", &o.Concurrency, portal.DefaultOutboxConcurrency},
+		{"outbox-max-attempts", "PORTALKIT_OUTBOX_MAX_ATTEMPTS", "attempts before an outbox message fails for good", &o.MaxAttempts, portal.DefaultOutboxMaxAttempts},
+	}
+	durs := []durFlag{
+		{"outbox-poll-interval", "PORTALKIT_OUTBOX_POLL_INTERVAL", "how often the outbox worker looks for due mail unless a change wakes it", &o.PollInterval, portal.DefaultOutboxPoll},
+		{"outbox-lease", "PORTALKIT_OUTBOX_LEASE", "how long claimed outbox messages stay reserved for their worker; a worker killed mid-pass leaves them to others after that long (default 10m, or twice the longest a pass can take when that is longer)", &o.Lease, 0},
+		{"outbox-base-delay", "PORTALKIT_OUTBOX_BASE_DELAY", "backoff after an outbox message's first failed attempt, doubled after each further one, jittered", &o.BaseDelay, portal.DefaultOutboxBaseDelay},
+		{"outbox-max-delay", "PORTALKIT_OUTBOX_MAX_DELAY", "longest backoff of an outbox message", &o.MaxDelay, portal.DefaultOutboxMaxDelay},
+	}
+	for _, f := range ints {
+		field[strings.ReplaceAll(strings.TrimPrefix(f.name, "outbox-"), "-", "_")] = f.name
+		def := f.def
+		if v := env(f.envName); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return nil, fmt.Errorf("%s=%q: want a whole number", f.envName, v)
+			}
+			def = n
+		}
+		fs.IntVar(f.p, f.name, def, f.usage+" ("+f.envName+")")
+	}
+	for _, f := range durs {
+		field[strings.ReplaceAll(strings.TrimPrefix(f.name, "outbox-"), "-", "_")] = f.name
+		def := f.def
+		if v := env(f.envName); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return nil, fmt.Errorf("%s=%q: want a duration such as 30s, 10m or 1h", f.envName, v)
+			}
+			def = d
+		}
+		fs.DurationVar(f.p, f.name, def, f.usage+" ("+f.envName+")")
+	}
+	return func() error {
+		// Zero would mean portal's default here; the flags say it outright.
+		for _, f := range ints {
+			if *f.p < 1 {
+				return fmt.Errorf("--%s %d: must be at least 1", f.name, *f.p)
+			}
+		}
+		for _, f := range durs {
+			if *f.p < 0 || (*f.p == 0 && f.def != 0) {
+				return fmt.Errorf("--%s %s: must be positive", f.name, *f.p)
+			}
+		}
+		o.SendTimeout = outboxSendTimeout
+		err := o.Validate()
+		if pe, ok := errors.AsType[*portalerr.Error](err); ok && len(pe.Fields) > 0 {
+			// portal's messages name its fields; say the flags instead.
+			names := []string{"send_timeout", fmt.Sprintf("the send timeout (%s)", outboxSendTimeout)}
+			for k, name := range field {
+				if strings.Contains(k, "_") {
+					names = append(names, k, "--"+name)
+				}
+			}
+			v := pe.Fields[0]
+			if name, ok := field[v.Field]; ok {
+				return fmt.Errorf("--%s: %s", name, strings.NewReplacer(names...).Replace(v.Message))
+			}
+		}
+		return err
+	}, nil
 }
 
 // openPortal opens the database, applying its migrations, and a Portal on

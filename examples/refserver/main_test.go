@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -18,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/client"
+	"github.com/portalkit/portalkit/portal"
 )
 
 // server is a running refserver: run on a free port, its output parsed.
@@ -254,6 +256,17 @@ func TestRunBadConfig(t *testing.T) {
 		{args: []string{"--smtp-url", "http://mail.example"}, want: "--smtp-url: scheme must be smtp or smtps"},
 		{env: map[string]string{"PORTALKIT_SMTP_URL": "smtp://user:hunter2@mail.example?tls=maybe"}, want: `--smtp-url: tls="maybe"`},
 		{args: []string{"--mail-from", "not an address"}, want: "--mail-from"},
+		{args: []string{"--outbox-concurrency", "0"}, want: "--outbox-concurrency 0: must be at least 1"},
+		{env: map[string]string{"PORTALKIT_OUTBOX_BATCH_SIZE": "lots"}, want: `PORTALKIT_OUTBOX_BATCH_SIZE="lots": want a whole number`},
+		{args: []string{"--outbox-batch-size", "5000"}, want: "--outbox-batch-size: must be between 1 and 1000"},
+		{args: []string{"--outbox-max-attempts", "many"}, want: `invalid value "many" for flag -outbox-max-attempts`},
+		{env: map[string]string{"PORTALKIT_OUTBOX_LEASE": "forever"}, want: `PORTALKIT_OUTBOX_LEASE="forever": want a duration`},
+		// 100 messages, 8 at a time, 16s each: a pass may take 3m34s.
+		{args: []string{"--outbox-lease", "3m"}, want: "--outbox-lease: must be longer than a pass can take, the send timeout (16s) × (--outbox-batch-size + concurrency − 1) / concurrency (3m34s)"},
+		{env: map[string]string{"PORTALKIT_OUTBOX_CONCURRENCY": "1", "PORTALKIT_OUTBOX_LEASE": "20m"}, want: "--outbox-lease: must be longer than a pass can take"},
+		{args: []string{"--outbox-base-delay", "2h"}, want: "--outbox-max-delay: must be at least --outbox-base-delay"},
+		{args: []string{"--outbox-poll-interval", "-1s"}, want: "--outbox-poll-interval -1s: must be positive"},
+		{env: map[string]string{"PORTALKIT_OUTBOX_MAX_DELAY": "0s"}, want: "--outbox-max-delay 0s: must be positive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {
@@ -298,5 +311,74 @@ func TestRunDrains(t *testing.T) {
 	require.NoError(t, err)
 	_ = resp.Body.Close()
 	assert.Equal(t, http.StatusCreated, resp.StatusCode)
+	assert.NoError(t, s.shutdown(t))
+}
+
+// TestOutboxFlags reads the outbox worker's settings from flags and their
+// variables; a flag wins over its variable, and an unset lease is left to
+// portal's default.
+func TestOutboxFlags(t *testing.T) {
+	parse := func(t *testing.T, args []string, env map[string]string) config {
+		t.Helper()
+		fs := flag.NewFlagSet("refserver", flag.ContinueOnError)
+		fs.SetOutput(io.Discard)
+		cfg, err := parseFlags(fs, args, func(k string) string { return env[k] })
+		require.NoError(t, err)
+		cfg.outbox.Jitter = nil
+		return cfg
+	}
+	assert.Equal(t, portal.OutboxOptions{
+		BatchSize: 100, Concurrency: 8, SendTimeout: 16 * time.Second, MaxAttempts: 10,
+		BaseDelay: 30 * time.Second, MaxDelay: time.Hour, PollInterval: time.Second,
+	}, parse(t, nil, nil).outbox, "the defaults")
+
+	got := parse(t, []string{"--outbox-concurrency", "16", "--outbox-lease", "15m", "--outbox-max-delay", "2h"}, map[string]string{
+		"PORTALKIT_OUTBOX_CONCURRENCY":   "4",
+		"PORTALKIT_OUTBOX_BATCH_SIZE":    "500",
+		"PORTALKIT_OUTBOX_POLL_INTERVAL": "250ms",
+		"PORTALKIT_OUTBOX_MAX_ATTEMPTS":  "3",
+		"PORTALKIT_OUTBOX_BASE_DELAY":    "5s",
+		"PORTALKIT_OUTBOX_LEASE":         "1h",
+	})
+	assert.Equal(t, portal.OutboxOptions{
+		BatchSize: 500, Concurrency: 16, SendTimeout: 16 * time.Second, Lease: 15 * time.Minute, MaxAttempts: 3,
+		BaseDelay: 5 * time.Second, MaxDelay: 2 * time.Hour, PollInterval: 250 * time.Millisecond,
+	}, got.outbox)
+}
+
+// TestRunOutboxMetrics scrapes /metrics after the server mailed an
+// invitation: the outbox's gauges and counters are there beside the HTTP
+// metrics.
+func TestRunOutboxMetrics(t *testing.T) {
+	s := start(t, t.TempDir(), "--outbox-concurrency", "2", "--outbox-batch-size", "10")
+	staff, err := client.New(s.url, client.WithAPIKey(s.key))
+	require.NoError(t, err)
+	_, err = client.Check(staff.CreateCustomerWithResponse(t.Context(), nil, client.CreateCustomerRequest{
+		Name: "Acme GmbH", FirstUser: &client.FirstUser{Email: "ada@acme.example"},
+	}))
+	require.NoError(t, err)
+	s.invitationToken(t, "ada@acme.example")
+
+	var body string
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(s.url + "/metrics")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		body = string(b)
+		return resp.StatusCode == http.StatusOK && strings.Contains(body, "\nportalkit_outbox_sent_total 1\n")
+	}, 30*time.Second, 10*time.Millisecond, "the invitation is counted as sent")
+	for _, want := range []string{
+		"\nportalkit_outbox_pending_messages 0\n",
+		"\nportalkit_outbox_sending_messages 0\n",
+		"\nportalkit_outbox_oldest_pending_age_seconds 0\n",
+		"\nportalkit_outbox_failed_total 0\n",
+		"\nportalkit_outbox_stats_errors_total 0\n",
+		"\nportalkit_http_requests_total{",
+	} {
+		assert.Contains(t, body, want)
+	}
 	assert.NoError(t, s.shutdown(t))
 }

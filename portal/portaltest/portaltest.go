@@ -103,7 +103,8 @@ type Recorder struct {
 	// for a while.
 	Err func(mailer.Message) error
 	// Options are what delivery passes with; zero fields take the
-	// portal's defaults.
+	// portal's defaults, except Concurrency, which is 1 unless set, so
+	// that the mail is kept in the order it was written.
 	Options portal.OutboxOptions
 
 	mu    sync.Mutex
@@ -182,6 +183,9 @@ func (r *Recorder) Deliver() {
 	size := opts.BatchSize
 	if size == 0 {
 		size = portal.DefaultOutboxBatchSize
+	}
+	if opts.Concurrency == 0 {
+		opts.Concurrency = 1
 	}
 	for {
 		rep, err := p.DeliverOutbox(context.Background(), opts)

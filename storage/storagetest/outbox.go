@@ -34,6 +34,7 @@ var outboxTests = []test{
 	{"Rollback", testOutboxRollback},
 	{"ReadTxRefusesWrites", testOutboxReadOnly},
 	{"TimesUTC", testOutboxTimesUTC},
+	{"Stats", testOutboxStats},
 }
 
 var outboxConcurrencyTests = []test{
@@ -701,4 +702,59 @@ func testOutboxClaimedOnce(t *testing.T, s storage.Store) {
 	l, err := listOutbox(t, s, storage.OutboxFilter{Status: outbox.Sent}, storage.Page{Limit: storage.MaxLimit})
 	require.NoError(t, err)
 	assert.Len(t, l.Items, n)
+}
+
+func outboxStats(t *testing.T, s storage.Store) storage.OutboxStats {
+	t.Helper()
+	st, err := get(t, s, func(ctx context.Context, r storage.Repos) (storage.OutboxStats, error) {
+		return r.Outbox().Stats(ctx)
+	})
+	require.NoError(t, err, "Stats in a read-only transaction")
+	return st
+}
+
+// testOutboxStats follows the counts and the first due time as messages
+// are written, claimed, rescheduled, sent and failed, and as a claim's
+// lease becomes the earliest due time.
+func testOutboxStats(t *testing.T, s storage.Store) {
+	assert.Equal(t, storage.OutboxStats{}, outboxStats(t, s), "an empty outbox")
+
+	late := newOutbox("", "late@example.com")
+	late.NextAttemptAt = at(time.Hour)
+	enqueue(t, s, late)
+	st := outboxStats(t, s)
+	assert.Equal(t, 1, st.Pending)
+	assertUTC(t, at(time.Hour), st.FirstDue, "FirstDue: a message not due yet")
+
+	a := enqueue(t, s, newOutbox("", "a@example.com"))
+	early := newOutbox("", "early@example.com")
+	early.NextAttemptAt = at(-time.Minute)
+	enqueue(t, s, early)
+	b := enqueue(t, s, newOutbox("", "b@example.com"))
+	st = outboxStats(t, s)
+	assert.Equal(t, 4, st.Pending)
+	assert.Zero(t, st.Sending)
+	assertUTC(t, at(-time.Minute), st.FirstDue, "FirstDue: the earliest pending")
+
+	claimed := claim(t, s, base, 3) // early, a, b
+	require.Len(t, claimed, 3)
+	st = outboxStats(t, s)
+	assert.Equal(t, 1, st.Pending)
+	assert.Equal(t, 3, st.Sending)
+	assertUTC(t, at(lease), st.FirstDue, "FirstDue: the leases run out before late is due")
+
+	_, err := markSent(t, s, claimed[0], base)
+	require.NoError(t, err)
+	_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
+		return r.MarkFailed(ctx, claimed[1].ID, claimed[1].Claims, "550", base)
+	})
+	require.NoError(t, err)
+	_, err = settle(t, s, func(ctx context.Context, r storage.OutboxRepo) (outbox.Message, error) {
+		return r.Reschedule(ctx, claimed[2].ID, claimed[2].Claims, at(30*time.Second), "451", base)
+	})
+	require.NoError(t, err)
+	st = outboxStats(t, s)
+	assert.Equal(t, storage.OutboxStats{Pending: 2, FirstDue: st.FirstDue}, st, "sent and failed messages do not count")
+	assertUTC(t, at(30*time.Second), st.FirstDue, "FirstDue: the rescheduled one")
+	assert.Equal(t, []outbox.ID{early.ID, a.ID, b.ID}, outboxIDs(claimed))
 }
