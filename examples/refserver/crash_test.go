@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -48,12 +50,13 @@ func TestKillNineOnPostgreSQL(t *testing.T) {
 
 // killOutcome is what the clients of a kill test saw.
 type killOutcome struct {
-	mu     sync.Mutex
-	acked  map[string]string // Idempotency-Key → the order its 201 named
-	open   map[string]bool   // keys sent and not acknowledged yet
-	stuck  map[string]string // keys a running server refused with 409: why
-	next   int               // the number of the next new key
-	placed int               // first answers (not replays) acknowledged
+	mu        sync.Mutex
+	acked     map[string]string // Idempotency-Key → the order its 201 named
+	open      map[string]bool   // keys sent and not acknowledged yet
+	stuck     map[string]string // keys a running server refused with 409: why
+	next      int               // the number of the next new key
+	placed    int               // first answers (not replays) acknowledged
+	conflicts int               // answers 409
 }
 
 // killNine runs the reference server on db, has four clients place orders
@@ -147,8 +150,9 @@ func killNine(t *testing.T, db string) {
 		t.Errorf("key %s was stuck after a crash: %s", key, why)
 	}
 	assert.Len(t, orders, len(out.acked), "one order per acknowledged key: none duplicated, none without a key")
-	t.Logf("%d kills: %d keys acknowledged (%d first answers, %d replays), %d lost, %d duplicated, %d stuck, %d orders",
-		cycles, len(out.acked), out.placed, len(out.acked)-out.placed, lost, len(orders)-len(keysOf), len(out.stuck), len(orders))
+	t.Logf("%d kills: %d keys acknowledged (%d first answers, %d replays), %d lost, %d duplicated, %d stuck, %d conflicts, %d orders; outbox at the end: %s",
+		cycles, len(out.acked), out.placed, len(out.acked)-out.placed, lost, len(orders)-len(keysOf), len(out.stuck), out.conflicts, len(orders),
+		outboxLag(t, r.url))
 }
 
 // placeUntilDown places orders with new keys (first retrying the keys of
@@ -197,7 +201,28 @@ func place(ctx context.Context, c *client.Client, cid string, order client.Place
 		}
 		return nil
 	default:
+		if res.StatusCode() == http.StatusConflict {
+			out.conflicts++
+		}
 		out.stuck[key] = fmt.Sprintf("%d %s", res.StatusCode(), res.Body)
 		return nil
 	}
+}
+
+// outboxLag reads the outbox's backlog from the /metrics of the server at
+// url, for the log.
+func outboxLag(t *testing.T, url string) string {
+	t.Helper()
+	res, err := http.Get(url + "/metrics")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	require.NoError(t, err)
+	var out []string
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "portalkit_outbox_pending_messages ") || strings.HasPrefix(line, "portalkit_outbox_oldest_pending_age_seconds ") {
+			out = append(out, strings.TrimPrefix(line, "portalkit_outbox_"))
+		}
+	}
+	return strings.Join(out, ", ")
 }
