@@ -23,7 +23,8 @@ import (
 
 // handler runs what every request needs around the generated handler, in
 // this order: request ID, access log and metrics, route lookup, body
-// limit, bearer authentication, validation against the spec, and then the
+// limit, bearer authentication, the checks the spec cannot express
+// (checkRequest), validation against the spec, and then the
 // operation itself (through serveIdempotent for those taking an
 // Idempotency-Key).
 type handler struct {
@@ -111,6 +112,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(identity.NewContext(r.Context(), p))
 	}
 
+	if err := checkRequest(r, route); err != nil {
+		h.s.writeProblem(rec, r, err)
+		return
+	}
 	err := openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{
 		Request: r, PathParams: params, Route: route, Options: h.opts,
 	})

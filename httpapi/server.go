@@ -48,7 +48,10 @@ var _ oapi.StrictServerInterface = (*Server)(nil)
 // authenticator (a missing Authorization header leaves it anonymous, for
 // the operations that need no caller; a bad one is 401), and it is checked
 // against the spec before a handler runs (400 with one field violation per
-// problem). Errors are RFC 9457 problem documents with the portalerr code.
+// problem). Stricter than the spec can say, a JSON body must be exactly one
+// JSON value (nothing may follow it), and its strings, like query
+// parameters, must be valid UTF-8 (the violation names the field). Errors
+// are RFC 9457 problem documents with the portalerr code.
 //
 // The Idempotency-Key header of creating POSTs is honoured through
 // portal.Idempotent: a retry with the same key and body gets the first

@@ -1,0 +1,101 @@
+package httpapi_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/client"
+)
+
+// TestStrictJSONBodies sends bodies that encoding/json, and so kin-openapi
+// and the generated code, would read without complaint: a second JSON value
+// after the first, and strings that are not valid UTF-8, which it turns
+// into U+FFFD. Each is refused as invalid, naming the field, and nothing is
+// written; the same text written properly is accepted.
+func TestStrictJSONBodies(t *testing.T) {
+	e := newEnv(t)
+	owner := e.client(t, e.owner)
+	acme := createCustomer(t, owner, "Acme GmbH")
+	customers := func() int {
+		t.Helper()
+		l := must(owner.ListCustomersWithResponse(t.Context(), &client.ListCustomersParams{Limit: ptr(100)}))(t)
+		return len(l.JSON200.Items)
+	}
+	invite := "/v1/customers/" + acme.Id + "/invitations"
+
+	refused := []struct {
+		name, path, body string
+		header           map[string]string
+		field, message   string
+	}{
+		{name: "a second value", path: "/v1/customers", body: `{"name":"a"}{"name":"b","x":1}`,
+			field: "body", message: "must be one JSON value, with nothing after it"},
+		{name: "a second value after white space", path: "/v1/customers", body: "{\"name\":\"a\"}\n\n[1]",
+			field: "body", message: "must be one JSON value, with nothing after it"},
+		{name: "text after the value", path: "/v1/customers", body: `{"name":"a"} trailing`,
+			field: "body", message: "must be one JSON value, with nothing after it"},
+		{name: "a second value with an Idempotency-Key", path: "/v1/customers", body: `{"name":"a"}{"name":"b"}`,
+			header: map[string]string{"Idempotency-Key": "strict-1"},
+			field:  "body", message: "must be one JSON value, with nothing after it"},
+		{name: "invalid UTF-8", path: "/v1/customers", body: "{\"name\":\"Acme \xff GmbH\"}",
+			field: "name", message: "is not valid UTF-8"},
+		{name: "a truncated sequence", path: "/v1/customers", body: "{\"name\":\"Acme \xe2\x82\"}",
+			field: "name", message: "is not valid UTF-8"},
+		{name: "an encoded surrogate", path: "/v1/customers", body: "{\"name\":\"\xed\xa0\x80\"}",
+			field: "name", message: "is not valid UTF-8"},
+		{name: "an escaped lone surrogate", path: "/v1/customers", body: `{"name":"Acme \ud800"}`,
+			field: "name", message: "is not valid UTF-8"},
+		{name: "an escaped low surrogate first", path: "/v1/customers", body: `{"name":"\udc00\ud800"}`,
+			field: "name", message: "is not valid UTF-8"},
+		{name: "nested", path: "/v1/customers", body: "{\"name\":\"Acme\",\"address\":{\"city\":\"K\xf6ln\"}}",
+			field: "address.city", message: "is not valid UTF-8"},
+		{name: "in an array", path: invite, body: "{\"email\":\"a@acme.example\",\"role\":\"viewer\",\"site_ids\":[\"sit_1\",\"\xc0\xaf\"]}",
+			field: "site_ids[1]", message: "is not valid UTF-8"},
+		{name: "in a field name", path: "/v1/customers", body: "{\"name\":\"Acme\",\"\xff\":1}",
+			field: "body", message: "has a field name that is not valid UTF-8"},
+	}
+	for _, tc := range refused {
+		t.Run(tc.name, func(t *testing.T) {
+			before := customers()
+			res, body := e.do(t, http.MethodPost, tc.path, e.owner, strings.NewReader(tc.body), tc.header)
+			p := problem(t, res, body, http.StatusBadRequest, client.ProblemCodeInvalid)
+			assert.Equal(t, tc.message, fields(p)[tc.field], "fields: %v", fields(p))
+			assert.Equal(t, before, customers(), "nothing is written")
+		})
+	}
+
+	t.Run("every bad string is named", func(t *testing.T) {
+		res, body := e.do(t, http.MethodPost, "/v1/customers", e.owner,
+			strings.NewReader("{\"name\":\"\xff\",\"phone\":\"\\udfff\",\"address\":{\"city\":\"ok\",\"line1\":\"\xfe\"}}"), nil)
+		p := problem(t, res, body, http.StatusBadRequest, client.ProblemCodeInvalid)
+		assert.Equal(t, map[string]string{"name": "is not valid UTF-8", "phone": "is not valid UTF-8", "address.line1": "is not valid UTF-8"}, fields(p))
+	})
+
+	t.Run("valid text is accepted", func(t *testing.T) {
+		for _, tc := range []struct{ body, name string }{
+			{"{\"name\":\"K\xc3\xb6ln \xe2\x82\xac \xf0\x9f\x98\x80\"}\n", "Köln € 😀"},
+			{`{"name":"K\u00f6ln \u20ac \ud83d\ude00 \"q\" \\u"}`, `Köln € 😀 "q" \u`},
+			{` {"name":"Acme Two"} `, "Acme Two"},
+		} {
+			res, body := e.do(t, http.MethodPost, "/v1/customers", e.owner, strings.NewReader(tc.body), nil)
+			require.Equal(t, http.StatusCreated, res.StatusCode, "%s: %s", tc.body, body)
+			var c client.Customer
+			require.NoError(t, json.Unmarshal(body, &c))
+			assert.Equal(t, tc.name, c.Name)
+		}
+	})
+
+	t.Run("query parameters", func(t *testing.T) {
+		res, body := e.do(t, http.MethodGet, "/v1/customers?q=K%F6ln", e.owner, nil, nil)
+		p := problem(t, res, body, http.StatusBadRequest, client.ProblemCodeInvalid)
+		assert.Equal(t, map[string]string{"q": "is not valid UTF-8"}, fields(p))
+
+		res, body = e.do(t, http.MethodGet, "/v1/customers?q=K%C3%B6ln", e.owner, nil, nil)
+		assert.Equal(t, http.StatusOK, res.StatusCode, "body: %s", body)
+	})
+}
