@@ -99,3 +99,37 @@ func TestStrictJSONBodies(t *testing.T) {
 		assert.Equal(t, http.StatusOK, res.StatusCode, "body: %s", body)
 	})
 }
+
+// TestMethodNotAllowed asks known paths, with and without parameters, with
+// methods they do not have: 405 with the methods they have in Allow and a
+// problem document. An unknown path stays 404.
+func TestMethodNotAllowed(t *testing.T) {
+	e := newEnv(t)
+	acme := createCustomer(t, e.client(t, e.owner), "Acme GmbH")
+	tests := []struct{ method, path, allow string }{
+		{http.MethodDelete, "/v1/customers", "GET, POST"},
+		// The router would take this for /v1/customers/{customerId} with an empty ID.
+		{http.MethodPatch, "/v1/customers", "GET, POST"},
+		{http.MethodPut, "/v1/customers/" + acme.Id, "GET, PATCH"},
+		{http.MethodDelete, "/v1/customers/cus_unknown", "GET, PATCH"},
+		{http.MethodGet, "/v1/auth/logout", "POST"},
+		{http.MethodPost, "/healthz", "GET"},
+		{http.MethodOptions, "/v1/customers", "GET, POST"},
+		{"PURGE", "/v1/customers", "GET, POST"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			res, body := e.do(t, tc.method, tc.path, e.owner, nil, nil)
+			p := problem(t, res, body, http.StatusMethodNotAllowed, client.ProblemCodeInvalid)
+			assert.Equal(t, tc.allow, res.Header.Get("Allow"))
+			require.NotNil(t, p.Detail)
+			assert.Contains(t, *p.Detail, tc.method)
+		})
+	}
+
+	for _, path := range []string{"/v1/nothing", "/v1/customers/" + acme.Id + "/nothing"} {
+		res, body := e.do(t, http.MethodDelete, path, e.owner, nil, nil)
+		problem(t, res, body, http.StatusNotFound, client.ProblemCodeNotFound)
+		assert.Empty(t, res.Header.Get("Allow"))
+	}
+}

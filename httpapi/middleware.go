@@ -30,6 +30,7 @@ import (
 type handler struct {
 	s       *Server
 	router  routers.Router
+	methods []string     // the methods of the spec's operations, sorted
 	api     http.Handler // the generated mux with the strict server
 	metrics http.Handler // nil when the metrics cannot be gathered here
 	m       *metrics
@@ -46,7 +47,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	r = r.WithContext(withRequestInfo(r.Context(), r, id))
 	rec := &statusRecorder{ResponseWriter: w}
 
-	route, params, routeErr := h.router.FindRoute(r)
+	route, params, routeErr := h.findRoute(r)
 	label := "unmatched"
 	if routeErr == nil {
 		label = route.Method + " " + route.Path
@@ -74,11 +75,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 
 	switch {
-	case errors.Is(routeErr, routers.ErrMethodNotAllowed):
-		h.s.writeProblem(rec, r, withStatus(http.StatusMethodNotAllowed,
-			portalerr.New(portalerr.Invalid, "method %s is not allowed here", r.Method)))
-		return
 	case routeErr != nil:
+		if allow := h.allowedMethods(r); len(allow) > 0 {
+			rec.Header().Set("Allow", strings.Join(allow, ", "))
+			h.s.writeProblem(rec, r, withStatus(http.StatusMethodNotAllowed, portalerr.New(portalerr.Invalid,
+				"method %s is not allowed on %s; it allows %s", r.Method, r.URL.Path, strings.Join(allow, ", "))))
+			return
+		}
 		h.s.writeProblem(rec, r, portalerr.New(portalerr.NotFound, "no such path: %s", r.URL.Path))
 		return
 	case label == "GET /metrics":
@@ -128,6 +131,38 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.api.ServeHTTP(rec, r)
+}
+
+// findRoute is the router's FindRoute less its habit of matching a path
+// parameter to nothing: "/v1/customers" is no path of the spec, though the
+// router takes it for "/v1/customers/{customerId}" with an empty ID.
+func (h *handler) findRoute(r *http.Request) (*routers.Route, map[string]string, error) {
+	route, params, err := h.router.FindRoute(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, v := range params {
+		if v == "" {
+			return nil, nil, routers.ErrPathNotFound
+		}
+	}
+	return route, params, nil
+}
+
+// allowedMethods lists the methods the spec has for r's path when it has
+// none for r's method, so that the answer can be 405 with Allow rather
+// than 404; nil for a path the spec does not have. (kin-openapi's router
+// tells the two apart only for paths without parameters.)
+func (h *handler) allowedMethods(r *http.Request) []string {
+	var allow []string
+	for _, m := range h.methods {
+		alt := *r
+		alt.Method = m
+		if _, _, err := h.findRoute(&alt); err == nil {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }
 
 // accessLog writes the access-log line of a request. It builds the record

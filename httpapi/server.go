@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -50,8 +51,10 @@ var _ oapi.StrictServerInterface = (*Server)(nil)
 // against the spec before a handler runs (400 with one field violation per
 // problem). Stricter than the spec can say, a JSON body must be exactly one
 // JSON value (nothing may follow it), and its strings, like query
-// parameters, must be valid UTF-8 (the violation names the field). Errors
-// are RFC 9457 problem documents with the portalerr code.
+// parameters, must be valid UTF-8 (the violation names the field). A path
+// of the spec asked with a method it lacks answers 405 with an Allow
+// header; any other unknown path 404. Errors are RFC 9457 problem
+// documents with the portalerr code.
 //
 // The Idempotency-Key header of creating POSTs is honoured through
 // portal.Idempotent: a retry with the same key and body gets the first
@@ -82,10 +85,11 @@ func NewHandler(p *portal.Portal, opts ...Option) http.Handler {
 		ResponseErrorHandlerFunc: s.writeProblem,
 	})
 	h := &handler{
-		s:      s,
-		router: router,
-		api:    oapi.HandlerWithOptions(strict, oapi.StdHTTPServerOptions{ErrorHandlerFunc: s.requestError}),
-		m:      m,
+		s:       s,
+		router:  router,
+		methods: sp.methods,
+		api:     oapi.HandlerWithOptions(strict, oapi.StdHTTPServerOptions{ErrorHandlerFunc: s.requestError}),
+		m:       m,
 		opts: &openapi3filter.Options{
 			MultiError: true,
 			// Authentication is the middleware's and the portal's job;
@@ -194,8 +198,9 @@ func newServer(p *portal.Portal, opts ...Option) *Server {
 // spec is the embedded spec as every handler uses it: its router and its
 // YAML rendering. Both are read-only, so all handlers share one.
 type spec struct {
-	router routers.Router
-	yaml   []byte
+	router  routers.Router
+	methods []string // every method an operation has, sorted
+	yaml    []byte
 }
 
 // loadSpec parses the embedded spec once per process: a test suite builds
@@ -216,5 +221,14 @@ var loadSpec = sync.OnceValues(func() (spec, error) {
 	if err != nil {
 		return spec{}, fmt.Errorf("httpapi: rendering the embedded spec: %w", err)
 	}
-	return spec{router: router, yaml: y}, nil
+	var methods []string
+	for _, item := range doc.Paths.Map() {
+		for m := range item.Operations() {
+			if !slices.Contains(methods, m) {
+				methods = append(methods, m)
+			}
+		}
+	}
+	slices.Sort(methods)
+	return spec{router: router, methods: methods, yaml: y}, nil
 })
