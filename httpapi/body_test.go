@@ -133,3 +133,24 @@ func TestMethodNotAllowed(t *testing.T) {
 		assert.Empty(t, res.Header.Get("Allow"))
 	}
 }
+
+// TestSecurityHeaders checks that answers of every kind, successes,
+// problems and the operations' endpoints outside /v1, tell browsers not to
+// sniff content types and not to send a Referer.
+func TestSecurityHeaders(t *testing.T) {
+	e := newEnv(t)
+	for _, tc := range []struct{ method, path, token string }{
+		{http.MethodGet, "/v1/customers", e.owner},
+		{http.MethodGet, "/v1/customers", ""},
+		{http.MethodGet, "/v1/customers", "pk_forged"},
+		{http.MethodGet, "/v1/nothing", e.owner},
+		{http.MethodDelete, "/v1/customers", e.owner},
+		{http.MethodGet, "/healthz", ""},
+		{http.MethodGet, "/openapi.yaml", ""},
+		{http.MethodGet, "/metrics", ""},
+	} {
+		res, _ := e.do(t, tc.method, tc.path, tc.token, nil, nil)
+		assert.Equal(t, "nosniff", res.Header.Get("X-Content-Type-Options"), "%s %s: %d", tc.method, tc.path, res.StatusCode)
+		assert.Equal(t, "no-referrer", res.Header.Get("Referrer-Policy"), "%s %s: %d", tc.method, tc.path, res.StatusCode)
+	}
+}

@@ -44,6 +44,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		id = newRequestID()
 	}
 	w.Header().Set("X-Request-ID", id)
+	setSecurityHeaders(w.Header())
 	r = r.WithContext(withRequestInfo(r.Context(), r, id))
 	rec := &statusRecorder{ResponseWriter: w}
 
@@ -131,6 +132,15 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.api.ServeHTTP(rec, r)
+}
+
+// setSecurityHeaders sets what every answer carries: browsers must not
+// guess a content type other than the one declared (a problem document or
+// a JSON field rendered as HTML), and links followed from an answer must
+// not send its URL, which may hold a token or a cursor, as the Referer.
+func setSecurityHeaders(h http.Header) {
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
 }
 
 // findRoute is the router's FindRoute less its habit of matching a path

@@ -54,7 +54,8 @@ var _ oapi.StrictServerInterface = (*Server)(nil)
 // parameters, must be valid UTF-8 (the violation names the field). A path
 // of the spec asked with a method it lacks answers 405 with an Allow
 // header; any other unknown path 404. Errors are RFC 9457 problem
-// documents with the portalerr code.
+// documents with the portalerr code. Every answer carries
+// X-Content-Type-Options: nosniff and Referrer-Policy: no-referrer.
 //
 // The Idempotency-Key header of creating POSTs is honoured through
 // portal.Idempotent: a retry with the same key and body gets the first
