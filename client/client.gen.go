@@ -3495,7 +3495,9 @@ type ClientInterface interface {
 	//
 	// Ends the caller's session; its token stops working at once.
 	//
-	// `failed_precondition` for a caller without a session (staff, API keys).
+	// `permission_denied` for staff and API keys, which have no session to end;
+	// `failed_precondition` for a customer user signed in without a session (through an embedding
+	// application's own tokens).
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `failed_precondition` (409),
 	// `rate_limited` (429); anything unexpected `internal` (500).
@@ -5591,7 +5593,9 @@ func (c *RawClient) SignInWithLoginLink(ctx context.Context, body SignInWithLogi
 //
 // Ends the caller's session; its token stops working at once.
 //
-// `failed_precondition` for a caller without a session (staff, API keys).
+// `permission_denied` for staff and API keys, which have no session to end;
+// `failed_precondition` for a customer user signed in without a session (through an embedding
+// application's own tokens).
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `failed_precondition` (409),
 // `rate_limited` (429); anything unexpected `internal` (500).
@@ -12952,7 +12956,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// Ends the caller's session; its token stops working at once.
 	//
-	// `failed_precondition` for a caller without a session (staff, API keys).
+	// `permission_denied` for staff and API keys, which have no session to end;
+	// `failed_precondition` for a customer user signed in without a session (through an embedding
+	// application's own tokens).
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `failed_precondition` (409),
 	// `rate_limited` (429); anything unexpected `internal` (500).
@@ -21956,7 +21962,9 @@ func (c *ClientWithResponses) SignInWithLoginLinkWithResponse(ctx context.Contex
 //
 // Ends the caller's session; its token stops working at once.
 //
-// `failed_precondition` for a caller without a session (staff, API keys).
+// `permission_denied` for staff and API keys, which have no session to end;
+// `failed_precondition` for a customer user signed in without a session (through an embedding
+// application's own tokens).
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `failed_precondition` (409),
 // `rate_limited` (429); anything unexpected `internal` (500).
