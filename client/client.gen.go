@@ -3254,8 +3254,10 @@ type ClientInterface interface {
 
 	// GetMetrics Prometheus metrics
 	//
-	// Requests by route and status and a latency histogram, in the Prometheus text format. Expose it
-	// only to your monitoring network.
+	// Requests by route and status and a latency histogram, in the Prometheus text format. Served
+	// by default to clients on a loopback address only (others get 403 `permission_denied`); a
+	// server may instead serve it on a listener of its own (the reference server's
+	// `--metrics-addr`), and then answers 404 here.
 	//
 	// Corresponds with GET /metrics (the `GetMetrics` operationId).
 	GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -5202,8 +5204,10 @@ func (c *RawClient) GetHealth(ctx context.Context, reqEditors ...RequestEditorFn
 
 // GetMetrics Prometheus metrics
 //
-// Requests by route and status and a latency histogram, in the Prometheus text format. Expose it
-// only to your monitoring network.
+// Requests by route and status and a latency histogram, in the Prometheus text format. Served
+// by default to clients on a loopback address only (others get 403 `permission_denied`); a
+// server may instead serve it on a listener of its own (the reference server's
+// `--metrics-addr`), and then answers 404 here.
 //
 // Corresponds with GET /metrics (the `GetMetrics` operationId).
 func (c *RawClient) GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -12705,8 +12709,10 @@ type ClientWithResponsesInterface interface {
 
 	// GetMetricsWithResponse Prometheus metrics
 	//
-	// Requests by route and status and a latency histogram, in the Prometheus text format. Expose it
-	// only to your monitoring network.
+	// Requests by route and status and a latency histogram, in the Prometheus text format. Served
+	// by default to clients on a loopback address only (others get 403 `permission_denied`); a
+	// server may instead serve it on a listener of its own (the reference server's
+	// `--metrics-addr`), and then answers 404 here.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -21621,8 +21627,10 @@ func (c *ClientWithResponses) GetHealthWithResponse(ctx context.Context, reqEdit
 
 // GetMetricsWithResponse Prometheus metrics
 //
-// Requests by route and status and a latency histogram, in the Prometheus text format. Expose it
-// only to your monitoring network.
+// Requests by route and status and a latency histogram, in the Prometheus text format. Served
+// by default to clients on a loopback address only (others get 403 `permission_denied`); a
+// server may instead serve it on a listener of its own (the reference server's
+// `--metrics-addr`), and then answers 404 here.
 //
 // Returns a wrapper object for the known response body format(s).
 //

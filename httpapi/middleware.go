@@ -86,11 +86,14 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.s.writeProblem(rec, r, portalerr.New(portalerr.NotFound, "no such path: %s", r.URL.Path))
 		return
 	case label == "GET /metrics":
-		if h.metrics == nil {
+		switch {
+		case h.metrics == nil:
 			h.s.writeProblem(rec, r, portalerr.New(portalerr.NotFound, "metrics are served elsewhere"))
-			return
+		case !h.s.metrics.from(r):
+			h.s.writeProblem(rec, r, portalerr.New(portalerr.PermissionDenied, "metrics are not served to this client"))
+		default:
+			h.metrics.ServeHTTP(rec, r)
 		}
-		h.metrics.ServeHTTP(rec, r)
 		return
 	}
 

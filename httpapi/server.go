@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"slices"
 	"sync"
 
@@ -32,7 +33,11 @@ type Server struct {
 	log     *slog.Logger
 	auth    identity.Authenticator
 	reg     prometheus.Registerer
-	gather  prometheus.Gatherer // nil when the Registerer cannot be gathered from
+	gather  prometheus.Gatherer // nil when /metrics is not served here
+	metrics struct {
+		from      func(*http.Request) bool // who may read /metrics
+		elsewhere bool                     // WithoutMetricsEndpoint
+	}
 	maxBody int64
 	spec    []byte // openapi.yaml as served
 }
@@ -42,6 +47,12 @@ var _ oapi.StrictServerInterface = (*Server)(nil)
 // NewHandler returns the HTTP API of p: every operation of openapi.yaml
 // under /v1, plus /healthz, /readyz (the storage backend commits writes),
 // /metrics (Prometheus) and /openapi.yaml.
+//
+// /metrics answers only requests from a loopback address (FromLoopback),
+// such as a Prometheus agent on the same host; others get 403. Behind a
+// reverse proxy on the same host every request comes from loopback:
+// then serve the metrics on a listener of their own (WithoutMetricsEndpoint
+// and WithMetrics), or say who may read them (WithMetricsFrom).
 //
 // Each request gets an X-Request-ID (the caller's, when it sends a
 // well-formed one), an access-log line and metrics by route and status. Its
@@ -176,6 +187,33 @@ func WithMetrics(reg prometheus.Registerer) Option {
 	}
 }
 
+// WithMetricsFrom decides which requests /metrics answers; the others get
+// 403 permission_denied. Default FromLoopback. A nil allow keeps the
+// default.
+func WithMetricsFrom(allow func(r *http.Request) bool) Option {
+	return func(s *Server) {
+		if allow != nil {
+			s.metrics.from = allow
+		}
+	}
+}
+
+// WithoutMetricsEndpoint makes /metrics answer 404: the handler still
+// counts requests in the registry of WithMetrics, which the application
+// serves itself, on a listener of its own (as the reference server's
+// --metrics-addr does) or behind its own access control.
+func WithoutMetricsEndpoint() Option {
+	return func(s *Server) { s.metrics.elsewhere = true }
+}
+
+// FromLoopback reports whether r comes from a loopback address
+// (127.0.0.0/8 or ::1), by its RemoteAddr: X-Forwarded-For and the like
+// are not trusted.
+func FromLoopback(r *http.Request) bool {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	return err == nil && ap.Addr().Unmap().IsLoopback()
+}
+
 // WithMaxBodyBytes bounds request bodies; a larger one is answered 413.
 // Default DefaultMaxBodyBytes (1 MiB); n ≤ 0 keeps the default.
 func WithMaxBodyBytes(n int64) Option {
@@ -190,8 +228,12 @@ func WithMaxBodyBytes(n int64) Option {
 func newServer(p *portal.Portal, opts ...Option) *Server {
 	reg := prometheus.NewRegistry()
 	s := &Server{p: p, log: slog.Default(), auth: p, reg: reg, gather: reg, maxBody: DefaultMaxBodyBytes}
+	s.metrics.from = FromLoopback
 	for _, opt := range opts {
 		opt(s)
+	}
+	if s.metrics.elsewhere {
+		s.gather = nil
 	}
 	return s
 }
