@@ -74,7 +74,7 @@ type Config struct {
 	// least MinCursorKeyLen random bytes, the same on every server of one
 	// database. Default: a random key the first Portal on the database
 	// creates and keeps in it (storage.ServerKeyRepo), which every Portal
-	// on it then reads. Changing the key ends every cursor handed out.
+	// on it then reads once. Changing the key ends every cursor handed out.
 	CursorKey []byte
 }
 
