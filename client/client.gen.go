@@ -2728,7 +2728,7 @@ type Unauthorized = Problem
 
 // ListAPIKeysParams defines parameters for ListAPIKeys.
 type ListAPIKeysParams struct {
-	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit The most items to return.
@@ -2755,7 +2755,7 @@ type ListCustomersParams struct {
 	// case.
 	Q *CustomerSearch `form:"q,omitempty" json:"q,omitempty"`
 
-	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit The most items to return.
@@ -2782,7 +2782,7 @@ type ListAccessLinksParams struct {
 	// MembershipId Keeps the links of this membership.
 	MembershipId *MembershipIdFilter `form:"membership_id,omitempty" json:"membership_id,omitempty"`
 
-	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit The most items to return.
@@ -2799,7 +2799,7 @@ type CreateAccessLinkParams struct {
 
 // GetCatalogueParams defines parameters for GetCatalogue.
 type GetCatalogueParams struct {
-	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit The most items to return.
@@ -2818,7 +2818,7 @@ type ListInvitationsParams struct {
 	// State Keeps invitations in this state.
 	State *InvitationStateFilter `form:"state,omitempty" json:"state,omitempty"`
 
-	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit The most items to return.
@@ -2841,7 +2841,7 @@ type ListMembersParams struct {
 	// Status Keeps members in this state.
 	Status *MembershipStatusFilter `form:"status,omitempty" json:"status,omitempty"`
 
-	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit The most items to return.
@@ -2872,7 +2872,7 @@ type ChangeMemberSitesParams struct {
 
 // ListOffersParams defines parameters for ListOffers.
 type ListOffersParams struct {
-	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit The most items to return.
@@ -2899,7 +2899,7 @@ type ListOrdersParams struct {
 	// Status Keeps orders in this status.
 	Status *OrderStatusFilter `form:"status,omitempty" json:"status,omitempty"`
 
-	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit The most items to return.
@@ -2916,7 +2916,7 @@ type PlaceOrderParams struct {
 
 // ListSitesParams defines parameters for ListSites.
 type ListSitesParams struct {
-	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit The most items to return.
@@ -2943,7 +2943,7 @@ type ListStockLevelsParams struct {
 	// ProductId Keeps the items of this product.
 	ProductId *StockProductFilter `form:"product_id,omitempty" json:"product_id,omitempty"`
 
-	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit The most items to return.
@@ -2961,7 +2961,7 @@ type ListStockItemsParams struct {
 	// SerialNumber Keeps the item with this serial number (compared exactly).
 	SerialNumber *SerialNumberFilter `form:"serial_number,omitempty" json:"serial_number,omitempty"`
 
-	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit The most items to return.
@@ -3008,7 +3008,7 @@ type ListMailMessagesParams struct {
 	// CustomerId Keeps what is about this customer.
 	CustomerId *CustomerIdFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
 
-	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit The most items to return.
@@ -3023,7 +3023,7 @@ type ListOrderInboxParams struct {
 	// CustomerId Keeps the orders of this customer.
 	CustomerId *OrderCustomerFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
 
-	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit The most items to return.
@@ -3047,7 +3047,7 @@ type ListProductsParams struct {
 	// Q Keeps products whose SKU or name contains this text, ignoring case.
 	Q *ProductSearch `form:"q,omitempty" json:"q,omitempty"`
 
-	// Cursor The `next_cursor` of the previous page; left out for the first page.
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit The most items to return.
@@ -3254,8 +3254,10 @@ type ClientInterface interface {
 
 	// GetMetrics Prometheus metrics
 	//
-	// Requests by route and status and a latency histogram, in the Prometheus text format. Expose it
-	// only to your monitoring network.
+	// Requests by route and status and a latency histogram, in the Prometheus text format. Served
+	// by default to clients on a loopback address only (others get 403 `permission_denied`); a
+	// server may instead serve it on a listener of its own (the reference server's
+	// `--metrics-addr`), and then answers 404 here.
 	//
 	// Corresponds with GET /metrics (the `GetMetrics` operationId).
 	GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3495,7 +3497,9 @@ type ClientInterface interface {
 	//
 	// Ends the caller's session; its token stops working at once.
 	//
-	// `failed_precondition` for a caller without a session (staff, API keys).
+	// `permission_denied` for staff and API keys, which have no session to end;
+	// `failed_precondition` for a customer user signed in without a session (through an embedding
+	// application's own tokens).
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `failed_precondition` (409),
 	// `rate_limited` (429); anything unexpected `internal` (500).
@@ -5200,8 +5204,10 @@ func (c *RawClient) GetHealth(ctx context.Context, reqEditors ...RequestEditorFn
 
 // GetMetrics Prometheus metrics
 //
-// Requests by route and status and a latency histogram, in the Prometheus text format. Expose it
-// only to your monitoring network.
+// Requests by route and status and a latency histogram, in the Prometheus text format. Served
+// by default to clients on a loopback address only (others get 403 `permission_denied`); a
+// server may instead serve it on a listener of its own (the reference server's
+// `--metrics-addr`), and then answers 404 here.
 //
 // Corresponds with GET /metrics (the `GetMetrics` operationId).
 func (c *RawClient) GetMetrics(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -5591,7 +5597,9 @@ func (c *RawClient) SignInWithLoginLink(ctx context.Context, body SignInWithLogi
 //
 // Ends the caller's session; its token stops working at once.
 //
-// `failed_precondition` for a caller without a session (staff, API keys).
+// `permission_denied` for staff and API keys, which have no session to end;
+// `failed_precondition` for a customer user signed in without a session (through an embedding
+// application's own tokens).
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `failed_precondition` (409),
 // `rate_limited` (429); anything unexpected `internal` (500).
@@ -12701,8 +12709,10 @@ type ClientWithResponsesInterface interface {
 
 	// GetMetricsWithResponse Prometheus metrics
 	//
-	// Requests by route and status and a latency histogram, in the Prometheus text format. Expose it
-	// only to your monitoring network.
+	// Requests by route and status and a latency histogram, in the Prometheus text format. Served
+	// by default to clients on a loopback address only (others get 403 `permission_denied`); a
+	// server may instead serve it on a listener of its own (the reference server's
+	// `--metrics-addr`), and then answers 404 here.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -12952,7 +12962,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// Ends the caller's session; its token stops working at once.
 	//
-	// `failed_precondition` for a caller without a session (staff, API keys).
+	// `permission_denied` for staff and API keys, which have no session to end;
+	// `failed_precondition` for a customer user signed in without a session (through an embedding
+	// application's own tokens).
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `failed_precondition` (409),
 	// `rate_limited` (429); anything unexpected `internal` (500).
@@ -21615,8 +21627,10 @@ func (c *ClientWithResponses) GetHealthWithResponse(ctx context.Context, reqEdit
 
 // GetMetricsWithResponse Prometheus metrics
 //
-// Requests by route and status and a latency histogram, in the Prometheus text format. Expose it
-// only to your monitoring network.
+// Requests by route and status and a latency histogram, in the Prometheus text format. Served
+// by default to clients on a loopback address only (others get 403 `permission_denied`); a
+// server may instead serve it on a listener of its own (the reference server's
+// `--metrics-addr`), and then answers 404 here.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -21956,7 +21970,9 @@ func (c *ClientWithResponses) SignInWithLoginLinkWithResponse(ctx context.Contex
 //
 // Ends the caller's session; its token stops working at once.
 //
-// `failed_precondition` for a caller without a session (staff, API keys).
+// `permission_denied` for staff and API keys, which have no session to end;
+// `failed_precondition` for a customer user signed in without a session (through an embedding
+// application's own tokens).
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `failed_precondition` (409),
 // `rate_limited` (429); anything unexpected `internal` (500).

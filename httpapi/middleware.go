@@ -23,12 +23,14 @@ import (
 
 // handler runs what every request needs around the generated handler, in
 // this order: request ID, access log and metrics, route lookup, body
-// limit, bearer authentication, validation against the spec, and then the
+// limit, bearer authentication, the checks the spec cannot express
+// (checkRequest), validation against the spec, and then the
 // operation itself (through serveIdempotent for those taking an
 // Idempotency-Key).
 type handler struct {
 	s       *Server
 	router  routers.Router
+	methods []string     // the methods of the spec's operations, sorted
 	api     http.Handler // the generated mux with the strict server
 	metrics http.Handler // nil when the metrics cannot be gathered here
 	m       *metrics
@@ -42,10 +44,11 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		id = newRequestID()
 	}
 	w.Header().Set("X-Request-ID", id)
+	setSecurityHeaders(w.Header())
 	r = r.WithContext(withRequestInfo(r.Context(), r, id))
 	rec := &statusRecorder{ResponseWriter: w}
 
-	route, params, routeErr := h.router.FindRoute(r)
+	route, params, routeErr := h.findRoute(r)
 	label := "unmatched"
 	if routeErr == nil {
 		label = route.Method + " " + route.Path
@@ -73,19 +76,24 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 
 	switch {
-	case errors.Is(routeErr, routers.ErrMethodNotAllowed):
-		h.s.writeProblem(rec, r, withStatus(http.StatusMethodNotAllowed,
-			portalerr.New(portalerr.Invalid, "method %s is not allowed here", r.Method)))
-		return
 	case routeErr != nil:
+		if allow := h.allowedMethods(r); len(allow) > 0 {
+			rec.Header().Set("Allow", strings.Join(allow, ", "))
+			h.s.writeProblem(rec, r, withStatus(http.StatusMethodNotAllowed, portalerr.New(portalerr.Invalid,
+				"method %s is not allowed on %s; it allows %s", r.Method, r.URL.Path, strings.Join(allow, ", "))))
+			return
+		}
 		h.s.writeProblem(rec, r, portalerr.New(portalerr.NotFound, "no such path: %s", r.URL.Path))
 		return
 	case label == "GET /metrics":
-		if h.metrics == nil {
+		switch {
+		case h.metrics == nil:
 			h.s.writeProblem(rec, r, portalerr.New(portalerr.NotFound, "metrics are served elsewhere"))
-			return
+		case !h.s.metrics.from(r):
+			h.s.writeProblem(rec, r, portalerr.New(portalerr.PermissionDenied, "metrics are not served to this client"))
+		default:
+			h.metrics.ServeHTTP(rec, r)
 		}
-		h.metrics.ServeHTTP(rec, r)
 		return
 	}
 
@@ -111,6 +119,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r = r.WithContext(identity.NewContext(r.Context(), p))
 	}
 
+	if err := checkRequest(r, route); err != nil {
+		h.s.writeProblem(rec, r, err)
+		return
+	}
 	err := openapi3filter.ValidateRequest(r.Context(), &openapi3filter.RequestValidationInput{
 		Request: r, PathParams: params, Route: route, Options: h.opts,
 	})
@@ -123,6 +135,47 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.api.ServeHTTP(rec, r)
+}
+
+// setSecurityHeaders sets what every answer carries: browsers must not
+// guess a content type other than the one declared (a problem document or
+// a JSON field rendered as HTML), and links followed from an answer must
+// not send its URL, which may hold a token or a cursor, as the Referer.
+func setSecurityHeaders(h http.Header) {
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+}
+
+// findRoute is the router's FindRoute less its habit of matching a path
+// parameter to nothing: "/v1/customers" is no path of the spec, though the
+// router takes it for "/v1/customers/{customerId}" with an empty ID.
+func (h *handler) findRoute(r *http.Request) (*routers.Route, map[string]string, error) {
+	route, params, err := h.router.FindRoute(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, v := range params {
+		if v == "" {
+			return nil, nil, routers.ErrPathNotFound
+		}
+	}
+	return route, params, nil
+}
+
+// allowedMethods lists the methods the spec has for r's path when it has
+// none for r's method, so that the answer can be 405 with Allow rather
+// than 404; nil for a path the spec does not have. (kin-openapi's router
+// tells the two apart only for paths without parameters.)
+func (h *handler) allowedMethods(r *http.Request) []string {
+	var allow []string
+	for _, m := range h.methods {
+		alt := *r
+		alt.Method = m
+		if _, _, err := h.findRoute(&alt); err == nil {
+			allow = append(allow, m)
+		}
+	}
+	return allow
 }
 
 // accessLog writes the access-log line of a request. It builds the record

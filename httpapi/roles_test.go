@@ -531,6 +531,31 @@ func TestRoleMatrix(t *testing.T) {
 	}
 }
 
+// TestLogoutRoles is the role matrix's row for logout, which cannot sit in
+// the matrix: it ends the sessions the other rows call with. Logging out is
+// part of a user's own account (the policy's "self" action), which every
+// customer role has and staff do not: an API key has no session to end and
+// gets 403 permission_denied, and keeps working; a customer user's session
+// ends, whatever its role.
+func TestLogoutRoles(t *testing.T) {
+	f := newRoleFixture(t)
+	want := byRole(s403, s403, s403, s204, s204, s204, s204)
+	for _, who := range roleCallers {
+		t.Run(who, func(t *testing.T) {
+			c := f.client(t, f.tokens[who])
+			r, err := c.LogoutWithResponse(t.Context())
+			if want[who] == s403 {
+				fails(r, err)(t, s403, client.ProblemCodePermissionDenied)
+				must(c.GetMeWithResponse(t.Context()))(t)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, s204, r.StatusCode(), "body: %s", r.Body)
+			fails(c.GetMeWithResponse(t.Context()))(t, http.StatusUnauthorized, client.ProblemCodeUnauthenticated)
+		})
+	}
+}
+
 // TestBadInputWritesNothing sends bad requests to an update, where a
 // half-read body could still change something, and to a create, and checks
 // each answers its documented status and code and that nothing is written.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"slices"
 	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -31,7 +33,11 @@ type Server struct {
 	log     *slog.Logger
 	auth    identity.Authenticator
 	reg     prometheus.Registerer
-	gather  prometheus.Gatherer // nil when the Registerer cannot be gathered from
+	gather  prometheus.Gatherer // nil when /metrics is not served here
+	metrics struct {
+		from      func(*http.Request) bool // who may read /metrics
+		elsewhere bool                     // WithoutMetricsEndpoint
+	}
 	maxBody int64
 	spec    []byte // openapi.yaml as served
 }
@@ -42,13 +48,25 @@ var _ oapi.StrictServerInterface = (*Server)(nil)
 // under /v1, plus /healthz, /readyz (the storage backend commits writes),
 // /metrics (Prometheus) and /openapi.yaml.
 //
+// /metrics answers only requests from a loopback address (FromLoopback),
+// such as a Prometheus agent on the same host; others get 403. Behind a
+// reverse proxy on the same host every request comes from loopback:
+// then serve the metrics on a listener of their own (WithoutMetricsEndpoint
+// and WithMetrics), or say who may read them (WithMetricsFrom).
+//
 // Each request gets an X-Request-ID (the caller's, when it sends a
 // well-formed one), an access-log line and metrics by route and status. Its
 // body is limited (413 beyond), its bearer token resolved by the
 // authenticator (a missing Authorization header leaves it anonymous, for
 // the operations that need no caller; a bad one is 401), and it is checked
 // against the spec before a handler runs (400 with one field violation per
-// problem). Errors are RFC 9457 problem documents with the portalerr code.
+// problem). Stricter than the spec can say, a JSON body must be exactly one
+// JSON value (nothing may follow it), and its strings, like query
+// parameters, must be valid UTF-8 (the violation names the field). A path
+// of the spec asked with a method it lacks answers 405 with an Allow
+// header; any other unknown path 404. Errors are RFC 9457 problem
+// documents with the portalerr code. Every answer carries
+// X-Content-Type-Options: nosniff and Referrer-Policy: no-referrer.
 //
 // The Idempotency-Key header of creating POSTs is honoured through
 // portal.Idempotent: a retry with the same key and body gets the first
@@ -79,10 +97,11 @@ func NewHandler(p *portal.Portal, opts ...Option) http.Handler {
 		ResponseErrorHandlerFunc: s.writeProblem,
 	})
 	h := &handler{
-		s:      s,
-		router: router,
-		api:    oapi.HandlerWithOptions(strict, oapi.StdHTTPServerOptions{ErrorHandlerFunc: s.requestError}),
-		m:      m,
+		s:       s,
+		router:  router,
+		methods: sp.methods,
+		api:     oapi.HandlerWithOptions(strict, oapi.StdHTTPServerOptions{ErrorHandlerFunc: s.requestError}),
+		m:       m,
 		opts: &openapi3filter.Options{
 			MultiError: true,
 			// Authentication is the middleware's and the portal's job;
@@ -168,6 +187,33 @@ func WithMetrics(reg prometheus.Registerer) Option {
 	}
 }
 
+// WithMetricsFrom decides which requests /metrics answers; the others get
+// 403 permission_denied. Default FromLoopback. A nil allow keeps the
+// default.
+func WithMetricsFrom(allow func(r *http.Request) bool) Option {
+	return func(s *Server) {
+		if allow != nil {
+			s.metrics.from = allow
+		}
+	}
+}
+
+// WithoutMetricsEndpoint makes /metrics answer 404: the handler still
+// counts requests in the registry of WithMetrics, which the application
+// serves itself, on a listener of its own (as the reference server's
+// --metrics-addr does) or behind its own access control.
+func WithoutMetricsEndpoint() Option {
+	return func(s *Server) { s.metrics.elsewhere = true }
+}
+
+// FromLoopback reports whether r comes from a loopback address
+// (127.0.0.0/8 or ::1), by its RemoteAddr: X-Forwarded-For and the like
+// are not trusted.
+func FromLoopback(r *http.Request) bool {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	return err == nil && ap.Addr().Unmap().IsLoopback()
+}
+
 // WithMaxBodyBytes bounds request bodies; a larger one is answered 413.
 // Default DefaultMaxBodyBytes (1 MiB); n ≤ 0 keeps the default.
 func WithMaxBodyBytes(n int64) Option {
@@ -182,8 +228,12 @@ func WithMaxBodyBytes(n int64) Option {
 func newServer(p *portal.Portal, opts ...Option) *Server {
 	reg := prometheus.NewRegistry()
 	s := &Server{p: p, log: slog.Default(), auth: p, reg: reg, gather: reg, maxBody: DefaultMaxBodyBytes}
+	s.metrics.from = FromLoopback
 	for _, opt := range opts {
 		opt(s)
+	}
+	if s.metrics.elsewhere {
+		s.gather = nil
 	}
 	return s
 }
@@ -191,8 +241,9 @@ func newServer(p *portal.Portal, opts ...Option) *Server {
 // spec is the embedded spec as every handler uses it: its router and its
 // YAML rendering. Both are read-only, so all handlers share one.
 type spec struct {
-	router routers.Router
-	yaml   []byte
+	router  routers.Router
+	methods []string // every method an operation has, sorted
+	yaml    []byte
 }
 
 // loadSpec parses the embedded spec once per process: a test suite builds
@@ -213,5 +264,14 @@ var loadSpec = sync.OnceValues(func() (spec, error) {
 	if err != nil {
 		return spec{}, fmt.Errorf("httpapi: rendering the embedded spec: %w", err)
 	}
-	return spec{router: router, yaml: y}, nil
+	var methods []string
+	for _, item := range doc.Paths.Map() {
+		for m := range item.Operations() {
+			if !slices.Contains(methods, m) {
+				methods = append(methods, m)
+			}
+		}
+	}
+	slices.Sort(methods)
+	return spec{router: router, methods: methods, yaml: y}, nil
 })

@@ -172,7 +172,7 @@ type ListAccessLinksParams struct {
 // ListAccessLinks lists a customer's access links, never their tokens.
 // Staff may call it.
 func (p *Portal) ListAccessLinks(ctx context.Context, cid customer.ID, params ListAccessLinksParams) (List[invite.AccessLink], error) {
-	return listIn(ctx, p, ActAccessLinkRead, cid, params, func(r storage.Repos, _ access, page storage.Page) (storage.List[invite.AccessLink], error) {
+	return listIn(ctx, p, "access_links", ActAccessLinkRead, cid, params, func(r storage.Repos, _ access, page storage.Page) (storage.List[invite.AccessLink], error) {
 		return r.AccessLinks().List(ctx, storage.AccessLinkFilter{CustomerID: cid, MembershipID: params.MembershipID}, page)
 	})
 }

@@ -76,16 +76,20 @@ func (p *Portal) ListAPIKeys(ctx context.Context, params ListAPIKeysParams) (Lis
 	if err := validStruct(params); err != nil {
 		return List[identity.APIKey]{}, err
 	}
+	lc, page, err := p.openList(ctx, "api_keys", "", params)
+	if err != nil {
+		return List[identity.APIKey]{}, err
+	}
 	var out List[identity.APIKey]
-	err := p.read(ctx, func(r storage.Repos) error {
+	err = p.read(ctx, func(r storage.Repos) error {
 		if _, err := p.authorize(ctx, r, ActAPIKeyManage, "", ""); err != nil {
 			return err
 		}
 		var err error
-		out, err = listPage(r.APIKeys().List(ctx, storage.Page{Cursor: params.Cursor, Limit: params.Limit}))
+		out, err = listPage(r.APIKeys().List(ctx, page))
 		return err
 	})
-	return out, err
+	return sealed(ctx, lc, out, err)
 }
 
 // RevokeAPIKey revokes an API key for good: it is refused from its next use.

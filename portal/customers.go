@@ -158,8 +158,12 @@ func (p *Portal) ListCustomers(ctx context.Context, params ListCustomersParams) 
 	if err := validStruct(params); err != nil {
 		return List[customer.Customer]{}, err
 	}
+	lc, page, err := p.openList(ctx, "customers", "", params)
+	if err != nil {
+		return List[customer.Customer]{}, err
+	}
 	var out List[customer.Customer]
-	err := p.read(ctx, func(r storage.Repos) error {
+	err = p.read(ctx, func(r storage.Repos) error {
 		a, err := p.authorize(ctx, r, ActCustomerRead, "", "")
 		if err != nil {
 			return err
@@ -168,10 +172,10 @@ func (p *Portal) ListCustomers(ctx context.Context, params ListCustomersParams) 
 		if a.user() {
 			f.IDs = []customer.ID{a.membership.CustomerID}
 		}
-		out, err = listPage(r.Customers().List(ctx, f, storage.Page{Cursor: params.Cursor, Limit: params.Limit}))
+		out, err = listPage(r.Customers().List(ctx, f, page))
 		return err
 	})
-	return out, err
+	return sealed(ctx, lc, out, err)
 }
 
 // UpdateCustomerParams change a customer's details. Nil fields stay as they

@@ -153,7 +153,7 @@ type ListInvitationsParams struct {
 // the invitations within them, so a page may hold fewer than Limit items
 // before the last.
 func (p *Portal) ListInvitations(ctx context.Context, cid customer.ID, params ListInvitationsParams) (List[invite.Invitation], error) {
-	return listIn(ctx, p, ActInvitationRead, cid, params, func(r storage.Repos, a access, page storage.Page) (storage.List[invite.Invitation], error) {
+	return listIn(ctx, p, "invitations", ActInvitationRead, cid, params, func(r storage.Repos, a access, page storage.Page) (storage.List[invite.Invitation], error) {
 		l, err := r.Invitations().List(ctx, storage.InvitationFilter{CustomerID: cid, State: params.State, Now: p.timestamp()}, page)
 		// A site-limited admin sees the invitations within its sites.
 		l.Items = slices.DeleteFunc(l.Items, func(i invite.Invitation) bool { return !coversAll(a, i.SiteIDs) })

@@ -36,20 +36,23 @@ func (p *Portal) ListMail(ctx context.Context, params ListMailParams) (List[outb
 	if err := validStruct(params); err != nil {
 		return List[outbox.Message]{}, err
 	}
+	lc, page, err := p.openList(ctx, "mail", "", params)
+	if err != nil {
+		return List[outbox.Message]{}, err
+	}
 	var out List[outbox.Message]
-	err := p.read(ctx, func(r storage.Repos) error {
+	err = p.read(ctx, func(r storage.Repos) error {
 		if _, err := p.authorize(ctx, r, ActMailRead, "", ""); err != nil {
 			return err
 		}
 		var err error
-		out, err = listPage(r.Outbox().List(ctx, storage.OutboxFilter{Status: params.Status, CustomerID: params.CustomerID},
-			storage.Page{Cursor: params.Cursor, Limit: params.Limit}))
+		out, err = listPage(r.Outbox().List(ctx, storage.OutboxFilter{Status: params.Status, CustomerID: params.CustomerID}, page))
 		return err
 	})
 	for i := range out.Items {
 		out.Items[i].Payload = nil
 	}
-	return out, err
+	return sealed(ctx, lc, out, err)
 }
 
 // RetryMail makes a failed message due again with a fresh set of attempts;

@@ -137,7 +137,7 @@ type ListMembersParams struct {
 // to some sites sees only the members within them, so a page may hold fewer
 // than Limit items before the last.
 func (p *Portal) ListMembers(ctx context.Context, cid customer.ID, params ListMembersParams) (List[Member], error) {
-	return listIn(ctx, p, ActMembershipRead, cid, params, func(r storage.Repos, a access, page storage.Page) (storage.List[Member], error) {
+	return listIn(ctx, p, "members", ActMembershipRead, cid, params, func(r storage.Repos, a access, page storage.Page) (storage.List[Member], error) {
 		l, err := r.Memberships().List(ctx, storage.MembershipFilter{CustomerID: cid, Role: params.Role, Status: params.Status}, page)
 		if err != nil {
 			return storage.List[Member]{}, err

@@ -217,7 +217,7 @@ func (p ListOrdersParams) page() storage.Page { return storage.Page{Cursor: p.Cu
 // and the customer's users may call it; a member limited to some sites sees
 // the orders of those sites only.
 func (p *Portal) ListOrders(ctx context.Context, cid customer.ID, params ListOrdersParams) (List[orders.Order], error) {
-	return listIn(ctx, p, ActOrderRead, cid, params, func(r storage.Repos, a access, page storage.Page) (storage.List[orders.Order], error) {
+	return listIn(ctx, p, "orders", ActOrderRead, cid, params, func(r storage.Repos, a access, page storage.Page) (storage.List[orders.Order], error) {
 		return r.Orders().List(ctx, storage.OrderFilter{CustomerID: cid, Status: params.Status, SiteIDs: a.sites(), NewestFirst: true}, page)
 	})
 }
@@ -244,17 +244,20 @@ func (p *Portal) OrderInbox(ctx context.Context, params OrderInboxParams) (List[
 	if err := validStruct(params); err != nil {
 		return List[orders.Order]{}, err
 	}
+	lc, page, err := p.openList(ctx, "order_inbox", "", params)
+	if err != nil {
+		return List[orders.Order]{}, err
+	}
 	var out List[orders.Order]
-	err := p.read(ctx, func(r storage.Repos) error {
+	err = p.read(ctx, func(r storage.Repos) error {
 		if _, err := p.authorize(ctx, r, ActOrderInbox, "", ""); err != nil {
 			return err
 		}
 		var err error
-		out, err = listPage(r.Orders().List(ctx, storage.OrderFilter{CustomerID: params.CustomerID, Status: params.Status},
-			storage.Page{Cursor: params.Cursor, Limit: params.Limit}))
+		out, err = listPage(r.Orders().List(ctx, storage.OrderFilter{CustomerID: params.CustomerID, Status: params.Status}, page))
 		return err
 	})
-	return out, err
+	return sealed(ctx, lc, out, err)
 }
 
 // DecideOrderParams carry an optional note with a confirmation or a fulfilment.

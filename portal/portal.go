@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/portalkit/portalkit/customer"
@@ -67,6 +68,14 @@ type Config struct {
 	// PasswordLockout locks a user's password sign-in after Limit.N failures
 	// for Limit.Window; default 5 failures, 15 minutes.
 	PasswordLockout Limit
+
+	// CursorKey seals the cursors of lists (HMAC-SHA256), so that a cursor
+	// opens only on the list, and with the filters, it was made for: at
+	// least MinCursorKeyLen random bytes, the same on every server of one
+	// database. Default: a random key the first Portal on the database
+	// creates and keeps in it (storage.ServerKeyRepo), which every Portal
+	// on it then reads once. Changing the key ends every cursor handed out.
+	CursorKey []byte
 }
 
 // RateLimits bound attempts per e-mail address and per client address.
@@ -97,6 +106,7 @@ type Portal struct {
 	linkPad  time.Duration
 	argon    identity.Argon2Params
 	lockout  Limit
+	cursors  cursorKey
 	phantom  phantomLocks
 	ready    readiness
 	// dummyHash is verified against when a sign-in names no known
@@ -113,8 +123,8 @@ type Portal struct {
 
 // New returns a Portal for cfg. It fails when cfg.Store is nil, and with a
 // portalerr Invalid error for a bad mail configuration (Branding, MailFrom,
-// DefaultLocale; a Mailer without Branding.PublicBaseURL) or partly set
-// Argon2 parameters.
+// DefaultLocale; a Mailer without Branding.PublicBaseURL), partly set
+// Argon2 parameters or a CursorKey shorter than MinCursorKeyLen.
 func New(cfg Config) (*Portal, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("portal: Config.Store is required")
@@ -162,6 +172,12 @@ func New(cfg Config) (*Portal, error) {
 	if a := p.argon; a.Time < 1 || a.Threads < 1 || a.Memory < 8*uint32(a.Threads) {
 		// argon2 panics on these; a partly filled Argon2 is a mistake.
 		return nil, portalerr.Invalidf("argon2", "needs Time ≥ 1, Threads ≥ 1 and Memory ≥ 8 KiB per thread (or all zero for the defaults)")
+	}
+	switch n := len(cfg.CursorKey); {
+	case n > 0 && n < MinCursorKeyLen:
+		return nil, portalerr.Invalidf("cursor_key", "must be at least %d bytes long", MinCursorKeyLen)
+	case n > 0:
+		p.cursors.key = slices.Clone(cfg.CursorKey)
 	}
 	if p.lockout == (Limit{}) {
 		p.lockout = Limit{N: 5, Window: 15 * time.Minute}

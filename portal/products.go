@@ -140,8 +140,12 @@ func (p *Portal) ListProducts(ctx context.Context, params ListProductsParams) (L
 	if err := validStruct(params); err != nil {
 		return List[orders.Product]{}, err
 	}
+	lc, page, err := p.openList(ctx, "products", "", params)
+	if err != nil {
+		return List[orders.Product]{}, err
+	}
 	var out List[orders.Product]
-	err := p.read(ctx, func(r storage.Repos) error {
+	err = p.read(ctx, func(r storage.Repos) error {
 		if _, err := p.authorize(ctx, r, ActProductRead, "", ""); err != nil {
 			return err
 		}
@@ -149,10 +153,10 @@ func (p *Portal) ListProducts(ctx context.Context, params ListProductsParams) (L
 		out, err = listPage(r.Products().List(ctx, storage.ProductFilter{
 			Global: params.Global, CustomerID: params.CustomerID, Active: params.Active,
 			Category: params.Category, Search: params.Search,
-		}, storage.Page{Cursor: params.Cursor, Limit: params.Limit}))
+		}, page))
 		return err
 	})
-	return out, err
+	return sealed(ctx, lc, out, err)
 }
 
 // UpdateProductParams change a product. Nil fields stay as they are.
@@ -358,7 +362,7 @@ func (p ListOffersParams) page() storage.Page { return storage.Page{Cursor: p.Cu
 // ListOffers returns one page of a customer's offers in creation order.
 // Staff may call it.
 func (p *Portal) ListOffers(ctx context.Context, cid customer.ID, params ListOffersParams) (List[orders.Offer], error) {
-	return listIn(ctx, p, ActOfferRead, cid, params, func(r storage.Repos, _ access, page storage.Page) (storage.List[orders.Offer], error) {
+	return listIn(ctx, p, "offers", ActOfferRead, cid, params, func(r storage.Repos, _ access, page storage.Page) (storage.List[orders.Offer], error) {
 		return r.Offers().List(ctx, storage.OfferFilter{CustomerID: cid}, page)
 	})
 }
@@ -443,8 +447,12 @@ func (p *Portal) GetCatalogue(ctx context.Context, cid customer.ID, params GetCa
 	if err := validStruct(params); err != nil {
 		return List[orders.Entry]{}, err
 	}
+	lc, page, err := p.openList(ctx, "catalogue", cid, params)
+	if err != nil {
+		return List[orders.Entry]{}, err
+	}
 	var out List[orders.Entry]
-	err := p.read(ctx, func(r storage.Repos) error {
+	err = p.read(ctx, func(r storage.Repos) error {
 		a, err := p.authorize(ctx, r, ActCatalogueRead, cid, "")
 		if err != nil {
 			return err
@@ -453,7 +461,7 @@ func (p *Portal) GetCatalogue(ctx context.Context, cid customer.ID, params GetCa
 		if err != nil {
 			return err
 		}
-		rows, err := r.Products().Catalogue(ctx, storage.CatalogueFilter{CustomerID: cid, Global: c.Features.InheritGlobalPortfolio}, params.page())
+		rows, err := r.Products().Catalogue(ctx, storage.CatalogueFilter{CustomerID: cid, Global: c.Features.InheritGlobalPortfolio}, page)
 		if err != nil {
 			return err
 		}
@@ -465,5 +473,5 @@ func (p *Portal) GetCatalogue(ctx context.Context, cid customer.ID, params GetCa
 		}
 		return nil
 	})
-	return out, err
+	return sealed(ctx, lc, out, err)
 }

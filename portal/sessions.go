@@ -210,18 +210,21 @@ func eachUsableMembership(ctx context.Context, r storage.Repos, uid customer.Use
 		})
 }
 
-// Logout ends the caller's session. Callers without a session (staff, API
-// keys) get FailedPrecondition.
+// Logout ends the caller's session. Like the rest of a user's own
+// account (ActSelf), only customer users may call it: staff and API keys,
+// which have no session to end, get PermissionDenied. A user signed in
+// without a session (through an application's own identity.Authenticator)
+// gets FailedPrecondition.
 func (p *Portal) Logout(ctx context.Context) error {
-	who, ok := identity.FromContext(ctx)
-	if !ok {
-		return errNoPrincipal
-	}
-	if who.SessionID == "" {
-		return portalerr.New(portalerr.FailedPrecondition, "the caller has no session to end")
-	}
 	return p.write(ctx, func(r storage.Repos) error {
-		return ignoreNotFound(r.Sessions().Delete(ctx, who.SessionID))
+		a, err := p.authorize(ctx, r, ActSelf, "", "")
+		if err != nil {
+			return err
+		}
+		if a.who.SessionID == "" {
+			return portalerr.New(portalerr.FailedPrecondition, "the caller has no session to end")
+		}
+		return ignoreNotFound(r.Sessions().Delete(ctx, a.who.SessionID))
 	})
 }
 

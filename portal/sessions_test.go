@@ -150,8 +150,15 @@ func TestSessionEnds(t *testing.T) {
 
 	t.Run("logout without a session", func(t *testing.T) {
 		eachSignInBackend(t, func(t *testing.T, s signInEnv) {
-			assertCode(t, portalerr.FailedPrecondition, s.p.Logout(s.owner))
+			// Staff and API keys have no own account (ActSelf) to sign out of.
+			assertCode(t, portalerr.PermissionDenied, s.p.Logout(s.owner))
+			key := identity.NewContext(t.Context(), identity.APIKeyPrincipal("key_1", identity.StaffOwner))
+			assertCode(t, portalerr.PermissionDenied, s.p.Logout(key))
 			assertCode(t, portalerr.Unauthenticated, s.p.Logout(t.Context()))
+			// A user an application's own Authenticator signed in has no session here.
+			c := s.createCustomer(t, "Acme")
+			m := s.addMember(t, c.ID, "ada@acme.example", customer.RoleAdmin)
+			assertCode(t, portalerr.FailedPrecondition, s.p.Logout(identity.NewContext(t.Context(), identity.User(m.Membership))))
 		})
 	})
 }

@@ -100,7 +100,7 @@ type ListSitesParams struct {
 // ListSites returns one page of a customer's sites in creation order. A
 // customer user limited to some sites sees only those.
 func (p *Portal) ListSites(ctx context.Context, cid customer.ID, params ListSitesParams) (List[customer.Site], error) {
-	return listIn(ctx, p, ActSiteRead, cid, params, func(r storage.Repos, a access, page storage.Page) (storage.List[customer.Site], error) {
+	return listIn(ctx, p, "sites", ActSiteRead, cid, params, func(r storage.Repos, a access, page storage.Page) (storage.List[customer.Site], error) {
 		return r.Sites().List(ctx, storage.SiteFilter{CustomerID: cid, IDs: a.sites()}, page)
 	})
 }

@@ -84,10 +84,13 @@ func (p *Portal) ListStockLevels(ctx context.Context, cid customer.ID, params Li
 	if err := validStruct(params); err != nil {
 		return List[StockLevel]{}, err
 	}
+	lc, page, err := p.openList(ctx, "stock_levels", cid, params)
+	if err != nil {
+		return List[StockLevel]{}, err
+	}
 	var out List[StockLevel]
-	err := p.inWarehouse(ctx, p.read, ActStockRead, cid, func(r storage.Repos, a access, _ customer.Customer) error {
-		l, err := r.Stock().Levels(ctx, storage.LevelFilter{CustomerID: cid, ProductID: params.ProductID, SiteIDs: a.sites()},
-			storage.Page{Cursor: params.Cursor, Limit: params.Limit})
+	err = p.inWarehouse(ctx, p.read, ActStockRead, cid, func(r storage.Repos, a access, _ customer.Customer) error {
+		l, err := r.Stock().Levels(ctx, storage.LevelFilter{CustomerID: cid, ProductID: params.ProductID, SiteIDs: a.sites()}, page)
 		if err != nil {
 			return fmt.Errorf("portal: counting stock: %w", err)
 		}
@@ -101,7 +104,7 @@ func (p *Portal) ListStockLevels(ctx context.Context, cid customer.ID, params Li
 		}
 		return nil
 	})
-	return out, err
+	return sealed(ctx, lc, out, err)
 }
 
 // ListStockItemsParams filter and page a customer's stock items.
@@ -122,11 +125,15 @@ func (p *Portal) ListStockItems(ctx context.Context, cid customer.ID, params Lis
 	if err := validStruct(params); err != nil {
 		return List[StockItem]{}, err
 	}
+	lc, page, err := p.openList(ctx, "stock_items", cid, params)
+	if err != nil {
+		return List[StockItem]{}, err
+	}
 	var out List[StockItem]
-	err := p.inWarehouse(ctx, p.read, ActStockRead, cid, func(r storage.Repos, a access, _ customer.Customer) error {
+	err = p.inWarehouse(ctx, p.read, ActStockRead, cid, func(r storage.Repos, a access, _ customer.Customer) error {
 		l, err := r.Stock().List(ctx, storage.ItemFilter{
 			CustomerID: cid, ProductID: params.ProductID, Status: params.Status, SerialNumber: params.SerialNumber, SiteIDs: a.sites(),
-		}, storage.Page{Cursor: params.Cursor, Limit: params.Limit})
+		}, page)
 		if err != nil {
 			return fmt.Errorf("portal: listing stock items: %w", err)
 		}
@@ -134,7 +141,7 @@ func (p *Portal) ListStockItems(ctx context.Context, cid customer.ID, params Lis
 		out = List[StockItem]{Items: items, NextCursor: l.NextCursor}
 		return err
 	})
-	return out, err
+	return sealed(ctx, lc, out, err)
 }
 
 // GetStockItem returns an item of a customer with its whole history. Staff

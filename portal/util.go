@@ -70,7 +70,8 @@ func mergeInvalid(errs ...error) error {
 	return portalerr.InvalidFields(fields...)
 }
 
-// pageParams are the list parameters every list use case has.
+// pageParams are the list parameters every list use case has: a cursor
+// and a page size, besides the list's filters.
 type pageParams interface {
 	page() storage.Page
 }
@@ -83,17 +84,37 @@ func (p ListInvitationsParams) page() storage.Page {
 func (p ListAccessLinksParams) page() storage.Page {
 	return storage.Page{Cursor: p.Cursor, Limit: p.Limit}
 }
+func (p ListCustomersParams) page() storage.Page {
+	return storage.Page{Cursor: p.Cursor, Limit: p.Limit}
+}
+func (p ListAPIKeysParams) page() storage.Page { return storage.Page{Cursor: p.Cursor, Limit: p.Limit} }
+func (p ListMailParams) page() storage.Page    { return storage.Page{Cursor: p.Cursor, Limit: p.Limit} }
+func (p OrderInboxParams) page() storage.Page  { return storage.Page{Cursor: p.Cursor, Limit: p.Limit} }
+func (p ListProductsParams) page() storage.Page {
+	return storage.Page{Cursor: p.Cursor, Limit: p.Limit}
+}
+func (p ListStockLevelsParams) page() storage.Page {
+	return storage.Page{Cursor: p.Cursor, Limit: p.Limit}
+}
+func (p ListStockItemsParams) page() storage.Page {
+	return storage.Page{Cursor: p.Cursor, Limit: p.Limit}
+}
 
 // listIn is the shape of a list of things inside customer cid: check the
-// params, authorize act in a read transaction, make sure the customer
-// exists, then list.
-func listIn[T any](ctx context.Context, p *Portal, act Action, cid customer.ID, params pageParams,
+// params, open their cursor, authorize act in a read transaction, make
+// sure the customer exists, then list, and seal the next cursor (see
+// openList).
+func listIn[T any](ctx context.Context, p *Portal, name string, act Action, cid customer.ID, params pageParams,
 	list func(storage.Repos, access, storage.Page) (storage.List[T], error)) (List[T], error) {
 	if err := validStruct(params); err != nil {
 		return List[T]{}, err
 	}
+	lc, page, err := p.openList(ctx, name, cid, params)
+	if err != nil {
+		return List[T]{}, err
+	}
 	var out List[T]
-	err := p.read(ctx, func(r storage.Repos) error {
+	err = p.read(ctx, func(r storage.Repos) error {
 		a, err := p.authorize(ctx, r, act, cid, "")
 		if err != nil {
 			return err
@@ -101,10 +122,10 @@ func listIn[T any](ctx context.Context, p *Portal, act Action, cid customer.ID, 
 		if _, err := a.customerOf(ctx, r, cid); err != nil {
 			return err
 		}
-		out, err = listPage(list(r, a, params.page()))
+		out, err = listPage(list(r, a, page))
 		return err
 	})
-	return out, err
+	return sealed(ctx, lc, out, err)
 }
 
 // List is one page of a list: its items, and the cursor that continues it

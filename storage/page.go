@@ -18,7 +18,9 @@ const (
 // (A customer's orders can also be listed newest first, descending by ID:
 // see OrderFilter.NewestFirst; a new row then appears before the first page.)
 type Page struct {
-	// Cursor is the opaque NextCursor of the previous page; empty for the first.
+	// Cursor is the NextCursor of the previous page; empty for the first.
+	// It is storage's own, the position written out: the portal seals it
+	// before handing it out and opens it again (see portal.Config.CursorKey).
 	Cursor string
 	// Limit is the page size: 0 means DefaultLimit; more than MaxLimit is Invalid.
 	Limit int

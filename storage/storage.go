@@ -77,4 +77,5 @@ type Repos interface {
 	Stock() StockRepo
 	Outbox() OutboxRepo
 	MailTemplates() MailTemplateRepo
+	ServerKeys() ServerKeyRepo
 }

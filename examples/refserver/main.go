@@ -19,6 +19,9 @@
 //	--demo        PORTALKIT_DEMO          seed demo data on first start and print its sign-in links
 //	--smtp-url    PORTALKIT_SMTP_URL      SMTP server for mail: smtp://user:pass@host:587, smtps://…, ?tls=none
 //	--mail-from   PORTALKIT_MAIL_FROM     sender of its mail (default portalkit@localhost)
+//	--metrics-addr PORTALKIT_METRICS_ADDR listen address of a listener of its own for /metrics, which
+//	                                      --addr then no longer serves; without it, /metrics is on
+//	                                      --addr for clients on a loopback address only
 //
 // Mail (invitations, sign-in links) goes through the portal's outbox: each message is written in
 // the transaction of the change that causes it, and the server's outbox worker sends it right
@@ -59,6 +62,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/portalkit/portalkit/httpapi"
 	"github.com/portalkit/portalkit/identity"
@@ -103,6 +107,9 @@ type config struct {
 	smtp      *mailer.SMTP // from smtpURL; its String hides the password
 	mailFrom  string
 	outbox    portal.OutboxOptions
+	// metricsAddr is where /metrics is served on a listener of its own;
+	// "" serves it on addr, to loopback clients only.
+	metricsAddr string
 }
 
 // run is the whole program: it serves until ctx ends, then drains in-flight
@@ -123,10 +130,17 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 		return fmt.Errorf("unknown command %q (the one command is `apikey create`)", fs.Arg(0))
 	}
 
-	ln, err := net.Listen("tcp", cfg.addr)
+	listeners, err := listen(cfg)
 	if err != nil {
 		return err
 	}
+	// Closed by their servers once serving; here when run fails before.
+	defer func() {
+		for _, l := range listeners {
+			_ = l.Close()
+		}
+	}()
+	ln := listeners[0]
 	base := cfg.publicURL
 	if base == "" {
 		base = "http://" + ln.Addr().String()
@@ -134,14 +148,12 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	mail := newMailer(cfg, log)
 	p, store, err := openPortal(ctx, cfg, log, mail, base)
 	if err != nil {
-		_ = ln.Close()
 		return err
 	}
 	defer func() { _ = store.Close() }()
 
 	key, err := p.Bootstrap(ctx)
 	if err != nil {
-		_ = ln.Close()
 		return fmt.Errorf("creating the first API key: %w", err)
 	}
 	if key != "" {
@@ -154,7 +166,6 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	}
 	if cfg.demo {
 		if err := seedDemo(ctx, p, mail, cfg.outbox, base, stdout); err != nil {
-			_ = ln.Close()
 			return fmt.Errorf("seeding demo data: %w", err)
 		}
 	}
@@ -172,11 +183,80 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(outboxmetrics.NewCollector(p))
+	apiOpts := []httpapi.Option{httpapi.WithLogger(log), httpapi.WithMetrics(reg)}
+	ownMetrics := len(listeners) > 1
+	if ownMetrics {
+		apiOpts = append(apiOpts, httpapi.WithoutMetricsEndpoint())
+	}
 	mux := http.NewServeMux()
-	mux.Handle("/", httpapi.NewHandler(p, httpapi.WithLogger(log), httpapi.WithMetrics(reg)))
+	mux.Handle("/", httpapi.NewHandler(p, apiOpts...))
 	signInPages(mux)
-	srv := &http.Server{
-		Handler:           mux,
+	servers := []*http.Server{newHTTPServer(ctx, mux, log)}
+	if ownMetrics {
+		// Its own listener is its access control: whoever reaches it may read it.
+		m := http.NewServeMux()
+		m.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelError)}))
+		servers = append(servers, newHTTPServer(ctx, m, log))
+	}
+	go purge(ctx, p, log)
+
+	served := make(chan error, len(servers))
+	for i, srv := range servers {
+		go func() { served <- srv.Serve(listeners[i]) }()
+	}
+	if ownMetrics {
+		fmt.Fprintf(stdout, "metrics on http://%s/metrics\n", listeners[1].Addr())
+	}
+	fmt.Fprintf(stdout, "portalkit listening on http://%s\n", ln.Addr())
+
+	select {
+	case err := <-served:
+		for _, srv := range servers {
+			_ = srv.Close()
+		}
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("refserver: shutting down: draining in-flight requests", "deadline", shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	for _, srv := range servers {
+		if err := srv.Shutdown(sctx); err != nil {
+			return fmt.Errorf("shutdown: %w", err)
+		}
+	}
+	for range servers {
+		if err := <-served; !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	return nil
+}
+
+// listen opens the listeners of cfg: the API's, and then that of /metrics
+// when it has one of its own.
+func listen(cfg config) ([]net.Listener, error) {
+	ln, err := net.Listen("tcp", cfg.addr)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.metricsAddr == "" {
+		return []net.Listener{ln}, nil
+	}
+	mln, err := net.Listen("tcp", cfg.metricsAddr)
+	if err != nil {
+		_ = ln.Close()
+		return nil, fmt.Errorf("--metrics-addr: %w", err)
+	}
+	return []net.Listener{ln, mln}, nil
+}
+
+// newHTTPServer returns a server of h with the reference server's
+// timeouts, logging to log, whose requests' contexts outlive ctx so that
+// a shutdown drains them.
+func newHTTPServer(ctx context.Context, h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
 		ReadHeaderTimeout: readHeaderTimeout,
 		ReadTimeout:       readTimeout,
 		WriteTimeout:      writeTimeout,
@@ -184,27 +264,6 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	go purge(ctx, p, log)
-
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
-	fmt.Fprintf(stdout, "portalkit listening on http://%s\n", ln.Addr())
-
-	select {
-	case err := <-served:
-		return err
-	case <-ctx.Done():
-	}
-	log.Info("refserver: shutting down: draining in-flight requests", "deadline", shutdownTimeout)
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
 }
 
 // parseFlags reads the flags of fs from args, with defaults from env.
@@ -235,6 +294,7 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 	if err != nil {
 		return config{}, err
 	}
+	fs.StringVar(&cfg.metricsAddr, "metrics-addr", env("PORTALKIT_METRICS_ADDR"), "serve /metrics on a listener of its own at this `address`, and no longer on --addr; without it, /metrics is on --addr for loopback clients only (PORTALKIT_METRICS_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}

@@ -150,8 +150,9 @@ func invitationToken(t *testing.T, srv *smtptest.Server, email string) string {
 // client's requests across them: sessions and API keys work on either, an
 // Idempotency-Key reused on the other replica still gives one order, every
 // mail is delivered exactly once, the sign-in rate limit holds for both
-// replicas together, and a replica killed with SIGKILL in the middle of a
-// load loses no order it had answered with 2xx.
+// replicas together, a list's cursor from one opens on the other, and a
+// replica killed with SIGKILL in the middle of a load loses no order it
+// had answered with 2xx.
 func TestReplicasOnPostgreSQL(t *testing.T) {
 	db := postgrestest.URL(t)
 	mail := smtptest.Start(t, nil)
@@ -264,6 +265,24 @@ func TestReplicasOnPostgreSQL(t *testing.T) {
 		assert.Equal(t, http.StatusTooManyRequests, r.StatusCode(), "guess %d, on replica %d: %s", limit+1+i, i, r.Body)
 		assert.NotEmpty(t, r.HTTPResponse.Header.Get("Retry-After"), "replica %d", i)
 	}
+
+	// A list paged on alternating replicas: each seals and opens cursors
+	// with the key they share in the database. 21 invitations, 5 a page.
+	var invited []string
+	for page, cursor := 0, ""; page == 0 || cursor != ""; page++ {
+		pageSize := 5
+		params := &client.ListInvitationsParams{Limit: &pageSize}
+		if cursor != "" {
+			params.Cursor = &cursor
+		}
+		r, err := client.Check(staff[page%2].ListInvitationsWithResponse(ctx, acme.Id, params))
+		require.NoError(t, err, "page %d on replica %d", page, page%2)
+		for _, inv := range r.JSON200.Items {
+			invited = append(invited, inv.Id)
+		}
+		cursor = r.JSON200.NextCursor
+	}
+	assert.Len(t, invited, 21, "the first user's invitation and 20 more")
 
 	// Load on both replicas; B is killed with SIGKILL half-way. Every order
 	// either replica answered with 201 must be in the database.

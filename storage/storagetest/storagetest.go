@@ -53,6 +53,7 @@ func run(t *testing.T, newStore func(t *testing.T) storage.Store, parallel bool)
 		{"Outbox", outboxTests},
 		{"MailTemplates", mailTemplateTests},
 		{"Attempts", attemptTests},
+		{"ServerKeys", serverKeyTests},
 		{"Paging", pageTests},
 		{"Tx", txTests},
 	}

@@ -57,6 +57,7 @@ func RunConcurrency(t *testing.T, newStore func(t *testing.T) storage.Store) {
 	runAll(t, newStore, orderConcurrencyTests, false)
 	runAll(t, newStore, stockConcurrencyTests, false)
 	runAll(t, newStore, attemptConcurrencyTests, false)
+	runAll(t, newStore, serverKeyConcurrencyTests, false)
 }
 
 func testPing(t *testing.T, s storage.Store) {

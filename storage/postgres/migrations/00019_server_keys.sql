@@ -1,0 +1,10 @@
+-- +goose Up
+-- The deployment's own secret keys, by name: the key that seals list
+-- cursors ("cursor"), shared by every server on the database.
+CREATE TABLE server_keys (
+    name   text PRIMARY KEY,
+    secret bytea NOT NULL
+);
+
+-- +goose Down
+DROP TABLE server_keys;
