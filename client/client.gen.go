@@ -4845,7 +4845,9 @@ type ClientInterface interface {
 	// **Who may call:** Any authenticated caller.
 	//
 	// The caller, and the actions it may do now. A customer user also gets its user, the membership it
-	// acts through, and the customer's name.
+	// acts through, and the customer's name; its actions account for the customer's features, so
+	// `order.place` is offered only with `order_authorization` on and the `stock.*` actions only with
+	// `supplier_warehouse` on (without them those operations answer `feature_disabled`).
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403); anything unexpected `internal`
 	// (500).
@@ -7725,7 +7727,9 @@ func (c *RawClient) RetryMailMessage(ctx context.Context, messageId MailMessageI
 // **Who may call:** Any authenticated caller.
 //
 // The caller, and the actions it may do now. A customer user also gets its user, the membership it
-// acts through, and the customer's name.
+// acts through, and the customer's name; its actions account for the customer's features, so
+// `order.place` is offered only with `order_authorization` on and the `stock.*` actions only with
+// `supplier_warehouse` on (without them those operations answer `feature_disabled`).
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403); anything unexpected `internal`
 // (500).
@@ -14378,7 +14382,9 @@ type ClientWithResponsesInterface interface {
 	// **Who may call:** Any authenticated caller.
 	//
 	// The caller, and the actions it may do now. A customer user also gets its user, the membership it
-	// acts through, and the customer's name.
+	// acts through, and the customer's name; its actions account for the customer's features, so
+	// `order.place` is offered only with `order_authorization` on and the `stock.*` actions only with
+	// `supplier_warehouse` on (without them those operations answer `feature_disabled`).
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403); anything unexpected `internal`
 	// (500).
@@ -23854,7 +23860,9 @@ func (c *ClientWithResponses) RetryMailMessageWithResponse(ctx context.Context, 
 // **Who may call:** Any authenticated caller.
 //
 // The caller, and the actions it may do now. A customer user also gets its user, the membership it
-// acts through, and the customer's name.
+// acts through, and the customer's name; its actions account for the customer's features, so
+// `order.place` is offered only with `order_authorization` on and the `stock.*` actions only with
+// `supplier_warehouse` on (without them those operations answer `feature_disabled`).
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403); anything unexpected `internal`
 // (500).

@@ -30,6 +30,44 @@ type Features struct {
 	AccessLinks bool `json:"access_links"`
 }
 
+// A Feature names one switch of Features, as its JSON field does.
+type Feature string
+
+// The switches an action of the portal can depend on.
+const (
+	FeatureOrderAuthorization Feature = "order_authorization"
+	FeatureSupplierWarehouse  Feature = "supplier_warehouse"
+	FeatureAccessLinks        Feature = "access_links"
+	FeatureTickets            Feature = "tickets"
+	FeatureHRSync             Feature = "hr_sync"
+)
+
+// On reports whether feature is on; false for a name Features lacks.
+func (f Features) On(feature Feature) bool {
+	switch feature {
+	case FeatureOrderAuthorization:
+		return f.OrderAuthorization
+	case FeatureSupplierWarehouse:
+		return f.SupplierWarehouse
+	case FeatureAccessLinks:
+		return f.AccessLinks
+	case FeatureTickets:
+		return f.Tickets
+	case FeatureHRSync:
+		return f.HRSync
+	}
+	return false
+}
+
+// CheckOn fails with FeatureDisabled, naming customer id and the switch,
+// unless feature is on.
+func (f Features) CheckOn(id ID, feature Feature) error {
+	if f.On(feature) {
+		return nil
+	}
+	return portalerr.New(portalerr.FeatureDisabled, "customer %s has %s off", id, feature)
+}
+
 // DefaultFeatures returns the settings of a new customer when none are given:
 // everything off except InheritGlobalPortfolio.
 func DefaultFeatures() Features {

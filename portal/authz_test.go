@@ -707,6 +707,45 @@ func TestMe(t *testing.T) {
 	assert.NotContains(t, readOnly.Actions, portal.ActMembershipAdmin, "a read-only session acts as a viewer")
 }
 
+// TestMeOffersOnlyWhatFeaturesAllow checks that a user's actions account
+// for its customer's features, from the policy: a maintainer of a customer
+// without order_authorization and supplier_warehouse is not offered
+// ordering or the warehouse, and is refused them with FeatureDisabled.
+func TestMeOffersOnlyWhatFeaturesAllow(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, e env) {
+		c, err := e.p.CreateCustomer(e.owner, portal.CreateCustomerParams{Name: "Plain"})
+		require.NoError(t, err)
+		m := e.addMember(t, c.ID, "maintainer@plain.example", customer.RoleMaintainer)
+		ctx := as(t, m)
+		gated := []portal.Action{portal.ActOrderPlace, portal.ActStockRead, portal.ActStockMove}
+
+		me, err := e.p.Me(ctx)
+		require.NoError(t, err)
+		for _, act := range gated {
+			assert.NotContains(t, me.Actions, act, "features off")
+		}
+		assert.Contains(t, me.Actions, portal.ActOrderRead, "reading needs no feature")
+		_, err = e.p.PlaceOrder(ctx, c.ID, portal.PlaceOrderParams{
+			Lines: []portal.OrderLineParams{{ProductID: "prd_any", Quantity: 1}}, Recipient: &orders.Employee{Name: "Carol"},
+		})
+		assertCode(t, portalerr.FeatureDisabled, err)
+		_, err = e.p.ListStockItems(ctx, c.ID, portal.ListStockItemsParams{})
+		assertCode(t, portalerr.FeatureDisabled, err)
+
+		on := true
+		_, err = e.p.UpdateFeatures(e.owner, c.ID, portal.UpdateFeaturesParams{
+			Version: c.Version, FeaturesPatch: customer.FeaturesPatch{OrderAuthorization: &on, SupplierWarehouse: &on},
+		})
+		require.NoError(t, err)
+		me, err = e.p.Me(ctx)
+		require.NoError(t, err)
+		for _, act := range gated {
+			assert.Contains(t, me.Actions, act, "features on")
+		}
+	})
+}
+
 // Supplier warehouse.
 
 // stockTenant is a tenant's supplier warehouse in the authorization

@@ -50,10 +50,16 @@ const (
 )
 
 // Rule says the least staff role and the least customer role that may do an
-// action. An empty role means that kind of principal may not do it at all.
+// action, and the customer feature a customer user needs on for it. An
+// empty role means that kind of principal may not do it at all.
 type Rule struct {
 	Staff identity.StaffRole
 	User  customer.Role
+	// Feature, when set, must be on for the caller's customer: a user of
+	// a customer with it off may not do the action (FeatureDisabled), and
+	// Me does not offer it. Staff acting on such a customer meet the same
+	// check in the use case, where the customer is at hand.
+	Feature customer.Feature
 }
 
 // policy is the one authorization table. Anything not in it is denied.
@@ -82,7 +88,7 @@ var policy = map[Action]Rule{
 	ActOfferManage:      {Staff: identity.StaffAdmin},
 	ActCatalogueRead:    {Staff: identity.StaffAgent, User: customer.RoleViewer},
 	ActOrderRead:        {Staff: identity.StaffAgent, User: customer.RoleViewer},
-	ActOrderPlace:       {User: customer.RoleMaintainer},
+	ActOrderPlace:       {User: customer.RoleMaintainer, Feature: customer.FeatureOrderAuthorization},
 	ActOrderCancel:      {Staff: identity.StaffAgent, User: customer.RoleMaintainer},
 	ActOrderInbox:       {Staff: identity.StaffAgent},
 	ActOrderDecide:      {Staff: identity.StaffAgent},
@@ -90,10 +96,10 @@ var policy = map[Action]Rule{
 	// Supplier warehouse (stock.go). Staff agents run the warehouse day to
 	// day; a customer's maintainers hand devices out and take them back;
 	// retiring one for good is for its admins (RetireStockItem says why).
-	ActStockRead:    {Staff: identity.StaffAgent, User: customer.RoleViewer},
-	ActStockIn:      {Staff: identity.StaffAgent},
-	ActStockMove:    {Staff: identity.StaffAgent, User: customer.RoleMaintainer},
-	ActStockRetire:  {Staff: identity.StaffAgent, User: customer.RoleAdmin},
+	ActStockRead:    {Staff: identity.StaffAgent, User: customer.RoleViewer, Feature: customer.FeatureSupplierWarehouse},
+	ActStockIn:      {Staff: identity.StaffAgent, Feature: customer.FeatureSupplierWarehouse},
+	ActStockMove:    {Staff: identity.StaffAgent, User: customer.RoleMaintainer, Feature: customer.FeatureSupplierWarehouse},
+	ActStockRetire:  {Staff: identity.StaffAgent, User: customer.RoleAdmin, Feature: customer.FeatureSupplierWarehouse},
 	ActMailRead:     {Staff: identity.StaffAgent},
 	ActMailRetry:    {Staff: identity.StaffAgent},
 	ActMailTemplate: {Staff: identity.StaffAdmin},
@@ -213,6 +219,11 @@ func (p *Portal) authorizeUser(ctx context.Context, r storage.Repos, who identit
 	}
 	if rule.User == "" || !role.AtLeast(rule.User) {
 		return access{}, errDenied
+	}
+	if rule.Feature != "" {
+		if err := c.Features.CheckOn(c.ID, rule.Feature); err != nil {
+			return access{}, err
+		}
 	}
 	if sid != "" && !m.CoversSite(sid) {
 		return access{}, errSiteNotFound(sid)

@@ -464,10 +464,7 @@ func (p *Portal) inWarehouse(ctx context.Context, run func(context.Context, func
 
 // checkWarehouse fails with FeatureDisabled unless c uses the supplier warehouse.
 func checkWarehouse(c customer.Customer) error {
-	if !c.Features.SupplierWarehouse {
-		return portalerr.New(portalerr.FeatureDisabled, "customer %s does not use the supplier warehouse: supplier_warehouse is off", c.ID)
-	}
-	return nil
+	return c.Features.CheckOn(c.ID, customer.FeatureSupplierWarehouse)
 }
 
 // getItem loads item id of customer cid as the caller may see it: an item
