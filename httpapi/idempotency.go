@@ -30,10 +30,6 @@ var secretOperations = map[string]bool{
 	"createaccesslink": true,
 }
 
-// unreadable names what the operations create whose object has no GET of
-// its own to rebuild their answer from.
-var unreadable = map[string]string{"invite": "invitation"}
-
 // takesIdempotencyKey reports whether the route's operation declares the
 // Idempotency-Key header.
 func takesIdempotencyKey(route *routers.Route) bool {
@@ -125,10 +121,6 @@ func (h *handler) rebuild(r *http.Request, op string, route *routers.Route) port
 		if secretOperations[op] {
 			return idempotency.Response{}, portalerr.New(portalerr.Conflict,
 				"a request with this Idempotency-Key created %s; its secret was shown only in that answer", ids[0])
-		}
-		if what, ok := unreadable[op]; ok {
-			return idempotency.Response{}, portalerr.New(portalerr.Conflict,
-				"a request with this Idempotency-Key created %s %s; find it in the list", what, ids[0])
 		}
 		status := successStatus(route)
 		if op == "stockin" {

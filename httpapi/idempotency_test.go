@@ -340,6 +340,7 @@ func TestIdempotencyAnswerRebuiltWhenKeepingItFails(t *testing.T) {
 		{"placeOrder", "/v1/customers/" + cid + "/orders", ada.Token, order, http.StatusCreated},
 		{"createCustomer", "/v1/customers", e.owner, `{"name":"Globex"}`, http.StatusCreated},
 		{"createSite", "/v1/customers/" + cid + "/sites", e.owner, `{"name":"Plant"}`, http.StatusCreated},
+		{"invite", "/v1/customers/" + cid + "/invitations", ada.Token, `{"email":"bob@acme.example","role":"viewer"}`, http.StatusCreated},
 		{"createAPIKey", "/v1/api-keys", e.owner, `{"name":"ERP","role":"agent"}`, http.StatusConflict},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -65,6 +65,15 @@ func (s *Server) ResendInvitation(ctx context.Context, req oapi.ResendInvitation
 	return oapi.ResendInvitation200JSONResponse(invitationOut(inv, s.p.Now())), nil
 }
 
+// GetInvitation implements oapi.StrictServerInterface.
+func (s *Server) GetInvitation(ctx context.Context, req oapi.GetInvitationRequestObject) (oapi.GetInvitationResponseObject, error) {
+	inv, err := s.p.GetInvitation(ctx, customer.ID(req.CustomerId), invite.ID(req.InvitationId))
+	if err != nil {
+		return nil, err
+	}
+	return oapi.GetInvitation200JSONResponse(invitationOut(inv, s.p.Now())), nil
+}
+
 // RevokeInvitation implements oapi.StrictServerInterface.
 func (s *Server) RevokeInvitation(ctx context.Context, req oapi.RevokeInvitationRequestObject) (oapi.RevokeInvitationResponseObject, error) {
 	inv, err := s.p.RevokeInvitation(ctx, customer.ID(req.CustomerId), invite.ID(req.InvitationId))

@@ -413,6 +413,7 @@ var isolationMatrix = map[string]isoRow{
 	"enableMember":  {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
 	// Invitations.
 	"listInvitations": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
+	"getInvitation":   {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
 	"invite": {class: classTenant, body: `{"email":"newbie@example.com","role":"maintainer","site_ids":["{siteId}"]}`,
 		staff: ok201, admin: ok201, viewer: no403, foreign: no404, crossBody: bad400},
 	"resendInvitation": {class: classTenant, body: `{}`, staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},

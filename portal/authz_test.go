@@ -285,6 +285,13 @@ var useCases = map[string]useCase{
 	"ListInvitations": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.ListInvitations(ctx, tn.c.ID, portal.ListInvitationsParams{}))
 	}},
+	"GetInvitation": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		inv, err := f.p.GetInvitation(ctx, tn.c.ID, tn.invitation.ID)
+		if err != nil {
+			return nil, err
+		}
+		return []customer.ID{inv.CustomerID}, nil
+	}},
 	"ResendInvitation": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.ResendInvitation(ctx, tn.c.ID, tn.invitation.ID, portal.ResendInvitationParams{}))
 	}},

@@ -331,6 +331,23 @@ func TestInviteByCustomerAdmin(t *testing.T) {
 		l, err := s.p.ListInvitations(as(t, admin), c.ID, portal.ListInvitationsParams{})
 		require.NoError(t, err)
 		assert.Len(t, l.Items, 2, "failed invitations wrote nothing")
+
+		// Eve's invitation reaches every site, Zed's only north.
+		eve, zed := l.Items[0], l.Items[1]
+		got, err := s.p.GetInvitation(as(t, admin), c.ID, eve.ID)
+		require.NoError(t, err)
+		assert.Equal(t, eve, got)
+		_, err = s.p.GetInvitation(as(t, northAdmin), c.ID, eve.ID)
+		assertCode(t, portalerr.NotFound, err, "beyond a site-limited admin's sites, as the list leaves it out")
+		got, err = s.p.GetInvitation(as(t, northAdmin), c.ID, zed.ID)
+		require.NoError(t, err)
+		assert.Equal(t, zed, got)
+		_, err = s.p.GetInvitation(as(t, admin), other.ID, eve.ID)
+		assertCode(t, portalerr.NotFound, err, "another customer looks missing")
+		_, err = s.p.GetInvitation(s.owner, other.ID, eve.ID)
+		assertCode(t, portalerr.NotFound, err, "under another customer's ID, for staff too")
+		_, err = s.p.GetInvitation(as(t, viewer), c.ID, eve.ID)
+		assertCode(t, portalerr.PermissionDenied, err)
 	})
 }
 
