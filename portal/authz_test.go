@@ -2,7 +2,9 @@ package portal_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -82,15 +84,163 @@ func newFixture(t *testing.T) fixture {
 	if tp.path == "" {
 		t.Fatal("the authorization fixture could not be built (see the first test that tried)")
 	}
-	store, err := sqlite.OpenTempFrom(t.Context(), tp.path)
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = store.Close() })
+	store := takeFixtureStore(t, tp.path)
 	ids := portal.SequenceAfter(tp.ids)
 	rec := &portaltest.Recorder{Err: bounce}
 	f := tp.f
 	f.env = newEnv(t, store, func(c *portal.Config) { c.Mailer = rec; c.IDs = ids })
 	f.store = store
+	f.changes = totalChanges(t, store)
 	return f
+}
+
+// fixtureStores holds open copies of the template that earlier cases
+// finished with, their rows put back as the template has them. Opening a
+// copy costs every connection a parse of the schema, most of a case's
+// CPU under -race; putting rows back through the open write connection
+// costs a statement per table and leaves the schema, so its connections
+// need not parse it again.
+var fixtureStores struct {
+	mu   sync.Mutex
+	free []*sqlite.Store
+}
+
+// takeFixtureStore returns a copy of the template at path for t: one that
+// an earlier case put back, or a new one. When t ends the copy's rows are
+// put back and it is kept for the next case; a copy that cannot be put
+// back is closed.
+func takeFixtureStore(t *testing.T, path string) *sqlite.Store {
+	t.Helper()
+	fs := &fixtureStores
+	fs.mu.Lock()
+	var store *sqlite.Store
+	if n := len(fs.free); n > 0 {
+		store, fs.free = fs.free[n-1], fs.free[:n-1]
+	}
+	fs.mu.Unlock()
+	if store == nil {
+		var err error
+		store, err = sqlite.OpenTempFrom(context.Background(), path)
+		require.NoError(t, err)
+	}
+	t.Cleanup(func() {
+		if err := resetFixtureStore(store, path); err != nil {
+			t.Logf("putting the fixture back: %v; closing the copy", err)
+			_ = store.Close()
+			return
+		}
+		fs.mu.Lock()
+		fs.free = append(fs.free, store)
+		fs.mu.Unlock()
+	})
+	return store
+}
+
+// fixtureTables is the template's tables, each after the tables its
+// foreign keys refer to; read once.
+var fixtureTables struct {
+	once   sync.Once
+	tables []string
+	err    error
+}
+
+// parentsFirst returns the attached template's tables (but goose's), each
+// after the tables it refers to.
+func parentsFirst(ctx context.Context, conn *sql.Conn) ([]string, error) {
+	ft := &fixtureTables
+	ft.once.Do(func() {
+		rows, err := conn.QueryContext(ctx, `SELECT t.name, coalesce(group_concat(f."table"), '')
+			FROM tpl.sqlite_schema AS t LEFT JOIN pragma_foreign_key_list(t.name, 'tpl') AS f
+			WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite_%' AND t.name <> 'goose_db_version'
+			GROUP BY t.name ORDER BY t.name`)
+		if err != nil {
+			ft.err = err
+			return
+		}
+		refs := map[string][]string{}
+		var names []string
+		for rows.Next() {
+			var name, to string
+			if ft.err = rows.Scan(&name, &to); ft.err != nil {
+				rows.Close()
+				return
+			}
+			names = append(names, name)
+			if to != "" {
+				refs[name] = strings.Split(to, ",")
+			}
+		}
+		if ft.err = rows.Close(); ft.err != nil {
+			return
+		}
+		done := map[string]bool{}
+		var visit func(string)
+		visit = func(n string) {
+			if done[n] {
+				return
+			}
+			done[n] = true
+			for _, p := range refs[n] {
+				if p != n {
+					visit(p)
+				}
+			}
+			ft.tables = append(ft.tables, n)
+		}
+		for _, n := range names {
+			visit(n)
+		}
+	})
+	return ft.tables, ft.err
+}
+
+// resetFixtureStore puts the rows of every table of s back as the template
+// at path has them, in one transaction on s's one write connection, with
+// the template attached there.
+func resetFixtureStore(s *sqlite.Store, path string) error {
+	ctx := context.Background()
+	write, _ := s.DB()
+	conn, err := write.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	var attached int
+	if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM pragma_database_list WHERE name = 'tpl'`).Scan(&attached); err != nil {
+		return err
+	}
+	if attached == 0 {
+		if _, err := conn.ExecContext(ctx, `ATTACH DATABASE ? AS tpl`, "file:"+path+"?mode=ro"); err != nil {
+			return err
+		}
+	}
+	tables, err := parentsFirst(ctx, conn)
+	if err != nil {
+		return err
+	}
+	// Foreign keys stay on (a pragma would make the connection prepare
+	// every statement again): children are emptied first, parents filled
+	// first.
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	for _, step := range []struct {
+		q     string
+		order func(int) int
+	}{
+		{`DELETE FROM main.%q`, func(i int) int { return len(tables) - 1 - i }},
+		{`INSERT INTO main.%[1]q SELECT * FROM tpl.%[1]q`, func(i int) int { return i }},
+	} {
+		for i := range tables {
+			tb := tables[step.order(i)]
+			if _, err := tx.ExecContext(ctx, fmt.Sprintf(step.q, tb)); err != nil {
+				_ = tx.Rollback()
+				return fmt.Errorf("%s: %w", tb, err)
+			}
+		}
+	}
+	return tx.Commit()
 }
 
 // wrote reports whether anything was written to f's database since it was
