@@ -21,6 +21,10 @@ const demoRef = "demo:acme"
 // customer users in every role, a portfolio with offers, orders in every
 // state, a stocked supplier warehouse and staff API keys in every role,
 // and prints how each one signs in. base is the server's public URL.
+// errDemoNotEmpty refuses to seed demo data beside customers of its own.
+var errDemoNotEmpty = errors.New("--demo seeds a database without customers, and this one has some; " +
+	"start it without --demo, or give --demo a new database (--db sqlite:demo.db)")
+
 func seedDemo(ctx context.Context, p *portal.Portal, mail *tokenTap, opts portal.OutboxOptions, base string, out io.Writer) error {
 	staff := identity.NewContext(ctx, identity.Staff("demo", identity.StaffOwner))
 	l, err := p.ListCustomers(staff, portal.ListCustomersParams{Search: demoRef, Limit: 1})
@@ -30,6 +34,13 @@ func seedDemo(ctx context.Context, p *portal.Portal, mail *tokenTap, opts portal
 	if len(l.Items) > 0 {
 		fmt.Fprintln(out, "Demo data is already in this database; its sign-in links were printed when it was seeded.")
 		return nil
+	}
+	// Demo customers beside real ones would be a mess to clean up.
+	if l, err = p.ListCustomers(staff, portal.ListCustomersParams{Limit: 1}); err != nil {
+		return err
+	}
+	if len(l.Items) > 0 {
+		return errDemoNotEmpty
 	}
 
 	on, off := true, false

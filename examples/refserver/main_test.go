@@ -286,6 +286,32 @@ func TestRunBadConfig(t *testing.T) {
 	}
 }
 
+// TestRunDemoRefusesADatabaseInUse checks that --demo does not add its
+// customers beside customers of the database's own.
+func TestRunDemoRefusesADatabaseInUse(t *testing.T) {
+	dir := t.TempDir()
+	s := start(t, dir)
+	staff, err := client.New(s.url, client.WithAPIKey(s.key))
+	require.NoError(t, err)
+	_, err = client.Check(staff.CreateCustomerWithResponse(t.Context(), nil, client.CreateCustomerRequest{Name: "Real Customer AG"}))
+	require.NoError(t, err)
+	require.NoError(t, s.shutdown(t))
+
+	env := func(k string) string {
+		return map[string]string{"PORTALKIT_ADDR": "127.0.0.1:0", "PORTALKIT_DB": "sqlite:" + filepath.Join(dir, "portalkit.db")}[k]
+	}
+	err = run(t.Context(), []string{"--demo"}, env, io.Discard)
+	require.ErrorIs(t, err, errDemoNotEmpty)
+	assert.ErrorContains(t, err, "--demo seeds a database without customers")
+
+	again := start(t, dir)
+	staff, err = client.New(again.url, client.WithAPIKey(s.key))
+	require.NoError(t, err)
+	l, err := client.Check(staff.ListCustomersWithResponse(t.Context(), nil))
+	require.NoError(t, err)
+	require.Len(t, l.JSON200.Items, 1, "nothing was seeded")
+}
+
 // TestRunDrains checks that a request under way when run's context ends
 // still gets its answer before run returns.
 func TestRunDrains(t *testing.T) {
