@@ -287,7 +287,7 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 	fs.StringVar(&cfg.db, "db", def("PORTALKIT_DATABASE_URL", def("PORTALKIT_DB", "sqlite:portalkit.db")),
 		"database: postgres://… for PostgreSQL, or a file path or sqlite:`path` for SQLite (PORTALKIT_DATABASE_URL)")
 	fs.StringVar(&cfg.publicURL, "public-url", env("PORTALKIT_PUBLIC_URL"), "base `URL` in printed links; default http:// and the listen address (PORTALKIT_PUBLIC_URL)")
-	fs.BoolVar(&cfg.demo, "demo", demo, "seed demo customers and users on first start and print their sign-in links (PORTALKIT_DEMO)")
+	fs.BoolVar(&cfg.demo, "demo", demo, "seed demo customers and users into a database without customers and print their sign-in links (PORTALKIT_DEMO)")
 	fs.StringVar(&cfg.smtpURL, "smtp-url", env("PORTALKIT_SMTP_URL"), "SMTP server `URL` for mail: smtp://user:pass@host:587, smtps://user:pass@host:465 or smtp://host:25?tls=none; without it mail is logged (PORTALKIT_SMTP_URL)")
 	fs.StringVar(&cfg.mailFrom, "mail-from", def("PORTALKIT_MAIL_FROM", defaultMailFrom), "sender `address` of mail (PORTALKIT_MAIL_FROM)")
 	check, err := outboxFlags(fs, env, &cfg.outbox)
