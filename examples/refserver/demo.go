@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -26,6 +27,18 @@ var errDemoNotEmpty = errors.New("--demo seeds a database without customers, and
 	"start it without --demo, or give --demo a new database (--db sqlite:demo.db)")
 
 func seedDemo(ctx context.Context, p *portal.Portal, mail *tokenTap, opts portal.OutboxOptions, base string, out io.Writer) error {
+	// The block is printed whole once seeding is done, so that the log
+	// lines seeding writes (a mail sent) stay apart from it.
+	var block bytes.Buffer
+	if err := seedDemoInto(ctx, p, mail, opts, base, &block); err != nil {
+		return err
+	}
+	_, err := io.Copy(out, &block)
+	return err
+}
+
+// seedDemoInto is seedDemo, writing what it prints to out as it goes.
+func seedDemoInto(ctx context.Context, p *portal.Portal, mail *tokenTap, opts portal.OutboxOptions, base string, out io.Writer) error {
 	staff := identity.NewContext(ctx, identity.Staff("demo", identity.StaffOwner))
 	l, err := p.ListCustomers(staff, portal.ListCustomersParams{Search: demoRef, Limit: 1})
 	if err != nil {

@@ -190,6 +190,9 @@ func TestRunDemo(t *testing.T) {
 		"Portfolio: 7 products", "PO-000001  standard  submitted", "confirmed", "rejected", "cancelled", "fulfilled", "pre_order"} {
 		assert.Contains(t, out, want)
 	}
+	block := out[strings.Index(out, "Demo data:"):]
+	block = block[:strings.Index(block, "Staff API keys")]
+	assert.NotContains(t, block, "level=", "the sign-in block is one, without log lines inside")
 	link := regexp.MustCompile(`"token":"(pa_[^"]+)"`).FindStringSubmatch(out)
 	require.NotNil(t, link, out)
 	c, err := client.New(s.url)
