@@ -303,10 +303,18 @@ type outgoing struct {
 // send with opts.Concurrency senders, and store the outcomes as they come
 // in, a group per transaction, while the senders go on.
 func (p *Portal) deliverOutbox(ctx context.Context, opts OutboxOptions) (OutboxReport, error) {
+	if err := ctx.Err(); err != nil {
+		return OutboxReport{}, fmt.Errorf("portal: claiming mail: %w", err)
+	}
+	// The claim runs to its end even when ctx ends meanwhile: a claim that
+	// committed while its caller stopped waiting for the answer would hold
+	// its messages until the lease ran out (ten minutes by default). The
+	// rest of the pass sees ctx and hands them back untried.
+	claim := context.WithoutCancel(ctx)
 	var batch []outbox.Message
-	err := p.store.InTx(ctx, func(r storage.Repos) error {
+	err := p.store.InTx(claim, func(r storage.Repos) error {
 		var err error
-		batch, err = r.Outbox().Claim(ctx, p.timestamp(), opts.BatchSize, opts.Lease)
+		batch, err = r.Outbox().Claim(claim, p.timestamp(), opts.BatchSize, opts.Lease)
 		return err
 	})
 	if err != nil {
