@@ -80,7 +80,7 @@ type listCursor struct {
 	p      *Portal
 	name   string      // the list
 	scope  customer.ID // the customer it lists in; empty for provider-wide lists
-	filter []byte      // its filters: params as JSON, less cursor and limit
+	params pageParams  // its filters are these, less cursor and limit
 }
 
 // openList binds a call of the list name, in customer scope (empty for
@@ -90,7 +90,7 @@ type listCursor struct {
 // after params are normalized and checked: the filters are sealed as
 // they are then.
 func (p *Portal) openList(ctx context.Context, name string, scope customer.ID, params pageParams) (listCursor, storage.Page, error) {
-	lc := listCursor{p: p, name: name, scope: scope, filter: filtersOf(params)}
+	lc := listCursor{p: p, name: name, scope: scope, params: params}
 	page := params.page()
 	if page.Cursor == "" {
 		return lc, page, nil
@@ -111,10 +111,12 @@ func (p *Portal) openList(ctx context.Context, name string, scope customer.ID, p
 	return lc, page, nil
 }
 
-// seal returns the seal of plain for this list call.
+// seal returns the seal of plain for this list call. Only a call that
+// opens or hands out a cursor seals, so a first page that is also the last
+// costs no encoding of its filters.
 func (lc listCursor) seal(key []byte, plain string) string {
 	m := hmac.New(sha256.New, key)
-	for _, part := range []string{"portalkit cursor v1", lc.name, string(lc.scope), string(lc.filter), plain} {
+	for _, part := range []string{"portalkit cursor v1", lc.name, string(lc.scope), string(filtersOf(lc.params)), plain} {
 		// Each part with its length, so that no two lists of parts run together alike.
 		_ = binary.Write(m, binary.BigEndian, uint32(len(part)))
 		m.Write([]byte(part))

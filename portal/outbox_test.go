@@ -441,6 +441,31 @@ func TestOutboxPermanentFailureAndRetry(t *testing.T) {
 	})
 }
 
+// stopWithMailInHand runs m's outbox worker until the mail server holds
+// the messages the test waits for (inHand closes; notInHand is the failure
+// when it does not), stops the worker, lets the server take them
+// (release) and checks that the worker returns nil.
+func (m mailEnv) stopWithMailInHand(t *testing.T, inHand, release chan struct{}, notInHand string) {
+	t.Helper()
+	ctx, stop := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- m.p.RunOutbox(ctx, m.opts) }()
+	select {
+	case <-inHand:
+	case <-time.After(30 * time.Second):
+		close(release)
+		t.Fatal(notInHand)
+	}
+	stop()
+	close(release)
+	select {
+	case err := <-done:
+		require.NoError(t, err, "a stopped worker returns nil")
+	case <-time.After(30 * time.Second):
+		t.Fatal("the worker did not stop")
+	}
+}
+
 // TestOutboxStopMidBatch stops a worker with one sender while the mail
 // server holds the second of five messages: the worker finishes that one,
 // hands the rest back, and a new worker sends them. The server gets each
@@ -471,22 +496,7 @@ func TestOutboxStopMidBatch(t *testing.T) {
 			require.NoError(t, err)
 		}
 
-		ctx, stop := context.WithCancel(t.Context())
-		done := make(chan error, 1)
-		go func() { done <- m.p.RunOutbox(ctx, m.opts) }()
-		select {
-		case <-inHand:
-		case <-time.After(30 * time.Second):
-			t.Fatal("the worker did not reach the second message")
-		}
-		stop()
-		close(release)
-		select {
-		case err := <-done:
-			require.NoError(t, err, "a stopped worker returns nil")
-		case <-time.After(30 * time.Second):
-			t.Fatal("the worker did not stop")
-		}
+		m.stopWithMailInHand(t, inHand, release, "the worker did not reach the second message")
 
 		assert.Len(t, m.smtp.Messages(), 2, "the message in hand was finished, no other started")
 		l, err := m.p.ListMail(m.owner, portal.ListMailParams{})
@@ -858,23 +868,7 @@ func TestOutboxStopWithMessagesInHand(t *testing.T) {
 			require.NoError(t, err)
 		}
 
-		ctx, stop := context.WithCancel(t.Context())
-		done := make(chan error, 1)
-		go func() { done <- m.p.RunOutbox(ctx, m.opts) }()
-		select {
-		case <-inHand:
-		case <-time.After(30 * time.Second):
-			close(release)
-			t.Fatal("the worker did not get three messages in hand")
-		}
-		stop()
-		close(release)
-		select {
-		case err := <-done:
-			require.NoError(t, err, "a stopped worker returns nil")
-		case <-time.After(30 * time.Second):
-			t.Fatal("the worker did not stop")
-		}
+		m.stopWithMailInHand(t, inHand, release, "the worker did not get three messages in hand")
 
 		assert.Len(t, m.smtp.Messages(), 3, "the messages in hand were finished, no other started")
 		states := map[outbox.Status]int{}
