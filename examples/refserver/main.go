@@ -345,26 +345,18 @@ func outboxFlags(fs *flag.FlagSet, env func(string) string, o *portal.OutboxOpti
 		{"outbox-max-delay", "PORTALKIT_OUTBOX_MAX_DELAY", "longest backoff of an outbox message", &o.MaxDelay, portal.DefaultOutboxMaxDelay},
 	}
 	for _, f := range ints {
-		field[strings.ReplaceAll(strings.TrimPrefix(f.name, "outbox-"), "-", "_")] = f.name
-		def := f.def
-		if v := env(f.envName); v != "" {
-			n, err := strconv.Atoi(v)
-			if err != nil {
-				return nil, fmt.Errorf("%s=%q: want a whole number", f.envName, v)
-			}
-			def = n
+		field[optionName(f.name)] = f.name
+		def, err := envOr(env, f.envName, f.def, strconv.Atoi, "a whole number")
+		if err != nil {
+			return nil, err
 		}
 		fs.IntVar(f.p, f.name, def, f.usage+" ("+f.envName+")")
 	}
 	for _, f := range durs {
-		field[strings.ReplaceAll(strings.TrimPrefix(f.name, "outbox-"), "-", "_")] = f.name
-		def := f.def
-		if v := env(f.envName); v != "" {
-			d, err := time.ParseDuration(v)
-			if err != nil {
-				return nil, fmt.Errorf("%s=%q: want a duration such as 30s, 10m or 1h", f.envName, v)
-			}
-			def = d
+		field[optionName(f.name)] = f.name
+		def, err := envOr(env, f.envName, f.def, time.ParseDuration, "a duration such as 30s, 10m or 1h")
+		if err != nil {
+			return nil, err
 		}
 		fs.DurationVar(f.p, f.name, def, f.usage+" ("+f.envName+")")
 	}
@@ -397,6 +389,26 @@ func outboxFlags(fs *flag.FlagSet, env func(string) string, o *portal.OutboxOpti
 		}
 		return err
 	}, nil
+}
+
+// optionName is the name portal's errors give the OutboxOptions field of
+// an outbox flag: "outbox-batch-size" is "batch_size".
+func optionName(flag string) string {
+	return strings.ReplaceAll(strings.TrimPrefix(flag, "outbox-"), "-", "_")
+}
+
+// envOr returns the variable name of env as parse reads it, or def when it
+// is unset; an error saying it wants what when parse fails.
+func envOr[T any](env func(string) string, name string, def T, parse func(string) (T, error), want string) (T, error) {
+	v := env(name)
+	if v == "" {
+		return def, nil
+	}
+	t, err := parse(v)
+	if err != nil {
+		return def, fmt.Errorf("%s=%q: want %s", name, v, want)
+	}
+	return t, nil
 }
 
 // openPortal opens the database, applying its migrations, and a Portal on
