@@ -12,30 +12,25 @@ import (
 	"github.com/portalkit/portalkit/portalerr"
 )
 
-// problemType is how an HTTP status and a title follow from an error code.
-type problemType struct {
-	status int
-	title  string
-}
-
-// problemTypes is the one table from portalerr codes to HTTP statuses. A few
-// answers differ from it by where the error arises rather than by its code
-// (412, 413, 428, 503); those are set with withStatus.
-var problemTypes = map[portalerr.Code]problemType{
-	portalerr.Invalid:            {http.StatusBadRequest, "Invalid input"},
-	portalerr.Unauthenticated:    {http.StatusUnauthorized, "Not signed in"},
-	portalerr.PermissionDenied:   {http.StatusForbidden, "Not allowed"},
-	portalerr.FeatureDisabled:    {http.StatusForbidden, "Feature disabled"},
-	portalerr.LicenseRequired:    {http.StatusForbidden, "License required"},
-	portalerr.NotFound:           {http.StatusNotFound, "Not found"},
-	portalerr.AlreadyExists:      {http.StatusConflict, "Already exists"},
-	portalerr.Conflict:           {http.StatusConflict, "Conflict"},
-	portalerr.FailedPrecondition: {http.StatusConflict, "Not possible now"},
-	portalerr.InvitationExpired:  {http.StatusGone, "Invitation expired"},
-	portalerr.InvitationRevoked:  {http.StatusGone, "Invitation revoked"},
-	portalerr.InvitationUsed:     {http.StatusGone, "Invitation used"},
-	portalerr.RateLimited:        {http.StatusTooManyRequests, "Too many attempts"},
-	portalerr.Internal:           {http.StatusInternalServerError, "Internal error"},
+// problemTitles names each code's problem type; portalerr.HTTPStatus gives
+// its status. A few answers differ from that status by where the error
+// arises rather than by its code (412, 413, 428, 503); those are set with
+// withStatus.
+var problemTitles = map[portalerr.Code]string{
+	portalerr.Invalid:            "Invalid input",
+	portalerr.Unauthenticated:    "Not signed in",
+	portalerr.PermissionDenied:   "Not allowed",
+	portalerr.FeatureDisabled:    "Feature disabled",
+	portalerr.LicenseRequired:    "License required",
+	portalerr.NotFound:           "Not found",
+	portalerr.AlreadyExists:      "Already exists",
+	portalerr.Conflict:           "Conflict",
+	portalerr.FailedPrecondition: "Not possible now",
+	portalerr.InvitationExpired:  "Invitation expired",
+	portalerr.InvitationRevoked:  "Invitation revoked",
+	portalerr.InvitationUsed:     "Invitation used",
+	portalerr.RateLimited:        "Too many attempts",
+	portalerr.Internal:           "Internal error",
 }
 
 // statusError overrides the status the table gives an error's code.
@@ -80,18 +75,18 @@ func staleIfMatch(err error) error {
 }
 
 // writeProblem answers err as an application/problem+json document. The
-// status comes from err's code through problemTypes unless withStatus set
+// status comes from err's code through portalerr.HTTPStatus unless withStatus set
 // one. Errors without a portalerr code are answered "internal error" and
 // logged with the request ID; their text never reaches the client. A request
 // whose context was cancelled (the client went away) is logged at debug.
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
 	ctx := r.Context()
 	code := portalerr.CodeOf(err)
-	pt, ok := problemTypes[code]
+	title, ok := problemTitles[code]
 	if !ok {
-		code, pt = portalerr.Internal, problemTypes[portalerr.Internal]
+		code, title = portalerr.Internal, problemTitles[portalerr.Internal]
 	}
-	status := pt.status
+	status := portalerr.HTTPStatus(code)
 	var se *statusError
 	if errors.As(err, &se) {
 		status = se.status
@@ -108,7 +103,7 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 	}
 	prob := oapi.Problem{
 		Type:     "urn:portalkit:problem:" + string(code),
-		Title:    pt.title,
+		Title:    title,
 		Status:   status,
 		Code:     oapi.ProblemCode(code),
 		Detail:   ptr(portalerr.MessageOf(err)),

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 )
@@ -157,4 +158,32 @@ func FieldsOf(err error) []FieldViolation {
 // IsContext reports whether err is a cancelled or expired context.
 func IsContext(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// httpStatus is the one table from codes to HTTP statuses, shared by the
+// API and the web pages.
+var httpStatus = map[Code]int{
+	Invalid:            http.StatusBadRequest,
+	Unauthenticated:    http.StatusUnauthorized,
+	PermissionDenied:   http.StatusForbidden,
+	FeatureDisabled:    http.StatusForbidden,
+	LicenseRequired:    http.StatusForbidden,
+	NotFound:           http.StatusNotFound,
+	AlreadyExists:      http.StatusConflict,
+	Conflict:           http.StatusConflict,
+	FailedPrecondition: http.StatusConflict,
+	InvitationExpired:  http.StatusGone,
+	InvitationRevoked:  http.StatusGone,
+	InvitationUsed:     http.StatusGone,
+	RateLimited:        http.StatusTooManyRequests,
+	Internal:           http.StatusInternalServerError,
+}
+
+// HTTPStatus returns the HTTP status that answers an error of code c:
+// 500 for Internal and for a code it does not know.
+func HTTPStatus(c Code) int {
+	if s, ok := httpStatus[c]; ok {
+		return s
+	}
+	return http.StatusInternalServerError
 }
