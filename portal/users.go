@@ -64,3 +64,38 @@ func (p *Portal) setUserStatus(ctx context.Context, r storage.Repos, id customer
 	})
 	return u, notFoundAs(err, errUserNotFound(id))
 }
+
+// UpdateMyAccountParams change the calling user's own account.
+type UpdateMyAccountParams struct {
+	Name string `json:"name" validate:"required,max=200,singleline"`
+	// Locale is the user's language for pages and e-mails, a BCP 47 tag
+	// such as "de"; "" leaves the choice to the browser and the provider's
+	// default.
+	Locale string `json:"locale" validate:"omitempty,max=35,bcp47_language_tag"`
+}
+
+// UpdateMyAccount changes the calling user's name and language. Customer
+// users may call it, except through a read-only access link.
+func (p *Portal) UpdateMyAccount(ctx context.Context, params UpdateMyAccountParams) (customer.User, error) {
+	if err := validStruct(params); err != nil {
+		return customer.User{}, err
+	}
+	var out customer.User
+	err := p.write(ctx, func(r storage.Repos) error {
+		a, err := p.authorize(ctx, r, ActSelf, "", "")
+		if err != nil {
+			return err
+		}
+		if a.who.ReadOnly {
+			return portalerr.New(portalerr.PermissionDenied, "a read-only access link cannot change the account")
+		}
+		out, err = r.Users().Update(ctx, a.membership.UserID, func(u *customer.User) error {
+			u.Name = params.Name
+			u.Locale = params.Locale
+			u.UpdatedAt = p.timestamp()
+			return nil
+		})
+		return err
+	})
+	return out, err
+}

@@ -73,6 +73,7 @@ import (
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/storage/postgres"
 	"github.com/portalkit/portalkit/storage/sqlite"
+	"github.com/portalkit/portalkit/webui"
 )
 
 func main() {
@@ -189,8 +190,16 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 		apiOpts = append(apiOpts, httpapi.WithoutMetricsEndpoint())
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/", httpapi.NewHandler(p, apiOpts...))
-	signInPages(mux)
+	api := httpapi.NewHandler(p, apiOpts...)
+	for _, path := range []string{"/v1/", "/healthz", "/readyz", "/metrics", "/openapi.yaml"} {
+		mux.Handle(path, api)
+	}
+	uiOpts := []webui.Option{webui.WithLogger(log), webui.WithBranding(webui.Branding{Name: productName})}
+	if strings.HasPrefix(base, "https://") {
+		// TLS ends at a proxy in front of the server.
+		uiOpts = append(uiOpts, webui.WithSecureCookies())
+	}
+	mux.Handle("/", webui.New(p, uiOpts...))
 	servers := []*http.Server{newHTTPServer(ctx, mux, log)}
 	if ownMetrics {
 		// Its own listener is its access control: whoever reaches it may read it.

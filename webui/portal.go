@@ -1,0 +1,580 @@
+package webui
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/orders"
+	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/warehouse"
+)
+
+// portalRoutes registers the customer portal's pages.
+func (h *handler) portalRoutes() {
+	h.mux.HandleFunc("GET /{$}", h.home)
+	h.mux.HandleFunc("GET /orders", h.asUser(h.orderList))
+	h.mux.HandleFunc("GET /orders/{id}", h.asUser(h.orderPage))
+	h.mux.HandleFunc("POST /orders", h.asUser(h.placeOrder))
+	h.mux.HandleFunc("POST /orders/{id}/cancel", h.asUser(h.cancelOrder))
+	h.mux.HandleFunc("GET /catalogue", h.asUser(h.cataloguePage))
+	h.mux.HandleFunc("GET /basket", h.asUser(h.basketPage))
+	h.mux.HandleFunc("GET /stock", h.asUser(h.stockPage))
+	h.mux.HandleFunc("GET /stock/items", h.asUser(h.stockItems))
+	h.mux.HandleFunc("GET /stock/items/{id}", h.asUser(h.stockItemPage))
+	h.mux.HandleFunc("POST /stock/items/{id}/{move}", h.asUser(h.moveStockItem))
+	h.mux.HandleFunc("GET /members", h.asUser(h.membersPage))
+	h.mux.HandleFunc("POST /members/invite", h.asUser(h.inviteMember))
+	h.mux.HandleFunc("POST /members/{id}/role", h.asUser(h.changeRole))
+	h.mux.HandleFunc("POST /members/{id}/{state}", h.asUser(h.memberState))
+	h.mux.HandleFunc("POST /invitations/{id}/{act}", h.asUser(h.invitationAct))
+	h.mux.HandleFunc("GET /account", h.asUser(h.accountPage))
+	h.mux.HandleFunc("POST /account", h.asUser(h.saveAccount))
+	h.mux.HandleFunc("POST /account/password", h.asUser(h.setPassword))
+	h.mux.HandleFunc("POST /account/membership", h.asUser(h.switchMembership))
+}
+
+// userPage is a customer portal page's handler: it gets the view of a
+// signed-in customer user and the customer it acts for.
+type userPage func(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID)
+
+// asUser admits signed-in customer users; anybody else goes to the
+// sign-in page (staff to the console).
+func (h *handler) asUser(next userPage) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		who, ok := identity.FromContext(r.Context())
+		switch {
+		case !ok:
+			if r.Method == http.MethodGet {
+				h.toSignIn(w, r)
+				return
+			}
+			h.fail(w, r, portalerr.New(portalerr.Unauthenticated, "your session has ended; sign in again"))
+			return
+		case who.Kind != identity.KindUser:
+			http.Redirect(w, r, h.url("/console", nil), http.StatusSeeOther)
+			return
+		}
+		v := h.view(r, "")
+		if v.Me == nil {
+			h.clearCookie(w, sessionCookie, "/")
+			h.toSignIn(w, r)
+			return
+		}
+		next(w, r, v, who.CustomerID)
+	}
+}
+
+func (h *handler) home(w http.ResponseWriter, r *http.Request) {
+	who, ok := identity.FromContext(r.Context())
+	switch {
+	case !ok:
+		h.toSignIn(w, r)
+	case who.IsProvider():
+		http.Redirect(w, r, h.url("/console", nil), http.StatusSeeOther)
+	default:
+		http.Redirect(w, r, h.url("/orders", nil), http.StatusSeeOther)
+	}
+}
+
+// pageLimit is how many rows a list page shows.
+const pageLimit = 25
+
+// list is a page of rows with the link to the next one.
+type list[T any] struct {
+	Items []T
+	Next  string // the next page's URL; "" on the last
+}
+
+// newList wraps a portal page, linking the next one with the request's
+// own query and the next cursor.
+func newList[T any](r *http.Request, v *view, l portal.List[T]) list[T] {
+	out := list[T]{Items: l.Items}
+	if l.NextCursor != "" {
+		q := r.URL.Query()
+		q.Set("cursor", l.NextCursor)
+		q.Del("done")
+		out.Next = v.URL(r.URL.Path) + "?" + q.Encode()
+	}
+	return out
+}
+
+func (h *handler) orderList(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
+	q := r.URL.Query()
+	l, err := h.p.ListOrders(r.Context(), cid, portal.ListOrdersParams{
+		Status: orders.Status(q.Get("status")), Cursor: q.Get("cursor"), Limit: pageLimit,
+	})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v.Title = v.T("Orders")
+	v.Form = q
+	v.Data = newList(r, v, l)
+	h.render(w, r, "orders", v)
+}
+
+// orderView is an order with what the viewer may do to it.
+type orderView struct {
+	orders.Order
+	CanCancel bool
+}
+
+func (h *handler) orderPage(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
+	o, err := h.p.GetOrder(r.Context(), cid, orders.ID(r.PathValue("id")))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.showOrder(w, r, v, o, http.StatusOK)
+}
+
+func (h *handler) showOrder(w http.ResponseWriter, r *http.Request, v *view, o orders.Order, status int) {
+	v.Title = v.T("Order %s", o.Number)
+	v.Data = orderView{Order: o, CanCancel: v.Can(string(portal.ActOrderCancel)) && o.Status == orders.StatusSubmitted}
+	h.renderStatus(w, r, status, "order", v)
+}
+
+func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
+	id := orders.ID(r.PathValue("id"))
+	_, err := h.p.CancelOrder(r.Context(), cid, id, portal.CancelOrderParams{Reason: strings.TrimSpace(r.PostFormValue("reason"))})
+	if err != nil {
+		o, gerr := h.p.GetOrder(r.Context(), cid, id)
+		if gerr != nil {
+			h.fail(w, r, err)
+			return
+		}
+		v.Error = errorMessage(v, err)
+		h.showOrder(w, r, v, o, portalerr.HTTPStatus(portalerr.CodeOf(err)))
+		return
+	}
+	h.redirect(w, r, "/orders/"+url.PathEscape(string(id)), "order_cancelled")
+}
+
+// catalogue is the catalogue page's data.
+type catalogue struct {
+	list[orders.Entry]
+	PreOrders bool
+}
+
+func (h *handler) cataloguePage(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
+	l, err := h.p.GetCatalogue(r.Context(), cid, portal.GetCatalogueParams{Cursor: r.URL.Query().Get("cursor"), Limit: 100})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v.Title = v.T("Catalogue")
+	v.Data = catalogue{list: newList(r, v, l)}
+	h.render(w, r, "catalogue", v)
+}
+
+// basket is what the basket page shows: the lines chosen in the
+// catalogue, priced, and the choices of delivery.
+type basket struct {
+	Lines     []orders.Line
+	Total     int64
+	Currency  string
+	PreOrders bool
+	Sites     []customer.Site
+	Today     string
+}
+
+// basketLines reads the quantities a form chose ("qty.<product ID>")
+// and prices them from the customer's catalogue.
+func (h *handler) basketLines(r *http.Request, cid customer.ID, form url.Values) ([]orders.Line, []portal.OrderLineParams, error) {
+	want := map[orders.ProductID]int{}
+	for k, vs := range form {
+		pid, ok := strings.CutPrefix(k, "qty.")
+		if !ok || len(vs) == 0 || strings.TrimSpace(vs[0]) == "" {
+			continue
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(vs[0]))
+		if err != nil || n < 0 || n > 10000 {
+			return nil, nil, portalerr.Invalidf(k, "must be a whole number from 0 to 10000")
+		}
+		if n > 0 {
+			want[orders.ProductID(pid)] = n
+		}
+	}
+	if len(want) == 0 {
+		return nil, nil, portalerr.Invalidf("lines", "choose a quantity of at least one product")
+	}
+	var (
+		lines  []orders.Line
+		params []portal.OrderLineParams
+		cursor string
+	)
+	for {
+		l, err := h.p.GetCatalogue(r.Context(), cid, portal.GetCatalogueParams{Cursor: cursor, Limit: 100})
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, e := range l.Items {
+			if n, ok := want[e.Product.ID]; ok {
+				lines = append(lines, orders.Line{ProductID: e.Product.ID, SKU: e.Product.SKU, Name: e.Product.Name, UnitPrice: e.Price, Quantity: n})
+				params = append(params, portal.OrderLineParams{ProductID: e.Product.ID, Quantity: n})
+				delete(want, e.Product.ID)
+			}
+		}
+		if cursor = l.NextCursor; cursor == "" || len(want) == 0 {
+			break
+		}
+	}
+	if len(want) > 0 {
+		return nil, nil, portalerr.Invalidf("lines", "a product chosen is no longer in the catalogue")
+	}
+	sort.Slice(lines, func(i, j int) bool { return lines[i].Name < lines[j].Name })
+	return lines, params, nil
+}
+
+func (h *handler) basketPage(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
+	v.Title = v.T("Basket")
+	lines, _, err := h.basketLines(r, cid, r.URL.Query())
+	if err != nil {
+		v.Error = errorMessage(v, err)
+		v.Data = basket{}
+		h.renderStatus(w, r, portalerr.HTTPStatus(portalerr.CodeOf(err)), "basket", v)
+		return
+	}
+	v.Data = h.newBasket(r, cid, lines)
+	h.render(w, r, "basket", v)
+}
+
+func (h *handler) newBasket(r *http.Request, cid customer.ID, lines []orders.Line) basket {
+	b := basket{Lines: lines, Today: h.p.Now().Format(time.DateOnly)}
+	for _, l := range lines {
+		b.Total += l.Total()
+		b.Currency = l.UnitPrice.Currency
+	}
+	if f, err := h.p.GetFeatures(r.Context(), cid); err == nil {
+		b.PreOrders = f.Features.PreOrders
+	}
+	if s, err := h.p.ListSites(r.Context(), cid, portal.ListSitesParams{Limit: 100}); err == nil {
+		b.Sites = s.Items
+	}
+	return b
+}
+
+func (h *handler) placeOrder(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, portalerr.New(portalerr.Invalid, "the form could not be read"))
+		return
+	}
+	f := r.PostForm
+	lines, params, err := h.basketLines(r, cid, f)
+	if err != nil {
+		v.Title = v.T("Basket")
+		v.Data = basket{}
+		h.formError(w, r, "basket", v, err)
+		return
+	}
+	p := portal.PlaceOrderParams{
+		Lines:  params,
+		SiteID: customer.SiteID(f.Get("site_id")),
+		Note:   strings.TrimSpace(f.Get("note")),
+	}
+	if f.Get("kind") == string(orders.KindPreOrder) {
+		p.Kind = orders.KindPreOrder
+	} else {
+		if name := strings.TrimSpace(f.Get("recipient_name")); name != "" || f.Get("line1") == "" {
+			p.Recipient = &orders.Employee{Name: name, Email: strings.TrimSpace(f.Get("recipient_email"))}
+		} else {
+			p.DeliveryAddress = &customer.Address{
+				Line1: f.Get("line1"), PostalCode: f.Get("postal_code"), City: f.Get("city"), Country: f.Get("country"),
+			}
+		}
+		if d := f.Get("requested_date"); d != "" {
+			t, err := time.Parse(time.DateOnly, d)
+			if err != nil {
+				err = portalerr.Invalidf("requested_date", "must be a date")
+				v.Title = v.T("Basket")
+				v.Data = h.newBasket(r, cid, lines)
+				h.formError(w, r, "basket", v, err)
+				return
+			}
+			p.RequestedDate = t
+		}
+	}
+	o, err := h.p.PlaceOrder(r.Context(), cid, p)
+	if err != nil {
+		v.Title = v.T("Basket")
+		v.Data = h.newBasket(r, cid, lines)
+		h.formError(w, r, "basket", v, err)
+		return
+	}
+	h.redirect(w, r, "/orders/"+url.PathEscape(string(o.ID)), "order_placed")
+}
+
+func (h *handler) stockPage(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
+	l, err := h.p.ListStockLevels(r.Context(), cid, portal.ListStockLevelsParams{Cursor: r.URL.Query().Get("cursor"), Limit: pageLimit})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v.Title = v.T("Warehouse")
+	v.Data = newList(r, v, l)
+	h.render(w, r, "stock", v)
+}
+
+func (h *handler) stockItems(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
+	q := r.URL.Query()
+	l, err := h.p.ListStockItems(r.Context(), cid, portal.ListStockItemsParams{
+		ProductID: orders.ProductID(q.Get("product")), Status: warehouse.Status(q.Get("status")),
+		SerialNumber: q.Get("serial"), Cursor: q.Get("cursor"), Limit: pageLimit,
+	})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v.Title = v.T("Items")
+	v.Form = q
+	v.Data = newList(r, v, l)
+	h.render(w, r, "stock_items", v)
+}
+
+func (h *handler) stockItemPage(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
+	h.showStockItem(w, r, v, cid, http.StatusOK)
+}
+
+func (h *handler) showStockItem(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID, status int) {
+	it, err := h.p.GetStockItem(r.Context(), cid, warehouse.ItemID(r.PathValue("id")))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v.Title = v.T("Item %s", it.Product.Name)
+	v.Data = it
+	h.renderStatus(w, r, status, "stock_item", v)
+}
+
+func (h *handler) moveStockItem(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
+	id := warehouse.ItemID(r.PathValue("id"))
+	ctx := r.Context()
+	note := strings.TrimSpace(r.PostFormValue("note"))
+	var (
+		err    error
+		notice string
+	)
+	switch r.PathValue("move") {
+	case "issue":
+		_, err = h.p.IssueStockItem(ctx, cid, id, portal.IssueStockItemParams{Note: note, Holder: orders.Employee{
+			Name: strings.TrimSpace(r.PostFormValue("holder_name")), Email: strings.TrimSpace(r.PostFormValue("holder_email")),
+			EmployeeNumber: strings.TrimSpace(r.PostFormValue("holder_number")),
+		}})
+		notice = "issued"
+	case "return":
+		_, err = h.p.ReturnStockItem(ctx, cid, id, portal.ReturnStockItemParams{Note: note, Condition: warehouse.Condition(r.PostFormValue("condition"))})
+		notice = "returned"
+	case "retire":
+		_, err = h.p.RetireStockItem(ctx, cid, id, portal.RetireStockItemParams{Reason: strings.TrimSpace(r.PostFormValue("reason"))})
+		notice = "retired"
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		if portalerr.CodeOf(err) == portalerr.NotFound {
+			h.fail(w, r, err)
+			return
+		}
+		v.Error = errorMessage(v, err)
+		v.Fields = map[string]string{}
+		for _, f := range portalerr.FieldsOf(err) {
+			v.Fields[f.Field] = f.Message
+		}
+		v.Form = r.PostForm
+		h.showStockItem(w, r, v, cid, portalerr.HTTPStatus(portalerr.CodeOf(err)))
+		return
+	}
+	h.redirect(w, r, "/stock/items/"+url.PathEscape(string(id)), notice)
+}
+
+// people is the members page's data.
+type people struct {
+	Members     []portal.Member
+	Invitations []invite.Invitation
+	Roles       []customer.Role
+}
+
+func (h *handler) membersPage(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
+	h.showMembers(w, r, v, cid, http.StatusOK)
+}
+
+func (h *handler) showMembers(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID, status int) {
+	ctx := r.Context()
+	m, err := h.p.ListMembers(ctx, cid, portal.ListMembersParams{Limit: 100})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := people{Members: m.Items, Roles: []customer.Role{customer.RoleViewer, customer.RoleMaintainer, customer.RoleAdmin}}
+	if v.Can(string(portal.ActInvitationRead)) {
+		inv, err := h.p.ListInvitations(ctx, cid, portal.ListInvitationsParams{State: invite.StatePending, Limit: 100})
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		d.Invitations = inv.Items
+	}
+	v.Title = v.T("Members")
+	v.Data = d
+	h.renderStatus(w, r, status, "members", v)
+}
+
+// membersError shows the members page again with the failure of one of
+// its forms.
+func (h *handler) membersError(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID, err error) {
+	if c := portalerr.CodeOf(err); c == portalerr.NotFound || c == portalerr.Internal {
+		h.fail(w, r, err)
+		return
+	}
+	v.Error = errorMessage(v, err)
+	v.Fields = map[string]string{}
+	for _, f := range portalerr.FieldsOf(err) {
+		v.Fields[f.Field] = f.Message
+	}
+	v.Form = r.PostForm
+	h.showMembers(w, r, v, cid, portalerr.HTTPStatus(portalerr.CodeOf(err)))
+}
+
+func (h *handler) inviteMember(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
+	_, err := h.p.Invite(r.Context(), cid, portal.InviteParams{
+		Email:   strings.TrimSpace(r.PostFormValue("email")),
+		Role:    customer.Role(r.PostFormValue("role")),
+		Message: strings.TrimSpace(r.PostFormValue("message")),
+	})
+	if err != nil {
+		h.membersError(w, r, v, cid, err)
+		return
+	}
+	h.redirect(w, r, "/members", "invited")
+}
+
+func (h *handler) changeRole(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
+	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	_, err := h.p.ChangeRole(r.Context(), cid, customer.MembershipID(r.PathValue("id")), portal.ChangeRoleParams{
+		Role: customer.Role(r.PostFormValue("role")), Version: version,
+	})
+	if err != nil {
+		h.membersError(w, r, v, cid, err)
+		return
+	}
+	h.redirect(w, r, "/members", "member_updated")
+}
+
+func (h *handler) memberState(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
+	id := customer.MembershipID(r.PathValue("id"))
+	var err error
+	switch r.PathValue("state") {
+	case "disable":
+		_, err = h.p.DisableMember(r.Context(), cid, id)
+	case "enable":
+		_, err = h.p.EnableMember(r.Context(), cid, id)
+	case "remove":
+		err = h.p.RemoveMember(r.Context(), cid, id)
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		h.membersError(w, r, v, cid, err)
+		return
+	}
+	h.redirect(w, r, "/members", "member_updated")
+}
+
+func (h *handler) invitationAct(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
+	id := invite.ID(r.PathValue("id"))
+	var (
+		err    error
+		notice string
+	)
+	switch r.PathValue("act") {
+	case "resend":
+		_, err = h.p.ResendInvitation(r.Context(), cid, id, portal.ResendInvitationParams{})
+		notice = "resent"
+	case "revoke":
+		_, err = h.p.RevokeInvitation(r.Context(), cid, id)
+		notice = "revoked"
+	default:
+		http.NotFound(w, r)
+		return
+	}
+	if err != nil {
+		h.membersError(w, r, v, cid, err)
+		return
+	}
+	h.redirect(w, r, "/members", notice)
+}
+
+// account is the account page's data.
+type account struct {
+	Memberships []portal.MyMembership
+	Languages   []string
+}
+
+func (h *handler) accountPage(w http.ResponseWriter, r *http.Request, v *view, _ customer.ID) {
+	h.showAccount(w, r, v, http.StatusOK)
+}
+
+func (h *handler) showAccount(w http.ResponseWriter, r *http.Request, v *view, status int) {
+	ms, err := h.p.MyMemberships(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	v.Title = v.T("Your account")
+	v.Data = account{Memberships: ms, Languages: []string{"en", "de"}}
+	h.renderStatus(w, r, status, "account", v)
+}
+
+func (h *handler) accountError(w http.ResponseWriter, r *http.Request, v *view, err error) {
+	if portalerr.CodeOf(err) == portalerr.Internal {
+		h.fail(w, r, err)
+		return
+	}
+	v.Error = errorMessage(v, err)
+	v.Fields = map[string]string{}
+	for _, f := range portalerr.FieldsOf(err) {
+		v.Fields[f.Field] = f.Message
+	}
+	v.Form = r.PostForm
+	h.showAccount(w, r, v, portalerr.HTTPStatus(portalerr.CodeOf(err)))
+}
+
+func (h *handler) saveAccount(w http.ResponseWriter, r *http.Request, v *view, _ customer.ID) {
+	_, err := h.p.UpdateMyAccount(r.Context(), portal.UpdateMyAccountParams{
+		Name:   strings.TrimSpace(r.PostFormValue("name")),
+		Locale: r.PostFormValue("locale"),
+	})
+	if err != nil {
+		h.accountError(w, r, v, err)
+		return
+	}
+	h.redirect(w, r, "/account", "saved")
+}
+
+func (h *handler) setPassword(w http.ResponseWriter, r *http.Request, v *view, _ customer.ID) {
+	err := h.p.SetPassword(r.Context(), portal.SetPasswordParams{Current: r.PostFormValue("current_password"), New: r.PostFormValue("new_password")})
+	if err != nil {
+		h.accountError(w, r, v, err)
+		return
+	}
+	h.redirect(w, r, "/account", "password_set")
+}
+
+func (h *handler) switchMembership(w http.ResponseWriter, r *http.Request, v *view, _ customer.ID) {
+	_, err := h.p.SwitchMembership(r.Context(), customer.MembershipID(r.PostFormValue("membership_id")))
+	if err != nil {
+		h.accountError(w, r, v, err)
+		return
+	}
+	h.redirect(w, r, "/", "switched")
+}

@@ -1,0 +1,245 @@
+package webui
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portalerr"
+)
+
+//go:embed templates
+var templateFS embed.FS
+
+// pages are the parsed templates, one per page, each with the layout.
+var pages = func() map[string]*template.Template {
+	layout := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		panic(err)
+	}
+	m := make(map[string]*template.Template, len(names))
+	for _, n := range names {
+		name := strings.TrimSuffix(path.Base(n), ".html")
+		if name == "layout" {
+			continue
+		}
+		m[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, n))
+	}
+	return m
+}()
+
+// funcs are the templates' few helpers beyond view's methods.
+var funcs = template.FuncMap{
+	// list makes a list of strings to range over: choices of a select.
+	"list": func(s ...string) []string { return s },
+}
+
+// view is what every page's template gets: the page's own Data, and who
+// is looking, in which language, under whose branding.
+type view struct {
+	locale
+	Title string
+	Brand Branding
+	// Me is the signed-in person; nil on the sign-in pages.
+	Me *portal.MeInfo
+	// Notice confirms what the last form did; Error says why it failed,
+	// and Fields which fields were wrong.
+	Notice string
+	Error  string
+	Fields map[string]string
+	// Form holds the values of a form sent back with an error.
+	Form url.Values
+	Data any
+
+	h       *handler
+	path    string
+	actions map[portal.Action]bool
+}
+
+// view returns the base view of request r for page name.
+func (h *handler) view(r *http.Request, name string) *view {
+	v := &view{h: h, path: r.URL.Path, Brand: h.brand, Form: url.Values{}}
+	own := ""
+	if _, ok := identity.FromContext(r.Context()); ok {
+		if me, err := h.p.Me(r.Context()); err == nil {
+			v.Me = &me
+			own = me.User.Locale
+			v.actions = make(map[portal.Action]bool, len(me.Actions))
+			for _, a := range me.Actions {
+				v.actions[a] = true
+			}
+		}
+	}
+	v.locale = newLocale(pickLanguage(r, own))
+	if n := r.URL.Query().Get("done"); n != "" {
+		v.Notice = noticeText(v.locale, n)
+	}
+	return v
+}
+
+// URL returns the address of a path under the handler's base path; parts
+// after the first are joined with "/" and escaped.
+func (v *view) URL(p string, parts ...any) string {
+	for _, s := range parts {
+		p += "/" + url.PathEscape(fmt.Sprint(s))
+	}
+	return v.h.base + p
+}
+
+// Can reports whether the signed-in person may do action now.
+func (v *view) Can(action string) bool { return v.actions[portal.Action(action)] }
+
+// Staff reports whether the signed-in person acts for the provider.
+func (v *view) Staff() bool { return v.Me != nil && v.Me.Principal.IsProvider() }
+
+// Current reports whether the page is at or under prefix, for marking
+// the navigation's current entry.
+func (v *view) Current(prefix string) bool {
+	return v.path == prefix || strings.HasPrefix(v.path, prefix+"/")
+}
+
+// Field returns the error message of a form field, if any.
+func (v *view) Field(name string) string { return v.Fields[name] }
+
+// Value returns the value a form field was sent with.
+func (v *view) Value(name string) string { return v.Form.Get(name) }
+
+// render writes page name with v, status 200.
+func (h *handler) render(w http.ResponseWriter, r *http.Request, name string, v *view) {
+	h.renderStatus(w, r, http.StatusOK, name, v)
+}
+
+// renderStatus writes page name with v and status. The page is rendered
+// into memory first, so a template error answers 500 instead of half a page.
+func (h *handler) renderStatus(w http.ResponseWriter, r *http.Request, status int, name string, v *view) {
+	t, ok := pages[name]
+	if !ok {
+		panic("webui: no page " + name)
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "layout", v); err != nil {
+		h.log.ErrorContext(r.Context(), "webui: rendering", "page", name, "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	hd := w.Header()
+	hd.Set("Content-Type", "text/html; charset=utf-8")
+	hd.Set("Cache-Control", "no-store")
+	hd.Set("Content-Language", v.Lang())
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+// formError renders page name again with the failure of its form: status
+// of err's code, the message and each field's violation, and the values
+// sent.
+func (h *handler) formError(w http.ResponseWriter, r *http.Request, name string, v *view, err error) {
+	code := portalerr.CodeOf(err)
+	if code == portalerr.Internal || code == portalerr.NotFound {
+		h.fail(w, r, err)
+		return
+	}
+	v.Error = errorMessage(v, err)
+	v.Fields = map[string]string{}
+	for _, f := range portalerr.FieldsOf(err) {
+		v.Fields[f.Field] = f.Message
+	}
+	v.Form = r.PostForm
+	h.renderStatus(w, r, portalerr.HTTPStatus(code), name, v)
+}
+
+// errorMessage says what went wrong, in the page's language where the
+// code has a text of its own.
+func errorMessage(v *view, err error) string {
+	code := portalerr.CodeOf(err)
+	title := v.T(codeTitles[code])
+	if code == portalerr.Internal {
+		return title
+	}
+	if msg := portalerr.MessageOf(err); msg != "" {
+		return title + ": " + msg
+	}
+	return title
+}
+
+var codeTitles = map[portalerr.Code]string{
+	portalerr.Invalid:            "Please check your input",
+	portalerr.Unauthenticated:    "Please sign in again",
+	portalerr.PermissionDenied:   "You may not do this",
+	portalerr.FeatureDisabled:    "This is switched off for your company",
+	portalerr.LicenseRequired:    "This needs a licence",
+	portalerr.NotFound:           "Not found",
+	portalerr.AlreadyExists:      "This exists already",
+	portalerr.Conflict:           "Someone else changed this meanwhile; reload and try again",
+	portalerr.FailedPrecondition: "Not possible now",
+	portalerr.InvitationExpired:  "This invitation has expired; ask for a new one",
+	portalerr.InvitationRevoked:  "This invitation was withdrawn",
+	portalerr.InvitationUsed:     "This invitation was used already; sign in instead",
+	portalerr.RateLimited:        "Too many attempts; try again later",
+	portalerr.Internal:           "Something went wrong on our side; please try again",
+}
+
+// notices are the confirmations a redirect's done= parameter may ask for.
+var notices = map[string]string{
+	"link_sent":          "If the address belongs to an account, a sign-in link is on its way. It works once, for 15 minutes.",
+	"signed_out":         "You are signed out.",
+	"order_placed":       "Your order is placed.",
+	"order_cancelled":    "The order is cancelled.",
+	"issued":             "The item is issued.",
+	"returned":           "The item is back in the warehouse.",
+	"retired":            "The item is retired.",
+	"invited":            "The invitation is on its way.",
+	"resent":             "The invitation was sent again; the old link no longer works.",
+	"revoked":            "The invitation is withdrawn.",
+	"saved":              "Saved.",
+	"password_set":       "Your password is set.",
+	"switched":           "You now act for another company.",
+	"member_updated":     "The member is updated.",
+	"confirmed":          "The order is confirmed.",
+	"rejected":           "The order is rejected.",
+	"fulfilled":          "The order is fulfilled.",
+	"created":            "Created.",
+	"retried":            "The message will be sent again.",
+	"access_link_made":   "The access link is made.",
+	"access_link_sent":   "The access link is on its way.",
+	"disabled":           "Disabled.",
+	"enabled":            "Enabled.",
+	"status_changed":     "The status is changed.",
+	"key_revoked":        "The API key is revoked.",
+	"stocked_in":         "The items are in the warehouse.",
+	"template_deleted":   "The template override is deleted; the built-in text is used again.",
+	"product_deactivate": "The product is deactivated.",
+	"deleted":            "Deleted.",
+}
+
+func noticeText(l locale, key string) string {
+	if s, ok := notices[key]; ok {
+		return l.T(s)
+	}
+	return ""
+}
+
+var colorRE = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
+
+func validColor(c string) bool { return colorRE.MatchString(c) }
+
+// sortedKeys returns m's keys in order, for stable output.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
