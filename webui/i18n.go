@@ -29,6 +29,10 @@ var messages = func() catalog.Catalog {
 		_ = b.SetString(language.English, en, en)
 		_ = b.SetString(language.German, en, de)
 	}
+	for key, l := range labels {
+		_ = b.SetString(language.English, key, l[0])
+		_ = b.SetString(language.German, key, l[1])
+	}
 	return b
 }()
 
