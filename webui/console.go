@@ -9,7 +9,7 @@ import (
 
 // consoleRoutes registers the provider console's pages.
 func (h *handler) consoleRoutes() {
-	h.mux.HandleFunc("GET /console", h.asStaff(h.consoleHome))
+	h.handle("GET /console", h.asStaff(h.consoleHome))
 }
 
 // staffPage is a console page's handler: it gets the view of a signed-in

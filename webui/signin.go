@@ -21,11 +21,11 @@ const (
 // signInRoutes registers the pages that open and end sessions, for
 // customer users; the console has its own (consoleSignInRoutes).
 func (h *handler) signInRoutes() {
-	h.mux.HandleFunc("GET /theme.css", h.theme)
-	h.mux.HandleFunc("GET /signin", h.signInPage)
-	h.mux.HandleFunc("POST /signin/link", h.requestLink)
-	h.mux.HandleFunc("POST /signin/password", h.passwordSignIn)
-	h.mux.HandleFunc("POST /signout", h.signOut)
+	h.handle("GET /theme.css", h.theme)
+	h.handle("GET /signin", h.signInPage)
+	h.handle("POST /signin/link", h.requestLink)
+	h.handle("POST /signin/password", h.passwordSignIn)
+	h.handle("POST /signout", h.signOut)
 	h.linkRoute("/login", "login", func(ctx context.Context, token string, r *http.Request) (portal.SignIn, error) {
 		return h.p.SignInWithLoginLink(ctx, token, portal.SignInParams{})
 	})
@@ -124,9 +124,9 @@ func (h *handler) linkRoute(path, page string, redeem redeemFunc) {
 
 // linkRouteWith is linkRoute with what happens after a redemption.
 func (h *handler) linkRouteWith(path, page string, redeem redeemFunc, done func(http.ResponseWriter, *http.Request, portal.SignIn)) {
-	h.mux.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) {
+	h.handle("GET "+path, func(w http.ResponseWriter, r *http.Request) {
 		if t := r.URL.Query().Get("token"); t != "" {
-			h.setCookie(w, r, tokenCookie, t, path, time.Now().Add(tokenTTL))
+			h.setCookie(w, r, tokenCookie, t, path, tokenTTL)
 			http.Redirect(w, r, h.url(path, nil), http.StatusSeeOther)
 			return
 		}
@@ -135,7 +135,7 @@ func (h *handler) linkRouteWith(path, page string, redeem redeemFunc, done func(
 		v.Data = hasCookie(r, tokenCookie)
 		h.render(w, r, page, v)
 	})
-	h.mux.HandleFunc("POST "+path, func(w http.ResponseWriter, r *http.Request) {
+	h.handle("POST "+path, func(w http.ResponseWriter, r *http.Request) {
 		c, err := r.Cookie(tokenCookie)
 		if err != nil || c.Value == "" {
 			v := h.view(r, page)
@@ -177,17 +177,20 @@ func hasCookie(r *http.Request, name string) bool {
 	return err == nil && c.Value != ""
 }
 
-// startSession hands the browser a session's token.
+// startSession hands the browser a session's token, to keep until the
+// session's absolute end.
 func (h *handler) startSession(w http.ResponseWriter, r *http.Request, token string, expires time.Time) {
-	h.setCookie(w, r, sessionCookie, token, "/", expires)
+	h.setCookie(w, r, sessionCookie, token, "/", expires.Sub(h.p.Now()))
 }
 
-func (h *handler) setCookie(w http.ResponseWriter, r *http.Request, name, value, path string, expires time.Time) {
+// setCookie sets a cookie for maxAge: an age rather than a time, so that
+// the browser's clock need not agree with the portal's.
+func (h *handler) setCookie(w http.ResponseWriter, r *http.Request, name, value, path string, maxAge time.Duration) {
 	http.SetCookie(w, &http.Cookie{
 		Name:     name,
 		Value:    value,
 		Path:     h.base + path,
-		Expires:  expires,
+		MaxAge:   max(int(maxAge/time.Second), 1),
 		HttpOnly: true,
 		Secure:   h.secure || r.TLS != nil,
 		SameSite: http.SameSiteLaxMode,

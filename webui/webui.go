@@ -69,11 +69,28 @@ type handler struct {
 	base   string
 	secure bool
 	mux    *http.ServeMux
+	// patterns are the routes of the pages, for the tests' matrices.
+	patterns []string
+}
+
+// handle registers a page's route.
+func (h *handler) handle(pattern string, fn http.HandlerFunc) {
+	h.patterns = append(h.patterns, pattern)
+	h.mux.HandleFunc(pattern, fn)
 }
 
 // New returns the web pages of p as one handler: the customer portal at
 // the root and the provider console under /console.
 func New(p *portal.Portal, opts ...Option) http.Handler {
+	h := newHandler(p, opts...)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.fail(w, r, portalerr.New(portalerr.PermissionDenied, "this form was sent from another site; open the page again and send it from there"))
+	}))
+	return securityHeaders(cop.Handler(http.HandlerFunc(h.serve)))
+}
+
+func newHandler(p *portal.Portal, opts ...Option) *handler {
 	h := &handler{
 		p:     p,
 		log:   slog.New(slog.DiscardHandler),
@@ -88,11 +105,7 @@ func New(p *portal.Portal, opts ...Option) http.Handler {
 	h.signInRoutes()
 	h.portalRoutes()
 	h.consoleRoutes()
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h.fail(w, r, portalerr.New(portalerr.PermissionDenied, "this form was sent from another site; open the page again and send it from there"))
-	}))
-	return securityHeaders(cop.Handler(http.HandlerFunc(h.serve)))
+	return h
 }
 
 // serve resolves the session cookie into a principal and routes.

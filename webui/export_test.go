@@ -1,0 +1,23 @@
+package webui
+
+// Patterns returns the routes of the pages, as registered.
+func Patterns() []string { return newHandler(nil).patterns }
+
+// Translated reports whether text has a German translation.
+func Translated(text string) bool {
+	_, ok := german[text]
+	return ok
+}
+
+// FixedTexts are the texts of the pages written in Go tables rather than
+// in calls: error titles and notices.
+func FixedTexts() []string {
+	var out []string
+	for _, s := range codeTitles {
+		out = append(out, s)
+	}
+	for _, s := range notices {
+		out = append(out, s)
+	}
+	return out
+}

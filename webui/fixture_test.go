@@ -1,0 +1,166 @@
+package webui_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/orders"
+	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/warehouse"
+	"github.com/portalkit/portalkit/webui"
+)
+
+// site is the pages over a real portal, with two customers set up alike.
+type site struct {
+	p    *portal.Portal
+	mail *portaltest.Recorder
+	srv  *httptest.Server
+	a, b tenant
+}
+
+// tenant is one customer with a person of each role and an object of each
+// kind the pages show.
+type tenant struct {
+	c          customer.Customer
+	users      map[customer.Role]person
+	order      orders.Order
+	item       warehouse.ItemID
+	invitation invite.Invitation
+	product    orders.ProductID
+}
+
+// person is a signed-in customer user.
+type person struct {
+	email  string
+	token  string
+	member customer.MembershipID
+}
+
+func newSite(t *testing.T) *site {
+	t.Helper()
+	clock := &portaltest.Clock{}
+	rec := &portaltest.Recorder{}
+	p := portaltest.New(t, clock, func(c *portal.Config) { c.Mailer = rec })
+	s := &site{p: p, mail: rec}
+	s.srv = httptest.NewServer(webui.New(p))
+	t.Cleanup(s.srv.Close)
+	ctx := portaltest.Owner(t.Context())
+	prod, err := p.CreateProduct(ctx, portal.CreateProductParams{SKU: "LAPTOP-14", Name: "Laptop 14", Price: orders.Money{Amount: 129900, Currency: "EUR"}})
+	require.NoError(t, err)
+	s.a = s.tenant(t, "Acme GmbH", "acme", prod.ID)
+	s.b = s.tenant(t, "Globex AG", "globex", prod.ID)
+	return s
+}
+
+func (s *site) tenant(t *testing.T, name, domain string, prod orders.ProductID) tenant {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	c, err := s.p.CreateCustomer(ctx, portal.CreateCustomerParams{Name: name})
+	require.NoError(t, err)
+	on := true
+	c, err = s.p.UpdateFeatures(ctx, c.ID, portal.UpdateFeaturesParams{Version: c.Version, FeaturesPatch: customer.FeaturesPatch{
+		OrderAuthorization: &on, SupplierWarehouse: &on, PreOrders: &on, InheritGlobalPortfolio: &on,
+	}})
+	require.NoError(t, err)
+	tn := tenant{c: c, users: map[customer.Role]person{}, product: prod}
+	for _, role := range []customer.Role{customer.RoleAdmin, customer.RoleMaintainer, customer.RoleViewer} {
+		email := string(role) + "@" + domain + ".example"
+		_, err := s.p.Invite(ctx, c.ID, portal.InviteParams{Email: email, Role: role})
+		require.NoError(t, err)
+		m, ok := s.mail.Last(email)
+		require.True(t, ok, "invitation mail to %s", email)
+		in, err := s.p.AcceptInvitation(t.Context(), m.Token, portal.AcceptInvitationParams{Name: strings.ToUpper(string(role[:1])) + string(role[1:]) + " of " + name})
+		require.NoError(t, err)
+		tn.users[role] = person{email: email, token: in.Token, member: in.Membership.ID}
+	}
+	maint := portaltest.As(t.Context(), mustPrincipal(t, s.p, tn.users[customer.RoleMaintainer].token))
+	tn.order, err = s.p.PlaceOrder(maint, c.ID, portal.PlaceOrderParams{
+		Lines:     []portal.OrderLineParams{{ProductID: prod, Quantity: 2}},
+		Recipient: &orders.Employee{Name: "Erin " + name},
+	})
+	require.NoError(t, err)
+	items, err := s.p.StockIn(ctx, c.ID, portal.StockInParams{Items: []portal.StockInItemParams{{ProductID: prod, SerialNumber: "SN-" + domain}}})
+	require.NoError(t, err)
+	tn.item = items[0].ID
+	tn.invitation, err = s.p.Invite(ctx, c.ID, portal.InviteParams{Email: "pending@" + domain + ".example", Role: customer.RoleViewer})
+	require.NoError(t, err)
+	return tn
+}
+
+func mustPrincipal(t *testing.T, p *portal.Portal, token string) identity.Principal {
+	t.Helper()
+	who, err := p.Authenticate(t.Context(), token)
+	require.NoError(t, err)
+	return who
+}
+
+// browser is an HTTP client with a cookie jar that does not follow
+// redirects, signed in with a session token (or not, for "").
+type browser struct {
+	t   *testing.T
+	c   *http.Client
+	srv *httptest.Server
+}
+
+func (s *site) browser(t *testing.T, token string) *browser {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	u, _ := url.Parse(s.srv.URL)
+	if token != "" {
+		jar.SetCookies(u, []*http.Cookie{{Name: "portalkit_session", Value: token, Path: "/"}})
+	}
+	c := &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	return &browser{t: t, c: c, srv: s.srv}
+}
+
+// page is an answer: its status, where it redirects and its body.
+type page struct {
+	status   int
+	location string
+	body     string
+}
+
+func (b *browser) get(path string) page {
+	b.t.Helper()
+	return b.do(http.MethodGet, path, nil)
+}
+
+func (b *browser) post(path string, form url.Values) page {
+	b.t.Helper()
+	return b.do(http.MethodPost, path, form)
+}
+
+func (b *browser) do(method, path string, form url.Values) page {
+	b.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, err := http.NewRequestWithContext(context.WithoutCancel(b.t.Context()), method, b.srv.URL+path, body)
+	require.NoError(b.t, err)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	// A browser says a form comes from the page's own origin.
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	res, err := b.c.Do(req)
+	require.NoError(b.t, err)
+	defer func() { _ = res.Body.Close() }()
+	data, err := io.ReadAll(res.Body)
+	require.NoError(b.t, err)
+	return page{status: res.StatusCode, location: res.Header.Get("Location"), body: string(data)}
+}

@@ -1,0 +1,210 @@
+package webui_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/webui"
+)
+
+// fill turns a route pattern into a request for tenant tn's objects.
+func fill(pattern string, tn tenant) (method, path string) {
+	method, path, _ = strings.Cut(pattern, " ")
+	r := strings.NewReplacer(
+		"{$}", "",
+		"/orders/{id}", "/orders/"+string(tn.order.ID),
+		"/stock/items/{id}", "/stock/items/"+string(tn.item),
+		"/members/{id}", "/members/"+string(tn.users[customer.RoleViewer].member),
+		"/invitations/{id}", "/invitations/"+string(tn.invitation.ID),
+		"{move}", "issue", "{state}", "disable", "{act}", "revoke",
+	)
+	return method, r.Replace(path)
+}
+
+// state is what a customer holds, as staff see it: any change to it shows.
+func (s *site) state(t *testing.T, tn tenant) string {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	o, err := s.p.GetOrder(ctx, tn.c.ID, tn.order.ID)
+	require.NoError(t, err)
+	it, err := s.p.GetStockItem(ctx, tn.c.ID, tn.item)
+	require.NoError(t, err)
+	ms, err := s.p.ListMembers(ctx, tn.c.ID, portal.ListMembersParams{Limit: 100})
+	require.NoError(t, err)
+	inv, err := s.p.ListInvitations(ctx, tn.c.ID, portal.ListInvitationsParams{Limit: 100})
+	require.NoError(t, err)
+	all, err := s.p.ListOrders(ctx, tn.c.ID, portal.ListOrdersParams{Limit: 100})
+	require.NoError(t, err)
+	out := fmt.Sprintf("order %s v%d; item %s v%d; orders %d;", o.Status, o.Version, it.Status, it.Version, len(all.Items))
+	for _, m := range ms.Items {
+		out += fmt.Sprintf(" member %s %s %s v%d;", m.ID, m.Role, m.Status, m.Version)
+	}
+	for _, i := range inv.Items {
+		out += fmt.Sprintf(" invitation %s %s %s;", i.ID, i.Email, i.State(s.p.Now()))
+	}
+	return out
+}
+
+// secrets are strings only customer tn's people may see.
+func (tn tenant) secrets() []string {
+	out := []string{tn.c.Name, string(tn.c.ID), string(tn.order.ID), tn.order.Number.String(), string(tn.item), tn.invitation.Email, string(tn.invitation.ID)}
+	for _, u := range tn.users {
+		out = append(out, u.email, string(u.member))
+	}
+	return out
+}
+
+// TestTenantIsolation asks every route of the pages, as each person of
+// customer A, about customer B's objects: object routes answer 404, the
+// console sends them away, no page shows anything of B, and nothing of B
+// changes.
+func TestTenantIsolation(t *testing.T) {
+	s := newSite(t)
+	before := s.state(t, s.b)
+	for _, role := range []customer.Role{customer.RoleAdmin, customer.RoleMaintainer, customer.RoleViewer} {
+		br := s.browser(t, s.a.users[role].token)
+		for _, pattern := range webui.Patterns() {
+			method, path := fill(pattern, s.b)
+			if strings.HasPrefix(path, "/static/") || path == "/signout" {
+				continue
+			}
+			t.Run(string(role)+" "+method+" "+path, func(t *testing.T) {
+				var pg page
+				if method == http.MethodGet {
+					pg = br.get(path)
+				} else {
+					pg = br.post(path, url.Values{"role": {"admin"}, "holder_name": {"Mallory"}, "reason": {"x"}, "version": {"1"}})
+				}
+				switch {
+				case strings.HasPrefix(path, "/console"):
+					assert.Equal(t, http.StatusSeeOther, pg.status)
+					assert.Equal(t, "/", pg.location)
+				case strings.Contains(pattern, "{id}"):
+					// A role that may not do the action at all learns no
+					// more from 403 than from 404: the answer is the same
+					// for any ID.
+					want := []int{http.StatusNotFound}
+					if act, ok := formAction(pattern); ok && !mayDo(role, act) {
+						want = append(want, http.StatusForbidden)
+					}
+					assert.Contains(t, want, pg.status)
+				}
+				for _, secret := range s.b.secrets() {
+					if !strings.Contains(path, secret) { // an ID asked for may be named back
+						assert.NotContains(t, pg.body, secret)
+					}
+				}
+			})
+		}
+	}
+	assert.Equal(t, before, s.state(t, s.b), "customer B's state")
+}
+
+// postActions are the forms that change something, by the policy action
+// that rules them, in an order in which each can succeed after the one
+// before: a form whose role may not send it answers 403.
+var postActions = []struct {
+	pattern string
+	action  portal.Action
+	form    func(t *testing.T, s *site, tn tenant) url.Values
+}{
+	{"POST /orders", portal.ActOrderPlace, func(t *testing.T, s *site, tn tenant) url.Values {
+		return url.Values{"qty." + string(tn.product): {"1"}, "recipient_name": {"Zed"}}
+	}},
+	{"POST /orders/{id}/cancel", portal.ActOrderCancel, nil},
+	{"POST /stock/items/{id}/{move}", portal.ActStockMove, func(*testing.T, *site, tenant) url.Values { return url.Values{"holder_name": {"Zed"}} }},
+	{"POST /stock/items/{id}/return", portal.ActStockMove, nil},
+	{"POST /stock/items/{id}/retire", portal.ActStockRetire, func(*testing.T, *site, tenant) url.Values { return url.Values{"reason": {"broken"}} }},
+	{"POST /members/invite", portal.ActInvitationManage, func(*testing.T, *site, tenant) url.Values {
+		return url.Values{"email": {"new@example.com"}, "role": {"viewer"}}
+	}},
+	{"POST /invitations/{id}/resend", portal.ActInvitationManage, nil},
+	{"POST /invitations/{id}/{act}", portal.ActInvitationManage, nil},
+	{"POST /members/{id}/role", portal.ActMembershipAdmin, func(t *testing.T, s *site, tn tenant) url.Values {
+		m, err := s.p.GetMember(portaltest.Owner(t.Context()), tn.c.ID, tn.users[customer.RoleViewer].member)
+		require.NoError(t, err)
+		return url.Values{"role": {"maintainer"}, "version": {fmt.Sprint(m.Version)}}
+	}},
+	{"POST /members/{id}/{state}", portal.ActMembershipAdmin, nil},
+	{"POST /members/{id}/enable", portal.ActMembershipAdmin, nil},
+	{"POST /members/{id}/remove", portal.ActMembershipAdmin, nil},
+	{"POST /account", portal.ActSelf, func(*testing.T, *site, tenant) url.Values { return url.Values{"name": {"New Name"}, "locale": {"de"}} }},
+	{"POST /account/password", portal.ActSelf, func(*testing.T, *site, tenant) url.Values {
+		return url.Values{"new_password": {"violet-orbit-quartz-42"}}
+	}},
+}
+
+// formAction returns the action that rules a form's route.
+func formAction(pattern string) (portal.Action, bool) {
+	for _, a := range postActions {
+		if a.pattern == pattern {
+			return a.action, true
+		}
+	}
+	return "", false
+}
+
+// mayDo reports whether the policy lets a customer role do act.
+func mayDo(role customer.Role, act portal.Action) bool {
+	rule, ok := portal.RuleFor(act)
+	return ok && role.AtLeast(rule.User)
+}
+
+// TestRoles sends every form of the customer portal as each role: the
+// policy's rule for its action decides between success (a redirect) and
+// 403 with nothing changed, and a page offers a form only to the roles that
+// may send it.
+func TestRoles(t *testing.T) {
+	for _, role := range []customer.Role{customer.RoleAdmin, customer.RoleMaintainer, customer.RoleViewer} {
+		t.Run(string(role), func(t *testing.T) {
+			s := newSite(t)
+			br := s.browser(t, s.a.users[role].token)
+			for _, a := range postActions {
+				allowed := mayDo(role, a.action)
+				var form url.Values
+				if a.form != nil {
+					form = a.form(t, s, s.a)
+				} else {
+					form = url.Values{}
+				}
+				_, path := fill(a.pattern, s.a)
+				before := s.state(t, s.a)
+				pg := br.post(path, form)
+				if allowed {
+					assert.Equal(t, http.StatusSeeOther, pg.status, "%s as %s: %s", path, role, pg.body)
+				} else {
+					assert.Equal(t, http.StatusForbidden, pg.status, "%s as %s", path, role)
+					assert.Equal(t, before, s.state(t, s.a), "%s as %s changed something", path, role)
+				}
+			}
+		})
+	}
+}
+
+// TestEveryFormIsInTheRoleMatrix keeps postActions complete: a new form
+// of the customer portal must say which action rules it.
+func TestEveryFormIsInTheRoleMatrix(t *testing.T) {
+	covered := map[string]bool{}
+	for _, a := range postActions {
+		covered[a.pattern] = true
+	}
+	// Forms that open or end sessions, and those of the console (tested
+	// in console_test.go), are not a customer role's to send.
+	for _, p := range webui.Patterns() {
+		if !strings.HasPrefix(p, "POST ") || strings.HasPrefix(p, "POST /console") ||
+			slices.Contains([]string{"POST /signin/link", "POST /signin/password", "POST /signout", "POST /login", "POST /access", "POST /accept", "POST /account/membership"}, p) {
+			continue
+		}
+		assert.True(t, covered[p], "%s is not in postActions", p)
+	}
+}

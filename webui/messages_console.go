@@ -1,0 +1,4 @@
+package webui
+
+// germanConsole are the texts of the provider console.
+var germanConsole = map[string]string{}

@@ -1,0 +1,186 @@
+package webui_test
+
+import (
+	"io/fs"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/webui"
+)
+
+// TestPagesOfferWhatTheRoleMay checks that a page shows a form only to
+// those who may send it, by the same policy.
+func TestPagesOfferWhatTheRoleMay(t *testing.T) {
+	s := newSite(t)
+	tests := []struct {
+		path, marker string
+		action       portal.Action
+	}{
+		{"/orders", `href="/catalogue"`, portal.ActOrderPlace},
+		{"/orders/" + string(s.a.order.ID), "/cancel", portal.ActOrderCancel},
+		{"/stock/items/" + string(s.a.item), "/issue", portal.ActStockMove},
+		{"/stock/items/" + string(s.a.item), "/retire", portal.ActStockRetire},
+	}
+	for _, role := range []customer.Role{customer.RoleAdmin, customer.RoleMaintainer, customer.RoleViewer} {
+		br := s.browser(t, s.a.users[role].token)
+		for _, tt := range tests {
+			pg := br.get(tt.path)
+			require.Equal(t, http.StatusOK, pg.status, "%s as %s", tt.path, role)
+			assert.Equal(t, mayDo(role, tt.action), strings.Contains(pg.body, tt.marker), "%s as %s: %s offered", tt.path, role, tt.marker)
+		}
+	}
+}
+
+// TestPagesFollowFeatures turns the customer's ordering and warehouse off:
+// its people no longer see the catalogue or the warehouse, and the pages
+// refuse them.
+func TestPagesFollowFeatures(t *testing.T) {
+	s := newSite(t)
+	ctx := portaltest.Owner(t.Context())
+	off := false
+	_, err := s.p.UpdateFeatures(ctx, s.a.c.ID, portal.UpdateFeaturesParams{Version: s.a.c.Version, FeaturesPatch: customer.FeaturesPatch{
+		OrderAuthorization: &off, PreOrders: &off,
+	}})
+	require.NoError(t, err)
+	br := s.browser(t, s.a.users[customer.RoleAdmin].token)
+	pg := br.get("/orders")
+	require.Equal(t, http.StatusOK, pg.status)
+	assert.NotContains(t, pg.body, `href="/catalogue"`)
+	pg = br.post("/orders", url.Values{"qty." + string(s.a.product): {"1"}, "recipient_name": {"Zed"}})
+	assert.Equal(t, http.StatusForbidden, pg.status)
+	assert.Contains(t, pg.body, "switched off for your company")
+}
+
+// TestOrderMailLinkOpensTheOrder follows the link of an order's mail: it
+// opens the order's page for its customer's people, and the sign-in page
+// for anyone signed out.
+func TestOrderMailLinkOpensTheOrder(t *testing.T) {
+	s := newSite(t)
+	m, ok := s.mail.Last(s.a.users[customer.RoleMaintainer].email)
+	require.True(t, ok)
+	require.Equal(t, portal.NotifyOrderSubmitted, m.Kind)
+	u, err := url.Parse(m.Link)
+	require.NoError(t, err)
+	require.Equal(t, "/orders/"+string(s.a.order.ID), u.Path)
+
+	pg := s.browser(t, s.a.users[customer.RoleViewer].token).get(u.Path)
+	assert.Equal(t, http.StatusOK, pg.status)
+	assert.Contains(t, pg.body, s.a.order.Number.String())
+
+	pg = s.browser(t, "").get(u.Path)
+	assert.Equal(t, http.StatusSeeOther, pg.status)
+	assert.Equal(t, "/signin", pg.location)
+}
+
+// TestSignInLinkLeavesTheAddressBar follows an invitation's link: the token
+// moves into a cookie and the address bar loses it before anything is
+// redeemed; the click redeems it once.
+func TestSignInLinkLeavesTheAddressBar(t *testing.T) {
+	s := newSite(t)
+	ctx := portaltest.Owner(t.Context())
+	_, err := s.p.Invite(ctx, s.a.c.ID, portal.InviteParams{Email: "neo@acme.example", Role: customer.RoleViewer})
+	require.NoError(t, err)
+	m, ok := s.mail.Last("neo@acme.example")
+	require.True(t, ok)
+	u, err := url.Parse(m.Link)
+	require.NoError(t, err)
+
+	br := s.browser(t, "")
+	pg := br.get(u.Path + "?" + u.RawQuery)
+	require.Equal(t, http.StatusSeeOther, pg.status)
+	assert.Equal(t, "/accept", pg.location)
+	pg = br.get("/accept")
+	require.Equal(t, http.StatusOK, pg.status)
+	assert.NotContains(t, pg.body, m.Token)
+	pg = br.post("/accept", url.Values{"name": {"Neo"}})
+	require.Equal(t, http.StatusSeeOther, pg.status, pg.body)
+	pg = br.get("/orders")
+	assert.Equal(t, http.StatusOK, pg.status)
+	assert.Contains(t, pg.body, "Neo")
+
+	// The link is used: a second browser gets nowhere with it.
+	other := s.browser(t, "")
+	other.get(u.Path + "?" + u.RawQuery)
+	pg = other.post("/accept", url.Values{"name": {"Trinity"}})
+	assert.Equal(t, http.StatusGone, pg.status)
+}
+
+// TestFormsFromAnotherSiteAreRefused sends a form as a browser would from
+// another origin: it is refused and changes nothing.
+func TestFormsFromAnotherSiteAreRefused(t *testing.T) {
+	s := newSite(t)
+	before := s.state(t, s.a)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, s.srv.URL+"/orders/"+string(s.a.order.ID)+"/cancel", strings.NewReader("reason=x"))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	req.AddCookie(&http.Cookie{Name: "portalkit_session", Value: s.a.users[customer.RoleAdmin].token})
+	res, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	assert.Equal(t, http.StatusForbidden, res.StatusCode)
+	assert.Equal(t, before, s.state(t, s.a))
+}
+
+// TestPagesSpeakGerman asks in German and by the user's own setting.
+func TestPagesSpeakGerman(t *testing.T) {
+	s := newSite(t)
+	br := s.browser(t, s.a.users[customer.RoleAdmin].token)
+	pg := br.get("/orders")
+	assert.Contains(t, pg.body, `<html lang="en">`)
+	assert.Contains(t, pg.body, "€2,598.00")
+
+	pg = br.post("/account", url.Values{"name": {"Ada"}, "locale": {"de"}})
+	require.Equal(t, http.StatusSeeOther, pg.status, pg.body)
+	pg = br.get("/orders")
+	assert.Contains(t, pg.body, `<html lang="de">`)
+	assert.Contains(t, pg.body, "Bestellungen")
+	assert.Contains(t, pg.body, "2.598,00\u00a0€")
+	assert.Contains(t, pg.body, "Eingereicht")
+}
+
+// TestEveryTextIsTranslated finds the texts of the templates and handlers
+// and wants a German translation of each.
+func TestEveryTextIsTranslated(t *testing.T) {
+	var texts []string
+	tmpl := regexp.MustCompile(`\.T "([^"]+)"`)
+	code := regexp.MustCompile(`\bv\.T\("([^"]+)"`)
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		re := code
+		switch filepath.Ext(path) {
+		case ".html":
+			re = tmpl
+		case ".go":
+		default:
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range re.FindAllStringSubmatch(string(data), -1) {
+			texts = append(texts, m[1])
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, texts)
+	texts = append(texts, webui.FixedTexts()...)
+	for _, text := range texts {
+		assert.True(t, webui.Translated(text), "%q has no German text", text)
+	}
+}
