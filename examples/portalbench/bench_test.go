@@ -3,12 +3,19 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
+	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
+
+	"github.com/portalkit/portalkit/httpapi"
+	"github.com/portalkit/portalkit/webui"
 )
 
 // The benchmarks serve the view, list and place scenarios' requests one at
@@ -37,8 +44,13 @@ func benchFixture(b *testing.B) (string, *fixture) {
 			return
 		}
 		benchData.db = filepath.Join(dir, "bench.db")
-		benchData.fx, benchData.err = seed(context.Background(), benchData.db,
-			dataSize{Customers: 200, UsersPerCustomer: 2, Products: 200, Orders: 20_000, ItemsPerCustomer: 1})
+		size := dataSize{Customers: 200, UsersPerCustomer: 2, Products: 200, Orders: 20_000, ItemsPerCustomer: 1}
+		// PORTALBENCH_ORDERS=100000 seeds portalbench's own size: 1,000
+		// customers and that many orders.
+		if n, err := strconv.Atoi(os.Getenv("PORTALBENCH_ORDERS")); err == nil && n > 0 {
+			size.Customers, size.Orders = 1000, n
+		}
+		benchData.fx, benchData.err = seed(context.Background(), benchData.db, size)
 	})
 	if benchData.err != nil {
 		b.Fatal(benchData.err)
@@ -81,5 +93,40 @@ func BenchmarkServe(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkOrderListPage renders the web UI's order list (25 orders) for a
+// random user, beside the API's list of the same 25 from the same Portal:
+// the page's cost over the API's is the ratio of the two.
+func BenchmarkOrderListPage(b *testing.B) {
+	db, fx := benchFixture(b)
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	p, cleanup, err := openPortal(b.Context(), db, log)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = cleanup() })
+	handlers := map[string]http.Handler{"api": httpapi.NewHandler(p, httpapi.WithLogger(log)), "page": webui.New(p, webui.WithLogger(log))}
+	for _, kind := range []string{"api", "page"} {
+		b.Run(kind, func(b *testing.B) {
+			rnd := rand.New(rand.NewPCG(1, 2))
+			h := handlers[kind]
+			b.ReportAllocs()
+			for b.Loop() {
+				c, tok := fx.user(rnd)
+				req := httptest.NewRequestWithContext(b.Context(), http.MethodGet, "/v1/customers/"+string(c.id)+"/orders?limit=25", nil)
+				req.Header.Set("Authorization", "Bearer "+tok)
+				if kind == "page" {
+					req = httptest.NewRequestWithContext(b.Context(), http.MethodGet, "/orders", nil)
+					req.AddCookie(&http.Cookie{Name: "portalkit_session", Value: tok})
+				}
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Fatalf("%s: %d %s", req.URL, w.Code, w.Body)
+				}
+			}
+		})
 	}
 }

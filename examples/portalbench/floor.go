@@ -30,11 +30,21 @@ import (
 // metrics, validation and Idempotency-Keys. The log goes nowhere, but is
 // still written.
 func portalkitHandler(ctx context.Context, db string) (http.Handler, func() error, error) {
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	p, cleanup, err := openPortal(ctx, db, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	return httpapi.NewHandler(p, httpapi.WithLogger(log)), cleanup, nil
+}
+
+// openPortal opens the Portal over db as the reference server does, with
+// its outbox worker running until cleanup.
+func openPortal(ctx context.Context, db string, log *slog.Logger) (*portal.Portal, func() error, error) {
 	store, err := openStore(ctx, db)
 	if err != nil {
 		return nil, nil, err
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	p, err := portal.New(portal.Config{
 		Store: store, Logger: log,
 		// Order mail is rendered and "sent" by the outbox worker as in the
@@ -53,7 +63,7 @@ func portalkitHandler(ctx context.Context, db string) (http.Handler, func() erro
 		stop()
 		return errors.Join(<-worker, store.Close())
 	}
-	return httpapi.NewHandler(p, httpapi.WithLogger(log)), cleanup, nil
+	return p, cleanup, nil
 }
 
 // floor answers the view, list and place scenarios with hand-written SQL
