@@ -620,6 +620,7 @@ var notTenantScoped = map[string]string{
 	"MyMemberships":    "self",
 	"SwitchMembership": "self",
 	"SetPassword":      "self",
+	"UpdateMyAccount":  "self",
 	"Logout":           "self",
 	"Me":               "self, for every kind of caller",
 }
@@ -815,6 +816,10 @@ func TestSelfUseCases(t *testing.T) {
 		"SwitchMembership": func(ctx context.Context) error { _, err := f.p.SwitchMembership(ctx, f.b.admin.ID); return err },
 		"SetPassword": func(ctx context.Context) error {
 			return f.p.SetPassword(ctx, portal.SetPasswordParams{New: "a long enough passphrase"})
+		},
+		"UpdateMyAccount": func(ctx context.Context) error {
+			_, err := f.p.UpdateMyAccount(ctx, portal.UpdateMyAccountParams{Name: "Someone"})
+			return err
 		},
 		"Logout": func(ctx context.Context) error { return f.p.Logout(ctx) },
 		"Me":     func(ctx context.Context) error { _, err := f.p.Me(ctx); return err },

@@ -180,8 +180,8 @@ func (p *Portal) authorize(ctx context.Context, r storage.Repos, act Action, cid
 	}
 	switch who.Kind {
 	case identity.KindStaff, identity.KindAPIKey:
-		if rule.Staff == "" || staffRank(who.StaffRole) == 0 || staffRank(who.StaffRole) < staffRank(rule.Staff) {
-			return access{}, errDenied
+		if err := staffPermits(who, rule); err != nil {
+			return access{}, err
 		}
 		return access{who: who}, nil
 	case identity.KindUser:
@@ -213,20 +213,35 @@ func (p *Portal) authorizeUser(ctx context.Context, r storage.Repos, who identit
 	if err := customer.CheckStanding(m, u, c); err != nil {
 		return access{}, err
 	}
-	role := m.Role
-	if who.ReadOnly {
-		role = customer.RoleViewer
-	}
-	if rule.User == "" || !role.AtLeast(rule.User) {
-		return access{}, errDenied
-	}
-	if rule.Feature != "" {
-		if err := c.Features.CheckOn(c.ID, rule.Feature); err != nil {
-			return access{}, err
-		}
+	if err := userPermits(who, rule, m, c); err != nil {
+		return access{}, err
 	}
 	if sid != "" && !m.CoversSite(sid) {
 		return access{}, errSiteNotFound(sid)
 	}
 	return access{who: who, membership: m, person: u, customer: c}, nil
+}
+
+// staffPermits returns nil when rule lets staff principal who act.
+func staffPermits(who identity.Principal, rule Rule) error {
+	if rule.Staff == "" || staffRank(who.StaffRole) == 0 || staffRank(who.StaffRole) < staffRank(rule.Staff) {
+		return errDenied
+	}
+	return nil
+}
+
+// userPermits returns nil when rule lets the user principal who, acting
+// through membership m of customer c (both in good standing), act.
+func userPermits(who identity.Principal, rule Rule, m customer.Membership, c customer.Customer) error {
+	role := m.Role
+	if who.ReadOnly {
+		role = customer.RoleViewer
+	}
+	if rule.User == "" || !role.AtLeast(rule.User) {
+		return errDenied
+	}
+	if rule.Feature != "" {
+		return c.Features.CheckOn(c.ID, rule.Feature)
+	}
+	return nil
 }

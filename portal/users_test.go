@@ -94,3 +94,36 @@ func TestDisableAndEnableUser(t *testing.T) {
 		assertCode(t, portalerr.NotFound, err)
 	})
 }
+
+func TestUpdateMyAccount(t *testing.T) {
+	t.Parallel()
+	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
+		c := s.createCustomer(t, "Acme")
+		ada := s.addMember(t, c.ID, "ada@acme.example", customer.RoleViewer)
+		ctx := as(t, ada)
+
+		u, err := s.p.UpdateMyAccount(ctx, portal.UpdateMyAccountParams{Name: "Ada L.", Locale: "de"})
+		require.NoError(t, err)
+		assert.Equal(t, "Ada L.", u.Name)
+		assert.Equal(t, "de", u.Locale)
+		me, err := s.p.Me(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, "Ada L.", me.User.Name)
+		assert.Equal(t, "de", me.User.Locale)
+
+		for _, bad := range []portal.UpdateMyAccountParams{
+			{Name: ""},
+			{Name: "Ada\nL."},
+			{Name: "Ada", Locale: "not a language!"},
+		} {
+			_, err := s.p.UpdateMyAccount(ctx, bad)
+			assertCode(t, portalerr.Invalid, err, "%+v", bad)
+		}
+		me, err = s.p.Me(ctx)
+		require.NoError(t, err)
+		assert.Equal(t, "Ada L.", me.User.Name, "nothing changed")
+
+		_, err = s.p.UpdateMyAccount(portaltest.Owner(t.Context()), portal.UpdateMyAccountParams{Name: "Staff"})
+		assertCode(t, portalerr.PermissionDenied, err, "staff have no customer account")
+	})
+}

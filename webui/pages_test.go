@@ -155,7 +155,7 @@ func TestPagesSpeakGerman(t *testing.T) {
 func TestEveryTextIsTranslated(t *testing.T) {
 	var texts []string
 	tmpl := regexp.MustCompile(`\.T "([^"]+)"`)
-	code := regexp.MustCompile(`\bv\.T\("([^"]+)"`)
+	code := regexp.MustCompile(`\bv\.T\("([^"]+)"[,)]`)
 	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() || strings.HasSuffix(path, "_test.go") {
 			return err
