@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -201,15 +202,25 @@ func TestRunDemo(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEmpty(t, in.JSON201.Token)
 
-	// The printed link itself answers with a page that redeems its token.
+	// The printed link itself opens the web UI: a click signs the person in.
 	page := regexp.MustCompile(`(http://\S+/access\?token=pa_\S+)`).FindStringSubmatch(out)
 	require.NotNil(t, page, out)
-	resp, err := http.Get(page[1])
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	browser := &http.Client{Jar: jar}
+	resp, err := browser.Get(page[1])
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Contains(t, string(body), "/v1/auth/access-links/redeem")
+	assert.Equal(t, "/access", resp.Request.URL.Path, "the token left the address bar")
+	assert.Contains(t, string(body), `<form method="post" action="/access">`)
+	resp, err = browser.PostForm(s.url+"/access", nil)
+	require.NoError(t, err)
+	body, _ = io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(body), "Ada Admin", "signed in as the link's person")
 
 	assert.NoError(t, s.shutdown(t))
 
