@@ -8,7 +8,6 @@ import (
 	htmltemplate "html/template"
 	"net/mail"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"text/template/parse"
 	"time"
 
+	"github.com/portalkit/portalkit/internal/valid"
 	"github.com/portalkit/portalkit/portalerr"
 )
 
@@ -177,8 +177,6 @@ type setKey struct {
 //go:embed templates
 var templateFS embed.FS
 
-var colorRE = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
-
 // NewTemplates parses the default templates. A bad configuration is a
 // portalerr Invalid error naming the fields ("branding.public_base_url", …).
 func NewTemplates(cfg TemplateConfig) (*Templates, error) {
@@ -202,7 +200,7 @@ func NewTemplates(cfg TemplateConfig) (*Templates, error) {
 	if b.LogoURL != "" && !isHTTPURL(b.LogoURL) {
 		bad("branding.logo_url", "must be an absolute http or https URL")
 	}
-	if !colorRE.MatchString(b.Color) {
+	if !valid.Color(b.Color) {
 		bad("branding.color", `must look like "#2563eb"`)
 	}
 	if b.SupportEmail != "" {
