@@ -180,9 +180,33 @@ var templateFS embed.FS
 // NewTemplates parses the default templates. A bad configuration is a
 // portalerr Invalid error naming the fields ("branding.public_base_url", …).
 func NewTemplates(cfg TemplateConfig) (*Templates, error) {
-	b := cfg.Branding
+	b, v := checkBranding(cfg.Branding)
+	def := DefaultLocale
+	if cfg.DefaultLocale != "" {
+		def = baseLanguage(cfg.DefaultLocale)
+		if !slices.Contains(locales, def) {
+			v = append(v, portalerr.FieldViolation{Field: "default_locale", Message: fmt.Sprintf("must be one of %s", strings.Join(locales, ", "))})
+		}
+	}
+	if err := portalerr.InvalidFields(v...); err != nil {
+		return nil, err
+	}
+
+	sets, err := defaultSets()
+	if err != nil {
+		return nil, err
+	}
+	exec, err := execSets()
+	if err != nil {
+		return nil, err
+	}
+	return &Templates{brand: b, defaultLocale: def, text: sets.text, html: sets.html, exec: exec}, nil
+}
+
+// checkBranding fills in b's defaults and says what is wrong with it.
+func checkBranding(b Branding) (Branding, []portalerr.FieldViolation) {
 	if b.Color == "" {
-		b.Color = "#2563eb"
+		b.Color = DefaultColor
 	}
 	b.PublicBaseURL = strings.TrimRight(b.PublicBaseURL, "/")
 	var v []portalerr.FieldViolation
@@ -208,26 +232,29 @@ func NewTemplates(cfg TemplateConfig) (*Templates, error) {
 			bad("branding.support_email", "is not an e-mail address")
 		}
 	}
-	def := DefaultLocale
-	if cfg.DefaultLocale != "" {
-		def = baseLanguage(cfg.DefaultLocale)
-		if !slices.Contains(locales, def) {
-			bad("default_locale", fmt.Sprintf("must be one of %s", strings.Join(locales, ", ")))
-		}
-	}
+	return b, v
+}
+
+// DefaultColor is the accent colour of a Branding that names none.
+const DefaultColor = "#2563eb"
+
+// Branding returns the branding t renders with, its defaults filled in
+// (Color) and PublicBaseURL without a trailing slash.
+func (t *Templates) Branding() Branding { return t.brand }
+
+// WithBranding returns Templates that render as t does, but with b: the
+// look of messages to one customer's people, whose links point at the
+// customer's own host (b.PublicBaseURL). It shares t's parsed templates,
+// so it costs little. b is checked as NewTemplates checks its branding;
+// a bad b is a portalerr Invalid error naming the fields.
+func (t *Templates) WithBranding(b Branding) (*Templates, error) {
+	b, v := checkBranding(b)
 	if err := portalerr.InvalidFields(v...); err != nil {
 		return nil, err
 	}
-
-	sets, err := defaultSets()
-	if err != nil {
-		return nil, err
-	}
-	exec, err := execSets()
-	if err != nil {
-		return nil, err
-	}
-	return &Templates{brand: b, defaultLocale: def, text: sets.text, html: sets.html, exec: exec}, nil
+	out := *t
+	out.brand = b
+	return &out, nil
 }
 
 // parsedSets are the default templates, parsed once per process: every
