@@ -2,7 +2,9 @@ package portal_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -269,5 +271,40 @@ func TestPreviewMailTemplateIsBranded(t *testing.T) {
 		require.NoError(t, err)
 		assert.Contains(t, got.Text, "https://portal.acme.example/login?token=")
 		assert.Contains(t, got.HTML, "solid #ff8800")
+	})
+}
+
+// TestConcurrentHostNames has customers race for one host name: the
+// database's unique index decides, so exactly one gets it and every other
+// is told that the host name, not the external reference, is taken, on
+// PostgreSQL (SERIALIZABLE, writers at once) as on SQLite.
+func TestConcurrentHostNames(t *testing.T) {
+	t.Parallel()
+	const racers = 8
+	eachBackend(t, func(t *testing.T, e env) {
+		var wg sync.WaitGroup
+		errs := make([]error, racers)
+		for i := range racers {
+			wg.Go(func() {
+				_, errs[i] = e.p.CreateCustomer(e.owner, portal.CreateCustomerParams{
+					Name: fmt.Sprintf("Racer %d", i), ExternalRef: fmt.Sprintf("ERP-%d", i),
+					Branding: customer.Branding{HostName: "portal.race.example"},
+				})
+			})
+		}
+		wg.Wait()
+		won := 0
+		for _, err := range errs {
+			if err == nil {
+				won++
+				continue
+			}
+			assertCode(t, portalerr.AlreadyExists, err)
+			assert.Equal(t, []string{"branding.host_name"}, fieldsOf(err))
+		}
+		assert.Equal(t, 1, won)
+		b, err := e.p.BrandingForHost(t.Context(), "portal.race.example")
+		require.NoError(t, err)
+		assert.NotEmpty(t, b.CustomerID)
 	})
 }
