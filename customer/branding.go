@@ -140,7 +140,7 @@ func isLocalhost(host string) bool {
 // labels of 1 to 63 characters, not starting or ending with a hyphen,
 // with no scheme, port, path or IP address.
 func checkHostName(h string) string {
-	if strings.Contains(h, "://") || strings.ContainsAny(h, "/:?#@") {
+	if strings.ContainsAny(h, "/:?#@") {
 		return `must be a host name such as "portal.acme.example", without scheme, port or path`
 	}
 	if len(h) > MaxHostNameLen {
