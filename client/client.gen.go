@@ -874,13 +874,25 @@ type CreateAccessLinkRequest struct {
 // CreateCustomerRequest A new customer. `features` changes the defaults (only `inherit_global_portfolio` on).
 // `parent_id` makes it a sub-customer of an active or suspended customer, at most 4 levels deep.
 // `first_user` invites the customer's first user, who becomes its admin, in the same transaction.
+// `branding` gives it a look and host name of its own.
 //
 // Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"contact_email":"it@acme.example","external_ref":"ERP-10042","features":{"order_authorization":true},"first_user":{"email":"ada@acme.example","message":"Welcome to our portal!"},"name":"Acme GmbH"}
 type CreateCustomerRequest struct {
 	// Address A postal address. Empty fields are left out.
 	//
 	// Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
-	Address      *Address             `json:"address,omitempty"`
+	Address *Address `json:"address,omitempty"`
+
+	// Branding A customer's own look and host name. Its sign-in pages, when requested on `host_name`, and the
+	// mail to its people show `display_name`, `logo_url` and `accent_color` instead of the provider's,
+	// and the links in that mail point at `host_name` (with the scheme, port and path of the
+	// provider's public base URL). A field left out or empty falls back to the provider's branding;
+	// empty fields are left out of answers. Text is trimmed; `accent_color` and `host_name` are
+	// stored in lower case, `host_name` without a trailing dot.
+	//
+	//
+	// Example: {"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"}
+	Branding     *CustomerBranding    `json:"branding,omitempty"`
 	ContactEmail *openapi_types.Email `json:"contact_email,omitempty"`
 
 	// ExternalRef The customer's key in the provider's ERP; must be unique when set.
@@ -953,14 +965,25 @@ type CreateProductRequest struct {
 }
 
 // Customer A company account of the provider. Optional text fields are left out when empty; `parent_id` is
-// set for a sub-customer.
+// set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
 //
-// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
+// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
 type Customer struct {
 	// Address A postal address. Empty fields are left out.
 	//
 	// Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
-	Address      Address              `json:"address"`
+	Address Address `json:"address"`
+
+	// Branding A customer's own look and host name. Its sign-in pages, when requested on `host_name`, and the
+	// mail to its people show `display_name`, `logo_url` and `accent_color` instead of the provider's,
+	// and the links in that mail point at `host_name` (with the scheme, port and path of the
+	// provider's public base URL). A field left out or empty falls back to the provider's branding;
+	// empty fields are left out of answers. Text is trimmed; `accent_color` and `host_name` are
+	// stored in lower case, `host_name` without a trailing dot.
+	//
+	//
+	// Example: {"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"}
+	Branding     CustomerBranding     `json:"branding"`
 	ContactEmail *openapi_types.Email `json:"contact_email,omitempty"`
 
 	// CreatedAt When the customer was created (RFC 3339, UTC).
@@ -1006,6 +1029,28 @@ type Customer struct {
 	Version int64 `json:"version"`
 }
 
+// CustomerBranding A customer's own look and host name. Its sign-in pages, when requested on `host_name`, and the
+// mail to its people show `display_name`, `logo_url` and `accent_color` instead of the provider's,
+// and the links in that mail point at `host_name` (with the scheme, port and path of the
+// provider's public base URL). A field left out or empty falls back to the provider's branding;
+// empty fields are left out of answers. Text is trimmed; `accent_color` and `host_name` are
+// stored in lower case, `host_name` without a trailing dot.
+//
+// Example: {"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"}
+type CustomerBranding struct {
+	// AccentColor "#rgb" or "#rrggbb".
+	AccentColor *string `json:"accent_color,omitempty"`
+
+	// DisplayName Replaces the provider's product name; one line of text.
+	DisplayName *string `json:"display_name,omitempty"`
+
+	// HostName A DNS host name without scheme, port or path, such as `portal.acme.example`, that the provider serves the portal on; not the provider's own. Unique across customers (409 `already_exists` on `branding.host_name` when another customer has it).
+	HostName *string `json:"host_name,omitempty"`
+
+	// LogoUrl The absolute https URL of an image shown atop the sign-in pages and HTML mail; http only for localhost.
+	LogoUrl *string `json:"logo_url,omitempty"`
+}
+
 // CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
 //
 // Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
@@ -1013,7 +1058,7 @@ type CustomerId = string
 
 // CustomerList One page of customers, oldest first.
 //
-// Example: {"items":[{"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}],"next_cursor":""}
+// Example: {"items":[{"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}],"next_cursor":""}
 type CustomerList struct {
 	Items []Customer `json:"items"`
 
@@ -2468,7 +2513,8 @@ type SwitchMembershipRequest struct {
 }
 
 // UpdateCustomerRequest Changes to a customer's details. A field left out stays as it is; an empty string clears an
-// optional text field; `address` is replaced as a whole.
+// optional text field; `address` and `branding` are replaced as a whole (`branding: {}` goes back
+// to the provider's look and frees the host name).
 //
 // Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 14","postal_code":"20457"},"phone":"+49 40 7654321"}
 type UpdateCustomerRequest struct {
@@ -2476,6 +2522,17 @@ type UpdateCustomerRequest struct {
 	//
 	// Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
 	Address *Address `json:"address,omitempty"`
+
+	// Branding A customer's own look and host name. Its sign-in pages, when requested on `host_name`, and the
+	// mail to its people show `display_name`, `logo_url` and `accent_color` instead of the provider's,
+	// and the links in that mail point at `host_name` (with the scheme, port and path of the
+	// provider's public base URL). A field left out or empty falls back to the provider's branding;
+	// empty fields are left out of answers. Text is trimmed; `accent_color` and `host_name` are
+	// stored in lower case, `host_name` without a trailing dot.
+	//
+	//
+	// Example: {"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"}
+	Branding *CustomerBranding `json:"branding,omitempty"`
 
 	// ContactEmail An e-mail address, or empty to clear it.
 	ContactEmail *string `json:"contact_email,omitempty"`

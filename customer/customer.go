@@ -39,6 +39,9 @@ type Customer struct {
 	ParentID ID
 	Status   Status
 	Features Features
+	// Branding is the customer's own look and host name; zero for the
+	// provider's.
+	Branding Branding
 	// Version increases with every stored change; updates must name the version they read.
 	Version   int64
 	CreatedAt time.Time

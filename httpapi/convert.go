@@ -45,6 +45,7 @@ func customerOut(c customer.Customer) oapi.Customer {
 		ParentId:    optString(string(c.ParentID)),
 		Status:      oapi.CustomerStatus(c.Status),
 		Features:    featuresOut(c.Features),
+		Branding:    brandingOut(c.Branding),
 		Version:     c.Version,
 		CreatedAt:   c.CreatedAt,
 		UpdatedAt:   c.UpdatedAt,
@@ -61,6 +62,24 @@ func customersOut(cs []customer.Customer) []oapi.Customer {
 		out[i] = customerOut(c)
 	}
 	return out
+}
+
+func brandingOut(b customer.Branding) oapi.CustomerBranding {
+	return oapi.CustomerBranding{
+		DisplayName: optString(b.DisplayName),
+		LogoUrl:     optString(b.LogoURL),
+		AccentColor: optString(b.AccentColor),
+		HostName:    optString(b.HostName),
+	}
+}
+
+func brandingIn(b oapi.CustomerBranding) customer.Branding {
+	return customer.Branding{
+		DisplayName: deref(b.DisplayName),
+		LogoURL:     deref(b.LogoUrl),
+		AccentColor: deref(b.AccentColor),
+		HostName:    deref(b.HostName),
+	}
 }
 
 func addressOut(a customer.Address) oapi.Address {

@@ -41,6 +41,7 @@ func (s *Server) CreateCustomer(ctx context.Context, req oapi.CreateCustomerRequ
 		ExternalRef:  deref(b.ExternalRef),
 		ParentID:     customer.ID(deref(b.ParentId)),
 		Features:     featuresPatchIn(b.Features),
+		Branding:     brandingIn(deref(b.Branding)),
 	}
 	if fu := b.FirstUser; fu != nil {
 		params.FirstUser = &portal.FirstUserParams{
@@ -88,6 +89,9 @@ func (s *Server) UpdateCustomer(ctx context.Context, req oapi.UpdateCustomerRequ
 	}
 	if b.ParentId != nil {
 		params.ParentID = ptr(customer.ID(*b.ParentId))
+	}
+	if b.Branding != nil {
+		params.Branding = ptr(brandingIn(*b.Branding))
 	}
 	c, err := s.p.UpdateCustomer(ctx, customer.ID(req.CustomerId), params)
 	if err != nil {

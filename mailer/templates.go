@@ -8,7 +8,6 @@ import (
 	htmltemplate "html/template"
 	"net/mail"
 	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"text/template/parse"
 	"time"
 
+	"github.com/portalkit/portalkit/internal/valid"
 	"github.com/portalkit/portalkit/portalerr"
 )
 
@@ -177,14 +177,36 @@ type setKey struct {
 //go:embed templates
 var templateFS embed.FS
 
-var colorRE = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
-
 // NewTemplates parses the default templates. A bad configuration is a
 // portalerr Invalid error naming the fields ("branding.public_base_url", …).
 func NewTemplates(cfg TemplateConfig) (*Templates, error) {
-	b := cfg.Branding
+	b, v := checkBranding(cfg.Branding)
+	def := DefaultLocale
+	if cfg.DefaultLocale != "" {
+		def = baseLanguage(cfg.DefaultLocale)
+		if !slices.Contains(locales, def) {
+			v = append(v, portalerr.FieldViolation{Field: "default_locale", Message: fmt.Sprintf("must be one of %s", strings.Join(locales, ", "))})
+		}
+	}
+	if err := portalerr.InvalidFields(v...); err != nil {
+		return nil, err
+	}
+
+	sets, err := defaultSets()
+	if err != nil {
+		return nil, err
+	}
+	exec, err := execSets()
+	if err != nil {
+		return nil, err
+	}
+	return &Templates{brand: b, defaultLocale: def, text: sets.text, html: sets.html, exec: exec}, nil
+}
+
+// checkBranding fills in b's defaults and says what is wrong with it.
+func checkBranding(b Branding) (Branding, []portalerr.FieldViolation) {
 	if b.Color == "" {
-		b.Color = "#2563eb"
+		b.Color = DefaultColor
 	}
 	b.PublicBaseURL = strings.TrimRight(b.PublicBaseURL, "/")
 	var v []portalerr.FieldViolation
@@ -202,7 +224,7 @@ func NewTemplates(cfg TemplateConfig) (*Templates, error) {
 	if b.LogoURL != "" && !isHTTPURL(b.LogoURL) {
 		bad("branding.logo_url", "must be an absolute http or https URL")
 	}
-	if !colorRE.MatchString(b.Color) {
+	if !valid.Color(b.Color) {
 		bad("branding.color", `must look like "#2563eb"`)
 	}
 	if b.SupportEmail != "" {
@@ -210,26 +232,29 @@ func NewTemplates(cfg TemplateConfig) (*Templates, error) {
 			bad("branding.support_email", "is not an e-mail address")
 		}
 	}
-	def := DefaultLocale
-	if cfg.DefaultLocale != "" {
-		def = baseLanguage(cfg.DefaultLocale)
-		if !slices.Contains(locales, def) {
-			bad("default_locale", fmt.Sprintf("must be one of %s", strings.Join(locales, ", ")))
-		}
-	}
+	return b, v
+}
+
+// DefaultColor is the accent colour of a Branding that names none.
+const DefaultColor = "#2563eb"
+
+// Branding returns the branding t renders with, its defaults filled in
+// (Color) and PublicBaseURL without a trailing slash.
+func (t *Templates) Branding() Branding { return t.brand }
+
+// WithBranding returns Templates that render as t does, but with b: the
+// look of messages to one customer's people, whose links point at the
+// customer's own host (b.PublicBaseURL). It shares t's parsed templates,
+// so it costs little. b is checked as NewTemplates checks its branding;
+// a bad b is a portalerr Invalid error naming the fields.
+func (t *Templates) WithBranding(b Branding) (*Templates, error) {
+	b, v := checkBranding(b)
 	if err := portalerr.InvalidFields(v...); err != nil {
 		return nil, err
 	}
-
-	sets, err := defaultSets()
-	if err != nil {
-		return nil, err
-	}
-	exec, err := execSets()
-	if err != nil {
-		return nil, err
-	}
-	return &Templates{brand: b, defaultLocale: def, text: sets.text, html: sets.html, exec: exec}, nil
+	out := *t
+	out.brand = b
+	return &out, nil
 }
 
 // parsedSets are the default templates, parsed once per process: every

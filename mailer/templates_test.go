@@ -354,3 +354,39 @@ func TestRenderConcurrently(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+func TestWithBranding(t *testing.T) {
+	tm := newTemplates(t, "")
+	own := mailer.Branding{
+		ProductName:   "Globex Portal",
+		LogoURL:       "https://cdn.globex.example/logo.svg",
+		Color:         "#c0ffee",
+		SupportEmail:  testBranding.SupportEmail,
+		PublicBaseURL: "https://portal.globex.example/",
+	}
+	gt, err := tm.WithBranding(own)
+	require.NoError(t, err)
+	own.PublicBaseURL = "https://portal.globex.example"
+	assert.Equal(t, own, gt.Branding())
+
+	data := mailer.SampleData(mailer.KindInvitation)
+	c, err := gt.Render(mailer.KindInvitation, "en", data, mailer.Override{})
+	require.NoError(t, err)
+	assert.Contains(t, c.Text, "https://portal.globex.example/accept?token="+data.Token)
+	assert.Contains(t, c.Text, "Globex Portal")
+	assert.Contains(t, c.HTML, `src="https://cdn.globex.example/logo.svg"`)
+	assert.Contains(t, c.HTML, "border-top:4px solid #c0ffee")
+	assert.NotContains(t, c.HTML, "Acme Portal")
+
+	// t itself is unchanged.
+	c, err = tm.Render(mailer.KindInvitation, "en", data, mailer.Override{})
+	require.NoError(t, err)
+	assert.Contains(t, c.Text, "https://portal.acme.example/accept?token=")
+	assert.Equal(t, "https://portal.acme.example", tm.Branding().PublicBaseURL)
+
+	_, err = tm.WithBranding(mailer.Branding{ProductName: "x", PublicBaseURL: "https://x.example", Color: "red"})
+	assert.Equal(t, []string{"branding.color"}, fieldsOf(err))
+	gt, err = tm.WithBranding(mailer.Branding{ProductName: "x", PublicBaseURL: "https://x.example"})
+	require.NoError(t, err)
+	assert.Equal(t, mailer.DefaultColor, gt.Branding().Color)
+}

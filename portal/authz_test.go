@@ -607,6 +607,7 @@ var notTenantScoped = map[string]string{
 	"SignInWithAccessLink": "public: the link token is the credential",
 	"SignInWithPassword":   "public: e-mail and password are the credential",
 	"Authenticate":         "public: turns a token into a principal",
+	"BrandingForHost":      "public: the look of the sign-in pages on a host, which any visitor of it sees (TestBrandingForHost)",
 	"Bootstrap":            "maintenance: creates the first key on an empty store only",
 	"PurgeExpired":         "maintenance: deletes ended sessions, links, idempotency keys and rate-limit windows, erases expired tokens of failed mail",
 	"Ping":                 "maintenance: whether the storage backend answers",

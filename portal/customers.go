@@ -29,6 +29,10 @@ type CreateCustomerParams struct {
 	ParentID customer.ID `json:"parent_id" validate:"max=100"`
 	// Features changes customer.DefaultFeatures for the new customer.
 	Features customer.FeaturesPatch `json:"features"`
+	// Branding is the customer's own look and host name (see
+	// customer.Branding); zero for the provider's. The host name is unique
+	// across customers.
+	Branding customer.Branding `json:"branding"`
 	// FirstUser, when set, invites the customer's first user in the same
 	// transaction; that user becomes the customer's admin.
 	FirstUser *FirstUserParams `json:"first_user"`
@@ -54,16 +58,17 @@ func (c *CreateCustomerParams) normalize() {
 }
 
 // CreateCustomer creates an active customer. Staff admins and owners may
-// call it. It fails with Invalid for bad input, with Invalid on parent_id
-// for a missing, archived or too deep parent, with AlreadyExists when the
-// external reference is taken, and with LicenseRequired when Features turns
-// on hr_sync without the provider's entitlement.
+// call it. It fails with Invalid for bad input (branding fields are named
+// "branding.host_name", …), with Invalid on parent_id for a missing,
+// archived or too deep parent, with AlreadyExists when the external
+// reference or the host name is taken, and with LicenseRequired when
+// Features turns on hr_sync without the provider's entitlement.
 func (p *Portal) CreateCustomer(ctx context.Context, params CreateCustomerParams) (customer.Customer, error) {
 	params.normalize()
 	var (
 		email string
 		ttl   time.Duration
-		errs  = []error{validStruct(params)}
+		errs  = []error{validStruct(params), p.checkBranding(&params.Branding)}
 	)
 	if params.FirstUser != nil {
 		var emailErr, ttlErr error
@@ -91,6 +96,7 @@ func (p *Portal) CreateCustomer(ctx context.Context, params CreateCustomerParams
 		ParentID:     params.ParentID,
 		Status:       customer.StatusActive,
 		Features:     features,
+		Branding:     params.Branding,
 		Version:      1,
 		CreatedAt:    now,
 		UpdatedAt:    now,
@@ -192,6 +198,10 @@ type UpdateCustomerParams struct {
 	// ParentID moves the customer under another one; a pointer to "" makes
 	// it a top-level customer.
 	ParentID *customer.ID `json:"parent_id" validate:"omitnil,max=100"`
+	// Branding replaces the customer's branding as a whole: a field left
+	// empty falls back to the provider's, and the zero Branding goes back
+	// to the provider's look and frees the host name.
+	Branding *customer.Branding `json:"branding"`
 }
 
 func (u *UpdateCustomerParams) normalize() {
@@ -207,13 +217,19 @@ func (u *UpdateCustomerParams) normalize() {
 }
 
 // UpdateCustomer changes a customer's details. Staff admins and owners may
-// call it. It fails with Conflict when params.Version is not the stored
+// call it; the branding too, since a host name needs the provider's DNS
+// and TLS set-up, and a logo on the sign-in pages is the provider's to
+// vouch for. It fails with Conflict when params.Version is not the stored
 // version, with FailedPrecondition for an archived customer, with Invalid on
 // parent_id for a move that would make a cycle or nest too deep, and with
-// AlreadyExists when the external reference is taken.
+// AlreadyExists when the external reference or the host name is taken.
 func (p *Portal) UpdateCustomer(ctx context.Context, id customer.ID, params UpdateCustomerParams) (customer.Customer, error) {
 	params.normalize()
-	if err := validStruct(params); err != nil {
+	errs := []error{validStruct(params)}
+	if params.Branding != nil {
+		errs = append(errs, p.checkBranding(params.Branding))
+	}
+	if err := mergeInvalid(errs...); err != nil {
 		return customer.Customer{}, err
 	}
 	var out customer.Customer
@@ -246,6 +262,7 @@ func (p *Portal) UpdateCustomer(ctx context.Context, id customer.ID, params Upda
 			setIf(&c.Address, params.Address)
 			setIf(&c.ExternalRef, params.ExternalRef)
 			setIf(&c.ParentID, params.ParentID)
+			setIf(&c.Branding, params.Branding)
 			c.UpdatedAt = p.timestamp()
 			return nil
 		})
@@ -370,8 +387,17 @@ func subtreeHeight(ctx context.Context, r storage.Repos, id customer.ID) (int, e
 	return height, nil
 }
 
-// customerWriteErr explains the one unique key a customer write can break.
+// customerWriteErr explains the unique key a customer write broke: the
+// host name, or else the external reference (IDs are new).
 func customerWriteErr(err error) error {
+	if errors.Is(err, storage.ErrHostNameTaken) {
+		return &portalerr.Error{
+			Code:    portalerr.AlreadyExists,
+			Message: "another customer has this host name",
+			Fields:  []portalerr.FieldViolation{{Field: "branding.host_name", Message: "is taken by another customer"}},
+			Err:     err,
+		}
+	}
 	if errors.Is(err, storage.ErrAlreadyExists) {
 		return &portalerr.Error{
 			Code:    portalerr.AlreadyExists,

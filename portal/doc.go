@@ -31,6 +31,11 @@
 //		Branding: mailer.Branding{ProductName: "Acme Portal", PublicBaseURL: "https://portal.acme.example"}})
 //	go p.RunOutbox(ctx, portal.OutboxOptions{})
 //
+// Mail about a customer that has its own branding (customer.Branding) is
+// rendered with its name, logo and colour, and its links point at its
+// host name; BrandingForHost gives a web UI the same look for the sign-in
+// pages of a request's host.
+//
 // Delivery is at least once; see DeliverOutbox. OutboxOptions sets how
 // many messages a pass claims and sends at once, and OutboxStats says
 // whether delivery keeps up (package outboxmetrics exports it to

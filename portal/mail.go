@@ -255,7 +255,8 @@ func templateObject(kind mailer.Kind, locale string) string {
 
 // PreviewMailTemplate renders the kind of message in the locale as the
 // customer's people would get it with params as its override (empty parts
-// keep the defaults), with sample data and the customer's name: what staff
+// keep the defaults), with sample data, the customer's name and its
+// branding (links on its host name, while it is active): what staff
 // look at before they save. It stores nothing. Staff (agents and up) may
 // call it. Invalid as for PutMailTemplate, except that an empty override
 // previews the defaults. The caller is authorized before the override is
@@ -278,5 +279,11 @@ func (p *Portal) PreviewMailTemplate(ctx context.Context, cid customer.ID, kind 
 	}
 	data := mailer.SampleData(kind)
 	data.CustomerID, data.CustomerName = string(c.ID), c.Name
-	return p.mail.templates.Render(kind, locale, data, params.override())
+	t := p.mail.templates
+	if b := p.brandingOf(c); b.CustomerID != "" {
+		if bt, err := t.WithBranding(b.mailBranding()); err == nil {
+			t = bt
+		}
+	}
+	return t.Render(kind, locale, data, params.override())
 }

@@ -291,6 +291,9 @@ type outgoing struct {
 	giveUp error
 	// override is the customer's override it is rendered with.
 	override mailer.Override
+	// brand is the customer's look it is rendered with; nil for the
+	// provider's.
+	brand *Branding
 	// Filled in by the sender:
 	sendErr error
 	at      time.Time // when the attempt ended
@@ -421,11 +424,13 @@ type overrideKey struct {
 }
 
 // prepareMail decodes the payloads of a claimed batch and reads, in one
-// transaction, the overrides its messages are rendered with. An error
-// means that the store failed.
+// transaction, the overrides its messages are rendered with and the
+// branding of the customers they are about. An error means that the store
+// failed.
 func (p *Portal) prepareMail(ctx context.Context, batch []outbox.Message, opts OutboxOptions) ([]*outgoing, error) {
 	out := make([]*outgoing, len(batch))
 	keys := map[overrideKey]mailer.Override{}
+	brands := map[customer.ID]*Branding{}
 	for i, m := range batch {
 		o := &outgoing{m: m}
 		if err := json.Unmarshal(m.Payload, &o.n); err != nil {
@@ -437,6 +442,7 @@ func (p *Portal) prepareMail(ctx context.Context, batch []outbox.Message, opts O
 			o.giveUp = fmt.Errorf("gave up after %d attempts that ended without an outcome", m.Attempts-1)
 		} else if k, ok := p.overrideKey(o.n); ok {
 			keys[k] = mailer.Override{}
+			brands[k.customer] = nil
 		}
 		out[i] = o
 	}
@@ -452,15 +458,31 @@ func (p *Portal) prepareMail(ctx context.Context, batch []outbox.Message, opts O
 					keys[k] = mailer.Override{Subject: mt.Subject, Text: mt.Text, HTML: mt.HTML}
 				}
 			}
+			// The branding as it is now, not as it was when the message
+			// was written: a link on a host name given up meanwhile would
+			// lead nowhere.
+			for cid := range brands {
+				c, err := r.Customers().Get(ctx, cid)
+				switch {
+				case errors.Is(err, storage.ErrNotFound):
+				case err != nil:
+					return err
+				default:
+					if b := p.brandingOf(c); b.CustomerID != "" {
+						brands[cid] = &b
+					}
+				}
+			}
 			return nil
 		})
 		if err != nil {
-			return nil, fmt.Errorf("portal: reading mail template overrides: %w", err)
+			return nil, fmt.Errorf("portal: reading mail template overrides and branding: %w", err)
 		}
 	}
 	for _, o := range out {
 		if k, ok := p.overrideKey(o.n); ok && o.giveUp == nil {
 			o.override = keys[k]
+			o.brand = brands[k.customer]
 		}
 	}
 	return out, nil
@@ -479,7 +501,7 @@ func (p *Portal) overrideKey(n Notification) (overrideKey, bool) {
 // message in hand is finished.
 func (p *Portal) sendMail(ctx context.Context, opts OutboxOptions, o *outgoing) {
 	if o.giveUp == nil {
-		msg, err := p.renderMail(ctx, o.m, o.n, o.override)
+		msg, err := p.renderMail(ctx, o.m, o.n, o.override, o.brand)
 		if err != nil {
 			o.giveUp = err
 		} else {
@@ -609,11 +631,23 @@ func clip(s string) string {
 
 // renderMail turns claimed message m, about notification n, into mail,
 // rendered with the override o, or with the default when o is zero or
-// fails with this message's data. An error means that the message cannot
-// be rendered, ever.
-func (p *Portal) renderMail(ctx context.Context, m outbox.Message, n Notification, o mailer.Override) (mailer.Message, error) {
+// fails with this message's data, and with the customer's look b (nil:
+// the provider's). An error means that the message cannot be rendered,
+// ever.
+func (p *Portal) renderMail(ctx context.Context, m outbox.Message, n Notification, o mailer.Override, b *Branding) (mailer.Message, error) {
 	t := p.mail.templates
 	kind := mailer.Kind(n.Kind)
+	if b != nil {
+		bt, err := t.WithBranding(b.mailBranding())
+		if err != nil {
+			// The customer's branding passed customer.Branding.Validate,
+			// whose rules are stricter; the provider's look still works.
+			p.log.WarnContext(ctx, "portal: a customer's branding does not render; sending the provider's",
+				"message_id", m.ID, "customer", n.CustomerID, "err", err)
+		} else {
+			t = bt
+		}
+	}
 	locale := t.Locale(n.Locale)
 	data := mailer.Data{
 		To: n.To, Token: n.Token, ExpiresAt: n.ExpiresAt,

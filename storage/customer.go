@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 
 	"github.com/portalkit/portalkit/customer"
 )
@@ -9,21 +10,33 @@ import (
 // CustomerRepo stores customers, their features included.
 type CustomerRepo interface {
 	// Create stores c as given (the caller sets ID, Version 1 and times).
-	// ErrAlreadyExists when the ID or a non-empty ExternalRef is taken;
-	// ErrNotFound when ParentID names no customer.
+	// ErrAlreadyExists when the ID, a non-empty ExternalRef or a non-empty
+	// Branding.HostName is taken (for the host name, the error wraps
+	// ErrHostNameTaken too); ErrNotFound when ParentID names no customer.
 	Create(ctx context.Context, c customer.Customer) error
 	// Get returns the customer with the given ID, or ErrNotFound.
 	Get(ctx context.Context, id customer.ID) (customer.Customer, error)
+	// GetByHostName returns the customer whose Branding.HostName is host
+	// (compared as stored: the caller normalises), whatever its status, or
+	// ErrNotFound; "" finds none.
+	GetByHostName(ctx context.Context, host string) (customer.Customer, error)
 	// Update reads the customer, lets fn change it, and writes it back with
 	// Version increased by one; it returns what was written. An error from
 	// fn is returned unchanged and nothing is written. ErrNotFound when there
-	// is no such customer; ErrAlreadyExists when the new ExternalRef is taken;
-	// ErrConflict when the row changed underneath (backends that can see that).
+	// is no such customer; ErrAlreadyExists when the new ExternalRef or
+	// host name is taken (as for Create); ErrConflict when the row changed
+	// underneath (backends that can see that).
 	// fn must not change ID or CreatedAt.
 	Update(ctx context.Context, id customer.ID, fn func(*customer.Customer) error) (customer.Customer, error)
 	// List returns one page of customers matching f, ordered by ID.
 	List(ctx context.Context, f CustomerFilter, p Page) (List[customer.Customer], error)
 }
+
+// ErrHostNameTaken is wrapped, with ErrAlreadyExists, by a customer write
+// that breaks the uniqueness of Branding.HostName, so that callers can say
+// which key is taken. It is a plain error: portalerr's sentinels match
+// any error of their code.
+var ErrHostNameTaken = errors.New("storage: host name taken")
 
 // CustomerFilter narrows a customer list. Zero fields do not filter.
 type CustomerFilter struct {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"regexp"
 	"strings"
 	"unicode"
 
@@ -28,11 +29,29 @@ func newValidator() *validator.Validate {
 	})
 	// singleline: printable text without line breaks or control characters.
 	must(v.RegisterValidation("singleline", func(fl validator.FieldLevel) bool {
-		return strings.IndexFunc(fl.Field().String(), func(r rune) bool {
-			return !unicode.IsPrint(r) && r != ' '
-		}) < 0
+		return SingleLine(fl.Field().String())
+	}))
+	// color: an accent colour, "#rgb" or "#rrggbb" (see Color).
+	must(v.RegisterValidation("color", func(fl validator.FieldLevel) bool {
+		return Color(fl.Field().String())
 	}))
 	return v
+}
+
+var colorRE = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
+
+// Color reports whether s is a colour as portalkit takes one, for the
+// provider's branding and a customer's alike: "#rgb" or "#rrggbb" in hex
+// digits of either case. It is the one colour rule: mail renders the
+// value into a style attribute, so nothing else may pass.
+func Color(s string) bool { return colorRE.MatchString(s) }
+
+// SingleLine reports whether s is printable text without line breaks or
+// control characters: the "singleline" tag's rule.
+func SingleLine(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool {
+		return !unicode.IsPrint(r) && r != ' '
+	}) < 0
 }
 
 func must(err error) {
@@ -90,6 +109,8 @@ func message(fe validator.FieldError) string {
 		return "must be printable ASCII"
 	case "dive", "unique":
 		return "must not repeat an item"
+	case "color":
+		return `must be a colour such as "#2563eb" or "#26e"`
 	case "startswith":
 		return "must start with " + fe.Param()
 	}

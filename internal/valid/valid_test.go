@@ -44,3 +44,18 @@ func TestStruct(t *testing.T) {
 	err = valid.Struct(params{})
 	assert.Equal(t, []portalerr.FieldViolation{{Field: "name", Message: "is required"}}, portalerr.FieldsOf(err))
 }
+
+func TestColor(t *testing.T) {
+	for s, want := range map[string]bool{
+		"#2563eb": true, "#2563EB": true, "#26e": true,
+		"": false, "2563eb": false, "#2563e": false, "#2563ebff": false, "#ggg": false, "red": false, "#fff;": false,
+	} {
+		assert.Equal(t, want, valid.Color(s), "Color(%q)", s)
+	}
+	type params struct {
+		Accent string `json:"accent" validate:"omitempty,color"`
+	}
+	assert.NoError(t, valid.Struct(params{Accent: "#fff"}))
+	assert.Equal(t, []portalerr.FieldViolation{{Field: "accent", Message: `must be a colour such as "#2563eb" or "#26e"`}},
+		portalerr.FieldsOf(valid.Struct(params{Accent: "blue"})))
+}

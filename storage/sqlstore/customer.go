@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -24,6 +26,7 @@ var customers = newTable(table[customer.Customer]{
 		"external_ref", "parent_id", "status",
 		"feature_order_authorization", "feature_auto_confirm_orders", "feature_inherit_global_portfolio",
 		"feature_pre_orders", "feature_supplier_warehouse", "feature_hr_sync", "feature_tickets", "feature_access_links",
+		"brand_display_name", "brand_logo_url", "brand_accent_color", "host_name",
 		"version", "created_at", "updated_at"},
 	values: func(c *customer.Customer) []any {
 		return []any{
@@ -32,6 +35,7 @@ var customers = newTable(table[customer.Customer]{
 			nullString(c.ExternalRef), nullString(c.ParentID), string(c.Status),
 			c.Features.OrderAuthorization, c.Features.AutoConfirmOrders, c.Features.InheritGlobalPortfolio,
 			c.Features.PreOrders, c.Features.SupplierWarehouse, c.Features.HRSync, c.Features.Tickets, c.Features.AccessLinks,
+			c.Branding.DisplayName, c.Branding.LogoURL, c.Branding.AccentColor, nullString(c.Branding.HostName),
 			c.Version, ts(c.CreatedAt), ts(c.UpdatedAt),
 		}
 	},
@@ -42,6 +46,7 @@ var customers = newTable(table[customer.Customer]{
 			scol(&c.ExternalRef), scol(&c.ParentID), &c.Status,
 			&c.Features.OrderAuthorization, &c.Features.AutoConfirmOrders, &c.Features.InheritGlobalPortfolio,
 			&c.Features.PreOrders, &c.Features.SupplierWarehouse, &c.Features.HRSync, &c.Features.Tickets, &c.Features.AccessLinks,
+			&c.Branding.DisplayName, &c.Branding.LogoURL, &c.Branding.AccentColor, scol(&c.Branding.HostName),
 			&c.Version, tcol(&c.CreatedAt), tcol(&c.UpdatedAt),
 		}
 	},
@@ -49,9 +54,72 @@ var customers = newTable(table[customer.Customer]{
 	keep: func(old customer.Customer, c *customer.Customer) {
 		c.ID, c.CreatedAt = old.ID, old.CreatedAt
 		c.UpdatedAt = storedTime(c.UpdatedAt)
+		// The host name is written by a statement of its own (setHostName).
+		c.Branding.HostName = old.Branding.HostName
 	},
 	fkErr: storage.ErrNotFound,
 })
+
+// The host name is written by a statement of its own, after the row: a
+// unique violation of that statement can only be the host name's, so the
+// store tells it from the external reference's by the engine's error code
+// alone, never by the text of its message (which is all SQLite would give
+// to tell the two indexes apart).
+
+// Create stores c. ErrAlreadyExists when the ID, external reference or host
+// name is taken (the host name's wraps storage.ErrHostNameTaken too);
+// ErrNotFound when the parent is missing.
+func (s customerRepo) Create(ctx context.Context, c customer.Customer) error {
+	host := c.Branding.HostName
+	c.Branding.HostName = ""
+	if err := s.crud.Create(ctx, c); err != nil {
+		return err
+	}
+	if host == "" {
+		return nil
+	}
+	return s.setHostName(ctx, c.ID, host)
+}
+
+// Update is crud's Update, with the host name written apart as in Create.
+func (s customerRepo) Update(ctx context.Context, id customer.ID, fn func(*customer.Customer) error) (customer.Customer, error) {
+	var host string
+	c, err := s.crud.Update(ctx, id, func(c *customer.Customer) error {
+		if err := fn(c); err != nil {
+			return err
+		}
+		host = c.Branding.HostName
+		return nil
+	})
+	if err != nil || host == c.Branding.HostName {
+		return c, err
+	}
+	if err := s.setHostName(ctx, id, host); err != nil {
+		return customer.Customer{}, err
+	}
+	c.Branding.HostName = host
+	return c, nil
+}
+
+// setHostName sets customer id's host name ("" for none).
+func (s customerRepo) setHostName(ctx context.Context, id customer.ID, host string) error {
+	op := "setting the host name of customer " + string(id)
+	_, err := s.t.exec(ctx, op, nil, `UPDATE customers SET host_name = ? WHERE id = ?`, nullString(host), string(id))
+	if errors.Is(err, storage.ErrAlreadyExists) {
+		return fmt.Errorf("%w: %w", storage.ErrHostNameTaken, err)
+	}
+	return err
+}
+
+// GetByHostName returns the customer whose host name is host, or
+// ErrNotFound.
+func (s customerRepo) GetByHostName(ctx context.Context, host string) (customer.Customer, error) {
+	const op = "finding customer by host name"
+	if host == "" {
+		return customer.Customer{}, fmt.Errorf("%s: %s: %w", s.t.d.Name, op, storage.ErrNotFound)
+	}
+	return s.tb.getWhere(ctx, s.t, op, `host_name = ?`, host)
+}
 
 // List returns one page of customers matching f, ordered by ID.
 func (s customerRepo) List(ctx context.Context, f storage.CustomerFilter, p storage.Page) (storage.List[customer.Customer], error) {

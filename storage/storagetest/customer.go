@@ -2,7 +2,9 @@ package storagetest
 
 import (
 	"context"
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,6 +36,12 @@ var customerTests = []test{
 	{"ListParent", testCustomerListParent},
 	{"ListSearch", testCustomerListSearch},
 	{"ListCombined", testCustomerListCombined},
+	{"BrandingRoundTrip", testCustomerBrandingRoundTrip},
+	{"GetByHostName", testCustomerGetByHostName},
+	{"CreateDuplicateHostName", testCustomerCreateDuplicateHostName},
+	{"UpdateHostNameTaken", testCustomerUpdateHostNameTaken},
+	{"UpdateFreesHostName", testCustomerUpdateFreesHostName},
+	{"ExternalRefTakenIsNotHostName", testCustomerExternalRefTakenIsNotHostName},
 }
 
 // newCustomer returns a customer with every field set, so that a backend
@@ -54,8 +62,14 @@ func newCustomer(name string) customer.Customer {
 			Region:     "BE",
 			Country:    "DE",
 		},
-		Status:    customer.StatusActive,
-		Features:  customer.Features{OrderAuthorization: true, InheritGlobalPortfolio: true, Tickets: true},
+		Status:   customer.StatusActive,
+		Features: customer.Features{OrderAuthorization: true, InheritGlobalPortfolio: true, Tickets: true},
+		// No host name: it is unique, and tests create many customers.
+		Branding: customer.Branding{
+			DisplayName: name + " Portal",
+			LogoURL:     "https://cdn.example.org/" + strings.ToLower(strings.ReplaceAll(name, " ", "-")) + ".svg",
+			AccentColor: "#ff8800",
+		},
 		Version:   1,
 		CreatedAt: base,
 		UpdatedAt: base,
@@ -475,4 +489,126 @@ func testCustomerListCombined(t *testing.T, s storage.Store) {
 	assert.Equal(t, sorted(acmeActive.ID), customerIDs(t, s, f), "every filter applies")
 	f = storage.CustomerFilter{TopLevel: true, Search: "acme"}
 	assert.Equal(t, sorted(top.ID), customerIDs(t, s, f))
+}
+
+func testCustomerBrandingRoundTrip(t *testing.T, s storage.Store) {
+	c := newCustomer("Acme")
+	c.Branding.HostName = "portal.acme.example"
+	createCustomer(t, s, c)
+	got, err := getCustomer(t, s, c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, c, got)
+
+	// Every field changes, and then every field is cleared.
+	for _, b := range []customer.Branding{
+		{DisplayName: "Acme Intranet", LogoURL: "https://acme.example/l.png", AccentColor: "#123", HostName: "intranet.acme.example"},
+		{},
+	} {
+		updated, err := updateCustomer(t, s, c.ID, func(c *customer.Customer) error {
+			c.Branding = b
+			return nil
+		})
+		require.NoError(t, err)
+		assert.Equal(t, b, updated.Branding, "Update returns what it wrote")
+		got, err := getCustomer(t, s, c.ID)
+		require.NoError(t, err)
+		assert.Equal(t, updated, got)
+	}
+}
+
+func getByHostName(t *testing.T, s storage.Store, host string) (customer.Customer, error) {
+	t.Helper()
+	return get(t, s, func(ctx context.Context, r storage.Repos) (customer.Customer, error) {
+		return r.Customers().GetByHostName(ctx, host)
+	})
+}
+
+func testCustomerGetByHostName(t *testing.T, s storage.Store) {
+	a := newCustomer("Acme")
+	a.Branding.HostName = "portal.acme.example"
+	a.Status = customer.StatusSuspended
+	createCustomer(t, s, a)
+	createCustomer(t, s, newCustomer("Globex")) // no host name
+
+	got, err := getByHostName(t, s, "portal.acme.example")
+	require.NoError(t, err)
+	assert.Equal(t, a, got, "found whatever its status")
+
+	for _, host := range []string{"", "acme.example", "portal.acme.example.evil", "portal"} {
+		_, err := getByHostName(t, s, host)
+		assertNotFound(t, err, "host %q", host)
+	}
+}
+
+func testCustomerCreateDuplicateHostName(t *testing.T, s storage.Store) {
+	a := newCustomer("Acme")
+	a.Branding.HostName = "portal.acme.example"
+	createCustomer(t, s, a)
+	b := newCustomer("Globex")
+	b.Branding.HostName = "portal.acme.example"
+	err := write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Customers().Create(ctx, b) })
+	assertAlreadyExists(t, err)
+	assert.ErrorIs(t, err, storage.ErrHostNameTaken)
+
+	_, err = getCustomer(t, s, b.ID)
+	assertNotFound(t, err, "the second customer is not stored")
+}
+
+func testCustomerUpdateHostNameTaken(t *testing.T, s storage.Store) {
+	a := newCustomer("Acme")
+	a.Branding.HostName = "portal.acme.example"
+	createCustomer(t, s, a)
+	b := newCustomer("Globex")
+	b.Branding.HostName = "portal.globex.example"
+	createCustomer(t, s, b)
+
+	_, err := updateCustomer(t, s, b.ID, func(c *customer.Customer) error {
+		c.Name = "Globex Corporation"
+		c.Branding.HostName = "portal.acme.example"
+		return nil
+	})
+	assertAlreadyExists(t, err)
+	assert.ErrorIs(t, err, storage.ErrHostNameTaken)
+	got, err := getCustomer(t, s, b.ID)
+	require.NoError(t, err)
+	assert.Equal(t, b, got, "nothing is written")
+
+	// Keeping one's own host name is no conflict.
+	_, err = updateCustomer(t, s, a.ID, func(c *customer.Customer) error {
+		c.Name = "Acme GmbH"
+		return nil
+	})
+	assert.NoError(t, err)
+}
+
+func testCustomerUpdateFreesHostName(t *testing.T, s storage.Store) {
+	a := newCustomer("Acme")
+	a.Branding.HostName = "portal.acme.example"
+	createCustomer(t, s, a)
+	_, err := updateCustomer(t, s, a.ID, func(c *customer.Customer) error {
+		c.Branding.HostName = ""
+		return nil
+	})
+	require.NoError(t, err)
+	_, err = getByHostName(t, s, "portal.acme.example")
+	assertNotFound(t, err, "a cleared host name finds nothing")
+
+	b := newCustomer("Globex")
+	b.Branding.HostName = "portal.acme.example"
+	createCustomer(t, s, b) // the old host name is free again
+	got, err := getByHostName(t, s, "portal.acme.example")
+	require.NoError(t, err)
+	assert.Equal(t, b.ID, got.ID)
+}
+
+func testCustomerExternalRefTakenIsNotHostName(t *testing.T, s storage.Store) {
+	a := newCustomer("Acme")
+	a.ExternalRef = "ERP-1"
+	createCustomer(t, s, a)
+	b := newCustomer("Globex")
+	b.ExternalRef = "ERP-1"
+	b.Branding.HostName = "portal.globex.example"
+	err := write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Customers().Create(ctx, b) })
+	assertAlreadyExists(t, err)
+	assert.False(t, errors.Is(err, storage.ErrHostNameTaken), "the external reference is what is taken: %v", err)
 }
