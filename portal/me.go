@@ -16,6 +16,9 @@ type MeInfo struct {
 	User         customer.User
 	Membership   customer.Membership
 	CustomerName string
+	// Branding is the look of the caller's portal: its customer's, each
+	// field falling back to the provider's; the provider's for staff.
+	Branding Branding
 	// Actions lists what the caller may do now, sorted; a user's actions
 	// apply within its own customer (and its sites, when limited).
 	Actions []Action
@@ -33,6 +36,7 @@ func (p *Portal) Me(ctx context.Context) (MeInfo, error) {
 			return errNoPrincipal
 		}
 		out.Principal = who
+		out.Branding = p.providerBranding()
 		// One read of the caller's standing; each rule is then decided
 		// in memory, as authorize would decide it.
 		permits := func(rule Rule) bool { return staffPermits(who, rule) == nil }
@@ -42,6 +46,7 @@ func (p *Portal) Me(ctx context.Context) (MeInfo, error) {
 				return err
 			}
 			out.Membership, out.User, out.CustomerName = a.membership, a.person, a.customer.Name
+			out.Branding = p.brandingOf(a.customer)
 			permits = func(rule Rule) bool { return userPermits(who, rule, a.membership, a.customer) == nil }
 		}
 		for act, rule := range policy {

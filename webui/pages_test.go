@@ -1,6 +1,7 @@
 package webui_test
 
 import (
+	"io"
 	"io/fs"
 	"net/http"
 	"net/url"
@@ -183,4 +184,43 @@ func TestEveryTextIsTranslated(t *testing.T) {
 	for _, text := range texts {
 		assert.True(t, webui.Translated(text), "%q has no German text", text)
 	}
+}
+
+// TestBranding shows a customer's own look on the sign-in pages of its
+// host name and on its people's pages; the provider's elsewhere.
+func TestBranding(t *testing.T) {
+	s := newSite(t)
+	ctx := portaltest.Owner(t.Context())
+	c, err := s.p.GetCustomer(ctx, s.a.c.ID)
+	require.NoError(t, err)
+	_, err = s.p.UpdateCustomer(ctx, c.ID, portal.UpdateCustomerParams{Version: c.Version, Branding: &customer.Branding{
+		DisplayName: "Acme Portal", AccentColor: "#0f766e", HostName: "portal.acme.example",
+	}})
+	require.NoError(t, err)
+
+	get := func(host, token string) string {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, s.srv.URL+"/signin", nil)
+		require.NoError(t, err)
+		req.Host = host
+		if token != "" {
+			req.URL.Path = "/account"
+			req.AddCookie(&http.Cookie{Name: "portalkit_session", Value: token})
+		}
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer func() { _ = res.Body.Close() }()
+		body, err := io.ReadAll(res.Body)
+		require.NoError(t, err)
+		return string(body)
+	}
+	body := get("portal.acme.example:443", "")
+	assert.Contains(t, body, "<span>Acme Portal</span>")
+	assert.Contains(t, body, "accent=0f766e")
+	body = get("portal.example.com", "")
+	assert.Contains(t, body, "<span>portalkit</span>")
+	assert.NotContains(t, body, "Acme Portal")
+	body = get("portal.example.com", s.a.users[customer.RoleViewer].token)
+	assert.Contains(t, body, "<span>Acme Portal</span>", "a signed-in user sees its customer's look")
+	body = get("portal.example.com", s.b.users[customer.RoleViewer].token)
+	assert.NotContains(t, body, "Acme Portal")
 }

@@ -9,10 +9,10 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"regexp"
 	"strings"
 
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/internal/valid"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
 )
@@ -80,11 +80,41 @@ func (h *handler) view(r *http.Request, name string) *view {
 			}
 		}
 	}
+	v.Brand = h.brandingFor(r, v.Me)
 	v.locale = newLocale(pickLanguage(r, own))
 	if n := r.URL.Query().Get("done"); n != "" {
 		v.Notice = noticeText(v.locale, n)
 	}
 	return v
+}
+
+// brandingFor returns the look of the pages for a request: a signed-in
+// customer user's customer's, else that of the customer whose own host
+// name the request came to, else the provider's. A customer's branding
+// sets only the fields it has.
+func (h *handler) brandingFor(r *http.Request, me *portal.MeInfo) Branding {
+	b := h.brand
+	var pb portal.Branding
+	switch {
+	case me != nil && !me.Principal.IsProvider():
+		pb = me.Branding
+	case me == nil:
+		var err error
+		if pb, err = h.p.BrandingForHost(r.Context(), r.Host); err != nil {
+			h.log.WarnContext(r.Context(), "webui: branding of the host", "host", r.Host, "err", err)
+		}
+	}
+	if pb.CustomerID == "" {
+		return b
+	}
+	b.Name = pb.Name
+	if pb.LogoURL != "" {
+		b.LogoURL = pb.LogoURL
+	}
+	if validColor(pb.AccentColor) {
+		b.Color = pb.AccentColor
+	}
+	return b
 }
 
 // URL returns the address of a path under the handler's base path; parts
@@ -229,6 +259,4 @@ func noticeText(l locale, key string) string {
 	return ""
 }
 
-var colorRE = regexp.MustCompile(`^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
-
-func validColor(c string) bool { return colorRE.MatchString(c) }
+func validColor(c string) bool { return valid.Color(c) }
