@@ -57,6 +57,9 @@ const (
 	ActionSelf               Action = "self"
 	ActionSiteManage         Action = "site.manage"
 	ActionSiteRead           Action = "site.read"
+	ActionStaffManage        Action = "staff.manage"
+	ActionStaffRead          Action = "staff.read"
+	ActionStaffSelf          Action = "staff.self"
 	ActionStockIn            Action = "stock.in"
 	ActionStockMove          Action = "stock.move"
 	ActionStockRead          Action = "stock.read"
@@ -126,6 +129,12 @@ func (e Action) Valid() bool {
 	case ActionSiteManage:
 		return true
 	case ActionSiteRead:
+		return true
+	case ActionStaffManage:
+		return true
+	case ActionStaffRead:
+		return true
+	case ActionStaffSelf:
 		return true
 	case ActionStockIn:
 		return true
@@ -212,6 +221,8 @@ const (
 	MailKindOrderConfirmed     MailKind = "order_confirmed"
 	MailKindOrderRejected      MailKind = "order_rejected"
 	MailKindOrderSubmitted     MailKind = "order_submitted"
+	MailKindStaffInvitation    MailKind = "staff_invitation"
+	MailKindStaffLoginLink     MailKind = "staff_login_link"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
@@ -232,6 +243,10 @@ func (e MailKind) Valid() bool {
 	case MailKindOrderRejected:
 		return true
 	case MailKindOrderSubmitted:
+		return true
+	case MailKindStaffInvitation:
+		return true
+	case MailKindStaffLoginLink:
 		return true
 	default:
 		return false
@@ -484,6 +499,27 @@ func (e StaffRole) Valid() bool {
 	}
 }
 
+// Defines values for StaffStatus.
+const (
+	StaffStatusActive   StaffStatus = "active"
+	StaffStatusDisabled StaffStatus = "disabled"
+	StaffStatusInvited  StaffStatus = "invited"
+)
+
+// Valid indicates whether the value is a known member of the StaffStatus enum.
+func (e StaffStatus) Valid() bool {
+	switch e {
+	case StaffStatusActive:
+		return true
+	case StaffStatusDisabled:
+		return true
+	case StaffStatusInvited:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for StockCondition.
 const (
 	StockConditionDefective   StockCondition = "defective"
@@ -730,7 +766,9 @@ type AccessLinkTTLSeconds = int
 // cancellation of a confirmed one; `order.inbox` lists orders across customers;
 // `order.decide` covers confirm, reject and fulfil; `stock.move` covers issuing a stock item and
 // returning it; `mail.read` covers the outbox, template overrides and previews;
-// `mail_template.manage` covers saving and deleting overrides.
+// `mail_template.manage` covers saving and deleting overrides; `staff.read` lists and reads staff
+// members, `staff.manage` covers inviting, changing, disabling and enabling them, and
+// `staff.self` is a signed-in staff member's own account.
 //
 // Example: site.read
 type Action string
@@ -1225,6 +1263,22 @@ type InviteRequest struct {
 	SiteIds *[]SiteId `json:"site_ids,omitempty"`
 }
 
+// InviteStaffRequest A new staff member.
+//
+// Example: {"email":"grace@provider.example","name":"Grace Hopper","role":"agent"}
+type InviteStaffRequest struct {
+	Email openapi_types.Email `json:"email"`
+	Name  string              `json:"name"`
+
+	// Role What a staff member or API key may do across all customers: `agent` (service desk) reads
+	// everything and looks after sites and people, `admin` also manages customers and their settings,
+	// `owner` also manages API keys.
+	//
+	//
+	// Example: admin
+	Role StaffRole `json:"role"`
+}
+
 // IssueStockItemRequest Whom to hand the item to.
 //
 // Example: {"holder":{"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"},"note":"new hire, starts Monday"}
@@ -1243,7 +1297,9 @@ type ItemId = string
 
 // MailKind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
 // `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
-// someone who joined, and the `order_…` ones about an order.
+// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
+// `staff_login_link` to staff members, with a link to the console (these are about no customer,
+// so no customer's override applies to them).
 //
 // Example: invitation
 type MailKind string
@@ -1273,7 +1329,9 @@ type MailMessage struct {
 
 	// Kind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
-	// someone who joined, and the `order_…` ones about an order.
+	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
+	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
+	// so no customer's override applies to them).
 	//
 	//
 	// Example: invitation
@@ -1344,7 +1402,9 @@ type MailTemplate struct {
 
 	// Kind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
-	// someone who joined, and the `order_…` ones about an order.
+	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
+	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
+	// so no customer's override applies to them).
 	//
 	//
 	// Example: invitation
@@ -1394,7 +1454,7 @@ type MailTemplateRequest struct {
 }
 
 // Me The caller and what it may do. `user`, `membership` and `customer_name` are set for customer
-// users.
+// users, `staff` for staff members.
 type Me struct {
 	// CustomerName The name of the customer a user acts in.
 	CustomerName *string `json:"customer_name,omitempty"`
@@ -1414,6 +1474,11 @@ type Me struct {
 	//
 	// Example: {"customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","kind":"user","membership_id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","method":"login_link","read_only":false,"session_id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b"}
 	Principal Principal `json:"principal"`
+
+	// Staff A provider person who signs in to the console. Integrations use API keys instead.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+	Staff *StaffMember `json:"staff,omitempty"`
 
 	// User A person with a login. One user may be a member of several customers.
 	//
@@ -2029,6 +2094,14 @@ type RedeemLoginLinkRequest struct {
 	Token string `json:"token"`
 }
 
+// RedeemStaffLoginLinkRequest The token of a staff login link or staff invitation.
+//
+// Example: {"token":"psl_Vb3Nm6Qw9Er2Ty5Ui8Op1As4Df7Gh0Jk3Lz6Xc9Vb2N"}
+type RedeemStaffLoginLinkRequest struct {
+	// Token The token from the e-mailed or printed link (`psl_…` or `psi_…`).
+	Token string `json:"token"`
+}
+
 // RejectOrderRequest Why the order is rejected; it goes into the e-mail to the person who ordered.
 //
 // Example: {"reason":"This model is no longer available; please order the 15-inch one."}
@@ -2224,12 +2297,123 @@ type SiteRequest struct {
 	Name string `json:"name"`
 }
 
+// StaffId Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+type StaffId = string
+
+// StaffMember A provider person who signs in to the console. Integrations use API keys instead.
+//
+// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+type StaffMember struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// Email Unique among staff members, compared ignoring case.
+	Email openapi_types.Email `json:"email"`
+
+	// Id Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+	Id StaffId `json:"id"`
+
+	// InvitedBy Who invited the member (`staff:stf_…`, `api_key:key_…`); `system:bootstrap` for the first owner.
+	InvitedBy string `json:"invited_by"`
+	Name      string `json:"name"`
+
+	// Role What a staff member or API key may do across all customers: `agent` (service desk) reads
+	// everything and looks after sites and people, `admin` also manages customers and their settings,
+	// `owner` also manages API keys.
+	//
+	//
+	// Example: admin
+	Role StaffRole `json:"role"`
+
+	// Status `invited`: not yet signed in (the invitation or a login link activates it); `active`: may sign in; `disabled`: may not, its sessions ended.
+	//
+	// Example: active
+	Status    StaffStatus `json:"status"`
+	UpdatedAt time.Time   `json:"updated_at"`
+
+	// Version Increases with every change; the ETag holds it.
+	Version int64 `json:"version"`
+}
+
+// StaffMemberList One page of staff members, oldest first.
+//
+// Example: {"items":[{"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}],"next_cursor":""}
+type StaffMemberList struct {
+	Items []StaffMember `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// StaffPasswordSignInRequest A staff member's e-mail address and password.
+//
+// Example: {"email":"grace@provider.example","password":"correct horse battery staple"}
+type StaffPasswordSignInRequest struct {
+	Email    openapi_types.Email `json:"email"`
+	Password string              `json:"password"`
+}
+
 // StaffRole What a staff member or API key may do across all customers: `agent` (service desk) reads
 // everything and looks after sites and people, `admin` also manages customers and their settings,
 // `owner` also manages API keys.
 //
 // Example: admin
 type StaffRole string
+
+// StaffSession A signed-in staff member. Its token is shown only at sign-in.
+//
+// Example: {"created_at":"2025-03-05T14:02:31Z","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","method":"login_link","staff_id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d"}
+type StaffSession struct {
+	// CreatedAt When the session was opened.
+	CreatedAt time.Time `json:"created_at"`
+
+	// ExpiresAt When the session ends however it is used.
+	ExpiresAt time.Time `json:"expires_at"`
+
+	// Id Identifies a session: `ses_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b
+	Id SessionId `json:"id"`
+
+	// LastSeenAt About when the session was last used; it ends after the idle timeout from here.
+	LastSeenAt time.Time `json:"last_seen_at"`
+
+	// Method How a session was opened.
+	//
+	// Example: login_link
+	Method SignInMethod `json:"method"`
+
+	// StaffId Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+	StaffId StaffId `json:"staff_id"`
+}
+
+// StaffSignIn An opened staff session.
+//
+// Example: {"session":{"created_at":"2025-03-05T14:02:31Z","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","method":"login_link","staff_id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d"},"staff":{"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2},"token":"ps_Jx8v0Qm3K1tZbY7cW2nR5aL9dF4gH6jP0sT3uV8wX1y"}
+type StaffSignIn struct {
+	// Session A signed-in staff member. Its token is shown only at sign-in.
+	//
+	// Example: {"created_at":"2025-03-05T14:02:31Z","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","method":"login_link","staff_id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d"}
+	Session StaffSession `json:"session"`
+
+	// Staff A provider person who signs in to the console. Integrations use API keys instead.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+	Staff StaffMember `json:"staff"`
+
+	// Token The session's bearer token (`ps_…`, like a customer user's), shown only here, once; send it as `Authorization: Bearer …`.
+	Token string `json:"token"`
+}
+
+// StaffStatus `invited`: not yet signed in (the invitation or a login link activates it); `active`: may sign in; `disabled`: may not, its sessions ended.
+//
+// Example: active
+type StaffStatus string
 
 // StockCondition The state a device is in.
 //
@@ -2525,6 +2709,21 @@ type UpdateProductRequest struct {
 	Sku   *string `json:"sku,omitempty"`
 }
 
+// UpdateStaffRequest The fields of a staff member to change; those left out stay as they are.
+//
+// Example: {"role":"admin"}
+type UpdateStaffRequest struct {
+	Name *string `json:"name,omitempty"`
+
+	// Role What a staff member or API key may do across all customers: `agent` (service desk) reads
+	// everything and looks after sites and people, `admin` also manages customers and their settings,
+	// `owner` also manages API keys.
+	//
+	//
+	// Example: admin
+	Role *StaffRole `json:"role,omitempty"`
+}
+
 // User A person with a login. One user may be a member of several customers.
 //
 // Example: {"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"}
@@ -2647,6 +2846,18 @@ type RoleFilter = Role
 
 // SerialNumberFilter defines model for SerialNumberFilter.
 type SerialNumberFilter = string
+
+// StaffRoleFilter What a staff member or API key may do across all customers: `agent` (service desk) reads
+// everything and looks after sites and people, `admin` also manages customers and their settings,
+// `owner` also manages API keys.
+//
+// Example: admin
+type StaffRoleFilter = StaffRole
+
+// StaffStatusFilter `invited`: not yet signed in (the invitation or a login link activates it); `active`: may sign in; `disabled`: may not, its sessions ended.
+//
+// Example: active
+type StaffStatusFilter = StaffStatus
 
 // StockItemStatusFilter Where an item stands: `in_stock` in the warehouse, ready to issue; `issued` to an employee (see
 // `holder`); `retired`: out of service for good, kept for its history.
@@ -3074,6 +3285,36 @@ type UpdateProductParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListStaffParams defines parameters for ListStaff.
+type ListStaffParams struct {
+	// Role Keeps staff members with this role.
+	Role *StaffRoleFilter `form:"role,omitempty" json:"role,omitempty"`
+
+	// Status Keeps staff members with this status.
+	Status *StaffStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// InviteStaffParams defines parameters for InviteStaff.
+type InviteStaffParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateStaffParams defines parameters for UpdateStaff.
+type UpdateStaffParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = CreateAPIKeyRequest
 
@@ -3091,6 +3332,15 @@ type SignInWithLoginLinkJSONRequestBody = RedeemLoginLinkRequest
 
 // SignInWithPasswordJSONRequestBody defines body for SignInWithPassword for application/json ContentType.
 type SignInWithPasswordJSONRequestBody = PasswordSignInRequest
+
+// RequestStaffLoginLinkJSONRequestBody defines body for RequestStaffLoginLink for application/json ContentType.
+type RequestStaffLoginLinkJSONRequestBody = RequestLoginLinkRequest
+
+// SignInStaffWithLoginLinkJSONRequestBody defines body for SignInStaffWithLoginLink for application/json ContentType.
+type SignInStaffWithLoginLinkJSONRequestBody = RedeemStaffLoginLinkRequest
+
+// SignInStaffWithPasswordJSONRequestBody defines body for SignInStaffWithPassword for application/json ContentType.
+type SignInStaffWithPasswordJSONRequestBody = StaffPasswordSignInRequest
 
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CreateCustomerRequest
@@ -3176,6 +3426,12 @@ type CreateProductJSONRequestBody = CreateProductRequest
 // UpdateProductJSONRequestBody defines body for UpdateProduct for application/json ContentType.
 type UpdateProductJSONRequestBody = UpdateProductRequest
 
+// InviteStaffJSONRequestBody defines body for InviteStaff for application/json ContentType.
+type InviteStaffJSONRequestBody = InviteStaffRequest
+
+// UpdateStaffJSONRequestBody defines body for UpdateStaff for application/json ContentType.
+type UpdateStaffJSONRequestBody = UpdateStaffRequest
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// GetHealth Liveness
@@ -3217,6 +3473,15 @@ type ServerInterface interface {
 	// SignInWithPassword Sign in with a password
 	// (POST /v1/auth/password)
 	SignInWithPassword(w http.ResponseWriter, r *http.Request)
+	// RequestStaffLoginLink E-mail a staff member a one-time sign-in link
+	// (POST /v1/auth/staff/login-links)
+	RequestStaffLoginLink(w http.ResponseWriter, r *http.Request)
+	// SignInStaffWithLoginLink Sign a staff member in with an e-mailed link
+	// (POST /v1/auth/staff/login-links/redeem)
+	SignInStaffWithLoginLink(w http.ResponseWriter, r *http.Request)
+	// SignInStaffWithPassword Sign a staff member in with a password
+	// (POST /v1/auth/staff/password)
+	SignInStaffWithPassword(w http.ResponseWriter, r *http.Request)
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(w http.ResponseWriter, r *http.Request, params ListCustomersParams)
@@ -3421,6 +3686,27 @@ type ServerInterface interface {
 	// DeactivateProduct Deactivate a product
 	// (POST /v1/products/{productId}/deactivate)
 	DeactivateProduct(w http.ResponseWriter, r *http.Request, productId ProductId)
+	// ListStaff List staff members
+	// (GET /v1/staff)
+	ListStaff(w http.ResponseWriter, r *http.Request, params ListStaffParams)
+	// InviteStaff Invite a staff member
+	// (POST /v1/staff)
+	InviteStaff(w http.ResponseWriter, r *http.Request, params InviteStaffParams)
+	// GetStaff Get a staff member
+	// (GET /v1/staff/{staffId})
+	GetStaff(w http.ResponseWriter, r *http.Request, staffId StaffId)
+	// UpdateStaff Change a staff member's name or role
+	// (PATCH /v1/staff/{staffId})
+	UpdateStaff(w http.ResponseWriter, r *http.Request, staffId StaffId, params UpdateStaffParams)
+	// DisableStaff Disable a staff member
+	// (POST /v1/staff/{staffId}/disable)
+	DisableStaff(w http.ResponseWriter, r *http.Request, staffId StaffId)
+	// EnableStaff Enable a staff member
+	// (POST /v1/staff/{staffId}/enable)
+	EnableStaff(w http.ResponseWriter, r *http.Request, staffId StaffId)
+	// ResendStaffInvitation Resend a staff member's invitation
+	// (POST /v1/staff/{staffId}/resend)
+	ResendStaffInvitation(w http.ResponseWriter, r *http.Request, staffId StaffId)
 	// DisableUser Disable a user everywhere
 	// (POST /v1/users/{userId}/disable)
 	DisableUser(w http.ResponseWriter, r *http.Request, userId UserId)
@@ -3682,6 +3968,48 @@ func (siw *ServerInterfaceWrapper) SignInWithPassword(w http.ResponseWriter, r *
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.SignInWithPassword(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RequestStaffLoginLink operation middleware
+func (siw *ServerInterfaceWrapper) RequestStaffLoginLink(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RequestStaffLoginLink(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// SignInStaffWithLoginLink operation middleware
+func (siw *ServerInterfaceWrapper) SignInStaffWithLoginLink(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.SignInStaffWithLoginLink(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// SignInStaffWithPassword operation middleware
+func (siw *ServerInterfaceWrapper) SignInStaffWithPassword(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.SignInStaffWithPassword(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -6770,6 +7098,277 @@ func (siw *ServerInterfaceWrapper) DeactivateProduct(w http.ResponseWriter, r *h
 	handler.ServeHTTP(w, r)
 }
 
+// ListStaff operation middleware
+func (siw *ServerInterfaceWrapper) ListStaff(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListStaffParams
+
+	// ------------- Optional query parameter "role" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "role", r.URL.Query(), &params.Role, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "role"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "role", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListStaff(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// InviteStaff operation middleware
+func (siw *ServerInterfaceWrapper) InviteStaff(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params InviteStaffParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.InviteStaff(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetStaff operation middleware
+func (siw *ServerInterfaceWrapper) GetStaff(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "staffId" -------------
+	var staffId StaffId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "staffId", r.PathValue("staffId"), &staffId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "staffId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetStaff(w, r, staffId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateStaff operation middleware
+func (siw *ServerInterfaceWrapper) UpdateStaff(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "staffId" -------------
+	var staffId StaffId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "staffId", r.PathValue("staffId"), &staffId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "staffId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateStaffParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateStaff(w, r, staffId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DisableStaff operation middleware
+func (siw *ServerInterfaceWrapper) DisableStaff(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "staffId" -------------
+	var staffId StaffId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "staffId", r.PathValue("staffId"), &staffId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "staffId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DisableStaff(w, r, staffId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// EnableStaff operation middleware
+func (siw *ServerInterfaceWrapper) EnableStaff(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "staffId" -------------
+	var staffId StaffId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "staffId", r.PathValue("staffId"), &staffId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "staffId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.EnableStaff(w, r, staffId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ResendStaffInvitation operation middleware
+func (siw *ServerInterfaceWrapper) ResendStaffInvitation(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "staffId" -------------
+	var staffId StaffId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "staffId", r.PathValue("staffId"), &staffId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "staffId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ResendStaffInvitation(w, r, staffId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // DisableUser operation middleware
 func (siw *ServerInterfaceWrapper) DisableUser(w http.ResponseWriter, r *http.Request) {
 
@@ -7009,6 +7608,13 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/api-keys", wrapper.ListAPIKeys)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/api-keys", wrapper.CreateAPIKey)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/api-keys/{apiKeyId}/revoke", wrapper.RevokeAPIKey)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/staff", wrapper.ListStaff)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/staff", wrapper.InviteStaff)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/staff/{staffId}", wrapper.GetStaff)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/staff/{staffId}", wrapper.UpdateStaff)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/staff/{staffId}/disable", wrapper.DisableStaff)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/staff/{staffId}/enable", wrapper.EnableStaff)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/staff/{staffId}/resend", wrapper.ResendStaffInvitation)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/mail/messages", wrapper.ListMailMessages)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/mail/messages/{messageId}/retry", wrapper.RetryMailMessage)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/invitations/accept", wrapper.AcceptInvitation)
@@ -7016,6 +7622,9 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links/redeem", wrapper.SignInWithLoginLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/access-links/redeem", wrapper.SignInWithAccessLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/password", wrapper.SignInWithPassword)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/login-links", wrapper.RequestStaffLoginLink)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/login-links/redeem", wrapper.SignInStaffWithLoginLink)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/password", wrapper.SignInStaffWithPassword)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/logout", wrapper.Logout)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/me", wrapper.GetMe)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/me/memberships", wrapper.ListMyMemberships)
@@ -8191,6 +8800,296 @@ type SignInWithPassworddefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response SignInWithPassworddefaultApplicationProblemPlusJSONResponse) VisitSignInWithPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestStaffLoginLinkRequestObject struct {
+	Body *RequestStaffLoginLinkJSONRequestBody
+}
+
+type RequestStaffLoginLinkResponseObject interface {
+	VisitRequestStaffLoginLinkResponse(w http.ResponseWriter) error
+}
+
+type RequestStaffLoginLink202Response struct {
+}
+
+func (response RequestStaffLoginLink202Response) VisitRequestStaffLoginLinkResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type RequestStaffLoginLink400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RequestStaffLoginLink400ApplicationProblemPlusJSONResponse) VisitRequestStaffLoginLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestStaffLoginLink413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestStaffLoginLink413ApplicationProblemPlusJSONResponse) VisitRequestStaffLoginLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestStaffLoginLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RequestStaffLoginLink429ApplicationProblemPlusJSONResponse) VisitRequestStaffLoginLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestStaffLoginLinkdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RequestStaffLoginLinkdefaultApplicationProblemPlusJSONResponse) VisitRequestStaffLoginLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithLoginLinkRequestObject struct {
+	Body *SignInStaffWithLoginLinkJSONRequestBody
+}
+
+type SignInStaffWithLoginLinkResponseObject interface {
+	VisitSignInStaffWithLoginLinkResponse(w http.ResponseWriter) error
+}
+
+type SignInStaffWithLoginLink201JSONResponse StaffSignIn
+
+func (response SignInStaffWithLoginLink201JSONResponse) VisitSignInStaffWithLoginLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithLoginLink400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SignInStaffWithLoginLink400ApplicationProblemPlusJSONResponse) VisitSignInStaffWithLoginLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithLoginLink401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SignInStaffWithLoginLink401ApplicationProblemPlusJSONResponse) VisitSignInStaffWithLoginLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithLoginLink413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SignInStaffWithLoginLink413ApplicationProblemPlusJSONResponse) VisitSignInStaffWithLoginLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithLoginLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SignInStaffWithLoginLink429ApplicationProblemPlusJSONResponse) VisitSignInStaffWithLoginLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithLoginLinkdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SignInStaffWithLoginLinkdefaultApplicationProblemPlusJSONResponse) VisitSignInStaffWithLoginLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithPasswordRequestObject struct {
+	Body *SignInStaffWithPasswordJSONRequestBody
+}
+
+type SignInStaffWithPasswordResponseObject interface {
+	VisitSignInStaffWithPasswordResponse(w http.ResponseWriter) error
+}
+
+type SignInStaffWithPassword201JSONResponse StaffSignIn
+
+func (response SignInStaffWithPassword201JSONResponse) VisitSignInStaffWithPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithPassword400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SignInStaffWithPassword400ApplicationProblemPlusJSONResponse) VisitSignInStaffWithPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithPassword401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SignInStaffWithPassword401ApplicationProblemPlusJSONResponse) VisitSignInStaffWithPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithPassword413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SignInStaffWithPassword413ApplicationProblemPlusJSONResponse) VisitSignInStaffWithPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithPassword429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SignInStaffWithPassword429ApplicationProblemPlusJSONResponse) VisitSignInStaffWithPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithPassworddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SignInStaffWithPassworddefaultApplicationProblemPlusJSONResponse) VisitSignInStaffWithPasswordResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -16697,6 +17596,906 @@ func (response DeactivateProductdefaultApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type ListStaffRequestObject struct {
+	Params ListStaffParams
+}
+
+type ListStaffResponseObject interface {
+	VisitListStaffResponse(w http.ResponseWriter) error
+}
+
+type ListStaff200JSONResponse StaffMemberList
+
+func (response ListStaff200JSONResponse) VisitListStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaff400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListStaff400ApplicationProblemPlusJSONResponse) VisitListStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaff401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListStaff401ApplicationProblemPlusJSONResponse) VisitListStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaff403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListStaff403ApplicationProblemPlusJSONResponse) VisitListStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaffdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListStaffdefaultApplicationProblemPlusJSONResponse) VisitListStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InviteStaffRequestObject struct {
+	Params InviteStaffParams
+	Body   *InviteStaffJSONRequestBody
+}
+
+type InviteStaffResponseObject interface {
+	VisitInviteStaffResponse(w http.ResponseWriter) error
+}
+
+type InviteStaff201ResponseHeaders struct {
+	ETag string
+}
+
+type InviteStaff201JSONResponse struct {
+	Body    StaffMember
+	Headers InviteStaff201ResponseHeaders
+}
+
+func (response InviteStaff201JSONResponse) VisitInviteStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InviteStaff400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response InviteStaff400ApplicationProblemPlusJSONResponse) VisitInviteStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InviteStaff401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response InviteStaff401ApplicationProblemPlusJSONResponse) VisitInviteStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InviteStaff403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response InviteStaff403ApplicationProblemPlusJSONResponse) VisitInviteStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InviteStaff409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response InviteStaff409ApplicationProblemPlusJSONResponse) VisitInviteStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InviteStaff413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response InviteStaff413ApplicationProblemPlusJSONResponse) VisitInviteStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InviteStaff422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response InviteStaff422ApplicationProblemPlusJSONResponse) VisitInviteStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InviteStaffdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response InviteStaffdefaultApplicationProblemPlusJSONResponse) VisitInviteStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStaffRequestObject struct {
+	StaffId StaffId `json:"staffId"`
+}
+
+type GetStaffResponseObject interface {
+	VisitGetStaffResponse(w http.ResponseWriter) error
+}
+
+type GetStaff200ResponseHeaders struct {
+	ETag string
+}
+
+type GetStaff200JSONResponse struct {
+	Body    StaffMember
+	Headers GetStaff200ResponseHeaders
+}
+
+func (response GetStaff200JSONResponse) VisitGetStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStaff400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetStaff400ApplicationProblemPlusJSONResponse) VisitGetStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStaff401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetStaff401ApplicationProblemPlusJSONResponse) VisitGetStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStaff403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetStaff403ApplicationProblemPlusJSONResponse) VisitGetStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStaff404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetStaff404ApplicationProblemPlusJSONResponse) VisitGetStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStaffdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetStaffdefaultApplicationProblemPlusJSONResponse) VisitGetStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStaffRequestObject struct {
+	StaffId StaffId `json:"staffId"`
+	Params  UpdateStaffParams
+	Body    *UpdateStaffJSONRequestBody
+}
+
+type UpdateStaffResponseObject interface {
+	VisitUpdateStaffResponse(w http.ResponseWriter) error
+}
+
+type UpdateStaff200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateStaff200JSONResponse struct {
+	Body    StaffMember
+	Headers UpdateStaff200ResponseHeaders
+}
+
+func (response UpdateStaff200JSONResponse) VisitUpdateStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStaff400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateStaff400ApplicationProblemPlusJSONResponse) VisitUpdateStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStaff401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateStaff401ApplicationProblemPlusJSONResponse) VisitUpdateStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStaff403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateStaff403ApplicationProblemPlusJSONResponse) VisitUpdateStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStaff404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateStaff404ApplicationProblemPlusJSONResponse) VisitUpdateStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStaff409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateStaff409ApplicationProblemPlusJSONResponse) VisitUpdateStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStaff412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateStaff412ApplicationProblemPlusJSONResponse) VisitUpdateStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStaff413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateStaff413ApplicationProblemPlusJSONResponse) VisitUpdateStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStaff428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateStaff428ApplicationProblemPlusJSONResponse) VisitUpdateStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStaffdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateStaffdefaultApplicationProblemPlusJSONResponse) VisitUpdateStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableStaffRequestObject struct {
+	StaffId StaffId `json:"staffId"`
+}
+
+type DisableStaffResponseObject interface {
+	VisitDisableStaffResponse(w http.ResponseWriter) error
+}
+
+type DisableStaff200ResponseHeaders struct {
+	ETag string
+}
+
+type DisableStaff200JSONResponse struct {
+	Body    StaffMember
+	Headers DisableStaff200ResponseHeaders
+}
+
+func (response DisableStaff200JSONResponse) VisitDisableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableStaff400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DisableStaff400ApplicationProblemPlusJSONResponse) VisitDisableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableStaff401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DisableStaff401ApplicationProblemPlusJSONResponse) VisitDisableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableStaff403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DisableStaff403ApplicationProblemPlusJSONResponse) VisitDisableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableStaff404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DisableStaff404ApplicationProblemPlusJSONResponse) VisitDisableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableStaff409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DisableStaff409ApplicationProblemPlusJSONResponse) VisitDisableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableStaffdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DisableStaffdefaultApplicationProblemPlusJSONResponse) VisitDisableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableStaffRequestObject struct {
+	StaffId StaffId `json:"staffId"`
+}
+
+type EnableStaffResponseObject interface {
+	VisitEnableStaffResponse(w http.ResponseWriter) error
+}
+
+type EnableStaff200ResponseHeaders struct {
+	ETag string
+}
+
+type EnableStaff200JSONResponse struct {
+	Body    StaffMember
+	Headers EnableStaff200ResponseHeaders
+}
+
+func (response EnableStaff200JSONResponse) VisitEnableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableStaff400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response EnableStaff400ApplicationProblemPlusJSONResponse) VisitEnableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableStaff401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response EnableStaff401ApplicationProblemPlusJSONResponse) VisitEnableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableStaff403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response EnableStaff403ApplicationProblemPlusJSONResponse) VisitEnableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableStaff404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response EnableStaff404ApplicationProblemPlusJSONResponse) VisitEnableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableStaff409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response EnableStaff409ApplicationProblemPlusJSONResponse) VisitEnableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableStaffdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response EnableStaffdefaultApplicationProblemPlusJSONResponse) VisitEnableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendStaffInvitationRequestObject struct {
+	StaffId StaffId `json:"staffId"`
+}
+
+type ResendStaffInvitationResponseObject interface {
+	VisitResendStaffInvitationResponse(w http.ResponseWriter) error
+}
+
+type ResendStaffInvitation200ResponseHeaders struct {
+	ETag string
+}
+
+type ResendStaffInvitation200JSONResponse struct {
+	Body    StaffMember
+	Headers ResendStaffInvitation200ResponseHeaders
+}
+
+func (response ResendStaffInvitation200JSONResponse) VisitResendStaffInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendStaffInvitation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ResendStaffInvitation400ApplicationProblemPlusJSONResponse) VisitResendStaffInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendStaffInvitation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ResendStaffInvitation401ApplicationProblemPlusJSONResponse) VisitResendStaffInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendStaffInvitation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ResendStaffInvitation403ApplicationProblemPlusJSONResponse) VisitResendStaffInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendStaffInvitation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ResendStaffInvitation404ApplicationProblemPlusJSONResponse) VisitResendStaffInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendStaffInvitation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ResendStaffInvitation409ApplicationProblemPlusJSONResponse) VisitResendStaffInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendStaffInvitationdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ResendStaffInvitationdefaultApplicationProblemPlusJSONResponse) VisitResendStaffInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DisableUserRequestObject struct {
 	UserId UserId `json:"userId"`
 }
@@ -16960,6 +18759,15 @@ type StrictServerInterface interface {
 	// SignInWithPassword Sign in with a password
 	// (POST /v1/auth/password)
 	SignInWithPassword(ctx context.Context, request SignInWithPasswordRequestObject) (SignInWithPasswordResponseObject, error)
+	// RequestStaffLoginLink E-mail a staff member a one-time sign-in link
+	// (POST /v1/auth/staff/login-links)
+	RequestStaffLoginLink(ctx context.Context, request RequestStaffLoginLinkRequestObject) (RequestStaffLoginLinkResponseObject, error)
+	// SignInStaffWithLoginLink Sign a staff member in with an e-mailed link
+	// (POST /v1/auth/staff/login-links/redeem)
+	SignInStaffWithLoginLink(ctx context.Context, request SignInStaffWithLoginLinkRequestObject) (SignInStaffWithLoginLinkResponseObject, error)
+	// SignInStaffWithPassword Sign a staff member in with a password
+	// (POST /v1/auth/staff/password)
+	SignInStaffWithPassword(ctx context.Context, request SignInStaffWithPasswordRequestObject) (SignInStaffWithPasswordResponseObject, error)
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx context.Context, request ListCustomersRequestObject) (ListCustomersResponseObject, error)
@@ -17164,6 +18972,27 @@ type StrictServerInterface interface {
 	// DeactivateProduct Deactivate a product
 	// (POST /v1/products/{productId}/deactivate)
 	DeactivateProduct(ctx context.Context, request DeactivateProductRequestObject) (DeactivateProductResponseObject, error)
+	// ListStaff List staff members
+	// (GET /v1/staff)
+	ListStaff(ctx context.Context, request ListStaffRequestObject) (ListStaffResponseObject, error)
+	// InviteStaff Invite a staff member
+	// (POST /v1/staff)
+	InviteStaff(ctx context.Context, request InviteStaffRequestObject) (InviteStaffResponseObject, error)
+	// GetStaff Get a staff member
+	// (GET /v1/staff/{staffId})
+	GetStaff(ctx context.Context, request GetStaffRequestObject) (GetStaffResponseObject, error)
+	// UpdateStaff Change a staff member's name or role
+	// (PATCH /v1/staff/{staffId})
+	UpdateStaff(ctx context.Context, request UpdateStaffRequestObject) (UpdateStaffResponseObject, error)
+	// DisableStaff Disable a staff member
+	// (POST /v1/staff/{staffId}/disable)
+	DisableStaff(ctx context.Context, request DisableStaffRequestObject) (DisableStaffResponseObject, error)
+	// EnableStaff Enable a staff member
+	// (POST /v1/staff/{staffId}/enable)
+	EnableStaff(ctx context.Context, request EnableStaffRequestObject) (EnableStaffResponseObject, error)
+	// ResendStaffInvitation Resend a staff member's invitation
+	// (POST /v1/staff/{staffId}/resend)
+	ResendStaffInvitation(ctx context.Context, request ResendStaffInvitationRequestObject) (ResendStaffInvitationResponseObject, error)
 	// DisableUser Disable a user everywhere
 	// (POST /v1/users/{userId}/disable)
 	DisableUser(ctx context.Context, request DisableUserRequestObject) (DisableUserResponseObject, error)
@@ -17564,6 +19393,99 @@ func (sh *strictHandler) SignInWithPassword(w http.ResponseWriter, r *http.Reque
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(SignInWithPasswordResponseObject); ok {
 		if err := validResponse.VisitSignInWithPasswordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RequestStaffLoginLink operation middleware
+func (sh *strictHandler) RequestStaffLoginLink(w http.ResponseWriter, r *http.Request) {
+	var request RequestStaffLoginLinkRequestObject
+
+	var body RequestStaffLoginLinkJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestStaffLoginLink(ctx, request.(RequestStaffLoginLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RequestStaffLoginLink")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RequestStaffLoginLinkResponseObject); ok {
+		if err := validResponse.VisitRequestStaffLoginLinkResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// SignInStaffWithLoginLink operation middleware
+func (sh *strictHandler) SignInStaffWithLoginLink(w http.ResponseWriter, r *http.Request) {
+	var request SignInStaffWithLoginLinkRequestObject
+
+	var body SignInStaffWithLoginLinkJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.SignInStaffWithLoginLink(ctx, request.(SignInStaffWithLoginLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SignInStaffWithLoginLink")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(SignInStaffWithLoginLinkResponseObject); ok {
+		if err := validResponse.VisitSignInStaffWithLoginLinkResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// SignInStaffWithPassword operation middleware
+func (sh *strictHandler) SignInStaffWithPassword(w http.ResponseWriter, r *http.Request) {
+	var request SignInStaffWithPasswordRequestObject
+
+	var body SignInStaffWithPasswordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.SignInStaffWithPassword(ctx, request.(SignInStaffWithPasswordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SignInStaffWithPassword")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(SignInStaffWithPasswordResponseObject); ok {
+		if err := validResponse.VisitSignInStaffWithPasswordResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -19599,6 +21521,203 @@ func (sh *strictHandler) DeactivateProduct(w http.ResponseWriter, r *http.Reques
 	}
 }
 
+// ListStaff operation middleware
+func (sh *strictHandler) ListStaff(w http.ResponseWriter, r *http.Request, params ListStaffParams) {
+	var request ListStaffRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListStaff(ctx, request.(ListStaffRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListStaff")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListStaffResponseObject); ok {
+		if err := validResponse.VisitListStaffResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// InviteStaff operation middleware
+func (sh *strictHandler) InviteStaff(w http.ResponseWriter, r *http.Request, params InviteStaffParams) {
+	var request InviteStaffRequestObject
+
+	request.Params = params
+
+	var body InviteStaffJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.InviteStaff(ctx, request.(InviteStaffRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "InviteStaff")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(InviteStaffResponseObject); ok {
+		if err := validResponse.VisitInviteStaffResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetStaff operation middleware
+func (sh *strictHandler) GetStaff(w http.ResponseWriter, r *http.Request, staffId StaffId) {
+	var request GetStaffRequestObject
+
+	request.StaffId = staffId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetStaff(ctx, request.(GetStaffRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetStaff")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetStaffResponseObject); ok {
+		if err := validResponse.VisitGetStaffResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateStaff operation middleware
+func (sh *strictHandler) UpdateStaff(w http.ResponseWriter, r *http.Request, staffId StaffId, params UpdateStaffParams) {
+	var request UpdateStaffRequestObject
+
+	request.StaffId = staffId
+	request.Params = params
+
+	var body UpdateStaffJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateStaff(ctx, request.(UpdateStaffRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateStaff")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateStaffResponseObject); ok {
+		if err := validResponse.VisitUpdateStaffResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DisableStaff operation middleware
+func (sh *strictHandler) DisableStaff(w http.ResponseWriter, r *http.Request, staffId StaffId) {
+	var request DisableStaffRequestObject
+
+	request.StaffId = staffId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DisableStaff(ctx, request.(DisableStaffRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DisableStaff")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DisableStaffResponseObject); ok {
+		if err := validResponse.VisitDisableStaffResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// EnableStaff operation middleware
+func (sh *strictHandler) EnableStaff(w http.ResponseWriter, r *http.Request, staffId StaffId) {
+	var request EnableStaffRequestObject
+
+	request.StaffId = staffId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.EnableStaff(ctx, request.(EnableStaffRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "EnableStaff")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(EnableStaffResponseObject); ok {
+		if err := validResponse.VisitEnableStaffResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ResendStaffInvitation operation middleware
+func (sh *strictHandler) ResendStaffInvitation(w http.ResponseWriter, r *http.Request, staffId StaffId) {
+	var request ResendStaffInvitationRequestObject
+
+	request.StaffId = staffId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ResendStaffInvitation(ctx, request.(ResendStaffInvitationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResendStaffInvitation")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ResendStaffInvitationResponseObject); ok {
+		if err := validResponse.VisitResendStaffInvitationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // DisableUser operation middleware
 func (sh *strictHandler) DisableUser(w http.ResponseWriter, r *http.Request, userId UserId) {
 	var request DisableUserRequestObject
@@ -19656,505 +21775,540 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7P3bchtHli+Mv0pu/HeEyJ4CBYDgCYyJPbIs22pLtkaH9rQb/gOJqgSQZiETrkwQQmsrYq6+B/heYN/N",
-	"i+w3mSf5ItfKrMoqFIACCFKkzL5oi6hTHlau8/qtT7VQTqZSMKFVrfOpNmY0Ygn888V7OjL/jZgKEz7V",
-	"XIpap/Z+zEjClJwlIXuiyDVLFJeCUEUoUTqRYkTMgwFRs3Bsfu53a8fdWv+SKCYiwjUZ0PCKcEFeDuuv",
-	"qQ7HREsym0ZUs6NaUGMf6WQas1qnBs/VglrC/pjxhEW1jk5mLKipcMwm1IxsQj++YmKkx7XOaTuo6cXU",
-	"PKd0wsWo9vlzUHvLdLJ4NtQsWZ7IOxZKESnz9Tk1w2JDmTCikwUXI0JHlIvceE7ajQ1j4ZPZpNY5P203",
-	"GkFtwgX+3UgHxoVmI5bUPpuhTWlCJ0zbtX725uWPbPEyMv/mZnRTqse1oCboxDxJpxwvrxvB/0zYsNap",
-	"/f+eZjv6FK+qp+n7zaefhSFT6hUXV6s/6N+y80f9l+CHNb9m3/G4dEN+ZGyqCIV7yIH50CGRCYkY/EQ1",
-	"i8jBkMaKHZJpIqNZqJXZIBj9HzOWLPzhm5fU/IHaPRhIGTMqYDjPqWYjmSzWD8h9i8gh0WOuSGgfIwdm",
-	"zjRhEWEfaajjxeGq8bhHaiuot9lolJHv81miZFJ+BvuCfdS9EO7o49gYmSbsmsuZIlM6YgGZcz2G3xWd",
-	"MDKEaapLErOhJnKmyVAmcHnIE6XhmZUTwJGsGH5r1fCVlhOWrKSyMLthVxrzvpH/5PpNnY+pJlwROjDr",
-	"gNtqH129BHi9x6PaDUf3jtEkHK8am/uQGaVUjJjvBySUQtNQE1afUB6bg8E+apYIGpOEDVnCRMjwJi4U",
-	"zkizjzogfCSk2ZKuCKliR12RY7I0nLAVE/5ja2q1s9NUz9T69c/myAWhYmEJWDGiNNVMkYOETRnVSNWO",
-	"VR5mtBsQGsc5/vwP79TP1JSJiEW138wN01hGzJFV2UwVjDg3Xa7ZRFXdXpxx7XNgVuklPnmcLhFNEmo+",
-	"NhP8jxmzl81gPgc1pRewDUOZTMzz38dyQONVa/cLnGczDXIFy4hn3udPjIzgFWQqEz2UMZdH5CepkRX0",
-	"PRrur6JzfH4T73wZsclUaibCxY9ssTzU1/SKGZUgMRKYKDpkHfjLbCqLiDnsTOkCh7piC0JFRAYyMv9Q",
-	"c0MgVHk8KuJRV5iHzLGNpJHUXKOwvsy/B95MhdRjluRf2G61Lsl8zGPmvdgNiKuuUJrHMUlmQnAxCki7",
-	"cXFEfmQLRWhi3j1Fxtlqk7GcJeqIfFCMUDJMmBqThIpITsg1jWeMHFDy4cPLbw/JlCXuC8UDeDJshM3w",
-	"nNVbg+aw3o5Oaf2Cto/rZ2Fz2Igu2Pmg1XQ7hcpZtlXeJtTNLqxjzxMu0vNbdnpfDkEZKxc2RqNz9OU0",
-	"PvPvkMYxTI1GwZIKSA6s6nd4RJ6Zcx0zIgXL9qHZuiS0KyZcKbOR5lq7dX5EfmH0Ct6ggBr6f+kTwa5Z",
-	"QiZmhMUFdGpi+QpZHfNmauRLcc01NeuxUpRx/5ZdhVnuO/kPGxazQXPKhgBcFUQAcNNVJx0u1rYfHIwF",
-	"x6fZZPWS4MWdFwMfN595xSdcl1PmRJpDa3iqUeQTpmeJWDXfGF7jfz9iQzqLda1z0ggyDb6Z09+bJfp7",
-	"UHtNefwjF6vmfmUu7Trz9N3uQ69kSA2tl34qxos3+Zh9v/vca6YUHbGVGztJr9/ko9lX3HerKA7221tQ",
-	"eEGwVxyWE+lmaGwyYIka8+maFfFu2XlR/JcUP7x+VQwvjrm4yoyUbESr1ia7YxuNds0gq20f3H07u1cY",
-	"CQzv5+FwjQEi7dVdt8y9Hb6URCxxGuHm7ZLmds+ovH3rAwa4eins1Z2Xwj6ffqkKOdhF8KlhpvZEDt4g",
-	"YFBvaMKErnKS1GxQzwyUqjs0hfffYH/eoCJfnYQyzV/Ei/wgiWJM+Zo/avX9WyQvO/yVBDZNr+9KYtkX",
-	"vO+tt6XTJUJT+t2PH4zlbEa01lYmYCrvyS5+K2NWjStaa4grksh45ffNtcqbZD4Oo3jHEk7jn2bmS5tJ",
-	"y2hU3nAUPEwEPL3C7+WZNM+/bbaO2//x919XnWR4XQ9ft+VqvuN6tWai8OKuBGbfDZ/RMrwyKmgVNob6",
-	"561wscI4srFZ8q+2lRkXswdiJRPDy9uwgfyp/KDWyJiZupGIse8G93nC1FQKxcBH8w2N3qJ1bf4yB5sJ",
-	"+CedTmMegtHydJrIQcwm//K7Mgv0KaNX80RkbTgaw8wjpimPax0YeIeYA+lGHNSGnMWRqnX+8Qn/aW+r",
-	"BU4xNq/ynvj8G06YKVjXjvmjdzY8phdhi7Wbg4ZZatzdDoQONNdwjl7ieAgX05mxW+xhmCWiM5WJpvEV",
-	"1x07rY4b/Oct9s08iMuZJ56+fVm/gxRkvm8WYULjoUwmLDJMdJAwegUunlnMLkkfl6VPFF0YdsvD8ZEZ",
-	"zHMphjEPb7YzQ8pjFvWmCcRsOAzT26VU6oUz1Ws0L5qt6JTVTwZntH4WHrP6xbDZqB8PmsMWbYcn0SkD",
-	"128Sjvk1i8DHEFIhpCYDRsIxFSPmiLTanl1ke/YdjJQURrp258omt5ddpHHCaLTosY9cadXvEErQB2m4",
-	"wJQlemHWQdMrJsz+LQ/D7r8c/M5C/cRq6ySSTBGzWjSO5RzZipDzS9IP7V7Dp0IpwllidCK7pmQuRWAo",
-	"h65w/xXcWQR4qeeKc/RkaOi9lK9oMmL7PvAawps4OvAackXkNUtIs9E+Pzk7JYOFZmob6mgeZ9RhB0+0",
-	"lCSG4X+5U10+S/KafwPr/J1MBjyKmLjRCk9ZAu49KXoRE5zlmaujIRaBR3UhZwmx2k31w+ct75v0ayT9",
-	"2trlXR7eXhZ66bV2ya27dEIXcH4iCYfHnD1G9SxhvYgrOoiz+y1fM0ePac3FSJmHsrPH9SXpxzxkQrGe",
-	"Ezj24Wkir3nEEhLT8MoaDJRHhAlYrgkTGjb6eylufIqsY7DHPk6tkPQOFPddk8TeQqgmrUbrpN44rjeb",
-	"7xsXneZJp9H49ZJQdQXUQIlgc2IGt81hy4vPwkcrnLbiTPZ18Arv7QfE/zVh1/KKRX3DHf3fZ4plQjid",
-	"TUgFEZLEUoxYYmSWuQ32Mh+VecvMhf1zSK6WWPWcKhhFPuzis5hyxWk5gpHpUBXeuZVq1Wp5tJF9F6JF",
-	"CS7Vl+PGKxfUpqWsXAPY95+k/k7OxM32WkjdG8JbbqRaGe7kXlOdi7ezvfnJe8Ha7cgGvJcNSV/X75jj",
-	"BflLqPqA1mLmJQUrMnLFGDlwG+MxbHxS2WgXMTO0Uax24/gQdu2Np2qh3nij/XPaV+n2jalyqm3HCFqI",
-	"2aWxvFZAOGj4Qs4NZ3a/H1/ifS7GuhUr9o6bP1OCiuamzU1ns5e99TRTOG0u9QzilBzVWZ3PbHPKqxSs",
-	"sApLm/c2NWf3y2rdMCtYoF6gcw9WaOt8xd55g/hinNLtHcZ6wS7FCLJNMdQrAtaO6u324fdutmOYgONv",
-	"mfuNsCSBhKmqa36St/wLb9mw2HYc+1jtZ2JBkJnZ13uZnO5DfXJw0mgcdki3MN9uDaxp37x4+W2A3gC0",
-	"81hiWGAsRyoz/nDxFOzLO5Zc85B9EPSa8tgow/dpizxbww6UzLyR3uU+ZZvR8VfWOjLgL7cHyNYPhpAz",
-	"BisU4LpTTQdUgTdkJhJGw7GZBgqn91K+pmJh/WrqRruQUM16EH0v2AZSkgkVC0K1ZpOpVpdEJwtksiSm",
-	"mlXZHcgw6tGhZklPYU6vTdbN2JnnoHnvvukWZ9Ou5Qa/l53z32h2b3kVICGZKlDxzX8hj7kOiczgXzuq",
-	"BX6mtnd51bjs3U+9jGgY2gdBZ3osE/7PG4qvGbzIGJchLW7zmBEtr5hwkhbdmhK1EmsRXRLFRwLSAbfV",
-	"NBrNbHs/LA1j7eYWR72X/S28FNXJAaMJS3AdQJ9EXRLTUGfiSsi5CFLrWBolH2zCI3Cr289mqeLLHv9n",
-	"YMjAG2NmFE8yoeGYC0ZoqF1yFh0OMbZEXmpFFAsTBgNQYzkXGEekmoQJg23PhXU+1eBnFvWornVqznhv",
-	"tDPjvRak9wwWmLbeu2KLzhVbONuhUW80Go36mfm/c/N/jex/kOdmNju7/+y4fjFohPWzqGlsjRatHw/Q",
-	"zjgbnhsiiKnSYCYXRnXyvtnuNFqd4+avWfzhxds3BJJ4Emods+Bt6tRoNOHgdLWOUY5xBX/CS7mYY0PP",
-	"Ggw1e59ZrqFMJjCSiGpW1xzjAmsTzPKLtvwd6d6P7h61UJpNOgMptdIJnfYLadxyLlhiaOEo/+WyJG1c",
-	"76qlA8XVXqJASKaeewtj7kcz9gArPMDvAzlbUoTM0CgXM828xF7Ch2gn7byauNkbY4mGwcAJ27i99j5v",
-	"jJg9ai7L5ErtPFKkvk0BQDocplHcLHD2jxrYCjbyZL2mHiEFPvX+ln4czVLzcb/kJD/3l5HhXUPOjPVK",
-	"nr15aaipQ/rmWPZBwUsDCWo2HPKPLtH1+owMFsQm1RWCwluc6eLGeamrJ0FtasRkYsb5/zfv/Mez+q+0",
-	"/s9G/aJX/+1TMzhtf/6ftZK1xum+4qpks38WDKofjMVgp6sCt+2GUSvCRRjPIhYFRMaR0WvhsF1ak16P",
-	"GU8sO1UFrmkzyf/xJ+CfvwU1ryql1qkts9Q0r75Sgr2VdbnEev8sY2r958Jni9v7hipII++7ahktyYih",
-	"wW8ehL2/JEb3WhCb2Qycy1XEbC51yZ1LGGd+TKsP4DsgmjJxLtjcUSPaSjwV2QUSs3TyJ5HRoELVOrXp",
-	"Ve/XP9qvJuc/fWy9HZy+Dxt/i05+GV78fXT8w/jsr1fN16r90/T835PWO336YZkUvVWrRoP2w2VpyFds",
-	"8STVpw7606vef//nf/UPA1+xGrOEBSD3slpIQ5XPrAIO8+2Qb1BRNM9vT3tuTm6wpXQXhmyqs+iIlzpB",
-	"I/Tz0PiNt1RQdBeUzNqLSWhJKLw3SD0Ahn5pGMqZ0E9UZuTnKNdu+vcJDRn5QU6nYPKlO8x7r0X7m+uz",
-	"5x8bv9Ljd9Hpd6OLH35v/Rif/Pv8/EXSfL9of+BnP08bz9Txt8s77DSB/Midtw41lTS2whiYI0K6QZMF",
-	"HrSNOtSUKjWXSYkk/XmKqxkviDI6uflYtiTuuVRlwu8L1iGgxBsW1GyQcEwTGmqWqABDfySUk4k0VMWO",
-	"yDORjhdjBNlrr2xykiJgW+C+cAWWB1eY7FbQWtOp5Kd9cloy7TXHIUcYxvAbJnICs8fytScK0pXNSeF4",
-	"UsoWelPJik/468kdq1DLmKyxsOsxvzaSPWEzCL+CJVrnAsc4tLaal1ENxlNq0XpH3G0kT20CtOSgNgiX",
-	"er/21Ebe6yd2QjigUhAHxmksUeUP7qLeOM4NDt5Jw9gNplU/o+eD+ll4EdXPWWNYb9FsOOCZ9lPOIQXd",
-	"Pdqot1phu35GLxr1QTM6qTfCC3Y+PKOngxOMJNGoZ9bYpYxpHWfunubJebMJNGPNjLVrah3CtU7zAVh8",
-	"HdIHs71jjgnEhx0VVJQQBRqontMb1Fw6wurlcIUHsCju9jJDiSvCBFzdec18ilw5GBe1wdOptJwqMNIg",
-	"fWjHD1ewkXOV7kuEvk1JRY7Ui9N8Tr1iD1A4IMtEQcyOszlLSMJHY7RBilWbhTNTdUbv37+yUAnmFf75",
-	"WnVAQHe2wcadFz09pJ+y57nQp+2aV6l10WicNS8uWifts3bj4qK5sWxryX7OJ74Xa2KyrcgvXo4YC2a3",
-	"G3jOAM8t3HoptdkiR3AGoIEO6Rv+u7NVvg3zrmqVm3dWtsrTaW+2zL1pq3VmOBz9W7XCH6XuzaTu/v0E",
-	"mY73lfoK0gmu9xf42qZ/YDIHApyOov8AbuzFVkd+PCH3QC9NbWDa++GP1i/i5MXH87e6+fdZ+6U8e0Mb",
-	"76Lj70anP/x+8WPc+vXjyfPr829E83WJlyO/t9VP0RrzzmofqGMd9Kd0rbejQwYzHkeZrgjGINc7eDe8",
-	"uQSVTD5PeVk+MTlJCibpkBnthHBB7BYGZJRQAXELcGdowmg4dmesQ5okogvDI45PT80/lY9Q0jw/ht/I",
-	"gaODvPTNqCNVaI6bp61WHj/K4kkVlRlEU5IlO/ROTpgeA4iVn6g2YGmytZYkkpek//2L9+TpdfPphPVJ",
-	"zJV1UIC/u5DlBlnH86OuSCFEjjD82iehNHRLLOaKsaIdXhMqJVhmcUn6ngENvrz00UTGcG9XKK5dBYYK",
-	"rD0BGBxgO8CUREQSNpHXkO/j5coeTaigI5a+FH06Zjjga4PXo0f/0uhMKSEVn0PGFrgthg9aw+aS9BWL",
-	"h32oHgEnAYvqXJCZYskT1RWG9q0v5pL0XaXVivfbmgh4fbpil6QPJcnZQ3h3V+RujxnemkQsOQqpCFls",
-	"B+UlIBqOHyV0TmNQnoiaDSZco0siYgm8CixLM3R8SYwuG7g9lGLIsdZHZB/jYiA/OmKx1bs0TKTyIH0u",
-	"u8LeHbGQR97U8ZVmbc1JhREMZ/GQx2ZltQyvjiby2ttCpWZIxnARixLtRupZIhD9xVAW5fGR4cTpo0DH",
-	"Mz2QHwOi2WQaG3I0lxIeMYQVAawsNofhmhf03H3FHVP02lEeLD1glbhXWTQSYU7qP1KpdoT75sk5GJ7/",
-	"NwoE/5e0MtBWAyj3TPp3+ow5J+4q/BuHnBNl7nru2C39MIFUC+8Y2aeWDlYt8Nmvu235IJkfUR3IfjAH",
-	"JP2WOUK1wFUauhflT0stwNJ8d9U/FGbJqKaxHM3SNUByy/0xjWnI0r+QvtM/gYzTv5BMIaPE0KBbV/gD",
-	"h5zSpneT5gnasZb2sn9rqKgsoynEo3LGl7+Ly5ZRFKFjYDf3/DMyZYlCxzxU7wktczUlR+SXFAIplyUM",
-	"DnDA4IMdC1JfPtJNVwxYKCfmEJnLgKQGxlffsHEs/ytA9HyqsQlmAo0SGrJ/o+GEHbmrwYoYgI36TCiH",
-	"Mm2sE+aa9Thkvpp/O5VxWG/QZrN+FrUG9fOw3a6fstawOWjQi+g4rP22pBLZ0RTl5ncc4CDHUE+RQI4O",
-	"HmP0mINvV0golxpTWzZOoyhhKp8BgK8vONDbOYP5eE3aQn5QHxRwYOdbxqIYMz7Px7y177xa5gEmHfir",
-	"Xhwc4PLgkmVMhSChKUbMgyksmaOx1HZKUk2p47DcKtl6rkh7g51XUB3dpvj5EqWqI27o9qdNKk3jlB7I",
-	"C5gkJmoDbpibbDEGwLWxoH6gk8EsGRneZtSHxPz27YtaUIu5YE24YciE0gn9v/+HkWbLcEz4Ys+m37Ua",
-	"7ZOzkgwmeH2FXJj0s0uup3c/k+Pm6Wm9SWg8HdN6i5hPXhqZnLDI6Mozc2RTyASfEnN02Mp5iayH6LdP",
-	"rXLPkJ34p83ubXNnq9KduSUr3F+aHzSyCvZmWIJlQtI64YOZZmtoKffik9IhF1hUwiDWXEd8uSnliQrS",
-	"lKqTxiWkrpgj1zTH8LSdCx7CQ3A1e6JRpEcZy1kCwim+RkZMJ7VOrXlKvv/GHjp/CieNkrk/B2kLACy7",
-	"Sa9fxosMJAc4HeqnkH+TxlQLQ08YVeg0NE8ZM2fOQ3a0fCjcjUWKqbaxz53yscFb6eviqcIS4JRYRAYL",
-	"H4uhxFO5dydZOnDDNL9SP1l+jiVOMrvmebXHWLiwL3CWsHiWhxC3mtpsa99bljvZheORIv12ajGdajlV",
-	"mYbzCn4gzTZ5k0in1aLHSQ4Tz+MUHYf1s+FJo34xOD2tnzeOh8dRK2wOKANNmYc4jonh2WbzLi7MCmLo",
-	"KzSffvHhraUWh+bRqU2TKPtEM2wN6mesPayf05OT+tnwmJkPGJXJ6FlXMzPcZ2/qzXb9zdufS7xKuTVY",
-	"61TK7swtTwWZlNu7Iq9sVMv8LBcE2cpXxPfyln1tKE8KTBXyV74yfIpd+AqAlP7RyEO2XM0yJQeHHPib",
-	"VXpmwLVgtL1dTY1M+XuiQEF18EU+d16baV1dHy3MfqUih7MyyqLaPcEJNVjqa7dcEVu6QbQszHFP9slq",
-	"hfvdOo16xK/NYNGlqaVRqnECt6xap8Mt3QYwUTCHblfy8hIhy9PHts3rLze1fhlb5n+F2CNDmRytj3s2",
-	"957Tvck8scuZ+rd3J22PpKlL1UujRYqPEESWFoXf/kIly2a5jexwcdMkhX2mX1iA2NJ1vFE6RmHn82Ne",
-	"vfcuQ+cmhynzATnkEdV3bndbkQnTVuQAXA99LsYs4bqHKIK9FFu8T6Q4POqKfgp+2CcTQP7mGl3OKZAi",
-	"6MTCuZZkQlKQ9nQ4mSXTJjG7ZrEiEWNT834I8/dmiiV969lXRYQUrH5B1818LIlzU3GtnCeLiwxsSCdU",
-	"KAohlCV3Fc2cAHu3zy2Of8+5xLgu+sMcrn8PifbF2zf1ZqPRbnmeYDMyUFh71E8eTg9Wtly+941GtPit",
-	"rFb8Fxab9TKCQ84SgqVy/yPTqmrPwgkj308GP5Rog9l6rT2u9rblVfi02XtWkg7mL1NZmNIjDmDpIoeL",
-	"80SRF2/fXJLJTAHwl82dATebWsr8LddQ/f1YN/Pv7H1voER/aYPWPmru/KAw5BezEY17ldXcVTduEGEZ",
-	"kulW2YLTsUUS8j7XLhvWNXUv9+48bm1SdGE2qxkj6Oo7O8utWehy1z3SQVNwKBMbsvb4xK2bYksn7Q6s",
-	"kHXmBX5+9R7Y19xENpU7RfZmcy9vWWvVllWwgrHhiK8nYBJIwWtnZpvGEjzkXr+3UXnG5p3Y2bvnB+/L",
-	"QN/EkLaiemtEF+IoyN1trNqYRg4auAT1t2B/b1OHUGKAlx4Xu45lLipA1xWLtKwj7e2EcuuIuKoSAC0u",
-	"izGgEAOr8JL4uhl0N2Ha4qv56tk904GqpKBV1JO8ELVy55POtOzZdIQepjGkTGmc9NRChOnfq3Rf966V",
-	"epjZf1Z8u5pNpzFnSW9OEzaWM8XSS5qHV0xnvYG2zYzzlQPU1n6gImKxGjHF4liFYzrUxChwJTpdKr5r",
-	"/9K+IO0GabaO2yenZx7OQtZfqTyZLV/O54R87dsX9lXnF36O2/H90CI3FnzkHMVe6Qc5ePvdc3J8fHwR",
-	"kA/vnx/eoKxhP3rsXeiv1aoh8kJiTzrrnWupjuy3bQG2sUIiR1F+rcTeSKqqgp2rssiP9PtEzi1EE7tm",
-	"ycKO8TJD1+I2BcKCwnNB/phJ6228zYoNK1sdtwhqS3lTOxdh5BsWri7BSLevAy3Vdi+/2IK7Vy6/MO+s",
-	"Wn7hJry5+CLN7stXXqyssnhUHx7Vh9tVH/YfH3c6+VcaGs9LqqVh93F/+h2CKc1HpJ+6aM2PGgBpE7Q0",
-	"EjYEWJ+Z0Dy29Z2JZ8ySvoPX73fIkAsaX3ZF2jpxzJWWycIBorp0Q8DWzOXTlnT0DGruzflkyvTWJSb3",
-	"YjKN5YKxXTMoC+E2cC4nLGQQbhtJGalLIhiLiO0gQDE/z5lt4Eg9Ks+HHMjBkvfXjtZ1R+nUXtSbyJbs",
-	"qftGDsg3Mx5HSKqVchufu44tmPXtMrdiOfcyt3bwwRYHu0F9lXMBKqxDrMIVrqSq7uQ6qOpB/M5j+Evm",
-	"uOcKhL1MsdgNlS9Lgj4Qg7IZ83nO3r/siv4yD+97/SfkcGirpvsZ/4fsfikuSd+KF/eRvCHQFdl1D+Y9",
-	"X/Cg+lgHojzsg1xtZbo7/syZnMbsqCty6+HkJFFjwxQKz1hejcATSgIHMZrjsqvhoYrYlZVWqqxr7opJ",
-	"ld2YzrDs4urplt1dOvmyG/2lKLteti5l96WL9GlTyLNsaOWLtGbSuYGXjjJbzmxwQX631vGEN64t7hay",
-	"452csCK3MGqAM6Ko+zVz2SlNF6A2gDA9Iu9tgUuOCxhtYZYItYKLSEFmIob0DxfmnAJUMoDPcL108iqe",
-	"jEdy35Xcl6mKszj6G5cxLS/e+8Uigs6hjTLY3wDXAy2YwNVbUCUcALjLPHfGlR/bdSFOKsiKdO5lRcK+",
-	"txzdJx2M685tSwXVFJJ0Abbkr+9+/gk67amARBIKz6ZUj1UGJ10Ycj8gXETsI/NucblF/2j91re9gyzs",
-	"N/TwS+9zoODVAFHSlamw+rzEk7ZRJ8fFyz5Uyl/SwO72yTtZroPhKpgQgSU+NJ/gUa52liQClCXfnDba",
-	"543GahXzphUv2yf8ZKBlxYSfFRvqlHgaG+3cAu6OJAA62oIovzcNgFMtk9DG/cYFKNvlHxiN9Yqu6gjZ",
-	"/STtEeGhR81ZXLQZUjtaXi2f1sxZ6UwneeWNZ1WwCp8qG3e20qWF096iQa47rnJABgu7iK4SJnBkmeUc",
-	"ZeBZsBGQYZTuRrYF2wJl7QwosK42rQRtIN+vqOZyOTDVMFVJI+zo4ML8zXqbnQzrZ4NTWr8Iz6N6k7WG",
-	"x7Q9OAlP03JLB6dgznVnppJcYt1x/Wx43qzT1uC4niEpXDSrJPGsqKZjQvdCGwXftbgusF3kOzVjnxsi",
-	"q4J1UKpMTKsAb7kbPYwp9EHoMcJa7OQwTz8/WFRtQhncHVbYruH5GyVXbYG1hSmje4Hayp2lDciCwHh8",
-	"aZdLAiQHYS5f8okifhbhYT5JEL5YnoKxedUzXonr7h/mMnA3ez2H7Bbkcd0A6A34QGWUt5UyMF02a8l7",
-	"8jAgfEioWFQReTfBy7ZWCV6/VbjstGjVY27Fsf4g59hwAd0dY3rNyIBB2FToDmmSaTxTrh0QE5E68iNY",
-	"TQTCXR+4Wlc1mxUWFApn5zyOjZqe1RdYL/GtFMimnLsqcb+D2+8OA24zXJtjZ64jtltyN7U8P8kdzAKC",
-	"m0cu24UMc2d/A25bxrs6gFyye9xwC82ictzQvLNq3DCb9ebIYTbrqrHDR3Xva1P39h6r88yTrzNaV2S7",
-	"ZYw2YXmuQpSmIlKXpO+6jJKhRFd/ir9sOO+RF2HLttHpwLVU0KcHohBqy55ZwxjWIW8ZAQytjQr2NyLV",
-	"yeQKzEaHwWUk8tjQt5bkuLGEsnVmMbbQW5FnlPibJ7xbJxetvPA+Pi1H14KZsJuDr/jOmRz+yhYIKWWO",
-	"EpzJ7txgz1Aqf2Jf0J8YTWVlneJLpWbsnZbhlXnnriAQhmdJMnZFGYD/tVR0O5YQCd9zVN1QSK1TM+bl",
-	"mCcsMLw10Yq8liKii2XxlY1i3WqnqQjpFz5t62q0HypddM0mG1PXMig1o4TqyQ2UUO1KP88b9eOwHdXP",
-	"jNJzTk8H9bPwPLpgjWGTtgZbKaF6UlkJfU15/CMXUWkrNC4ic1bAFZmlYUDfDdXxcQNx+vlm3EZVAkXA",
-	"iVfGgq7ox3LEBQS87ENeCKzvui/4vQPyTb6dgIU3z8cScl+sJtgVSk4YwkxJ8rvkgkVZJw2bSoCOAWG2",
-	"ETptUYGoFcWcGR8kM/t+7o+eJ+2Xpl4LatlUHUpaLwUETH9BGD/vhxRiMK8v5MZQuo2vZEjjUpYdUzGa",
-	"GUsC2CLspoVUw0SkeWI+aLbpiDwjCQv5lDOhzTIqRmJ4b9pXwyh2xZwJR9y+UsQEtC/MzyJiq0b/erXE",
-	"scLIsW0HSWhoBXqdaUBF1GbEB9gldUIXxJxxj5TAWX64XBEFzSJBmb9ViwkBSmZORzg7qR9HbYYAJWWH",
-	"/QrOZH7XoQUQ9lsFRSRmSceI4wk1DBJaQs8SRg7evX7/hpycNA475OSoedRMG3GbZxCzL93j8kBWGiZJ",
-	"20xvsE9av5bCm9jFLVNd5VCjsyhCBEqgL3Ag6YSziCguEDxmTlVKoNLmeicMblpyKXkqaak+mvc2360j",
-	"uUIRfXYM8JEry5g3PQQM/HOeQD6tQIOC9bNbY7uIZ82JU/6QRtUSNo0XhcaChglEPKqm1oGNZr+32tlF",
-	"ibWH0sPOFYlmzP8ymo3YVhkM6Bs4QTPy38WxD16AtV59bxHTaAvArO4z4FKtuMKjqlX1FXvyKwK5+ovr",
-	"lRWkzGA7z2D+SGxwDaJgcBTUIX3Db7fRzMgvrpv2dDaIeUjG0hwW6BhMBen/W9+1+Ef7Ar7zRBE7wvrL",
-	"b/PK3Rb8vrJyZ965jXJnx7bZxZhfvcolCg9Kgm4Se+5clwweEupTuWg1vA1SsXkbXjtfWfo63XbLHGs5",
-	"z96Ki34H2nwbwYHgAgoHbskSwMbdjRS8Yhagl9tr2nZ+9xh2V+Q4dh+FZL+T5uubL42khLZkhpUDFiQe",
-	"g8DyddskmulkkaUMLnkLlf8vQ09W3cqpzKkKVnq83yAAd6naDBkkGDCUszgiAwbBuaLpryfG3u/OGo3j",
-	"8H98+/Pz939/84KYX+EnhhfM32BH/Gu3xkQXb2f//Z//hZefZvdD/ijuZc6d5te5aPbRXP2BxbEMuqIr",
-	"FuCaZHRCqM7uhCQeb3sXcnZEsPMitEbodMVY66nqPH1qKwTsvI5COXmKu/i/QPH/1+lVT8GlRloJQwdh",
-	"xIYlXghYkELJf/v85Kysf1861U8b09vctCu9uZhkZD9j3xHgIFcdnvfWutuQie/w14H7C5a39zm0RrTG",
-	"312mEpVaPta0RfvRIy8ex1dyMmGCDBgnnz4dOZ37Jzphnz/XqvUMcfdAJAnTCZQe9tqtTd3M79aCcIRZ",
-	"8Hjm8Ao84Cnyw/vXrwhAbUNedBGU4eTkuIyitzY6UrfDpiesgyJ/aqpOxj6y1VTceav6DYCC2HrBbqxL",
-	"5wmwLNlF0WuQRiB9txe8+YC/VdPtvuU+vr1y7lhNuX6ZYzc5x1PW/AHyHYH1GEW9lN/cUVT7fnGe3/ag",
-	"J6aCYMvQBH5g057vGNcTawVPB5sDTWmiAYxTgAuChnlQvSPy3lhpEE2gCSPfy67IfJoH5k7gfvAaKkCd",
-	"eepuCAh6CZkK6ZQpC+l9iLEsxRjpf/p09IqLq8+f+/CurkBHtFsi54sAfmGoNv2WSuWn9S6DC/swgFfm",
-	"KaQfdIX59b00/4Yb3srYXEC/uP3b3Qw/WK3YjcvLSBNSs0P7Roy6Zk+9wLBg+jdAe/8EMZzs0wDn7X/8",
-	"m4SK6MiCUeWHjJfezaZG63phppu+By89l7FMCr+9kiP54e2rwq9vwND+hiqG14664v2YLcCDK6Q2+80F",
-	"QB2GNI6t9yfd6YDEUk7JQf/Tp4QKWJjDIL15OBMATajcY2MquqJPRWSGIBPz/0Jq8x/2B/zBzP/H8EsM",
-	"/x7Bv0f4OxN9CEZE7KNdJhXz0Fwzfxiy7QogODP4hAloEGTBGFsnp+RH/s1S8VCpqlzGTdarzEtPVFCd",
-	"UyJfrQIv59ylOsWT1OkeEC6UOc2GIgdmV42NlNAJqyhAy3Xo7YQ6sIOYclFPhXilr5eVF71ekf9p63PM",
-	"Zs+hxkXbtl5HmGZqqCMLOlsSSaWRoBPWB2blwKPcpa6AmnCkjYK66T9dPiqo4SmWV9vyaRpqRbiomPrq",
-	"Rl4d7BUohyUTjpCta+CAl9ugkWe25xfx3kDodBovILTDheu67k1LRAHibnWFF97Pcj2JMkcIovyBe4uG",
-	"KBaCOMMSV+yGuZwYdVLiYJkmXIR8SuPN6IDuxs/YzKlKknwJkqB7S37lS2U1K68nf5ZPjRgx4I5z5/vE",
-	"xjiaDFgsseTyLs2/rQGRfZDqXErOb7vCZrjNqQSAsroaDGayRUqip2rWAdPFAYRElLyS18z24qo6p0Kp",
-	"iJlUb9shpUghre2bvBfzsr9kEccOANZ7yUZamaWeA8D3E9RvB2y+cqwoHeGWUFw+M95H4/Lq/NGj7Ko1",
-	"Rw8Qr8vNsZi8X560P6uG3mWXebXo2Bw0svueooJjryFtNPg5pNZGEYu+jDX/KEjupyDZf0AM1ZyvNBaW",
-	"08qLehyqauipz6CVMIfO0LPf6KtcS/4TqnaPWtCjFvRwtKBHzWYHzWY9J92Y3p3tYwc8Orund2/B7Spn",
-	"AJl3Vs4AKpJyiRCxjdkjn3wtlBoNIe8OMmz9kpsisqB7RVU0QYSZ3zpugO0GzIgmXMjEbIdW5CA0pwHc",
-	"Qi8+vD20PXJevvuZtFvNM+J6EhRTfze2Lihks07K66BfeyNJvXDZF1cfHVsCvVQIXZ64mo6urLUszlNG",
-	"RT3kuFgxVGgd+9un4zKyKRxTO3NvEKXHS14DTt7mw2VvdKuFtRQxi0YABTyRNyjpNQ/71RSsfkabg/pF",
-	"2Irqx6w9PKGng7PwfLvjJquX9L5erNPXjOHkSATcoU+Ud+ZUgOBmUipmA1RGrYMlwpZY6M7V40TORuOd",
-	"FDeAmnDgZDvrcQWndA7B9lHH25OOZ7fq0/quc6uoAzzspUgcO2uPS6GIjRGFR33zUd/8s3jS8qcjO8Cl",
-	"otKTEivyZuJ4SVJYgGdPYICmg7+uQJYnB0aLm9IRiw5v6IV7FB1VfFs3dWUt8rHVHHvZPWkHurptgmVO",
-	"O7RR19XJ5clMZzrfcWupDt/vzn7nHqX71fa7StZXSjHNe5Vfev9aee8htfIBiqi8YCrpHbirC8Rt36Y6",
-	"KnNbh/TNwdrZFNviVFavfRomlU0xmGuFqidzW7Vip70HLpAtf51xC8gx3FR/YO4JHEIwAOcDAUbwl+1v",
-	"sbOdmzLzG8gXOwZb6bb6i2UQVKdDUBTqZ+x0WL+g5416c9AKj6M2OxmeNgzJSrPMabX/59+cPMuETbN+",
-	"zNpR/axx2qyfh2dn9Ytme9hm5uwMhlnGMkAW0SSyfYBQrVvZu3M3ufbHjAoNTYhaJV09zWw05kA50dpq",
-	"XpyXi9aZ4LpXWRRDwNABjrz5ud5oWMwRIJ8M/6vyuueKf+0q/ZUKRr6VzDfavL3Zbnr3QAPIvIU3dwfe",
-	"qLdpzI1s7W3fljA9ekUW8gKENXQeB9dxnnej+Ebjx9bpwjaCi6SygQ/c68W1oZHN7LmC2mReV72kH25P",
-	"y2vwQH/aYuCvuCjL+J9w4f4skTEVgXSys1jmdYEj+STVmKjreUKuhJxDNaXVI4DJC0PqyiLdbmqy55/2",
-	"qu6J3EmvCimUYFUDi3pRaQmdmWdEjdqDtG3IjKorrAtdcr0U1Zuy9Gc0XKs7nap5lYAUModSysAq6et/",
-	"TsXbknZQXjCV+oNS9upOp1vdHJVmLGxndT3jQqU6bMYDbcwLgYyKEDe3rLYsw77sTDKryt8mNGLQDiND",
-	"cw7W4D5DBUhfLZRmk05Zc6lK+fDDRE62PGOOiS43o4bPQ02ZrdWBMSI6MlUOhxuxoGA/E0JJSEXIYmxy",
-	"Ug1sRcutRlw4A1oCUAcSxkqCrGA/mts6ALh1A/uxuhZc3X5Mour2YyqEl8EHnL7d7zgpgGlVVLiODWYD",
-	"x1gJg7877LxLrxdRv4PBz6ygzPXLIWm/HCxSHc7iIYemMGY1Ef3omkUkppol5MD2SvOaHB36YXrPPEhv",
-	"yUfqvTvKFwJUinJD2voEPQ4UZLUEUJxixozuRQvnZLkkoUVT+6uxWYpMsXpD5t0cZdlMPxUyDDZCrGOj",
-	"/02seUv1IbdaFR5ZqnLxfF5mhGnHYu/N3qzd+FYyLUO/O8PQZhSOARnr6Aa6HlsY/AIh74Fil2jojklj",
-	"3Zak71yz4Bs9b8Cp7szXlkRft6/tJ3mTgmybJYyYvjaB2NdaUCFBMTRZxpCxQK/vMCopLMDr0fKmbYHX",
-	"Wj7NVWlsqUJK/vv/+X9JCrNJ/jdxAJvkfzuFikXkYLDIBbAOL71nzBsyiVt8DNTOvHz1/EQ+wKcH7Zm+",
-	"wlgw7tUFGex7m4rs11DeXCbROz4SL8XO+5xvK4WC2b75yCtV5VHfJiItpVBggNDlnStjwNG4K9L4sw8q",
-	"DgUh6JuxYWop2FIF9JrCBze2WqcWyiRhoSZjmShGBqDTwV5M45K+e3fQ7WcDFHc2dO9d6Y+F151u14HX",
-	"DSl9XRlTeBPTkMGR2Z0rgDlJnhGnHtryHqtuFp172G8n9bn0yYEU7PAS4sms7h7lerxko2ZO633Izd8K",
-	"jh9HYL9TwY4iyf7NA4nKimN8D3DRBZR1sWgv09oNfJx35Qx0FHBrPsG7d7RdAjqENZumFhXnlj1vhWOI",
-	"m1F69vya8JLWVQqyergYHVkvRi+RMYP+1A4bAAHkDIN+9uYluWILdVlg0IAukHFm81tXmEexwfyBXsoU",
-	"XEA+t80QPAT8O3CL+6/TYwkdL9xrHCA33rnEvG+WubFFko2NdEFFnY9V0Ns2awinWOvk0bkTRqOeFPEi",
-	"62Cdrg3APbqJnbUNJ4rqZ+zYcKL2oH4SnkZn7Hx4QRuDPUoivqJvLBIGLsATFTjygHCqA1RAHNKN3eCr",
-	"sJ+UlB0LKiz9dvmdbvE3nTej5LzGez/nNmepJT+dqhTsQpNrzuYsIQkfjbUiB+bBOrTG9FuzH5Ynxvob",
-	"vmF8eGfqjLfnd+Nj5k7MXi1wEutgxjzEdLJrOctqz9RwCFiXDpzd9uu4TF2kcHVCwzEXDPQyMTI2DXWY",
-	"lTJmlxbPpOO1HE273rlnXKaxFD6fKfidhsNaULMf9uqNM63XHuhlhTeRg5hNSvumvv3uOblon5yZOZqb",
-	"SMQ05bEiuE7koE+n05iHYLk8tTf9y+9Kiv5hQNhHzcAx51ibpoOYkX4oI9YPumLKkjq2Zb52HaZV2kTA",
-	"yixzwpZYoYwsTj+NYSdxVLUOaBgdw9zTPQ+wuTHqPK75tPVwZL1o/CcgO0AYRSw0l55eN5+mOnctlaXI",
-	"rRL2R+9seEwvwhZrNwcNr9a3DYyAa1j7lzhUbEWdbcIsER2E07ziumOXr+PmtczhYN4bHRLmJc9tk2y3",
-	"MqVoMXPoPJBgZyOuoNlSQBQdAjSSGsv5JemCmyIxFivAnXdrILL67teih79drra4TVgah6GMvp1xvwMk",
-	"zoROFuYIkAGNsibilRSxQr/yCiHldKfLRIAjwinV45zaM0t4PWFDljARsordKDO6WfMpkCmBYROxHI1Y",
-	"RKz5jIC5lxieA+8ugLmrKwc7NWbxtJIsAqjcHkBt+72LyvYloZr1bB5/vwMeOOyDJQHxKnBA9m/NK+vP",
-	"AL3b9jtXGaoj+r3OT9ubi6/UCp8D4mG9f0PwBr8CC992cnHh+9jKe2TZ07gcNVJjmeiAjGcTKupGLACf",
-	"UrPJhCYL5410LNC8t1JYC39Y/tqHty9JSjtE0Am3rcX8L3RIv5w7uCZpGWm4xahInJtsXrjqFsuPxcqI",
-	"rZCUGctZpUiZ9QxjqhQfWmlhwxjAVBBj0N/gXCM4iEc6HkHajQY5oLGSpN08Rj2cIpSovGYJaZLX/JuA",
-	"tFst60FJGEBJv4zYZCo1E+Gi/iNbmDvO7R2QsyJGxHXlB3S/maAzPWZCm/Ey+G4zIP0MCaoXMcEZANwN",
-	"GdWzhPVccabV8WMeMqFYz62uecexebeQujeUMwG/tAPSp7GhukWPfeRKK/PKUIphzENtX4XQ1L1pAgeW",
-	"YyegduOCHHh3ckXazZZbEqVpzLw55Zr7uI57QaGVEDTSW+4xZFawT9rNhhl9jiuQdusi8MQBOYHtERE5",
-	"aRzj9j2Fuf3zMI/NnUnvdDWMApNbCOvlM7PLgXDZpYcgRW6XUmDv3EqZXws7BAkF+d0xst2bWb7TkGss",
-	"WGg/5PoOFpYKfsEFyetg/lTLFLFoVgbV+04abd7jEqhuKhbHCjspyJku2Kw5VDF4bhTLAY2hs9RQxlxe",
-	"olomBQuwqT2AcqbYFooxRXjR/WxrPGxxCtU64YOZRvUkoZNap9Y8Jd9/A6lsVLMR5JXVYogyFjpSrMyV",
-	"yE++2a5zEY7JYKa4AMsCXuYM2y08VytDnsVQ48o65ZLA5g1TEN16LoX5hfXjWjcdYq9yQYTMwmKXNrJD",
-	"rhgDt8Ok3N7Kb9Naj1l2Z24HP21WK75kOUVu7XJjPWnsWC+ZC+xtEVPeplTDBoTzO//Bpu2FiVQKKiYd",
-	"CQSEj4Q0nyIhVUuQn+3bAcx+gMlluTC2i2Cn1Wneadg1XSwjjvUF+HbnOqQ/vUmCzhY8rnKCznSLBB07",
-	"3c2B5oxSv0SRh5OfX2fo+S2LGJs8A+/aKy6udo41eQ66Jwqb9RV2CH6DIFrvhz9av4iTFx/P3+rm32ft",
-	"l/LsDW28i46/G53+8PvFj3Hr148nz6/PvxHN18vbZ99TZhKUDIIc9KcUmkYelq3iNmE7/PDqVXwlR1zc",
-	"YBEJeLTzS3iDoC4pxHS7YougbrpZce9vg+OfJqf/Pr94kbTeL04+8POfp81nqv3t8Oz7ceOvV8ev/nn6",
-	"H+HF3watn/boPl+zy7ivaTNvjImzCBtnH/Sn8e1vt/nXDWKzrpcfxlTBTYiZBpdGw853Y7Yhf/uXdeHO",
-	"x9Il4RVOGaajwkpxRSYyYrH5gJDgY2EJodeUx8ZauSTTmFHlYT6S5glqxYYilvfSvbokoLjNutrXlC8s",
-	"rOYNDxI2hdcSmlMSamYDakmuK+1RxSSG22r2XZoSUL4mZhpZn+/d1gSAxtncMZeYD1naBN9bhZL+49g9",
-	"fnkZ9tSq/HPplDVPbt44e5H1y44ZvWYK3J08ZKuOjAoTxgQZJMBgBmwhIVl3SnnyZU6DniXihsvwg5xn",
-	"yxDSCSMDGhapP/NpQEDHuk/MaK7YYiBpEpG5TERZ7CB9cFPsTIZXz9O7t+v8vbwyMl7bG8vFURMZsw7p",
-	"Y1SxTxJGI3VJ+hPKhaZcmN/A5Wf7k6DdGxCu1MwWsiawB6orINE7IHLKhCKah1dM4x0s4tow8FAm8HKA",
-	"s7DvxfYeeN+ECjqyotuLyXmdA5wPC4cLDMWN0xgYAJOR8/vkri/p1zbKWeqZ5iPBIsMKcyu2ITJIXmqn",
-	"VHEFgRyBLh6qHWutVOybh+zYOQPBcaDcy5sXuZdvF/y3DXgVY2LtkO8ge2EHIJMSL1DaA72C+pXZABYu",
-	"qgpqloOugqKAKRNfAhXVp4ONA2UiUmQs59h2HkpMDcPbedRbJhvk6WvpYA5yXc38xQVT0IwUNESYBba1",
-	"Bd4exQzCrOZx0IuNBrTznO5hhkgOJu1maSJbYmSth6DKL1Wx7tCuhT+9AgnkqDd35soUgoyU1juI7Ep1",
-	"IEFsdwfRFnyzsoPIvLOqg+gd0y5tenelN4XfMtpvmitdTIIDcKxe1XTloCbY3L+bksksHDsLy1yYjhNj",
-	"Wgk5L7OJi58r7uZb16cs5QU0DAE6dQyZPu5JYgNbuaO+Jkm5pLn7fM0wnmmjOCtNmg0SjmlCQw36ESDL",
-	"klBOJlKgrRjsPUc6N7LSwwAspDS/CCVRmvOY3+x8m6RHvPRNWJoqUyMf1bm7VedSJ5zq/fXj+XXj3yfH",
-	"Pzb1r4O/n4W/tMTbE/rqIvquPfrh9Pc3DfX+ePa38/l/NBdfZ9+KJS66a7szj54rqG0bXJH2ZU8UGTCa",
-	"GHXM+ZwVOiED304yWllApAjZJfqmuIaQwLOZHsuE/xOcIx3yDb7KPF8pI2jnXmQ4sWxJguX07DWs93Wq",
-	"6S17HOgKy8BL0/BbtHpnxzNaChUymWKSe2BZbeDlRfxg5GOdfmr1HiBaGg9ZQGhWtH14mYPpnNAFGbAv",
-	"33+DfcTsjx5u9Iu3b+rts2YzZYxcZxgQDdps1s+i1qB+Hrbb9VPWGmI47zjMDuYPdDKYJSPyw7/vG/hw",
-	"lRnGNfuyPTTya7gKefiJIldskZan2NyYJ9jNEIEplAvWgY7GUTUTVhvamNewDVxMeetIG9FPeyRmXqX1",
-	"Ef0VPKQKXDHs3l6Aih88qKNNA8hR065xf7vTG2w6rpkx6Li+gUFXnUFUN+i4rm7Q8VV9xv1wv23+WSHW",
-	"/2dit3vPawAx+XUmNZip7RqDt9zf7Bi2hfYacHG9SixYkbAUTltFQMsEURJg25egIgcv3r4JsOTBhcAO",
-	"sf4SWcgR+Rkr1wMjx5SmC9hVdI8eIPiNXhDcFRLGjCbm6mElSXcL0msrP4L5fCmRpNVc5WUsNFepR2Ti",
-	"KvVcD2Qvly7NtOiQPh1h7bRdaBIxdXWIoaeuAJmGSbeGtmIpr5wjV6WRIoTcC/KhJBc+Sj/lSpp4QhTT",
-	"mouRCrqiL+dZWMs94ypQ82EmuDMNLAU1GHihAZC9tMzJ8+G8Vfn5mhFKIgbrwF0ja/d9weZocaCHdDhL",
-	"BlyNGVZeDRnahvk8Z3iifDAvoQ56y+NuxI4dnlHqoZHNUhBrVUk7BWC1+ll0zOrnwzatnwxOw7PonF0M",
-	"GxSsqoTTuJdCn548/7bZOm7/x99/rXmVy9XFyD6DrztC0RSmtCTFLatMUSJLjjeqy4rpSszjZgXe3izL",
-	"OQDQzW6S4lsgG+XTDaRh+XPtEEbDMZqcBRCiYtq84S94KcPisFz8wBwhcJUYfQF7Ckl5GJC+YPM+mYkY",
-	"oEBISg7mqI34NRMBoRruL3kzshtpsb4g098udh9zxOZjGeci1Qfa7Jy1i4vGcFfgC6E3vCaKMRAQxbSy",
-	"THO7hVP1OchnMuR5yr4/+OszqOm0eRIZjNxgQb794dWNtTOPp+2I+lAwrCQDZB+gSDOEJ4r0gXJ7Rsa4",
-	"pl5VYAort61ID5iaxStaIcHDHopeoRFxDpe13ALwNhzlw+279Lme5LqURfUzdjKsn9PTQf0sPI8uWGPY",
-	"pK1BRnUw5i0Jr1hY0q2R749rhXKR749L+HJB1Dh3Kxc9WOgdjI+9UHM5Le/YEiV7ZakxaaX62Ki8q7EZ",
-	"MW821xmxPCnqDihrbAzexM9FHMhB0SPvUCizrX5Rt2jqlly+kQPyzYzHFi3tIdLr9qqRT+RKzVi0LjrW",
-	"6DQaRRJv7VO5quQJhXy8OfV53907QzOaq4r5s/kL5kzi24GFr6xMzzCloELQLUO6NlxkUGSpjzW/YEbW",
-	"jqmIylTJHVFjPfrfuOleZcgGxXi1tVuco7nmeNc2/uRbwiBPueyWje0w6ZYqDYrFXfiJfQXmznv7YEVx",
-	"WhZ8w0bH6aL/sKqFwjNnc5hldv1WUGHHPqwFUbZVGxSE5VZ62Gvm5uWkIMbIqzdqTXucoK7pEMhTbQSQ",
-	"Uawgf9TmPu9FYVsSZxu6cRR7+pr9yLvgO6Q/TOQE4ABSluUMXhhl3XDsPooUuG0+BpQFYNoolo21eAD/",
-	"PDQG73wsrYamyQFmWgcu65onzGI52EfNkA6rd/g0I3ItjZc78ZVitlgarKjIlmiqXsuAtee6QgwkPd6V",
-	"IyGPJ2c/ps7e4yyVbZ8HGmwpqAhlSkHC4CAbaQVQpAqQV3CL+s4+S82yALzlCzM/OPuXpI88oF/A4icH",
-	"irGucDzn8JL0kXMA5tMMuJlzwxtWNZIyCsgVmyLn8puUFUBEUupJzQn74rxD2rux3Cv9il2zuDxFZkLF",
-	"Ip+N8kRZd4gcgtfOuQwtRgN4bpDCi1zADaPTPk+H3Gnd1alzS1OSFJKNzMMubzXbZ+3z49P22SbgJjeV",
-	"nR7eUZVPZ7PDR8v9z4Dbspaiyg8VEE9VWRGbm1VgTCJHN4giWSot7g/F3A6/xXP3FTPcVLUpJQ3EurPq",
-	"E/p60S4ICIQg/fydla2G8q6SslZDGxNCl5USbMrjnwff77WLc2t7SwTIPStxFGxOxjxhqWGCp2FFX6RV",
-	"ndzlNSa2TWi0e+XNhv5JgIy3um0SwHenDZaWAN2WQGXLM8Fu4Piq0nGpxKNwG14odz6qN+3LHSsHllse",
-	"S4FiaqmZWXDb/gnibUVnTon3ZgWMY1VXGU1NLazlNSu+R+/X5vZTS9tX5iOxcLjQjsr3i6xrTbW8/KvS",
-	"MlJbNeJRx49hTWfadx9axITM239g3YXQugvK5GjWJqIr0lUGUDvDBPquBRTXBc0zAE1zlggjFOQV4KJR",
-	"CAK7eHDgdNH0DsDf8FTSvM7puUccf8IvpJpCQfW0N5XrnStB396Pcx2f7FCX+jwWFYfbUwUKov6WELSW",
-	"myQ1KwjkAupTKdnOuQ7HWYXB7oVqeaj3NH9ejeUsjnzg95X1TFtWr6ypqNi67rOwcvk3la3bB7DKXTRi",
-	"t1V7DkoMpGDkjCiLJn1Entmct5Qr51PbLsmK1DYquiLtqKONpgfvgeJ+2ykDMFugoiBC8G3wvi7lO3gt",
-	"JULobuFS/oAzzoyaVuvUoFYm5oI14YYhE0on9P/+H0aa7VpQm0qladyz+NStRvvkDDZvLIX54V/aF6Td",
-	"IGenJ+3jVlkZ+NZtLUIpNA11L4U62dCHBhgqLqSWuIiWhxQhUZYOZjHLcWOgI2YjGvcqH/xVN65NITTy",
-	"Eyo0ywSykVF5FAcyEyCbhdRjlhjT3RkFE3oFcJeEEi2ndbDRcuHmNXL7IJyVlsoe/q/ywBVSw6c8anZZ",
-	"SIW6ea3v2Pt55amFtve7Mzro2O8KcpNlOJYl5MyLij36btSvzjy6mlFZqbP7pBGpHI5HWtAgFcuzJgt8",
-	"vSA02bgozWbFVcmwQL8QhOfWMJq7ntldUDILFtmmzOJl8lBl8d5nKU4XtiiAgrUjYkxzwFmxBWU0TS4e",
-	"LoO27VBY9kBKOXeqHIN120fl2AqhhiF6SD8zVnOSJp9vhPnaobYr63Du1nmZgr55/oa0z0hMxWhGR4xo",
-	"ioj8tr2EKhqbM7GcVHt8ssXxWlaaK6UImLlsmR0Ae7mHOrIyfd3tki3QynDmtwjA2+1ZX5AFjhbSN2dq",
-	"54KsLQ5k5YIs886q9r63dyUU6FDNLbCk0XiHAHoPGRdzrGaej6kGlyKWInhls36uf8oeUqT0fJ2Bu7y8",
-	"wYqFs4TrxTtDblaiTfmPDGQPFl1/l0JPXPX++z//q1aCTupKNw76eE//cGXnHNu4y8d/NxsIpsKARRE8",
-	"lLWnMYuDBYlwICA328wc/zLiFsaYzW2sdbEOvTgNVT6NJXgzZyMWi86dc6P/9Lr51MzkKTgEPYyuDaP7",
-	"DC1MhnJNywyzopjY7npJkG9a32RDxJ87S4VSaVs028FI2SoVrwVlYGkJX5FVt5SUyGjPnZHl0rtmPxZe",
-	"Uwzkx8vs/bYxmlkNSDjGuxycKE8KDYJjKa8yrCWeQE5+qsN3RVf85S/PMmrhUhz95S/kHRPRqsL+7qzR",
-	"OA5h0+CfrN8x5LVEo4EjqT5SfP8QmzAsr2GA7V1X0EP2HnuDoRCZ5MlJBbAEXZHVC6ygH2JkN7ZVOiLP",
-	"Vh0Lo+LQMGRTDXFWs2gwLNUV5oSQF1AZ4d4EjV0gH8Q8F9I4Jlxf+pX6wIOgewBAKbh3+pX8kAZlCxEO",
-	"zZIuCFpkfkEFMHlDRMoI+XajbbfwRZLIRP3lLxBtTRtUrW5EVdp9CgLSxOtccmi2aUVLKi5IH82Cvh0D",
-	"2hpmEHJIbE4Ci0jClJwlIVPkoKz6yzahcOcj8HlwkIFndwUYXuqQaHrFSN+18Ohnzd6hvhq7ZNHILhGL",
-	"Apgl9HOCG8YyjlzXCDvIrjjod2vH3VrfrLvtEWIICd8BDUQCryWKudRundtpPzei2fz85ud3783sYYDU",
-	"62rcL7RZ6SNfUXTC4MiYxYBeLeCTwXAHpMt0BY7gMn8/7p211+HBdKCt1iWZj3nMspek/ZqSmVABaTcu",
-	"7MBfcaUdyUyh0o4L1E+x43JkNIQpVYr0vaBeH13FfmBxJjSPbb0leA4uu6IPFTbgaWoau9FIfXLS8JSJ",
-	"I/IMg8DmzJhdIUOARdNjKkj6OGQUDNhQJiyNUHbFgU19B3SscmSLw4AoaQEenZ8sPw+AoYN3cqWPyHP4",
-	"GXpKdIViNGYRtt6ay+TKnlsXJuVKY6pXSnxDHmvL/KkmI3oN/agOslPMFWk3Gl2R9eyxTY7cMh4GUOAC",
-	"CW3Y2MoxsohNY7mYMKEv04UBRgPqJ/J+WEktuwKit7jBf6PxjCnDz9/zCVMpbzg+Pr4we/3h/fNLEs0S",
-	"12QucWVTFhKXHPT/+z//ywHk9g+PiPUgGKLjTHWFecQs0V/f/fyTa39nxKomE6m0azsEi2TIFbgsyCLD",
-	"HmfiShgmaJ0L5l1WRcO1VbIruEIPJqwqAEFrgl3jPrz/rn4OBg8OBh75Y2ZWb0oTOmFmO5DGzGmBShzL",
-	"9BD2CGIakWT40rHZsfQYNU7cISP9Z3Es533bwgtdpLZLDnQUt4bllIZjRlpHDaOfJ7HVRVTn6dP5fH5E",
-	"4fKRTEZP7bPq6auXz1/89O5F3TyT9eGqZQrJszcv/eSuWvOogbfKKRN0ymud2vFR4+gYgGb0GJTLp2NG",
-	"Yz3+p/n3iJWBNNopthoNj1FMEwnIg0B3ynEMBWiN4ZiFVyrdPxajYZkKP2Nq1L5n+gf4MsR71FSaKZqv",
-	"txoNmxmrbbzfl0m/WwxitMY22Wr2C6DflYEZwZnhisymR+i5AT6z6q3pMF17wJzCblHLsNtZrVN7xa+Z",
-	"YMrYYpqOlLEKfk4Vidpv5tGnE6YTHqqVa29PjzJMMJEzjRqabe6FNlhMQUpgYtcooZO0ouxNAg2P2Mye",
-	"CDQ4j8g7M+2oKzLGil5sbiZpOAo1OuAUmbZtvA687AD4koKckHbjuKyL1+EloYYXwsIajsOF0ka4wk+G",
-	"OPD9XGkmkF85zeYABbFr6IbveKK6ol+v23Wqm+EYtmeVAeGdvzZigMJpW6K013adN5KaWain05hygZAE",
-	"zmAzR7PniLynpabxJ9iQf+3Wvn/xnhjFccK6tQD35l+75t3d2mcC2RwZseas2vb5ydlpSVTuc3m4DKaw",
-	"fzr1yGSSLtNKirWc5GhBJ/FKsgUo/kiGM1egsLQhP0+ZePbm5bspC7c7/+67+1hSOwjiXdn/8sJaFL6y",
-	"boGxy1tFbpwC58J5C6mw58xRagDMl5w0jlGBjKimA6oyuWUOUignE3MIaVfME64ZOaBGdiV6wKgmiZwH",
-	"qXiW5mRSK+0vQZQyPWfMywWTMx0alQrcJ0Y0HxqR6j7cFSCX3ecHM20luCLwbWU+nsHbDnkMQGXDWRyT",
-	"iKurQyfSEQa0/LS/ZTTilvV+AdHyFhFKPwe1k8bxZiJ6h9kRH0TaqGLvNOgvyErCM6bvlNev2GK1PPrL",
-	"X37xTNaOsfvBNgdoDaQm+KePwNEVP3v5/AGx7f6MFmjshzCeRUZ/wzw9px0DyEeYMK2sZmqnqcw3l5tK",
-	"HrQbzcPStpLm0rHt2ohK9EG70TBiSiAuSVfMBPs4hW4kfgPGg5NG47CMwIwR9OzNyx/NOkHg1GqOkGda",
-	"tlfZLU/RYoDC/Q13vjJKO5QK3RoF4yQg37aEiv2M23Q3DWW2cQjrqfIbmkIYwyPNzY98gE2VCf8nJiO2",
-	"qxye72Qy4FHExD7OTOZp/cdvnwu6nNLpKniHKP0JCsal2tuRARcBuN2N+Y48E9w4ee8tdny1vh2Otikw",
-	"TsR+NFwdjxGh0ymj0HjhLXRuYGmZOJ1FXJNYjgyftv6E1EgFD0LBGZF5H1JbCIMNXeFcDFdscem6GtsB",
-	"WL59xaYaUJcyze3Cb9Pq9fG9YotbO/xWNnXF8tyyYa1zi8AitFutZdfKpd9HtyvAoiXt5nHGcsiWHAeJ",
-	"AY/r1izHm6B5HDkKzOMbGS32xkz8MaYnPx+w0smMfV7iZ80987N3QG6rVD7nPMtOxj3nae3GxeYnnrvu",
-	"vuaB5nGlB8x6v5fyFU1GoHC0W63Nz+WJ6S2codvlvEhXXrignPsWFJinn/B9L6PPT1HfgJySPTLot/BW",
-	"5RhVWm7VsV5NFzq0nbcVFlDMFDsi8Cg4tlJdyLwBfXOqK6zfxNy4ilPfClsMiNdRuysO2o324e5MCxdo",
-	"R6aFj72M7kIBWssqAH0Bms7dcy7R3vzET1J/B02zb/XA4r5XPrAzPX6KENh1aGLyNIHWktsc12diIQVD",
-	"A9d2a8LzAlLYakWhea/QnMZokkBbKw+12/puy7p6kvfFfjqpegQdGKm21q9mzslPuyIzYu3L0nYuqR6H",
-	"XV2OyFvD4VxIYmoMefDFZdmmMb9i6OfvikKMMosoHrRbFziyt0wni/qzoWbJIcx2mTlANEQ4h3qQ5vYG",
-	"WRKETIht1w4zCPzgJCikaYvFrqBxLOcq143GLoQXnAswpukHYr0ujZARUcbYlpjUSk6X76hv1uMwp4xh",
-	"dKErbqSMIRb8L1yPswZStdvRqVb1qr1jvco2HlnBJgWbZ6RtNSvbDfcuWebOWk8F9eq9lK+pcGqt2rt7",
-	"5h1mZpQxIZ955nIuCiw06y+gnmIWwm1zUGehpvltfGhoISi06g3IhCZXeFs2SJspwSKLOJxjxgGhcdwV",
-	"FN2NW7FHspk7GtWtyB4ztafAGO1qSEhyzwogBgvQ3RQT0aXHoMAfS+FEwIqM+DXYx10hjBkNAeg5o1dp",
-	"O6NL0rcNjXrsI1da9TOfLrZSZGTAoPAtTZ2dMCrAML3sijLdDuPcKRe3fZQuSX8ITYN704SlJWr9AiCc",
-	"HzTtCmTJAQKXsDTQzDUr7qaZXgQonNhaeTMP91Yc9ExURu37elbumGvNxmGAIXB30erM7mLuQaNyZxeK",
-	"a3vQblyUa8Sg7YJKXLpK7sFqAiZv7G/tX3wGR+Ol3zDkNoRL8TN/FuFy66r1DhZ7hWl8LwV78IIOaQ6K",
-	"9H3yriThoKQAbYRdRJuQngAjgrGIRcCp3mFvyfKm2YFNHTFssnlCJlzMIOOMY5qNi44PmNFila2ZtV3m",
-	"jQjoikymw49e0SOiFdjfM3g8kB+QoiSu0NqAanEIlxyRl5njtNVoGcWbX1ncfg21VxRaalIFenVgGDfW",
-	"aCXgffUHzRWxyr+SREhgYiEVZJrIAcDHGAkAwkOVyOB8QZzNUS2K5kqiYBem6intIBwqeCPyjdZvTWMv",
-	"7+deiam2SqK9Vk3qFCnOkHia0EuRWDgkbwAyHl3szCAfMn95YYmy/DDvwGm+qDcimwWMKOeUuMzcDy7Z",
-	"MGSBA9zMWBWe3K7Ym/q8i3MBE/TUbMoSZfhuiWtBRFYVxbKnsQRWZFRn6x+wxE4OZGKBQstZat9DeOsf",
-	"Pih/wu0zJ0PLu/GmR2/Cg/UmoKS2R20LHihnW/kQnuerTVy1gG1Ja87hC5c9nbYotlcvs20mSsupAp4G",
-	"ERLrAwA+s8LYzapDnHvZqD08HGOGrpBemYhRqIzdXMUWxgIMPhIYgHFdIzIufWDxKXKlUl3hHY0nfh3I",
-	"4b6iNmtM1K5YwbR2ZE6vkAyW2EF7mSLe4UrJmYuo3tPw6Bc6op+y+rdixAQOLC5zpbPp96/eRSspU93T",
-	"/tq2aGKDguJwcFFaYzSEq3VvXmlCdMV6G+LS5v+fEEP3swSLTihJ5NxvFP5EZZNwSh9XRn0IbUcNwCzh",
-	"McMzUa66BIXMF1t7nNlRBQMqVXGsSuKGEBBjPkGevBsUV2SeSDF6UCrJm6y3+W1oJO71+MFHheTPoJAQ",
-	"r1/+JnaXVv9tnZB6AM3dkKfMpoeBpxu4YtlC1ylUW6D8KpExw0KGvDJAFSglaN7kKy3JiGmVVldCnZzX",
-	"uc4HtK5Q5HkvU16fp3uxfdIrPomF999B2VuVFNg3gEn0Mqr+RPolRpNwXO2Je5SQ64ZfJSXXg0358+Tk",
-	"Bmu0KEjRDT0idcwlI9ztk3ShH6SXA2bZh2MmWG4pFQOWUcjcXfLtEoBiBC7YB1bQM8e/H9hQn4Ljj5mm",
-	"5kIAbpABC+UErxlNacKRO2RnWwrST9G7nBFj644DYs4Bv0aXi5aSRIxNCd6+JvjYFQ6mzCvI4gpczAIq",
-	"SqEiseeEtH2y7yqz+0TPEgHuyP446amFCPupAQXv9xASDE/TMfYyuZ28tq5YGQpcngm8I8sQJpUShLti",
-	"5wzhvbi3kegcpd/vHOEiBuIdq3vpIq1Q+LLTmuX+BTWs5YXBvHhPR6s+Ym97CvfABx4zi+97ZnG64ytk",
-	"RlEXffopTHuKfX5giuk9zxn+numdeZjf6O0ulLRN/OOr5RpfMtN4nQL4PdObDzMAH4Tj29UAHUyvB4MJ",
-	"BVwJIJsrcG6JKNUkdLnUATVvtaNaZLpdljywSS2U1wzHMpezOOqKCQDPkHARxpCfJhh0sAMnIBWkbbts",
-	"gNq4LlmtVF3sCtAX747xrEn5Wu0zv0zxexxAkA/i47K5C0A+22hwlThfHh76Rsxvsyn7cgjzvDU9rxzr",
-	"upKe13jU8744x95BMWxVYe/Z0fsOTuPNdMrz7T751hHereqUSPml6Oy7aJe5yphdVc3AyrDACrDDjQIs",
-	"X6+/VJiP4cyHoE9CqX5aPqFuma36HQK28VneJ0iAdLGq+CD9cp/HArmtsARyHMJfRz8q4v+8ve9y5+Of",
-	"YQ/EUozqsdExA3CHAfKjn1Ln9MosBeugW8NstWuOaYnd2mEBpQADowWYAsz+cCgF+EAIqWdQTFsdsqAr",
-	"tsIsSA1mM9YUs8Am7pVDFnTFaswCTGfD9JOQCjIASKuEqXEahBZsbiOIqOGjz7TnKjb6ZCZis+95s2C5",
-	"wI4c9PHPHvzZP9yQ2JKWhPgJc6uqP6zv+jLPjpd2238i77q4U61/eQ0358psdvHiPu8BBGIvZSEWYMGv",
-	"ObxVG+FOYSO+dIljNoD18BFY7/vl0gDupfL/leJNrKjCzAvl6ur70080JTJzzfKq7XEpdpbrOQL2Wm4p",
-	"KMB0YKdcQw5mmoLpQ/WmomwJm6IrHhQ4xbe4+HfGTZ95W39XGvx6HvYIbLEtZ7A0cweswR6zO2QN33PX",
-	"4wupI1NSLYqD+TvmQwblKOYnJsxiYGO5ofn/OVWpionVKTKO8B1dsQ3HuRe4N7srlWs5UlesqVCDTf+q",
-	"WdIWylVmJf3ZFazbhOoBktsXR8Nw1PZca4cQ2zP8VsFILmJwGcMdfgRs7GQRAGVhPH0JO57rYsnZgLl2",
-	"TbbvsTGJoRUXwe9DhUpJHM5BeTkE9IegEdkV/WrC749hnbvTjCzt3DCV5mnahuiBJdW8z7+eDYfMJn66",
-	"CdmeS4gcYxvUYC3OKJYDGnutnLIUTO+VfS7GLOG6h7f30tv7WPQdlE3RNcJJlyD9geuuGFOFjUmVmWFA",
-	"GA3HDskMGkvmWeuULmC50mameM+cC3V4RL7NeCOkdtrvJsxocEJmC/FQkpBSSrxdHex+ZZ+nk94Q9sES",
-	"Trejj/bjDfLV59jhPz1mhrUBq/AZaLovmxioS79+gPwTGm1xVfhUJ+31ZVtOJTolwHxDuvvOUb5zW3Nf",
-	"9ap0gBv0qicq3ZNHxeqLZjgaIZxvGOkxjXQ77z7l0Y1mKenxKMuwQ6yiAl8BHnAAgMmjLBEYKmlH2Qk6",
-	"ROeSjSaHNEn48qsEm8PrCrUyABeQG545OwmNeKhRAwI+VVrhYp7dqphlLeReidV4p86tFXUvDyZTci/8",
-	"9DYzJb1O5iDQe9RvjYoRzaA2TVgPLqs0xrkdu36Dw7vb1MpNsiIT2o82+GNq5b4Cs9i6cnv5t15n9oBz",
-	"70BtRtG6lGQJbYXhWnlnUq9EPI+8qhzilx6zyUPJyHzpLfkts+/0S++0ERoPMykzm0WVpEyPOB5t85vY",
-	"5jlOw3M067iMT8k7J2huzz5SbpHh+uXZhfnWKKFCO54hFbreXtpKc0qmLFFSEC60LGQaisgi8yyBdsdc",
-	"XB2RX8YSMsIRwttVrEOaHGZ2pq/K4/Qhf/Pq2fGXAJwg8Ma+MSj60BodFfeV9UZu9CrDxbb3EosPaGYo",
-	"oG23N4HCXLviAEG8IV6EjUoPt0fKXtO74J7VOW0uae+K+5LviKT6dWQ54ly+UG6jhyS+Ql/PToiPxDdn",
-	"jn+kTAL5wmPK44NPeVwn/JBYUxGxUtxV1quffsr+uJuSeU/N3qBYgyO6pP+DLzQMp08YDcdMkQFbSPzm",
-	"JCDUljLERl2IGb3GfCg50w/EK51rMnA3ivht+7G34XaP+vFNHNErQPz3wySeomK2cwrkbszC9QJwqqOH",
-	"U+33rhnRDM0OEyPFVSdNeYQ0tgKMLX65K+BtC6I0TWCMbI6lTg4bXML0aNxJHcwcQ/LuM8iwoJW3bd3v",
-	"sjKNVWARoshqq8Dqu1asl7oRyEFZX/9NcAT3RjNe28BlZauYlf1lnGLbFftyYL+FLfiSrHc3P3Zl33Rx",
-	"gp7e+/mecP6vN//9fnafuTPJhLR3+8Jpt5ayNxJOv3A9jhI6L7plOmCzLUud0kaz3hFYTlLdoCuj/IDu",
-	"njvKj7uSAeVs/qa9bP/k2vJXzDO3YYF3yMpcI90bs7IJ5XFds8kUetTeHZBIIXHIaFAJj5hySVxOhwXU",
-	"+HR8ARksyBUX2BwyliGN2RH5kYNunv6isLeW0ZGlACR6/5UWQgAsc66IGstEkwOqyUQqfGDKkuJHDqEV",
-	"Fs86IE7pyAJxPYCw2mvK4/fpHt/XPDN/lKvCWavI5tFe3x1jJHfEsiX1GIrZmS05ydNP5gR9fvoJz89n",
-	"ZCkx0+xWs80K9AFTg9uoLh5pwxfy9jJY7+trDH1/oAs5JQy5AlGzcJyu34OodYYN8c/dbeMgUR4bbl31",
-	"3lewU2Vsp6TNDM7msWy5etkyLBihKzjAMgMIvqxyYG418hkOshzisLmA3/BM50Bpspiwn31uHfN2VR+I",
-	"N/5BHtHb0QxWaQUp3308/pVrfGm01eGfzm63dPcdvV7O165++APbhd0BbpkrAzaUCeuQYSInXSHknEhR",
-	"/MKSkhAQLcmUyWnMSMJohC+kOv0O4J0ILNuzOAVBV2CDK5trMqdcY4oJjmWmB/Ij4SKMZxGLjsgLGo6x",
-	"aiVmQwgMQkhhMtULcsXYNKeZgMVibI7E1s59LzObiBwoxoh/RCxV23T4QUKF0WaG5tiSg1iOZEBCGctZ",
-	"EpChlJolh0RpulBdQRNDdq4nKYcmoWsRF56JbINgiVIMtSlNFAtQyYJappIRkmQWG5NvpoPsQVxZ25Bf",
-	"gYuZRFRT6O+JF5UHRNw6OSU/8m8OoRl9TMMrD6zioP/p09ErLq4+f+4fmglACgP7CGv9w/vXr3BNjaCw",
-	"zc3y1JX2TLbgbYhzA4ky2KsjZfsW562vZoPfWaj7Aemb7/S7AmoD9CTuI/1blxpYnvQaCsa9JUw7CYqF",
-	"HRpX3le0lB2CWjREfyQZSTKg4ZVLX0pN3LsUa/tN4n8zezDSbv/ZQCVn5K4z+LeRtV+z3+8eRDPyrdLo",
-	"9Taq+k1s9afThF1zNr9DlKG3lq8v82CUOtZkp0vqgRXTAFpPRgyi4mmjRmBMVHUFdE+za2X7LPmSpSTC",
-	"IuiEXRKUuKmENoI5x2cDomRX9D997hO7ZqrgakSdxgVSyFsrPqCxNi0KTycUAsI+hmyq4deugCayRjEw",
-	"Gg1XZMgFe8gcHlfqa+TyXmmX1QRqndovLA7lhBkZ/enTkRv5T3TCPn+uVQ6d3xPRYDdvlWRAHRhy3fBI",
-	"DhiBAs9H+XDL8sFuzP5ERArle8fVTy+txZRE2FR3QeZGO6dRZLXl6tVQdg4PsRLKIsbfMmN8K+MtSp8y",
-	"FPtt+3Xeq6IpnEaVgilLP48upb0VS01Ssk6Zkcdn7gjJnhykCAL4WFdgn01X6XN0aLjEm5leVw7VsTDx",
-	"ymt3PmaCCAna0tjqqvnG5wDHZFGcMg67oaQJ3l1S0FRs6mRYYI9HyuVdmr+dYtkVy0Ds9xqG4OsvY3oW",
-	"RUj8X0clUzqdL1TMZNdyTbN2PD3oFfVRhbKD+OQRueYR7B2BC6Mo5bcrpVVlDfrpp4nXAWinZIgb6dRv",
-	"2US62Eo2kstMuoD/P3DBDIVgN96t6og88wqBCxp4VxRyQSdUgAplFHHvJZkiboQx3r5tSQFIRUzEKsw5",
-	"pkrnKorvSXHBTZJLzbbdiZDwO1RVzLfA0T2myd9h2id06dzIloI7tNa/s7riaps8yPRWKJU058CrlTQH",
-	"+eH0IL4XZ7FxRzrTo750b5H+bkkxuXHrmd2YyHunhiDMOrEo6zTUGP/hykNyT+TE1j1+zGw3KVYrKF2x",
-	"XKzyqKDsRUGxjU/+hFzxEcDu4ehNaXueW2Ob2PLmjrnmC9tnp7x/o01mX2O1reGJvnNyS6Z4z3U4XLRH",
-	"hvXIsO6O/yDN3SL7SaRlPrM7w87Zia1sULW6YlddC3MNIjaRmj0grWsjZjJZAZm8P8gJxE61jntDRnfJ",
-	"E28TZbliZwuYvpn4l8qpeWTdj2DJtwyWvE42pdjJSGpPFMTI9y+igMF/xTKKvJuF48wTWoBZhZDKXOAr",
-	"Cp0HNkXuv2gH9ZsIqT02OPeE1Duubx3b/35KKZj5o5h6UFmij1JnndSBnjAWddrSEFcem95RDGHzuptm",
-	"reZSyJZx+R9IHunPuBZ/omZ1MOMq2Z1IJo/Jnbsjh0hHXO6UWmrbPo9zh2phl56JPSWX8zOfqKwVoWtf",
-	"6RcOJTxkHe8FFngI+2h2RdZ382A+5uHYxnOEq0jK3s2umSjBGkgLWm2HzvK3Y92q0ZwK3esKrToRtGi5",
-	"xSYqWV4Pzydl+qW91nOdrrJZ54t2IdnSDGjAYgmdsORSh77LdamqOYB/1xMUPukNkRwgwByoxTiVFGJ/",
-	"LZLoY07qbeekPoeUZjjGX0dWqjehL5SXiou5qpIWzsej4vyYfZpP8sj3zE79B8gscxy8TPpWUY+ffoL/",
-	"7piNuiM0lxMAFhF/lbgGmTgyQsmBGyCOqdJZA+qEeZkWXWG7ZRe9Qk74qtKW2vCd5TwNORcPB73rLnj1",
-	"z0gpjzhct4vDZdWlcn16v6bs/c+0/MJ03bhD+f8o9W/7hNmuFGuO1+03Qv4ZmrlmGBKpJLMFztOYhiwi",
-	"VP/ZvPvYtvdOz/uXd+l7k/5CLv1Hu+TRoX/znrsi75PawRpJoj046ytEhmfK8LUDKhbAlA3z6wofGdTQ",
-	"O/REQF9T3uuF3XVcocpPbO536CX511SBpsBpO6aPDjKpWFdkIeKHEF3Azbtlrm0+8qARJ2AGlUISsJ4B",
-	"ET59PdpR+0KfkI5cUx6FP2wTr3i/zFkmlAtNuVEDUWfycrRpOCYxFwwAxdRyuKE0WnGQ996b59U/+G9H",
-	"nhu/i/xpzhVD804JOlVjqbF/rvka/Axc2bAopamIaBJZYB3wrmhJ+hGL+TVLFj2LUNFHn0hXjBE21NyT",
-	"sJBPORO6Tw7YRxrqGLDIQH+cJqyOr4SevoybYQUWA4qDAhFeZfChamZOEUu6Yk4TNpYzZf04w1k85HHM",
-	"ogBhzjSbQCOGmeAaefpYxpEirlFDM2g0GnDVxkBoHLt2N5ims7yGfZItmlkTG3NekRc0U5qM+DVz0Rnz",
-	"chutVl3hcnb6NjKDq+pasAkEGTW/iRkmR4gIlmM2mHCtYUFswGqayGseZQTaFVwM5EdwToVSDHkyAbuA",
-	"SBGyFaGWPp1p2bN395DO+5d+Q+T5WHYFXGAwEMQlsT0s+kNsit9zlQT9FIq0D8/0HJsA9teHsTk3pNv/",
-	"9IlpwtwQjrBzntETCvGPDkRGdMJZhFJwwoTGCJuzQbJwCH7ABonMXlic366gRIHqsy+JubwQeMWPqC0L",
-	"U5KaU5uDPWRFrKcrbhjs2RqHz6w6cMCvI9STzedLRXpgLVdZVEDCjxbVnzTSs1JLAaoFO8qexCXdpIr9",
-	"9PQT/Pdueijv05KqZju5R1waAB4mOTS8z2KVmBsxl2JIhBTsobi574D//oykcQc2zlrm58HLgDaGSh03",
-	"/HDxyA6/TJ/mPTGdpyEVIYvvogC2YGzZvsalfWMsNrT56tx2yMyYB2ph1kZxSvmlMZOGQ4LTMcaj07+7",
-	"hqeQA+op8OYHcN8n7HcW6sOsX3PgWkAnjCopAr9/8xHph1acZXlTVjMHVR5AdYzNorjR97kmoUPSxWHF",
-	"LCIHiDKtKY+JogtFBguj4U9WJ1C5YLlgRn10r7zT9Kls3tUSp/ac2gSLd/f89pZbKnvTuqNuyo9q7j1W",
-	"c+8uhd+yyJ1lSMKgKJfqHXATdgi/vqZX4H9TMzVl4NnKqsNscfCIcnEJWab4g2HwAIyXerOOViOmAkz/",
-	"l01PvR0IOrdLjgfe2/6h6QA39A195E73C7ql2JTM0pvnuveYi9vkzfwlrTh9QNZwrsJoh7iiVOyhhA7v",
-	"oo7zXgUBzYSrxAAxAPwY9NtX0E9ZQnMcBAnvjqDm1wO756tlsOrbNSLEBkTrimG64rEa5i6qYQzBfB0R",
-	"EjOTLxQbgUVcoZgB3T8qZY81MCUI7AoPX5F5V1D9nn4y/7kZ2vr2zP4XYF0+hghNmK+5uZp3Y1A6plfO",
-	"Mm1PUT1mkw7BiknoXc0Tq/kBcwyIkkRINFZ5zISOF8RYsgoaokplrN4wZOr/Y+9ad9vIsfSrEPoTe1Gy",
-	"ZSduJzIWu0HSMwkm6QniNAbYVcOiqiiJcIkUSEqKEATYp9kH2ydZ8BySxdItkqyLZetXd2SJxeLlO/fv",
-	"6MNnG4VN3AEc38LBed7lLo/IJgx96ueAQfLkA54uyHkgMc293tDazlSWo6KyF+rzuSCwYgnP1u05USQm",
-	"lKy6/RtpG6j7aYgH5599ZXY1dggW+6/6WdkAqx0NsCPJ5OFVB+HVXtt8MzK9PzDP/Qc5Ij1Q1Kby+rlh",
-	"PRAkjKbdkP9vzUIuMD0+IVzrActgoooZu0GYBs+EUWPSZ6ohAtGRAfHiR01IaxwG/fh+2ahBKgd2sXw9",
-	"UkOEWUZkl/NywwciZ3qKNqHpc/vvQmp/EzJfxCNJzn5ItMJu0yc2ZPm2YxbwpC+4nwda7lQs1lLxDvtt",
-	"ksPaHsMe62Zj2Os8EfeAde0zNYMp5l/+gi6HxecADgccS00QeyFkAE15e/1cjhmDmiI7HDelhECE40VY",
-	"Wmp5WC7tnIWk5ARZfO0HkKAMH58eAbYEsB/hmD1GfA3TW7UO9ZYpTvM/oAbskOHcvvvyaA5X4Ajmm4th",
-	"F6s6B8V3Fs0G2s2MDXnKdFHD6JGJFFWdnvTRv8ZEXScOkUDZplRQsnHTEADTAOOUNOGt77hoQk401Adq",
-	"OrYAM+pKmOioy8QZOXkb1UkW9YjwcyyHRUjmoiGi7myh4hTbvQeES3zkpQk/+2/+VzPIqzZneZYsx6HJ",
-	"gw+okGEvoB3mL+jdoYyFkhbNSLDb7EcasMQVlM6i4ZSimPMZfvsOv72AohN2xElGatxDGsKVrZ64XfQh",
-	"eCxj5oaYEU+tgF5WejXEfPG1r0b0DxF36yZANMT6JaK/ToBoiI2WiCL0iyeS/YAvs68ECP90bWXIHEcc",
-	"4lTwxCW+at5Vl/MhE88+zvjE0hxuC9FOuHiojXb+w/7n8MpA/eFHmgSjrYTPGclZ1gHNIbLl6iD9A62E",
-	"IVwE/5mVSxIKoRJipLTrChSiDSGVd6wRzyeBysN6Bagw17j+FIl7QFy6AtSjcRfiwd6A2LYcgaO/I2Po",
-	"AxauLkLycJhDkevRIHpI4Dcg5eTCbgw1zwFH9ljGelN0QpkNROBlsiA028vkIQowSSMEfaAiKzR9H3NA",
-	"av/CEzYRt3ChiFSqDMB4FsLCvAFFAekmylo94FvbDcHYO8eIHJjCV4Aa7ol9/sg9Bt4rWIvUNIQU1laM",
-	"uIeg+cFpUiTJAS/Q8Bcp0zhgbHlZmxDnEaiBlrdpHjlor1Fyi7ZJQ2zFOCnyBxpiA8bJR3tUdi1bHo01",
-	"U377fSUVhNVfKAaLzIKj7XLgtssiMQ1Hsiyoy0Jmc3IadfndNVy/Ca0dG2Ijgpl8tW8AoSdN2lzQHBK5",
-	"uWkIJ5lopCO80IQNmRpndAxSDm0mrGgWZZnK1ND3iOhImSWkrWTPbYlU+K95IbATSnIJzsuGaCl5z4Rz",
-	"054mJX0AHYJIbVFyxf5SDyhsMBQem/EfPk5huwodHCT2b7baKRKnMP8l8vHs3jxbgTrx+keJepSoe5eo",
-	"eCZLInWjMnSgxBMzdguh6O1V1sMuQhCrdOl2RpIWC0l3HcpFWcCBlEQj1xErRcZuoHmKaZ3qgf6URkG7",
-	"YPHeM9ZHiYZmLenSbGWrWXhbmRsyoprgBrKMRM7NHqNYPmul1trG8QiofIfQj9Wu0Swx3RBHm/jR2cRf",
-	"4Ug8QRleMGNVwh5V6hWPyEuL+Hh1dsSXdRTpR5FeEukDJaasZMx5X0u2I6HVTki0bvFZZcyvgyseo4FU",
-	"WRuvDUaPNzW5Qjp0j4nWahwIw3Pfu69gAsvOiHuExb6ZZF1YCA0msgXIs0dNkbGNKmi3QEc6rmPh0fZL",
-	"r91hW5qLq0d5ft5jWtPO+uRbqycl/j5kakzcc7HrgVSG5pDjppmAfDyrGkPPC23f6ISLITdwsHVCNO+I",
-	"Khck5+JeJ+T//ud/T33WQUO4tIOmw6Wm1eE1GVFufJKjhzhqDOv1TUKauvRdC4uOEnYk1T1T+A3TBFpZ",
-	"jQ3gaJqyvkWBFuaR94Dclakh9NMQmYcT/3wWY61z95ETSq6+fyeK9fPxKaY9UOGdg256+oY0c6rNHVNK",
-	"qiYSyI66Y2yJAWv4QhMHAgnB9ud2t7oyR04OWKyGMPKeIbstGgu6K0fijDT/Q0OW9L/7+eZcQ0oHNUQw",
-	"Bk087NBcbqnP6gMofz5xbT5Tnn/2Z3hVeLU/Xr1ZkYfkA00Rj1ZsmSRxDxCPXNXdHqxChne443JgWvJ7",
-	"BKx2Oedg6vkP93/Og6PGaztwVodZz6GK9zrgbTZg3oniQK6tmO4SzSZQB/wf8LIOBgGKIZ2Y6oZwbo2R",
-	"4hYeIB5CAZEJh5xtgCA6ZIR975edHeREMUB1cJYEYPcdYxKIaFB97xK3BRuRXHYc3kMwJpUqK7oU0UHG",
-	"jf3KQvUyEji0iNvg9yGHewTrB2/gp4yhEvuxu3jkJFQl2S++sBLqnolTWAqmKLgegAr8CXDJGjWOoGIt",
-	"bP3sj//OEG2eAut3P0rXDZaLvQ1HRqAt1pcbNZ4CovkIylZQRd+KMSldKviLMxzBcIF/Fs5ua7xKoT1C",
-	"ZZIIOZpOLKW5lphH6s3lBEVA4AqD6C9NoYWYkoNOd6ZDHYkh7Rj+wTSFau6pipsXmjhXqdVwZUNgL68z",
-	"aLeFPtl2G/qBgaMdcGhmuy8iRZgJVuWc/VszPD78eE6IVgrEOKuEmi64mKEM0mODdp7UGY7d041g3q8Q",
-	"qyEWZa9+tudqDZyJPZZuQ+7s3lXqlbdpj5G/91ofKkml2H74JjBOZnfUVOqVy9rlVbX2slp79a32pn5x",
-	"Va/V/quSFKNxO8N0oO9qF28uLrPfWPWqdU2r1+lLVn3TvqhVX7Yu2pf0VXqV/WZfAr7fYz33/eta9fIy",
-	"fVW9pm9q1dZFdlWtpW/Y6/Y1/a11ldmXlnb6FdASKknFNbyz98teRtBx7Z+BLL2SVAbQ0nhy7lffLl7V",
-	"a5f1lxd27vbY47wHWpXm8bJ63X59UaWXrZdVnPF1+3XtzUUlqQyZQl/a5c+kUmwyXPTg1lGM2jn7A+//",
-	"DURN7v+LpZ7xiX/LQnvwX4o+6VGBOKNZ3q78lVT6iouU92le2ua1NmaFBbnnAn8B5njxEner7nCPma60",
-	"vwFt6M4qIHDYaXZnb3Wl3qa5Zon3ZuL4mvkXu35VvUgvs+o1e9muvqavWtWr9Lfsmr1uv6G1lhUBMMUl",
-	"zzWzii6cN/qfNO2xM3+DVl+gXKYUzm7Gqu9/ryQVf/EySj7JIbMAWFn+DMfz/Ll0tOHzXM3BCZRDNWUW",
-	"ubetNKU98jGWxSyWxOdlwOsPlhLK72JRqsEDgdq6MzjcfCIrxYR1fqH9n63I8rI1BOJc4rMd+IWOmTuh",
-	"+mqybOUGM3VAR3fNIaD+1fN6xQFHbyQE+T5Z8umeCWlmoeXEwiBtQ/hXAe869KpImYaOWvfeVcM1adkZ",
-	"ECNBT4hQ7tGYEJttZXk74ibtfi5O1pYqCCces68cIXf55rF5+cN+jCjuvZnOXJzEozRpAPTGMVQFO2AZ",
-	"MF3F274Kmn6LcdShVExvLNv+0xCfLNfr3ZBmOlAKukf3qLov0mCAd2rW++5b6wcn8PhztLbb9DRED5rn",
-	"PP1WOib6sDSHxTwXvXH8ZvNPep9qPZIq24LSQP6QsVoQi9Q6WPUDbRoChPZACUwko6Q9yHPnRTyZcQjR",
-	"dL219r4sotYlrcS/EtjWIazulQIkD8UpOia2IHZRsxgxeg++TD8Q9j8V4cLd+T+EXygpOhALc+Se7otk",
-	"aw1TN08besvMF38WtiTmiyesJOFnkIO/g31/9BL4EcpHZop7Y0GiX+z5LITAjqQPrXovRUCC+MOxfU0i",
-	"Go2EpkpqXRJ6yn8lorwpkZBpiSYACL5cWkQwEEeGqyh7zFe4N10ANTQbbfqOn7Dgp1bFL3ghuGjJ70nx",
-	"gW4IPyhe+4yl3C7zTRg48OU0o5+FqWB6bMGP8xiDtNhkU2DgbLUwAvx01Rgt/MhLlAMN08I7LBOgxfNQ",
-	"Pr7PNlj7rXzRFnS6nG6LjNfswTn207j0DkfGjpahIzHMMpR4OVxwacchVZ0IaRiGFli1R3mOWNJnSktB",
-	"Rl3puhGzbGavYt8/mWrAlQybFVusDt2JsXPxiRlJ308ZZwuhMZE1BHZM9uzirmes1UJSVg/V3Q7RQA+C",
-	"uEk0GZfZPupKP4n5nY+dGwYS6v30gVONGuYSV2iey9G2gG4X3ZBXLvZy52e9dsg7bXAMD/tDlojTj+2N",
-	"jx6ZDaO8uxDLNDSegnnUlLaA8p/BXxK1ofcQ71WzOslYzodMuYwTT0xY4kAs8lp8eNYqiC4+i+VMViRM",
-	"dKlfVCmEg0+UCoVJ3pTKmqBCS8TN62X0AmT3qS37Bd6/wZsfcfeIu0fcHYf7sBbsoha5Bdj9CgPP1K0B",
-	"XwvuAxdu854hGKojY2ZcVLFd57+GKLRssgkl+xkBJ27KroFz2cLCMLc9xQSP6Pks0RMP3jLo6ciqN+wi",
-	"nYqxMOZpsUM0DwtkGiKlhuayM2BT7RnqAHmdXLZoDpU7bZlzpJUB2ptJPgH/hMRTxbTBH/dIPZVf/Mqv",
-	"ilp/hwVZ3tfoHrS6k/ItBHBXcGpSwzpSjVee2i2jKu0enN/UzX4Zz6k/ms+7tKVfHHmPR+EWrN6rYI1C",
-	"5bdZpmOGfjkbYaRy7tFmlLvZTKJfuq4u1AQMagjNmD4j89tA3v7jTwjQ0HsmyAnvCAlEXynVQJgfwAUj",
-	"tcVzfYpXyBtf0FjAlTVvSf+b0VtgZUqrBWwYDfFgSqsV+vd/Ce2PVoPfHfFOlSa5J3J6v0Rz9MfQs+7J",
-	"a5DPm4sej2KBfrPhe0KhPP/h/m8DrPPTpvjj73a9Lrx88au2E93lF1f7aBKKLd8t5DBfeLFWbmG9hmL0",
-	"LkpEg2ZGGrUMquxZYJoJc0Oa1BjFWwPDdBOoBGiKP+kRmudn5C1knUGLV6lIX/GUIYtLl2kSzDztQ7o3",
-	"Pr/knrE+0gCYLhsjgwEMnoEyYHUqsETqBOpOmqBCaec48woZUhk4u9A/KyHgKfM8Mm5RQXdapKnZ10Bt",
-	"rSFAXTv25kZc+xPqYDYAbfvvuV16lT1554761bEF945bcCPQP0CXOy/gdCfcYt9C2dZiqA/SBOQWUNJw",
-	"g6KFmzPy3s8ak40aggtXn+CHnWAQuyGDGCGcP8ALIosMTdKyBrz23YQOQTF9PykLD1s/PULj7jTV4ugs",
-	"iR7g+j//Yf8DuIHV+zsBja/Af1VKYORiImiQgMoJKSpI1VWq8YxrL/hkwcXM+GbQHoHWwWVi51QbXwgF",
-	"7wGFUU+HdfA9buqfeo3o6596+2yDMLE5GOJa0R2rIbdNy+IOCaG45HANR12mYmYWu1HzsYOJnUHHJ+wy",
-	"7LlGIvhA9p4DEPK/i+OdfGbCGbfc3bBZ1woGUkN/DKZXXrE2U0ykzHFLkpNmRxI1EOTs3KUJ2hm28a/N",
-	"U6twDVReqVe6xvTr5+cXl9dntbPa2UX9de11DY6Qm8WP2QrckGPGfcH4ioRFmOHPFcmYgTIExzHEFcl5",
-	"m6XjNGdnBXlHQTf6M5l80ts4RcBxf2pmrBGgoyH+5thhfjkCeLxuSoXOFnRabKpTAdJH9KKH3HIz8wmw",
-	"Gkz2cwYgE+kn+M4ATbAG0N8gGjGuRJ4e96MYYtlWGBzqUwNjBTrbkF005GQ0Lfjae3Ee8aCe45ea0aM/",
-	"Fn+d8ehPUnSqOR+yLIG4IJzNEpdqSP8tljKZ0YscCjD05Eq+LQpxZz39C77vZCVeNADeiulf/sPKBDuz",
-	"Hk27HBhasRyFanS/tduwHfFcnCiZs7ERkeM0a5d+AZ45xTOmPd8IZgWyXj+nE5tNeT7v9BR3KcSwEx/V",
-	"tg/tR0wl0ZBBZf/FscfcGujs3wbHrs9lCCP9s92evaL/AidysaH2toCdnhBqgIUEB47vs7foZwz3Llo5",
-	"tPb9mkZrEBVlxVPExKfpMW95R0CjKyQzkwMDue9lKjLBWEaEJC1GlTUYkOGWfYfLk8uO/VV0KAp1AAg5",
-	"Zu5aqPdGnheAvtLlnvM7n6xPQq5+3bXj0qTL8swloxYw4vqZONYX3+BLu84m2CskenBBMT/9/A+M5qZr",
-	"LzXN7P3QCekxo3jqN4Jrksl00AOGYDkwmmcMQCUGj3+Gda38/Ovn/wcAAP//",
+	"7P3tlts2li+M3wqO/mctV/VQZUmlelOtWWccx0ncsROPXzrTaeVfhEhIYooCFAIqWe3jtebTcwHPDZxv",
+	"cyPnTuZKnoW9ARCkKIlSqcovqf6QdokkXjc29utvf2hEYjIVnHElG70PjTGjMcvgn8/e0pH+/5jJKEum",
+	"KhG80Wu8HTOSMSlmWcQeSXLDMpkITqgklEiVCT4i+sOAyFk01j+H/cZxvxFeEsl4TBJFBjS6Jgknz4fN",
+	"l1RFY6IEmU1jqthRI2iw93QyTVmj14DvGkEjY3/MkozFjZ7KZixoyGjMJlSPbELfv2B8pMaN3mk3aKjF",
+	"VH8nVZbwUePjx6Dxmqls8WSoWLY8kTcsEjyWuvc51cNiQ5ExorJFwkeEjmjCC+M56bY2jCWZzCaN3vlp",
+	"t9UKGpOE498tN7CEKzZiWeOjHtqUZnTClFnrJ6+e/8gWz2P970SPbkrVuBE0OJ3oL+k0wcfrRvA/MzZs",
+	"9Br/v8f5jj7Gp/Kxa193/SSKmJQvEn69ukP/lZ079RvBjlVyw75L0soN+ZGxqSQU3iEHuqNDIjISM/iJ",
+	"KhaTgyFNJTsk00zEs0hJvUEw+j9mLFv4w9eNNPyBmj0YCJEyymE4T6liI5Et1g/I9kXEkKhxIklkPiMH",
+	"es40YzFh72mk0sXhqvHYTxorqLfdalWR79NZJkVWfQZDzt6rqwjeCHFsjEwzdpOImSRTOmIBmSdqDL9L",
+	"OmFkCNOUlyRlQ0XETJGhyODxMMmkgm9WTgBHsmL4nVXDl0pMWLaSyqL8hV1pzOuj2OX6TZ2PqSKJJHSg",
+	"1wG31Xy6egnw+VUSN245ujeMZtF41dhsR3qUQjKi+w9IJLiikSKsOaFJqg8Ge69YxmlKMjZkGeMRw5cS",
+	"LnFGir1XAUlGXOgt6fOISnbU5wUmS6MJWzHhP7amVjM7RdVMrl//fI4JJ5QvDAFLRqSiiklykLEpowqp",
+	"2rLKw5x2A0LTtMCf/+Gd+pmcMh6zuPGbfmGaiphZsqqaqYQRF6abKDaRdbcXZ9z4GOhVeo5fHrslollG",
+	"dWcznvwxY+axHszHoCHVArZhKLKJ/v77VAxoumrtfoHzrKdBrmEZ8cz7/ImRETRBpiJTQ5Em4oj8JBSy",
+	"gtCj4XAVneP3m3jn85hNpkIxHi1+ZIvlob6k10yLBJm+gYmkQ9aDv/Smspjow86kKnGoa7YglMdkIGL9",
+	"DznXBEKlx6PiJO5z/ZE+trHQN3Wi8LK+LLYDLVMu1JhlxQa7nc4lmY+TlHkN2wElss+lStKUZDPOEz4K",
+	"SLd1cUR+ZAtJaKbbniLj7HTJWMwyeUTeSUYoGWZMjklGeSwm5IamM0YOKHn37vm3h2TKMttD+QCeDFtR",
+	"Ozpnzc6gPWx241PavKDd4+ZZ1B624gt2Pui07U6hcJZvlbcJTb0L69jzJOHu/Fad3udDEMaqLxst0Vn6",
+	"shKf/ndE0xSmRuNgSQQkB0b0OzwiT/S5ThkRnOX70O5cEtrnk0RKvZH6WbdzfkR+YfQaWpBADeFfQsLZ",
+	"DcvIRI+wvIBWTKxeISNj3k6MfM5vEkX1eqy8yhL/lV0vs0I/xY41i9kgOeVDAK4KVwBw01UnHR42th8c",
+	"jAXHp9hk9ZLgw50XAz/X3bxIJomqpsyJ0IdW81QtyGdMzTK+ar4pNOP3H7MhnaWq0TtpBbkE3y7I7+0K",
+	"+T1ovKRJ+mPCV839Wj/adeaubdvRCxFRTeuVXaX48DadmfZtdy+ZlHTEVm7sxD2/Tad5L7bfOoKD6XsL",
+	"Ci9d7DWHZa90PTQ2GbBMjpPpmhXxXtl5UfxGyh2vXxXNi9OEX+dKSj6iVWuTv7GNRLtmkPW2D96+m90r",
+	"jQSG9/NwuEYBEebprltmW4eesphlViLcvF1Cv+4plXevfcAAVy+FebrzUpjvXU91yMEsgk8NM7kncvAG",
+	"AYN6RTPGVZ2TJGeDZq6g1N2hKbR/i/15hYJ8fRLKJX+eLoqDJJIx6Uv+KNWHd0heZvgrCWzqnu9KYnkP",
+	"Xn/rdWm3RKhKv/nxndac9YjW6soEVOU96cWvRcrqcUWjDSWSZCJd2b9+VnuTdOcwijcsS2j600z3tJm0",
+	"tETlDUfCx4TD1yvsXp5K8/Tbdue4+x9//3XVSYbmrrC5LVfzTaJWSyYSH+5KYKZt6EbR4XB1P+bpzh2Z",
+	"711Pm2kEurxLSnHjyEdVh4WvGtdeebk3GjM6EV1rBaHOCFE7uJM7pjSOfGyGOdU7aPkdY9jVyisGH2/D",
+	"pIs8851cIwHM5K0EANM2ODcyJqeCSwYWtG9o/BptH/ovzXYZh3/S6TRNIlApH08zMUjZ5F9+l3qBPuTc",
+	"RH8RGw2bpjDzmCmapI0eDLxH9CGwIw4aw4SlsWz0/vEB/2leawRWbdFNeV98/A0nzCSsa0//cXU2PKYX",
+	"UYd124OWXmrc3R44dlSigMs9x/GQhE9nWqs0rGqW8d5UZIqm14nqmWn17OA/brFv+kNcziLxhKaxsIcU",
+	"pPvXizCh6VBkExbrK26QMXoNBrhZyi5JiMsSEkkX+jJMovGRHsxTwYdpEt1uZ4Y0SVl8Nc3Ao5bAML1d",
+	"cjJJNJNXrfZFuxOfsubJ4Iw2z6Jj1rwYtlvN40F72KHd6CQ+ZWCYz6JxcsNisABFlHOhyICRaEz5iFki",
+	"rbdnF/mefQcjJaWRrt25qsntZRdpmjEaL67Y+0QqGfYIJWgh1lxgyjK10Oug6DXjev+Wh2H2Xwx+Z5F6",
+	"ZHQpEgsmiV4tmqZijmyFi/klCSOz19BVJHg0y7TEataUzAUPNOXQFcbZkrGRAC/1DKWWnjQNvRXiBc1G",
+	"bN8HXoHzGUcHNt1EEnHDMtJudc9Pzk7JYKGY3IY62sc5dZjBEyUESWH4n+5UV8+SvEy+gXX+TmSDJI4Z",
+	"v9UKT1kGxlfBr2LGE1ZkrpaGWAz27oWYZcRIFPUPn7e8r1xvxPW2dnmXh7eXhV5q1iy5MWZP6ALOTyzg",
+	"8Oizx6iaZewqTiQdpPn7hq/po8eUSvhI6o/ys5eoSxKmScS4ZFf2wjEfTzNxk8QsIymNro06R5OYMA7L",
+	"NWFcwUZ/L/itT5Ex216x91NzSXoHKvENx8S8QqginVbnpNk6brbbb1sXvfZJr9X69ZJQeQ3UQAlnc6IH",
+	"t81hK16fpU5rnLbyTPZ18ErthgHxf83Yjbhmcai5o//7TLL8EnaziSgnXJBU8BHL9J2lX4O9LPrMXjP9",
+	"YP8cMpFLrHpOJYyi6BTzWUy14LTsX8plqBptbiVadToebeT9gi8vw6X6dNx45YKaoKGVawD7/pNQ34kZ",
+	"v91ec6GuhtDKrUQrzZ1sM/W5eDffm5+8BtZuRz7gvWyIay7s6eMF0WUo+oDUouclOCszcskYObAb4zFs",
+	"/FIaXyTRMzQ+xm7r+BB27ZUnaqHceKv9s9JX5faNqbSibU9ftOBRdZ7WTkASkPC5mGvObH8/vsT3rAd8",
+	"K1bsHTd/pgQFzU2b62azl731JFM4bTYwELzICYqzqhh3aIVXwVlpFZY277VTZ/fLau0wa2ignht6D1po",
+	"53zF3nmD+GSc0u4deuJBL0X/vgkAVSvCCSzVm+3D/m63Yxge5W+Z/Y2wLINwtrprflLU/EutbFhsM459",
+	"rPYTviDIzEzzXpyt7SgkByet1mGP9Evz7TdAm/bVi+ffBmgNQD2PZZoFpmIkc+UPF0/Cvrxh2U0SsXec",
+	"3tAk1cLw57RFnq5hBkpm3kjvc5/yzej5K2sMGfCX3QNk6wdDiOiDFQpw3amiAyrBGjLjGaPRWE8DL6e3",
+	"QrykfGHsavJWu5BRxa4gNqKkGwhBJpQvCFWKTaZKXhKVLZDJkpQqVmd3IP7rig4Vy64kRlybUOqcnXkG",
+	"mre2T7s4m3atMPi97Jzfot695VWAcHEqQcTX/w9R5k0IMwf72lEj8OPovcerxmXefuzFq8PQ3nE6U2OR",
+	"Jf+85fU1g4a0chnR8jaPGVHimnF706JZU6BUYjSiSyKTEYdgzW0ljVY73953S8NYu7nlUe9lf0uNojg5",
+	"YDRjGa4DyJMoS2KQ8IxfczHngdOOhRbyQSc8ArO66TYP5F+2+D8BRQZaTJkWPMmERuOEM0IjZUPn6HCI",
+	"/hzyXEkiWZQxGIAcizlHLy9VJMoYbHvB6fahAT+z+IqqRq9hlfdWN1feG4F7Z7DApIKra7boXbOF1R1a",
+	"zVar1Wqe6f+c6/+08v9BFKLe7Pz9s+PmxaAVNc/ittY1OrR5PEA942x4rokgpVKBmlwa1cnbdrfX6vSO",
+	"27/m/odnr18RCLHKqDHMgrWp16DxJAGjqzGMJuhX8Ce8FCk71vSsQFEz7+nlGopsAiOJqWJNlaBfYG34",
+	"X3HRlvsRtn0098iFVGzSGwihpMroNCwF2Ys5Z5mmhaNiz1Uh9LjedRM7yqu9RIEQ6j73Fka/j2rsAebf",
+	"gN0HIuoEj5im0YTPFPPCrkkyRD1p59XEzd7o6dUMBk7Yxu0173ljxNhe/Vhk13LnkSL1beM0zR1n/2iA",
+	"rmA8T8Zq6hFS4FPvb65zVEt1535CUHHuz2PNu4YJ09orefLquaamHgn1sQxBwHOOBDkbDpP3Ngz55owM",
+	"FsSEPJZc9luc6fLGeYHFJ0Fjqq/JTI/z/6/b/MeT5q+0+c9W8+Kq+duHdnDa/fg/GxVrjdN9kciKzf6Z",
+	"M8hN0RqDma4M7LZrRi1JwqN0FrM4ICKNtVwLh+3SqPRqzJLMsFNZ4pomzv8ffwL++VvQ8HKGGr3GMkt1",
+	"WQ+10h/MXVdIe/DPMiY+fCx1W97eV1RCkH9oc5mUICOGCr/+EPb+kmjZa0FM3DlwLpuvtDkRqXAuYZzF",
+	"Ma0+gG+AaKquc87mlhpRV0rclV0iMUMnf5I7GkSoRq8xvb769Y/ui8n5T+87rwenb6PW3+KTX4YXfx8d",
+	"/zA+++t1+6Xs/jQ9//es80advlsmRW/V6tGg6bgqSPyaLR45eeognF5f/fd//ld4GPiC1ZhlLIB7L89U",
+	"1VT5xAjgMN8e+QYFRf399rRn52QHW0l3UcSmKveOeKETNEY7D01feUsFKZFBxaw9n4QShEK7gbMAaPql",
+	"USRmXD2SuZJfoFyz6d9nNGLkBzGdgsrndji5esm739ycPX3f+pUev4lPvxtd/PB758f05N/n58+y9ttF",
+	"911y9vO09UQef7u8w1YSKI7cWutQUnG+FcZAHeHCDpos8KBtlKGmVMq5yCpu0p+nuJrpgkgtk+vO8iWx",
+	"3zmRCfvnrEdAiNcsqN0i0ZhmNFIskwG6/kgkJhOhqYodkSfcjRd9BHmz1yY4SRLQLXBfEgmaRyIxFLEk",
+	"tbqpFKd9clox7TXHoUAYWvEbZmICs8fkwkcSgsn1SUnwpFQt9KaEIp/w15M75ghXMVmtYTfT5Ebf7Bmb",
+	"gfsVNNFmwnGMQ6OrefHuoDw5jdY74nYjE6cToCYHmVu41PvVpzbyXj/sFtwBtZw4ME6tiUp/cBfN1nFh",
+	"cNAmjVI7mE7zjJ4PmmfRRdw8Z61hs0Pz4YBl2k8IgAQB+2mr2elE3eYZvWg1B+34pNmKLtj58IyeDk7Q",
+	"k0TjK73GNmRMqTQ397RPztttoBmjZqxdU2MQbvTaX4DG1yMhqO09fUzAP2ypoOYNUaKB+hHXQcOGI6xe",
+	"DpsWAotiX69SlBJJGIenO6+ZT5ErB2O9Nng6pRJTCUoahA/t2HENHbmAQ7BE6NskvBRIvTzNp9RLxQGB",
+	"A6JMJPjsEjZnGcmS0Rh1kHJObenM1J3R27cvDJCFbsI/X6sOCMjOxtm486K7Q/oh/z7h6rTb8PLoLlqt",
+	"s/bFReeke9ZtXVy0NybVLenPxbSEcsZSvhXFxSsQY0nttgMvKOCFhVt/S23WyBE6A2igR0LNf3fWyrdh",
+	"3nW1ct1mba3cTXuzZu5NW65Tw+Ho36kW/nDr3u7W3b+dIJfxvlJbgZvgenuBL236ByY3IMDpKNsP4MWr",
+	"1MjIDyfkM5BLnQ5Mr374o/MLP3n2/vy1av991n0uzl7R1pv4+LvR6Q+/X/yYdn59f/L05vwb3n5ZYeUo",
+	"7m39U7RGvTPSB8pYB+GUrrV29MhglqRxLiuCMpioHawb3lyCWiqfJ7wsn5jCTQoq6ZBp6YQknJgtDMgo",
+	"oxz8FmDOUITRaGzPWI+0SUwXmkccn57qf0ofP6Z9fgy/kQNLB8XbN6cOJ9Act087nSK6l0H7KgsziHUl",
+	"KnbojZgwNQaIMT9QbcBcsLUSJBaXJPz+2Vvy+Kb9eMJCkibSGCjA3l2KcoOo4/lRnzuAlyN0v4YkEppu",
+	"iUHE0Vq0RdNCoQTTLC5J6CnQYMtzn2YihXf7XCbKZmDIwOgTgJACugNMicckYxNxA/E+Xqzs0YRyOmKu",
+	"UbTp6OGArQ2aR4v+pZaZHCGVv0PGFtgthg6NYnNJQsnSYQjZI2AkYHEz4WQmWfZI9rmmfWOLuSShzbRa",
+	"0b7JiYDm3YpdkhASxvOP8O0+L7yeMnw1i1l2FFEesdQMygtA1Bw/zuicpiA8ETkbTBKFJomYZdAUaJZ6",
+	"6NhIiiYbeD0SfJhgrg/PO0v4QLy3xGJyq2mUCekBLl32uXk7ZlESe1PHJvXa6pMKIxjO0mGS6pVVIro+",
+	"mogbbwulnCEZw0NMGTUbqWYZR2weTVk0SY80J3afAh3P1EC8D4hik2mqyVE/ypKYIegLIJmxOQxXN3Bl",
+	"3yvvmKQ3lvJg6QFJxjZ1adRz0z0uDBIpjU3uYp8b0g/sy1W0CnQO2wz/csQPrTn6V2M2CXARTFuVJOnn",
+	"TD4C+5+lTANuwzVr+Ye7ho+Q0LyLGSbk/403mP+LS2U06QvSfuP+dt/og22fwr9xBQp3r31e4BNLP0wg",
+	"NsQ79+arJU7QCPz7wr62fPL1jyi/5D/oE+360gvcCGxqpG2oeLwbASI92Kf+KdZLRhVNxWjm1gDPR+GP",
+	"aUoj5v7CA+n+hHPn/sJzBSEw+tDYdYU/cMjuMHkvqSRDxdsclvzfClJAqw4BhtkY8nZ/lJ7BAv3mq5X+",
+	"di/rfHGMJo/dHA9PyJRlEl0OkJfIlShkyxyRXxz0ViH+GUz7gP0IWxs4LwUSWJ8PWCQmmj3ox4DgB2pl",
+	"qC8oTGwsQUN9aLAJxjiNMhqxf6PRhB3Zp8EK74bxZ01oAvAAmJ+eKHaVQEyv/rcVhofNFm23m2dxZ9A8",
+	"j7rd5inrDNuDFr2Ij6PGb0vCnhlNWSL4LgEY0jFkimQQfYTnHX0BYLXmAhLBxtTAFdA4zpgsxjZg8yXX",
+	"QLdgCjheE5BRHNQ7CXeLtZpjuo8en2c939orUC+mAsMp/FUvDw7woHDJcu5DkNAkI/pDB4dnacxphZmT",
+	"AXsWQ7CWFmvBATZosCWh2G6KHwlSKRTjhm5/2oRUNHX0QJ7BJDEEHfDq7GTL3o1Ead3wBzoZzLKRZoL6",
+	"+sn0b98+awSNNOGsDS8MGZcqo//3/zDS7mjWCj1emcDCTqt7clYRmwXN14jycd0uGdXe/EyO26enzTah",
+	"6XRMmx2iu7zU0kbGYq0FzPSRdVAdPiUW6LBTsH8Z29dvHzrVNi8z8Q+bDff6zU6tNwtLVnq/MvJpZFSH",
+	"zXAYy4SkVJYMZoqtoaVCwyeVQy6xqIyBF72JuIZTmmhxyQaLnbQuIShHH7m2Poan3YJbFD6Cp/kXrTI9",
+	"ilTMMric0htkxHTS6DXap+T7b8yh86dw0qqY+1O4lgH4Z7fb65fxIgdnAk6HkjdEFjlvcWnoGaMSzaH6",
+	"K63AzZOIHS0fCvtimWLqbexTK6VssMP6WoaTbAKcEovJYOGjTFTYYPdu/nMD10zzK7UAFudYYf4za14U",
+	"e7TuDvsCZwnTgpMIPHJTE0fu2wELJ7t0PBzCdK+R0qkSU5lLOC/gB9LukleZsOIv2tLEMPNsafFx1Dwb",
+	"nrSaF4PT0+Z563h4HHei9oAyEKmTCMcx0Txbb97FhV5BdOpFuutn714barE4Jb3GNIvzLtpRZ9A8Y91h",
+	"85yenDTPhsdMd6BFJi1nXc/0cJ+8ara7zVevf66wlxXWYK25LH+zsDw17qTC3pV5ZateTGv1RZCvfE1c",
+	"OW/Z1zopBccgKH/lawPDmIWvAYTqH40iGM31LBdycMiBv1mVZwaMJlra21XVyIW/RxIEVAuG5HPntTHk",
+	"9eXR0uxXCnI4Ky0syt1Dt1CCpb50m0hiklKIEqU57kk/WS1wv1knUY+SGz1YNNYqoYVqnMAdi9ZuuJXb",
+	"ACoKRgfuSl5eiGd1YNy2GQvVqtYvY8P8rxFVZSiyo/Ue3fbeo9U3qSdmOZ3lfnfS9kia2iBE5weTyQjB",
+	"i2n58tufE2hZLTc+q4TfNvxin4ElBpi4ch1vFWhS2vnimFfvvY09us1hym1AFlNFhtahYHJNYdqSHIDp",
+	"IUz4mGWJukL0yiuHaR8SwQ+P+jx0oJshmQDifKLQmO4APEEm5ta0JDLiigO44eSaTJek7IalksSMTXX7",
+	"EMBwNZMsC43PQpaxXzCvB00387Eg1kyVKGktWQnPYZRURrmk4BxaMlfR3Aiwd/3c1I+4siaxRJXtYbae",
+	"xBUS7bPXr5rtVqvb8UzGemQgsF5RPyzaHax8uXzrG41pua88C/4Xlur10heHmGUEkwD/Ry5VNZ5EE0a+",
+	"nwx+qJAG8/Vae1zNa8ur8GGz9awi0M1fpioHrEccwNJ5AfHnkSTPXr+6JJOZBEgzExUEZja5FNNcLaH6",
+	"+7Fu5t+Z914B+MDSBq39VL/5TqIzM2Ujml7VFnNXvbjhCssRdLeKg5yODUaS1123alg31DbuvXnc2STo",
+	"wmxWM0aQ1Xc2lhu10Eble6SDquBQZMYZ7/GJO1fFlk7aPWgh69QL7H71HphmbnM3VRtF9qZzL29ZZ9WW",
+	"1dCCsdCNLydgeEvJaqdn63wJHmK0X1OrOhb1XvTs3SOf96Wgb2JIW1G9UaJLfhTk7sYLr1UjC0ldgTZd",
+	"0r+3ybCoUMArj4tZxyoTFaA684VLWHE1xfDeOiI2XwbAsqt8DHiJgVZ4SXzZDKrqMGWQ43zx7DOTgeoE",
+	"19WUkzxftrTnk86UuDKBFlcYoOGY0ji7kgseub9Xyb62rZVymN5/Vm5dzqbTNGHZ1ZxmbCxmkrlHKomu",
+	"mcprUm0b8+cLByit/UB5zFI5YpKlqYzGdKiIFuAqZDp3fTf+pXtBui3S7hx3T07PPASJvK5XdZheMVHR",
+	"XvKNb5+Zps4v/Oi9489DityYylIwFHtJLeTg9XdPyfHx8UVA3r19eniLhI39yLH3Ib/Wy/MoXhJ7klnv",
+	"XUq1ZL9t6bmNuR8FivKzQPZGUnUF7EL+SHGk32dibsCn2A3LFmaMlzluWGJCIEwxgoSTP2bCWBvvMhfF",
+	"3K2WWwSNpQCrndNLioUyVyeXuO3rQSm/3RNLtuDutRNLdJt1E0vshDenlbi4xWJOycr8kQfx4UF8uFvx",
+	"Yf/+cSuTf6Wu8eJNtTTsEPcn7BEM1j4ioTPR6h8VQO1mqGlkbAiARTOuktRkrmaeMktCWzgg7JFhwml6",
+	"2eeuZOc4kUpkCwv1asMNATW0EHhbUUk2aNiWi8GU7tUlJvdsMk3FgrFdIyhL7jYwLmcsYuBuGwkRy0vC",
+	"GYuJqY1AMT7Pqm1gSD2qjocciMGS9deM1lbl6TWeNdvIlsyp+0YMyDezJI2RVGvFNj61lYIwnt1GbqVi",
+	"7kVu7WCDLQ92g/gq5hxEWIvFhStcS1TdyXRQ14L4ncfwl9RxzxQIe+lQ5jWVL98EIRCDNLkARc4eXvZ5",
+	"uMzDQ6+yhhgOTT54mPN/iFwX/JKE5nqxnRQVgT7Pn3sA9sVUDhlihov0UB0KWaNud/yZMzFN2VGfF9bD",
+	"3pNEjjVTKH1jeDVCakgBHERLjsumhi/1il2ZQyarqjWvmFTVi26GVQ9XT7fq7crJV73oL0XV86p1qXrP",
+	"LdKHTS7PqqFVL9KaSRcGXjnKfDnzwQXF3VrHE17Zcsxb3B1vxISVuYUWA6wSRe2vuclOKroAsQEu0yPy",
+	"1qTuFLiAlhZmGZcruIjgZMZTCP+wbs4pgEADrE6ilk5ezZPxQO67kvsyVSUsjf+WiJRWpyX+YrBO51C+",
+	"G/RvACKC4lJg6i2JEhba3EaeW+XK9+1aFyflZEU497IgYdqtxi1yg7FV4U0SpJxCkC4Asvz1zc8/QYVH",
+	"GZBYQErdlKqxzIGyS0MOA5LwmL1n3is2tugfnd9CUxXJAJpD7Uj3noU7rwf14lamxuonFZa0jTI5Ll7e",
+	"USV/cY7d7YN38lgHzVUwIAJTfGgxwKNa7KwIBKgKvjltdc9brdUi5m0zXrYP+Mnh2MoBPys21ArxNNXS",
+	"uYESHgmAqjQJUX7VHYDdWiahjfuNC1C1yz8wmqoV1fwRjPyRq37h4WLNWVrWGZweLa6XT2turLSqk7j2",
+	"xrPKWYVfVY07X+nKlHBv0SDWHVc5IIOFWUSbCRNYssxjjnJYMNgIiDByu5FvwbYQYDtDJazLTavAUShW",
+	"YmrYWA4MNXQiaYy1Kqybv93sspNh82xwSpsX0XncbLPO8Jh2ByfRqcvLtEAR+lz3ZjIrBNYdN8+G5+0m",
+	"7QyOmzlGxEW7ThDPimw6xtVVZLzguybXoX0Hi5jxWBNZHRSHSmFiWgdSzL7ooWehDUKNEbBjJ4O5636w",
+	"qFteM7g/FLRd3fO3Cq7aAkUMQ0b3AiJWOEsbMBOB8fi3XSEIkBxEhXjJR5L4UYSHxSBB6LE6BGPzque8",
+	"EtfdP8xVsHXmeQGzLigi1gGEHfCB2vh1K+9At2xGk/fuw4AkQ0L5os6VdxskcKOV4PM7BQJ3SasecyuP",
+	"9Qcxx1ISaO4Y0xtGBgzcplz1SJtM05m0hY4Yj+WR78FqI8TvesfVuqzZPLGglDg7T9JUi+l5foGxEt9J",
+	"gqzj3HWJ+w28fn/odpuB6Cw7s/W17ZLbqRX5SeFglrDpPHLZzmVYOPsbEOly3tUDTJbd/YZbSBa1/Ya6",
+	"zbp+w3zWmz2H+azr+g4fxL2vTdzbu6/OU0++Tm9dme1WMdqMFbkKkYryWF6S0NZPJUOBpn6HLK0575Hn",
+	"Ycu30crADXfRuwNRcrXl36xhDOswxfQFDEWbSvo3YvCJ7BrURosupm/ksaZvJchxawk/7Mygh6G1osgo",
+	"8Tfv8u6cXHSKl/fxaTVuGMyE3R58xTfOFPBXtkBIqTKU4Ex25wZ7hlL5E9uC/sRoKivzFPH0YJ7jLZIB",
+	"fICutQfGBUfXhBWiI8ZV4+7IecdA99slj9bFuHku5Yy9USK61hu+K0KHvlAEGduMGYCdW8qIHgsIU9hz",
+	"yIM+vo1eQ1PIOMlYoOkkU5K8FDymi+VtzUexbmFdnIjr4cO2dmDTUeWiKzbZGFeYI/hpDUFNbqEhKJuX",
+	"e95qHkfduHmmJdJzejponkXn8QVrDdu0M9hKQ1CT2hrCS5qkPyY8rqzAl/BYMzKwE+cxMlDuRfZ8uEqc",
+	"frEGvJZjQUqzsg9jQZ+HqRglHLyR5iPPPxnaoh9+yYpibXkr/UDL87GAwCQjpve5FBOGGGCC/C4SzmKE",
+	"RTMxHmix4XoLobgb5Q5ORI8EuNhVaVYWmfDKH7gSBZYnAztwkIysBCG4FCkjB3gvUC0GQrdc5Km0esz+",
+	"D4+kQ2MkULKSSdPe5LAcc+XDx+ajLvxx5UmLS7vTCBr5pCwc35WDynS/IMCl94MD37SgeVeF7svrVZRK",
+	"C69W0uMLEdG0UjBIKR/NtL4Kly+QpUH4w3C3eaaHpentiDwhGYuSacK40vQgGUmhXVeXRqsP5cgce0p9",
+	"0ZtxKP9ZnEXMVo3+5Wq5xog8VjiwkJ6adqBWoAJUUaVHfIBVhid0QTSz8s4EuGQOl/PuoNgqXFd3qpcj",
+	"DM7MSqJnJ83juMsQBqeKa10DcynuOpTQwnrFIO6mLOtpoW9CNaeHkuqzjJGDNy/fviInJ63DHjk5ah+1",
+	"XSF7/Q1CSLo9rnaXOmecK9O+QQvu/FoJomMWt0pBEkOFJskYEVyBvsBMqbKExUQmHCGK5lQ6AhUmoyBj",
+	"8NKS4dJTfCq1nqJP437dFTWgGvJjgJ9cmxtm00dwE30sEsiHFZhjsH5ma0wV/ry4t+MPznebsWm6KBXm",
+	"1EwgTuJ6ygNYAkx/q02qlBit2x32RJJ4xvye0TiBZcnBTHMLU3tO/ru4j8DWtNZ35C2i8+kBTPE+3Xr1",
+	"Ung8qlqVxbMn6zWQq7+4XvKKYwbb2Z+LR2KDARovBktBPRJqfruNiEl+sdXop7NBmkRkLPRhgYrblJPw",
+	"38LABDCgFgv9PJLEjLD5/NuilLoFv68tpeo2t5FSzdg2G7KLq1c7EeaLukE3XXv2XFcMHtI23L1o5MAN",
+	"t2L7LmzDvrD0dRqHlznWcjaHuS7CHpTJ1xcHQlhIHLghSwDrty9SsL0aGOjEPFNhr8yw+7zAsUO8JMOe",
+	"ywrRPY2EgLJ+mpUD4igeg8DwdVNknalskQemLtmkpf8vTU9G3CqIzE4EqzzerxDAvlJshjgldEuLWRqT",
+	"AQMXcNmGoSZpo9foz1qt4+h/fPvz07d/f/WM6F/hJ4YP9N+gR/xrv8F4H19n//2f/4WPH+fvQ5Qy7mXB",
+	"aOtnUyn2Xj/9gaWpCPq8zxdgAGd0QqjK34RQMW97F2J2RLByKZQW6fX5WKmp7D1+bPJQzLyOIjF5jLv4",
+	"v0Dw/9fp9ZWERy2Xb0UHUcyGFeYUWJASsET3/OSsqv6lm+qHjUGUdtq1Wi6HspluTBsBDnLV4XlrtLsN",
+	"+R5OY9bcn7Oi4SKB0qJG+bvPgLVKzceotqg/euSVpOm1mEwYJwOWkA8fjqzM/ROdsI8fG/Vq7th3wF+J",
+	"QStSDa+6ncaG2pD3q0FYwizZ1QuoGB68Gfnh7csXBADdIfq+DP1xcnJcRdFbKx3O7LDpC2OgKJ6aupMx",
+	"n2w1FXve6vYBgCNbL9itZekiAVaFVEl6A7cR3L7bX7zFsBIjppt9K3S+vXBuWU21fFlgNwXDU148BaJq",
+	"gfVoQb2S39xT7MTnxXl+24Oc6C6CLR1g2MGmPd/R9cXXXjw9LK41pZkCyFcOJggaFaEbj8hbraWBW4Rm",
+	"jHwv+jy3aR7oN4H7QTOUgzjz2L4QELQSMhnRKZMGOP4QPaaSMRJ++HD0IuHXHz+G0Fafo0XdLpG1RQC/",
+	"0FTr+pLu/jSmcjBtHwbQZJFCwqDP9a9vhf43vPBapPoBmtXN3/Zl+MFIxXZcXtwjF4odmhbRO5l/9Qyd",
+	"z+5vAJD/CZxRedcAGu93/k1GeXxkIM+KQ8ZHb2ZTLXU909N17eCjpyIVWem3F2Ik3r1+Ufr1FSja31DJ",
+	"8NlRn78dswVYcLlQer8TDoCaEU1TY/1xOx2QVIgpOQg/fMgoh4U5DNzLwxkHAExpPxtT3uch5bEegsj0",
+	"f7lQ+v/YH/AH0/9N4ZcU/j2Cf4/wd8ZD8KrE7L1ZJpkmkX4G1ZloNO5zIDg9+IxxKLBlID87J6fkx+Sb",
+	"pRS1SlG5ipusF5mXvqghOjsiXy0CL0d2OpnikTO6ByThUp9mTZEDvataR8rohNW8QKtl6O0udWAHKU14",
+	"013itXqvSmJ7uSLK2GSB6c2eQyaVMmXxjjCYWVNHHtpgSMTdRpxOWAjMykKU2Ud9DsgDtjBYCA8LjjIk",
+	"m5Ik6jdcPWBIIivn95v8fRopSRJeM/baTqo+2jAQFcsmCWIGr8GjXq4wSJ6YcnrEawH8egvw+iQcNH0x",
+	"5960eBwg8JurtDZOpl6wMZH6dEGYSWBbUeDgQhRxWOKahWaXI/NOKmwv0yzhUTKl6WZ4SvviR+MGrBUl",
+	"gYsN8mMNpFUEWV2Cv7Q9F3er8upn1SAIT4rxPCMGzHZuTalYzUmRAUsF5gnfpza5NYq3j6xeiCP7bVes",
+	"F7s5tVB7Vqcwwky2iKP1JNcmABFZVJuYkhfihplKc3XnVMpv0pO62nZIDt6ms0GvXuVV8ZIJPmXm0Q6o",
+	"63sJoVuZWlGo2uBnVdxNhYTaric3wi3x43wGfvtMi234o0fZdRPlvkCQOTvHcsZJdabJrB7knFnm1VfH",
+	"Zh+Uiwuyzl4okKW0QjCHePA4ZvGnMQ48XCSf50Wyf/+ak6q+RtdaQZIvy3EoqqHhP8cDwxA9Tc9+dbpq",
+	"yfpPKNo9SEEPUtCXIwU9SDY7SDbrOenGsPd8H3tgINo97H0Lblc7oEi3WTugqEzKFZcI1qxnsU++Bv+P",
+	"RhDGBwG7fp5YGQ7TNlEXAhNrI2zthsAaGXpEk4SLTG+HkuQg0qcBTEnP3r0+NIWdnr/5mXQ77TNiC2mU",
+	"I4k31tsoBcdOqpP3X3ojcZa7vMfVR8fk7S9l71fHwbrRVdVDxnmKuCyHHJfzgkr1jn/7cFxFNqVjambu",
+	"DaLyeIkbAHfcfLjMi3a1MMckZfEI8Ksn4hZ56PpjP8uENc9oe9C8iDpx85h1hyf0dHAWnW933ET9PPSX",
+	"i3XymlacLImACfWR9M6cDBCRTwjJjL9Li3WwRFjHDU3AapyJ2Wi8k+AG+CgWUW9nOa5kyC7ALj/IeHuS",
+	"8cxWfVhfKnEVdYBVvhI+Zmfpccl9sdEL8SBvPsibfxZLWvF05Ae48qr0bokVYThpunRTGFRy78IASQd/",
+	"XVEOgRxoKW5KRyw+vKUV7uHqqGPbuq0pa1H0xxbYy+4xQFCKcBOWuCsrSG0pMht2M52pYpm4JfCIR5JE",
+	"ttL9vVuUPq9a9XWCyBzFtD+rcNXPr/78HiI1v8ArqngxVRS83NUEYrdvU1qWfq1HQn2wdlbFtjiV9VOp",
+	"hlltVQzmWiOJSr9WL3dq744LZMtfp98CQhY3pTMgJoGBtYZqD0CAMfxlirLsrOc6Zn6L+8WMwSTOre6x",
+	"CjftdAiCQvOMnQ6bF/S81WwPOtFx3GUnw9OWJlmhl9lBDHz8zd5n+WXTbh6zbtw8a522m+fR2Vnzot0d",
+	"dpk+O4NhHgANOFs0i03xKhTrVhac3e1e+2NGuYLKWZ2KUrR6NgrjpuzV2mlfnFdfrTOeqKvaVzE4DC0Q",
+	"y6ufm62WwWIB8slB62qveyGX2KzSXyln5FvBfKWt4cM/bDO9z0ACyK2FtzcH3qogb5rou/Vq+1qa7uiV",
+	"WcgzuKyhXD6Yjou8G69vVH5M2i9sI5hIaiv4wL2e3RhMpg3suYbYpJurjxAAr7tsHTzQH7YY+IuEVyUQ",
+	"TBJu/6y4Y2oCDOVnscrqAkfykZOYqC3UQ665mENyppEjgMlzTerSwDNvqgzpn/a65onCSa8LtZRhkgSL",
+	"r+LKjDw9z5hqsQdpW5MZldeYZrpkeimLN1XR1Ki41jc61bMqASnkBiXHwGrJ639OwduQdlCdf+XsQY69",
+	"2tNpV7dApTkL21lcz7lQpQyb80Dj84LelxBz7lhsWUaR2ZlkVmXTTWjMoIZLDkEerAErh4SSUC6kYpNe",
+	"VUW0WjH0w0xMtjxjlokuV1CH7iFFzaT+wBgR0ptKCx6PAFSwnxmhJKI8YilW5qmH3aLEViMunQElAPcD",
+	"CWMlQdbQH/VrPQAju4X+WF8Krq8/ZnF9/dFdwstYBlbeDnv2FsCwKsptmRG9gWNMrMHfLabgpVdAK+yh",
+	"8zPPT7NFnogr8oQ5r8NZOkygkpFeTQRTumExSaliGTkwBf68ylyHvpveUw/cK0VPvfdG9UKASFGtSBub",
+	"oMeBgjyXABJa9JjRvGjQoQyXJLSsan81OkuZKdavIr6boSyf6YdShMHGugB6WT5sZM1big+F1arxyVKW",
+	"i2fz0iN0IKJey96s7fhWMi1NvztjJ+cUjg4ZY+gGuh6b2g0lQt4DxS7R0D2TxrotcW2uWfCNljfgVPdm",
+	"a8vir9vW9pO4TX63iRJGIGoTQOxLLSiQ4DU0WYakMQC4b9AryQ3w7dHypm2BY1s9zVVhbE4gJf/9//y/",
+	"xGF7kv9NLKon+d9WoGIxORgsCg6sw0vvG91CfuOWPwOxs3i/enYiH1XUwxN1TWgNxjZduoN9a1OZ/WrK",
+	"m4ssfpOM+HO+8z4Xa6HhxWxaPvIyX5M4NIFISyEU6CC0cedSK3A07XPnf/aR8CEhBG0zxk0tOFtKqF6T",
+	"+GDH1ug1IpFlLFJkLDLJyABkOtiLaVpRLPIeSlRtANzOh+615X4sNXe6XdloOyTXXBVTeJXSiMGR2Z0r",
+	"gDpJnhArHpr0HiNulo17WCTK2VxCciA4O7wEfzJr2k8TNV7SUXOj9T7uzd9Khh9LYL9Tzo5iwf7Nw5zK",
+	"k2N8C3DZBJSXXuku09otbJz3ZQy0FHBnNsH7N7RdAtiEUZumBmTnji1vpWOIm1F59vw88op6axKiehI+",
+	"OrJg3JlIGRRVt1ADiCagGfSTV8/JNVvIyxKDBrCCnDPr3/pcfwrYBAg3UowUXEA8t4kQPAQ4PTCL+82p",
+	"sYgRzwCbsUDl+OYS875d5MYWQTbG0wUZdT6+wdW2UUM4xUavCAmeMRpfCZ4u8rLrbm0APdJO7KyrOVHc",
+	"PGPHmhN1B82T6DQ+Y+fDC9oa7PEmSlYUO/ZhJh7JwJIHuFMtCAPCmpbNIjsBhzlStiyotPTbxXfaxd90",
+	"3rSQ8xLf/VjYnPKKPKVT6QAyFLlJ2JxlJEtGYyXJgf6wCfVcEUQeC+wdVgfG+hu+YXz4pjPGm/O7e6EM",
+	"Y2DGOEQ32bWcZbVlajgE6EyL9W6KzFw6Eyk8ndBonHAGchkfaZ2GWghMkbJLA4/S8+rkulKN9hsbaSy4",
+	"z2dKdqfhsBE0TMdevnEu9ZoDvSzwZmKQskllsd/X3z0lF92TMz1H/RKJmaJJKgmuEzkIoaJABJrLY/PS",
+	"v/wuBQ8PA8LeKwaGOcvaFB2kjISRiFkY9PmUZU2sJX5jy6KjpIzWWriz9AlbYoUiNrD/NIWdxFE1eiBh",
+	"9DRzd3seYEVulHlsxXRj4cgLKPlfQHQA14JYpB89vmk/djJ3w92lyK0y9sfV2fCYXkQd1m0PWl6ubxcY",
+	"QaJg7Z/jULF+er4Js4z3EJ3zOlE9s3w9O69lDgfz3miQ0I08NZXd7cpUIszMoZBBhuW4EgkVwgIi6RCQ",
+	"luRYzC9JH8wUmdZYAT2934ArK7S/li383WqxxW7C0jg0ZYRmxmEPSJxxlS30ESADGueV72sJYqUi+zVc",
+	"ym6nq64AS4RTqsYFsWeWJc2MDVnGeMRqllDN6WZNV3CnBJpNpGI0YjEx6jPi716iew6su4ANL68titWY",
+	"pdNadxEg714BcrdfcKtqXzKq2JWJ4w97YIHD4m0CALQCi4v/WjfZfAJg4KZIv8xBItHudX7a3Zx8JVfY",
+	"HBBe6+0rgi/4GVjY2snFhW9jqy7sZk7jstdIjkWmAjKeTShv6msB+JScTSY0W1hrpGWBut1abi38Ybm3",
+	"d6+fE0c7hNNJYurh+T30SFjNHWxlv5w07GLUJM5NOi88tYvl+2JFzFbclDnLWSVI6fWMUiplMjS3hXFj",
+	"AFNByEJ/gwvVC8EfaXkE6bZa5ICmUpBu+xjlcIrIpOKGZaRNXibfBKTb6RgLSsYAmfp5zCZToRiPFs0f",
+	"2UK/cW7egJgVPiLPh82XVEVjAAuccTpTY8aVHi+DftsBCXMkqKuY8YQBXt6QUTXL2JVNzjQyfppEjEt2",
+	"ZVdXt3Gs2+ZCXQ3FjMMv3YCENNVUt7hi7xOppG4yEnyYJpEyTSHS9dU0gwObYC2hbuuCHHhvJpJ02x27",
+	"JFLRlHlzKhQ9smUig1KJJaj+uFx7Sa9gSLrtlh59gSuQbuci8K4DcgLbw2Ny0jrG7XsMc/tnqdhQfnu7",
+	"1dACTGEhjJVPz64AwmWWHpwUhV1yOOGFldK/lnYIAgqKu6Pvdm9mxfJGthpmqeaRLZZZWir4BRekKIP5",
+	"U60SxOJZFfLvG6GleY9LoLgpWZpKLMwgZqqksxZQxeC7USoGNIWKW0ORJuISxTLBWUBAcgeMT4dtIRmT",
+	"JCmbn02Oh0lOoUplyWCmUDzJ6KTRa7RPyfffQCgbVWwEcWWNFLyMpQIXK2MlipNvd5sJj8ZkMJMJB80C",
+	"GrOK7RaWq5Uuz7KrcWWecoVj85YhiHY9l9z83NhxjZkOoVwTDoW9rFvs0nh2yDVjYHaYVOtbxW1aazHL",
+	"3yzs4IfNYsWnTKcorF1hrCetHfMlC469LXzK26RqGIdwceffmbC9KBNSQsakJYGAJCMudFckonIJQbR7",
+	"N/jbX2BwWcGNbT3YLjvNOw27hovlxLE+Ad/sXI+E09sE6GzB42oH6Ey3CNAx093saM4p9VMkedj78+t0",
+	"Pb9mMWOTJ2Bde5Hw6519TZ6B7pHE2n+lHYLfwIl29cMfnV/4ybP3569V+++z7nNx9oq23sTH341Of/j9",
+	"4se08+v7k6c359/w9svl7TPtVKkEFYMgB+GUQkHNw6pV3MZthx2vXsUXYpTwWywiAYt2cQlv4dQlJZ9u",
+	"n2/h1HWblV79bXD80+T03+cXz7LO28XJu+T852n7iex+Ozz7ftz66/Xxi3+e/kd08bdB56c9ms/X7DLu",
+	"q6tAjz5xFmNN04Nwmt7PdoM5+JZ7nk8H4kfRgpuTAXGOpFwVWHWq5C13aocFFxmZZvrOzNdepqZ4bUbC",
+	"qUzufif0v27hJbdFGtG7DQZbjPm41LpOsZi7Cb4wfxlj+nwsbDhkaWcwMBiWMJFkImKW6g64AGsXywi9",
+	"oUmq9cZLMk0ZlR76JmmfoH6iz+byXtmmK1y726yraaZ6YWE1b0nev4xZhlZfBjKK4CggFuomH9UMJ7mr",
+	"4uqVwRnVa6Kn8dydxN2PPGdzy+bTZMj0kpRXAStIXCU8t6aetrrnrdbyMlS8up7T5lN4+/bFG/NNZcjW",
+	"a6aS7Pal3Rd5RfeU0RsmwfCcRGzVkZFRxhgngww4z4AtBIRNT2mSfZrToGYZv+Uy/CDm+TJEdMLIgEZl",
+	"6s+tS+BaM4YsPZprthgImsVkLjJe5cVxH27yYoro+ql7e7va9MsrI9K1Rc+sRzsTKeuREP27IckYjeUl",
+	"CSc04YomXP8GxldTeAYtEAFJpJyZlOIM9kD2OYTcB0RMGZdEJdE1U/gGixOlGXgkMmgcgEVMu1i3Bd+b",
+	"UE5HRojyvKMQL1G0JuJwgaHYcWpVDwBLCha4wvMlTcf4myt9BMmIs1izwsKKbfDRkufKireJBJcaR2Mb",
+	"VZa11kq7LoKn7BwLYjlQofH2RaHx7cIwTGVlyRhfO+R7iCPZAVKmwh7nSuDXEIRzbcwAd9XBL7MgYpCe",
+	"MWX8U+DT+nSwcaCMx5KMxVwrK6bGr2Z4O496y7CPIn0tHcxBoVydv7iglOuRgoQIs8B6xcDb45SBw1t/",
+	"DgKzloB2ntNnGKtTAKy7XcDOlmhl68HAiktVzgA1a+FPr0QCBeotnLkqgSAnpfWmOrNSPQjV291UtwXf",
+	"rG2q023WNdW9YcoGsO8u9DogNC39uqj1cjgiwJRd1Q0cDxqczf23KZnMorHVsPSD6TjTqhUX8yrrRLm7",
+	"8m6+tgXoHC+gUQQgtmOIubJfEuNiLBz1NeHiFVX752uG8URpwVkq0m6RaEwzGimQjwDjl0RiMhEcdcVg",
+	"79HqhZFVHgZgIZWRXngTuejT4mYXi1w9INdvQjWVuRj5IM7drziXW9mu/vr+/Kb175PjH9vq18Hfz6Jf",
+	"Ovz1CX1xEX/XHf1w+vurlnx7PPvb+fw/2ouvs4LIEhfdtVidR881xLYNRmHT2CNJBoxmWhyz1n+JRsjA",
+	"15O0VBYQwSN2ibapRIFz5slMjUWW/BOMIz3yDTalv68Vm7VzVTicWL4kwXKg/BrW+9JJessWB7pCM/AC",
+	"Zvzau97Z8ZSWUq5SLpgUPlgWG5JqOAVQ8tHi7bTeA8StSyIWEJqnzx9eFgBTJ3RBBuzTV0Jh7zEO5wo3",
+	"+tnrV83uWbvtGGOicjSOFm23m2dxZ9A8j7rd5inrDNGxehzlB/MHOhnMshH54d/3DUG5Sg1LFPu01UyK",
+	"a7gKA/qRJNds4RKFTJTSI6xFiRAh0rpNQUZLUDTjRhraGGGyDXBPdeFPE1vhKlzmVqX1sRUreEgd4GjY",
+	"vb1ARn/x8JomIKNATbtGYJid3qDTJYpphS5Rt1Do6jOI+gpdouordMmqAvJ+4IUp3Voj6uLPxG73HmEC",
+	"1+TXGV6ip7ZrNITh/nrHsN63VwotUauuBXMlLLnTVhHQMkFUONj2dVGRg2evXwWYfGJdYIeYCYss5Ij8",
+	"jBgCgb7HpKIL2FU0jx4gDJFaENwVEqWMZvrpYa2b7g5ur63sCLr7SiJRdDjczHa9vEnNftXwFuxXDS3D",
+	"aDVP2OmweUbPB82LqBU326wzPKbdgVZgt2K/alif/XrFpKvk42LqH8QYyGTEJVCXQW4XXIqUHZHn+qrM",
+	"TJrbTDKXb0wSLhWj8Q5ysdVERxmN2L/Z4ZT10S1WEd1vBuoVcd/yr0+GzVar1Wqe6f+c6/94hZW8M/q9",
+	"Hg35QUynoBqVbTS1ddl2q9fq9NrtX7cpG7OTcOUiFKqDcSeCj4pl5wOi7weasXj57G2McthFtDVH72Nx",
+	"iyqT3vG5F3pGDsJ8K0swftdsgWr3pQPyGwihpMroFNPTc5hXMeeIKLFRNq4dMb1lOm9dSE74ZFWNl/2K",
+	"388RXJWtF8HHIo1tPsWyyL2lXG3pykjUtqCKzdTyCGRn+TrnezWkz+LB2JsU+qdkbvsXWr0r7CuVXfUM",
+	"94LbVMJ8WIviVB0Mt5JWd0ZY+nqAknI+Xp2PXhQdicishATWxFj4STEuZLpHQjpCECQjp5OYyetDjFzq",
+	"c+DHmD2nty8V4trGAUgXaITY2UExEslGH7muLDZBkhHJlEr4SAZ9HsKtWPrGinbFKCV408UlBQ0YeKmS",
+	"p3lULYnWik/yF/GOApA+peOpynuE0CDbXQc7WmP3F73zEISz9yCcXeJoctqpKYFXppzZRrwIlttErcBh",
+	"3+yth5Ne7bPf0gf9lZxoBMJ5UJ7XKc87usiX+GVdr7B/cflbtIXQegt3ckDS5Jr5DkwMdL4HN/NG1zEu",
+	"xWoGsAINJTR0FvbAILlgytz+JOGIRpf7ihFO1ktUArqhCpL7tc6PdBT2QMbSzZCEX5LQQVngAy5UALZc",
+	"M3hJANlpyT8NcfA7FysvRbyvAhNRejtjBrJeIomRYMwwOJujUx6DCIezbJDIMUOYqCHDvougDPBF9WCe",
+	"A2jjlmqE1o3N8JQwVbeXxKxV+JsUqkA0z+Jj1jwfdmnzZHAancXn7GLYokA9WULTK1en6eTpt+3Ocfc/",
+	"/v5rw4NZrO9p2Wd+wo642aUpLZkajDfBlbSpsICj8CGZqmVfvx0apTfL6qMLdLObBvotkI306cbZ4Oxc",
+	"e4TRaIxRGSXE9DLGhz79+CgHDjaOjgN9hCwziLEAuhCHAQk5m4dkxlPQeIkjB33URskN44HWHYSrsF5o",
+	"GVUqYQoTACyJWewQE1rnY5EWkjk0v+LWeFSOF+lzbDAWwOkkY+BDKefA5malOzhVH4Nisk+Rp+y7w1+f",
+	"AACdSSXKa14MFuTbH17c3haU87QdIWpLsQeCAQw5UKQewiNJQqDcK61HT8QNsyDmNZKW6tXYdQdMztIV",
+	"ddvhY6/kR2C9fZi3WSgiVW2e9DYc74e7j3pNlI2hPG81j6OulqxPtGR9OmieRefxBWsN27QzyKkOxrwl",
+	"4ZVRcPoN8v1xo4Rt8/1xBV8uXTVWEE34FSz0Dv75vVBzNS3vWL85b7LS4m1u9TFL1xWSwSR/Swxr8gbv",
+	"gbLGIjXlQa22MxCDctCqLZmTb/Wzpin9aMjlGzEg38yS1JR2+BLpdXvRyCdyKWcsXhdA3uq1WmUS7+xT",
+	"uKplnoKU1Tn1ed/9xwvmNFcXoHxzD/pMYuvAwlfCaOYA+ABnZpfBrY1WbmzdBBeGWFwwfdeOKY+rRMkd",
+	"S1x59L9x0z0Ymw2C8eqAkPIc9TPLu7YJubyjgomOy67y0K6jbrAoasHiPkIpfQHm3guRI/yhwzB0/t1d",
+	"Xbpm0X9YVe/1idU59DLb4tAosKcsHi1dZVvVbM7NYe3CvOwtiGkk4qZwpbDmGW0PmhdRJ24es+7whJ4O",
+	"9NXiF2RGWdOWS3TSCMA4m4v8QZr7uBeBbek621A62J4eq57q/SjGB/RIOMzEBLBLHcuyCi+MsgnmKLxS",
+	"4LX5GCBhgWnjtay1xQP456FWeOdjYSQ0RQ4QjCCwwARJxgzwrPlUD+mwNrw0nKGXZlZLUmerEmDa0GBN",
+	"QbZCUvXqm64913UCNezxrh2m8XBy9qPq7D+qo67u86XGdBRFhCqhIGNwkPVtBXWTJMBE4xaFVj9zalkA",
+	"EQELPT84+5ckRB4QlgqHkgPJWJ9bnnN4SULkHABQPwNuZkMNNKsaCREH5JpNkXPpS9Oc1zLisaMep06Y",
+	"hosGae/Faqv0C3bD0uossgnli2LC1iNpzCFiCFY7azI0gLJguUEKL3MBO4xe99wNude5r1Nnl6Yibyof",
+	"mVdosdPunnXPj0+7Z5tQ5u1Udvp4R1HezWaHTqvtz+BvXEtR1YcKiKfuXZHql2WgVSJLN1jypvK2+Hwo",
+	"5m74LZ67r5jhOtGmkjSwMIcRn9DWi3pBQCDMyk9xW1kXvWgqqaqLvjFnelkowQri/nnw7V67GLe210SA",
+	"3HMUMM7mZJxkzCkmeBpWFHFfofBqARoE3QmNd4+L2VDsHcp4rK7xDgiRrhr8UvWJpQpY1XHetzB81SkP",
+	"X2FRuAsrlD0faOyoU9WrcKxsZa9qXwrgDQrF9IKbWvXgbysbcyqsNytqztQ1lVGnaiHcnV7xPVq/NtfK",
+	"X9q+KhuJqd0FtfN9u8i6OvrLy78q9NTpqnES93wf1nSmfPOhyerJrf0HxlwY6H2DIDaa17Ttc7fKUIFD",
+	"M4HQ1qtPVEnyDEDSnGVcXwriGoo4UHACW39wYGVR9waABXsiaVHm9Mwjlj9hD05SKIme5qVquXNlhQok",
+	"J+eKNkOl0gTWkmsu5svFJO5QFChd9XcE979c0b1d40IuQdRXku08UdE4B+HYHcupWJfShWbKsZilsV+l",
+	"ciXkz5YAL2tAR7aGRiutXLGlqnV7B1q59UbstmpPQYiBEIyCEmVK3x2RJyYt1HHlYvbnJVmR/Ul5n7vy",
+	"30pLetAO4F+asr4AawygGzFWCgTr61K8g1f/NoJSvDYrFjjjTItpjV4D4GTShLM2vDBkXKqM/t//w0i7",
+	"2wgaUyEVTa9MMb1Oq3tyBps3Flz/8C/dC9JtkbPTk+5xpwopcesavJHgikbqakWu3VLRbGCouJBK4CIa",
+	"HrIxn66cCLzR0ZGyEU2vah/8VS+uTZnQ9yeAmFVdyPqOKgKdkhmHu5kLNWaZVt2tUjCh1xC+RyhRYtoE",
+	"Ha3gbl5zbx9Es0o0ucP/Ve24Qmr4UCzxV+VSoXZe3pvHnVrQtHhqfx4Odz2ymtEJ/bnFrMuWEYuXyvxc",
+	"VFf5WSL0bWq6LGnq+tPVjMrcOrtPGssqwvFwCYdCsiJrMlX6FoRmGxel3a65Knnhok9Ub2jrmj+7ntld",
+	"SvqUNLJNmVQryAPzpW5LHF69ApNYtTO5FGLRl0hixwXevqDv8nLJFen5Jisfy89CEPQR+ZkzRG42EFXU",
+	"5ZsNlwty3CIl/zMHh9sp+wnWbR9YVGvz7SFaLxVzlt1pSr2Fq83XeZmCvnn6inTPSEr5aEZHjCiK1VZN",
+	"6WBZ1s1nfDkG+fjkNgny9SIq9Fy2DKaAvdwDMlWNBPW8hugW8Qpme9ZjjYBdioT6TO2MMbLFgayNMaLb",
+	"rGse8fauggJtDoUpGqQVhCEUNIUAlTkmrszHVIEFFrNTPSA+PzVix7wMCESKZlmiFm80uRkBYJr8yOCq",
+	"xryb71xG8fXVf//nfzUqKk/ZbN6DEN8JD1dWRcd/F2p76g0EzWrA4hg+ykuPA5wKQJzBgYBQdj1z/EtL",
+	"JzDGfG5jpcrIluVpyOppOBW6DFtpbT/h45v2Yz3yx2AvNUm2QQlFEXYTo/NLt/NB3gD8/thV5tkwm4+A",
+	"DTIUa8on6x3AvAFbV5h80/kmHxX+3FuCasLdgIoMUM1emkTnPPZfBob2sIk8Qboiy1p51qI8VcEWfjcF",
+	"fvhAvL/M28eiDzZBKTBv2UpHSZZXxXRp3nmiaZJByoNTkfq8z//ylyc5dSWCH/3lL+QN4/GqnK/+rNU6",
+	"jmDT4Z8s7GlyXKLpwJJgiCckPMSCvG7lqkk+wEStFcSVN2pe0OQmMjejPsfl0VMvoXHAEuXZGivIk2hR",
+	"AKGJjsiTVadMS0w0ithUgZdbrykMVPa5PnDkGeSl2JagBjhE4+jvIpqmJFGXS4cACs1CEp5t04cahSA0",
+	"kwZyqFd8QVAf9tNZ4M7Qs5daZui2umaHn2WZyORf/gK+7tffPSUX3ZMzvTFuSo9NWe1/+V0KHlpJ0RSs",
+	"DiMRM8AVYMQrcn2ol7nPpyxroiHoxtabB9inEOXu0IwBRXk9CDEkJiKExSRjUsyyiElyUIUvYOoV2+MT",
+	"+Cw9yOss9jmovfKQKHrNSGirPZuZOPQZBQXmaWyWiMUBzBJK/zt4Gltg2Ayyzw/CfuO43wj1upty0pqQ",
+	"sA2oNR141bP1o27n3Ez7qb7p9c+vfn7zVs8eBki5w4YjYakid4hsR9IJgxOlFwPKeoNFbJHDEPU5juCy",
+	"+D7unbGWwIduoJ3OJZmPk5R5WEa2tH824zIg3daFGfiLRCpLMlPAckg4iruYTRlrgWNKpSSh51IN0VDv",
+	"u3VnXCWpSdUHu81ln4eQ3wR2vrZWw7QQQU5anmxyRJ6gC16fGb0rZAh1G9SYcuI+h3iOARuKjDn/cJ8f",
+	"mMQDgO+vht49DIgUBgDCWimL84AUfWgzkeqIPIWfofxwn0tGUxb3YKvnIrs259Y6qROpMNDOEd8wSZW5",
+	"G6giI3rDICgvP8WJJN1Wq8/z8u6mHr5dxsMA0osgnFCy7IbZhDYSs2kqFhPG1aVbGGA0IM0i34OVVKLP",
+	"wXeOG/w3ms6Y1Oz+bTJh0vGG4+PjC73X794+vSTxzAK16ccYA2tqdpGD8L//879sBa/w8IgYFV0TXcJk",
+	"n+tP9BL99c3PPxnmBLeuIhMhla1QD4ukyRW4LFxVmj3O+DXXTNBo77otI/Hh2krR54lE+zGsKlSqUwSW",
+	"j7x7+13zHPQnHAx88sdMr96UZnTC9HYgjenTAnlQhulhHj54lGLBsNGx3jF3jFon9pCR8EmainlIxozG",
+	"cKHmBdVzU0DjyZRGY0Y6Ry0t7mepEVVk7/Hj+Xx+ROHxkchGj8238vGL50+f/fTmWVN/o1X9RGEJXCev",
+	"PHn13A+ta7SPWviqmDJOp0mj1zg+ah0dAxiNGoOs+njMaKrG/9T/HrEqAAszxU6r5TGKaSagNArQnbQc",
+	"QwKSRTRm0bV0+8dS1FPd5ac1l8b3TP0APYO3TU6FnqLuvdNqmbhkZaIt/Dvpd1MkDZW7Taqf6QHEv6r0",
+	"eDgziSSz6RHazYDPrGrVDfOxufEK8r8pqzCbTCi4GF4kN4wzqVU7RUdSKxk/O0Gi8Zv+9PGEqSyJ5Mq1",
+	"N6dHaiaYiZliVopRM2lUupTCLYFhdaOMTlw+36sMauOzmTkRqL8ekTd62nGf54wVfQiJnqTmKFSLiFNk",
+	"2gbdCXjZAfAlCRE53dYxCacsgxtO8KuY8YTF4eEloZoXwsJqjmPgG3GtNXFg+4lUjCO/spLNAV7EQ5Yx",
+	"HtnNeST7PGw2zTo19XA02zPCAPfOXxfxUeC0LVHaS7POG0lNL9TjaUoTjpipVv/TR/PKEvmVEoqmH2BD",
+	"/rXf+P7ZW6IFxwnrNwLcm3/t67b7jY8EYmlyYi0oyd3zk7PTCp/ox2pnJUxh/3TqkcnELdNKijWc5GhB",
+	"J+lKsoVaobGIZjY9ZGlDfp4y/uTV8zdTFm13/m2/+1hSMwjiPdn/8sJalHpZt8AQiFuXGztQIThvEeXm",
+	"nFlKDYD5kpPWMQqQMVV0QGV+b+mDFInJRB9C2ufzLFGMHFB9d2VqwKgimZgH7noW+mRSc9tfwlXK1Jwx",
+	"LxJPzFSkRSqwxuir+VBfqbbjPod72XY/mClzg0sCfUvdeV5/a5ikUElhOEtTEify+tBe6VinqPq0v2Y0",
+	"Tgzr/QRXy2ssofQxaJy0jjcT0RuMTXnHXSXdvdOgvyArCU+rvtOkec0Wq++jv/zlF09l7f3lLwS8Dwh+",
+	"itQE//Qx3vr8Zy+bIiAZuxHXiKqg9YconcVafsMoSSsdA4xclDEljWRqpil1n+GMF6xfITnottqHQdWF",
+	"pB8dQ3iRFaIPuq2WvqY4It/1+Yyz91Mol6zfQud4SA5OWq3DKgLTStCTV89/1OsEbmsjOUKUb9Ve5a88",
+	"Ro0BYBM2vPlCC+2QqHVnFIyTgGjnCir2453dbmrK7OIQ1lPlN9TVWINP2ps/eQebKrLknxgK2q1zeL4T",
+	"2SCJY8b3cWZyw+0/fvtYkuWkcqvgHSL3E6TrC7m3IwMmArDia/UdeSaYcYqWsSOi7zFj20lQNwXGicVp",
+	"EJRIHyNCp1NGoTLsaygty1ySPp3FiSKpGGk+bewJTkkFC0LJGJFbH5wuhL6LPrcmhmu2uDS+UjsAw7ev",
+	"2RTQkjzJ7YKEkeDDNImUU3H1h9dscWeH39xNfb48t3xY68wisAjdTmfZtKJbh9URNyzrc9BoSbd9nLMc",
+	"siXHQWLA47o1y/EmqD9HjgLz+EbEi70xE3+M7uQX/V8qm7GPS/ysvWd+9gbIbZXIZ41n+cn4zHlat3Wx",
+	"+Yun5vjAB+3jWh/o9X4rxAuajUDg6HY6m78rEtNrOEN3y3mRrjxvQjX3LQkwjz9ge8/jj49R3oCInj0y",
+	"6NfQqrSMyiW79YxV03oiwdSmqQ3SV2aSHRH4FAxbThbSLaBtTva5sZvoF1dx6jthiwEJuVBXQzHjcdjn",
+	"B91W93B3poULtCPTws+ex/chAK1lFYB9kbH4s+cS3c1f/CTUd3pv7/bA4r7XPrAzNX6MNfqaUGX5ccZi",
+	"hlnhdY/rE74QnKGCa9Cc8bzALWykoki3y1VCU1RJoO6+V1bQ2G69gs+PDDY0ylgFrGEnHiFqpDLar2LW",
+	"yE/7PFdiTWOu3rST47Ds9BF5rTmcdUlMtSIPtrg81hdQOsHO3+clH2XuUTzodi5wZK+ZyhbNJ0PFskOY",
+	"7TJzAG8Itwb1wEVWB3lMhcgIAt/GMIPAd06CQMqFqVDc5zRNxVwWymWbhfCcc4Fz7Lt2XBMIvcmqGNsS",
+	"k1rJ6TKq2JVZxxDW47AgjKF3oc9vJYwh8vAviRrnFe4bdyNTvYajkHfzieQqg7W8gk1yNs9J20hWeG7u",
+	"lWXuLPXUEK/eCvGScivWyr2bZ95g4EYVE/KZZyEko8RCc1Bb+RijEO6ag1oN1YXLJUNNC4FXWgcP/YRm",
+	"1/iah7yLY2SxKYlWYMYBoWna5xTNjVuxR7KZO2rRrcwec7GnxBjNaghIMcjTTwYLkN0k4/Glx6DAHkvh",
+	"RMCKjJIb0I/7nGs1GhzQc0avXZ2MSxKaiutX7H0ilQxzmy5CBjMyYJB26CJxJ4xyUEwv+7xKtkM/t+Pi",
+	"ptD7JQmHNElZfDXNmEsQDEtwfL7TtM+RJQcIG8OcozlRrLybenoxYKAKXo+HeysOciYKo6a9K3Pv6Gft",
+	"1mGALnD70MjM9mHhQy1y5w/Ka3vQbV1US8Qg7YJIXLlK9sN6F0xR2d/avvgEjsZzv6LxXVwu5W7+LJfL",
+	"nYvWO2jsNabxveDsi7/okOYAIsEn71o3HGQooI6wy9XGhXeBEc5YzGLgVG+w7oZm8BDT7aL+UOjF0BHN",
+	"JtsnZJLwGUScJRhmY73jA6alWGkylpFvwhXQ5/mdDj96KaeIFWF+z8EJ4f6AECV+jdoG5OqDu+SIPM8N",
+	"p51WRwveybUpLKog841CuREqQa4ONOPGDLkMrK/+oBNJjPAvBeECmFhEOZlmYgDgPfoGgMtDVtzBVdWf",
+	"lq7mWlfBLkzVE9rhcqhhjQCSfqGJ6E4l9mI3WzHVToW314hJvTLFeQUJAoin4Nd6QwVHXEK62JlBfsn8",
+	"5ZkhyurDvAOn+aTWiHwWeYkKa5S4zM0PNtgwYoGFO81ZFZ7cPt+b+LyLcQED9ORsyjKp+W6FaYHHRhTF",
+	"LKqxAFakRWdjHzDETg5EZmBaq1lq6OHrhYdflD3h7pmTpuXdeNODNeGLtSbgTW2O2hY8UMy2siE8LSaj",
+	"LGVbuPwBU5FLn8xnNp4aw7JzI+llvvFEKjGVwOXAZ2KsAsB5Vqi/1sysxZ8kGmOkLhdeAglBzX21Stzn",
+	"JlI8Lx5ki3bkbPrAwIOsTL165OeBHO7La7NGRe3zFUxrR+b0AslgiR10lyniDS6UmFmP6mfqHv1ER9Qr",
+	"CVb2mMCBxWWudTb9WqW7SCVrCrdCSH0NAcWiEONtjd6QZH1J2FUqRJ+v1yEuTfz/CdF0P8sw6YSSTMxR",
+	"IkYd5ZHMJ2GFvkRq8SEy9UwAMSZJGZ6JatElKEW+mFTmXI8qKVBOxDEiiR1CQLT6BHHydlCJJPNM8NEX",
+	"JZK8yivg3oVEUl2X+EEg+ZoFEuJVVa7F7jDR997MP5HgEjKaPM1RSwzhY/MEh/K/gAj+FRNQ1xmJcv7m",
+	"W4mKac1a3zHxcdZwv94QFKB+hSFsniEe7QAmprZsLSLbG4vywVtr0VdjCoIgnwd70J/DHlQ4bbc0Dy3x",
+	"o/s2EvmFjXN5xXgqc8gEr67pQTiVqUFiKOIq5Lyjz/VbiUmph4LtzsRUlZlFplnClXSiIIbIQqTcIYbM",
+	"lK1TaAxPkCTTZMj0Flw6bwCL7QYNWCQmBg3AxITs18jkvKOmEPyXIpIBz7o/U1GRRX4q8cwr971ORiuc",
+	"igdJbXdJrcQtb2tJQnb5KXXWAmVYdmUlrzq6KzmQTOGr4at3b/scsz3dpEKjWDpb0eGuUtJln6/XdnHY",
+	"1cou+VS6LgiKS4ouKa50Ih3b/fL47R3rwdDP56EMP3Dbz4PbbqMmO5CcrfM2D+gIkv71Ds6mh4FnOreQ",
+	"U6XS2GjdB5SSTKQM8/2LoEVUgqUeBbQiIBEZMSUdCBHAyeR4koWqWzWwkD7LzNCnbi+2zw3FLxHu7jtA",
+	"h6mTKfoKgJOfx/W/cD0xmkXjel98Rnmrdvh1Mlc9sNI/T+pqsMbZAJmskUeklrnkhLt9LiuA3nqpUoZ9",
+	"WGaCqERCMmAZpQTXpRAoAvUiUNoCVnClj38YGC1RwvFHbVM/CMB6ZlVGAESD4aDQ48624CR0EOM27tXA",
+	"cwVEn4PkBpVGJQSJGZsSfH1NjG6fWyx1TzvWyjuFCI3QAPdc2evbfBlaALOQqFnGwUoTjrMrueBR6NyM",
+	"KFTlOIOap6kUC67eTfpXn6+MmF2eCbSRJ9KSWnm0fb5zIu1eTH9IdJbSP+9U2nKhhnsWBN0irZAC89Oa",
+	"p8gFDYS8gsE8e0tHqzoxrz2Gd6CDhwTczz0B1+34ijujLIs+/hC5wucfvzDB9DNPrf2eqZ15mF+N/j6E",
+	"tE3846vlGp8yIXedAPg9U5sPM+ADRuO7lQBtLSGvVgfgnGRQfk2CWYzHTpJQ1bcOiHmrA7l4LtvlMfab",
+	"xEJxw3AsczFL4z6fAD4riRZRCmlcnEGZfbA7Uk66phQoiI3rcroqxcU+B3nx/hjPmsyo1aFllw7m1uLo",
+	"+li3Num5hHe7jQRXi/MVa1jdivltVmWfD2GedybnVRfkqiXntR7kvE/OsXcQDDt12Ht+9L6D03g7mfJ8",
+	"uy5fW8K7U5kSKb+yhNwu0mUBQGJXUTMwd1hgLrDDjRdYEdZuCb8Oo36/BHkSEO0cyoC8Y7bqlzHcxmb5",
+	"OSHnucWqY4P0UTEecGS2gtwrcAh/HX2viP/z9rbLnY9/DtGXCj5qplrGDMAcBgUSCvGDRq7MM5UO+g2M",
+	"z7lJMFqr3zgsgflh/HAJzQ+jfCyYH34QQegfYE7VR/br862g/ZzCrMfqoP1M6FI1sl+fr4b2w4AczM6I",
+	"KCcDiC/KmBw7/zVnc+NQRAkfbaZX1occkhlP9b4X1YJlHBpyEOKfV/BneHi5Vl8oxwZhXtkqkARju74s",
+	"suOl3fa/KJou7lXqX17DzSklm028uM97wErcC3qCwSH0oXnuVEe4V3TFT40ElA9gPcoiwmJ9uqiAz1L4",
+	"/0phGVeAFRUv5fri++MP1BGZfmZ41fbwjTvf6wUC9uqCS8ApsjVBEgWJiS4v0a9o466yJQjHPv+iMBy/",
+	"xcW/N276xNv6+5Lg1/OwB/zHbTmDoZl7YA3mmN0ja/g+sYXIkTpyIdWAHeq/bWQ7/MS4Xgysfj/U/51T",
+	"6eX4gISfxthGn2/DcT4LeNjdhcq1HKnP12TvwKZ/1SxpC+Eq15L+7ALWXSLaAsnti6OhO2p7rrWDi+0J",
+	"9lVSkstQ1Vpxhx+hhFS2CICyDIxDucRaosrILANmiyRrPTljoBJDAWyC/QMoQoUfziJe20JhX4JEZFb0",
+	"q3G/P7h17k8yMrRzy1Cax66Y7xcWVPO22DwbDpkJ/LQTMpWLEWDV1HHF9J9RKgY09Qoi5yGYXpNhwscs",
+	"S9QVvn7lXg8xFzaomqKtF+uWwP2QqD4fU81Yh3oVhiILCKPR2AJ+T7MkYkXWOqULWC785pE078wTLg+P",
+	"yLc5b4TQTtNvxrQEx0W+EF9KEJKjxLuVwT6v6HM36Q1uH8Q1sjv6oD/eIl59DnFB+THTrA1Yhc9A3b5s",
+	"YqA2/PoL5J9QjzqRpa56riS2qcycKUeAxbLunztH+c5uzecqV7kBbpCrHkm3Jw+C1SeNcNSXMBRIJpIp",
+	"lfCR7zt223n/IY92NEtBj0d5hB2itJT4CvCAA6grNMoDgQFwapSfoEM0LhlvckSzLFluirM5NFfKldG8",
+	"qDg8fXYyGieRQgkI+FRlhov+dqtklrUwfBVa470at1bkvXwxkZJ74ad3GSnpKix/aMCFfmXZEqa4gkcz",
+	"aEwzdgWPpfNxbseuX+Hw7je0ctNdkV/aDzr4Q2jlvhyzcMXscP+tl5m9+jL3IDbj1boUZHlEnphnDllD",
+	"CSIFADkpJr0U8WKBEmmBsdWYTb6UiMzn3pLfMft2Pb1R+tL4MoMy81nUCcr0iONBN7+Nbl7gNEmBZi2X",
+	"8Sl55wDN7dmH4xY5/H2RXei+RhnlyvIMIdH09txkmlMyZZkUnCRciVKkIY8NpM9Sbas04ddH5JexgIhw",
+	"rHRlM9YhTA4jO11TRTh75G9ePjv+EoARBFoMtUIREklNKdLV+UZ29DIvH2XeJQZGX8+QA2y1N4HSXPv8",
+	"AGtdgb+IS8VofLh9Qak1Jf4+szynzSntff65xDsiqX4dUY44l08U2+gV3Fohr+cnxIennzPLPxyTQL7w",
+	"EPL4xYc8rrv8kFjdFbHyuqstVz/+kP9xPynznpi9QbAGQ3RFmUT/0tCcPmM0GjNJBmwhsM9JQKhJZUi1",
+	"uJAyeoPxUGKmvhCrdKEW3/0I4ndtx96G2z3Ix7cxRK+odbcfJvEYBbOdQyB3YxYWM92Kjh7Srl/idURz",
+	"NDsMjOTXPRfyCGFspdou2HOfQ2sLIhXNYIxsjqlOFh1ZwPRo2nMG5gRd8rYbZFj6F7PZLipTawUGIYqs",
+	"1gqMvGuu9UozAjmo4EiHm+AIPhvJeG2d05UVVVeWYbWCbZ/vy4D9GrbgU7Le3ezYtW3T5Ql6cu/Hz4Tz",
+	"f73x759nkdZ7u5mQ9u7+ctIs4p4vp18SNY4zOi+bZXoGdr586xyR13qYcP8Qw9T8I7AcpLpBVsb7Q7ez",
+	"6/1xX3dANZu/DcvWs/6TS8tfMc/chgXeIyuDo7YPVjahSdpUbDJNqWL3CCRSChzSElSWxEzaIC4rwwKA",
+	"vBtfQAYLcp0AG49JKiKasiPyYwKyuftFYtUNLSMLDgXb/CalrdQhQRaVY5EpckAVmQiJH0xZVu7kECpG",
+	"J1Z67fMpHVWDun+ObrWXNEnfuj3+XOPM/FGucmetIpsHfX13jJHCEcuX1GMoeme25CSPP+gT9PHxBzw/",
+	"H5GlpEyxO402K9EHTA1eo6p8pDVfKOrLoL2vzzH07YHW5ZQx5ApEzqKxW78vItcZNsQ/d3eNg0STVHPr",
+	"uu++gJ2qYjsV1VhxNg9py/XTlmHBCF3BAZYZQPBphQP9qr6f4SCLIQ474fAbnukCKE3uE/ajz41h3qzq",
+	"F2KN/yKP6N1IBqukAsd3H45/7RxfGm91+Kezu03dfUNvluO16x/+APG+Igu4pZ8M2FBkrEeGmZj0ORdz",
+	"Ini5hyUhISBKkCkT05SRjNEYG6TK9QN4JxzT9gxOQdDnWOvKxJrMaaIwxATHMlMD8d4rU/qMRmPMWknZ",
+	"EByD4FKYTNWCXDM2LUgmoLFonSMzuXPfi1wnIgeSMeIfEUPVJhx+kFGupZmhPrbkIBUjEZBIpGKWBWQo",
+	"hGLZIZGKLmSf00yTna3KmDC5CXHhCc83CJbIYahNaSZZgEIW5DJVjJBks1SrfDMV5B/iysK6AmCb3oWY",
+	"KkoOINVaP5QeEHHn5JT8mHxzGOj1S2l07YFVHIQfPhy9SPj1x4/hITFVGBV7D2v9w9uXL3BN9UVh6qkV",
+	"qctVizXgbYhzA4EyWKvDsX2D8xbK2eB3FqkwIKHuJ+xzyA1QkzRE+jcmNdA86Q0kjHtL6Ort84UZWiK9",
+	"XpQQPYJSNHh/BBkJMqDRtQ1fcirufV5r+w3ifzX7Ym67/UcDVZyR+47g3+au/Zrtfp+BN6NYOY3ebCOq",
+	"30ZXfzzN2E3C5veIMvTa8PVlHoy3jlHZ6ZJ4YK5pAK0nIwZecVfjERgTlX0O1dPMWpk6S/7NUuFh4XTC",
+	"LgneuO6G1hdzgc8GRIo+Dz98DIlZM1kyNaJMYx0p5LW5PtIE7bfFy9NeCgFh7yM2VfBrn1NuBAMt0SSS",
+	"DBPOvmQOjyv1NXJ5L7XLSAKNXuMXlkZiwvQd/eHDkR35T3TCPn5s1HadfyZXg9m8VTcDysAQ64ZHcsAI",
+	"JHg+3A93fD+YjdnfFeGgfO85++m50ZiyGOvxLshcS+c0jo20XD8byszhS8yEMojxd8wYX4t0i9SnHMV+",
+	"23qdn1XSFE6jTsKUoZ8Hk9LekqUmjqwdM/L4zD0h2ZMDhyCAn/U51tm0mT5Hh5pLvJqpdelQPQMTjxIf",
+	"4JqAwZkLkJbGRlYt1kAHOCaD4pRz2A0pTdB2RUJTuaiTZoFXSSxt3KX+2wqWfb4MxP5ZwxB8/WlMT+IY",
+	"if/ryGRy0/lEyUxmLddUcMfTg1ZRH1UoP4iPHpBrHsDeEbgwjh2/XXlb1ZagH3+YeBWAdgqGuJVM/ZpN",
+	"hPWt5CO5zG8XsP8H1pkhEezGe1UekSdeInBJAu/zUizohHIQobQg7jWSC+L6MsbXt00pgFsRA7FKc06p",
+	"VIWM4s8kueA2waV62+7lkvArVNWMt8DRPYTJ32PYJ1Tp3MiWgnvU1r8zsuJqnTzI5VZIldTnwMuV1Af5",
+	"y6lB/FmcxdY9yUwP8tJni/R3R4LJrUvP7MZE3loxBGHWiUFZp5FC/08iPST3TExM3uP7XHcTfLWA0ufL",
+	"ySoPAspeBBRT+ORPyBUfAOy+HLnJlee5M7aJJW/umWs+M3V2qus3mmD2NVrbGp7oGye3ZIqfuQyHi/bA",
+	"sB4Y1v3xH6S5O2Q/mTDMZ3Zv2Dk7sZUNolaf7yprYaxBzCZCsS9I6tqImUxWQCbvD3ICsVON4V6T0X3y",
+	"xLtEWa5Z2QKmryf+qWJqHlj3A1jyHYMlr7ubHHYyktojCT7y/V9RwOC/4juKvJlF49wSWoJZBZfKnGMT",
+	"pcoDmzz3n7SC+m0uqT0WOPcuqTeJunNs/8/zloKZP1xTX1SU6MOts+7WgZowBnXa0FAiPTa94zWExetu",
+	"G7VaCCFbxuX/QuJIf8a1+BMVq4MZ14nuRDJ5CO7cHTlEWOKyp9RQ2/ZxnDtkC9vwTKwpuRyf+UjmpQht",
+	"+Uo/cShLItb7/9i72t02bnR9K4T+xD6QLDkfTSJjsSdIu9timyZoUhQ4O4WHmqEsHo9IYUhZEYICezV7",
+	"YXslC74vyeFII1mS9WnPr7SyNMPhkA/fz+cJLmCJh1BHMxKF7ubZZMCTgc3nCNeRVFyb3TFRwTXgG1qt",
+	"Qmf11bFv1VhOM+p1M1KdSFo0L7GJRlag4fmsyr60f7t2SlfFU5ebdqHY0gyoxzIJSlhyTqHvalmpaong",
+	"32mCwi2DIZIzJJgDsxgfxVPsL2USrWtSd12T+h5KmmEbP46q1OCBDlSXipO5qJMW9kdtONfVp+Uij7Jm",
+	"to8fIFiWELzq9F3FPG5/g383rEbdkJrLHQCWEX/RcQ1n4o05lBy5AfKYKl0IUOcsqLSIhFXLno0KucNX",
+	"VUpqw33m6zTkRJwOe9c+sPojrpSah2u3PFzWXKq2p7fryh5/peWB13Vnj+d/ferveodZVYol22v3Qsgf",
+	"Qcy14JDwJ5ltcB5lNGEpofqpRfdRtnev+/3wIf3goQ8U0q/9kjqg/3DNXVGOSW3gjeTpFoL1K2SGx8rg",
+	"2hkVUwBlA36RCJlBzXoHTQSMNZWjXqiu4xpVfmGTUKGXlC+zCjUFPrYDfQyQScUiUaSITyG7gC9vx6ht",
+	"bnLSjBPwBCulJGA+m0SE66v2o7bFPiHdcvUYhR+sk6/4Mo8sQ8qFptyYgWgzBTXaNBmQjAsGhGJqPt1Q",
+	"ma04K0fvze/VP/kfF0EYP0J8mnDF0L1Tgo7UQGrUzzV3g48BlQ1EKU1FSvPUEutAdEVLEqcs43csn15b",
+	"hooYYyKRGCBtqPlOzhI+4kzomJyxrzTRGXCRgf04ylkLLwmavoybYTUtBxQHAyK5LehD1djsIpZHYkJz",
+	"NpBjZeM4/XHW51nG0ibSnGk2BCGGseAaMX0gs1QRJ9Rw2ex0OvBXmwOhWebkbrBMZ34OY1JMmpkTm3Ne",
+	"UBc0Vprc8DvmsjPm4jZbrSLhanZim5nBWXUSbAJJRs1nYozFESKF6Rj3hlxrmBCbsBrl8o6nxQKNBBc9",
+	"+RWCU4kUfZ4PwS8gUiRsQaolpmMtr+23r3Gdx1ehIPJkICMBf2AwEOQlsRoWcR9F8a9dJ0HsqUhj+M21",
+	"gwmAvxjG5sKQ7v37X4xy5oZwgcp5xk6YyX90ITOic85SPAWHTGjMsDkfpEiH4A1sksi8C8vzGwlKFJg+",
+	"2zox5ycC/xJm1OYPU+LdqfuTPWRBricSD0z2rM3DZ2YdEPBxpHqK5zlUpgfmcpFHBUu49qieaKZnoZUC",
+	"qxb8KLsT52yTVfyn9jf4dz8aytv0pFbzndxPXBkAbibZN9hnuUrMF7GWok+EFOxUwtx7wN+PuDT24OMs",
+	"Bb+AXgasMTTquMHDaQ2Hh9Fp3hLotBMqEpbtowF2xtmyusaVujGWG9rcdWIVMgvwQCvM+ijOKL8yblK/",
+	"T/BxjPPo7O/IYAo5o4EBbz6A8H3O/p8l+rzQa246CeicUSVFM9RvviBxYo+zom7KWuZgygOpjvFZFDf2",
+	"PtckcUy6OKyMpeQMWaY15RlRdKpIb2os/OHiAiqXLBfMmI/uknstnyqee7XCqS2XNsHk7R9vdyypHDzW",
+	"ntSUazP3iM3c/ZXwW4jc+AzJGTTlUr0Bb8IG6dcP9Bbib2qsRgwiW0V3mG0OvqFcXEGVKX5gAB6I8Xw0",
+	"62IxYyrQ9B+2PHU3FHTuLTkMPFr9UD/Ae3RDa3Q6LuqWWVEyu96C0H0ALu4l348vvuP0hLzhUofRBnlF",
+	"qdippA730cd5VElA88Cr5AAxAVwn/baV9FN2oTkEwYW3J6r55cTu5W4Z7Pp2QoQoQLSsGSYSdTfMPrph",
+	"zIJ5HBkS8yQHyo3AJC4wzGDd10ZZ3QNTwcCucPPNgvcKpl/7m/nnYWzr64P97wBdIYcIzVloubmed+NQ",
+	"OtCrhkyrKaoHbNgl2DEJ2tU8t5YfgGOTKEmERGeVZ0zobEqMJ6tAEFUq4/UmCVPq9NlG4SXuAY4/w8J5",
+	"2u0uR+QTep36BWDQfPQJT5vkPJGc5kF3aGdvJkttqByE+nwhCKzZwrNzf04UhQklr+7wTtoW+n4i8eD6",
+	"s1+ZmY09gsXhu37WdsA6tQNWk0yeXncQbu2N3Tctk9sTi9z/KCdkCIbaXF0/12wIBwmjycDX/xu3kAss",
+	"j28SrtSYpTDQnGnzgrAMngmdT8mI5ZHwREcajhd31SbpTf1Ff/p+1axBIsdmslw/UiT8KAOyy0W14WOR",
+	"MTVHmxC72v5rX9ofQ+WLOJLi7IdkK8xr+pndsWzXOQu40yd8nyfa7lRM1kr5DvNtksHc1mmPTasxzHae",
+	"yXvAvI5YXsEU87vboKthcRvA4YRzqU3EXkgZgCjvcJTJKWPQU2Qux3WpIBDheBmWliQPy62dVUhKzpDF",
+	"13wABcrw8XkNsCWA/QmW2THiqx/eun2on1nOafYL9ICdMpybZ18dzWEL1GC+vRx2MasLUHxv2Wyg3UzZ",
+	"HU+YKnoYHTKRoqvTkT66x5jp68RLNKFtU+bQsnEVCYBpgHFKYnjqay5iqImG/kBFpwZgJgMJA50MmLgg",
+	"Z++CPsmiHxF+ju2wCMlcRCJQZ/Mdpyj37hGu6TIvMfzsn/yP2J9Xfc6ytLkahyb3MaDiDHsGcpj30LtD",
+	"GwslPZoS77eZjxRgiW0oraLhlKIY8wV++xq/vYSiE96IPRmptjeJhG1bPbNv0aXgsY2Za6InPDEH9Kqn",
+	"VyQWH1+HEqJ/yHG3aQFEJDZvEb2/ACISW20RRegXj6T6AR/mUAUQ7u7KnCELAnGIUz4S13Rd87a7nN8x",
+	"8eTzjI+szOFzcbQTLh7qo7W/mX9Orw3ULX6kSdDKnPAZIxlLb8ByCHy5Lpz+nlZCEy58/MycSxIaoZpE",
+	"S2nmFShEIyFzF1gjjk8CjYfNGlBhrGH/KRL3wHFpG1Br587ng50DsetzBJb+npyhH7FxdRmS+8Xsm1xr",
+	"h+ghiV+PlLMTuzXUbAOOHLCN9apQQqkGIogyGRCqjjI5iAJMUghBP1KRFpa+yzkgtX8RCZvJW9hURCLz",
+	"FMC4CmFh3ICigHQzba0O8I3vhmDsgmNEjnURK0AL98zcf2JvA8/lvUWqIyGF8RUD7iEQPzhvFkVywAt0",
+	"d0/JNF4w9LyMT4jj8NRAq/s0Rw7aG7Tcom8SiZ04J0X9QCS24Jz8ZJbKvs+Wo/Fmyk9/qKICP/tLj8Gi",
+	"sqD2XU7cd1l2TMOSLB/U5UNme+c02vL7E1y/8tKOkdjKwUx+NU8AqSdF+lzQDAq5uY6EPZloYCM8U4Td",
+	"sXya0imccugzYUezKJ+pLL9zGhE3UqZN0s/l0L4SmeP/LUqBnVGSSQheRqKXy1smbJj2vFmyBzAgiNQW",
+	"pVDsvXZA4YPh4bGd+OFxHrbr0MFBYf92u52C4xTGv0I9nnk3T/ZAnXn8+kStT9SDn6i4JktH6lbP0HEu",
+	"HpmzWxyKzl9lQ1QRglylLbfTkvSYL7q7oVyUDzg4JdHJtcRKgbPraZ5CWqeupz+lQdLOe7y3jI3wREO3",
+	"lgxourbXLJyvzDWZUEXwBbKUBMHNIaPYPmtOrY2d4wlQ+d6BHquZo6pjOhK1T3x0PvGvsCQe4RleMGM1",
+	"/DtqdBsOkVc+4sPZ2RNfVn2k10d66Ugf52LOS8aa943OdiS02guJ1me8VxnzuxCKx2wgzY2P1wenx7ma",
+	"PEc6dIeJxmscC80zp91XMIGlF8TewmBfJVkXNkKDi2wA8uKoKTJ20QVtJ6im46obj3bfem0X28pcXEPK",
+	"s/aQKUVvNiffWr8o8Yc7lk+JvS+qHshc0wxq3BQTUI9nTGPQvFDmic64uOMaFrZqEsVvRIsLknFxq5rk",
+	"P//697mrOoiELTuILS7FxoZXZEK5dkWODuKo1mw40k0Sq9J3DSxaStiJzG9Zjt/QMdDKKhSAo0nCRgYF",
+	"elhHPgRyV5bfgZ6GSB2cuPuzEGttuI+cUfLq61eSs1E2PceyBypccNAOT12ROKNKX7M8l3mMBLKTwRQl",
+	"MWAOnyliQaBJUP7cvK2BzJCTAyYrElreMmS3RWdBDeREXJD4rwqqpP/ixptxBSUdVBPBGIh4mEtzuSOd",
+	"1QdQ/vzMlf5AefbBreF14dX8eH2xIgfJJ1oiHszYKkXiDiCO3NTdHaxChbff43Kse/JrAKxmOhdgavub",
+	"/S8bwcmnGwdw1odZx6GK+9rjbTpmLohiQa6fMzUgis2gDsQ/4GEtDAIUQzkxVZGwYY1Jzg08QD6EAiIT",
+	"DjXbAEH0jhH2dVQOdpCznAGqQ7DEA7tTjGlCRoOqW1u4LdiEZPLG4j0kYxKZp4VKER2nXJuvLDUvgwOH",
+	"Fnkb/D7UcE9g/uAJ3JAxVWI+thuPnPmuJPPFZ+aEumXiHKaC5RRCD0AF/gi4ZHU+DaBiI2z94Jb/3hBt",
+	"kQHr3n5Qrus9F7MbakagHfaX63w6B0SLEZStYYq+E1NS2lTwF+s4guMC/1sEu43zKoVyCJVKIuRkvrCU",
+	"ZkpiHalzl5t4BHiuMMj+0gQkxHI5vhlUBtSRGNJcw92YJtDNPddx80wRGyo1Fq6MBGp5XYDcFsZk+33Q",
+	"A4NAO+BQpdwXkcKPBLtyLv4n9rf3P16QopUCMc4YoXoAIWZog3TYoGwktSKwe74VzLsPsSKxrHr1g1lX",
+	"G+BMGLG0L+TavLtGt/EuGTLy92Hvx0azUbx++CYwTqbXVDe6jeed569anRetzssvnbfdy1fdTuf/Gs3i",
+	"atyMMBmr687l28vn6Xes9ar3mrZeJy9Y623/stN60bvsP6cvk1fpd+Yh4PtDNrTff91pPX+evGy9pm87",
+	"rd5l+qrVSd6yN/3X9Lveq9Q8tDTDb4CV0Gg2rOCd2V9mM4KNa/4MZOmNZmMMksazY3/15fJlt/O8++LS",
+	"jN0sexz3WOWlcbxove6/uWzR570XLRzx6/6bztvLRrNxx3KMpT3/s9koXjJsdB/WyRk1Y3YL3v0/EDXZ",
+	"/y6muuIT95SF9eC+FHwypAJxRrGs3/ij2RjlXCR8RLPSa97oxawxIbdc4C/AHS8e4nrdNzxkeiDNb8Aa",
+	"ujYGCCx2ml6bXd3o9mmmWNNFM/H6irkHe/2ydZk8T1uv2Yt+6w192Wu9Sr5LX7M3/be00zNHAAxxxXXN",
+	"jKEL643+L02G7MLtoPUnKJMJhbWbstb3PzSaDbfxUkp+lnfMAGBj9TUcjvPPlbMNHxZaDvZAOVVXZll4",
+	"25ymdEh+Cs9iFp7E7TLgjcYrHcrvw6NUQQQCrXXrcNjxBF6K9vP8TLk/myPLna0+EWcLn82Fn6mQuRO6",
+	"r2bbVq6wUgdsdCsOAf2vjtcrTDg6J8Gf77Mtn/aeUGbmJSeWJmkj4R4FouugVZEwBYpaty5UwxXpmREQ",
+	"LcFOCFDuaFyI7UpZfp5wnQw+FCtrRx2EM7c5VI2Q3XyL2LzcYq8zigcX01mIk7iUZh2A4TSEKu8HrAKm",
+	"60Tb10HTLyGOWpQK6Y1l333q85Plfr0rEifjPAf16CHNb4syGOCdqnreQ1v9EASefgjmdpeRhuBGi4Kn",
+	"X0rLRJ2W5bCc52I4DZ9s8UofUaUmMk83NxpAJR0CoPaGixc++UWGhoLxyv0p2wVHf6w0HuPjXGBpGSX9",
+	"cZbZuOJZxbI8v4JfuAArJtSZBp5ul9UuWS3ukWHkRdrd/dnSi+KQldV490/3TEXCX4ArMB/iTx8/fyFm",
+	"Qs2qaMPX/cTGFyUWDGu9TBi9hXip+xpqrAq/qa/9790vciluIN9mCUTtF8nORFm3T036melPbr3tyJQo",
+	"7rCWFVFBQP4e1s7Rn/JHeAYzXew9A0Sj4p1XoRCqnj60s76UZfFHLF7b9T2iY0pokkulSgdr7r4S0OqU",
+	"iM6URDcDDtdMGlTRkKuGrSiHzHXRxzZJ6wVNY6cqChN+bkCj4J7goie/NosPVCTcRXHbpyzhZpqv/IU9",
+	"J08c/MwPBUtwCw6eY0wEo5CnwOTceqkK+Om6eWD4kTu1TjQVDM+wShIY10N5+T7ZhPCX8kZboqY5L72M",
+	"2+zBdfzzuPQer4yqmV71GEbp28gsLtjSZl8ObywdhukL1hpSniGWjFiupCCTgbSKxyyt1EN2Gs1UAa6k",
+	"KIhssNorIKM68pmeSKfZjKOF9JtII4GqzI7B3OrSGiskYV3fQW4RDSwpyM0Eg7HV85OBdINYrK5sQz1Q",
+	"tO+GD7xtVDNbHEOzTE52BXT7UFxeu6HMrp/NJJf3KqIMN/tFlsjZawnlOuqzZZS3G2IV0eQ5mEdLaQco",
+	"/wFiMoHUvYN4Z5p1ScoyfsdyW9XiyA9LPItF7YxLARsD0eaAsWXKHAkzSvjLupHw4jPtSH6QV6XWKegC",
+	"E6FAvgwegOy/fOawwPs3ePIad2vcrXF36vfDRrCLVuQOYPdXuHClbQ34WvAr2JSeiwzBpW5kyL6LJrZV",
+	"F4xEYWWTbRjZTwg48aXsGzhXbV70YztQ3rFGzyeJnrjwVkFPS4i95RDpXLqSMUe97TOG2IQTiYRqmsmb",
+	"MZuTgOgC5N1kskcz6A7qy4wjdQ1Q68xyFrg7NB0dTR/icUcaqfzkZn5d1Po7TMjqsUZ7o/WDlO8gSbxG",
+	"UJNqdiPz6dpD+8xongxOLm5qR79K5NQtzafdPjMqlrzDI78L1tdD2KAZ+l2aqlAFQFYjjMxteDQO6kPj",
+	"ZvBLqxxDtcegSCjG1AVZLDX5+R+/QYKG3jJBzviNkEAmllAFpPweXDBTW9zXlZH52vQl4gW2dXpH9l+F",
+	"fsHatFlLGDci8WDarJXQ9z1Utn7yEkvrwe+euK1KgzwQAb6bogX2o9fFe/QW5NPmu8elWKBfNXzPGJTt",
+	"b/a/tsBsP++KH7+i9qbw8snN2l5sl3u2du0Sih3vLeRJX7qx1pbJ3sAweh8Us4FgkkIrg+ZmLTDFhL4i",
+	"MdU6572xZioGugKa4E+GhGbZBXkHVWcgIytzMsp5wpApZsAU8W6ecindK1dfcsvYCKkG9IBNkSUBLp6C",
+	"MWBsKvBEugR6W2IwoZQNnDmDDOkSrF/o7tUkEClzXDV2UsF2WmapmcdAay0SYK7V+t+Ia79Br80WoO3w",
+	"ut6lRzlQdK62r2qZ7z3LfCPQP8CWaxdwuhf+si++NWw51PvTBM4toL3hGo8Wri/I927UWGwUCS5sD4S7",
+	"7AxL2RUZhwhh4wHuIDLIEJOeceCVUyw6BcP0+9mz8LTt0xoa92epFktnRfSAGr+Hi5rNAoQTL7sqkzWA",
+	"4Bd52Xnh67NHubzjvqiv6CGZLb92ZC48R9hxXSd6rJg6ytQBzNTaOxd+9avM2DoayrTfX58a66iUkGm/",
+	"j91aq2khBwvlKQXr7xU3Ls1MsO9xLe48ek8+imxqv4l0USwS9n8rO7fQrYXIle33Dh4ANyQ3m7dc8cyN",
+	"Ny4Fa2kOlOYFxSAIyMftRAolM9ZG5r+/QlP5X/7zr3/HTQIbHIL1r0lKp+qK5CxlbOiUOqCVKxIzvVzQ",
+	"fNYCEsM2fj8+Jw5pVdBtuozyCtrAKt1ZWnpuIFeEn6ZpzpQiZ2bBUJD3KOUj6gTCUhkrWDubofC+tKaK",
+	"IR5MPdcj7yIrTrBJaXnW+YMnoTkFS3MGmSpOlNCMbH+Df7aikruRQXn8CYcHGIW7V2C9FwqeBAwcu1jr",
+	"0u246zREycKzDb5UWCMPmtPpLQOpGWgOg0+XWH6rJDSQVtTcngAdnyqa5FxHfokH/yIS99hglZWvYIhx",
+	"TSZynKUkZUOp0YrJqNKeRsg80BGR/WyabIjEtqwsjNA/ENaOJdGwviV2MPitg2p1vmFXJ41PP5R5T3zS",
+	"GPgrVzUF25Z0dOd5iNLRZG8anE2LT6GCBIgkVBAhCdA75BBZIFwgKazjgyEg22B10scC3OGSyoHZliPg",
+	"4ebiZsPDyDHOzp09OAUhAZ571JRYp/3k6ay/xwd6PKZyjdXHRXm9DPu+d8CxmePbZmL/YIf3XAnrfmbQ",
+	"Gucxwy5Qi3TIr07ODLTJLC0wT2k6JSAYdX5vhHMprz/cLaTrdCM5edT6QdSgVYPWYUDrB/EgzEKNj/1i",
+	"ltUV8Zj1TIX6IosB7AebA6LCJpg8hmGcILiIscasNkqWWvovOVLeNJsFskg8AMmczWgH1UXtlVtlvx9a",
+	"iJGw8ik220QWJ5vi80cgTmJeNCKcfzd1BLTGxb1ogiLIzDqyPFyIC0ASsgvtb+affXqxSGHQHytWYvbi",
+	"Yqabtgm12MDdglUxJYL1kNiUB1ym94Q/HXe6oygM3U94DsjEPB7JT2vs/6Y2oCX4Te1e6hMGtgCJUPum",
+	"piLfuSZS4RHClMM2nAxYHobAzItSC7FjTz5hlX9XwAdKZ51AlhSN2XpPPqGqVe+/WOWduW0FF8rv3DKY",
+	"n/mc9VnORMKssCs5i28kyceCXLQtf5YZYR//Gp8b222cZ41uY6D1qNtuXz5/fdG56Fxcdt903nRgCdlR",
+	"fKuubHZVq4XcMqqFIfUlz0nKtPVUUvtJxvssmSYZuyiUcwqtX2PJlO/0LuTOsMK7imnNxY0KLvE3K810",
+	"7xWgFeyqpDJgQKfHSMaH4EppCblbq90yDG7ymevKO8BsMDnKGIBMYJ/MFeuaKwRXDGUA5q8LvoJBD39x",
+	"oIL3cjHYhYYFfp6sJPaeVCBCbKsA4+DWhSNSdeufpbhpZfyOpU2od4O1WQ7xO168YiqbhQVVrIgskxM1",
+	"O5PvCsr7qrt/wuedpagOLoC7Yv6X/zBnQh9y8MmAgzwy8rRS5U1g8zrCsdijZNGLLZY5voZucRAVZ5Mt",
+	"3ZkMpI8jWs4GW4cZLiMwsqvvFmi2zgv0qWdQGJjzlCknLYTkXGw4yujM0qI8W+GRHJVE05FLmJuOAlGi",
+	"4JK+cv6eTYYUNzxh+CoKShF/pY/9fvX7+x1KH4rlY/YmtMs0CdWQbsILh+jhGmsqLvc+mDlsunFzGsxB",
+	"wI0cDhH5h+av+ZnfCKiURd1COdZAQVlWHRSMpURI0mM0N+4Jilmzr7BVM3ljfhUswcL4AO2dyrdWaDOA",
+	"pBMAbQlKFvzOcWYST5nZJSm7g9czYJnLpBWgxZUaMy/wZJaWnDILYDnT41xgPNTe+Hd32Yr7/8hopgcG",
+	"QmhqdqNqkiHTOU/ci+CKpDIZD0EMXI614ikDCAuh6qOf18aff/z53wAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
