@@ -6,7 +6,8 @@ import (
 )
 
 // The links in invitations and sign-in messages point at /accept, /login and
-// /access on the public URL, where a real portal's front end would be. The
+// /access on the public URL (staff members' at /console/accept and
+// /console/login), where a real portal's front end would be. The
 // reference server has no front end, so it answers them with a minimal page
 // that posts the token to the API and shows the session token it gets back.
 // The page posts only when asked: mail scanners that fetch links must not
@@ -34,7 +35,8 @@ document.getElementById("f").addEventListener("submit", async (e) => {
   const out = document.getElementById("out");
   out.hidden = false;
   out.textContent = res.ok
-    ? "Signed in as " + data.user.email + " (" + data.membership.role + ").\n\nSession token:\n" + data.token
+    ? (data.staff ? "Signed in as staff member " + data.staff.email + " (" + data.staff.role + ")."
+                  : "Signed in as " + data.user.email + " (" + data.membership.role + ").") + "\n\nSession token:\n" + data.token
     : (data.detail || data.title) + " (" + data.code + ")";
 });
 </script>
@@ -51,6 +53,9 @@ func signInPages(mux *http.ServeMux) {
 		"/accept": {"Accept the invitation", "/v1/auth/invitations/accept", true},
 		"/login":  {"Sign in", "/v1/auth/login-links/redeem", false},
 		"/access": {"Sign in", "/v1/auth/access-links/redeem", false},
+		// Staff members' links: the console a real deployment's web UI serves.
+		"/console/accept": {"Accept the staff invitation", "/v1/auth/staff/login-links/redeem", false},
+		"/console/login":  {"Sign in to the console", "/v1/auth/staff/login-links/redeem", false},
 	}
 	for path, page := range pages {
 		mux.HandleFunc("GET "+path, func(w http.ResponseWriter, r *http.Request) {
