@@ -363,3 +363,40 @@ func TestBootstrapOwner(t *testing.T) {
 		assertCode(t, portalerr.Invalid, err)
 	})
 }
+
+// TestLastOwnerUnderConcurrency has two owners demote each other at once:
+// each change alone keeps an owner, both together would leave none, so
+// exactly one may win (the write transactions are serializable).
+func TestLastOwnerUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
+		first, fin := s.bootstrapOwner(t)
+		second, sin := s.staffSignIn(t, first, "second@provider.example", identity.StaffOwner)
+		errs := make(chan error, 2)
+		demote := func(ctx context.Context, m identity.StaffMember) {
+			cur, err := s.p.GetStaff(s.owner, m.ID)
+			if err != nil {
+				errs <- err
+				return
+			}
+			_, err = s.p.UpdateStaff(ctx, m.ID, portal.UpdateStaffParams{Version: cur.Version, Role: ptr(identity.StaffAgent)})
+			errs <- err
+		}
+		go demote(first, sin.Staff)
+		go demote(second, fin.Staff)
+		var won int
+		for range 2 {
+			err := <-errs
+			if err == nil {
+				won++
+				continue
+			}
+			assert.Contains(t, []portalerr.Code{portalerr.FailedPrecondition, portalerr.Conflict, portalerr.Unauthenticated, portalerr.PermissionDenied},
+				portalerr.CodeOf(err), "a loser: %v", err)
+		}
+		assert.Equal(t, 1, won)
+		owners, err := s.p.ListStaff(s.owner, portal.ListStaffParams{Role: identity.StaffOwner, Status: identity.StaffActive})
+		require.NoError(t, err)
+		assert.Len(t, owners.Items, 1, "one active owner is left")
+	})
+}
