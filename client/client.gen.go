@@ -52,6 +52,9 @@ const (
 	ActionSelf               Action = "self"
 	ActionSiteManage         Action = "site.manage"
 	ActionSiteRead           Action = "site.read"
+	ActionStaffManage        Action = "staff.manage"
+	ActionStaffRead          Action = "staff.read"
+	ActionStaffSelf          Action = "staff.self"
 	ActionStockIn            Action = "stock.in"
 	ActionStockMove          Action = "stock.move"
 	ActionStockRead          Action = "stock.read"
@@ -121,6 +124,12 @@ func (e Action) Valid() bool {
 	case ActionSiteManage:
 		return true
 	case ActionSiteRead:
+		return true
+	case ActionStaffManage:
+		return true
+	case ActionStaffRead:
+		return true
+	case ActionStaffSelf:
 		return true
 	case ActionStockIn:
 		return true
@@ -207,6 +216,8 @@ const (
 	MailKindOrderConfirmed     MailKind = "order_confirmed"
 	MailKindOrderRejected      MailKind = "order_rejected"
 	MailKindOrderSubmitted     MailKind = "order_submitted"
+	MailKindStaffInvitation    MailKind = "staff_invitation"
+	MailKindStaffLoginLink     MailKind = "staff_login_link"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
@@ -227,6 +238,10 @@ func (e MailKind) Valid() bool {
 	case MailKindOrderRejected:
 		return true
 	case MailKindOrderSubmitted:
+		return true
+	case MailKindStaffInvitation:
+		return true
+	case MailKindStaffLoginLink:
 		return true
 	default:
 		return false
@@ -479,6 +494,27 @@ func (e StaffRole) Valid() bool {
 	}
 }
 
+// Defines values for StaffStatus.
+const (
+	StaffStatusActive   StaffStatus = "active"
+	StaffStatusDisabled StaffStatus = "disabled"
+	StaffStatusInvited  StaffStatus = "invited"
+)
+
+// Valid indicates whether the value is a known member of the StaffStatus enum.
+func (e StaffStatus) Valid() bool {
+	switch e {
+	case StaffStatusActive:
+		return true
+	case StaffStatusDisabled:
+		return true
+	case StaffStatusInvited:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for StockCondition.
 const (
 	StockConditionDefective   StockCondition = "defective"
@@ -725,7 +761,9 @@ type AccessLinkTTLSeconds = int
 // cancellation of a confirmed one; `order.inbox` lists orders across customers;
 // `order.decide` covers confirm, reject and fulfil; `stock.move` covers issuing a stock item and
 // returning it; `mail.read` covers the outbox, template overrides and previews;
-// `mail_template.manage` covers saving and deleting overrides.
+// `mail_template.manage` covers saving and deleting overrides; `staff.read` lists and reads staff
+// members, `staff.manage` covers inviting, changing, disabling and enabling them, and
+// `staff.self` is a signed-in staff member's own account.
 //
 // Example: site.read
 type Action string
@@ -1265,6 +1303,22 @@ type InviteRequest struct {
 	SiteIds *[]SiteId `json:"site_ids,omitempty"`
 }
 
+// InviteStaffRequest A new staff member.
+//
+// Example: {"email":"grace@provider.example","name":"Grace Hopper","role":"agent"}
+type InviteStaffRequest struct {
+	Email openapi_types.Email `json:"email"`
+	Name  string              `json:"name"`
+
+	// Role What a staff member or API key may do across all customers: `agent` (service desk) reads
+	// everything and looks after sites and people, `admin` also manages customers and their settings,
+	// `owner` also manages API keys.
+	//
+	//
+	// Example: admin
+	Role StaffRole `json:"role"`
+}
+
 // IssueStockItemRequest Whom to hand the item to.
 //
 // Example: {"holder":{"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"},"note":"new hire, starts Monday"}
@@ -1283,7 +1337,9 @@ type ItemId = string
 
 // MailKind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
 // `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
-// someone who joined, and the `order_…` ones about an order.
+// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
+// `staff_login_link` to staff members, with a link to the console (these are about no customer,
+// so no customer's override applies to them).
 //
 // Example: invitation
 type MailKind string
@@ -1313,7 +1369,9 @@ type MailMessage struct {
 
 	// Kind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
-	// someone who joined, and the `order_…` ones about an order.
+	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
+	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
+	// so no customer's override applies to them).
 	//
 	//
 	// Example: invitation
@@ -1384,7 +1442,9 @@ type MailTemplate struct {
 
 	// Kind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
-	// someone who joined, and the `order_…` ones about an order.
+	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
+	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
+	// so no customer's override applies to them).
 	//
 	//
 	// Example: invitation
@@ -1434,7 +1494,7 @@ type MailTemplateRequest struct {
 }
 
 // Me The caller and what it may do. `user`, `membership` and `customer_name` are set for customer
-// users.
+// users, `staff` for staff members.
 type Me struct {
 	// CustomerName The name of the customer a user acts in.
 	CustomerName *string `json:"customer_name,omitempty"`
@@ -1454,6 +1514,11 @@ type Me struct {
 	//
 	// Example: {"customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","kind":"user","membership_id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","method":"login_link","read_only":false,"session_id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b"}
 	Principal Principal `json:"principal"`
+
+	// Staff A provider person who signs in to the console. Integrations use API keys instead.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+	Staff *StaffMember `json:"staff,omitempty"`
 
 	// User A person with a login. One user may be a member of several customers.
 	//
@@ -2069,6 +2134,14 @@ type RedeemLoginLinkRequest struct {
 	Token string `json:"token"`
 }
 
+// RedeemStaffLoginLinkRequest The token of a staff login link or staff invitation.
+//
+// Example: {"token":"psl_Vb3Nm6Qw9Er2Ty5Ui8Op1As4Df7Gh0Jk3Lz6Xc9Vb2N"}
+type RedeemStaffLoginLinkRequest struct {
+	// Token The token from the e-mailed or printed link (`psl_…` or `psi_…`).
+	Token string `json:"token"`
+}
+
 // RejectOrderRequest Why the order is rejected; it goes into the e-mail to the person who ordered.
 //
 // Example: {"reason":"This model is no longer available; please order the 15-inch one."}
@@ -2264,12 +2337,123 @@ type SiteRequest struct {
 	Name string `json:"name"`
 }
 
+// StaffId Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+type StaffId = string
+
+// StaffMember A provider person who signs in to the console. Integrations use API keys instead.
+//
+// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+type StaffMember struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// Email Unique among staff members, compared ignoring case.
+	Email openapi_types.Email `json:"email"`
+
+	// Id Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+	Id StaffId `json:"id"`
+
+	// InvitedBy Who invited the member (`staff:stf_…`, `api_key:key_…`); `system:bootstrap` for the first owner.
+	InvitedBy string `json:"invited_by"`
+	Name      string `json:"name"`
+
+	// Role What a staff member or API key may do across all customers: `agent` (service desk) reads
+	// everything and looks after sites and people, `admin` also manages customers and their settings,
+	// `owner` also manages API keys.
+	//
+	//
+	// Example: admin
+	Role StaffRole `json:"role"`
+
+	// Status `invited`: not yet signed in (the invitation or a login link activates it); `active`: may sign in; `disabled`: may not, its sessions ended.
+	//
+	// Example: active
+	Status    StaffStatus `json:"status"`
+	UpdatedAt time.Time   `json:"updated_at"`
+
+	// Version Increases with every change; the ETag holds it.
+	Version int64 `json:"version"`
+}
+
+// StaffMemberList One page of staff members, oldest first.
+//
+// Example: {"items":[{"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}],"next_cursor":""}
+type StaffMemberList struct {
+	Items []StaffMember `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// StaffPasswordSignInRequest A staff member's e-mail address and password.
+//
+// Example: {"email":"grace@provider.example","password":"correct horse battery staple"}
+type StaffPasswordSignInRequest struct {
+	Email    openapi_types.Email `json:"email"`
+	Password string              `json:"password"`
+}
+
 // StaffRole What a staff member or API key may do across all customers: `agent` (service desk) reads
 // everything and looks after sites and people, `admin` also manages customers and their settings,
 // `owner` also manages API keys.
 //
 // Example: admin
 type StaffRole string
+
+// StaffSession A signed-in staff member. Its token is shown only at sign-in.
+//
+// Example: {"created_at":"2025-03-05T14:02:31Z","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","method":"login_link","staff_id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d"}
+type StaffSession struct {
+	// CreatedAt When the session was opened.
+	CreatedAt time.Time `json:"created_at"`
+
+	// ExpiresAt When the session ends however it is used.
+	ExpiresAt time.Time `json:"expires_at"`
+
+	// Id Identifies a session: `ses_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b
+	Id SessionId `json:"id"`
+
+	// LastSeenAt About when the session was last used; it ends after the idle timeout from here.
+	LastSeenAt time.Time `json:"last_seen_at"`
+
+	// Method How a session was opened.
+	//
+	// Example: login_link
+	Method SignInMethod `json:"method"`
+
+	// StaffId Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+	StaffId StaffId `json:"staff_id"`
+}
+
+// StaffSignIn An opened staff session.
+//
+// Example: {"session":{"created_at":"2025-03-05T14:02:31Z","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","method":"login_link","staff_id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d"},"staff":{"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2},"token":"ps_Jx8v0Qm3K1tZbY7cW2nR5aL9dF4gH6jP0sT3uV8wX1y"}
+type StaffSignIn struct {
+	// Session A signed-in staff member. Its token is shown only at sign-in.
+	//
+	// Example: {"created_at":"2025-03-05T14:02:31Z","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","method":"login_link","staff_id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d"}
+	Session StaffSession `json:"session"`
+
+	// Staff A provider person who signs in to the console. Integrations use API keys instead.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+	Staff StaffMember `json:"staff"`
+
+	// Token The session's bearer token (`ps_…`, like a customer user's), shown only here, once; send it as `Authorization: Bearer …`.
+	Token string `json:"token"`
+}
+
+// StaffStatus `invited`: not yet signed in (the invitation or a login link activates it); `active`: may sign in; `disabled`: may not, its sessions ended.
+//
+// Example: active
+type StaffStatus string
 
 // StockCondition The state a device is in.
 //
@@ -2577,6 +2761,21 @@ type UpdateProductRequest struct {
 	Sku   *string `json:"sku,omitempty"`
 }
 
+// UpdateStaffRequest The fields of a staff member to change; those left out stay as they are.
+//
+// Example: {"role":"admin"}
+type UpdateStaffRequest struct {
+	Name *string `json:"name,omitempty"`
+
+	// Role What a staff member or API key may do across all customers: `agent` (service desk) reads
+	// everything and looks after sites and people, `admin` also manages customers and their settings,
+	// `owner` also manages API keys.
+	//
+	//
+	// Example: admin
+	Role *StaffRole `json:"role,omitempty"`
+}
+
 // User A person with a login. One user may be a member of several customers.
 //
 // Example: {"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"}
@@ -2699,6 +2898,18 @@ type RoleFilter = Role
 
 // SerialNumberFilter defines model for SerialNumberFilter.
 type SerialNumberFilter = string
+
+// StaffRoleFilter What a staff member or API key may do across all customers: `agent` (service desk) reads
+// everything and looks after sites and people, `admin` also manages customers and their settings,
+// `owner` also manages API keys.
+//
+// Example: admin
+type StaffRoleFilter = StaffRole
+
+// StaffStatusFilter `invited`: not yet signed in (the invitation or a login link activates it); `active`: may sign in; `disabled`: may not, its sessions ended.
+//
+// Example: active
+type StaffStatusFilter = StaffStatus
 
 // StockItemStatusFilter Where an item stands: `in_stock` in the warehouse, ready to issue; `issued` to an employee (see
 // `holder`); `retired`: out of service for good, kept for its history.
@@ -3126,6 +3337,36 @@ type UpdateProductParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListStaffParams defines parameters for ListStaff.
+type ListStaffParams struct {
+	// Role Keeps staff members with this role.
+	Role *StaffRoleFilter `form:"role,omitempty" json:"role,omitempty"`
+
+	// Status Keeps staff members with this status.
+	Status *StaffStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// InviteStaffParams defines parameters for InviteStaff.
+type InviteStaffParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateStaffParams defines parameters for UpdateStaff.
+type UpdateStaffParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = CreateAPIKeyRequest
 
@@ -3143,6 +3384,15 @@ type SignInWithLoginLinkJSONRequestBody = RedeemLoginLinkRequest
 
 // SignInWithPasswordJSONRequestBody defines body for SignInWithPassword for application/json ContentType.
 type SignInWithPasswordJSONRequestBody = PasswordSignInRequest
+
+// RequestStaffLoginLinkJSONRequestBody defines body for RequestStaffLoginLink for application/json ContentType.
+type RequestStaffLoginLinkJSONRequestBody = RequestLoginLinkRequest
+
+// SignInStaffWithLoginLinkJSONRequestBody defines body for SignInStaffWithLoginLink for application/json ContentType.
+type SignInStaffWithLoginLinkJSONRequestBody = RedeemStaffLoginLinkRequest
+
+// SignInStaffWithPasswordJSONRequestBody defines body for SignInStaffWithPassword for application/json ContentType.
+type SignInStaffWithPasswordJSONRequestBody = StaffPasswordSignInRequest
 
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CreateCustomerRequest
@@ -3227,6 +3477,12 @@ type CreateProductJSONRequestBody = CreateProductRequest
 
 // UpdateProductJSONRequestBody defines body for UpdateProduct for application/json ContentType.
 type UpdateProductJSONRequestBody = UpdateProductRequest
+
+// InviteStaffJSONRequestBody defines body for InviteStaff for application/json ContentType.
+type InviteStaffJSONRequestBody = InviteStaffRequest
+
+// UpdateStaffJSONRequestBody defines body for UpdateStaff for application/json ContentType.
+type UpdateStaffJSONRequestBody = UpdateStaffRequest
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -3550,13 +3806,12 @@ type ClientInterface interface {
 
 	// Logout Sign out
 	//
-	// **Who may call:** Customer users with a session.
+	// **Who may call:** Customer users and staff members with a session.
 	//
 	// Ends the caller's session; its token stops working at once.
 	//
-	// `permission_denied` for staff and API keys, which have no session to end;
-	// `failed_precondition` for a customer user signed in without a session (through an embedding
-	// application's own tokens).
+	// `permission_denied` for API keys, which have no session to end; `failed_precondition` for a
+	// caller signed in without a session (through an embedding application's own tokens).
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `failed_precondition` (409),
 	// `rate_limited` (429); anything unexpected `internal` (500).
@@ -3601,6 +3856,114 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/auth/password (the `SignInWithPassword` operationId).
 	SignInWithPassword(ctx context.Context, body SignInWithPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestStaffLoginLinkWithBody E-mail a staff member a one-time sign-in link
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Sends a one-time console sign-in link to `/console/login?token=…`, valid for 15 minutes, if the
+	// address belongs to a staff member who is not disabled; a newer link ends older ones, an unused
+	// invitation link included. It answers 202 alike, and takes about as long, whether or not the
+	// address is known. Rate limited per e-mail address and per client address.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/auth/staff/login-links (the `RequestStaffLoginLink` operationId).
+	RequestStaffLoginLinkWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestStaffLoginLink E-mail a staff member a one-time sign-in link
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Sends a one-time console sign-in link to `/console/login?token=…`, valid for 15 minutes, if the
+	// address belongs to a staff member who is not disabled; a newer link ends older ones, an unused
+	// invitation link included. It answers 202 alike, and takes about as long, whether or not the
+	// address is known. Rate limited per e-mail address and per client address.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/auth/staff/login-links (the `RequestStaffLoginLink` operationId).
+	RequestStaffLoginLink(ctx context.Context, body RequestStaffLoginLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SignInStaffWithLoginLinkWithBody Sign a staff member in with an e-mailed link
+	//
+	// **Who may call:** Anyone: the token in the body is the credential.
+	//
+	// Opens a staff session with the token of a staff login link (`psl_…`) or of a staff invitation
+	// (`psi_…`, also the link the reference server prints for the first owner). The link works once,
+	// within its lifetime; an invited member becomes active.
+	//
+	// `unauthenticated` for an unknown, used, superseded or expired link, and for a disabled member.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/auth/staff/login-links/redeem (the `SignInStaffWithLoginLink` operationId).
+	SignInStaffWithLoginLinkWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SignInStaffWithLoginLink Sign a staff member in with an e-mailed link
+	//
+	// **Who may call:** Anyone: the token in the body is the credential.
+	//
+	// Opens a staff session with the token of a staff login link (`psl_…`) or of a staff invitation
+	// (`psi_…`, also the link the reference server prints for the first owner). The link works once,
+	// within its lifetime; an invited member becomes active.
+	//
+	// `unauthenticated` for an unknown, used, superseded or expired link, and for a disabled member.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/auth/staff/login-links/redeem (the `SignInStaffWithLoginLink` operationId).
+	SignInStaffWithLoginLink(ctx context.Context, body SignInStaffWithLoginLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SignInStaffWithPasswordWithBody Sign a staff member in with a password
+	//
+	// **Who may call:** Anyone: the e-mail address and password are the credential.
+	//
+	// Opens a staff session for the member with this e-mail address and password (set with `PUT
+	// /v1/me/password` while signed in). Rate limited per e-mail address and per client address;
+	// after 5 failures in a row the member's password sign-in is locked for a while (429).
+	//
+	// `unauthenticated`, with the same message, whether the address is unknown, has no password, the
+	// password is wrong or the member is disabled.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/auth/staff/password (the `SignInStaffWithPassword` operationId).
+	SignInStaffWithPasswordWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SignInStaffWithPassword Sign a staff member in with a password
+	//
+	// **Who may call:** Anyone: the e-mail address and password are the credential.
+	//
+	// Opens a staff session for the member with this e-mail address and password (set with `PUT
+	// /v1/me/password` while signed in). Rate limited per e-mail address and per client address;
+	// after 5 failures in a row the member's password sign-in is locked for a while (429).
+	//
+	// `unauthenticated`, with the same message, whether the address is unknown, has no password, the
+	// password is wrong or the member is disabled.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/auth/staff/password (the `SignInStaffWithPassword` operationId).
+	SignInStaffWithPassword(ctx context.Context, body SignInStaffWithPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCustomers List customers
 	//
@@ -4976,10 +5339,11 @@ type ClientInterface interface {
 
 	// SetPasswordWithBody Set or change my password
 	//
-	// **Who may call:** Customer users signed in with a session. Not through an access link: it must
-	// not turn into a full login (`permission_denied`).
+	// **Who may call:** Customer users and staff members signed in with a session. Not through an
+	// access link: it must not turn into a full login (`permission_denied`); not API keys.
 	//
-	// Sets or changes the caller's password and ends the user's other sessions.
+	// Sets or changes the caller's password and ends the caller's other sessions. A staff member's
+	// password is for `POST /v1/auth/staff/password`.
 	//
 	// `invalid` for a weak new password, or on `current_password` for a wrong or missing current one.
 	//
@@ -4993,10 +5357,11 @@ type ClientInterface interface {
 
 	// SetPassword Set or change my password
 	//
-	// **Who may call:** Customer users signed in with a session. Not through an access link: it must
-	// not turn into a full login (`permission_denied`).
+	// **Who may call:** Customer users and staff members signed in with a session. Not through an
+	// access link: it must not turn into a full login (`permission_denied`); not API keys.
 	//
-	// Sets or changes the caller's password and ends the user's other sessions.
+	// Sets or changes the caller's password and ends the caller's other sessions. A staff member's
+	// password is for `POST /v1/auth/staff/password`.
 	//
 	// `invalid` for a weak new password, or on `current_password` for a wrong or missing current one.
 	//
@@ -5229,6 +5594,154 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/products/{productId}/deactivate (the `DeactivateProduct` operationId).
 	DeactivateProduct(ctx context.Context, productId ProductId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListStaff List staff members
+	//
+	// **Who may call:** Staff (agents and up), and API keys of any role; customer users get 403.
+	//
+	// The provider's staff members, oldest first, with their roles and statuses.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/staff (the `ListStaff` operationId).
+	ListStaff(ctx context.Context, params *ListStaffParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// InviteStaffWithBody Invite a staff member
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners invite
+	// owners (`permission_denied`).
+	//
+	// Creates the staff member, `invited`, and e-mails it a one-time sign-in link to
+	// `/console/accept?token=…`, valid for 7 days; redeeming it (`POST
+	// /v1/auth/staff/login-links/redeem`) activates the member. Recorded in the audit log.
+	//
+	// `already_exists` when a staff member has the address (compared ignoring case).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+	// `already_exists` (409); a reused Idempotency-Key answers 409 while the first request runs and
+	// 422 with another body; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/staff (the `InviteStaff` operationId).
+	InviteStaffWithBody(ctx context.Context, params *InviteStaffParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// InviteStaff Invite a staff member
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners invite
+	// owners (`permission_denied`).
+	//
+	// Creates the staff member, `invited`, and e-mails it a one-time sign-in link to
+	// `/console/accept?token=…`, valid for 7 days; redeeming it (`POST
+	// /v1/auth/staff/login-links/redeem`) activates the member. Recorded in the audit log.
+	//
+	// `already_exists` when a staff member has the address (compared ignoring case).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+	// `already_exists` (409); a reused Idempotency-Key answers 409 while the first request runs and
+	// 422 with another body; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/staff (the `InviteStaff` operationId).
+	InviteStaff(ctx context.Context, params *InviteStaffParams, body InviteStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetStaff Get a staff member
+	//
+	// **Who may call:** Staff (agents and up), and API keys of any role; customer users get 403.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/staff/{staffId} (the `GetStaff` operationId).
+	GetStaff(ctx context.Context, staffId StaffId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateStaffWithBody Change a staff member's name or role
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners change an
+	// owner or make someone owner (`permission_denied`).
+	//
+	// Changes the fields that are present; a new role counts from the member's next request.
+	// Recorded in the audit log.
+	//
+	// `failed_precondition` when it would demote the last active owner.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing one 428; a body
+	// over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/staff/{staffId} (the `UpdateStaff` operationId).
+	UpdateStaffWithBody(ctx context.Context, staffId StaffId, params *UpdateStaffParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateStaff Change a staff member's name or role
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners change an
+	// owner or make someone owner (`permission_denied`).
+	//
+	// Changes the fields that are present; a new role counts from the member's next request.
+	// Recorded in the audit log.
+	//
+	// `failed_precondition` when it would demote the last active owner.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing one 428; a body
+	// over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/staff/{staffId} (the `UpdateStaff` operationId).
+	UpdateStaff(ctx context.Context, staffId StaffId, params *UpdateStaffParams, body UpdateStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DisableStaff Disable a staff member
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners disable an
+	// owner (`permission_denied`).
+	//
+	// The member can no longer sign in; its sessions end and its unused sign-in links stop working.
+	// Recorded in the audit log.
+	//
+	// `failed_precondition` for the last active owner, and for a member disabled already.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); anything unexpected `internal` (500).
+	//
+	// Corresponds with POST /v1/staff/{staffId}/disable (the `DisableStaff` operationId).
+	DisableStaff(ctx context.Context, staffId StaffId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// EnableStaff Enable a staff member
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners enable an
+	// owner (`permission_denied`).
+	//
+	// Lets a disabled member sign in again (its old sessions stay ended). Recorded in the audit log.
+	//
+	// `failed_precondition` for a member that is not disabled.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); anything unexpected `internal` (500).
+	//
+	// Corresponds with POST /v1/staff/{staffId}/enable (the `EnableStaff` operationId).
+	EnableStaff(ctx context.Context, staffId StaffId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResendStaffInvitation Resend a staff member's invitation
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners resend an
+	// owner's invitation (`permission_denied`).
+	//
+	// E-mails an invited member a new invitation link; the old one stops working. Recorded in the
+	// audit log.
+	//
+	// `failed_precondition` for a member that is no longer invited: it asks for a sign-in link
+	// instead (`POST /v1/auth/staff/login-links`).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); anything unexpected `internal` (500).
+	//
+	// Corresponds with POST /v1/staff/{staffId}/resend (the `ResendStaffInvitation` operationId).
+	ResendStaffInvitation(ctx context.Context, staffId StaffId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DisableUser Disable a user everywhere
 	//
@@ -5665,13 +6178,12 @@ func (c *RawClient) SignInWithLoginLink(ctx context.Context, body SignInWithLogi
 
 // Logout Sign out
 //
-// **Who may call:** Customer users with a session.
+// **Who may call:** Customer users and staff members with a session.
 //
 // Ends the caller's session; its token stops working at once.
 //
-// `permission_denied` for staff and API keys, which have no session to end;
-// `failed_precondition` for a customer user signed in without a session (through an embedding
-// application's own tokens).
+// `permission_denied` for API keys, which have no session to end; `failed_precondition` for a
+// caller signed in without a session (through an embedding application's own tokens).
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `failed_precondition` (409),
 // `rate_limited` (429); anything unexpected `internal` (500).
@@ -5737,6 +6249,174 @@ func (c *RawClient) SignInWithPasswordWithBody(ctx context.Context, contentType 
 // Corresponds with POST /v1/auth/password (the `SignInWithPassword` operationId).
 func (c *RawClient) SignInWithPassword(ctx context.Context, body SignInWithPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSignInWithPasswordRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestStaffLoginLinkWithBody E-mail a staff member a one-time sign-in link
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Sends a one-time console sign-in link to `/console/login?token=…`, valid for 15 minutes, if the
+// address belongs to a staff member who is not disabled; a newer link ends older ones, an unused
+// invitation link included. It answers 202 alike, and takes about as long, whether or not the
+// address is known. Rate limited per e-mail address and per client address.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/auth/staff/login-links (the `RequestStaffLoginLink` operationId).
+func (c *RawClient) RequestStaffLoginLinkWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestStaffLoginLinkRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestStaffLoginLink E-mail a staff member a one-time sign-in link
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Sends a one-time console sign-in link to `/console/login?token=…`, valid for 15 minutes, if the
+// address belongs to a staff member who is not disabled; a newer link ends older ones, an unused
+// invitation link included. It answers 202 alike, and takes about as long, whether or not the
+// address is known. Rate limited per e-mail address and per client address.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/auth/staff/login-links (the `RequestStaffLoginLink` operationId).
+func (c *RawClient) RequestStaffLoginLink(ctx context.Context, body RequestStaffLoginLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestStaffLoginLinkRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SignInStaffWithLoginLinkWithBody Sign a staff member in with an e-mailed link
+//
+// **Who may call:** Anyone: the token in the body is the credential.
+//
+// Opens a staff session with the token of a staff login link (`psl_…`) or of a staff invitation
+// (`psi_…`, also the link the reference server prints for the first owner). The link works once,
+// within its lifetime; an invited member becomes active.
+//
+// `unauthenticated` for an unknown, used, superseded or expired link, and for a disabled member.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/auth/staff/login-links/redeem (the `SignInStaffWithLoginLink` operationId).
+func (c *RawClient) SignInStaffWithLoginLinkWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSignInStaffWithLoginLinkRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SignInStaffWithLoginLink Sign a staff member in with an e-mailed link
+//
+// **Who may call:** Anyone: the token in the body is the credential.
+//
+// Opens a staff session with the token of a staff login link (`psl_…`) or of a staff invitation
+// (`psi_…`, also the link the reference server prints for the first owner). The link works once,
+// within its lifetime; an invited member becomes active.
+//
+// `unauthenticated` for an unknown, used, superseded or expired link, and for a disabled member.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/auth/staff/login-links/redeem (the `SignInStaffWithLoginLink` operationId).
+func (c *RawClient) SignInStaffWithLoginLink(ctx context.Context, body SignInStaffWithLoginLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSignInStaffWithLoginLinkRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SignInStaffWithPasswordWithBody Sign a staff member in with a password
+//
+// **Who may call:** Anyone: the e-mail address and password are the credential.
+//
+// Opens a staff session for the member with this e-mail address and password (set with `PUT
+// /v1/me/password` while signed in). Rate limited per e-mail address and per client address;
+// after 5 failures in a row the member's password sign-in is locked for a while (429).
+//
+// `unauthenticated`, with the same message, whether the address is unknown, has no password, the
+// password is wrong or the member is disabled.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/auth/staff/password (the `SignInStaffWithPassword` operationId).
+func (c *RawClient) SignInStaffWithPasswordWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSignInStaffWithPasswordRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SignInStaffWithPassword Sign a staff member in with a password
+//
+// **Who may call:** Anyone: the e-mail address and password are the credential.
+//
+// Opens a staff session for the member with this e-mail address and password (set with `PUT
+// /v1/me/password` while signed in). Rate limited per e-mail address and per client address;
+// after 5 failures in a row the member's password sign-in is locked for a while (429).
+//
+// `unauthenticated`, with the same message, whether the address is unknown, has no password, the
+// password is wrong or the member is disabled.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/auth/staff/password (the `SignInStaffWithPassword` operationId).
+func (c *RawClient) SignInStaffWithPassword(ctx context.Context, body SignInStaffWithPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSignInStaffWithPasswordRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -7921,10 +8601,11 @@ func (c *RawClient) ListMyMemberships(ctx context.Context, reqEditors ...Request
 
 // SetPasswordWithBody Set or change my password
 //
-// **Who may call:** Customer users signed in with a session. Not through an access link: it must
-// not turn into a full login (`permission_denied`).
+// **Who may call:** Customer users and staff members signed in with a session. Not through an
+// access link: it must not turn into a full login (`permission_denied`); not API keys.
 //
-// Sets or changes the caller's password and ends the user's other sessions.
+// Sets or changes the caller's password and ends the caller's other sessions. A staff member's
+// password is for `POST /v1/auth/staff/password`.
 //
 // `invalid` for a weak new password, or on `current_password` for a wrong or missing current one.
 //
@@ -7948,10 +8629,11 @@ func (c *RawClient) SetPasswordWithBody(ctx context.Context, contentType string,
 
 // SetPassword Set or change my password
 //
-// **Who may call:** Customer users signed in with a session. Not through an access link: it must
-// not turn into a full login (`permission_denied`).
+// **Who may call:** Customer users and staff members signed in with a session. Not through an
+// access link: it must not turn into a full login (`permission_denied`); not API keys.
 //
-// Sets or changes the caller's password and ends the user's other sessions.
+// Sets or changes the caller's password and ends the caller's other sessions. A staff member's
+// password is for `POST /v1/auth/staff/password`.
 //
 // `invalid` for a weak new password, or on `current_password` for a wrong or missing current one.
 //
@@ -8325,6 +9007,244 @@ func (c *RawClient) UpdateProduct(ctx context.Context, productId ProductId, para
 // Corresponds with POST /v1/products/{productId}/deactivate (the `DeactivateProduct` operationId).
 func (c *RawClient) DeactivateProduct(ctx context.Context, productId ProductId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewDeactivateProductRequest(c.Server, productId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListStaff List staff members
+//
+// **Who may call:** Staff (agents and up), and API keys of any role; customer users get 403.
+//
+// The provider's staff members, oldest first, with their roles and statuses.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Corresponds with GET /v1/staff (the `ListStaff` operationId).
+func (c *RawClient) ListStaff(ctx context.Context, params *ListStaffParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListStaffRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// InviteStaffWithBody Invite a staff member
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners invite
+// owners (`permission_denied`).
+//
+// Creates the staff member, `invited`, and e-mails it a one-time sign-in link to
+// `/console/accept?token=…`, valid for 7 days; redeeming it (`POST
+// /v1/auth/staff/login-links/redeem`) activates the member. Recorded in the audit log.
+//
+// `already_exists` when a staff member has the address (compared ignoring case).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+// `already_exists` (409); a reused Idempotency-Key answers 409 while the first request runs and
+// 422 with another body; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/staff (the `InviteStaff` operationId).
+func (c *RawClient) InviteStaffWithBody(ctx context.Context, params *InviteStaffParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewInviteStaffRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// InviteStaff Invite a staff member
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners invite
+// owners (`permission_denied`).
+//
+// Creates the staff member, `invited`, and e-mails it a one-time sign-in link to
+// `/console/accept?token=…`, valid for 7 days; redeeming it (`POST
+// /v1/auth/staff/login-links/redeem`) activates the member. Recorded in the audit log.
+//
+// `already_exists` when a staff member has the address (compared ignoring case).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+// `already_exists` (409); a reused Idempotency-Key answers 409 while the first request runs and
+// 422 with another body; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/staff (the `InviteStaff` operationId).
+func (c *RawClient) InviteStaff(ctx context.Context, params *InviteStaffParams, body InviteStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewInviteStaffRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetStaff Get a staff member
+//
+// **Who may call:** Staff (agents and up), and API keys of any role; customer users get 403.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/staff/{staffId} (the `GetStaff` operationId).
+func (c *RawClient) GetStaff(ctx context.Context, staffId StaffId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetStaffRequest(c.Server, staffId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateStaffWithBody Change a staff member's name or role
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners change an
+// owner or make someone owner (`permission_denied`).
+//
+// Changes the fields that are present; a new role counts from the member's next request.
+// Recorded in the audit log.
+//
+// `failed_precondition` when it would demote the last active owner.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing one 428; a body
+// over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/staff/{staffId} (the `UpdateStaff` operationId).
+func (c *RawClient) UpdateStaffWithBody(ctx context.Context, staffId StaffId, params *UpdateStaffParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateStaffRequestWithBody(c.Server, staffId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateStaff Change a staff member's name or role
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners change an
+// owner or make someone owner (`permission_denied`).
+//
+// Changes the fields that are present; a new role counts from the member's next request.
+// Recorded in the audit log.
+//
+// `failed_precondition` when it would demote the last active owner.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing one 428; a body
+// over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/staff/{staffId} (the `UpdateStaff` operationId).
+func (c *RawClient) UpdateStaff(ctx context.Context, staffId StaffId, params *UpdateStaffParams, body UpdateStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateStaffRequest(c.Server, staffId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DisableStaff Disable a staff member
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners disable an
+// owner (`permission_denied`).
+//
+// The member can no longer sign in; its sessions end and its unused sign-in links stop working.
+// Recorded in the audit log.
+//
+// `failed_precondition` for the last active owner, and for a member disabled already.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); anything unexpected `internal` (500).
+//
+// Corresponds with POST /v1/staff/{staffId}/disable (the `DisableStaff` operationId).
+func (c *RawClient) DisableStaff(ctx context.Context, staffId StaffId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDisableStaffRequest(c.Server, staffId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// EnableStaff Enable a staff member
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners enable an
+// owner (`permission_denied`).
+//
+// Lets a disabled member sign in again (its old sessions stay ended). Recorded in the audit log.
+//
+// `failed_precondition` for a member that is not disabled.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); anything unexpected `internal` (500).
+//
+// Corresponds with POST /v1/staff/{staffId}/enable (the `EnableStaff` operationId).
+func (c *RawClient) EnableStaff(ctx context.Context, staffId StaffId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEnableStaffRequest(c.Server, staffId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResendStaffInvitation Resend a staff member's invitation
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners resend an
+// owner's invitation (`permission_denied`).
+//
+// E-mails an invited member a new invitation link; the old one stops working. Recorded in the
+// audit log.
+//
+// `failed_precondition` for a member that is no longer invited: it asks for a sign-in link
+// instead (`POST /v1/auth/staff/login-links`).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); anything unexpected `internal` (500).
+//
+// Corresponds with POST /v1/staff/{staffId}/resend (the `ResendStaffInvitation` operationId).
+func (c *RawClient) ResendStaffInvitation(ctx context.Context, staffId StaffId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResendStaffInvitationRequest(c.Server, staffId)
 	if err != nil {
 		return nil, err
 	}
@@ -8852,6 +9772,126 @@ func NewSignInWithPasswordRequestWithBody(server string, contentType string, bod
 	}
 
 	operationPath := fmt.Sprintf("/v1/auth/password")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRequestStaffLoginLinkRequest calls the generic RequestStaffLoginLink builder with application/json body
+func NewRequestStaffLoginLinkRequest(server string, body RequestStaffLoginLinkJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRequestStaffLoginLinkRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRequestStaffLoginLinkRequestWithBody constructs an http.Request for the RequestStaffLoginLink method, with any body, and a specified content type
+func NewRequestStaffLoginLinkRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/staff/login-links")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewSignInStaffWithLoginLinkRequest calls the generic SignInStaffWithLoginLink builder with application/json body
+func NewSignInStaffWithLoginLinkRequest(server string, body SignInStaffWithLoginLinkJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSignInStaffWithLoginLinkRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSignInStaffWithLoginLinkRequestWithBody constructs an http.Request for the SignInStaffWithLoginLink method, with any body, and a specified content type
+func NewSignInStaffWithLoginLinkRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/staff/login-links/redeem")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewSignInStaffWithPasswordRequest calls the generic SignInStaffWithPassword builder with application/json body
+func NewSignInStaffWithPasswordRequest(server string, body SignInStaffWithPasswordJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSignInStaffWithPasswordRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewSignInStaffWithPasswordRequestWithBody constructs an http.Request for the SignInStaffWithPassword method, with any body, and a specified content type
+func NewSignInStaffWithPasswordRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/staff/password")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -12724,6 +13764,347 @@ func NewDeactivateProductRequest(server string, productId ProductId) (*http.Requ
 	return req, nil
 }
 
+// NewListStaffRequest constructs an http.Request for the ListStaff method
+func NewListStaffRequest(server string, params *ListStaffParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/staff")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Role != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "role", *params.Role, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewInviteStaffRequest calls the generic InviteStaff builder with application/json body
+func NewInviteStaffRequest(server string, params *InviteStaffParams, body InviteStaffJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewInviteStaffRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewInviteStaffRequestWithBody constructs an http.Request for the InviteStaff method, with any body, and a specified content type
+func NewInviteStaffRequestWithBody(server string, params *InviteStaffParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/staff")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetStaffRequest constructs an http.Request for the GetStaff method
+func NewGetStaffRequest(server string, staffId StaffId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "staffId", staffId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/staff/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateStaffRequest calls the generic UpdateStaff builder with application/json body
+func NewUpdateStaffRequest(server string, staffId StaffId, params *UpdateStaffParams, body UpdateStaffJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateStaffRequestWithBody(server, staffId, params, "application/json", bodyReader)
+}
+
+// NewUpdateStaffRequestWithBody constructs an http.Request for the UpdateStaff method, with any body, and a specified content type
+func NewUpdateStaffRequestWithBody(server string, staffId StaffId, params *UpdateStaffParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "staffId", staffId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/staff/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewDisableStaffRequest constructs an http.Request for the DisableStaff method
+func NewDisableStaffRequest(server string, staffId StaffId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "staffId", staffId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/staff/%s/disable", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewEnableStaffRequest constructs an http.Request for the EnableStaff method
+func NewEnableStaffRequest(server string, staffId StaffId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "staffId", staffId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/staff/%s/enable", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewResendStaffInvitationRequest constructs an http.Request for the ResendStaffInvitation method
+func NewResendStaffInvitationRequest(server string, staffId StaffId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "staffId", staffId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/staff/%s/resend", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewDisableUserRequest constructs an http.Request for the DisableUser method
 func NewDisableUserRequest(server string, userId UserId) (*http.Request, error) {
 	var err error
@@ -13096,13 +14477,12 @@ type ClientWithResponsesInterface interface {
 
 	// LogoutWithResponse Sign out
 	//
-	// **Who may call:** Customer users with a session.
+	// **Who may call:** Customer users and staff members with a session.
 	//
 	// Ends the caller's session; its token stops working at once.
 	//
-	// `permission_denied` for staff and API keys, which have no session to end;
-	// `failed_precondition` for a customer user signed in without a session (through an embedding
-	// application's own tokens).
+	// `permission_denied` for API keys, which have no session to end; `failed_precondition` for a
+	// caller signed in without a session (through an embedding application's own tokens).
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `failed_precondition` (409),
 	// `rate_limited` (429); anything unexpected `internal` (500).
@@ -13149,6 +14529,114 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/auth/password (the `SignInWithPassword` operationId).
 	SignInWithPasswordWithResponse(ctx context.Context, body SignInWithPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*SignInWithPasswordResponse, error)
+
+	// RequestStaffLoginLinkWithBodyWithResponse E-mail a staff member a one-time sign-in link
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Sends a one-time console sign-in link to `/console/login?token=…`, valid for 15 minutes, if the
+	// address belongs to a staff member who is not disabled; a newer link ends older ones, an unused
+	// invitation link included. It answers 202 alike, and takes about as long, whether or not the
+	// address is known. Rate limited per e-mail address and per client address.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/staff/login-links (the `RequestStaffLoginLink` operationId).
+	RequestStaffLoginLinkWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestStaffLoginLinkResponse, error)
+
+	// RequestStaffLoginLinkWithResponse E-mail a staff member a one-time sign-in link
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Sends a one-time console sign-in link to `/console/login?token=…`, valid for 15 minutes, if the
+	// address belongs to a staff member who is not disabled; a newer link ends older ones, an unused
+	// invitation link included. It answers 202 alike, and takes about as long, whether or not the
+	// address is known. Rate limited per e-mail address and per client address.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/staff/login-links (the `RequestStaffLoginLink` operationId).
+	RequestStaffLoginLinkWithResponse(ctx context.Context, body RequestStaffLoginLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestStaffLoginLinkResponse, error)
+
+	// SignInStaffWithLoginLinkWithBodyWithResponse Sign a staff member in with an e-mailed link
+	//
+	// **Who may call:** Anyone: the token in the body is the credential.
+	//
+	// Opens a staff session with the token of a staff login link (`psl_…`) or of a staff invitation
+	// (`psi_…`, also the link the reference server prints for the first owner). The link works once,
+	// within its lifetime; an invited member becomes active.
+	//
+	// `unauthenticated` for an unknown, used, superseded or expired link, and for a disabled member.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/staff/login-links/redeem (the `SignInStaffWithLoginLink` operationId).
+	SignInStaffWithLoginLinkWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SignInStaffWithLoginLinkResponse, error)
+
+	// SignInStaffWithLoginLinkWithResponse Sign a staff member in with an e-mailed link
+	//
+	// **Who may call:** Anyone: the token in the body is the credential.
+	//
+	// Opens a staff session with the token of a staff login link (`psl_…`) or of a staff invitation
+	// (`psi_…`, also the link the reference server prints for the first owner). The link works once,
+	// within its lifetime; an invited member becomes active.
+	//
+	// `unauthenticated` for an unknown, used, superseded or expired link, and for a disabled member.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/staff/login-links/redeem (the `SignInStaffWithLoginLink` operationId).
+	SignInStaffWithLoginLinkWithResponse(ctx context.Context, body SignInStaffWithLoginLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*SignInStaffWithLoginLinkResponse, error)
+
+	// SignInStaffWithPasswordWithBodyWithResponse Sign a staff member in with a password
+	//
+	// **Who may call:** Anyone: the e-mail address and password are the credential.
+	//
+	// Opens a staff session for the member with this e-mail address and password (set with `PUT
+	// /v1/me/password` while signed in). Rate limited per e-mail address and per client address;
+	// after 5 failures in a row the member's password sign-in is locked for a while (429).
+	//
+	// `unauthenticated`, with the same message, whether the address is unknown, has no password, the
+	// password is wrong or the member is disabled.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/staff/password (the `SignInStaffWithPassword` operationId).
+	SignInStaffWithPasswordWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SignInStaffWithPasswordResponse, error)
+
+	// SignInStaffWithPasswordWithResponse Sign a staff member in with a password
+	//
+	// **Who may call:** Anyone: the e-mail address and password are the credential.
+	//
+	// Opens a staff session for the member with this e-mail address and password (set with `PUT
+	// /v1/me/password` while signed in). Rate limited per e-mail address and per client address;
+	// after 5 failures in a row the member's password sign-in is locked for a while (429).
+	//
+	// `unauthenticated`, with the same message, whether the address is unknown, has no password, the
+	// password is wrong or the member is disabled.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/staff/password (the `SignInStaffWithPassword` operationId).
+	SignInStaffWithPasswordWithResponse(ctx context.Context, body SignInStaffWithPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*SignInStaffWithPasswordResponse, error)
 
 	// ListCustomersWithResponse List customers
 	//
@@ -14596,10 +16084,11 @@ type ClientWithResponsesInterface interface {
 
 	// SetPasswordWithBodyWithResponse Set or change my password
 	//
-	// **Who may call:** Customer users signed in with a session. Not through an access link: it must
-	// not turn into a full login (`permission_denied`).
+	// **Who may call:** Customer users and staff members signed in with a session. Not through an
+	// access link: it must not turn into a full login (`permission_denied`); not API keys.
 	//
-	// Sets or changes the caller's password and ends the user's other sessions.
+	// Sets or changes the caller's password and ends the caller's other sessions. A staff member's
+	// password is for `POST /v1/auth/staff/password`.
 	//
 	// `invalid` for a weak new password, or on `current_password` for a wrong or missing current one.
 	//
@@ -14613,10 +16102,11 @@ type ClientWithResponsesInterface interface {
 
 	// SetPasswordWithResponse Set or change my password
 	//
-	// **Who may call:** Customer users signed in with a session. Not through an access link: it must
-	// not turn into a full login (`permission_denied`).
+	// **Who may call:** Customer users and staff members signed in with a session. Not through an
+	// access link: it must not turn into a full login (`permission_denied`); not API keys.
 	//
-	// Sets or changes the caller's password and ends the user's other sessions.
+	// Sets or changes the caller's password and ends the caller's other sessions. A staff member's
+	// password is for `POST /v1/auth/staff/password`.
 	//
 	// `invalid` for a weak new password, or on `current_password` for a wrong or missing current one.
 	//
@@ -14857,6 +16347,164 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/products/{productId}/deactivate (the `DeactivateProduct` operationId).
 	DeactivateProductWithResponse(ctx context.Context, productId ProductId, reqEditors ...RequestEditorFn) (*DeactivateProductResponse, error)
+
+	// ListStaffWithResponse List staff members
+	//
+	// **Who may call:** Staff (agents and up), and API keys of any role; customer users get 403.
+	//
+	// The provider's staff members, oldest first, with their roles and statuses.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/staff (the `ListStaff` operationId).
+	ListStaffWithResponse(ctx context.Context, params *ListStaffParams, reqEditors ...RequestEditorFn) (*ListStaffResponse, error)
+
+	// InviteStaffWithBodyWithResponse Invite a staff member
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners invite
+	// owners (`permission_denied`).
+	//
+	// Creates the staff member, `invited`, and e-mails it a one-time sign-in link to
+	// `/console/accept?token=…`, valid for 7 days; redeeming it (`POST
+	// /v1/auth/staff/login-links/redeem`) activates the member. Recorded in the audit log.
+	//
+	// `already_exists` when a staff member has the address (compared ignoring case).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+	// `already_exists` (409); a reused Idempotency-Key answers 409 while the first request runs and
+	// 422 with another body; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/staff (the `InviteStaff` operationId).
+	InviteStaffWithBodyWithResponse(ctx context.Context, params *InviteStaffParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*InviteStaffResponse, error)
+
+	// InviteStaffWithResponse Invite a staff member
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners invite
+	// owners (`permission_denied`).
+	//
+	// Creates the staff member, `invited`, and e-mails it a one-time sign-in link to
+	// `/console/accept?token=…`, valid for 7 days; redeeming it (`POST
+	// /v1/auth/staff/login-links/redeem`) activates the member. Recorded in the audit log.
+	//
+	// `already_exists` when a staff member has the address (compared ignoring case).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+	// `already_exists` (409); a reused Idempotency-Key answers 409 while the first request runs and
+	// 422 with another body; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/staff (the `InviteStaff` operationId).
+	InviteStaffWithResponse(ctx context.Context, params *InviteStaffParams, body InviteStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*InviteStaffResponse, error)
+
+	// GetStaffWithResponse Get a staff member
+	//
+	// **Who may call:** Staff (agents and up), and API keys of any role; customer users get 403.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/staff/{staffId} (the `GetStaff` operationId).
+	GetStaffWithResponse(ctx context.Context, staffId StaffId, reqEditors ...RequestEditorFn) (*GetStaffResponse, error)
+
+	// UpdateStaffWithBodyWithResponse Change a staff member's name or role
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners change an
+	// owner or make someone owner (`permission_denied`).
+	//
+	// Changes the fields that are present; a new role counts from the member's next request.
+	// Recorded in the audit log.
+	//
+	// `failed_precondition` when it would demote the last active owner.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing one 428; a body
+	// over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/staff/{staffId} (the `UpdateStaff` operationId).
+	UpdateStaffWithBodyWithResponse(ctx context.Context, staffId StaffId, params *UpdateStaffParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateStaffResponse, error)
+
+	// UpdateStaffWithResponse Change a staff member's name or role
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners change an
+	// owner or make someone owner (`permission_denied`).
+	//
+	// Changes the fields that are present; a new role counts from the member's next request.
+	// Recorded in the audit log.
+	//
+	// `failed_precondition` when it would demote the last active owner.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing one 428; a body
+	// over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/staff/{staffId} (the `UpdateStaff` operationId).
+	UpdateStaffWithResponse(ctx context.Context, staffId StaffId, params *UpdateStaffParams, body UpdateStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateStaffResponse, error)
+
+	// DisableStaffWithResponse Disable a staff member
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners disable an
+	// owner (`permission_denied`).
+	//
+	// The member can no longer sign in; its sessions end and its unused sign-in links stop working.
+	// Recorded in the audit log.
+	//
+	// `failed_precondition` for the last active owner, and for a member disabled already.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/staff/{staffId}/disable (the `DisableStaff` operationId).
+	DisableStaffWithResponse(ctx context.Context, staffId StaffId, reqEditors ...RequestEditorFn) (*DisableStaffResponse, error)
+
+	// EnableStaffWithResponse Enable a staff member
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners enable an
+	// owner (`permission_denied`).
+	//
+	// Lets a disabled member sign in again (its old sessions stay ended). Recorded in the audit log.
+	//
+	// `failed_precondition` for a member that is not disabled.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/staff/{staffId}/enable (the `EnableStaff` operationId).
+	EnableStaffWithResponse(ctx context.Context, staffId StaffId, reqEditors ...RequestEditorFn) (*EnableStaffResponse, error)
+
+	// ResendStaffInvitationWithResponse Resend a staff member's invitation
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners resend an
+	// owner's invitation (`permission_denied`).
+	//
+	// E-mails an invited member a new invitation link; the old one stops working. Recorded in the
+	// audit log.
+	//
+	// `failed_precondition` for a member that is no longer invited: it asks for a sign-in link
+	// instead (`POST /v1/auth/staff/login-links`).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/staff/{staffId}/resend (the `ResendStaffInvitation` operationId).
+	ResendStaffInvitationWithResponse(ctx context.Context, staffId StaffId, reqEditors ...RequestEditorFn) (*ResendStaffInvitationResponse, error)
 
 	// DisableUserWithResponse Disable a user everywhere
 	//
@@ -15808,6 +17456,241 @@ func (r SignInWithPasswordResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SignInWithPasswordResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RequestStaffLoginLinkResponse429Headers the declared response headers of an HTTP 429 response for RequestStaffLoginLink
+type RequestStaffLoginLinkResponse429Headers struct {
+	RetryAfter int
+}
+
+type RequestStaffLoginLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RequestStaffLoginLinkResponse429Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RequestStaffLoginLinkResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RequestStaffLoginLinkResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RequestStaffLoginLinkResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RequestStaffLoginLinkResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestStaffLoginLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestStaffLoginLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestStaffLoginLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestStaffLoginLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SignInStaffWithLoginLinkResponse429Headers the declared response headers of an HTTP 429 response for SignInStaffWithLoginLink
+type SignInStaffWithLoginLinkResponse429Headers struct {
+	RetryAfter int
+}
+
+type SignInStaffWithLoginLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *StaffSignIn
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SignInStaffWithLoginLinkResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r SignInStaffWithLoginLinkResponse) GetJSON201() *StaffSignIn {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SignInStaffWithLoginLinkResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SignInStaffWithLoginLinkResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SignInStaffWithLoginLinkResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SignInStaffWithLoginLinkResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SignInStaffWithLoginLinkResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SignInStaffWithLoginLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SignInStaffWithLoginLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SignInStaffWithLoginLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SignInStaffWithLoginLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SignInStaffWithPasswordResponse429Headers the declared response headers of an HTTP 429 response for SignInStaffWithPassword
+type SignInStaffWithPasswordResponse429Headers struct {
+	RetryAfter int
+}
+
+type SignInStaffWithPasswordResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *StaffSignIn
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *SignInStaffWithPasswordResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r SignInStaffWithPasswordResponse) GetJSON201() *StaffSignIn {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SignInStaffWithPasswordResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SignInStaffWithPasswordResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SignInStaffWithPasswordResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SignInStaffWithPasswordResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SignInStaffWithPasswordResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SignInStaffWithPasswordResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SignInStaffWithPasswordResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SignInStaffWithPasswordResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SignInStaffWithPasswordResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -21682,6 +23565,636 @@ func (r DeactivateProductResponse) ContentType() string {
 	return ""
 }
 
+type ListStaffResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StaffMemberList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListStaffResponse) GetJSON200() *StaffMemberList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListStaffResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListStaffResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListStaffResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListStaffResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListStaffResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListStaffResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListStaffResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListStaffResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// InviteStaffResponse201Headers the declared response headers of an HTTP 201 response for InviteStaff
+type InviteStaffResponse201Headers struct {
+	ETag string
+}
+
+type InviteStaffResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *StaffMember
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *IdempotencyKeyReused
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *InviteStaffResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r InviteStaffResponse) GetJSON201() *StaffMember {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r InviteStaffResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r InviteStaffResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r InviteStaffResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r InviteStaffResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r InviteStaffResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r InviteStaffResponse) GetApplicationproblemJSON422() *IdempotencyKeyReused {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r InviteStaffResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r InviteStaffResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r InviteStaffResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r InviteStaffResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r InviteStaffResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetStaffResponse200Headers the declared response headers of an HTTP 200 response for GetStaff
+type GetStaffResponse200Headers struct {
+	ETag string
+}
+
+type GetStaffResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StaffMember
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetStaffResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetStaffResponse) GetJSON200() *StaffMember {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetStaffResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetStaffResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetStaffResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetStaffResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetStaffResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetStaffResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetStaffResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetStaffResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetStaffResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateStaffResponse200Headers the declared response headers of an HTTP 200 response for UpdateStaff
+type UpdateStaffResponse200Headers struct {
+	ETag string
+}
+
+type UpdateStaffResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StaffMember
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateStaffResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateStaffResponse) GetJSON200() *StaffMember {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateStaffResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateStaffResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateStaffResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateStaffResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateStaffResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateStaffResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateStaffResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r UpdateStaffResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateStaffResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateStaffResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateStaffResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateStaffResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateStaffResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DisableStaffResponse200Headers the declared response headers of an HTTP 200 response for DisableStaff
+type DisableStaffResponse200Headers struct {
+	ETag string
+}
+
+type DisableStaffResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StaffMember
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *DisableStaffResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DisableStaffResponse) GetJSON200() *StaffMember {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DisableStaffResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DisableStaffResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DisableStaffResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DisableStaffResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r DisableStaffResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DisableStaffResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DisableStaffResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DisableStaffResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DisableStaffResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DisableStaffResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// EnableStaffResponse200Headers the declared response headers of an HTTP 200 response for EnableStaff
+type EnableStaffResponse200Headers struct {
+	ETag string
+}
+
+type EnableStaffResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StaffMember
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *EnableStaffResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r EnableStaffResponse) GetJSON200() *StaffMember {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r EnableStaffResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r EnableStaffResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r EnableStaffResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r EnableStaffResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r EnableStaffResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r EnableStaffResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r EnableStaffResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r EnableStaffResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r EnableStaffResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r EnableStaffResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ResendStaffInvitationResponse200Headers the declared response headers of an HTTP 200 response for ResendStaffInvitation
+type ResendStaffInvitationResponse200Headers struct {
+	ETag string
+}
+
+type ResendStaffInvitationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *StaffMember
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ResendStaffInvitationResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ResendStaffInvitationResponse) GetJSON200() *StaffMember {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ResendStaffInvitationResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ResendStaffInvitationResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ResendStaffInvitationResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ResendStaffInvitationResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ResendStaffInvitationResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ResendStaffInvitationResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ResendStaffInvitationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResendStaffInvitationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResendStaffInvitationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResendStaffInvitationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type DisableUserResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22197,13 +24710,12 @@ func (c *ClientWithResponses) SignInWithLoginLinkWithResponse(ctx context.Contex
 
 // LogoutWithResponse Sign out
 //
-// **Who may call:** Customer users with a session.
+// **Who may call:** Customer users and staff members with a session.
 //
 // Ends the caller's session; its token stops working at once.
 //
-// `permission_denied` for staff and API keys, which have no session to end;
-// `failed_precondition` for a customer user signed in without a session (through an embedding
-// application's own tokens).
+// `permission_denied` for API keys, which have no session to end; `failed_precondition` for a
+// caller signed in without a session (through an embedding application's own tokens).
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `failed_precondition` (409),
 // `rate_limited` (429); anything unexpected `internal` (500).
@@ -22267,6 +24779,150 @@ func (c *ClientWithResponses) SignInWithPasswordWithResponse(ctx context.Context
 		return nil, err
 	}
 	return ParseSignInWithPasswordResponse(rsp)
+}
+
+// RequestStaffLoginLinkWithBodyWithResponse E-mail a staff member a one-time sign-in link
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Sends a one-time console sign-in link to `/console/login?token=…`, valid for 15 minutes, if the
+// address belongs to a staff member who is not disabled; a newer link ends older ones, an unused
+// invitation link included. It answers 202 alike, and takes about as long, whether or not the
+// address is known. Rate limited per e-mail address and per client address.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/staff/login-links (the `RequestStaffLoginLink` operationId).
+func (c *ClientWithResponses) RequestStaffLoginLinkWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestStaffLoginLinkResponse, error) {
+	rsp, err := c.RequestStaffLoginLinkWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestStaffLoginLinkResponse(rsp)
+}
+
+// RequestStaffLoginLinkWithResponse E-mail a staff member a one-time sign-in link
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Sends a one-time console sign-in link to `/console/login?token=…`, valid for 15 minutes, if the
+// address belongs to a staff member who is not disabled; a newer link ends older ones, an unused
+// invitation link included. It answers 202 alike, and takes about as long, whether or not the
+// address is known. Rate limited per e-mail address and per client address.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/staff/login-links (the `RequestStaffLoginLink` operationId).
+func (c *ClientWithResponses) RequestStaffLoginLinkWithResponse(ctx context.Context, body RequestStaffLoginLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestStaffLoginLinkResponse, error) {
+	rsp, err := c.RequestStaffLoginLink(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestStaffLoginLinkResponse(rsp)
+}
+
+// SignInStaffWithLoginLinkWithBodyWithResponse Sign a staff member in with an e-mailed link
+//
+// **Who may call:** Anyone: the token in the body is the credential.
+//
+// Opens a staff session with the token of a staff login link (`psl_…`) or of a staff invitation
+// (`psi_…`, also the link the reference server prints for the first owner). The link works once,
+// within its lifetime; an invited member becomes active.
+//
+// `unauthenticated` for an unknown, used, superseded or expired link, and for a disabled member.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/staff/login-links/redeem (the `SignInStaffWithLoginLink` operationId).
+func (c *ClientWithResponses) SignInStaffWithLoginLinkWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SignInStaffWithLoginLinkResponse, error) {
+	rsp, err := c.SignInStaffWithLoginLinkWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSignInStaffWithLoginLinkResponse(rsp)
+}
+
+// SignInStaffWithLoginLinkWithResponse Sign a staff member in with an e-mailed link
+//
+// **Who may call:** Anyone: the token in the body is the credential.
+//
+// Opens a staff session with the token of a staff login link (`psl_…`) or of a staff invitation
+// (`psi_…`, also the link the reference server prints for the first owner). The link works once,
+// within its lifetime; an invited member becomes active.
+//
+// `unauthenticated` for an unknown, used, superseded or expired link, and for a disabled member.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/staff/login-links/redeem (the `SignInStaffWithLoginLink` operationId).
+func (c *ClientWithResponses) SignInStaffWithLoginLinkWithResponse(ctx context.Context, body SignInStaffWithLoginLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*SignInStaffWithLoginLinkResponse, error) {
+	rsp, err := c.SignInStaffWithLoginLink(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSignInStaffWithLoginLinkResponse(rsp)
+}
+
+// SignInStaffWithPasswordWithBodyWithResponse Sign a staff member in with a password
+//
+// **Who may call:** Anyone: the e-mail address and password are the credential.
+//
+// Opens a staff session for the member with this e-mail address and password (set with `PUT
+// /v1/me/password` while signed in). Rate limited per e-mail address and per client address;
+// after 5 failures in a row the member's password sign-in is locked for a while (429).
+//
+// `unauthenticated`, with the same message, whether the address is unknown, has no password, the
+// password is wrong or the member is disabled.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/staff/password (the `SignInStaffWithPassword` operationId).
+func (c *ClientWithResponses) SignInStaffWithPasswordWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SignInStaffWithPasswordResponse, error) {
+	rsp, err := c.SignInStaffWithPasswordWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSignInStaffWithPasswordResponse(rsp)
+}
+
+// SignInStaffWithPasswordWithResponse Sign a staff member in with a password
+//
+// **Who may call:** Anyone: the e-mail address and password are the credential.
+//
+// Opens a staff session for the member with this e-mail address and password (set with `PUT
+// /v1/me/password` while signed in). Rate limited per e-mail address and per client address;
+// after 5 failures in a row the member's password sign-in is locked for a while (429).
+//
+// `unauthenticated`, with the same message, whether the address is unknown, has no password, the
+// password is wrong or the member is disabled.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/staff/password (the `SignInStaffWithPassword` operationId).
+func (c *ClientWithResponses) SignInStaffWithPasswordWithResponse(ctx context.Context, body SignInStaffWithPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*SignInStaffWithPasswordResponse, error) {
+	rsp, err := c.SignInStaffWithPassword(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSignInStaffWithPasswordResponse(rsp)
 }
 
 // ListCustomersWithResponse List customers
@@ -24195,10 +26851,11 @@ func (c *ClientWithResponses) ListMyMembershipsWithResponse(ctx context.Context,
 
 // SetPasswordWithBodyWithResponse Set or change my password
 //
-// **Who may call:** Customer users signed in with a session. Not through an access link: it must
-// not turn into a full login (`permission_denied`).
+// **Who may call:** Customer users and staff members signed in with a session. Not through an
+// access link: it must not turn into a full login (`permission_denied`); not API keys.
 //
-// Sets or changes the caller's password and ends the user's other sessions.
+// Sets or changes the caller's password and ends the caller's other sessions. A staff member's
+// password is for `POST /v1/auth/staff/password`.
 //
 // `invalid` for a weak new password, or on `current_password` for a wrong or missing current one.
 //
@@ -24218,10 +26875,11 @@ func (c *ClientWithResponses) SetPasswordWithBodyWithResponse(ctx context.Contex
 
 // SetPasswordWithResponse Set or change my password
 //
-// **Who may call:** Customer users signed in with a session. Not through an access link: it must
-// not turn into a full login (`permission_denied`).
+// **Who may call:** Customer users and staff members signed in with a session. Not through an
+// access link: it must not turn into a full login (`permission_denied`); not API keys.
 //
-// Sets or changes the caller's password and ends the user's other sessions.
+// Sets or changes the caller's password and ends the caller's other sessions. A staff member's
+// password is for `POST /v1/auth/staff/password`.
 //
 // `invalid` for a weak new password, or on `current_password` for a wrong or missing current one.
 //
@@ -24551,6 +27209,218 @@ func (c *ClientWithResponses) DeactivateProductWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseDeactivateProductResponse(rsp)
+}
+
+// ListStaffWithResponse List staff members
+//
+// **Who may call:** Staff (agents and up), and API keys of any role; customer users get 403.
+//
+// The provider's staff members, oldest first, with their roles and statuses.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/staff (the `ListStaff` operationId).
+func (c *ClientWithResponses) ListStaffWithResponse(ctx context.Context, params *ListStaffParams, reqEditors ...RequestEditorFn) (*ListStaffResponse, error) {
+	rsp, err := c.ListStaff(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListStaffResponse(rsp)
+}
+
+// InviteStaffWithBodyWithResponse Invite a staff member
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners invite
+// owners (`permission_denied`).
+//
+// Creates the staff member, `invited`, and e-mails it a one-time sign-in link to
+// `/console/accept?token=…`, valid for 7 days; redeeming it (`POST
+// /v1/auth/staff/login-links/redeem`) activates the member. Recorded in the audit log.
+//
+// `already_exists` when a staff member has the address (compared ignoring case).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+// `already_exists` (409); a reused Idempotency-Key answers 409 while the first request runs and
+// 422 with another body; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/staff (the `InviteStaff` operationId).
+func (c *ClientWithResponses) InviteStaffWithBodyWithResponse(ctx context.Context, params *InviteStaffParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*InviteStaffResponse, error) {
+	rsp, err := c.InviteStaffWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseInviteStaffResponse(rsp)
+}
+
+// InviteStaffWithResponse Invite a staff member
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners invite
+// owners (`permission_denied`).
+//
+// Creates the staff member, `invited`, and e-mails it a one-time sign-in link to
+// `/console/accept?token=…`, valid for 7 days; redeeming it (`POST
+// /v1/auth/staff/login-links/redeem`) activates the member. Recorded in the audit log.
+//
+// `already_exists` when a staff member has the address (compared ignoring case).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+// `already_exists` (409); a reused Idempotency-Key answers 409 while the first request runs and
+// 422 with another body; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/staff (the `InviteStaff` operationId).
+func (c *ClientWithResponses) InviteStaffWithResponse(ctx context.Context, params *InviteStaffParams, body InviteStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*InviteStaffResponse, error) {
+	rsp, err := c.InviteStaff(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseInviteStaffResponse(rsp)
+}
+
+// GetStaffWithResponse Get a staff member
+//
+// **Who may call:** Staff (agents and up), and API keys of any role; customer users get 403.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/staff/{staffId} (the `GetStaff` operationId).
+func (c *ClientWithResponses) GetStaffWithResponse(ctx context.Context, staffId StaffId, reqEditors ...RequestEditorFn) (*GetStaffResponse, error) {
+	rsp, err := c.GetStaff(ctx, staffId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetStaffResponse(rsp)
+}
+
+// UpdateStaffWithBodyWithResponse Change a staff member's name or role
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners change an
+// owner or make someone owner (`permission_denied`).
+//
+// Changes the fields that are present; a new role counts from the member's next request.
+// Recorded in the audit log.
+//
+// `failed_precondition` when it would demote the last active owner.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing one 428; a body
+// over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/staff/{staffId} (the `UpdateStaff` operationId).
+func (c *ClientWithResponses) UpdateStaffWithBodyWithResponse(ctx context.Context, staffId StaffId, params *UpdateStaffParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateStaffResponse, error) {
+	rsp, err := c.UpdateStaffWithBody(ctx, staffId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateStaffResponse(rsp)
+}
+
+// UpdateStaffWithResponse Change a staff member's name or role
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners change an
+// owner or make someone owner (`permission_denied`).
+//
+// Changes the fields that are present; a new role counts from the member's next request.
+// Recorded in the audit log.
+//
+// `failed_precondition` when it would demote the last active owner.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing one 428; a body
+// over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/staff/{staffId} (the `UpdateStaff` operationId).
+func (c *ClientWithResponses) UpdateStaffWithResponse(ctx context.Context, staffId StaffId, params *UpdateStaffParams, body UpdateStaffJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateStaffResponse, error) {
+	rsp, err := c.UpdateStaff(ctx, staffId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateStaffResponse(rsp)
+}
+
+// DisableStaffWithResponse Disable a staff member
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners disable an
+// owner (`permission_denied`).
+//
+// The member can no longer sign in; its sessions end and its unused sign-in links stop working.
+// Recorded in the audit log.
+//
+// `failed_precondition` for the last active owner, and for a member disabled already.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/staff/{staffId}/disable (the `DisableStaff` operationId).
+func (c *ClientWithResponses) DisableStaffWithResponse(ctx context.Context, staffId StaffId, reqEditors ...RequestEditorFn) (*DisableStaffResponse, error) {
+	rsp, err := c.DisableStaff(ctx, staffId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDisableStaffResponse(rsp)
+}
+
+// EnableStaffWithResponse Enable a staff member
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners enable an
+// owner (`permission_denied`).
+//
+// Lets a disabled member sign in again (its old sessions stay ended). Recorded in the audit log.
+//
+// `failed_precondition` for a member that is not disabled.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/staff/{staffId}/enable (the `EnableStaff` operationId).
+func (c *ClientWithResponses) EnableStaffWithResponse(ctx context.Context, staffId StaffId, reqEditors ...RequestEditorFn) (*EnableStaffResponse, error) {
+	rsp, err := c.EnableStaff(ctx, staffId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseEnableStaffResponse(rsp)
+}
+
+// ResendStaffInvitationWithResponse Resend a staff member's invitation
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles. Only owners resend an
+// owner's invitation (`permission_denied`).
+//
+// E-mails an invited member a new invitation link; the old one stops working. Recorded in the
+// audit log.
+//
+// `failed_precondition` for a member that is no longer invited: it asks for a sign-in link
+// instead (`POST /v1/auth/staff/login-links`).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/staff/{staffId}/resend (the `ResendStaffInvitation` operationId).
+func (c *ClientWithResponses) ResendStaffInvitationWithResponse(ctx context.Context, staffId StaffId, reqEditors ...RequestEditorFn) (*ResendStaffInvitationResponse, error) {
+	rsp, err := c.ResendStaffInvitation(ctx, staffId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResendStaffInvitationResponse(rsp)
 }
 
 // DisableUserWithResponse Disable a user everywhere
@@ -25354,6 +28224,217 @@ func ParseSignInWithPasswordResponse(rsp *http.Response) (*SignInWithPasswordRes
 	switch {
 	case rsp.StatusCode == 429:
 		var headers SignInWithPasswordResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRequestStaffLoginLinkResponse parses an HTTP response from a RequestStaffLoginLinkWithResponse call
+func ParseRequestStaffLoginLinkResponse(rsp *http.Response) (*RequestStaffLoginLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestStaffLoginLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers RequestStaffLoginLinkResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSignInStaffWithLoginLinkResponse parses an HTTP response from a SignInStaffWithLoginLinkWithResponse call
+func ParseSignInStaffWithLoginLinkResponse(rsp *http.Response) (*SignInStaffWithLoginLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SignInStaffWithLoginLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest StaffSignIn
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers SignInStaffWithLoginLinkResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseSignInStaffWithPasswordResponse parses an HTTP response from a SignInStaffWithPasswordWithResponse call
+func ParseSignInStaffWithPasswordResponse(rsp *http.Response) (*SignInStaffWithPasswordResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SignInStaffWithPasswordResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest StaffSignIn
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers SignInStaffWithPasswordResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -30397,6 +33478,567 @@ func ParseDeactivateProductResponse(rsp *http.Response) (*DeactivateProductRespo
 	switch {
 	case rsp.StatusCode == 200:
 		var headers DeactivateProductResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListStaffResponse parses an HTTP response from a ListStaffWithResponse call
+func ParseListStaffResponse(rsp *http.Response) (*ListStaffResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListStaffResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StaffMemberList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseInviteStaffResponse parses an HTTP response from a InviteStaffWithResponse call
+func ParseInviteStaffResponse(rsp *http.Response) (*InviteStaffResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &InviteStaffResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest StaffMember
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers InviteStaffResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetStaffResponse parses an HTTP response from a GetStaffWithResponse call
+func ParseGetStaffResponse(rsp *http.Response) (*GetStaffResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetStaffResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StaffMember
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetStaffResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateStaffResponse parses an HTTP response from a UpdateStaffWithResponse call
+func ParseUpdateStaffResponse(rsp *http.Response) (*UpdateStaffResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateStaffResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StaffMember
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateStaffResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDisableStaffResponse parses an HTTP response from a DisableStaffWithResponse call
+func ParseDisableStaffResponse(rsp *http.Response) (*DisableStaffResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DisableStaffResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StaffMember
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers DisableStaffResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseEnableStaffResponse parses an HTTP response from a EnableStaffWithResponse call
+func ParseEnableStaffResponse(rsp *http.Response) (*EnableStaffResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &EnableStaffResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StaffMember
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers EnableStaffResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseResendStaffInvitationResponse parses an HTTP response from a ResendStaffInvitationWithResponse call
+func ParseResendStaffInvitationResponse(rsp *http.Response) (*ResendStaffInvitationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResendStaffInvitationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest StaffMember
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ResendStaffInvitationResponse200Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {

@@ -25,10 +25,11 @@ func newServer() (*httptest.Server, string, func()) {
 	if err != nil {
 		panic(err)
 	}
-	key, err := p.Bootstrap(context.Background())
+	boot, err := p.Bootstrap(context.Background(), portal.BootstrapParams{})
 	if err != nil {
 		panic(err)
 	}
+	key := boot.APIKey
 	quiet := slog.New(slog.DiscardHandler)
 	srv := httptest.NewServer(httpapi.NewHandler(p, httpapi.WithLogger(quiet)))
 	return srv, key, func() { srv.Close(); store.Close() }
@@ -95,4 +96,51 @@ func ExampleError() {
 	// 400 invalid
 	// features.auto_confirm_orders: auto_confirm_orders needs order_authorization
 	// true
+}
+
+// Example_staff signs the first owner staff member in with the one-time
+// token Bootstrap made for it (the reference server prints it as a link),
+// and invites a colleague through the owner's session.
+func Example_staff() {
+	store, err := sqlite.OpenTemp(context.Background())
+	if err != nil {
+		panic(err)
+	}
+	defer store.Close()
+	p, err := portal.New(portal.Config{Store: store, IDs: portal.SequentialIDs()})
+	if err != nil {
+		panic(err)
+	}
+	boot, err := p.Bootstrap(context.Background(), portal.BootstrapParams{OwnerEmail: "grace@provider.example", OwnerName: "Grace"})
+	if err != nil {
+		panic(err)
+	}
+	srv := httptest.NewServer(httpapi.NewHandler(p, httpapi.WithLogger(slog.New(slog.DiscardHandler))))
+	defer srv.Close()
+	ctx := context.Background()
+
+	anonymous, err := client.New(srv.URL)
+	if err != nil {
+		panic(err)
+	}
+	in, err := client.Check(anonymous.SignInStaffWithLoginLinkWithResponse(ctx, client.RedeemStaffLoginLinkRequest{Token: boot.OwnerLoginToken}))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(in.JSON201.Staff.Name, in.JSON201.Staff.Role, in.JSON201.Staff.Status)
+
+	grace, err := client.New(srv.URL, client.WithSessionToken(in.JSON201.Token))
+	if err != nil {
+		panic(err)
+	}
+	inv, err := client.Check(grace.InviteStaffWithResponse(ctx, nil, client.InviteStaffRequest{
+		Email: "alan@provider.example", Name: "Alan", Role: client.StaffRoleAgent,
+	}))
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(inv.JSON201.Email, inv.JSON201.Status, inv.JSON201.InvitedBy == "staff:"+in.JSON201.Staff.Id)
+	// Output:
+	// Grace owner active
+	// alan@provider.example invited true
 }

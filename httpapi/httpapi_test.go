@@ -56,8 +56,9 @@ func newEnvOn(t *testing.T, s storage.Store, ids portal.IDSource, owner string, 
 	})
 	if e.owner == "" {
 		var err error
-		e.owner, err = e.p.Bootstrap(t.Context())
+		boot, err := e.p.Bootstrap(t.Context(), portal.BootstrapParams{})
 		require.NoError(t, err)
+		e.owner = boot.APIKey
 	}
 	require.NotEmpty(t, e.owner)
 	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))

@@ -36,8 +36,9 @@ func newIdempotentEnv(t *testing.T) (*env, storage.Store) {
 		c.Store = s
 		c.Mailer = e.notes
 	})
-	e.owner, err = e.p.Bootstrap(t.Context())
+	boot, err := e.p.Bootstrap(t.Context(), portal.BootstrapParams{})
 	require.NoError(t, err)
+	e.owner = boot.APIKey
 	logger := slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	e.srv = httptest.NewServer(httpapi.NewHandler(e.p, httpapi.WithLogger(logger)))
 	t.Cleanup(e.srv.Close)
@@ -248,8 +249,9 @@ func TestIdempotencyServerErrorReleasesKey(t *testing.T) {
 	store := &failingStore{Store: portaltest.Store(t)}
 	clock := &portaltest.Clock{}
 	p := portaltest.New(t, clock, func(c *portal.Config) { c.Store = store })
-	owner, err := p.Bootstrap(t.Context())
+	boot, err := p.Bootstrap(t.Context(), portal.BootstrapParams{})
 	require.NoError(t, err)
+	owner := boot.APIKey
 	logs := &bytes.Buffer{}
 	e := &env{p: p, clock: clock, owner: owner, logs: logs}
 	e.srv = httptest.NewServer(httpapi.NewHandler(p, httpapi.WithLogger(slog.New(slog.NewTextHandler(logs, nil)))))
@@ -312,8 +314,9 @@ func newOrderingEnv(t *testing.T, idem func(storage.Store) storage.Store) (e *en
 	var err error
 	e = &env{clock: &portaltest.Clock{}, notes: &portaltest.Recorder{}, logs: &bytes.Buffer{}}
 	e.p = portaltest.New(t, e.clock, func(c *portal.Config) { c.Store = idem(s); c.Mailer = e.notes })
-	e.owner, err = e.p.Bootstrap(t.Context())
+	boot, err := e.p.Bootstrap(t.Context(), portal.BootstrapParams{})
 	require.NoError(t, err)
+	e.owner = boot.APIKey
 	e.srv = httptest.NewServer(httpapi.NewHandler(e.p, httpapi.WithLogger(slog.New(slog.NewTextHandler(e.logs, nil)))))
 	t.Cleanup(e.srv.Close)
 

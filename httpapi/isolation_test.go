@@ -55,6 +55,8 @@ type isoFixture struct {
 	a, b    isoTenant
 	keyID   identity.APIKeyID
 	product orders.Product // of the global portfolio
+	// staff and disabledStaff are agents the staff operations act on.
+	staff, disabledStaff identity.StaffMember
 }
 
 // isoTemplate is the isolation fixture as built once per process: a copy
@@ -164,6 +166,12 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 	key, err := f.p.CreateAPIKey(ctx, portal.CreateAPIKeyParams{Name: "ERP", Role: identity.StaffAgent})
 	require.NoError(t, err)
 	f.keyID = key.Key.ID
+	f.staff, err = f.p.InviteStaff(ctx, portal.InviteStaffParams{Email: "agent@provider.example", Name: "Agent", Role: identity.StaffAgent})
+	require.NoError(t, err)
+	off, err := f.p.InviteStaff(ctx, portal.InviteStaffParams{Email: "off@provider.example", Name: "Off", Role: identity.StaffAgent})
+	require.NoError(t, err)
+	f.disabledStaff, err = f.p.DisableStaff(ctx, off.ID)
+	require.NoError(t, err)
 	return f
 }
 
@@ -189,6 +197,9 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"messageId":    string(tn.bounced),
 		"kind":         "invitation",
 		"locale":       "de",
+		// Staff members are the provider's, the same for A and B.
+		"staffId":         string(f.staff.ID),
+		"disabledStaffId": string(f.disabledStaff.ID),
 	}
 }
 
@@ -230,6 +241,12 @@ func (f *isoFixture) version(t *testing.T, kind string, ids map[string]string) i
 				require.NoError(t, err)
 				return p.Version
 			}
+		}
+	case "staff":
+		if id := identity.StaffID(ids["staffId"]); id == f.staff.ID {
+			m, err := f.p.GetStaff(ctx, id)
+			require.NoError(t, err)
+			return m.Version
 		}
 	case "offer":
 		for _, tn := range []isoTenant{f.a, f.b} {
@@ -295,6 +312,9 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 		keys.Items[i].LastUsedAt = time.Time{}
 	}
 	out["api keys"] = keys
+	staff, err := f.p.ListStaff(ctx, portal.ListStaffParams{Limit: 100})
+	require.NoError(t, err)
+	out["staff"] = staff
 	return out
 }
 
@@ -316,6 +336,8 @@ var ghostIDs = map[string]string{
 	"itemId":             "itm_ghost",
 	"issuedItemId":       "itm_ghost2",
 	"messageId":          "out_ghost",
+	"staffId":            "stf_ghost",
+	"disabledStaffId":    "stf_ghost2",
 	// Not IDs: a kind and a locale of mail are the same everywhere.
 	"kind":   "invitation",
 	"locale": "de",
@@ -430,6 +452,16 @@ var isolationMatrix = map[string]isoRow{
 	"listAPIKeys":  {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
 	"createAPIKey": {class: classStaff, body: `{"name":"Script","role":"agent"}`, staff: ok201, admin: no403, viewer: no403, foreign: no403},
 	"revokeAPIKey": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	// Staff members are the provider's and name no customer: a customer user is refused by role.
+	"listStaff": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"inviteStaff": {class: classStaff, body: `{"email":"new@provider.example","name":"New","role":"agent"}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no403},
+	"getStaff": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"updateStaff": {class: classStaff, body: `{"name":"Renamed"}`, ifMatch: "staff",
+		staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"disableStaff":          {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"enableStaff":           {class: classStaff, alias: map[string]string{"staffId": "disabledStaffId"}, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"resendStaffInvitation": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
 	// Products are the provider's; customer users see them only in their catalogue.
 	"listProducts": {class: classStaff, query: "customer_id={customerId}", staff: ok200, admin: no403, viewer: no403, foreign: no403},
 	"createProduct": {class: classStaff, body: `{"sku":"NEW-1","name":"New","price":{"amount":1,"currency":"EUR"},"customer_id":"{customerId}"}`,
@@ -486,20 +518,23 @@ var isolationMatrix = map[string]isoRow{
 	"previewMailTemplate": {class: classStaff, body: `{"text":"Hier: {{.Link}}"}`,
 		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
 
-	"acceptInvitation":     {class: classPublic, reason: "the invitation token in the body is the credential; there is no caller to scope"},
-	"requestLoginLink":     {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of any customer"},
-	"signInWithLoginLink":  {class: classPublic, reason: "the link token in the body is the credential"},
-	"signInWithAccessLink": {class: classPublic, reason: "the link token in the body is the credential"},
-	"signInWithPassword":   {class: classPublic, reason: "the e-mail address and password are the credential"},
-	"logout":               {class: classSelf, reason: "ends the caller's own session; names no object"},
-	"getMe":                {class: classSelf, reason: "the caller's own principal, for every kind of caller"},
-	"listMyMemberships":    {class: classSelf, reason: "the caller's own memberships; names no customer"},
-	"switchMembership":     {class: classSelf, reason: "moves the caller's own session to one of its own memberships; B's answer 404: TestSwitchMembershipToAnotherCustomer"},
-	"setPassword":          {class: classSelf, reason: "the caller's own password"},
-	"getHealth":            {class: classSystem, reason: "liveness; no data"},
-	"getReadiness":         {class: classSystem, reason: "readiness of the database; no data"},
-	"getMetrics":           {class: classSystem, reason: "request counts by route template; no IDs"},
-	"getOpenAPISpec":       {class: classSystem, reason: "this document"},
+	"acceptInvitation":         {class: classPublic, reason: "the invitation token in the body is the credential; there is no caller to scope"},
+	"requestLoginLink":         {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of any customer"},
+	"signInWithLoginLink":      {class: classPublic, reason: "the link token in the body is the credential"},
+	"signInWithAccessLink":     {class: classPublic, reason: "the link token in the body is the credential"},
+	"signInWithPassword":       {class: classPublic, reason: "the e-mail address and password are the credential"},
+	"requestStaffLoginLink":    {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of anybody"},
+	"signInStaffWithLoginLink": {class: classPublic, reason: "the link token in the body is the credential"},
+	"signInStaffWithPassword":  {class: classPublic, reason: "the e-mail address and password are the credential"},
+	"logout":                   {class: classSelf, reason: "ends the caller's own session; names no object"},
+	"getMe":                    {class: classSelf, reason: "the caller's own principal, for every kind of caller"},
+	"listMyMemberships":        {class: classSelf, reason: "the caller's own memberships; names no customer"},
+	"switchMembership":         {class: classSelf, reason: "moves the caller's own session to one of its own memberships; B's answer 404: TestSwitchMembershipToAnotherCustomer"},
+	"setPassword":              {class: classSelf, reason: "the caller's own password"},
+	"getHealth":                {class: classSystem, reason: "liveness; no data"},
+	"getReadiness":             {class: classSystem, reason: "readiness of the database; no data"},
+	"getMetrics":               {class: classSystem, reason: "request counts by route template; no IDs"},
+	"getOpenAPISpec":           {class: classSystem, reason: "this document"},
 }
 
 // isoOp is one operation of the spec.

@@ -171,6 +171,8 @@ func (f *roleFixture) takeSnapshot(t *testing.T) map[string]any {
 	part("mail", mail, err)
 	templates, err := f.p.ListMailTemplates(ctx, cid)
 	part("mail templates", templates, err)
+	staff, err := f.p.ListStaff(ctx, portal.ListStaffParams{Limit: 100})
+	part("staff", staff, err)
 	return out
 }
 
@@ -183,6 +185,7 @@ type roleTarget struct {
 	product orders.Product
 	item    portal.StockItem // supplier warehouse
 	mail    outbox.ID
+	staff   identity.StaffMember
 }
 
 // roleRow is one operation of the role matrix and the status each caller
@@ -281,6 +284,14 @@ func mailTemplate(t *testing.T, f *roleFixture) roleTarget {
 func bouncedMail(t *testing.T, f *roleFixture) roleTarget {
 	t.Helper()
 	return roleTarget{mail: f.bounced(t, customer.ID(f.cid), f.email("bounce"))}
+}
+
+// staffAgent invites a new staff agent.
+func staffAgent(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	m, err := f.p.InviteStaff(portaltest.Owner(t.Context()), portal.InviteStaffParams{Email: f.email("agent"), Name: "Agent", Role: identity.StaffAgent})
+	require.NoError(t, err)
+	return roleTarget{staff: m, etag: `"` + strconv.FormatInt(m.Version, 10) + `"`}
 }
 
 func currentCustomer(t *testing.T, f *roleFixture) roleTarget {
@@ -477,6 +488,29 @@ var roleMatrix = map[string]roleRow{
 	"delete a mail template": {write: true, prep: mailTemplate, want: byRole(s204, s204, s403, s403, s403, s403, s403),
 		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.DeleteMailTemplateWithResponse(t.Context(), f.cid, client.MailKindLoginLink, client.MailLocaleDe)
+		}},
+	"list staff": {prep: noTarget, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListStaffWithResponse(t.Context(), nil)
+		}},
+	"invite staff": {write: true, prep: noTarget, want: byRole(s201, s201, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.InviteStaffWithResponse(t.Context(), nil, client.InviteStaffRequest{
+				Email: openapi_types.Email(f.email("staff")), Name: "New", Role: client.StaffRoleAgent})
+		}},
+	"invite an owner": {write: true, prep: noTarget, want: byRole(s201, s403, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.InviteStaffWithResponse(t.Context(), nil, client.InviteStaffRequest{
+				Email: openapi_types.Email(f.email("owner")), Name: "Owner", Role: client.StaffRoleOwner})
+		}},
+	"change a staff member's role": {write: true, prep: staffAgent, want: byRole(s200, s200, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.UpdateStaffWithResponse(t.Context(), string(tg.staff.ID), &client.UpdateStaffParams{IfMatch: tg.etag},
+				client.UpdateStaffRequest{Role: ptr(client.StaffRoleAdmin)})
+		}},
+	"disable a staff member": {write: true, prep: staffAgent, want: byRole(s200, s200, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.DisableStaffWithResponse(t.Context(), string(tg.staff.ID))
 		}},
 	"preview a mail template": {prep: noTarget, want: byRole(s200, s200, s200, s403, s403, s403, s403),
 		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {

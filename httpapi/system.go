@@ -99,6 +99,9 @@ func (s *Server) GetMe(ctx context.Context, _ oapi.GetMeRequestObject) (oapi.Get
 	for i, a := range me.Actions {
 		out.Permissions[i] = oapi.Action(a)
 	}
+	if me.Staff.ID != "" {
+		out.Staff = ptr(staffOut(me.Staff))
+	}
 	if me.Principal.Kind == identity.KindUser {
 		out.User = ptr(userOut(me.User))
 		out.Membership = ptr(membershipOut(me.Membership))

@@ -20,11 +20,15 @@ const (
 	MethodPassword   Method = "password"
 )
 
-// Session is a signed-in customer user acting through one membership. Its
+// Session is a signed-in customer user acting through one membership, or
+// a signed-in staff member (StaffID set; the customer fields empty). Its
 // bearer token is shown once; only the token's hash is stored.
 type Session struct {
-	ID           SessionID
-	TokenHash    string
+	ID        SessionID
+	TokenHash string
+	// StaffID is the staff member of a staff session; empty for a
+	// customer user's.
+	StaffID      StaffID
 	UserID       customer.UserID
 	MembershipID customer.MembershipID
 	CustomerID   customer.ID
@@ -46,8 +50,16 @@ func (s Session) Expired(now time.Time, idle time.Duration) bool {
 	return !now.Before(s.ExpiresAt) || (idle > 0 && !now.Before(s.LastSeenAt.Add(idle)))
 }
 
-// Principal returns the principal the session acts as.
+// Staff reports whether s is a staff member's session.
+func (s Session) Staff() bool { return s.StaffID != "" }
+
+// Principal returns the principal the session acts as. For a staff
+// session it has no StaffRole: the role is read from the staff member
+// (StaffMember.Principal), so a changed role takes effect at once.
 func (s Session) Principal() Principal {
+	if s.Staff() {
+		return Principal{Kind: KindStaff, ID: string(s.StaffID), SessionID: s.ID, Method: s.Method}
+	}
 	return Principal{
 		Kind:         KindUser,
 		ID:           string(s.UserID),

@@ -16,6 +16,9 @@ const (
 	PrefixAccessLink = "pa_" // long-lived access links
 	PrefixSession    = "ps_" // session bearer tokens
 	PrefixAPIKey     = "pk_" // API keys
+
+	PrefixStaffInvitation = "psi_" // staff members' invitation links
+	PrefixStaffLoginLink  = "psl_" // staff members' one-time e-mail login links
 )
 
 // tokenBytes is the secret part's size: 256 random bits.

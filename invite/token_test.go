@@ -22,17 +22,21 @@ var prefixes = []struct {
 	{"access link", invite.PrefixAccessLink},
 	{"session", invite.PrefixSession},
 	{"api key", invite.PrefixAPIKey},
+	{"staff invitation", invite.PrefixStaffInvitation},
+	{"staff login link", invite.PrefixStaffLoginLink},
 }
 
 var hexSHA256 = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 func TestPrefixes(t *testing.T) {
 	want := map[string]string{
-		"invitation":  "pi_",
-		"login link":  "pl_",
-		"access link": "pa_",
-		"session":     "ps_",
-		"api key":     "pk_",
+		"invitation":       "pi_",
+		"login link":       "pl_",
+		"access link":      "pa_",
+		"session":          "ps_",
+		"api key":          "pk_",
+		"staff invitation": "psi_",
+		"staff login link": "psl_",
 	}
 	seen := map[string]string{}
 	for _, p := range prefixes {

@@ -33,6 +33,8 @@ const (
 	KindOrderSubmitted     Kind = "order_submitted"     // order OrderID was placed
 	KindOrderConfirmed     Kind = "order_confirmed"     // order OrderID was confirmed
 	KindOrderRejected      Kind = "order_rejected"      // order OrderID was rejected, for Reason
+	KindStaffInvitation    Kind = "staff_invitation"    // to a new staff member: sign in to the console with Token, as Role
+	KindStaffLoginLink     Kind = "staff_login_link"    // a staff member's one-time console sign-in link
 )
 
 // linkKind says what a kind's link points at.
@@ -58,6 +60,8 @@ var kinds = map[Kind]kindSpec{
 	KindOrderSubmitted:     {"/orders/", linkOrder},
 	KindOrderConfirmed:     {"/orders/", linkOrder},
 	KindOrderRejected:      {"/orders/", linkOrder},
+	KindStaffInvitation:    {"/console/accept", linkToken},
+	KindStaffLoginLink:     {"/console/login", linkToken},
 }
 
 // Kinds returns every kind, sorted.
@@ -112,7 +116,7 @@ type Data struct {
 	ExpiresAt    time.Time // when Token expires; zero if it does not
 	CustomerID   string
 	CustomerName string
-	Role         string // the role an invitation offers: viewer, maintainer or admin
+	Role         string // the role an invitation offers: viewer, maintainer or admin; owner, admin or agent for staff
 	Message      string // the inviter's personal note
 	Invitee      string // who accepted, for KindInvitationAccepted
 	OrderID      string // the order's ID, for its link
@@ -320,7 +324,8 @@ func (t *Templates) Locale(locale string) string {
 // Link returns the address the message of kind k about data links to:
 // PublicBaseURL plus /accept?token=… for invitations, /login?token=… for
 // login links, /access?token=… for access links, /orders/{OrderID} for
-// orders and / for the rest. It is a portalerr Invalid error when data
+// orders, /console/accept?token=… and /console/login?token=… for staff
+// invitations and login links, and / for the rest. It is a portalerr Invalid error when data
 // lacks the token or the order ID the link needs.
 func (t *Templates) Link(k Kind, data Data) (string, error) {
 	spec, ok := kinds[k]
@@ -702,8 +707,10 @@ func SampleData(k Kind) Data {
 		Reason:       "The requested model is no longer available; please choose its successor.",
 	}
 	switch k {
-	case KindLoginLink:
+	case KindLoginLink, KindStaffLoginLink:
 		d.ExpiresAt = time.Date(2030, time.March, 7, 9, 45, 0, 0, time.UTC)
+	case KindStaffInvitation:
+		d.Role = "agent"
 	case KindAccessLink:
 		d.ExpiresAt = time.Date(2030, time.September, 7, 9, 30, 0, 0, time.UTC)
 	case KindInvitationAccepted:
@@ -713,8 +720,8 @@ func SampleData(k Kind) Data {
 }
 
 var roleNames = map[string]map[string]string{
-	"en": {"viewer": "Viewer", "maintainer": "Maintainer", "admin": "Admin"},
-	"de": {"viewer": "Betrachter", "maintainer": "Bearbeiter", "admin": "Administrator"},
+	"en": {"viewer": "Viewer", "maintainer": "Maintainer", "admin": "Admin", "owner": "Owner", "agent": "Agent"},
+	"de": {"viewer": "Betrachter", "maintainer": "Bearbeiter", "admin": "Administrator", "owner": "Inhaber", "agent": "Sachbearbeiter"},
 }
 
 func roleName(loc, role string) string {

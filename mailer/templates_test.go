@@ -40,7 +40,7 @@ func fieldsOf(err error) []string {
 func TestRenderEveryKindInEveryLocale(t *testing.T) {
 	tm := newTemplates(t, "")
 	require.ElementsMatch(t, []string{"en", "de"}, mailer.Locales())
-	require.Len(t, mailer.Kinds(), 8)
+	require.Len(t, mailer.Kinds(), 10)
 
 	for _, kind := range mailer.Kinds() {
 		for _, locale := range mailer.Locales() {
@@ -62,9 +62,10 @@ func TestRenderEveryKindInEveryLocale(t *testing.T) {
 				assert.Contains(t, c.HTML, testBranding.LogoURL, "branding logo")
 				assert.Contains(t, c.Text, testBranding.SupportEmail, "footer")
 				// The customer's name is escaped in HTML and left alone in
-				// text. A login link is the user's, not the customer's.
+				// text. A login link is the user's, not the customer's,
+				// and staff mail is about no customer.
 				assert.NotContains(t, c.HTML, "<script>")
-				if kind != mailer.KindLoginLink {
+				if kind != mailer.KindLoginLink && kind != mailer.KindStaffInvitation && kind != mailer.KindStaffLoginLink {
 					assert.Contains(t, c.HTML, "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; Co")
 					assert.Contains(t, c.Text, `<script>alert("x")</script> & Co`)
 				}
@@ -90,6 +91,8 @@ func TestRenderLinks(t *testing.T) {
 		mailer.KindOrderSubmitted:     "https://acme.example/portal/orders/ord_1",
 		mailer.KindOrderConfirmed:     "https://acme.example/portal/orders/ord_1",
 		mailer.KindOrderRejected:      "https://acme.example/portal/orders/ord_1",
+		mailer.KindStaffInvitation:    "https://acme.example/portal/console/accept?token=pk_a%2Bb%2Fc",
+		mailer.KindStaffLoginLink:     "https://acme.example/portal/console/login?token=pk_a%2Bb%2Fc",
 	}
 	for kind, want := range tests {
 		link, err := tm.Link(kind, data)

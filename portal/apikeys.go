@@ -117,22 +117,82 @@ func (p *Portal) RevokeAPIKey(ctx context.Context, id identity.APIKeyID) (identi
 	return out, err
 }
 
-// Bootstrap creates the first owner API key when the store has no API key
-// at all, and returns its secret; on a store that has one it returns ""
-// and changes nothing. It needs no principal: it is how a new deployment
-// gets its first credential (the reference server prints the key once).
-func (p *Portal) Bootstrap(ctx context.Context) (string, error) {
-	var token string
+// BootstrapParams name the first owner staff member Bootstrap creates.
+type BootstrapParams struct {
+	// OwnerEmail is the first owner's address; empty creates no staff
+	// member, only the API key.
+	OwnerEmail string `json:"owner_email" validate:"max=254"`
+	// OwnerName defaults to the part of OwnerEmail before the @.
+	OwnerName string `json:"owner_name" validate:"max=200,singleline"`
+}
+
+// Bootstrapped is what Bootstrap created; the zero value when it created
+// nothing. The secrets are shown only here, once.
+type Bootstrapped struct {
+	// APIKey is the secret of the first owner API key, if Bootstrap made it.
+	APIKey string
+	// Owner is the first owner staff member, if Bootstrap made it, and
+	// OwnerLoginToken the token of its one-time sign-in link (an
+	// invitation link valid for StaffInvitationTTL): the console's link is
+	// {base}/console/login?token=…, and SignInStaffWithLoginLink redeems
+	// it. No mail is sent: the caller shows the link.
+	Owner           identity.StaffMember
+	OwnerLoginToken string
+}
+
+// Bootstrap gives a new deployment its first credentials: on a store
+// without API keys it creates an owner API key, and, when
+// params.OwnerEmail is set, on a store without staff members it creates
+// that owner staff member (invited) with a one-time sign-in link. What
+// exists already stays as it is, so calling it on every start is safe; a
+// deployment from before staff members gets its first owner this way. It
+// needs no principal: it is how a new deployment gets its first
+// credentials (the reference server prints them once). Invalid for a bad
+// OwnerEmail or OwnerName.
+func (p *Portal) Bootstrap(ctx context.Context, params BootstrapParams) (Bootstrapped, error) {
+	params.OwnerName = strings.TrimSpace(params.OwnerName)
+	if err := validStruct(params); err != nil {
+		return Bootstrapped{}, err
+	}
+	var email string
+	if params.OwnerEmail != "" {
+		var err error
+		if email, err = customer.NormalizeEmail(params.OwnerEmail); err != nil {
+			return Bootstrapped{}, prefixFields(err, "owner_")
+		}
+		if params.OwnerName == "" {
+			params.OwnerName, _, _ = strings.Cut(email, "@")
+		}
+	}
+	var out Bootstrapped
 	err := p.write(ctx, func(r storage.Repos) error {
+		out = Bootstrapped{}
+		const actor = "system:bootstrap"
 		l, err := r.APIKeys().List(ctx, storage.Page{Limit: 1})
-		if err != nil || len(l.Items) > 0 {
+		if err != nil {
 			return err
 		}
-		s, err := p.createAPIKey(ctx, r, CreateAPIKeyParams{Name: "bootstrap owner key", Role: identity.StaffOwner}, "system:bootstrap")
-		token = s.Token
+		if len(l.Items) == 0 {
+			s, err := p.createAPIKey(ctx, r, CreateAPIKeyParams{Name: "bootstrap owner key", Role: identity.StaffOwner}, actor)
+			if err != nil {
+				return err
+			}
+			out.APIKey = s.Token
+		}
+		if email == "" {
+			return nil
+		}
+		staff, err := r.Staff().List(ctx, storage.StaffFilter{}, storage.Page{Limit: 1})
+		if err != nil || len(staff.Items) > 0 {
+			return err
+		}
+		if out.Owner, err = p.createStaff(ctx, r, email, params.OwnerName, identity.StaffOwner, actor); err != nil {
+			return err
+		}
+		out.OwnerLoginToken, _, err = p.issueStaffLink(ctx, r, out.Owner.ID, identity.StaffLinkInvitation)
 		return err
 	})
-	return token, err
+	return out, err
 }
 
 func (p *Portal) authenticateAPIKey(ctx context.Context, token string) (identity.Principal, error) {

@@ -20,8 +20,10 @@ import (
 func TestBootstrap(t *testing.T) {
 	t.Parallel()
 	eachSignInBackend(t, func(t *testing.T, s signInEnv) {
-		token, err := s.p.Bootstrap(t.Context())
+		b, err := s.p.Bootstrap(t.Context(), portal.BootstrapParams{})
 		require.NoError(t, err)
+		assert.Empty(t, b.Owner.ID, "no owner e-mail, no staff member")
+		token := b.APIKey
 		require.True(t, invite.HasPrefix(token, invite.PrefixAPIKey), "token %q", token)
 
 		who, err := s.p.Authenticate(t.Context(), token)
@@ -37,13 +39,13 @@ func TestBootstrap(t *testing.T) {
 		assert.Equal(t, "system:bootstrap", keys.Items[0].CreatedBy)
 		assert.Equal(t, identity.APIKeyID(who.ID), keys.Items[0].ID)
 
-		again, err := s.p.Bootstrap(t.Context())
+		again, err := s.p.Bootstrap(t.Context(), portal.BootstrapParams{})
 		require.NoError(t, err)
 		assert.Empty(t, again, "a store with a key is not bootstrapped again")
 
 		_, err = s.p.RevokeAPIKey(ctx, keys.Items[0].ID)
 		require.NoError(t, err)
-		again, err = s.p.Bootstrap(t.Context())
+		again, err = s.p.Bootstrap(t.Context(), portal.BootstrapParams{})
 		require.NoError(t, err)
 		assert.Empty(t, again, "nor one whose keys are all revoked")
 		keys, err = s.p.ListAPIKeys(s.owner, portal.ListAPIKeysParams{})

@@ -12,6 +12,9 @@ import (
 // MeInfo is who the caller is and what it may do.
 type MeInfo struct {
 	Principal identity.Principal
+	// Staff is set for a staff member stored in the portal (a principal
+	// from an application's own Authenticator may name none).
+	Staff identity.StaffMember
 	// User, Membership and CustomerName are set for customer users.
 	User         customer.User
 	Membership   customer.Membership
@@ -37,6 +40,13 @@ func (p *Portal) Me(ctx context.Context) (MeInfo, error) {
 		}
 		out.Principal = who
 		out.Branding = p.providerBranding()
+		if who.Kind == identity.KindStaff {
+			m, err := r.Staff().Get(ctx, identity.StaffID(who.ID))
+			if err = ignoreNotFound(err); err != nil {
+				return err
+			}
+			out.Staff = m
+		}
 		// One read of the caller's standing; each rule is then decided
 		// in memory, as authorize would decide it.
 		permits := func(rule Rule) bool { return staffPermits(who, rule) == nil }

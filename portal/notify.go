@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/storage"
 )
@@ -25,6 +26,8 @@ const (
 	NotifyOrderSubmitted     NotificationKind = "order_submitted"     // to the orderer: OrderID, OrderNumber
 	NotifyOrderConfirmed     NotificationKind = "order_confirmed"     // to the orderer: OrderID, OrderNumber
 	NotifyOrderRejected      NotificationKind = "order_rejected"      // to the orderer: OrderID, OrderNumber, Reason
+	NotifyStaffInvitation    NotificationKind = "staff_invitation"    // to a new staff member: Token, StaffRole
+	NotifyStaffLoginLink     NotificationKind = "staff_login_link"    // Token: a staff member's one-time login token
 )
 
 // Notification asks for a message to a person, usually an e-mail with a
@@ -46,6 +49,8 @@ type Notification struct {
 	CustomerName string      `json:"customer_name,omitempty"`
 	// Role offered by an invitation.
 	Role customer.Role `json:"role,omitempty"`
+	// StaffRole offered by a staff invitation.
+	StaffRole identity.StaffRole `json:"staff_role,omitempty"`
 	// Message is the inviter's personal note, if any.
 	Message string `json:"message,omitempty"`
 	// Invitee names who accepted, for NotifyInvitationAccepted.

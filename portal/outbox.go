@@ -655,6 +655,9 @@ func (p *Portal) renderMail(ctx context.Context, m outbox.Message, n Notificatio
 		Role: string(n.Role), Message: n.Message, Invitee: n.Invitee,
 		OrderID: n.OrderID, OrderNumber: n.OrderNumber, Reason: n.Reason,
 	}
+	if n.StaffRole != "" {
+		data.Role = string(n.StaffRole)
+	}
 	c, err := t.Render(kind, locale, data, o)
 	if err != nil && !o.IsZero() {
 		p.log.WarnContext(ctx, "portal: a mail template override fails; sending the default",

@@ -33,17 +33,22 @@ type SetPasswordParams struct {
 	New     string `json:"new_password" validate:"required"`
 }
 
-// SetPassword sets or changes the calling user's password and ends the
-// user's other sessions. Customer users signed in other than through an
-// access link may call it (an access link must not turn into a full login).
-// Invalid on new_password for a weak new password, and on current_password
-// for a missing or wrong current one.
+// SetPassword sets or changes the caller's password and ends the caller's
+// other sessions. Customer users signed in other than through an access
+// link may call it (an access link must not turn into a full login), and
+// staff members (ActStaffSelf; their password is for
+// SignInStaffWithPassword); API keys get PermissionDenied. Invalid on
+// new_password for a weak new password, and on current_password for a
+// missing or wrong current one.
 func (p *Portal) SetPassword(ctx context.Context, params SetPasswordParams) error {
 	if err := validStruct(params); err != nil {
 		return err
 	}
 	if err := identity.CheckPassword(params.New); err != nil {
 		return portalerr.Invalidf("new_password", "%s", portalerr.FieldsOf(err)[0].Message)
+	}
+	if who, _ := identity.FromContext(ctx); who.Kind == identity.KindStaff {
+		return p.setStaffPassword(ctx, params)
 	}
 	var (
 		uid     customer.UserID

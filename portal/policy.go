@@ -47,6 +47,9 @@ const (
 	ActMailRead         Action = "mail.read"    // the outbox, template overrides and previews
 	ActMailRetry        Action = "mail.retry"
 	ActMailTemplate     Action = "mail_template.manage" // save and delete template overrides
+	ActStaffRead        Action = "staff.read"
+	ActStaffManage      Action = "staff.manage" // invite, resend, change, disable, enable
+	ActStaffSelf        Action = "staff.self"   // a signed-in staff member's own account: password, logout
 )
 
 // Rule says the least staff role and the least customer role that may do an
@@ -60,6 +63,9 @@ type Rule struct {
 	// Me does not offer it. Staff acting on such a customer meet the same
 	// check in the use case, where the customer is at hand.
 	Feature customer.Feature
+	// PeopleOnly keeps API keys out, whatever their role: the action is
+	// about a person's own account.
+	PeopleOnly bool
 }
 
 // policy is the one authorization table. Anything not in it is denied.
@@ -103,6 +109,13 @@ var policy = map[Action]Rule{
 	ActMailRead:     {Staff: identity.StaffAgent},
 	ActMailRetry:    {Staff: identity.StaffAgent},
 	ActMailTemplate: {Staff: identity.StaffAdmin},
+
+	// Staff members (staff.go). Every staff role sees who the staff are;
+	// admins and owners invite and manage them, and identity's rules keep
+	// the owner role to owners and an active owner in place.
+	ActStaffRead:   {Staff: identity.StaffAgent},
+	ActStaffManage: {Staff: identity.StaffAdmin},
+	ActStaffSelf:   {Staff: identity.StaffAgent, PeopleOnly: true},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which
@@ -224,7 +237,8 @@ func (p *Portal) authorizeUser(ctx context.Context, r storage.Repos, who identit
 
 // staffPermits returns nil when rule lets staff principal who act.
 func staffPermits(who identity.Principal, rule Rule) error {
-	if rule.Staff == "" || staffRank(who.StaffRole) == 0 || staffRank(who.StaffRole) < staffRank(rule.Staff) {
+	if rule.Staff == "" || staffRank(who.StaffRole) == 0 || staffRank(who.StaffRole) < staffRank(rule.Staff) ||
+		(rule.PeopleOnly && who.Kind == identity.KindAPIKey) {
 		return errDenied
 	}
 	return nil

@@ -44,10 +44,12 @@ type SignIn struct {
 var _ identity.Authenticator = (*Portal)(nil)
 
 // Authenticate turns a bearer token (a session's or an API key's) into a
-// principal. It fails with Unauthenticated for an unknown, expired or
-// revoked token, for a session whose user, membership or customer is no
-// longer active, and for a session opened with an access link of a customer
-// that no longer allows access links; such a session is ended. It needs no
+// principal. A staff member's session gives a KindStaff principal with the
+// member's role as stored now. It fails with Unauthenticated for an
+// unknown, expired or revoked token, for a session whose user, membership
+// or customer is no longer active, for a staff session whose member is
+// disabled, and for a session opened with an access link of a customer that
+// no longer allows access links; such a session is ended. It needs no
 // principal in ctx.
 func (p *Portal) Authenticate(ctx context.Context, token string) (identity.Principal, error) {
 	switch {
@@ -67,6 +69,7 @@ func (p *Portal) authenticateSession(ctx context.Context, token string) (identit
 		ended bool
 		stale bool
 	)
+	var who identity.Principal
 	err := p.readShared(ctx, func(r storage.Repos) error {
 		var (
 			st  storage.Standing
@@ -74,7 +77,22 @@ func (p *Portal) authenticateSession(ctx context.Context, token string) (identit
 		)
 		s, st, err = r.Sessions().GetStandingByTokenHash(ctx, hash)
 		if errors.Is(err, storage.ErrNotFound) {
-			return errBadToken
+			// Not a customer user's: a staff member's, or none.
+			var m identity.StaffMember
+			s, m, err = r.Sessions().GetStaffByTokenHash(ctx, hash)
+			switch {
+			case errors.Is(err, storage.ErrNotFound):
+				return errBadToken
+			case err != nil:
+				return err
+			case s.Expired(now, p.idle) || m.Status != identity.StaffActive:
+				ended = true
+				return nil
+			}
+			stale = now.Sub(s.LastSeenAt) >= touchEvery
+			// The role is the member's as stored now, not as it was at sign-in.
+			who = m.Principal(s.ID, s.Method)
+			return nil
 		}
 		if err != nil {
 			// Only a verdict on the account ends the session; a passing
@@ -96,6 +114,7 @@ func (p *Portal) authenticateSession(ctx context.Context, token string) (identit
 			return nil
 		}
 		stale = now.Sub(s.LastSeenAt) >= touchEvery
+		who = s.Principal()
 		if sr, ok := r.(snapshotRepos); ok {
 			sr.s.remember(st)
 		}
@@ -122,7 +141,7 @@ func (p *Portal) authenticateSession(ctx context.Context, token string) (identit
 			return identity.Principal{}, err
 		}
 	}
-	return s.Principal(), nil
+	return who, nil
 }
 
 // checkSignInAllowed fails with Unauthenticated unless the user, the
@@ -210,14 +229,17 @@ func eachUsableMembership(ctx context.Context, r storage.Repos, uid customer.Use
 		})
 }
 
-// Logout ends the caller's session. Like the rest of a user's own
-// account (ActSelf), only customer users may call it: staff and API keys,
-// which have no session to end, get PermissionDenied. A user signed in
-// without a session (through an application's own identity.Authenticator)
-// gets FailedPrecondition.
+// Logout ends the caller's session. Customer users (ActSelf) and staff
+// members (ActStaffSelf) may call it; API keys, which have no session to
+// end, get PermissionDenied. A caller signed in without a session (through
+// an application's own identity.Authenticator) gets FailedPrecondition.
 func (p *Portal) Logout(ctx context.Context) error {
 	return p.write(ctx, func(r storage.Repos) error {
-		a, err := p.authorize(ctx, r, ActSelf, "", "")
+		act := ActSelf
+		if who, _ := identity.FromContext(ctx); who.Kind == identity.KindStaff {
+			act = ActStaffSelf
+		}
+		a, err := p.authorize(ctx, r, act, "", "")
 		if err != nil {
 			return err
 		}
@@ -297,7 +319,8 @@ func (p *Portal) SwitchMembership(ctx context.Context, id customer.MembershipID)
 	return out, err
 }
 
-// PurgeExpired deletes ended sessions, expired login links and expired
+// PurgeExpired deletes ended sessions, expired login links (staff
+// members' sign-in links included) and expired
 // Idempotency-Key records, erases the token of failed mail whose link has
 // expired (the message stays, for the record, but can no longer be
 // retried), deletes the ended windows of rate limits counted in the
@@ -317,6 +340,11 @@ func (p *Portal) PurgeExpired(ctx context.Context) (int, error) {
 		if err != nil {
 			return err
 		}
+		sl, err := r.Staff().DeleteExpiredLinks(ctx, now)
+		if err != nil {
+			return err
+		}
+		l += sl
 		k, err := r.Idempotency().DeleteExpired(ctx, now)
 		if err != nil {
 			return err

@@ -150,8 +150,9 @@ func TestSessionEnds(t *testing.T) {
 
 	t.Run("logout without a session", func(t *testing.T) {
 		eachSignInBackend(t, func(t *testing.T, s signInEnv) {
-			// Staff and API keys have no own account (ActSelf) to sign out of.
-			assertCode(t, portalerr.PermissionDenied, s.p.Logout(s.owner))
+			// API keys have no own account to sign out of; a staff member
+			// signed in without a session has no session to end.
+			assertCode(t, portalerr.FailedPrecondition, s.p.Logout(s.owner))
 			key := identity.NewContext(t.Context(), identity.APIKeyPrincipal("key_1", identity.StaffOwner))
 			assertCode(t, portalerr.PermissionDenied, s.p.Logout(key))
 			assertCode(t, portalerr.Unauthenticated, s.p.Logout(t.Context()))

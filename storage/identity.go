@@ -11,9 +11,11 @@ import (
 // SessionRepo stores sessions.
 type SessionRepo interface {
 	// Create stores s as given. ErrAlreadyExists when the ID or token hash is
-	// taken; ErrNotFound when the user or membership does not exist. Deleting
-	// the membership deletes its sessions. AccessLinkID and CustomerID are
-	// stored as given, not checked.
+	// taken; ErrNotFound when the user, membership or staff member does not
+	// exist. Deleting the membership deletes its sessions. AccessLinkID and
+	// CustomerID are stored as given, not checked. A staff session
+	// (StaffID set) has no user, membership or customer; a customer user's
+	// has no StaffID.
 	Create(ctx context.Context, s identity.Session) error
 	// GetByTokenHash returns the session with this token hash, or ErrNotFound.
 	GetByTokenHash(ctx context.Context, hash string) (identity.Session, error)
@@ -21,6 +23,10 @@ type SessionRepo interface {
 	// the standing of its membership (see MembershipRepo.GetStanding), in
 	// one lookup, or ErrNotFound.
 	GetStandingByTokenHash(ctx context.Context, hash string) (identity.Session, Standing, error)
+	// GetStaffByTokenHash returns the staff session with this token hash
+	// and its staff member, in one lookup, or ErrNotFound (also for a
+	// customer user's session).
+	GetStaffByTokenHash(ctx context.Context, hash string) (identity.Session, identity.StaffMember, error)
 	// Update works like CustomerRepo.Update (sessions carry no version:
 	// backends serialise writes to one row). fn may move the session to
 	// another membership: ErrNotFound when the new user or membership does
@@ -46,13 +52,14 @@ type SessionFilter struct {
 	MembershipID customer.MembershipID
 	CustomerID   customer.ID
 	AccessLinkID string
+	StaffID      identity.StaffID
 	// ExceptID keeps this session out of the selection.
 	ExceptID identity.SessionID
 }
 
 // IsZero reports whether f selects everything.
 func (f SessionFilter) IsZero() bool {
-	return f.UserID == "" && f.MembershipID == "" && f.CustomerID == "" && f.AccessLinkID == ""
+	return f.UserID == "" && f.MembershipID == "" && f.CustomerID == "" && f.AccessLinkID == "" && f.StaffID == ""
 }
 
 // APIKeyRepo stores API keys.

@@ -78,4 +78,5 @@ type Repos interface {
 	Outbox() OutboxRepo
 	MailTemplates() MailTemplateRepo
 	ServerKeys() ServerKeyRepo
+	Staff() StaffRepo
 }

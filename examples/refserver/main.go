@@ -7,7 +7,9 @@
 //	go run ./examples/refserver apikey create --name erp --role admin
 //
 // On a new database it prints a first owner API key, once: keep it, it is the way in. Further keys
-// come from `refserver apikey create` or POST /v1/api-keys.
+// come from `refserver apikey create` or POST /v1/api-keys. Beside it, it prints a one-time sign-in
+// link, {public-url}/console/login?token=…, for the first owner staff member (--owner-email): a
+// person's way in, who then invites further staff (POST /v1/staff).
 //
 // Flags, each also read from an environment variable (the flag wins):
 //
@@ -19,6 +21,8 @@
 //	--demo        PORTALKIT_DEMO          seed demo data on first start and print its sign-in links
 //	--smtp-url    PORTALKIT_SMTP_URL      SMTP server for mail: smtp://user:pass@host:587, smtps://…, ?tls=none
 //	--mail-from   PORTALKIT_MAIL_FROM     sender of its mail (default portalkit@localhost)
+//	--owner-email PORTALKIT_OWNER_EMAIL   the first owner staff member, made on a database without staff
+//	                                      members, with a sign-in link printed once (default owner@localhost)
 //	--metrics-addr PORTALKIT_METRICS_ADDR listen address of a listener of its own for /metrics, which
 //	                                      --addr then no longer serves; without it, /metrics is on
 //	                                      --addr for clients on a loopback address only
@@ -64,6 +68,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/httpapi"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/mailer"
@@ -95,6 +100,9 @@ const (
 	writeTimeout      = 60 * time.Second
 	idleTimeout       = 120 * time.Second
 	shutdownTimeout   = 20 * time.Second
+	// defaultOwnerEmail is the first owner staff member's address unless
+	// --owner-email names another.
+	defaultOwnerEmail = "owner@localhost"
 	purgeInterval     = time.Hour
 )
 
@@ -107,7 +115,10 @@ type config struct {
 	smtpURL   string       // as given; "" logs mail instead of sending it
 	smtp      *mailer.SMTP // from smtpURL; its String hides the password
 	mailFrom  string
-	outbox    portal.OutboxOptions
+	// ownerEmail is the first owner staff member's address, made on a
+	// database without staff members.
+	ownerEmail string
+	outbox     portal.OutboxOptions
 	// metricsAddr is where /metrics is served on a listener of its own;
 	// "" serves it on addr, to loopback clients only.
 	metricsAddr string
@@ -153,12 +164,16 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	}
 	defer func() { _ = store.Close() }()
 
-	key, err := p.Bootstrap(ctx)
+	boot, err := p.Bootstrap(ctx, portal.BootstrapParams{OwnerEmail: cfg.ownerEmail})
 	if err != nil {
-		return fmt.Errorf("creating the first API key: %w", err)
+		return fmt.Errorf("creating the first API key and owner: %w", err)
 	}
-	if key != "" {
-		fmt.Fprintf(stdout, "\nA new database: here is its owner API key. It is shown only this once; keep it.\n\n    %s\n\n", key)
+	if boot.APIKey != "" {
+		fmt.Fprintf(stdout, "\nA new database: here is its owner API key. It is shown only this once; keep it.\n\n    %s\n\n", boot.APIKey)
+	}
+	if boot.OwnerLoginToken != "" {
+		fmt.Fprintf(stdout, "The first owner, %s, signs in to the console once with this link (valid for %s; later, ask for a sign-in link by e-mail):\n\n    %s/console/login?token=%s\n\n",
+			boot.Owner.Email, portal.StaffInvitationTTL, base, url.QueryEscape(boot.OwnerLoginToken))
 	}
 	if cfg.smtp != nil {
 		fmt.Fprintf(stdout, "Mail goes through %s, from %s.\n", cfg.smtp, cfg.mailFrom)
@@ -299,6 +314,8 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 	fs.BoolVar(&cfg.demo, "demo", demo, "seed demo customers and users into a database without customers and print their sign-in links (PORTALKIT_DEMO)")
 	fs.StringVar(&cfg.smtpURL, "smtp-url", env("PORTALKIT_SMTP_URL"), "SMTP server `URL` for mail: smtp://user:pass@host:587, smtps://user:pass@host:465 or smtp://host:25?tls=none; without it mail is logged (PORTALKIT_SMTP_URL)")
 	fs.StringVar(&cfg.mailFrom, "mail-from", def("PORTALKIT_MAIL_FROM", defaultMailFrom), "sender `address` of mail (PORTALKIT_MAIL_FROM)")
+	fs.StringVar(&cfg.ownerEmail, "owner-email", def("PORTALKIT_OWNER_EMAIL", defaultOwnerEmail),
+		"e-mail `address` of the first owner staff member, made on a database without staff members (PORTALKIT_OWNER_EMAIL)")
 	check, err := outboxFlags(fs, env, &cfg.outbox)
 	if err != nil {
 		return config{}, err
@@ -322,6 +339,9 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 	}
 	if err := checkMailFrom(cfg.mailFrom); err != nil {
 		return config{}, err
+	}
+	if _, err := customer.NormalizeEmail(cfg.ownerEmail); err != nil {
+		return config{}, fmt.Errorf("--owner-email %q: want a plain e-mail address such as owner@example.com", cfg.ownerEmail)
 	}
 	return cfg, nil
 }

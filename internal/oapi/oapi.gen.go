@@ -57,6 +57,9 @@ const (
 	ActionSelf               Action = "self"
 	ActionSiteManage         Action = "site.manage"
 	ActionSiteRead           Action = "site.read"
+	ActionStaffManage        Action = "staff.manage"
+	ActionStaffRead          Action = "staff.read"
+	ActionStaffSelf          Action = "staff.self"
 	ActionStockIn            Action = "stock.in"
 	ActionStockMove          Action = "stock.move"
 	ActionStockRead          Action = "stock.read"
@@ -126,6 +129,12 @@ func (e Action) Valid() bool {
 	case ActionSiteManage:
 		return true
 	case ActionSiteRead:
+		return true
+	case ActionStaffManage:
+		return true
+	case ActionStaffRead:
+		return true
+	case ActionStaffSelf:
 		return true
 	case ActionStockIn:
 		return true
@@ -212,6 +221,8 @@ const (
 	MailKindOrderConfirmed     MailKind = "order_confirmed"
 	MailKindOrderRejected      MailKind = "order_rejected"
 	MailKindOrderSubmitted     MailKind = "order_submitted"
+	MailKindStaffInvitation    MailKind = "staff_invitation"
+	MailKindStaffLoginLink     MailKind = "staff_login_link"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
@@ -232,6 +243,10 @@ func (e MailKind) Valid() bool {
 	case MailKindOrderRejected:
 		return true
 	case MailKindOrderSubmitted:
+		return true
+	case MailKindStaffInvitation:
+		return true
+	case MailKindStaffLoginLink:
 		return true
 	default:
 		return false
@@ -484,6 +499,27 @@ func (e StaffRole) Valid() bool {
 	}
 }
 
+// Defines values for StaffStatus.
+const (
+	StaffStatusActive   StaffStatus = "active"
+	StaffStatusDisabled StaffStatus = "disabled"
+	StaffStatusInvited  StaffStatus = "invited"
+)
+
+// Valid indicates whether the value is a known member of the StaffStatus enum.
+func (e StaffStatus) Valid() bool {
+	switch e {
+	case StaffStatusActive:
+		return true
+	case StaffStatusDisabled:
+		return true
+	case StaffStatusInvited:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for StockCondition.
 const (
 	StockConditionDefective   StockCondition = "defective"
@@ -730,7 +766,9 @@ type AccessLinkTTLSeconds = int
 // cancellation of a confirmed one; `order.inbox` lists orders across customers;
 // `order.decide` covers confirm, reject and fulfil; `stock.move` covers issuing a stock item and
 // returning it; `mail.read` covers the outbox, template overrides and previews;
-// `mail_template.manage` covers saving and deleting overrides.
+// `mail_template.manage` covers saving and deleting overrides; `staff.read` lists and reads staff
+// members, `staff.manage` covers inviting, changing, disabling and enabling them, and
+// `staff.self` is a signed-in staff member's own account.
 //
 // Example: site.read
 type Action string
@@ -1270,6 +1308,22 @@ type InviteRequest struct {
 	SiteIds *[]SiteId `json:"site_ids,omitempty"`
 }
 
+// InviteStaffRequest A new staff member.
+//
+// Example: {"email":"grace@provider.example","name":"Grace Hopper","role":"agent"}
+type InviteStaffRequest struct {
+	Email openapi_types.Email `json:"email"`
+	Name  string              `json:"name"`
+
+	// Role What a staff member or API key may do across all customers: `agent` (service desk) reads
+	// everything and looks after sites and people, `admin` also manages customers and their settings,
+	// `owner` also manages API keys.
+	//
+	//
+	// Example: admin
+	Role StaffRole `json:"role"`
+}
+
 // IssueStockItemRequest Whom to hand the item to.
 //
 // Example: {"holder":{"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"},"note":"new hire, starts Monday"}
@@ -1288,7 +1342,9 @@ type ItemId = string
 
 // MailKind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
 // `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
-// someone who joined, and the `order_…` ones about an order.
+// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
+// `staff_login_link` to staff members, with a link to the console (these are about no customer,
+// so no customer's override applies to them).
 //
 // Example: invitation
 type MailKind string
@@ -1318,7 +1374,9 @@ type MailMessage struct {
 
 	// Kind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
-	// someone who joined, and the `order_…` ones about an order.
+	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
+	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
+	// so no customer's override applies to them).
 	//
 	//
 	// Example: invitation
@@ -1389,7 +1447,9 @@ type MailTemplate struct {
 
 	// Kind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
-	// someone who joined, and the `order_…` ones about an order.
+	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
+	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
+	// so no customer's override applies to them).
 	//
 	//
 	// Example: invitation
@@ -1439,7 +1499,7 @@ type MailTemplateRequest struct {
 }
 
 // Me The caller and what it may do. `user`, `membership` and `customer_name` are set for customer
-// users.
+// users, `staff` for staff members.
 type Me struct {
 	// CustomerName The name of the customer a user acts in.
 	CustomerName *string `json:"customer_name,omitempty"`
@@ -1459,6 +1519,11 @@ type Me struct {
 	//
 	// Example: {"customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","kind":"user","membership_id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","method":"login_link","read_only":false,"session_id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b"}
 	Principal Principal `json:"principal"`
+
+	// Staff A provider person who signs in to the console. Integrations use API keys instead.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+	Staff *StaffMember `json:"staff,omitempty"`
 
 	// User A person with a login. One user may be a member of several customers.
 	//
@@ -2074,6 +2139,14 @@ type RedeemLoginLinkRequest struct {
 	Token string `json:"token"`
 }
 
+// RedeemStaffLoginLinkRequest The token of a staff login link or staff invitation.
+//
+// Example: {"token":"psl_Vb3Nm6Qw9Er2Ty5Ui8Op1As4Df7Gh0Jk3Lz6Xc9Vb2N"}
+type RedeemStaffLoginLinkRequest struct {
+	// Token The token from the e-mailed or printed link (`psl_…` or `psi_…`).
+	Token string `json:"token"`
+}
+
 // RejectOrderRequest Why the order is rejected; it goes into the e-mail to the person who ordered.
 //
 // Example: {"reason":"This model is no longer available; please order the 15-inch one."}
@@ -2269,12 +2342,123 @@ type SiteRequest struct {
 	Name string `json:"name"`
 }
 
+// StaffId Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+type StaffId = string
+
+// StaffMember A provider person who signs in to the console. Integrations use API keys instead.
+//
+// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+type StaffMember struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// Email Unique among staff members, compared ignoring case.
+	Email openapi_types.Email `json:"email"`
+
+	// Id Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+	Id StaffId `json:"id"`
+
+	// InvitedBy Who invited the member (`staff:stf_…`, `api_key:key_…`); `system:bootstrap` for the first owner.
+	InvitedBy string `json:"invited_by"`
+	Name      string `json:"name"`
+
+	// Role What a staff member or API key may do across all customers: `agent` (service desk) reads
+	// everything and looks after sites and people, `admin` also manages customers and their settings,
+	// `owner` also manages API keys.
+	//
+	//
+	// Example: admin
+	Role StaffRole `json:"role"`
+
+	// Status `invited`: not yet signed in (the invitation or a login link activates it); `active`: may sign in; `disabled`: may not, its sessions ended.
+	//
+	// Example: active
+	Status    StaffStatus `json:"status"`
+	UpdatedAt time.Time   `json:"updated_at"`
+
+	// Version Increases with every change; the ETag holds it.
+	Version int64 `json:"version"`
+}
+
+// StaffMemberList One page of staff members, oldest first.
+//
+// Example: {"items":[{"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}],"next_cursor":""}
+type StaffMemberList struct {
+	Items []StaffMember `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// StaffPasswordSignInRequest A staff member's e-mail address and password.
+//
+// Example: {"email":"grace@provider.example","password":"correct horse battery staple"}
+type StaffPasswordSignInRequest struct {
+	Email    openapi_types.Email `json:"email"`
+	Password string              `json:"password"`
+}
+
 // StaffRole What a staff member or API key may do across all customers: `agent` (service desk) reads
 // everything and looks after sites and people, `admin` also manages customers and their settings,
 // `owner` also manages API keys.
 //
 // Example: admin
 type StaffRole string
+
+// StaffSession A signed-in staff member. Its token is shown only at sign-in.
+//
+// Example: {"created_at":"2025-03-05T14:02:31Z","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","method":"login_link","staff_id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d"}
+type StaffSession struct {
+	// CreatedAt When the session was opened.
+	CreatedAt time.Time `json:"created_at"`
+
+	// ExpiresAt When the session ends however it is used.
+	ExpiresAt time.Time `json:"expires_at"`
+
+	// Id Identifies a session: `ses_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b
+	Id SessionId `json:"id"`
+
+	// LastSeenAt About when the session was last used; it ends after the idle timeout from here.
+	LastSeenAt time.Time `json:"last_seen_at"`
+
+	// Method How a session was opened.
+	//
+	// Example: login_link
+	Method SignInMethod `json:"method"`
+
+	// StaffId Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+	StaffId StaffId `json:"staff_id"`
+}
+
+// StaffSignIn An opened staff session.
+//
+// Example: {"session":{"created_at":"2025-03-05T14:02:31Z","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","method":"login_link","staff_id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d"},"staff":{"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2},"token":"ps_Jx8v0Qm3K1tZbY7cW2nR5aL9dF4gH6jP0sT3uV8wX1y"}
+type StaffSignIn struct {
+	// Session A signed-in staff member. Its token is shown only at sign-in.
+	//
+	// Example: {"created_at":"2025-03-05T14:02:31Z","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","method":"login_link","staff_id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d"}
+	Session StaffSession `json:"session"`
+
+	// Staff A provider person who signs in to the console. Integrations use API keys instead.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+	Staff StaffMember `json:"staff"`
+
+	// Token The session's bearer token (`ps_…`, like a customer user's), shown only here, once; send it as `Authorization: Bearer …`.
+	Token string `json:"token"`
+}
+
+// StaffStatus `invited`: not yet signed in (the invitation or a login link activates it); `active`: may sign in; `disabled`: may not, its sessions ended.
+//
+// Example: active
+type StaffStatus string
 
 // StockCondition The state a device is in.
 //
@@ -2582,6 +2766,21 @@ type UpdateProductRequest struct {
 	Sku   *string `json:"sku,omitempty"`
 }
 
+// UpdateStaffRequest The fields of a staff member to change; those left out stay as they are.
+//
+// Example: {"role":"admin"}
+type UpdateStaffRequest struct {
+	Name *string `json:"name,omitempty"`
+
+	// Role What a staff member or API key may do across all customers: `agent` (service desk) reads
+	// everything and looks after sites and people, `admin` also manages customers and their settings,
+	// `owner` also manages API keys.
+	//
+	//
+	// Example: admin
+	Role *StaffRole `json:"role,omitempty"`
+}
+
 // User A person with a login. One user may be a member of several customers.
 //
 // Example: {"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"}
@@ -2704,6 +2903,18 @@ type RoleFilter = Role
 
 // SerialNumberFilter defines model for SerialNumberFilter.
 type SerialNumberFilter = string
+
+// StaffRoleFilter What a staff member or API key may do across all customers: `agent` (service desk) reads
+// everything and looks after sites and people, `admin` also manages customers and their settings,
+// `owner` also manages API keys.
+//
+// Example: admin
+type StaffRoleFilter = StaffRole
+
+// StaffStatusFilter `invited`: not yet signed in (the invitation or a login link activates it); `active`: may sign in; `disabled`: may not, its sessions ended.
+//
+// Example: active
+type StaffStatusFilter = StaffStatus
 
 // StockItemStatusFilter Where an item stands: `in_stock` in the warehouse, ready to issue; `issued` to an employee (see
 // `holder`); `retired`: out of service for good, kept for its history.
@@ -3131,6 +3342,36 @@ type UpdateProductParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListStaffParams defines parameters for ListStaff.
+type ListStaffParams struct {
+	// Role Keeps staff members with this role.
+	Role *StaffRoleFilter `form:"role,omitempty" json:"role,omitempty"`
+
+	// Status Keeps staff members with this status.
+	Status *StaffStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// InviteStaffParams defines parameters for InviteStaff.
+type InviteStaffParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateStaffParams defines parameters for UpdateStaff.
+type UpdateStaffParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = CreateAPIKeyRequest
 
@@ -3148,6 +3389,15 @@ type SignInWithLoginLinkJSONRequestBody = RedeemLoginLinkRequest
 
 // SignInWithPasswordJSONRequestBody defines body for SignInWithPassword for application/json ContentType.
 type SignInWithPasswordJSONRequestBody = PasswordSignInRequest
+
+// RequestStaffLoginLinkJSONRequestBody defines body for RequestStaffLoginLink for application/json ContentType.
+type RequestStaffLoginLinkJSONRequestBody = RequestLoginLinkRequest
+
+// SignInStaffWithLoginLinkJSONRequestBody defines body for SignInStaffWithLoginLink for application/json ContentType.
+type SignInStaffWithLoginLinkJSONRequestBody = RedeemStaffLoginLinkRequest
+
+// SignInStaffWithPasswordJSONRequestBody defines body for SignInStaffWithPassword for application/json ContentType.
+type SignInStaffWithPasswordJSONRequestBody = StaffPasswordSignInRequest
 
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CreateCustomerRequest
@@ -3233,6 +3483,12 @@ type CreateProductJSONRequestBody = CreateProductRequest
 // UpdateProductJSONRequestBody defines body for UpdateProduct for application/json ContentType.
 type UpdateProductJSONRequestBody = UpdateProductRequest
 
+// InviteStaffJSONRequestBody defines body for InviteStaff for application/json ContentType.
+type InviteStaffJSONRequestBody = InviteStaffRequest
+
+// UpdateStaffJSONRequestBody defines body for UpdateStaff for application/json ContentType.
+type UpdateStaffJSONRequestBody = UpdateStaffRequest
+
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
 	// GetHealth Liveness
@@ -3274,6 +3530,15 @@ type ServerInterface interface {
 	// SignInWithPassword Sign in with a password
 	// (POST /v1/auth/password)
 	SignInWithPassword(w http.ResponseWriter, r *http.Request)
+	// RequestStaffLoginLink E-mail a staff member a one-time sign-in link
+	// (POST /v1/auth/staff/login-links)
+	RequestStaffLoginLink(w http.ResponseWriter, r *http.Request)
+	// SignInStaffWithLoginLink Sign a staff member in with an e-mailed link
+	// (POST /v1/auth/staff/login-links/redeem)
+	SignInStaffWithLoginLink(w http.ResponseWriter, r *http.Request)
+	// SignInStaffWithPassword Sign a staff member in with a password
+	// (POST /v1/auth/staff/password)
+	SignInStaffWithPassword(w http.ResponseWriter, r *http.Request)
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(w http.ResponseWriter, r *http.Request, params ListCustomersParams)
@@ -3478,6 +3743,27 @@ type ServerInterface interface {
 	// DeactivateProduct Deactivate a product
 	// (POST /v1/products/{productId}/deactivate)
 	DeactivateProduct(w http.ResponseWriter, r *http.Request, productId ProductId)
+	// ListStaff List staff members
+	// (GET /v1/staff)
+	ListStaff(w http.ResponseWriter, r *http.Request, params ListStaffParams)
+	// InviteStaff Invite a staff member
+	// (POST /v1/staff)
+	InviteStaff(w http.ResponseWriter, r *http.Request, params InviteStaffParams)
+	// GetStaff Get a staff member
+	// (GET /v1/staff/{staffId})
+	GetStaff(w http.ResponseWriter, r *http.Request, staffId StaffId)
+	// UpdateStaff Change a staff member's name or role
+	// (PATCH /v1/staff/{staffId})
+	UpdateStaff(w http.ResponseWriter, r *http.Request, staffId StaffId, params UpdateStaffParams)
+	// DisableStaff Disable a staff member
+	// (POST /v1/staff/{staffId}/disable)
+	DisableStaff(w http.ResponseWriter, r *http.Request, staffId StaffId)
+	// EnableStaff Enable a staff member
+	// (POST /v1/staff/{staffId}/enable)
+	EnableStaff(w http.ResponseWriter, r *http.Request, staffId StaffId)
+	// ResendStaffInvitation Resend a staff member's invitation
+	// (POST /v1/staff/{staffId}/resend)
+	ResendStaffInvitation(w http.ResponseWriter, r *http.Request, staffId StaffId)
 	// DisableUser Disable a user everywhere
 	// (POST /v1/users/{userId}/disable)
 	DisableUser(w http.ResponseWriter, r *http.Request, userId UserId)
@@ -3739,6 +4025,48 @@ func (siw *ServerInterfaceWrapper) SignInWithPassword(w http.ResponseWriter, r *
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.SignInWithPassword(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RequestStaffLoginLink operation middleware
+func (siw *ServerInterfaceWrapper) RequestStaffLoginLink(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RequestStaffLoginLink(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// SignInStaffWithLoginLink operation middleware
+func (siw *ServerInterfaceWrapper) SignInStaffWithLoginLink(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.SignInStaffWithLoginLink(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// SignInStaffWithPassword operation middleware
+func (siw *ServerInterfaceWrapper) SignInStaffWithPassword(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.SignInStaffWithPassword(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -6827,6 +7155,277 @@ func (siw *ServerInterfaceWrapper) DeactivateProduct(w http.ResponseWriter, r *h
 	handler.ServeHTTP(w, r)
 }
 
+// ListStaff operation middleware
+func (siw *ServerInterfaceWrapper) ListStaff(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListStaffParams
+
+	// ------------- Optional query parameter "role" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "role", r.URL.Query(), &params.Role, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "role"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "role", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListStaff(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// InviteStaff operation middleware
+func (siw *ServerInterfaceWrapper) InviteStaff(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params InviteStaffParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.InviteStaff(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetStaff operation middleware
+func (siw *ServerInterfaceWrapper) GetStaff(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "staffId" -------------
+	var staffId StaffId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "staffId", r.PathValue("staffId"), &staffId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "staffId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetStaff(w, r, staffId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateStaff operation middleware
+func (siw *ServerInterfaceWrapper) UpdateStaff(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "staffId" -------------
+	var staffId StaffId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "staffId", r.PathValue("staffId"), &staffId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "staffId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateStaffParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateStaff(w, r, staffId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DisableStaff operation middleware
+func (siw *ServerInterfaceWrapper) DisableStaff(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "staffId" -------------
+	var staffId StaffId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "staffId", r.PathValue("staffId"), &staffId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "staffId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DisableStaff(w, r, staffId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// EnableStaff operation middleware
+func (siw *ServerInterfaceWrapper) EnableStaff(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "staffId" -------------
+	var staffId StaffId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "staffId", r.PathValue("staffId"), &staffId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "staffId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.EnableStaff(w, r, staffId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ResendStaffInvitation operation middleware
+func (siw *ServerInterfaceWrapper) ResendStaffInvitation(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "staffId" -------------
+	var staffId StaffId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "staffId", r.PathValue("staffId"), &staffId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "staffId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ResendStaffInvitation(w, r, staffId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // DisableUser operation middleware
 func (siw *ServerInterfaceWrapper) DisableUser(w http.ResponseWriter, r *http.Request) {
 
@@ -7066,6 +7665,13 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/api-keys", wrapper.ListAPIKeys)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/api-keys", wrapper.CreateAPIKey)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/api-keys/{apiKeyId}/revoke", wrapper.RevokeAPIKey)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/staff", wrapper.ListStaff)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/staff", wrapper.InviteStaff)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/staff/{staffId}", wrapper.GetStaff)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/staff/{staffId}", wrapper.UpdateStaff)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/staff/{staffId}/disable", wrapper.DisableStaff)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/staff/{staffId}/enable", wrapper.EnableStaff)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/staff/{staffId}/resend", wrapper.ResendStaffInvitation)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/mail/messages", wrapper.ListMailMessages)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/mail/messages/{messageId}/retry", wrapper.RetryMailMessage)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/invitations/accept", wrapper.AcceptInvitation)
@@ -7073,6 +7679,9 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links/redeem", wrapper.SignInWithLoginLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/access-links/redeem", wrapper.SignInWithAccessLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/password", wrapper.SignInWithPassword)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/login-links", wrapper.RequestStaffLoginLink)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/login-links/redeem", wrapper.SignInStaffWithLoginLink)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/password", wrapper.SignInStaffWithPassword)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/logout", wrapper.Logout)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/me", wrapper.GetMe)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/me/memberships", wrapper.ListMyMemberships)
@@ -8248,6 +8857,296 @@ type SignInWithPassworddefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response SignInWithPassworddefaultApplicationProblemPlusJSONResponse) VisitSignInWithPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestStaffLoginLinkRequestObject struct {
+	Body *RequestStaffLoginLinkJSONRequestBody
+}
+
+type RequestStaffLoginLinkResponseObject interface {
+	VisitRequestStaffLoginLinkResponse(w http.ResponseWriter) error
+}
+
+type RequestStaffLoginLink202Response struct {
+}
+
+func (response RequestStaffLoginLink202Response) VisitRequestStaffLoginLinkResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type RequestStaffLoginLink400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RequestStaffLoginLink400ApplicationProblemPlusJSONResponse) VisitRequestStaffLoginLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestStaffLoginLink413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestStaffLoginLink413ApplicationProblemPlusJSONResponse) VisitRequestStaffLoginLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestStaffLoginLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RequestStaffLoginLink429ApplicationProblemPlusJSONResponse) VisitRequestStaffLoginLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestStaffLoginLinkdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RequestStaffLoginLinkdefaultApplicationProblemPlusJSONResponse) VisitRequestStaffLoginLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithLoginLinkRequestObject struct {
+	Body *SignInStaffWithLoginLinkJSONRequestBody
+}
+
+type SignInStaffWithLoginLinkResponseObject interface {
+	VisitSignInStaffWithLoginLinkResponse(w http.ResponseWriter) error
+}
+
+type SignInStaffWithLoginLink201JSONResponse StaffSignIn
+
+func (response SignInStaffWithLoginLink201JSONResponse) VisitSignInStaffWithLoginLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithLoginLink400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SignInStaffWithLoginLink400ApplicationProblemPlusJSONResponse) VisitSignInStaffWithLoginLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithLoginLink401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SignInStaffWithLoginLink401ApplicationProblemPlusJSONResponse) VisitSignInStaffWithLoginLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithLoginLink413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SignInStaffWithLoginLink413ApplicationProblemPlusJSONResponse) VisitSignInStaffWithLoginLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithLoginLink429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SignInStaffWithLoginLink429ApplicationProblemPlusJSONResponse) VisitSignInStaffWithLoginLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithLoginLinkdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SignInStaffWithLoginLinkdefaultApplicationProblemPlusJSONResponse) VisitSignInStaffWithLoginLinkResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithPasswordRequestObject struct {
+	Body *SignInStaffWithPasswordJSONRequestBody
+}
+
+type SignInStaffWithPasswordResponseObject interface {
+	VisitSignInStaffWithPasswordResponse(w http.ResponseWriter) error
+}
+
+type SignInStaffWithPassword201JSONResponse StaffSignIn
+
+func (response SignInStaffWithPassword201JSONResponse) VisitSignInStaffWithPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithPassword400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SignInStaffWithPassword400ApplicationProblemPlusJSONResponse) VisitSignInStaffWithPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithPassword401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SignInStaffWithPassword401ApplicationProblemPlusJSONResponse) VisitSignInStaffWithPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithPassword413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SignInStaffWithPassword413ApplicationProblemPlusJSONResponse) VisitSignInStaffWithPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithPassword429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response SignInStaffWithPassword429ApplicationProblemPlusJSONResponse) VisitSignInStaffWithPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SignInStaffWithPassworddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SignInStaffWithPassworddefaultApplicationProblemPlusJSONResponse) VisitSignInStaffWithPasswordResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -16754,6 +17653,906 @@ func (response DeactivateProductdefaultApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type ListStaffRequestObject struct {
+	Params ListStaffParams
+}
+
+type ListStaffResponseObject interface {
+	VisitListStaffResponse(w http.ResponseWriter) error
+}
+
+type ListStaff200JSONResponse StaffMemberList
+
+func (response ListStaff200JSONResponse) VisitListStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaff400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListStaff400ApplicationProblemPlusJSONResponse) VisitListStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaff401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListStaff401ApplicationProblemPlusJSONResponse) VisitListStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaff403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListStaff403ApplicationProblemPlusJSONResponse) VisitListStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListStaffdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListStaffdefaultApplicationProblemPlusJSONResponse) VisitListStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InviteStaffRequestObject struct {
+	Params InviteStaffParams
+	Body   *InviteStaffJSONRequestBody
+}
+
+type InviteStaffResponseObject interface {
+	VisitInviteStaffResponse(w http.ResponseWriter) error
+}
+
+type InviteStaff201ResponseHeaders struct {
+	ETag string
+}
+
+type InviteStaff201JSONResponse struct {
+	Body    StaffMember
+	Headers InviteStaff201ResponseHeaders
+}
+
+func (response InviteStaff201JSONResponse) VisitInviteStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InviteStaff400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response InviteStaff400ApplicationProblemPlusJSONResponse) VisitInviteStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InviteStaff401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response InviteStaff401ApplicationProblemPlusJSONResponse) VisitInviteStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InviteStaff403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response InviteStaff403ApplicationProblemPlusJSONResponse) VisitInviteStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InviteStaff409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response InviteStaff409ApplicationProblemPlusJSONResponse) VisitInviteStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InviteStaff413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response InviteStaff413ApplicationProblemPlusJSONResponse) VisitInviteStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InviteStaff422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response InviteStaff422ApplicationProblemPlusJSONResponse) VisitInviteStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type InviteStaffdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response InviteStaffdefaultApplicationProblemPlusJSONResponse) VisitInviteStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStaffRequestObject struct {
+	StaffId StaffId `json:"staffId"`
+}
+
+type GetStaffResponseObject interface {
+	VisitGetStaffResponse(w http.ResponseWriter) error
+}
+
+type GetStaff200ResponseHeaders struct {
+	ETag string
+}
+
+type GetStaff200JSONResponse struct {
+	Body    StaffMember
+	Headers GetStaff200ResponseHeaders
+}
+
+func (response GetStaff200JSONResponse) VisitGetStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStaff400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetStaff400ApplicationProblemPlusJSONResponse) VisitGetStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStaff401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetStaff401ApplicationProblemPlusJSONResponse) VisitGetStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStaff403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetStaff403ApplicationProblemPlusJSONResponse) VisitGetStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStaff404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetStaff404ApplicationProblemPlusJSONResponse) VisitGetStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetStaffdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetStaffdefaultApplicationProblemPlusJSONResponse) VisitGetStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStaffRequestObject struct {
+	StaffId StaffId `json:"staffId"`
+	Params  UpdateStaffParams
+	Body    *UpdateStaffJSONRequestBody
+}
+
+type UpdateStaffResponseObject interface {
+	VisitUpdateStaffResponse(w http.ResponseWriter) error
+}
+
+type UpdateStaff200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateStaff200JSONResponse struct {
+	Body    StaffMember
+	Headers UpdateStaff200ResponseHeaders
+}
+
+func (response UpdateStaff200JSONResponse) VisitUpdateStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStaff400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateStaff400ApplicationProblemPlusJSONResponse) VisitUpdateStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStaff401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateStaff401ApplicationProblemPlusJSONResponse) VisitUpdateStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStaff403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateStaff403ApplicationProblemPlusJSONResponse) VisitUpdateStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStaff404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateStaff404ApplicationProblemPlusJSONResponse) VisitUpdateStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStaff409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateStaff409ApplicationProblemPlusJSONResponse) VisitUpdateStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStaff412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateStaff412ApplicationProblemPlusJSONResponse) VisitUpdateStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStaff413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateStaff413ApplicationProblemPlusJSONResponse) VisitUpdateStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStaff428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateStaff428ApplicationProblemPlusJSONResponse) VisitUpdateStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateStaffdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateStaffdefaultApplicationProblemPlusJSONResponse) VisitUpdateStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableStaffRequestObject struct {
+	StaffId StaffId `json:"staffId"`
+}
+
+type DisableStaffResponseObject interface {
+	VisitDisableStaffResponse(w http.ResponseWriter) error
+}
+
+type DisableStaff200ResponseHeaders struct {
+	ETag string
+}
+
+type DisableStaff200JSONResponse struct {
+	Body    StaffMember
+	Headers DisableStaff200ResponseHeaders
+}
+
+func (response DisableStaff200JSONResponse) VisitDisableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableStaff400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DisableStaff400ApplicationProblemPlusJSONResponse) VisitDisableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableStaff401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DisableStaff401ApplicationProblemPlusJSONResponse) VisitDisableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableStaff403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DisableStaff403ApplicationProblemPlusJSONResponse) VisitDisableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableStaff404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DisableStaff404ApplicationProblemPlusJSONResponse) VisitDisableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableStaff409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DisableStaff409ApplicationProblemPlusJSONResponse) VisitDisableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DisableStaffdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DisableStaffdefaultApplicationProblemPlusJSONResponse) VisitDisableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableStaffRequestObject struct {
+	StaffId StaffId `json:"staffId"`
+}
+
+type EnableStaffResponseObject interface {
+	VisitEnableStaffResponse(w http.ResponseWriter) error
+}
+
+type EnableStaff200ResponseHeaders struct {
+	ETag string
+}
+
+type EnableStaff200JSONResponse struct {
+	Body    StaffMember
+	Headers EnableStaff200ResponseHeaders
+}
+
+func (response EnableStaff200JSONResponse) VisitEnableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableStaff400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response EnableStaff400ApplicationProblemPlusJSONResponse) VisitEnableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableStaff401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response EnableStaff401ApplicationProblemPlusJSONResponse) VisitEnableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableStaff403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response EnableStaff403ApplicationProblemPlusJSONResponse) VisitEnableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableStaff404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response EnableStaff404ApplicationProblemPlusJSONResponse) VisitEnableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableStaff409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response EnableStaff409ApplicationProblemPlusJSONResponse) VisitEnableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type EnableStaffdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response EnableStaffdefaultApplicationProblemPlusJSONResponse) VisitEnableStaffResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendStaffInvitationRequestObject struct {
+	StaffId StaffId `json:"staffId"`
+}
+
+type ResendStaffInvitationResponseObject interface {
+	VisitResendStaffInvitationResponse(w http.ResponseWriter) error
+}
+
+type ResendStaffInvitation200ResponseHeaders struct {
+	ETag string
+}
+
+type ResendStaffInvitation200JSONResponse struct {
+	Body    StaffMember
+	Headers ResendStaffInvitation200ResponseHeaders
+}
+
+func (response ResendStaffInvitation200JSONResponse) VisitResendStaffInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendStaffInvitation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ResendStaffInvitation400ApplicationProblemPlusJSONResponse) VisitResendStaffInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendStaffInvitation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ResendStaffInvitation401ApplicationProblemPlusJSONResponse) VisitResendStaffInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendStaffInvitation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ResendStaffInvitation403ApplicationProblemPlusJSONResponse) VisitResendStaffInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendStaffInvitation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ResendStaffInvitation404ApplicationProblemPlusJSONResponse) VisitResendStaffInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendStaffInvitation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ResendStaffInvitation409ApplicationProblemPlusJSONResponse) VisitResendStaffInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResendStaffInvitationdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ResendStaffInvitationdefaultApplicationProblemPlusJSONResponse) VisitResendStaffInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DisableUserRequestObject struct {
 	UserId UserId `json:"userId"`
 }
@@ -17017,6 +18816,15 @@ type StrictServerInterface interface {
 	// SignInWithPassword Sign in with a password
 	// (POST /v1/auth/password)
 	SignInWithPassword(ctx context.Context, request SignInWithPasswordRequestObject) (SignInWithPasswordResponseObject, error)
+	// RequestStaffLoginLink E-mail a staff member a one-time sign-in link
+	// (POST /v1/auth/staff/login-links)
+	RequestStaffLoginLink(ctx context.Context, request RequestStaffLoginLinkRequestObject) (RequestStaffLoginLinkResponseObject, error)
+	// SignInStaffWithLoginLink Sign a staff member in with an e-mailed link
+	// (POST /v1/auth/staff/login-links/redeem)
+	SignInStaffWithLoginLink(ctx context.Context, request SignInStaffWithLoginLinkRequestObject) (SignInStaffWithLoginLinkResponseObject, error)
+	// SignInStaffWithPassword Sign a staff member in with a password
+	// (POST /v1/auth/staff/password)
+	SignInStaffWithPassword(ctx context.Context, request SignInStaffWithPasswordRequestObject) (SignInStaffWithPasswordResponseObject, error)
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx context.Context, request ListCustomersRequestObject) (ListCustomersResponseObject, error)
@@ -17221,6 +19029,27 @@ type StrictServerInterface interface {
 	// DeactivateProduct Deactivate a product
 	// (POST /v1/products/{productId}/deactivate)
 	DeactivateProduct(ctx context.Context, request DeactivateProductRequestObject) (DeactivateProductResponseObject, error)
+	// ListStaff List staff members
+	// (GET /v1/staff)
+	ListStaff(ctx context.Context, request ListStaffRequestObject) (ListStaffResponseObject, error)
+	// InviteStaff Invite a staff member
+	// (POST /v1/staff)
+	InviteStaff(ctx context.Context, request InviteStaffRequestObject) (InviteStaffResponseObject, error)
+	// GetStaff Get a staff member
+	// (GET /v1/staff/{staffId})
+	GetStaff(ctx context.Context, request GetStaffRequestObject) (GetStaffResponseObject, error)
+	// UpdateStaff Change a staff member's name or role
+	// (PATCH /v1/staff/{staffId})
+	UpdateStaff(ctx context.Context, request UpdateStaffRequestObject) (UpdateStaffResponseObject, error)
+	// DisableStaff Disable a staff member
+	// (POST /v1/staff/{staffId}/disable)
+	DisableStaff(ctx context.Context, request DisableStaffRequestObject) (DisableStaffResponseObject, error)
+	// EnableStaff Enable a staff member
+	// (POST /v1/staff/{staffId}/enable)
+	EnableStaff(ctx context.Context, request EnableStaffRequestObject) (EnableStaffResponseObject, error)
+	// ResendStaffInvitation Resend a staff member's invitation
+	// (POST /v1/staff/{staffId}/resend)
+	ResendStaffInvitation(ctx context.Context, request ResendStaffInvitationRequestObject) (ResendStaffInvitationResponseObject, error)
 	// DisableUser Disable a user everywhere
 	// (POST /v1/users/{userId}/disable)
 	DisableUser(ctx context.Context, request DisableUserRequestObject) (DisableUserResponseObject, error)
@@ -17621,6 +19450,99 @@ func (sh *strictHandler) SignInWithPassword(w http.ResponseWriter, r *http.Reque
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(SignInWithPasswordResponseObject); ok {
 		if err := validResponse.VisitSignInWithPasswordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RequestStaffLoginLink operation middleware
+func (sh *strictHandler) RequestStaffLoginLink(w http.ResponseWriter, r *http.Request) {
+	var request RequestStaffLoginLinkRequestObject
+
+	var body RequestStaffLoginLinkJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestStaffLoginLink(ctx, request.(RequestStaffLoginLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RequestStaffLoginLink")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RequestStaffLoginLinkResponseObject); ok {
+		if err := validResponse.VisitRequestStaffLoginLinkResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// SignInStaffWithLoginLink operation middleware
+func (sh *strictHandler) SignInStaffWithLoginLink(w http.ResponseWriter, r *http.Request) {
+	var request SignInStaffWithLoginLinkRequestObject
+
+	var body SignInStaffWithLoginLinkJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.SignInStaffWithLoginLink(ctx, request.(SignInStaffWithLoginLinkRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SignInStaffWithLoginLink")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(SignInStaffWithLoginLinkResponseObject); ok {
+		if err := validResponse.VisitSignInStaffWithLoginLinkResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// SignInStaffWithPassword operation middleware
+func (sh *strictHandler) SignInStaffWithPassword(w http.ResponseWriter, r *http.Request) {
+	var request SignInStaffWithPasswordRequestObject
+
+	var body SignInStaffWithPasswordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.SignInStaffWithPassword(ctx, request.(SignInStaffWithPasswordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SignInStaffWithPassword")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(SignInStaffWithPasswordResponseObject); ok {
+		if err := validResponse.VisitSignInStaffWithPasswordResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -19656,6 +21578,203 @@ func (sh *strictHandler) DeactivateProduct(w http.ResponseWriter, r *http.Reques
 	}
 }
 
+// ListStaff operation middleware
+func (sh *strictHandler) ListStaff(w http.ResponseWriter, r *http.Request, params ListStaffParams) {
+	var request ListStaffRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListStaff(ctx, request.(ListStaffRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListStaff")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListStaffResponseObject); ok {
+		if err := validResponse.VisitListStaffResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// InviteStaff operation middleware
+func (sh *strictHandler) InviteStaff(w http.ResponseWriter, r *http.Request, params InviteStaffParams) {
+	var request InviteStaffRequestObject
+
+	request.Params = params
+
+	var body InviteStaffJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.InviteStaff(ctx, request.(InviteStaffRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "InviteStaff")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(InviteStaffResponseObject); ok {
+		if err := validResponse.VisitInviteStaffResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetStaff operation middleware
+func (sh *strictHandler) GetStaff(w http.ResponseWriter, r *http.Request, staffId StaffId) {
+	var request GetStaffRequestObject
+
+	request.StaffId = staffId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetStaff(ctx, request.(GetStaffRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetStaff")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetStaffResponseObject); ok {
+		if err := validResponse.VisitGetStaffResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateStaff operation middleware
+func (sh *strictHandler) UpdateStaff(w http.ResponseWriter, r *http.Request, staffId StaffId, params UpdateStaffParams) {
+	var request UpdateStaffRequestObject
+
+	request.StaffId = staffId
+	request.Params = params
+
+	var body UpdateStaffJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateStaff(ctx, request.(UpdateStaffRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateStaff")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateStaffResponseObject); ok {
+		if err := validResponse.VisitUpdateStaffResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DisableStaff operation middleware
+func (sh *strictHandler) DisableStaff(w http.ResponseWriter, r *http.Request, staffId StaffId) {
+	var request DisableStaffRequestObject
+
+	request.StaffId = staffId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DisableStaff(ctx, request.(DisableStaffRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DisableStaff")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DisableStaffResponseObject); ok {
+		if err := validResponse.VisitDisableStaffResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// EnableStaff operation middleware
+func (sh *strictHandler) EnableStaff(w http.ResponseWriter, r *http.Request, staffId StaffId) {
+	var request EnableStaffRequestObject
+
+	request.StaffId = staffId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.EnableStaff(ctx, request.(EnableStaffRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "EnableStaff")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(EnableStaffResponseObject); ok {
+		if err := validResponse.VisitEnableStaffResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ResendStaffInvitation operation middleware
+func (sh *strictHandler) ResendStaffInvitation(w http.ResponseWriter, r *http.Request, staffId StaffId) {
+	var request ResendStaffInvitationRequestObject
+
+	request.StaffId = staffId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ResendStaffInvitation(ctx, request.(ResendStaffInvitationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResendStaffInvitation")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ResendStaffInvitationResponseObject); ok {
+		if err := validResponse.VisitResendStaffInvitationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // DisableUser operation middleware
 func (sh *strictHandler) DisableUser(w http.ResponseWriter, r *http.Request, userId UserId) {
 	var request DisableUserRequestObject
@@ -19713,516 +21832,551 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rchs5li76KticHWGpJymTFHWjYmLGdrmq3GWXPb50TVezDglmgiRaSYCVAEWzNY6YX+cBzgvsf/Mi",
-	"+03mSU5gLSATmUySSYqSL6X+0WUxM3FdWFjXb93UQjmZSsGEVrXOTW3MaMQS+Ofz93Rk/hsxFSZ8qrkU",
-	"tU7t/ZiRhCk5S0L2SJFrliguBaGKUKJ0IsWImA8Dombh2Pzc79aOu7X+JVFMRIRrMqDhFeGCvBjWX1Ed",
-	"jomWZDaNqGZHtaDGPtLJNGa1Tg2+qwW1hP0+4wmLah2dzFhQU+GYTagZ2YR+fMnESI9rndN2UNOLqflO",
-	"6YSLUe3Tp6D2lulk8WSoWbI8kXcslCJSpvc5NcNiQ5kwopMFFyNCR5SL3HhO2o0NY+GT2aTWOT9tNxpB",
-	"bcIF/t1IB8aFZiOW1D6ZoU1pQidM27V+8ubFT2zxIjL/5mZ0U6rHtaAm6MR8SaccH68bwf9O2LDWqf3T",
-	"42xHH+NT9Tht33T9JAyZUi+5uFrdof/Kzp36jWDHml+z73lcuiE/MTZVhMI75MB0dEhkQiIGP1HNInIw",
-	"pLFih2SayGgWamU2CEb/+4wlC3/4ppGaP1C7BwMpY0YFDOcZ1Wwkk8X6Abm+iBwSPeaKhPYzcmDmTBMW",
-	"EfaRhjpeHK4aj/uktoJ6m41GGfk+myVKJuVnsC/YR90L4Y0+jo2RacKuuZwpMqUjFpA512P4XdEJI0OY",
-	"prokMRtqImeaDGUCj4c8URq+WTkBHMmK4bdWDV9pOWHJSioLsxd2pTGvj3yX6zd1PqaacEXowKwDbqv9",
-	"dPUS4PMej2q3HN07RpNwvGpsriMzSqkYMf0HJJRC01ATVp9QHpuDwT5qlggak4QNWcJEyPAlLhTOSLOP",
-	"OiB8JKTZkq4IqWJHXZFjsjScsBUT/n1rarWz01TP1Pr1z+bIBaFiYQlYMaI01UyRg4RNGdVI1Y5VHma0",
-	"GxAaxzn+/Dfv1M/UlImIRbXfzAvTWEbMkVXZTBWMODddrtlEVd1enHHtU2BW6QV+eZwuEU0SajqbCf77",
-	"jNnHZjCfgprSC9iGoUwm5vsfYjmg8aq1+wXOs5kGuYJlxDPv8ydGRtAEmcpED2XM5RH5WWpkBX2Phvur",
-	"6By/38Q7X0RsMpWaiXDxE1ssD/UVvWJGJEjMDUwUHbIO/GU2lUXEHHamdIFDXbEFoSIiAxmZf6i5IRCq",
-	"PB4V8agrzEfm2EbS3NRc42V9mW8HWqZC6jFL8g22W61LMh/zmHkNuwFx1RVK8zgmyUwILkYBaTcujshP",
-	"bKEITUzbU2ScrTYZy1mijsgHxQglw4SpMUmoiOSEXNN4xsgBJR8+vPjukExZ4nooHsCTYSNshues3ho0",
-	"h/V2dErrF7R9XD8Lm8NGdMHOB62m2ykUzrKt8jahbnZhHXuecJGe37LT+2IIwlj5ZWMkOkdfTuIz/w5p",
-	"HMPUaBQsiYDkwIp+h0fkiTnXMSNSsGwfmq1LQrtiwpUyG2metVvnR+QXRq+gBQXU0P9Tnwh2zRIyMSMs",
-	"LqATE8tXyMqYtxMjX4hrrqlZj5VXGfdf2fUyy/WT79iwmA2SUzYE4KpwBQA3XXXS4WFt+8HBWHB8mk1W",
-	"Lwk+3Hkx8HPTzUs+4bqcMifSHFrDU40gnzA9S8Sq+cbQjN9/xIZ0Futa56QRZBJ8Mye/N0vk96D2ivL4",
-	"Jy5Wzf3KPNp15mnbrqOXMqSG1ku7ivHhbTqz7bvuXjGl6Iit3NhJ+vw2nWa9uH6rCA627y0ovHCxVxyW",
-	"u9LN0NhkwBI15tM1K+K9svOi+I0UO16/KoYXx1xcZUpKNqJVa5O9sY1Eu2aQ1bYP3r6b3SuMBIb3ejhc",
-	"o4BI+3TXLXOtQ09JxBInEW7eLmle95TKu9c+YICrl8I+3Xkp7PdpT1XIwS6CTw0ztSdy8AYBg3pDEyZ0",
-	"lZOkZoN6pqBU3aEptH+L/XmDgnx1EsokfxEv8oMkijHlS/4o1ffvkLzs8FcS2DR9viuJZT14/a3XpdMl",
-	"QlX63U8fjOZsRrRWVyagKu9JL34rY1aNK1ptiCuSyHhl/+ZZ5U0yncMo3rGE0/jnmelpM2kZicobjoKP",
-	"iYCvV9i9PJXm2XfN1nH7P/7666qTDM31sLktV/Md16slE4UPdyUw2zZ0o2V4ZUTQKmwM5c874WKFcWRj",
-	"s+RfbSszLmYPxEomho+3YQP5U/lBrbljZupWV4xtG8znCVNTKRQDG81TGr1F7dr8ZQ42E/BPOp3GPASl",
-	"5fE0kYOYTf7578os0E1Gr+aLyOpwNIaZR0xTHtc6MPAOMQfSjTioDTmLI1Xr/O0G/2lfqwVOMDZNeV98",
-	"+g0nzBSsa8f80TsbHtOLsMXazUHDLDXubgdcB5prOEcvcDyEi+nM6C32MMwS0ZnKRNP4iuuOnVbHDf7T",
-	"FvtmPsTlzBNP3zbW7yAFmf7NIkxoPJTJhEWGiQ4SRq/AxDOL2SXp47L0iaILw255OD4yg3kmxTDm4e12",
-	"Zkh5zKLeNAGfDYdheruU3nrhTPUazYtmKzpl9ZPBGa2fhcesfjFsNurHg+awRdvhSXTKwPSbhGN+zSKw",
-	"MYRUCKnJgJFwTMWIOSKttmcX2Z59DyMlhZGu3bmyye1lF2mcMBoteuwjV1r1O4QStEEaLjBliV6YddD0",
-	"igmzf8vDsPsvB39noX5kpXUSSaaIWS0ax3KObEXI+SXph3avoatQinCWGJnIrimZSxEYyqErzH8FcxYB",
-	"XuqZ4hw9GRp6L+VLmozYvg+8Bvcmjg6shlwRec0S0my0z0/OTslgoZnahjqaxxl12METLSWJYfif71SX",
-	"z5K84k9hnb+XyYBHERO3WuEpS8C8J0UvYoKzPHN1NMQisKgu5CwhVrqpfvi85X2T9kbS3tYu7/Lw9rLQ",
-	"S83aJbfm0gldwPmJJBwec/YY1bOE9SKu6CDO3rd8zRw9pjUXI2U+ys4e15ekH/OQCcV67sKxH08Tec0j",
-	"lpCYhldWYaA8IkzAck2Y0LDRP0hx61NkDYM99nFqL0nvQHHfNEnsK4Rq0mq0TuqN43qz+b5x0WmedBqN",
-	"Xy8JVVdADZQINidmcNsctvz1Wei0wmkrzmRfB6/Qbj8g/q8Ju5ZXLOob7uj/PlMsu4TT2YRUECFJLMWI",
-	"JebOMq/BXua9Mm+ZebB/DsnVEqueUwWjyLtdfBZTLjgtezAyGapCm1uJVq2WRxtZv+AtSnCpPh83Xrmg",
-	"Nixl5RrAvv8s9fdyJm6310Lq3hBauZVoZbiTa6Y6F29ne/Oz18Da7cgGvJcNSZvrd8zxgvglFH1AajHz",
-	"koIVGblijBy4jfEYNn6prLeLmBlaL1a7cXwIu/bGE7VQbrzV/jnpq3T7xlQ50bZjLlrw2aW+vFZAOEj4",
-	"Qs4NZ3a/H1/ie87HuhUr9o6bP1OCguamzU1ns5e99SRTOG0u9Az8lBzFWZ2PbHPCqxSssApLm/c2VWf3",
-	"y2rdMCtooJ6jcw9aaOt8xd55g/hsnNLtHfp6QS9FD7INMdQrHNaO6u32YX+32zEMwPG3zP1GWJJAwFTV",
-	"NT/Ja/6FVjYsth3HPlb7iVgQZGa2eS+S03XUJwcnjcZhh3QL8+3WQJv21YsX3wVoDUA9jyWGBcZypDLl",
-	"DxdPwb68Y8k1D9kHQa8pj40w/CVtkadr2IGSmTfS+9ynbDM6/spaQwb85fYA2frBEGLGYIUCXHeq6YAq",
-	"sIbMRMJoODbTwMvpvZSvqFhYu5q61S4kVLMeeN8LuoGUZELFglCt2WSq1SXRyQKZLImpZlV2ByKMenSo",
-	"WdJTGNNrg3UzduYZaN67Pt3ibNq13OD3snN+i2b3llcBApKpAhHf/BfimOsQyAz2taNa4Edqe49Xjcu+",
-	"/diLiIahfRB0pscy4f+45fU1g4aMchnS4jaPGdHyigl306JZU6JUYjWiS6L4SEA44LaSRqOZbe+HpWGs",
-	"3dziqPeyv4VGUZwcMJqwBNcB5EmUJTEMdSauhJyLINWOpRHyQSc8ArO67TYLFV+2+D8BRQZajJkRPMmE",
-	"hmMuGKGhdsFZdDhE3xJ5oRVRLEwYDECN5VygH5FqEiYMtj3n1rmpwc8s6lFd69Sc8t5oZ8p7LUjfGSww",
-	"bL13xRadK7ZwukOj3mg0GvUz83/n5v8a2f8gzs1sdvb+2XH9YtAI62dR0+gaLVo/HqCecTY8N0QQU6VB",
-	"TS6M6uR9s91ptDrHzV8z/8Pzt28IBPEk1BpmwdrUqdFowsHoag2jHP0K/oSXYjHHhp41KGr2PbNcQ5lM",
-	"YCQR1ayuOfoF1gaY5RdtuR/p2kdzj1oozSadgZRa6YRO+4UwbjkXLDG0cJTvuSxIG9e7aupAcbWXKBCC",
-	"qefewpj3UY09wAwPsPtAzJYUITM0ysVMMy+wl/Ah6kk7ryZu9kZfomEwcMI2bq99zxsjRo+axzK5UjuP",
-	"FKlvkwOQDoepFzdznP2tBrqC9TxZq6lHSIFPvb+lnaNaajr3U07yc38RGd415Mxor+TJmxeGmjqkb45l",
-	"HwS81JGgZsMh/+gCXa/PyGBBbFBdwSm8xZkubpwXunoS1KbmmkzMOP8f0+bfntR/pfV/NOoXvfpvN83g",
-	"tP3pf9dK1hqn+5Krks1+LRhkPxiNwU5XBW7bDaNWhIswnkUsCoiMIyPXwmG7tCq9HjOeWHaqClzTRpL/",
-	"7Q/AP38Lal5WSq1TW2apaVx9pQB7e9flAuv9s4yh9Z8K3Ra39w1VEEbed9kyWpIRQ4XffAh7f0mM7LUg",
-	"NrIZOJfLiNmc6pI7lzDO/JhWH8B3QDRl17lgc0eNqCvx9MoukJilkz/IHQ0iVK1Tm171fv29/XJy/vPH",
-	"1tvB6fuw8Zfo5JfhxV9Hxz+Oz/581Xyl2j9Pz/89ab3Tpx+WSdFbtWo0aDsuC0O+YotHqTx10J9e9f7n",
-	"v/67fxj4gtWYJSyAey/LhTRU+cQK4DDfDnmKgqL5fnvac3Nygy2luzBkU515R7zQCRqhnYfGb7ylgqS7",
-	"oGTWnk9CS0Kh3SC1ABj6pWEoZ0I/UpmSn6Ncu+k/JDRk5Ec5nYLKl+4w770S7afXZ88+Nn6lx++i0+9H",
-	"Fz/+vfVTfPLv8/PnSfP9ov2Bn72eNp6o4++Wd9hJAvmRO2sdSiqpb4UxUEeEdIMmCzxoG2WoKVVqLpOS",
-	"m/T1FFczXhBlZHLTWbYk7rtUZML+BesQEOINC2o2SDimCQ01S1SArj8SyslEGqpiR+SJSMeLPoKs2Ssb",
-	"nKQI6Ba4L1yB5sEVBrsVpNZ0Kvlpn5yWTHvNccgRhlH8homcwOwxfe2RgnBlc1I4npSyhd6UsuIT/npy",
-	"xyzUMiZrNOx6zK/NzZ6wGbhfQROtc4FjHFpdzYuoBuUp1Wi9I+42kqc6AWpykBuES71ffWoj7/UDO8Ed",
-	"UMmJA+M0mqjyB3dRbxznBgdt0jB2g2nVz+j5oH4WXkT1c9YY1ls0Gw5Ypv2QcwhBd5826q1W2K6f0YtG",
-	"fdCMTuqN8IKdD8/o6eAEPUk06pk1diFjWseZuad5ct5sAs1YNWPtmlqDcK3T/Ao0vg7pg9reMccE/MOO",
-	"CireEAUaqB7TG9RcOMLq5XCJB7Ao7vUyRYkrwgQ83XnNfIpcORjntcHTqbScKlDSIHxox44r6Mi5TPcl",
-	"Qt8mpSJH6sVpPqNesgcIHBBlosBnx9mcJSThozHqIMWszcKZqTqj9+9fWqgE04R/vlYdEJCdrbNx50VP",
-	"D+lN9j0X+rRd8zK1LhqNs+bFReukfdZuXFw0N6ZtLenP+cD3Yk5MthX5xcsRY0HtdgPPKeC5hVt/S23W",
-	"yBGcAWigQ/qG/+6slW/DvKtq5abNylp5Ou3Nmrk3bbVODYejf6da+MOte7tbd/92gkzG+0ZtBekE19sL",
-	"fGnTPzCZAQFOR9F+AC/2YisjP5yQL0AuTXVg2vvx99Yv4uT5x/O3uvnXWfuFPHtDG++i4+9Hpz/+/eKn",
-	"uPXrx5Nn1+dPRfNViZUjv7fVT9Ea9c5KHyhjHfSndK21o0MGMx5HmawIyiDXO1g3vLkElVQ+T3hZPjG5",
-	"mxRU0iEz0gnhgtgtDMgooQL8FmDO0ITRcOzOWIc0SUQXhkccn56afyofoaR5fgy/kQNHB/nbN6OOVKA5",
-	"bp62Wnn8KIsnVRRmEE1JluzQOzlhegwgVn6g2oClwdZakkhekv4Pz9+Tx9fNxxPWJzFX1kAB9u5ClBtE",
-	"Hc+PuiKFEDlC92ufhNLQLbGYK0aLdnhNKJRgmsUl6XsKNNjy0k8TGcO7XaG4dhkYKrD6BGBwgO4AUxIR",
-	"SdhEXkO8jxcrezShgo5Y2ijadMxwwNYGzaNF/9LITCkhFb9Dxha4LYYOrWJzSfqKxcM+ZI+AkYBFdS7I",
-	"TLHkkeoKQ/vWFnNJ+i7TakX7NicCmk9X7JL0ISU5+wjf7orc6zHDV5OIJUchFSGL7aC8AETD8aOEzmkM",
-	"whNRs8GEazRJRCyBpkCzNEPHRmI02cDroRRDjrk+IuuMi4H86IjFZu/SMJHKg/S57Ar7dsRCHnlTxybN",
-	"2pqTCiMYzuIhj83KahleHU3ktbeFSs2QjOEhJiXajdSzRCD6i6EsyuMjw4nTT4GOZ3ogPwZEs8k0NuRo",
-	"HiU8YggrAlhZbA7DNQ303HvFHVP02lEeLD1glbimLBqJMCf1b+mtdoT75t1zMDz/b7wQ/F/SzECbDaDc",
-	"N+nf6TfmnLin8G8ccu4qc89zx27phwmEWnjHyH61dLBqgc9+3WvLB8n8iOJA9oM5IGlf5gjVApdp6BrK",
-	"n5ZagKn57ql/KMySUU1jOZqla4DklvtjGtOQpX8hfad/AhmnfyGZQkSJoUG3rvAHDjmlTe8lzRPUYy3t",
-	"Zf/WkFFZRlOIR+WUL38XlzWjKELDwG7m+SdkyhKFhnnI3hNa5nJKjsgvKQRSLkoYDOCAwQc7FqS2fKSb",
-	"rhiwUE7MITKPAUkNlK++YeOY/leA6LmpsQlGAo0SGrJ/o+GEHbmnwQofgPX6TCiHNG3ME+aa9ThEvpp/",
-	"O5FxWG/QZrN+FrUG9fOw3a6fstawOWjQi+g4rP22JBLZ0RTvze85wEGOIZ8igRgdPMZoMQfbrpCQLjWm",
-	"Nm2cRlHCVD4CAJsvGNDbOYX5eE3YQn5QHxRwYGdbxqQYMz7Pxry17bxa5AEGHfirXhwc4PLgkmVMhSCh",
-	"KUbMhyksmaOxVHdKUkmp47DcKul6Lkl7g55XEB3dpvjxEqWiI27o9qdNKk3jlB7Ic5gkBmoDbpibbNEH",
-	"wLXRoH6kk8EsGRneZsSHxPz23fNaUIu5YE14YciE0gn9v/+HkWbLcEzosWfD71qN9slZSQQTNF8hFibt",
-	"dsn09O41OW6entabhMbTMa23iOny0tzJCYuMrDwzRzaFTPApMUeHrZyVyFqIfrtplVuG7MRvNpu3zZut",
-	"Sm/mlqzwfml80MgK2JthCZYJSeuED2aaraGlXMMnpUMusKiEga+5jvhyU8oTFaQhVSeNSwhdMUeuaY7h",
-	"aTvnPISP4Gn2RaNIjzKWswQup/gaGTGd1Dq15in54ak9dP4UTholc38Gty0AsOx2e/0yXmQgOcDpUD6F",
-	"+JvUp1oYesKoQqOh+cqoOXMesqPlQ+FeLFJMtY195oSPDdZKXxZPBZYAp8QiMlj4WAwllsq9G8nSgRum",
-	"+Y3ayfJzLDGS2TXPiz1Gw4V9gbOEybM8BL/V1EZb+9ay3MkuHI8U6bdTi+lUy6nKJJyX8ANptsmbRDqp",
-	"Fi1Ocph4FqfoOKyfDU8a9YvB6Wn9vHE8PI5aYXNAGUjKPMRxTAzPNpt3cWFWEF1foen6+Ye3llocmken",
-	"Nk2irItm2BrUz1h7WD+nJyf1s+ExMx0YkcnIWVczM9wnb+rNdv3N29clVqXcGqw1KmVv5panwp2U27si",
-	"r2xUi/wsvwiyla+I7+Ut+1pXnhQYKuSvfGX4FLvwFQAp/aORh2y5mmVCDg458Der9MyAacFIe7uqGpnw",
-	"90iBgOrgi3zuvDbSuro8Wpj9SkEOZ2WERbV7gBNKsNSXbrkiNnWDaFmY4570k9UC97t1EvWIX5vBoklT",
-	"SyNU4wTuWLROh1u6DaCiYAzdruTlBUKWh49tG9dfrmr9MrbM/wqxR4YyOVrv92zuPaZ7k3pilzO1b+9O",
-	"2h5JUxeql3qLFB8hiCwtXn77c5Usq+XWs8PFbYMU9hl+YQFiS9fxVuEYhZ3Pj3n13rsIndscpswG5JBH",
-	"VN+Z3W1GJkxbkQMwPfS5GLOE6x6iCPZSbPE+keLwqCv6Kfhhn0wA+ZtrNDmnQIogEwtnWpIJSUHa0+Fk",
-	"mkybxOyaxYpEjE1N++Dm780US/rWsq+KCCmY/YKmm/lYEmem4lo5SxYXGdiQTqhQFFwopoNBQkXExahv",
-	"2SiMP5byCuy+YzMoQA2UQxdQuWTkopnpYO9avUX/7zlDGtdFK5qrBtBDUn/+9k292Wi0W5792IwMxNwe",
-	"9UOO0+OYLbJvs6MRLfaVZZj/wmKzyua6kbOEYILd/8pksdqTcMLID5PBjyUyZLZeaw+5fe1TUHObVDWK",
-	"7al7f3kFbzbb60oC0PwlLnOMeuQIl4jIIfE8UuT52zeXZDJTADVmo3XAsKeWYo3LZWJ/L9ctwff2vTcA",
-	"CrC0uWs/NW9+UOhkjNmIxr3KgvWqFzdcmhl26lbxidOxxS7yumuXDeuausa9N49bm0RrmM1qVgzawc7m",
-	"eauIumh5j3RQ+RzKxDrJPR5z58rf0im9B71nnUKD3a/eA9vMbW7DcjPM3rT85S1rrdqyCno3ljjxJRMM",
-	"OynYCc1sU++FhxXsV1MqjxG9F81+94jkfZkENjGkrajequ0Fzw1yd+sdN8qYAyMuwRkuaPzbZD6UqPyl",
-	"x8WuY5lRDPB8xSJNJEmrSeG9dURcHgvAJJd5NfASAz30kvjSINRTYdoiuvkC4SXxhC6uSP/mU9++lsqM",
-	"KUSId4UaoexeZS9f6jBKktC9UMZgkv2n4fD8vNGoQaj8NKaLni/2vAFpqBbUjPjonqCIdFSQqGI5kr1Z",
-	"YuStsdZT1Xn8OIxE7q3H5p0jdT2qJg9WCeKrKDN6Tn7l+A2dadmzAR09DARJmew46amFCNO/V2kPrq2V",
-	"MqmhZ1ZsXc2m05izpDenCRvLmWLpI83DK6az6krbxhb6wg5u4Y9URCxWI6ZYHKtwTIeaGGG2RL5NxZHa",
-	"P7cvSLtBmq3j9snpmYdUkVWoKg8HzCdEOqGl9t1z29T5hR8lePz1S9Qb021yZnov8YYcvP3+GTk+Pr4I",
-	"yIf3zw5vkVSyH5n+PmT5arko+QtzT/L7vUvs7shsW4BtY35KjqL8TJW9kVRVZSOX45If6Q+JnFuALHbN",
-	"koUd42WGbcZtAIqF5OeC/D6T1tZ7l/kyVs5wnCaoLUWt1Tyusms2zBK72Vau94EY56LEkGMBcGyi55RC",
-	"wCmcXgs7BGE3pJ9e3f00sbkroAKjlmAJmjI5jRlEPpO+LwX0A9J31zrm5/R96aFPuFCa0agobT1SQVc4",
-	"rRCL+gDPoZpAv1PJhSZU+2MjBxmStjkaLABTDMY5Uj22fXSFx7ams0HMQwIAYB/evoQibSDZZUKdTKxr",
-	"YUjjWGHhXhtG5jXkdvuyK9iqqBe0/kHdtyPy3giRhoATPpmw6LK4MLBW3uRowroiCzeJ5dyGmwS511xZ",
-	"QEp0QjlEC0dSL4uKX4gItxymn42qyA+6tX9KRoNuzeyI+XcyGg0G3VrhljnLBdgc/NPfGvWLJ/XvaX34",
-	"283xp//M/X366fBfS+Nu8quwnDsPcZWqSANOvTRfXUK4nBGzgezYx2q3obfCyxrKdz+/84ywbqdztC4T",
-	"IHUPrrBkn/oBnqQcQDaA5dkpwSdEissUEtSbpZyLI5LX67I6QQftxgUpYu4DD3EH5MgnVojmK8DGQlwh",
-	"10vJ8KWyU0ZvZVILHSgZzzQjQIvmgFsDPJ/QEbOJGlTLKTINnw/C+fvx/auXwG8uoQUMQTTaGZSbMxNZ",
-	"CuJon1eLn8lVBV6d55iuSgfqlu6e47iFAlA5x9G0WTXH0U14c4ZjSkz59MaVqYz3pPU+6JsP+ibom/sP",
-	"SXNGqW80Gi2vniwNu4/70+8QzCI6Iv3UK2p+1IABn6AolbAhIOnNhOaxhVRIPGsu6buKNv0OGXJB48uu",
-	"SKsVj7kRoBYOg9xF+AOcdS6FpaSIdlBzLefzF9JXl1je88k0lgvGdk1aKES4gD83YSED1+xIykhdEsFY",
-	"RGzRHooh8U6Sxnu/PAVhIAdLrlM7WleQrFN7Xm8iW7Kn7qkckKczHkdIqpXSCZ65ImmYaLUsvVZKGlg2",
-	"WBQHu8FmYe75K7ZIQSJxhStJZDvZzqu60L73GP4a7c0KZK78iaHy5ZugD8SgbJJanrP3L7uiv8zD+17J",
-	"JzkcWqCSfsb/wSZt5MC+vV5cJ3mZsCuy515llXyOoepj6qXy4IZycAbp7vgzB8XyqCty6+HuSaLGhikU",
-	"vrG8GlVVhQrq8/d0VKoEfZVX7MrkZlVWqH7FpMpeTGdY9nD1dMveLp182Yv+UpQ9L1uXsvfSRbrZFGVU",
-	"NrTyRVoz6dzAS0eZLWc2uCC/W+t4whtXiX6Lu+OdnLAitzBigLOcUfdrZpNQmi5AbIDL9Ii8tzmlOS5g",
-	"pIVZItQKLiIFmYkYIi5dZNEUqhMA3htfNj9UPBkP5L4ruS9TFWdx9BcuY1qeL/+LBeGeJ1KM0OgKCHlQ",
-	"9RBsWQVRwtXccMleTtXyA6NcjA8VZEUG1bIgYdstB9RLB0NoLjtfTSEvBpDC/vzu9c9gIVEBiSTkek+p",
-	"HqvMJFIYcj8gXETsI/NeceG8f2v91rfl+mylDbC9pO+5OhzVMMjSlamw+rzEYLRRJsfFyzoq5S9pZNP2",
-	"8bJZeCFYfiEGEbNqaT6mslzsLImiK4t3PW20zxuN1SLmbZNMt4+xzXBCizG2KzbUCfE0NtK5xbgfScBQ",
-	"tsZjvxwc4EEuk9DG/cYFKNvlHxmN9bj8HGGVjEdpWSYPsHHO4qLOkOrR8mr5tGYeKqc6yStvPKuiNfCr",
-	"snFnK12KVeItGqSX4SoHZLCwi+iSTwNHllmYb4ZXCRsBxrx0N7It2BabcmcMn3Xp4CUAP/kSgTUXzIjR",
-	"/alIGmERJRfn1qy32cmwfjY4pfWL8DyqN1lreEzbg5PwNEU4cAhG5lx3ZirJxbIf18+G5806bQ2O6xl4",
-	"0UWzSgTsigR2tPFjGNiu+exo38Hqms7NthleqFSYmFbBunQverCOaIPQY0SS2slLmnY/WFSt+xzcHzzn",
-	"rvFpt4ou3gLeErM09oJumTtLG8B8gfH4t10u7p4chLkUhUeK+IH7h/m4fOixPAZx86pnvBLX3T/MZXiq",
-	"9nkOTDXIQ6kCtirwgcrAqivvwHTZrCbv3YcB4UNCxaLKlXebEhVWK8Hnd1qhIsWJ8Jhbcaw/yjnWOEJz",
-	"x5heMzJgECsjdIc0yTSeKVeBj4lIHflhC03Enl8frbAOqCLL5StgVcx5HBsxPUvps1biO8GkSDl3VeJ+",
-	"B6/fH+zqZoRUx85swZF0yd3U8vwkdzALoKkeuWwXHJI7+xugUjPe1QGwsN29iFtIFpW9iKbNql7EbNab",
-	"/YjZrKt6Eh/EvW9N3Nu7r85TT75Nb12R7ZYx2oTluQpRmopIXZK+K+xNhhJN/WnJA8N5jzwPW7aNTgau",
-	"pRd9eiAKrrbsmzWMYR3YpbmAoZpgQf9GcFiZXIHa6GAvzY08NvStJTluLAFbnllYS7RW5Bkl/uZd3q2T",
-	"i1b+8j4+LQe0hJmw2+Od+caZHOTZFqBkZYYSnMnu3GDP6GV/YFvQHxjAbCU0wAulZuydluGVaXNX3CXD",
-	"syQZu/hTgNxcwrkYS/CE79mrbiik1qkZ9XLMExYY3ppoRV5JEdHF8vWVjWLdaqehCGkPN9uaGm1HpYuu",
-	"2WRjIFuGXmqEUD25hRCqHdrCeaN+HLaj+pkRes7p6aB+Fp5HF6wxbNLWYCshVE8qC6GvKI9/4iIqrT7K",
-	"BcQyY3D02HPGwYXiQfXaCN/shx4ofRoEAXe9MhZ0RT+WIy7A4eWFUFsXWN8VPPLL9QS5dt0FCy3PxxJi",
-	"X6wk2BVKThgiO0ryd8kFi7LiVTaUAA0DwmwjFLekAoGiijEzPi511n/uj5532y9NHeOH7VQdMGkvxeBN",
-	"f0HkXO+HFNU3Ly/kxlC6jS9lSONSlh1TMZoZTQLYIuymRTHFQKR5Yjo023REnpCEhXzKmdBmGRXD+FCW",
-	"lrIygt1StLAlbl8oYgIqBudnEbFVo3+1+saxl5Fj2w4F2MUMG35vixyTAyxMPqELYs64R0pgLD9cTgmG",
-	"+swgzN+pxoSYYDMnI5yd1I+jNkNMsLLDfgVnMr/rUHUPS5yDIBKzpGOu4wk1DJIMKY9nCSMH7169f0NO",
-	"ThqHHXJy1DxqEiHRyWe+QZjcdI/LHVmpm8S0CbS5QT9p/VqKKGYXt0x0lUONxqIIQZ+BvsCApBPOIqK4",
-	"QLy2OVUpgUqb4JMweGnJpOSJpKXyaN7afL+G5Aq4NdkxwE+uLGPe9BEw8E95ArlZAcAI62e3huD2ZgH2",
-	"KX9IvWoJm8aLQi1fwwQiHlUT60BHs/2tNnZRYvWh9LBzRaIZ83tGtRHj60GBvoURNCP/XQz7YAVYa9X3",
-	"FjH1tgCy+T4dLtUy6jyqWpVUtye7IpCrv7heLlnKDLazDOaPxAbTIF4MjoI6pG/47TaSGfklzU7HVCpI",
-	"UKFQpJ8K0v+3fmBdy6hfQD+PFLEjrL/4Li/cbcHvKwt3ps1thDs7ts0mxvzqVU5Y+Kpu0E3XnjvXJYOH",
-	"gPr0XrQS3oZbsXkXVjtfWPo2zXbLHGs5zt5eF/0OmVMOQYCIrqNw4JYsob6He5GCVSzNycJnut8pMuyu",
-	"yHHsPl6S/U4ar296GkkJlUBdJqQ9BoHl6+CTBDFlkYUMLlkLlf8vQ09W3MqJzKkIVnq832DNi1KxGSJI",
-	"0GEoZ3FEBgycc0XVX0+Mvt+dNRrH4f/67vWz939985yYX+Enhg/M36BH/Eu3xkQXX2f/81//jY8fZ+9D",
-	"/CjuZc6c5ue5aPbRPP2RxbEMuqIrFmCaZHRCqM7ehCAeb3sXcnZEsNgxVCPqdIVLzLQZAnZeR6GcPMZd",
-	"/FcQ/P9letVT8KiRZsLQQRixYYkVAhakgHnTPj85KyuZm071ZmN4m5t2pZaLQUa2G9tGgINcdXjeW+1u",
-	"QyS+K3kC3F+wvL7PBSZ9gvJ3n6FEpZqPVW1Rf/TIi8fxlZxMmCADxsnNzZGTuX+mE/bpU61amS73DniS",
-	"MJxA6WGv3aptKCd7vxqEI8yCxTMH2ONhPWLGJ1S3gLjoIirRyclxGUVvrXSkZodNX1gDRf7UVJ2M/WSr",
-	"qbjzVrUPwELaesFuLUvnCbAs2EXRa7iN4Pbd/uLNO/ytmG73Ldf59sK5YzXl8mWO3eQMT1m9JYh3BNZj",
-	"BPVSfnNPXu0vi/P8tgc5Mb0ItnRNYAeb9nxHv55Ye/F0sB7flCYagFsFmCBShAJnaCTvjZYG3gSaMPKD",
-	"7IrMpnlg3gTuB81QAeLMY/dCQNBKyFRIp0zZKhqH6MtSjJH+zc3RSy6uPn3qQ1tdgYZot0TOFgH8Is2t",
-	"x9G4+9Nal8GEfRhAk3kK6QddYX59L82/4YW3MjYP0C5u/3Yvww9WKnbj8iLShNTs0LaIXtfsq+foFkz/",
-	"hmoaP4MPJ+saKmj4nQNSy5FFY8wPGR+9m02N1PXcTDdtBx89k7FMCr+9lCP54e3Lwq9vQNF+ShXDZ0dd",
-	"8X7MFmDBFVKb/QbYiQSyI6z1J93pgMRSTslB/+YmoQIW5jBIXx7OBKABK/fZmIqu6FMRmSHIxPy/kNr8",
-	"h/0OfyDEC/wCyBL9Efx7hL8z0QdnRMQ+2mVSMQ8djowh264AgjODT5iAmnwW/7h1ckp+4k+XkodKReUy",
-	"brJeZF76ooLonBL5ahF4OeYulSkepUb3gHChzGk2FAkgA0ZHSuiEVbxAy2Xo7S51YAcx5aKeXuKVei9L",
-	"L3q1Iv7T5ueYzZ5Djou2lTSPMMzUUEfmdLYkkt5GKfINceiJ7lFXQE440kZB3PS/Lh+VA7HOpVfb9Gka",
-	"akW4qBj66kZeHV8dKIclE44o6WsQ+Jcrj5Intswm8VogdDqNF+Da4cLhcnvTElGAiJJd4bn3s1hPoswR",
-	"Ai9/4FrR4MXCugmwxBULUC8HRp2UGFimCRchn9J4Mzyue/ET1k+sEiRfAqXrWsmvfOldzcrzyZ/kQyNG",
-	"DLhjijeFteg0GbBYYsrlfap/W9cg8OtC5EJyftsVNsNtTiUAlNXZYDCTLUISPVGzDggvDiAkouSlvGa2",
-	"/GXVORVSRcyketsOKUUKaW1QhFe5Qby47M+ZxLFDzYi9RCOtjFLP1ZzxA9Tvpr5LZV9ROsIt8Rd9Znz7",
-	"oPVt+KNH2VVzjr5CkEY3x2LwfnnQPnjcNuM02mVefXVsdhrZfU8LcWB5P20k+DmE1kYRiz6PNv9wkXyZ",
-	"F8n+HWIo5nyjvrCcVF6U41BUQ0t9HmKdQsU2v7ZmuZT8BxTtHqSgByno65GCHiSbHSSb9Zx0Y3h3to8d",
-	"sOjsHt69BberHAFk2qwcAVQk5ZJLJOKKDmIW+eRrodRoCHF3EGHrp9wUkQVdE1XRBLHOytZ+A6y3Y0Y0",
-	"4UImZju0IgehOQ1gFnr+4e2hRcV98e41abeaZ8QV5SmG/m6s3VOIZp2U50G/8kaSWuGyHlcfHZsCvZQI",
-	"XR64mo6urJo7zlNGRTnkuJgxVKjW/tvNcRnZFI6pnbk3iNLjJa8BJ2/z4bIvutXCXIqYRSMABp7IW6T0",
-	"mo/9bApWP6PNQf0ibEX1Y9YentDTwVl4vt1xk9VTel8t1slrr0VmqAVz6CPlnTkVILiZlIpZB5UR62CJ",
-	"sAolmnP1OJGz0XgnwQ2gJhw42c5yXMEonUOwfZDx9iTj2a26WV/odRV1gIW9FIljZ+lxyRWx0aPwIG8+",
-	"yJt/FEta/nRkB7j0qvRuiRVxM3G8dFNYgGfvwgBJB39dgTNPDowUN6UjFh3e0gr3cHVUsW3d1pS1yPtW",
-	"c+xl96AdKGu6CZY5LVFKXe0PFycznel8ycmlPPxHioRU01iOZuzeLUpy6G9VdBxiTsDF4PS0ft44Hh5H",
-	"rbA5oKy0cueei61Wi/pKKab5RcWXbn4fCMnW/br7KrJ7Ca38Cq+o/MVUUjx3VxOI275NeVTmtQ7pm4O1",
-	"syq2xamsnvs0TCqrYjDXCllP5rVqyU57d1wgW/42/RYQY7gp/8C8EziEYADOt7WKzF+2vsXOem7KzG9x",
-	"v9gx2Ey31T2WQVCdDkFQqJ+x02H9gp436s1BKzyO2uxkeNowJCvNMqfZ/p9+c/dZdtk068esHdXPGqfN",
-	"+nl4dla/aLaHbWbOzmCYRSwDZBFNIlsVCMW6lcWrd7vXfp9RoaEkUaukrLWZjcYYKHe1tpoX5+VX60xw",
-	"3at8FYPD0AGOvHldbzQs5giQT4b/VXndc8m/dpX+TAUj30nmK23e3mw3vS9AAsishbc3B96quHfMzd3a",
-	"276ObXr0iizkOVzWOqFCgek4z7vx+kblx+bpwjaCiaSygg/c6/m1oZHN7LmC2GSaq57SD6+n6TV4oG+2",
-	"GPhLLsoi/idcuD9L7piKQDrZWSyzusCRfJRKTDQtpnkl5ByyKa0cAUxeGFJXFul2U2VV/7RXNU/kTnpV",
-	"SKG0WmgvKk2hM/OMqBF7kLYNmVF1hXmhS6aXonhTFv6Mimt1o1M1qxKQQmZQShlYJXn9jyl4W9IOyhOm",
-	"UntQyl7d6XSrm6PSjIXtLK5nXKhUhs14oPV5IZBREeLmjsWWZdiXnUlmVfrbhEYMymFkaM7BGtxnyADp",
-	"q4XSbNIpKy5VKR5+mMjJlmfMMdElmRe7h5wym6sDY0R0ZKocDjdiQcF+JoSSkIqQxVjkpBrYipZbjbhw",
-	"BrQEoA4kjJUEWUF/NK91AHDrFvpjdSm4uv6YRNX1x/QSXgYfcPJ2v+NuAQyrosJVbDAbOMZMGPzdYedd",
-	"erWI+h10fmYJZa5eDknr5WCS6nAWDzkUhTGriehH1ywiMdUsIQe2VppX5OjQd9N76kH6St5T771RvhAg",
-	"UpQr0tYm6HGgIMslgOQUqFkN5kUL52S5JKFFVfub0VmKTLF6Ff7dDGXZTG8KEQYbIdbNstxsZM1big+5",
-	"1arwyVKWi2fzMiNMy9R7LXuzduNbybQM/e4MQ5tRODpkrKHblp9HGPwCIe+BYpdo6J5JY92WpG2uWfCN",
-	"ljfgVPdma0uib9vW9rO8TUK2jRJGTF8bQOxLLSiQ4DU0WcaQsUCv79ArKSzA69Hypm2B11o+zVVhbKlA",
-	"Sv7n//3/SAqzSf6TOIBN8p9OoGIRORgscg6sw0vvG9NCduMWPwOxM3+/enYiH+DTg/ZMmzAajGu6cAf7",
-	"1qYi+zWUN5dJ9I6PxAux8z7ny0rhxWxbPvJSVXnUt4FISyEU6CB0cefKKHA07orU/+yDikNCCNpmrJta",
-	"CraUAb0m8cGNrdaphTJJWKjJWCaKkQHIdLAX07ik7t49VPvZAMWdDd1rK/2x0NzpdhV43ZDS5sqYwpuY",
-	"hgyOzO5cAdRJ8oQ48dCm91hxs2jcw3o7qc2lTw6kYIeX4E9mdfcp1+MlHTUzWu/j3vytYPhxBPZ3KthR",
-	"JNm/eSBRWXKMbwEumoCyKhbtZVq7hY3zvoyBjgLuzCZ4/4a2S0CHsGrT1KLi3LHlrXAMcTNKz56fE15S",
-	"ukpBVA8XoyNrxeglMmZQn9phAyCAnGHQT968IFdsoS4LDBrQBTLObH7rCvMpFpg/0EuRgguI57YRgoeA",
-	"fwdmcb85PZZQ8cI14wC58c0l5n27yI0tgmyspwsy6nysgt62UUM4xVonj86dMBr1pIgXWQXrdG0A7tFN",
-	"7KxtOFFUP2PHhhO1B/WT8DQ6Y+fDC9oY7PEm4ivqxiJh4AI8UoEjD3CnOkAFxCHdWA2+CvtJSdmxoMLS",
-	"bxff6RZ/03kzQs4rfPdTbnOWSvLTqUrBLjS55mzOEpLw0VgrcmA+rENpTL80+2F5YKy/4RvGh2+mxnh7",
-	"fjd+Zt7E6NUCJ7EGZoxDTCe7lrOstkwNh4B16cDZbb2Oy9RECk8nNBxzwUAuEyOj01CHWSljdmnxTDpe",
-	"ydG06p37xkUaS+HzmYLdaTisBTXbsZdvnEm99kAvC7yJHMRsUlo39e33z8hF++TMzNG8RCKmKY8VwXUi",
-	"B306ncY8BM3lsX3pn/+upOgfBoR91AwMc461aTqIGemHMmL9oCumLKljWeZrV2FapUUE7J1lTtgSK5SR",
-	"xemnMewkjqrWAQmjY5h7uucBFjdGmccVn7YWjqwWjf8FRAcII4iF5tHj6+bjVOaupXcpcquE/d47Gx7T",
-	"i7DF2s1Bw8v1bQMj4BrW/gUOFUtRZ5swS0QH4TSvuO7Y5eu4eS1zOJj3RoOEaeSZLZLtVqYULWYOlQcS",
-	"rGzEFRRbCoiiQ4BGUmM5vyRdMFMkRmMFuPNuDa6svvu1aOFvl4stbhOWxmEoo29n3O8AiTOhk4U5AmRA",
-	"o6yIeCVBrFCvvIJLOd3psivAEeGU6nFO7JklvJ6wIUuYCFnFapQZ3azpCu6UwLCJWI5GLCJWfUbA3Et0",
-	"z4F1F8Dc1ZWDnRqzeFrpLgKo3B5Abfu1i8r2JaGa9Wwcf78DFjisgyUB8SpwQPZvTZP1J4DebeudqwzV",
-	"Ee1e56ftzclXaoXNAfGw3r8h+IKfgYWtnVxc+Da28hpZ9jQue43UWCY6IOPZhIq6uRaAT6nZZEKThbNG",
-	"OhZo2q3k1sIflnv78PYFSWmHCDrhtrSY30OH9Mu5gyuSlpGGW4yKxLlJ54WnbrF8X6yM2IqbMmM5qwQp",
-	"s55hTJXiQ3tbWDcGMBXEGPQ3OFcIDvyRjkeQdqNBDmisJGk3j1EOpwglKq9ZQprkFX8akHarZS0oCQMo",
-	"6RcRm0ylZiJc1H9iC/PGuX0DYlbEiLiq/IDuNxN0psdMaDNeBv02A9LPkKB6EROcAcDdkFE9S1jPJWda",
-	"GT/mIROK9dzqmjaOTdtC6t5QzgT80g5In8aG6hY99pErrUyToRTDmIfaNoXQ1L1pAgeWYyWgduOCHHhv",
-	"ckXazZZbEqVpzLw55Yr7uIp7QaGUEBTSW64xZFawT9rNhhl9jiuQdusi8K4DcgLbIyJy0jjG7XsMc/vH",
-	"YR6bO7u909UwAkxuIayVz8wuB8Jllx6cFLldSoG9cytlfi3sEAQU5HfH3O3ezPKVhlxhwUL5IVd3sLBU",
-	"8AsuSF4G86daJohFszKo3nfSSPMel0BxU7E4VlhJQc50QWfNoYrBd6NYDmgMlaWGMubyEsUyKViARe0B",
-	"lDPFtlCMKcKL5meb42GTU6jWCR/MNIonCZ3UOrXmKfnhKYSyUc1GEFdWi8HLWKhIsTJWIj/5ZrvORTgm",
-	"g5niAjQLaMwptltYrla6PIuuxpV5yiWOzVuGILr1XHLzC2vHtWY6xF7lggiZucUurWeHXDEGZodJub6V",
-	"36a1FrPszdwO3mwWKz5nOkVu7XJjPWnsmC+Zc+xt4VPeJlXDOoTzO//Bhu2FiVQKMiYdCQSEj4Q0XZGQ",
-	"qiXIz/bdAGZ/hcFlOTe282Cn2Wneadg1XCwjjvUJ+HbnOqQ/vU2AzhY8rnKAznSLAB073c2O5oxSP0eS",
-	"h7s/v03X81sWMTZ5Ata1l1xc7exr8gx0jxQW6yvsEPwGTrTej7+3fhEnzz+ev9XNv87aL+TZG9p4Fx1/",
-	"Pzr98e8XP8WtXz+ePLs+fyqar5a3z7ZTphKUDIIc9KcUikYelq3iNm477Hj1Kr6UIy5usYgELNr5JbyF",
-	"U5cUfLpdsYVTN92suPeXwfHPk9N/n188T1rvFycf+PnrafOJan83PPth3Pjz1fHLf5z+R3jxl0Hr5z2a",
-	"z9fsMu5rWswbfeIswsLZB/1pfPfbbf51C9+sq+WHPlUwE2KkwaWRsPPVmK3L3/5lTbjzsXRBeIVThuGo",
-	"sFJckYmMWGw6EBJsLCwh9Jry2Ggrl2QaM6o8zEfSPEGp2FDE8l66pkscitusq22mfGFhNW95kLAovJZQ",
-	"nJJQMxsQS3JVaY8qBjHcVbHv0pCA8jUx08jqfO+2JgA0zuaOucR8yNIi+N4qlNQfx+rxy8uwp1Lln0qn",
-	"rHly+8LZi6xedszoNVNg7uQhW3VkVJgwJsggAQYzYAsJwbpTypPPcxr0LBG3XIYf5TxbhpBOGBnQsEj9",
-	"mU0DHDrWfGJGc8UWA0mTiMxlIsp8B+mHm3xnMrx6lr69XeXv5ZWR8draWM6PmsiYdUgfvYp9kjAaqUvS",
-	"n1AuNOXC/AYmP1ufBPXegHClZjaRNYE9UF0Bgd4BkVMmFNE8vGIa32AR14aBhzKBxgHOwraL5T3wvQkV",
-	"dGSvbs8n51UOcDYsHC4wFDdOo2AATEbO7pN7viRfWy9nqWWajwSLDCvMrdgGzyB5oZ1QxRU4cgSaeKh2",
-	"rLVSsm8esmPnCATHgXKNNy9yjW/n/LcFeBVjYu2Q7yF6YQcgkxIrUFoDvYL4lekAFi6qCmqWg66CpIAp",
-	"E58DFdWng40DZSJSZCznWHYeUkwNw9t51FsGG+Tpa+lgDnJVzfzFBVXQjBQkRJgFlrUF3h7FDNys5nOQ",
-	"i40EtPOcvsAIkRxM2u3CRLbEyFoPQZVfqmLeoV0Lf3oFEshRb+7MlQkEGSmtNxDZlepAgNjuBqIt+GZl",
-	"A5Fps6qB6B3TLmx6d6E3hd8y0m8aK10MggNwrF7VcOWgJtjcf5uSySwcOw3LPJiOE6NaCTkv04mL3RV3",
-	"862rU5byAhqGAJ06hkgf9yWxjq3cUV8TpFxS3H2+ZhhPtBGclSbNBgnHNKGhBvkIkGVJKCcTKVBXDPYe",
-	"I50bWelhABZSGl+EN1Ea85jf7HyZpAe89E1YmioTIx/EufsV51IjnOr9+eP5dePfJ8c/NfWvg7+ehb+0",
-	"xNsT+vIi+r49+vH0728a6v3x7C/n8/9oLr7NuhVLXHTXcmcePVcQ2zaYIm1jjxQZMJoYcczZnBUaIQNf",
-	"TzJSWUCkCNkl2qa4BpfAk5key4T/A4wjHfIUmzLfV4oI2rkWGU4sW5JgOTx7Det9lUp6yxYHukIz8MI0",
-	"/BKt3tnxlJZChkwmmOQ+WBYbeHkSPyj5mKefar0HiJbGQxYQmiVtH17mYDondEEG7PPX32AfMfqjhxv9",
-	"/O2bevus2UwZI9cZBkSDNpv1s6g1qJ+H7Xb9lLWG6M47DrOD+SOdDGbJiPz47/sGPlylhnHNPm8Njfwa",
-	"rkIefqTIFVuk6Sk2NuYRVjNEYArlnHUgo3EUzYSVhjbGNWwDF1NeOtJ69NMaiZlVab1HfwUPqQJXDLu3",
-	"F6Dirx7U0YYB5KhpV7+/3ekNOh3XzCh0XN9CoavOIKordFxXV+j4qjrjvrvfFv+s4Ov/I7Hbvcc1wDX5",
-	"bQY1mKnt6oO33N/sGJaF9gpwcb3qWrBXwpI7bRUBLRNEiYNtXxcVOXj+9k2AKQ/OBXaI+ZfIQo7Ia8xc",
-	"D8w9pjRdwK6iefQAwW/0guCukDBmNDFPDyvddHdwe21lRzDdlxJJms1VnsZCc5l6RCYuU8/VQPZi6dJI",
-	"iw7p0xHmTtuFJhFTV4foeuoKuNMw6NbQVizllTPkqtRThJB7Qd6V5NxHaVcupYknRDGtuRipoCv6cp65",
-	"tdw3LgM172aCN1PHUlCDgRcKANlHy5w8785bFZ+vGaEkYrAO3BWydv0LNkeNAy2kw1ky4GrMMPNqyFA3",
-	"zMc5wxflg3kBedBbHndz7djhGaEeCtksObFWpbRTAFarn0XHrH4+bNP6yeA0PIvO2cWwQUGrSjiNeyn0",
-	"6cmz75qt4/Z//PXXmpe5XP0a2afzdUcomsKUlm5xyypTlMiS443ismK6EvO4XYK3N8tyDgB0s9tN8R2Q",
-	"jfLpBsKw/Ll2CKPhGFXOAghRMWze8Bd8lGFxWC5+YI4QmEqMvIA1haQ8DEhfsHmfzEQMUCAkJQdz1Eb8",
-	"momAUA3vl7SM7EZarC+I9LeL3ccYsflYxjlP9YE2O2f14qIy3BXYINSG10QxBhdEMawsk9zu4FR9CvKR",
-	"DHmesu8Of30COZ02TiKDkRssyHc/vry1dObxtB1RHwqKlWSA7AMUaYbwSJE+UG7P3DGuqFcVmMLKZSvS",
-	"A6Zm8YpSSPCxh6JXKEScw2Ut1wC8Dcf74e5N+lxPclXKovoZOxnWz+npoH4WnkcXrDFs0tYgozoY85aE",
-	"V0ws6dbID8e1QrrID8clfLlw1ThzKxc9WOgdlI+9UHM5Le9YEiVrslSZtLf62Ii8q7EZMW42VxmxPCjq",
-	"HihrbBTexI9FHMhB0SLvUCizrX5et2jqllyeygF5OuOxRUv7Gul1e9HIJ3KlZixa5x1rdBqNIom39ilc",
-	"VbKEQjzenPq87/6NoRnNVcX82dyDOZPYOrDwlZnpGaYUZAi6ZUjXhosMiiy1seYXzNy1YyqiMlFyR9RY",
-	"j/43brqXGbJBMF6t7RbnaJ453rWNPfmOMMhTLrtlYTsMuqVKg2BxH3ZiX4C599o+mFGcpgXfstBxuug/",
-	"riqh8MTpHGaZXb0VFNixDmvhKtuqDArCcis97DVz83K3IPrIqxdqTWucoKzpEMhTaQSQUexF/iDNfdqL",
-	"wLZ0nW2oxlGs6Wv2I2+C75D+MJETgANIWZZTeGGUdcOx+3ilwGvzMaAsANPGa9loiwfwz0Oj8M7H0kpo",
-	"mhxgpHXgoq55wiyWg/3UDOmweoVPMyJX0ni5El8pZoulwYqCbImk6pUMWHuuK/hA0uNd2RPycHL2o+rs",
-	"3c9SWff5Sp0tBRGhTChIGBxkc1sBFKkC5BXcor7Tz1K1LABr+cLMD87+JekjD+gXsPjJgWKsKxzPObwk",
-	"feQcgPk0A27mzPCGVY2kjAJyxabIufwiZQUQkZR6UnXCNpw3SHsvllulX7JrFpeHyEyoWOSjUR4paw6R",
-	"Q7DaOZOhxWgAyw1SeJELuGF02ufpkDut+zp1bmlKgkKykXnY5a1m+6x9fnzaPtsE3OSmstPHO4ry6Wx2",
-	"6LTc/gy4LWspqvxQAfFUvSti87IKjErk6AZRJEtviy+HYu6G3+K5+4YZbiralJIGYt1Z8QltvagXBARc",
-	"kH78zspSQ3lTSVmpoY0BoctCCRbl8c+Db/faxbi1vSYC5J6lOAo2J2OesFQxwdOwoi7Sqkru8hoD2yY0",
-	"2j3zZkP9JEDGW102CeC70wJLS4BuS6Cy5ZFgtzB8Vam4VGJRuAsrlDsf1Yv25Y6VA8st96VAMrXUzCy4",
-	"Lf8E/raiMafEerMCxrGqqYymqhbm8poV36P1a3P5qaXtK7ORWDhcKEfl20XWlaZaXv5VYRmprhrxqOP7",
-	"sKYz7ZsPLWJCZu0/sOZCKN0FaXI0KxPRFekqA6idYQJ9VwKK64LkGYCkOUuEuRTkFeCiUXACO39w4GTR",
-	"9A3A3/BE0rzM6ZlHHH/CHlJJoSB62pfK5c6VoG/vx7mKT3aoS3Uei4LD3YkChav+jhC0loskNStcyAXU",
-	"p1KynXMdjrMMg90T1fJQ72n8vBrLWRz5wO8r85m2zF5Zk1Gxdd5nYeXyLZWt2wfQyp03YrdVewZCDIRg",
-	"5JQoiyZ9RJ7YmLeUK+dD2y7JitA2KroiraijjaQH7UByv62UAVCWg4SKiItRH1S0hEGGQYRg3GiNPUjf",
-	"6ZCbT32EdjGcouvYkxeyFxs+YRoeJswCBYyl0hCLuBxK4VWrCKFwhosmBKY7MxJgrVODNJyYC9aEF4ZM",
-	"KJ3Q//t/GGm2a0FtKpWmcc9CX7ca7ZMzoIuxFOaHf25fkHaDnJ2etI9bZRnmW1fMcMtR1U/11L2Pkomm",
-	"oe6lCCwbyuMAn8f91RL31rK2IlLLEr8oBl9u9L/EbETjXmV+tOrFtZGN5lqHxNEyOcFcnXlwCTITIDII",
-	"qccsIVKkusqEXgEKJ6FEy2kdVMecF3yNOHEQzkozeA//tdyfhpR0kwfzLvP0UDev9YWEP61kJlCNf3f+",
-	"K83nLk84WUaJWQL0vKhYOvBWZfTMp6v5p70Md580AqjD8UjzLKRieY5p8bgXhsttWpRms+KqZBClnwlZ",
-	"dGt0z13P7C7gnQVFcVPA8zJ5qDI39JMUPgwrJ0Ae3RF5LRjCv9g8N5rGPA+XseR2yHf7SjJMd0pog3Xb",
-	"R0LbiksNIwcgKs4o80kaE78RfWyHlLOs8Lpb52UKevrsDWmfkZiK0YyOGNEUCwXYqheqqAPPxHKs7/HJ",
-	"FsdrWZavFLlg5rJl0ALs5R7S28rUCLdLNm8sg7/fIi7Abs/6PDGw/5C+OVM754ltcSAr54mZNquaIby9",
-	"K6FAB7Zu8S4VSdgQsPghEGSOSdbzMdVg6cQMCS+b109BSNlDCuCeT39wj5c3WLFwlnC9eGfIzd5oU/4T",
-	"g7sHc8G/TxExrnr/81//XSsBTXUZJQd9fKd/uLKgj60n5sPSmw0EDWbAogg+yqrmmMXBPEk4EBAybmaO",
-	"f5nrFsaYzW2sdTE9vjgNVT6NJdQ1p7oWc+GdzaX/+Lr52MzkMdgpPeiwDaP7BJVVhnJNJQ+zohhv70pc",
-	"kKetp9kQ8efOUv5WWq3NFlZSNnnGq4wZWFrCJrKkm5LMHe1ZWbIQf1eDyKJ+ioH8eJm1b+u1mdWAOGh8",
-	"y6Gc8qRQtxiVRQcBxRNIFUhl+K7oij/96UlGLVyKoz/9ibxjRm8txxvozhqN4xA2Df7J+h1DXks0GjiS",
-	"6iPF9w+xNsTyGgZYdXYFPWTt2BcMhcgkT04qgCXoiiyNYQX9EHN3Y7WnI/Jk1bEwIg4NQzbV4P41iwbD",
-	"UkYhl0fkOSRsuJag3gyEqZjvQhrHhOtLH0AAeBAUNQCEB9emDzAA0Vk2P+LQLOmCoEbm53kAkzdEpMwl",
-	"32607RY+TxKZqD/9CSwMad2s1fWxSotigZ+ceAVVDs02raiUxQXpo1rQt2NAXcMMQg6JDZVgEUmYkrMk",
-	"ZIoclCWl2doY7nwEPg8OMkzvrgDFSx0STa8Y6bvKIv2sBj2kfWPxLhrZJWJRALOEMlPwwljGkStmYQfZ",
-	"FQf9bu24W+ubdbelSwwhYRtQ1yTwKrWYR+3WuZ32M3M1m5/fvH733sweBki9Ysv9QvWXPvIVRScMjoxZ",
-	"DCghA6Yh9MJAFE9X4Agu8+/j3ll9HT5MB9pqXZL5mMcsayQtI5XMhApIu3FhB/6SK+1IZgoJgFygfIqF",
-	"oCMjIUypUqTv+Rr7aMH2/Z0zoXls00DBcnDZFX1I/IH4rqbRG82tT04anjBxRJ6gb9qcGbMrZAhobXpM",
-	"BUk/h0CHARvKhKWO0644sBH5ANpVDrhxGBAlLe6kM9/l5wHoeNAmV/qIPIOfodRFVyhGYxZhRbC5TK7s",
-	"uXXeW640RqClxDfksbbMn2oyotdQJusgO8VckXaj0RVZKSFbe8kt42EAeTcQZ4f1thwji9g0losJE/oy",
-	"XRhgNCB+Iu+HldSyK8CpjBv8FxrPmDL8/D2fMJXyhuPj4wuz1x/eP7sk0Sxxte8Sl81lkXrJQf9//uu/",
-	"HW5v//CIWAuCITrOVFeYT8wS/fnd659dVT5zrWoykUq7akiwSIZcgcvCXWTY40xcCcMErXEBbaMgouHa",
-	"KtkVXKFhFVYV8Kk1wWJ2H95/Xz8HhQcHA5/8PjOrN6UJnTCzHUhj5rRAgpBleojGBK6WSDJsdGx2LD1G",
-	"jRN3yEj/SRzLed9WFkPzqi3eA4XOrWI5peGYkdZRw8jnSWxlEdV5/Hg+nx9ReHwkk9Fj+616/PLFs+c/",
-	"v3teN99k5cFqmUDy5M0LP+as1jxq4KtyygSd8lqndnzUODoG/Bs9BuHy8ZjRWI//Yf49YmXYkXaKrUbD",
-	"YxTTRAIgItCdchxDAYhkOGbhlUr3j8WoWKaXn1E1aj8w/SP0DG4oNZVmiqb3VqNhA3a1DUPw76S/W2hk",
-	"1MY26Wq2B5DvyjCW4MxwRWbTI7TcAJ9Z1Wo6TFe1MCewWzA1LMJW69Re8msmmDK6mKYjZbSC16kgUfvN",
-	"fPp4wnTCQ7Vy7e3pUYYJJnKmUUKzNcdQB4sp3BIYbzZK6CRNdHuTQB0mNrMnAhXOI/LOTDvqioyxohWb",
-	"m0kajkKNDDhFpm3rwQMvOwC+pCBUpd04LisudnhJqOGFsLCG43ChtLlc4SdDHNg+V5oJ5FdOsjnAi9jV",
-	"mcM2Hqmu6Nfrdp3qZjiG7VlhQHjnr43QpHDalijtlV3njaRmFurxNKZcIFKCU9jM0ew5Iu9pqWl8Axvy",
-	"L93aD8/fEyM4Tli3FuDe/EvXtN2tfSIQZJIRa06rbZ+fnJ2WOAs/lXvxYAr7p1OPTCbpMq2kWMtJjhZ0",
-	"Eq8kW6gQEMlw5vImljbk9ZSJJ29evJuycLvz7/rdx5LaQRDvyf6XF9ai0Mu6BcbicxW5cYrnC+ctpMKe",
-	"M0epATBfctI4RgEyopoOqMruLXOQQjmZmENIu2KecM3IATV3V6IHjGqSyHmQXs/SnExqb/tLuEqZnjPm",
-	"hajJmQ6NSAXmE3M1H5or1XXcFXAvu+4HM21vcEWgb2U6z1B3hzwG/LThLI5JxNXVobvSEZ20/LS/ZTTi",
-	"lvV+hqvlLQKnfgpqJ43jzUT0DoM2Poi0fsbeadBfkJWEZ1TfKa9fscXq++hPf/rFU1k7Ru8H3RwQP5Ca",
-	"4J8+MEhXvPbSDAJiqxAaKdDoD2E8i4z8huGDTjoG7JEwYVpZydROU5k+l2tdHrQbzcPSapfm0bEtJolC",
-	"9EG70TDXlEC4lK6YCfZxCkVS/LqQByeNxmEZgRkl6MmbFz+ZdQLHqZUcIfy1bK+yVx6jxgB4AhvefGmE",
-	"dshgujMKxklAGHAJFfuBwOluGsps4xDWU+VTmiIrwyfNzZ98gE2VCf8Hxki2qxye72Uy4FHExD7OTGZp",
-	"/dtvnwqynNLpKniHKP0J8til2tuRARMBmN2N+o48E8w4eestFqK1th2OuikwToSkNFwdjxGh0ymjUA/i",
-	"LRSUYGn2Op1FXJNYjgyftvaEVEkFC0LBGJFZH1JdCJ0NXeFMDFdscemKLdsBWL59xaYawKAyye3Crx7r",
-	"lRe+Yos7O/z2buqK5bllw1pnFoFFaLday6aVS7+8b1eARkvazeOM5ZAtOQ4SAx7XrVmON0HzOXIUmMdT",
-	"GS32xkz8MaYnP++w0smMfVriZ80987N3QG6rRD5nPMtOxhfO09qNi81fPHNFh80HzeNKH5j1fi/lS5qM",
-	"QOBot1qbv8sT01s4Q3fLeZGuPHdBOfctCDCPb7C9F9GnxyhvQEzJHhn0W2hVOUaVZoF1rFXTuQ5tQXCF",
-	"eR0zxY4IfAqGrVQWMi2gbU51hbWbmBdXceo7YYsB8Qp9d8VBu9E+3J1p4QLtyLTwsxfRfQhAa1kFgEJA",
-	"LbwvnEu0N3/xs9TfQy3vOz2wuO+VD+xMjx8jMncdaqs8TqDi5TbH9YlYSMFQwbVFpPC8wC1spaLQtCs0",
-	"pzGqJFBtywMTt7bbsmKj5H2xzE8qHkFhSKqt9quZM/LTrsiUWNtYWmUmleOw2MwReWs4nHNJTI0iD7a4",
-	"LNo05lcM7fxdUfBRZh7Fg3brAkf2lulkUX8y1Cw5hNkuMwfwhghnUA/SEOMgC4KQCbFV5GEGge+cBIE0",
-	"rfzYFTSO5VzliuTYhfCccwH6NH1HrFc8EiIiyhjbEpNayenyhf7NehzmhDH0LnTFrYQxhKj/hetxVteq",
-	"djcy1aoSuvcsV9l6KCvYpGDzjLStZGWL9N4ny9xZ6qkgXr2X8hUVTqxVezfPvMPIjDIm5DPPXMxFgYVm",
-	"ZQ/UY4xCuGsO6jTUNL6NDw0tBIUKwgGZ0OQKX8sGaSMlWGSBkHPMOCA0jruCorlxK/ZINnNHI7oV2WMm",
-	"9hQYo10NCUHuWR7GYAGym2IiuvQYFNhjKZwIWJERvwb9uCuEUaPBAT1n9CqtsnRJ+rbOUo995EqrfmbT",
-	"xQqPjAwY5OOlobMTRgUoppddUSbboZ875eK2vNMl6Q+hlnFvmrA0c65fwKnznaZdgSw5QDwVljqauWbF",
-	"3TTTiwAcFCs+b+bh3oqDnInCqG2vZ+8d86zZOAzQBe4eWpnZPcx9aETu7EFxbQ/ajYtyiRikXRCJS1fJ",
-	"fVjtgskr+1vbF5/A0Xjh1zG5i8ul2M0f5XK5c9F6B429wjR+kIJ99Rcd0hxgB/jkXemGg5QC1BF2udqE",
-	"9C4wIhiLWASc6h2WvCyv5R3Y0BHDJpsnZMLFDCLOOIbZOO/4gBkpVtlUXlv83lwBXZHd6fCjl4uJIAr2",
-	"9wy1D+4PCFESV6htQBI7uEuOyIvMcNpqtIzgza9sOQENuVcUKn1SBXJ1YBg35mglYH31B80VscK/kkRI",
-	"YGIhFWSayAGg2pgbAC4PVXIH5xPibIxq8WqudBXswlQ9oR0uhwrWiHz99zuT2MvLzFdiqq0Sb68VkzpF",
-	"ijMkngb0UiQWDsEbANhHFzszyK+Zvzy3RFl+mHfgNJ/VGpHNAkaUM0pcZuYHF2wYssDhgGasCk9uV+xN",
-	"fN7FuIABemo2ZYkyfLfEtCAiK4pi2tNYAisyorO1D1hiJwcysfil5Sy17wHP9Q+/KnvC3TMnQ8u78aYH",
-	"a8JXa03Am9oetS14oJxtZUN4ls82cdkCtlKuOYfPXfR0WjnZPr3MtpkoLacKeBp4SKwNAPjMCmU3yw5x",
-	"5mUj9vBwjBG6QnppIkagMnpzFV0YEzD4SKADxhWzyLj0gYXNyKVKdYV3NB75eSCH+/LarFFRu2IF09qR",
-	"Ob1EMlhiB+1liniHKyVnzqP6hbpHP9MRvcny34oeEziwuMyVzqZfVnsXqaRMdE/LftukiQ0CioPnxdsa",
-	"vSFcrWt5pQrRFet1iEsb/39CDN3PEkw6oSSRc79++SOVTcIJfVwZ8SG0hT4AOoXHDM9EuegSFCJfbO5x",
-	"pkcVFKhUxLEiiRtCQIz6BHHyblBckXkixeirEkneZCXX70Iicc1jhw8CyR9BICFeGf9N7C7N/ts6IPUA",
-	"as4hT5lNDwNPNnDJsoViWCi2QPpVImOGiQx5YYAqEEpQvclnWpIR0yrNroQ8Oa+gno+zXSHJ84sMeX2W",
-	"7sX2Qa/4JSbefw9pb1VCYN8AJtGLqPoXaU+MJuG42hdfUECuG36VkFwPNuWPE5MbrJGiIEQ39IjUMZeM",
-	"cLcP0oUylV4MmGUfjplguqVUDFhGIXJ3ybZLACESuGAfWEHPHP9+YF19Co4/RpqaBwGYQQYslBN8ZiSl",
-	"CUfukJ1tKUg/Re9ySozNOw6IOQf8Gk0uWkoSMTYl+Poa52NXOJgyLyGLKzAxC8gohYzEnruk7Zd9l5nd",
-	"J3qWCDBH9sdJTy1E2E8VKGjfQ0gwPE3HWGLlbuLaumKlK3B5JtBGFiFMKgUId8XOEcJ7MW8j0TlK/7Jj",
-	"hIvQjPcs7qWLtELgy05rFvsX1DCXFwbz/D1dCTJoX3sM70AHD5HFX3pkcbrjK+6Moiz6+CZMS519+soE",
-	"0y88ZvgHpnfmYX79ufsQ0jbxj2+Wa3zOSON1AuAPTG8+zAB8EI7vVgJ06MEeDCYkcCUAuK7AuCWiVJLQ",
-	"5bcOiHmrDdUik+2y4IFNYqG8ZjiWuZzFUVdMAHiGhIswhvg0waCwHhgBqSBtW/wDxMZ1wWql4mJXgLx4",
-	"f4xnTcjXapv5ZYrf4wCCfBAfF81dAPLZRoKrxPnyqNW3Yn6bVdkXQ5jnncl55RDcleS8xoOc99k59g6C",
-	"YasKe8+O3vdwGm8nU55v1+VbR3h3KlMi5ZeCxu8iXeYyY3YVNQN7hwX2AjvceIHl8/WXEvPRnfk1yJOQ",
-	"qp+mT6g7Zqt+4YJtbJZfEiRAulhVbJB+us9DgtxWWAI5DuGvo+8V8X/e3na58/HPsAdiKUb12MiYAZjD",
-	"APnRD6lzcmUWgnXQrWG02jXHsMRu7bCAUoCO0QJMAUZ/OJQC/CCE0DNIpq0OWdAVW2EWpAqzGWuKWWAD",
-	"98ohC7piNWYBhrNh+ElIBRkApFXC1Dh1Qgs2tx5ElPDRZtpzGRt9MhOx2fe8WrCcYEcO+vhnD/7sH24I",
-	"bElTQvyAuVXZH9Z2fZlnx0u77X+RN13cq9S/vIabY2U2m3hxn/cAArGXtBALsODnHN6pjnCvsBGfO8Ux",
-	"G8B6+AjM9/18YQBfpPD/jeJNrMjCzF/K1cX3xzc0JTLzzPKq7XEpdr7XcwTsVQJTkIDpwE65hhjMNATT",
-	"h+pNr7IlbIqu+KrAKb7Dxb83bvrE2/r7kuDX87AHYIttOYOlmXtgDfaY3SNr+IG7Gl9IHZmQalEczN8x",
-	"HzJIRzE/MWEWA+vdDc3/z6lKRUzMTpFxhG10xTYc54vAvdldqFzLkbpiTYYabPo3zZK2EK4yLemPLmDd",
-	"JVQPkNy+OBq6o7bnWju42J5gXwUluYjBZRR3+BGwsZNFAJSF/vQl7HiuiylnA+bKNdlyzEYlhlJcBPuH",
-	"DJUSP5yD8nII6F+DRGRX9Jtxvz+4de5PMrK0c8tQmsdpGaKvLKjmfb55NhwyG/jpJmRrLiFyjC1Qg7k4",
-	"o1gOaOyVcspCML0m+1yMWcJ1D1/vpa/3Mek7KJuiK4STLkH6A9ddMaYKC5MqM8OAMBqOHZIZFJbMs9Yp",
-	"XcBypcVM8Z05F+rwiHyX8UYI7bT9JsxIcEJmC/G1BCGllHi3MtiXFX2eTnqD2wdTON2OPuiPt4hXn0Nc",
-	"UHbMDGsDVuEz0HRfNjFQF379FfJPKLTFVaGrTlrry5acSnRKgPmCdF86R/nebc2XKlelA9wgVz1S6Z48",
-	"CFafNcLRXML5gpEe00i38/5DHt1oloIej7IIO8QqKvAV4AEHAJg8ygKBIZN2lJ2gQzQuWW9ySJOELzcl",
-	"2ByaK+TKAFxAbnjm7CQ04qFGCQj4VGmGi/l2q2SWtZB7JVrjvRq3VuS9fDWRknvhp3cZKelVMocLvUf9",
-	"0qjo0Qxq04T14LFKfZzbses3OLz7Da3cdFdkl/aDDv4QWrkvxyyWrtz+/lsvM3vAufcgNuPVuhRkCWWF",
-	"4Vl5ZVIvRTyPvKoc4pces8nXEpH5wlvyO2bfaU/vtLk0vs6gzGwWVYIyPeJ40M1vo5vnOA3P0azjMj4l",
-	"7xyguT37SLlFhuuXZxemr1FChXY8Qyo0vb2wmeaUTFmipCBcaFmINBSRReZZAu2Oubg6Ir+MJUSEI4S3",
-	"y1iHMDmM7EybyuP0IX/z8tnxlwCMINBi3ygUfSiNjoL7ynwjN3qV4WLbd4nFBzQzFFC225tAYa5dcYAg",
-	"3uAvwkKlh9sjZa+pXfCF5TltTmnvii8l3hFJ9duIcsS5fKbYRg9JfIW8np0QH4lvzhz/SJkE8oWHkMev",
-	"PuRx3eWHxJpeESuvu8py9eOb7I/7SZn3xOwNgjUYokvqP/iXhuH0CaPhmCkyYAuJfU4CQm0qQ2zEhZjR",
-	"a4yHkjP9lVilc0UG7kcQv2s79jbc7kE+vo0hegWI/36YxGMUzHYOgdyNWbhaAE509HCq/do1I5qh2WFg",
-	"pLjqpCGPEMZWgLHFnrsCWlsQpWkCY2RzTHVy2OASpkfjTmpg5uiSd90gw4JS3rZ0v4vKNFqBRYgiq7UC",
-	"K+/aa73UjEAOyur6b4Ij+GIk47UFXFaWillZX8YJtl2xLwP2W9iCz8l6d7NjV7ZNFyfoyb2fvhDO/+3G",
-	"v3+Z1Wfu7WZC2rv7y2m3krK3upx+4XocJXReNMt0QGdbvnVKC816R2A5SHWDrIz3B1T33PH+uK87oJzN",
-	"37aW7R9cWv6GeeY2LPAeWZkrpHtrVjahPK5rNplCjdr7AxIpBA4ZCSrhEVMuiMvJsIAan44vIIMFueIC",
-	"i0PGMqQxOyI/cZDN018U1tYyMrIUgETvN2khBEAz54qosUw0OaCaTKTCD6YsKXZyCKWweFYBcUpHFojr",
-	"K3CrvaI8fp/u8ZcaZ+aPcpU7axXZPOjru2OM5I5YtqQeQzE7syUneXxjTtCnxzd4fj4hS4mZZncabVag",
-	"D5gavEZ18UgbvpDXl0F7X59j6NsDncspYcgViJqF43T9vopcZ9gQ/9zdNQ4S5bHh1lXffQk7VcZ2SsrM",
-	"4Gwe0parpy3DghG6ggMsM4Dg8woH5lVzP8NBlkMcNhfwG57pHChN5hP2o8+tYd6u6ldijf8qj+jdSAar",
-	"pIKU7z4c/8o5vjTa6vBPZ3ebuvuOXi/Ha1c//IGtwu4At8yTARvKhHXIMJGTrhByTqQo9rAkJARESzJl",
-	"chozkjAaYYNUp/0A3onAtD2LUxB0BRa4srEmc8o1hpjgWGZ6ID8SLsJ4FrHoiDyn4RizVmI2BMcguBQm",
-	"U70gV4xNc5IJaCxG50hs7twPMtOJyIFijPhHxFK1DYcfJFQYaWZoji05iOVIBiSUsZwlARlKqVlySJSm",
-	"C9UVNDFk52qScigSuhZx4YnINgiWKMVQm9JEsQCFLMhlKhkhSWaxUflmOsg+xJW1BfkVmJhJRDWF+p74",
-	"UHlAxK2TU/ITf3oIxehjGl55YBUH/Zubo5dcXH361D80E4AQBvYR1vrH969e4pqai8IWN8tTV1oz2YK3",
-	"Ic4NBMpgrY6U7Vuct76aDf7OQt0PSN/00+8KyA3Qk7iP9G9NaqB50mtIGPeWMK0kKBZ2aFx5vWgpOwSl",
-	"aPD+SDKSZEDDKxe+lKq493mt7TeI/83sq7nt9h8NVHJG7juCf5u79lu2+30B3ox8qTR6vY2ofhtd/fE0",
-	"Ydecze8RZeit5evLPBhvHauy0yXxwF7TAFpPRgy84mmhRmBMVHUFVE+za2XrLPk3S4mHRdAJuyR446Y3",
-	"tLmYc3w2IEp2Rf/mU5/YNVMFUyPKNM6RQt7a6wMKa9Pi5ekuhYCwjyGbavi1K6CIrBEMjETDFRlywb5m",
-	"Do8r9S1yeS+1y0oCtU7tFxaHcsLMHX1zc+RG/jOdsE+fapVd51/I1WA3b9XNgDIwxLrhkRwwAgmeD/fD",
-	"Hd8PdmP2d0WkUL73nP30wmpMSYRFdRdkbqRzGkVWWq6eDWXn8DVmQlnE+DtmjG9lvEXqU4Ziv229zi8q",
-	"aQqnUSVhytLPg0lpb8lSk5SsU2bk8Zl7QrInBymCAH7WFVhn02X6HB0aLvFmptelQ3UsTLzyyp2PmSBC",
-	"grQ0trJqvvA5wDFZFKeMw25IaYK2SxKaikWdDAvs8Ui5uEvztxMsu2IZiP2LhiH49tOYnkQREv+3kcmU",
-	"TuczJTPZtVxTrB1PD1pFfVSh7CA+ekCueQB7R+DCKEr57crbqrIE/fhm4lUA2ikY4lYy9Vs2kc63ko3k",
-	"MrtdwP4fOGeGQrAb71V1RJ54icAFCbwrCrGgEypAhDKCuNdIJoibyxhf3zalAG5FDMQqzDmmSucyir+Q",
-	"5ILbBJeabbuXS8KvUFUx3gJH9xAmf49hn1ClcyNbCu5RW//eyoqrdfIgk1shVdKcAy9X0hzkr6cG8Rdx",
-	"Fhv3JDM9yEtfLNLfHQkmty49sxsTee/EEIRZJxZlnYYa/T9ceUjuiZzYvMePme4mxWoBpSuWk1UeBJS9",
-	"CCi28MkfkCs+ANh9PXJTWp7nztgmlry5Z6753NbZKa/faIPZ12hta3iib5zckil+4TIcLtoDw3pgWPfH",
-	"f5Dm7pD9JNIyn9m9YefsxFY2iFpdsaushbEGEZtIzb4iqWsjZjJZAZm8P8gJxE61hntDRvfJE+8SZbli",
-	"ZQuYvpn454qpeWDdD2DJdwyWvO5uSrGTkdQeKfCR7/+KAgb/Dd9R5N0sHGeW0ALMKrhU5gKbKFQe2OS5",
-	"/6wV1G9zSe2xwLl3Sb3j+s6x/b/MWwpm/nBNfVVRog+3zrpbB2rCWNRpS0NceWx6x2sIi9fdNmo1F0K2",
-	"jMv/lcSRvsa1+AMVq4MZV4nuRDJ5CO7cHTlEOuJyp9RS2/ZxnDtkC7vwTKwpuRyf+UhlpQhd+Uo/cSjh",
-	"Iet4DVjgIayj2RVZ3c2D+ZiHY+vPES4jKWubXTNRgjWQJrTaCp3lrWPeqpGcCtXrCqU6EbRoucQmClle",
-	"Dc9HZfKlfdZzla6yWeeTdiHY0gxowGIJlbDkUoW+y3WhqjmAf1cTFLr0hkgOEGAOxGKcSgqxvxZJ9CEm",
-	"9a5jUp9BSDMc428jKtWb0GeKS8XFXJVJC+fjQXB+iD7NB3nka2an9gNkljkOXnb7VhGPH9/Af3eMRt0R",
-	"mstdABYRf9V1DXfiyFxKDtwAcUyVzgpQJ8yLtOgKWy27aBVyl68qLakN/SzHaci5+HrQu+6DV79GSnnA",
-	"4bpbHC4rLpXL0/tVZb/8SMvPTNeNe7z/H279uz5htirFmuN194WQX0Mx1wxDIr3JbILzNKYhiwjVfzTr",
-	"Ppbtvdfz/vlN+t6kP5NJ/0EveTDo377mrsjbpHbQRpJoD8b6Cp7hmTJ87YCKBTBlw/y6wkcGNfQONRHQ",
-	"1pS3emF1HZeo8jOb+xV6Sb6ZKtAUOG3H9NFAJhXrisxF/DV4F3Dz7phrm06+asQJmEEllwSsZ0CET18P",
-	"etS+0CekI9eUR+EP2/gr3i9zlgnlQlNuxECUmbwYbRqOScwFA0AxtexuKPVWHOSt9+Z79Tf+25Fnxu8i",
-	"f5pzxVC9U4JO1VhqrJ9reoOfgSsbFqU0FRFNIgusA9YVLUk/YjG/ZsmiZxEq+mgT6YoxwoaadxIW8iln",
-	"QvfJAftIQx0DFhnIj9OE1bFJqOnLuBlWYDGgOAgQ4VUGH6pm5hSxpCvmNGFjOVPWjjOcxUMexywKEOZM",
-	"swkUYpgJrpGnj2UcKeIKNTSDRqMBT60PhMaxK3eDYTrLa9gn2aKZNbE+5xVxQf8/e9+62zbO5n8rhL80",
-	"+UNOnLSdtA7+2C2m874t3namaDoYYFeDmJbomBuZNETarlEU2KvZC9srWfB5SIryKbbjY6JPaW1Lonj4",
-	"PeffM1Ca3PEhc9EZc3MbrVaxcDk7LRuZwVl1LdgEkoyaz8QAkyNECtMxaPe41jAhNmDVz+WQp8UGjQUX",
-	"bfkdnFOJFB2e98AuIFIkbE6opUUHWt7aX9/iPm9dhw2RR10ZC/iCwUCQl8T2sGh1sCn+raskaHkq0hZc",
-	"c+tgAuCvBWNzbki3/v6Kfs7cEM6wc57REybiH02IjOicsxSlYI8JjRE2Z4MU4RB8gA0SmbWwPL+xoESB",
-	"6rMpiTk9EfhNGFGbFqbEm1MPB3vInFhPLB4Z7FmZh8/MOiDg0wj1FO+zr0gPzOU8iwq2cGVRPdNIz1wt",
-	"BXYt2FH2JE7pJsvYT+c/4O9ueihv0pJaznZyl7g0ADxMsmOwz3KVmB9iLkWHCCnYsbi5d4C/f+DW2IGN",
-	"sxD8AnoZ0MZQqeMGD8cVHO6nT/OGQOc8oSJh2S4KYCeMLdvXeGbfGMsNbZ46sh0yC/BALczaKE4pvzZm",
-	"UqdD8HWM8ej079hgCjmhgQJvPgD3fc7+iyX6tOjXHLkW0DmjSooo7N98RlqJFWdF3pTVzEGVB1IdY7Mo",
-	"bvR9rknimHRxWBlLyQmyTGvKM6LoWJH22Gj4vfkJVC5YLphRH90td5o+Vbz3colTG05tgsnbPd5uuaVy",
-	"8Fo76qZcqbkHrObuLoXfQuTaMiRnUJRL9Rq8CWuEXz/Te/C/qYHqM/BsFdVhtjj4jnJxDVmm+IEBeCDG",
-	"896ss/mMqUDTv9/01O1Q0LlVchh4sP1D/QAf6BtaodNhUbdMNiWz+y1w3Qfg4hb5YXzxFadHZA2XKozW",
-	"iCtKxY4ldLiLOs6DCgKaF14mBogB4Crot6mgn7IbzSEIbrwdUc0vJnYvV8tg1bdrRIgNiBYVw8SiqobZ",
-	"RTWM2TBPI0Ji3mRPsRGYxDmKGez7SimramBmMLArPHyT4L2E6nf+w/x5HNv66mD/F0BXyCFCcxZqbq7m",
-	"3RiUDvRmQ6btKaq7rNckWDEJvat5bjU/AMeIKEmERGOVZ0zobEyMJaugIapUxupNEqbU8bONwiLuAI5v",
-	"YOM873KXA7IJfZ/6OWAQPfmApw1yHklMc68ntLEzlaVSVPZCfT4XBFYs4dm6PSeKxISSVbd/I20DdT+x",
-	"eHT+2VdmZmOHYLH/qp+VDbBGZYBVJJPHVx2ER3tt803L5P7IPPcf5Ij0QFGbyuvnmvVAkDCadH3+vzEL",
-	"ucD0+IhwpQYshYHmTJsFwjR4JnQ+Jn2Wx8ITHWkQL+6uEWmP/U0/vl82apDIgZksV48UCz/KgOxyXm74",
-	"QGRMTdEmtFxu/61P7W9B5os4kOTsx0QrzDJ9YkOWbTtmAU/6gut5pOVOxWQtFe8wvyYZzG0V9lg3G8Mc",
-	"54m4B8xrn+UzmGL+cgd0OSw+B3A44lhqhNgLIQNoytvrZ3LMGNQUmdtxXUoIRDhehKWllofl0s5ZSEpO",
-	"kMXXfAAJyvDxaQWwJYD9CNvsEPHVD2/VOtQblnOa/Q41YMcM5+bdl0dzOAIVmG8uhl3M6hwU31k0G2g3",
-	"UzbkCVNFDaNDJlJUdTrSR/caE3WdeIsIyjZlDiUb17EAmAYYp6QFb33LRQtyoqE+UNGxAZhRV8JAR10m",
-	"zsjJu6BOsqhHhMuxHBYhmYtYBN3ZfMUptnv3CBe5yEsLLvtP/nfLy6sOZ1kaLcehyb0PqJBhL6Ad5gP0",
-	"7lDGQkmbpsTbbeYjBVhiC0pn0XBKUYz5DH99i79eQNEJK2IlI9X2IbGwZasndhVdCB7LmLkmesQTI6CX",
-	"lV6xmC++9tWI/jHibt0EiFisXyL6cAJELDZaIorQL55I9gO+zL4SINzTlZEhcxxxiFPeExe5qnlbXc6H",
-	"TDz7OOMTS3O4KUQ74eKxNtr5D/Pn+MpA3eZHmgStjITPGMlYegeaQ2DLNUH6e1oJTbjw/jMjlyQUQkVE",
-	"S2nmFShEYyFz51gjjk8ClYf1ClBhrGH9KRL3gLi0BaiVcefjwc6A2LYcga2/I2PoAxauLkJyv5l9kWtl",
-	"ED0m8OuRcnJiN4aa54AjeyxjvS46ocwGIvAyGRCa7WVyEAWYpBCCPlCRFpq+izkgtX/hCZuIW9hQRCLz",
-	"FMB4FsLCuAFFAekmylod4BvbDcHYOceIHOjCV4Aa7ol5/sg+Bt7LW4tUx0IKYysG3EPQ/OA0KpLkgBdo",
-	"+EDKNN4wtLyMTYjj8NRAy9s0Bw7aa5Tcom0Si60YJ0X+QCw2YJx8NFtl17LlYKyZ8tvvK6nAz/5CMVhk",
-	"FlS2y5HbLovENGzJsqAuC5nNyWnU5XfXcP3at3aMxUYEM/lq3gBCT4p0uKAZJHJzHQsrmWigI7xQhA1Z",
-	"Pk7pGKQc2kxY0SzKMpXlQ9cj4k7KNCKdXPbsksgc/zcvBHZCSSbBeRmLdi7vmbBu2tOopA+gQxCpLUqu",
-	"2Af1gMIGQ+GxGf/hYQrbVejgILF/s9VOgTiF8S+Rj2fW5tkK1InXryRqJVH3LlFxT5ZE6kZl6CAXT8zY",
-	"LYSis1dZD7sIQazSpttpSdrMJ93dUS7KAg6kJBq5llgpMHY9zVNI69T09Kc0CNp5i/eesT5KNDRrSZem",
-	"K1vNwtnKXJMRVQQXkKUkcG72GMXyWSO11jaOR0DlO4R+rGaOZonpWFQ28cHZxF9hSzxBGV4wY9X8GtWa",
-	"NYfIS4v4cHZ2xJdVifRKpJdE+iAXU1Yy5ryvJduR0GonJFo3+Kwy5jfBFY/RQJobG68DRo8zNXmOdOgO",
-	"E43VOBCaZ653X8EElp4R+wiDfTPJurAQGkxkA5BnB02RsY0qaDtBFR1XVXi0/dJru9mW5uLqUZ6d95hS",
-	"9G598q3VkxJ/G7J8TOxzseuBzDXNIMdNMQH5eEY1hp4XyrzRCRdDrmFjq4gofifqXJCMi3sVkf/97/85",
-	"dVkHsbBpBy2LSy2jwysyoly7JEcHcVRr1uvriLRU6bcGFi0l7Ejm9yzHX+gW0MoqbABHk4T1DQq0MY+8",
-	"B+SuLB9CPw2ROjhxz2ch1lp3Hzmh5PX37yRn/Wx8imkPVDjnoB2euiatjCp9y/Jc5i0kkB11x9gSA+bw",
-	"hSIWBCKC7c/NanVlhpwcMFmx0PKeIbstGguqK0fijLT+TUGW9P934824gpQOqolgDJp4mFtzuaU+q4+g",
-	"/PnElf5MefbZ7eFV4dVcvHqzIgfJR5oiHszYMkniDiAOXNXdHqxChrc/43Kg2/J7AKxmOudg6vkP+y/r",
-	"wcnHaztwVodZx6GK59rjbTpgzoliQa6TM9Ulik2gDvg/4GUtDAIUQzoxVbGwbo1Rzg08QDyEAiITDjnb",
-	"AEF0yAj73i87O8hJzgDVwVnigd11jIkgokHVvU3cFmxEMnln8R6CMYnM06JLER2kXJufLFQvA4FDi7gN",
-	"/h5yuEcwf/AGbsgYKjEf24NHTnxVkvnhCyOh7pk4halgOQXXA1CBPwEuWZ2PA6hYC1s/u+2/M0Sbp8C6",
-	"1Q/Sdb3lYk5DxQi0xfpynY+ngGg+grIVVNF3YkxKhwq+sYYjGC7w38LZbYxXKZRDqFQSIUfTiaU0UxLz",
-	"SJ25HKEI8FxhEP2lCbQQy+XgrjvToY7EkOYe7sE0gWruqYqbF4pYV6nRcGUssJfXGbTbQp9spwP9wMDR",
-	"Djg0s90XkcKPBKtyzv5fyz/eXzwnRCsFYpxRQnUXXMxQBumwQVlP6gzH7ulGMO8hxIrFouzVz2ZfrYEz",
-	"ocfSLsitWbtas/Yu6THyz177Qy2qFcsPvwTGyfSW6lqzdtm4fF1vvKw3Xn1rvG1evG42Gv9Ri4q7cTPC",
-	"ZKBuGxdvLy7TX1j9dfuK1q+Sl6z+tnPRqL9sX3Qu6avkdfqLeQn4fY/17O+vGvXLy+RV/Yq+bdTbF+nr",
-	"eiN5y950rugv7depeWlphl8DLaEW1WzDO3O+zGEEHdd8DWTptag2gJbGk2N//e3iVbNx2Xx5YcZutj2O",
-	"e6Dy0jhe1q86by7q9LL9so4jvuq8aby9qEW1IcvRl3b5M6oViwwH3bt1ckbNmN2Gd/8Hoib772KqZ3zi",
-	"3rLQHtyPgk96VCDOKJZ1an9HtX7ORcL7NCst81oLs8KE3HOBV4A5XrzE7aor3GO6K801oA3dGgUENjtN",
-	"b82prjU7NFMsct5MvL9i7sWuXtUvksu0fsVedupv6Kt2/XXyS3rF3nTe0kbbiAAY4pL7mhlFF/Yb/Xea",
-	"9NiZO0GrT1AmEwp7N2X197/Vopo7eCkln+SQGQCsLb+Hw3H+XDra8Hmu5mAFyrGaMovc20aa0h75GMpi",
-	"Fkri8zLg9QdLCeVfQ1GqwAOB2ro1OOx4AitF+3l+odzXRmQ52eoDcTbx2dz4hQqZO6H6arJs5RozdUBH",
-	"t80hoP7V8XqFAUdnJHj5PlnyaZ8JaWa+5cTCIG0s3KuAdx16VSRMQUete+eq4Yq0zQiIlqAnBCh3MCbE",
-	"ZltZ3oy4Trqfi521pQrCicfsK0fIHr55bF5us1cRxb0305mLk7iVJg2A3jiEKm8HLAOmq3jbV0HTbyGO",
-	"WpQK6Y1lx33q45Pler1r0koGeQ7do3s0vy/SYIB3atb77lvrByfw+HMwt9v0NAQPmuc8/VbaJuq4NIfF",
-	"PBe9cfhm83d6nyo1knm6BaWB/C5DtSAUqU2w6gdKxwKE9iAXmEhGSWeQZdaLeDJjE6LpemPsfVlErUta",
-	"iXslsK19WN0pBUgeikO0TGxe7KJmMWL0HnyZ7kbY/1T4A3frvvBX5FLcQSzMknvaH5KtNUzdPG3oDdNf",
-	"3F7YkpgvnrCShJ9BDv4rrPvBS+ADlI9MF+fGgES/WPNZCIEdSR9b9V6KgHjxh/d2NYloNBKa5FKpktDL",
-	"3U8CypsSCZmSaAKA4MukQQQNcWQ4irLHXIV7ywZQfbPRluv4CRN+alT8gheCi7b8HhUfqFi4m+KxT1nC",
-	"zTRf+xt7vpxWcJkfCqbHFvw4hxikxSabAgNnq4UR4NJVY7RwkZMoRxqmhXdYJkCL+6G8fZ9tsPZb+aAt",
-	"6HQ53RYZj9mjc+yncelXvDN2tPQdiWGUvsTL4oJNO/ap6kRIzTC0wOo9yjPEkj7LlRRk1JW2GzFLZ/Yq",
-	"dv2TqQJcSbFZscFq350YOxef6JF0/ZRxtBAaE2kssGOyYxe3PWONFpKwpq/utogGehDETYLB2Mz2UVe6",
-	"QczvfGzdMJBQ74YPnGpUM5u4QrNMjrYFdLvohrxysZfdP+u1Q95pg2N42O+yRJxetTeuPDIbRnl7IJZp",
-	"aDwF86gpbQHlP4O/JGhD7yDeqWZNkrKMD1luM04cMWGJA7HIa3HhWaMg2vgsljMZkTDRpX5RpRDefKJU",
-	"yA/yulTWBBVaImxeL4MXILtPbdkv8P4D3rzC3Qp3K9wd+/OwFuyiFrkF2P0KN56pWwO+FtwHNtzmPENw",
-	"qzsZMuOiim07/8Wi0LLJJpTsZwScuCi7Bs5lCwv92PYUE6zQ81miJ268ZdDTklVv2EU6FWNhzNFi+2ge",
-	"FsjEIqGaZvJuwKbaMzQB8u4y2aYZVO50ZMaRVgZobyb5BNwTIkcV0wF/3IF6Kr+4mV8Vtf4JE7K8r9E+",
-	"aHUn5TsI4K7g1KSa3cl8vPLQbhjNk+7R+U3t6JfxnLqt+bxLW/rFlnd45E/B6r0K1ihUfpemKmTol7MR",
-	"RubWPdoKcjdbUXCl7epCtcegWCjG1BmZ3wby5l9/QoCG3jNBTvidkED0lVAFhPkeXDBSWzzXpXj5vPEF",
-	"jQVsWfOW9L8ZvQVWprRawIYRi0dTWq3Qv/+Lb3+0GvzuiHeqNMg9kdO7KZqjP/qedU9eg3zeXPS4FQv0",
-	"mw3fEwrl+Q/7rw2wzk+b4off7XpdePniZm0nussDR7syCcWWzxZymC88WCu3sF5DMfo1SESDZkYKtQya",
-	"m73AFBP6mrSo1jlvDzRTLaASoAle0iM0y87IO8g6gxavMif9nCcMWVy6TBFv5ikX0r12+SX3jPWRBkB3",
-	"2RgZDODmKSgDRqcCS6RJoO6kBSqUso4zp5AhlYG1C92zIgKeMscjYycVdKdFmpp5DdTWYgHqWtWbG3Ht",
-	"T6iD2QC07b/ndulV9uSdq/SrqgX3jltwI9A/Qpc7L+B0J9xi33zZ1mKo99IE5BZQ0nCNooXrM/LejRqT",
-	"jWLBha1PcLedYBC7JoMQIaw/wAkigwwt0jYGvHLdhI5BMX0/KQuPWz+toHF3mmqxdZZED3D9n/8wfwA3",
-	"sHp/J6DxFfivSgmMXEwEDSJQOSFFBam6SjWeYe0Fnyy4mBnf9Noj0DrYTOyMKu0KoeA9oDDq6bAOvsdF",
-	"/VOtEX39U22fbRAGNgdDbCu6qhpy27QsdpMQilMOx3DUZXnIzGIWaj52MLEz6PiEXYYd10gAH8jecwRC",
-	"/jdRnclnJpxxye0Jm3Ws4Eb50G2D6ZnPWYflTCTMckuSk9adJPlAkLNzmyZoRtjBb1unRuEa5FmtWetq",
-	"3W+en19cXp01zhpnF803jTcN2EJ2FD9mK3BDjhn3BeMrEhZhhj/PSco0lCFYjiGek4x3WDJOMnZWkHcU",
-	"dKM/o8knvQtTBCz3p2LaGAEquMU/LDvMg3cAj9d1qdDZgE6bTXUqQPqIXvCQG65nPgFmg8l+xgBkAv0E",
-	"3xmgCeYA+hsEdwwrkafv+1EMsWzL3xzqUz1jBTrbkF3U52S0DPiac3Ee8KCe449awaM/Ft/OePQnKe7q",
-	"GR+yNIK4IOzNEpeqT/8tpjKa0YscCjDU5Ey+KwpxZz39C77vZCVecAM8FdNX/svIBDOyHk26HBhasRyF",
-	"KnS/dTqwHOFYrCiZs7ABkeM0a5d6AZ65nKdMOb4RzApkvX5GJxab8mze7inOko9hRy6qbR7aD5hKglt6",
-	"lf2BbY+5NdDZvwOOXZfL4O/0R6cze0b/AidysaDmtICdHhGqgYUEbxyeZ2fRz7jdr8HMobXv5jSYg6Ao",
-	"KxwiJj5N3/OG3wlodIVkZnKgIfe9TEUmGEuJkKTNaG4MBmS4Zd/h8GTyzlwVbIpCHQBCjpmr5uu9kecF",
-	"oK90uOdc55L1ic/Vb9p2XIp0WZbaZNQCRmw/E8v64hp8KdvZBHuFBA8uKOann/+B0Ux3zaGmqTkfKiI9",
-	"pnOeuIXgiqQyGfSAIVgOtOIpA1AJweMPP6+1n3///L8AAAD//w==",
+	"7L3rltu4di76KtjKHsNVK1RZUqluqpGR2G5322m72/ElndVLfUSIhCR2UYCagErWcjxGfp0HOC+w/+VF",
+	"9pvkSc7AnAAIUpREqS6+tNePXi6RxHViYl6/+aERielMcMaVbPQ+NCaMxiyDfz59S8f6/2MmoyyZqUTw",
+	"Rq/xdsJIxqSYZxF7IMk1y2QiOKGSUCJVJviY6A8DIufRRP8c9hvH/UZ4SSTjMUkUGdLoiiScPB81X1IV",
+	"TYgSZD6LqWJHjaDB3tPpLGWNXgO+awSNjP0xTzIWN3oqm7OgIaMJm1I9sil9/4LxsZo0eqfdoKGWM/2d",
+	"VFnCx42PH4PGa6ay5aORYtnqRN6wSPBY6t4XVA+LjUTGiMqWCR8TOqYJL4znpNvaMpZkOp82euen3VYr",
+	"aEwTjn+33MASrtiYZY2PemgzmtEpU2atH716/iNbPo/1vxM9uhlVk0bQ4HSqv6SzBB9vGsH/ztio0Wv8",
+	"w8N8Rx/iU/nQta+7fhRFTMoXCb9a36H/yt6d+o1gxyq5Zt8naeWG/MjYTBIK75AD3dEhERmJGfxEFYvJ",
+	"wYimkh2SWSbieaSk3iAY/R9zli394etGGv5AzR4MhUgZ5TCcJ1SxsciWmwdk+yJiRNQkkSQyn5EDPWea",
+	"sZiw9zRS6fJw3XjsJ4011NtutarI98k8kyKrPoMhZ+/VIII3QhwbI7OMXSdiLsmMjllAFomawO+SThkZ",
+	"wTTlJUnZSBExV2QkMng8SjKp4Ju1E8CRrBl+Z93wpRJTlq2lsih/YV8a8/oodrl5UxcTqkgiCR3qdcBt",
+	"NZ+uXwJ8Pkjixg1H94bRLJqsG5vtSI9SSEZ0/wGJBFc0UoQ1pzRJ9cFg7xXLOE1JxkYsYzxi+FLCJc5I",
+	"sfcqIMmYC70lfR5RyY76vMBkaTRlayb8x87UamanqJrLzeufzzHhhPKlIWDJiFRUMUkOMjZjVCFVW1Z5",
+	"mNNuQGiaFvjz37xTP5czxmMWN37TL8xSETNLVlUzlTDiwnQTxaay7vbijBsfA71Kz/HLY7dENMuo7mzO",
+	"kz/mzDzWg/kYNKRawjaMRDbV3/+QiiFN163dL3Ce9TTIFSwjnnmfPzEyhibITGRqJNJEHJGfhEJWEHo0",
+	"HK6jc/x+G+98HrPpTCjGo+WPbLk61Jf0immRINM3MJF0xHrwl95UFhN92JlUJQ51xZaE8pgMRaz/IRea",
+	"QKj0eFScxH2uP9LHNhb6pk4UXtaXxXagZcqFmrCs2GC307kki0mSMq9hO6BE9rlUSZqSbM55wscB6bYu",
+	"jsiPbCkJzXTbM2ScnS6ZiHkmj8g7yQglo4zJCckoj8WUXNN0zsgBJe/ePf/ukMxYZnsoH8CTUStqR+es",
+	"2Rm2R81ufEqbF7R73DyL2qNWfMHOh5223SkUzvKt8jahqXdhE3ueJtyd36rT+3wEwlj1ZaMlOktfVuLT",
+	"/45omsLUaBysiIDkwIh+h0fkkT7XKSOCs3wf2p1LQvt8mkipN1I/63bOj8gvjF5BCxKoIfxLSDi7ZhmZ",
+	"6hGWF9CKidUrZGTMm4mRz/l1oqhej7VXWeK/su9lVuin2LFmMVskp3wIwFXhCgBuuu6kw8PG7oODseD4",
+	"FJuuXxJ8uPdi4Oe6mxfJNFHVlDkV+tBqnqoF+YypecbXzTeFZvz+Yzai81Q1eietIJfg2wX5vV0hvweN",
+	"lzRJf0z4urlf6Uf7zty1bTt6ISKqab2yqxQf3qQz077t7iWTko7Z2o2duuc36TTvxfZbR3Awfe9A4aWL",
+	"veaw7JWuh8amQ5bJSTLbsCLeK3svit9IuePNq6J5cZrwq1xJyUe0bm3yN3aRaDcMst72wdt3s3ulkcDw",
+	"fh6NNiggwjzdd8ts69BTFrPMSoTbt0vo1z2l8u61Dxjg+qUwT/deCvO966kOOZhF8KlhLm+JHLxBwKBe",
+	"0YxxVeckyfmwmSsodXdoBu3fYH9eoSBfn4RyyZ+ny+IgiWRM+pI/SvXhHZKXGf5aApu55/uSWN6D199m",
+	"XdotEarSb358pzVnPaKNujIBVfmW9OLXImX1uKLRhhJJMpGu7V8/q71JunMYxRuWJTT9aa572k5aWqLy",
+	"hiPhY8Lh6zV2L0+lefJdu3Pc/Y+//rruJENzA2xux9V8k6j1konEh/sSmGkbulF0NFrfj3m6d0fme9fT",
+	"dhqBLu+SUtw48lHVYeHrxnWrvNwbjRmdiK60glBnhKgd3MkdUxpHPjbDnOodtPyOMexq7RWDj3dh0kWe",
+	"+U5ukADm8kYCgGkbnBsZkzPBJQML2mMav0bbh/5Ls13G4Z90NkuTCFTKh7NMDFM2/cffpV6gDzk30V/E",
+	"RsOmKcw8ZoomaaMHA+8RfQjsiIPGKGFpLBu9v33Af5rXGoFVW3RT3hcff8MJMwnr2tN/DM5Gx/Qi6rBu",
+	"e9jSS4272wPHjkoUcLnnOB6S8Nlca5WGVc0z3puJTNH0KlE9M62eHfzHHfZNf4jLWSSe0DQW9pCCdP96",
+	"EaY0HYlsymJ9xQ0zRq/AADdP2SUJcVlCIulSX4ZJNDnSg3ki+ChNopvtzIgmKYsHsww8agkM09slJ5NE",
+	"czlotS/anfiUNU+GZ7R5Fh2z5sWo3WoeD9ujDu1GJ/EpA8N8Fk2SaxaDBSiinAtFhoxEE8rHzBJpvT27",
+	"yPfsexgpKY10485VTe5WdpGmGaPxcsDeJ1LJsEcoQQux5gIzlqmlXgdFrxjX+7c6DLP/Yvg7i9QDo0uR",
+	"WDBJ9GrRNBULZCtcLC5JGJm9hq4iwaN5piVWs6ZkIXigKYeuMc6WjI0EeKlnKLX0pGnorRAvaDZmt33g",
+	"FTifcXRg000kEdcsI+1W9/zk7JQMl4rJXaijfZxThxk8UUKQFIb/6U519SzJy+QxrPP3Ihsmccz4jVZ4",
+	"xjIwvgo+iBlPWJG5WhpiMdi7l2KeESNR1D983vK+cr0R19vG5V0d3q0s9EqzZsmNMXtKl3B+YgGHR589",
+	"RtU8Y4M4kXSY5u8bvqaPHlMq4WOpP8rPXqIuSZgmEeOSDeyFYz6eZeI6iVlGUhpdGXWOJjFhHJZryriC",
+	"jf5B8BufImO2HbD3M3NJegcq8Q3HxLxCqCKdVuek2TputttvWxe99kmv1fr1klB5BdRACWcLoge3y2Er",
+	"Xp+lTmuctvJMbuvgldoNA+L/mrFrccXiUHNH//e5ZPkl7GYTUU64IKngY5bpO0u/BntZ9Jm9ZvrB7XPI",
+	"RK6w6gWVMIqiU8xnMdWC06p/KZeharS5k2jV6Xi0kfcLvrwMl+rTceO1C2qChtauAez7T0J9L+b8ZnvN",
+	"hRqMoJUbiVaaO9lm6nPxbr43P3kNbNyOfMC3siGuubCnjxdEl6HoA1KLnpfgrMzIJWPkwG6Mx7DxS2l8",
+	"kUTP0PgYu63jQ9i1V56ohXLjjfbPSl+V2zeh0oq2PX3RgkfVeVo7AUlAwudioTmz/f34Et+zHvCdWLF3",
+	"3PyZEhQ0t22um82t7K0nmcJps4GB4EVOUJxVxbhDK7wKzkqrsLJ5r506e7us1g6zhgbquaFvQQvtnK/Z",
+	"O28Qn4xT2r1DTzzopejfNwGgak04gaV6s33Y3812DMOj/C2zvxGWZRDOVnfNT4qaf6mVLYttxnEbq/2I",
+	"LwkyM9O8F2drOwrJwUmrddgj/dJ8+w3Qpn314vl3AVoDUM9jmWaBqRjLXPnDxZOwL29Ydp1E7B2n1zRJ",
+	"tTD8OW2Rp2uYgZK5N9L73Kd8M3r+yhpDBvxl9wDZ+sEIIvpghQJcd6rokEqwhsx5xmg00dPAy+mtEC8p",
+	"Xxq7mrzRLmRUsQHERpR0AyHIlPIloUqx6UzJS6KyJTJZklLF6uwOxH8N6EixbCAx4tqEUufszDPQvLV9",
+	"2sXZtmuFwd/Kzvkt6t1bXQUIF6cSRHz9/xBl3oQwc7CvHTUCP47ee7xuXObth168OgztHadzNRFZ8vcb",
+	"Xl9zaEgrlxEtb/OEESWuGLc3LZo1BUolRiO6JDIZcwjW3FXSaLXz7X23MoyNm1se9a3sb6lRFCeHjGYs",
+	"w3UAeRJlSQwSnvMrLhY8cNqx0EI+6IRHYFY33eaB/KsW/0egyECLKdOCJ5nSaJJwRmikbOgcHY3Qn0Oe",
+	"K0kkizIGA5ATseDo5aWKRBmDbS843T404GcWD6hq9BpWeW91c+W9Ebh3hktMKhhcsWXvii2t7tBqtlqt",
+	"VvNM/+dc/6eV/w+iEPVm5++fHTcvhq2oeRa3ta7Roc3jIeoZZ6NzTQQplQrU5NKoTt62u71Wp3fc/jX3",
+	"Pzx9/YpAiFVGjWEWrE29Bo2nCRhdjWE0Qb+CP+GVSNmJpmcFipp5Ty/XSGRTGElMFWuqBP0CG8P/iou2",
+	"2o+w7aO5Ry6lYtPeUAglVUZnYSnIXiw4yzQtHBV7rgqhx/Wum9hRXu0VCoRQ94W3MPp9VGMPMP8G7D4Q",
+	"USd4xDSNJnyumBd2TZIR6kl7ryZu9lZPr2YwcMK2bq95zxsjxvbqxyK7knuPFKlvF6dp7jj7WwN0BeN5",
+	"MlZTj5ACn3p/c52jWqo79xOCinN/HmveNUqY1l7Jo1fPNTX1SKiPZQgCnnMkyPlolLy3YcjXZ2S4JCbk",
+	"seSy3+FMlzfOCyw+CRozfU1mepz/j27zb4+av9Lm31vNi0Hztw/t4LT78X83KtYap/sikRWb/TNnkJui",
+	"NQYzXRnYbdeMWpKER+k8ZnFARBpruRYO26VR6dWEJZlhp7LENU2c/9/+BPzzt6Dh5Qw1eo1VluqyHmql",
+	"P5i7rpD24J9lTHz4WOq2vL2vqIQg/9DmMilBxgwVfv0h7P0l0bLXkpi4c+BcNl9peyJS4VzCOItjWn8A",
+	"3wDRVF3nnC0sNaKulLgru0Rihk7+JHc0iFCNXmN2Nfj1j+6L6flP7zuvh6dvo9a/xye/jC7+Oj5+Njn7",
+	"16v2S9n9aXb+b1nnjTp9t0qK3qrVo0HTcVWQ+BVbPnDy1EE4uxr8z3/9d3gY+ILVhGUsgHsvz1TVVPnI",
+	"COAw3x55jIKi/n532rNzsoOtpLsoYjOVe0e80Akao52Hpq+8pYKUyKBi1p5PQglCod3AWQA0/dIoEnOu",
+	"HshcyS9Qrtn0HzIaMfJMzGag8rkdTgYveffx9dmT961f6fGb+PT78cWz3zs/pif/tjh/mrXfLrvvkrOf",
+	"Z61H8vi71R22kkBx5NZah5KK860wBuoIF3bQZIkHbasMNaNSLkRWcZP+PMPVTJdEaplcd5Yvif3OiUzY",
+	"P2c9AkK8ZkHtFokmNKORYpkM0PVHIjGdCk1V7Ig84m686CPIm70ywUmSgG6B+5JI0DwSiaGIJanVTaU4",
+	"7ZPTimlvOA4FwtCK3ygTU5g9Jhc+kBBMrk9KgielaqG3JRT5hL+Z3DFHuIrJag27mSbX+mbP2Bzcr6CJ",
+	"NhOOYxwZXc2LdwflyWm03hG3G5k4nQA1OcjcwqW+XX1qK+/1w27BHVDLiQPj1Jqo9Ad30WwdFwYHbdIo",
+	"tYPpNM/o+bB5Fl3EzXPWGjU7NB8OWKb9hABIELCftpqdTtRtntGLVnPYjk+areiCnY/O6OnwBD1JNB7o",
+	"NbYhY0qlubmnfXLebgPNGDVj45oag3Cj1/4CNL4eCUFt7+ljAv5hSwU1b4gSDdSPuA4aNhxh/XLYtBBY",
+	"FPt6laKUSMI4PN17zXyKXDsY67XB0ymVmElQ0iB8aM+Oa+jIBRyCFULfJeGlQOrlaT6hXioOCBwQZSLB",
+	"Z5ewBctIlownqIOUc2pLZ6bujN6+fWGALHQT/vlad0BAdjbOxr0X3R3SD/n3CVen3YaXR3fRap21Ly46",
+	"J92zbuvior01qW5Ffy6mJZQzlvKtKC5egRhLarcdeEEBLyzc5ltqu0aO0BlAAz0Sav67t1a+C/Ouq5Xr",
+	"Nmtr5W7a2zVzb9pykxoOR/9OtfBvt+7Nbt3btxPkMt5XaitwE9xsL/ClTf/A5AYEOB1l+wG8OEiNjPzt",
+	"hHwGcqnTgeng2R+dX/jJ0/fnr1X7r/Puc3H2irbexMffj0+f/X7xY9r59f3Jk+vzx7z9ssLKUdzb+qdo",
+	"g3pnpA+UsQ7CGd1o7eiR4TxJ41xWBGUwUXtYN7y5BLVUPk94WT0xhZsUVNIR09IJSTgxWxiQcUY5+C3A",
+	"nKEIo9HEnrEeaZOYLjWPOD491f+UPn5M+/wYfiMHlg6Kt29OHU6gOW6fdjpFdC+D9lUWZhDrSlTs0Bsx",
+	"ZWoCEGN+oNqQuWBrJUgsLkn4w9O35OF1++GUhSRNpDFQgL27FOUGUceLoz53AC9H6H4NSSQ03RKDiKO1",
+	"aIumhUIJpllcktBToMGW5z7NRArv9rlMlM3AkIHRJwAhBXQHmBKPScam4hrifbxY2aMp5XTMXKNo09HD",
+	"AVsbNI8W/UstMzlCKn+HjC2wWwwdGsXmkoSSpaMQskfASMDiZsLJXLLsgexzTfvGFnNJQptptaZ9kxMB",
+	"zbsVuyQhJIznH+HbfV54PWX4ahaz7CiiPGKpGZQXgKg5fpzRBU1BeCJyPpwmCk0SMcugKdAs9dCxkRRN",
+	"NvB6JPgowVwfnneW8KF4b4nF5FbTKBPSA1y67HPzdsyiJPamjk3qtdUnFUYwmqejJNUrq0R0dTQV194W",
+	"SjlHMoaHmDJqNlLNM47YPJqyaJIeaU7sPgU6nquheB8QxaazVJOjfpQlMUPQF0AyYwsYrm5gYN8r75ik",
+	"15byYOkBScY2dWnUc9M9LgwSKY1N7mKfG9IP7MtVtAp0DtsM/3LED605+lcTNg1wEUxblSTp50w+APuf",
+	"pUwDbsM1a/mbu4aPkNC8ixkm5P+NN5j/i0tlNOkL0n7j/nbf6INtn8K/cQUKd699XuATKz9MITbEO/fm",
+	"qxVO0Aj8+8K+tnry9Y8ov+Q/6BPt+tIL3AhsaqRtqHi8GwEiPdin/inWS0YVTcV47tYAz0fhj1lKI+b+",
+	"wgPp/oRz5/7CcwUhMPrQ2HWFP3DI7jB5L6kkQ8XbHJb83wpSQKsOAYbZGPJ2f5SewQL95quV/nav6nxx",
+	"jCaP/RwPj8iMZRJdDpCXyJUoZMsckV8c9FYh/hlM+4D9CFsbOC8FElifD1kkppo96MeA4AdqZagvKExs",
+	"LEFDfWiwKcY4jTMasX+h0ZQd2afBGu+G8WdNaQLwAJifnig2SCCmV//bCsOjZou2282zuDNsnkfdbvOU",
+	"dUbtYYtexMdR47cVYc+MpiwRfJ8ADOkEMkUyiD7C846+ALBacwGJYBNq4ApoHGdMFmMbsPmSa6BbMAUc",
+	"bwjIKA7qnYS7xVrNMd1Hj8+znu/sFagXU4HhFP6qlwcHeFC4ZDn3IUhokhH9oYPDszTmtMLMyYA9iyFY",
+	"S4u14ABbNNiSUGw3xY8EqRSKcUN3P21CKpo6eiBPYZIYgg54dXayZe9GorRu+IxOh/NsrJmgvn4y/dt3",
+	"TxtBI004a8MLI8alyuj//T+MtDuatUKPAxNY2Gl1T84qYrOg+RpRPq7bFaPam5/Jcfv0tNkmNJ1NaLND",
+	"dJeXWtrIWKy1gLk+sg6qw6fEAh12CvYvY/v67UOn2uZlJv5hu+Fev9mp9WZhyUrvV0Y+jY3qsB0OY5WQ",
+	"lMqS4VyxDbRUaPikcsglFpUx8KI3EddwRhMtLtlgsZPWJQTl6CPX1sfwtFtwi8JH8DT/olWmR5GKeQaX",
+	"U3qNjJhOG71G+5T88NgcOn8KJ62KuT+BaxmAf/a7vX6ZLHNwJuB0KHlDZJHzFpeGnjEq0Ryqv9IK3CKJ",
+	"2NHqobAvlimm3sY+sVLKFjusr2U4ySbAKbGYDJc+ykSFDfbWzX9u4JppfqUWwOIcK8x/Zs2LYo/W3WFf",
+	"4CxhWnASgUduZuLIfTtg4WSXjodDmO41UjpTYiZzCecF/EDaXfIqE1b8RVuaGGWeLS0+jppno5NW82J4",
+	"eto8bx2PjuNO1B5SBiJ1EuE4pppn6827uNAriE69SHf99N1rQy0Wp6TXmGVx3kU76gybZ6w7ap7Tk5Pm",
+	"2eiY6Q60yKTlrKu5Hu6jV812t/nq9c8V9rLCGmw0l+VvFpanxp1U2Lsyr2zVi2mtvgjyla+JK+ct+0Yn",
+	"peAYBOWvfG1gGLPwNYBQ/aNRBKO5mudCDg458Der8syA0URLe/uqGrnw90CCgGrBkHzuvDGGvL48Wpr9",
+	"WkEOZ6WFRbl/6BZKsNSXbhNJTFIKUaI0x1vST9YL3G82SdTj5FoPFo21SmihGidwx6K1G27lNoCKgtGB",
+	"+5KXF+JZHRi3a8ZCtar1y8Qw/ytEVRmJ7GizR7d969Hq29QTs5zOcr8/aXskTW0QovODyWSM4MW0fPnd",
+	"nhNoVS03PquE3zT84jYDSwwwceU63ijQpLTzxTGv33sbe3STw5TbgCymigytQ8HkmsK0JTkA00OY8AnL",
+	"EjVA9MqBw7QPieCHR30eOtDNkEwBcT5RaEx3AJ4gE3NrWhIZccUB3HByTaZLUnbNUklixma6fQhgGMwl",
+	"y0Ljs5Bl7BfM60HTzWIiiDVTJUpaS1bCcxgllVEuKTiHdAfDjPI44ePQsFEYfyrEFRiWJ3pQgFYpRjZU",
+	"dMXIRXPTwa1r9abqxMAa0hJVtqLZKhQDJPWnr181261Wt+MZmvXIQMwdUD+Y2h3HfJF9mx2NabmvPHf+",
+	"F5bqVdbXjZhnBFMH/1cuizUeRVNGfpgOn1XIkPl6bTzk5rWPQcNuUt34vMf2/dUV/LDdXlcRWucvcZXL",
+	"1yNHuER4AWPogSRPX7+6JNO5BBA1E4cEhj25EkVdLRP7e7lpCb43770CuIOVzd34qX7znUT3acrGNB3U",
+	"FqzXvbjl0swxe3eKvJxNDCqT1123aljX1DbuvXnc2SZaw2zWs2LQDvY2zxtF1OYBeKSDyudIZMb97/GY",
+	"O1f+Vk7pPeg9mxQa7H79HphmbnIbVpthbk3LX92yzrotq6F3Y2kdXzLBgJqSnVDP1nkvPIxqv4pXdfTr",
+	"vWj2+8da35ZJYBtD2onqjdpe8twgdzd+f62MWRDsCnzrksa/S05HhcpfeVzMOlYZxQBHmi9dioyrYob3",
+	"1hGxGToAz13l1cBLDPTQS+JLg1DHhymDVecLhJfEE7oSScIPH0PzmpMZHfiJd4VqoexeZS9f6tBKEleD",
+	"SKRgkv2H0ej8vNVqQBLALKXLgS/2vAJpqBE0tPhon6CIdFSSqFIxFoN5puWtiVIz2Xv4MIp54a2H+p0j",
+	"eT2uJw/WCU+sKTN60QDS8hs6V2JgQlUGGOLimOwkG8glj9zf67QH29ZamVTTMyu3LuezWZqwbLCgGZuI",
+	"uWTukUqiK6byql67Rk36wg5u4TPKY5bKMZMsTWU0oSNFtDBbId86caTxj90L0m2Rdue4e3J65mFw5JXR",
+	"qgMdi6meVmhpfPfUNHV+4cc/Hn/5EvXWRKKCmd5LKSIHr79/Qo6Pjy8C8u7tk8MbpMvcjkx/H7J8vSyb",
+	"4oV5S/L7vUvs9sjsWvhva+ZNgaL8HJxbI6m6ykYhe6c40h8ysTDQX+yaZUszxssctS0xASimFETCyR9z",
+	"YWy9d5kJZOQMy2mCxkp4W8PjKvvm+aywm13leh9icsErDDkG2seksM4ohNLC6TWAShB2Q0J3dYcuZbvP",
+	"ofKnEmAJmjExSxnEdJPQlwLCgIT2WsfMo9CXHkKScKkYjcvS1gMZ9LnVCrGYFPAcqgj0OxMJV4Qqf2zk",
+	"IMcI10eDBWCKwQhOqiamjz732NZsPkyTiAC02bvXL6A4IEh2uVAnMuNaGNE0lVgw2oSReQ3Z3b7sc7Yu",
+	"6gWtf1Bv8Ii81UKkJuAsmU5ZfFleGFgrb3I0Y32eh5ukYmHCTYLCa7YcJSUqownEgcZCrYqKn4kIt5qA",
+	"kI+qzA/6jX/IxsN+Q++I/nc2Hg+H/UbpljkrBNgc/MPfWs2LR83vaXP024fjj/9Z+Pv04+E/V8bdFFdh",
+	"FRUAAjBlmQaseqm/uoRwOS1mA9mx9/VuQ2+FVzWU73564xlh7U4XaF1kQOoeEGPFPoUBnqQC9DfAAJop",
+	"wSdE8EsHdurNUiz4ESnqdXl9qoNu64KUqwkAD7EH5MgnVojmKwHiQlxholbS/Ctlp5zeqqQWOpQinStG",
+	"gBb1ATcG+GRKx8ykoFAlZsg0fD4I5+/Z25cvgN9cQgsYgqi1MyhzqCeyEsTRPa8XP1OoRr0+g9OtSg/q",
+	"5e6fvbmDAlA7e1O3WTd70054e+6mI6Zi4ubaJM170nq/6Zvf9E3QN28/JM0apb7SaLSierIy7BD3J+wR",
+	"zI86IqHziuofFaDbZyhKZWwEGIFzrpLUgEVknjWXhLZWT9gjo4TT9LLPXZXsSaIFqKVFV7cR/gDUXch1",
+	"qSjeHjRsy8X8BffqCst7Op2lYsnYvkkLpQgX8OdmLGLgmh0LEctLwhmLiSlHRDEk3krSeO9XpyAMxXDF",
+	"dWpGawvh9RpPm21kS+bUPRZD8niepDGSaq10gie2OB+mkK1Kr7WSBlYNFuXBbrFZ6Hv+ii0d/CWucC2J",
+	"bC/beV0X2vcew9+gvRmBzBZ20VS+ehOEQAzSpN8VOXt42efhKg8PvWJWYjQyECxhzv/BJq3lwNBcL7aT",
+	"okzY5/lzr2ZMMXtShphUKj0gpQJQg9sdf+agWB71eWE97D1J5EQzhdI3hlejqipRQX36lo4rlaAv8opd",
+	"m7YNf1e4s6omVfWim2HVw/XTrXq7cvJVL/pLUfW8al2q3nOL9GFblFHV0KoXacOkCwOvHGW+nPngguJu",
+	"beIJGLSw293xRkxZmVtoMcBazqj9NbdJSEWXIDbAZXpE3pps2QIX0NLCPONyDRcRnMx5ChGXNrJoBnUX",
+	"AMkuWTU/1DwZ38h9X3JfpaqEpfG/JyKl1UgAvxh48UUm+BiNroD9B/UcwZZVEiVsNRGb7GVVLT8wysb4",
+	"UE7WZFCtChKm3WqoQDcYQgu4A3IGeTGAgfavb37+CSwkMiCxgCz2GVUTmZtESkMOA5LwmL1n3is2nPdv",
+	"nd9CU4jQ1BAB24t7z1YYqYeu5lamxuonFQajrTI5Ll7eUSV/cZFNu8fL5uGFYPmFGETMqqXFmMpqsbMi",
+	"iq4q3vW01T1vtdaLmDdNMt09xjZHQC3H2K7ZUCvE01RL5wa9fywAHdoYj/1Cd4B0uUpCW/cbF6Bql58x",
+	"mqpJ9TnC+h8PXMEpD4pywdKyzuD0aHG1elpzD5VVncSVN5510Rr4VdW485WuRGHxFg3Sy3CVAzJcmkW0",
+	"yaeBJcs8zDdH4oSNAGOe2418C3ZF3dwbnWhTOngFdFGx+GHDBjNidL8TSWMsD2Xj3NrNLjsZNc+Gp7R5",
+	"EZ3HzTbrjI5pd3gSnTooBIvNpM91by6zQiz7cfNsdN5u0s7wuJnDMl2060TArklgRxs/hoHtm8+O9h2s",
+	"G2rdbNuBkyqFiVkdFE/7ogdYiTYINUGMrL28pK774bJuRevg/oBH941Pu1F08Q7AnZilcSu4nYWztAWm",
+	"GBiPf9sV4u7JQVRIUXggiR+4f1iMy4ceq2MQt696zitx3f3DXIUUa54XYGKDIkgsoMYCH6gNGbv2DnTL",
+	"ZjR57z4MSDIilC/rXHk3Kb5htBJ8fqe1NxxOhMfcymN9JhZYvQnNHRN6zciQQawMVz3SJrN0Lm1tQcZj",
+	"eeSHLbQRVX9ztMImoIo8l6+EVbFI0lSL6XlKn7ES3wkmhePcdYn7Dbx+f4Cy27FfLTszpVTcktupFflJ",
+	"4WCW4GA9ctktOKRw9reAwOa8qwcwaPt7EXeQLGp7EXWbdb2I+ay3+xHzWdf1JH4T9742ce/WfXWeevJ1",
+	"euvKbLeK0WasyFWIVJTH8pKEtmQ5GQk09btiDprzHnketnwbrQzccBe9OxAlV1v+zQbGsAnGU1/AUCex",
+	"pH8j7K3IrkBttICe+kaeaPpWghy3ViA7zwxgJ1oriowSf/Mu787JRad4eR+fVkN1wkzYzfHOfONMAfJs",
+	"B1CyKkMJzmR/bnDL6GV/YlvQnxjAbC00AJ4ehBa4QTacj4m58cC47KCaSH50zLhq3B0575npdTO8hrqw",
+	"cs+lnLM3SkRXesP3BcXSF4ogExscDEivKyAkEwFhCrcc8qCPb6PX0BQySTIWaDrJlCQvBY/pcnVb81Fs",
+	"WlgXJ+J6+LCrHdh0VLnoik23RhnmoLlaQ1DTG2gIykJhnLeax1E3bp5pifScng6bZ9F5fMFaozbtDHfS",
+	"ENS0tobwkibpjwmPK4veJhwCzTFyfeJ5SuG29xCiTfh1/sMANHIFUpqVfRgL+jxMxTjh4I304tuNfzK0",
+	"dbb8KlFBoV0r/UDLi4mAwCQjpve5FFOGsJuC/C4SzmJEIjUxHmix4XoLoZ4q5Q7BS48EuNigNCsLBjzw",
+	"B65EgeXJwA4cJCMrQQguRcrIAd4LVIuB0C0XOXqFHrP/wwPpAJAJVIlm0rQ3PSzHXPmI7fmoC38MPGlx",
+	"ZXcw/txMyiLgDhw6tfsFMaW9HxzetcWpHRS6L69XUSotvFpJjy9ERNNKwSClfDzX+ipcvkCWBlQXw90W",
+	"mR6Wprcj8ohkLEpmCeNK04NkGIXMXCk4rT6sxKSbU+qL3oxDxe3iLGK2bvQv18s1RuSxwoFF0baR6Vqq",
+	"MEXCyQEW9p/SJdHMyjsT4JI5XE08h/rmcF3dqV6OyHNzK4menTSP4y5D5LkqrnUFzKW461C1kmUZqJh6",
+	"G1nW00LflGpOT0Y0SecZIwdvXr59RU5OWoc9cnLUPmrrgwKuZP0Noja7Pa52lzpnnG4T6HWLFtz5tRK3",
+	"zixulYIkRgpNkjGCpgN9gZlSZQmLiUw4ogIuqHQEKkwaWcbgpRXDpaf4VGo9RZ/G/boraqAj5ccAP7ky",
+	"N8y2j+Am+lgkkA9rYD5h/czWENzePI3D8Qfnu83YLF2WamFrJhAncT3lASwBpr/1JlVKjNbtDnsiSTxn",
+	"fs9onMAsDjDT3MDUnpP/Pu4jsDVt9B15i+h8elAZ4DbdevXyNj2qWpe6eUvWayBXf3G9jEXHDHazPxeP",
+	"xBYDNF4MloJ6JNT8dhcRk/ziMBAwYQ/SoOhIQXEKEv5LGJgABtRioZ8HkpgRNp9/V5RSd+D3taVU3eYu",
+	"UqoZ23ZDdnH1aqfFfFE36LZrz57risFD2oa7F40cuOVWbN+FbdgXlr5O4/Aqx1rN5jDXRdgjCwqVSgyG",
+	"k8SBG7KE+jj2RQq2V5f5h89U2Csz7D4vcOwQL8mw57JCdE9jIaCSrs23NccgMHwd1RyoY5EHpq7YpKX/",
+	"L01PRtwqiMxOBKs83q+wZkyl2AxxSuiWFvM0JkMGLuCyDUNN00av0Z+3WsfR//ru5ydv//rqKdG/wk8M",
+	"H+i/QY/4p36D8T6+zv7nv/4bHz/M34coZdzLgtHWz6ZS7L1++oylqQj6vM+XYABndEqoyt+EUDFve5di",
+	"fkSwWDhU8+r1uU3/NXkoZl5HkZg+xF38ZxD8/2l2NZDwqOXyregwitmowpwCC1JCVuqen5xVlZx2U/2w",
+	"NYjSTrtWy+VQNtONaSPAQa47PG+Ndrcl38NpzJr7c1Y0XCQcU4tB+bvPgLVKzceotqg/euSVpOmVmE4Z",
+	"J0OWkA8fjqzM/ROdso8fG/XK3Nl3wF+JQStSjQbdTmNLOeb71SAsYZbs6gVYKA9RFPOKoYYKRN+Xsa9O",
+	"To6rKHpnpcOZHbZ9YQwUxVNTdzLmk52mYs9b3T4AcWvnBbuxLF0kwKqQKkmv4TaC23f3i7cYVmLEdLNv",
+	"hc53F84tq6mWLwvspmB4yuuVQVQtsB4tqFfym3uKnfi8OM9vtyAnuotgRwcYdrBtz/d0ffGNF08P61nO",
+	"aKYAHpiDCcLhYFhDI3mrtTRwi9CMkR9En+c2zQP9JnA/aIZyEGce2hcCglZCJiM6Y9LUajlEj6lkjIQf",
+	"Phy9SPjVx48htNXnaFG3S2RtEcAvHIIDjsben8ZUDqbtwwCaLFJIGPS5/vWt0P+GF16LVD9As7r5274M",
+	"Pxip2I7Li3vkQrFD0yJ6J/OvnqLz2f0NNVt+AmdU3jXUafE7BzygI4P5WRwyPnozn2mp66mermsHHz0R",
+	"qchKv70QY/Hu9YvSr69A0X5MJcNnR33+dsKWYMHlQun9BnCTDHJwjPXH7XRAUiFm5CD88CGjHBbmMHAv",
+	"j+YcMKel/WxCeZ+HlMd6CCLT/+VC6f9jf8AfCCQEvwB+STiGf4/xd8ZD8KrE7L1ZJpkmkUUr0mTb50Bw",
+	"evAZ41DT0qBsd05OyY/J45UUtUpRuYqbbBaZV76oITo7Il8vAq9GdjqZ4oEzugck4VKfZk2RAGWhdaSM",
+	"TlnNC7Raht7tUgd2kNKEN90lXqv3qiS2l2uijE0WmN7sBWRSKVOJ9giDmTV15KENhkTcbeTwlYjF6LSP",
+	"+hyQB2wtTkTmLDjKkGxKkqjfcPWALYp6Ib/f5O/TSEmS8Jqx13ZS9QH+gahYNk0Qpn9DCYjVor7kkalg",
+	"S7wWwK+3BK9Pwi0wvDctHgcIaeqKm06SmRdsTKQ+XRBmEthWFDi4sHAHLHHN2u6rkXknFbaXWZbwKJnR",
+	"dDs+s33xo3ED1oqSwMUG+bEG1DiijK/gP9uei7tVefWzahCER8V4njEDZutA0rCAoiJDlgrME75PbXLn",
+	"whl+MZNCHNlv+2K92M2phdqzPoURZrJDHK0nuTYBlsii2sSUvBDXzBR3rTunUn6TntRg1yE5eJvOFr16",
+	"nVfFSyb4lJlHexQ6uZUQurWpFYVCSX5Wxd0UJartenIj3BE01GfgN8+02IU/epRdN1HuC0QWtXMsZ5xU",
+	"Z5qAA287uKhZ5vVXx3YflIsLss5eqEmptEKwgHjwOGbxpzEOfLtIPs+L5Pb9a06q+hpdawVJvizHoaiG",
+	"hv9iXQAKZQb9grDVkvWfULT7JgV9k4K+HCnom2Szh2SzmZNuDXvP97EHBqL9w9534Ha1A4p0m7UDisqk",
+	"XHGJxImkw5TFPvka/D8aQRgfBOz6eWJlOEzbRF0ITCwOtLMbAotE6RFNEy4yvR1KkoNInwYwJT199/rQ",
+	"QDk/f/Mz6XbaZ8RWkipHEm8tOFUKjp1WJ++/9EbiLHd5j+uPjsnbX8ner46DdaNbIVw3TxGX5ZDjcl6Q",
+	"R0Wagn77cFxFNqVjambuDaLyeIlrAHfcfrjMi3a1MMckZfEY0Kyn4gZ56PpjP8uENc9oe9i8iDpx85h1",
+	"Ryf0dHgWne923ET9PPSXy03y2s88N+6CCfWB9M6cDBCRTwjJjL9Li3WwRFg6FU3AapKJ+Xiyl+AG+CgW",
+	"UW9vOa5kyC7ALn+T8W5JxjNb9WFzdeJ11AFW+Ur4mL2lxxX3xVYvxDd585u8+WexpBVPR36AK69K75ZY",
+	"E4aTpis3hUEl9y4MkHTw1zXFEciBluJmdMziwxta4b5dHXVsWzc1ZS2L/tgCe9k/Bghq8W7DEnd1dakt",
+	"WGPDbmZzVayTugIe8UCSiCqaivGc3btFSYz8rYqPI0wxuBienjbPW8ej47gTtYeUVZabveUKwfWCyBzF",
+	"tD+rcNXt7wMhmWJ1d1/6+FYiNb/AK6p4MVVUfN7XBGK3b1taln6tR0J9sPZWxXY4lfVTqUZZbVUM5loj",
+	"iUq/Vi936tYdF8iWv06/BYQsbktnQEwCA2sN1R5MgS39lynKsree65j5De4XMwaTOLe+xyrctNMRCArN",
+	"M3Y6al7Q81azPexEx3GXnYxOW5pkhV5mBzHw8Td7n+WXTbt5zLpx86x12m6eR2dnzYt2d9Rl+uwMR3kA",
+	"NOBs0Sw2paxQrFtbcX2/e+2POeUK6mh1Kmqx69kojJuyV2unfXFefbXOeaIGta9icBhaIJZXPzdbLYPF",
+	"AuSTg9bVXvdCLrFZpX+lnJHvBPOVtoYP/7DL9D4DCSC3Ft7cHHijivRpou/Wwe7Fl93RK7OQp3BZq4xy",
+	"CabjIu/G6xuVH5P2C9sIJpLaCj5wr6fXBpNpC3uuITbp5uojBMDrLlsHD/SHHQb+IuFVCQTThNs/K+6Y",
+	"mgBD+VmssrrAkXzgJCbqKsBecbGA5EwjRwCT55rUpYFn3lYO2D/tdc0ThZNeF2rJlbgdxJUZeXqeMdVi",
+	"D9K2JjMqrzDNdMX0UhZvqqKpUXGtb3SqZ1UCUsgNSo6B1ZLX/5yCtyHtoDr/ytmDHHu1p9OuboFKcxa2",
+	"t7iec6FKGTbngcbnBb2vIObcsdiyiiKzN8msy6ab0phBDZccgjzYAFYOCSWhXErFpr2qimi1YuhHmZju",
+	"eMYsE12RebF7SFEzqT8wRoT0ptKCxyMAFexnRiiJKI9YipV56mG3KLHTiEtnQAnA/UDCWEuQNfRH/VoP",
+	"wMhuoD/Wl4Lr649ZXF9/dJfwKpaBlbfDnr0FMKyKcltmRG/gBBNr8HeLKXjpFdAKe+j8zPPTbJEn4oo8",
+	"Yc7raJ6OEqhkpFcTwZSuWUxSqlhGDkyBP68y16HvpvfUA/dK0VPvvVG9ECBSVCvSxibocaAgzyWAhBYo",
+	"tA7mRYMOZbgkoWVV+6vRWcpMsbbPbE9DWT7TD6UIg611AfSyfNjKmncUHwqrVeOTlSwXz+alR+hARL2W",
+	"vVnb8a1lWpp+98ZOzikcHTLG0A10PTG1G0qEfAsUu0JD90wam7bEtblhwbda3oBT3ZutLYu/blvbT+Im",
+	"+d0mShiBqE0AsS+1oECC19B0FZLGAOC+Qa8kN8C3R6ubtgOObfU014WxOYGU/M//+/8Rh+1J/pNYVE/y",
+	"n1agYjE5GC4LDqzDS+8b3UJ+45Y/A7GzeL96diIfVdTDE3VNaA3GNl26g31rU5n9aspbiCx+k4z5c773",
+	"PhdroeHFbFo+8jJfkzg0gUgrIRToILRx51IrcDTtc+d/9pHwISEEbTPGTS04W0mo3pD4YMfW6DUikWUs",
+	"UmQiMsnIEGQ62ItZWlEs8h5KVG0B3M6H7rXlfiw1d7pb2Wg7JNdcFVN4ldKIwZHZnyuAOkkeESsemvQe",
+	"I26WjXtYJMrZXEJyIDg7vAR/MmvaTxM1WdFRc6P1bdybv5UMP5bAfqecHcWC/YuHOZUnx/gW4LIJKC+9",
+	"0l2ltRvYOO/LGGgp4M5sgvdvaLsEsAmjNs0MyM4dW95KxxA3o/Ls+XnkFfXWJET1JHx8ZMG4M5EyKKpu",
+	"oQYQTUAz6EevnpMrtpSXJQYNYAU5Z9a/9bn+FLAJEG6kGCm4hHhuEyF4CHB6YBb3m1MTESOeATZjgcrx",
+	"zRXmfbPIjR2CbIynCzLqfHyDwa5RQzjFRq8ICZ4xGg8ET5d52XW3NoAeaSd21tWcKG6esWPNibrD5kl0",
+	"Gp+x89EFbQ1v8SZK1hQ79mEmHsjAkge4Uy0IA8Kals0iewGHOVK2LKi09LvFd9rF33betJDzEt/9WNic",
+	"8oo8oTPpADIUuU7YgmUkS8YTJcmB/rAJ9VwRRB4L7B1WB8b6G75lfPimM8ab87t/oQxjYMY4RDfZjZxl",
+	"vWVqNALoTIv1borMXDoTKTyd0miScAZyGR9rnYZaCEyRsksDj9Lz6uS6Uo32GxtpLLjPZ0p2p9GoETRM",
+	"x16+cS71mgO9KvBmYpiyaWWx39ffPyEX3ZMzPUf9EomZokkqCa4TOQihokAEmstD89I//i4FDw8Dwt4r",
+	"BoY5y9oUHaaMhJGIWRj0+YxlTawlfm3LoqOkjNZauLP0CVthhSI2sP80hZ3EUTV6IGH0NHN3ex5gRW6U",
+	"eWzFdGPhyAso+V9AdADXglikHz28bj90MnfD3aXIrTL2x+BsdEwvog7rtoctL9e3C4wgUbD2z3GoWD89",
+	"34R5xnuIznmVqJ5Zvp6d1yqHg3lvNUjoRp6Yyu52ZSoRZhZQyCDDclyJhAphAZF0BEhLciIWl6QPZopM",
+	"a6yAnt5vwJUV2l/LFv5utdhiN2FlHJoyQjPjsAckzrjKlvoIkCGN88r3tQSxUpH9Gi5lt9NVV4AlwhlV",
+	"k4LYM8+SZsZGLGM8YjVLqOZ0s6EruFMCzSZSMR6zmBj1GfF3L9E9B9ZdwIaXVxbFasLSWa27CJB3B4Dc",
+	"7RfcqtqXjCo2MHH8YQ8scFi8TQCAVmBx8V/rJpuPAAzcFOmXOUgk2r3OT7vbk6/kGpsDwmu9fUXwBT8D",
+	"C1s7ubjwbWzVhd3MaVz1GsmJyFRAJvMp5U19LQCfkvPplGZLa420LFC3W8uthT+s9vbu9XPiaIdwOk1M",
+	"PTy/hx4Jq7mDreyXk4ZdjJrEuU3nhad2sXxfrIjZmpsyZznrBCm9nlFKpUxG5rYwbgxgKghZ6G9woXoh",
+	"+CMtjyDdVosc0FQK0m0foxxOEZlUXLOMtMnL5HFAup2OsaBkDJCpn8dsOhOK8WjZ/JEt9Rvn5g2IWeFj",
+	"8nzUfElVNAGwwDmnczVhXOnxMui3HZAwR4IaxIwnDPDyRoyqecYGNjnTyPhpEjEu2cCurm7jWLfNhRqM",
+	"xJzDL92AhDTVVLccsPeJVFI3GQk+SpNImaYQ6Xowy+DAJlhLqNu6IAfem4kk3XbHLolUNGXenApFj2yZ",
+	"yKBUYgmqP67WXtIrGJJuu6VHX+AKpNu5CLzrgJzA9vCYnLSOcfsewtz+Xio2lN/ebjW0AFNYCGPl07Mr",
+	"gHCZpQcnRWGXHE54YaX0r6UdgoCC4u7ou92bWbG8ka2GWap5ZItllpYKfsEFKcpg/lSrBLF4XoX8+0Zo",
+	"ad7jEihuSpamEgsziLkq6awFVDH4bpyKIU2h4tZIpIm4RLFMcBYQkNwB49NhW0jGJEnK5meT42GSU6hS",
+	"WTKcKxRPMjpt9BrtU/LDYwhlo4qNIa6skYKXsVTgYm2sRHHy7W4z4dGEDOcy4aBZQGNWsd3BcrXW5Vl2",
+	"Na7NU65wbN4wBNGu54qbnxs7rjHTIZRrwqGwl3WLXRrPDrliDMwO02p9q7hNGy1m+ZuFHfywXaz4lOkU",
+	"hbUrjPWktWe+ZMGxt4NPeZdUDeMQLu78OxO2F2VCSsiYtCQQkGTMhe6KRFSuIIh27wZ/+wsMLiu4sa0H",
+	"22Wneadh33CxnDg2J+CbneuRcHaTAJ0deFztAJ3ZDgE6ZrrbHc05pX6KJA97f36drufXLGZs+gisay8S",
+	"frW3r8kz0D2QWPuvtEPwGzjRBs/+6PzCT56+P3+t2n+dd5+Ls1e09SY+/n58+uz3ix/Tzq/vT55cnz/m",
+	"7Zer22faqVIJKgZBDsIZhYKah1WruIvbDjtev4ovxDjhN1hEAhbt4hLewKlLSj7dPt/Bqes2Kx38+/D4",
+	"p+npvy0unmadt8uTd8n5z7P2I9n9bnT2w6T1r1fHL/5++h/Rxb8POz/dovl8wy7jvroK9OgTZzHWND0I",
+	"Z+n9bDeYg2+45/l0IH4ULbg5GRDnSMpVgXWnSt5wp/ZYcJGRWabvzHztZWqK12YknMnk7ndC/+sGXnJb",
+	"pBG922CwxZiPS63rFIu5m+AL85cxpi8mwoZDlnYGA4NhCRNJpiJmqe6AC7B2sYzQa5qkWm+8JLOUUemh",
+	"b5L2Ceon+myu7pVtusK1u8u6mmaqFxZW84bk/cuEZWj1ZSCjCI4CYqFu8lHNcJK7Kq5eGZxRvSZ6Gs/d",
+	"Sdz/yHO2sGw+TUZML0l5FbCCxCDhuTX1tNU9b7VWl6Hi1c2cNp/C27cv3phvKkO2XjOVZDcv7b7MK7qn",
+	"jF4zCYbnJGLrjoyMMsY4GWbAeYZsKSBsekaT7NOcBjXP+A2X4ZlY5MsQ0SkjQxqVqT+3LoFrzRiy9Giu",
+	"2HIoaBaThch4lRfHfbjNiymiqyfu7d1q06+ujEg3Fj2zHu1MpKxHQvTvhiRjNJaXJJzShCuacP0bGF9N",
+	"4Rm0QAQkkXJuUooz2APZ5xByHxAxY1wSlURXTOEbLE6UZuCRyKBxABYx7WLdFnxvSjkdGyHK845CvETR",
+	"mojDBYZix6lVPQAsKVjgCs9XNB3jb670ESRjzmLNCgsrtsVHS54rK94mElxqHI1tVFnWWivtugiesncs",
+	"iOVAhcbbF4XGdwvDMJWVJWN845DvIY5kD0iZCnucK4FfQxDOtTED3FUHv8yCiEF6xozxT4FP69PB1oEy",
+	"HksyEQutrJgav5rh7T3qHcM+ivS1cjCHhXJ1/uKCUq5HChIizALrFQNvj1MGDm/9OQjMWgLae06fYaxO",
+	"AbDuZgE7O6KVbQYDKy5VOQPUrIU/vRIJFKi3cOaqBIKclDab6sxK9SBUb39T3Q58s7apTrdZ11T3hikb",
+	"wL6/0OuA0LT066LWy+GIAFM2qBs4HjQ4W/hvUzKdRxOrYekHs0mmVSsuFlXWiXJ35d18bQvQOV5AowhA",
+	"bCcQc2W/JMbFWDjqG8LFK6r2LzYM45HSgrNUpN0i0YRmNFIgHwHGL4nEdCo46orBrUerF0ZWeRiAhVRG",
+	"euFN5KJPi5tdLHL1Dbl+G6qpzMXIb+Lc/YpzuZVt8K/vz69b/zY9/rGtfh3+9Sz6pcNfn9AXF/H33fGz",
+	"099fteTb4/m/ny/+o738OiuIrHDRfYvVefRcQ2zbYhQ2jT2QZMhopsUxa/2XaIQMfD1JS2UBETxil2ib",
+	"ShQ4Zx7N1URkyd/BONIjj7Ep/X2t2Ky9q8LhxPIlCVYD5Tew3pdO0lu1ONA1moEXMOPX3vXOjqe0lHKV",
+	"csGk8MGq2JBUwymAko8Wb6f1HiBuXRKxgNA8ff7wsgCYOqVLMmSfvhIKe49xOAPc6KevXzW7Z+22Y4yJ",
+	"ytE4WrTdbp7FnWHzPOp2m6esM0LH6nGUH8xndDqcZ2Py7N9uG4JynRqWKPZpq5kU13AdBvQDSa7Y0iUK",
+	"mSilB1iLEiFCpHWbgoyWoGjGjTS0NcJkF+Ce6sKfJrbCVbjMrUqbYyvW8JA6wNGwe7cCGf3Fw2uagIwC",
+	"Ne0bgWF2eotOlyimFbpE3UChq88g6it0iaqv0CXrCsj7gRemdGuNqIs/E7u99QgTuCa/zvASPbV9oyEM",
+	"99c7hvW+vVJoiVp3LZgrYcWdto6AVgmiwsF2WxcVOXj6+lWAySfWBXaImbDIQo7Iz4ghEOh7TCq6hF1F",
+	"8+gBwhCpJcFdIVHKaKafHta66e7g9trJjqC7ryQSRUej7WzXy5vU7FeNbsB+1cgyjFbzhJ2Ommf0fNi8",
+	"iFpxs806o2PaHWoFdif2q0b12a9XTLpKPi6m/kGMgUzGXAJ1GeR2waVI2RF5rq/KzKS5zSVz+cYk4VIx",
+	"Gu8hF1tNdJzRiP2LHU5ZH91hFdH9ZqBeEfct//pk1Gy1Wq3mmf7Puf6PV1jJO6M/6NGQZ2I2A9WobKOp",
+	"rcu2W71Wp9du/7pL2Zi9hCsXoVAdjDsVfFwsOx8QfT/QjMWrZ29rlMM+oq05eh+LW1SZ9I7PvdAzchDm",
+	"W1mC8btiS1S7Lx2Q31AIJVVGZ5iensO8igVHRImtsnHtiOkd03nrQnLCJ+tqvNyu+P0cwVXZZhF8ItLY",
+	"5lOsitw7ytWWroxEbQuq2Ewtj0D2lq9zvldD+iwejFuTQv+UzO32hVbvCvtKZVc9w1vBbSphPmxEcaoO",
+	"hltLq3sjLH09QEk5H6/ORy+KjkRkVkICa2Is/KQYFzLdIyEdIwiSkdNJzOTVIUYu9TnwY8ye09uXCnFl",
+	"4wCkCzRC7OygGIlko49cVxabIMmIZEolfCyDPg/hVix9Y0W7YpQSvOnikoIGDLxUydM8qpZEa8Un+Yt4",
+	"RwFIn9LxVOU9QmiQ3a6DPa2xtxe98y0I59aDcPaJo8lpp6YEXplyZhvxIlhuErUCh327tx5OerXPfkcf",
+	"9FdyohEI55vyvEl53tNFvsIv63qF/YvL36IdhNYbuJMDkiZXzHdgYqDzPbiZt7qOcSnWM4A1aCihobOw",
+	"BwbJJVPm9icJRzS63FeMcLJeohLQDVWQ3K91fqSjsAcylm6GJPyShA7KAh9woQKw5ZrBSwLITiv+aYiD",
+	"37tYeSnifR2YiNLbGTOQ9RJJjARjhsHZAp3yGEQ4mmfDRE4YwkSNGPZdBGWAL6oH8xxAG3dUI7RubIan",
+	"hKm6vSJmrcPfpFAFonkWH7Pm+ahLmyfD0+gsPmcXoxYF6skSmg5cnaaTJ9+1O8fd//jrrw0PZrG+p+U2",
+	"8xP2xM0uTWnF1GC8Ca6kTYUFHIUPyVQt+/rN0Ci9WVYfXaCb/TTQ74BspE83zgZn59ojjEYTjMooIaaX",
+	"MT706cdHOXCwcXQc6CNkmUGMBdCFOAxIyNkiJHOegsZLHDnoozZOrhkPtO4gXIX1QsuoUglTmABgScxi",
+	"h5jQupiItJDMofkVt8ajcrxIn2ODsQBOJxkDH0o5BzY3K93BqfoYFJN9ijzltjv89REA0JlUorzmxXBJ",
+	"vnv24ua2oJyn7QlRW4o9EAxgyIEi9RAeSBIC5Q60Hj0V18yCmNdIWqpXY9cdMDlP19Rth4+9kh+B9fZh",
+	"3mahiFS1edLbcLwf7j7qNVE2hvK81TyOulqyPtGS9emweRadxxesNWrTzjCnOhjzjoRXRsHpN8gPx40S",
+	"ts0PxxV8uXTVWEE04QNY6D3887dCzdW0vGf95rzJSou3udUnLN1USAaT/C0xbMgbvAfKmojUlAe12s5Q",
+	"DMtBq7ZkTr7VT5um9KMhl8diSB7Pk9SUdvgS6XV30cgncinnLN4UQN7qtVplEu/cpnBVyzwFKasL6vO+",
+	"+48XzGmuLkD59h70mcTWgYWvhdHMAfABzswug1sbrdzYugkuDLG4YPqunVAeV4mSe5a48uh/66Z7MDZb",
+	"BOP1ASHlOepnlnftEnJ5RwUTHZdd56HdRN1gUdSCxX2EUvoCzL0XIkf4Q4dh6Py7+7p0zaI/W1fv9ZHV",
+	"OfQy2+LQKLCnLB6vXGU71WzOzWHtwrzsLYhpJOK6cKWw5hltD5sXUSduHrPu6ISeDvXV4hdkRlnTlkt0",
+	"0gjAOJuL/Js09/FWBLaV62xL6WB7eqx6qvejGB/QI+EoE1PALnUsyyq8MMommKPwSoHXFhOAhAWmjdey",
+	"1hYP4J+HWuFdTISR0BQ5QDCCwAITJBkzwLPmUz2kw9rw0nCGXppZrUidrUqAaUODNQXZCknVq2+68VzX",
+	"CdSwx7t2mMa3k3M7qs7tR3XU1X2+1JiOoohQJRRkDA6yvq2gbpIEmGjcotDqZ04tCyAiYKnnB2f/koTI",
+	"A8JS4VByIBnrc8tzDi9JiJwDAOrnwM1sqIFmVWMh4oBcsRlyLn1pmvNaRjx21OPUCdNw0SDtvVhtlX7B",
+	"rllanUU2pXxZTNh6II05RIzAamdNhgZQFiw3SOFlLmCH0eueuyH3Ovd16uzSVORN5SPzCi122t2z7vnx",
+	"afdsG8q8ncpeH+8pyrvZ7NFptf0Z/I0bKar6UAHx1L0rUv2yDLRKZOkGS95U3hafD8XcDb/Fc/cVM1wn",
+	"2lSSBhbmMOIT2npRLwgIhFn5KW5r66IXTSVVddG35kyvCiVYQdw/D77dax/j1u6aCJB7jgLG2YJMkow5",
+	"xQRPw5oi7msUXi1Ag6A7pfH+cTFbir1DGY/1Nd4BIdJVg1+pPrFSAas6zvsGhq865eErLAp3YYWy5wON",
+	"HXWqehWOla3sVe1LAbxBoZhecFOrHvxtZWNOhfVmTc2ZuqYy6lQthLvTK36L1q/ttfJXtq/KRmJqd0Ht",
+	"fN8usqmO/uryrws9dbpqnMQ934c1myvffGiyenJr/4ExFwZ63yCIjeY1bfvcrTJU4NBMILT16hNVkjwD",
+	"kDTnGdeXgriCIg4UnMDWHxxYWdS9AWDBnkhalDk984jlT9iDkxRKoqd5qVruXFuhAsnJuaLNUKk0gbXk",
+	"iovFajGJOxQFSlf9HcH9r1Z0b9e4kEsQ9ZVku0hUNMlBOPbHcirWpXShmXIi5mnsV6lcC/mzI8DLBtCR",
+	"naHRSitXbKlq3d6BVm69Efut2hMQYiAEo6BEmdJ3R+SRSQt1XLmY/XlJ1mR/Ut7nrvy30pIetAP4l6as",
+	"L9TdGWaUxwkfh6CiZQxAOGKsHIjW2AP3To98+Bgi+rHmFH3Lnrys1lTzCd3wKGMGS3MipIJ03dVQCq+0",
+	"bgRVfm3CLTDduZYAG70GINWkCWdteGHEuFQZ/b//h5F2txE0ZkIqmg5Mnb5Oq3tyBnQxEVz/8I/dC9Jt",
+	"kbPTk+5xpwqEcefyvnY56vqpHtv3UTJRNFKDNSmAK7W8gc/j/iqBe2tY29Y0v3J+8lb/S8rGNB3U5kfr",
+	"XtyYyaGvdcBWq5IT9NVZxF8lcw4iAxdqwjIiuNNVpvQKogoJJUrMmqA6FrzgG8SJg2heCXJ3+M/V/jSk",
+	"pA/FyoNVnh5q5+W9edyphZiLzOTn0WhfTqL5r9CfWyi9bBVIeaX60EV18aGVQ7JLqZkVA4L+dD3/NJfh",
+	"/pPGao9wPFwepJCsyDFN8cCl5nLbFqXdrrkqeT2lT1QGaedSRPue2X0qDZUUxW0JXmvIA9O4bkocXhkF",
+	"k++1N7kUQuRXSGLPBd69zvDqcsk1qAEGLACr4kJs9hH5mTMElDbIWdSlwY1W64TcACngM8es2yspC9bt",
+	"NiCyNsIAQBBhKhYsu9NMf4uim6/zKgU9fvKKdM9ISvl4TseMKIpFYE1FY1k2Gcz5amj08clN8vbrBXro",
+	"uewY4wF7eQuAWTXy5vPSpjuEUZjt2QyBAuYyEuoztTf0yQ4Hsjb0iW6zrtXG27sKCrSpHaaWkSQZG0Gd",
+	"VYibWWA+zWJCFRiGMWnWwwf0Mzb2TBeB+KhoniVq+UaTmxEAZsmPDK5qTAf63iU6Xw3+57/+u1FREMsm",
+	"GR+E+E54uLZYO/67UHJUbyAofEMWx/BRXhEdUF4AeQ0OBETY65njX1o6gTHmc5soVQbcLE9DVk/DafZl",
+	"NE1rkgofXrcf6pE/BDOuyf0NSuCOsJuYNFC6nQ/yBuD3h65g0JbZfATIkpHYUNVZ7wCmM9hyx+Rx53E+",
+	"Kvy5t4IghbsBhSKgyL40+dd5SoIMDO1hE3nedkXyt/KMWHkGha1Hb+oO8aF4f5m3j7UobN5UYN6yBZiS",
+	"LC/W6bLP8/zXJINMDKci9Xmf/+Uvj3LqSgQ/+stfyBvG43WpaP15q3UcwabDP1nY0+S4QtOBJcEQT0h4",
+	"iHWC3cpVk3yA+WNriCtv1LygyU1kbkZ9jsujp14CCYElypNI1pAn0aIAIiYdkUfrTpmWmGgUsZkC57te",
+	"Uxio7HN94MhTSJexLUFpcggS0t9FNE1Joi5XDgHUv4XcQNumj4AKsXEmO+VQr/iSoD7sZ9nAnaFnL7XM",
+	"0G11zQ4/zTKRyb/8Bew7r79/Qi66J2d6Y9yUHppq3//4uxQ8tJKiqaMdRiJmAHfAiFd7+1Avc5/PWNZE",
+	"+9S1LYMPaFQhyt2hGQOK8noQYkRMoAqLScakmGcRk+SgCvbAlFG2xyfwWXqQl3/sc1B75SFR9IqR0Bah",
+	"NjNxoDgK6t7T2CwRiwOYZSb4OEfNsXWPzSD7/CDsN477jVCvu6lyrQkJ24AS2IFX1Fs/6nbOzbSf6Jte",
+	"//zq5zdv9exhgJQ7yDoSlgqFh8h2JJ0yOFF6MaDaOBjmljk6Up/jCC6L7+PeGWsJfOgG2ulcksUkSZkH",
+	"sZShXkWyOZcB6bYuzMBfJFJZkpkBxETCUdzFJM9YCxwzKiUJPU9viP4D39s85ypJDYIA2G0u+zyEtCuI",
+	"rmtrNUwLEeSk5ckmR+QRRgboM6N3hYygnISaUE7c5xBmMmQjkTHntu7zA5MPAVUFqhGBDwMihcGlsMbT",
+	"4jwAOQDaTKQ6Ik/gZ6iK3OeS0ZTFPdjqhciuzLm1vvNEKoz/c8Q3SlJl7gaqyJheM4gVzE9xIkm31erz",
+	"vOq8KdNvl/EwgKwniHKULLtmNs+OxGyWiuWUcXXpFgYYDUizyPdgJZXoc3Dp4wb/O03nTGp2/zaZMul4",
+	"w/Hx8YXe63dvn1ySeG7x4/RjNAabUmLkIPyf//pvW1gsPDwiRkXXRJcw2ef6E71E//rm558Mc4JbV5Gp",
+	"kMoWzodF0uQKXBauKs0e5/yKayZotHe0TIPEh2srRZ8nEs3asKpQQE8RWD7y7u33zXPQn3Aw8Mkfc716",
+	"M5rRKdPbgTSmTwukZxmmh/AA4OiKBcNGJ3rH3DFqndhDRsJHaSoWIZkwGsOFmtd5z00BjUczGk0Y6Ry1",
+	"tLifpUZUkb2HDxeLxRGFx0ciGz8038qHL54/efrTm6dN/Y1W9ROFlXmdvPLo1XM/4q/RPmrhq2LGOJ0l",
+	"jV7j+Kh1dAwYOWoCsurDCaOpmvxd/3vMqnA1zBQ7rZbHKGaZgIotQHfScgwJABvRhEVX0u0fS1FPdZef",
+	"1lwaPzD1DHoGJ6CcCT1F3Xun1TLh0soEgfh30u+mdhsqd9tUP9MDiH9VWftwZhJJ5rMjtJsBn1nXqhvm",
+	"Q3PjFeR/U+1hPp1ScE+8SK4ZZ1KrdoqOpVYyfnaCROM3/enDKVNZEsm1a29Oj9RMMBNzxawUo+bSqHQp",
+	"hVsCo/3GGZ26NMNXGZTsZ3NzIlB/PSJv9LTjPs8ZK/oQEj1JzVGoFhFnyLQN6BTwsgPgSxIChbqtYxLO",
+	"WAY3nOCDmPGExeHhJaGaF8LCao5jUCVxrTVxYPuJVIwjv7KSzQFexCOWMR7ZzXkg+zxsNs06NfVwNNsz",
+	"wgD3zl8XYVvgtK1Q2kuzzltJTS/Uw1lKE45Qrlb/00dzYIl8oISi6QfYkH/qN354+pZowXHK+o0A9+af",
+	"+rrtfuMjgRCfnFgLSnL3/OTstMJV+7HahwpTuH069chk6pZpLcUaTnK0pNN0LdlCCdNYRHObtbKyIT/P",
+	"GH/06vmbGYt2O/+239tYUjMI4j25/eWFtSj1smmBIT64Ljd2WEdw3iLKzTmzlBoA8yUnrWMUIGOq6JDK",
+	"/N7SBykS06k+hLTPF1miGDmg+u7K1JBRRTKxCNz1LPTJpOa2v4SrlKkFY16AoJirSItUYI3RV/OhvlJt",
+	"x30O97LtfjhX5gaXBPqWuvO8LNgoSaHAw2iepiRO5NWhvdKxfFL1aX/NaJwY1vsJrpbXWNnpY9A4aR1v",
+	"J6I3GDLzjrsCv7dOg/6CrCU8rfrOkuYVW66/j/7yl188lbX3l78Q8D4gJitSE/zTh57r85+9JI+AZOxa",
+	"XCHYg9YfonQea/kNgzetdAzodlHGlDSSqZmm1H2Gc16wfoXkoNtqHwZVF5J+dAxRT1aIPui2Wvqa4gjI",
+	"1+dzzt7PoIqzfgud4yE5OGm1DqsITCtBj149/1GvE7itjeQIwcdVe5W/8hA1BkBz2PLmCy20Q/7YnVEw",
+	"TgKCsCuo2A/DdrupKbOLQ9hMlY+pK/0Gn7S3f/IONlVkyd8xQrVb5/B8L7JhEseM38aZyQ23f/vtY0mW",
+	"k8qtgneI3E+AIiDkrR0ZMBGAFV+r78gzwYxTtIwdEX2PGdtOgropME6smYNYSfoYETqbMQoFa19DxVvm",
+	"sAPoPE4UScVY82ljT3BKKlgQSsaI3PrgdCH0XfS5NTFcseWl8ZXaARi+fcVmAOLkSW4XJIwEH6VJpJyK",
+	"qz+8Yss7O/zmburz1bnlw9pkFoFF6HY6q6YV3TqsjrhmWZ+DRku67eOc5ZAdOQ4SAx7XnVmON0H9OXIU",
+	"mMdjES9vjZn4Y3Qnv+j/UtmcfVzhZ+1b5mdvgNzWiXzWeJafjM+cp3VbF9u/eGKOD3zQPq71gV7vt0K8",
+	"oNkYBI5up7P9uyIxvYYzdLecF+nK8yZUc9+SAPPwA7b3PP74EOUNiOi5RQb9GlqVllG5HLyesWpaTySY",
+	"2jS1QVbNXLIjAp+CYcvJQroFtM3JPjd2E/3iOk59J2wxICEXajAScx6HfX7QbXUP92dauEB7Mi387Hl8",
+	"HwLQRlYBkBwZiz97LtHd/sVPQn2v9/ZuDyzue+0DO1eTh1g6sAnFnx9mLGaYrF73uD7iS8EZKrgGZBrP",
+	"C9zCRiqKdLtcJTRFlWTGuPSrHRrbrVeH+oGBrEYZqwCB7MQjBLNURvtVzBr5aZ/nSqxpzJXBdnIcVsM+",
+	"Iq81h7MuiZlW5MEWl8f6Ango2Pn7vOSjzD2KB93OBY7sNVPZsvlopFh2CLNdZQ7gDeHWoB64AO8gj6kQ",
+	"GUE83hhmEPjOSRBIuTCFk/ucpqlYyEIVb7MQnnMucI59145rAhFBWRVjW2FSazldRhUbmHUMYT0OC8IY",
+	"ehf6/EbCGAIi/5KoSV54v3E3MtVrOAp5N59IrjIQ0GvYJGeLnLSNZIXn5l5Z5t5STw3x6q0QLym3Yq28",
+	"dfPMGwzcqGJCPvMshGSUWGiOtSsfYhTCXXNQq6G6cLlkpGkh8Cr+4KGf0uwKX/MAgXGMLDaV2grMOCA0",
+	"TfucorlxJ/ZItnNHLbqV2WMu9pQYo1kNASkGeRbMcAmym2Q8vvQYFNhjKZwIWJFxcg36cZ9zrUaDA3rB",
+	"6JUr33FJQlMIfsDeJ1LJMLfpIpIxI0MG2ZAuEnfKKAfF9LLPq2Q79HM7Lm7qz1+ScESTlMWDWcZc3mJY",
+	"Qgn0naZ9jiw5QDQb5hzNiWLl3dTTiwGaVfB6PNxbcZAzURg17Q3MvaOftVuHAbrA7UMjM9uHhQ+1yJ0/",
+	"KK/tQbd1US0Rg7QLInHlKtkP610wRWV/Z/viIzgaz/1Cy3dxuZS7+bNcLncuWu+hsdeYxg+Csy/+okOa",
+	"A+QGn7xr3XCQoYA6wj5XGxfeBUY4YzGLgVO9wXIgmsFDTLeL+kOhF0NHNJtsn5BpwucQcZZgmI31jg+Z",
+	"lmKlSaRGvglXQJ/ndzr86GXCIoSF+T3HTIT7A0KU+BVqGwAhAO6SI/I8N5x2Wh0teCdXpt6pgsw3ClVQ",
+	"qAS5OtCMGzPkMrC++oNOJDHCvxSEC2BiEeVklokhYArpGwAuD1lxB1cVpVq5mmtdBfswVU9oh8uhhjUC",
+	"SPqFJqI7ldiL3ezEVDsV3l4jJvXKFOfVSQggnoJf6Q0VHOES6XJvBvkl85enhiirD/MenOaTWiPyWeSV",
+	"M6xR4jI3P9hgw4gFFoU1Z1V4cvv81sTnfYwLGKAn5zOWSc13K0wLPDaiKGZRTQSwIi06G/uAIXZyIDKD",
+	"HlvNUkMP9i88/KLsCXfPnDQt78ebvlkTvlhrAt7U5qjtwAPFfCcbwpNiMspKtoXLHzCFwvTJfGrjqTEs",
+	"OzeSXuYbT6QSMwlcDnwmxioAnGeN+mvNzFr8SaIJRupy4SWQENTc16vEfW4ixfOaRraWSM6mDwxqydrU",
+	"qwd+HsjhbXltNqiofb6Gae3JnF4gGaywg+4qRbzBhRJz61H9TN2jn+iIepXKyh4TOLC4zLXOpl9CdR+p",
+	"ZEM9WQipryGgWHBkvK3RG5JsrlS7ToXo8806xKWJ/z8hmu7nGSadUJKJBUrEqKM8kPkkrNCXSC0+RKbM",
+	"CgDXJCnDM1EtugSlyBeTypzrUSUFyok4RiSxQwiIVp8gTt4OKpFkkQk+/qJEkld5Yd67kEiqyyV/E0i+",
+	"ZoGEeMWea7E7TPS9N/NPJLiEjCZPc9QSQ/jQPMGh/DMQwT9hAuomI1HO33wrUTGtWes7Jj7OGu43G4IC",
+	"1K8whM0zxKMdwMTUlq1FZHdjUT54ay36akxBEOTzzR7057AHFU7bDc1DK/zovo1Efr3lXF4xnsocMsEr",
+	"t3oQzmRqkBiKuAo57+hz/VZiUuqhjrwzMVVlZpFZlnAlnSiIIbIQKXeIITNl6xQawxMkyTQZMb0Fl84b",
+	"wGK7QUMWialBAzAxIbdrZHLeUVOf/ksRyYBn3Z+pqMgiP5V45lUh3ySjFU7FN0ltf0mtxC1vaklCdvkp",
+	"ddYCZVh2ZSWvOrorOZBM4avhq3dv+xyzPd2kQqNYOlvR4b5S0mWfb9Z2cdjVyi75VLouCIorii4prnQi",
+	"Hdv98vjtHevB0M/noQx/47afB7fdRU12IDk7520e0DEk/esdnM8OA890biGnShW70boPKCWZSBnm+xdB",
+	"i6gESz0KaEVAIjJmSjoQIoCTyfEkC8XAamAhfZaZoU/cXuyeG4pfItzd94AOUydT9BUAJz+P63/hemI0",
+	"iyb1vviM8lbt8OtkrnpgpX+e1NVgg7MBMlkjj0gtc8kJd/dcVgC99VKlDPuwzARRiYRkwDJKCa4rIVAE",
+	"yligtAWsYKCPfxgYLVHC8UdtUz8IwHpmVUYARIPhoNDjzrbgJHQQ4zbu1cBzBUSfg+QalUYlBIkZmxF8",
+	"fUOMbp9bLHVPO9bKO4UIjdAA9wzs9W2+DC2AWUjUPONgpQkn2UAueRQ6NyMKVTnOoOZpKsU6sHeT/tXn",
+	"ayNmV2cCbeSJtKRWHm2f751IeyumPyQ6S+mfdyptuX7EPQuCbpHWSIH5ac1T5IIGQl7BYJ6+pWsrIZjX",
+	"HsI70MG3BNzPPQHX7fiaO6Msiz78ELl67B+/MMH0M0+t/YGpvXmYXyT/PoS0bfzjq+UanzIhd5MA+ANT",
+	"2w8z4ANGk7uVAG2JI69WB+CcZFAVToJZjMdOklDVtw6IeesDuXgu2+Ux9tvEQnHNcCwLMU/jPp8CPiuJ",
+	"llEKaVycQfV/sDtSTrqmQimIjZtyuirFxT4HefH+GM+GzKj1oWWXDubW4uj6WLc26bmEd7uLBFeL8xVL",
+	"a92I+W1XZZ+PYJ53JudV1wmrJee1vsl5n5xj7yEYduqw9/zofQ+n8WYy5fluXb62hHenMiVSfmVlu32k",
+	"ywKAxL6iZmDusMBcYIdbL7AirN0Kfh1G/X4J8iQg2jmUAXnHbNWvrriLzfJzQs5zi1XHBumjYnzDkdkJ",
+	"cq/AIfx19L0i/s+72y73Pv45RF8q+LiZahkzAHMYFEgoxA8auTLPVDroNzA+5zrBaK1+47AE5ofxwyU0",
+	"P4zysWB++EEEoX+AOVUf2a/Pd4L2cwqzHquD9jOhS9XIfn2+HtoPA3IwOyOinAwhvihjcuL815wtjEMR",
+	"JXy0mQ6sDzkkc57qfS+qBas4NOQgxD8H8Gd4eLlRXyjHBmFe2TqQBGO7viyy45Xd9r8omi7uVepfXcPt",
+	"KSXbTby4z7eAlXgr6AkGh9CH5rlTHeFe0RU/NRJQPoDNKIsIi/XpogI+S+H/K4VlXANWVLyU64vvDz9Q",
+	"R2T6meFVu8M37n2vFwjYK1cuAafI1gRJFCQmurxEv6KNu8pWIBz7/IvCcPwOF//euOkjb+vvS4LfzMO+",
+	"4T/uyhkMzdwDazDH7B5Zww+JLUSO1JELqQbsUP9tI9vhJ8b1YmBR/pH+74JKL8cHJPw0xjb6fBeO81nA",
+	"w+4vVG7kSH2+IXsHNv2rZkk7CFe5lvRnF7DuEtEWSO62OBq6o3bnWnu42B5hXyUluQxVrRV3+BFKSGXL",
+	"ACjLwDiUS6wlqozMMmS2SLLWkzMGKjEUwCbYP4AiVPjhLOK1LRT2JUhEZkW/Gvf7N7fO/UlGhnZuGErz",
+	"0BXz/cKCat4Wm2ejETOBn3ZCpnIxAqyaOq6Y/jNOxZCmXkHkPATTazJM+IRliRrg6wP3eoi5sEHVFG29",
+	"WLcE7odE9fmEasY60qswEllAGI0mFvB7liURK7LWGV3CcuE3D6R5Z5FweXhEvst5I4R2mn4zpiU4LvKF",
+	"+FKCkBwl3q0M9nlFn7tJb3H7IK6R3dFv+uMN4tUXEBeUHzPN2oBV+AzU7cs2BmrDr79A/gn1qBNZ6qrn",
+	"SmKbysyZcgRYLOv+uXOU7+3WfK5ylRvgFrnqgXR78k2w+qQRjvoShgLJRDKlEj72fcduO+8/5NGOZiXo",
+	"8SiPsEOUlhJfAR5wAHWFxnkgMABOjfMTdIjGJeNNjmiWJatNcbaA5kq5MpoXFYenz05G4yRSKAEBn6rM",
+	"cNHf7pTMshGGr0JrvFfj1pq8ly8mUvJW+OldRkq6CssfGnChDyxbwhRX8GgGjVnGBvBYOh/nbuz6FQ7v",
+	"fkMrt90V+aX9TQf/Flp5W45ZuGL2uP82y8xefZl7EJvxal0Jsjwij8wzh6yhBJECgJwUk16KeLFAibTA",
+	"2GrCpl9KROZzb8nvmH27nt4ofWl8mUGZ+SzqBGV6xPFNN7+Jbl7gNEmBZi2X8Sl57wDN3dmH4xY5/H2R",
+	"Xei+xhnlyvIMIdH09txkmlMyY5kUnCRciVKkIY8NpM9Kbas04VdH5JeJgIhwrHRlM9YhTA4jO11TRTh7",
+	"5G9ePjv+EoARBFoMtUIREklNKdL1+UZ29DIvH2XeJQZGX8+QA2y1N4HSXPv8AGtdgb+IS8VofLh7QakN",
+	"Jf4+szyn7Sntff65xDsiqX4dUY44l08U2+gV3Fojr+cnxIenXzDLPxyTQL7wLeTxiw953HT5IbG6K2Lt",
+	"dVdbrn74If/jflLmPTF7i2ANhuiKMon+paE5fcZoNGGSDNlSYJ/TgFCTypBqcSFl9BrjocRcfSFW6UIt",
+	"vvsRxO/ajr0Lt/smH9/EEL2m1t3tMImHKJjtHQK5H7OwmOlWdPSQdv0Sr2Oao9lhYCS/6rmQRwhjK9V2",
+	"wZ77HFpbEqloBmNkC0x1sujIAqZH054zMCfokrfdIMPSv5jNdlGZWiswCFFkvVZg5F1zrVeaEchBBUc6",
+	"3AZH8NlIxhvrnK6tqLq2DKsVbPv8tgzYr2ELPiXr3c+OXds2XZ6gJ/d+/Ew4/9cb//55Fmm9t5sJae/u",
+	"LyfNIu75cvolUZM4o4uyWaZnYOfLt84Rea2HCfcPMUzNPwKrQapbZGW8P3Q7+94f93UHVLP5m7BsPes/",
+	"ubT8FfPMXVjgPbIyOGq3wcqmNEmbik1nKVXsHoFESoFDWoLKkphJG8RlZVgAkHfjC8hwSa4SYOMxSUVE",
+	"U3ZEfkxANne/SKy6oWVkwaFgm9+ktJU6JMiiciIyRQ6oIlMh8YMZy8qdHELF6MRKr30+o+NqUPfP0a32",
+	"kibpW7fHn2ucmT/Kde6sdWTzTV/fH2OkcMTyJfUYit6ZHTnJww/6BH18+AHPz0dkKSlT7E6jzUr0AVOD",
+	"16gqH2nNF4r6Mmjvm3MMfXugdTllDLkCkfNo4tbvi8h1hg3xz91d4yDRJNXcuu67L2CnqthORTVWnM23",
+	"tOX6acuwYISu4QCrDCD4tMKBflXfz3CQxQiHnXD4Dc90AZQm9wn70efGMG9W9Quxxn+RR/RuJIN1UoHj",
+	"u9+Of+0cXxrvdPhn87tN3X1Dr1fjtesf/gDxviILuKWfDNlIZKxHRpmY9jkXCyJ4uYcVISEgSpAZE7OU",
+	"kYzRGBukyvUDeCcc0/YMTkHQ51jrysSaLGiiMMQExzJXQ/HeK1P6lEYTzFpJ2Qgcg+BSmM7UklwxNitI",
+	"JqCxaJ0jM7lzP4hcJyIHkjHiHxFD1SYcfphRrqWZkT625CAVYxGQSKRingVkJIRi2SGRii5ln9NMk52t",
+	"ypgwuQ1x4RHPNwiWyGGozWgmWYBCFuQyVYyQZPNUq3xzFeQf4srCugJgm96FmCpKDiDVWj+UHhBx5+SU",
+	"/Jg8Pgz0+qU0uvLAKg7CDx+OXiT86uPH8JCYKoyKvYe1fvb25QtcU31RmHpqRepy1WINeBvi3ECgDNbq",
+	"cGzf4LyFcj78nUUqDEio+wn7HHID1DQNkf6NSQ00T3oNCePeErp6+3xphpZIrxclRI+gFA3eH0HGggxp",
+	"dGXDl5yKe5/X2u0G8b+afzG33e1HA1WckfuO4N/lrv2a7X6fgTejWDmNXu8iqt9EV384y9h1whb3iDL0",
+	"2vD1VR6Mt45R2emKeGCuaQCt///Z+9rdNnJk7Vsh9Mf2i7Yt52OSyFjsG2RmdgY7mQRxBgOc7YFFdVMW",
+	"j1uk0KSsCEaAvZq9sL2SA1aRbLa+LMlSS7L7V2ZkqZvNJp+qYlU9D7lhkBX3Go8ATFTFAtTT7FxZnaXQ",
+	"sszIsAjaZ5cELa630MYwl3A2IkrGon3/vU3snKmJo0b0aVwihXyx5iPjeH5bNp7OKESEfUvYQMOnsaDC",
+	"OgbGo+GKdLlgh4zwOFNPEeWD1i7rCTRajT9Zlsg+Mzb6/v7Mjfx32mffvzeWTp3viWmwL2+eZUAfGGrd",
+	"cEt2GIEGz9o+bNk+2BezORPhqXwr7n761UZMeYp6vGMyMt45TVPrLS/fDWWf4RA7oSxj/JaB8YvMVmh9",
+	"KljsV9Xr3KumKXyMZRqm7Pqpj5Q21izV98vag1GAMxUx2ZNjzyCAP4sF6my6Tp+zE4MSn4d6UTtUy9LE",
+	"o8cHvCZw4CwkeEs966uWNdCBjsmyOBUI+0BLE1x7RkPTpKiTgcBrnipXd2n+3zmWsZgmYt9rGoKn38b0",
+	"Pk1x8T+NTib/ODtqZrJzuUDBHXcPnoqGrELFRjyqmWtqsnckLkxTj7dzrdXSHvT5fT9QAFqrGOJRPvUX",
+	"1pcut1KM5LKwLnD+H7lkhkKym+Cr6oy8DxqBJzzwWEzUgvapABfKOOLBRQpH3Bhj/PqqLQVgFbEQa+KZ",
+	"M6p0qaN4T5oLHlNcal5bJUYiVKhast4CR1eXyVdY9gkqnQ/CUlRhtP6z9RXnx+RR4bdCq6TZB0GvpNnI",
+	"h6NBvBd7sVmRz1T7S3vL9Lclx+TR0jPrgchX54YgzTqxLOs00Zj/4Spgcs9l3/Y9fitiNynmOyixmG5W",
+	"qR2UjTgoVvjkGaJiTWB3OH6Tl+fZGmyi5E3FqPmT1dmZrd9oi9kXRG0LMDE8nFwRFPfch8NJqwGrBqzq",
+	"8AfX3BbhJ5cWfIaVceesBSsPuFqxWNfXwlqDlPWlZgfkdT3ImUzmUCZvjnICuVPtwb1ZRlVi4jZZlpdU",
+	"toDHNw++q5qaGrprsuQtkyUvsk2eOxmX2pGCHPnmTRQA/BO2UeRqmPSKk9AJmlVIqYwEXmJCeeChzP1O",
+	"FdQfY6Q2KHAeGKkrrrfO7b+fVgqevDZTB1UlWludRVYHNGEs67RdQ1wFML2mGULxusdWrZZKyKZ5+Q+k",
+	"jvQTzsUzEquDJ16muhOXSV3cuT5ziHSLy+1Su9pWr+Nco1vYlWeipuR0feaRKqQInXxl2DiU84S1ggtY",
+	"4iHU0YxFobt5POrxpGfzOcJ1JBXXZndMzOAa8A2tVqFz9tWxb9V4ThPqdRNSnUhaNC2xiU5WoOF5NMu/",
+	"tH+7dkpXxVOXm3ah2NIMqMMyCUpYckqh73JRqWqJ4N9pgsItgyGSYySYA7cYH8VT7C9kEq1rUrddk/oB",
+	"SpphGz+NqtTggXZUl4qTOa+TFvZH7TjX1aflIo+yZrY/P0CwLCH4LOu7jHt8fg//rlmNuiY1lzMAlhF/",
+	"nrkGm3hjjJIjN0AeU6ULAeqcBZUWsbBq2ZOnQs74qpmS2nCf6ToNORKHw95VBVZ/wpVS83Btl4fLukuz",
+	"/enNhrL7X2m543XdrND+11Z/2zvMqlIs2F7bF0L+BGKuBYeEt2S2wXmQ0YSlhOrndrqPsr2V7vfdH+kH",
+	"D72jI/06LqkP9B+vuSvKZ1JrRCN5uoHD+iUyw0NlcO2YijGAsgG/WITMoGa9gyYCnjWVT71QXcc1qvzO",
+	"RqFCLylfZhlqCnxsB/p4QCYVi0WRIj6E7AK+vC2jtrnJQTNOwBMslZKA+YyICNdXHUdtin1CuuXqMQo/",
+	"WCVf8XUaWfqUC025cQPRZwpqtGnSIxkXDAjF1HS6YWa24rh8em9+r/7F/zoLjvFjxKcRVwzDOyXoQPWk",
+	"Rv1cczf4GFDZQJTSVKQ0Ty2xDpyuaEnaKcv4HcvH15ahoo1nIrHoIW2o+U7OEj7gTOg2OWbfaKIz4CID",
+	"/3GQs1O8JGj6Mm6GFVkOKA4ORHJb0IeqodlFLI/FiOasJ4fKnuN0h1mXZxlLI6Q506wPQgxDwTViek9m",
+	"qSJOqOEiajab8FebA6FZ5uRusExneg7bpJg0Myc25zynLmioNLnhd8xlZ8zFbbZaxcLV7LRtZgZn1Umw",
+	"CSQZNZ+JIRZHiBSmY9jpc61hQmzCapDLO54WCzQWXHTkNzicSqTo8rwPcQGRImFzUi1tOtTy2n77Gtd5",
+	"+zIURB71ZCzgDwwGgrwkVsOi3UVR/GvXSdD2VKRt+M21gwmAvzaMzR1DuvfvfzHImRvCGSrnGT9hIv/R",
+	"gsyIzjlL0Qr2mdCYYXMxSJEOwRvYJJF5F5bnNxaUKHB9NmUxpycC/xJm1KaNKfHh1MPJHjIn1xOLRyZ7",
+	"VubhM7MOCPg0Uj3F8+wq0wNzOS+igiVcR1TPNNMz10uBVQtxlN2JU77JMvHT+T38W42G8iYjqeViJ/cT",
+	"VwaAm0l2DfZZrhLzRayl6BIhBTuUY+4K8PcTLo0KYpyF4BfQy4A3hk4dN3g4ruFwNzrNGwKd84SKhGVV",
+	"NMBOBFtW13imbozlhjZ3HVmFzAI80AuzMYpzyi9NmNTtEnwcEzw6/zs2mEKOaeDAmw/g+D5n/8sSfVLo",
+	"NUdOAjpnVEkRhfrNZ6SdWHNW1E1ZzxxceSDVMTGL4sbf55okjkkXh5WxlBwjy7SmPCOKjhXpjI2H359f",
+	"QOWS5YIZ99FdstLyqeK5lyuc2nBpE0xe9Xi7ZUnl4LEqUlOu3dw9dnOrK+G3ELm2DckZNOVSvQZvwhrp",
+	"14/0Fs7f1FANGJxsFd1htjn4hnJxCVWm+IEBeCDG86dZZ/MZU4Gmf7flqduhoHNvyWHg3uqH+gE+oBta",
+	"o9N+UbdMipLZ9RYc3Qfg4l7yw/jiO04PKBoudRitkVeUih1K6rCKPs69SgKaB14mB4gJ4Drpt6mkn7IL",
+	"zSEILryKqOYXE7uXu2Ww69sJEaIA0aJmmFjU3TBVdMOYBfM0MiTmSXaUG4FJnOOYwbqvnbK6B2YGA7vC",
+	"zTcJ3ku4fuf35p/Hsa2vDvZ/AnSFHCI0Z6Hn5nreTUDpQG82ZFpNUd1j/RbBjknQrua59fwAHCOiJBES",
+	"g1WeMaGzMTGRrAJBVKlM1JskTKnDZxuFl1gBHF/Bwnne7S57FBN6nfo5YBA9+YSnTXIeSE5zpzu0WZnL",
+	"UjsqO6E+nwsCK7bwbD2eE0VhQimq232QtoG+n1g8uv7sCzOzUSFY7L7rZ+UArFkHYDXJ5OF1B+HWXjt8",
+	"0zK5PbCT+1/kiPTBUZuq6+ea9cGQMJr0fP2/CQu5wPL4iHClhiyFgeZMmxeEZfBM6HxMBiyPhSc60mBe",
+	"3FUj0hn7i/7647JZg0QOzWS5fqRY+FEGZJfzasOHImNqijah7Wr7r31pfxsqX8SeFGc/JlthXtNv7I5l",
+	"285ZwJ0+4/s80HanYrKWyneYb5MM5rZOe6xbjWG280TeA+Z1wPIZTDF/ug26HBafAzgccC41QuyFlAGI",
+	"8vYHmRwzBj1F5nJclwoCEY4XYWlJ8rDc2jkLSckxsviaD6BAGT4+qQG2BLC/wjLbR3z1w1u1D/WK5Zxm",
+	"v0MP2CHDuXn25dEctkAN5pvLYRezOgfFK8tmA+1myu54wlTRw+iQiRRdnY700T3GRF8nXiKCtk2ZQ8vG",
+	"ZSwApgHGKWnDU19z0YaaaOgPVHRsAGbUkzDQUY+JM3L8PuiTLPoR4efYDouQzEUsAnU233GKcu8e4SKX",
+	"eWnDz/7F/2p7e9XlLEuj5Tg0uT8DKmzYEchhPkDvDm0slHRoSnzcZj5SgCW2oXQWDacUxZjP8NvX+O0F",
+	"FJ3wRqxlpNreJBa2bfXYvkWXgsc2Zq6JHvHEGOhlrVcs5puvXQnRP8bcrVsAEYv1W0QfLoCIxUZbRBH6",
+	"xROpfsCH2VUBhLu7MjZkzkEc4pQ/iYtc17ztLud3TDz7POMTK3O4Kkw74eKxMdr5vfnn8NpA3eJHmgSt",
+	"jIXPGMlYegOeQxDLtcD6e1oJTbjw52fGLklohIqIltLMK1CIxkLm7mCNOD4JdB7Wa0CFsYb9p0jcA+bS",
+	"NqDWwZ3PB7sAYtt2BJZ+RcHQL9i4ugjJ/WL2Ta51QPSYxK9HysmJ3RhqngOO7LCN9bJQQpkNRHDKZEBo",
+	"9imTgyjAJIUQ9AsVaeHpu5wDUvsXJ2ETeQubikhkngIYz0JYGDegKCDdRFurA3wTuyEYu8MxIoe6OCtA",
+	"D/fY3H9kbwPP5aNFqmMhhYkVA+4hED84iYoiOeAFunugZBovGEZeJibEcXhqoOVjmj0H7TVabjE2icVW",
+	"gpOifiAWGwhOfjVLpWrbsjfRTPnpd1VU4Gd/oRksKgvq2OXAY5dFZhqWZNlQl43M5uw0+vLVCa5femnH",
+	"WGzEMJMv5gkg9aRIlwuaQSE317GwlokGPsKRIuyO5eOUjsHKYcyEHc2ibFNZfuc0Im6kTCPSzWXfvhKZ",
+	"4//NS4EdU5JJOLyMRSeXt0zYY9qTqOQP4IEgUluUjmIf9AOKGAyNx2bOD/fT2K5CBweF/ZvtdgrMKYx/",
+	"iXo8826erUGdePzaotYWdecWFddkyaRu1IYOc/HEgt3CKLp4lfVRRQhylbbcTkvSYb7o7oZyUTZwYCUx",
+	"yLXESkGw62meQlqnlqc/pUHSzke8t4wN0KJhWEt6NF05ahYuVuaajKgi+AJZSoLDzT6j2D5rrNbawfEI",
+	"qHzvQI/VzNEsMx2LOibeu5j4CyyJJ2jDC2ashn9HjVbDIfLSJj6cnYr4smqTXpv0kkkf5mIqSsaa97Vs",
+	"OxJaVUKidYX3KmN+C47iMRtIcxPjdSHocaEmz5EO3WGiiRqHQvPMafcVTGDpGbG3MNg3k6wLG6EhRDYA",
+	"ebbXFBnb6IK2E1TTcdWNR9tvvbaLbWkurj7l2XmfKUVv1iffWr0o8ac7lo+JvS+qHshc0wxq3BQTUI9n",
+	"XGPQvFDmiY65uOMaFraKiOI34pQLknFxqyLy33//58RVHcTClh20LS61jQ+vyIhy7YocHcRRrVl/oCPS",
+	"VqXvGli0lLAjmd+yHL+h20Arq1AAjiYJGxgU6GAdeR/IXVl+B3oaInVw4u7PQqy1x33kmJLX376RnA2y",
+	"8QmWPVDhDgft8NQlaWdU6WuW5zJvI4HsqDdGSQyYwyNFLAhEBOXPzdvqyQw5OWCyYqHlLUN2WwwWVE+O",
+	"xBlp/11BlfTf3HgzrqCkg2oiGAMRD3NpLreks/oIyp/fuNIfKc8+ujW8KryaH68uVuQg+UBLxIMZW6ZI",
+	"3AHEnru624NVqPD2e1wOdUd+C4DVTOccTD2/t/9lT3Dy8doHOKvDrONQxX3t8TYdMneIYkGumzPVI4pN",
+	"oA6cf8DDWhgEKIZyYqpiYY81Rjk38AD5EAqITDjUbAME0TtG2LdB+bCDHOcMUB0OSzywO8WYCDIaVN3a",
+	"wm3BRiSTNxbvIRmTyDwtVIroMOXafGWhexkYHFrkbfD7UMM9gvmDJ3BDxlSJ+dhuPHLsu5LMF4+Mhbpl",
+	"4gSmguUUjh6ACvwJcMnqfBxAxVrY+tEt/8oQbZ4D695+UK7rIxezG2pGoC32l+t8PAVE8xGUreCKvhdj",
+	"UtpU8BcbOELgAv9bHHab4FUK5RAqlUTI0XRhKc2UxDpSFy5HaAI8Vxhkf2kCEmK5HN70Zh6oIzGkuYa7",
+	"MU2gm3uq4+ZIEXtUajxcGQvU8joDuS08k+12QQ8MDtoBh2bKfREp/EiwK+fs/7X97f2P56RopUCMM06o",
+	"7sERM7RBOmxQ9iR1xsHuyUYw7yHEisWi6tWPZl2tgTPhiaV9Idfm3TVajfdJn5F/9Du/NKJG8frhm8A4",
+	"mV5T3Wg1XjRfvD5tvjxtvvrafNe6eN1qNv+nERVX42aEyVBdNy/eXbxIf2Cnrztv6Omb5CU7fde9aJ6+",
+	"7Fx0X9BXyev0B/MQ8P0+69vvv2mevniRvDp9Q981TzsX6evTZvKOve2+oT90XqfmoaUZfgO8hEbUsIJ3",
+	"Zn+ZzQg+rvkzkKU3osYQJI0nx/7668WrVvNF6+WFGbtZ9jjuocpL43h5+qb79uKUvui8PMURv+m+bb67",
+	"aESNO5bjWdqL71GjeMmw0f2xTs6oGbNb8O7/gajJ/ncx1TM+cU9ZeA/uS8EnfSoQZxTLuo2/osYg5yLh",
+	"A5qVXvNaL2aFCbnlAn8B4XjxENervuE+0z1pfgPe0LVxQGCx0/Ta7OpGq0szxSJ3monXV8w92JtXpxfJ",
+	"i/T0DXvZPX1LX3VOXyc/pG/Y2+472uwYEwBDXHJdM+Pownqj/58mfXbmdtDqE5TJhMLaTdnpjz81oobb",
+	"eCklv8k7ZgCwsfwaDsf5felsw8e5noM1KIcayiw63jbWlPbJr6EtZqElPi8D3mC4lFH+EJpSBScQ6K3b",
+	"gMOOJ4hStJ/nI+X+bEyWs60+EWcLn82Fj1TI3AndV5NtK5dYqQM+uhWHgP5Xx+sVJhxdkODt+2TLp70n",
+	"lJl5yYmFSdpYuEeB03XQqkiYAkWtW3dUwxXpmBEQLcFPCFBub0KIzUpZXo24Tnofi5W1pQ7CidvsqkbI",
+	"br55bF5usdcZxZ2L6czFSVxKkwFAfxxClY8DlgHTVU7bV0HTryGOWpQK6Y1l133q85Plfr1L0k6GeQ7q",
+	"0X2a3xZlMMA7Net5d+31wyHw+GMwt9s8aQhuNO/w9GtpmajD8hwW81z0x+GTzV/pA6rUSObp+k4DqKTD",
+	"Aai94fyFT36XoaNgonJvZVsQ6A+VRjM+zAWWllHSHWaZPVc8nrEsTy7hF+6AFRPqTANPt8tql7wW98gw",
+	"8iLt7v5s6UVxyMpqvPunO1Kx8BfgCtyH9udPV1+JmVCzKs7h635i22clFgzrvYwYvYXzUvc11FgVflNf",
+	"+9+7X+RS3EC+zRKI2i+SrYmybp6a9Irpz269bcmVKO6wkhcxg4D8A6ydvbfye2iDmS72ngGiQfHOZ6EQ",
+	"qp4+trO+lGXxJhav7foeMTAlNMmlUiXDmruvBLQ6JaIzJTHMAOOaSYMqGnLVsBVln7ku+rZN0npB07ZT",
+	"FYUJPzGgUXBPcNGR36LiAxULd1Hc9ilLuJnmS39hz8nTDn7mh4IluAUHzz4mglHIU2BybrVUBfx01Tww",
+	"/MhZrQNNBcMzLJMExvVQXr7PNiH8tbzRFqhpTksv4zZ7dB3/NC59wCujaqZXPYZR+jYyiwu2tNmXwxtP",
+	"h2H6gp32Kc8QSwYsV1KQUU9axWOWztRDdhrNVAGupCiIbLDaKyCjOvKxHkmn2YyjhfSbSGOBqsyOwdzq",
+	"0hovJGEt30FuEQ08KcjNBIOx1fOjnnSDmK+ubI96oGjfDR9426hmtjiGZpkcbQvoqlBcXrmhzK6f9SSX",
+	"KxVRhpv9Lkvk7LWEcn3qs2GUtxtiGdHkKZhHT2kLKP8RzmQCqXsH8c41a5GUZfyO5baqxZEflngWi9oZ",
+	"lwI2DqLNAWPLlDEJE0r4i7qR8OIT7Uh+kJel1inoAhOhQL4MHoBUXz6zW+D9GZ68xt0ad2vcHfv9sBbs",
+	"ohe5Bdj9Ahee6VsDvhb8Cjal506G4FI3MmTfRRfbqgvGovCyySac7GcEnPhSqgbOZZsX/dh2lHes0fNZ",
+	"oicuvGXQ0xJib/iIdCpdyZij3vYZQ2zCiUVCNc3kzZBNSUC0APJuMtmhGXQHdWXGkboGqHUmOQvcHSJH",
+	"R9OF87g9Pan87GZ+VdT6B0zI8meN9karH1K+hyTxCoeaVLMbmY9XHtoVo3nSO7hzUzv6ZU5O3dJ83u0z",
+	"g2LJOzzyu2B1PYQ1mqHfp6kKVQDkbISRuT0ebQf1oe0o+KVVjqHaY1AsFGPqjMyXmrz65x+QoKG3TJBj",
+	"fiMkkIklVAEpvwcXzNQW93VlZL42fYF4gW2d3pL/N0O/YGXarAWMG7F4NG3WUuj7ASpbP3uJpdXgtyJu",
+	"q9Igd0SA76Zojv/odfGevAf5vPnucSkW6DcbviccyvN7+18bYLafDsX3X1F7XXj57GatEt/lga1dh4Ri",
+	"y3sLedIXbqyVZbLXcIw+BMVsIJik0MuguVkLTDGhL0mbap3zzlAz1Qa6AprgT/qEZtkZeQ9VZyAjK3My",
+	"yHnCkCmmxxTxYZ5yKd1LV19yy9gAqQZ0j42RJQEunoIzYHwqiERaBHpb2uBCKXtw5hwypEuwcaG7V0Tg",
+	"pMxx1dhJBd9pkadmHgO9tViAu1brfyOu/QG9NhuAtt3repceZUenc7V/Vct8VyzzjUD/CF/uvIDTSvjL",
+	"vvrWsMVQ760J2C2gveEaTQvXZ+RHN2osNooFF7YHwl12gqXskgxDhLDnAc4QGWRok44J4JVTLDoEx/TH",
+	"SVt42P5pDY3VearF0lkSPaDG7/GiZpMA4cTLLstkDSD4RV41X/r67EEu77gv6it6SCbLrx2ZC88RdlzX",
+	"iR4qpvYydQAztfLOhV99kRlbRUOZdrurU2PtlRIy7XaxW2s5LeRgoTynw/oHxY1LMxPse1yLWz+9J59E",
+	"NrbfRLooFgv7vzM7tzCshZMr2+8dPABuSG42b7nimZtoXAp2qjlQmhcUgyAg3z5PpFAyY+fI/Pd3aCr/",
+	"23///Z92RGCDw2H9G5LSsbokOUsZ6zulDmjlisVELxc0n50CieE5fr99QhzSqqDbdBHlFbSBzQxnaem5",
+	"gVwRfpqmOVOKHJsFQ0Heo5SPqBMIC2WsYO2sh8JVaU0VQ9yZeq5H3nlenGCj0vKs8wfPQnMKluYEMs2w",
+	"KKEbeX4P/2xEJXcth3L/Ew6PcAq3r8D6IBQ8CxjYd7HWhdtx22mIkodnG3ypsE4eNKfTWwZSM9AcBp8u",
+	"8PyWSWggrai5PQE6PlU0ybmO/BIP/lksHvDBZla+giPGNRnJYZaSlPWlRi8mo0p7GiHzQHtE9rNusiEW",
+	"m/Ky8IT+kbC2L4mG1T2xncFvfahW5xu2ZWl8+qHMe+KTxsBfuawreG5JR7eehyiZJnvTwDbNt0IFCRBJ",
+	"qCBCEqB3yOFkgXCBpLCOD4aAbIPVSR8KCIdLKgdmWw6Ah5uLmzWNkWOcnbI9OAUhAZ571JTYoP3g6ax/",
+	"xAd6Oq5yjdX7RXm9CPt+dMCxXuB7zkT1YIf3XArrfmPQGucxwy5Qi3TIr06ODbTJLC0wT2k6JiAYdfLg",
+	"CedCXn+4W0jX6UZy8Kj1k6hBqwat3YDWT+JRmIUaH9ViltUV8Zh1pEJ9kfkA9pPNAVFhE0wew/CcILiI",
+	"8casNkqWWvovOVDeNZsEslg8Asmcz2gH1ULtlVtlvx96iLGw8ik220TmJ5vaJ09AnMS8aEQ4/27qE9Aa",
+	"FyvRBEWQmQxkebgQ54AkZBfO780/VUaxSGHQHSpWYvbiYqKbNoJabOBuwaqYEsF6SGzKAy7TB44/HXe6",
+	"oygMw094DsjEPB3JT+vs/6HWoCX4Q21f6hMGNgeJUPumpiLfuiZSERHClMM2HPVYHh6BmRel5mJHRTHh",
+	"rPiugA+UzjqALCk6s/WefEZVqz5+sco7U9sKLpTfuWUwPfM567KciYRZYVdy3L6RJB8KcnZu+bPMCLv4",
+	"1/aJ8d2GedZoNXpaD1rn5xcv3pw1z5pnF623zbdNWEJ2FPezK5td1Woht4xqYUh9yXOSMm0jldR+kvEu",
+	"S8ZJxs4K5ZxC69d4MuU7vQ+5M6zwrmJac3Gjgkv8bKWZHrwCtIJdllQGDOh0GMl4H0IpLSF3a7Vb+sFN",
+	"rrieeQeYDSYHGQOQCfyTqWJdc4XgiqEMwPR1IVYw6OEvDlTwXi4Gu9CwwM+TlbR9JBWIENsqwHZw6yIQ",
+	"mXXr36S4Oc34HUsjqHeDtVk+4ne8eMVURoUHVayILJMjNTmT7wvK+1l3/4zPO0lRHVwAd8X0L/9pbEIX",
+	"cvBJj4M8MvK0UuVdYPM6wrFYUzLvxRbLHF9DqzBEhW2ypTujnvTniJazwdZhhssInOzZdws0W6cF+tQR",
+	"FAbmPGXKSQshORfrDzI6sbQoz5Z4JEclETlyCXPTQSBKFFzSV84/sMmQ4oYnDF9FQSnir/Sp2539/v6E",
+	"0odi+Zi9Ce0yEaEa0k144RA9XGPNjMt9CGYOm27cnAZzEHAjh0NE/qHpa17xGwGVsqhbKIcaKCjLqoOC",
+	"sZQISTqM5iY8QTFr9g22aiZvzK+CJVg4H6C9M/OtFdoMIOkEQFuCkjm/c5yZxFNmtkjK7uD19FjmMmkF",
+	"aHGlhswLPJmlJcfMAljO9DAXeB5qb/ynu+yM+//CaKZ7BkJoanajikif6Zwn7kVwRVKZDPsgBi6HWvGU",
+	"AYSFUPXJz2vj+1/f/y8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

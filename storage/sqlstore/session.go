@@ -17,20 +17,22 @@ func (t *txn) Sessions() storage.SessionRepo { return sessionRepo{t} }
 
 var sessions = newTable(table[identity.Session]{
 	name: "sessions", noun: "session",
-	columns: []string{"id", "token_hash", "user_id", "membership_id", "customer_id", "method", "access_link_id", "read_only",
+	columns: []string{"id", "token_hash", "user_id", "membership_id", "customer_id", "staff_id", "method", "access_link_id", "read_only",
 		"last_seen_at", "expires_at", "created_at"},
 	values: func(sn *identity.Session) []any {
-		return []any{string(sn.ID), sn.TokenHash, string(sn.UserID), string(sn.MembershipID), string(sn.CustomerID),
-			string(sn.Method), nullString(sn.AccessLinkID), sn.ReadOnly,
+		// A staff session has no user, membership or customer; a user's
+		// has no staff member: the empty ones are NULL.
+		return []any{string(sn.ID), sn.TokenHash, nullString(sn.UserID), nullString(sn.MembershipID), nullString(sn.CustomerID),
+			nullString(sn.StaffID), string(sn.Method), nullString(sn.AccessLinkID), sn.ReadOnly,
 			ts(sn.LastSeenAt), ts(sn.ExpiresAt), ts(sn.CreatedAt)}
 	},
 	dest: func(sn *identity.Session) []any {
-		return []any{&sn.ID, &sn.TokenHash, &sn.UserID, &sn.MembershipID, &sn.CustomerID,
-			&sn.Method, scol(&sn.AccessLinkID), &sn.ReadOnly,
+		return []any{&sn.ID, &sn.TokenHash, scol(&sn.UserID), scol(&sn.MembershipID), scol(&sn.CustomerID),
+			scol(&sn.StaffID), &sn.Method, scol(&sn.AccessLinkID), &sn.ReadOnly,
 			tcol(&sn.LastSeenAt), tcol(&sn.ExpiresAt), tcol(&sn.CreatedAt)}
 	},
 	keep: func(old identity.Session, sn *identity.Session) {
-		sn.ID, sn.CreatedAt = old.ID, old.CreatedAt
+		sn.ID, sn.CreatedAt, sn.StaffID = old.ID, old.CreatedAt, old.StaffID
 		sn.LastSeenAt, sn.ExpiresAt = storedTime(sn.LastSeenAt), storedTime(sn.ExpiresAt)
 	},
 	fkErr: storage.ErrNotFound,
@@ -65,6 +67,25 @@ func (s sessionRepo) GetStandingByTokenHash(ctx context.Context, hash string) (i
 		return identity.Session{}, storage.Standing{}, s.t.dbError("finding session by token hash", err, nil)
 	}
 	return sn, st, nil
+}
+
+// sessionStaffSelect reads a staff session and its staff member in one row.
+var sessionStaffSelect = `SELECT ` + sqlcols.Qualify("s", sessions.cols) + `, ` + sqlcols.Qualify("m", staffMembers.cols) + `
+	FROM sessions s JOIN staff_members m ON m.id = s.staff_id
+	WHERE s.token_hash = ?`
+
+// GetStaffByTokenHash returns the staff session with this token hash and
+// its staff member, read in one query, or ErrNotFound.
+func (s sessionRepo) GetStaffByTokenHash(ctx context.Context, hash string) (identity.Session, identity.StaffMember, error) {
+	var (
+		sn identity.Session
+		m  identity.StaffMember
+	)
+	dest := append(sessions.dest(&sn), staffMembers.dest(&m)...)
+	if err := s.t.queryRow(ctx, sessionStaffSelect, hash).Scan(dest...); err != nil {
+		return identity.Session{}, identity.StaffMember{}, s.t.dbError("finding staff session by token hash", err, nil)
+	}
+	return sn, m, nil
 }
 
 // GetByTokenHash returns the session with this token hash, or ErrNotFound.
@@ -136,6 +157,7 @@ func sessionWhere(f storage.SessionFilter) (string, []any) {
 	add(`membership_id = ?`, string(f.MembershipID))
 	add(`customer_id = ?`, string(f.CustomerID))
 	add(`access_link_id = ?`, f.AccessLinkID)
+	add(`staff_id = ?`, string(f.StaffID))
 	add(`id <> ?`, string(f.ExceptID))
 	return strings.Join(conds, " AND "), args
 }

@@ -43,6 +43,7 @@ func run(t *testing.T, newStore func(t *testing.T) storage.Store, parallel bool)
 		{"AccessLinks", accessLinkTests},
 		{"Sessions", sessionTests},
 		{"APIKeys", apiKeyTests},
+		{"Staff", staffTests},
 		{"Passwords", passwordTests},
 		{"Audit", auditTests},
 		{"Idempotency", idempotencyTests},
