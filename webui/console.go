@@ -9,6 +9,8 @@ import (
 
 // consoleRoutes registers the provider console's pages.
 func (h *handler) consoleRoutes() {
+	h.consoleSignInRoutes()
+	h.consoleStaffRoutes()
 	h.handle("GET /console", h.asStaff(h.consoleHome))
 }
 

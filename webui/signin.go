@@ -26,17 +26,17 @@ func (h *handler) signInRoutes() {
 	h.handle("POST /signin/link", h.requestLink)
 	h.handle("POST /signin/password", h.passwordSignIn)
 	h.handle("POST /signout", h.signOut)
-	h.linkRoute("/login", "login", func(ctx context.Context, token string, r *http.Request) (portal.SignIn, error) {
-		return h.p.SignInWithLoginLink(ctx, token, portal.SignInParams{})
+	h.linkRoute("/login", "login", "/", func(ctx context.Context, token string, r *http.Request) (session, error) {
+		return userSession(h.p.SignInWithLoginLink(ctx, token, portal.SignInParams{}))
 	})
-	h.linkRoute("/access", "access", func(ctx context.Context, token string, r *http.Request) (portal.SignIn, error) {
-		return h.p.SignInWithAccessLink(ctx, token)
+	h.linkRoute("/access", "access", "/", func(ctx context.Context, token string, r *http.Request) (session, error) {
+		return userSession(h.p.SignInWithAccessLink(ctx, token))
 	})
-	h.linkRoute("/accept", "accept", func(ctx context.Context, token string, r *http.Request) (portal.SignIn, error) {
-		return h.p.AcceptInvitation(ctx, token, portal.AcceptInvitationParams{
+	h.linkRoute("/accept", "accept", "/", func(ctx context.Context, token string, r *http.Request) (session, error) {
+		return userSession(h.p.AcceptInvitation(ctx, token, portal.AcceptInvitationParams{
 			Name:     strings.TrimSpace(r.PostFormValue("name")),
 			Password: r.PostFormValue("password"),
-		})
+		}))
 	})
 }
 
@@ -59,6 +59,7 @@ func (h *handler) signInPage(w http.ResponseWriter, r *http.Request) {
 	}
 	v := h.view(r, "signin")
 	v.Title = v.T("Sign in")
+	v.Data = linkPage{}
 	h.render(w, r, "signin", v)
 }
 
@@ -70,6 +71,7 @@ func (h *handler) requestLink(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		v := h.view(r, "signin")
 		v.Title = v.T("Sign in")
+		v.Data = linkPage{}
 		h.formError(w, r, "signin", v, err)
 		return
 	}
@@ -85,10 +87,11 @@ func (h *handler) passwordSignIn(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		v := h.view(r, "signin")
 		v.Title = v.T("Sign in")
+		v.Data = linkPage{}
 		h.formError(w, r, "signin", v, err)
 		return
 	}
-	h.startSession(w, r, in.Token, in.Session.ExpiresAt)
+	h.startSession(w, r, session{in.Token, in.Session.ExpiresAt})
 	http.Redirect(w, r, h.url("/", nil), http.StatusSeeOther)
 }
 
@@ -108,22 +111,29 @@ func (h *handler) signOut(w http.ResponseWriter, r *http.Request) {
 	h.redirect(w, r, back, "signed_out")
 }
 
+// session is an opened session: its bearer token and its absolute end.
+type session struct {
+	token   string
+	expires time.Time
+}
+
+func userSession(in portal.SignIn, err error) (session, error) {
+	return session{in.Token, in.Session.ExpiresAt}, err
+}
+
+func staffSession(in portal.StaffSignIn, err error) (session, error) {
+	return session{in.Token, in.Session.ExpiresAt}, err
+}
+
 // redeemFunc trades a link's token for a session.
-type redeemFunc func(ctx context.Context, token string, r *http.Request) (portal.SignIn, error)
+type redeemFunc func(ctx context.Context, token string, r *http.Request) (session, error)
 
 // linkRoute serves a sign-in link's path. GET with ?token= keeps the
 // token in a cookie for that path and redirects to the bare path, so the
 // token leaves the address bar and history at once; GET shows the page
-// with its button; POST redeems the token and opens the session.
-func (h *handler) linkRoute(path, page string, redeem redeemFunc) {
-	h.linkRouteWith(path, page, redeem, func(w http.ResponseWriter, r *http.Request, in portal.SignIn) {
-		h.startSession(w, r, in.Token, in.Session.ExpiresAt)
-		http.Redirect(w, r, h.url("/", nil), http.StatusSeeOther)
-	})
-}
-
-// linkRouteWith is linkRoute with what happens after a redemption.
-func (h *handler) linkRouteWith(path, page string, redeem redeemFunc, done func(http.ResponseWriter, *http.Request, portal.SignIn)) {
+// with its button; POST redeems the token, opens the session and
+// redirects to home.
+func (h *handler) linkRoute(path, page, home string, redeem redeemFunc) {
 	h.handle("GET "+path, func(w http.ResponseWriter, r *http.Request) {
 		if t := r.URL.Query().Get("token"); t != "" {
 			h.setCookie(w, r, tokenCookie, t, path, tokenTTL)
@@ -132,7 +142,7 @@ func (h *handler) linkRouteWith(path, page string, redeem redeemFunc, done func(
 		}
 		v := h.view(r, page)
 		v.Title = linkTitle(v, page)
-		v.Data = hasCookie(r, tokenCookie)
+		v.Data = linkPage{Ready: hasCookie(r, tokenCookie), Action: path, Prefix: prefixOf(path)}
 		h.render(w, r, page, v)
 	})
 	h.handle("POST "+path, func(w http.ResponseWriter, r *http.Request) {
@@ -140,7 +150,7 @@ func (h *handler) linkRouteWith(path, page string, redeem redeemFunc, done func(
 		if err != nil || c.Value == "" {
 			v := h.view(r, page)
 			v.Title = linkTitle(v, page)
-			v.Data = false
+			v.Data = linkPage{Action: path, Prefix: prefixOf(path)}
 			h.renderStatus(w, r, http.StatusBadRequest, page, v)
 			return
 		}
@@ -155,13 +165,29 @@ func (h *handler) linkRouteWith(path, page string, redeem redeemFunc, done func(
 			if !keep {
 				h.clearCookie(w, tokenCookie, path)
 			}
-			v.Data = keep
+			v.Data = linkPage{Ready: keep, Action: path, Prefix: prefixOf(path)}
 			h.formError(w, r, page, v, err)
 			return
 		}
 		h.clearCookie(w, tokenCookie, path)
-		done(w, r, in)
+		h.startSession(w, r, in)
+		http.Redirect(w, r, h.url(home, nil), http.StatusSeeOther)
 	})
+}
+
+// linkPage is what a link's page shows: whether a token waits for its
+// click, where the click goes, and the part of the site it belongs to
+// ("" for the portal, "/console").
+type linkPage struct {
+	Ready          bool
+	Action, Prefix string
+}
+
+func prefixOf(path string) string {
+	if strings.HasPrefix(path, "/console/") {
+		return "/console"
+	}
+	return ""
 }
 
 func linkTitle(v *view, page string) string {
@@ -179,8 +205,8 @@ func hasCookie(r *http.Request, name string) bool {
 
 // startSession hands the browser a session's token, to keep until the
 // session's absolute end.
-func (h *handler) startSession(w http.ResponseWriter, r *http.Request, token string, expires time.Time) {
-	h.setCookie(w, r, sessionCookie, token, "/", expires.Sub(h.p.Now()))
+func (h *handler) startSession(w http.ResponseWriter, r *http.Request, s session) {
+	h.setCookie(w, r, sessionCookie, s.token, "/", s.expires.Sub(h.p.Now()))
 }
 
 // setCookie sets a cookie for maxAge: an age rather than a time, so that
