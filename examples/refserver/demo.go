@@ -97,6 +97,7 @@ func seedDemoInto(ctx context.Context, p *portal.Portal, mail *tokenTap, opts po
 	}
 	fmt.Fprintf(out, "\nDemo data: customers %s (%s) and %s (%s), site %s (%s).\n",
 		acme.Name, acme.ID, globex.Name, globex.ID, hamburg.Name, hamburg.ID)
+	fmt.Fprintf(out, "The web UI: %s/ for customers' people, %s/console for the provider's staff.\n", base, base)
 	fmt.Fprintln(out, "Sign-in links (access links, reusable for 6 months): open one in a browser, or trade its token for a session token with the curl below it:")
 	members := make(map[string]portal.Member, len(people))
 	for _, u := range people {
@@ -129,6 +130,20 @@ func seedDemoInto(ctx context.Context, p *portal.Portal, mail *tokenTap, opts po
 	}
 	fmt.Fprintf(out, "\n  %s is invited to %s as maintainer (the link works once, for 7 days):\n    %s/accept?%s\n", otto, globex.Name, base, url.Values{"token": {token}}.Encode())
 	fmt.Fprintf(out, "    curl -s -X POST %s/v1/auth/invitations/accept -H 'Content-Type: application/json' -d '{\"token\":\"%s\",\"name\":\"Otto\"}'\n", base, token)
+
+	// A staff member of the provider, for the console.
+	const sam = "sam@provider.example"
+	if _, err := p.InviteStaff(staff, portal.InviteStaffParams{Email: sam, Name: "Sam Support", Role: identity.StaffAdmin}); err != nil {
+		return err
+	}
+	token, err = mail.tap(sam, func() error {
+		_, err := p.DeliverOutbox(ctx, opts)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "\n  Sam Support <%s>, staff admin, signs in to the console (the link works once, for 7 days):\n    %s/console/accept?%s\n", sam, base, url.Values{"token": {token}}.Encode())
 
 	products, err := seedDemoOrders(staff, p, acme, globex, hamburg, members, out)
 	if err != nil {

@@ -222,6 +222,22 @@ func TestRunDemo(t *testing.T) {
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, string(body), "Ada Admin", "signed in as the link's person")
 
+	// The staff member's link opens the console.
+	staffLink := regexp.MustCompile(`(http://\S+/console/accept\?token=psi_[\w-]+)`).FindStringSubmatch(out)
+	require.NotNil(t, staffLink, out)
+	jar, err = cookiejar.New(nil)
+	require.NoError(t, err)
+	browser = &http.Client{Jar: jar}
+	resp, err = browser.Get(staffLink[1])
+	require.NoError(t, err)
+	_ = resp.Body.Close()
+	resp, err = browser.PostForm(s.url+"/console/accept", nil)
+	require.NoError(t, err)
+	body, _ = io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.True(t, strings.HasPrefix(resp.Request.URL.Path, "/console/"), "in the console: %s", resp.Request.URL)
+
 	assert.NoError(t, s.shutdown(t))
 
 	// A second start finds the demo data and seeds nothing.
