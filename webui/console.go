@@ -2,14 +2,27 @@ package webui
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/orders"
+	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
 )
 
 // consoleRoutes registers the provider console's pages.
 func (h *handler) consoleRoutes() {
 	h.mux.HandleFunc("GET /console", h.asStaff(h.consoleHome))
+	h.customerRoutes()
+	h.customerPartRoutes()
+	h.orderInboxRoutes()
+	h.productRoutes()
+	h.mailRoutes()
+	h.apiKeyRoutes()
+	// Staff accounts come with their own pages; until then these say so.
+	h.mux.HandleFunc("GET /console/staff", h.asStaff(h.placeholder("Staff")))
+	h.mux.HandleFunc("GET /console/account", h.asStaff(h.placeholder("Your account")))
 }
 
 // staffPage is a console page's handler: it gets the view of a signed-in
@@ -39,10 +52,101 @@ func (h *handler) asStaff(next staffPage) http.HandlerFunc {
 			h.toSignIn(w, r)
 			return
 		}
+		v.ctx = r.Context()
 		next(w, r, v)
 	}
 }
 
 func (h *handler) consoleHome(w http.ResponseWriter, r *http.Request, v *view) {
 	http.Redirect(w, r, h.url("/console/customers", nil), http.StatusSeeOther)
+}
+
+// placeholder is a page that is still to come.
+func (h *handler) placeholder(title string) staffPage {
+	return func(w http.ResponseWriter, r *http.Request, v *view) {
+		v.Title = v.T(title)
+		h.render(w, r, "console_placeholder", v)
+	}
+}
+
+// inboxBadgeLimit caps the count of waiting orders the navigation shows:
+// one short page of the inbox is read, and a fuller inbox shows "20+".
+const inboxBadgeLimit = 20
+
+// WaitingOrders returns how many orders wait for a decision, for the
+// staff navigation's badge: "" for none or when the signed-in person may
+// not see the inbox. It reads the inbox when a page asks, so that
+// redirects after a form cost nothing.
+func (v *view) WaitingOrders() string {
+	if v.ctx == nil || !v.Can(string(portal.ActOrderInbox)) {
+		return ""
+	}
+	l, err := v.h.p.OrderInbox(v.ctx, portal.OrderInboxParams{Status: orders.StatusSubmitted, Limit: inboxBadgeLimit})
+	switch {
+	case err != nil || len(l.Items) == 0:
+		return ""
+	case l.NextCursor != "":
+		return strconv.Itoa(len(l.Items)) + "+"
+	}
+	return strconv.Itoa(len(l.Items))
+}
+
+// formFailed notes in v the failure of a form that is shown again: the
+// message, each field's violation and the values sent. It returns the
+// page's status, or false when err is for the error page instead (not
+// found, internal), which it has then answered.
+func (h *handler) formFailed(w http.ResponseWriter, r *http.Request, v *view, err error) (int, bool) {
+	code := portalerr.CodeOf(err)
+	if code == portalerr.NotFound || code == portalerr.Internal {
+		h.fail(w, r, err)
+		return 0, false
+	}
+	v.Error = errorMessage(v, err)
+	v.Fields = map[string]string{}
+	for _, f := range portalerr.FieldsOf(err) {
+		v.Fields[f.Field] = f.Message
+	}
+	v.Form = r.PostForm
+	return portalerr.HTTPStatus(code), true
+}
+
+// formValue returns a form field without surrounding space.
+func formValue(r *http.Request, name string) string {
+	return strings.TrimSpace(r.PostFormValue(name))
+}
+
+// version reads a form's version field; 0 when missing, which the use
+// cases refuse as Invalid.
+func version(r *http.Request) int64 {
+	n, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	return n
+}
+
+// money reads an amount typed in major units ("1234.50") into minor
+// units of cur: scale decimal places (2 for most currencies).
+func money(field, s, cur string) (orders.Money, error) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), ",", ".")
+	whole, frac, _ := strings.Cut(s, ".")
+	bad := portalerr.Invalidf(field, "must be an amount such as 1234.50")
+	if whole == "" || len(frac) > 2 {
+		return orders.Money{}, bad
+	}
+	for len(frac) < 2 {
+		frac += "0"
+	}
+	n, err := strconv.ParseInt(whole+frac, 10, 64)
+	if err != nil || n < 0 {
+		return orders.Money{}, bad
+	}
+	return orders.Money{Amount: n, Currency: strings.ToUpper(strings.TrimSpace(cur))}, nil
+}
+
+// MajorUnits writes minor units as the amount a money field takes back:
+// 123450 as "1234.50".
+func (v *view) MajorUnits(m orders.Money) string {
+	s := strconv.FormatInt(m.Amount, 10)
+	for len(s) < 3 {
+		s = "0" + s
+	}
+	return s[:len(s)-2] + "." + s[len(s)-2:]
 }

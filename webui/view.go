@@ -2,6 +2,7 @@ package webui
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -63,6 +64,7 @@ type view struct {
 	Data any
 
 	h       *handler
+	ctx     context.Context // the request's, for what a console page reads lazily (WaitingOrders)
 	path    string
 	actions map[portal.Action]bool
 }
