@@ -185,7 +185,7 @@ type UpdateCustomerParams struct {
 	Name         *string           `json:"name" validate:"omitnil,min=1,max=200,singleline"`
 	LegalName    *string           `json:"legal_name" validate:"omitnil,max=200,singleline"`
 	VATID        *string           `json:"vat_id" validate:"omitnil,max=32,singleline"`
-	ContactEmail *string           `json:"contact_email" validate:"omitnil,omitempty,max=254,email"`
+	ContactEmail *string           `json:"contact_email" validate:"omitnil,max=254"` // "" clears it; see contactEmailCheck
 	Phone        *string           `json:"phone" validate:"omitnil,max=40,singleline"`
 	Address      *customer.Address `json:"address"`
 	ExternalRef  *string           `json:"external_ref" validate:"omitnil,max=100,singleline"`
@@ -206,6 +206,18 @@ func (u *UpdateCustomerParams) normalize() {
 	}
 }
 
+// contactEmailCheck checks a new contact e-mail address, if any: the
+// validator's omitempty does not look through a pointer, so a pointer to
+// "" (which clears the address) is checked here.
+func contactEmailCheck(email *string) error {
+	if email == nil {
+		return nil
+	}
+	return validStruct(struct {
+		ContactEmail string `json:"contact_email" validate:"omitempty,email"`
+	}{*email})
+}
+
 // UpdateCustomer changes a customer's details. Staff admins and owners may
 // call it. It fails with Conflict when params.Version is not the stored
 // version, with FailedPrecondition for an archived customer, with Invalid on
@@ -213,7 +225,7 @@ func (u *UpdateCustomerParams) normalize() {
 // AlreadyExists when the external reference is taken.
 func (p *Portal) UpdateCustomer(ctx context.Context, id customer.ID, params UpdateCustomerParams) (customer.Customer, error) {
 	params.normalize()
-	if err := validStruct(params); err != nil {
+	if err := mergeInvalid(validStruct(params), contactEmailCheck(params.ContactEmail)); err != nil {
 		return customer.Customer{}, err
 	}
 	var out customer.Customer
