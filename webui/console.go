@@ -1,6 +1,7 @@
 package webui
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -52,7 +53,7 @@ func (h *handler) asStaff(next staffPage) http.HandlerFunc {
 			h.toSignIn(w, r)
 			return
 		}
-		v.ctx = r.Context()
+		v.staff = &staffState{ctx: r.Context()}
 		next(w, r, v)
 	}
 }
@@ -69,6 +70,12 @@ func (h *handler) placeholder(title string) staffPage {
 	}
 }
 
+// staffState is what console pages read lazily, once per request.
+type staffState struct {
+	ctx     context.Context
+	waiting *string
+}
+
 // inboxBadgeLimit caps the count of waiting orders the navigation shows:
 // one short page of the inbox is read, and a fuller inbox shows "20+".
 const inboxBadgeLimit = 20
@@ -78,17 +85,22 @@ const inboxBadgeLimit = 20
 // not see the inbox. It reads the inbox when a page asks, so that
 // redirects after a form cost nothing.
 func (v *view) WaitingOrders() string {
-	if v.ctx == nil || !v.Can(string(portal.ActOrderInbox)) {
+	if v.staff == nil || !v.Can(string(portal.ActOrderInbox)) {
 		return ""
 	}
-	l, err := v.h.p.OrderInbox(v.ctx, portal.OrderInboxParams{Status: orders.StatusSubmitted, Limit: inboxBadgeLimit})
-	switch {
-	case err != nil || len(l.Items) == 0:
-		return ""
-	case l.NextCursor != "":
-		return strconv.Itoa(len(l.Items)) + "+"
+	if v.staff.waiting == nil {
+		n := ""
+		l, err := v.h.p.OrderInbox(v.staff.ctx, portal.OrderInboxParams{Status: orders.StatusSubmitted, Limit: inboxBadgeLimit})
+		switch {
+		case err != nil || len(l.Items) == 0:
+		case l.NextCursor != "":
+			n = strconv.Itoa(len(l.Items)) + "+"
+		default:
+			n = strconv.Itoa(len(l.Items))
+		}
+		v.staff.waiting = &n
 	}
-	return strconv.Itoa(len(l.Items))
+	return *v.staff.waiting
 }
 
 // formFailed notes in v the failure of a form that is shown again: the

@@ -47,7 +47,7 @@ func (h *handler) retryMail(w http.ResponseWriter, r *http.Request, v *view) {
 		h.fail(w, r, err)
 		return
 	}
-	h.redirect(w, r, "/console/mail?status=failed", "retried")
+	h.redirect(w, r, "/console/mail", "retried")
 }
 
 // templateRow is one kind of message in one locale, and whether the

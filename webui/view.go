@@ -2,7 +2,6 @@ package webui
 
 import (
 	"bytes"
-	"context"
 	"embed"
 	"fmt"
 	"html/template"
@@ -64,7 +63,7 @@ type view struct {
 	Data any
 
 	h       *handler
-	ctx     context.Context // the request's, for what a console page reads lazily (WaitingOrders)
+	staff   *staffState // set by asStaff, for what console pages read lazily
 	path    string
 	actions map[portal.Action]bool
 }
