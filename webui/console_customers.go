@@ -86,6 +86,19 @@ type customerHead struct {
 	Tabs     []customerTab
 }
 
+// customerTabs are a customer's pages: label, part of the path ("" for
+// the overview), and the action that lets staff see it.
+var customerTabs = []struct{ label, part, action string }{
+	{"Overview", "", string(portal.ActCustomerRead)},
+	{"Features", "features", string(portal.ActFeaturesRead)},
+	{"Sites", "sites", string(portal.ActSiteRead)},
+	{"Members", "members", string(portal.ActMembershipRead)},
+	{"Orders", "orders", string(portal.ActOrderRead)},
+	{"Offers", "offers", string(portal.ActOfferRead)},
+	{"Warehouse", "stock", string(portal.ActStockRead)},
+	{"Mail templates", "mail-templates", string(portal.ActMailRead)},
+}
+
 // loadCustomer reads the customer the path names, with the navigation of
 // its pages for a page at tab ("" for the overview); false when it has
 // answered with the error page.
@@ -96,18 +109,8 @@ func (h *handler) loadCustomer(w http.ResponseWriter, r *http.Request, v *view, 
 		return customerHead{}, false
 	}
 	base := v.URL("/console/customers", c.ID)
-	tabs := []struct{ label, part, action string }{
-		{"Overview", "", string(portal.ActCustomerRead)},
-		{"Features", "features", string(portal.ActFeaturesRead)},
-		{"Sites", "sites", string(portal.ActSiteRead)},
-		{"Members", "members", string(portal.ActMembershipRead)},
-		{"Orders", "orders", string(portal.ActOrderRead)},
-		{"Offers", "offers", string(portal.ActOfferRead)},
-		{"Warehouse", "stock", string(portal.ActStockRead)},
-		{"Mail templates", "mail-templates", string(portal.ActMailRead)},
-	}
 	head := customerHead{Customer: c}
-	for _, t := range tabs {
+	for _, t := range customerTabs {
 		if !v.Can(t.action) || (t.part == "stock" && !c.Features.SupplierWarehouse) {
 			continue
 		}
