@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 
+	"golang.org/x/text/currency"
+
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
@@ -134,31 +136,53 @@ func version(r *http.Request) int64 {
 	return n
 }
 
-// money reads an amount typed in major units ("1234.50") into minor
-// units of cur: scale decimal places (2 for most currencies).
+// money reads an amount typed in major units ("1234.50", or "1234,50")
+// into minor units of currency cur, with as many decimals as it has.
 func money(field, s, cur string) (orders.Money, error) {
+	cur = strings.ToUpper(strings.TrimSpace(cur))
+	scale := currencyScale(cur)
 	s = strings.ReplaceAll(strings.TrimSpace(s), ",", ".")
 	whole, frac, _ := strings.Cut(s, ".")
-	bad := portalerr.Invalidf(field, "must be an amount such as 1234.50")
-	if whole == "" || len(frac) > 2 {
+	bad := portalerr.Invalidf(field, "must be an amount such as %s", sampleAmount(scale))
+	if whole == "" || len(frac) > scale || strings.ContainsAny(whole+frac, "+-") {
 		return orders.Money{}, bad
 	}
-	for len(frac) < 2 {
-		frac += "0"
-	}
+	frac += strings.Repeat("0", scale-len(frac))
 	n, err := strconv.ParseInt(whole+frac, 10, 64)
-	if err != nil || n < 0 {
+	if err != nil {
 		return orders.Money{}, bad
 	}
-	return orders.Money{Amount: n, Currency: strings.ToUpper(strings.TrimSpace(cur))}, nil
+	return orders.Money{Amount: n, Currency: cur}, nil
 }
 
-// MajorUnits writes minor units as the amount a money field takes back:
-// 123450 as "1234.50".
-func (v *view) MajorUnits(m orders.Money) string {
-	s := strconv.FormatInt(m.Amount, 10)
-	for len(s) < 3 {
-		s = "0" + s
+// currencyScale is how many decimals an ISO 4217 currency has: 2 for an
+// unknown one, which the portal then refuses.
+func currencyScale(cur string) int {
+	u, err := currency.ParseISO(cur)
+	if err != nil {
+		return 2
 	}
-	return s[:len(s)-2] + "." + s[len(s)-2:]
+	scale, _ := currency.Standard.Rounding(u)
+	return scale
+}
+
+func sampleAmount(scale int) string {
+	if scale == 0 {
+		return "1234"
+	}
+	return "1234.5" + strings.Repeat("0", scale-1)
+}
+
+// MajorUnits writes an amount as a money field takes it back: 123450
+// euro cents as "1234.50".
+func (v *view) MajorUnits(m orders.Money) string {
+	scale := currencyScale(m.Currency)
+	s := strconv.FormatInt(m.Amount, 10)
+	if scale == 0 {
+		return s
+	}
+	if len(s) <= scale {
+		s = strings.Repeat("0", scale-len(s)+1) + s
+	}
+	return s[:len(s)-scale] + "." + s[len(s)-scale:]
 }
