@@ -2,10 +2,12 @@ package portal
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/storage"
 )
 
@@ -73,4 +75,17 @@ func (p *Portal) SendAccessLink(ctx context.Context, cid customer.ID, id invite.
 		})
 	})
 	return out, err
+}
+
+// AccessLinkURL returns the address an access link's token signs in at,
+// built as the access link mail builds it, on Branding.PublicBaseURL: for
+// pages that show a new link to staff to hand on. It is "" when the
+// portal has no public base URL of its own (no Mailer and none set), so
+// that the caller builds the address it knows.
+func (p *Portal) AccessLinkURL(token string) string {
+	link, err := p.mail.templates.Link(mailer.KindAccessLink, mailer.Data{Token: token})
+	if err != nil || strings.HasPrefix(link, placeholderURL+"/") {
+		return ""
+	}
+	return link
 }

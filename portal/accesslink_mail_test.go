@@ -35,6 +35,7 @@ func TestSendAccessLink(t *testing.T) {
 		assert.Equal(t, portal.NotifyAccessLink, m.Kind)
 		require.NotEmpty(t, m.Token)
 		assert.True(t, strings.HasPrefix(m.Link, portaltest.PublicURL+"/access?token="), m.Link)
+		assert.Equal(t, m.Link, s.p.AccessLinkURL(m.Token), "the address shown is the one mailed")
 		assert.NotEqual(t, sec.Token, m.Token)
 		in, err := s.p.SignInWithAccessLink(t.Context(), m.Token)
 		require.NoError(t, err, "the token mailed signs in")
@@ -83,4 +84,12 @@ func TestSendAccessLinkRefusals(t *testing.T) {
 
 		assert.Zero(t, s.noticesTo("bob@acme.example"), "nothing went out")
 	})
+}
+
+func TestAccessLinkURLWithoutPublicURL(t *testing.T) {
+	t.Parallel()
+	p := portaltest.New(t, &portaltest.Clock{}, func(c *portal.Config) { c.Mailer, c.Branding.PublicBaseURL = nil, "" })
+	assert.Empty(t, p.AccessLinkURL("pa_token"), "no address of its own to give")
+	p = portaltest.New(t, &portaltest.Clock{}, func(c *portal.Config) { c.Mailer = nil })
+	assert.Equal(t, portaltest.PublicURL+"/access?token=pa_token", p.AccessLinkURL("pa_token"))
 }

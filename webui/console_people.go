@@ -175,9 +175,12 @@ func (h *handler) consoleInvitationAct(w http.ResponseWriter, r *http.Request, v
 	h.redirect(w, r, customerPath(id, "members"), notice)
 }
 
-// accessURL is the address an access link's token signs in at: this
-// site's /access, which the portal's own mail links to as well.
+// accessURL is the address an access link's token signs in at: the
+// portal's, as its mail has it, else this site's /access.
 func (h *handler) accessURL(r *http.Request, token string) string {
+	if u := h.p.AccessLinkURL(token); u != "" {
+		return u
+	}
 	scheme := "http"
 	if h.secure || r.TLS != nil {
 		scheme = "https"
