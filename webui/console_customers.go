@@ -39,6 +39,10 @@ func (h *handler) customerList(w http.ResponseWriter, r *http.Request, v *view) 
 }
 
 func (h *handler) newCustomerPage(w http.ResponseWriter, r *http.Request, v *view) {
+	if !v.Can(string(portal.ActCustomerCreate)) {
+		h.fail(w, r, portalerr.New(portalerr.PermissionDenied, "not allowed for your role"))
+		return
+	}
 	v.Form = url.Values{"parent_id": {r.URL.Query().Get("parent")}}
 	h.showNewCustomer(w, r, v, http.StatusOK)
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portalerr"
 )
 
 // productRoutes registers the product pages.
@@ -48,6 +49,10 @@ type productPage struct {
 }
 
 func (h *handler) newProductPage(w http.ResponseWriter, r *http.Request, v *view) {
+	if !v.Can(string(portal.ActProductManage)) {
+		h.fail(w, r, portalerr.New(portalerr.PermissionDenied, "not allowed for your role"))
+		return
+	}
 	v.Form = url.Values{"currency": {"EUR"}, "customer_id": {r.URL.Query().Get("customer")}}
 	h.showProduct(w, r, v, http.StatusOK, productPage{New: true})
 }

@@ -624,6 +624,8 @@ func TestConsoleAPIKeySecretShownOnce(t *testing.T) {
 	assert.NotContains(t, pg.Body, `href="/console/api-keys"`)
 	assert.NotContains(t, pg.Body, "New customer")
 	assert.Equal(t, http.StatusForbidden, br.get("/console/api-keys").Status)
+	assert.Equal(t, http.StatusForbidden, br.get("/console/customers/new").Status)
+	assert.Equal(t, http.StatusForbidden, br.post("/console/customers", url.Values{"name": {"X"}}).Status)
 }
 
 func TestConsoleTurnsCustomerUsersAway(t *testing.T) {
