@@ -14,6 +14,7 @@ import (
 // invitations and access links.
 func (h *handler) peopleRoutes() {
 	h.mux.HandleFunc("GET /console/customers/{id}/members", h.asStaff(h.customerMembers))
+	h.mux.HandleFunc("POST /console/customers/{id}/members", h.asStaff(h.addMember))
 	h.mux.HandleFunc("POST /console/customers/{id}/members/{mid}/role", h.asStaff(h.consoleChangeRole))
 	h.mux.HandleFunc("POST /console/customers/{id}/members/{mid}/{state}", h.asStaff(h.consoleMemberState))
 	h.mux.HandleFunc("POST /console/customers/{id}/invitations", h.asStaff(h.consoleInvite))
@@ -100,6 +101,20 @@ func (h *handler) peopleFailed(w http.ResponseWriter, r *http.Request, v *view, 
 	if status, ok := h.formFailed(w, r, v, err); ok {
 		h.showPeople(w, r, v, status, "")
 	}
+}
+
+// addMember adds a person to the customer at once, without an
+// invitation: for staff who set a customer up.
+func (h *handler) addMember(w http.ResponseWriter, r *http.Request, v *view) {
+	id := customer.ID(r.PathValue("id"))
+	_, err := h.p.AddMember(r.Context(), id, portal.AddMemberParams{
+		Email: formValue(r, "member_email"), Name: formValue(r, "member_name"), Role: customer.Role(r.PostFormValue("member_role")),
+	})
+	if err != nil {
+		h.peopleFailed(w, r, v, err)
+		return
+	}
+	h.redirect(w, r, customerPath(id, "members"), "member_updated")
 }
 
 func (h *handler) consoleChangeRole(w http.ResponseWriter, r *http.Request, v *view) {

@@ -346,6 +346,13 @@ func TestConsoleMembersAndInvitations(t *testing.T) {
 	assert.Equal(t, customer.RoleMaintainer, got.Role)
 	assert.Equal(t, customer.MembershipDisabled, got.Status)
 
+	pg = c.br.post(path+"/members", url.Values{"member_email": {"dan@acme.example"}, "member_name": {"Dan"}, "member_role": {"viewer"}})
+	require.Equal(t, http.StatusOK, pg.Status, pg.Body)
+	assert.Contains(t, pg.Body, "dan@acme.example")
+	ms, err := c.p.ListMembers(c.owner, cu.ID, portal.ListMembersParams{})
+	require.NoError(t, err)
+	assert.Len(t, ms.Items, 3)
+
 	// The last admin cannot go: the page says why.
 	pg = c.br.post(path+"/members/"+string(ada.ID)+"/disable", nil)
 	assert.Equal(t, http.StatusConflict, pg.Status)

@@ -84,10 +84,13 @@ var germanConsole = map[string]string{
 	"Add site":                      "Standort hinzufügen",
 
 	// Members and access links
-	"Members of %s":                 "Mitglieder von %s",
-	"No members yet.":               "Noch keine Mitglieder.",
-	"Remove":                        "Entfernen",
-	"Remove %s from this customer?": "%s aus diesem Kunden entfernen?",
+	"Members of %s":        "Mitglieder von %s",
+	"No members yet.":      "Noch keine Mitglieder.",
+	"Remove":               "Entfernen",
+	"Add someone directly": "Jemanden direkt hinzufügen",
+	"Add member":           "Mitglied hinzufügen",
+	"Without an invitation: the person signs in with a sign-in link sent to this address.": "Ohne Einladung: Die Person meldet sich mit einem Anmeldelink an, der an diese Adresse geht.",
+	"Remove %s from this customer?":             "%s aus diesem Kunden entfernen?",
 	"The new access link; it is shown only now": "Der neue Zugangslink; er wird nur jetzt angezeigt",
 	"Copy":                      "Kopieren",
 	"Member":                    "Mitglied",
