@@ -52,22 +52,21 @@ func (h *handler) showNewCustomer(w http.ResponseWriter, r *http.Request, v *vie
 	h.renderStatus(w, r, status, "console_customer_new", v)
 }
 
-// customerForm reads the details of the customer forms.
-func customerForm(r *http.Request) (name, legal, vat, email, phone, ref string, addr customer.Address) {
-	addr = customer.Address{
-		Line1: formValue(r, "line1"), Line2: formValue(r, "line2"), PostalCode: formValue(r, "postal_code"),
-		City: formValue(r, "city"), Region: formValue(r, "region"), Country: formValue(r, "country"),
+// customerForm reads the details the customer forms have in common.
+func customerForm(r *http.Request) portal.CreateCustomerParams {
+	return portal.CreateCustomerParams{
+		Name: formValue(r, "name"), LegalName: formValue(r, "legal_name"), VATID: formValue(r, "vat_id"),
+		ContactEmail: formValue(r, "contact_email"), Phone: formValue(r, "phone"), ExternalRef: formValue(r, "external_ref"),
+		ParentID: customer.ID(formValue(r, "parent_id")),
+		Address: customer.Address{
+			Line1: formValue(r, "line1"), Line2: formValue(r, "line2"), PostalCode: formValue(r, "postal_code"),
+			City: formValue(r, "city"), Region: formValue(r, "region"), Country: formValue(r, "country"),
+		},
 	}
-	return formValue(r, "name"), formValue(r, "legal_name"), formValue(r, "vat_id"),
-		formValue(r, "contact_email"), formValue(r, "phone"), formValue(r, "external_ref"), addr
 }
 
 func (h *handler) createCustomer(w http.ResponseWriter, r *http.Request, v *view) {
-	name, legal, vat, email, phone, ref, addr := customerForm(r)
-	c, err := h.p.CreateCustomer(r.Context(), portal.CreateCustomerParams{
-		Name: name, LegalName: legal, VATID: vat, ContactEmail: email, Phone: phone, Address: addr,
-		ExternalRef: ref, ParentID: customer.ID(formValue(r, "parent_id")),
-	})
+	c, err := h.p.CreateCustomer(r.Context(), customerForm(r))
 	if err != nil {
 		if status, ok := h.formFailed(w, r, v, err); ok {
 			h.showNewCustomer(w, r, v, status)
@@ -173,11 +172,10 @@ func (h *handler) showCustomer(w http.ResponseWriter, r *http.Request, v *view, 
 // overwritten: UpdateCustomer answers Conflict, and the page shows it.
 func (h *handler) updateCustomer(w http.ResponseWriter, r *http.Request, v *view) {
 	id := customer.ID(r.PathValue("id"))
-	name, legal, vat, email, phone, ref, addr := customerForm(r)
-	parent := customer.ID(formValue(r, "parent_id"))
+	f := customerForm(r)
 	_, err := h.p.UpdateCustomer(r.Context(), id, portal.UpdateCustomerParams{
-		Version: version(r), Name: &name, LegalName: &legal, VATID: &vat, ContactEmail: &email,
-		Phone: &phone, Address: &addr, ExternalRef: &ref, ParentID: &parent,
+		Version: version(r), Name: &f.Name, LegalName: &f.LegalName, VATID: &f.VATID, ContactEmail: &f.ContactEmail,
+		Phone: &f.Phone, Address: &f.Address, ExternalRef: &f.ExternalRef, ParentID: &f.ParentID,
 	})
 	if err != nil {
 		if status, ok := h.formFailed(w, r, v, err); ok {
