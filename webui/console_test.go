@@ -676,6 +676,11 @@ func TestConsoleRefusesFormsFromOtherSites(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, pg.Status)
 	pg = c.br.postFrom("https://evil.example", "/console/api-keys", url.Values{"name": {"Evil"}, "role": {"owner"}})
 	assert.Equal(t, http.StatusForbidden, pg.Status)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, c.srv.URL+"/console/customers", strings.NewReader("name=Evil"))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	assert.Equal(t, http.StatusForbidden, c.br.do(req).Status, "a browser's cross-site form without Origin")
 	l, err := c.p.ListCustomers(c.owner, portal.ListCustomersParams{})
 	require.NoError(t, err)
 	assert.Empty(t, l.Items)
@@ -710,6 +715,10 @@ func TestConsolePagesRender(t *testing.T) {
 			assert.Equal(t, http.StatusOK, pg.Status, "%s %s", lang, p)
 			assert.Equal(t, p, pg.Path, "no redirect")
 			assert.NotRegexp(t, `>[a-z_]+:[a-z_]+<`, pg.Body, "%s %s: an enumeration without a label", lang, p)
+			if lang == "de" && p == "/console/customers" {
+				assert.Contains(t, pg.Body, "<h1>Kunden</h1>")
+				assert.Contains(t, pg.Body, "Neuer Kunde")
+			}
 		}
 	}
 	assert.Equal(t, http.StatusNotFound, c.br.get("/console/customers/cus_missing").Status)
