@@ -492,6 +492,9 @@ var useCases = map[string]useCase{
 	"DisableAccessLink": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.DisableAccessLink(ctx, tn.c.ID, tn.accessLink.ID))
 	}},
+	"SendAccessLink": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.SendAccessLink(ctx, tn.c.ID, tn.accessLink.ID))
+	}},
 	"DisableUser": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.DisableUser(ctx, tn.target.User.ID))
 	}},
@@ -648,6 +651,7 @@ var notTenantScoped = map[string]string{
 	"Ping":                     "maintenance: whether the storage backend answers",
 	"Ready":                    "maintenance: readiness: the storage backend answers and commits a heartbeat",
 	"Now":                      "the clock adapters show time-derived states by; no data",
+	"AccessLinkURL":            "no data: the address of a token the caller holds already",
 	"Idempotent":               "a wrapper: the use case it runs is authorized as itself, and keys are scoped by the caller (TestIdempotent)",
 	"DeliverOutbox":            "maintenance: one pass of the outbox worker, which sends the mail use cases enqueued",
 	"RunOutbox":                "maintenance: the outbox worker",

@@ -191,7 +191,7 @@ type UpdateCustomerParams struct {
 	Name         *string           `json:"name" validate:"omitnil,min=1,max=200,singleline"`
 	LegalName    *string           `json:"legal_name" validate:"omitnil,max=200,singleline"`
 	VATID        *string           `json:"vat_id" validate:"omitnil,max=32,singleline"`
-	ContactEmail *string           `json:"contact_email" validate:"omitnil,omitempty,max=254,email"`
+	ContactEmail *string           `json:"contact_email" validate:"omitnil,max=254"` // "" clears it; see contactEmailCheck
 	Phone        *string           `json:"phone" validate:"omitnil,max=40,singleline"`
 	Address      *customer.Address `json:"address"`
 	ExternalRef  *string           `json:"external_ref" validate:"omitnil,max=100,singleline"`
@@ -216,6 +216,18 @@ func (u *UpdateCustomerParams) normalize() {
 	}
 }
 
+// contactEmailCheck checks a new contact e-mail address, if any: the
+// validator's omitempty does not look through a pointer, so a pointer to
+// "" (which clears the address) is checked here.
+func contactEmailCheck(email *string) error {
+	if email == nil {
+		return nil
+	}
+	return validStruct(struct {
+		ContactEmail string `json:"contact_email" validate:"omitempty,email"`
+	}{*email})
+}
+
 // UpdateCustomer changes a customer's details. Staff admins and owners may
 // call it; the branding too, since a host name needs the provider's DNS
 // and TLS set-up, and a logo on the sign-in pages is the provider's to
@@ -225,7 +237,7 @@ func (u *UpdateCustomerParams) normalize() {
 // AlreadyExists when the external reference or the host name is taken.
 func (p *Portal) UpdateCustomer(ctx context.Context, id customer.ID, params UpdateCustomerParams) (customer.Customer, error) {
 	params.normalize()
-	errs := []error{validStruct(params)}
+	errs := []error{validStruct(params), contactEmailCheck(params.ContactEmail)}
 	if params.Branding != nil {
 		errs = append(errs, p.checkBranding(params.Branding))
 	}

@@ -1,9 +1,16 @@
 package webui
 
 import (
+	"context"
 	"net/http"
+	"strconv"
+	"strings"
+
+	"golang.org/x/text/currency"
 
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/orders"
+	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portalerr"
 )
 
@@ -12,6 +19,12 @@ func (h *handler) consoleRoutes() {
 	h.consoleSignInRoutes()
 	h.consoleStaffRoutes()
 	h.handle("GET /console", h.asStaff(h.consoleHome))
+	h.customerRoutes()
+	h.customerPartRoutes()
+	h.orderInboxRoutes()
+	h.productRoutes()
+	h.mailRoutes()
+	h.apiKeyRoutes()
 }
 
 // staffPage is a console page's handler: it gets the view of a signed-in
@@ -41,10 +54,126 @@ func (h *handler) asStaff(next staffPage) http.HandlerFunc {
 			h.toSignIn(w, r)
 			return
 		}
+		v.staff = &staffState{ctx: r.Context()}
 		next(w, r, v)
 	}
 }
 
 func (h *handler) consoleHome(w http.ResponseWriter, r *http.Request, v *view) {
 	http.Redirect(w, r, h.url("/console/customers", nil), http.StatusSeeOther)
+}
+
+// staffState is what console pages read lazily, once per request.
+type staffState struct {
+	ctx     context.Context
+	waiting *string
+}
+
+// inboxBadgeLimit caps the count of waiting orders the navigation shows:
+// one short page of the inbox is read, and a fuller inbox shows "20+".
+const inboxBadgeLimit = 20
+
+// WaitingOrders returns how many orders wait for a decision, for the
+// staff navigation's badge: "" for none or when the signed-in person may
+// not see the inbox. It reads the inbox when a page asks, so that
+// redirects after a form cost nothing.
+func (v *view) WaitingOrders() string {
+	if v.staff == nil || !v.Can(string(portal.ActOrderInbox)) {
+		return ""
+	}
+	if v.staff.waiting == nil {
+		n := ""
+		l, err := v.h.p.OrderInbox(v.staff.ctx, portal.OrderInboxParams{Status: orders.StatusSubmitted, Limit: inboxBadgeLimit})
+		switch {
+		case err != nil || len(l.Items) == 0:
+		case l.NextCursor != "":
+			n = strconv.Itoa(len(l.Items)) + "+"
+		default:
+			n = strconv.Itoa(len(l.Items))
+		}
+		v.staff.waiting = &n
+	}
+	return *v.staff.waiting
+}
+
+// formFailed notes in v the failure of a form that is shown again: the
+// message, each field's violation and the values sent. It returns the
+// page's status, or false when err is for the error page instead (not
+// found, internal), which it has then answered.
+func (h *handler) formFailed(w http.ResponseWriter, r *http.Request, v *view, err error) (int, bool) {
+	code := portalerr.CodeOf(err)
+	if code == portalerr.NotFound || code == portalerr.Internal {
+		h.fail(w, r, err)
+		return 0, false
+	}
+	v.Error = errorMessage(v, err)
+	v.Fields = map[string]string{}
+	for _, f := range portalerr.FieldsOf(err) {
+		v.Fields[f.Field] = f.Message
+	}
+	v.Form = r.PostForm
+	return portalerr.HTTPStatus(code), true
+}
+
+// formValue returns a form field without surrounding space.
+func formValue(r *http.Request, name string) string {
+	return strings.TrimSpace(r.PostFormValue(name))
+}
+
+// version reads a form's version field; 0 when missing, which the use
+// cases refuse as Invalid.
+func version(r *http.Request) int64 {
+	n, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	return n
+}
+
+// money reads an amount typed in major units ("1234.50", or "1234,50")
+// into minor units of currency cur, with as many decimals as it has.
+func money(field, s, cur string) (orders.Money, error) {
+	cur = strings.ToUpper(strings.TrimSpace(cur))
+	scale := currencyScale(cur)
+	s = strings.ReplaceAll(strings.TrimSpace(s), ",", ".")
+	whole, frac, _ := strings.Cut(s, ".")
+	bad := portalerr.Invalidf(field, "must be an amount such as %s", sampleAmount(scale))
+	if whole == "" || len(frac) > scale || strings.ContainsAny(whole+frac, "+-") {
+		return orders.Money{}, bad
+	}
+	frac += strings.Repeat("0", scale-len(frac))
+	n, err := strconv.ParseInt(whole+frac, 10, 64)
+	if err != nil {
+		return orders.Money{}, bad
+	}
+	return orders.Money{Amount: n, Currency: cur}, nil
+}
+
+// currencyScale is how many decimals an ISO 4217 currency has: 2 for an
+// unknown one, which the portal then refuses.
+func currencyScale(cur string) int {
+	u, err := currency.ParseISO(cur)
+	if err != nil {
+		return 2
+	}
+	scale, _ := currency.Standard.Rounding(u)
+	return scale
+}
+
+func sampleAmount(scale int) string {
+	if scale == 0 {
+		return "1234"
+	}
+	return "1234.5" + strings.Repeat("0", scale-1)
+}
+
+// MajorUnits writes an amount as a money field takes it back: 123450
+// euro cents as "1234.50".
+func (v *view) MajorUnits(m orders.Money) string {
+	scale := currencyScale(m.Currency)
+	s := strconv.FormatInt(m.Amount, 10)
+	if scale == 0 {
+		return s
+	}
+	if len(s) <= scale {
+		s = strings.Repeat("0", scale-len(s)+1) + s
+	}
+	return s[:len(s)-scale] + "." + s[len(s)-scale:]
 }

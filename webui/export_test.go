@@ -6,7 +6,8 @@ func Patterns() []string { return newHandler(nil).patterns }
 // Translated reports whether text has a German translation.
 func Translated(text string) bool {
 	_, ok := german[text]
-	return ok
+	_, label := labels[text]
+	return ok || label
 }
 
 // FixedTexts are the texts of the pages written in Go tables rather than

@@ -29,9 +29,11 @@ var messages = func() catalog.Catalog {
 		_ = b.SetString(language.English, en, en)
 		_ = b.SetString(language.German, en, de)
 	}
-	for key, l := range labels {
-		_ = b.SetString(language.English, key, l[0])
-		_ = b.SetString(language.German, key, l[1])
+	for _, ls := range []map[string][2]string{labels} {
+		for key, l := range ls {
+			_ = b.SetString(language.English, key, l[0])
+			_ = b.SetString(language.German, key, l[1])
+		}
 	}
 	return b
 }()

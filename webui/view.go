@@ -62,6 +62,7 @@ type view struct {
 	Data any
 
 	h       *handler
+	staff   *staffState // set by asStaff, for what console pages read lazily
 	path    string
 	actions map[portal.Action]bool
 }

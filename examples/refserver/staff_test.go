@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"net/http"
+	"net/http/cookiejar"
 	"net/url"
 	"regexp"
 	"testing"
@@ -16,8 +17,8 @@ import (
 var ownerLinkRE = regexp.MustCompile(`(?m)^\s+(http://\S+/console/login\?token=(\S+))$`)
 
 // TestRunOwnerLink checks that a new database prints a sign-in link for
-// the first owner staff member beside the owner key, that the link's page
-// redeems it through the API, and that the owner's session then acts as
+// the first owner staff member beside the owner key, that the link opens
+// the console's sign-in page, that the API redeems it, and that the owner's session then acts as
 // the owner: it invites another staff member.
 func TestRunOwnerLink(t *testing.T) {
 	dir := t.TempDir()
@@ -29,12 +30,16 @@ func TestRunOwnerLink(t *testing.T) {
 	token, err := url.QueryUnescape(m[2])
 	require.NoError(t, err)
 
-	resp, err := http.Get(m[1])
+	// The link opens the console's page, which keeps the token for a click.
+	jar, err := cookiejar.New(nil)
+	require.NoError(t, err)
+	resp, err := (&http.Client{Jar: jar}).Get(m[1])
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.Contains(t, string(body), "/v1/auth/staff/login-links/redeem", "the page redeems the token")
+	assert.Equal(t, "/console/login", resp.Request.URL.Path, "the token left the address bar")
+	assert.Contains(t, string(body), `action="/console/login"`, "the page's button redeems the token")
 
 	anon, err := client.New(s.url)
 	require.NoError(t, err)
