@@ -236,7 +236,8 @@ func TestRunDemo(t *testing.T) {
 	body, _ = io.ReadAll(resp.Body)
 	_ = resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
-	assert.True(t, strings.HasPrefix(resp.Request.URL.Path, "/console/"), "in the console: %s", resp.Request.URL)
+	assert.Equal(t, "/console/customers", resp.Request.URL.Path, "in the console")
+	assert.Contains(t, string(body), "Acme GmbH", "the console lists the customers")
 
 	assert.NoError(t, s.shutdown(t))
 
