@@ -96,25 +96,6 @@ func (v *view) WaitingOrders() string {
 	return *v.staff.waiting
 }
 
-// formFailed notes in v the failure of a form that is shown again: the
-// message, each field's violation and the values sent. It returns the
-// page's status, or false when err is for the error page instead (not
-// found, internal), which it has then answered.
-func (h *handler) formFailed(w http.ResponseWriter, r *http.Request, v *view, err error) (int, bool) {
-	code := portalerr.CodeOf(err)
-	if code == portalerr.NotFound || code == portalerr.Internal {
-		h.fail(w, r, err)
-		return 0, false
-	}
-	v.Error = errorMessage(v, err)
-	v.Fields = map[string]string{}
-	for _, f := range portalerr.FieldsOf(err) {
-		v.Fields[f.Field] = f.Message
-	}
-	v.Form = r.PostForm
-	return portalerr.HTTPStatus(code), true
-}
-
 // formValue returns a form field without surrounding space.
 func formValue(r *http.Request, name string) string {
 	return strings.TrimSpace(r.PostFormValue(name))

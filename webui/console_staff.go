@@ -7,7 +7,6 @@ import (
 
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/portal"
-	"github.com/portalkit/portalkit/portalerr"
 )
 
 // consoleStaffRoutes registers the console's pages of the provider's own
@@ -44,17 +43,9 @@ func (h *handler) showStaff(w http.ResponseWriter, r *http.Request, v *view, sta
 
 // staffError shows the staff page again with the failure of its form.
 func (h *handler) staffError(w http.ResponseWriter, r *http.Request, v *view, err error) {
-	if c := portalerr.CodeOf(err); c == portalerr.NotFound || c == portalerr.Internal {
-		h.fail(w, r, err)
-		return
+	if status, ok := h.formFailed(w, r, v, err); ok {
+		h.showStaff(w, r, v, status)
 	}
-	v.Error = errorMessage(v, err)
-	v.Fields = map[string]string{}
-	for _, f := range portalerr.FieldsOf(err) {
-		v.Fields[f.Field] = f.Message
-	}
-	v.Form = r.PostForm
-	h.showStaff(w, r, v, portalerr.HTTPStatus(portalerr.CodeOf(err)))
 }
 
 func (h *handler) inviteStaff(w http.ResponseWriter, r *http.Request, v *view) {
@@ -116,10 +107,6 @@ func (h *handler) staffAccountPage(w http.ResponseWriter, r *http.Request, v *vi
 func (h *handler) setStaffPassword(w http.ResponseWriter, r *http.Request, v *view) {
 	err := h.p.SetPassword(r.Context(), portal.SetPasswordParams{Current: r.PostFormValue("current_password"), New: r.PostFormValue("new_password")})
 	if err != nil {
-		if c := portalerr.CodeOf(err); c == portalerr.Internal {
-			h.fail(w, r, err)
-			return
-		}
 		v.Title = v.T("Your account")
 		h.formError(w, r, "console_account", v, err)
 		return

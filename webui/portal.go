@@ -407,13 +407,9 @@ func (h *handler) moveStockItem(w http.ResponseWriter, r *http.Request, v *view,
 			h.fail(w, r, err)
 			return
 		}
-		v.Error = errorMessage(v, err)
-		v.Fields = map[string]string{}
-		for _, f := range portalerr.FieldsOf(err) {
-			v.Fields[f.Field] = f.Message
+		if status, ok := h.formFailed(w, r, v, err); ok {
+			h.showStockItem(w, r, v, cid, status)
 		}
-		v.Form = r.PostForm
-		h.showStockItem(w, r, v, cid, portalerr.HTTPStatus(portalerr.CodeOf(err)))
 		return
 	}
 	h.redirect(w, r, "/stock/items/"+url.PathEscape(string(id)), notice)
@@ -454,17 +450,9 @@ func (h *handler) showMembers(w http.ResponseWriter, r *http.Request, v *view, c
 // membersError shows the members page again with the failure of one of
 // its forms.
 func (h *handler) membersError(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID, err error) {
-	if c := portalerr.CodeOf(err); c == portalerr.NotFound || c == portalerr.Internal {
-		h.fail(w, r, err)
-		return
+	if status, ok := h.formFailed(w, r, v, err); ok {
+		h.showMembers(w, r, v, cid, status)
 	}
-	v.Error = errorMessage(v, err)
-	v.Fields = map[string]string{}
-	for _, f := range portalerr.FieldsOf(err) {
-		v.Fields[f.Field] = f.Message
-	}
-	v.Form = r.PostForm
-	h.showMembers(w, r, v, cid, portalerr.HTTPStatus(portalerr.CodeOf(err)))
 }
 
 func (h *handler) inviteMember(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
@@ -559,17 +547,9 @@ func (h *handler) showAccount(w http.ResponseWriter, r *http.Request, v *view, s
 }
 
 func (h *handler) accountError(w http.ResponseWriter, r *http.Request, v *view, err error) {
-	if portalerr.CodeOf(err) == portalerr.Internal {
-		h.fail(w, r, err)
-		return
+	if status, ok := h.formFailed(w, r, v, err); ok {
+		h.showAccount(w, r, v, status)
 	}
-	v.Error = errorMessage(v, err)
-	v.Fields = map[string]string{}
-	for _, f := range portalerr.FieldsOf(err) {
-		v.Fields[f.Field] = f.Message
-	}
-	v.Form = r.PostForm
-	h.showAccount(w, r, v, portalerr.HTTPStatus(portalerr.CodeOf(err)))
 }
 
 func (h *handler) saveAccount(w http.ResponseWriter, r *http.Request, v *view, _ customer.ID) {

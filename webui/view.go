@@ -171,14 +171,15 @@ func (h *handler) renderStatus(w http.ResponseWriter, r *http.Request, status in
 	_, _ = w.Write(buf.Bytes())
 }
 
-// formError renders page name again with the failure of its form: status
-// of err's code, the message and each field's violation, and the values
-// sent.
-func (h *handler) formError(w http.ResponseWriter, r *http.Request, name string, v *view, err error) {
+// formFailed notes in v the failure of a form that is shown again: the
+// message, each field's violation and the values sent. It returns the
+// page's status, or false when err is for the error page instead (not
+// found, internal), which it has then answered.
+func (h *handler) formFailed(w http.ResponseWriter, r *http.Request, v *view, err error) (int, bool) {
 	code := portalerr.CodeOf(err)
-	if code == portalerr.Internal || code == portalerr.NotFound {
+	if code == portalerr.NotFound || code == portalerr.Internal {
 		h.fail(w, r, err)
-		return
+		return 0, false
 	}
 	v.Error = errorMessage(v, err)
 	v.Fields = map[string]string{}
@@ -186,7 +187,15 @@ func (h *handler) formError(w http.ResponseWriter, r *http.Request, name string,
 		v.Fields[f.Field] = f.Message
 	}
 	v.Form = r.PostForm
-	h.renderStatus(w, r, portalerr.HTTPStatus(code), name, v)
+	return portalerr.HTTPStatus(code), true
+}
+
+// formError renders page name again with the failure of its form (see
+// formFailed).
+func (h *handler) formError(w http.ResponseWriter, r *http.Request, name string, v *view, err error) {
+	if status, ok := h.formFailed(w, r, v, err); ok {
+		h.renderStatus(w, r, status, name, v)
+	}
 }
 
 // errorMessage says what went wrong, in the page's language where the
