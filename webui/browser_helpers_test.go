@@ -82,10 +82,11 @@ func TestMain(m *testing.M) {
 
 // findChromium returns the path of the browser, or "" when there is none.
 func findChromium() string {
+	names := []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
 	if p := os.Getenv(envChromium); p != "" {
-		return p
+		names = []string{p}
 	}
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
+	for _, name := range names {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
@@ -96,7 +97,7 @@ func findChromium() string {
 func startChrome() {
 	path := findChromium()
 	if path == "" {
-		chrome.skip = "no Chromium on PATH (apt-get install chromium, or set " + envChromium + ")"
+		chrome.skip = "no Chromium (apt-get install chromium, or name it in " + envChromium + ")"
 		return
 	}
 	dir, err := os.MkdirTemp("", "portalkit-chromium-")
