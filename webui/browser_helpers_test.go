@@ -235,6 +235,55 @@ type visitor struct {
 	// lastStatus is the HTTP status of the page loaded last, shared by
 	// the copies in makes.
 	lastStatus *int64
+	console    *console
+}
+
+// console keeps what a tab's pages report as errors: uncaught exceptions,
+// console.error calls and the browser's own error entries, such as a
+// resource refused by the Content Security Policy or not found.
+type console struct {
+	mu     sync.Mutex
+	errors []string
+	notify chan struct{} // a token when an error comes
+}
+
+// listen collects ctx's tab's errors until ctx ends.
+func (c *console) listen(ctx context.Context) {
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type != chromedp.ConsoleError && !m.IsException() {
+				continue
+			}
+			// Chromium asks every site for an icon; the pages name none.
+			if strings.HasSuffix(m.URL, "/favicon.ico") {
+				continue
+			}
+			text := m.String()
+			if m.URL != "" {
+				text += " (" + m.URL + ")"
+			}
+			c.mu.Lock()
+			c.errors = append(c.errors, text)
+			c.mu.Unlock()
+			select {
+			case c.notify <- struct{}{}:
+			default:
+			}
+		}
+	}()
+}
+
+// take returns the errors collected since the last call.
+func (c *console) take() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e := c.errors
+	c.errors = nil
+	return e
 }
 
 // visitorOption changes a new visitor's browser.
@@ -260,7 +309,8 @@ func (s *site) newVisitor(t *testing.T, name string, opts ...visitorOption) *vis
 	ctx, cancel := chromedp.NewContext(browser(t), chromedp.WithNewBrowserContext())
 	t.Cleanup(cancel)
 	require.NoError(t, chromedp.Do(ctx), "opening a tab")
-	v := &visitor{t: t, s: s, ctx: ctx, name: name, lastStatus: new(int64)}
+	v := &visitor{t: t, s: s, ctx: ctx, name: name, lastStatus: new(int64), console: &console{notify: make(chan struct{}, 1)}}
+	v.console.listen(ctx)
 	if chrome.axe != "" {
 		// Every page the tab loads gets axe-core before its own scripts:
 		// faster than sending its 650 kB along with each check.
@@ -332,6 +382,7 @@ func (v *visitor) click(sel string) int64 {
 func (v *visitor) loaded() int64 {
 	v.t.Helper()
 	*v.lastStatus = eval[int64](v, `performance.getEntriesByType("navigation")[0].responseStatus`)
+	v.checkConsole()
 	v.checkAccessible()
 	return *v.lastStatus
 }
@@ -396,6 +447,20 @@ func (v *visitor) path() string {
 		return "?"
 	}
 	return u
+}
+
+// checkConsole fails the test on the errors the tab reported since the
+// last check. A page that is not found is an error of its own document,
+// which requireStatus checks instead.
+func (v *visitor) checkConsole() {
+	v.t.Helper()
+	page := eval[string](v, `location.href`)
+	for _, e := range v.console.take() {
+		if *v.lastStatus >= 400 && strings.HasSuffix(e, "("+page+")") {
+			continue
+		}
+		v.t.Errorf("%s: %s: %s", v.name, page, e)
+	}
 }
 
 // axeViolation is what axe-core reports of one rule a page breaks.

@@ -6,6 +6,7 @@ import (
 	"path"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -335,6 +336,16 @@ func TestContentSecurityPolicy(t *testing.T) {
 	})()`)
 	assert.False(t, ran, "an inline script ran despite the Content Security Policy")
 	assert.True(t, eval[bool](v, `window.inlineRan === false`), "Runtime.evaluate reaches the page")
+
+	// The browser reports the refusal, as the pages' other errors, which
+	// every check of a page fails on (checkConsole).
+	select {
+	case <-v.console.notify:
+	case <-time.After(actionTimeout):
+	}
+	errs := v.console.take()
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0], "Content Security Policy")
 }
 
 // TestAccessibilityCheck shows that the accessibility check finds what it
