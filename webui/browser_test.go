@@ -56,7 +56,7 @@ func TestBrowserStories(t *testing.T) {
 
 	// Tabs live as long as the test that opens them: these two go through
 	// every story.
-	ada, max := s.newVisitor(t, "ada"), s.newVisitor(t, "max")
+	adminTab, maintTab := s.newVisitor(t, "ada (admin)"), s.newVisitor(t, "max (maintainer)")
 	var (
 		orderID   orders.ID
 		preOrder  orders.ID
@@ -70,34 +70,35 @@ func TestBrowserStories(t *testing.T) {
 	}
 
 	step("admin accepts the invitation and invites a maintainer", func(t *testing.T) {
+		admin := adminTab.in(t)
 		m := s.lastMail(t, "ada@acme.example", portal.NotifyInvitation)
-		ada.in(t).open(m.Link)
-		u := ada.in(t).location()
+		admin.open(m.Link)
+		u := admin.location()
 		assert.Equal(t, "/accept", u.Path)
 		assert.Empty(t, u.RawQuery, "the token leaves the address bar")
-		ada.in(t).typeInto(`input[name=name]`, "Ada Admin")
-		ada.in(t).click(`main form button`)
-		ada.in(t).requireStatus(200)
-		assert.Equal(t, "/orders", ada.in(t).location().Path, "the portal's start page")
-		who := ada.in(t).text(`.who`)
+		admin.typeInto(`input[name=name]`, "Ada Admin")
+		admin.click(`main form button`)
+		admin.requireStatus(200)
+		assert.Equal(t, "/orders", admin.location().Path, "the portal's start page")
+		who := admin.text(`.who`)
 		assert.Contains(t, who, "Ada Admin")
 		assert.Contains(t, who, "Acme GmbH")
 
 		// layout.html offers the members page to those who may do
 		// membership.add, which is staff's alone, so an admin has no link
 		// to it in the navigation yet.
-		if ada.in(t).has(`nav a[href="/members"]`) {
-			ada.in(t).click(`nav a[href="/members"]`)
+		if admin.has(`nav a[href="/members"]`) {
+			admin.click(`nav a[href="/members"]`)
 		} else {
 			t.Log("no Members link in the navigation for a customer's admin; opening /members")
-			ada.in(t).open("/members")
+			admin.open("/members")
 		}
-		ada.in(t).typeInto(`input[name=email]`, "max@acme.example")
-		ada.in(t).choose(`form[action="/members/invite"] select[name=role]`, string(customer.RoleMaintainer))
-		ada.in(t).click(`form[action="/members/invite"] button`)
-		ada.in(t).requireStatus(200)
-		assert.Contains(t, ada.in(t).text(`.notice`), "The invitation is on its way.")
-		assert.Contains(t, ada.in(t).text(`main`), "max@acme.example", "the open invitations list it")
+		admin.typeInto(`input[name=email]`, "max@acme.example")
+		admin.choose(`form[action="/members/invite"] select[name=role]`, string(customer.RoleMaintainer))
+		admin.click(`form[action="/members/invite"] button`)
+		admin.requireStatus(200)
+		assert.Contains(t, admin.text(`.notice`), "The invitation is on its way.")
+		assert.Contains(t, admin.text(`main`), "max@acme.example", "the open invitations list it")
 
 		inv, err := s.p.ListInvitations(s.staff, acme.ID, portal.ListInvitationsParams{State: invite.StatePending})
 		require.NoError(t, err)
@@ -107,29 +108,30 @@ func TestBrowserStories(t *testing.T) {
 	})
 
 	step("maintainer accepts and places an order", func(t *testing.T) {
+		maint := maintTab.in(t)
 		m := s.lastMail(t, "max@acme.example", portal.NotifyInvitation)
-		max.in(t).open(m.Link)
-		max.in(t).typeInto(`input[name=name]`, "Max Maintainer")
-		max.in(t).click(`main form button`)
-		assert.Contains(t, max.in(t).text(`main`), "No orders yet.")
+		maint.open(m.Link)
+		maint.typeInto(`input[name=name]`, "Max Maintainer")
+		maint.click(`main form button`)
+		assert.Contains(t, maint.text(`main`), "No orders yet.")
 
-		max.in(t).click(`main a.button[href="/catalogue"]`)
-		assert.Contains(t, max.in(t).text(`main table`), "Laptop 14")
-		max.in(t).typeInto(`input[name="qty.`+string(laptop.ID)+`"]`, "2")
-		max.in(t).click(`main form button`)
-		assert.Equal(t, "/basket", max.in(t).location().Path)
-		basket := max.in(t).text(`main table`)
+		maint.click(`main a.button[href="/catalogue"]`)
+		assert.Contains(t, maint.text(`main table`), "Laptop 14")
+		maint.typeInto(`input[name="qty.`+string(laptop.ID)+`"]`, "2")
+		maint.click(`main form button`)
+		assert.Equal(t, "/basket", maint.location().Path)
+		basket := maint.text(`main table`)
 		assert.Contains(t, basket, "Laptop 14")
 		assert.Contains(t, basket, "€2,598.00", "the total of two laptops")
-		max.in(t).typeInto(`input[name=recipient_name]`, "Nina Newhire")
-		max.in(t).click(`form[action="/orders"] button`)
-		max.in(t).requireStatus(200)
+		maint.typeInto(`input[name=recipient_name]`, "Nina Newhire")
+		maint.click(`form[action="/orders"] button`)
+		maint.requireStatus(200)
 
-		orderPath = max.in(t).location().Path
+		orderPath = maint.location().Path
 		orderID = orders.ID(path.Base(orderPath))
 		assert.Equal(t, "/orders/"+string(orderID), orderPath)
-		assert.True(t, max.in(t).has(`h1 .status-submitted`), "the order page shows it submitted")
-		assert.Contains(t, max.in(t).text(`.notice`), "Your order is placed.")
+		assert.True(t, maint.has(`h1 .status-submitted`), "the order page shows it submitted")
+		assert.Contains(t, maint.text(`.notice`), "Your order is placed.")
 
 		o, err := s.p.GetOrder(s.staff, acme.ID, orderID)
 		require.NoError(t, err)
@@ -141,22 +143,23 @@ func TestBrowserStories(t *testing.T) {
 	})
 
 	step("staff confirm and the order mail's link opens the order", func(t *testing.T) {
+		maint := maintTab.in(t)
 		// Through the portal API, until the console has an order inbox.
 		_, err := s.p.ConfirmOrder(s.agent, orderID, portal.DecideOrderParams{Note: "Ships on Monday."})
 		require.NoError(t, err)
-		max.in(t).open(orderPath)
-		assert.True(t, max.in(t).has(`h1 .status-confirmed`), "the order page shows it confirmed")
-		assert.Contains(t, max.in(t).text(`main ol`), "Ships on Monday.")
+		maint.open(orderPath)
+		assert.True(t, maint.has(`h1 .status-confirmed`), "the order page shows it confirmed")
+		assert.Contains(t, maint.text(`main ol`), "Ships on Monday.")
 
 		m := s.lastMail(t, "max@acme.example", portal.NotifyOrderConfirmed)
 		link, err := url.Parse(m.Link)
 		require.NoError(t, err)
 		assert.Equal(t, orderPath, link.Path)
-		max.in(t).open(m.Link)
-		max.in(t).requireStatus(200)
+		maint.open(m.Link)
+		maint.requireStatus(200)
 		o, err := s.p.GetOrder(s.staff, acme.ID, orderID)
 		require.NoError(t, err)
-		assert.Contains(t, max.in(t).text(`h1`), o.Number.String())
+		assert.Contains(t, maint.text(`h1`), o.Number.String())
 
 		stranger := s.newVisitor(t, "signed out")
 		stranger.open(m.Link)
@@ -164,13 +167,14 @@ func TestBrowserStories(t *testing.T) {
 	})
 
 	step("a pre-order is stocked, issued and returned", func(t *testing.T) {
-		max.in(t).open("/catalogue")
-		max.in(t).typeInto(`input[name="qty.`+string(laptop.ID)+`"]`, "1")
-		max.in(t).click(`main form button`)
-		max.in(t).check(`input[name=kind][value=pre_order]`)
-		max.in(t).click(`form[action="/orders"] button`)
-		max.in(t).requireStatus(200)
-		preOrder = orders.ID(path.Base(max.in(t).location().Path))
+		maint := maintTab.in(t)
+		maint.open("/catalogue")
+		maint.typeInto(`input[name="qty.`+string(laptop.ID)+`"]`, "1")
+		maint.click(`main form button`)
+		maint.check(`input[name=kind][value=pre_order]`)
+		maint.click(`form[action="/orders"] button`)
+		maint.requireStatus(200)
+		preOrder = orders.ID(path.Base(maint.location().Path))
 		o, err := s.p.GetOrder(s.staff, acme.ID, preOrder)
 		require.NoError(t, err)
 		require.Equal(t, orders.KindPreOrder, o.Kind)
@@ -180,33 +184,33 @@ func TestBrowserStories(t *testing.T) {
 		_, err = s.p.FulfilOrder(s.agent, preOrder, portal.DecideOrderParams{Note: "In the warehouse."})
 		require.NoError(t, err)
 
-		max.in(t).click(`nav a[href="/stock"]`)
-		assert.Contains(t, max.in(t).text(`main table`), "Laptop 14")
-		max.in(t).click(`main table a`)
-		max.in(t).click(`main table a`)
-		itemID = warehouse.ItemID(path.Base(max.in(t).location().Path))
-		assert.Equal(t, "/stock/items/"+string(itemID), max.in(t).location().Path)
-		assert.True(t, max.in(t).has(`h1 .status-in_stock`))
+		maint.click(`nav a[href="/stock"]`)
+		assert.Contains(t, maint.text(`main table`), "Laptop 14")
+		maint.click(`main table a`)
+		maint.click(`main table a`)
+		itemID = warehouse.ItemID(path.Base(maint.location().Path))
+		assert.Equal(t, "/stock/items/"+string(itemID), maint.location().Path)
+		assert.True(t, maint.has(`h1 .status-in_stock`))
 
-		max.in(t).typeInto(`input[name=holder_name]`, "Erika Mustermann")
-		max.in(t).typeInto(`input[name=holder_email]`, "erika@acme.example")
-		max.in(t).click(`form[action$="/issue"] button`)
-		max.in(t).requireStatus(200)
-		assert.Contains(t, max.in(t).text(`.notice`), "The item is issued.")
-		assert.True(t, max.in(t).has(`h1 .status-issued`))
-		assert.Contains(t, max.in(t).text(`dl`), "Erika Mustermann")
+		maint.typeInto(`input[name=holder_name]`, "Erika Mustermann")
+		maint.typeInto(`input[name=holder_email]`, "erika@acme.example")
+		maint.click(`form[action$="/issue"] button`)
+		maint.requireStatus(200)
+		assert.Contains(t, maint.text(`.notice`), "The item is issued.")
+		assert.True(t, maint.has(`h1 .status-issued`))
+		assert.Contains(t, maint.text(`dl`), "Erika Mustermann")
 		it, err := s.p.GetStockItem(s.staff, acme.ID, itemID)
 		require.NoError(t, err)
 		assert.Equal(t, warehouse.StatusIssued, it.Status)
 		assert.Equal(t, "Erika Mustermann", it.Holder.Name)
 		assert.Equal(t, preOrder, it.OrderID)
 
-		max.in(t).choose(`select[name=condition]`, string(warehouse.ConditionUsed))
-		max.in(t).typeInto(`form[action$="/return"] input[name=note]`, "left the company")
-		max.in(t).click(`form[action$="/return"] button`)
-		max.in(t).requireStatus(200)
-		assert.Contains(t, max.in(t).text(`.notice`), "The item is back in the warehouse.")
-		assert.True(t, max.in(t).has(`h1 .status-in_stock`))
+		maint.choose(`select[name=condition]`, string(warehouse.ConditionUsed))
+		maint.typeInto(`form[action$="/return"] input[name=note]`, "left the company")
+		maint.click(`form[action$="/return"] button`)
+		maint.requireStatus(200)
+		assert.Contains(t, maint.text(`.notice`), "The item is back in the warehouse.")
+		assert.True(t, maint.has(`h1 .status-in_stock`))
 		it, err = s.p.GetStockItem(s.staff, acme.ID, itemID)
 		require.NoError(t, err)
 		assert.Equal(t, warehouse.StatusInStock, it.Status)
@@ -241,9 +245,9 @@ func TestBrowserStories(t *testing.T) {
 		assertGerman(t, de, "Sign in", "Get a sign-in link by e-mail", "Send me a link")
 		signInByLink(t, de, "max@acme.example")
 		assert.Equal(t, "de", eval[string](de, `document.documentElement.lang`))
-		main := de.text(`main`)
-		assert.Contains(t, main, "2.598,00\u00a0€", "German money")
-		assert.Regexp(t, `\d\d\.\d\d\.\d{4}, \d\d:\d\d UTC`, main, "German dates")
+		listing := de.text(`main`)
+		assert.Contains(t, listing, "2.598,00\u00a0€", "German money")
+		assert.Regexp(t, `\d\d\.\d\d\.\d{4}, \d\d:\d\d UTC`, listing, "German dates")
 		assertGerman(t, de, "Orders", "Catalogue", "Warehouse", "Account", "Sign out", "Number", "Placed", "Total")
 	})
 
@@ -256,13 +260,13 @@ func TestBrowserStories(t *testing.T) {
 			ready string // an element the page must show
 		}{
 			{out, "signin", "/signin", `form[action="/signin/link"]`},
-			{max, "orders", "/orders", `main table`},
-			{max, "order", orderPath, `h1 .status`},
-			{max, "catalogue", "/catalogue", `main table input`},
-			{max, "basket", "/basket?qty." + string(laptop.ID) + "=2&qty." + string(headset.ID) + "=5", `form[action="/orders"]`},
-			{max, "stock", "/stock", `main table`},
-			{max, "stock-item", "/stock/items/" + string(itemID), `form[action$="/issue"]`},
-			{ada, "members", "/members", `form[action="/members/invite"]`},
+			{maintTab, "orders", "/orders", `main table`},
+			{maintTab, "order", orderPath, `h1 .status`},
+			{maintTab, "catalogue", "/catalogue", `main table input`},
+			{maintTab, "basket", "/basket?qty." + string(laptop.ID) + "=2&qty." + string(headset.ID) + "=5", `form[action="/orders"]`},
+			{maintTab, "stock", "/stock", `main table`},
+			{maintTab, "stock-item", "/stock/items/" + string(itemID), `form[action$="/issue"]`},
+			{adminTab, "members", "/members", `form[action="/members/invite"]`},
 		}
 		for _, vp := range []viewport{desktop, phone} {
 			for _, p := range tour {
@@ -277,7 +281,7 @@ func TestBrowserStories(t *testing.T) {
 				v.screenshot(p.name + "-" + vp.name)
 			}
 		}
-		for _, v := range []*visitor{out, max, ada} {
+		for _, v := range []*visitor{out, maintTab, adminTab} {
 			v.in(t).resize(desktop)
 		}
 	})
