@@ -233,7 +233,7 @@ type visitor struct {
 	ctx  context.Context
 	name string
 	// lastStatus is the HTTP status of the page loaded last, shared by
-	// the copies in makes.
+	// the copies that in makes for subtests.
 	lastStatus *int64
 	console    *console
 }
