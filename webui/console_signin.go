@@ -83,5 +83,5 @@ func (h *handler) staffPasswordSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.startSession(w, r, session{in.Token, in.Session.ExpiresAt})
-	http.Redirect(w, r, h.url("/console", nil), http.StatusSeeOther)
+	h.signedIn(w, r, "/console")
 }

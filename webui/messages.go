@@ -63,6 +63,7 @@ var labels = map[string][2]string{
 
 // germanPortal are the texts of the sign-in pages and the customer portal.
 var germanPortal = map[string]string{
+	"That is you":           "Das sind Sie",
 	"API keys":              "API-Schlüssel",
 	"Accept the invitation": "Einladung annehmen",
 	"Account":               "Konto",

@@ -29,6 +29,7 @@ func TestPagesOfferWhatTheRoleMay(t *testing.T) {
 		action       portal.Action
 	}{
 		{"/orders", `href="/catalogue"`, portal.ActOrderPlace},
+		{"/orders", `href="/members"`, portal.ActMembershipRead},
 		{"/orders/" + string(s.a.order.ID), "/cancel", portal.ActOrderCancel},
 		{"/stock/items/" + string(s.a.item), "/issue", portal.ActStockMove},
 		{"/stock/items/" + string(s.a.item), "/retire", portal.ActStockRetire},
@@ -79,9 +80,26 @@ func TestOrderMailLinkOpensTheOrder(t *testing.T) {
 	assert.Equal(t, http.StatusOK, pg.status)
 	assert.Contains(t, pg.body, s.a.order.Number.String())
 
-	pg = s.browser(t, "").get(u.Path)
+	// Signed out, the link leads through the sign-in and back to the order.
+	br := s.browser(t, "")
+	pg = br.get(u.Path)
 	assert.Equal(t, http.StatusSeeOther, pg.status)
 	assert.Equal(t, "/signin", pg.location)
+	email := s.a.users[customer.RoleViewer].email
+	pg = br.post("/signin/link", url.Values{"email": {email}})
+	require.Equal(t, http.StatusSeeOther, pg.status, pg.body)
+	link, ok := s.mail.Last(email)
+	require.True(t, ok)
+	require.Equal(t, portal.NotifyLoginLink, link.Kind)
+	lu, err := url.Parse(link.Link)
+	require.NoError(t, err)
+	br.get(lu.Path + "?" + lu.RawQuery)
+	pg = br.post("/login", url.Values{})
+	require.Equal(t, http.StatusSeeOther, pg.status, pg.body)
+	assert.Equal(t, u.Path, pg.location, "back to the page asked for")
+	pg = br.get(pg.location)
+	assert.Equal(t, http.StatusOK, pg.status)
+	assert.Contains(t, pg.body, s.a.order.Number.String())
 }
 
 // TestSignInLinkLeavesTheAddressBar follows an invitation's link: the token

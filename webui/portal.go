@@ -373,8 +373,23 @@ func (h *handler) showStockItem(w http.ResponseWriter, r *http.Request, v *view,
 		return
 	}
 	v.Title = v.T("Item %s", it.Product.Name)
-	v.Data = it
+	d := stockItemView{StockItemHistory: it}
+	if it.OrderID != "" {
+		// The pre-order it came from, by its number where the caller may
+		// read it.
+		if o, err := h.p.GetOrder(r.Context(), cid, it.OrderID); err == nil {
+			d.OrderNumber = o.Number.String()
+		}
+	}
+	v.Data = d
 	h.renderStatus(w, r, status, "stock_item", v)
+}
+
+// stockItemView is a stock item with its history and the number of the
+// order that stocked it, if any.
+type stockItemView struct {
+	portal.StockItemHistory
+	OrderNumber string
 }
 
 func (h *handler) moveStockItem(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {

@@ -15,6 +15,7 @@ import (
 const (
 	sessionCookie = "portalkit_session" // the session's bearer token
 	tokenCookie   = "portalkit_token"   // a link's token between its click and its redemption
+	nextCookie    = "portalkit_next"    // the page a visitor asked for before signing in
 	tokenTTL      = 15 * time.Minute
 )
 
@@ -92,7 +93,7 @@ func (h *handler) passwordSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.startSession(w, r, session{in.Token, in.Session.ExpiresAt})
-	http.Redirect(w, r, h.url("/", nil), http.StatusSeeOther)
+	h.signedIn(w, r, "/")
 }
 
 // signOut ends the session, of a customer user or of staff.
@@ -171,7 +172,7 @@ func (h *handler) linkRoute(path, page, home string, redeem redeemFunc) {
 		}
 		h.clearCookie(w, tokenCookie, path)
 		h.startSession(w, r, in)
-		http.Redirect(w, r, h.url(home, nil), http.StatusSeeOther)
+		h.signedIn(w, r, home)
 	})
 }
 

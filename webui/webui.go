@@ -191,13 +191,34 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // toSignIn sends a signed-out visitor to the sign-in page of the part of
-// the site asked for, remembering where to come back.
+// the site asked for, remembering in a cookie which page that was: the
+// sign-in, by whatever means, comes back to it.
 func (h *handler) toSignIn(w http.ResponseWriter, r *http.Request) {
 	target := "/signin"
 	if strings.HasPrefix(r.URL.Path, "/console") {
 		target = "/console/signin"
 	}
+	if r.Method == http.MethodGet && r.URL.Path != "/" && r.URL.Path != "/console" {
+		h.setCookie(w, r, nextCookie, r.URL.RequestURI(), "/", tokenTTL)
+	}
 	http.Redirect(w, r, h.url(target, nil), http.StatusSeeOther)
+}
+
+// signedIn redirects a person who has just signed in: to the page that
+// sent them to sign in, when it belongs to their part of the site (home,
+// "/" or "/console"), else to home.
+func (h *handler) signedIn(w http.ResponseWriter, r *http.Request, home string) {
+	to := home
+	if c, err := r.Cookie(nextCookie); err == nil {
+		h.clearCookie(w, nextCookie, "/")
+		next := c.Value
+		local := strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") && !strings.ContainsAny(next, "\\\r\n")
+		console := next == "/console" || strings.HasPrefix(next, "/console/") || strings.HasPrefix(next, "/console?")
+		if local && console == (home == "/console") {
+			to = next
+		}
+	}
+	http.Redirect(w, r, h.base+to, http.StatusSeeOther)
 }
 
 // clientAddr is the caller's address for rate limits.
