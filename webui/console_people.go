@@ -3,6 +3,7 @@ package webui
 import (
 	"net/http"
 	"net/url"
+	"slices"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/invite"
@@ -15,10 +16,9 @@ import (
 func (h *handler) peopleRoutes() {
 	h.handle("GET /console/customers/{id}/members", h.asStaff(h.customerMembers))
 	h.handle("POST /console/customers/{id}/members", h.asStaff(h.addMember))
-	h.handle("POST /console/customers/{id}/members/{mid}/role", h.asStaff(h.consoleChangeRole))
-	h.handle("POST /console/customers/{id}/members/{mid}/{state}", h.asStaff(h.consoleMemberState))
-	h.handle("POST /console/customers/{id}/invitations", h.asStaff(h.consoleInvite))
-	h.handle("POST /console/customers/{id}/invitations/{iid}/{act}", h.asStaff(h.consoleInvitationAct))
+	h.handle("POST /console/customers/{id}/members/{mid}/{act}", h.asStaff(h.consolePeopleForm(memberActs, "mid")))
+	h.handle("POST /console/customers/{id}/invitations", h.asStaff(h.consolePeopleForm(nil, "")))
+	h.handle("POST /console/customers/{id}/invitations/{iid}/{act}", h.asStaff(h.consolePeopleForm(invitationActs, "iid")))
 	h.handle("POST /console/customers/{id}/access-links", h.asStaff(h.createAccessLink))
 	h.handle("POST /console/customers/{id}/access-links/{lid}/{act}", h.asStaff(h.accessLinkAct))
 }
@@ -117,77 +117,27 @@ func (h *handler) addMember(w http.ResponseWriter, r *http.Request, v *view) {
 	h.redirect(w, r, customerPath(id, "members"), "member_updated")
 }
 
-func (h *handler) consoleChangeRole(w http.ResponseWriter, r *http.Request, v *view) {
-	id := customer.ID(r.PathValue("id"))
-	_, err := h.p.ChangeRole(r.Context(), id, customer.MembershipID(r.PathValue("mid")), portal.ChangeRoleParams{
-		Role: customer.Role(r.PostFormValue("role")), Version: version(r),
-	})
-	if err != nil {
-		h.peopleFailed(w, r, v, err)
-		return
+// consolePeopleForm handles the forms of a customer's members page in
+// the console: acts, when given, are those the route's {act} may name for
+// the object in path value idName; without them the form invites.
+func (h *handler) consolePeopleForm(acts []string, idName string) staffPage {
+	return func(w http.ResponseWriter, r *http.Request, v *view) {
+		cid := customer.ID(r.PathValue("id"))
+		act := "invite"
+		if acts != nil {
+			act = r.PathValue("act")
+			if !slices.Contains(acts, act) {
+				http.NotFound(w, r)
+				return
+			}
+		}
+		notice, err := h.peopleForm(r, cid, act, r.PathValue(idName))
+		if err != nil {
+			h.peopleFailed(w, r, v, err)
+			return
+		}
+		h.redirect(w, r, customerPath(cid, "members"), notice)
 	}
-	h.redirect(w, r, customerPath(id, "members"), "member_updated")
-}
-
-func (h *handler) consoleMemberState(w http.ResponseWriter, r *http.Request, v *view) {
-	id := customer.ID(r.PathValue("id"))
-	mid := customer.MembershipID(r.PathValue("mid"))
-	var err error
-	switch r.PathValue("state") {
-	case "disable":
-		_, err = h.p.DisableMember(r.Context(), id, mid)
-	case "enable":
-		_, err = h.p.EnableMember(r.Context(), id, mid)
-	case "remove":
-		err = h.p.RemoveMember(r.Context(), id, mid)
-	default:
-		http.NotFound(w, r)
-		return
-	}
-	if err != nil {
-		h.peopleFailed(w, r, v, err)
-		return
-	}
-	h.redirect(w, r, customerPath(id, "members"), "member_updated")
-}
-
-func (h *handler) consoleInvite(w http.ResponseWriter, r *http.Request, v *view) {
-	id := customer.ID(r.PathValue("id"))
-	_, err := h.p.Invite(r.Context(), id, portal.InviteParams{
-		Email:   formValue(r, "email"),
-		Role:    customer.Role(r.PostFormValue("role")),
-		Message: formValue(r, "message"),
-	})
-	if err != nil {
-		h.peopleFailed(w, r, v, err)
-		return
-	}
-	h.redirect(w, r, customerPath(id, "members"), "invited")
-}
-
-func (h *handler) consoleInvitationAct(w http.ResponseWriter, r *http.Request, v *view) {
-	id := customer.ID(r.PathValue("id"))
-	iid := invite.ID(r.PathValue("iid"))
-	var (
-		err    error
-		notice string
-	)
-	switch r.PathValue("act") {
-	case "resend":
-		_, err = h.p.ResendInvitation(r.Context(), id, iid, portal.ResendInvitationParams{})
-		notice = "resent"
-	case "revoke":
-		_, err = h.p.RevokeInvitation(r.Context(), id, iid)
-		notice = "revoked"
-	default:
-		http.NotFound(w, r)
-		return
-	}
-	if err != nil {
-		h.peopleFailed(w, r, v, err)
-		return
-	}
-	h.redirect(w, r, customerPath(id, "members"), notice)
 }
 
 // accessURL is the address an access link's token signs in at: the

@@ -26,9 +26,18 @@ func fill(pattern string, tn tenant) (method, path string) {
 		"/stock/items/{id}", "/stock/items/"+string(tn.item),
 		"/members/{id}", "/members/"+string(tn.users[customer.RoleViewer].member),
 		"/invitations/{id}", "/invitations/"+string(tn.invitation.ID),
-		"{move}", "issue", "{state}", "disable", "{act}", "revoke",
+		"{move}", "issue", "/{act}", "/"+defaultAct(pattern),
 	)
 	return method, r.Replace(path)
+}
+
+// defaultAct is what an {act} of a route's pattern stands for in the
+// matrices.
+func defaultAct(pattern string) string {
+	if strings.Contains(pattern, "/members/") {
+		return "disable"
+	}
+	return "revoke"
 }
 
 // state is what a customer holds, as staff see it: any change to it shows.
@@ -148,7 +157,7 @@ var postActions = []struct {
 		require.NoError(t, err)
 		return url.Values{"role": {"maintainer"}, "version": {fmt.Sprint(m.Version)}}
 	}},
-	{"POST /members/{id}/{state}", portal.ActMembershipAdmin, nil},
+	{"POST /members/{id}/{act}", portal.ActMembershipAdmin, nil},
 	{"POST /members/{id}/enable", portal.ActMembershipAdmin, nil},
 	{"POST /members/{id}/remove", portal.ActMembershipAdmin, nil},
 	{"POST /account", portal.ActSelf, func(*testing.T, *site, tenant) url.Values { return url.Values{"name": {"New Name"}, "locale": {"de"}} }},

@@ -3,6 +3,7 @@ package webui
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,10 +32,9 @@ func (h *handler) portalRoutes() {
 	h.handle("GET /stock/items/{id}", h.asUser(h.stockItemPage))
 	h.handle("POST /stock/items/{id}/{move}", h.asUser(h.moveStockItem))
 	h.handle("GET /members", h.asUser(h.membersPage))
-	h.handle("POST /members/invite", h.asUser(h.inviteMember))
-	h.handle("POST /members/{id}/role", h.asUser(h.changeRole))
-	h.handle("POST /members/{id}/{state}", h.asUser(h.memberState))
-	h.handle("POST /invitations/{id}/{act}", h.asUser(h.invitationAct))
+	h.handle("POST /members/invite", h.asUser(h.membersForm(nil)))
+	h.handle("POST /members/{id}/{act}", h.asUser(h.membersForm(memberActs)))
+	h.handle("POST /invitations/{id}/{act}", h.asUser(h.membersForm(invitationActs)))
 	h.handle("GET /account", h.asUser(h.accountPage))
 	h.handle("POST /account", h.asUser(h.saveAccount))
 	h.handle("POST /account/password", h.asUser(h.setPassword))
@@ -470,74 +470,25 @@ func (h *handler) membersError(w http.ResponseWriter, r *http.Request, v *view, 
 	}
 }
 
-func (h *handler) inviteMember(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
-	_, err := h.p.Invite(r.Context(), cid, portal.InviteParams{
-		Email:   strings.TrimSpace(r.PostFormValue("email")),
-		Role:    customer.Role(r.PostFormValue("role")),
-		Message: strings.TrimSpace(r.PostFormValue("message")),
-	})
-	if err != nil {
-		h.membersError(w, r, v, cid, err)
-		return
+// membersForm handles the forms of the members page: acts, when given,
+// are those the route's {act} may name; without them the form invites.
+func (h *handler) membersForm(acts []string) userPage {
+	return func(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
+		act := "invite"
+		if acts != nil {
+			act = r.PathValue("act")
+			if !slices.Contains(acts, act) {
+				http.NotFound(w, r)
+				return
+			}
+		}
+		notice, err := h.peopleForm(r, cid, act, r.PathValue("id"))
+		if err != nil {
+			h.membersError(w, r, v, cid, err)
+			return
+		}
+		h.redirect(w, r, "/members", notice)
 	}
-	h.redirect(w, r, "/members", "invited")
-}
-
-func (h *handler) changeRole(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
-	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
-	_, err := h.p.ChangeRole(r.Context(), cid, customer.MembershipID(r.PathValue("id")), portal.ChangeRoleParams{
-		Role: customer.Role(r.PostFormValue("role")), Version: version,
-	})
-	if err != nil {
-		h.membersError(w, r, v, cid, err)
-		return
-	}
-	h.redirect(w, r, "/members", "member_updated")
-}
-
-func (h *handler) memberState(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
-	id := customer.MembershipID(r.PathValue("id"))
-	var err error
-	switch r.PathValue("state") {
-	case "disable":
-		_, err = h.p.DisableMember(r.Context(), cid, id)
-	case "enable":
-		_, err = h.p.EnableMember(r.Context(), cid, id)
-	case "remove":
-		err = h.p.RemoveMember(r.Context(), cid, id)
-	default:
-		http.NotFound(w, r)
-		return
-	}
-	if err != nil {
-		h.membersError(w, r, v, cid, err)
-		return
-	}
-	h.redirect(w, r, "/members", "member_updated")
-}
-
-func (h *handler) invitationAct(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
-	id := invite.ID(r.PathValue("id"))
-	var (
-		err    error
-		notice string
-	)
-	switch r.PathValue("act") {
-	case "resend":
-		_, err = h.p.ResendInvitation(r.Context(), cid, id, portal.ResendInvitationParams{})
-		notice = "resent"
-	case "revoke":
-		_, err = h.p.RevokeInvitation(r.Context(), cid, id)
-		notice = "revoked"
-	default:
-		http.NotFound(w, r)
-		return
-	}
-	if err != nil {
-		h.membersError(w, r, v, cid, err)
-		return
-	}
-	h.redirect(w, r, "/members", notice)
 }
 
 // account is the account page's data.
