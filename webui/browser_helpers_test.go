@@ -21,7 +21,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/httpapi"
-	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
@@ -168,10 +167,10 @@ type liveSite struct {
 	URL  string
 	p    *portal.Portal
 	mail *portaltest.Recorder
-	// staff sets things up as the provider's owner; agent decides orders,
-	// as the console (or an ERP with an agent's API key) would.
-	staff, agent context.Context
-	shots        string // where screenshots go
+	// staff sets things up and looks at them as the provider's owner,
+	// where a story has no page for it.
+	staff context.Context
+	shots string // where screenshots go
 }
 
 func newLiveSite(t *testing.T) *liveSite {
@@ -192,7 +191,6 @@ func newLiveSite(t *testing.T) *liveSite {
 	srv.Config.Handler = mux
 	srv.Start()
 	s.staff = portaltest.Owner(context.Background())
-	s.agent = identity.NewContext(context.Background(), identity.APIKeyPrincipal("key_browser", identity.StaffAgent))
 	s.shots = t.TempDir()
 	if os.Getenv(envScreenshots) == "1" {
 		s.shots = screenshotDir
@@ -387,13 +385,23 @@ func (v *visitor) loaded() int64 {
 	return *v.lastStatus
 }
 
-// typeInto types text into the empty field sel finds, key by key.
+// typeInto empties the field sel finds and types text into it, key by
+// key. (chromedp.Clear refuses an empty textarea.)
 func (v *visitor) typeInto(sel, text string) {
 	v.t.Helper()
+	_, err := run(v, chromedp.Evaluate[bool](fmt.Sprintf(`(() => { document.querySelector(%q).value = ""; return true })()`, sel)))
+	require.NoError(v.t, err, "%s: emptying %s on %s", v.name, sel, v.path())
 	require.NoError(v.t, v.do(
-		chromedp.Clear(chromedp.CSS(sel)),
 		chromedp.SendKeys(chromedp.CSS(sel), text),
 	), "%s: typing into %s on %s", v.name, sel, v.path())
+}
+
+// tick turns on the checkbox sel finds, leaving it on when it is.
+func (v *visitor) tick(sel string) {
+	v.t.Helper()
+	if !eval[bool](v, fmt.Sprintf(`document.querySelector(%q).checked`, sel)) {
+		v.check(sel)
+	}
 }
 
 // choose selects value in the select field sel finds.

@@ -29,35 +29,34 @@ func TestBrowserStories(t *testing.T) {
 	chromium(t)
 	s := newLiveSite(t)
 	on := true
-	acme, err := s.p.CreateCustomer(s.staff, portal.CreateCustomerParams{
-		Name: "Acme GmbH", Features: customer.FeaturesPatch{OrderAuthorization: &on, PreOrders: &on},
-	})
-	require.NoError(t, err)
+	// Globex and its order are the background of the last stories: set
+	// up in Go, as the other customer on the same portal.
 	globex, err := s.p.CreateCustomer(s.staff, portal.CreateCustomerParams{
 		Name: "Globex AG", Features: customer.FeaturesPatch{OrderAuthorization: &on, PreOrders: &on},
 	})
 	require.NoError(t, err)
 	eur := func(cents int64) orders.Money { return orders.Money{Amount: cents, Currency: "EUR"} }
-	laptop, err := s.p.CreateProduct(s.staff, portal.CreateProductParams{
-		SKU: "LAP-14", Name: "Laptop 14", Description: "14-inch, 16 GB memory, 512 GB SSD", Category: "laptops", Price: eur(129_900),
-	})
-	require.NoError(t, err)
 	headset, err := s.p.CreateProduct(s.staff, portal.CreateProductParams{SKU: "HDS-1", Name: "Headset", Category: "accessories", Price: eur(8_900)})
 	require.NoError(t, err)
-	_, err = s.p.Invite(s.staff, acme.ID, portal.InviteParams{Email: "ada@acme.example", Role: customer.RoleAdmin})
-	require.NoError(t, err)
-	// Globex's admin, with an order of its own.
 	gina, err := s.p.AddMember(s.staff, globex.ID, portal.AddMemberParams{Email: "gina@globex.example", Name: "Gina Globex", Role: customer.RoleAdmin})
 	require.NoError(t, err)
 	globexOrder, err := s.p.PlaceOrder(identity.NewContext(context.Background(), identity.User(gina.Membership)), globex.ID, portal.PlaceOrderParams{
 		Lines: []portal.OrderLineParams{{ProductID: headset.ID, Quantity: 3}}, Recipient: &orders.Employee{Name: "Otto Globex"},
 	})
 	require.NoError(t, err)
+	// The deployment's first owner, with the one-time link the reference
+	// server prints.
+	boot, err := s.p.Bootstrap(context.Background(), portal.BootstrapParams{OwnerEmail: "olga@provider.example", OwnerName: "Olga Owner"})
+	require.NoError(t, err)
+	require.NotEmpty(t, boot.OwnerLoginToken)
 
-	// Tabs live as long as the test that opens them: these two go through
-	// every story.
+	// Tabs live as long as the test that opens them: these three go
+	// through every story.
+	staffTab := s.newVisitor(t, "olga (staff owner)")
 	adminTab, maintTab := s.newVisitor(t, "ada (admin)"), s.newVisitor(t, "max (maintainer)")
 	var (
+		acmeID    customer.ID
+		laptopID  orders.ProductID
 		orderID   orders.ID
 		preOrder  orders.ID
 		itemID    warehouse.ItemID
@@ -68,6 +67,75 @@ func TestBrowserStories(t *testing.T) {
 			t.FailNow()
 		}
 	}
+
+	step("the owner signs in to the console and sets up a customer", func(t *testing.T) {
+		staff := staffTab.in(t)
+		staff.open("/console/login?token=" + url.QueryEscape(boot.OwnerLoginToken))
+		assert.Equal(t, "/console/login", staff.location().Path)
+		assert.Empty(t, staff.location().RawQuery, "the token leaves the address bar")
+		staff.click(`main form button`)
+		staff.requireStatus(200)
+		assert.Equal(t, "/console/customers", staff.location().Path, "the console's start page")
+		assert.Contains(t, staff.text(`.top .tag`), "Console")
+
+		staff.click(`main a.button[href="/console/customers/new"]`)
+		staff.typeInto(`input[name=name]`, "Acme GmbH")
+		staff.typeInto(`input[name=contact_email]`, "it@acme.example")
+		staff.typeInto(`input[name=city]`, "Berlin")
+		staff.typeInto(`input[name=country]`, "DE")
+		staff.click(`form[action="/console/customers"] button`)
+		staff.requireStatus(200)
+		overview := staff.location().Path
+		require.Regexp(t, `^/console/customers/[^/]+$`, overview)
+		acmeID = customer.ID(path.Base(overview))
+		assert.Contains(t, staff.text(`h1`), "Acme GmbH")
+		c, err := s.p.GetCustomer(s.staff, acmeID)
+		require.NoError(t, err)
+		assert.Equal(t, "it@acme.example", c.ContactEmail)
+
+		staff.click(`main nav a[href="` + overview + `/features"]`)
+		for _, f := range []string{"order_authorization", "supplier_warehouse", "pre_orders", "inherit_global_portfolio"} {
+			staff.tick(`input[type=checkbox][name=` + f + `]`)
+		}
+		staff.click(`form[action$="/features"] button`)
+		staff.requireStatus(200)
+		assert.Equal(t, overview+"/features", staff.location().Path)
+		f, err := s.p.GetFeatures(s.staff, acmeID)
+		require.NoError(t, err)
+		assert.True(t, f.OrderAuthorization, "ordering")
+		assert.True(t, f.SupplierWarehouse, "supplier warehouse")
+		assert.True(t, f.PreOrders, "pre-orders")
+		assert.True(t, f.InheritGlobalPortfolio, "global portfolio")
+
+		staff.click(`.top nav a[href="/console/products"]`)
+		assert.Contains(t, staff.text(`main table`), "HDS-1")
+		staff.click(`main a.button[href="/console/products/new"]`)
+		staff.typeInto(`input[name=sku]`, "LAP-14")
+		staff.typeInto(`input[name=name]`, "Laptop 14")
+		staff.typeInto(`textarea[name=description]`, "14-inch, 16 GB memory, 512 GB SSD")
+		staff.typeInto(`input[name=category]`, "laptops")
+		staff.typeInto(`input[name=price]`, "1299.00")
+		staff.typeInto(`input[name=currency]`, "EUR")
+		staff.click(`form[action="/console/products"] button`)
+		staff.requireStatus(200)
+		require.Regexp(t, `^/console/products/[^/]+$`, staff.location().Path)
+		laptopID = orders.ProductID(path.Base(staff.location().Path))
+		pr, err := s.p.GetProduct(s.staff, laptopID)
+		require.NoError(t, err)
+		assert.Equal(t, "LAP-14", pr.SKU)
+		assert.Equal(t, eur(129_900), pr.Price)
+		assert.Empty(t, pr.CustomerID, "in the global portfolio")
+
+		staff.open(overview)
+		staff.click(`main nav a[href="` + overview + `/members"]`)
+		staff.typeInto(`form[action$="/invitations"] input[name=email]`, "ada@acme.example")
+		staff.choose(`form[action$="/invitations"] select[name=role]`, string(customer.RoleAdmin))
+		staff.typeInto(`form[action$="/invitations"] textarea[name=message]`, "Welcome to the Acme portal.")
+		staff.click(`form[action$="/invitations"] button`)
+		staff.requireStatus(200)
+		assert.Contains(t, staff.text(`main`), "ada@acme.example", "the open invitations list it")
+		s.lastMail(t, "ada@acme.example", portal.NotifyInvitation)
+	})
 
 	step("admin accepts the invitation and invites a maintainer", func(t *testing.T) {
 		admin := adminTab.in(t)
@@ -100,7 +168,7 @@ func TestBrowserStories(t *testing.T) {
 		assert.Contains(t, admin.text(`.notice`), "The invitation is on its way.")
 		assert.Contains(t, admin.text(`main`), "max@acme.example", "the open invitations list it")
 
-		inv, err := s.p.ListInvitations(s.staff, acme.ID, portal.ListInvitationsParams{State: invite.StatePending})
+		inv, err := s.p.ListInvitations(s.staff, acmeID, portal.ListInvitationsParams{State: invite.StatePending})
 		require.NoError(t, err)
 		require.Len(t, inv.Items, 1)
 		assert.Equal(t, "max@acme.example", inv.Items[0].Email)
@@ -117,7 +185,7 @@ func TestBrowserStories(t *testing.T) {
 
 		maint.click(`main a.button[href="/catalogue"]`)
 		assert.Contains(t, maint.text(`main table`), "Laptop 14")
-		maint.typeInto(`input[name="qty.`+string(laptop.ID)+`"]`, "2")
+		maint.typeInto(`input[name="qty.`+string(laptopID)+`"]`, "2")
 		maint.click(`main form button`)
 		assert.Equal(t, "/basket", maint.location().Path)
 		basket := maint.text(`main table`)
@@ -133,20 +201,25 @@ func TestBrowserStories(t *testing.T) {
 		assert.True(t, maint.has(`h1 .status-submitted`), "the order page shows it submitted")
 		assert.Contains(t, maint.text(`.notice`), "Your order is placed.")
 
-		o, err := s.p.GetOrder(s.staff, acme.ID, orderID)
+		o, err := s.p.GetOrder(s.staff, acmeID, orderID)
 		require.NoError(t, err)
 		assert.Equal(t, orders.StatusSubmitted, o.Status)
 		require.Len(t, o.Lines, 1)
-		assert.Equal(t, laptop.ID, o.Lines[0].ProductID)
+		assert.Equal(t, laptopID, o.Lines[0].ProductID)
 		assert.Equal(t, 2, o.Lines[0].Quantity)
 		assert.Equal(t, "Nina Newhire", o.Recipient.Name)
 	})
 
 	step("staff confirm and the order mail's link opens the order", func(t *testing.T) {
-		maint := maintTab.in(t)
-		// Through the portal API, until the console has an order inbox.
-		_, err := s.p.ConfirmOrder(s.agent, orderID, portal.DecideOrderParams{Note: "Ships on Monday."})
+		staff, maint := staffTab.in(t), maintTab.in(t)
+		staff.open("/console/customers")
+		assert.Equal(t, "2", staff.text(`.top nav .badge`), "Acme's and Globex's orders wait for a decision")
+		staff.confirmFromInbox(orderID, "Ships on Monday.")
+		assert.True(t, staff.has(`h1 .status-confirmed`), "the console's order page shows it confirmed")
+		o, err := s.p.GetOrder(s.staff, acmeID, orderID)
 		require.NoError(t, err)
+		assert.Equal(t, orders.StatusConfirmed, o.Status)
+
 		maint.open(orderPath)
 		assert.True(t, maint.has(`h1 .status-confirmed`), "the order page shows it confirmed")
 		assert.Contains(t, maint.text(`main ol`), "Ships on Monday.")
@@ -157,8 +230,6 @@ func TestBrowserStories(t *testing.T) {
 		assert.Equal(t, orderPath, link.Path)
 		maint.open(m.Link)
 		maint.requireStatus(200)
-		o, err := s.p.GetOrder(s.staff, acme.ID, orderID)
-		require.NoError(t, err)
 		assert.Contains(t, maint.text(`h1`), o.Number.String())
 
 		stranger := s.newVisitor(t, "signed out")
@@ -169,20 +240,27 @@ func TestBrowserStories(t *testing.T) {
 	step("a pre-order is stocked, issued and returned", func(t *testing.T) {
 		maint := maintTab.in(t)
 		maint.open("/catalogue")
-		maint.typeInto(`input[name="qty.`+string(laptop.ID)+`"]`, "1")
+		maint.typeInto(`input[name="qty.`+string(laptopID)+`"]`, "1")
 		maint.click(`main form button`)
 		maint.check(`input[name=kind][value=pre_order]`)
 		maint.click(`form[action="/orders"] button`)
 		maint.requireStatus(200)
 		preOrder = orders.ID(path.Base(maint.location().Path))
-		o, err := s.p.GetOrder(s.staff, acme.ID, preOrder)
+		o, err := s.p.GetOrder(s.staff, acmeID, preOrder)
 		require.NoError(t, err)
 		require.Equal(t, orders.KindPreOrder, o.Kind)
 
-		_, err = s.p.ConfirmOrder(s.agent, preOrder, portal.DecideOrderParams{})
+		staff := staffTab.in(t)
+		staff.confirmFromInbox(preOrder, "")
+		assert.True(t, staff.has(`h1 .status-confirmed`))
+		staff.typeInto(`form[action$="/fulfil"] textarea[name=note]`, "In the warehouse.")
+		staff.click(`form[action$="/fulfil"] button`)
+		staff.requireStatus(200)
+		assert.True(t, staff.has(`h1 .status-fulfilled`), "the console's order page shows it fulfilled")
+		assert.Contains(t, staff.text(`main ol`), "In the warehouse.")
+		o, err = s.p.GetOrder(s.staff, acmeID, preOrder)
 		require.NoError(t, err)
-		_, err = s.p.FulfilOrder(s.agent, preOrder, portal.DecideOrderParams{Note: "In the warehouse."})
-		require.NoError(t, err)
+		require.Equal(t, orders.StatusFulfilled, o.Status)
 
 		maint.click(`nav a[href="/stock"]`)
 		assert.Contains(t, maint.text(`main table`), "Laptop 14")
@@ -199,7 +277,7 @@ func TestBrowserStories(t *testing.T) {
 		assert.Contains(t, maint.text(`.notice`), "The item is issued.")
 		assert.True(t, maint.has(`h1 .status-issued`))
 		assert.Contains(t, maint.text(`dl`), "Erika Mustermann")
-		it, err := s.p.GetStockItem(s.staff, acme.ID, itemID)
+		it, err := s.p.GetStockItem(s.staff, acmeID, itemID)
 		require.NoError(t, err)
 		assert.Equal(t, warehouse.StatusIssued, it.Status)
 		assert.Equal(t, "Erika Mustermann", it.Holder.Name)
@@ -211,11 +289,88 @@ func TestBrowserStories(t *testing.T) {
 		maint.requireStatus(200)
 		assert.Contains(t, maint.text(`.notice`), "The item is back in the warehouse.")
 		assert.True(t, maint.has(`h1 .status-in_stock`))
-		it, err = s.p.GetStockItem(s.staff, acme.ID, itemID)
+		it, err = s.p.GetStockItem(s.staff, acmeID, itemID)
 		require.NoError(t, err)
 		assert.Equal(t, warehouse.StatusInStock, it.Status)
 		assert.Equal(t, warehouse.ConditionUsed, it.Condition)
 		assert.Empty(t, it.Holder.Name)
+	})
+
+	step("staff look through the customer's pages in the console", func(t *testing.T) {
+		staff := staffTab.in(t)
+		overview := "/console/customers/" + string(acmeID)
+		staff.open(overview)
+		assert.Contains(t, staff.text(`h1`), "Acme GmbH")
+
+		staff.click(`main nav a[href="` + overview + `/sites"]`)
+		staff.typeInto(`form[action$="/sites"] input[name=name]`, "Head office")
+		staff.click(`form[action$="/sites"] button`)
+		staff.requireStatus(200)
+		assert.Equal(t, "Head office", eval[string](staff, `document.querySelector("main table input[name=name]").value`))
+
+		staff.click(`main nav a[href="` + overview + `/offers"]`)
+		staff.choose(`form[action$="/offers"] select[name=product_id]`, string(headset.ID))
+		staff.typeInto(`form[action$="/offers"] input[name=price]`, "79.00")
+		staff.click(`form[action$="/offers"] button`)
+		staff.requireStatus(200)
+		assert.Contains(t, staff.text(`main table`), "Headset")
+
+		staff.click(`main nav a[href="` + overview + `/stock"]`)
+		assert.Contains(t, staff.text(`main table`), "Laptop 14", "the returned pre-order's item")
+
+		staff.click(`main nav a[href="` + overview + `/orders"]`)
+		assert.Contains(t, staff.hrefs(), overview+"/orders/"+string(preOrder))
+
+		staff.click(`main nav a[href="` + overview + `/members"]`)
+		assert.Contains(t, staff.text(`main table`), "Max Maintainer")
+
+		staff.click(`main nav a[href="` + overview + `/mail-templates"]`)
+		staff.click(`main table a[href$="/invitation/en"]`)
+		staff.typeInto(`input[name=subject]`, "Welcome to {{.CustomerName}}")
+		staff.click(`main form button[formaction$="/preview"]`)
+		staff.requireStatus(200)
+		assert.Contains(t, staff.text(`section[aria-labelledby=preview]`), "Welcome to")
+
+		staff.click(`.top nav a[href="/console/mail"]`)
+		assert.Contains(t, staff.text(`main table`), "max@acme.example")
+
+		staff.click(`.top nav a[href="/console/api-keys"]`)
+		staff.typeInto(`form[action="/console/api-keys"] input[name=name]`, "ERP sync")
+		staff.choose(`form[action="/console/api-keys"] select[name=role]`, string(identity.StaffAgent))
+		staff.click(`form[action="/console/api-keys"] button`)
+		staff.requireStatus(201)
+		assert.NotEmpty(t, eval[string](staff, `document.querySelector("#new-key").value`), "the new key is shown once")
+
+		staff.click(`.top nav a[href="/console/account"]`)
+		assert.Contains(t, staff.text(`main`), "olga@provider.example")
+	})
+
+	step("a colleague invited on the staff page accepts", func(t *testing.T) {
+		staff := staffTab.in(t)
+		staff.click(`.top nav a[href="/console/staff"]`)
+		staff.typeInto(`form[action="/console/staff"] input[name=name]`, "Sam Service")
+		staff.typeInto(`form[action="/console/staff"] input[name=email]`, "sam@provider.example")
+		staff.choose(`form[action="/console/staff"] select[name=role]`, string(identity.StaffAgent))
+		staff.click(`form[action="/console/staff"] button`)
+		staff.requireStatus(200)
+		assert.Contains(t, staff.text(`main table`), "sam@provider.example")
+
+		sam := s.newVisitor(t, "sam (staff agent)")
+		m := s.lastMail(t, "sam@provider.example", portal.NotifyStaffInvitation)
+		sam.open(m.Link)
+		assert.Equal(t, "/console/accept", sam.location().Path)
+		assert.Empty(t, sam.location().RawQuery, "the token leaves the address bar")
+		sam.typeInto(`input[name=password]`, "a phrase of Sam's own")
+		sam.click(`main form button`)
+		sam.requireStatus(200)
+		assert.Equal(t, "/console/customers", sam.location().Path, "the console's start page")
+		assert.False(t, sam.has(`.top nav a[href="/console/api-keys"]`), "an agent manages no API keys")
+		sam.click(`.top nav a[href="/console/orders"]`)
+		assert.Contains(t, sam.text(`main table`), "Globex AG", "Globex's order still waits")
+
+		staff.open("/console/staff")
+		assert.Regexp(t, `Sam Service\s+sam@provider\.example`, staff.text(`main table`))
+		assert.True(t, staff.has(`main table .status-active`))
 	})
 
 	step("another customer's user sees none of it", func(t *testing.T) {
@@ -263,10 +418,17 @@ func TestBrowserStories(t *testing.T) {
 			{maintTab, "orders", "/orders", `main table`},
 			{maintTab, "order", orderPath, `h1 .status`},
 			{maintTab, "catalogue", "/catalogue", `main table input`},
-			{maintTab, "basket", "/basket?qty." + string(laptop.ID) + "=2&qty." + string(headset.ID) + "=5", `form[action="/orders"]`},
+			{maintTab, "basket", "/basket?qty." + string(laptopID) + "=2&qty." + string(headset.ID) + "=5", `form[action="/orders"]`},
 			{maintTab, "stock", "/stock", `main table`},
 			{maintTab, "stock-item", "/stock/items/" + string(itemID), `form[action$="/issue"]`},
 			{adminTab, "members", "/members", `form[action="/members/invite"]`},
+			{out, "console-signin", "/console/signin", `form[action="/console/signin/link"]`},
+			{staffTab, "console-customers", "/console/customers", `main table`},
+			{staffTab, "console-customer", "/console/customers/" + string(acmeID), `form[action$="/status"]`},
+			{staffTab, "console-features", "/console/customers/" + string(acmeID) + "/features", `form[action$="/features"]`},
+			{staffTab, "console-orders", "/console/orders", `main table`},
+			{staffTab, "console-products", "/console/products", `main table`},
+			{staffTab, "console-staff", "/console/staff", `form[action="/console/staff"]`},
 		}
 		for _, vp := range []viewport{desktop, phone} {
 			for _, p := range tour {
@@ -281,7 +443,7 @@ func TestBrowserStories(t *testing.T) {
 				v.screenshot(p.name + "-" + vp.name)
 			}
 		}
-		for _, v := range []*visitor{out, maintTab, adminTab} {
+		for _, v := range []*visitor{out, maintTab, adminTab, staffTab} {
 			v.in(t).resize(desktop)
 		}
 	})
@@ -374,4 +536,18 @@ func TestAccessibilityCheck(t *testing.T) {
 	}
 	assert.Contains(t, ids, "image-alt")
 	assert.Contains(t, ids, "label")
+}
+
+// confirmFromInbox takes an order from the console's inbox to its page
+// and confirms it there, with a note to the customer when not empty.
+func (v *visitor) confirmFromInbox(id orders.ID, note string) {
+	v.t.Helper()
+	v.click(`.top nav a[href="/console/orders"]`)
+	v.click(`main table a[href$="/orders/` + string(id) + `"]`)
+	if note != "" {
+		v.typeInto(`form[action$="/confirm"] textarea[name=note]`, note)
+	}
+	v.click(`form[action$="/confirm"] button`)
+	v.requireStatus(200)
+	assert.Contains(v.t, v.text(`.notice`), "The order is confirmed.")
 }
