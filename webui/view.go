@@ -133,6 +133,10 @@ func (v *view) Can(action string) bool { return v.actions[portal.Action(action)]
 // Staff reports whether the signed-in person acts for the provider.
 func (v *view) Staff() bool { return v.Me != nil && v.Me.Principal.IsProvider() }
 
+// Console reports whether the page belongs to the provider console (its
+// sign-in pages included).
+func (v *view) Console() bool { return v.path == "/console" || strings.HasPrefix(v.path, "/console/") }
+
 // Current reports whether the page is at or under prefix, for marking
 // the navigation's current entry.
 func (v *view) Current(prefix string) bool {
