@@ -17,12 +17,13 @@ import (
 	"github.com/portalkit/portalkit/portalerr"
 )
 
-//go:embed templates
+//go:embed templates/*.html
 var templateFS embed.FS
 
 // pages are the parsed templates, one per page, each with the layout.
 var pages = func() map[string]*template.Template {
-	layout := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
+	// Every page gets the layout and the parts (files named _*.html).
+	layout := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html"))
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)
@@ -30,7 +31,7 @@ var pages = func() map[string]*template.Template {
 	m := make(map[string]*template.Template, len(names))
 	for _, n := range names {
 		name := strings.TrimSuffix(path.Base(n), ".html")
-		if name == "layout" {
+		if name == "layout" || strings.HasPrefix(name, "_") {
 			continue
 		}
 		m[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, n))
