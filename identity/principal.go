@@ -38,6 +38,11 @@ type Principal struct {
 	ID string
 	// StaffRole is set for KindStaff and KindAPIKey.
 	StaffRole StaffRole
+	// ServiceDesk is set for a staff member with the service-desk
+	// capability (StaffMember.ServiceDesk), read at every request. API keys
+	// count as service desk whatever this says: an integration that works
+	// tickets (a helpdesk bridge) is made by an owner on purpose.
+	ServiceDesk bool
 	// MembershipID and CustomerID are set for KindUser: the membership the
 	// user acts through. The role is read from the membership on every call,
 	// so a changed or disabled membership takes effect at once.
@@ -60,6 +65,18 @@ func (p Principal) Actor() string {
 // Staff returns the principal of a staff member.
 func Staff(id string, role StaffRole) Principal {
 	return Principal{Kind: KindStaff, ID: id, StaffRole: role}
+}
+
+// ServiceDeskStaff returns the principal of a staff member with the
+// service-desk capability.
+func ServiceDeskStaff(id string, role StaffRole) Principal {
+	return Principal{Kind: KindStaff, ID: id, StaffRole: role, ServiceDesk: true}
+}
+
+// IsServiceDesk reports whether p may work the ticket queue: a staff
+// member with the service-desk capability, or an API key.
+func (p Principal) IsServiceDesk() bool {
+	return p.IsProvider() && (p.ServiceDesk || p.Kind == KindAPIKey)
 }
 
 // APIKeyPrincipal returns the principal of an API key acting as a staff role.

@@ -32,6 +32,10 @@ type StaffMember struct {
 	Name   string
 	Role   StaffRole
 	Status StaffStatus
+	// ServiceDesk is the service-desk capability: the member works the
+	// ticket queue (transitions, assignment, internal notes). It is a flag
+	// beside the role, not a role: an admin needs it as much as an agent.
+	ServiceDesk bool
 	// InvitedBy is the actor who invited the member ("staff:stf_…",
 	// "api_key:key_…", "system:bootstrap"), kept as a record.
 	InvitedBy string
@@ -42,7 +46,7 @@ type StaffMember struct {
 
 // Principal returns the principal of the member acting through session sid.
 func (m StaffMember) Principal(sid SessionID, method Method) Principal {
-	return Principal{Kind: KindStaff, ID: string(m.ID), StaffRole: m.Role, SessionID: sid, Method: method}
+	return Principal{Kind: KindStaff, ID: string(m.ID), StaffRole: m.Role, ServiceDesk: m.ServiceDesk, SessionID: sid, Method: method}
 }
 
 // ActiveOwner reports whether m counts towards the owners a deployment

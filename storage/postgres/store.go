@@ -62,6 +62,7 @@ func dialect(cfg config) *sqlstore.Dialect {
 		ClaimIsolation:       `SET TRANSACTION ISOLATION LEVEL READ COMMITTED`,
 		PlanEach:             pgx.QueryExecModeExec,
 		OrderNumber:          `SELECT nextval('order_number')`,
+		TicketNumber:         `SELECT nextval('ticket_number')`,
 	}
 }
 

@@ -51,6 +51,10 @@ type Dialect struct {
 	// row of the counters table, which writers that take turns (SQLite)
 	// update at no cost.
 	OrderNumber string
+	// TicketNumber is OrderNumber for ticket numbers (PostgreSQL:
+	// nextval('ticket_number')); without it, the counters row
+	// 'ticket_number'.
+	TicketNumber string
 
 	rebound  sync.Map // query text → rewritten text
 	nRebound atomic.Int64

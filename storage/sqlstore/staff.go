@@ -18,13 +18,13 @@ func (t *txn) Staff() storage.StaffRepo {
 
 var staffMembers = newTable(table[identity.StaffMember]{
 	name: "staff_members", noun: "staff member",
-	columns: []string{"id", "email", "name", "role", "status", "invited_by", "version", "created_at", "updated_at"},
+	columns: []string{"id", "email", "name", "role", "status", "service_desk", "invited_by", "version", "created_at", "updated_at"},
 	values: func(m *identity.StaffMember) []any {
-		return []any{string(m.ID), m.Email, m.Name, string(m.Role), string(m.Status), m.InvitedBy, m.Version,
+		return []any{string(m.ID), m.Email, m.Name, string(m.Role), string(m.Status), m.ServiceDesk, m.InvitedBy, m.Version,
 			ts(m.CreatedAt), ts(m.UpdatedAt)}
 	},
 	dest: func(m *identity.StaffMember) []any {
-		return []any{&m.ID, &m.Email, &m.Name, &m.Role, &m.Status, &m.InvitedBy, &m.Version,
+		return []any{&m.ID, &m.Email, &m.Name, &m.Role, &m.Status, &m.ServiceDesk, &m.InvitedBy, &m.Version,
 			tcol(&m.CreatedAt), tcol(&m.UpdatedAt)}
 	},
 	version: func(m *identity.StaffMember) *int64 { return &m.Version },

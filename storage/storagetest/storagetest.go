@@ -50,6 +50,7 @@ func run(t *testing.T, newStore func(t *testing.T) storage.Store, parallel bool)
 		{"Products", productTests},
 		{"Offers", offerTests},
 		{"Orders", orderTests},
+		{"Tickets", ticketTests},
 		{"Stock", stockTests},
 		{"Outbox", outboxTests},
 		{"MailTemplates", mailTemplateTests},
