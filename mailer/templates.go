@@ -35,15 +35,19 @@ const (
 	KindOrderRejected      Kind = "order_rejected"      // order OrderID was rejected, for Reason
 	KindStaffInvitation    Kind = "staff_invitation"    // to a new staff member: sign in to the console with Token, as Role
 	KindStaffLoginLink     Kind = "staff_login_link"    // a staff member's one-time console sign-in link
+	KindTicketOpened       Kind = "ticket_opened"       // to the service desk: ticket TicketID was opened
+	KindTicketReply        Kind = "ticket_reply"        // to the requester: the service desk replied Message
+	KindTicketStatus       Kind = "ticket_status"       // to the requester: ticket TicketID is now TicketStatus, with a note in Reason
 )
 
 // linkKind says what a kind's link points at.
 type linkKind int
 
 const (
-	linkHome  linkKind = iota // the portal's start page; the link is optional
-	linkToken                 // path?token=Token
-	linkOrder                 // path + OrderID
+	linkHome   linkKind = iota // the portal's start page; the link is optional
+	linkToken                  // path?token=Token
+	linkOrder                  // path + OrderID
+	linkTicket                 // path + TicketID
 )
 
 type kindSpec struct {
@@ -62,6 +66,9 @@ var kinds = map[Kind]kindSpec{
 	KindOrderRejected:      {"/orders/", linkOrder},
 	KindStaffInvitation:    {"/console/accept", linkToken},
 	KindStaffLoginLink:     {"/console/login", linkToken},
+	KindTicketOpened:       {"/console/tickets/", linkTicket},
+	KindTicketReply:        {"/tickets/", linkTicket},
+	KindTicketStatus:       {"/tickets/", linkTicket},
 }
 
 // Kinds returns every kind, sorted.
@@ -111,17 +118,21 @@ type TemplateConfig struct {
 
 // Data is what a message is about. Which fields matter depends on the Kind.
 type Data struct {
-	To           string    // the recipient's address
-	Token        string    // the secret the link carries (invitations, login and access links)
-	ExpiresAt    time.Time // when Token expires; zero if it does not
-	CustomerID   string
-	CustomerName string
-	Role         string // the role an invitation offers: viewer, maintainer or admin; owner, admin or agent for staff
-	Message      string // the inviter's personal note
-	Invitee      string // who accepted, for KindInvitationAccepted
-	OrderID      string // the order's ID, for its link
-	OrderNumber  string // the order's number as people know it; default OrderID
-	Reason       string // why an order was rejected
+	To            string    // the recipient's address
+	Token         string    // the secret the link carries (invitations, login and access links)
+	ExpiresAt     time.Time // when Token expires; zero if it does not
+	CustomerID    string
+	CustomerName  string
+	Role          string // the role an invitation offers: viewer, maintainer or admin; owner, admin or agent for staff
+	Message       string // the inviter's personal note; a ticket's reply
+	Invitee       string // who accepted, for KindInvitationAccepted
+	OrderID       string // the order's ID, for its link
+	OrderNumber   string // the order's number as people know it; default OrderID
+	Reason        string // why an order was rejected; the note on a ticket's new status
+	TicketID      string // the ticket's ID, for its link
+	TicketNumber  string // the ticket's number as people know it; default TicketID
+	TicketSubject string
+	TicketStatus  string // the ticket's status: open, in_progress, …
 }
 
 // Override replaces a kind's default subject, text body or HTML body; an
@@ -133,7 +144,9 @@ type Data struct {
 //	{{.Role}} {{.RoleName}}         the role offered, raw and in the message's language
 //	{{.Message}} {{.Invitee}}       the inviter's note, who accepted
 //	{{.Expires}}                    when the link expires, in the message's language
-//	{{.OrderNumber}} {{.Reason}}    the order, why it was rejected
+//	{{.OrderNumber}} {{.Reason}}    the order, why it was rejected (or the note on a ticket's status)
+//	{{.TicketNumber}} {{.TicketSubject}} {{.TicketStatus}} {{.TicketStatusName}}
+//	                                the ticket, its subject, its status raw and in the message's language
 //	{{.Brand.ProductName}} {{.Brand.SupportEmail}} {{.Brand.Color}} {{.Brand.LogoURL}} {{.Brand.PublicBaseURL}}
 //
 // Text and HTML are the message's content: the branded frame (logo,
@@ -325,7 +338,9 @@ func (t *Templates) Locale(locale string) string {
 // PublicBaseURL plus /accept?token=… for invitations, /login?token=… for
 // login links, /access?token=… for access links, /orders/{OrderID} for
 // orders, /console/accept?token=… and /console/login?token=… for staff
-// invitations and login links, and / for the rest. It is a portalerr Invalid error when data
+// invitations and login links, /console/tickets/{TicketID} for the service
+// desk's ticket_opened, /tickets/{TicketID} for the requester's ticket
+// messages, and / for the rest. It is a portalerr Invalid error when data
 // lacks the token or the order ID the link needs.
 func (t *Templates) Link(k Kind, data Data) (string, error) {
 	spec, ok := kinds[k]
@@ -343,6 +358,11 @@ func (t *Templates) Link(k Kind, data Data) (string, error) {
 			return "", portalerr.Invalidf("order_id", "is required for %s", k)
 		}
 		return t.brand.PublicBaseURL + spec.path + url.PathEscape(data.OrderID), nil
+	case linkTicket:
+		if data.TicketID == "" {
+			return "", portalerr.Invalidf("ticket_id", "is required for %s", k)
+		}
+		return t.brand.PublicBaseURL + spec.path + url.PathEscape(data.TicketID), nil
 	default:
 		return t.brand.PublicBaseURL + spec.path, nil
 	}
@@ -362,6 +382,11 @@ type view struct {
 	Expires      string
 	OrderNumber  string
 	Reason       string
+
+	TicketNumber     string
+	TicketSubject    string
+	TicketStatus     string
+	TicketStatusName string
 }
 
 // Render renders the message of kind k in the recipient's locale (see
@@ -380,6 +405,10 @@ func (t *Templates) Render(k Kind, locale string, data Data, o Override) (Conten
 	if order == "" {
 		order = data.OrderID
 	}
+	tkt := data.TicketNumber
+	if tkt == "" {
+		tkt = data.TicketID
+	}
 	v := view{
 		Brand:        t.brand,
 		Link:         link,
@@ -392,6 +421,11 @@ func (t *Templates) Render(k Kind, locale string, data Data, o Override) (Conten
 		Expires:      formatTime(loc, data.ExpiresAt),
 		OrderNumber:  order,
 		Reason:       data.Reason,
+
+		TicketNumber:     tkt,
+		TicketSubject:    data.TicketSubject,
+		TicketStatus:     data.TicketStatus,
+		TicketStatusName: ticketStatusName(loc, data.TicketStatus),
 	}
 	key := setKey{loc, k}
 	c, violations := t.render(key, v, o)
@@ -705,8 +739,17 @@ func SampleData(k Kind) Data {
 		OrderID:      "ord_sample",
 		OrderNumber:  "PO-1042",
 		Reason:       "The requested model is no longer available; please choose its successor.",
+
+		TicketID:      "tkt_sample",
+		TicketNumber:  "T-000123",
+		TicketSubject: "Display of laptop LAP-14 cracked",
+		TicketStatus:  "waiting_on_customer",
 	}
 	switch k {
+	case KindTicketReply:
+		d.Message = "Thank you. Could you send us the serial number of the device?"
+	case KindTicketStatus:
+		d.Reason = "We need the serial number to order a replacement."
 	case KindLoginLink, KindStaffLoginLink:
 		d.ExpiresAt = time.Date(2030, time.March, 7, 9, 45, 0, 0, time.UTC)
 	case KindStaffInvitation:
@@ -729,6 +772,19 @@ func roleName(loc, role string) string {
 		return n
 	}
 	return role
+}
+
+var ticketStatusNames = map[string]map[string]string{
+	"en": {"open": "open", "in_progress": "in progress", "waiting_on_customer": "waiting for your answer", "resolved": "resolved", "closed": "closed"},
+	"de": {"open": "offen", "in_progress": "in Bearbeitung", "waiting_on_customer": "wartet auf Ihre Antwort", "resolved": "gelöst", "closed": "geschlossen"},
+}
+
+// ticketStatusName names a ticket's status in loc; an unknown one stays raw.
+func ticketStatusName(loc, status string) string {
+	if n, ok := ticketStatusNames[loc][status]; ok {
+		return n
+	}
+	return status
 }
 
 var germanMonths = [...]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli",

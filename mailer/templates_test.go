@@ -40,7 +40,7 @@ func fieldsOf(err error) []string {
 func TestRenderEveryKindInEveryLocale(t *testing.T) {
 	tm := newTemplates(t, "")
 	require.ElementsMatch(t, []string{"en", "de"}, mailer.Locales())
-	require.Len(t, mailer.Kinds(), 10)
+	require.Len(t, mailer.Kinds(), 13)
 
 	for _, kind := range mailer.Kinds() {
 		for _, locale := range mailer.Locales() {
@@ -80,7 +80,7 @@ func TestRenderLinks(t *testing.T) {
 	b.PublicBaseURL = "https://acme.example/portal/"
 	tm, err := mailer.NewTemplates(mailer.TemplateConfig{Branding: b})
 	require.NoError(t, err)
-	data := mailer.Data{Token: "pk_a+b/c", OrderID: "ord_1"}
+	data := mailer.Data{Token: "pk_a+b/c", OrderID: "ord_1", TicketID: "tkt_1"}
 
 	tests := map[mailer.Kind]string{
 		mailer.KindInvitation:         "https://acme.example/portal/accept?token=pk_a%2Bb%2Fc",
@@ -93,6 +93,9 @@ func TestRenderLinks(t *testing.T) {
 		mailer.KindOrderRejected:      "https://acme.example/portal/orders/ord_1",
 		mailer.KindStaffInvitation:    "https://acme.example/portal/console/accept?token=pk_a%2Bb%2Fc",
 		mailer.KindStaffLoginLink:     "https://acme.example/portal/console/login?token=pk_a%2Bb%2Fc",
+		mailer.KindTicketOpened:       "https://acme.example/portal/console/tickets/tkt_1",
+		mailer.KindTicketReply:        "https://acme.example/portal/tickets/tkt_1",
+		mailer.KindTicketStatus:       "https://acme.example/portal/tickets/tkt_1",
 	}
 	for kind, want := range tests {
 		link, err := tm.Link(kind, data)
@@ -104,6 +107,8 @@ func TestRenderLinks(t *testing.T) {
 	assert.Equal(t, []string{"token"}, fieldsOf(err))
 	_, err = tm.Render(mailer.KindOrderConfirmed, "en", mailer.Data{}, mailer.Override{})
 	assert.Equal(t, []string{"order_id"}, fieldsOf(err))
+	_, err = tm.Render(mailer.KindTicketStatus, "en", mailer.Data{}, mailer.Override{})
+	assert.Equal(t, []string{"ticket_id"}, fieldsOf(err))
 	_, err = tm.Render("newsletter", "en", data, mailer.Override{})
 	assert.Equal(t, []string{"kind"}, fieldsOf(err))
 }
