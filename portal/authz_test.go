@@ -27,6 +27,7 @@ import (
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/storage/sqlite"
+	"github.com/portalkit/portalkit/ticket"
 )
 
 // tenant is one customer of the authorization fixture and the things in it.
@@ -43,6 +44,9 @@ type tenant struct {
 	submitted, confirmed      orders.Order   // orders placed by the maintainer, the second confirmed
 	stock                     stockTenant    // the supplier warehouse: stockTenant
 	bounced                   outbox.ID      // a failed message about the customer
+	// Tickets: one the maintainer opened on the customer's site, one the
+	// service desk resolved, and a master-data change.
+	ticket, resolved, masterData ticket.Ticket
 }
 
 type fixture struct {
@@ -55,6 +59,9 @@ type fixture struct {
 	// invitedAgent and disabledAgent are staff members the staff use
 	// cases act on: agents, so that admins may manage them.
 	invitedAgent, disabledAgent identity.StaffMember
+	// desk is a staff member with the service-desk capability, whom
+	// tickets are assigned to.
+	desk identity.StaffMember
 }
 
 // bounce refuses mail to bounce@… addresses for good, as a server's 550 would.
@@ -291,7 +298,7 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 		var tn tenant
 		var err error
 		tn.c, err = f.p.CreateCustomer(f.owner, portal.CreateCustomerParams{Name: name, Features: customer.FeaturesPatch{
-			AccessLinks: ptr(true), OrderAuthorization: ptr(true),
+			AccessLinks: ptr(true), OrderAuthorization: ptr(true), Tickets: ptr(true),
 		}})
 		require.NoError(t, err)
 		tn.site = f.createSite(t, tn.c.ID, "HQ")
@@ -332,6 +339,7 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 		tn.bounced = failed.Items[0].ID
 		_, err = f.p.PutMailTemplate(f.owner, tn.c.ID, mailer.KindInvitation, "de", portal.MailTemplateParams{Subject: "Willkommen bei {{.CustomerName}}"})
 		require.NoError(t, err)
+		tn.ticket, tn.resolved, tn.masterData = f.ticketTenant(t, tn)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -345,6 +353,10 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 	require.NoError(t, err)
 	f.disabledAgent, err = f.p.DisableStaff(f.owner, off.ID)
 	require.NoError(t, err)
+	desk, err := f.p.InviteStaff(f.owner, portal.InviteStaffParams{Email: "desk@provider.example", Name: "Desk", Role: identity.StaffAgent})
+	require.NoError(t, err)
+	f.desk, err = f.p.UpdateStaff(f.owner, desk.ID, portal.UpdateStaffParams{Version: desk.Version, ServiceDesk: ptr(true)})
+	require.NoError(t, err)
 	rec.Deliver()
 	return f
 }
@@ -354,7 +366,10 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 // written here on purpose, independently of portal's policy table.
 type useCase struct {
 	staff identity.StaffRole // least staff role allowed; "" for none
-	user  customer.Role      // least customer role allowed; "" for none
+	// desk asks staff for the service-desk capability besides the role;
+	// API keys have it.
+	desk bool
+	user customer.Role // least customer role allowed; "" for none
 	// call runs the use case against tenant tn. It returns the customers it
 	// let the caller see, for use cases that list.
 	call func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error)
@@ -368,6 +383,49 @@ func none(err error) ([]customer.ID, error) { return nil, err }
 func none2[T any](_ T, err error) ([]customer.ID, error) { return nil, err }
 
 var useCases = map[string]useCase{
+	// Support tickets: reading is everyone's; working them needs the
+	// service-desk capability, whatever the staff role.
+	"TicketTypes": {staff: identity.StaffAgent, user: customer.RoleViewer, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.TicketTypes(ctx))
+	}},
+	"OpenTicket": {staff: identity.StaffAgent, desk: true, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.OpenTicket(ctx, tn.c.ID, portal.OpenTicketParams{Type: ticket.TypeGeneric, Subject: "Help"}))
+	}},
+	"GetTicket": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetTicket(ctx, tn.c.ID, tn.ticket.ID))
+	}},
+	"ListTickets": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.ListTickets(ctx, tn.c.ID, portal.ListTicketsParams{})
+		var ids []customer.ID
+		for _, t := range l.Items {
+			ids = append(ids, t.CustomerID)
+		}
+		return ids, err
+	}},
+	"ListTicketComments": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ListTicketComments(ctx, tn.c.ID, tn.ticket.ID, portal.ListTicketCommentsParams{}))
+	}},
+	"AddTicketComment": {staff: identity.StaffAgent, desk: true, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.AddTicketComment(ctx, tn.c.ID, tn.ticket.ID, portal.AddTicketCommentParams{Body: "Any news?"}))
+	}},
+	"ReopenTicket": {staff: identity.StaffAgent, desk: true, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ReopenTicket(ctx, tn.c.ID, tn.resolved.ID, portal.ReopenTicketParams{Version: tn.resolved.Version}))
+	}},
+	"ChangeTicketStatus": {staff: identity.StaffAgent, desk: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ChangeTicketStatus(ctx, tn.c.ID, tn.ticket.ID, portal.ChangeTicketStatusParams{Version: tn.ticket.Version, Status: ticket.StatusInProgress}))
+	}},
+	"AssignTicket": {staff: identity.StaffAgent, desk: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.AssignTicket(ctx, tn.c.ID, tn.ticket.ID, portal.AssignTicketParams{Version: tn.ticket.Version, Assignee: f.desk.ID}))
+	}},
+	"ApplyMasterDataChange": {staff: identity.StaffAgent, desk: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		_, _, err := f.p.ApplyMasterDataChange(ctx, tn.c.ID, tn.masterData.ID, portal.ApplyMasterDataChangeParams{
+			Version: tn.masterData.Version, CustomerVersion: tn.c.Version, Resolve: true})
+		return nil, err
+	}},
+	"TicketQueue": {staff: identity.StaffAgent, desk: true, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.TicketQueue(ctx, portal.TicketQueueParams{CustomerID: tn.c.ID}))
+	}},
+
 	// Staff members: provider-wide, so customer users are refused by role.
 	"InviteStaff": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
 		return none2(f.p.InviteStaff(ctx, portal.InviteStaffParams{Email: "new@provider.example", Name: "New", Role: identity.StaffAgent}))
@@ -669,12 +727,14 @@ var notTenantScoped = map[string]string{
 type caller struct {
 	name  string
 	staff identity.StaffRole
+	desk  bool          // a staff member with the service-desk capability, or an API key
 	role  customer.Role // the effective customer role, for users
 	ctx   func(t *testing.T, f fixture) context.Context
 }
 
 func staffCaller(name string, role identity.StaffRole, mk func(string, identity.StaffRole) identity.Principal) caller {
-	return caller{name: name, staff: role, ctx: func(t *testing.T, _ fixture) context.Context {
+	desk := mk("x", role)
+	return caller{name: name, staff: role, desk: desk.IsServiceDesk(), ctx: func(t *testing.T, _ fixture) context.Context {
 		return identity.NewContext(t.Context(), mk("id_"+name, role))
 	}}
 }
@@ -692,6 +752,7 @@ var callers = []caller{
 	staffCaller("staff owner", identity.StaffOwner, identity.Staff),
 	staffCaller("staff admin", identity.StaffAdmin, identity.Staff),
 	staffCaller("staff agent", identity.StaffAgent, identity.Staff),
+	staffCaller("staff agent service desk", identity.StaffAgent, identity.ServiceDeskStaff),
 	staffCaller("api key admin", identity.StaffAdmin, identity.APIKeyPrincipal),
 	staffCaller("api key agent", identity.StaffAgent, identity.APIKeyPrincipal),
 	userCaller("user admin", customer.RoleAdmin, func(tn tenant) portal.Member { return tn.admin }, false),
@@ -706,7 +767,7 @@ var staffRanks = map[identity.StaffRole]int{identity.StaffAgent: 1, identity.Sta
 func (u useCase) expect(c caller, foreign bool) portalerr.Code {
 	switch {
 	case c.staff != "":
-		if u.staff != "" && staffRanks[c.staff] >= staffRanks[u.staff] {
+		if u.staff != "" && staffRanks[c.staff] >= staffRanks[u.staff] && (!u.desk || c.desk) {
 			return ""
 		}
 		return portalerr.PermissionDenied
@@ -752,6 +813,11 @@ func (f fixture) snapshot(t *testing.T) []any {
 		require.NoError(t, err)
 		out = append(out, offers, ords)
 		out = append(out, c, s, m, subs, f.stockSnapshot(t, tn.c.ID))
+		tickets, err := f.p.ListTickets(f.owner, tn.c.ID, portal.ListTicketsParams{Limit: 100})
+		require.NoError(t, err)
+		comments, err := f.p.ListTicketComments(f.owner, tn.c.ID, tn.ticket.ID, portal.ListTicketCommentsParams{Limit: 100})
+		require.NoError(t, err)
+		out = append(out, tickets, comments)
 	}
 	products, err := f.p.ListProducts(f.owner, portal.ListProductsParams{Limit: 100})
 	require.NoError(t, err)
@@ -986,6 +1052,33 @@ func (f fixture) stockTenant(t *testing.T, tn tenant) (customer.Customer, stockT
 	st.issued, err = f.p.IssueStockItem(f.owner, c.ID, items[1].ID, portal.IssueStockItemParams{Holder: orders.Employee{Name: "Ann"}})
 	require.NoError(t, err)
 	return c, st
+}
+
+// ticketTenant opens tn's tickets of the fixture: one by the maintainer on
+// the tenant's site with a public reply and an internal note, one the
+// service desk resolved, and a master-data change.
+func (f fixture) ticketTenant(t *testing.T, tn tenant) (open, resolved, masterData ticket.Ticket) {
+	t.Helper()
+	desk := portaltest.ServiceDesk(t.Context())
+	var err error
+	open, err = f.p.OpenTicket(as(t, tn.maintainer), tn.c.ID, portal.OpenTicketParams{
+		Type: ticket.TypeEquipmentDamage, Subject: "Cracked display", Fields: map[string]string{"damage": "functional"},
+		Links: portal.TicketLinksParams{SiteID: tn.site.ID},
+	})
+	require.NoError(t, err)
+	_, err = f.p.AddTicketComment(desk, tn.c.ID, open.ID, portal.AddTicketCommentParams{Body: "We are on it."})
+	require.NoError(t, err)
+	_, err = f.p.AddTicketComment(desk, tn.c.ID, open.ID, portal.AddTicketCommentParams{Visibility: ticket.Internal, Body: "Warranty expired."})
+	require.NoError(t, err)
+	resolved, err = f.p.OpenTicket(as(t, tn.maintainer), tn.c.ID, portal.OpenTicketParams{Type: ticket.TypeGeneric, Subject: "Question"})
+	require.NoError(t, err)
+	resolved, err = f.p.ChangeTicketStatus(desk, tn.c.ID, resolved.ID, portal.ChangeTicketStatusParams{Version: resolved.Version, Status: ticket.StatusResolved})
+	require.NoError(t, err)
+	masterData, err = f.p.OpenTicket(as(t, tn.admin), tn.c.ID, portal.OpenTicketParams{
+		Type: ticket.TypeMasterDataChange, Subject: "New phone", Fields: map[string]string{"phone": "+49 30 1234"},
+	})
+	require.NoError(t, err)
+	return open, resolved, masterData
 }
 
 // TestFixtureWrote guards the shortcut the matrix takes: a fresh copy has

@@ -249,38 +249,46 @@ func (p *Portal) UpdateCustomer(ctx context.Context, id customer.ID, params Upda
 		if _, err := p.authorize(ctx, r, ActCustomerUpdate, id, ""); err != nil {
 			return err
 		}
-		if params.ParentID != nil && *params.ParentID != "" {
-			h, err := subtreeHeight(ctx, r, id)
-			if err != nil {
-				return err
-			}
-			if err := checkParent(ctx, r, id, *params.ParentID, h); err != nil {
-				return err
-			}
-		}
 		var err error
-		out, err = r.Customers().Update(ctx, id, func(c *customer.Customer) error {
-			if err := checkVersion("customer", c.Version, params.Version); err != nil {
-				return err
-			}
-			if err := c.CheckNotArchived(); err != nil {
-				return err
-			}
-			setIf(&c.Name, params.Name)
-			setIf(&c.LegalName, params.LegalName)
-			setIf(&c.VATID, params.VATID)
-			setIf(&c.ContactEmail, params.ContactEmail)
-			setIf(&c.Phone, params.Phone)
-			setIf(&c.Address, params.Address)
-			setIf(&c.ExternalRef, params.ExternalRef)
-			setIf(&c.ParentID, params.ParentID)
-			setIf(&c.Branding, params.Branding)
-			c.UpdatedAt = p.timestamp()
-			return nil
-		})
-		return notFoundAs(customerWriteErr(err), errCustomerNotFound(id))
+		out, err = p.updateCustomer(ctx, r, id, params)
+		return err
 	})
 	return out, err
+}
+
+// updateCustomer is UpdateCustomer's change after its checks of params
+// and of the caller, in the caller's transaction r: a master-data change
+// a ticket asks for is applied through it too (ApplyMasterDataChange).
+func (p *Portal) updateCustomer(ctx context.Context, r storage.Repos, id customer.ID, params UpdateCustomerParams) (customer.Customer, error) {
+	if params.ParentID != nil && *params.ParentID != "" {
+		h, err := subtreeHeight(ctx, r, id)
+		if err != nil {
+			return customer.Customer{}, err
+		}
+		if err := checkParent(ctx, r, id, *params.ParentID, h); err != nil {
+			return customer.Customer{}, err
+		}
+	}
+	out, err := r.Customers().Update(ctx, id, func(c *customer.Customer) error {
+		if err := checkVersion("customer", c.Version, params.Version); err != nil {
+			return err
+		}
+		if err := c.CheckNotArchived(); err != nil {
+			return err
+		}
+		setIf(&c.Name, params.Name)
+		setIf(&c.LegalName, params.LegalName)
+		setIf(&c.VATID, params.VATID)
+		setIf(&c.ContactEmail, params.ContactEmail)
+		setIf(&c.Phone, params.Phone)
+		setIf(&c.Address, params.Address)
+		setIf(&c.ExternalRef, params.ExternalRef)
+		setIf(&c.ParentID, params.ParentID)
+		setIf(&c.Branding, params.Branding)
+		c.UpdatedAt = p.timestamp()
+		return nil
+	})
+	return out, notFoundAs(customerWriteErr(err), errCustomerNotFound(id))
 }
 
 // SuspendCustomer suspends a customer: its users are refused from their next

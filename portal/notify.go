@@ -28,6 +28,9 @@ const (
 	NotifyOrderRejected      NotificationKind = "order_rejected"      // to the orderer: OrderID, OrderNumber, Reason
 	NotifyStaffInvitation    NotificationKind = "staff_invitation"    // to a new staff member: Token, StaffRole
 	NotifyStaffLoginLink     NotificationKind = "staff_login_link"    // Token: a staff member's one-time login token
+	NotifyTicketOpened       NotificationKind = "ticket_opened"       // to the service desk: the Ticket* fields
+	NotifyTicketReply        NotificationKind = "ticket_reply"        // to the requester: the Ticket* fields, Message (the reply)
+	NotifyTicketStatus       NotificationKind = "ticket_status"       // to the requester: the Ticket* fields, Reason (the note)
 )
 
 // Notification asks for a message to a person, usually an e-mail with a
@@ -59,6 +62,12 @@ type Notification struct {
 	OrderID     string `json:"order_id,omitempty"`
 	OrderNumber string `json:"order_number,omitempty"`
 	Reason      string `json:"reason,omitempty"`
+	// TicketID, TicketNumber, TicketSubject and TicketStatus are about a
+	// ticket, for the ticket kinds.
+	TicketID      string `json:"ticket_id,omitempty"`
+	TicketNumber  string `json:"ticket_number,omitempty"`
+	TicketSubject string `json:"ticket_subject,omitempty"`
+	TicketStatus  string `json:"ticket_status,omitempty"`
 }
 
 // enqueue writes one outbox message per notification in the caller's

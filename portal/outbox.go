@@ -654,6 +654,7 @@ func (p *Portal) renderMail(ctx context.Context, m outbox.Message, n Notificatio
 		CustomerID: string(n.CustomerID), CustomerName: n.CustomerName,
 		Role: string(n.Role), Message: n.Message, Invitee: n.Invitee,
 		OrderID: n.OrderID, OrderNumber: n.OrderNumber, Reason: n.Reason,
+		TicketID: n.TicketID, TicketNumber: n.TicketNumber, TicketSubject: n.TicketSubject, TicketStatus: n.TicketStatus,
 	}
 	if n.StaffRole != "" {
 		data.Role = string(n.StaffRole)

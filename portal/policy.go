@@ -50,6 +50,13 @@ const (
 	ActStaffRead        Action = "staff.read"
 	ActStaffManage      Action = "staff.manage" // invite, resend, change, disable, enable
 	ActStaffSelf        Action = "staff.self"   // a signed-in staff member's own account: password, logout
+	ActTicketRead       Action = "ticket.read"  // a customer's tickets, their history and the comments the caller may see
+	ActTicketOpen       Action = "ticket.open"
+	ActTicketComment    Action = "ticket.comment" // public replies; internal notes are ActTicketWork
+	ActTicketReopen     Action = "ticket.reopen"  // a resolved ticket, within the reopen window
+	ActTicketQueue      Action = "ticket.queue"   // tickets across customers, with their counts
+	ActTicketWork       Action = "ticket.work"    // transitions, assignment, internal notes, applying master-data changes
+	ActTicketTypes      Action = "ticket.types"   // the registry of ticket types
 )
 
 // Rule says the least staff role and the least customer role that may do an
@@ -66,6 +73,11 @@ type Rule struct {
 	// PeopleOnly keeps API keys out, whatever their role: the action is
 	// about a person's own account.
 	PeopleOnly bool
+	// ServiceDesk asks staff for the service-desk capability besides the
+	// role (identity.Principal.IsServiceDesk): a staff member with the
+	// ServiceDesk flag, or an API key. An admin or owner without the flag
+	// does not work tickets, as in the Equipme seed.
+	ServiceDesk bool
 }
 
 // policy is the one authorization table. Anything not in it is denied.
@@ -116,6 +128,18 @@ var policy = map[Action]Rule{
 	ActStaffRead:   {Staff: identity.StaffAgent},
 	ActStaffManage: {Staff: identity.StaffAdmin},
 	ActStaffSelf:   {Staff: identity.StaffAgent, PeopleOnly: true},
+
+	// Support tickets (tickets.go). Every staff member reads a customer's
+	// tickets; working them needs the service-desk capability. A
+	// customer's viewers read its tickets, maintainers and admins open
+	// them, reply and reopen them; internal notes are staff's only.
+	ActTicketRead:    {Staff: identity.StaffAgent, User: customer.RoleViewer, Feature: customer.FeatureTickets},
+	ActTicketOpen:    {Staff: identity.StaffAgent, ServiceDesk: true, User: customer.RoleMaintainer, Feature: customer.FeatureTickets},
+	ActTicketComment: {Staff: identity.StaffAgent, ServiceDesk: true, User: customer.RoleMaintainer, Feature: customer.FeatureTickets},
+	ActTicketReopen:  {Staff: identity.StaffAgent, ServiceDesk: true, User: customer.RoleMaintainer, Feature: customer.FeatureTickets},
+	ActTicketQueue:   {Staff: identity.StaffAgent, ServiceDesk: true},
+	ActTicketWork:    {Staff: identity.StaffAgent, ServiceDesk: true},
+	ActTicketTypes:   {Staff: identity.StaffAgent, User: customer.RoleViewer, Feature: customer.FeatureTickets},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which
@@ -238,7 +262,7 @@ func (p *Portal) authorizeUser(ctx context.Context, r storage.Repos, who identit
 // staffPermits returns nil when rule lets staff principal who act.
 func staffPermits(who identity.Principal, rule Rule) error {
 	if rule.Staff == "" || staffRank(who.StaffRole) == 0 || staffRank(who.StaffRole) < staffRank(rule.Staff) ||
-		(rule.PeopleOnly && who.Kind == identity.KindAPIKey) {
+		(rule.PeopleOnly && who.Kind == identity.KindAPIKey) || (rule.ServiceDesk && !who.IsServiceDesk()) {
 		return errDenied
 	}
 	return nil

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/portalkit/portalkit/customer"
@@ -12,6 +13,7 @@ import (
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/ticket"
 )
 
 // Config configures a Portal. Only Store is required.
@@ -76,6 +78,16 @@ type Config struct {
 	// creates and keeps in it (storage.ServerKeyRepo), which every Portal
 	// on it then reads once. Changing the key ends every cursor handed out.
 	CursorKey []byte
+
+	// TicketTypes are the types of support tickets; default
+	// ticket.DefaultRegistry(). Register a provider's own types on it.
+	TicketTypes *ticket.Registry
+	// TicketReopenWindow is how long after resolving a ticket its
+	// customer may reopen it; default ticket.DefaultReopenWindow.
+	TicketReopenWindow time.Duration
+	// ServiceDeskEmail receives a message for every new ticket; empty
+	// sends none.
+	ServiceDeskEmail string
 }
 
 // RateLimits bound attempts per e-mail address and per client address.
@@ -107,6 +119,7 @@ type Portal struct {
 	argon    identity.Argon2Params
 	lockout  Limit
 	cursors  cursorKey
+	tickets  ticketSetup
 	phantom  phantomLocks
 	ready    readiness
 	// dummyHash is verified against when a sign-in names no known
@@ -181,6 +194,20 @@ func New(cfg Config) (*Portal, error) {
 	}
 	if p.lockout == (Limit{}) {
 		p.lockout = Limit{N: 5, Window: 15 * time.Minute}
+	}
+	p.tickets = ticketSetup{types: cfg.TicketTypes, reopen: cfg.TicketReopenWindow, desk: strings.TrimSpace(cfg.ServiceDeskEmail)}
+	if p.tickets.types == nil {
+		p.tickets.types = ticket.DefaultRegistry()
+	}
+	if p.tickets.reopen == 0 {
+		p.tickets.reopen = ticket.DefaultReopenWindow
+	}
+	if p.tickets.desk != "" {
+		if email, err := customer.NormalizeEmail(p.tickets.desk); err != nil {
+			return nil, portalerr.Invalidf("service_desk_email", "must be a plain e-mail address")
+		} else {
+			p.tickets.desk = email
+		}
 	}
 	p.dummyHash = identity.HashPassword("portalkit: no such password", p.argon)
 	return p, nil

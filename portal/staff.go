@@ -217,10 +217,13 @@ type UpdateStaffParams struct {
 	Version int64               `json:"version" validate:"required,min=1"`
 	Name    *string             `json:"name" validate:"omitnil,min=1,max=200,singleline"`
 	Role    *identity.StaffRole `json:"role" validate:"omitnil,oneof=owner admin agent"`
+	// ServiceDesk gives or takes the service-desk capability: working
+	// the ticket queue.
+	ServiceDesk *bool `json:"service_desk"`
 }
 
-// UpdateStaff changes a staff member's name or role; a new role takes
-// effect at the member's next request. Staff admins and owners may call it
+// UpdateStaff changes a staff member's name, role or service-desk
+// capability; a change takes effect at the member's next request. Staff admins and owners may call it
 // (ActStaffManage). PermissionDenied when an admin changes an owner or
 // makes someone owner; FailedPrecondition when it would demote the last
 // active owner; Conflict when params.Version is not the stored version;
@@ -244,6 +247,7 @@ func (p *Portal) UpdateStaff(ctx context.Context, id identity.StaffID, params Up
 		}
 		setIf(&m.Name, params.Name)
 		setIf(&m.Role, params.Role)
+		setIf(&m.ServiceDesk, params.ServiceDesk)
 		m.UpdatedAt = p.timestamp()
 		return nil
 	})

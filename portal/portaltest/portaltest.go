@@ -90,6 +90,12 @@ func Owner(ctx context.Context) context.Context {
 	return As(ctx, identity.Staff("stf_owner", identity.StaffOwner))
 }
 
+// ServiceDesk returns ctx acting as a staff agent with the service-desk
+// capability, who works tickets.
+func ServiceDesk(ctx context.Context) context.Context {
+	return As(ctx, identity.ServiceDeskStaff("stf_desk", identity.StaffAgent))
+}
+
 // Recorder is a mailer.Mailer that keeps the mail a Portal's outbox
 // worker sends, for tests. Attached to a Portal by New, it delivers the
 // Portal's due mail (Portal.DeliverOutbox, as a running worker would)
