@@ -62,6 +62,10 @@ func customerForm(r *http.Request) portal.CreateCustomerParams {
 			Line1: formValue(r, "line1"), Line2: formValue(r, "line2"), PostalCode: formValue(r, "postal_code"),
 			City: formValue(r, "city"), Region: formValue(r, "region"), Country: formValue(r, "country"),
 		},
+		Branding: customer.Branding{
+			DisplayName: formValue(r, "display_name"), LogoURL: formValue(r, "logo_url"),
+			AccentColor: formValue(r, "accent_color"), HostName: formValue(r, "host_name"),
+		},
 	}
 }
 
@@ -159,7 +163,8 @@ func (h *handler) showCustomer(w http.ResponseWriter, r *http.Request, v *view, 
 			"vat_id": {c.VATID}, "contact_email": {c.ContactEmail}, "phone": {c.Phone}, "external_ref": {c.ExternalRef},
 			"parent_id": {string(c.ParentID)}, "line1": {c.Address.Line1}, "line2": {c.Address.Line2},
 			"postal_code": {c.Address.PostalCode}, "city": {c.Address.City}, "region": {c.Address.Region},
-			"country": {c.Address.Country},
+			"country": {c.Address.Country}, "display_name": {c.Branding.DisplayName}, "logo_url": {c.Branding.LogoURL},
+			"accent_color": {c.Branding.AccentColor}, "host_name": {c.Branding.HostName},
 		}
 	}
 	v.Title = c.Name
@@ -175,7 +180,7 @@ func (h *handler) updateCustomer(w http.ResponseWriter, r *http.Request, v *view
 	f := customerForm(r)
 	_, err := h.p.UpdateCustomer(r.Context(), id, portal.UpdateCustomerParams{
 		Version: version(r), Name: &f.Name, LegalName: &f.LegalName, VATID: &f.VATID, ContactEmail: &f.ContactEmail,
-		Phone: &f.Phone, Address: &f.Address, ExternalRef: &f.ExternalRef, ParentID: &f.ParentID,
+		Phone: &f.Phone, Address: &f.Address, ExternalRef: &f.ExternalRef, ParentID: &f.ParentID, Branding: &f.Branding,
 	})
 	if err != nil {
 		if status, ok := h.formFailed(w, r, v, err); ok {

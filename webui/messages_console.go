@@ -4,7 +4,13 @@ package webui
 // the navigation and the console's pages (console_*.html, console*.go).
 // Texts the customer portal shows too are in germanPortal.
 var germanConsole = map[string]string{
-	"Sign in to the console": "Bei der Konsole anmelden",
+	"Branding": "Markenauftritt",
+	"Leave empty for your own look. The customer's people see its name, logo and colour; on its own host name, its sign-in pages do too, and mail links use that host.": "Leer lassen für Ihren eigenen Auftritt. Die Leute des Kunden sehen seinen Namen, sein Logo und seine Farbe; auf seinem eigenen Hostnamen auch die Anmeldeseiten, und Links in E-Mails nutzen diesen Host.",
+	"Display name":            "Anzeigename",
+	"Logo URL (https)":        "Logo-URL (https)",
+	"Accent colour (#rrggbb)": "Akzentfarbe (#rrggbb)",
+	"Host name":               "Hostname",
+	"Sign in to the console":  "Bei der Konsole anmelden",
 	"You are invited to the provider console. A password is optional: you can always sign in with a link sent by e-mail.": "Sie sind zur Konsole des Anbieters eingeladen. Ein Passwort ist optional: Sie können sich immer mit einem Link per E-Mail anmelden.",
 	"Invite a colleague": "Eine Kollegin oder einen Kollegen einladen",
 	"Agents run the day's work, admins manage customers and staff, owners everything.": "Agenten erledigen das Tagesgeschäft, Admins verwalten Kunden und Mitarbeiter, Inhaber alles.",

@@ -110,6 +110,14 @@ func newHandler(p *portal.Portal, opts ...Option) *handler {
 
 // serve resolves the session cookie into a principal and routes.
 func (h *handler) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet {
+		// Reading the caller's session and then who they are (Me, for
+		// every page) may share one snapshot of the store, as the API's
+		// reads do: one transaction and one lookup of their standing less.
+		ctx, end := portal.WithSharedSnapshot(r.Context())
+		defer end()
+		r = r.WithContext(ctx)
+	}
 	if c, err := r.Cookie(sessionCookie); err == nil && c.Value != "" {
 		who, err := h.p.Authenticate(r.Context(), c.Value)
 		switch {

@@ -173,7 +173,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	}
 	if boot.OwnerLoginToken != "" {
 		fmt.Fprintf(stdout, "The first owner, %s, signs in to the console once with this link (valid for %s; later, ask for a sign-in link by e-mail):\n\n    %s/console/login?token=%s\n\n",
-			boot.Owner.Email, portal.StaffInvitationTTL, base, url.QueryEscape(boot.OwnerLoginToken))
+			boot.Owner.Email, inDays(portal.StaffInvitationTTL), base, url.QueryEscape(boot.OwnerLoginToken))
 	}
 	if cfg.smtp != nil {
 		fmt.Fprintf(stdout, "Mail goes through %s, from %s.\n", cfg.smtp, cfg.mailFrom)
@@ -255,6 +255,17 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 		}
 	}
 	return nil
+}
+
+// inDays says how long d is, in whole days when it is that long: "7 days".
+func inDays(d time.Duration) string {
+	if days := d / (24 * time.Hour); days >= 1 && d%(24*time.Hour) == 0 {
+		if days == 1 {
+			return "1 day"
+		}
+		return fmt.Sprintf("%d days", days)
+	}
+	return d.String()
 }
 
 // listen opens the listeners of cfg: the API's, and then that of /metrics
