@@ -18,6 +18,7 @@ import (
 func (h *handler) consoleRoutes() {
 	h.consoleSignInRoutes()
 	h.consoleStaffRoutes()
+	h.consoleTicketRoutes()
 	h.handle("GET /console", h.asStaff(h.consoleHome))
 	h.customerRoutes()
 	h.customerPartRoutes()

@@ -19,6 +19,7 @@ import (
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/warehouse"
 	"github.com/portalkit/portalkit/webui"
 )
@@ -40,7 +41,12 @@ type tenant struct {
 	item       warehouse.ItemID
 	invitation invite.Invitation
 	product    orders.ProductID
+	ticket     ticket.Ticket
 }
+
+// internalNote is the text of a staff note on every fixture ticket: no
+// customer user may ever see it.
+const internalNote = "Internal: the courier broke it, claim with DHL"
 
 // person is a signed-in customer user.
 type person struct {
@@ -72,7 +78,7 @@ func (s *site) tenant(t *testing.T, name, domain string, prod orders.ProductID) 
 	require.NoError(t, err)
 	on := true
 	c, err = s.p.UpdateFeatures(ctx, c.ID, portal.UpdateFeaturesParams{Version: c.Version, FeaturesPatch: customer.FeaturesPatch{
-		OrderAuthorization: &on, SupplierWarehouse: &on, PreOrders: &on, InheritGlobalPortfolio: &on,
+		OrderAuthorization: &on, SupplierWarehouse: &on, PreOrders: &on, InheritGlobalPortfolio: &on, Tickets: &on,
 	}})
 	require.NoError(t, err)
 	tn := tenant{c: c, users: map[customer.Role]person{}, product: prod}
@@ -96,6 +102,13 @@ func (s *site) tenant(t *testing.T, name, domain string, prod orders.ProductID) 
 	require.NoError(t, err)
 	tn.item = items[0].ID
 	tn.invitation, err = s.p.Invite(ctx, c.ID, portal.InviteParams{Email: "pending@" + domain + ".example", Role: customer.RoleViewer})
+	require.NoError(t, err)
+	tn.ticket, err = s.p.OpenTicket(maint, c.ID, portal.OpenTicketParams{
+		Type: ticket.TypeEquipmentDamage, Subject: "Broken screen at " + name, Fields: map[string]string{"damage": "functional"},
+	})
+	require.NoError(t, err)
+	desk := portaltest.As(t.Context(), identity.APIKeyPrincipal("key_desk", identity.StaffAgent))
+	_, err = s.p.AddTicketComment(desk, c.ID, tn.ticket.ID, portal.AddTicketCommentParams{Visibility: ticket.Internal, Body: internalNote})
 	require.NoError(t, err)
 	return tn
 }

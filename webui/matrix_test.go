@@ -13,7 +13,9 @@ import (
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/webui"
 )
 
@@ -26,6 +28,7 @@ func fill(pattern string, tn tenant) (method, path string) {
 		"/stock/items/{id}", "/stock/items/"+string(tn.item),
 		"/members/{id}", "/members/"+string(tn.users[customer.RoleViewer].member),
 		"/invitations/{id}", "/invitations/"+string(tn.invitation.ID),
+		"/tickets/{id}", "/tickets/"+string(tn.ticket.ID),
 		"{move}", "issue", "/{act}", "/"+defaultAct(pattern),
 	)
 	return method, r.Replace(path)
@@ -54,7 +57,14 @@ func (s *site) state(t *testing.T, tn tenant) string {
 	require.NoError(t, err)
 	all, err := s.p.ListOrders(ctx, tn.c.ID, portal.ListOrdersParams{Limit: 100})
 	require.NoError(t, err)
-	out := fmt.Sprintf("order %s v%d; item %s v%d; orders %d;", o.Status, o.Version, it.Status, it.Version, len(all.Items))
+	tk, err := s.p.GetTicket(ctx, tn.c.ID, tn.ticket.ID)
+	require.NoError(t, err)
+	cs, err := s.p.ListTicketComments(ctx, tn.c.ID, tn.ticket.ID, portal.ListTicketCommentsParams{Limit: 100})
+	require.NoError(t, err)
+	tks, err := s.p.ListTickets(ctx, tn.c.ID, portal.ListTicketsParams{Limit: 100})
+	require.NoError(t, err)
+	out := fmt.Sprintf("order %s v%d; item %s v%d; orders %d; ticket %s v%d, %d comments; tickets %d;",
+		o.Status, o.Version, it.Status, it.Version, len(all.Items), tk.Status, tk.Version, len(cs.Items), len(tks.Items))
 	for _, m := range ms.Items {
 		out += fmt.Sprintf(" member %s %s %s v%d;", m.ID, m.Role, m.Status, m.Version)
 	}
@@ -77,7 +87,8 @@ func consoleSignIn(path string) bool {
 
 // secrets are strings only customer tn's people may see.
 func (tn tenant) secrets() []string {
-	out := []string{tn.c.Name, string(tn.c.ID), string(tn.order.ID), tn.order.Number.String(), string(tn.item), tn.invitation.Email, string(tn.invitation.ID)}
+	out := []string{tn.c.Name, string(tn.c.ID), string(tn.order.ID), tn.order.Number.String(), string(tn.item), tn.invitation.Email, string(tn.invitation.ID),
+		string(tn.ticket.ID), tn.ticket.Number.String(), tn.ticket.Subject}
 	for _, u := range tn.users {
 		out = append(out, u.email, string(u.member))
 	}
@@ -138,7 +149,9 @@ func TestTenantIsolation(t *testing.T) {
 var postActions = []struct {
 	pattern string
 	action  portal.Action
-	form    func(t *testing.T, s *site, tn tenant) url.Values
+	// form makes the form's values, first bringing the fixture into the
+	// state the form needs; nil sends an empty form.
+	form func(t *testing.T, s *site, tn tenant) url.Values
 }{
 	{"POST /orders", portal.ActOrderPlace, func(t *testing.T, s *site, tn tenant) url.Values {
 		return url.Values{"qty." + string(tn.product): {"1"}, "recipient_name": {"Zed"}}
@@ -160,6 +173,23 @@ var postActions = []struct {
 	{"POST /members/{id}/{act}", portal.ActMembershipAdmin, nil},
 	{"POST /members/{id}/enable", portal.ActMembershipAdmin, nil},
 	{"POST /members/{id}/remove", portal.ActMembershipAdmin, nil},
+	{"POST /tickets", portal.ActTicketOpen, func(*testing.T, *site, tenant) url.Values {
+		return url.Values{"type": {"generic"}, "subject": {"The printer jams"}}
+	}},
+	{"POST /tickets/{id}/comments", portal.ActTicketComment, func(*testing.T, *site, tenant) url.Values {
+		return url.Values{"body": {"Any news?"}}
+	}},
+	{"POST /tickets/{id}/reopen", portal.ActTicketReopen, func(t *testing.T, s *site, tn tenant) url.Values {
+		// Only a resolved ticket reopens: the service desk resolves it first.
+		desk := portaltest.As(t.Context(), identity.APIKeyPrincipal("key_desk", identity.StaffAgent))
+		got, err := s.p.GetTicket(desk, tn.c.ID, tn.ticket.ID)
+		require.NoError(t, err)
+		if got.Status != ticket.StatusResolved {
+			got, err = s.p.ChangeTicketStatus(desk, tn.c.ID, tn.ticket.ID, portal.ChangeTicketStatusParams{Version: got.Version, Status: ticket.StatusResolved})
+			require.NoError(t, err)
+		}
+		return url.Values{"version": {fmt.Sprint(got.Version)}}
+	}},
 	{"POST /account", portal.ActSelf, func(*testing.T, *site, tenant) url.Values { return url.Values{"name": {"New Name"}, "locale": {"de"}} }},
 	{"POST /account/password", portal.ActSelf, func(*testing.T, *site, tenant) url.Values {
 		return url.Values{"new_password": {"violet-orbit-quartz-42"}}

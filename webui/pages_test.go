@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/webui"
@@ -241,4 +242,29 @@ func TestBranding(t *testing.T) {
 	assert.Contains(t, body, "<span>Acme Portal</span>", "a signed-in user sees its customer's look")
 	body = get("portal.example.com", s.b.users[customer.RoleViewer].token)
 	assert.NotContains(t, body, "Acme Portal")
+}
+
+// TestInternalNotesStayInternal shows a ticket with a staff member's
+// internal note to each role of its customer, who never see the note, and
+// to the service desk in the console, who do.
+func TestInternalNotesStayInternal(t *testing.T) {
+	s := newSite(t)
+	path := "/tickets/" + string(s.a.ticket.ID)
+	for _, role := range []customer.Role{customer.RoleAdmin, customer.RoleMaintainer, customer.RoleViewer} {
+		pg := s.browser(t, s.a.users[role].token).get(path)
+		require.Equal(t, http.StatusOK, pg.status, "%s as %s", path, role)
+		assert.Contains(t, pg.body, s.a.ticket.Subject)
+		assert.NotContains(t, pg.body, internalNote, "%s sees the internal note", role)
+		assert.NotContains(t, pg.body, "Internal note")
+		list := s.browser(t, s.a.users[role].token).get("/tickets")
+		assert.Contains(t, list.body, s.a.ticket.Number.String())
+	}
+	key, err := s.p.CreateAPIKey(portaltest.Owner(t.Context()), portal.CreateAPIKeyParams{Name: "desk", Role: identity.StaffAgent})
+	require.NoError(t, err)
+	pg := s.browser(t, key.Token).get("/console/customers/" + string(s.a.c.ID) + "/tickets/" + string(s.a.ticket.ID))
+	require.Equal(t, http.StatusOK, pg.status, pg.body)
+	assert.Contains(t, pg.body, internalNote, "the service desk sees its notes")
+	pg = s.browser(t, key.Token).get("/console/tickets")
+	assert.Contains(t, pg.body, s.a.ticket.Number.String())
+	assert.Contains(t, pg.body, s.b.ticket.Number.String(), "the queue spans customers")
 }

@@ -265,6 +265,10 @@ var notices = map[string]string{
 	"template_deleted":   "The template override is deleted; the built-in text is used again.",
 	"product_deactivate": "The product is deactivated.",
 	"deleted":            "Deleted.",
+	"ticket_opened":      "Your support request is sent.",
+	"commented":          "Your reply is sent.",
+	"reopened":           "The ticket is open again.",
+	"applied":            "The change is applied to the customer.",
 }
 
 func noticeText(l locale, key string) string {
