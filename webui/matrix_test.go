@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/customer"
-	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/webui"
