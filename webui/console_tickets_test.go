@@ -1,0 +1,95 @@
+package webui_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/ticket"
+)
+
+// TestServiceDeskWorksATicket takes a damage case through the console:
+// an internal note, in progress, a public reply, resolved; the customer's
+// maintainer then sees the reply and the status but not the note.
+func TestServiceDeskWorksATicket(t *testing.T) {
+	s := newSite(t)
+	key, err := s.p.CreateAPIKey(portaltest.Owner(t.Context()), portal.CreateAPIKeyParams{Name: "desk", Role: identity.StaffAgent})
+	require.NoError(t, err)
+	desk := s.browser(t, key.Token)
+	base := "/console/customers/" + string(s.a.c.ID) + "/tickets/" + string(s.a.ticket.ID)
+	version := func() string {
+		got, err := s.p.GetTicket(portaltest.Owner(t.Context()), s.a.c.ID, s.a.ticket.ID)
+		require.NoError(t, err)
+		return fmt.Sprint(got.Version)
+	}
+
+	pg := desk.post(base+"/comments", url.Values{"visibility": {"internal"}, "body": {"Second note: replacement ordered"}})
+	require.Equal(t, http.StatusSeeOther, pg.status, pg.body)
+	pg = desk.post(base+"/status", url.Values{"version": {version()}, "status": {"in_progress"}})
+	require.Equal(t, http.StatusSeeOther, pg.status, pg.body)
+	pg = desk.post(base+"/status", url.Values{"version": {"1"}, "status": {"resolved"}})
+	assert.Equal(t, http.StatusConflict, pg.status, "a stale version")
+	pg = desk.post(base+"/comments", url.Values{"visibility": {"public"}, "body": {"A new screen is on its way."}})
+	require.Equal(t, http.StatusSeeOther, pg.status, pg.body)
+	pg = desk.post(base+"/status", url.Values{"version": {version()}, "status": {"resolved"}, "note": {"replaced"}})
+	require.Equal(t, http.StatusSeeOther, pg.status, pg.body)
+	pg = desk.post(base+"/status", url.Values{"version": {version()}, "status": {"in_progress"}})
+	assert.Equal(t, http.StatusConflict, pg.status, "the status machine refuses resolved → in progress")
+
+	got, err := s.p.GetTicket(portaltest.Owner(t.Context()), s.a.c.ID, s.a.ticket.ID)
+	require.NoError(t, err)
+	assert.Equal(t, ticket.StatusResolved, got.Status)
+
+	pg = s.browser(t, s.a.users[customer.RoleMaintainer].token).get("/tickets/" + string(s.a.ticket.ID))
+	require.Equal(t, http.StatusOK, pg.status)
+	assert.Contains(t, pg.body, "A new screen is on its way.")
+	assert.Contains(t, pg.body, "Resolved")
+	assert.NotContains(t, pg.body, "replacement ordered")
+	assert.NotContains(t, pg.body, internalNote)
+}
+
+// TestServiceDeskAppliesMasterData accepts a customer's change of its
+// master data from the console: it changes the customer once, and a second
+// try changes nothing.
+func TestServiceDeskAppliesMasterData(t *testing.T) {
+	s := newSite(t)
+	maint := s.browser(t, s.a.users[customer.RoleMaintainer].token)
+	pg := maint.post("/tickets", url.Values{"type": {ticket.TypeMasterDataChange}, "subject": {"We moved"}, "field.address_city": {"Hamburg"}})
+	require.Equal(t, http.StatusSeeOther, pg.status, pg.body)
+	tks, err := s.p.ListTickets(portaltest.Owner(t.Context()), s.a.c.ID, portal.ListTicketsParams{Type: ticket.TypeMasterDataChange, Limit: 10})
+	require.NoError(t, err)
+	require.Len(t, tks.Items, 1)
+	tk := tks.Items[0]
+
+	key, err := s.p.CreateAPIKey(portaltest.Owner(t.Context()), portal.CreateAPIKeyParams{Name: "desk", Role: identity.StaffAgent})
+	require.NoError(t, err)
+	desk := s.browser(t, key.Token)
+	base := "/console/customers/" + string(s.a.c.ID) + "/tickets/" + string(tk.ID)
+	pg = desk.get(base)
+	require.Equal(t, http.StatusOK, pg.status)
+	require.Contains(t, pg.body, base+"/apply", "the desk is offered to apply it")
+	before, err := s.p.GetCustomer(portaltest.Owner(t.Context()), s.a.c.ID)
+	require.NoError(t, err)
+	form := url.Values{"version": {fmt.Sprint(tk.Version)}, "customer_version": {fmt.Sprint(before.Version)}, "resolve": {"1"}}
+	pg = desk.post(base+"/apply", form)
+	require.Equal(t, http.StatusSeeOther, pg.status, pg.body)
+	after, err := s.p.GetCustomer(portaltest.Owner(t.Context()), s.a.c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "Hamburg", after.Address.City)
+	assert.Equal(t, before.Version+1, after.Version, "changed once")
+
+	pg = desk.post(base+"/apply", form)
+	assert.NotEqual(t, http.StatusSeeOther, pg.status, "a second apply is refused")
+	again, err := s.p.GetCustomer(portaltest.Owner(t.Context()), s.a.c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, after.Version, again.Version, "nothing changed")
+	assert.NotContains(t, desk.get(base).body, base+"/apply", "no longer offered")
+}
