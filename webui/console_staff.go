@@ -88,6 +88,11 @@ func (h *handler) staffAct(w http.ResponseWriter, r *http.Request, v *view) {
 	case "resend":
 		_, err = h.p.ResendStaffInvitation(r.Context(), id)
 		notice = "resent"
+	case "service-desk":
+		version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+		on := r.PostFormValue("on") == "true"
+		_, err = h.p.UpdateStaff(r.Context(), id, portal.UpdateStaffParams{Version: version, ServiceDesk: &on})
+		notice = "saved"
 	default:
 		http.NotFound(w, r)
 		return

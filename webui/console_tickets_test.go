@@ -93,3 +93,29 @@ func TestServiceDeskAppliesMasterData(t *testing.T) {
 	assert.Equal(t, after.Version, again.Version, "nothing changed")
 	assert.NotContains(t, desk.get(base).body, base+"/apply", "no longer offered")
 }
+
+// TestConsoleServiceDeskCapability puts a staff member on the service
+// desk from the staff page: only then may they work the queue.
+func TestConsoleServiceDeskCapability(t *testing.T) {
+	s := newSite(t)
+	owner := portaltest.Owner(t.Context())
+	m, err := s.p.InviteStaff(owner, portal.InviteStaffParams{Email: "sue@provider.example", Name: "Sue", Role: identity.StaffAgent})
+	require.NoError(t, err)
+	mail, ok := s.mail.Last("sue@provider.example")
+	require.True(t, ok)
+	in, err := s.p.SignInStaffWithLoginLink(t.Context(), mail.Token)
+	require.NoError(t, err)
+	sue := s.browser(t, in.Token)
+	pg := sue.get("/console/tickets")
+	assert.Equal(t, http.StatusForbidden, pg.status, "not on the service desk")
+
+	key, err := s.p.CreateAPIKey(owner, portal.CreateAPIKeyParams{Name: "admin", Role: identity.StaffAdmin})
+	require.NoError(t, err)
+	got, err := s.p.GetStaff(owner, m.ID)
+	require.NoError(t, err)
+	pg = s.browser(t, key.Token).post("/console/staff/"+string(m.ID)+"/service-desk", url.Values{"version": {fmt.Sprint(got.Version)}, "on": {"true"}})
+	require.Equal(t, http.StatusSeeOther, pg.status, pg.body)
+	pg = sue.get("/console/tickets")
+	assert.Equal(t, http.StatusOK, pg.status)
+	assert.Contains(t, pg.body, s.a.ticket.Number.String())
+}

@@ -4,6 +4,12 @@ package webui
 // the navigation and the console's pages (console_*.html, console*.go).
 // Texts the customer portal shows too are in germanPortal.
 var germanConsole = map[string]string{
+	"Service desk":                     "Service-Desk",
+	"Yes":                              "Ja",
+	"No":                               "Nein",
+	"Add":                              "Hinzufügen",
+	"Take %s off the service desk":     "%s aus dem Service-Desk nehmen",
+	"Put %s on the service desk":       "%s in den Service-Desk aufnehmen",
 	"A reply: the customer sees it":    "Eine Antwort: der Kunde sieht sie",
 	"An internal note: staff only":     "Eine interne Notiz: nur für Mitarbeiter",
 	"Anyone":                           "Alle",
