@@ -94,7 +94,7 @@ func TestBrowserStories(t *testing.T) {
 		assert.Equal(t, "it@acme.example", c.ContactEmail)
 
 		staff.click(`main nav a[href="` + overview + `/features"]`)
-		for _, f := range []string{"order_authorization", "supplier_warehouse", "pre_orders", "inherit_global_portfolio"} {
+		for _, f := range []string{"order_authorization", "supplier_warehouse", "pre_orders", "inherit_global_portfolio", "tickets"} {
 			staff.tick(`input[type=checkbox][name=` + f + `]`)
 		}
 		staff.click(`form[action$="/features"] button`)
@@ -106,6 +106,7 @@ func TestBrowserStories(t *testing.T) {
 		assert.True(t, f.SupplierWarehouse, "supplier warehouse")
 		assert.True(t, f.PreOrders, "pre-orders")
 		assert.True(t, f.InheritGlobalPortfolio, "global portfolio")
+		assert.True(t, f.Tickets, "tickets")
 
 		staff.click(`.top nav a[href="/console/products"]`)
 		assert.Contains(t, staff.text(`main table`), "HDS-1")
@@ -343,6 +344,54 @@ func TestBrowserStories(t *testing.T) {
 
 		staff.click(`.top nav a[href="/console/account"]`)
 		assert.Contains(t, staff.text(`main`), "olga@provider.example")
+	})
+
+	step("a damage case goes from the maintainer to resolved, its internal note unseen", func(t *testing.T) {
+		maint := maintTab.in(t)
+		maint.click(`.top nav a[href="/tickets"]`)
+		maint.click(`main a.button[href="/tickets/new"]`)
+		maint.choose(`select[name=type]`, "equipment_damage")
+		maint.click(`form[action="/tickets/new"] button`)
+		maint.typeInto(`input[name=subject]`, "Cracked screen on the new laptop")
+		maint.choose(`select[name="field.damage"]`, "functional")
+		maint.typeInto(`textarea[name=description]`, "Dropped in transit, it seems; the screen flickers.")
+		maint.click(`form[action="/tickets"] button`)
+		maint.requireStatus(200)
+		require.Regexp(t, `^/tickets/[^/]+$`, maint.location().Path)
+		ticketPath := maint.location().Path
+		assert.Contains(t, maint.text(`h1`), "Cracked screen")
+		assert.Contains(t, maint.text(`main`), "Open")
+
+		// The owner joins the service desk on the staff page, then works
+		// the ticket from the queue.
+		staff := staffTab.in(t)
+		staff.click(`.top nav a[href="/console/staff"]`)
+		staff.click(`form[action$="/` + string(boot.Owner.ID) + `/service-desk"] button`)
+		staff.requireStatus(200)
+		staff.click(`.top nav a[href="/console/tickets"]`)
+		staff.click(`main table a[href$="` + path.Base(ticketPath) + `"]`)
+		staff.requireStatus(200)
+		staff.typeInto(`textarea[name=body]`, "Courier damage: claim it with the carrier.")
+		staff.check(`input[name=visibility][value=internal]`)
+		staff.click(`form[action$="/comments"] button`)
+		staff.requireStatus(200)
+		staff.choose(`select[name=status]`, "in_progress")
+		staff.click(`form[action$="/status"] button`)
+		staff.requireStatus(200)
+		staff.typeInto(`textarea[name=body]`, "A replacement screen is on its way.")
+		staff.click(`form[action$="/comments"] button`)
+		staff.requireStatus(200)
+		staff.choose(`select[name=status]`, "resolved")
+		staff.click(`form[action$="/status"] button`)
+		staff.requireStatus(200)
+		assert.Contains(t, staff.text(`main`), "Courier damage", "the desk sees its note")
+
+		maint.open(ticketPath)
+		maint.requireStatus(200)
+		body := maint.text(`main`)
+		assert.Contains(t, body, "A replacement screen is on its way.")
+		assert.Contains(t, body, "Resolved")
+		assert.NotContains(t, body, "Courier damage", "the internal note stays internal")
 	})
 
 	step("a colleague invited on the staff page accepts", func(t *testing.T) {
