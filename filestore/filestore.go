@@ -117,7 +117,8 @@ func (s *Store) Close() error {
 // Put fails with an Invalid error, and stores nothing, when the content is
 // empty, larger than limits.MaxBytes, or of a sniffed type outside
 // limits.Types. Reading r ends at the limit plus one byte, so a caller need
-// not bound it. A cancelled ctx aborts the write and leaves nothing behind.
+// not bound it; when the caller does bound it with http.MaxBytesReader, going
+// over that limit is the same Invalid error. A cancelled ctx aborts the write and leaves nothing behind.
 func (s *Store) Put(ctx context.Context, name string, r io.Reader, limits Limits) (File, error) {
 	maxBytes := limits.MaxBytes
 	if maxBytes <= 0 {
@@ -129,7 +130,7 @@ func (s *Store) Put(ctx context.Context, name string, r io.Reader, limits Limits
 	case errors.Is(err, io.EOF):
 		return File{}, portalerr.Invalidf("file", "is empty")
 	case err != nil && !errors.Is(err, io.ErrUnexpectedEOF):
-		return File{}, fmt.Errorf("filestore: reading the upload: %w", err)
+		return File{}, readError(err)
 	}
 	head = head[:n]
 	if int64(n) > maxBytes {
@@ -164,7 +165,7 @@ func (s *Store) Put(ctx context.Context, name string, r io.Reader, limits Limits
 	}
 	rest, err := io.Copy(dst, io.LimitReader(r, maxBytes-int64(n)+1))
 	if err != nil {
-		return abort(fmt.Errorf("filestore: storing %s: %w", f.Key, err))
+		return abort(readError(err))
 	}
 	f.Size = int64(n) + rest
 	if f.Size > maxBytes {
@@ -218,6 +219,16 @@ func (s *Store) classify(err error, key Key, doing string) error {
 
 func notFound(key Key) error {
 	return portalerr.New(portalerr.NotFound, "file %q not found", string(key))
+}
+
+// readError classifies an error while streaming the upload: running into
+// the request's own body limit is the client's fault, like our limit.
+func readError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return tooLarge(mbe.Limit)
+	}
+	return fmt.Errorf("filestore: reading the upload: %w", err)
 }
 
 func tooLarge(maxBytes int64) error {

@@ -152,6 +152,31 @@ func TestPutDefaultLimit(t *testing.T) {
 	})
 }
 
+// An upload read through the request's own body limit that runs into it is
+// refused like one over Limits.MaxBytes, naming the body limit.
+func TestPutRequestBodyLimit(t *testing.T) {
+	tests := []struct {
+		name        string
+		size, limit int64
+		want        string
+	}{
+		{"inside the sniffed head", 300, 200, "file: is larger than the limit of 200 bytes"},
+		{"after the sniffed head", 5000, 2048, "file: is larger than the limit of 2 KiB"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			forEachBackend(t, func(t *testing.T, s *filestore.Store, list func() []string) {
+				content := io.NopCloser(bytes.NewReader(bytes.Repeat([]byte("a"), int(tt.size))))
+				_, err := s.Put(t.Context(), "x.txt", http.MaxBytesReader(nil, content, tt.limit), filestore.Limits{})
+				require.Error(t, err)
+				assert.Equal(t, portalerr.Invalid, portalerr.CodeOf(err))
+				assert.Equal(t, tt.want, portalerr.MessageOf(err))
+				assert.Empty(t, list())
+			})
+		})
+	}
+}
+
 func TestPutContentType(t *testing.T) {
 	tests := []struct {
 		name     string // the client's file name, which must not matter
