@@ -707,7 +707,7 @@ func TestConsolePagesRender(t *testing.T) {
 		"/console/customers/" + id + "/offers", "/console/customers/" + id + "/mail-templates",
 		"/console/customers/" + id + "/mail-templates/order_confirmed/de",
 		"/console/orders", "/console/products", "/console/products/new", "/console/mail",
-		"/console/api-keys", "/console/staff", "/console/account",
+		"/console/api-keys", "/console/staff", "/console/account", "/console/news",
 	}
 	for _, lang := range []string{"en", "de"} {
 		for _, p := range paths {
