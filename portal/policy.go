@@ -50,6 +50,10 @@ const (
 	ActStaffRead        Action = "staff.read"
 	ActStaffManage      Action = "staff.manage" // invite, resend, change, disable, enable
 	ActStaffSelf        Action = "staff.self"   // a signed-in staff member's own account: password, logout
+	ActNewsRead         Action = "news.read"    // a customer's published news
+	ActNewsWrite        Action = "news.write"   // a customer's own articles: write, change, delete
+	ActNewsAll          Action = "news.all"     // every article, across customers
+	ActNewsManage       Action = "news.manage"  // the provider's articles: write, change, delete any
 )
 
 // Rule says the least staff role and the least customer role that may do an
@@ -116,6 +120,16 @@ var policy = map[Action]Rule{
 	ActStaffRead:   {Staff: identity.StaffAgent},
 	ActStaffManage: {Staff: identity.StaffAdmin},
 	ActStaffSelf:   {Staff: identity.StaffAgent, PeopleOnly: true},
+
+	// News (news.go). A customer's people read what is addressed to it;
+	// its admins write for them, as the DynaRent seed's Admin adds news.
+	// Staff admins publish to customers (agents read): like the portfolio,
+	// what every customer sees is for admins to change. No feature switch:
+	// a customer without articles sees none.
+	ActNewsRead:   {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActNewsWrite:  {Staff: identity.StaffAdmin, User: customer.RoleAdmin},
+	ActNewsAll:    {Staff: identity.StaffAgent},
+	ActNewsManage: {Staff: identity.StaffAdmin},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which

@@ -79,4 +79,5 @@ type Repos interface {
 	MailTemplates() MailTemplateRepo
 	ServerKeys() ServerKeyRepo
 	Staff() StaffRepo
+	News() NewsRepo
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/news"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
@@ -40,6 +41,8 @@ type tenant struct {
 	item       warehouse.ItemID
 	invitation invite.Invitation
 	product    orders.ProductID
+	article    news.Article // written by the admin for the customer's people
+	staffNews  news.Article // the provider's, for this customer alone
 }
 
 // person is a signed-in customer user.
@@ -96,6 +99,11 @@ func (s *site) tenant(t *testing.T, name, domain string, prod orders.ProductID) 
 	require.NoError(t, err)
 	tn.item = items[0].ID
 	tn.invitation, err = s.p.Invite(ctx, c.ID, portal.InviteParams{Email: "pending@" + domain + ".example", Role: customer.RoleViewer})
+	require.NoError(t, err)
+	admin := portaltest.As(t.Context(), mustPrincipal(t, s.p, tn.users[customer.RoleAdmin].token))
+	tn.article, err = s.p.CreateCustomerArticle(admin, c.ID, portal.CreateCustomerArticleParams{Title: "Canteen news of " + name, Body: "Soup on *Friday*."})
+	require.NoError(t, err)
+	tn.staffNews, err = s.p.CreateArticle(ctx, portal.CreateArticleParams{Title: "Delivery dates for " + name, Body: "Next week.", Audience: news.Only(c.ID)})
 	require.NoError(t, err)
 	return tn
 }
