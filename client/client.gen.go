@@ -804,10 +804,87 @@ type Address struct {
 	Region     *string `json:"region,omitempty"`
 }
 
+// Article A news article, shown on the portal's start page of the customers it is addressed to from `publish_at` on.
+//
+// Example: {"audience":{"all":true,"customer_ids":[]},"author":"staff:stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","body":"The portal is down on **Sunday** from 6 to 8.","body_html":"\u003cp\u003eThe portal is down on \u003cstrong\u003eSunday\u003c/strong\u003e from 6 to 8.\u003c/p\u003e\n","created_at":"2025-03-04T09:15:00Z","customer_id":"","id":"art_01912d71-4a5b-7c6d-8e9f-0a1b2c3d4e5f","publish_at":"2025-03-04T09:15:00Z","title":"Maintenance on Sunday","updated_at":"2025-03-04T09:15:00Z","version":1}
+type Article struct {
+	// Audience Whom an article is for; `all` true, or the customers listed.
+	//
+	// Example: {"all":false,"customer_ids":["cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e"]}
+	Audience Audience `json:"audience"`
+
+	// Author Who wrote the article (`staff:stf_…`, `user:usr_…`, `api_key:key_…`).
+	Author string `json:"author"`
+
+	// Body Markdown.
+	Body string `json:"body"`
+
+	// BodyHtml The body rendered to HTML and sanitized (no script, event handlers, styles, frames or `javascript:` links), safe to show as it is.
+	BodyHtml  string    `json:"body_html"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId The customer whose admin wrote the article, which is then for that customer's people alone; empty for the provider's articles.
+	CustomerId string `json:"customer_id"`
+
+	// Id Identifies a news article: `art_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: art_01912d71-4a5b-7c6d-8e9f-0a1b2c3d4e5f
+	Id ArticleId `json:"id"`
+
+	// PublishAt When the article shows; before then it is scheduled.
+	PublishAt time.Time `json:"publish_at"`
+	Title     string    `json:"title"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// Version Grows with every change; the ETag is this number in quotes.
+	Version int64 `json:"version"`
+}
+
+// ArticleId Identifies a news article: `art_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: art_01912d71-4a5b-7c6d-8e9f-0a1b2c3d4e5f
+type ArticleId = string
+
+// ArticleList One page of articles, newest first.
+type ArticleList struct {
+	Items []Article `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// ArticleRequest A provider's article.
+//
+// Example: {"audience":{"all":true,"customer_ids":[]},"body":"The portal is down on **Sunday** from 6 to 8.","title":"Maintenance on Sunday"}
+type ArticleRequest struct {
+	// Audience Whom an article is for; `all` true, or the customers listed.
+	//
+	// Example: {"all":false,"customer_ids":["cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e"]}
+	Audience Audience `json:"audience"`
+
+	// Body Markdown; raw HTML is left out when it is shown.
+	Body string `json:"body"`
+
+	// PublishAt When the article shows; now when left out.
+	PublishAt *time.Time `json:"publish_at,omitempty"`
+	Title     string     `json:"title"`
+}
+
 // Attributes Free key-value pairs, at most 50; keys of 1 to 64 characters, values of at most 500.
 //
 // Example: {"colour":"silver","ram":"16 GB"}
 type Attributes map[string]string
+
+// Audience Whom an article is for; `all` true, or the customers listed.
+//
+// Example: {"all":false,"customer_ids":["cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e"]}
+type Audience struct {
+	// All Every customer's people read the article.
+	All bool `json:"all"`
+
+	// CustomerIds The customers whose people read the article, when `all` is false; empty when it is true.
+	CustomerIds []CustomerId `json:"customer_ids"`
+}
 
 // CancelOrderRequest Why the order is cancelled, optionally.
 //
@@ -1065,6 +1142,18 @@ type Customer struct {
 
 	// Version Grows with every change; the ETag is this number in quotes.
 	Version int64 `json:"version"`
+}
+
+// CustomerArticleRequest An article for the customer's own people.
+//
+// Example: {"body":"Ask the front desk for the PIN.","title":"New printer on the 2nd floor"}
+type CustomerArticleRequest struct {
+	// Body Markdown; raw HTML is left out when it is shown.
+	Body string `json:"body"`
+
+	// PublishAt When the article shows; now when left out.
+	PublishAt *time.Time `json:"publish_at,omitempty"`
+	Title     string     `json:"title"`
 }
 
 // CustomerBranding A customer's own look and host name. Its sign-in pages, when requested on `host_name`, and the
@@ -2696,6 +2785,28 @@ type SwitchMembershipRequest struct {
 	MembershipId MembershipId `json:"membership_id"`
 }
 
+// UpdateArticleRequest The fields of an article to change; those left out stay as they are.
+//
+// Example: {"title":"Maintenance moved to Saturday"}
+type UpdateArticleRequest struct {
+	// Audience Whom an article is for; `all` true, or the customers listed.
+	//
+	// Example: {"all":false,"customer_ids":["cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e"]}
+	Audience  *Audience  `json:"audience,omitempty"`
+	Body      *string    `json:"body,omitempty"`
+	PublishAt *time.Time `json:"publish_at,omitempty"`
+	Title     *string    `json:"title,omitempty"`
+}
+
+// UpdateCustomerArticleRequest The fields of a customer's article to change; those left out stay as they are.
+//
+// Example: {"title":"New printer on the 3rd floor"}
+type UpdateCustomerArticleRequest struct {
+	Body      *string    `json:"body,omitempty"`
+	PublishAt *time.Time `json:"publish_at,omitempty"`
+	Title     *string    `json:"title,omitempty"`
+}
+
 // UpdateCustomerRequest Changes to a customer's details. A field left out stays as it is; an empty string clears an
 // optional text field; `address` and `branding` are replaced as a whole (`branding: {}` goes back
 // to the provider's look and frees the host name).
@@ -2922,6 +3033,9 @@ type StockItemStatusFilter = StockItemStatus
 // Example: prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d
 type StockProductFilter = ProductId
 
+// WrittenFilter defines model for WrittenFilter.
+type WrittenFilter = bool
+
 // BadRequest An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
 // per-field violations and the request ID.
 //
@@ -3138,6 +3252,33 @@ type ChangeMemberSitesParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListCustomerNewsParams defines parameters for ListCustomerNews.
+type ListCustomerNewsParams struct {
+	// Written Lists the articles the customer's admins wrote, scheduled ones included, instead of the customer's published news.
+	Written *WrittenFilter `form:"written,omitempty" json:"written,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// CreateCustomerArticleParams defines parameters for CreateCustomerArticle.
+type CreateCustomerArticleParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateCustomerArticleParams defines parameters for UpdateCustomerArticle.
+type UpdateCustomerArticleParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
 // ListOffersParams defines parameters for ListOffers.
 type ListOffersParams struct {
 	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
@@ -3281,6 +3422,33 @@ type ListMailMessagesParams struct {
 
 	// Limit The most items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListArticlesParams defines parameters for ListArticles.
+type ListArticlesParams struct {
+	// CustomerId Keeps what is about this customer.
+	CustomerId *CustomerIdFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// CreateArticleParams defines parameters for CreateArticle.
+type CreateArticleParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateArticleParams defines parameters for UpdateArticle.
+type UpdateArticleParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
 }
 
 // ListOrderInboxParams defines parameters for ListOrderInbox.
@@ -3427,6 +3595,12 @@ type ChangeMemberRoleJSONRequestBody = ChangeRoleRequest
 // ChangeMemberSitesJSONRequestBody defines body for ChangeMemberSites for application/json ContentType.
 type ChangeMemberSitesJSONRequestBody = ChangeSitesRequest
 
+// CreateCustomerArticleJSONRequestBody defines body for CreateCustomerArticle for application/json ContentType.
+type CreateCustomerArticleJSONRequestBody = CustomerArticleRequest
+
+// UpdateCustomerArticleJSONRequestBody defines body for UpdateCustomerArticle for application/json ContentType.
+type UpdateCustomerArticleJSONRequestBody = UpdateCustomerArticleRequest
+
 // CreateOfferJSONRequestBody defines body for CreateOffer for application/json ContentType.
 type CreateOfferJSONRequestBody = CreateOfferRequest
 
@@ -3462,6 +3636,12 @@ type SwitchMembershipJSONRequestBody = SwitchMembershipRequest
 
 // SetPasswordJSONRequestBody defines body for SetPassword for application/json ContentType.
 type SetPasswordJSONRequestBody = SetPasswordRequest
+
+// CreateArticleJSONRequestBody defines body for CreateArticle for application/json ContentType.
+type CreateArticleJSONRequestBody = ArticleRequest
+
+// UpdateArticleJSONRequestBody defines body for UpdateArticle for application/json ContentType.
+type UpdateArticleJSONRequestBody = UpdateArticleRequest
 
 // ConfirmOrderJSONRequestBody defines body for ConfirmOrder for application/json ContentType.
 type ConfirmOrderJSONRequestBody = OrderNoteRequest
@@ -4655,6 +4835,119 @@ type ClientInterface interface {
 	// Corresponds with PUT /v1/customers/{customerId}/memberships/{membershipId}/sites (the `ChangeMemberSites` operationId).
 	ChangeMemberSites(ctx context.Context, customerId CustomerId, membershipId MembershipId, params *ChangeMemberSitesParams, body ChangeMemberSitesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListCustomerNews List a customer's news
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+	// customer user asking for another customer gets 404.
+	//
+	// The published articles addressed to the customer's people, newest first: the provider's for
+	// all customers or naming this one, and the customer's own. With `written=true`, the articles
+	// the customer's admins wrote instead, scheduled ones included; that needs the customer's admin
+	// role (or staff admin).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/news (the `ListCustomerNews` operationId).
+	ListCustomerNews(ctx context.Context, customerId CustomerId, params *ListCustomerNewsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCustomerArticleWithBody Write an article for a customer's people
+	//
+	// **Who may call:** The customer's admins; staff admins and owners, and API keys of those roles.
+	// A customer user asking for another customer gets 404.
+	//
+	// The article is addressed to this customer alone, shows from `publish_at` on (now when left
+	// out), and its admins may change and delete it. `failed_precondition` for an archived customer.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); a reused Idempotency-Key answers 409 while the first
+	// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+	// (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/news (the `CreateCustomerArticle` operationId).
+	CreateCustomerArticleWithBody(ctx context.Context, customerId CustomerId, params *CreateCustomerArticleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateCustomerArticle Write an article for a customer's people
+	//
+	// **Who may call:** The customer's admins; staff admins and owners, and API keys of those roles.
+	// A customer user asking for another customer gets 404.
+	//
+	// The article is addressed to this customer alone, shows from `publish_at` on (now when left
+	// out), and its admins may change and delete it. `failed_precondition` for an archived customer.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); a reused Idempotency-Key answers 409 while the first
+	// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+	// (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/news (the `CreateCustomerArticle` operationId).
+	CreateCustomerArticle(ctx context.Context, customerId CustomerId, params *CreateCustomerArticleParams, body CreateCustomerArticleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteCustomerArticle Delete an article a customer wrote
+	//
+	// **Who may call:** The customer's admins; staff admins and owners, and API keys of those roles.
+	// A customer user asking for another customer gets 404.
+	//
+	// Only articles the customer's admins wrote; the provider's are 404 here.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with DELETE /v1/customers/{customerId}/news/{articleId} (the `DeleteCustomerArticle` operationId).
+	DeleteCustomerArticle(ctx context.Context, customerId CustomerId, articleId ArticleId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetCustomerArticle Get an article of a customer's news
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+	// customer user asking for another customer gets 404.
+	//
+	// A published article addressed to the customer; before it is published, an article the
+	// customer's admins wrote is found by those who may change it. Anything else is 404.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/news/{articleId} (the `GetCustomerArticle` operationId).
+	GetCustomerArticle(ctx context.Context, customerId CustomerId, articleId ArticleId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateCustomerArticleWithBody Change an article a customer wrote
+	//
+	// **Who may call:** The customer's admins; staff admins and owners, and API keys of those roles.
+	// A customer user asking for another customer gets 404.
+	//
+	// Only articles the customer's admins wrote; the provider's are 404 here. Fields left out stay
+	// as they are.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/customers/{customerId}/news/{articleId} (the `UpdateCustomerArticle` operationId).
+	UpdateCustomerArticleWithBody(ctx context.Context, customerId CustomerId, articleId ArticleId, params *UpdateCustomerArticleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateCustomerArticle Change an article a customer wrote
+	//
+	// **Who may call:** The customer's admins; staff admins and owners, and API keys of those roles.
+	// A customer user asking for another customer gets 404.
+	//
+	// Only articles the customer's admins wrote; the provider's are 404 here. Fields left out stay
+	// as they are.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/customers/{customerId}/news/{articleId} (the `UpdateCustomerArticle` operationId).
+	UpdateCustomerArticle(ctx context.Context, customerId CustomerId, articleId ArticleId, params *UpdateCustomerArticleParams, body UpdateCustomerArticleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListOffers List a customer's offers
 	//
 	// **Who may call:** Staff (agents and up) and API keys.
@@ -5372,6 +5665,106 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v1/me/password (the `SetPassword` operationId).
 	SetPassword(ctx context.Context, body SetPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListArticles List every article
+	//
+	// **Who may call:** Staff (agents and up), and API keys of any role; customer users get 403
+	// (they read their customer's news at `/v1/customers/{customerId}/news`).
+	//
+	// Every article, the provider's and those customers' admins wrote, scheduled ones included,
+	// newest first by publish time. `customer_id` keeps the articles addressed to that customer.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/news (the `ListArticles` operationId).
+	ListArticles(ctx context.Context, params *ListArticlesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateArticleWithBody Write an article of the provider's
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// The article shows on the start page of every customer, or of the customers in
+	// `audience.customer_ids`, from `publish_at` on (now when left out; a future time schedules it).
+	// `invalid` when the audience names a customer that does not exist.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); a reused
+	// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/news (the `CreateArticle` operationId).
+	CreateArticleWithBody(ctx context.Context, params *CreateArticleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateArticle Write an article of the provider's
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// The article shows on the start page of every customer, or of the customers in
+	// `audience.customer_ids`, from `publish_at` on (now when left out; a future time schedules it).
+	// `invalid` when the audience names a customer that does not exist.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); a reused
+	// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/news (the `CreateArticle` operationId).
+	CreateArticle(ctx context.Context, params *CreateArticleParams, body CreateArticleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteArticle Delete any article
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with DELETE /v1/news/{articleId} (the `DeleteArticle` operationId).
+	DeleteArticle(ctx context.Context, articleId ArticleId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetArticle Get any article
+	//
+	// **Who may call:** Staff (agents and up), and API keys of any role; customer users get 403.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/news/{articleId} (the `GetArticle` operationId).
+	GetArticle(ctx context.Context, articleId ArticleId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateArticleWithBody Change any article
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Fields left out stay as they are. An article a customer's admin wrote stays addressed to that
+	// customer: changing its audience is `invalid`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/news/{articleId} (the `UpdateArticle` operationId).
+	UpdateArticleWithBody(ctx context.Context, articleId ArticleId, params *UpdateArticleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateArticle Change any article
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Fields left out stay as they are. An article a customer's admin wrote stays addressed to that
+	// customer: changing its audience is `invalid`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/news/{articleId} (the `UpdateArticle` operationId).
+	UpdateArticle(ctx context.Context, articleId ArticleId, params *UpdateArticleParams, body UpdateArticleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListOrderInbox The order inbox
 	//
@@ -7527,6 +7920,189 @@ func (c *RawClient) ChangeMemberSites(ctx context.Context, customerId CustomerId
 	return c.Client.Do(req)
 }
 
+// ListCustomerNews List a customer's news
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+// customer user asking for another customer gets 404.
+//
+// The published articles addressed to the customer's people, newest first: the provider's for
+// all customers or naming this one, and the customer's own. With `written=true`, the articles
+// the customer's admins wrote instead, scheduled ones included; that needs the customer's admin
+// role (or staff admin).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/news (the `ListCustomerNews` operationId).
+func (c *RawClient) ListCustomerNews(ctx context.Context, customerId CustomerId, params *ListCustomerNewsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCustomerNewsRequest(c.Server, customerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCustomerArticleWithBody Write an article for a customer's people
+//
+// **Who may call:** The customer's admins; staff admins and owners, and API keys of those roles.
+// A customer user asking for another customer gets 404.
+//
+// The article is addressed to this customer alone, shows from `publish_at` on (now when left
+// out), and its admins may change and delete it. `failed_precondition` for an archived customer.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); a reused Idempotency-Key answers 409 while the first
+// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+// (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/news (the `CreateCustomerArticle` operationId).
+func (c *RawClient) CreateCustomerArticleWithBody(ctx context.Context, customerId CustomerId, params *CreateCustomerArticleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCustomerArticleRequestWithBody(c.Server, customerId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateCustomerArticle Write an article for a customer's people
+//
+// **Who may call:** The customer's admins; staff admins and owners, and API keys of those roles.
+// A customer user asking for another customer gets 404.
+//
+// The article is addressed to this customer alone, shows from `publish_at` on (now when left
+// out), and its admins may change and delete it. `failed_precondition` for an archived customer.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); a reused Idempotency-Key answers 409 while the first
+// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+// (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/news (the `CreateCustomerArticle` operationId).
+func (c *RawClient) CreateCustomerArticle(ctx context.Context, customerId CustomerId, params *CreateCustomerArticleParams, body CreateCustomerArticleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateCustomerArticleRequest(c.Server, customerId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteCustomerArticle Delete an article a customer wrote
+//
+// **Who may call:** The customer's admins; staff admins and owners, and API keys of those roles.
+// A customer user asking for another customer gets 404.
+//
+// Only articles the customer's admins wrote; the provider's are 404 here.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with DELETE /v1/customers/{customerId}/news/{articleId} (the `DeleteCustomerArticle` operationId).
+func (c *RawClient) DeleteCustomerArticle(ctx context.Context, customerId CustomerId, articleId ArticleId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteCustomerArticleRequest(c.Server, customerId, articleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetCustomerArticle Get an article of a customer's news
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+// customer user asking for another customer gets 404.
+//
+// A published article addressed to the customer; before it is published, an article the
+// customer's admins wrote is found by those who may change it. Anything else is 404.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/news/{articleId} (the `GetCustomerArticle` operationId).
+func (c *RawClient) GetCustomerArticle(ctx context.Context, customerId CustomerId, articleId ArticleId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetCustomerArticleRequest(c.Server, customerId, articleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateCustomerArticleWithBody Change an article a customer wrote
+//
+// **Who may call:** The customer's admins; staff admins and owners, and API keys of those roles.
+// A customer user asking for another customer gets 404.
+//
+// Only articles the customer's admins wrote; the provider's are 404 here. Fields left out stay
+// as they are.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/customers/{customerId}/news/{articleId} (the `UpdateCustomerArticle` operationId).
+func (c *RawClient) UpdateCustomerArticleWithBody(ctx context.Context, customerId CustomerId, articleId ArticleId, params *UpdateCustomerArticleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCustomerArticleRequestWithBody(c.Server, customerId, articleId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateCustomerArticle Change an article a customer wrote
+//
+// **Who may call:** The customer's admins; staff admins and owners, and API keys of those roles.
+// A customer user asking for another customer gets 404.
+//
+// Only articles the customer's admins wrote; the provider's are 404 here. Fields left out stay
+// as they are.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/customers/{customerId}/news/{articleId} (the `UpdateCustomerArticle` operationId).
+func (c *RawClient) UpdateCustomerArticle(ctx context.Context, customerId CustomerId, articleId ArticleId, params *UpdateCustomerArticleParams, body UpdateCustomerArticleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateCustomerArticleRequest(c.Server, customerId, articleId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListOffers List a customer's offers
 //
 // **Who may call:** Staff (agents and up) and API keys.
@@ -8645,6 +9221,176 @@ func (c *RawClient) SetPasswordWithBody(ctx context.Context, contentType string,
 // Corresponds with PUT /v1/me/password (the `SetPassword` operationId).
 func (c *RawClient) SetPassword(ctx context.Context, body SetPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSetPasswordRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListArticles List every article
+//
+// **Who may call:** Staff (agents and up), and API keys of any role; customer users get 403
+// (they read their customer's news at `/v1/customers/{customerId}/news`).
+//
+// Every article, the provider's and those customers' admins wrote, scheduled ones included,
+// newest first by publish time. `customer_id` keeps the articles addressed to that customer.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Corresponds with GET /v1/news (the `ListArticles` operationId).
+func (c *RawClient) ListArticles(ctx context.Context, params *ListArticlesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListArticlesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateArticleWithBody Write an article of the provider's
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// The article shows on the start page of every customer, or of the customers in
+// `audience.customer_ids`, from `publish_at` on (now when left out; a future time schedules it).
+// `invalid` when the audience names a customer that does not exist.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); a reused
+// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/news (the `CreateArticle` operationId).
+func (c *RawClient) CreateArticleWithBody(ctx context.Context, params *CreateArticleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateArticleRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateArticle Write an article of the provider's
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// The article shows on the start page of every customer, or of the customers in
+// `audience.customer_ids`, from `publish_at` on (now when left out; a future time schedules it).
+// `invalid` when the audience names a customer that does not exist.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); a reused
+// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/news (the `CreateArticle` operationId).
+func (c *RawClient) CreateArticle(ctx context.Context, params *CreateArticleParams, body CreateArticleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateArticleRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteArticle Delete any article
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with DELETE /v1/news/{articleId} (the `DeleteArticle` operationId).
+func (c *RawClient) DeleteArticle(ctx context.Context, articleId ArticleId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteArticleRequest(c.Server, articleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetArticle Get any article
+//
+// **Who may call:** Staff (agents and up), and API keys of any role; customer users get 403.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/news/{articleId} (the `GetArticle` operationId).
+func (c *RawClient) GetArticle(ctx context.Context, articleId ArticleId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetArticleRequest(c.Server, articleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateArticleWithBody Change any article
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Fields left out stay as they are. An article a customer's admin wrote stays addressed to that
+// customer: changing its audience is `invalid`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/news/{articleId} (the `UpdateArticle` operationId).
+func (c *RawClient) UpdateArticleWithBody(ctx context.Context, articleId ArticleId, params *UpdateArticleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateArticleRequestWithBody(c.Server, articleId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateArticle Change any article
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Fields left out stay as they are. An article a customer's admin wrote stays addressed to that
+// customer: changing its audience is `invalid`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/news/{articleId} (the `UpdateArticle` operationId).
+func (c *RawClient) UpdateArticle(ctx context.Context, articleId ArticleId, params *UpdateArticleParams, body UpdateArticleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateArticleRequest(c.Server, articleId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -11584,6 +12330,302 @@ func NewChangeMemberSitesRequestWithBody(server string, customerId CustomerId, m
 	return req, nil
 }
 
+// NewListCustomerNewsRequest constructs an http.Request for the ListCustomerNews method
+func NewListCustomerNewsRequest(server string, customerId CustomerId, params *ListCustomerNewsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/news", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Written != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "written", *params.Written, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateCustomerArticleRequest calls the generic CreateCustomerArticle builder with application/json body
+func NewCreateCustomerArticleRequest(server string, customerId CustomerId, params *CreateCustomerArticleParams, body CreateCustomerArticleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateCustomerArticleRequestWithBody(server, customerId, params, "application/json", bodyReader)
+}
+
+// NewCreateCustomerArticleRequestWithBody constructs an http.Request for the CreateCustomerArticle method, with any body, and a specified content type
+func NewCreateCustomerArticleRequestWithBody(server string, customerId CustomerId, params *CreateCustomerArticleParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/news", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteCustomerArticleRequest constructs an http.Request for the DeleteCustomerArticle method
+func NewDeleteCustomerArticleRequest(server string, customerId CustomerId, articleId ArticleId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "articleId", articleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/news/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetCustomerArticleRequest constructs an http.Request for the GetCustomerArticle method
+func NewGetCustomerArticleRequest(server string, customerId CustomerId, articleId ArticleId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "articleId", articleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/news/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateCustomerArticleRequest calls the generic UpdateCustomerArticle builder with application/json body
+func NewUpdateCustomerArticleRequest(server string, customerId CustomerId, articleId ArticleId, params *UpdateCustomerArticleParams, body UpdateCustomerArticleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateCustomerArticleRequestWithBody(server, customerId, articleId, params, "application/json", bodyReader)
+}
+
+// NewUpdateCustomerArticleRequestWithBody constructs an http.Request for the UpdateCustomerArticle method, with any body, and a specified content type
+func NewUpdateCustomerArticleRequestWithBody(server string, customerId CustomerId, articleId ArticleId, params *UpdateCustomerArticleParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "articleId", articleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/news/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
 // NewListOffersRequest constructs an http.Request for the ListOffers method
 func NewListOffersRequest(server string, customerId CustomerId, params *ListOffersParams) (*http.Request, error) {
 	var err error
@@ -13220,6 +14262,267 @@ func NewSetPasswordRequestWithBody(server string, contentType string, body io.Re
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListArticlesRequest constructs an http.Request for the ListArticles method
+func NewListArticlesRequest(server string, params *ListArticlesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/news")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateArticleRequest calls the generic CreateArticle builder with application/json body
+func NewCreateArticleRequest(server string, params *CreateArticleParams, body CreateArticleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateArticleRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewCreateArticleRequestWithBody constructs an http.Request for the CreateArticle method, with any body, and a specified content type
+func NewCreateArticleRequestWithBody(server string, params *CreateArticleParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/news")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteArticleRequest constructs an http.Request for the DeleteArticle method
+func NewDeleteArticleRequest(server string, articleId ArticleId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "articleId", articleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/news/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetArticleRequest constructs an http.Request for the GetArticle method
+func NewGetArticleRequest(server string, articleId ArticleId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "articleId", articleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/news/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateArticleRequest calls the generic UpdateArticle builder with application/json body
+func NewUpdateArticleRequest(server string, articleId ArticleId, params *UpdateArticleParams, body UpdateArticleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateArticleRequestWithBody(server, articleId, params, "application/json", bodyReader)
+}
+
+// NewUpdateArticleRequestWithBody constructs an http.Request for the UpdateArticle method, with any body, and a specified content type
+func NewUpdateArticleRequestWithBody(server string, articleId ArticleId, params *UpdateArticleParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "articleId", articleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/news/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
 
 	return req, nil
 }
@@ -15366,6 +16669,125 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PUT /v1/customers/{customerId}/memberships/{membershipId}/sites (the `ChangeMemberSites` operationId).
 	ChangeMemberSitesWithResponse(ctx context.Context, customerId CustomerId, membershipId MembershipId, params *ChangeMemberSitesParams, body ChangeMemberSitesJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeMemberSitesResponse, error)
 
+	// ListCustomerNewsWithResponse List a customer's news
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+	// customer user asking for another customer gets 404.
+	//
+	// The published articles addressed to the customer's people, newest first: the provider's for
+	// all customers or naming this one, and the customer's own. With `written=true`, the articles
+	// the customer's admins wrote instead, scheduled ones included; that needs the customer's admin
+	// role (or staff admin).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/news (the `ListCustomerNews` operationId).
+	ListCustomerNewsWithResponse(ctx context.Context, customerId CustomerId, params *ListCustomerNewsParams, reqEditors ...RequestEditorFn) (*ListCustomerNewsResponse, error)
+
+	// CreateCustomerArticleWithBodyWithResponse Write an article for a customer's people
+	//
+	// **Who may call:** The customer's admins; staff admins and owners, and API keys of those roles.
+	// A customer user asking for another customer gets 404.
+	//
+	// The article is addressed to this customer alone, shows from `publish_at` on (now when left
+	// out), and its admins may change and delete it. `failed_precondition` for an archived customer.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); a reused Idempotency-Key answers 409 while the first
+	// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+	// (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/news (the `CreateCustomerArticle` operationId).
+	CreateCustomerArticleWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *CreateCustomerArticleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCustomerArticleResponse, error)
+
+	// CreateCustomerArticleWithResponse Write an article for a customer's people
+	//
+	// **Who may call:** The customer's admins; staff admins and owners, and API keys of those roles.
+	// A customer user asking for another customer gets 404.
+	//
+	// The article is addressed to this customer alone, shows from `publish_at` on (now when left
+	// out), and its admins may change and delete it. `failed_precondition` for an archived customer.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409); a reused Idempotency-Key answers 409 while the first
+	// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+	// (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/news (the `CreateCustomerArticle` operationId).
+	CreateCustomerArticleWithResponse(ctx context.Context, customerId CustomerId, params *CreateCustomerArticleParams, body CreateCustomerArticleJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCustomerArticleResponse, error)
+
+	// DeleteCustomerArticleWithResponse Delete an article a customer wrote
+	//
+	// **Who may call:** The customer's admins; staff admins and owners, and API keys of those roles.
+	// A customer user asking for another customer gets 404.
+	//
+	// Only articles the customer's admins wrote; the provider's are 404 here.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/customers/{customerId}/news/{articleId} (the `DeleteCustomerArticle` operationId).
+	DeleteCustomerArticleWithResponse(ctx context.Context, customerId CustomerId, articleId ArticleId, reqEditors ...RequestEditorFn) (*DeleteCustomerArticleResponse, error)
+
+	// GetCustomerArticleWithResponse Get an article of a customer's news
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+	// customer user asking for another customer gets 404.
+	//
+	// A published article addressed to the customer; before it is published, an article the
+	// customer's admins wrote is found by those who may change it. Anything else is 404.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/news/{articleId} (the `GetCustomerArticle` operationId).
+	GetCustomerArticleWithResponse(ctx context.Context, customerId CustomerId, articleId ArticleId, reqEditors ...RequestEditorFn) (*GetCustomerArticleResponse, error)
+
+	// UpdateCustomerArticleWithBodyWithResponse Change an article a customer wrote
+	//
+	// **Who may call:** The customer's admins; staff admins and owners, and API keys of those roles.
+	// A customer user asking for another customer gets 404.
+	//
+	// Only articles the customer's admins wrote; the provider's are 404 here. Fields left out stay
+	// as they are.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/customers/{customerId}/news/{articleId} (the `UpdateCustomerArticle` operationId).
+	UpdateCustomerArticleWithBodyWithResponse(ctx context.Context, customerId CustomerId, articleId ArticleId, params *UpdateCustomerArticleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCustomerArticleResponse, error)
+
+	// UpdateCustomerArticleWithResponse Change an article a customer wrote
+	//
+	// **Who may call:** The customer's admins; staff admins and owners, and API keys of those roles.
+	// A customer user asking for another customer gets 404.
+	//
+	// Only articles the customer's admins wrote; the provider's are 404 here. Fields left out stay
+	// as they are.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/customers/{customerId}/news/{articleId} (the `UpdateCustomerArticle` operationId).
+	UpdateCustomerArticleWithResponse(ctx context.Context, customerId CustomerId, articleId ArticleId, params *UpdateCustomerArticleParams, body UpdateCustomerArticleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCustomerArticleResponse, error)
+
 	// ListOffersWithResponse List a customer's offers
 	//
 	// **Who may call:** Staff (agents and up) and API keys.
@@ -16117,6 +17539,112 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v1/me/password (the `SetPassword` operationId).
 	SetPasswordWithResponse(ctx context.Context, body SetPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*SetPasswordResponse, error)
+
+	// ListArticlesWithResponse List every article
+	//
+	// **Who may call:** Staff (agents and up), and API keys of any role; customer users get 403
+	// (they read their customer's news at `/v1/customers/{customerId}/news`).
+	//
+	// Every article, the provider's and those customers' admins wrote, scheduled ones included,
+	// newest first by publish time. `customer_id` keeps the articles addressed to that customer.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/news (the `ListArticles` operationId).
+	ListArticlesWithResponse(ctx context.Context, params *ListArticlesParams, reqEditors ...RequestEditorFn) (*ListArticlesResponse, error)
+
+	// CreateArticleWithBodyWithResponse Write an article of the provider's
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// The article shows on the start page of every customer, or of the customers in
+	// `audience.customer_ids`, from `publish_at` on (now when left out; a future time schedules it).
+	// `invalid` when the audience names a customer that does not exist.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); a reused
+	// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/news (the `CreateArticle` operationId).
+	CreateArticleWithBodyWithResponse(ctx context.Context, params *CreateArticleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateArticleResponse, error)
+
+	// CreateArticleWithResponse Write an article of the provider's
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// The article shows on the start page of every customer, or of the customers in
+	// `audience.customer_ids`, from `publish_at` on (now when left out; a future time schedules it).
+	// `invalid` when the audience names a customer that does not exist.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); a reused
+	// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/news (the `CreateArticle` operationId).
+	CreateArticleWithResponse(ctx context.Context, params *CreateArticleParams, body CreateArticleJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateArticleResponse, error)
+
+	// DeleteArticleWithResponse Delete any article
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/news/{articleId} (the `DeleteArticle` operationId).
+	DeleteArticleWithResponse(ctx context.Context, articleId ArticleId, reqEditors ...RequestEditorFn) (*DeleteArticleResponse, error)
+
+	// GetArticleWithResponse Get any article
+	//
+	// **Who may call:** Staff (agents and up), and API keys of any role; customer users get 403.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/news/{articleId} (the `GetArticle` operationId).
+	GetArticleWithResponse(ctx context.Context, articleId ArticleId, reqEditors ...RequestEditorFn) (*GetArticleResponse, error)
+
+	// UpdateArticleWithBodyWithResponse Change any article
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Fields left out stay as they are. An article a customer's admin wrote stays addressed to that
+	// customer: changing its audience is `invalid`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/news/{articleId} (the `UpdateArticle` operationId).
+	UpdateArticleWithBodyWithResponse(ctx context.Context, articleId ArticleId, params *UpdateArticleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateArticleResponse, error)
+
+	// UpdateArticleWithResponse Change any article
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Fields left out stay as they are. An article a customer's admin wrote stays addressed to that
+	// customer: changing its audience is `invalid`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/news/{articleId} (the `UpdateArticle` operationId).
+	UpdateArticleWithResponse(ctx context.Context, articleId ArticleId, params *UpdateArticleParams, body UpdateArticleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateArticleResponse, error)
 
 	// ListOrderInboxWithResponse The order inbox
 	//
@@ -20285,6 +21813,442 @@ func (r ChangeMemberSitesResponse) ContentType() string {
 	return ""
 }
 
+type ListCustomerNewsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ArticleList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCustomerNewsResponse) GetJSON200() *ArticleList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListCustomerNewsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCustomerNewsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListCustomerNewsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListCustomerNewsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListCustomerNewsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCustomerNewsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCustomerNewsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCustomerNewsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCustomerNewsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateCustomerArticleResponse201Headers the declared response headers of an HTTP 201 response for CreateCustomerArticle
+type CreateCustomerArticleResponse201Headers struct {
+	ETag string
+}
+
+type CreateCustomerArticleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Article
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *IdempotencyKeyReused
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateCustomerArticleResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateCustomerArticleResponse) GetJSON201() *Article {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateCustomerArticleResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateCustomerArticleResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateCustomerArticleResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r CreateCustomerArticleResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateCustomerArticleResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateCustomerArticleResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateCustomerArticleResponse) GetApplicationproblemJSON422() *IdempotencyKeyReused {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateCustomerArticleResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateCustomerArticleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateCustomerArticleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateCustomerArticleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateCustomerArticleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteCustomerArticleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteCustomerArticleResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteCustomerArticleResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteCustomerArticleResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteCustomerArticleResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteCustomerArticleResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteCustomerArticleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteCustomerArticleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteCustomerArticleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteCustomerArticleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetCustomerArticleResponse200Headers the declared response headers of an HTTP 200 response for GetCustomerArticle
+type GetCustomerArticleResponse200Headers struct {
+	ETag string
+}
+
+type GetCustomerArticleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Article
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetCustomerArticleResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetCustomerArticleResponse) GetJSON200() *Article {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetCustomerArticleResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetCustomerArticleResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetCustomerArticleResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetCustomerArticleResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetCustomerArticleResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetCustomerArticleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetCustomerArticleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetCustomerArticleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetCustomerArticleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateCustomerArticleResponse200Headers the declared response headers of an HTTP 200 response for UpdateCustomerArticle
+type UpdateCustomerArticleResponse200Headers struct {
+	ETag string
+}
+
+type UpdateCustomerArticleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Article
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateCustomerArticleResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateCustomerArticleResponse) GetJSON200() *Article {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateCustomerArticleResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateCustomerArticleResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateCustomerArticleResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateCustomerArticleResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateCustomerArticleResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateCustomerArticleResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r UpdateCustomerArticleResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateCustomerArticleResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateCustomerArticleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateCustomerArticleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateCustomerArticleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateCustomerArticleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListOffersResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -22756,6 +24720,428 @@ func (r SetPasswordResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SetPasswordResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListArticlesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ArticleList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListArticlesResponse) GetJSON200() *ArticleList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListArticlesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListArticlesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListArticlesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListArticlesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListArticlesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListArticlesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListArticlesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListArticlesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateArticleResponse201Headers the declared response headers of an HTTP 201 response for CreateArticle
+type CreateArticleResponse201Headers struct {
+	ETag string
+}
+
+type CreateArticleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Article
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *IdempotencyKeyReused
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateArticleResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateArticleResponse) GetJSON201() *Article {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateArticleResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateArticleResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateArticleResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateArticleResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateArticleResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r CreateArticleResponse) GetApplicationproblemJSON422() *IdempotencyKeyReused {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateArticleResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateArticleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateArticleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateArticleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateArticleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteArticleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteArticleResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteArticleResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteArticleResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteArticleResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteArticleResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteArticleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteArticleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteArticleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteArticleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetArticleResponse200Headers the declared response headers of an HTTP 200 response for GetArticle
+type GetArticleResponse200Headers struct {
+	ETag string
+}
+
+type GetArticleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Article
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetArticleResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetArticleResponse) GetJSON200() *Article {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetArticleResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetArticleResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetArticleResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetArticleResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetArticleResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetArticleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetArticleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetArticleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetArticleResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateArticleResponse200Headers the declared response headers of an HTTP 200 response for UpdateArticle
+type UpdateArticleResponse200Headers struct {
+	ETag string
+}
+
+type UpdateArticleResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Article
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateArticleResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateArticleResponse) GetJSON200() *Article {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateArticleResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateArticleResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateArticleResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateArticleResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateArticleResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateArticleResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r UpdateArticleResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateArticleResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateArticleResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateArticleResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateArticleResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateArticleResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -25899,6 +28285,167 @@ func (c *ClientWithResponses) ChangeMemberSitesWithResponse(ctx context.Context,
 	return ParseChangeMemberSitesResponse(rsp)
 }
 
+// ListCustomerNewsWithResponse List a customer's news
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+// customer user asking for another customer gets 404.
+//
+// The published articles addressed to the customer's people, newest first: the provider's for
+// all customers or naming this one, and the customer's own. With `written=true`, the articles
+// the customer's admins wrote instead, scheduled ones included; that needs the customer's admin
+// role (or staff admin).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/news (the `ListCustomerNews` operationId).
+func (c *ClientWithResponses) ListCustomerNewsWithResponse(ctx context.Context, customerId CustomerId, params *ListCustomerNewsParams, reqEditors ...RequestEditorFn) (*ListCustomerNewsResponse, error) {
+	rsp, err := c.ListCustomerNews(ctx, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCustomerNewsResponse(rsp)
+}
+
+// CreateCustomerArticleWithBodyWithResponse Write an article for a customer's people
+//
+// **Who may call:** The customer's admins; staff admins and owners, and API keys of those roles.
+// A customer user asking for another customer gets 404.
+//
+// The article is addressed to this customer alone, shows from `publish_at` on (now when left
+// out), and its admins may change and delete it. `failed_precondition` for an archived customer.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); a reused Idempotency-Key answers 409 while the first
+// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+// (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/news (the `CreateCustomerArticle` operationId).
+func (c *ClientWithResponses) CreateCustomerArticleWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *CreateCustomerArticleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateCustomerArticleResponse, error) {
+	rsp, err := c.CreateCustomerArticleWithBody(ctx, customerId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCustomerArticleResponse(rsp)
+}
+
+// CreateCustomerArticleWithResponse Write an article for a customer's people
+//
+// **Who may call:** The customer's admins; staff admins and owners, and API keys of those roles.
+// A customer user asking for another customer gets 404.
+//
+// The article is addressed to this customer alone, shows from `publish_at` on (now when left
+// out), and its admins may change and delete it. `failed_precondition` for an archived customer.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409); a reused Idempotency-Key answers 409 while the first
+// request runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal`
+// (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/news (the `CreateCustomerArticle` operationId).
+func (c *ClientWithResponses) CreateCustomerArticleWithResponse(ctx context.Context, customerId CustomerId, params *CreateCustomerArticleParams, body CreateCustomerArticleJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateCustomerArticleResponse, error) {
+	rsp, err := c.CreateCustomerArticle(ctx, customerId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateCustomerArticleResponse(rsp)
+}
+
+// DeleteCustomerArticleWithResponse Delete an article a customer wrote
+//
+// **Who may call:** The customer's admins; staff admins and owners, and API keys of those roles.
+// A customer user asking for another customer gets 404.
+//
+// Only articles the customer's admins wrote; the provider's are 404 here.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/customers/{customerId}/news/{articleId} (the `DeleteCustomerArticle` operationId).
+func (c *ClientWithResponses) DeleteCustomerArticleWithResponse(ctx context.Context, customerId CustomerId, articleId ArticleId, reqEditors ...RequestEditorFn) (*DeleteCustomerArticleResponse, error) {
+	rsp, err := c.DeleteCustomerArticle(ctx, customerId, articleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteCustomerArticleResponse(rsp)
+}
+
+// GetCustomerArticleWithResponse Get an article of a customer's news
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
+// customer user asking for another customer gets 404.
+//
+// A published article addressed to the customer; before it is published, an article the
+// customer's admins wrote is found by those who may change it. Anything else is 404.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/news/{articleId} (the `GetCustomerArticle` operationId).
+func (c *ClientWithResponses) GetCustomerArticleWithResponse(ctx context.Context, customerId CustomerId, articleId ArticleId, reqEditors ...RequestEditorFn) (*GetCustomerArticleResponse, error) {
+	rsp, err := c.GetCustomerArticle(ctx, customerId, articleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetCustomerArticleResponse(rsp)
+}
+
+// UpdateCustomerArticleWithBodyWithResponse Change an article a customer wrote
+//
+// **Who may call:** The customer's admins; staff admins and owners, and API keys of those roles.
+// A customer user asking for another customer gets 404.
+//
+// Only articles the customer's admins wrote; the provider's are 404 here. Fields left out stay
+// as they are.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/customers/{customerId}/news/{articleId} (the `UpdateCustomerArticle` operationId).
+func (c *ClientWithResponses) UpdateCustomerArticleWithBodyWithResponse(ctx context.Context, customerId CustomerId, articleId ArticleId, params *UpdateCustomerArticleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateCustomerArticleResponse, error) {
+	rsp, err := c.UpdateCustomerArticleWithBody(ctx, customerId, articleId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCustomerArticleResponse(rsp)
+}
+
+// UpdateCustomerArticleWithResponse Change an article a customer wrote
+//
+// **Who may call:** The customer's admins; staff admins and owners, and API keys of those roles.
+// A customer user asking for another customer gets 404.
+//
+// Only articles the customer's admins wrote; the provider's are 404 here. Fields left out stay
+// as they are.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/customers/{customerId}/news/{articleId} (the `UpdateCustomerArticle` operationId).
+func (c *ClientWithResponses) UpdateCustomerArticleWithResponse(ctx context.Context, customerId CustomerId, articleId ArticleId, params *UpdateCustomerArticleParams, body UpdateCustomerArticleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateCustomerArticleResponse, error) {
+	rsp, err := c.UpdateCustomerArticle(ctx, customerId, articleId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateCustomerArticleResponse(rsp)
+}
+
 // ListOffersWithResponse List a customer's offers
 //
 // **Who may call:** Staff (agents and up) and API keys.
@@ -26895,6 +29442,154 @@ func (c *ClientWithResponses) SetPasswordWithResponse(ctx context.Context, body 
 		return nil, err
 	}
 	return ParseSetPasswordResponse(rsp)
+}
+
+// ListArticlesWithResponse List every article
+//
+// **Who may call:** Staff (agents and up), and API keys of any role; customer users get 403
+// (they read their customer's news at `/v1/customers/{customerId}/news`).
+//
+// Every article, the provider's and those customers' admins wrote, scheduled ones included,
+// newest first by publish time. `customer_id` keeps the articles addressed to that customer.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/news (the `ListArticles` operationId).
+func (c *ClientWithResponses) ListArticlesWithResponse(ctx context.Context, params *ListArticlesParams, reqEditors ...RequestEditorFn) (*ListArticlesResponse, error) {
+	rsp, err := c.ListArticles(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListArticlesResponse(rsp)
+}
+
+// CreateArticleWithBodyWithResponse Write an article of the provider's
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// The article shows on the start page of every customer, or of the customers in
+// `audience.customer_ids`, from `publish_at` on (now when left out; a future time schedules it).
+// `invalid` when the audience names a customer that does not exist.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); a reused
+// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/news (the `CreateArticle` operationId).
+func (c *ClientWithResponses) CreateArticleWithBodyWithResponse(ctx context.Context, params *CreateArticleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateArticleResponse, error) {
+	rsp, err := c.CreateArticleWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateArticleResponse(rsp)
+}
+
+// CreateArticleWithResponse Write an article of the provider's
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// The article shows on the start page of every customer, or of the customers in
+// `audience.customer_ids`, from `publish_at` on (now when left out; a future time schedules it).
+// `invalid` when the audience names a customer that does not exist.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); a reused
+// Idempotency-Key answers 409 while the first request runs and 422 with another body; a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/news (the `CreateArticle` operationId).
+func (c *ClientWithResponses) CreateArticleWithResponse(ctx context.Context, params *CreateArticleParams, body CreateArticleJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateArticleResponse, error) {
+	rsp, err := c.CreateArticle(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateArticleResponse(rsp)
+}
+
+// DeleteArticleWithResponse Delete any article
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/news/{articleId} (the `DeleteArticle` operationId).
+func (c *ClientWithResponses) DeleteArticleWithResponse(ctx context.Context, articleId ArticleId, reqEditors ...RequestEditorFn) (*DeleteArticleResponse, error) {
+	rsp, err := c.DeleteArticle(ctx, articleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteArticleResponse(rsp)
+}
+
+// GetArticleWithResponse Get any article
+//
+// **Who may call:** Staff (agents and up), and API keys of any role; customer users get 403.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/news/{articleId} (the `GetArticle` operationId).
+func (c *ClientWithResponses) GetArticleWithResponse(ctx context.Context, articleId ArticleId, reqEditors ...RequestEditorFn) (*GetArticleResponse, error) {
+	rsp, err := c.GetArticle(ctx, articleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetArticleResponse(rsp)
+}
+
+// UpdateArticleWithBodyWithResponse Change any article
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Fields left out stay as they are. An article a customer's admin wrote stays addressed to that
+// customer: changing its audience is `invalid`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/news/{articleId} (the `UpdateArticle` operationId).
+func (c *ClientWithResponses) UpdateArticleWithBodyWithResponse(ctx context.Context, articleId ArticleId, params *UpdateArticleParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateArticleResponse, error) {
+	rsp, err := c.UpdateArticleWithBody(ctx, articleId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateArticleResponse(rsp)
+}
+
+// UpdateArticleWithResponse Change any article
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Fields left out stay as they are. An article a customer's admin wrote stays addressed to that
+// customer: changing its audience is `invalid`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/news/{articleId} (the `UpdateArticle` operationId).
+func (c *ClientWithResponses) UpdateArticleWithResponse(ctx context.Context, articleId ArticleId, params *UpdateArticleParams, body UpdateArticleJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateArticleResponse, error) {
+	rsp, err := c.UpdateArticle(ctx, articleId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateArticleResponse(rsp)
 }
 
 // ListOrderInboxWithResponse The order inbox
@@ -30664,6 +33359,388 @@ func ParseChangeMemberSitesResponse(rsp *http.Response) (*ChangeMemberSitesRespo
 	return response, nil
 }
 
+// ParseListCustomerNewsResponse parses an HTTP response from a ListCustomerNewsWithResponse call
+func ParseListCustomerNewsResponse(rsp *http.Response) (*ListCustomerNewsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCustomerNewsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ArticleList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateCustomerArticleResponse parses an HTTP response from a CreateCustomerArticleWithResponse call
+func ParseCreateCustomerArticleResponse(rsp *http.Response) (*CreateCustomerArticleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateCustomerArticleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Article
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateCustomerArticleResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteCustomerArticleResponse parses an HTTP response from a DeleteCustomerArticleWithResponse call
+func ParseDeleteCustomerArticleResponse(rsp *http.Response) (*DeleteCustomerArticleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteCustomerArticleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetCustomerArticleResponse parses an HTTP response from a GetCustomerArticleWithResponse call
+func ParseGetCustomerArticleResponse(rsp *http.Response) (*GetCustomerArticleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetCustomerArticleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Article
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetCustomerArticleResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateCustomerArticleResponse parses an HTTP response from a UpdateCustomerArticleWithResponse call
+func ParseUpdateCustomerArticleResponse(rsp *http.Response) (*UpdateCustomerArticleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateCustomerArticleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Article
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateCustomerArticleResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListOffersResponse parses an HTTP response from a ListOffersWithResponse call
 func ParseListOffersResponse(rsp *http.Response) (*ListOffersResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -32776,6 +35853,374 @@ func ParseSetPasswordResponse(rsp *http.Response) (*SetPasswordResponse, error) 
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseListArticlesResponse parses an HTTP response from a ListArticlesWithResponse call
+func ParseListArticlesResponse(rsp *http.Response) (*ListArticlesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListArticlesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ArticleList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateArticleResponse parses an HTTP response from a CreateArticleWithResponse call
+func ParseCreateArticleResponse(rsp *http.Response) (*CreateArticleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateArticleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Article
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateArticleResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteArticleResponse parses an HTTP response from a DeleteArticleWithResponse call
+func ParseDeleteArticleResponse(rsp *http.Response) (*DeleteArticleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteArticleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetArticleResponse parses an HTTP response from a GetArticleWithResponse call
+func ParseGetArticleResponse(rsp *http.Response) (*GetArticleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetArticleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Article
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetArticleResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateArticleResponse parses an HTTP response from a UpdateArticleWithResponse call
+func ParseUpdateArticleResponse(rsp *http.Response) (*UpdateArticleResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateArticleResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Article
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateArticleResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil

@@ -24,6 +24,7 @@ import (
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/mailer"
+	"github.com/portalkit/portalkit/news"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
@@ -46,6 +47,7 @@ type isoTenant struct {
 	confirmed     orders.Order   // placed by the admin, confirmed by staff
 	stock         isoStock       // the supplier warehouse: isoStock
 	bounced       outbox.ID      // a failed message about the customer
+	article       news.Article   // written by the admin, for the customer's people
 }
 
 // isoFixture is a running handler over SQLite with two customers, A and B.
@@ -159,6 +161,8 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 		tn.bounced = f.bounced(t, tn.c.ID, "bounce@"+domain)
 		_, err = f.p.PutMailTemplate(ctx, tn.c.ID, mailer.KindInvitation, "de", portal.MailTemplateParams{Subject: "Willkommen bei {{.CustomerName}}"})
 		require.NoError(t, err)
+		tn.article, err = f.p.CreateCustomerArticle(identity.NewContext(t.Context(), admin), tn.c.ID, portal.CreateCustomerArticleParams{Title: name + " news", Body: "Hello"})
+		require.NoError(t, err)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -200,6 +204,7 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		// Staff members are the provider's, the same for A and B.
 		"staffId":         string(f.staff.ID),
 		"disabledStaffId": string(f.disabledStaff.ID),
+		"articleId":       string(tn.article.ID),
 	}
 }
 
@@ -247,6 +252,14 @@ func (f *isoFixture) version(t *testing.T, kind string, ids map[string]string) i
 			m, err := f.p.GetStaff(ctx, id)
 			require.NoError(t, err)
 			return m.Version
+		}
+	case "article":
+		for _, tn := range []isoTenant{f.a, f.b} {
+			if string(tn.article.ID) == ids["articleId"] {
+				a, err := f.p.GetArticle(ctx, tn.article.ID)
+				require.NoError(t, err)
+				return a.Version
+			}
 		}
 	case "offer":
 		for _, tn := range []isoTenant{f.a, f.b} {
@@ -301,7 +314,12 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 		part("mail", mail, err)
 		templates, err := f.p.ListMailTemplates(ctx, tn.c.ID)
 		part("mail templates", templates, err)
+		written, err := f.p.ListCustomerNews(ctx, tn.c.ID, portal.ListCustomerNewsParams{Written: true, Limit: 100})
+		part("news", written, err)
 	}
+	articles, err := f.p.ListArticles(ctx, portal.ListArticlesParams{Limit: 100})
+	require.NoError(t, err)
+	out["articles"] = articles
 	products, err := f.p.ListProducts(ctx, portal.ListProductsParams{Limit: 100})
 	require.NoError(t, err)
 	out["products"] = products
@@ -338,6 +356,7 @@ var ghostIDs = map[string]string{
 	"messageId":          "out_ghost",
 	"staffId":            "stf_ghost",
 	"disabledStaffId":    "stf_ghost2",
+	"articleId":          "art_ghost",
 	// Not IDs: a kind and a locale of mail are the same everywhere.
 	"kind":   "invitation",
 	"locale": "de",
@@ -517,6 +536,22 @@ var isolationMatrix = map[string]isoRow{
 	"deleteMailTemplate": {class: classStaff, staff: ok204, admin: no403, viewer: no403, foreign: no404, mixed: no403},
 	"previewMailTemplate": {class: classStaff, body: `{"text":"Hier: {{.Link}}"}`,
 		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	// News: the provider's articles are staff-wide; a customer's news is
+	// read by its people and written by its admins.
+	"listArticles": {class: classStaff, query: "customer_id={customerId}", staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"createArticle": {class: classStaff, body: `{"title":"New","body":"Body","audience":{"all":false,"customer_ids":["{customerId}"]}}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no403},
+	"getArticle": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"updateArticle": {class: classStaff, body: `{"title":"Changed"}`, ifMatch: "article",
+		staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"deleteArticle":      {class: classStaff, staff: ok204, admin: no403, viewer: no403, foreign: no403},
+	"listCustomerNews":   {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"getCustomerArticle": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"createCustomerArticle": {class: classTenant, body: `{"title":"Ours","body":"Body"}`,
+		staff: ok201, admin: ok201, viewer: no403, foreign: no404},
+	"updateCustomerArticle": {class: classTenant, body: `{"title":"Changed"}`, ifMatch: "article",
+		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"deleteCustomerArticle": {class: classTenant, staff: ok204, admin: ok204, viewer: no403, foreign: no404, mixed: no404},
 
 	"acceptInvitation":         {class: classPublic, reason: "the invitation token in the body is the credential; there is no caller to scope"},
 	"requestLoginLink":         {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of any customer"},

@@ -16,6 +16,7 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/mailer"
+	"github.com/portalkit/portalkit/news"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
@@ -173,6 +174,8 @@ func (f *roleFixture) takeSnapshot(t *testing.T) map[string]any {
 	part("mail templates", templates, err)
 	staff, err := f.p.ListStaff(ctx, portal.ListStaffParams{Limit: 100})
 	part("staff", staff, err)
+	articles, err := f.p.ListArticles(ctx, portal.ListArticlesParams{Limit: 100})
+	part("articles", articles, err)
 	return out
 }
 
@@ -186,6 +189,7 @@ type roleTarget struct {
 	item    portal.StockItem // supplier warehouse
 	mail    outbox.ID
 	staff   identity.StaffMember
+	article news.Article
 }
 
 // roleRow is one operation of the role matrix and the status each caller
@@ -292,6 +296,24 @@ func staffAgent(t *testing.T, f *roleFixture) roleTarget {
 	m, err := f.p.InviteStaff(portaltest.Owner(t.Context()), portal.InviteStaffParams{Email: f.email("agent"), Name: "Agent", Role: identity.StaffAgent})
 	require.NoError(t, err)
 	return roleTarget{staff: m, etag: `"` + strconv.FormatInt(m.Version, 10) + `"`}
+}
+
+// customerArticle has Acme's admin write an article for Acme's people.
+func customerArticle(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	admin, err := f.p.Authenticate(t.Context(), f.tokens[rcAdmin])
+	require.NoError(t, err)
+	a, err := f.p.CreateCustomerArticle(identity.NewContext(t.Context(), admin), customer.ID(f.cid), portal.CreateCustomerArticleParams{Title: "Ours " + f.email("a"), Body: "Hello"})
+	require.NoError(t, err)
+	return roleTarget{article: a, etag: `"` + strconv.FormatInt(a.Version, 10) + `"`}
+}
+
+// providerArticle has staff write an article for every customer.
+func providerArticle(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	a, err := f.p.CreateArticle(portaltest.Owner(t.Context()), portal.CreateArticleParams{Title: "All " + f.email("a"), Body: "Hello", Audience: news.Everyone})
+	require.NoError(t, err)
+	return roleTarget{article: a, etag: `"` + strconv.FormatInt(a.Version, 10) + `"`}
 }
 
 func currentCustomer(t *testing.T, f *roleFixture) roleTarget {
@@ -511,6 +533,52 @@ var roleMatrix = map[string]roleRow{
 	"disable a staff member": {write: true, prep: staffAgent, want: byRole(s200, s200, s403, s403, s403, s403, s403),
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.DisableStaffWithResponse(t.Context(), string(tg.staff.ID))
+		}},
+	// News: every customer user reads its customer's news; its admins
+	// (site limits do not matter) write for its people; staff admins
+	// publish, agents read.
+	"read the customer's news": {prep: providerArticle, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListCustomerNewsWithResponse(t.Context(), f.cid, nil)
+		}},
+	"read an article of the customer's news": {prep: providerArticle, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetCustomerArticleWithResponse(t.Context(), f.cid, string(tg.article.ID))
+		}},
+	"write an article for the customer's people": {write: true, prep: noTarget, want: byRole(s201, s201, s403, s201, s403, s403, s201),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.CreateCustomerArticleWithResponse(t.Context(), f.cid, nil, client.CustomerArticleRequest{Title: "Ours", Body: "Hello"})
+		}},
+	"change the customer's article": {write: true, prep: customerArticle, want: byRole(s200, s200, s403, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.UpdateCustomerArticleWithResponse(t.Context(), f.cid, string(tg.article.ID), &client.UpdateCustomerArticleParams{IfMatch: tg.etag},
+				client.UpdateCustomerArticleRequest{Title: ptr("Changed")})
+		}},
+	"delete the customer's article": {write: true, prep: customerArticle, want: byRole(s204, s204, s403, s204, s403, s403, s204),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.DeleteCustomerArticleWithResponse(t.Context(), f.cid, string(tg.article.ID))
+		}},
+	"list every article": {prep: providerArticle, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListArticlesWithResponse(t.Context(), nil)
+		}},
+	"read any article": {prep: providerArticle, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetArticleWithResponse(t.Context(), string(tg.article.ID))
+		}},
+	"write a provider's article": {write: true, prep: noTarget, want: byRole(s201, s201, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.CreateArticleWithResponse(t.Context(), nil, client.ArticleRequest{Title: "For all", Body: "Hello",
+				Audience: client.Audience{All: true, CustomerIds: []string{}}})
+		}},
+	"change any article": {write: true, prep: providerArticle, want: byRole(s200, s200, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.UpdateArticleWithResponse(t.Context(), string(tg.article.ID), &client.UpdateArticleParams{IfMatch: tg.etag},
+				client.UpdateArticleRequest{Title: ptr("Changed")})
+		}},
+	"delete any article": {write: true, prep: providerArticle, want: byRole(s204, s204, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.DeleteArticleWithResponse(t.Context(), string(tg.article.ID))
 		}},
 	"preview a mail template": {prep: noTarget, want: byRole(s200, s200, s200, s403, s403, s403, s403),
 		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {

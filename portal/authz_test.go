@@ -20,6 +20,7 @@ import (
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/mailer"
+	"github.com/portalkit/portalkit/news"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
@@ -47,6 +48,8 @@ type tenant struct {
 	// Tickets: one the maintainer opened on the customer's site, one the
 	// service desk resolved, and a master-data change.
 	ticket, resolved, masterData ticket.Ticket
+	staffArticle                 news.Article // the provider's, addressed to this customer alone
+	article                      news.Article // written by the customer's admin
 }
 
 type fixture struct {
@@ -340,6 +343,10 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 		_, err = f.p.PutMailTemplate(f.owner, tn.c.ID, mailer.KindInvitation, "de", portal.MailTemplateParams{Subject: "Willkommen bei {{.CustomerName}}"})
 		require.NoError(t, err)
 		tn.ticket, tn.resolved, tn.masterData = f.ticketTenant(t, tn)
+		tn.staffArticle, err = f.p.CreateArticle(f.owner, portal.CreateArticleParams{Title: "For " + name, Body: "Hello", Audience: news.Only(tn.c.ID)})
+		require.NoError(t, err)
+		tn.article, err = f.p.CreateCustomerArticle(as(t, tn.admin), tn.c.ID, portal.CreateCustomerArticleParams{Title: name + " news", Body: "Hi"})
+		require.NoError(t, err)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -679,6 +686,44 @@ var useCases = map[string]useCase{
 	"RetireStockItem": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.RetireStockItem(ctx, tn.c.ID, tn.stock.inStock.ID, portal.RetireStockItemParams{Reason: "broken"}))
 	}},
+
+	// News (news.go): the provider's articles are staff-wide; a customer's
+	// news is read by its people and written by its admins.
+	"CreateArticle": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.CreateArticle(ctx, portal.CreateArticleParams{Title: "New", Body: "Body", Audience: news.Only(tn.c.ID)}))
+	}},
+	"ListArticles": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ListArticles(ctx, portal.ListArticlesParams{Reader: tn.c.ID}))
+	}},
+	"GetArticle": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetArticle(ctx, tn.staffArticle.ID))
+	}},
+	"UpdateArticle": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateArticle(ctx, tn.staffArticle.ID, portal.UpdateArticleParams{Version: tn.staffArticle.Version, Title: ptr("Changed")}))
+	}},
+	"DeleteArticle": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none(f.p.DeleteArticle(ctx, tn.staffArticle.ID))
+	}},
+	"ListCustomerNews": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.ListCustomerNews(ctx, tn.c.ID, portal.ListCustomerNewsParams{})
+		var ids []customer.ID
+		for _, a := range l.Items {
+			ids = append(ids, a.Audience.Customers...)
+		}
+		return ids, err
+	}},
+	"GetCustomerArticle": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetCustomerArticle(ctx, tn.c.ID, tn.staffArticle.ID))
+	}},
+	"CreateCustomerArticle": {staff: identity.StaffAdmin, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.CreateCustomerArticle(ctx, tn.c.ID, portal.CreateCustomerArticleParams{Title: "Ours", Body: "Body"}))
+	}},
+	"UpdateCustomerArticle": {staff: identity.StaffAdmin, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateCustomerArticle(ctx, tn.c.ID, tn.article.ID, portal.UpdateArticleParams{Version: tn.article.Version, Title: ptr("Changed")}))
+	}},
+	"DeleteCustomerArticle": {staff: identity.StaffAdmin, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none(f.p.DeleteCustomerArticle(ctx, tn.c.ID, tn.article.ID))
+	}},
 }
 
 // orderCustomers returns the customers of the orders listed.
@@ -827,6 +872,9 @@ func (f fixture) snapshot(t *testing.T) []any {
 	staff, err := f.p.ListStaff(f.owner, portal.ListStaffParams{Limit: 100})
 	require.NoError(t, err)
 	out = append(out, staff)
+	articles, err := f.p.ListArticles(f.owner, portal.ListArticlesParams{Limit: 100})
+	require.NoError(t, err)
+	out = append(out, articles)
 	users := make([]any, 0, 2)
 	for _, tn := range []tenant{f.a, f.b} {
 		m, err := f.p.GetMember(f.owner, tn.c.ID, tn.target.ID)

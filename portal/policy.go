@@ -57,6 +57,10 @@ const (
 	ActTicketQueue      Action = "ticket.queue"   // tickets across customers, with their counts
 	ActTicketWork       Action = "ticket.work"    // transitions, assignment, internal notes, applying master-data changes
 	ActTicketTypes      Action = "ticket.types"   // the registry of ticket types
+	ActNewsRead         Action = "news.read"      // a customer's published news
+	ActNewsWrite        Action = "news.write"     // a customer's own articles: write, change, delete
+	ActNewsAll          Action = "news.all"       // every article, across customers
+	ActNewsManage       Action = "news.manage"    // the provider's articles: write, change, delete any
 )
 
 // Rule says the least staff role and the least customer role that may do an
@@ -140,6 +144,15 @@ var policy = map[Action]Rule{
 	ActTicketQueue:   {Staff: identity.StaffAgent, ServiceDesk: true},
 	ActTicketWork:    {Staff: identity.StaffAgent, ServiceDesk: true},
 	ActTicketTypes:   {Staff: identity.StaffAgent, User: customer.RoleViewer, Feature: customer.FeatureTickets},
+	// News (news.go). A customer's people read what is addressed to it;
+	// its admins write for them, as the DynaRent seed's Admin adds news.
+	// Staff admins publish to customers (agents read): like the portfolio,
+	// what every customer sees is for admins to change. No feature switch:
+	// a customer without articles sees none.
+	ActNewsRead:   {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActNewsWrite:  {Staff: identity.StaffAdmin, User: customer.RoleAdmin},
+	ActNewsAll:    {Staff: identity.StaffAgent},
+	ActNewsManage: {Staff: identity.StaffAdmin},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which

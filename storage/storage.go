@@ -80,4 +80,5 @@ type Repos interface {
 	ServerKeys() ServerKeyRepo
 	Staff() StaffRepo
 	Tickets() TicketRepo
+	News() NewsRepo
 }

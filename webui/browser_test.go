@@ -148,7 +148,7 @@ func TestBrowserStories(t *testing.T) {
 		admin.typeInto(`input[name=name]`, "Ada Admin")
 		admin.click(`main form button`)
 		admin.requireStatus(200)
-		assert.Equal(t, "/orders", admin.location().Path, "the portal's start page")
+		assert.Equal(t, "/", admin.location().Path, "the portal's start page")
 		who := admin.text(`.who`)
 		assert.Contains(t, who, "Ada Admin")
 		assert.Contains(t, who, "Acme GmbH")
@@ -176,12 +176,48 @@ func TestBrowserStories(t *testing.T) {
 		assert.Equal(t, customer.RoleMaintainer, inv.Items[0].Role)
 	})
 
+	step("staff and the admin write news", func(t *testing.T) {
+		// Globex's own article is the one Acme's people must never see.
+		_, err := s.p.CreateCustomerArticle(identity.NewContext(context.Background(), identity.User(gina.Membership)), globex.ID,
+			portal.CreateCustomerArticleParams{Title: "Globex canteen", Body: "Soup."})
+		require.NoError(t, err)
+
+		staff := staffTab.in(t)
+		staff.open("/console/news")
+		staff.typeInto(`input[name=title]`, "Holiday hours")
+		staff.typeInto(`textarea[name=body]`, "Closed on **24 December**. <script>alert(1)</script>")
+		staff.click(`main form.card button`)
+		staff.requireStatus(200)
+		assert.Equal(t, "/console/news", staff.location().Path)
+		assert.Contains(t, staff.text(`main table`), "Holiday hours")
+
+		admin := adminTab.in(t)
+		admin.open("/")
+		admin.click(`main a[href="/news"]`)
+		admin.typeInto(`input[name=title]`, "New printer")
+		admin.typeInto(`textarea[name=body]`, "On the *second* floor.")
+		admin.click(`main form.card button`)
+		admin.requireStatus(200)
+		assert.Contains(t, admin.text(`main table`), "New printer")
+	})
+
 	step("maintainer accepts and places an order", func(t *testing.T) {
 		maint := maintTab.in(t)
 		m := s.lastMail(t, "max@acme.example", portal.NotifyInvitation)
 		maint.open(m.Link)
 		maint.typeInto(`input[name=name]`, "Max Maintainer")
 		maint.click(`main form button`)
+		assert.Equal(t, "/", maint.location().Path, "the start page")
+		start := maint.text(`main`)
+		assert.Contains(t, start, "Holiday hours")
+		assert.Contains(t, start, "Closed on 24 December.")
+		assert.Contains(t, start, "New printer")
+		assert.NotContains(t, start, "Globex canteen")
+		// The script tag is gone; its text stays, as harmless text.
+		assert.False(t, maint.has(`main script`), "no script in the news")
+		assert.False(t, maint.has(`main a[href="/news"]`), "a maintainer writes no news")
+
+		maint.click(`main a[href="/orders"]`)
 		assert.Contains(t, maint.text(`main`), "No orders yet.")
 
 		maint.click(`main a.button[href="/catalogue"]`)
@@ -426,6 +462,11 @@ func TestBrowserStories(t *testing.T) {
 		g := s.newVisitor(t, "gina")
 		signInByLink(t, g, "gina@globex.example")
 		assert.Contains(t, g.text(`.who`), "Globex AG")
+		start := g.text(`main`)
+		assert.Contains(t, start, "Globex canteen", "its own news")
+		assert.Contains(t, start, "Holiday hours", "the provider's news for all")
+		assert.NotContains(t, start, "New printer", "Acme's news is Acme's")
+		g.open("/orders")
 		links := g.hrefs()
 		assert.Contains(t, links, "/orders/"+string(globexOrder.ID), "its own order is listed")
 		for _, id := range []orders.ID{orderID, preOrder} {
@@ -449,6 +490,8 @@ func TestBrowserStories(t *testing.T) {
 		assertGerman(t, de, "Sign in", "Get a sign-in link by e-mail", "Send me a link")
 		signInByLink(t, de, "max@acme.example")
 		assert.Equal(t, "de", eval[string](de, `document.documentElement.lang`))
+		assert.Contains(t, de.text(`main`), "Neuigkeiten", "the start page in German")
+		de.open("/orders")
 		listing := de.text(`main`)
 		assert.Contains(t, listing, "2.598,00\u00a0€", "German money")
 		assert.Regexp(t, `\d\d\.\d\d\.\d{4}, \d\d:\d\d UTC`, listing, "German dates")
@@ -464,6 +507,7 @@ func TestBrowserStories(t *testing.T) {
 			ready string // an element the page must show
 		}{
 			{out, "signin", "/signin", `form[action="/signin/link"]`},
+			{maintTab, "start", "/", `main article`},
 			{maintTab, "orders", "/orders", `main table`},
 			{maintTab, "order", orderPath, `h1 .status`},
 			{maintTab, "catalogue", "/catalogue", `main table input`},
@@ -471,6 +515,7 @@ func TestBrowserStories(t *testing.T) {
 			{maintTab, "stock", "/stock", `main table`},
 			{maintTab, "stock-item", "/stock/items/" + string(itemID), `form[action$="/issue"]`},
 			{adminTab, "members", "/members", `form[action="/members/invite"]`},
+			{adminTab, "news", "/news", `form[action="/news"]`},
 			{out, "console-signin", "/console/signin", `form[action="/console/signin/link"]`},
 			{staffTab, "console-customers", "/console/customers", `main table`},
 			{staffTab, "console-customer", "/console/customers/" + string(acmeID), `form[action$="/status"]`},
@@ -478,6 +523,7 @@ func TestBrowserStories(t *testing.T) {
 			{staffTab, "console-orders", "/console/orders", `main table`},
 			{staffTab, "console-products", "/console/products", `main table`},
 			{staffTab, "console-staff", "/console/staff", `form[action="/console/staff"]`},
+			{staffTab, "console-news", "/console/news", `form[action="/console/news"]`},
 		}
 		for _, vp := range []viewport{desktop, phone} {
 			for _, p := range tour {
@@ -512,7 +558,7 @@ func signInByLink(t *testing.T, v *visitor, email string) {
 	assert.Equal(t, "/login", v.location().Path)
 	v.click(`main form button`)
 	v.requireStatus(200)
-	require.Equal(t, "/orders", v.location().Path, "signed in")
+	require.Equal(t, "/", v.location().Path, "signed in")
 }
 
 // assertGerman checks that the page shows the German text of each English

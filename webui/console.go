@@ -26,6 +26,7 @@ func (h *handler) consoleRoutes() {
 	h.productRoutes()
 	h.mailRoutes()
 	h.apiKeyRoutes()
+	h.consoleNewsRoutes()
 }
 
 // staffPage is a console page's handler: it gets the view of a signed-in

@@ -707,7 +707,7 @@ func TestConsolePagesRender(t *testing.T) {
 		"/console/customers/" + id + "/offers", "/console/customers/" + id + "/mail-templates",
 		"/console/customers/" + id + "/mail-templates/order_confirmed/de",
 		"/console/orders", "/console/products", "/console/products/new", "/console/mail",
-		"/console/api-keys", "/console/staff", "/console/account",
+		"/console/api-keys", "/console/staff", "/console/account", "/console/news",
 	}
 	for _, lang := range []string{"en", "de"} {
 		for _, p := range paths {
@@ -725,4 +725,45 @@ func TestConsolePagesRender(t *testing.T) {
 		}
 	}
 	assert.Equal(t, http.StatusNotFound, c.br.get("/console/customers/cus_missing").Status)
+}
+
+// TestConsoleNews writes an article for one chosen customer, readdresses
+// it to all and deletes it; its Markdown shows rendered.
+func TestConsoleNews(t *testing.T) {
+	t.Parallel()
+	c := newConsole(t)
+	acme := c.customer(t, "Acme", customer.FeaturesPatch{})
+	globex := c.customer(t, "Globex", customer.FeaturesPatch{})
+	pg := c.br.post("/console/news", url.Values{"title": {"Acme only"}, "body": {"Hello *Acme*"}, "audience": {"chosen"}, "customer": {string(acme.ID)}})
+	require.Equal(t, http.StatusOK, pg.Status, pg.Body)
+	assert.Equal(t, "/console/news", pg.Path)
+	reads := func(cid customer.ID) []string {
+		l, err := c.p.ListCustomerNews(c.owner, cid, portal.ListCustomerNewsParams{})
+		require.NoError(t, err)
+		var out []string
+		for _, a := range l.Items {
+			out = append(out, a.Title)
+		}
+		return out
+	}
+	assert.Equal(t, []string{"Acme only"}, reads(acme.ID))
+	assert.Empty(t, reads(globex.ID))
+
+	all, err := c.p.ListArticles(c.owner, portal.ListArticlesParams{})
+	require.NoError(t, err)
+	require.Len(t, all.Items, 1)
+	id := string(all.Items[0].ID)
+	pg = c.br.get("/console/news/" + id)
+	require.Equal(t, http.StatusOK, pg.Status)
+	assert.Contains(t, pg.Body, "Hello <em>Acme</em>")
+	pg = c.br.post("/console/news/"+id, url.Values{"title": {"For all"}, "body": {"Hello"}, "audience": {"all"}, "version": {"1"}})
+	require.Equal(t, http.StatusOK, pg.Status, pg.Body)
+	assert.Equal(t, []string{"For all"}, reads(globex.ID))
+
+	pg = c.br.post("/console/news", url.Values{"title": {"Nobody"}, "body": {"x"}, "audience": {"chosen"}})
+	assert.Equal(t, http.StatusBadRequest, pg.Status, "an audience of no customer")
+
+	pg = c.br.post("/console/news/"+id+"/delete", nil)
+	require.Equal(t, http.StatusOK, pg.Status, pg.Body)
+	assert.Empty(t, reads(globex.ID))
 }

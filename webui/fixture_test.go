@@ -16,6 +16,7 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
+	"github.com/portalkit/portalkit/news"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
@@ -42,6 +43,8 @@ type tenant struct {
 	invitation invite.Invitation
 	product    orders.ProductID
 	ticket     ticket.Ticket
+	article    news.Article // written by the admin for the customer's people
+	staffNews  news.Article // the provider's, for this customer alone
 }
 
 // internalNote is the text of a staff note on every fixture ticket: no
@@ -109,6 +112,11 @@ func (s *site) tenant(t *testing.T, name, domain string, prod orders.ProductID) 
 	require.NoError(t, err)
 	desk := portaltest.As(t.Context(), identity.APIKeyPrincipal("key_desk", identity.StaffAgent))
 	_, err = s.p.AddTicketComment(desk, c.ID, tn.ticket.ID, portal.AddTicketCommentParams{Visibility: ticket.Internal, Body: internalNote})
+	require.NoError(t, err)
+	admin := portaltest.As(t.Context(), mustPrincipal(t, s.p, tn.users[customer.RoleAdmin].token))
+	tn.article, err = s.p.CreateCustomerArticle(admin, c.ID, portal.CreateCustomerArticleParams{Title: "Canteen news of " + name, Body: "Soup on *Friday*."})
+	require.NoError(t, err)
+	tn.staffNews, err = s.p.CreateArticle(ctx, portal.CreateArticleParams{Title: "Delivery dates for " + name, Body: "Next week.", Audience: news.Only(c.ID)})
 	require.NoError(t, err)
 	return tn
 }

@@ -29,6 +29,7 @@ func fill(pattern string, tn tenant) (method, path string) {
 		"/members/{id}", "/members/"+string(tn.users[customer.RoleViewer].member),
 		"/invitations/{id}", "/invitations/"+string(tn.invitation.ID),
 		"/tickets/{id}", "/tickets/"+string(tn.ticket.ID),
+		"/news/{id}", "/news/"+string(tn.article.ID),
 		"{move}", "issue", "/{act}", "/"+defaultAct(pattern),
 	)
 	return method, r.Replace(path)
@@ -65,6 +66,11 @@ func (s *site) state(t *testing.T, tn tenant) string {
 	require.NoError(t, err)
 	out := fmt.Sprintf("order %s v%d; item %s v%d; orders %d; ticket %s v%d, %d comments; tickets %d;",
 		o.Status, o.Version, it.Status, it.Version, len(all.Items), tk.Status, tk.Version, len(cs.Items), len(tks.Items))
+	written, err := s.p.ListCustomerNews(ctx, tn.c.ID, portal.ListCustomerNewsParams{Written: true, Limit: 100})
+	require.NoError(t, err)
+	for _, a := range written.Items {
+		out += fmt.Sprintf(" article %s %q v%d;", a.ID, a.Title, a.Version)
+	}
 	for _, m := range ms.Items {
 		out += fmt.Sprintf(" member %s %s %s v%d;", m.ID, m.Role, m.Status, m.Version)
 	}
@@ -88,7 +94,8 @@ func consoleSignIn(path string) bool {
 // secrets are strings only customer tn's people may see.
 func (tn tenant) secrets() []string {
 	out := []string{tn.c.Name, string(tn.c.ID), string(tn.order.ID), tn.order.Number.String(), string(tn.item), tn.invitation.Email, string(tn.invitation.ID),
-		string(tn.ticket.ID), tn.ticket.Number.String(), tn.ticket.Subject}
+		string(tn.ticket.ID), tn.ticket.Number.String(), tn.ticket.Subject,
+		tn.article.Title, string(tn.article.ID), tn.staffNews.Title, string(tn.staffNews.ID)}
 	for _, u := range tn.users {
 		out = append(out, u.email, string(u.member))
 	}
@@ -190,6 +197,13 @@ var postActions = []struct {
 		}
 		return url.Values{"version": {fmt.Sprint(got.Version)}}
 	}},
+	{"POST /news", portal.ActNewsWrite, func(*testing.T, *site, tenant) url.Values {
+		return url.Values{"title": {"Printer on the 2nd floor"}, "body": {"Ask the front desk."}}
+	}},
+	{"POST /news/{id}", portal.ActNewsWrite, func(t *testing.T, s *site, tn tenant) url.Values {
+		return url.Values{"title": {"Canteen closed"}, "body": {"Until Monday."}, "version": {"1"}}
+	}},
+	{"POST /news/{id}/delete", portal.ActNewsWrite, nil},
 	{"POST /account", portal.ActSelf, func(*testing.T, *site, tenant) url.Values { return url.Values{"name": {"New Name"}, "locale": {"de"}} }},
 	{"POST /account/password", portal.ActSelf, func(*testing.T, *site, tenant) url.Values {
 		return url.Values{"new_password": {"violet-orbit-quartz-42"}}

@@ -114,7 +114,6 @@ var germanConsole = map[string]string{
 	"Sites of %s":                   "Standorte von %s",
 	"Name of site %s":               "Name des Standorts %s",
 	"Rename":                        "Umbenennen",
-	"Delete":                        "Löschen",
 	"Delete this site?":             "Diesen Standort löschen?",
 	"No sites yet.":                 "Noch keine Standorte.",
 	"New site":                      "Neuer Standort",
@@ -183,7 +182,6 @@ var germanConsole = map[string]string{
 	// Mail templates
 	"Mail templates of %s":  "E-Mail-Vorlagen von %s",
 	"Message":               "Nachricht",
-	"Text":                  "Text",
 	"Changed":               "Geändert",
 	"own":                   "eigene",
 	"built-in":              "eingebaut",
@@ -251,5 +249,9 @@ var germanConsole = map[string]string{
 	"The items are in the warehouse.": "Die Geräte sind im Lager.",
 	"The template override is deleted; the built-in text is used again.": "Der eigene Text ist gelöscht; der eingebaute Text gilt wieder.",
 	"The product is deactivated.":                                        "Das Produkt ist deaktiviert.",
-	"Deleted.":                                                           "Gelöscht.",
+	// News (console_news.go)
+	"Articles appear on the start page of the customers they are for. Customers' admins also write articles for their own people; they are listed here too.": "Artikel erscheinen auf der Startseite der Kunden, für die sie bestimmt sind. Auch die Admins der Kunden schreiben Artikel für ihre eigenen Leute; sie stehen ebenfalls hier.",
+	"For":                     "Für",
+	"written by the customer": "vom Kunden geschrieben",
+	"Deleted.":                "Gelöscht.",
 }

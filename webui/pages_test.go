@@ -10,12 +10,14 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/news"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/webui"
@@ -31,6 +33,7 @@ func TestPagesOfferWhatTheRoleMay(t *testing.T) {
 	}{
 		{"/orders", `href="/catalogue"`, portal.ActOrderPlace},
 		{"/orders", `href="/members"`, portal.ActMembershipRead},
+		{"/", `href="/news"`, portal.ActNewsWrite},
 		{"/orders/" + string(s.a.order.ID), "/cancel", portal.ActOrderCancel},
 		{"/stock/items/" + string(s.a.item), "/issue", portal.ActStockMove},
 		{"/stock/items/" + string(s.a.item), "/retire", portal.ActStockRetire},
@@ -267,4 +270,44 @@ func TestInternalNotesStayInternal(t *testing.T) {
 	pg = s.browser(t, key.Token).get("/console/tickets")
 	assert.Contains(t, pg.body, s.a.ticket.Number.String())
 	assert.Contains(t, pg.body, s.b.ticket.Number.String(), "the queue spans customers")
+}
+
+// TestStartPageShowsTheCustomersNews: a customer's people see on their
+// start page the provider's news for them and their admins', rendered,
+// never another customer's or a scheduled article; admins change and
+// delete their own articles on the news pages, not the provider's.
+func TestStartPageShowsTheCustomersNews(t *testing.T) {
+	s := newSite(t)
+	ctx := portaltest.Owner(t.Context())
+	later, err := s.p.CreateArticle(ctx, portal.CreateArticleParams{Title: "Coming soon", Body: "x", Audience: news.Everyone,
+		PublishAt: s.p.Now().Add(time.Hour)})
+	require.NoError(t, err)
+	_, err = s.p.CreateArticle(ctx, portal.CreateArticleParams{Title: "For everyone", Body: `Hello <img src=x onerror="alert(1)"> **all**`, Audience: news.Everyone})
+	require.NoError(t, err)
+
+	viewer := s.browser(t, s.a.users[customer.RoleViewer].token)
+	pg := viewer.get("/")
+	require.Equal(t, http.StatusOK, pg.status)
+	for _, want := range []string{s.a.article.Title, "Soup on <em>Friday</em>.", s.a.staffNews.Title, "For everyone", "<strong>all</strong>"} {
+		assert.Contains(t, pg.body, want)
+	}
+	for _, gone := range []string{s.b.article.Title, s.b.staffNews.Title, later.Title, "onerror", "alert(1)"} {
+		assert.NotContains(t, pg.body, gone)
+	}
+	assert.Equal(t, http.StatusNotFound, viewer.get("/news/"+string(s.b.article.ID)).status)
+
+	admin := s.browser(t, s.a.users[customer.RoleAdmin].token)
+	pg = admin.get("/news")
+	require.Equal(t, http.StatusOK, pg.status)
+	assert.Contains(t, pg.body, s.a.article.Title)
+	assert.NotContains(t, pg.body, s.a.staffNews.Title, "the provider's article is not the admin's to change")
+	assert.Equal(t, http.StatusNotFound, admin.get("/news/"+string(s.a.staffNews.ID)).status)
+	pg = admin.post("/news/"+string(s.a.article.ID), url.Values{"title": {"Canteen closed"}, "body": {"Until *Monday*."}, "version": {"1"}})
+	assert.Equal(t, http.StatusSeeOther, pg.status, pg.body)
+	pg = admin.post("/news/"+string(s.a.article.ID), url.Values{"title": {"Stale"}, "body": {"x"}, "version": {"1"}})
+	assert.Equal(t, http.StatusConflict, pg.status, "a stale version")
+	assert.Contains(t, viewer.get("/").body, "Until <em>Monday</em>.")
+	pg = admin.post("/news/"+string(s.a.article.ID)+"/delete", nil)
+	assert.Equal(t, http.StatusSeeOther, pg.status)
+	assert.NotContains(t, viewer.get("/").body, "Canteen closed")
 }

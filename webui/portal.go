@@ -40,6 +40,7 @@ func (h *handler) portalRoutes() {
 	h.handle("POST /account", h.asUser(h.saveAccount))
 	h.handle("POST /account/password", h.asUser(h.setPassword))
 	h.handle("POST /account/membership", h.asUser(h.switchMembership))
+	h.newsRoutes()
 }
 
 // userPage is a customer portal page's handler: it gets the view of a
@@ -81,7 +82,7 @@ func (h *handler) home(w http.ResponseWriter, r *http.Request) {
 	case who.IsProvider():
 		http.Redirect(w, r, h.url("/console", nil), http.StatusSeeOther)
 	default:
-		http.Redirect(w, r, h.url("/orders", nil), http.StatusSeeOther)
+		h.asUser(h.startPage)(w, r)
 	}
 }
 

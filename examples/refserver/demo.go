@@ -10,6 +10,7 @@ import (
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
+	"github.com/portalkit/portalkit/news"
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/warehouse"
@@ -150,6 +151,9 @@ func seedDemoInto(ctx context.Context, p *portal.Portal, mail *tokenTap, opts po
 		return err
 	}
 	if err := seedDemoStock(staff, p, acme, hamburg, products, members, out); err != nil {
+		return err
+	}
+	if err := seedDemoNews(staff, p, acme, members["ada@acme.example"]); err != nil {
 		return err
 	}
 
@@ -313,4 +317,25 @@ func seedDemoStock(staff context.Context, p *portal.Portal, acme customer.Custom
 		fmt.Fprintf(out, "  %-14s %d in stock, %d issued\n", l.Product.Name, l.InStock, l.Issued)
 	}
 	return nil
+}
+
+// seedDemoNews puts news on the start pages: the provider's for every
+// customer and for Acme alone, and an article Acme's admin wrote for
+// Acme's people.
+func seedDemoNews(staff context.Context, p *portal.Portal, acme customer.Customer, ada portal.Member) error {
+	for _, a := range []portal.CreateArticleParams{
+		{Title: "Service hours over the holidays", Audience: news.Everyone,
+			Body: "Our service desk is open **23 to 30 December** from 9:00 to 13:00.\n\nOrders placed in that time ship from 2 January."},
+		{Title: "Your new laptop line", Audience: news.Only(acme.ID),
+			Body: "The *14-inch* models are in your catalogue now, at your own prices.\n\n- 3 years of warranty\n- delivered set up"},
+	} {
+		if _, err := p.CreateArticle(staff, a); err != nil {
+			return err
+		}
+	}
+	admin := identity.NewContext(staff, identity.User(ada.Membership))
+	_, err := p.CreateCustomerArticle(admin, acme.ID, portal.CreateCustomerArticleParams{
+		Title: "Returning devices", Body: "Bring devices you no longer need to the **front desk** in Hamburg.",
+	})
+	return err
 }

@@ -221,6 +221,10 @@ func TestRunDemo(t *testing.T) {
 	_ = resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, string(body), "Ada Admin", "signed in as the link's person")
+	assert.Equal(t, "/", resp.Request.URL.Path, "the start page")
+	for _, title := range []string{"Service hours over the holidays", "Your new laptop line", "Returning devices"} {
+		assert.Contains(t, string(body), title, "the demo's news on the start page")
+	}
 
 	// The staff member's link opens the console.
 	staffLink := regexp.MustCompile(`(http://\S+/console/accept\?token=psi_[\w-]+)`).FindStringSubmatch(out)

@@ -809,10 +809,87 @@ type Address struct {
 	Region     *string `json:"region,omitempty"`
 }
 
+// Article A news article, shown on the portal's start page of the customers it is addressed to from `publish_at` on.
+//
+// Example: {"audience":{"all":true,"customer_ids":[]},"author":"staff:stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","body":"The portal is down on **Sunday** from 6 to 8.","body_html":"\u003cp\u003eThe portal is down on \u003cstrong\u003eSunday\u003c/strong\u003e from 6 to 8.\u003c/p\u003e\n","created_at":"2025-03-04T09:15:00Z","customer_id":"","id":"art_01912d71-4a5b-7c6d-8e9f-0a1b2c3d4e5f","publish_at":"2025-03-04T09:15:00Z","title":"Maintenance on Sunday","updated_at":"2025-03-04T09:15:00Z","version":1}
+type Article struct {
+	// Audience Whom an article is for; `all` true, or the customers listed.
+	//
+	// Example: {"all":false,"customer_ids":["cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e"]}
+	Audience Audience `json:"audience"`
+
+	// Author Who wrote the article (`staff:stf_…`, `user:usr_…`, `api_key:key_…`).
+	Author string `json:"author"`
+
+	// Body Markdown.
+	Body string `json:"body"`
+
+	// BodyHtml The body rendered to HTML and sanitized (no script, event handlers, styles, frames or `javascript:` links), safe to show as it is.
+	BodyHtml  string    `json:"body_html"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId The customer whose admin wrote the article, which is then for that customer's people alone; empty for the provider's articles.
+	CustomerId string `json:"customer_id"`
+
+	// Id Identifies a news article: `art_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: art_01912d71-4a5b-7c6d-8e9f-0a1b2c3d4e5f
+	Id ArticleId `json:"id"`
+
+	// PublishAt When the article shows; before then it is scheduled.
+	PublishAt time.Time `json:"publish_at"`
+	Title     string    `json:"title"`
+	UpdatedAt time.Time `json:"updated_at"`
+
+	// Version Grows with every change; the ETag is this number in quotes.
+	Version int64 `json:"version"`
+}
+
+// ArticleId Identifies a news article: `art_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: art_01912d71-4a5b-7c6d-8e9f-0a1b2c3d4e5f
+type ArticleId = string
+
+// ArticleList One page of articles, newest first.
+type ArticleList struct {
+	Items []Article `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// ArticleRequest A provider's article.
+//
+// Example: {"audience":{"all":true,"customer_ids":[]},"body":"The portal is down on **Sunday** from 6 to 8.","title":"Maintenance on Sunday"}
+type ArticleRequest struct {
+	// Audience Whom an article is for; `all` true, or the customers listed.
+	//
+	// Example: {"all":false,"customer_ids":["cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e"]}
+	Audience Audience `json:"audience"`
+
+	// Body Markdown; raw HTML is left out when it is shown.
+	Body string `json:"body"`
+
+	// PublishAt When the article shows; now when left out.
+	PublishAt *time.Time `json:"publish_at,omitempty"`
+	Title     string     `json:"title"`
+}
+
 // Attributes Free key-value pairs, at most 50; keys of 1 to 64 characters, values of at most 500.
 //
 // Example: {"colour":"silver","ram":"16 GB"}
 type Attributes map[string]string
+
+// Audience Whom an article is for; `all` true, or the customers listed.
+//
+// Example: {"all":false,"customer_ids":["cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e"]}
+type Audience struct {
+	// All Every customer's people read the article.
+	All bool `json:"all"`
+
+	// CustomerIds The customers whose people read the article, when `all` is false; empty when it is true.
+	CustomerIds []CustomerId `json:"customer_ids"`
+}
 
 // CancelOrderRequest Why the order is cancelled, optionally.
 //
@@ -1070,6 +1147,18 @@ type Customer struct {
 
 	// Version Grows with every change; the ETag is this number in quotes.
 	Version int64 `json:"version"`
+}
+
+// CustomerArticleRequest An article for the customer's own people.
+//
+// Example: {"body":"Ask the front desk for the PIN.","title":"New printer on the 2nd floor"}
+type CustomerArticleRequest struct {
+	// Body Markdown; raw HTML is left out when it is shown.
+	Body string `json:"body"`
+
+	// PublishAt When the article shows; now when left out.
+	PublishAt *time.Time `json:"publish_at,omitempty"`
+	Title     string     `json:"title"`
 }
 
 // CustomerBranding A customer's own look and host name. Its sign-in pages, when requested on `host_name`, and the
@@ -2701,6 +2790,28 @@ type SwitchMembershipRequest struct {
 	MembershipId MembershipId `json:"membership_id"`
 }
 
+// UpdateArticleRequest The fields of an article to change; those left out stay as they are.
+//
+// Example: {"title":"Maintenance moved to Saturday"}
+type UpdateArticleRequest struct {
+	// Audience Whom an article is for; `all` true, or the customers listed.
+	//
+	// Example: {"all":false,"customer_ids":["cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e"]}
+	Audience  *Audience  `json:"audience,omitempty"`
+	Body      *string    `json:"body,omitempty"`
+	PublishAt *time.Time `json:"publish_at,omitempty"`
+	Title     *string    `json:"title,omitempty"`
+}
+
+// UpdateCustomerArticleRequest The fields of a customer's article to change; those left out stay as they are.
+//
+// Example: {"title":"New printer on the 3rd floor"}
+type UpdateCustomerArticleRequest struct {
+	Body      *string    `json:"body,omitempty"`
+	PublishAt *time.Time `json:"publish_at,omitempty"`
+	Title     *string    `json:"title,omitempty"`
+}
+
 // UpdateCustomerRequest Changes to a customer's details. A field left out stays as it is; an empty string clears an
 // optional text field; `address` and `branding` are replaced as a whole (`branding: {}` goes back
 // to the provider's look and frees the host name).
@@ -2927,6 +3038,9 @@ type StockItemStatusFilter = StockItemStatus
 // Example: prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d
 type StockProductFilter = ProductId
 
+// WrittenFilter defines model for WrittenFilter.
+type WrittenFilter = bool
+
 // BadRequest An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
 // per-field violations and the request ID.
 //
@@ -3143,6 +3257,33 @@ type ChangeMemberSitesParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListCustomerNewsParams defines parameters for ListCustomerNews.
+type ListCustomerNewsParams struct {
+	// Written Lists the articles the customer's admins wrote, scheduled ones included, instead of the customer's published news.
+	Written *WrittenFilter `form:"written,omitempty" json:"written,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// CreateCustomerArticleParams defines parameters for CreateCustomerArticle.
+type CreateCustomerArticleParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateCustomerArticleParams defines parameters for UpdateCustomerArticle.
+type UpdateCustomerArticleParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
 // ListOffersParams defines parameters for ListOffers.
 type ListOffersParams struct {
 	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
@@ -3286,6 +3427,33 @@ type ListMailMessagesParams struct {
 
 	// Limit The most items to return.
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// ListArticlesParams defines parameters for ListArticles.
+type ListArticlesParams struct {
+	// CustomerId Keeps what is about this customer.
+	CustomerId *CustomerIdFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// CreateArticleParams defines parameters for CreateArticle.
+type CreateArticleParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateArticleParams defines parameters for UpdateArticle.
+type UpdateArticleParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
 }
 
 // ListOrderInboxParams defines parameters for ListOrderInbox.
@@ -3432,6 +3600,12 @@ type ChangeMemberRoleJSONRequestBody = ChangeRoleRequest
 // ChangeMemberSitesJSONRequestBody defines body for ChangeMemberSites for application/json ContentType.
 type ChangeMemberSitesJSONRequestBody = ChangeSitesRequest
 
+// CreateCustomerArticleJSONRequestBody defines body for CreateCustomerArticle for application/json ContentType.
+type CreateCustomerArticleJSONRequestBody = CustomerArticleRequest
+
+// UpdateCustomerArticleJSONRequestBody defines body for UpdateCustomerArticle for application/json ContentType.
+type UpdateCustomerArticleJSONRequestBody = UpdateCustomerArticleRequest
+
 // CreateOfferJSONRequestBody defines body for CreateOffer for application/json ContentType.
 type CreateOfferJSONRequestBody = CreateOfferRequest
 
@@ -3467,6 +3641,12 @@ type SwitchMembershipJSONRequestBody = SwitchMembershipRequest
 
 // SetPasswordJSONRequestBody defines body for SetPassword for application/json ContentType.
 type SetPasswordJSONRequestBody = SetPasswordRequest
+
+// CreateArticleJSONRequestBody defines body for CreateArticle for application/json ContentType.
+type CreateArticleJSONRequestBody = ArticleRequest
+
+// UpdateArticleJSONRequestBody defines body for UpdateArticle for application/json ContentType.
+type UpdateArticleJSONRequestBody = UpdateArticleRequest
 
 // ConfirmOrderJSONRequestBody defines body for ConfirmOrder for application/json ContentType.
 type ConfirmOrderJSONRequestBody = OrderNoteRequest
@@ -3629,6 +3809,21 @@ type ServerInterface interface {
 	// ChangeMemberSites Change the sites a member is limited to
 	// (PUT /v1/customers/{customerId}/memberships/{membershipId}/sites)
 	ChangeMemberSites(w http.ResponseWriter, r *http.Request, customerId CustomerId, membershipId MembershipId, params ChangeMemberSitesParams)
+	// ListCustomerNews List a customer's news
+	// (GET /v1/customers/{customerId}/news)
+	ListCustomerNews(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListCustomerNewsParams)
+	// CreateCustomerArticle Write an article for a customer's people
+	// (POST /v1/customers/{customerId}/news)
+	CreateCustomerArticle(w http.ResponseWriter, r *http.Request, customerId CustomerId, params CreateCustomerArticleParams)
+	// DeleteCustomerArticle Delete an article a customer wrote
+	// (DELETE /v1/customers/{customerId}/news/{articleId})
+	DeleteCustomerArticle(w http.ResponseWriter, r *http.Request, customerId CustomerId, articleId ArticleId)
+	// GetCustomerArticle Get an article of a customer's news
+	// (GET /v1/customers/{customerId}/news/{articleId})
+	GetCustomerArticle(w http.ResponseWriter, r *http.Request, customerId CustomerId, articleId ArticleId)
+	// UpdateCustomerArticle Change an article a customer wrote
+	// (PATCH /v1/customers/{customerId}/news/{articleId})
+	UpdateCustomerArticle(w http.ResponseWriter, r *http.Request, customerId CustomerId, articleId ArticleId, params UpdateCustomerArticleParams)
 	// ListOffers List a customer's offers
 	// (GET /v1/customers/{customerId}/offers)
 	ListOffers(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListOffersParams)
@@ -3716,6 +3911,21 @@ type ServerInterface interface {
 	// SetPassword Set or change my password
 	// (PUT /v1/me/password)
 	SetPassword(w http.ResponseWriter, r *http.Request)
+	// ListArticles List every article
+	// (GET /v1/news)
+	ListArticles(w http.ResponseWriter, r *http.Request, params ListArticlesParams)
+	// CreateArticle Write an article of the provider's
+	// (POST /v1/news)
+	CreateArticle(w http.ResponseWriter, r *http.Request, params CreateArticleParams)
+	// DeleteArticle Delete any article
+	// (DELETE /v1/news/{articleId})
+	DeleteArticle(w http.ResponseWriter, r *http.Request, articleId ArticleId)
+	// GetArticle Get any article
+	// (GET /v1/news/{articleId})
+	GetArticle(w http.ResponseWriter, r *http.Request, articleId ArticleId)
+	// UpdateArticle Change any article
+	// (PATCH /v1/news/{articleId})
+	UpdateArticle(w http.ResponseWriter, r *http.Request, articleId ArticleId, params UpdateArticleParams)
 	// ListOrderInbox The order inbox
 	// (GET /v1/orders)
 	ListOrderInbox(w http.ResponseWriter, r *http.Request, params ListOrderInboxParams)
@@ -5453,6 +5663,257 @@ func (siw *ServerInterfaceWrapper) ChangeMemberSites(w http.ResponseWriter, r *h
 	handler.ServeHTTP(w, r)
 }
 
+// ListCustomerNews operation middleware
+func (siw *ServerInterfaceWrapper) ListCustomerNews(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCustomerNewsParams
+
+	// ------------- Optional query parameter "written" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "written", r.URL.Query(), &params.Written, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "written"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "written", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListCustomerNews(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateCustomerArticle operation middleware
+func (siw *ServerInterfaceWrapper) CreateCustomerArticle(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateCustomerArticleParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateCustomerArticle(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteCustomerArticle operation middleware
+func (siw *ServerInterfaceWrapper) DeleteCustomerArticle(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "articleId" -------------
+	var articleId ArticleId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "articleId", r.PathValue("articleId"), &articleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "articleId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteCustomerArticle(w, r, customerId, articleId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetCustomerArticle operation middleware
+func (siw *ServerInterfaceWrapper) GetCustomerArticle(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "articleId" -------------
+	var articleId ArticleId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "articleId", r.PathValue("articleId"), &articleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "articleId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetCustomerArticle(w, r, customerId, articleId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateCustomerArticle operation middleware
+func (siw *ServerInterfaceWrapper) UpdateCustomerArticle(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "articleId" -------------
+	var articleId ArticleId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "articleId", r.PathValue("articleId"), &articleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "articleId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateCustomerArticleParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateCustomerArticle(w, r, customerId, articleId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListOffers operation middleware
 func (siw *ServerInterfaceWrapper) ListOffers(w http.ResponseWriter, r *http.Request) {
 
@@ -6747,6 +7208,212 @@ func (siw *ServerInterfaceWrapper) SetPassword(w http.ResponseWriter, r *http.Re
 	handler.ServeHTTP(w, r)
 }
 
+// ListArticles operation middleware
+func (siw *ServerInterfaceWrapper) ListArticles(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListArticlesParams
+
+	// ------------- Optional query parameter "customer_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer_id", r.URL.Query(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "customer_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListArticles(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateArticle operation middleware
+func (siw *ServerInterfaceWrapper) CreateArticle(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params CreateArticleParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateArticle(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteArticle operation middleware
+func (siw *ServerInterfaceWrapper) DeleteArticle(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "articleId" -------------
+	var articleId ArticleId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "articleId", r.PathValue("articleId"), &articleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "articleId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteArticle(w, r, articleId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetArticle operation middleware
+func (siw *ServerInterfaceWrapper) GetArticle(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "articleId" -------------
+	var articleId ArticleId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "articleId", r.PathValue("articleId"), &articleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "articleId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetArticle(w, r, articleId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateArticle operation middleware
+func (siw *ServerInterfaceWrapper) UpdateArticle(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "articleId" -------------
+	var articleId ArticleId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "articleId", r.PathValue("articleId"), &articleId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "articleId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateArticleParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateArticle(w, r, articleId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListOrderInbox operation middleware
 func (siw *ServerInterfaceWrapper) ListOrderInbox(w http.ResponseWriter, r *http.Request) {
 
@@ -7674,6 +8341,16 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/staff/{staffId}/resend", wrapper.ResendStaffInvitation)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/mail/messages", wrapper.ListMailMessages)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/mail/messages/{messageId}/retry", wrapper.RetryMailMessage)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/news", wrapper.ListArticles)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/news", wrapper.CreateArticle)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/news/{articleId}", wrapper.DeleteArticle)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/news/{articleId}", wrapper.GetArticle)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/news/{articleId}", wrapper.UpdateArticle)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/news", wrapper.ListCustomerNews)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/news", wrapper.CreateCustomerArticle)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/news/{articleId}", wrapper.DeleteCustomerArticle)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/news/{articleId}", wrapper.GetCustomerArticle)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/news/{articleId}", wrapper.UpdateCustomerArticle)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/invitations/accept", wrapper.AcceptInvitation)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links", wrapper.RequestLoginLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links/redeem", wrapper.SignInWithLoginLink)
@@ -12917,6 +13594,643 @@ func (response ChangeMemberSitesdefaultApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type ListCustomerNewsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListCustomerNewsParams
+}
+
+type ListCustomerNewsResponseObject interface {
+	VisitListCustomerNewsResponse(w http.ResponseWriter) error
+}
+
+type ListCustomerNews200JSONResponse ArticleList
+
+func (response ListCustomerNews200JSONResponse) VisitListCustomerNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerNews400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListCustomerNews400ApplicationProblemPlusJSONResponse) VisitListCustomerNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerNews401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListCustomerNews401ApplicationProblemPlusJSONResponse) VisitListCustomerNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerNews403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListCustomerNews403ApplicationProblemPlusJSONResponse) VisitListCustomerNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerNews404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListCustomerNews404ApplicationProblemPlusJSONResponse) VisitListCustomerNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerNewsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListCustomerNewsdefaultApplicationProblemPlusJSONResponse) VisitListCustomerNewsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerArticleRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     CreateCustomerArticleParams
+	Body       *CreateCustomerArticleJSONRequestBody
+}
+
+type CreateCustomerArticleResponseObject interface {
+	VisitCreateCustomerArticleResponse(w http.ResponseWriter) error
+}
+
+type CreateCustomerArticle201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateCustomerArticle201JSONResponse struct {
+	Body    Article
+	Headers CreateCustomerArticle201ResponseHeaders
+}
+
+func (response CreateCustomerArticle201JSONResponse) VisitCreateCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerArticle400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCustomerArticle400ApplicationProblemPlusJSONResponse) VisitCreateCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerArticle401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCustomerArticle401ApplicationProblemPlusJSONResponse) VisitCreateCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerArticle403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCustomerArticle403ApplicationProblemPlusJSONResponse) VisitCreateCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerArticle404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCustomerArticle404ApplicationProblemPlusJSONResponse) VisitCreateCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerArticle409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCustomerArticle409ApplicationProblemPlusJSONResponse) VisitCreateCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerArticle413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCustomerArticle413ApplicationProblemPlusJSONResponse) VisitCreateCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerArticle422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateCustomerArticle422ApplicationProblemPlusJSONResponse) VisitCreateCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateCustomerArticledefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateCustomerArticledefaultApplicationProblemPlusJSONResponse) VisitCreateCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerArticleRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ArticleId  ArticleId  `json:"articleId"`
+}
+
+type DeleteCustomerArticleResponseObject interface {
+	VisitDeleteCustomerArticleResponse(w http.ResponseWriter) error
+}
+
+type DeleteCustomerArticle204Response struct {
+}
+
+func (response DeleteCustomerArticle204Response) VisitDeleteCustomerArticleResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteCustomerArticle400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCustomerArticle400ApplicationProblemPlusJSONResponse) VisitDeleteCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerArticle401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCustomerArticle401ApplicationProblemPlusJSONResponse) VisitDeleteCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerArticle403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCustomerArticle403ApplicationProblemPlusJSONResponse) VisitDeleteCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerArticle404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteCustomerArticle404ApplicationProblemPlusJSONResponse) VisitDeleteCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteCustomerArticledefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteCustomerArticledefaultApplicationProblemPlusJSONResponse) VisitDeleteCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerArticleRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ArticleId  ArticleId  `json:"articleId"`
+}
+
+type GetCustomerArticleResponseObject interface {
+	VisitGetCustomerArticleResponse(w http.ResponseWriter) error
+}
+
+type GetCustomerArticle200ResponseHeaders struct {
+	ETag string
+}
+
+type GetCustomerArticle200JSONResponse struct {
+	Body    Article
+	Headers GetCustomerArticle200ResponseHeaders
+}
+
+func (response GetCustomerArticle200JSONResponse) VisitGetCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerArticle400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetCustomerArticle400ApplicationProblemPlusJSONResponse) VisitGetCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerArticle401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetCustomerArticle401ApplicationProblemPlusJSONResponse) VisitGetCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerArticle403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetCustomerArticle403ApplicationProblemPlusJSONResponse) VisitGetCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerArticle404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetCustomerArticle404ApplicationProblemPlusJSONResponse) VisitGetCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetCustomerArticledefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetCustomerArticledefaultApplicationProblemPlusJSONResponse) VisitGetCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomerArticleRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	ArticleId  ArticleId  `json:"articleId"`
+	Params     UpdateCustomerArticleParams
+	Body       *UpdateCustomerArticleJSONRequestBody
+}
+
+type UpdateCustomerArticleResponseObject interface {
+	VisitUpdateCustomerArticleResponse(w http.ResponseWriter) error
+}
+
+type UpdateCustomerArticle200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateCustomerArticle200JSONResponse struct {
+	Body    Article
+	Headers UpdateCustomerArticle200ResponseHeaders
+}
+
+func (response UpdateCustomerArticle200JSONResponse) VisitUpdateCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomerArticle400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCustomerArticle400ApplicationProblemPlusJSONResponse) VisitUpdateCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomerArticle401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCustomerArticle401ApplicationProblemPlusJSONResponse) VisitUpdateCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomerArticle403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCustomerArticle403ApplicationProblemPlusJSONResponse) VisitUpdateCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomerArticle404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCustomerArticle404ApplicationProblemPlusJSONResponse) VisitUpdateCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomerArticle412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCustomerArticle412ApplicationProblemPlusJSONResponse) VisitUpdateCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomerArticle413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCustomerArticle413ApplicationProblemPlusJSONResponse) VisitUpdateCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomerArticle428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateCustomerArticle428ApplicationProblemPlusJSONResponse) VisitUpdateCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateCustomerArticledefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateCustomerArticledefaultApplicationProblemPlusJSONResponse) VisitUpdateCustomerArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListOffersRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 	Params     ListOffersParams
@@ -16504,6 +17818,606 @@ func (response SetPassworddefaultApplicationProblemPlusJSONResponse) VisitSetPas
 	return err
 }
 
+type ListArticlesRequestObject struct {
+	Params ListArticlesParams
+}
+
+type ListArticlesResponseObject interface {
+	VisitListArticlesResponse(w http.ResponseWriter) error
+}
+
+type ListArticles200JSONResponse ArticleList
+
+func (response ListArticles200JSONResponse) VisitListArticlesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListArticles400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListArticles400ApplicationProblemPlusJSONResponse) VisitListArticlesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListArticles401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListArticles401ApplicationProblemPlusJSONResponse) VisitListArticlesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListArticles403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListArticles403ApplicationProblemPlusJSONResponse) VisitListArticlesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListArticlesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListArticlesdefaultApplicationProblemPlusJSONResponse) VisitListArticlesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateArticleRequestObject struct {
+	Params CreateArticleParams
+	Body   *CreateArticleJSONRequestBody
+}
+
+type CreateArticleResponseObject interface {
+	VisitCreateArticleResponse(w http.ResponseWriter) error
+}
+
+type CreateArticle201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateArticle201JSONResponse struct {
+	Body    Article
+	Headers CreateArticle201ResponseHeaders
+}
+
+func (response CreateArticle201JSONResponse) VisitCreateArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateArticle400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateArticle400ApplicationProblemPlusJSONResponse) VisitCreateArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateArticle401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateArticle401ApplicationProblemPlusJSONResponse) VisitCreateArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateArticle403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateArticle403ApplicationProblemPlusJSONResponse) VisitCreateArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateArticle409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateArticle409ApplicationProblemPlusJSONResponse) VisitCreateArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateArticle413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateArticle413ApplicationProblemPlusJSONResponse) VisitCreateArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateArticle422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateArticle422ApplicationProblemPlusJSONResponse) VisitCreateArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateArticledefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateArticledefaultApplicationProblemPlusJSONResponse) VisitCreateArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteArticleRequestObject struct {
+	ArticleId ArticleId `json:"articleId"`
+}
+
+type DeleteArticleResponseObject interface {
+	VisitDeleteArticleResponse(w http.ResponseWriter) error
+}
+
+type DeleteArticle204Response struct {
+}
+
+func (response DeleteArticle204Response) VisitDeleteArticleResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteArticle400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteArticle400ApplicationProblemPlusJSONResponse) VisitDeleteArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteArticle401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteArticle401ApplicationProblemPlusJSONResponse) VisitDeleteArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteArticle403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteArticle403ApplicationProblemPlusJSONResponse) VisitDeleteArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteArticle404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteArticle404ApplicationProblemPlusJSONResponse) VisitDeleteArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteArticledefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteArticledefaultApplicationProblemPlusJSONResponse) VisitDeleteArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetArticleRequestObject struct {
+	ArticleId ArticleId `json:"articleId"`
+}
+
+type GetArticleResponseObject interface {
+	VisitGetArticleResponse(w http.ResponseWriter) error
+}
+
+type GetArticle200ResponseHeaders struct {
+	ETag string
+}
+
+type GetArticle200JSONResponse struct {
+	Body    Article
+	Headers GetArticle200ResponseHeaders
+}
+
+func (response GetArticle200JSONResponse) VisitGetArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetArticle400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetArticle400ApplicationProblemPlusJSONResponse) VisitGetArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetArticle401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetArticle401ApplicationProblemPlusJSONResponse) VisitGetArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetArticle403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetArticle403ApplicationProblemPlusJSONResponse) VisitGetArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetArticle404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetArticle404ApplicationProblemPlusJSONResponse) VisitGetArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetArticledefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetArticledefaultApplicationProblemPlusJSONResponse) VisitGetArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateArticleRequestObject struct {
+	ArticleId ArticleId `json:"articleId"`
+	Params    UpdateArticleParams
+	Body      *UpdateArticleJSONRequestBody
+}
+
+type UpdateArticleResponseObject interface {
+	VisitUpdateArticleResponse(w http.ResponseWriter) error
+}
+
+type UpdateArticle200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateArticle200JSONResponse struct {
+	Body    Article
+	Headers UpdateArticle200ResponseHeaders
+}
+
+func (response UpdateArticle200JSONResponse) VisitUpdateArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateArticle400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateArticle400ApplicationProblemPlusJSONResponse) VisitUpdateArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateArticle401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateArticle401ApplicationProblemPlusJSONResponse) VisitUpdateArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateArticle403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateArticle403ApplicationProblemPlusJSONResponse) VisitUpdateArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateArticle404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateArticle404ApplicationProblemPlusJSONResponse) VisitUpdateArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateArticle412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateArticle412ApplicationProblemPlusJSONResponse) VisitUpdateArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateArticle413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateArticle413ApplicationProblemPlusJSONResponse) VisitUpdateArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateArticle428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateArticle428ApplicationProblemPlusJSONResponse) VisitUpdateArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateArticledefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateArticledefaultApplicationProblemPlusJSONResponse) VisitUpdateArticleResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListOrderInboxRequestObject struct {
 	Params ListOrderInboxParams
 }
@@ -18915,6 +20829,21 @@ type StrictServerInterface interface {
 	// ChangeMemberSites Change the sites a member is limited to
 	// (PUT /v1/customers/{customerId}/memberships/{membershipId}/sites)
 	ChangeMemberSites(ctx context.Context, request ChangeMemberSitesRequestObject) (ChangeMemberSitesResponseObject, error)
+	// ListCustomerNews List a customer's news
+	// (GET /v1/customers/{customerId}/news)
+	ListCustomerNews(ctx context.Context, request ListCustomerNewsRequestObject) (ListCustomerNewsResponseObject, error)
+	// CreateCustomerArticle Write an article for a customer's people
+	// (POST /v1/customers/{customerId}/news)
+	CreateCustomerArticle(ctx context.Context, request CreateCustomerArticleRequestObject) (CreateCustomerArticleResponseObject, error)
+	// DeleteCustomerArticle Delete an article a customer wrote
+	// (DELETE /v1/customers/{customerId}/news/{articleId})
+	DeleteCustomerArticle(ctx context.Context, request DeleteCustomerArticleRequestObject) (DeleteCustomerArticleResponseObject, error)
+	// GetCustomerArticle Get an article of a customer's news
+	// (GET /v1/customers/{customerId}/news/{articleId})
+	GetCustomerArticle(ctx context.Context, request GetCustomerArticleRequestObject) (GetCustomerArticleResponseObject, error)
+	// UpdateCustomerArticle Change an article a customer wrote
+	// (PATCH /v1/customers/{customerId}/news/{articleId})
+	UpdateCustomerArticle(ctx context.Context, request UpdateCustomerArticleRequestObject) (UpdateCustomerArticleResponseObject, error)
 	// ListOffers List a customer's offers
 	// (GET /v1/customers/{customerId}/offers)
 	ListOffers(ctx context.Context, request ListOffersRequestObject) (ListOffersResponseObject, error)
@@ -19002,6 +20931,21 @@ type StrictServerInterface interface {
 	// SetPassword Set or change my password
 	// (PUT /v1/me/password)
 	SetPassword(ctx context.Context, request SetPasswordRequestObject) (SetPasswordResponseObject, error)
+	// ListArticles List every article
+	// (GET /v1/news)
+	ListArticles(ctx context.Context, request ListArticlesRequestObject) (ListArticlesResponseObject, error)
+	// CreateArticle Write an article of the provider's
+	// (POST /v1/news)
+	CreateArticle(ctx context.Context, request CreateArticleRequestObject) (CreateArticleResponseObject, error)
+	// DeleteArticle Delete any article
+	// (DELETE /v1/news/{articleId})
+	DeleteArticle(ctx context.Context, request DeleteArticleRequestObject) (DeleteArticleResponseObject, error)
+	// GetArticle Get any article
+	// (GET /v1/news/{articleId})
+	GetArticle(ctx context.Context, request GetArticleRequestObject) (GetArticleResponseObject, error)
+	// UpdateArticle Change any article
+	// (PATCH /v1/news/{articleId})
+	UpdateArticle(ctx context.Context, request UpdateArticleRequestObject) (UpdateArticleResponseObject, error)
 	// ListOrderInbox The order inbox
 	// (GET /v1/orders)
 	ListOrderInbox(ctx context.Context, request ListOrderInboxRequestObject) (ListOrderInboxResponseObject, error)
@@ -20440,6 +22384,156 @@ func (sh *strictHandler) ChangeMemberSites(w http.ResponseWriter, r *http.Reques
 	}
 }
 
+// ListCustomerNews operation middleware
+func (sh *strictHandler) ListCustomerNews(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListCustomerNewsParams) {
+	var request ListCustomerNewsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCustomerNews(ctx, request.(ListCustomerNewsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCustomerNews")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListCustomerNewsResponseObject); ok {
+		if err := validResponse.VisitListCustomerNewsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateCustomerArticle operation middleware
+func (sh *strictHandler) CreateCustomerArticle(w http.ResponseWriter, r *http.Request, customerId CustomerId, params CreateCustomerArticleParams) {
+	var request CreateCustomerArticleRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	var body CreateCustomerArticleJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateCustomerArticle(ctx, request.(CreateCustomerArticleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateCustomerArticle")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateCustomerArticleResponseObject); ok {
+		if err := validResponse.VisitCreateCustomerArticleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteCustomerArticle operation middleware
+func (sh *strictHandler) DeleteCustomerArticle(w http.ResponseWriter, r *http.Request, customerId CustomerId, articleId ArticleId) {
+	var request DeleteCustomerArticleRequestObject
+
+	request.CustomerId = customerId
+	request.ArticleId = articleId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteCustomerArticle(ctx, request.(DeleteCustomerArticleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteCustomerArticle")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteCustomerArticleResponseObject); ok {
+		if err := validResponse.VisitDeleteCustomerArticleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetCustomerArticle operation middleware
+func (sh *strictHandler) GetCustomerArticle(w http.ResponseWriter, r *http.Request, customerId CustomerId, articleId ArticleId) {
+	var request GetCustomerArticleRequestObject
+
+	request.CustomerId = customerId
+	request.ArticleId = articleId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetCustomerArticle(ctx, request.(GetCustomerArticleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetCustomerArticle")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetCustomerArticleResponseObject); ok {
+		if err := validResponse.VisitGetCustomerArticleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateCustomerArticle operation middleware
+func (sh *strictHandler) UpdateCustomerArticle(w http.ResponseWriter, r *http.Request, customerId CustomerId, articleId ArticleId, params UpdateCustomerArticleParams) {
+	var request UpdateCustomerArticleRequestObject
+
+	request.CustomerId = customerId
+	request.ArticleId = articleId
+	request.Params = params
+
+	var body UpdateCustomerArticleJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateCustomerArticle(ctx, request.(UpdateCustomerArticleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateCustomerArticle")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateCustomerArticleResponseObject); ok {
+		if err := validResponse.VisitUpdateCustomerArticleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListOffers operation middleware
 func (sh *strictHandler) ListOffers(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListOffersParams) {
 	var request ListOffersRequestObject
@@ -21302,6 +23396,151 @@ func (sh *strictHandler) SetPassword(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// ListArticles operation middleware
+func (sh *strictHandler) ListArticles(w http.ResponseWriter, r *http.Request, params ListArticlesParams) {
+	var request ListArticlesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListArticles(ctx, request.(ListArticlesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListArticles")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListArticlesResponseObject); ok {
+		if err := validResponse.VisitListArticlesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateArticle operation middleware
+func (sh *strictHandler) CreateArticle(w http.ResponseWriter, r *http.Request, params CreateArticleParams) {
+	var request CreateArticleRequestObject
+
+	request.Params = params
+
+	var body CreateArticleJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateArticle(ctx, request.(CreateArticleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateArticle")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateArticleResponseObject); ok {
+		if err := validResponse.VisitCreateArticleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteArticle operation middleware
+func (sh *strictHandler) DeleteArticle(w http.ResponseWriter, r *http.Request, articleId ArticleId) {
+	var request DeleteArticleRequestObject
+
+	request.ArticleId = articleId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteArticle(ctx, request.(DeleteArticleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteArticle")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteArticleResponseObject); ok {
+		if err := validResponse.VisitDeleteArticleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetArticle operation middleware
+func (sh *strictHandler) GetArticle(w http.ResponseWriter, r *http.Request, articleId ArticleId) {
+	var request GetArticleRequestObject
+
+	request.ArticleId = articleId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetArticle(ctx, request.(GetArticleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetArticle")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetArticleResponseObject); ok {
+		if err := validResponse.VisitGetArticleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateArticle operation middleware
+func (sh *strictHandler) UpdateArticle(w http.ResponseWriter, r *http.Request, articleId ArticleId, params UpdateArticleParams) {
+	var request UpdateArticleRequestObject
+
+	request.ArticleId = articleId
+	request.Params = params
+
+	var body UpdateArticleJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateArticle(ctx, request.(UpdateArticleRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateArticle")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateArticleResponseObject); ok {
+		if err := validResponse.VisitUpdateArticleResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListOrderInbox operation middleware
 func (sh *strictHandler) ListOrderInbox(w http.ResponseWriter, r *http.Request, params ListOrderInboxParams) {
 	var request ListOrderInboxRequestObject
@@ -21832,551 +24071,584 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rltu4di76KtjKHsNVK1RZUqluqpGR2G5322m72/ElndVLfUSIhCR2UYCagErWcjxGfp0HOC+w/+VF",
-	"9pvkSc7AnAAIUpREqS6+tNePXi6RxHViYl6/+aERielMcMaVbPQ+NCaMxiyDfz59S8f6/2MmoyyZqUTw",
-	"Rq/xdsJIxqSYZxF7IMk1y2QiOKGSUCJVJviY6A8DIufRRP8c9hvH/UZ4SSTjMUkUGdLoiiScPB81X1IV",
-	"TYgSZD6LqWJHjaDB3tPpLGWNXgO+awSNjP0xTzIWN3oqm7OgIaMJm1I9sil9/4LxsZo0eqfdoKGWM/2d",
-	"VFnCx42PH4PGa6ay5aORYtnqRN6wSPBY6t4XVA+LjUTGiMqWCR8TOqYJL4znpNvaMpZkOp82euen3VYr",
-	"aEwTjn+33MASrtiYZY2PemgzmtEpU2atH716/iNbPo/1vxM9uhlVk0bQ4HSqv6SzBB9vGsH/ztio0Wv8",
-	"w8N8Rx/iU/nQta+7fhRFTMoXCb9a36H/yt6d+o1gxyq5Zt8naeWG/MjYTBIK75AD3dEhERmJGfxEFYvJ",
-	"wYimkh2SWSbieaSk3iAY/R9zli394etGGv5AzR4MhUgZ5TCcJ1SxsciWmwdk+yJiRNQkkSQyn5EDPWea",
-	"sZiw9zRS6fJw3XjsJ4011NtutarI98k8kyKrPoMhZ+/VIII3QhwbI7OMXSdiLsmMjllAFomawO+SThkZ",
-	"wTTlJUnZSBExV2QkMng8SjKp4Ju1E8CRrBl+Z93wpRJTlq2lsih/YV8a8/oodrl5UxcTqkgiCR3qdcBt",
-	"NZ+uXwJ8Pkjixg1H94bRLJqsG5vtSI9SSEZ0/wGJBFc0UoQ1pzRJ9cFg7xXLOE1JxkYsYzxi+FLCJc5I",
-	"sfcqIMmYC70lfR5RyY76vMBkaTRlayb8x87UamanqJrLzeufzzHhhPKlIWDJiFRUMUkOMjZjVCFVW1Z5",
-	"mNNuQGiaFvjz37xTP5czxmMWN37TL8xSETNLVlUzlTDiwnQTxaay7vbijBsfA71Kz/HLY7dENMuo7mzO",
-	"kz/mzDzWg/kYNKRawjaMRDbV3/+QiiFN163dL3Ce9TTIFSwjnnmfPzEyhibITGRqJNJEHJGfhEJWEHo0",
-	"HK6jc/x+G+98HrPpTCjGo+WPbLk61Jf0immRINM3MJF0xHrwl95UFhN92JlUJQ51xZaE8pgMRaz/IRea",
-	"QKj0eFScxH2uP9LHNhb6pk4UXtaXxXagZcqFmrCs2GC307kki0mSMq9hO6BE9rlUSZqSbM55wscB6bYu",
-	"jsiPbCkJzXTbM2ScnS6ZiHkmj8g7yQglo4zJCckoj8WUXNN0zsgBJe/ePf/ukMxYZnsoH8CTUStqR+es",
-	"2Rm2R81ufEqbF7R73DyL2qNWfMHOh5223SkUzvKt8jahqXdhE3ueJtyd36rT+3wEwlj1ZaMlOktfVuLT",
-	"/45omsLUaBysiIDkwIh+h0fkkT7XKSOCs3wf2p1LQvt8mkipN1I/63bOj8gvjF5BCxKoIfxLSDi7ZhmZ",
-	"6hGWF9CKidUrZGTMm4mRz/l1oqhej7VXWeK/su9lVuin2LFmMVskp3wIwFXhCgBuuu6kw8PG7oODseD4",
-	"FJuuXxJ8uPdi4Oe6mxfJNFHVlDkV+tBqnqoF+YypecbXzTeFZvz+Yzai81Q1eietIJfg2wX5vV0hvweN",
-	"lzRJf0z4urlf6Uf7zty1bTt6ISKqab2yqxQf3qQz077t7iWTko7Z2o2duuc36TTvxfZbR3Awfe9A4aWL",
-	"veaw7JWuh8amQ5bJSTLbsCLeK3svit9IuePNq6J5cZrwq1xJyUe0bm3yN3aRaDcMst72wdt3s3ulkcDw",
-	"fh6NNiggwjzdd8ts69BTFrPMSoTbt0vo1z2l8u61Dxjg+qUwT/deCvO966kOOZhF8KlhLm+JHLxBwKBe",
-	"0YxxVeckyfmwmSsodXdoBu3fYH9eoSBfn4RyyZ+ny+IgiWRM+pI/SvXhHZKXGf5aApu55/uSWN6D199m",
-	"XdotEarSb358pzVnPaKNujIBVfmW9OLXImX1uKLRhhJJMpGu7V8/q71JunMYxRuWJTT9aa572k5aWqLy",
-	"hiPhY8Lh6zV2L0+lefJdu3Pc/Y+//rruJENzA2xux9V8k6j1konEh/sSmGkbulF0NFrfj3m6d0fme9fT",
-	"dhqBLu+SUtw48lHVYeHrxnWrvNwbjRmdiK60glBnhKgd3MkdUxpHPjbDnOodtPyOMexq7RWDj3dh0kWe",
-	"+U5ukADm8kYCgGkbnBsZkzPBJQML2mMav0bbh/5Ls13G4Z90NkuTCFTKh7NMDFM2/cffpV6gDzk30V/E",
-	"RsOmKcw8ZoomaaMHA+8RfQjsiIPGKGFpLBu9v33Af5rXGoFVW3RT3hcff8MJMwnr2tN/DM5Gx/Qi6rBu",
-	"e9jSS4272wPHjkoUcLnnOB6S8Nlca5WGVc0z3puJTNH0KlE9M62eHfzHHfZNf4jLWSSe0DQW9pCCdP96",
-	"EaY0HYlsymJ9xQ0zRq/AADdP2SUJcVlCIulSX4ZJNDnSg3ki+ChNopvtzIgmKYsHsww8agkM09slJ5NE",
-	"czlotS/anfiUNU+GZ7R5Fh2z5sWo3WoeD9ujDu1GJ/EpA8N8Fk2SaxaDBSiinAtFhoxEE8rHzBJpvT27",
-	"yPfsexgpKY10485VTe5WdpGmGaPxcsDeJ1LJsEcoQQux5gIzlqmlXgdFrxjX+7c6DLP/Yvg7i9QDo0uR",
-	"WDBJ9GrRNBULZCtcLC5JGJm9hq4iwaN5piVWs6ZkIXigKYeuMc6WjI0EeKlnKLX0pGnorRAvaDZmt33g",
-	"FTifcXRg000kEdcsI+1W9/zk7JQMl4rJXaijfZxThxk8UUKQFIb/6U519SzJy+QxrPP3Ihsmccz4jVZ4",
-	"xjIwvgo+iBlPWJG5WhpiMdi7l2KeESNR1D983vK+cr0R19vG5V0d3q0s9EqzZsmNMXtKl3B+YgGHR589",
-	"RtU8Y4M4kXSY5u8bvqaPHlMq4WOpP8rPXqIuSZgmEeOSDeyFYz6eZeI6iVlGUhpdGXWOJjFhHJZryriC",
-	"jf5B8BufImO2HbD3M3NJegcq8Q3HxLxCqCKdVuek2TputttvWxe99kmv1fr1klB5BdRACWcLoge3y2Er",
-	"Xp+lTmuctvJMbuvgldoNA+L/mrFrccXiUHNH//e5ZPkl7GYTUU64IKngY5bpO0u/BntZ9Jm9ZvrB7XPI",
-	"RK6w6gWVMIqiU8xnMdWC06p/KZeharS5k2jV6Xi0kfcLvrwMl+rTceO1C2qChtauAez7T0J9L+b8ZnvN",
-	"hRqMoJUbiVaaO9lm6nPxbr43P3kNbNyOfMC3siGuubCnjxdEl6HoA1KLnpfgrMzIJWPkwG6Mx7DxS2l8",
-	"kUTP0PgYu63jQ9i1V56ohXLjjfbPSl+V2zeh0oq2PX3RgkfVeVo7AUlAwudioTmz/f34Et+zHvCdWLF3",
-	"3PyZEhQ0t22um82t7K0nmcJps4GB4EVOUJxVxbhDK7wKzkqrsLJ5r506e7us1g6zhgbquaFvQQvtnK/Z",
-	"O28Qn4xT2r1DTzzopejfNwGgak04gaV6s33Y3812DMOj/C2zvxGWZRDOVnfNT4qaf6mVLYttxnEbq/2I",
-	"LwkyM9O8F2drOwrJwUmrddgj/dJ8+w3Qpn314vl3AVoDUM9jmWaBqRjLXPnDxZOwL29Ydp1E7B2n1zRJ",
-	"tTD8OW2Rp2uYgZK5N9L73Kd8M3r+yhpDBvxl9wDZ+sEIIvpghQJcd6rokEqwhsx5xmg00dPAy+mtEC8p",
-	"Xxq7mrzRLmRUsQHERpR0AyHIlPIloUqx6UzJS6KyJTJZklLF6uwOxH8N6EixbCAx4tqEUufszDPQvLV9",
-	"2sXZtmuFwd/Kzvkt6t1bXQUIF6cSRHz9/xBl3oQwc7CvHTUCP47ee7xuXObth168OgztHadzNRFZ8vcb",
-	"Xl9zaEgrlxEtb/OEESWuGLc3LZo1BUolRiO6JDIZcwjW3FXSaLXz7X23MoyNm1se9a3sb6lRFCeHjGYs",
-	"w3UAeRJlSQwSnvMrLhY8cNqx0EI+6IRHYFY33eaB/KsW/0egyECLKdOCJ5nSaJJwRmikbOgcHY3Qn0Oe",
-	"K0kkizIGA5ATseDo5aWKRBmDbS843T404GcWD6hq9BpWeW91c+W9Ebh3hktMKhhcsWXvii2t7tBqtlqt",
-	"VvNM/+dc/6eV/w+iEPVm5++fHTcvhq2oeRa3ta7Roc3jIeoZZ6NzTQQplQrU5NKoTt62u71Wp3fc/jX3",
-	"Pzx9/YpAiFVGjWEWrE29Bo2nCRhdjWE0Qb+CP+GVSNmJpmcFipp5Ty/XSGRTGElMFWuqBP0CG8P/iou2",
-	"2o+w7aO5Ry6lYtPeUAglVUZnYSnIXiw4yzQtHBV7rgqhx/Wum9hRXu0VCoRQ94W3MPp9VGMPMP8G7D4Q",
-	"USd4xDSNJnyumBd2TZIR6kl7ryZu9lZPr2YwcMK2bq95zxsjxvbqxyK7knuPFKlvF6dp7jj7WwN0BeN5",
-	"MlZTj5ACn3p/c52jWqo79xOCinN/HmveNUqY1l7Jo1fPNTX1SKiPZQgCnnMkyPlolLy3YcjXZ2S4JCbk",
-	"seSy3+FMlzfOCyw+CRozfU1mepz/j27zb4+av9Lm31vNi0Hztw/t4LT78X83KtYap/sikRWb/TNnkJui",
-	"NQYzXRnYbdeMWpKER+k8ZnFARBpruRYO26VR6dWEJZlhp7LENU2c/9/+BPzzt6Dh5Qw1eo1VluqyHmql",
-	"P5i7rpD24J9lTHz4WOq2vL2vqIQg/9DmMilBxgwVfv0h7P0l0bLXkpi4c+BcNl9peyJS4VzCOItjWn8A",
-	"3wDRVF3nnC0sNaKulLgru0Rihk7+JHc0iFCNXmN2Nfj1j+6L6flP7zuvh6dvo9a/xye/jC7+Oj5+Njn7",
-	"16v2S9n9aXb+b1nnjTp9t0qK3qrVo0HTcVWQ+BVbPnDy1EE4uxr8z3/9d3gY+ILVhGUsgHsvz1TVVPnI",
-	"COAw3x55jIKi/n532rNzsoOtpLsoYjOVe0e80Akao52Hpq+8pYKUyKBi1p5PQglCod3AWQA0/dIoEnOu",
-	"HshcyS9Qrtn0HzIaMfJMzGag8rkdTgYveffx9dmT961f6fGb+PT78cWz3zs/pif/tjh/mrXfLrvvkrOf",
-	"Z61H8vi71R22kkBx5NZah5KK860wBuoIF3bQZIkHbasMNaNSLkRWcZP+PMPVTJdEaplcd5Yvif3OiUzY",
-	"P2c9AkK8ZkHtFokmNKORYpkM0PVHIjGdCk1V7Ig84m686CPIm70ywUmSgG6B+5JI0DwSiaGIJanVTaU4",
-	"7ZPTimlvOA4FwtCK3ygTU5g9Jhc+kBBMrk9KgielaqG3JRT5hL+Z3DFHuIrJag27mSbX+mbP2Bzcr6CJ",
-	"NhOOYxwZXc2LdwflyWm03hG3G5k4nQA1OcjcwqW+XX1qK+/1w27BHVDLiQPj1Jqo9Ad30WwdFwYHbdIo",
-	"tYPpNM/o+bB5Fl3EzXPWGjU7NB8OWKb9hABIELCftpqdTtRtntGLVnPYjk+areiCnY/O6OnwBD1JNB7o",
-	"NbYhY0qlubmnfXLebgPNGDVj45oag3Cj1/4CNL4eCUFt7+ljAv5hSwU1b4gSDdSPuA4aNhxh/XLYtBBY",
-	"FPt6laKUSMI4PN17zXyKXDsY67XB0ymVmElQ0iB8aM+Oa+jIBRyCFULfJeGlQOrlaT6hXioOCBwQZSLB",
-	"Z5ewBctIlownqIOUc2pLZ6bujN6+fWGALHQT/vlad0BAdjbOxr0X3R3SD/n3CVen3YaXR3fRap21Ly46",
-	"J92zbuvior01qW5Ffy6mJZQzlvKtKC5egRhLarcdeEEBLyzc5ltqu0aO0BlAAz0Sav67t1a+C/Ouq5Xr",
-	"Nmtr5W7a2zVzb9pykxoOR/9OtfBvt+7Nbt3btxPkMt5XaitwE9xsL/ClTf/A5AYEOB1l+wG8OEiNjPzt",
-	"hHwGcqnTgeng2R+dX/jJ0/fnr1X7r/Puc3H2irbexMffj0+f/X7xY9r59f3Jk+vzx7z9ssLKUdzb+qdo",
-	"g3pnpA+UsQ7CGd1o7eiR4TxJ41xWBGUwUXtYN7y5BLVUPk94WT0xhZsUVNIR09IJSTgxWxiQcUY5+C3A",
-	"nKEIo9HEnrEeaZOYLjWPOD491f+UPn5M+/wYfiMHlg6Kt29OHU6gOW6fdjpFdC+D9lUWZhDrSlTs0Bsx",
-	"ZWoCEGN+oNqQuWBrJUgsLkn4w9O35OF1++GUhSRNpDFQgL27FOUGUceLoz53AC9H6H4NSSQ03RKDiKO1",
-	"aIumhUIJpllcktBToMGW5z7NRArv9rlMlM3AkIHRJwAhBXQHmBKPScam4hrifbxY2aMp5XTMXKNo09HD",
-	"AVsbNI8W/UstMzlCKn+HjC2wWwwdGsXmkoSSpaMQskfASMDiZsLJXLLsgexzTfvGFnNJQptptaZ9kxMB",
-	"zbsVuyQhJIznH+HbfV54PWX4ahaz7CiiPGKpGZQXgKg5fpzRBU1BeCJyPpwmCk0SMcugKdAs9dCxkRRN",
-	"NvB6JPgowVwfnneW8KF4b4nF5FbTKBPSA1y67HPzdsyiJPamjk3qtdUnFUYwmqejJNUrq0R0dTQV194W",
-	"SjlHMoaHmDJqNlLNM47YPJqyaJIeaU7sPgU6nquheB8QxaazVJOjfpQlMUPQF0AyYwsYrm5gYN8r75ik",
-	"15byYOkBScY2dWnUc9M9LgwSKY1N7mKfG9IP7MtVtAp0DtsM/3LED605+lcTNg1wEUxblSTp50w+APuf",
-	"pUwDbsM1a/mbu4aPkNC8ixkm5P+NN5j/i0tlNOkL0n7j/nbf6INtn8K/cQUKd699XuATKz9MITbEO/fm",
-	"qxVO0Aj8+8K+tnry9Y8ov+Q/6BPt+tIL3AhsaqRtqHi8GwEiPdin/inWS0YVTcV47tYAz0fhj1lKI+b+",
-	"wgPp/oRz5/7CcwUhMPrQ2HWFP3DI7jB5L6kkQ8XbHJb83wpSQKsOAYbZGPJ2f5SewQL95quV/nav6nxx",
-	"jCaP/RwPj8iMZRJdDpCXyJUoZMsckV8c9FYh/hlM+4D9CFsbOC8FElifD1kkppo96MeA4AdqZagvKExs",
-	"LEFDfWiwKcY4jTMasX+h0ZQd2afBGu+G8WdNaQLwAJifnig2SCCmV//bCsOjZou2282zuDNsnkfdbvOU",
-	"dUbtYYtexMdR47cVYc+MpiwRfJ8ADOkEMkUyiD7C846+ALBacwGJYBNq4ApoHGdMFmMbsPmSa6BbMAUc",
-	"bwjIKA7qnYS7xVrNMd1Hj8+znu/sFagXU4HhFP6qlwcHeFC4ZDn3IUhokhH9oYPDszTmtMLMyYA9iyFY",
-	"S4u14ABbNNiSUGw3xY8EqRSKcUN3P21CKpo6eiBPYZIYgg54dXayZe9GorRu+IxOh/NsrJmgvn4y/dt3",
-	"TxtBI004a8MLI8alyuj//T+MtDuatUKPAxNY2Gl1T84qYrOg+RpRPq7bFaPam5/Jcfv0tNkmNJ1NaLND",
-	"dJeXWtrIWKy1gLk+sg6qw6fEAh12CvYvY/v67UOn2uZlJv5hu+Fev9mp9WZhyUrvV0Y+jY3qsB0OY5WQ",
-	"lMqS4VyxDbRUaPikcsglFpUx8KI3EddwRhMtLtlgsZPWJQTl6CPX1sfwtFtwi8JH8DT/olWmR5GKeQaX",
-	"U3qNjJhOG71G+5T88NgcOn8KJ62KuT+BaxmAf/a7vX6ZLHNwJuB0KHlDZJHzFpeGnjEq0Ryqv9IK3CKJ",
-	"2NHqobAvlimm3sY+sVLKFjusr2U4ySbAKbGYDJc+ykSFDfbWzX9u4JppfqUWwOIcK8x/Zs2LYo/W3WFf",
-	"4CxhWnASgUduZuLIfTtg4WSXjodDmO41UjpTYiZzCecF/EDaXfIqE1b8RVuaGGWeLS0+jppno5NW82J4",
-	"eto8bx2PjuNO1B5SBiJ1EuE4pppn6827uNAriE69SHf99N1rQy0Wp6TXmGVx3kU76gybZ6w7ap7Tk5Pm",
-	"2eiY6Q60yKTlrKu5Hu6jV812t/nq9c8V9rLCGmw0l+VvFpanxp1U2Lsyr2zVi2mtvgjyla+JK+ct+0Yn",
-	"peAYBOWvfG1gGLPwNYBQ/aNRBKO5mudCDg458Der8syA0URLe/uqGrnw90CCgGrBkHzuvDGGvL48Wpr9",
-	"WkEOZ6WFRbl/6BZKsNSXbhNJTFIKUaI0x1vST9YL3G82SdTj5FoPFo21SmihGidwx6K1G27lNoCKgtGB",
-	"+5KXF+JZHRi3a8ZCtar1y8Qw/ytEVRmJ7GizR7d969Hq29QTs5zOcr8/aXskTW0QovODyWSM4MW0fPnd",
-	"nhNoVS03PquE3zT84jYDSwwwceU63ijQpLTzxTGv33sbe3STw5TbgCymigytQ8HkmsK0JTkA00OY8AnL",
-	"EjVA9MqBw7QPieCHR30eOtDNkEwBcT5RaEx3AJ4gE3NrWhIZccUB3HByTaZLUnbNUklixma6fQhgGMwl",
-	"y0Ljs5Bl7BfM60HTzWIiiDVTJUpaS1bCcxgllVEuKTiHdAfDjPI44ePQsFEYfyrEFRiWJ3pQgFYpRjZU",
-	"dMXIRXPTwa1r9abqxMAa0hJVtqLZKhQDJPWnr181261Wt+MZmvXIQMwdUD+Y2h3HfJF9mx2NabmvPHf+",
-	"F5bqVdbXjZhnBFMH/1cuizUeRVNGfpgOn1XIkPl6bTzk5rWPQcNuUt34vMf2/dUV/LDdXlcRWucvcZXL",
-	"1yNHuER4AWPogSRPX7+6JNO5BBA1E4cEhj25EkVdLRP7e7lpCb43770CuIOVzd34qX7znUT3acrGNB3U",
-	"FqzXvbjl0swxe3eKvJxNDCqT1123aljX1DbuvXnc2SZaw2zWs2LQDvY2zxtF1OYBeKSDyudIZMb97/GY",
-	"O1f+Vk7pPeg9mxQa7H79HphmbnIbVpthbk3LX92yzrotq6F3Y2kdXzLBgJqSnVDP1nkvPIxqv4pXdfTr",
-	"vWj2+8da35ZJYBtD2onqjdpe8twgdzd+f62MWRDsCnzrksa/S05HhcpfeVzMOlYZxQBHmi9dioyrYob3",
-	"1hGxGToAz13l1cBLDPTQS+JLg1DHhymDVecLhJfEE7oSScIPH0PzmpMZHfiJd4VqoexeZS9f6tBKEleD",
-	"SKRgkv2H0ej8vNVqQBLALKXLgS/2vAJpqBE0tPhon6CIdFSSqFIxFoN5puWtiVIz2Xv4MIp54a2H+p0j",
-	"eT2uJw/WCU+sKTN60QDS8hs6V2JgQlUGGOLimOwkG8glj9zf67QH29ZamVTTMyu3LuezWZqwbLCgGZuI",
-	"uWTukUqiK6byql67Rk36wg5u4TPKY5bKMZMsTWU0oSNFtDBbId86caTxj90L0m2Rdue4e3J65mFw5JXR",
-	"qgMdi6meVmhpfPfUNHV+4cc/Hn/5EvXWRKKCmd5LKSIHr79/Qo6Pjy8C8u7tk8MbpMvcjkx/H7J8vSyb",
-	"4oV5S/L7vUvs9sjsWvhva+ZNgaL8HJxbI6m6ykYhe6c40h8ysTDQX+yaZUszxssctS0xASimFETCyR9z",
-	"YWy9d5kJZOQMy2mCxkp4W8PjKvvm+aywm13leh9icsErDDkG2seksM4ohNLC6TWAShB2Q0J3dYcuZbvP",
-	"ofKnEmAJmjExSxnEdJPQlwLCgIT2WsfMo9CXHkKScKkYjcvS1gMZ9LnVCrGYFPAcqgj0OxMJV4Qqf2zk",
-	"IMcI10eDBWCKwQhOqiamjz732NZsPkyTiAC02bvXL6A4IEh2uVAnMuNaGNE0lVgw2oSReQ3Z3b7sc7Yu",
-	"6gWtf1Bv8Ii81UKkJuAsmU5ZfFleGFgrb3I0Y32eh5ukYmHCTYLCa7YcJSUqownEgcZCrYqKn4kIt5qA",
-	"kI+qzA/6jX/IxsN+Q++I/nc2Hg+H/UbpljkrBNgc/MPfWs2LR83vaXP024fjj/9Z+Pv04+E/V8bdFFdh",
-	"FRUAAjBlmQaseqm/uoRwOS1mA9mx9/VuQ2+FVzWU73564xlh7U4XaF1kQOoeEGPFPoUBnqQC9DfAAJop",
-	"wSdE8EsHdurNUiz4ESnqdXl9qoNu64KUqwkAD7EH5MgnVojmKwHiQlxholbS/Ctlp5zeqqQWOpQinStG",
-	"gBb1ATcG+GRKx8ykoFAlZsg0fD4I5+/Z25cvgN9cQgsYgqi1MyhzqCeyEsTRPa8XP1OoRr0+g9OtSg/q",
-	"5e6fvbmDAlA7e1O3WTd70054e+6mI6Zi4ubaJM170nq/6Zvf9E3QN28/JM0apb7SaLSierIy7BD3J+wR",
-	"zI86IqHziuofFaDbZyhKZWwEGIFzrpLUgEVknjWXhLZWT9gjo4TT9LLPXZXsSaIFqKVFV7cR/gDUXch1",
-	"qSjeHjRsy8X8BffqCst7Op2lYsnYvkkLpQgX8OdmLGLgmh0LEctLwhmLiSlHRDEk3krSeO9XpyAMxXDF",
-	"dWpGawvh9RpPm21kS+bUPRZD8niepDGSaq10gie2OB+mkK1Kr7WSBlYNFuXBbrFZ6Hv+ii0d/CWucC2J",
-	"bC/beV0X2vcew9+gvRmBzBZ20VS+ehOEQAzSpN8VOXt42efhKg8PvWJWYjQyECxhzv/BJq3lwNBcL7aT",
-	"okzY5/lzr2ZMMXtShphUKj0gpQJQg9sdf+agWB71eWE97D1J5EQzhdI3hlejqipRQX36lo4rlaAv8opd",
-	"m7YNf1e4s6omVfWim2HVw/XTrXq7cvJVL/pLUfW8al2q3nOL9GFblFHV0KoXacOkCwOvHGW+nPngguJu",
-	"beIJGLSw293xRkxZmVtoMcBazqj9NbdJSEWXIDbAZXpE3pps2QIX0NLCPONyDRcRnMx5ChGXNrJoBnUX",
-	"AMkuWTU/1DwZ38h9X3JfpaqEpfG/JyKl1UgAvxh48UUm+BiNroD9B/UcwZZVEiVsNRGb7GVVLT8wysb4",
-	"UE7WZFCtChKm3WqoQDcYQgu4A3IGeTGAgfavb37+CSwkMiCxgCz2GVUTmZtESkMOA5LwmL1n3is2nPdv",
-	"nd9CU4jQ1BAB24t7z1YYqYeu5lamxuonFQajrTI5Ll7eUSV/cZFNu8fL5uGFYPmFGETMqqXFmMpqsbMi",
-	"iq4q3vW01T1vtdaLmDdNMt09xjZHQC3H2K7ZUCvE01RL5wa9fywAHdoYj/1Cd4B0uUpCW/cbF6Bql58x",
-	"mqpJ9TnC+h8PXMEpD4pywdKyzuD0aHG1elpzD5VVncSVN5510Rr4VdW485WuRGHxFg3Sy3CVAzJcmkW0",
-	"yaeBJcs8zDdH4oSNAGOe2418C3ZF3dwbnWhTOngFdFGx+GHDBjNidL8TSWMsD2Xj3NrNLjsZNc+Gp7R5",
-	"EZ3HzTbrjI5pd3gSnTooBIvNpM91by6zQiz7cfNsdN5u0s7wuJnDMl2060TArklgRxs/hoHtm8+O9h2s",
-	"G2rdbNuBkyqFiVkdFE/7ogdYiTYINUGMrL28pK774bJuRevg/oBH941Pu1F08Q7AnZilcSu4nYWztAWm",
-	"GBiPf9sV4u7JQVRIUXggiR+4f1iMy4ceq2MQt696zitx3f3DXIUUa54XYGKDIkgsoMYCH6gNGbv2DnTL",
-	"ZjR57z4MSDIilC/rXHk3Kb5htBJ8fqe1NxxOhMfcymN9JhZYvQnNHRN6zciQQawMVz3SJrN0Lm1tQcZj",
-	"eeSHLbQRVX9ztMImoIo8l6+EVbFI0lSL6XlKn7ES3wkmhePcdYn7Dbx+f4Cy27FfLTszpVTcktupFflJ",
-	"4WCW4GA9ctktOKRw9reAwOa8qwcwaPt7EXeQLGp7EXWbdb2I+ay3+xHzWdf1JH4T9742ce/WfXWeevJ1",
-	"euvKbLeK0WasyFWIVJTH8pKEtmQ5GQk09btiDprzHnketnwbrQzccBe9OxAlV1v+zQbGsAnGU1/AUCex",
-	"pH8j7K3IrkBttICe+kaeaPpWghy3ViA7zwxgJ1oriowSf/Mu787JRad4eR+fVkN1wkzYzfHOfONMAfJs",
-	"B1CyKkMJzmR/bnDL6GV/YlvQnxjAbC00AJ4ehBa4QTacj4m58cC47KCaSH50zLhq3B0575npdTO8hrqw",
-	"cs+lnLM3SkRXesP3BcXSF4ogExscDEivKyAkEwFhCrcc8qCPb6PX0BQySTIWaDrJlCQvBY/pcnVb81Fs",
-	"WlgXJ+J6+LCrHdh0VLnoik23RhnmoLlaQ1DTG2gIykJhnLeax1E3bp5pifScng6bZ9F5fMFaozbtDHfS",
-	"ENS0tobwkibpjwmPK4veJhwCzTFyfeJ5SuG29xCiTfh1/sMANHIFUpqVfRgL+jxMxTjh4I304tuNfzK0",
-	"dbb8KlFBoV0r/UDLi4mAwCQjpve5FFOGsJuC/C4SzmJEIjUxHmix4XoLoZ4q5Q7BS48EuNigNCsLBjzw",
-	"B65EgeXJwA4cJCMrQQguRcrIAd4LVIuB0C0XOXqFHrP/wwPpAJAJVIlm0rQ3PSzHXPmI7fmoC38MPGlx",
-	"ZXcw/txMyiLgDhw6tfsFMaW9HxzetcWpHRS6L69XUSotvFpJjy9ERNNKwSClfDzX+ipcvkCWBlQXw90W",
-	"mR6Wprcj8ohkLEpmCeNK04NkGIXMXCk4rT6sxKSbU+qL3oxDxe3iLGK2bvQv18s1RuSxwoFF0baR6Vqq",
-	"MEXCyQEW9p/SJdHMyjsT4JI5XE08h/rmcF3dqV6OyHNzK4menTSP4y5D5LkqrnUFzKW461C1kmUZqJh6",
-	"G1nW00LflGpOT0Y0SecZIwdvXr59RU5OWoc9cnLUPmrrgwKuZP0Noja7Pa52lzpnnG4T6HWLFtz5tRK3",
-	"zixulYIkRgpNkjGCpgN9gZlSZQmLiUw4ogIuqHQEKkwaWcbgpRXDpaf4VGo9RZ/G/boraqAj5ccAP7ky",
-	"N8y2j+Am+lgkkA9rYD5h/czWENzePI3D8Qfnu83YLF2WamFrJhAncT3lASwBpr/1JlVKjNbtDnsiSTxn",
-	"fs9onMAsDjDT3MDUnpP/Pu4jsDVt9B15i+h8elAZ4DbdevXyNj2qWpe6eUvWayBXf3G9jEXHDHazPxeP",
-	"xBYDNF4MloJ6JNT8dhcRk/ziMBAwYQ/SoOhIQXEKEv5LGJgABtRioZ8HkpgRNp9/V5RSd+D3taVU3eYu",
-	"UqoZ23ZDdnH1aqfFfFE36LZrz57risFD2oa7F40cuOVWbN+FbdgXlr5O4/Aqx1rN5jDXRdgjCwqVSgyG",
-	"k8SBG7KE+jj2RQq2V5f5h89U2Csz7D4vcOwQL8mw57JCdE9jIaCSrs23NccgMHwd1RyoY5EHpq7YpKX/",
-	"L01PRtwqiMxOBKs83q+wZkyl2AxxSuiWFvM0JkMGLuCyDUNN00av0Z+3WsfR//ru5ydv//rqKdG/wk8M",
-	"H+i/QY/4p36D8T6+zv7nv/4bHz/M34coZdzLgtHWz6ZS7L1++oylqQj6vM+XYABndEqoyt+EUDFve5di",
-	"fkSwWDhU8+r1uU3/NXkoZl5HkZg+xF38ZxD8/2l2NZDwqOXyregwitmowpwCC1JCVuqen5xVlZx2U/2w",
-	"NYjSTrtWy+VQNtONaSPAQa47PG+Ndrcl38NpzJr7c1Y0XCQcU4tB+bvPgLVKzceotqg/euSVpOmVmE4Z",
-	"J0OWkA8fjqzM/ROdso8fG/XK3Nl3wF+JQStSjQbdTmNLOeb71SAsYZbs6gVYKA9RFPOKoYYKRN+Xsa9O",
-	"To6rKHpnpcOZHbZ9YQwUxVNTdzLmk52mYs9b3T4AcWvnBbuxLF0kwKqQKkmv4TaC23f3i7cYVmLEdLNv",
-	"hc53F84tq6mWLwvspmB4yuuVQVQtsB4tqFfym3uKnfi8OM9vtyAnuotgRwcYdrBtz/d0ffGNF08P61nO",
-	"aKYAHpiDCcLhYFhDI3mrtTRwi9CMkR9En+c2zQP9JnA/aIZyEGce2hcCglZCJiM6Y9LUajlEj6lkjIQf",
-	"Phy9SPjVx48htNXnaFG3S2RtEcAvHIIDjsben8ZUDqbtwwCaLFJIGPS5/vWt0P+GF16LVD9As7r5274M",
-	"Pxip2I7Li3vkQrFD0yJ6J/OvnqLz2f0NNVt+AmdU3jXUafE7BzygI4P5WRwyPnozn2mp66mermsHHz0R",
-	"qchKv70QY/Hu9YvSr69A0X5MJcNnR33+dsKWYMHlQun9BnCTDHJwjPXH7XRAUiFm5CD88CGjHBbmMHAv",
-	"j+YcMKel/WxCeZ+HlMd6CCLT/+VC6f9jf8AfCCQEvwB+STiGf4/xd8ZD8KrE7L1ZJpkmkUUr0mTb50Bw",
-	"evAZ41DT0qBsd05OyY/J45UUtUpRuYqbbBaZV76oITo7Il8vAq9GdjqZ4oEzugck4VKfZk2RAGWhdaSM",
-	"TlnNC7Raht7tUgd2kNKEN90lXqv3qiS2l2uijE0WmN7sBWRSKVOJ9giDmTV15KENhkTcbeTwlYjF6LSP",
-	"+hyQB2wtTkTmLDjKkGxKkqjfcPWALYp6Ib/f5O/TSEmS8Jqx13ZS9QH+gahYNk0Qpn9DCYjVor7kkalg",
-	"S7wWwK+3BK9Pwi0wvDctHgcIaeqKm06SmRdsTKQ+XRBmEthWFDi4sHAHLHHN2u6rkXknFbaXWZbwKJnR",
-	"dDs+s33xo3ED1oqSwMUG+bEG1DiijK/gP9uei7tVefWzahCER8V4njEDZutA0rCAoiJDlgrME75PbXLn",
-	"whl+MZNCHNlv+2K92M2phdqzPoURZrJDHK0nuTYBlsii2sSUvBDXzBR3rTunUn6TntRg1yE5eJvOFr16",
-	"nVfFSyb4lJlHexQ6uZUQurWpFYVCSX5Wxd0UJartenIj3BE01GfgN8+02IU/epRdN1HuC0QWtXMsZ5xU",
-	"Z5qAA287uKhZ5vVXx3YflIsLss5eqEmptEKwgHjwOGbxpzEOfLtIPs+L5Pb9a06q+hpdawVJvizHoaiG",
-	"hv9iXQAKZQb9grDVkvWfULT7JgV9k4K+HCnom2Szh2SzmZNuDXvP97EHBqL9w9534Ha1A4p0m7UDisqk",
-	"XHGJxImkw5TFPvka/D8aQRgfBOz6eWJlOEzbRF0ITCwOtLMbAotE6RFNEy4yvR1KkoNInwYwJT199/rQ",
-	"QDk/f/Mz6XbaZ8RWkipHEm8tOFUKjp1WJ++/9EbiLHd5j+uPjsnbX8ner46DdaNbIVw3TxGX5ZDjcl6Q",
-	"R0Wagn77cFxFNqVjambuDaLyeIlrAHfcfrjMi3a1MMckZfEY0Kyn4gZ56PpjP8uENc9oe9i8iDpx85h1",
-	"Ryf0dHgWne923ET9PPSXy03y2s88N+6CCfWB9M6cDBCRTwjJjL9Li3WwRFg6FU3AapKJ+Xiyl+AG+CgW",
-	"UW9vOa5kyC7ALn+T8W5JxjNb9WFzdeJ11AFW+Ur4mL2lxxX3xVYvxDd585u8+WexpBVPR36AK69K75ZY",
-	"E4aTpis3hUEl9y4MkHTw1zXFEciBluJmdMziwxta4b5dHXVsWzc1ZS2L/tgCe9k/Bghq8W7DEnd1dakt",
-	"WGPDbmZzVayTugIe8UCSiCqaivGc3btFSYz8rYqPI0wxuBienjbPW8ej47gTtYeUVZabveUKwfWCyBzF",
-	"tD+rcNXt7wMhmWJ1d1/6+FYiNb/AK6p4MVVUfN7XBGK3b1taln6tR0J9sPZWxXY4lfVTqUZZbVUM5loj",
-	"iUq/Vi936tYdF8iWv06/BYQsbktnQEwCA2sN1R5MgS39lynKsree65j5De4XMwaTOLe+xyrctNMRCArN",
-	"M3Y6al7Q81azPexEx3GXnYxOW5pkhV5mBzHw8Td7n+WXTbt5zLpx86x12m6eR2dnzYt2d9Rl+uwMR3kA",
-	"NOBs0Sw2paxQrFtbcX2/e+2POeUK6mh1Kmqx69kojJuyV2unfXFefbXOeaIGta9icBhaIJZXPzdbLYPF",
-	"AuSTg9bVXvdCLrFZpX+lnJHvBPOVtoYP/7DL9D4DCSC3Ft7cHHijivRpou/Wwe7Fl93RK7OQp3BZq4xy",
-	"CabjIu/G6xuVH5P2C9sIJpLaCj5wr6fXBpNpC3uuITbp5uojBMDrLlsHD/SHHQb+IuFVCQTThNs/K+6Y",
-	"mgBD+VmssrrAkXzgJCbqKsBecbGA5EwjRwCT55rUpYFn3lYO2D/tdc0ThZNeF2rJlbgdxJUZeXqeMdVi",
-	"D9K2JjMqrzDNdMX0UhZvqqKpUXGtb3SqZ1UCUsgNSo6B1ZLX/5yCtyHtoDr/ytmDHHu1p9OuboFKcxa2",
-	"t7iec6FKGTbngcbnBb2vIObcsdiyiiKzN8msy6ab0phBDZccgjzYAFYOCSWhXErFpr2qimi1YuhHmZju",
-	"eMYsE12RebF7SFEzqT8wRoT0ptKCxyMAFexnRiiJKI9YipV56mG3KLHTiEtnQAnA/UDCWEuQNfRH/VoP",
-	"wMhuoD/Wl4Lr649ZXF9/dJfwKpaBlbfDnr0FMKyKcltmRG/gBBNr8HeLKXjpFdAKe+j8zPPTbJEn4oo8",
-	"Yc7raJ6OEqhkpFcTwZSuWUxSqlhGDkyBP68y16HvpvfUA/dK0VPvvVG9ECBSVCvSxibocaAgzyWAhBYo",
-	"tA7mRYMOZbgkoWVV+6vRWcpMsbbPbE9DWT7TD6UIg611AfSyfNjKmncUHwqrVeOTlSwXz+alR+hARL2W",
-	"vVnb8a1lWpp+98ZOzikcHTLG0A10PTG1G0qEfAsUu0JD90wam7bEtblhwbda3oBT3ZutLYu/blvbT+Im",
-	"+d0mShiBqE0AsS+1oECC19B0FZLGAOC+Qa8kN8C3R6ubtgOObfU014WxOYGU/M//+/8Rh+1J/pNYVE/y",
-	"n1agYjE5GC4LDqzDS+8b3UJ+45Y/A7GzeL96diIfVdTDE3VNaA3GNl26g31rU5n9aspbiCx+k4z5c773",
-	"PhdroeHFbFo+8jJfkzg0gUgrIRToILRx51IrcDTtc+d/9pHwISEEbTPGTS04W0mo3pD4YMfW6DUikWUs",
-	"UmQiMsnIEGQ62ItZWlEs8h5KVG0B3M6H7rXlfiw1d7pb2Wg7JNdcFVN4ldKIwZHZnyuAOkkeESsemvQe",
-	"I26WjXtYJMrZXEJyIDg7vAR/MmvaTxM1WdFRc6P1bdybv5UMP5bAfqecHcWC/YuHOZUnx/gW4LIJKC+9",
-	"0l2ltRvYOO/LGGgp4M5sgvdvaLsEsAmjNs0MyM4dW95KxxA3o/Ls+XnkFfXWJET1JHx8ZMG4M5EyKKpu",
-	"oQYQTUAz6EevnpMrtpSXJQYNYAU5Z9a/9bn+FLAJEG6kGCm4hHhuEyF4CHB6YBb3m1MTESOeATZjgcrx",
-	"zRXmfbPIjR2CbIynCzLqfHyDwa5RQzjFRq8ICZ4xGg8ET5d52XW3NoAeaSd21tWcKG6esWPNibrD5kl0",
-	"Gp+x89EFbQ1v8SZK1hQ79mEmHsjAkge4Uy0IA8Kals0iewGHOVK2LKi09LvFd9rF33betJDzEt/9WNic",
-	"8oo8oTPpADIUuU7YgmUkS8YTJcmB/rAJ9VwRRB4L7B1WB8b6G75lfPimM8ab87t/oQxjYMY4RDfZjZxl",
-	"vWVqNALoTIv1borMXDoTKTyd0miScAZyGR9rnYZaCEyRsksDj9Lz6uS6Uo32GxtpLLjPZ0p2p9GoETRM",
-	"x16+cS71mgO9KvBmYpiyaWWx39ffPyEX3ZMzPUf9EomZokkqCa4TOQihokAEmstD89I//i4FDw8Dwt4r",
-	"BoY5y9oUHaaMhJGIWRj0+YxlTawlfm3LoqOkjNZauLP0CVthhSI2sP80hZ3EUTV6IGH0NHN3ex5gRW6U",
-	"eWzFdGPhyAso+V9AdADXglikHz28bj90MnfD3aXIrTL2x+BsdEwvog7rtoctL9e3C4wgUbD2z3GoWD89",
-	"34R5xnuIznmVqJ5Zvp6d1yqHg3lvNUjoRp6Yyu52ZSoRZhZQyCDDclyJhAphAZF0BEhLciIWl6QPZopM",
-	"a6yAnt5vwJUV2l/LFv5utdhiN2FlHJoyQjPjsAckzrjKlvoIkCGN88r3tQSxUpH9Gi5lt9NVV4AlwhlV",
-	"k4LYM8+SZsZGLGM8YjVLqOZ0s6EruFMCzSZSMR6zmBj1GfF3L9E9B9ZdwIaXVxbFasLSWa27CJB3B4Dc",
-	"7RfcqtqXjCo2MHH8YQ8scFi8TQCAVmBx8V/rJpuPAAzcFOmXOUgk2r3OT7vbk6/kGpsDwmu9fUXwBT8D",
-	"C1s7ubjwbWzVhd3MaVz1GsmJyFRAJvMp5U19LQCfkvPplGZLa420LFC3W8uthT+s9vbu9XPiaIdwOk1M",
-	"PTy/hx4Jq7mDreyXk4ZdjJrEuU3nhad2sXxfrIjZmpsyZznrBCm9nlFKpUxG5rYwbgxgKghZ6G9woXoh",
-	"+CMtjyDdVosc0FQK0m0foxxOEZlUXLOMtMnL5HFAup2OsaBkDJCpn8dsOhOK8WjZ/JEt9Rvn5g2IWeFj",
-	"8nzUfElVNAGwwDmnczVhXOnxMui3HZAwR4IaxIwnDPDyRoyqecYGNjnTyPhpEjEu2cCurm7jWLfNhRqM",
-	"xJzDL92AhDTVVLccsPeJVFI3GQk+SpNImaYQ6Xowy+DAJlhLqNu6IAfem4kk3XbHLolUNGXenApFj2yZ",
-	"yKBUYgmqP67WXtIrGJJuu6VHX+AKpNu5CLzrgJzA9vCYnLSOcfsewtz+Xio2lN/ebjW0AFNYCGPl07Mr",
-	"gHCZpQcnRWGXHE54YaX0r6UdgoCC4u7ou92bWbG8ka2GWap5ZItllpYKfsEFKcpg/lSrBLF4XoX8+0Zo",
-	"ad7jEihuSpamEgsziLkq6awFVDH4bpyKIU2h4tZIpIm4RLFMcBYQkNwB49NhW0jGJEnK5meT42GSU6hS",
-	"WTKcKxRPMjpt9BrtU/LDYwhlo4qNIa6skYKXsVTgYm2sRHHy7W4z4dGEDOcy4aBZQGNWsd3BcrXW5Vl2",
-	"Na7NU65wbN4wBNGu54qbnxs7rjHTIZRrwqGwl3WLXRrPDrliDMwO02p9q7hNGy1m+ZuFHfywXaz4lOkU",
-	"hbUrjPWktWe+ZMGxt4NPeZdUDeMQLu78OxO2F2VCSsiYtCQQkGTMhe6KRFSuIIh27wZ/+wsMLiu4sa0H",
-	"22Wneadh33CxnDg2J+CbneuRcHaTAJ0deFztAJ3ZDgE6ZrrbHc05pX6KJA97f36drufXLGZs+gisay8S",
-	"frW3r8kz0D2QWPuvtEPwGzjRBs/+6PzCT56+P3+t2n+dd5+Ls1e09SY+/n58+uz3ix/Tzq/vT55cnz/m",
-	"7Zer22faqVIJKgZBDsIZhYKah1WruIvbDjtev4ovxDjhN1hEAhbt4hLewKlLSj7dPt/Bqes2Kx38+/D4",
-	"p+npvy0unmadt8uTd8n5z7P2I9n9bnT2w6T1r1fHL/5++h/Rxb8POz/dovl8wy7jvroK9OgTZzHWND0I",
-	"Z+n9bDeYg2+45/l0IH4ULbg5GRDnSMpVgXWnSt5wp/ZYcJGRWabvzHztZWqK12YknMnk7ndC/+sGXnJb",
-	"pBG922CwxZiPS63rFIu5m+AL85cxpi8mwoZDlnYGA4NhCRNJpiJmqe6AC7B2sYzQa5qkWm+8JLOUUemh",
-	"b5L2Ceon+myu7pVtusK1u8u6mmaqFxZW84bk/cuEZWj1ZSCjCI4CYqFu8lHNcJK7Kq5eGZxRvSZ6Gs/d",
-	"Sdz/yHO2sGw+TUZML0l5FbCCxCDhuTX1tNU9b7VWl6Hi1c2cNp/C27cv3phvKkO2XjOVZDcv7b7MK7qn",
-	"jF4zCYbnJGLrjoyMMsY4GWbAeYZsKSBsekaT7NOcBjXP+A2X4ZlY5MsQ0SkjQxqVqT+3LoFrzRiy9Giu",
-	"2HIoaBaThch4lRfHfbjNiymiqyfu7d1q06+ujEg3Fj2zHu1MpKxHQvTvhiRjNJaXJJzShCuacP0bGF9N",
-	"4Rm0QAQkkXJuUooz2APZ5xByHxAxY1wSlURXTOEbLE6UZuCRyKBxABYx7WLdFnxvSjkdGyHK845CvETR",
-	"mojDBYZix6lVPQAsKVjgCs9XNB3jb670ESRjzmLNCgsrtsVHS54rK94mElxqHI1tVFnWWivtugiesncs",
-	"iOVAhcbbF4XGdwvDMJWVJWN845DvIY5kD0iZCnucK4FfQxDOtTED3FUHv8yCiEF6xozxT4FP69PB1oEy",
-	"HksyEQutrJgav5rh7T3qHcM+ivS1cjCHhXJ1/uKCUq5HChIizALrFQNvj1MGDm/9OQjMWgLae06fYaxO",
-	"AbDuZgE7O6KVbQYDKy5VOQPUrIU/vRIJFKi3cOaqBIKclDab6sxK9SBUb39T3Q58s7apTrdZ11T3hikb",
-	"wL6/0OuA0LT066LWy+GIAFM2qBs4HjQ4W/hvUzKdRxOrYekHs0mmVSsuFlXWiXJ35d18bQvQOV5AowhA",
-	"bCcQc2W/JMbFWDjqG8LFK6r2LzYM45HSgrNUpN0i0YRmNFIgHwHGL4nEdCo46orBrUerF0ZWeRiAhVRG",
-	"euFN5KJPi5tdLHL1Dbl+G6qpzMXIb+Lc/YpzuZVt8K/vz69b/zY9/rGtfh3+9Sz6pcNfn9AXF/H33fGz",
-	"099fteTb4/m/ny/+o738OiuIrHDRfYvVefRcQ2zbYhQ2jT2QZMhopsUxa/2XaIQMfD1JS2UBETxil2ib",
-	"ShQ4Zx7N1URkyd/BONIjj7Ep/X2t2Ky9q8LhxPIlCVYD5Tew3pdO0lu1ONA1moEXMOPX3vXOjqe0lHKV",
-	"csGk8MGq2JBUwymAko8Wb6f1HiBuXRKxgNA8ff7wsgCYOqVLMmSfvhIKe49xOAPc6KevXzW7Z+22Y4yJ",
-	"ytE4WrTdbp7FnWHzPOp2m6esM0LH6nGUH8xndDqcZ2Py7N9uG4JynRqWKPZpq5kU13AdBvQDSa7Y0iUK",
-	"mSilB1iLEiFCpHWbgoyWoGjGjTS0NcJkF+Ce6sKfJrbCVbjMrUqbYyvW8JA6wNGwe7cCGf3Fw2uagIwC",
-	"Ne0bgWF2eotOlyimFbpE3UChq88g6it0iaqv0CXrCsj7gRemdGuNqIs/E7u99QgTuCa/zvASPbV9oyEM",
-	"99c7hvW+vVJoiVp3LZgrYcWdto6AVgmiwsF2WxcVOXj6+lWAySfWBXaImbDIQo7Iz4ghEOh7TCq6hF1F",
-	"8+gBwhCpJcFdIVHKaKafHta66e7g9trJjqC7ryQSRUej7WzXy5vU7FeNbsB+1cgyjFbzhJ2Ommf0fNi8",
-	"iFpxs806o2PaHWoFdif2q0b12a9XTLpKPi6m/kGMgUzGXAJ1GeR2waVI2RF5rq/KzKS5zSVz+cYk4VIx",
-	"Gu8hF1tNdJzRiP2LHU5ZH91hFdH9ZqBeEfct//pk1Gy1Wq3mmf7Puf6PV1jJO6M/6NGQZ2I2A9WobKOp",
-	"rcu2W71Wp9du/7pL2Zi9hCsXoVAdjDsVfFwsOx8QfT/QjMWrZ29rlMM+oq05eh+LW1SZ9I7PvdAzchDm",
-	"W1mC8btiS1S7Lx2Q31AIJVVGZ5iensO8igVHRImtsnHtiOkd03nrQnLCJ+tqvNyu+P0cwVXZZhF8ItLY",
-	"5lOsitw7ytWWroxEbQuq2Ewtj0D2lq9zvldD+iwejFuTQv+UzO32hVbvCvtKZVc9w1vBbSphPmxEcaoO",
-	"hltLq3sjLH09QEk5H6/ORy+KjkRkVkICa2Is/KQYFzLdIyEdIwiSkdNJzOTVIUYu9TnwY8ye09uXCnFl",
-	"4wCkCzRC7OygGIlko49cVxabIMmIZEolfCyDPg/hVix9Y0W7YpQSvOnikoIGDLxUydM8qpZEa8Un+Yt4",
-	"RwFIn9LxVOU9QmiQ3a6DPa2xtxe98y0I59aDcPaJo8lpp6YEXplyZhvxIlhuErUCh327tx5OerXPfkcf",
-	"9FdyohEI55vyvEl53tNFvsIv63qF/YvL36IdhNYbuJMDkiZXzHdgYqDzPbiZt7qOcSnWM4A1aCihobOw",
-	"BwbJJVPm9icJRzS63FeMcLJeohLQDVWQ3K91fqSjsAcylm6GJPyShA7KAh9woQKw5ZrBSwLITiv+aYiD",
-	"37tYeSnifR2YiNLbGTOQ9RJJjARjhsHZAp3yGEQ4mmfDRE4YwkSNGPZdBGWAL6oH8xxAG3dUI7RubIan",
-	"hKm6vSJmrcPfpFAFonkWH7Pm+ahLmyfD0+gsPmcXoxYF6skSmg5cnaaTJ9+1O8fd//jrrw0PZrG+p+U2",
-	"8xP2xM0uTWnF1GC8Ca6kTYUFHIUPyVQt+/rN0Ci9WVYfXaCb/TTQ74BspE83zgZn59ojjEYTjMooIaaX",
-	"MT706cdHOXCwcXQc6CNkmUGMBdCFOAxIyNkiJHOegsZLHDnoozZOrhkPtO4gXIX1QsuoUglTmABgScxi",
-	"h5jQupiItJDMofkVt8ajcrxIn2ODsQBOJxkDH0o5BzY3K93BqfoYFJN9ijzltjv89REA0JlUorzmxXBJ",
-	"vnv24ua2oJyn7QlRW4o9EAxgyIEi9RAeSBIC5Q60Hj0V18yCmNdIWqpXY9cdMDlP19Rth4+9kh+B9fZh",
-	"3mahiFS1edLbcLwf7j7qNVE2hvK81TyOulqyPtGS9emweRadxxesNWrTzjCnOhjzjoRXRsHpN8gPx40S",
-	"ts0PxxV8uXTVWEE04QNY6D3887dCzdW0vGf95rzJSou3udUnLN1USAaT/C0xbMgbvAfKmojUlAe12s5Q",
-	"DMtBq7ZkTr7VT5um9KMhl8diSB7Pk9SUdvgS6XV30cgncinnLN4UQN7qtVplEu/cpnBVyzwFKasL6vO+",
-	"+48XzGmuLkD59h70mcTWgYWvhdHMAfABzswug1sbrdzYugkuDLG4YPqunVAeV4mSe5a48uh/66Z7MDZb",
-	"BOP1ASHlOepnlnftEnJ5RwUTHZdd56HdRN1gUdSCxX2EUvoCzL0XIkf4Q4dh6Py7+7p0zaI/W1fv9ZHV",
-	"OfQy2+LQKLCnLB6vXGU71WzOzWHtwrzsLYhpJOK6cKWw5hltD5sXUSduHrPu6ISeDvXV4hdkRlnTlkt0",
-	"0gjAOJuL/Js09/FWBLaV62xL6WB7eqx6qvejGB/QI+EoE1PALnUsyyq8MMommKPwSoHXFhOAhAWmjdey",
-	"1hYP4J+HWuFdTISR0BQ5QDCCwAITJBkzwLPmUz2kw9rw0nCGXppZrUidrUqAaUODNQXZCknVq2+68VzX",
-	"CdSwx7t2mMa3k3M7qs7tR3XU1X2+1JiOoohQJRRkDA6yvq2gbpIEmGjcotDqZ04tCyAiYKnnB2f/koTI",
-	"A8JS4VByIBnrc8tzDi9JiJwDAOrnwM1sqIFmVWMh4oBcsRlyLn1pmvNaRjx21OPUCdNw0SDtvVhtlX7B",
-	"rllanUU2pXxZTNh6II05RIzAamdNhgZQFiw3SOFlLmCH0eueuyH3Ovd16uzSVORN5SPzCi122t2z7vnx",
-	"afdsG8q8ncpeH+8pyrvZ7NFptf0Z/I0bKar6UAHx1L0rUv2yDLRKZOkGS95U3hafD8XcDb/Fc/cVM1wn",
-	"2lSSBhbmMOIT2npRLwgIhFn5KW5r66IXTSVVddG35kyvCiVYQdw/D77dax/j1u6aCJB7jgLG2YJMkow5",
-	"xQRPw5oi7msUXi1Ag6A7pfH+cTFbir1DGY/1Nd4BIdJVg1+pPrFSAas6zvsGhq865eErLAp3YYWy5wON",
-	"HXWqehWOla3sVe1LAbxBoZhecFOrHvxtZWNOhfVmTc2ZuqYy6lQthLvTK36L1q/ttfJXtq/KRmJqd0Ht",
-	"fN8usqmO/uryrws9dbpqnMQ934c1myvffGiyenJr/4ExFwZ63yCIjeY1bfvcrTJU4NBMILT16hNVkjwD",
-	"kDTnGdeXgriCIg4UnMDWHxxYWdS9AWDBnkhalDk984jlT9iDkxRKoqd5qVruXFuhAsnJuaLNUKk0gbXk",
-	"iovFajGJOxQFSlf9HcH9r1Z0b9e4kEsQ9ZVku0hUNMlBOPbHcirWpXShmXIi5mnsV6lcC/mzI8DLBtCR",
-	"naHRSitXbKlq3d6BVm69Efut2hMQYiAEo6BEmdJ3R+SRSQt1XLmY/XlJ1mR/Ut7nrvy30pIetAP4l6as",
-	"L9TdGWaUxwkfh6CiZQxAOGKsHIjW2AP3To98+Bgi+rHmFH3Lnrys1lTzCd3wKGMGS3MipIJ03dVQCq+0",
-	"bgRVfm3CLTDduZYAG70GINWkCWdteGHEuFQZ/b//h5F2txE0ZkIqmg5Mnb5Oq3tyBnQxEVz/8I/dC9Jt",
-	"kbPTk+5xpwqEcefyvnY56vqpHtv3UTJRNFKDNSmAK7W8gc/j/iqBe2tY29Y0v3J+8lb/S8rGNB3U5kfr",
-	"XtyYyaGvdcBWq5IT9NVZxF8lcw4iAxdqwjIiuNNVpvQKogoJJUrMmqA6FrzgG8SJg2heCXJ3+M/V/jSk",
-	"pA/FyoNVnh5q5+W9edyphZiLzOTn0WhfTqL5r9CfWyi9bBVIeaX60EV18aGVQ7JLqZkVA4L+dD3/NJfh",
-	"/pPGao9wPFwepJCsyDFN8cCl5nLbFqXdrrkqeT2lT1QGaedSRPue2X0qDZUUxW0JXmvIA9O4bkocXhkF",
-	"k++1N7kUQuRXSGLPBd69zvDqcsk1qAEGLACr4kJs9hH5mTMElDbIWdSlwY1W64TcACngM8es2yspC9bt",
-	"NiCyNsIAQBBhKhYsu9NMf4uim6/zKgU9fvKKdM9ISvl4TseMKIpFYE1FY1k2Gcz5amj08clN8vbrBXro",
-	"uewY4wF7eQuAWTXy5vPSpjuEUZjt2QyBAuYyEuoztTf0yQ4Hsjb0iW6zrtXG27sKCrSpHaaWkSQZG0Gd",
-	"VYibWWA+zWJCFRiGMWnWwwf0Mzb2TBeB+KhoniVq+UaTmxEAZsmPDK5qTAf63iU6Xw3+57/+u1FREMsm",
-	"GR+E+E54uLZYO/67UHJUbyAofEMWx/BRXhEdUF4AeQ0OBETY65njX1o6gTHmc5soVQbcLE9DVk/DafZl",
-	"NE1rkgofXrcf6pE/BDOuyf0NSuCOsJuYNFC6nQ/yBuD3h65g0JbZfATIkpHYUNVZ7wCmM9hyx+Rx53E+",
-	"Kvy5t4IghbsBhSKgyL40+dd5SoIMDO1hE3nedkXyt/KMWHkGha1Hb+oO8aF4f5m3j7UobN5UYN6yBZiS",
-	"LC/W6bLP8/zXJINMDKci9Xmf/+Uvj3LqSgQ/+stfyBvG43WpaP15q3UcwabDP1nY0+S4QtOBJcEQT0h4",
-	"iHWC3cpVk3yA+WNriCtv1LygyU1kbkZ9jsujp14CCYElypNI1pAn0aIAIiYdkUfrTpmWmGgUsZkC57te",
-	"Uxio7HN94MhTSJexLUFpcggS0t9FNE1Joi5XDgHUv4XcQNumj4AKsXEmO+VQr/iSoD7sZ9nAnaFnL7XM",
-	"0G11zQ4/zTKRyb/8Bew7r79/Qi66J2d6Y9yUHppq3//4uxQ8tJKiqaMdRiJmAHfAiFd7+1Avc5/PWNZE",
-	"+9S1LYMPaFQhyt2hGQOK8noQYkRMoAqLScakmGcRk+SgCvbAlFG2xyfwWXqQl3/sc1B75SFR9IqR0Bah",
-	"NjNxoDgK6t7T2CwRiwOYZSb4OEfNsXWPzSD7/CDsN477jVCvu6lyrQkJ24AS2IFX1Fs/6nbOzbSf6Jte",
-	"//zq5zdv9exhgJQ7yDoSlgqFh8h2JJ0yOFF6MaDaOBjmljk6Up/jCC6L7+PeGWsJfOgG2ulcksUkSZkH",
-	"sZShXkWyOZcB6bYuzMBfJFJZkpkBxETCUdzFJM9YCxwzKiUJPU9viP4D39s85ypJDYIA2G0u+zyEtCuI",
-	"rmtrNUwLEeSk5ckmR+QRRgboM6N3hYygnISaUE7c5xBmMmQjkTHntu7zA5MPAVUFqhGBDwMihcGlsMbT",
-	"4jwAOQDaTKQ6Ik/gZ6iK3OeS0ZTFPdjqhciuzLm1vvNEKoz/c8Q3SlJl7gaqyJheM4gVzE9xIkm31erz",
-	"vOq8KdNvl/EwgKwniHKULLtmNs+OxGyWiuWUcXXpFgYYDUizyPdgJZXoc3Dp4wb/O03nTGp2/zaZMul4",
-	"w/Hx8YXe63dvn1ySeG7x4/RjNAabUmLkIPyf//pvW1gsPDwiRkXXRJcw2ef6E71E//rm558Mc4JbV5Gp",
-	"kMoWzodF0uQKXBauKs0e5/yKayZotHe0TIPEh2srRZ8nEs3asKpQQE8RWD7y7u33zXPQn3Aw8Mkfc716",
-	"M5rRKdPbgTSmTwukZxmmh/AA4OiKBcNGJ3rH3DFqndhDRsJHaSoWIZkwGsOFmtd5z00BjUczGk0Y6Ry1",
-	"tLifpUZUkb2HDxeLxRGFx0ciGz8038qHL54/efrTm6dN/Y1W9ROFlXmdvPLo1XM/4q/RPmrhq2LGOJ0l",
-	"jV7j+Kh1dAwYOWoCsurDCaOpmvxd/3vMqnA1zBQ7rZbHKGaZgIotQHfScgwJABvRhEVX0u0fS1FPdZef",
-	"1lwaPzD1DHoGJ6CcCT1F3Xun1TLh0soEgfh30u+mdhsqd9tUP9MDiH9VWftwZhJJ5rMjtJsBn1nXqhvm",
-	"Q3PjFeR/U+1hPp1ScE+8SK4ZZ1KrdoqOpVYyfnaCROM3/enDKVNZEsm1a29Oj9RMMBNzxawUo+bSqHQp",
-	"hVsCo/3GGZ26NMNXGZTsZ3NzIlB/PSJv9LTjPs8ZK/oQEj1JzVGoFhFnyLQN6BTwsgPgSxIChbqtYxLO",
-	"WAY3nOCDmPGExeHhJaGaF8LCao5jUCVxrTVxYPuJVIwjv7KSzQFexCOWMR7ZzXkg+zxsNs06NfVwNNsz",
-	"wgD3zl8XYVvgtK1Q2kuzzltJTS/Uw1lKE45Qrlb/00dzYIl8oISi6QfYkH/qN354+pZowXHK+o0A9+af",
-	"+rrtfuMjgRCfnFgLSnL3/OTstMJV+7HahwpTuH069chk6pZpLcUaTnK0pNN0LdlCCdNYRHObtbKyIT/P",
-	"GH/06vmbGYt2O/+239tYUjMI4j25/eWFtSj1smmBIT64Ljd2WEdw3iLKzTmzlBoA8yUnrWMUIGOq6JDK",
-	"/N7SBykS06k+hLTPF1miGDmg+u7K1JBRRTKxCNz1LPTJpOa2v4SrlKkFY16AoJirSItUYI3RV/OhvlJt",
-	"x30O97LtfjhX5gaXBPqWuvO8LNgoSaHAw2iepiRO5NWhvdKxfFL1aX/NaJwY1vsJrpbXWNnpY9A4aR1v",
-	"J6I3GDLzjrsCv7dOg/6CrCU8rfrOkuYVW66/j/7yl188lbX3l78Q8D4gJitSE/zTh57r85+9JI+AZOxa",
-	"XCHYg9YfonQea/kNgzetdAzodlHGlDSSqZmm1H2Gc16wfoXkoNtqHwZVF5J+dAxRT1aIPui2Wvqa4gjI",
-	"1+dzzt7PoIqzfgud4yE5OGm1DqsITCtBj149/1GvE7itjeQIwcdVe5W/8hA1BkBz2PLmCy20Q/7YnVEw",
-	"TgKCsCuo2A/DdrupKbOLQ9hMlY+pK/0Gn7S3f/IONlVkyd8xQrVb5/B8L7JhEseM38aZyQ23f/vtY0mW",
-	"k8qtgneI3E+AIiDkrR0ZMBGAFV+r78gzwYxTtIwdEX2PGdtOgropME6smYNYSfoYETqbMQoFa19DxVvm",
-	"sAPoPE4UScVY82ljT3BKKlgQSsaI3PrgdCH0XfS5NTFcseWl8ZXaARi+fcVmAOLkSW4XJIwEH6VJpJyK",
-	"qz+8Yss7O/zmburz1bnlw9pkFoFF6HY6q6YV3TqsjrhmWZ+DRku67eOc5ZAdOQ4SAx7XnVmON0H9OXIU",
-	"mMdjES9vjZn4Y3Qnv+j/UtmcfVzhZ+1b5mdvgNzWiXzWeJafjM+cp3VbF9u/eGKOD3zQPq71gV7vt0K8",
-	"oNkYBI5up7P9uyIxvYYzdLecF+nK8yZUc9+SAPPwA7b3PP74EOUNiOi5RQb9GlqVllG5HLyesWpaTySY",
-	"2jS1QVbNXLIjAp+CYcvJQroFtM3JPjd2E/3iOk59J2wxICEXajAScx6HfX7QbXUP92dauEB7Mi387Hl8",
-	"HwLQRlYBkBwZiz97LtHd/sVPQn2v9/ZuDyzue+0DO1eTh1g6sAnFnx9mLGaYrF73uD7iS8EZKrgGZBrP",
-	"C9zCRiqKdLtcJTRFlWTGuPSrHRrbrVeH+oGBrEYZqwCB7MQjBLNURvtVzBr5aZ/nSqxpzJXBdnIcVsM+",
-	"Iq81h7MuiZlW5MEWl8f6Ango2Pn7vOSjzD2KB93OBY7sNVPZsvlopFh2CLNdZQ7gDeHWoB64AO8gj6kQ",
-	"GUE83hhmEPjOSRBIuTCFk/ucpqlYyEIVb7MQnnMucI59145rAhFBWRVjW2FSazldRhUbmHUMYT0OC8IY",
-	"ehf6/EbCGAIi/5KoSV54v3E3MtVrOAp5N59IrjIQ0GvYJGeLnLSNZIXn5l5Z5t5STw3x6q0QLym3Yq28",
-	"dfPMGwzcqGJCPvMshGSUWGiOtSsfYhTCXXNQq6G6cLlkpGkh8Cr+4KGf0uwKX/MAgXGMLDaV2grMOCA0",
-	"TfucorlxJ/ZItnNHLbqV2WMu9pQYo1kNASkGeRbMcAmym2Q8vvQYFNhjKZwIWJFxcg36cZ9zrUaDA3rB",
-	"6JUr33FJQlMIfsDeJ1LJMLfpIpIxI0MG2ZAuEnfKKAfF9LLPq2Q79HM7Lm7qz1+ScESTlMWDWcZc3mJY",
-	"Qgn0naZ9jiw5QDQb5hzNiWLl3dTTiwGaVfB6PNxbcZAzURg17Q3MvaOftVuHAbrA7UMjM9uHhQ+1yJ0/",
-	"KK/tQbd1US0Rg7QLInHlKtkP610wRWV/Z/viIzgaz/1Cy3dxuZS7+bNcLncuWu+hsdeYxg+Csy/+okOa",
-	"A+QGn7xr3XCQoYA6wj5XGxfeBUY4YzGLgVO9wXIgmsFDTLeL+kOhF0NHNJtsn5BpwucQcZZgmI31jg+Z",
-	"lmKlSaRGvglXQJ/ndzr86GXCIoSF+T3HTIT7A0KU+BVqGwAhAO6SI/I8N5x2Wh0teCdXpt6pgsw3ClVQ",
-	"qAS5OtCMGzPkMrC++oNOJDHCvxSEC2BiEeVklokhYArpGwAuD1lxB1cVpVq5mmtdBfswVU9oh8uhhjUC",
-	"SPqFJqI7ldiL3ezEVDsV3l4jJvXKFOfVSQggnoJf6Q0VHOES6XJvBvkl85enhiirD/MenOaTWiPyWeSV",
-	"M6xR4jI3P9hgw4gFFoU1Z1V4cvv81sTnfYwLGKAn5zOWSc13K0wLPDaiKGZRTQSwIi06G/uAIXZyIDKD",
-	"HlvNUkMP9i88/KLsCXfPnDQt78ebvlkTvlhrAt7U5qjtwAPFfCcbwpNiMspKtoXLHzCFwvTJfGrjqTEs",
-	"OzeSXuYbT6QSMwlcDnwmxioAnGeN+mvNzFr8SaIJRupy4SWQENTc16vEfW4ixfOaRraWSM6mDwxqydrU",
-	"qwd+HsjhbXltNqiofb6Gae3JnF4gGaywg+4qRbzBhRJz61H9TN2jn+iIepXKyh4TOLC4zLXOpl9CdR+p",
-	"ZEM9WQipryGgWHBkvK3RG5JsrlS7ToXo8806xKWJ/z8hmu7nGSadUJKJBUrEqKM8kPkkrNCXSC0+RKbM",
-	"CgDXJCnDM1EtugSlyBeTypzrUSUFyok4RiSxQwiIVp8gTt4OKpFkkQk+/qJEkld5Yd67kEiqyyV/E0i+",
-	"ZoGEeMWea7E7TPS9N/NPJLiEjCZPc9QSQ/jQPMGh/DMQwT9hAuomI1HO33wrUTGtWes7Jj7OGu43G4IC",
-	"1K8whM0zxKMdwMTUlq1FZHdjUT54ay36akxBEOTzzR7057AHFU7bDc1DK/zovo1Efr3lXF4xnsocMsEr",
-	"t3oQzmRqkBiKuAo57+hz/VZiUuqhjrwzMVVlZpFZlnAlnSiIIbIQKXeIITNl6xQawxMkyTQZMb0Fl84b",
-	"wGK7QUMWialBAzAxIbdrZHLeUVOf/ksRyYBn3Z+pqMgiP5V45lUh3ySjFU7FN0ltf0mtxC1vaklCdvkp",
-	"ddYCZVh2ZSWvOrorOZBM4avhq3dv+xyzPd2kQqNYOlvR4b5S0mWfb9Z2cdjVyi75VLouCIorii4prnQi",
-	"Hdv98vjtHevB0M/noQx/47afB7fdRU12IDk7520e0DEk/esdnM8OA890biGnShW70boPKCWZSBnm+xdB",
-	"i6gESz0KaEVAIjJmSjoQIoCTyfEkC8XAamAhfZaZoU/cXuyeG4pfItzd94AOUydT9BUAJz+P63/hemI0",
-	"iyb1vviM8lbt8OtkrnpgpX+e1NVgg7MBMlkjj0gtc8kJd/dcVgC99VKlDPuwzARRiYRkwDJKCa4rIVAE",
-	"yligtAWsYKCPfxgYLVHC8UdtUz8IwHpmVUYARIPhoNDjzrbgJHQQ4zbu1cBzBUSfg+QalUYlBIkZmxF8",
-	"fUOMbp9bLHVPO9bKO4UIjdAA9wzs9W2+DC2AWUjUPONgpQkn2UAueRQ6NyMKVTnOoOZpKsU6sHeT/tXn",
-	"ayNmV2cCbeSJtKRWHm2f751IeyumPyQ6S+mfdyptuX7EPQuCbpHWSIH5ac1T5IIGQl7BYJ6+pWsrIZjX",
-	"HsI70MG3BNzPPQHX7fiaO6Msiz78ELl67B+/MMH0M0+t/YGpvXmYXyT/PoS0bfzjq+UanzIhd5MA+ANT",
-	"2w8z4ANGk7uVAG2JI69WB+CcZFAVToJZjMdOklDVtw6IeesDuXgu2+Ux9tvEQnHNcCwLMU/jPp8CPiuJ",
-	"llEKaVycQfV/sDtSTrqmQimIjZtyuirFxT4HefH+GM+GzKj1oWWXDubW4uj6WLc26bmEd7uLBFeL8xVL",
-	"a92I+W1XZZ+PYJ53JudV1wmrJee1vsl5n5xj7yEYduqw9/zofQ+n8WYy5fluXb62hHenMiVSfmVlu32k",
-	"ywKAxL6iZmDusMBcYIdbL7AirN0Kfh1G/X4J8iQg2jmUAXnHbNWvrriLzfJzQs5zi1XHBumjYnzDkdkJ",
-	"cq/AIfx19L0i/s+72y73Pv45RF8q+LiZahkzAHMYFEgoxA8auTLPVDroNzA+5zrBaK1+47AE5ofxwyU0",
-	"P4zysWB++EEEoX+AOVUf2a/Pd4L2cwqzHquD9jOhS9XIfn2+HtoPA3IwOyOinAwhvihjcuL815wtjEMR",
-	"JXy0mQ6sDzkkc57qfS+qBas4NOQgxD8H8Gd4eLlRXyjHBmFe2TqQBGO7viyy45Xd9r8omi7uVepfXcPt",
-	"KSXbTby4z7eAlXgr6AkGh9CH5rlTHeFe0RU/NRJQPoDNKIsIi/XpogI+S+H/K4VlXANWVLyU64vvDz9Q",
-	"R2T6meFVu8M37n2vFwjYK1cuAafI1gRJFCQmurxEv6KNu8pWIBz7/IvCcPwOF//euOkjb+vvS4LfzMO+",
-	"4T/uyhkMzdwDazDH7B5Zww+JLUSO1JELqQbsUP9tI9vhJ8b1YmBR/pH+74JKL8cHJPw0xjb6fBeO81nA",
-	"w+4vVG7kSH2+IXsHNv2rZkk7CFe5lvRnF7DuEtEWSO62OBq6o3bnWnu42B5hXyUluQxVrRV3+BFKSGXL",
-	"ACjLwDiUS6wlqozMMmS2SLLWkzMGKjEUwCbYP4AiVPjhLOK1LRT2JUhEZkW/Gvf7N7fO/UlGhnZuGErz",
-	"0BXz/cKCat4Wm2ejETOBn3ZCpnIxAqyaOq6Y/jNOxZCmXkHkPATTazJM+IRliRrg6wP3eoi5sEHVFG29",
-	"WLcE7odE9fmEasY60qswEllAGI0mFvB7liURK7LWGV3CcuE3D6R5Z5FweXhEvst5I4R2mn4zpiU4LvKF",
-	"+FKCkBwl3q0M9nlFn7tJb3H7IK6R3dFv+uMN4tUXEBeUHzPN2oBV+AzU7cs2BmrDr79A/gn1qBNZ6qrn",
-	"SmKbysyZcgRYLOv+uXOU7+3WfK5ylRvgFrnqgXR78k2w+qQRjvoShgLJRDKlEj72fcduO+8/5NGOZiXo",
-	"8SiPsEOUlhJfAR5wAHWFxnkgMABOjfMTdIjGJeNNjmiWJatNcbaA5kq5MpoXFYenz05G4yRSKAEBn6rM",
-	"cNHf7pTMshGGr0JrvFfj1pq8ly8mUvJW+OldRkq6CssfGnChDyxbwhRX8GgGjVnGBvBYOh/nbuz6FQ7v",
-	"fkMrt90V+aX9TQf/Flp5W45ZuGL2uP82y8xefZl7EJvxal0Jsjwij8wzh6yhBJECgJwUk16KeLFAibTA",
-	"2GrCpl9KROZzb8nvmH27nt4ofWl8mUGZ+SzqBGV6xPFNN7+Jbl7gNEmBZi2X8Sl57wDN3dmH4xY5/H2R",
-	"Xei+xhnlyvIMIdH09txkmlMyY5kUnCRciVKkIY8NpM9Kbas04VdH5JeJgIhwrHRlM9YhTA4jO11TRTh7",
-	"5G9ePjv+EoARBFoMtUIREklNKdL1+UZ29DIvH2XeJQZGX8+QA2y1N4HSXPv8AGtdgb+IS8VofLh7QakN",
-	"Jf4+szyn7Sntff65xDsiqX4dUY44l08U2+gV3Fojr+cnxIenXzDLPxyTQL7wLeTxiw953HT5IbG6K2Lt",
-	"dVdbrn74If/jflLmPTF7i2ANhuiKMon+paE5fcZoNGGSDNlSYJ/TgFCTypBqcSFl9BrjocRcfSFW6UIt",
-	"vvsRxO/ajr0Lt/smH9/EEL2m1t3tMImHKJjtHQK5H7OwmOlWdPSQdv0Sr2Oao9lhYCS/6rmQRwhjK9V2",
-	"wZ77HFpbEqloBmNkC0x1sujIAqZH054zMCfokrfdIMPSv5jNdlGZWiswCFFkvVZg5F1zrVeaEchBBUc6",
-	"3AZH8NlIxhvrnK6tqLq2DKsVbPv8tgzYr2ELPiXr3c+OXds2XZ6gJ/d+/Ew4/9cb//55Fmm9t5sJae/u",
-	"LyfNIu75cvolUZM4o4uyWaZnYOfLt84Rea2HCfcPMUzNPwKrQapbZGW8P3Q7+94f93UHVLP5m7BsPes/",
-	"ubT8FfPMXVjgPbIyOGq3wcqmNEmbik1nKVXsHoFESoFDWoLKkphJG8RlZVgAkHfjC8hwSa4SYOMxSUVE",
-	"U3ZEfkxANne/SKy6oWVkwaFgm9+ktJU6JMiiciIyRQ6oIlMh8YMZy8qdHELF6MRKr30+o+NqUPfP0a32",
-	"kibpW7fHn2ucmT/Kde6sdWTzTV/fH2OkcMTyJfUYit6ZHTnJww/6BH18+AHPz0dkKSlT7E6jzUr0AVOD",
-	"16gqH2nNF4r6Mmjvm3MMfXugdTllDLkCkfNo4tbvi8h1hg3xz91d4yDRJNXcuu67L2CnqthORTVWnM23",
-	"tOX6acuwYISu4QCrDCD4tMKBflXfz3CQxQiHnXD4Dc90AZQm9wn70efGMG9W9Quxxn+RR/RuJIN1UoHj",
-	"u9+Of+0cXxrvdPhn87tN3X1Dr1fjtesf/gDxviILuKWfDNlIZKxHRpmY9jkXCyJ4uYcVISEgSpAZE7OU",
-	"kYzRGBukyvUDeCcc0/YMTkHQ51jrysSaLGiiMMQExzJXQ/HeK1P6lEYTzFpJ2Qgcg+BSmM7UklwxNitI",
-	"JqCxaJ0jM7lzP4hcJyIHkjHiHxFD1SYcfphRrqWZkT625CAVYxGQSKRingVkJIRi2SGRii5ln9NMk52t",
-	"ypgwuQ1x4RHPNwiWyGGozWgmWYBCFuQyVYyQZPNUq3xzFeQf4srCugJgm96FmCpKDiDVWj+UHhBx5+SU",
-	"/Jg8Pgz0+qU0uvLAKg7CDx+OXiT86uPH8JCYKoyKvYe1fvb25QtcU31RmHpqRepy1WINeBvi3ECgDNbq",
-	"cGzf4LyFcj78nUUqDEio+wn7HHID1DQNkf6NSQ00T3oNCePeErp6+3xphpZIrxclRI+gFA3eH0HGggxp",
-	"dGXDl5yKe5/X2u0G8b+afzG33e1HA1WckfuO4N/lrv2a7X6fgTejWDmNXu8iqt9EV384y9h1whb3iDL0",
-	"2vD1VR6Mt45R2emKeGCuaQCt///Z+9rdNnJk7Vsh9Mf2i7Yt52OSyFjsG2RmdgY7mQRxBgOc7YFFdVMW",
-	"j1uk0KSsCEaAvZq9sL2SA1aRbLa+LMlSS7L7V2ZkqZvNJp+qYlU9D7lhkBX3Go8ATFTFAtTT7FxZnaXQ",
-	"sszIsAjaZ5cELa630MYwl3A2IkrGon3/vU3snKmJo0b0aVwihXyx5iPjeH5bNp7OKESEfUvYQMOnsaDC",
-	"OgbGo+GKdLlgh4zwOFNPEeWD1i7rCTRajT9Zlsg+Mzb6/v7Mjfx32mffvzeWTp3viWmwL2+eZUAfGGrd",
-	"cEt2GIEGz9o+bNk+2BezORPhqXwr7n761UZMeYp6vGMyMt45TVPrLS/fDWWf4RA7oSxj/JaB8YvMVmh9",
-	"KljsV9Xr3KumKXyMZRqm7Pqpj5Q21izV98vag1GAMxUx2ZNjzyCAP4sF6my6Tp+zE4MSn4d6UTtUy9LE",
-	"o8cHvCZw4CwkeEs966uWNdCBjsmyOBUI+0BLE1x7RkPTpKiTgcBrnipXd2n+3zmWsZgmYt9rGoKn38b0",
-	"Pk1x8T+NTib/ODtqZrJzuUDBHXcPnoqGrELFRjyqmWtqsnckLkxTj7dzrdXSHvT5fT9QAFqrGOJRPvUX",
-	"1pcut1KM5LKwLnD+H7lkhkKym+Cr6oy8DxqBJzzwWEzUgvapABfKOOLBRQpH3Bhj/PqqLQVgFbEQa+KZ",
-	"M6p0qaN4T5oLHlNcal5bJUYiVKhast4CR1eXyVdY9gkqnQ/CUlRhtP6z9RXnx+RR4bdCq6TZB0GvpNnI",
-	"h6NBvBd7sVmRz1T7S3vL9Lclx+TR0jPrgchX54YgzTqxLOs00Zj/4Spgcs9l3/Y9fitiNynmOyixmG5W",
-	"qR2UjTgoVvjkGaJiTWB3OH6Tl+fZGmyi5E3FqPmT1dmZrd9oi9kXRG0LMDE8nFwRFPfch8NJqwGrBqzq",
-	"8AfX3BbhJ5cWfIaVceesBSsPuFqxWNfXwlqDlPWlZgfkdT3ImUzmUCZvjnICuVPtwb1ZRlVi4jZZlpdU",
-	"toDHNw++q5qaGrprsuQtkyUvsk2eOxmX2pGCHPnmTRQA/BO2UeRqmPSKk9AJmlVIqYwEXmJCeeChzP1O",
-	"FdQfY6Q2KHAeGKkrrrfO7b+fVgqevDZTB1UlWludRVYHNGEs67RdQ1wFML2mGULxusdWrZZKyKZ5+Q+k",
-	"jvQTzsUzEquDJ16muhOXSV3cuT5ziHSLy+1Su9pWr+Nco1vYlWeipuR0feaRKqQInXxl2DiU84S1ggtY",
-	"4iHU0YxFobt5POrxpGfzOcJ1JBXXZndMzOAa8A2tVqFz9tWxb9V4ThPqdRNSnUhaNC2xiU5WoOF5NMu/",
-	"tH+7dkpXxVOXm3ah2NIMqMMyCUpYckqh73JRqWqJ4N9pgsItgyGSYySYA7cYH8VT7C9kEq1rUrddk/oB",
-	"SpphGz+NqtTggXZUl4qTOa+TFvZH7TjX1aflIo+yZrY/P0CwLCH4LOu7jHt8fg//rlmNuiY1lzMAlhF/",
-	"nrkGm3hjjJIjN0AeU6ULAeqcBZUWsbBq2ZOnQs74qpmS2nCf6ToNORKHw95VBVZ/wpVS83Btl4fLukuz",
-	"/enNhrL7X2m543XdrND+11Z/2zvMqlIs2F7bF0L+BGKuBYeEt2S2wXmQ0YSlhOrndrqPsr2V7vfdH+kH",
-	"D72jI/06LqkP9B+vuSvKZ1JrRCN5uoHD+iUyw0NlcO2YijGAsgG/WITMoGa9gyYCnjWVT71QXcc1qvzO",
-	"RqFCLylfZhlqCnxsB/p4QCYVi0WRIj6E7AK+vC2jtrnJQTNOwBMslZKA+YyICNdXHUdtin1CuuXqMQo/",
-	"WCVf8XUaWfqUC025cQPRZwpqtGnSIxkXDAjF1HS6YWa24rh8em9+r/7F/zoLjvFjxKcRVwzDOyXoQPWk",
-	"Rv1cczf4GFDZQJTSVKQ0Ty2xDpyuaEnaKcv4HcvH15ahoo1nIrHoIW2o+U7OEj7gTOg2OWbfaKIz4CID",
-	"/3GQs1O8JGj6Mm6GFVkOKA4ORHJb0IeqodlFLI/FiOasJ4fKnuN0h1mXZxlLI6Q506wPQgxDwTViek9m",
-	"qSJOqOEiajab8FebA6FZ5uRusExneg7bpJg0Myc25zynLmioNLnhd8xlZ8zFbbZaxcLV7LRtZgZn1Umw",
-	"CSQZNZ+JIRZHiBSmY9jpc61hQmzCapDLO54WCzQWXHTkNzicSqTo8rwPcQGRImFzUi1tOtTy2n77Gtd5",
-	"+zIURB71ZCzgDwwGgrwkVsOi3UVR/GvXSdD2VKRt+M21gwmAvzaMzR1DuvfvfzHImRvCGSrnGT9hIv/R",
-	"gsyIzjlL0Qr2mdCYYXMxSJEOwRvYJJF5F5bnNxaUKHB9NmUxpycC/xJm1KaNKfHh1MPJHjIn1xOLRyZ7",
-	"VubhM7MOCPg0Uj3F8+wq0wNzOS+igiVcR1TPNNMz10uBVQtxlN2JU77JMvHT+T38W42G8iYjqeViJ/cT",
-	"VwaAm0l2DfZZrhLzRayl6BIhBTuUY+4K8PcTLo0KYpyF4BfQy4A3hk4dN3g4ruFwNzrNGwKd84SKhGVV",
-	"NMBOBFtW13imbozlhjZ3HVmFzAI80AuzMYpzyi9NmNTtEnwcEzw6/zs2mEKOaeDAmw/g+D5n/8sSfVLo",
-	"NUdOAjpnVEkRhfrNZ6SdWHNW1E1ZzxxceSDVMTGL4sbf55okjkkXh5WxlBwjy7SmPCOKjhXpjI2H359f",
-	"QOWS5YIZ99FdstLyqeK5lyuc2nBpE0xe9Xi7ZUnl4LEqUlOu3dw9dnOrK+G3ELm2DckZNOVSvQZvwhrp",
-	"14/0Fs7f1FANGJxsFd1htjn4hnJxCVWm+IEBeCDG86dZZ/MZU4Gmf7flqduhoHNvyWHg3uqH+gE+oBta",
-	"o9N+UbdMipLZ9RYc3Qfg4l7yw/jiO04PKBoudRitkVeUih1K6rCKPs69SgKaB14mB4gJ4Drpt6mkn7IL",
-	"zSEILryKqOYXE7uXu2Ww69sJEaIA0aJmmFjU3TBVdMOYBfM0MiTmSXaUG4FJnOOYwbqvnbK6B2YGA7vC",
-	"zTcJ3ku4fuf35p/Hsa2vDvZ/AnSFHCI0Z6Hn5nreTUDpQG82ZFpNUd1j/RbBjknQrua59fwAHCOiJBES",
-	"g1WeMaGzMTGRrAJBVKlM1JskTKnDZxuFl1gBHF/Bwnne7S57FBN6nfo5YBA9+YSnTXIeSE5zpzu0WZnL",
-	"UjsqO6E+nwsCK7bwbD2eE0VhQimq232QtoG+n1g8uv7sCzOzUSFY7L7rZ+UArFkHYDXJ5OF1B+HWXjt8",
-	"0zK5PbCT+1/kiPTBUZuq6+ea9cGQMJr0fP2/CQu5wPL4iHClhiyFgeZMmxeEZfBM6HxMBiyPhSc60mBe",
-	"3FUj0hn7i/7647JZg0QOzWS5fqRY+FEGZJfzasOHImNqijah7Wr7r31pfxsqX8SeFGc/JlthXtNv7I5l",
-	"285ZwJ0+4/s80HanYrKWyneYb5MM5rZOe6xbjWG280TeA+Z1wPIZTDF/ug26HBafAzgccC41QuyFlAGI",
-	"8vYHmRwzBj1F5nJclwoCEY4XYWlJ8rDc2jkLSckxsviaD6BAGT4+qQG2BLC/wjLbR3z1w1u1D/WK5Zxm",
-	"v0MP2CHDuXn25dEctkAN5pvLYRezOgfFK8tmA+1myu54wlTRw+iQiRRdnY700T3GRF8nXiKCtk2ZQ8vG",
-	"ZSwApgHGKWnDU19z0YaaaOgPVHRsAGbUkzDQUY+JM3L8PuiTLPoR4efYDouQzEUsAnU233GKcu8e4SKX",
-	"eWnDz/7F/2p7e9XlLEuj5Tg0uT8DKmzYEchhPkDvDm0slHRoSnzcZj5SgCW2oXQWDacUxZjP8NvX+O0F",
-	"FJ3wRqxlpNreJBa2bfXYvkWXgsc2Zq6JHvHEGOhlrVcs5puvXQnRP8bcrVsAEYv1W0QfLoCIxUZbRBH6",
-	"xROpfsCH2VUBhLu7MjZkzkEc4pQ/iYtc17ztLud3TDz7POMTK3O4Kkw74eKxMdr5vfnn8NpA3eJHmgSt",
-	"jIXPGMlYegOeQxDLtcD6e1oJTbjw52fGLklohIqIltLMK1CIxkLm7mCNOD4JdB7Wa0CFsYb9p0jcA+bS",
-	"NqDWwZ3PB7sAYtt2BJZ+RcHQL9i4ugjJ/WL2Ta51QPSYxK9HysmJ3RhqngOO7LCN9bJQQpkNRHDKZEBo",
-	"9imTgyjAJIUQ9AsVaeHpu5wDUvsXJ2ETeQubikhkngIYz0JYGDegKCDdRFurA3wTuyEYu8MxIoe6OCtA",
-	"D/fY3H9kbwPP5aNFqmMhhYkVA+4hED84iYoiOeAFunugZBovGEZeJibEcXhqoOVjmj0H7TVabjE2icVW",
-	"gpOifiAWGwhOfjVLpWrbsjfRTPnpd1VU4Gd/oRksKgvq2OXAY5dFZhqWZNlQl43M5uw0+vLVCa5femnH",
-	"WGzEMJMv5gkg9aRIlwuaQSE317GwlokGPsKRIuyO5eOUjsHKYcyEHc2ibFNZfuc0Im6kTCPSzWXfvhKZ",
-	"4//NS4EdU5JJOLyMRSeXt0zYY9qTqOQP4IEgUluUjmIf9AOKGAyNx2bOD/fT2K5CBweF/ZvtdgrMKYx/",
-	"iXo8826erUGdePzaotYWdecWFddkyaRu1IYOc/HEgt3CKLp4lfVRRQhylbbcTkvSYb7o7oZyUTZwYCUx",
-	"yLXESkGw62meQlqnlqc/pUHSzke8t4wN0KJhWEt6NF05ahYuVuaajKgi+AJZSoLDzT6j2D5rrNbawfEI",
-	"qHzvQI/VzNEsMx2LOibeu5j4CyyJJ2jDC2ashn9HjVbDIfLSJj6cnYr4smqTXpv0kkkf5mIqSsaa97Vs",
-	"OxJaVUKidYX3KmN+C47iMRtIcxPjdSHocaEmz5EO3WGiiRqHQvPMafcVTGDpGbG3MNg3k6wLG6EhRDYA",
-	"ebbXFBnb6IK2E1TTcdWNR9tvvbaLbWkurj7l2XmfKUVv1iffWr0o8ac7lo+JvS+qHshc0wxq3BQTUI9n",
-	"XGPQvFDmiY65uOMaFraKiOI34pQLknFxqyLy33//58RVHcTClh20LS61jQ+vyIhy7YocHcRRrVl/oCPS",
-	"VqXvGli0lLAjmd+yHL+h20Arq1AAjiYJGxgU6GAdeR/IXVl+B3oaInVw4u7PQqy1x33kmJLX376RnA2y",
-	"8QmWPVDhDgft8NQlaWdU6WuW5zJvI4HsqDdGSQyYwyNFLAhEBOXPzdvqyQw5OWCyYqHlLUN2WwwWVE+O",
-	"xBlp/11BlfTf3HgzrqCkg2oiGAMRD3NpLreks/oIyp/fuNIfKc8+ujW8KryaH68uVuQg+UBLxIMZW6ZI",
-	"3AHEnru624NVqPD2e1wOdUd+C4DVTOccTD2/t/9lT3Dy8doHOKvDrONQxX3t8TYdMneIYkGumzPVI4pN",
-	"oA6cf8DDWhgEKIZyYqpiYY81Rjk38AD5EAqITDjUbAME0TtG2LdB+bCDHOcMUB0OSzywO8WYCDIaVN3a",
-	"wm3BRiSTNxbvIRmTyDwtVIroMOXafGWhexkYHFrkbfD7UMM9gvmDJ3BDxlSJ+dhuPHLsu5LMF4+Mhbpl",
-	"4gSmguUUjh6ACvwJcMnqfBxAxVrY+tEt/8oQbZ4D695+UK7rIxezG2pGoC32l+t8PAVE8xGUreCKvhdj",
-	"UtpU8BcbOELgAv9bHHab4FUK5RAqlUTI0XRhKc2UxDpSFy5HaAI8Vxhkf2kCEmK5HN70Zh6oIzGkuYa7",
-	"MU2gm3uq4+ZIEXtUajxcGQvU8joDuS08k+12QQ8MDtoBh2bKfREp/EiwK+fs/7X97f2P56RopUCMM06o",
-	"7sERM7RBOmxQ9iR1xsHuyUYw7yHEisWi6tWPZl2tgTPhiaV9Idfm3TVajfdJn5F/9Du/NKJG8frhm8A4",
-	"mV5T3Wg1XjRfvD5tvjxtvvrafNe6eN1qNv+nERVX42aEyVBdNy/eXbxIf2Cnrztv6Omb5CU7fde9aJ6+",
-	"7Fx0X9BXyev0B/MQ8P0+69vvv2mevniRvDp9Q981TzsX6evTZvKOve2+oT90XqfmoaUZfgO8hEbUsIJ3",
-	"Zn+ZzQg+rvkzkKU3osYQJI0nx/7668WrVvNF6+WFGbtZ9jjuocpL43h5+qb79uKUvui8PMURv+m+bb67",
-	"aESNO5bjWdqL71GjeMmw0f2xTs6oGbNb8O7/gajJ/ncx1TM+cU9ZeA/uS8EnfSoQZxTLuo2/osYg5yLh",
-	"A5qVXvNaL2aFCbnlAn8B4XjxENervuE+0z1pfgPe0LVxQGCx0/Ta7OpGq0szxSJ3monXV8w92JtXpxfJ",
-	"i/T0DXvZPX1LX3VOXyc/pG/Y2+472uwYEwBDXHJdM+Pownqj/58mfXbmdtDqE5TJhMLaTdnpjz81oobb",
-	"eCklv8k7ZgCwsfwaDsf5felsw8e5noM1KIcayiw63jbWlPbJr6EtZqElPi8D3mC4lFH+EJpSBScQ6K3b",
-	"gMOOJ4hStJ/nI+X+bEyWs60+EWcLn82Fj1TI3AndV5NtK5dYqQM+uhWHgP5Xx+sVJhxdkODt+2TLp70n",
-	"lJl5yYmFSdpYuEeB03XQqkiYAkWtW3dUwxXpmBEQLcFPCFBub0KIzUpZXo24Tnofi5W1pQ7CidvsqkbI",
-	"br55bF5usdcZxZ2L6czFSVxKkwFAfxxClY8DlgHTVU7bV0HTryGOWpQK6Y1l133q85Plfr1L0k6GeQ7q",
-	"0X2a3xZlMMA7Net5d+31wyHw+GMwt9s8aQhuNO/w9GtpmajD8hwW81z0x+GTzV/pA6rUSObp+k4DqKTD",
-	"Aai94fyFT36XoaNgonJvZVsQ6A+VRjM+zAWWllHSHWaZPVc8nrEsTy7hF+6AFRPqTANPt8tql7wW98gw",
-	"8iLt7v5s6UVxyMpqvPunO1Kx8BfgCtyH9udPV1+JmVCzKs7h635i22clFgzrvYwYvYXzUvc11FgVflNf",
-	"+9+7X+RS3EC+zRKI2i+SrYmybp6a9Irpz269bcmVKO6wkhcxg4D8A6ydvbfye2iDmS72ngGiQfHOZ6EQ",
-	"qp4+trO+lGXxJhav7foeMTAlNMmlUiXDmruvBLQ6JaIzJTHMAOOaSYMqGnLVsBVln7ku+rZN0npB07ZT",
-	"FYUJPzGgUXBPcNGR36LiAxULd1Hc9ilLuJnmS39hz8nTDn7mh4IluAUHzz4mglHIU2BybrVUBfx01Tww",
-	"/MhZrQNNBcMzLJMExvVQXr7PNiH8tbzRFqhpTksv4zZ7dB3/NC59wCujaqZXPYZR+jYyiwu2tNmXwxtP",
-	"h2H6gp32Kc8QSwYsV1KQUU9axWOWztRDdhrNVAGupCiIbLDaKyCjOvKxHkmn2YyjhfSbSGOBqsyOwdzq",
-	"0hovJGEt30FuEQ08KcjNBIOx1fOjnnSDmK+ubI96oGjfDR9426hmtjiGZpkcbQvoqlBcXrmhzK6f9SSX",
-	"KxVRhpv9Lkvk7LWEcn3qs2GUtxtiGdHkKZhHT2kLKP8RzmQCqXsH8c41a5GUZfyO5baqxZEflngWi9oZ",
-	"lwI2DqLNAWPLlDEJE0r4i7qR8OIT7Uh+kJel1inoAhOhQL4MHoBUXz6zW+D9GZ68xt0ad2vcHfv9sBbs",
-	"ohe5Bdj9Ahee6VsDvhb8Cjal506G4FI3MmTfRRfbqgvGovCyySac7GcEnPhSqgbOZZsX/dh2lHes0fNZ",
-	"oicuvGXQ0xJib/iIdCpdyZij3vYZQ2zCiUVCNc3kzZBNSUC0APJuMtmhGXQHdWXGkboGqHUmOQvcHSJH",
-	"R9OF87g9Pan87GZ+VdT6B0zI8meN9karH1K+hyTxCoeaVLMbmY9XHtoVo3nSO7hzUzv6ZU5O3dJ83u0z",
-	"g2LJOzzyu2B1PYQ1mqHfp6kKVQDkbISRuT0ebQf1oe0o+KVVjqHaY1AsFGPqjMyXmrz65x+QoKG3TJBj",
-	"fiMkkIklVAEpvwcXzNQW93VlZL42fYF4gW2d3pL/N0O/YGXarAWMG7F4NG3WUuj7ASpbP3uJpdXgtyJu",
-	"q9Igd0SA76Zojv/odfGevAf5vPnucSkW6DcbviccyvN7+18bYLafDsX3X1F7XXj57GatEt/lga1dh4Ri",
-	"y3sLedIXbqyVZbLXcIw+BMVsIJik0MuguVkLTDGhL0mbap3zzlAz1Qa6AprgT/qEZtkZeQ9VZyAjK3My",
-	"yHnCkCmmxxTxYZ5yKd1LV19yy9gAqQZ0j42RJQEunoIzYHwqiERaBHpb2uBCKXtw5hwypEuwcaG7V0Tg",
-	"pMxx1dhJBd9pkadmHgO9tViAu1brfyOu/QG9NhuAtt3repceZUenc7V/Vct8VyzzjUD/CF/uvIDTSvjL",
-	"vvrWsMVQ760J2C2gveEaTQvXZ+RHN2osNooFF7YHwl12gqXskgxDhLDnAc4QGWRok44J4JVTLDoEx/TH",
-	"SVt42P5pDY3VearF0lkSPaDG7/GiZpMA4cTLLstkDSD4RV41X/r67EEu77gv6it6SCbLrx2ZC88RdlzX",
-	"iR4qpvYydQAztfLOhV99kRlbRUOZdrurU2PtlRIy7XaxW2s5LeRgoTynw/oHxY1LMxPse1yLWz+9J59E",
-	"NrbfRLooFgv7vzM7tzCshZMr2+8dPABuSG42b7nimZtoXAp2qjlQmhcUgyAg3z5PpFAyY+fI/Pd3aCr/",
-	"23///Z92RGCDw2H9G5LSsbokOUsZ6zulDmjlisVELxc0n50CieE5fr99QhzSqqDbdBHlFbSBzQxnaem5",
-	"gVwRfpqmOVOKHJsFQ0Heo5SPqBMIC2WsYO2sh8JVaU0VQ9yZeq5H3nlenGCj0vKs8wfPQnMKluYEMs2w",
-	"KKEbeX4P/2xEJXcth3L/Ew6PcAq3r8D6IBQ8CxjYd7HWhdtx22mIkodnG3ypsE4eNKfTWwZSM9AcBp8u",
-	"8PyWSWggrai5PQE6PlU0ybmO/BIP/lksHvDBZla+giPGNRnJYZaSlPWlRi8mo0p7GiHzQHtE9rNusiEW",
-	"m/Ky8IT+kbC2L4mG1T2xncFvfahW5xu2ZWl8+qHMe+KTxsBfuawreG5JR7eehyiZJnvTwDbNt0IFCRBJ",
-	"qCBCEqB3yOFkgXCBpLCOD4aAbIPVSR8KCIdLKgdmWw6Ah5uLmzWNkWOcnbI9OAUhAZ571JTYoP3g6ax/",
-	"xAd6Oq5yjdX7RXm9CPt+dMCxXuB7zkT1YIf3XArrfmPQGucxwy5Qi3TIr06ODbTJLC0wT2k6JiAYdfLg",
-	"CedCXn+4W0jX6UZy8Kj1k6hBqwat3YDWT+JRmIUaH9ViltUV8Zh1pEJ9kfkA9pPNAVFhE0wew/CcILiI",
-	"8casNkqWWvovOVDeNZsEslg8Asmcz2gH1ULtlVtlvx96iLGw8ik220TmJ5vaJ09AnMS8aEQ4/27qE9Aa",
-	"FyvRBEWQmQxkebgQ54AkZBfO780/VUaxSGHQHSpWYvbiYqKbNoJabOBuwaqYEsF6SGzKAy7TB44/HXe6",
-	"oygMw094DsjEPB3JT+vs/6HWoCX4Q21f6hMGNgeJUPumpiLfuiZSERHClMM2HPVYHh6BmRel5mJHRTHh",
-	"rPiugA+UzjqALCk6s/WefEZVqz5+sco7U9sKLpTfuWUwPfM567KciYRZYVdy3L6RJB8KcnZu+bPMCLv4",
-	"1/aJ8d2GedZoNXpaD1rn5xcv3pw1z5pnF623zbdNWEJ2FPezK5td1Woht4xqYUh9yXOSMm0jldR+kvEu",
-	"S8ZJxs4K5ZxC69d4MuU7vQ+5M6zwrmJac3Gjgkv8bKWZHrwCtIJdllQGDOh0GMl4H0IpLSF3a7Vb+sFN",
-	"rrieeQeYDSYHGQOQCfyTqWJdc4XgiqEMwPR1IVYw6OEvDlTwXi4Gu9CwwM+TlbR9JBWIENsqwHZw6yIQ",
-	"mXXr36S4Oc34HUsjqHeDtVk+4ne8eMVURoUHVayILJMjNTmT7wvK+1l3/4zPO0lRHVwAd8X0L/9pbEIX",
-	"cvBJj4M8MvK0UuVdYPM6wrFYUzLvxRbLHF9DqzBEhW2ypTujnvTniJazwdZhhssInOzZdws0W6cF+tQR",
-	"FAbmPGXKSQshORfrDzI6sbQoz5Z4JEclETlyCXPTQSBKFFzSV84/sMmQ4oYnDF9FQSnir/Sp2539/v6E",
-	"0odi+Zi9Ce0yEaEa0k144RA9XGPNjMt9CGYOm27cnAZzEHAjh0NE/qHpa17xGwGVsqhbKIcaKCjLqoOC",
-	"sZQISTqM5iY8QTFr9g22aiZvzK+CJVg4H6C9M/OtFdoMIOkEQFuCkjm/c5yZxFNmtkjK7uD19FjmMmkF",
-	"aHGlhswLPJmlJcfMAljO9DAXeB5qb/ynu+yM+//CaKZ7BkJoanajikif6Zwn7kVwRVKZDPsgBi6HWvGU",
-	"AYSFUPXJz2vj+1/f/y8AAP//",
+	"7L3rltu2li76KtjqPYar0lRZUqluqtGj23acxB07cfuy0itLOSJEQhJTFKAQUJW13B6jf50HOC+w//WL",
+	"7DdZT3IG5gRAkKIkSqUqX+L1I8slkrhOTMzrN983IjGdCc64ko3e+8aE0Zhl8M+nb+hY/3/MZJQlM5UI",
+	"3ug13kwYyZgU8yxiDyS5ZplMBCdUEkqkygQfE/1hQOQ8muifw37juN8IL4lkPCaJIkMaXZGEk2ej5guq",
+	"oglRgsxnMVXsqBE02Ds6naWs0WvAd42gkbE/5knG4kZPZXMWNGQ0YVOqRzal754zPlaTRu+0GzTUYqa/",
+	"kypL+Ljx4UPQeMVUtng0UixbnshrFgkeS937DdXDYiORMaKyRcLHhI5pwgvjOem2Nowlmc6njd75abfV",
+	"ChrThOPfLTewhCs2Zlnjgx7ajGZ0ypRZ60cvn/3IFs9i/e9Ej25G1aQRNDid6i/pLMHH60bwvzM2avQa",
+	"//Qw39GH+FQ+dO3rrh9FEZPyecKvVnfov7Jzp34j2LFKrtl3SVq5IT8yNpOEwjvkQHd0SERGYgY/UcVi",
+	"cjCiqWSHZJaJeB4pqTcIRv/HnGULf/i6kYY/ULMHQyFSRjkOJ1NJlLLVi+Ce77wCrgXd3xOq2Fhki/UL",
+	"YOdGxIioSSJJZD4jB7oHmrGYsHc0UunicNX87SeNFael3WpVHZcn80yKrPrMh5y9U4MI3ghxbIzMMnad",
+	"iLkkMzpmAblJ1AR+l3TKyAimKS9JykaKiLkiI5HB41GSSQXfrJwAjmTF8Durhi+VmLJs5YZG+Qu77qjX",
+	"R7HL9Zt6M6GKJJLQoV4H3Fbz6eolwOeDJG7ccnSvGc2iyaqx2Y70KIVkRPcfkEhwRSNFWHNKk1QfRPZO",
+	"sYzTlGRsxDLGI4YvJVzijBR7pwKSjLnQW9LnEZXsqM8LTJ1GU7Ziwn9sTa1mdoqquVy//vkcE04oXxgC",
+	"loxIRRWT5CBjM0YVUrVlzYc57QaEpmnhPvibx2XmcsZ4zOLGb/qFWSpiZsmqaqYSRlyYbqLYVNbdXpxx",
+	"40OgV+kZfnnslohmGdWdzXnyx5yZx3owH4KGVAvYhpHIpvr771MxpOmqtfsFzrOeBrmCZcQz7/MnRsbQ",
+	"BJmJTI1Emogj8pNQyApCj4bDVXSO32/i1c9iNp0JxXi0+JEtlof6gl4xLYJk+sYnko5YD/7Sm8piog87",
+	"k6rEoa7YglAek6GI9T/kjSYQKj0eFSdxn+uP9LGNhZYMEoXCwWWxHWiZcqEmLCs22O10LsnNJEmZ17Ad",
+	"UCL7XKokTUk25zzh44B0WxdH5Ee2kIRmuu0ZMs5Ol0zEPJNH5K1khJJRxuSEZJTHYkquaTpn5ICSt2+f",
+	"fXtIZiyzPZQP4MmoFbWjc9bsDNujZjc+pc0L2j1unkXtUSu+YOfDTtvuFAqD+VZ5m9DUu7COPU8T7s5v",
+	"1el9NgLhr/qy0RKkpS8rYep/RzRNYWo0DpZETnJgRM3DI/JIn+uUEcFZvg/tziWhfT5NpNQbqZ91O+dH",
+	"5BdGr6AFCdQQfhMSzq5ZRqZ6hOUFtGJp9QoZmfZ2Yuszfp0oqtdj5VWW+K/sepkV+il2rFnMBkktHwJw",
+	"VbgCgJuuOunwsLH94GAsOD7FpquXBB/uvBj4ue7meTJNVDVlToU+tJqnasUhY2qe8VXzTaEZv/+Yjeg8",
+	"VY3eSSvINYZ2QV9oV+gLQeMFTdIfE75q7lf60a4zd23bjp6LiGpar+wqxYe36cy0b7t7waSk49Vy+NQ9",
+	"v02neS+23zqCg+l7CwovXew1h2WvdD00Nh2yTE6S2ZoV8V7ZeVH8Rsodr18VzYvThF/lSko+olVrk7+x",
+	"jUS7ZpD1tg/evpvdK40EhvfzaLRGARHm6a5bZluHnrKYZVYi3LxdQr/uKZV3r33AAFcvhXm681KY711P",
+	"dcjBLIJPDXO5J3LwBgGDekkzxlWdkyTnw2auoNTdoRm0f4v9eYmCfH0SyiV/ni6KgySSMelL/ijVh3dI",
+	"Xmb4Kwls5p7vSmJ5D15/63Vpt0SoSr/+8a3WnPWI1urKBFTlPenFr0TK6nFFow0lkmQiXdm/flZ7k3Tn",
+	"MIrXLEto+tNc97SZtLRE5Q1HwseEw9cr7F6eSvPk23bnuPuff/111UmG5gbY3Jar+TpRqyUTiQ93JTDT",
+	"NnSj6Gi0uh/zdOeOzPeup800Al3eJaW4ceSjqsPCV41rr7zcG40ZnYiutIJQZ4SoHdzJHVMaRz42w5zq",
+	"HbT8jjHsauUVg4+3YdJFnvlWrpEA5vJWAoBpW3fzS5Yoxfiq2T9PpMLZG4s+/mHvoAeS0HiqOfNNJhQL",
+	"iO4hnqcsJoKD5B+l85jFAUm4VIzG1jLhNTCbD9NETlhMOLtZuds3OM71tq4PekHkTHDJwCD4mMav0JSj",
+	"/9K3COPwTzqbpUkEGvLDWSaGKZv+8+9Sz/h9zhz1F7ExGNAUNjJmiiZpowej6hF9pu0GBI1RwtJYNnp/",
+	"e4//NK81AquF6aa8Lz78hvvHJJBJT/8xOBsd04uow7rtYUtPFom1B34xlShg2s9wPCThs7lWks06zDPe",
+	"m4lM0fQqUT0zrZ4d/IctyFB/iMtZpIbQNBb28EDo/vUiTGk6EtlU73pGhhmjV2BPnKfskoS4LCGRdKHv",
+	"9iSaHOnBPBF8lCbR7XZmRJOUxYNZBg7JBIbp7ZITsaK5HLTaF+1OfMqaJ8Mz2jyLjlnzYtRuNY+H7VGH",
+	"dqOT+JSBnyGLJsk1i8GgFVHOhSJDRqIJ5WNmz1y9PbvI9+w7GCkpjXTtzlVNbi+7SNOM0XgxYO/06Q57",
+	"hBI0eGumNmOZWuh1UPSKcb1/y8Mw+y+Gv7NIPTCqIYkFk0SvFk1TcYNckoubSxJGZq+hq0jwaJ5pAdys",
+	"KbkRPNCUQ1fYmku2UwJXg2f3tfSkaeiNEM9pNmb7PvAKfPc4OjBRJ5KIa5aRdqt7fnJ2SoYLxeQ21NE+",
+	"zqnDDJ4oIUgKw/94p7p6luRF8hjW+TuRDZM4ZvxWKzxjGdiSBR/EjCesyFwtDbEYzPcLMc+IEZDqHz5v",
+	"eV+63ojrbe3yLg9vLwu91KxZcmObn9IFnJ9YwOHRZ49RNc/YIE4kHab5+/ntKZlSCR9L/VF+9hJ1ScI0",
+	"iRiXbGAvHPPxLBPXScwyktLoyminNIkJ47BcU8YVbPT3gt/6FBkr9IC9m5lL0jtQiW8HJ+YVQhXptDon",
+	"zdZxs91+07rotU96rdavl4TKK6AGquUELV5sddiK12ep0xqnrTyTfR28UrthQPxfM3Ytrlgcau7o/z6X",
+	"LL+E3WwiygkXJBV8zDJ9Z+nXYC+LLsBXTD/YP4dM5BKrvqESRlH08fksplpwWnaX5TJUjTa3Eq06HY82",
+	"8n7BNZnhUn08brxyQU3M1co1gH3/SajvxJzfbq+5UIMRtHIr0UpzJ9tMfS7ezffmJ6+BtduRD3gvG+Ka",
+	"C3v6eEFwHoo+ILXoeQnOyoxcMkYO7MZ4DBu/lMa1SvQMjcu02zo+hF176YlaKDfeav+s9FW5fRMqrWjb",
+	"0xctOIid47gTkAQkfC5uNGe2vx9f4nvWob8VK/aOmz9TgoLmps11s9nL3nqSKZw2G1cJTvEExVlVDNu0",
+	"wqvgrLQKS5v3ymnn+2W1dpg1NFDPq74HLbRzvmLvvEF8NE5p9w4DC0AvxXAFEz+rVkRHWKo324f93W7H",
+	"MNrL3zL7G2FZBtF5ddf8pKj5l1rZsNhmHPtY7Ud8QZCZmea9MGXbUUgOTlqtwx7pl+bbb4A27asXz74N",
+	"0BqAeh7LNAtMxVjmyh8unoR9ec2y6yRibzm9pkmqheFPaYs8XcMMlMy9kd7nPuWb0fNX1hgy4C+7B8jW",
+	"D0YQoAgrFOC6U0WHVII1ZM4zRqOJngZeTm+EeEH5wtjV5K12IaOKDSDUo6QbCEGmlC8IVYpNZ0peEpUt",
+	"kMmSlCpWZ3cgnG1AR4plA4kB6yYSPWdnnoHmje3TLs6mXSsMfi8757eod295FSDankoQ8fX/Q5B+E6L0",
+	"wb521Aj8NATv8apxmbcfeuH+MLS3nM7VRGTJ3295fc2hIa1cRrS8zRNGlLhi3N60aNYUKJUYjeiSyGTM",
+	"IfZ0W0mj1c639+3SMNZubnnUe9nfUqMoTg4ZzViG6wDyJMqSGPM851dc3PDAacdCC/mgEx6B+d50m+dB",
+	"LJvwH4EiAy2mTAueZEqjScIZoZGykYB0NEL3FHmmJJEsyhgMQE7EDUenNVUkyhhse8GH+L4BP7N4QFWj",
+	"17DKe6ubK++NwL0zXGBOxuCKLXpXbGF1h1az1Wq1mmf6P+f6P638fxBUqTc7f//suHkxbEXNs7itdY0O",
+	"bR4PUc84G51rIkipVKAml0Z18qbd7bU6veP2r7lz4emrlwQixjJqDLNgbeo1wLmhN98YRhP0K/gTXgr8",
+	"nWh6VqComff0co1ENoWRxFSxpkrQL7A2mrG4aMv9CNs+mnvkQio27Q2FUFJldBaWcgbEDWeZpoWjYs9V",
+	"GQG43nXzYsqrvUSBELl/4y2Mfh/V2ANMXwK7DwQICh4xTaMJnyvmRZGTZIR60s6riZu90XGtGQycsI3b",
+	"a97zxoihyvqxyK7kziNF6tvGB5z7Af/WAF3BeJ6M1dQjpMCn3t9c56iW6s79fKri3J/FmneNEqa1V/Lo",
+	"5TNNTT0S6mMZgoDnHAlyPhol72xU9fUZGS6IieAsRSBscabLG+fFSZ8EjZm+JjM9zv9Ht/m3R81fafPv",
+	"rebFoPnb+3Zw2v3wvxsVa43TfZ7Iis3+mTNItdEag5muDOy2lz2cIo21XAuH7dKo9GrCksywU1nimiZt",
+	"4W9/Av75W9DwUqAavcYyS3VJHLWyOcxdV8ji8M8y5nF8KHVb3t6XVELOQmhTs5QgY4YKv/4Q9v6SaNlr",
+	"QUwYPXAum361Oa+qcC5hnMUxrT6Ar4Foqq5zzm4sNaKulLgru0Rihk7+JHc0iFCNXmN2Nfj1j+7z6flP",
+	"7zqvhqdvotZf4pNfRhd/HR//MDn796v2C9n9aXb+H1nntTp9u0yK3qrVo0HTcVXM+xVbPHDy1EE4uxr8",
+	"47//JzwMfMFqwjIWwL2XJ/pqqnxkBHCYb488RkFRf7897dk52cFW0l0UsZnKvSNe6ASN0c5D05feUkFG",
+	"aVAxa88noQSh0G7gLACafmkUiTlXD2Su5Bco12z69xmNGPlBzGag8rkdTgYvePfx9dmTd61f6fHr+PS7",
+	"8cUPv3d+TE/+4+b8adZ+s+i+Tc5+nrUeyeNvl3fYSgLFkVtrHUoqzrfCGKgjXNhBkwUetI0y1IxKeSOy",
+	"ipv05xmuZrogktkAG7ck9jsnMmH/nPUICPGaBbVbJJrQjEaKZTJA1x+JxHQqNFWxI/KIu/GijyBv9srE",
+	"WkkCugXuSyJB80gkRlaWpFY3leK0T04rpr3mOBQIQyt+o0xMYfaYK/lAQmy8PikJnpSqhd6UH+UT/npy",
+	"xxTrKiarNexmmlzrmz1jc3C/gibaTDiOcWR0NS98H5Qnp9F6R9xuZOJ0AtTkIBENl3q/+tRG3utHEYM7",
+	"oJYTB8apNVHpD+6i2TouDA7apFFqB9NpntHzYfMsuoib56w1anZoPhywTPv5DZDvYD9tNTudqNs8oxet",
+	"5rAdnzRb0QU7H53R0+EJepJoPNBrbCPglEpzc0/75LzdBpoxasbaNTUG4Uav/RlofD0Sgtre08cE/MOW",
+	"CmreECUaqB9AHjRsOMLq5bBZLrAo9vUqRSmRhHF4uvOa+RS5cjDWa4OnUyoxk6CkQfjQjh3X0JELMA5L",
+	"hL5N/k6B1MvTfEK9zCIQOCDKRILPLmE3LCNZMp6gDlIOmyydmbozevPmucEB0U3452vVAQHZ2Tgbd150",
+	"d0jf598nXJ12G15a4EWrdda+uOicdM+6rYuL9sYcwSX9uZhlUU7AyreiuHgFYiyp3XbgBQW8sHDrb6nN",
+	"GjkijwAN9Eio+e/OWvk2zLuuVq7brK2Vu2lv1sy9act1ajgc/TvVwr/eure7dfdvJ8hlvC/UVuAmuN5e",
+	"4Eub/oHJDQhwOsr2A3hxkBoZ+esJ+QTkUqcD08EPf3R+4SdP352/Uu2/zrvPxNlL2nodH383Pv3h94sf",
+	"086v706eXJ8/5u0XFVaO4t7WP0Vr1DsjfaCMdRDO6FprR48M50ka57IiKIOJ2sG64c0lqKXyecLL8okp",
+	"3KSgko6Ylk5IwonZwoCMM8rBbwHmDEUYjSb2jPVIm8R0oXnE8emp/qf04XDa58fwGzmwdFC8fXPqcALN",
+	"cfu00ymCoxmwtLIwg1BhomKHXospUxNAaPMD1YbMBVsrQWJxScLvn74hD6/bD6csJKnLAAJ7dynKDaKO",
+	"b4763OHVHKH7NSSR0HRLDMCP1qItGBkKJZhmcUlCT4EGW577NBMpvNvnMlE2A0MGRp8AwBfQHWBKPCYZ",
+	"m4priPfxYmWPppTTMXONok1HDwdsbdA8WvQvtczkCKn8HTK2wG4xdGgUm0sSSpaOQsgeASMBi5sJJ3PJ",
+	"sgeyzzXtG1vMJQlt4tiK9k1OBDTvVuyShJD/nn+Eb/d54fWU4atZzLKjiPKIpWZQXgCi5vhxRm9oCsIT",
+	"kfPhNFFokohZBk2BZqmHjo2kaLKB1yPBRwnm+vC8s4QPxTtLLCZVnEaZkB5+1GWfm7djFiWxN3VsUq+t",
+	"PqkwgtE8HSWpXlkloqujqbj2tlDKOZIxPMQMWLORap5xhBrSlEWT9EhzYvcp0PFcDcW7gCg2naWaHPWj",
+	"LIkZYtgAMBu7geHqBgb2vfKOSXptKQ+WHoBxbFOXRj033ePCIJHS2KRi9rkh/cC+XEWrQOewzfAvR/zQ",
+	"mqN/NWHTABfBtFVJkn4K6AOw/1nKNFg9XLOWv7lr+AgJzbuYYUL+33iD+b+4zEyTviDtN+5v940+2PYp",
+	"/BtXoHD32ucFPrH0wxRiQ7xzb75a4gSNwL8v7GvLJ1//iPJL/oM+0a4vvcCNwGZ62oaKx7sRIHCFfeqf",
+	"Yr1kVNFUjOduDfB8FP6YpTRi7i88kO5POHfuLzxXEAKjD41dV/gDh+wOk/eSSjJUvM1hyf+tIAOz6hBg",
+	"mI0hb/dH6Rks0G++Wulv97LOF8do8tjN8fCIzFgm0eUAeYlciUK2zBH5xSGJFeKfwbQP0JmwtYHzUiCB",
+	"9fmQRWLKTK4rABKCWhnqCwoTG0tIV+8bbIoxTuOMRuzfaDRlR/ZpsMK7YfxZU5oA2gGm2yeKDRKI6dX/",
+	"tsLwqNmi7XbzLO4Mm+dRt9s8ZZ1Re9iiF/Fx1PhtSdgzoylLBN8lgOI6gUyRDKKP8LyjLwCs1lxAItiE",
+	"GvQFGscZk8XYBmy+5BroFkwBx2sCMoqDeivhbrFWc0z30ePzrOdbewXqxVRgOIW/6sv50NPEiEM59yFI",
+	"aJIR/aEs5zg7rTBzMmDPQiLW0mIt1sEGDbYkFNtN8SNBKoVi3NDtT5uQiqaOHshTmCSGoAP8np1s2buR",
+	"KK0b/kCnw3k21kxQXz+Z/u3bp42gkSacteGFEeNSZfT//h9G2h3NWqHHgQks7LS6J2cVsVnQfI0oH9ft",
+	"klHt9c/kuH162mwTms4mtNkhustLLW1kLNZawFwfWYc84lNigQ47BfuXsX399r5TbfMyE3+/2XCv3+zU",
+	"erOwZKX3KyOfxkZ12IzusUxIiBCwwgQhLYJArg1i7iHEXmIScaacUc8/QNI4CgypoaICymJowAMGVIVk",
+	"KS6RzuOE8Qj/naZWE/dMDJqvam6Jsa4WLaQn1SiPeThhpyO0E1xErbjZZp3RMe0OT6JTfYtBuhlqvzgT",
+	"PdDYzO+bb17PeUwX33yDwz3VAz8/Mp8NJmqqr4j+vNU6jmbwf6y6IXwFARvxPWwYf3/oPyj0ZJ6btvsl",
+	"4/NqI07BCOMMJ5m9f87azS49GTbPotO4ec4u4DoadqLjuMtOQCZy27K6ExuZ+0Lfd4xruUZPFSfWuLXH",
+	"zt/8tcYN+55HBlWeNwC48JEwyEGYU8s//vt/woCE+prqzWVm//YNYCvd2UunEGlqGaY1u9L0UGri9OTk",
+	"+HRFI4bCqkw1cKlnjMcsw/P0w5sXz1H3ozxRyd9ZTA64IPhdQNg144pMKI9TUFgADVcGZJRRLRmJjIS/",
+	"02uKr/dCtMYfBgAnq5vXZ55Qc5KPym4DSKFf4w5Fr9JuHtWik3N5JZwoiLhTRsYr77ZNVkng8ucmtpaq",
+	"ApIJE7OUEZqCZoyXvo3BtVnXDxwfXF6FHeNwc6D04sFb6Qu1BKz3RF469P48RsGhuOzspTOHu8YNVXQc",
+	"3tYlWJzx95m4MflEWmBfGOPKZZ4Klhip1sBlJZz8MReKFcXbO3cv4mqZg+8f3cKGBjlPc6xqZ7eij9+/",
+	"2qdYuLh7JNRXwO4+xfr3R32fYqbq+xRxGjUciuaABnr6zpl41LilL8qIR1+oIwpnt7PqvsQed5bldpTI",
+	"1osjexEv1t/rlySjN3gNJ9KPlMnZ8mTl9b9B+d3lWuDiBjv39bj9XgZbBfIVeaRb/0piVCpLhnPF1mi1",
+	"hdGcVF5NJWNJxiCet4mA8TOaaDnIpq2ctC4hPUDzj7YmqtNuIUATPoKn+RetsmYsUjEHLSRJr9EkRKeN",
+	"XqN9Sr5/bPiGP4WTVtXc/YNS/wj+MhFTiCExRJBILbpckpCmaWgKGRhRJlfL0kSqpehFOJ2mj9LxrO/P",
+	"XTZhQbNl2n2Kt/qSCAZp+R5NV4c9FUe3Tja0oKQrmg/woOBa6ZXTs7c82DvAehlrW32KIXfbWH70UpVm",
+	"V3VKnoApGbB3d2Pbv0wWOT4yWOfQWwTZMC7CuUQeGaMSb9zM6B43ScSOljmsfbHMNuoZI55Yy/qGq94n",
+	"HmeND3BKLNbCjAf0WBE3tPeQFTdwvd1fqLBQnGOFvcisedFUP6UL3BfguqhUJRFEkc5M7rPPhgp3QImR",
+	"uiJPvUZKZ0rMZG6Vfw4/kHaXvMyEddmgJUSMMi/+Iz6Ommejk1bzYnh62jxvHY+O407UHlIGkmJiePBU",
+	"zLnSm3dxoVcQA1Ej3fXTt68MtVio0F5jlsV5F+2oM2yese6oeU5PTppno2OmO2jRC/C5XM31cB+9bLa7",
+	"zZevfq4QUgprsFZMyd8sLE8NO2ph78q3aqteHma1apivfE1od2/Z1wbWCs4W5ZWvjc1qFr5GLRL/aBTx",
+	"YK/muWEehxz4m1V5ZkB1fSV2l7Fzh8UDCU4Vi0fsc+e1ec/1fSil2a90PuCsXieKyd3TjdDrQn2PjJag",
+	"EUiBKFGa4558aqudRK/XeYHGybUeLAYYKUFomuIE7tgd5IZbuQ1gOsCMtl3Jy0tLrE7m2jbLvto9+MvE",
+	"MP8rRAIdiexovcWgvfcM600uNbOcLtpsd9L2SJraxDkXuymTMdYPouXLb3+Bi8uuZBNnmfDbpgzsMxnC",
+	"1AaqXMdbJUeUdr445tV7b4X32xymPG7B4oDK0AbBGXwkmLYkB+AuDxM+YVmiBlhAYuDKyoVE8MOjPg9d",
+	"3YuQTKHoW6IwAMzV0ACZmNtwCJERV5/PDSfXebskZdcslSRmbKbbBzvZYC5ZFpo4uyW4cMSiwHCDm4kg",
+	"NrQiUdJGXyQ8h/5VGeWSQkCj7mCYUR4nfBwaNgrjT4W4ApvkRA8KCkaIkU1vXArMoLm7e++eaFP4cWCD",
+	"PxJVjvywhSAHSOpPX71stlutbscLjtIjAzF3QP0EYHcc80X240xoTMt95Xhvv7BUr7K+bsQ8M2ax/5XL",
+	"Yo1H0ZSR76fDHypkyHy91h5y89qHoGE3qa6C+9i+v7yC7zfHmFSkg/lLvE6rfyDxEuFlD83TVy8vyXQu",
+	"Afjb2LlBjZdLmb/VMrG/l+uW4Dvz3kuA6Fva3LWf6jffSgz5TdmYpoPagvWqFzdZEV3ZnK1MF7OJQRL2",
+	"uutWDeua2sa9N487m0RrmM1qVgzawS3s0qCI2tx139QEyudIZCZk3eMxd678LZ3Se9B71ik02P3qPTDN",
+	"3OY2rDbD7E3LX96yzqotq6F3Y3VbXzJBd0XJoqxn6yLuvDJRfuHuatPlvWj2u+cH78sksIkhbUX1Rm0v",
+	"RRsidzex6loZs3WoKkpMlTT+bdwXFSp/5XEx61hlFINSTnzhYB1cIXG8t46IRZWACllVkXh4iYEeekl8",
+	"aRBK6TJl8NV9gfCSeEJXIkn4/kNoXssDJyxgp3eFaqHsXmUvX+rQShJXg0ikYJL9p9Ho/LzVakDi+iyl",
+	"i4Ev9rwEaagRNLT4aJ+giHRUkqhSMRaDeablrYlSM9l7+DCKeeGth/qdI3k9ricP1onGqikzehHs0vIb",
+	"OldiYNIrBpiW4ZjsJBvIBY/c36u0B9vWSplU0zMrty7ns1masGxwQzM2EXPJ3COVRFdM5YW1t83084Ud",
+	"3MIfKI9ZKsdMsjSV0YSOFNHCbIV868SRxj93L0i3Rdqd4+7J6ZmHG5kXJ68OQSvCE1mhpfHtU9PU+YUf",
+	"mXb8+UvUG8EvCmZ6DwaDHLz67gk5Pj6+CMjbN08ObwHxsB+Z/j5k+XpRW8ULc0/y+71L7PbIbFt7fyNa",
+	"RIGifNyIvZFUXWXjswwvM3KG5TRBYyklq+FxlV2DyOy+3i72J485GJUCDEyCGjrdS4K/ifJ5JK8Q4jQT",
+	"XIvNpkaM/unls5/8uJ6fQIcAcGzr6ezwmIxSIbJlCf5rqM6+QnXWEc5jX2bbRiEsUciyBdDgGBu8rhmF",
+	"vGFYIoMeDTlGJHQyX+jw6fpc34tECTAhmogPCF8OffExDEho5UEMiQx9sTMsVzzMr6Kgz605AQuBw2VF",
+	"FYF+ZyLhilDlj40c5AXRNE9lAdjwMF2Vqonpo8+9+w7oKCKA4/721fPDI/IIVYKcXkVmg5RpmkoypNGV",
+	"SWXyL07LJi77nK1K8UGzsbxhmTwib7T2AdEuyXTK4svywsBaeZOjGevzPLcmFTcmtyYovKaXQHdFicpo",
+	"AkmvsVDLOsYnIvsvoy3koyqf637jn7LxsN/QO6L/nY3Hw2G/UeIfZ4XI14N/+lurefGo+R1tjn57f/zh",
+	"vwp/n344/NfKINjiKixDIEK2qSzTgLVL6K8uITdQ62dAduxdPTHKW+Fl1fbbn1571nu70wVaFxmQuld1",
+	"omKfwgBPUqHOGdQ8kF6yERH80lV28WapWTYpGgTyALCDbuuClEsnAg+xB+TIJ1ZIXSxV/4EkykQtJYFU",
+	"Ct05vVWJu3QoRTpXjAAt6gNuPDfJlI6ZybCiSsyQafh8EM4f3F2a31xCC5hvqW/OVEQ01RNZiv7pntcL",
+	"vMolyfWh5XZVeiTUyt/OYeVbaI61w8p1m3XDyu2EN8eVO2IqolStRKS6J3PJV0PFV0MFGCr2H8torZlf",
+	"aBhjUa9dGnaI+xP2CILBHJHQudP1jwpK+WUoSmVsBAUR5lwlqdEiMs8NQEJbmDjskVHCaXrZ51dshkbb",
+	"SaIFqIUtJWfhDKAqWQHYw5GMG4nWE03LRbAG9+oSy3s6naViwdiuCA2l0CgIBMhYxMCnPxYi1joNYzEx",
+	"tZcp5v9bSRrv/Wq8haEYLvnczWgHqIVrztRsI1syp+6xGJLH8ySNWYUquAI74YmYzmhmykRXSa+1EBKW",
+	"LV3lwW4wdul7/op5eYawwrUksp2cLnV9r995DH+N9mYEMlvFVlP58k0QAjFIgzVU5OzhZZ+Hyzw89Cp3",
+	"i9HI4M2GOf8HZ4aWA0NzvdhOijJhn+fPvQK5RagoGSKClvRQowuolFWWDWPV6PPCeth7ksgJzVj5G8Or",
+	"UVWVqKA+fUPHlUrQZ3nFrsSok1UF/1dMqupFN8Oqh6unW/V25eSrXvSXoup51bpUvecW6f2m8LSqoVUv",
+	"0ppJFwZeOcp8OfPBBcXdWscTMNplu7vjtZiyMrfQYoA1uVL7a26TkIouZJ5zTt4YaLACF9DSwjzjcgUX",
+	"EZzMeQqhujYkbQZFJgG2P1k2P9Q8GV/JfVdyX6aqhKXxXxKR0mrYw19MLbWbTPAxWuuh0AGfzY2TvCRK",
+	"2NKpFtnGqlp+RJ0NDqOcrICLWRYkTLvVdRHcYAgtgCzKGSRUAeD7v7/++SewkMiAxAIg+2ZUTWRuEikN",
+	"OQxIwmP2jnmv2Djwv3V+CyGlj9qCqWB7ce/Zcqr1oOTdytRY/aTCYLRRJsfFyzuq5C8uJG77QOs8LhUs",
+	"vxC8ihBitBiMWy12VoRfVgVKn7a6563WahHztoha2wdn5+VeysHZKzbUCvE01dK5KVU4FlAKyxiP/ar+",
+	"UNZjmYQ27jcuQNUu/8BoqibV5wiLnT5w1bU9j8wNS8s6g9OjxdXyac1dm1Z1ElfeeFaF+eBXVePOV7oS",
+	"ctZbNMhLxFUOyHBhFtHCHwWWLPP48LzsCGwEGPPcbuRbsG2JkZ2hmNdh31XgNB832+1CzxgFi2khTiSN",
+	"sRa2ByHBTkbNs+EpbV5E50vATHiEDRC1w+XxkyCOm2ej83aTdobHzRyD+qJdJ3R6BVof2vgxfnBX8D60",
+	"74Ajgln/7GYspEphYlanZIl90avOgTYINUFA8J0cia774cZCWppjY9zBvVVZ2TWw8VZh6VtUKcH0nr0U",
+	"KSmcpQ01mYDx+LddIWGDHESF3JYHkvgZH4fFhA7osTp4dfOq57wS190/zFXgXOZ5oSZOUKyIAxBVwAdq",
+	"18dZeQe6ZTOavHcfBiQZEcoXda6821QaNVoJPr/TQqMOFNNjbuWx/iBusFQ1mjsm9JqRIYMgK656pE1m",
+	"6Vya8u+S8dhiX5mgFiwhuD7MZR0qZ54EWgLmvEnSVIvpeS6osRLfCQCn49x1ifs1vH5/1XM2I1FZdmbq",
+	"xrolt1Mr8pPCwSzVvvHIZbuoosLZ31DxJuddPcB8392LuIVkUduLqNus60XMZ73Zj5jPuq4n8au496WJ",
+	"e3v31XnqyZfprSuz3SpGm7EiVyFSUR7LSxKaAvwhGQk09bvKlZrzHnketnwbrQzccBe9OxAlV1v+zRrG",
+	"sK5mib6AU4F1APzxY40fkV2B2mirl+gbeaLpWwly3FqqT3JmqpOgtaLIKPE37/LunFx0ipf38Wl1XRKY",
+	"Cbs9uLtvnCngu2+BwF5lKMGZ7M4N9gzV/ie2Bf2J0dpXYkrg6UFMilukUfoFQNYeGJdWVrNsAR0zrhp3",
+	"R847pgjeDuijLob+Mynn7LUS0ZXe8F3R1PSFIgBjGY+OYtNl9JqJgDCFPYc86OPb6DU0hUySjAWIxi7J",
+	"C1ENf5mPYt3CujgR18P7be3ApqPKRVdsujHKMK8QpDUENb2FhqAshsp5q3kcdePmmZZIz+npsHkWnccX",
+	"rDVq085wKw1BTWtrCC9okv6Y8LiKDV8lHALNMXJ94nlK4bb3ymGZ8Ov8hwFo5AqkNCv7MBb0eZiKccLB",
+	"G+nFtxv/ZGiLivslsYNCu1b6gZZvJgICk4yY3udSTBnWGBHkd5FwFmPZFRPjgRYbrrdwCEHf3EG/6ZEA",
+	"FxuUZmUrHw38gStRYHkysAMHychKEIJLkTJygPcC1WIgdMtFDnuix+z/8EC6ak+EgmdTmvamh+WYK788",
+	"XT7qwh8DT1pc2h2MPzeTsuV+Bq4Ul/sFC2h5P7jiXrYoz6DQfXm9ilJp4dVKenwuIlpd8SGlfDzX+ipc",
+	"vkCWpoIQhrvdZHpYmt6OyCOSsSiZJYwrg7MJUcjM1b3X6sNSTLo5pb7ozfRAY1acRcxWjf7FarnGiDxW",
+	"OLAlw2xkupYqIsGVHvEBAsNP6YJoZuWdCXDJHC4jFmgBQ8J1dad6OUIWzh3o9knzOO4yhCys4lpXwFyK",
+	"u671sgHLMlAx9TayrKeFvinVnJ6MaJLOM0YOXr9485KcnLQOe+TkqH3U1gcFXMn6GyxR5fa42l3qnHG6",
+	"TaDXDVpw59dKwEOzuFUKkhgpNEnGWCEO6AvMlCpLWExkwhFO8oZKR6DC5B9mDF5aMlx6ik+l1rP/Egb1",
+	"3RU1YLXyY4CfXJkbZtNHcBN9KBLI+xX4sLB+ZmsIbm+exuH4g/PdZmyWLjxTdzJCJhAncT3lASwBpr/V",
+	"JlVKjNbtDnsiSTxnfs9onMAsDjDT3MLUnpP/Lu4jsDWt9R15i+h8elAGcZ9uvXoJvx5Vrcr53ZP1GsjV",
+	"X1wv1dUxg+3sz8UjscEAjReDpaAeCTW/3UbEJL848AxM2IM0KDpSUImThP8WBhY8GrRY6OeBJGaEzWff",
+	"FqXULfh9bSlVt7mNlGrGttmQXVy92mkxn9UNuunas+e6YvCQtuHuRSMHbrgV23dhG/aFpS/TOLzMsZaz",
+	"Ocx1EfbIDYWyrAb8S+LADVlCMWD7IgXbq8v8w2cq7JUZdp8XOHaIl2TYc1khuqexELEWR2y+rTkGgeHr",
+	"qOZA0c48MHXJJi39f2l6MuJWQWR2Iljl8X6JBXIrxWaIU0K3tJinMRkycAGXbRh+4bP/9e3PT9789eVT",
+	"on81hcrggf4b9Ih/6TcY7+Pr7B///T+mqln+PkQp414WjLZ+NpVi7/TTH1iaiqDP+3wBBnBGp4Sq/E0I",
+	"FfO2dyHmR+QRbA6ULu/1uU3/NXkoZl5HkZg+xF38VxD8/2V2NZDwqOXyregwitmowpxi6nTVKorlpvp+",
+	"YxClnXatlsuhbKYb00aAg1x1eN4Y7W5DvofTmDX356xouEg4phaD8nefAWuVmo9RbVF/9MgrSdMrMZ0y",
+	"ToYsIe/fH1mZ+yc6ZR8+1KxcZ98Bf2VeR67bqaho+RE1iOoCcs8LiBceFC3mFUNtOYi+r1mrbmulw5kd",
+	"Nn1hDBTFU1N3MuaTraZiz1vdPgCqbesF20PRNJ8Aq0KqJL2G2whu3+0v3mJYiRHTzb4VOt9eOLesplq+",
+	"LLCbguEpL84OUbXAerSgXslv7il24tPiPL/tQU50F8GWDjDsYNOe74wxtO7i6RFGowmZ0UwBrjQHE4TD",
+	"wbCGRgIlxcAtQjNGvhd9nts0D/SbwP2gGcpBnHloX7DlI5mM6IxJUw7qED2mkjESvn9/9DzhVx8+hNBW",
+	"n6NF3S6RtUUAv3AIDjgae38aUzmYtg8DaLJIIWHQ5/rXN0L/G154JVL9AM3q5m/7MvxgpGI7Li/ukQvF",
+	"Dk2L6J3Mv3qKzmf3NxT7+QmcUXnXUODH7xzwgI4MWGxxyPjo9Xympa6nerquHXz0RKQiK/32XIzF21fP",
+	"S7++BEX7MZUMnx31+ZsJW4AFlwul9xvATTLIwTHWH7fTAUmFmJGD8P37jHJYmMPAvTyacwArl/azCeV9",
+	"HlIe6yGITP+XC6X/j/0BfyCQEPwC+CXhGP49xt8ZD8GrErN3ZplkmkQWrUiTbZ8DwenBYzlXB8/eOTkl",
+	"PyaPl1LUKkXlKm6yXmRe+qKG6OyIfLUIvBzZ6WSKB87oHpCES32aNUUClIXWkTI6ZTUv0GoZertLHdhB",
+	"ShPedJd4rd6rktherIgyNllgerNvIJMKdzoWRxjMrKkjD20wJOJuI4evRCy4q33U54A8EBhXGkK6Fhxl",
+	"SDYlSdRvuHrAFn6/kN9v8vdppCRJeM3Yazup+pUhgKhYNk2wvsOa2iFmWXEpCRc3R+QRjBHDuW0L4Ndb",
+	"gNcn4baigDctHgeIhdvnXnxJHmxMpD5dEGYS2FYUOLiw4gsscb3iodFyZN5Jhe1lliU8SmY03QzsbV/8",
+	"YNyAtaIkcLFBfqyBUY/w9EvA4bbn4m5VXv2sGgThUTGeZ8yA2TqQNKC2RJEhSwXmCd+nNrl1xRW/Ck4h",
+	"juy3XbFe7ObUQu1ZncIIM9kijtaTXJsAS2RRbWJKnotrpmWqLfBrSvlNelKDbYfk4G06G/TqVV4VL5ng",
+	"Y2Ye7VAhZy8hdCtTKwoVtvysirupZlXb9eRGuCXarM/Ab59psQ1/9Ci7bqLcZwhJa+dYzjipzjQBB95m",
+	"VFqzzKuvjs0+KBcXZJ29UMxUaYXgBuLB43ipxO09GQe+XiSf5kWyf/+ak6q+RNdaQZIvy3EoqqHhv1hQ",
+	"gkJ9Sr+ScLVk/ScU7b5KQV+loM9HCvoq2ewg2aznpBvD3vN97IGBaPew9y24Xe2AIt1m7YCiMilXXCJx",
+	"IukwZbFPvgb/j0YQxgcBu36eWBkO0zZRFwITq0ptX+oAqovpEU0TLjK9HUqSg0ifBjAlPX376tBAOT97",
+	"/TPpdtpnxJYgK0cSb6xUVgqOnVYn77/wRuIsd3mPq4+Oydtfyt6vjoN1o1siXDdPEZflkONyXpBHRZqC",
+	"fnt/XEU2pWNqZu4NovJ4iWsAd9x8uMyLdrUwxyRl8RjQrKfiFnno+mM/y4Q1z2h72LyIOnHzmHVHJ/R0",
+	"eBadb3fcRP089BeLdfLazzw37oIJ9YH0zpwMEJFPCMmMv0uLdbBEWHMXTcBqkon5eLKT4Ab4KBZRb2c5",
+	"rmTILsAuf5Xx9iTjma16v76s9SrqAKt8JXzMztLjkvtioxfiq7z5Vd78s1jSiqcjP8CVV6V3S6wIw0nT",
+	"pZvCoJJ7FwZIOvjriuII5EBLcTM6ZvHhLa1wX6+OOrat25qyFkV/bIG97B4DBEWcN2GJu4LM1BassWE3",
+	"s7kqFthdAo94IElEFU3FeM7u3aIkRv5WxccRphhcDE9Pm+et49Fx3InaQ8oq6xTvubR0vSAyRzHtTypc",
+	"dfP7QEimyuHd18zeS6TmZ3hFFS+milLhu5pA7PZtSsvSr/VIqA/WzqrYFqeyfirVKKutisFcayRR6dfq",
+	"5U7t3XGBbPnL9FtAyOKmdAbEJDCw1lDtwRTY0n+Zoiw767mOmd/ifjFjMIlzq3uswk07HYGg0Dxjp6Pm",
+	"BT1vNdvDTnQcd9nJ6LSlSVboZXYQAx9+s/dZftm0m8esGzfPWqft5nl0dta8aHdHXabPznCUB0ADzhbN",
+	"YlPKCsW6laX6d7vX/phTrqCOVqeiiL+ejcK4KXu1dtoX59VX65wnalD7KgaHoQVieflzs9UyWCxAPjlo",
+	"Xe11L+QSm1X6d8oZ+VYwX2lr+PAP20zvE5AAcmvh7c2Bt5AoYpYm+m4dbF+12x29Mgt5Cpe1yiiXYDou",
+	"8m68vlH5MWm/sI1gIqmt4AP3enptMJk2sOcaYpNurj5CALzusnXwQL/fYuDPE16VQDBNuP2z4o6pCTCU",
+	"n8UqqwscyQdOYqKuAuwVFzeQnGnkCGDyXJO6NPDMm+pI+6e9rnmicNLrQi25EreDuDIjT88zplrsQdrW",
+	"ZEblFaaZLpleyuJNVTQ1Kq71jU71rEpACrlByTGwWvL6n1PwNqQdVOdfOXuQY6/2dNrVLVBpzsJ2Ftdz",
+	"LlQpw+Y80Pi8oPclxJw7FluWUWR2JplV2XRTGjOo4ZJDkAdrwMohoSSUC6nYtFdVEa1WDP0oE9Mtz5hl",
+	"oksyL3YPKWom9QfGiJDeVFrweASggv3MCCUR5RFLsTJPPewWJbYacbnyuADcDySMlQRZQ3/Ur/UAjOwW",
+	"+mN9Kbi+/pjF9fVHdwkvYxlYeTvs2VsAw6oot2VG9AZOMLEGf7eYgpdeAa2wh87PPD/NFnkirsgT5ryO",
+	"5ukogUpGejURTOmaxSSlimXkwBT48ypzHfpuek89cK8UPfXeG9ULASJFtSJtbIIeBwryXAJIaIFC62Be",
+	"NOhQhksSWla1vxidpcwUa/vMdjSU5TN9X4ow2FgXQC/L+42seUvxobBaNT5ZynLxbF56hA5E1GvZm7Ud",
+	"30qmpel3Z+zknMLRIWMM3UDXE1O7oUTIe6DYJRq6Z9JYtyWuzTULvtHyBpzq3mxtWfxl29p+ErfJ7zZR",
+	"wghEbQKIfakFBRK8hqbLkDQGAPc1eiW5Ab49Wt60LXBsq6e5KozNCaTkH//v/0cctif5L2JRPcl/WYGK",
+	"xeRguCg4sA4vvW90C/mNW/4MxM7i/erZiXxUUQ9P1DWhNRjbdOkO9q1NZfarKe9GZPHrZMyf8Z33uVgL",
+	"DS9m0/KRl/maxKEJRFoKoUAHoY07l1qBo2mfO/+zj4QPCSFomzFuasHZUkL1msQHO7ZGrxGJLGORIhOR",
+	"SUaGINPBXszSimKR91CiagPgdj50ry33Y6m50+3KRtshueaqmMLLlEYMjszuXAHUSfKIWPHQpPcYcbNs",
+	"3MMiUc7mEpIDwdnhJfiTWdN+mqjJko6aG633cW/+VjL8WAL7nXJ2FAv2bx7mVJ4c41uAyyagvPRKd5nW",
+	"bmHjvC9joKWAO7MJ3r+h7RLAJozaNDMgO3dseSsdQ9yMyrPn55FX1FuTENWT8PGRBePORMqgqLqFGkA0",
+	"Ac2gH718Rq7YQl6WGDSAFeScWf/W5/pTwCZAuJFipOAC4rlNhOAhwOmBWdxvTk1EjHgG2IwFKsc3l5j3",
+	"7SI3tgiyMZ4uyKjz8Q0G20YN4RQbvSIkeMZoPBA8XeRl193aAHqkndhZV3OiuHnGjjUn6g6bJ9FpfMbO",
+	"Rxe0NdzjTZSsKHbsw0w8kIElD3CnWhAGhDUtm0V2Ag5zpGxZUGnpt4vvtIu/6bxpIecFvvuhsDnlFXlC",
+	"Z9IBZChynbAblpEsGU+UJAf6wybUc0UQeSywd1gdGOtv+Ibx4ZvOGG/O7+6FMoyBGeMQ3WTXcpbVlqnR",
+	"CKAzLda7KTJz6Uyk8HRKo0nCGchlfKx1GmohMEXKLg08Ss+rk+tKNdpvbKSx4D6fKdmdRqNG0DAde/nG",
+	"udRrDvSywJuJYcqmlcV+X333hFx0T870HPVLJGaKJqkkuE7kIISKAhFoLg/NS//8uxQ8PAwIe6cYGOYs",
+	"a1N0mDISRiJmYdDnM5Y1sZb4tS2LjpIyWmvhztInbIkVitjA/tMUdhJH1eiBhNHTzN3teYAVuVHmsRXT",
+	"jYUjL6DkfwHRAVwLYpF+9PC6/dDJ3A13lyK3ytgfg7PRMb2IOqzbHra8XN8uMIJEwdo/w6Fi/fR8E+YZ",
+	"7yE651Wiemb5enZeyxwO5r3RIKEbeWIqu9uVqUSYuYFCBhmW40okVAgLiKQjQFqSE3FzSfpgpsi0xgro",
+	"6f0GXFmh/bVs4e9Wiy12E5bGoSkjNDMOe0DijKtsoY8AGdI4r3xfSxArFdmv4VJ2O111BVginFE1KYg9",
+	"8yxpZmzEMsYjVrOEak43a7qCOyXQbCIV4zGLiVGfEX/3Et1zYN0FbHh5ZVGsJiyd1bqLAHl3AMjdfsGt",
+	"qn3JqGIDE8cf9sACh8XbBABoBRYX/5VusvkIwMBNkX6Zg0Si3ev8tLs5+UqusDkgvNablwRf8DOwsLWT",
+	"iwvfxlZd2M2cxmWvkZyITAVkMp9S3tTXAvApOZ9Oabaw1kjLAnW7tdxa+MNyb29fPSOOdgin08TUw/N7",
+	"6JGwmjvYyn45adjFqEmcm3ReeGoXy/fFipituClzlrNKkNLrGaVUymRkbgvjxgCmgpCF/gYXqheCP9Ly",
+	"CNJttcgBTaUg3fYxyuEUkUnFNctIm7xIHgek2+kYC0rGAJn6WcymM6EYjxbNH9lCv3Fu3oCYFT4mz0bN",
+	"F1RFEwALnHM6VxPGlR4vg37bAQlzJKhBzHjCAC9vxKiaZ2xgkzONjJ8mEeOSDezq6jaOddtcqMFIzDn8",
+	"0g1ISFNNdYsBe5dIJXWTkeCjNImUaQqRrgezDA5sgrWEuq0LcuC9mUjSbXfskkhFU+bNqVD0yJaJDEol",
+	"lqD643LtJb2CIem2W3r0Ba5Aup2LwLsOyAlsD4/JSesYt+8hzO3vpWJD+e3tVkMLMIWFMFY+PbsCCJdZ",
+	"enBSFHbJ4YQXVkr/WtohCCgo7o6+272ZFcsb2WqYpZpHtlhmaangF1yQogzmT7VKEIvnVci/r4WW5j0u",
+	"geKmZGkqsTCDmKuSzlpAFYPvxqkY0hQqbo1EmohLFMsEZwEByR0wPh22hWRMkqRsfjY5HiY5hSqVJcO5",
+	"QvEko9NGr9E+Jd8/hlA2qtgY4soaKXgZSwUuVsZKFCff7jYTHk3IcC4TDpoFNGYV2y0sVytdnmVX48o8",
+	"5QrH5i1DEO16Lrn5ubHjGjMdQrkmHAp7WbfYpfHskCvGwOwwrda3itu01mKWv1nYwfebxYqPmU5RWLvC",
+	"WE9aO+ZLFhx7W/iUt0nVMA7h4s6/NWF7USakhIxJSwIBScZc6K5IROUSgmj3bvC3P8PgsoIb23qwXXaa",
+	"dxp2DRfLiWN9Ar7ZuR4JZ7cJ0NmCx9UO0JltEaBjprvZ0ZxT6sdI8rD355fpen7FYsamj8C69jzhVzv7",
+	"mjwD3QOJtf9KOwS/gRNt8MMfnV/4ydN3569U+6/z7jNx9pK2XsfH341Pf/j94se08+u7kyfX5495+8Xy",
+	"9pl2qlSCikGQg3BGoaDmYdUqbuO2w45Xr+JzMU74LRaRgEW7uIS3cOqSkk+3z7dw6rrNSgd/GR7/ND39",
+	"j5uLp1nnzeLkbXL+86z9SHa/HZ19P2n9+9Xx87+f/md08Zdh56c9ms/X7DLuq6tAjz5xFmNN04Nwlt7P",
+	"doM5+JZ7nk8H4kfRgpuTAXGOpFwVWHWq5C13aocFFxmZZfrOzNdepqZ4bUbCmUzufif0v27hJbdFGtG7",
+	"DQZbjPm41LpOsZi7Cb4wfxlj+s1E2HDI0s5gYDAsYSLJVMQs1R1wAdYulhF6TZNU642XZJYyKj30TdI+",
+	"Qf1En83lvbJNV7h2t1lX00z1wsJq3pK8f5mwDK2+DGQUwVFALNRNPqoZTnJXxdUrgzOq10RP45k7ibsf",
+	"ec5uLJtPkxHTS1JeBawgMUh4bk09bXXPW63lZah4dT2nzafw5s3z1+abypCtV0wl2e1Luy/yiu4po9dM",
+	"guE5idiqIyOjjDFOhhlwniFbCAibntEk+zinQc0zfstl+EHc5MsQ0SkjQxqVqT+3LoFrzRiy9Giu2GIo",
+	"aBaTG5HxKi+O+3CTF1NEV0/c29vVpl9eGZGuLXpmPdqZSFmPhOjfDUnGaCwvSTilCVc04fo3ML6awjNo",
+	"gQhIIuXcpBRnsAeyzyHkPiBixrgkKomumMI3WJwozcAjkUHjACxi2sW6LfjelHI6NkKU5x2FeImiNRGH",
+	"CwzFjlOregBYUrDAFZ4vaTrG31zpI0jGnMWaFRZWbIOPljxTVrxNJLjUOBrbqLKstVbadRE8ZedYEMuB",
+	"Co23LwqNbxeGYSorS8b42iHfQxzJDpAyFfY4VwK/hiCca2MGuKsOfpkFEYP0jBnjHwOf1qeDjQNlPJZk",
+	"Im60smJq/GqGt/Ootwz7KNLX0sEcFsrV+YsLSrkeKUiIMAusVwy8PU4ZOLz15yAwawlo5zl9grE6BcC6",
+	"2wXsbIlWth4MrLhU5QxQsxb+9EokUKDewpmrEghyUlpvqjMr1YNQvd1NdVvwzdqmOt1mXVPda6ZsAPvu",
+	"Qq8DQtPSr4taL4cjAkzZoG7geNDg7MZ/m5LpPJpYDUs/mE0yrVpxcVNlnSh3V97NV7YAneMFNIoAxHYC",
+	"MVf2S2JcjIWjviZcvKJq/82aYTxSWnCWirRbJJrQjEYK5CPA+CWRmE4FR10x2Hu0emFklYcBWEhlpBfe",
+	"RC76tLjZxSJXX5HrN6GaylyM/CrO3a84l1vZBv/+7vy69R/T4x/b6tfhX8+iXzr81Ql9fhF/1x3/cPr7",
+	"y5Z8czz/y/nNf7YXX2YFkSUuumuxOo+ea4htG4zCprEHkgwZzbQ4Zq3/Eo2Qga8naaksIIJH7BJtU4kC",
+	"58yjuZqILPk7GEd65DE2pb+vFZu1c1U4nFi+JMFyoPwa1vvCSXrLFge6QjPwAmb82rve2fGUllKuUi6Y",
+	"FD5YFhuSajgFUPLR4u203gPErUsiFhCap88fXhYAU6d0QYbs41dCYe8wDmeAG/301ctm96zddowxUTka",
+	"R4u2282zuDNsnkfdbvOUdUboWD2O8oP5A50O59mY/PAf+4agXKWGJYp93GomxTVchQH9QJIrtnCJQiZK",
+	"6QHWokSIEGndpiCjJSiacSMNbYww2Qa4p7rwp4mtcBUuc6vS+tiKFTykDnA07N5eIKM/e3hNE5BRoKZd",
+	"IzDMTm/Q6RLFtEKXqFsodPUZRH2FLlH1FbpkVQF5P/DClG6tEXXxZ2K3e48wgWvyywwv0VPbNRrCcH+9",
+	"Y1jv2yuFlqhV14K5EpbcaasIaJkgKhxs+7qoyMHTVy8DTD6xLrBDzIRFFnJEfkYMgUDfY1LRBewqmkcP",
+	"EIZILQjuColSRjP99LDWTXcHt9dWdgTdfSWRKDoabWa7Xt6kZr9qdAv2q0aWYbSaJ+x01Dyj58PmRdSK",
+	"m23WGR3T7lArsFuxXzWqz369YtJV8nEx9Q9iDGQy5hKoyyC3Cy5Fyo7IM31VZibNbS6ZyzcmCZeK0XgH",
+	"udhqouOMRuzf7HDK+ugWq4juNwP1irhv+dcno2ar1Wo1z/R/zvV/vMJK3hn9Xo+G/CBmM1CNyjaa2rps",
+	"u9VrdXrt9q/blI3ZSbhyEQrVwbhTwcfFsvMB0fcDzVi8fPY2RjnsItqao/ehuEWVSe/43As9IwdhvpUl",
+	"GL8rtkC1+9IB+Q2FUFJldIbp6TnMq7jhiCixUTauHTG9ZTpvXUhO+GRVjZf9it/PEFyVrRfBJyKNbT7F",
+	"ssi9pVxt6cpI1Lagis3U8ghkZ/k653s1pM/iwdibFPqnZG77F1q9K+wLlV31DPeC21TCfFiL4lQdDLeS",
+	"VndGWPpygJJyPl6dj14UHYnIrIQE1sRY+EkxLmS6R0I6RhAkI6eTmMmrQ4xc6nPgx5g9p7cvFeLKxgFI",
+	"F2iE2NlBMRLJRh+5riw2QZIRyZRK+FgGfR7CrVj6xop2xSgleNPFJQUNGHipkqd5VC2J1opP8hfxjgKQ",
+	"Pqbjqcp7hNAg210HO1pj9xe98zUIZ+9BOLvE0eS0U1MCr0w5s414ESy3iVqBw77ZWw8nvdpnv6UP+gs5",
+	"0QiE81V5Xqc87+giX+KXdb3C/sXlb9EWQust3MkBSZMr5jswMdD5HtzMG13HuBSrGcAKNJTQ0FnYA4Pk",
+	"gilz+5OEIxpd7itGOFkvUQnohipI7tc6P9JR2AMZSzdDEn5JQgdlgQ+4UAHYcs3gJQFkpyX/NMTB71ys",
+	"vBTxvgpMROntjBnIeokkRoIxw+DsBp3yGEQ4mmfDRE4YwkSNGPZdBGWAL6oH8wxAG7dUI7RubIanhKm6",
+	"vSRmrcLfpFAFonkWH7Pm+ahLmyfD0+gsPmcXoxYF6skSmg5cnaaTJ9+2O8fd//zrrw0PZrG+p2Wf+Qk7",
+	"4maXprRkajDeBFfSpsICjsKHZKqWff12aJTeLKuPLtDNbhrot0A20qcbZ4Ozc+0RRqMJRmWUENPLGB/6",
+	"9OOjHDjYODoO9BGyzCDGAuhCHAYk5OwmJHOegsZLHDnoozZOrhkPtO4gXIX1QsuoUglTmABgScxih5jQ",
+	"ejMRaSGZQ/Mrbo1H5XiRPscGYwGcTjIGPpRyDmxuVrqDU/UhKCb7FHnKvjv89REA0JlUorzmxXBBvv3h",
+	"+e1tQTlP2xGithR7IBjAkANF6iE8kCQEyh1oPXoqrpkFMa+RtFSvxq47YHKerqjbDh97JT8C6+3DvM1C",
+	"Ealq86S34Xg/3H3Ua6JsDOV5q3kcdbVkfaIl69Nh8yw6jy9Ya9SmnWFOdTDmLQmvjILTb5DvjxslbJvv",
+	"jyv4cumqsYJowgew0Dv45/dCzdW0vGP95rzJSou3udUnLF1XSAaT/C0xrMkbvAfKmojUlAe12s5QDMtB",
+	"q7ZkTr7VT5um9KMhl8diSB7Pk9SUdvgc6XV70cgncinnLF4XQN7qtVplEu/sU7iqZZ6ClNUb6vO++48X",
+	"zGmuLkD55h70mcTWgYWvhNHMAfABzswug1sbrdzYugkuDLG4YPqunVAeV4mSO5a48uh/46Z7MDYbBOPV",
+	"ASHlOepnlndtE3J5RwUTHZdd5aFdR91gUdSCxX2EUvoCzL0XIkf4Q4dh6Py7u7p0zaL/sKre6yOrc+hl",
+	"tsWhUWBPWTxeusq2qtmcm8PahXnZWxDTSMR14UphzTPaHjYvok7cPGbd0Qk9HeqrxS/IjLKmLZfopBGA",
+	"cTYX+Vdp7sNeBLal62xD6WB7eqx6qvejGB/QI+EoE1PALnUsyyq8MMommKPwSoHXbiYACQtMG69lrS0e",
+	"wD8PtcJ7MxFGQlPkAMEIAgtMkGTMAM+aT/WQDmvDS8MZemFmtSR1tioBpg0N1hRkKyRVr77p2nNdJ1DD",
+	"Hu/aYRpfT85+VJ39R3XU1X0+15iOoohQJRRkDA6yvq2gbpIEmGjcotDqZ04tCyAiYKHnB2f/koTIA8JS",
+	"4VByIBnrc8tzDi9JiJwDAOrnwM1sqIFmVWMh4oBcsRlyLn1pmvNaRjx21OPUCdNw0SDtvVhtlX7Orlla",
+	"nUU2pXxRTNh6II05RIzAamdNhgZQFiw3SOFlLmCH0eueuyH3Ovd16uzSVORN5SPzCi122t2z7vnxafds",
+	"E8q8ncpOH+8oyrvZ7NBptf0Z/I1rKar6UAHx1L0rUv2yDLRKZOkGS95U3hafDsXcDb/Fc/cFM1wn2lSS",
+	"BhbmMOIT2npRLwgIhFn5KW4r66IXTSVVddE35kwvCyVYQdw/D77daxfj1vaaCJB7jgLG2Q2ZJBlzigme",
+	"hhVF3FcovFqABkF3SuPd42I2FHuHMh6ra7wDQqSrBr9UfWKpAlZ1nPctDF91ysNXWBTuwgplzwcaO+pU",
+	"9SocK1vZq9qXAniDQjG94KZWPfjbysacCuvNipozdU1l1KlaCHenV3yP1q/NtfKXtq/KRmJqd0HtfN8u",
+	"sq6O/vLyrwo9dbpqnMQ934c1myvffGiyenJr/4ExFwZ63yCIjeY1bfvcrTJU4NBMILT16hNVkjwDkDTn",
+	"GdeXgriCIg4UnMDWHxxYWdS9AWDBnkhalDk984jlT9iDkxRKoqd5qVruXFmhAsnJuaLNUKk0gbXkioub",
+	"5WISdygKlK76O4L7X67o3q5xIZcg6ivJ9iZR0SQH4dgdy6lYl9KFZsqJmKexX6VyJeTPlgAva0BHtoZG",
+	"K61csaWqdXsLWvmjTCVRynZfNKxWZiQdiq3po5pn9QjJcq4sFV2YUlgLrVaVgZ9NEbgXVEv0nPIIL3aw",
+	"W72map7FtCK8js7jhPHN5SQe2ff0TS/icrWO05OT403B/EFjNh+miZzcJkHKVdfaNvV0xS5an9I+d9NX",
+	"ive2rz+xG4OunVl5/TiLySgVogID90vcot325gmsOsQ6FTbG1Jg8Io9M/nVhQ/I060uyIs2a8j53dfaV",
+	"VqmgHQCaNfWzocDVMKM8Tvg4BFtIxgDtJsYSnej2OHDv9Mj7DyHCjOsruW/lAC99PNUXsm54lDEDWjsR",
+	"UkFe/HLMklfDOoJy2jazHaSbuVa1Gr0GQEKlCWdteGHEuFQZ/b//h5F2txE0ZkIqmg5MQcxOq3tyBqQy",
+	"EVz/8M/dC9JtkbPTk+5xpwrtdOs62nY56jqEH9v3UQVQNFKDFbm2S0XzQaDC/dVnVO+tkSE25tOWgQA2",
+	"OjpTNqbpoPbFv+rFTUeYAohhlUCuZdQi0DGZc5DNuVAT4CzOKDClVxC+SyhRYtYEG00h3GSN3H4QzSvR",
+	"JA//tdpxjZT0vljis8qlSu28vDePO1swk59Ho105iebyQn9uMSuzZcTypTJfF9VVvpYOyTY1nZYsdfrT",
+	"1YKKkTpvfbXtfIUt1z5r11yVvHDZR6o3tnXNr13P7C4lvUoX8Y7XK+ZL7kXuKSRW7kwuhVyUJZLYcYG3",
+	"L+i9vFxyBTyHQeXA8tOQBHFEfuYMkdsNRB11+aaj5YI8t4Dk+MTBIXfKfoR12wcW3Vq8DYjWTcUNy+4U",
+	"UsPCVefrvExBj5+8JN0zklI+ntMxI4pitWVTOlyWbXNzvpyDcHxyG4CMehFVei5bBlPBXu4Bma4GQEVe",
+	"Q3iLeCWzPeuxhsAuTUJ9pnbGGNriQNbGGNJt1jWPentXQYE2h8oUDZMkYyMoaAwBajeYuHYzoQo8MJid",
+	"7gFx+qlRO+ZlQSBiNM8StXityc0IALPkRwZXNebdfecQBa4G//jv/2lUVJ6z2fwHIb4THtrqGTTHjdLX",
+	"waX5d6G2r95AUPiGLI7ho9kstcWk55IhxCEcCEhl0TPHv7R0AmPM5zZRqoxsW56GrJ6GM6GVYWut7Td8",
+	"eN1+qEf+EPwlJsk+KKGowm5idk7pdj7IG4DfH7rKXBtm8wGwgUZiTfl0vQOYN2TripPHncf5qPDn3hJU",
+	"G+4GVGSJJgln0gAd5Lk/MjC0h03kAAkVKAvKsxbnqUoGXMEW+OJD8e4ybx+LvtgExcC8ZSudJVleFdfB",
+	"POSJ5kkGKU9ORerzPv/mm0c5dSWCH33zDXnNeLwq57M/b7WOI9h0+CcLe5ocl2g6sCQY4gkJD7Egt1u5",
+	"apIPMFFzBXHljZoXNLmJzM2oz3F59NRLaDywRHm21gryJFoUQGiyI/Jo1SnTEhONIjZTEOWi1xQGKvtc",
+	"HzjyFPLSbEtE0gWE68F3EU1TkqjLpUMAhaYhCde26UMNQxCqSQM71Cu+IKgP++lscGfo2UstM3RbXbPD",
+	"T7NMZPKbb8C+8+q7J+Sie3KmN8ZN6aEpq//Pv0vBQyspmoL1YSRiBrgijHhF7g/1Mvf5jGVNtE9dJyI1",
+	"sG4JJyHK3aEZA4ryehBiRExEGItJxqSYZxGT5KAKX8TUK7fHJ/BZepDXWe1zUHvlIVH0ipHQVns3M3Ho",
+	"U/ofGaOxWSIWBzDLTPBxDk9lC4ybQfb5QdhvHPcboV53U05eExK2AbXmA696vn7U7ZybaT/RN73++eXP",
+	"r9/o2cMAKXfYkCQsVeQPke1IOmVwovRiQFl/MMwtchiyPscRXBbfx70z1hL40A2007kkN5MkZR6WWYZ6",
+	"FcnmXAak27owA3+eSGVJZgZYLglHcRezqWMtcMyolCT0QipCdNT5YR1zrpLUQHWA3eayz0PIb4Qw1rZW",
+	"w7QQQU5anmxyRB5hCI4+M3pXyAjqtqgJ5cR9DvFcQzYSGXPxIX1+YBKPoHxHNfT2YUCkMAAw1nhanAdA",
+	"dECbiVRH5An8DOXH+1wymrK4B1t9I7Irc25tkEoiFQbaOuIbJakydwNVZEyvGQTl5qc4kaTbavV5mPBr",
+	"miZxSDidarKxy3gYQHohhBNLll0zm9BKYjZLxWLKuLp0CwOMBqRZ5Huwkkr0OcTO4Ab/haZzJjW7f5NM",
+	"mXS84fj4+ELv9ds3Ty5JPLdAjfoxGoNNzT5yEP7jv//HVvALD4+IUdE10SVM9rn+RC/Rv7/++SfDnODW",
+	"VWQqpCJt8iJ5jAmyRJMrcFm4qjR7nPMrrpmg0d7RMg0SH66tFH2eSDRrw6pCpUpFYPnI2zffNc9Bf8LB",
+	"wCd/zPXqzWhGp0xvB9KYPi2QB2mYHuJwgEc5Fgwbnegdc8eodWIPGQkfpam4CcmE0RguVDBTR4xLlpsC",
+	"Go9mNJow0jlqaXE/S42oInsPH97c3BxReHwksvFD8618+PzZk6c/vX7a1N/kHotGLq88evnMD61ttI9a",
+	"+KqYMU5nSaPXOD5qHR0DGJWagKz6cMJoqiZ/1/8esyoAGzPFTqvlMYpZJqA0EtCdtBxDApJNNGHRlXT7",
+	"x1LUU93lpzWXxvdM/QA9g7ddzoSeou6902qZvARloq38O+l3UyQRlbtNqp/pAcS/KngMODOJJPPZEdrN",
+	"gM+satUN86G58QryvymrMp9OKbgnnifXjDOpVTtFx1IrGT87QaLxm/704ZSpLInkyrU3p0dqJpiJuWJW",
+	"ilFzaVS6lMItgWG144xOXT7vy0xoumVzcyJQfz0ir/W04z7PGSv6EBI9Sc1RqBYRZ8i0Dbob8LID4EsS",
+	"IvK6rWMSzlgGN5zgg5jxhMXh4SWhmhfCwmqOY+Bbca01cWD7iVSMI7+yks0BXsQjljEe2c15IPs8bDbN",
+	"OjX1cDTbM8IA985fF/GR4LQtUdoLs84bSU0v1MNZShOOmMlW/9NHc2CJfKCEoul72JB/6Te+f/qGaMFx",
+	"yvqNAPfmX/q67X7jA4FYupxYC0py9/zk7LQiJuJDdbACTGH/dOqRydQt00qKNZzkaEGn6UqyhVrBsYjm",
+	"Nj1saUN+njH+6OWz1zMWbXf+bb/7WFIzCOI92f/ywlqUelm3wBCIX5cbO1AxOG8R5eacWUoNgPmSk9Yx",
+	"CpAxVXRIZX5v6YMUielUH0La5zdZohg5oPruytSQUUUycRO461nok0nNbX8JVylTN4x5kbhiriItUoE1",
+	"Rl/Nh/pKtR33OdzLtvvhXJkbXBLoW+rO8/p7oySFSiqjeZqSOJFXh/ZKxzpl1af9FaNxYljvR7haXmEJ",
+	"tQ9B46R1vJmIXmNs2lvuKmnvnQb9BVlJeFr1nSXNK7ZYfR99880vnsra++YbAt4HBD9GaoJ/+hiPff6z",
+	"l00VkIxdiytEVdH6Q5TOYy2/YZS0lY4BRjLKmJJGMjXTlLrPcM4L1q+QHHRb7cOg6kLSj44hvNAK0Qfd",
+	"VktfUxyRL/t8ztm7GZRL12+hczwkByet1mEVgWkl6NHLZz/qdQK3tZEcIcq/aq/yVx6ixgCwKRvefK6F",
+	"dkjUvDMKxklAtkMFFfv5Dm43NWV2cQjrqfIxdTUW4ZP25k/ewqaKLPk7hoJ36xye70Q2TOKY8X2cmdxw",
+	"+7ffPpRkOancKniHyP0EcB1C7u3IgIkArPhafUeeCWacomXsiOh7zNh2EtRNgXFicSoEJdPHiNDZjFGo",
+	"DP0KSkszB9JB53GiSCrGmk8be4JTUsGCUDJG5NYHpwuh76LPrYnhii0uja/UDsDw7Ss2A7Q0T3K7IGEk",
+	"+ChNIuVUXP3hFVvc2eE3d1OfL88tH9Y6swgsQrfTWTat6NZhdcQ1y/ocNFrSbR/nLIdsyXGQGPC4bs1y",
+	"vAnqz5GjwDwem2i7vTATf4zu5Bf9Xyqbsw9L/Ky9Z372GshtlchnjWf5yfjEeVq3dbH5iyfm+MAH7eNa",
+	"H+j1fiPEc5qNQeDodjqbvysS0ys4Q3fLeZGuPG9CNfctCTAP32N7z+IPD1HegIiePTLoV9CqtIzKJbv2",
+	"jFXTeiLB1KapDdLX5pIdEfgUDFtOFtItoG1O9rmxm+gXV3HqO2GLAQm5UIORmPM47PODbqt7uDvTwgXa",
+	"kWnhZ8/i+xCA1rIKwL7JWPzJc4nu5i9+Euo7vbd3e2Bx32sf2LmaPMQanU2osv4wYzFDVIi6x/URXwjO",
+	"UME1aO54XuAWNlJRpNvlKqEpqiQzxqVfVtTYbr2C7w8MNjzKWAWscSceIWqsMtqvYtbIT/s8V2JNY67e",
+	"vJPjsOz8EXmlOZx1Scy0Ig+2uDzWF1B6wc7f5yUfZe5RPOh2LnBkr5jKFs1HI8WyQ5jtMnMAbwi3BvXA",
+	"BXgHeUyFyAgCX8cwg8B3ToJAyoWpUN7nNE3FjSyUyzcL4TnnAufYd+24JhB6l1UxtiUmtZLTZVSxgVnH",
+	"ENbjsCCMoXehz28ljCHy+C+JmjyC2T63NZr3L1O9gqOQd/OR5CqDtb6CTXJ2k5O2kazw3Nwry9xZ6qkh",
+	"Xr0R4gXlVqyVezfPvMbAjSom5DPPQkhGiYXmoNbyIUYh3DUHtRqqC5dLRpoWAq+0Fh76Kc2u8DUPeRvH",
+	"yGJTErHAjANC07TPKZobt2KPZDN31KJbmT3mYk+JMZrVEJBikGfBDBcgu0nG40uPQYE9lsKJgBUZJ9eg",
+	"H/c512o0OKBvGL1ydXIuSUhTsGQO2LtEKhnmNl2EDGdkyCDt2EXiThnloJhe9nmVbId+bsfFaQQJM5ck",
+	"HNEkZfFgljGXIByW4Dh9p2mfI0sOEDaKOUdzolh5N/X0YsBAFrweD/dWHORMFEZNewNz7+hn7dZhgC5w",
+	"+9DIzPZh4UMtcucPymt70G1dVEvEIO2CSFy5SvbDehdMUdnf2r74CI7GM7+i+V1cLuVu/iyXy52L1jto",
+	"7DWm8b3g7LO/6JDmACLFJ+9aNxxkKKCOsMvVxoV3gRHOWMxi4FSvse6OZvAQ0+2i/lDoxdARzSbbJ2Sa",
+	"8DlEnCUYZmO940OmpVhpEAuQb8IV0Of5nQ4/einnJoMaf8/BSeH+gBAlfoXaBmB1gLvkiDzLDaedVkcL",
+	"3smVKSysIPONQrkhKkGuDjTjxgy5DKyv/qATSYzwLwXhAphYRDmZZWII4F36BoDLQ1bcwVXV35au5lpX",
+	"wS5M1RPa4XKoYY0Akn6uiehOJfZiN1sx1U6Ft9eISb0yxXkFSQKIp+BXekMFR1xSutiZQX7O/OWpIcrq",
+	"w7wDp/mo1oh8FnmJGmuUuMzNDzbYMGKBhTvOWRWe3D7fm/i8i3EBA/TkfMYyqfluhWmBx0YUxSyqiQBW",
+	"pEVnYx8wxE4ORGZgmqtZaujha4aHn5U94e6Zk6bl3XjTV2vCZ2tNwJvaHLUteKCYb2VDeFJMRlnKtnD5",
+	"A6Yinz6ZT208NYZl50bSy3zjiVRiJoHLgc/EWAWA86xQf62ZWYs/STTBSF0uvAQSgpr7apW4z02keF48",
+	"zBbtydn0gYEHWpl69cDPAzncl9dmjYra5yuY1o7M6TmSwRI76C5TxGtcKDG3HtVP1D36kY6oVxKw7DGB",
+	"A4vLXOts+rWKd5FK1hRuhpD6GgKKRSHH2xq9Icn6ktCrVIg+X69DXJr4/xOi6X6eYdIJJZm4QYkYdZQH",
+	"Mp+EFfoSqcWHyNQzAuCaJGV4JqpFl6AU+WJSmXM9qqRAORHHiCR2CAHR6hPEydtBJZLcZIKPPyuR5GVe",
+	"AfsuJJLquuRfBZIvWSAhXlX1WuwOE33vzfwTCS4ho8nTHLXEED40T3Ao/wpE8C+YgLrOSJTzN99KVExr",
+	"1vqOiY+zhvv1hqAA9SsMYfMM8WgHMDG1ZWsR2d5YlA/eWou+GFMQBPl8tQf9OexBhdN2S/PQEj+6byOR",
+	"X9g8l1eMpzKHTPDqGh+EM5kaJIYirkLOO/pcv5WYlHqaSpGbmKoysxDWUTpREENkIVLuEENmytYpNIYn",
+	"SJJpMmJ6Cy6dN4DFdoOGLBJTgwZgYkL2a2Ry3lHs8LMRyYBn3Z+pqMgiP5Z45pX7XyejFU7FV0ltd0mt",
+	"xC1va0lCdvkxddYCZVh2ZSWvOrorOZBM4avhy7dv+hyzPd2kQqNYOlvR4a5S0mWfr9d2cdjVyi75WLou",
+	"CIpLii4prnQiHdv9/PjtHevB0M+noQx/5bafBrfdRk12IDlb520e0DEk/esdnM8OA890biGnSqXx0boP",
+	"KCWZSBnm+xdBi6gESz0KaEVAIjJmSjoQIoCTyfEkC1X3amAhfZKZoU/cXmyfG4pfItzdd4AOUydT9CUA",
+	"Jz+L63/hemI0iyb1vviE8lbt8OtkrnpgpX+e1NVgjbMBMlkjj0gtc8kJd/tcVgC99VKlDPuwzARRiYRk",
+	"wDJKCa5LIVAE6sWgtAWsYKCPfxgYLVHC8UdtUz8IwHpmVUYARIPhoNDjzrbgJHQQ4zbu1cBzBUSfg+Qa",
+	"lUYlBIkZmxF8fU2Mbp9bLHVPO9bKO4UIjdAA9wzs9W2+DC2AWUjUPONgpQkn2UAueBQ6NyMKVTnOoOZp",
+	"KsWCy3eT/tXnKyNml2cCbeSJtKRWHm2f75xIuxfTHxKdpfRPO5W2XD/ingVBt0grpMD8tOYpckEDIa9g",
+	"ME/f0JWVEMxrD+Ed6OBrAu6nnoDrdnzFnVGWRR++t/98Fn/4zATTTzy19numduZhT9ym3I+Qtol/fLFc",
+	"42Mm5K4TAL9navNhBnzAaHK3EqAtceTV6gCckwzKL0owi/HYSRKq+tYBMW91IBfPZbs8xn6TWCiuGY7l",
+	"RszTuM+ngM9KokWUQhoX18LLFAFGKSddUwoYxMZ1OV2V4mKfg7x4f4xnTWbU6tCySwdza3F0faxbm/Rc",
+	"wrvdRoKrxfmKpbVuxfw2q7LPRjDPO5PzquuE1ZLzWl/lvI/OsXcQDDt12Ht+9L6D03g7mfJ8uy5fWcK7",
+	"U5kSKb+yst0u0mUBQGJXUTMwd1hgLrDDjRdYEdZuCb8Oo34/B3kSEO0cyoC8Y7bqlzHdxmb5KSHnucWq",
+	"Y4P0UTG+4shsBblXLErqraPvFfF/3t52ufPxzyH6UsHHzVTLmAGYw6BAQiF+0MiVeabSQb+B8TnXCUZr",
+	"9RuHJTA/jB8uoflhlI8F88MPIgj9A8yp+sh+fb4VtJ9TmPVYHbSfCV2qRvbr89XQfhiQg9kZEeVkCPFF",
+	"GZMT57/m7MY4FFHCR5vpwPqQQzLnqd73olqwjENDDkL8cwB/hoeXa/WFcmwQ5pWtAkkwtuvLIjte2m3/",
+	"i6Lp4l6l/uU13JxSstnEi/u8B6zEvaAnGBxCH5rnTnWEe0VX/NhIQPkA1qMsIizWx4sK+CSF/y8UlnEF",
+	"WFHxUq4vvj98Tx2R6WeGV20P37jzvV4gYJVDv0nAKbI1QRIFiYkuL9GvaOOusiUIxz7/rDAcv8XFvzdu",
+	"+sjb+vuS4NfzsK/4j9tyBkMz98AazDG7R9bwfWILkSN15EKqATvUf9vIdviJcb0YWJR/pP97Q6WX4wMS",
+	"fhpjG32+Dcf5JOBhdxcq13KkPl+TvQOb/kWzpC2Eq1xL+rMLWHeJaAskty+Ohu6o7bnWDi62R9hXSUku",
+	"Q1VrxR1+hBJS2SIAyjIwDuUSa4kqI7MMmS2SrPXkjIFKDAWwCfYPoAgVfjiLeG0LhX0OEpFZ0S/G/f7V",
+	"rXN/kpGhnVuG0jx0xXw/s6CaN8Xm2WjETOCnnZCpXIwAq6aOK6b/jFMxpKlXEDkPwfSaDBM+YVmiBvj6",
+	"wL0eYi5sUDVFWy/WLYH7IVF9PqGasY70KoxEFhBGo4kF/J5lScSKrHVGF7Bc+M0Dad65Sbg8PCLf5rwR",
+	"QjtNvxnTEhwX+UJ8LkFIjhLvVgb7tKLP3aQ3uH0Q18ju6Ff98Rbx6jcQF5QfM83agFX4DNTtyyYGasOv",
+	"P0P+CfWoE1nqqudKYpvKzJlyBFgs6/6pc5Tv7NZ8qnKVG+AGueqBdHvyVbD6qBGO+hKGAslEMqUSPvZ9",
+	"x2477z/k0Y5mKejxKI+wQ5SWEl8BHnAAdYXGeSAwAE6N8xN0iMYl402OaJYly01xdgPNlXJlNC8qDk+f",
+	"nYzGSaRQAgI+VZnhor/dKpllLQxfhdZ4r8atFXkvn02k5F746V1GSroKy+8bcKEPLFvCFFfwaAaNWcYG",
+	"8Fg6H+d27PolDu9+Qys33RX5pf1VB/8aWrkvxyxcMTvcf+tlZq++zD2IzXi1LgVZHpFH5plD1lCCSAFA",
+	"TopJL0W8WKBEWmBsNWHTzyUi85m35HfMvl1Pr5W+ND7PoMx8FnWCMj3i+Kqb30Y3L3CapECzlsv4lLxz",
+	"gOb27MNxixz+vsgudF/jjHJleYaQaHp7ZjLNKZmxTApOEq5EKdKQxwbSZ6m2VZrwqyPyy0RARDhWurIZ",
+	"6xAmh5GdrqkinD3yNy+fHX8JwAgCLYZaoQiJpKYU6ep8Izt6mZePMu8SA6OvZ8gBttqbQGmufX6Ata7A",
+	"X8SlYjQ+3L6g1JoSf59YntPmlPY+/1TiHZFUv4woR5zLR4pt9ApurZDX8xPiw9PfMMs/HJNAvvA15PGz",
+	"D3lcd/khsborYuV1V1uufvg+/+N+UuY9MXuDYA2G6Ioyif6loTl9xmg0YZIM2UJgn9OAUJPKkGpxIWX0",
+	"GuOhxFx9JlbpQi2++xHE79qOvQ23+yof38YQ/f+z9627jdzYuq9C+E/bB+VLd9LTiY3BPj6ZZBJMOt3o",
+	"7kGAs2tgUVVLFsclUihSVgtGA/tp9oPtJ9ngWiSLpZslWVe7fnUi14Vkkd+6f2tGr7v1gMQ5KWYrp0Cu",
+	"BhaeM92rjhHTbtzi9ZZXbHaUGCnvLkPKI6axjfV2oTenEp82YtrwEscIQyp18uzICqfHi8vgYBYUkvev",
+	"IcCyv7iPHbIyrVXgGKLYbKvA6btOrE91I7DjKYh08hgdwd5oxnP7nM7sqDqzDatXbFO5Lgf2J/wEu4Te",
+	"1fzYC/umxycY6b3f9gT5n2/++342ad2aZKK9t3nhZCFiy8LpT2G6ecmH426ZS0c7Py51ztgnO0yUP8yB",
+	"WnwEJpNUH9GVSX7Y56wqP7YlA6bD/FMg2876hWvLzxgzl4HALUIZHrV1QFmPi+LUQK9fcANbJBIZSxyy",
+	"GlQpctA+icvrsEggH8aXsPaI3QmE8ZwVKuMFnLF/CNTNwy+aum5YHVlJbNgWP1L7Th0adVHdVaVhx9yw",
+	"ntJ0Qx/K8ZecYMdo4bXXVPb57XRS930Mq73novgSvvG+5pnFo5wVzpq1bRp7fXWOkdoRq5Y0AhT7ZZZE",
+	"kvMHe4K+nT/Q+flGkFKAgY1mm43tD5waXsbN+JG2uFC3l9F6n19jGPsDfcipBEIFpgdZN6zfQdQ64weJ",
+	"z92meZC4KCxaL3rt7/ilpsHOlG6sNJumbHnxsmVcMMZnIMAkACS7VQ7spVY+40FWHRq2kPgbnekaKU0V",
+	"E46zz51j3q3qgXjjD/KIbkYzmKUVBNxtjv/CNb48X+rw9webLd39zO8n87UXP/wJ8X1lnnDL/qUNHVXC",
+	"JeuUqpdKqYZMyfE3TCgJCTOK9UH1C2Al8JweyE14D/KdSCrbczwFSSqp15XLNRlyYSjFhMYyMG31NWpT",
+	"+jPPulS1UkAHA4MYUuj1zYjdAfRrmglaLNbmKF3t3N9VZROxYw3A4iPidrVLh2+XXFptpmOPLTsu1K1K",
+	"WKYKNSgT1lHKQHnCtOEjnUpe2m3nuzIK0I8xLlzL6gPhEgUOtT4vNSSkZGEt05QRsnJQWJNvYJLqRlpZ",
+	"XFckbLNfIeeGs2MstbZ/1BER8Zu3f2H/EP/vJLHrV/DsLiKrOG49PJz9LuTdt2+tE+a6MBr4imv965f3",
+	"v9OaWkHh+qnVd1foFuvI24jnBhNlqFdHgH3H89bSg/a/ITOthLXse1qpxNoA0ytatP+dSw0tT36PBePR",
+	"EoZ++3LkhiZ09Baj1CUjLRqjP4rdKtbm2Z1PXwom7jbF2nqT+D8ODkbarT8baMoZ2XYG/zKy9jn7/fYg",
+	"mlHvnMbvl1HVn2Krn/dLuBcw3CLL0CeH65MYTFLHmex8Qj1wYhpJ69ktYFQ89HhEYOI6ldg9za2V67MU",
+	"S5YpERbJe3DFSOIGCW0Fcw1nE6ZVKlsP31rMrZkeczWSTuMDKeyTEx+FIP9tXXh6oZAw+JpB3+CvqeTS",
+	"KQZWoxGadYSEQ0Z4WqnniPJRaZfTBI4uj/6EIlM9sDL64eHMj/wP3oNv344WDp3viWhwH2+WZCAdGHPd",
+	"6Ei2gWGBZyMfNiwf3IdZn4gIVL5brn76zVlMZU79eEdsaLVznudOW168GsrN4RAroRxj/IaB8ZMqlih9",
+	"qljsl+3XuVdFUzSNRQqm3P5pXEprK5bqhW0dwCjCmS0x2bPjwCBAt6WS+mz6Sp+zE4sSHwdmXjnUpaOJ",
+	"J40PeU3Q4SwVaktdp6vWe6AjHZNjcaoQ9pGSJnz2lIKm8aZOFgJvRK593qX9f69YpnKSiH2vaQiefxnT",
+	"dZ7T5n8elUxhOjsqZnJrOaeDO50e8orGrELVQXzVMNc0ZO9EXJjnAW9nSquFNejzh17UAWilZIgn6dSf",
+	"oKd8bKUayVUlXdD/n/hghiaym+hSfcauo0LgMQ08lWO5oD0uUYWyinj0kEoRt8KYLl+2pAClIiVijc25",
+	"4NrUKor3pLjgKcml9rNtRUjEHaoWzLeg0TVp8ltM+8QunY/CUrJFa/0XpyvOtsmTSm/FUkl7DqJaSXuQ",
+	"D6cH8V6cxYst6UyNvrS3TH8bUkye3HpmNRD54tUQollnjmWdZ4biP0JHTO6l6rm6x6+V7abkbAUllZPF",
+	"Ko2CshYFxTU+eYGo2BDYHY7eFNrzbAw2qeXNllHzZ9dnZ3r/RpfMPsdqm4OJsXNySVDccx2OFq0BrAaw",
+	"toc/tOc2CD+lcuAz2Bp3zkqw8oiqlcpVdS3KNcihpwwckNb1KGcym0GZvD7KCeJOdY57u422iYmbZFle",
+	"sLMFTt9OfFc5NQ10N2TJGyZLniebAncybbVXGmPk6xdRCPDPWEaxz4OsW3lCx2hWMaQylPSIsc4Dj0Xu",
+	"d9pB/SlCao0NziMh9VmYjXP776eUwpk3YuqgskQbqTNP6mBPGMc67faQ0BFMryiGJAwPsdFVf9AuhO5C",
+	"znhpRIauHcoaI5k1tfIhYRKGoVvApe/m55vOdFSZSl4U4UbNVOmr1dCxriTMmuEZ+xOr3IalMAbkXy3I",
+	"tKihoB9hndb7lfZln8NSVel0CbMwkg8KyO3rdCiDvCIZJwHyCWe5YzG3K4uVf7qqKj05lCTekOtvN+Rm",
+	"Rdaf9I0ONCX3mrbTIjm5fuc1SblrS8qVtD091OJuXSYV98s0CLiKT+wydeDX7AkY6nYHZsvWsTOOIfIC",
+	"UU931VBTQLHlwPeGG9TIj6UaknepgI5JpRqYkyR0IHdzwjVw9pPMq8Lcs33Oq31q/iwbS59N5ZryZ5du",
+	"i/8Tpl97mHQQ8jxyaccmtaOMWr+kM7R+f9Yatb/JnZ0ncKxqAgR8tGHqrNBBlZ0UQY+r+ecP7qFLZ9Xu",
+	"idD6IItRpe/PUaavxlV7XoJ9CutCeUBkY9uF62u/ORoKse1kWjhGseqsR+zvuI2n6ZkHZKdfT1rps430",
+	"K0c/5LLBwp1JvEDjDf3rBrS14AcyZ23XqosN/aKQ3imwQaA7kFBoOKx02j1Cg4stq02NsrSbziT+3KnO",
+	"gkbwoh2yn5dCwX4RUOQR94k2fJRKKmq1L4CXFoSi7tI7Q6zdR6GmLsCO4lGNadpEpDaSB7GM5jrfPFWd",
+	"jtttT9Fva2Jisjv0gQRCPtBabBYs9yqigTNeJJ5B26SxOFfnr1d+c/nj6Xbb8mwiK3DWepKQUuUDLFea",
+	"DNRm3PBC3Q6AcTMRxC1FBpfRA1z7i9tCtXmRyr4qTUcVQrHjYVdkXVdVJD0vXvVsuAc5hfE60KoK2YXS",
+	"tYybeDqxp1rVyb1/zIR2o3OtM3DB/eDZ0C4ZallOn7RXvpqW5eT+diN8M80w6zp1LFJ+2AG1oVDyVlu7",
+	"elzpvZpHmFJrM80lDRhfGQ2RHQcb2k8lNHqe28+uYUbZNDMKRXbwGD+TeE41oR3FcmgxZ/G54vlolOUm",
+	"jlP3mGDJRIWmPouVwLKG4NOk7yLq8fkD/rsiJ8qKDWK8AHB9mWeJa5SJt1YoeYpt6qanjVsB6v1S1fum",
+	"kgTrhCPaC18dSV8WhC++Z7JaWA3l4YR1toHVH2inNKGczXaDcerSdH16vabs/gcodryvL7Yo/xupv+kT",
+	"5iIQc47XwsGGleXfhxJ51gOTeZBkjma3X/AMcsbNy3Tvb/W874tLf3m75KKxSxon/m6c+DO89jWf1ArW",
+	"SJmvwVm/5WSUP6LKjxrTBz5mEYJ0mrYHfXKQKQ2prAoVDyG6QB9vw6htX3LQvOc4g4VCErie9cqixo5a",
+	"W7mF8ts1YBT98ISSC4ssPS6k4cKqgaQzRUxBPOuyQkjAtjZ6MtwwNVpxXPfe2/v1f4p/nUVu/JTwaSg0",
+	"kHmnJe/rrjIafSX2bfgzorKFKG24zHmZu/YO6F0xirVyKMQ9lKMbl0zXIp9IKrvUvM5eU0Im+gKkabFj",
+	"+MozU2BHHNQf+yWc0iO7XDMJwg4rcZ1IBCoQ2V3VxE4P7CmCMpVDXkJXDbTz43QGRUcUBeQJNdsx0MN2",
+	"4AMpDGF6VxW5Zr5d+Ovk4uIC/+piILwonJtIUrH45Bq2WLVodk1c5eOM6vSBNuxW3IOPztiHu5pJnUpf",
+	"Od5ykRlaVXCeJkmt7uxvckAlujLH5Ri0e8IYXBAXsIoSgfCOVArZVl/ROZUp2RFlD+0CpmQGM0ItLT4w",
+	"6sZdfUP7vOXyjIhFf9hVqcQ/AA6E2PFdJ/VWB7gZlHDj+axaoSFeC++58TCB8NfCsXk3pP/+4Y5+CX4I",
+	"Z6n8DNj8eTz+cYmREVMKyEkK9kAairB5G6QKh9ALXJDIfgvXbTKVnGlUfdYlMScXgv4SR9QmhSkL5tTy",
+	"ZTw+1pPKjZTxzOkGZVcdEfB5hHqq+ewq0oNrOcuiwi3cWFQvNNIzU0vBXYt2lDuJE7rJIvbT+QP+66I5",
+	"B5XWv4jt5G/xaQB0mFTHYp9jzLcXUi5Fh0kl4VDc3FvA3w+0NbZg48wFv6jJAWpjpNQJi4ejBg53k5O/",
+	"JtA5z7jMoNgGDeuYsZXKMTbryQ6l9q125+UlH1bgQVqYs1G8Uu6LBmg61nj0+ndqMYUd80iBtz+g+76E",
+	"f0NmTsgQsCqa2+lWG+RaSWxfrXApeHHGWpkTZ1XelNPMUZXH1g7WZtHC6vvCsMz3c6RhFZCzY+p1argo",
+	"mOYjzdojq+H3ZidQ+WC5BKs++kduNX2qmvdiiVNrTm3Cxds+3q7WxXTh7qTRtCK199tOkb5Rc3em5m4v",
+	"bd9B5MoypASkhuVmBfbuFcKv7/kd+t/0QPcBPVsVKYmjqL3lQl5hlin9YAEe2zMFb9YcfhFsFr3HBCMr",
+	"N0LyX8lj4JPAc5MaaBjgDGiqvneDTvvUQGCs05Lfb5HrPgIX/5Efx5fAe3pA1nCtwmiFuKLScCihw22w",
+	"ie5VENBOeJEYIAWAm6DfuoJ+2m00jyC08bbU8Hh+e+F6tQxxD+MDuMEI3vw2walsqmG2UQ1jN8zziJDY",
+	"mewoNoKLOEMxw33fKGVNDcyUPsBa1Oq/PXgvoPqdP9h/ntbzd3mw/xOhK2ay5yXEmptnXrYGpQe96ZAZ",
+	"uIKhd+lYh5D0V5RO80NwTJhWTCoyVkUB0hQjZi1Z5BsulLZWb5aB1off8w4/4hbg+DNunJdd7rJHNqGv",
+	"j5kFBsmzD3i6IOeBxDR3ekIvtqayNIrKThrwzgSBJUt4Nm7PySoxoWbV7d5IW0PdTyqfnH/2CexqbBEs",
+	"dl/1s7QBdtEYYE2rs8OrDqKjvbL5ZlR2d2Ce+1/VkPVQUZvI6xcGeihIgGfdkP9vzUIhKT0+YULrAeQ4",
+	"0BKM/UCUBg/SlCPWhzKVgejIoHjxT01YexQe+tvfFo0aZGpgF8vXI6UyjDJquTYrN3wgC9ATtAktn9t/",
+	"E1L7W5j5IvckOfsp0Qr7mX6Heyg2HbPAN32k73mg5U7VYi0U77BXswLXtgl7rJqNYY/zWNwD17UP5RSm",
+	"mD/9AV0Mi88RHA44lpoQ9mLIwL4Wev1CjQCwpsg+TphaQiDB8TwsTeXM0s5pSMqOqZek/QETlPHnkwZg",
+	"awD7G26zfcTXMLxl61A/Qyl48QfWgB0ynNu5L47meAQaMF9fDLta1RkovrVoNtJu5nAvMmwn6CMaDplY",
+	"VdXpSR/9NMbqOukRCZZtqhJLNq5SiTCNMM5ZC2d9I2QLc6KxPlDzkQWYYVfhQIddkGfs+Dqqk6zqEfF2",
+	"KoclSBYylRVnWFVxenZSY8xMfOSlhbf9p/hXK8irjoAiTxbj0BTBBxS3mUgebzKMZSyctXnOgt1mf9KI",
+	"Ja6gdBoNp5LVmM/o6hu6eg5FJ34RJxm5cS9JpStbPXZf0YfgqYxZGGaGIrMCelHplcrZ4utqR23bniLu",
+	"Vk2ASOXqJaKPJ0Ckcq0logT98plkP9BkdpUA4d+urQyZ4YgjnAqeuMRXzbvqcnEP8sXHGZ9ZmsPnSrQz",
+	"IZ9qo50/2H8OrwzUb/7Q6HPYVQWwAvJb1BwiW+4SpX+glTBMyOA/s3JJYSFUwoxSdl2RQjSVqvSONeb5",
+	"JEh5WK0AFcca158ScQ+KS1eA2hh3IR7sDYhNyxHc+lsyhn6lwtV5SB42cyhybQyipwR+A1KOL+zaUPMc",
+	"cWSHZaxXVT/+6UCEXiYLQtO9TB6iEJM0QdCvXOaVpu9jDkTtX3nCxuIWLhSRqTJHMJ6GsDhuRFFEurGy",
+	"Vg/41nYjMPbOMexqFXwFpOEe2/cP3WtwXsFa5CaVSlpbMeIewuYHJ0mVJIe8QPePpEzTA2PLy9qENI5A",
+	"DbS4TbPnoL1CyS3ZJqnciHFS5Q+kcg3GyW92q2xbtuyNNVOf/a6SCsLqzxWDVWZBY7s843bTuCXrgrou",
+	"ZNYnp0mX34agDnLZ/Wcq1yKY2Sc7Aww9adYRkheYyC1MKp1k4pGO8EozuIdylPMRSjmymaiiWdZlKpT3",
+	"vkfErVJ5wjql6rlPokr6v1khsGPOCoXOy1S2S3UH0rlpT5KaPkAOQaK2qLliH9UDKhuMhMd6/If7KWyX",
+	"oYPDxP71VjtF4hTHv0A+nv02L1agjk2/kaiNRN25RKU9WROpa5Whg1I+M2O3EoreXoUedRHCWKVLtzOK",
+	"tSEk3d1yIesCDqUkGbmOWCkydgPNU0zrdBnoT3kUtAsW7x1AnyQambWsy/OlrWbpbWVh2JBrRh8QchY5",
+	"N3vAqXzWSq2VjeMhUvlawUJrNE1Mp7KxiffOJv6EW+IZyvCKGesofKOjyyOPyAuL+Hh1tsSX1Yj0RqTX",
+	"RPqglBNWMuW8ryTbidBqKyRan+lddcy/RFc8RQN5aW28Dho93tQUJdGhe0y0VuNAGlH43n0VE1h+xtwr",
+	"LPZNJeuiQmg0kS1Anu01RcYmqqDdAjV0XE3h0eZLr91mW5iLq8dFcd4Drfnt6uRbyycl/nwP5Yi591LX",
+	"A1UaXmCOmwaJ+XhWNcaeF9rO6FjIe2FwY+uEaXErT4VkhZB3OmH/81//feKzDlLp0g5aDpdaVofXbMiF",
+	"8UmOHuK4MdDrm4S1dO1aC4uOEnaoyjso6QrTQlpZTQ3geJZB36JAm/LIe0juCuU99tOQuYcT/36Isda5",
+	"+9gxZ2+/fmUl9IvRCaU9cOmdg254+oq1Cq7NDZSlKltEIDvsjqglBq7hK80cCCSM2p/br9VVBXFy4GKl",
+	"0qg7IHZbMhZ0Vw3lGWv9h8Ys6b/68RZCY0oHN0wCYBMP+2ihNtRn9QmUP78Lbd5zUbz3e3hZeLU3L9+s",
+	"yEPygaaIRyu2SJK4B4g9V3U3B6uY4R3OuBqYtvoaAatdzhmYev7g/st5cMrRyg6c5WHWc6jSuQ54mw/A",
+	"O1EcyHVK0F2mYQx10P+Bk3UwiFCM6cRcp9K5NYalsPCA8RCOiMwE5mwjBPF7YPC1X3d2sOMSENXRWRKA",
+	"3XeMSTCiwfWdS9yWMGSFunV4j8GYTJV51aWID3Jh7CVz1ctI4PAqbkPXYw73ENcPZ+CHTKES+7M7eOw4",
+	"VCXZC19ZCXUH8gSXAkqOrgekAn8GXLKmHEVQsRK2vvfbf2uINkuB9V8/StcNlos9DQ0j0Abry005mgCi",
+	"2QgKS6ii13LEaocK/+IMRzRc8H8rZ7c1XpXUHqFyxaQaTiaW8kIryiP15nJCIiBwhWH0l2fYQqxUg9vu",
+	"VIc6EUPaZ/gX8wyruScqbl5p5lylVsNVqaReXmfYbot8sp0O9gNDRzvi0NR2X0zJMBKqyjn7P63w+nDz",
+	"jBCtkoRxVgk1XXQxYxmkxwbtPKlTHLsna8G8xxArlfOyV9/bfbUCzsQeS/dBbuy3O7o8us56wP7ea/96",
+	"lBxVnx+vRMbJ/Iabo8ujNxdv3p5efHd68f2Xix8vX7+9vLj4/0dJ9TRhR5gN9M3F6x9fv8n/Aqdv2+/4",
+	"6bvsOzj9sfP64vS79uvOG/599jb/i50EXt+Dnrv+3cXpmzfZ96fv+I8Xp+3X+dvTi+xH+KHzjv+l/Ta3",
+	"k1Z2+EeoJRwlR67hnT1f9jCijmv/jGTpR8nRAFsaj4/97ZfX319evLn87rUdu932NO6BLmvj+O70XeeH",
+	"16f8Tfu7Uxrxu84PFz++PkqO7qEkX9qbb8lR9ZHxoAe3TgncjtlveP//SNTk/rta6im/+FlW2oO/KPql",
+	"xyXhjIaic/Sv5KhfCpmJPi9qn3mlD7PEgtwJSXegOV5N4mbZL9wD01X2HtSGbqwCgpud5zf2VB9ddnih",
+	"IfHeTHq+Bj+xd9+fvs7e5Kfv4LvO6Q/8+/bp2+wv+Tv4ofMjv2hbEYBDXHBfg1V0cb/x/8uzHpz5E7T8",
+	"AhUq47h3czj9289HyZE/eDlnv6t7sAB4tPgejsf5beFow/uZmoMTKIdqysxzb1tpynvst1gWQyyJz+uA",
+	"1x8sJJR/ikWpRg8EaevO4HDjiawUE9b5lfZ/tiLLy9YQiHOJz/bBr3TM3InVV+NlK1eUqYM6umsOgfWv",
+	"ntcrDjh6IyHI9/GST/dOTDMLLSfmBmlT6aeC3nXsVZGBxo5ad95VIzRr2xEwo1BPiFBub0yI9bay/DwU",
+	"Juu+r3bWhioIx16zqxwhd/hmsXn5zd5EFHfeTGcmTtJWGjcAeqMYqoIdsAiYLuNtXwZNv8Q46lAqpjdW",
+	"Hf9riE/W6/WuWCsblCV2j+7x8q5Kg0HeqWnz3bXWj07g0ftobTfpaYheNMt5+qW2TfRhaQ7zeS56o3hm",
+	"s3d6n2s9VGW+utKAXdLRAepeOHvjsz9UrChYqzxI2Us09AfakBgflJJSyzjrDIrC+RWPp2zLkyu8wztY",
+	"KaAOBnm6fVS7prX4KePIq7C7/7OjF6Uha9fjPczulU5leIDQqD60Pn74/IXZBbW74hwvDwvbOquxYDjt",
+	"ZQj8Dv2l/jLqsSrDob4J9/s7SiVvMd7mCETdhWxjTVnXT036GcxHv982pEpUb1hKi5hCQP4T7p29l/J7",
+	"KIPBVGfPAlG/+ubTUEjCcA0kaONBFl8/f1X3F2LNOfv+4rtUHrsuozx3sebYGwhDzbhhrTkZQvYa50qj",
+	"QDkvjcgKIP9jv1T3Iifxjj4+DE74J73yaULDUhlImN2/+aCg9qeaCZkVgxzyJJUShkHmIyfloF0I3WVG",
+	"9ODMwkVwjrSidFg3FM14npegtW+SwM2GM3aeGCO+duN+QvrNgcZ63cwXifP6j/uS4ryPEntBfAQjpPnD",
+	"osvyRF4rZPF9qc4dpmxo5lLVteGlCV+PBhrRd5XjReJEqdXig1yAzOAsOuO65SrPWg4HbrihUIBUQ0p1",
+	"L6BjmBqYK1SdzKAExIoAMZoJY89fdXADh5V/o6OjqrKTpnFxbU7pOKTMcOpldR223XKotaUaLDe8HVE0",
+	"+cWZYYD5I/P88xWbhO3Yo10iO74M39+BYKU3TYJ4pDCeP7j7VuxEtQK+73mHGGrnsyoSXfvVfNntmba2",
+	"/X3zJTlXZ9muSXQgfZA2ssUvtizumqT8XZBdzT9tS3Y6WkGE/CKgyHVQ0THSaRUf9ETwEs7YdSUQa1TF",
+	"+DLyFvjm+eOWfcUS6PoaEv2ErtR6oavDudXD/tS2SGtoOvtPTEFYA3bsvt1RbSo7CpY2Sv2KQdaX3Mxo",
+	"bqsNchfPhWin/2Mu5ZNdxjWwDg4cerYnyqNMJsazUmldi8SW/pLIkVPrjKGduxWjsYWSt/ZvQy4Mxm5U",
+	"DzztastV9ehBuycMwa41hNzKn1jUrsiKhWyrr0n1g06lfyjFiXLIhF3hq/DgQOLeim4LQyHOhoq0fR+9",
+	"wh/skH+TVM2xHHDjrcsWDuFN3qN8oP5knMMi3mTaD/Xt+2IriL7UD1oEQR8IdMZA6PwB//0t/3bujtmT",
+	"iV8mceknerLGym0HEm6UgXfM4YLzeAb+FCYxvISR7tMeFwVhSR9KrSQbdlUq8UGQn7FxzpQKdIZcI67k",
+	"GJ/C4B6XGVi8YFhDw47NULk4uVsHrNeQeSpL+Ddkxut29EBumJIZXAbKUYdo6KjFZP5oMI5uZdhVfhAn",
+	"V6mcW0CELC9++Njogxtw1ZS8KNRwU0A3I2dvWW6U9TKQuf2DO3g1AA0282rcIgvn9uLL/lC1bp7fNg2S",
+	"s3RYt1UbDfZg0wRnobw7EAiU7lAsDPOkKW0A5d9jEh+Peu44iPeq2SXLoRD3ULoySN8tp9aYpyq29DVD",
+	"VkF0RUPEsWVFQsyxNZ/rw41ijL8qDPKqxrWFtGFWKQ7iQUUTYNuvt9wt8P6CM29wt8HdBndH4TysBLuk",
+	"RW4Adj/hg6fq1oivFSGvqwHxPjZ81K2K27WRik3+WEhlpWWzdSjZLwg46aNsGzgXZbsLY9uR77VBzxeJ",
+	"nrTxFkFP10FxzS7SifoWAN+rMZSYUCZtKjNueKFuBzDRM/gSIe+2UG1eIJ1URxWCuM7rmXGugs+/IfH8",
+	"5R30x+2pp/KjX/llUevvuCCL+xrdi5Z3Ul5jVdESTk1u4FaVo6WH9hl4mXUPzm/qRr+I59RvzZfNt9Sv",
+	"trzHo3AKtpJ3e53nOm4bq6YjjCqde7SWM59Ed7pW41GOfCo1gD6b7EkadLfP//gnBmj4HUh2LG6lwu4T",
+	"GdfYxTWAC5X2RLn6ru54Xoat73bruDY3pP9NaXi7dJ+FOYm4qXxyn4UlEnE/hp78e5mIWxvkjtJx/RLN",
+	"0B/9YWjScZ93g1TaihX6TYfvMYXy/MH91xpaoU6a4vufergqvHz0q7YV3eWRo92YhHLDZ4saa849WNvI",
+	"Nvwpqn7uUOYhahm8tHsBNEhzxVrcmFK0BwZ0C/lteUa39BgvijN2jWXKkvfAqiP9UmRA1OJd0CyYedqH",
+	"dK98fskdQJ+4aTG5EWl18eE5KgNWp0JL5JIhGVILVSjtHGdeISN+XWcX+nclDD1lntzcLSrqTvM0NTsN",
+	"0tZSieraVv1pM1WsJ2ZGrqEqm9IJ1wBt+5IZuYp+ddHoV4fnoXvBqZRTcydX1uXOKzjdSsOLL4FLbD7U",
+	"B2mCcgt50oUh0SLMGfubHzUlG6VSSEea4x871tbiig1ihHD+AC+ILDK0WNsa8Nq3uD+Myq8xWXjY+mkD",
+	"jdvTVKutsyB6YI7f9tk6Qn52RKtRIx0aT7/27N+iJNjxNEVmoDdVzvnE0AGu1NInF+/6pIolPPp4y/K9",
+	"FPbIR48zIHqvRfz0tY3SkGZEvvvaykTnnvbixr337IMsRu5K6i8AqXT/O5Xqi8xa9FxpT60RJkAHUtjD",
+	"W894FtYaVxJOiQcj6knDjEpl6zxTUqsCzqlVzH8gC+lf/+e//ruVMDzg6Kx/x3I+0leshByg51s7I/dX",
+	"KsfIv5Ct7BS73pzT9a0T5pFWR/SE83okIG/YVHOW1+aN3XjwVqoIZMd2w3DsB12LRzQBhHkY/BvundVQ",
+	"eEvhg2iIOwoeRMg7S4uTMKxtzyZ+8BLoPGhrjiHTFIkSq5HnD/jPGmIJz5br4AlK4aaNuQWg4EXAwF4T",
+	"Hjx2HDcdhqhpeJkv8XVKHrKZ8jvA3uRYHIa/ztH8FgloUB8q+3qG/Vt0VSTnKVxrjVPPUvmIDjY18xUV",
+	"MWHYUA2KnOXQU4a0mIJrE3jn7YT2iB1+1WBDKtelZZGH/omwti+BhuU1sZ3Bb+NUa+INm6ZuGCPKDkFj",
+	"bHi0qCp47rpUbTwOURNN7qWRbJothSrWeJZxyaRiSO9QomeBCUldxDyBOMM+vzKn9mQSzeFaW1x7LPvY",
+	"uFHI2xWFkW9RNiF7aAnijil+qjlzRvvB9z/8G03o+ajKDVbvV4/EuTx+HjhWM3zPQW4f7OidC2Hd74Cl",
+	"cQEz3AZ1SEcNOdmxhTZV5BXmIa8ZyBzyk0c9nHMbweLb4v5OfiQHj1o/ywa0GtDaDWj9LJ+EWdQUeruY",
+	"5RpRB8x6peOG1LMB7GcXA+LSBZgChpGfIHqI1cZcM+0id/Rfqq+DajYOZKl8ApJ5ndEN6pKadd9pd32s",
+	"IabS9dt20SY2O9jUOnkG3azthyaEC9+m8YA2uLgFXPzkQGbckBXxRpwBkhhdOH+w/2zTiiUKg85AQ43Z",
+	"S8iJPhPDLjfI3UJZMbWOnHEnLBE1v3rE/embbXqKwtj8JMJa1YlobJ+LpflPvQItwT91xEqwIUDCgc1A",
+	"ImqW3vSu3HgT/coixCXHYzjsQhm7wOyH0jOxY0s24TT7roIPNO0OIUpKymxzJl9Q1mqwX1yr9oljhQ8q",
+	"7/02mFz5EjpQIic6XceOW7eKlQPJzs4df5YdYYf+2jqxutugLI4uj7rG9C/Pz1+/eXd2cXZx9vryh4sf",
+	"LnALuVE8TM9s9lmrIR2BZxSeTJzQzcE4S8X3oytEB7KRaxbgWq17wgeNUbD6m65j7oy+Kg0vmAZjhLzV",
+	"0SN+cb38H30CloJd1drSWtBpAytED00pozB263q39KKXfBZm6htwNUD1C0CQifSTiWRd+4ToiXHf2Mnn",
+	"oq1g0SM8HHuHhv7ijmIfE/wCWUkrWFKVhqddFmArenVliEx79e9K3p4W4h7yBPPdcG/WXfyeF69ayqTS",
+	"oKodURRqqMdX8rrqkTrt7R9pvuMU1dED6FRM3vkPKxM6GIPPukIC9SGWtxaRvApsP0c8FidKZn3YapvT",
+	"Z7isBFElm1zqzrCrgh/RcTa4PMx4G6GSPf1tyLWlBgaJb92piTssqnsoS5GD9q2FiJwLev2Cj20tLooF",
+	"puSpJBJPLmFf2o+62EePDJnzjxwyorgRGdCnqChFwpM+dDrTv9+fmPpQbR97NrFcJmHcYLiJHhyjhy+s",
+	"mfK4n6KVo6Ibv6bRGkTcyPEQiX9o8pmfxa3ETFlJWsnAIAWlBhZkuGYSIGdSsTbw0pon6g5kwuArHtVC",
+	"3dq7oi1YKR/YrH3qV6ua+Q6lB9oalMy4z3NmskCZeclyuMfP04XCR9Iq0BJaDwgH7XrbraVG4ACsBDMo",
+	"JflD3Yv/9I+dti18y07XNZAAnOocXPvApEpl8d+E4nv214neotF7kT9/8pW/Ai9MN8EeqBYAdMJ6YEqR",
+	"+W8vNMtVNuiBNIn9elrkgKgZo+OH8CmPvv3r2/8GAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

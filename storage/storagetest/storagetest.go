@@ -56,6 +56,7 @@ func run(t *testing.T, newStore func(t *testing.T) storage.Store, parallel bool)
 		{"MailTemplates", mailTemplateTests},
 		{"Attempts", attemptTests},
 		{"ServerKeys", serverKeyTests},
+		{"News", newsTests},
 		{"Paging", pageTests},
 		{"Tx", txTests},
 	}
