@@ -223,6 +223,9 @@ const (
 	MailKindOrderSubmitted     MailKind = "order_submitted"
 	MailKindStaffInvitation    MailKind = "staff_invitation"
 	MailKindStaffLoginLink     MailKind = "staff_login_link"
+	MailKindTicketOpened       MailKind = "ticket_opened"
+	MailKindTicketReply        MailKind = "ticket_reply"
+	MailKindTicketStatus       MailKind = "ticket_status"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
@@ -247,6 +250,12 @@ func (e MailKind) Valid() bool {
 	case MailKindStaffInvitation:
 		return true
 	case MailKindStaffLoginLink:
+		return true
+	case MailKindTicketOpened:
+		return true
+	case MailKindTicketReply:
+		return true
+	case MailKindTicketStatus:
 		return true
 	default:
 		return false
@@ -589,6 +598,132 @@ func (e StockMovementKind) Valid() bool {
 	}
 }
 
+// Defines values for TicketEventKind.
+const (
+	TicketEventKindApplied  TicketEventKind = "applied"
+	TicketEventKindAssigned TicketEventKind = "assigned"
+	TicketEventKindOpened   TicketEventKind = "opened"
+	TicketEventKindPriority TicketEventKind = "priority"
+	TicketEventKindReopened TicketEventKind = "reopened"
+	TicketEventKindStatus   TicketEventKind = "status"
+)
+
+// Valid indicates whether the value is a known member of the TicketEventKind enum.
+func (e TicketEventKind) Valid() bool {
+	switch e {
+	case TicketEventKindApplied:
+		return true
+	case TicketEventKindAssigned:
+		return true
+	case TicketEventKindOpened:
+		return true
+	case TicketEventKindPriority:
+		return true
+	case TicketEventKindReopened:
+		return true
+	case TicketEventKindStatus:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketFieldKind.
+const (
+	TicketFieldKindDate  TicketFieldKind = "date"
+	TicketFieldKindEmail TicketFieldKind = "email"
+	TicketFieldKindEnum  TicketFieldKind = "enum"
+	TicketFieldKindLong  TicketFieldKind = "long"
+	TicketFieldKindText  TicketFieldKind = "text"
+)
+
+// Valid indicates whether the value is a known member of the TicketFieldKind enum.
+func (e TicketFieldKind) Valid() bool {
+	switch e {
+	case TicketFieldKindDate:
+		return true
+	case TicketFieldKindEmail:
+		return true
+	case TicketFieldKindEnum:
+		return true
+	case TicketFieldKindLong:
+		return true
+	case TicketFieldKindText:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketPriority.
+const (
+	TicketPriorityHigh   TicketPriority = "high"
+	TicketPriorityLow    TicketPriority = "low"
+	TicketPriorityNormal TicketPriority = "normal"
+	TicketPriorityUrgent TicketPriority = "urgent"
+)
+
+// Valid indicates whether the value is a known member of the TicketPriority enum.
+func (e TicketPriority) Valid() bool {
+	switch e {
+	case TicketPriorityHigh:
+		return true
+	case TicketPriorityLow:
+		return true
+	case TicketPriorityNormal:
+		return true
+	case TicketPriorityUrgent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketStatus.
+const (
+	TicketStatusClosed            TicketStatus = "closed"
+	TicketStatusInProgress        TicketStatus = "in_progress"
+	TicketStatusOpen              TicketStatus = "open"
+	TicketStatusResolved          TicketStatus = "resolved"
+	TicketStatusWaitingOnCustomer TicketStatus = "waiting_on_customer"
+)
+
+// Valid indicates whether the value is a known member of the TicketStatus enum.
+func (e TicketStatus) Valid() bool {
+	switch e {
+	case TicketStatusClosed:
+		return true
+	case TicketStatusInProgress:
+		return true
+	case TicketStatusOpen:
+		return true
+	case TicketStatusResolved:
+		return true
+	case TicketStatusWaitingOnCustomer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketVisibility.
+const (
+	TicketVisibilityInternal TicketVisibility = "internal"
+	TicketVisibilityPublic   TicketVisibility = "public"
+)
+
+// Valid indicates whether the value is a known member of the TicketVisibility enum.
+func (e TicketVisibility) Valid() bool {
+	switch e {
+	case TicketVisibilityInternal:
+		return true
+	case TicketVisibilityPublic:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UserStatus.
 const (
 	UserStatusActive   UserStatus = "active"
@@ -795,6 +930,18 @@ type AddMemberRequest struct {
 	SiteIds *[]SiteId `json:"site_ids,omitempty"`
 }
 
+// AddTicketCommentRequest A reply or an internal note.
+//
+// Example: {"body":"Could you send us the serial number?"}
+type AddTicketCommentRequest struct {
+	Body string `json:"body"`
+
+	// Visibility `public`: a reply the customer's users see; `internal`: a note for staff only.
+	//
+	// Example: public
+	Visibility *TicketVisibility `json:"visibility,omitempty"`
+}
+
 // Address A postal address. Empty fields are left out.
 //
 // Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
@@ -807,6 +954,26 @@ type Address struct {
 	Line2      *string `json:"line2,omitempty"`
 	PostalCode *string `json:"postal_code,omitempty"`
 	Region     *string `json:"region,omitempty"`
+}
+
+// ApplyMasterDataChangeRequest Accepts a master-data change ticket.
+//
+// Example: {"customer_version":4,"resolve":true}
+type ApplyMasterDataChangeRequest struct {
+	// CustomerVersion The customer's version the caller read.
+	CustomerVersion int64   `json:"customer_version"`
+	Note            *string `json:"note,omitempty"`
+
+	// Resolve Also resolve the ticket.
+	Resolve *bool `json:"resolve,omitempty"`
+}
+
+// AssignTicketRequest Whom to give a ticket; null or absent for nobody.
+//
+// Example: {"assignee":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d"}
+type AssignTicketRequest struct {
+	// Assignee A staff member's ID (`stf_…`) with the service-desk capability.
+	Assignee *string `json:"assignee,omitempty"`
 }
 
 // Attributes Free key-value pairs, at most 50; keys of 1 to 64 characters, values of at most 500.
@@ -878,6 +1045,18 @@ type ChangeRoleRequest struct {
 type ChangeSitesRequest struct {
 	// SiteIds Sites of the customer; empty gives access to all sites.
 	SiteIds []SiteId `json:"site_ids"`
+}
+
+// ChangeTicketStatusRequest The status to move a ticket to, with an optional note for the requester.
+//
+// Example: {"status":"in_progress"}
+type ChangeTicketStatusRequest struct {
+	Note *string `json:"note,omitempty"`
+
+	// Status Where a ticket stands; `resolved` may be reopened within the reopen window, `closed` is final.
+	//
+	// Example: open
+	Status TicketStatus `json:"status"`
 }
 
 // CreateAPIKeyRequest A new API key.
@@ -1344,7 +1523,8 @@ type ItemId = string
 // `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
-// so no customer's override applies to them).
+// so no customer's override applies to them), `ticket_opened` to the service desk and
+// `ticket_reply` and `ticket_status` to a ticket's requester.
 //
 // Example: invitation
 type MailKind string
@@ -1376,7 +1556,8 @@ type MailMessage struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them).
+	// so no customer's override applies to them), `ticket_opened` to the service desk and
+	// `ticket_reply` and `ticket_status` to a ticket's requester.
 	//
 	//
 	// Example: invitation
@@ -1449,7 +1630,8 @@ type MailTemplate struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them).
+	// so no customer's override applies to them), `ticket_opened` to the service desk and
+	// `ticket_reply` and `ticket_status` to a ticket's requester.
 	//
 	//
 	// Example: invitation
@@ -1522,7 +1704,7 @@ type Me struct {
 
 	// Staff A provider person who signs in to the console. Integrations use API keys instead.
 	//
-	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","service_desk":false,"status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
 	Staff *StaffMember `json:"staff,omitempty"`
 
 	// User A person with a login. One user may be a member of several customers.
@@ -1759,6 +1941,31 @@ type OfferList struct {
 
 	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
 	NextCursor string `json:"next_cursor"`
+}
+
+// OpenTicketRequest A ticket to open.
+//
+// Example: {"fields":{"damage":"functional"},"subject":"Cracked display","type":"equipment_damage"}
+type OpenTicketRequest struct {
+	Description *string `json:"description,omitempty"`
+
+	// Fields The values of the ticket type's fields, by field name (see `GET /v1/ticket-types`).
+	//
+	// Example: {"damage":"functional"}
+	Fields *TicketFields `json:"fields,omitempty"`
+
+	// Links What a ticket is about besides its customer; each is optional.
+	Links *TicketLinks `json:"links,omitempty"`
+
+	// Priority Example: normal
+	Priority *TicketPriority `json:"priority,omitempty"`
+
+	// RequestedBy Identifies a user: `usr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091
+	RequestedBy *UserId `json:"requested_by,omitempty"`
+	Subject     string  `json:"subject"`
+	Type        string  `json:"type"`
 }
 
 // Order A customer's order, with its lines and its history.
@@ -2154,6 +2361,13 @@ type RejectOrderRequest struct {
 	Reason string `json:"reason"`
 }
 
+// ReopenTicketRequest Why a resolved ticket is reopened, optionally.
+//
+// Example: {"note":"Still broken."}
+type ReopenTicketRequest struct {
+	Note *string `json:"note,omitempty"`
+}
+
 // RequestLoginLinkRequest Where to send a one-time sign-in link.
 //
 // Example: {"email":"ada@acme.example"}
@@ -2349,7 +2563,7 @@ type StaffId = string
 
 // StaffMember A provider person who signs in to the console. Integrations use API keys instead.
 //
-// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","service_desk":false,"status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
 type StaffMember struct {
 	CreatedAt time.Time `json:"created_at"`
 
@@ -2373,6 +2587,9 @@ type StaffMember struct {
 	// Example: admin
 	Role StaffRole `json:"role"`
 
+	// ServiceDesk The service-desk capability, beside the role; a member with it works the ticket queue.
+	ServiceDesk bool `json:"service_desk"`
+
 	// Status `invited`: not yet signed in (the invitation or a login link activates it); `active`: may sign in; `disabled`: may not, its sessions ended.
 	//
 	// Example: active
@@ -2385,7 +2602,7 @@ type StaffMember struct {
 
 // StaffMemberList One page of staff members, oldest first.
 //
-// Example: {"items":[{"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}],"next_cursor":""}
+// Example: {"items":[{"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","service_desk":false,"status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}],"next_cursor":""}
 type StaffMemberList struct {
 	Items []StaffMember `json:"items"`
 
@@ -2439,7 +2656,7 @@ type StaffSession struct {
 
 // StaffSignIn An opened staff session.
 //
-// Example: {"session":{"created_at":"2025-03-05T14:02:31Z","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","method":"login_link","staff_id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d"},"staff":{"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2},"token":"ps_Jx8v0Qm3K1tZbY7cW2nR5aL9dF4gH6jP0sT3uV8wX1y"}
+// Example: {"session":{"created_at":"2025-03-05T14:02:31Z","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","method":"login_link","staff_id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d"},"staff":{"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","service_desk":false,"status":"active","updated_at":"2025-03-04T10:02:11Z","version":2},"token":"ps_Jx8v0Qm3K1tZbY7cW2nR5aL9dF4gH6jP0sT3uV8wX1y"}
 type StaffSignIn struct {
 	// Session A signed-in staff member. Its token is shown only at sign-in.
 	//
@@ -2448,7 +2665,7 @@ type StaffSignIn struct {
 
 	// Staff A provider person who signs in to the console. Integrations use API keys instead.
 	//
-	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","service_desk":false,"status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
 	Staff StaffMember `json:"staff"`
 
 	// Token The session's bearer token (`ps_…`, like a customer user's), shown only here, once; send it as `Authorization: Bearer …`.
@@ -2701,6 +2918,221 @@ type SwitchMembershipRequest struct {
 	MembershipId MembershipId `json:"membership_id"`
 }
 
+// Ticket A customer's support ticket.
+//
+// Example: {"created_at":"2026-03-01T09:00:00Z","customer_id":"cus_01912d5f-8a3b-7c41-9e2d-4b6f8a1c3e5d","description":"","fields":{"damage":"functional"},"id":"tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf","links":{},"number":"T-000123","priority":"high","status":"open","subject":"Cracked display","type":"equipment_damage","updated_at":"2026-03-01T09:00:00Z","version":1}
+type Ticket struct {
+	// AppliedAt When the master-data change was applied to the customer.
+	AppliedAt *time.Time `json:"applied_at,omitempty"`
+
+	// Assignee Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+	Assignee  *StaffId  `json:"assignee,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  CustomerId `json:"customer_id"`
+	Description string     `json:"description"`
+
+	// Fields The values of the ticket type's fields, by field name (see `GET /v1/ticket-types`).
+	//
+	// Example: {"damage":"functional"}
+	Fields TicketFields `json:"fields"`
+
+	// History Every change, oldest first; only when reading one ticket.
+	History *[]TicketEvent `json:"history,omitempty"`
+
+	// Id Identifies a ticket: `tkt_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id TicketId `json:"id"`
+
+	// Links What a ticket is about besides its customer; each is optional.
+	Links TicketLinks `json:"links"`
+
+	// Number The ticket's number as people know it.
+	//
+	// Example: T-000123
+	Number string `json:"number"`
+
+	// Priority Example: normal
+	Priority TicketPriority `json:"priority"`
+
+	// RequestedBy Identifies a user: `usr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091
+	RequestedBy *UserId `json:"requested_by,omitempty"`
+
+	// ResolvedAt When the ticket was last resolved; absent unless resolved or closed.
+	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
+
+	// Status Where a ticket stands; `resolved` may be reopened within the reopen window, `closed` is final.
+	//
+	// Example: open
+	Status    TicketStatus `json:"status"`
+	Subject   string       `json:"subject"`
+	Type      string       `json:"type"`
+	UpdatedAt time.Time    `json:"updated_at"`
+
+	// Version Increases with every change; the ETag holds it.
+	Version int64 `json:"version"`
+}
+
+// TicketComment A public reply or an internal note on a ticket.
+type TicketComment struct {
+	// Author Who wrote it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	Author     string    `json:"author"`
+	AuthorName string    `json:"author_name"`
+	Body       string    `json:"body"`
+	CreatedAt  time.Time `json:"created_at"`
+
+	// Id Identifies a ticket comment: `tcm_` and a unique suffix.
+	//
+	// Example: tcm_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id TicketCommentId `json:"id"`
+
+	// TicketId Identifies a ticket: `tkt_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	TicketId TicketId `json:"ticket_id"`
+
+	// Visibility `public`: a reply the customer's users see; `internal`: a note for staff only.
+	//
+	// Example: public
+	Visibility TicketVisibility `json:"visibility"`
+}
+
+// TicketCommentId Identifies a ticket comment: `tcm_` and a unique suffix.
+//
+// Example: tcm_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type TicketCommentId = string
+
+// TicketCommentList One page of a ticket's comments.
+type TicketCommentList struct {
+	Items []TicketComment `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// TicketEvent One change of a ticket.
+type TicketEvent struct {
+	At time.Time `json:"at"`
+
+	// By Who made the change (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	By   string `json:"by"`
+	From string `json:"from"`
+
+	// Kind `opened`, `status` and `reopened` move between statuses (`from`, `to`); `assigned` between staff IDs (empty for nobody); `applied` records an applied master-data change.
+	Kind TicketEventKind `json:"kind"`
+	Note string          `json:"note"`
+	To   string          `json:"to"`
+}
+
+// TicketEventKind `opened`, `status` and `reopened` move between statuses (`from`, `to`); `assigned` between staff IDs (empty for nobody); `applied` records an applied master-data change.
+type TicketEventKind string
+
+// TicketField A type-specific field of a ticket.
+type TicketField struct {
+	// Kind `text` one line, `long` several, `date` YYYY-MM-DD, `enum` one of `options`, `email` an address.
+	Kind      TicketFieldKind `json:"kind"`
+	Label     string          `json:"label"`
+	MaxLength *int            `json:"max_length,omitempty"`
+	Name      string          `json:"name"`
+	Options   *[]string       `json:"options,omitempty"`
+	Required  bool            `json:"required"`
+}
+
+// TicketFieldKind `text` one line, `long` several, `date` YYYY-MM-DD, `enum` one of `options`, `email` an address.
+type TicketFieldKind string
+
+// TicketFields The values of the ticket type's fields, by field name (see `GET /v1/ticket-types`).
+//
+// Example: {"damage":"functional"}
+type TicketFields map[string]string
+
+// TicketId Identifies a ticket: `tkt_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type TicketId = string
+
+// TicketLinks What a ticket is about besides its customer; each is optional.
+type TicketLinks struct {
+	// OrderId Identifies an order: `ord_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: ord_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	OrderId *OrderId `json:"order_id,omitempty"`
+
+	// OrderLine The 1-based line of `order_id`.
+	OrderLine *int `json:"order_line,omitempty"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// StockItemId Identifies a stock item: `itm_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b
+	StockItemId *ItemId `json:"stock_item_id,omitempty"`
+}
+
+// TicketList One page of tickets.
+//
+// Example: {"items":[],"next_cursor":""}
+type TicketList struct {
+	Items []Ticket `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// TicketPriority Example: normal
+type TicketPriority string
+
+// TicketQueue One page of the service desk's queue, and how many tickets are in each status.
+//
+// Example: {"counts":{"closed":7,"in_progress":1,"open":3,"resolved":0,"waiting_on_customer":2},"items":[],"next_cursor":""}
+type TicketQueue struct {
+	// Counts Tickets matching the filters but the status, per status.
+	Counts struct {
+		Closed            int `json:"closed"`
+		InProgress        int `json:"in_progress"`
+		Open              int `json:"open"`
+		Resolved          int `json:"resolved"`
+		WaitingOnCustomer int `json:"waiting_on_customer"`
+	} `json:"counts"`
+	Items []Ticket `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// TicketStatus Where a ticket stands; `resolved` may be reopened within the reopen window, `closed` is final.
+//
+// Example: open
+type TicketStatus string
+
+// TicketType A kind of ticket and its fields.
+type TicketType struct {
+	Fields []TicketField `json:"fields"`
+	Label  string        `json:"label"`
+	Name   string        `json:"name"`
+}
+
+// TicketTypeList Every ticket type, sorted by name.
+type TicketTypeList struct {
+	Items []TicketType `json:"items"`
+}
+
+// TicketVisibility `public`: a reply the customer's users see; `internal`: a note for staff only.
+//
+// Example: public
+type TicketVisibility string
+
 // UpdateCustomerRequest Changes to a customer's details. A field left out stays as it is; an empty string clears an
 // optional text field; `address` and `branding` are replaced as a whole (`branding: {}` goes back
 // to the provider's look and frees the host name).
@@ -2779,6 +3211,9 @@ type UpdateStaffRequest struct {
 	//
 	// Example: admin
 	Role *StaffRole `json:"role,omitempty"`
+
+	// ServiceDesk Gives or takes the service-desk capability.
+	ServiceDesk *bool `json:"service_desk,omitempty"`
 }
 
 // User A person with a login. One user may be a member of several customers.
@@ -2926,6 +3361,14 @@ type StockItemStatusFilter = StockItemStatus
 //
 // Example: prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d
 type StockProductFilter = ProductId
+
+// TicketStatusFilter Where a ticket stands; `resolved` may be reopened within the reopen window, `closed` is final.
+//
+// Example: open
+type TicketStatusFilter = TicketStatus
+
+// TicketTypeFilter defines model for TicketTypeFilter.
+type TicketTypeFilter = string
 
 // BadRequest An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
 // per-field violations and the request ID.
@@ -3273,6 +3716,74 @@ type ReturnStockItemParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListTicketsParams defines parameters for ListTickets.
+type ListTicketsParams struct {
+	// Status Keeps tickets in this status.
+	Status *TicketStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// Type Keeps tickets of this type.
+	Type *TicketTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// OpenTicketParams defines parameters for OpenTicket.
+type OpenTicketParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ApplyMasterDataChangeParams defines parameters for ApplyMasterDataChange.
+type ApplyMasterDataChangeParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// AssignTicketParams defines parameters for AssignTicket.
+type AssignTicketParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ListTicketCommentsParams defines parameters for ListTicketComments.
+type ListTicketCommentsParams struct {
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// AddTicketCommentParams defines parameters for AddTicketComment.
+type AddTicketCommentParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ReopenTicketParams defines parameters for ReopenTicket.
+type ReopenTicketParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ChangeTicketStatusParams defines parameters for ChangeTicketStatus.
+type ChangeTicketStatusParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
 // ListMailMessagesParams defines parameters for ListMailMessages.
 type ListMailMessagesParams struct {
 	// Status Keeps messages in this state.
@@ -3372,6 +3883,30 @@ type UpdateStaffParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListTicketQueueParams defines parameters for ListTicketQueue.
+type ListTicketQueueParams struct {
+	// Status Keeps tickets in this status.
+	Status *TicketStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// Type Keeps tickets of this type.
+	Type *TicketTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// CustomerId Keeps one customer's tickets.
+	CustomerId *CustomerId `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Assignee Keeps the tickets assigned to this staff member.
+	Assignee *StaffId `form:"assignee,omitempty" json:"assignee,omitempty"`
+
+	// Unassigned Keeps the tickets assigned to nobody. Not with `assignee`.
+	Unassigned *bool `form:"unassigned,omitempty" json:"unassigned,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = CreateAPIKeyRequest
 
@@ -3461,6 +3996,24 @@ type RetireStockItemJSONRequestBody = RetireStockItemRequest
 
 // ReturnStockItemJSONRequestBody defines body for ReturnStockItem for application/json ContentType.
 type ReturnStockItemJSONRequestBody = ReturnStockItemRequest
+
+// OpenTicketJSONRequestBody defines body for OpenTicket for application/json ContentType.
+type OpenTicketJSONRequestBody = OpenTicketRequest
+
+// ApplyMasterDataChangeJSONRequestBody defines body for ApplyMasterDataChange for application/json ContentType.
+type ApplyMasterDataChangeJSONRequestBody = ApplyMasterDataChangeRequest
+
+// AssignTicketJSONRequestBody defines body for AssignTicket for application/json ContentType.
+type AssignTicketJSONRequestBody = AssignTicketRequest
+
+// AddTicketCommentJSONRequestBody defines body for AddTicketComment for application/json ContentType.
+type AddTicketCommentJSONRequestBody = AddTicketCommentRequest
+
+// ReopenTicketJSONRequestBody defines body for ReopenTicket for application/json ContentType.
+type ReopenTicketJSONRequestBody = ReopenTicketRequest
+
+// ChangeTicketStatusJSONRequestBody defines body for ChangeTicketStatus for application/json ContentType.
+type ChangeTicketStatusJSONRequestBody = ChangeTicketStatusRequest
 
 // SwitchMembershipJSONRequestBody defines body for SwitchMembership for application/json ContentType.
 type SwitchMembershipJSONRequestBody = SwitchMembershipRequest
@@ -3698,6 +4251,33 @@ type ServerInterface interface {
 	// SuspendCustomer Suspend a customer
 	// (POST /v1/customers/{customerId}/suspend)
 	SuspendCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// ListTickets List a customer's tickets
+	// (GET /v1/customers/{customerId}/tickets)
+	ListTickets(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListTicketsParams)
+	// OpenTicket Open a ticket
+	// (POST /v1/customers/{customerId}/tickets)
+	OpenTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, params OpenTicketParams)
+	// GetTicket Get a ticket
+	// (GET /v1/customers/{customerId}/tickets/{ticketId})
+	GetTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId)
+	// ApplyMasterDataChange Apply a master-data change to the customer
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/apply)
+	ApplyMasterDataChange(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ApplyMasterDataChangeParams)
+	// AssignTicket Assign a ticket to a staff member
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/assign)
+	AssignTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params AssignTicketParams)
+	// ListTicketComments List a ticket's comments
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments)
+	ListTicketComments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ListTicketCommentsParams)
+	// AddTicketComment Reply to a ticket or add an internal note
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/comments)
+	AddTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params AddTicketCommentParams)
+	// ReopenTicket Reopen a resolved ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/reopen)
+	ReopenTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ReopenTicketParams)
+	// ChangeTicketStatus Move a ticket to another status
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/status)
+	ChangeTicketStatus(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ChangeTicketStatusParams)
 	// ListMailMessages List the mail outbox
 	// (GET /v1/mail/messages)
 	ListMailMessages(w http.ResponseWriter, r *http.Request, params ListMailMessagesParams)
@@ -3764,6 +4344,12 @@ type ServerInterface interface {
 	// ResendStaffInvitation Resend a staff member's invitation
 	// (POST /v1/staff/{staffId}/resend)
 	ResendStaffInvitation(w http.ResponseWriter, r *http.Request, staffId StaffId)
+	// ListTicketTypes The types of tickets and their fields
+	// (GET /v1/ticket-types)
+	ListTicketTypes(w http.ResponseWriter, r *http.Request)
+	// ListTicketQueue The service desk's ticket queue
+	// (GET /v1/tickets)
+	ListTicketQueue(w http.ResponseWriter, r *http.Request, params ListTicketQueueParams)
 	// DisableUser Disable a user everywhere
 	// (POST /v1/users/{userId}/disable)
 	DisableUser(w http.ResponseWriter, r *http.Request, userId UserId)
@@ -6593,6 +7179,547 @@ func (siw *ServerInterfaceWrapper) SuspendCustomer(w http.ResponseWriter, r *htt
 	handler.ServeHTTP(w, r)
 }
 
+// ListTickets operation middleware
+func (siw *ServerInterfaceWrapper) ListTickets(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListTicketsParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTickets(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// OpenTicket operation middleware
+func (siw *ServerInterfaceWrapper) OpenTicket(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OpenTicketParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.OpenTicket(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetTicket operation middleware
+func (siw *ServerInterfaceWrapper) GetTicket(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetTicket(w, r, customerId, ticketId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ApplyMasterDataChange operation middleware
+func (siw *ServerInterfaceWrapper) ApplyMasterDataChange(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ApplyMasterDataChangeParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ApplyMasterDataChange(w, r, customerId, ticketId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AssignTicket operation middleware
+func (siw *ServerInterfaceWrapper) AssignTicket(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AssignTicketParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AssignTicket(w, r, customerId, ticketId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListTicketComments operation middleware
+func (siw *ServerInterfaceWrapper) ListTicketComments(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListTicketCommentsParams
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTicketComments(w, r, customerId, ticketId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AddTicketComment operation middleware
+func (siw *ServerInterfaceWrapper) AddTicketComment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AddTicketCommentParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AddTicketComment(w, r, customerId, ticketId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ReopenTicket operation middleware
+func (siw *ServerInterfaceWrapper) ReopenTicket(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ReopenTicketParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ReopenTicket(w, r, customerId, ticketId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ChangeTicketStatus operation middleware
+func (siw *ServerInterfaceWrapper) ChangeTicketStatus(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ChangeTicketStatusParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ChangeTicketStatus(w, r, customerId, ticketId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListMailMessages operation middleware
 func (siw *ServerInterfaceWrapper) ListMailMessages(w http.ResponseWriter, r *http.Request) {
 
@@ -7426,6 +8553,131 @@ func (siw *ServerInterfaceWrapper) ResendStaffInvitation(w http.ResponseWriter, 
 	handler.ServeHTTP(w, r)
 }
 
+// ListTicketTypes operation middleware
+func (siw *ServerInterfaceWrapper) ListTicketTypes(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTicketTypes(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListTicketQueue operation middleware
+func (siw *ServerInterfaceWrapper) ListTicketQueue(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListTicketQueueParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "customer_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer_id", r.URL.Query(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "customer_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "assignee" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "assignee", r.URL.Query(), &params.Assignee, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "assignee"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "assignee", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "unassigned" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unassigned", r.URL.Query(), &params.Unassigned, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unassigned"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unassigned", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTicketQueue(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // DisableUser operation middleware
 func (siw *ServerInterfaceWrapper) DisableUser(w http.ResponseWriter, r *http.Request) {
 
@@ -7639,6 +8891,17 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/orders", wrapper.PlaceOrder)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/orders/{orderId}", wrapper.GetOrder)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/orders/{orderId}/cancel", wrapper.CancelOrder)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/tickets", wrapper.ListTickets)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets", wrapper.OpenTicket)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}", wrapper.GetTicket)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/comments", wrapper.ListTicketComments)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/comments", wrapper.AddTicketComment)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/status", wrapper.ChangeTicketStatus)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/reopen", wrapper.ReopenTicket)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/assign", wrapper.AssignTicket)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/apply", wrapper.ApplyMasterDataChange)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/tickets", wrapper.ListTicketQueue)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/ticket-types", wrapper.ListTicketTypes)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products", wrapper.ListProducts)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/products", wrapper.CreateProduct)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products/{productId}", wrapper.GetProduct)
@@ -15926,6 +17189,1354 @@ func (response SuspendCustomerdefaultApplicationProblemPlusJSONResponse) VisitSu
 	return err
 }
 
+type ListTicketsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListTicketsParams
+}
+
+type ListTicketsResponseObject interface {
+	VisitListTicketsResponse(w http.ResponseWriter) error
+}
+
+type ListTickets200JSONResponse TicketList
+
+func (response ListTickets200JSONResponse) VisitListTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTickets400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListTickets400ApplicationProblemPlusJSONResponse) VisitListTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTickets401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListTickets401ApplicationProblemPlusJSONResponse) VisitListTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTickets403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListTickets403ApplicationProblemPlusJSONResponse) VisitListTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTickets404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListTickets404ApplicationProblemPlusJSONResponse) VisitListTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListTicketsdefaultApplicationProblemPlusJSONResponse) VisitListTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenTicketRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     OpenTicketParams
+	Body       *OpenTicketJSONRequestBody
+}
+
+type OpenTicketResponseObject interface {
+	VisitOpenTicketResponse(w http.ResponseWriter) error
+}
+
+type OpenTicket201ResponseHeaders struct {
+	ETag string
+}
+
+type OpenTicket201JSONResponse struct {
+	Body    Ticket
+	Headers OpenTicket201ResponseHeaders
+}
+
+func (response OpenTicket201JSONResponse) VisitOpenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response OpenTicket400ApplicationProblemPlusJSONResponse) VisitOpenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response OpenTicket401ApplicationProblemPlusJSONResponse) VisitOpenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response OpenTicket403ApplicationProblemPlusJSONResponse) VisitOpenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response OpenTicket404ApplicationProblemPlusJSONResponse) VisitOpenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenTicket409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response OpenTicket409ApplicationProblemPlusJSONResponse) VisitOpenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenTicket413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response OpenTicket413ApplicationProblemPlusJSONResponse) VisitOpenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenTicket422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response OpenTicket422ApplicationProblemPlusJSONResponse) VisitOpenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenTicketdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response OpenTicketdefaultApplicationProblemPlusJSONResponse) VisitOpenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTicketRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+}
+
+type GetTicketResponseObject interface {
+	VisitGetTicketResponse(w http.ResponseWriter) error
+}
+
+type GetTicket200ResponseHeaders struct {
+	ETag string
+}
+
+type GetTicket200JSONResponse struct {
+	Body    Ticket
+	Headers GetTicket200ResponseHeaders
+}
+
+func (response GetTicket200JSONResponse) VisitGetTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetTicket400ApplicationProblemPlusJSONResponse) VisitGetTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetTicket401ApplicationProblemPlusJSONResponse) VisitGetTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetTicket403ApplicationProblemPlusJSONResponse) VisitGetTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetTicket404ApplicationProblemPlusJSONResponse) VisitGetTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTicketdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetTicketdefaultApplicationProblemPlusJSONResponse) VisitGetTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyMasterDataChangeRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+	Params     ApplyMasterDataChangeParams
+	Body       *ApplyMasterDataChangeJSONRequestBody
+}
+
+type ApplyMasterDataChangeResponseObject interface {
+	VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error
+}
+
+type ApplyMasterDataChange200ResponseHeaders struct {
+	ETag string
+}
+
+type ApplyMasterDataChange200JSONResponse struct {
+	Body    Ticket
+	Headers ApplyMasterDataChange200ResponseHeaders
+}
+
+func (response ApplyMasterDataChange200JSONResponse) VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyMasterDataChange400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyMasterDataChange400ApplicationProblemPlusJSONResponse) VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyMasterDataChange401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyMasterDataChange401ApplicationProblemPlusJSONResponse) VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyMasterDataChange403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyMasterDataChange403ApplicationProblemPlusJSONResponse) VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyMasterDataChange404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyMasterDataChange404ApplicationProblemPlusJSONResponse) VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyMasterDataChange409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyMasterDataChange409ApplicationProblemPlusJSONResponse) VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyMasterDataChange412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyMasterDataChange412ApplicationProblemPlusJSONResponse) VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyMasterDataChange413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyMasterDataChange413ApplicationProblemPlusJSONResponse) VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyMasterDataChange428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyMasterDataChange428ApplicationProblemPlusJSONResponse) VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyMasterDataChangedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ApplyMasterDataChangedefaultApplicationProblemPlusJSONResponse) VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignTicketRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+	Params     AssignTicketParams
+	Body       *AssignTicketJSONRequestBody
+}
+
+type AssignTicketResponseObject interface {
+	VisitAssignTicketResponse(w http.ResponseWriter) error
+}
+
+type AssignTicket200ResponseHeaders struct {
+	ETag string
+}
+
+type AssignTicket200JSONResponse struct {
+	Body    Ticket
+	Headers AssignTicket200ResponseHeaders
+}
+
+func (response AssignTicket200JSONResponse) VisitAssignTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AssignTicket400ApplicationProblemPlusJSONResponse) VisitAssignTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AssignTicket401ApplicationProblemPlusJSONResponse) VisitAssignTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AssignTicket403ApplicationProblemPlusJSONResponse) VisitAssignTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AssignTicket404ApplicationProblemPlusJSONResponse) VisitAssignTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignTicket409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AssignTicket409ApplicationProblemPlusJSONResponse) VisitAssignTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignTicket412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response AssignTicket412ApplicationProblemPlusJSONResponse) VisitAssignTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignTicket413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AssignTicket413ApplicationProblemPlusJSONResponse) VisitAssignTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignTicket428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response AssignTicket428ApplicationProblemPlusJSONResponse) VisitAssignTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignTicketdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AssignTicketdefaultApplicationProblemPlusJSONResponse) VisitAssignTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketCommentsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+	Params     ListTicketCommentsParams
+}
+
+type ListTicketCommentsResponseObject interface {
+	VisitListTicketCommentsResponse(w http.ResponseWriter) error
+}
+
+type ListTicketComments200JSONResponse TicketCommentList
+
+func (response ListTicketComments200JSONResponse) VisitListTicketCommentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketComments400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketComments400ApplicationProblemPlusJSONResponse) VisitListTicketCommentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketComments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketComments401ApplicationProblemPlusJSONResponse) VisitListTicketCommentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketComments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketComments403ApplicationProblemPlusJSONResponse) VisitListTicketCommentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketComments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketComments404ApplicationProblemPlusJSONResponse) VisitListTicketCommentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketCommentsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListTicketCommentsdefaultApplicationProblemPlusJSONResponse) VisitListTicketCommentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTicketCommentRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+	Params     AddTicketCommentParams
+	Body       *AddTicketCommentJSONRequestBody
+}
+
+type AddTicketCommentResponseObject interface {
+	VisitAddTicketCommentResponse(w http.ResponseWriter) error
+}
+
+type AddTicketComment201JSONResponse TicketComment
+
+func (response AddTicketComment201JSONResponse) VisitAddTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTicketComment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AddTicketComment400ApplicationProblemPlusJSONResponse) VisitAddTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTicketComment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AddTicketComment401ApplicationProblemPlusJSONResponse) VisitAddTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTicketComment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AddTicketComment403ApplicationProblemPlusJSONResponse) VisitAddTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTicketComment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AddTicketComment404ApplicationProblemPlusJSONResponse) VisitAddTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTicketComment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AddTicketComment409ApplicationProblemPlusJSONResponse) VisitAddTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTicketComment413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AddTicketComment413ApplicationProblemPlusJSONResponse) VisitAddTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTicketComment422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response AddTicketComment422ApplicationProblemPlusJSONResponse) VisitAddTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTicketCommentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AddTicketCommentdefaultApplicationProblemPlusJSONResponse) VisitAddTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenTicketRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+	Params     ReopenTicketParams
+	Body       *ReopenTicketJSONRequestBody
+}
+
+type ReopenTicketResponseObject interface {
+	VisitReopenTicketResponse(w http.ResponseWriter) error
+}
+
+type ReopenTicket200ResponseHeaders struct {
+	ETag string
+}
+
+type ReopenTicket200JSONResponse struct {
+	Body    Ticket
+	Headers ReopenTicket200ResponseHeaders
+}
+
+func (response ReopenTicket200JSONResponse) VisitReopenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenTicket400ApplicationProblemPlusJSONResponse) VisitReopenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenTicket401ApplicationProblemPlusJSONResponse) VisitReopenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenTicket403ApplicationProblemPlusJSONResponse) VisitReopenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenTicket404ApplicationProblemPlusJSONResponse) VisitReopenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenTicket409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenTicket409ApplicationProblemPlusJSONResponse) VisitReopenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenTicket412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenTicket412ApplicationProblemPlusJSONResponse) VisitReopenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenTicket413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenTicket413ApplicationProblemPlusJSONResponse) VisitReopenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenTicket428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenTicket428ApplicationProblemPlusJSONResponse) VisitReopenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenTicketdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReopenTicketdefaultApplicationProblemPlusJSONResponse) VisitReopenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeTicketStatusRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+	Params     ChangeTicketStatusParams
+	Body       *ChangeTicketStatusJSONRequestBody
+}
+
+type ChangeTicketStatusResponseObject interface {
+	VisitChangeTicketStatusResponse(w http.ResponseWriter) error
+}
+
+type ChangeTicketStatus200ResponseHeaders struct {
+	ETag string
+}
+
+type ChangeTicketStatus200JSONResponse struct {
+	Body    Ticket
+	Headers ChangeTicketStatus200ResponseHeaders
+}
+
+func (response ChangeTicketStatus200JSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeTicketStatus400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeTicketStatus400ApplicationProblemPlusJSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeTicketStatus401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeTicketStatus401ApplicationProblemPlusJSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeTicketStatus403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeTicketStatus403ApplicationProblemPlusJSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeTicketStatus404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeTicketStatus404ApplicationProblemPlusJSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeTicketStatus409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeTicketStatus409ApplicationProblemPlusJSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeTicketStatus412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeTicketStatus412ApplicationProblemPlusJSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeTicketStatus413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeTicketStatus413ApplicationProblemPlusJSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeTicketStatus428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeTicketStatus428ApplicationProblemPlusJSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeTicketStatusdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ChangeTicketStatusdefaultApplicationProblemPlusJSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMailMessagesRequestObject struct {
 	Params ListMailMessagesParams
 }
@@ -18553,6 +21164,163 @@ func (response ResendStaffInvitationdefaultApplicationProblemPlusJSONResponse) V
 	return err
 }
 
+type ListTicketTypesRequestObject struct {
+}
+
+type ListTicketTypesResponseObject interface {
+	VisitListTicketTypesResponse(w http.ResponseWriter) error
+}
+
+type ListTicketTypes200JSONResponse TicketTypeList
+
+func (response ListTicketTypes200JSONResponse) VisitListTicketTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketTypes401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketTypes401ApplicationProblemPlusJSONResponse) VisitListTicketTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketTypes403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketTypes403ApplicationProblemPlusJSONResponse) VisitListTicketTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketTypesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListTicketTypesdefaultApplicationProblemPlusJSONResponse) VisitListTicketTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketQueueRequestObject struct {
+	Params ListTicketQueueParams
+}
+
+type ListTicketQueueResponseObject interface {
+	VisitListTicketQueueResponse(w http.ResponseWriter) error
+}
+
+type ListTicketQueue200JSONResponse TicketQueue
+
+func (response ListTicketQueue200JSONResponse) VisitListTicketQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketQueue400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketQueue400ApplicationProblemPlusJSONResponse) VisitListTicketQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketQueue401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketQueue401ApplicationProblemPlusJSONResponse) VisitListTicketQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketQueue403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketQueue403ApplicationProblemPlusJSONResponse) VisitListTicketQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketQueuedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListTicketQueuedefaultApplicationProblemPlusJSONResponse) VisitListTicketQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DisableUserRequestObject struct {
 	UserId UserId `json:"userId"`
 }
@@ -18984,6 +21752,33 @@ type StrictServerInterface interface {
 	// SuspendCustomer Suspend a customer
 	// (POST /v1/customers/{customerId}/suspend)
 	SuspendCustomer(ctx context.Context, request SuspendCustomerRequestObject) (SuspendCustomerResponseObject, error)
+	// ListTickets List a customer's tickets
+	// (GET /v1/customers/{customerId}/tickets)
+	ListTickets(ctx context.Context, request ListTicketsRequestObject) (ListTicketsResponseObject, error)
+	// OpenTicket Open a ticket
+	// (POST /v1/customers/{customerId}/tickets)
+	OpenTicket(ctx context.Context, request OpenTicketRequestObject) (OpenTicketResponseObject, error)
+	// GetTicket Get a ticket
+	// (GET /v1/customers/{customerId}/tickets/{ticketId})
+	GetTicket(ctx context.Context, request GetTicketRequestObject) (GetTicketResponseObject, error)
+	// ApplyMasterDataChange Apply a master-data change to the customer
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/apply)
+	ApplyMasterDataChange(ctx context.Context, request ApplyMasterDataChangeRequestObject) (ApplyMasterDataChangeResponseObject, error)
+	// AssignTicket Assign a ticket to a staff member
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/assign)
+	AssignTicket(ctx context.Context, request AssignTicketRequestObject) (AssignTicketResponseObject, error)
+	// ListTicketComments List a ticket's comments
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments)
+	ListTicketComments(ctx context.Context, request ListTicketCommentsRequestObject) (ListTicketCommentsResponseObject, error)
+	// AddTicketComment Reply to a ticket or add an internal note
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/comments)
+	AddTicketComment(ctx context.Context, request AddTicketCommentRequestObject) (AddTicketCommentResponseObject, error)
+	// ReopenTicket Reopen a resolved ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/reopen)
+	ReopenTicket(ctx context.Context, request ReopenTicketRequestObject) (ReopenTicketResponseObject, error)
+	// ChangeTicketStatus Move a ticket to another status
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/status)
+	ChangeTicketStatus(ctx context.Context, request ChangeTicketStatusRequestObject) (ChangeTicketStatusResponseObject, error)
 	// ListMailMessages List the mail outbox
 	// (GET /v1/mail/messages)
 	ListMailMessages(ctx context.Context, request ListMailMessagesRequestObject) (ListMailMessagesResponseObject, error)
@@ -19050,6 +21845,12 @@ type StrictServerInterface interface {
 	// ResendStaffInvitation Resend a staff member's invitation
 	// (POST /v1/staff/{staffId}/resend)
 	ResendStaffInvitation(ctx context.Context, request ResendStaffInvitationRequestObject) (ResendStaffInvitationResponseObject, error)
+	// ListTicketTypes The types of tickets and their fields
+	// (GET /v1/ticket-types)
+	ListTicketTypes(ctx context.Context, request ListTicketTypesRequestObject) (ListTicketTypesResponseObject, error)
+	// ListTicketQueue The service desk's ticket queue
+	// (GET /v1/tickets)
+	ListTicketQueue(ctx context.Context, request ListTicketQueueRequestObject) (ListTicketQueueResponseObject, error)
 	// DisableUser Disable a user everywhere
 	// (POST /v1/users/{userId}/disable)
 	DisableUser(ctx context.Context, request DisableUserRequestObject) (DisableUserResponseObject, error)
@@ -21140,6 +23941,297 @@ func (sh *strictHandler) SuspendCustomer(w http.ResponseWriter, r *http.Request,
 	}
 }
 
+// ListTickets operation middleware
+func (sh *strictHandler) ListTickets(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListTicketsParams) {
+	var request ListTicketsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTickets(ctx, request.(ListTicketsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTickets")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTicketsResponseObject); ok {
+		if err := validResponse.VisitListTicketsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// OpenTicket operation middleware
+func (sh *strictHandler) OpenTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, params OpenTicketParams) {
+	var request OpenTicketRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	var body OpenTicketJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.OpenTicket(ctx, request.(OpenTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OpenTicket")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(OpenTicketResponseObject); ok {
+		if err := validResponse.VisitOpenTicketResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetTicket operation middleware
+func (sh *strictHandler) GetTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId) {
+	var request GetTicketRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTicket(ctx, request.(GetTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTicket")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetTicketResponseObject); ok {
+		if err := validResponse.VisitGetTicketResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ApplyMasterDataChange operation middleware
+func (sh *strictHandler) ApplyMasterDataChange(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ApplyMasterDataChangeParams) {
+	var request ApplyMasterDataChangeRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.Params = params
+
+	var body ApplyMasterDataChangeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ApplyMasterDataChange(ctx, request.(ApplyMasterDataChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ApplyMasterDataChange")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ApplyMasterDataChangeResponseObject); ok {
+		if err := validResponse.VisitApplyMasterDataChangeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AssignTicket operation middleware
+func (sh *strictHandler) AssignTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params AssignTicketParams) {
+	var request AssignTicketRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.Params = params
+
+	var body AssignTicketJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AssignTicket(ctx, request.(AssignTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AssignTicket")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AssignTicketResponseObject); ok {
+		if err := validResponse.VisitAssignTicketResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListTicketComments operation middleware
+func (sh *strictHandler) ListTicketComments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ListTicketCommentsParams) {
+	var request ListTicketCommentsRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTicketComments(ctx, request.(ListTicketCommentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTicketComments")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTicketCommentsResponseObject); ok {
+		if err := validResponse.VisitListTicketCommentsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AddTicketComment operation middleware
+func (sh *strictHandler) AddTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params AddTicketCommentParams) {
+	var request AddTicketCommentRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.Params = params
+
+	var body AddTicketCommentJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AddTicketComment(ctx, request.(AddTicketCommentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddTicketComment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AddTicketCommentResponseObject); ok {
+		if err := validResponse.VisitAddTicketCommentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ReopenTicket operation middleware
+func (sh *strictHandler) ReopenTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ReopenTicketParams) {
+	var request ReopenTicketRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.Params = params
+
+	var body ReopenTicketJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReopenTicket(ctx, request.(ReopenTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReopenTicket")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ReopenTicketResponseObject); ok {
+		if err := validResponse.VisitReopenTicketResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ChangeTicketStatus operation middleware
+func (sh *strictHandler) ChangeTicketStatus(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ChangeTicketStatusParams) {
+	var request ChangeTicketStatusRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.Params = params
+
+	var body ChangeTicketStatusJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ChangeTicketStatus(ctx, request.(ChangeTicketStatusRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChangeTicketStatus")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ChangeTicketStatusResponseObject); ok {
+		if err := validResponse.VisitChangeTicketStatusResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListMailMessages operation middleware
 func (sh *strictHandler) ListMailMessages(w http.ResponseWriter, r *http.Request, params ListMailMessagesParams) {
 	var request ListMailMessagesRequestObject
@@ -21775,6 +24867,56 @@ func (sh *strictHandler) ResendStaffInvitation(w http.ResponseWriter, r *http.Re
 	}
 }
 
+// ListTicketTypes operation middleware
+func (sh *strictHandler) ListTicketTypes(w http.ResponseWriter, r *http.Request) {
+	var request ListTicketTypesRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTicketTypes(ctx, request.(ListTicketTypesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTicketTypes")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTicketTypesResponseObject); ok {
+		if err := validResponse.VisitListTicketTypesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListTicketQueue operation middleware
+func (sh *strictHandler) ListTicketQueue(w http.ResponseWriter, r *http.Request, params ListTicketQueueParams) {
+	var request ListTicketQueueRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTicketQueue(ctx, request.(ListTicketQueueRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTicketQueue")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTicketQueueResponseObject); ok {
+		if err := validResponse.VisitListTicketQueueResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // DisableUser operation middleware
 func (sh *strictHandler) DisableUser(w http.ResponseWriter, r *http.Request, userId UserId) {
 	var request DisableUserRequestObject
@@ -21832,551 +24974,621 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rltu4di76KtjKHsNVK1RZUqluqpGR2G5322m72/ElndVLfUSIhCR2UYCagErWcjxGfp0HOC+w/+VF",
-	"9pvkSc7AnAAIUpREqS6+tNePXi6RxHViYl6/+aERielMcMaVbPQ+NCaMxiyDfz59S8f6/2MmoyyZqUTw",
-	"Rq/xdsJIxqSYZxF7IMk1y2QiOKGSUCJVJviY6A8DIufRRP8c9hvH/UZ4SSTjMUkUGdLoiiScPB81X1IV",
-	"TYgSZD6LqWJHjaDB3tPpLGWNXgO+awSNjP0xTzIWN3oqm7OgIaMJm1I9sil9/4LxsZo0eqfdoKGWM/2d",
-	"VFnCx42PH4PGa6ay5aORYtnqRN6wSPBY6t4XVA+LjUTGiMqWCR8TOqYJL4znpNvaMpZkOp82euen3VYr",
-	"aEwTjn+33MASrtiYZY2PemgzmtEpU2atH716/iNbPo/1vxM9uhlVk0bQ4HSqv6SzBB9vGsH/ztio0Wv8",
-	"w8N8Rx/iU/nQta+7fhRFTMoXCb9a36H/yt6d+o1gxyq5Zt8naeWG/MjYTBIK75AD3dEhERmJGfxEFYvJ",
-	"wYimkh2SWSbieaSk3iAY/R9zli394etGGv5AzR4MhUgZ5TCcJ1SxsciWmwdk+yJiRNQkkSQyn5EDPWea",
-	"sZiw9zRS6fJw3XjsJ4011NtutarI98k8kyKrPoMhZ+/VIII3QhwbI7OMXSdiLsmMjllAFomawO+SThkZ",
-	"wTTlJUnZSBExV2QkMng8SjKp4Ju1E8CRrBl+Z93wpRJTlq2lsih/YV8a8/oodrl5UxcTqkgiCR3qdcBt",
-	"NZ+uXwJ8Pkjixg1H94bRLJqsG5vtSI9SSEZ0/wGJBFc0UoQ1pzRJ9cFg7xXLOE1JxkYsYzxi+FLCJc5I",
-	"sfcqIMmYC70lfR5RyY76vMBkaTRlayb8x87UamanqJrLzeufzzHhhPKlIWDJiFRUMUkOMjZjVCFVW1Z5",
-	"mNNuQGiaFvjz37xTP5czxmMWN37TL8xSETNLVlUzlTDiwnQTxaay7vbijBsfA71Kz/HLY7dENMuo7mzO",
-	"kz/mzDzWg/kYNKRawjaMRDbV3/+QiiFN163dL3Ce9TTIFSwjnnmfPzEyhibITGRqJNJEHJGfhEJWEHo0",
-	"HK6jc/x+G+98HrPpTCjGo+WPbLk61Jf0immRINM3MJF0xHrwl95UFhN92JlUJQ51xZaE8pgMRaz/IRea",
-	"QKj0eFScxH2uP9LHNhb6pk4UXtaXxXagZcqFmrCs2GC307kki0mSMq9hO6BE9rlUSZqSbM55wscB6bYu",
-	"jsiPbCkJzXTbM2ScnS6ZiHkmj8g7yQglo4zJCckoj8WUXNN0zsgBJe/ePf/ukMxYZnsoH8CTUStqR+es",
-	"2Rm2R81ufEqbF7R73DyL2qNWfMHOh5223SkUzvKt8jahqXdhE3ueJtyd36rT+3wEwlj1ZaMlOktfVuLT",
-	"/45omsLUaBysiIDkwIh+h0fkkT7XKSOCs3wf2p1LQvt8mkipN1I/63bOj8gvjF5BCxKoIfxLSDi7ZhmZ",
-	"6hGWF9CKidUrZGTMm4mRz/l1oqhej7VXWeK/su9lVuin2LFmMVskp3wIwFXhCgBuuu6kw8PG7oODseD4",
-	"FJuuXxJ8uPdi4Oe6mxfJNFHVlDkV+tBqnqoF+YypecbXzTeFZvz+Yzai81Q1eietIJfg2wX5vV0hvweN",
-	"lzRJf0z4urlf6Uf7zty1bTt6ISKqab2yqxQf3qQz077t7iWTko7Z2o2duuc36TTvxfZbR3Awfe9A4aWL",
-	"veaw7JWuh8amQ5bJSTLbsCLeK3svit9IuePNq6J5cZrwq1xJyUe0bm3yN3aRaDcMst72wdt3s3ulkcDw",
-	"fh6NNiggwjzdd8ts69BTFrPMSoTbt0vo1z2l8u61Dxjg+qUwT/deCvO966kOOZhF8KlhLm+JHLxBwKBe",
-	"0YxxVeckyfmwmSsodXdoBu3fYH9eoSBfn4RyyZ+ny+IgiWRM+pI/SvXhHZKXGf5aApu55/uSWN6D199m",
-	"XdotEarSb358pzVnPaKNujIBVfmW9OLXImX1uKLRhhJJMpGu7V8/q71JunMYxRuWJTT9aa572k5aWqLy",
-	"hiPhY8Lh6zV2L0+lefJdu3Pc/Y+//rruJENzA2xux9V8k6j1konEh/sSmGkbulF0NFrfj3m6d0fme9fT",
-	"dhqBLu+SUtw48lHVYeHrxnWrvNwbjRmdiK60glBnhKgd3MkdUxpHPjbDnOodtPyOMexq7RWDj3dh0kWe",
-	"+U5ukADm8kYCgGkbnBsZkzPBJQML2mMav0bbh/5Ls13G4Z90NkuTCFTKh7NMDFM2/cffpV6gDzk30V/E",
-	"RsOmKcw8ZoomaaMHA+8RfQjsiIPGKGFpLBu9v33Af5rXGoFVW3RT3hcff8MJMwnr2tN/DM5Gx/Qi6rBu",
-	"e9jSS4272wPHjkoUcLnnOB6S8Nlca5WGVc0z3puJTNH0KlE9M62eHfzHHfZNf4jLWSSe0DQW9pCCdP96",
-	"EaY0HYlsymJ9xQ0zRq/AADdP2SUJcVlCIulSX4ZJNDnSg3ki+ChNopvtzIgmKYsHsww8agkM09slJ5NE",
-	"czlotS/anfiUNU+GZ7R5Fh2z5sWo3WoeD9ujDu1GJ/EpA8N8Fk2SaxaDBSiinAtFhoxEE8rHzBJpvT27",
-	"yPfsexgpKY10485VTe5WdpGmGaPxcsDeJ1LJsEcoQQux5gIzlqmlXgdFrxjX+7c6DLP/Yvg7i9QDo0uR",
-	"WDBJ9GrRNBULZCtcLC5JGJm9hq4iwaN5piVWs6ZkIXigKYeuMc6WjI0EeKlnKLX0pGnorRAvaDZmt33g",
-	"FTifcXRg000kEdcsI+1W9/zk7JQMl4rJXaijfZxThxk8UUKQFIb/6U519SzJy+QxrPP3Ihsmccz4jVZ4",
-	"xjIwvgo+iBlPWJG5WhpiMdi7l2KeESNR1D983vK+cr0R19vG5V0d3q0s9EqzZsmNMXtKl3B+YgGHR589",
-	"RtU8Y4M4kXSY5u8bvqaPHlMq4WOpP8rPXqIuSZgmEeOSDeyFYz6eZeI6iVlGUhpdGXWOJjFhHJZryriC",
-	"jf5B8BufImO2HbD3M3NJegcq8Q3HxLxCqCKdVuek2TputttvWxe99kmv1fr1klB5BdRACWcLoge3y2Er",
-	"Xp+lTmuctvJMbuvgldoNA+L/mrFrccXiUHNH//e5ZPkl7GYTUU64IKngY5bpO0u/BntZ9Jm9ZvrB7XPI",
-	"RK6w6gWVMIqiU8xnMdWC06p/KZeharS5k2jV6Xi0kfcLvrwMl+rTceO1C2qChtauAez7T0J9L+b8ZnvN",
-	"hRqMoJUbiVaaO9lm6nPxbr43P3kNbNyOfMC3siGuubCnjxdEl6HoA1KLnpfgrMzIJWPkwG6Mx7DxS2l8",
-	"kUTP0PgYu63jQ9i1V56ohXLjjfbPSl+V2zeh0oq2PX3RgkfVeVo7AUlAwudioTmz/f34Et+zHvCdWLF3",
-	"3PyZEhQ0t22um82t7K0nmcJps4GB4EVOUJxVxbhDK7wKzkqrsLJ5r506e7us1g6zhgbquaFvQQvtnK/Z",
-	"O28Qn4xT2r1DTzzopejfNwGgak04gaV6s33Y3812DMOj/C2zvxGWZRDOVnfNT4qaf6mVLYttxnEbq/2I",
-	"LwkyM9O8F2drOwrJwUmrddgj/dJ8+w3Qpn314vl3AVoDUM9jmWaBqRjLXPnDxZOwL29Ydp1E7B2n1zRJ",
-	"tTD8OW2Rp2uYgZK5N9L73Kd8M3r+yhpDBvxl9wDZ+sEIIvpghQJcd6rokEqwhsx5xmg00dPAy+mtEC8p",
-	"Xxq7mrzRLmRUsQHERpR0AyHIlPIloUqx6UzJS6KyJTJZklLF6uwOxH8N6EixbCAx4tqEUufszDPQvLV9",
-	"2sXZtmuFwd/Kzvkt6t1bXQUIF6cSRHz9/xBl3oQwc7CvHTUCP47ee7xuXObth168OgztHadzNRFZ8vcb",
-	"Xl9zaEgrlxEtb/OEESWuGLc3LZo1BUolRiO6JDIZcwjW3FXSaLXz7X23MoyNm1se9a3sb6lRFCeHjGYs",
-	"w3UAeRJlSQwSnvMrLhY8cNqx0EI+6IRHYFY33eaB/KsW/0egyECLKdOCJ5nSaJJwRmikbOgcHY3Qn0Oe",
-	"K0kkizIGA5ATseDo5aWKRBmDbS843T404GcWD6hq9BpWeW91c+W9Ebh3hktMKhhcsWXvii2t7tBqtlqt",
-	"VvNM/+dc/6eV/w+iEPVm5++fHTcvhq2oeRa3ta7Roc3jIeoZZ6NzTQQplQrU5NKoTt62u71Wp3fc/jX3",
-	"Pzx9/YpAiFVGjWEWrE29Bo2nCRhdjWE0Qb+CP+GVSNmJpmcFipp5Ty/XSGRTGElMFWuqBP0CG8P/iou2",
-	"2o+w7aO5Ry6lYtPeUAglVUZnYSnIXiw4yzQtHBV7rgqhx/Wum9hRXu0VCoRQ94W3MPp9VGMPMP8G7D4Q",
-	"USd4xDSNJnyumBd2TZIR6kl7ryZu9lZPr2YwcMK2bq95zxsjxvbqxyK7knuPFKlvF6dp7jj7WwN0BeN5",
-	"MlZTj5ACn3p/c52jWqo79xOCinN/HmveNUqY1l7Jo1fPNTX1SKiPZQgCnnMkyPlolLy3YcjXZ2S4JCbk",
-	"seSy3+FMlzfOCyw+CRozfU1mepz/j27zb4+av9Lm31vNi0Hztw/t4LT78X83KtYap/sikRWb/TNnkJui",
-	"NQYzXRnYbdeMWpKER+k8ZnFARBpruRYO26VR6dWEJZlhp7LENU2c/9/+BPzzt6Dh5Qw1eo1VluqyHmql",
-	"P5i7rpD24J9lTHz4WOq2vL2vqIQg/9DmMilBxgwVfv0h7P0l0bLXkpi4c+BcNl9peyJS4VzCOItjWn8A",
-	"3wDRVF3nnC0sNaKulLgru0Rihk7+JHc0iFCNXmN2Nfj1j+6L6flP7zuvh6dvo9a/xye/jC7+Oj5+Njn7",
-	"16v2S9n9aXb+b1nnjTp9t0qK3qrVo0HTcVWQ+BVbPnDy1EE4uxr8z3/9d3gY+ILVhGUsgHsvz1TVVPnI",
-	"COAw3x55jIKi/n532rNzsoOtpLsoYjOVe0e80Akao52Hpq+8pYKUyKBi1p5PQglCod3AWQA0/dIoEnOu",
-	"HshcyS9Qrtn0HzIaMfJMzGag8rkdTgYveffx9dmT961f6fGb+PT78cWz3zs/pif/tjh/mrXfLrvvkrOf",
-	"Z61H8vi71R22kkBx5NZah5KK860wBuoIF3bQZIkHbasMNaNSLkRWcZP+PMPVTJdEaplcd5Yvif3OiUzY",
-	"P2c9AkK8ZkHtFokmNKORYpkM0PVHIjGdCk1V7Ig84m686CPIm70ywUmSgG6B+5JI0DwSiaGIJanVTaU4",
-	"7ZPTimlvOA4FwtCK3ygTU5g9Jhc+kBBMrk9KgielaqG3JRT5hL+Z3DFHuIrJag27mSbX+mbP2Bzcr6CJ",
-	"NhOOYxwZXc2LdwflyWm03hG3G5k4nQA1OcjcwqW+XX1qK+/1w27BHVDLiQPj1Jqo9Ad30WwdFwYHbdIo",
-	"tYPpNM/o+bB5Fl3EzXPWGjU7NB8OWKb9hABIELCftpqdTtRtntGLVnPYjk+areiCnY/O6OnwBD1JNB7o",
-	"NbYhY0qlubmnfXLebgPNGDVj45oag3Cj1/4CNL4eCUFt7+ljAv5hSwU1b4gSDdSPuA4aNhxh/XLYtBBY",
-	"FPt6laKUSMI4PN17zXyKXDsY67XB0ymVmElQ0iB8aM+Oa+jIBRyCFULfJeGlQOrlaT6hXioOCBwQZSLB",
-	"Z5ewBctIlownqIOUc2pLZ6bujN6+fWGALHQT/vlad0BAdjbOxr0X3R3SD/n3CVen3YaXR3fRap21Ly46",
-	"J92zbuvior01qW5Ffy6mJZQzlvKtKC5egRhLarcdeEEBLyzc5ltqu0aO0BlAAz0Sav67t1a+C/Ouq5Xr",
-	"Nmtr5W7a2zVzb9pykxoOR/9OtfBvt+7Nbt3btxPkMt5XaitwE9xsL/ClTf/A5AYEOB1l+wG8OEiNjPzt",
-	"hHwGcqnTgeng2R+dX/jJ0/fnr1X7r/Puc3H2irbexMffj0+f/X7xY9r59f3Jk+vzx7z9ssLKUdzb+qdo",
-	"g3pnpA+UsQ7CGd1o7eiR4TxJ41xWBGUwUXtYN7y5BLVUPk94WT0xhZsUVNIR09IJSTgxWxiQcUY5+C3A",
-	"nKEIo9HEnrEeaZOYLjWPOD491f+UPn5M+/wYfiMHlg6Kt29OHU6gOW6fdjpFdC+D9lUWZhDrSlTs0Bsx",
-	"ZWoCEGN+oNqQuWBrJUgsLkn4w9O35OF1++GUhSRNpDFQgL27FOUGUceLoz53AC9H6H4NSSQ03RKDiKO1",
-	"aIumhUIJpllcktBToMGW5z7NRArv9rlMlM3AkIHRJwAhBXQHmBKPScam4hrifbxY2aMp5XTMXKNo09HD",
-	"AVsbNI8W/UstMzlCKn+HjC2wWwwdGsXmkoSSpaMQskfASMDiZsLJXLLsgexzTfvGFnNJQptptaZ9kxMB",
-	"zbsVuyQhJIznH+HbfV54PWX4ahaz7CiiPGKpGZQXgKg5fpzRBU1BeCJyPpwmCk0SMcugKdAs9dCxkRRN",
-	"NvB6JPgowVwfnneW8KF4b4nF5FbTKBPSA1y67HPzdsyiJPamjk3qtdUnFUYwmqejJNUrq0R0dTQV194W",
-	"SjlHMoaHmDJqNlLNM47YPJqyaJIeaU7sPgU6nquheB8QxaazVJOjfpQlMUPQF0AyYwsYrm5gYN8r75ik",
-	"15byYOkBScY2dWnUc9M9LgwSKY1N7mKfG9IP7MtVtAp0DtsM/3LED605+lcTNg1wEUxblSTp50w+APuf",
-	"pUwDbsM1a/mbu4aPkNC8ixkm5P+NN5j/i0tlNOkL0n7j/nbf6INtn8K/cQUKd699XuATKz9MITbEO/fm",
-	"qxVO0Aj8+8K+tnry9Y8ov+Q/6BPt+tIL3AhsaqRtqHi8GwEiPdin/inWS0YVTcV47tYAz0fhj1lKI+b+",
-	"wgPp/oRz5/7CcwUhMPrQ2HWFP3DI7jB5L6kkQ8XbHJb83wpSQKsOAYbZGPJ2f5SewQL95quV/nav6nxx",
-	"jCaP/RwPj8iMZRJdDpCXyJUoZMsckV8c9FYh/hlM+4D9CFsbOC8FElifD1kkppo96MeA4AdqZagvKExs",
-	"LEFDfWiwKcY4jTMasX+h0ZQd2afBGu+G8WdNaQLwAJifnig2SCCmV//bCsOjZou2282zuDNsnkfdbvOU",
-	"dUbtYYtexMdR47cVYc+MpiwRfJ8ADOkEMkUyiD7C846+ALBacwGJYBNq4ApoHGdMFmMbsPmSa6BbMAUc",
-	"bwjIKA7qnYS7xVrNMd1Hj8+znu/sFagXU4HhFP6qlwcHeFC4ZDn3IUhokhH9oYPDszTmtMLMyYA9iyFY",
-	"S4u14ABbNNiSUGw3xY8EqRSKcUN3P21CKpo6eiBPYZIYgg54dXayZe9GorRu+IxOh/NsrJmgvn4y/dt3",
-	"TxtBI004a8MLI8alyuj//T+MtDuatUKPAxNY2Gl1T84qYrOg+RpRPq7bFaPam5/Jcfv0tNkmNJ1NaLND",
-	"dJeXWtrIWKy1gLk+sg6qw6fEAh12CvYvY/v67UOn2uZlJv5hu+Fev9mp9WZhyUrvV0Y+jY3qsB0OY5WQ",
-	"lMqS4VyxDbRUaPikcsglFpUx8KI3EddwRhMtLtlgsZPWJQTl6CPX1sfwtFtwi8JH8DT/olWmR5GKeQaX",
-	"U3qNjJhOG71G+5T88NgcOn8KJ62KuT+BaxmAf/a7vX6ZLHNwJuB0KHlDZJHzFpeGnjEq0Ryqv9IK3CKJ",
-	"2NHqobAvlimm3sY+sVLKFjusr2U4ySbAKbGYDJc+ykSFDfbWzX9u4JppfqUWwOIcK8x/Zs2LYo/W3WFf",
-	"4CxhWnASgUduZuLIfTtg4WSXjodDmO41UjpTYiZzCecF/EDaXfIqE1b8RVuaGGWeLS0+jppno5NW82J4",
-	"eto8bx2PjuNO1B5SBiJ1EuE4pppn6827uNAriE69SHf99N1rQy0Wp6TXmGVx3kU76gybZ6w7ap7Tk5Pm",
-	"2eiY6Q60yKTlrKu5Hu6jV812t/nq9c8V9rLCGmw0l+VvFpanxp1U2Lsyr2zVi2mtvgjyla+JK+ct+0Yn",
-	"peAYBOWvfG1gGLPwNYBQ/aNRBKO5mudCDg458Der8syA0URLe/uqGrnw90CCgGrBkHzuvDGGvL48Wpr9",
-	"WkEOZ6WFRbl/6BZKsNSXbhNJTFIKUaI0x1vST9YL3G82SdTj5FoPFo21SmihGidwx6K1G27lNoCKgtGB",
-	"+5KXF+JZHRi3a8ZCtar1y8Qw/ytEVRmJ7GizR7d969Hq29QTs5zOcr8/aXskTW0QovODyWSM4MW0fPnd",
-	"nhNoVS03PquE3zT84jYDSwwwceU63ijQpLTzxTGv33sbe3STw5TbgCymigytQ8HkmsK0JTkA00OY8AnL",
-	"EjVA9MqBw7QPieCHR30eOtDNkEwBcT5RaEx3AJ4gE3NrWhIZccUB3HByTaZLUnbNUklixma6fQhgGMwl",
-	"y0Ljs5Bl7BfM60HTzWIiiDVTJUpaS1bCcxgllVEuKTiHdAfDjPI44ePQsFEYfyrEFRiWJ3pQgFYpRjZU",
-	"dMXIRXPTwa1r9abqxMAa0hJVtqLZKhQDJPWnr181261Wt+MZmvXIQMwdUD+Y2h3HfJF9mx2NabmvPHf+",
-	"F5bqVdbXjZhnBFMH/1cuizUeRVNGfpgOn1XIkPl6bTzk5rWPQcNuUt34vMf2/dUV/LDdXlcRWucvcZXL",
-	"1yNHuER4AWPogSRPX7+6JNO5BBA1E4cEhj25EkVdLRP7e7lpCb43770CuIOVzd34qX7znUT3acrGNB3U",
-	"FqzXvbjl0swxe3eKvJxNDCqT1123aljX1DbuvXnc2SZaw2zWs2LQDvY2zxtF1OYBeKSDyudIZMb97/GY",
-	"O1f+Vk7pPeg9mxQa7H79HphmbnIbVpthbk3LX92yzrotq6F3Y2kdXzLBgJqSnVDP1nkvPIxqv4pXdfTr",
-	"vWj2+8da35ZJYBtD2onqjdpe8twgdzd+f62MWRDsCnzrksa/S05HhcpfeVzMOlYZxQBHmi9dioyrYob3",
-	"1hGxGToAz13l1cBLDPTQS+JLg1DHhymDVecLhJfEE7oSScIPH0PzmpMZHfiJd4VqoexeZS9f6tBKEleD",
-	"SKRgkv2H0ej8vNVqQBLALKXLgS/2vAJpqBE0tPhon6CIdFSSqFIxFoN5puWtiVIz2Xv4MIp54a2H+p0j",
-	"eT2uJw/WCU+sKTN60QDS8hs6V2JgQlUGGOLimOwkG8glj9zf67QH29ZamVTTMyu3LuezWZqwbLCgGZuI",
-	"uWTukUqiK6byql67Rk36wg5u4TPKY5bKMZMsTWU0oSNFtDBbId86caTxj90L0m2Rdue4e3J65mFw5JXR",
-	"qgMdi6meVmhpfPfUNHV+4cc/Hn/5EvXWRKKCmd5LKSIHr79/Qo6Pjy8C8u7tk8MbpMvcjkx/H7J8vSyb",
-	"4oV5S/L7vUvs9sjsWvhva+ZNgaL8HJxbI6m6ykYhe6c40h8ysTDQX+yaZUszxssctS0xASimFETCyR9z",
-	"YWy9d5kJZOQMy2mCxkp4W8PjKvvm+aywm13leh9icsErDDkG2seksM4ohNLC6TWAShB2Q0J3dYcuZbvP",
-	"ofKnEmAJmjExSxnEdJPQlwLCgIT2WsfMo9CXHkKScKkYjcvS1gMZ9LnVCrGYFPAcqgj0OxMJV4Qqf2zk",
-	"IMcI10eDBWCKwQhOqiamjz732NZsPkyTiAC02bvXL6A4IEh2uVAnMuNaGNE0lVgw2oSReQ3Z3b7sc7Yu",
-	"6gWtf1Bv8Ii81UKkJuAsmU5ZfFleGFgrb3I0Y32eh5ukYmHCTYLCa7YcJSUqownEgcZCrYqKn4kIt5qA",
-	"kI+qzA/6jX/IxsN+Q++I/nc2Hg+H/UbpljkrBNgc/MPfWs2LR83vaXP024fjj/9Z+Pv04+E/V8bdFFdh",
-	"FRUAAjBlmQaseqm/uoRwOS1mA9mx9/VuQ2+FVzWU73564xlh7U4XaF1kQOoeEGPFPoUBnqQC9DfAAJop",
-	"wSdE8EsHdurNUiz4ESnqdXl9qoNu64KUqwkAD7EH5MgnVojmKwHiQlxholbS/Ctlp5zeqqQWOpQinStG",
-	"gBb1ATcG+GRKx8ykoFAlZsg0fD4I5+/Z25cvgN9cQgsYgqi1MyhzqCeyEsTRPa8XP1OoRr0+g9OtSg/q",
-	"5e6fvbmDAlA7e1O3WTd70054e+6mI6Zi4ubaJM170nq/6Zvf9E3QN28/JM0apb7SaLSierIy7BD3J+wR",
-	"zI86IqHziuofFaDbZyhKZWwEGIFzrpLUgEVknjWXhLZWT9gjo4TT9LLPXZXsSaIFqKVFV7cR/gDUXch1",
-	"qSjeHjRsy8X8BffqCst7Op2lYsnYvkkLpQgX8OdmLGLgmh0LEctLwhmLiSlHRDEk3krSeO9XpyAMxXDF",
-	"dWpGawvh9RpPm21kS+bUPRZD8niepDGSaq10gie2OB+mkK1Kr7WSBlYNFuXBbrFZ6Hv+ii0d/CWucC2J",
-	"bC/beV0X2vcew9+gvRmBzBZ20VS+ehOEQAzSpN8VOXt42efhKg8PvWJWYjQyECxhzv/BJq3lwNBcL7aT",
-	"okzY5/lzr2ZMMXtShphUKj0gpQJQg9sdf+agWB71eWE97D1J5EQzhdI3hlejqipRQX36lo4rlaAv8opd",
-	"m7YNf1e4s6omVfWim2HVw/XTrXq7cvJVL/pLUfW8al2q3nOL9GFblFHV0KoXacOkCwOvHGW+nPngguJu",
-	"beIJGLSw293xRkxZmVtoMcBazqj9NbdJSEWXIDbAZXpE3pps2QIX0NLCPONyDRcRnMx5ChGXNrJoBnUX",
-	"AMkuWTU/1DwZ38h9X3JfpaqEpfG/JyKl1UgAvxh48UUm+BiNroD9B/UcwZZVEiVsNRGb7GVVLT8wysb4",
-	"UE7WZFCtChKm3WqoQDcYQgu4A3IGeTGAgfavb37+CSwkMiCxgCz2GVUTmZtESkMOA5LwmL1n3is2nPdv",
-	"nd9CU4jQ1BAB24t7z1YYqYeu5lamxuonFQajrTI5Ll7eUSV/cZFNu8fL5uGFYPmFGETMqqXFmMpqsbMi",
-	"iq4q3vW01T1vtdaLmDdNMt09xjZHQC3H2K7ZUCvE01RL5wa9fywAHdoYj/1Cd4B0uUpCW/cbF6Bql58x",
-	"mqpJ9TnC+h8PXMEpD4pywdKyzuD0aHG1elpzD5VVncSVN5510Rr4VdW485WuRGHxFg3Sy3CVAzJcmkW0",
-	"yaeBJcs8zDdH4oSNAGOe2418C3ZF3dwbnWhTOngFdFGx+GHDBjNidL8TSWMsD2Xj3NrNLjsZNc+Gp7R5",
-	"EZ3HzTbrjI5pd3gSnTooBIvNpM91by6zQiz7cfNsdN5u0s7wuJnDMl2060TArklgRxs/hoHtm8+O9h2s",
-	"G2rdbNuBkyqFiVkdFE/7ogdYiTYINUGMrL28pK774bJuRevg/oBH941Pu1F08Q7AnZilcSu4nYWztAWm",
-	"GBiPf9sV4u7JQVRIUXggiR+4f1iMy4ceq2MQt696zitx3f3DXIUUa54XYGKDIkgsoMYCH6gNGbv2DnTL",
-	"ZjR57z4MSDIilC/rXHk3Kb5htBJ8fqe1NxxOhMfcymN9JhZYvQnNHRN6zciQQawMVz3SJrN0Lm1tQcZj",
-	"eeSHLbQRVX9ztMImoIo8l6+EVbFI0lSL6XlKn7ES3wkmhePcdYn7Dbx+f4Cy27FfLTszpVTcktupFflJ",
-	"4WCW4GA9ctktOKRw9reAwOa8qwcwaPt7EXeQLGp7EXWbdb2I+ay3+xHzWdf1JH4T9742ce/WfXWeevJ1",
-	"euvKbLeK0WasyFWIVJTH8pKEtmQ5GQk09btiDprzHnketnwbrQzccBe9OxAlV1v+zQbGsAnGU1/AUCex",
-	"pH8j7K3IrkBttICe+kaeaPpWghy3ViA7zwxgJ1oriowSf/Mu787JRad4eR+fVkN1wkzYzfHOfONMAfJs",
-	"B1CyKkMJzmR/bnDL6GV/YlvQnxjAbC00AJ4ehBa4QTacj4m58cC47KCaSH50zLhq3B0575npdTO8hrqw",
-	"cs+lnLM3SkRXesP3BcXSF4ogExscDEivKyAkEwFhCrcc8qCPb6PX0BQySTIWaDrJlCQvBY/pcnVb81Fs",
-	"WlgXJ+J6+LCrHdh0VLnoik23RhnmoLlaQ1DTG2gIykJhnLeax1E3bp5pifScng6bZ9F5fMFaozbtDHfS",
-	"ENS0tobwkibpjwmPK4veJhwCzTFyfeJ5SuG29xCiTfh1/sMANHIFUpqVfRgL+jxMxTjh4I304tuNfzK0",
-	"dbb8KlFBoV0r/UDLi4mAwCQjpve5FFOGsJuC/C4SzmJEIjUxHmix4XoLoZ4q5Q7BS48EuNigNCsLBjzw",
-	"B65EgeXJwA4cJCMrQQguRcrIAd4LVIuB0C0XOXqFHrP/wwPpAJAJVIlm0rQ3PSzHXPmI7fmoC38MPGlx",
-	"ZXcw/txMyiLgDhw6tfsFMaW9HxzetcWpHRS6L69XUSotvFpJjy9ERNNKwSClfDzX+ipcvkCWBlQXw90W",
-	"mR6Wprcj8ohkLEpmCeNK04NkGIXMXCk4rT6sxKSbU+qL3oxDxe3iLGK2bvQv18s1RuSxwoFF0baR6Vqq",
-	"MEXCyQEW9p/SJdHMyjsT4JI5XE08h/rmcF3dqV6OyHNzK4menTSP4y5D5LkqrnUFzKW461C1kmUZqJh6",
-	"G1nW00LflGpOT0Y0SecZIwdvXr59RU5OWoc9cnLUPmrrgwKuZP0Noja7Pa52lzpnnG4T6HWLFtz5tRK3",
-	"zixulYIkRgpNkjGCpgN9gZlSZQmLiUw4ogIuqHQEKkwaWcbgpRXDpaf4VGo9RZ/G/boraqAj5ccAP7ky",
-	"N8y2j+Am+lgkkA9rYD5h/czWENzePI3D8Qfnu83YLF2WamFrJhAncT3lASwBpr/1JlVKjNbtDnsiSTxn",
-	"fs9onMAsDjDT3MDUnpP/Pu4jsDVt9B15i+h8elAZ4DbdevXyNj2qWpe6eUvWayBXf3G9jEXHDHazPxeP",
-	"xBYDNF4MloJ6JNT8dhcRk/ziMBAwYQ/SoOhIQXEKEv5LGJgABtRioZ8HkpgRNp9/V5RSd+D3taVU3eYu",
-	"UqoZ23ZDdnH1aqfFfFE36LZrz57risFD2oa7F40cuOVWbN+FbdgXlr5O4/Aqx1rN5jDXRdgjCwqVSgyG",
-	"k8SBG7KE+jj2RQq2V5f5h89U2Csz7D4vcOwQL8mw57JCdE9jIaCSrs23NccgMHwd1RyoY5EHpq7YpKX/",
-	"L01PRtwqiMxOBKs83q+wZkyl2AxxSuiWFvM0JkMGLuCyDUNN00av0Z+3WsfR//ru5ydv//rqKdG/wk8M",
-	"H+i/QY/4p36D8T6+zv7nv/4bHz/M34coZdzLgtHWz6ZS7L1++oylqQj6vM+XYABndEqoyt+EUDFve5di",
-	"fkSwWDhU8+r1uU3/NXkoZl5HkZg+xF38ZxD8/2l2NZDwqOXyregwitmowpwCC1JCVuqen5xVlZx2U/2w",
-	"NYjSTrtWy+VQNtONaSPAQa47PG+Ndrcl38NpzJr7c1Y0XCQcU4tB+bvPgLVKzceotqg/euSVpOmVmE4Z",
-	"J0OWkA8fjqzM/ROdso8fG/XK3Nl3wF+JQStSjQbdTmNLOeb71SAsYZbs6gVYKA9RFPOKoYYKRN+Xsa9O",
-	"To6rKHpnpcOZHbZ9YQwUxVNTdzLmk52mYs9b3T4AcWvnBbuxLF0kwKqQKkmv4TaC23f3i7cYVmLEdLNv",
-	"hc53F84tq6mWLwvspmB4yuuVQVQtsB4tqFfym3uKnfi8OM9vtyAnuotgRwcYdrBtz/d0ffGNF08P61nO",
-	"aKYAHpiDCcLhYFhDI3mrtTRwi9CMkR9En+c2zQP9JnA/aIZyEGce2hcCglZCJiM6Y9LUajlEj6lkjIQf",
-	"Phy9SPjVx48htNXnaFG3S2RtEcAvHIIDjsben8ZUDqbtwwCaLFJIGPS5/vWt0P+GF16LVD9As7r5274M",
-	"Pxip2I7Li3vkQrFD0yJ6J/OvnqLz2f0NNVt+AmdU3jXUafE7BzygI4P5WRwyPnozn2mp66mermsHHz0R",
-	"qchKv70QY/Hu9YvSr69A0X5MJcNnR33+dsKWYMHlQun9BnCTDHJwjPXH7XRAUiFm5CD88CGjHBbmMHAv",
-	"j+YcMKel/WxCeZ+HlMd6CCLT/+VC6f9jf8AfCCQEvwB+STiGf4/xd8ZD8KrE7L1ZJpkmkUUr0mTb50Bw",
-	"evAZ41DT0qBsd05OyY/J45UUtUpRuYqbbBaZV76oITo7Il8vAq9GdjqZ4oEzugck4VKfZk2RAGWhdaSM",
-	"TlnNC7Raht7tUgd2kNKEN90lXqv3qiS2l2uijE0WmN7sBWRSKVOJ9giDmTV15KENhkTcbeTwlYjF6LSP",
-	"+hyQB2wtTkTmLDjKkGxKkqjfcPWALYp6Ib/f5O/TSEmS8Jqx13ZS9QH+gahYNk0Qpn9DCYjVor7kkalg",
-	"S7wWwK+3BK9Pwi0wvDctHgcIaeqKm06SmRdsTKQ+XRBmEthWFDi4sHAHLHHN2u6rkXknFbaXWZbwKJnR",
-	"dDs+s33xo3ED1oqSwMUG+bEG1DiijK/gP9uei7tVefWzahCER8V4njEDZutA0rCAoiJDlgrME75PbXLn",
-	"whl+MZNCHNlv+2K92M2phdqzPoURZrJDHK0nuTYBlsii2sSUvBDXzBR3rTunUn6TntRg1yE5eJvOFr16",
-	"nVfFSyb4lJlHexQ6uZUQurWpFYVCSX5Wxd0UJartenIj3BE01GfgN8+02IU/epRdN1HuC0QWtXMsZ5xU",
-	"Z5qAA287uKhZ5vVXx3YflIsLss5eqEmptEKwgHjwOGbxpzEOfLtIPs+L5Pb9a06q+hpdawVJvizHoaiG",
-	"hv9iXQAKZQb9grDVkvWfULT7JgV9k4K+HCnom2Szh2SzmZNuDXvP97EHBqL9w9534Ha1A4p0m7UDisqk",
-	"XHGJxImkw5TFPvka/D8aQRgfBOz6eWJlOEzbRF0ITCwOtLMbAotE6RFNEy4yvR1KkoNInwYwJT199/rQ",
-	"QDk/f/Mz6XbaZ8RWkipHEm8tOFUKjp1WJ++/9EbiLHd5j+uPjsnbX8ner46DdaNbIVw3TxGX5ZDjcl6Q",
-	"R0Wagn77cFxFNqVjambuDaLyeIlrAHfcfrjMi3a1MMckZfEY0Kyn4gZ56PpjP8uENc9oe9i8iDpx85h1",
-	"Ryf0dHgWne923ET9PPSXy03y2s88N+6CCfWB9M6cDBCRTwjJjL9Li3WwRFg6FU3AapKJ+Xiyl+AG+CgW",
-	"UW9vOa5kyC7ALn+T8W5JxjNb9WFzdeJ11AFW+Ur4mL2lxxX3xVYvxDd585u8+WexpBVPR36AK69K75ZY",
-	"E4aTpis3hUEl9y4MkHTw1zXFEciBluJmdMziwxta4b5dHXVsWzc1ZS2L/tgCe9k/Bghq8W7DEnd1dakt",
-	"WGPDbmZzVayTugIe8UCSiCqaivGc3btFSYz8rYqPI0wxuBienjbPW8ej47gTtYeUVZabveUKwfWCyBzF",
-	"tD+rcNXt7wMhmWJ1d1/6+FYiNb/AK6p4MVVUfN7XBGK3b1taln6tR0J9sPZWxXY4lfVTqUZZbVUM5loj",
-	"iUq/Vi936tYdF8iWv06/BYQsbktnQEwCA2sN1R5MgS39lynKsree65j5De4XMwaTOLe+xyrctNMRCArN",
-	"M3Y6al7Q81azPexEx3GXnYxOW5pkhV5mBzHw8Td7n+WXTbt5zLpx86x12m6eR2dnzYt2d9Rl+uwMR3kA",
-	"NOBs0Sw2paxQrFtbcX2/e+2POeUK6mh1Kmqx69kojJuyV2unfXFefbXOeaIGta9icBhaIJZXPzdbLYPF",
-	"AuSTg9bVXvdCLrFZpX+lnJHvBPOVtoYP/7DL9D4DCSC3Ft7cHHijivRpou/Wwe7Fl93RK7OQp3BZq4xy",
-	"CabjIu/G6xuVH5P2C9sIJpLaCj5wr6fXBpNpC3uuITbp5uojBMDrLlsHD/SHHQb+IuFVCQTThNs/K+6Y",
-	"mgBD+VmssrrAkXzgJCbqKsBecbGA5EwjRwCT55rUpYFn3lYO2D/tdc0ThZNeF2rJlbgdxJUZeXqeMdVi",
-	"D9K2JjMqrzDNdMX0UhZvqqKpUXGtb3SqZ1UCUsgNSo6B1ZLX/5yCtyHtoDr/ytmDHHu1p9OuboFKcxa2",
-	"t7iec6FKGTbngcbnBb2vIObcsdiyiiKzN8msy6ab0phBDZccgjzYAFYOCSWhXErFpr2qimi1YuhHmZju",
-	"eMYsE12RebF7SFEzqT8wRoT0ptKCxyMAFexnRiiJKI9YipV56mG3KLHTiEtnQAnA/UDCWEuQNfRH/VoP",
-	"wMhuoD/Wl4Lr649ZXF9/dJfwKpaBlbfDnr0FMKyKcltmRG/gBBNr8HeLKXjpFdAKe+j8zPPTbJEn4oo8",
-	"Yc7raJ6OEqhkpFcTwZSuWUxSqlhGDkyBP68y16HvpvfUA/dK0VPvvVG9ECBSVCvSxibocaAgzyWAhBYo",
-	"tA7mRYMOZbgkoWVV+6vRWcpMsbbPbE9DWT7TD6UIg611AfSyfNjKmncUHwqrVeOTlSwXz+alR+hARL2W",
-	"vVnb8a1lWpp+98ZOzikcHTLG0A10PTG1G0qEfAsUu0JD90wam7bEtblhwbda3oBT3ZutLYu/blvbT+Im",
-	"+d0mShiBqE0AsS+1oECC19B0FZLGAOC+Qa8kN8C3R6ubtgOObfU014WxOYGU/M//+/8Rh+1J/pNYVE/y",
-	"n1agYjE5GC4LDqzDS+8b3UJ+45Y/A7GzeL96diIfVdTDE3VNaA3GNl26g31rU5n9aspbiCx+k4z5c773",
-	"PhdroeHFbFo+8jJfkzg0gUgrIRToILRx51IrcDTtc+d/9pHwISEEbTPGTS04W0mo3pD4YMfW6DUikWUs",
-	"UmQiMsnIEGQ62ItZWlEs8h5KVG0B3M6H7rXlfiw1d7pb2Wg7JNdcFVN4ldKIwZHZnyuAOkkeESsemvQe",
-	"I26WjXtYJMrZXEJyIDg7vAR/MmvaTxM1WdFRc6P1bdybv5UMP5bAfqecHcWC/YuHOZUnx/gW4LIJKC+9",
-	"0l2ltRvYOO/LGGgp4M5sgvdvaLsEsAmjNs0MyM4dW95KxxA3o/Ls+XnkFfXWJET1JHx8ZMG4M5EyKKpu",
-	"oQYQTUAz6EevnpMrtpSXJQYNYAU5Z9a/9bn+FLAJEG6kGCm4hHhuEyF4CHB6YBb3m1MTESOeATZjgcrx",
-	"zRXmfbPIjR2CbIynCzLqfHyDwa5RQzjFRq8ICZ4xGg8ET5d52XW3NoAeaSd21tWcKG6esWPNibrD5kl0",
-	"Gp+x89EFbQ1v8SZK1hQ79mEmHsjAkge4Uy0IA8Kals0iewGHOVK2LKi09LvFd9rF33betJDzEt/9WNic",
-	"8oo8oTPpADIUuU7YgmUkS8YTJcmB/rAJ9VwRRB4L7B1WB8b6G75lfPimM8ab87t/oQxjYMY4RDfZjZxl",
-	"vWVqNALoTIv1borMXDoTKTyd0miScAZyGR9rnYZaCEyRsksDj9Lz6uS6Uo32GxtpLLjPZ0p2p9GoETRM",
-	"x16+cS71mgO9KvBmYpiyaWWx39ffPyEX3ZMzPUf9EomZokkqCa4TOQihokAEmstD89I//i4FDw8Dwt4r",
-	"BoY5y9oUHaaMhJGIWRj0+YxlTawlfm3LoqOkjNZauLP0CVthhSI2sP80hZ3EUTV6IGH0NHN3ex5gRW6U",
-	"eWzFdGPhyAso+V9AdADXglikHz28bj90MnfD3aXIrTL2x+BsdEwvog7rtoctL9e3C4wgUbD2z3GoWD89",
-	"34R5xnuIznmVqJ5Zvp6d1yqHg3lvNUjoRp6Yyu52ZSoRZhZQyCDDclyJhAphAZF0BEhLciIWl6QPZopM",
-	"a6yAnt5vwJUV2l/LFv5utdhiN2FlHJoyQjPjsAckzrjKlvoIkCGN88r3tQSxUpH9Gi5lt9NVV4AlwhlV",
-	"k4LYM8+SZsZGLGM8YjVLqOZ0s6EruFMCzSZSMR6zmBj1GfF3L9E9B9ZdwIaXVxbFasLSWa27CJB3B4Dc",
-	"7RfcqtqXjCo2MHH8YQ8scFi8TQCAVmBx8V/rJpuPAAzcFOmXOUgk2r3OT7vbk6/kGpsDwmu9fUXwBT8D",
-	"C1s7ubjwbWzVhd3MaVz1GsmJyFRAJvMp5U19LQCfkvPplGZLa420LFC3W8uthT+s9vbu9XPiaIdwOk1M",
-	"PTy/hx4Jq7mDreyXk4ZdjJrEuU3nhad2sXxfrIjZmpsyZznrBCm9nlFKpUxG5rYwbgxgKghZ6G9woXoh",
-	"+CMtjyDdVosc0FQK0m0foxxOEZlUXLOMtMnL5HFAup2OsaBkDJCpn8dsOhOK8WjZ/JEt9Rvn5g2IWeFj",
-	"8nzUfElVNAGwwDmnczVhXOnxMui3HZAwR4IaxIwnDPDyRoyqecYGNjnTyPhpEjEu2cCurm7jWLfNhRqM",
-	"xJzDL92AhDTVVLccsPeJVFI3GQk+SpNImaYQ6Xowy+DAJlhLqNu6IAfem4kk3XbHLolUNGXenApFj2yZ",
-	"yKBUYgmqP67WXtIrGJJuu6VHX+AKpNu5CLzrgJzA9vCYnLSOcfsewtz+Xio2lN/ebjW0AFNYCGPl07Mr",
-	"gHCZpQcnRWGXHE54YaX0r6UdgoCC4u7ou92bWbG8ka2GWap5ZItllpYKfsEFKcpg/lSrBLF4XoX8+0Zo",
-	"ad7jEihuSpamEgsziLkq6awFVDH4bpyKIU2h4tZIpIm4RLFMcBYQkNwB49NhW0jGJEnK5meT42GSU6hS",
-	"WTKcKxRPMjpt9BrtU/LDYwhlo4qNIa6skYKXsVTgYm2sRHHy7W4z4dGEDOcy4aBZQGNWsd3BcrXW5Vl2",
-	"Na7NU65wbN4wBNGu54qbnxs7rjHTIZRrwqGwl3WLXRrPDrliDMwO02p9q7hNGy1m+ZuFHfywXaz4lOkU",
-	"hbUrjPWktWe+ZMGxt4NPeZdUDeMQLu78OxO2F2VCSsiYtCQQkGTMhe6KRFSuIIh27wZ/+wsMLiu4sa0H",
-	"22Wneadh33CxnDg2J+CbneuRcHaTAJ0deFztAJ3ZDgE6ZrrbHc05pX6KJA97f36drufXLGZs+gisay8S",
-	"frW3r8kz0D2QWPuvtEPwGzjRBs/+6PzCT56+P3+t2n+dd5+Ls1e09SY+/n58+uz3ix/Tzq/vT55cnz/m",
-	"7Zer22faqVIJKgZBDsIZhYKah1WruIvbDjtev4ovxDjhN1hEAhbt4hLewKlLSj7dPt/Bqes2Kx38+/D4",
-	"p+npvy0unmadt8uTd8n5z7P2I9n9bnT2w6T1r1fHL/5++h/Rxb8POz/dovl8wy7jvroK9OgTZzHWND0I",
-	"Z+n9bDeYg2+45/l0IH4ULbg5GRDnSMpVgXWnSt5wp/ZYcJGRWabvzHztZWqK12YknMnk7ndC/+sGXnJb",
-	"pBG922CwxZiPS63rFIu5m+AL85cxpi8mwoZDlnYGA4NhCRNJpiJmqe6AC7B2sYzQa5qkWm+8JLOUUemh",
-	"b5L2Ceon+myu7pVtusK1u8u6mmaqFxZW84bk/cuEZWj1ZSCjCI4CYqFu8lHNcJK7Kq5eGZxRvSZ6Gs/d",
-	"Sdz/yHO2sGw+TUZML0l5FbCCxCDhuTX1tNU9b7VWl6Hi1c2cNp/C27cv3phvKkO2XjOVZDcv7b7MK7qn",
-	"jF4zCYbnJGLrjoyMMsY4GWbAeYZsKSBsekaT7NOcBjXP+A2X4ZlY5MsQ0SkjQxqVqT+3LoFrzRiy9Giu",
-	"2HIoaBaThch4lRfHfbjNiymiqyfu7d1q06+ujEg3Fj2zHu1MpKxHQvTvhiRjNJaXJJzShCuacP0bGF9N",
-	"4Rm0QAQkkXJuUooz2APZ5xByHxAxY1wSlURXTOEbLE6UZuCRyKBxABYx7WLdFnxvSjkdGyHK845CvETR",
-	"mojDBYZix6lVPQAsKVjgCs9XNB3jb670ESRjzmLNCgsrtsVHS54rK94mElxqHI1tVFnWWivtugiesncs",
-	"iOVAhcbbF4XGdwvDMJWVJWN845DvIY5kD0iZCnucK4FfQxDOtTED3FUHv8yCiEF6xozxT4FP69PB1oEy",
-	"HksyEQutrJgav5rh7T3qHcM+ivS1cjCHhXJ1/uKCUq5HChIizALrFQNvj1MGDm/9OQjMWgLae06fYaxO",
-	"AbDuZgE7O6KVbQYDKy5VOQPUrIU/vRIJFKi3cOaqBIKclDab6sxK9SBUb39T3Q58s7apTrdZ11T3hikb",
-	"wL6/0OuA0LT066LWy+GIAFM2qBs4HjQ4W/hvUzKdRxOrYekHs0mmVSsuFlXWiXJ35d18bQvQOV5AowhA",
-	"bCcQc2W/JMbFWDjqG8LFK6r2LzYM45HSgrNUpN0i0YRmNFIgHwHGL4nEdCo46orBrUerF0ZWeRiAhVRG",
-	"euFN5KJPi5tdLHL1Dbl+G6qpzMXIb+Lc/YpzuZVt8K/vz69b/zY9/rGtfh3+9Sz6pcNfn9AXF/H33fGz",
-	"099fteTb4/m/ny/+o738OiuIrHDRfYvVefRcQ2zbYhQ2jT2QZMhopsUxa/2XaIQMfD1JS2UBETxil2ib",
-	"ShQ4Zx7N1URkyd/BONIjj7Ep/X2t2Ky9q8LhxPIlCVYD5Tew3pdO0lu1ONA1moEXMOPX3vXOjqe0lHKV",
-	"csGk8MGq2JBUwymAko8Wb6f1HiBuXRKxgNA8ff7wsgCYOqVLMmSfvhIKe49xOAPc6KevXzW7Z+22Y4yJ",
-	"ytE4WrTdbp7FnWHzPOp2m6esM0LH6nGUH8xndDqcZ2Py7N9uG4JynRqWKPZpq5kU13AdBvQDSa7Y0iUK",
-	"mSilB1iLEiFCpHWbgoyWoGjGjTS0NcJkF+Ce6sKfJrbCVbjMrUqbYyvW8JA6wNGwe7cCGf3Fw2uagIwC",
-	"Ne0bgWF2eotOlyimFbpE3UChq88g6it0iaqv0CXrCsj7gRemdGuNqIs/E7u99QgTuCa/zvASPbV9oyEM",
-	"99c7hvW+vVJoiVp3LZgrYcWdto6AVgmiwsF2WxcVOXj6+lWAySfWBXaImbDIQo7Iz4ghEOh7TCq6hF1F",
-	"8+gBwhCpJcFdIVHKaKafHta66e7g9trJjqC7ryQSRUej7WzXy5vU7FeNbsB+1cgyjFbzhJ2Ommf0fNi8",
-	"iFpxs806o2PaHWoFdif2q0b12a9XTLpKPi6m/kGMgUzGXAJ1GeR2waVI2RF5rq/KzKS5zSVz+cYk4VIx",
-	"Gu8hF1tNdJzRiP2LHU5ZH91hFdH9ZqBeEfct//pk1Gy1Wq3mmf7Puf6PV1jJO6M/6NGQZ2I2A9WobKOp",
-	"rcu2W71Wp9du/7pL2Zi9hCsXoVAdjDsVfFwsOx8QfT/QjMWrZ29rlMM+oq05eh+LW1SZ9I7PvdAzchDm",
-	"W1mC8btiS1S7Lx2Q31AIJVVGZ5iensO8igVHRImtsnHtiOkd03nrQnLCJ+tqvNyu+P0cwVXZZhF8ItLY",
-	"5lOsitw7ytWWroxEbQuq2Ewtj0D2lq9zvldD+iwejFuTQv+UzO32hVbvCvtKZVc9w1vBbSphPmxEcaoO",
-	"hltLq3sjLH09QEk5H6/ORy+KjkRkVkICa2Is/KQYFzLdIyEdIwiSkdNJzOTVIUYu9TnwY8ye09uXCnFl",
-	"4wCkCzRC7OygGIlko49cVxabIMmIZEolfCyDPg/hVix9Y0W7YpQSvOnikoIGDLxUydM8qpZEa8Un+Yt4",
-	"RwFIn9LxVOU9QmiQ3a6DPa2xtxe98y0I59aDcPaJo8lpp6YEXplyZhvxIlhuErUCh327tx5OerXPfkcf",
-	"9FdyohEI55vyvEl53tNFvsIv63qF/YvL36IdhNYbuJMDkiZXzHdgYqDzPbiZt7qOcSnWM4A1aCihobOw",
-	"BwbJJVPm9icJRzS63FeMcLJeohLQDVWQ3K91fqSjsAcylm6GJPyShA7KAh9woQKw5ZrBSwLITiv+aYiD",
-	"37tYeSnifR2YiNLbGTOQ9RJJjARjhsHZAp3yGEQ4mmfDRE4YwkSNGPZdBGWAL6oH8xxAG3dUI7RubIan",
-	"hKm6vSJmrcPfpFAFonkWH7Pm+ahLmyfD0+gsPmcXoxYF6skSmg5cnaaTJ9+1O8fd//jrrw0PZrG+p+U2",
-	"8xP2xM0uTWnF1GC8Ca6kTYUFHIUPyVQt+/rN0Ci9WVYfXaCb/TTQ74BspE83zgZn59ojjEYTjMooIaaX",
-	"MT706cdHOXCwcXQc6CNkmUGMBdCFOAxIyNkiJHOegsZLHDnoozZOrhkPtO4gXIX1QsuoUglTmABgScxi",
-	"h5jQupiItJDMofkVt8ajcrxIn2ODsQBOJxkDH0o5BzY3K93BqfoYFJN9ijzltjv89REA0JlUorzmxXBJ",
-	"vnv24ua2oJyn7QlRW4o9EAxgyIEi9RAeSBIC5Q60Hj0V18yCmNdIWqpXY9cdMDlP19Rth4+9kh+B9fZh",
-	"3mahiFS1edLbcLwf7j7qNVE2hvK81TyOulqyPtGS9emweRadxxesNWrTzjCnOhjzjoRXRsHpN8gPx40S",
-	"ts0PxxV8uXTVWEE04QNY6D3887dCzdW0vGf95rzJSou3udUnLN1USAaT/C0xbMgbvAfKmojUlAe12s5Q",
-	"DMtBq7ZkTr7VT5um9KMhl8diSB7Pk9SUdvgS6XV30cgncinnLN4UQN7qtVplEu/cpnBVyzwFKasL6vO+",
-	"+48XzGmuLkD59h70mcTWgYWvhdHMAfABzswug1sbrdzYugkuDLG4YPqunVAeV4mSe5a48uh/66Z7MDZb",
-	"BOP1ASHlOepnlnftEnJ5RwUTHZdd56HdRN1gUdSCxX2EUvoCzL0XIkf4Q4dh6Py7+7p0zaI/W1fv9ZHV",
-	"OfQy2+LQKLCnLB6vXGU71WzOzWHtwrzsLYhpJOK6cKWw5hltD5sXUSduHrPu6ISeDvXV4hdkRlnTlkt0",
-	"0gjAOJuL/Js09/FWBLaV62xL6WB7eqx6qvejGB/QI+EoE1PALnUsyyq8MMommKPwSoHXFhOAhAWmjdey",
-	"1hYP4J+HWuFdTISR0BQ5QDCCwAITJBkzwLPmUz2kw9rw0nCGXppZrUidrUqAaUODNQXZCknVq2+68VzX",
-	"CdSwx7t2mMa3k3M7qs7tR3XU1X2+1JiOoohQJRRkDA6yvq2gbpIEmGjcotDqZ04tCyAiYKnnB2f/koTI",
-	"A8JS4VByIBnrc8tzDi9JiJwDAOrnwM1sqIFmVWMh4oBcsRlyLn1pmvNaRjx21OPUCdNw0SDtvVhtlX7B",
-	"rllanUU2pXxZTNh6II05RIzAamdNhgZQFiw3SOFlLmCH0eueuyH3Ovd16uzSVORN5SPzCi122t2z7vnx",
-	"afdsG8q8ncpeH+8pyrvZ7NFptf0Z/I0bKar6UAHx1L0rUv2yDLRKZOkGS95U3hafD8XcDb/Fc/cVM1wn",
-	"2lSSBhbmMOIT2npRLwgIhFn5KW5r66IXTSVVddG35kyvCiVYQdw/D77dax/j1u6aCJB7jgLG2YJMkow5",
-	"xQRPw5oi7msUXi1Ag6A7pfH+cTFbir1DGY/1Nd4BIdJVg1+pPrFSAas6zvsGhq865eErLAp3YYWy5wON",
-	"HXWqehWOla3sVe1LAbxBoZhecFOrHvxtZWNOhfVmTc2ZuqYy6lQthLvTK36L1q/ttfJXtq/KRmJqd0Ht",
-	"fN8usqmO/uryrws9dbpqnMQ934c1myvffGiyenJr/4ExFwZ63yCIjeY1bfvcrTJU4NBMILT16hNVkjwD",
-	"kDTnGdeXgriCIg4UnMDWHxxYWdS9AWDBnkhalDk984jlT9iDkxRKoqd5qVruXFuhAsnJuaLNUKk0gbXk",
-	"iovFajGJOxQFSlf9HcH9r1Z0b9e4kEsQ9ZVku0hUNMlBOPbHcirWpXShmXIi5mnsV6lcC/mzI8DLBtCR",
-	"naHRSitXbKlq3d6BVm69Efut2hMQYiAEo6BEmdJ3R+SRSQt1XLmY/XlJ1mR/Ut7nrvy30pIetAP4l6as",
-	"L9TdGWaUxwkfh6CiZQxAOGKsHIjW2AP3To98+Bgi+rHmFH3Lnrys1lTzCd3wKGMGS3MipIJ03dVQCq+0",
-	"bgRVfm3CLTDduZYAG70GINWkCWdteGHEuFQZ/b//h5F2txE0ZkIqmg5Mnb5Oq3tyBnQxEVz/8I/dC9Jt",
-	"kbPTk+5xpwqEcefyvnY56vqpHtv3UTJRNFKDNSmAK7W8gc/j/iqBe2tY29Y0v3J+8lb/S8rGNB3U5kfr",
-	"XtyYyaGvdcBWq5IT9NVZxF8lcw4iAxdqwjIiuNNVpvQKogoJJUrMmqA6FrzgG8SJg2heCXJ3+M/V/jSk",
-	"pA/FyoNVnh5q5+W9edyphZiLzOTn0WhfTqL5r9CfWyi9bBVIeaX60EV18aGVQ7JLqZkVA4L+dD3/NJfh",
-	"/pPGao9wPFwepJCsyDFN8cCl5nLbFqXdrrkqeT2lT1QGaedSRPue2X0qDZUUxW0JXmvIA9O4bkocXhkF",
-	"k++1N7kUQuRXSGLPBd69zvDqcsk1qAEGLACr4kJs9hH5mTMElDbIWdSlwY1W64TcACngM8es2yspC9bt",
-	"NiCyNsIAQBBhKhYsu9NMf4uim6/zKgU9fvKKdM9ISvl4TseMKIpFYE1FY1k2Gcz5amj08clN8vbrBXro",
-	"uewY4wF7eQuAWTXy5vPSpjuEUZjt2QyBAuYyEuoztTf0yQ4Hsjb0iW6zrtXG27sKCrSpHaaWkSQZG0Gd",
-	"VYibWWA+zWJCFRiGMWnWwwf0Mzb2TBeB+KhoniVq+UaTmxEAZsmPDK5qTAf63iU6Xw3+57/+u1FREMsm",
-	"GR+E+E54uLZYO/67UHJUbyAofEMWx/BRXhEdUF4AeQ0OBETY65njX1o6gTHmc5soVQbcLE9DVk/DafZl",
-	"NE1rkgofXrcf6pE/BDOuyf0NSuCOsJuYNFC6nQ/yBuD3h65g0JbZfATIkpHYUNVZ7wCmM9hyx+Rx53E+",
-	"Kvy5t4IghbsBhSKgyL40+dd5SoIMDO1hE3nedkXyt/KMWHkGha1Hb+oO8aF4f5m3j7UobN5UYN6yBZiS",
-	"LC/W6bLP8/zXJINMDKci9Xmf/+Uvj3LqSgQ/+stfyBvG43WpaP15q3UcwabDP1nY0+S4QtOBJcEQT0h4",
-	"iHWC3cpVk3yA+WNriCtv1LygyU1kbkZ9jsujp14CCYElypNI1pAn0aIAIiYdkUfrTpmWmGgUsZkC57te",
-	"Uxio7HN94MhTSJexLUFpcggS0t9FNE1Joi5XDgHUv4XcQNumj4AKsXEmO+VQr/iSoD7sZ9nAnaFnL7XM",
-	"0G11zQ4/zTKRyb/8Bew7r79/Qi66J2d6Y9yUHppq3//4uxQ8tJKiqaMdRiJmAHfAiFd7+1Avc5/PWNZE",
-	"+9S1LYMPaFQhyt2hGQOK8noQYkRMoAqLScakmGcRk+SgCvbAlFG2xyfwWXqQl3/sc1B75SFR9IqR0Bah",
-	"NjNxoDgK6t7T2CwRiwOYZSb4OEfNsXWPzSD7/CDsN477jVCvu6lyrQkJ24AS2IFX1Fs/6nbOzbSf6Jte",
-	"//zq5zdv9exhgJQ7yDoSlgqFh8h2JJ0yOFF6MaDaOBjmljk6Up/jCC6L7+PeGWsJfOgG2ulcksUkSZkH",
-	"sZShXkWyOZcB6bYuzMBfJFJZkpkBxETCUdzFJM9YCxwzKiUJPU9viP4D39s85ypJDYIA2G0u+zyEtCuI",
-	"rmtrNUwLEeSk5ckmR+QRRgboM6N3hYygnISaUE7c5xBmMmQjkTHntu7zA5MPAVUFqhGBDwMihcGlsMbT",
-	"4jwAOQDaTKQ6Ik/gZ6iK3OeS0ZTFPdjqhciuzLm1vvNEKoz/c8Q3SlJl7gaqyJheM4gVzE9xIkm31erz",
-	"vOq8KdNvl/EwgKwniHKULLtmNs+OxGyWiuWUcXXpFgYYDUizyPdgJZXoc3Dp4wb/O03nTGp2/zaZMul4",
-	"w/Hx8YXe63dvn1ySeG7x4/RjNAabUmLkIPyf//pvW1gsPDwiRkXXRJcw2ef6E71E//rm558Mc4JbV5Gp",
-	"kMoWzodF0uQKXBauKs0e5/yKayZotHe0TIPEh2srRZ8nEs3asKpQQE8RWD7y7u33zXPQn3Aw8Mkfc716",
-	"M5rRKdPbgTSmTwukZxmmh/AA4OiKBcNGJ3rH3DFqndhDRsJHaSoWIZkwGsOFmtd5z00BjUczGk0Y6Ry1",
-	"tLifpUZUkb2HDxeLxRGFx0ciGz8038qHL54/efrTm6dN/Y1W9ROFlXmdvPLo1XM/4q/RPmrhq2LGOJ0l",
-	"jV7j+Kh1dAwYOWoCsurDCaOpmvxd/3vMqnA1zBQ7rZbHKGaZgIotQHfScgwJABvRhEVX0u0fS1FPdZef",
-	"1lwaPzD1DHoGJ6CcCT1F3Xun1TLh0soEgfh30u+mdhsqd9tUP9MDiH9VWftwZhJJ5rMjtJsBn1nXqhvm",
-	"Q3PjFeR/U+1hPp1ScE+8SK4ZZ1KrdoqOpVYyfnaCROM3/enDKVNZEsm1a29Oj9RMMBNzxawUo+bSqHQp",
-	"hVsCo/3GGZ26NMNXGZTsZ3NzIlB/PSJv9LTjPs8ZK/oQEj1JzVGoFhFnyLQN6BTwsgPgSxIChbqtYxLO",
-	"WAY3nOCDmPGExeHhJaGaF8LCao5jUCVxrTVxYPuJVIwjv7KSzQFexCOWMR7ZzXkg+zxsNs06NfVwNNsz",
-	"wgD3zl8XYVvgtK1Q2kuzzltJTS/Uw1lKE45Qrlb/00dzYIl8oISi6QfYkH/qN354+pZowXHK+o0A9+af",
-	"+rrtfuMjgRCfnFgLSnL3/OTstMJV+7HahwpTuH069chk6pZpLcUaTnK0pNN0LdlCCdNYRHObtbKyIT/P",
-	"GH/06vmbGYt2O/+239tYUjMI4j25/eWFtSj1smmBIT64Ljd2WEdw3iLKzTmzlBoA8yUnrWMUIGOq6JDK",
-	"/N7SBykS06k+hLTPF1miGDmg+u7K1JBRRTKxCNz1LPTJpOa2v4SrlKkFY16AoJirSItUYI3RV/OhvlJt",
-	"x30O97LtfjhX5gaXBPqWuvO8LNgoSaHAw2iepiRO5NWhvdKxfFL1aX/NaJwY1vsJrpbXWNnpY9A4aR1v",
-	"J6I3GDLzjrsCv7dOg/6CrCU8rfrOkuYVW66/j/7yl188lbX3l78Q8D4gJitSE/zTh57r85+9JI+AZOxa",
-	"XCHYg9YfonQea/kNgzetdAzodlHGlDSSqZmm1H2Gc16wfoXkoNtqHwZVF5J+dAxRT1aIPui2Wvqa4gjI",
-	"1+dzzt7PoIqzfgud4yE5OGm1DqsITCtBj149/1GvE7itjeQIwcdVe5W/8hA1BkBz2PLmCy20Q/7YnVEw",
-	"TgKCsCuo2A/DdrupKbOLQ9hMlY+pK/0Gn7S3f/IONlVkyd8xQrVb5/B8L7JhEseM38aZyQ23f/vtY0mW",
-	"k8qtgneI3E+AIiDkrR0ZMBGAFV+r78gzwYxTtIwdEX2PGdtOgropME6smYNYSfoYETqbMQoFa19DxVvm",
-	"sAPoPE4UScVY82ljT3BKKlgQSsaI3PrgdCH0XfS5NTFcseWl8ZXaARi+fcVmAOLkSW4XJIwEH6VJpJyK",
-	"qz+8Yss7O/zmburz1bnlw9pkFoFF6HY6q6YV3TqsjrhmWZ+DRku67eOc5ZAdOQ4SAx7XnVmON0H9OXIU",
-	"mMdjES9vjZn4Y3Qnv+j/UtmcfVzhZ+1b5mdvgNzWiXzWeJafjM+cp3VbF9u/eGKOD3zQPq71gV7vt0K8",
-	"oNkYBI5up7P9uyIxvYYzdLecF+nK8yZUc9+SAPPwA7b3PP74EOUNiOi5RQb9GlqVllG5HLyesWpaTySY",
-	"2jS1QVbNXLIjAp+CYcvJQroFtM3JPjd2E/3iOk59J2wxICEXajAScx6HfX7QbXUP92dauEB7Mi387Hl8",
-	"HwLQRlYBkBwZiz97LtHd/sVPQn2v9/ZuDyzue+0DO1eTh1g6sAnFnx9mLGaYrF73uD7iS8EZKrgGZBrP",
-	"C9zCRiqKdLtcJTRFlWTGuPSrHRrbrVeH+oGBrEYZqwCB7MQjBLNURvtVzBr5aZ/nSqxpzJXBdnIcVsM+",
-	"Iq81h7MuiZlW5MEWl8f6Ango2Pn7vOSjzD2KB93OBY7sNVPZsvlopFh2CLNdZQ7gDeHWoB64AO8gj6kQ",
-	"GUE83hhmEPjOSRBIuTCFk/ucpqlYyEIVb7MQnnMucI59145rAhFBWRVjW2FSazldRhUbmHUMYT0OC8IY",
-	"ehf6/EbCGAIi/5KoSV54v3E3MtVrOAp5N59IrjIQ0GvYJGeLnLSNZIXn5l5Z5t5STw3x6q0QLym3Yq28",
-	"dfPMGwzcqGJCPvMshGSUWGiOtSsfYhTCXXNQq6G6cLlkpGkh8Cr+4KGf0uwKX/MAgXGMLDaV2grMOCA0",
-	"TfucorlxJ/ZItnNHLbqV2WMu9pQYo1kNASkGeRbMcAmym2Q8vvQYFNhjKZwIWJFxcg36cZ9zrUaDA3rB",
-	"6JUr33FJQlMIfsDeJ1LJMLfpIpIxI0MG2ZAuEnfKKAfF9LLPq2Q79HM7Lm7qz1+ScESTlMWDWcZc3mJY",
-	"Qgn0naZ9jiw5QDQb5hzNiWLl3dTTiwGaVfB6PNxbcZAzURg17Q3MvaOftVuHAbrA7UMjM9uHhQ+1yJ0/",
-	"KK/tQbd1US0Rg7QLInHlKtkP610wRWV/Z/viIzgaz/1Cy3dxuZS7+bNcLncuWu+hsdeYxg+Csy/+okOa",
-	"A+QGn7xr3XCQoYA6wj5XGxfeBUY4YzGLgVO9wXIgmsFDTLeL+kOhF0NHNJtsn5BpwucQcZZgmI31jg+Z",
-	"lmKlSaRGvglXQJ/ndzr86GXCIoSF+T3HTIT7A0KU+BVqGwAhAO6SI/I8N5x2Wh0teCdXpt6pgsw3ClVQ",
-	"qAS5OtCMGzPkMrC++oNOJDHCvxSEC2BiEeVklokhYArpGwAuD1lxB1cVpVq5mmtdBfswVU9oh8uhhjUC",
-	"SPqFJqI7ldiL3ezEVDsV3l4jJvXKFOfVSQggnoJf6Q0VHOES6XJvBvkl85enhiirD/MenOaTWiPyWeSV",
-	"M6xR4jI3P9hgw4gFFoU1Z1V4cvv81sTnfYwLGKAn5zOWSc13K0wLPDaiKGZRTQSwIi06G/uAIXZyIDKD",
-	"HlvNUkMP9i88/KLsCXfPnDQt78ebvlkTvlhrAt7U5qjtwAPFfCcbwpNiMspKtoXLHzCFwvTJfGrjqTEs",
-	"OzeSXuYbT6QSMwlcDnwmxioAnGeN+mvNzFr8SaIJRupy4SWQENTc16vEfW4ixfOaRraWSM6mDwxqydrU",
-	"qwd+HsjhbXltNqiofb6Gae3JnF4gGaywg+4qRbzBhRJz61H9TN2jn+iIepXKyh4TOLC4zLXOpl9CdR+p",
-	"ZEM9WQipryGgWHBkvK3RG5JsrlS7ToXo8806xKWJ/z8hmu7nGSadUJKJBUrEqKM8kPkkrNCXSC0+RKbM",
-	"CgDXJCnDM1EtugSlyBeTypzrUSUFyok4RiSxQwiIVp8gTt4OKpFkkQk+/qJEkld5Yd67kEiqyyV/E0i+",
-	"ZoGEeMWea7E7TPS9N/NPJLiEjCZPc9QSQ/jQPMGh/DMQwT9hAuomI1HO33wrUTGtWes7Jj7OGu43G4IC",
-	"1K8whM0zxKMdwMTUlq1FZHdjUT54ay36akxBEOTzzR7057AHFU7bDc1DK/zovo1Efr3lXF4xnsocMsEr",
-	"t3oQzmRqkBiKuAo57+hz/VZiUuqhjrwzMVVlZpFZlnAlnSiIIbIQKXeIITNl6xQawxMkyTQZMb0Fl84b",
-	"wGK7QUMWialBAzAxIbdrZHLeUVOf/ksRyYBn3Z+pqMgiP5V45lUh3ySjFU7FN0ltf0mtxC1vaklCdvkp",
-	"ddYCZVh2ZSWvOrorOZBM4avhq3dv+xyzPd2kQqNYOlvR4b5S0mWfb9Z2cdjVyi75VLouCIorii4prnQi",
-	"Hdv98vjtHevB0M/noQx/47afB7fdRU12IDk7520e0DEk/esdnM8OA890biGnShW70boPKCWZSBnm+xdB",
-	"i6gESz0KaEVAIjJmSjoQIoCTyfEkC8XAamAhfZaZoU/cXuyeG4pfItzd94AOUydT9BUAJz+P63/hemI0",
-	"iyb1vviM8lbt8OtkrnpgpX+e1NVgg7MBMlkjj0gtc8kJd/dcVgC99VKlDPuwzARRiYRkwDJKCa4rIVAE",
-	"yligtAWsYKCPfxgYLVHC8UdtUz8IwHpmVUYARIPhoNDjzrbgJHQQ4zbu1cBzBUSfg+QalUYlBIkZmxF8",
-	"fUOMbp9bLHVPO9bKO4UIjdAA9wzs9W2+DC2AWUjUPONgpQkn2UAueRQ6NyMKVTnOoOZpKsU6sHeT/tXn",
-	"ayNmV2cCbeSJtKRWHm2f751IeyumPyQ6S+mfdyptuX7EPQuCbpHWSIH5ac1T5IIGQl7BYJ6+pWsrIZjX",
-	"HsI70MG3BNzPPQHX7fiaO6Msiz78ELl67B+/MMH0M0+t/YGpvXmYXyT/PoS0bfzjq+UanzIhd5MA+ANT",
-	"2w8z4ANGk7uVAG2JI69WB+CcZFAVToJZjMdOklDVtw6IeesDuXgu2+Ux9tvEQnHNcCwLMU/jPp8CPiuJ",
-	"llEKaVycQfV/sDtSTrqmQimIjZtyuirFxT4HefH+GM+GzKj1oWWXDubW4uj6WLc26bmEd7uLBFeL8xVL",
-	"a92I+W1XZZ+PYJ53JudV1wmrJee1vsl5n5xj7yEYduqw9/zofQ+n8WYy5fluXb62hHenMiVSfmVlu32k",
-	"ywKAxL6iZmDusMBcYIdbL7AirN0Kfh1G/X4J8iQg2jmUAXnHbNWvrriLzfJzQs5zi1XHBumjYnzDkdkJ",
-	"cq/AIfx19L0i/s+72y73Pv45RF8q+LiZahkzAHMYFEgoxA8auTLPVDroNzA+5zrBaK1+47AE5ofxwyU0",
-	"P4zysWB++EEEoX+AOVUf2a/Pd4L2cwqzHquD9jOhS9XIfn2+HtoPA3IwOyOinAwhvihjcuL815wtjEMR",
-	"JXy0mQ6sDzkkc57qfS+qBas4NOQgxD8H8Gd4eLlRXyjHBmFe2TqQBGO7viyy45Xd9r8omi7uVepfXcPt",
-	"KSXbTby4z7eAlXgr6AkGh9CH5rlTHeFe0RU/NRJQPoDNKIsIi/XpogI+S+H/K4VlXANWVLyU64vvDz9Q",
-	"R2T6meFVu8M37n2vFwjYK1cuAafI1gRJFCQmurxEv6KNu8pWIBz7/IvCcPwOF//euOkjb+vvS4LfzMO+",
-	"4T/uyhkMzdwDazDH7B5Zww+JLUSO1JELqQbsUP9tI9vhJ8b1YmBR/pH+74JKL8cHJPw0xjb6fBeO81nA",
-	"w+4vVG7kSH2+IXsHNv2rZkk7CFe5lvRnF7DuEtEWSO62OBq6o3bnWnu42B5hXyUluQxVrRV3+BFKSGXL",
-	"ACjLwDiUS6wlqozMMmS2SLLWkzMGKjEUwCbYP4AiVPjhLOK1LRT2JUhEZkW/Gvf7N7fO/UlGhnZuGErz",
-	"0BXz/cKCat4Wm2ejETOBn3ZCpnIxAqyaOq6Y/jNOxZCmXkHkPATTazJM+IRliRrg6wP3eoi5sEHVFG29",
-	"WLcE7odE9fmEasY60qswEllAGI0mFvB7liURK7LWGV3CcuE3D6R5Z5FweXhEvst5I4R2mn4zpiU4LvKF",
-	"+FKCkBwl3q0M9nlFn7tJb3H7IK6R3dFv+uMN4tUXEBeUHzPN2oBV+AzU7cs2BmrDr79A/gn1qBNZ6qrn",
-	"SmKbysyZcgRYLOv+uXOU7+3WfK5ylRvgFrnqgXR78k2w+qQRjvoShgLJRDKlEj72fcduO+8/5NGOZiXo",
-	"8SiPsEOUlhJfAR5wAHWFxnkgMABOjfMTdIjGJeNNjmiWJatNcbaA5kq5MpoXFYenz05G4yRSKAEBn6rM",
-	"cNHf7pTMshGGr0JrvFfj1pq8ly8mUvJW+OldRkq6CssfGnChDyxbwhRX8GgGjVnGBvBYOh/nbuz6FQ7v",
-	"fkMrt90V+aX9TQf/Flp5W45ZuGL2uP82y8xefZl7EJvxal0Jsjwij8wzh6yhBJECgJwUk16KeLFAibTA",
-	"2GrCpl9KROZzb8nvmH27nt4ofWl8mUGZ+SzqBGV6xPFNN7+Jbl7gNEmBZi2X8Sl57wDN3dmH4xY5/H2R",
-	"Xei+xhnlyvIMIdH09txkmlMyY5kUnCRciVKkIY8NpM9Kbas04VdH5JeJgIhwrHRlM9YhTA4jO11TRTh7",
-	"5G9ePjv+EoARBFoMtUIREklNKdL1+UZ29DIvH2XeJQZGX8+QA2y1N4HSXPv8AGtdgb+IS8VofLh7QakN",
-	"Jf4+szyn7Sntff65xDsiqX4dUY44l08U2+gV3Fojr+cnxIenXzDLPxyTQL7wLeTxiw953HT5IbG6K2Lt",
-	"dVdbrn74If/jflLmPTF7i2ANhuiKMon+paE5fcZoNGGSDNlSYJ/TgFCTypBqcSFl9BrjocRcfSFW6UIt",
-	"vvsRxO/ajr0Lt/smH9/EEL2m1t3tMImHKJjtHQK5H7OwmOlWdPSQdv0Sr2Oao9lhYCS/6rmQRwhjK9V2",
-	"wZ77HFpbEqloBmNkC0x1sujIAqZH054zMCfokrfdIMPSv5jNdlGZWiswCFFkvVZg5F1zrVeaEchBBUc6",
-	"3AZH8NlIxhvrnK6tqLq2DKsVbPv8tgzYr2ELPiXr3c+OXds2XZ6gJ/d+/Ew4/9cb//55Fmm9t5sJae/u",
-	"LyfNIu75cvolUZM4o4uyWaZnYOfLt84Rea2HCfcPMUzNPwKrQapbZGW8P3Q7+94f93UHVLP5m7BsPes/",
-	"ubT8FfPMXVjgPbIyOGq3wcqmNEmbik1nKVXsHoFESoFDWoLKkphJG8RlZVgAkHfjC8hwSa4SYOMxSUVE",
-	"U3ZEfkxANne/SKy6oWVkwaFgm9+ktJU6JMiiciIyRQ6oIlMh8YMZy8qdHELF6MRKr30+o+NqUPfP0a32",
-	"kibpW7fHn2ucmT/Kde6sdWTzTV/fH2OkcMTyJfUYit6ZHTnJww/6BH18+AHPz0dkKSlT7E6jzUr0AVOD",
-	"16gqH2nNF4r6Mmjvm3MMfXugdTllDLkCkfNo4tbvi8h1hg3xz91d4yDRJNXcuu67L2CnqthORTVWnM23",
-	"tOX6acuwYISu4QCrDCD4tMKBflXfz3CQxQiHnXD4Dc90AZQm9wn70efGMG9W9Quxxn+RR/RuJIN1UoHj",
-	"u9+Of+0cXxrvdPhn87tN3X1Dr1fjtesf/gDxviILuKWfDNlIZKxHRpmY9jkXCyJ4uYcVISEgSpAZE7OU",
-	"kYzRGBukyvUDeCcc0/YMTkHQ51jrysSaLGiiMMQExzJXQ/HeK1P6lEYTzFpJ2Qgcg+BSmM7UklwxNitI",
-	"JqCxaJ0jM7lzP4hcJyIHkjHiHxFD1SYcfphRrqWZkT625CAVYxGQSKRingVkJIRi2SGRii5ln9NMk52t",
-	"ypgwuQ1x4RHPNwiWyGGozWgmWYBCFuQyVYyQZPNUq3xzFeQf4srCugJgm96FmCpKDiDVWj+UHhBx5+SU",
-	"/Jg8Pgz0+qU0uvLAKg7CDx+OXiT86uPH8JCYKoyKvYe1fvb25QtcU31RmHpqRepy1WINeBvi3ECgDNbq",
-	"cGzf4LyFcj78nUUqDEio+wn7HHID1DQNkf6NSQ00T3oNCePeErp6+3xphpZIrxclRI+gFA3eH0HGggxp",
-	"dGXDl5yKe5/X2u0G8b+afzG33e1HA1WckfuO4N/lrv2a7X6fgTejWDmNXu8iqt9EV384y9h1whb3iDL0",
-	"2vD1VR6Mt45R2emKeGCuaQCt///Z+9rdNnJk7Vsh9Mf2i7Yt52OSyFjsG2RmdgY7mQRxBgOc7YFFdVMW",
-	"j1uk0KSsCEaAvZq9sL2SA1aRbLa+LMlSS7L7V2ZkqZvNJp+qYlU9D7lhkBX3Go8ATFTFAtTT7FxZnaXQ",
-	"sszIsAjaZ5cELa630MYwl3A2IkrGon3/vU3snKmJo0b0aVwihXyx5iPjeH5bNp7OKESEfUvYQMOnsaDC",
-	"OgbGo+GKdLlgh4zwOFNPEeWD1i7rCTRajT9Zlsg+Mzb6/v7Mjfx32mffvzeWTp3viWmwL2+eZUAfGGrd",
-	"cEt2GIEGz9o+bNk+2BezORPhqXwr7n761UZMeYp6vGMyMt45TVPrLS/fDWWf4RA7oSxj/JaB8YvMVmh9",
-	"KljsV9Xr3KumKXyMZRqm7Pqpj5Q21izV98vag1GAMxUx2ZNjzyCAP4sF6my6Tp+zE4MSn4d6UTtUy9LE",
-	"o8cHvCZw4CwkeEs966uWNdCBjsmyOBUI+0BLE1x7RkPTpKiTgcBrnipXd2n+3zmWsZgmYt9rGoKn38b0",
-	"Pk1x8T+NTib/ODtqZrJzuUDBHXcPnoqGrELFRjyqmWtqsnckLkxTj7dzrdXSHvT5fT9QAFqrGOJRPvUX",
-	"1pcut1KM5LKwLnD+H7lkhkKym+Cr6oy8DxqBJzzwWEzUgvapABfKOOLBRQpH3Bhj/PqqLQVgFbEQa+KZ",
-	"M6p0qaN4T5oLHlNcal5bJUYiVKhast4CR1eXyVdY9gkqnQ/CUlRhtP6z9RXnx+RR4bdCq6TZB0GvpNnI",
-	"h6NBvBd7sVmRz1T7S3vL9Lclx+TR0jPrgchX54YgzTqxLOs00Zj/4Spgcs9l3/Y9fitiNynmOyixmG5W",
-	"qR2UjTgoVvjkGaJiTWB3OH6Tl+fZGmyi5E3FqPmT1dmZrd9oi9kXRG0LMDE8nFwRFPfch8NJqwGrBqzq",
-	"8AfX3BbhJ5cWfIaVceesBSsPuFqxWNfXwlqDlPWlZgfkdT3ImUzmUCZvjnICuVPtwb1ZRlVi4jZZlpdU",
-	"toDHNw++q5qaGrprsuQtkyUvsk2eOxmX2pGCHPnmTRQA/BO2UeRqmPSKk9AJmlVIqYwEXmJCeeChzP1O",
-	"FdQfY6Q2KHAeGKkrrrfO7b+fVgqevDZTB1UlWludRVYHNGEs67RdQ1wFML2mGULxusdWrZZKyKZ5+Q+k",
-	"jvQTzsUzEquDJ16muhOXSV3cuT5ziHSLy+1Su9pWr+Nco1vYlWeipuR0feaRKqQInXxl2DiU84S1ggtY",
-	"4iHU0YxFobt5POrxpGfzOcJ1JBXXZndMzOAa8A2tVqFz9tWxb9V4ThPqdRNSnUhaNC2xiU5WoOF5NMu/",
-	"tH+7dkpXxVOXm3ah2NIMqMMyCUpYckqh73JRqWqJ4N9pgsItgyGSYySYA7cYH8VT7C9kEq1rUrddk/oB",
-	"SpphGz+NqtTggXZUl4qTOa+TFvZH7TjX1aflIo+yZrY/P0CwLCH4LOu7jHt8fg//rlmNuiY1lzMAlhF/",
-	"nrkGm3hjjJIjN0AeU6ULAeqcBZUWsbBq2ZOnQs74qpmS2nCf6ToNORKHw95VBVZ/wpVS83Btl4fLukuz",
-	"/enNhrL7X2m543XdrND+11Z/2zvMqlIs2F7bF0L+BGKuBYeEt2S2wXmQ0YSlhOrndrqPsr2V7vfdH+kH",
-	"D72jI/06LqkP9B+vuSvKZ1JrRCN5uoHD+iUyw0NlcO2YijGAsgG/WITMoGa9gyYCnjWVT71QXcc1qvzO",
-	"RqFCLylfZhlqCnxsB/p4QCYVi0WRIj6E7AK+vC2jtrnJQTNOwBMslZKA+YyICNdXHUdtin1CuuXqMQo/",
-	"WCVf8XUaWfqUC025cQPRZwpqtGnSIxkXDAjF1HS6YWa24rh8em9+r/7F/zoLjvFjxKcRVwzDOyXoQPWk",
-	"Rv1cczf4GFDZQJTSVKQ0Ty2xDpyuaEnaKcv4HcvH15ahoo1nIrHoIW2o+U7OEj7gTOg2OWbfaKIz4CID",
-	"/3GQs1O8JGj6Mm6GFVkOKA4ORHJb0IeqodlFLI/FiOasJ4fKnuN0h1mXZxlLI6Q506wPQgxDwTViek9m",
-	"qSJOqOEiajab8FebA6FZ5uRusExneg7bpJg0Myc25zynLmioNLnhd8xlZ8zFbbZaxcLV7LRtZgZn1Umw",
-	"CSQZNZ+JIRZHiBSmY9jpc61hQmzCapDLO54WCzQWXHTkNzicSqTo8rwPcQGRImFzUi1tOtTy2n77Gtd5",
-	"+zIURB71ZCzgDwwGgrwkVsOi3UVR/GvXSdD2VKRt+M21gwmAvzaMzR1DuvfvfzHImRvCGSrnGT9hIv/R",
-	"gsyIzjlL0Qr2mdCYYXMxSJEOwRvYJJF5F5bnNxaUKHB9NmUxpycC/xJm1KaNKfHh1MPJHjIn1xOLRyZ7",
-	"VubhM7MOCPg0Uj3F8+wq0wNzOS+igiVcR1TPNNMz10uBVQtxlN2JU77JMvHT+T38W42G8iYjqeViJ/cT",
-	"VwaAm0l2DfZZrhLzRayl6BIhBTuUY+4K8PcTLo0KYpyF4BfQy4A3hk4dN3g4ruFwNzrNGwKd84SKhGVV",
-	"NMBOBFtW13imbozlhjZ3HVmFzAI80AuzMYpzyi9NmNTtEnwcEzw6/zs2mEKOaeDAmw/g+D5n/8sSfVLo",
-	"NUdOAjpnVEkRhfrNZ6SdWHNW1E1ZzxxceSDVMTGL4sbf55okjkkXh5WxlBwjy7SmPCOKjhXpjI2H359f",
-	"QOWS5YIZ99FdstLyqeK5lyuc2nBpE0xe9Xi7ZUnl4LEqUlOu3dw9dnOrK+G3ELm2DckZNOVSvQZvwhrp",
-	"14/0Fs7f1FANGJxsFd1htjn4hnJxCVWm+IEBeCDG86dZZ/MZU4Gmf7flqduhoHNvyWHg3uqH+gE+oBta",
-	"o9N+UbdMipLZ9RYc3Qfg4l7yw/jiO04PKBoudRitkVeUih1K6rCKPs69SgKaB14mB4gJ4Drpt6mkn7IL",
-	"zSEILryKqOYXE7uXu2Ww69sJEaIA0aJmmFjU3TBVdMOYBfM0MiTmSXaUG4FJnOOYwbqvnbK6B2YGA7vC",
-	"zTcJ3ku4fuf35p/Hsa2vDvZ/AnSFHCI0Z6Hn5nreTUDpQG82ZFpNUd1j/RbBjknQrua59fwAHCOiJBES",
-	"g1WeMaGzMTGRrAJBVKlM1JskTKnDZxuFl1gBHF/Bwnne7S57FBN6nfo5YBA9+YSnTXIeSE5zpzu0WZnL",
-	"UjsqO6E+nwsCK7bwbD2eE0VhQimq232QtoG+n1g8uv7sCzOzUSFY7L7rZ+UArFkHYDXJ5OF1B+HWXjt8",
-	"0zK5PbCT+1/kiPTBUZuq6+ea9cGQMJr0fP2/CQu5wPL4iHClhiyFgeZMmxeEZfBM6HxMBiyPhSc60mBe",
-	"3FUj0hn7i/7647JZg0QOzWS5fqRY+FEGZJfzasOHImNqijah7Wr7r31pfxsqX8SeFGc/JlthXtNv7I5l",
-	"285ZwJ0+4/s80HanYrKWyneYb5MM5rZOe6xbjWG280TeA+Z1wPIZTDF/ug26HBafAzgccC41QuyFlAGI",
-	"8vYHmRwzBj1F5nJclwoCEY4XYWlJ8rDc2jkLSckxsviaD6BAGT4+qQG2BLC/wjLbR3z1w1u1D/WK5Zxm",
-	"v0MP2CHDuXn25dEctkAN5pvLYRezOgfFK8tmA+1myu54wlTRw+iQiRRdnY700T3GRF8nXiKCtk2ZQ8vG",
-	"ZSwApgHGKWnDU19z0YaaaOgPVHRsAGbUkzDQUY+JM3L8PuiTLPoR4efYDouQzEUsAnU233GKcu8e4SKX",
-	"eWnDz/7F/2p7e9XlLEuj5Tg0uT8DKmzYEchhPkDvDm0slHRoSnzcZj5SgCW2oXQWDacUxZjP8NvX+O0F",
-	"FJ3wRqxlpNreJBa2bfXYvkWXgsc2Zq6JHvHEGOhlrVcs5puvXQnRP8bcrVsAEYv1W0QfLoCIxUZbRBH6",
-	"xROpfsCH2VUBhLu7MjZkzkEc4pQ/iYtc17ztLud3TDz7POMTK3O4Kkw74eKxMdr5vfnn8NpA3eJHmgSt",
-	"jIXPGMlYegOeQxDLtcD6e1oJTbjw52fGLklohIqIltLMK1CIxkLm7mCNOD4JdB7Wa0CFsYb9p0jcA+bS",
-	"NqDWwZ3PB7sAYtt2BJZ+RcHQL9i4ugjJ/WL2Ta51QPSYxK9HysmJ3RhqngOO7LCN9bJQQpkNRHDKZEBo",
-	"9imTgyjAJIUQ9AsVaeHpu5wDUvsXJ2ETeQubikhkngIYz0JYGDegKCDdRFurA3wTuyEYu8MxIoe6OCtA",
-	"D/fY3H9kbwPP5aNFqmMhhYkVA+4hED84iYoiOeAFunugZBovGEZeJibEcXhqoOVjmj0H7TVabjE2icVW",
-	"gpOifiAWGwhOfjVLpWrbsjfRTPnpd1VU4Gd/oRksKgvq2OXAY5dFZhqWZNlQl43M5uw0+vLVCa5femnH",
-	"WGzEMJMv5gkg9aRIlwuaQSE317GwlokGPsKRIuyO5eOUjsHKYcyEHc2ibFNZfuc0Im6kTCPSzWXfvhKZ",
-	"4//NS4EdU5JJOLyMRSeXt0zYY9qTqOQP4IEgUluUjmIf9AOKGAyNx2bOD/fT2K5CBweF/ZvtdgrMKYx/",
-	"iXo8826erUGdePzaotYWdecWFddkyaRu1IYOc/HEgt3CKLp4lfVRRQhylbbcTkvSYb7o7oZyUTZwYCUx",
-	"yLXESkGw62meQlqnlqc/pUHSzke8t4wN0KJhWEt6NF05ahYuVuaajKgi+AJZSoLDzT6j2D5rrNbawfEI",
-	"qHzvQI/VzNEsMx2LOibeu5j4CyyJJ2jDC2ashn9HjVbDIfLSJj6cnYr4smqTXpv0kkkf5mIqSsaa97Vs",
-	"OxJaVUKidYX3KmN+C47iMRtIcxPjdSHocaEmz5EO3WGiiRqHQvPMafcVTGDpGbG3MNg3k6wLG6EhRDYA",
-	"ebbXFBnb6IK2E1TTcdWNR9tvvbaLbWkurj7l2XmfKUVv1iffWr0o8ac7lo+JvS+qHshc0wxq3BQTUI9n",
-	"XGPQvFDmiY65uOMaFraKiOI34pQLknFxqyLy33//58RVHcTClh20LS61jQ+vyIhy7YocHcRRrVl/oCPS",
-	"VqXvGli0lLAjmd+yHL+h20Arq1AAjiYJGxgU6GAdeR/IXVl+B3oaInVw4u7PQqy1x33kmJLX376RnA2y",
-	"8QmWPVDhDgft8NQlaWdU6WuW5zJvI4HsqDdGSQyYwyNFLAhEBOXPzdvqyQw5OWCyYqHlLUN2WwwWVE+O",
-	"xBlp/11BlfTf3HgzrqCkg2oiGAMRD3NpLreks/oIyp/fuNIfKc8+ujW8KryaH68uVuQg+UBLxIMZW6ZI",
-	"3AHEnru624NVqPD2e1wOdUd+C4DVTOccTD2/t/9lT3Dy8doHOKvDrONQxX3t8TYdMneIYkGumzPVI4pN",
-	"oA6cf8DDWhgEKIZyYqpiYY81Rjk38AD5EAqITDjUbAME0TtG2LdB+bCDHOcMUB0OSzywO8WYCDIaVN3a",
-	"wm3BRiSTNxbvIRmTyDwtVIroMOXafGWhexkYHFrkbfD7UMM9gvmDJ3BDxlSJ+dhuPHLsu5LMF4+Mhbpl",
-	"4gSmguUUjh6ACvwJcMnqfBxAxVrY+tEt/8oQbZ4D695+UK7rIxezG2pGoC32l+t8PAVE8xGUreCKvhdj",
-	"UtpU8BcbOELgAv9bHHab4FUK5RAqlUTI0XRhKc2UxDpSFy5HaAI8Vxhkf2kCEmK5HN70Zh6oIzGkuYa7",
-	"MU2gm3uq4+ZIEXtUajxcGQvU8joDuS08k+12QQ8MDtoBh2bKfREp/EiwK+fs/7X97f2P56RopUCMM06o",
-	"7sERM7RBOmxQ9iR1xsHuyUYw7yHEisWi6tWPZl2tgTPhiaV9Idfm3TVajfdJn5F/9Du/NKJG8frhm8A4",
-	"mV5T3Wg1XjRfvD5tvjxtvvrafNe6eN1qNv+nERVX42aEyVBdNy/eXbxIf2Cnrztv6Omb5CU7fde9aJ6+",
-	"7Fx0X9BXyev0B/MQ8P0+69vvv2mevniRvDp9Q981TzsX6evTZvKOve2+oT90XqfmoaUZfgO8hEbUsIJ3",
-	"Zn+ZzQg+rvkzkKU3osYQJI0nx/7668WrVvNF6+WFGbtZ9jjuocpL43h5+qb79uKUvui8PMURv+m+bb67",
-	"aESNO5bjWdqL71GjeMmw0f2xTs6oGbNb8O7/gajJ/ncx1TM+cU9ZeA/uS8EnfSoQZxTLuo2/osYg5yLh",
-	"A5qVXvNaL2aFCbnlAn8B4XjxENervuE+0z1pfgPe0LVxQGCx0/Ta7OpGq0szxSJ3monXV8w92JtXpxfJ",
-	"i/T0DXvZPX1LX3VOXyc/pG/Y2+472uwYEwBDXHJdM+Pownqj/58mfXbmdtDqE5TJhMLaTdnpjz81oobb",
-	"eCklv8k7ZgCwsfwaDsf5felsw8e5noM1KIcayiw63jbWlPbJr6EtZqElPi8D3mC4lFH+EJpSBScQ6K3b",
-	"gMOOJ4hStJ/nI+X+bEyWs60+EWcLn82Fj1TI3AndV5NtK5dYqQM+uhWHgP5Xx+sVJhxdkODt+2TLp70n",
-	"lJl5yYmFSdpYuEeB03XQqkiYAkWtW3dUwxXpmBEQLcFPCFBub0KIzUpZXo24Tnofi5W1pQ7CidvsqkbI",
-	"br55bF5usdcZxZ2L6czFSVxKkwFAfxxClY8DlgHTVU7bV0HTryGOWpQK6Y1l133q85Plfr1L0k6GeQ7q",
-	"0X2a3xZlMMA7Net5d+31wyHw+GMwt9s8aQhuNO/w9GtpmajD8hwW81z0x+GTzV/pA6rUSObp+k4DqKTD",
-	"Aai94fyFT36XoaNgonJvZVsQ6A+VRjM+zAWWllHSHWaZPVc8nrEsTy7hF+6AFRPqTANPt8tql7wW98gw",
-	"8iLt7v5s6UVxyMpqvPunO1Kx8BfgCtyH9udPV1+JmVCzKs7h635i22clFgzrvYwYvYXzUvc11FgVflNf",
-	"+9+7X+RS3EC+zRKI2i+SrYmybp6a9Irpz269bcmVKO6wkhcxg4D8A6ydvbfye2iDmS72ngGiQfHOZ6EQ",
-	"qp4+trO+lGXxJhav7foeMTAlNMmlUiXDmruvBLQ6JaIzJTHMAOOaSYMqGnLVsBVln7ku+rZN0npB07ZT",
-	"FYUJPzGgUXBPcNGR36LiAxULd1Hc9ilLuJnmS39hz8nTDn7mh4IluAUHzz4mglHIU2BybrVUBfx01Tww",
-	"/MhZrQNNBcMzLJMExvVQXr7PNiH8tbzRFqhpTksv4zZ7dB3/NC59wCujaqZXPYZR+jYyiwu2tNmXwxtP",
-	"h2H6gp32Kc8QSwYsV1KQUU9axWOWztRDdhrNVAGupCiIbLDaKyCjOvKxHkmn2YyjhfSbSGOBqsyOwdzq",
-	"0hovJGEt30FuEQ08KcjNBIOx1fOjnnSDmK+ubI96oGjfDR9426hmtjiGZpkcbQvoqlBcXrmhzK6f9SSX",
-	"KxVRhpv9Lkvk7LWEcn3qs2GUtxtiGdHkKZhHT2kLKP8RzmQCqXsH8c41a5GUZfyO5baqxZEflngWi9oZ",
-	"lwI2DqLNAWPLlDEJE0r4i7qR8OIT7Uh+kJel1inoAhOhQL4MHoBUXz6zW+D9GZ68xt0ad2vcHfv9sBbs",
-	"ohe5Bdj9Ahee6VsDvhb8Cjal506G4FI3MmTfRRfbqgvGovCyySac7GcEnPhSqgbOZZsX/dh2lHes0fNZ",
-	"oicuvGXQ0xJib/iIdCpdyZij3vYZQ2zCiUVCNc3kzZBNSUC0APJuMtmhGXQHdWXGkboGqHUmOQvcHSJH",
-	"R9OF87g9Pan87GZ+VdT6B0zI8meN9karH1K+hyTxCoeaVLMbmY9XHtoVo3nSO7hzUzv6ZU5O3dJ83u0z",
-	"g2LJOzzyu2B1PYQ1mqHfp6kKVQDkbISRuT0ebQf1oe0o+KVVjqHaY1AsFGPqjMyXmrz65x+QoKG3TJBj",
-	"fiMkkIklVAEpvwcXzNQW93VlZL42fYF4gW2d3pL/N0O/YGXarAWMG7F4NG3WUuj7ASpbP3uJpdXgtyJu",
-	"q9Igd0SA76Zojv/odfGevAf5vPnucSkW6DcbviccyvN7+18bYLafDsX3X1F7XXj57GatEt/lga1dh4Ri",
-	"y3sLedIXbqyVZbLXcIw+BMVsIJik0MuguVkLTDGhL0mbap3zzlAz1Qa6AprgT/qEZtkZeQ9VZyAjK3My",
-	"yHnCkCmmxxTxYZ5yKd1LV19yy9gAqQZ0j42RJQEunoIzYHwqiERaBHpb2uBCKXtw5hwypEuwcaG7V0Tg",
-	"pMxx1dhJBd9pkadmHgO9tViAu1brfyOu/QG9NhuAtt3repceZUenc7V/Vct8VyzzjUD/CF/uvIDTSvjL",
-	"vvrWsMVQ760J2C2gveEaTQvXZ+RHN2osNooFF7YHwl12gqXskgxDhLDnAc4QGWRok44J4JVTLDoEx/TH",
-	"SVt42P5pDY3VearF0lkSPaDG7/GiZpMA4cTLLstkDSD4RV41X/r67EEu77gv6it6SCbLrx2ZC88RdlzX",
-	"iR4qpvYydQAztfLOhV99kRlbRUOZdrurU2PtlRIy7XaxW2s5LeRgoTynw/oHxY1LMxPse1yLWz+9J59E",
-	"NrbfRLooFgv7vzM7tzCshZMr2+8dPABuSG42b7nimZtoXAp2qjlQmhcUgyAg3z5PpFAyY+fI/Pd3aCr/",
-	"23///Z92RGCDw2H9G5LSsbokOUsZ6zulDmjlisVELxc0n50CieE5fr99QhzSqqDbdBHlFbSBzQxnaem5",
-	"gVwRfpqmOVOKHJsFQ0Heo5SPqBMIC2WsYO2sh8JVaU0VQ9yZeq5H3nlenGCj0vKs8wfPQnMKluYEMs2w",
-	"KKEbeX4P/2xEJXcth3L/Ew6PcAq3r8D6IBQ8CxjYd7HWhdtx22mIkodnG3ypsE4eNKfTWwZSM9AcBp8u",
-	"8PyWSWggrai5PQE6PlU0ybmO/BIP/lksHvDBZla+giPGNRnJYZaSlPWlRi8mo0p7GiHzQHtE9rNusiEW",
-	"m/Ky8IT+kbC2L4mG1T2xncFvfahW5xu2ZWl8+qHMe+KTxsBfuawreG5JR7eehyiZJnvTwDbNt0IFCRBJ",
-	"qCBCEqB3yOFkgXCBpLCOD4aAbIPVSR8KCIdLKgdmWw6Ah5uLmzWNkWOcnbI9OAUhAZ571JTYoP3g6ax/",
-	"xAd6Oq5yjdX7RXm9CPt+dMCxXuB7zkT1YIf3XArrfmPQGucxwy5Qi3TIr06ODbTJLC0wT2k6JiAYdfLg",
-	"CedCXn+4W0jX6UZy8Kj1k6hBqwat3YDWT+JRmIUaH9ViltUV8Zh1pEJ9kfkA9pPNAVFhE0wew/CcILiI",
-	"8casNkqWWvovOVDeNZsEslg8Asmcz2gH1ULtlVtlvx96iLGw8ik220TmJ5vaJ09AnMS8aEQ4/27qE9Aa",
-	"FyvRBEWQmQxkebgQ54AkZBfO780/VUaxSGHQHSpWYvbiYqKbNoJabOBuwaqYEsF6SGzKAy7TB44/HXe6",
-	"oygMw094DsjEPB3JT+vs/6HWoCX4Q21f6hMGNgeJUPumpiLfuiZSERHClMM2HPVYHh6BmRel5mJHRTHh",
-	"rPiugA+UzjqALCk6s/WefEZVqz5+sco7U9sKLpTfuWUwPfM567KciYRZYVdy3L6RJB8KcnZu+bPMCLv4",
-	"1/aJ8d2GedZoNXpaD1rn5xcv3pw1z5pnF623zbdNWEJ2FPezK5td1Woht4xqYUh9yXOSMm0jldR+kvEu",
-	"S8ZJxs4K5ZxC69d4MuU7vQ+5M6zwrmJac3Gjgkv8bKWZHrwCtIJdllQGDOh0GMl4H0IpLSF3a7Vb+sFN",
-	"rrieeQeYDSYHGQOQCfyTqWJdc4XgiqEMwPR1IVYw6OEvDlTwXi4Gu9CwwM+TlbR9JBWIENsqwHZw6yIQ",
-	"mXXr36S4Oc34HUsjqHeDtVk+4ne8eMVURoUHVayILJMjNTmT7wvK+1l3/4zPO0lRHVwAd8X0L/9pbEIX",
-	"cvBJj4M8MvK0UuVdYPM6wrFYUzLvxRbLHF9DqzBEhW2ypTujnvTniJazwdZhhssInOzZdws0W6cF+tQR",
-	"FAbmPGXKSQshORfrDzI6sbQoz5Z4JEclETlyCXPTQSBKFFzSV84/sMmQ4oYnDF9FQSnir/Sp2539/v6E",
-	"0odi+Zi9Ce0yEaEa0k144RA9XGPNjMt9CGYOm27cnAZzEHAjh0NE/qHpa17xGwGVsqhbKIcaKCjLqoOC",
-	"sZQISTqM5iY8QTFr9g22aiZvzK+CJVg4H6C9M/OtFdoMIOkEQFuCkjm/c5yZxFNmtkjK7uD19FjmMmkF",
-	"aHGlhswLPJmlJcfMAljO9DAXeB5qb/ynu+yM+//CaKZ7BkJoanajikif6Zwn7kVwRVKZDPsgBi6HWvGU",
-	"AYSFUPXJz2vj+1/f/y8AAP//",
+	"7L3rkts4li76KtiaHeHMHiqtW96UMTFju1xlT9lV2b50TVerjgiRkIROClARUMpqjyPm13mA8wL737zI",
+	"fpN5khNYCyBBipIoZabr5v5R7RRJXBcW1vVbHxuRnM2lYEKrRv9jY8pozFL45/N3dGL+P2YqSvlccyka",
+	"/ca7KSMpU3KRRuyRIrcsVVwKQhWhROlUigkxHwZELaKp+TkcNLqDRnhFFBMx4ZqMaHRDuCAvx83XVEdT",
+	"oiVZzGOq2UkjaLAPdDZPWKPfgO8aQSNlPy94yuJGX6cLFjRUNGUzakY2ox9eMTHR00b/rBc09GpuvlM6",
+	"5WLS+PQpaLxhOl09GWuWrk/kLYukiJXpfUnNsNhYpozodMXFhNAJ5aIwntNea8dY+Gwxa/QvznqtVtCY",
+	"cYF/t7KBcaHZhKWNT2Zoc5rSGdN2rZ9cv/yWrV7G5t/cjG5O9bQRNASdmS/pnOPjbSP43ykbN/qNf3qc",
+	"7+hjfKoeZ+2brp9EEVPqFRc3mzv0Xzm4U78R7FjzW/Y1Tyo35FvG5opQeIccmY6OiUxJzOAnqllMjsY0",
+	"UeyYzFMZLyKtzAbB6H9esHTlD9800vAHavdgJGXCqIDhPKOaTWS62j4g1xeRY6KnXJHIfkaOzJxpymLC",
+	"PtBIJ6vjTeNxnzQ2UG+71aoi32eLVMm0+gyGgn3QwwjeCHFsjMxTdsvlQpE5nbCALLmewu+KzhgZwzTV",
+	"FUnYWBO50GQsU3g85qnS8M3GCeBINgy/s2n4SssZSzdSWZS/cCiNeX0Uu9y+qcsp1YQrQkdmHXBb7aeb",
+	"lwCfD3ncuOPo3jKaRtNNY3MdmVFKxYjpPyCRFJpGmrDmjPLEHAz2QbNU0ISkbMxSJiKGL3GhcEaafdAB",
+	"4RMhzZYMREQVOxmIApOl0YxtmPDPe1OrnZ2meqG2r38+Ry4IFStLwIoRpalmihylbM6oRqp2rPI4p92A",
+	"0CQp8Oe/ead+oeZMxCxu/GRemCcyZo6sqmaqYMSF6XLNZqru9uKMG58Cs0ov8ctutkQ0TanpbCH4zwtm",
+	"H5vBfAoaSq9gG8YynZnvv0nkiCab1u4HOM9mGuQGlhHPvM+fGJlAE2QuUz2WCZcn5DupkRWEHg2Hm+gc",
+	"v9/FO1/GbDaXmolo9S1brQ/1Nb1hRiRIzQ1MFB2zPvxlNpXFxBx2pnSJQ92wFaEiJiMZm3+opSEQqjwe",
+	"FfN4IMxH5tjG0tzUXONlfVVsB1qmQuopS4sN9jqdK7Kc8oR5DbsBcTUQSvMkIelCCC4mAem1Lk/It2yl",
+	"CE1N23NknJ0emcpFqk7Ie8UIJeOUqSlJqYjljNzSZMHIESXv37/86pjMWep6KB/A03ErakcXrNkZtcfN",
+	"XnxGm5e0122eR+1xK75kF6NO2+0UCmf5Vnmb0DS7sI09z7jIzm/V6X05BmGs+rIxEp2jLyfxmX9HNElg",
+	"ajQO1kRAcmRFv+MT8sSc64QRKVi+D+3OFaEDMeNKmY00z3qdixPyA6M30IICagj/FBLBbllKZmaE5QV0",
+	"YmL1ClkZ825i5EtxyzU167HxKuP+K4deZoV+ih0bFrNDcsqHAFwVrgDgpptOOjxs7D84GAuOT7PZ5iXB",
+	"hwcvBn5uunnFZ1xXU+ZMmkNreKoR5FOmF6nYNN8EmvH7j9mYLhLd6J+2glyCbxfk93aF/B40XlOefMvF",
+	"prnfmEeHzjxr23X0SkbU0HplVwk+vEtntn3X3WumFJ2wjRs7y57fpdO8F9dvHcHB9r0HhZcu9prDcle6",
+	"GRqbjViqpny+ZUW8Vw5eFL+RcsfbV8Xw4oSLm1xJyUe0aW3yN/aRaLcMst72wdsPs3ulkcDwvh+Ptygg",
+	"0j49dMtc69BTGrPUSYS7t0ua1z2l8uG1Dxjg5qWwTw9eCvt91lMdcrCL4FPDQt0TOXiDgEFd05QJXeck",
+	"qcWomSsodXdoDu3fYX+uUZCvT0K55C+SVXGQRDGmfMkfpfrwAcnLDn8jgc2z54eSWN6D1992XTpbIlSl",
+	"33773mjOZkRbdWUCqvI96cVvZMLqcUWrDXFFUpls7N88q71JpnMYxVuWcpp8tzA97SYtI1F5w1HwMRHw",
+	"9Qa7l6fSPPuq3en2/uOvP246ydDcEJvbczXfcr1ZMlH48FACs21DN5qOx5v7sU8P7sh+n/W0m0agy4ek",
+	"lGwc+ajqsPBN47pXXu6Nxo5ORjdGQagzQtQOHuSOKY0jH5tlTvUOWn7HWHa18YrBx/sw6SLPfMejG7aZ",
+	"RWv3+FC6ztrPO6uzQ9jvA+2RPwxvXO9Wc1ZvVG5zDC/aNCbgU1tsCnOqNUvNh//P32jzH63m5fCnj+3g",
+	"rPfpfzequNx7tUVUW6g7SWq2bfBCpUzNpVAMTJ1PafwGjVTmL3M/MgH/pPN5wiPQ/R/PUzlK2Oyf/67M",
+	"Un3M2b75IramEJoAicZMU540+jDwPjHcyo04aIw5S2LV6P/tI/7TvtYInH5pmvK++PQTTpgpOAB988fw",
+	"fNyll1GH9dqjlll/3OU+eOA013AdvcTxEC7mC52v9iIV/blMNU1uuO7bafXd4D/tccDMh7icRTIKbWNh",
+	"H4+66d8swowmY5nOWGxkkVHK6A1YShcJuyIhLktIFF0ZqYVH0xMzmGdSjBMe3W1nxpQnLB7OU3B9chim",
+	"t0uZ8Bgt1LDVvmx34jPWPB2d0+Z51GXNy3G71eyO2uMO7UWn8RkDD0oaTfkti8FUF1EhpCYjRqIpFRPm",
+	"iLTenl3me/Y1jJSURrp156omdy+7SJOU0Xg1ZB+40irsE0rQlG/Y9ZylemXWQdMbJsz+rQ/D7r8c/Z1F",
+	"+pFVekksmSJmtWiSyCWyGCGXVySM7F5DV5EU0SI1qoVdU7KUIjCUQzdY0UtWYQIM1bNoO3oyNPROylc0",
+	"nbD7PvAaogRwdGB854rIW5aSdqt3cXp+RkYrzdQ+1NHu5tRhB0+0lCSB4f9yp7p6luQ1fwrr/LVMRzyO",
+	"mbjTCs9ZClZyKYYxE5wVmaujIRaDY2IlFymxol/9w+ct73XWG8l627q868O7l4Vea9YuufU6zOgKzk8s",
+	"4fCYs8eoXqRsGHNFR0n+vuVr5ugxrbmYKPNRfva4viJhwiMmFBu6C8d+PE/lLY9ZShIa3Vi9m/KYMAHL",
+	"NWNCw0Z/I8WdT5G1rw/Zh7m9JL0DxX0LP7GvEKpJp9U5bba6zXb7Xeuy3z7tt1o/XhGqboAaKBFsSczg",
+	"9jlsxeuz1GmN01aeyX0dvFK7YUD8X1N2K29YHBru6P++UCy/hLPZRFQQIUkixYSl5s4yr8FeFp2bb5h5",
+	"cP8ckqs1Vr2kCkZR9F76LKZacFp3BOYyVI029xKtOh2PNvJ+wema4lL9ctx444La6K6NawD7/p3UX8uF",
+	"uNteC6mHY2jlTqKV4U6umfpcvJfvzXdeA1u3Ix/wvWxI1lzYN8cLwgBR9AGpxcxLClZm5IoxcuQ2xmPY",
+	"+KWyTmNiZmidwb1W9xh27doTtVBuvNP+OemrcvumVDnRtm8uWnB9Zy7xTkA4SPhCLg1ndr93r/A9F6qw",
+	"Fyv2jps/U4KC5q7NzWZzL3vrSaZw2lwEJ7j7OYqzuhgg6oRXKVhpFdY2702mzt4vq3XDrKGBevEC96CF",
+	"di427J03iF+MU7q9w5AJ0EsxEMNG6uoNcR+O6u32YX932zGMY/O3zP1GWJpC3GHdNT8tav6lVnYsth3H",
+	"faz2E7EiyMxs815AtOsoJEenrdZxnwxK8x00QJv21YuXXwVoDUA9j6WGBSZyonLlDxdPwb68Zektj9h7",
+	"QW8pT4ww/GvaIk/XsAMlC2+kn3Of8s3o+ytrDRnwl9sDZOtHYwi9hBUKcN2ppiOqwBqyECmj0dRMAy+n",
+	"d1K+pmJl7WrqTruQUs2GEMRS0g2kJDMqVoRqzWZzra6ITlfIZElCNauzOxCoN6RjzdKhwtB4G/OeszPP",
+	"QPPO9ekWZ9euFQZ/Lzvnt2h2b30VIK6fKhDxzf9DOkAT8gHAvnbSCPyEB+/xpnHZtx97iQUwtPeCLvRU",
+	"pvwfd7y+FtCQUS4jWt7mKSNa3jDhblo0a0qUSqxGdEUUnwiIqt1X0mi18+19vzaMrZtbHvW97G+pURQn",
+	"R4ymLMV1AHkSZUmM5l6IGyGXIsi0Y2mEfNAJT8CsbrvNMy7Wbf9PQJGBFhNmBE8yo9GUC0ZopF2MIx2P",
+	"0fFGXmpFFItSBgNQU7kU6I6nmkQpg20veEc/NuBnFg+pbvQbTnlv9XLlvRFk74xWmP0xvGGr/g1bOd2h",
+	"1Wy1Wq3mufnPhflPK/8fhIuazc7fP+82L0etqHket42u0aHN7gj1jPPxhSGChCoNanJpVKfv2r1+q9Pv",
+	"tn/M/Q/P31wTiIVLqTXMgrWp36DxjIPR1RpGOfoV/AmvhTRPDT1rUNTse2a5xjKdwUhiqllTc/QLbI3T",
+	"LC7aej/StY/mHrVSms36Iym10imdh6VsCLkULDW0cFLsuSrXAde7bgZOebXXKBByEpbewpj3UY09wkQp",
+	"sPtA6KMUETM0ysVCMy8+nvAx6kkHryZu9k6XvGEwcMJ2bq99zxsjBmGbxzK9UQePFKlvH+927jj7WwN0",
+	"Bet5slZTj5ACn3p/yjpHtdR07mduFef+Mja8a8yZ0V7Jk+uXhpr6JDTHMgQBL3MkqMV4zD+4ePHbczJa",
+	"ERubWoqt2ONMlzfOiwA/LXgkTZt/e9L80Tomm5s9k266r7iq2OzvBYMkIqMx2OmqwG27YdSKcBEli5jF",
+	"AZFJbORaOGxXVqXXU8ZTy05ViWvahIy//QH4509Bw0vuavQb6yw1S0+pladi77pCfop/ljFD5VOp2/L2",
+	"XlMF2RihSzrTkkwYKvzmQ9j7K2JkrxWxCQLAuVxi2e6MscK5hHEWx7T5AL4Foqm6zgVbOmpEXYlnV3aJ",
+	"xCyd/EHuaBChGv3G/Gb448+9V7OL7z503ozO3kWtv8SnP4wv/zrpvpie//tN+7XqfTe/+HPaeavP3q+T",
+	"ordq9WjQdlwVzX/DVo8yeeoonN8M/+e//js8DnzBaspSFsC9l6cUG6p8YgVwmG+fPEVB0Xy/P+25ObnB",
+	"VtJdFLG5zr0jXugEjdHOQ5Nrb6kgdzWomLXnk9CSUGg3yCwAhn5pFMmF0I9UruQXKNdu+jcpjRh5Iedz",
+	"UPmyHebD16L39Pb82YfWj7T7Nj77enL54u+db5PTPy8vnqftd6vee37+/bz1RHW/Wt9hJwkUR+6sdSip",
+	"ZL4VxkAdEdINmqzwoO2UoeZUqaVMK27S7+e4msmKKCOTm87yJXHfZSIT9i9Yn4AQb1hQu0WiKU1ppFmq",
+	"AnT9kUjOZtJQFTshT0Q2XvQR5M3e2CgyRUC3wH3hCjQPrjBmtCS1ZlMpTvv0rGLaW45DgTCM4jdO5Qxm",
+	"j1mgjxRE/ZuTwvGkVC30rswvn/C3kzsmc1cxWaNhNxN+a272lC3A/QqaaJMLHOPY6mpeYgIoT5lG6x1x",
+	"t5E80wlQk4MUO1zq+9WndvJePz4a3AG1nDgwTqOJKn9wl81WtzA4aJNGiRtMp3lOL0bN8+gybl6w1rjZ",
+	"oflwwDLtZ25AJof7tNXsdKJe85xetpqjdnzabEWX7GJ8Ts9Gp+hJovHQrLELGdM6yc097dOLdhtoxqoZ",
+	"W9fUGoQb/fZvQOPrkxDU9r45JuAfdlRQ84Yo0UD90Pig4cIRNi+Hy9+BRXGvVylKXBEm4OnBa+ZT5MbB",
+	"OK8Nnk6l5VyBkgbhQwd2XENHLgBGrBH6PplJBVIvT/MZ9XKmQOCAKBMFPjvOliwlKZ9MUQcpJz+Xzkzd",
+	"Gb1798oijpgm/PO16YCA7GydjQcvenZIP+bfc6HPeg0v4fGy1TpvX152TnvnvdblZXtn9uOa/lzMHymn",
+	"luVbUVy8AjGW1G438IICXli47bfUbo0cMU6ABvokNPz3YK18H+ZdVys3bdbWyrNp79bMvWmrbWo4HP0H",
+	"1cK/3Lp3u3Xv306Qy3i/U1tBNsHt9gJf2vQPTG5AgNNRth/Ai8PEyshfTsivQC7NdGA6fPFz5wdx+vzD",
+	"xRvd/uui91KeX9PW27j79eTsxd8vv006P344fXZ78VS0X1dYOYp7W/8UbVHvrPSBMtZROKdbrR19Mlrw",
+	"JM5lRVAGuT7AuuHNJail8nnCy/qJKdykoJKOmZFOCBfEbmFAJikV4LcAc4YmjEZTd8b6pE1iujI8ont2",
+	"Zv6pfKCf9kUXfiNHjg6Kt29OHZlA022fdTpFGDYLy1YWZhCUTFbs0Fs5Y3oKWHB+oNqIZcHWWpJYXpHw",
+	"m+fvyOPb9uMZC0nClTVQgL27FOUGUcfLk4HIkHhO0P0akkgauiUWusho0Q72DIUSTLO4IqGnQIMtL/s0",
+	"lQm8OxCKa5eBoQKrTwCUDegOMCURk5TN5C3E+3ixsiczKuiEZY2iTccMB2xt0Dxa9K+MzJQRUvk7ZGyB",
+	"22Lo0Co2VyRULBmHkD0CRgIWN7kgC8XSR2ogDO1bW8wVCV1K3Ib2bU4ENJ+t2BUJIbM//wjfHojC6wnD",
+	"V9OYpScRFRFL7KC8AETD8eOULmkCwhNRi9GMazRJxCyFpkCzNEPHRhI02cDrkRRjjrk+Iu+Mi5H84IjF",
+	"JsHTKJXKQ8a6Ggj7dswiHntTxybN2pqTCiMYL5IxT8zKahndnMzkrbeFSi2QjOEh5vbajdSLVCCIkqEs",
+	"ypMTw4mzT4GOF3okPwREs9k8MeRoHqU8ZojOA5BzbAnDNQ0M3XvlHVP01lEeLD1A/rimrqx6brvHhUEi",
+	"pbFNMh0IS/qBe7mKVoHOYZvhXxnxQ2sZ/espmwW4CLatSpL0k1sfgf3PUaZFIRKGtfwtu4ZPkNC8ixkm",
+	"5P+NN5j/S5bPaNMXlPsm+zv7xhxs9xT+jStQuHvd8wKfWPthBrEh3rm3X61xgkbg3xfutfWTb35E+SX/",
+	"wZzorC+zwI3A5bC6horHuxEgJId76p9is2RU00ROFtka4Pko/DFPaMSyv/BAZn/Cucv+wnMFITDm0Lh1",
+	"hT9wyNlh8l7SPEXF2x6W/N8aMkKrDgGG2Vjyzv4oPYMF+slXK/3tXtf54hhNHoc5Hp6QOUsVuhwgL1Fo",
+	"WciWOSE/ZBhphfhnMO0DSCdsbZB5KZDABmLEIjkz7ME8BqhFUCtDc0FhYmMJw+tjg80wxmmS0oj9G41m",
+	"7MQ9DTZ4N6w/a0Y54DggkADXbMghptf82wnD42aLttvN87gzal5EvV7zjHXG7VGLXsbdqPHTmrBnR1OW",
+	"CL7mgBc7hUyRFKKP8LyjLwCs1kJCItiUWlwJGscpU8XYBmy+5BroFUwB3S0BGcVBvVdwtzirOab7mPF5",
+	"1vO9vQL1YiownMJf9fLgALgLlyznPgQJTTFiPsxwCx2NZVphmsmAfQf2WEuLdSgOOzTYklDsNsWPBKkU",
+	"iuMYE8ifydmMCX3o6UvZPIFJUkGyUFohSyDIHxuQoNNvPJOLJIbYa5DDFspFq+a4HP+6rrXgx+UYnhrb",
+	"f8sVH/GE61W99Pq/5O+XFxbGsGElzdHYn29JpWmSnSzyHMgFg/kBotGRTdlPBLNpvKCz0SKdmOvEXOSp",
+	"+e2r542gkXDB2vDCmAmlU/p//w8j7Y65pKDHoQ3R7LR6p+cVUW52sXbGS2Xdrpkn335Puu2zs2ab0GQ+",
+	"pc0OMV1eGbktZbHRpxaG+WXoNP6ZLmxpp4g4gFbEnz52qq2HduIfd7tAzJudWm8Wlqz0fmUM2cQqYbsR",
+	"YNYJaT5PVq+p0iz9imr6DGT8A88lON8x6tO014yppk7JQECIMlU5C0xmdugBrIJMblkG81qilLVPqqwD",
+	"ng6yAXKzcKlkRv0tlvugYRjM+v5V74idwpq+nyhJ7FMYUb4sFTixPidYm3clV1BG/Eauctge/jCVM7A3",
+	"gohih3dFxCIB2GQ6UkwghCte1mUrHgyA4WqM82CeU3Y2RgPYZdSKm23WGXdpb3QancUV5qKskXUDY0mp",
+	"ePkVOQpNT2D88XL5MTOiGTN1QyI6p8hfT3b6EMxEMeMDTWkeJzDd1PMpVJ4zrVM+Wmi2hWcXSOu0krJK",
+	"QlXKIO6niZC5c8qNgufCW09bVxBGaISEttnUs14hkAM+gqf5F63yCZWJXKQgTie3KDrSWaPfaJ+Rb55a",
+	"McGfwmmrYu7PQJEATLlDqXKV4/6BbIa2AoiFzOJbSkNPGVXowDFfsZjoJY/YyTq9uRd3n+xPlZOzetUO",
+	"z5HPkzJdLMApsZiMVj6AUYXX6N4dFtnAjZj3O/VZFOdYwU/smhcVtRld4b7AWUIgAx5BDMHcZr74PK9w",
+	"skvHIyte0G8kdK7lXOU62Sv4gbR75DqVTmFH678cp571P+5GzfPxaat5OTo7a160uuNu3InaI8rACMAj",
+	"HMfMyEZm8y4vzQpiGEJkun7+/o2lFgeB1W/M0zjvoh11Rs1z1hs3L+jpafN83GWmA6PkGc3wZmGG++S6",
+	"2e41r998X8GyC2uw1cCfv1lYnhqyX2HvyryyVS8Kv1rgyle+JmSpt+xbwyqkwLBNf+VrY47Zha+Bse0f",
+	"jSLO2c0iV8twyIG/WZVnBkVAmRwqBnrq6iMFKrXD2fO589asl/oadGn2G1VPnJVRb9Xhwaaoc1NfH+eK",
+	"2DQ6omVpjvdkUdlsIni7zQZgRDjl3EtaEpokOIEHNgZkw928DT6s3B12A743U5tJT1olWgYOqyKTDsA6",
+	"kGUp2bQ+TPDxN8ym8zW4GM5TOQEVez2kt7Ye4NrbE2SvsJr4c+VagoEKY8MPPapegH91WPS++WrVhrYf",
+	"pvYivUFMrbFMd8ji7XvPVdplnLLLmfltDydMjz1QF4KeRUEY3QYrt5QFifsLAVg3ytqIBS7uGnx3n2GF",
+	"tn5A5TreKcywtPPFMW/eexd5epfDlHsAHKKWCp072SINwLQVOQLDc8jFlKVcDxFkepiVngmJFMcnAxFm",
+	"2NghmUFhGK7RlZrhbIN+IZxjQaYkq+GTDSfXCnskYbcsUSRmbG7ah/C14UKxNLQea1VG/sKsTjTcL6eS",
+	"OCcF18r5MbjIQfR0SoWiEBpgOhilVMRcTEJ7JcH4EylvwK04NYMCUGk5dokCay4Omps7790SaYtDDZ0b",
+	"heuyD8UVixoiqT9/c91st1q9judmNCMDlWFI/VSa7Djmi+x7bGhMy33lyCk/sMSssrnf5CIlmDj+v3K5",
+	"tvEkmjHyzWz0okIez9dr6yG3r30KGm6T6kZnP3Xvr6/gx93emorAan+Jd5j04BIRBYS5R4o8f3N9RWYL",
+	"BRCaNgoV3DpqLYemWr/w93LbEnxt37sGsJu1zd36qXnzvUJ7YsImNBnWVlI2vbjj0syh9feKu59PLSaf",
+	"112vali31DXuvdnt7FJTYDabWTFoWgc7Z61S77LAPNJBRd7IgbxsaHlwRXrtlH4GHXKbcojdb94D28xd",
+	"bsNqk9a9WUzWt6yzactq2DCwAp4vmaANuGRzNbPNfNdeKQm/2GZ17sNnsZIcnmlzX+aVXQxpL6q3JpCS",
+	"3x65u436Moqtq1VRUYaiZD3ZJ6OvwnxSeVzsOlYZGKHcg1hlCZJZsVG8t06Iy8+EKhpVnli8xECnvyK+",
+	"NAjl9pi2SKW+QHhFPKGLKxJ+/BTa1zKZMfOVeFeoEco+q+zlSx1GSRJ6GMkEzNv/NB5fXLRaDUgBmyd0",
+	"NfTFnmuQhhpBw4iP7gmKSCcliSqREzlcpEbemmo9V/3Hj6NYFN56bN45UbeTevJgneD0mjKjFwumHL+h",
+	"Cy2HNlBxiAGOGZOdpkO1ElH29ybtwbW1USY19MzKravFfJ5wlg6XNGVTuVAse2QB/TOBdt+YeV/YwS18",
+	"QUXMEjVhiiWJiqZ0rIkRZivk20wcafxz75L0WqTd6fZOz849BKa8gGl1mHsx0d8JLY2vntumLi796Pfu",
+	"b1+i3plGWnB5eAml5OjN189It9u9DMj7d8+O75AseT8y/eeQ5evlWBYvzHuS3z+7xF7PKrlen3dn3mWB",
+	"ovwMzHsjqbrKRiF3szjSb1K5tMCP7JalKzvGqxyzk9vwQ1uxiQvy80Jau/lD5oFaOcNxmqCxFtzc8LjK",
+	"oVmea+xmX7neBxheigpDjgV2swAGcwqJFHB6nd09JlKQMLu6wwywYyCgQLeWYAmaMzlPGGT0kNCXAsKA",
+	"hO5ax7zT0JceQsKF0ozGZWnrkQoGwmmFWPMReA7VBPqdSy40odofGznKo0rM0WABmGIwfp/qqe1jIDy2",
+	"NV+MEh4RALZ8/+YV1PAFyS4X6mRq3TRjmiSKjGh0Y2M7ff7ndvtqINimSD20/kFZ4BPyzgiRhoBTPpux",
+	"+Kq8MLBW3uRoygYiD5FL5NKGyAWF11zVaEp0SjlkAcRSr4uKvxIRbj39LB9VmR8MGv+UTkaDhtkR8+90",
+	"MhmNBo3SLXNeCAU6+qe/tZqXT5pf0+b4p4/dT/9Z+Pvs0/G/VsYKFldhHRMGwu9VmQacemm+uoJgaSNm",
+	"A9mxD/VuQ2+F1zWUr7576xlh3U4XaF2mQOoeDG/FPoUBnqRC4QcAgbVTgk+IFFcZ1LU3S7kUJ6So1+Vl",
+	"JI96rUtSriUDPMQdkBOfWCGWuwSHDlHlXK+BvFTKTjm9VUktdKRkstCMAC2aA24N8HxGJ8wmIFIt58g0",
+	"fD4I5+/Fu9evgN9cQQsYgG60M6hGbCayFhDTu6gXi5QLBFvz97NV6UNZ+8Nz9/dQAGrn7ps26+buuwnv",
+	"ztzPiKmYtr8xRf8zab1f9M0v+ibom/cf3ueMUr/TyL6ierI27BD3J+wTzI49IWHmFTU/aqhtkqIolbIx",
+	"IMQuhOaJhQpKPWsuCV2ltrBPxlzQ5GogbtgcbW9TbgSolaut4fK7oExDIdMxI5lsJEbcty0Xs9eyV9dY",
+	"3vPZPJErxg5NWStFC4E/N2URA9fsRMpYXRHBWExsMTqKCVFOksZ7vzoBbSRHa65TO1pXr7bfeN5sI1uy",
+	"p+6pHJGnC57ESKq1ksmeuRq6mEC8Lr3WShlbN1iUB7vDZmHu+Ru2ysKKcIVrSWQH2c7rutC+9hj+Fu3N",
+	"CmSurJeh8vWbIARiUDb5usjZw6uBCNd5eOiVMpTjsQXgCnP+DzZpIweG9npxnRRlwoHIn3sVw4q58ypE",
+	"SAHlwegVYHqy3fFnDorlyUAU1sPdk0RNDVPQlXkkqKoqVFCfv6OTSiXoN3nFbgTtgL8r3FlVk6p6MZth",
+	"1cPN0616u3LyVS/6S1H1vGpdqt7LFunjriijqqFVL9KWSRcGXjnKfDnzwQXF3drGEzBoYb+7462csTK3",
+	"MGKAs5xR92tuk1CarkBsgMv0hLyzWAkFLmCkhUUq1AYuIgVZiASiV11k0Ryq7gCOKV83P9Q8GV/I/VBy",
+	"X6cqzpL4L1wmtBoH5gdbXGKZSjFBoysgv0I1X7BllUQJV0vKJag6VcsPjHIxPlSQDVmf64KEbbcaKDYb",
+	"DKEF1Bk1hxwjQMD897fffwcWEhWQWAKGyZzqqcpNIqUhhwHhImYfmPeKC43+W+en0JahtRWkwPaSvefq",
+	"S9XD1sxWpsbq8wqD0U6ZHBcv76iSv2SRTfvHy+bhhWD5hRhExFSgxZjKarGzIoquKt71rNW7aLU2i5h3",
+	"hRjYP8Y2x78ux9hu2FAnxLt4drC3TSTUBrDGY7/MKeAcr5PQzv3GBaja5ReMJnpafY6w+tOjrNygB0S8",
+	"ZEmyKdRe3qyf1txD5VQneeONZ1O0xuZQ+XylKzG4vEWDVD1c5YCMVnYRXcJ84MgyD/PNcZhhI8CYl+1G",
+	"vgX7Yi4fjE23DQykAriuWPq24YIZMbo/E0ljLA7o4tzazR47HTfPR2e0eRldlBJ6LRCOQ+Yz57q/UGkh",
+	"lr3bPB9ftJu0M+o2c1C+y3adCNgN8CVo48cwsEPRTNC+g1WjnZttN2xepTAxr4Ph7F704IrRBqGniJB4",
+	"kJc06360E4HCcGx0H3822OlD49PuFF28B2wzZmncC2pz4SztAKkHxuPfdoW4e3IUFVIUHiniB+4fF+Py",
+	"ocfqGMTdq57zSlx3/zBX4YTb5wWQ8KAIEQ6Y4cAHagOGb7wDs2Wzmrx3HwaEjwkVqzpX3l1KL1mtBJ8/",
+	"aOWlDCXIY27lsb6QS6zdh+aOKb1lZMQgVkboPmmTeWIRbxCHUJ34YQttrKmyC/ticw5inhdZQipa8iQx",
+	"YnqeHmmtxA+CSJRx7rrE/RZe/3xw4ruRvx07s4W0siV3Uyvyk8LBLIGBe+SyX3BI4ezvgADPeVcfQDAP",
+	"9yLuIVnU9iKaNut6EfNZ7/Yj5rOu60n8Iu793sS9e/fVeerJ79NbV2a7VYw2ZUWuQpSmIlZXJLQVSUMy",
+	"lmjqz0r5GM574nnY8m10MnAju+izA1FyteXfbGEM20CczQUMVXJL+jeCnsv0BtRGB+dsbuSpoW8tSbe1",
+	"Bth8buGa0VpRZJT4m3d5d04vO8XLu3tWDdQMM2F3R7v0jTMFwMs9ICmrDCU4k8O5wT1jV/6BbUF/YPjK",
+	"jdAAeHoQWuAO2XA+eNnWA5NlB9XEcaUTJnTj4cj5wEyvu+E11AUVfanUgr3VMroxG3432LupCw4GnO81",
+	"QJephDCFew55QDyRhqGQKU9ZYOgk1Yq8liKmq/VtzUexbWGzOJE9kAtLO2A7qlx0zWY7owxzyHSjIejZ",
+	"HTQE7aAwLlrNbtSLm+dGIr2gZ6PmeXQRX7LWuE07o700BD2rrSG8pjz5lou4suQ5FxBojpHrU89TCre9",
+	"Vx/Ahl/nPwxBI9cgpTnZh7FgIMJETrgAb6QX3279k6GrsujXCAwK7TrpB1peTiUEJlkxfSCUnDEEXZbk",
+	"75ILFiMOtY3xQIuNMFsI1bSpyNDQzEiAiw1Ls3JQ8EN/4FoWWJ5ysDwoGTkJQgolE0aO8F6gRgyEboXM",
+	"0SvMmP0fHqkM/p5Q8Gwq297sOCAhejGHcs6EXQMPFJIAKCSO2b4IeMJ2oe1PrrQEWPvxt0fKAw4qBXb5",
+	"RUHypSn8MfRE0jUSwCB3u3IOZH2YFUDIfsGyBd4PWUkFB4U+LHRf3pQsaMAuTv43rEH+Z+5MKejpecuV",
+	"Z+SVjGhSKawkVEwWRocGgQCOioV5xxC8ZWpmYc7ACXlCUhbxOWdCGxpVDCOjWVac1Kg0a3HylnP46gAz",
+	"A41ZcRYx2zT615tlLSuGOYHF1XVw0fJG0omk0GbER8spj6YAImgYqHdOwU10vJ4Mb4QeBVfog9oKEFlw",
+	"4aTj89NmN+4xRBas4qQ3wPCKuw51lFmagtprtpGlfSOIzqgAYFjKk0XKyNHb1++uyelp67hPTk/aJ21z",
+	"eMG9bb7BOgLZHle7cDMHoWkTCHWHZt75sRKX0C5uldImxxrNpDGW8QD6AtOpTjmLieICUR+XVGUEKm1q",
+	"W8rgpTVjqqeMVWpiRT/L53Wh1EBsyo8BfnJjb71dH8Ht+KlIIB83wLjC+tmtIbi9eWpJxh8yfzJwJs/8",
+	"zsfIBGIe11NowDph+9ts5qXEWgKyw84ViRfM7xkNJphZAqajO5j/c/I/xKUF9q+t/ixvETM/I9SquU9X",
+	"Y71cUo+qNqWT3pNFHcjVX1wvizJjBvvZxItHYodRHC8GR0F9Ehp+u4/YS37IcBkwiRBSs+hYQ7kkEv5b",
+	"GNigCtSsoZ9HitgRNl9+VZSc9+D3tSVn0+Y+krMd227jenH1aqfq/KZu0F3XnjvXFYOHVJLsXrRi445b",
+	"sf0Q9mpfWPp9GqzXOdZ6hom9LsI+WVKonWVxpRQO3JIlVGxzL1KwB2fZiPhMh/0ywx6IAscO8ZIM+1mm",
+	"iulpIiXUdnc5wPYYBJavo+oFlZXyYNk1O7ny/2XoyYpbBZE5E8Eqj/c1VjGrFJshdgpd5VCEZcTALV22",
+	"q+hZ0ug3BotWqxv9r6++f/bur9fPifkVfmL4wPwNesS/DBpMDPB19j//9d/4+HH+PkRO414WDMl+hpdm",
+	"H8zTFyxJZDAQA7ECozyjM0J1/iaEr3nbu5KLE4KVLqC+ZH8gXEqyzY2x8zqJ5Owx7uK/guD/L/OboYJH",
+	"rSwHjI6imI0rTDywICW0p97F6flZ1R3spvpxZ2Cnm3atlsvhdbYb20aAg9x0eN5Z7W5HDkqmxRvuL1jR",
+	"mMIFpjuD8vc5g+gqNR+r2qL+6JEXT5IbKGdERoyTjx9PnMz9HZ2xT58a9QqvunfAh4qBNEqPh71ORbGc",
+	"X1CDcIRZsvUXoKo8lFPMdYaqXpARUMbjOj3tVlH03kpHZnbY9YU1UBRPTd3J2E/2moo7b3X7ABSwvRfs",
+	"zrJ0kQCrwrwUvYXbCG7f/S/eYqiLFdPtvhU63184d6ymWr4ssJuC4SmvoAmRvsB6jKBeyW8+UzzHr4vz",
+	"/HQPcmJ2EezplMMOdu35ge44sfXi6WOF5TlNNUAWCzBBZNgcztBI3hktDVw1NGXkGzkQuU3zyLwJ3A+a",
+	"oQLEmcfuhYCglZCpiM6ZsrV4jtGLqxgj4cePJ6+4uPn0KYS2BgKt/G6JnC0C+EWGKoGjcfenNd+Duf04",
+	"gCaLFBIGA2F+fSfNv+GFNzIxD9AWbv92L8MPVip24/JiMYXU7Ni2iB7T/Kvn6BDP/oaaPN+BgyzvGurw",
+	"+J0DRtGJxSEtDhkfvV3MjdT13Ew3awcfPZOJTEu/vZIT+f7Nq9Kv16BoP6WK4bOTgXg3ZSuw4AqpzX4D",
+	"4EoKeUHW+pPtdEASKefkKPz4MaUCFuY4yF4eLwTgYCv32ZSKgQipiM0QZGr+K6Q2/8d+hj8Q3Ah+AUyV",
+	"cAL/nuDvTITg6YnZB7tMKuGRQ1AyZDsQQHBm8CkTUGXZIn93Ts/It/zpWtpcpahcxU22i8xrX9QQnTMi",
+	"3ywCr0ebZjLFo8zoHhAulDnNhiIBXsPoSCmdsZoXaLUMvd+lDuwgoVw0s0u8Vu9ViXWvN0Q+28w0s9lL",
+	"yO7Stjb6CQZYG+rIwy0siWS3UYb5RBxuqHs0EICG4KpDI1powXmHZLOhGF81tpAZsEN2L2AOWEwBGmlF",
+	"uKgZD+4mVb/oABAVS2ccSwdsKUuxXmaePLE11YnXAvgaV+D14cKB1XvTEnGAMKtZue0pn3sB0ESZ0wWh",
+	"L4FrRYODCwuzwBLXullt4f3CnXpaYXuZp1xEfE6T3ZjR7sVP1mtYK3IDFxvkxxrw54h8voZJ7Xou7lbl",
+	"1c+qgRmeFGOMJgyYbQbchiV9NRmxRGLu8ufUJvcu5uEXWCnEtv10KP6M25xaSEKb0yphJnvE9nqSaxOg",
+	"khzSTkzJK3nLbLnxunMq5VyZSQ33HVIGudPZoVdv8qp4CQ6/ZDbUAcVX7iWsb2O6R6EQlp/p8TBFp2q7",
+	"nrIR7glk6jPwu2d/7MMfPcqum7z3G0Q7dXMsZ8FUZ7+AA2834Kld5s1Xx24fVBar5Jy9UHNUG4VgCTHq",
+	"ccziX8Y48OUi+XVeJPfvX8ukqt+ja60gyZflOBTV0PBfrFVAoYykX/C3WrL+A4p2X6SgL1LQb0cK+iLZ",
+	"HCDZbOekO0Px833sg4Ho8FD8Pbhd7YAi02btgKIyKVdcIjFXdJSw2Cdfi0lIIwjjg4BdP3etDNHpmqgL",
+	"y4kFi/Z2Q2DhKjOiGRcyNduhFTmKzGkAU9Lz92+OLbz0y7ffk16nfU5cdatyJPHOIlil4NhZNaDAa28k",
+	"meUu73Hz0bFYAmuIAtVxsNno1gg3m6eMy3JIt5yr5FGRoaCfPnaryKZ0TO3MvUFUHi95C4CTuw+XfdGt",
+	"Fua9JCyeAML2TN4hN9587Ge+sOY5bY+al1EnbnZZb3xKz0bn0cV+x03Wz41/vdomr30vcuMumFAfKe/M",
+	"qQBRAqVUzPq7jFiHuRhg5UMTsJ6mcjGZHiS4AWaLQ/k7WI4rGbILUNBfZLx7kvHsVn3cXjF5E3WAVb4S",
+	"0uZg6XHNfbHTC/FF3vwib/5RLGnF05Ef4Mqr0rslNoThJMnaTWGR0r0LAyQd/HVDwQZyZKS4OZ2w+PiO",
+	"VrgvV0cd29ZdTVmroj+2wF4OjwGC+sC78M2zWr/UFdFxYTfzhS7Wbl0DtHikSEQ1TeRkwT67RUmO/a2K",
+	"uxGmGFyOzs6aF63uuBt3ovaIssoSuPdctbheEFlGMe1fVbjq7veBkGwBvYcvx3wvkZq/wSuqeDFVVKE+",
+	"1ATitm9XWpZ5rU9Cc7AOVsX2OJX1U6nGaW1VDOZaI4nKvFYvd+reHRfIln+ffovv50y8g+T4QzFgMLUe",
+	"EI3mmHNZRj5H0Z/OEALJBQ/aoJwsTO9ZSqMbFhNbTy6nFTOr+YwJPbRtrG3n5iLf7VZ1wkg+rm0bjwvz",
+	"Nb77CWpi3dT86BW8ivxXplBrq85n1+5tu51QV3IvxNvqmL86wDb4w8f98lPhad5rJYml8U6pxkJxWDR3",
+	"KHJi68qZv2wtooNNKZm8cAcRxo7B5mZu7rEKLvBsDLJo85ydjZuX9KLVbI86UTfusdPxWctQujQrnIFe",
+	"fPrJiUy5PNNudlkvbp63ztrNi+j8vHnZ7o17zLDn0TiPsQd4OZrGtoIbag5WiH9F51rOSbtHrlPZOFx0",
+	"+nlBhQaS7thS9o1XT66b7V7z+s33MBuNoXlOeuu0Ly+qpbeF4HpYW9oDn7TDH7r+vtlqWQgiIJ8cq7H2",
+	"uhfS1e0q/TsVjHwlmW8XaPiAJPtM71cgZOYG6btbnO8gtMYs4UZ8G+5fczw7emUW8hzkQZ1SoeC+KooH",
+	"KCGifm0zy2EbwQpX24YE3Ov5rYUi2yEB1JDMTXP1QSjg9SwhDA/0xz0G/oqLqhyVGRfuzwoxpiauVn4W",
+	"qwx7cCQfZUI5zQof3wi5hPxfK6oCkxeG1JVFJd9VBds/7XWvxcJJr4swlt/AcWXSp5lnTI1kjbRtyIyq",
+	"G8xkXrPulSXoqoB9tI3Ut2vWM1wCKeQ2y4yB1VIJ/5i6nSXtoDrFLzM5ZuzVnU63ugUqzVnYwRphzoUq",
+	"1aScB1q3KvS+Bsr0wGLLOlDRwSSzKWFzRmMGpYty5P1gC0Y/5CyFaqU0m/WrCgHWStMYp3K25xlzTHRN",
+	"5sXuIQvSZpfBGBHJnipXMwEh0WA/U0JJREXEEixIVQ8eSMu9RlwW6yVAyyBhbCTIGiYK81ofMPjuYKKo",
+	"LwXXN1GkcX0TRXYJr8NlOHk77LtbACP3qHDVdcwGTjF3C393UJpXXt24sI/+9TwF0tU2I1ltM0yrHi+S",
+	"MYcCXmY1Ea/rlsUkoZql5MjWtfQK0h37kSCeepC9UgwG8d6oXggQKaptNdbs7HGgIE9XgZwpM2a0YFsA",
+	"MsslCS1bc343OkuZKdZ2yx5oi81n+rEUxLKzHIZZlo87WfOe4kNhtWp8spZI5ZlVzQgz7FyvZW/Wbnwb",
+	"mZah34Mhw3MKR5+f9aUAXU9tyZISId8Dxa7R0GcmjW1bkrW5ZcF3GneBU302c24a/37NuZCBLu8CIWAD",
+	"0RF/3cao+1ILCiR4Dc3WUY8s7vNbdHwLi/d8sr5pe8A3V09zU6RkJpCS//l//z+Soc2S/yQOZ5b8pxOo",
+	"WEyORquCj/T4yvvGtJDfuOXPQOws3q+encjHufUQbrMmjAbjmi7dwb61qcx+DeUtZRq/5RPxUhy8z8US",
+	"gHgx25ZPvORqHoc21m0tSgd90C61QRkFjiYDkYU4+AUgIOcIbTM2EkIKtpazvyW3xo2t0W9EMk1ZpMlU",
+	"poqREch0sBfzpMI38Bkqs+3Amc+H7rWV/Vhq7my/auluSFlzVUzhOqERgyNzOFcAdZI8IU48tBlkVtws",
+	"G/ewNlpmcwnJkRTs+ApCFljTfcr1dE1HzY3W93Fv/lQy/DgC+zsV7CSW7N88WLM8/8q3AJdNQHnFoV6V",
+	"H+pgG+fnMgY6Cngwm+DnN7RdAZ6JVZvmFsfpgS1vpWOIm1F59nyogooygwoCx7iYnDgM+lQmLDQPHJoF",
+	"AlYYBv3k+iW5YSt1VWLQgIeRc2bz20CYTwH+AhFtisGoK0gZsEGox4DYCGZxvzk9lTFCZmAzDp8f31xj",
+	"3ncLDtojjst6uiBp04fQGO4bmIZTbPSLIPUpo/FQimSVccN8bQCg1E3svGc4Udw8Z13DiXqj5ml0Fp+z",
+	"i/ElbY3u8SbiG2p8+0gmj1TgyAPcqQ7nA5Fzy2aRg7DpMlJ2LKi09PuFELvF33XejJDzGt/9VNic8oo8",
+	"o3OVYbBocsvZkqUk5ZOpVuTIfNiEMsZY1gDrSh5Xx177G75jfPhmZoy35/fw+jDWwIyhrtlkt3KWzZap",
+	"8RjQWV05AVtb6SozkcLTGY2mXDCQy8TE6DTUoazKhF1ZBJ6+Vx46q1DqvnHB7FL4fKZkdxqPG0HDduyl",
+	"tOdSrz3Q6wJvKkcJm1XWuH7z9TNy2Ts9N3M0L5GYacoTRXCdyFEIhTQi0Fwe25f++e9KivA4IOyDZmCY",
+	"c6xN01HCSBjJmIXBQMxZ2sQS+rdcovEVJWW01sKdZU7YGiuUsa0sQRPYSRxVow8SRt8w92zP81iUv2UF",
+	"/Z2FI68b5n8B0QHCCGKRefT4tv04k7kb2V2K3CplPw/Px116GXVYrz1qeenkPWAEXMPav8ShEi7mC51v",
+	"wiIVfQSAveG6b5ev7+a1zuFg3jsNEqaRZ+bVT/nKVIIYLaFWRopV6LiCwngBUXQMYF5qKpdXZABmitRo",
+	"rADQP2jAlRW6X8sW/t6ugKDSOAxlhHbGYR9InAmdrswRICMaE/iytjsZgon+4qipjks52+mqK8AR4Zzq",
+	"aUHsWaS8mbIxS5mIWM3KwTndbOkK7pTAsIlETiYsJlZ9RojnK3TPgXUXyg+oGweUNmXJvNZdBODOQwCH",
+	"9+vMVe1LSjUb2lSRsA8WOKxZKAGjLXClF96YJptPAG9+yqjhhSrHIUW718VZb3d+n9pgc0AEt3fXBF/w",
+	"k/ywtdPLS9/GVl3P0J7Gda+RmspUB2S6mFHRNNcC8Cm1mM1ounLWSMcCTbu13Fou4Kvc2/s3L0lGO0TQ",
+	"GbdlIP0e+iSs5g6uoGVOGm4xahJnzZAzXCzfFytjtuGmzFnOJkHKrGeUUKX42N4W1o0BTAVRMf0NLhTt",
+	"BH+k4xGk12qRI5ooSXrtLsrhFMFv5S1LSZu85k8D0ut0rAUlZQB+/jJms7nUTESr5rdsZd64sG9AzIqY",
+	"kJfj5muqoyngUS4EXegpE9qMl0G/7YCEOdjYMGaCM4BkHDOqFykbuvxfK+MnPGJCsaFbXdNG17QtpB6O",
+	"5ULAL72AhDQxVLcasg9caWWajKQYJzzStikEUx/OUziwHEto9VqX5Mh7kyvSa3fckihNE+bNqVDry1VH",
+	"DUqVxaDo6XrJMbOCIem1W2b0Ba5Aep3LwLsOyClsj4jJaauL2/cY5vaP4yKafH57Z6thBJjCQlgrn5ld",
+	"AefNLj04KQq7lEHRF1bK/FraIQgoKO6Oudu9mRULbrkisKUqXK5GbGmp4BdckKIM5k+1ShCLF1Xg0m+l",
+	"keY9LoHipmJJorD2h1zoks5aAK6D7yaJHNEECs2NZcLlFYplUrCAgOQOMLIZfIpiTBFeNj/bNCKb/0S1",
+	"TvlooVE8Sems0W+0z8g3TyGUjWo2gbiyRgJexlINlY2xEsXJt3tNLqIpGS0UF6BZQGNOsd3DcrXR5Vl2",
+	"NW5Mha9wbN4xBNGt55qbX1g7rjXTIVowF1DPzrnFrqxnh9wwBmaHWbW+VdymrRaz/M3CDn7cLVb8khk7",
+	"mwPUT1sHpuQWHHt7+JT3yQayDuHizr+3YXtRKpWCpFxHAgHhEyFNVySiag2ktvcwEO+/weCyghvbebCz",
+	"BEjvNBwaLpYTx3aMB7tzfRLO7xKgswePqx2gM98jQMdOd7ejOafUXyKPyN2fv0/X8xsWMzZ7Ata1V1zc",
+	"HOxr8gx0jxSWlyztEPwGTrThi587P4jT5x8u3uj2Xxe9l/L8mrbext2vJ2cv/n75bdL58cPps9uLp6L9",
+	"en37bDtVKkHFIMhROKdQR/a4ahX3cdthx5tX8ZWccHGHRSRg0S4u4R2cuqTk0x2IPZy62WYlw7+Mut/N",
+	"zv68vHyedt6tTt/zi+/n7Seq99X4/Jtp699vuq/+cfYf0eVfRp3v7tF8vmWXcV9BCTCTQZ84i7GU71E4",
+	"Tz7PdoM5+I57nk8H4kfRgpuTAckcSbkqsOlUqTvu1AELLlMyT82dma+9SmzN5pSEc8UffifMv+7gJXd1",
+	"QNG7DQZbjPm4MrrORBptxeXj2+AL+5c1pi+n0oVDlnYGA4NhCbkiMxmzxHQgJFi7WEroLeWJ0RuvyDxh",
+	"VHkAr6R9ivqJOZvre+WarnDt7rOutpnqhZV3zDE1K0tJypRMblnsEk5hhbHesw+fuSEcSfMkIaMUL5N7",
+	"jUWyc7rj8f1hylK0ajOQwaRAAbhQDv2kZrjM2vzuKZalMvikes/NNF5mnOZwlibY0l1jCR8zsyTlVcAi",
+	"LEMucmvxWat30WqtL0PFq9tvknwK7969emu/2UAGmqfsrZbRjZHs7sZDjMxFEkZvmXIF3jexBBWljAlL",
+	"2mTEVhLCwueUp7/MadeLVNxxGV7IZb4MEZ0xMqJRmfpz6xm4Dq2hzozmhq1GkqYxWcpUVHmpsg93eWll",
+	"dPMse3uPMJhKApHJ1rqBzmOfyoT1SYj+65CkjMbqioQzyoWmXJjfwLhsazehhSUgXKmFTZlOYQ/UQEBK",
+	"QQB5+cqyTXyDxVwb9hnJFBoHbB7bLpY+wvdmVNCJFRI97y/EgxStpThcYChunEaVBcyfgoWx8HxNk7P+",
+	"9EofCJ8IFhtWWFixHT5o8lI78Z0rcBkKNCZS7VhrrbTyIv7QwbEujgMVGm9fFhrfL8zEFidXjImtQ/4M",
+	"cTIHoDJV2BuN3gV91BD0c23TYt/VgQB0OHyQfgLyw+eHePbpYOdAmYgVmcqlUcZsmWzD8A4e9Z5hLUX6",
+	"WjuYo0LFR39xwehgRgoSMMwCS34Db48TBg598zkoBEYCOnhOv8JYpALm490CkvYE/NuOp1dcqnKGq10L",
+	"f3olEihQb+HMVQkEOSltN0XalepDKOLhpsg9+GZtU6Rps64p8i3TLkD/cKE3wxI00m8WlV8OtwSkv2Hd",
+	"wPigIdjSf5uS2SKaOg3SPJhPU6M6Crmssr6Uuyvv5htXwzHjBTSKAAd6CjFl7ktiXaiFo74lHH4ddaAw",
+	"jzV+pI3grDRpt0g0pSmNNMhHAJNNIjmbSYG6cHDv0fiFkVUeBmAhlZFseBNl0bXFzS7WiftS/GEXMLDK",
+	"xcgv4tznFedyK+Lw3z9c3Lb+POt+29Y/jv56Hv3QEW9O6avL+Ove5MXZ369b6l138ZeL5X+0V7/PIjxr",
+	"XPTQeo8ePdcQ23YYvW1jjxQZMZoaccx5NxQaWQNfTzJSWUCkiNgV2qa4BufTk4WeypT/A4wjffIUmzLf",
+	"14o9O7iwIk4sX5JgPRFgC+t9nUl66xYHukEz8AKC/PLV3tnxlJZSLlYumBQ+WBcbeDVcBCj5aNHPtN4j",
+	"hH7kEQsIzeEBjq8KmMMzuiIj9ssXE2IfMM5oiBv9/M11s3febmeMkescbaRF2+3medwZNS+iXq95xjpj",
+	"dBx3o/xgvqCz0SKdkBd/vm8U101qGNfsly0IVFzDTTDqjxS5YassEcpGYT3Ccq4IgaKcWxhkNI6imbDS",
+	"0M4Imn2Aiapr59rYkaxIbG5V2h47soGH1MFeh927F9T13zxCrQ04KVDToREmdqd36HRcM6PQcX0Hha4+",
+	"g6iv0HFdX6Hjmu0OLLHVj2tElfyR2O29R9DANfn7DJ8xUzs02sNyf7NjWDLfqybI9aZrwV4Ja+60TQS0",
+	"ThAVDrb7uqjI0fM31wEm1zgX2DFm+iILOSHfI0ZCYO4xpekKdhXNo0cIs6RXBHeFRAmjqXl6XOume4Db",
+	"ay87gum+kkg0HY93s10vL9SwXz2+A/vVY8cwWs1TdjZuntOLUfMyasXNNuuMu7Q3MgrsXuxXj+uzX68e",
+	"e5V8XExthBgKxSdCAXXZ4gdSKJmwE/LSXJWpTeNbKJblUxMulGY0PkAudproJKUR+zc3nLI+uscqovvN",
+	"Qtkirl3+9em42Wq1Ws1z858L8x+vNpl3Rr8xoyEv5HwOqlHZRoPHaRgzdZMnOddWcNutfqvTb7d/3Kcc",
+	"00ESVxa2UB2BPJNiUiB2FRBzadCUxesHcmfowyHyrj2Pn4r7Vpnpj8+9eDtyFOb7W8IuvGEr1MWvMvTC",
+	"kZRa6ZTOMSc/x7aVS4EwGjsF5tph4nvmMJdJqtrqAG80zRskonM64gnXq4CMmOIx1k/DhGNX19GhgZOl",
+	"TG/QnWJDf35eMKxfUpG6XQsQFca+qYjT/SoHLxHalm1XEKYyiV02y7pCsKfU7wjcyvuuYpLLkyvsVYFw",
+	"D1YGciZdQ1QuHth7E5m/cOIHq9ztX8K/U+nbzPBekLVKqBxbcbaqw/k2EvDBGFi/Hyir/NKpRgwoCr9E",
+	"pk7GA3toLP20pSyovU9COkGYKnsgiTmQxxh7NRDAszG/0WxfIuWNi2RQWagUopsHxVgqFz+VdeXQI3hK",
+	"FNOai4kKBiKEK7z0jRNOi3FW8GYWWRU0YOClcr72UbUsXSvCyl/EBwqh+iVdZ1X+LwRv2e+OONCefH/x",
+	"R1/CiO49jOiQSKCcdmqqC5VJga4RLwbnLnE3cNh3xxvASa+OOtjTi/47OdEIVfRF/d9b/T/Q87/GROs6",
+	"u/3bzN+3PSTZO3jJA5LwG+b7ZTF++zN4z3d6xHEpNnOFDSA2oSW+sA921hXTViQgXCCIYO4CRxRgL78M",
+	"6IZqwGQ4viIh0lHYB8HLNEO4uCJhhkCCD4TUAZio7eAVAUCuNbc7hPdnpJmBZBTlHve4QvApBPJvwoDR",
+	"ZjtjBgIgV8SKNXYYgi0x1gBjI8eLdMTVlCG615hh30UsDfiiejAvAWtzT93CaNF2eFraevxrstcm2FQK",
+	"xTua53GXNS/GPdo8HZ1F5/EFuxy3KHIFTpNhVl7r9NlX7U639x9//bHhoWPWdyDdZ9rFgXDnpSmtGSWs",
+	"kySrRFRh2EeJRDFdy21wNxBRb5bVRxfo5jC19CsgG+XTTWZFdHPtE0ajKQablIDuy9As5vTjoxzv2fpv",
+	"jswRcswghnQMLeVxQELBliFZiATUYJKRgzlqE37LRGAUCvN+RcuoZ0lbTwLQZOxih5iHvJzKpJCjYviV",
+	"cGamchjMQGCDsQROpxgD11A5dTk3QD3AqfoUFHOYijzlvjv88QngBtoMqbxUyWhFvnrx6u4GopynHYgs",
+	"XAqpkAzQ44EizRAeKRIC5Q6Ncj2Tt8xhz9fIxapXfTs7YGqR6OpLAj72KrUEzomJ6baF2l/Vhkxvw/F+",
+	"ePhgXq5daOhFq9mNekbcPjXi9tmoeR5dxJesNW7TziinOhjznoRXBi8aNMg33UYJkuibbgVfLl01ThDl",
+	"YggLfUDYwb1QczUtH1jZPW+y0jZub/UpS7bV/0FsBkcMW9IhPwNlTWViq7o6FWgkR+VYXFfpKN/q501b",
+	"sdOSy1M5Ik8XPLEVOX6L9Lq/aOQTuVILFm+Li2/1W60yiXfuU7iqZbOCTNwl9Xnf5w+DzGmuLq787h7M",
+	"mcTWgYVvRD/N6xYACp1bhmxtjHLjyl1k0ZXFBTN37ZSKuEqUPLAymUf/OzfdQx/aIRhvjnMpz9E8c7xr",
+	"n0jSB6pzmXHZTa7dbdQNZkYjWHyOCFFfgPl8AaCOXIKGDz2ZOYYPdf7aRX+xqUzvE6dzmGV2Nb1RYE9Y",
+	"PFm7yvYqtZ3byNqFeblbELNj5G3hSmHNc9oeNS+jTtzsst74lJ6NzNXi19FGWdNVucykEUDfthf5F2nu",
+	"070IbGvX2Y6Kz+70OPXU7EcxkqBPwnEqZwA5m7Esp/DCKJtgjsIrBV5bTgHJF5g2XstGWzyCfx4bhXc5",
+	"lVZC0+QIMRYCh7fAU2bxgu2nZkjHtVHB4Qy9trNakzpblbjglgZrCrIVkqpXlnbrua4T0uGOd+2Aji8n",
+	"535UnfsP9air+/xWAz2KIkKVUJAyOMjmtoJyVwrQvXGLQqefZWpZAGECKzM/OPtXJEQeEJbqvZIjxdhA",
+	"OJ5zfEVC5BxQV2AB3MzFHxhWNZEyDsgNmyPnMpemPa9loOqMejJ1wjZcNEh7L1ZbpV+xW5ZUJ8fNqFgV",
+	"89AeKWsOkWOw2jmTocUBBssNUniZC7hh9HsX2ZD7nc916tzSVKSD5SPz6mN22r3z3kX3rHe+qziAm8pB",
+	"Hx8oymezOaDTavszOCG3UlT1oQLiqXtXJOZlFRiVyNENViqqvC1+PRTzMPwWz93vmOFmok0laWA9FSs+",
+	"oa0X9YKAQOyVn7m3sZx90VRSVc5+Zyr4ulCChd/98+DbvQ4xbu2viQC55+Bmgi3JlKcsU0zwNGyovb9B",
+	"4TUCNAi6MxofHiyzo0Y/VF/ZXJofgD2zIv5rRUPWCpdVR6rfwfBVp6p/hUXhIaxQ7nygsaNOMbbCsXIF",
+	"2ap9KQCjKDUzC47IfehvKxtzKqw3G0oF1TWV0UzVQhQ/s+L3aP0y9L/n9lXZSGzJNS1LdhEwfoxWu7la",
+	"dQE2G4+a6aoxj/u+D2u+0L750CYr5db+I2suDMy+QWQbzUsRD0S2ylA4xTCBEF4H3bMkeQYgaS5SYS4F",
+	"eQO1Nyg4gZ0/OHCyaPYGYDx7ImlR5vTMI44/YQ+ZpFASPe1L1XLnxsIiSE6ZK9oOlSobbUtuhFyu1wB5",
+	"QFGgdNU/UJWG9UL87RoXcqmyQCXZLrmOpjm2yOEQVcVyolm8pprKRRL7xUU3IhntiVuzBUtlb8S30soV",
+	"W6paN0Qv3obe+UiBx06m2iYp7QiJPgOhpW30+kxo2WTeACNFd9Q8j3rt5iXrxM3e6Gx8QdtRl53GawVp",
+	"GoVqdnSGFQTHCxHh/mayiL5xDqvzthE+4uZ566zdvIjOz5uX7d64x7pxJxqNoRaRuDHtGSp24s67ZqvV",
+	"ane6WMNCplBzuTHlk6nv4ZJzDE5b4GL2G89SCg6RmKt5Qlc5UzA7MjescmgHvW4NqVq1bcVrwIW6w/g/",
+	"o0qztBlTTa2gCZKR/TZLIvW8rgcJS1RBLB3bI6Xw11mxpt3aVUFxWy94kr7Gdz8Fuyy9uCFFo+IVhlaC",
+	"zJIyGnMxwTCj7NzV0rxwJM9vqy2uFQbXuF6LL1157puaQ3gFr3onqxI4H159lEGIbL8D/bPpbV23U10S",
+	"yJ7dOoO9dm8XqnaPVnWhKc1XiOO+/VTaTM8s/t99dUXoSBlxygaSZajwMiVRIu+Sz1DPx4jLkKsDGWP7",
+	"WL/g4i9ZFekXyEe1dF32Rto6jm4BizzHc0tmBOpOVcZrDnVZ4h4+k7Nqm8QTMl+MEh6RlM2TFUQ6C5JV",
+	"mUVVShDqMZzStQPB3dW68TK15VGPwsw8YZXj3cngtTRi7H1YJWxWZrmPZLyqyeLv4UKqy0Xt5tgKLvDT",
+	"cD8OfMsVxxzzel/9JX+/korzQRTadgveKK68XdedaTrl2W5H9rBcMcLX+yTU0awa26N4HZjXakp6tVE8",
+	"TJt1NfXCLHfbiGl+3dmpqvVTtp+dtXjkf5+mVl+iqVxfK956K1zBvA4/21vtgSBEY/8PxvqcRW9n/NFN",
+	"dcl8zImzA9ILZevMujIzGHdMRkwvGRPWucUUOcJYg4CEWoJbz8r6cei/Ox6Tl18pcoRUMZYpEdLwCPgA",
+	"lY3QlWQwF45TQNb1Ez8tBUfmX5dutI1M54iLl6ht2CMhDyGkZoELZ3zbz0RhLW2wTdbg5oxstuvNZP01",
+	"lsZfv6vN+001ZxEf88gCRm2l8A2br9kHHYIikXDBAhImUkxCVwItIKE5CiH561//+tfm69fNr74KSGh2",
+	"IXQ5CyGibkF1ZAiKDWEbMfHf3zPTE0CIiomReqhm7mGwVlMnX/CEjtA5u/MYzOiHYWLf+LhVWqu0SVWe",
+	"bTu3Ar+tM5BtPDYnjY9rSC5ViFiZqdariIyrsoNs1GYDVx1SX9fGbmmyYMqFH9lb2Xz3SCEFomsTidGM",
+	"HXz/JPzm+Tvy+Lb9GL9omi9UeFwyFW0w2czoB3/gp62Nc64pRhjx4eYOyIx7mI/qCxU3ek+h4pVTtPcq",
+	"swSm+byQGIXsc0QiUhBpkUe8YgqKyjD11hmK7w7ZJoNAcTk/2Ngwmmp1v90cUYXF8CxvsX24/FB7pO1i",
+	"bjngB4Tagmlfs9mwfvj0p43EuFvas4WJPlcVVmvL/T2LgNeeScddOolcwiWbzmgCkX9gpl2k6/gh2Tsb",
+	"TtyfF2zBdmxpDvgFUCqPFGJ2Ybzk1MUTZSWpdoUMQR0JTHQAG0+jfw5RKvNUTsztCrQPluZ+N7cwQdDL",
+	"knLNxWQoxdCdaUyg2IPA8u5LJ9WOf0Z1lJW/H/NEs1SRkfXv4YQCMmepN7lSB3ZWH3dFGPlT3vUyrseu",
+	"t/LF2vVm5Up+3CfCyPoC/FlUN+sNK3CLU0Xuf9CTHziK3MwCdoQ3ursP4xshEhHXO3TA8U6N8NNA8Dey",
+	"5CKWy4CEuDMQPT3m9mr0FZO77HXOj2xLG7jRO2tTLasFRlTMb5cs7QCls/UTmHsv9iAl1El201N90b2e",
+	"OF4tHGMvmXF0M22YJau+ltHp4smzAVEy1RiVY7q5HzMM7Nmaz+Xg5Mo1+926cocG3bAPdWTnyaqyoiFR",
+	"DKJ3raUX3gZr7zgrniyFrTBrqRzbBTrHj4qkmz1e2+j3YKF2PrfD/PDPwBoASf2FsNyYacoTdUKeWA0k",
+	"i/MpwiRfkQ0wyVQMhBN3idFWsR0oFAnarDWMjFIqYm60ZHODm4WlEYsJlHvC/J6j7J0++fgpxDLIIxrd",
+	"DFzAiwf/nEh5Aw2PU2aLTk6l0kB468n5dihwfaLr2SJTO/aYmt+gpIuRotvwwpgJpVP6f/8PI+2eoWWp",
+	"NE2GkYwZeJh7p+dw/U+lkcwb/9y7JL0WOT877XU7VdUK8zFsLVNoX/sUNNxy1PXGPnXvY6ybppEeboDF",
+	"fSJKYIMQOYT7qyXurXXp7HQKlIG8d1rUEjahybB2hMumF7cCBhpNEYqQVUWevZa3pUKlZCEgCE1IPWUp",
+	"kSK7lWf0BtQ8cw/KeROCkQse/i0BakfRorIa3PG/VmdoIiUVZtqrWpFb6ua13WFbpWkhM/l+PD6UkxiV",
+	"U5rPXc25dL3iMPwG7c7M6Wr0Ly8vzdpgZbjIHLbn799UFD3KPtweASnYqiIk3Xz608Yp2/CqwyeNdyUc",
+	"j8wFKhUrckzD0PSUrQyX27Uo7XbNVbFoRRWmr6BBtU75aKHZbs6Sv2kYBNVsYqMpdp7YzREep617PbN7",
+	"bH9V6NtZbzeO6AbyQLTQuxIHGJMLsKIHk0sBiW29Cv1hC3zPYN3f8FuA2iEauKTejN1dhcBduRlqA3i/",
+	"xezneuqwxE7I94JhXWerh2Ro4BCKCrb4HE71DoD9v/LScQchi8K63Uelqq3A+wB6k8glSx8UWz+PGHLr",
+	"vE5BT59dk945SaiYLOiEEU0nIKzPmFJ0wlQ5xH0h1qG8uqd3QcqvFzRk5rInJgHs5T3UraoBEJ+5DveJ",
+	"obHbs93RAH5eEpozdbCbYY8DWdvNYNqs62bw9q6CAh0UIe4XVyRl44ViMQZWLRH/cTmlGhKZEPnZK9Pn",
+	"65IHwhsCQ48WKdert4bcXOgr/5aBIIDwlV9naN03w//5r/9eCxp+IjKk7KMQ3wmPXW19mleVwRIN+G+6",
+	"0FOz2RG1FgJQJ0cshpBMcDNHCBa5UAwLoMGBAEQ4M3P8y1wfMMZ8blOty3Uvy9NQ1dPIItHLRS1dCkX4",
+	"+Lb92Iz8MaQdWQDroFRjEXYTQe5Kd/9R3gD8/jgLT9gxm09gvx3LaofPi3fvrmEHEH5PppomN1yTp52n",
+	"+ajw5/5aISfcDRGTGY2mXDBlQcRzCD0VWNrDJnLw8QoEc+0lXeSIfxa43CKdcTGSH67y9p0BBXE+A/sW",
+	"LDn2G1FNEzlZsAxCPQdx5ikgB2YK2EAMxJ/+9CSnLi7FyZ/+RN4yEW+CTh0sWq1uBJsO/2Rh35DjGk0H",
+	"jgRDPCHh8UDAjeFWrprkA8Q73UBceaP2BUNuMs1mNBC4PGbqpfIXsEQ56OEG8iRGFMDCRSfkyaZTZiQm",
+	"GkVsrsHUadYUBqoGwhw48hzgHV1LRNEVoF7AdxFNEsL11dohUAyQ+GwlMX+fyJE1qlo0xWOz4iuC2raP",
+	"Cgl3hpm9MjJDr9WzO/w8TWWq/vQnsB69+foZueydnttgGJzS43kqRwmb/fPflRShkxSVNuyRhJGMWYie",
+	"9Wt875mM2bFZ5oGYs7SJ1q9bLhNb9IkLEqJUH9oxoKJgBiHHxEaTshjCihdpxBQ5qsLuHzOqFylzxyfw",
+	"WXrgDo8KBgKUanUMsjQJX46br6mOpnYmWbQt2tZpbJeIxQHMMpVikofjOv+SHeRAHIWDRnfQCM26mzVJ",
+	"GBAStqFIr90xzcy4Ui5Cvte5sNN+Zm568/P192/fmdnDAKnIvNwkfBmz2Vxqo8Q2zUFBtqPojMGJMosx",
+	"kvEKzX6rvB7RQOAIrorv495ZWwx8mA2007kiyylPmFfUyMaWk3QhVEB6rUs78FdcaUcyc6iTwAWKuwhK",
+	"HBuBY06VIqHnMQkx38332iyE5omFwQer0NVAhAATCv6MtlHyjBBBTluebHJCnqCT05wZsytkzJYICiZI",
+	"9jnAIozYWKYsc/8MxJHF74Pi/tWFeY8DoqQtruBMs8V5APw9tMmVPiHP4GfwoA6EYjRhcR+2GmsmQUvO",
+	"B8WVRv9rRnzWVRkgptmE3mJkcn6KuSK9VmsgQi5uacLjkAg6M2TjlvE4AJROcBsYLZE5XFgSs3kiVzMm",
+	"9FW2MMBoMAYQ+B6spJYDAa4x3OC/QGiNYffv+IypjDd0u91Ls9fv3z27IvHClXEzj9HUrFgkzeIchf/z",
+	"X/89tH+FxyfEGgAM0XGmBsJ8Ypbo399+/51lTnDrajKTSpM2ec2fIs4sMeQKXBauKsMeF+JGGCZobQNo",
+	"9waJD9dWyYHgCo3msKpcAcQsLB95/+7r5gXoTzgY+OTnhVm9OU3pjJntQBozpwXgRC3TQ4x7SMyMJcNG",
+	"p2bHsmPUOnWHjIRPkkQuQzJlNIYLFYzgEROK5YaGxpM5jaaMdE5aEAmQWFFF9R8/Xi6XJxQen8h08th+",
+	"qx6/evns+XdvnzfNNxCYrdHPkckrT65f+jlZjfZJC1+VcybonDf6je5J6wSSxqiegqz6eMpooqf/MP+e",
+	"VKbZ2Sl2Wi2PUcxTGTGlkO6U4xgKqkREUxbdqGz/WIJ6anb5Gc2l8Q3TL6Bn9EHOpZmi6b3Tall4L21j",
+	"af07ydxFgFMPyt0u1c/2AOJfdVU0PGeL+Qla5YDPbGo1G+Zje+MV5H+MZlCL2YyC8+MVv2UCPa+aTpRR",
+	"Mr7PBInGT+bTxzOmUx6pjWtvT48yTDCVC82cFKMXyqp0CYVbAtFpJimdZbC416k0dMsW9kSg/npC3ppp",
+	"xwORM1b0UHAzSUyuSKScI9O2lZOAlx0BX1LgcO+1uiScsxRuOCmGMROcxeHxFaGGF8LCGo5jizviWhvi",
+	"wPa50kwgv3KSzRFexGOWMhG5zXmkBiJsNu06Nc1wDNuzwoDwzl8Pa4/AaVujtNd2nXeSmlmox/OEcoEV",
+	"VZ3+Z47m0BH5UEtNk4+wIf8yaLi4whkbNALcm38ZmLYHjU8EIClyYi0oyb2L0/OzihiET9U5vzCF+6dT",
+	"j0xm2TJtpFjLSU5WdJZsJNt3RtuMZbRwKItrG/L9nIkn1y/fzlm03/l3/d7HktpBEO/J/S8vrEWpl20L",
+	"DHhWdblxVrAHzltEhT1njlIDYL7ktNVFATKmmo6oyu8tc5AiOZuZQ0gHYplyzcgRNXdXqkeMapLKZZBd",
+	"z9KcTGpv+yu4Sm2MfRZoIxc6MiIVWGPM1XxsrlTX8UDAvey6Hy20vcEVgb6V6dwsQRM4zpgb7Q+gFxIS",
+	"c3Vz7K50WKYNp/0N5KUi6/0FrpY3MDRDSKet7m4ieov2/feC3lKeGOXq3mnQX5CNhGdU3zlv3rDV5vvo",
+	"T3/6wVNZ+3/6E3mLkRlL4agJ/unXTxuI77384YCk7FbeYHECoz9EySI28huCDTnpGEq0RSnTykqmdprK",
+	"9BkuRMH6FZKjXqt9HFRdSOZRF1A6nBB91Gu1zDUlsKrcQCwE+zBnkdEH8vATcnTaah1XEZhRgp5cv/zW",
+	"rBM4xa3kCGBZVXuVv/IYNQaoPrDjzVdGaAe80wejYJwExCJVULEfUZrtpqHMHg5hO1U+pbFz/cEn7d2f",
+	"vBfUGpcQUalX5/B8LdMRj2Mm7uPM5Ibbv/30qSTLKZ2tgneIsp8A9V6qezsyYCIAK75R35FnghmnaBk7",
+	"IeYes7YdjropME4IBrK1fcwxInQ+ZzQ1jb+BLCeWYd3TRcw1SeTE8GlrT8iUVLAglIwRufUh04XQdzEQ",
+	"zsRww1ZX1hPrBmD59g2bQ9EhT3K7JGEkxTjhkc5UXPPhDVs92OG3d9NArM8tH9Y2swgsQq/TWTetmNZh",
+	"deQtSwcCNFrSa3dzlkP25DhIDHhc92Y53gTN58hRYB5Pbe7xvTATf4zZyS/6v3S6YJ/W+Fn7nvnZWyC3",
+	"TSKfM57lJ+NXztN6rcvdXzyzxwc+aHdrfWDW+52Ur2g6AYGj1+ns/q5ITG/gDD0s50W68rwJ1dy3JMA8",
+	"/ojtvYw/PUZ5A+KF7pFBv4FWlWNUGWZs31o1nScSTG2G2iA6faHYCYFPwbCVyUKmBbTNqYGwdhPz4iZO",
+	"/SBsMSChkHo4lgsRhwNx1Gv1jg9nWrhABzIt/Oxl/DkEoK2sAkpIpCz+1XOJ3u4vvpP6a7O3D3tgcd9r",
+	"H9iFnj6mUcSUagK+yOOUxQzB1ese1ydiJQVDBddWSsbzArewlYoi067QnCaoksyZUJ5P0dlucShQVPGR",
+	"rbuMMlahjm8mHmHxRW21X82ckZ8ORK7E2sZcC7kcd8vZkqUn5I3hcM4lMTeKPNji8khiKHYJdv6BKPko",
+	"c4/iUa9ziSN7w3S6aj4Za5Yew2zXmcMYcVWsQT3IwseDPKZCpgSLykIi5E3gOydBIBWSJFJMjJBDk0Qu",
+	"lb96yi6E55wLMsd+1k7WBFawZFWMbY1JbeR0KdVsaNcxhPU4Lghj6F0YiDsJY1jV9weup09gtq+w3u1D",
+	"yFRv4Cjk3fxCcpWtY7yBTQq2zEnbSlZ4bj4ryzxY6qkhXr2T8jUVTqxV926eeYuBG1VMyGeehZCMEgvN",
+	"a8OqxxiF8NAc1GmoWbgcHxtawAgW/9DPaHqDr3kFbHGMLEbxqsiMA0KTZCAomhv3Yo9kN3c0oluZPeZi",
+	"T4kx2tWQkMCQ59iMViC7KSbiK49BgT2WwomAFZlAMK+QAwEoBOCAXjJ6Ay7ypUwhpycBS+aQfeBKqzC3",
+	"6WLlXUZGDNB7s0jcGaMCFNOrgaiS7dDPnXFxGkE6zhUJx5QnLB7OU5bh7Ialqna+03QgkCUHWH2FZY5m",
+	"rll5N830YiglKkU9Hu6tOMiZKIza9ob23jHP2q3jAF3g7qGVmd3DwocL5T8or+1Rr3VZLRGDtAsiceUq",
+	"uQ/rXTBFZX9v++ITOBovs0k90OVS7uaPcrk8uGh9gMZeYxrfSMF+8xcd0hwC+nnkXeuGgwyFZobsue/V",
+	"JqR3gRHBWMxi4FRvQaKnhsFDTHcW9YdCL4aOGDbZPiUzLhYQccYxzMZ5x0fMSLHKAn8j34QrYCDyOx1+",
+	"9JCbseSC/T1HPIH7A0KUxA1qGwB5D+6SE/IyN5x2Wh0jePMbC+yAGSMIpkIVyNWBYdyYf5eC9dUfNFfE",
+	"Cv9KWjQs8CDOUzmCrFtzA2Cqe8UdXEx2tCGs5au51lVwCFP1hHa4HGpYI4CkXxkielCJvdjNXky1U+Ht",
+	"tWJSv0xxXl3/AOIpxA3A5Ags70dXBzPI3zJ/eW6JsvowH8BpflFrRD4LGFHBKHGVmx9csGHEAgcXkbMq",
+	"PLkDcW/i8yHGBQzQU4s5S5XhuxWmBRFbURSzqKYSWJERna19wBI7OZKprXZazVJDD+Y2PP5N2RMenjkZ",
+	"Wj6MN32xJvxmrQl4U9ujtgcPlIu9bAjPiskoa9kWWf4A7i6czOcunhrDsnMj6VW+8URpOVfA5cBnYq0C",
+	"wHk2qL/OzGzEHx5NMVJXSC+BhKDmvlklHggbKY4Ynm49QbbK2jmyVTY2pl498vNAju/La7NFRR2IDUzr",
+	"QOb0CslgjR301iniLS6UXDiP6q/UPfoLHdGPeTpd2WMCBxaXudbZdNajQ6WSKtHdNgkh9TUEFFfMF29r",
+	"9IZwta3ljSrEQGzXIa5s/P8pMXS/SDHphJJULlEiRh3lkcon4YQ+roz4APVOULjAgA44E9WiS1CKfLGp",
+	"zLkeVVKgMhHHiiRuCAEx6hPEybtBcUWWqRST35RIcu1I7WEkEtc8dvhFIPkjCCTZiajL7jDR97OZfyIp",
+	"FGQ0eZqjkRjCx/YJDuVfgQj+BRNQtxmJcv7mW4mKac1G37Hxcc5wv90QFKB+hSFsniEe7QA2prZsLSL7",
+	"G4vywTtr0e/GFARBPl/sQX8Me1DhtN3RPLTGjz63kQjmUjAV5c14kAm50Qhy5ROLxFDEVch5x0CYt7hN",
+	"qaeJkrmJqSozi8xTLrTKREEMkYVIuWMMmSlbp9AYzpEkEz5mZguuMm8Ai90GjVgkZxYNwMaE3K+RKfOO",
+	"Yoe/GZEMeNbnMxUVWeQvJZ6ZQdSQ0Qqn4oukdrikVuKWd7UkIbv8JXXWAmU4duUkrzq6KzlSTOOr4fX7",
+	"dwOB2Z7ZpEKrWGa2ouNDpaSrgdiu7eKwq5Vd8kvpuiAorim6pLjSXGVs97fHbx9YD4Z+fh3K8Bdu++vg",
+	"tvuoyRlIzt55m0d0Akn/ZgcX8+PAM507yCkfS2gprHUfUEpSmTDM9y+CFlEFlnoU0IqARGTCtMpAiABO",
+	"JseTLNWZ3YmF9KvMDH2W7cX+uaH4JcLdfQ3oMHUyRa8BlvllXP+LrCdG02ha74tfUd6qG36dzFUPrPSP",
+	"k7oabHE2QCZr5BGpYy454e6fywqQul6qlGUfjpkgKpFUDFhGKcF1LQTKfGplkxBYwdAc/zCwWqKylSSM",
+	"tmkeBGA9cyojAKLBcFDoyc62FCTMAMxd3KuF5wqIOQfcFjLWUpKYsTnB17fE6A6EQ2r3tGOjvFOI0Agt",
+	"cM/QXd/2y9ABmIXk/2fva3fbyLE2b4Xwn9gL+SPpzqTbxot3s/0ZTKfTm2TQwL41sKiqI4uvS6SmSFkR",
+	"jADzay9gL2IubK5kwXNIFktSyZKsT7v+dNqSqopkkc/5fo4ZFhK9NO1eca3HMm2HMCMpVSXPoMU0kwMy",
+	"amym/CuRtRmz0zPBe5SFtGyhOtpErlxIuxbXH226H8rmJ3tcSjvZnWLLimBYpBotsDytZYlc64gor3Aw",
+	"P33mtX0W3M/O8Tf4gKYAd98LcFnUM2iWzJjURc/v/f++y74emGK656W1v4BZGcN+CC9lO0raQ/jxZFFj",
+	"lwW58xTAX8A8fJiRHzDtbVYD9A2Uok4gyHNSABtgcRU1DvOahJktdVDNq0/kkqVuV+bYP6QWqjugsYzU",
+	"MM8S2Ud+VpaO0xzLuKRVXvpEMMol+5ZhExuNauO8mq6Z6mIiUV/cHvDMqYyqTy27CjS3nkc35rr1Rc8T",
+	"fLfLaHALIV+1cdejwO9hU/ZdF+e5MT1vdheyhfS8i0bP2zlir6AYvloE3suj9zOexsfplN8t98iPfuNt",
+	"VKeknT+zb94q2mWFQGJVVbPlZFjLCbCTBwVYldZuir+Osn4PQZ9ERrvAMqA3DKvvQ73Gcj7LfWLOC4u1",
+	"iA8yZsVoeGSWotyrIES8jnFUJP54ed/lyse/pOjLlbw5za2O2UJ3GDZIqOQPOr2yrFQ6To4oP+dOULZW",
+	"cnQyQeZH+cMTbH6U5ePJ/OiCFFP/kHNqcWa/RC5F7RcMZjvWQO3nUpdmM/slsp7ajxJyqDoj5ZJaHncL",
+	"0L0Qv5YwcgFF0vDJZ3rtY8htNpS5fe9Vs2Cah4Ydt+nPa/yzfXI1116YzA2iurI6kgTnu76qwvHU246v",
+	"qLoutqr1T6/hwyUlD7t46T2vgStxLewJjocwpubZqI2wVXbFXTMBlQOYz7JItFi7ywrYS+X/idIy1pAV",
+	"VYXy4ur7+T0Pm8x+57BqefrGleV6ZQObkvpNs6gnv5Vz2qhBqEuMO9oEUTZF4ZjIg+Jw/JEWf2to+jZ6",
+	"9dvS4OdjWMP/uCwyuD2zBWhwx2yL0EDdeUvix1JJdWSH9m+f2Y4fgbSLQS3/u/a/I66jGh/U8POM7pHI",
+	"ZRBnL+hhV1cq5yJSIudU7+BLf9KQtIRyVVpJz13B2iSjLW65dSEahaOWR60VQmxv6VkTRvIkVbU13PFD",
+	"bCFVjFu4sxyNw2SLNWEmmVk64JskWzu5ADSJsQE2o+cjKcKMOJxnvPaNwg5BI3Ir+mTC701YZ3uakds7",
+	"j0ylOQ/NfA8sqeZz9fbQ7YJL/PQTcp2LiWDV9XGl8p+bXHV4HjVELlMwo1u2hexBIcw1/fw6/LxNtbCt",
+	"WVP0/WLDEoQPhElkj1tg7dpV6KqixYCnPU/4PShEClVoHfAxLhdd80K734yE1Cdn7McSGzG10z23AKvB",
+	"SVUuxKEkIYWduFkdbL+yz8OkHwj7EK+Rf6ON/fiIfPUR5gWVx8xCG0JFDKDhvTwEoD79+gDxE/tRCz3x",
+	"qMvQEtt1Zi5M2IDVtu77jig/+1ezr3pVGOADetULHd5Jo1jtNMPRCmFskMw0GCPkTRw7Dq9z+ymPfjRT",
+	"SY9nZYYdsbRM4ApiwDH2FbopE4GRcOqmPEEn5Fxy0eSUF4WYvpWEEd5uolbGYlF1ePbsFDwTqSENCHFq",
+	"ZoWLvXapYpa5NHwzrMatOrdq6l4OJlNyLXi6yUzJ0GH5/ggF+rWHJSpxxYhm62hQwDV+rUOMczm4/oOG",
+	"t93UyodkRSm0Gxu8Sa1cV2AWRcwK8m++zhz1l9mC2kyidSrJ8oy9dd8FZg2jmFZI5GRARyXi1QYl2hNj",
+	"mx70DyUj81205BuG7/CkT8YKjcNMyixnsUhSZrQ5Gtv8MbZ5BWlEZc96lIl38soJmsvDR0CLkv6+Chf2",
+	"WTcFl8ZjhtLkenvnKs05G0ChlWRCGjWRaSgzR+kz1dsqF/L2jP3ZU5gRTp2ufMU6pslRZme4VZXOnvAt",
+	"qmenT1roBME7tq1B0Waau1ak9fVGfvS6bB/lfsscjb6doUTa6mgCE3NN5DH1usJ4kdQGeHayfEOpOS3+",
+	"9qzO6eGS9kTuS74jbdWnkeVIc9lRbmPUcKtGXy9PSExPPwKPHwEkCBealMeDT3mcJ/xoswYRUSvuFtar",
+	"z+/LP7ZTMh+p2Q8o1uiIntEmMRYaFukL4GkPNOvAWNEz+y3GXSlDbtWFHPgd5UOpoTkQr3SlF992FPFN",
+	"+7GXQbtGP36MI7qm1916QOKcFLOVUyBXAwvPme5Vx4hpN27xesNLNjtKjJS3lyHlEdPYJnq70JMTiXcb",
+	"M214gWOEEZU6eXZkhdPj+WVwMAsKyfvHEGDZT9zLDlmZ1ipwDFGs3ipw+q4T6zPdCOx4BiKdPERHsDea",
+	"8dw+p7UdVWvbsHrFNpHrcmB/xFewS+hdzY+9sG96coKR3vt1T5D/6ea/72eT1q1JJtp7mxdOFiK2LJz+",
+	"FKaXFXw06Za5dLTzk1LnjH20w0T5wxyoxUdgOkn1AV2Z5Ie9z6ryY1syYDbMPway7ayfubb8hDFzGQjc",
+	"IpThUVsHlPW5yE8N9Ac5N7BFIpGJxCGrQRUiA+2TuLwOiwTyYXwt1hmzW4EwnrFcpTyHM/ZXgbp5+ERT",
+	"1w2rIyuJDdviW2rfqUOjLqp7qjDsmBvWV5ouGEAx+ZAT7BgtvPaayAG/mU3qvo9htfdc5J/DO97XPLN4",
+	"lHXhrLpt09jrq3OMVI5YuaQRoNg3sySSnN/bE/T1/J7Oz1eClBwMbDTbbGJ/4NTwZ9xMHmmLC1V7Ga33",
+	"+TWGsT/Qh5wKIFRgepj2wvodRK0zvpD43G2aB4mL3KL1or/9Dd/ULNiZ0Y2VZtOULS9etowLxngNAkwD",
+	"QGu3yoH9qZXPeJBVl4YtJH5GZ7pCSlPGhOPsc+eYd6t6IN74gzyim9EM6rSCgLvN8V+4xpdnSx3+wXCz",
+	"pbuf+N10vvbih79FfF+pJ9yy33Sgqwq4ZN1C9RMp1YgpOfmEKSWhxYxiA1CDHFgBPKMbchOeg3wnksr2",
+	"HE9BK5HU68rlmoy4MJRiQmMZmo76ErUp/YmnPapayaGLgUEMKfQHZsxuAQYVzQQtFmtzFK527hdV2kTs",
+	"WAOw+Ii4Xe3S4TsFl1ab6dpjy45zdaNaLFW5GhYt1lXKQHHCtOFjnUhe2G3nuzIK0A8xLryV5QvCJQoc",
+	"agNeaGiRkoW1TDNGyIphbk2+oWmVF9LK4roiYZt9Cxk3nB1jqbX9UkdExK9e/4X9Vfyvk5Zdv5yntxFZ",
+	"xXH7/v7sNyFvv35tnzDXhdHAF1zrXz+//43W1AoK10+turtCt1hH3kY8N5goQ706Auw7nre2Hnb+G1LT",
+	"brG2fU47kVgbYPp5m/a/c6mh5cnvsGA8WsLQb1+O3dCEjp5ilLpkpEVj9EexG8U6PL316UvBxN2mWFtv",
+	"Ev8fw4ORduvPBppxRradwb+MrH3Kfr89iGZUO6fxu2VU9cfY6ueDAu4EjLbIMvTR4fo0BpPUcSY7n1IP",
+	"nJhG0np2AxgVDz0eEZi4TiR2T3Nr5fosxZJlRoRF8j5cMZK4QUJbwVzB2RbTKpHt+69t5tZMT7gaSafx",
+	"gRT20YmPXJD/tio8vVBoMfiSwsDgp4nk0ikGVqMRmnWFhENGeFqpp4jyUWmX0wSOLo/+hDxVfbAy+v7+",
+	"zI/8d96Hr1+PFg6d74locC+vTjKQDoy5bnQkO8CwwLORDxuWD+7FrE9EBCrfLVc/vXMWU5FRP94xG1nt",
+	"nGeZ05YXr4ZyczjESijHGL9hYPyo8iVKn0oW+2X7de5V0RRNY5GCKbd/GpfS2oql+mFbBzCKcGZLTPbs",
+	"ODAI0GWJpD6bvtLn7MSixB9DM68c6tLRxJPGh7wm6HCWCrWlntNVqz3QkY7JsTiVCPtASRPee0ZB02RT",
+	"JwuB1yLTPu/S/u0Vy0ROE7HvNQ3B0y9jeptltPmfRiVTmM6OipncWs7p4E6nh7yiMatQeRBfNMw1Ddk7",
+	"ERdmWcDbWmm1sAZ9ft+POgCtlAzxKJ36I/SVj62UI7kqpQv6/1s+mKGJ7Cb6qT5jb6NC4AkNPJETuaB9",
+	"LlGFsop4dJNSEbfCmH6+bEkBSkVKxJqYc861qVQU70lxwWOSS+1r24qQiDtULZhvQaNr0uS3mPaJXTof",
+	"hKXWFq31n52uWG+Tt0q9FUsl7TmIaiXtQT6cHsR7cRYvtqQzNfrS3jL9bUgxeXTrmdVA5LNXQ4hmnTmW",
+	"dZ4aiv8IHTG5F6rv6h6/lLabkvUKSiKni1UaBWUtCoprfPIMUbEhsDscvSm059kYbFLLmy2j5k+uz87s",
+	"/o0umX2O1TYHE2Pn5JKguOc6HC1aA1gNYG0Pf2jPbRB+CuXAZ7g17pyVYOUBVSuRq+palGuQQV8ZOCCt",
+	"60HOZFZDmbw+ygniTnWOe7uNtomJm2RZXrCzBU7fTnxXOTUNdDdkyRsmS54nmwJ3Mm21Fxpj5OsXUQjw",
+	"T1hGsU/DtFd6QidoVjGkMpJ0i4nOAw9F7nfaQf0xQmqNDc4jIfVJmI1z+++nlMKZN2LqoLJEG6kzT+pg",
+	"TxjHOu32kNARTK8ohqh53WOzVispZNO8/AeSR/qB1uIZNavDGS+S3UnbpEnuXJ05RPnN5U+p223L53Gu",
+	"UC3s0zOpp+R0fuYLXbYi9O0r48KhQqRwGd3AEQ9RH81Eln03j0c9kfZcPEf6iqTy3nAHcgbXQChodR06",
+	"Z9+d6lat5jTRvW6iVSeRFk232CQlK+rh+WKWfum+u/adrspZV4t2MdnSDqgDucJOWGqqQ9/VvFTVCsG/",
+	"7wmKj4yGyI6JYA7VYppKoNifyyTa5KRuOif1B0xpxmP8NLJSowntKC+VFrOukhbPR6M4N9mn1SSPas/s",
+	"4D8gsKwg+Czpu4h6fH6P/66YjboiNZcXAI4Rv05co0y8sULJkxsQj6k2ZQPqAqJMi0S6btmTXiEvfPXM",
+	"ltr4nOk8DTWSh8PetQ2s/kA7peHh2iwPl1OXZuvT6zVl9z/Tcsf7+mKL8r+R+ps+Ya4rxZzjtflGyB+w",
+	"mWvJIREkmStwHuQ8hYxx89y8+9S2d6vnffcu/WjSO3LpN3ZJ49B/fM9dWfVJrWCNFNkanPULRIaH2uLa",
+	"MZdjBGULfomMmUHtfseeCORrqnq9qLuOL1T5HUZxh15Wvc0i1BQ0bQ/65CBTGhJZhogPIbpAL2/DqG0f",
+	"ctCMEziDhUISuJ4tJuP91dhR62KfUH67BoyiD5aJV3yeRpY+F9JwYdVA0pmiHG2e9lguJCChmJ4ON8yM",
+	"VhxXvff2ev1f4u9nkRs/IXwaCQ1k3mnJB7qnDPXPtU/DjxGVLURpw2XGi8wR66B3xSjWziAXd1CMrx1D",
+	"RZt8IonsEW2o/U0BqRgIkKbNjuELT02OXGSoPw4KOKVbYk9fEHZYLccBJVCBSG9L+lA9tKcIikSOeAE9",
+	"NdTOj9Md5l2R55C1iObMQB8bMQylMITpPZVnmvlGDS9bFxcX+K2LgfA89+1uKE1neg3brFw0uyYu5lyT",
+	"FzTUht2IO/DRGXtzF63WifQ5O20XmaFV9S3YJJGM2s/kkJIjZIbLMez0hTG4IC5gNSjUncjKDZpIITvq",
+	"CzqnUiW7ouijXcCUTKEm1NLmQ6Ou3a+vaZ+3r+KGyKOeSiR+ATgQ4iVxPSzaXWqKf+0rCdqBirSN11x7",
+	"mED4a+PYvBvSv/9wxaAAP4Qz6pxn9YSJ+MclRkZMISAjKdgHaSjC5m2QMhxCD3BBIvsuHM9vIjnTqPqs",
+	"S2JOLwR9E0fUpoUpC+bUw8EeVhPrSeQjgz1L8/DZVUcEfBqhnnI+u4r04FrWWVS4hRuL6plGemq1FNy1",
+	"aEe5kzilmyxiP53f47/b6aG8TktqMdvJX+LTAOgwqa7FPsdVYn9IuRRdJpWEQ3FzbwF/P9DW2IKNMxf8",
+	"InoZ1MZIqRMWD8cNHO6mT/OaQOc85TKFfBsFsBPGlutrPLNvjOOGtk8duQ6ZJXiQFuZsFK+UX1kzqdtl",
+	"NB1rPHr9O7GYwo55pMDbD9B9X8B/Q2pOyn7NLd8CugCulWzF/ZvPWDt14qzMm3KaOarySKpjbRYtrL4v",
+	"DEs9ky4NK4eMHRPLtOEiZ5qPNeuMrYbfr0+g8sFyCVZ99LfcavpUOe/FEqfWnNqEi7d9vN1wS+VoWlvq",
+	"ptyouXus5m4vhd9B5MoypAAsyuVmBd6EFcKv7/kt+t/0UA8APVtldZgrDr7hQl5hlil9YAEeifGCN+us",
+	"njEVafp3m566GQo6/5Y8Bu5t/9AwwAf6hjbotF/ULZNNydx+i1z3Ebj4l/wwvoSK0wOyhisVRivEFZWG",
+	"QwkdbqOOc6+CgHbCi8QAKQDcBP3WFfTTbqN5BKGNtyWq+fnE7tVqGar69o0IqQHRvGKYRDbVMNuohrEb",
+	"5mlESOxMdhQbwUWsUcxw3zdKWVMDM4OBXdPhmwTvBVS/83v7z+PY1pcH+z8RumIOEV5ArLn5mndrUHrQ",
+	"mw2Zrqeo6UH/klHFJPauFoXT/BAcW0wrJhUZqyIHafIxs5asxoaoSlurN01B68NnG8WXuAU4/oQb53mX",
+	"u+yRTRj61NeAQevJBzxdkPNAYpo7PaEXW1NZGkVlJ9TntSCwZAnPxu05WSYmVKy63Rtpa6j7SeSj888+",
+	"gl2NLYLF7qt+ljbALhoDrCGZPLzqIDraK5tvRqW3B+a5/1WNWB8Vtam8fmGgj4IEeNoL+f/WLBSS0uNb",
+	"TGg9hAwHWoCxL4jS4EGaYswGUCQyEB0ZFC/+ri3WGYebvvtx0ahBqoZ2sXw9UiLDKCOyy7rc8KHMQU/R",
+	"JrR9bv91SO1vY+aL3JPk7MdEK+xr+g3uIN90zAKf9Ae9zwMtdyoXa6F4h/01y3Ftm7DHqtkY9jhPxD1w",
+	"XQdQzGCK+dMf0MWw+BzB4YBjqS3CXgwZYFPe/iBXYwCsKbK3E6aSEEhwPA9LKy0Pq6Wds5CUHROLr/0A",
+	"E5Tx45MGYCsA+w632T7iaxjesnWon6AQPP8da8AOGc7t3BdHczwCDZivL4ZdrmoNim8tmo20mxnciRR0",
+	"WcPokYmVVZ2e9NFPY6Kuk27RwrJNVWDJxlUiEaYRxjlr46yvhWxjTjTWB2o+tgAz6ikc6KgH8owdv43q",
+	"JMt6RLycymEJkoVMZNSdLVScUrv3gHAtH3lp42X/Jf7eDvKqKyDPWotxaIrgAypl2Atsh/kAvTuWsXDW",
+	"4RkLdpv9SCOWuILSWTScSpZjPqNfX9Ov51B04htxkpEb95BEurLVY/cWfQieypiFYWYkUiugF5VeiawX",
+	"X7tqRP8YcbdqAkQiVy8RfTgBIpFrLREl6JdPJPuBJrOrBAj/dG1lSI0jjnAqeOJavmreVZeLO5DPPs74",
+	"xNIcPpWinQn5WBvt/N7+c3hloH7zE02C0VbC58ByyG5Qc4hsuUuU/oFWwjAhg//MyiWFhVAtZpSy64oU",
+	"oolUhXesMc8nQcrDagWoONa4/pSIe1BcugLUxrgL8WBvQGxajuDW35Ix9CsVrs5D8rCZQ5FrYxA9JvAb",
+	"kHJyYdeGmueIIzssY70qO6HMBiL0MlkQmu1l8hCFmKQJgn7lMis1fR9zIGr/0hM2EbdwoYhUFRmC8SyE",
+	"xXEjiiLSTZS1esC3thuBsXeOMTU0pa+ANNxj+/yRewzOK1iL3CRSSWsrRtxD2PzgpFUmySEv0N0DKdN0",
+	"w9jysjYhjSNQAy1u0+w5aK9Qcku2SSI3YpyU+QOJXINx8s5ulW3Llr2xZqqz31VSQVj9uWKwzCxobJcD",
+	"t13miWncklVBXRUy65PTpMtvr+H6VWjtmMi1CGb20c4AQ0+adYXkOSZyC5NIJ5l4pCO80AzuoBhnfIxS",
+	"jmwmqmiWVZkKxZ3vEXGjVNZi3UL13StRBf1VFwI75ixX6LxMZKdQtyCdm/akVdEHyCFI1BYVV+yDekBp",
+	"g5HwWI//cD+F7TJ0cJjYv95qp0ic4vgXyMez7+bZCtSJ6TcStZGoO5eotCcrInWtMnRYyCdm7JZC0dur",
+	"0KcuQhirdOl2RrEOhKS7Gy5kVcChlCQj1xErRcZuoHmKaZ0uA/0pj4J2weK9BRiQRCOzlvV4trTVLL2t",
+	"LAwbcc3oBULGIudmHziVz1qptbJxPEIq3zvsx2rXaJaYTmRjE++dTfwRt8QTlOElM9ZReEdHl0cekRcW",
+	"8fHqbIkvqxHpjUiviPRhIaesZMp5X0m2E6HVVki0PtGzqph/ia54igbywtp4XTR6vKkpCqJD95horcah",
+	"NCL3vftKJrDsjLlHWOybSdZFhdBoIluAPNtrioxNVEG7BWrouJrCo82XXrvN9lguLiPSWzC7yCB3GX9T",
+	"iW/2g7YbVps5jfIq7rm6UAJDIme1BGoFY4Dgz8d/l2H0sgN040vkhOVDc6/mkh9+Cvhnt0k2q7PSU5ZN",
+	"46arPo8HcKBJ3DSBRTK43aZrmhBtKJfbhG3ucdRv/I20IWLHLhG7ryG/A33SchzXvhgmkS5mcJqBvmUp",
+	"H/COyIUZV7VBvI3rhDOBu4i5LdZ2Ch5k151xaBGTSKmsjXtyVQVhCZDVwHDICKMvJrrquA99fnL78+nF",
+	"xcXLV9+0XR8kPNmsrQYgXQccHxPB+VmF0/e+KZOiMxjkaowp5j7DWTPXEcmqmALyTLdRvUVgHg/ghaZs",
+	"cM2ONUAi27/89JlZGUgDPLW/0e2TKzbqcYMNiG51mxozYWuhDkyu43TLolt99u9//qvS7Knly/Pn9i7i",
+	"Y3pSxAvJ6hrxJJI68Yzruu+4FY/a79jFdRp6031nNYn3YQCSDv7TyK4u57OjBGu3mDXWhtvDja3ReGfm",
+	"iWu7ixl3u2WmiF7I0Dm/p//ZTSL21myeP30/F2fgXFKWgvPRuC4YI5xl5gjvFky7dn1QJ/Ku/SnGxOuS",
+	"XefgE6S3Igc+ux25DTtjPgpHjYCa9j+7zKheI8yd2y0zXt4JHUrya4yQCZ/0BDheBRRJJKHgDRj27cU3",
+	"Z3U+7tgzE9s67jpmlEI4+Rnxpt3n2kBxnXHDrwnV2m7VLhkeEvCWyYjd8XzoLAdnGHB9S2WwigytshQ2",
+	"TLsY5sGhA+wOCvu+WNqD9NbC3HCQcUOadsDL47b/32v3+zYmjU1IBn8vmmieQ8EK4NnlVP8hYRxgZydY",
+	"cIZ9jQouNU/ty0tkGCzN/IV2cXJqiopY7rqBuxUp87RTuAxGAn49RgNspmOcmsbqmTBvjakzhvKmXYBW",
+	"+R20W9GY8Lpcq0S6b7Owpt4qLaotTw8vDr0oYxu1qpqmbHu8zfLWvsD3eCR+5IZTD/itia3d07fNnP+O",
+	"EsUac6fhdNs0p9s8DQLPAiYp2+NwaiWkFwOOE2JGxOgx+oXW4kY+HQWjTRMCSo7izinrvHoPDdpVZGGe",
+	"uJc+1ZbnwV94xeSQKDZ4R2OLbcyQi0SnT3bDfC+iljur6yJIZliaK21tNbx+T6Tp3stOfN1btvT2QGRG",
+	"024kZSMpn6OkxCNQmjVGTcD9egRkqvp9O/IlHI5vNdUJgTGu00SM6dVmZE7cxbJSAzCPfFYUgb6qevV8",
+	"EnGmnkp2wg9+kfcHwfcwzcCt0iLZBn7XVjk+mnSDx6UbBEdNWu7XLWUbDIadXKSsAHQFrZxtUL0NET5U",
+	"oGZmPgGV0c1OKHjLonuOWWc8Kzcg+Ii8ERO8R1foF3NXhadaLE+kA/YRF4YY86s/GgyRgs6XobBBoW4o",
+	"seCtrM7K3n8iHIOuvRmQiGjm36995IRaPlsjPghlfXYUP5FrLriItHp77xXV+iyrYN4+qfbbCfxPrsBO",
+	"w//+LdTlHLvj0hRbPJdiCwv1qHD7mELBeIZpUBXgXY8KXoAawFI+qoUF66QcrfMMWSQr5eiSOXdvWYie",
+	"+NQ7BZrkllGY9YUDEJNJcxgScl/LTI0Y7xooGNUpRjGZ45ffsoyPtZVzbhOcXLGcGyhqpMIlPZVjhK1x",
+	"OC1VCqi2lWK2Tw6neNqNw6lxOD1DhxMdAVSkK2i+HiFHCdZPJxCDDbAoabzP056QQHX9INm//+//Y0Je",
+	"e3sN/3ZG3rWS10Gu2s/DWts/yBJD7E4kFjdGzxhjpgK7UVamhstU4a5y5KQzHuPlcDSks1lCW3hpDFmU",
+	"aEKbIsgIojEokyMi27cVWetWOZpbY+mYCnoQVi8wofM8V6NGWi/WahxDp3Fx0jOS2dOTbyR3I7mfoeR+",
+	"b7G0Eijyac4eEmoFuIXu8z5ozW9g5ULb5duB/IQJ3+65KAYGqjA8x0QCzDdQBZLSaEztBpmxYyHvhMHj",
+	"ac1acSNPhWRY7dRi//7nv058LCCRjvC77RgB2kxJ0CgbfXsRTy7AjYH+wLRYW1d+ywtwbkA2UsUt2pl2",
+	"WG2Ecs1GUAD2Rx9YpHbuXbuWqKbYn9sVcOLDPx9ilgNHtMeOOXv95Qt5l0+IcJxLT8vnhqevWDvn2lxD",
+	"UaiizbS1hUc9rAx2a4hOe9y+LTbqibSHb6uncuqGj4uVSKNuAWnPXYRN99RInrH2f9JG+Q8/3lxoJFPn",
+	"xhn/diAS5f9GeBBKAZjIFYJs77nI3/s9vKz8sxcvW9dbyswDreuNVmyRcJsHiD33e26O0AADZOGMq6Hp",
+	"qC8RrNrlrMHU83v3f447rRivTJ22PMy+J1ozRuc64G02BE9f5kCuW4DuMQ0TqIPMYzhZB4MIxRiV4jqR",
+	"jlBsVAgLD8hEyhGRmcD8cIQgfgcMvgyqNGPsuABEdaQpC8Dui0VbyCXq8+DJi5erG4f3SIOaqiKDzHc6",
+	"4cNMGPuTB4yOIHB4yZjaddaLKtgI1w9n4IdMtUf2Y3fw2HEwjuwPX1gJdQvyBJcCCo6kX1rIFA6eM+aj",
+	"3a4RVKyEre/99t8aotUp4v7tR41yAmeQPQ3PPqqzyc7OphhPAVE9gsIy6UhyzCqHytWtBDcN/VnWQVKB",
+	"ivYIlSkm1Wi6tpDcLWB0IKqi0hHKvtI9MUDeZZ4izUChhje9mbWWkvfhipgB3IN5in2Up3rdvdA+rmI1",
+	"XJXINnZwOhvkPHVsiN0uWFTCAn3EIfrJtd9cnA6+kmEk1A/v7H+0w+PDxTXkyEoSxjkvWN+Txnhs0M7T",
+	"McO7crIWzHsIsRI5ryzyvd1XK+BMzBXoK6Xsuzu6PHqb9oH90u/8etQ6Kl8//rIAO6drbo4uj15dvHp9",
+	"evHN6cW3ny++v3z5+vLi4v8ctcq7CTvCdKivL15+//JV9hc4fd15w0/fpN/A6ffdlxen33Redl/xb9PX",
+	"2V/sJPD3fei737+5OH31Kv329A3//uK08zJ7fXqRfg/fdd/wv3ReZ3bSyg7/CLWEo9aRFgauRWbPlz2M",
+	"zgF7RI7Fo9YRVolNjf3155ffXl68uvzmpR273fY07qEuKuP45vRN97uXp/xV55tTGvGb7ncX3788ah25",
+	"GrKjy1dfW0flS8aDHgjVCuB2zH7D+7+xMtf9f7nUMz7xsyy1B/+j6JM+l4QzGvLu0d9bR4NCyFQMeF55",
+	"zSu9mCUW5FZIugKzNstJXC/7hvtgespeg9rQtVVAcLPz7Nqe6qPLLs81tLyrgO6vwU/szbenL9NX2ekb",
+	"+KZ7+h3/tnP6Ov1L9ga+637PLzpWBOAQF9zXYBVd3G/8f/K0D2f+BC2/QLlKOe7dDE5//OmodeQPXsbZ",
+	"b+oOLAAeLb6H43F+XZjn832t5uAEyqGaMvN8R1aa8j57F8tiiCXxeRXwBsOFhPIP1YRerFlBbd0ZHG48",
+	"kZVSFpy+0P5rK7K8bA1OLcckZG/8QkfSWGMZ6iT3wBUl96GOzrThY3qS5n3Sz2OvvzcSgnyfbLbqnokN",
+	"Hig8o+R8euRE+qlgvQyX6DXSGm0H76oRmnXsCDBKY+I57Y8Jsd64xaeRMGnvfbmzNtS7c+Ixu2Lnd4ev",
+	"Bl3CZm/Syx6ZXvZ41KzFSdpKkwZAfxxDVbADFgHTZbzty6Dp5xhHHUpFT0UHD30agvfVLPor1k6HRQHS",
+	"tFmfF7clAb1LxJ6e7661fnQCj99Ha7tJT0P0oDrn6efKNtGHpTnMLxPoj+OZ1e/0Add6pIpsdaXB8fKF",
+	"gqc5G5/9rmJFwVrlQcpeoqE/1IbE+LCQ1NSBs+4wz51f8XjGtjy5wiu8g5WorMFoTLpwfNIVrcVPGUde",
+	"El77r11Mjoasz9jbyuxe6ESGGwgqsWr/8eETsQPaXXGOPw8LS1n5pWgn7WUE/Bb9pf5n6NhUMhzq63C9",
+	"v6JQ8gbjbZStwNwP7ZHfWLgnVicS+Xh9Aswffr9tSJUon7CUFvHt9ManvIW9l/J7KIMpE9vxBfTHYY/X",
+	"oBC6xh5NH12JsgQRS/f2HUddlhZPC6V1RbAW/icli08sbDFogmYGCtdcWVQpa4JS1Qffv7rtgrR62OkL",
+	"QyeP8qkpI5o5Mh/q+i5kR31plR/oRPqb0rHPIBV2ma/CjVMlu6Lo2xuXl4WhUPOb7jDvinyNbDhrDQR/",
+	"sEN+Jyk4t1yoAi9dNg6MF3mpdaChYJzDIkFg2g8HVXG5uYDG5+pBiwDoA4HOBAid3+O/VHGNx+zRHbSm",
+	"cekHujPygniQcKMMDRwdLrgat9CICstZKHxB+ZyEJQMotJJs1FOJxBtBdjbFBFaCzohrxJUMQxSI1Vym",
+	"YPGCYUiUHZuRcmqPWwcMv8kskQX8N6SuEtLfkBvHBuZ7NztEQ00KYzPRYFzfqlFP+UGcXM1nJAlJqPi0",
+	"FxpxHFxyDOahbgroalwwy5J7rbeVo9s/uINXA9AQ5V2tSdPCrlp82O/KwJaaMdGS1Bh6bqs2+Z0H6/Wp",
+	"Q3l3IBAo3aFYGOZJU9oAyr9HnwxnQV3zEO9Vs0uWQS7uoHBZLYR1gwJO6YcYEC5zZ3wI2CqILgZMWf5Y",
+	"Wh41K5zfNMmNYqIRYBjkVaVpoe8KUIoHFU2AbT99ZrfA+zPOvMHdBncb3B2H87AS7JIWuQHY/Yg3nqlb",
+	"I76Wnc1dSM97hvBWWBGNbkfsoo4qdiD4LbVstg4l+xkBJ72UbQPnoiXFYWw7ijs26Pks0ZM23iLoOShU",
+	"NkzNml2kU+FKAOafFII0WISTyJQbnqubIUxxx10i5N3kqsNzrA7qqlwo8lBQu4gqAYZ/Qou5BtNd9Mft",
+	"qafyD7/yy6LWL7ggi/sa3YOWd1K+xSDxEk5NbuBGFeOlh/YJeJH2Ds5v6ka/iOfUb83nXT4zKLe8x6Nw",
+	"CpZhlVu5DfHbLNNoCONDPVXbFMIo32ihHeWHtlvRla49GjcRu4AG0GeszfMCeDa+hi9CGx3pbp/++jcM",
+	"0PBbkOxY3EhVYICHI9lytYVb/FyfRlZyx9nnhmJ5fI7VAYVmvmnxhvS/RE7N7gHutaV63SdyOx3UfsDM",
+	"VrfzlobfLbGjVQa5I2o0v0Q1+qM/DE9fg3x23GhVHyhuxRL9ZsP3hEJ5fu/+bw2tzKZN8a3Yto9qzbUq",
+	"vPzhV20russDR7sxCeWGzxb105p7sOwOMmlvo4rRD1Eym+tBhVoGL+xeAA3SXLE2N6YQnaEB3Ua6Ap7S",
+	"JX3G8/yMvcWsM2ofW7BBIVJIZAE87YFmwczTPqR75fNLbgEGRDVgejAmlgS8ObEQWZ0KLZFLhrUt7bIT",
+	"RSKDQkZ0Cc4u9M/CzlAZ4OWlNEXdaZ6mZqdB2loiUV3bqj+tVsValGyIzeYaWkOS3d+w1mYN0LZ76qDK",
+	"VHbknWv0q4Y3aPO8QVVdzjXcW1mXOy/hdPkQywqS6XMoDZsP9UGaoNxC2hthSLQIc8Z+9KOmZKNECk+v",
+	"52/r87mt5SnkzRW1UAwyg/wBXhBZZGizjjXgA0P7ISimP07KwsPWTxto3J6mWm6dBdEDc/we38V6EiB8",
+	"t+qpljGe19PnZw8KdSdCUl9ZQzKZfu3JXERBsOOrTsxQg97L0AGu1NInF6/6qPIlPPp4yfLUWHvko8cZ",
+	"ULXWIn76ykZ5Ts76B3vDVFYmOve0FzfuvWcfZD72BL1I7wCJdH/OrNwisxY9V67eO5oAHUhhD28141lY",
+	"a1xJODWiDxWKQWZUItvnqZJa5XBOzH//iUXl//Hvf/6r3WJ4wNFZ/wa56q9YARkAZiQLw46xlCuRE7Vc",
+	"WHx2iiSG5/T79gnzSKujatN5lFfUF3KWOTvRH9J38+dZhsTEx3bD8MLesxKPaAII8zD4He6d1VB4S+GD",
+	"aIg7Ch5EyFunxUkYVbZnEz94Dr1VaGvWtzL0EiVWI8/v8Z81xBJWVCj3P+DwCKVw08bcAlDwLGBgX5v/",
+	"URDigeO46TBERcNzBb5cOiUPi9P5LTCt+oDFYfjpHM1vkYAG0YraxzOk49NlkZyvyCeSaCehzxL5gA42",
+	"M/MVFTFh2EgN84xl0FeGtJicaxNohOyE9ojsZ9VgQyLXpWWRh/6RsLYvgYblNbGdwW/jVGviDZuSNCH8",
+	"UOU9CUFj5K9cVBU8d6SjG49DVESTe2gkm+qlUEkCxFIumVQM6R0K9CwwIYkU1vPBMJBUKoJssxLN4UqX",
+	"A3ssB8jDLeTNisLIM85OyR5agpgAz081Y85oP3g66x9pQk9HVW6wer8or+dh348eOFYzfM9Bbh/s6JkL",
+	"Yd1vgKVxATPcBnVIR/zq7NhCm8qzEvO04WMLfJCdPOjhnMvrj0+L6Tr9SA4etX6SDWg1oLUb0PpJPgqz",
+	"qMfHdjHL9RUJmPVCx/1F6gHsJxcDwhbPGBwK+xX9BNFNrDbmeqPkmaP/UgMdVLNJIEvkI5DM64xuUJfU",
+	"e+VWu9/HGmIiXfsUF21i9cGm9skTaE5iXzQhXHg3jQe0wcWttMolkJk0ZEW8EWtAkrr0nZrxAPTjwxke",
+	"EwkhJ0IYxz64cUItjKIqMh8Knt3R3e7IzlDkxkILjpQdwz+GYtAHaa4z3uc30GIFSMPza/LWtigD7zoX",
+	"Eq4zbgDp2O+USOEad5pQspXIPtcGCvsDHi68AQmFSE9cyxIL7CbK4GEF3AhtiM5Gq8J13JOewX1zXWKv",
+	"ErkqOv0mtKFmi5/xRW+8+6h9TF2OC3Vb9O0hxwN4kp0MsNcq7lWrH9C29l1wROHiAPN6Ybprlj6Uj2xR",
+	"HZ3KGalsfh4TzKLsODCLnlRT2ohQFFg9lWgrkVF7H1GwnrAK+fjKHiv3ukKjJOpxYJ83wNaRWGiPTaRb",
+	"4dbKqTl+dCdIXzKUFlZ6Ks8066kR61s08u+lzz2bOmVqULG+RVAGPO25DLy9zL+jV/K/hzBcviFa3Kx4",
+	"8Zy68oRH11T35l8BBrrCM/tC+8U+w544R5dH/xhCMS6bq8TtbxYlgIq7RdeNwoSmx5px7Ti7sdpa6ClF",
+	"Z9bA3EWw8KiCFrfskKTqqGxM9OEux9s9u103uKH0N6gMzyLP0eVRR6kcuKSRHFKqZLyrH0iTtIv5D/vD",
+	"ulxaH08dhBbETTJlKaOclGBWSoRDSgs6TzqhbDi/t/9sM/pB1FfdoYYKI6zF6QoLSwtr+JDzj4RKpTFP",
+	"TIgvIg78B8LmvueOp7aOwxY4D8zgCWN4KhGKv+kV6Kz+piM2qw2BBA6sxoKlnolNC5uN99IsIwm45HgM",
+	"Rz0oYvSwL6oeO7YUS5gVFyjhg1quHkB2HTlBmzP5jKqdgt/bdWycOlZ4o+LOb4PplS+gCwXIlMQ9hs5u",
+	"FCuGkp2dO95VO8Iufds+sdrmsMiPLo96xgwuz89fvnpzdnF2cfby8ruL7y5wC7lR3M+uiPPVTsGYdF1m",
+	"iTJdFCwD4zzc3iTORRfScZrDWaneegVfzzAy3sbGxUAVhudMg7E2oI5u8bNr6fngHZBC4KrSncqCTgdY",
+	"bhVeUtG1tVtJ6+xHD/kkzMwn4GqAGuSAIBPpJ1NFXvYO0R3j9lHT90Ufs0WPcHNsIRTaDBJ7ARWGBJK7",
+	"dvDAl55B7apH2tGjSwf2rEf/puTNaS7uIGthnQTuzWpqiOdTLpeyVWpQ5Y7IczXSkyv5tmyVNOvpf9B8",
+	"Jx0Q0Q3oVMwyvcY0sj5Pe0ICtSOTNxaRvOvUvo54LE6U1L3YcpvTa7gsBVEpm5x/ZdRTIf7suL5c/U68",
+	"jdA5O/tpUa//6cbO+gUWlBQicw4nf4GB/iDnE1uLi3yBKXkKspYnJbMPHUTNLKNbhorLBw4ZUSOKFOhV",
+	"lFR04U4fut3Z7+9PTJktt489m+jkbTFuME2Jbhyjhy/InnG7H6KVo2Jtv6bRGkQ9NeIhEm/l9D0/iRuJ",
+	"FVbU71oNDVKXV7tVS4CMScU6wAtrnqhbkC0GX/Co5urGXhVtwVL5wJ6NM99a2dMLW4Ei0FagZP789XBg",
+	"X7Z3SXhsSlW/H1yDZtpURBsxeoy3EWeP0fO6s0DrfskyuMOt0IPcZ3uVACm0HkJoQmq3sRqDA8sCzLCQ",
+	"FLN3T//T33bG838FnpuehSue2ZOvW6wPphCpn5vQLFPp0E63ZV+bFhkgXMaw+CG8w6Ovf//6/wMAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
