@@ -5996,6 +5996,16 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/comments (the `AddTicketComment` operationId).
 	AddTicketComment(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AddTicketCommentParams, body AddTicketCommentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// GetTicketComment Get a comment of a ticket
+	//
+	// **Who may call:** As for getting the ticket. An internal note answers 404 to customer users.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId} (the `GetTicketComment` operationId).
+	GetTicketComment(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ReopenTicketWithBody Reopen a resolved ticket
 	//
 	// **Who may call:** The customer's own maintainers and admins, staff with the service-desk capability
@@ -9601,6 +9611,26 @@ func (c *RawClient) AddTicketCommentWithBody(ctx context.Context, customerId Cus
 // Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/comments (the `AddTicketComment` operationId).
 func (c *RawClient) AddTicketComment(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AddTicketCommentParams, body AddTicketCommentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAddTicketCommentRequest(c.Server, customerId, ticketId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTicketComment Get a comment of a ticket
+//
+// **Who may call:** As for getting the ticket. An internal note answers 404 to customer users.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId} (the `GetTicketComment` operationId).
+func (c *RawClient) GetTicketComment(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTicketCommentRequest(c.Server, customerId, ticketId, commentId)
 	if err != nil {
 		return nil, err
 	}
@@ -14778,6 +14808,54 @@ func NewAddTicketCommentRequestWithBody(server string, customerId CustomerId, ti
 	return req, nil
 }
 
+// NewGetTicketCommentRequest constructs an http.Request for the GetTicketComment method
+func NewGetTicketCommentRequest(server string, customerId CustomerId, ticketId TicketId, commentId TicketCommentId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "ticketId", ticketId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "commentId", commentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/tickets/%s/comments/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewReopenTicketRequest calls the generic ReopenTicket builder with application/json body
 func NewReopenTicketRequest(server string, customerId CustomerId, ticketId TicketId, params *ReopenTicketParams, body ReopenTicketJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -18284,6 +18362,18 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/comments (the `AddTicketComment` operationId).
 	AddTicketCommentWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AddTicketCommentParams, body AddTicketCommentJSONRequestBody, reqEditors ...RequestEditorFn) (*AddTicketCommentResponse, error)
+
+	// GetTicketCommentWithResponse Get a comment of a ticket
+	//
+	// **Who may call:** As for getting the ticket. An internal note answers 404 to customer users.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId} (the `GetTicketComment` operationId).
+	GetTicketCommentWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, reqEditors ...RequestEditorFn) (*GetTicketCommentResponse, error)
 
 	// ReopenTicketWithBodyWithResponse Reopen a resolved ticket
 	//
@@ -25397,6 +25487,82 @@ func (r AddTicketCommentResponse) ContentType() string {
 	return ""
 }
 
+type GetTicketCommentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TicketComment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTicketCommentResponse) GetJSON200() *TicketComment {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetTicketCommentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTicketCommentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTicketCommentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetTicketCommentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetTicketCommentResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTicketCommentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTicketCommentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTicketCommentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTicketCommentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ReopenTicketResponse200Headers the declared response headers of an HTTP 200 response for ReopenTicket
 type ReopenTicketResponse200Headers struct {
 	ETag string
@@ -30404,6 +30570,24 @@ func (c *ClientWithResponses) AddTicketCommentWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseAddTicketCommentResponse(rsp)
+}
+
+// GetTicketCommentWithResponse Get a comment of a ticket
+//
+// **Who may call:** As for getting the ticket. An internal note answers 404 to customer users.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId} (the `GetTicketComment` operationId).
+func (c *ClientWithResponses) GetTicketCommentWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, reqEditors ...RequestEditorFn) (*GetTicketCommentResponse, error) {
+	rsp, err := c.GetTicketComment(ctx, customerId, ticketId, commentId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTicketCommentResponse(rsp)
 }
 
 // ReopenTicketWithBodyWithResponse Reopen a resolved ticket
@@ -36835,6 +37019,67 @@ func ParseAddTicketCommentResponse(rsp *http.Response) (*AddTicketCommentRespons
 			return nil, err
 		}
 		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTicketCommentResponse parses an HTTP response from a GetTicketCommentWithResponse call
+func ParseGetTicketCommentResponse(rsp *http.Response) (*GetTicketCommentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTicketCommentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TicketComment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem

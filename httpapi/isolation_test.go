@@ -52,6 +52,7 @@ type isoTenant struct {
 	// resolved was resolved by the service desk, masterData asks to change
 	// the customer's phone.
 	ticket, resolved, masterData ticket.Ticket
+	reply                        ticket.Comment // the service desk's public reply on ticket
 }
 
 // isoFixture is a running handler over SQLite with two customers, A and B.
@@ -167,7 +168,7 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 		tn.bounced = f.bounced(t, tn.c.ID, "bounce@"+domain)
 		_, err = f.p.PutMailTemplate(ctx, tn.c.ID, mailer.KindInvitation, "de", portal.MailTemplateParams{Subject: "Willkommen bei {{.CustomerName}}"})
 		require.NoError(t, err)
-		tn.ticket, tn.resolved, tn.masterData = f.isoTickets(t, identity.NewContext(t.Context(), admin), tn)
+		tn.ticket, tn.resolved, tn.masterData, tn.reply = f.isoTickets(t, identity.NewContext(t.Context(), admin), tn)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -190,13 +191,13 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 
 // isoTickets opens tn's tickets as its admin (ctx) and works them as the
 // service desk.
-func (f *isoFixture) isoTickets(t *testing.T, admin context.Context, tn isoTenant) (open, resolved, masterData ticket.Ticket) {
+func (f *isoFixture) isoTickets(t *testing.T, admin context.Context, tn isoTenant) (open, resolved, masterData ticket.Ticket, reply ticket.Comment) {
 	t.Helper()
 	desk := portaltest.ServiceDesk(t.Context())
 	var err error
 	open, err = f.p.OpenTicket(admin, tn.c.ID, portal.OpenTicketParams{Type: ticket.TypeGeneric, Subject: "Help", Links: portal.TicketLinksParams{SiteID: tn.site.ID}})
 	require.NoError(t, err)
-	_, err = f.p.AddTicketComment(desk, tn.c.ID, open.ID, portal.AddTicketCommentParams{Body: "On it"})
+	reply, err = f.p.AddTicketComment(desk, tn.c.ID, open.ID, portal.AddTicketCommentParams{Body: "On it"})
 	require.NoError(t, err)
 	_, err = f.p.AddTicketComment(desk, tn.c.ID, open.ID, portal.AddTicketCommentParams{Visibility: ticket.Internal, Body: "Internal"})
 	require.NoError(t, err)
@@ -207,7 +208,7 @@ func (f *isoFixture) isoTickets(t *testing.T, admin context.Context, tn isoTenan
 	masterData, err = f.p.OpenTicket(admin, tn.c.ID, portal.OpenTicketParams{Type: ticket.TypeMasterDataChange, Subject: "Phone",
 		Fields: map[string]string{"phone": "+49 30 999"}})
 	require.NoError(t, err)
-	return open, resolved, masterData
+	return open, resolved, masterData, reply
 }
 
 // ids returns the values of tn for the path parameters of the spec and the
@@ -240,6 +241,7 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"ticketId":           string(tn.ticket.ID),
 		"resolvedTicketId":   string(tn.resolved.ID),
 		"masterDataTicketId": string(tn.masterData.ID),
+		"commentId":          string(tn.reply.ID),
 		"customerVersion":    strconv.FormatInt(tn.c.Version, 10),
 	}
 }
@@ -397,6 +399,7 @@ var ghostIDs = map[string]string{
 	"ticketId":           "tkt_ghost",
 	"resolvedTicketId":   "tkt_ghost2",
 	"masterDataTicketId": "tkt_ghost3",
+	"commentId":          "tcm_ghost",
 	// A version, not an ID: any will do for a customer that is not there.
 	"customerVersion": "1",
 	// Not IDs: a kind and a locale of mail are the same everywhere.
@@ -588,6 +591,7 @@ var isolationMatrix = map[string]isoRow{
 		staff: ok201, admin: ok201, viewer: no403, foreign: no404, crossBody: bad400},
 	"getTicket":          {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
 	"listTicketComments": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"getTicketComment":   {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
 	"addTicketComment": {class: classTenant, body: `{"body":"Any news?"}`,
 		staff: ok201, admin: ok201, viewer: no403, foreign: no404, mixed: no404},
 	"reopenTicket": {class: classTenant, alias: map[string]string{"ticketId": "resolvedTicketId"}, body: `{}`, ifMatch: "ticket",

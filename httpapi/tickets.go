@@ -116,6 +116,15 @@ func (s *Server) ListTicketComments(ctx context.Context, req oapi.ListTicketComm
 	return out, nil
 }
 
+// GetTicketComment implements oapi.StrictServerInterface.
+func (s *Server) GetTicketComment(ctx context.Context, req oapi.GetTicketCommentRequestObject) (oapi.GetTicketCommentResponseObject, error) {
+	c, err := s.p.GetTicketComment(ctx, customer.ID(req.CustomerId), ticket.ID(req.TicketId), ticket.CommentID(req.CommentId))
+	if err != nil {
+		return nil, err
+	}
+	return oapi.GetTicketComment200JSONResponse(commentOut(c)), nil
+}
+
 // AddTicketComment implements oapi.StrictServerInterface. The middleware
 // handles its Idempotency-Key header (serveIdempotent).
 func (s *Server) AddTicketComment(ctx context.Context, req oapi.AddTicketCommentRequestObject) (oapi.AddTicketCommentResponseObject, error) {

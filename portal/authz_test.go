@@ -47,6 +47,7 @@ type tenant struct {
 	// Tickets: one the maintainer opened on the customer's site, one the
 	// service desk resolved, and a master-data change.
 	ticket, resolved, masterData ticket.Ticket
+	reply                        ticket.Comment // the service desk's public reply on ticket
 }
 
 type fixture struct {
@@ -339,7 +340,7 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 		tn.bounced = failed.Items[0].ID
 		_, err = f.p.PutMailTemplate(f.owner, tn.c.ID, mailer.KindInvitation, "de", portal.MailTemplateParams{Subject: "Willkommen bei {{.CustomerName}}"})
 		require.NoError(t, err)
-		tn.ticket, tn.resolved, tn.masterData = f.ticketTenant(t, tn)
+		tn.ticket, tn.resolved, tn.masterData, tn.reply = f.ticketTenant(t, tn)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -404,6 +405,9 @@ var useCases = map[string]useCase{
 	}},
 	"ListTicketComments": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.ListTicketComments(ctx, tn.c.ID, tn.ticket.ID, portal.ListTicketCommentsParams{}))
+	}},
+	"GetTicketComment": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetTicketComment(ctx, tn.c.ID, tn.ticket.ID, tn.reply.ID))
 	}},
 	"AddTicketComment": {staff: identity.StaffAgent, desk: true, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.AddTicketComment(ctx, tn.c.ID, tn.ticket.ID, portal.AddTicketCommentParams{Body: "Any news?"}))
@@ -1057,7 +1061,7 @@ func (f fixture) stockTenant(t *testing.T, tn tenant) (customer.Customer, stockT
 // ticketTenant opens tn's tickets of the fixture: one by the maintainer on
 // the tenant's site with a public reply and an internal note, one the
 // service desk resolved, and a master-data change.
-func (f fixture) ticketTenant(t *testing.T, tn tenant) (open, resolved, masterData ticket.Ticket) {
+func (f fixture) ticketTenant(t *testing.T, tn tenant) (open, resolved, masterData ticket.Ticket, reply ticket.Comment) {
 	t.Helper()
 	desk := portaltest.ServiceDesk(t.Context())
 	var err error
@@ -1066,7 +1070,7 @@ func (f fixture) ticketTenant(t *testing.T, tn tenant) (open, resolved, masterDa
 		Links: portal.TicketLinksParams{SiteID: tn.site.ID},
 	})
 	require.NoError(t, err)
-	_, err = f.p.AddTicketComment(desk, tn.c.ID, open.ID, portal.AddTicketCommentParams{Body: "We are on it."})
+	reply, err = f.p.AddTicketComment(desk, tn.c.ID, open.ID, portal.AddTicketCommentParams{Body: "We are on it."})
 	require.NoError(t, err)
 	_, err = f.p.AddTicketComment(desk, tn.c.ID, open.ID, portal.AddTicketCommentParams{Visibility: ticket.Internal, Body: "Warranty expired."})
 	require.NoError(t, err)
@@ -1078,7 +1082,7 @@ func (f fixture) ticketTenant(t *testing.T, tn tenant) (open, resolved, masterDa
 		Type: ticket.TypeMasterDataChange, Subject: "New phone", Fields: map[string]string{"phone": "+49 30 1234"},
 	})
 	require.NoError(t, err)
-	return open, resolved, masterData
+	return open, resolved, masterData, reply
 }
 
 // TestFixtureWrote guards the shortcut the matrix takes: a fresh copy has

@@ -666,6 +666,33 @@ func (p *Portal) authorName(ctx context.Context, r storage.Repos, a access) stri
 	return "API key"
 }
 
+// GetTicketComment returns one comment of a ticket. Who may call it and
+// which tickets they see: as GetTicket; an internal note is NotFound for a
+// customer user.
+func (p *Portal) GetTicketComment(ctx context.Context, cid customer.ID, id ticket.ID, cmid ticket.CommentID) (ticket.Comment, error) {
+	var out ticket.Comment
+	err := p.read(ctx, func(r storage.Repos) error {
+		a, err := p.authorize(ctx, r, ActTicketRead, cid, "")
+		if err != nil {
+			return err
+		}
+		if _, err := getTicket(ctx, r, a, cid, id); err != nil {
+			return err
+		}
+		notFound := portalerr.New(portalerr.NotFound, "comment %s not found", cmid)
+		c, err := r.Tickets().Comment(ctx, cmid)
+		if err != nil {
+			return notFoundAs(err, notFound)
+		}
+		if c.TicketID != id || (a.user() && c.Visibility != ticket.Public) {
+			return notFound
+		}
+		out = c
+		return nil
+	})
+	return out, err
+}
+
 // ListTicketCommentsParams page a ticket's comments.
 type ListTicketCommentsParams struct {
 	Cursor string `json:"cursor" validate:"max=200"`

@@ -116,6 +116,14 @@ func TestTicketLifecycle(t *testing.T) {
 			assert.Equal(t, []string{"Which serial number?"}, commentBodies(t, h, who, tk.ID), "customer users never see internal notes")
 		}
 		assert.Equal(t, []string{"Which serial number?", "Warranty expired"}, commentBodies(t, h, h.owner, tk.ID))
+		staffView, err := h.p.ListTicketComments(h.owner, h.c.ID, tk.ID, portal.ListTicketCommentsParams{})
+		require.NoError(t, err)
+		note := staffView.Items[1].ID
+		_, err = h.p.GetTicketComment(m, h.c.ID, tk.ID, note)
+		assertCode(t, portalerr.NotFound, err, "nor read one by one")
+		got, err := h.p.GetTicketComment(h.owner, h.c.ID, tk.ID, note)
+		require.NoError(t, err)
+		assert.Equal(t, ticket.Internal, got.Visibility)
 		for _, mail := range h.rec.Mails() {
 			assert.NotContains(t, mail.Text, "Warranty expired", "nor are they mailed")
 		}
