@@ -2467,6 +2467,14 @@ type SetPasswordRequest struct {
 	NewPassword string `json:"new_password"`
 }
 
+// SetTicketPriorityRequest A ticket's new priority.
+//
+// Example: {"priority":"urgent"}
+type SetTicketPriorityRequest struct {
+	// Priority Example: normal
+	Priority TicketPriority `json:"priority"`
+}
+
 // SignIn An opened session.
 //
 // Example: {"membership":{"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","role":"admin","site_ids":[],"status":"active","updated_at":"2025-03-05T14:02:31Z","user_id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","version":2},"session":{"created_at":"2025-03-05T14:02:31Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","membership_id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","method":"login_link","read_only":false,"user_id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091"},"token":"ps_Jx8v0Qm3K1tZbY7cW2nR5aL9dF4gH6jP0sT3uV8wX1y","user":{"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"}}
@@ -3765,6 +3773,13 @@ type AddTicketCommentParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// SetTicketPriorityParams defines parameters for SetTicketPriority.
+type SetTicketPriorityParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
 // ReopenTicketParams defines parameters for ReopenTicket.
 type ReopenTicketParams struct {
 	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
@@ -4003,6 +4018,9 @@ type AssignTicketJSONRequestBody = AssignTicketRequest
 
 // AddTicketCommentJSONRequestBody defines body for AddTicketComment for application/json ContentType.
 type AddTicketCommentJSONRequestBody = AddTicketCommentRequest
+
+// SetTicketPriorityJSONRequestBody defines body for SetTicketPriority for application/json ContentType.
+type SetTicketPriorityJSONRequestBody = SetTicketPriorityRequest
 
 // ReopenTicketJSONRequestBody defines body for ReopenTicket for application/json ContentType.
 type ReopenTicketJSONRequestBody = ReopenTicketRequest
@@ -6005,6 +6023,38 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId} (the `GetTicketComment` operationId).
 	GetTicketComment(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetTicketPriorityWithBody Change a ticket's priority
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+	// users get 403. Staff admins and owners without the capability get 403 too.
+	//
+	// Recorded in the ticket's history. `failed_precondition` for a closed ticket.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/priority (the `SetTicketPriority` operationId).
+	SetTicketPriorityWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, params *SetTicketPriorityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetTicketPriority Change a ticket's priority
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+	// users get 403. Staff admins and owners without the capability get 403 too.
+	//
+	// Recorded in the ticket's history. `failed_precondition` for a closed ticket.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/priority (the `SetTicketPriority` operationId).
+	SetTicketPriority(ctx context.Context, customerId CustomerId, ticketId TicketId, params *SetTicketPriorityParams, body SetTicketPriorityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReopenTicketWithBody Reopen a resolved ticket
 	//
@@ -9631,6 +9681,58 @@ func (c *RawClient) AddTicketComment(ctx context.Context, customerId CustomerId,
 // Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId} (the `GetTicketComment` operationId).
 func (c *RawClient) GetTicketComment(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewGetTicketCommentRequest(c.Server, customerId, ticketId, commentId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetTicketPriorityWithBody Change a ticket's priority
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+// users get 403. Staff admins and owners without the capability get 403 too.
+//
+// Recorded in the ticket's history. `failed_precondition` for a closed ticket.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/priority (the `SetTicketPriority` operationId).
+func (c *RawClient) SetTicketPriorityWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, params *SetTicketPriorityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetTicketPriorityRequestWithBody(c.Server, customerId, ticketId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetTicketPriority Change a ticket's priority
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+// users get 403. Staff admins and owners without the capability get 403 too.
+//
+// Recorded in the ticket's history. `failed_precondition` for a closed ticket.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/priority (the `SetTicketPriority` operationId).
+func (c *RawClient) SetTicketPriority(ctx context.Context, customerId CustomerId, ticketId TicketId, params *SetTicketPriorityParams, body SetTicketPriorityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetTicketPriorityRequest(c.Server, customerId, ticketId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -14856,6 +14958,73 @@ func NewGetTicketCommentRequest(server string, customerId CustomerId, ticketId T
 	return req, nil
 }
 
+// NewSetTicketPriorityRequest calls the generic SetTicketPriority builder with application/json body
+func NewSetTicketPriorityRequest(server string, customerId CustomerId, ticketId TicketId, params *SetTicketPriorityParams, body SetTicketPriorityJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetTicketPriorityRequestWithBody(server, customerId, ticketId, params, "application/json", bodyReader)
+}
+
+// NewSetTicketPriorityRequestWithBody constructs an http.Request for the SetTicketPriority method, with any body, and a specified content type
+func NewSetTicketPriorityRequestWithBody(server string, customerId CustomerId, ticketId TicketId, params *SetTicketPriorityParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "ticketId", ticketId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/tickets/%s/priority", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
 // NewReopenTicketRequest calls the generic ReopenTicket builder with application/json body
 func NewReopenTicketRequest(server string, customerId CustomerId, ticketId TicketId, params *ReopenTicketParams, body ReopenTicketJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -18374,6 +18543,38 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId} (the `GetTicketComment` operationId).
 	GetTicketCommentWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, reqEditors ...RequestEditorFn) (*GetTicketCommentResponse, error)
+
+	// SetTicketPriorityWithBodyWithResponse Change a ticket's priority
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+	// users get 403. Staff admins and owners without the capability get 403 too.
+	//
+	// Recorded in the ticket's history. `failed_precondition` for a closed ticket.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/priority (the `SetTicketPriority` operationId).
+	SetTicketPriorityWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *SetTicketPriorityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetTicketPriorityResponse, error)
+
+	// SetTicketPriorityWithResponse Change a ticket's priority
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+	// users get 403. Staff admins and owners without the capability get 403 too.
+	//
+	// Recorded in the ticket's history. `failed_precondition` for a closed ticket.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/priority (the `SetTicketPriority` operationId).
+	SetTicketPriorityWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *SetTicketPriorityParams, body SetTicketPriorityJSONRequestBody, reqEditors ...RequestEditorFn) (*SetTicketPriorityResponse, error)
 
 	// ReopenTicketWithBodyWithResponse Reopen a resolved ticket
 	//
@@ -25563,6 +25764,117 @@ func (r GetTicketCommentResponse) ContentType() string {
 	return ""
 }
 
+// SetTicketPriorityResponse200Headers the declared response headers of an HTTP 200 response for SetTicketPriority
+type SetTicketPriorityResponse200Headers struct {
+	ETag string
+}
+
+type SetTicketPriorityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Ticket
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SetTicketPriorityResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetTicketPriorityResponse) GetJSON200() *Ticket {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetTicketPriorityResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetTicketPriorityResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetTicketPriorityResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetTicketPriorityResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetTicketPriorityResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r SetTicketPriorityResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetTicketPriorityResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r SetTicketPriorityResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SetTicketPriorityResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SetTicketPriorityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetTicketPriorityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetTicketPriorityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetTicketPriorityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ReopenTicketResponse200Headers the declared response headers of an HTTP 200 response for ReopenTicket
 type ReopenTicketResponse200Headers struct {
 	ETag string
@@ -30588,6 +30900,50 @@ func (c *ClientWithResponses) GetTicketCommentWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseGetTicketCommentResponse(rsp)
+}
+
+// SetTicketPriorityWithBodyWithResponse Change a ticket's priority
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+// users get 403. Staff admins and owners without the capability get 403 too.
+//
+// Recorded in the ticket's history. `failed_precondition` for a closed ticket.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/priority (the `SetTicketPriority` operationId).
+func (c *ClientWithResponses) SetTicketPriorityWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *SetTicketPriorityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetTicketPriorityResponse, error) {
+	rsp, err := c.SetTicketPriorityWithBody(ctx, customerId, ticketId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetTicketPriorityResponse(rsp)
+}
+
+// SetTicketPriorityWithResponse Change a ticket's priority
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+// users get 403. Staff admins and owners without the capability get 403 too.
+//
+// Recorded in the ticket's history. `failed_precondition` for a closed ticket.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/priority (the `SetTicketPriority` operationId).
+func (c *ClientWithResponses) SetTicketPriorityWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *SetTicketPriorityParams, body SetTicketPriorityJSONRequestBody, reqEditors ...RequestEditorFn) (*SetTicketPriorityResponse, error) {
+	rsp, err := c.SetTicketPriority(ctx, customerId, ticketId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetTicketPriorityResponse(rsp)
 }
 
 // ReopenTicketWithBodyWithResponse Reopen a resolved ticket
@@ -37088,6 +37444,108 @@ func ParseGetTicketCommentResponse(rsp *http.Response) (*GetTicketCommentRespons
 		}
 		response.ApplicationproblemJSONDefault = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseSetTicketPriorityResponse parses an HTTP response from a SetTicketPriorityWithResponse call
+func ParseSetTicketPriorityResponse(rsp *http.Response) (*SetTicketPriorityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetTicketPriorityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Ticket
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SetTicketPriorityResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
 	}
 
 	return response, nil

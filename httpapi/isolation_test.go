@@ -598,6 +598,8 @@ var isolationMatrix = map[string]isoRow{
 		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
 	"changeTicketStatus": {class: classStaff, body: `{"status":"in_progress"}`, ifMatch: "ticket",
 		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"setTicketPriority": {class: classStaff, body: `{"priority":"urgent"}`, ifMatch: "ticket",
+		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
 	"assignTicket": {class: classStaff, body: `{"assignee":"{deskStaffId}"}`, ifMatch: "ticket",
 		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
 	"applyMasterDataChange": {class: classStaff, alias: map[string]string{"ticketId": "masterDataTicketId"},

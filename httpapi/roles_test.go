@@ -389,6 +389,11 @@ var roleMatrix = map[string]roleRow{
 			return c.ChangeTicketStatusWithResponse(t.Context(), f.cid, string(tg.ticket.ID), &client.ChangeTicketStatusParams{IfMatch: tg.etag},
 				client.ChangeTicketStatusRequest{Status: client.TicketStatusInProgress})
 		}},
+	"change a ticket's priority": {write: true, prep: northTicket, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.SetTicketPriorityWithResponse(t.Context(), f.cid, string(tg.ticket.ID), &client.SetTicketPriorityParams{IfMatch: tg.etag},
+				client.SetTicketPriorityRequest{Priority: client.TicketPriorityUrgent})
+		}},
 	"assign a ticket": {write: true, prep: northTicket, want: byRole(s200, s200, s200, s403, s403, s403, s403),
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.AssignTicketWithResponse(t.Context(), f.cid, string(tg.ticket.ID), &client.AssignTicketParams{IfMatch: tg.etag},

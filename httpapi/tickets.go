@@ -181,6 +181,21 @@ func (s *Server) AssignTicket(ctx context.Context, req oapi.AssignTicketRequestO
 	return oapi.AssignTicket200JSONResponse{Body: ticketOut(t), Headers: oapi.AssignTicket200ResponseHeaders{ETag: etag(t.Version)}}, nil
 }
 
+// SetTicketPriority implements oapi.StrictServerInterface.
+func (s *Server) SetTicketPriority(ctx context.Context, req oapi.SetTicketPriorityRequestObject) (oapi.SetTicketPriorityResponseObject, error) {
+	want, err := parseIfMatch(req.Params.IfMatch)
+	if err != nil {
+		return nil, staleIfMatch(err)
+	}
+	t, err := s.p.SetTicketPriority(ctx, customer.ID(req.CustomerId), ticket.ID(req.TicketId), portal.SetTicketPriorityParams{
+		Version: want, Priority: ticket.Priority(req.Body.Priority),
+	})
+	if err != nil {
+		return nil, staleIfMatch(err)
+	}
+	return oapi.SetTicketPriority200JSONResponse{Body: ticketOut(t), Headers: oapi.SetTicketPriority200ResponseHeaders{ETag: etag(t.Version)}}, nil
+}
+
 // ApplyMasterDataChange implements oapi.StrictServerInterface.
 func (s *Server) ApplyMasterDataChange(ctx context.Context, req oapi.ApplyMasterDataChangeRequestObject) (oapi.ApplyMasterDataChangeResponseObject, error) {
 	want, err := parseIfMatch(req.Params.IfMatch)

@@ -418,6 +418,9 @@ var useCases = map[string]useCase{
 	"ChangeTicketStatus": {staff: identity.StaffAgent, desk: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.ChangeTicketStatus(ctx, tn.c.ID, tn.ticket.ID, portal.ChangeTicketStatusParams{Version: tn.ticket.Version, Status: ticket.StatusInProgress}))
 	}},
+	"SetTicketPriority": {staff: identity.StaffAgent, desk: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.SetTicketPriority(ctx, tn.c.ID, tn.ticket.ID, portal.SetTicketPriorityParams{Version: tn.ticket.Version, Priority: ticket.PriorityUrgent}))
+	}},
 	"AssignTicket": {staff: identity.StaffAgent, desk: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.AssignTicket(ctx, tn.c.ID, tn.ticket.ID, portal.AssignTicketParams{Version: tn.ticket.Version, Assignee: f.desk.ID}))
 	}},

@@ -345,6 +345,21 @@ func (p *Portal) ChangeTicketStatus(ctx context.Context, cid customer.ID, id tic
 	})
 }
 
+// SetTicketPriorityParams change a ticket's priority.
+type SetTicketPriorityParams struct {
+	Version  int64           `json:"version" validate:"required,min=1"`
+	Priority ticket.Priority `json:"priority" validate:"required,oneof=low normal high urgent"`
+}
+
+// SetTicketPriority changes how urgent a ticket is. Staff with the
+// service-desk capability may call it. FailedPrecondition for a closed
+// ticket; Conflict for a stale version.
+func (p *Portal) SetTicketPriority(ctx context.Context, cid customer.ID, id ticket.ID, params SetTicketPriorityParams) (ticket.Ticket, error) {
+	return p.changeTicket(ctx, ActTicketWork, cid, id, params, params.Version, func(_ access, t ticket.Ticket, act ticket.Act) (ticket.Ticket, ticket.Event, error) {
+		return t.Reprioritize(params.Priority, act)
+	})
+}
+
 // ReopenTicketParams reopen a resolved ticket.
 type ReopenTicketParams struct {
 	Version int64  `json:"version" validate:"required,min=1"`

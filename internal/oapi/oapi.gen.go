@@ -2472,6 +2472,14 @@ type SetPasswordRequest struct {
 	NewPassword string `json:"new_password"`
 }
 
+// SetTicketPriorityRequest A ticket's new priority.
+//
+// Example: {"priority":"urgent"}
+type SetTicketPriorityRequest struct {
+	// Priority Example: normal
+	Priority TicketPriority `json:"priority"`
+}
+
 // SignIn An opened session.
 //
 // Example: {"membership":{"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","role":"admin","site_ids":[],"status":"active","updated_at":"2025-03-05T14:02:31Z","user_id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","version":2},"session":{"created_at":"2025-03-05T14:02:31Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","membership_id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","method":"login_link","read_only":false,"user_id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091"},"token":"ps_Jx8v0Qm3K1tZbY7cW2nR5aL9dF4gH6jP0sT3uV8wX1y","user":{"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"}}
@@ -3770,6 +3778,13 @@ type AddTicketCommentParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// SetTicketPriorityParams defines parameters for SetTicketPriority.
+type SetTicketPriorityParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
 // ReopenTicketParams defines parameters for ReopenTicket.
 type ReopenTicketParams struct {
 	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
@@ -4008,6 +4023,9 @@ type AssignTicketJSONRequestBody = AssignTicketRequest
 
 // AddTicketCommentJSONRequestBody defines body for AddTicketComment for application/json ContentType.
 type AddTicketCommentJSONRequestBody = AddTicketCommentRequest
+
+// SetTicketPriorityJSONRequestBody defines body for SetTicketPriority for application/json ContentType.
+type SetTicketPriorityJSONRequestBody = SetTicketPriorityRequest
 
 // ReopenTicketJSONRequestBody defines body for ReopenTicket for application/json ContentType.
 type ReopenTicketJSONRequestBody = ReopenTicketRequest
@@ -4275,6 +4293,9 @@ type ServerInterface interface {
 	// GetTicketComment Get a comment of a ticket
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId})
 	GetTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId)
+	// SetTicketPriority Change a ticket's priority
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/priority)
+	SetTicketPriority(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params SetTicketPriorityParams)
 	// ReopenTicket Reopen a resolved ticket
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/reopen)
 	ReopenTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ReopenTicketParams)
@@ -7641,6 +7662,69 @@ func (siw *ServerInterfaceWrapper) GetTicketComment(w http.ResponseWriter, r *ht
 	handler.ServeHTTP(w, r)
 }
 
+// SetTicketPriority operation middleware
+func (siw *ServerInterfaceWrapper) SetTicketPriority(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SetTicketPriorityParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.SetTicketPriority(w, r, customerId, ticketId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ReopenTicket operation middleware
 func (siw *ServerInterfaceWrapper) ReopenTicket(w http.ResponseWriter, r *http.Request) {
 
@@ -8947,6 +9031,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/status", wrapper.ChangeTicketStatus)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/reopen", wrapper.ReopenTicket)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/assign", wrapper.AssignTicket)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/priority", wrapper.SetTicketPriority)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/apply", wrapper.ApplyMasterDataChange)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/tickets", wrapper.ListTicketQueue)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/ticket-types", wrapper.ListTicketTypes)
@@ -18334,6 +18419,184 @@ func (response GetTicketCommentdefaultApplicationProblemPlusJSONResponse) VisitG
 	return err
 }
 
+type SetTicketPriorityRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+	Params     SetTicketPriorityParams
+	Body       *SetTicketPriorityJSONRequestBody
+}
+
+type SetTicketPriorityResponseObject interface {
+	VisitSetTicketPriorityResponse(w http.ResponseWriter) error
+}
+
+type SetTicketPriority200ResponseHeaders struct {
+	ETag string
+}
+
+type SetTicketPriority200JSONResponse struct {
+	Body    Ticket
+	Headers SetTicketPriority200ResponseHeaders
+}
+
+func (response SetTicketPriority200JSONResponse) VisitSetTicketPriorityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetTicketPriority400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SetTicketPriority400ApplicationProblemPlusJSONResponse) VisitSetTicketPriorityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetTicketPriority401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SetTicketPriority401ApplicationProblemPlusJSONResponse) VisitSetTicketPriorityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetTicketPriority403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SetTicketPriority403ApplicationProblemPlusJSONResponse) VisitSetTicketPriorityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetTicketPriority404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SetTicketPriority404ApplicationProblemPlusJSONResponse) VisitSetTicketPriorityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetTicketPriority409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SetTicketPriority409ApplicationProblemPlusJSONResponse) VisitSetTicketPriorityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetTicketPriority412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response SetTicketPriority412ApplicationProblemPlusJSONResponse) VisitSetTicketPriorityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetTicketPriority413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SetTicketPriority413ApplicationProblemPlusJSONResponse) VisitSetTicketPriorityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetTicketPriority428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response SetTicketPriority428ApplicationProblemPlusJSONResponse) VisitSetTicketPriorityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetTicketPrioritydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SetTicketPrioritydefaultApplicationProblemPlusJSONResponse) VisitSetTicketPriorityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReopenTicketRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 	TicketId   TicketId   `json:"ticketId"`
@@ -21929,6 +22192,9 @@ type StrictServerInterface interface {
 	// GetTicketComment Get a comment of a ticket
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId})
 	GetTicketComment(ctx context.Context, request GetTicketCommentRequestObject) (GetTicketCommentResponseObject, error)
+	// SetTicketPriority Change a ticket's priority
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/priority)
+	SetTicketPriority(ctx context.Context, request SetTicketPriorityRequestObject) (SetTicketPriorityResponseObject, error)
 	// ReopenTicket Reopen a resolved ticket
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/reopen)
 	ReopenTicket(ctx context.Context, request ReopenTicketRequestObject) (ReopenTicketResponseObject, error)
@@ -24346,6 +24612,41 @@ func (sh *strictHandler) GetTicketComment(w http.ResponseWriter, r *http.Request
 	}
 }
 
+// SetTicketPriority operation middleware
+func (sh *strictHandler) SetTicketPriority(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params SetTicketPriorityParams) {
+	var request SetTicketPriorityRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.Params = params
+
+	var body SetTicketPriorityJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.SetTicketPriority(ctx, request.(SetTicketPriorityRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetTicketPriority")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(SetTicketPriorityResponseObject); ok {
+		if err := validResponse.VisitSetTicketPriorityResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ReopenTicket operation middleware
 func (sh *strictHandler) ReopenTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ReopenTicketParams) {
 	var request ReopenTicketRequestObject
@@ -25420,360 +25721,362 @@ var swaggerSpec = []string{
 	"sg3DO3jUe4a1FOlr7WCOChUf/cUFo4MZKUjAMAss+Q28PU4YOPTN56AQGAno4Dn9CmORCpiPdwtI2hPw",
 	"bzueXnGpyhmudi386ZVIoEC9hTNXJRDkpLTdFGlXqg+hiIebIvfgm7VNkabNuqbIt0y7AP3Dhd4MS9BI",
 	"v1lUfjncEpD+hnUD44OGYEv/bUpmi2jqNEjzYD5Njeoo5LLK+lLurrybb1wNx4wX0CgCHOgpxJS5L4l1",
-	"oRaO+pZw+HXUgcI81viRNoKz0qTdItGUpjTSIB8BTDaJ5GwmBerCwb1H4xdGVnkYgIVURrLhTZRF1xY3",
-	"u1gn7kvxh13AwCoXI7+Ic59XnMutiMN//3Bx2/rzrPttW/84+ut59ENHvDmlry7jr3uTF2d/v26pd93F",
-	"Xy6W/9Fe/T6L8Kxx0UPrPXr0XENs22H0to09UmTEaGrEMefdUGhkDXw9yUhlAZEiYldom+IanE9PFnoq",
-	"U/4PMI70yVNsynxfK/bs4MKKOLF8SYL1RIAtrPd1JumtWxzoBs3ACwjyy1d7Z8dTWkq5WLlgUvhgXWzg",
-	"1XARoOSjRT/Teo8Q+pFHLCA0hwc4vipgDs/oiozYL19MiH3AOKMhbvTzN9fN3nm7nTFGrnO0kRZtt5vn",
-	"cWfUvIh6veYZ64zRcdyN8oP5gs5Gi3RCXvz5vlFcN6lhXLNftiBQcQ03wag/UuSGrbJEKBuF9QjLuSIE",
-	"inJuYZDROIpmwkpDOyNo9gEmqq6da2NHsiKxuVVpe+zIBh5SB3sddu9eUNd/8wi1NuCkQE2HRpjYnd6h",
-	"03HNjELH9R0UuvoMor5Cx3V9hY5rtjuwxFY/rhFV8kdit/ceQQPX5O8zfMZM7dBoD8v9zY5hyXyvmiDX",
-	"m64FeyWsudM2EdA6QVQ42O7roiJHz99cB5hc41xgx5jpiyzkhHyPGAmBuceUpivYVTSPHiHMkl4R3BUS",
-	"JYym5ulxrZvuAW6vvewIpvtKItF0PN7Ndr28UMN+9fgO7FePHcNoNU/Z2bh5Ti9GzcuoFTfbrDPu0t7I",
-	"KLB7sV89rs9+vXrsVfJxMbURYigUnwgF1GWLH0ihZMJOyEtzVaY2jW+hWJZPTbhQmtH4ALnYaaKTlEbs",
-	"39xwyvroHquI7jcLZYu4dvnXp+Nmq9VqNc/Nfy7Mf7zaZN4Z/caMhryQ8zmoRmUbDR6nYczUTZ7kXFvB",
-	"bbf6rU6/3f5xn3JMB0lcWdhCdQTyTIpJgdhVQMylQVMWrx/InaEPh8i79jx+Ku5bZaY/Pvfi7chRmO9v",
-	"Cbvwhq1QF7/K0AtHUmqlUzrHnPwc21YuBcJo7BSYa4eJ75nDXCapaqsDvNE0b5CIzumIJ1yvAjJiisdY",
-	"Pw0Tjl1dR4cGTpYyvUF3ig39+XnBsH5JRep2LUBUGPumIk73qxy8RGhbtl1BmMokdtks6wrBnlK/I3Ar",
-	"77uKSS5PrrBXBcI9WBnImXQNUbl4YO9NZP7CiR+scrd/Cf9OpW8zw3tB1iqhcmzF2aoO59tIwAdjYP1+",
-	"oKzyS6caMaAo/BKZOhkP7KGx9NOWsqD2PgnpBGGq7IEk5kAeY+zVQADPxvxGs32JlDcukkFloVKIbh4U",
-	"Y6lc/FTWlUOP4ClRTGsuJioYiBCu8NI3TjgtxlnBm1lkVdCAgZfK+dpH1bJ0rQgrfxEfKITql3SdVfm/",
-	"ELxlvzviQHvy/cUffQkjuvcwokMigXLaqakuVCYFuka8GJy7xN3AYd8dbwAnvTrqYE8v+u/kRCNU0Rf1",
-	"f2/1/0DP/xoTrevs9m8zf9/2kGTv4CUPSMJvmO+Xxfjtz+A93+kRx6XYzBU2gNiElvjCPthZV0xbkYBw",
-	"gSCCuQscUYC9/DKgG6oBk+H4ioRIR2EfBC/TDOHiioQZAgk+EFIHYKK2g1cEALnW3O4Q3p+RZgaSUZR7",
-	"3OMKwacQyL8JA0ab7YwZCIBcESvW2GEItsRYA4yNHC/SEVdThuheY4Z9F7E04IvqwbwErM09dQujRdvh",
-	"aWnr8a/JXptgUykU72iex13WvBj3aPN0dBadxxfsctyiyBU4TYZZea3TZ1+1O93ef/z1x4aHjlnfgXSf",
-	"aRcHwp2XprRmlLBOkqwSUYVhHyUSxXQtt8HdQES9WVYfXaCbw9TSr4BslE83mRXRzbVPGI2mGGxSArov",
-	"Q7OY04+Pcrxn6785MkfIMYMY0jG0lMcBCQVbhmQhElCDSUYO5qhN+C0TgVEozPsVLaOeJW09CUCTsYsd",
-	"Yh7yciqTQo6K4VfCmZnKYTADgQ3GEjidYgxcQ+XU5dwA9QCn6lNQzGEq8pT77vDHJ4AbaDOk8lIloxX5",
-	"6sWruxuIcp52ILJwKaRCMkCPB4o0Q3ikSAiUOzTK9UzeMoc9XyMXq1717eyAqUWiqy8J+Nir1BI4Jyam",
-	"2xZqf1UbMr0Nx/vh4YN5uXahoRetZjfqGXH71IjbZ6PmeXQRX7LWuE07o5zqYMx7El4ZvGjQIN90GyVI",
-	"om+6FXy5dNU4QZSLISz0AWEH90LN1bR8YGX3vMlK27i91acs2Vb/B7EZHDFsSYf8DJQ1lYmt6upUoJEc",
-	"lWNxXaWjfKufN23FTksuT+WIPF3wxFbk+C3S6/6ikU/kSi1YvC0uvtVvtcok3rlP4aqWzQoycZfU532f",
-	"Pwwyp7m6uPK7ezBnElsHFr4R/TSvWwAodG4ZsrUxyo0rd5FFVxYXzNy1UyriKlHywMpkHv3v3HQPfWiH",
-	"YLw5zqU8R/PM8a59IkkfqM5lxmU3uXa3UTeYGY1g8TkiRH0B5vMFgDpyCRo+9GTmGD7U+WsX/cWmMr1P",
-	"nM5hltnV9EaBPWHxZO0q26vUdm4jaxfm5W5BzI6Rt4UrhTXPaXvUvIw6cbPLeuNTejYyV4tfRxtlTVfl",
-	"MpNGAH3bXuRfpLlP9yKwrV1nOyo+u9Pj1FOzH8VIgj4Jx6mcAeRsxrKcwgujbII5Cq8UeG05BSRfYNp4",
-	"LRtt8Qj+eWwU3uVUWglNkyPEWAgc3gJPmcULtp+aIR3XRgWHM/TazmpN6mxV4oJbGqwpyFZIql5Z2q3n",
-	"uk5IhzvetQM6vpyc+1F17j/Uo67u81sN9CiKCFVCQcrgIJvbCspdKUD3xi0KnX6WqWUBhAmszPzg7F+R",
-	"EHlAWKr3So4UYwPheM7xFQmRc0BdgQVwMxd/YFjVRMo4IDdsjpzLXJr2vJaBqjPqydQJ23DRIO29WG2V",
-	"fsVuWVKdHDejYlXMQ3ukrDlEjsFq50yGFgcYLDdI4WUu4IbR711kQ+53Ptepc0tTkQ6Wj8yrj9lp9857",
-	"F92z3vmu4gBuKgd9fKAon83mgE6r7c/ghNxKUdWHCoin7l2RmJdVYFQiRzdYqajytvj1UMzD8Fs8d79j",
-	"hpuJNpWkgfVUrPiEtl7UCwICsVd+5t7GcvZFU0lVOfudqeDrQgkWfvfPg2/3OsS4tb8mAuSeg5sJtiRT",
-	"nrJMMcHTsKH2/gaF1wjQIOjOaHx4sMyOGv1QfWVzaX4A9syK+K8VDVkrXFYdqX4Hwxdu7t4WhYewQrnz",
-	"gcaOOsXYCsfKFWSr9qUAjKLUzCw4Ivehv61szKmw3mwoFVTXVEYzVQtR/MyK36P1y9D/nttXZSOxJde0",
-	"LNlFwPgxWu3matUF2Gw8aqarxjzu+z6s+UL75kObrJRb+4+suTAw+waRbTQvRTwQ2SpD4RTDBEJ4HXTP",
-	"kuQZgKS5SIW5FOQN1N6g4AR2/uDAyaLZG4Dx7ImkRZnTM484/oQ9ZJJCSfS0L1XLnRsLiyA5Za5oO1Sq",
-	"bLQtuRFyuV4D5AFFgdJV/0BVGtYL8bdrXMilygKVZLvkOprm2CKHQ1QVy4lm8ZpqKhdJ7BcX3YhktCdu",
-	"zRYslb0R30orV2ypat0QvXgbeucjBR47mWqbpLQjJPoMhJa20eszoWWTeQOMFN1R8zzqtZuXrBM3e6Oz",
-	"8QVtR112Gq8VpGkUqtnRGVYQHC9EhPubySL6xjmszttG+Iib562zdvMiOj9vXrZ74x7rxp1oNIZaROLG",
-	"tGeo2Ik775qtVqvd6WINC5lCzeXGlE+mvodLzjE4bYGL2W88Syk4RGKu5gld5UzB7MjcsMqhHfS6NaRq",
-	"1bYVrwEX6g7j/4wqzdJmTDW1giZIRvbbLInU87oeJCxRBbF0bI+Uwl9nxZp2a1cFxW294En6Gt/9FOyy",
-	"9OKGFI2KVxhaCTJLymjMxQTDjLJzV0vzwpE8v622uFYYXON6Lb505blvag7hFbzqnaxK4Hx49VEGIbL9",
-	"DvTPprd13U51SSB7dusM9tq9XajaPVrVhaY0XyGO+/ZTaTM9s/h/99UVoSNlxCkbSJahwsuURIm8Sz5D",
-	"PR8jLkOuDmSM7WP9gou/ZFWkXyAf1dJ12Rtp6zi6BSzyHM8tmRGoO1UZrznUZYl7+EzOqm0ST8h8MUp4",
-	"RFI2T1YQ6SxIVmUWVSlBqMdwStcOBHdX68bL1JZHPQoz84RVjncng9fSiLH3YZWwWZnlPpLxqiaLv4cL",
-	"qS4XtZtjK7jAT8P9OPAtVxxzzOt99Zf8/UoqzgdRaNsteKO48nZdd6bplGe7HdnDcsUIX++TUEezamyP",
-	"4nVgXqsp6dVG8TBt1tXUC7PcbSOm+XVnp6rWT9l+dtbikf99mlp9iaZyfa14661wBfM6/GxvtQeCEI39",
-	"Pxjrcxa9nfFHN9Ul8zEnzg5IL5StM+vKzGDcMRkxvWRMWOcWU+QIYw0CEmoJbj0r68eh/+54TF5+pcgR",
-	"UsVYpkRIwyPgA1Q2QleSwVw4TgFZ10/8tBQcmX9dutE2Mp0jLl6itmGPhDyEkJoFLpzxbT8ThbW0wTZZ",
-	"g5szstmuN5P111gaf/2uNu831ZxFfMwjCxi1lcI3bL5mH3QIikTCBQtImEgxCV0JtICE5iiE5K9//etf",
-	"m69fN7/6KiCh2YXQ5SyEiLoF1ZEhKDaEbcTEf3/PTE8AISomRuqhmrmHwVpNnXzBEzpC5+zOYzCjH4aJ",
-	"fePjVmmt0iZVebbt3Ar8ts5AtvHYnDQ+riG5VCFiZaZaryIyrsoOslGbDVx1SH1dG7ulyYIpF35kb2Xz",
-	"3SOFFIiuTSRGM3bw/ZPwm+fvyOPb9mP8omm+UOFxyVS0wWQzox/8gZ+2Ns65phhhxIebOyAz7mE+qi9U",
-	"3Og9hYpXTtHeq8wSmObzQmIUss8RiUhBpEUe8YopKCrD1FtnKL47ZJsMAsXl/GBjw2iq1f12c0QVFsOz",
-	"vMX24fJD7ZG2i7nlgB8Qagumfc1mw/rh0582EuNuac8WJvpcVVitLff3LAJeeyYdd+kkcgmXbDqjCUT+",
-	"gZl2ka7jh2TvbDhxf16wBduxpTngF0CpPFKI2YXxklMXT5SVpNoVMgR1JDDRAWw8jf45RKnMUzkxtyvQ",
-	"Plia+93cwgRBL0vKNReToRRDd6YxgWIPAsu7L51UO/4Z1VFW/n7ME81SRUbWv4cTCsicpd7kSh3YWX3c",
-	"FWHkT3nXy7geu97KF2vXm5Ur+XGfCCPrC/BnUd2sN6zALU4Vuf9BT37gKHIzC9gR3ujuPoxvhEhEXO/Q",
-	"Acc7NcJPA8HfyJKLWC4DEuLOQPT0mNur0VdM7rLXOT+yLW3gRu+sTbWsFhhRMb9dsrQDlM7WT2DuvdiD",
-	"lFAn2U1P9UX3euJ4tXCMvWTG0c20YZas+lpGp4snzwZEyVRjVI7p5n7MMLBnaz6Xg5Mr1+x368odGnTD",
-	"PtSRnSeryoqGRDGI3rWWXngbrL3jrHiyFLbCrKVybBfoHD8qkm72eG2j34OF2vncDvPDPwNrACT1F8Jy",
-	"Y6YpT9QJeWI1kCzOpwiTfEU2wCRTMRBO3CVGW8V2oFAkaLPWMDJKqYi50ZLNDW4WlkYsJlDuCfN7jrJ3",
-	"+uTjpxDLII9odDNwAS8e/HMi5Q00PE6ZLTo5lUoD4a0n59uhwPWJrmeLTO3YY2p+g5IuRopuwwtjJpRO",
-	"6f/9P4y0e4aWpdI0GUYyZuBh7p2ew/U/lUYyb/xz75L0WuT87LTX7VRVK8zHsLVMoX3tU9Bwy1HXG/vU",
-	"vY+xbppGergBFveJKIENQuQQ7q+WuLfWpbPTKVAG8t5pUUvYhCbD2hEum17cChhoNEUoQlYVefZa3pYK",
-	"lZKFgCA0IfWUpUSK7Fae0RtQ88w9KOdNCEYuePi3BKgdRYvKanDH/1qdoYmUVJhpr2pFbqmb13aHbZWm",
-	"hczk+/H4UE5iVE5pPnc159L1isPwG7Q7M6er0b+8vDRrg5XhInPYnr9/U1H0KPtwewSkYKuKkHTz6U8b",
-	"p2zDqw6fNN6VcDwyF6hUrMgxDUPTU7YyXG7XorTbNVfFohVVmL6CBtU65aOFZrs5S/6mYRBUs4mNpth5",
-	"YjdHeJy27vXM7rH9VaFvZ73dOKIbyAPRQu9KHGBMLsCKHkwuBSS29Sr0hy3wPYN1f8NvAWqHaOCSejN2",
-	"dxUCd+VmqA3g/Razn+upwxI7Id8LhnWdrR6SoYFDKCrY4nM41TsA9v/KS8cdhCwK63Yflaq2Au8D6E0i",
-	"lyx9UGz9PGLIrfM6BT19dk165yShYrKgE0Y0nYCwPmNK0QlT5RD3hViH8uqe3gUpv17QkJnLnpgEsJf3",
-	"ULeqBkB85jrcJ4bGbs92RwP4eUloztTBboY9DmRtN4Nps66bwdu7Cgp0UIS4X1yRlI0XisUYWLVE/Mfl",
-	"lGpIZELkZ69Mn69LHghvCAw9WqRcr94acnOhr/xbBoIAwld+naF13wz/57/+ey1o+InIkLKPQnwnPHa1",
-	"9WleVQZLNOC/6UJPzWZH1FoIQJ0csRhCMsHNHCFY5EIxLIAGBwIQ4czM8S9zfcAY87lNtS7XvSxPQ1VP",
-	"I4tELxe1dCkU4ePb9mMz8seQdmQBrINSjUXYTQS5K939R3kD8PvjLDxhx2w+gf12LKsdPi/evbuGHUD4",
-	"PZlqmtxwTZ52nuajwp/7a4WccDdETGY0mnLBlAURzyH0VGBpD5vIwccrEMy1l3SRI/5Z4HKLdMbFSH64",
-	"ytt3BhTE+QzsW7Dk2G9ENU3kZMEyCPUcxJmngByYKWADMRB/+tOTnLq4FCd/+hN5y0S8CTp1sGi1uhFs",
-	"OvyThX1Djms0HTgSDPGEhMcDATeGW7lqkg8Q73QDceWN2hcMuck0m9FA4PKYqZfKX8AS5aCHG8iTGFEA",
-	"CxedkCebTpmRmGgUsbkGU6dZUxioGghz4MhzgHd0LRFFV4B6Ad9FNEkI11drh0AxQOKzlcT8fSJH1qhq",
-	"0RSPzYqvCGrbPiok3Blm9srIDL1Wz+7w8zSVqfrTn8B69ObrZ+Syd3pug2FwSo/nqRwlbPbPf1dShE5S",
-	"VNqwRxJGMmYhetav8b1nMmbHZpkHYs7SJlq/brlMbNEnLkiIUn1ox4CKghmEHBMbTcpiCCtepBFT5KgK",
-	"u3/MqF6kzB2fwGfpgTs8KhgIUKrVMcjSJHw5br6mOpramWTRtmhbp7FdIhYHMMtUikkejuv8S3aQA3EU",
-	"DhrdQSM0627WJGFASNiGIr12xzQz40q5CPle58JO+5m56c3P19+/fWdmDwOkIvNyk/BlzGZzqY0S2zQH",
-	"BdmOojMGJ8osxkjGKzT7rfJ6RAOBI7gqvo97Z20x8GE20E7niiynPGFeUSMbW07ShVAB6bUu7cBfcaUd",
-	"ycyhTgIXKO4iKHFsBI45VYqEnsckxHw332uzEJonFgYfrEJXAxECTCj4M9pGyTNCBDltebLJCXmCTk5z",
-	"ZsyukDFbIiiYINnnAIswYmOZssz9MxBHFr8PivtXF+Y9DoiStriCM80W5wHw99AmV/qEPIOfwYM6EIrR",
-	"hMV92GqsmQQtOR8UVxr9rxnxWVdlgJhmE3qLkcn5KeaK9FqtgQi5uKUJj0Mi6MyQjVvG4wBQOsFtYLRE",
-	"5nBhSczmiVzNmNBX2cIAo8EYQOB7sJJaDgS4xnCD/wKhNYbdv+MzpjLe0O12L81ev3/37IrEC1fGzTxG",
-	"U7NikTSLcxT+z3/999D+FR6fEGsAMETHmRoI84lZon9/+/13ljnBravJTCpN2uQ1f4o4s8SQK3BZuKoM",
-	"e1yIG2GYoLUNoN0bJD5cWyUHgis0msOqcgUQs7B85P27r5sXoD/hYOCTnxdm9eY0pTNmtgNpzJwWgBO1",
-	"TA8x7iExM5YMG52aHcuOUevUHTISPkkSuQzJlNEYLlQwgkdMKJYbGhpP5jSaMtI5aUEkQGJFFdV//Hi5",
-	"XJ5QeHwi08lj+616/Orls+ffvX3eNN9AYLZGP0cmrzy5funnZDXaJy18Vc6ZoHPe6De6J60TSBqjegqy",
-	"6uMpo4me/sP8e1KZZmen2Gm1PEYxT2XElEK6U45jKKgSEU1ZdKOy/WMJ6qnZ5Wc0l8Y3TL+AntEHOZdm",
-	"iqb3Tqtl4b20jaX17yRzFwFOPSh3u1Q/2wOIf9VV0fCcLeYnaJUDPrOp1WyYj+2NV5D/MZpBLWYzCs6P",
-	"V/yWCfS8ajpRRsn4PhMkGj+ZTx/PmE55pDauvT09yjDBVC40c1KMXiir0iUUbglEp5mkdJbB4l6n0tAt",
-	"W9gTgfrrCXlrph0PRM5Y0UPBzSQxuSKRco5M21ZOAl52BHxJgcO91+qScM5SuOGkGMZMcBaHx1eEGl4I",
-	"C2s4ji3uiGttiAPb50ozgfzKSTZHeBGPWcpE5DbnkRqIsNm069Q0wzFszwoDwjt/Paw9AqdtjdJe23Xe",
-	"SWpmoR7PE8oFVlR1+p85mkNH5EMtNU0+wob8y6Dh4gpnbNAIcG/+ZWDaHjQ+EYCkyIm1oCT3Lk7Pzypi",
-	"ED5V5/zCFO6fTj0ymWXLtJFiLSc5WdFZspFs3xltM5bRwqEsrm3I93Mmnly/fDtn0X7n3/V7H0tqB0G8",
-	"J/e/vLAWpV62LTDgWdXlxlnBHjhvERX2nDlKDYD5ktNWFwXImGo6oiq/t8xBiuRsZg4hHYhlyjUjR9Tc",
-	"XakeMapJKpdBdj1LczKpve2v4Cq1MfZZoI1c6MiIVGCNMVfzsblSXccDAfey63600PYGVwT6VqZzswRN",
-	"4DhjbrQ/gF5ISMzVzbG70mGZNpz2N5CXiqz3F7ha3sDQDCGdtrq7iegt2vffC3pLeWKUq3unQX9BNhKe",
-	"UX3nvHnDVpvvoz/96QdPZe3/6U/kLUZmLIWjJvinXz9tIL738ocDkrJbeYPFCYz+ECWL2MhvCDbkpGMo",
-	"0RalTCsrmdppKtNnuBAF61dIjnqt9nFQdSGZR11A6XBC9FGv1TLXlMCqcgOxEOzDnEVGH8jDT8jRaat1",
-	"XEVgRgl6cv3yW7NO4BS3kiOAZVXtVf7KY9QYoPrAjjdfGaEd8E4fjIJxEhCLVEHFfkRptpuGMns4hO1U",
-	"+ZTGzvUHn7R3f/JeUGtcQkSlXp3D87VMRzyOmbiPM5Mbbv/206eSLKd0tgreIcp+AtR7qe7tyICJAKz4",
-	"Rn1HnglmnKJl7ISYe8zadjjqpsA4IRjI1vYxx4jQ+ZzR1DT+BrKcWIZ1Txcx1ySRE8OnrT0hU1LBglAy",
-	"RuTWh0wXQt/FQDgTww1bXVlPrBuA5ds3bA5FhzzJ7ZKEkRTjhEc6U3HNhzds9WCH395NA7E+t3xY28wi",
-	"sAi9TmfdtGJah9WRtywdCNBoSa/dzVkO2ZPjIDHgcd2b5XgTNJ8jR4F5PLW5x/fCTPwxZie/6P/S6YJ9",
-	"WuNn7XvmZ2+B3DaJfM54lp+MXzlP67Uud3/xzB4f+KDdrfWBWe93Ur6i6QQEjl6ns/u7IjG9gTP0sJwX",
-	"6crzJlRz35IA8/gjtvcy/vQY5Q2IF7pHBv0GWlWOUWWYsX1r1XSeSDC1GWqD6PSFYicEPgXDViYLmRbQ",
-	"NqcGwtpNzIubOPWDsMWAhELq4VguRBwOxFGv1Ts+nGnhAh3ItPCzl/HnEIC2sgooIZGy+FfPJXq7v/hO",
-	"6q/N3j7sgcV9r31gF3r6mEYRU6oJ+CKPUxYzBFeve1yfiJUUDBVcWykZzwvcwlYqiky7QnOaoEoyZ0J5",
-	"PkVnu8WhQFHFR7buMspYhTq+mXiExRe11X41c0Z+OhC5Emsbcy3kctwtZ0uWnpA3hsM5l8TcKPJgi8sj",
-	"iaHYJdj5B6Lko8w9ike9ziWO7A3T6ar5ZKxZegyzXWcOY8RVsQb1IAsfD/KYCpkSLCoLiZA3ge+cBIFU",
-	"SJJIMTFCDk0SuVT+6im7EJ5zLsgc+1k7WRNYwZJVMbY1JrWR06VUs6FdxxDW47ggjKF3YSDuJIxhVd8f",
-	"uJ4+gdm+wnq3DyFTvYGjkHfzC8lVto7xBjYp2DInbStZ4bn5rCzzYKmnhnj1TsrXVDixVt27eeYtBm5U",
-	"MSGfeRZCMkosNK8Nqx5jFMJDc1CnoWbhcnxsaAEjWPxDP6PpDb7mFbDFMbIYxasiMw4ITZKBoGhu3Is9",
-	"kt3c0YhuZfaYiz0lxmhXQ0ICQ55jM1qB7KaYiK88BgX2WAonAlZkAsG8Qg4EoBCAA3rJ6A24yJcyhZye",
-	"BCyZQ/aBK63C3KaLlXcZGTFA780icWeMClBMrwaiSrZDP3fGxWkE6ThXJBxTnrB4OE9ZhrMblqra+U7T",
-	"gUCWHGD1FZY5mrlm5d0004uhlKgU9Xi4t+IgZ6Iwatsb2nvHPGu3jgN0gbuHVmZ2DwsfLpT/oLy2R73W",
-	"ZbVEDNIuiMSVq+Q+rHfBFJX9ve2LT+BovMwm9UCXS7mbP8rl8uCi9QEae41pfCMF+81fdEhzCOjnkXet",
-	"Gw4yFJoZsue+V5uQ3gVGBGMxi4FTvQWJnhoGDzHdWdQfCr0YOmLYZPuUzLhYQMQZxzAb5x0fMSPFKgv8",
-	"jXwTroCByO90+NFDbsaSC/b3HPEE7g8IURI3qG0A5D24S07Iy9xw2ml1jODNbyywA2aMIJgKVSBXB4Zx",
-	"Y/5dCtZXf9BcESv8K2nRsMCDOE/lCLJuzQ2Aqe4Vd3Ax2dGGsJav5lpXwSFM1RPa4XKoYY0Akn5liOhB",
-	"JfZiN3sx1U6Ft9eKSf0yxXl1/QOIpxA3AJMjsLwfXR3MIH/L/OW5Jcrqw3wAp/lFrRH5LGBEBaPEVW5+",
-	"cMGGEQscXETOqvDkDsS9ic+HGBcwQE8t5ixVhu9WmBZEbEVRzKKaSmBFRnS29gFL7ORIprbaaTVLDT2Y",
-	"2/D4N2VPeHjmZGj5MN70xZrwm7Um4E1tj9oePFAu9rIhPCsmo6xlW2T5A7i7cDKfu3hqDMvOjaRX+cYT",
-	"peVcAZcDn4m1CgDn2aD+OjOzEX94NMVIXSG9BBKCmvtmlXggbKQ4Yni69QTZKmvnyFbZ2Jh69cjPAzm+",
-	"L6/NFhV1IDYwrQOZ0yskgzV20FuniLe4UHLhPKq/UvfoL3REP+bpdGWPCRxYXOZaZ9NZjw6VSqpEd9sk",
-	"hNTXEFBcMV+8rdEbwtW2ljeqEAOxXYe4svH/p8TQ/SLFpBNKUrlEiRh1lEcqn4QT+rgy4gPUO0HhAgM6",
-	"4ExUiy5BKfLFpjLnelRJgcpEHCuSuCEExKhPECfvBsUVWaZSTH5TIsm1I7WHkUhc89jhF4HkjyCQZCei",
-	"LrvDRN/PZv6JpFCQ0eRpjkZiCB/bJziUfwUi+BdMQN1mJMr5m28lKqY1G33Hxsc5w/12Q1CA+hWGsHmG",
-	"eLQD2JjasrWI7G8sygfvrEW/G1MQBPl8sQf9MexBhdN2R/PQGj/63EYimEvBVJQ340Em5EYjyJVPLBJD",
-	"EVch5x0DYd7iNqWeJkrmJqaqzCwyT7nQKhMFMUQWIuWOMWSmbJ1CYzhHkkz4mJktuMq8ASx2GzRikZxZ",
-	"NAAbE3K/RqbMO4od/mZEMuBZn89UVGSRv5R4ZgZRQ0YrnIovktrhklqJW97VkoTs8pfUWQuU4diVk7zq",
-	"6K7kSDGNr4bX798NBGZ7ZpMKrWKZ2YqOD5WSrgZiu7aLw65WdskvpeuCoLim6JLiSnOVsd3fHr99YD0Y",
-	"+vl1KMNfuO2vg9vuoyZnIDl7520e0Qkk/ZsdXMyPA8907iCnfCyhpbDWfUApSWXCMN+/CFpEFVjqUUAr",
-	"AhKRCdMqAyECOJkcT7JUZ3YnFtKvMjP0WbYX++eG4pcId/c1oMPUyRS9Bljml3H9L7KeGE2jab0vfkV5",
-	"q274dTJXPbDSP07qarDF2QCZrJFHpI655IS7fy4rQOp6qVKWfThmgqhEUjFgGaUE17UQKPOplU1CYAVD",
-	"c/zDwGqJylaSMNqmeRCA9cypjACIBsNBoSc721KQMAMwd3GvFp4rIOYccFvIWEtJYsbmBF/fEqM7EA6p",
-	"3dOOjfJOIUIjtMA9Q3d92y9DB2AWkv+fva/dbSPH2rwVwn9iL+SPpNOTbhsv3s32ZzCdTm+SQQP71sCi",
-	"qo4svi6RmiJlRTACzK+9gL2IubC5kgXPIVksSSVLsj7t+tMdS6oqkkU+5/s5ZlhI9NK0e8W1Hsu0HcKM",
-	"pFSVPIMW00wOyKixmfKvRNZmzE7PBO9RFtKyhepoE7lyIe1aXH+06X4om5/scSntZHeKLSuCYZFqtMDy",
-	"tJYlcq0jorzCwfz0mdf2WXA/O8ff4AOaAtx9L8BlUc+gWTJjUhc9v/f/fJd9PTDFdM9La38BszKG/RBe",
-	"ynaUtIfw48mixi4LcucpgL+AefgwIz9g2tusBugbKEWdQJDnpAA2wOIqahzmNQkzW+qgmlefyCVL3a7M",
-	"sX9ILVR3QGMZqWGeJbKP/KwsHac5lnFJq7z0iWCUS/aaYRMbjWrjvJqumepiIlFf3B7wzKmMqk8tuwo0",
-	"t55HN+a69UXPE3y3y2hwCyFftXHXo8DvYVP2XRfnuTE9b3YXsoX0vItGz9s5Yq+gGL5aBN7Lo/cznsbH",
-	"6ZTfLffIj37jbVSnpJ0/s2/eKtplhUBiVVWz5WRYywmwkwcFWJXWboq/jrJ+D0GfREa7wDKgNwyr70O9",
-	"xnI+y31izguLtYgPMmbFaHhklqLcqyBEvI5xVCT+eHnf5crHv6Toy5W8Oc2tjtlCdxg2SKjkDzq9sqxU",
-	"Ok6OKD/nTlC2VnJ0MkHmR/nDE2x+lOXjyfzoghRT/5BzanFmv0QuRe0XDGY71kDt51KXZjP7JbKe2o8S",
-	"cqg6I+WSWh53C9C9EL+WMHIBRdLwyWd67WPIbTaUuX3vVbNgmoeGHbfpz2v8s31yNddemMwNorqyOpIE",
-	"57u+qsLx1NuOr6i6Lraq9U+v4cMlJQ+7eOk9r4ErcS3sCY6HMKbm2aiNsFV2xV0zAZUDmM+ySLRYu8sK",
-	"2Evl/4nSMtaQFVWF8uLq+/k9D5vMfuewann6xpXlemUDm5L6TbOoJ7+Vc9qoQahLjDvaBFE2ReGYyIPi",
-	"cPyRFn9raPo2evXb0uDnY1jD/7gsMrg9swVocMdsi9BA3XlL4sdSSXVkh/Zvn9mOH4G0i0Et/7v2vyOu",
-	"oxof1PDzjO6RyGUQZy/oYVdXKuciUiLnVO/gS3/SkLSEclVaSc9dwdokoy1uuXUhGoWjlketFUJsb+lZ",
-	"E0byJFW1NdzxQ2whVYxbuLMcjcNkizVhJplZOuCbJFs7uQA0ibEBNqPnIynCjDicZ7z2jcIOQSNyK/pk",
-	"wu9NWGd7mpHbO49MpTkPzXwPLKnmc/X20O2CS/z0E3Kdi4lg1fVxpfKfm1x1eB41RC5TMKNbtoXsQSHM",
-	"Nf38Ovy8TbWwrVlT9P1iwxKED4RJZI9bYO3aVeiqosWApz1P+D0oRApVaB3wMS4XXfNCu9+MhNQnZ+zH",
-	"EhsxtdM9twCrwUlVLsShJCGFnbhZHWy/ss/DpB8I+xCvkX+jjf34iHz1EeYFlcfMQhtCRQyg4b08BKA+",
-	"/foA8RP7UQs98ajL0BLbdWYuTNiA1bbu+44oP/tXs696VRjgA3rVCx3eSaNY7TTD0QphbJDMNBgj5E0c",
-	"Ow6vc/spj340U0mPZ2WGHbG0TOAKYsAx9hW6KROBkXDqpjxBJ+RcctHklBeFmL6VhBHebqJWxmJRdXj2",
-	"7BQ8E6khDQhxamaFi712qWKWuTR8M6zGrTq3aupeDiZTci14uslMydBh+f4IBfq1hyUqccWIZutoUMA1",
-	"fq1DjHM5uP6Dhrfd1MqHZEUptBsbvEmtXFdgFkXMCvJvvs4c9ZfZgtpMonUqyfKMvXXfBWYNo5hWSORk",
-	"QEcl4tUGJdoTY5se9A8lI/NdtOQbhu/wpE/GCo3DTMosZ7FIUma0ORrb/DG2eQVpRGXPepSJd/LKCZrL",
-	"w0dAi5L+vgoX9lk3BZfGY4bS5Hp75yrNORtAoZVkQho1kWkoM0fpM9XbKhfy9oz92VOYEU6drnzFOqbJ",
-	"UWZnuFWVzp7wLapnp09a6ATBO7atQdFmmrtWpPX1Rn70umwf5X7LHI2+naFE2upoAhNzTeQx9brCeJHU",
-	"Bnh2snxDqTkt/vaszunhkvZE7ku+I23Vp5HlSHPZUW5j1HCrRl8vT0hMTz8Cjx8BJAgXmpTHg095nCf8",
-	"aLMGEVEr7hbWq8/vyz+2UzIfqdkPKNboiJ7RJjEWGhbpC+BpDzTrwFjRM/stxl0pQ27VhRz4HeVDqaE5",
-	"EK90pRffdhTxTfuxl0G7Rj9+jCO6ptfdekDinBSzlVMgVwMLz5nuVceIaTdu8XrDSzY7SoyUt5ch5RHT",
-	"2CZ6u9CTE4l3GzNteIFjhBGVOnl2ZIXT4/llcDALCsn7xxBg2U/cyw5ZmdYqcAxRrN4qcPquE+sz3Qjs",
-	"eAYinTxER7A3mvHcPqe1HVVr27B6xTaR63Jgf8RXsEvoXc2PvbBvenKCkd77dU+Q/+nmv+9nk9atSSba",
-	"e5sXThYitiyc/hSmlxV8NOmWuXS085NS54x9tMNE+cMcqMVHYDpJ9QFdmeSHvc+q8mNbMmA2zD8Gsu2s",
-	"n7m2/IQxcxkI3CKU4VFbB5T1uchPDfQHOTewRSKRicQhq0EVIgPtk7i8DosE8mF8LdYZs1uBMJ6xXKU8",
-	"hzP2V4G6efhEU9cNqyMriQ3b4ltq36lDoy6qe6ow7Jgb1leaLhhAMfmQE+wYLbz2msgBv5lN6r6PYbX3",
-	"XOSfwzve1zyzeJR14ay6bdPY66tzjFSOWLmkEaDYN7Mkkpzf2xP09fyezs9XgpQcDGw022xif+DU8Gfc",
-	"TB5piwtVexmt9/k1hrE/0IecCiBUYHqY9sL6HUStM76Q+NxtmgeJi9yi9aK//Q3f1CzYmdGNlWbTlC0v",
-	"XraMC8Z4DQJMA0Brt8qB/amVz3iQVZeGLSR+Rme6QkpTxoTj7HPnmHereiDe+IM8opvRDOq0goC7zfFf",
-	"uMaXZ0sd/sFws6W7n/jddL724oe/RXxfqSfcst90oKsKuGTdQvUTKdWIKTn5hCklocWMYgNQgxxYATyj",
-	"G3ITnoN8J5LK9hxPQSuR1OvK5ZqMuDCUYkJjGZqO+hK1Kf2Jpz2qWsmhi4FBDCn0B2bMbgEGFc0ELRZr",
-	"cxSudu4XVdpE7FgDsPiIuF3t0uE7BZdWm+naY8uOc3WjWixVuRoWLdZVykBxwrThY51IXtht57syCtAP",
-	"MS68leULwiUKHGoDXmhokZKFtUwzRsiKYW5NvqFplRfSyuK6ImGbfQsZN5wdY6m1/VJHRMSvvv0L+6v4",
-	"Xyctu345T28jsorj9v392W9C3n792j5hrgujgS+41r9+fv8brakVFK6fWnV3hW6xjryNeG4wUYZ6dQTY",
-	"dzxvbT3s/Dekpt1ibfucdiKxNsD08zbtf+dSQ8uT32HBeLSEod++HLuhCR09xSh1yUiLxuiPYjeKdXh6",
-	"69OXgom7TbG23iT+P4YHI+3Wnw0044xsO4N/GVn7lP1+exDNqHZO43fLqOqPsdXPBwXcCRhtkWXoo8P1",
-	"aQwmqeNMdj6lHjgxjaT17AYwKh56PCIwcZ1I7J7m1sr1WYoly4wIi+R9uGIkcYOEtoK5grMtplUi2/df",
-	"28ytmZ5wNZJO4wMp7KMTH7kg/21VeHqh0GLwJYWBwU8TyaVTDKxGIzTrCgmHjPC0Uk8R5aPSLqcJHF0e",
-	"/Ql5qvpgZfT9/Zkf+e+8D1+/Hi0cOt8T0eBeXp1kIB0Yc93oSHaAYYFnIx82LB/ci1mfiAhUvluufnrn",
-	"LKYio368Yzay2jnPMqctL14N5eZwiJVQjjF+w8D4UeVLlD6VLPbL9uvcq6IpmsYiBVNu/zQupbUVS/XD",
-	"tg5gFOHMlpjs2XFgEKDLEkl9Nn2lz9mJRYk/hmZeOdSlo4knjQ95TdDhLBVqSz2nq1Z7oCMdk2NxKhH2",
-	"gZImvPeMgqbJpk4WAq9Fpn3epf3bK5aJnCZi32sagqdfxvQ2y2jzP41KpjCdHRUzubWc08GdTg95RWNW",
-	"ofIgvmiYaxqydyIuzLKAt7XSamEN+vy+H3UAWikZ4lE69UfoKx9bKUdyVUoX9P+3fDBDE9lN9FN9xt5G",
-	"hcATGngiJ3JB+1yiCmUV8egmpSJuhTH9fNmSApSKlIg1Meeca1OpKN6T4oLHJJfa17YVIRF3qFow34JG",
-	"16TJbzHtE7t0PghLrS1a6z87XbHeJm+VeiuWStpzENVK2oN8OD2I9+IsXmxJZ2r0pb1l+tuQYvLo1jOr",
-	"gchnr4YQzTpzLOs8NRT/ETpici9U39U9filtNyXrFZRETherNArKWhQU1/jkGaJiQ2B3OHpTaM+zMdik",
-	"ljdbRs2fXJ+d2f0bXTL7HKttDibGzsklQXHPdThatAawGsDaHv7Qntsg/BTKgc9wa9w5K8HKA6pWIlfV",
-	"tSjXIIO+MnBAWteDnMmshjJ5fZQTxJ3qHPd2G20TEzfJsrxgZwucvp34rnJqGuhuyJI3TJY8TzYF7mTa",
-	"ai80xsjXL6IQ4J+wjGKfhmmv9IRO0KxiSGUk6RYTnQceitzvtIP6Y4TUGhucR0LqkzAb5/bfTymFM2/E",
-	"1EFliTZSZ57UwZ4wjnXa7SGhI5heUQxR87rHZq1WUsimefkPJI/0A63FM2pWhzNeJLuTtkmT3Lk6c4jy",
-	"m8ufUrfbls/jXKFa2KdnUk/J6fzMF7psRejbV8aFQ4VI4TK6gSMeoj6aiSz7bh6PeiLtuXiO9BVJ5b3h",
-	"DuQMroFQ0Oo6dM6+O9WtWs1ponvdRKtOIi2abrFJSlbUw/PFLP3SfXftO12Vs64W7WKypR1QB3KFnbDU",
-	"VIe+q3mpqhWCf98TFB8ZDZEdE8EcqsU0lUCxP5dJtMlJ3XRO6g+Y0ozH+GlkpUYT2lFeKi1mXSUtno9G",
-	"cW6yT6tJHtWe2cF/QGBZQfBZ0ncR9fj8Hv+/YjbqitRcXgA4Rvw6cY0y8cYKJU9uQDym2pQNqAuIMi0S",
-	"6bplT3qFvPDVM1tq43Om8zTUSB4Oe9c2sPoD7ZSGh2uzPFxOXZqtT6/XlN3/TMsd7+uLLcr/Rupv+oS5",
-	"rhRzjtfmGyF/wGauJYdEkGSuwHmQ8xQyxs1z8+5T296tnvfdu/SjSe/Ipd/YJY1D//E9d2XVJ7WCNVJk",
-	"a3DWLxAZHmqLa8dcjhGULfglMmYGtfsdeyKQr6nq9aLuOr5Q5XcYxR16WfU2i1BT0LQ96JODTGlIZBki",
-	"PoToAr28DaO2fchBM07gDBYKSeB6tpiM91djR62LfUL57Rowij5YJl7xeRpZ+lxIw4VVA0lninK0edpj",
-	"uZCAhGJ6OtwwM1pxXPXe2+v1f4m/n0Vu/ITwaSQ0kHmnJR/onjLUP9c+DT9GVLYQpQ2XGS8yR6yD3hWj",
-	"WDuDXNxBMb52DBVt8okkske0ofY3BaRiIECaNjuGLzw1OXKRof44KOCUbok9fUHYYbUcB5RABSK9LelD",
-	"9dCeIigSOeIF9NRQOz9Od5h3RZ5D1iKaMwN9bMQwlMIQpvdUnmnmGzW8bF1cXOC3LgbC89y3u6E0nek1",
-	"bLNy0eyauJhzTV7QUBt2I+7AR2fszV20WifS5+y0XWSGVtW3YJNEMmo/k0NKjpAZLsew0xfG4IK4gNWg",
-	"UHciKzdoIoXsqC/onEqV7Iqij3YBUzKFmlBLmw+Nuna/vqZ93r6KGyKPeiqR+AXgQIiXxPWwaHepKf61",
-	"ryRoByrSNl5z7WEC4a+NY/NuSP/+wxWDAvwQzqhzntUTJuIflxgZMYWAjKRgH6ShCJu3QcpwCD3ABYns",
-	"u3A8v4nkTKPqsy6JOb0Q9E0cUZsWpiyYUw8He1hNrCeRjwz2LM3DZ1cdEfBphHrK+ewq0oNrWWdR4RZu",
-	"LKpnGump1VJw16Id5U7ilG6yiP10fo//304P5XVaUovZTv4SnwZAh0l1LfY5rhL7Q8ql6DKpJByKm3sL",
-	"+PuBtsYWbJy54BfRy6A2RkqdsHg4buBwN32a1wQ65ymXKeTbKICdMLZcX+OZfWMcN7R96sh1yCzBg7Qw",
-	"Z6N4pfzKmkndLqPpWOPR69+JxRR2zCMF3n6A7vsC/htSc1L2a275FtAFcK1kK+7ffMbaqRNnZd6U08xR",
-	"lUdSHWuzaGH1fWFY6pl0aVg5ZOyYWKYNFznTfKxZZ2w1/H59ApUPlkuw6qO/5VbTp8p5L5Y4tebUJly8",
-	"7ePthlsqR9PaUjflRs3dYzV3eyn8DiJXliEFYFEuNyvwJqwQfn3Pb9H/pod6AOjZKqvDXHHwDRfyCrNM",
-	"6QML8EiMF7xZZ/WMqUjTv9v01M1Q0Pm35DFwb/uHhgE+0De0Qaf9om6ZbErm9lvkuo/Axb/kh/ElVJwe",
-	"kDVcqTBaIa6oNBxK6HAbdZx7FQS0E14kBkgB4Cbot66gn3YbzSMIbbwtUc3PJ3avVstQ1bdvREgNiOYV",
-	"wySyqYbZRjWM3TBPI0JiZ7Kj2AguYo1ihvu+UcqaGpgZDOyaDt8keC+g+p3f2/89jm19ebD/E6Er5hDh",
-	"BcSam695twalB73ZkOl6ipoe9C8ZVUxi72pROM0PwbHFtGJSkbEqcpAmHzNryWpsiKq0tXrTFLQ+fLZR",
-	"fIlbgONPuHGed7nLHtmEoU99DRi0nnzA0wU5DySmudMTerE1laVRVHZCfV4LAkuW8GzcnpNlYkLFqtu9",
-	"kbaGup9EPjr/7CPY1dgiWOy+6mdpA+yiMcAaksnDqw6io72y+WZUentgnvtf1Yj1UVGbyusXBvooSICn",
-	"vZD/b81CISk9vsWE1kPIcKAFGPuCKA0epCnGbABFIgPRkUHx4u/aYp1xuOm7HxeNGqRqaBfL1yMlMowy",
-	"Irusyw0fyhz0FG1C2+f2X4fU/jZmvsg9Sc5+TLTCvqbf4A7yTccs8El/0Ps80HKncrEWinfYX7Mc17YJ",
-	"e6yajWGP80TcA9d1AMUMppg//QFdDIvPERwOOJbaIuzFkAE25e0PcjUGwJoiezthKgmBBMfzsLTS8rBa",
-	"2jkLSdkxsfjaDzBBGT8+aQC2ArDvcJvtI76G4S1bh/oJCsHz37EG7JDh3M59cTTHI9CA+fpi2OWq1qD4",
-	"1qLZSLuZwZ1IQZc1jB6ZWFnV6Ukf/TQm6jrpFi0s21QFlmxcJRJhGmGcszbO+lrINuZEY32g5mMLMKOe",
-	"woGOeiDP2PHbqE6yrEfEy6kcliBZyERG3dlCxSm1ew8I1/KRlzZe9l/i7+0gr7oC8qy1GIemCD6gUoa9",
-	"wHaYD9C7YxkLZx2esWC32Y80YokrKJ1Fw6lkOeYz+vU1/XoORSe+EScZuXEPSaQrWz12b9GH4KmMWRhm",
-	"RiK1AnpR6ZXIevG1q0b0jxF3qyZAJHL1EtGHEyASudYSUYJ++USyH2gyu0qA8E/XVobUOOIIp4InruWr",
-	"5l11ubgD+ezjjE8szeFTKdqZkI+10c7v7f8OrwzUb36iSTDaSvgcWA7ZDWoOkS13idI/0EoYJmTwn1m5",
-	"pLAQqsWMUnZdkUI0karwjjXm+SRIeVitABXHGtefEnEPiktXgNoYdyEe7A2ITcsR3PpbMoZ+pcLVeUge",
-	"NnMocm0MoscEfgNSTi7s2lDzHHFkh2WsV2UnlNlAhF4mC0KzvUweohCTNEHQr1xmpabvYw5E7V96wibi",
-	"Fi4UkaoiQzCehbA4bkRRRLqJslYP+NZ2IzD2zjGmhqb0FZCGe2yfP3KPwXkFa5GbRCppbcWIewibH5y0",
-	"yiQ55AW6eyBlmm4YW17WJqRxBGqgxW2aPQftFUpuyTZJ5EaMkzJ/IJFrME7e2a2ybdmyN9ZMdfa7SioI",
-	"qz9XDJaZBY3tcuC2yzwxjVuyKqirQmZ9cpp0+e01XL8KrR0TuRbBzD7aGWDoSbOukDzHRG5hEukkE490",
-	"hBeawR0U44yPUcqRzUQVzbIqU6G48z0ibpTKWqxbqL57Jaqgv+pCYMec5Qqdl4nsFOoWpHPTnrQq+gA5",
-	"BInaouKKfVAPKG0wEh7r8R/up7Bdhg4OE/vXW+0UiVMc/wL5ePbdPFuBOjH9RqI2EnXnEpX2ZEWkrlWG",
-	"Dgv5xIzdUih6exX61EUIY5Uu3c4o1oGQdHfDhawKOJSSZOQ6YqXI2A00TzGt02WgP+VR0C5YvLcAA5Jo",
-	"ZNayHs+Wtpqlt5WFYSOuGb1AyFjk3OwDp/JZK7VWNo5HSOV7h/1Y7RrNEtOJbGzivbOJP+KWeIIyvGTG",
-	"Ogrv6OjyyCPywiI+Xp0t8WU1Ir0R6RWRPizklJVMOe8ryXYitNoKidYnelYV8y/RFU/RQF5YG6+LRo83",
-	"NUVBdOgeE63VOJRG5L53X8kElp0x9wiLfTPJuqgQGk1kC5Bne02RsYkqaLdADR1XU3i0+dJrt9key8Vl",
-	"RHoLZhcZ5C7jbyrxzX7QdsNqM6dRXsU9VxdKYEjkrJZArWAMEPz5+O8yjF52gG58iZywfGju1Vzyw08B",
-	"/+w2yWZ1VnrKsmncdNXn8QAONImbJrBIBrfbdE0Tog3lcpuwzT2O+o2/kTZE7NglYvc15HegT1qO49oX",
-	"wyTSxQxOM9C3LOUD3hG5MOOqNoi3cZ1wJnAXMbfF2k7Bg+y6Mw4tYhIplbVxT66qICwBshoYDhlh9MVE",
-	"Vx33oc9Pbn8+vbi4ePnqm7brg4Qnm7XVAKTrgONjIjg/q3D63jdlUnQGg1yNMcXcZzhr5joiWRVTQJ7p",
-	"Nqq3CMzjAbzQlA2u2bEGSGT7l58+MysDaYCn9je6fXLFRj1usAHRrW5TYyZsLdSByXWcbll0q8/+/c9/",
-	"VZo9tXx5/tzeRXxMT4p4IVldI55EUieecV33HbfiUfsdu7hOQ2+676wm8T4MQNLBfxrZ1eV8dpRg7Raz",
-	"xtpwe7ixNRrvzDxxbXcx4263zBTRCxk65/f0j90kYm/N5vnT93NxBs4lZSk4H43rgjHCWWaO8G7BtGvX",
-	"B3Ui79qfYky8Ltl1Dj5Beity4LPbkduwM+ajcNQIqGn/s8uM6jXC3LndMuPlndChJL/GCJnwSU+A41VA",
-	"kUQSCt6AYa8vvjmr83HHnpnY1nHXMaMUwsnPiDftPtcGiuuMG35NqNZ2q3bJ8JCAt0xG7I7nQ2c5OMOA",
-	"61sqg1VkaJWlsGHaxTAPDh1gd1DY98XSHqS3FuaGg4wb0rQDXh63/T+v3e/bmDQ2IRn8vWiieQ4FK4Bn",
-	"l1P9h4RxgJ2dYMEZ9jUquNQ8tS8vkWGwNPMX2sXJqSkqYrnrBu5WpMzTTuEyGAn49RgNsJmOcWoaq2fC",
-	"vDWmzhjKm3YBWuV30G5FY8Lrcq0S6b7Nwpp6q7Sotjw9vDj0ooxt1KpqmrLt8TbLW/sC3+OR+JEbTj3g",
-	"tya2dk/fNnP+O0oUa8ydhtNt05xu8zQIPAuYpGyPw6mVkF4MOE6IGRGjx+gXWosb+XQUjDZNCCg5ijun",
-	"rPPqPTRoV5GFeeJe+lRbngd/4RWTQ6LY4B2NLbYxQy4SnT7ZDfO9iFrurK6LIJlhaa60tdXw+j2Rpnsv",
-	"O/F1b9nS2wORGU27kZSNpHyOkhKPQGnWGDUB9+sRkKnq9+3Il3A4vtVUJwTGuE4TMaZXm5E5cRfLSg3A",
-	"PPJZUQT6qurV80nEmXoq2Qk/+EXeHwTfwzQDt0qLZBv4XVvl+GjSDR6XbhAcNWm5X7eUbTAYdnKRsgLQ",
-	"FbRytkH1NkT4UIGamfkEVEY3O6HgLYvuOWad8azcgOAj8kZM8B5doV/MXRWearE8kQ7YR1wYYsyv/mgw",
-	"RAo6X4bCBoW6ocSCt7I6K3v/iXAMuvZmQCKimX+/9pETavlsjfgglPXZUfxErrngItLq7b1XVOuzrIJ5",
-	"+6TabyfwP7kCOw3/+7dQl3PsjktTbPFcii0s1KPC7WMKBeMZpkFVgHe9Kvj5vfvXcvH/enV8WlCUWPja",
-	"zq+qdj+RgPj+QWplXNsJpS+GaI3C/KhAeFCjumuOihegBrCU13phVXtSs67zFVvdptSsl8zCfctCPNUn",
-	"4yrQpMkahXmgOAAxmUaLQWL3tczUiPGugYJR5XIUpT1++ZplfKyt5ute+skVy7mBokZPvKSncoy5Ny7o",
-	"pYqD1baSTvfJBR1Pu3FBNy7oZ+iCpiOApnUFzdcj5Kjk4umEZrElHpWR9HnaExKI6QMk+/f//X9MyGvv",
-	"wcG/ndvnWsnrIFft52Gt7R/km0HsTiSWO0fPGGPuErtRVqaGy1ThrnJ0xTMe4+VwNKSzWUJbeGkMWZR6",
-	"RpsiyAgiNinTpSJvWCvy31nzY27VteMu6UFYvdAbgee5GjXSeiFpTdlFcbniM5LZ05NvJHcjuZ+h5H5v",
-	"sbQSOvaFDx4SagW4he7zPmjNb2Dl0vvlGwT9hCUg7rkoBgaqMDzH1CLMQFIF0lRpLPYAmbFjIe+EweNp",
-	"zVpxI0+FZFj/2GL//ue/Tnx0MJGuBUDbcYS0mZKgUTb6hkOeboQbA/2BabG2rvyWF+ACA2ykilu0M+2w",
-	"2gjlmo2gAMbTFAYWqV3Ax64lqin253YFnPjwz4eY98RRb7Jjzr798oXiTSfUgoBLT9TphqevWDvn2lxD",
-	"UaiizbS1hUc95Apwa4hhPNy+LTbqibSHb6un8gxbCeFiJdKoW8BGCC7mrntqJM9Y+z9po/yHH28uNLZX",
-	"4MYZ/3YgEuX/RphRSgGYyBXC7u+5yN/7Pbys/LMXL1vpX8rMA630j1ZskQC8B4g99yBujuIEQ+bhjKuh",
-	"6agvEaza5azB1PN79y/HpliMVyZTXB5m3xPRIaNzHfA2G4InNHQg1y1A95iGCdRBLkKcrINBhGKMU3Od",
-	"SEcxOCqEhQfkJuaIyExgxQhCEL8DBl8GVeJBdlwAojoSFwZg9+XjLWQX9pUx5MXL1Y3DeyRGTlWRQeZ7",
-	"H/FhJoz9yQNGRxA4vORQ7jrrRRVshOuHM/BDpmpE+7E7eOw4GEf2hy+shLoFeYJLAQVHGkAtZAoHzyL1",
-	"0W7XCCpWwtb3fvtvDdHqFHH/9qPWWYFFzJ6GZx/n3WSvd1OMp4CoHkFhmYioHLPKoXKVbMFNQ3+WldFU",
-	"sqY9QmWKSTWarjYmdwsYHajrqJiM8jF1TwyQiZ2nSDxSqOFNb2b1teR9uCKuEPdgnmJn9anuly+0j6tY",
-	"DVclso093c4GOU8dP2q3CxaVkLIDcYh+cu03F6eDr2QYCXXIPPsf7fD4cHENXbqShHHOC9b3NFIeG7Tz",
-	"dMzwrpysBfMeQqxEzosLv7f7agWcidlDfe2kfXdHl0dv0z6wX/qdX49aR+Xrx18WYOd0zc3R5dGri1ff",
-	"nl58c3rx+vPF95cvv728uPg/R63ybsKOMB3q64uX3798lf0FTr/tvOGnb9Jv4PT77suL0286L7uv+Ov0",
-	"2+wvdhL4+z703e/fXJy+epW+Pn3Dv7847bzMvj29SL+H77pv+F8632Z20soO/wi1hKPWkRYGrkVmz5c9",
-	"jM4Be0SOxaPWEdaNTo39288vX19evLr85qUdu932NO6hLirj+Ob0Tfe7l6f8VeebUxrxm+53F9+/PGod",
-	"uarSo8tXX1tH5UvGgx4oFgvgdsx+w/u/sVbf/btc6hmf+FmW2oP/UfRJn0vCGQ159+jvraNBIWQqBjyv",
-	"vOaVXswSC3IrJF2BedzlJK6XfcN9MD1lr0Ft6NoqILjZeXZtT/XRZZfnGlreVUD31+An9ub16cv0VXb6",
-	"Br7pnn7HX3dOv03/kr2B77rf84uOFQE4xAX3NVhFF/cb/5887cOZP0HLL1CuUo57N4PTH386ah35g5dx",
-	"9pu6AwuAR4vv4XicXxdm/n1fqzk4gXKopsw835GVprzP3sWyGGJJfF4FvMFwIaH8QzXFH6vYUFt3Bocb",
-	"T2SllCXoL7T/2oosL1uDU8txi9kbv9CRNNZYmD7JRnJF6b6oozNt+JiepHmf9PPY6++NhCDfJ9svu2di",
-	"yxcKzyg5nzA9kX4qWEHHJXqNtEbbwbtqhGYdOwKM0ph4TvtjQqw3bvFpJEzae1/urA118514zK76dbjD",
-	"V4MuYbM3CaePTDh9PGrW4iRtpUkDoD+OoSrYAYuA6TLe9mXQ9HOMow6loqeig4c+DcH7al3NFWunw6IA",
-	"adqsz4vbsiWFK82Ynu+utX50Ao/fR2u7SU9D9KA65+nnyjbRh6U5zC8c6o/jmdXv9AHXeqSKbHWlwTF1",
-	"hhLIORuf/a5iRcFa5UHKXqKhP9SGxPiwkNTmhbPuMM+dX/F4xrY8ucIrvIOVyO3BaEy6cAzzFa3FTxlH",
-	"XlLg+69dTI6GrM/Y28rsXuhEhhsIyvJu//HhE/GF2l1xjj8PC0t1OqVoJ+1lBPwW/aX+Z+jYVDIc6utw",
-	"vb+iUPIG422UrcDcD+2R31i4J1YnEvl4fQLMH36/bUiVKJ+wlBbxenrjU97C3kv5PZTBVJvhGET647DH",
-	"a1AIXWOPJpSvRFmCiKV7+x7ELkuLp4XSuiJYC/+TktcrFrYYNEEzA4VrriyqlFWCqeqD72jfdkFaPez0",
-	"haGTR/nUlBHNHL0XjowJ2VFfWuUHOpH+pnTsM0iFXearcONUya4o+vbG5WVhKNQOqzvMuyJfIz/WWgPB",
-	"H+yQ30kKzi0XqsBLl40D40Veah1oKBjnsEgQmPbDQdVgby6g8bl60CIA+kCgMwFC5/f4fyoAw2P26J56",
-	"07j0A90ZmYI8SLhRhpauDhdc1WtoTYcFYxS+oHxOwpIBFFpJNuqpROKNIDub4gYsQWfENeJKhiEKxGou",
-	"U7B4wTAkyo7NSDm1x60Dht9klsgC/htSVxvtb8iN4wf03dwdoqEmhbGZaDCuk92op/wgTq7mcxSFJFR8",
-	"2guNOA4uOQbzUDcFdDUumGXp/tbb3NXtH9zBqwFoiPKu1rZtYVctPux3ZWBL7dloSWoMPbdVm/zOg/X6",
-	"1KG8OxAIlO5QLAzzpCltAOXfo0+Gs6CueYj3qtklyyAXd1C4rBbCukEBp/RDDAiXuTM+BGwVRBcDpix/",
-	"rCGO2pfOb6PmRjHRGjQM8qrSxtT3CSnFg4omwLafPrNb4P0ZZ97gboO7De6Ow3lYCXZJi9wA7H7EG8/U",
-	"rRFfC+BaySik5z1DeCusiEa3o4VcUrED5XepZbN1KNnPCDjppWwbOBctKQ5j21HcsUHPZ4metPEWQc9B",
-	"obJhatbsIp0KVwIw/6QQpMEinESm3PBc3Qxhik3yEiHvJlcdnmN1UFflQpGHghrIVAkw/BNazLWc76I/",
-	"bk89lX/4lV8WtX7BBVnc1+getLyT8i0GiZdwanIDN6oYLz20T8CLtHdwflM3+kU8p35rPu/ymUG55T0e",
-	"hVOwDM/kyo3J32aZRkMYH+rJG6cQRvnWK+0oP7Tdiq50DRO5idgFNIA+Y22eF8Cz8TV8EdroSHf79Ne/",
-	"YYCG34Jkx+JGqgIDPBzp16tNHePn+jSykk3SPjcUy+NzrA4oNPNtzDek/yVyanYPsDGyZcgYE7mdnoo/",
-	"YGar23lLw++W+BIrg9wRWaJfohr90R+Gp69BPju2xKoPFLdiiX6z4XtCoTy/d/9aQ3PDaVN8K7bto7gJ",
-	"V4WXP/yqbUV3eeBoNyah3PDZImLBuQfL7iCT9jaqGP0QJbO5rnSoZfDC7gXQIM0Va3NjCtEZGtBtpCvg",
-	"KV3SZzzPz9hbzDqjhtIFGxQihUQWwNMeaBbMPO1Dulc+v+QWYEBUA6YHY2JJwJsTC5HVqdASuWRY29Iu",
-	"e9MkMihkRJfg7EL/LOwVlwFeXkpT1J3maWp2GqStJRLVta3602pVrEXJhthsrqE1JNn9DWtt1gBtu6cO",
-	"qkxlR965Rr9qeIM2zxtU1eVcC86VdbnzEk6XD7GsIJk+h9Kw+VAfpAnKLaS9EYZEizBn7Ec/ako2SqTw",
-	"9Hr+tj6f21qeQt5cUVPVIDPIH+AFkUWGNutYAz70bDgExfTHSVl42PppA43b01TLrbMgemCO3+P72k8C",
-	"hO9fP9VEyvN6+vzsQaHuREjqK2tIJtOvPZmLKAh2fNWJGWrQexk6wJVa+uTiVR9VvoRHHy9Znhprj3z0",
-	"OAOq1lrET1/ZKM/JWf9gt6jKykTnnvbixr337IPMx56gF+kdIJHuz5mVW2TWoufK1XtHE6ADKezhrWY8",
-	"C2uNKwmnRvShQjHIjEpk+zxVUqsczon57z+xqPw//v3Pf7VbDA84OuvfIFf9FSsgA8CMZGHYMZZyJXKi",
-	"lguLz06RxPCcft8+YR5pdVRtOo/yijrFzjJnJzrG9jjdkmcZEhMf2w3DC3vPSjyiCSDMw+B3uHdWQ+Et",
-	"hQ+iIe4oeBAhb50WJ2FU2Z5N/OA5dFuirVnf3NRLlFiNPL/H/60hlrCiQrn/AYdHKIWbNuYWgIJnAQP7",
-	"3d3ogeO46TBERcNzBb5cOiUPi9P5LTCt+oDFYfjpHM1vkYAG0YraxzOk49NlkZyvyCeSaCehzxL5gA42",
-	"M/MVFTFh2EgN84xl0FeGtJicaxNohOyE9ojsZ9VgQyLXpWWRh/6RsLYvgYblNbGdwW/jVGviDZuSNCH8",
-	"UOU9CUFj5K9cVBU8d6SjG49DVESTe2gkm+qlUEkCxFIumVQM6R0K9CwwIYkU1vPBMJBUKoJssxLN4UqX",
-	"A3ssB8jDLeTNisLIM85OyR5agpgAz081Y85oP3g66x9pQk9HVW6wer8or+dh348eOFYzfM9Bbh/s6JkL",
-	"Yd1vgKVxATPcBnVIR/zq7NhCm8qzEvO04WMLfJCdPOjhnMvrj0+L6Tr9SA4etX6SDWg1oLUb0PpJPgqz",
-	"qMfHdjHL9RUJmPVCx/1F6gHsJxcDwqbvGBwK+xX9BNFNrDbmeqPkmaP/UgMdVLNJIEvkI5DM64xuUJfU",
-	"e+VWu9/HGmIiXfsUF21i9cGm9skTaE5iXzQhXHg3jQe0wcWttMolkJk0ZEW8EWtAkrr0nZrxAPTjwxke",
-	"EwkhJ0IYxz64cUItjKIqMh8Knt3R3e7IzlDkxkILjpQdwz+GYtAHaa4z3uc30GIFSMPza/LWtigD7zoX",
-	"Eq4zbgDp2O+USOEad5pQspXIPtcGCvsDHi68AQmFSE9cyxIL7CbK4GEF3AhtiM5Gq8J13JOewX1zXWKv",
-	"ErkqOv0mtKFmi5/xRW+8+6h9TF2OC3Vb9O0hxwN4kp0MsNcq7lWrH9C29l1wROHiAPN6Ybprlj6Uj2xR",
-	"HZ3KGalsfh4TzKLsODCLnlRT2ohQFFg9lWgrkVF7H1GwnrAK+fjKHiv3ukKjJOpxYJ83wNaRWGiPTaRb",
-	"4dbKqTl+dCdIXzKUFlZ6Ks8066kR61s08u+lzz2bOmVqULG+RVAGPO25DLy9zL+jV/K/hzBcviFa3Kx4",
-	"8Zy68oRH11T35l8BBrrCM/tC+8U+w544R5dH/xhCMS6bq8TtbxYlgIq7RdeNwoSmx5px7Ti7sdpa6ClF",
-	"Z9bA3EWw8KiCFrfskKTqqGxM9OEux9s9u103uKH0N6gMzyLP0eVRR6kcuKSRHFKqZLyrH0iTtIv5D/vD",
-	"ulxaH08dhBbETTJlKaOclGBWSoRDSgs6TzqhbDi/t//bZvSDqK+6Qw0VRliL0xUWlhbW8CHnHwmVSmOe",
-	"mBBfRBz4D4TNfc8dT20dhy1wHpjBE8bwVCIUf9Mr0Fn9TUdsVhsCCRxYjQVLPRObFjYb76VZRhJwyfEY",
-	"jnpQxOhhX1Q9dmwpljArLlDCB7VcPYDsOnKCNmfyGVU7Bb+369g4dazwRsWd3wbTK19AFwqQKYl7DJ3d",
-	"KFYMJTs7d7yrdoRd+rZ9YrXNYZEfXR71jBlcnp+/fPXm7OLs4uzl5XcX313gFnKjuJ9dEeernYIx6brM",
-	"EmW6KFgGxnm4vUmciy6k4zSHs1K99Qq+nmFkvI2Ni4EqDM+ZBmNtQB3d4mfX0vPBOyCFwFWlO5UFnQ6w",
-	"3Cq8pKJra7eS1tmPHvJJmJlPwNUANcgBQSbST6aKvOwdojvG7aOm74s+Zose4ebYQii0GST2AioMCSR3",
-	"7eCBLz2D2lWPtKNHlw7sWY/+Tcmb01zcQdbCOgncm9XUEM+nXC5lq9Sgyh2R52qkJ1fybdkqadbT/6D5",
-	"TjogohvQqZhleo1pZH2e9oQEakcmbywiedepfR3xWJwoqXux5Tan13BZCqJSNjn/yqinQvzZcX25+p14",
-	"G6FzdvbTol7/042d9QssKClE5hxO/gID/UHOJ7YWF/kCU/IUZC1PSmYfOoiaWUa3DBWXDxwyokYUKdCr",
-	"KKnowp0+dLuz39+fmDJbbh97NtHJ22LcYJoS3ThGD1+QPeN2P0QrR8Xafk2jNYh6asRDJN7K6Xt+EjcS",
-	"K6yo37UaGqQur3arlgAZk4p1gBfWPFG3IFsMvuBRzdWNvSragqXygT0bZ761sqcXtgJFoK1Ayfz56+HA",
-	"vmzvkvDYlKp+P7gGzbSpiDZi9BhvI84eo+d1Z4HW/ZJlcIdboQe5z/YqAVJoPYTQhNRuYzUGB5YFmGEh",
-	"KWbvnv6nv+2M5/8KPDc9C1c8sydft1gfTCFSPzehWabSoZ1uy742LTJAuIxh8UN4h0df//71/wcAAP//",
+	"oRaO+pZw+HXUgcI81viRNoKz0qTdItGUpjTSIB8BTDaJ5GwmBerCwb1H4xdGVn0YdBHn526gS45CbGNr",
+	"iWcOeaixSCcWwKKcR3YYONF6sTN8UDlnYJuV0Xt4+2YRxcXhF2vjfSl4sQsMWeWi8xcR9vOKsLnldPjv",
+	"Hy5uW3+edb9t6x9Hfz2PfuiIN6f01WX8dW/y4uzv1y31rrv4y8XyP9qr32fhoTUec2iNS4+ea4iqOwz9",
+	"trFHiowYTY0I6jw6Cg3Lga8bGkk0IFJE7ArtcVyDw+3JQk9lyv8BBqE+eYpNme9rxdsdXEwSJ5YvSbCe",
+	"/LCF9b7OpNt1KwvdoA15QVB+yW7v7HiKWin/LBfGCh+si0q8GiIDDBvoxcg0/SOEu+QRCwjNIRGOrwo4",
+	"yzO6IiP2yxdQYh8wtmqIG/38zXWzd95uZ4yR6xxhpUXb7eZ53Bk1L6Jer3nGOmN0lnej/GC+oLPRIp2Q",
+	"F3++b+TaTaon1+yXLYJUXMNN0PGPFLlhqyz5y0aePcIStgj7opwrHORSjuKosBLgzqihfcCYqusF23iZ",
+	"rDBubknbHi+zgYfUwZuH3bsXpPnfPCqvDbIpUNOhUTV2p3fosVwzo8RyfQcltj6DqK/Ecl1fieWa7Q6m",
+	"sRWfa0TS/JHY7b1HDcE1+fsMGTJTO1QDttzf7FgA58yroMj1pmvBXglrLsRNBLROEBVOxfu6qMjR8zfX",
+	"ASYUObffMWY3Iws5Id8jLkRg7jGl6Qp2FU3CRwgtpVcEd4VECaOpeXpc66Z7gNtrL9uJ6b6SSDQdj3ez",
+	"XS8X1rBfPb4D+9VjxzBazVN2Nm6e04tR8zJqxc0264y7tDcyCuxe7FeP67NfrwZ9lXxcTOeEuBHFJ0IB",
+	"ddmCD1IombAT8tJclalNXVwoluWQEy6UZjQ+QC52mugkpRH7Nzecsj66xyqiy9HC9yKWX/716bjZarVa",
+	"zXPznwvzH68em3dGvzGjIS/kfA6qUdlGg8dpGDN1kyd211Zw261+q9Nvt3/cpwTVQRJXFqpRHXU9k2JS",
+	"IHYVEHNp0JTF6wdyZ7jHIfKuPY+fivtWiW6Az70YQ3IU5vtbwmu8YSvUxa8yxMaRlFrplM4RhyDH85VL",
+	"gdAhOwXm2qHxe+Ztl0mq2uoAbzTNGySiczriCdergIyY4jHWjMMka1fL0iGgk6VMb9CFZMOdfl4wrNlS",
+	"ka5eCwQWxr6pcNX9KgcvEc6XbVcQpjKJXQbPukKwp9TvCNzK+65KlMsNLOxVgXAPVgZyJl1DVC4e2HsT",
+	"mb9w4gerVu5fwr9T6dvM8F7QxEpIJFuxxapDGDcS8MG4X78f+K780qlGSSgKv0SmTsYDe2gs/VStLJC/",
+	"T0I6QWgueyCJOZDHGG82EMCzMafTbF8i5Y2L3lBZeBgiugfF+DEXM5Z15RAzeEoU05qLiQoGIoQrvPSN",
+	"E06LsWXwZhZNFjRg4KUSxvZRtSxdK6rMX8QHChv7JV1nVf4vBKzZ74440J58fzFXX0Kn7j106pDop5x2",
+	"aqoLlYmQrhEv7ugusUZw2HfHG8BJr4462NOL/js50QjP9EX931v9P9Dzv8ZE6zq7/dvM37c9JNk7eMkD",
+	"kvAb5vtlMWb9M3jPd3rEcSk2c4UNwD2hJb6wD3bWFdNWJCBcIHBi7gJH5GMvpw7ohmrAoTi+IiHSUdgH",
+	"wcs0Q7i4ImGGuoIPhNQBmKjt4BUBELI1tzukNGSkmQGDFOUe97hC8CkkL2zCvdFmO2MGAiBXxIo1dhiC",
+	"LTHWAONBx4t0xNWUIaLZmGHfRfwQ+KJ6MC8BX3RP3cJo0XZ4WmKNBLIme22CiqVQsKR5HndZ82Lco83T",
+	"0Vl0Hl+wy3GLIlfgNBlmJcVOn33V7nR7//HXHxseImh9B9J9ppocCPFemtKaUcI6SbLqSxWGfZRIFNO1",
+	"3AZ3A071Zll9dIFuDlNLvwKyUT7dZFZEN9c+YTSaYrBJCdy/DEdjTj8+yjGurf/myBwhxwxiSEHRUh4H",
+	"JBRsGZKFSEANJhk5mKM24bdMBEahMO9XtIx6lrQ1NABBxy52iLnXy6lMCnk5hl8JZ2Yqh8EMBDYYS+B0",
+	"ijFwDZXTtXMD1AOcqk9BMW+ryFPuu8MfnwBWos0Ky8uzjFbkqxev7m4gynnagWjKpZAKyQAxHyjSDOGR",
+	"IiFQ7tAo1zN5yxzefo38s3oVx7MDphaJrr4k4GOvOk3gnJiYYlyod1ZtyPQ2HO+Hhw/m5dqFhl60mt2o",
+	"Z8TtUyNun42a59FFfMla4zbtjHKqgzHvSXhlwKZBg3zTbZRgmL7pVvDl0lXjBFEuhrDQB4Qd3As1V9Py",
+	"gdXs8yYrbeP2Vp+yZFvNI8SjcMSwJQX0M1DWVCa2kq1TgUZyVI7FddWd8q1+3rRVSi25PJUj8nTBE1uF",
+	"5LdIr/uLRj6RK7Vg8ba4+Fa/1SqTeOc+hataNivIPl5Sn/d9/jDInObqYunv7sGcSWwdWPhGxNe8VgMg",
+	"77llyNbGKDeuxEcWXVlcMHPXTqmIq0TJA6uxefS/c9M9xKUdgvHmOJfyHM0zx7v2iSR9oNqeGZfd5Nrd",
+	"Rt1gZjSCxeeIEPUFmM8XAOrIJWj4cJuZY/hQ569d9BebShM/cTqHWWZXxxwF9oTFk7WrbK/y4rmNrF2Y",
+	"l7sFMTtG3hauFNY8p+1R8zLqxM0u641P6dnIXC1+7XCUNV1lz0waAcRxe5F/keY+3YvAtnad7ahy7U6P",
+	"U0/NfhQjCfokHKdyBjC7GctyCi+MsgnmKLxS4LXlFNCLgWnjtWy0xSP457FReJdTaSU0TY4QVyJwGBM8",
+	"ZRYj2X5qhnRcGwkdztBrO6s1qbNViYVuabCmIFshqXqleLee6zohHe541w7o+HJy7kfVuf9Qj7q6z281",
+	"0KMoIlQJBSmDg2xuKyjxpQDRHLcodPpZppYFECawMvODs39FQuQBYanGLTlSjA2E4znHVyREzgG1FBbA",
+	"zVz8gWFVEynjgNywOXIuc2na81oG586oJ1MnbMNFg7T3YrVV+hW7ZUl1ctyMilUxD+2RsuYQOQarnTMZ",
+	"WuxjsNwghZe5gBtGv3eRDbnf+Vynzi1NRTpYPjKvJmin3TvvXXTPeue7CiK4qRz08YGifDabAzqttj+D",
+	"E3IrRVUfKiCeundFYl5WgVGJHN1gdabK2+LXQzEPw2/x3P2OGW4m2lSSBtaQseIT2npRLwgIxF75mXsb",
+	"S/gXTSVVJfx3poKvCyVY7N4/D77d6xDj1v6aCJB7Dugm2JJMecoyxQRPwzp41DaF1wjQIOjOaHx4sMym",
+	"UHfTKLEVZ2yIeym8PQMzhS2Cv8qFUtaKtVVHqt/B8IWbu7dF4SGsUO58oLGjTgG6wrFyReiqfSkAHSk1",
+	"MwuOaIXobysbcyqsNxvKI9U1ldFM1ULkQrPi92j9MvS/5/ZV2UhsmTktS3YRMH6MVru5WnXRORuPmumq",
+	"MY/7vg9rvtC++dAmK+XW/iNrLgzMvkFkG83LLw9EtspQLMYwgRBeB92zJHkGIGkuUmEuBXkD9UYoOIGd",
+	"Pzhwsmj2BuBaeyJpUeb0zCOOP2EPmaRQEj3tS9Vy58ZiKkhOmSvaDpUqG21LboRcrtc9eUBRoHTVP1Bl",
+	"CltrYocZdUc1hUqyXXIdTXNskcNhuYolVLN4TTWViyT2C6puRDLaE7dmC5bK3ih3pZUrtlS1boj5tA2x",
+	"9JECj51MtU1S2hESfQZCS9vo9ZnQssm8AUaK7qh5HvXazUvWiZu90dn4grajLjuN14rwNAoV/OgMqyaO",
+	"FyLC/c1kEX3jHFbnbSN8xM3z1lm7eRGdnzcv271xj3XjTjQaQ/0lcWPaM1TsxJ13zVar1e50sW6Hg9ea",
+	"8snU93DJOQanLXAx+41nKQWHSMzVPKGrnCmYHZkbVjm0g163hlSt2raCPeBC3WH8n1GlWdqMqaZW0ATJ",
+	"yH6bJZF6XteDhCWqIJaO7ZFS+Ous0tNu7aoauRs97Wt891Owy9KLG1I0Kl5haCXILCmjMRcTDDPKzl0t",
+	"zQtH8vy22uJaYXCN67X40pUkv6k5hFfwqneyKosFZCB3CCGy/Q70z6a3dd1OdRmkg3Dv/Erlo1VdOE7z",
+	"FWLXbz+VNtMzi/93X10ROlJGnLKBZBkSvkxJlMi75DPU8zHiMuTqQMbYPtYvMvlLVoL6BfJRLV2XvZG2",
+	"dqVbwCLP8dySGYG6U5XxmkNdlriHz+Ss2ibxhMwXo4RHJGXzZAWRzoJklXVRlRKEegyndO1AcHe1brxM",
+	"bUnYozAzT1jleHcyeC2NGHsfVgmblVnuIxmvarL4e7iQ6nJRuzm2ag38NNyPA99yxTHHvN5Xf8nfr6Ti",
+	"fBCFtt2CN4orb9d1Z5pOebbbkT0sV4zw9T4JdTSrxvYoXgfmtZqSXm0UD9NmXU29MMvdNmKaX3d2qmr9",
+	"lO1nZy0e+d+nqdWXaCrX14q33gpXMK/Dz/ZWeyAI0dj/g7E+Z9HbGX90U2mxCTEnzg5IL5StretK62Dc",
+	"MRkxvWRMWOcWU+QIYw0CEmoJbj0r68eh/+54TF5+pcgRUsVYpkRIwyPgA1Q2QleGwlw4TgFZ10/8tBQc",
+	"mX9dutE2Mp0jLl6itmGPhDyEkJpFPZzxbT8ThbW0wTZZg5szstmuN5M1qAxVd7V5v6nmLOJjHlnAqK0U",
+	"vmHzNfugQ1AkEi5YQMJEiknoyr4FJDRHISR//etf/9p8/br51VcBCc0uhC5nIUTULagIDUGxIWwjJv77",
+	"e2Z6AghRMTFSD9XMPQzW6gjlC57QETpndx6DGf0wTOwbH7dKa5U2qcqzbedW4Ld1BrKNx+ak8XENyaUK",
+	"ESsz1XpVoHFVdpCN2mzgqkPq69rYLU0WTLnwI3srm+8eKaRAdG0iMZqxg++fhN88f0ce37Yf4xdN84UK",
+	"j0umog0mmxn94A/8tLVxzjXFCCM+3NwBmXEP81F9oeJG7ylUvHKK9l6lpcA0nxdPo5B9jkhECiIt8ohX",
+	"TEFRGabeOkPx3SHbZBAoqOcHGxtGU63ut5sjqrAAoOUttg+XH2qPtF3MLQf8gFBbMO1rNhvWD5/+tJEY",
+	"d0t7thjT56o8a225v2cR8Noz6bhLJ5FLuGTTGU0g8g/MtLYYQqnuvX1nw4n784It2I4tzQG/AErlkULM",
+	"LoyXnLp4oqwM166QIaidgYkOYONp9M8hSmWeyom5XYH2wdLc7+YWJgh6WVKuuZgMpRi6M40JFHsQWN59",
+	"6aTa8c+ojrKS/2OeaJYqMrL+PZxQQOYs9SZX6sDO6uOuCCN/yrtexvXY9Va+WLverFzJj/tEGFlfgD+L",
+	"6ma9YQVucarI/Q968gNHkZtZwI7wRnf3YXwjRCLieocOON6pEX4aCP5GllzEchmQEHcGoqfH3F6NvmJy",
+	"l73O+ZFtaQM3emdtqmW1wIiK+e2SpR2gdLZ+AnPvxR6khDrJbnqqL7rXE8erhWPsJTOObqYNs2TV1zI6",
+	"XTx5NiBKphqjckw392OGgT1b87kcnFy5Zr9bV+7QoBv2oXbuPFlVVnEkikH0rrX0wttg7R1nBaOlsFV1",
+	"LZVju0Dn+FGRdLPHaxv9HizUzud2mB/+GVgDIKm/EJYbM015ok7IE6uBZHE+RZjkK7IBJpmKgXDiLjHa",
+	"KrYDxTFBm7WGkVFKRcyNlmxucLOwNGIxgRJXmN9zlL3TJx8/hVj6eUSjm4ELePHgnxMpb6Dhccpsoc2p",
+	"VBoIbz053w4Frk90PVtkasceU/MblHQxUnQbXhgzoXRK/+//YaTdM7QslabJMJIxAw9z7/Qcrv+pNJJ5",
+	"4597l6TXIudnp71up6pCYz6GraUZ7WufgoZbjrre2KfufYx10zTSww2wuE9ECWwQIodwf7XEvbUunZ1O",
+	"gTKQ906LWsImNBnWjnDZ9OJWwECjKULhtarIs9fytlSclSwEBKEJqacsJVJkt/KM3oCaZ+5BOW9CMHLB",
+	"w78lQO0oWlRWwDv+1+oMTaSkwkx7VStyS928tjtsqzQtZCbfj8eHchKjckrzeV5Fba3KMvwG7c7M6Wr0",
+	"Ly8vzdpgNbzIHLbn799UFD3KPtweASlYZTG1qNooiFO24VWHTxrvSjgemQtUKlbkmIah6SlbGS63a1Ha",
+	"7ZqrYtGKKkxfQYNqnfLRQrPdnCV/0zAIqtnERlPsPLGbIzxOW/d6ZvfY/qrQt7PebhzRDeSBaKF3JQ4w",
+	"JhdgRQ8mlwIS23rl/cMW+J7Bur/htwC1QzRwSb0Zu7sKgbtyM9QG8H6L2c/11GGJnZDvBcNa1lYPydDA",
+	"IRQVbPE5nOodAPt/5aXjDkIWhXW7j0pVW4H3AfQmkUuWPii2fh4x5NZ5nYKePrsmvXOSUDFZ0Akjmk5A",
+	"WJ8xpeiEqXKI+0KsQ3l1T++ClF8vaMjMZU9MAtjLe6hbVQMgPnMd7hNDY7dnu6MB/LwkNGfqYDfDHgey",
+	"tpvBtFnXzeDtXQUFOihC3C+uSMrGC8ViDKxaIv7jcko1JDIh8rNXps/XJQ+ENwSGHi1SrldvDbm50Ff+",
+	"LQNBAOErv87Qum+G//Nf/70WNPxEZEjZRyG+Ex4DqKOYoEKHNyCWaMB/04Wems2OqLUQgDo5YjGEZIKb",
+	"OUKwyIViWAANDgQgwpmZ41/m+oAx5nObal2ue1mehqqeRhaJXi5q6VIowse37cdm5I8h7cgCWAelGouw",
+	"mwhyV7r7j/IG4PfHWXjCjtl8AvvtWFY7fF68e3cNO4DwezLVNLnhmjztPM1HhT/31wo54W6ImMxoNOWC",
+	"KQsinkPoqcDSHjaRg49XIJhrL+kiR/yzwOUW6YyLkfxwlbfvDCiI8xnYt2DJsd+IaprIyYJlEOo5iDNP",
+	"ATkwU8AGYiD+9KcnOXVxKU7+9Cfylol4E3TqYNFqdSPYdPgnC/uGHNdoOnAkGOIJCY8HAm4Mt3LVJB8g",
+	"3ukG4sobtS8YcpNpNqOBwOUxUy+Vv4AlykEPN5AnMaIAFi46IU82nTIjMdEoYnMNpk6zpjBQNRDmwJHn",
+	"AO/oWiKKrgD1Ar6LaJIQrq/WDoFigMRnK4n5+0SOrFHVoikemxVfEdS2fVRIuDPM7JWRGXqtnt3h52kq",
+	"U/WnP4H16M3Xz8hl7/TcBsPglB7PUzlK2Oyf/66kCJ2kqLRhjySMZMxC9Kxf43vPZMyOzTIPxJylTbR+",
+	"3XKZ2KJPXJAQpfrQjgEVBTMIOSY2mpTFEFa8SCOmyFEVdv+YUb1ImTs+gc/SA3d4VDAQoFSrY5ClSfhy",
+	"3HxNdTS1M8mibdG2TmO7RCwOYJapFJM8HNf5l+wgB+IoHDS6g0Zo1t2sScKAkLANRXrtjmlmxpVyEfK9",
+	"zoWd9jNz05ufr79/+87MHgZIReblJuHLmM3mUhsltmkOCrIdRWcMTpRZjJGMV2j2W+X1iAYCR3BVfB/3",
+	"ztpi4MNsoJ3OFVlOecK8okY2tpykC6EC0mtd2oG/4ko7kplDnQQuUNxFUOLYCBxzqhQJPY9JiPluvtdm",
+	"ITRPLAw+WIWuBiIEmFDwZ7SNkmeECHLa8mSTE/IEnZzmzJhdIWO2RFAwQbLPARZhxMYyZZn7ZyCOLH4f",
+	"TRIj2lUV5j0OiJK2uIIzzRbnAfD30CZX+oQ8g5/BgzoQitGExX3YaqyZBC05HxRXGv2vGfFZV2WAmGYT",
+	"eouRyfkp5or0Wq2BCLm4pQmPQyLozJCNW8bjAFA6wW1gtETmcGFJzOaJXM2Y0FfZwgCjwRhA4HuwkloO",
+	"BLjGcIP/AqE1ht2/4zOmMt7Q7XYvzV6/f/fsisQLV8bNPEZTs2KRNItzFP7Pf/330P4VHp8QawAwRMeZ",
+	"GgjziVmif3/7/XeWOcGtq8lMKk3a5DV/ijizxJArcFm4qgx7XIgbYZigtQ2g3RskPlxbJQeCKzSaw6py",
+	"BRCzsHzk/buvmxegP+Fg4JOfF2b15jSlM2a2A2nMnBaAE7VMDzHuITEzlgwbnZody45R69QdMhI+SRK5",
+	"DMmU0RguVDCCR0wolhsaGk/mNJoy0jlpQSRAYkUV1X/8eLlcnlB4fCLTyWP7rXr86uWz59+9fd4030Bg",
+	"tkY/RyavPLl+6edkNdonLXxVzpmgc97oN7onrRNIGqN6CrLq4ymjiZ7+w/x7UplmZ6fYabU8RjFPZcSU",
+	"QrpTjmMoqBIRTVl0o7L9YwnqqdnlZzSXxjdMv4Ce0Qc5l2aKpvdOq2XhvbSNpfXvJHMXAU49KHe7VD/b",
+	"A4h/1VXR8Jwt5idolQM+s6nVbJiP7Y1XkP8xmkEtZjMKzo9X/JYJ9LxqOlFGyfg+EyQaP5lPH8+YTnmk",
+	"Nq69PT3KMMFULjRzUoxeKKvSJRRuCUSnmaR0lsHiXqfS0C1b2BOB+usJeWumHQ9EzljRQ8HNJDG5IpFy",
+	"jkzbVk4CXnYEfEmBw73X6pJwzlK44aQYxkxwFofHV4QaXggLaziOLe6Ia22IA9vnSjOB/MpJNkd4EY9Z",
+	"ykTkNueRGoiw2bTr1DTDMWzPCgPCO389rD0Cp22N0l7bdd5JamahHs8TygVWVHX6nzmaQ0fkQy01TT7C",
+	"hvzLoOHiCmds0Ahwb/5lYNoeND4RgKTIibWgJPcuTs/PKmIQPlXn/MIU7p9OPTKZZcu0kWItJzlZ0Vmy",
+	"kWzfGW0zltHCoSyubcj3cyaeXL98O2fRfuff9XsfS2oHQbwn97+8sBalXrYtMOBZ1eXGWcEeOG8RFfac",
+	"OUoNgPmS01YXBciYajqiKr+3zEGK5GxmDiEdiGXKNSNH1NxdqR4xqkkql0F2PUtzMqm97a/gKrUx9lmg",
+	"jVzoyIhUYI0xV/OxuVJdxwMB97LrfrTQ9gZXBPpWpnOzBE3gOGNutD+AXkhIzNXNsbvSYZk2nPY3kJeK",
+	"rPcXuFrewNAMIZ22uruJ6C3a998Lekt5YpSre6dBf0E2Ep5Rfee8ecNWm++jP/3pB09l7f/pT+QtRmYs",
+	"haMm+KdfP20gvvfyhwOSslt5g8UJjP4QJYvYyG8INuSkYyjRFqVMKyuZ2mkq02e4EAXrV0iOeq32cVB1",
+	"IZlHXUDpcEL0Ua/VMteUwKpyA7EQ7MOcRUYfyMNPyNFpq3VcRWBGCXpy/fJbs07gFLeSI4BlVe1V/spj",
+	"1Big+sCON18ZoR3wTh+MgnESEItUQcV+RGm2m4YyeziE7VT5lMbO9QeftHd/8l5Qa1xCRKVencPztUxH",
+	"PI6ZuI8zkxtu//bTp5Isp3S2Ct4hyn4C1Hup7u3IgIkArPhGfUeeCWacomXshJh7zNp2OOqmwDghGMjW",
+	"9jHHiND5nNHUNP4GspxYhnVPFzHXJJETw6etPSFTUsGCUDJG5NaHTBdC38VAOBPDDVtdWU+sG4Dl2zds",
+	"DkWHPMntkoSRFOOERzpTcc2HN2z1YIff3k0DsT63fFjbzCKwCL1OZ920YlqH1ZG3LB0I0GhJr93NWQ7Z",
+	"k+MgMeBx3ZvleBM0nyNHgXk8tbnH98JM/DFmJ7/o/9Lpgn1a42fte+Znb4HcNol8zniWn4xfOU/rtS53",
+	"f/HMHh/4oN2t9YFZ73dSvqLpBASOXqez+7siMb2BM/SwnBfpyvMmVHPfkgDz+CO29zL+9BjlDYgXukcG",
+	"/QZaVY5RZZixfWvVdJ5IMLUZaoPo9IViJwQ+BcNWJguZFtA2pwbC2k3Mi5s49YOwxYCEQurhWC5EHA7E",
+	"Ua/VOz6caeECHci08LOX8ecQgLayCighkbL4V88leru/+E7qr83ePuyBxX2vfWAXevqYRhFTqgn4Io9T",
+	"FjMEV697XJ+IlRQMFVxbKRnPC9zCViqKTLtCc5qgSjJnQnk+RWe7xaFAUcVHtu4yyliFOr6ZeITFF7XV",
+	"fjVzRn46ELkSaxtzLeRy3C1nS5aekDeGwzmXxNwo8mCLyyOJodgl2PkHouSjzD2KR73OJY7sDdPpqvlk",
+	"rFl6DLNdZw5jxFWxBvUgCx8P8pgKmRIsKguJkDeB75wEgVRIkkgxMUIOTRK5VP7qKbsQnnMuyBz7WTtZ",
+	"E1jBklUxtjUmtZHTpVSzoV3HENbjuCCMoXdhIO4kjGFV3x+4nj6B2b7CercPIVO9gaOQd/MLyVW2jvEG",
+	"NinYMidtK1nhufmsLPNgqaeGePVOytdUOLFW3bt55i0GblQxIZ95FkIySiw0rw2rHmMUwkNzUKehZuFy",
+	"fGxoASNY/EM/o+kNvuYVsMUxshjFqyIzDghNkoGgaG7ciz2S3dzRiG5l9piLPSXGaFdDQgJDnmMzWoHs",
+	"ppiIrzwGBfZYCicCVmQCwbxCDgSgEIADesnoDbjIlzKFnJ4ELJlD9oErrcLcpouVdxkZMUDvzSJxZ4wK",
+	"UEyvBqJKtkM/d8bFaQTpOFckHFOesHg4T1mGsxuWqtr5TtOBQJYcYPUVljmauWbl3TTTi6GUqBT1eLi3",
+	"4iBnojBq2xvae8c8a7eOA3SBu4dWZnYPCx8ulP+gvLZHvdZltUQM0i6IxJWr5D6sd8EUlf297YtP4Gi8",
+	"zCb1QJdLuZs/yuXy4KL1ARp7jWl8IwX7zV90SHMI6OeRd60bDjIUmhmy575Xm5DeBUYEYzGLgVO9BYme",
+	"GgYPMd1Z1B8KvRg6Ythk+5TMuFhAxBnHMBvnHR8xI8UqC/yNfBOugIHI73T40UNuxpIL9vcc8QTuDwhR",
+	"EjeobQDkPbhLTsjL3HDaaXWM4M1vLLADZowgmApVIFcHhnFj/l0K1ld/0FwRK/wradGwwIM4T+UIsm7N",
+	"DYCp7hV3cDHZ0Yawlq/mWlfBIUzVE9rhcqhhjQCSfmWI6EEl9mI3ezHVToW314pJ/TLFeXX9A4inEDcA",
+	"kyOwvB9dHcwgf8v85bklyurDfACn+UWtEfksYEQFo8RVbn5wwYYRCxxcRM6q8OQOxL2Jz4cYFzBATy3m",
+	"LFWG71aYFkRsRVHMoppKYEVGdLb2AUvs5EimttppNUsNPZjb8Pg3ZU94eOZkaPkw3vTFmvCbtSbgTW2P",
+	"2h48UC72siE8KyajrGVbZPkDuLtwMp+7eGoMy86NpFf5xhOl5VwBlwOfibUKAOfZoP46M7MRf3g0xUhd",
+	"Ib0EEoKa+2aVeCBspDhieLr1BNkqa+fIVtnYmHr1yM8DOb4vr80WFXUgNjCtA5nTKySDNXbQW6eIt7hQ",
+	"cuE8qr9S9+gvdEQ/5ul0ZY8JHFhc5lpn01mPDpVKqkR32ySE1NcQUFwxX7yt0RvC1baWN6oQA7Fdh7iy",
+	"8f+nxND9IsWkE0pSuUSJGHWURyqfhBP6uDLiA9Q7QeECAzrgTFSLLkEp8sWmMud6VEmBykQcK5K4IQTE",
+	"qE8QJ+8GxRVZplJMflMiybUjtYeRSFzz2OEXgeSPIJBkJ6Iuu8NE389m/omkUJDR5GmORmIIH9snOJR/",
+	"BSL4F0xA3WYkyvmbbyUqpjUbfcfGxznD/XZDUID6FYaweYZ4tAPYmNqytYjsbyzKB++sRb8bUxAE+Xyx",
+	"B/0x7EGF03ZH89AaP/rcRiKYS8FUlDfjQSbkRiPIlU8sEkMRVyHnHQNh3uI2pZ4mSuYmpqrMLDJPudAq",
+	"EwUxRBYi5Y4xZKZsnUJjOEeSTPiYmS24yrwBLHYbNGKRnFk0ABsTcr9Gpsw7ih3+ZkQy4Fmfz1RUZJG/",
+	"lHhmBlFDRiucii+S2uGSWolb3tWShOzyl9RZC5Th2JWTvOroruRIMY2vhtfv3w0EZntmkwqtYpnZio4P",
+	"lZKuBmK7tovDrlZ2yS+l64KguKbokuJKc5Wx3d8ev31gPRj6+XUow1+47a+D2+6jJmcgOXvnbR7RCST9",
+	"mx1czI8Dz3TuIKd8LKGlsNZ9QClJZcIw378IWkQVWOpRQCsCEpEJ0yoDIQI4mRxPslRndicW0q8yM/RZ",
+	"thf754bilwh39zWgw9TJFL0GWOaXcf0vsp4YTaNpvS9+RXmrbvh1Mlc9sNI/TupqsMXZAJmskUekjrnk",
+	"hLt/LitA6nqpUpZ9OGaCqERSMWAZpQTXtRAo86mVTUJgBUNz/MPAaonKVpIw2qZ5EID1zKmMAIgGw0Gh",
+	"JzvbUpAwAzB3ca8Wnisg5hxwW8hYS0lixuYEX98So/v/s/ety23jaJu3gvKf2Fv0Ien0pFuur77N9jE1",
+	"nU5vkqmu2o9TJkRCFj5TgIaArKhcqZpfewF7EXNhcyVbeF8ABCVRJ0uUZPNPdyyJJAACz3t+3lg4pvbA",
+	"OjbGO4UMjcQS99w48W2vTByBWUL0qBDgpUn6xY2aiDTxYUZUqkqeQYNpOmfAqLGb8q9Y1GbMzs4E7lEW",
+	"0pKV6mhjsXEh7VZcf7jpfiibnxxwKe10d4qGFUG/SDVaYHlayxK56AQpr2AwP32mtX0W7M8u4TfwgLYA",
+	"99ALcEnQM2iezJjWRS8f3D/fZV+PTDE98NLaX5jeGMN+8C+lGSVtGX48WdTYZ0HuIgXwF6aXH2bgB0z7",
+	"u9UAXQOloBMI8JwUjAyhuAobhzlNQs+XOqDm1SdyiVK3K3Psl6mF8p7hWMZylGexGAA/K0knaQ5lXMIo",
+	"LwMkGKWCvCbQxEaB2riopmuuuhgL0BebA54FlVH1qWXXnubW8eiGXLeu6HmK73YdDW4l5Ks27noU+C03",
+	"Zd/1YJ470/PmdyFbSc+7avW8vSP2Borhq1XgvTx6P8NpfJxO+d16j/zoNt5OdUrc+XP75m2iXVYIJDZV",
+	"NSMrwyIrwM6WCrAqrd0Mfx1m/R6DPgmMdp5lQO0YVt/7eo31fJaHxJznF2sVH2TIitHyyKxFuVdBiHAd",
+	"w6hI+PH6vsuNj39J0ZdLcXueGx0zAncYNEio5A9avbKsVDqNTzA/555jtlZ8cjZF5of5w1Nsfpjl48j8",
+	"8IIUUv+Ac2p1Zr9YrEXt5w1mM1ZP7WdTl+Yz+8WintoPE3KwOiOlAlse9wqm+j5+LdjYBhRRw0ef6Y2L",
+	"ISdkJHLz3qtmwSwPDTlN8M8b+DM5u15oL0znBmFdWR1JgvVdX1fheOZth1dUXReNav2za7i8pGS5ixff",
+	"8xa4ErfCnmB5CENqnp3aCI2yK+6bCagcwGKWRaTF2l9WwEEq/0+UlrGGrKgqlFdX3y8fqN9k5juLVevT",
+	"N24s1ysbWJfUb4oEPfmNnFNaDn1dYtjRxouyGQrHWBwVh+OPuPiNoenb4NU3pcEvxrCW/3FdZLB7pgFo",
+	"sMesQWjA7rwl8WOppFqyQ/O3y2yHj5gwi4Et/3vmv2Oqghof0PDzDO8Ri3UQ5yDoYTdXKhciUiwWVO/A",
+	"S3/SkLSGclVaSc9dwdoloy1suW0hGoaj1ketDUJsb/FZU0byNFW1MdzhQ2ghVUwi2FmWxmG6xRrX08ws",
+	"XeaaJBs7uWBgEkMDbILPB1KEOXE4x3jtGoUdg0ZkV/TJhN/bsE5zmpHdO49Mpbn0zXyPLKnmc/X2rNdj",
+	"NvHTTch2LkaCVdvHFct/bnPZpXnQELlMwQxumXDRZwXXN/jzG//zBGtho3lTdP1i/RL4D7iORZ8aYO2Z",
+	"VejJIiKMpn1H+D0seMqq0DqkE1guvOaFsr8Zc6HOLsiPJTZCaqd9bsGMBidkuRDHkoTkd+JudbDDyj73",
+	"k14S9kFeI/dGW/vxEfnqY8gLKo+ZgTaAihBA/XtZBqAu/foI8RP6UXM19aiOb4ltOzMX2m/Aalv3Q0eU",
+	"n92rOVS9yg9wiV71Qvl30ipWe81wNEIYGiQTxbTm4jaMHfvX2XzKoxvNTNLjRZlhhywtU7gCGHAKfYVu",
+	"y0RgIJy6LU/QGTqXbDQ5pUXBZ28l2BhuN1UrY7CoOjxzdgqa8VSjBgQ4NbfCxVy7VjHLQhq+OVZjo86t",
+	"mrqXo8mU3Aqe7jJT0ndYfjgBgX7jYAlLXCGiGZ0MC3YDXysf41wPrv/A4TWbWrlMVpRCu7XB29TKbQVm",
+	"QcRsIP8W68xBf5kG1GYUrTNJlhfkrf3OM2toSZQEIifNVFAiXm1Qohwxtu6zwbFkZL4LlnzH8O2f9Ekb",
+	"oXGcSZnlLFZJygw2R2ubP8Y2ryANr+xZhzLhTt44QXN9+PBoUdLfV+HCPOu2oEI7zJAKXW/vbKU5JUNW",
+	"KCkIF1pOZRqKzFL6zPS2yrm4uyB/9iVkhGOnK1exDmlymNnpb1Wls0d8C+rZ8ZMInCBwx8QYFAlR1LYi",
+	"ra83cqNXZfso+1tiafTNDAXQVgcTmJprLE6x1xXEi4TSjGZn6zeUWtDi78DqnJaXtMfiUPIdcas+jSxH",
+	"nMuechuDhls1+np5QkJ6+jFz+OFBAnGhTXk8+pTHRcIPN6sXEbXibmW9+vKh/KOZkvlAzV6iWIMjek6b",
+	"xFBoGKQvGE37TJEum0h85iAi1JYy5EZdyBm9x3woOdJH4pWu9OJrRhHftR97HbRr9ePHOKJret1tByQu",
+	"UTHbOAVyM7BwnOlOdQyYdsMWr7e0ZLPDxEhx1/Epj5DGNtXbBZ8cC7jbhChNCxgjG2Opk2NHljA9mne8",
+	"g5ljSN49BgHLfGJfts/KNFaBZYgi9VaB1XetWJ/rRiCncxDpbBkdwcFoxgv7nNZ2VK1tw+oU21hsy4H9",
+	"EV7BPqF3Mz/2yr7p6QkGeu/XA0H+p5v/fphNWhuTTLj3di+cDEQ0LJz+5LqfFXQ87ZbpWNr5aalzQT6a",
+	"YYL8IRbUwiMwm6S6RFdG+WHus6n8aEoGzIf5x0C2mfUz15afMGauA4ENQhkctW1A2YDy/FyzwTCnmjVI",
+	"JDKVOGQ0qIJnTLkkLqfDAoG8H19EuhNyxwHGM5LLlObsgvyVg27uP1HYdcPoyFJAw7bwlsp16lCgi6q+",
+	"LDQ5pZoMpMILhqyYfsgZdIzmTnuNxZDezid1P8Sw2nvK88/+HR9qnlk4yrpwVt22ae31zTlGKkesXNIA",
+	"UMybWRNJLh/MCfp6+YDn5ytCSs4022m22dT+gKnBz6iePtIGF6r2Mljvi2sMQ3+gCzkVDFGBqFHa9+t3",
+	"FLXO8ELCc7drHiTKc4PWq/72N3hT82BnTjdWnE1btrx62TIsGKE1CDALANF+lQPzUyOf4SDLHg6bC/gM",
+	"z3SFlKaMCYfZ59Yxb1f1SLzxR3lEd6MZ1GkFHnfb479yjS/N1jr8w9FuS3c/0fvZfO3VD3+EfF+pI9wy",
+	"33RZTxasQ3qFHMRCyDGRYvoJM0pCRLQkQyaHOSMFoxnekGr/HOA7EVi2Z3kKolhgryubazKmXGOKCY5l",
+	"pLvyS9Cm9Cea9rFqJWc9CAxCSGEw1BNyx9iwopmAxWJsjsLWzv0iS5uInCrGSHhE7K626fDdggqjzfTM",
+	"sSWnubyVEUllLkdFRHpSalacEaXpRMWCFmbbua6MnKlljAtvRfmCYIk8h9qQFopFqGRBLdOcEZJilBuT",
+	"b6Sj8kJcWVhXIGwzbyGjmpJTKLU2X6qAiPjVt38hf+X/6ywy65fT9C4gqzhNHh4ufuPi7uvX5IzYLoya",
+	"fYG1/vXz+99wTY2gsP3UqrvLd4u15G3IcwOJMtirw8O+5XlL1Kj73yzVSUQS85wkFlAboAd5gvvfutTA",
+	"8qT3UDAeLKHvty8mdmhcBU/RUnYIatEQ/ZHkVpIuTe9c+pI3cZsUa9tN4v9jdDTSbvvZQHPOSNMZ/OvI",
+	"2qfs9zuAaEa1cxq9X0dVf4ytfjks2D1n4wZZhj5aXJ/FYJQ61mSnM+qBFdNAWk9uGUTFfY9HACaqYgHd",
+	"0+xa2T5LoWSZE2ERdMCuCUpcL6GNYK7gbESUjEXy8DUhds3UlKsRdRoXSCEfrfjIOfpvq8LTCYWIsC8p",
+	"G2r4NBZUWMXAaDRckR4X7JgRHlfqKaJ8UNplNYGTzsmfLE/lgBkZ/fBw4Ub+Ox2wr19PVg6dH4hosC+v",
+	"TjKgDgy5bngku4xAgWcrH3YsH+yL2Z6I8FS+DVc/vbMWU5FhP94JGRvtnGaZ1ZZXr4ayczjGSijLGL9j",
+	"YPwo8zVKn0oW+3X7dR5U0RROY5WCKbt/WpfS1oqlBn5bezAKcKYhJnty6hkE8LJYYJ9NV+lzcWZQ4o+R",
+	"XlQO1bE08ajxAa8JOJyFBG2pb3XVag90oGOyLE4lwi4paYJ7zylomm7qZCDwhmfK5V2av51iGYtZIvaD",
+	"piF4+mVMb7MMN//TqGTy09lTMZNdywUd3PH0oFc0ZBUqD+KLlrmmJXtH4sIs83hbK61W1qAvHwZBB6CN",
+	"kiEepVN/ZAPpYivlSK5L6QL+/8gFMxSS3QQ/VRfkbVAIPKWBx2IqF3RABahQRhEPblIq4kYY48/XLSkA",
+	"qYiJWFNzzqnSlYriAykueExyqXltjQiJsEPVivkWOLo2Tb7BtE/o0rkUlqIGrfWfra5Yb5NHpd4KpZLm",
+	"HAS1kuYgH08P4oM4i1cN6UytvnSwTH87Ukwe3XpmMxD57NQQpFknlmWdphrjP1wFTO6FHNi6xy+l7SZF",
+	"vYISi9lilVZB2YqCYhufPENUbAnsjkdv8u15dgab2PKmYdT8yfbZmd+/0SazL7DaFmBi6JxcExQPXIfD",
+	"RWsBqwWs5vAH99wO4aeQFnxGjXHnbAQrS1StWGyqa2GuQcYGUrMj0rqWciaTGsrk7VFOIHeqddybbdQk",
+	"Ju6SZXnFzhYwfTPxfeXUtNDdkiXvmCx5kWzy3Mm41V4oiJFvX0QBwD9hGUU+jdJ+6QmdolmFkMpY4C2m",
+	"Og8si9zvtYP6Y4TUFhucB0LqE9c75/Y/TCkFM2/F1FFlibZSZ5HUgZ4wlnXa7iGuApjeUAxh87rHZq1W",
+	"UshmefmPJI/0A67FM2pWBzNeJbsTt0mb3Lk5c4h0m8udUrvb1s/j3KBa2KVnYk/J2fzMF6psRejaV4aF",
+	"QwVPWSe4gSUewj6asSj7bp6O+zzt23iOcBVJ5b3ZPRNzuAZ8Qavt0Dn/7li3ajSnqe51U606kbRotsUm",
+	"KllBD88X8/RL+92N63RVzrpatAvJlmZAXZZL6IQlZzr0XS9KVa0Q/LueoPDIYIjkFAnmQC3GqXiK/YVM",
+	"om1O6q5zUn+AlGY4xk8jKzWY0J7yUnEx6ypp4Xy0inObfVpN8qj2zPb+AwTLCoLPk76rqMeXD/D/DbNR",
+	"N6TmcgLAMuLXiWuQibdGKDlyA+QxVbpsQF2wINMiFrZb9rRXyAlfNbelNjxnNk9DjsXxsHc1gdUfcKe0",
+	"PFy75eGy6tJ8fXq7puzhZ1rueV9fNSj/W6m/6xNmu1IsOF67b4T8AZq5lhwSXpLZAudhTlOWEaqfm3cf",
+	"2/Y2et7379IPJr0nl35rl7QO/cf33BVVn9QG1kiRbcFZv0JkeKQMrp1SMQFQNuAXi5AZ1Ox36ImAvqaq",
+	"1wu767hCld/ZOOzQS6q3WYWaAqftQB8dZFKxWJQh4mOILuDL2zFqm4ccNeMEzGClkASsZ0REuL9aO2pb",
+	"7BPSbVePUfjBOvGKz7PIMqBcaMqNGog6U5CjTdM+yblgQCimZsMNc6MVp1Xvvble/Rf/+0Xgxo8Rn8Zc",
+	"MTTvlKBD1Zca++eap8HHgMoGopSmIqNFZol1wLuiJUkylvN7VkxuLENFgj6RWPSRNtT8pmApH3ImdEJO",
+	"2Rea6hy4yEB/HBbsHG8JPX0ZN8OKLAcUBwUivSvpQ9XInCJWxGJMC9aXI2X9OL1R3uN5zrIIac40G0Aj",
+	"hpHgGjG9L/NMEdeo4WV0dXUF39oYCM1z1+4G03Rm1zAh5aKZNbEx55q8oJHS5JbfMxedMTe30WoVC5ez",
+	"k9jIDK6qa8EmkGTUfCZGmBwhMliOUXfAtYYFsQGrYSHveVZu0Fhw0ZVfwDmVStHjxQDsAiJFympCLQkd",
+	"aXljf32D+zy5Dhsij/syFvAFg4EgL4ntYZH0sCn+jaskSDwVaQLX3DiYAPhLYGzODenev79iWDA3hAvs",
+	"nGf0hKn4RwciI7rgLEMpOGBCY4TN2SBlOAQfYINE5l1Ynt9YUKJA9dmWxJxdCPwmjKjNClPizanlwR5S",
+	"E+uJxSODPWvz8JlVBwR8GqGecj77ivTAWtZZVLCFW4vqmUZ6arUU2LVgR9mTOKObrGI/XT7A/5vpobxN",
+	"S2o128ld4tIA8DDJnsE+y1Vifoi5FD0ipGDH4uZuAH8/4NZowMZZCH4BvQxoY6jUcYOHkxYO99OneUug",
+	"c5lSkbK8iQLYKWPL9jWe2zfGckObp45th8wSPFALszaKU8qvjZnU6xGcjjEenf4dG0whpzRQ4M0H4L4v",
+	"2H+zVJ+V/Zoj1wK6YFRJEYX9my9IklpxVuZNWc0cVHkg1TE2i+JG3+eapI5JF4eVs4ycIsu0pjwnik4U",
+	"6U6Mhj+oT6BywXLBjProbtlo+lQ579USp7ac2gSL1zze7rilcjCthropt2ruAau5zaXwW4jcWIYUDIpy",
+	"qd6AN2GD8Ot7egf+NzVSQwaerbI6zBYH31IuriHLFD8wAA/EeN6bdVHPmAo0/ftNT90NBZ17Sw4DD7Z/",
+	"qB/gkr6hLTodFnXLdFMyu98C130ALu4lL8cXX3F6RNZwpcJog7iiVOxYQodN1HEeVBDQTHiVGCAGgNug",
+	"37aCfspuNIcguPEaoppfTOxerZbBqm/XiBAbEC0qholFWw3TRDWM2TBPI0JiZrKn2AgsYo1iBvu+Vcra",
+	"Gpg5DOwKD980eK+g+l0+mP89jm19fbD/E6Ar5BChBQs1N1fzbgxKB3rzIdP2FNV9NugQrJiE3tW8sJof",
+	"gGNElCRCorHKcyZ0PiHGklXQEFUqY/WmKVPq+NlG4SU2AMefYOM873KXA7IJfZ/6GjCInnzA0wY5jySm",
+	"udcTetWYytIqKnuhPq8FgTVLeHZuz4kyMaFi1e3fSNtC3U8sHp1/9pGZ1WgQLPZf9bO2AXbVGmAtyeTx",
+	"VQfh0d7YfNMyvTsyz/2vckwGoKjN5PVzzQYgSBhN+z7/35iFXGB6fES4UiOWwUALps0LwjR4JnQxIUNW",
+	"xMITHWkQL+6uEelO/E3f/bhq1CCVI7NYrh4pFn6UAdllXW74SORMzdAmJC63/8an9ieQ+SIOJDn7MdEK",
+	"85p+Y/cs33XMAp70B77PIy13KhdrpXiH+TXJYW3bsMem2RjmOE/FPWBdh6yYwxTzpzugq2HxJYDDEcdS",
+	"I8ReCBlAU97BMJcTxqCmyNyO60pCIMLxIiyttDyslnbOQ1Jyiiy+5gNIUIaPz1qArQDsO9hmh4ivfnjr",
+	"1qF+YgWn+e9QA3bMcG7mvjqawxFowXx7MexyVWtQvLFoNtBuZuyep0yVNYwOmUhZ1elIH900puo68RYR",
+	"lG3KAko2rmMBMA0wTkkCs77hIoGcaKgPVHRiAGbclzDQcZ+JC3L6NqiTLOsR4XIsh0VI5iIWQXc2X3GK",
+	"7d49wkUu8pLAZf/F/554edXjLM+i1Tg0ufcBlTLsBbTDXELvDmUslHRpRrzdZj5SgCW2oHQeDacU5Zgv",
+	"8Nc3+OsFFJ3wRqxkpNo+JBa2bPXUvkUXgscyZq6JHvPUCOhVpVcs6sXXvhrRP0bcbZoAEYvNS0SXJ0DE",
+	"Yqslogj94olkP+Bk9pUA4Z6ujAypccQhTnlPXOSq5m11Ob9n4tnHGZ9YmsOnUrQTLh5ro10+mP8dXxmo",
+	"2/xIk6CVkfA5IznLbkFzCGy5Dkh/TyuhCRfef2bkkoRCqIhoKc26AoVoLGThHGvE8Umg8rBZASqMNaw/",
+	"ReIeEJe2ALU17nw82BkQu5YjsPUbMoZ+xcLVRUjuN7Mvcm0NoscEfj1STi/s1lDzEnBkj2Ws12UnlPlA",
+	"BF4mA0LzvUwOogCTFELQr1RkpabvYg5I7V96wqbiFjYUkcoiAzCeh7AwbkBRQLqpslYH+MZ2QzB2zjEi",
+	"R7r0FaCGe2qeP7aPgXl5a5HqWEhhbMWAewiaH5xFZZIc8ALdL0mZxhuGlpexCXEcnhpodZvmwEF7g5Jb",
+	"tE1isRPjpMwfiMUWjJN3Zqs0LVsOxpqpzn5fSQV+9ReKwTKzoLVdjtx2WSSmYUtWBXVVyGxPTqMu31zD",
+	"9Wvf2jEWWxHM5KOZAYSeFOlxQXNI5OY6FlYy0UBHeKEIu2fFJKMTkHJoM2FFs6jKVFbcux4Rt1JmEekV",
+	"cmBfiSzwr7oQ2CkluQTnZSy6hbxjwrppz6KKPoAOQaS2qLhil+oBpQ2GwmM7/sPDFLbr0MFBYv92q50C",
+	"cQrjXyEfz7ybZytQp6bfStRWou5douKerIjUrcrQUSGemLFbCkVnr7IBdhGCWKVNt9OSdJlPurulXFQF",
+	"HEhJNHItsVJg7Hqap5DWqePpT2kQtPMW7x1jQ5RoaNaSPs3WtpqFs5W5JmOqCL5AlpHAuTlgFMtnjdTa",
+	"2DgeA5XvPfRjNWs0T0zHorWJD84m/ghb4gnK8JIZ68S/o5POiUPklUV8uDoN8WW1Ir0V6RWRPirEjJWM",
+	"Oe8byXYktGqEROsTPquK+R1wxWM0kBbGxuuB0eNMTV4gHbrDRGM1joTmuevdVzKBZRfEPsJg31yyLiyE",
+	"BhPZAOTFQVNk7KIK2i5QS8fVFh7tvvTabrbHcnFpnt4xvY8McpvxN5P4Zj5I7LASYjXK67Dn6koJDLGY",
+	"1xIo8sYAwp+L/67D6GUGaMcXiynLB+dezSU//hTwz3aT7FZnxaesm8aNV32eDNmRJnHjBFbJ4Labrm1C",
+	"tKNcbu23ucNRt/F30oaInNpE7IFi+T1TZ5HluHbFMLGwMYPzjKk7ktIh7fKc60lVG4Tb2E44U7gLmBuR",
+	"xCp4LLvpTnyLmFgIaWzcs+sqCAvGshoY9hlh+MVUVx37octPTj6fX11dvXz1TWL7IMHJJokcMmE74LiY",
+	"CMzPKJyu902ZFJ2xYS4nkGLuMpwVsR2RjIrJWZ6pBNRbAObJkL1QmA2uyKliLBbJLz99JkYG4gDPzW9U",
+	"cnZNxn2qoQHRnUqwMRO0Fuqy6XWcbVl0py7+/c9/VZo9Ra48f2HvIjrBJwW8kKSuEU8ssBPPpK77jl3x",
+	"oP2OWVyrobfddzaTeB+GTODBfxrZ1eV89pRgbRezxtqwe7i1NVrvzCJxbXYxoXa3zBXRKxk6lw/4j/0k",
+	"Yjdm8/zp+rlYA6eDWQrWR2O7YIxhlpklvFsx7dr2QZ3Ku3anGBKvS3ado0+QbkQOfLY7sgk7YzEKB42A",
+	"2vY/+8yo3iLMXZotM1nfCe1L8muMkCmf9BQ4XnsUiQWi4C3T5PXVNxd1Pu7QMxPaOvY6oqUEOPkZ8CYZ",
+	"UKVZcZNRTW8Q1RK7ah0Ch4Q5y2RM7mk+spaDNQyousMyWImGVlkK66ddjHLv0GHknhXmfZG0z9I7A3Oj",
+	"YUY1atoeL08T988b+/sEksamJIO7F040z1lBCkazzkz/Ia4tYGdnUHAGfY0KKhRNzcuLhR8szvyFsnFy",
+	"bIoKWG67gdsVKfO0U9bxRgJ8PQEDbK5jHJvGqrkwb4ypCwLyJimYkvk9S6JgTHBdrmQs7LeZX1NnlRbV",
+	"lqfHF4delbENW1XNUrY93mZ5a17gezgSP1JNsQd8Y2Jr//Rtc+e/p0Sx1txpOd12zem2SIOAswBJyuY4",
+	"nBsJ6cSA5YSYEzF6jH6hFL8VT0fBSHBCDJOjqHXKWq/eskHbiizIE3fSp9ry3PsLr4kYIcUG7SposQ0Z",
+	"coHodMlukO+F1HIXdV0E0QxLc6mMrQbXH4g0PXjZCa+7YUvvAERmMO1WUraS8jlKSjgCpVmj5RTcb0dA",
+	"pnIwMCNfw+H4VmGdENPadpoIMb3ajMyKu1BWKsaIQz4jipi6rnr1XBJxJp9KdsIPbpEPB8EPMM3ArtIq",
+	"2QZu11Y5Ptp0g8elG3hHTVru14ayDYajbs5TUjBwBW2cbVC9DRI+VKBmbj4BltHNTyh4S4J7Tkh3Mi83",
+	"wPuInBHjvUfX4BezV/mnGiyPhQX2MeUaGfOrPxqOgILOlaGQYSFvMbHgrajOytx/KhwDrr05kAho5t6v",
+	"eeSUWj5fIz4KZX1+FD8WWy64CLR6c+8N1fosq2DeIan2zQT+p1dgr+F/9xbqco7tcWmLLZ5LsYWBelC4",
+	"XUyhIDSDNKgK8G5XBb98sP9aL/5fr47PCooSC1+b+VXV7icSED88SK2Mq5lQ+mqI1irMjwqEezWqt+Wo",
+	"+LDgEof0VPzWHyH0yzJHTepNDV/k0HqOt+s5/uTw8A+3mZ6P+3hm7q0PufUhP0Mf8g82waaE22EJBluQ",
+	"UwWTQ7ZWdHVll9C0B6hOoBkbvBRoa1aLvCU+78cVjUim0OOiJdQrwAD4dLkHJDPZr0Umx4T2NCsIMmwE",
+	"2USnL1+TjE4U6U6Ifetn1ySnmhU1IqSDT6WQG9YKvLVILGRTxRGHJOvCabdirhVzz1DM4REAF3AFzbcj",
+	"5LA08OmYYtC6FcsdBzTtc8GQkYoJ8u//+/8IFzcu0gB/2/DEjRQ3Xq6az/1amz/QQAPsjgXQcgTPmECO",
+	"LbmVRqb6y2Rhr7K0+nMe4+RwMKSLeUKbO2nMsiBFGjeFlxFIwFWm9QZRmyiIMwmp2WJjFDm2+syvnu/h",
+	"Q/NcjltpvZK0RtU0LKt/RjJ7dvKt5G4l9zOU3O8NllZSnFyBnoOEWgFuoPtywJSit2xjipj1G9n9BKWK",
+	"9rkgBoay0DSHFFjIlJUF0CkqKEpkIiOnXNxzDcfTmLX8VpxzQaBOPyL//ue/zlwWSyxsq5rEclklRAqm",
+	"QDa6xniOFotqzQZDHZFEVX5LC2YD2GQsizuwM82wEoByRcasYISmKRsapLaJCWYtQU0xPzcrYMWHez4L",
+	"+bksRTQ5peTbL18wL+IMW+VQ4Qil7fDUNUlyqvQNKwpZJEQZW3jcB04bu4aQbgLbNyLjPk/78Lb6Ms+g",
+	"5R0sViy0vGPQsMfmhqm+HIsLkvwnbpT/cOPNuYI2QFRb498MRID83wmDVykAY7FBeth7yvP3bg+vK//M",
+	"xesy0pQy80gZaYIVWyVRzAHEgUe6dkfFBald/ozLke7KLwGsmuWswdTLB/svy/pbTDYm/V0fZt8jIS/B",
+	"c+3xNhsxR7xrQa5XMNUnik2hDnDmwmQtDAIUQz4VVbGwVLjjght4AA59CohMOFQ2AgTRe0bYl2GVIJec",
+	"FgxQHQh2PbA7mpMIWPBdBSd68XJ5a/EeCPyrgTA6yrg2P1lidHiBQ0uu/561XmRBxrB+MAM3ZKyaNx/b",
+	"g0dOvXFkfvjCSKg7Js5gKVhBga5WcZGyo2c7/Gi2awAVG2Hre7f9G0O0OkXcvf2gxaNnuzSn4dnnI+0O",
+	"P2EnzQBRPYKydTJ3xIRUDpWtuPZuGvyzZPDA0mrlECqTRMjxLCsGuluYVp5iFYuesW5A9fkQOobQFAiy",
+	"Cjm67c9lCRF0wK6R08o+mKapHAk906X5hXJxFaPhylgk0Hv0YpjT1PJ493rMoBJQSwEO4U9u3OaiePCl",
+	"8CPBTs4X/yPxj/cX17T1kAIxznrBBo7u0GGDsp6OOd6Vs61g3jLEisWi/KX3Zl9tgDMhy7Wr8Tfv7qRz",
+	"8jYdMPLLoPvrSXRSvn74ZcHMnG6oPumcvLp69e351TfnV68/X33feflt5+rq/5xE5d24GWE6UjdXL79/",
+	"+Sr7Czv/tvuGnr9Jv2Hn3/deXp1/033Ze0Vfp99mfzGTgN8P2MD+/s3V+atX6evzN/T7q/Puy+zb86v0",
+	"e/Zd7w39S/fbzExamuGfgJZwEp0ortkNz8z5MofROmBP0LF4Ep0Av8HM2L/9/PJ15+pV55uXZuxm2+O4",
+	"R6qojOOb8ze9716e01fdb85xxG963119//IkOrHsByedV1+jk/Ilw0H3VMAFo2bMbsO7v4FTxv67XOo5",
+	"n7hZltqD+1HwyYAKxBnF8t7J36OTYcFFyoc0r7zmjV7MGgtyxwVeAfVG5SRu1n3DA6b70lwD2tCNUUBg",
+	"s9Psxpzqk06P5opFzlWA91fMTezN6/OX6avs/A37pnf+HX3dPf82/Uv2hn3X+55edY0IgCGuuK+ZUXRh",
+	"v9H/SdMBu3AnaP0FymVKYe9m7PzHn06iE3fwMkp+k/fMAODJ6ns4HOfXlRnq39dqDlagHKsps8h3ZKQp",
+	"HZB3oSxmoSS+rALecLSSUP6hWooG1dagrVuDw44nsFJKqpQXyn1tRJaTrd6pZTkwzY1fqEAaKyBQmWbN",
+	"usayFNDRidJ0gk9SdID6eej1d0aCl+9hs8rgmdCaDMMzUixu7BELNxWo9KYCvEZKge3gXDVcka4ZAURp",
+	"dDinwzEhtpxWN+Y67b8vd9aOMtimHrOvvlL28NWgi9/sbWHEIwsjHo+atTiJW2naABhMQqjydsAqYLqO",
+	"t30dNP0c4qhFqeCp4ODBT33wvlr/eU2SdFQUTOiEDGhxV7ZOsiWEs/Pdt9YPTuDJ+2Btd+lpCB5U5zz9",
+	"XNkm6rg0h8UFroNJOLP6nT6kSo1lkW2uNFhGaV+qv2Djk99lqCgYq9xL2Q4Y+iOlUYyPCoHtyCjpjfLc",
+	"+hVP52zLs2u4wjlYsQkL0wqSLmwnlIrW4qYMIy9btbivbUwOh6wuyNvK7F6oWPgbcKxGSv748Al5rc2u",
+	"uISf+4XFetJStKP2Mmb0Dvyl7mfg2JTCH+obf727opDiFuJtmK1A7A/Nkd9ZuCdUJ2KxjTT9P9x+21ky",
+	"vHvCWlrE69mNj3kLBy/lD1AGYw2hZboaTPwer0EhcI09uvFJJcriRSze2/XKt1laNC2kUhXBWriflPyT",
+	"obCFoAmYGSBcc2lQpaxmT+XAFll3SGKDtGrUHXCNJw/zqTEjmlgaShgZ4aIrv0TlByoW7qZ47DOWcrPM",
+	"1/7GqRQ9XgzMjcvL/FCwbWNvlPd4vkUex60Ggj+YIb8TGJxbL1QBl64bB4aLnNQ60lAwzGGVIDDuh6Pi",
+	"CtldQONz9aAFAPQBQWcKhC4f4P9YqAzH7NG9X2dx6Qe8MzDaOZCwo/Stxy0uWHYG30IVCpsxfIH5nIgl",
+	"Q1YoKci4L2MBN2LZxQyHbQk6Y6oAVzIIUQBWU5EygxcEQqLkVI+lVXvsOkD4TWSxKNh/s9RyeLgbUm15",
+	"bM1HY4h9w9NAk4LYTDAY23F13JduEGfXi7n0fBIqPO2FAhxnNjkG8lB3BXQ1Lph1aWm324Tc7h/YwZsB",
+	"qI/ybtZedGVXLTzsd6lZQ21EcUlqDD27Vdv8zqP1+tShvD0QAJT2UKwM86gp7QDl34NPhhKvrjmId6pZ",
+	"h2Qs5/essFktiHXDgp3jDyEgXObOuBCwURBtDBiz/IHrImizvbjdpx3FVAtrP8jrSrtt18+qFA8ymABp",
+	"Pn1mv8D7M8y8xd0Wd1vcnfjzsBHsoha5A9j9CDeeq1sDvhaMKimCkJ7zDMGtoCIa3I4GclHF9q0pSi2b",
+	"bEPJfkbAiS+laeBctaTYj21PcccWPZ8leuLGWwU9h4XMRqnesot0JlzJGHFP8kEaKMKJRUo1zeXtiM2w",
+	"HncA8m5z2aU5VAf1ZM4leiiw0VmVAMM9ISIjkTOlSA/8cQfqqfzDrfy6qPULLMjqvkb7oPWdlG8hSLyG",
+	"U5NqdiuLydpD+8RokfaPzm9qR7+K59RtzeddPjMst7zDI38K1uFDrincj5ZWw7zNMgWGMDzUkQzPIIx0",
+	"LcKSID80iYIrbWNfqgN2AcWYuiAJzQtGs8kN+8KVVoHu9umvf4MADb1jgpzyWyELCPBQaBNSbT4cPtel",
+	"kZWsx+a5vlgenmN0QK6IOUb8fmcey1jMzG4JazBZhzQ4Fs30/v0BMlvtzlsbfhvi9a0Mck+kvm6JavRH",
+	"dxievgb57Fh9qz5Q2Iol+s2H7ymF8vLB/msLTXhnTfFGbNtHcehuCi9/uFVrRHdZcrRbk1Ds+GwhAe7C",
+	"g2V2kE77O1WMfgiS2Wz3VNAyaGH2AlNM6GuSUK0L3h1pphKgK6ApXjIgNM8vyFvIOhN0wIw6Mix4ymJR",
+	"MJr2mSLezFMupHvt8kvuGBsi1YDuswmyJMDNkYXI6FRgiXQI1LYkZQ+1WHiFDOkSrF3ongU9TTMGl5fS",
+	"FHSnRZqamQZqa7EAda1Rf1qtirUq2RCZzzW0hSS7v0GtzRagbf/UQZWp7Mk71+pXLW/Q7nmD5jPZbqrL",
+	"XZZwun6IZQPJ9NmXhi2Gei9NQG4B7Q3XKFq4viA/ulFjslEsuKPXc7d1+dzG8uTi9hqbf3uZgf4AJ4gM",
+	"MiSkawx431voGBTTH6dl4XHrpy00NqeplltnRfSAHL/Hmn6zAEHFBOBhptmh4/V0+dnDQt5zn9RX1pBM",
+	"p187MhdeIOy4qhM9UkwdZOgAVmrtkwtXfZT5Gh59uGR9aqwD8tHDDLBaaxU/fWWjPCdn/dKuhpWVCc49",
+	"7sWde+/JB5FPHEEv0DuwWNg/51ZuoVkLnitb7x1MAA8kN4e3mvHMjTUuBTvXfMAqFINEy1gkl6kUSubs",
+	"Epn//hOKyv/j3//8VxIROODgrH8DXPXXpGAZY5CRzDU5hVKuWEzVckHx2TmQGF7i75Mz4pBWBdWmiyiv",
+	"sKP5PHN2qrN5n+ItaZYBMfGp2TC0MPesxCPaAMIiDH4He2czFG4ofBAMcU/BgwB567Q4wcaV7dnGD55D",
+	"V0DcmvVNuJ1ECdXIywf43xZiCRsqlIcfcHiEUrhrY24FKHgWMHDYXfiWHMddhyEqGp4t8KXCKnlQnE7v",
+	"GFFywKA4DD5doPmtEtBAWlHzeAJ0fKosknMV+UgSbSX0xWz/vSkdbG7mKyhiXJOxHOUZydhAatRicqq0",
+	"pxEyEzogsp9Ngw2x2JaWhR76R8LaoQQa1tfE9ga/rVOtjTfsvJFelffEB42Bv3JVVfDSko7uPA5REU32",
+	"oYFsqpdCJQkQSakgQhKgdyjAs0C4QFJYxwdDmMBSEWCbFWAOV7ocmGM5BB5uLm43FEaOcXZG9uAShAR4",
+	"bqoZsUb70dNZ/4gTejqqcovVh0V5vQj7fnTAsZnhe8lE82CHz1wJ635jUBrnMcNuUIt0yK9OTg20yTwr",
+	"MU9pOjHAx7KzpR7Ohbz+8LSQrtON5OhR6yfRglYLWvsBrZ/EozALe3w0i1m2r4jHrBcq7C9SD2A/2RgQ",
+	"FTbA5DEM/QTBTYw2Znuj5Jml/5JD5VWzaSCLxSOQzOmMdlAd7L1yp+zvQw0xFrZ9io02kfpgU3L2BJqT",
+	"mBeNCOffTesBbXGxkVa5CDLThiwPN2INSGKXvnM9GTL1+HCGw0REyKkQxqkLbpxhC6OgisyFgud3dDc7",
+	"sjviuTbQAiMlp+wfIz4cMKFvMjqgtywiBROa5jforY0wA+8m54LdZFQzoGO/lzxlN7DTuBRRLAZUaVaY",
+	"H1B/4S0TrODpmW1ZYoBdBxk8pGC3XGmks1GysB33hGNw312X2OtYbIpOv3GlsdniZ3jRO+8+ah5Tl+OC",
+	"3RZde8jJkD3JTgbQaxX2qtEPcFu7Lji8sHGARb0w7TVrH8pHtqgOTuWcVDY3jylmUXLqmUXPqiltSCjK",
+	"SD2VaBSLoL0PL0ifG4V8cm2OlX1dvlES9jgwzxtC60gotIcm0pG/tbRqjhvdGdCXjISBlb7MM0X6ckwG",
+	"Bo3cexlQx6aOmRpYrG8QlDCa9m0G3kHm3+Er+d8jNlq/IVrYrHj1nLryhAfXVPfmXxkbqgrP7AvlFvsC",
+	"euKcdE7+MWLFpGyuEra/WZUAKuwWXTcK7ZseK0KV5eyGamuuZhSdeQOzF7GVR+W1uHWHJGRXZhOkD7c5",
+	"3vbZSd3gRsLdoDI8gzwnnZOulDmjAkdyTKmS4a5ekiZpFvMf5od1ubQunjr0LYjbZMpSRlkpQYyU8IcU",
+	"F3SRdALZcPlg/tdk9AOpr3ojxSqMsAanKywsEdTwAecfCpVKY56QEJ8HHPhLwuau546jtg7DFjAPyODx",
+	"Y3gqEYq/qQ3orP6mAjarHYEEDKzGgsWeiW0Lm5330iwjCbDkcAzHfVaE6GFeVD12NBRLmBcXKOEDW64e",
+	"QXYdOkHbM/mMqp2839t2bJw5VnCj4t5tg9mVL1iPFUykKO4hdHYrSTES5OLS8q6aEfbw2+TMaJujIj/p",
+	"nPS1HnYuL1++enNxdXF18bLz3dV3V7CF7Cge5lfEuWonb0zaLrNImc4LkjFtPdzOJM55j6WTNGcXpXrr",
+	"FHw1x8h4GxoXQ1lomhPFtLEBVXCLn21Lz6V3AAqB60p3KgM6XUZyo/Ciiq6M3Ypa5yB4yCeu5z4BVoPJ",
+	"Yc4AZAL9ZKbIy9whuGPYPmr2vuBjNujhbw4thHybQWQvwMIQT3KXeA986RlUtnokCR5dOrDnPfo3KW7P",
+	"c37PsgjqJGBvVlNDHJ9yuZRRqUGVOyLP5VhNr+TbslXSvKf/gfOddkAEN8BTMc/0muDIBjTtc8GwHZm4",
+	"NYjkXKfmdYRjsaKk7sWW2xxfQ6cURKVssv6VcV/6+LPl+rL1O+E2Aufs/KcFvf5nGzurF1BQUvDMOpzc",
+	"BZoNhjmd2lqU5ytMyVGQRY6UzDx0GDSzDG7pKy6XHDKkRuQpw1dRUtH5O33o9ea/vz8hZbbcPuZsgpM3",
+	"IlRDmhLeOEQPV5A953Y/BCuHxdpuTYM1CHpqhENE3srZe37itwIqrLDftRxpoC6vdqsWjGVESNJltDDm",
+	"ibxjIiLsCxzVXN6aq4ItWCof0LNx7lsre3pBK1AA2gqULJ6/Gg3Ny3YuCYdNqRwMvGtQz5qKYCMGj3E2",
+	"4vwxOl534mndOyRj97AV+ix32V4lQHKlRsw3ITXbWE6YBcuC6VEhMGZvn/6nu+2c5//KaK77Bq5oZk6+",
+	"isiA6YKnbm5ckUymIzPdyLw2xTMGcBnC4gf/Dk++/v3r/w8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
