@@ -59,6 +59,13 @@ const (
 	ActionStockMove          Action = "stock.move"
 	ActionStockRead          Action = "stock.read"
 	ActionStockRetire        Action = "stock.retire"
+	ActionTicketComment      Action = "ticket.comment"
+	ActionTicketOpen         Action = "ticket.open"
+	ActionTicketQueue        Action = "ticket.queue"
+	ActionTicketRead         Action = "ticket.read"
+	ActionTicketReopen       Action = "ticket.reopen"
+	ActionTicketTypes        Action = "ticket.types"
+	ActionTicketWork         Action = "ticket.work"
 	ActionUserAdmin          Action = "user.admin"
 )
 
@@ -138,6 +145,20 @@ func (e Action) Valid() bool {
 	case ActionStockRead:
 		return true
 	case ActionStockRetire:
+		return true
+	case ActionTicketComment:
+		return true
+	case ActionTicketOpen:
+		return true
+	case ActionTicketQueue:
+		return true
+	case ActionTicketRead:
+		return true
+	case ActionTicketReopen:
+		return true
+	case ActionTicketTypes:
+		return true
+	case ActionTicketWork:
 		return true
 	case ActionUserAdmin:
 		return true
@@ -898,7 +919,10 @@ type AccessLinkTTLSeconds = int
 // returning it; `mail.read` covers the outbox, template overrides and previews;
 // `mail_template.manage` covers saving and deleting overrides; `staff.read` lists and reads staff
 // members, `staff.manage` covers inviting, changing, disabling and enabling them, and
-// `staff.self` is a signed-in staff member's own account.
+// `staff.self` is a signed-in staff member's own account. `ticket.read` covers a customer's
+// tickets and the comments the caller may see; `ticket.comment` public replies; `ticket.queue`
+// the service desk's queue; `ticket.work` (the service-desk capability) covers moves,
+// assignment, priority, internal notes and applying master-data changes.
 //
 // Example: site.read
 type Action string

@@ -34,6 +34,12 @@ func TestTicketsOverHTTP(t *testing.T) {
 	up := must(owner.UpdateStaffWithResponse(ctx, inv.Id, &client.UpdateStaffParams{IfMatch: got.HTTPResponse.Header.Get("ETag")},
 		client.UpdateStaffRequest{ServiceDesk: ptr(true)}))(t).JSON200
 	assert.True(t, up.ServiceDesk)
+	me := must(desk.GetMeWithResponse(ctx))(t).JSON200
+	assert.Contains(t, me.Permissions, client.ActionTicketWork, "from the member's next request")
+	assert.Contains(t, me.Permissions, client.ActionTicketQueue)
+	maxMe := must(max.GetMeWithResponse(ctx))(t).JSON200
+	assert.Contains(t, maxMe.Permissions, client.ActionTicketOpen)
+	assert.NotContains(t, maxMe.Permissions, client.ActionTicketWork)
 
 	types := must(max.ListTicketTypesWithResponse(ctx))(t).JSON200
 	require.NotEmpty(t, types.Items)
