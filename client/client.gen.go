@@ -59,6 +59,13 @@ const (
 	ActionStockMove          Action = "stock.move"
 	ActionStockRead          Action = "stock.read"
 	ActionStockRetire        Action = "stock.retire"
+	ActionTicketComment      Action = "ticket.comment"
+	ActionTicketOpen         Action = "ticket.open"
+	ActionTicketQueue        Action = "ticket.queue"
+	ActionTicketRead         Action = "ticket.read"
+	ActionTicketReopen       Action = "ticket.reopen"
+	ActionTicketTypes        Action = "ticket.types"
+	ActionTicketWork         Action = "ticket.work"
 	ActionUserAdmin          Action = "user.admin"
 )
 
@@ -139,6 +146,20 @@ func (e Action) Valid() bool {
 		return true
 	case ActionStockRetire:
 		return true
+	case ActionTicketComment:
+		return true
+	case ActionTicketOpen:
+		return true
+	case ActionTicketQueue:
+		return true
+	case ActionTicketRead:
+		return true
+	case ActionTicketReopen:
+		return true
+	case ActionTicketTypes:
+		return true
+	case ActionTicketWork:
+		return true
 	case ActionUserAdmin:
 		return true
 	default:
@@ -218,6 +239,9 @@ const (
 	MailKindOrderSubmitted     MailKind = "order_submitted"
 	MailKindStaffInvitation    MailKind = "staff_invitation"
 	MailKindStaffLoginLink     MailKind = "staff_login_link"
+	MailKindTicketOpened       MailKind = "ticket_opened"
+	MailKindTicketReply        MailKind = "ticket_reply"
+	MailKindTicketStatus       MailKind = "ticket_status"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
@@ -242,6 +266,12 @@ func (e MailKind) Valid() bool {
 	case MailKindStaffInvitation:
 		return true
 	case MailKindStaffLoginLink:
+		return true
+	case MailKindTicketOpened:
+		return true
+	case MailKindTicketReply:
+		return true
+	case MailKindTicketStatus:
 		return true
 	default:
 		return false
@@ -584,6 +614,132 @@ func (e StockMovementKind) Valid() bool {
 	}
 }
 
+// Defines values for TicketEventKind.
+const (
+	TicketEventKindApplied  TicketEventKind = "applied"
+	TicketEventKindAssigned TicketEventKind = "assigned"
+	TicketEventKindOpened   TicketEventKind = "opened"
+	TicketEventKindPriority TicketEventKind = "priority"
+	TicketEventKindReopened TicketEventKind = "reopened"
+	TicketEventKindStatus   TicketEventKind = "status"
+)
+
+// Valid indicates whether the value is a known member of the TicketEventKind enum.
+func (e TicketEventKind) Valid() bool {
+	switch e {
+	case TicketEventKindApplied:
+		return true
+	case TicketEventKindAssigned:
+		return true
+	case TicketEventKindOpened:
+		return true
+	case TicketEventKindPriority:
+		return true
+	case TicketEventKindReopened:
+		return true
+	case TicketEventKindStatus:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketFieldKind.
+const (
+	TicketFieldKindDate  TicketFieldKind = "date"
+	TicketFieldKindEmail TicketFieldKind = "email"
+	TicketFieldKindEnum  TicketFieldKind = "enum"
+	TicketFieldKindLong  TicketFieldKind = "long"
+	TicketFieldKindText  TicketFieldKind = "text"
+)
+
+// Valid indicates whether the value is a known member of the TicketFieldKind enum.
+func (e TicketFieldKind) Valid() bool {
+	switch e {
+	case TicketFieldKindDate:
+		return true
+	case TicketFieldKindEmail:
+		return true
+	case TicketFieldKindEnum:
+		return true
+	case TicketFieldKindLong:
+		return true
+	case TicketFieldKindText:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketPriority.
+const (
+	TicketPriorityHigh   TicketPriority = "high"
+	TicketPriorityLow    TicketPriority = "low"
+	TicketPriorityNormal TicketPriority = "normal"
+	TicketPriorityUrgent TicketPriority = "urgent"
+)
+
+// Valid indicates whether the value is a known member of the TicketPriority enum.
+func (e TicketPriority) Valid() bool {
+	switch e {
+	case TicketPriorityHigh:
+		return true
+	case TicketPriorityLow:
+		return true
+	case TicketPriorityNormal:
+		return true
+	case TicketPriorityUrgent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketStatus.
+const (
+	TicketStatusClosed            TicketStatus = "closed"
+	TicketStatusInProgress        TicketStatus = "in_progress"
+	TicketStatusOpen              TicketStatus = "open"
+	TicketStatusResolved          TicketStatus = "resolved"
+	TicketStatusWaitingOnCustomer TicketStatus = "waiting_on_customer"
+)
+
+// Valid indicates whether the value is a known member of the TicketStatus enum.
+func (e TicketStatus) Valid() bool {
+	switch e {
+	case TicketStatusClosed:
+		return true
+	case TicketStatusInProgress:
+		return true
+	case TicketStatusOpen:
+		return true
+	case TicketStatusResolved:
+		return true
+	case TicketStatusWaitingOnCustomer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketVisibility.
+const (
+	TicketVisibilityInternal TicketVisibility = "internal"
+	TicketVisibilityPublic   TicketVisibility = "public"
+)
+
+// Valid indicates whether the value is a known member of the TicketVisibility enum.
+func (e TicketVisibility) Valid() bool {
+	switch e {
+	case TicketVisibilityInternal:
+		return true
+	case TicketVisibilityPublic:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UserStatus.
 const (
 	UserStatusActive   UserStatus = "active"
@@ -763,7 +919,10 @@ type AccessLinkTTLSeconds = int
 // returning it; `mail.read` covers the outbox, template overrides and previews;
 // `mail_template.manage` covers saving and deleting overrides; `staff.read` lists and reads staff
 // members, `staff.manage` covers inviting, changing, disabling and enabling them, and
-// `staff.self` is a signed-in staff member's own account.
+// `staff.self` is a signed-in staff member's own account. `ticket.read` covers a customer's
+// tickets and the comments the caller may see; `ticket.comment` public replies; `ticket.queue`
+// the service desk's queue; `ticket.work` (the service-desk capability) covers moves,
+// assignment, priority, internal notes and applying master-data changes.
 //
 // Example: site.read
 type Action string
@@ -790,6 +949,18 @@ type AddMemberRequest struct {
 	SiteIds *[]SiteId `json:"site_ids,omitempty"`
 }
 
+// AddTicketCommentRequest A reply or an internal note.
+//
+// Example: {"body":"Could you send us the serial number?"}
+type AddTicketCommentRequest struct {
+	Body string `json:"body"`
+
+	// Visibility `public`: a reply the customer's users see; `internal`: a note for staff only.
+	//
+	// Example: public
+	Visibility *TicketVisibility `json:"visibility,omitempty"`
+}
+
 // Address A postal address. Empty fields are left out.
 //
 // Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
@@ -802,6 +973,18 @@ type Address struct {
 	Line2      *string `json:"line2,omitempty"`
 	PostalCode *string `json:"postal_code,omitempty"`
 	Region     *string `json:"region,omitempty"`
+}
+
+// ApplyMasterDataChangeRequest Accepts a master-data change ticket.
+//
+// Example: {"customer_version":4,"resolve":true}
+type ApplyMasterDataChangeRequest struct {
+	// CustomerVersion The customer's version the caller read.
+	CustomerVersion int64   `json:"customer_version"`
+	Note            *string `json:"note,omitempty"`
+
+	// Resolve Also resolve the ticket.
+	Resolve *bool `json:"resolve,omitempty"`
 }
 
 // Article A news article, shown on the portal's start page of the customers it is addressed to from `publish_at` on.
@@ -868,6 +1051,14 @@ type ArticleRequest struct {
 	// PublishAt When the article shows; now when left out.
 	PublishAt *time.Time `json:"publish_at,omitempty"`
 	Title     string     `json:"title"`
+}
+
+// AssignTicketRequest Whom to give a ticket; null or absent for nobody.
+//
+// Example: {"assignee":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d"}
+type AssignTicketRequest struct {
+	// Assignee A staff member's ID (`stf_…`) with the service-desk capability.
+	Assignee *string `json:"assignee,omitempty"`
 }
 
 // Attributes Free key-value pairs, at most 50; keys of 1 to 64 characters, values of at most 500.
@@ -950,6 +1141,18 @@ type ChangeRoleRequest struct {
 type ChangeSitesRequest struct {
 	// SiteIds Sites of the customer; empty gives access to all sites.
 	SiteIds []SiteId `json:"site_ids"`
+}
+
+// ChangeTicketStatusRequest The status to move a ticket to, with an optional note for the requester.
+//
+// Example: {"status":"in_progress"}
+type ChangeTicketStatusRequest struct {
+	Note *string `json:"note,omitempty"`
+
+	// Status Where a ticket stands; `resolved` may be reopened within the reopen window, `closed` is final.
+	//
+	// Example: open
+	Status TicketStatus `json:"status"`
 }
 
 // CreateAPIKeyRequest A new API key.
@@ -1428,7 +1631,8 @@ type ItemId = string
 // `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
-// so no customer's override applies to them).
+// so no customer's override applies to them), `ticket_opened` to the service desk and
+// `ticket_reply` and `ticket_status` to a ticket's requester.
 //
 // Example: invitation
 type MailKind string
@@ -1460,7 +1664,8 @@ type MailMessage struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them).
+	// so no customer's override applies to them), `ticket_opened` to the service desk and
+	// `ticket_reply` and `ticket_status` to a ticket's requester.
 	//
 	//
 	// Example: invitation
@@ -1533,7 +1738,8 @@ type MailTemplate struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them).
+	// so no customer's override applies to them), `ticket_opened` to the service desk and
+	// `ticket_reply` and `ticket_status` to a ticket's requester.
 	//
 	//
 	// Example: invitation
@@ -1606,7 +1812,7 @@ type Me struct {
 
 	// Staff A provider person who signs in to the console. Integrations use API keys instead.
 	//
-	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","service_desk":false,"status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
 	Staff *StaffMember `json:"staff,omitempty"`
 
 	// User A person with a login. One user may be a member of several customers.
@@ -1843,6 +2049,31 @@ type OfferList struct {
 
 	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
 	NextCursor string `json:"next_cursor"`
+}
+
+// OpenTicketRequest A ticket to open.
+//
+// Example: {"fields":{"damage":"functional"},"subject":"Cracked display","type":"equipment_damage"}
+type OpenTicketRequest struct {
+	Description *string `json:"description,omitempty"`
+
+	// Fields The values of the ticket type's fields, by field name (see `GET /v1/ticket-types`).
+	//
+	// Example: {"damage":"functional"}
+	Fields *TicketFields `json:"fields,omitempty"`
+
+	// Links What a ticket is about besides its customer; each is optional.
+	Links *TicketLinks `json:"links,omitempty"`
+
+	// Priority Example: normal
+	Priority *TicketPriority `json:"priority,omitempty"`
+
+	// RequestedBy Identifies a user: `usr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091
+	RequestedBy *UserId `json:"requested_by,omitempty"`
+	Subject     string  `json:"subject"`
+	Type        string  `json:"type"`
 }
 
 // Order A customer's order, with its lines and its history.
@@ -2238,6 +2469,13 @@ type RejectOrderRequest struct {
 	Reason string `json:"reason"`
 }
 
+// ReopenTicketRequest Why a resolved ticket is reopened, optionally.
+//
+// Example: {"note":"Still broken."}
+type ReopenTicketRequest struct {
+	Note *string `json:"note,omitempty"`
+}
+
 // RequestLoginLinkRequest Where to send a one-time sign-in link.
 //
 // Example: {"email":"ada@acme.example"}
@@ -2342,6 +2580,14 @@ type SetPasswordRequest struct {
 	NewPassword string `json:"new_password"`
 }
 
+// SetTicketPriorityRequest A ticket's new priority.
+//
+// Example: {"priority":"urgent"}
+type SetTicketPriorityRequest struct {
+	// Priority Example: normal
+	Priority TicketPriority `json:"priority"`
+}
+
 // SignIn An opened session.
 //
 // Example: {"membership":{"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","role":"admin","site_ids":[],"status":"active","updated_at":"2025-03-05T14:02:31Z","user_id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","version":2},"session":{"created_at":"2025-03-05T14:02:31Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","membership_id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","method":"login_link","read_only":false,"user_id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091"},"token":"ps_Jx8v0Qm3K1tZbY7cW2nR5aL9dF4gH6jP0sT3uV8wX1y","user":{"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"}}
@@ -2433,7 +2679,7 @@ type StaffId = string
 
 // StaffMember A provider person who signs in to the console. Integrations use API keys instead.
 //
-// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","service_desk":false,"status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
 type StaffMember struct {
 	CreatedAt time.Time `json:"created_at"`
 
@@ -2457,6 +2703,9 @@ type StaffMember struct {
 	// Example: admin
 	Role StaffRole `json:"role"`
 
+	// ServiceDesk The service-desk capability, beside the role; a member with it works the ticket queue.
+	ServiceDesk bool `json:"service_desk"`
+
 	// Status `invited`: not yet signed in (the invitation or a login link activates it); `active`: may sign in; `disabled`: may not, its sessions ended.
 	//
 	// Example: active
@@ -2469,7 +2718,7 @@ type StaffMember struct {
 
 // StaffMemberList One page of staff members, oldest first.
 //
-// Example: {"items":[{"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}],"next_cursor":""}
+// Example: {"items":[{"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","service_desk":false,"status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}],"next_cursor":""}
 type StaffMemberList struct {
 	Items []StaffMember `json:"items"`
 
@@ -2523,7 +2772,7 @@ type StaffSession struct {
 
 // StaffSignIn An opened staff session.
 //
-// Example: {"session":{"created_at":"2025-03-05T14:02:31Z","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","method":"login_link","staff_id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d"},"staff":{"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2},"token":"ps_Jx8v0Qm3K1tZbY7cW2nR5aL9dF4gH6jP0sT3uV8wX1y"}
+// Example: {"session":{"created_at":"2025-03-05T14:02:31Z","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","method":"login_link","staff_id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d"},"staff":{"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","service_desk":false,"status":"active","updated_at":"2025-03-04T10:02:11Z","version":2},"token":"ps_Jx8v0Qm3K1tZbY7cW2nR5aL9dF4gH6jP0sT3uV8wX1y"}
 type StaffSignIn struct {
 	// Session A signed-in staff member. Its token is shown only at sign-in.
 	//
@@ -2532,7 +2781,7 @@ type StaffSignIn struct {
 
 	// Staff A provider person who signs in to the console. Integrations use API keys instead.
 	//
-	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","service_desk":false,"status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
 	Staff StaffMember `json:"staff"`
 
 	// Token The session's bearer token (`ps_…`, like a customer user's), shown only here, once; send it as `Authorization: Bearer …`.
@@ -2785,6 +3034,221 @@ type SwitchMembershipRequest struct {
 	MembershipId MembershipId `json:"membership_id"`
 }
 
+// Ticket A customer's support ticket.
+//
+// Example: {"created_at":"2026-03-01T09:00:00Z","customer_id":"cus_01912d5f-8a3b-7c41-9e2d-4b6f8a1c3e5d","description":"","fields":{"damage":"functional"},"id":"tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf","links":{},"number":"T-000123","priority":"high","status":"open","subject":"Cracked display","type":"equipment_damage","updated_at":"2026-03-01T09:00:00Z","version":1}
+type Ticket struct {
+	// AppliedAt When the master-data change was applied to the customer.
+	AppliedAt *time.Time `json:"applied_at,omitempty"`
+
+	// Assignee Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+	Assignee  *StaffId  `json:"assignee,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  CustomerId `json:"customer_id"`
+	Description string     `json:"description"`
+
+	// Fields The values of the ticket type's fields, by field name (see `GET /v1/ticket-types`).
+	//
+	// Example: {"damage":"functional"}
+	Fields TicketFields `json:"fields"`
+
+	// History Every change, oldest first; only when reading one ticket.
+	History *[]TicketEvent `json:"history,omitempty"`
+
+	// Id Identifies a ticket: `tkt_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id TicketId `json:"id"`
+
+	// Links What a ticket is about besides its customer; each is optional.
+	Links TicketLinks `json:"links"`
+
+	// Number The ticket's number as people know it.
+	//
+	// Example: T-000123
+	Number string `json:"number"`
+
+	// Priority Example: normal
+	Priority TicketPriority `json:"priority"`
+
+	// RequestedBy Identifies a user: `usr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091
+	RequestedBy *UserId `json:"requested_by,omitempty"`
+
+	// ResolvedAt When the ticket was last resolved; absent unless resolved or closed.
+	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
+
+	// Status Where a ticket stands; `resolved` may be reopened within the reopen window, `closed` is final.
+	//
+	// Example: open
+	Status    TicketStatus `json:"status"`
+	Subject   string       `json:"subject"`
+	Type      string       `json:"type"`
+	UpdatedAt time.Time    `json:"updated_at"`
+
+	// Version Increases with every change; the ETag holds it.
+	Version int64 `json:"version"`
+}
+
+// TicketComment A public reply or an internal note on a ticket.
+type TicketComment struct {
+	// Author Who wrote it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	Author     string    `json:"author"`
+	AuthorName string    `json:"author_name"`
+	Body       string    `json:"body"`
+	CreatedAt  time.Time `json:"created_at"`
+
+	// Id Identifies a ticket comment: `tcm_` and a unique suffix.
+	//
+	// Example: tcm_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id TicketCommentId `json:"id"`
+
+	// TicketId Identifies a ticket: `tkt_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	TicketId TicketId `json:"ticket_id"`
+
+	// Visibility `public`: a reply the customer's users see; `internal`: a note for staff only.
+	//
+	// Example: public
+	Visibility TicketVisibility `json:"visibility"`
+}
+
+// TicketCommentId Identifies a ticket comment: `tcm_` and a unique suffix.
+//
+// Example: tcm_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type TicketCommentId = string
+
+// TicketCommentList One page of a ticket's comments.
+type TicketCommentList struct {
+	Items []TicketComment `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// TicketEvent One change of a ticket.
+type TicketEvent struct {
+	At time.Time `json:"at"`
+
+	// By Who made the change (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	By   string `json:"by"`
+	From string `json:"from"`
+
+	// Kind `opened`, `status` and `reopened` move between statuses (`from`, `to`); `assigned` between staff IDs (empty for nobody); `applied` records an applied master-data change.
+	Kind TicketEventKind `json:"kind"`
+	Note string          `json:"note"`
+	To   string          `json:"to"`
+}
+
+// TicketEventKind `opened`, `status` and `reopened` move between statuses (`from`, `to`); `assigned` between staff IDs (empty for nobody); `applied` records an applied master-data change.
+type TicketEventKind string
+
+// TicketField A type-specific field of a ticket.
+type TicketField struct {
+	// Kind `text` one line, `long` several, `date` YYYY-MM-DD, `enum` one of `options`, `email` an address.
+	Kind      TicketFieldKind `json:"kind"`
+	Label     string          `json:"label"`
+	MaxLength *int            `json:"max_length,omitempty"`
+	Name      string          `json:"name"`
+	Options   *[]string       `json:"options,omitempty"`
+	Required  bool            `json:"required"`
+}
+
+// TicketFieldKind `text` one line, `long` several, `date` YYYY-MM-DD, `enum` one of `options`, `email` an address.
+type TicketFieldKind string
+
+// TicketFields The values of the ticket type's fields, by field name (see `GET /v1/ticket-types`).
+//
+// Example: {"damage":"functional"}
+type TicketFields map[string]string
+
+// TicketId Identifies a ticket: `tkt_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type TicketId = string
+
+// TicketLinks What a ticket is about besides its customer; each is optional.
+type TicketLinks struct {
+	// OrderId Identifies an order: `ord_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: ord_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	OrderId *OrderId `json:"order_id,omitempty"`
+
+	// OrderLine The 1-based line of `order_id`.
+	OrderLine *int `json:"order_line,omitempty"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// StockItemId Identifies a stock item: `itm_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b
+	StockItemId *ItemId `json:"stock_item_id,omitempty"`
+}
+
+// TicketList One page of tickets.
+//
+// Example: {"items":[],"next_cursor":""}
+type TicketList struct {
+	Items []Ticket `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// TicketPriority Example: normal
+type TicketPriority string
+
+// TicketQueue One page of the service desk's queue, and how many tickets are in each status.
+//
+// Example: {"counts":{"closed":7,"in_progress":1,"open":3,"resolved":0,"waiting_on_customer":2},"items":[],"next_cursor":""}
+type TicketQueue struct {
+	// Counts Tickets matching the filters but the status, per status.
+	Counts struct {
+		Closed            int `json:"closed"`
+		InProgress        int `json:"in_progress"`
+		Open              int `json:"open"`
+		Resolved          int `json:"resolved"`
+		WaitingOnCustomer int `json:"waiting_on_customer"`
+	} `json:"counts"`
+	Items []Ticket `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// TicketStatus Where a ticket stands; `resolved` may be reopened within the reopen window, `closed` is final.
+//
+// Example: open
+type TicketStatus string
+
+// TicketType A kind of ticket and its fields.
+type TicketType struct {
+	Fields []TicketField `json:"fields"`
+	Label  string        `json:"label"`
+	Name   string        `json:"name"`
+}
+
+// TicketTypeList Every ticket type, sorted by name.
+type TicketTypeList struct {
+	Items []TicketType `json:"items"`
+}
+
+// TicketVisibility `public`: a reply the customer's users see; `internal`: a note for staff only.
+//
+// Example: public
+type TicketVisibility string
+
 // UpdateArticleRequest The fields of an article to change; those left out stay as they are.
 //
 // Example: {"title":"Maintenance moved to Saturday"}
@@ -2885,6 +3349,9 @@ type UpdateStaffRequest struct {
 	//
 	// Example: admin
 	Role *StaffRole `json:"role,omitempty"`
+
+	// ServiceDesk Gives or takes the service-desk capability.
+	ServiceDesk *bool `json:"service_desk,omitempty"`
 }
 
 // User A person with a login. One user may be a member of several customers.
@@ -3032,6 +3499,14 @@ type StockItemStatusFilter = StockItemStatus
 //
 // Example: prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d
 type StockProductFilter = ProductId
+
+// TicketStatusFilter Where a ticket stands; `resolved` may be reopened within the reopen window, `closed` is final.
+//
+// Example: open
+type TicketStatusFilter = TicketStatus
+
+// TicketTypeFilter defines model for TicketTypeFilter.
+type TicketTypeFilter = string
 
 // WrittenFilter defines model for WrittenFilter.
 type WrittenFilter = bool
@@ -3409,6 +3884,81 @@ type ReturnStockItemParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListTicketsParams defines parameters for ListTickets.
+type ListTicketsParams struct {
+	// Status Keeps tickets in this status.
+	Status *TicketStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// Type Keeps tickets of this type.
+	Type *TicketTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// OpenTicketParams defines parameters for OpenTicket.
+type OpenTicketParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ApplyMasterDataChangeParams defines parameters for ApplyMasterDataChange.
+type ApplyMasterDataChangeParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// AssignTicketParams defines parameters for AssignTicket.
+type AssignTicketParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ListTicketCommentsParams defines parameters for ListTicketComments.
+type ListTicketCommentsParams struct {
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// AddTicketCommentParams defines parameters for AddTicketComment.
+type AddTicketCommentParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// SetTicketPriorityParams defines parameters for SetTicketPriority.
+type SetTicketPriorityParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ReopenTicketParams defines parameters for ReopenTicket.
+type ReopenTicketParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ChangeTicketStatusParams defines parameters for ChangeTicketStatus.
+type ChangeTicketStatusParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
 // ListMailMessagesParams defines parameters for ListMailMessages.
 type ListMailMessagesParams struct {
 	// Status Keeps messages in this state.
@@ -3535,6 +4085,30 @@ type UpdateStaffParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListTicketQueueParams defines parameters for ListTicketQueue.
+type ListTicketQueueParams struct {
+	// Status Keeps tickets in this status.
+	Status *TicketStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// Type Keeps tickets of this type.
+	Type *TicketTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// CustomerId Keeps one customer's tickets.
+	CustomerId *CustomerId `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Assignee Keeps the tickets assigned to this staff member.
+	Assignee *StaffId `form:"assignee,omitempty" json:"assignee,omitempty"`
+
+	// Unassigned Keeps the tickets assigned to nobody. Not with `assignee`.
+	Unassigned *bool `form:"unassigned,omitempty" json:"unassigned,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = CreateAPIKeyRequest
 
@@ -3630,6 +4204,27 @@ type RetireStockItemJSONRequestBody = RetireStockItemRequest
 
 // ReturnStockItemJSONRequestBody defines body for ReturnStockItem for application/json ContentType.
 type ReturnStockItemJSONRequestBody = ReturnStockItemRequest
+
+// OpenTicketJSONRequestBody defines body for OpenTicket for application/json ContentType.
+type OpenTicketJSONRequestBody = OpenTicketRequest
+
+// ApplyMasterDataChangeJSONRequestBody defines body for ApplyMasterDataChange for application/json ContentType.
+type ApplyMasterDataChangeJSONRequestBody = ApplyMasterDataChangeRequest
+
+// AssignTicketJSONRequestBody defines body for AssignTicket for application/json ContentType.
+type AssignTicketJSONRequestBody = AssignTicketRequest
+
+// AddTicketCommentJSONRequestBody defines body for AddTicketComment for application/json ContentType.
+type AddTicketCommentJSONRequestBody = AddTicketCommentRequest
+
+// SetTicketPriorityJSONRequestBody defines body for SetTicketPriority for application/json ContentType.
+type SetTicketPriorityJSONRequestBody = SetTicketPriorityRequest
+
+// ReopenTicketJSONRequestBody defines body for ReopenTicket for application/json ContentType.
+type ReopenTicketJSONRequestBody = ReopenTicketRequest
+
+// ChangeTicketStatusJSONRequestBody defines body for ChangeTicketStatus for application/json ContentType.
+type ChangeTicketStatusJSONRequestBody = ChangeTicketStatusRequest
 
 // SwitchMembershipJSONRequestBody defines body for SwitchMembership for application/json ContentType.
 type SwitchMembershipJSONRequestBody = SwitchMembershipRequest
@@ -5534,6 +6129,322 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/customers/{customerId}/suspend (the `SuspendCustomer` operationId).
 	SuspendCustomer(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListTickets List a customer's tickets
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// when the customer has the `tickets` feature; a customer user asking for another customer gets
+	// 404.
+	//
+	// Newest first, without their history. A customer user limited to some sites sees the tickets
+	// of those sites and those of no site.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/tickets (the `ListTickets` operationId).
+	ListTickets(ctx context.Context, customerId CustomerId, params *ListTicketsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OpenTicketWithBody Open a ticket
+	//
+	// **Who may call:** The customer's own maintainers and admins (for themselves), staff with the
+	// service-desk capability and API keys (for one of the customer's users, `requested_by`, or for
+	// nobody); the customer needs the `tickets` feature.
+	//
+	// The ticket gets the next ticket number (`T-000123`) and status `open`; the service desk is
+	// e-mailed when the deployment names its address. `fields` are the type's fields (see
+	// `GET /v1/ticket-types`); what `links` name must be the customer's (`invalid` on `links.…`
+	// otherwise), and a member limited to some sites may name only those. Send an Idempotency-Key:
+	// a retry then answers the first ticket instead of opening a second.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first request
+	// runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets (the `OpenTicket` operationId).
+	OpenTicketWithBody(ctx context.Context, customerId CustomerId, params *OpenTicketParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// OpenTicket Open a ticket
+	//
+	// **Who may call:** The customer's own maintainers and admins (for themselves), staff with the
+	// service-desk capability and API keys (for one of the customer's users, `requested_by`, or for
+	// nobody); the customer needs the `tickets` feature.
+	//
+	// The ticket gets the next ticket number (`T-000123`) and status `open`; the service desk is
+	// e-mailed when the deployment names its address. `fields` are the type's fields (see
+	// `GET /v1/ticket-types`); what `links` name must be the customer's (`invalid` on `links.…`
+	// otherwise), and a member limited to some sites may name only those. Send an Idempotency-Key:
+	// a retry then answers the first ticket instead of opening a second.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first request
+	// runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets (the `OpenTicket` operationId).
+	OpenTicket(ctx context.Context, customerId CustomerId, params *OpenTicketParams, body OpenTicketJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTicket Get a ticket
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// when the customer has the `tickets` feature; a customer user asking for another customer gets
+	// 404.
+	//
+	// With its history: every change, with who made it and when. A customer user limited to some
+	// sites gets 404 for a ticket of another site.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId} (the `GetTicket` operationId).
+	GetTicket(ctx context.Context, customerId CustomerId, ticketId TicketId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApplyMasterDataChangeWithBody Apply a master-data change to the customer
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+	// users get 403. Staff admins and owners without the capability get 403 too.
+	//
+	// For a `master_data_change` ticket: applies the new values its fields ask for to the
+	// customer, with the rules and the version check of updating a customer (`customer_version`
+	// is the customer's version the caller read: `conflict` when it changed), in one transaction
+	// with the ticket's record of it. A change applies exactly once: a second apply is
+	// `failed_precondition`, as is a ticket of another type. With `resolve`, the ticket is also
+	// resolved and the requester e-mailed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/apply (the `ApplyMasterDataChange` operationId).
+	ApplyMasterDataChangeWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ApplyMasterDataChangeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ApplyMasterDataChange Apply a master-data change to the customer
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+	// users get 403. Staff admins and owners without the capability get 403 too.
+	//
+	// For a `master_data_change` ticket: applies the new values its fields ask for to the
+	// customer, with the rules and the version check of updating a customer (`customer_version`
+	// is the customer's version the caller read: `conflict` when it changed), in one transaction
+	// with the ticket's record of it. A change applies exactly once: a second apply is
+	// `failed_precondition`, as is a ticket of another type. With `resolve`, the ticket is also
+	// resolved and the requester e-mailed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/apply (the `ApplyMasterDataChange` operationId).
+	ApplyMasterDataChange(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ApplyMasterDataChangeParams, body ApplyMasterDataChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AssignTicketWithBody Assign a ticket to a staff member
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+	// users get 403. Staff admins and owners without the capability get 403 too.
+	//
+	// `assignee` is a staff member with the service-desk capability who is not disabled
+	// (`invalid` otherwise); null or absent takes the ticket from whoever has it.
+	// `failed_precondition` for a closed ticket.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/assign (the `AssignTicket` operationId).
+	AssignTicketWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AssignTicketParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AssignTicket Assign a ticket to a staff member
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+	// users get 403. Staff admins and owners without the capability get 403 too.
+	//
+	// `assignee` is a staff member with the service-desk capability who is not disabled
+	// (`invalid` otherwise); null or absent takes the ticket from whoever has it.
+	// `failed_precondition` for a closed ticket.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/assign (the `AssignTicket` operationId).
+	AssignTicket(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AssignTicketParams, body AssignTicketJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTicketComments List a ticket's comments
+	//
+	// **Who may call:** As for getting the ticket.
+	//
+	// Oldest first. Staff and API keys see internal notes; customer users never do.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/comments (the `ListTicketComments` operationId).
+	ListTicketComments(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ListTicketCommentsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddTicketCommentWithBody Reply to a ticket or add an internal note
+	//
+	// **Who may call:** The customer's own maintainers and admins (public replies), staff with the
+	// service-desk capability and API keys (public replies and internal notes); the customer needs
+	// the `tickets` feature.
+	//
+	// A public reply by the service desk is e-mailed to the requester; one by the customer to a
+	// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+	// is `permission_denied`; any comment on a closed ticket `failed_precondition`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a reused Idempotency-Key
+	// answers 409 while the first request runs and 422 with another body; a body over 1 MiB 413;
+	// anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/comments (the `AddTicketComment` operationId).
+	AddTicketCommentWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AddTicketCommentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddTicketComment Reply to a ticket or add an internal note
+	//
+	// **Who may call:** The customer's own maintainers and admins (public replies), staff with the
+	// service-desk capability and API keys (public replies and internal notes); the customer needs
+	// the `tickets` feature.
+	//
+	// A public reply by the service desk is e-mailed to the requester; one by the customer to a
+	// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+	// is `permission_denied`; any comment on a closed ticket `failed_precondition`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a reused Idempotency-Key
+	// answers 409 while the first request runs and 422 with another body; a body over 1 MiB 413;
+	// anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/comments (the `AddTicketComment` operationId).
+	AddTicketComment(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AddTicketCommentParams, body AddTicketCommentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTicketComment Get a comment of a ticket
+	//
+	// **Who may call:** As for getting the ticket. An internal note answers 404 to customer users.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId} (the `GetTicketComment` operationId).
+	GetTicketComment(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetTicketPriorityWithBody Change a ticket's priority
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+	// users get 403. Staff admins and owners without the capability get 403 too.
+	//
+	// Recorded in the ticket's history. `failed_precondition` for a closed ticket.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/priority (the `SetTicketPriority` operationId).
+	SetTicketPriorityWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, params *SetTicketPriorityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetTicketPriority Change a ticket's priority
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+	// users get 403. Staff admins and owners without the capability get 403 too.
+	//
+	// Recorded in the ticket's history. `failed_precondition` for a closed ticket.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/priority (the `SetTicketPriority` operationId).
+	SetTicketPriority(ctx context.Context, customerId CustomerId, ticketId TicketId, params *SetTicketPriorityParams, body SetTicketPriorityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReopenTicketWithBody Reopen a resolved ticket
+	//
+	// **Who may call:** The customer's own maintainers and admins, staff with the service-desk capability
+	// and API keys; the customer needs the `tickets` feature.
+	//
+	// A resolved ticket goes back to open within the deployment's reopen window after it was
+	// resolved (14 days by default); later, `failed_precondition`: open a new ticket.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/reopen (the `ReopenTicket` operationId).
+	ReopenTicketWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ReopenTicketParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReopenTicket Reopen a resolved ticket
+	//
+	// **Who may call:** The customer's own maintainers and admins, staff with the service-desk capability
+	// and API keys; the customer needs the `tickets` feature.
+	//
+	// A resolved ticket goes back to open within the deployment's reopen window after it was
+	// resolved (14 days by default); later, `failed_precondition`: open a new ticket.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/reopen (the `ReopenTicket` operationId).
+	ReopenTicket(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ReopenTicketParams, body ReopenTicketJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ChangeTicketStatusWithBody Move a ticket to another status
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+	// users get 403. Staff admins and owners without the capability get 403 too.
+	//
+	// The status machine is open → in_progress → waiting_on_customer → resolved → closed; any
+	// active status may also go to resolved or closed, and waiting_on_customer back to in_progress.
+	// A resolved ticket is reopened with the reopen operation. The requester is e-mailed, with the
+	// note. `failed_precondition` for a move the machine does not allow.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/status (the `ChangeTicketStatus` operationId).
+	ChangeTicketStatusWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ChangeTicketStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ChangeTicketStatus Move a ticket to another status
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+	// users get 403. Staff admins and owners without the capability get 403 too.
+	//
+	// The status machine is open → in_progress → waiting_on_customer → resolved → closed; any
+	// active status may also go to resolved or closed, and waiting_on_customer back to in_progress.
+	// A resolved ticket is reopened with the reopen operation. The requester is e-mailed, with the
+	// note. `failed_precondition` for a move the machine does not allow.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/status (the `ChangeTicketStatus` operationId).
+	ChangeTicketStatus(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ChangeTicketStatusParams, body ChangeTicketStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListMailMessages List the mail outbox
 	//
 	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
@@ -6135,6 +7046,35 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/staff/{staffId}/resend (the `ResendStaffInvitation` operationId).
 	ResendStaffInvitation(ctx context.Context, staffId StaffId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTicketTypes The types of tickets and their fields
+	//
+	// **Who may call:** Staff (agents and up), API keys, and customer users (any role) whose
+	// customer has the `tickets` feature.
+	//
+	// The built-in types (equipment_damage, rental_change, order_line_dates, invoice_question,
+	// master_data_change, generic) and those the provider registered, sorted by name.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403);
+	// anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/ticket-types (the `ListTicketTypes` operationId).
+	ListTicketTypes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTicketQueue The service desk's ticket queue
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up);
+	// customer users get 403.
+	//
+	// Tickets across customers (or of one), oldest first so the longest waiting come first,
+	// without their history; by default the active ones (open, in progress, waiting on the
+	// customer). `counts` holds how many tickets match the other filters in each status.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/tickets (the `ListTicketQueue` operationId).
+	ListTicketQueue(ctx context.Context, params *ListTicketQueueParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// DisableUser Disable a user everywhere
 	//
@@ -9019,6 +9959,502 @@ func (c *RawClient) SuspendCustomer(ctx context.Context, customerId CustomerId, 
 	return c.Client.Do(req)
 }
 
+// ListTickets List a customer's tickets
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// when the customer has the `tickets` feature; a customer user asking for another customer gets
+// 404.
+//
+// Newest first, without their history. A customer user limited to some sites sees the tickets
+// of those sites and those of no site.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/tickets (the `ListTickets` operationId).
+func (c *RawClient) ListTickets(ctx context.Context, customerId CustomerId, params *ListTicketsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTicketsRequest(c.Server, customerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OpenTicketWithBody Open a ticket
+//
+// **Who may call:** The customer's own maintainers and admins (for themselves), staff with the
+// service-desk capability and API keys (for one of the customer's users, `requested_by`, or for
+// nobody); the customer needs the `tickets` feature.
+//
+// The ticket gets the next ticket number (`T-000123`) and status `open`; the service desk is
+// e-mailed when the deployment names its address. `fields` are the type's fields (see
+// `GET /v1/ticket-types`); what `links` name must be the customer's (`invalid` on `links.…`
+// otherwise), and a member limited to some sites may name only those. Send an Idempotency-Key:
+// a retry then answers the first ticket instead of opening a second.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first request
+// runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets (the `OpenTicket` operationId).
+func (c *RawClient) OpenTicketWithBody(ctx context.Context, customerId CustomerId, params *OpenTicketParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenTicketRequestWithBody(c.Server, customerId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// OpenTicket Open a ticket
+//
+// **Who may call:** The customer's own maintainers and admins (for themselves), staff with the
+// service-desk capability and API keys (for one of the customer's users, `requested_by`, or for
+// nobody); the customer needs the `tickets` feature.
+//
+// The ticket gets the next ticket number (`T-000123`) and status `open`; the service desk is
+// e-mailed when the deployment names its address. `fields` are the type's fields (see
+// `GET /v1/ticket-types`); what `links` name must be the customer's (`invalid` on `links.…`
+// otherwise), and a member limited to some sites may name only those. Send an Idempotency-Key:
+// a retry then answers the first ticket instead of opening a second.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first request
+// runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets (the `OpenTicket` operationId).
+func (c *RawClient) OpenTicket(ctx context.Context, customerId CustomerId, params *OpenTicketParams, body OpenTicketJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewOpenTicketRequest(c.Server, customerId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTicket Get a ticket
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// when the customer has the `tickets` feature; a customer user asking for another customer gets
+// 404.
+//
+// With its history: every change, with who made it and when. A customer user limited to some
+// sites gets 404 for a ticket of another site.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId} (the `GetTicket` operationId).
+func (c *RawClient) GetTicket(ctx context.Context, customerId CustomerId, ticketId TicketId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTicketRequest(c.Server, customerId, ticketId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApplyMasterDataChangeWithBody Apply a master-data change to the customer
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+// users get 403. Staff admins and owners without the capability get 403 too.
+//
+// For a `master_data_change` ticket: applies the new values its fields ask for to the
+// customer, with the rules and the version check of updating a customer (`customer_version`
+// is the customer's version the caller read: `conflict` when it changed), in one transaction
+// with the ticket's record of it. A change applies exactly once: a second apply is
+// `failed_precondition`, as is a ticket of another type. With `resolve`, the ticket is also
+// resolved and the requester e-mailed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/apply (the `ApplyMasterDataChange` operationId).
+func (c *RawClient) ApplyMasterDataChangeWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ApplyMasterDataChangeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApplyMasterDataChangeRequestWithBody(c.Server, customerId, ticketId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ApplyMasterDataChange Apply a master-data change to the customer
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+// users get 403. Staff admins and owners without the capability get 403 too.
+//
+// For a `master_data_change` ticket: applies the new values its fields ask for to the
+// customer, with the rules and the version check of updating a customer (`customer_version`
+// is the customer's version the caller read: `conflict` when it changed), in one transaction
+// with the ticket's record of it. A change applies exactly once: a second apply is
+// `failed_precondition`, as is a ticket of another type. With `resolve`, the ticket is also
+// resolved and the requester e-mailed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/apply (the `ApplyMasterDataChange` operationId).
+func (c *RawClient) ApplyMasterDataChange(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ApplyMasterDataChangeParams, body ApplyMasterDataChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewApplyMasterDataChangeRequest(c.Server, customerId, ticketId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AssignTicketWithBody Assign a ticket to a staff member
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+// users get 403. Staff admins and owners without the capability get 403 too.
+//
+// `assignee` is a staff member with the service-desk capability who is not disabled
+// (`invalid` otherwise); null or absent takes the ticket from whoever has it.
+// `failed_precondition` for a closed ticket.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/assign (the `AssignTicket` operationId).
+func (c *RawClient) AssignTicketWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AssignTicketParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAssignTicketRequestWithBody(c.Server, customerId, ticketId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AssignTicket Assign a ticket to a staff member
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+// users get 403. Staff admins and owners without the capability get 403 too.
+//
+// `assignee` is a staff member with the service-desk capability who is not disabled
+// (`invalid` otherwise); null or absent takes the ticket from whoever has it.
+// `failed_precondition` for a closed ticket.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/assign (the `AssignTicket` operationId).
+func (c *RawClient) AssignTicket(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AssignTicketParams, body AssignTicketJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAssignTicketRequest(c.Server, customerId, ticketId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTicketComments List a ticket's comments
+//
+// **Who may call:** As for getting the ticket.
+//
+// Oldest first. Staff and API keys see internal notes; customer users never do.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/comments (the `ListTicketComments` operationId).
+func (c *RawClient) ListTicketComments(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ListTicketCommentsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTicketCommentsRequest(c.Server, customerId, ticketId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddTicketCommentWithBody Reply to a ticket or add an internal note
+//
+// **Who may call:** The customer's own maintainers and admins (public replies), staff with the
+// service-desk capability and API keys (public replies and internal notes); the customer needs
+// the `tickets` feature.
+//
+// A public reply by the service desk is e-mailed to the requester; one by the customer to a
+// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+// is `permission_denied`; any comment on a closed ticket `failed_precondition`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a reused Idempotency-Key
+// answers 409 while the first request runs and 422 with another body; a body over 1 MiB 413;
+// anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/comments (the `AddTicketComment` operationId).
+func (c *RawClient) AddTicketCommentWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AddTicketCommentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddTicketCommentRequestWithBody(c.Server, customerId, ticketId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddTicketComment Reply to a ticket or add an internal note
+//
+// **Who may call:** The customer's own maintainers and admins (public replies), staff with the
+// service-desk capability and API keys (public replies and internal notes); the customer needs
+// the `tickets` feature.
+//
+// A public reply by the service desk is e-mailed to the requester; one by the customer to a
+// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+// is `permission_denied`; any comment on a closed ticket `failed_precondition`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a reused Idempotency-Key
+// answers 409 while the first request runs and 422 with another body; a body over 1 MiB 413;
+// anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/comments (the `AddTicketComment` operationId).
+func (c *RawClient) AddTicketComment(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AddTicketCommentParams, body AddTicketCommentJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddTicketCommentRequest(c.Server, customerId, ticketId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTicketComment Get a comment of a ticket
+//
+// **Who may call:** As for getting the ticket. An internal note answers 404 to customer users.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId} (the `GetTicketComment` operationId).
+func (c *RawClient) GetTicketComment(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTicketCommentRequest(c.Server, customerId, ticketId, commentId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetTicketPriorityWithBody Change a ticket's priority
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+// users get 403. Staff admins and owners without the capability get 403 too.
+//
+// Recorded in the ticket's history. `failed_precondition` for a closed ticket.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/priority (the `SetTicketPriority` operationId).
+func (c *RawClient) SetTicketPriorityWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, params *SetTicketPriorityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetTicketPriorityRequestWithBody(c.Server, customerId, ticketId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetTicketPriority Change a ticket's priority
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+// users get 403. Staff admins and owners without the capability get 403 too.
+//
+// Recorded in the ticket's history. `failed_precondition` for a closed ticket.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/priority (the `SetTicketPriority` operationId).
+func (c *RawClient) SetTicketPriority(ctx context.Context, customerId CustomerId, ticketId TicketId, params *SetTicketPriorityParams, body SetTicketPriorityJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetTicketPriorityRequest(c.Server, customerId, ticketId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReopenTicketWithBody Reopen a resolved ticket
+//
+// **Who may call:** The customer's own maintainers and admins, staff with the service-desk capability
+// and API keys; the customer needs the `tickets` feature.
+//
+// A resolved ticket goes back to open within the deployment's reopen window after it was
+// resolved (14 days by default); later, `failed_precondition`: open a new ticket.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/reopen (the `ReopenTicket` operationId).
+func (c *RawClient) ReopenTicketWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ReopenTicketParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReopenTicketRequestWithBody(c.Server, customerId, ticketId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReopenTicket Reopen a resolved ticket
+//
+// **Who may call:** The customer's own maintainers and admins, staff with the service-desk capability
+// and API keys; the customer needs the `tickets` feature.
+//
+// A resolved ticket goes back to open within the deployment's reopen window after it was
+// resolved (14 days by default); later, `failed_precondition`: open a new ticket.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/reopen (the `ReopenTicket` operationId).
+func (c *RawClient) ReopenTicket(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ReopenTicketParams, body ReopenTicketJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReopenTicketRequest(c.Server, customerId, ticketId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ChangeTicketStatusWithBody Move a ticket to another status
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+// users get 403. Staff admins and owners without the capability get 403 too.
+//
+// The status machine is open → in_progress → waiting_on_customer → resolved → closed; any
+// active status may also go to resolved or closed, and waiting_on_customer back to in_progress.
+// A resolved ticket is reopened with the reopen operation. The requester is e-mailed, with the
+// note. `failed_precondition` for a move the machine does not allow.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/status (the `ChangeTicketStatus` operationId).
+func (c *RawClient) ChangeTicketStatusWithBody(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ChangeTicketStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangeTicketStatusRequestWithBody(c.Server, customerId, ticketId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ChangeTicketStatus Move a ticket to another status
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+// users get 403. Staff admins and owners without the capability get 403 too.
+//
+// The status machine is open → in_progress → waiting_on_customer → resolved → closed; any
+// active status may also go to resolved or closed, and waiting_on_customer back to in_progress.
+// A resolved ticket is reopened with the reopen operation. The requester is e-mailed, with the
+// note. `failed_precondition` for a move the machine does not allow.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/status (the `ChangeTicketStatus` operationId).
+func (c *RawClient) ChangeTicketStatus(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ChangeTicketStatusParams, body ChangeTicketStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangeTicketStatusRequest(c.Server, customerId, ticketId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListMailMessages List the mail outbox
 //
 // **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
@@ -9991,6 +11427,55 @@ func (c *RawClient) EnableStaff(ctx context.Context, staffId StaffId, reqEditors
 // Corresponds with POST /v1/staff/{staffId}/resend (the `ResendStaffInvitation` operationId).
 func (c *RawClient) ResendStaffInvitation(ctx context.Context, staffId StaffId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewResendStaffInvitationRequest(c.Server, staffId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTicketTypes The types of tickets and their fields
+//
+// **Who may call:** Staff (agents and up), API keys, and customer users (any role) whose
+// customer has the `tickets` feature.
+//
+// The built-in types (equipment_damage, rental_change, order_line_dates, invoice_question,
+// master_data_change, generic) and those the provider registered, sorted by name.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403);
+// anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/ticket-types (the `ListTicketTypes` operationId).
+func (c *RawClient) ListTicketTypes(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTicketTypesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTicketQueue The service desk's ticket queue
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up);
+// customer users get 403.
+//
+// Tickets across customers (or of one), oldest first so the longest waiting come first,
+// without their history; by default the active ones (open, in progress, waiting on the
+// customer). `counts` holds how many tickets match the other filters in each status.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Corresponds with GET /v1/tickets (the `ListTicketQueue` operationId).
+func (c *RawClient) ListTicketQueue(ctx context.Context, params *ListTicketQueueParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTicketQueueRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -14008,6 +15493,738 @@ func NewSuspendCustomerRequest(server string, customerId CustomerId) (*http.Requ
 	return req, nil
 }
 
+// NewListTicketsRequest constructs an http.Request for the ListTickets method
+func NewListTicketsRequest(server string, customerId CustomerId, params *ListTicketsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/tickets", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewOpenTicketRequest calls the generic OpenTicket builder with application/json body
+func NewOpenTicketRequest(server string, customerId CustomerId, params *OpenTicketParams, body OpenTicketJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewOpenTicketRequestWithBody(server, customerId, params, "application/json", bodyReader)
+}
+
+// NewOpenTicketRequestWithBody constructs an http.Request for the OpenTicket method, with any body, and a specified content type
+func NewOpenTicketRequestWithBody(server string, customerId CustomerId, params *OpenTicketParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/tickets", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetTicketRequest constructs an http.Request for the GetTicket method
+func NewGetTicketRequest(server string, customerId CustomerId, ticketId TicketId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "ticketId", ticketId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/tickets/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewApplyMasterDataChangeRequest calls the generic ApplyMasterDataChange builder with application/json body
+func NewApplyMasterDataChangeRequest(server string, customerId CustomerId, ticketId TicketId, params *ApplyMasterDataChangeParams, body ApplyMasterDataChangeJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewApplyMasterDataChangeRequestWithBody(server, customerId, ticketId, params, "application/json", bodyReader)
+}
+
+// NewApplyMasterDataChangeRequestWithBody constructs an http.Request for the ApplyMasterDataChange method, with any body, and a specified content type
+func NewApplyMasterDataChangeRequestWithBody(server string, customerId CustomerId, ticketId TicketId, params *ApplyMasterDataChangeParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "ticketId", ticketId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/tickets/%s/apply", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewAssignTicketRequest calls the generic AssignTicket builder with application/json body
+func NewAssignTicketRequest(server string, customerId CustomerId, ticketId TicketId, params *AssignTicketParams, body AssignTicketJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAssignTicketRequestWithBody(server, customerId, ticketId, params, "application/json", bodyReader)
+}
+
+// NewAssignTicketRequestWithBody constructs an http.Request for the AssignTicket method, with any body, and a specified content type
+func NewAssignTicketRequestWithBody(server string, customerId CustomerId, ticketId TicketId, params *AssignTicketParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "ticketId", ticketId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/tickets/%s/assign", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewListTicketCommentsRequest constructs an http.Request for the ListTicketComments method
+func NewListTicketCommentsRequest(server string, customerId CustomerId, ticketId TicketId, params *ListTicketCommentsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "ticketId", ticketId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/tickets/%s/comments", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddTicketCommentRequest calls the generic AddTicketComment builder with application/json body
+func NewAddTicketCommentRequest(server string, customerId CustomerId, ticketId TicketId, params *AddTicketCommentParams, body AddTicketCommentJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddTicketCommentRequestWithBody(server, customerId, ticketId, params, "application/json", bodyReader)
+}
+
+// NewAddTicketCommentRequestWithBody constructs an http.Request for the AddTicketComment method, with any body, and a specified content type
+func NewAddTicketCommentRequestWithBody(server string, customerId CustomerId, ticketId TicketId, params *AddTicketCommentParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "ticketId", ticketId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/tickets/%s/comments", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewGetTicketCommentRequest constructs an http.Request for the GetTicketComment method
+func NewGetTicketCommentRequest(server string, customerId CustomerId, ticketId TicketId, commentId TicketCommentId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "ticketId", ticketId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "commentId", commentId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/tickets/%s/comments/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetTicketPriorityRequest calls the generic SetTicketPriority builder with application/json body
+func NewSetTicketPriorityRequest(server string, customerId CustomerId, ticketId TicketId, params *SetTicketPriorityParams, body SetTicketPriorityJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetTicketPriorityRequestWithBody(server, customerId, ticketId, params, "application/json", bodyReader)
+}
+
+// NewSetTicketPriorityRequestWithBody constructs an http.Request for the SetTicketPriority method, with any body, and a specified content type
+func NewSetTicketPriorityRequestWithBody(server string, customerId CustomerId, ticketId TicketId, params *SetTicketPriorityParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "ticketId", ticketId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/tickets/%s/priority", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewReopenTicketRequest calls the generic ReopenTicket builder with application/json body
+func NewReopenTicketRequest(server string, customerId CustomerId, ticketId TicketId, params *ReopenTicketParams, body ReopenTicketJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReopenTicketRequestWithBody(server, customerId, ticketId, params, "application/json", bodyReader)
+}
+
+// NewReopenTicketRequestWithBody constructs an http.Request for the ReopenTicket method, with any body, and a specified content type
+func NewReopenTicketRequestWithBody(server string, customerId CustomerId, ticketId TicketId, params *ReopenTicketParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "ticketId", ticketId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/tickets/%s/reopen", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewChangeTicketStatusRequest calls the generic ChangeTicketStatus builder with application/json body
+func NewChangeTicketStatusRequest(server string, customerId CustomerId, ticketId TicketId, params *ChangeTicketStatusParams, body ChangeTicketStatusJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewChangeTicketStatusRequestWithBody(server, customerId, ticketId, params, "application/json", bodyReader)
+}
+
+// NewChangeTicketStatusRequestWithBody constructs an http.Request for the ChangeTicketStatus method, with any body, and a specified content type
+func NewChangeTicketStatusRequestWithBody(server string, customerId CustomerId, ticketId TicketId, params *ChangeTicketStatusParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "ticketId", ticketId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/tickets/%s/status", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
 // NewListMailMessagesRequest constructs an http.Request for the ListMailMessages method
 func NewListMailMessagesRequest(server string, params *ListMailMessagesParams) (*http.Request, error) {
 	var err error
@@ -15401,6 +17618,159 @@ func NewResendStaffInvitationRequest(server string, staffId StaffId) (*http.Requ
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListTicketTypesRequest constructs an http.Request for the ListTicketTypes method
+func NewListTicketTypesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/ticket-types")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListTicketQueueRequest constructs an http.Request for the ListTicketQueue method
+func NewListTicketQueueRequest(server string, params *ListTicketQueueParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/tickets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Type != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "type", *params.Type, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Assignee != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "assignee", *params.Assignee, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Unassigned != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "unassigned", *params.Unassigned, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -17400,6 +19770,330 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/customers/{customerId}/suspend (the `SuspendCustomer` operationId).
 	SuspendCustomerWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*SuspendCustomerResponse, error)
 
+	// ListTicketsWithResponse List a customer's tickets
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// when the customer has the `tickets` feature; a customer user asking for another customer gets
+	// 404.
+	//
+	// Newest first, without their history. A customer user limited to some sites sees the tickets
+	// of those sites and those of no site.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/tickets (the `ListTickets` operationId).
+	ListTicketsWithResponse(ctx context.Context, customerId CustomerId, params *ListTicketsParams, reqEditors ...RequestEditorFn) (*ListTicketsResponse, error)
+
+	// OpenTicketWithBodyWithResponse Open a ticket
+	//
+	// **Who may call:** The customer's own maintainers and admins (for themselves), staff with the
+	// service-desk capability and API keys (for one of the customer's users, `requested_by`, or for
+	// nobody); the customer needs the `tickets` feature.
+	//
+	// The ticket gets the next ticket number (`T-000123`) and status `open`; the service desk is
+	// e-mailed when the deployment names its address. `fields` are the type's fields (see
+	// `GET /v1/ticket-types`); what `links` name must be the customer's (`invalid` on `links.…`
+	// otherwise), and a member limited to some sites may name only those. Send an Idempotency-Key:
+	// a retry then answers the first ticket instead of opening a second.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first request
+	// runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets (the `OpenTicket` operationId).
+	OpenTicketWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *OpenTicketParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenTicketResponse, error)
+
+	// OpenTicketWithResponse Open a ticket
+	//
+	// **Who may call:** The customer's own maintainers and admins (for themselves), staff with the
+	// service-desk capability and API keys (for one of the customer's users, `requested_by`, or for
+	// nobody); the customer needs the `tickets` feature.
+	//
+	// The ticket gets the next ticket number (`T-000123`) and status `open`; the service desk is
+	// e-mailed when the deployment names its address. `fields` are the type's fields (see
+	// `GET /v1/ticket-types`); what `links` name must be the customer's (`invalid` on `links.…`
+	// otherwise), and a member limited to some sites may name only those. Send an Idempotency-Key:
+	// a retry then answers the first ticket instead of opening a second.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first request
+	// runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets (the `OpenTicket` operationId).
+	OpenTicketWithResponse(ctx context.Context, customerId CustomerId, params *OpenTicketParams, body OpenTicketJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenTicketResponse, error)
+
+	// GetTicketWithResponse Get a ticket
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// when the customer has the `tickets` feature; a customer user asking for another customer gets
+	// 404.
+	//
+	// With its history: every change, with who made it and when. A customer user limited to some
+	// sites gets 404 for a ticket of another site.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId} (the `GetTicket` operationId).
+	GetTicketWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, reqEditors ...RequestEditorFn) (*GetTicketResponse, error)
+
+	// ApplyMasterDataChangeWithBodyWithResponse Apply a master-data change to the customer
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+	// users get 403. Staff admins and owners without the capability get 403 too.
+	//
+	// For a `master_data_change` ticket: applies the new values its fields ask for to the
+	// customer, with the rules and the version check of updating a customer (`customer_version`
+	// is the customer's version the caller read: `conflict` when it changed), in one transaction
+	// with the ticket's record of it. A change applies exactly once: a second apply is
+	// `failed_precondition`, as is a ticket of another type. With `resolve`, the ticket is also
+	// resolved and the requester e-mailed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/apply (the `ApplyMasterDataChange` operationId).
+	ApplyMasterDataChangeWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ApplyMasterDataChangeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplyMasterDataChangeResponse, error)
+
+	// ApplyMasterDataChangeWithResponse Apply a master-data change to the customer
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+	// users get 403. Staff admins and owners without the capability get 403 too.
+	//
+	// For a `master_data_change` ticket: applies the new values its fields ask for to the
+	// customer, with the rules and the version check of updating a customer (`customer_version`
+	// is the customer's version the caller read: `conflict` when it changed), in one transaction
+	// with the ticket's record of it. A change applies exactly once: a second apply is
+	// `failed_precondition`, as is a ticket of another type. With `resolve`, the ticket is also
+	// resolved and the requester e-mailed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/apply (the `ApplyMasterDataChange` operationId).
+	ApplyMasterDataChangeWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ApplyMasterDataChangeParams, body ApplyMasterDataChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyMasterDataChangeResponse, error)
+
+	// AssignTicketWithBodyWithResponse Assign a ticket to a staff member
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+	// users get 403. Staff admins and owners without the capability get 403 too.
+	//
+	// `assignee` is a staff member with the service-desk capability who is not disabled
+	// (`invalid` otherwise); null or absent takes the ticket from whoever has it.
+	// `failed_precondition` for a closed ticket.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/assign (the `AssignTicket` operationId).
+	AssignTicketWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AssignTicketParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AssignTicketResponse, error)
+
+	// AssignTicketWithResponse Assign a ticket to a staff member
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+	// users get 403. Staff admins and owners without the capability get 403 too.
+	//
+	// `assignee` is a staff member with the service-desk capability who is not disabled
+	// (`invalid` otherwise); null or absent takes the ticket from whoever has it.
+	// `failed_precondition` for a closed ticket.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/assign (the `AssignTicket` operationId).
+	AssignTicketWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AssignTicketParams, body AssignTicketJSONRequestBody, reqEditors ...RequestEditorFn) (*AssignTicketResponse, error)
+
+	// ListTicketCommentsWithResponse List a ticket's comments
+	//
+	// **Who may call:** As for getting the ticket.
+	//
+	// Oldest first. Staff and API keys see internal notes; customer users never do.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/comments (the `ListTicketComments` operationId).
+	ListTicketCommentsWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ListTicketCommentsParams, reqEditors ...RequestEditorFn) (*ListTicketCommentsResponse, error)
+
+	// AddTicketCommentWithBodyWithResponse Reply to a ticket or add an internal note
+	//
+	// **Who may call:** The customer's own maintainers and admins (public replies), staff with the
+	// service-desk capability and API keys (public replies and internal notes); the customer needs
+	// the `tickets` feature.
+	//
+	// A public reply by the service desk is e-mailed to the requester; one by the customer to a
+	// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+	// is `permission_denied`; any comment on a closed ticket `failed_precondition`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a reused Idempotency-Key
+	// answers 409 while the first request runs and 422 with another body; a body over 1 MiB 413;
+	// anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/comments (the `AddTicketComment` operationId).
+	AddTicketCommentWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AddTicketCommentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddTicketCommentResponse, error)
+
+	// AddTicketCommentWithResponse Reply to a ticket or add an internal note
+	//
+	// **Who may call:** The customer's own maintainers and admins (public replies), staff with the
+	// service-desk capability and API keys (public replies and internal notes); the customer needs
+	// the `tickets` feature.
+	//
+	// A public reply by the service desk is e-mailed to the requester; one by the customer to a
+	// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+	// is `permission_denied`; any comment on a closed ticket `failed_precondition`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a reused Idempotency-Key
+	// answers 409 while the first request runs and 422 with another body; a body over 1 MiB 413;
+	// anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/comments (the `AddTicketComment` operationId).
+	AddTicketCommentWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AddTicketCommentParams, body AddTicketCommentJSONRequestBody, reqEditors ...RequestEditorFn) (*AddTicketCommentResponse, error)
+
+	// GetTicketCommentWithResponse Get a comment of a ticket
+	//
+	// **Who may call:** As for getting the ticket. An internal note answers 404 to customer users.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId} (the `GetTicketComment` operationId).
+	GetTicketCommentWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, reqEditors ...RequestEditorFn) (*GetTicketCommentResponse, error)
+
+	// SetTicketPriorityWithBodyWithResponse Change a ticket's priority
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+	// users get 403. Staff admins and owners without the capability get 403 too.
+	//
+	// Recorded in the ticket's history. `failed_precondition` for a closed ticket.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/priority (the `SetTicketPriority` operationId).
+	SetTicketPriorityWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *SetTicketPriorityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetTicketPriorityResponse, error)
+
+	// SetTicketPriorityWithResponse Change a ticket's priority
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+	// users get 403. Staff admins and owners without the capability get 403 too.
+	//
+	// Recorded in the ticket's history. `failed_precondition` for a closed ticket.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/priority (the `SetTicketPriority` operationId).
+	SetTicketPriorityWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *SetTicketPriorityParams, body SetTicketPriorityJSONRequestBody, reqEditors ...RequestEditorFn) (*SetTicketPriorityResponse, error)
+
+	// ReopenTicketWithBodyWithResponse Reopen a resolved ticket
+	//
+	// **Who may call:** The customer's own maintainers and admins, staff with the service-desk capability
+	// and API keys; the customer needs the `tickets` feature.
+	//
+	// A resolved ticket goes back to open within the deployment's reopen window after it was
+	// resolved (14 days by default); later, `failed_precondition`: open a new ticket.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/reopen (the `ReopenTicket` operationId).
+	ReopenTicketWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ReopenTicketParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReopenTicketResponse, error)
+
+	// ReopenTicketWithResponse Reopen a resolved ticket
+	//
+	// **Who may call:** The customer's own maintainers and admins, staff with the service-desk capability
+	// and API keys; the customer needs the `tickets` feature.
+	//
+	// A resolved ticket goes back to open within the deployment's reopen window after it was
+	// resolved (14 days by default); later, `failed_precondition`: open a new ticket.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/reopen (the `ReopenTicket` operationId).
+	ReopenTicketWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ReopenTicketParams, body ReopenTicketJSONRequestBody, reqEditors ...RequestEditorFn) (*ReopenTicketResponse, error)
+
+	// ChangeTicketStatusWithBodyWithResponse Move a ticket to another status
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+	// users get 403. Staff admins and owners without the capability get 403 too.
+	//
+	// The status machine is open → in_progress → waiting_on_customer → resolved → closed; any
+	// active status may also go to resolved or closed, and waiting_on_customer back to in_progress.
+	// A resolved ticket is reopened with the reopen operation. The requester is e-mailed, with the
+	// note. `failed_precondition` for a move the machine does not allow.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/status (the `ChangeTicketStatus` operationId).
+	ChangeTicketStatusWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ChangeTicketStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeTicketStatusResponse, error)
+
+	// ChangeTicketStatusWithResponse Move a ticket to another status
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+	// users get 403. Staff admins and owners without the capability get 403 too.
+	//
+	// The status machine is open → in_progress → waiting_on_customer → resolved → closed; any
+	// active status may also go to resolved or closed, and waiting_on_customer back to in_progress.
+	// A resolved ticket is reopened with the reopen operation. The requester is e-mailed, with the
+	// note. `failed_precondition` for a move the machine does not allow.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+	// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/status (the `ChangeTicketStatus` operationId).
+	ChangeTicketStatusWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ChangeTicketStatusParams, body ChangeTicketStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeTicketStatusResponse, error)
+
 	// ListMailMessagesWithResponse List the mail outbox
 	//
 	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
@@ -18033,6 +20727,39 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/staff/{staffId}/resend (the `ResendStaffInvitation` operationId).
 	ResendStaffInvitationWithResponse(ctx context.Context, staffId StaffId, reqEditors ...RequestEditorFn) (*ResendStaffInvitationResponse, error)
+
+	// ListTicketTypesWithResponse The types of tickets and their fields
+	//
+	// **Who may call:** Staff (agents and up), API keys, and customer users (any role) whose
+	// customer has the `tickets` feature.
+	//
+	// The built-in types (equipment_damage, rental_change, order_line_dates, invoice_question,
+	// master_data_change, generic) and those the provider registered, sorted by name.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403);
+	// anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/ticket-types (the `ListTicketTypes` operationId).
+	ListTicketTypesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListTicketTypesResponse, error)
+
+	// ListTicketQueueWithResponse The service desk's ticket queue
+	//
+	// **Who may call:** Staff with the service-desk capability, and API keys (agents and up);
+	// customer users get 403.
+	//
+	// Tickets across customers (or of one), oldest first so the longest waiting come first,
+	// without their history; by default the active ones (open, in progress, waiting on the
+	// customer). `counts` holds how many tickets match the other filters in each status.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/tickets (the `ListTicketQueue` operationId).
+	ListTicketQueueWithResponse(ctx context.Context, params *ListTicketQueueParams, reqEditors ...RequestEditorFn) (*ListTicketQueueResponse, error)
 
 	// DisableUserWithResponse Disable a user everywhere
 	//
@@ -24291,6 +27018,1073 @@ func (r SuspendCustomerResponse) ContentType() string {
 	return ""
 }
 
+type ListTicketsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TicketList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTicketsResponse) GetJSON200() *TicketList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListTicketsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListTicketsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListTicketsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListTicketsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListTicketsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTicketsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTicketsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTicketsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTicketsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// OpenTicketResponse201Headers the declared response headers of an HTTP 201 response for OpenTicket
+type OpenTicketResponse201Headers struct {
+	ETag string
+}
+
+type OpenTicketResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Ticket
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *IdempotencyKeyReused
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *OpenTicketResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r OpenTicketResponse) GetJSON201() *Ticket {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r OpenTicketResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r OpenTicketResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r OpenTicketResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r OpenTicketResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r OpenTicketResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r OpenTicketResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r OpenTicketResponse) GetApplicationproblemJSON422() *IdempotencyKeyReused {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r OpenTicketResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r OpenTicketResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r OpenTicketResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r OpenTicketResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r OpenTicketResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetTicketResponse200Headers the declared response headers of an HTTP 200 response for GetTicket
+type GetTicketResponse200Headers struct {
+	ETag string
+}
+
+type GetTicketResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Ticket
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetTicketResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTicketResponse) GetJSON200() *Ticket {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetTicketResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTicketResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTicketResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetTicketResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetTicketResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTicketResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTicketResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTicketResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTicketResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ApplyMasterDataChangeResponse200Headers the declared response headers of an HTTP 200 response for ApplyMasterDataChange
+type ApplyMasterDataChangeResponse200Headers struct {
+	ETag string
+}
+
+type ApplyMasterDataChangeResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Ticket
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ApplyMasterDataChangeResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ApplyMasterDataChangeResponse) GetJSON200() *Ticket {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ApplyMasterDataChangeResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ApplyMasterDataChangeResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ApplyMasterDataChangeResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ApplyMasterDataChangeResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ApplyMasterDataChangeResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ApplyMasterDataChangeResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ApplyMasterDataChangeResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r ApplyMasterDataChangeResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ApplyMasterDataChangeResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ApplyMasterDataChangeResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ApplyMasterDataChangeResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ApplyMasterDataChangeResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ApplyMasterDataChangeResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AssignTicketResponse200Headers the declared response headers of an HTTP 200 response for AssignTicket
+type AssignTicketResponse200Headers struct {
+	ETag string
+}
+
+type AssignTicketResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Ticket
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *AssignTicketResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AssignTicketResponse) GetJSON200() *Ticket {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AssignTicketResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AssignTicketResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AssignTicketResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AssignTicketResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AssignTicketResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r AssignTicketResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AssignTicketResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r AssignTicketResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AssignTicketResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AssignTicketResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AssignTicketResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AssignTicketResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AssignTicketResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTicketCommentsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TicketCommentList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTicketCommentsResponse) GetJSON200() *TicketCommentList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListTicketCommentsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListTicketCommentsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListTicketCommentsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListTicketCommentsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListTicketCommentsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTicketCommentsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTicketCommentsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTicketCommentsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTicketCommentsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddTicketCommentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *TicketComment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationproblemJSON422 *IdempotencyKeyReused
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AddTicketCommentResponse) GetJSON201() *TicketComment {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddTicketCommentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddTicketCommentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddTicketCommentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AddTicketCommentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AddTicketCommentResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AddTicketCommentResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AddTicketCommentResponse) GetApplicationproblemJSON422() *IdempotencyKeyReused {
+	return r.ApplicationproblemJSON422
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r AddTicketCommentResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r AddTicketCommentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddTicketCommentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddTicketCommentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddTicketCommentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTicketCommentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TicketComment
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTicketCommentResponse) GetJSON200() *TicketComment {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetTicketCommentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTicketCommentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTicketCommentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetTicketCommentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetTicketCommentResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTicketCommentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTicketCommentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTicketCommentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTicketCommentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// SetTicketPriorityResponse200Headers the declared response headers of an HTTP 200 response for SetTicketPriority
+type SetTicketPriorityResponse200Headers struct {
+	ETag string
+}
+
+type SetTicketPriorityResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Ticket
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *SetTicketPriorityResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetTicketPriorityResponse) GetJSON200() *Ticket {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetTicketPriorityResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetTicketPriorityResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetTicketPriorityResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetTicketPriorityResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r SetTicketPriorityResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r SetTicketPriorityResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetTicketPriorityResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r SetTicketPriorityResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SetTicketPriorityResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SetTicketPriorityResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetTicketPriorityResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetTicketPriorityResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetTicketPriorityResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ReopenTicketResponse200Headers the declared response headers of an HTTP 200 response for ReopenTicket
+type ReopenTicketResponse200Headers struct {
+	ETag string
+}
+
+type ReopenTicketResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Ticket
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ReopenTicketResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReopenTicketResponse) GetJSON200() *Ticket {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReopenTicketResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReopenTicketResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReopenTicketResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReopenTicketResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReopenTicketResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ReopenTicketResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReopenTicketResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r ReopenTicketResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ReopenTicketResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ReopenTicketResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReopenTicketResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReopenTicketResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReopenTicketResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ChangeTicketStatusResponse200Headers the declared response headers of an HTTP 200 response for ChangeTicketStatus
+type ChangeTicketStatusResponse200Headers struct {
+	ETag string
+}
+
+type ChangeTicketStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Ticket
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ChangeTicketStatusResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ChangeTicketStatusResponse) GetJSON200() *Ticket {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ChangeTicketStatusResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ChangeTicketStatusResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ChangeTicketStatusResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ChangeTicketStatusResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ChangeTicketStatusResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r ChangeTicketStatusResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ChangeTicketStatusResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r ChangeTicketStatusResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ChangeTicketStatusResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ChangeTicketStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ChangeTicketStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ChangeTicketStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ChangeTicketStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListMailMessagesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -26575,6 +30369,137 @@ func (r ResendStaffInvitationResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ResendStaffInvitationResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTicketTypesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TicketTypeList
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTicketTypesResponse) GetJSON200() *TicketTypeList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListTicketTypesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListTicketTypesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListTicketTypesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTicketTypesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTicketTypesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTicketTypesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTicketTypesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTicketQueueResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TicketQueue
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTicketQueueResponse) GetJSON200() *TicketQueue {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListTicketQueueResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListTicketQueueResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListTicketQueueResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListTicketQueueResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTicketQueueResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTicketQueueResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTicketQueueResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTicketQueueResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -29256,6 +33181,438 @@ func (c *ClientWithResponses) SuspendCustomerWithResponse(ctx context.Context, c
 	return ParseSuspendCustomerResponse(rsp)
 }
 
+// ListTicketsWithResponse List a customer's tickets
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// when the customer has the `tickets` feature; a customer user asking for another customer gets
+// 404.
+//
+// Newest first, without their history. A customer user limited to some sites sees the tickets
+// of those sites and those of no site.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/tickets (the `ListTickets` operationId).
+func (c *ClientWithResponses) ListTicketsWithResponse(ctx context.Context, customerId CustomerId, params *ListTicketsParams, reqEditors ...RequestEditorFn) (*ListTicketsResponse, error) {
+	rsp, err := c.ListTickets(ctx, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTicketsResponse(rsp)
+}
+
+// OpenTicketWithBodyWithResponse Open a ticket
+//
+// **Who may call:** The customer's own maintainers and admins (for themselves), staff with the
+// service-desk capability and API keys (for one of the customer's users, `requested_by`, or for
+// nobody); the customer needs the `tickets` feature.
+//
+// The ticket gets the next ticket number (`T-000123`) and status `open`; the service desk is
+// e-mailed when the deployment names its address. `fields` are the type's fields (see
+// `GET /v1/ticket-types`); what `links` name must be the customer's (`invalid` on `links.…`
+// otherwise), and a member limited to some sites may name only those. Send an Idempotency-Key:
+// a retry then answers the first ticket instead of opening a second.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first request
+// runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets (the `OpenTicket` operationId).
+func (c *ClientWithResponses) OpenTicketWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *OpenTicketParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*OpenTicketResponse, error) {
+	rsp, err := c.OpenTicketWithBody(ctx, customerId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOpenTicketResponse(rsp)
+}
+
+// OpenTicketWithResponse Open a ticket
+//
+// **Who may call:** The customer's own maintainers and admins (for themselves), staff with the
+// service-desk capability and API keys (for one of the customer's users, `requested_by`, or for
+// nobody); the customer needs the `tickets` feature.
+//
+// The ticket gets the next ticket number (`T-000123`) and status `open`; the service desk is
+// e-mailed when the deployment names its address. `fields` are the type's fields (see
+// `GET /v1/ticket-types`); what `links` name must be the customer's (`invalid` on `links.…`
+// otherwise), and a member limited to some sites may name only those. Send an Idempotency-Key:
+// a retry then answers the first ticket instead of opening a second.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); a reused Idempotency-Key answers 409 while the first request
+// runs and 422 with another body; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets (the `OpenTicket` operationId).
+func (c *ClientWithResponses) OpenTicketWithResponse(ctx context.Context, customerId CustomerId, params *OpenTicketParams, body OpenTicketJSONRequestBody, reqEditors ...RequestEditorFn) (*OpenTicketResponse, error) {
+	rsp, err := c.OpenTicket(ctx, customerId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseOpenTicketResponse(rsp)
+}
+
+// GetTicketWithResponse Get a ticket
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// when the customer has the `tickets` feature; a customer user asking for another customer gets
+// 404.
+//
+// With its history: every change, with who made it and when. A customer user limited to some
+// sites gets 404 for a ticket of another site.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId} (the `GetTicket` operationId).
+func (c *ClientWithResponses) GetTicketWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, reqEditors ...RequestEditorFn) (*GetTicketResponse, error) {
+	rsp, err := c.GetTicket(ctx, customerId, ticketId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTicketResponse(rsp)
+}
+
+// ApplyMasterDataChangeWithBodyWithResponse Apply a master-data change to the customer
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+// users get 403. Staff admins and owners without the capability get 403 too.
+//
+// For a `master_data_change` ticket: applies the new values its fields ask for to the
+// customer, with the rules and the version check of updating a customer (`customer_version`
+// is the customer's version the caller read: `conflict` when it changed), in one transaction
+// with the ticket's record of it. A change applies exactly once: a second apply is
+// `failed_precondition`, as is a ticket of another type. With `resolve`, the ticket is also
+// resolved and the requester e-mailed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/apply (the `ApplyMasterDataChange` operationId).
+func (c *ClientWithResponses) ApplyMasterDataChangeWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ApplyMasterDataChangeParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ApplyMasterDataChangeResponse, error) {
+	rsp, err := c.ApplyMasterDataChangeWithBody(ctx, customerId, ticketId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApplyMasterDataChangeResponse(rsp)
+}
+
+// ApplyMasterDataChangeWithResponse Apply a master-data change to the customer
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+// users get 403. Staff admins and owners without the capability get 403 too.
+//
+// For a `master_data_change` ticket: applies the new values its fields ask for to the
+// customer, with the rules and the version check of updating a customer (`customer_version`
+// is the customer's version the caller read: `conflict` when it changed), in one transaction
+// with the ticket's record of it. A change applies exactly once: a second apply is
+// `failed_precondition`, as is a ticket of another type. With `resolve`, the ticket is also
+// resolved and the requester e-mailed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `conflict` (409), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/apply (the `ApplyMasterDataChange` operationId).
+func (c *ClientWithResponses) ApplyMasterDataChangeWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ApplyMasterDataChangeParams, body ApplyMasterDataChangeJSONRequestBody, reqEditors ...RequestEditorFn) (*ApplyMasterDataChangeResponse, error) {
+	rsp, err := c.ApplyMasterDataChange(ctx, customerId, ticketId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseApplyMasterDataChangeResponse(rsp)
+}
+
+// AssignTicketWithBodyWithResponse Assign a ticket to a staff member
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+// users get 403. Staff admins and owners without the capability get 403 too.
+//
+// `assignee` is a staff member with the service-desk capability who is not disabled
+// (`invalid` otherwise); null or absent takes the ticket from whoever has it.
+// `failed_precondition` for a closed ticket.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/assign (the `AssignTicket` operationId).
+func (c *ClientWithResponses) AssignTicketWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AssignTicketParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AssignTicketResponse, error) {
+	rsp, err := c.AssignTicketWithBody(ctx, customerId, ticketId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAssignTicketResponse(rsp)
+}
+
+// AssignTicketWithResponse Assign a ticket to a staff member
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+// users get 403. Staff admins and owners without the capability get 403 too.
+//
+// `assignee` is a staff member with the service-desk capability who is not disabled
+// (`invalid` otherwise); null or absent takes the ticket from whoever has it.
+// `failed_precondition` for a closed ticket.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/assign (the `AssignTicket` operationId).
+func (c *ClientWithResponses) AssignTicketWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AssignTicketParams, body AssignTicketJSONRequestBody, reqEditors ...RequestEditorFn) (*AssignTicketResponse, error) {
+	rsp, err := c.AssignTicket(ctx, customerId, ticketId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAssignTicketResponse(rsp)
+}
+
+// ListTicketCommentsWithResponse List a ticket's comments
+//
+// **Who may call:** As for getting the ticket.
+//
+// Oldest first. Staff and API keys see internal notes; customer users never do.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/comments (the `ListTicketComments` operationId).
+func (c *ClientWithResponses) ListTicketCommentsWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ListTicketCommentsParams, reqEditors ...RequestEditorFn) (*ListTicketCommentsResponse, error) {
+	rsp, err := c.ListTicketComments(ctx, customerId, ticketId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTicketCommentsResponse(rsp)
+}
+
+// AddTicketCommentWithBodyWithResponse Reply to a ticket or add an internal note
+//
+// **Who may call:** The customer's own maintainers and admins (public replies), staff with the
+// service-desk capability and API keys (public replies and internal notes); the customer needs
+// the `tickets` feature.
+//
+// A public reply by the service desk is e-mailed to the requester; one by the customer to a
+// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+// is `permission_denied`; any comment on a closed ticket `failed_precondition`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a reused Idempotency-Key
+// answers 409 while the first request runs and 422 with another body; a body over 1 MiB 413;
+// anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/comments (the `AddTicketComment` operationId).
+func (c *ClientWithResponses) AddTicketCommentWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AddTicketCommentParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddTicketCommentResponse, error) {
+	rsp, err := c.AddTicketCommentWithBody(ctx, customerId, ticketId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddTicketCommentResponse(rsp)
+}
+
+// AddTicketCommentWithResponse Reply to a ticket or add an internal note
+//
+// **Who may call:** The customer's own maintainers and admins (public replies), staff with the
+// service-desk capability and API keys (public replies and internal notes); the customer needs
+// the `tickets` feature.
+//
+// A public reply by the service desk is e-mailed to the requester; one by the customer to a
+// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+// is `permission_denied`; any comment on a closed ticket `failed_precondition`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a reused Idempotency-Key
+// answers 409 while the first request runs and 422 with another body; a body over 1 MiB 413;
+// anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/comments (the `AddTicketComment` operationId).
+func (c *ClientWithResponses) AddTicketCommentWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *AddTicketCommentParams, body AddTicketCommentJSONRequestBody, reqEditors ...RequestEditorFn) (*AddTicketCommentResponse, error) {
+	rsp, err := c.AddTicketComment(ctx, customerId, ticketId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddTicketCommentResponse(rsp)
+}
+
+// GetTicketCommentWithResponse Get a comment of a ticket
+//
+// **Who may call:** As for getting the ticket. An internal note answers 404 to customer users.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId} (the `GetTicketComment` operationId).
+func (c *ClientWithResponses) GetTicketCommentWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, commentId TicketCommentId, reqEditors ...RequestEditorFn) (*GetTicketCommentResponse, error) {
+	rsp, err := c.GetTicketComment(ctx, customerId, ticketId, commentId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTicketCommentResponse(rsp)
+}
+
+// SetTicketPriorityWithBodyWithResponse Change a ticket's priority
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+// users get 403. Staff admins and owners without the capability get 403 too.
+//
+// Recorded in the ticket's history. `failed_precondition` for a closed ticket.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/priority (the `SetTicketPriority` operationId).
+func (c *ClientWithResponses) SetTicketPriorityWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *SetTicketPriorityParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetTicketPriorityResponse, error) {
+	rsp, err := c.SetTicketPriorityWithBody(ctx, customerId, ticketId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetTicketPriorityResponse(rsp)
+}
+
+// SetTicketPriorityWithResponse Change a ticket's priority
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+// users get 403. Staff admins and owners without the capability get 403 too.
+//
+// Recorded in the ticket's history. `failed_precondition` for a closed ticket.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/priority (the `SetTicketPriority` operationId).
+func (c *ClientWithResponses) SetTicketPriorityWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *SetTicketPriorityParams, body SetTicketPriorityJSONRequestBody, reqEditors ...RequestEditorFn) (*SetTicketPriorityResponse, error) {
+	rsp, err := c.SetTicketPriority(ctx, customerId, ticketId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetTicketPriorityResponse(rsp)
+}
+
+// ReopenTicketWithBodyWithResponse Reopen a resolved ticket
+//
+// **Who may call:** The customer's own maintainers and admins, staff with the service-desk capability
+// and API keys; the customer needs the `tickets` feature.
+//
+// A resolved ticket goes back to open within the deployment's reopen window after it was
+// resolved (14 days by default); later, `failed_precondition`: open a new ticket.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/reopen (the `ReopenTicket` operationId).
+func (c *ClientWithResponses) ReopenTicketWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ReopenTicketParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReopenTicketResponse, error) {
+	rsp, err := c.ReopenTicketWithBody(ctx, customerId, ticketId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReopenTicketResponse(rsp)
+}
+
+// ReopenTicketWithResponse Reopen a resolved ticket
+//
+// **Who may call:** The customer's own maintainers and admins, staff with the service-desk capability
+// and API keys; the customer needs the `tickets` feature.
+//
+// A resolved ticket goes back to open within the deployment's reopen window after it was
+// resolved (14 days by default); later, `failed_precondition`: open a new ticket.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/reopen (the `ReopenTicket` operationId).
+func (c *ClientWithResponses) ReopenTicketWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ReopenTicketParams, body ReopenTicketJSONRequestBody, reqEditors ...RequestEditorFn) (*ReopenTicketResponse, error) {
+	rsp, err := c.ReopenTicket(ctx, customerId, ticketId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReopenTicketResponse(rsp)
+}
+
+// ChangeTicketStatusWithBodyWithResponse Move a ticket to another status
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+// users get 403. Staff admins and owners without the capability get 403 too.
+//
+// The status machine is open → in_progress → waiting_on_customer → resolved → closed; any
+// active status may also go to resolved or closed, and waiting_on_customer back to in_progress.
+// A resolved ticket is reopened with the reopen operation. The requester is e-mailed, with the
+// note. `failed_precondition` for a move the machine does not allow.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/status (the `ChangeTicketStatus` operationId).
+func (c *ClientWithResponses) ChangeTicketStatusWithBodyWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ChangeTicketStatusParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeTicketStatusResponse, error) {
+	rsp, err := c.ChangeTicketStatusWithBody(ctx, customerId, ticketId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChangeTicketStatusResponse(rsp)
+}
+
+// ChangeTicketStatusWithResponse Move a ticket to another status
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up); customer
+// users get 403. Staff admins and owners without the capability get 403 too.
+//
+// The status machine is open → in_progress → waiting_on_customer → resolved → closed; any
+// active status may also go to resolved or closed, and waiting_on_customer back to in_progress.
+// A resolved ticket is reopened with the reopen operation. The requester is e-mailed, with the
+// note. `failed_precondition` for a move the machine does not allow.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404), `failed_precondition` (409); a stale If-Match answers 412 and a missing
+// one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/tickets/{ticketId}/status (the `ChangeTicketStatus` operationId).
+func (c *ClientWithResponses) ChangeTicketStatusWithResponse(ctx context.Context, customerId CustomerId, ticketId TicketId, params *ChangeTicketStatusParams, body ChangeTicketStatusJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeTicketStatusResponse, error) {
+	rsp, err := c.ChangeTicketStatus(ctx, customerId, ticketId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseChangeTicketStatusResponse(rsp)
+}
+
 // ListMailMessagesWithResponse List the mail outbox
 //
 // **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
@@ -30116,6 +34473,51 @@ func (c *ClientWithResponses) ResendStaffInvitationWithResponse(ctx context.Cont
 		return nil, err
 	}
 	return ParseResendStaffInvitationResponse(rsp)
+}
+
+// ListTicketTypesWithResponse The types of tickets and their fields
+//
+// **Who may call:** Staff (agents and up), API keys, and customer users (any role) whose
+// customer has the `tickets` feature.
+//
+// The built-in types (equipment_damage, rental_change, order_line_dates, invoice_question,
+// master_data_change, generic) and those the provider registered, sorted by name.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403);
+// anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/ticket-types (the `ListTicketTypes` operationId).
+func (c *ClientWithResponses) ListTicketTypesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListTicketTypesResponse, error) {
+	rsp, err := c.ListTicketTypes(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTicketTypesResponse(rsp)
+}
+
+// ListTicketQueueWithResponse The service desk's ticket queue
+//
+// **Who may call:** Staff with the service-desk capability, and API keys (agents and up);
+// customer users get 403.
+//
+// Tickets across customers (or of one), oldest first so the longest waiting come first,
+// without their history; by default the active ones (open, in progress, waiting on the
+// customer). `counts` holds how many tickets match the other filters in each status.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/tickets (the `ListTicketQueue` operationId).
+func (c *ClientWithResponses) ListTicketQueueWithResponse(ctx context.Context, params *ListTicketQueueParams, reqEditors ...RequestEditorFn) (*ListTicketQueueResponse, error) {
+	rsp, err := c.ListTicketQueue(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTicketQueueResponse(rsp)
 }
 
 // DisableUserWithResponse Disable a user everywhere
@@ -35510,6 +39912,950 @@ func ParseSuspendCustomerResponse(rsp *http.Response) (*SuspendCustomerResponse,
 	return response, nil
 }
 
+// ParseListTicketsResponse parses an HTTP response from a ListTicketsWithResponse call
+func ParseListTicketsResponse(rsp *http.Response) (*ListTicketsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTicketsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TicketList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseOpenTicketResponse parses an HTTP response from a OpenTicketWithResponse call
+func ParseOpenTicketResponse(rsp *http.Response) (*OpenTicketResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &OpenTicketResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Ticket
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers OpenTicketResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetTicketResponse parses an HTTP response from a GetTicketWithResponse call
+func ParseGetTicketResponse(rsp *http.Response) (*GetTicketResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTicketResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Ticket
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetTicketResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseApplyMasterDataChangeResponse parses an HTTP response from a ApplyMasterDataChangeWithResponse call
+func ParseApplyMasterDataChangeResponse(rsp *http.Response) (*ApplyMasterDataChangeResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ApplyMasterDataChangeResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Ticket
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ApplyMasterDataChangeResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAssignTicketResponse parses an HTTP response from a AssignTicketWithResponse call
+func ParseAssignTicketResponse(rsp *http.Response) (*AssignTicketResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AssignTicketResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Ticket
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers AssignTicketResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListTicketCommentsResponse parses an HTTP response from a ListTicketCommentsWithResponse call
+func ParseListTicketCommentsResponse(rsp *http.Response) (*ListTicketCommentsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTicketCommentsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TicketCommentList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddTicketCommentResponse parses an HTTP response from a AddTicketCommentWithResponse call
+func ParseAddTicketCommentResponse(rsp *http.Response) (*AddTicketCommentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddTicketCommentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest TicketComment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTicketCommentResponse parses an HTTP response from a GetTicketCommentWithResponse call
+func ParseGetTicketCommentResponse(rsp *http.Response) (*GetTicketCommentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTicketCommentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TicketComment
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetTicketPriorityResponse parses an HTTP response from a SetTicketPriorityWithResponse call
+func ParseSetTicketPriorityResponse(rsp *http.Response) (*SetTicketPriorityResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetTicketPriorityResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Ticket
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers SetTicketPriorityResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseReopenTicketResponse parses an HTTP response from a ReopenTicketWithResponse call
+func ParseReopenTicketResponse(rsp *http.Response) (*ReopenTicketResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReopenTicketResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Ticket
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ReopenTicketResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseChangeTicketStatusResponse parses an HTTP response from a ChangeTicketStatusWithResponse call
+func ParseChangeTicketStatusResponse(rsp *http.Response) (*ChangeTicketStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ChangeTicketStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Ticket
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ChangeTicketStatusResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListMailMessagesResponse parses an HTTP response from a ListMailMessagesWithResponse call
 func ParseListMailMessagesResponse(rsp *http.Response) (*ListMailMessagesResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -37492,6 +42838,107 @@ func ParseResendStaffInvitationResponse(rsp *http.Response) (*ResendStaffInvitat
 			headers.ETag = value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListTicketTypesResponse parses an HTTP response from a ListTicketTypesWithResponse call
+func ParseListTicketTypesResponse(rsp *http.Response) (*ListTicketTypesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTicketTypesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TicketTypeList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListTicketQueueResponse parses an HTTP response from a ListTicketQueueWithResponse call
+func ParseListTicketQueueResponse(rsp *http.Response) (*ListTicketQueueResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTicketQueueResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TicketQueue
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil

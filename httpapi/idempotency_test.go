@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/client"
+	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/httpapi"
 	"github.com/portalkit/portalkit/idempotency"
 	"github.com/portalkit/portalkit/portal"
@@ -336,6 +337,13 @@ func TestIdempotencyAnswerRebuiltWhenKeepingItFails(t *testing.T) {
 		idem = &failingComplete{Store: s}
 		return idem
 	})
+	staff := portaltest.Owner(t.Context())
+	c, err := e.p.GetCustomer(staff, customer.ID(cid))
+	require.NoError(t, err)
+	_, err = e.p.UpdateFeatures(staff, c.ID, portal.UpdateFeaturesParams{Version: c.Version, FeaturesPatch: customer.FeaturesPatch{Tickets: ptr(true)}})
+	require.NoError(t, err)
+	tk, err := e.p.OpenTicket(portaltest.ServiceDesk(t.Context()), c.ID, portal.OpenTicketParams{Type: "generic", Subject: "Help"})
+	require.NoError(t, err)
 	for _, tc := range []struct {
 		name, path, token, body string
 		want                    int
@@ -345,6 +353,8 @@ func TestIdempotencyAnswerRebuiltWhenKeepingItFails(t *testing.T) {
 		{"createSite", "/v1/customers/" + cid + "/sites", e.owner, `{"name":"Plant"}`, http.StatusCreated},
 		{"invite", "/v1/customers/" + cid + "/invitations", ada.Token, `{"email":"bob@acme.example","role":"viewer"}`, http.StatusCreated},
 		{"createAPIKey", "/v1/api-keys", e.owner, `{"name":"ERP","role":"agent"}`, http.StatusConflict},
+		{"openTicket", "/v1/customers/" + cid + "/tickets", ada.Token, `{"type":"generic","subject":"Broken"}`, http.StatusCreated},
+		{"addTicketComment", "/v1/customers/" + cid + "/tickets/" + string(tk.ID) + "/comments", ada.Token, `{"body":"Any news?"}`, http.StatusCreated},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			idem.fail.Store(true)

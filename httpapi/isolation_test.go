@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"maps"
@@ -30,6 +31,7 @@ import (
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/storage/sqlite"
+	"github.com/portalkit/portalkit/ticket"
 )
 
 // isoTenant is one customer of the isolation fixture: its IDs, and real
@@ -48,6 +50,11 @@ type isoTenant struct {
 	stock         isoStock       // the supplier warehouse: isoStock
 	bounced       outbox.ID      // a failed message about the customer
 	article       news.Article   // written by the admin, for the customer's people
+	// ticket is open (by the admin, with a reply and an internal note),
+	// resolved was resolved by the service desk, masterData asks to change
+	// the customer's phone.
+	ticket, resolved, masterData ticket.Ticket
+	reply                        ticket.Comment // the service desk's public reply on ticket
 }
 
 // isoFixture is a running handler over SQLite with two customers, A and B.
@@ -59,6 +66,8 @@ type isoFixture struct {
 	product orders.Product // of the global portfolio
 	// staff and disabledStaff are agents the staff operations act on.
 	staff, disabledStaff identity.StaffMember
+	// desk is a staff member with the service-desk capability.
+	desk identity.StaffMember
 }
 
 // isoTemplate is the isolation fixture as built once per process: a copy
@@ -125,7 +134,7 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 		var tn isoTenant
 		var err error
 		tn.c, err = f.p.CreateCustomer(ctx, portal.CreateCustomerParams{Name: name, Features: customer.FeaturesPatch{
-			AccessLinks: ptr(true), OrderAuthorization: ptr(true),
+			AccessLinks: ptr(true), OrderAuthorization: ptr(true), Tickets: ptr(true),
 		}})
 		require.NoError(t, err)
 		tn.site, err = f.p.CreateSite(ctx, tn.c.ID, portal.SiteParams{Name: "HQ"})
@@ -163,6 +172,7 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 		require.NoError(t, err)
 		tn.article, err = f.p.CreateCustomerArticle(identity.NewContext(t.Context(), admin), tn.c.ID, portal.CreateCustomerArticleParams{Title: name + " news", Body: "Hello"})
 		require.NoError(t, err)
+		tn.ticket, tn.resolved, tn.masterData, tn.reply = f.isoTickets(t, identity.NewContext(t.Context(), admin), tn)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -176,7 +186,33 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 	require.NoError(t, err)
 	f.disabledStaff, err = f.p.DisableStaff(ctx, off.ID)
 	require.NoError(t, err)
+	desk, err := f.p.InviteStaff(ctx, portal.InviteStaffParams{Email: "desk@provider.example", Name: "Desk", Role: identity.StaffAgent})
+	require.NoError(t, err)
+	f.desk, err = f.p.UpdateStaff(ctx, desk.ID, portal.UpdateStaffParams{Version: desk.Version, ServiceDesk: ptr(true)})
+	require.NoError(t, err)
 	return f
+}
+
+// isoTickets opens tn's tickets as its admin (ctx) and works them as the
+// service desk.
+func (f *isoFixture) isoTickets(t *testing.T, admin context.Context, tn isoTenant) (open, resolved, masterData ticket.Ticket, reply ticket.Comment) {
+	t.Helper()
+	desk := portaltest.ServiceDesk(t.Context())
+	var err error
+	open, err = f.p.OpenTicket(admin, tn.c.ID, portal.OpenTicketParams{Type: ticket.TypeGeneric, Subject: "Help", Links: portal.TicketLinksParams{SiteID: tn.site.ID}})
+	require.NoError(t, err)
+	reply, err = f.p.AddTicketComment(desk, tn.c.ID, open.ID, portal.AddTicketCommentParams{Body: "On it"})
+	require.NoError(t, err)
+	_, err = f.p.AddTicketComment(desk, tn.c.ID, open.ID, portal.AddTicketCommentParams{Visibility: ticket.Internal, Body: "Internal"})
+	require.NoError(t, err)
+	resolved, err = f.p.OpenTicket(admin, tn.c.ID, portal.OpenTicketParams{Type: ticket.TypeGeneric, Subject: "Done"})
+	require.NoError(t, err)
+	resolved, err = f.p.ChangeTicketStatus(desk, tn.c.ID, resolved.ID, portal.ChangeTicketStatusParams{Version: resolved.Version, Status: ticket.StatusResolved})
+	require.NoError(t, err)
+	masterData, err = f.p.OpenTicket(admin, tn.c.ID, portal.OpenTicketParams{Type: ticket.TypeMasterDataChange, Subject: "Phone",
+		Fields: map[string]string{"phone": "+49 30 999"}})
+	require.NoError(t, err)
+	return open, resolved, masterData, reply
 }
 
 // ids returns the values of tn for the path parameters of the spec and the
@@ -205,6 +241,13 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"staffId":         string(f.staff.ID),
 		"disabledStaffId": string(f.disabledStaff.ID),
 		"articleId":       string(tn.article.ID),
+		"deskStaffId":     string(f.desk.ID),
+		// Tickets.
+		"ticketId":           string(tn.ticket.ID),
+		"resolvedTicketId":   string(tn.resolved.ID),
+		"masterDataTicketId": string(tn.masterData.ID),
+		"commentId":          string(tn.reply.ID),
+		"customerVersion":    strconv.FormatInt(tn.c.Version, 10),
 	}
 }
 
@@ -259,6 +302,16 @@ func (f *isoFixture) version(t *testing.T, kind string, ids map[string]string) i
 				a, err := f.p.GetArticle(ctx, tn.article.ID)
 				require.NoError(t, err)
 				return a.Version
+			}
+		}
+	case "ticket":
+		for _, tn := range []isoTenant{f.a, f.b} {
+			for _, tk := range []ticket.Ticket{tn.ticket, tn.resolved, tn.masterData} {
+				if string(tk.ID) == ids["ticketId"] {
+					got, err := f.p.GetTicket(ctx, tn.c.ID, tk.ID)
+					require.NoError(t, err)
+					return got.Version
+				}
 			}
 		}
 	case "offer":
@@ -316,6 +369,10 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 		part("mail templates", templates, err)
 		written, err := f.p.ListCustomerNews(ctx, tn.c.ID, portal.ListCustomerNewsParams{Written: true, Limit: 100})
 		part("news", written, err)
+		tickets, err := f.p.ListTickets(ctx, tn.c.ID, portal.ListTicketsParams{Limit: 100})
+		part("tickets", tickets, err)
+		comments, err := f.p.ListTicketComments(ctx, tn.c.ID, tn.ticket.ID, portal.ListTicketCommentsParams{Limit: 100})
+		part("ticket comments", comments, err)
 	}
 	articles, err := f.p.ListArticles(ctx, portal.ListArticlesParams{Limit: 100})
 	require.NoError(t, err)
@@ -357,6 +414,13 @@ var ghostIDs = map[string]string{
 	"staffId":            "stf_ghost",
 	"disabledStaffId":    "stf_ghost2",
 	"articleId":          "art_ghost",
+	"deskStaffId":        "stf_ghost3",
+	"ticketId":           "tkt_ghost",
+	"resolvedTicketId":   "tkt_ghost2",
+	"masterDataTicketId": "tkt_ghost3",
+	"commentId":          "tcm_ghost",
+	// A version, not an ID: any will do for a customer that is not there.
+	"customerVersion": "1",
 	// Not IDs: a kind and a locale of mail are the same everywhere.
 	"kind":   "invitation",
 	"locale": "de",
@@ -552,6 +616,31 @@ var isolationMatrix = map[string]isoRow{
 	"updateCustomerArticle": {class: classTenant, body: `{"title":"Changed"}`, ifMatch: "article",
 		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
 	"deleteCustomerArticle": {class: classTenant, staff: ok204, admin: ok204, viewer: no403, foreign: no404, mixed: no404},
+
+	// Tickets: a customer's users read them and its maintainers and admins
+	// open, reply and reopen; working them is the service desk's (API keys
+	// count as such).
+	"listTicketTypes": {class: classTenant, scoped: true, staff: ok200, admin: ok200, viewer: ok200, foreign: ok200},
+	"listTickets":     {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"openTicket": {class: classTenant, body: `{"type":"generic","subject":"Help","links":{"site_id":"{siteId}"}}`,
+		staff: ok201, admin: ok201, viewer: no403, foreign: no404, crossBody: bad400},
+	"getTicket":          {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"listTicketComments": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"getTicketComment":   {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"addTicketComment": {class: classTenant, body: `{"body":"Any news?"}`,
+		staff: ok201, admin: ok201, viewer: no403, foreign: no404, mixed: no404},
+	"reopenTicket": {class: classTenant, alias: map[string]string{"ticketId": "resolvedTicketId"}, body: `{}`, ifMatch: "ticket",
+		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"changeTicketStatus": {class: classStaff, body: `{"status":"in_progress"}`, ifMatch: "ticket",
+		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"setTicketPriority": {class: classStaff, body: `{"priority":"urgent"}`, ifMatch: "ticket",
+		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"assignTicket": {class: classStaff, body: `{"assignee":"{deskStaffId}"}`, ifMatch: "ticket",
+		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"applyMasterDataChange": {class: classStaff, alias: map[string]string{"ticketId": "masterDataTicketId"},
+		body: `{"customer_version":{customerVersion},"resolve":true}`, ifMatch: "ticket",
+		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"listTicketQueue": {class: classStaff, query: "customer_id={customerId}", staff: ok200, admin: no403, viewer: no403, foreign: no403},
 
 	"acceptInvitation":         {class: classPublic, reason: "the invitation token in the body is the credential; there is no caller to scope"},
 	"requestLoginLink":         {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of any customer"},

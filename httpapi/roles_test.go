@@ -21,6 +21,7 @@ import (
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/ticket"
 )
 
 // The callers of the role matrix. Staff act through API keys; customer users
@@ -46,8 +47,9 @@ type roleFixture struct {
 	cid          string
 	north, south customer.Site // the site-limited admin reaches north only
 	tokens       map[string]string
-	n            int            // makes e-mail addresses unique
-	laptop       orders.Product // of the global portfolio
+	n            int                  // makes e-mail addresses unique
+	laptop       orders.Product       // of the global portfolio
+	desk         identity.StaffMember // a service-desk member tickets are assigned to
 }
 
 func newRoleFixture(t *testing.T) *roleFixture {
@@ -102,6 +104,10 @@ func newRoleFixture(t *testing.T) *roleFixture {
 	f.laptop, err = f.p.CreateProduct(staff, portal.CreateProductParams{SKU: "LAP-1", Name: "Laptop", Price: orders.Money{Amount: 100_000, Currency: "EUR"}})
 	require.NoError(t, err)
 	f.enableStock(t)
+	desk, err := f.p.InviteStaff(staff, portal.InviteStaffParams{Email: "desk@provider.example", Name: "Desk", Role: identity.StaffAgent})
+	require.NoError(t, err)
+	f.desk, err = f.p.UpdateStaff(staff, desk.ID, portal.UpdateStaffParams{Version: desk.Version, ServiceDesk: ptr(true)})
+	require.NoError(t, err)
 	return f
 }
 
@@ -176,6 +182,7 @@ func (f *roleFixture) takeSnapshot(t *testing.T) map[string]any {
 	part("staff", staff, err)
 	articles, err := f.p.ListArticles(ctx, portal.ListArticlesParams{Limit: 100})
 	part("articles", articles, err)
+	out["tickets"] = f.allTickets(t)
 	return out
 }
 
@@ -190,6 +197,7 @@ type roleTarget struct {
 	mail    outbox.ID
 	staff   identity.StaffMember
 	article news.Article
+	ticket  ticket.Ticket
 }
 
 // roleRow is one operation of the role matrix and the status each caller
@@ -316,12 +324,119 @@ func providerArticle(t *testing.T, f *roleFixture) roleTarget {
 	return roleTarget{article: a, etag: `"` + strconv.FormatInt(a.Version, 10) + `"`}
 }
 
+// ticketsOn turns the tickets feature on (the "change features" row
+// toggles it) and returns the customer.
+func (f *roleFixture) ticketsOn(t *testing.T) customer.Customer {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	c, err := f.p.GetCustomer(ctx, customer.ID(f.cid))
+	require.NoError(t, err)
+	if !c.Features.Tickets {
+		_, err = f.p.UpdateFeatures(ctx, c.ID, portal.UpdateFeaturesParams{Version: c.Version, FeaturesPatch: customer.FeaturesPatch{Tickets: ptr(true)}})
+		require.NoError(t, err)
+		c, err = f.p.GetCustomer(ctx, c.ID)
+		require.NoError(t, err)
+	}
+	return c
+}
+
+func ticketsOn(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	f.ticketsOn(t)
+	return roleTarget{}
+}
+
+// ticketAt opens a ticket of type typ for site (none when it returns "")
+// as the service desk, resolved when resolve is set.
+func ticketAt(typ string, site func(f *roleFixture) customer.SiteID, resolve bool) func(t *testing.T, f *roleFixture) roleTarget {
+	return func(t *testing.T, f *roleFixture) roleTarget {
+		t.Helper()
+		c := f.ticketsOn(t)
+		desk := portaltest.ServiceDesk(t.Context())
+		params := portal.OpenTicketParams{Type: typ, Subject: "Help " + f.email("t"), Links: portal.TicketLinksParams{SiteID: site(f)}}
+		if typ == ticket.TypeMasterDataChange {
+			params.Fields = map[string]string{"phone": "+49 40 " + f.email("p")}
+		}
+		tk, err := f.p.OpenTicket(desk, c.ID, params)
+		require.NoError(t, err)
+		if resolve {
+			tk, err = f.p.ChangeTicketStatus(desk, c.ID, tk.ID, portal.ChangeTicketStatusParams{Version: tk.Version, Status: ticket.StatusResolved})
+			require.NoError(t, err)
+		}
+		return roleTarget{ticket: tk, etag: `"` + strconv.FormatInt(tk.Version, 10) + `"`}
+	}
+}
+
+var (
+	northTicket      = ticketAt(ticket.TypeGeneric, func(f *roleFixture) customer.SiteID { return f.north.ID }, false)
+	southTicket      = ticketAt(ticket.TypeGeneric, func(f *roleFixture) customer.SiteID { return f.south.ID }, false)
+	resolvedTicket   = ticketAt(ticket.TypeGeneric, func(f *roleFixture) customer.SiteID { return f.north.ID }, true)
+	masterDataTicket = ticketAt(ticket.TypeMasterDataChange, func(*roleFixture) customer.SiteID { return "" }, false)
+)
+
 func currentCustomer(t *testing.T, f *roleFixture) roleTarget {
 	t.Helper()
 	return roleTarget{etag: f.customerETag(t)}
 }
 
 var roleMatrix = map[string]roleRow{
+	// Tickets. Every staff caller is an API key, which counts as service desk.
+	"ticket types": {prep: ticketsOn, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, _ *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListTicketTypesWithResponse(t.Context())
+		}},
+	"open a ticket": {write: true, prep: ticketsOn, want: byRole(s201, s201, s201, s201, s201, s403, s201),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.OpenTicketWithResponse(t.Context(), f.cid, nil, client.OpenTicketRequest{Type: "generic", Subject: "Help " + f.email("t")})
+		}},
+	"list tickets": {prep: northTicket, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListTicketsWithResponse(t.Context(), f.cid, nil)
+		}},
+	"get ticket beyond the caller's sites": {prep: southTicket, want: byRole(s200, s200, s200, s200, s200, s200, s404),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetTicketWithResponse(t.Context(), f.cid, string(tg.ticket.ID))
+		}},
+	"reply to a ticket": {write: true, prep: northTicket, want: byRole(s201, s201, s201, s201, s201, s403, s201),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.AddTicketCommentWithResponse(t.Context(), f.cid, string(tg.ticket.ID), nil, client.AddTicketCommentRequest{Body: "Any news?"})
+		}},
+	"write an internal note": {write: true, prep: northTicket, want: byRole(s201, s201, s201, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.AddTicketCommentWithResponse(t.Context(), f.cid, string(tg.ticket.ID), nil,
+				client.AddTicketCommentRequest{Body: "Internal", Visibility: ptr(client.TicketVisibilityInternal)})
+		}},
+	"move a ticket": {write: true, prep: northTicket, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ChangeTicketStatusWithResponse(t.Context(), f.cid, string(tg.ticket.ID), &client.ChangeTicketStatusParams{IfMatch: tg.etag},
+				client.ChangeTicketStatusRequest{Status: client.TicketStatusInProgress})
+		}},
+	"change a ticket's priority": {write: true, prep: northTicket, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.SetTicketPriorityWithResponse(t.Context(), f.cid, string(tg.ticket.ID), &client.SetTicketPriorityParams{IfMatch: tg.etag},
+				client.SetTicketPriorityRequest{Priority: client.TicketPriorityUrgent})
+		}},
+	"assign a ticket": {write: true, prep: northTicket, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.AssignTicketWithResponse(t.Context(), f.cid, string(tg.ticket.ID), &client.AssignTicketParams{IfMatch: tg.etag},
+				client.AssignTicketRequest{Assignee: ptr(string(f.desk.ID))})
+		}},
+	"reopen a ticket": {write: true, prep: resolvedTicket, want: byRole(s200, s200, s200, s200, s200, s403, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ReopenTicketWithResponse(t.Context(), f.cid, string(tg.ticket.ID), &client.ReopenTicketParams{IfMatch: tg.etag}, client.ReopenTicketRequest{})
+		}},
+	"apply a master-data change": {write: true, prep: masterDataTicket, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			cur, err := f.p.GetCustomer(portaltest.Owner(t.Context()), customer.ID(f.cid))
+			require.NoError(t, err)
+			return c.ApplyMasterDataChangeWithResponse(t.Context(), f.cid, string(tg.ticket.ID), &client.ApplyMasterDataChangeParams{IfMatch: tg.etag},
+				client.ApplyMasterDataChangeRequest{CustomerVersion: cur.Version})
+		}},
+	"the ticket queue": {prep: northTicket, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, _ *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListTicketQueueWithResponse(t.Context(), nil)
+		}},
+
 	"read customer": {prep: noTarget, want: byRole(s200, s200, s200, s200, s200, s200, s200),
 		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.GetCustomerWithResponse(t.Context(), f.cid)
@@ -749,6 +864,30 @@ func (f *roleFixture) enableStock(t *testing.T) {
 	require.NoError(t, err)
 	_, err = f.p.UpdateFeatures(ctx, c.ID, portal.UpdateFeaturesParams{Version: c.Version, FeaturesPatch: customer.FeaturesPatch{SupplierWarehouse: ptr(true)}})
 	require.NoError(t, err)
+}
+
+// allTickets is every ticket of the customer with its comments, internal
+// notes included, page by page, read as staff (the matrix opens more than a
+// page; staff read them whether the tickets feature is on or not).
+func (f *roleFixture) allTickets(t *testing.T) []any {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	c := customer.Customer{ID: customer.ID(f.cid)}
+	var out []any
+	params := portal.ListTicketsParams{Limit: 100}
+	for {
+		l, err := f.p.ListTickets(ctx, c.ID, params)
+		require.NoError(t, err)
+		for _, tk := range l.Items {
+			cs, err := f.p.ListTicketComments(ctx, c.ID, tk.ID, portal.ListTicketCommentsParams{Limit: 100})
+			require.NoError(t, err)
+			out = append(out, tk, cs.Items)
+		}
+		if l.NextCursor == "" {
+			return out
+		}
+		params.Cursor = l.NextCursor
+	}
 }
 
 // allStockItems lists every item of the customer, page by page: the

@@ -55,7 +55,7 @@ func (s *Server) UpdateStaff(ctx context.Context, req oapi.UpdateStaffRequestObj
 	if err != nil {
 		return nil, staleIfMatch(err)
 	}
-	params := portal.UpdateStaffParams{Version: want, Name: req.Body.Name}
+	params := portal.UpdateStaffParams{Version: want, Name: req.Body.Name, ServiceDesk: req.Body.ServiceDesk}
 	if r := req.Body.Role; r != nil {
 		params.Role = ptr(identity.StaffRole(*r))
 	}
@@ -127,15 +127,16 @@ func (s *Server) SignInStaffWithPassword(ctx context.Context, req oapi.SignInSta
 // staffOut converts a staff member.
 func staffOut(m identity.StaffMember) oapi.StaffMember {
 	return oapi.StaffMember{
-		Id:        string(m.ID),
-		Email:     openapi_types.Email(m.Email),
-		Name:      m.Name,
-		Role:      oapi.StaffRole(m.Role),
-		Status:    oapi.StaffStatus(m.Status),
-		InvitedBy: m.InvitedBy,
-		Version:   m.Version,
-		CreatedAt: m.CreatedAt,
-		UpdatedAt: m.UpdatedAt,
+		Id:          string(m.ID),
+		Email:       openapi_types.Email(m.Email),
+		Name:        m.Name,
+		Role:        oapi.StaffRole(m.Role),
+		Status:      oapi.StaffStatus(m.Status),
+		ServiceDesk: m.ServiceDesk,
+		InvitedBy:   m.InvitedBy,
+		Version:     m.Version,
+		CreatedAt:   m.CreatedAt,
+		UpdatedAt:   m.UpdatedAt,
 	}
 }
 

@@ -48,8 +48,9 @@ type tenant struct {
 	// Tickets: one the maintainer opened on the customer's site, one the
 	// service desk resolved, and a master-data change.
 	ticket, resolved, masterData ticket.Ticket
-	staffArticle                 news.Article // the provider's, addressed to this customer alone
-	article                      news.Article // written by the customer's admin
+	staffArticle                 news.Article   // the provider's, addressed to this customer alone
+	article                      news.Article   // written by the customer's admin
+	reply                        ticket.Comment // the service desk's public reply on ticket
 }
 
 type fixture struct {
@@ -342,7 +343,7 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 		tn.bounced = failed.Items[0].ID
 		_, err = f.p.PutMailTemplate(f.owner, tn.c.ID, mailer.KindInvitation, "de", portal.MailTemplateParams{Subject: "Willkommen bei {{.CustomerName}}"})
 		require.NoError(t, err)
-		tn.ticket, tn.resolved, tn.masterData = f.ticketTenant(t, tn)
+		tn.ticket, tn.resolved, tn.masterData, tn.reply = f.ticketTenant(t, tn)
 		tn.staffArticle, err = f.p.CreateArticle(f.owner, portal.CreateArticleParams{Title: "For " + name, Body: "Hello", Audience: news.Only(tn.c.ID)})
 		require.NoError(t, err)
 		tn.article, err = f.p.CreateCustomerArticle(as(t, tn.admin), tn.c.ID, portal.CreateCustomerArticleParams{Title: name + " news", Body: "Hi"})
@@ -412,6 +413,9 @@ var useCases = map[string]useCase{
 	"ListTicketComments": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.ListTicketComments(ctx, tn.c.ID, tn.ticket.ID, portal.ListTicketCommentsParams{}))
 	}},
+	"GetTicketComment": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetTicketComment(ctx, tn.c.ID, tn.ticket.ID, tn.reply.ID))
+	}},
 	"AddTicketComment": {staff: identity.StaffAgent, desk: true, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.AddTicketComment(ctx, tn.c.ID, tn.ticket.ID, portal.AddTicketCommentParams{Body: "Any news?"}))
 	}},
@@ -420,6 +424,9 @@ var useCases = map[string]useCase{
 	}},
 	"ChangeTicketStatus": {staff: identity.StaffAgent, desk: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.ChangeTicketStatus(ctx, tn.c.ID, tn.ticket.ID, portal.ChangeTicketStatusParams{Version: tn.ticket.Version, Status: ticket.StatusInProgress}))
+	}},
+	"SetTicketPriority": {staff: identity.StaffAgent, desk: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.SetTicketPriority(ctx, tn.c.ID, tn.ticket.ID, portal.SetTicketPriorityParams{Version: tn.ticket.Version, Priority: ticket.PriorityUrgent}))
 	}},
 	"AssignTicket": {staff: identity.StaffAgent, desk: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.AssignTicket(ctx, tn.c.ID, tn.ticket.ID, portal.AssignTicketParams{Version: tn.ticket.Version, Assignee: f.desk.ID}))
@@ -1105,7 +1112,7 @@ func (f fixture) stockTenant(t *testing.T, tn tenant) (customer.Customer, stockT
 // ticketTenant opens tn's tickets of the fixture: one by the maintainer on
 // the tenant's site with a public reply and an internal note, one the
 // service desk resolved, and a master-data change.
-func (f fixture) ticketTenant(t *testing.T, tn tenant) (open, resolved, masterData ticket.Ticket) {
+func (f fixture) ticketTenant(t *testing.T, tn tenant) (open, resolved, masterData ticket.Ticket, reply ticket.Comment) {
 	t.Helper()
 	desk := portaltest.ServiceDesk(t.Context())
 	var err error
@@ -1114,7 +1121,7 @@ func (f fixture) ticketTenant(t *testing.T, tn tenant) (open, resolved, masterDa
 		Links: portal.TicketLinksParams{SiteID: tn.site.ID},
 	})
 	require.NoError(t, err)
-	_, err = f.p.AddTicketComment(desk, tn.c.ID, open.ID, portal.AddTicketCommentParams{Body: "We are on it."})
+	reply, err = f.p.AddTicketComment(desk, tn.c.ID, open.ID, portal.AddTicketCommentParams{Body: "We are on it."})
 	require.NoError(t, err)
 	_, err = f.p.AddTicketComment(desk, tn.c.ID, open.ID, portal.AddTicketCommentParams{Visibility: ticket.Internal, Body: "Warranty expired."})
 	require.NoError(t, err)
@@ -1126,7 +1133,7 @@ func (f fixture) ticketTenant(t *testing.T, tn tenant) (open, resolved, masterDa
 		Type: ticket.TypeMasterDataChange, Subject: "New phone", Fields: map[string]string{"phone": "+49 30 1234"},
 	})
 	require.NoError(t, err)
-	return open, resolved, masterData
+	return open, resolved, masterData, reply
 }
 
 // TestFixtureWrote guards the shortcut the matrix takes: a fresh copy has

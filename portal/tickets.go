@@ -345,6 +345,21 @@ func (p *Portal) ChangeTicketStatus(ctx context.Context, cid customer.ID, id tic
 	})
 }
 
+// SetTicketPriorityParams change a ticket's priority.
+type SetTicketPriorityParams struct {
+	Version  int64           `json:"version" validate:"required,min=1"`
+	Priority ticket.Priority `json:"priority" validate:"required,oneof=low normal high urgent"`
+}
+
+// SetTicketPriority changes how urgent a ticket is. Staff with the
+// service-desk capability may call it. FailedPrecondition for a closed
+// ticket; Conflict for a stale version.
+func (p *Portal) SetTicketPriority(ctx context.Context, cid customer.ID, id ticket.ID, params SetTicketPriorityParams) (ticket.Ticket, error) {
+	return p.changeTicket(ctx, ActTicketWork, cid, id, params, params.Version, func(_ access, t ticket.Ticket, act ticket.Act) (ticket.Ticket, ticket.Event, error) {
+		return t.Reprioritize(params.Priority, act)
+	})
+}
+
 // ReopenTicketParams reopen a resolved ticket.
 type ReopenTicketParams struct {
 	Version int64  `json:"version" validate:"required,min=1"`
@@ -664,6 +679,33 @@ func (p *Portal) authorName(ctx context.Context, r storage.Repos, a access) stri
 		}
 	}
 	return "API key"
+}
+
+// GetTicketComment returns one comment of a ticket. Who may call it and
+// which tickets they see: as GetTicket; an internal note is NotFound for a
+// customer user.
+func (p *Portal) GetTicketComment(ctx context.Context, cid customer.ID, id ticket.ID, cmid ticket.CommentID) (ticket.Comment, error) {
+	var out ticket.Comment
+	err := p.read(ctx, func(r storage.Repos) error {
+		a, err := p.authorize(ctx, r, ActTicketRead, cid, "")
+		if err != nil {
+			return err
+		}
+		if _, err := getTicket(ctx, r, a, cid, id); err != nil {
+			return err
+		}
+		notFound := portalerr.New(portalerr.NotFound, "comment %s not found", cmid)
+		c, err := r.Tickets().Comment(ctx, cmid)
+		if err != nil {
+			return notFoundAs(err, notFound)
+		}
+		if c.TicketID != id || (a.user() && c.Visibility != ticket.Public) {
+			return notFound
+		}
+		out = c
+		return nil
+	})
+	return out, err
 }
 
 // ListTicketCommentsParams page a ticket's comments.

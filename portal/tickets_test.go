@@ -116,6 +116,14 @@ func TestTicketLifecycle(t *testing.T) {
 			assert.Equal(t, []string{"Which serial number?"}, commentBodies(t, h, who, tk.ID), "customer users never see internal notes")
 		}
 		assert.Equal(t, []string{"Which serial number?", "Warranty expired"}, commentBodies(t, h, h.owner, tk.ID))
+		staffView, err := h.p.ListTicketComments(h.owner, h.c.ID, tk.ID, portal.ListTicketCommentsParams{})
+		require.NoError(t, err)
+		note := staffView.Items[1].ID
+		_, err = h.p.GetTicketComment(m, h.c.ID, tk.ID, note)
+		assertCode(t, portalerr.NotFound, err, "nor read one by one")
+		got, err := h.p.GetTicketComment(h.owner, h.c.ID, tk.ID, note)
+		require.NoError(t, err)
+		assert.Equal(t, ticket.Internal, got.Visibility)
 		for _, mail := range h.rec.Mails() {
 			assert.NotContains(t, mail.Text, "Warranty expired", "nor are they mailed")
 		}
@@ -138,6 +146,9 @@ func TestTicketLifecycle(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, ticket.StatusInProgress, tk.Status, "the customer's answer puts it back in progress")
 
+		tk, err = h.p.SetTicketPriority(h.desk, h.c.ID, tk.ID, portal.SetTicketPriorityParams{Version: tk.Version, Priority: ticket.PriorityUrgent})
+		require.NoError(t, err)
+		assert.Equal(t, ticket.PriorityUrgent, tk.Priority)
 		_, err = h.p.AssignTicket(h.desk, h.c.ID, tk.ID, portal.AssignTicketParams{Version: tk.Version, Assignee: "stf_nobody"})
 		assertCode(t, portalerr.Invalid, err, "only service-desk staff are assigned")
 
@@ -157,9 +168,9 @@ func TestTicketLifecycle(t *testing.T) {
 		for _, ev := range tk.History {
 			kinds = append(kinds, ev.Kind)
 		}
-		assert.Equal(t, []ticket.EventKind{ticket.EventOpened, ticket.EventStatus, ticket.EventStatus, ticket.EventStatus, ticket.EventReopened, ticket.EventStatus}, kinds)
+		assert.Equal(t, []ticket.EventKind{ticket.EventOpened, ticket.EventStatus, ticket.EventStatus, ticket.EventPriority, ticket.EventStatus, ticket.EventReopened, ticket.EventStatus}, kinds)
 		assert.Equal(t, "user:"+string(h.maintainer.User.ID), tk.History[2].By, "the customer's answer moved it")
-		assert.Equal(t, "user:"+string(h.admin.User.ID), tk.History[4].By, "who reopened")
+		assert.Equal(t, "user:"+string(h.admin.User.ID), tk.History[5].By, "who reopened")
 
 		// The queue.
 		q, err := h.p.TicketQueue(h.desk, portal.TicketQueueParams{})

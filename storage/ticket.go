@@ -40,6 +40,8 @@ type TicketRepo interface {
 	// AddComment stores c as given. ErrAlreadyExists when the ID is taken;
 	// ErrNotFound when the ticket does not exist.
 	AddComment(ctx context.Context, c ticket.Comment) error
+	// Comment returns the comment with the given ID, or ErrNotFound.
+	Comment(ctx context.Context, id ticket.CommentID) (ticket.Comment, error)
 	// Comments returns one page of the comments of a ticket, oldest first;
 	// with publicOnly, internal notes are left out (and never counted).
 	Comments(ctx context.Context, id ticket.ID, publicOnly bool, p Page) (List[ticket.Comment], error)

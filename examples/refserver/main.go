@@ -115,6 +115,8 @@ type config struct {
 	smtpURL   string       // as given; "" logs mail instead of sending it
 	smtp      *mailer.SMTP // from smtpURL; its String hides the password
 	mailFrom  string
+	// serviceDesk receives a message for every new support ticket.
+	serviceDesk string
 	// ownerEmail is the first owner staff member's address, made on a
 	// database without staff members.
 	ownerEmail string
@@ -325,6 +327,7 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 	fs.BoolVar(&cfg.demo, "demo", demo, "seed demo customers and users into a database without customers and print their sign-in links (PORTALKIT_DEMO)")
 	fs.StringVar(&cfg.smtpURL, "smtp-url", env("PORTALKIT_SMTP_URL"), "SMTP server `URL` for mail: smtp://user:pass@host:587, smtps://user:pass@host:465 or smtp://host:25?tls=none; without it mail is logged (PORTALKIT_SMTP_URL)")
 	fs.StringVar(&cfg.mailFrom, "mail-from", def("PORTALKIT_MAIL_FROM", defaultMailFrom), "sender `address` of mail (PORTALKIT_MAIL_FROM)")
+	fs.StringVar(&cfg.serviceDesk, "service-desk-email", def("PORTALKIT_SERVICE_DESK_EMAIL", ""), "`address` told of every new support ticket; none when empty (PORTALKIT_SERVICE_DESK_EMAIL)")
 	fs.StringVar(&cfg.ownerEmail, "owner-email", def("PORTALKIT_OWNER_EMAIL", defaultOwnerEmail),
 		"e-mail `address` of the first owner staff member, made on a database without staff members (PORTALKIT_OWNER_EMAIL)")
 	check, err := outboxFlags(fs, env, &cfg.outbox)
@@ -473,7 +476,7 @@ func openPortal(ctx context.Context, cfg config, log *slog.Logger, m mailer.Mail
 		c.RateLimiter = portal.NewStoreRateLimiter(counter)
 	}
 	if m != nil {
-		c.Mailer, c.MailFrom = m, cfg.mailFrom
+		c.Mailer, c.MailFrom, c.ServiceDeskEmail = m, cfg.mailFrom, cfg.serviceDesk
 		c.Branding = mailer.Branding{ProductName: productName, PublicBaseURL: base}
 	}
 	p, err := portal.New(c)

@@ -64,6 +64,13 @@ const (
 	ActionStockMove          Action = "stock.move"
 	ActionStockRead          Action = "stock.read"
 	ActionStockRetire        Action = "stock.retire"
+	ActionTicketComment      Action = "ticket.comment"
+	ActionTicketOpen         Action = "ticket.open"
+	ActionTicketQueue        Action = "ticket.queue"
+	ActionTicketRead         Action = "ticket.read"
+	ActionTicketReopen       Action = "ticket.reopen"
+	ActionTicketTypes        Action = "ticket.types"
+	ActionTicketWork         Action = "ticket.work"
 	ActionUserAdmin          Action = "user.admin"
 )
 
@@ -144,6 +151,20 @@ func (e Action) Valid() bool {
 		return true
 	case ActionStockRetire:
 		return true
+	case ActionTicketComment:
+		return true
+	case ActionTicketOpen:
+		return true
+	case ActionTicketQueue:
+		return true
+	case ActionTicketRead:
+		return true
+	case ActionTicketReopen:
+		return true
+	case ActionTicketTypes:
+		return true
+	case ActionTicketWork:
+		return true
 	case ActionUserAdmin:
 		return true
 	default:
@@ -223,6 +244,9 @@ const (
 	MailKindOrderSubmitted     MailKind = "order_submitted"
 	MailKindStaffInvitation    MailKind = "staff_invitation"
 	MailKindStaffLoginLink     MailKind = "staff_login_link"
+	MailKindTicketOpened       MailKind = "ticket_opened"
+	MailKindTicketReply        MailKind = "ticket_reply"
+	MailKindTicketStatus       MailKind = "ticket_status"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
@@ -247,6 +271,12 @@ func (e MailKind) Valid() bool {
 	case MailKindStaffInvitation:
 		return true
 	case MailKindStaffLoginLink:
+		return true
+	case MailKindTicketOpened:
+		return true
+	case MailKindTicketReply:
+		return true
+	case MailKindTicketStatus:
 		return true
 	default:
 		return false
@@ -589,6 +619,132 @@ func (e StockMovementKind) Valid() bool {
 	}
 }
 
+// Defines values for TicketEventKind.
+const (
+	TicketEventKindApplied  TicketEventKind = "applied"
+	TicketEventKindAssigned TicketEventKind = "assigned"
+	TicketEventKindOpened   TicketEventKind = "opened"
+	TicketEventKindPriority TicketEventKind = "priority"
+	TicketEventKindReopened TicketEventKind = "reopened"
+	TicketEventKindStatus   TicketEventKind = "status"
+)
+
+// Valid indicates whether the value is a known member of the TicketEventKind enum.
+func (e TicketEventKind) Valid() bool {
+	switch e {
+	case TicketEventKindApplied:
+		return true
+	case TicketEventKindAssigned:
+		return true
+	case TicketEventKindOpened:
+		return true
+	case TicketEventKindPriority:
+		return true
+	case TicketEventKindReopened:
+		return true
+	case TicketEventKindStatus:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketFieldKind.
+const (
+	TicketFieldKindDate  TicketFieldKind = "date"
+	TicketFieldKindEmail TicketFieldKind = "email"
+	TicketFieldKindEnum  TicketFieldKind = "enum"
+	TicketFieldKindLong  TicketFieldKind = "long"
+	TicketFieldKindText  TicketFieldKind = "text"
+)
+
+// Valid indicates whether the value is a known member of the TicketFieldKind enum.
+func (e TicketFieldKind) Valid() bool {
+	switch e {
+	case TicketFieldKindDate:
+		return true
+	case TicketFieldKindEmail:
+		return true
+	case TicketFieldKindEnum:
+		return true
+	case TicketFieldKindLong:
+		return true
+	case TicketFieldKindText:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketPriority.
+const (
+	TicketPriorityHigh   TicketPriority = "high"
+	TicketPriorityLow    TicketPriority = "low"
+	TicketPriorityNormal TicketPriority = "normal"
+	TicketPriorityUrgent TicketPriority = "urgent"
+)
+
+// Valid indicates whether the value is a known member of the TicketPriority enum.
+func (e TicketPriority) Valid() bool {
+	switch e {
+	case TicketPriorityHigh:
+		return true
+	case TicketPriorityLow:
+		return true
+	case TicketPriorityNormal:
+		return true
+	case TicketPriorityUrgent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketStatus.
+const (
+	TicketStatusClosed            TicketStatus = "closed"
+	TicketStatusInProgress        TicketStatus = "in_progress"
+	TicketStatusOpen              TicketStatus = "open"
+	TicketStatusResolved          TicketStatus = "resolved"
+	TicketStatusWaitingOnCustomer TicketStatus = "waiting_on_customer"
+)
+
+// Valid indicates whether the value is a known member of the TicketStatus enum.
+func (e TicketStatus) Valid() bool {
+	switch e {
+	case TicketStatusClosed:
+		return true
+	case TicketStatusInProgress:
+		return true
+	case TicketStatusOpen:
+		return true
+	case TicketStatusResolved:
+		return true
+	case TicketStatusWaitingOnCustomer:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for TicketVisibility.
+const (
+	TicketVisibilityInternal TicketVisibility = "internal"
+	TicketVisibilityPublic   TicketVisibility = "public"
+)
+
+// Valid indicates whether the value is a known member of the TicketVisibility enum.
+func (e TicketVisibility) Valid() bool {
+	switch e {
+	case TicketVisibilityInternal:
+		return true
+	case TicketVisibilityPublic:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UserStatus.
 const (
 	UserStatusActive   UserStatus = "active"
@@ -768,7 +924,10 @@ type AccessLinkTTLSeconds = int
 // returning it; `mail.read` covers the outbox, template overrides and previews;
 // `mail_template.manage` covers saving and deleting overrides; `staff.read` lists and reads staff
 // members, `staff.manage` covers inviting, changing, disabling and enabling them, and
-// `staff.self` is a signed-in staff member's own account.
+// `staff.self` is a signed-in staff member's own account. `ticket.read` covers a customer's
+// tickets and the comments the caller may see; `ticket.comment` public replies; `ticket.queue`
+// the service desk's queue; `ticket.work` (the service-desk capability) covers moves,
+// assignment, priority, internal notes and applying master-data changes.
 //
 // Example: site.read
 type Action string
@@ -795,6 +954,18 @@ type AddMemberRequest struct {
 	SiteIds *[]SiteId `json:"site_ids,omitempty"`
 }
 
+// AddTicketCommentRequest A reply or an internal note.
+//
+// Example: {"body":"Could you send us the serial number?"}
+type AddTicketCommentRequest struct {
+	Body string `json:"body"`
+
+	// Visibility `public`: a reply the customer's users see; `internal`: a note for staff only.
+	//
+	// Example: public
+	Visibility *TicketVisibility `json:"visibility,omitempty"`
+}
+
 // Address A postal address. Empty fields are left out.
 //
 // Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
@@ -807,6 +978,18 @@ type Address struct {
 	Line2      *string `json:"line2,omitempty"`
 	PostalCode *string `json:"postal_code,omitempty"`
 	Region     *string `json:"region,omitempty"`
+}
+
+// ApplyMasterDataChangeRequest Accepts a master-data change ticket.
+//
+// Example: {"customer_version":4,"resolve":true}
+type ApplyMasterDataChangeRequest struct {
+	// CustomerVersion The customer's version the caller read.
+	CustomerVersion int64   `json:"customer_version"`
+	Note            *string `json:"note,omitempty"`
+
+	// Resolve Also resolve the ticket.
+	Resolve *bool `json:"resolve,omitempty"`
 }
 
 // Article A news article, shown on the portal's start page of the customers it is addressed to from `publish_at` on.
@@ -873,6 +1056,14 @@ type ArticleRequest struct {
 	// PublishAt When the article shows; now when left out.
 	PublishAt *time.Time `json:"publish_at,omitempty"`
 	Title     string     `json:"title"`
+}
+
+// AssignTicketRequest Whom to give a ticket; null or absent for nobody.
+//
+// Example: {"assignee":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d"}
+type AssignTicketRequest struct {
+	// Assignee A staff member's ID (`stf_…`) with the service-desk capability.
+	Assignee *string `json:"assignee,omitempty"`
 }
 
 // Attributes Free key-value pairs, at most 50; keys of 1 to 64 characters, values of at most 500.
@@ -955,6 +1146,18 @@ type ChangeRoleRequest struct {
 type ChangeSitesRequest struct {
 	// SiteIds Sites of the customer; empty gives access to all sites.
 	SiteIds []SiteId `json:"site_ids"`
+}
+
+// ChangeTicketStatusRequest The status to move a ticket to, with an optional note for the requester.
+//
+// Example: {"status":"in_progress"}
+type ChangeTicketStatusRequest struct {
+	Note *string `json:"note,omitempty"`
+
+	// Status Where a ticket stands; `resolved` may be reopened within the reopen window, `closed` is final.
+	//
+	// Example: open
+	Status TicketStatus `json:"status"`
 }
 
 // CreateAPIKeyRequest A new API key.
@@ -1433,7 +1636,8 @@ type ItemId = string
 // `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
-// so no customer's override applies to them).
+// so no customer's override applies to them), `ticket_opened` to the service desk and
+// `ticket_reply` and `ticket_status` to a ticket's requester.
 //
 // Example: invitation
 type MailKind string
@@ -1465,7 +1669,8 @@ type MailMessage struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them).
+	// so no customer's override applies to them), `ticket_opened` to the service desk and
+	// `ticket_reply` and `ticket_status` to a ticket's requester.
 	//
 	//
 	// Example: invitation
@@ -1538,7 +1743,8 @@ type MailTemplate struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them).
+	// so no customer's override applies to them), `ticket_opened` to the service desk and
+	// `ticket_reply` and `ticket_status` to a ticket's requester.
 	//
 	//
 	// Example: invitation
@@ -1611,7 +1817,7 @@ type Me struct {
 
 	// Staff A provider person who signs in to the console. Integrations use API keys instead.
 	//
-	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","service_desk":false,"status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
 	Staff *StaffMember `json:"staff,omitempty"`
 
 	// User A person with a login. One user may be a member of several customers.
@@ -1848,6 +2054,31 @@ type OfferList struct {
 
 	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
 	NextCursor string `json:"next_cursor"`
+}
+
+// OpenTicketRequest A ticket to open.
+//
+// Example: {"fields":{"damage":"functional"},"subject":"Cracked display","type":"equipment_damage"}
+type OpenTicketRequest struct {
+	Description *string `json:"description,omitempty"`
+
+	// Fields The values of the ticket type's fields, by field name (see `GET /v1/ticket-types`).
+	//
+	// Example: {"damage":"functional"}
+	Fields *TicketFields `json:"fields,omitempty"`
+
+	// Links What a ticket is about besides its customer; each is optional.
+	Links *TicketLinks `json:"links,omitempty"`
+
+	// Priority Example: normal
+	Priority *TicketPriority `json:"priority,omitempty"`
+
+	// RequestedBy Identifies a user: `usr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091
+	RequestedBy *UserId `json:"requested_by,omitempty"`
+	Subject     string  `json:"subject"`
+	Type        string  `json:"type"`
 }
 
 // Order A customer's order, with its lines and its history.
@@ -2243,6 +2474,13 @@ type RejectOrderRequest struct {
 	Reason string `json:"reason"`
 }
 
+// ReopenTicketRequest Why a resolved ticket is reopened, optionally.
+//
+// Example: {"note":"Still broken."}
+type ReopenTicketRequest struct {
+	Note *string `json:"note,omitempty"`
+}
+
 // RequestLoginLinkRequest Where to send a one-time sign-in link.
 //
 // Example: {"email":"ada@acme.example"}
@@ -2347,6 +2585,14 @@ type SetPasswordRequest struct {
 	NewPassword string `json:"new_password"`
 }
 
+// SetTicketPriorityRequest A ticket's new priority.
+//
+// Example: {"priority":"urgent"}
+type SetTicketPriorityRequest struct {
+	// Priority Example: normal
+	Priority TicketPriority `json:"priority"`
+}
+
 // SignIn An opened session.
 //
 // Example: {"membership":{"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","role":"admin","site_ids":[],"status":"active","updated_at":"2025-03-05T14:02:31Z","user_id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","version":2},"session":{"created_at":"2025-03-05T14:02:31Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","membership_id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","method":"login_link","read_only":false,"user_id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091"},"token":"ps_Jx8v0Qm3K1tZbY7cW2nR5aL9dF4gH6jP0sT3uV8wX1y","user":{"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"}}
@@ -2438,7 +2684,7 @@ type StaffId = string
 
 // StaffMember A provider person who signs in to the console. Integrations use API keys instead.
 //
-// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","service_desk":false,"status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
 type StaffMember struct {
 	CreatedAt time.Time `json:"created_at"`
 
@@ -2462,6 +2708,9 @@ type StaffMember struct {
 	// Example: admin
 	Role StaffRole `json:"role"`
 
+	// ServiceDesk The service-desk capability, beside the role; a member with it works the ticket queue.
+	ServiceDesk bool `json:"service_desk"`
+
 	// Status `invited`: not yet signed in (the invitation or a login link activates it); `active`: may sign in; `disabled`: may not, its sessions ended.
 	//
 	// Example: active
@@ -2474,7 +2723,7 @@ type StaffMember struct {
 
 // StaffMemberList One page of staff members, oldest first.
 //
-// Example: {"items":[{"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}],"next_cursor":""}
+// Example: {"items":[{"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","service_desk":false,"status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}],"next_cursor":""}
 type StaffMemberList struct {
 	Items []StaffMember `json:"items"`
 
@@ -2528,7 +2777,7 @@ type StaffSession struct {
 
 // StaffSignIn An opened staff session.
 //
-// Example: {"session":{"created_at":"2025-03-05T14:02:31Z","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","method":"login_link","staff_id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d"},"staff":{"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2},"token":"ps_Jx8v0Qm3K1tZbY7cW2nR5aL9dF4gH6jP0sT3uV8wX1y"}
+// Example: {"session":{"created_at":"2025-03-05T14:02:31Z","expires_at":"2025-03-19T14:02:31Z","id":"ses_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b","last_seen_at":"2025-03-05T14:02:31Z","method":"login_link","staff_id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d"},"staff":{"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","service_desk":false,"status":"active","updated_at":"2025-03-04T10:02:11Z","version":2},"token":"ps_Jx8v0Qm3K1tZbY7cW2nR5aL9dF4gH6jP0sT3uV8wX1y"}
 type StaffSignIn struct {
 	// Session A signed-in staff member. Its token is shown only at sign-in.
 	//
@@ -2537,7 +2786,7 @@ type StaffSignIn struct {
 
 	// Staff A provider person who signs in to the console. Integrations use API keys instead.
 	//
-	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
+	// Example: {"created_at":"2025-03-04T09:15:00Z","email":"grace@provider.example","id":"stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d","invited_by":"staff:stf_01912d5f-0000-7000-8000-000000000001","name":"Grace Hopper","role":"admin","service_desk":false,"status":"active","updated_at":"2025-03-04T10:02:11Z","version":2}
 	Staff StaffMember `json:"staff"`
 
 	// Token The session's bearer token (`ps_…`, like a customer user's), shown only here, once; send it as `Authorization: Bearer …`.
@@ -2790,6 +3039,221 @@ type SwitchMembershipRequest struct {
 	MembershipId MembershipId `json:"membership_id"`
 }
 
+// Ticket A customer's support ticket.
+//
+// Example: {"created_at":"2026-03-01T09:00:00Z","customer_id":"cus_01912d5f-8a3b-7c41-9e2d-4b6f8a1c3e5d","description":"","fields":{"damage":"functional"},"id":"tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf","links":{},"number":"T-000123","priority":"high","status":"open","subject":"Cracked display","type":"equipment_damage","updated_at":"2026-03-01T09:00:00Z","version":1}
+type Ticket struct {
+	// AppliedAt When the master-data change was applied to the customer.
+	AppliedAt *time.Time `json:"applied_at,omitempty"`
+
+	// Assignee Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+	Assignee  *StaffId  `json:"assignee,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  CustomerId `json:"customer_id"`
+	Description string     `json:"description"`
+
+	// Fields The values of the ticket type's fields, by field name (see `GET /v1/ticket-types`).
+	//
+	// Example: {"damage":"functional"}
+	Fields TicketFields `json:"fields"`
+
+	// History Every change, oldest first; only when reading one ticket.
+	History *[]TicketEvent `json:"history,omitempty"`
+
+	// Id Identifies a ticket: `tkt_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id TicketId `json:"id"`
+
+	// Links What a ticket is about besides its customer; each is optional.
+	Links TicketLinks `json:"links"`
+
+	// Number The ticket's number as people know it.
+	//
+	// Example: T-000123
+	Number string `json:"number"`
+
+	// Priority Example: normal
+	Priority TicketPriority `json:"priority"`
+
+	// RequestedBy Identifies a user: `usr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091
+	RequestedBy *UserId `json:"requested_by,omitempty"`
+
+	// ResolvedAt When the ticket was last resolved; absent unless resolved or closed.
+	ResolvedAt *time.Time `json:"resolved_at,omitempty"`
+
+	// Status Where a ticket stands; `resolved` may be reopened within the reopen window, `closed` is final.
+	//
+	// Example: open
+	Status    TicketStatus `json:"status"`
+	Subject   string       `json:"subject"`
+	Type      string       `json:"type"`
+	UpdatedAt time.Time    `json:"updated_at"`
+
+	// Version Increases with every change; the ETag holds it.
+	Version int64 `json:"version"`
+}
+
+// TicketComment A public reply or an internal note on a ticket.
+type TicketComment struct {
+	// Author Who wrote it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	Author     string    `json:"author"`
+	AuthorName string    `json:"author_name"`
+	Body       string    `json:"body"`
+	CreatedAt  time.Time `json:"created_at"`
+
+	// Id Identifies a ticket comment: `tcm_` and a unique suffix.
+	//
+	// Example: tcm_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id TicketCommentId `json:"id"`
+
+	// TicketId Identifies a ticket: `tkt_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	TicketId TicketId `json:"ticket_id"`
+
+	// Visibility `public`: a reply the customer's users see; `internal`: a note for staff only.
+	//
+	// Example: public
+	Visibility TicketVisibility `json:"visibility"`
+}
+
+// TicketCommentId Identifies a ticket comment: `tcm_` and a unique suffix.
+//
+// Example: tcm_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type TicketCommentId = string
+
+// TicketCommentList One page of a ticket's comments.
+type TicketCommentList struct {
+	Items []TicketComment `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// TicketEvent One change of a ticket.
+type TicketEvent struct {
+	At time.Time `json:"at"`
+
+	// By Who made the change (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	By   string `json:"by"`
+	From string `json:"from"`
+
+	// Kind `opened`, `status` and `reopened` move between statuses (`from`, `to`); `assigned` between staff IDs (empty for nobody); `applied` records an applied master-data change.
+	Kind TicketEventKind `json:"kind"`
+	Note string          `json:"note"`
+	To   string          `json:"to"`
+}
+
+// TicketEventKind `opened`, `status` and `reopened` move between statuses (`from`, `to`); `assigned` between staff IDs (empty for nobody); `applied` records an applied master-data change.
+type TicketEventKind string
+
+// TicketField A type-specific field of a ticket.
+type TicketField struct {
+	// Kind `text` one line, `long` several, `date` YYYY-MM-DD, `enum` one of `options`, `email` an address.
+	Kind      TicketFieldKind `json:"kind"`
+	Label     string          `json:"label"`
+	MaxLength *int            `json:"max_length,omitempty"`
+	Name      string          `json:"name"`
+	Options   *[]string       `json:"options,omitempty"`
+	Required  bool            `json:"required"`
+}
+
+// TicketFieldKind `text` one line, `long` several, `date` YYYY-MM-DD, `enum` one of `options`, `email` an address.
+type TicketFieldKind string
+
+// TicketFields The values of the ticket type's fields, by field name (see `GET /v1/ticket-types`).
+//
+// Example: {"damage":"functional"}
+type TicketFields map[string]string
+
+// TicketId Identifies a ticket: `tkt_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type TicketId = string
+
+// TicketLinks What a ticket is about besides its customer; each is optional.
+type TicketLinks struct {
+	// OrderId Identifies an order: `ord_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: ord_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	OrderId *OrderId `json:"order_id,omitempty"`
+
+	// OrderLine The 1-based line of `order_id`.
+	OrderLine *int `json:"order_line,omitempty"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// StockItemId Identifies a stock item: `itm_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b
+	StockItemId *ItemId `json:"stock_item_id,omitempty"`
+}
+
+// TicketList One page of tickets.
+//
+// Example: {"items":[],"next_cursor":""}
+type TicketList struct {
+	Items []Ticket `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// TicketPriority Example: normal
+type TicketPriority string
+
+// TicketQueue One page of the service desk's queue, and how many tickets are in each status.
+//
+// Example: {"counts":{"closed":7,"in_progress":1,"open":3,"resolved":0,"waiting_on_customer":2},"items":[],"next_cursor":""}
+type TicketQueue struct {
+	// Counts Tickets matching the filters but the status, per status.
+	Counts struct {
+		Closed            int `json:"closed"`
+		InProgress        int `json:"in_progress"`
+		Open              int `json:"open"`
+		Resolved          int `json:"resolved"`
+		WaitingOnCustomer int `json:"waiting_on_customer"`
+	} `json:"counts"`
+	Items []Ticket `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// TicketStatus Where a ticket stands; `resolved` may be reopened within the reopen window, `closed` is final.
+//
+// Example: open
+type TicketStatus string
+
+// TicketType A kind of ticket and its fields.
+type TicketType struct {
+	Fields []TicketField `json:"fields"`
+	Label  string        `json:"label"`
+	Name   string        `json:"name"`
+}
+
+// TicketTypeList Every ticket type, sorted by name.
+type TicketTypeList struct {
+	Items []TicketType `json:"items"`
+}
+
+// TicketVisibility `public`: a reply the customer's users see; `internal`: a note for staff only.
+//
+// Example: public
+type TicketVisibility string
+
 // UpdateArticleRequest The fields of an article to change; those left out stay as they are.
 //
 // Example: {"title":"Maintenance moved to Saturday"}
@@ -2890,6 +3354,9 @@ type UpdateStaffRequest struct {
 	//
 	// Example: admin
 	Role *StaffRole `json:"role,omitempty"`
+
+	// ServiceDesk Gives or takes the service-desk capability.
+	ServiceDesk *bool `json:"service_desk,omitempty"`
 }
 
 // User A person with a login. One user may be a member of several customers.
@@ -3037,6 +3504,14 @@ type StockItemStatusFilter = StockItemStatus
 //
 // Example: prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d
 type StockProductFilter = ProductId
+
+// TicketStatusFilter Where a ticket stands; `resolved` may be reopened within the reopen window, `closed` is final.
+//
+// Example: open
+type TicketStatusFilter = TicketStatus
+
+// TicketTypeFilter defines model for TicketTypeFilter.
+type TicketTypeFilter = string
 
 // WrittenFilter defines model for WrittenFilter.
 type WrittenFilter = bool
@@ -3414,6 +3889,81 @@ type ReturnStockItemParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListTicketsParams defines parameters for ListTickets.
+type ListTicketsParams struct {
+	// Status Keeps tickets in this status.
+	Status *TicketStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// Type Keeps tickets of this type.
+	Type *TicketTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// OpenTicketParams defines parameters for OpenTicket.
+type OpenTicketParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ApplyMasterDataChangeParams defines parameters for ApplyMasterDataChange.
+type ApplyMasterDataChangeParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// AssignTicketParams defines parameters for AssignTicket.
+type AssignTicketParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ListTicketCommentsParams defines parameters for ListTicketComments.
+type ListTicketCommentsParams struct {
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// AddTicketCommentParams defines parameters for AddTicketComment.
+type AddTicketCommentParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// SetTicketPriorityParams defines parameters for SetTicketPriority.
+type SetTicketPriorityParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ReopenTicketParams defines parameters for ReopenTicket.
+type ReopenTicketParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ChangeTicketStatusParams defines parameters for ChangeTicketStatus.
+type ChangeTicketStatusParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
 // ListMailMessagesParams defines parameters for ListMailMessages.
 type ListMailMessagesParams struct {
 	// Status Keeps messages in this state.
@@ -3540,6 +4090,30 @@ type UpdateStaffParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListTicketQueueParams defines parameters for ListTicketQueue.
+type ListTicketQueueParams struct {
+	// Status Keeps tickets in this status.
+	Status *TicketStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// Type Keeps tickets of this type.
+	Type *TicketTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// CustomerId Keeps one customer's tickets.
+	CustomerId *CustomerId `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Assignee Keeps the tickets assigned to this staff member.
+	Assignee *StaffId `form:"assignee,omitempty" json:"assignee,omitempty"`
+
+	// Unassigned Keeps the tickets assigned to nobody. Not with `assignee`.
+	Unassigned *bool `form:"unassigned,omitempty" json:"unassigned,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = CreateAPIKeyRequest
 
@@ -3635,6 +4209,27 @@ type RetireStockItemJSONRequestBody = RetireStockItemRequest
 
 // ReturnStockItemJSONRequestBody defines body for ReturnStockItem for application/json ContentType.
 type ReturnStockItemJSONRequestBody = ReturnStockItemRequest
+
+// OpenTicketJSONRequestBody defines body for OpenTicket for application/json ContentType.
+type OpenTicketJSONRequestBody = OpenTicketRequest
+
+// ApplyMasterDataChangeJSONRequestBody defines body for ApplyMasterDataChange for application/json ContentType.
+type ApplyMasterDataChangeJSONRequestBody = ApplyMasterDataChangeRequest
+
+// AssignTicketJSONRequestBody defines body for AssignTicket for application/json ContentType.
+type AssignTicketJSONRequestBody = AssignTicketRequest
+
+// AddTicketCommentJSONRequestBody defines body for AddTicketComment for application/json ContentType.
+type AddTicketCommentJSONRequestBody = AddTicketCommentRequest
+
+// SetTicketPriorityJSONRequestBody defines body for SetTicketPriority for application/json ContentType.
+type SetTicketPriorityJSONRequestBody = SetTicketPriorityRequest
+
+// ReopenTicketJSONRequestBody defines body for ReopenTicket for application/json ContentType.
+type ReopenTicketJSONRequestBody = ReopenTicketRequest
+
+// ChangeTicketStatusJSONRequestBody defines body for ChangeTicketStatus for application/json ContentType.
+type ChangeTicketStatusJSONRequestBody = ChangeTicketStatusRequest
 
 // SwitchMembershipJSONRequestBody defines body for SwitchMembership for application/json ContentType.
 type SwitchMembershipJSONRequestBody = SwitchMembershipRequest
@@ -3893,6 +4488,39 @@ type ServerInterface interface {
 	// SuspendCustomer Suspend a customer
 	// (POST /v1/customers/{customerId}/suspend)
 	SuspendCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// ListTickets List a customer's tickets
+	// (GET /v1/customers/{customerId}/tickets)
+	ListTickets(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListTicketsParams)
+	// OpenTicket Open a ticket
+	// (POST /v1/customers/{customerId}/tickets)
+	OpenTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, params OpenTicketParams)
+	// GetTicket Get a ticket
+	// (GET /v1/customers/{customerId}/tickets/{ticketId})
+	GetTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId)
+	// ApplyMasterDataChange Apply a master-data change to the customer
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/apply)
+	ApplyMasterDataChange(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ApplyMasterDataChangeParams)
+	// AssignTicket Assign a ticket to a staff member
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/assign)
+	AssignTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params AssignTicketParams)
+	// ListTicketComments List a ticket's comments
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments)
+	ListTicketComments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ListTicketCommentsParams)
+	// AddTicketComment Reply to a ticket or add an internal note
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/comments)
+	AddTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params AddTicketCommentParams)
+	// GetTicketComment Get a comment of a ticket
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId})
+	GetTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId)
+	// SetTicketPriority Change a ticket's priority
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/priority)
+	SetTicketPriority(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params SetTicketPriorityParams)
+	// ReopenTicket Reopen a resolved ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/reopen)
+	ReopenTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ReopenTicketParams)
+	// ChangeTicketStatus Move a ticket to another status
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/status)
+	ChangeTicketStatus(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ChangeTicketStatusParams)
 	// ListMailMessages List the mail outbox
 	// (GET /v1/mail/messages)
 	ListMailMessages(w http.ResponseWriter, r *http.Request, params ListMailMessagesParams)
@@ -3974,6 +4602,12 @@ type ServerInterface interface {
 	// ResendStaffInvitation Resend a staff member's invitation
 	// (POST /v1/staff/{staffId}/resend)
 	ResendStaffInvitation(w http.ResponseWriter, r *http.Request, staffId StaffId)
+	// ListTicketTypes The types of tickets and their fields
+	// (GET /v1/ticket-types)
+	ListTicketTypes(w http.ResponseWriter, r *http.Request)
+	// ListTicketQueue The service desk's ticket queue
+	// (GET /v1/tickets)
+	ListTicketQueue(w http.ResponseWriter, r *http.Request, params ListTicketQueueParams)
 	// DisableUser Disable a user everywhere
 	// (POST /v1/users/{userId}/disable)
 	DisableUser(w http.ResponseWriter, r *http.Request, userId UserId)
@@ -7054,6 +7688,654 @@ func (siw *ServerInterfaceWrapper) SuspendCustomer(w http.ResponseWriter, r *htt
 	handler.ServeHTTP(w, r)
 }
 
+// ListTickets operation middleware
+func (siw *ServerInterfaceWrapper) ListTickets(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListTicketsParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTickets(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// OpenTicket operation middleware
+func (siw *ServerInterfaceWrapper) OpenTicket(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params OpenTicketParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.OpenTicket(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetTicket operation middleware
+func (siw *ServerInterfaceWrapper) GetTicket(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetTicket(w, r, customerId, ticketId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ApplyMasterDataChange operation middleware
+func (siw *ServerInterfaceWrapper) ApplyMasterDataChange(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ApplyMasterDataChangeParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ApplyMasterDataChange(w, r, customerId, ticketId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AssignTicket operation middleware
+func (siw *ServerInterfaceWrapper) AssignTicket(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AssignTicketParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AssignTicket(w, r, customerId, ticketId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListTicketComments operation middleware
+func (siw *ServerInterfaceWrapper) ListTicketComments(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListTicketCommentsParams
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTicketComments(w, r, customerId, ticketId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AddTicketComment operation middleware
+func (siw *ServerInterfaceWrapper) AddTicketComment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params AddTicketCommentParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AddTicketComment(w, r, customerId, ticketId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetTicketComment operation middleware
+func (siw *ServerInterfaceWrapper) GetTicketComment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "commentId" -------------
+	var commentId TicketCommentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "commentId", r.PathValue("commentId"), &commentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "commentId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetTicketComment(w, r, customerId, ticketId, commentId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// SetTicketPriority operation middleware
+func (siw *ServerInterfaceWrapper) SetTicketPriority(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params SetTicketPriorityParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.SetTicketPriority(w, r, customerId, ticketId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ReopenTicket operation middleware
+func (siw *ServerInterfaceWrapper) ReopenTicket(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ReopenTicketParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ReopenTicket(w, r, customerId, ticketId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ChangeTicketStatus operation middleware
+func (siw *ServerInterfaceWrapper) ChangeTicketStatus(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ChangeTicketStatusParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ChangeTicketStatus(w, r, customerId, ticketId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListMailMessages operation middleware
 func (siw *ServerInterfaceWrapper) ListMailMessages(w http.ResponseWriter, r *http.Request) {
 
@@ -8093,6 +9375,131 @@ func (siw *ServerInterfaceWrapper) ResendStaffInvitation(w http.ResponseWriter, 
 	handler.ServeHTTP(w, r)
 }
 
+// ListTicketTypes operation middleware
+func (siw *ServerInterfaceWrapper) ListTicketTypes(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTicketTypes(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListTicketQueue operation middleware
+func (siw *ServerInterfaceWrapper) ListTicketQueue(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListTicketQueueParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "customer_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer_id", r.URL.Query(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "customer_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "assignee" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "assignee", r.URL.Query(), &params.Assignee, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "assignee"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "assignee", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "unassigned" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unassigned", r.URL.Query(), &params.Unassigned, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unassigned"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unassigned", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTicketQueue(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // DisableUser operation middleware
 func (siw *ServerInterfaceWrapper) DisableUser(w http.ResponseWriter, r *http.Request) {
 
@@ -8306,6 +9713,19 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/orders", wrapper.PlaceOrder)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/orders/{orderId}", wrapper.GetOrder)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/orders/{orderId}/cancel", wrapper.CancelOrder)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/tickets", wrapper.ListTickets)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets", wrapper.OpenTicket)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}", wrapper.GetTicket)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/comments", wrapper.ListTicketComments)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/comments", wrapper.AddTicketComment)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}", wrapper.GetTicketComment)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/status", wrapper.ChangeTicketStatus)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/reopen", wrapper.ReopenTicket)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/assign", wrapper.AssignTicket)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/priority", wrapper.SetTicketPriority)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/apply", wrapper.ApplyMasterDataChange)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/tickets", wrapper.ListTicketQueue)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/ticket-types", wrapper.ListTicketTypes)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products", wrapper.ListProducts)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/products", wrapper.CreateProduct)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products/{productId}", wrapper.GetProduct)
@@ -17240,6 +18660,1637 @@ func (response SuspendCustomerdefaultApplicationProblemPlusJSONResponse) VisitSu
 	return err
 }
 
+type ListTicketsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListTicketsParams
+}
+
+type ListTicketsResponseObject interface {
+	VisitListTicketsResponse(w http.ResponseWriter) error
+}
+
+type ListTickets200JSONResponse TicketList
+
+func (response ListTickets200JSONResponse) VisitListTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTickets400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListTickets400ApplicationProblemPlusJSONResponse) VisitListTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTickets401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListTickets401ApplicationProblemPlusJSONResponse) VisitListTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTickets403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListTickets403ApplicationProblemPlusJSONResponse) VisitListTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTickets404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListTickets404ApplicationProblemPlusJSONResponse) VisitListTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListTicketsdefaultApplicationProblemPlusJSONResponse) VisitListTicketsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenTicketRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     OpenTicketParams
+	Body       *OpenTicketJSONRequestBody
+}
+
+type OpenTicketResponseObject interface {
+	VisitOpenTicketResponse(w http.ResponseWriter) error
+}
+
+type OpenTicket201ResponseHeaders struct {
+	ETag string
+}
+
+type OpenTicket201JSONResponse struct {
+	Body    Ticket
+	Headers OpenTicket201ResponseHeaders
+}
+
+func (response OpenTicket201JSONResponse) VisitOpenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response OpenTicket400ApplicationProblemPlusJSONResponse) VisitOpenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response OpenTicket401ApplicationProblemPlusJSONResponse) VisitOpenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response OpenTicket403ApplicationProblemPlusJSONResponse) VisitOpenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response OpenTicket404ApplicationProblemPlusJSONResponse) VisitOpenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenTicket409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response OpenTicket409ApplicationProblemPlusJSONResponse) VisitOpenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenTicket413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response OpenTicket413ApplicationProblemPlusJSONResponse) VisitOpenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenTicket422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response OpenTicket422ApplicationProblemPlusJSONResponse) VisitOpenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type OpenTicketdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response OpenTicketdefaultApplicationProblemPlusJSONResponse) VisitOpenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTicketRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+}
+
+type GetTicketResponseObject interface {
+	VisitGetTicketResponse(w http.ResponseWriter) error
+}
+
+type GetTicket200ResponseHeaders struct {
+	ETag string
+}
+
+type GetTicket200JSONResponse struct {
+	Body    Ticket
+	Headers GetTicket200ResponseHeaders
+}
+
+func (response GetTicket200JSONResponse) VisitGetTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetTicket400ApplicationProblemPlusJSONResponse) VisitGetTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetTicket401ApplicationProblemPlusJSONResponse) VisitGetTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetTicket403ApplicationProblemPlusJSONResponse) VisitGetTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetTicket404ApplicationProblemPlusJSONResponse) VisitGetTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTicketdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetTicketdefaultApplicationProblemPlusJSONResponse) VisitGetTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyMasterDataChangeRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+	Params     ApplyMasterDataChangeParams
+	Body       *ApplyMasterDataChangeJSONRequestBody
+}
+
+type ApplyMasterDataChangeResponseObject interface {
+	VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error
+}
+
+type ApplyMasterDataChange200ResponseHeaders struct {
+	ETag string
+}
+
+type ApplyMasterDataChange200JSONResponse struct {
+	Body    Ticket
+	Headers ApplyMasterDataChange200ResponseHeaders
+}
+
+func (response ApplyMasterDataChange200JSONResponse) VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyMasterDataChange400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyMasterDataChange400ApplicationProblemPlusJSONResponse) VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyMasterDataChange401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyMasterDataChange401ApplicationProblemPlusJSONResponse) VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyMasterDataChange403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyMasterDataChange403ApplicationProblemPlusJSONResponse) VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyMasterDataChange404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyMasterDataChange404ApplicationProblemPlusJSONResponse) VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyMasterDataChange409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyMasterDataChange409ApplicationProblemPlusJSONResponse) VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyMasterDataChange412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyMasterDataChange412ApplicationProblemPlusJSONResponse) VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyMasterDataChange413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyMasterDataChange413ApplicationProblemPlusJSONResponse) VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyMasterDataChange428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response ApplyMasterDataChange428ApplicationProblemPlusJSONResponse) VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApplyMasterDataChangedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ApplyMasterDataChangedefaultApplicationProblemPlusJSONResponse) VisitApplyMasterDataChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignTicketRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+	Params     AssignTicketParams
+	Body       *AssignTicketJSONRequestBody
+}
+
+type AssignTicketResponseObject interface {
+	VisitAssignTicketResponse(w http.ResponseWriter) error
+}
+
+type AssignTicket200ResponseHeaders struct {
+	ETag string
+}
+
+type AssignTicket200JSONResponse struct {
+	Body    Ticket
+	Headers AssignTicket200ResponseHeaders
+}
+
+func (response AssignTicket200JSONResponse) VisitAssignTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AssignTicket400ApplicationProblemPlusJSONResponse) VisitAssignTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AssignTicket401ApplicationProblemPlusJSONResponse) VisitAssignTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AssignTicket403ApplicationProblemPlusJSONResponse) VisitAssignTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AssignTicket404ApplicationProblemPlusJSONResponse) VisitAssignTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignTicket409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AssignTicket409ApplicationProblemPlusJSONResponse) VisitAssignTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignTicket412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response AssignTicket412ApplicationProblemPlusJSONResponse) VisitAssignTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignTicket413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AssignTicket413ApplicationProblemPlusJSONResponse) VisitAssignTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignTicket428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response AssignTicket428ApplicationProblemPlusJSONResponse) VisitAssignTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AssignTicketdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AssignTicketdefaultApplicationProblemPlusJSONResponse) VisitAssignTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketCommentsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+	Params     ListTicketCommentsParams
+}
+
+type ListTicketCommentsResponseObject interface {
+	VisitListTicketCommentsResponse(w http.ResponseWriter) error
+}
+
+type ListTicketComments200JSONResponse TicketCommentList
+
+func (response ListTicketComments200JSONResponse) VisitListTicketCommentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketComments400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketComments400ApplicationProblemPlusJSONResponse) VisitListTicketCommentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketComments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketComments401ApplicationProblemPlusJSONResponse) VisitListTicketCommentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketComments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketComments403ApplicationProblemPlusJSONResponse) VisitListTicketCommentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketComments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketComments404ApplicationProblemPlusJSONResponse) VisitListTicketCommentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketCommentsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListTicketCommentsdefaultApplicationProblemPlusJSONResponse) VisitListTicketCommentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTicketCommentRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+	Params     AddTicketCommentParams
+	Body       *AddTicketCommentJSONRequestBody
+}
+
+type AddTicketCommentResponseObject interface {
+	VisitAddTicketCommentResponse(w http.ResponseWriter) error
+}
+
+type AddTicketComment201JSONResponse TicketComment
+
+func (response AddTicketComment201JSONResponse) VisitAddTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTicketComment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AddTicketComment400ApplicationProblemPlusJSONResponse) VisitAddTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTicketComment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AddTicketComment401ApplicationProblemPlusJSONResponse) VisitAddTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTicketComment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AddTicketComment403ApplicationProblemPlusJSONResponse) VisitAddTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTicketComment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AddTicketComment404ApplicationProblemPlusJSONResponse) VisitAddTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTicketComment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AddTicketComment409ApplicationProblemPlusJSONResponse) VisitAddTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTicketComment413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AddTicketComment413ApplicationProblemPlusJSONResponse) VisitAddTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTicketComment422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response AddTicketComment422ApplicationProblemPlusJSONResponse) VisitAddTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AddTicketCommentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AddTicketCommentdefaultApplicationProblemPlusJSONResponse) VisitAddTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTicketCommentRequestObject struct {
+	CustomerId CustomerId      `json:"customerId"`
+	TicketId   TicketId        `json:"ticketId"`
+	CommentId  TicketCommentId `json:"commentId"`
+}
+
+type GetTicketCommentResponseObject interface {
+	VisitGetTicketCommentResponse(w http.ResponseWriter) error
+}
+
+type GetTicketComment200JSONResponse TicketComment
+
+func (response GetTicketComment200JSONResponse) VisitGetTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTicketComment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetTicketComment400ApplicationProblemPlusJSONResponse) VisitGetTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTicketComment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetTicketComment401ApplicationProblemPlusJSONResponse) VisitGetTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTicketComment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetTicketComment403ApplicationProblemPlusJSONResponse) VisitGetTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTicketComment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetTicketComment404ApplicationProblemPlusJSONResponse) VisitGetTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetTicketCommentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetTicketCommentdefaultApplicationProblemPlusJSONResponse) VisitGetTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetTicketPriorityRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+	Params     SetTicketPriorityParams
+	Body       *SetTicketPriorityJSONRequestBody
+}
+
+type SetTicketPriorityResponseObject interface {
+	VisitSetTicketPriorityResponse(w http.ResponseWriter) error
+}
+
+type SetTicketPriority200ResponseHeaders struct {
+	ETag string
+}
+
+type SetTicketPriority200JSONResponse struct {
+	Body    Ticket
+	Headers SetTicketPriority200ResponseHeaders
+}
+
+func (response SetTicketPriority200JSONResponse) VisitSetTicketPriorityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetTicketPriority400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SetTicketPriority400ApplicationProblemPlusJSONResponse) VisitSetTicketPriorityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetTicketPriority401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SetTicketPriority401ApplicationProblemPlusJSONResponse) VisitSetTicketPriorityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetTicketPriority403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SetTicketPriority403ApplicationProblemPlusJSONResponse) VisitSetTicketPriorityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetTicketPriority404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SetTicketPriority404ApplicationProblemPlusJSONResponse) VisitSetTicketPriorityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetTicketPriority409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response SetTicketPriority409ApplicationProblemPlusJSONResponse) VisitSetTicketPriorityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetTicketPriority412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response SetTicketPriority412ApplicationProblemPlusJSONResponse) VisitSetTicketPriorityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetTicketPriority413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SetTicketPriority413ApplicationProblemPlusJSONResponse) VisitSetTicketPriorityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetTicketPriority428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response SetTicketPriority428ApplicationProblemPlusJSONResponse) VisitSetTicketPriorityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetTicketPrioritydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SetTicketPrioritydefaultApplicationProblemPlusJSONResponse) VisitSetTicketPriorityResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenTicketRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+	Params     ReopenTicketParams
+	Body       *ReopenTicketJSONRequestBody
+}
+
+type ReopenTicketResponseObject interface {
+	VisitReopenTicketResponse(w http.ResponseWriter) error
+}
+
+type ReopenTicket200ResponseHeaders struct {
+	ETag string
+}
+
+type ReopenTicket200JSONResponse struct {
+	Body    Ticket
+	Headers ReopenTicket200ResponseHeaders
+}
+
+func (response ReopenTicket200JSONResponse) VisitReopenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenTicket400ApplicationProblemPlusJSONResponse) VisitReopenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenTicket401ApplicationProblemPlusJSONResponse) VisitReopenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenTicket403ApplicationProblemPlusJSONResponse) VisitReopenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenTicket404ApplicationProblemPlusJSONResponse) VisitReopenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenTicket409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenTicket409ApplicationProblemPlusJSONResponse) VisitReopenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenTicket412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenTicket412ApplicationProblemPlusJSONResponse) VisitReopenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenTicket413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenTicket413ApplicationProblemPlusJSONResponse) VisitReopenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenTicket428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response ReopenTicket428ApplicationProblemPlusJSONResponse) VisitReopenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReopenTicketdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReopenTicketdefaultApplicationProblemPlusJSONResponse) VisitReopenTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeTicketStatusRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+	Params     ChangeTicketStatusParams
+	Body       *ChangeTicketStatusJSONRequestBody
+}
+
+type ChangeTicketStatusResponseObject interface {
+	VisitChangeTicketStatusResponse(w http.ResponseWriter) error
+}
+
+type ChangeTicketStatus200ResponseHeaders struct {
+	ETag string
+}
+
+type ChangeTicketStatus200JSONResponse struct {
+	Body    Ticket
+	Headers ChangeTicketStatus200ResponseHeaders
+}
+
+func (response ChangeTicketStatus200JSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeTicketStatus400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeTicketStatus400ApplicationProblemPlusJSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeTicketStatus401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeTicketStatus401ApplicationProblemPlusJSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeTicketStatus403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeTicketStatus403ApplicationProblemPlusJSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeTicketStatus404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeTicketStatus404ApplicationProblemPlusJSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeTicketStatus409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeTicketStatus409ApplicationProblemPlusJSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeTicketStatus412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeTicketStatus412ApplicationProblemPlusJSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeTicketStatus413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeTicketStatus413ApplicationProblemPlusJSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeTicketStatus428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response ChangeTicketStatus428ApplicationProblemPlusJSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ChangeTicketStatusdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ChangeTicketStatusdefaultApplicationProblemPlusJSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMailMessagesRequestObject struct {
 	Params ListMailMessagesParams
 }
@@ -20467,6 +23518,163 @@ func (response ResendStaffInvitationdefaultApplicationProblemPlusJSONResponse) V
 	return err
 }
 
+type ListTicketTypesRequestObject struct {
+}
+
+type ListTicketTypesResponseObject interface {
+	VisitListTicketTypesResponse(w http.ResponseWriter) error
+}
+
+type ListTicketTypes200JSONResponse TicketTypeList
+
+func (response ListTicketTypes200JSONResponse) VisitListTicketTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketTypes401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketTypes401ApplicationProblemPlusJSONResponse) VisitListTicketTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketTypes403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketTypes403ApplicationProblemPlusJSONResponse) VisitListTicketTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketTypesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListTicketTypesdefaultApplicationProblemPlusJSONResponse) VisitListTicketTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketQueueRequestObject struct {
+	Params ListTicketQueueParams
+}
+
+type ListTicketQueueResponseObject interface {
+	VisitListTicketQueueResponse(w http.ResponseWriter) error
+}
+
+type ListTicketQueue200JSONResponse TicketQueue
+
+func (response ListTicketQueue200JSONResponse) VisitListTicketQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketQueue400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketQueue400ApplicationProblemPlusJSONResponse) VisitListTicketQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketQueue401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketQueue401ApplicationProblemPlusJSONResponse) VisitListTicketQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketQueue403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketQueue403ApplicationProblemPlusJSONResponse) VisitListTicketQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketQueuedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListTicketQueuedefaultApplicationProblemPlusJSONResponse) VisitListTicketQueueResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type DisableUserRequestObject struct {
 	UserId UserId `json:"userId"`
 }
@@ -20913,6 +24121,39 @@ type StrictServerInterface interface {
 	// SuspendCustomer Suspend a customer
 	// (POST /v1/customers/{customerId}/suspend)
 	SuspendCustomer(ctx context.Context, request SuspendCustomerRequestObject) (SuspendCustomerResponseObject, error)
+	// ListTickets List a customer's tickets
+	// (GET /v1/customers/{customerId}/tickets)
+	ListTickets(ctx context.Context, request ListTicketsRequestObject) (ListTicketsResponseObject, error)
+	// OpenTicket Open a ticket
+	// (POST /v1/customers/{customerId}/tickets)
+	OpenTicket(ctx context.Context, request OpenTicketRequestObject) (OpenTicketResponseObject, error)
+	// GetTicket Get a ticket
+	// (GET /v1/customers/{customerId}/tickets/{ticketId})
+	GetTicket(ctx context.Context, request GetTicketRequestObject) (GetTicketResponseObject, error)
+	// ApplyMasterDataChange Apply a master-data change to the customer
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/apply)
+	ApplyMasterDataChange(ctx context.Context, request ApplyMasterDataChangeRequestObject) (ApplyMasterDataChangeResponseObject, error)
+	// AssignTicket Assign a ticket to a staff member
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/assign)
+	AssignTicket(ctx context.Context, request AssignTicketRequestObject) (AssignTicketResponseObject, error)
+	// ListTicketComments List a ticket's comments
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments)
+	ListTicketComments(ctx context.Context, request ListTicketCommentsRequestObject) (ListTicketCommentsResponseObject, error)
+	// AddTicketComment Reply to a ticket or add an internal note
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/comments)
+	AddTicketComment(ctx context.Context, request AddTicketCommentRequestObject) (AddTicketCommentResponseObject, error)
+	// GetTicketComment Get a comment of a ticket
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId})
+	GetTicketComment(ctx context.Context, request GetTicketCommentRequestObject) (GetTicketCommentResponseObject, error)
+	// SetTicketPriority Change a ticket's priority
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/priority)
+	SetTicketPriority(ctx context.Context, request SetTicketPriorityRequestObject) (SetTicketPriorityResponseObject, error)
+	// ReopenTicket Reopen a resolved ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/reopen)
+	ReopenTicket(ctx context.Context, request ReopenTicketRequestObject) (ReopenTicketResponseObject, error)
+	// ChangeTicketStatus Move a ticket to another status
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/status)
+	ChangeTicketStatus(ctx context.Context, request ChangeTicketStatusRequestObject) (ChangeTicketStatusResponseObject, error)
 	// ListMailMessages List the mail outbox
 	// (GET /v1/mail/messages)
 	ListMailMessages(ctx context.Context, request ListMailMessagesRequestObject) (ListMailMessagesResponseObject, error)
@@ -20994,6 +24235,12 @@ type StrictServerInterface interface {
 	// ResendStaffInvitation Resend a staff member's invitation
 	// (POST /v1/staff/{staffId}/resend)
 	ResendStaffInvitation(ctx context.Context, request ResendStaffInvitationRequestObject) (ResendStaffInvitationResponseObject, error)
+	// ListTicketTypes The types of tickets and their fields
+	// (GET /v1/ticket-types)
+	ListTicketTypes(ctx context.Context, request ListTicketTypesRequestObject) (ListTicketTypesResponseObject, error)
+	// ListTicketQueue The service desk's ticket queue
+	// (GET /v1/tickets)
+	ListTicketQueue(ctx context.Context, request ListTicketQueueRequestObject) (ListTicketQueueResponseObject, error)
 	// DisableUser Disable a user everywhere
 	// (POST /v1/users/{userId}/disable)
 	DisableUser(ctx context.Context, request DisableUserRequestObject) (DisableUserResponseObject, error)
@@ -23234,6 +26481,360 @@ func (sh *strictHandler) SuspendCustomer(w http.ResponseWriter, r *http.Request,
 	}
 }
 
+// ListTickets operation middleware
+func (sh *strictHandler) ListTickets(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListTicketsParams) {
+	var request ListTicketsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTickets(ctx, request.(ListTicketsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTickets")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTicketsResponseObject); ok {
+		if err := validResponse.VisitListTicketsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// OpenTicket operation middleware
+func (sh *strictHandler) OpenTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, params OpenTicketParams) {
+	var request OpenTicketRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	var body OpenTicketJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.OpenTicket(ctx, request.(OpenTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "OpenTicket")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(OpenTicketResponseObject); ok {
+		if err := validResponse.VisitOpenTicketResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetTicket operation middleware
+func (sh *strictHandler) GetTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId) {
+	var request GetTicketRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTicket(ctx, request.(GetTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTicket")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetTicketResponseObject); ok {
+		if err := validResponse.VisitGetTicketResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ApplyMasterDataChange operation middleware
+func (sh *strictHandler) ApplyMasterDataChange(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ApplyMasterDataChangeParams) {
+	var request ApplyMasterDataChangeRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.Params = params
+
+	var body ApplyMasterDataChangeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ApplyMasterDataChange(ctx, request.(ApplyMasterDataChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ApplyMasterDataChange")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ApplyMasterDataChangeResponseObject); ok {
+		if err := validResponse.VisitApplyMasterDataChangeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AssignTicket operation middleware
+func (sh *strictHandler) AssignTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params AssignTicketParams) {
+	var request AssignTicketRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.Params = params
+
+	var body AssignTicketJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AssignTicket(ctx, request.(AssignTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AssignTicket")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AssignTicketResponseObject); ok {
+		if err := validResponse.VisitAssignTicketResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListTicketComments operation middleware
+func (sh *strictHandler) ListTicketComments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ListTicketCommentsParams) {
+	var request ListTicketCommentsRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTicketComments(ctx, request.(ListTicketCommentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTicketComments")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTicketCommentsResponseObject); ok {
+		if err := validResponse.VisitListTicketCommentsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AddTicketComment operation middleware
+func (sh *strictHandler) AddTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params AddTicketCommentParams) {
+	var request AddTicketCommentRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.Params = params
+
+	var body AddTicketCommentJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AddTicketComment(ctx, request.(AddTicketCommentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AddTicketComment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AddTicketCommentResponseObject); ok {
+		if err := validResponse.VisitAddTicketCommentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetTicketComment operation middleware
+func (sh *strictHandler) GetTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId) {
+	var request GetTicketCommentRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.CommentId = commentId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetTicketComment(ctx, request.(GetTicketCommentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetTicketComment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetTicketCommentResponseObject); ok {
+		if err := validResponse.VisitGetTicketCommentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// SetTicketPriority operation middleware
+func (sh *strictHandler) SetTicketPriority(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params SetTicketPriorityParams) {
+	var request SetTicketPriorityRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.Params = params
+
+	var body SetTicketPriorityJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.SetTicketPriority(ctx, request.(SetTicketPriorityRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetTicketPriority")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(SetTicketPriorityResponseObject); ok {
+		if err := validResponse.VisitSetTicketPriorityResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ReopenTicket operation middleware
+func (sh *strictHandler) ReopenTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ReopenTicketParams) {
+	var request ReopenTicketRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.Params = params
+
+	var body ReopenTicketJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReopenTicket(ctx, request.(ReopenTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReopenTicket")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ReopenTicketResponseObject); ok {
+		if err := validResponse.VisitReopenTicketResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ChangeTicketStatus operation middleware
+func (sh *strictHandler) ChangeTicketStatus(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ChangeTicketStatusParams) {
+	var request ChangeTicketStatusRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.Params = params
+
+	var body ChangeTicketStatusJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ChangeTicketStatus(ctx, request.(ChangeTicketStatusRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ChangeTicketStatus")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ChangeTicketStatusResponseObject); ok {
+		if err := validResponse.VisitChangeTicketStatusResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListMailMessages operation middleware
 func (sh *strictHandler) ListMailMessages(w http.ResponseWriter, r *http.Request, params ListMailMessagesParams) {
 	var request ListMailMessagesRequestObject
@@ -24014,6 +27615,56 @@ func (sh *strictHandler) ResendStaffInvitation(w http.ResponseWriter, r *http.Re
 	}
 }
 
+// ListTicketTypes operation middleware
+func (sh *strictHandler) ListTicketTypes(w http.ResponseWriter, r *http.Request) {
+	var request ListTicketTypesRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTicketTypes(ctx, request.(ListTicketTypesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTicketTypes")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTicketTypesResponseObject); ok {
+		if err := validResponse.VisitListTicketTypesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListTicketQueue operation middleware
+func (sh *strictHandler) ListTicketQueue(w http.ResponseWriter, r *http.Request, params ListTicketQueueParams) {
+	var request ListTicketQueueRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTicketQueue(ctx, request.(ListTicketQueueRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTicketQueue")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTicketQueueResponseObject); ok {
+		if err := validResponse.VisitListTicketQueueResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // DisableUser operation middleware
 func (sh *strictHandler) DisableUser(w http.ResponseWriter, r *http.Request, userId UserId) {
 	var request DisableUserRequestObject
@@ -24071,584 +27722,658 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rltu2li76KtjqPYar0lRZUqluqtGj23acxB07cfuy0itLOSJEQhJTFKAQUJW13B6jf50HOC+w//WL",
-	"7DdZT3IG5gRAkKIkSqUqX+L1I8slkrhOTMzrN983IjGdCc64ko3e+8aE0Zhl8M+nb+hY/3/MZJQlM5UI",
-	"3ug13kwYyZgU8yxiDyS5ZplMBCdUEkqkygQfE/1hQOQ8muifw37juN8IL4lkPCaJIkMaXZGEk2ej5guq",
-	"oglRgsxnMVXsqBE02Ds6naWs0WvAd42gkbE/5knG4kZPZXMWNGQ0YVOqRzal754zPlaTRu+0GzTUYqa/",
-	"kypL+Ljx4UPQeMVUtng0UixbnshrFgkeS937DdXDYiORMaKyRcLHhI5pwgvjOem2Nowlmc6njd75abfV",
-	"ChrThOPfLTewhCs2Zlnjgx7ajGZ0ypRZ60cvn/3IFs9i/e9Ej25G1aQRNDid6i/pLMHH60bwvzM2avQa",
-	"//Qw39GH+FQ+dO3rrh9FEZPyecKvVnfov7Jzp34j2LFKrtl3SVq5IT8yNpOEwjvkQHd0SERGYgY/UcVi",
-	"cjCiqWSHZJaJeB4pqTcIRv/HnGULf/i6kYY/ULMHQyFSRjkOJ1NJlLLVi+Ce77wCrgXd3xOq2Fhki/UL",
-	"YOdGxIioSSJJZD4jB7oHmrGYsHc0UunicNX87SeNFael3WpVHZcn80yKrPrMh5y9U4MI3ghxbIzMMnad",
-	"iLkkMzpmAblJ1AR+l3TKyAimKS9JykaKiLkiI5HB41GSSQXfrJwAjmTF8Durhi+VmLJs5YZG+Qu77qjX",
-	"R7HL9Zt6M6GKJJLQoV4H3Fbz6eolwOeDJG7ccnSvGc2iyaqx2Y70KIVkRPcfkEhwRSNFWHNKk1QfRPZO",
-	"sYzTlGRsxDLGI4YvJVzijBR7pwKSjLnQW9LnEZXsqM8LTJ1GU7Ziwn9sTa1mdoqquVy//vkcE04oXxgC",
-	"loxIRRWT5CBjM0YVUrVlzYc57QaEpmnhPvibx2XmcsZ4zOLGb/qFWSpiZsmqaqYSRlyYbqLYVNbdXpxx",
-	"40OgV+kZfnnslohmGdWdzXnyx5yZx3owH4KGVAvYhpHIpvr771MxpOmqtfsFzrOeBrmCZcQz7/MnRsbQ",
-	"BJmJTI1Emogj8pNQyApCj4bDVXSO32/i1c9iNp0JxXi0+JEtlof6gl4xLYJk+sYnko5YD/7Sm8piog87",
-	"k6rEoa7YglAek6GI9T/kjSYQKj0eFSdxn+uP9LGNhZYMEoXCwWWxHWiZcqEmLCs22O10LsnNJEmZ17Ad",
-	"UCL7XKokTUk25zzh44B0WxdH5Ee2kIRmuu0ZMs5Ol0zEPJNH5K1khJJRxuSEZJTHYkquaTpn5ICSt2+f",
-	"fXtIZiyzPZQP4MmoFbWjc9bsDNujZjc+pc0L2j1unkXtUSu+YOfDTtvuFAqD+VZ5m9DUu7COPU8T7s5v",
-	"1el9NgLhr/qy0RKkpS8rYep/RzRNYWo0DpZETnJgRM3DI/JIn+uUEcFZvg/tziWhfT5NpNQbqZ91O+dH",
-	"5BdGr6AFCdQQfhMSzq5ZRqZ6hOUFtGJp9QoZmfZ2Yuszfp0oqtdj5VWW+K/sepkV+il2rFnMBkktHwJw",
-	"VbgCgJuuOunwsLH94GAsOD7FpquXBB/uvBj4ue7meTJNVDVlToU+tJqnasUhY2qe8VXzTaEZv/+Yjeg8",
-	"VY3eSSvINYZ2QV9oV+gLQeMFTdIfE75q7lf60a4zd23bjp6LiGpar+wqxYe36cy0b7t7waSk49Vy+NQ9",
-	"v02neS+23zqCg+l7CwovXew1h2WvdD00Nh2yTE6S2ZoV8V7ZeVH8Rsodr18VzYvThF/lSko+olVrk7+x",
-	"jUS7ZpD1tg/evpvdK40EhvfzaLRGARHm6a5bZluHnrKYZVYi3LxdQr/uKZV3r33AAFcvhXm681KY711P",
-	"dcjBLIJPDXO5J3LwBgGDekkzxlWdkyTnw2auoNTdoRm0f4v9eYmCfH0SyiV/ni6KgySSMelL/ijVh3dI",
-	"Xmb4Kwls5p7vSmJ5D15/63Vpt0SoSr/+8a3WnPWI1urKBFTlPenFr0TK6nFFow0lkmQiXdm/flZ7k3Tn",
-	"MIrXLEto+tNc97SZtLRE5Q1HwseEw9cr7F6eSvPk23bnuPuff/111UmG5gbY3Jar+TpRqyUTiQ93JTDT",
-	"NnSj6Gi0uh/zdOeOzPeup800Al3eJaW4ceSjqsPCV41rr7zcG40ZnYiutIJQZ4SoHdzJHVMaRz42w5zq",
-	"HbT8jjHsauUVg4+3YdJFnvlWrpEA5vJWAoBpW3fzS5Yoxfiq2T9PpMLZG4s+/mHvoAeS0HiqOfNNJhQL",
-	"iO4hnqcsJoKD5B+l85jFAUm4VIzG1jLhNTCbD9NETlhMOLtZuds3OM71tq4PekHkTHDJwCD4mMav0JSj",
-	"/9K3COPwTzqbpUkEGvLDWSaGKZv+8+9Sz/h9zhz1F7ExGNAUNjJmiiZpowej6hF9pu0GBI1RwtJYNnp/",
-	"e4//NK81AquF6aa8Lz78hvvHJJBJT/8xOBsd04uow7rtYUtPFom1B34xlShg2s9wPCThs7lWks06zDPe",
-	"m4lM0fQqUT0zrZ4d/IctyFB/iMtZpIbQNBb28EDo/vUiTGk6EtlU73pGhhmjV2BPnKfskoS4LCGRdKHv",
-	"9iSaHOnBPBF8lCbR7XZmRJOUxYNZBg7JBIbp7ZITsaK5HLTaF+1OfMqaJ8Mz2jyLjlnzYtRuNY+H7VGH",
-	"dqOT+JSBnyGLJsk1i8GgFVHOhSJDRqIJ5WNmz1y9PbvI9+w7GCkpjXTtzlVNbi+7SNOM0XgxYO/06Q57",
-	"hBI0eGumNmOZWuh1UPSKcb1/y8Mw+y+Gv7NIPTCqIYkFk0SvFk1TcYNckoubSxJGZq+hq0jwaJ5pAdys",
-	"KbkRPNCUQ1fYmku2UwJXg2f3tfSkaeiNEM9pNmb7PvAKfPc4OjBRJ5KIa5aRdqt7fnJ2SoYLxeQ21NE+",
-	"zqnDDJ4oIUgKw/94p7p6luRF8hjW+TuRDZM4ZvxWKzxjGdiSBR/EjCesyFwtDbEYzPcLMc+IEZDqHz5v",
-	"eV+63ojrbe3yLg9vLwu91KxZcmObn9IFnJ9YwOHRZ49RNc/YIE4kHab5+/ntKZlSCR9L/VF+9hJ1ScI0",
-	"iRiXbGAvHPPxLBPXScwyktLoyminNIkJ47BcU8YVbPT3gt/6FBkr9IC9m5lL0jtQiW8HJ+YVQhXptDon",
-	"zdZxs91+07rotU96rdavl4TKK6AGquUELV5sddiK12ep0xqnrTyTfR28UrthQPxfM3Ytrlgcau7o/z6X",
-	"LL+E3WwiygkXJBV8zDJ9Z+nXYC+LLsBXTD/YP4dM5BKrvqESRlH08fksplpwWnaX5TJUjTa3Eq06HY82",
-	"8n7BNZnhUn08brxyQU3M1co1gH3/SajvxJzfbq+5UIMRtHIr0UpzJ9tMfS7ezffmJ6+BtduRD3gvG+Ka",
-	"C3v6eEFwHoo+ILXoeQnOyoxcMkYO7MZ4DBu/lMa1SvQMjcu02zo+hF176YlaKDfeav+s9FW5fRMqrWjb",
-	"0xctOIid47gTkAQkfC5uNGe2vx9f4nvWob8VK/aOmz9TgoLmps11s9nL3nqSKZw2G1cJTvEExVlVDNu0",
-	"wqvgrLQKS5v3ymnn+2W1dpg1NFDPq74HLbRzvmLvvEF8NE5p9w4DC0AvxXAFEz+rVkRHWKo324f93W7H",
-	"MNrL3zL7G2FZBtF5ddf8pKj5l1rZsNhmHPtY7Ud8QZCZmea9MGXbUUgOTlqtwx7pl+bbb4A27asXz74N",
-	"0BqAeh7LNAtMxVjmyh8unoR9ec2y6yRibzm9pkmqheFPaYs8XcMMlMy9kd7nPuWb0fNX1hgy4C+7B8jW",
-	"D0YQoAgrFOC6U0WHVII1ZM4zRqOJngZeTm+EeEH5wtjV5K12IaOKDSDUo6QbCEGmlC8IVYpNZ0peEpUt",
-	"kMmSlCpWZ3cgnG1AR4plA4kB6yYSPWdnnoHmje3TLs6mXSsMfi8757eod295FSDankoQ8fX/Q5B+E6L0",
-	"wb521Aj8NATv8apxmbcfeuH+MLS3nM7VRGTJ3295fc2hIa1cRrS8zRNGlLhi3N60aNYUKJUYjeiSyGTM",
-	"IfZ0W0mj1c639+3SMNZubnnUe9nfUqMoTg4ZzViG6wDyJMqSGPM851dc3PDAacdCC/mgEx6B+d50m+dB",
-	"LJvwH4EiAy2mTAueZEqjScIZoZGykYB0NEL3FHmmJJEsyhgMQE7EDUenNVUkyhhse8GH+L4BP7N4QFWj",
-	"17DKe6ubK++NwL0zXGBOxuCKLXpXbGF1h1az1Wq1mmf6P+f6P638fxBUqTc7f//suHkxbEXNs7itdY0O",
-	"bR4PUc84G51rIkipVKAml0Z18qbd7bU6veP2r7lz4emrlwQixjJqDLNgbeo1wLmhN98YRhP0K/gTXgr8",
-	"nWh6VqComff0co1ENoWRxFSxpkrQL7A2mrG4aMv9CNs+mnvkQio27Q2FUFJldBaWcgbEDWeZpoWjYs9V",
-	"GQG43nXzYsqrvUSBELl/4y2Mfh/V2ANMXwK7DwQICh4xTaMJnyvmRZGTZIR60s6riZu90XGtGQycsI3b",
-	"a97zxoihyvqxyK7kziNF6tvGB5z7Af/WAF3BeJ6M1dQjpMCn3t9c56iW6s79fKri3J/FmneNEqa1V/Lo",
-	"5TNNTT0S6mMZgoDnHAlyPhol72xU9fUZGS6IieAsRSBscabLG+fFSZ8EjZm+JjM9zv9Ht/m3R81fafPv",
-	"rebFoPnb+3Zw2v3wvxsVa43TfZ7Iis3+mTNItdEag5muDOy2lz2cIo21XAuH7dKo9GrCksywU1nimiZt",
-	"4W9/Av75W9DwUqAavcYyS3VJHLWyOcxdV8ji8M8y5nF8KHVb3t6XVELOQmhTs5QgY4YKv/4Q9v6SaNlr",
-	"QUwYPXAum361Oa+qcC5hnMUxrT6Ar4Foqq5zzm4sNaKulLgru0Rihk7+JHc0iFCNXmN2Nfj1j+7z6flP",
-	"7zqvhqdvotZf4pNfRhd/HR//MDn796v2C9n9aXb+H1nntTp9u0yK3qrVo0HTcVXM+xVbPHDy1EE4uxr8",
-	"47//JzwMfMFqwjIWwL2XJ/pqqnxkBHCYb488RkFRf7897dk52cFW0l0UsZnKvSNe6ASN0c5D05feUkFG",
-	"aVAxa88noQSh0G7gLACafmkUiTlXD2Su5Bco12z69xmNGPlBzGag8rkdTgYvePfx9dmTd61f6fHr+PS7",
-	"8cUPv3d+TE/+4+b8adZ+s+i+Tc5+nrUeyeNvl3fYSgLFkVtrHUoqzrfCGKgjXNhBkwUetI0y1IxKeSOy",
-	"ipv05xmuZrogktkAG7ck9jsnMmH/nPUICPGaBbVbJJrQjEaKZTJA1x+JxHQqNFWxI/KIu/GijyBv9srE",
-	"WkkCugXuSyJB80gkRlaWpFY3leK0T04rpr3mOBQIQyt+o0xMYfaYK/lAQmy8PikJnpSqhd6UH+UT/npy",
-	"xxTrKiarNexmmlzrmz1jc3C/gibaTDiOcWR0NS98H5Qnp9F6R9xuZOJ0AtTkIBENl3q/+tRG3utHEYM7",
-	"oJYTB8apNVHpD+6i2TouDA7apFFqB9NpntHzYfMsuoib56w1anZoPhywTPv5DZDvYD9tNTudqNs8oxet",
-	"5rAdnzRb0QU7H53R0+EJepJoPNBrbCPglEpzc0/75LzdBpoxasbaNTUG4Uav/RlofD0Sgtre08cE/MOW",
-	"CmreECUaqB9AHjRsOMLq5bBZLrAo9vUqRSmRhHF4uvOa+RS5cjDWa4OnUyoxk6CkQfjQjh3X0JELMA5L",
-	"hL5N/k6B1MvTfEK9zCIQOCDKRILPLmE3LCNZMp6gDlIOmyydmbozevPmucEB0U3452vVAQHZ2Tgbd150",
-	"d0jf598nXJ12G15a4EWrdda+uOicdM+6rYuL9sYcwSX9uZhlUU7AyreiuHgFYiyp3XbgBQW8sHDrb6nN",
-	"GjkijwAN9Eio+e/OWvk2zLuuVq7brK2Vu2lv1sy9act1ajgc/TvVwr/eure7dfdvJ8hlvC/UVuAmuN5e",
-	"4Eub/oHJDQhwOsr2A3hxkBoZ+esJ+QTkUqcD08EPf3R+4SdP352/Uu2/zrvPxNlL2nodH383Pv3h94sf",
-	"086v706eXJ8/5u0XFVaO4t7WP0Vr1DsjfaCMdRDO6FprR48M50ka57IiKIOJ2sG64c0lqKXyecLL8okp",
-	"3KSgko6Ylk5IwonZwoCMM8rBbwHmDEUYjSb2jPVIm8R0oXnE8emp/qf04XDa58fwGzmwdFC8fXPqcALN",
-	"cfu00ymCoxmwtLIwg1BhomKHXospUxNAaPMD1YbMBVsrQWJxScLvn74hD6/bD6csJKnLAAJ7dynKDaKO",
-	"b4763OHVHKH7NSSR0HRLDMCP1qItGBkKJZhmcUlCT4EGW577NBMpvNvnMlE2A0MGRp8AwBfQHWBKPCYZ",
-	"m4priPfxYmWPppTTMXONok1HDwdsbdA8WvQvtczkCKn8HTK2wG4xdGgUm0sSSpaOQsgeASMBi5sJJ3PJ",
-	"sgeyzzXtG1vMJQlt4tiK9k1OBDTvVuyShJD/nn+Eb/d54fWU4atZzLKjiPKIpWZQXgCi5vhxRm9oCsIT",
-	"kfPhNFFokohZBk2BZqmHjo2kaLKB1yPBRwnm+vC8s4QPxTtLLCZVnEaZkB5+1GWfm7djFiWxN3VsUq+t",
-	"PqkwgtE8HSWpXlkloqujqbj2tlDKOZIxPMQMWLORap5xhBrSlEWT9EhzYvcp0PFcDcW7gCg2naWaHPWj",
-	"LIkZYtgAMBu7geHqBgb2vfKOSXptKQ+WHoBxbFOXRj033ePCIJHS2KRi9rkh/cC+XEWrQOewzfAvR/zQ",
-	"mqN/NWHTABfBtFVJkn4K6AOw/1nKNFg9XLOWv7lr+AgJzbuYYUL+33iD+b+4zEyTviDtN+5v940+2PYp",
-	"/BtXoHD32ucFPrH0wxRiQ7xzb75a4gSNwL8v7GvLJ1//iPJL/oM+0a4vvcCNwGZ62oaKx7sRIHCFfeqf",
-	"Yr1kVNFUjOduDfB8FP6YpTRi7i88kO5POHfuLzxXEAKjD41dV/gDh+wOk/eSSjJUvM1hyf+tIAOz6hBg",
-	"mI0hb/dH6Rks0G++Wulv97LOF8do8tjN8fCIzFgm0eUAeYlciUK2zBH5xSGJFeKfwbQP0JmwtYHzUiCB",
-	"9fmQRWLKTK4rABKCWhnqCwoTG0tIV+8bbIoxTuOMRuzfaDRlR/ZpsMK7YfxZU5oA2gGm2yeKDRKI6dX/",
-	"tsLwqNmi7XbzLO4Mm+dRt9s8ZZ1Re9iiF/Fx1PhtSdgzoylLBN8lgOI6gUyRDKKP8LyjLwCs1lxAItiE",
-	"GvQFGscZk8XYBmy+5BroFkwBx2sCMoqDeivhbrFWc0z30ePzrOdbewXqxVRgOIW/6sv50NPEiEM59yFI",
-	"aJIR/aEs5zg7rTBzMmDPQiLW0mIt1sEGDbYkFNtN8SNBKoVi3NDtT5uQiqaOHshTmCSGoAP8np1s2buR",
-	"KK0b/kCnw3k21kxQXz+Z/u3bp42gkSacteGFEeNSZfT//h9G2h3NWqHHgQks7LS6J2cVsVnQfI0oH9ft",
-	"klHt9c/kuH162mwTms4mtNkhustLLW1kLNZawFwfWYc84lNigQ47BfuXsX399r5TbfMyE3+/2XCv3+zU",
-	"erOwZKX3KyOfxkZ12IzusUxIiBCwwgQhLYJArg1i7iHEXmIScaacUc8/QNI4CgypoaICymJowAMGVIVk",
-	"KS6RzuOE8Qj/naZWE/dMDJqvam6Jsa4WLaQn1SiPeThhpyO0E1xErbjZZp3RMe0OT6JTfYtBuhlqvzgT",
-	"PdDYzO+bb17PeUwX33yDwz3VAz8/Mp8NJmqqr4j+vNU6jmbwf6y6IXwFARvxPWwYf3/oPyj0ZJ6btvsl",
-	"4/NqI07BCOMMJ5m9f87azS49GTbPotO4ec4u4DoadqLjuMtOQCZy27K6ExuZ+0Lfd4xruUZPFSfWuLXH",
-	"zt/8tcYN+55HBlWeNwC48JEwyEGYU8s//vt/woCE+prqzWVm//YNYCvd2UunEGlqGaY1u9L0UGri9OTk",
-	"+HRFI4bCqkw1cKlnjMcsw/P0w5sXz1H3ozxRyd9ZTA64IPhdQNg144pMKI9TUFgADVcGZJRRLRmJjIS/",
-	"02uKr/dCtMYfBgAnq5vXZ55Qc5KPym4DSKFf4w5Fr9JuHtWik3N5JZwoiLhTRsYr77ZNVkng8ucmtpaq",
-	"ApIJE7OUEZqCZoyXvo3BtVnXDxwfXF6FHeNwc6D04sFb6Qu1BKz3RF469P48RsGhuOzspTOHu8YNVXQc",
-	"3tYlWJzx95m4MflEWmBfGOPKZZ4Klhip1sBlJZz8MReKFcXbO3cv4mqZg+8f3cKGBjlPc6xqZ7eij9+/",
-	"2qdYuLh7JNRXwO4+xfr3R32fYqbq+xRxGjUciuaABnr6zpl41LilL8qIR1+oIwpnt7PqvsQed5bldpTI",
-	"1osjexEv1t/rlySjN3gNJ9KPlMnZ8mTl9b9B+d3lWuDiBjv39bj9XgZbBfIVeaRb/0piVCpLhnPF1mi1",
-	"hdGcVF5NJWNJxiCet4mA8TOaaDnIpq2ctC4hPUDzj7YmqtNuIUATPoKn+RetsmYsUjEHLSRJr9EkRKeN",
-	"XqN9Sr5/bPiGP4WTVtXc/YNS/wj+MhFTiCExRJBILbpckpCmaWgKGRhRJlfL0kSqpehFOJ2mj9LxrO/P",
-	"XTZhQbNl2n2Kt/qSCAZp+R5NV4c9FUe3Tja0oKQrmg/woOBa6ZXTs7c82DvAehlrW32KIXfbWH70UpVm",
-	"V3VKnoApGbB3d2Pbv0wWOT4yWOfQWwTZMC7CuUQeGaMSb9zM6B43ScSOljmsfbHMNuoZI55Yy/qGq94n",
-	"HmeND3BKLNbCjAf0WBE3tPeQFTdwvd1fqLBQnGOFvcisedFUP6UL3BfguqhUJRFEkc5M7rPPhgp3QImR",
-	"uiJPvUZKZ0rMZG6Vfw4/kHaXvMyEddmgJUSMMi/+Iz6Ommejk1bzYnh62jxvHY+O407UHlIGkmJiePBU",
-	"zLnSm3dxoVcQA1Ej3fXTt68MtVio0F5jlsV5F+2oM2yese6oeU5PTppno2OmO2jRC/C5XM31cB+9bLa7",
-	"zZevfq4QUgprsFZMyd8sLE8NO2ph78q3aqteHma1apivfE1od2/Z1wbWCs4W5ZWvjc1qFr5GLRL/aBTx",
-	"YK/muWEehxz4m1V5ZkB1fSV2l7Fzh8UDCU4Vi0fsc+e1ec/1fSil2a90PuCsXieKyd3TjdDrQn2PjJag",
-	"EUiBKFGa4558aqudRK/XeYHGybUeLAYYKUFomuIE7tgd5IZbuQ1gOsCMtl3Jy0tLrE7m2jbLvto9+MvE",
-	"MP8rRAIdiexovcWgvfcM600uNbOcLtpsd9L2SJraxDkXuymTMdYPouXLb3+Bi8uuZBNnmfDbpgzsMxnC",
-	"1AaqXMdbJUeUdr445tV7b4X32xymPG7B4oDK0AbBGXwkmLYkB+AuDxM+YVmiBlhAYuDKyoVE8MOjPg9d",
-	"3YuQTKHoW6IwAMzV0ACZmNtwCJERV5/PDSfXebskZdcslSRmbKbbBzvZYC5ZFpo4uyW4cMSiwHCDm4kg",
-	"NrQiUdJGXyQ8h/5VGeWSQkCj7mCYUR4nfBwaNgrjT4W4ApvkRA8KCkaIkU1vXArMoLm7e++eaFP4cWCD",
-	"PxJVjvywhSAHSOpPX71stlutbscLjtIjAzF3QP0EYHcc80X240xoTMt95Xhvv7BUr7K+bsQ8M2ax/5XL",
-	"Yo1H0ZSR76fDHypkyHy91h5y89qHoGE3qa6C+9i+v7yC7zfHmFSkg/lLvE6rfyDxEuFlD83TVy8vyXQu",
-	"Afjb2LlBjZdLmb/VMrG/l+uW4Dvz3kuA6Fva3LWf6jffSgz5TdmYpoPagvWqFzdZEV3ZnK1MF7OJQRL2",
-	"uutWDeua2sa9N487m0RrmM1qVgzawS3s0qCI2tx139QEyudIZCZk3eMxd678LZ3Se9B71ik02P3qPTDN",
-	"3OY2rDbD7E3LX96yzqotq6F3Y3VbXzJBd0XJoqxn6yLuvDJRfuHuatPlvWj2u+cH78sksIkhbUX1Rm0v",
-	"RRsidzex6loZs3WoKkpMlTT+bdwXFSp/5XEx61hlFINSTnzhYB1cIXG8t46IRZWACllVkXh4iYEeekl8",
-	"aRBK6TJl8NV9gfCSeEJXIkn4/kNoXssDJyxgp3eFaqHsXmUvX+rQShJXg0ikYJL9p9Ho/LzVakDi+iyl",
-	"i4Ev9rwEaagRNLT4aJ+giHRUkqhSMRaDeablrYlSM9l7+DCKeeGth/qdI3k9ricP1onGqikzehHs0vIb",
-	"OldiYNIrBpiW4ZjsJBvIBY/c36u0B9vWSplU0zMrty7ns1masGxwQzM2EXPJ3COVRFdM5YW1t83084Ud",
-	"3MIfKI9ZKsdMsjSV0YSOFNHCbIV868SRxj93L0i3Rdqd4+7J6ZmHG5kXJ68OQSvCE1mhpfHtU9PU+YUf",
-	"mXb8+UvUG8EvCmZ6DwaDHLz67gk5Pj6+CMjbN08ObwHxsB+Z/j5k+XpRW8ULc0/y+71L7PbIbFt7fyNa",
-	"RIGifNyIvZFUXWXjswwvM3KG5TRBYyklq+FxlV2DyOy+3i72J485GJUCDEyCGjrdS4K/ifJ5JK8Q4jQT",
-	"XIvNpkaM/unls5/8uJ6fQIcAcGzr6ezwmIxSIbJlCf5rqM6+QnXWEc5jX2bbRiEsUciyBdDgGBu8rhmF",
-	"vGFYIoMeDTlGJHQyX+jw6fpc34tECTAhmogPCF8OffExDEho5UEMiQx9sTMsVzzMr6Kgz605AQuBw2VF",
-	"FYF+ZyLhilDlj40c5AXRNE9lAdjwMF2Vqonpo8+9+w7oKCKA4/721fPDI/IIVYKcXkVmg5RpmkoypNGV",
-	"SWXyL07LJi77nK1K8UGzsbxhmTwib7T2AdEuyXTK4svywsBaeZOjGevzPLcmFTcmtyYovKaXQHdFicpo",
-	"AkmvsVDLOsYnIvsvoy3koyqf637jn7LxsN/QO6L/nY3Hw2G/UeIfZ4XI14N/+lurefGo+R1tjn57f/zh",
-	"vwp/n344/NfKINjiKixDIEK2qSzTgLVL6K8uITdQ62dAduxdPTHKW+Fl1fbbn1571nu70wVaFxmQuld1",
-	"omKfwgBPUqHOGdQ8kF6yERH80lV28WapWTYpGgTyALCDbuuClEsnAg+xB+TIJ1ZIXSxV/4EkykQtJYFU",
-	"Ct05vVWJu3QoRTpXjAAt6gNuPDfJlI6ZybCiSsyQafh8EM4f3F2a31xCC5hvqW/OVEQ01RNZiv7pntcL",
-	"vMolyfWh5XZVeiTUyt/OYeVbaI61w8p1m3XDyu2EN8eVO2IqolStRKS6J3PJV0PFV0MFGCr2H8torZlf",
-	"aBhjUa9dGnaI+xP2CILBHJHQudP1jwpK+WUoSmVsBAUR5lwlqdEiMs8NQEJbmDjskVHCaXrZ51dshkbb",
-	"SaIFqIUtJWfhDKAqWQHYw5GMG4nWE03LRbAG9+oSy3s6naViwdiuCA2l0CgIBMhYxMCnPxYi1joNYzEx",
-	"tZcp5v9bSRrv/Wq8haEYLvnczWgHqIVrztRsI1syp+6xGJLH8ySNWYUquAI74YmYzmhmykRXSa+1EBKW",
-	"LV3lwW4wdul7/op5eYawwrUksp2cLnV9r995DH+N9mYEMlvFVlP58k0QAjFIgzVU5OzhZZ+Hyzw89Cp3",
-	"i9HI4M2GOf8HZ4aWA0NzvdhOijJhn+fPvQK5RagoGSKClvRQowuolFWWDWPV6PPCeth7ksgJzVj5G8Or",
-	"UVWVqKA+fUPHlUrQZ3nFrsSok1UF/1dMqupFN8Oqh6unW/V25eSrXvSXoup51bpUvecW6f2m8LSqoVUv",
-	"0ppJFwZeOcp8OfPBBcXdWscTMNplu7vjtZiyMrfQYoA1uVL7a26TkIouZJ5zTt4YaLACF9DSwjzjcgUX",
-	"EZzMeQqhujYkbQZFJgG2P1k2P9Q8GV/JfVdyX6aqhKXxXxKR0mrYw19MLbWbTPAxWuuh0AGfzY2TvCRK",
-	"2NKpFtnGqlp+RJ0NDqOcrICLWRYkTLvVdRHcYAgtgCzKGSRUAeD7v7/++SewkMiAxAIg+2ZUTWRuEikN",
-	"OQxIwmP2jnmv2Djwv3V+CyGlj9qCqWB7ce/Zcqr1oOTdytRY/aTCYLRRJsfFyzuq5C8uJG77QOs8LhUs",
-	"vxC8ihBitBiMWy12VoRfVgVKn7a6563WahHztoha2wdn5+VeysHZKzbUCvE01dK5KVU4FlAKyxiP/ar+",
-	"UNZjmYQ27jcuQNUu/8BoqibV5wiLnT5w1bU9j8wNS8s6g9OjxdXyac1dm1Z1ElfeeFaF+eBXVePOV7oS",
-	"ctZbNMhLxFUOyHBhFtHCHwWWLPP48LzsCGwEGPPcbuRbsG2JkZ2hmNdh31XgNB832+1CzxgFi2khTiSN",
-	"sRa2ByHBTkbNs+EpbV5E50vATHiEDRC1w+XxkyCOm2ej83aTdobHzRyD+qJdJ3R6BVof2vgxfnBX8D60",
-	"74Ajgln/7GYspEphYlanZIl90avOgTYINUFA8J0cia774cZCWppjY9zBvVVZ2TWw8VZh6VtUKcH0nr0U",
-	"KSmcpQ01mYDx+LddIWGDHESF3JYHkvgZH4fFhA7osTp4dfOq57wS190/zFXgXOZ5oSZOUKyIAxBVwAdq",
-	"18dZeQe6ZTOavHcfBiQZEcoXda6821QaNVoJPr/TQqMOFNNjbuWx/iBusFQ1mjsm9JqRIYMgK656pE1m",
-	"6Vya8u+S8dhiX5mgFiwhuD7MZR0qZ54EWgLmvEnSVIvpeS6osRLfCQCn49x1ifs1vH5/1XM2I1FZdmbq",
-	"xrolt1Mr8pPCwSzVvvHIZbuoosLZ31DxJuddPcB8392LuIVkUduLqNus60XMZ73Zj5jPuq4n8au496WJ",
-	"e3v31XnqyZfprSuz3SpGm7EiVyFSUR7LSxKaAvwhGQk09bvKlZrzHnketnwbrQzccBe9OxAlV1v+zRrG",
-	"sK5mib6AU4F1APzxY40fkV2B2mirl+gbeaLpWwly3FqqT3JmqpOgtaLIKPE37/LunFx0ipf38Wl1XRKY",
-	"Cbs9uLtvnCngu2+BwF5lKMGZ7M4N9gzV/ie2Bf2J0dpXYkrg6UFMilukUfoFQNYeGJdWVrNsAR0zrhp3",
-	"R847pgjeDuijLob+Mynn7LUS0ZXe8F3R1PSFIgBjGY+OYtNl9JqJgDCFPYc86OPb6DU0hUySjAWIxi7J",
-	"C1ENf5mPYt3CujgR18P7be3ApqPKRVdsujHKMK8QpDUENb2FhqAshsp5q3kcdePmmZZIz+npsHkWnccX",
-	"rDVq085wKw1BTWtrCC9okv6Y8LiKDV8lHALNMXJ94nlK4bb3ymGZ8Ov8hwFo5AqkNCv7MBb0eZiKccLB",
-	"G+nFtxv/ZGiLivslsYNCu1b6gZZvJgICk4yY3udSTBnWGBHkd5FwFmPZFRPjgRYbrrdwCEHf3EG/6ZEA",
-	"FxuUZmUrHw38gStRYHkysAMHychKEIJLkTJygPcC1WIgdMtFDnuix+z/8EC6ak+EgmdTmvamh+WYK788",
-	"XT7qwh8DT1pc2h2MPzeTsuV+Bq4Ul/sFC2h5P7jiXrYoz6DQfXm9ilJp4dVKenwuIlpd8SGlfDzX+ipc",
-	"vkCWpoIQhrvdZHpYmt6OyCOSsSiZJYwrg7MJUcjM1b3X6sNSTLo5pb7ozfRAY1acRcxWjf7FarnGiDxW",
-	"OLAlw2xkupYqIsGVHvEBAsNP6YJoZuWdCXDJHC4jFmgBQ8J1dad6OUIWzh3o9knzOO4yhCys4lpXwFyK",
-	"u671sgHLMlAx9TayrKeFvinVnJ6MaJLOM0YOXr9485KcnLQOe+TkqH3U1gcFXMn6GyxR5fa42l3qnHG6",
-	"TaDXDVpw59dKwEOzuFUKkhgpNEnGWCEO6AvMlCpLWExkwhFO8oZKR6DC5B9mDF5aMlx6ik+l1rP/Egb1",
-	"3RU1YLXyY4CfXJkbZtNHcBN9KBLI+xX4sLB+ZmsIbm+exuH4g/PdZmyWLjxTdzJCJhAncT3lASwBpr/V",
-	"JlVKjNbtDnsiSTxnfs9onMAsDjDT3MLUnpP/Lu4jsDWt9R15i+h8elAGcZ9uvXoJvx5Vrcr53ZP1GsjV",
-	"X1wv1dUxg+3sz8UjscEAjReDpaAeCTW/3UbEJL848AxM2IM0KDpSUImThP8WBhY8GrRY6OeBJGaEzWff",
-	"FqXULfh9bSlVt7mNlGrGttmQXVy92mkxn9UNuunas+e6YvCQtuHuRSMHbrgV23dhG/aFpS/TOLzMsZaz",
-	"Ocx1EfbIDYWyrAb8S+LADVlCMWD7IgXbq8v8w2cq7JUZdp8XOHaIl2TYc1khuqexELEWR2y+rTkGgeHr",
-	"qOZA0c48MHXJJi39f2l6MuJWQWR2Iljl8X6JBXIrxWaIU0K3tJinMRkycAGXbRh+4bP/9e3PT9789eVT",
-	"on81hcrggf4b9Ih/6TcY7+Pr7B///T+mqln+PkQp414WjLZ+NpVi7/TTH1iaiqDP+3wBBnBGp4Sq/E0I",
-	"FfO2dyHmR+QRbA6ULu/1uU3/NXkoZl5HkZg+xF38VxD8/2V2NZDwqOXyregwitmowpxi6nTVKorlpvp+",
-	"YxClnXatlsuhbKYb00aAg1x1eN4Y7W5DvofTmDX356xouEg4phaD8nefAWuVmo9RbVF/9MgrSdMrMZ0y",
-	"ToYsIe/fH1mZ+yc6ZR8+1KxcZ98Bf2VeR67bqaho+RE1iOoCcs8LiBceFC3mFUNtOYi+r1mrbmulw5kd",
-	"Nn1hDBTFU1N3MuaTraZiz1vdPgCqbesF20PRNJ8Aq0KqJL2G2whu3+0v3mJYiRHTzb4VOt9eOLesplq+",
-	"LLCbguEpL84OUbXAerSgXslv7il24tPiPL/tQU50F8GWDjDsYNOe74wxtO7i6RFGowmZ0UwBrjQHE4TD",
-	"wbCGRgIlxcAtQjNGvhd9nts0D/SbwP2gGcpBnHloX7DlI5mM6IxJUw7qED2mkjESvn9/9DzhVx8+hNBW",
-	"n6NF3S6RtUUAv3AIDjgae38aUzmYtg8DaLJIIWHQ5/rXN0L/G154JVL9AM3q5m/7MvxgpGI7Li/ukQvF",
-	"Dk2L6J3Mv3qKzmf3NxT7+QmcUXnXUODH7xzwgI4MWGxxyPjo9Xympa6nerquHXz0RKQiK/32XIzF21fP",
-	"S7++BEX7MZUMnx31+ZsJW4AFlwul9xvATTLIwTHWH7fTAUmFmJGD8P37jHJYmMPAvTyacwArl/azCeV9",
-	"HlIe6yGITP+XC6X/j/0BfyCQEPwC+CXhGP49xt8ZD8GrErN3ZplkmkQWrUiTbZ8DwenBYzlXB8/eOTkl",
-	"PyaPl1LUKkXlKm6yXmRe+qKG6OyIfLUIvBzZ6WSKB87oHpCES32aNUUClIXWkTI6ZTUv0GoZertLHdhB",
-	"ShPedJd4rd6rktherIgyNllgerNvIJMKdzoWRxjMrKkjD20wJOJuI4evRCy4q33U54A8EBhXGkK6Fhxl",
-	"SDYlSdRvuHrAFn6/kN9v8vdppCRJeM3Yazup+pUhgKhYNk2wvsOa2iFmWXEpCRc3R+QRjBHDuW0L4Ndb",
-	"gNcn4baigDctHgeIhdvnXnxJHmxMpD5dEGYS2FYUOLiw4gsscb3iodFyZN5Jhe1lliU8SmY03QzsbV/8",
-	"YNyAtaIkcLFBfqyBUY/w9EvA4bbn4m5VXv2sGgThUTGeZ8yA2TqQNKC2RJEhSwXmCd+nNrl1xRW/Ck4h",
-	"juy3XbFe7ObUQu1ZncIIM9kijtaTXJsAS2RRbWJKnotrpmWqLfBrSvlNelKDbYfk4G06G/TqVV4VL5ng",
-	"Y2Ye7VAhZy8hdCtTKwoVtvysirupZlXb9eRGuCXarM/Ab59psQ1/9Ci7bqLcZwhJa+dYzjipzjQBB95m",
-	"VFqzzKuvjs0+KBcXZJ29UMxUaYXgBuLB43ipxO09GQe+XiSf5kWyf/+ak6q+RNdaQZIvy3EoqqHhv1hQ",
-	"gkJ9Sr+ScLVk/ScU7b5KQV+loM9HCvoq2ewg2aznpBvD3vN97IGBaPew9y24Xe2AIt1m7YCiMilXXCJx",
-	"IukwZbFPvgb/j0YQxgcBu36eWBkO0zZRFwITq0ptX+oAqovpEU0TLjK9HUqSg0ifBjAlPX376tBAOT97",
-	"/TPpdtpnxJYgK0cSb6xUVgqOnVYn77/wRuIsd3mPq4+Oydtfyt6vjoN1o1siXDdPEZflkONyXpBHRZqC",
-	"fnt/XEU2pWNqZu4NovJ4iWsAd9x8uMyLdrUwxyRl8RjQrKfiFnno+mM/y4Q1z2h72LyIOnHzmHVHJ/R0",
-	"eBadb3fcRP089BeLdfLazzw37oIJ9YH0zpwMEJFPCMmMv0uLdbBEWHMXTcBqkon5eLKT4Ab4KBZRb2c5",
-	"rmTILsAuf5Xx9iTjma16v76s9SrqAKt8JXzMztLjkvtioxfiq7z5Vd78s1jSiqcjP8CVV6V3S6wIw0nT",
-	"pZvCoJJ7FwZIOvjriuII5EBLcTM6ZvHhLa1wX6+OOrat25qyFkV/bIG97B4DBEWcN2GJu4LM1BassWE3",
-	"s7kqFthdAo94IElEFU3FeM7u3aIkRv5WxccRphhcDE9Pm+et49Fx3InaQ8oq6xTvubR0vSAyRzHtTypc",
-	"dfP7QEimyuHd18zeS6TmZ3hFFS+milLhu5pA7PZtSsvSr/VIqA/WzqrYFqeyfirVKKutisFcayRR6dfq",
-	"5U7t3XGBbPnL9FtAyOKmdAbEJDCw1lDtwRTY0n+Zoiw767mOmd/ifjFjMIlzq3uswk07HYGg0Dxjp6Pm",
-	"BT1vNdvDTnQcd9nJ6LSlSVboZXYQAx9+s/dZftm0m8esGzfPWqft5nl0dta8aHdHXabPznCUB0ADzhbN",
-	"YlPKCsW6laX6d7vX/phTrqCOVqeiiL+ejcK4KXu1dtoX59VX65wnalD7KgaHoQVieflzs9UyWCxAPjlo",
-	"Xe11L+QSm1X6d8oZ+VYwX2lr+PAP20zvE5AAcmvh7c2Bt5AoYpYm+m4dbF+12x29Mgt5Cpe1yiiXYDou",
-	"8m68vlH5MWm/sI1gIqmt4AP3enptMJk2sOcaYpNurj5CALzusnXwQL/fYuDPE16VQDBNuP2z4o6pCTCU",
-	"n8UqqwscyQdOYqKuAuwVFzeQnGnkCGDyXJO6NPDMm+pI+6e9rnmicNLrQi25EreDuDIjT88zplrsQdrW",
-	"ZEblFaaZLpleyuJNVTQ1Kq71jU71rEpACrlByTGwWvL6n1PwNqQdVOdfOXuQY6/2dNrVLVBpzsJ2Ftdz",
-	"LlQpw+Y80Pi8oPclxJw7FluWUWR2JplV2XRTGjOo4ZJDkAdrwMohoSSUC6nYtFdVEa1WDP0oE9Mtz5hl",
-	"oksyL3YPKWom9QfGiJDeVFrweASggv3MCCUR5RFLsTJPPewWJbYacbnyuADcDySMlQRZQ3/Ur/UAjOwW",
-	"+mN9Kbi+/pjF9fVHdwkvYxlYeTvs2VsAw6oot2VG9AZOMLEGf7eYgpdeAa2wh87PPD/NFnkirsgT5ryO",
-	"5ukogUpGejURTOmaxSSlimXkwBT48ypzHfpuek89cK8UPfXeG9ULASJFtSJtbIIeBwryXAJIaIFC62Be",
-	"NOhQhksSWla1vxidpcwUa/vMdjSU5TN9X4ow2FgXQC/L+42seUvxobBaNT5ZynLxbF56hA5E1GvZm7Ud",
-	"30qmpel3Z+zknMLRIWMM3UDXE1O7oUTIe6DYJRq6Z9JYtyWuzTULvtHyBpzq3mxtWfxl29p+ErfJ7zZR",
-	"wghEbQKIfakFBRK8hqbLkDQGAPc1eiW5Ab49Wt60LXBsq6e5KozNCaTkH//v/0cctif5L2JRPcl/WYGK",
-	"xeRguCg4sA4vvW90C/mNW/4MxM7i/erZiXxUUQ9P1DWhNRjbdOkO9q1NZfarKe9GZPHrZMyf8Z33uVgL",
-	"DS9m0/KRl/maxKEJRFoKoUAHoY07l1qBo2mfO/+zj4QPCSFomzFuasHZUkL1msQHO7ZGrxGJLGORIhOR",
-	"SUaGINPBXszSimKR91CiagPgdj50ry33Y6m50+3KRtshueaqmMLLlEYMjszuXAHUSfKIWPHQpPcYcbNs",
-	"3MMiUc7mEpIDwdnhJfiTWdN+mqjJko6aG633cW/+VjL8WAL7nXJ2FAv2bx7mVJ4c41uAyyagvPRKd5nW",
-	"bmHjvC9joKWAO7MJ3r+h7RLAJozaNDMgO3dseSsdQ9yMyrPn55FX1FuTENWT8PGRBePORMqgqLqFGkA0",
-	"Ac2gH718Rq7YQl6WGDSAFeScWf/W5/pTwCZAuJFipOAC4rlNhOAhwOmBWdxvTk1EjHgG2IwFKsc3l5j3",
-	"7SI3tgiyMZ4uyKjz8Q0G20YN4RQbvSIkeMZoPBA8XeRl193aAHqkndhZV3OiuHnGjjUn6g6bJ9FpfMbO",
-	"Rxe0NdzjTZSsKHbsw0w8kIElD3CnWhAGhDUtm0V2Ag5zpGxZUGnpt4vvtIu/6bxpIecFvvuhsDnlFXlC",
-	"Z9IBZChynbAblpEsGU+UJAf6wybUc0UQeSywd1gdGOtv+Ibx4ZvOGG/O7+6FMoyBGeMQ3WTXcpbVlqnR",
-	"CKAzLda7KTJz6Uyk8HRKo0nCGchlfKx1GmohMEXKLg08Ss+rk+tKNdpvbKSx4D6fKdmdRqNG0DAde/nG",
-	"udRrDvSywJuJYcqmlcV+X333hFx0T870HPVLJGaKJqkkuE7kIISKAhFoLg/NS//8uxQ8PAwIe6cYGOYs",
-	"a1N0mDISRiJmYdDnM5Y1sZb4tS2LjpIyWmvhztInbIkVitjA/tMUdhJH1eiBhNHTzN3teYAVuVHmsRXT",
-	"jYUjL6DkfwHRAVwLYpF+9PC6/dDJ3A13lyK3ytgfg7PRMb2IOqzbHra8XN8uMIJEwdo/w6Fi/fR8E+YZ",
-	"7yE651Wiemb5enZeyxwO5r3RIKEbeWIqu9uVqUSYuYFCBhmW40okVAgLiKQjQFqSE3FzSfpgpsi0xgro",
-	"6f0GXFmh/bVs4e9Wiy12E5bGoSkjNDMOe0DijKtsoY8AGdI4r3xfSxArFdmv4VJ2O111BVginFE1KYg9",
-	"8yxpZmzEMsYjVrOEak43a7qCOyXQbCIV4zGLiVGfEX/3Et1zYN0FbHh5ZVGsJiyd1bqLAHl3AMjdfsGt",
-	"qn3JqGIDE8cf9sACh8XbBABoBRYX/5VusvkIwMBNkX6Zg0Si3ev8tLs5+UqusDkgvNablwRf8DOwsLWT",
-	"iwvfxlZd2M2cxmWvkZyITAVkMp9S3tTXAvApOZ9Oabaw1kjLAnW7tdxa+MNyb29fPSOOdgin08TUw/N7",
-	"6JGwmjvYyn45adjFqEmcm3ReeGoXy/fFipituClzlrNKkNLrGaVUymRkbgvjxgCmgpCF/gYXqheCP9Ly",
-	"CNJttcgBTaUg3fYxyuEUkUnFNctIm7xIHgek2+kYC0rGAJn6WcymM6EYjxbNH9lCv3Fu3oCYFT4mz0bN",
-	"F1RFEwALnHM6VxPGlR4vg37bAQlzJKhBzHjCAC9vxKiaZ2xgkzONjJ8mEeOSDezq6jaOddtcqMFIzDn8",
-	"0g1ISFNNdYsBe5dIJXWTkeCjNImUaQqRrgezDA5sgrWEuq0LcuC9mUjSbXfskkhFU+bNqVD0yJaJDEol",
-	"lqD643LtJb2CIem2W3r0Ba5Aup2LwLsOyAlsD4/JSesYt+8hzO3vpWJD+e3tVkMLMIWFMFY+PbsCCJdZ",
-	"enBSFHbJ4YQXVkr/WtohCCgo7o6+272ZFcsb2WqYpZpHtlhmaangF1yQogzmT7VKEIvnVci/r4WW5j0u",
-	"geKmZGkqsTCDmKuSzlpAFYPvxqkY0hQqbo1EmohLFMsEZwEByR0wPh22hWRMkqRsfjY5HiY5hSqVJcO5",
-	"QvEko9NGr9E+Jd8/hlA2qtgY4soaKXgZSwUuVsZKFCff7jYTHk3IcC4TDpoFNGYV2y0sVytdnmVX48o8",
-	"5QrH5i1DEO16Lrn5ubHjGjMdQrkmHAp7WbfYpfHskCvGwOwwrda3itu01mKWv1nYwfebxYqPmU5RWLvC",
-	"WE9aO+ZLFhx7W/iUt0nVMA7h4s6/NWF7USakhIxJSwIBScZc6K5IROUSgmj3bvC3P8PgsoIb23qwXXaa",
-	"dxp2DRfLiWN9Ar7ZuR4JZ7cJ0NmCx9UO0JltEaBjprvZ0ZxT6sdI8rD355fpen7FYsamj8C69jzhVzv7",
-	"mjwD3QOJtf9KOwS/gRNt8MMfnV/4ydN3569U+6/z7jNx9pK2XsfH341Pf/j94se08+u7kyfX5495+8Xy",
-	"9pl2qlSCikGQg3BGoaDmYdUqbuO2w45Xr+JzMU74LRaRgEW7uIS3cOqSkk+3z7dw6rrNSgd/GR7/ND39",
-	"j5uLp1nnzeLkbXL+86z9SHa/HZ19P2n9+9Xx87+f/md08Zdh56c9ms/X7DLuq6tAjz5xFmNN04Nwlt7P",
-	"doM5+JZ7nk8H4kfRgpuTAXGOpFwVWHWq5C13aocFFxmZZfrOzNdepqZ4bUbCmUzufif0v27hJbdFGtG7",
-	"DQZbjPm41LpOsZi7Cb4wfxlj+s1E2HDI0s5gYDAsYSLJVMQs1R1wAdYulhF6TZNU642XZJYyKj30TdI+",
-	"Qf1En83lvbJNV7h2t1lX00z1wsJq3pK8f5mwDK2+DGQUwVFALNRNPqoZTnJXxdUrgzOq10RP45k7ibsf",
-	"ec5uLJtPkxHTS1JeBawgMUh4bk09bXXPW63lZah4dT2nzafw5s3z1+abypCtV0wl2e1Luy/yiu4po9dM",
-	"guE5idiqIyOjjDFOhhlwniFbCAibntEk+zinQc0zfstl+EHc5MsQ0SkjQxqVqT+3LoFrzRiy9Giu2GIo",
-	"aBaTG5HxKi+O+3CTF1NEV0/c29vVpl9eGZGuLXpmPdqZSFmPhOjfDUnGaCwvSTilCVc04fo3ML6awjNo",
-	"gQhIIuXcpBRnsAeyzyHkPiBixrgkKomumMI3WJwozcAjkUHjACxi2sW6LfjelHI6NkKU5x2FeImiNRGH",
-	"CwzFjlOregBYUrDAFZ4vaTrG31zpI0jGnMWaFRZWbIOPljxTVrxNJLjUOBrbqLKstVbadRE8ZedYEMuB",
-	"Co23LwqNbxeGYSorS8b42iHfQxzJDpAyFfY4VwK/hiCca2MGuKsOfpkFEYP0jBnjHwOf1qeDjQNlPJZk",
-	"Im60smJq/GqGt/Ootwz7KNLX0sEcFsrV+YsLSrkeKUiIMAusVwy8PU4ZOLz15yAwawlo5zl9grE6BcC6",
-	"2wXsbIlWth4MrLhU5QxQsxb+9EokUKDewpmrEghyUlpvqjMr1YNQvd1NdVvwzdqmOt1mXVPda6ZsAPvu",
-	"Qq8DQtPSr4taL4cjAkzZoG7geNDg7MZ/m5LpPJpYDUs/mE0yrVpxcVNlnSh3V97NV7YAneMFNIoAxHYC",
-	"MVf2S2JcjIWjviZcvKJq/82aYTxSWnCWirRbJJrQjEYK5CPA+CWRmE4FR10x2Hu0emFklYcBWEhlpBfe",
-	"RC76tLjZxSJXX5HrN6GaylyM/CrO3a84l1vZBv/+7vy69R/T4x/b6tfhX8+iXzr81Ql9fhF/1x3/cPr7",
-	"y5Z8czz/y/nNf7YXX2YFkSUuumuxOo+ea4htG4zCprEHkgwZzbQ4Zq3/Eo2Qga8naaksIIJH7BJtU4kC",
-	"58yjuZqILPk7GEd65DE2pb+vFZu1c1U4nFi+JMFyoPwa1vvCSXrLFge6QjPwAmb82rve2fGUllKuUi6Y",
-	"FD5YFhuSajgFUPLR4u203gPErUsiFhCap88fXhYAU6d0QYbs41dCYe8wDmeAG/301ctm96zddowxUTka",
-	"R4u2282zuDNsnkfdbvOUdUboWD2O8oP5A50O59mY/PAf+4agXKWGJYp93GomxTVchQH9QJIrtnCJQiZK",
-	"6QHWokSIEGndpiCjJSiacSMNbYww2Qa4p7rwp4mtcBUuc6vS+tiKFTykDnA07N5eIKM/e3hNE5BRoKZd",
-	"IzDMTm/Q6RLFtEKXqFsodPUZRH2FLlH1FbpkVQF5P/DClG6tEXXxZ2K3e48wgWvyywwv0VPbNRrCcH+9",
-	"Y1jv2yuFlqhV14K5EpbcaasIaJkgKhxs+7qoyMHTVy8DTD6xLrBDzIRFFnJEfkYMgUDfY1LRBewqmkcP",
-	"EIZILQjuColSRjP99LDWTXcHt9dWdgTdfSWRKDoabWa7Xt6kZr9qdAv2q0aWYbSaJ+x01Dyj58PmRdSK",
-	"m23WGR3T7lArsFuxXzWqz369YtJV8nEx9Q9iDGQy5hKoyyC3Cy5Fyo7IM31VZibNbS6ZyzcmCZeK0XgH",
-	"udhqouOMRuzf7HDK+ugWq4juNwP1irhv+dcno2ar1Wo1z/R/zvV/vMJK3hn9Xo+G/CBmM1CNyjaa2rps",
-	"u9VrdXrt9q/blI3ZSbhyEQrVwbhTwcfFsvMB0fcDzVi8fPY2RjnsItqao/ehuEWVSe/43As9IwdhvpUl",
-	"GL8rtkC1+9IB+Q2FUFJldIbp6TnMq7jhiCixUTauHTG9ZTpvXUhO+GRVjZf9it/PEFyVrRfBJyKNbT7F",
-	"ssi9pVxt6cpI1Lagis3U8ghkZ/k653s1pM/iwdibFPqnZG77F1q9K+wLlV31DPeC21TCfFiL4lQdDLeS",
-	"VndGWPpygJJyPl6dj14UHYnIrIQE1sRY+EkxLmS6R0I6RhAkI6eTmMmrQ4xc6nPgx5g9p7cvFeLKxgFI",
-	"F2iE2NlBMRLJRh+5riw2QZIRyZRK+FgGfR7CrVj6xop2xSgleNPFJQUNGHipkqd5VC2J1opP8hfxjgKQ",
-	"Pqbjqcp7hNAg210HO1pj9xe98zUIZ+9BOLvE0eS0U1MCr0w5s414ESy3iVqBw77ZWw8nvdpnv6UP+gs5",
-	"0QiE81V5Xqc87+giX+KXdb3C/sXlb9EWQust3MkBSZMr5jswMdD5HtzMG13HuBSrGcAKNJTQ0FnYA4Pk",
-	"gilz+5OEIxpd7itGOFkvUQnohipI7tc6P9JR2AMZSzdDEn5JQgdlgQ+4UAHYcs3gJQFkpyX/NMTB71ys",
-	"vBTxvgpMROntjBnIeokkRoIxw+DsBp3yGEQ4mmfDRE4YwkSNGPZdBGWAL6oH8wxAG7dUI7RubIanhKm6",
-	"vSRmrcLfpFAFonkWH7Pm+ahLmyfD0+gsPmcXoxYF6skSmg5cnaaTJ9+2O8fd//zrrw0PZrG+p2Wf+Qk7",
-	"4maXprRkajDeBFfSpsICjsKHZKqWff12aJTeLKuPLtDNbhrot0A20qcbZ4Ozc+0RRqMJRmWUENPLGB/6",
-	"9OOjHDjYODoO9BGyzCDGAuhCHAYk5OwmJHOegsZLHDnoozZOrhkPtO4gXIX1QsuoUglTmABgScxih5jQ",
-	"ejMRaSGZQ/Mrbo1H5XiRPscGYwGcTjIGPpRyDmxuVrqDU/UhKCb7FHnKvjv89REA0JlUorzmxXBBvv3h",
-	"+e1tQTlP2xGithR7IBjAkANF6iE8kCQEyh1oPXoqrpkFMa+RtFSvxq47YHKerqjbDh97JT8C6+3DvM1C",
-	"Ealq86S34Xg/3H3Ua6JsDOV5q3kcdbVkfaIl69Nh8yw6jy9Ya9SmnWFOdTDmLQmvjILTb5DvjxslbJvv",
-	"jyv4cumqsYJowgew0Dv45/dCzdW0vGP95rzJSou3udUnLF1XSAaT/C0xrMkbvAfKmojUlAe12s5QDMtB",
-	"q7ZkTr7VT5um9KMhl8diSB7Pk9SUdvgc6XV70cgncinnLF4XQN7qtVplEu/sU7iqZZ6ClNUb6vO++48X",
-	"zGmuLkD55h70mcTWgYWvhNHMAfABzswug1sbrdzYugkuDLG4YPqunVAeV4mSO5a48uh/46Z7MDYbBOPV",
-	"ASHlOepnlndtE3J5RwUTHZdd5aFdR91gUdSCxX2EUvoCzL0XIkf4Q4dh6Py7u7p0zaL/sKre6yOrc+hl",
-	"tsWhUWBPWTxeusq2qtmcm8PahXnZWxDTSMR14UphzTPaHjYvok7cPGbd0Qk9HeqrxS/IjLKmLZfopBGA",
-	"cTYX+Vdp7sNeBLal62xD6WB7eqx6qvejGB/QI+EoE1PALnUsyyq8MMommKPwSoHXbiYACQtMG69lrS0e",
-	"wD8PtcJ7MxFGQlPkAMEIAgtMkGTMAM+aT/WQDmvDS8MZemFmtSR1tioBpg0N1hRkKyRVr77p2nNdJ1DD",
-	"Hu/aYRpfT85+VJ39R3XU1X0+15iOoohQJRRkDA6yvq2gbpIEmGjcotDqZ04tCyAiYKHnB2f/koTIA8JS",
-	"4VByIBnrc8tzDi9JiJwDAOrnwM1sqIFmVWMh4oBcsRlyLn1pmvNaRjx21OPUCdNw0SDtvVhtlX7Orlla",
-	"nUU2pXxRTNh6II05RIzAamdNhgZQFiw3SOFlLmCH0eueuyH3Ovd16uzSVORN5SPzCi122t2z7vnxafds",
-	"E8q8ncpOH+8oyrvZ7NBptf0Z/I1rKar6UAHx1L0rUv2yDLRKZOkGS95U3hafDsXcDb/Fc/cFM1wn2lSS",
-	"BhbmMOIT2npRLwgIhFn5KW4r66IXTSVVddE35kwvCyVYQdw/D77daxfj1vaaCJB7jgLG2Q2ZJBlzigme",
-	"hhVF3FcovFqABkF3SuPd42I2FHuHMh6ra7wDQqSrBr9UfWKpAlZ1nPctDF91ysNXWBTuwgplzwcaO+pU",
-	"9SocK1vZq9qXAniDQjG94KZWPfjbysacCuvNipozdU1l1KlaCHenV3yP1q/NtfKXtq/KRmJqd0HtfN8u",
-	"sq6O/vLyrwo9dbpqnMQ934c1myvffGiyenJr/4ExFwZ63yCIjeY1bfvcrTJU4NBMILT16hNVkjwDkDTn",
-	"GdeXgriCIg4UnMDWHxxYWdS9AWDBnkhalDk984jlT9iDkxRKoqd5qVruXFmhAsnJuaLNUKk0gbXkioub",
-	"5WISdygKlK76O4L7X67o3q5xIZcg6ivJ9iZR0SQH4dgdy6lYl9KFZsqJmKexX6VyJeTPlgAva0BHtoZG",
-	"K61csaWqdXsLWvmjTCVRynZfNKxWZiQdiq3po5pn9QjJcq4sFV2YUlgLrVaVgZ9NEbgXVEv0nPIIL3aw",
-	"W72map7FtCK8js7jhPHN5SQe2ff0TS/icrWO05OT403B/EFjNh+miZzcJkHKVdfaNvV0xS5an9I+d9NX",
-	"ive2rz+xG4OunVl5/TiLySgVogID90vcot325gmsOsQ6FTbG1Jg8Io9M/nVhQ/I060uyIs2a8j53dfaV",
-	"VqmgHQCaNfWzocDVMKM8Tvg4BFtIxgDtJsYSnej2OHDv9Mj7DyHCjOsruW/lAC99PNUXsm54lDEDWjsR",
-	"UkFe/HLMklfDOoJy2jazHaSbuVa1Gr0GQEKlCWdteGHEuFQZ/b//h5F2txE0ZkIqmg5MQcxOq3tyBqQy",
-	"EVz/8M/dC9JtkbPTk+5xpwrtdOs62nY56jqEH9v3UQVQNFKDFbm2S0XzQaDC/dVnVO+tkSE25tOWgQA2",
-	"OjpTNqbpoPbFv+rFTUeYAohhlUCuZdQi0DGZc5DNuVAT4CzOKDClVxC+SyhRYtYEG00h3GSN3H4QzSvR",
-	"JA//tdpxjZT0vljis8qlSu28vDePO1swk59Ho105iebyQn9uMSuzZcTypTJfF9VVvpYOyTY1nZYsdfrT",
-	"1YKKkTpvfbXtfIUt1z5r11yVvHDZR6o3tnXNr13P7C4lvUoX8Y7XK+ZL7kXuKSRW7kwuhVyUJZLYcYG3",
-	"L+i9vFxyBTyHQeXA8tOQBHFEfuYMkdsNRB11+aaj5YI8t4Dk+MTBIXfKfoR12wcW3Vq8DYjWTcUNy+4U",
-	"UsPCVefrvExBj5+8JN0zklI+ntMxI4pitWVTOlyWbXNzvpyDcHxyG4CMehFVei5bBlPBXu4Bma4GQEVe",
-	"Q3iLeCWzPeuxhsAuTUJ9pnbGGNriQNbGGNJt1jWPentXQYE2h8oUDZMkYyMoaAwBajeYuHYzoQo8MJid",
-	"7gFx+qlRO+ZlQSBiNM8StXityc0IALPkRwZXNebdfecQBa4G//jv/2lUVJ6z2fwHIb4THtrqGTTHjdLX",
-	"waX5d6G2r95AUPiGLI7ho9kstcWk55IhxCEcCEhl0TPHv7R0AmPM5zZRqoxsW56GrJ6GM6GVYWut7Td8",
-	"eN1+qEf+EPwlJsk+KKGowm5idk7pdj7IG4DfH7rKXBtm8wGwgUZiTfl0vQOYN2TripPHncf5qPDn3hJU",
-	"G+4GVGSJJgln0gAd5Lk/MjC0h03kAAkVKAvKsxbnqUoGXMEW+OJD8e4ybx+LvtgExcC8ZSudJVleFdfB",
-	"POSJ5kkGKU9ORerzPv/mm0c5dSWCH33zDXnNeLwq57M/b7WOI9h0+CcLe5ocl2g6sCQY4gkJD7Egt1u5",
-	"apIPMFFzBXHljZoXNLmJzM2oz3F59NRLaDywRHm21gryJFoUQGiyI/Jo1SnTEhONIjZTEOWi1xQGKvtc",
-	"HzjyFPLSbEtE0gWE68F3EU1TkqjLpUMAhaYhCde26UMNQxCqSQM71Cu+IKgP++lscGfo2UstM3RbXbPD",
-	"T7NMZPKbb8C+8+q7J+Sie3KmN8ZN6aEpq//Pv0vBQyspmoL1YSRiBrgijHhF7g/1Mvf5jGVNtE9dJyI1",
-	"sG4JJyHK3aEZA4ryehBiRExEGItJxqSYZxGT5KAKX8TUK7fHJ/BZepDXWe1zUHvlIVH0ipHQVns3M3Ho",
-	"U/ofGaOxWSIWBzDLTPBxDk9lC4ybQfb5QdhvHPcboV53U05eExK2AbXmA696vn7U7ZybaT/RN73++eXP",
-	"r9/o2cMAKXfYkCQsVeQPke1IOmVwovRiQFl/MMwtchiyPscRXBbfx70z1hL40A2007kkN5MkZR6WWYZ6",
-	"FcnmXAak27owA3+eSGVJZgZYLglHcRezqWMtcMyolCT0QipCdNT5YR1zrpLUQHWA3eayz0PIb4Qw1rZW",
-	"w7QQQU5anmxyRB5hCI4+M3pXyAjqtqgJ5cR9DvFcQzYSGXPxIX1+YBKPoHxHNfT2YUCkMAAw1nhanAdA",
-	"dECbiVRH5An8DOXH+1wymrK4B1t9I7Irc25tkEoiFQbaOuIbJakydwNVZEyvGQTl5qc4kaTbavV5mPBr",
-	"miZxSDidarKxy3gYQHohhBNLll0zm9BKYjZLxWLKuLp0CwOMBqRZ5Huwkkr0OcTO4Ab/haZzJjW7f5NM",
-	"mXS84fj4+ELv9ds3Ty5JPLdAjfoxGoNNzT5yEP7jv//HVvALD4+IUdE10SVM9rn+RC/Rv7/++SfDnODW",
-	"VWQqpCJt8iJ5jAmyRJMrcFm4qjR7nPMrrpmg0d7RMg0SH66tFH2eSDRrw6pCpUpFYPnI2zffNc9Bf8LB",
-	"wCd/zPXqzWhGp0xvB9KYPi2QB2mYHuJwgEc5Fgwbnegdc8eodWIPGQkfpam4CcmE0RguVDBTR4xLlpsC",
-	"Go9mNJow0jlqaXE/S42oInsPH97c3BxReHwksvFD8618+PzZk6c/vX7a1N/kHotGLq88evnMD61ttI9a",
-	"+KqYMU5nSaPXOD5qHR0DGJWagKz6cMJoqiZ/1/8esyoAGzPFTqvlMYpZJqA0EtCdtBxDApJNNGHRlXT7",
-	"x1LUU93lpzWXxvdM/QA9g7ddzoSeou6902qZvARloq38O+l3UyQRlbtNqp/pAcS/KngMODOJJPPZEdrN",
-	"gM+satUN86G58QryvymrMp9OKbgnnifXjDOpVTtFx1IrGT87QaLxm/704ZSpLInkyrU3p0dqJpiJuWJW",
-	"ilFzaVS6lMItgWG144xOXT7vy0xoumVzcyJQfz0ir/W04z7PGSv6EBI9Sc1RqBYRZ8i0Dbob8LID4EsS",
-	"IvK6rWMSzlgGN5zgg5jxhMXh4SWhmhfCwmqOY+Bbca01cWD7iVSMI7+yks0BXsQjljEe2c15IPs8bDbN",
-	"OjX1cDTbM8IA985fF/GR4LQtUdoLs84bSU0v1MNZShOOmMlW/9NHc2CJfKCEoul72JB/6Te+f/qGaMFx",
-	"yvqNAPfmX/q67X7jA4FYupxYC0py9/zk7LQiJuJDdbACTGH/dOqRydQt00qKNZzkaEGn6UqyhVrBsYjm",
-	"Nj1saUN+njH+6OWz1zMWbXf+bb/7WFIzCOI92f/ywlqUelm3wBCIX5cbO1AxOG8R5eacWUoNgPmSk9Yx",
-	"CpAxVXRIZX5v6YMUielUH0La5zdZohg5oPruytSQUUUycRO461nok0nNbX8JVylTN4x5kbhiriItUoE1",
-	"Rl/Nh/pKtR33OdzLtvvhXJkbXBLoW+rO8/p7oySFSiqjeZqSOJFXh/ZKxzpl1af9FaNxYljvR7haXmEJ",
-	"tQ9B46R1vJmIXmNs2lvuKmnvnQb9BVlJeFr1nSXNK7ZYfR99880vnsra++YbAt4HBD9GaoJ/+hiPff6z",
-	"l00VkIxdiytEVdH6Q5TOYy2/YZS0lY4BRjLKmJJGMjXTlLrPcM4L1q+QHHRb7cOg6kLSj44hvNAK0Qfd",
-	"VktfUxyRL/t8ztm7GZRL12+hczwkByet1mEVgWkl6NHLZz/qdQK3tZEcIcq/aq/yVx6ixgCwKRvefK6F",
-	"dkjUvDMKxklAtkMFFfv5Dm43NWV2cQjrqfIxdTUW4ZP25k/ewqaKLPk7hoJ36xye70Q2TOKY8X2cmdxw",
-	"+7ffPpRkOancKniHyP0EcB1C7u3IgIkArPhafUeeCWacomXsiOh7zNh2EtRNgXFicSoEJdPHiNDZjFGo",
-	"DP0KSkszB9JB53GiSCrGmk8be4JTUsGCUDJG5NYHpwuh76LPrYnhii0uja/UDsDw7Ss2A7Q0T3K7IGEk",
-	"+ChNIuVUXP3hFVvc2eE3d1OfL88tH9Y6swgsQrfTWTat6NZhdcQ1y/ocNFrSbR/nLIdsyXGQGPC4bs1y",
-	"vAnqz5GjwDwem2i7vTATf4zu5Bf9Xyqbsw9L/Ky9Z372GshtlchnjWf5yfjEeVq3dbH5iyfm+MAH7eNa",
-	"H+j1fiPEc5qNQeDodjqbvysS0ys4Q3fLeZGuPG9CNfctCTAP32N7z+IPD1HegIiePTLoV9CqtIzKJbv2",
-	"jFXTeiLB1KapDdLX5pIdEfgUDFtOFtItoG1O9rmxm+gXV3HqO2GLAQm5UIORmPM47PODbqt7uDvTwgXa",
-	"kWnhZ8/i+xCA1rIKwL7JWPzJc4nu5i9+Euo7vbd3e2Bx32sf2LmaPMQanU2osv4wYzFDVIi6x/URXwjO",
-	"UME1aO54XuAWNlJRpNvlKqEpqiQzxqVfVtTYbr2C7w8MNjzKWAWscSceIWqsMtqvYtbIT/s8V2JNY67e",
-	"vJPjsOz8EXmlOZx1Scy0Ig+2uDzWF1B6wc7f5yUfZe5RPOh2LnBkr5jKFs1HI8WyQ5jtMnMAbwi3BvXA",
-	"BXgHeUyFyAgCX8cwg8B3ToJAyoWpUN7nNE3FjSyUyzcL4TnnAufYd+24JhB6l1UxtiUmtZLTZVSxgVnH",
-	"ENbjsCCMoXehz28ljCHy+C+JmjyC2T63NZr3L1O9gqOQd/OR5CqDtb6CTXJ2k5O2kazw3Nwry9xZ6qkh",
-	"Xr0R4gXlVqyVezfPvMbAjSom5DPPQkhGiYXmoNbyIUYh3DUHtRqqC5dLRpoWAq+0Fh76Kc2u8DUPeRvH",
-	"yGJTErHAjANC07TPKZobt2KPZDN31KJbmT3mYk+JMZrVEJBikGfBDBcgu0nG40uPQYE9lsKJgBUZJ9eg",
-	"H/c512o0OKBvGL1ydXIuSUhTsGQO2LtEKhnmNl2EDGdkyCDt2EXiThnloJhe9nmVbId+bsfFaQQJM5ck",
-	"HNEkZfFgljGXIByW4Dh9p2mfI0sOEDaKOUdzolh5N/X0YsBAFrweD/dWHORMFEZNewNz7+hn7dZhgC5w",
-	"+9DIzPZh4UMtcucPymt70G1dVEvEIO2CSFy5SvbDehdMUdnf2r74CI7GM7+i+V1cLuVu/iyXy52L1jto",
-	"7DWm8b3g7LO/6JDmACLFJ+9aNxxkKKCOsMvVxoV3gRHOWMxi4FSvse6OZvAQ0+2i/lDoxdARzSbbJ2Sa",
-	"8DlEnCUYZmO940OmpVhpEAuQb8IV0Of5nQ4/einnJoMaf8/BSeH+gBAlfoXaBmB1gLvkiDzLDaedVkcL",
-	"3smVKSysIPONQrkhKkGuDjTjxgy5DKyv/qATSYzwLwXhAphYRDmZZWII4F36BoDLQ1bcwVXV35au5lpX",
-	"wS5M1RPa4XKoYY0Akn6uiehOJfZiN1sx1U6Ft9eISb0yxXkFSQKIp+BXekMFR1xSutiZQX7O/OWpIcrq",
-	"w7wDp/mo1oh8FnmJGmuUuMzNDzbYMGKBhTvOWRWe3D7fm/i8i3EBA/TkfMYyqfluhWmBx0YUxSyqiQBW",
-	"pEVnYx8wxE4ORGZgmqtZaujha4aHn5U94e6Zk6bl3XjTV2vCZ2tNwJvaHLUteKCYb2VDeFJMRlnKtnD5",
-	"A6Yinz6ZT208NYZl50bSy3zjiVRiJoHLgc/EWAWA86xQf62ZWYs/STTBSF0uvAQSgpr7apW4z02keF48",
-	"zBbtydn0gYEHWpl69cDPAzncl9dmjYra5yuY1o7M6TmSwRI76C5TxGtcKDG3HtVP1D36kY6oVxKw7DGB",
-	"A4vLXOts+rWKd5FK1hRuhpD6GgKKRSHH2xq9Icn6ktCrVIg+X69DXJr4/xOi6X6eYdIJJZm4QYkYdZQH",
-	"Mp+EFfoSqcWHyNQzAuCaJGV4JqpFl6AU+WJSmXM9qqRAORHHiCR2CAHR6hPEydtBJZLcZIKPPyuR5GVe",
-	"AfsuJJLquuRfBZIvWSAhXlX1WuwOE33vzfwTCS4ho8nTHLXEED40T3Ao/wpE8C+YgLrOSJTzN99KVExr",
-	"1vqOiY+zhvv1hqAA9SsMYfMM8WgHMDG1ZWsR2d5YlA/eWou+GFMQBPl8tQf9OexBhdN2S/PQEj+6byOR",
-	"X9g8l1eMpzKHTPDqGh+EM5kaJIYirkLOO/pcv5WYlHqaSpGbmKoysxDWUTpREENkIVLuEENmytYpNIYn",
-	"SJJpMmJ6Cy6dN4DFdoOGLBJTgwZgYkL2a2Ry3lHs8LMRyYBn3Z+pqMgiP5Z45pX7XyejFU7FV0ltd0mt",
-	"xC1va0lCdvkxddYCZVh2ZSWvOrorOZBM4avhy7dv+hyzPd2kQqNYOlvR4a5S0mWfr9d2cdjVyi75WLou",
-	"CIpLii4prnQiHdv9/PjtHevB0M+noQx/5bafBrfdRk12IDlb520e0DEk/esdnM8OA890biGnSqXx0boP",
-	"KCWZSBnm+xdBi6gESz0KaEVAIjJmSjoQIoCTyfEkC1X3amAhfZKZoU/cXmyfG4pfItzdd4AOUydT9CUA",
-	"Jz+L63/hemI0iyb1vviE8lbt8OtkrnpgpX+e1NVgjbMBMlkjj0gtc8kJd/tcVgC99VKlDPuwzARRiYRk",
-	"wDJKCa5LIVAE6sWgtAWsYKCPfxgYLVHC8UdtUz8IwHpmVUYARIPhoNDjzrbgJHQQ4zbu1cBzBUSfg+Qa",
-	"lUYlBIkZmxF8fU2Mbp9bLHVPO9bKO4UIjdAA9wzs9W2+DC2AWUjUPONgpQkn2UAueBQ6NyMKVTnOoOZp",
-	"KsWCy3eT/tXnKyNml2cCbeSJtKRWHm2f75xIuxfTHxKdpfRPO5W2XD/ingVBt0grpMD8tOYpckEDIa9g",
-	"ME/f0JWVEMxrD+Ed6OBrAu6nnoDrdnzFnVGWRR++t/98Fn/4zATTTzy19numduZhT9ym3I+Qtol/fLFc",
-	"42Mm5K4TAL9navNhBnzAaHK3EqAtceTV6gCckwzKL0owi/HYSRKq+tYBMW91IBfPZbs8xn6TWCiuGY7l",
-	"RszTuM+ngM9KokWUQhoX18LLFAFGKSddUwoYxMZ1OV2V4mKfg7x4f4xnTWbU6tCySwdza3F0faxbm/Rc",
-	"wrvdRoKrxfmKpbVuxfw2q7LPRjDPO5PzquuE1ZLzWl/lvI/OsXcQDDt12Ht+9L6D03g7mfJ8uy5fWcK7",
-	"U5kSKb+yst0u0mUBQGJXUTMwd1hgLrDDjRdYEdZuCb8Oo34/B3kSEO0cyoC8Y7bqlzHdxmb5KSHnucWq",
-	"Y4P0UTG+4shsBblXLErqraPvFfF/3t52ufPxzyH6UsHHzVTLmAGYw6BAQiF+0MiVeabSQb+B8TnXCUZr",
-	"9RuHJTA/jB8uoflhlI8F88MPIgj9A8yp+sh+fb4VtJ9TmPVYHbSfCV2qRvbr89XQfhiQg9kZEeVkCPFF",
-	"GZMT57/m7MY4FFHCR5vpwPqQQzLnqd73olqwjENDDkL8cwB/hoeXa/WFcmwQ5pWtAkkwtuvLIjte2m3/",
-	"i6Lp4l6l/uU13JxSstnEi/u8B6zEvaAnGBxCH5rnTnWEe0VX/NhIQPkA1qMsIizWx4sK+CSF/y8UlnEF",
-	"WFHxUq4vvj98Tx2R6WeGV20P37jzvV4gYJVDv0nAKbI1QRIFiYkuL9GvaOOusiUIxz7/rDAcv8XFvzdu",
-	"+sjb+vuS4NfzsK/4j9tyBkMz98AazDG7R9bwfWILkSN15EKqATvUf9vIdviJcb0YWJR/pP97Q6WX4wMS",
-	"fhpjG32+Dcf5JOBhdxcq13KkPl+TvQOb/kWzpC2Eq1xL+rMLWHeJaAskty+Ohu6o7bnWDi62R9hXSUku",
-	"Q1VrxR1+hBJS2SIAyjIwDuUSa4kqI7MMmS2SrPXkjIFKDAWwCfYPoAgVfjiLeG0LhX0OEpFZ0S/G/f7V",
-	"rXN/kpGhnVuG0jx0xXw/s6CaN8Xm2WjETOCnnZCpXIwAq6aOK6b/jFMxpKlXEDkPwfSaDBM+YVmiBvj6",
-	"wL0eYi5sUDVFWy/WLYH7IVF9PqGasY70KoxEFhBGo4kF/J5lScSKrHVGF7Bc+M0Dad65Sbg8PCLf5rwR",
-	"QjtNvxnTEhwX+UJ8LkFIjhLvVgb7tKLP3aQ3uH0Q18ju6Ff98Rbx6jcQF5QfM83agFX4DNTtyyYGasOv",
-	"P0P+CfWoE1nqqudKYpvKzJlyBFgs6/6pc5Tv7NZ8qnKVG+AGueqBdHvyVbD6qBGO+hKGAslEMqUSPvZ9",
-	"x2477z/k0Y5mKejxKI+wQ5SWEl8BHnAAdYXGeSAwAE6N8xN0iMYl402OaJYly01xdgPNlXJlNC8qDk+f",
-	"nYzGSaRQAgI+VZnhor/dKpllLQxfhdZ4r8atFXkvn02k5F746V1GSroKy+8bcKEPLFvCFFfwaAaNWcYG",
-	"8Fg6H+d27PolDu9+Qys33RX5pf1VB/8aWrkvxyxcMTvcf+tlZq++zD2IzXi1LgVZHpFH5plD1lCCSAFA",
-	"TopJL0W8WKBEWmBsNWHTzyUi85m35HfMvl1Pr5W+ND7PoMx8FnWCMj3i+Kqb30Y3L3CapECzlsv4lLxz",
-	"gOb27MNxixz+vsgudF/jjHJleYaQaHp7ZjLNKZmxTApOEq5EKdKQxwbSZ6m2VZrwqyPyy0RARDhWurIZ",
-	"6xAmh5GdrqkinD3yNy+fHX8JwAgCLYZaoQiJpKYU6ep8Izt6mZePMu8SA6OvZ8gBttqbQGmufX6Ata7A",
-	"X8SlYjQ+3L6g1JoSf59YntPmlPY+/1TiHZFUv4woR5zLR4pt9ApurZDX8xPiw9PfMMs/HJNAvvA15PGz",
-	"D3lcd/khsborYuV1V1uufvg+/+N+UuY9MXuDYA2G6Ioyif6loTl9xmg0YZIM2UJgn9OAUJPKkGpxIWX0",
-	"GuOhxFx9JlbpQi2++xHE79qOvQ23+yof38YQ/f+z9627jdzYuq9C+E/bB+VLd9LTiY3BPj6ZZBJMOt3o",
-	"7kGAs2tgUVVLFsclUihSVgtGA/tp9oPtJ9ngWiSLpZslWVe7fnUi14Vkkd+6f2tGr7v1gMQ5KWYrp0Cu",
-	"BhaeM92rjhHTbtzi9ZZXbHaUGCnvLkPKI6axjfV2oTenEp82YtrwEscIQyp18uzICqfHi8vgYBYUkvev",
-	"IcCyv7iPHbIyrVXgGKLYbKvA6btOrE91I7DjKYh08hgdwd5oxnP7nM7sqDqzDatXbFO5Lgf2J/wEu4Te",
-	"1fzYC/umxycY6b3f9gT5n2/++342ad2aZKK9t3nhZCFiy8LpT2G6ecmH426ZS0c7Py51ztgnO0yUP8yB",
-	"WnwEJpNUH9GVSX7Y56wqP7YlA6bD/FMg2876hWvLzxgzl4HALUIZHrV1QFmPi+LUQK9fcANbJBIZSxyy",
-	"GlQpctA+icvrsEggH8aXsPaI3QmE8ZwVKuMFnLF/CNTNwy+aum5YHVlJbNgWP1L7Th0adVHdVaVhx9yw",
-	"ntJ0Qx/K8ZecYMdo4bXXVPb57XRS930Mq73novgSvvG+5pnFo5wVzpq1bRp7fXWOkdoRq5Y0AhT7ZZZE",
-	"kvMHe4K+nT/Q+flGkFKAgY1mm43tD5waXsbN+JG2uFC3l9F6n19jGPsDfcipBEIFpgdZN6zfQdQ64weJ",
-	"z92meZC4KCxaL3rt7/ilpsHOlG6sNJumbHnxsmVcMMZnIMAkACS7VQ7spVY+40FWHRq2kPgbnekaKU0V",
-	"E46zz51j3q3qgXjjD/KIbkYzmKUVBNxtjv/CNb48X+rw9webLd39zO8n87UXP/wJ8X1lnnDL/qUNHVXC",
-	"JeuUqpdKqYZMyfE3TCgJCTOK9UH1C2Al8JweyE14D/KdSCrbczwFSSqp15XLNRlyYSjFhMYyMG31NWpT",
-	"+jPPulS1UkAHA4MYUuj1zYjdAfRrmglaLNbmKF3t3N9VZROxYw3A4iPidrVLh2+XXFptpmOPLTsu1K1K",
-	"WKYKNSgT1lHKQHnCtOEjnUpe2m3nuzIK0I8xLlzL6gPhEgUOtT4vNSSkZGEt05QRsnJQWJNvYJLqRlpZ",
-	"XFckbLNfIeeGs2MstbZ/1BER8Zu3f2H/EP/vJLHrV/DsLiKrOG49PJz9LuTdt2+tE+a6MBr4imv965f3",
-	"v9OaWkHh+qnVd1foFuvI24jnBhNlqFdHgH3H89bSg/a/ITOthLXse1qpxNoA0ytatP+dSw0tT36PBePR",
-	"EoZ++3LkhiZ09Baj1CUjLRqjP4rdKtbm2Z1PXwom7jbF2nqT+D8ODkbarT8baMoZ2XYG/zKy9jn7/fYg",
-	"mlHvnMbvl1HVn2Krn/dLuBcw3CLL0CeH65MYTFLHmex8Qj1wYhpJ69ktYFQ89HhEYOI6ldg9za2V67MU",
-	"S5YpERbJe3DFSOIGCW0Fcw1nE6ZVKlsP31rMrZkeczWSTuMDKeyTEx+FIP9tXXh6oZAw+JpB3+CvqeTS",
-	"KQZWoxGadYSEQ0Z4WqnniPJRaZfTBI4uj/6EIlM9sDL64eHMj/wP3oNv344WDp3viWhwH2+WZCAdGHPd",
-	"6Ei2gWGBZyMfNiwf3IdZn4gIVL5brn76zVlMZU79eEdsaLVznudOW168GsrN4RAroRxj/IaB8ZMqlih9",
-	"qljsl+3XuVdFUzSNRQqm3P5pXEprK5bqhW0dwCjCmS0x2bPjwCBAt6WS+mz6Sp+zE4sSHwdmXjnUpaOJ",
-	"J40PeU3Q4SwVaktdp6vWe6AjHZNjcaoQ9pGSJnz2lIKm8aZOFgJvRK593qX9f69YpnKSiH2vaQiefxnT",
-	"dZ7T5n8elUxhOjsqZnJrOaeDO50e8orGrELVQXzVMNc0ZO9EXJjnAW9nSquFNejzh17UAWilZIgn6dSf",
-	"oKd8bKUayVUlXdD/n/hghiaym+hSfcauo0LgMQ08lWO5oD0uUYWyinj0kEoRt8KYLl+2pAClIiVijc25",
-	"4NrUKor3pLjgKcml9rNtRUjEHaoWzLeg0TVp8ltM+8QunY/CUrJFa/0XpyvOtsmTSm/FUkl7DqJaSXuQ",
-	"D6cH8V6cxYst6UyNvrS3TH8bUkye3HpmNRD54tUQollnjmWdZ4biP0JHTO6l6rm6x6+V7abkbAUllZPF",
-	"Ko2CshYFxTU+eYGo2BDYHY7eFNrzbAw2qeXNllHzZ9dnZ3r/RpfMPsdqm4OJsXNySVDccx2OFq0BrAaw",
-	"toc/tOc2CD+lcuAz2Bp3zkqw8oiqlcpVdS3KNcihpwwckNb1KGcym0GZvD7KCeJOdY57u422iYmbZFle",
-	"sLMFTt9OfFc5NQ10N2TJGyZLniebAncybbVXGmPk6xdRCPDPWEaxz4OsW3lCx2hWMaQylPSIsc4Dj0Xu",
-	"d9pB/SlCao0NziMh9VmYjXP776eUwpk3YuqgskQbqTNP6mBPGMc67faQ0BFMryiGJAwPsdFVf9AuhO5C",
-	"znhpRIauHcoaI5k1tfIhYRKGoVvApe/m55vOdFSZSl4U4UbNVOmr1dCxriTMmuEZ+xOr3IalMAbkXy3I",
-	"tKihoB9hndb7lfZln8NSVel0CbMwkg8KyO3rdCiDvCIZJwHyCWe5YzG3K4uVf7qqKj05lCTekOtvN+Rm",
-	"Rdaf9I0ONCX3mrbTIjm5fuc1SblrS8qVtD091OJuXSYV98s0CLiKT+wydeDX7AkY6nYHZsvWsTOOIfIC",
-	"UU931VBTQLHlwPeGG9TIj6UaknepgI5JpRqYkyR0IHdzwjVw9pPMq8Lcs33Oq31q/iwbS59N5ZryZ5du",
-	"i/8Tpl97mHQQ8jxyaccmtaOMWr+kM7R+f9Yatb/JnZ0ncKxqAgR8tGHqrNBBlZ0UQY+r+ecP7qFLZ9Xu",
-	"idD6IItRpe/PUaavxlV7XoJ9CutCeUBkY9uF62u/ORoKse1kWjhGseqsR+zvuI2n6ZkHZKdfT1rps430",
-	"K0c/5LLBwp1JvEDjDf3rBrS14AcyZ23XqosN/aKQ3imwQaA7kFBoOKx02j1Cg4stq02NsrSbziT+3KnO",
-	"gkbwoh2yn5dCwX4RUOQR94k2fJRKKmq1L4CXFoSi7tI7Q6zdR6GmLsCO4lGNadpEpDaSB7GM5jrfPFWd",
-	"jtttT9Fva2Jisjv0gQRCPtBabBYs9yqigTNeJJ5B26SxOFfnr1d+c/nj6Xbb8mwiK3DWepKQUuUDLFea",
-	"DNRm3PBC3Q6AcTMRxC1FBpfRA1z7i9tCtXmRyr4qTUcVQrHjYVdkXVdVJD0vXvVsuAc5hfE60KoK2YXS",
-	"tYybeDqxp1rVyb1/zIR2o3OtM3DB/eDZ0C4ZallOn7RXvpqW5eT+diN8M80w6zp1LFJ+2AG1oVDyVlu7",
-	"elzpvZpHmFJrM80lDRhfGQ2RHQcb2k8lNHqe28+uYUbZNDMKRXbwGD+TeE41oR3FcmgxZ/G54vlolOUm",
-	"jlP3mGDJRIWmPouVwLKG4NOk7yLq8fkD/rsiJ8qKDWK8AHB9mWeJa5SJt1YoeYpt6qanjVsB6v1S1fum",
-	"kgTrhCPaC18dSV8WhC++Z7JaWA3l4YR1toHVH2inNKGczXaDcerSdH16vabs/gcodryvL7Yo/xupv+kT",
-	"5iIQc47XwsGGleXfhxJ51gOTeZBkjma3X/AMcsbNy3Tvb/W874tLf3m75KKxSxon/m6c+DO89jWf1ArW",
-	"SJmvwVm/5WSUP6LKjxrTBz5mEYJ0mrYHfXKQKQ2prAoVDyG6QB9vw6htX3LQvOc4g4VCErie9cqixo5a",
-	"W7mF8ts1YBT98ISSC4ssPS6k4cKqgaQzRUxBPOuyQkjAtjZ6MtwwNVpxXPfe2/v1f4p/nUVu/JTwaSg0",
-	"kHmnJe/rrjIafSX2bfgzorKFKG24zHmZu/YO6F0xirVyKMQ9lKMbl0zXIp9IKrvUvM5eU0Im+gKkabFj",
-	"+MozU2BHHNQf+yWc0iO7XDMJwg4rcZ1IBCoQ2V3VxE4P7CmCMpVDXkJXDbTz43QGRUcUBeQJNdsx0MN2",
-	"4AMpDGF6VxW5Zr5d+Ovk4uIC/+piILwonJtIUrH45Bq2WLVodk1c5eOM6vSBNuxW3IOPztiHu5pJnUpf",
-	"Od5ykRlaVXCeJkmt7uxvckAlujLH5Ri0e8IYXBAXsIoSgfCOVArZVl/ROZUp2RFlD+0CpmQGM0ItLT4w",
-	"6sZdfUP7vOXyjIhFf9hVqcQ/AA6E2PFdJ/VWB7gZlHDj+axaoSFeC++58TCB8NfCsXk3pP/+4Y5+CX4I",
-	"Z6n8DNj8eTz+cYmREVMKyEkK9kAairB5G6QKh9ALXJDIfgvXbTKVnGlUfdYlMScXgv4SR9QmhSkL5tTy",
-	"ZTw+1pPKjZTxzOkGZVcdEfB5hHqq+ewq0oNrOcuiwi3cWFQvNNIzU0vBXYt2lDuJE7rJIvbT+QP+66I5",
-	"B5XWv4jt5G/xaQB0mFTHYp9jzLcXUi5Fh0kl4VDc3FvA3w+0NbZg48wFv6jJAWpjpNQJi4ejBg53k5O/",
-	"JtA5z7jMoNgGDeuYsZXKMTbryQ6l9q125+UlH1bgQVqYs1G8Uu6LBmg61nj0+ndqMYUd80iBtz+g+76E",
-	"f0NmTsgQsCqa2+lWG+RaSWxfrXApeHHGWpkTZ1XelNPMUZXH1g7WZtHC6vvCsMz3c6RhFZCzY+p1argo",
-	"mOYjzdojq+H3ZidQ+WC5BKs++kduNX2qmvdiiVNrTm3Cxds+3q7WxXTh7qTRtCK199tOkb5Rc3em5m4v",
-	"bd9B5MoypASkhuVmBfbuFcKv7/kd+t/0QPcBPVsVKYmjqL3lQl5hlin9YAEe2zMFb9YcfhFsFr3HBCMr",
-	"N0LyX8lj4JPAc5MaaBjgDGiqvneDTvvUQGCs05Lfb5HrPgIX/5Efx5fAe3pA1nCtwmiFuKLScCihw22w",
-	"ie5VENBOeJEYIAWAm6DfuoJ+2m00jyC08bbU8Hh+e+F6tQxxD+MDuMEI3vw2walsqmG2UQ1jN8zziJDY",
-	"mewoNoKLOEMxw33fKGVNDcyUPsBa1Oq/PXgvoPqdP9h/ntbzd3mw/xOhK2ay5yXEmptnXrYGpQe96ZAZ",
-	"uIKhd+lYh5D0V5RO80NwTJhWTCoyVkUB0hQjZi1Z5BsulLZWb5aB1off8w4/4hbg+DNunJdd7rJHNqGv",
-	"j5kFBsmzD3i6IOeBxDR3ekIvtqayNIrKThrwzgSBJUt4Nm7PySoxoWbV7d5IW0PdTyqfnH/2CexqbBEs",
-	"dl/1s7QBdtEYYE2rs8OrDqKjvbL5ZlR2d2Ce+1/VkPVQUZvI6xcGeihIgGfdkP9vzUIhKT0+YULrAeQ4",
-	"0BKM/UCUBg/SlCPWhzKVgejIoHjxT01YexQe+tvfFo0aZGpgF8vXI6UyjDJquTYrN3wgC9ATtAktn9t/",
-	"E1L7W5j5IvckOfsp0Qr7mX6Heyg2HbPAN32k73mg5U7VYi0U77BXswLXtgl7rJqNYY/zWNwD17UP5RSm",
-	"mD/9AV0Mi88RHA44lpoQ9mLIwL4Wev1CjQCwpsg+TphaQiDB8TwsTeXM0s5pSMqOqZek/QETlPHnkwZg",
-	"awD7G26zfcTXMLxl61A/Qyl48QfWgB0ynNu5L47meAQaMF9fDLta1RkovrVoNtJu5nAvMmwn6CMaDplY",
-	"VdXpSR/9NMbqOukRCZZtqhJLNq5SiTCNMM5ZC2d9I2QLc6KxPlDzkQWYYVfhQIddkGfs+Dqqk6zqEfF2",
-	"KoclSBYylRVnWFVxenZSY8xMfOSlhbf9p/hXK8irjoAiTxbj0BTBBxS3mUgebzKMZSyctXnOgt1mf9KI",
-	"Ja6gdBoNp5LVmM/o6hu6eg5FJ34RJxm5cS9JpStbPXZf0YfgqYxZGGaGIrMCelHplcrZ4utqR23bniLu",
-	"Vk2ASOXqJaKPJ0Ckcq0logT98plkP9BkdpUA4d+urQyZ4YgjnAqeuMRXzbvqcnEP8sXHGZ9ZmsPnSrQz",
-	"IZ9qo50/2H8OrwzUb/7Q6HPYVQWwAvJb1BwiW+4SpX+glTBMyOA/s3JJYSFUwoxSdl2RQjSVqvSONeb5",
-	"JEh5WK0AFcca158ScQ+KS1eA2hh3IR7sDYhNyxHc+lsyhn6lwtV5SB42cyhybQyipwR+A1KOL+zaUPMc",
-	"cWSHZaxXVT/+6UCEXiYLQtO9TB6iEJM0QdCvXOaVpu9jDkTtX3nCxuIWLhSRqTJHMJ6GsDhuRFFEurGy",
-	"Vg/41nYjMPbOMexqFXwFpOEe2/cP3WtwXsFa5CaVSlpbMeIewuYHJ0mVJIe8QPePpEzTA2PLy9qENI5A",
-	"DbS4TbPnoL1CyS3ZJqnciHFS5Q+kcg3GyW92q2xbtuyNNVOf/a6SCsLqzxWDVWZBY7s843bTuCXrgrou",
-	"ZNYnp0mX34agDnLZ/Wcq1yKY2Sc7Aww9adYRkheYyC1MKp1k4pGO8EozuIdylPMRSjmymaiiWdZlKpT3",
-	"vkfErVJ5wjql6rlPokr6v1khsGPOCoXOy1S2S3UH0rlpT5KaPkAOQaK2qLliH9UDKhuMhMd6/If7KWyX",
-	"oYPDxP71VjtF4hTHv0A+nv02L1agjk2/kaiNRN25RKU9WROpa5Whg1I+M2O3EoreXoUedRHCWKVLtzOK",
-	"tSEk3d1yIesCDqUkGbmOWCkydgPNU0zrdBnoT3kUtAsW7x1AnyQambWsy/OlrWbpbWVh2JBrRh8QchY5",
-	"N3vAqXzWSq2VjeMhUvlawUJrNE1Mp7KxiffOJv6EW+IZyvCKGesofKOjyyOPyAuL+Hh1tsSX1Yj0RqTX",
-	"RPqglBNWMuW8ryTbidBqKyRan+lddcy/RFc8RQN5aW28Dho93tQUJdGhe0y0VuNAGlH43n0VE1h+xtwr",
-	"LPZNJeuiQmg0kS1Anu01RcYmqqDdAjV0XE3h0eZLr91mW5iLq8dFcd4Drfnt6uRbyycl/nwP5Yi591LX",
-	"A1UaXmCOmwaJ+XhWNcaeF9rO6FjIe2FwY+uEaXErT4VkhZB3OmH/81//feKzDlLp0g5aDpdaVofXbMiF",
-	"8UmOHuK4MdDrm4S1dO1aC4uOEnaoyjso6QrTQlpZTQ3geJZB36JAm/LIe0juCuU99tOQuYcT/36Isda5",
-	"+9gxZ2+/fmUl9IvRCaU9cOmdg254+oq1Cq7NDZSlKltEIDvsjqglBq7hK80cCCSM2p/br9VVBXFy4GKl",
-	"0qg7IHZbMhZ0Vw3lGWv9h8Ys6b/68RZCY0oHN0wCYBMP+2ihNtRn9QmUP78Lbd5zUbz3e3hZeLU3L9+s",
-	"yEPygaaIRyu2SJK4B4g9V3U3B6uY4R3OuBqYtvoaAatdzhmYev7g/st5cMrRyg6c5WHWc6jSuQ54mw/A",
-	"O1EcyHVK0F2mYQx10P+Bk3UwiFCM6cRcp9K5NYalsPCA8RCOiMwE5mwjBPF7YPC1X3d2sOMSENXRWRKA",
-	"3XeMSTCiwfWdS9yWMGSFunV4j8GYTJV51aWID3Jh7CVz1ctI4PAqbkPXYw73ENcPZ+CHTKES+7M7eOw4",
-	"VCXZC19ZCXUH8gSXAkqOrgekAn8GXLKmHEVQsRK2vvfbf2uINkuB9V8/StcNlos9DQ0j0Abry005mgCi",
-	"2QgKS6ii13LEaocK/+IMRzRc8H8rZ7c1XpXUHqFyxaQaTiaW8kIryiP15nJCIiBwhWH0l2fYQqxUg9vu",
-	"VIc6EUPaZ/gX8wyruScqbl5p5lylVsNVqaReXmfYbot8sp0O9gNDRzvi0NR2X0zJMBKqyjn7P63w+nDz",
-	"jBCtkoRxVgk1XXQxYxmkxwbtPKlTHLsna8G8xxArlfOyV9/bfbUCzsQeS/dBbuy3O7o8us56wP7ea/96",
-	"lBxVnx+vRMbJ/Iabo8ujNxdv3p5efHd68f2Xix8vX7+9vLj4/0dJ9TRhR5gN9M3F6x9fv8n/Aqdv2+/4",
-	"6bvsOzj9sfP64vS79uvOG/599jb/i50EXt+Dnrv+3cXpmzfZ96fv+I8Xp+3X+dvTi+xH+KHzjv+l/Ta3",
-	"k1Z2+EeoJRwlR67hnT1f9jCijmv/jGTpR8nRAFsaj4/97ZfX319evLn87rUdu932NO6BLmvj+O70XeeH",
-	"16f8Tfu7Uxrxu84PFz++PkqO7qEkX9qbb8lR9ZHxoAe3TgncjtlveP//SNTk/rta6im/+FlW2oO/KPql",
-	"xyXhjIaic/Sv5KhfCpmJPi9qn3mlD7PEgtwJSXegOV5N4mbZL9wD01X2HtSGbqwCgpud5zf2VB9ddnih",
-	"IfHeTHq+Bj+xd9+fvs7e5Kfv4LvO6Q/8+/bp2+wv+Tv4ofMjv2hbEYBDXHBfg1V0cb/x/8uzHpz5E7T8",
-	"AhUq47h3czj9289HyZE/eDlnv6t7sAB4tPgejsf5beFow/uZmoMTKIdqysxzb1tpynvst1gWQyyJz+uA",
-	"1x8sJJR/ikWpRg8EaevO4HDjiawUE9b5lfZ/tiLLy9YQiHOJz/bBr3TM3InVV+NlK1eUqYM6umsOgfWv",
-	"ntcrDjh6IyHI9/GST/dOTDMLLSfmBmlT6aeC3nXsVZGBxo5ad95VIzRr2xEwo1BPiFBub0yI9bay/DwU",
-	"Juu+r3bWhioIx16zqxwhd/hmsXn5zd5EFHfeTGcmTtJWGjcAeqMYqoIdsAiYLuNtXwZNv8Q46lAqpjdW",
-	"Hf9riE/W6/WuWCsblCV2j+7x8q5Kg0HeqWnz3bXWj07g0ftobTfpaYheNMt5+qW2TfRhaQ7zeS56o3hm",
-	"s3d6n2s9VGW+utKAXdLRAepeOHvjsz9UrChYqzxI2Us09AfakBgflJJSyzjrDIrC+RWPp2zLkyu8wztY",
-	"KaAOBnm6fVS7prX4KePIq7C7/7OjF6Uha9fjPczulU5leIDQqD60Pn74/IXZBbW74hwvDwvbOquxYDjt",
-	"ZQj8Dv2l/jLqsSrDob4J9/s7SiVvMd7mCETdhWxjTVnXT036GcxHv982pEpUb1hKi5hCQP4T7p29l/J7",
-	"KIPBVGfPAlG/+ubTUEjCcA0kaONBFl8/f1X3F2LNOfv+4rtUHrsuozx3sebYGwhDzbhhrTkZQvYa50qj",
-	"QDkvjcgKIP9jv1T3Iifxjj4+DE74J73yaULDUhlImN2/+aCg9qeaCZkVgxzyJJUShkHmIyfloF0I3WVG",
-	"9ODMwkVwjrSidFg3FM14npegtW+SwM2GM3aeGCO+duN+QvrNgcZ63cwXifP6j/uS4ryPEntBfAQjpPnD",
-	"osvyRF4rZPF9qc4dpmxo5lLVteGlCV+PBhrRd5XjReJEqdXig1yAzOAsOuO65SrPWg4HbrihUIBUQ0p1",
-	"L6BjmBqYK1SdzKAExIoAMZoJY89fdXADh5V/o6OjqrKTpnFxbU7pOKTMcOpldR223XKotaUaLDe8HVE0",
-	"+cWZYYD5I/P88xWbhO3Yo10iO74M39+BYKU3TYJ4pDCeP7j7VuxEtQK+73mHGGrnsyoSXfvVfNntmba2",
-	"/X3zJTlXZ9muSXQgfZA2ssUvtizumqT8XZBdzT9tS3Y6WkGE/CKgyHVQ0THSaRUf9ETwEs7YdSUQa1TF",
-	"+DLyFvjm+eOWfcUS6PoaEv2ErtR6oavDudXD/tS2SGtoOvtPTEFYA3bsvt1RbSo7CpY2Sv2KQdaX3Mxo",
-	"bqsNchfPhWin/2Mu5ZNdxjWwDg4cerYnyqNMJsazUmldi8SW/pLIkVPrjKGduxWjsYWSt/ZvQy4Mxm5U",
-	"DzztastV9ehBuycMwa41hNzKn1jUrsiKhWyrr0n1g06lfyjFiXLIhF3hq/DgQOLeim4LQyHOhoq0fR+9",
-	"wh/skH+TVM2xHHDjrcsWDuFN3qN8oP5knMMi3mTaD/Xt+2IriL7UD1oEQR8IdMZA6PwB//0t/3bujtmT",
-	"iV8mceknerLGym0HEm6UgXfM4YLzeAb+FCYxvISR7tMeFwVhSR9KrSQbdlUq8UGQn7FxzpQKdIZcI67k",
-	"GJ/C4B6XGVi8YFhDw47NULk4uVsHrNeQeSpL+Ddkxut29EBumJIZXAbKUYdo6KjFZP5oMI5uZdhVfhAn",
-	"V6mcW0CELC9++Njogxtw1ZS8KNRwU0A3I2dvWW6U9TKQuf2DO3g1AA0282rcIgvn9uLL/lC1bp7fNg2S",
-	"s3RYt1UbDfZg0wRnobw7EAiU7lAsDPOkKW0A5d9jEh+Peu44iPeq2SXLoRD3ULoySN8tp9aYpyq29DVD",
-	"VkF0RUPEsWVFQsyxNZ/rw41ijL8qDPKqxrWFtGFWKQ7iQUUTYNuvt9wt8P6CM29wt8HdBndH4TysBLuk",
-	"RW4Adj/hg6fq1oivFSGvqwHxPjZ81K2K27WRik3+WEhlpWWzdSjZLwg46aNsGzgXZbsLY9uR77VBzxeJ",
-	"nrTxFkFP10FxzS7SifoWAN+rMZSYUCZtKjNueKFuBzDRM/gSIe+2UG1eIJ1URxWCuM7rmXGugs+/IfH8",
-	"5R30x+2pp/KjX/llUevvuCCL+xrdi5Z3Ul5jVdESTk1u4FaVo6WH9hl4mXUPzm/qRr+I59RvzZfNt9Sv",
-	"trzHo3AKtpJ3e53nOm4bq6YjjCqde7SWM59Ed7pW41GOfCo1gD6b7EkadLfP//gnBmj4HUh2LG6lwu4T",
-	"GdfYxTWAC5X2RLn6ru54Xoat73bruDY3pP9NaXi7dJ+FOYm4qXxyn4UlEnE/hp78e5mIWxvkjtJx/RLN",
-	"0B/9YWjScZ93g1TaihX6TYfvMYXy/MH91xpaoU6a4vufergqvHz0q7YV3eWRo92YhHLDZ4saa849WNvI",
-	"Nvwpqn7uUOYhahm8tHsBNEhzxVrcmFK0BwZ0C/lteUa39BgvijN2jWXKkvfAqiP9UmRA1OJd0CyYedqH",
-	"dK98fskdQJ+4aTG5EWl18eE5KgNWp0JL5JIhGVILVSjtHGdeISN+XWcX+nclDD1lntzcLSrqTvM0NTsN",
-	"0tZSieraVv1pM1WsJ2ZGrqEqm9IJ1wBt+5IZuYp+ddHoV4fnoXvBqZRTcydX1uXOKzjdSsOLL4FLbD7U",
-	"B2mCcgt50oUh0SLMGfubHzUlG6VSSEea4x871tbiig1ihHD+AC+ILDK0WNsa8Nq3uD+Myq8xWXjY+mkD",
-	"jdvTVKutsyB6YI7f9tk6Qn52RKtRIx0aT7/27N+iJNjxNEVmoDdVzvnE0AGu1NInF+/6pIolPPp4y/K9",
-	"FPbIR48zIHqvRfz0tY3SkGZEvvvaykTnnvbixr337IMsRu5K6i8AqXT/O5Xqi8xa9FxpT60RJkAHUtjD",
-	"W894FtYaVxJOiQcj6knDjEpl6zxTUqsCzqlVzH8gC+lf/+e//ruVMDzg6Kx/x3I+0leshByg51s7I/dX",
-	"KsfIv5Ct7BS73pzT9a0T5pFWR/SE83okIG/YVHOW1+aN3XjwVqoIZMd2w3DsB12LRzQBhHkY/BvundVQ",
-	"eEvhg2iIOwoeRMg7S4uTMKxtzyZ+8BLoPGhrjiHTFIkSq5HnD/jPGmIJz5br4AlK4aaNuQWg4EXAwF4T",
-	"Hjx2HDcdhqhpeJkv8XVKHrKZ8jvA3uRYHIa/ztH8FgloUB8q+3qG/Vt0VSTnKVxrjVPPUvmIDjY18xUV",
-	"MWHYUA2KnOXQU4a0mIJrE3jn7YT2iB1+1WBDKtelZZGH/omwti+BhuU1sZ3Bb+NUa+INm6ZuGCPKDkFj",
-	"bHi0qCp47rpUbTwOURNN7qWRbJothSrWeJZxyaRiSO9QomeBCUldxDyBOMM+vzKn9mQSzeFaW1x7LPvY",
-	"uFHI2xWFkW9RNiF7aAnijil+qjlzRvvB9z/8G03o+ajKDVbvV4/EuTx+HjhWM3zPQW4f7OidC2Hd74Cl",
-	"cQEz3AZ1SEcNOdmxhTZV5BXmIa8ZyBzyk0c9nHMbweLb4v5OfiQHj1o/ywa0GtDaDWj9LJ+EWdQUeruY",
-	"5RpRB8x6peOG1LMB7GcXA+LSBZgChpGfIHqI1cZcM+0id/Rfqq+DajYOZKl8ApJ5ndEN6pKadd9pd32s",
-	"IabS9dt20SY2O9jUOnkG3azthyaEC9+m8YA2uLgFXPzkQGbckBXxRpwBkhhdOH+w/2zTiiUKg85AQ43Z",
-	"S8iJPhPDLjfI3UJZMbWOnHEnLBE1v3rE/embbXqKwtj8JMJa1YlobJ+LpflPvQItwT91xEqwIUDCgc1A",
-	"ImqW3vSu3HgT/coixCXHYzjsQhm7wOyH0jOxY0s24TT7roIPNO0OIUpKymxzJl9Q1mqwX1yr9oljhQ8q",
-	"7/02mFz5EjpQIic6XceOW7eKlQPJzs4df5YdYYf+2jqxutugLI4uj7rG9C/Pz1+/eXd2cXZx9vryh4sf",
-	"LnALuVE8TM9s9lmrIR2BZxSeTJzQzcE4S8X3oytEB7KRaxbgWq17wgeNUbD6m65j7oy+Kg0vmAZjhLzV",
-	"0SN+cb38H30CloJd1drSWtBpAytED00pozB263q39KKXfBZm6htwNUD1C0CQifSTiWRd+4ToiXHf2Mnn",
-	"oq1g0SM8HHuHhv7ijmIfE/wCWUkrWFKVhqddFmArenVliEx79e9K3p4W4h7yBPPdcG/WXfyeF69ayqTS",
-	"oKodURRqqMdX8rrqkTrt7R9pvuMU1dED6FRM3vkPKxM6GIPPukIC9SGWtxaRvApsP0c8FidKZn3YapvT",
-	"Z7isBFElm1zqzrCrgh/RcTa4PMx4G6GSPf1tyLWlBgaJb92piTssqnsoS5GD9q2FiJwLev2Cj20tLooF",
-	"puSpJBJPLmFf2o+62EePDJnzjxwyorgRGdCnqChFwpM+dDrTv9+fmPpQbR97NrFcJmHcYLiJHhyjhy+s",
-	"mfK4n6KVo6Ibv6bRGkTcyPEQiX9o8pmfxa3ETFlJWsnAIAWlBhZkuGYSIGdSsTbw0pon6g5kwuArHtVC",
-	"3dq7oi1YKR/YrH3qV6ua+Q6lB9oalMy4z3NmskCZeclyuMfP04XCR9Iq0BJaDwgH7XrbraVG4ACsBDMo",
-	"JflD3Yv/9I+dti18y07XNZAAnOocXPvApEpl8d+E4nv214neotF7kT9/8pW/Ai9MN8EeqBYAdMJ6YEqR",
-	"+W8vNMtVNuiBNIn9elrkgKgZo+OH8CmPvv3r2/8GAAD//w==",
+	"7L3rlts2ljD6Kvg031quylBl3eqmWrNmyo6TeGInHl8602nliBAJSWhRgEJAJas9Xmt+nQc4L/D9mxf5",
+	"3qSf5CzsDZAgRUmUquxcOv0j7RJJXPbe2Nj3/aERyflCCia0avQ/NKaMxiyFfz57Syfm/2OmopQvNJei",
+	"0W+8nTKSMiWXacQeKXLHUsWlIFQRSpROpZgQ82FA1DKamp/DQaM7aIQ3RDERE67JiEYzwgV5Pm6+pDqa",
+	"Ei3JchFTzc4aQYO9p/NFwhr9BnzXCBop+3nJUxY3+jpdsqChoimbU7OyOX3/gomJnjb6F72godcL853S",
+	"KReTxsePQeM10+n6dqxZurmRNyySIlZm9hU1y2JjmTKi0zUXE0InlIvCes57rT1r4fPlvNG/uui1WkFj",
+	"zgX+3coWxoVmE5Y2PpqlLWhK50xbWN++ev4tWz+Pzb+5Wd2C6mkjaAg6N1/SBcfHu1bwv1M2bvQb//Q4",
+	"x+hjfKoeZ+ObqW+jiCn1govZ9gn9V46e1B8EJ9b8jn3Fk0qEfMvYQhEK75ATM9EpkSmJGfxENYvJyZgm",
+	"ip2SRSrjZaSVQRCs/uclS9f+8s0gDX+hFgcjKRNGBS4n1TxK2HYgZM+PhkA2gpnvKdVsItP1bgC4vRE5",
+	"JnrKFYnsZ+TEzEBTFhP2nkY6WZ9u27/7pLHltLRbrarj8nSZKplWn/lQsPd6GMEbIa6NkUXK7rhcKrKg",
+	"ExaQFddT+F3ROSNj2Ka6IQkbayKXmoxlCo/HPFUavtm6AVzJluV3ti1faTln6VaERvkLx2LUm6M45W6k",
+	"rqZUE64IHRk4IFrtp9tBgM+HPG7cc3VvGE2j6ba1uYnMKqVixMwfkEgKTSNNWHNOeWIOInuvWSpoQlI2",
+	"ZikTEcOXuFC4I83e64DwiZAGJQMRUcXOBqLA1Gk0Z1s2/PPB1Gp3p6leqt3wz/fIBaFibQlYMaI01UyR",
+	"k5QtGNVI1Y41n+a0GxCaJIX74C8el1mqBRMxixs/mRcWiYyZI6uqnSpYcWG7XLO5qote3HHjY2Cg9By/",
+	"7GYgomlKzWRLwX9eMvvYLOZj0FB6DWgYy3Ruvv86kSOabIPdD3CezTbIDMCIZ97nT4xMYAiykKkey4TL",
+	"M/Kd1MgKQo+Gw210jt/v49XPYzZfSM1EtP6WrTeX+pLOmBFBUnPjE0XHrA9/GaSymJjDzpQucagZWxMq",
+	"YjKSsfmHWhkCocrjUTGPB8J8ZI5tLI1kwDUKBzfFcWBkKqSesrQ4YK/TuSGrKU+YN7BbEFcDoTRPEpIu",
+	"heBiEpBe6/qMfMvWitDUjL1AxtnpkalcpuqMvFOMUDJOmZqSlIpYzskdTZaMnFDy7t3zL0/JgqVuhvIB",
+	"PB+3onZ0xZqdUXvc7MUXtHlNe93mZdQet+JrdjXqtB2mUBjMUeUhoWmwsIs9z7nIzm/V6X0+BuGv+rIx",
+	"EqSjLydhmn9HNElgazQONkROcmJFzdMzcmvOdcKIFCzHQ7tzQ+hAzLlSBpHmWa9zdUZ+YHQGIyighvCL",
+	"kAh2x1IyNyssA9CJpdUQsjLt/cTW5+KOa2rgsfUq4/4rx15mhXmKExsWs0dSy5cAXBWuAOCm2046PGwc",
+	"vjhYC65Ps/l2kODDo4GBn5tpXvA519WUOZfm0BqeahSHlOllKrbtN4Fh/PljNqbLRDf6560g1xjaBX2h",
+	"XaEvBI2XlCffcrFt7zPz6NidZ2O7iV7IiBpar5wqwYf3mcyO76Z7yZSik+1y+Dx7fp9J81ncvHUEBzv3",
+	"ARReuthrLstd6WZpbD5iqZryxQ6IeK8cDRR/kPLEu6FieHHCxSxXUvIVbYNN/sYhEu2ORdZDH7z9abBX",
+	"Wgks7/vxeIcCIu3TY1HmRoeZ0pilTiLcjy5pXveUyk+vfcACt4PCPj0aFPb7bKY65GCB4FPDUj0QOXiL",
+	"gEW9oikTus5JUstRM1dQ6mJoAePfAz+vUJCvT0K55C+SdXGRRDGmfMkfpfrwE5KXXf5WAltkz48lsXwG",
+	"b77dunQGIlSl33z7zmjOZkU7dWUCqvID6cWvZcLqcUWrDXFFUplsnd88q40kMzms4g1LOU2+W5qZ9pOW",
+	"kai85Sj4mAj4eovdy1Npnn7Z7nR7//nnH7edZBhuiMMdCM03XG+XTBQ+PJbA7Ngwjabj8fZ57NOjJ7Lf",
+	"ZzPtpxGY8lNSSraOfFV1WPi2dT0oL/dWY1cno5lREOqsELWDT3LHlNaRr80yp3oHLb9jLLvaesXg40OY",
+	"dJFnvuXRjOmncj6Hq3CbWTZ7fix9l+fJ5946qXaP7zdnYbI61IHzfiL68JfhrevtesHqrcoRhuGD29YE",
+	"PHKHPWNBtWap+fD/+Qtt/q3VvB7+9KEdXPQ+/u9GFYd9p3aIiUt1LynRjm2m+SHlWjOxDQ4vuNJ4RKzb",
+	"B/9wgsojRWg8N9f3KpWaBcTMEC8TFhMpQD2MkmXM4oBwoTSjsTNfeQMslqOEqymLiWCrrShf4Tp3G0Q/",
+	"GoCohRSKgdX4CY1fo73P/GVEDSbgn3SxSHgEZpTHi1SOEjb/578qs+MP+Q1qvoitVYkmcNpjpilPGn1Y",
+	"VZ8Yxu8QEDTGnCWxavT/8gH/aV9rBE5VN0N5X3z8CfHHFPCSvvljeDnu0uuow3rtUctsFom2D85TzTXc",
+	"7M9xPYSLxVLnxLNMRX8hU02TGdd9u62+W/zHA3iV+RDBWaSG0A4W9pFrmvkNEOY0Gct0brCeklHK6AyM",
+	"zsuE3ZAQwRISRddGAOTR9Mws5qkU44RH98PMmPKExcNFCl5rDsv0sJTJ4dFSDVvt63YnvmDN89ElbV5G",
+	"Xda8Hrdbze6oPe7QXnQeXzBwRqXRlN+xGKyeERVCajJiJJpSMWHuzNXD2XWOs69gpaS00p2Yq9rcg2CR",
+	"Jimj8XrI3pvTHfYJJegVMTffgqV6beCg6YwJg7/NZVj8y9FfWaQfWfsBiSVTxECLJolcIccUcnVDwsji",
+	"GqaKpIiWqdHSLEzJSorAUA7d4pAoGdgJ3A+ec8DRk6Ght1K+oOmEPfSB1xDggasDPwZXRN6xlLRbvavz",
+	"ywsyWmumDqGOdjenDrt4oqUkCSz/lzvV1bskL/kTgPNXMh3xOGbiXhBesBQcDlIMYyY4KzJXR0MsBh/P",
+	"Wi5TYqXo+ofPA++rbDaSzbYTvJvLexBAbwxrQW4dOHO6hvMTSzg85uwxqpcpG8Zc0VGSv5/fnoppzcVE",
+	"mY/ys8f1DQkTHjGh2NBdOPbjRSrveMxSktBoZk0YlMeECQCXkRUB0V9Lce9TZF0VQ/Z+YS9J70Bx31lC",
+	"7CuEatJpdc6brW6z3X7buu63z/ut1o83hKoZUAM1coIRLw46bMXrszRpjdNW3slDHbzSuGFA/F9Tdidn",
+	"LA4Nd/R/XyqWX8LZbiIqiJAkkWLCUnNnmdcAl0U/8WtmHjw8h+Rqg1WvqIJVFB3BPoupFpw2faq5DFVj",
+	"zINEq07Ho418XvBfpwiqX44bbwWoDczbCgPA+3dSfyWX4n64FlIPxzDKvUQrw53cMPW5eC/HzXfeADvR",
+	"kS/4QRCSDRf2zfGCCE4UfUBqMfuSgpUZuWKMnDjEeAwbv1TW/07MDq1fvdfqngLWXnmiFsqN98Kfk74q",
+	"0Telyom2fXPRQhRBFl3QCQgHCV/IleHM7vfuDb7noj4OYsXecfN3SlDQ3IfcbDcPgltPMoXT5oJvIXKC",
+	"oziri7G9TniVgpWgsIG815l2/rCs1i2zhgbqhV48gBbaudqCO28RvxindLjD6BPQSzGmxQZZ6y0hNI7q",
+	"LfpwvvthDEMCfZS53whLUwjhrAvz86LmXxplD7DtOh4C2rdiTZCZ2eG9WHY3UUhOzlut0z4ZlPY7aIA2",
+	"7asXz78M0BqAeh5LDQtM5ETlyh8CTwFe3rD0jkfsnaB3lCdGGP41ocjTNexCydJb6efEU46Mvg9Za8iA",
+	"vxwOkK2fjCGKFSAUINyppiOqwBqyFCmj0dRsAy+nt1K+pGJt7WrqXlhIqWZDiAcq6QZSkjkVa0K1ZvOF",
+	"VjdEp2tksiShmtXBDsQ8DulYs3SoMKvBpivk7Mwz0Lx1czrg7MNaYfEPgjl/RIO9TShASgZVIOKb/4dM",
+	"jiakcoB97awR+Lkq3uNt67JvP/ZyQmBp7wRd6qlM+d/ueX0tYSCjXEa0jOYpI1rOmHA3LZo1JUolViO6",
+	"IYpPBAQoHypptNo5et9tLGMncsurfhD8lgZFcXLEaMpShAPIkyhLYmD8UsyEXIkg046lEfJBJzwD872d",
+	"Nk+W2TTh34IiAyMmzAieZE6jKReM0Ei7cFE6HqMPkzzXiigWpQwWoKZyJTCygWoSpQzQXnA0f2jAzywe",
+	"Ut3oN5zy3urlynsjyN4ZrTFxZzhj6/6MrZ3u0Gq2Wq1W89L858r8p5X/DyJvDbLz9y+7zetRK2pexm2j",
+	"a3RosztCPeNyfGWIIKFKg5pcWtX523av3+r0u+0fc+fCs9evCIQVptQaZsHa1G+Ac8Mg3xpGOfoV/A1v",
+	"RIdPDT1rUNTsewZcY5nOYSUx1aypOfoFdoa8FoG2OY9046O5R62VZvP+SEqtdEoXYSmxRK4ESw0tnBVn",
+	"rkobQXjXTZ4qQ3uDAiG9Y+UBxryPauwJ5riB3QeiSKWImKFRLpaaeakGhI9RTzoamojsvdENhsHACduL",
+	"Xvuet0aMZzePZTpTR68Uqe+QQIHcD/iXBugK1vNkraYeIQU+9f6UTY5qqZncT7or7v15bHjXmDOjvZLb",
+	"V88NNfVJaI5lCAJe5khQy/GYv3eh93eXZLQmNsy3FKZywJkuI84Lpj8vOFjNmH+5bf5o/azN7Y5Wt90X",
+	"XFUg+3vBIB/LaAx2uypwaC97OGUSG7kWDtuNVen1lPHUslNV4po2t+Uv/wD886eg4eXJNfqNTZaaZfrU",
+	"Svmxd10h1cc/y5js87E0bRm9r6iCxJbQ5e9pSSYMFX7zIeD+hhjZa01srgVwLpejtz/5rnAuYZ3FNW0/",
+	"gG+AaKquc8FWjhpRV+LZlV0iMUsn/yB3NIhQjX5jMRv++HPvxfzqu/ed16OLt1HrT/H5D+PrP0+630wv",
+	"/33Wfql63y2u/iPtvNEX7zZJ0YNaPRq0E1clRszY+lEmT52Ei9nw7//9P+Fp4AtWU5ayAO69PBvcUOWt",
+	"FcBhv33yBAVF8/3htOf25BZbSXdRxBY69454oRM0RjsPTV55oIK046Bi155PQktCYdwgswAY+qVRJJdC",
+	"P1K5kl+gXIv0r1MaMfKNXCxA5cswzIcvRe/J3eXT960fafdNfPHV5Pqbv3a+Tc7/Y3X1LG2/Xffe8cvv",
+	"F61b1f1yE8NOEiiu3FnrUFLJfCuMgToipFs0WeNB2ytDLahSK5lW3KTfLxCayZoo5gJsMpC47zKRCecX",
+	"rE9AiDcsqN0i0ZSmNNIsVQG6/kgk53NpqIqdkVuRrRd9BPmwMxuQpwjoFogXrkDz4ArDb0tSa7aV4rbP",
+	"Lyq2veM4FAjDKH7jVM5h95hQ+0hBAoU5KRxPShWg9yXR+YS/m9wxD7+KyRoNu5nwO3Ozp2wJ7lfQRJtc",
+	"4BrHVlfzcjxAeco0Wu+IO0TyTCdATQ6yFRHUD6tP7eW9fqg5uANqOXFgnUYTVf7irputbmFxMCaNEreY",
+	"TvOSXo2al9F13LxirXGzQ/PlgGXaT4KBpBj3aavZ6US95iW9bjVH7fi82Yqu2dX4kl6MztGTROOhgbGL",
+	"gNM6yc097fOrdhtoxqoZO2FqDcKNfvs3oPH1SQhqe98cE/APOyqoeUOUaKB+lkHQcOEI28HhUqEAKO71",
+	"KkWJK8IEPD0aZj5Fbl2M89rg6VRaLhQoaRA+dOTENXTkQq2PDUI/JMmrQOrlbT6lXvoZCBwQZaLAZ8fZ",
+	"iqUk5ZMp6iDlsMnSmam7o7dvX9hiMWYI/3xtOyAgO1tn49FAzw7ph/x7LvRFr+Hljl63Wpft6+vOee+y",
+	"17q+bu9NJN3Qn4upOOUsvRwVReAViLGkdruFFxTwAuB231L7NXIsTwM00Ceh4b9Ha+WHMO+6WrkZs7ZW",
+	"nm17v2bubVvtUsPh6H9SLfyPW/d+t+7D2wlyGe93aivINrjbXuBLm/6ByQ0IcDrK9gN4cZhYGfmPE/Ir",
+	"kEszHZgOv/m584M4f/b+6rVu/3nZey4vX9HWm7j71eTim79ef5t0fnx//vTu6olov6ywchRxW/8U7VDv",
+	"rPSBMtZJuKA7rR19MlryJM5lRVAGuT7CuuHtJail8nnCy+aJKdykoJKOmZFOCBfEojAgk5QK8FuAOUMT",
+	"RqOpO2N90iYxXRse0b24MP9Ufs2k9lUXfiMnjg6Kt29OHZlA021fdDrFCnq2ol5ZmMF6crICQ2/knOkp",
+	"lPHzA9VGLAu21pLE8oaEXz97Sx7ftR/PWUiSLAMI7N2lKDeIOl6dDURW1OgM3a8hiaShW2KrQBkt2lWs",
+	"Q6EE0yxuSOgp0GDLyz5NZQLvDoTi2mVgqMDqE1AVCHQH2JKIScrm8g7ifbxY2bM5FXTCskHRpmOWA7Y2",
+	"GB4t+jdGZsoIqfwdMrbAoRgmtIrNDQkVS8YhZI+AkYDFTS7IUrH0kRoIQ/vWFnNDQpdduGV8mxMBw2cQ",
+	"uyEhFEnIP8K3B6LwesLw1TRm6VlERcQSuygvANFw/DilK5qA8ETUcjTnGk0SMUthKNAszdJxkARNNvB6",
+	"JMWYY66PyCfjYiTfO2Kx9QRolErlFRm7GQj7dswiHntbxyENbM1JhRWMl8mYJwayWkazs7m881Co1BLJ",
+	"GB5imrRFpF6mAutRGcqiPDkznDj7FOh4qUfyfUA0my8SQ47mUcpjhoWOoHofW8FyzQBD914ZY4reOcoD",
+	"0EP1JDfUjVXP7fQIGCRSGtt83YGwpB+4l6toFegc0Az/yogfRsvoX0/ZPEAg2LEqSdLPE34E9j9HmWck",
+	"xHTHIsB80hkIlxDpTLk2R1VVBL/eZOPZl0LM9ItIyhYJBwjZF35esiULB8KFK/GIkZgpw3rhUf6m0dhD",
+	"cuK92DQvkogu6IgnXK9P3cINxahgIKgyuzcLCMgi5TLleh2QLNZLSG3xTheLBIqczqnSLG3GVFPHc2y1",
+	"K2H47l8yGeUMT6EntQDs/L/xevd/yXJXbW6Hct9kf2ffGK7nnsK/kTwKgol7XmCiGz/MIXDGY4r2qw02",
+	"2Qj8y9S9tskWzY8o3OU/GHaXzWWorxG4XGk3UJH3NQIs/eKe+izOgIxqmsjJMoMBMo/CH4uERiz7C7lV",
+	"9icwpewvZDoQH2Q4ioMr/IFLzjiN95LmKVolLCfJ/60hPbWKQ2AMkj372R+lZxZA3pnL/5ILyHQtnh//",
+	"5eILcEjyP80hyf8y8oHCCoxOuffpalPzjmM0PB3n/rklC5YqdPxAdqjQspCzdEZ+yIr+FaLQwcECVW6B",
+	"hoLMV4SUPBAjFsk5sxnHUDsUlPvQiAmYXloqSvehweYYaTZJacT+jUZzduaeBlt8TNarOKccCpNgZQyu",
+	"2ZBDZLX5t1NJxs0Wbbebl3Fn1LyKer3mBeuM26MWvY67UeOnDZHbrqYsl33FoeDyFPJ1UogBQ8aCHhnw",
+	"HQgJ6XhTagul0DhOmSpGmODwJQdNr2CQ6e4Iiyku6p2CG975LjDpyqzP82Ec7JupF9mCQS0+1Dez0ufc",
+	"Xjo5myNIaIoR86EqZ5pnunmaSeJ9V720li3BlSXZY0coqSYOKX48TqVqEseFcg3Hnj5zucImqSheciXV",
+	"HtKk+o2ncpnEEAEP0vBSuZjhvNDMv27qjvhxOZKqBvrvuOJ4T9er2fCn/P0yYGENWyBpjsbhfEsqTZPs",
+	"ZJFnQC6YUgE1Rx3ZlL11sJvGN3Q+WqYTc28ZcSo1v335rBE0Ei5YG14YM6F0Sv/v/2Gk3TG3Icw4tIGy",
+	"nVbv/LIi1tACa2/UWjbthpH4zfek2764aLYJTRZT2uwQM+WNkZ5TFhutdmmYX1ZuyT/TBZR2imUs0Jb7",
+	"04dOtQ3XbvzDfkeUebNT680CyErvV0byTawqvL+k0SYhGYHwJQiDX1JNn4IoeOS5hBAIjL0tC5e2ykiZ",
+	"qpwdLDP+9KC4hUzuWFa3uEQpG59U2Wg8TXBLDdnCpZK5Vnb4T4KGYTCb+KvGiN3ChtUlUZLYp7CiHCwV",
+	"hY99TrCx70qugOVLtthHlStvkpuqMDEaAsOxwkGqM4+Df68o68W0fAOtKGDJCm1lkyHVIdkImqbLmDMR",
+	"4b+TxJkJPfunETeMEIGB+K7eVV/pcR6Qdc4uxmjEvI5acbPNOuMu7Y3Oowsj3Fkm/zbbiVlobPf3xRdv",
+	"liKm6y++wOVemIVfndnPhlM9N5LTYNlqdaMF/B+rHghfwZLD+B4OjL8/9h8UZrLP7diDkmdsu4W5YCHO",
+	"rLqpE8su280ePR81L6OLuHnFrkFKG3Wibtxj56CTZGjZPolLG3hpxEAmjF5htooba9w7nMBH/k7Lq3vP",
+	"I4OqsACovuOX6SEnYU4tf//v/wkDEhrprb9Uqfvbt85vjbXZOMDu7i8XGk9nhh5KQ1ycn3cvtgxiKayK",
+	"R4GsmzIRsxTP0zdvX75AwxQVXPO/sZicCEnwu4CwOyY0mVIRJ2BNgXruKiDjlBqFQaYk/Cu9o/h6P0RX",
+	"4WkABdHN8ObME2pP8lnZpwn1PXbEaqDL+7hwj2IExnZubSsnWtWnjG2XScdBfBM28J/qQpklJhcJIzQB",
+	"sx3Kwi5BwJWEeJTxwU0oHJkkkLf6KB68rYEajoANTtRN1n8mD6DKSkwdHUJgD3cNcaMY1XDfeIXijr9O",
+	"5comOxo9dm3FgZs8T5VbZc8WfOSC/LyUmqnqC/pTxT4gtOzB949uAaFBztMyVnV0zIPfgWZ7wEPh4u6T",
+	"0FwBxwc81L8/6gc8pLp+wANuo0a0gz2ggdl+Fulw1rino9yKR79TLznu7miL1gZ7PFqWO1Ii2y2OPIh4",
+	"sftevyEpXeE1zJUfxpez5enW63+PUeCYa0HIFU7uK+UPexkcFGVc5JEZ/CuJERwSaN84jiJ/mMo5nCww",
+	"llpF6YaIZQIdiehIGXFoDLVJsBRMkVphAQy3U1OX2CSxbJBNharkZHr+JUijKIeeerXdqj04Z3tZrNko",
+	"VgDAc+axXDNNPZZbqfFrnfLRUrMd1qMCoZxXSg0l827KIA+kid1oFpQbEdWlO563biCtzLD2tkHqRa8Q",
+	"2A8fwdP8i1bZViATuQQFkSd3aMSm80a/0b4gXz+xLN3fwnmrau8+DzuQFqnIzidXhvBuSEiTJLRdkqyU",
+	"mWvMCVd6I+odGKedo8Q568cBbRrdYdgyjT5DgWtDOoZyLh67qQ6XLa5ul9juKp5vGT5AHoawMpAzu3fX",
+	"o8dbDRhr26mLodqH2KoNqEq7q2JgT8HLBoX9j+Vf67z5AvgTMMoAsiizzJgSeaSMKhSGUqsWrnjEzjY5",
+	"k3txvzXqY+XmrNNxjxTmE0/mqAxwSyw2cqZXRboi3vTBQx2zhRt0/07luOIeK24eC/Oic3FO14gX4Lqo",
+	"7/IIsg8WtmaGz4YKd0CJkWYdJPuNhC60XKjcj/gCfiDtHnmVSufNRiOVHKde3GDcjZqX4/NW83p0cdG8",
+	"anXH3bgTtUeUgRDPLQ+ey6XQBnnX1waCmMAQmamfvXttqcXVIe83FmmcT9GOOqPmJeuNm1f0/Lx5Oe4y",
+	"M0GLXoM7erY0y7191Wz3mq9ef19xuRdgsFOCzN8sgKeGv6KAu/Kt2qqXv1+tteeQr9k3xgP7zoQMKdi6",
+	"DPnahd8t4Gs0OvOPRrHY/GyZuxJxyYGPrMozg24Lebz6k7tYHylwA7tmBz533lkvo77Xt7T7re5S3NUb",
+	"rpk6Pk0V/cTU9yEb5QYL8BAtS3t8oCiA7W7tN7v81kbYVy4wVUtCkwQ38Ikd2Nlyt6PBr69/D2zA92Zr",
+	"c+npNUTLwFW5zKQD8Ghn5ktbEAhLg/gIs4WAGlwMF6mcgFt4Mxm4tu/KjXdgt4ECNPHnSliChQyzyo89",
+	"ql5pgOqE6kMr3VQHh/wwtRfpDKtxj2W6R2trP3iVk30BFRacWcT38YTpsQfqktez/AmjBWP73LIg8XDJ",
+	"A5uBRDbXgYv7pu09ZEKibeJYCcd7JSiWMF9c83bcO0XoPocpj1pztbhV6IJCbY1C2LYiJxAsFXIxZSnX",
+	"Q+z0Ncz6/4ZEitOzgQizBmUhmUN3Xq4xCDtrdgb6hXDBcDIlWSPlbDm5/aBHEnbHEkVixhZmfDAHD5eK",
+	"paGNdd9o2YH1oDDYbDWVxAXWca1c7B0Xefl9nVKhKCQVmAlGKRUxF5PQXkmw/kTKGZjep2ZR0NlLjl2J",
+	"gY2wPJqH6Dx49Izt0D10oX9cl+P+XMfuIZL6s9evmu1Wq9fxYnDNykBlGFK/CEd2HHMg+1GGNKblufKa",
+	"qz+wxEDZ3G9ymVrr7//K5drGbTRn5Ov56JsKeTyH185Dbl/7GDQckuoaC5649zch+GF/hGFFSrYP4j1h",
+	"KHCJiLIj8tnrVzdkvlTQfMO6c8Akojaqb1TrFz4ud4HgK/veKyiTu4HcnZ+aN98pjIFJ2IQmw9pKyrYX",
+	"9xnLs/6GB5mBFlNbzd+brle1rDvqBvfe7Hb2qSmwm+2sGDSte7hfQKnPkg48sx0o8kYO5GVDyydXpDdO",
+	"6WfQIXcphzj9dhzYYe5zG1abtB7MYrKJss42lNWwYcD1WZBM0FtQss6b3Wbx1l4/Ty/7Kq42A38WK8nx",
+	"NToeyryyjyEdRPXWBFKKNUfubvPFjGLrGoZW9AItWU8O8dJVmE8qj4uFY5WBEXpuinVWWskq6+7eOiOu",
+	"shO0Mq2KHsZLDHT6G+JLg1wNhGLa9jjxBcIb4gldXJHww8fQvpbHBzmvmneFGqHss8pevtRhlCShh5FM",
+	"wLz9T+Px1VWr1YDiMYuEroe+2PMKpKFG0DDio3uCItJZSaJK5EQOl6mRt6ZaL1T/8eMoFoW3Hpt3ztTd",
+	"pJ48WCfosKbM6CVKKcdv6FLLoU1xHGJqZMZkp+lQrUWU/b1Ne3BjbZVJDT2z8uhquVgknKXDFU3ZVC4V",
+	"yx7ZRL5MoD00294XdhCF31ARs0RNmGJJoqIpHWtihNkK+TYTRxr/3LsmvRZpd7q984tLr3azY9/bIi2L",
+	"JQKd0NL48pkd6uraD8Ds/vYl6r0FqAouD68UFTl5/dVT0u12rwPy7u3T03uUWXoYmf5zyPL1ghOLF+YD",
+	"ye+fXWKvZ5V0gzu7ZI2KTQWK8ms3PRhJ1VU2fpNRlFbOcJwmaGxk/jY8rnJsrKTD6/1C3PL4jXEpWMMm",
+	"iWMAQ3UO2a2aYZnxVAoNidvZKK+ef+eHr30HOgSkpTmvcUfEZJxImW7PMvsjIu2+EWm7COeJL7MdohCW",
+	"KGTTAmh7CdiamQsKtTsARM5hExsqCDOZL8xqxA6EuReJlmBCtNEzEKUf+uJjGJDQyYMY+Rv6YmdY7jqc",
+	"X0XBQDhzAghreFlRTWDeheRCE6r9tZGTPHDN8FQWgA0PS0ZQPbVzDIR339mCB9BL5d3rF6dn5BZVgpxe",
+	"Zepi8WmSKDKi0cwmsvoXp2MTNwPBtqUlotlYrViqzshbo31A5BCfz1l8UwYMwMrbHE3ZQOT5gIlc2XzA",
+	"oPCaAYGZihKdUg6FJ2KpN3WMX4nsv1nxKF9V+VwPGv+UTkaDhsGI+Xc6mYxGg0aJf1wWog1P/ukvreb1",
+	"bfMr2hz/9KH78b8Kf198PP3XyljvIhQ2yxBDUQNVpgFnlzBf3UBmuNHPgOzY+3pilAfhTdX2y+/eeNZ7",
+	"h+kCrcsUSN3r/FSBpzDAk1ToNQp9h5SXU0ekuMm6q3m7NCybFA0CeTDdSa91Tcrti4GHuANy5hMrJK6X",
+	"OvBBCj3XG7lOlUJ3Tm9V4i4dKZksNSNAi+aAW88Nn9MJs4mEVMsFMg2fD8L5g7vL8JsbGAGz7c3NmciI",
+	"JmYjG5FUvat6QWy5JLk7g8JBpU9Co/wdnT1xgOZYO3vCjFk3e8JteH/6REZMxUqRW6tCfiZzyR+Gij8M",
+	"FWCoePi4UGfN/J2GhBb12o1lh4ifsE+wINsZCTN3uvlRQzvdFEWplI2hKdFSaJ5YLSL13AAktFXrzKdj",
+	"LmhyMxAztkCj7ZQbAWrt2rm6YjbQGbRQPyojmWwlRk+0IxdL9WSvbrC8Z/NFIteMHVufpxRmBoEAKYsY",
+	"+PQnUsZGp2Eshkt6xMytoDA2Ib/Ez6qr7YzkaMPnblc7RC3ccKZmG9mSPXVP5Ig8WfIkZhWq4JbKOU/l",
+	"fEGhaTjUrNuUXmvVx9m0dJUXu8fYZe75GfPSaQHCtSSyo5wudX2vX3kMf4f2ZgUy10neUPnmTRACMShb",
+	"76/I2cObgQg3eXjomk6OzM07tjXfw5z/gzPDyIGhvV7cJEWZcCDy516T+mK5RhViFUvldW4oVIausmxY",
+	"q8ZAFODh7kmipjRl5W8sr0ZVVaGC+uwtnVQqQb/JK3ZrnVj4u8IPWrWpqhezHVY93L7dqrcrN1/1og+K",
+	"qudVcKl6LwPSh33haVVLqwbSjk0XFl65yhyc+eKCIrZ28QSMdjns7ngj56zMLYwY4Eyu1P2a2ySUpmuV",
+	"l1Ygb215zgIXMNLCMhVqCxeRgixFAmHPLiRtAY2eoXUO3zQ/1DwZf5D7seS+SVWcJfGfuExodenhH2w/",
+	"01UqxQSt9dBsSCyW1kleEiVc+3JXjcupWn5EnQsOo4JsKXG1KUjYcat7E2WLIbRQ0VQtIDkNmq78+5vv",
+	"vwMLiQpILKFs7oLqqcpNIqUlhwHhImbvmfeKi6n/S+enENIjqWtaDraX7D3X0rxeO5cMMjWgzysMRntl",
+	"cgRePlElf8lC4g4PtM7jUsHyC8GrWECSFoNxq8XOivDLqkDpi1bvqtXaLmLet57i4cHZecu1cnD2FoQ6",
+	"Id4lQoC9bSKhHaU1HnudtrC11iYJ7cU3AqAKy98wmuhp9TnChuOPlDVG+x6ZFUuSbTkacrZ5WnPXplOd",
+	"5Mxbz7Ywn+05FjmkK8u+e0CDHE+EckBGawtEV+UrcGSZx4fnrb8AEWDMy7CRo+DQNl9Ht0PYVfm0oldC",
+	"t9luF2bGKFhMC8lE0hicnndepRR2Pm5eji5o8zq62qg/hkfYNoPIyk/5SRDd5uX4qt2knVG3mfeBuG7X",
+	"CZ3eUqsVbfwYP3hs6Va074Ajgjn/7P6SX5XCxKJO2zD3otchC20QeopNOY5yJGbTj/aW2zQcG+MOPlun",
+	"s2MDG+8Vln5ApzBM73mQRmGFs7SnLyIwHv+2KyRskJOokNvySBE/4+O0mNABM1YHr+6Hes4rEe7+Ya6q",
+	"QWefF/rSBcWudFCJDfhA7R51W+/ADGxWk/fuw4DwMaFiXefKu0+3b6uV4PNP2uw7K4nsMbfyWr+RKzKn",
+	"Ym3NHVN6x8iIQZCV0H3SJovElvfF1heuxJsNasE2vvsKfW5PXs0TaktlmVc8SYyYnufVWivxJym/nHHu",
+	"usT9Bl7/fB3s9hdcc+zM9m7PQO62VuQnhYNZ6j/nkcthUUWFs7+n61zOu/rQd+V4L+IBkkVtL6IZs64X",
+	"Md/1fj9ivuu6nsQ/xL3fm7j34L46Tz35fXrrymy3itGmrMhViNJUxOqGhEjHcUjGEk39Wfdow3nPPA9b",
+	"jkYnAzeyiz47ECVXW/7NDsawq2+YuYATib14/PVjnz2ZzkBtdB3EzI08NfStJem2NnqEXdoOYWitKDJK",
+	"/M27vDvn153i5d29qO4NBjth92/t4RtnCt09Dui/UWUowZ0czw0euFHHP7At6B+4V8fWmhJ4erAmxT3S",
+	"KP36iDsPTJZWVrNpDZ0woRufjpyPTBG8X6GPuh1Uniu1ZG+0jGYG4ferrDl1wcHQWm6jEtBUQpjCA4c8",
+	"YCGahqGQKU9ZgE0HFHkpq6u85qvYBdgsTuSANg0lDNiJKoGu2XxvlGHepc9oCHp+Dw1BuxoqV61mN+rF",
+	"zUsjkV7Ri1HzMrqKr1lr3Kad0UEagp7X1hBeUp58y0VcxYZnXECgOUauTz1PKdz2XktKG36d/zAEjVyD",
+	"lOZkH8aCgQgTOeECvJFefLv1T4a2LFIWWmp+DArjOukHRl5NJQQmWTF9IJScM+wwJclfJRcsxqZbNsYD",
+	"LTbCoHAEQd8iK6NnVgJcbFjales+OPQXrmWB5SlXzwklIydBSKFkwqC5n2IQjoXTCpmXPTFr9n94pLKO",
+	"i9C/z9Abjjc/DVzXwKFcMGFhUG4xaNdsX4TmSRbQ9ifXzRSs/fjbI+VVnCoFdvl9aHPQFP4YeiLpBglg",
+	"kLuFnGtdN8x6bma/YKdM74esi6drMDcsTF9GShY0YIGT/w0wyP/MnSkFPT0fufKMvJARrW62klAxWRod",
+	"GgQCOCq2eR6G4K1SswtzBs7ILUlZxBecCW3rqEJkNLPt4gQzKs1GnLzlHL46AM3yYlbcRcy2rf7ldlnL",
+	"imFOYHGtRF20vJF0Iim0WfEJ9mSY0zUxDNQ7p+AmOt2somCEHgVX6Ce1FWBJymVW7/682Y17DEtSVnHS",
+	"GTC8ItaNrjhkaQpqr0EjS/tGEJ1TAbWnKU+WKSMnb16+fUXOz1unfXJ+1j5rm8ML7m3zDXZnzHBc7cLN",
+	"HIRmTCDUPZp558fKgpYWuFVKmxxrNJPG2DkW6AtMpzrlLCaKCywXuqIqI1BpcyJTBi9tGFM9ZaxSE3v4",
+	"7iH1XSg1Sn3lxwA/mdlbb99HcDt+LBLIhy31fwF+FjUE0ZunlmT8IfMnA2fyzO98jEwg5nE9hQasE3a+",
+	"7WZeSqwlIDvsXJF4yfyZ0WCCmSVgOrqH+T8n/2NcWmD/2unP8oCY+RmhPfJDuhrrJSF7VLUtD/mBLOpA",
+	"rj5wvfTbjBkcZhMvHok9RnG8GBwF9Ulo+O0hYi/5ISvogUmEkJpFxxo6dJPw38LAFQcHzRrmeaSIXWHz",
+	"+ZdFyfkAfl9bcjZjHiI527XtN64XoVc7Vec3dYPuu/bcua5YPKSSZPeiFRv33IrtT2Gv9oWl36fBepNj",
+	"bWaY2Osi7JMVhXbttiCZwoVbsrwhocpepGAPzrIR8ZkO+2WGPRAFjh3iJRn2s0wVM9NEytiIIy4H2B6D",
+	"wPJ1VL2gX3UeLLthJ1f+vww9WXGrIDJnIljl8X6FjfMrxWaInUJXOXScHTFwS5ftKn7Pwf/15fdP3/75",
+	"1TNifrU9AuGB+Rv0iH8ZNJgY4Ovs7//9P7ahYP4+RE4jLguGZD/DS7P35uk3LElkMBADsQajPKNzQnX+",
+	"JoSveehdy+UZwbaeZMpS1h8Il5Jsc2Psvs4iOX+MWPxXEPz/ZTEbKnjUynLA6CiK2bjCxGNb5NXqR5dt",
+	"9cPewE637Vojl8Pr7DR2jAAXue3wvLXa3Z4clEyLN9xfsKIxhQtMdwbl73MG0VVqPla1Rf3RIy+eJDPo",
+	"3UxGjJMPH86czP0dnbOPH2s2jXTvgA81b+HY61R0Bv4FNYjq3o0vClU4vPK4mOsMbR0hI6Bmm8iDlY7M",
+	"7LDvC2ugKJ6aupuxnxy0FXfe6s4B5eMOBtgD9Cv0CbAqzEvRO7iN4PY9/OIthrpYMd3irTD54cK5YzXV",
+	"8mWB3RQMTxnzURDpC6zHCOqV/OYzxXP8ujjPTw8gJ2YXwYFOOZxgH86Prnu06+LpE0ajKVnQVEOtawEm",
+	"iKw2hzM0EujmB64amjLytRyI3KZ5Yt4E7gfDUAHizGP3guvcylREF0zZdl+n6MVVjJHww4ezF1zMPn4M",
+	"YayBQCu/A5GzRQC/yKpK4Grc/WnN92BuPw1gyCKFhMFAmF/fSvNveOG1TMwDtIXbv93L8IOVit26vFhM",
+	"ITU7tSOixzT/6hk6xLO/oZnTd+Agy6eGBk7+5FCj6MwWsC0uGR+9WS6M1PXMbDcbBx89lYlMS7+9kBP5",
+	"7vWL0q+vQNF+QhXDZ2cD8XbK1mDBFVIbfEPBlRTygqz1J8N0QBIpF+Qk/PAhpQIAcxpkL4+XAgqoK/fZ",
+	"lIqBCKmIzRJkav4rpDb/x36GP7C4EfwCNVXCCfx7gr8zEYKnJ2bvLZhUwiNXQcmQ7UAAwZnFYyflrGR8",
+	"5/yCfMufbKTNVYrKVdxkt8i88UUN0Tkj8u0i8Ga0aSZTPMqM7gHhQpnTbCgSymsYHSmlc1bzAq2WoQ+7",
+	"1IEdJJSLZnaJ15q9KrHu5ZbIZ5uZZpC9guwuxHQszzDA2lBHHm5hSSS7jbKaT8QVnHWPBgKqIQTWvYdl",
+	"ZgvOOySbkiTqD1y9YNcSoFBzwNYUoJFWhIua8eBuU/W7VQBRsXTOsefEjn4mFqwISiLk6ozcwhoxxNyN",
+	"AL7GNXh9uHBdDrxtiTjA+rwD4cW85AHQRJnTBaEvgRtFg4MLO/oAiOv17Y02owXPK2wvi5SLiC9osr/Y",
+	"uHvxo/Ua1orcQGCD/Fijbj6WzN8oZu5mLmKr8upn1YUZbosxRhMGzDYr3AbUxjUZsURi7vLn1CYP7gLj",
+	"d+YpxLb9dGz9GYecWpWEtqdVwk4OiO31JNcmlEpylXZiSl7IO2ZkqgNq6pRyrsymhocuKSu509mjV2/z",
+	"qngJDr9kNtQRXXseJKxva7pHoYOan+nxabqV1XY9ZSs8sAKuz8Dvn/1xCH/0KLtu8t5vsEyu22M5C6Y6",
+	"+wUcePsr5Vowb7869vugslgl5+yFZrXaKAQriFGP440Wxp/JOPDHRfLrvEge3r+WSVW/R9daQZIvy3Eo",
+	"qqHhv9jkgkL/Ub9TdLVk/Q8o2v0hBf0hBf12pKA/JJsjJJvdnHRvKH6Oxz4YiI4PxT+A29UOKDJj1g4o",
+	"KpNyxSUSc0VHCYt98rU1CWkEYXwQsOvnrpVLdLoh6pblxE5Xh7dfgI5nZkVzLmRq0KEVOYnMaQBT0rN3",
+	"r09teennb74nvU77kri2aOVI4r3d00rBsfPqggIvvZVklrt8xu1Hx9YS2KgoUB0Hm61ug3Czfcq4LId0",
+	"y7lKHhUZCvrpQ7eKbErH1O7cW0Tl8ZJ3UHBy/+GyLzpoYd5LwuIJVNiey3vkxpuP/cwX1ryk7VHzOurE",
+	"zS7rjc/pxegyujrsuMn6ufEv17vkte9FbtwFE+oj5Z05FWCVQCkVs/4uI9ZhLgZY+dAErKepXE6mRwlu",
+	"ULPFVfk7Wo4rGbILpaD/kPEeSMazqPqwu9X2NuoAq3xlSZujpccN98VeL8Qf8uYf8uY/iiWteDryA1x5",
+	"VXq3xJYwnCTZuClspXTvwgBJB3/d0rCBnBgpbkEnLD69pxXuj6ujjm3rvqasddEfW2Avx8cAQWPpffXN",
+	"sybR1DXRcWE3i6UuNv3dKGjxSJGIaprIyZJ9douSHPuoirsRphhcjy4umlet7rgbd6L2iLLK3skP3O66",
+	"XhBZRjHtX1W46v73gZBs58VP38f7QSI1f4NXVPFiqmhffqwJxKFvX1qWea1PQnOwjlbFDjiV9VOpxmlt",
+	"VQz2WiOJyrxWL3fqwR0XyJZ/n36L7xdMvIXk+GNrwGBqPVQ0WmDOZbnyOYr+dI4lkFzwoA3KycL0nqY0",
+	"mrGY2H5yOa2YXS3mTOihHWMDndu7w7db1Qkj+bp2IR4B8xW++xF6Ys1qfvQCXkX+K1PotVXns1fubYtO",
+	"6Ct5UMXb6pi/OoVt8IcPh+WnwtN81koSS+O9Uo0txWGruUOTE9tXzvxlexEdbUrJ5IV7iDB2DTY3c/uM",
+	"VeUCL8YgizYv2cW4eU2vWs32qBN14x47H1+0DKVLA+Gs6MXHn5zIlMsz7WaX9eLmZeui3byKLi+b1+3e",
+	"uMcMex6N8xh7KC9H09h2cEPNwQrxL+hCywVp98irVDaOF51+XlKhgaQ7QUPNlmbo21fNdq/56vX3sBuN",
+	"oXlOeuu0r6+qpbel4HpYW9oDn7SrP/Tq+2arZUsQAfnktRprw72Qrm6h9O9UMPKlZL5doOEXJDlke78C",
+	"ITM3SN/f4nwPoTVmCTfi2/DwZvXZ0SuzkGcgD+qUCgX3VVE8QAkR9WubWQ5oBCtcbRsScK9nd7YU2R4J",
+	"oIZkboarX4QCXs8SwvBAfzhg4S+4qMpRmXPh/qwQY2rW1crPYpVhD47ko0wop1nj45mQK8j/taIqMHlh",
+	"SF3ZquT72qf7p73utVg46XUrjOU3cFyZ9Gn2GVMjWSNtGzKjaoaZzBvWvbIEXRWwj7aR+nbNeoZLIIXc",
+	"ZpkxsFoq4T+mbmdJO6hO8ctMjhl7dafTQbdApTkLO1ojzLlQpZqU80DrVoXZN4oyfWKxZbNQ0dEksy1h",
+	"c05jBq2L8sr7wY4a/ZCzFKq10mzer2oEWCtNY5zK+YFnzDHRDZkXp4csSJtdBmvESvZUuZ4JWBIN8JkS",
+	"SiIqIpZgQ6p65YG0PGjFZbFeQmkZJIytBFnDRGFe60MNvnuYKOpLwfVNFGlc30SRXcKb5TKcvB323S2A",
+	"kXtUuO46BoFTzN3C310pzRuvb1zYR/96ngLpepuRrLcZplWPl8mYQwMvA02s13XHYpJQzVJyYvtaeg3p",
+	"Tv1IEE89yF4pBoN4b1QDAkSKaluNNTt7HCjI01UgZ8qsGS3YtgCZ5ZKElq05vxudpcwUa7tlj7TF5jv9",
+	"UApi2dsOw4Dlw17WfKD4UIBWjU82Eqk8s6pZYVY71xvZ27Vb31amZej36JLhOYWjz8/6UoCup7ZlSYmQ",
+	"H4BiN2joM5PGLpRkY+4A+F7jLnCqz2bOTePfrzkXMtDlfUoI2EB0rL9uY9R9qQUFEryG5ptVj2zd5zfo",
+	"+Ba23vPZJtIOKN9cvc1tkZKZQEr+/v/+fySrNkv+i7g6s+S/nEDFYnIyWhd8pKc33jdmhPzGLX8GYmfx",
+	"fvXsRH6dW6/CbTaE0WDc0KU72Lc2ldmvobyVTOM3fCKei6PxXGwBiBezHfnMS67mcWhj3TaidNAH7VIb",
+	"lFHgaDIQWYiD3wACco7QNmMjIaRgGzn7O3Jr3Noa/UYk05RFmkxlqhgZgUwHuFgkFb6Bz9CZbU+d+Xzp",
+	"3ljZj6XhLg7rlu6WlA1XxRReJTRicGSO5wqgTpJb4sRDm0Fmxc2ycQ97o2U2l5CcSMFObyBkgTXdp1xP",
+	"N3TU3Gj9EPfmTyXDjyOwv1LBzmLJ/s0ra5bnX/kW4LIJKO841KvyQx1t4/xcxkBHAZ/MJvj5DW03UM/E",
+	"qk0LW8fpE1veSscQkVF59vxSBRVtBhUEjnExOXM16FOZsNA8cNUssGCFYdC3r56TGVurmxKDhnoYOWc2",
+	"vw2E+RTKX2BFm2Iw6hpSBmwQ6ilUbASzuD+cnsoYS2bgMK4+P765wbzvFxx0QByX9XRB0qZfQmN4aGAa",
+	"brHRLxapTxmNh1Ik64wb5rCBAqVuY5c9w4ni5iXrGk7UGzXPo4v4kl2Nr2lr9IA3Ed/S49uvZPJIBY48",
+	"wJ3q6nxg5dyyWeSo2nQZKTsWVAL9YSHEDvj7zpsRcl7iux8LyClD5CldqKwGiyZ3nK1YSlI+mWpFTsyH",
+	"TWhjjG0NsK/kaXXstY/wPevDNzNjvD2/x/eHsQZmDHXNNruTs2y3TI3HUJ3VtROwvZVuMhMpPJ3TaMoF",
+	"A7lMTIxOQ12VVZmwG1uBp++1h846lLpvXDC7FD6fKdmdxuNG0LATeyntudRrD/SmwJvKUcLmlT2uX3/1",
+	"lFz3zi/NHs1LJGaa8kQRhBM5CaGRRgSay2P70j//VUkRngaEvdcMDHOOtWk6ShgJIxmzMBiIBUub2EL/",
+	"jks0vqKkjNZauLPMCdtghTK2nSVoApjEVTX6IGH0DXPPcJ7Hovwla+jvLBx53zD/C4gOEEYQi8yjx3ft",
+	"x5nM3cjuUuRWKft5eDnu0uuow3rtUctLJ+8BI+AaYP8cl0q4WCx1joRlKvpYAHbGdd+Cr+/2tcnhYN97",
+	"DRJmkKfm1Y85ZCqLGK2gV0aKXei4gsZ4AVF0DMW81FSubsgAzBSp0VihQP+gAVdW6H4tW/h7+wKCSusw",
+	"lBHaHYd9IHEmdLo2R4CMaEzgy9ruZAgm+pOjpjou5QzTVVeAI8IF1dOC2LNMeTNlY5YyEbGanYNzutkx",
+	"FdwpgWETiZxMWEys+owlnm/QPQfWXWg/oGauUNqUJYtadxEUdx5CcXi/z1wVXlKq2dCmioR9sMBhz0IJ",
+	"NdoC13rhtRmyeQv15qeMGl6o8jqkaPe6uujtz+9TW2wOWMHt7SuCL/hJfjja+fW1b2Or7mdoT+Om10hN",
+	"ZaoDMl3OqWiaawH4lFrO5zRdO2ukY4Fm3FpuLRfwVZ7t3evnJKMdIuic2zaQ/gx9ElZzB9fQMicNB4ya",
+	"xFkz5AyB5ftiZcy23JQ5y9kmSBl4RglVio/tbWHdGMBUsCqmj+BC007wRzoeQXqtFjmhiZKk1+6iHE6x",
+	"+K28Yylpk5f8SUB6nY61oKQMip8/j9l8ITUT0br5LVubN67sGxCzIibk+bj5kupoCvUol4Iu9ZQJbdbL",
+	"YN52QMK82NgwZoIzKMk4ZlQvUzZ0+b9Wxk94xIRiQwddM0bXjC2kHo7lUsAvvYCENDFUtx6y91xpZYaM",
+	"pBgnPNJ2KCymPlykcGA5ttDqta7JifcmV6TX7jiQKE0T5u2p0OvLdUcNSp3FoOnpZssxA8GQ9Nots/oC",
+	"VyC9znXgXQfkHNAjYnLe6iL6HsPe/nZarCaf394ZNIwAUwCEtfKZ3RXqvFnQg5OigKWsFH0BUubXEoYg",
+	"oKCIHXO3ezsrNtxyTWBLXbhcj9gSqOAXBEhRBvO3WiWIxcuq4tJvpJHmPS6B4qZiSaKw94dc6pLOWihc",
+	"B99NEjmiCTSaG8uEyxsUy6RgAQHJHcrIZuVTFGOK8LL52aYR2fwnqnXKR0uN4klK541+o31Bvn4CoWxU",
+	"swnElTUS8DKWeqhsjZUobr7da3IRTcloqbgAzQIGc4rtAZarrS7Psqtxayp8hWPzniGIDp4bbn5h7bjW",
+	"TIfVgrmAfnbOLXZjPTtkxhiYHebV+lYRTTstZvmbBQx+2C9W/JIZO9sD1M9bR6bkFhx7B/iUD8kGsg7h",
+	"Iubf2bC9KJVKQVKuI4GA8ImQZioSUbVRpLb3aUq8/waDywpubOfBzhIgvdNwbLhYThy7azxYzPVJuLhP",
+	"gM4BPK52gM7igAAdu939juacUn+JPCJ3f/4+Xc+vWczY/Basay+4mB3ta/IMdI8UtpcsYQh+Ayfa8Juf",
+	"Oz+I82fvr17r9p+Xvefy8hVtvYm7X00uvvnr9bdJ58f350/vrp6I9stN9NlxqlSCikWQk3BBoY/saRUU",
+	"D3Hb4cTbofhCTri4BxAJWLSLILyHU5eUfLoDcYBTN0NWMvzTqPvd/OI/VtfP0s7b9fk7fvX9on2rel+O",
+	"L7+etv591n3xt4v/jK7/NOp894Dm8x1YRryCEmA2gz5xFmMr35NwkXwedIM5+J44z7cD8aNowc3JgGSO",
+	"pFwV2Haq1D0xdQTAZUoWqbkzc9irxPZsTkm4UPzTY8L86x5ectcHFL3bYLDFmI8bo+tMpNFWXD6+Db6w",
+	"f1lj+moqXThkCTMYGAwg5IrMZcwSM4GQYO1iKaF3lCdGb7whi4RR5RV4Je1z1E/M2dzElRu6wrV7CFzt",
+	"MNWAlffMMTWQpSRlSiZ3LHYJpwBh7Pfsl8/cEo6keZKQUYqXyYPGItk93fP4/jBlKVq1GchgUqAAXGiH",
+	"flYzXGZjfw8Uy1IZfFKNc7ON5xmnOZ6lCbZy11jCx8yApAwFbMIy5CK3Fl+0elet1iYYKl7dfZPkW3j7",
+	"9sUb+80WMtA8ZW+0jGZGsrsfDzEyF0kYvWPKNXjfxhJUlDImLGmTEVtLCAtfUJ7+MqddL1NxTzB8I1c5",
+	"GCI6Z2REozL159YzcB1aQ51ZzYytR5KmMVnJVFR5qbIP93lpZTR7mr19QBhMJYHIZGffQOexT2XC+iRE",
+	"/3VIUkZjdUPCOeVCUy7Mb2Bctr2b0MISEK7U0qZMp4ADNRCQUhBAXr6ybBPfYDHXhn1GMoXBoTaPHRdb",
+	"H+F7cyroxAqJnvcX4kGK1lJcLjAUt06jykLNn4KFsfB8Q5Oz/vRKHwifCBYbVliA2B4fNHmunfjOFbgM",
+	"BRoTqXastVZaebH+0NGxLo4DFQZvXxcGPyzMxDYnV4yJnUv+DHEyR1RlqrA3Gr0L5qgh6Ofapq19V6cE",
+	"oKvDB+knID98/hLPPh3sXSgTsSJTuTLKmG2TbRje0as+MKylSF8bB3NU6PjoAxeMDmalIAHDLrDlN/D2",
+	"OGHg0Defg0JgJKCj9/QrjEUq1Hy8X0DSgQX/dtfTK4KqnOFqYeFvr0QCBeotnLkqgSAnpd2mSAupPoQi",
+	"Hm+KPIBv1jZFmjHrmiLfMO0C9I8XerNagkb6zaLyy+GWUOlvWDcwPmgItvLfpmS+jKZOgzQPFtPUqI5C",
+	"rqqsL+Xpyth87Xo4ZryARhHUgZ5CTJn7klgXauGo7wiH36w6UNjHBj/SRnBWmrRbJJrSlEYa5CMok00i",
+	"OZ9Lgbpw8ODR+IWVVR8GXazzc7+iS45C7GAbiWeu8lBjmU5sAYtyHtlxxYk2m53hg8o9A9usjN7D2zeL",
+	"KC4uv9gb74+GF/uKIatcdP5DhP28ImxuOR3++/uru9Z/zLvftvWPoz9fRj90xOtz+uI6/qo3+ebir69a",
+	"6m13+aer1X+217/PxkMbPObYHpcePdcQVfcY+u1gjxQZMZoaEdR5dBQalgNfNzSSaECkiNgN2uO4Bofb",
+	"7VJPZcr/BgahPnmCQ5nva8XbHd1MEjeWgyTYTH7YwXpfZtLtppWFbtGGvCAov2W3d3Y8Ra2Uf5YLY4UP",
+	"NkUlXl0iAwwb6MXINP0TLHfJIxYQmpdEOL0p1Fme0zUZsV++gRJ7j7FVQ0T0s9evmr3LdjtjjFznFVZa",
+	"tN1uXsadUfMq6vWaF6wzRmd5N8oP5jd0PlqmE/LNfzx05dptqifX7JdtglSE4bbS8Y8UmbF1lvxlI88e",
+	"YQtbLPuinCsc5FKO4qiwEuDeqKFDijFV9wu28TJZY9zckrY7XmYLD6lTbx6w9yCV5n/zVXltkE2Bmo6N",
+	"qrGY3qPHcs2MEsv1PZTY+gyivhLLdX0llmu2P5jGdnyuEUnzj8RuHzxqCK7J32fIkNnasRqw5f4GYwGc",
+	"M6+DItfbrgV7JWy4ELcR0CZBVDgVH+qiIifPXr8KMKHIuf1OMbsZWcgZ+R7rQgTmHlOargGraBI+wdJS",
+	"ek0QKyRKGE3N09NaN90nuL0Osp2Y6SuJRNPxeD/b9XJhDfvV43uwXz12DKPVPGcX4+YlvRo1r6NW3Gyz",
+	"zrhLeyOjwB7EfvW4Pvv1etBXycfFdE6IG1F8IhRQl234IIWSCTsjz81VmdrUxaViWQ454UJpRuMj5GKn",
+	"iU5SGrF/c8sp66MHQBFdjrZ8L9byy78+HzdbrVareWn+c2X+4/Vj887o12Y15Bu5WIBqVLbR4HEaxkzN",
+	"8sTu2gpuu9Vvdfrt9o+HtKA6SuLKQjWqo67nUkwKxK4CYi4NmrJ480DuDfc4Rt615/FjEW+V1Q3wuRdj",
+	"SE7CHL+leo0ztkZd/Car2DiSUiud0gXWIcjr+cqVwNIhewXm2qHxB+Ztl0mq2uoAbzTNGySiCzriCdfr",
+	"gIyY4jH2jMMka9fL0lVAJyuZztCFZMOdfl4y7NlSka5eqwgsrH1b46qHVQ6eYzlftltBmMokdhk8mwrB",
+	"gVK/I3Ar77suUS43sICrAuEerQzkTLqGqFw8sA8mMv/BiT9Zt3L/Ev6dSt9mhw9STaxUiWRnbbHqEMat",
+	"BHx03a/fT/mu/NKprpJQFH6JTJ2MB/bQWPqpWlkgf5+EdIKlueyBJOZAnmK82UAAz8acToO+RMqZi95Q",
+	"WXgYVnQPivFjLmYsm8pVzOApUUxrLiYqGIgQrvDSN044LcaWwZtZNFnQgIWXWhjbR9WydK2oMh+Inyhs",
+	"7Jd0nVX5v7BgzWF3xJH25IeLufojdOrBQ6eOiX7KaaemulCZCOkG8eKO7hNrBId9f7wBnPTqqIMDvei/",
+	"kxON5Zn+UP8PVv+P9PxvMNG6zm7/NvPxdoAkew8veUASPmO+XxZj1j+D93yvRxxBsZ0rbCncE1riC/tg",
+	"Z10zbUUCwgUWTsxd4Fj52MupA7qhGupQnN6QEOko7IPgZYYhXNyQMKu6gg+E1AGYqO3iFYEiZBtud0hp",
+	"yEgzKwxSlHvc4wrBp5C8sK3ujTbojBkIgFwRK9bYZQi2wlgDjAcdL9MRV1OGFc3GDOcu1g+BL6oX8xzq",
+	"ix6oWxgt2i5PS+yRQDZkr22lYik0LGlexl3WvBr3aPN8dBFdxlfsetyiyBU4TYZZS7Hzp1+2O93ef/75",
+	"x4ZXEbS+A+khU02OLPFe2tKGUcI6SbLuSxWGfZRIFNO13Ab3K5zq7bL66ALdHKeWfglko3y6yayIbq99",
+	"wmg0xWCTUnH/cjkac/rxUV7j2vpvTswRcswghhQULeVpQELBViFZigTUYJKRgzlqE37HRGAUCvN+xcio",
+	"Z0nbQwMq6Fhgh5h7vZrKpJCXY/iVcGamchjMQOCAsQROpxgD11A5XTs3QH2CU/UxKOZtFXnKQ0/44y3U",
+	"SrRZYXl7ltGafPnNi/sbiHKedmQ15VJIhWRQMR8o0izhkSIhUO7QKNdzecdcvf0a+Wf1Oo5nB0wtE119",
+	"ScDHXneawDkxMcW40O+s2pDpIRzvh08fzMu1Cw29ajW7Uc+I2+dG3L4YNS+jq/iatcZt2hnlVAdrPpDw",
+	"ygWbBg3ydbdRKsP0dbeCL5euGieIcjEEQB8RdvAg1FxNy0d2s8+HrLSN21t9ypJdPY+wHoUjhh0poJ+B",
+	"sqYysZ1snQo0kqNyLK7r7pSj+lnTdim15PJEjsiTJU9sF5LfIr0eLhr5RK7UksW74uJb/VarTOKdhxSu",
+	"atmsIPt4RX3e9/nDIHOaq1tLf/8M5kzi6MDCt1Z8zXs1QOU9B4YMNka5cS0+sujKIsDMXTulIq4SJY/s",
+	"xubR/16kexWX9gjG2+Ncyns0zxzvOiSS9BP19sy47DbX7i7qBjOjESw+R4SoL8B8vgBQRy5Bwy+3mTmG",
+	"j3X+WqB/s6018a3TOQyYXR9zFNgTFk82rrKD2ovnNrJ2YV/uFsTsGHlXuFJY85K2R83rqBM3u6w3PqcX",
+	"I3O1+L3DUdZ0nT0zaQQqjtuL/A9p7uODCGwb19meLtfu9Dj11OCjGEnQJ+E4lXMos5uxLKfwwiqbYI7C",
+	"KwVeW02hejEwbbyWjbZ4Av88NQrvaiqthKbJCdaVCFyNCZ4yWyPZfmqWdFq7EjqcoZd2VxtSZ6uyFrql",
+	"wZqCbIWk6rXi3Xmu64R0uONdO6Djj5PzMKrOw4d61NV9fquBHkURoUooSBkcZHNbQYsvBRXNEUWh088y",
+	"tSyAMIG12R+c/RsSIg8ISz1uyYlibCAczzm9ISFyDuilsARu5uIPDKuaSBkHZMYWyLnMpWnPa7k4d0Y9",
+	"mTphBy4apL0Xq63SL9gdS6qT4+ZUrIt5aI+UNYfIMVjtnMnQ1j4Gyw1SeJkLuGX0e1fZkvudz3XqHGgq",
+	"0sHylXk9QTvt3mXvqnvRu9zXEMFt5aiPjxTls90cMWm1/RmckDspqvpQAfHUvSsS87IKjErk6Aa7M1Xe",
+	"Fr8eivk0/BbP3e+Y4WaiTSVpYA8ZKz6hrRf1goBA7JWfube1hX/RVFLVwn9vKvimUILN7v3z4Nu9jjFu",
+	"Ha6JALnnBd0EW5EpT1mmmOBp2CwetUvhNQI0CLpzGh8fLLMt1N0MSmzHGRviXgpvz4qZAorgr3KjlI1m",
+	"bdWR6vcwfCFyD7YofAorlDsfaOyo04CucKxcE7pqXwqUjpSaGYBjtUL0t5WNORXWmy3tkeqaymimamHl",
+	"QgPxB7R+Gfo/EH1VNhLbZk7Lkl0EjB+j9X6uVt10zsajZrpqzOO+78NaLLVvPrTJSrm1/8SaCwODN4hs",
+	"o3n75YHIoAzNYgwTCOF10D1LkmcAkuYyFeZSkDPoN0LBCez8wYGTRbM3oK61J5IWZU7PPOL4E86QSQol",
+	"0dO+VC13bm2mguSUuaLtUqmy0bZkJuRqs+/JJxQFSlf9J+pMYXtN7DGj7ummUEm2K66jaV5b5PiyXMUW",
+	"qlm8pprKZRL7DVW3VjI6sG7NjloqB1e5K0GuOFIV3LDm066KpY8UeOxkqm2S0p6Q6AsQWtpGr8+Elm3m",
+	"DTBSdEfNy6jXbl6zTtzsjS7GV7Qdddl5vNGEp1Ho4Efn2DVxvBQR4jeTRfTMOawu20b4iJuXrYt28yq6",
+	"vGxet3vjHuvGnWg0hv5LYmbGM1TsxJ23zVar1e50sW+HK6815ZOp7+GSCwxOWyIw+42nKQWHSMzVIqHr",
+	"nCkYjCwMqxzaRW9aQ6qgtqthD7hQ9xj/51RpljZjqqkVNEEyst9mSaSe1/UoYYkqiKVjB6QU/jq79LRb",
+	"+7pG7q+e9hW++zHYZ+lFhBSNijcYWgkyS8pozMUEw4yyc1dL88KVPLurtrhWGFzjeiM+dy3JZzWX8AJe",
+	"9U5WZbOArMgdlhDZfQf6Z9NDXbdT3QbpqLp3fqfy0bpuOU7zFdau330qbaZnFv/vvrohdKSMOGUDybJK",
+	"+DIlUSLvk89Qz8eIYMjVgYyxfajfZPKX7AT1C+SjWroueyNt70oHwCLP8dySGYG6U5XxmmNdlojDp3Je",
+	"bZO4JYvlKOERSdkiWUOksyBZZ11UpQShHsMpXTsQ3F2tG69S2xL2JMzME1Y53p8MXksjxtmHVcJmZZb7",
+	"SMbrmiz+AS6kulzUIsd2rYGfhodx4DuuOOaY1/vqT/n7lVScL6IwtgN4owh5C9e9aTrl3e6u7GG5YoSv",
+	"90moo3l1bY/idWBeqynp1a7iYcasq6kXdrnfRkzz685uVW2essPsrMUj//s0tfoSTSV8rXjrQbiCeR1/",
+	"tnfaA0GIxvk/GetzFr298UezSotNiDlxdkF6qWxvXddaB+OOyYjpFWPCOreYIicYaxCQUEtw61lZPw79",
+	"d8dj8vxLRU6QKsYyJUIaHgEfoLIRujYU5sJxCsimfuKnpeDK/OvSrbaR6Rxx8RK1A3sk5FUIqdnUwxnf",
+	"DjNRWEsboMka3JyRzU69naxBZai6q837TbVgER/zyBaM2knhW5Cv2XsdgiKRcMECEiZSTELX9i0goTkK",
+	"Ifnzn//85+bLl80vvwxIaLAQupyFEKtuQUdoCIoNAY2Y+O/jzMwEJUTFxEg9VDP3MNjoI5QDPKEjdM7u",
+	"PQZz+n6Y2Dc+7JTWKm1SlWfb7q3Ab+ssZBePzUnjw0Yll6qKWJmp1usCjVDZQzZqu4GrDqlvamN3NFky",
+	"5cKP7K1svnukkALRtYnEaNYOvn8Sfv3sLXl8136MXzTNFyo8LZmKtphs5vS9v/Dz1tY91xQjjPgwu0dl",
+	"xgPMR/WFipk+UKh44RTtg1pLgWk+b55GIfscKxEpiLTII14xBUVlNfU2GYrvDtklg0BDPT/Y2DCaanW/",
+	"3RxRhQ0ALW+xc7j8UHukLTB3HPAjQm3BtK/ZfFg/fPrjVmLcL+3ZZkyfq/OsteX+nkXAV55Jx106iVzB",
+	"JZvOaQKRf2Cmtc0QSn3v7TtbTtx/LNmS7UFpXvALSqk8UlizC+Mlpy6eKGvDtS9kCHpnYKID2Hga/UuI",
+	"UlmkcmJuV6B9sDT3u7mFCYJeVpRrLiZDKYbuTGMCxQEElk9fOql2/XOqo6zl/5gnmqWKjKx/DzcUkAVL",
+	"vc2VJrC7+rAvwsjf8r6XER773sqBte/NSkh+OCTCyPoC/F1UD+stK3DAqSL3f9CTHziK3M4C9oQ3ursP",
+	"4xshEhHhHbrC8U6N8NNA8Dey4iKWq4CEiBmInh5zezX6isl9cJ3zIzvSFm701tpUy2qBERXz2yVLO0Dp",
+	"bPME5t6LA0gJdZL99FRfdK8njlcLxzhLZhzdThsGZNXXMjpdPHk2IEqmGqNyzDQPY4YBnG34XI5Ortyw",
+	"320qd2jQDfvQO3eRrCu7OBLFIHrXWnrhbbD2jrOG0VLYrrqWynFcoHP8qEi62eMNRL8DC/VtqnmUsOPd",
+	"8IhrGztHcTTDkHKDvlQsj/NRmq4N79JTtja3brnrNdew7JfUbEdQEWGoGHhB31C9TGNaUbCFLmPORLTX",
+	"tXnr3qu2Ol+cn3f31YwLEKRqeh8btN3mh4NrNG9QHmLReU4fEps+cT4YXr/DBlmGVN3N1E1jMk6krGiQ",
+	"+3tE0XG4eQpQh+oZBcTETFOeqDNya1X9AkLyeuQ3ZEs9cioGwumVRBvhAcaBLrRgNrIWyFFKRczFJARR",
+	"2XAwGrGYQC85TKQ7yd7pkw8fQ+yxPqLRbOAiy7w664mUMxh4nDLb0XYqlQYOv1kFwy4F5FSM8bAl4J0c",
+	"kprfoHeSUVfb8MKYCaVT+n//DyPtnrk0pNI0GUYyZhDK0Tu/BFKZSqMCN/65d016LXJ5cd7rdqpaoeZr",
+	"2Mlh7GuGwVhw1A17eOLex6BSTSM93FJ/+laUqnpCiB7i15xRg1vrO93rfStXzN9ruk7YhCbD2qFk217c",
+	"d4QpdDisCvF8Ke9KXZDJUkC0p5B6CpwlE3/ndAb2FCNwykUTov4LoTQ7IkFPomVlq8nTf61OhUZKKuy0",
+	"VwWRO+r2tTsyYjsz+X48PpaTGC4vzed5u8KNdubwG4w7N6er0b++vjawwbaTkTlsz969ruguln24O9RY",
+	"sMquhVG19R23bOMY7321HX2FbQCl3a4JFVsWrMLGHDSo1ikfLTXbz1nyNw2DoJpNbNjS3hO7PZTqvPWg",
+	"Z/YA9FfFmF70jr5esSzvg8g9hfq9R5NLoeThBkkcCeAHror/Nb+DmlZEA5fU24vkV5W6r0SG2tIlwzbH",
+	"4Hrqivadke8Fw6bxVuHPyu5DzDc4vfK6xffojPEr79F4VAlfgNtDtITb2eECqkslcsXST9rEIg/Nc3De",
+	"pKAnT1+R3iVJqJgs6YQRTSegFc+ZUnTCVDmXZCk2a+Z1z+/TkqJedJ7Zy4HFPwCXD9AgrkYnhsxHf0iw",
+	"mkXPbo8eBFSQ0Jypo/15BxzI2v48M2Zdf56HuwoKdDU/EV9ckZSNl4rFGMG4wkKrqynVkDGIJda9fpi+",
+	"0ebIOqLA0KNlyvX6jSE3F2POv2UgCGCd2K+ysviz4d//+382ovNvRVaS/iTEd8JTqJ4qJqjQ4Q2IvVDw",
+	"33SppwbZEbWmOFAnRyyG2GeI54iwKutSMew0CAcCSi+aneNf5vqANeZ7m2pdbjBb3oaq3kaW8lHuHuty",
+	"lcLHd+3HZuWPIb/PVooPSs1MAZtYTbJ095/kA8Dvj7M4oD27+QiOkrGs9qx+8/btK8AA1rmUqabJjGvy",
+	"pPMkXxX+3N/omIbYEDGZ02jKBVO2Wn9eq1IFlvZwiLzKf0WrAO1lN+WlNW2HAFtSkIuRfH+Tj+8slVhQ",
+	"N7BvAchx3ohqmsjJkmW9CvJq6TyFEp2ZAjYQA/HFF7c5dXEpzr74grxhIt5Wo3iwbLW6ESAd/snCviHH",
+	"DZoOHAmGeELC04GAG8NBrprkAywsvIW48kHtC4bcZJrtaCAQPGbrpT4zAKK8uugW8iRGFMAOYWfkdtsp",
+	"MxITjSK20OBTMDCFhaqBMAeOPIM6qm4kougaysvAdxFNEsL1zcYhUAxKXtqWfT6eyIn1XtiypacG4muC",
+	"2rZffhXuDLN7ZWSGXqtnMfwsTWWqvvgCrEevv3pKrnvnlzbqDLf0eJHKUcLm//xXJUXoJEWlDXskYSRj",
+	"FmIIyyt876mM2akB80AsWNpE69cdl4ntrsYFCVGqD+0aUFEwi5BjYsO2WQzx+8s0YoqcVDXJGDOqlylz",
+	"xyfwWXrgDo8KBgKUanUKsjQJn4+bL6mOpnYnWVg7OrFobEHE4gB2mUoxyePenSPXLnIgTsJBoztohAbu",
+	"BiYJA0LCMRTptTtmmDlXyqWi9DpXdttPzU1vfn71/Zu3ZvewQCqycBISPo/ZfCG1UWKb5qAg21F0zuBE",
+	"GWCMZLxGs986b/w1ELiCm+L7iDtri4EPs4V2OjdkNeUJ87qH2SQOki6FCkivdW0X/oIr7UhmAQ1JuEBx",
+	"F6t/x0bgWFClSOi5JkNMLPXdo0uheWL7TYBV6GYgQqjHC47DtlHyjBBBzluebHJGbjGawJwZgxUyZius",
+	"vidI9jnUHxmxsUxZ5mcdiBNbKJMmiRHtqjpgnwZESdvFxJlmi/uAPhMwJlf6jDyFnyFUYSAUowmL+4Bq",
+	"bE4GIzlnL1caAx0y4rMxAQEWD5zQO0wByE8xV6TXag1EyMUdTXgcEkHnhmwcGE8DKIcL/jmjJTJXgJnE",
+	"bJHI9ZwJfZMBBhgNBtsC3wNIajkQ4INGBP8JYtgMu3/L50xlvKHb7V4bXL97+/SGxEvXL9E8RlOzYpE0",
+	"wDkJ//7f/zO0f4WnZ8QaAAzRcaYGwnxiQPTvb77/zjInuHU1mUulSZu85E+woDMx5ApcFq4qwx6XYiYM",
+	"E7S2AbR7g8SHsFVyILhCozlAlSuo5QzgI+/eftW8Av0JFwOf/Lw00FvQlM6ZQQfSmDktULfXMj1sJgEZ",
+	"0LFkOOjUYCw7Rq1zd8hIeJskchWSKaMxXKhgBI+YUCw3NDRuFzSaMtI5a0HITWJFFdV//Hi1Wp1ReHwm",
+	"08lj+616/OL502ffvXnWNN/k/pBGLq/cvnruJz822mctfFUumKAL3ug3umetM8jOpHoKsurjKaOJnv7N",
+	"/HtSmc9qt9hptTxGsUhlxJRCulOOYyhoxxJNWTRTGf5YgnpqdvkZzaXxNdPfwMzo7F9Is0Uze6fVsnX0",
+	"tA1a9+8kcxdBQwhQ7vapfnYGEP+q2w/iOVsuztAqB3xm26jZMh/bG68g/2PYkFrO5xScHy/4HRMY4qDp",
+	"RBkl4/tMkGj8ZD59PGc65ZHaCnt7epRhgqlcauakGL1UVqVLKNwSWAZqktJ5Vn/6VSoN3bKlPRGov56R",
+	"N2bb8UDkjBU9FNxsErOYEikXyLRtizLgZSfAlxREtvRaXRIuWAo3nBTDmAnO4vD0hlDDCwGwhuPYLqoI",
+	"a0McOD5XmgnkV06yOcGLeMxSJiKHnEdqIMJm08KpaZZj2J4VBoR3/nrY5AdO2walvbRw3ktqBlCPFwnl",
+	"AlsXO/3PHM2hI/KhlpomHwAh/zJouADeORs0AsTNvwzM2IPGRwK1X3JiLSjJvavzy4uKYJ+P1cn1sIWH",
+	"p1OPTOYZmLZSrOUkZ2s6T7aS7VujbcYyWrpyphsI+X7BxO2r528WLDrs/Lt5HwKkdhHEe/Lw4AVYlGbZ",
+	"BWAoHFeXG2edseC8RVTYc+YoNQDmS85bXRQgY6rpiKr83jIHKZLzuTmEdCBWKdeMnFBzd6V6xKgmqVwF",
+	"2fUszcmk9ra/gavUJrNkEW1yqSMjUoE1xlzNp+ZKdRMPBNzLbvrRUtsbXBGYW5nJDQiawHHG3Gh/UOMk",
+	"ITFXs1N3pQOYtpz215AAjqz3F7haXsPSDCGdt7r7iegN2vffCXpHeWKUqwenQR8gWwnPqL4L3pyx9fb7",
+	"6IsvfvBU1v4XX5A3GAK1Eo6a4J9+o8KB+N5L1A9Iyu7kDLuAGP0hSpaxkd+wqpeTjqEXYpQyraxkarep",
+	"zJzhUhSsXyE56bXap0HVhWQedaEcjhOiT3qtlrmmBLZvHIilYO8XLDL6QB7nRU7OW63TKgIzStDtq+ff",
+	"GjiBU9xKjlCVrgpX+SuPUWOANh973nxhhHYoLPzJKBg3AUF/FVTsh25n2DSU2cMl7KbKJzR2rj/4pL3/",
+	"k3eCWuMSli7r1Tk8X8l0xOOYiYc4M7nh9i8/fSzJckpnUPAOUfYTtJeQ6sGODJgIwIpv1HfkmWDGKVrG",
+	"zoi5x6xth6NuCowTgoFsEy1zjAhdLBhNzeCvIZ2QZU0l6DLmmiRyYvi0tSdkSipYEErGiNz6kOlC6LsY",
+	"CGdimLH1jfXEugVYvj1jC+ju5Ulu1ySMpBgnPNKZims+nLH1Jzv89m4aiM295cvaZRYBIPQ6nU3Tihkd",
+	"oCPvWDoQoNGSXrubsxxyIMdBYsDjejDL8TZoPkeOAvt4YmP5HoSZ+GvMTn7R/6XTJfu4wc/aD8zP3gC5",
+	"bRP5nPEsPxm/cp7Wa13v/+KpPT7wQbtb6wMD77dSvqDpBASOXqez/7siMb2GM/RpOS/SledNqOa+JQHm",
+	"8Qcc73n88THKGxAv9IAM+jWMqhyjyooz961V03kiwdRmqA3SQJaKnRH4FAxbmSxkRkDbnBoIazcxL27j",
+	"1J+ELQYkFFIPx3Ip4nAgTnqt3unxTAsBdCTTws+ex59DANrJKqBXS8riXz2X6O3/4jupvzK4/bQHFvFe",
+	"+8Au9fQxjSKmVBMK+TxOWcywi0Hd43or1lIwVHBtS3I8L3ALW6koMuMKzWmCKsmCCeX5FJ3tFpcC3Usf",
+	"2QbnKGMVGmZn4hF2OdVW+9XMGfnpQORKrB3MjZDLcXecrVh6Rl4bDudcEgujyIMtLo8khq6yYOcfiJKP",
+	"MvconvQ617iy10yn6+btWLP0FHa7yRzGWMDIGtSDLHw8yGMqZEqwezNkHM8C3zkJAqmQJJFiYoQcmiRy",
+	"pXzoKQsIzzkXZI79bJxsCGwVy6oY2waT2srpUqrZ0MIxBHicFoQx9C4MxL2EMWyf/QPX01vY7QtsLP0p",
+	"ZKrXcBTyaX4huco2DN/CJgVb5aRtJSs8N5+VZR4t9dQQr95K+ZIKJ9aqBzfPvMHAjSom5DPPQkhGiYXm",
+	"TZjVY4xC+NQc1GmoWbgcHxtawAgW/9DPaTrD17xO0bhGFqN4VWTGAaFJMhAUzY0HsUeynzsa0a3MHnOx",
+	"p8QYLTQkJDDkOTajNchuion4xmNQYI+lcCIAIhMI5hVyIKDcBzigV4zOwEW+kink9CRgyRyy91xpFeY2",
+	"XWxxzciIQZnsLBJ3zqgAxfRmIKpkO/RzZ1ycRpCOc0PCMeUJi4eLlGUFrcNS+0jfaToQyJIDbHPEMkcz",
+	"16yMTbO9GHr2SlGPh3sQBzkThVE73tDeO+ZZu3UaoAvcPbQys3tY+HCp/Adl2J70WtfVEjFIuyASV0LJ",
+	"fVjvgikq+wfbF2/haDzPNvWJLpfyNP8/e9+63DaurfkqKP+JPUVfkk52uu3adcaTvuzU7nQySXZ11Rzu",
+	"MiESknBMAToEZEXlStX5NQ8wD3EebD/JFNYCQJASZUnW1eaf7lgSSQAEvnX/1nMRLhtXrVew2BeYxm9S",
+	"sIMXdLjnkDkz2N4LSTioUDj1FLrLijYhAwFGBGMZywCpvoBGTw3AQ063z/pDpRdTRwxMvnxDBlyMIOOM",
+	"Y5qNi453mNFilWXYR9wEERCLUqbDhwFFuq3Pxs9LaiGQH5CiJG7R2oDeEhAuOSPvS8fpq4tXRvHmt5ZB",
+	"BStGkLWIKtCrIwPcWH9XgPc1HDRXxCr/SlraOYggDgvZgfJ2IwGQU2KGDK4WO9oU1rpoXkgUrAKqgdIO",
+	"wmEBbwRs6d/NJtqoxl59zFKg+mpGtNeqSZf1HWe2uM/3pbhZOCRvQB9NOlkZIA8ZX36xm3L2YV4BaXbq",
+	"jShnASOqOCWuSveDSzZMWeR4WUqowpMbi7Wpz6s4FzBBT42GrFAGd2e4FkRmVVGsoupLgCKjOlv/gN3s",
+	"5FgWtq3wbEhNAj7p5OSg/AmbByezl1fDptabcLDeBJTU9qgtgYFytJQP4V21GGWq2sLXD+DbhZP5i8un",
+	"xrTs0kl6Vb54orQcKkA5iJlYrwAgT4P569zMRv3haR8zdYUMCkgIWu7NJnEsbKY4kuW69QTdyt/n2Laz",
+	"aSy9ehHWgZysK2ozx0SNRQNorQhOv+M2mIKD19M74gsulBy5iOqehkd3dETvy3K6esQEDiwu80Jn03mP",
+	"VtVKZqnu9paQUr+AguK6ZqO0xmgIV/Pu3GhCxGK+DXFl8//fELPvRwUWnVBSyDFqxGijvFDlJJzSx5VR",
+	"H6CxECoXmNABZ2K26hLVMl9sKXNpR9UMKK/iWJXEDSEixnyCPHk3KK7IuJCid1AqySe31Tajkbjb4wNb",
+	"heQ5KCT+RCwKd1jouzX3TyqFgoqmwHI0GkNybr/BofwbbIK/YgHqPCdRiW+hl6ha1mzsHZsf5xz38x1B",
+	"EdpXmMIWOOLRD2BzauveIrK8s6gcvPMWPRlXECT5tP6g5+EPqpy2R7qHpvBo204imEvFVVTeJqBMKJ1G",
+	"UCufWyaGKq9CiR2xML/itqSe5kqWLqZZlVlIGqm8KogpspApd4IpM3XvFDrDOW7JnHeZeQVXPhrAMveC",
+	"OiyVA8sGYHNC1utk8tFRfODBqGSAWdtzFVUhclfqmRnEAjpa5VS0mtrqmloNLR/rSUK43KXNWtkZDq6c",
+	"5rWI7UqOFdP40+TTP77GAqs9/aQSa1h6X9HJqlrSVSzmW7s47NnGLtmVrQuK4pShS6orzZWH3cPD2w3b",
+	"wfCc/TCGW7TdD7Rdxkz2JDlL120e0x4U/Zs3OBqeRIHr3FFOhVxCY2G9+8BSUsicYb1/lbSIKvDUo4JW",
+	"JSQiPaaVJyECOpmST7LW0PlBLqS9rAx959/F8rWheCXS3f0K7DCLVIp+Alrm99niV/gnMVqk/cWu2KO6",
+	"VTf8RSpXA7LS51O6Gs0JNkAlaxpsUgcu5cZdvpYVKHWDUikLHw5MkJVIKgaQUStwnUqBMpda3SQBKLgx",
+	"xz+JrJWobMsWY22aLyLwnjmTEQjRYDio9PizLQVJPIG5y3u19FwRMeeA247hWkqSMTYk+PM5ObqxcEzt",
+	"gXVsjHcKGRqJJe65ceLbXpk4ArOE6FEhwEuT9IsbNRFp4sOMqFSVPIMG03TOgFFjM+VfsWjMmJ2eCdyj",
+	"LKQlC9XRxmLlQtq1uP5w070ruwztcSltvTvFlhVBv0gNWmB5WssSuegIKa9gML98pY19FuzPzuE38IC2",
+	"AHffC3BJ0Jxrlsyo66Ln9+6f77PvB6aY7nlp7W9Mr4xh7/xL2Y6S9hB+PFnU2GVB7jwF8DemHz7MwA+Y",
+	"9jerAboGSkEnEOA5KRgZQnEVduhzmoSeLXVAzWtO5BKlblfm2D+kFso7hmMZy1GexWIA/KwknaQ5lHEJ",
+	"o7wMkGCUCvKaQBMbBWrjvJqumepiLEBf3B7wzKmMak4tu/I0t45HN+S6dUXPNb7bZTS4hZCv2rjrUeD3",
+	"sCn7vgvz3JieN7sL2UJ63kWr5+0csVdQDF8tAu/l0fsVTuPjdMofl3vkZ7fxNqpT4s6f2TdvFe2yQiCx",
+	"qqoZWRkWWQF28qAAq9LaTfHXYdbvIeiTwGjnWQbUhmH1g6/XWM5nuU/MeX6xFvFBhqwYLY/MUpR71Zan",
+	"wTqGUZHw4+V9lysf/5KiL5eid5obHTMCdxg0SKjkD1q9sqxUOo6PMD/njmO2Vnx0UiPzw/zhGpsfZvk4",
+	"Mj+8IIXUP+CcWpzZLxZLUft5g9mM1VP72dSl2cx+sWim9sOEHKzOSKnA3uLdgqm+j18LNrYBRdTw0Wd6",
+	"42LICRmJ3Lz3qlkwzUNDjhP88wb+TE6u5toL9dwgrCtrIkmwvuurKhxPve3wiqrrYqta//QaPlxS8rCL",
+	"F9/zGrgS18KeYHkIQ2qejdoIW2VX3DUTUDmA+SyLSIu1u6yAvVT+nygtYwNZUVUoL66+n99Tv8nMdxar",
+	"lqdvXFmuVzawLqnfFPAUuZ4gXENhoq9LDDvaeFE2ReEYi4PicPwZF39raHodvPptafDzMazlf1wWGeye",
+	"2QI02GO2RWjA7rwl8WOppFqyQ/O3y2yHj5gwi4Et/7vmv2Oqghof0PDzDO8Ri2UQZy/oYVdXKuciUizm",
+	"VO/AS3/SkLSEclVaSc9dwdokoy1suXUhGoajlketFUJs1/ismpFcp6o2hjt8CC2kikkEO8vSONRbrHFd",
+	"Z2bpMNck2djJBQOTGBpgE3w+kCLMiMM5xmvXKOwQNCK7ok8m/N6GdbanGdm988hUmnPfzPfAkmq+Vm/P",
+	"ul1mEz/dhGznYiRYtX1csfynl8sOzYOGyGUKZnDLhIs+K7i+wZ/f+J8nWAsbzZqi6xfrl8B/wHUs+tQA",
+	"a9esQlcWEWE07TvC72HBU1aF1iGdwHLhNS+U/c2YC3VyRn4usRFSO+1zC2Y0OCHLhTiUJCS/Ezerg+1X",
+	"9rmf9ANhH+Q1cm+0tR8fka8+hryg8pgZaAOoCAHUv5eHANSlXx8gfkI/aq5qj7r0LbFtZ+ZC+w1Ybeu+",
+	"74jyq3s1+6pX+QE+oFe9UP6dtIrVTjMcjRCGBslEMa256IWxY/86t5/y6EYzlfR4VmbYIUtLDVcAA46h",
+	"r1CvTAQGwqleeYJO0Llko8kpLQo+fSvBxnC7Wq2MwaLq8MzZKWjGU40aEODUzAoXc+1SxSxzafhmWI1b",
+	"dW411L0cTKbkWvB0k5mSvsPy/REI9BsHS1jiChHN6GhYsBv4WvkY53Jw/QmHt93UyodkRSm0Wxu8Ta1c",
+	"V2AWRMwK8m++zhz0l9mC2oyidSrJ8oxc2+88s4aWREkgctJMBSXi1QYlyhFj6z4bHEpG5vtgyTcM3/5J",
+	"X7QRGoeZlFnOYpGkzGBztLb5Y2zzCtLwyp51KBPu5JUTNJeHD48WJf19FS7Ms3oFFdphhlToentvK80p",
+	"GbJCSUG40LKWaSgyS+kz1dsq5+L2jPzZl5ARjp2uXMU6pMlhZqe/VZXOHvEtqGfHTyJwgsAdE2NQJERR",
+	"24q0ud7IjV6V7aPsb4ml0TczFEBbHUygNtdYHGOvK4gXCaUZzU6Wbyg1p8XfntU5PVzSHot9yXfErfo0",
+	"shxxLjvKbQwabjXo6+UJCenpx8zhhwcJxIU25fHgUx7nCT/crF5ENIq7hfXq8/vyj+2UzAdq9gOKNTii",
+	"Z7RJDIWGQfqC0bTPFOmwicRnDiJCbSlDbtSFnNE7zIeSI30gXulKL77tKOKb9mMvg3atfvwYR3RDr7v1",
+	"gMQ5KmYrp0CuBhaOM92pjgHTbtjitUdLNjtMjBS3lz7lEdLYar1d8MmxgLtNiNK0gDGyMZY6OXZkCdOj",
+	"+aV3MHMMybvHIGCZT+zL9lmZxiqwDFGk2Sqw+q4V6zPdCOR4BiKdPERHsDea8dw+p40dVRvbsDrFNhbr",
+	"cmB/hlewS+hdzY+9sG+6PsFA7/2+J8j/dPPf97NJ69YkE+69zQsnAxFbFk5/ct3PCjquu2UuLe18Xeqc",
+	"kc9mmCB/iAW18AhMJ6k+oCuj/DD3WVV+bEsGzIb5x0C2mfUz15afMGYuA4FbhDI4auuAsgHl+almg2FO",
+	"NdsikUgtcchoUAXPmHJJXE6HBQJ5P76IdCbklgOMZySXKc3ZGfk7B93cf6Kw64bRkaWAhm3hLZXr1KFA",
+	"F1V9WWhyTDUZSIUXDFlRf8gJdIzmTnuNxZD2ZpO672NY7QPl+Vf/jvc1zywcZVM4q2nbtPb66hwjlSNW",
+	"LmkAKObNLIkk5/fmBH0/v8fz8x0hJWeabTTbrLY/YGrwM6rrR9rgQtVeBut9fo1h6A90IaeCISoQNUr7",
+	"fv0OotYZXkh47jbNg0R5btB60d/+Dm9qFuzM6MaKs2nLlhcvW4YFI7QBAaYBINqtcmB+auQzHGTZxWFz",
+	"AZ/hma6Q0pQx4TD73Drm7aoeiDf+II/oZjSDJq3A4257/Beu8aXZUod/ONps6e4Xejedr7344Y+Q7yt1",
+	"hFvmmw7ryoJdkm4hB7EQckykqD9hSkmIiJZkyOQwZ6RgNMMbUu2fA3wnAsv2LE9BFAvsdWVzTcaUa0wx",
+	"wbGMdEd+C9qU/kLTPlat5KwLgUEIKQyGekJuGRtWNBOwWIzNUdjaud9kaRORY8UYCY+I3dU2Hb5TUGG0",
+	"ma45tuQ4lz0ZkVTmclREpCulZsUJUZpOVCxoYbad68rImXqIceFalC8IlshzqA1poViEShbUMs0YISlG",
+	"uTH5RjoqL8SVhXUFwjbzFjKqKTmGUmvzpQqIiF+9+Qv5O/9fJ5FZv5ymtwFZxXFyf3/2Oxe3378nJ8R2",
+	"YdTsG6z1375++B3X1AgK20+turt8t1hL3oY8N5Aog706POxbnrdEjTr/wVKdRCQxz0liAbUBepAnuP+t",
+	"Sw0sT3oHBePBEvp++2Jih8ZV8BQt5SVBLRqiP5L0JOnQ9NalL3kTd5tibb1J/J9GByPt1p8NNOOMbDuD",
+	"fxlZ+5T9fnsQzah2TqN3y6jqj7HVz4cFu+NsvEWWoc8W16cxGKWONdnplHpgxTSQ1pMeg6i47/EIwERV",
+	"LKB7ml0r22cplCwzIiyCDtgVQYnrJbQRzBWcjYiSsUjuvyfErpmquRpRp3GBFPLZio+co/+2KjydUIgI",
+	"+5ayoYZPY0GFVQyMRsMV6XLBDhnhcaWeIsoHpV1WEzi6PPqT5akcMCOj7+/P3Mj/oAP2/fvRwqHzPREN",
+	"9uU1SQbUgSHXDY9khxEo8Gzlw4blg30x6xMRnsp3y9VP763FVGTYj3dCxkY7p1lmteXFq6HsHA6xEsoy",
+	"xm8YGD/LfInSp5LFftl+nXtVNIXTWKRgyu6f1qW0tmKpgd/WHowCnNkSkz059gwCeFkssM+mq/Q5OzEo",
+	"8Wmk55VDXVqaeNT4gNcEHM5CgrbUt7pqtQc60DFZFqcSYR8oaYJ7zyhoqjd1MhB4wzPl8i7N306xjMU0",
+	"Efte0xA8/TKm6yzDzf80Kpn8dHZUzGTXck4Hdzw96BUNWYXKg/iiZa5pyd6RuDDLPN42SquFNejz+0HQ",
+	"AWilZIhH6dSf2UC62Eo5kqtSuoD/P3LBDIVkN8FP1Rm5DgqBaxp4LGq5oAMqQIUyinhwk1IRN8IYf75s",
+	"SQFIRUzEqs05p0pXKor3pLjgMcml5rVtRUiEHaoWzLfA0bVp8ltM+4QunQ/CUrRFa/1Xqys22+RRqbdC",
+	"qaQ5B0GtpDnIh9ODeC/O4sWWdKZWX9pbpr8NKSaPbj2zGoh8dWoI0qwTy7JOU43xH64CJvdCDmzd47fS",
+	"dpOiWUGJxXSxSqugrEVBsY1PniEqtgR2h6M3+fY8G4NNbHmzZdT8xfbZmd2/0Sazz7Ha5mBi6JxcEhT3",
+	"XIfDRWsBqwWs7eEP7rkNwk8hLfiMtsadsxKsPKBqxWJVXQtzDTI2kJodkNb1IGcyaaBMXh/lBHKnWse9",
+	"2UbbxMRNsiwv2NkCpm8mvqucmha6W7LkDZMlz5NNnjsZt9oLBTHy9YsoAPgnLKPIl1HaLz2hNZpVCKmM",
+	"Bd6i1nngocj9TjuoP0ZIrbHBeSCkvnC9cW7//ZRSMPNWTB1UlmgrdeZJHegJY1mn7R7iKoDpFcWQYOND",
+	"bHQ1HHVyrvosI7TQPAXXDmaNocyaWfkQEcHGvlvApevm55rOdGURC5rn/kJFZOGq1cCxLgVrmuEZ+ROq",
+	"3MYF15qJvxqQSbChoBthldb7hXJln+NClul0ETEwko1ylpnHKV8GeYUyTjCWTTnLLYu5WVmo/FNlVenJ",
+	"oSTx+lx/syE3K7L+xHd0oCm517idFsnJdTuvTcpdW1KuwO3poBZ26zKpuF9nQcBVeGKXqQO/Jo/AULs7",
+	"IFu2ip1hDJHmgHqqL8cKA4qJBd8bqkEjPxZyjN6lnHV1LORIn0S+A7mdE6yBtZ9EVhbmnu1zXu1j82dJ",
+	"LX02FmvKn126Lf47SL92MGkh5Gnk0tYmtaOMWrekDVq/O2ut2t/mzs4TOEY1YQh8uGGqrNBelZ0WQQ+r",
+	"+ef39qZLZ9XuidD6KPJJqe/PUaav6qo9LZi5C+mz4oDIxrYL19duc7QUYtvJtLCMYuVZD9jfYRvP0jMP",
+	"yE6/nrbSm430K0s/ZLPB/JVRuED1hv5VA9pY8CORkY5t1UXGblFQ7+TQINAeSJYrdljptHuEBhdbVpta",
+	"ZWk3nUncuZPdBY3gRTtkPy2FgvzKWZ4F3CdK00kssKjVPIA9tyAUdpfeGWLtPgo1cwF2FI9qTdM2IrWR",
+	"PIhlNNf55qnsdu1ue4x+WxET092hDyQQ8hHXYrNguVcRDZjxIvEM3Catxbk6f710m8sdT7vblmcTWYGz",
+	"1pGEFDIbQbnSdKA2pZrmsjdihOqpIG7BU3YZ3MC2v+jlskPzWAxlobsy55Icj/s87duqIuF48cp7szsm",
+	"ZjBee1pVLvqssC3jpu6O7KlGdbLPr5nQdnS2dQYsuBs8GZslAy3L6pPmly9mZTnZ7264a6bpZ12ljgXK",
+	"DzOgDsul6CljV9eV3qt5hCmVNtNU4IDhkcEQybG3od1UfKPnuf3sWmaUTTOjYGQHjvETieeUE9pRLAcX",
+	"s4nPFc5Hqyy3cZyqxwRKJko0dVmsCJYVBJ8lfRdRj8/v4f8rcqKs2CDGCQDbl7lJXINM7Bmh5Ci2sZue",
+	"0nYFsPdLWe8bCxSsU45oJ3xVIH2JF77wnOlqYTkWhxPW2QZWf8Sd0oZyNtsNxqpLs/Xp9Zqy+x+g2PG+",
+	"vtii/G+l/qZPmI1AzDleCwcbVpZ/HwvgWfdM5l6SWZrdYU5TlhGqn6d7f6vnfV9c+svbJRetXdI68Xfj",
+	"xG/w2ld8UitYI0W2Bmf9lpNR/ggqPypMH3CbRQjScdoO9NFBJhWLRVmoeAjRBXx5G0Zt85CD5j2HGSwU",
+	"koD1rFYWtXbU2sotpNuuHqPwg0eUXBhkGVAuNOVGDUSdKWAKommf5FwwaGujpsMNM6MVx1Xvvble/Tv/",
+	"51ngxo8Rn8ZcMTTvlKBD1Zdaga/EPA0+BlQ2EKU0FRktMtveAbwrWpIkYzm/Y8XkxibTJegTiUUfm9eZ",
+	"3xQs5UPOhE7IMftGU51DRxzQH4cFO8Vb9qkignEzrMh2IuGgQKS3ZRM7NTKniBWxGNOC9eVIWT9Od5R3",
+	"eZ6zLMJmO5oNoB34SHCNmN6XeaaIaxf+Mrq4uIBvbQyE5rl1EwksFp9ew4SUi2bWxFY+NlSnj5QmPX7H",
+	"XHTG3NzWTKpYuMrxxEZmcFWZ9TQJbHVnPhMjLNEVGSzHqDPgWsOC2IBVkAgEV8SCi478Bs6pVIouLwZg",
+	"FxApUtYQaknoSMsb++sb3OeJzTNCFv1xX8YCvmAwEGTHt53Uky6jelSwG8dnlfiGeAlcc+NgAuAvgbE5",
+	"N6R7//6KYcHcEM5i8YVB8+d6/OMSIiO64CxDKThgQmOEzdkgZTgEH2CDROZd2G6TsaBEgeqzLok5vRD4",
+	"TRhRmxamxJtTy5fxuFhPLDZSxjOnG5RZdUDApxHqKeezq0gPrGWTRQVbuLWonmmkp1FLgV0LdpQ9iVO6",
+	"ySL20/k9/N9Gcw4qrX8R28ld4tIA8DDJrsE+y5hvfoi5FF0ipGCH4ubeAv5+xK2xBRtnLvgFTQ5AG0Ol",
+	"jhs8nLRwuJuc/DWBznlKRcrybdCw1oytWNTYrKc7lJqnmp2XFXRcggdqYdZGcUq5KxrA6Rjj0enfscEU",
+	"ckwDBd58AO77gv0HS/UJGgJGRbM73WiDVEkB7aslLAXNz0iSWnFW5k1ZzRxUeWjtYGwWxY2+zzVJXT9H",
+	"HFbOMnKMvU415TlRdKJIZ2I0/EFzApULlgtm1Ed3y62mT5XzXixxas2pTbB428fb1bqYLtydNJhWoPZ+",
+	"3ynSt2ruztTc7aXtW4hcWYYUDKhhqV6BvXuF8OsHegv+NzVSQwaerZKUxFLU9igXV5Blih8YgIf2TN6b",
+	"NYdfBJpF7zHByMqNkNxbchj4KPDcpAbqB9gATeX7btFpnxoI1Dotuf0WuO4DcHEv+WF88bynB2QNVyqM",
+	"VogrSsUOJXS4DTbRvQoCmgkvEgPEAHAb9FtX0E/ZjeYQBDfelhoez28vXK2WQe5huAHVEMGb3yY4Fm01",
+	"zDaqYcyGeRoREjOTHcVGYBEbFDPY961S1tbAzOgDrHil/tuB9wKq3/m9+d/jev4uD/Z/AnSFTPa0YKHm",
+	"5piXjUHpQG82ZHquYDa4tKxDQPrLC6v5AThGREkiJBqrPGdC5xNiLFngG86lMlZvmjKlDr/nHbzELcDx",
+	"F9g4z7vcZY9sQlcf0wQG0ZMPeNog54HENHd6Qi+2prK0ispOGvA2gsCSJTwbt+dEmZhQsep2b6Stoe4n",
+	"Fo/OP/vMzGpsESx2X/WztAF20Rpgbauzw6sOwqO9svmmZXp7YJ77v8kxGYCiNpXXzzUbgCBhNO37/H9j",
+	"FnKB6fER4UqNWAYDLZg2LwjT4JnQxYQMWRELT3SkQby4u0akM/E3ff/zolGDVI7MYrl6pFj4UQYt15py",
+	"w0ciZ2qKNiFxuf03PrU/gcwXsSfJ2Y+JVpjX9Du7Y/mmYxbwpE/4Pg+03KlcrIXiHebXJIe1bcMeq2Zj",
+	"mONci3vAug5ZMYMp5k93QBfD4nMAhwOOpUaIvRAyMI9lg2EuJ4xBTZG5HdeVhECE43lYGovG0s5ZSEqO",
+	"sZek+QASlOHjkxZgKwD7HrbZPuKrH96ydahfWMFp/gfUgB0ynJu5L47mcARaMF9fDLtc1QYU31o0G2g3",
+	"M3bHU2gn6CIaFplIWdXpSB/dNGp1nXiLCMo2ZQElG1exAJgGGKckgVnfcJFATjTUByo6MQAz7ksY6LjP",
+	"xBk5vg7qJMt6RLgcy2ERkrmIRckZVlacnp1UGDMjF3lJ4LJ/5/9MvLzqcpZn0WIcmtz7gMI2E9HDTYah",
+	"jIWSDs2It9vMRwqwxBaUzqLhlKIc8xn++gZ/PYeiE96IlYxU24fEwpatHtu36ELwWMbMNdFjnhoBvaj0",
+	"ikWz+LraUdu2x4i7VRMgYrF6iejDCRCxWGuJKEK/eCLZDziZXSVAuKcrI0MaHHGIU94TF7mqeVtdzu+Y",
+	"ePZxxieW5vClFO2Ei8faaOf35n+HVwbqNr9v9Dnuy5yRnGU90BwCW+4SpL+nldCEC+8/M3JJQiFURLSU",
+	"Zl2BQjQWsnCONeL4JFB5WK0AFcYa1p8icQ+IS1uA2hp3Ph7sDIhNyxHY+lsyhv6GhavzkNxvZl/k2hpE",
+	"jwn8eqSsL+zaUPMccGSHZaxXZT/+2UAEXiYDQrO9TA6iAJMUQtDfqMhKTd/FHJDav/SE1eIWNhSRyiID",
+	"MJ6FsDBuQFFAulpZqwN8Y7shGDvnGHS18r4C1HCPzfPH9jEwL28tUh0LKYytGHAPQfODk6hMkgNeoLsH",
+	"UqbxhqHlZWxCHIenBlrcptlz0F6h5BZtk1hsxDgp8wdisQbj5L3ZKtuWLXtjzVRnv6ukAr/6c8VgmVnQ",
+	"2i5PuN00bMmqoK4KmfXJadTltyGovVy2/4zFWgQz+WxmAKEnRbpc0BwSubmOhZVMNNARXijC7lgxyegE",
+	"pBzaTFjRLKoylRV3rkdET8osIt1CDuwrkQX+1RQCO6Ykl+C8jEWnkLdMWDftSVTRB9AhiNQWFVfsg3pA",
+	"aYOh8FiP/3A/he0ydHCQ2L/eaqdAnML4F8jHM+/m2QrU2vRbidpK1J1LVNyTFZG6Vhk6KsQTM3ZLoejs",
+	"VTbALkIQq7TpdlqSDvNJdz3KRVXAgZREI9cSKwXGrqd5CmmdLj39KQ2Cdt7ivWVsiBINzVrSp9nSVrNw",
+	"tjLXZEwVwRfIMhI4NweMYvmskVorG8djoPI1ggXXaJaYjkVrE++dTfwZtsQTlOElM9aRf0dHl0cOkRcW",
+	"8eHqbIkvqxXprUiviPRRIaasZMx5X0m2I6HVVki0vuCzqph/Ca54jAbSwth4XTB6nKnJC6RDd5horMaR",
+	"0Dx3vftKJrDsjNhHGOybSdaFhdBgIhuAPNtrioxNVEHbBWrpuNrCo82XXtvN9lguLs3TW6Z3kUFuM/6m",
+	"Et/MB4kdVkKsRnkV9lxdKIEhFrNaAkXeGED4c/HfZRi9zADt+GJRs3xw7tVc8sNPAf9qN8lmdVZ8yrJp",
+	"3HjV18mQHWgSN05gkQxuu+naJkQbyuXWfps7HHUbfyNtiMixTcQeKJbfMXUSWY5rVwwTCxszOM2YuiUp",
+	"HdIOz7meVLVBuI3thFPDXcDciCRWwWPZTWfiW8TEQkhj455cVUFYMJY1wLDPCMMval117IcuPzn5enpx",
+	"cfHy1Q+J7YMEJ5skcsiE7YDjYiIwP6Nwut43ZVJ0xoa5nECKuctwVsR2RDIqJmd5phJQbwGYJ0P2QmE2",
+	"uCLHirFYJL/98pUYGYgDPDW/UcnJFRn3qYYGRLcqwcZM0Fqow+rrON2y6Fad/eu//rvS7Cly5flzexfR",
+	"CT4p4IUkTY14YoGdeCZN3Xfsigftd8ziWg297b6zmsT7OGQCD/7TyK4u57OjBGu7mA3Wht3Dra3Remfm",
+	"iWuziwm1u2WmiF7I0Dm/x3/sJhF7azbPn66fizVwLjFLwfpobBeMMcwys4R3C6Zd2z6otbxrd4oh8bpk",
+	"1zn4BOmtyIGvdkduw86Yj8JBI6C2/c8uM6rXCHPnZstMlndC+5L8BiOk5pOugeOVR5FYIAr2mCavL344",
+	"a/Jxh56Z0Nax1xEtJcDJr4A3yYAqzYqbjGp6g6iW2FW7JHBImLNMxuSO5iNrOVjDgKpbLIOVaGiVpbB+",
+	"2sUo9w4dRu5YYd4XSfssvTUwNxpmVKOm7fHyOHH/vLG/TyBprCYZ3L1wonnOClIwml1O9R/i2gJ2dgIF",
+	"Z9DXqKBC0dS8vFj4weLMXygbJ8emqIDlthu4XZEyTztll95IgK8nYIDNdIxj01g1E+aNMXVGQN4kBVMy",
+	"v2NJFIwJrsuVjIX9NvNr6qzSotry9PDi0IsytmGrqmnKtsfbLNfmBX6AI/Ez1RR7wG9NbO2evm3m/HeU",
+	"KNaaOy2n26Y53eZpEHAWIEnZHIdTIyGdGLCcEDMiRo/RL5TiPfF0FIwEJ8QwOYpap6z16j00aFuRBXni",
+	"TvpUW557f+EVESOk2KAdBS22IUMuEJ0u2Q3yvZBa7qypiyCaYWkulbHV4Po9kaZ7LzvhdW/Z0tsDkRlM",
+	"u5WUraR8jpISjkBp1mhZg/v1CMhUDgZm5Es4HK8V1gkxrW2niRDTq83IrLgLZaVijDjkM6KIqauqV88l",
+	"EWfyqWQnvHOLvD8IvodpBnaVFsk2cLu2yvHRphs8Lt3AO2rScr9uKdtgOOrkPCUFA1fQytkG1dsg4UMF",
+	"ambmE2AZ3eyEgmsS3HNCOpNZuQHeR+SMGO89ugK/mL3KP9VgeSwssI8p18iYX/3RcAQUdK4MhQwL2cPE",
+	"gmtRnZW5fy0cA669GZAIaOber3lkTS2frREfhLI+O4ofizUXXARavbn3imp9llUwb59U++0E/usrsNPw",
+	"v3sLTTnH9ri0xRbPpdjCQD0o3C6mUBCaQRpUBXjXq4Kf39t/LRf/b1bHpwVFiYWvzfyqavcTCYjvH6RW",
+	"xrWdUPpiiNYqzI8KhHs1qrvmqPiw4BKH9FT81p8h9MsyR03qTQ1f5NB6jtfrOf7i8PCT20zPx308NffW",
+	"h9z6kJ+hD/mdTbAp4XZYgsEa5FTB5JAtFV1d2CVU9wA1CTRjg5cCbclqkWvi835c0YhkCj0uWkK9AgyA",
+	"18s9IJnJfi0yOSa0q1lBkGEjyCY6fvmaZHSiSGdC7Fs/uSI51axoECGX+FQKuWGtwFuKxEJuqzhin2Rd",
+	"OO1WzLVi7hmKOTwC4AKuoPl6hByWBj4dUwxat2K544CmfS4YMlIxQf71f/8f4eLGRRrgbxueuJHixstV",
+	"87lfa/MHGmiA3bEAWo7gGRPIsSU9aWSqv0wW9ipLqz/jMU4OB0M6myW0uZPGLAtSpHFTeBmBBFxlWm8Q",
+	"tYmCOJOQms03RpFjq8/86vkePjTP5biV1gtJa1RNw7L6ZySzpyffSu5Wcj9Dyf3BYGklxckV6DlIaBTg",
+	"BrrPB0wp2mMrU8Qs38juFyhVtM8FMTCUhaY5pMBCpqwsgE5RQVEiExk55uKOaziexqzlPXHKBYE6/Yj8",
+	"67/++8RlscTCtqpJLJdVQqRgCmSja4znaLGo1mww1BFJVOW3tGA2gE3GsrgFO9MMKwEoV2TMCkZomrKh",
+	"QWqbmGDWEtQU83OzAlZ8uOezkJ/LUkSTY0refPuGeREn2CqHCkcobYenrkiSU6VvWFHIIiHK2MLjPnDa",
+	"2DWEdBPYvhEZ93nah7fVl3kGLe9gsWKh5S2Dhj02N0z15VickeTfcKP81Y035wraAFFtjX8zEAHyfyMM",
+	"XqUAjMUK6WEfKM8/uD28rPwzFy/LSFPKzANlpAlWbJFEMQcQex7p2hwVF6R2+TMuR7ojvwWwapazAVPP",
+	"7+2/LOtvMVmZ9Hd5mP2AhLwEz7XH22zEHPGuBbluwVSfKFZDHeDMhclaGAQohnwqqmJhqXDHBTfwABz6",
+	"FBCZcKhsBAiid4ywb8MqQS45LhigOhDsemB3NCcRsOC7Ck704uWyZ/EeCPyrgTA6yrg2P3nA6PACh5Zc",
+	"/11rvciCjGH9YAZuyFg1bz62B48ce+PI/PCFkVC3TJzAUrCCAl2t4iJlB892+Nls1wAqVsLWD277bw3R",
+	"mhRx9/aDFo+e7dKchmefj7Q5/ISdNAVEzQjKlsncERNSOVS24tq7afDPksEDS6uVQ6hMEiHH06wY6G5h",
+	"WnmKVSx6xroB1edD6BhCUyDIKuSo15/JEiLogF0hp5V9ME1TORJ6qkvzC+XiKkbDlbFIoPfo2TCnqeXx",
+	"7naZQSWglgIcwp/cuM1F8eBL4UeCnZzP/kfiH+8vbmjrIQVinPWCDRzdocMGZT0dM7wrJ2vBvIcQKxbz",
+	"8pc+mH21As6ELNeuxt+8u6PLo+t0wMhvg87fjqKj8vXDLwtm5nRD9dHl0auLV29OL344vXj99eKny5dv",
+	"Li8u/s9RVN6NmxGmI3Vz8fKnl6+yv7DTN5239PRt+gM7/an78uL0h87L7iv6On2T/cVMAn4/YAP7+7cX",
+	"p69epa9P39KfLk47L7M3pxfpT+zH7lv6l86bzExamuEfgZZwFB0prtkNz8z5MofROmCP0LF4FB0Bv8HU",
+	"2N98ffn68uLV5Q8vzdjNtsdxj1RRGccPp2+7P748pa86P5ziiN92f7z46eVRdGTZD44uX32PjsqXDAfd",
+	"UwEXjJoxuw3v/gZOGfvvcqlnfOJmWWoP7kfBJwMqEGcUy7tH/4yOhgUXKR/SvPKaV3oxSyzILRd4BdQb",
+	"lZO4WfYND5juS3MNaEM3RgGBzU6zG3Oqjy67NFcscq4CvL9ibmJvX5++TF9lp2/ZD93TH+nrzumb9C/Z",
+	"W/Zj9yd60TEiAIa44L5mRtGF/Ub/J00H7MydoOUXKJcphb2bsdOffzmKjtzByyj5Xd4xA4BHi+/hcJzf",
+	"F2ao/9CoOViBcqimzDzfkZGmdEDeh7KYhZL4vAp4w9FCQvldtRQNqq1BW7cGhx1PYKWUVCkvlPvaiCwn",
+	"W71Ty3Jgmhu/UIE0VkCgUmfNusKyFNDRidJ0gk9SdID6eej1d0aCl+9hs8rgmdCaDMMzUsxv7BELNxWo",
+	"9KYCvEZKge3gXDVckY4ZAURpdDin/TEh1pxWN+Y67X8od9aGMthqj9lVXyl7+BrQxW/2tjDikYURj0fN",
+	"RpzErVQ3AAaTEKq8HbAImC7jbV8GTb+GOGpRKngqOHjwUx+8r9Z/XpEkHRUFEzohA1rclq2TbAnh9Hx3",
+	"rfWDE3jyIVjbTXoaggc1OU+/VraJOizNYX6B62ASzqx5pw+pUmNZZKsrDZZR2pfqz9n45A8ZKgrGKvdS",
+	"9hIM/ZHSKMZHhcB2ZJR0R3lu/YrHM7blyRVc4Rys2ISFaQVJF7YTSkVrcVOGkZetWtzXNiaHQ1Zn5Loy",
+	"uxcqFv4GHKuRkk8fvyCvtdkV5/Bzv7BYT1qKdtRexozegr/U/Qwcm1L4Q33jr3dXFFL0IN6G2QrE/tAc",
+	"+Y2Fe0J1IhbrSNP/5PbbxpLh3ROW0iJeT298zFvYeym/hzIYawgt09Vg4vd4AwoJNl5D25N6kMVR/U7x",
+	"bdgUsVgc6z6bAOGjjTWH3kA2VoRqksxJnzO/sa40DJTTQvM0Z+h/HBbyjmco3n0vEn+nFy6lbVxIzSJi",
+	"9m82ysFnyBThIs1HGcuiWIQtJkhnghX6qk80H7AzkgTOkSRooWiH4gn6XbU+1Rvu8vTIGPG1Hfcj8qMO",
+	"NNZrZ75InNe93OcU532Q0YOFRzBAmj8MuixD5LFy57ev5bmDlA3lWC6UpoX2b8/yf3ueW1nU+4WY8x+L",
+	"hI4yzkTKzoIzrhLbrTyxOHBDNYYChBwjV23OuprIkb4C1UmPCgZY4SFGEa7N+SsPrqdCd0+0DT4Cmg1A",
+	"Dp/7yb5xpTendBxSN9F34IG99ttuOdTaFv8EDm9HtBNucRoMMHdknn7mZcs7EXq0Cw4cDf79WxAs9aZp",
+	"EA8UxvN7e53lj8hYzjTbKL5vxcG7OhL9DCuwKhJdu9WcpeXMsI7waVlLqrDi9sf1Aytljs6yXZPoEHb5",
+	"b0xvZItfbFncteUFu2AxmX/ahlAHs0kR8is2vXAqOkQ6CbYdMiNjwGLkFaLQIQEPQ2+BjY9OWfZl84xL",
+	"dL6Y4wUJTU6t56o8nFs97AvXYJFFS7CW9i78A1IQ1oAdu6+oqkxlR8HSVqlfMcjaVkfNp++YB9FW/4dc",
+	"yke7jCtg7R04eG9o4Cl8WS9NC6lUJRJbuJ8EjpwgOgtZ9uA0gWhsLkXPfOfoT1M5sI6LS5LYqh416gy4",
+	"RthFAg6k0CC2bxGMjHDRkd+i8gMVC3dTjBNlLOVmha/8jVMpurwYmBuXl/mhaEk6jHRHeZfna2z8s1av",
+	"8Ecz5PcCqzmWA264dNnCIbjIeZQP1J8Mc1jEm4z74aDIpTeXAf+1etACCPqIoFMDofN7+D8yW8IxW7lu",
+	"qBmX3uGdoQWKAwk7SvAFY3UO4IL1eBIJD7VMmKiXIgEAYsmQFUoKMu7LWMCNWHY21fSsBJ0xVYArGcSn",
+	"ILhHRcoMXhCooSHHeixtnNyuA9RriCwWBfsPlmqn2+ENqbaNz8xHYyiWgqeBoxaS+YPBCAo3G/elG8TJ",
+	"1fzmK561AJ72QgGOM1tNCcQFmwK6hpy9ZfuYLZrFB178h33U+EZgB68GoN5mXkaZLTP1F87thYf9IXWo",
+	"1X7fNEg26bB2q7Ya7MGmCTahvD0QAJT2UCwM86gpbQDlP0ASHyVeXXMQ71SzS5KxnN+xwpZBItYNC3aK",
+	"P4QKorLY0tUMGQXRFg0hLQyQIwMLDsqIucWYdoVQlzVyAEHUD9IgcYluXUhiYoF4kMEEyPbrLXcLvL/C",
+	"zFvcbXG3xd2JPw8rwS5qkRuA3c9w45m6NeBrwaiSIqgBcT42uBVQaEKeqoFcVLF9L+NSyybrULKfEXDi",
+	"S9k2cC7KQenHtiPfa4uezxI9ceMtgp7DQmajVK/ZRTpV38IgWwOe5LP6IZM2FinVNJe9EZtqk3cJkNfL",
+	"ZYfmQCfVlTmX6KGoZMbZCj73hIiMRM6UIl3wx+2pp/KTW/llUes3WJDFfY32Qcs7Ka+hqmgJpybVrCeL",
+	"ydJD+8JokfYPzm9qR7+I59RtzefNtzQst7zDI38KtpJ3e51lCgxheKjrSjeFMLKw7tFKznwUXAmMG5Uc",
+	"+VgoxtQZSWheMJpNbiDzVQW625e//wMCNPSWCXLMe0IWEOCh0Fc66DYtarn6tu54Xoat0QG5IuYY8buN",
+	"eSxjMTW7B9rMLZWIG4ul2sw9MhHX7rx9TcStDHJH6bhuiRr0R3cY2nTcJ5eOW/WBwlYs0W82fNcUyvN7",
+	"+6/lurYtaIrvf+rhqvDyya3aVnSXB452axKKDZ8t7Jg292BtI9vwXVD93MXMQ9AyaGH2AlNM6CuSUK0L",
+	"3hlpphLgt6UpXjIgNM/PyDWUKQs6YEYdGRY8ZbEoGE37TBFv5ikX0r1y+SW3jA2RmxaSG4FWF26OtPVG",
+	"pwJL5JIAGVICKpSyjjOnkCG/rrUL3bMiAp4yuLyUpqA7zdPUzDRQW4sFqGtb9ac1qliPzIxcQ1U2phOu",
+	"Adr2JTNyFf3qotWvWqL5A0qlnN36bFVd7ryE0+VDLKuUynousflQ76UJyC3gSecaRQvXZ+RnN2pMNooF",
+	"d/1Y3G0dAYixPLnoXZFRiBDWH+AEkUGGhHSMAe+b0R9G5VdNFh62ftpC4/Y01XLrLIgekOO3fbYOn58d",
+	"0GpUSIfq6deO/ZsXCDuOpkiP1KbKOR8ZOoCVWvrkwlWfZb6ERx8uWb6Xwh756GEGSO+1iJ++slFa0ozA",
+	"d19ZmeDc417cuPeefBT5xHV0Az5gFgv750yqLzRrwXOlHLWGnwAeSG4ObzXjmRtrXAp2ijwYQU8aomUs",
+	"kvNUCiVzdo6tYv4NWEj/+q//+u8kInDAwVn/FpqbXpGCZYwNsLaOHAP3Vyxq5F/AVnYKXW/O8ffJCXFI",
+	"qwJ6wnk9EoA3bKY5Syvzhm48cClWBJJjs2FoYe5ZiUe0AYR5GPwe9s5qKLyl8EEwxB0FDwLkbdLiBBtX",
+	"tmcbP3gOdB64NWvINEOihGrk+T38bw2xhCfLdfAIpXDTxtwCUPAsYGCvCQ8eOo6bDkNUNLzUlfhaJQ/Y",
+	"TOktI0oOGBSHwadzNL9FAhrYh8o8nkD/FlUWyTkKV+wqaCX0WSwe0MFmZr6CIsY1GctRnpGMDaRGLSan",
+	"SnveeTOhPWKHXzXYEIt1aVnooX8krO1LoGF5TWxn8Ns61dp4w6apG2pE2T5oDA2PFlUFz22Xqo3HISqi",
+	"yT40kE3NUqhkjScpFURIAvQOBXgWCBfYRcwRiBMmsFQE2pMJMIcrbXHNsRxC40YueisKI9eibEr24BKE",
+	"HVPcVDNijfaD73/4M07o6ajKLVbvV4/EuTx+DjhWM3zPmdg+2OEzF8K63xmUxnnMsBvUIh025CTHBtpk",
+	"npWYB7xmTGQsO3nQwzm3ESw8Lezv5EZy8Kj1i2hBqwWt3YDWL+JRmIVNobeLWbYRtcesFypsSN0MYL/Y",
+	"GBAVNsDkMQz9BMFNjDZmm2nnmaX/kkPlVbM6kMXiEUjmdEY7qEts1n2r7O9DDTEWtt+2jTaR5mBTcvIE",
+	"ulmbF40I599N6wFtcXELuPjZgkzdkOXhRmwASc3TW6ZP9WTI1tDNxmEiImQthHHsghsn2PM+qCJzoeAE",
+	"h6MS16raW66dEc+1gRYYKTlm/zniwwET+iajA9pjESmY0DS/QW9thBl4NzkX7CajmkH/zjvJU3YDO41L",
+	"EcViQJVmhfkB9Rf2mGAFT0+C/jchwTspWI8rjXQ2ShYGIDoTcBqsC8SmGl/bFnaxWBWdfudKf4Wl/Qov",
+	"eoPoUj6mKccFuw7hm4bX+SRb35pNi3vV6Ae4rV3bdF7YOEBwLnHdVP1kLn8oXQoZUay44yk7zZi6JSkd",
+	"0g7PuZ7UtJfaGb4KTuWMVDY3jxqzKDn2zKIn1ZQ2JBRlpJlKNIpF0A+eF6TPjUI+uTLHyr4u31kfm+Ka",
+	"5w2ZgJa8w0L2CqZU5G8trZrjRncC9CUjYWClL/NMkb4ck4FBI/deBtS138RMDSzWNwhKGE37NgNvL/Pv",
+	"8JX87xEbLU8Pjdcum1NXnvDgmure/Dt09Ap5Zl8ot9hn0ET96PLoP0esmJTduMN+6YsSQJXts8w5nT0K",
+	"aNDs9q2yTR6h2pqrKUVn1sDsRWzhUXktbtkhCdmR2QT7Tdocb/vspGlwI+FuUBmeQZ6jy6OOlDmjAkdy",
+	"SKmS4a5+IE3SLOZ/mh825dK6eOoQyObgILfJlF5GWSlBjJTwhxQXdJ50Atlwfm/+t83oB1JfdUeKVRhh",
+	"DU7X+pON+1QD5x8KlUon97CDKg+apj4QNndN2h21dRi2wEYHshu0P3gqEYp/qBXorP6hAjarDYEEDKzB",
+	"goX31PY834gt2hBJgCWHYzjusyJED/OimrFjS7GEWXGBEj4gJHAI2XXoBG3P5DOqdvJ+75Gq+Lv9sYIb",
+	"FXduG0yvfMG6rIBeOvg7cpz0JClGgpydW95VM8IufpucGG1zVORHl0d9rYeX5+cvX709uzi7OHt5+ePF",
+	"jxewhewo7mdXxLlqJ29M0hTVsMgK3Yxp6+F2JnHOuyyd2CZTVr11Cr6aYWRch8bFUBaa5kQxbWxAFdzi",
+	"V/SmPHwHoBC4CjUFAJ0OI7lReFFFV8ZuRa1zEDzkC9cznwCrweQwZwAygX4yVeRl7hDc8UPQBn/6vuBj",
+	"Nujhbw49593tr2xrJigM8SR3iffAl55BZatHkuDRpQN71qN/l6J3mvM7lkVQJwF7s5oa4viUy6WMSg2q",
+	"3BF5LseqvpLXZW/9WU//hPOtOyCCG+CpmGV6TXBkA5r2uTDLjvz+VHnXqXkd4VisKGl6seU2x9dwWQqi",
+	"UjZZ/8q4L3382XJ92fqdcBuBc3b204CjVY40NEywpybszC3vWFHwzDqc3AWaDYY5rW0tyvMFpuQoyCJH",
+	"SmYeaowor+CWt/QVlw8cMqRG5CnDV1FS0fk7fex2Z7+/PyFlttw+5myCkzciVEOaEt44RA9XkD3jdu+C",
+	"lcNibbemwRoEPTXCISJv5fQ9v/CegAorgVrJSAN1uWLEy3BFBGMZEZJ0GC2MeSJvmYgI+wZHNZc9c1Ww",
+	"BUvlwzxj9lszepFfXgu0FSiZP381GpqX7VwSDptSORh416CeNhXBRgwe42zE2WN0vO7E07pfkozdwVbo",
+	"s9xle5UAyZUaIeaad2u2sZwwC5YF06NCYMzePv1Pd9tZW9C1lbedrVFYYC2ubXEdlenW3tMPOWjm06n+",
+	"98FzocfT9CP/xmiu+xH06TdgoyIyYLrgqVtOrkgm05FZ4cjsFMUzBggdIvFHv22Ovv/z+/8PAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -219,6 +219,11 @@ func (s ticketRepo) AddComment(ctx context.Context, c ticket.Comment) error {
 	return commentTable.insert(ctx, s.t, &c)
 }
 
+// Comment returns the comment with the given ID, or ErrNotFound.
+func (s ticketRepo) Comment(ctx context.Context, id ticket.CommentID) (ticket.Comment, error) {
+	return commentTable.get(ctx, s.t, string(id))
+}
+
 // Comments returns one page of a ticket's comments, oldest first.
 func (s ticketRepo) Comments(ctx context.Context, id ticket.ID, publicOnly bool, p storage.Page) (storage.List[ticket.Comment], error) {
 	var w conds

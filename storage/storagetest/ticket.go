@@ -284,6 +284,16 @@ func testTicketComments(t *testing.T, s storage.Store) {
 	assert.Equal(t, all, list(false))
 	assert.Equal(t, []ticket.Comment{all[0], all[2]}, list(true), "no internal notes")
 
+	got, err := get(t, s, func(ctx context.Context, r storage.Repos) (ticket.Comment, error) {
+		return r.Tickets().Comment(ctx, all[1].ID)
+	})
+	require.NoError(t, err)
+	assert.Equal(t, all[1], got)
+	_, err = get(t, s, func(ctx context.Context, r storage.Repos) (ticket.Comment, error) {
+		return r.Tickets().Comment(ctx, "tcm_missing")
+	})
+	assertNotFound(t, err)
+
 	dup := all[0]
 	assertAlreadyExists(t, write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Tickets().AddComment(ctx, dup) }))
 	orphan := all[0]
