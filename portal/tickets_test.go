@@ -304,3 +304,20 @@ func TestMasterDataChangeConcurrently(t *testing.T) {
 		assert.Equal(t, 1, applied)
 	})
 }
+
+// TestGetTicketByIDAlone finds a ticket without its customer, as the
+// service desk's mail link does: staff may, a customer user may not, not
+// even for its own customer's ticket.
+func TestGetTicketByIDAlone(t *testing.T) {
+	t.Parallel()
+	eachHelpdesk(t, func(t *testing.T, h helpdesk) {
+		tk := h.open(t, as(t, h.maintainer), portal.OpenTicketParams{Type: ticket.TypeGeneric, Subject: "Where is it?"})
+		got, err := h.p.GetTicket(portaltest.Owner(t.Context()), "", tk.ID)
+		require.NoError(t, err)
+		assert.Equal(t, h.c.ID, got.CustomerID)
+		_, err = h.p.GetTicket(portaltest.Owner(t.Context()), "", "tkt_missing")
+		assertCode(t, portalerr.NotFound, err)
+		_, err = h.p.GetTicket(as(t, h.maintainer), "", tk.ID)
+		assertCode(t, portalerr.NotFound, err, "a customer user names its customer")
+	})
+}

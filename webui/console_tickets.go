@@ -16,6 +16,7 @@ import (
 // across customers and a ticket's page with the desk's forms.
 func (h *handler) consoleTicketRoutes() {
 	h.handle("GET /console/tickets", h.asStaff(h.ticketQueue))
+	h.handle("GET /console/tickets/{tid}", h.asStaff(h.ticketLink))
 	h.handle("GET /console/customers/{id}/tickets/{tid}", h.asStaff(h.consoleTicketPage))
 	h.handle("POST /console/customers/{id}/tickets/{tid}/{act}", h.asStaff(h.consoleTicketAct))
 }
@@ -79,6 +80,17 @@ func (h *handler) desk(r *http.Request) []deskMember {
 			return out
 		}
 	}
+}
+
+// ticketLink answers the link of the service desk's mail, which names the
+// ticket alone: it goes on to the ticket's page under its customer.
+func (h *handler) ticketLink(w http.ResponseWriter, r *http.Request, v *view) {
+	t, err := h.p.GetTicket(r.Context(), "", ticket.ID(r.PathValue("tid")))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, h.url("/console/customers/"+url.PathEscape(string(t.CustomerID))+"/tickets/"+url.PathEscape(string(t.ID)), nil), http.StatusSeeOther)
 }
 
 func (h *handler) consoleTicketPage(w http.ResponseWriter, r *http.Request, v *view) {

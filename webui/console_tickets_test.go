@@ -119,3 +119,26 @@ func TestConsoleServiceDeskCapability(t *testing.T) {
 	assert.Equal(t, http.StatusOK, pg.status)
 	assert.Contains(t, pg.body, s.a.ticket.Number.String())
 }
+
+// TestServiceDeskMailLinkOpensTheTicket follows the link of the mail a
+// new ticket sends the service desk.
+func TestServiceDeskMailLinkOpensTheTicket(t *testing.T) {
+	s := newSiteWith(t, func(c *portal.Config) { c.ServiceDeskEmail = "desk@provider.example" })
+	tk, err := s.p.OpenTicket(portaltest.As(t.Context(), mustPrincipal(t, s.p, s.a.users[customer.RoleMaintainer].token)), s.a.c.ID,
+		portal.OpenTicketParams{Type: ticket.TypeGeneric, Subject: "Printer on fire"})
+	require.NoError(t, err)
+	m, ok := s.mail.Last("desk@provider.example")
+	require.True(t, ok)
+	u, err := url.Parse(m.Link)
+	require.NoError(t, err)
+	require.Equal(t, "/console/tickets/"+string(tk.ID), u.Path)
+
+	key, err := s.p.CreateAPIKey(portaltest.Owner(t.Context()), portal.CreateAPIKeyParams{Name: "desk", Role: identity.StaffAgent})
+	require.NoError(t, err)
+	pg := s.browser(t, key.Token).get(u.Path)
+	require.Equal(t, http.StatusSeeOther, pg.status, pg.body)
+	assert.Equal(t, "/console/customers/"+string(s.a.c.ID)+"/tickets/"+string(tk.ID), pg.location)
+	pg = s.browser(t, s.a.users[customer.RoleAdmin].token).get(u.Path)
+	assert.Equal(t, http.StatusSeeOther, pg.status)
+	assert.Equal(t, "/", pg.location, "a customer user is sent away from the console")
+}

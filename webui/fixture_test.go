@@ -60,9 +60,20 @@ type person struct {
 
 func newSite(t *testing.T) *site {
 	t.Helper()
+	return newSiteWith(t, nil)
+}
+
+// newSiteWith is newSite with a change to the portal's config.
+func newSiteWith(t *testing.T, change func(*portal.Config)) *site {
+	t.Helper()
 	clock := &portaltest.Clock{}
 	rec := &portaltest.Recorder{}
-	p := portaltest.New(t, clock, func(c *portal.Config) { c.Mailer = rec })
+	p := portaltest.New(t, clock, func(c *portal.Config) {
+		c.Mailer = rec
+		if change != nil {
+			change(c)
+		}
+	})
 	s := &site{p: p, mail: rec}
 	s.srv = httptest.NewServer(webui.New(p))
 	t.Cleanup(s.srv.Close)
