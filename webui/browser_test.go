@@ -522,6 +522,8 @@ func TestBrowserStories(t *testing.T) {
 			{maintTab, "tickets", "/tickets", `main table`},
 			{maintTab, "ticket", ticketPath, `ol.thread`},
 			{adminTab, "news", "/news", `form[action="/news"]`},
+			{maintTab, "account", "/account", `form[action="/account"]`},
+			{out, "access", "/access", `main .card`},
 			{out, "console-signin", "/console/signin", `form[action="/console/signin/link"]`},
 			{staffTab, "console-customers", "/console/customers", `main table`},
 			{staffTab, "console-customer", "/console/customers/" + string(acmeID), `form[action$="/status"]`},
