@@ -13,49 +13,33 @@ import (
 	"path"
 	"strings"
 
-	"github.com/google/uuid"
 	"gocloud.dev/blob"
 	_ "gocloud.dev/blob/fileblob" // file://, the default
 	_ "gocloud.dev/blob/memblob"  // mem://, for tests and examples
 	"gocloud.dev/gcerrors"
 
+	"github.com/portalkit/portalkit/filestore/filemeta"
 	"github.com/portalkit/portalkit/portalerr"
 )
 
-// Key names a stored file: KeyPrefix followed by a UUIDv7, so keys sort by
-// upload time and say what they name.
-type Key string
+// Key names a stored file (see filemeta.Key).
+type Key = filemeta.Key
 
 // KeyPrefix starts every Key.
-const KeyPrefix = "fil_"
+const KeyPrefix = filemeta.KeyPrefix
 
-// File is what the database keeps about a stored file.
-type File struct {
-	Key         Key
-	Name        string // the client's file name, sanitised (SanitizeName); for display and downloads only
-	ContentType string // sniffed from the content, never the client's claim, e.g. "text/plain; charset=utf-8"
-	Size        int64  // bytes
-	SHA256      string // hex; set by Put, empty from Get (the store learns it only while writing)
-}
+// File is what the database keeps about a stored file (see filemeta.File).
+type File = filemeta.File
 
 // DefaultMaxBytes is the size limit when Limits.MaxBytes is zero.
-const DefaultMaxBytes = 10 << 20
+const DefaultMaxBytes = filemeta.DefaultMaxBytes
 
-// Limits says what Put accepts.
-type Limits struct {
-	// MaxBytes is the largest size accepted; zero or less means DefaultMaxBytes.
-	MaxBytes int64
-	// Types are the media types accepted, compared with the sniffed type
-	// without its parameters ("text/plain", not "text/plain; charset=utf-8");
-	// nil means DefaultTypes().
-	Types []string
-}
+// Limits says what Put accepts (see filemeta.Limits).
+type Limits = filemeta.Limits
 
 // DefaultTypes returns the media types Put accepts when Limits.Types is nil:
 // raster images (PNG, JPEG, GIF, WebP), PDF, plain text and CSV.
-func DefaultTypes() []string {
-	return []string{"image/png", "image/jpeg", "image/gif", "image/webp", "application/pdf", "text/plain", "text/csv"}
-}
+func DefaultTypes() []string { return filemeta.DefaultTypes() }
 
 // sniffLen is how much of an upload DetectContentType looks at.
 const sniffLen = 512
@@ -182,7 +166,7 @@ func (s *Store) Put(ctx context.Context, name string, r io.Reader, limits Limits
 // seeks, as http.ServeContent needs. The File has every field but SHA256. A key that names no file, or is not a Key at all,
 // is a NotFound error.
 func (s *Store) Get(ctx context.Context, key Key) (io.ReadSeekCloser, File, error) {
-	if !key.valid() {
+	if !key.Valid() {
 		return nil, File{}, notFound(key)
 	}
 	// The reader does not carry metadata, so the name comes from Attributes.
@@ -201,7 +185,7 @@ func (s *Store) Get(ctx context.Context, key Key) (io.ReadSeekCloser, File, erro
 // Delete removes a stored file. A key that names no file is a NotFound
 // error, which callers that retry may ignore.
 func (s *Store) Delete(ctx context.Context, key Key) error {
-	if !key.valid() {
+	if !key.Valid() {
 		return notFound(key)
 	}
 	if err := s.bucket.Delete(ctx, string(key)); err != nil {
@@ -248,18 +232,7 @@ func formatBytes(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-func newKey() Key { return Key(KeyPrefix + uuid.Must(uuid.NewV7()).String()) }
-
-// valid reports whether k has the form newKey makes. Keys come back from
-// URLs, so anything else (paths, "..") never reaches the bucket.
-func (k Key) valid() bool {
-	rest, ok := strings.CutPrefix(string(k), KeyPrefix)
-	if !ok || len(rest) != 36 {
-		return false
-	}
-	_, err := uuid.Parse(rest)
-	return err == nil
-}
+func newKey() Key { return filemeta.NewKey() }
 
 // sniff returns the content type of an upload from its first bytes. The
 // sniffer cannot tell CSV from plain text, so a text file whose name ends in

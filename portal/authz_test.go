@@ -48,9 +48,10 @@ type tenant struct {
 	// Tickets: one the maintainer opened on the customer's site, one the
 	// service desk resolved, and a master-data change.
 	ticket, resolved, masterData ticket.Ticket
-	staffArticle                 news.Article   // the provider's, addressed to this customer alone
-	article                      news.Article   // written by the customer's admin
-	reply                        ticket.Comment // the service desk's public reply on ticket
+	staffArticle                 news.Article      // the provider's, addressed to this customer alone
+	article                      news.Article      // written by the customer's admin
+	reply                        ticket.Comment    // the service desk's public reply on ticket
+	attachment                   ticket.Attachment // the maintainer's file on ticket
 }
 
 type fixture struct {
@@ -102,7 +103,7 @@ func newFixture(t *testing.T) fixture {
 	ids := portal.SequenceAfter(tp.ids)
 	rec := &portaltest.Recorder{Err: bounce}
 	f := tp.f
-	f.env = newEnv(t, store, func(c *portal.Config) { c.Mailer = rec; c.IDs = ids })
+	f.env = newEnv(t, store, func(c *portal.Config) { c.Mailer = rec; c.IDs = ids; c.Files = anyFiles{} })
 	f.store = store
 	f.changes = totalChanges(t, store)
 	return f
@@ -294,7 +295,7 @@ func buildFixtureTemplate(t *testing.T) {
 func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixture {
 	t.Helper()
 	rec := &portaltest.Recorder{Err: bounce}
-	f := fixture{env: newEnv(t, store, func(c *portal.Config) { c.Mailer = rec; c.IDs = ids })}
+	f := fixture{env: newEnv(t, store, func(c *portal.Config) { c.Mailer = rec; c.IDs = ids; c.Files = anyFiles{} })}
 	var err error
 	f.product, err = f.p.CreateProduct(f.owner, portal.CreateProductParams{SKU: "LAP-1", Name: "Laptop", Price: orders.Money{Amount: 100_000, Currency: "EUR"}})
 	require.NoError(t, err)
@@ -344,6 +345,8 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 		_, err = f.p.PutMailTemplate(f.owner, tn.c.ID, mailer.KindInvitation, "de", portal.MailTemplateParams{Subject: "Willkommen bei {{.CustomerName}}"})
 		require.NoError(t, err)
 		tn.ticket, tn.resolved, tn.masterData, tn.reply = f.ticketTenant(t, tn)
+		tn.attachment, err = f.p.AttachToTicket(as(t, tn.maintainer), tn.c.ID, tn.ticket.ID, portal.AttachToTicketParams{Name: "photo.txt"}, strings.NewReader("a crack"))
+		require.NoError(t, err)
 		tn.staffArticle, err = f.p.CreateArticle(f.owner, portal.CreateArticleParams{Title: "For " + name, Body: "Hello", Audience: news.Only(tn.c.ID)})
 		require.NoError(t, err)
 		tn.article, err = f.p.CreateCustomerArticle(as(t, tn.admin), tn.c.ID, portal.CreateCustomerArticleParams{Title: name + " news", Body: "Hi"})
@@ -418,6 +421,19 @@ var useCases = map[string]useCase{
 	}},
 	"AddTicketComment": {staff: identity.StaffAgent, desk: true, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.AddTicketComment(ctx, tn.c.ID, tn.ticket.ID, portal.AddTicketCommentParams{Body: "Any news?"}))
+	}},
+	"AttachToTicket": {staff: identity.StaffAgent, desk: true, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.AttachToTicket(ctx, tn.c.ID, tn.ticket.ID, portal.AttachToTicketParams{Name: "log.txt"}, strings.NewReader("it broke")))
+	}},
+	"ListTicketAttachments": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ListTicketAttachments(ctx, tn.c.ID, tn.ticket.ID))
+	}},
+	"OpenTicketAttachment": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		rc, _, err := f.p.OpenTicketAttachment(ctx, tn.c.ID, tn.ticket.ID, tn.attachment.ID)
+		if rc != nil {
+			rc.Close()
+		}
+		return nil, err
 	}},
 	"ReopenTicket": {staff: identity.StaffAgent, desk: true, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.ReopenTicket(ctx, tn.c.ID, tn.resolved.ID, portal.ReopenTicketParams{Version: tn.resolved.Version}))
@@ -869,7 +885,9 @@ func (f fixture) snapshot(t *testing.T) []any {
 		require.NoError(t, err)
 		comments, err := f.p.ListTicketComments(f.owner, tn.c.ID, tn.ticket.ID, portal.ListTicketCommentsParams{Limit: 100})
 		require.NoError(t, err)
-		out = append(out, tickets, comments)
+		atts, err := f.p.ListTicketAttachments(f.owner, tn.c.ID, tn.ticket.ID)
+		require.NoError(t, err)
+		out = append(out, tickets, comments, atts)
 	}
 	products, err := f.p.ListProducts(f.owner, portal.ListProductsParams{Limit: 100})
 	require.NoError(t, err)

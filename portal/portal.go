@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/filestore/filemeta"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portalerr"
@@ -88,6 +89,14 @@ type Config struct {
 	// ServiceDeskEmail receives a message for every new ticket; empty
 	// sends none.
 	ServiceDeskEmail string
+
+	// Files keeps the files attached to tickets and their comments, such
+	// as a *filestore.Store. Without one, the attachment use cases answer
+	// FailedPrecondition.
+	Files FileStore
+	// FileLimits bound what may be attached; zero fields take the
+	// defaults of filemeta.Limits.
+	FileLimits filemeta.Limits
 }
 
 // RateLimits bound attempts per e-mail address and per client address.
@@ -120,6 +129,8 @@ type Portal struct {
 	lockout  Limit
 	cursors  cursorKey
 	tickets  ticketSetup
+	files    FileStore
+	fileLim  filemeta.Limits
 	phantom  phantomLocks
 	ready    readiness
 	// dummyHash is verified against when a sign-in names no known
@@ -195,6 +206,7 @@ func New(cfg Config) (*Portal, error) {
 	if p.lockout == (Limit{}) {
 		p.lockout = Limit{N: 5, Window: 15 * time.Minute}
 	}
+	p.files, p.fileLim = cfg.Files, cfg.FileLimits
 	p.tickets = ticketSetup{types: cfg.TicketTypes, reopen: cfg.TicketReopenWindow, desk: strings.TrimSpace(cfg.ServiceDeskEmail)}
 	if p.tickets.types == nil {
 		p.tickets.types = ticket.DefaultRegistry()

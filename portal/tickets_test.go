@@ -30,15 +30,15 @@ type helpdesk struct {
 const deskEmail = "desk@provider.example"
 
 // eachHelpdesk runs f once per backend with a fresh helpdesk.
-func eachHelpdesk(t *testing.T, f func(t *testing.T, h helpdesk)) {
+func eachHelpdesk(t *testing.T, f func(t *testing.T, h helpdesk), opts ...func(*portal.Config)) {
 	t.Helper()
 	for name, newStore := range backends {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			rec := &portaltest.Recorder{}
-			e := newEnv(t, newStore(t), func(c *portal.Config) {
+			e := newEnv(t, newStore(t), append([]func(*portal.Config){func(c *portal.Config) {
 				c.Mailer, c.ServiceDeskEmail, c.TicketReopenWindow = rec, deskEmail, 7*24*time.Hour
-			})
+			}}, opts...)...)
 			h := helpdesk{env: e, rec: rec, desk: portaltest.ServiceDesk(t.Context())}
 			var err error
 			h.c, err = e.p.CreateCustomer(e.owner, portal.CreateCustomerParams{Name: "Acme", Features: customer.FeaturesPatch{Tickets: ptr(true)}})

@@ -45,6 +45,16 @@ type TicketRepo interface {
 	// Comments returns one page of the comments of a ticket, oldest first;
 	// with publicOnly, internal notes are left out (and never counted).
 	Comments(ctx context.Context, id ticket.ID, publicOnly bool, p Page) (List[ticket.Comment], error)
+
+	// AddAttachment stores a as given (the file itself is in a file store).
+	// ErrAlreadyExists when the ID or the file key is taken; ErrNotFound
+	// when the ticket or the comment does not exist.
+	AddAttachment(ctx context.Context, a ticket.Attachment) error
+	// Attachment returns the attachment with the given ID, or ErrNotFound.
+	Attachment(ctx context.Context, id ticket.AttachmentID) (ticket.Attachment, error)
+	// Attachments returns the attachments of a ticket and of its comments,
+	// oldest first; with publicOnly, internal ones are left out.
+	Attachments(ctx context.Context, id ticket.ID, publicOnly bool) ([]ticket.Attachment, error)
 }
 
 // TicketFilter narrows a ticket list. Zero fields do not filter.

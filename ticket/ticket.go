@@ -411,3 +411,29 @@ func NewComment(c Comment) (Comment, error) {
 	}
 	return c, nil
 }
+
+// AttachmentID identifies an attachment ("att_" + UUIDv7).
+type AttachmentID string
+
+// Attachment is a file on a ticket or on one of its comments. The file
+// itself lives in a file store under FileKey; the attachment keeps what
+// the store learnt while writing it. An attachment of an internal comment
+// is internal too: customer users never see it.
+type Attachment struct {
+	ID       AttachmentID
+	TicketID ID
+	// CommentID is the comment the file belongs to; empty for a file on
+	// the ticket itself.
+	CommentID  CommentID
+	Visibility Visibility
+	FileKey    string
+	// Name is the sanitised client file name, for display and downloads.
+	Name string
+	// ContentType is sniffed from the content, never the client's claim.
+	ContentType string
+	Size        int64
+	SHA256      string
+	// UploadedBy names who attached it, as identity.Principal.Actor returns it.
+	UploadedBy string
+	CreatedAt  time.Time
+}

@@ -23,6 +23,9 @@
 //	--mail-from   PORTALKIT_MAIL_FROM     sender of its mail (default portalkit@localhost)
 //	--owner-email PORTALKIT_OWNER_EMAIL   the first owner staff member, made on a database without staff
 //	                                      members, with a sign-in link printed once (default owner@localhost)
+//	--files       PORTALKIT_FILES_URL     where ticket attachments are kept: file:///dir, s3://bucket?region=…
+//	                                      (default file:// and portalkit-files beside the SQLite database,
+//	                                      or in the working directory with PostgreSQL)
 //	--metrics-addr PORTALKIT_METRICS_ADDR listen address of a listener of its own for /metrics, which
 //	                                      --addr then no longer serves; without it, /metrics is on
 //	                                      --addr for clients on a loopback address only
@@ -60,6 +63,7 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -69,6 +73,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/filestore"
+	_ "github.com/portalkit/portalkit/filestore/s3" // s3:// for --files
 	"github.com/portalkit/portalkit/httpapi"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/mailer"
@@ -124,6 +130,9 @@ type config struct {
 	// metricsAddr is where /metrics is served on a listener of its own;
 	// "" serves it on addr, to loopback clients only.
 	metricsAddr string
+	// files is the URL of the file store for attachments; "" opens none
+	// (only the serve command derives a default, in run).
+	files string
 }
 
 // run is the whole program: it serves until ctx ends, then drains in-flight
@@ -160,6 +169,11 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 		base = "http://" + ln.Addr().String()
 	}
 	mail := newMailer(cfg, log)
+	if cfg.files == "" {
+		if cfg.files, err = defaultFilesURL(cfg.db); err != nil {
+			return err
+		}
+	}
 	p, store, err := openPortal(ctx, cfg, log, mail, base)
 	if err != nil {
 		return err
@@ -334,6 +348,7 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 	if err != nil {
 		return config{}, err
 	}
+	fs.StringVar(&cfg.files, "files", env("PORTALKIT_FILES_URL"), "`URL` of the store for ticket attachments: file:///dir or s3://bucket?region=…; default file:// and portalkit-files beside the SQLite database, or in the working directory (PORTALKIT_FILES_URL)")
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", env("PORTALKIT_METRICS_ADDR"), "serve /metrics on a listener of its own at this `address`, and no longer on --addr; without it, /metrics is on --addr for loopback clients only (PORTALKIT_METRICS_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
@@ -463,6 +478,16 @@ func openPortal(ctx context.Context, cfg config, log *slog.Logger, m mailer.Mail
 		return nil, nil, err
 	}
 	c := portal.Config{Store: store, Logger: log}
+	if cfg.files != "" {
+		files, err := filestore.Open(ctx, cfg.files)
+		if err != nil {
+			_ = store.Close()
+			return nil, nil, fmt.Errorf("--files: %w", err)
+		}
+		// The bucket holds no connection worth closing before exit: a
+		// local directory, or an S3 client, which the process ends with.
+		c.Files = files
+	}
 	if isPostgres(cfg.db) {
 		// Replicas share a PostgreSQL database: counting sign-in attempts
 		// there makes the rate limits hold for all of them together. One
@@ -485,6 +510,25 @@ func openPortal(ctx context.Context, cfg config, log *slog.Logger, m mailer.Mail
 		return nil, nil, err
 	}
 	return p, store, nil
+}
+
+// defaultFilesURL returns the file store beside the database a --db value
+// names: portalkit-files in the SQLite file's directory, or in the working
+// directory for PostgreSQL.
+func defaultFilesURL(db string) (string, error) {
+	dir := "."
+	if !isPostgres(db) {
+		path, err := sqlitePath(db)
+		if err != nil {
+			return "", err
+		}
+		dir = filepath.Dir(path)
+	}
+	abs, err := filepath.Abs(filepath.Join(dir, "portalkit-files"))
+	if err != nil {
+		return "", fmt.Errorf("--files: %w", err)
+	}
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String(), nil
 }
 
 // openStore opens the database a --db value names: PostgreSQL for a

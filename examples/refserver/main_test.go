@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/cookiejar"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -442,4 +443,17 @@ func TestRunOutboxMetrics(t *testing.T) {
 		assert.Contains(t, body, want)
 	}
 	assert.NoError(t, s.shutdown(t))
+}
+
+func TestDefaultFilesURL(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	got, err := defaultFilesURL("sqlite:" + filepath.Join(dir, "portal.db"))
+	require.NoError(t, err)
+	assert.Equal(t, "file://"+filepath.ToSlash(filepath.Join(dir, "portalkit-files")), got)
+	got, err = defaultFilesURL("postgres://db.internal/portal")
+	require.NoError(t, err)
+	wd, err := os.Getwd()
+	require.NoError(t, err)
+	assert.Equal(t, "file://"+filepath.ToSlash(filepath.Join(wd, "portalkit-files")), got)
 }

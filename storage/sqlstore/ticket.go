@@ -234,3 +234,40 @@ func (s ticketRepo) Comments(ctx context.Context, id ticket.ID, publicOnly bool,
 	return commentTable.list(ctx, s.t, "listing comments of ticket "+string(id), p, w.String(), w.args,
 		func(c ticket.Comment) string { return string(c.ID) })
 }
+
+var attachmentTable = newTable(table[ticket.Attachment]{
+	name: "ticket_attachments", noun: "ticket attachment",
+	columns: []string{"id", "ticket_id", "comment_id", "visibility", "file_key", "name", "content_type",
+		"size", "sha256", "uploaded_by", "created_at"},
+	values: func(a *ticket.Attachment) []any {
+		return []any{string(a.ID), string(a.TicketID), nullString(a.CommentID), string(a.Visibility), a.FileKey, a.Name, a.ContentType,
+			a.Size, a.SHA256, a.UploadedBy, ts(a.CreatedAt)}
+	},
+	dest: func(a *ticket.Attachment) []any {
+		return []any{&a.ID, &a.TicketID, scol(&a.CommentID), &a.Visibility, &a.FileKey, &a.Name, &a.ContentType,
+			&a.Size, &a.SHA256, &a.UploadedBy, tcol(&a.CreatedAt)}
+	},
+	fkErr: storage.ErrNotFound,
+})
+
+// AddAttachment stores a. ErrNotFound when its ticket or comment does not
+// exist.
+func (s ticketRepo) AddAttachment(ctx context.Context, a ticket.Attachment) error {
+	return attachmentTable.insert(ctx, s.t, &a)
+}
+
+// Attachment returns the attachment with the given ID, or ErrNotFound.
+func (s ticketRepo) Attachment(ctx context.Context, id ticket.AttachmentID) (ticket.Attachment, error) {
+	return attachmentTable.get(ctx, s.t, string(id))
+}
+
+// Attachments returns a ticket's attachments, oldest first.
+func (s ticketRepo) Attachments(ctx context.Context, id ticket.ID, publicOnly bool) ([]ticket.Attachment, error) {
+	var w conds
+	w.and(`ticket_id = ?`, []any{string(id)})
+	if publicOnly {
+		w.and(`visibility = ?`, []any{string(ticket.Public)})
+	}
+	q := attachmentTable.selectSQL + ` WHERE ` + w.String() + ` ORDER BY id`
+	return queryAll(ctx, s.t, "listing attachments of ticket "+string(id), q, w.args, 4, attachmentTable.scan)
+}

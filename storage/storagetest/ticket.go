@@ -29,6 +29,7 @@ var ticketTests = []test{
 	{"ListSites", testTicketListSites},
 	{"Count", testTicketCount},
 	{"Comments", testTicketComments},
+	{"Attachments", testTicketAttachments},
 	{"StaffServiceDesk", testStaffServiceDesk},
 	{"ReadTxRefusesWrites", testTicketsReadOnly},
 }
@@ -299,6 +300,63 @@ func testTicketComments(t *testing.T, s storage.Store) {
 	orphan := all[0]
 	orphan.ID, orphan.TicketID = ticket.CommentID(newID("tcm_")), newTicketID()
 	assertNotFound(t, write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Tickets().AddComment(ctx, orphan) }))
+}
+
+func testTicketAttachments(t *testing.T, s storage.Store) {
+	c := createCustomer(t, s, newCustomer("Acme"))
+	tk := createTicket(t, s, newTicket(c.ID, 1))
+	note := ticket.Comment{
+		ID: ticket.CommentID(newID("tcm_")), TicketID: tk.ID, Visibility: ticket.Internal, Author: "staff:stf_1",
+		AuthorName: "Ann", Body: "see the photo", CreatedAt: base,
+	}
+	require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Tickets().AddComment(ctx, note) }))
+	var all []ticket.Attachment
+	for i, cid := range []ticket.CommentID{"", note.ID, ""} {
+		a := ticket.Attachment{
+			ID: ticket.AttachmentID(newID("att_")), TicketID: tk.ID, CommentID: cid, Visibility: ticket.Public,
+			FileKey: newID("fil_"), Name: "photo" + strconv.Itoa(i) + ".png", ContentType: "image/png",
+			Size: int64(100 + i), SHA256: "ab12", UploadedBy: "user:usr_1", CreatedAt: at(time.Duration(i) * time.Minute),
+		}
+		if cid != "" {
+			a.Visibility = ticket.Internal
+		}
+		require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Tickets().AddAttachment(ctx, a) }))
+		all = append(all, a)
+	}
+	list := func(publicOnly bool) []ticket.Attachment {
+		l, err := get(t, s, func(ctx context.Context, r storage.Repos) ([]ticket.Attachment, error) {
+			return r.Tickets().Attachments(ctx, tk.ID, publicOnly)
+		})
+		require.NoError(t, err)
+		return l
+	}
+	assert.Equal(t, all, list(false))
+	assert.Equal(t, []ticket.Attachment{all[0], all[2]}, list(true), "no internal files")
+
+	got, err := get(t, s, func(ctx context.Context, r storage.Repos) (ticket.Attachment, error) {
+		return r.Tickets().Attachment(ctx, all[1].ID)
+	})
+	require.NoError(t, err)
+	assert.Equal(t, all[1], got)
+	_, err = get(t, s, func(ctx context.Context, r storage.Repos) (ticket.Attachment, error) {
+		return r.Tickets().Attachment(ctx, "att_missing")
+	})
+	assertNotFound(t, err)
+
+	dup := all[0]
+	assertAlreadyExists(t, write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Tickets().AddAttachment(ctx, dup) }))
+	sameKey := all[0]
+	sameKey.ID = ticket.AttachmentID(newID("att_"))
+	assertAlreadyExists(t, write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Tickets().AddAttachment(ctx, sameKey) }))
+	for name, mutate := range map[string]func(*ticket.Attachment){
+		"ticket":  func(a *ticket.Attachment) { a.TicketID = newTicketID() },
+		"comment": func(a *ticket.Attachment) { a.CommentID = ticket.CommentID(newID("tcm_")) },
+	} {
+		orphan := all[0]
+		orphan.ID, orphan.FileKey = ticket.AttachmentID(newID("att_")), newID("fil_")
+		mutate(&orphan)
+		assertNotFound(t, write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Tickets().AddAttachment(ctx, orphan) }), name)
+	}
 }
 
 func testStaffServiceDesk(t *testing.T, s storage.Store) {
