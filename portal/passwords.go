@@ -131,36 +131,8 @@ func (p *Portal) SignInWithPassword(ctx context.Context, params PasswordSignInPa
 	if err != nil {
 		return SignIn{}, err
 	}
-	if !has {
-		// No password to check: do the same work and keep the same lockout
-		// state as for a real one, so nothing tells the two apart.
-		identity.VerifyPassword(params.Password, p.dummyHash)
-		return SignIn{}, p.phantom.fail(email, now, p.lockout)
-	}
-	if pw.Locked(now) {
-		identity.VerifyPassword(params.Password, p.dummyHash)
-		return SignIn{}, errLocked(pw, now)
-	}
-	if !identity.VerifyPassword(params.Password, pw.Hash) {
-		return SignIn{}, p.passwordFailed(ctx, u.ID, now)
-	}
 	var out SignIn
-	err = p.write(ctx, func(r storage.Repos) error {
-		// Read the credential again: it may have changed since it was
-		// verified, and a stale copy must never be written back.
-		cur, err := r.Passwords().Get(ctx, u.ID)
-		if err != nil {
-			return notFoundAs(err, errBadPassword)
-		}
-		if cur.Hash != pw.Hash || cur.Locked(now) {
-			return errBadPassword
-		}
-		if cur.FailedAttempts > 0 {
-			cur.FailedAttempts = 0
-			if err := r.Passwords().Put(ctx, cur); err != nil {
-				return fmt.Errorf("portal: resetting failed attempts: %w", err)
-			}
-		}
+	err = p.checkPassword(ctx, now, email, params.Password, pw, has, userPasswords(u.ID), func(r storage.Repos) error {
 		if !u.Active() {
 			return errBadPassword
 		}
@@ -174,6 +146,76 @@ func (p *Portal) SignInWithPassword(ctx context.Context, params PasswordSignInPa
 	return out, err
 }
 
+// passwords reads and writes one person's password record in a
+// transaction: a customer user's or a staff member's.
+type passwords struct {
+	get func(context.Context, storage.Repos) (identity.Password, error)
+	put func(context.Context, storage.Repos, identity.Password) error
+}
+
+func userPasswords(uid customer.UserID) passwords {
+	return passwords{
+		get: func(ctx context.Context, r storage.Repos) (identity.Password, error) {
+			return r.Passwords().Get(ctx, uid)
+		},
+		put: func(ctx context.Context, r storage.Repos, pw identity.Password) error {
+			return r.Passwords().Put(ctx, pw)
+		},
+	}
+}
+
+func staffPasswords(id identity.StaffID) passwords {
+	return passwords{
+		get: func(ctx context.Context, r storage.Repos) (identity.Password, error) {
+			return r.Staff().GetPassword(ctx, id)
+		},
+		put: func(ctx context.Context, r storage.Repos, pw identity.Password) error {
+			return r.Staff().PutPassword(ctx, id, pw)
+		},
+	}
+}
+
+// checkPassword is the part of a password sign-in that customer users and
+// staff share, once the person's record pw was read (has false when there
+// is none, the address unknown included). It does the same work and keeps
+// the same lockout whether or not there is a password (phantom is the key
+// of the lockout kept for those without), refuses a locked one, counts a
+// wrong one, and for the right one runs open in the transaction that
+// reads the record again (it may have changed since it was verified, and a
+// stale copy must never be written back) and resets its failure count.
+func (p *Portal) checkPassword(ctx context.Context, now time.Time, phantom, password string, pw identity.Password, has bool,
+	book passwords, open func(storage.Repos) error) error {
+	if !has {
+		// No password to check: do the same work and keep the same lockout
+		// state as for a real one, so nothing tells the two apart.
+		identity.VerifyPassword(password, p.dummyHash)
+		return p.phantom.fail(phantom, now, p.lockout)
+	}
+	if pw.Locked(now) {
+		identity.VerifyPassword(password, p.dummyHash)
+		return errLocked(pw, now)
+	}
+	if !identity.VerifyPassword(password, pw.Hash) {
+		return p.passwordFailed(ctx, book, now)
+	}
+	return p.write(ctx, func(r storage.Repos) error {
+		cur, err := book.get(ctx, r)
+		if err != nil {
+			return notFoundAs(err, errBadPassword)
+		}
+		if cur.Hash != pw.Hash || cur.Locked(now) {
+			return errBadPassword
+		}
+		if cur.FailedAttempts > 0 {
+			cur.FailedAttempts = 0
+			if err := book.put(ctx, r, cur); err != nil {
+				return fmt.Errorf("portal: resetting failed attempts: %w", err)
+			}
+		}
+		return open(r)
+	})
+}
+
 func errLocked(pw identity.Password, now time.Time) error {
 	return &portalerr.Error{Code: portalerr.RateLimited, Message: "too many failed sign-ins; try again later", RetryAfter: pw.LockedUntil.Sub(now)}
 }
@@ -181,14 +223,14 @@ func errLocked(pw identity.Password, now time.Time) error {
 // passwordFailed counts a failed sign-in, locking the account after too
 // many, in a transaction of its own (the failure must stick) and returns
 // the error for the caller.
-func (p *Portal) passwordFailed(ctx context.Context, uid customer.UserID, now time.Time) error {
+func (p *Portal) passwordFailed(ctx context.Context, book passwords, now time.Time) error {
 	err := p.write(ctx, func(r storage.Repos) error {
-		pw, err := r.Passwords().Get(ctx, uid)
+		pw, err := book.get(ctx, r)
 		if err != nil {
 			return err
 		}
 		pw.Fail(now, p.lockout.N, p.lockout.Window)
-		return r.Passwords().Put(ctx, pw)
+		return book.put(ctx, r, pw)
 	})
 	if err != nil {
 		return fmt.Errorf("portal: counting a failed sign-in: %w", err)

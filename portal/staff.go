@@ -475,32 +475,8 @@ func (p *Portal) SignInStaffWithPassword(ctx context.Context, params StaffPasswo
 	if err != nil {
 		return StaffSignIn{}, err
 	}
-	if !has {
-		identity.VerifyPassword(params.Password, p.dummyHash)
-		return StaffSignIn{}, p.phantom.fail("staff:"+email, now, p.lockout)
-	}
-	if pw.Locked(now) {
-		identity.VerifyPassword(params.Password, p.dummyHash)
-		return StaffSignIn{}, errLocked(pw, now)
-	}
-	if !identity.VerifyPassword(params.Password, pw.Hash) {
-		return StaffSignIn{}, p.staffPasswordFailed(ctx, m.ID, now)
-	}
 	var out StaffSignIn
-	err = p.write(ctx, func(r storage.Repos) error {
-		cur, err := r.Staff().GetPassword(ctx, m.ID)
-		if err != nil {
-			return notFoundAs(err, errBadPassword)
-		}
-		if cur.Hash != pw.Hash || cur.Locked(now) {
-			return errBadPassword
-		}
-		if cur.FailedAttempts > 0 {
-			cur.FailedAttempts = 0
-			if err := r.Staff().PutPassword(ctx, m.ID, cur); err != nil {
-				return fmt.Errorf("portal: resetting failed attempts: %w", err)
-			}
-		}
+	err = p.checkPassword(ctx, now, "staff:"+email, params.Password, pw, has, staffPasswords(m.ID), func(r storage.Repos) error {
 		// Read the member in this transaction: it may have been disabled
 		// since.
 		fresh, err := r.Staff().Get(ctx, m.ID)
@@ -514,22 +490,6 @@ func (p *Portal) SignInStaffWithPassword(ctx context.Context, params StaffPasswo
 		return err
 	})
 	return out, err
-}
-
-// staffPasswordFailed is passwordFailed for a staff member.
-func (p *Portal) staffPasswordFailed(ctx context.Context, id identity.StaffID, now time.Time) error {
-	err := p.write(ctx, func(r storage.Repos) error {
-		pw, err := r.Staff().GetPassword(ctx, id)
-		if err != nil {
-			return err
-		}
-		pw.Fail(now, p.lockout.N, p.lockout.Window)
-		return r.Staff().PutPassword(ctx, id, pw)
-	})
-	if err != nil {
-		return fmt.Errorf("portal: counting a failed sign-in: %w", err)
-	}
-	return errBadPassword
 }
 
 // setStaffPassword is SetPassword for a staff member signed in with a
