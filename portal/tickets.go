@@ -420,6 +420,29 @@ func (p *Portal) AssignTicket(ctx context.Context, cid customer.ID, id ticket.ID
 	})
 }
 
+// ticketFor authorizes act on customer cid's ticket id and loads what
+// every change of a ticket needs: the caller's access, the customer (its
+// tickets feature on) and the ticket as the caller may see it. loads run
+// before the ticket is read.
+func (p *Portal) ticketFor(ctx context.Context, r storage.Repos, act Action, cid customer.ID, id ticket.ID,
+	loads ...func(context.Context, storage.Repos) error) (access, customer.Customer, ticket.Ticket, error) {
+	a, err := p.authorize(ctx, r, act, cid, "")
+	if err != nil {
+		return a, customer.Customer{}, ticket.Ticket{}, err
+	}
+	c, err := p.ticketCustomer(ctx, r, a, cid)
+	if err != nil {
+		return a, c, ticket.Ticket{}, err
+	}
+	for _, load := range loads {
+		if err := load(ctx, r); err != nil {
+			return a, c, ticket.Ticket{}, err
+		}
+	}
+	t, err := getTicket(ctx, r, a, cid, id)
+	return a, c, t, err
+}
+
 // changeTicket is the shape of every change of a ticket: check params,
 // authorize act, run the loads, load the ticket as the caller may see it,
 // check the version, let move change it, store it with the event, and mail
@@ -432,20 +455,7 @@ func (p *Portal) changeTicket(ctx context.Context, act Action, cid customer.ID, 
 	}
 	var out ticket.Ticket
 	err := p.write(ctx, func(r storage.Repos) error {
-		a, err := p.authorize(ctx, r, act, cid, "")
-		if err != nil {
-			return err
-		}
-		c, err := p.ticketCustomer(ctx, r, a, cid)
-		if err != nil {
-			return err
-		}
-		for _, load := range loads {
-			if err := load(ctx, r); err != nil {
-				return err
-			}
-		}
-		t, err := getTicket(ctx, r, a, cid, id)
+		a, c, t, err := p.ticketFor(ctx, r, act, cid, id, loads...)
 		if err != nil {
 			return err
 		}
@@ -511,15 +521,7 @@ func (p *Portal) ApplyMasterDataChange(ctx context.Context, cid customer.ID, id 
 	var out ticket.Ticket
 	var cust customer.Customer
 	err := p.write(ctx, func(r storage.Repos) error {
-		a, err := p.authorize(ctx, r, ActTicketWork, cid, "")
-		if err != nil {
-			return err
-		}
-		c, err := p.ticketCustomer(ctx, r, a, cid)
-		if err != nil {
-			return err
-		}
-		t, err := getTicket(ctx, r, a, cid, id)
+		a, c, t, err := p.ticketFor(ctx, r, ActTicketWork, cid, id)
 		if err != nil {
 			return err
 		}
@@ -619,15 +621,7 @@ func (p *Portal) AddTicketComment(ctx context.Context, cid customer.ID, id ticke
 		if params.Visibility == ticket.Internal {
 			act = ActTicketWork
 		}
-		a, err := p.authorize(ctx, r, act, cid, "")
-		if err != nil {
-			return err
-		}
-		c, err := p.ticketCustomer(ctx, r, a, cid)
-		if err != nil {
-			return err
-		}
-		t, err := getTicket(ctx, r, a, cid, id)
+		a, c, t, err := p.ticketFor(ctx, r, act, cid, id)
 		if err != nil {
 			return err
 		}
