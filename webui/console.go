@@ -98,18 +98,6 @@ func (v *view) WaitingOrders() string {
 	return *v.staff.waiting
 }
 
-// formValue returns a form field without surrounding space.
-func formValue(r *http.Request, name string) string {
-	return strings.TrimSpace(r.PostFormValue(name))
-}
-
-// version reads a form's version field; 0 when missing, which the use
-// cases refuse as Invalid.
-func version(r *http.Request) int64 {
-	n, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
-	return n
-}
-
 // money reads an amount typed in major units ("1234.50", or "1234,50")
 // into minor units of currency cur, with as many decimals as it has.
 func money(field, s, cur string) (orders.Money, error) {

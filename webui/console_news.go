@@ -2,7 +2,6 @@ package webui
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/news"
@@ -125,8 +124,7 @@ func (h *handler) showConsoleNewsEdit(w http.ResponseWriter, r *http.Request, v 
 func (h *handler) consoleUpdateNews(w http.ResponseWriter, r *http.Request, v *view) {
 	title, body, publish, err := articleForm(r)
 	if err == nil {
-		version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
-		params := portal.UpdateArticleParams{Version: version, Title: &title, Body: &body, PublishAt: publish}
+		params := portal.UpdateArticleParams{Version: version(r), Title: &title, Body: &body, PublishAt: publish}
 		if r.PostFormValue("audience") != "" {
 			aud := audienceForm(r)
 			params.Audience = &aud

@@ -3,7 +3,6 @@ package webui
 import (
 	"context"
 	"net/http"
-	"strings"
 
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/portal"
@@ -56,7 +55,7 @@ func (h *handler) consoleSignInPage(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) requestStaffLink(w http.ResponseWriter, r *http.Request) {
 	err := h.p.RequestStaffLoginLink(r.Context(), portal.RequestStaffLoginLinkParams{
-		Email:      strings.TrimSpace(r.PostFormValue("email")),
+		Email:      formValue(r, "email"),
 		ClientAddr: clientAddr(r),
 	})
 	if err != nil {
@@ -71,7 +70,7 @@ func (h *handler) requestStaffLink(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) staffPasswordSignIn(w http.ResponseWriter, r *http.Request) {
 	in, err := h.p.SignInStaffWithPassword(r.Context(), portal.StaffPasswordSignInParams{
-		Email:      strings.TrimSpace(r.PostFormValue("email")),
+		Email:      formValue(r, "email"),
 		Password:   r.PostFormValue("password"),
 		ClientAddr: clientAddr(r),
 	})

@@ -2,8 +2,6 @@ package webui
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/portal"
@@ -50,8 +48,8 @@ func (h *handler) staffError(w http.ResponseWriter, r *http.Request, v *view, er
 
 func (h *handler) inviteStaff(w http.ResponseWriter, r *http.Request, v *view) {
 	_, err := h.p.InviteStaff(r.Context(), portal.InviteStaffParams{
-		Email: strings.TrimSpace(r.PostFormValue("email")),
-		Name:  strings.TrimSpace(r.PostFormValue("name")),
+		Email: formValue(r, "email"),
+		Name:  formValue(r, "name"),
 		Role:  identity.StaffRole(r.PostFormValue("role")),
 	})
 	if err != nil {
@@ -62,9 +60,8 @@ func (h *handler) inviteStaff(w http.ResponseWriter, r *http.Request, v *view) {
 }
 
 func (h *handler) changeStaffRole(w http.ResponseWriter, r *http.Request, v *view) {
-	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
 	role := identity.StaffRole(r.PostFormValue("role"))
-	_, err := h.p.UpdateStaff(r.Context(), identity.StaffID(r.PathValue("id")), portal.UpdateStaffParams{Version: version, Role: &role})
+	_, err := h.p.UpdateStaff(r.Context(), identity.StaffID(r.PathValue("id")), portal.UpdateStaffParams{Version: version(r), Role: &role})
 	if err != nil {
 		h.staffError(w, r, v, err)
 		return
@@ -89,9 +86,8 @@ func (h *handler) staffAct(w http.ResponseWriter, r *http.Request, v *view) {
 		_, err = h.p.ResendStaffInvitation(r.Context(), id)
 		notice = "resent"
 	case "service-desk":
-		version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
 		on := r.PostFormValue("on") == "true"
-		_, err = h.p.UpdateStaff(r.Context(), id, portal.UpdateStaffParams{Version: version, ServiceDesk: &on})
+		_, err = h.p.UpdateStaff(r.Context(), id, portal.UpdateStaffParams{Version: version(r), ServiceDesk: &on})
 		notice = "saved"
 	default:
 		http.NotFound(w, r)

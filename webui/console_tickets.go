@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
@@ -125,8 +124,7 @@ func (h *handler) showConsoleTicket(w http.ResponseWriter, r *http.Request, v *v
 func (h *handler) consoleTicketAct(w http.ResponseWriter, r *http.Request, v *view) {
 	ctx := r.Context()
 	cid, id := customer.ID(r.PathValue("id")), ticket.ID(r.PathValue("tid"))
-	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
-	note := strings.TrimSpace(r.PostFormValue("note"))
+	note := formValue(r, "note")
 	var (
 		err    error
 		notice = "saved"
@@ -134,20 +132,20 @@ func (h *handler) consoleTicketAct(w http.ResponseWriter, r *http.Request, v *vi
 	switch r.PathValue("act") {
 	case "comments":
 		_, err = h.p.AddTicketComment(ctx, cid, id, portal.AddTicketCommentParams{
-			Visibility: ticket.Visibility(r.PostFormValue("visibility")), Body: strings.TrimSpace(r.PostFormValue("body")),
+			Visibility: ticket.Visibility(r.PostFormValue("visibility")), Body: formValue(r, "body"),
 		})
 		notice = "commented"
 	case "status":
 		_, err = h.p.ChangeTicketStatus(ctx, cid, id, portal.ChangeTicketStatusParams{
-			Version: version, Status: ticket.Status(r.PostFormValue("status")), Note: note,
+			Version: version(r), Status: ticket.Status(r.PostFormValue("status")), Note: note,
 		})
 		notice = "status_changed"
 	case "assign":
-		_, err = h.p.AssignTicket(ctx, cid, id, portal.AssignTicketParams{Version: version, Assignee: identity.StaffID(r.PostFormValue("assignee"))})
+		_, err = h.p.AssignTicket(ctx, cid, id, portal.AssignTicketParams{Version: version(r), Assignee: identity.StaffID(r.PostFormValue("assignee"))})
 	case "apply":
 		cv, _ := strconv.ParseInt(r.PostFormValue("customer_version"), 10, 64)
 		_, _, err = h.p.ApplyMasterDataChange(ctx, cid, id, portal.ApplyMasterDataChangeParams{
-			Version: version, CustomerVersion: cv, Resolve: r.PostFormValue("resolve") != "", Note: note,
+			Version: version(r), CustomerVersion: cv, Resolve: r.PostFormValue("resolve") != "", Note: note,
 		})
 		notice = "applied"
 	default:

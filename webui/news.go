@@ -85,9 +85,9 @@ func (h *handler) showNews(w http.ResponseWriter, r *http.Request, v *view, cid 
 // articleForm reads the fields every article form has. A publish time is
 // a datetime-local value, read as UTC as the pages show times.
 func articleForm(r *http.Request) (title, body string, publish *time.Time, err error) {
-	title, body = strings.TrimSpace(r.PostFormValue("title")), r.PostFormValue("body")
+	title, body = formValue(r, "title"), r.PostFormValue("body")
 	body = strings.ReplaceAll(body, "\r\n", "\n")
-	if s := strings.TrimSpace(r.PostFormValue("publish_at")); s != "" {
+	if s := formValue(r, "publish_at"); s != "" {
 		t, perr := time.ParseInLocation("2006-01-02T15:04", s, time.UTC)
 		if perr != nil {
 			return "", "", nil, portalerr.Invalidf("publish_at", "is not a date and time")
@@ -160,9 +160,8 @@ func articleValues(a news.Article) url.Values {
 func (h *handler) updateNews(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
 	title, body, publish, err := articleForm(r)
 	if err == nil {
-		version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
 		_, err = h.p.UpdateCustomerArticle(r.Context(), cid, news.ID(r.PathValue("id")), portal.UpdateArticleParams{
-			Version: version, Title: &title, Body: &body, PublishAt: publish,
+			Version: version(r), Title: &title, Body: &body, PublishAt: publish,
 		})
 	}
 	if err != nil {

@@ -2,8 +2,6 @@ package webui
 
 import (
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/invite"
@@ -22,14 +20,13 @@ func (h *handler) peopleForm(r *http.Request, cid customer.ID, act, id string) (
 	switch act {
 	case "invite":
 		_, err = h.p.Invite(ctx, cid, portal.InviteParams{
-			Email:   strings.TrimSpace(r.PostFormValue("email")),
+			Email:   formValue(r, "email"),
 			Role:    customer.Role(r.PostFormValue("role")),
-			Message: strings.TrimSpace(r.PostFormValue("message")),
+			Message: formValue(r, "message"),
 		})
 		return "invited", err
 	case "role":
-		version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
-		_, err = h.p.ChangeRole(ctx, cid, mid, portal.ChangeRoleParams{Role: customer.Role(r.PostFormValue("role")), Version: version})
+		_, err = h.p.ChangeRole(ctx, cid, mid, portal.ChangeRoleParams{Role: customer.Role(r.PostFormValue("role")), Version: version(r)})
 	case "disable":
 		_, err = h.p.DisableMember(ctx, cid, mid)
 	case "enable":

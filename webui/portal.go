@@ -169,7 +169,7 @@ func (h *handler) showOrder(w http.ResponseWriter, r *http.Request, v *view, o o
 
 func (h *handler) cancelOrder(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
 	id := orders.ID(r.PathValue("id"))
-	_, err := h.p.CancelOrder(r.Context(), cid, id, portal.CancelOrderParams{Reason: strings.TrimSpace(r.PostFormValue("reason"))})
+	_, err := h.p.CancelOrder(r.Context(), cid, id, portal.CancelOrderParams{Reason: formValue(r, "reason")})
 	if err != nil {
 		o, gerr := h.p.GetOrder(r.Context(), cid, id)
 		if gerr != nil {
@@ -397,7 +397,7 @@ type stockItemView struct {
 func (h *handler) moveStockItem(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
 	id := warehouse.ItemID(r.PathValue("id"))
 	ctx := r.Context()
-	note := strings.TrimSpace(r.PostFormValue("note"))
+	note := formValue(r, "note")
 	var (
 		err    error
 		notice string
@@ -405,15 +405,15 @@ func (h *handler) moveStockItem(w http.ResponseWriter, r *http.Request, v *view,
 	switch r.PathValue("move") {
 	case "issue":
 		_, err = h.p.IssueStockItem(ctx, cid, id, portal.IssueStockItemParams{Note: note, Holder: orders.Employee{
-			Name: strings.TrimSpace(r.PostFormValue("holder_name")), Email: strings.TrimSpace(r.PostFormValue("holder_email")),
-			EmployeeNumber: strings.TrimSpace(r.PostFormValue("holder_number")),
+			Name: formValue(r, "holder_name"), Email: formValue(r, "holder_email"),
+			EmployeeNumber: formValue(r, "holder_number"),
 		}})
 		notice = "issued"
 	case "return":
 		_, err = h.p.ReturnStockItem(ctx, cid, id, portal.ReturnStockItemParams{Note: note, Condition: warehouse.Condition(r.PostFormValue("condition"))})
 		notice = "returned"
 	case "retire":
-		_, err = h.p.RetireStockItem(ctx, cid, id, portal.RetireStockItemParams{Reason: strings.TrimSpace(r.PostFormValue("reason"))})
+		_, err = h.p.RetireStockItem(ctx, cid, id, portal.RetireStockItemParams{Reason: formValue(r, "reason")})
 		notice = "retired"
 	default:
 		http.NotFound(w, r)
@@ -522,7 +522,7 @@ func (h *handler) accountError(w http.ResponseWriter, r *http.Request, v *view, 
 
 func (h *handler) saveAccount(w http.ResponseWriter, r *http.Request, v *view, _ customer.ID) {
 	_, err := h.p.UpdateMyAccount(r.Context(), portal.UpdateMyAccountParams{
-		Name:   strings.TrimSpace(r.PostFormValue("name")),
+		Name:   formValue(r, "name"),
 		Locale: r.PostFormValue("locale"),
 	})
 	if err != nil {

@@ -35,7 +35,7 @@ func (h *handler) signInRoutes() {
 	})
 	h.linkRoute("/accept", "accept", "/", func(ctx context.Context, token string, r *http.Request) (session, error) {
 		return userSession(h.p.AcceptInvitation(ctx, token, portal.AcceptInvitationParams{
-			Name:     strings.TrimSpace(r.PostFormValue("name")),
+			Name:     formValue(r, "name"),
 			Password: r.PostFormValue("password"),
 		}))
 	})
@@ -66,7 +66,7 @@ func (h *handler) signInPage(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) requestLink(w http.ResponseWriter, r *http.Request) {
 	err := h.p.RequestLoginLink(r.Context(), portal.RequestLoginLinkParams{
-		Email:      strings.TrimSpace(r.PostFormValue("email")),
+		Email:      formValue(r, "email"),
 		ClientAddr: clientAddr(r),
 	})
 	if err != nil {
@@ -81,7 +81,7 @@ func (h *handler) requestLink(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) passwordSignIn(w http.ResponseWriter, r *http.Request) {
 	in, err := h.p.SignInWithPassword(r.Context(), portal.PasswordSignInParams{
-		Email:      strings.TrimSpace(r.PostFormValue("email")),
+		Email:      formValue(r, "email"),
 		Password:   r.PostFormValue("password"),
 		ClientAddr: clientAddr(r),
 	})

@@ -217,7 +217,7 @@ func (h *handler) ticketFailed(w http.ResponseWriter, r *http.Request, v *view, 
 
 func (h *handler) commentTicket(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
 	id := ticket.ID(r.PathValue("id"))
-	_, err := h.p.AddTicketComment(r.Context(), cid, id, portal.AddTicketCommentParams{Body: strings.TrimSpace(r.PostFormValue("body"))})
+	_, err := h.p.AddTicketComment(r.Context(), cid, id, portal.AddTicketCommentParams{Body: formValue(r, "body")})
 	if err != nil {
 		h.ticketFailed(w, r, v, cid, err)
 		return
@@ -227,8 +227,7 @@ func (h *handler) commentTicket(w http.ResponseWriter, r *http.Request, v *view,
 
 func (h *handler) reopenTicket(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
 	id := ticket.ID(r.PathValue("id"))
-	version, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
-	_, err := h.p.ReopenTicket(r.Context(), cid, id, portal.ReopenTicketParams{Version: version, Note: strings.TrimSpace(r.PostFormValue("note"))})
+	_, err := h.p.ReopenTicket(r.Context(), cid, id, portal.ReopenTicketParams{Version: version(r), Note: formValue(r, "note")})
 	if err != nil {
 		h.ticketFailed(w, r, v, cid, err)
 		return

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"strconv"
 	"strings"
 
 	"github.com/portalkit/portalkit/identity"
@@ -279,3 +280,15 @@ func noticeText(l locale, key string) string {
 }
 
 func validColor(c string) bool { return valid.Color(c) }
+
+// formValue returns a form field without surrounding space.
+func formValue(r *http.Request, name string) string {
+	return strings.TrimSpace(r.PostFormValue(name))
+}
+
+// version reads a form's version field; 0 when missing, which the use
+// cases refuse as Invalid.
+func version(r *http.Request) int64 {
+	n, _ := strconv.ParseInt(r.PostFormValue("version"), 10, 64)
+	return n
+}
