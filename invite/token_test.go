@@ -24,6 +24,7 @@ var prefixes = []struct {
 	{"api key", invite.PrefixAPIKey},
 	{"staff invitation", invite.PrefixStaffInvitation},
 	{"staff login link", invite.PrefixStaffLoginLink},
+	{"password reset", invite.PrefixPasswordReset},
 }
 
 var hexSHA256 = regexp.MustCompile(`^[0-9a-f]{64}$`)
