@@ -789,6 +789,10 @@ var notTenantScoped = map[string]string{
 	"UpdateMyAccount":  "self",
 	"Logout":           "self",
 	"Me":               "self, for every kind of caller",
+	// Password reset (#21): the mailed token is the credential.
+	"RequestPasswordReset":      "public: answers the same for every address",
+	"RequestStaffPasswordReset": "public: answers the same for every address",
+	"ResetPassword":             "public: the reset token is the credential",
 }
 
 // caller is one kind of principal of the matrix. Customer users belong to tenant a.

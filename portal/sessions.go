@@ -320,7 +320,7 @@ func (p *Portal) SwitchMembership(ctx context.Context, id customer.MembershipID)
 }
 
 // PurgeExpired deletes ended sessions, expired login links (staff
-// members' sign-in links included) and expired
+// members' sign-in links and password reset links included) and expired
 // Idempotency-Key records, erases the token of failed mail whose link has
 // expired (the message stays, for the record, but can no longer be
 // retried), deletes the ended windows of rate limits counted in the
@@ -345,6 +345,11 @@ func (p *Portal) PurgeExpired(ctx context.Context) (int, error) {
 			return err
 		}
 		l += sl
+		pr, err := r.PasswordResets().DeleteExpired(ctx, now)
+		if err != nil {
+			return err
+		}
+		l += pr
 		k, err := r.Idempotency().DeleteExpired(ctx, now)
 		if err != nil {
 			return err

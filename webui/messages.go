@@ -61,6 +61,8 @@ var labels = map[string][2]string{
 	"mail:ticket_opened":             {"New ticket (to the service desk)", "Neues Ticket (an den Service-Desk)"},
 	"mail:ticket_reply":              {"Reply to a ticket", "Antwort auf ein Ticket"},
 	"mail:ticket_status":             {"Ticket status changed", "Ticketstatus geändert"},
+	"mail:password_reset":            {"Password reset link", "Link zum Zurücksetzen des Passworts"},
+	"mail:staff_password_reset":      {"Staff password reset link", "Link zum Zurücksetzen des Passworts für Mitarbeiter"},
 	"condition:defective":            {"Defective", "Defekt"},
 	"condition:new":                  {"New", "Neu"},
 	"condition:refurbished":          {"Refurbished", "Aufbereitet"},
