@@ -237,8 +237,10 @@ const (
 	MailKindOrderConfirmed     MailKind = "order_confirmed"
 	MailKindOrderRejected      MailKind = "order_rejected"
 	MailKindOrderSubmitted     MailKind = "order_submitted"
+	MailKindPasswordReset      MailKind = "password_reset"
 	MailKindStaffInvitation    MailKind = "staff_invitation"
 	MailKindStaffLoginLink     MailKind = "staff_login_link"
+	MailKindStaffPasswordReset MailKind = "staff_password_reset"
 	MailKindTicketOpened       MailKind = "ticket_opened"
 	MailKindTicketReply        MailKind = "ticket_reply"
 	MailKindTicketStatus       MailKind = "ticket_status"
@@ -263,9 +265,13 @@ func (e MailKind) Valid() bool {
 		return true
 	case MailKindOrderSubmitted:
 		return true
+	case MailKindPasswordReset:
+		return true
 	case MailKindStaffInvitation:
 		return true
 	case MailKindStaffLoginLink:
+		return true
+	case MailKindStaffPasswordReset:
 		return true
 	case MailKindTicketOpened:
 		return true
@@ -1632,7 +1638,8 @@ type ItemId = string
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
 // so no customer's override applies to them), `ticket_opened` to the service desk and
-// `ticket_reply` and `ticket_status` to a ticket's requester.
+// `ticket_reply` and `ticket_status` to a ticket's requester, `password_reset` and
+// `staff_password_reset` with a link to choose a new password (the staff one about no customer).
 //
 // Example: invitation
 type MailKind string
@@ -1665,7 +1672,8 @@ type MailMessage struct {
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `password_reset` and
+	// `staff_password_reset` with a link to choose a new password (the staff one about no customer).
 	//
 	//
 	// Example: invitation
@@ -1739,7 +1747,8 @@ type MailTemplate struct {
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `password_reset` and
+	// `staff_password_reset` with a link to choose a new password (the staff one about no customer).
 	//
 	//
 	// Example: invitation
@@ -2491,6 +2500,17 @@ type ResendInvitationRequest struct {
 	//
 	// Example: 604800
 	ExpiresInSeconds *InvitationTTLSeconds `json:"expires_in_seconds,omitempty"`
+}
+
+// ResetPasswordRequest A password reset link's token and the new password.
+//
+// Example: {"new_password":"a much longer passphrase now","token":"ppr_Vb3Nm6Qw9Er2Ty5Ui8Op1As4Df7Gh0Jk3Lz6Xc9Vb2N"}
+type ResetPasswordRequest struct {
+	// NewPassword At least 10 characters, not a common one.
+	NewPassword string `json:"new_password"`
+
+	// Token The token from the e-mailed link (`ppr_…`).
+	Token string `json:"token"`
 }
 
 // RetireStockItemRequest Why the item leaves service.
@@ -4127,6 +4147,12 @@ type SignInWithLoginLinkJSONRequestBody = RedeemLoginLinkRequest
 // SignInWithPasswordJSONRequestBody defines body for SignInWithPassword for application/json ContentType.
 type SignInWithPasswordJSONRequestBody = PasswordSignInRequest
 
+// RequestPasswordResetJSONRequestBody defines body for RequestPasswordReset for application/json ContentType.
+type RequestPasswordResetJSONRequestBody = RequestLoginLinkRequest
+
+// ResetPasswordJSONRequestBody defines body for ResetPassword for application/json ContentType.
+type ResetPasswordJSONRequestBody = ResetPasswordRequest
+
 // RequestStaffLoginLinkJSONRequestBody defines body for RequestStaffLoginLink for application/json ContentType.
 type RequestStaffLoginLinkJSONRequestBody = RequestLoginLinkRequest
 
@@ -4135,6 +4161,9 @@ type SignInStaffWithLoginLinkJSONRequestBody = RedeemStaffLoginLinkRequest
 
 // SignInStaffWithPasswordJSONRequestBody defines body for SignInStaffWithPassword for application/json ContentType.
 type SignInStaffWithPasswordJSONRequestBody = StaffPasswordSignInRequest
+
+// RequestStaffPasswordResetJSONRequestBody defines body for RequestStaffPasswordReset for application/json ContentType.
+type RequestStaffPasswordResetJSONRequestBody = RequestLoginLinkRequest
 
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CreateCustomerRequest
@@ -4632,6 +4661,82 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/auth/password (the `SignInWithPassword` operationId).
 	SignInWithPassword(ctx context.Context, body SignInWithPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// RequestPasswordResetWithBody E-mail a password reset link
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Sends a link to `/reset-password?token=…` that sets a new password once, within 15 minutes, if
+	// the address belongs to an active user with an active membership of an active customer; a newer
+	// link ends older ones. It answers 202 alike, and takes about as long, whether or not the address
+	// is known, so nobody can probe for accounts. Rate limited per e-mail address and per client
+	// address, apart from sign-ins and login links.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/auth/password-resets (the `RequestPasswordReset` operationId).
+	RequestPasswordResetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestPasswordReset E-mail a password reset link
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Sends a link to `/reset-password?token=…` that sets a new password once, within 15 minutes, if
+	// the address belongs to an active user with an active membership of an active customer; a newer
+	// link ends older ones. It answers 202 alike, and takes about as long, whether or not the address
+	// is known, so nobody can probe for accounts. Rate limited per e-mail address and per client
+	// address, apart from sign-ins and login links.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/auth/password-resets (the `RequestPasswordReset` operationId).
+	RequestPasswordReset(ctx context.Context, body RequestPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResetPasswordWithBody Set a new password with a reset link
+	//
+	// **Who may call:** Anyone: the token in the body is the credential.
+	//
+	// Sets the new password of the customer user or staff member the reset link (`ppr_…`) was sent to,
+	// and ends all of that person's sessions and its password lockout; the person then signs in with
+	// the new password. The link works once, within 15 minutes. Rate limited per client address, like
+	// every `/v1/auth/…` operation (429 with Retry-After).
+	//
+	// `invalid` on `new_password` for a weak password (the link stays usable); `unauthenticated` for
+	// an unknown, used, superseded or expired link, and for a person who can no longer sign in.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/auth/password-resets/redeem (the `ResetPassword` operationId).
+	ResetPasswordWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ResetPassword Set a new password with a reset link
+	//
+	// **Who may call:** Anyone: the token in the body is the credential.
+	//
+	// Sets the new password of the customer user or staff member the reset link (`ppr_…`) was sent to,
+	// and ends all of that person's sessions and its password lockout; the person then signs in with
+	// the new password. The link works once, within 15 minutes. Rate limited per client address, like
+	// every `/v1/auth/…` operation (429 with Retry-After).
+	//
+	// `invalid` on `new_password` for a weak password (the link stays usable); `unauthenticated` for
+	// an unknown, used, superseded or expired link, and for a person who can no longer sign in.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/auth/password-resets/redeem (the `ResetPassword` operationId).
+	ResetPassword(ctx context.Context, body ResetPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// RequestStaffLoginLinkWithBody E-mail a staff member a one-time sign-in link
 	//
 	// **Who may call:** Anyone: no credential needed.
@@ -4739,6 +4844,42 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/auth/staff/password (the `SignInStaffWithPassword` operationId).
 	SignInStaffWithPassword(ctx context.Context, body SignInStaffWithPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestStaffPasswordResetWithBody E-mail a staff member a password reset link
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Sends a link to `/console/reset-password?token=…` that sets a new password once, within 15
+	// minutes, if the address belongs to an active staff member (an invited one accepts its invitation
+	// instead); a newer link ends older ones. The link is redeemed with `POST
+	// /v1/auth/password-resets/redeem`. It answers 202 alike, and takes about as long, whether or not
+	// the address is known. Rate limited per e-mail address and per client address.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/auth/staff/password-resets (the `RequestStaffPasswordReset` operationId).
+	RequestStaffPasswordResetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RequestStaffPasswordReset E-mail a staff member a password reset link
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Sends a link to `/console/reset-password?token=…` that sets a new password once, within 15
+	// minutes, if the address belongs to an active staff member (an invited one accepts its invitation
+	// instead); a newer link ends older ones. The link is redeemed with `POST
+	// /v1/auth/password-resets/redeem`. It answers 202 alike, and takes about as long, whether or not
+	// the address is known. Rate limited per e-mail address and per client address.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/auth/staff/password-resets (the `RequestStaffPasswordReset` operationId).
+	RequestStaffPasswordReset(ctx context.Context, body RequestStaffPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListCustomers List customers
 	//
@@ -7592,6 +7733,122 @@ func (c *RawClient) SignInWithPassword(ctx context.Context, body SignInWithPassw
 	return c.Client.Do(req)
 }
 
+// RequestPasswordResetWithBody E-mail a password reset link
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Sends a link to `/reset-password?token=…` that sets a new password once, within 15 minutes, if
+// the address belongs to an active user with an active membership of an active customer; a newer
+// link ends older ones. It answers 202 alike, and takes about as long, whether or not the address
+// is known, so nobody can probe for accounts. Rate limited per e-mail address and per client
+// address, apart from sign-ins and login links.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/auth/password-resets (the `RequestPasswordReset` operationId).
+func (c *RawClient) RequestPasswordResetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestPasswordResetRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestPasswordReset E-mail a password reset link
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Sends a link to `/reset-password?token=…` that sets a new password once, within 15 minutes, if
+// the address belongs to an active user with an active membership of an active customer; a newer
+// link ends older ones. It answers 202 alike, and takes about as long, whether or not the address
+// is known, so nobody can probe for accounts. Rate limited per e-mail address and per client
+// address, apart from sign-ins and login links.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/auth/password-resets (the `RequestPasswordReset` operationId).
+func (c *RawClient) RequestPasswordReset(ctx context.Context, body RequestPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestPasswordResetRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResetPasswordWithBody Set a new password with a reset link
+//
+// **Who may call:** Anyone: the token in the body is the credential.
+//
+// Sets the new password of the customer user or staff member the reset link (`ppr_…`) was sent to,
+// and ends all of that person's sessions and its password lockout; the person then signs in with
+// the new password. The link works once, within 15 minutes. Rate limited per client address, like
+// every `/v1/auth/…` operation (429 with Retry-After).
+//
+// `invalid` on `new_password` for a weak password (the link stays usable); `unauthenticated` for
+// an unknown, used, superseded or expired link, and for a person who can no longer sign in.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/auth/password-resets/redeem (the `ResetPassword` operationId).
+func (c *RawClient) ResetPasswordWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResetPasswordRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ResetPassword Set a new password with a reset link
+//
+// **Who may call:** Anyone: the token in the body is the credential.
+//
+// Sets the new password of the customer user or staff member the reset link (`ppr_…`) was sent to,
+// and ends all of that person's sessions and its password lockout; the person then signs in with
+// the new password. The link works once, within 15 minutes. Rate limited per client address, like
+// every `/v1/auth/…` operation (429 with Retry-After).
+//
+// `invalid` on `new_password` for a weak password (the link stays usable); `unauthenticated` for
+// an unknown, used, superseded or expired link, and for a person who can no longer sign in.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/auth/password-resets/redeem (the `ResetPassword` operationId).
+func (c *RawClient) ResetPassword(ctx context.Context, body ResetPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResetPasswordRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // RequestStaffLoginLinkWithBody E-mail a staff member a one-time sign-in link
 //
 // **Who may call:** Anyone: no credential needed.
@@ -7750,6 +8007,62 @@ func (c *RawClient) SignInStaffWithPasswordWithBody(ctx context.Context, content
 // Corresponds with POST /v1/auth/staff/password (the `SignInStaffWithPassword` operationId).
 func (c *RawClient) SignInStaffWithPassword(ctx context.Context, body SignInStaffWithPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSignInStaffWithPasswordRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestStaffPasswordResetWithBody E-mail a staff member a password reset link
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Sends a link to `/console/reset-password?token=…` that sets a new password once, within 15
+// minutes, if the address belongs to an active staff member (an invited one accepts its invitation
+// instead); a newer link ends older ones. The link is redeemed with `POST
+// /v1/auth/password-resets/redeem`. It answers 202 alike, and takes about as long, whether or not
+// the address is known. Rate limited per e-mail address and per client address.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/auth/staff/password-resets (the `RequestStaffPasswordReset` operationId).
+func (c *RawClient) RequestStaffPasswordResetWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestStaffPasswordResetRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RequestStaffPasswordReset E-mail a staff member a password reset link
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Sends a link to `/console/reset-password?token=…` that sets a new password once, within 15
+// minutes, if the address belongs to an active staff member (an invited one accepts its invitation
+// instead); a newer link ends older ones. The link is redeemed with `POST
+// /v1/auth/password-resets/redeem`. It answers 202 alike, and takes about as long, whether or not
+// the address is known. Rate limited per e-mail address and per client address.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/auth/staff/password-resets (the `RequestStaffPasswordReset` operationId).
+func (c *RawClient) RequestStaffPasswordReset(ctx context.Context, body RequestStaffPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRequestStaffPasswordResetRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -12022,6 +12335,86 @@ func NewSignInWithPasswordRequestWithBody(server string, contentType string, bod
 	return req, nil
 }
 
+// NewRequestPasswordResetRequest calls the generic RequestPasswordReset builder with application/json body
+func NewRequestPasswordResetRequest(server string, body RequestPasswordResetJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRequestPasswordResetRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRequestPasswordResetRequestWithBody constructs an http.Request for the RequestPasswordReset method, with any body, and a specified content type
+func NewRequestPasswordResetRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/password-resets")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewResetPasswordRequest calls the generic ResetPassword builder with application/json body
+func NewResetPasswordRequest(server string, body ResetPasswordJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewResetPasswordRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewResetPasswordRequestWithBody constructs an http.Request for the ResetPassword method, with any body, and a specified content type
+func NewResetPasswordRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/password-resets/redeem")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewRequestStaffLoginLinkRequest calls the generic RequestStaffLoginLink builder with application/json body
 func NewRequestStaffLoginLinkRequest(server string, body RequestStaffLoginLinkJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -12123,6 +12516,46 @@ func NewSignInStaffWithPasswordRequestWithBody(server string, contentType string
 	}
 
 	operationPath := fmt.Sprintf("/v1/auth/staff/password")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRequestStaffPasswordResetRequest calls the generic RequestStaffPasswordReset builder with application/json body
+func NewRequestStaffPasswordResetRequest(server string, body RequestStaffPasswordResetJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRequestStaffPasswordResetRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewRequestStaffPasswordResetRequestWithBody constructs an http.Request for the RequestStaffPasswordReset method, with any body, and a specified content type
+func NewRequestStaffPasswordResetRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/staff/password-resets")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -18203,6 +18636,82 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/auth/password (the `SignInWithPassword` operationId).
 	SignInWithPasswordWithResponse(ctx context.Context, body SignInWithPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*SignInWithPasswordResponse, error)
 
+	// RequestPasswordResetWithBodyWithResponse E-mail a password reset link
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Sends a link to `/reset-password?token=…` that sets a new password once, within 15 minutes, if
+	// the address belongs to an active user with an active membership of an active customer; a newer
+	// link ends older ones. It answers 202 alike, and takes about as long, whether or not the address
+	// is known, so nobody can probe for accounts. Rate limited per e-mail address and per client
+	// address, apart from sign-ins and login links.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/password-resets (the `RequestPasswordReset` operationId).
+	RequestPasswordResetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestPasswordResetResponse, error)
+
+	// RequestPasswordResetWithResponse E-mail a password reset link
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Sends a link to `/reset-password?token=…` that sets a new password once, within 15 minutes, if
+	// the address belongs to an active user with an active membership of an active customer; a newer
+	// link ends older ones. It answers 202 alike, and takes about as long, whether or not the address
+	// is known, so nobody can probe for accounts. Rate limited per e-mail address and per client
+	// address, apart from sign-ins and login links.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/password-resets (the `RequestPasswordReset` operationId).
+	RequestPasswordResetWithResponse(ctx context.Context, body RequestPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestPasswordResetResponse, error)
+
+	// ResetPasswordWithBodyWithResponse Set a new password with a reset link
+	//
+	// **Who may call:** Anyone: the token in the body is the credential.
+	//
+	// Sets the new password of the customer user or staff member the reset link (`ppr_…`) was sent to,
+	// and ends all of that person's sessions and its password lockout; the person then signs in with
+	// the new password. The link works once, within 15 minutes. Rate limited per client address, like
+	// every `/v1/auth/…` operation (429 with Retry-After).
+	//
+	// `invalid` on `new_password` for a weak password (the link stays usable); `unauthenticated` for
+	// an unknown, used, superseded or expired link, and for a person who can no longer sign in.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/password-resets/redeem (the `ResetPassword` operationId).
+	ResetPasswordWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ResetPasswordResponse, error)
+
+	// ResetPasswordWithResponse Set a new password with a reset link
+	//
+	// **Who may call:** Anyone: the token in the body is the credential.
+	//
+	// Sets the new password of the customer user or staff member the reset link (`ppr_…`) was sent to,
+	// and ends all of that person's sessions and its password lockout; the person then signs in with
+	// the new password. The link works once, within 15 minutes. Rate limited per client address, like
+	// every `/v1/auth/…` operation (429 with Retry-After).
+	//
+	// `invalid` on `new_password` for a weak password (the link stays usable); `unauthenticated` for
+	// an unknown, used, superseded or expired link, and for a person who can no longer sign in.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+	// 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/password-resets/redeem (the `ResetPassword` operationId).
+	ResetPasswordWithResponse(ctx context.Context, body ResetPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*ResetPasswordResponse, error)
+
 	// RequestStaffLoginLinkWithBodyWithResponse E-mail a staff member a one-time sign-in link
 	//
 	// **Who may call:** Anyone: no credential needed.
@@ -18310,6 +18819,42 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/auth/staff/password (the `SignInStaffWithPassword` operationId).
 	SignInStaffWithPasswordWithResponse(ctx context.Context, body SignInStaffWithPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*SignInStaffWithPasswordResponse, error)
+
+	// RequestStaffPasswordResetWithBodyWithResponse E-mail a staff member a password reset link
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Sends a link to `/console/reset-password?token=…` that sets a new password once, within 15
+	// minutes, if the address belongs to an active staff member (an invited one accepts its invitation
+	// instead); a newer link ends older ones. The link is redeemed with `POST
+	// /v1/auth/password-resets/redeem`. It answers 202 alike, and takes about as long, whether or not
+	// the address is known. Rate limited per e-mail address and per client address.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/staff/password-resets (the `RequestStaffPasswordReset` operationId).
+	RequestStaffPasswordResetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestStaffPasswordResetResponse, error)
+
+	// RequestStaffPasswordResetWithResponse E-mail a staff member a password reset link
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Sends a link to `/console/reset-password?token=…` that sets a new password once, within 15
+	// minutes, if the address belongs to an active staff member (an invited one accepts its invitation
+	// instead); a newer link ends older ones. The link is redeemed with `POST
+	// /v1/auth/password-resets/redeem`. It answers 202 alike, and takes about as long, whether or not
+	// the address is known. Rate limited per e-mail address and per client address.
+	//
+	// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/staff/password-resets (the `RequestStaffPasswordReset` operationId).
+	RequestStaffPasswordResetWithResponse(ctx context.Context, body RequestStaffPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestStaffPasswordResetResponse, error)
 
 	// ListCustomersWithResponse List customers
 	//
@@ -21717,6 +22262,151 @@ func (r SignInWithPasswordResponse) ContentType() string {
 	return ""
 }
 
+// RequestPasswordResetResponse429Headers the declared response headers of an HTTP 429 response for RequestPasswordReset
+type RequestPasswordResetResponse429Headers struct {
+	RetryAfter int
+}
+
+type RequestPasswordResetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RequestPasswordResetResponse429Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RequestPasswordResetResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RequestPasswordResetResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RequestPasswordResetResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RequestPasswordResetResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestPasswordResetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestPasswordResetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestPasswordResetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestPasswordResetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ResetPasswordResponse429Headers the declared response headers of an HTTP 429 response for ResetPassword
+type ResetPasswordResponse429Headers struct {
+	RetryAfter int
+}
+
+type ResetPasswordResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ResetPasswordResponse429Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ResetPasswordResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ResetPasswordResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ResetPasswordResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r ResetPasswordResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ResetPasswordResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ResetPasswordResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ResetPasswordResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ResetPasswordResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ResetPasswordResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // RequestStaffLoginLinkResponse429Headers the declared response headers of an HTTP 429 response for RequestStaffLoginLink
 type RequestStaffLoginLinkResponse429Headers struct {
 	RetryAfter int
@@ -21946,6 +22636,75 @@ func (r SignInStaffWithPasswordResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r SignInStaffWithPasswordResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RequestStaffPasswordResetResponse429Headers the declared response headers of an HTTP 429 response for RequestStaffPasswordReset
+type RequestStaffPasswordResetResponse429Headers struct {
+	RetryAfter int
+}
+
+type RequestStaffPasswordResetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *RequestStaffPasswordResetResponse429Headers
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RequestStaffPasswordResetResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RequestStaffPasswordResetResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r RequestStaffPasswordResetResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RequestStaffPasswordResetResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RequestStaffPasswordResetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RequestStaffPasswordResetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RequestStaffPasswordResetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RequestStaffPasswordResetResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -31092,6 +31851,106 @@ func (c *ClientWithResponses) SignInWithPasswordWithResponse(ctx context.Context
 	return ParseSignInWithPasswordResponse(rsp)
 }
 
+// RequestPasswordResetWithBodyWithResponse E-mail a password reset link
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Sends a link to `/reset-password?token=…` that sets a new password once, within 15 minutes, if
+// the address belongs to an active user with an active membership of an active customer; a newer
+// link ends older ones. It answers 202 alike, and takes about as long, whether or not the address
+// is known, so nobody can probe for accounts. Rate limited per e-mail address and per client
+// address, apart from sign-ins and login links.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/password-resets (the `RequestPasswordReset` operationId).
+func (c *ClientWithResponses) RequestPasswordResetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestPasswordResetResponse, error) {
+	rsp, err := c.RequestPasswordResetWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestPasswordResetResponse(rsp)
+}
+
+// RequestPasswordResetWithResponse E-mail a password reset link
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Sends a link to `/reset-password?token=…` that sets a new password once, within 15 minutes, if
+// the address belongs to an active user with an active membership of an active customer; a newer
+// link ends older ones. It answers 202 alike, and takes about as long, whether or not the address
+// is known, so nobody can probe for accounts. Rate limited per e-mail address and per client
+// address, apart from sign-ins and login links.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/password-resets (the `RequestPasswordReset` operationId).
+func (c *ClientWithResponses) RequestPasswordResetWithResponse(ctx context.Context, body RequestPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestPasswordResetResponse, error) {
+	rsp, err := c.RequestPasswordReset(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestPasswordResetResponse(rsp)
+}
+
+// ResetPasswordWithBodyWithResponse Set a new password with a reset link
+//
+// **Who may call:** Anyone: the token in the body is the credential.
+//
+// Sets the new password of the customer user or staff member the reset link (`ppr_…`) was sent to,
+// and ends all of that person's sessions and its password lockout; the person then signs in with
+// the new password. The link works once, within 15 minutes. Rate limited per client address, like
+// every `/v1/auth/…` operation (429 with Retry-After).
+//
+// `invalid` on `new_password` for a weak password (the link stays usable); `unauthenticated` for
+// an unknown, used, superseded or expired link, and for a person who can no longer sign in.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/password-resets/redeem (the `ResetPassword` operationId).
+func (c *ClientWithResponses) ResetPasswordWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ResetPasswordResponse, error) {
+	rsp, err := c.ResetPasswordWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResetPasswordResponse(rsp)
+}
+
+// ResetPasswordWithResponse Set a new password with a reset link
+//
+// **Who may call:** Anyone: the token in the body is the credential.
+//
+// Sets the new password of the customer user or staff member the reset link (`ppr_…`) was sent to,
+// and ends all of that person's sessions and its password lockout; the person then signs in with
+// the new password. The link works once, within 15 minutes. Rate limited per client address, like
+// every `/v1/auth/…` operation (429 with Retry-After).
+//
+// `invalid` on `new_password` for a weak password (the link stays usable); `unauthenticated` for
+// an unknown, used, superseded or expired link, and for a person who can no longer sign in.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `rate_limited` (429); a body over 1 MiB
+// 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/password-resets/redeem (the `ResetPassword` operationId).
+func (c *ClientWithResponses) ResetPasswordWithResponse(ctx context.Context, body ResetPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*ResetPasswordResponse, error) {
+	rsp, err := c.ResetPassword(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseResetPasswordResponse(rsp)
+}
+
 // RequestStaffLoginLinkWithBodyWithResponse E-mail a staff member a one-time sign-in link
 //
 // **Who may call:** Anyone: no credential needed.
@@ -31234,6 +32093,54 @@ func (c *ClientWithResponses) SignInStaffWithPasswordWithResponse(ctx context.Co
 		return nil, err
 	}
 	return ParseSignInStaffWithPasswordResponse(rsp)
+}
+
+// RequestStaffPasswordResetWithBodyWithResponse E-mail a staff member a password reset link
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Sends a link to `/console/reset-password?token=…` that sets a new password once, within 15
+// minutes, if the address belongs to an active staff member (an invited one accepts its invitation
+// instead); a newer link ends older ones. The link is redeemed with `POST
+// /v1/auth/password-resets/redeem`. It answers 202 alike, and takes about as long, whether or not
+// the address is known. Rate limited per e-mail address and per client address.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/staff/password-resets (the `RequestStaffPasswordReset` operationId).
+func (c *ClientWithResponses) RequestStaffPasswordResetWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RequestStaffPasswordResetResponse, error) {
+	rsp, err := c.RequestStaffPasswordResetWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestStaffPasswordResetResponse(rsp)
+}
+
+// RequestStaffPasswordResetWithResponse E-mail a staff member a password reset link
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Sends a link to `/console/reset-password?token=…` that sets a new password once, within 15
+// minutes, if the address belongs to an active staff member (an invited one accepts its invitation
+// instead); a newer link ends older ones. The link is redeemed with `POST
+// /v1/auth/password-resets/redeem`. It answers 202 alike, and takes about as long, whether or not
+// the address is known. Rate limited per e-mail address and per client address.
+//
+// **Problems:** `invalid` (400), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/staff/password-resets (the `RequestStaffPasswordReset` operationId).
+func (c *ClientWithResponses) RequestStaffPasswordResetWithResponse(ctx context.Context, body RequestStaffPasswordResetJSONRequestBody, reqEditors ...RequestEditorFn) (*RequestStaffPasswordResetResponse, error) {
+	rsp, err := c.RequestStaffPasswordReset(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRequestStaffPasswordResetResponse(rsp)
 }
 
 // ListCustomersWithResponse List customers
@@ -35334,6 +36241,139 @@ func ParseSignInWithPasswordResponse(rsp *http.Response) (*SignInWithPasswordRes
 	return response, nil
 }
 
+// ParseRequestPasswordResetResponse parses an HTTP response from a RequestPasswordResetWithResponse call
+func ParseRequestPasswordResetResponse(rsp *http.Response) (*RequestPasswordResetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestPasswordResetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers RequestPasswordResetResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseResetPasswordResponse parses an HTTP response from a ResetPasswordWithResponse call
+func ParseResetPasswordResponse(rsp *http.Response) (*ResetPasswordResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ResetPasswordResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers ResetPasswordResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseRequestStaffLoginLinkResponse parses an HTTP response from a RequestStaffLoginLinkWithResponse call
 func ParseRequestStaffLoginLinkResponse(rsp *http.Response) (*RequestStaffLoginLinkResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -35532,6 +36572,69 @@ func ParseSignInStaffWithPasswordResponse(rsp *http.Response) (*SignInStaffWithP
 	switch {
 	case rsp.StatusCode == 429:
 		var headers SignInStaffWithPasswordResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRequestStaffPasswordResetResponse parses an HTTP response from a RequestStaffPasswordResetWithResponse call
+func ParseRequestStaffPasswordResetResponse(rsp *http.Response) (*RequestStaffPasswordResetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RequestStaffPasswordResetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 202:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers RequestStaffPasswordResetResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {

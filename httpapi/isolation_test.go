@@ -659,6 +659,10 @@ var isolationMatrix = map[string]isoRow{
 	"getReadiness":             {class: classSystem, reason: "readiness of the database; no data"},
 	"getMetrics":               {class: classSystem, reason: "request counts by route template; no IDs"},
 	"getOpenAPISpec":           {class: classSystem, reason: "this document"},
+	// Password reset (#21).
+	"requestPasswordReset":      {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of any customer"},
+	"requestStaffPasswordReset": {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of anybody"},
+	"resetPassword":             {class: classPublic, reason: "the reset token in the body is the credential; it changes only its owner's password"},
 }
 
 // isoOp is one operation of the spec.

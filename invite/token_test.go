@@ -38,6 +38,7 @@ func TestPrefixes(t *testing.T) {
 		"api key":          "pk_",
 		"staff invitation": "psi_",
 		"staff login link": "psl_",
+		"password reset":   "ppr_",
 	}
 	seen := map[string]string{}
 	for _, p := range prefixes {

@@ -336,6 +336,14 @@ var germanPortal = map[string]string{
 	"Your password is set.": "Ihr Passwort ist gesetzt.",
 	"Your sign-in link is ready. It works once.": "Ihr Anmeldelink ist bereit. Er funktioniert einmal.",
 	"powered by portalkit":                       "betrieben mit portalkit",
+	// Password reset (#21).
+	"Forgot your password?": "Passwort vergessen?",
+	"Choose a new password": "Neues Passwort wählen",
+	"Back to sign-in":       "Zurück zur Anmeldung",
+	"Tell us your e-mail address; we send you a link to choose a new password. It works once, for 15 minutes.":            "Nennen Sie uns Ihre E-Mail-Adresse; wir senden Ihnen einen Link, mit dem Sie ein neues Passwort wählen. Er funktioniert einmal, 15 Minuten lang.",
+	"Setting a new password signs you out everywhere; then sign in with it.":                                              "Mit einem neuen Passwort werden Sie überall abgemeldet; melden Sie sich danach damit an.",
+	"If the address belongs to an account, a link to choose a new password is on its way. It works once, for 15 minutes.": "Wenn die Adresse zu einem Konto gehört, ist ein Link zum Wählen eines neuen Passworts unterwegs. Er funktioniert einmal, 15 Minuten lang.",
+	"Your new password is set and you are signed out everywhere. Sign in with it.":                                        "Ihr neues Passwort ist gesetzt, und Sie sind überall abgemeldet. Melden Sie sich damit an.",
 }
 
 func merged(maps ...map[string]string) map[string]string {

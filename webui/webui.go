@@ -103,6 +103,8 @@ func newHandler(p *portal.Portal, opts ...Option) *handler {
 	static, _ := fs.Sub(staticFS, "static")
 	h.mux.Handle("GET /static/", http.StripPrefix("/static/", cacheStatic(http.FileServerFS(static))))
 	h.signInRoutes()
+	h.passwordResetRoutes("")
+	h.passwordResetRoutes("/console")
 	h.portalRoutes()
 	h.consoleRoutes()
 	return h

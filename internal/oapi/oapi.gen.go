@@ -242,8 +242,10 @@ const (
 	MailKindOrderConfirmed     MailKind = "order_confirmed"
 	MailKindOrderRejected      MailKind = "order_rejected"
 	MailKindOrderSubmitted     MailKind = "order_submitted"
+	MailKindPasswordReset      MailKind = "password_reset"
 	MailKindStaffInvitation    MailKind = "staff_invitation"
 	MailKindStaffLoginLink     MailKind = "staff_login_link"
+	MailKindStaffPasswordReset MailKind = "staff_password_reset"
 	MailKindTicketOpened       MailKind = "ticket_opened"
 	MailKindTicketReply        MailKind = "ticket_reply"
 	MailKindTicketStatus       MailKind = "ticket_status"
@@ -268,9 +270,13 @@ func (e MailKind) Valid() bool {
 		return true
 	case MailKindOrderSubmitted:
 		return true
+	case MailKindPasswordReset:
+		return true
 	case MailKindStaffInvitation:
 		return true
 	case MailKindStaffLoginLink:
+		return true
+	case MailKindStaffPasswordReset:
 		return true
 	case MailKindTicketOpened:
 		return true
@@ -1637,7 +1643,8 @@ type ItemId = string
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
 // so no customer's override applies to them), `ticket_opened` to the service desk and
-// `ticket_reply` and `ticket_status` to a ticket's requester.
+// `ticket_reply` and `ticket_status` to a ticket's requester, `password_reset` and
+// `staff_password_reset` with a link to choose a new password (the staff one about no customer).
 //
 // Example: invitation
 type MailKind string
@@ -1670,7 +1677,8 @@ type MailMessage struct {
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `password_reset` and
+	// `staff_password_reset` with a link to choose a new password (the staff one about no customer).
 	//
 	//
 	// Example: invitation
@@ -1744,7 +1752,8 @@ type MailTemplate struct {
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `password_reset` and
+	// `staff_password_reset` with a link to choose a new password (the staff one about no customer).
 	//
 	//
 	// Example: invitation
@@ -2496,6 +2505,17 @@ type ResendInvitationRequest struct {
 	//
 	// Example: 604800
 	ExpiresInSeconds *InvitationTTLSeconds `json:"expires_in_seconds,omitempty"`
+}
+
+// ResetPasswordRequest A password reset link's token and the new password.
+//
+// Example: {"new_password":"a much longer passphrase now","token":"ppr_Vb3Nm6Qw9Er2Ty5Ui8Op1As4Df7Gh0Jk3Lz6Xc9Vb2N"}
+type ResetPasswordRequest struct {
+	// NewPassword At least 10 characters, not a common one.
+	NewPassword string `json:"new_password"`
+
+	// Token The token from the e-mailed link (`ppr_…`).
+	Token string `json:"token"`
 }
 
 // RetireStockItemRequest Why the item leaves service.
@@ -4132,6 +4152,12 @@ type SignInWithLoginLinkJSONRequestBody = RedeemLoginLinkRequest
 // SignInWithPasswordJSONRequestBody defines body for SignInWithPassword for application/json ContentType.
 type SignInWithPasswordJSONRequestBody = PasswordSignInRequest
 
+// RequestPasswordResetJSONRequestBody defines body for RequestPasswordReset for application/json ContentType.
+type RequestPasswordResetJSONRequestBody = RequestLoginLinkRequest
+
+// ResetPasswordJSONRequestBody defines body for ResetPassword for application/json ContentType.
+type ResetPasswordJSONRequestBody = ResetPasswordRequest
+
 // RequestStaffLoginLinkJSONRequestBody defines body for RequestStaffLoginLink for application/json ContentType.
 type RequestStaffLoginLinkJSONRequestBody = RequestLoginLinkRequest
 
@@ -4140,6 +4166,9 @@ type SignInStaffWithLoginLinkJSONRequestBody = RedeemStaffLoginLinkRequest
 
 // SignInStaffWithPasswordJSONRequestBody defines body for SignInStaffWithPassword for application/json ContentType.
 type SignInStaffWithPasswordJSONRequestBody = StaffPasswordSignInRequest
+
+// RequestStaffPasswordResetJSONRequestBody defines body for RequestStaffPasswordReset for application/json ContentType.
+type RequestStaffPasswordResetJSONRequestBody = RequestLoginLinkRequest
 
 // CreateCustomerJSONRequestBody defines body for CreateCustomer for application/json ContentType.
 type CreateCustomerJSONRequestBody = CreateCustomerRequest
@@ -4305,6 +4334,12 @@ type ServerInterface interface {
 	// SignInWithPassword Sign in with a password
 	// (POST /v1/auth/password)
 	SignInWithPassword(w http.ResponseWriter, r *http.Request)
+	// RequestPasswordReset E-mail a password reset link
+	// (POST /v1/auth/password-resets)
+	RequestPasswordReset(w http.ResponseWriter, r *http.Request)
+	// ResetPassword Set a new password with a reset link
+	// (POST /v1/auth/password-resets/redeem)
+	ResetPassword(w http.ResponseWriter, r *http.Request)
 	// RequestStaffLoginLink E-mail a staff member a one-time sign-in link
 	// (POST /v1/auth/staff/login-links)
 	RequestStaffLoginLink(w http.ResponseWriter, r *http.Request)
@@ -4314,6 +4349,9 @@ type ServerInterface interface {
 	// SignInStaffWithPassword Sign a staff member in with a password
 	// (POST /v1/auth/staff/password)
 	SignInStaffWithPassword(w http.ResponseWriter, r *http.Request)
+	// RequestStaffPasswordReset E-mail a staff member a password reset link
+	// (POST /v1/auth/staff/password-resets)
+	RequestStaffPasswordReset(w http.ResponseWriter, r *http.Request)
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(w http.ResponseWriter, r *http.Request, params ListCustomersParams)
@@ -4878,6 +4916,34 @@ func (siw *ServerInterfaceWrapper) SignInWithPassword(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
+// RequestPasswordReset operation middleware
+func (siw *ServerInterfaceWrapper) RequestPasswordReset(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RequestPasswordReset(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ResetPassword operation middleware
+func (siw *ServerInterfaceWrapper) ResetPassword(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ResetPassword(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // RequestStaffLoginLink operation middleware
 func (siw *ServerInterfaceWrapper) RequestStaffLoginLink(w http.ResponseWriter, r *http.Request) {
 
@@ -4911,6 +4977,20 @@ func (siw *ServerInterfaceWrapper) SignInStaffWithPassword(w http.ResponseWriter
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.SignInStaffWithPassword(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RequestStaffPasswordReset operation middleware
+func (siw *ServerInterfaceWrapper) RequestStaffPasswordReset(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RequestStaffPasswordReset(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -9779,6 +9859,9 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/login-links", wrapper.RequestStaffLoginLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/login-links/redeem", wrapper.SignInStaffWithLoginLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/password", wrapper.SignInStaffWithPassword)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/password-resets", wrapper.RequestPasswordReset)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/password-resets/redeem", wrapper.ResetPassword)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/password-resets", wrapper.RequestStaffPasswordReset)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/logout", wrapper.Logout)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/me", wrapper.GetMe)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/me/memberships", wrapper.ListMyMemberships)
@@ -10965,6 +11048,186 @@ func (response SignInWithPassworddefaultApplicationProblemPlusJSONResponse) Visi
 	return err
 }
 
+type RequestPasswordResetRequestObject struct {
+	Body *RequestPasswordResetJSONRequestBody
+}
+
+type RequestPasswordResetResponseObject interface {
+	VisitRequestPasswordResetResponse(w http.ResponseWriter) error
+}
+
+type RequestPasswordReset202Response struct {
+}
+
+func (response RequestPasswordReset202Response) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type RequestPasswordReset400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset400ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPasswordReset413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset413ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPasswordReset429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RequestPasswordReset429ApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestPasswordResetdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RequestPasswordResetdefaultApplicationProblemPlusJSONResponse) VisitRequestPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPasswordRequestObject struct {
+	Body *ResetPasswordJSONRequestBody
+}
+
+type ResetPasswordResponseObject interface {
+	VisitResetPasswordResponse(w http.ResponseWriter) error
+}
+
+type ResetPassword204Response struct {
+}
+
+func (response ResetPassword204Response) VisitResetPasswordResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type ResetPassword400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword400ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassword401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword401ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassword413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword413ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassword429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ResetPassword429ApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ResetPassworddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ResetPassworddefaultApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type RequestStaffLoginLinkRequestObject struct {
 	Body *RequestStaffLoginLinkJSONRequestBody
 }
@@ -11244,6 +11507,88 @@ type SignInStaffWithPassworddefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response SignInStaffWithPassworddefaultApplicationProblemPlusJSONResponse) VisitSignInStaffWithPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestStaffPasswordResetRequestObject struct {
+	Body *RequestStaffPasswordResetJSONRequestBody
+}
+
+type RequestStaffPasswordResetResponseObject interface {
+	VisitRequestStaffPasswordResetResponse(w http.ResponseWriter) error
+}
+
+type RequestStaffPasswordReset202Response struct {
+}
+
+func (response RequestStaffPasswordReset202Response) VisitRequestStaffPasswordResetResponse(w http.ResponseWriter) error {
+	w.WriteHeader(202)
+	return nil
+}
+
+type RequestStaffPasswordReset400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RequestStaffPasswordReset400ApplicationProblemPlusJSONResponse) VisitRequestStaffPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestStaffPasswordReset413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RequestStaffPasswordReset413ApplicationProblemPlusJSONResponse) VisitRequestStaffPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestStaffPasswordReset429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response RequestStaffPasswordReset429ApplicationProblemPlusJSONResponse) VisitRequestStaffPasswordResetResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RequestStaffPasswordResetdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RequestStaffPasswordResetdefaultApplicationProblemPlusJSONResponse) VisitRequestStaffPasswordResetResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -23938,6 +24283,12 @@ type StrictServerInterface interface {
 	// SignInWithPassword Sign in with a password
 	// (POST /v1/auth/password)
 	SignInWithPassword(ctx context.Context, request SignInWithPasswordRequestObject) (SignInWithPasswordResponseObject, error)
+	// RequestPasswordReset E-mail a password reset link
+	// (POST /v1/auth/password-resets)
+	RequestPasswordReset(ctx context.Context, request RequestPasswordResetRequestObject) (RequestPasswordResetResponseObject, error)
+	// ResetPassword Set a new password with a reset link
+	// (POST /v1/auth/password-resets/redeem)
+	ResetPassword(ctx context.Context, request ResetPasswordRequestObject) (ResetPasswordResponseObject, error)
 	// RequestStaffLoginLink E-mail a staff member a one-time sign-in link
 	// (POST /v1/auth/staff/login-links)
 	RequestStaffLoginLink(ctx context.Context, request RequestStaffLoginLinkRequestObject) (RequestStaffLoginLinkResponseObject, error)
@@ -23947,6 +24298,9 @@ type StrictServerInterface interface {
 	// SignInStaffWithPassword Sign a staff member in with a password
 	// (POST /v1/auth/staff/password)
 	SignInStaffWithPassword(ctx context.Context, request SignInStaffWithPasswordRequestObject) (SignInStaffWithPasswordResponseObject, error)
+	// RequestStaffPasswordReset E-mail a staff member a password reset link
+	// (POST /v1/auth/staff/password-resets)
+	RequestStaffPasswordReset(ctx context.Context, request RequestStaffPasswordResetRequestObject) (RequestStaffPasswordResetResponseObject, error)
 	// ListCustomers List customers
 	// (GET /v1/customers)
 	ListCustomers(ctx context.Context, request ListCustomersRequestObject) (ListCustomersResponseObject, error)
@@ -24648,6 +25002,68 @@ func (sh *strictHandler) SignInWithPassword(w http.ResponseWriter, r *http.Reque
 	}
 }
 
+// RequestPasswordReset operation middleware
+func (sh *strictHandler) RequestPasswordReset(w http.ResponseWriter, r *http.Request) {
+	var request RequestPasswordResetRequestObject
+
+	var body RequestPasswordResetJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestPasswordReset(ctx, request.(RequestPasswordResetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RequestPasswordReset")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RequestPasswordResetResponseObject); ok {
+		if err := validResponse.VisitRequestPasswordResetResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ResetPassword operation middleware
+func (sh *strictHandler) ResetPassword(w http.ResponseWriter, r *http.Request) {
+	var request ResetPasswordRequestObject
+
+	var body ResetPasswordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ResetPassword(ctx, request.(ResetPasswordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ResetPassword")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ResetPasswordResponseObject); ok {
+		if err := validResponse.VisitResetPasswordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // RequestStaffLoginLink operation middleware
 func (sh *strictHandler) RequestStaffLoginLink(w http.ResponseWriter, r *http.Request) {
 	var request RequestStaffLoginLinkRequestObject
@@ -24734,6 +25150,37 @@ func (sh *strictHandler) SignInStaffWithPassword(w http.ResponseWriter, r *http.
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(SignInStaffWithPasswordResponseObject); ok {
 		if err := validResponse.VisitSignInStaffWithPasswordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RequestStaffPasswordReset operation middleware
+func (sh *strictHandler) RequestStaffPasswordReset(w http.ResponseWriter, r *http.Request) {
+	var request RequestStaffPasswordResetRequestObject
+
+	var body RequestStaffPasswordResetJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RequestStaffPasswordReset(ctx, request.(RequestStaffPasswordResetRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RequestStaffPasswordReset")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RequestStaffPasswordResetResponseObject); ok {
+		if err := validResponse.VisitRequestStaffPasswordResetResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -27898,482 +28345,491 @@ var swaggerSpec = []string{
 	"zUsjkV7Ri1HzMrqKr1lr3Kad0UEagp7X1hBeUp58y0VcxYZnXECgOUauTz1PKdz2XktKG36d/zAEjVyD",
 	"lOZkH8aCgQgTOeECvJFefLv1T4a2LFIWWmp+DArjOukHRl5NJQQmWTF9IJScM+wwJclfJRcsxqZbNsYD",
 	"LTbCoHAEQd8iK6NnVgJcbFjales+OPQXrmWB5SlXzwklIydBSKFkwqC5n2IQjoXTCpmXPTFr9n94pLKO",
-	"i9C/z9Abjjc/DVzXwKFcMGFhUG4xaNdsX4TmSRbQ9ifXzRSs/fjbI+VVnCoFdvl9aHPQFP4YeiLpBglg",
-	"kLuFnGtdN8x6bma/YKdM74esi6drMDcsTF9GShY0YIGT/w0wyP/MnSkFPT0fufKMvJARrW62klAxWRod",
-	"GgQCOCq2eR6G4K1SswtzBs7ILUlZxBecCW3rqEJkNLPt4gQzKs1GnLzlHL46AM3yYlbcRcy2rf7ldlnL",
-	"imFOYHGtRF20vJF0Iim0WfEJ9mSY0zUxDNQ7p+AmOt2somCEHgVX6Ce1FWBJymVW7/682Y17DEtSVnHS",
-	"GTC8ItaNrjhkaQpqr0EjS/tGEJ1TAbWnKU+WKSMnb16+fUXOz1unfXJ+1j5rm8ML7m3zDXZnzHBc7cLN",
-	"HIRmTCDUPZp558fKgpYWuFVKmxxrNJPG2DkW6AtMpzrlLCaKCywXuqIqI1BpcyJTBi9tGFM9ZaxSE3v4",
-	"7iH1XSg1Sn3lxwA/mdlbb99HcDt+LBLIhy31fwF+FjUE0ZunlmT8IfMnA2fyzO98jEwg5nE9hQasE3a+",
-	"7WZeSqwlIDvsXJF4yfyZ0WCCmSVgOrqH+T8n/2NcWmD/2unP8oCY+RmhPfJDuhrrJSF7VLUtD/mBLOpA",
-	"rj5wvfTbjBkcZhMvHok9RnG8GBwF9Ulo+O0hYi/5ISvogUmEkJpFxxo6dJPw38LAFQcHzRrmeaSIXWHz",
-	"+ZdFyfkAfl9bcjZjHiI527XtN64XoVc7Vec3dYPuu/bcua5YPKSSZPeiFRv33IrtT2Gv9oWl36fBepNj",
-	"bWaY2Osi7JMVhXbttiCZwoVbsrwhocpepGAPzrIR8ZkO+2WGPRAFjh3iJRn2s0wVM9NEytiIIy4H2B6D",
-	"wPJ1VL2gX3UeLLthJ1f+vww9WXGrIDJnIljl8X6FjfMrxWaInUJXOXScHTFwS5ftKn7Pwf/15fdP3/75",
-	"1TNifrU9AuGB+Rv0iH8ZNJgY4Ovs7//9P7ahYP4+RE4jLguGZD/DS7P35uk3LElkMBADsQajPKNzQnX+",
-	"JoSveehdy+UZwbaeZMpS1h8Il5Jsc2Psvs4iOX+MWPxXEPz/ZTEbKnjUynLA6CiK2bjCxGNb5NXqR5dt",
-	"9cPewE637Vojl8Pr7DR2jAAXue3wvLXa3Z4clEyLN9xfsKIxhQtMdwbl73MG0VVqPla1Rf3RIy+eJDPo",
-	"3UxGjJMPH86czP0dnbOPH2s2jXTvgA81b+HY61R0Bv4FNYjq3o0vClU4vPK4mOsMbR0hI6Bmm8iDlY7M",
-	"7LDvC2ugKJ6aupuxnxy0FXfe6s4B5eMOBtgD9Cv0CbAqzEvRO7iN4PY9/OIthrpYMd3irTD54cK5YzXV",
-	"8mWB3RQMTxnzURDpC6zHCOqV/OYzxXP8ujjPTw8gJ2YXwYFOOZxgH86Prnu06+LpE0ajKVnQVEOtawEm",
-	"iKw2hzM0EujmB64amjLytRyI3KZ5Yt4E7gfDUAHizGP3guvcylREF0zZdl+n6MVVjJHww4ezF1zMPn4M",
-	"YayBQCu/A5GzRQC/yKpK4Grc/WnN92BuPw1gyCKFhMFAmF/fSvNveOG1TMwDtIXbv93L8IOVit26vFhM",
-	"ITU7tSOixzT/6hk6xLO/oZnTd+Agy6eGBk7+5FCj6MwWsC0uGR+9WS6M1PXMbDcbBx89lYlMS7+9kBP5",
-	"7vWL0q+vQNF+QhXDZ2cD8XbK1mDBFVIbfEPBlRTygqz1J8N0QBIpF+Qk/PAhpQIAcxpkL4+XAgqoK/fZ",
-	"lIqBCKmIzRJkav4rpDb/x36GP7C4EfwCNVXCCfx7gr8zEYKnJ2bvLZhUwiNXQcmQ7UAAwZnFYyflrGR8",
-	"5/yCfMufbKTNVYrKVdxkt8i88UUN0Tkj8u0i8Ga0aSZTPMqM7gHhQpnTbCgSymsYHSmlc1bzAq2WoQ+7",
-	"1IEdJJSLZnaJ15q9KrHu5ZbIZ5uZZpC9guwuxHQszzDA2lBHHm5hSSS7jbKaT8QVnHWPBgKqIQTWvYdl",
-	"ZgvOOySbkiTqD1y9YNcSoFBzwNYUoJFWhIua8eBuU/W7VQBRsXTOsefEjn4mFqwISiLk6ozcwhoxxNyN",
-	"AL7GNXh9uHBdDrxtiTjA+rwD4cW85AHQRJnTBaEvgRtFg4MLO/oAiOv17Y02owXPK2wvi5SLiC9osr/Y",
-	"uHvxo/Ua1orcQGCD/Fijbj6WzN8oZu5mLmKr8upn1YUZbosxRhMGzDYr3AbUxjUZsURi7vLn1CYP7gLj",
-	"d+YpxLb9dGz9GYecWpWEtqdVwk4OiO31JNcmlEpylXZiSl7IO2ZkqgNq6pRyrsymhocuKSu509mjV2/z",
-	"qngJDr9kNtQRXXseJKxva7pHoYOan+nxabqV1XY9ZSs8sAKuz8Dvn/1xCH/0KLtu8t5vsEyu22M5C6Y6",
-	"+wUcePsr5Vowb7869vugslgl5+yFZrXaKAQriFGP440Wxp/JOPDHRfLrvEge3r+WSVW/R9daQZIvy3Eo",
-	"qqHhv9jkgkL/Ub9TdLVk/Q8o2v0hBf0hBf12pKA/JJsjJJvdnHRvKH6Oxz4YiI4PxT+A29UOKDJj1g4o",
-	"KpNyxSUSc0VHCYt98rU1CWkEYXwQsOvnrpVLdLoh6pblxE5Xh7dfgI5nZkVzLmRq0KEVOYnMaQBT0rN3",
-	"r09teennb74nvU77kri2aOVI4r3d00rBsfPqggIvvZVklrt8xu1Hx9YS2KgoUB0Hm61ug3Czfcq4LId0",
-	"y7lKHhUZCvrpQ7eKbErH1O7cW0Tl8ZJ3UHBy/+GyLzpoYd5LwuIJVNiey3vkxpuP/cwX1ryk7VHzOurE",
-	"zS7rjc/pxegyujrsuMn6ufEv17vkte9FbtwFE+oj5Z05FWCVQCkVs/4uI9ZhLgZY+dAErKepXE6mRwlu",
-	"ULPFVfk7Wo4rGbILpaD/kPEeSMazqPqwu9X2NuoAq3xlSZujpccN98VeL8Qf8uYf8uY/iiWteDryA1x5",
-	"VXq3xJYwnCTZuClspXTvwgBJB3/d0rCBnBgpbkEnLD69pxXuj6ujjm3rvqasddEfW2Avx8cAQWPpffXN",
-	"sybR1DXRcWE3i6UuNv3dKGjxSJGIaprIyZJ9douSHPuoirsRphhcjy4umlet7rgbd6L2iLLK3skP3O66",
-	"XhBZRjHtX1W46v73gZBs58VP38f7QSI1f4NXVPFiqmhffqwJxKFvX1qWea1PQnOwjlbFDjiV9VOpxmlt",
-	"VQz2WiOJyrxWL3fqwR0XyJZ/n36L7xdMvIXk+GNrwGBqPVQ0WmDOZbnyOYr+dI4lkFzwoA3KycL0nqY0",
-	"mrGY2H5yOa2YXS3mTOihHWMDndu7w7db1Qkj+bp2IR4B8xW++xF6Ys1qfvQCXkX+K1PotVXns1fubYtO",
-	"6Ct5UMXb6pi/OoVt8IcPh+WnwtN81koSS+O9Uo0txWGruUOTE9tXzvxlexEdbUrJ5IV7iDB2DTY3c/uM",
-	"VeUCL8YgizYv2cW4eU2vWs32qBN14x47H1+0DKVLA+Gs6MXHn5zIlMsz7WaX9eLmZeui3byKLi+b1+3e",
-	"uMcMex6N8xh7KC9H09h2cEPNwQrxL+hCywVp98irVDaOF51+XlKhgaQ7QUPNlmbo21fNdq/56vX3sBuN",
-	"oXlOeuu0r6+qpbel4HpYW9oDn7SrP/Tq+2arZUsQAfnktRprw72Qrm6h9O9UMPKlZL5doOEXJDlke78C",
-	"ITM3SN/f4nwPoTVmCTfi2/DwZvXZ0SuzkGcgD+qUCgX3VVE8QAkR9WubWQ5oBCtcbRsScK9nd7YU2R4J",
-	"oIZkboarX4QCXs8SwvBAfzhg4S+4qMpRmXPh/qwQY2rW1crPYpVhD47ko0wop1nj45mQK8j/taIqMHlh",
-	"SF3ZquT72qf7p73utVg46XUrjOU3cFyZ9Gn2GVMjWSNtGzKjaoaZzBvWvbIEXRWwj7aR+nbNeoZLIIXc",
-	"ZpkxsFoq4T+mbmdJO6hO8ctMjhl7dafTQbdApTkLO1ojzLlQpZqU80DrVoXZN4oyfWKxZbNQ0dEksy1h",
-	"c05jBq2L8sr7wY4a/ZCzFKq10mzer2oEWCtNY5zK+YFnzDHRDZkXp4csSJtdBmvESvZUuZ4JWBIN8JkS",
-	"SiIqIpZgQ6p65YG0PGjFZbFeQmkZJIytBFnDRGFe60MNvnuYKOpLwfVNFGlc30SRXcKb5TKcvB323S2A",
-	"kXtUuO46BoFTzN3C310pzRuvb1zYR/96ngLpepuRrLcZplWPl8mYQwMvA02s13XHYpJQzVJyYvtaeg3p",
-	"Tv1IEE89yF4pBoN4b1QDAkSKaluNNTt7HCjI01UgZ8qsGS3YtgCZ5ZKElq05vxudpcwUa7tlj7TF5jv9",
-	"UApi2dsOw4Dlw17WfKD4UIBWjU82Eqk8s6pZYVY71xvZ27Vb31amZej36JLhOYWjz8/6UoCup7ZlSYmQ",
-	"H4BiN2joM5PGLpRkY+4A+F7jLnCqz2bOTePfrzkXMtDlfUoI2EB0rL9uY9R9qQUFEryG5ptVj2zd5zfo",
-	"+Ba23vPZJtIOKN9cvc1tkZKZQEr+/v/+fySrNkv+i7g6s+S/nEDFYnIyWhd8pKc33jdmhPzGLX8GYmfx",
-	"fvXsRH6dW6/CbTaE0WDc0KU72Lc2ldmvobyVTOM3fCKei6PxXGwBiBezHfnMS67mcWhj3TaidNAH7VIb",
-	"lFHgaDIQWYiD3wACco7QNmMjIaRgGzn7O3Jr3Noa/UYk05RFmkxlqhgZgUwHuFgkFb6Bz9CZbU+d+Xzp",
-	"3ljZj6XhLg7rlu6WlA1XxRReJTRicGSO5wqgTpJb4sRDm0Fmxc2ycQ97o2U2l5CcSMFObyBkgTXdp1xP",
-	"N3TU3Gj9EPfmTyXDjyOwv1LBzmLJ/s0ra5bnX/kW4LIJKO841KvyQx1t4/xcxkBHAZ/MJvj5DW03UM/E",
-	"qk0LW8fpE1veSscQkVF59vxSBRVtBhUEjnExOXM16FOZsNA8cNUssGCFYdC3r56TGVurmxKDhnoYOWc2",
-	"vw2E+RTKX2BFm2Iw6hpSBmwQ6ilUbASzuD+cnsoYS2bgMK4+P765wbzvFxx0QByX9XRB0qZfQmN4aGAa",
-	"brHRLxapTxmNh1Ik64wb5rCBAqVuY5c9w4ni5iXrGk7UGzXPo4v4kl2Nr2lr9IA3Ed/S49uvZPJIBY48",
-	"wJ3q6nxg5dyyWeSo2nQZKTsWVAL9YSHEDvj7zpsRcl7iux8LyClD5CldqKwGiyZ3nK1YSlI+mWpFTsyH",
-	"TWhjjG0NsK/kaXXstY/wPevDNzNjvD2/x/eHsQZmDHXNNruTs2y3TI3HUJ3VtROwvZVuMhMpPJ3TaMoF",
-	"A7lMTIxOQ12VVZmwG1uBp++1h846lLpvXDC7FD6fKdmdxuNG0LATeyntudRrD/SmwJvKUcLmlT2uX3/1",
-	"lFz3zi/NHs1LJGaa8kQRhBM5CaGRRgSay2P70j//VUkRngaEvdcMDHOOtWk6ShgJIxmzMBiIBUub2EL/",
-	"jks0vqKkjNZauLPMCdtghTK2nSVoApjEVTX6IGH0DXPPcJ7Hovwla+jvLBx53zD/C4gOEEYQi8yjx3ft",
-	"x5nM3cjuUuRWKft5eDnu0uuow3rtUctLJ+8BI+AaYP8cl0q4WCx1joRlKvpYAHbGdd+Cr+/2tcnhYN97",
-	"DRJmkKfm1Y85ZCqLGK2gV0aKXei4gsZ4AVF0DMW81FSubsgAzBSp0VihQP+gAVdW6H4tW/h7+wKCSusw",
-	"lBHaHYd9IHEmdLo2R4CMaEzgy9ruZAgm+pOjpjou5QzTVVeAI8IF1dOC2LNMeTNlY5YyEbGanYNzutkx",
-	"FdwpgWETiZxMWEys+owlnm/QPQfWXWg/oGauUNqUJYtadxEUdx5CcXi/z1wVXlKq2dCmioR9sMBhz0IJ",
-	"NdoC13rhtRmyeQv15qeMGl6o8jqkaPe6uujtz+9TW2wOWMHt7SuCL/hJfjja+fW1b2Or7mdoT+Om10hN",
-	"ZaoDMl3OqWiaawH4lFrO5zRdO2ukY4Fm3FpuLRfwVZ7t3evnJKMdIuic2zaQ/gx9ElZzB9fQMicNB4ya",
-	"xFkz5AyB5ftiZcy23JQ5y9kmSBl4RglVio/tbWHdGMBUsCqmj+BC007wRzoeQXqtFjmhiZKk1+6iHE6x",
-	"+K28Yylpk5f8SUB6nY61oKQMip8/j9l8ITUT0br5LVubN67sGxCzIibk+bj5kupoCvUol4Iu9ZQJbdbL",
-	"YN52QMK82NgwZoIzKMk4ZlQvUzZ0+b9Wxk94xIRiQwddM0bXjC2kHo7lUsAvvYCENDFUtx6y91xpZYaM",
-	"pBgnPNJ2KCymPlykcGA5ttDqta7JifcmV6TX7jiQKE0T5u2p0OvLdUcNSp3FoOnpZssxA8GQ9Nots/oC",
-	"VyC9znXgXQfkHNAjYnLe6iL6HsPe/nZarCaf394ZNIwAUwCEtfKZ3RXqvFnQg5OigKWsFH0BUubXEoYg",
-	"oKCIHXO3ezsrNtxyTWBLXbhcj9gSqOAXBEhRBvO3WiWIxcuq4tJvpJHmPS6B4qZiSaKw94dc6pLOWihc",
-	"B99NEjmiCTSaG8uEyxsUy6RgAQHJHcrIZuVTFGOK8LL52aYR2fwnqnXKR0uN4klK541+o31Bvn4CoWxU",
-	"swnElTUS8DKWeqhsjZUobr7da3IRTcloqbgAzQIGc4rtAZarrS7Psqtxayp8hWPzniGIDp4bbn5h7bjW",
-	"TIfVgrmAfnbOLXZjPTtkxhiYHebV+lYRTTstZvmbBQx+2C9W/JIZO9sD1M9bR6bkFhx7B/iUD8kGsg7h",
-	"Iubf2bC9KJVKQVKuI4GA8ImQZioSUbVRpLb3aUq8/waDywpubOfBzhIgvdNwbLhYThy7azxYzPVJuLhP",
-	"gM4BPK52gM7igAAdu939juacUn+JPCJ3f/4+Xc+vWczY/Basay+4mB3ta/IMdI8UtpcsYQh+Ayfa8Juf",
-	"Oz+I82fvr17r9p+Xvefy8hVtvYm7X00uvvnr9bdJ58f350/vrp6I9stN9NlxqlSCikWQk3BBoY/saRUU",
-	"D3Hb4cTbofhCTri4BxAJWLSLILyHU5eUfLoDcYBTN0NWMvzTqPvd/OI/VtfP0s7b9fk7fvX9on2rel+O",
-	"L7+etv591n3xt4v/jK7/NOp894Dm8x1YRryCEmA2gz5xFmMr35NwkXwedIM5+J44z7cD8aNowc3JgGSO",
-	"pFwV2Haq1D0xdQTAZUoWqbkzc9irxPZsTkm4UPzTY8L86x5ectcHFL3bYLDFmI8bo+tMpNFWXD6+Db6w",
-	"f1lj+moqXThkCTMYGAwg5IrMZcwSM4GQYO1iKaF3lCdGb7whi4RR5RV4Je1z1E/M2dzElRu6wrV7CFzt",
-	"MNWAlffMMTWQpSRlSiZ3LHYJpwBh7Pfsl8/cEo6keZKQUYqXyYPGItk93fP4/jBlKVq1GchgUqAAXGiH",
-	"flYzXGZjfw8Uy1IZfFKNc7ON5xmnOZ6lCbZy11jCx8yApAwFbMIy5CK3Fl+0elet1iYYKl7dfZPkW3j7",
-	"9sUb+80WMtA8ZW+0jGZGsrsfDzEyF0kYvWPKNXjfxhJUlDImLGmTEVtLCAtfUJ7+MqddL1NxTzB8I1c5",
-	"GCI6Z2REozL159YzcB1aQ51ZzYytR5KmMVnJVFR5qbIP93lpZTR7mr19QBhMJYHIZGffQOexT2XC+iRE",
-	"/3VIUkZjdUPCOeVCUy7Mb2Bctr2b0MISEK7U0qZMp4ADNRCQUhBAXr6ybBPfYDHXhn1GMoXBoTaPHRdb",
-	"H+F7cyroxAqJnvcX4kGK1lJcLjAUt06jykLNn4KFsfB8Q5Oz/vRKHwifCBYbVliA2B4fNHmunfjOFbgM",
-	"BRoTqXastVZaebH+0NGxLo4DFQZvXxcGPyzMxDYnV4yJnUv+DHEyR1RlqrA3Gr0L5qgh6Ofapq19V6cE",
-	"oKvDB+knID98/hLPPh3sXSgTsSJTuTLKmG2TbRje0as+MKylSF8bB3NU6PjoAxeMDmalIAHDLrDlN/D2",
-	"OGHg0Defg0JgJKCj9/QrjEUq1Hy8X0DSgQX/dtfTK4KqnOFqYeFvr0QCBeotnLkqgSAnpd2mSAupPoQi",
-	"Hm+KPIBv1jZFmjHrmiLfMO0C9I8XerNagkb6zaLyy+GWUOlvWDcwPmgItvLfpmS+jKZOgzQPFtPUqI5C",
-	"rqqsL+Xpyth87Xo4ZryARhHUgZ5CTJn7klgXauGo7wiH36w6UNjHBj/SRnBWmrRbJJrSlEYa5CMok00i",
-	"OZ9Lgbpw8ODR+IWVVR8GXazzc7+iS45C7GAbiWeu8lBjmU5sAYtyHtlxxYk2m53hg8o9A9usjN7D2zeL",
-	"KC4uv9gb74+GF/uKIatcdP5DhP28ImxuOR3++/uru9Z/zLvftvWPoz9fRj90xOtz+uI6/qo3+ebir69a",
-	"6m13+aer1X+217/PxkMbPObYHpcePdcQVfcY+u1gjxQZMZoaEdR5dBQalgNfNzSSaECkiNgN2uO4Bofb",
-	"7VJPZcr/BgahPnmCQ5nva8XbHd1MEjeWgyTYTH7YwXpfZtLtppWFbtGGvCAov2W3d3Y8Ra2Uf5YLY4UP",
-	"NkUlXl0iAwwb6MXINP0TLHfJIxYQmpdEOL0p1Fme0zUZsV++gRJ7j7FVQ0T0s9evmr3LdjtjjFznFVZa",
-	"tN1uXsadUfMq6vWaF6wzRmd5N8oP5jd0PlqmE/LNfzx05dptqifX7JdtglSE4bbS8Y8UmbF1lvxlI88e",
-	"YQtbLPuinCsc5FKO4qiwEuDeqKFDijFV9wu28TJZY9zckrY7XmYLD6lTbx6w9yCV5n/zVXltkE2Bmo6N",
-	"qrGY3qPHcs2MEsv1PZTY+gyivhLLdX0llmu2P5jGdnyuEUnzj8RuHzxqCK7J32fIkNnasRqw5f4GYwGc",
-	"M6+DItfbrgV7JWy4ELcR0CZBVDgVH+qiIifPXr8KMKHIuf1OMbsZWcgZ+R7rQgTmHlOargGraBI+wdJS",
-	"ek0QKyRKGE3N09NaN90nuL0Osp2Y6SuJRNPxeD/b9XJhDfvV43uwXz12DKPVPGcX4+YlvRo1r6NW3Gyz",
-	"zrhLeyOjwB7EfvW4Pvv1etBXycfFdE6IG1F8IhRQl234IIWSCTsjz81VmdrUxaViWQ454UJpRuMj5GKn",
-	"iU5SGrF/c8sp66MHQBFdjrZ8L9byy78+HzdbrVareWn+c2X+4/Vj887o12Y15Bu5WIBqVLbR4HEaxkzN",
-	"8sTu2gpuu9Vvdfrt9o+HtKA6SuLKQjWqo67nUkwKxK4CYi4NmrJ480DuDfc4Rt615/FjEW+V1Q3wuRdj",
-	"SE7CHL+leo0ztkZd/Car2DiSUiud0gXWIcjr+cqVwNIhewXm2qHxB+Ztl0mq2uoAbzTNGySiCzriCdfr",
-	"gIyY4jH2jMMka9fL0lVAJyuZztCFZMOdfl4y7NlSka5eqwgsrH1b46qHVQ6eYzlftltBmMokdhk8mwrB",
-	"gVK/I3Ar77suUS43sICrAuEerQzkTLqGqFw8sA8mMv/BiT9Zt3L/Ev6dSt9mhw9STaxUiWRnbbHqEMat",
-	"BHx03a/fT/mu/NKprpJQFH6JTJ2MB/bQWPqpWlkgf5+EdIKlueyBJOZAnmK82UAAz8acToO+RMqZi95Q",
-	"WXgYVnQPivFjLmYsm8pVzOApUUxrLiYqGIgQrvDSN044LcaWwZtZNFnQgIWXWhjbR9WydK2oMh+Inyhs",
-	"7Jd0nVX5v7BgzWF3xJH25IeLufojdOrBQ6eOiX7KaaemulCZCOkG8eKO7hNrBId9f7wBnPTqqIMDvei/",
-	"kxON5Zn+UP8PVv+P9PxvMNG6zm7/NvPxdoAkew8veUASPmO+XxZj1j+D93yvRxxBsZ0rbCncE1riC/tg",
-	"Z10zbUUCwgUWTsxd4Fj52MupA7qhGupQnN6QEOko7IPgZYYhXNyQMKu6gg+E1AGYqO3iFYEiZBtud0hp",
-	"yEgzKwxSlHvc4wrBp5C8sK3ujTbojBkIgFwRK9bYZQi2wlgDjAcdL9MRV1OGFc3GDOcu1g+BL6oX8xzq",
-	"ix6oWxgt2i5PS+yRQDZkr22lYik0LGlexl3WvBr3aPN8dBFdxlfsetyiyBU4TYZZS7Hzp1+2O93ef/75",
-	"x4ZXEbS+A+khU02OLPFe2tKGUcI6SbLuSxWGfZRIFNO13Ab3K5zq7bL66ALdHKeWfglko3y6yayIbq99",
-	"wmg0xWCTUnH/cjkac/rxUV7j2vpvTswRcswghhQULeVpQELBViFZigTUYJKRgzlqE37HRGAUCvN+xcio",
-	"Z0nbQwMq6Fhgh5h7vZrKpJCXY/iVcGamchjMQOCAsQROpxgD11A5XTs3QH2CU/UxKOZtFXnKQ0/44y3U",
-	"SrRZYXl7ltGafPnNi/sbiHKedmQ15VJIhWRQMR8o0izhkSIhUO7QKNdzecdcvf0a+Wf1Oo5nB0wtE119",
-	"ScDHXneawDkxMcW40O+s2pDpIRzvh08fzMu1Cw29ajW7Uc+I2+dG3L4YNS+jq/iatcZt2hnlVAdrPpDw",
-	"ygWbBg3ydbdRKsP0dbeCL5euGieIcjEEQB8RdvAg1FxNy0d2s8+HrLSN21t9ypJdPY+wHoUjhh0poJ+B",
-	"sqYysZ1snQo0kqNyLK7r7pSj+lnTdim15PJEjsiTJU9sF5LfIr0eLhr5RK7UksW74uJb/VarTOKdhxSu",
-	"atmsIPt4RX3e9/nDIHOaq1tLf/8M5kzi6MDCt1Z8zXs1QOU9B4YMNka5cS0+sujKIsDMXTulIq4SJY/s",
-	"xubR/16kexWX9gjG2+Ncyns0zxzvOiSS9BP19sy47DbX7i7qBjOjESw+R4SoL8B8vgBQRy5Bwy+3mTmG",
-	"j3X+WqB/s6018a3TOQyYXR9zFNgTFk82rrKD2ovnNrJ2YV/uFsTsGHlXuFJY85K2R83rqBM3u6w3PqcX",
-	"I3O1+L3DUdZ0nT0zaQQqjtuL/A9p7uODCGwb19meLtfu9Dj11OCjGEnQJ+E4lXMos5uxLKfwwiqbYI7C",
-	"KwVeW02hejEwbbyWjbZ4Av88NQrvaiqthKbJCdaVCFyNCZ4yWyPZfmqWdFq7EjqcoZd2VxtSZ6uyFrql",
-	"wZqCbIWk6rXi3Xmu64R0uONdO6Djj5PzMKrOw4d61NV9fquBHkURoUooSBkcZHNbQYsvBRXNEUWh088y",
-	"tSyAMIG12R+c/RsSIg8ISz1uyYlibCAczzm9ISFyDuilsARu5uIPDKuaSBkHZMYWyLnMpWnPa7k4d0Y9",
-	"mTphBy4apL0Xq63SL9gdS6qT4+ZUrIt5aI+UNYfIMVjtnMnQ1j4Gyw1SeJkLuGX0e1fZkvudz3XqHGgq",
-	"0sHylXk9QTvt3mXvqnvRu9zXEMFt5aiPjxTls90cMWm1/RmckDspqvpQAfHUvSsS87IKjErk6Aa7M1Xe",
-	"Fr8eivk0/BbP3e+Y4WaiTSVpYA8ZKz6hrRf1goBA7JWfube1hX/RVFLVwn9vKvimUILN7v3z4Nu9jjFu",
-	"Ha6JALnnBd0EW5EpT1mmmOBp2CwetUvhNQI0CLpzGh8fLLMt1N0MSmzHGRviXgpvz4qZAorgr3KjlI1m",
-	"bdWR6vcwfCFyD7YofAorlDsfaOyo04CucKxcE7pqXwqUjpSaGYBjtUL0t5WNORXWmy3tkeqaymimamHl",
-	"QgPxB7R+Gfo/EH1VNhLbZk7Lkl0EjB+j9X6uVt10zsajZrpqzOO+78NaLLVvPrTJSrm1/8SaCwODN4hs",
-	"o3n75YHIoAzNYgwTCOF10D1LkmcAkuYyFeZSkDPoN0LBCez8wYGTRbM3oK61J5IWZU7PPOL4E86QSQol",
-	"0dO+VC13bm2mguSUuaLtUqmy0bZkJuRqs+/JJxQFSlf9J+pMYXtN7DGj7ummUEm2K66jaV5b5PiyXMUW",
-	"qlm8pprKZRL7DVW3VjI6sG7NjloqB1e5K0GuOFIV3LDm066KpY8UeOxkqm2S0p6Q6AsQWtpGr8+Elm3m",
-	"DTBSdEfNy6jXbl6zTtzsjS7GV7Qdddl5vNGEp1Ho4Efn2DVxvBQR4jeTRfTMOawu20b4iJuXrYt28yq6",
-	"vGxet3vjHuvGnWg0hv5LYmbGM1TsxJ23zVar1e50sW+HK6815ZOp7+GSCwxOWyIw+42nKQWHSMzVIqHr",
-	"nCkYjCwMqxzaRW9aQ6qgtqthD7hQ9xj/51RpljZjqqkVNEEyst9mSaSe1/UoYYkqiKVjB6QU/jq79LRb",
-	"+7pG7q+e9hW++zHYZ+lFhBSNijcYWgkyS8pozMUEw4yyc1dL88KVPLurtrhWGFzjeiM+dy3JZzWX8AJe",
-	"9U5WZbOArMgdlhDZfQf6Z9NDXbdT3QbpqLp3fqfy0bpuOU7zFdau330qbaZnFv/vvrohdKSMOGUDybJK",
-	"+DIlUSLvk89Qz8eIYMjVgYyxfajfZPKX7AT1C+SjWroueyNt70oHwCLP8dySGYG6U5XxmmNdlojDp3Je",
-	"bZO4JYvlKOERSdkiWUOksyBZZ11UpQShHsMpXTsQ3F2tG69S2xL2JMzME1Y53p8MXksjxtmHVcJmZZb7",
-	"SMbrmiz+AS6kulzUIsd2rYGfhodx4DuuOOaY1/vqT/n7lVScL6IwtgN4owh5C9e9aTrl3e6u7GG5YoSv",
-	"90moo3l1bY/idWBeqynp1a7iYcasq6kXdrnfRkzz685uVW2essPsrMUj//s0tfoSTSV8rXjrQbiCeR1/",
-	"tnfaA0GIxvk/GetzFr298UezSotNiDlxdkF6qWxvXddaB+OOyYjpFWPCOreYIicYaxCQUEtw61lZPw79",
-	"d8dj8vxLRU6QKsYyJUIaHgEfoLIRujYU5sJxCsimfuKnpeDK/OvSrbaR6Rxx8RK1A3sk5FUIqdnUwxnf",
-	"DjNRWEsboMka3JyRzU69naxBZai6q837TbVgER/zyBaM2knhW5Cv2XsdgiKRcMECEiZSTELX9i0goTkK",
-	"Ifnzn//85+bLl80vvwxIaLAQupyFEKtuQUdoCIoNAY2Y+O/jzMwEJUTFxEg9VDP3MNjoI5QDPKEjdM7u",
-	"PQZz+n6Y2Dc+7JTWKm1SlWfb7q3Ab+ssZBePzUnjw0Yll6qKWJmp1usCjVDZQzZqu4GrDqlvamN3NFky",
-	"5cKP7K1svnukkALRtYnEaNYOvn8Sfv3sLXl8136MXzTNFyo8LZmKtphs5vS9v/Dz1tY91xQjjPgwu0dl",
-	"xgPMR/WFipk+UKh44RTtg1pLgWk+b55GIfscKxEpiLTII14xBUVlNfU2GYrvDtklg0BDPT/Y2DCaanW/",
-	"3RxRhQ0ALW+xc7j8UHukLTB3HPAjQm3BtK/ZfFg/fPrjVmLcL+3ZZkyfq/OsteX+nkXAV55Jx106iVzB",
-	"JZvOaQKRf2Cmtc0QSn3v7TtbTtx/LNmS7UFpXvALSqk8UlizC+Mlpy6eKGvDtS9kCHpnYKID2Hga/UuI",
-	"UlmkcmJuV6B9sDT3u7mFCYJeVpRrLiZDKYbuTGMCxQEElk9fOql2/XOqo6zl/5gnmqWKjKx/DzcUkAVL",
-	"vc2VJrC7+rAvwsjf8r6XER773sqBte/NSkh+OCTCyPoC/F1UD+stK3DAqSL3f9CTHziK3M4C9oQ3ursP",
-	"4xshEhHhHbrC8U6N8NNA8Dey4iKWq4CEiBmInh5zezX6isl9cJ3zIzvSFm701tpUy2qBERXz2yVLO0Dp",
-	"bPME5t6LA0gJdZL99FRfdK8njlcLxzhLZhzdThsGZNXXMjpdPHk2IEqmGqNyzDQPY4YBnG34XI5Ortyw",
-	"320qd2jQDfvQO3eRrCu7OBLFIHrXWnrhbbD2jrOG0VLYrrqWynFcoHP8qEi62eMNRL8DC/VtqnmUsOPd",
-	"8IhrGztHcTTDkHKDvlQsj/NRmq4N79JTtja3brnrNdew7JfUbEdQEWGoGHhB31C9TGNaUbCFLmPORLTX",
-	"tXnr3qu2Ol+cn3f31YwLEKRqeh8btN3mh4NrNG9QHmLReU4fEps+cT4YXr/DBlmGVN3N1E1jMk6krGiQ",
-	"+3tE0XG4eQpQh+oZBcTETFOeqDNya1X9AkLyeuQ3ZEs9cioGwumVRBvhAcaBLrRgNrIWyFFKRczFJARR",
-	"2XAwGrGYQC85TKQ7yd7pkw8fQ+yxPqLRbOAiy7w664mUMxh4nDLb0XYqlQYOv1kFwy4F5FSM8bAl4J0c",
-	"kprfoHeSUVfb8MKYCaVT+n//DyPtnrk0pNI0GUYyZhDK0Tu/BFKZSqMCN/65d016LXJ5cd7rdqpaoeZr",
-	"2Mlh7GuGwVhw1A17eOLex6BSTSM93FJ/+laUqnpCiB7i15xRg1vrO93rfStXzN9ruk7YhCbD2qFk217c",
-	"d4QpdDisCvF8Ke9KXZDJUkC0p5B6CpwlE3/ndAb2FCNwykUTov4LoTQ7IkFPomVlq8nTf61OhUZKKuy0",
-	"VwWRO+r2tTsyYjsz+X48PpaTGC4vzed5u8KNdubwG4w7N6er0b++vjawwbaTkTlsz969ruguln24O9RY",
-	"sMquhVG19R23bOMY7321HX2FbQCl3a4JFVsWrMLGHDSo1ikfLTXbz1nyNw2DoJpNbNjS3hO7PZTqvPWg",
-	"Z/YA9FfFmF70jr5esSzvg8g9hfq9R5NLoeThBkkcCeAHror/Nb+DmlZEA5fU24vkV5W6r0SG2tIlwzbH",
-	"4Hrqivadke8Fw6bxVuHPyu5DzDc4vfK6xffojPEr79F4VAlfgNtDtITb2eECqkslcsXST9rEIg/Nc3De",
-	"pKAnT1+R3iVJqJgs6YQRTSegFc+ZUnTCVDmXZCk2a+Z1z+/TkqJedJ7Zy4HFPwCXD9AgrkYnhsxHf0iw",
-	"mkXPbo8eBFSQ0Jypo/15BxzI2v48M2Zdf56HuwoKdDU/EV9ckZSNl4rFGMG4wkKrqynVkDGIJda9fpi+",
-	"0ebIOqLA0KNlyvX6jSE3F2POv2UgCGCd2K+ysviz4d//+382ovNvRVaS/iTEd8JTqJ4qJqjQ4Q2IvVDw",
-	"33SppwbZEbWmOFAnRyyG2GeI54iwKutSMew0CAcCSi+aneNf5vqANeZ7m2pdbjBb3oaq3kaW8lHuHuty",
-	"lcLHd+3HZuWPIb/PVooPSs1MAZtYTbJ095/kA8Dvj7M4oD27+QiOkrGs9qx+8/btK8AA1rmUqabJjGvy",
-	"pPMkXxX+3N/omIbYEDGZ02jKBVO2Wn9eq1IFlvZwiLzKf0WrAO1lN+WlNW2HAFtSkIuRfH+Tj+8slVhQ",
-	"N7BvAchx3ohqmsjJkmW9CvJq6TyFEp2ZAjYQA/HFF7c5dXEpzr74grxhIt5Wo3iwbLW6ESAd/snCviHH",
-	"DZoOHAmGeELC04GAG8NBrprkAywsvIW48kHtC4bcZJrtaCAQPGbrpT4zAKK8uugW8iRGFMAOYWfkdtsp",
-	"MxITjSK20OBTMDCFhaqBMAeOPIM6qm4kougaysvAdxFNEsL1zcYhUAxKXtqWfT6eyIn1XtiypacG4muC",
-	"2rZffhXuDLN7ZWSGXqtnMfwsTWWqvvgCrEevv3pKrnvnlzbqDLf0eJHKUcLm//xXJUXoJEWlDXskYSRj",
-	"FmIIyyt876mM2akB80AsWNpE69cdl4ntrsYFCVGqD+0aUFEwi5BjYsO2WQzx+8s0YoqcVDXJGDOqlylz",
-	"xyfwWXrgDo8KBgKUanUKsjQJn4+bL6mOpnYnWVg7OrFobEHE4gB2mUoxyePenSPXLnIgTsJBoztohAbu",
-	"BiYJA0LCMRTptTtmmDlXyqWi9DpXdttPzU1vfn71/Zu3ZvewQCqycBISPo/ZfCG1UWKb5qAg21F0zuBE",
-	"GWCMZLxGs986b/w1ELiCm+L7iDtri4EPs4V2OjdkNeUJ87qH2SQOki6FCkivdW0X/oIr7UhmAQ1JuEBx",
-	"F6t/x0bgWFClSOi5JkNMLPXdo0uheWL7TYBV6GYgQqjHC47DtlHyjBBBzluebHJGbjGawJwZgxUyZius",
-	"vidI9jnUHxmxsUxZ5mcdiBNbKJMmiRHtqjpgnwZESdvFxJlmi/uAPhMwJlf6jDyFnyFUYSAUowmL+4Bq",
-	"bE4GIzlnL1caAx0y4rMxAQEWD5zQO0wByE8xV6TXag1EyMUdTXgcEkHnhmwcGE8DKIcL/jmjJTJXgJnE",
-	"bJHI9ZwJfZMBBhgNBtsC3wNIajkQ4INGBP8JYtgMu3/L50xlvKHb7V4bXL97+/SGxEvXL9E8RlOzYpE0",
-	"wDkJ//7f/zO0f4WnZ8QaAAzRcaYGwnxiQPTvb77/zjInuHU1mUulSZu85E+woDMx5ApcFq4qwx6XYiYM",
-	"E7S2AbR7g8SHsFVyILhCozlAlSuo5QzgI+/eftW8Av0JFwOf/Lw00FvQlM6ZQQfSmDktULfXMj1sJgEZ",
-	"0LFkOOjUYCw7Rq1zd8hIeJskchWSKaMxXKhgBI+YUCw3NDRuFzSaMtI5a0HITWJFFdV//Hi1Wp1ReHwm",
-	"08lj+616/OL502ffvXnWNN/k/pBGLq/cvnruJz822mctfFUumKAL3ug3umetM8jOpHoKsurjKaOJnv7N",
-	"/HtSmc9qt9hptTxGsUhlxJRCulOOYyhoxxJNWTRTGf5YgnpqdvkZzaXxNdPfwMzo7F9Is0Uze6fVsnX0",
-	"tA1a9+8kcxdBQwhQ7vapfnYGEP+q2w/iOVsuztAqB3xm26jZMh/bG68g/2PYkFrO5xScHy/4HRMY4qDp",
-	"RBkl4/tMkGj8ZD59PGc65ZHaCnt7epRhgqlcauakGL1UVqVLKNwSWAZqktJ5Vn/6VSoN3bKlPRGov56R",
-	"N2bb8UDkjBU9FNxsErOYEikXyLRtizLgZSfAlxREtvRaXRIuWAo3nBTDmAnO4vD0hlDDCwGwhuPYLqoI",
-	"a0McOD5XmgnkV06yOcGLeMxSJiKHnEdqIMJm08KpaZZj2J4VBoR3/nrY5AdO2walvbRw3ktqBlCPFwnl",
-	"AlsXO/3PHM2hI/KhlpomHwAh/zJouADeORs0AsTNvwzM2IPGRwK1X3JiLSjJvavzy4uKYJ+P1cn1sIWH",
-	"p1OPTOYZmLZSrOUkZ2s6T7aS7VujbcYyWrpyphsI+X7BxO2r528WLDrs/Lt5HwKkdhHEe/Lw4AVYlGbZ",
-	"BWAoHFeXG2edseC8RVTYc+YoNQDmS85bXRQgY6rpiKr83jIHKZLzuTmEdCBWKdeMnFBzd6V6xKgmqVwF",
-	"2fUszcmk9ra/gavUJrNkEW1yqSMjUoE1xlzNp+ZKdRMPBNzLbvrRUtsbXBGYW5nJDQiawHHG3Gh/UOMk",
-	"ITFXs1N3pQOYtpz215AAjqz3F7haXsPSDCGdt7r7iegN2vffCXpHeWKUqwenQR8gWwnPqL4L3pyx9fb7",
-	"6IsvfvBU1v4XX5A3GAK1Eo6a4J9+o8KB+N5L1A9Iyu7kDLuAGP0hSpaxkd+wqpeTjqEXYpQyraxkarep",
-	"zJzhUhSsXyE56bXap0HVhWQedaEcjhOiT3qtlrmmBLZvHIilYO8XLDL6QB7nRU7OW63TKgIzStDtq+ff",
-	"GjiBU9xKjlCVrgpX+SuPUWOANh973nxhhHYoLPzJKBg3AUF/FVTsh25n2DSU2cMl7KbKJzR2rj/4pL3/",
-	"k3eCWuMSli7r1Tk8X8l0xOOYiYc4M7nh9i8/fSzJckpnUPAOUfYTtJeQ6sGODJgIwIpv1HfkmWDGKVrG",
-	"zoi5x6xth6NuCowTgoFsEy1zjAhdLBhNzeCvIZ2QZU0l6DLmmiRyYvi0tSdkSipYEErGiNz6kOlC6LsY",
-	"CGdimLH1jfXEugVYvj1jC+ju5Ulu1ySMpBgnPNKZims+nLH1Jzv89m4aiM295cvaZRYBIPQ6nU3Tihkd",
-	"oCPvWDoQoNGSXrubsxxyIMdBYsDjejDL8TZoPkeOAvt4YmP5HoSZ+GvMTn7R/6XTJfu4wc/aD8zP3gC5",
-	"bRP5nPEsPxm/cp7Wa13v/+KpPT7wQbtb6wMD77dSvqDpBASOXqez/7siMb2GM/RpOS/SledNqOa+JQHm",
-	"8Qcc73n88THKGxAv9IAM+jWMqhyjyooz961V03kiwdRmqA3SQJaKnRH4FAxbmSxkRkDbnBoIazcxL27j",
-	"1J+ELQYkFFIPx3Ip4nAgTnqt3unxTAsBdCTTws+ex59DANrJKqBXS8riXz2X6O3/4jupvzK4/bQHFvFe",
-	"+8Au9fQxjSKmVBMK+TxOWcywi0Hd43or1lIwVHBtS3I8L3ALW6koMuMKzWmCKsmCCeX5FJ3tFpcC3Usf",
-	"2QbnKGMVGmZn4hF2OdVW+9XMGfnpQORKrB3MjZDLcXecrVh6Rl4bDudcEgujyIMtLo8khq6yYOcfiJKP",
-	"MvconvQ617iy10yn6+btWLP0FHa7yRzGWMDIGtSDLHw8yGMqZEqwezNkHM8C3zkJAqmQJJFiYoQcmiRy",
-	"pXzoKQsIzzkXZI79bJxsCGwVy6oY2waT2srpUqrZ0MIxBHicFoQx9C4MxL2EMWyf/QPX01vY7QtsLP0p",
-	"ZKrXcBTyaX4huco2DN/CJgVb5aRtJSs8N5+VZR4t9dQQr95K+ZIKJ9aqBzfPvMHAjSom5DPPQkhGiYXm",
-	"TZjVY4xC+NQc1GmoWbgcHxtawAgW/9DPaTrD17xO0bhGFqN4VWTGAaFJMhAUzY0HsUeynzsa0a3MHnOx",
-	"p8QYLTQkJDDkOTajNchuion4xmNQYI+lcCIAIhMI5hVyIKDcBzigV4zOwEW+kink9CRgyRyy91xpFeY2",
-	"XWxxzciIQZnsLBJ3zqgAxfRmIKpkO/RzZ1ycRpCOc0PCMeUJi4eLlGUFrcNS+0jfaToQyJIDbHPEMkcz",
-	"16yMTbO9GHr2SlGPh3sQBzkThVE73tDeO+ZZu3UaoAvcPbQys3tY+HCp/Adl2J70WtfVEjFIuyASV0LJ",
-	"fVjvgikq+wfbF2/haDzPNvWJLpfyNP8/e9+63DaurfkqKP+JPUVfkk52uu3adcaTvuzU7nQySXZ11Rzu",
-	"MiESknBMAToEZEXlStX5NQ8wD3EebD/JFNYCQJASZUnW1eaf7lgSSQAEvnX/1nMRLhtXrVew2BeYxm9S",
-	"sIMXdLjnkDkz2N4LSTioUDj1FLrLijYhAwFGBGMZywCpvoBGTw3AQ063z/pDpRdTRwxMvnxDBlyMIOOM",
-	"Y5qNi453mNFilWXYR9wEERCLUqbDhwFFuq3Pxs9LaiGQH5CiJG7R2oDeEhAuOSPvS8fpq4tXRvHmt5ZB",
-	"BStGkLWIKtCrIwPcWH9XgPc1HDRXxCr/SlraOYggDgvZgfJ2IwGQU2KGDK4WO9oU1rpoXkgUrAKqgdIO",
-	"wmEBbwRs6d/NJtqoxl59zFKg+mpGtNeqSZf1HWe2uM/3pbhZOCRvQB9NOlkZIA8ZX36xm3L2YV4BaXbq",
-	"jShnASOqOCWuSveDSzZMWeR4WUqowpMbi7Wpz6s4FzBBT42GrFAGd2e4FkRmVVGsoupLgCKjOlv/gN3s",
-	"5FgWtq3wbEhNAj7p5OSg/AmbByezl1fDptabcLDeBJTU9qgtgYFytJQP4V21GGWq2sLXD+DbhZP5i8un",
-	"xrTs0kl6Vb54orQcKkA5iJlYrwAgT4P569zMRv3haR8zdYUMCkgIWu7NJnEsbKY4kuW69QTdyt/n2Laz",
-	"aSy9ehHWgZysK2ozx0SNRQNorQhOv+M2mIKD19M74gsulBy5iOqehkd3dETvy3K6esQEDiwu80Jn03mP",
-	"VtVKZqnu9paQUr+AguK6ZqO0xmgIV/Pu3GhCxGK+DXFl8//fELPvRwUWnVBSyDFqxGijvFDlJJzSx5VR",
-	"H6CxECoXmNABZ2K26hLVMl9sKXNpR9UMKK/iWJXEDSEixnyCPHk3KK7IuJCid1AqySe31Tajkbjb4wNb",
-	"heQ5KCT+RCwKd1jouzX3TyqFgoqmwHI0GkNybr/BofwbbIK/YgHqPCdRiW+hl6ha1mzsHZsf5xz38x1B",
-	"EdpXmMIWOOLRD2BzauveIrK8s6gcvPMWPRlXECT5tP6g5+EPqpy2R7qHpvBo204imEvFVVTeJqBMKJ1G",
-	"UCufWyaGKq9CiR2xML/itqSe5kqWLqZZlVlIGqm8KogpspApd4IpM3XvFDrDOW7JnHeZeQVXPhrAMveC",
-	"OiyVA8sGYHNC1utk8tFRfODBqGSAWdtzFVUhclfqmRnEAjpa5VS0mtrqmloNLR/rSUK43KXNWtkZDq6c",
-	"5rWI7UqOFdP40+TTP77GAqs9/aQSa1h6X9HJqlrSVSzmW7s47NnGLtmVrQuK4pShS6orzZWH3cPD2w3b",
-	"wfCc/TCGW7TdD7Rdxkz2JDlL120e0x4U/Zs3OBqeRIHr3FFOhVxCY2G9+8BSUsicYb1/lbSIKvDUo4JW",
-	"JSQiPaaVJyECOpmST7LW0PlBLqS9rAx959/F8rWheCXS3f0K7DCLVIp+Alrm99niV/gnMVqk/cWu2KO6",
-	"VTf8RSpXA7LS51O6Gs0JNkAlaxpsUgcu5cZdvpYVKHWDUikLHw5MkJVIKgaQUStwnUqBMpda3SQBKLgx",
-	"xz+JrJWobMsWY22aLyLwnjmTEQjRYDio9PizLQVJPIG5y3u19FwRMeeA247hWkqSMTYk+PM5ObqxcEzt",
-	"gXVsjHcKGRqJJe65ceLbXpk4ArOE6FEhwEuT9IsbNRFp4sOMqFSVPIMG03TOgFFjM+VfsWjMmJ2eCdyj",
-	"LKQlC9XRxmLlQtq1uP5w070ruwztcSltvTvFlhVBv0gNWmB5WssSuegIKa9gML98pY19FuzPzuE38IC2",
-	"AHffC3BJ0Jxrlsyo66Ln9+6f77PvB6aY7nlp7W9Mr4xh7/xL2Y6S9hB+PFnU2GVB7jwF8DemHz7MwA+Y",
-	"9jerAboGSkEnEOA5KRgZQnEVduhzmoSeLXVAzWtO5BKlblfm2D+kFso7hmMZy1GexWIA/KwknaQ5lHEJ",
-	"o7wMkGCUCvKaQBMbBWrjvJqumepiLEBf3B7wzKmMak4tu/I0t45HN+S6dUXPNb7bZTS4hZCv2rjrUeD3",
-	"sCn7vgvz3JieN7sL2UJ63kWr5+0csVdQDF8tAu/l0fsVTuPjdMofl3vkZ7fxNqpT4s6f2TdvFe2yQiCx",
-	"qqoZWRkWWQF28qAAq9LaTfHXYdbvIeiTwGjnWQbUhmH1g6/XWM5nuU/MeX6xFvFBhqwYLY/MUpR71Zan",
-	"wTqGUZHw4+V9lysf/5KiL5eid5obHTMCdxg0SKjkD1q9sqxUOo6PMD/njmO2Vnx0UiPzw/zhGpsfZvk4",
-	"Mj+8IIXUP+CcWpzZLxZLUft5g9mM1VP72dSl2cx+sWim9sOEHKzOSKnA3uLdgqm+j18LNrYBRdTw0Wd6",
-	"42LICRmJ3Lz3qlkwzUNDjhP88wb+TE6u5toL9dwgrCtrIkmwvuurKhxPve3wiqrrYqta//QaPlxS8rCL",
-	"F9/zGrgS18KeYHkIQ2qejdoIW2VX3DUTUDmA+SyLSIu1u6yAvVT+nygtYwNZUVUoL66+n99Tv8nMdxar",
-	"lqdvXFmuVzawLqnfFPAUuZ4gXENhoq9LDDvaeFE2ReEYi4PicPwZF39raHodvPptafDzMazlf1wWGeye",
-	"2QI02GO2RWjA7rwl8WOppFqyQ/O3y2yHj5gwi4Et/7vmv2Oqghof0PDzDO8Ri2UQZy/oYVdXKuciUizm",
-	"VO/AS3/SkLSEclVaSc9dwdokoy1suXUhGoajlketFUJs1/ismpFcp6o2hjt8CC2kikkEO8vSONRbrHFd",
-	"Z2bpMNck2djJBQOTGBpgE3w+kCLMiMM5xmvXKOwQNCK7ok8m/N6GdbanGdm988hUmnPfzPfAkmq+Vm/P",
-	"ul1mEz/dhGznYiRYtX1csfynl8sOzYOGyGUKZnDLhIs+K7i+wZ/f+J8nWAsbzZqi6xfrl8B/wHUs+tQA",
-	"a9esQlcWEWE07TvC72HBU1aF1iGdwHLhNS+U/c2YC3VyRn4usRFSO+1zC2Y0OCHLhTiUJCS/Ezerg+1X",
-	"9rmf9ANhH+Q1cm+0tR8fka8+hryg8pgZaAOoCAHUv5eHANSlXx8gfkI/aq5qj7r0LbFtZ+ZC+w1Ybeu+",
-	"74jyq3s1+6pX+QE+oFe9UP6dtIrVTjMcjRCGBslEMa256IWxY/86t5/y6EYzlfR4VmbYIUtLDVcAA46h",
-	"r1CvTAQGwqleeYJO0Llko8kpLQo+fSvBxnC7Wq2MwaLq8MzZKWjGU40aEODUzAoXc+1SxSxzafhmWI1b",
-	"dW411L0cTKbkWvB0k5mSvsPy/REI9BsHS1jiChHN6GhYsBv4WvkY53Jw/QmHt93UyodkRSm0Wxu8Ta1c",
-	"V2AWRMwK8m++zhz0l9mC2oyidSrJ8oxc2+88s4aWREkgctJMBSXi1QYlyhFj6z4bHEpG5vtgyTcM3/5J",
-	"X7QRGoeZlFnOYpGkzGBztLb5Y2zzCtLwyp51KBPu5JUTNJeHD48WJf19FS7Ms3oFFdphhlToentvK80p",
-	"GbJCSUG40LKWaSgyS+kz1dsq5+L2jPzZl5ARjp2uXMU6pMlhZqe/VZXOHvEtqGfHTyJwgsAdE2NQJERR",
-	"24q0ud7IjV6V7aPsb4ml0TczFEBbHUygNtdYHGOvK4gXCaUZzU6Wbyg1p8XfntU5PVzSHot9yXfErfo0",
-	"shxxLjvKbQwabjXo6+UJCenpx8zhhwcJxIU25fHgUx7nCT/crF5ENIq7hfXq8/vyj+2UzAdq9gOKNTii",
-	"Z7RJDIWGQfqC0bTPFOmwicRnDiJCbSlDbtSFnNE7zIeSI30gXulKL77tKOKb9mMvg3atfvwYR3RDr7v1",
-	"gMQ5KmYrp0CuBhaOM92pjgHTbtjitUdLNjtMjBS3lz7lEdLYar1d8MmxgLtNiNK0gDGyMZY6OXZkCdOj",
-	"+aV3MHMMybvHIGCZT+zL9lmZxiqwDFGk2Sqw+q4V6zPdCOR4BiKdPERHsDea8dw+p40dVRvbsDrFNhbr",
-	"cmB/hlewS+hdzY+9sG+6PsFA7/2+J8j/dPPf97NJ69YkE+69zQsnAxFbFk5/ct3PCjquu2UuLe18Xeqc",
-	"kc9mmCB/iAW18AhMJ6k+oCuj/DD3WVV+bEsGzIb5x0C2mfUz15afMGYuA4FbhDI4auuAsgHl+almg2FO",
-	"NdsikUgtcchoUAXPmHJJXE6HBQJ5P76IdCbklgOMZySXKc3ZGfk7B93cf6Kw64bRkaWAhm3hLZXr1KFA",
-	"F1V9WWhyTDUZSIUXDFlRf8gJdIzmTnuNxZD2ZpO672NY7QPl+Vf/jvc1zywcZVM4q2nbtPb66hwjlSNW",
-	"LmkAKObNLIkk5/fmBH0/v8fz8x0hJWeabTTbrLY/YGrwM6rrR9rgQtVeBut9fo1h6A90IaeCISoQNUr7",
-	"fv0OotYZXkh47jbNg0R5btB60d/+Dm9qFuzM6MaKs2nLlhcvW4YFI7QBAaYBINqtcmB+auQzHGTZxWFz",
-	"AZ/hma6Q0pQx4TD73Drm7aoeiDf+II/oZjSDJq3A4257/Beu8aXZUod/ONps6e4Xejedr7344Y+Q7yt1",
-	"hFvmmw7ryoJdkm4hB7EQckykqD9hSkmIiJZkyOQwZ6RgNMMbUu2fA3wnAsv2LE9BFAvsdWVzTcaUa0wx",
-	"wbGMdEd+C9qU/kLTPlat5KwLgUEIKQyGekJuGRtWNBOwWIzNUdjaud9kaRORY8UYCY+I3dU2Hb5TUGG0",
-	"ma45tuQ4lz0ZkVTmclREpCulZsUJUZpOVCxoYbad68rImXqIceFalC8IlshzqA1poViEShbUMs0YISlG",
-	"uTH5RjoqL8SVhXUFwjbzFjKqKTmGUmvzpQqIiF+9+Qv5O/9fJ5FZv5ymtwFZxXFyf3/2Oxe3378nJ8R2",
-	"YdTsG6z1375++B3X1AgK20+turt8t1hL3oY8N5Aog706POxbnrdEjTr/wVKdRCQxz0liAbUBepAnuP+t",
-	"Sw0sT3oHBePBEvp++2Jih8ZV8BQt5SVBLRqiP5L0JOnQ9NalL3kTd5tibb1J/J9GByPt1p8NNOOMbDuD",
-	"fxlZ+5T9fnsQzah2TqN3y6jqj7HVz4cFu+NsvEWWoc8W16cxGKWONdnplHpgxTSQ1pMeg6i47/EIwERV",
-	"LKB7ml0r22cplCwzIiyCDtgVQYnrJbQRzBWcjYiSsUjuvyfErpmquRpRp3GBFPLZio+co/+2KjydUIgI",
-	"+5ayoYZPY0GFVQyMRsMV6XLBDhnhcaWeIsoHpV1WEzi6PPqT5akcMCOj7+/P3Mj/oAP2/fvRwqHzPREN",
-	"9uU1SQbUgSHXDY9khxEo8Gzlw4blg30x6xMRnsp3y9VP763FVGTYj3dCxkY7p1lmteXFq6HsHA6xEsoy",
-	"xm8YGD/LfInSp5LFftl+nXtVNIXTWKRgyu6f1qW0tmKpgd/WHowCnNkSkz059gwCeFkssM+mq/Q5OzEo",
-	"8Wmk55VDXVqaeNT4gNcEHM5CgrbUt7pqtQc60DFZFqcSYR8oaYJ7zyhoqjd1MhB4wzPl8i7N306xjMU0",
-	"Efte0xA8/TKm6yzDzf80Kpn8dHZUzGTXck4Hdzw96BUNWYXKg/iiZa5pyd6RuDDLPN42SquFNejz+0HQ",
-	"AWilZIhH6dSf2UC62Eo5kqtSuoD/P3LBDIVkN8FP1Rm5DgqBaxp4LGq5oAMqQIUyinhwk1IRN8IYf75s",
-	"SQFIRUzEqs05p0pXKor3pLjgMcml5rVtRUiEHaoWzLfA0bVp8ltM+4QunQ/CUrRFa/1Xqys22+RRqbdC",
-	"qaQ5B0GtpDnIh9ODeC/O4sWWdKZWX9pbpr8NKSaPbj2zGoh8dWoI0qwTy7JOU43xH64CJvdCDmzd47fS",
-	"dpOiWUGJxXSxSqugrEVBsY1PniEqtgR2h6M3+fY8G4NNbHmzZdT8xfbZmd2/0Sazz7Ha5mBi6JxcEhT3",
-	"XIfDRWsBqwWs7eEP7rkNwk8hLfiMtsadsxKsPKBqxWJVXQtzDTI2kJodkNb1IGcyaaBMXh/lBHKnWse9",
-	"2UbbxMRNsiwv2NkCpm8mvqucmha6W7LkDZMlz5NNnjsZt9oLBTHy9YsoAPgnLKPIl1HaLz2hNZpVCKmM",
-	"Bd6i1nngocj9TjuoP0ZIrbHBeSCkvnC9cW7//ZRSMPNWTB1UlmgrdeZJHegJY1mn7R7iKoDpFcWQYOND",
-	"bHQ1HHVyrvosI7TQPAXXDmaNocyaWfkQEcHGvlvApevm55rOdGURC5rn/kJFZOGq1cCxLgVrmuEZ+ROq",
-	"3MYF15qJvxqQSbChoBthldb7hXJln+NClul0ETEwko1ylpnHKV8GeYUyTjCWTTnLLYu5WVmo/FNlVenJ",
-	"oSTx+lx/syE3K7L+xHd0oCm517idFsnJdTuvTcpdW1KuwO3poBZ26zKpuF9nQcBVeGKXqQO/Jo/AULs7",
-	"IFu2ip1hDJHmgHqqL8cKA4qJBd8bqkEjPxZyjN6lnHV1LORIn0S+A7mdE6yBtZ9EVhbmnu1zXu1j82dJ",
-	"LX02FmvKn126Lf47SL92MGkh5Gnk0tYmtaOMWrekDVq/O2ut2t/mzs4TOEY1YQh8uGGqrNBelZ0WQQ+r",
-	"+ef39qZLZ9XuidD6KPJJqe/PUaav6qo9LZi5C+mz4oDIxrYL19duc7QUYtvJtLCMYuVZD9jfYRvP0jMP",
-	"yE6/nrbSm430K0s/ZLPB/JVRuED1hv5VA9pY8CORkY5t1UXGblFQ7+TQINAeSJYrdljptHuEBhdbVpta",
-	"ZWk3nUncuZPdBY3gRTtkPy2FgvzKWZ4F3CdK00kssKjVPIA9tyAUdpfeGWLtPgo1cwF2FI9qTdM2IrWR",
-	"PIhlNNf55qnsdu1ue4x+WxET092hDyQQ8hHXYrNguVcRDZjxIvEM3Catxbk6f710m8sdT7vblmcTWYGz",
-	"1pGEFDIbQbnSdKA2pZrmsjdihOqpIG7BU3YZ3MC2v+jlskPzWAxlobsy55Icj/s87duqIuF48cp7szsm",
-	"ZjBee1pVLvqssC3jpu6O7KlGdbLPr5nQdnS2dQYsuBs8GZslAy3L6pPmly9mZTnZ7264a6bpZ12ljgXK",
-	"DzOgDsul6CljV9eV3qt5hCmVNtNU4IDhkcEQybG3od1UfKPnuf3sWmaUTTOjYGQHjvETieeUE9pRLAcX",
-	"s4nPFc5Hqyy3cZyqxwRKJko0dVmsCJYVBJ8lfRdRj8/v4f8rcqKs2CDGCQDbl7lJXINM7Bmh5Ci2sZue",
-	"0nYFsPdLWe8bCxSsU45oJ3xVIH2JF77wnOlqYTkWhxPW2QZWf8Sd0oZyNtsNxqpLs/Xp9Zqy+x+g2PG+",
-	"vtii/G+l/qZPmI1AzDleCwcbVpZ/HwvgWfdM5l6SWZrdYU5TlhGqn6d7f6vnfV9c+svbJRetXdI68Xfj",
-	"xG/w2ld8UitYI0W2Bmf9lpNR/ggqPypMH3CbRQjScdoO9NFBJhWLRVmoeAjRBXx5G0Zt85CD5j2HGSwU",
-	"koD1rFYWtXbU2sotpNuuHqPwg0eUXBhkGVAuNOVGDUSdKWAKommf5FwwaGujpsMNM6MVx1Xvvble/Tv/",
-	"51ngxo8Rn8ZcMTTvlKBD1Zdaga/EPA0+BlQ2EKU0FRktMtveAbwrWpIkYzm/Y8XkxibTJegTiUUfm9eZ",
-	"3xQs5UPOhE7IMftGU51DRxzQH4cFO8Vb9qkignEzrMh2IuGgQKS3ZRM7NTKniBWxGNOC9eVIWT9Od5R3",
-	"eZ6zLMJmO5oNoB34SHCNmN6XeaaIaxf+Mrq4uIBvbQyE5rl1EwksFp9ew4SUi2bWxFY+NlSnj5QmPX7H",
-	"XHTG3NzWTKpYuMrxxEZmcFWZ9TQJbHVnPhMjLNEVGSzHqDPgWsOC2IBVkAgEV8SCi478Bs6pVIouLwZg",
-	"FxApUtYQaknoSMsb++sb3OeJzTNCFv1xX8YCvmAwEGTHt53Uky6jelSwG8dnlfiGeAlcc+NgAuAvgbE5",
-	"N6R7//6KYcHcEM5i8YVB8+d6/OMSIiO64CxDKThgQmOEzdkgZTgEH2CDROZd2G6TsaBEgeqzLok5vRD4",
-	"TRhRmxamxJtTy5fxuFhPLDZSxjOnG5RZdUDApxHqKeezq0gPrGWTRQVbuLWonmmkp1FLgV0LdpQ9iVO6",
-	"ySL20/k9/N9Gcw4qrX8R28ld4tIA8DDJrsE+y5hvfoi5FF0ipGCH4ubeAv5+xK2xBRtnLvgFTQ5AG0Ol",
-	"jhs8nLRwuJuc/DWBznlKRcrybdCw1oytWNTYrKc7lJqnmp2XFXRcggdqYdZGcUq5KxrA6Rjj0enfscEU",
-	"ckwDBd58AO77gv0HS/UJGgJGRbM73WiDVEkB7aslLAXNz0iSWnFW5k1ZzRxUeWjtYGwWxY2+zzVJXT9H",
-	"HFbOMnKMvU415TlRdKJIZ2I0/EFzApULlgtm1Ed3y62mT5XzXixxas2pTbB428fb1bqYLtydNJhWoPZ+",
-	"3ynSt2ruztTc7aXtW4hcWYYUDKhhqV6BvXuF8OsHegv+NzVSQwaerZKUxFLU9igXV5Blih8YgIf2TN6b",
-	"NYdfBJpF7zHByMqNkNxbchj4KPDcpAbqB9gATeX7btFpnxoI1Dotuf0WuO4DcHEv+WF88bynB2QNVyqM",
-	"VogrSsUOJXS4DTbRvQoCmgkvEgPEAHAb9FtX0E/ZjeYQBDfelhoez28vXK2WQe5huAHVEMGb3yY4Fm01",
-	"zDaqYcyGeRoREjOTHcVGYBEbFDPY961S1tbAzOgDrHil/tuB9wKq3/m9+d/jev4uD/Z/AnSFTPa0YKHm",
-	"5piXjUHpQG82ZHquYDa4tKxDQPrLC6v5AThGREkiJBqrPGdC5xNiLFngG86lMlZvmjKlDr/nHbzELcDx",
-	"F9g4z7vcZY9sQlcf0wQG0ZMPeNog54HENHd6Qi+2prK0ispOGvA2gsCSJTwbt+dEmZhQsep2b6Stoe4n",
-	"Fo/OP/vMzGpsESx2X/WztAF20Rpgbauzw6sOwqO9svmmZXp7YJ77v8kxGYCiNpXXzzUbgCBhNO37/H9j",
-	"FnKB6fER4UqNWAYDLZg2LwjT4JnQxYQMWRELT3SkQby4u0akM/E3ff/zolGDVI7MYrl6pFj4UQYt15py",
-	"w0ciZ2qKNiFxuf03PrU/gcwXsSfJ2Y+JVpjX9Du7Y/mmYxbwpE/4Pg+03KlcrIXiHebXJIe1bcMeq2Zj",
-	"mONci3vAug5ZMYMp5k93QBfD4nMAhwOOpUaIvRAyMI9lg2EuJ4xBTZG5HdeVhECE43lYGovG0s5ZSEqO",
-	"sZek+QASlOHjkxZgKwD7HrbZPuKrH96ydahfWMFp/gfUgB0ynJu5L47mcARaMF9fDLtc1QYU31o0G2g3",
-	"M3bHU2gn6CIaFplIWdXpSB/dNGp1nXiLCMo2ZQElG1exAJgGGKckgVnfcJFATjTUByo6MQAz7ksY6LjP",
-	"xBk5vg7qJMt6RLgcy2ERkrmIRckZVlacnp1UGDMjF3lJ4LJ/5/9MvLzqcpZn0WIcmtz7gMI2E9HDTYah",
-	"jIWSDs2It9vMRwqwxBaUzqLhlKIc8xn++gZ/PYeiE96IlYxU24fEwpatHtu36ELwWMbMNdFjnhoBvaj0",
-	"ikWz+LraUdu2x4i7VRMgYrF6iejDCRCxWGuJKEK/eCLZDziZXSVAuKcrI0MaHHGIU94TF7mqeVtdzu+Y",
-	"ePZxxieW5vClFO2Ei8faaOf35n+HVwbqNr9v9Dnuy5yRnGU90BwCW+4SpL+nldCEC+8/M3JJQiFURLSU",
-	"Zl2BQjQWsnCONeL4JFB5WK0AFcYa1p8icQ+IS1uA2hp3Ph7sDIhNyxHY+lsyhv6GhavzkNxvZl/k2hpE",
-	"jwn8eqSsL+zaUPMccGSHZaxXZT/+2UAEXiYDQrO9TA6iAJMUQtDfqMhKTd/FHJDav/SE1eIWNhSRyiID",
-	"MJ6FsDBuQFFAulpZqwN8Y7shGDvnGHS18r4C1HCPzfPH9jEwL28tUh0LKYytGHAPQfODk6hMkgNeoLsH",
-	"UqbxhqHlZWxCHIenBlrcptlz0F6h5BZtk1hsxDgp8wdisQbj5L3ZKtuWLXtjzVRnv6ukAr/6c8VgmVnQ",
-	"2i5PuN00bMmqoK4KmfXJadTltyGovVy2/4zFWgQz+WxmAKEnRbpc0BwSubmOhZVMNNARXijC7lgxyegE",
-	"pBzaTFjRLKoylRV3rkdET8osIt1CDuwrkQX+1RQCO6Ykl+C8jEWnkLdMWDftSVTRB9AhiNQWFVfsg3pA",
-	"aYOh8FiP/3A/he0ydHCQ2L/eaqdAnML4F8jHM+/m2QrU2vRbidpK1J1LVNyTFZG6Vhk6KsQTM3ZLoejs",
-	"VTbALkIQq7TpdlqSDvNJdz3KRVXAgZREI9cSKwXGrqd5CmmdLj39KQ2Cdt7ivWVsiBINzVrSp9nSVrNw",
-	"tjLXZEwVwRfIMhI4NweMYvmskVorG8djoPI1ggXXaJaYjkVrE++dTfwZtsQTlOElM9aRf0dHl0cOkRcW",
-	"8eHqbIkvqxXprUiviPRRIaasZMx5X0m2I6HVVki0vuCzqph/Ca54jAbSwth4XTB6nKnJC6RDd5horMaR",
-	"0Dx3vftKJrDsjNhHGOybSdaFhdBgIhuAPNtrioxNVEHbBWrpuNrCo82XXtvN9lguLs3TW6Z3kUFuM/6m",
-	"Et/MB4kdVkKsRnkV9lxdKIEhFrNaAkXeGED4c/HfZRi9zADt+GJRs3xw7tVc8sNPAf9qN8lmdVZ8yrJp",
-	"3HjV18mQHWgSN05gkQxuu+naJkQbyuXWfps7HHUbfyNtiMixTcQeKJbfMXUSWY5rVwwTCxszOM2YuiUp",
-	"HdIOz7meVLVBuI3thFPDXcDciCRWwWPZTWfiW8TEQkhj455cVUFYMJY1wLDPCMMval117IcuPzn5enpx",
-	"cfHy1Q+J7YMEJ5skcsiE7YDjYiIwP6Nwut43ZVJ0xoa5nECKuctwVsR2RDIqJmd5phJQbwGYJ0P2QmE2",
-	"uCLHirFYJL/98pUYGYgDPDW/UcnJFRn3qYYGRLcqwcZM0Fqow+rrON2y6Fad/eu//rvS7Cly5flzexfR",
-	"CT4p4IUkTY14YoGdeCZN3Xfsigftd8ziWg297b6zmsT7OGQCD/7TyK4u57OjBGu7mA3Wht3Dra3Remfm",
-	"iWuziwm1u2WmiF7I0Dm/x3/sJhF7azbPn66fizVwLjFLwfpobBeMMcwys4R3C6Zd2z6otbxrd4oh8bpk",
-	"1zn4BOmtyIGvdkduw86Yj8JBI6C2/c8uM6rXCHPnZstMlndC+5L8BiOk5pOugeOVR5FYIAr2mCavL344",
-	"a/Jxh56Z0Nax1xEtJcDJr4A3yYAqzYqbjGp6g6iW2FW7JHBImLNMxuSO5iNrOVjDgKpbLIOVaGiVpbB+",
-	"2sUo9w4dRu5YYd4XSfssvTUwNxpmVKOm7fHyOHH/vLG/TyBprCYZ3L1wonnOClIwml1O9R/i2gJ2dgIF",
-	"Z9DXqKBC0dS8vFj4weLMXygbJ8emqIDlthu4XZEyTztll95IgK8nYIDNdIxj01g1E+aNMXVGQN4kBVMy",
-	"v2NJFIwJrsuVjIX9NvNr6qzSotry9PDi0IsytmGrqmnKtsfbLNfmBX6AI/Ez1RR7wG9NbO2evm3m/HeU",
-	"KNaaOy2n26Y53eZpEHAWIEnZHIdTIyGdGLCcEDMiRo/RL5TiPfF0FIwEJ8QwOYpap6z16j00aFuRBXni",
-	"TvpUW557f+EVESOk2KAdBS22IUMuEJ0u2Q3yvZBa7qypiyCaYWkulbHV4Po9kaZ7LzvhdW/Z0tsDkRlM",
-	"u5WUraR8jpISjkBp1mhZg/v1CMhUDgZm5Es4HK8V1gkxrW2niRDTq83IrLgLZaVijDjkM6KIqauqV88l",
-	"EWfyqWQnvHOLvD8IvodpBnaVFsk2cLu2yvHRphs8Lt3AO2rScr9uKdtgOOrkPCUFA1fQytkG1dsg4UMF",
-	"ambmE2AZ3eyEgmsS3HNCOpNZuQHeR+SMGO89ugK/mL3KP9VgeSwssI8p18iYX/3RcAQUdK4MhQwL2cPE",
-	"gmtRnZW5fy0cA669GZAIaOber3lkTS2frREfhLI+O4ofizUXXARavbn3imp9llUwb59U++0E/usrsNPw",
-	"v3sLTTnH9ri0xRbPpdjCQD0o3C6mUBCaQRpUBXjXq4Kf39t/LRf/b1bHpwVFiYWvzfyqavcTCYjvH6RW",
-	"xrWdUPpiiNYqzI8KhHs1qrvmqPiw4BKH9FT81p8h9MsyR03qTQ1f5NB6jtfrOf7i8PCT20zPx308NffW",
-	"h9z6kJ+hD/mdTbAp4XZYgsEa5FTB5JAtFV1d2CVU9wA1CTRjg5cCbclqkWvi835c0YhkCj0uWkK9AgyA",
-	"18s9IJnJfi0yOSa0q1lBkGEjyCY6fvmaZHSiSGdC7Fs/uSI51axoECGX+FQKuWGtwFuKxEJuqzhin2Rd",
-	"OO1WzLVi7hmKOTwC4AKuoPl6hByWBj4dUwxat2K544CmfS4YMlIxQf71f/8f4eLGRRrgbxueuJHixstV",
-	"87lfa/MHGmiA3bEAWo7gGRPIsSU9aWSqv0wW9ipLqz/jMU4OB0M6myW0uZPGLAtSpHFTeBmBBFxlWm8Q",
-	"tYmCOJOQms03RpFjq8/86vkePjTP5biV1gtJa1RNw7L6ZySzpyffSu5Wcj9Dyf3BYGklxckV6DlIaBTg",
-	"BrrPB0wp2mMrU8Qs38juFyhVtM8FMTCUhaY5pMBCpqwsgE5RQVEiExk55uKOaziexqzlPXHKBYE6/Yj8",
-	"67/++8RlscTCtqpJLJdVQqRgCmSja4znaLGo1mww1BFJVOW3tGA2gE3GsrgFO9MMKwEoV2TMCkZomrKh",
-	"QWqbmGDWEtQU83OzAlZ8uOezkJ/LUkSTY0refPuGeREn2CqHCkcobYenrkiSU6VvWFHIIiHK2MLjPnDa",
-	"2DWEdBPYvhEZ93nah7fVl3kGLe9gsWKh5S2Dhj02N0z15VickeTfcKP81Y035wraAFFtjX8zEAHyfyMM",
-	"XqUAjMUK6WEfKM8/uD28rPwzFy/LSFPKzANlpAlWbJFEMQcQex7p2hwVF6R2+TMuR7ojvwWwapazAVPP",
-	"7+2/LOtvMVmZ9Hd5mP2AhLwEz7XH22zEHPGuBbluwVSfKFZDHeDMhclaGAQohnwqqmJhqXDHBTfwABz6",
-	"FBCZcKhsBAiid4ywb8MqQS45LhigOhDsemB3NCcRsOC7Ck704uWyZ/EeCPyrgTA6yrg2P3nA6PACh5Zc",
-	"/11rvciCjGH9YAZuyFg1bz62B48ce+PI/PCFkVC3TJzAUrCCAl2t4iJlB892+Nls1wAqVsLWD277bw3R",
-	"mhRx9/aDFo+e7dKchmefj7Q5/ISdNAVEzQjKlsncERNSOVS24tq7afDPksEDS6uVQ6hMEiHH06wY6G5h",
-	"WnmKVSx6xroB1edD6BhCUyDIKuSo15/JEiLogF0hp5V9ME1TORJ6qkvzC+XiKkbDlbFIoPfo2TCnqeXx",
-	"7naZQSWglgIcwp/cuM1F8eBL4UeCnZzP/kfiH+8vbmjrIQVinPWCDRzdocMGZT0dM7wrJ2vBvIcQKxbz",
-	"8pc+mH21As6ELNeuxt+8u6PLo+t0wMhvg87fjqKj8vXDLwtm5nRD9dHl0auLV29OL344vXj99eKny5dv",
-	"Li8u/s9RVN6NmxGmI3Vz8fKnl6+yv7DTN5239PRt+gM7/an78uL0h87L7iv6On2T/cVMAn4/YAP7+7cX",
-	"p69epa9P39KfLk47L7M3pxfpT+zH7lv6l86bzExamuEfgZZwFB0prtkNz8z5MofROmCP0LF4FB0Bv8HU",
-	"2N98ffn68uLV5Q8vzdjNtsdxj1RRGccPp2+7P748pa86P5ziiN92f7z46eVRdGTZD44uX32PjsqXDAfd",
-	"UwEXjJoxuw3v/gZOGfvvcqlnfOJmWWoP7kfBJwMqEGcUy7tH/4yOhgUXKR/SvPKaV3oxSyzILRd4BdQb",
-	"lZO4WfYND5juS3MNaEM3RgGBzU6zG3Oqjy67NFcscq4CvL9ibmJvX5++TF9lp2/ZD93TH+nrzumb9C/Z",
-	"W/Zj9yd60TEiAIa44L5mRtGF/Ub/J00H7MydoOUXKJcphb2bsdOffzmKjtzByyj5Xd4xA4BHi+/hcJzf",
-	"F2ao/9CoOViBcqimzDzfkZGmdEDeh7KYhZL4vAp4w9FCQvldtRQNqq1BW7cGhx1PYKWUVCkvlPvaiCwn",
-	"W71Ty3Jgmhu/UIE0VkCgUmfNusKyFNDRidJ0gk9SdID6eej1d0aCl+9hs8rgmdCaDMMzUsxv7BELNxWo",
-	"9KYCvEZKge3gXDVckY4ZAURpdDin/TEh1pxWN+Y67X8od9aGMthqj9lVXyl7+BrQxW/2tjDikYURj0fN",
-	"RpzErVQ3AAaTEKq8HbAImC7jbV8GTb+GOGpRKngqOHjwUx+8r9Z/XpEkHRUFEzohA1rclq2TbAnh9Hx3",
-	"rfWDE3jyIVjbTXoaggc1OU+/VraJOizNYX6B62ASzqx5pw+pUmNZZKsrDZZR2pfqz9n45A8ZKgrGKvdS",
-	"9hIM/ZHSKMZHhcB2ZJR0R3lu/YrHM7blyRVc4Rys2ISFaQVJF7YTSkVrcVOGkZetWtzXNiaHQ1Zn5Loy",
-	"uxcqFv4GHKuRkk8fvyCvtdkV5/Bzv7BYT1qKdtRexozegr/U/Qwcm1L4Q33jr3dXFFL0IN6G2QrE/tAc",
-	"+Y2Fe0J1IhbrSNP/5PbbxpLh3ROW0iJeT298zFvYeym/hzIYawgt09Vg4vd4AwoJNl5D25N6kMVR/U7x",
-	"bdgUsVgc6z6bAOGjjTWH3kA2VoRqksxJnzO/sa40DJTTQvM0Z+h/HBbyjmco3n0vEn+nFy6lbVxIzSJi",
-	"9m82ysFnyBThIs1HGcuiWIQtJkhnghX6qk80H7AzkgTOkSRooWiH4gn6XbU+1Rvu8vTIGPG1Hfcj8qMO",
-	"NNZrZ75InNe93OcU532Q0YOFRzBAmj8MuixD5LFy57ev5bmDlA3lWC6UpoX2b8/yf3ueW1nU+4WY8x+L",
-	"hI4yzkTKzoIzrhLbrTyxOHBDNYYChBwjV23OuprIkb4C1UmPCgZY4SFGEa7N+SsPrqdCd0+0DT4Cmg1A",
-	"Dp/7yb5xpTendBxSN9F34IG99ttuOdTaFv8EDm9HtBNucRoMMHdknn7mZcs7EXq0Cw4cDf79WxAs9aZp",
-	"EA8UxvN7e53lj8hYzjTbKL5vxcG7OhL9DCuwKhJdu9WcpeXMsI7waVlLqrDi9sf1Aytljs6yXZPoEHb5",
-	"b0xvZItfbFncteUFu2AxmX/ahlAHs0kR8is2vXAqOkQ6CbYdMiNjwGLkFaLQIQEPQ2+BjY9OWfZl84xL",
-	"dL6Y4wUJTU6t56o8nFs97AvXYJFFS7CW9i78A1IQ1oAdu6+oqkxlR8HSVqlfMcjaVkfNp++YB9FW/4dc",
-	"yke7jCtg7R04eG9o4Cl8WS9NC6lUJRJbuJ8EjpwgOgtZ9uA0gWhsLkXPfOfoT1M5sI6LS5LYqh416gy4",
-	"RthFAg6k0CC2bxGMjHDRkd+i8gMVC3dTjBNlLOVmha/8jVMpurwYmBuXl/mhaEk6jHRHeZfna2z8s1av",
-	"8Ecz5PcCqzmWA264dNnCIbjIeZQP1J8Mc1jEm4z74aDIpTeXAf+1etACCPqIoFMDofN7+D8yW8IxW7lu",
-	"qBmX3uGdoQWKAwk7SvAFY3UO4IL1eBIJD7VMmKiXIgEAYsmQFUoKMu7LWMCNWHY21fSsBJ0xVYArGcSn",
-	"ILhHRcoMXhCooSHHeixtnNyuA9RriCwWBfsPlmqn2+ENqbaNz8xHYyiWgqeBoxaS+YPBCAo3G/elG8TJ",
-	"1fzmK561AJ72QgGOM1tNCcQFmwK6hpy9ZfuYLZrFB178h33U+EZgB68GoN5mXkaZLTP1F87thYf9IXWo",
-	"1X7fNEg26bB2q7Ya7MGmCTahvD0QAJT2UCwM86gpbQDlP0ASHyVeXXMQ71SzS5KxnN+xwpZBItYNC3aK",
-	"P4QKorLY0tUMGQXRFg0hLQyQIwMLDsqIucWYdoVQlzVyAEHUD9IgcYluXUhiYoF4kMEEyPbrLXcLvL/C",
-	"zFvcbXG3xd2JPw8rwS5qkRuA3c9w45m6NeBrwaiSIqgBcT42uBVQaEKeqoFcVLF9L+NSyybrULKfEXDi",
-	"S9k2cC7KQenHtiPfa4uezxI9ceMtgp7DQmajVK/ZRTpV38IgWwOe5LP6IZM2FinVNJe9EZtqk3cJkNfL",
-	"ZYfmQCfVlTmX6KGoZMbZCj73hIiMRM6UIl3wx+2pp/KTW/llUes3WJDFfY32Qcs7Ka+hqmgJpybVrCeL",
-	"ydJD+8JokfYPzm9qR7+I59RtzefNtzQst7zDI38KtpJ3e51lCgxheKjrSjeFMLKw7tFKznwUXAmMG5Uc",
-	"+VgoxtQZSWheMJpNbiDzVQW625e//wMCNPSWCXLMe0IWEOCh0Fc66DYtarn6tu54Xoat0QG5IuYY8buN",
-	"eSxjMTW7B9rMLZWIG4ul2sw9MhHX7rx9TcStDHJH6bhuiRr0R3cY2nTcJ5eOW/WBwlYs0W82fNcUyvN7",
-	"+6/lurYtaIrvf+rhqvDyya3aVnSXB452axKKDZ8t7Jg292BtI9vwXVD93MXMQ9AyaGH2AlNM6CuSUK0L",
-	"3hlpphLgt6UpXjIgNM/PyDWUKQs6YEYdGRY8ZbEoGE37TBFv5ikX0r1y+SW3jA2RmxaSG4FWF26OtPVG",
-	"pwJL5JIAGVICKpSyjjOnkCG/rrUL3bMiAp4yuLyUpqA7zdPUzDRQW4sFqGtb9ac1qliPzIxcQ1U2phOu",
-	"Adr2JTNyFf3qotWvWqL5A0qlnN36bFVd7ryE0+VDLKuUynousflQ76UJyC3gSecaRQvXZ+RnN2pMNooF",
-	"d/1Y3G0dAYixPLnoXZFRiBDWH+AEkUGGhHSMAe+b0R9G5VdNFh62ftpC4/Y01XLrLIgekOO3fbYOn58d",
-	"0GpUSIfq6deO/ZsXCDuOpkiP1KbKOR8ZOoCVWvrkwlWfZb6ERx8uWb6Xwh756GEGSO+1iJ++slFa0ozA",
-	"d19ZmeDc417cuPeefBT5xHV0Az5gFgv750yqLzRrwXOlHLWGnwAeSG4ObzXjmRtrXAp2ijwYQU8aomUs",
-	"kvNUCiVzdo6tYv4NWEj/+q//+u8kInDAwVn/FpqbXpGCZYwNsLaOHAP3Vyxq5F/AVnYKXW/O8ffJCXFI",
-	"qwJ6wnk9EoA3bKY5Syvzhm48cClWBJJjs2FoYe5ZiUe0AYR5GPwe9s5qKLyl8EEwxB0FDwLkbdLiBBtX",
-	"tmcbP3gOdB64NWvINEOihGrk+T38bw2xhCfLdfAIpXDTxtwCUPAsYGCvCQ8eOo6bDkNUNLzUlfhaJQ/Y",
-	"TOktI0oOGBSHwadzNL9FAhrYh8o8nkD/FlUWyTkKV+wqaCX0WSwe0MFmZr6CIsY1GctRnpGMDaRGLSan",
-	"SnveeTOhPWKHXzXYEIt1aVnooX8krO1LoGF5TWxn8Ns61dp4w6apG2pE2T5oDA2PFlUFz22Xqo3HISqi",
-	"yT40kE3NUqhkjScpFURIAvQOBXgWCBfYRcwRiBMmsFQE2pMJMIcrbXHNsRxC40YueisKI9eibEr24BKE",
-	"HVPcVDNijfaD73/4M07o6ajKLVbvV4/EuTx+DjhWM3zPmdg+2OEzF8K63xmUxnnMsBvUIh025CTHBtpk",
-	"npWYB7xmTGQsO3nQwzm3ESw8Lezv5EZy8Kj1i2hBqwWt3YDWL+JRmIVNobeLWbYRtcesFypsSN0MYL/Y",
-	"GBAVNsDkMQz9BMFNjDZmm2nnmaX/kkPlVbM6kMXiEUjmdEY7qEts1n2r7O9DDTEWtt+2jTaR5mBTcvIE",
-	"ulmbF40I599N6wFtcXELuPjZgkzdkOXhRmwASc3TW6ZP9WTI1tDNxmEiImQthHHsghsn2PM+qCJzoeAE",
-	"h6MS16raW66dEc+1gRYYKTlm/zniwwET+iajA9pjESmY0DS/QW9thBl4NzkX7CajmkH/zjvJU3YDO41L",
-	"EcViQJVmhfkB9Rf2mGAFT0+C/jchwTspWI8rjXQ2ShYGIDoTcBqsC8SmGl/bFnaxWBWdfudKf4Wl/Qov",
-	"eoPoUj6mKccFuw7hm4bX+SRb35pNi3vV6Ae4rV3bdF7YOEBwLnHdVP1kLn8oXQoZUay44yk7zZi6JSkd",
-	"0g7PuZ7UtJfaGb4KTuWMVDY3jxqzKDn2zKIn1ZQ2JBRlpJlKNIpF0A+eF6TPjUI+uTLHyr4u31kfm+Ka",
-	"5w2ZgJa8w0L2CqZU5G8trZrjRncC9CUjYWClL/NMkb4ck4FBI/deBtS138RMDSzWNwhKGE37NgNvL/Pv",
-	"8JX87xEbLU8Pjdcum1NXnvDgmure/Dt09Ap5Zl8ot9hn0ET96PLoP0esmJTduMN+6YsSQJXts8w5nT0K",
-	"aNDs9q2yTR6h2pqrKUVn1sDsRWzhUXktbtkhCdmR2QT7Tdocb/vspGlwI+FuUBmeQZ6jy6OOlDmjAkdy",
-	"SKmS4a5+IE3SLOZ/mh825dK6eOoQyObgILfJlF5GWSlBjJTwhxQXdJ50Atlwfm/+t83oB1JfdUeKVRhh",
-	"DU7X+pON+1QD5x8KlUon97CDKg+apj4QNndN2h21dRi2wEYHshu0P3gqEYp/qBXorP6hAjarDYEEDKzB",
-	"goX31PY834gt2hBJgCWHYzjusyJED/OimrFjS7GEWXGBEj4gJHAI2XXoBG3P5DOqdvJ+75Gq+Lv9sYIb",
-	"FXduG0yvfMG6rIBeOvg7cpz0JClGgpydW95VM8IufpucGG1zVORHl0d9rYeX5+cvX709uzi7OHt5+ePF",
-	"jxewhewo7mdXxLlqJ29M0hTVsMgK3Yxp6+F2JnHOuyyd2CZTVr11Cr6aYWRch8bFUBaa5kQxbWxAFdzi",
-	"V/SmPHwHoBC4CjUFAJ0OI7lReFFFV8ZuRa1zEDzkC9cznwCrweQwZwAygX4yVeRl7hDc8UPQBn/6vuBj",
-	"Nujhbw49593tr2xrJigM8SR3iffAl55BZatHkuDRpQN71qN/l6J3mvM7lkVQJwF7s5oa4viUy6WMSg2q",
-	"3BF5LseqvpLXZW/9WU//hPOtOyCCG+CpmGV6TXBkA5r2uTDLjvz+VHnXqXkd4VisKGl6seU2x9dwWQqi",
-	"UjZZ/8q4L3382XJ92fqdcBuBc3b204CjVY40NEywpybszC3vWFHwzDqc3AWaDYY5rW0tyvMFpuQoyCJH",
-	"SmYeaowor+CWt/QVlw8cMqRG5CnDV1FS0fk7fex2Z7+/PyFlttw+5myCkzciVEOaEt44RA9XkD3jdu+C",
-	"lcNibbemwRoEPTXCISJv5fQ9v/CegAorgVrJSAN1uWLEy3BFBGMZEZJ0GC2MeSJvmYgI+wZHNZc9c1Ww",
-	"BUvlwzxj9lszepFfXgu0FSiZP381GpqX7VwSDptSORh416CeNhXBRgwe42zE2WN0vO7E07pfkozdwVbo",
-	"s9xle5UAyZUaIeaad2u2sZwwC5YF06NCYMzePv1Pd9tZW9C1lbedrVFYYC2ubXEdlenW3tMPOWjm06n+",
-	"98FzocfT9CP/xmiu+xH06TdgoyIyYLrgqVtOrkgm05FZ4cjsFMUzBggdIvFHv22Ovv/z+/8PAAD//w==",
+	"i9C/z9Abjjc/DVzXwKFcMGFhUG4xaNdsX4TmSRbQ9ifXzRSs/fjbI5VXnApIuKBKrWQaAxJ1EQrlZ6V9",
+	"R1MJVf0xud6+a9sbAsAMdjagcFqOJvOb3+b4KPwx9OTgDbrDyHqLLtcvb5g1+sx+wfac3g9Z61DX1W5Y",
+	"mL5MCVmkgsVI/jcAPv8zy5Qqwi8bsvTzTyUjQr6CygP8Qka0uhNMQsVkaRR8kFbgHNvOfhgfuErNbs0B",
+	"PSO3JGURX3AmtC3yCmHbzPayE8zoWxtB/Jat+boKdPKLWXEXMdu2+pfbBUErIzppyvU5daH8RgyLpNBm",
+	"xSfYMGJO18Rwd4+JgA/rdLPEg5HIFNzvn9SQgfUyl1kx/vNmN+4xrJdZxeZnwI2LWDeK7JClKejkBo0s",
+	"7RspeU4FFMamPFmmjJy8efn2FTk/b532yflZ+6xtDhn43s032Doyw3G1fznzXpoxgaD3mA06P1ZW27TA",
+	"rdIo5VijDTfGtrZAX2DX1SlnMVFcYC3TFVUZgUqbsJkyeGnD0utpipVq4sO3Nqnv36lRhyw/BvjJzF7J",
+	"+z6Cq/tjkUA+bClODPCzqCGI3jzvJeMPmbMbOJjnG+BjZAIxj+tpW2A6sfNtt0FTYs0U2WHnisRL5s+M",
+	"1hxMewG71j18Ezn5H+NvA+PcTmebB8TMCQq9mx/SD1ovQ9qjqm1J0g9k7gdy9YHr5QZnzOAwg33xSOyx",
+	"2OPF4CioT0LDbw+RyckPWbURzHCEvDE61tA+nIT/Fgaucjmo/TDPI0XsCpvPvyyK9Qfw+9pivRnzELHe",
+	"rm2/5b8Ivdp5RL+pG3TftefOdcXiIc8luxeteLnnVmx/CmO6Lyz9Pq3pmxxrM/3FXhdhn6wo9JK31dIU",
+	"LtyS5Q0JVfYiBWN1liqJz3TYLzPsgShw7BAvybCfpdGYmSZSxkYccQnK9hgElq+jmgPNtPNI3g0jvvL/",
+	"ZejJilsFkTkTwSqP9yvs6l8pNkNgF/rxoR3uiIHPvGz08Rsi/q8vv3/69s+vnhHzq21gCA/M36BH/Mug",
+	"wcQAX2d//+//sd0O8/chrBtxWbBy++lnmr03T79hSSKDgRiINXgMGJ0TqvM3IbbOQ+9aLs8I9hwlU5ay",
+	"/kC4fGmbuGP3dRbJ+WPE4r+C4P8vi9lQwaNWlqBGR1HMxhX2J9u/r1azvGyrH/ZGnbpt1xq5HPtnp7Fj",
+	"BLjIbYfnrdXu9iTIZCYGiRp5wdLDBeZig/L3OSP8KjUfq9qi/uiRF0+SGTSWJiPGyYcPZ07m/o7O2ceP",
+	"NTtaunfAwZv3l+x1KtoW/4IaRHVjyReFEiFe7V5MxIaek5CuULOH5cFKR2Z22PeFNVAUT03dzdhPDtqK",
+	"O29154DadgcD7AGaKfoEWBWDpugd3EZw+x5+8RbjcKyYbvFWmPxw4dyxmmr5ssBuCoanjPkoCEMG1mME",
+	"9Up+85mCTX5dnOenB5ATs4vgQI8hTrAP50cXZdp18fQJo9GULGiqoRC3ABNEVjjEGRoJtBoEPxJNGfla",
+	"DkRu0wRLM3A/GIYKEGceuxdcW1mmIrpgyvYiO0UXs2KMhB8+nL3gYvbxYwhjDQS6IByInC0C+EVW8gJX",
+	"4+5P61sAm/hpAEMWKSQMBsL8+laaf8MLr2ViHqCh3v7tXoYfrFTs1uUFigqp2akdEd25+VfP0Fuf/Q2d",
+	"pr4D710+NXSX8ieHAkpntrpuccn46M1yYaSuZ2a72Tj46KlMZFr67YWcyHevX5R+fQWK9hOqGD47G4i3",
+	"U7YGC66Q2uAbqsGkkLRkrT8ZpgOSSLkgJ+GHDykVAJjTIHt5vBRQ3V25z6ZUDERIRWyWIFPzXyG1+T/2",
+	"M/yBlZfgFyj4Ek7g3xP8nYkQ3FAxe2/BpBIeufJOhmwHAgjOLB7bPGf17DvnF+Rb/mQjp69SVK7iJrtF",
+	"5o0vaojOGZFvF4E3Q2EzmeJRZnQPCBfKnGZDkVD7w+hIKZ2zmhdotQx92KUO7CChXDSzS7zW7FVZfy+3",
+	"hGXbtDmD7BWkniGmY3mG0d+GOvJYEEsi2W2UFaQirhquezQQUKohsL5HrIFb8Cwi2ZQkUX/g6gW7fgWF",
+	"ggi24AGNtCJc1AxWd5uq30oDiIqlc44NMXY0W7FgRVASIVdn5BbWiPHvbgRwhK7B68OFa8HgbUvEARYP",
+	"HggvICePzibKnC6IywncKBocXNhuCEBcr6lwtBnKeF5he1mkXER8QZP9ldDdix+tK7BWWAkCG+THGkX9",
+	"sZ7/RqV1N3MRW5VXP6uuGnFbDICaMGC2WVU5oDauyYglEhOrP6c2eXCLGr9tUCHw7qdji+M45NQqc7Q9",
+	"5xN2ckDgsSe5NqGOkysDFFPyQt4xI1MdUPCnlBBmNjU8dElZPaDOHr16m1fFy774JVO1jmgp9CAxh1tz",
+	"UQrt3fw0lE/TSq226ylb4YHleX0Gfv/UlEP4o0fZdTMLf4M1fN0eyyk61ak54MDbX8bXgnn71bHfB5UF",
+	"UjlnL3TS1UYhWEEAfRxv9Ff+TMaBPy6SX+dF8vD+tUyq+j261gqSfFmOQ1ENDf/FDhwUmqP6bayrJet/",
+	"QNHuDynoDynotyMF/SHZHCHZ7Oake/MEcjz2wUB0fJ7AAdyudkCRGbN2QFGZlCsukZgrOkpY7JOvLZhI",
+	"Iwjjg4BdP7GuXD/UDVG3Zii24Tq8NwS0YzMrmnMhU4MOrchJZE4DmJKevXt9amtfP3/zPel12pfE9Wwr",
+	"RxLvbe1WCo6dV1c7eOmtJLPc5TNuPzq20MFGuYPqONhsdRuEm+1TxmU5pFtOpPKoyFDQTx+6VWRTOqZ2",
+	"594iKo+XvINqmPsPl33RQQuTchIWT6D891zeI3HffOyn5bDmJW2PmtdRJ252WW98Ti9Gl9HVYcdN1k/c",
+	"f7neJa99L3LjLphQHynvzKnAy8RAf5cR6zBRBKx8aALW01QuJ9OjBDcoKONKEB4tx5UM2YU61X/IeA8k",
+	"41lUfdjdB3wbdYBVvrLeztHS44b7Yq8X4g958w958x/FklY8HfkBrrwqvVtiSxhOkmzcFLaMu3dhgKSD",
+	"v27pJkFOjBS3oBMWn97TCvfH1VHHtnVfU9a66I8tsJfjY4Cg6/W+4utZB2vqOvy4sJvFUhc7Em9U23ik",
+	"SEQ1TeRkyT67RUmOfVTF3QhTDK5HFxfNq1Z33I07UXtEWWVj5wfuxV0viCyjmPavKlx1//tASLYt5Kdv",
+	"Mv4gkZq/wSuqeDFV9FY/1gTi0LcvLcu81iehOVhHq2IHnMr6qVTjtLYqBnutkURlXquXO/Xgjgtky79P",
+	"v8X3CybeQhL9sQVqMAUfyi0tMOeyXJYdRX86x/pMLnjQBuVkYXpPUxrNWExss7ucVsyuFnMm9NCOsYHO",
+	"7a3r263qhJF8XbsQj4D5Ct/9CA27ZjU/egGvIv+VKTQCq/PZK/e2RSc0vTyoHG91zF+dqjv4w4fD8lPh",
+	"aT5rJYml8V6pxtYJsaXmoQOLbXpn/rKNko42pWTywj1EGLsGm5u5fcaqWoYXY5BFm5fsYty8pletZnvU",
+	"ibpxj52PL1qG0qWBcFYc4+NPTmTK5Zl2s8t6cfOyddFuXkWXl83rdm/cY4Y9j8Z5jD3UvqNpbNvLoeZg",
+	"hfgXdKHlgrR75FUqG8eLTj8vqdBA0p2goWZLM/Ttq2a713z1+nvYjcbQPCe9ddrXV9XS21JwPawt7YFP",
+	"2hVHevV9s9Wy9ZGAfPJCkrXhXkhXt1D6dyoY+VIy3y7Q8AuXHLK9X4GQmRuk729xvofQGrOEG/FteHgn",
+	"/ezolVnIM5AHdUqFgvuqKB6ghIj6tc0sBzSCFa62DQm417M7WydtjwRQQzI3w9UvQgGvZwlheKA/HLDw",
+	"F1xU5ajMuXB/VogxNYt+5WexyrAHR/JRJpTTrCvzTMgV5P9aURWYvDCkrmzJ9H293f3TXvdaLJz0uuXP",
+	"8hs4rkz6NPuMqZGskbYNmVE1w0zmDeteWYKuCthH20h9u2Y9wyWQQm6zzBhYLZXwH1O3s6QdVKf4ZSbH",
+	"jL260+mgW6DSnIUdrRHmXKhSTcp5oHWrwuwbRZk+sdiyWajoaJLZlrA5pzGDvkp5W4BgRwMByFkK1Vpp",
+	"Nu9XdSmslaYxTuX8wDPmmOiGzIvTQxakzS6DNWKZfapcQwcsnQb4TAklERURS7BbVr3yQFoetOKyWC+h",
+	"tAwSxlaCrGGiMK/1oUDgPUwU9aXg+iaKNK5vosgu4c1yGU7eDvvuFsDIPSpc6x+DwCnmbuHvrs7njdfU",
+	"Luyjfz1PgXSN10jWeA3TqsfLZMyhu5iBJtbrumMxSahmKTmxTTe9bnmnfiSIpx5krxSDQbw3qgEBIkW1",
+	"rcaanT0OFOTpKpAzZdaMFmxbgMxySULL1pzfjc5SZoq13bJH2mLznX4oBbHs7dVhwPJhL2s+UHwoQKvG",
+	"JxuJVJ5Z1awwK+zrjezt2q1vK9My9Ht0PfOcwtHnZ30pQNdT20+lRMgPQLEbNPSZSWMXSrIxdwB8r3EX",
+	"ONVnM+em8e/XnAsZ6PI+JQRsIDoWh7cx6r7UggIJXkPzzapHtij1G3R8C1uM+mwTaQfUlq7e5rZIyUwg",
+	"JX//f/8/klWlJf9FXD1a8l9OoGIxORmtCz7S0xvvGzNCfuOWPwOxs3i/enYivx6uVwk3G8JoMG7o0h3s",
+	"W5vK7PeVrWX7hk/Ec3E0nov9CfFitiOfecnVPA5trNtGlA76oF1qgzIKHE0GIgtx8LtTQM4R2mZsJIQU",
+	"bCNnf0dujVtbo9+IZJqySJOpTBUjI5DpABeLpMI38Bnaxu0pgp8v3Rsr+7E03MVhrdzdkrLhqpjCq4RG",
+	"DI7M8VwB1ElyS5x4aDPIrLhZNu5h47bM5hKSEynY6Q2ELLCm+5Tr6YaOmhutH+Le/Klk+HEE9lcq2Fks",
+	"2b95Zc3y/CvfAlw2AeXtkHpVfqijbZyfyxjoKOCT2QQ/v6HtBuqZWLVpYes4fWLLW+kYIjIqz55fqqCi",
+	"B6KCwDEuJmeuQH4qExaaB66aBRasMAz69tVzMmNrdVNi0FAPI+fM5reBMJ9C+QusaFMMRl1DyoANQj2F",
+	"io1gFveH01MZY8kMHMY1D8A3N5j3/YKDDojjsp4uSNr0S2gMDw1Mwy02+sVi9imj8VCKZJ1xwxw2UKDU",
+	"beyyZzhR3LxkXcOJeqPmeXQRX7Kr8TVtjR7wJuJbGpD7lUweqcCRB7hTXZ0PrJxbNoscVZsuI2XHgkqg",
+	"PyyE2AF/33kzQs5LfPdjATlliDylC5XVYNHkjrMVS0nKJ1OtyIn5sAk9lrH9ATa9PK2OvfYRvmd9+GZm",
+	"jLfn9/jmNdbAjKGu2WZ3cpbtlqnxGKqzunYCtvHTTWYihadzGk25YCCXiYnRaairsioTdmMr8PS93tVZ",
+	"+1T3jQtml8LnMyW703jcCBp2Yi+lPZd67YHeFHhTOUrYvLIB9+uvnpLr3vml2aN5icRMU54ognAiJyF0",
+	"+YhAc3lsX/rnvyopwtOAsPeagWHOsTZNRwkjYSRjFgYDsWBpE/v733GJxleUlNFaC3eWOWEbrFDGtrME",
+	"TQCTuKpGHySMvmHuGc7zWJS/2HAZ+1qhxaH/BUQHCCOIRebR47v240zmbmR3KXKrlP08vBx36XXUYb32",
+	"qOWlk/eAEXANsH+OSyVcLJY6R8IyFX0sADvjum/B13f72uRwsO+9BgkzyFPz6sccMpVFjFbQKyPFFnlc",
+	"Qde+gCg6hmJeaipXN2QAZorUaKxQoH/QgCsrdL+WLfy9fQFBpXUYygjtjsM+kDgTOl2bI0BGNCbwZW13",
+	"MgQT/clRUx2XcobpqivAEeGC6mlB7FmmvJmyMUuZiFjNtsY53eyYCu6UwLCJRE4mLCZWfcYSzzfongPr",
+	"LrQfUDNXKG3KkkWtuwiKOw+hOLzfBK8KLynVbGhTRcI+WOCwoaKEGm2Ba73w2gzZvIV681NGDS9UeR1S",
+	"tHtdXfT25/epLTYHrOD29hXBF/wkPxzt/Prat7FVN1u0p3HTa6SmMtUBmS7nVDTNtQB8Si3nc5qunTXS",
+	"sUAzbi23lgv4Ks/27vVzktEOEXTObY9Kf4Y+Cau5g+u2mZOGA0ZN4qwZcobA8n2xMmZbbsqc5WwTpAw8",
+	"o4Qqxcf2trBuDGAqWBXTR3Choyj4Ix2PIL1Wi5zQREnSa3dRDqdY/FbesZS0yUv+JCC9TsdaUFIGxc+f",
+	"x2y+kJqJaN38lq3NG1f2DYhZERPyfNx8SXU0hXqUS0GXesqENutlMG87IGFebGwYM8EZlGQcM6qXKRu6",
+	"/F8r4yc8YkKxoYOuGaNrxhZSD8dyKeCXXkBCmhiqWw/Ze660MkNGUowTHmk7FBZTHy5SOLAc+3v1Wtfk",
+	"xHuTK9JrdxxIlKYJ8/ZUaETmWrcGpbZn0JF1sx+agWBIeu2WWX2BK5Be5zrwrgNyDugRMTlvdRF9j2Fv",
+	"fyu1ycpv7wwaRoApAMJa+czuCnXeLOjBSVHAUlaKvgAp82sJQxBQUMSOudu9nRUbc7kOtaVuXa6BbQlU",
+	"8AsCpCiD+VutEsTiZVVx6TfSSPMel0BxU7EkUdj7Qy51SWctFK6D7yaJHNEEuuCNZcLlDYplUrCAgOQO",
+	"ZWSz8imKMUV42fxs04hs/hPVOuWjpUbxJKXzRr/RviBfP4FQNqrZBOLKGgl4GUs9VLbGShQ33+41uYim",
+	"ZLRUXIBmAYM5xfYAy9VWl2fZ1bg1Fb7CsXnPEEQHzw03v7B2XGumw2rBXEDfOecWu7GeHTJjDMwO82p9",
+	"q4imnRaz/M0CBj/sFyt+yYyd7QHq560jU3ILjr0DfMqHZANZh3AR8+9s2F6USqUgKdeRQED4REgzFYmo",
+	"2ihS2/s0Jd5/g8FlBTe282BnCZDeaTg2XCwnjt01Hizm+iRc3CdA5wAeVztAZ3FAgI7d7n5Hc06pv0Qe",
+	"kbs/f5+u59csZmx+C9a1F1zMjvY1eQa6RwrbS5YwBL+BE234zc+dH8T5s/dXr3X7z8vec3n5irbexN2v",
+	"Jhff/PX626Tz4/vzp3dXT0T75Sb67DhVKkHFIshJuKDQ5Pa0CoqHuO1w4u1QfCEnXNwDiAQs2kUQ3sOp",
+	"S0o+3YE4wKmbISsZ/mnU/W5+8R+r62dp5+36/B2/+n7RvlW9L8eXX09b/z7rvvjbxX9G138adb57QPP5",
+	"DiwjXkEJMJtBnziLsd/uSbhIPg+6wRx8T5zn24H4UbTg5mRAMkdSrgpsO1Xqnpg6AuAyJYvU3Jk57FVi",
+	"G0qnJFwo/ukxYf51Dy+56wOK3m0w2GLMx43RdSbSaCsuH98GX9i/rDF9NZUuHLKEGQwMBhByReYyZomZ",
+	"QEiwdrGU0DvKE6M33pBFwqjyCryS9jnqJ+ZsbuLKDV3h2j0ErnaYasDKe+aYGshSkjIlkzsWu4RTgDD2",
+	"hfbLZ24JR9I8ScgoxcvkQWOR7J7ueXx/mLIUrdoMZDApUAAu9Go/qxkus7G/B4plqQw+qca52cbzjNMc",
+	"z9IEW7lrLOFjZkBShgI2YRlykVuLL1q9q1ZrEwwVr+6+SfItvH374o39ZgsZKKZdbNbR8aWupTv0KS9K",
+	"H87v5Ld+LxM7Ww29QClK5sto6niEebCYpoY5CLlqBDm/X6T34/fFaTfsyZoYlqRJu2U0sJRGGjL5oW4h",
+	"ieR8LgUyp+D+4VH3uu0X6UNeMkERLtXHRPOUvdEymhlt4H73jpHTDaTvmAJnDI/YtmtERSljwrJDMmJr",
+	"CakEC8rTX+aG0MtU3BMM38hVDoaIzhkZ0ajMMXOLK7ibrXHXrGbG1iNJ05isZCqqPJvZh/s8+zKaPc3e",
+	"PiB0qpKpyGRnr0kX5ZHKhPVJiDEPIUkZjdUNCeeUC025ML+BQ8L2+0KrXEC4UkubZp8CDtRAQBpKALUc",
+	"lL1q8Q0Wc22u3EimMDjUc7LjYrssfG9OBZ1YxcKLGIAYoqKFHZcLh82tsxHYOlEFq3Th+caJtzEYlX4z",
+	"PhEsNtdnAWJ74hbIc+2YLlfgZhZogKbaXce1ShEUa1YdHR/lbq3C4O3rwuCHhSbZhvaKMbFzyZ8htuqI",
+	"Sl4VNmqjq8McNZTD3EJh6yXWKRvpajdCyhLInJ+/LLhPB3sXykSsyFSujAJvW6sbhnf0qg8MhSrS18bB",
+	"HBW6hPrABUOVWSloTbALbBMPvD1OGASBmM/hHjdS89F7+hXGrxXqhN4viO3AIpG7azAWQVXOiraw8LdX",
+	"IoEC9RbOXJVAkJPSbvO1hVQfwlePN18fwDdrm6/NmHXN12/uqzi89etP7tAPbHXIYd1kiuAgjaLCYlee",
+	"rozN167vZ8YLaBRB7fApxCFm+pB1u9fVETYrVfx6VJTSQdurJLxhulgb6n6FuhyF2ME2khVdtarGMp3Y",
+	"oifl3MPjClptNsjDB5V7BrZZGfGJt28WhV5cfrGf4h9NUvYV0Fa56PyHCPt5Rdjc2j789/dXd63/mHe/",
+	"besfR3++jH7oiNfn9MV1/FVv8s3FX1+11Nvu8k9Xq/9sr3+fzao2eMyxfVE9eq4hqu4xF9nBHikyYjQ1",
+	"IqjzAiq0EwW+bmgk0YBIEbEbtOFyDU7a26WeypT/DYyIffIEhzLf14rRPLoBqTNCOZAEmwkzO1jvy0y6",
+	"3bSy0C3akBc457d5986Op6iVchZzYazwwaaoxKvLqoBhAz1fmaZ/giVSecQCQvMyGqc3hdrcc7omI/bL",
+	"N91i7zEeb4iIfvb6VbN32W5njJHrvCpPi7bbzcu4M2peRb1e84J1xhhg0Y3yg/kNnY+W6YR88x8PXe14",
+	"m+rJNftlG2cVYbit3cAjRWZsnSUM2mjFR9j2GEsFKRc+AXIpR3FUWAlwb6TZIQW8qntM2xirrJlybknb",
+	"HWO1hYfU6VEA2HuQ7gS/+UrONjCrQE3HRmJZTO/RY7lmRonl+h5KbH0GUV+J5bq+Ess12x+AZbuE14i+",
+	"+kditw8eaQbX5O8zzMxs7VgN2HJ/g7EAzpnXdZPrbdeCvRI23M7bCGiTICoc0Q91UZGTZ69fBZiE5tx+",
+	"p5gRjyzkjHyPtUQCc48pTdeAVTQJn2A5Mr0miBUSJYym5ulprZvuE9xeB9lOzPSVRKLpeLyf7Xr504b9",
+	"6vE92K8eO4bRap6zi3Hzkl6NmtdRK262WWfcpb2RUWAPYr96XJ/9mr3YDrtV8nExBRhijRSfCAXUZZuE",
+	"SKFkws7Ic3NVpjbddalYVneAcKE0o/ERcrHTRCcpjdi/ueWU9dEDoIguR1vyGes/5l+fj5utVqvVvDT/",
+	"uTL/8Xr4eWf0a7Ma8o1cLEA1Ktto8DgNY6ZmeTGA2gpuu9Vvdfrt9o+HtC07SuLKwnuqI/XnUkwKxK4C",
+	"Yi4NmrJ480DuDRE6Rt615/FjEW+VFTHwuReXSk7CHL+lGp8ztkZd/Car8jmSUiud0gXWrshrQMuVwHIz",
+	"ewXm2ukUB+b6l0mq2uoAbzTNGySiCzriCdfrgIyY4jH2GcTEfNf/1FXNJyuZztCFZEPkfl4y7PNTUeKg",
+	"VuFgWPu2ZmcPqxw8xxLQbLeCMJVJ7LK+NhWCA6V+R+BW3nedxVw+aQFXBcI9WhnImXQNUbl4YB9MZP6D",
+	"E3+yDvf+Jfw7lb7NDh+kAl2pes3OenTVYa9bCfjoWnG/n5Jv+aVTXVmjKPwSmToZD+yhsfTT+7Lkjz4J",
+	"6QTLudkDScyBPMV4s4EAno15wAZ9iZQzF72hsvAw7AIQFOPHXMxYNpWLduUpUUxrLiYqGIgQrvDSN044",
+	"LcaWwZtZNFnQgIWX2l7bR9WydK2oMh+Inyhs7Jd0nVX5v7DI0WF3xJH25IeLufojdOrBQ6eOiX7Kaaem",
+	"ulCZPOsG8eKO7hNrBId9f7wBnPTqqIMDvei/kxONJb3+UP8PVv+P9PxvMNG6zm7/NvPxdoAkew8veUAS",
+	"PmO+XxZj1j+D93yvRxxBsZ0rbCn2FFriC/tgZ10zbUUCwgUW28xd4Fgt28vDBLqhGmqXnN6QEOko7IPg",
+	"ZYYhXNyQMKvUgw+E1AGYqO3iFYHCdRtud0hpyEgzKyZTlHvc4wrBp5C8sK1WkjbojBkIgFwRK9bYZQi2",
+	"wlgDjAcdL9MRV1OGVfDGDOcu1pyBL6oX8xxq0h6oWxgt2i5PS+yrQTZkr23lhSk0uWlexl3WvBr3aPN8",
+	"dBFdxlfsetyiyBU4TYZZG7rzp1+2O93ef/75x4ZXRba+A+khU02ObAtQ2tKGUcI6SbKOXRWGfZRIFNO1",
+	"3Ab3K7br7bL66ALdHKeWfglko3y6yayIbq99wmg0xWCTUkOIcgkjc/rxUV4X3fpvTswRcswghhQULeVp",
+	"QELBViFZigTUYJKRgzlqE37HRGAUCvN+xcioZ0nbdwWqLllgh5ivv5rKpJCXY/iVcGamchjMQOCAsQRO",
+	"pxgD11A5xT83QH2CU/UxKOZtFXnKQ0/44y3U17RZYXlLn9GafPnNi/sbiHKedmQF7lJIhWTQZQEo0izh",
+	"kSIhUO7QKNdzecdcj4Ya+Wf1utRnB0wtE119ScDHXkejwDkxMS290COv2pDpIRzvh08fzMu1Cw29ajW7",
+	"Uc+I2+dG3L4YNS+jq/iatcZt2hnlVAdrPpDwykW+Bg3ydbdRKt31dbeCL5euGieIcjEEQB8RdvAg1FxN",
+	"y0XyPZC2dFW1X+9Wn7JkV58srGHiiGFHCuhnoKypTGz3Y6cCjeSoHIvrOoLlqH7WtJ1tLbk8kSPyZMkT",
+	"27nmt0ivh4tGPpErtcR6itvi4lv9VqtM4p2HFK5q2awg+3hFfd73+cMgc5qr239h/wzmTOLowMK3VgnO",
+	"+3tAtUYHhgw2RrlxbWGy6MoiwMxdO6UirhIlj+zg59H/XqR7Vbr2CMbb41zKezTPHO86JJL0E/WDzbjs",
+	"NtfuLuoGM6MRLD5HhKgvwHy+AFBHLkHDL9GaOYaPdf5aoH+zrZ31rdM5DJhd73sU2BMWTzausoNa0uc2",
+	"snZhX+4WxOwYeVe4UljzkrZHzeuoEze7rDc+pxcjc7X4/eZR1nTdYDNpBKrU24v8D2nu44MIbBvX2Z7O",
+	"6O70OPXU4KMYSdAn4TiVcyjNnLEsp/DCKptgjsIrBV5bTaHiNTBtvJaNtngC/zw1Cu9qKq2EpskJ1pUI",
+	"XI0JnjJbV9t+apZ0Wrt6Ppyhl3ZXG1Jnq7J+vqXBmoJshaTqtW/eea7rhHS44107oOOPk/Mwqs7Dh3rU",
+	"1X1+q4EeRRGhSihIGRxkc1tBWzgFVfARRaHTzzK1LIAwgbXZH5z9GxIiDwhLfZHJiWJsIBzPOb0hIXIO",
+	"6L+xBG7m4g8Mq5pIGQdkxhbIucylac9ruaB7Rj2ZOmEHLhqkvRerrdIv2B1LqpPj5lSsi3loj5Q1h8gx",
+	"WO2cydDWywbLDVJ4mQu4ZfR7V9mS+53PdeocaCrSwfKVeX1kO+3eZe+qe9G73NdEw23lqI+PFOWz3Rwx",
+	"abX9GZyQOymq+lAB8dS9KxLzsgqMSuToBjt6Vd4Wvx6K+TT8Fs/d75jhZqJNJWlg3yErPqGtF/WCgEDs",
+	"lZ+557dE2GEqAdVgqVjaPyAVfFMoMTJkkXH6dq9jjFuHayJA7nlBN8FWZMpTlikmeBo2i0ftUniNAA2C",
+	"7pzGxwfLbAt1N4MS26XIhriXwtuzAriAIvir3Fxno8FfdaT6PQxfiNyDLQqfwgrlzgcaO+o0LSwcK9e4",
+	"sNqXAuVGpWYG4FitEP1tZWNOhfVmS0utuqYymqlaWLnQQPwBrV+G/g9EX5WNxLYm1LJkFwHjx2i9n6tV",
+	"Nyq08aiZrhrzuO/7sBZL7ZsPbbJSbu0/sebCwOANItto3rJ7IDIoQ4MhwwRCeB10z5LkGYCkuUyFuRTk",
+	"DHrUUHACO39w4GTR7A2ohe6JpEWZ0zOPOP6EM2SSQkn0tC9Vy51bG/AgOWWuaLtUqmy0LZkJudrslfMJ",
+	"RYHSVf+JupnY/iR7zKh7OnBUku2K62ia1xY5vixXse1uFq+ppnKZxH4T3q2VjA6sW7OjlsrBVe5KkCuO",
+	"VAU3rPm0q2LpIwUeO5lqm6S0JyT6AoSWttHrM6Flm3kDjBTdUfMy6rWb16wTN3uji/EVbUdddh5vNG5q",
+	"FLo+0jl22hwvRYT4zWQRPXMOq8u2ET7i5mXrot28ii4vm9ft3rjHunEnGo2hZ5eYmfEMFTtx522z1Wq1",
+	"O13s9eLKa035ZOp7uOQCg9OWCMx+42lKwSESc7VI6DpnCgYjC8Mqh3bRm9aQKqjtavIELtQ9xv85VZql",
+	"zZhqagVNkIzst1kSqed1PUpYogpi6dgBKYW/zs5O7da+TqP7q6d9he9+DPZZehEhRaPiDYZWgsySMhpz",
+	"McEwo+zc1dK8cCXP7qotrhUG17jeiM9dG/tZzSW8gFe9k1VZ4zsrcoclRHbfgf7Z9FDX7VS3zjqq7p3f",
+	"3X60rluO03yF/Q52n0qb6ZnF/7uvbggdKSNO2UCyrHuCTEmUyPvkM9TzMSIYcnUgY2wf6jcm/SW7h/0C",
+	"+aiWrsveSNvv1AGwyHM8t2RGoO5UZbzmWJcl4vCpnFfbJG7JYjlKeERStkjWEOksSNaNGVUpQajHcErX",
+	"DgR3V+vGq9S2ET4JM/OEVY73J4PX0ohx9mGVsFmZ5T6S8bomi3+AC6kuF7XIsZ2O4KfhYRz4jiuOOeb1",
+	"vvpT/n4lFeeLKIztAN4oQt7CdW+aTnm3uyt7WK4Y4et9EupoXl3bo3gdmNdqSnq1q3iYMetq6oVd7rcR",
+	"0/y6s1tVm6fsMDtr8cj/Pk2tvkRTCV8r3noQrmBex5/tnfZAEKJx/k/G+pxFb2/80azSYhNiTpxdkF4q",
+	"24/ZtWPCuGMyYnrFmLDOLabICcYaBCTUEtx6VtaPQ//d8Zg8/1KRE6SKsUyJkIZHwAeobISuDYW5cJwC",
+	"sqmf+GkpuDL/unSrbWQ6R1y8RO3AHgl5FUJqNvVwxrfDTBTW0gZosgY3Z2SzU28na1AZqu5q835TLVjE",
+	"xzyyBaN2UvgW5Gv2XoegSCRcsICEiRST0LUKDEhojkJI/vznP/+5+fJl88svAxIaLIQuZyHEqlvQRRyC",
+	"YkNAIyb++zgzM0EJUTExUg/VzD0MNnpP5QBP6Aids3uPwZy+Hyb2jQ87pbVKm1Tl2bZ7K/DbOgvZxWNz",
+	"0viwUcmlqiJWZqr1OocjVPaQjdpu4KpD6pva2B1Nlky58CN7K5vvHimkQHRtIjGatYPvn4RfP3tLHt+1",
+	"H+MXTfOFCk9LpqItJps5fe8v/Ly1dc81xQgjPszuUZnxAPNRfaFipg8UKl44Rfug1lJgms8b7lHIPsdK",
+	"RAoiLfKIV0xBUVlNvU2G4rtDdskg0ITRDzY2jKZa3W83R1RhCy/LW+wcLj/UHmkLzB0H/IhQWzDtazYf",
+	"1g+f/riVGPdLe7YZ0+fqVmxtub9nEfCVZ9Jxl04CvfGEkesSiPwDM61thlDMW3XvbDlx/7FkS7YHpXnB",
+	"Lyil8khhzS6Ml5y6eKKsDde+kCHonYGJDmDjafQvIUplkcqJuV2B9sHS3O/mFiYIellRrrmYDKUYujON",
+	"CRQHEFg+femk2vXPqY6m2HiLkTFPNEsVGVn/Hm4oIAuWepsrTWB39WFfhJG/5X0vIzz2vZUDa9+blZD8",
+	"cEiEkfUF+LuoHtZbVuCAU0Xu/6AnP3AUuZ0F7AlvdHcfxjdCJCLCO3SF450a4aeB4G9kxUUsVwEJETMQ",
+	"PT3m9mr0FZP74DrnR3akLdzorbWpltUCIyrmt0uWdoDS2eYJzL0XB5AS6iT76am+6F5PHK8WjnGWzDi6",
+	"nTYMyKqvZXS6ePJsQJRMNUblmGkexgwDONvwuRydXLlhv9tU7tCgG/ah3/IiWVd2cSSKQfSutfTC22Dt",
+	"HWdNxqWwnZgtleO4QOf4UZF0s8cbiH4HFurbVPMoYce74RHXNnaO4miGIeUGfalYHuejNF0b3qWnbG1u",
+	"3XKndK5h2S+p2Y6gIsJQMfCCvqF6mca0omALXcaciWiva/PWvVdtdb44P+/u74MLIFXT+9ig7TY/HFyj",
+	"eYPyEIvOc/qQ2PSJ88Hw+h02yDKk6m6mbhqTcSJlRYPc3yOKjsPNU4A6VM8oICZmmvJEnZFbq+oXEJLX",
+	"I78hW+qRUzEQTq8k2ggPMA50oQWzkbVAjlIqYi4mIYjKhoPRiMUEeslhIt1J9k6ffPgYYl/+EY1mAxdZ",
+	"5tVZT6ScwcDjlNmOtlOpNHD4zSoYdikgp2KMhy0B7+SQ1PwGvZOMutqGF8ZMKJ3S//t/GGn3zKUhlabJ",
+	"MJIxg1CO3vklkMpUGhW48c+9a9JrkcuL8163U9UKNV/DTg5jXzMMxoKjbtjDE/c+BpVqGunhlvrTt6JU",
+	"1RNC9BC/5owa3Frf6V7vW7li/l7TdcImNBnWDiXb9uK+I0yhw2FViOdLeVfqgkyWAqI9hdRT4CyZ+Dun",
+	"M7CnGIFTLpoQ9V8IpdkRCXoSLStbTZ7+a3UqNFJSYae9KojcUbev3ZER25nJ9+PxsZzEcHlpPs/bFW60",
+	"M4ffYNy5OV2N/vX1tYENtp2MzGF79u51RXex7MPdocaCVXYtjKqt77hlG8d476vt6CtsAyjtdk2o2LJg",
+	"FTbmoEG1Tvloqdl+zpK/aRgE1Wxiw5b2ntjtoVTnrQc9swegvyrG9KJ39PWKZXkfRO4p1O89mlwKJQ83",
+	"SOJIAD9wVfyv+R3UtCIauKTeXiS/qtR9JTLUli4ZtjkG11NXtO+MfC8YNo23Cn9Wdh9ivsHpldctvkdn",
+	"jF95j8ajSvgC3B6iJdzODhdQXSqRK5Z+0iYWeWieg/MmBT15+or0LklCxWRJJ4xoOgGteM6UohOmyrkk",
+	"S7FZM697fp+WFPWi88xeDiz+Abh8gAZxNToxZD76Q4LVLHp2e/QgoIKE5kwd7c874EDW9ueZMev68zzc",
+	"VVCgq/mJ+OKKpGy8VCzGCMYVFlpdTamGjEEsse71w/SNNkfWEQWGHi1TrtdvDLm5GHP+LQNBAOvEfpWV",
+	"xZ8N//7f/7MRnX8rspL0JyG+E55C9VQxQYUOb0DshYL/pks9NciOqDXFgTo5YjHEPkM8R4RVWZeKYadB",
+	"OBBQetHsHP8y1wesMd/bVOtyg9nyNlT1NrKUj3L3WJerFD6+az82K38M+X22UnxQamYK2MRqkqW7/yQf",
+	"AH5/nMUB7dnNR3CUjGW1Z/Wbt29fAQawzqVMNU1mXJMnnSf5qvDn/kbHNMSGiMmcRlMumLLV+vNalSqw",
+	"tIdD5FX+K1oFaC+7KS+taTsE2JKCXIzk+5t8fGepxIK6gX0LQI7zRlTTRE6WLOtVkFdL5ymU6MwUsIEY",
+	"iC++uM2pi0tx9sUX5A0T8bYaxYNlq9WNAOnwTxb2DTlu0HTgSDDEExKeDgTcGA5y1SQfYGHhLcSVD2pf",
+	"MOQm02xHA4HgMVsv9ZkBEOXVRbeQJzGiAHYIOyO3206ZkZhoFLGFBp+CgSksVA2EOXDkGdRRdSMRRddQ",
+	"Xga+i2iSEK5vNg6BYlDy0rbs8/FETqz3wpYtPTUQXxPUtv3yq3BnmN0rIzP0Wj2L4WdpKlP1xRdgPXr9",
+	"1VNy3Tu/tFFnuKXHi1SOEjb/578qKUInKSpt2CMJIxmzEENYXuF7T2XMTg2YB2LB0iZav+64TGx3NS5I",
+	"iFJ9aNeAioJZhBwTG7bNYojfX6YRU+SkqknGmFG9TJk7PoHP0gN3eFQwEKBUq1OQpUn4fNx8SXU0tTvJ",
+	"wtrRiUVjCyIWB7DLVIpJHvfuHLl2kQNxEg4a3UEjNHA3MEkYEBKOoUiv3THDzLlSLhWl17my235qbnrz",
+	"86vv37w1u4cFUpGFk5DweczmC6mNEts0BwXZjqJzBifKAGMk4zWa/dZ546+BwBXcFN9H3FlbDHyYLbTT",
+	"uSGrKU+Y1z3MJnGQdClUQHqta7vwF1xpRzILaEjCBYq7WP07NgLHgipFQs81GWJiqe8eXQrNE9tvAqxC",
+	"NwMRQj1ecBy2jZJnhAhy3vJkkzNyi9EE5swYrJAxW2H1PUGyz6H+yIiNZcoyP+tAnNhCmTRJjGhX1QH7",
+	"NCBK2i4mzjRb3Af0mYAxudJn5Cn8DKEKA6EYTVjcB1RjczIYyTl7udIY6JARn40JCLB44ITeYQpAfoq5",
+	"Ir1WayBCLu5owuOQCDo3ZOPAeBpAOVzwzxktkbkCzCRmi0Su50zomwwwwGgw2Bb4HkBSy4EAHzQi+E8Q",
+	"w2bY/Vs+ZyrjDd1u99rg+t3bpzckXrp+ieYxmpoVi6QBzkn49//+n6H9Kzw9I9YAYIiOMzUQ5hMDon9/",
+	"8/13ljnBravJXCpN2uQlf4IFnYkhV+CycFUZ9rgUM2GYoLUNoN0bJD6ErZIDwRUazQGqXEEtZwAfeff2",
+	"q+YV6E+4GPjk56WB3oKmdM4MOpDGzGmBur2W6WEzCciAjiXDQacGY9kxap27Q0bC2ySRq5BMGY3hQgUj",
+	"eMSEYrmhoXG7oNGUkc5ZC0JuEiuqqP7jx6vV6ozC4zOZTh7bb9XjF8+fPvvuzbOm+Sb3hzRyeeX21XM/",
+	"+bHRPmvhq3LBBF3wRr/RPWudQXYm1VOQVR9PGU309G/m35PKfFa7xU6r5TGKRSojphTSnXIcQ0E7lmjK",
+	"opnK8McS1FOzy89oLo2vmf4GZkZn/0KaLZrZO62WraOnbdC6fyeZuwgaQoByt0/1szOA+FfdfhDP2XJx",
+	"hlY54DPbRs2W+djeeAX5H8OG1HI+p+D8eMHvmMAQB00nyigZ32eCROMn8+njOdMpj9RW2NvTowwTTOVS",
+	"MyfF6KWyKl1C4ZbAMlCTlM6z+tOvUmnoli3tiUD99Yy8MduOByJnrOih4GaTmMWUSLlApm1blAEvOwG+",
+	"pCCypdfqknDBUrjhpBjGTHAWh6c3hBpeCIA1HMd2UUVYG+LA8bnSTCC/cpLNCV7EY5YyETnkPFIDETab",
+	"Fk5NsxzD9qwwILzz18MmP3DaNijtpYXzXlIzgHq8SCgX2LrY6X/maA4dkQ+11DT5AAj5l0HDBfDO2aAR",
+	"IG7+ZWDGHjQ+Eqj9khNrQUnuXZ1fXlQE+3ysTq6HLTw8nXpkMs/AtJViLSc5W9N5spVs3xptM5bR0pUz",
+	"3UDI9wsmbl89f7Ng0WHn3837ECC1iyDek4cHL8CiNMsuAEPhuLrcOOuMBectosKeM0epATBfct7qogAZ",
+	"U01HVOX3ljlIkZzPzSGkA7FKuWbkhJq7K9UjRjVJ5SrIrmdpTia1t/0NXKU2mSWLaJNLHRmRCqwx5mo+",
+	"NVeqm3gg4F5204+W2t7gisDcykxuQNAEjjPmRvuDGicJibmanborHcC05bS/hgRwZL2/wNXyGpZmCOm8",
+	"1d1PRG/Qvv9O0DvKE6NcPTgN+gDZSnhG9V3w5oytt99HX3zxg6ey9r/4grzBEKiVcNQE//QbFQ7E916i",
+	"fkBSdidn2AXE6A9RsoyN/IZVvZx0DL0Qo5RpZSVTu01l5gyXomD9CslJr9U+DaouJPOoC+VwnBB90mu1",
+	"zDUlsH3jQCwFe79gkdEH8jgvcnLeap1WEZhRgm5fPf/WwAmc4lZyhKp0VbjKX3mMGgO0+djz5gsjtENh",
+	"4U9GwbgJCPqroGI/dDvDpqHMHi5hN1U+obFz/cEn7f2fvBPUGpewdFmvzuH5SqYjHsdMPMSZyQ23f/np",
+	"Y0mWUzqDgneIsp+gvYRUD3ZkwEQAVnyjviPPBDNO0TJ2Rsw9Zm07HHVTYJwQDGSbaJljROhiwWhqBn8N",
+	"6YQsaypBlzHXJJETw6etPSFTUsGCUDJG5NaHTBdC38VAOBPDjK1vrCfWLcDy7RlbQHcvT3K7JmEkxTjh",
+	"kc5UXPPhjK0/2eG3d9NAbO4tX9YuswgAodfpbJpWzOgAHXnH0oEAjZb02t2c5ZADOQ4SAx7Xg1mOt0Hz",
+	"OXIU2McTG8v3IMzEX2N28ov+L50u2ccNftZ+YH72Bshtm8jnjGf5yfiV87Re63r/F0/t8YEP2t1aHxh4",
+	"v5XyBU0nIHD0Op393xWJ6TWcoU/LeZGuPG9CNfctCTCPP+B4z+OPj1HegHihB2TQr2FU5RhVVpy5b62a",
+	"zhMJpjZDbZAGslTsjMCnYNjKZCEzAtrm1EBYu4l5cRun/iRsMSChkHo4lksRhwNx0mv1To9nWgigI5kW",
+	"fvY8/hwC0E5WAb1aUhb/6rlEb/8X30n9lcHtpz2wiPfaB3app49pFDGlmlDI53HKYoZdDOoe11uxloKh",
+	"gmtbkuN5gVvYSkWRGVdoThNUSRZMKM+n6Gy3uBToXvrINjhHGavQMDsTj7DLqbbar2bOyE8HIldi7WBu",
+	"hFyOu+NsxdIz8tpwOOeSWBhFHmxxeSQxdJUFO/9AlHyUuUfxpNe5xpW9ZjpdN2/HmqWnsNtN5jDGAkbW",
+	"oB5k4eNBHlMhU4LdmyHjeBb4zkkQSIUkiRQTI+TQJJEr5UNPWUB4zrkgc+xn42RDYKtYVsXYNpjUVk6X",
+	"Us2GFo4hwOO0IIyhd2Eg7iWMYfvsH7ie3sJuX2Bj6U8hU72Go5BP8wvJVbZh+BY2KdgqJ20rWeG5+aws",
+	"82ipp4Z49VbKl1Q4sVY9uHnmDQZuVDEhn3kWQjJKLDRvwqweYxTCp+agTkPNwuX42NACRrD4h35O0xm+",
+	"5nWKxjWyGMWrIjMOCE2SgaBobjyIPZL93NGIbmX2mIs9JcZooSEhgSHPsRmtQXZTTMQ3HoMCeyyFEwEQ",
+	"mUAwr5ADAeU+wAG9YnQGLvKVTCGnJwFL5pC950qrMLfpYotrRkYMymRnkbhzRgUopjcDUSXboZ874+I0",
+	"gnScGxKOKU9YPFykLCtoHZbaR/pO04FAlhxgmyOWOZq5Zv8/e9+62ziurfkqRP5UMlAuVV29uzvBxplM",
+	"33Zhd3XXVNVGA3O0EdESHfNEJn1IOi4jKOD8mgeYhzgPtp9kwLVIipIvsR1fE/3prtiWRFLkt+7far5N",
+	"O70CevZKsRiGRysOeiYqo+5+N07u2O9eX5wkGAL3Xzqd2X9Zu3Co4y+aa3v89uKH6RoxaLugEk9dJX/h",
+	"YgKmbuwv7V+8hqPxLkxqQ8Kl+ZiXIlw2rlqvYLEvMI1fpWAHL+hwzyFzZrS9F5JwUKFwGih0lxVtQkYC",
+	"jAjGClYAUn0CjZ5agIec7pD1h0ovpo5YmHz9LelzMYSMM45pNj463mFWi9WOYR9xE0RAKiqZDh9GFOmu",
+	"Phs/r6iFQH5AipK4Q2sDektAuOSMvKscp28u3ljFm985BhWsGEHWIqpBr04scGP9nQLvazxorolT/rV0",
+	"tHMQQRwo2YHydisBkFNiigyuFzu6FNamaF5IFKwCqpHSDsJhAW8EbOnf7CbaqMZef8xSoPpmSrTXqUmX",
+	"zR1nt3jI96W4WTgkb0AfTTpeGSAPGV9+dpty+mFeAWl26o2oZgEjqjklrir3g082zFnieVkqqMKTm4q1",
+	"qc+rOBcwQU8PB0xpi7tTXAuicKooVlH1JECRVZ2df8BtdnIslWsrPB1Ss4hPOjs5KH/C5sHJ7uXVsKn1",
+	"JhysNwEltTtqS2CgHC7lQ/ixXowyUW0R6gfw7cLJ/NnnU2NaduUkvapePNFGDjSgHMRMnFcAkGeG+evd",
+	"zFb94XkPM3WFjApICFrus03iVLhMcSTL9esJulW4z7FrZzOz9OpVXAdysq6ozRwTNRUzQGtFcPoNt8EE",
+	"HLyd3BGfcKHk0EdU9zQ8uqMj+lCV0zUjJnBgcZkXOpvee7SqVjJNdXe3hJT6BRQU3zUbpTVGQ7ied+eZ",
+	"JkQq5tsQVy7//1ti9/1QYdEJJUqOUCNGG+WVribhlT6urfoAjYVQucCEDjgT01WXpJH54kqZKzuqYUAF",
+	"FcepJH4ICbHmE+TJ+0FxTUZKituDUkk++K22GY3E3x4f2CokL0EhCSdiWbg7VUwzsxnnDxhSRpLsHB5y",
+	"6p/5b/Cq/wrGEPjGNVDTIk2PP9kzTK+E8C5iwKNuIrKql8gado+7icjqXiKop5rvJiKreokC8ieEDqgy",
+	"mCvjwFu7UmVv+O6fL8mD10e7Y1p/0rP2J4WzDvCwlCXVgK8teZQ+WZwyTn5VSNVtcLS5fIw6vxKUYflp",
+	"kuNsMFCOxWFErYUmDDEySYU9oIifZYm3psbRClWWnA5SM4zCqmRyaNCF5WiIoJjLbkDtJQVCZzx8TMRZ",
+	"1Of1aMQ4FU/weQXkkYJkgo1u/CB9SLUW58XaNhg5kkAOITp7ckWmOs/s0q7mPfOkTsF/RuruswNQPgFO",
+	"N6x31p6xFKa+ndGPONLyNTNXoSgbFceqypGh95KJYts5hQetQTLTVLqcMrk8HiNvzNaiibkUGgrko0AE",
+	"apruGxxKpGjOjzlW5nKsTdYR3B5/V27h80DmxxUTdNdjRUSU14FqgCvRWoNWWQ3ea5XPJrIIOeNtePFl",
+	"qIO10/bEaOMEHm075ghzqUUeq9tEDFyVKQbUS6VTCes0XRV2pML+ijuGJlpqWUUspxX6Iwe5Dp5FrLgC",
+	"iXkyXfHD3AqOW7LkXWZfwVVILmGFf0Edlsu+I5dyKcbrjVmGZDt84MF4+ACzthd5rEPkrrx9dhALuPxq",
+	"p6J1/K3u+Gug5VMDkwiXuwyB1HaGhyuveS0SCiHHVmeFn2Yf/vE5FUgecl6ZkBinCKHHk1W1pKtUzA+e",
+	"4LCnx07IrkInoChOxE1IfaW5DrB7eHi7YfMWnrMfsZUWbfcDbZeOutRxdjuxF28RPz0Gk4qlUnXrHLOR",
+	"BgmUjmAkYQfQWL91zFYnj6XsBt0VqoKtIuR55bIPf3xy8D/HVZw90fCux6Cep+HdxmJerPG9Wmgm8Mou",
+	"TXV0TG+BJ88ej+HgJImyzTxLc0y/OxIuIQ6IPZUErz9tcDcTqiG5DY3QOocvubVw53l7gYG1asEAQOOp",
+	"lRagD95LMqUfw7tYnk4Jr0SG+F+AUHURcqUP0MnoXbH4FeFJjKq8t9gVe0T15Ie/CNlT1N/j5bA9JXPy",
+	"84D8KY82qQeXauMuT/8EXWgidhEHHx5MMJ4qNQPIaHBCTeSD2Eud/ZUBFNzY458lTo/Rrsup0sBAohKI",
+	"EHi3GHCIw3CmhDZDzy8f13SM1gmx54Dfo2PMSEkKxgYEfz6nrDUVvrlZ5AHkGvQYAVzFwHV74+WpuzLz",
+	"nN8ZMUMlQBhmPXWjxyLPQmYuGo4VNb/FNFMyIKHcDGNKKmYWmU7OBO5RcU+RhainUrEy99RatCzcdD9W",
+	"jXn3mH2q2dBxy8ZuWKQZlm51WitWmeQIWaJhMD9/pjNbE7qfncNv4AEtZ9W+c1aRqJ/1NJnR1EXPH/w/",
+	"3xVfD0wx3XM2ql+ZWRnDfgwvZTtK2mP48WxRY5ccVvMUwF8h/eSRwwyU+nlvsxqg7zkcNc8EalDFyAD4",
+	"SLCpvdckzHSpA2re7NonUel2VcLxY2qhvGc4lpEclkUq+tDShOTjvATmE2GVlz725KCCvCXQ91WD2jiP",
+	"BmWqupgK0Be3BzxzyERmV2Ndhc4wvvVM3B7G84Q1WsQso8EthHz1XtdPAr/HTdl3XZjnxvS86Y27F9Lz",
+	"Llo9b+eIvYJi+GYReK+O3i9wGp+mU36/3CM/+o23UZ0Sd/7UVvOraJc1zsVVVc3EybDECbCTRwVYnQl+",
+	"gvIdC2UPQZ8EEvhAzKc3DKvvQz3Qcj7LfSKbD4u1iA8yJpJsqVeXYqmvIUS8jnFUJP54ed/lyse/YrUv",
+	"pbg9La2OmYA7DHoK1nKknV5ZVcIdp0eYg3jPMSiWHp00+O8x1NkgwMdMRs9/jxfkkN4MAdnFyfBTsRQb",
+	"fjCY7VgDG75Lz5xOhp+K2Wz4mHSIhAY5FaQDOZSK6V7I0RFs5JImUMNHn+mNz5PJyFCU9r3XzYJJ6lZy",
+	"nOGfN/BndnI1115o5j9i3eIsXkHnu76qw/HE246vqLsutqr1T67h4ywMj7t48T2vob3AWggHHXV/zGa7",
+	"URthqw0Jdk2eWw1gfmMCZJLeXebTXir/z7STwQx+37pQXlx9P3+gYZPZ7xxWLd/xYGW5XtvApmJL10Dt",
+	"69OduAEun0DlEzeBDaJsoutBKg6q7cFPuPhbQ9Pr6NVvS4Ofj2Fty4RlkcHtmS1AgztmW4SGX4EDu+qV",
+	"UCmprj+A/dtX7xAsKbeLoQEYuva/I6qjOkbQ8MsC74FF6Isizl50VFldqZyLSKmYkygJL/1ZQ9ISylVl",
+	"Jb10BWuTTWBgy60L0TActTxqrRBiu8ZnNYzkZncna7jDh9B1WY0T2FmO+bDZlZybJplph7luT5A9pRiY",
+	"xBZjzgg+H3gEp8ThfJMo31v7EDQit6LPJvzehnW2pxm5vfPEVJrznBpaytshO7Ckms/127Nul7nETz+h",
+	"hFh9RmFPkoGSxTA3WOJ4W8oOLclAKtOVJZdRCmZ0y4yLHlPc3ODPb8LPMyw5SKZN0T1HhyUIH3CTih61",
+	"wNq1q9CVKiGM5j3fI2ugeM7q0DqgY1guvOaVdr8ZcaFPzshPFTZCaqd7rmJWgxOyWohDSUIKO3GzOth+",
+	"ZZ+HST8S9kEqYP9GW/vxCfnqI8gLqo6ZhTaAihhAw3t5DEB9+vUB4qeVuIECIzzqkvgpYfIUVabJjnYg",
+	"iPKLfzX7qleFAT6iV73S4Z20itVOMxytEJbK0JJoZgwXt3HsOLzO7ac8+tFMJD2eVRl2WBDbwBXAgGOg",
+	"F72tEoGBo/m2OkEn6Fxy0eScKsUnbyXYCG7XqJWxWFQfnj07ihY8N6gBAU5NrXCx1y5VzDKXuX6K1bhV",
+	"59aMupeDyZRcC55uMlOSfaH9AYZ3QKDfeFjCEleIaCZHA8Vu4GsdYpzLwfUHHN52UysfkxWV0G5t8Da1",
+	"cl2BWRAxK8i/+Tpz1JJ1C2ozitaJJMszcu2+C1QPRhItgazOMB2ViNd7empPpmF6rH8oGZnvoiXfMHyH",
+	"J30yVmgcZlJmNYtFkjKjzdHa5k+xzWtIw2t71qNMvJNXTtBcHj4CWlQd4+pwYZ91q6gwHjOkRtfbO1dp",
+	"HjiouTCykWkoCscxM9EOuuTi7oz82ZOQEe4ZdzAtDtLkMLMz3KreAQ7xLapnx08ScILAHTNrUGRE0zFC",
+	"5Ox6Iz96XXVcdr8lrvOcnaGATk/RBBpzTcUxtoeGeFEgClq2B/Ocrvh7Vuf0eEl7KvYl3xG36vPIcsS5",
+	"7Ci3MepRPUNfr05I3NFtxDx+BJBAXGhTHg8+5XGe8MPNGkTETHG3sF59/lD9sZ2S+UjNfkSxBkd03Ofe",
+	"eWdioWGRXjGa95gmHTaW+Mx+QqgrZSitulAyeo/5UHJoDsQrXWtfvx1FfNN+7GXQrtWPn+KIntEefj0g",
+	"cY6K2copkKuBhSe79KpjxCYeAQK9pRVjJyZGirvLkPLoGsjU2qHik1MBdxsTbaiCMbIRljp5BngJ06Pl",
+	"ZXAwcxMaBMGNb33LIPeyQ1amtQocQxSZbRU4fdeJ9aluBHI8BZFOHqMj2BvNeE7fVbiDm/KNlav2i9cX",
+	"jS8Uu5d34Tuv2KZiXQ7sj/AKdgm9q/mxF/ZNNycY6b1f9wT5n2/++wrK7AJz/1UK9hTNd2uSCffe5oWT",
+	"hYgtC6c/uekVio6abplL11qjKXXOyEc7TJA/xIFafAQmk1Qf0ZVRftj7rCo/tiUDpsP8UyDbzvqFa8vP",
+	"GDOXgcAtQhkctXVAWZ/y8tSw/qCkhm2RSKSROGQ1KMULpn0Sl9dhgTM6jC8hnTG54wDj0IeSluyM/J2D",
+	"bh4+0dhZyOrIUkCD3viWgdFdgy6qe1IZckwN6UuNFwyYaj7kBLrncq+9pmJAb6c3rtjHsNp7ysvP4R3v",
+	"a55ZPMpZ4axZ26a111fnGKkdsWpJI0Cxb2ZJJDl/sCfo6/kDnp+vCCklM2yj2WaN/QFT851tG0fa4kLd",
+	"XgbrfX6NYewP9CEnxRAViB7mvbB+B1HrDC8kPneb5kGivLRovehvf4M3NQ12pvRxxdm0ZcuLly3DghE6",
+	"AwEmASDZrXJgf2rlMxxk2cVhcwGf4ZmukdJUMeE4+9w55t2qHog3/iCP6GY0g1laQcDd9vgvXONLi6UO",
+	"/2C42dLdT/R+Ml978cOfIN9X7gm37Dcd1pWKXZKukv1UCDkiUjSfMKEkJMRIMmByUDKiGC3whtSE5wDf",
+	"icCyPcdTkKQC29u4XJMR5QZTTHAsQ9ORX6JWzD/TvIdVKyXrQmAQQgr9gRmTO8YGNc0ELBZrcyhXO/er",
+	"rGwicqwZI/ERcbvapcN3FBVWm+naY0uOS3krE5LLUg5VQrpSGqZOsKt9Kqiy2853nuXQin8u48K1qF4Q",
+	"LFHgUBtQpVmCShbUMk0ZIVHD0pp8Q5NUF+LKwroCYZt9CwU1lBxDqbX9UkdExG++/Qv5O/9fJ4ldv5Lm",
+	"dxFZxXH28HD2Gxd3X79mJ8R1mjXsC6z13z6//w3X1AoK1zOyvrtCYy5H3oY8N5Aog706Auw7nrdMDzv/",
+	"wXKTJSSzz8lSAbUBpl9muP+dSw0sT3oPBePREnqzlYqxGxrX0VOMlJcEtWiI/khyK0mH5nc+fSmYuNsU",
+	"a+tN4v8wPBhpt/5soClnZNsZ/MvI2ufs99uDaEa9OyS9X0ZVf4qtfj5Q7J6z0RZZhj46XJ/EYJQ6zmSn",
+	"E+qBE9NAWk9uGUTFQx9bACaqUwHd09xauT5LsWSZEmERtM+uCErcIKGtYK7hbEK0TEX28DUjbs10w9WI",
+	"Oo0PpJCPTnyUHP23deHphUJC2JecDQx8mgoqnGJgNRquSZcLdsgIjyv1HFE+Ku1ymsDR5dGfrMxln1kZ",
+	"/fBw5kf+O+2zr1+PFg6d74locC9vlmRAHRhy3fBIdhiBAs9WPmxYPrgXsz4REah8t1z99M5ZTKrAnuNj",
+	"MrLaOS0Kpy0vXg3l5nCIlVCOMX7DwPhRlkuUPlUs9sv269yroimcxiIFU27/tC6ltRVL9cO2DmAU4cyW",
+	"mOzJcWAQwMtSgX02faXP2YlFiQ9DM68c6tLRxKPGB7wm4HAWErSlntNV6025gY7JsThVCPtISRPce0pB",
+	"U7Opk4XAG15on3dp//aKZSomidj3mobg+ZcxXRcFbv7nUckUprOjYia3ljMUU8FG7vSgVzRmFaoO4quW",
+	"uaYle0fiwqIIeDtTWi2sQZ8/9KMOQCslQzxJp/7I+tLHVqqRXFXSBfz/iQ9maCS7iX6qz8h1VAjc0MBT",
+	"0cgF7VMBKpRVxKObVIq4Fcb482VLCkAqYiJWY84l1aZWUbwnxQVPSS61r20rQiLuULVgvgWOrk2T32La",
+	"J3TpfBSWki1a6784XXG2TZ5UeiuUStpzENVK2oN8OD2I9+IsXmxJZ2r1pb1l+tuQYvLk1jOrgchnr4Yg",
+	"zTpxLOs0Nxj/4Tpicley7+oev1S2mxSzFZRUTBartArKWhQU1/jkBaJiS2B3OHpTaM+zMdjEljdbRs2f",
+	"XZ+d6f0bXTL7HKttDibGzsklQXHPdThctBawWsDaHv7gntsg/CjpwGe4Ne6clWDlEVUrFavqWphrULC+",
+	"NOyAtK5HOZPJDMrk9VFOIHeqc9zbbbRNTNwky/KCnS1g+nbiu8qpaaG7JUveMFnyPNkUuJNxq73SECNf",
+	"v4gCgH/GMop8Gua9yhPaoFmFkMpI4C0anQcei9zvtIP6U4TUGhucR0LqEzcb5/bfTykFM2/F1EFlibZS",
+	"Z57UgZ4wjnXa7SGuI5heUQwJNjrERleDYafkuscKQpXhObh2MGsMZdbUyoeECDYK3QIufTc/33SmK1Uq",
+	"aFmGCzWRylergWNdCjZrhmfkT6hyGyluDBN/tSCTYUNBP8I6rfcr7cs+R0pW6XQJsTBSDEtW2MfpUAZ5",
+	"hTJOMFZMOMsdi7ldWaj801VV6cmhJPGGXH+7ITcrsv7Ed3SgKbnXuJ0Wycn1O69Nyl1bUq7A7emhFnbr",
+	"Mqm4n6dBwFV8YpepA78mT8BQtzsgW7aOnXEMkZaAeronRxoDipkD3xtqQCM/FnKE3qWSdU0q5NCcJKED",
+	"uZsTrIGzn0RRFeae7XNe7VPzZ0kjfTYVa8qfXbot/o+Qfu1h0kHI88ilbUxqRxm1fklnaP3+rLVqf5s7",
+	"O0/gWNWEIfDhhqmzQgdVdlIEPa7mnz+4my6dVbsnQusPUY4rfX+OMn3VVO2pYvYupMfUAZGNbReur/3m",
+	"aCnEtpNp4RjFqrMesb/DNp6mZx6QnX49aaXPNtKvHP2QywYLVybxAjUb+tcNaGvBD0VBOq5VFxn5RUG9",
+	"k0ODQHcgWanZYaXT7hEaXGxZbWqVpd10JvHnTnYXNIIX7ZD9vBQK8gtnZRFxn2hDx6nAolb7APbSglDY",
+	"XXpniLX7KNTUBdhRPKo1TduI1EbyIJbRXOebp7LbdbvtKfptTUxMdoc+kEDIH7gWmwXLvYpowIwXiWfg",
+	"NmktztX566XfXP54ut22PJvICpy1niREyWII5UqTgdqcGlrK2yEj1EwEcRXP2WV0A9f+4raUHVqmYiCV",
+	"6cqSS3I86vG856qKhOfFq+7N7pmYwngdaFW56DHlWsZN3B3ZU63q5J7fMKHd6FzrDFhwP3gysksGWpbT",
+	"J+0vX03LcnLf3XDfTDPMuk4dC5QfdkAdVkpxq61d3VR6r+YRptTaTFOBA4ZHRkMkx8GG9lMJjZ7n9rNr",
+	"mVE2zYyCkR04xs8knlNNaEexHFzMWXyucD5aZbmN49Q9JlAyUaGpz2JFsKwh+DTpu4h6fP4A/1+RE2XF",
+	"BjFeALi+zLPENcjEWyuUPMU2dtPTxq0A9n6p6n1TgYJ1whHtha+OpC8JwheeM1ktLEficMI628DqP3Cn",
+	"tKGczXaDcerSdH16vabs/gcodryvL7Yo/1upv+kT5iIQc47XwsGGleXfHwp41gOTeZBkjmZ3UNKcFYSa",
+	"l+ne3+p53xeX/vJ2yUVrl7RO/N048Wd47Ws+qRWsEVWswVm/5WSU36PKjxrTB9xmEYJ0nLYHfXSQSc1S",
+	"URUqHkJ0AV/ehlHbPuSgec9hBguFJGA965VFrR21tnIL6bdrwCj84AklFxZZ+pQLQ7lVA1FnipiCaN4j",
+	"JRcM2troyXDD1GjFcd17b6/X/87/eRa58VPEpxHXDM07LehA96TR4CuxT4OPAZUtRGlDRUFV4do7gHfF",
+	"SJIVrOT3TI1vXDJdhj6RVPSweZ39jWI5H3AmTEaO2ReamxI64oD+OFDsFG/Zo5oIxu2wEteJhIMCkd9V",
+	"Tez00J4iplIxoor15FA7P053WHZ5WbIiwWY7hvWhHfhQcIOY3pNloYlvF/46ubi4gG9dDISWpXMTCSwW",
+	"n1zDjFSLZtfEVT7OqE4fakNu+T3z0Rl7c1czqVPhK8czF5nBVWXO0ySw1Z39TAyxRFcUsBzDTp8bAwvi",
+	"AlZRIhBckQouOvILOKdyKbpc9cEuIFLkbEaoJaNDI2/cr29wn2cuzwhZ9Ec9mQr4gsFAkB3fdVLPuoya",
+	"oWI3ns8qCw3xMrjmxsMEwF8GY/NuSP/+wxUDxfwQzlLxiUHz52b84xIiI0ZxVqAU7DNhMMLmbZAqHIIP",
+	"cEEi+y5ct8lUUKJB9VmXxJxcCPwmjqhNClMSzKnly3h8rCcVGynjmdMNyq46IODzCPVU89lVpAfWcpZF",
+	"BVu4taheaKRnppYCuxbsKHcSJ3STReyn8wf4v4vmHFRa/yK2k7/EpwHgYZJdi32OMd/+EHMpukRIwQ7F",
+	"zb0F/P0Dt8YWbJy54Bc1OQBtDJU6bvFw3MLhbnLy1wQ65zkVOSu3QcPaMLZS0WCznuxQap9qd16h6KgC",
+	"D9TCnI3ilXJfNIDTscaj179TiynkmEYKvP0A3PeK/QfLzQkaAlZFczvdaoNUSwHtqyUsBS3PSJY7cVbl",
+	"TTnNHFR5aO1gbRbNrb7PDcl9P0ccVskKcoy9Tg3lJdF0rElnbDX8/uwEKh8sF8yqj/6WW02fqua9WOLU",
+	"mlObYPG2j7erdTFduDtpNK1I7f26U6Rv1dydqbnbS9t3ELmyDFEMqGGpWYG9e4Xw63t6B/43PdQDBp6t",
+	"ipTEUdTeUi6uIMsUP7AAD+2ZgjdrDr8INIveY4KRlRsh+bfkMfBJ4LlJDTQMcAY0Ve+7Rad9aiDQ6LTk",
+	"91vkuo/Axb/kx/El8J4ekDVcqzBaIa4oNTuU0OE22ET3KghoJ7xIDBADwG3Qb11BP+02mkcQ3Hhbang8",
+	"v71wvVoGuYfhBtRABG9+m+BUtNUw26iGsRvmeURI7Ex2FBuBRZyhmMG+b5WytgZmSh9gzWv13x68F1D9",
+	"zh/s/57W83d5sP8ToCtmsqeKxZqbZ162BqUHvemQGbiCWf/SsQ4B6S9XTvMDcEyIlkRINFZ5yYQpx8Ra",
+	"ssA3XEptrd48Z1offs87eIlbgONPsHFedrnLHtmEvj5mFhgkzz7g6YKcBxLT3OkJvdiaytIqKjtpwDsT",
+	"BJYs4dm4PSeqxISaVbd7I20NdT+peHL+2UdmV2OLYLH7qp+lDbCL1gBrW50dXnUQHu2VzTcj87sD89z/",
+	"TY5IHxS1ibx+blgfBAmjeS/k/1uzkAtMj08I13rIChioYsa+IEyDZ8KoMRkwlYpAdGRAvPi7JqQzDjd9",
+	"99OiUYNcDu1i+XqkVIRRRi3XZuWGD0XJ9ARtQuZz+29Can8GmS9iT5KznxKtsK/pN3bPyk3HLOBJH/B9",
+	"Hmi5U7VYC8U77K9JCWvbhj1Wzcawx7kR94B1HTA1hSnmT39AF8PicwCHA46lJoi9EDKwj2X9QSnHjEFN",
+	"kb0dN7WEQITjeViaipmlndOQlBxjL0n7ASQow8cnLcDWAPYdbLN9xNcwvGXrUD8xxWn5O9SAHTKc27kv",
+	"juZwBFowX18Mu1rVGSi+tWg20G4W7J7n0E7QRzQcMpGqqtOTPvppNOo68RYJlG1KBSUbV6kAmAYYpySD",
+	"Wd9wkUFONNQHajq2ADPqSRjoqMfEGTm+juokq3pEuBzLYRGSuUhFxRlWVZyendQYMxMfecngsn/n/8yC",
+	"vOpyVhbJYhyaPPiA4jYTyeNNhqGMhZIOLUiw2+xHGrDEFZROo+GUohrzGf76Bn89h6IT3oiTjNS4h6TC",
+	"la0eu7foQ/BYxswNMSOeWwG9qPRKxWzxdbWjtm1PEXerJkCkYvUS0ccTIFKx1hJRhH7xTLIfcDK7SoDw",
+	"T9dWhsxwxCFOBU9c4qvmXXU5v2fixccZn1maw6dKtBMunmqjnT/Y/x1eGajf/KHR56gnS0ZKVtyC5hDZ",
+	"cpcg/QOthCFcBP+ZlUsSCqESYqS06woUoqmQyjvWiOeTQOVhtQJUGGtcf4rEPSAuXQFqa9yFeLA3IDYt",
+	"R2Drb8kY+hsWrs5D8rCZQ5FraxA9JfAbkLK5sGtDzXPAkR2WsV5V/finAxF4mSwITfcyeYgCTNIIQX+j",
+	"oqg0fR9zQGr/yhPWiFu4UEQuVQFgPA1hYdyAooB0jbJWD/jWdkMw9s4x6GoVfAWo4R7b54/cY2BewVqk",
+	"JhVSWFsx4h6C5gcnSZUkB7xA94+kTOMNY8vL2oQ4jkANtLhNs+egvULJLdomqdiIcVLlD6RiDcbJO7tV",
+	"ti1b9saaqc9+V0kFYfXnisEqs6C1XZ5xu2nYknVBXRcy65PTqMtvQ1AHuez+mYq1CGby0c4AQk+adLmg",
+	"JSRyc5MKJ5lopCO80oTdMzUu6BikHNpMWNEs6jKVqXvfI+JWyiIhXSX77pVIhX/NCoEdU1JKcF6moqPk",
+	"HRPOTXuS1PQBdAgitUXNFfuoHlDZYCg81uM/3E9huwwdHCT2r7faKRKnMP4F8vHsu3mxArUx/VaithJ1",
+	"5xIV92RNpK5Vhg6VeGbGbiUUvb3K+thFCGKVLt3OSNJhIenulnJRF3AgJdHIdcRKkbEbaJ5iWqfLQH9K",
+	"o6BdsHjvGBugREOzlvRosbTVLLytzA0ZUU3wBbKCRM7NPqNYPmul1srG8QiofK1gwTWaJqZT0drEe2cT",
+	"f4Qt8QxleMWMdRTe0dHlkUfkhUV8vDpb4stqRXor0msifajEhJWMOe8ryXYktNoKidYnfFYd8y/BFY/R",
+	"QKqsjdcFo8ebmlwhHbrHRGs1DoXhpe/dVzGBFWfEPcJi31SyLiyEBhPZAuTZXlNkbKIK2i1QS8fVFh5t",
+	"vvTabbancnEZnt8xs4sMcpfxN5H4Zj/I3LAy4jTKq7jn6kIJDKmY1hIoCcYAwp+P/y7D6GUH6MaXiobl",
+	"g3Ov55Iffgr4Z7dJNquz4lOWTePGqz6PB+xAk7hxAotkcLtN1zYh2lAutwnb3OOo3/gbaUNEjl0idl+z",
+	"8p7pk8RxXPtimFS4mMFpwfQdyemAdnjJzbiuDcJtXCecBu4C5iYkcwoeK24649AiJhVCWhv35KoOwoKx",
+	"YgYMh4ww/KLRVcd96POTs8+nFxcXr998k7k+SHCySSYHTLgOOD4mAvOzCqfvfVMlRRdsUMoxpJj7DGdN",
+	"XEckq2JyVhY6A/UWgHk8YK80ZoNrcqwZS0X268+fiZWBOMBT+xudnVyRUY8aaEB0pzNszASthTqsuY6T",
+	"LYvu9Nm//uu/a82eEl+eP7d3ER3jkyJeSDKrEU8qsBPPeFb3HbfiUfsdu7hOQ2+776wm8f4YMIEH/3lk",
+	"V1fz2VGCtVvMGdaG28OtrdF6Z+aJa7uLCXW7ZaqIXsjQOX/Af+wmEXtrNs+fvp+LM3AuMUvB+WhcF4wR",
+	"zLJwhHcLpl27PqiNvGt/iiHxumLXOfgE6a3Igc9uR27DzpiPwlEjoLb9zy4zqtcIc+d2y4yXd0KHkvwZ",
+	"RkjDJ90Ax6uAIqlAFLxlhry9+OZslo879szEto67jhgpAU5+AbzJ+lQbpm4KaugNolrmVu2SwCFh3jIZ",
+	"kXtaDp3l4AwDqu+wDFaioVWVwoZpq2EZHDqM3DNl3xfJeyy/szA3HBTUoKYd8PI48/+8cb/PIGmsIRn8",
+	"vXCiZckUUYwWlxP9h7hxgF2cQMEZ9DVSVGia25eXijBYnPkr7eLk2BQVsNx1A3crUuVp5+wyGAnw9RgM",
+	"sKmOcWwaq6fCvDWmzgjIm0wxLct7liXRmOC6UstUuG+LsKbeKlX1lqeHF4delLENW1VNUrY93Wa5ti/w",
+	"PRyJn6ih2AN+a2Jr9/RtU+e/o0Sx1txpOd02zek2T4OAswBJyvY4nFoJ6cWA44SYEjF6in6hNb8Vz0fB",
+	"yHBCDJOjqHPKOq/eY4N2FVmQJ+6lT73lefAXXhExRIoN2tHQYhsy5CLR6ZPdIN8LqeXOZnURRDMsL6W2",
+	"thpcvyfSdO9lJ7zuLVt6eyAyo2m3krKVlC9RUsIRqMwaIxtwvx4Bmct+3458CYfjtcY6IWaM6zQRY3q9",
+	"GZkTd7Gs1IwRj3xWFDF9Vffq+STiQj6X7IQf/SLvD4LvYZqBW6VFsg38rq1zfLTpBk9LNwiOmrzar1vK",
+	"NhgMOyXPiWLgClo526B+GyR8qEHN1HwCLKObnlBwTaJ7jklnPC03IPiIvBETvEdX4BdzV4WnWixPhQP2",
+	"EeUGGfPrPxoMgYLOl6GQgZK3mFhwLeqzsvdvhGPAtTcFEgHN/Pu1j2yo5dM14oNQ1qdH8VOx5oKLSKu3",
+	"915RrS+KGubtk2q/ncB/cwV2Gv73b2FWzrE7Lm2xxUsptrBQDwq3jykoQgtIg6oB73pV8PMH96/l4v+z",
+	"1fFJQVFh4Vs7v7ra/UwC4vsHqbVxbSeUvhiitQrzkwLhQY3qrjkqPlBc4pCei9/6I4R+WeGpSYOpEYoc",
+	"Ws/xej3HnzwefvCb6eW4jyfm3vqQWx/yC/Qh/+gSbCq4HVRgsAY5pZgcsKWiqwu7hJoeoFkCzdrglUBb",
+	"slrkmoS8H180IplGj4uRUK8AA+DNcg9IZnJfi0KOCO0apggybETZRMev35KCjjXpjIl76ydXpKSGqRki",
+	"5BKfSiE3rBV4S5FYyG0VR+yTrIun3Yq5Vsy9QDGHRwBcwDU0X4+Qw9LA52OKQetWLHfs07zHBUNGKibI",
+	"v/7v/yNc3PhIA/ztwhM3UtwEuWo/D2tt/0ADDbA7FUDLET1jDDm25FZamRouk8pd5Wj1pzzGy+FoSGfT",
+	"hDb30pgVUYo0boogI5CAq0rrjaI2SRRnEtKw+cYocmz1WFi90MOHlqUctdJ6IWmNqmlcVv+CZPbk5FvJ",
+	"3UruFyi531ssraU4+QI9DwkzBbiF7vM+05respUpYpZvZPczlCq654IYGEhlaAkpsJApKxXQKWooSmSi",
+	"IMdc3HMDx9OatfxWnHJBoE4/If/6r/8+8VksqXCtajLHZZURKZgG2egb43laLGoM6w9MQjJd+y1VzAWw",
+	"yUiqO7Az7bAygHJNRkwxQvOcDSxSu8QEu5agptif2xVw4sM/n8X8XI4imhxT8u2XL5gXcYKtcqjwhNJu",
+	"ePqKZCXV5oYpJVVGtLWFRz3gtHFrCOkmsH0TMurxvAdvqyfLAlrewWKlwsg7Bg17XG6Y7smROCPZv+FG",
+	"+asfb8k1tAGixhn/diAC5P9GGLwqAZiKFdLD3lNevvd7eFn5Zy9elpGmkpkHykgTrdgiiWIeIPY80rU5",
+	"Ki5I7QpnXA5NR36JYNUu5wxMPX9w/3Ksv2q8Munv8jD7Hgl5CZ7rgLfFkHniXQdyXcV0j2jWQB3gzIXJ",
+	"OhgEKIZ8KqpT4ahwR4pbeAAOfQqITDhUNgIE0XtG2JdBnSCXHCsGqA4EuwHYPc1JAiz4voITvXilvHV4",
+	"DwT+9UAYHRbc2J88YnQEgUMrrv+us16kIiNYP5iBHzJWzduP3cEjx8E4sj98ZSXUHRMnsBRMUaCr1Vzk",
+	"7ODZDj/a7RpBxUrY+t5v/60h2ixF3L/9qMVjYLu0p+HF5yNtDj9hJ00A0WwEZctk7ogxqR0qV3Ed3DT4",
+	"Z8XggaXV2iNUIYmQo0lWDHS3MKMDxSoWPWPdgO7xAXQMoTkQZCk5vO1NZQkRtM+ukNPKPZjmuRwKM9Gl",
+	"+ZX2cRWr4cpUZNB79GxQ0tzxeHe7zKISUEsBDuFPbvzmonjwpQgjwU7OZ/8jC48PF89o6yEFYpzzgvU9",
+	"3aHHBu08HVO8KydrwbzHECsV8/KX3tt9tQLOxCzXvsbfvrujy6PrvM/Ir/3O346So+r1wy8Vs3O6oebo",
+	"8ujNxZtvTy++Ob14+/nih8vX315eXPyfo6S6G7cjzIf65uL1D6/fFH9hp992vqOn3+XfsNMfuq8vTr/p",
+	"vO6+oW/zb4u/2EnA7/us737/3cXpmzf529Pv6A8Xp53XxbenF/kP7Pvud/QvnW8LO2lph38EWsJRcqS5",
+	"YTe8sOfLHkbngD1Cx+JRcgT8BhNj//bz67eXF28uv3ltx263PY57qFVtHN+cftf9/vUpfdP55hRH/F33",
+	"+4sfXh8lR4794OjyzdfkqHrJcNADFbBi1I7Zb3j/N3DKuH9XSz3lEz/LSnvwP4o+6VOBOKNZ2T36Z3I0",
+	"UFzkfEDL2mte6cUssSB3XOAVUG9UTeJm2TfcZ6Yn7TWgDd1YBQQ2Oy1u7Kk+uuzSUrPEuwrw/pr5iX33",
+	"9vR1/qY4/Y590z39nr7tnH6b/6X4jn3f/YFedKwIgCEuuK+ZVXRhv9H/SfM+O/MnaPkFKmVOYe8W7PSn",
+	"n4+SI3/wCkp+k/fMAuDR4ns4HufXhRnq38/UHJxAOVRTZp7vyEpT2ifvYlnMYkl8Xge8wXAhofxjvRQN",
+	"qq1BW3cGhxtPZKVUVCmvtP/aiiwvW4NTy3Fg2hu/0pE01kCg0mTNusKyFNDRiTZ0jE/StI/6eez190ZC",
+	"kO9xs8romdCaDMMzUsxv7JEKPxWo9KYCvEZag+3gXTVck44dAURpTDyn/TEh1pxWN+Im772vdtaGMtga",
+	"j9lVXyl3+GagS9jsbWHEEwsjno6aM3ESt1LTAOiPY6gKdsAiYLqMt30ZNP0c46hDqeip4ODBT0Pwvl7/",
+	"eUWyfKgUEyYjfaruqtZJroRwcr671vrBCTx+H63tJj0N0YNmOU8/17aJPizNYX6Ba38cz2z2Th9QrUdS",
+	"FasrDY5ROpTqz9n45HcZKwrWKg9S9hIM/aE2KMaHSmA7Mkq6w7J0fsXjKdvy5Aqu8A5WbMLCjIakC9cJ",
+	"paa1+CnDyKtWLf5rF5PDIeszcl2b3SudinADjtVI2Yc/PiGvtd0V5/DzsLBYT1qJdtReRozegb/U/wwc",
+	"m1KEQ30TrvdXKCluId6G2QrE/dAe+Y2Fe2J1IhXrSNP/4PfbxpLh/ROW0iLeTm58zFvYeym/hzIYawgd",
+	"01V/HPb4DBQSbLSGtifNIIun+p3g23ApYqk4Nj02BsJHF2uOvYFspAk1JJuTPmd/41xpGCinyvC8ZOh/",
+	"HCh5zwsU76EXSbjTK5/SNlLSsITY/VsMS/AZMk24yMthwYokFXGLCdIZY4W+7hHD++yMZJFzJItaKLqh",
+	"BIJ+X61PzYa7PD0xRnztxv2E/KgDjfW6mS8S5/Uv9yXFeR9l9GDxEYyQ5neLLssQeazc+e1zde4gZUN7",
+	"lgttqDLh7Tn+78BzK1WzX4g9/6nI6LDgTOTsLDrjOnPdyjOHAzfUYChAyBFy1Zasa4gcmitQncxQMcCK",
+	"ADGacGPPX3VwAxW6f6Jr8BHRbAByhNxP9oVrszml45C6if4IHtjrsO2WQ61t8U/g8HZEO+EXZ4YB5o/M",
+	"88+8bHknYo+24sDREN6/A8FKb5oE8UhhPH9w1zn+iIKVzLCN4vtWHLyrI9FPsAKrItG1X81pWs4U6wif",
+	"VrSkCituf1w/sFLm6CzbNYkOYZf/ysxGtvjFlsVdW16wCxaT+adtAHUwmxQhv2DTC6+iQ6STYNshOzIG",
+	"LEZBIYodEvAw9Ba4+OiEZV81z7hE54s9XpDQ5NV6rqvDudXDvnANFlm0BGtp78I/IAVhDdix+4qq2lR2",
+	"FCxtlfoVg6xtddR8+o55EO30f8ilfLLLuAbWwYGD94YGniKU9dJcSa1rkVjlfxI5cqLoLGTZg9MEorGl",
+	"FLf2O09/msu+c1xcksxV9ehhp88Nwi4ScCCFBnF9i2BkhIuO/JJUH+hU+JtinKhgObcrfBVunEvR5apv",
+	"b1xdFoZiJOkw0h2WXV6usfHPWr3Cf9ghvxNYzbEccMOlyxYOwUXeo3yg/mSYwyLeZNwPB0UuvbkM+M/1",
+	"gxZB0B8IOg0QOn+A/yOzJRyzleuGZuPSj3hnaIHiQcKNEnzBWJ0DuOA8nkTCQx0TJuqlSACAWDJgSktB",
+	"Rj2ZCrgRK84mmp5VoDOiGnClgPgUBPeoyJnFCwI1NOTYjKSLk7t1gHoNUaRCsf9gufG6Hd6QGtf4zH40",
+	"gmIpeBo4aiGZPxqMoHCzUU/6QZxczW++ElgL4GmvNOA4c9WUQFywKaCbkbO3bB+zRbP4wIv/uI8a3wjs",
+	"4NUANNjMyyizVab+wrm98LDfpYm12q+bBslZOqzbqq0Ge7BpgrNQ3h0IAEp3KBaGedSUNoDy7yGJj5Kg",
+	"rnmI96rZJSlYye+ZcmWQiHUDxU7xh1BBVBVb+pohqyC6oiGkhQFyZGDBQRkxtxjTrRDqslYOIIiGQVok",
+	"rtCtC0lMLBIPMpoA2X695W6B9xeYeYu7Le62uDsO52El2EUtcgOw+xFuPFW3BnxVjGopohoQ72ODWwGF",
+	"JuSpWshFFTv0Mq60bLIOJfsFASe+lG0D56IclGFsO/K9tuj5ItETN94i6DlQshjmZs0u0on6FgbZGvCk",
+	"kNUPmbSpyKmhpbwdsok2eZcAebel7NAS6KS6suQSPRS1zDhXweefkJChKJnWpAv+uD31VH7wK78sav0K",
+	"C7K4r9E9aHkn5TVUFS3h1KSG3Uo1XnponxhVee/g/KZu9It4Tv3WfNl8S4Nqy3s8CqdgK3m310WhwRCG",
+	"h/qudBMII5Vzj9Zy5pPoSmDcqOXIp0Izps9IRkvFaDG+gcxXHelun/7+DwjQ0DsmyDG/FVJBgIdCX+mo",
+	"27Ro5Oq7uuN5GbZWB+Sa2GPE7zfmsUzFxOweaTO3VCJuKpZqM/fERFy38/Y1Ebc2yB2l4/olmqE/+sPQ",
+	"puM+u3Tcug8UtmKFftPhu6FQnj+4fy3XtW1BU3z/Uw9XhZcPftW2ors8crRbk1Bs+Gxhx7S5B2sb2YY/",
+	"RtXPXcw8BC2DKrsXmGbCXJGMGqN4Z2iYzoDfluZ4SZ/Qsjwj11CmLGifWXVkoHjOUqEYzXtMk2DmaR/S",
+	"vfL5JXeMDZCbFpIbgVYXbo609VanAkvkkgAZUgYqlHaOM6+QIb+uswv9sxICnjK4vJKmoDvN09TsNFBb",
+	"SwWoa1v1p81UsZ6YGbmGqmxMJ1wDtO1LZuQq+tVFq1+1RPMHlEo5vfXZqrrceQWny4dYVimVDVxi86E+",
+	"SBOQW8CTzg2KFm7OyE9+1JhslAru+7H423oCEGt5cnF7RYYxQjh/gBdEFhky0rEGfGhGfxiVXw1ZeNj6",
+	"aQuN29NUq62zIHpAjt/22TpCfnZEq1EjHWqmX3v2b64QdjxNkRnqTZVzPjF0ACu19MmFqz7KcgmPPlyy",
+	"fC+FPfLRwwyQ3msRP31to7SkGZHvvrYy0bnHvbhx7z35Q5Rj39EN+IBZKtyfU6m+0KwFz5X21BphAngg",
+	"uT289Yxnbq1xKdgp8mBEPWmIkanIznMptCzZObaK+TdgIf3rv/7rv7OEwAEHZ/130Nz0iihWMNbH2jpy",
+	"DNxfqWiQfwFb2Sl0vTnH32cnxCOtjugJ5/VIAN6wqeYsrc0buvHApVgRSI7thqHK3rMWj2gDCPMw+B3s",
+	"ndVQeEvhg2iIOwoeRMg7S4sTbFTbnm384CXQeeDWbCDTFIkSq5HnD/C/NcQSni3XwROUwk0bcwtAwYuA",
+	"gb0mPHjsOG46DFHT8HJf4uuUPGAzpXeMaNlnUBwGn87R/BYJaGAfKvt4Av1bdFUk5ylcsaugk9BnqXhE",
+	"B5ua+QqKGDdkJIdlQQrWlwa1mJJqE3jn7YT2iB1+1WBDKtalZaGH/omwti+BhuU1sZ3Bb+tUa+MNm6Zu",
+	"aBBlh6AxNDxaVBU8d12qNh6HqIkm99BINs2WQhVrPMmpIEISoHdQ4FkgXGAXMU8gTpjAUhFoTybAHK61",
+	"xbXHcgCNG7m4XVEY+RZlE7IHlyDumOKnWhBntB98/8OfcELPR1VusXq/eiTO5fHzwLGa4XvOxPbBDp+5",
+	"ENb9xqA0LmCG26AO6bAhJzm20CbLosI84DVjomDFyaMezrmNYOFpcX8nP5KDR62fRQtaLWjtBrR+Fk/C",
+	"LGwKvV3Mco2oA2a90nFD6tkA9rOLAVHhAkwBw9BPEN3EamOumXZZOPovOdBBNWsCWSqegGReZ3SDusRm",
+	"3Xfa/T7WEFPh+m27aBOZHWzKTp5BN2v7ohHhwrtpPaAtLm4BFz86kGkasjzeiDNA0vD8jplTMx6wNXSz",
+	"8ZiICNkIYRz74MYJ9ryPqsh8KDjD4ejMt6oOlmtnyEtjoQVGSo7Zfw75oM+EuSlon96yhCgmDC1v0Fub",
+	"YAbeTckFuymoYdC/817ynN3ATuNSJKnoU22Ysj+g4cJbJpji+UnU/yYmeCeK3XJtkM5GS2UBojMGp8G6",
+	"QGyi8bVrYZeKVdHpN67NZ1jaz/CiN4gu1WNm5bhg1yF80/A6n2XrW7tpca9a/QC3tW+bzpWLA0TnEtdN",
+	"N0/m8ofSp5ARzdQ9z9lpwfQdyemAdnjJzbihvTTO8FV0Kqeksvl5NJhFyXFgFj2pp7QhoSgjs6lEk1RE",
+	"/eC5Ij1uFfLxlT1W7nWFzvrYFNc+b8AEtOQdKHmrmNZJuLV0ao4f3QnQlwyFhZWeLAtNenJE+haN/Hvp",
+	"U99+EzM1sFjfIihhNO+5DLy9zL/DV/K/h2y4PD00XrtsTl11wqNr6nvz79DRK+aZfaX9Yp9BE/Wjy6P/",
+	"HDI1rrpxx/3SFyWAqtpn2XM6fRTQoNnvW+2aPEK1NdcTis60gbmL2MKjClrcskMSsiOLMfabdDne7tnZ",
+	"rMENhb9BbXgWeY4ujzpSlowKHMkhpUrGu/qRNEm7mP9pfzgrl9bHUwdANgcHuU2mDDLKSQlipUQ4pLig",
+	"86QTyIbzB/u/bUY/kPqqO9SsxghrcbrRn2zUowY4/1Co1Dq5xx1UedQ09ZGwuW/S7qmt47AFNjqQ3aj9",
+	"wXOJUPxDr0Bn9Q8dsVltCCRgYDMsWHhPbc/zjdiiMyIJsORwDEc9pmL0sC9qNnZsKZYwLS5QwQeEBA4h",
+	"uw6doO2ZfEHVTsHvPdQ1f3c4VnAjde+3weTKK9ZlCnrp4O/IcXYriRoKcnbueFftCLv4bXZitc2hKo8u",
+	"j3rGDC7Pz1+/+e7s4uzi7PXl9xffX8AWcqN4mF4R56udgjFJc1TDEid0C2ach9ubxCXvsnzsmkw59dYr",
+	"+HqKkXEdGxcDqQwtiWbG2oA6usUv6E15/A5AIXAVawoAOh1GSqvwooqurd2KWmc/esgnbqY+AVaDyUHJ",
+	"AGQi/WSiyMveIbrj+6gN/uR9wcds0SPcHHrO+9tfudZMUBgSSO6y4IGvPIPaVY9k0aMrB/a0R/8mxe1p",
+	"ye9ZkUCdBOzNemqI51OuljKpNKhqR5SlHOnmSl5XvfWnPf0DzrfpgIhugKdimuk1xpH1ad7jwi478vtT",
+	"HVyn9nXEY3GiZNaLrbY5vobLShBVssn5V0Y9GeLPjuvL1e/E2wics9OfBhytcmigYYI7NXFnbnnPlOKF",
+	"czj5CwzrD0ra2FqUlwtMyVOQJZ6UzD7UGlFBwa1uGSouHzlkSI3Ic4avoqKiC3f6o9ud/v7+hJTZavvY",
+	"swlO3oRQA2lKeOMYPXxB9pTb/RitHBZr+zWN1iDqqREPEXkrJ+/5id8KqLASqJUMDVCXa0aCDNdEMFYQ",
+	"IUmHUWXNE3nHRELYFziqpby1V0VbsFI+7DOmvzWrF4XldUBbg5L589fDgX3Z3iXhsSmX/X5wDZpJUxFs",
+	"xOgx3kacPkbP604CrfslKdg9bIUeK322VwWQXOshYq59t3YbyzFzYKmYGSqBMXv39D/9badtQd9W3nW2",
+	"RmGBtbiuxXVSpVsHTz/koNlPJ/rfR8+FHk+Tj/wbo6XpJdCn34KNTkifGcVzv5xck0LmQ7vCid0pmhcM",
+	"EDpG4j/Ctjn6+s+v/z8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
