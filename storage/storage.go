@@ -82,4 +82,5 @@ type Repos interface {
 	Tickets() TicketRepo
 	News() NewsRepo
 	PasswordResets() PasswordResetRepo
+	SSO() SSORepo
 }
