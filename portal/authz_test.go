@@ -52,6 +52,8 @@ type tenant struct {
 	article                      news.Article      // written by the customer's admin
 	reply                        ticket.Comment    // the service desk's public reply on ticket
 	attachment                   ticket.Attachment // the maintainer's file on ticket
+
+	sso portal.SSOSettings // the customer's identity provider (#21)
 }
 
 type fixture struct {
@@ -350,6 +352,10 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 		tn.staffArticle, err = f.p.CreateArticle(f.owner, portal.CreateArticleParams{Title: "For " + name, Body: "Hello", Audience: news.Only(tn.c.ID)})
 		require.NoError(t, err)
 		tn.article, err = f.p.CreateCustomerArticle(as(t, tn.admin), tn.c.ID, portal.CreateCustomerArticleParams{Title: name + " news", Body: "Hi"})
+		require.NoError(t, err)
+		tn.sso, err = f.p.PutSSOConfig(f.owner, tn.c.ID, portal.PutSSOConfigParams{
+			Issuer: "https://login." + domain, ClientID: "portal", ClientSecret: "secret", Domains: []string{domain},
+		})
 		require.NoError(t, err)
 		return tn
 	}
@@ -747,6 +753,19 @@ var useCases = map[string]useCase{
 	"DeleteCustomerArticle": {staff: identity.StaffAdmin, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none(f.p.DeleteCustomerArticle(ctx, tn.c.ID, tn.article.ID))
 	}},
+	// Single sign-on (#21): a customer's identity provider is for staff
+	// and the customer's admins.
+	"GetSSOConfig": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetSSOConfig(ctx, tn.c.ID))
+	}},
+	"PutSSOConfig": {staff: identity.StaffAdmin, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.PutSSOConfig(ctx, tn.c.ID, portal.PutSSOConfigParams{
+			Issuer: tn.sso.Issuer, ClientID: "changed", Domains: tn.sso.Domains, JIT: true, Version: tn.sso.Version,
+		}))
+	}},
+	"DeleteSSOConfig": {staff: identity.StaffAdmin, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none(f.p.DeleteSSOConfig(ctx, tn.c.ID))
+	}},
 }
 
 // orderCustomers returns the customers of the orders listed.
@@ -793,6 +812,10 @@ var notTenantScoped = map[string]string{
 	"RequestPasswordReset":      "public: answers the same for every address",
 	"RequestStaffPasswordReset": "public: answers the same for every address",
 	"ResetPassword":             "public: the reset token is the credential",
+	// Single sign-on (#21).
+	"StartSSO":       "public: finds the identity provider of an e-mail domain (TestSSOSignIn)",
+	"FinishSSO":      "public: the provider's code and the state are the credential (TestSSORefusals)",
+	"SSORedirectURL": "no data: the portal's own redirect URI",
 }
 
 // caller is one kind of principal of the matrix. Customer users belong to tenant a.

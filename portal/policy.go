@@ -61,6 +61,8 @@ const (
 	ActNewsWrite        Action = "news.write"     // a customer's own articles: write, change, delete
 	ActNewsAll          Action = "news.all"       // every article, across customers
 	ActNewsManage       Action = "news.manage"    // the provider's articles: write, change, delete any
+	ActSSORead          Action = "sso.read"       // a customer's identity provider (#21)
+	ActSSOManage        Action = "sso.manage"     // set or delete a customer's identity provider
 )
 
 // Rule says the least staff role and the least customer role that may do an
@@ -153,6 +155,10 @@ var policy = map[Action]Rule{
 	ActNewsWrite:  {Staff: identity.StaffAdmin, User: customer.RoleAdmin},
 	ActNewsAll:    {Staff: identity.StaffAgent},
 	ActNewsManage: {Staff: identity.StaffAdmin},
+	// Single sign-on (sso.go). A customer's identity provider decides who
+	// signs in to it: staff admins and the customer's own admins set it.
+	ActSSORead:   {Staff: identity.StaffAgent, User: customer.RoleAdmin},
+	ActSSOManage: {Staff: identity.StaffAdmin, User: customer.RoleAdmin},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which

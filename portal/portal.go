@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"slices"
 	"strings"
 	"time"
@@ -97,6 +98,15 @@ type Config struct {
 	// FileLimits bound what may be attached; zero fields take the
 	// defaults of filemeta.Limits.
 	FileLimits filemeta.Limits
+
+	// SSORedirectURL is where customers' identity providers send people
+	// back after they signed in: the redirect URI to register with them.
+	// Default: Branding.PublicBaseURL + "/sso/callback"; without either,
+	// single sign-on is off.
+	SSORedirectURL string
+	// SSOHTTPClient talks to identity providers; default a client with a
+	// 10-second timeout.
+	SSOHTTPClient *http.Client
 }
 
 // RateLimits bound attempts per e-mail address and per client address.
@@ -138,6 +148,7 @@ type Portal struct {
 	dummyHash string
 
 	mail mailSetup
+	sso  ssoSetup
 	// delivered counts what this Portal's outbox workers settled.
 	delivered outboxCounts
 	// wake tells this Portal's outbox workers that a transaction enqueued
@@ -222,6 +233,7 @@ func New(cfg Config) (*Portal, error) {
 		}
 	}
 	p.dummyHash = identity.HashPassword("portalkit: no such password", p.argon)
+	p.sso.init(cfg)
 	return p, nil
 }
 

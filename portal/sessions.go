@@ -167,6 +167,9 @@ func signInAllowed(st storage.Standing, uid customer.UserID) (customer.Customer,
 // openSession creates a session for membership m, in the caller's
 // transaction, and returns it with its token.
 func (p *Portal) openSession(ctx context.Context, r storage.Repos, m customer.Membership, method identity.Method, accessLink *invite.AccessLink) (SignIn, error) {
+	if err := checkSSORequired(ctx, r, m.CustomerID, method); err != nil {
+		return SignIn{}, err
+	}
 	u, err := r.Users().Get(ctx, m.UserID)
 	if err != nil {
 		return SignIn{}, fmt.Errorf("portal: loading user: %w", err)
@@ -350,6 +353,11 @@ func (p *Portal) PurgeExpired(ctx context.Context) (int, error) {
 			return err
 		}
 		l += pr
+		ss, err := r.SSO().DeleteExpiredStates(ctx, now)
+		if err != nil {
+			return err
+		}
+		l += ss
 		k, err := r.Idempotency().DeleteExpired(ctx, now)
 		if err != nil {
 			return err

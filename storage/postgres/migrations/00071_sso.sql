@@ -37,7 +37,16 @@ CREATE TABLE sso_states (
 
 CREATE INDEX sso_states_expires_at ON sso_states (expires_at);
 
+-- A session may be opened through an identity provider (identity.MethodSSO).
+ALTER TABLE sessions DROP CONSTRAINT sessions_method_check;
+ALTER TABLE sessions ADD CONSTRAINT sessions_method_check
+    CHECK (method IN ('invitation', 'login_link', 'access_link', 'password', 'sso'));
+
 -- +goose Down
+DELETE FROM sessions WHERE method = 'sso';
+ALTER TABLE sessions DROP CONSTRAINT sessions_method_check;
+ALTER TABLE sessions ADD CONSTRAINT sessions_method_check
+    CHECK (method IN ('invitation', 'login_link', 'access_link', 'password'));
 DROP TABLE sso_states;
 DROP TABLE sso_domains;
 DROP TABLE sso_configs;
