@@ -52,6 +52,8 @@ const (
 	ActionSelf               Action = "self"
 	ActionSiteManage         Action = "site.manage"
 	ActionSiteRead           Action = "site.read"
+	ActionSsoManage          Action = "sso.manage"
+	ActionSsoRead            Action = "sso.read"
 	ActionStaffManage        Action = "staff.manage"
 	ActionStaffRead          Action = "staff.read"
 	ActionStaffSelf          Action = "staff.self"
@@ -131,6 +133,10 @@ func (e Action) Valid() bool {
 	case ActionSiteManage:
 		return true
 	case ActionSiteRead:
+		return true
+	case ActionSsoManage:
+		return true
+	case ActionSsoRead:
 		return true
 	case ActionStaffManage:
 		return true
@@ -491,6 +497,7 @@ const (
 	SignInMethodInvitation SignInMethod = "invitation"
 	SignInMethodLoginLink  SignInMethod = "login_link"
 	SignInMethodPassword   SignInMethod = "password"
+	SignInMethodSso        SignInMethod = "sso"
 )
 
 // Valid indicates whether the value is a known member of the SignInMethod enum.
@@ -503,6 +510,8 @@ func (e SignInMethod) Valid() bool {
 	case SignInMethodLoginLink:
 		return true
 	case SignInMethodPassword:
+		return true
+	case SignInMethodSso:
 		return true
 	default:
 		return false
@@ -928,7 +937,8 @@ type AccessLinkTTLSeconds = int
 // `staff.self` is a signed-in staff member's own account. `ticket.read` covers a customer's
 // tickets and the comments the caller may see; `ticket.comment` public replies; `ticket.queue`
 // the service desk's queue; `ticket.work` (the service-desk capability) covers moves,
-// assignment, priority, internal notes and applying master-data changes.
+// assignment, priority, internal notes and applying master-data changes. `sso.read` and
+// `sso.manage` read and set a customer's identity provider.
 //
 // Example: site.read
 type Action string
@@ -1461,6 +1471,12 @@ type FieldViolation struct {
 
 	// Message What is wrong with it.
 	Message string `json:"message"`
+}
+
+// FinishSSORequest What the identity provider sent back to the redirect URI.
+type FinishSSORequest struct {
+	Code  string `json:"code"`
+	State string `json:"state"`
 }
 
 // FirstUser The first user to invite into a new customer.
@@ -2536,6 +2552,95 @@ type ReturnStockItemRequest struct {
 //
 // Example: maintainer
 type Role string
+
+// SSOConfig A customer's OpenID Connect identity provider, without its client secret.
+type SSOConfig struct {
+	ClientId  string    `json:"client_id"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Domains The e-mail domains whose people sign in through the provider.
+	Domains []string `json:"domains"`
+
+	// EmailClaim The ID token's claim with the e-mail address.
+	EmailClaim string `json:"email_claim"`
+
+	// HasSecret Whether a client secret is set; it is never shown.
+	HasSecret bool `json:"has_secret"`
+
+	// Issuer The provider's issuer URL, where discovery starts.
+	//
+	// Example: https://login.acme.example
+	Issuer string `json:"issuer"`
+
+	// Jit People of the domains who are neither members nor invited join on first sign-in.
+	Jit bool `json:"jit"`
+
+	// JitRole A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	JitRole Role `json:"jit_role"`
+
+	// NameClaim The ID token's claim with the person's name.
+	NameClaim string `json:"name_claim"`
+
+	// RedirectUri The redirect URI to register with the provider.
+	RedirectUri string `json:"redirect_uri"`
+
+	// Required The customer's people may sign in no other way.
+	Required  bool      `json:"required"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Version   int64     `json:"version"`
+}
+
+// SSOConfigRequest A customer's identity provider. Left-out claims, and `jit_role`, take their defaults.
+//
+// Example: {"client_id":"portal","client_secret":"a-secret-from-the-provider","domains":["acme.example"],"issuer":"https://login.acme.example","jit":true,"jit_role":"viewer"}
+type SSOConfigRequest struct {
+	ClientId string `json:"client_id"`
+
+	// ClientSecret Required on create; left out, the stored one is kept.
+	ClientSecret *string  `json:"client_secret,omitempty"`
+	Domains      []string `json:"domains"`
+
+	// EmailClaim Default `email`.
+	EmailClaim *string `json:"email_claim,omitempty"`
+
+	// Issuer An https URL (http only on a loopback host).
+	Issuer string `json:"issuer"`
+	Jit    *bool  `json:"jit,omitempty"`
+
+	// JitRole A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	JitRole *Role `json:"jit_role,omitempty"`
+
+	// NameClaim Default `name`.
+	NameClaim *string `json:"name_claim,omitempty"`
+	Required  *bool   `json:"required,omitempty"`
+}
+
+// SSOStart A started sign-in through an identity provider.
+type SSOStart struct {
+	// AuthorizationUrl Where to send the browser.
+	AuthorizationUrl string `json:"authorization_url"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Required Whether the customer allows no other sign-in.
+	Required bool `json:"required"`
+}
 
 // Session A signed-in customer user acting through one membership. Its token is shown only at sign-in.
 //
@@ -3842,6 +3947,12 @@ type RenameSiteParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// PutSSOConfigParams defines parameters for PutSSOConfig.
+type PutSSOConfigParams struct {
+	// IfMatch The ETag read, to replace the identity provider; left out to create one.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
 // ListStockLevelsParams defines parameters for ListStockLevels.
 type ListStockLevelsParams struct {
 	// ProductId Keeps the items of this product.
@@ -4153,6 +4264,12 @@ type RequestPasswordResetJSONRequestBody = RequestLoginLinkRequest
 // ResetPasswordJSONRequestBody defines body for ResetPassword for application/json ContentType.
 type ResetPasswordJSONRequestBody = ResetPasswordRequest
 
+// FinishSSOJSONRequestBody defines body for FinishSSO for application/json ContentType.
+type FinishSSOJSONRequestBody = FinishSSORequest
+
+// StartSSOJSONRequestBody defines body for StartSSO for application/json ContentType.
+type StartSSOJSONRequestBody = RequestLoginLinkRequest
+
 // RequestStaffLoginLinkJSONRequestBody defines body for RequestStaffLoginLink for application/json ContentType.
 type RequestStaffLoginLinkJSONRequestBody = RequestLoginLinkRequest
 
@@ -4221,6 +4338,9 @@ type CreateSiteJSONRequestBody = SiteRequest
 
 // RenameSiteJSONRequestBody defines body for RenameSite for application/json ContentType.
 type RenameSiteJSONRequestBody = SiteRequest
+
+// PutSSOConfigJSONRequestBody defines body for PutSSOConfig for application/json ContentType.
+type PutSSOConfigJSONRequestBody = SSOConfigRequest
 
 // StockInJSONRequestBody defines body for StockIn for application/json ContentType.
 type StockInJSONRequestBody = StockInRequest
@@ -4736,6 +4856,98 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/auth/password-resets/redeem (the `ResetPassword` operationId).
 	ResetPassword(ctx context.Context, body ResetPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FinishSSOWithBody Finish a sign-in through an identity provider
+	//
+	// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+	//
+	// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+	// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a session
+	// for the person whose verified e-mail address (`email_verified`) it names: a member of the
+	// provider's customer, an invited person (the invitation is accepted), or, with the customer's
+	// just-in-time membership on, anybody of its domains. Rate limited per client address, like every
+	// `/v1/auth/…` operation.
+	//
+	// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+	// not check out; `permission_denied` for an unverified address, one of a domain the customer does
+	// not list, or a person neither member nor invited while just-in-time membership is off.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+	// `failed_precondition` (409), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/auth/sso/callback (the `FinishSSO` operationId).
+	FinishSSOWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FinishSSO Finish a sign-in through an identity provider
+	//
+	// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+	//
+	// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+	// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a session
+	// for the person whose verified e-mail address (`email_verified`) it names: a member of the
+	// provider's customer, an invited person (the invitation is accepted), or, with the customer's
+	// just-in-time membership on, anybody of its domains. Rate limited per client address, like every
+	// `/v1/auth/…` operation.
+	//
+	// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+	// not check out; `permission_denied` for an unverified address, one of a domain the customer does
+	// not list, or a person neither member nor invited while just-in-time membership is off.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+	// `failed_precondition` (409), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/auth/sso/callback (the `FinishSSO` operationId).
+	FinishSSO(ctx context.Context, body FinishSSOJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartSSOWithBody Start a sign-in through the identity provider of an e-mail domain
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Finds the customer whose identity provider lists the address's domain and starts the OpenID
+	// Connect authorization code flow there, with PKCE (S256), `state` and `nonce`: send the browser to
+	// `authorization_url`. The provider sends it back to the portal's redirect URI
+	// (`/sso/callback?code=…&state=…`), whose page (or the caller's own, registered there instead)
+	// finishes with `POST /v1/auth/sso/callback`. The state works once, within 10 minutes. Rate limited
+	// per e-mail address and per client address.
+	//
+	// `not_found` when no identity provider lists the domain: sign in another way.
+	//
+	// **Problems:** `invalid` (400), `not_found` (404), `failed_precondition` (409, the provider cannot
+	// be reached or the portal has no public address), `rate_limited` (429); a body over 1 MiB 413;
+	// anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/auth/sso/start (the `StartSSO` operationId).
+	StartSSOWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartSSO Start a sign-in through the identity provider of an e-mail domain
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Finds the customer whose identity provider lists the address's domain and starts the OpenID
+	// Connect authorization code flow there, with PKCE (S256), `state` and `nonce`: send the browser to
+	// `authorization_url`. The provider sends it back to the portal's redirect URI
+	// (`/sso/callback?code=…&state=…`), whose page (or the caller's own, registered there instead)
+	// finishes with `POST /v1/auth/sso/callback`. The state works once, within 10 minutes. Rate limited
+	// per e-mail address and per client address.
+	//
+	// `not_found` when no identity provider lists the domain: sign in another way.
+	//
+	// **Problems:** `invalid` (400), `not_found` (404), `failed_precondition` (409, the provider cannot
+	// be reached or the portal has no public address), `rate_limited` (429); a body over 1 MiB 413;
+	// anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/auth/sso/start (the `StartSSO` operationId).
+	StartSSO(ctx context.Context, body StartSSOJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// RequestStaffLoginLinkWithBody E-mail a staff member a one-time sign-in link
 	//
@@ -6025,6 +6237,77 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v1/customers/{customerId}/sites/{siteId} (the `RenameSite` operationId).
 	RenameSite(ctx context.Context, customerId CustomerId, siteId SiteId, params *RenameSiteParams, body RenameSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSSOConfig Remove a customer's identity provider
+	//
+	// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+	// customer user naming another customer gets 404.
+	//
+	// The customer's people sign in as before it. Recorded in the audit log.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with DELETE /v1/customers/{customerId}/sso (the `DeleteSSOConfig` operationId).
+	DeleteSSOConfig(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSSOConfig Get a customer's identity provider
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+	// asking for another customer gets 404.
+	//
+	// The customer's OpenID Connect identity provider, without its client secret (`has_secret` says
+	// whether one is set), and the redirect URI to register with the provider.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404, also when the
+	// customer has no identity provider); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/sso (the `GetSSOConfig` operationId).
+	GetSSOConfig(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutSSOConfigWithBody Set a customer's identity provider
+	//
+	// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+	// customer user naming another customer gets 404.
+	//
+	// Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
+	// Its people with a verified e-mail address of `domains` then sign in through it; each domain
+	// belongs to one customer. `client_secret` is required on create and kept when left out; it is
+	// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
+	// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
+	// other sign-in method. Recorded in the audit log (never the secret).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
+	// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/sso (the `PutSSOConfig` operationId).
+	PutSSOConfigWithBody(ctx context.Context, customerId CustomerId, params *PutSSOConfigParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutSSOConfig Set a customer's identity provider
+	//
+	// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+	// customer user naming another customer gets 404.
+	//
+	// Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
+	// Its people with a verified e-mail address of `domains` then sign in through it; each domain
+	// belongs to one customer. `client_secret` is required on create and kept when left out; it is
+	// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
+	// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
+	// other sign-in method. Recorded in the audit log (never the secret).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
+	// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/sso (the `PutSSOConfig` operationId).
+	PutSSOConfig(ctx context.Context, customerId CustomerId, params *PutSSOConfigParams, body PutSSOConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListStockLevels Count a customer's stock per product
 	//
@@ -7839,6 +8122,138 @@ func (c *RawClient) ResetPasswordWithBody(ctx context.Context, contentType strin
 // Corresponds with POST /v1/auth/password-resets/redeem (the `ResetPassword` operationId).
 func (c *RawClient) ResetPassword(ctx context.Context, body ResetPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewResetPasswordRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FinishSSOWithBody Finish a sign-in through an identity provider
+//
+// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+//
+// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a session
+// for the person whose verified e-mail address (`email_verified`) it names: a member of the
+// provider's customer, an invited person (the invitation is accepted), or, with the customer's
+// just-in-time membership on, anybody of its domains. Rate limited per client address, like every
+// `/v1/auth/…` operation.
+//
+// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+// not check out; `permission_denied` for an unverified address, one of a domain the customer does
+// not list, or a person neither member nor invited while just-in-time membership is off.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+// `failed_precondition` (409), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/auth/sso/callback (the `FinishSSO` operationId).
+func (c *RawClient) FinishSSOWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFinishSSORequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FinishSSO Finish a sign-in through an identity provider
+//
+// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+//
+// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a session
+// for the person whose verified e-mail address (`email_verified`) it names: a member of the
+// provider's customer, an invited person (the invitation is accepted), or, with the customer's
+// just-in-time membership on, anybody of its domains. Rate limited per client address, like every
+// `/v1/auth/…` operation.
+//
+// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+// not check out; `permission_denied` for an unverified address, one of a domain the customer does
+// not list, or a person neither member nor invited while just-in-time membership is off.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+// `failed_precondition` (409), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/auth/sso/callback (the `FinishSSO` operationId).
+func (c *RawClient) FinishSSO(ctx context.Context, body FinishSSOJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFinishSSORequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartSSOWithBody Start a sign-in through the identity provider of an e-mail domain
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Finds the customer whose identity provider lists the address's domain and starts the OpenID
+// Connect authorization code flow there, with PKCE (S256), `state` and `nonce`: send the browser to
+// `authorization_url`. The provider sends it back to the portal's redirect URI
+// (`/sso/callback?code=…&state=…`), whose page (or the caller's own, registered there instead)
+// finishes with `POST /v1/auth/sso/callback`. The state works once, within 10 minutes. Rate limited
+// per e-mail address and per client address.
+//
+// `not_found` when no identity provider lists the domain: sign in another way.
+//
+// **Problems:** `invalid` (400), `not_found` (404), `failed_precondition` (409, the provider cannot
+// be reached or the portal has no public address), `rate_limited` (429); a body over 1 MiB 413;
+// anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/auth/sso/start (the `StartSSO` operationId).
+func (c *RawClient) StartSSOWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartSSORequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartSSO Start a sign-in through the identity provider of an e-mail domain
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Finds the customer whose identity provider lists the address's domain and starts the OpenID
+// Connect authorization code flow there, with PKCE (S256), `state` and `nonce`: send the browser to
+// `authorization_url`. The provider sends it back to the portal's redirect URI
+// (`/sso/callback?code=…&state=…`), whose page (or the caller's own, registered there instead)
+// finishes with `POST /v1/auth/sso/callback`. The state works once, within 10 minutes. Rate limited
+// per e-mail address and per client address.
+//
+// `not_found` when no identity provider lists the domain: sign in another way.
+//
+// **Problems:** `invalid` (400), `not_found` (404), `failed_precondition` (409, the provider cannot
+// be reached or the portal has no public address), `rate_limited` (429); a body over 1 MiB 413;
+// anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/auth/sso/start (the `StartSSO` operationId).
+func (c *RawClient) StartSSO(ctx context.Context, body StartSSOJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartSSORequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -9898,6 +10313,117 @@ func (c *RawClient) RenameSiteWithBody(ctx context.Context, customerId CustomerI
 // Corresponds with PATCH /v1/customers/{customerId}/sites/{siteId} (the `RenameSite` operationId).
 func (c *RawClient) RenameSite(ctx context.Context, customerId CustomerId, siteId SiteId, params *RenameSiteParams, body RenameSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRenameSiteRequest(c.Server, customerId, siteId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSSOConfig Remove a customer's identity provider
+//
+// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+// customer user naming another customer gets 404.
+//
+// The customer's people sign in as before it. Recorded in the audit log.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+// unexpected `internal` (500).
+//
+// Corresponds with DELETE /v1/customers/{customerId}/sso (the `DeleteSSOConfig` operationId).
+func (c *RawClient) DeleteSSOConfig(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSSOConfigRequest(c.Server, customerId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSSOConfig Get a customer's identity provider
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+// asking for another customer gets 404.
+//
+// The customer's OpenID Connect identity provider, without its client secret (`has_secret` says
+// whether one is set), and the redirect URI to register with the provider.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404, also when the
+// customer has no identity provider); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/sso (the `GetSSOConfig` operationId).
+func (c *RawClient) GetSSOConfig(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSSOConfigRequest(c.Server, customerId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutSSOConfigWithBody Set a customer's identity provider
+//
+// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+// customer user naming another customer gets 404.
+//
+// Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
+// Its people with a verified e-mail address of `domains` then sign in through it; each domain
+// belongs to one customer. `client_secret` is required on create and kept when left out; it is
+// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
+// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
+// other sign-in method. Recorded in the audit log (never the secret).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
+// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/customers/{customerId}/sso (the `PutSSOConfig` operationId).
+func (c *RawClient) PutSSOConfigWithBody(ctx context.Context, customerId CustomerId, params *PutSSOConfigParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutSSOConfigRequestWithBody(c.Server, customerId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutSSOConfig Set a customer's identity provider
+//
+// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+// customer user naming another customer gets 404.
+//
+// Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
+// Its people with a verified e-mail address of `domains` then sign in through it; each domain
+// belongs to one customer. `client_secret` is required on create and kept when left out; it is
+// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
+// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
+// other sign-in method. Recorded in the audit log (never the secret).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
+// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/customers/{customerId}/sso (the `PutSSOConfig` operationId).
+func (c *RawClient) PutSSOConfig(ctx context.Context, customerId CustomerId, params *PutSSOConfigParams, body PutSSOConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutSSOConfigRequest(c.Server, customerId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -12396,6 +12922,86 @@ func NewResetPasswordRequestWithBody(server string, contentType string, body io.
 	}
 
 	operationPath := fmt.Sprintf("/v1/auth/password-resets/redeem")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewFinishSSORequest calls the generic FinishSSO builder with application/json body
+func NewFinishSSORequest(server string, body FinishSSOJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewFinishSSORequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewFinishSSORequestWithBody constructs an http.Request for the FinishSSO method, with any body, and a specified content type
+func NewFinishSSORequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/sso/callback")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewStartSSORequest calls the generic StartSSO builder with application/json body
+func NewStartSSORequest(server string, body StartSSOJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewStartSSORequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewStartSSORequestWithBody constructs an http.Request for the StartSSO method, with any body, and a specified content type
+func NewStartSSORequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/sso/start")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -15382,6 +15988,136 @@ func NewRenameSiteRequestWithBody(server string, customerId CustomerId, siteId S
 		}
 
 		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewDeleteSSOConfigRequest constructs an http.Request for the DeleteSSOConfig method
+func NewDeleteSSOConfigRequest(server string, customerId CustomerId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/sso", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSSOConfigRequest constructs an http.Request for the GetSSOConfig method
+func NewGetSSOConfigRequest(server string, customerId CustomerId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/sso", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutSSOConfigRequest calls the generic PutSSOConfig builder with application/json body
+func NewPutSSOConfigRequest(server string, customerId CustomerId, params *PutSSOConfigParams, body PutSSOConfigJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutSSOConfigRequestWithBody(server, customerId, params, "application/json", bodyReader)
+}
+
+// NewPutSSOConfigRequestWithBody constructs an http.Request for the PutSSOConfig method, with any body, and a specified content type
+func NewPutSSOConfigRequestWithBody(server string, customerId CustomerId, params *PutSSOConfigParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/sso", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
 
 	}
 
@@ -18712,6 +19448,98 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/auth/password-resets/redeem (the `ResetPassword` operationId).
 	ResetPasswordWithResponse(ctx context.Context, body ResetPasswordJSONRequestBody, reqEditors ...RequestEditorFn) (*ResetPasswordResponse, error)
 
+	// FinishSSOWithBodyWithResponse Finish a sign-in through an identity provider
+	//
+	// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+	//
+	// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+	// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a session
+	// for the person whose verified e-mail address (`email_verified`) it names: a member of the
+	// provider's customer, an invited person (the invitation is accepted), or, with the customer's
+	// just-in-time membership on, anybody of its domains. Rate limited per client address, like every
+	// `/v1/auth/…` operation.
+	//
+	// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+	// not check out; `permission_denied` for an unverified address, one of a domain the customer does
+	// not list, or a person neither member nor invited while just-in-time membership is off.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+	// `failed_precondition` (409), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/sso/callback (the `FinishSSO` operationId).
+	FinishSSOWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FinishSSOResponse, error)
+
+	// FinishSSOWithResponse Finish a sign-in through an identity provider
+	//
+	// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+	//
+	// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+	// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a session
+	// for the person whose verified e-mail address (`email_verified`) it names: a member of the
+	// provider's customer, an invited person (the invitation is accepted), or, with the customer's
+	// just-in-time membership on, anybody of its domains. Rate limited per client address, like every
+	// `/v1/auth/…` operation.
+	//
+	// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+	// not check out; `permission_denied` for an unverified address, one of a domain the customer does
+	// not list, or a person neither member nor invited while just-in-time membership is off.
+	//
+	// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+	// `failed_precondition` (409), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/sso/callback (the `FinishSSO` operationId).
+	FinishSSOWithResponse(ctx context.Context, body FinishSSOJSONRequestBody, reqEditors ...RequestEditorFn) (*FinishSSOResponse, error)
+
+	// StartSSOWithBodyWithResponse Start a sign-in through the identity provider of an e-mail domain
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Finds the customer whose identity provider lists the address's domain and starts the OpenID
+	// Connect authorization code flow there, with PKCE (S256), `state` and `nonce`: send the browser to
+	// `authorization_url`. The provider sends it back to the portal's redirect URI
+	// (`/sso/callback?code=…&state=…`), whose page (or the caller's own, registered there instead)
+	// finishes with `POST /v1/auth/sso/callback`. The state works once, within 10 minutes. Rate limited
+	// per e-mail address and per client address.
+	//
+	// `not_found` when no identity provider lists the domain: sign in another way.
+	//
+	// **Problems:** `invalid` (400), `not_found` (404), `failed_precondition` (409, the provider cannot
+	// be reached or the portal has no public address), `rate_limited` (429); a body over 1 MiB 413;
+	// anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/sso/start (the `StartSSO` operationId).
+	StartSSOWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartSSOResponse, error)
+
+	// StartSSOWithResponse Start a sign-in through the identity provider of an e-mail domain
+	//
+	// **Who may call:** Anyone: no credential needed.
+	//
+	// Finds the customer whose identity provider lists the address's domain and starts the OpenID
+	// Connect authorization code flow there, with PKCE (S256), `state` and `nonce`: send the browser to
+	// `authorization_url`. The provider sends it back to the portal's redirect URI
+	// (`/sso/callback?code=…&state=…`), whose page (or the caller's own, registered there instead)
+	// finishes with `POST /v1/auth/sso/callback`. The state works once, within 10 minutes. Rate limited
+	// per e-mail address and per client address.
+	//
+	// `not_found` when no identity provider lists the domain: sign in another way.
+	//
+	// **Problems:** `invalid` (400), `not_found` (404), `failed_precondition` (409, the provider cannot
+	// be reached or the portal has no public address), `rate_limited` (429); a body over 1 MiB 413;
+	// anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/auth/sso/start (the `StartSSO` operationId).
+	StartSSOWithResponse(ctx context.Context, body StartSSOJSONRequestBody, reqEditors ...RequestEditorFn) (*StartSSOResponse, error)
+
 	// RequestStaffLoginLinkWithBodyWithResponse E-mail a staff member a one-time sign-in link
 	//
 	// **Who may call:** Anyone: no credential needed.
@@ -20062,6 +20890,81 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v1/customers/{customerId}/sites/{siteId} (the `RenameSite` operationId).
 	RenameSiteWithResponse(ctx context.Context, customerId CustomerId, siteId SiteId, params *RenameSiteParams, body RenameSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*RenameSiteResponse, error)
+
+	// DeleteSSOConfigWithResponse Remove a customer's identity provider
+	//
+	// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+	// customer user naming another customer gets 404.
+	//
+	// The customer's people sign in as before it. Recorded in the audit log.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/customers/{customerId}/sso (the `DeleteSSOConfig` operationId).
+	DeleteSSOConfigWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*DeleteSSOConfigResponse, error)
+
+	// GetSSOConfigWithResponse Get a customer's identity provider
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+	// asking for another customer gets 404.
+	//
+	// The customer's OpenID Connect identity provider, without its client secret (`has_secret` says
+	// whether one is set), and the redirect URI to register with the provider.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404, also when the
+	// customer has no identity provider); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/sso (the `GetSSOConfig` operationId).
+	GetSSOConfigWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*GetSSOConfigResponse, error)
+
+	// PutSSOConfigWithBodyWithResponse Set a customer's identity provider
+	//
+	// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+	// customer user naming another customer gets 404.
+	//
+	// Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
+	// Its people with a verified e-mail address of `domains` then sign in through it; each domain
+	// belongs to one customer. `client_secret` is required on create and kept when left out; it is
+	// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
+	// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
+	// other sign-in method. Recorded in the audit log (never the secret).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
+	// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/sso (the `PutSSOConfig` operationId).
+	PutSSOConfigWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *PutSSOConfigParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutSSOConfigResponse, error)
+
+	// PutSSOConfigWithResponse Set a customer's identity provider
+	//
+	// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+	// customer user naming another customer gets 404.
+	//
+	// Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
+	// Its people with a verified e-mail address of `domains` then sign in through it; each domain
+	// belongs to one customer. `client_secret` is required on create and kept when left out; it is
+	// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
+	// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
+	// other sign-in method. Recorded in the audit log (never the secret).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
+	// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/sso (the `PutSSOConfig` operationId).
+	PutSSOConfigWithResponse(ctx context.Context, customerId CustomerId, params *PutSSOConfigParams, body PutSSOConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*PutSSOConfigResponse, error)
 
 	// ListStockLevelsWithResponse Count a customer's stock per product
 	//
@@ -22401,6 +23304,193 @@ func (r ResetPasswordResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ResetPasswordResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// FinishSSOResponse429Headers the declared response headers of an HTTP 429 response for FinishSSO
+type FinishSSOResponse429Headers struct {
+	RetryAfter int
+}
+
+type FinishSSOResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SignIn
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *FinishSSOResponse429Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r FinishSSOResponse) GetJSON201() *SignIn {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r FinishSSOResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r FinishSSOResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r FinishSSOResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r FinishSSOResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r FinishSSOResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r FinishSSOResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r FinishSSOResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r FinishSSOResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FinishSSOResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FinishSSOResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FinishSSOResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// StartSSOResponse429Headers the declared response headers of an HTTP 429 response for StartSSO
+type StartSSOResponse429Headers struct {
+	RetryAfter int
+}
+
+type StartSSOResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SSOStart
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationproblemJSON429 *TooManyRequests
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *StartSSOResponse429Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r StartSSOResponse) GetJSON200() *SSOStart {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r StartSSOResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r StartSSOResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r StartSSOResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r StartSSOResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r StartSSOResponse) GetApplicationproblemJSON429() *TooManyRequests {
+	return r.ApplicationproblemJSON429
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r StartSSOResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r StartSSOResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StartSSOResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StartSSOResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StartSSOResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -27065,6 +28155,248 @@ func (r RenameSiteResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RenameSiteResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteSSOConfigResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteSSOConfigResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteSSOConfigResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteSSOConfigResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteSSOConfigResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteSSOConfigResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteSSOConfigResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteSSOConfigResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteSSOConfigResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetSSOConfigResponse200Headers the declared response headers of an HTTP 200 response for GetSSOConfig
+type GetSSOConfigResponse200Headers struct {
+	ETag string
+}
+
+type GetSSOConfigResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SSOConfig
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetSSOConfigResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSSOConfigResponse) GetJSON200() *SSOConfig {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSSOConfigResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSSOConfigResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSSOConfigResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetSSOConfigResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSSOConfigResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSSOConfigResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSSOConfigResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSSOConfigResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// PutSSOConfigResponse200Headers the declared response headers of an HTTP 200 response for PutSSOConfig
+type PutSSOConfigResponse200Headers struct {
+	ETag string
+}
+
+type PutSSOConfigResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SSOConfig
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *PutSSOConfigResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutSSOConfigResponse) GetJSON200() *SSOConfig {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutSSOConfigResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PutSSOConfigResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PutSSOConfigResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutSSOConfigResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PutSSOConfigResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r PutSSOConfigResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r PutSSOConfigResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r PutSSOConfigResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r PutSSOConfigResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutSSOConfigResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutSSOConfigResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutSSOConfigResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -31951,6 +33283,122 @@ func (c *ClientWithResponses) ResetPasswordWithResponse(ctx context.Context, bod
 	return ParseResetPasswordResponse(rsp)
 }
 
+// FinishSSOWithBodyWithResponse Finish a sign-in through an identity provider
+//
+// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+//
+// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a session
+// for the person whose verified e-mail address (`email_verified`) it names: a member of the
+// provider's customer, an invited person (the invitation is accepted), or, with the customer's
+// just-in-time membership on, anybody of its domains. Rate limited per client address, like every
+// `/v1/auth/…` operation.
+//
+// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+// not check out; `permission_denied` for an unverified address, one of a domain the customer does
+// not list, or a person neither member nor invited while just-in-time membership is off.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+// `failed_precondition` (409), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/sso/callback (the `FinishSSO` operationId).
+func (c *ClientWithResponses) FinishSSOWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*FinishSSOResponse, error) {
+	rsp, err := c.FinishSSOWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFinishSSOResponse(rsp)
+}
+
+// FinishSSOWithResponse Finish a sign-in through an identity provider
+//
+// **Who may call:** Anyone: the provider's `code` and the `state` are the credential.
+//
+// Uses the state up (once: a replay is refused), trades the code for tokens with the PKCE
+// verifier, verifies the ID token (signature, issuer, audience, expiry, nonce) and opens a session
+// for the person whose verified e-mail address (`email_verified`) it names: a member of the
+// provider's customer, an invited person (the invitation is accepted), or, with the customer's
+// just-in-time membership on, anybody of its domains. Rate limited per client address, like every
+// `/v1/auth/…` operation.
+//
+// `unauthenticated` for an unknown, used or expired state, a refused code or an ID token that does
+// not check out; `permission_denied` for an unverified address, one of a domain the customer does
+// not list, or a person neither member nor invited while just-in-time membership is off.
+//
+// **Problems:** `invalid` (400), `unauthenticated` (401), `permission_denied` (403),
+// `failed_precondition` (409), `rate_limited` (429); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/sso/callback (the `FinishSSO` operationId).
+func (c *ClientWithResponses) FinishSSOWithResponse(ctx context.Context, body FinishSSOJSONRequestBody, reqEditors ...RequestEditorFn) (*FinishSSOResponse, error) {
+	rsp, err := c.FinishSSO(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFinishSSOResponse(rsp)
+}
+
+// StartSSOWithBodyWithResponse Start a sign-in through the identity provider of an e-mail domain
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Finds the customer whose identity provider lists the address's domain and starts the OpenID
+// Connect authorization code flow there, with PKCE (S256), `state` and `nonce`: send the browser to
+// `authorization_url`. The provider sends it back to the portal's redirect URI
+// (`/sso/callback?code=…&state=…`), whose page (or the caller's own, registered there instead)
+// finishes with `POST /v1/auth/sso/callback`. The state works once, within 10 minutes. Rate limited
+// per e-mail address and per client address.
+//
+// `not_found` when no identity provider lists the domain: sign in another way.
+//
+// **Problems:** `invalid` (400), `not_found` (404), `failed_precondition` (409, the provider cannot
+// be reached or the portal has no public address), `rate_limited` (429); a body over 1 MiB 413;
+// anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/sso/start (the `StartSSO` operationId).
+func (c *ClientWithResponses) StartSSOWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartSSOResponse, error) {
+	rsp, err := c.StartSSOWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartSSOResponse(rsp)
+}
+
+// StartSSOWithResponse Start a sign-in through the identity provider of an e-mail domain
+//
+// **Who may call:** Anyone: no credential needed.
+//
+// Finds the customer whose identity provider lists the address's domain and starts the OpenID
+// Connect authorization code flow there, with PKCE (S256), `state` and `nonce`: send the browser to
+// `authorization_url`. The provider sends it back to the portal's redirect URI
+// (`/sso/callback?code=…&state=…`), whose page (or the caller's own, registered there instead)
+// finishes with `POST /v1/auth/sso/callback`. The state works once, within 10 minutes. Rate limited
+// per e-mail address and per client address.
+//
+// `not_found` when no identity provider lists the domain: sign in another way.
+//
+// **Problems:** `invalid` (400), `not_found` (404), `failed_precondition` (409, the provider cannot
+// be reached or the portal has no public address), `rate_limited` (429); a body over 1 MiB 413;
+// anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/auth/sso/start (the `StartSSO` operationId).
+func (c *ClientWithResponses) StartSSOWithResponse(ctx context.Context, body StartSSOJSONRequestBody, reqEditors ...RequestEditorFn) (*StartSSOResponse, error) {
+	rsp, err := c.StartSSO(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartSSOResponse(rsp)
+}
+
 // RequestStaffLoginLinkWithBodyWithResponse E-mail a staff member a one-time sign-in link
 //
 // **Who may call:** Anyone: no credential needed.
@@ -33762,6 +35210,105 @@ func (c *ClientWithResponses) RenameSiteWithResponse(ctx context.Context, custom
 		return nil, err
 	}
 	return ParseRenameSiteResponse(rsp)
+}
+
+// DeleteSSOConfigWithResponse Remove a customer's identity provider
+//
+// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+// customer user naming another customer gets 404.
+//
+// The customer's people sign in as before it. Recorded in the audit log.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/customers/{customerId}/sso (the `DeleteSSOConfig` operationId).
+func (c *ClientWithResponses) DeleteSSOConfigWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*DeleteSSOConfigResponse, error) {
+	rsp, err := c.DeleteSSOConfig(ctx, customerId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSSOConfigResponse(rsp)
+}
+
+// GetSSOConfigWithResponse Get a customer's identity provider
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+// asking for another customer gets 404.
+//
+// The customer's OpenID Connect identity provider, without its client secret (`has_secret` says
+// whether one is set), and the redirect URI to register with the provider.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404, also when the
+// customer has no identity provider); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/sso (the `GetSSOConfig` operationId).
+func (c *ClientWithResponses) GetSSOConfigWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*GetSSOConfigResponse, error) {
+	rsp, err := c.GetSSOConfig(ctx, customerId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSSOConfigResponse(rsp)
+}
+
+// PutSSOConfigWithBodyWithResponse Set a customer's identity provider
+//
+// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+// customer user naming another customer gets 404.
+//
+// Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
+// Its people with a verified e-mail address of `domains` then sign in through it; each domain
+// belongs to one customer. `client_secret` is required on create and kept when left out; it is
+// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
+// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
+// other sign-in method. Recorded in the audit log (never the secret).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
+// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/customers/{customerId}/sso (the `PutSSOConfig` operationId).
+func (c *ClientWithResponses) PutSSOConfigWithBodyWithResponse(ctx context.Context, customerId CustomerId, params *PutSSOConfigParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutSSOConfigResponse, error) {
+	rsp, err := c.PutSSOConfigWithBody(ctx, customerId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutSSOConfigResponse(rsp)
+}
+
+// PutSSOConfigWithResponse Set a customer's identity provider
+//
+// **Who may call:** Staff admins and owners, API keys of those roles, and the customer's admins; a
+// customer user naming another customer gets 404.
+//
+// Creates (without If-Match) or replaces (with the ETag read) the customer's identity provider.
+// Its people with a verified e-mail address of `domains` then sign in through it; each domain
+// belongs to one customer. `client_secret` is required on create and kept when left out; it is
+// stored sealed and never shown again. `jit` lets people of the domains who are neither members nor
+// invited join, as `jit_role` (default `viewer`); `required` refuses the customer's people every
+// other sign-in method. Recorded in the audit log (never the secret).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409, a domain of another customer's provider), `conflict` (409, one
+// exists and no If-Match was given); a stale If-Match answers 412; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/customers/{customerId}/sso (the `PutSSOConfig` operationId).
+func (c *ClientWithResponses) PutSSOConfigWithResponse(ctx context.Context, customerId CustomerId, params *PutSSOConfigParams, body PutSSOConfigJSONRequestBody, reqEditors ...RequestEditorFn) (*PutSSOConfigResponse, error) {
+	rsp, err := c.PutSSOConfig(ctx, customerId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutSSOConfigResponse(rsp)
 }
 
 // ListStockLevelsWithResponse Count a customer's stock per product
@@ -36361,6 +37908,175 @@ func ParseResetPasswordResponse(rsp *http.Response) (*ResetPasswordResponse, err
 	switch {
 	case rsp.StatusCode == 429:
 		var headers ResetPasswordResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseFinishSSOResponse parses an HTTP response from a FinishSSOWithResponse call
+func ParseFinishSSOResponse(rsp *http.Response) (*FinishSSOResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FinishSSOResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SignIn
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers FinishSSOResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		response.Headers429 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseStartSSOResponse parses an HTTP response from a StartSSOWithResponse call
+func ParseStartSSOResponse(rsp *http.Response) (*StartSSOResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StartSSOResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SSOStart
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyRequests
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 429:
+		var headers StartSSOResponse429Headers
 		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
 			var value int
 			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
@@ -40410,6 +42126,218 @@ func ParseRenameSiteResponse(rsp *http.Response) (*RenameSiteResponse, error) {
 	switch {
 	case rsp.StatusCode == 200:
 		var headers RenameSiteResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteSSOConfigResponse parses an HTTP response from a DeleteSSOConfigWithResponse call
+func ParseDeleteSSOConfigResponse(rsp *http.Response) (*DeleteSSOConfigResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteSSOConfigResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSSOConfigResponse parses an HTTP response from a GetSSOConfigWithResponse call
+func ParseGetSSOConfigResponse(rsp *http.Response) (*GetSSOConfigResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSSOConfigResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SSOConfig
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetSSOConfigResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParsePutSSOConfigResponse parses an HTTP response from a PutSSOConfigWithResponse call
+func ParsePutSSOConfigResponse(rsp *http.Response) (*PutSSOConfigResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutSSOConfigResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SSOConfig
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers PutSSOConfigResponse200Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {

@@ -30,6 +30,7 @@ import (
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage/sqlite"
 	"github.com/portalkit/portalkit/ticket"
 )
@@ -55,6 +56,8 @@ type isoTenant struct {
 	// the customer's phone.
 	ticket, resolved, masterData ticket.Ticket
 	reply                        ticket.Comment // the service desk's public reply on ticket
+
+	sso portal.SSOSettings // the customer's identity provider (#21)
 }
 
 // isoFixture is a running handler over SQLite with two customers, A and B.
@@ -173,6 +176,10 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 		tn.article, err = f.p.CreateCustomerArticle(identity.NewContext(t.Context(), admin), tn.c.ID, portal.CreateCustomerArticleParams{Title: name + " news", Body: "Hello"})
 		require.NoError(t, err)
 		tn.ticket, tn.resolved, tn.masterData, tn.reply = f.isoTickets(t, identity.NewContext(t.Context(), admin), tn)
+		tn.sso, err = f.p.PutSSOConfig(ctx, tn.c.ID, portal.PutSSOConfigParams{
+			Issuer: "https://login." + domain, ClientID: "portal", ClientSecret: "secret", Domains: []string{domain},
+		})
+		require.NoError(t, err)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -248,6 +255,7 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"masterDataTicketId": string(tn.masterData.ID),
 		"commentId":          string(tn.reply.ID),
 		"customerVersion":    strconv.FormatInt(tn.c.Version, 10),
+		"ssoDomain":          tn.sso.Domains[0],
 	}
 }
 
@@ -295,6 +303,14 @@ func (f *isoFixture) version(t *testing.T, kind string, ids map[string]string) i
 			m, err := f.p.GetStaff(ctx, id)
 			require.NoError(t, err)
 			return m.Version
+		}
+	case "sso":
+		for _, tn := range []isoTenant{f.a, f.b} {
+			if string(tn.c.ID) == ids["customerId"] {
+				c, err := f.p.GetSSOConfig(ctx, tn.c.ID)
+				require.NoError(t, err)
+				return c.Version
+			}
 		}
 	case "article":
 		for _, tn := range []isoTenant{f.a, f.b} {
@@ -373,6 +389,8 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 		part("tickets", tickets, err)
 		comments, err := f.p.ListTicketComments(ctx, tn.c.ID, tn.ticket.ID, portal.ListTicketCommentsParams{Limit: 100})
 		part("ticket comments", comments, err)
+		sso, err := f.p.GetSSOConfig(ctx, tn.c.ID) // gone after deleteSSOConfig
+		out[name+" sso"] = []any{sso, portalerr.CodeOf(err)}
 	}
 	articles, err := f.p.ListArticles(ctx, portal.ListArticlesParams{Limit: 100})
 	require.NoError(t, err)
@@ -396,6 +414,7 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 // ghostIDs are well-formed IDs of nothing: B's objects must answer A's users
 // exactly as these do, so that nobody can tell which IDs exist.
 var ghostIDs = map[string]string{
+	"ssoDomain":          "ghost.example",
 	"customerId":         "cus_ghost",
 	"siteId":             "sit_ghost",
 	"membershipId":       "mem_ghost",
@@ -663,6 +682,13 @@ var isolationMatrix = map[string]isoRow{
 	"requestPasswordReset":      {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of any customer"},
 	"requestStaffPasswordReset": {class: classPublic, reason: "answers 202 alike for every address, so it reveals nothing of anybody"},
 	"resetPassword":             {class: classPublic, reason: "the reset token in the body is the credential; it changes only its owner's password"},
+	// Single sign-on (#21).
+	"getSSOConfig": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
+	"putSSOConfig": {class: classTenant, body: `{"issuer":"https://login.changed.example","client_id":"changed","domains":["{ssoDomain}"]}`,
+		ifMatch: "sso", staff: ok200, admin: ok200, viewer: no403, foreign: no404},
+	"deleteSSOConfig": {class: classTenant, staff: ok204, admin: ok204, viewer: no403, foreign: no404},
+	"startSSO":        {class: classPublic, reason: "finds an identity provider by e-mail domain; answers 404 alike for every domain without one and starts nothing on any customer's data"},
+	"finishSSO":       {class: classPublic, reason: "the provider's code and the state in the body are the credential (TestSSOOverHTTP, portal's TestSSORefusals)"},
 }
 
 // isoOp is one operation of the spec.

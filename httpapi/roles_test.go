@@ -21,6 +21,7 @@ import (
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/ticket"
 )
 
@@ -183,6 +184,8 @@ func (f *roleFixture) takeSnapshot(t *testing.T) map[string]any {
 	articles, err := f.p.ListArticles(ctx, portal.ListArticlesParams{Limit: 100})
 	part("articles", articles, err)
 	out["tickets"] = f.allTickets(t)
+	sso, err := f.p.GetSSOConfig(ctx, cid) // none after a removal
+	out["sso"] = []any{sso, portalerr.CodeOf(err)}
 	return out
 }
 
@@ -700,6 +703,36 @@ var roleMatrix = map[string]roleRow{
 			return c.PreviewMailTemplateWithResponse(t.Context(), f.cid, client.MailKindLoginLink, client.MailLocaleEn,
 				client.MailTemplateRequest{Text: ptr("Sign in: {{.Link}}")})
 		}},
+	// Single sign-on (#21): staff read a customer's identity provider,
+	// staff admins and the customer's admins set and remove it.
+	"read the identity provider": {prep: ssoConfigured, want: byRole(s200, s200, s200, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetSSOConfigWithResponse(t.Context(), f.cid)
+		}},
+	"set the identity provider": {write: true, prep: ssoConfigured, want: byRole(s200, s200, s403, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.PutSSOConfigWithResponse(t.Context(), f.cid, &client.PutSSOConfigParams{IfMatch: &tg.etag},
+				client.SSOConfigRequest{Issuer: "https://login.acme.example", ClientId: "portal-" + f.email("c"), Domains: []string{"acme.example"}})
+		}},
+	"remove the identity provider": {write: true, prep: ssoConfigured, want: byRole(s204, s204, s403, s204, s403, s403, s204),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.DeleteSSOConfigWithResponse(t.Context(), f.cid)
+		}},
+}
+
+// ssoConfigured gives the customer an identity provider, if it has none,
+// and returns its ETag.
+func ssoConfigured(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	c, err := f.p.GetSSOConfig(ctx, customer.ID(f.cid))
+	if err != nil {
+		c, err = f.p.PutSSOConfig(ctx, customer.ID(f.cid), portal.PutSSOConfigParams{
+			Issuer: "https://login.acme.example", ClientID: "portal", ClientSecret: "secret", Domains: []string{"acme.example"},
+		})
+		require.NoError(t, err)
+	}
+	return roleTarget{etag: `"` + strconv.FormatInt(c.Version, 10) + `"`}
 }
 
 // TestRoleMatrix calls a representative operation of every kind of action

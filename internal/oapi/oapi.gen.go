@@ -57,6 +57,8 @@ const (
 	ActionSelf               Action = "self"
 	ActionSiteManage         Action = "site.manage"
 	ActionSiteRead           Action = "site.read"
+	ActionSsoManage          Action = "sso.manage"
+	ActionSsoRead            Action = "sso.read"
 	ActionStaffManage        Action = "staff.manage"
 	ActionStaffRead          Action = "staff.read"
 	ActionStaffSelf          Action = "staff.self"
@@ -136,6 +138,10 @@ func (e Action) Valid() bool {
 	case ActionSiteManage:
 		return true
 	case ActionSiteRead:
+		return true
+	case ActionSsoManage:
+		return true
+	case ActionSsoRead:
 		return true
 	case ActionStaffManage:
 		return true
@@ -496,6 +502,7 @@ const (
 	SignInMethodInvitation SignInMethod = "invitation"
 	SignInMethodLoginLink  SignInMethod = "login_link"
 	SignInMethodPassword   SignInMethod = "password"
+	SignInMethodSso        SignInMethod = "sso"
 )
 
 // Valid indicates whether the value is a known member of the SignInMethod enum.
@@ -508,6 +515,8 @@ func (e SignInMethod) Valid() bool {
 	case SignInMethodLoginLink:
 		return true
 	case SignInMethodPassword:
+		return true
+	case SignInMethodSso:
 		return true
 	default:
 		return false
@@ -933,7 +942,8 @@ type AccessLinkTTLSeconds = int
 // `staff.self` is a signed-in staff member's own account. `ticket.read` covers a customer's
 // tickets and the comments the caller may see; `ticket.comment` public replies; `ticket.queue`
 // the service desk's queue; `ticket.work` (the service-desk capability) covers moves,
-// assignment, priority, internal notes and applying master-data changes.
+// assignment, priority, internal notes and applying master-data changes. `sso.read` and
+// `sso.manage` read and set a customer's identity provider.
 //
 // Example: site.read
 type Action string
@@ -1466,6 +1476,12 @@ type FieldViolation struct {
 
 	// Message What is wrong with it.
 	Message string `json:"message"`
+}
+
+// FinishSSORequest What the identity provider sent back to the redirect URI.
+type FinishSSORequest struct {
+	Code  string `json:"code"`
+	State string `json:"state"`
 }
 
 // FirstUser The first user to invite into a new customer.
@@ -2541,6 +2557,95 @@ type ReturnStockItemRequest struct {
 //
 // Example: maintainer
 type Role string
+
+// SSOConfig A customer's OpenID Connect identity provider, without its client secret.
+type SSOConfig struct {
+	ClientId  string    `json:"client_id"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Domains The e-mail domains whose people sign in through the provider.
+	Domains []string `json:"domains"`
+
+	// EmailClaim The ID token's claim with the e-mail address.
+	EmailClaim string `json:"email_claim"`
+
+	// HasSecret Whether a client secret is set; it is never shown.
+	HasSecret bool `json:"has_secret"`
+
+	// Issuer The provider's issuer URL, where discovery starts.
+	//
+	// Example: https://login.acme.example
+	Issuer string `json:"issuer"`
+
+	// Jit People of the domains who are neither members nor invited join on first sign-in.
+	Jit bool `json:"jit"`
+
+	// JitRole A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	JitRole Role `json:"jit_role"`
+
+	// NameClaim The ID token's claim with the person's name.
+	NameClaim string `json:"name_claim"`
+
+	// RedirectUri The redirect URI to register with the provider.
+	RedirectUri string `json:"redirect_uri"`
+
+	// Required The customer's people may sign in no other way.
+	Required  bool      `json:"required"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Version   int64     `json:"version"`
+}
+
+// SSOConfigRequest A customer's identity provider. Left-out claims, and `jit_role`, take their defaults.
+//
+// Example: {"client_id":"portal","client_secret":"a-secret-from-the-provider","domains":["acme.example"],"issuer":"https://login.acme.example","jit":true,"jit_role":"viewer"}
+type SSOConfigRequest struct {
+	ClientId string `json:"client_id"`
+
+	// ClientSecret Required on create; left out, the stored one is kept.
+	ClientSecret *string  `json:"client_secret,omitempty"`
+	Domains      []string `json:"domains"`
+
+	// EmailClaim Default `email`.
+	EmailClaim *string `json:"email_claim,omitempty"`
+
+	// Issuer An https URL (http only on a loopback host).
+	Issuer string `json:"issuer"`
+	Jit    *bool  `json:"jit,omitempty"`
+
+	// JitRole A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	JitRole *Role `json:"jit_role,omitempty"`
+
+	// NameClaim Default `name`.
+	NameClaim *string `json:"name_claim,omitempty"`
+	Required  *bool   `json:"required,omitempty"`
+}
+
+// SSOStart A started sign-in through an identity provider.
+type SSOStart struct {
+	// AuthorizationUrl Where to send the browser.
+	AuthorizationUrl string `json:"authorization_url"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// Required Whether the customer allows no other sign-in.
+	Required bool `json:"required"`
+}
 
 // Session A signed-in customer user acting through one membership. Its token is shown only at sign-in.
 //
@@ -3847,6 +3952,12 @@ type RenameSiteParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// PutSSOConfigParams defines parameters for PutSSOConfig.
+type PutSSOConfigParams struct {
+	// IfMatch The ETag read, to replace the identity provider; left out to create one.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
 // ListStockLevelsParams defines parameters for ListStockLevels.
 type ListStockLevelsParams struct {
 	// ProductId Keeps the items of this product.
@@ -4158,6 +4269,12 @@ type RequestPasswordResetJSONRequestBody = RequestLoginLinkRequest
 // ResetPasswordJSONRequestBody defines body for ResetPassword for application/json ContentType.
 type ResetPasswordJSONRequestBody = ResetPasswordRequest
 
+// FinishSSOJSONRequestBody defines body for FinishSSO for application/json ContentType.
+type FinishSSOJSONRequestBody = FinishSSORequest
+
+// StartSSOJSONRequestBody defines body for StartSSO for application/json ContentType.
+type StartSSOJSONRequestBody = RequestLoginLinkRequest
+
 // RequestStaffLoginLinkJSONRequestBody defines body for RequestStaffLoginLink for application/json ContentType.
 type RequestStaffLoginLinkJSONRequestBody = RequestLoginLinkRequest
 
@@ -4226,6 +4343,9 @@ type CreateSiteJSONRequestBody = SiteRequest
 
 // RenameSiteJSONRequestBody defines body for RenameSite for application/json ContentType.
 type RenameSiteJSONRequestBody = SiteRequest
+
+// PutSSOConfigJSONRequestBody defines body for PutSSOConfig for application/json ContentType.
+type PutSSOConfigJSONRequestBody = SSOConfigRequest
 
 // StockInJSONRequestBody defines body for StockIn for application/json ContentType.
 type StockInJSONRequestBody = StockInRequest
@@ -4340,6 +4460,12 @@ type ServerInterface interface {
 	// ResetPassword Set a new password with a reset link
 	// (POST /v1/auth/password-resets/redeem)
 	ResetPassword(w http.ResponseWriter, r *http.Request)
+	// FinishSSO Finish a sign-in through an identity provider
+	// (POST /v1/auth/sso/callback)
+	FinishSSO(w http.ResponseWriter, r *http.Request)
+	// StartSSO Start a sign-in through the identity provider of an e-mail domain
+	// (POST /v1/auth/sso/start)
+	StartSSO(w http.ResponseWriter, r *http.Request)
 	// RequestStaffLoginLink E-mail a staff member a one-time sign-in link
 	// (POST /v1/auth/staff/login-links)
 	RequestStaffLoginLink(w http.ResponseWriter, r *http.Request)
@@ -4502,6 +4628,15 @@ type ServerInterface interface {
 	// RenameSite Rename a site
 	// (PATCH /v1/customers/{customerId}/sites/{siteId})
 	RenameSite(w http.ResponseWriter, r *http.Request, customerId CustomerId, siteId SiteId, params RenameSiteParams)
+	// DeleteSSOConfig Remove a customer's identity provider
+	// (DELETE /v1/customers/{customerId}/sso)
+	DeleteSSOConfig(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// GetSSOConfig Get a customer's identity provider
+	// (GET /v1/customers/{customerId}/sso)
+	GetSSOConfig(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// PutSSOConfig Set a customer's identity provider
+	// (PUT /v1/customers/{customerId}/sso)
+	PutSSOConfig(w http.ResponseWriter, r *http.Request, customerId CustomerId, params PutSSOConfigParams)
 	// ListStockLevels Count a customer's stock per product
 	// (GET /v1/customers/{customerId}/stock)
 	ListStockLevels(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListStockLevelsParams)
@@ -4935,6 +5070,34 @@ func (siw *ServerInterfaceWrapper) ResetPassword(w http.ResponseWriter, r *http.
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ResetPassword(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// FinishSSO operation middleware
+func (siw *ServerInterfaceWrapper) FinishSSO(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.FinishSSO(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// StartSSO operation middleware
+func (siw *ServerInterfaceWrapper) StartSSO(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.StartSSO(w, r)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -7309,6 +7472,108 @@ func (siw *ServerInterfaceWrapper) RenameSite(w http.ResponseWriter, r *http.Req
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RenameSite(w, r, customerId, siteId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteSSOConfig operation middleware
+func (siw *ServerInterfaceWrapper) DeleteSSOConfig(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteSSOConfig(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetSSOConfig operation middleware
+func (siw *ServerInterfaceWrapper) GetSSOConfig(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetSSOConfig(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PutSSOConfig operation middleware
+func (siw *ServerInterfaceWrapper) PutSSOConfig(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params PutSSOConfigParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch string
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = &IfMatch
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PutSSOConfig(w, r, customerId, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -9859,6 +10124,11 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/login-links", wrapper.RequestStaffLoginLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/login-links/redeem", wrapper.SignInStaffWithLoginLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/password", wrapper.SignInStaffWithPassword)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/sso", wrapper.DeleteSSOConfig)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/sso", wrapper.GetSSOConfig)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1/customers/{customerId}/sso", wrapper.PutSSOConfig)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/sso/start", wrapper.StartSSO)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/sso/callback", wrapper.FinishSSO)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/password-resets", wrapper.RequestPasswordReset)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/password-resets/redeem", wrapper.ResetPassword)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/staff/password-resets", wrapper.RequestStaffPasswordReset)
@@ -11217,6 +11487,262 @@ type ResetPassworddefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ResetPassworddefaultApplicationProblemPlusJSONResponse) VisitResetPasswordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSSORequestObject struct {
+	Body *FinishSSOJSONRequestBody
+}
+
+type FinishSSOResponseObject interface {
+	VisitFinishSSOResponse(w http.ResponseWriter) error
+}
+
+type FinishSSO201JSONResponse SignIn
+
+func (response FinishSSO201JSONResponse) VisitFinishSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSSO400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSSO400ApplicationProblemPlusJSONResponse) VisitFinishSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSSO401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSSO401ApplicationProblemPlusJSONResponse) VisitFinishSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSSO403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSSO403ApplicationProblemPlusJSONResponse) VisitFinishSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSSO409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSSO409ApplicationProblemPlusJSONResponse) VisitFinishSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSSO413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSSO413ApplicationProblemPlusJSONResponse) VisitFinishSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSSO429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response FinishSSO429ApplicationProblemPlusJSONResponse) VisitFinishSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type FinishSSOdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response FinishSSOdefaultApplicationProblemPlusJSONResponse) VisitFinishSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSSORequestObject struct {
+	Body *StartSSOJSONRequestBody
+}
+
+type StartSSOResponseObject interface {
+	VisitStartSSOResponse(w http.ResponseWriter) error
+}
+
+type StartSSO200JSONResponse SSOStart
+
+func (response StartSSO200JSONResponse) VisitStartSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSSO400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response StartSSO400ApplicationProblemPlusJSONResponse) VisitStartSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSSO404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response StartSSO404ApplicationProblemPlusJSONResponse) VisitStartSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSSO409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response StartSSO409ApplicationProblemPlusJSONResponse) VisitStartSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSSO413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response StartSSO413ApplicationProblemPlusJSONResponse) VisitStartSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSSO429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response StartSSO429ApplicationProblemPlusJSONResponse) VisitStartSSOResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartSSOdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response StartSSOdefaultApplicationProblemPlusJSONResponse) VisitStartSSOResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -17951,6 +18477,343 @@ func (response RenameSitedefaultApplicationProblemPlusJSONResponse) VisitRenameS
 	return err
 }
 
+type DeleteSSOConfigRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+}
+
+type DeleteSSOConfigResponseObject interface {
+	VisitDeleteSSOConfigResponse(w http.ResponseWriter) error
+}
+
+type DeleteSSOConfig204Response struct {
+}
+
+func (response DeleteSSOConfig204Response) VisitDeleteSSOConfigResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteSSOConfig401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteSSOConfig401ApplicationProblemPlusJSONResponse) VisitDeleteSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSSOConfig403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteSSOConfig403ApplicationProblemPlusJSONResponse) VisitDeleteSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSSOConfig404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteSSOConfig404ApplicationProblemPlusJSONResponse) VisitDeleteSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteSSOConfigdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteSSOConfigdefaultApplicationProblemPlusJSONResponse) VisitDeleteSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSSOConfigRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+}
+
+type GetSSOConfigResponseObject interface {
+	VisitGetSSOConfigResponse(w http.ResponseWriter) error
+}
+
+type GetSSOConfig200ResponseHeaders struct {
+	ETag string
+}
+
+type GetSSOConfig200JSONResponse struct {
+	Body    SSOConfig
+	Headers GetSSOConfig200ResponseHeaders
+}
+
+func (response GetSSOConfig200JSONResponse) VisitGetSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSSOConfig401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetSSOConfig401ApplicationProblemPlusJSONResponse) VisitGetSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSSOConfig403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetSSOConfig403ApplicationProblemPlusJSONResponse) VisitGetSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSSOConfig404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetSSOConfig404ApplicationProblemPlusJSONResponse) VisitGetSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetSSOConfigdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetSSOConfigdefaultApplicationProblemPlusJSONResponse) VisitGetSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutSSOConfigRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     PutSSOConfigParams
+	Body       *PutSSOConfigJSONRequestBody
+}
+
+type PutSSOConfigResponseObject interface {
+	VisitPutSSOConfigResponse(w http.ResponseWriter) error
+}
+
+type PutSSOConfig200ResponseHeaders struct {
+	ETag string
+}
+
+type PutSSOConfig200JSONResponse struct {
+	Body    SSOConfig
+	Headers PutSSOConfig200ResponseHeaders
+}
+
+func (response PutSSOConfig200JSONResponse) VisitPutSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutSSOConfig400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PutSSOConfig400ApplicationProblemPlusJSONResponse) VisitPutSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutSSOConfig401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PutSSOConfig401ApplicationProblemPlusJSONResponse) VisitPutSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutSSOConfig403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PutSSOConfig403ApplicationProblemPlusJSONResponse) VisitPutSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutSSOConfig404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PutSSOConfig404ApplicationProblemPlusJSONResponse) VisitPutSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutSSOConfig409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PutSSOConfig409ApplicationProblemPlusJSONResponse) VisitPutSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutSSOConfig412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response PutSSOConfig412ApplicationProblemPlusJSONResponse) VisitPutSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutSSOConfig413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PutSSOConfig413ApplicationProblemPlusJSONResponse) VisitPutSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PutSSOConfigdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PutSSOConfigdefaultApplicationProblemPlusJSONResponse) VisitPutSSOConfigResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListStockLevelsRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 	Params     ListStockLevelsParams
@@ -24289,6 +25152,12 @@ type StrictServerInterface interface {
 	// ResetPassword Set a new password with a reset link
 	// (POST /v1/auth/password-resets/redeem)
 	ResetPassword(ctx context.Context, request ResetPasswordRequestObject) (ResetPasswordResponseObject, error)
+	// FinishSSO Finish a sign-in through an identity provider
+	// (POST /v1/auth/sso/callback)
+	FinishSSO(ctx context.Context, request FinishSSORequestObject) (FinishSSOResponseObject, error)
+	// StartSSO Start a sign-in through the identity provider of an e-mail domain
+	// (POST /v1/auth/sso/start)
+	StartSSO(ctx context.Context, request StartSSORequestObject) (StartSSOResponseObject, error)
 	// RequestStaffLoginLink E-mail a staff member a one-time sign-in link
 	// (POST /v1/auth/staff/login-links)
 	RequestStaffLoginLink(ctx context.Context, request RequestStaffLoginLinkRequestObject) (RequestStaffLoginLinkResponseObject, error)
@@ -24451,6 +25320,15 @@ type StrictServerInterface interface {
 	// RenameSite Rename a site
 	// (PATCH /v1/customers/{customerId}/sites/{siteId})
 	RenameSite(ctx context.Context, request RenameSiteRequestObject) (RenameSiteResponseObject, error)
+	// DeleteSSOConfig Remove a customer's identity provider
+	// (DELETE /v1/customers/{customerId}/sso)
+	DeleteSSOConfig(ctx context.Context, request DeleteSSOConfigRequestObject) (DeleteSSOConfigResponseObject, error)
+	// GetSSOConfig Get a customer's identity provider
+	// (GET /v1/customers/{customerId}/sso)
+	GetSSOConfig(ctx context.Context, request GetSSOConfigRequestObject) (GetSSOConfigResponseObject, error)
+	// PutSSOConfig Set a customer's identity provider
+	// (PUT /v1/customers/{customerId}/sso)
+	PutSSOConfig(ctx context.Context, request PutSSOConfigRequestObject) (PutSSOConfigResponseObject, error)
 	// ListStockLevels Count a customer's stock per product
 	// (GET /v1/customers/{customerId}/stock)
 	ListStockLevels(ctx context.Context, request ListStockLevelsRequestObject) (ListStockLevelsResponseObject, error)
@@ -25057,6 +25935,68 @@ func (sh *strictHandler) ResetPassword(w http.ResponseWriter, r *http.Request) {
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(ResetPasswordResponseObject); ok {
 		if err := validResponse.VisitResetPasswordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// FinishSSO operation middleware
+func (sh *strictHandler) FinishSSO(w http.ResponseWriter, r *http.Request) {
+	var request FinishSSORequestObject
+
+	var body FinishSSOJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.FinishSSO(ctx, request.(FinishSSORequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "FinishSSO")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(FinishSSOResponseObject); ok {
+		if err := validResponse.VisitFinishSSOResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// StartSSO operation middleware
+func (sh *strictHandler) StartSSO(w http.ResponseWriter, r *http.Request) {
+	var request StartSSORequestObject
+
+	var body StartSSOJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.StartSSO(ctx, request.(StartSSORequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartSSO")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(StartSSOResponseObject); ok {
+		if err := validResponse.VisitStartSSOResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -26679,6 +27619,92 @@ func (sh *strictHandler) RenameSite(w http.ResponseWriter, r *http.Request, cust
 	}
 }
 
+// DeleteSSOConfig operation middleware
+func (sh *strictHandler) DeleteSSOConfig(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request DeleteSSOConfigRequestObject
+
+	request.CustomerId = customerId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteSSOConfig(ctx, request.(DeleteSSOConfigRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteSSOConfig")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteSSOConfigResponseObject); ok {
+		if err := validResponse.VisitDeleteSSOConfigResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetSSOConfig operation middleware
+func (sh *strictHandler) GetSSOConfig(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request GetSSOConfigRequestObject
+
+	request.CustomerId = customerId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetSSOConfig(ctx, request.(GetSSOConfigRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetSSOConfig")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetSSOConfigResponseObject); ok {
+		if err := validResponse.VisitGetSSOConfigResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PutSSOConfig operation middleware
+func (sh *strictHandler) PutSSOConfig(w http.ResponseWriter, r *http.Request, customerId CustomerId, params PutSSOConfigParams) {
+	var request PutSSOConfigRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	var body PutSSOConfigJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PutSSOConfig(ctx, request.(PutSSOConfigRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PutSSOConfig")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(PutSSOConfigResponseObject); ok {
+		if err := validResponse.VisitPutSSOConfigResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListStockLevels operation middleware
 func (sh *strictHandler) ListStockLevels(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListStockLevelsParams) {
 	var request ListStockLevelsRequestObject
@@ -28169,667 +29195,701 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rlts2ljD6Kvg031quylBl3eqmWrNmyo6TeGInHl8602nliBAJSWhRgEJAJas9Xmt+nQc4L/D9mxf5",
-	"3qSf5CzsDZAgRUmUquxcOv0j7RJJXPbe2Nj3/aERyflCCia0avQ/NKaMxiyFfz57Syfm/2OmopQvNJei",
-	"0W+8nTKSMiWXacQeKXLHUsWlIFQRSpROpZgQ82FA1DKamp/DQaM7aIQ3RDERE67JiEYzwgV5Pm6+pDqa",
-	"Ei3JchFTzc4aQYO9p/NFwhr9BnzXCBop+3nJUxY3+jpdsqChoimbU7OyOX3/gomJnjb6F72godcL853S",
-	"KReTxsePQeM10+n6dqxZurmRNyySIlZm9hU1y2JjmTKi0zUXE0InlIvCes57rT1r4fPlvNG/uui1WkFj",
-	"zgX+3coWxoVmE5Y2PpqlLWhK50xbWN++ev4tWz+Pzb+5Wd2C6mkjaAg6N1/SBcfHu1bwv1M2bvQb//Q4",
-	"x+hjfKoeZ+ObqW+jiCn1govZ9gn9V46e1B8EJ9b8jn3Fk0qEfMvYQhEK75ATM9EpkSmJGfxENYvJyZgm",
-	"ip2SRSrjZaSVQRCs/uclS9f+8s0gDX+hFgcjKRNGBS4n1TxK2HYgZM+PhkA2gpnvKdVsItP1bgC4vRE5",
-	"JnrKFYnsZ+TEzEBTFhP2nkY6WZ9u27/7pLHltLRbrarj8nSZKplWn/lQsPd6GMEbIa6NkUXK7rhcKrKg",
-	"ExaQFddT+F3ROSNj2Ka6IQkbayKXmoxlCo/HPFUavtm6AVzJluV3ti1faTln6VaERvkLx2LUm6M45W6k",
-	"rqZUE64IHRk4IFrtp9tBgM+HPG7cc3VvGE2j6ba1uYnMKqVixMwfkEgKTSNNWHNOeWIOInuvWSpoQlI2",
-	"ZikTEcOXuFC4I83e64DwiZAGJQMRUcXOBqLA1Gk0Z1s2/PPB1Gp3p6leqt3wz/fIBaFibQlYMaI01UyR",
-	"k5QtGNVI1Y41n+a0GxCaJIX74C8el1mqBRMxixs/mRcWiYyZI6uqnSpYcWG7XLO5qote3HHjY2Cg9By/",
-	"7GYgomlKzWRLwX9eMvvYLOZj0FB6DWgYy3Ruvv86kSOabIPdD3CezTbIDMCIZ97nT4xMYAiykKkey4TL",
-	"M/Kd1MgKQo+Gw210jt/v49XPYzZfSM1EtP6WrTeX+pLOmBFBUnPjE0XHrA9/GaSymJjDzpQucagZWxMq",
-	"YjKSsfmHWhkCocrjUTGPB8J8ZI5tLI1kwDUKBzfFcWBkKqSesrQ4YK/TuSGrKU+YN7BbEFcDoTRPEpIu",
-	"heBiEpBe6/qMfMvWitDUjL1AxtnpkalcpuqMvFOMUDJOmZqSlIpYzskdTZaMnFDy7t3zL0/JgqVuhvIB",
-	"PB+3onZ0xZqdUXvc7MUXtHlNe93mZdQet+JrdjXqtB2mUBjMUeUhoWmwsIs9z7nIzm/V6X0+BuGv+rIx",
-	"EqSjLydhmn9HNElgazQONkROcmJFzdMzcmvOdcKIFCzHQ7tzQ+hAzLlSBpHmWa9zdUZ+YHQGIyighvCL",
-	"kAh2x1IyNyssA9CJpdUQsjLt/cTW5+KOa2rgsfUq4/4rx15mhXmKExsWs0dSy5cAXBWuAOCm2046PGwc",
-	"vjhYC65Ps/l2kODDo4GBn5tpXvA519WUOZfm0BqeahSHlOllKrbtN4Fh/PljNqbLRDf6560g1xjaBX2h",
-	"XaEvBI2XlCffcrFt7zPz6NidZ2O7iV7IiBpar5wqwYf3mcyO76Z7yZSik+1y+Dx7fp9J81ncvHUEBzv3",
-	"ARReuthrLstd6WZpbD5iqZryxQ6IeK8cDRR/kPLEu6FieHHCxSxXUvIVbYNN/sYhEu2ORdZDH7z9abBX",
-	"Wgks7/vxeIcCIu3TY1HmRoeZ0pilTiLcjy5pXveUyk+vfcACt4PCPj0aFPb7bKY65GCB4FPDUj0QOXiL",
-	"gEW9oikTus5JUstRM1dQ6mJoAePfAz+vUJCvT0K55C+SdXGRRDGmfMkfpfrwE5KXXf5WAltkz48lsXwG",
-	"b77dunQGIlSl33z7zmjOZkU7dWUCqvID6cWvZcLqcUWrDXFFUplsnd88q40kMzms4g1LOU2+W5qZ9pOW",
-	"kai85Sj4mAj4eovdy1Npnn7Z7nR7//nnH7edZBhuiMMdCM03XG+XTBQ+PJbA7Ngwjabj8fZ57NOjJ7Lf",
-	"ZzPtpxGY8lNSSraOfFV1WPi2dT0oL/dWY1cno5lREOqsELWDT3LHlNaRr80yp3oHLb9jLLvaesXg40OY",
-	"dJFnvuXRjOmncj6Hq3CbWTZ7fix9l+fJ5946qXaP7zdnYbI61IHzfiL68JfhrevtesHqrcoRhuGD29YE",
-	"PHKHPWNBtWap+fD/+Qtt/q3VvB7+9KEdXPQ+/u9GFYd9p3aIiUt1LynRjm2m+SHlWjOxDQ4vuNJ4RKzb",
-	"B/9wgsojRWg8N9f3KpWaBcTMEC8TFhMpQD2MkmXM4oBwoTSjsTNfeQMslqOEqymLiWCrrShf4Tp3G0Q/",
-	"GoCohRSKgdX4CY1fo73P/GVEDSbgn3SxSHgEZpTHi1SOEjb/578qs+MP+Q1qvoitVYkmcNpjpilPGn1Y",
-	"VZ8Yxu8QEDTGnCWxavT/8gH/aV9rBE5VN0N5X3z8CfHHFPCSvvljeDnu0uuow3rtUctsFom2D85TzTXc",
-	"7M9xPYSLxVLnxLNMRX8hU02TGdd9u62+W/zHA3iV+RDBWaSG0A4W9pFrmvkNEOY0Gct0brCeklHK6AyM",
-	"zsuE3ZAQwRISRddGAOTR9Mws5qkU44RH98PMmPKExcNFCl5rDsv0sJTJ4dFSDVvt63YnvmDN89ElbV5G",
-	"Xda8Hrdbze6oPe7QXnQeXzBwRqXRlN+xGKyeERVCajJiJJpSMWHuzNXD2XWOs69gpaS00p2Yq9rcg2CR",
-	"Jimj8XrI3pvTHfYJJegVMTffgqV6beCg6YwJg7/NZVj8y9FfWaQfWfsBiSVTxECLJolcIccUcnVDwsji",
-	"GqaKpIiWqdHSLEzJSorAUA7d4pAoGdgJ3A+ec8DRk6Ght1K+oOmEPfSB1xDggasDPwZXRN6xlLRbvavz",
-	"ywsyWmumDqGOdjenDrt4oqUkCSz/lzvV1bskL/kTgPNXMh3xOGbiXhBesBQcDlIMYyY4KzJXR0MsBh/P",
-	"Wi5TYqXo+ofPA++rbDaSzbYTvJvLexBAbwxrQW4dOHO6hvMTSzg85uwxqpcpG8Zc0VGSv5/fnoppzcVE",
-	"mY/ys8f1DQkTHjGh2NBdOPbjRSrveMxSktBoZk0YlMeECQCXkRUB0V9Lce9TZF0VQ/Z+YS9J70Bx31lC",
-	"7CuEatJpdc6brW6z3X7buu63z/ut1o83hKoZUAM1coIRLw46bMXrszRpjdNW3slDHbzSuGFA/F9Tdidn",
-	"LA4Nd/R/XyqWX8LZbiIqiJAkkWLCUnNnmdcAl0U/8WtmHjw8h+Rqg1WvqIJVFB3BPoupFpw2faq5DFVj",
-	"zINEq07Ho418XvBfpwiqX44bbwWoDczbCgPA+3dSfyWX4n64FlIPxzDKvUQrw53cMPW5eC/HzXfeADvR",
-	"kS/4QRCSDRf2zfGCCE4UfUBqMfuSgpUZuWKMnDjEeAwbv1TW/07MDq1fvdfqngLWXnmiFsqN98Kfk74q",
-	"0Telyom2fXPRQhRBFl3QCQgHCV/IleHM7vfuDb7noj4OYsXecfN3SlDQ3IfcbDcPgltPMoXT5oJvIXKC",
-	"oziri7G9TniVgpWgsIG815l2/rCs1i2zhgbqhV48gBbaudqCO28RvxindLjD6BPQSzGmxQZZ6y0hNI7q",
-	"LfpwvvthDEMCfZS53whLUwjhrAvz86LmXxplD7DtOh4C2rdiTZCZ2eG9WHY3UUhOzlut0z4ZlPY7aIA2",
-	"7asXz78M0BqAeh5LDQtM5ETlyh8CTwFe3rD0jkfsnaB3lCdGGP41ocjTNexCydJb6efEU46Mvg9Za8iA",
-	"vxwOkK2fjCGKFSAUINyppiOqwBqyFCmj0dRsAy+nt1K+pGJt7WrqXlhIqWZDiAcq6QZSkjkVa0K1ZvOF",
-	"VjdEp2tksiShmtXBDsQ8DulYs3SoMKvBpivk7Mwz0Lx1czrg7MNaYfEPgjl/RIO9TShASgZVIOKb/4dM",
-	"jiakcoB97awR+Lkq3uNt67JvP/ZyQmBp7wRd6qlM+d/ueX0tYSCjXEa0jOYpI1rOmHA3LZo1JUolViO6",
-	"IYpPBAQoHypptNo5et9tLGMncsurfhD8lgZFcXLEaMpShAPIkyhLYmD8UsyEXIkg046lEfJBJzwD872d",
-	"Nk+W2TTh34IiAyMmzAieZE6jKReM0Ei7cFE6HqMPkzzXiigWpQwWoKZyJTCygWoSpQzQXnA0f2jAzywe",
-	"Ut3oN5zy3urlynsjyN4ZrTFxZzhj6/6MrZ3u0Gq2Wq1W89L858r8p5X/DyJvDbLz9y+7zetRK2pexm2j",
-	"a3RosztCPeNyfGWIIKFKg5pcWtX523av3+r0u+0fc+fCs9evCIQVptQaZsHa1G+Ac8Mg3xpGOfoV/A1v",
-	"RIdPDT1rUNTsewZcY5nOYSUx1aypOfoFdoa8FoG2OY9046O5R62VZvP+SEqtdEoXYSmxRK4ESw0tnBVn",
-	"rkobQXjXTZ4qQ3uDAiG9Y+UBxryPauwJ5riB3QeiSKWImKFRLpaaeakGhI9RTzoamojsvdENhsHACduL",
-	"Xvuet0aMZzePZTpTR68Uqe+QQIHcD/iXBugK1vNkraYeIQU+9f6UTY5qqZncT7or7v15bHjXmDOjvZLb",
-	"V88NNfVJaI5lCAJe5khQy/GYv3eh93eXZLQmNsy3FKZywJkuI84Lpj8vOFjNmH+5bf5o/azN7Y5Wt90X",
-	"XFUg+3vBIB/LaAx2uypwaC97OGUSG7kWDtuNVen1lPHUslNV4po2t+Uv/wD886eg4eXJNfqNTZaaZfrU",
-	"Svmxd10h1cc/y5js87E0bRm9r6iCxJbQ5e9pSSYMFX7zIeD+hhjZa01srgVwLpejtz/5rnAuYZ3FNW0/",
-	"gG+AaKquc8FWjhpRV+LZlV0iMUsn/yB3NIhQjX5jMRv++HPvxfzqu/ed16OLt1HrT/H5D+PrP0+630wv",
-	"/33Wfql63y2u/iPtvNEX7zZJ0YNaPRq0E1clRszY+lEmT52Ei9nw7//9P+Fp4AtWU5ayAO69PBvcUOWt",
-	"FcBhv33yBAVF8/3htOf25BZbSXdRxBY69454oRM0RjsPTV55oIK046Bi155PQktCYdwgswAY+qVRJJdC",
-	"P1K5kl+gXIv0r1MaMfKNXCxA5cswzIcvRe/J3eXT960fafdNfPHV5Pqbv3a+Tc7/Y3X1LG2/Xffe8cvv",
-	"F61b1f1yE8NOEiiu3FnrUFLJfCuMgToipFs0WeNB2ytDLahSK5lW3KTfLxCayZoo5gJsMpC47zKRCecX",
-	"rE9AiDcsqN0i0ZSmNNIsVQG6/kgk53NpqIqdkVuRrRd9BPmwMxuQpwjoFogXrkDz4ArDb0tSa7aV4rbP",
-	"Lyq2veM4FAjDKH7jVM5h95hQ+0hBAoU5KRxPShWg9yXR+YS/m9wxD7+KyRoNu5nwO3Ozp2wJ7lfQRJtc",
-	"4BrHVlfzcjxAeco0Wu+IO0TyTCdATQ6yFRHUD6tP7eW9fqg5uANqOXFgnUYTVf7irputbmFxMCaNEreY",
-	"TvOSXo2al9F13LxirXGzQ/PlgGXaT4KBpBj3aavZ6US95iW9bjVH7fi82Yqu2dX4kl6MztGTROOhgbGL",
-	"gNM6yc097fOrdhtoxqoZO2FqDcKNfvs3oPH1SQhqe98cE/APOyqoeUOUaKB+lkHQcOEI28HhUqEAKO71",
-	"KkWJK8IEPD0aZj5Fbl2M89rg6VRaLhQoaRA+dOTENXTkQq2PDUI/JMmrQOrlbT6lXvoZCBwQZaLAZ8fZ",
-	"iqUk5ZMp6iDlsMnSmam7o7dvX9hiMWYI/3xtOyAgO1tn49FAzw7ph/x7LvRFr+Hljl63Wpft6+vOee+y",
-	"17q+bu9NJN3Qn4upOOUsvRwVReAViLGkdruFFxTwAuB231L7NXIsTwM00Ceh4b9Ha+WHMO+6WrkZs7ZW",
-	"nm17v2bubVvtUsPh6H9SLfyPW/d+t+7D2wlyGe93aivINrjbXuBLm/6ByQ0IcDrK9gN4cZhYGfmPE/Ir",
-	"kEszHZgOv/m584M4f/b+6rVu/3nZey4vX9HWm7j71eTim79ef5t0fnx//vTu6olov6ywchRxW/8U7VDv",
-	"rPSBMtZJuKA7rR19MlryJM5lRVAGuT7CuuHtJail8nnCy+aJKdykoJKOmZFOCBfEojAgk5QK8FuAOUMT",
-	"RqOpO2N90iYxXRse0b24MP9Ufs2k9lUXfiMnjg6Kt29OHZlA021fdDrFCnq2ol5ZmMF6crICQ2/knOkp",
-	"lPHzA9VGLAu21pLE8oaEXz97Sx7ftR/PWUiSLAMI7N2lKDeIOl6dDURW1OgM3a8hiaShW2KrQBkt2lWs",
-	"Q6EE0yxuSOgp0GDLyz5NZQLvDoTi2mVgqMDqE1AVCHQH2JKIScrm8g7ifbxY2bM5FXTCskHRpmOWA7Y2",
-	"GB4t+jdGZsoIqfwdMrbAoRgmtIrNDQkVS8YhZI+AkYDFTS7IUrH0kRoIQ/vWFnNDQpdduGV8mxMBw2cQ",
-	"uyEhFEnIP8K3B6LwesLw1TRm6VlERcQSuygvANFw/DilK5qA8ETUcjTnGk0SMUthKNAszdJxkARNNvB6",
-	"JMWYY66PyCfjYiTfO2Kx9QRolErlFRm7GQj7dswiHntbxyENbM1JhRWMl8mYJwayWkazs7m881Co1BLJ",
-	"GB5imrRFpF6mAutRGcqiPDkznDj7FOh4qUfyfUA0my8SQ47mUcpjhoWOoHofW8FyzQBD914ZY4reOcoD",
-	"0EP1JDfUjVXP7fQIGCRSGtt83YGwpB+4l6toFegc0Az/yogfRsvoX0/ZPEAg2LEqSdLPE34E9j9HmWck",
-	"xHTHIsB80hkIlxDpTLk2R1VVBL/eZOPZl0LM9ItIyhYJBwjZF35esiULB8KFK/GIkZgpw3rhUf6m0dhD",
-	"cuK92DQvkogu6IgnXK9P3cINxahgIKgyuzcLCMgi5TLleh2QLNZLSG3xTheLBIqczqnSLG3GVFPHc2y1",
-	"K2H47l8yGeUMT6EntQDs/L/xevd/yXJXbW6Hct9kf2ffGK7nnsK/kTwKgol7XmCiGz/MIXDGY4r2qw02",
-	"2Qj8y9S9tskWzY8o3OU/GHaXzWWorxG4XGk3UJH3NQIs/eKe+izOgIxqmsjJMoMBMo/CH4uERiz7C7lV",
-	"9icwpewvZDoQH2Q4ioMr/IFLzjiN95LmKVolLCfJ/60hPbWKQ2AMkj372R+lZxZA3pnL/5ILyHQtnh//",
-	"5eILcEjyP80hyf8y8oHCCoxOuffpalPzjmM0PB3n/rklC5YqdPxAdqjQspCzdEZ+yIr+FaLQwcECVW6B",
-	"hoLMV4SUPBAjFsk5sxnHUDsUlPvQiAmYXloqSvehweYYaTZJacT+jUZzduaeBlt8TNarOKccCpNgZQyu",
-	"2ZBDZLX5t1NJxs0Wbbebl3Fn1LyKer3mBeuM26MWvY67UeOnDZHbrqYsl33FoeDyFPJ1UogBQ8aCHhnw",
-	"HQgJ6XhTagul0DhOmSpGmODwJQdNr2CQ6e4Iiyku6p2CG975LjDpyqzP82Ec7JupF9mCQS0+1Dez0ufc",
-	"Xjo5myNIaIoR86EqZ5pnunmaSeJ9V720li3BlSXZY0coqSYOKX48TqVqEseFcg3Hnj5zucImqSheciXV",
-	"HtKk+o2ncpnEEAEP0vBSuZjhvNDMv27qjvhxOZKqBvrvuOJ4T9er2fCn/P0yYGENWyBpjsbhfEsqTZPs",
-	"ZJFnQC6YUgE1Rx3ZlL11sJvGN3Q+WqYTc28ZcSo1v335rBE0Ei5YG14YM6F0Sv/v/2Gk3TG3Icw4tIGy",
-	"nVbv/LIi1tACa2/UWjbthpH4zfek2764aLYJTRZT2uwQM+WNkZ5TFhutdmmYX1ZuyT/TBZR2imUs0Jb7",
-	"04dOtQ3XbvzDfkeUebNT680CyErvV0byTawqvL+k0SYhGYHwJQiDX1JNn4IoeOS5hBAIjL0tC5e2ykiZ",
-	"qpwdLDP+9KC4hUzuWFa3uEQpG59U2Wg8TXBLDdnCpZK5Vnb4T4KGYTCb+KvGiN3ChtUlUZLYp7CiHCwV",
-	"hY99TrCx70qugOVLtthHlStvkpuqMDEaAsOxwkGqM4+Df68o68W0fAOtKGDJCm1lkyHVIdkImqbLmDMR",
-	"4b+TxJkJPfunETeMEIGB+K7eVV/pcR6Qdc4uxmjEvI5acbPNOuMu7Y3Oowsj3Fkm/zbbiVlobPf3xRdv",
-	"liKm6y++wOVemIVfndnPhlM9N5LTYNlqdaMF/B+rHghfwZLD+B4OjL8/9h8UZrLP7diDkmdsu4W5YCHO",
-	"rLqpE8su280ePR81L6OLuHnFrkFKG3Wibtxj56CTZGjZPolLG3hpxEAmjF5htooba9w7nMBH/k7Lq3vP",
-	"I4OqsACovuOX6SEnYU4tf//v/wkDEhrprb9Uqfvbt85vjbXZOMDu7i8XGk9nhh5KQ1ycn3cvtgxiKayK",
-	"R4GsmzIRsxTP0zdvX75AwxQVXPO/sZicCEnwu4CwOyY0mVIRJ2BNgXruKiDjlBqFQaYk/Cu9o/h6P0RX",
-	"4WkABdHN8ObME2pP8lnZpwn1PXbEaqDL+7hwj2IExnZubSsnWtWnjG2XScdBfBM28J/qQpklJhcJIzQB",
-	"sx3Kwi5BwJWEeJTxwU0oHJkkkLf6KB68rYEajoANTtRN1n8mD6DKSkwdHUJgD3cNcaMY1XDfeIXijr9O",
-	"5comOxo9dm3FgZs8T5VbZc8WfOSC/LyUmqnqC/pTxT4gtOzB949uAaFBztMyVnV0zIPfgWZ7wEPh4u6T",
-	"0FwBxwc81L8/6gc8pLp+wANuo0a0gz2ggdl+Fulw1rino9yKR79TLznu7miL1gZ7PFqWO1Ii2y2OPIh4",
-	"sftevyEpXeE1zJUfxpez5enW63+PUeCYa0HIFU7uK+UPexkcFGVc5JEZ/CuJERwSaN84jiJ/mMo5nCww",
-	"llpF6YaIZQIdiehIGXFoDLVJsBRMkVphAQy3U1OX2CSxbJBNharkZHr+JUijKIeeerXdqj04Z3tZrNko",
-	"VgDAc+axXDNNPZZbqfFrnfLRUrMd1qMCoZxXSg0l827KIA+kid1oFpQbEdWlO563biCtzLD2tkHqRa8Q",
-	"2A8fwdP8i1bZViATuQQFkSd3aMSm80a/0b4gXz+xLN3fwnmrau8+DzuQFqnIzidXhvBuSEiTJLRdkqyU",
-	"mWvMCVd6I+odGKedo8Q568cBbRrdYdgyjT5DgWtDOoZyLh67qQ6XLa5ul9juKp5vGT5AHoawMpAzu3fX",
-	"o8dbDRhr26mLodqH2KoNqEq7q2JgT8HLBoX9j+Vf67z5AvgTMMoAsiizzJgSeaSMKhSGUqsWrnjEzjY5",
-	"k3txvzXqY+XmrNNxjxTmE0/mqAxwSyw2cqZXRboi3vTBQx2zhRt0/07luOIeK24eC/Oic3FO14gX4Lqo",
-	"7/IIsg8WtmaGz4YKd0CJkWYdJPuNhC60XKjcj/gCfiDtHnmVSufNRiOVHKde3GDcjZqX4/NW83p0cdG8",
-	"anXH3bgTtUeUgRDPLQ+ey6XQBnnX1waCmMAQmamfvXttqcXVIe83FmmcT9GOOqPmJeuNm1f0/Lx5Oe4y",
-	"M0GLXoM7erY0y7191Wz3mq9ef19xuRdgsFOCzN8sgKeGv6KAu/Kt2qqXv1+tteeQr9k3xgP7zoQMKdi6",
-	"DPnahd8t4Gs0OvOPRrHY/GyZuxJxyYGPrMozg24Lebz6k7tYHylwA7tmBz533lkvo77Xt7T7re5S3NUb",
-	"rpk6Pk0V/cTU9yEb5QYL8BAtS3t8oCiA7W7tN7v81kbYVy4wVUtCkwQ38Ikd2Nlyt6PBr69/D2zA92Zr",
-	"c+npNUTLwFW5zKQD8Ghn5ktbEAhLg/gIs4WAGlwMF6mcgFt4Mxm4tu/KjXdgt4ECNPHnSliChQyzyo89",
-	"ql5pgOqE6kMr3VQHh/wwtRfpDKtxj2W6R2trP3iVk30BFRacWcT38YTpsQfqktez/AmjBWP73LIg8XDJ",
-	"A5uBRDbXgYv7pu09ZEKibeJYCcd7JSiWMF9c83bcO0XoPocpj1pztbhV6IJCbY1C2LYiJxAsFXIxZSnX",
-	"Q+z0Ncz6/4ZEitOzgQizBmUhmUN3Xq4xCDtrdgb6hXDBcDIlWSPlbDm5/aBHEnbHEkVixhZmfDAHD5eK",
-	"paGNdd9o2YH1oDDYbDWVxAXWca1c7B0Xefl9nVKhKCQVmAlGKRUxF5PQXkmw/kTKGZjep2ZR0NlLjl2J",
-	"gY2wPJqH6Dx49Izt0D10oX9cl+P+XMfuIZL6s9evmu1Wq9fxYnDNykBlGFK/CEd2HHMg+1GGNKblufKa",
-	"qz+wxEDZ3G9ymVrr7//K5drGbTRn5Ov56JsKeTyH185Dbl/7GDQckuoaC5649zch+GF/hGFFSrYP4j1h",
-	"KHCJiLIj8tnrVzdkvlTQfMO6c8Akojaqb1TrFz4ud4HgK/veKyiTu4HcnZ+aN98pjIFJ2IQmw9pKyrYX",
-	"9xnLs/6GB5mBFlNbzd+brle1rDvqBvfe7Hb2qSmwm+2sGDSte7hfQKnPkg48sx0o8kYO5GVDyydXpDdO",
-	"6WfQIXcphzj9dhzYYe5zG1abtB7MYrKJss42lNWwYcD1WZBM0FtQss6b3Wbx1l4/Ty/7Kq42A38WK8nx",
-	"NToeyryyjyEdRPXWBFKKNUfubvPFjGLrGoZW9AItWU8O8dJVmE8qj4uFY5WBEXpuinVWWskq6+7eOiOu",
-	"shO0Mq2KHsZLDHT6G+JLg1wNhGLa9jjxBcIb4gldXJHww8fQvpbHBzmvmneFGqHss8pevtRhlCShh5FM",
-	"wLz9T+Px1VWr1YDiMYuEroe+2PMKpKFG0DDio3uCItJZSaJK5EQOl6mRt6ZaL1T/8eMoFoW3Hpt3ztTd",
-	"pJ48WCfosKbM6CVKKcdv6FLLoU1xHGJqZMZkp+lQrUWU/b1Ne3BjbZVJDT2z8uhquVgknKXDFU3ZVC4V",
-	"yx7ZRL5MoD00294XdhCF31ARs0RNmGJJoqIpHWtihNkK+TYTRxr/3LsmvRZpd7q984tLr3azY9/bIi2L",
-	"JQKd0NL48pkd6uraD8Ds/vYl6r0FqAouD68UFTl5/dVT0u12rwPy7u3T03uUWXoYmf5zyPL1ghOLF+YD",
-	"ye+fXWKvZ5V0gzu7ZI2KTQWK8ms3PRhJ1VU2fpNRlFbOcJwmaGxk/jY8rnJsrKTD6/1C3PL4jXEpWMMm",
-	"iWMAQ3UO2a2aYZnxVAoNidvZKK+ef+eHr30HOgSkpTmvcUfEZJxImW7PMvsjIu2+EWm7COeJL7MdohCW",
-	"KGTTAmh7CdiamQsKtTsARM5hExsqCDOZL8xqxA6EuReJlmBCtNEzEKUf+uJjGJDQyYMY+Rv6YmdY7jqc",
-	"X0XBQDhzAghreFlRTWDeheRCE6r9tZGTPHDN8FQWgA0PS0ZQPbVzDIR339mCB9BL5d3rF6dn5BZVgpxe",
-	"Zepi8WmSKDKi0cwmsvoXp2MTNwPBtqUlotlYrViqzshbo31A5BCfz1l8UwYMwMrbHE3ZQOT5gIlc2XzA",
-	"oPCaAYGZihKdUg6FJ2KpN3WMX4nsv1nxKF9V+VwPGv+UTkaDhsGI+Xc6mYxGg0aJf1wWog1P/ukvreb1",
-	"bfMr2hz/9KH78b8Kf198PP3XyljvIhQ2yxBDUQNVpgFnlzBf3UBmuNHPgOzY+3pilAfhTdX2y+/eeNZ7",
-	"h+kCrcsUSN3r/FSBpzDAk1ToNQp9h5SXU0ekuMm6q3m7NCybFA0CeTDdSa91Tcrti4GHuANy5hMrJK6X",
-	"OvBBCj3XG7lOlUJ3Tm9V4i4dKZksNSNAi+aAW88Nn9MJs4mEVMsFMg2fD8L5g7vL8JsbGAGz7c3NmciI",
-	"JmYjG5FUvat6QWy5JLk7g8JBpU9Co/wdnT1xgOZYO3vCjFk3e8JteH/6REZMxUqRW6tCfiZzyR+Gij8M",
-	"FWCoePi4UGfN/J2GhBb12o1lh4ifsE+wINsZCTN3uvlRQzvdFEWplI2hKdFSaJ5YLSL13AAktFXrzKdj",
-	"LmhyMxAztkCj7ZQbAWrt2rm6YjbQGbRQPyojmWwlRk+0IxdL9WSvbrC8Z/NFIteMHVufpxRmBoEAKYsY",
-	"+PQnUsZGp2Eshkt6xMytoDA2Ib/Ez6qr7YzkaMPnblc7RC3ccKZmG9mSPXVP5Ig8WfIkZhWq4JbKOU/l",
-	"fEGhaTjUrNuUXmvVx9m0dJUXu8fYZe75GfPSaQHCtSSyo5wudX2vX3kMf4f2ZgUy10neUPnmTRACMShb",
-	"76/I2cObgQg3eXjomk6OzM07tjXfw5z/gzPDyIGhvV7cJEWZcCDy516T+mK5RhViFUvldW4oVIausmxY",
-	"q8ZAFODh7kmipjRl5W8sr0ZVVaGC+uwtnVQqQb/JK3ZrnVj4u8IPWrWpqhezHVY93L7dqrcrN1/1og+K",
-	"qudVcKl6LwPSh33haVVLqwbSjk0XFl65yhyc+eKCIrZ28QSMdjns7ngj56zMLYwY4Eyu1P2a2ySUpmuV",
-	"l1Ygb215zgIXMNLCMhVqCxeRgixFAmHPLiRtAY2eoXUO3zQ/1DwZf5D7seS+SVWcJfGfuExodenhH2w/",
-	"01UqxQSt9dBsSCyW1kleEiVc+3JXjcupWn5EnQsOo4JsKXG1KUjYcat7E2WLIbRQ0VQtIDkNmq78+5vv",
-	"vwMLiQpILKFs7oLqqcpNIqUlhwHhImbvmfeKi6n/S+enENIjqWtaDraX7D3X0rxeO5cMMjWgzysMRntl",
-	"cgRePlElf8lC4g4PtM7jUsHyC8GrWECSFoNxq8XOivDLqkDpi1bvqtXaLmLet57i4cHZecu1cnD2FoQ6",
-	"Id4lQoC9bSKhHaU1HnudtrC11iYJ7cU3AqAKy98wmuhp9TnChuOPlDVG+x6ZFUuSbTkacrZ5WnPXplOd",
-	"5Mxbz7Ywn+05FjmkK8u+e0CDHE+EckBGawtEV+UrcGSZx4fnrb8AEWDMy7CRo+DQNl9Ht0PYVfm0oldC",
-	"t9luF2bGKFhMC8lE0hicnndepRR2Pm5eji5o8zq62qg/hkfYNoPIyk/5SRDd5uX4qt2knVG3mfeBuG7X",
-	"CZ3eUqsVbfwYP3hs6Va074Ajgjn/7P6SX5XCxKJO2zD3otchC20QeopNOY5yJGbTj/aW2zQcG+MOPlun",
-	"s2MDG+8Vln5ApzBM73mQRmGFs7SnLyIwHv+2KyRskJOokNvySBE/4+O0mNABM1YHr+6Hes4rEe7+Ya6q",
-	"QWefF/rSBcWudFCJDfhA7R51W+/ADGxWk/fuw4DwMaFiXefKu0+3b6uV4PNP2uw7K4nsMbfyWr+RKzKn",
-	"Ym3NHVN6x8iIQZCV0H3SJovElvfF1heuxJsNasE2vvsKfW5PXs0TaktlmVc8SYyYnufVWivxJym/nHHu",
-	"usT9Bl7/fB3s9hdcc+zM9m7PQO62VuQnhYNZ6j/nkcthUUWFs7+n61zOu/rQd+V4L+IBkkVtL6IZs64X",
-	"Md/1fj9ivuu6nsQ/xL3fm7j34L46Tz35fXrrymy3itGmrMhViNJUxOqGhEjHcUjGEk39Wfdow3nPPA9b",
-	"jkYnAzeyiz47ECVXW/7NDsawq2+YuYATib14/PVjnz2ZzkBtdB3EzI08NfStJem2NnqEXdoOYWitKDJK",
-	"/M27vDvn153i5d29qO4NBjth92/t4RtnCt09Dui/UWUowZ0czw0euFHHP7At6B+4V8fWmhJ4erAmxT3S",
-	"KP36iDsPTJZWVrNpDZ0woRufjpyPTBG8X6GPuh1Uniu1ZG+0jGYG4ferrDl1wcHQWm6jEtBUQpjCA4c8",
-	"YCGahqGQKU9ZgE0HFHkpq6u85qvYBdgsTuSANg0lDNiJKoGu2XxvlGHepc9oCHp+Dw1BuxoqV61mN+rF",
-	"zUsjkV7Ri1HzMrqKr1lr3Kad0UEagp7X1hBeUp58y0VcxYZnXECgOUauTz1PKdz2XktKG36d/zAEjVyD",
-	"lOZkH8aCgQgTOeECvJFefLv1T4a2LFIWWmp+DArjOukHRl5NJQQmWTF9IJScM+wwJclfJRcsxqZbNsYD",
-	"LTbCoHAEQd8iK6NnVgJcbFjales+OPQXrmWB5SlXzwklIydBSKFkwqC5n2IQjoXTCpmXPTFr9n94pLKO",
-	"i9C/z9Abjjc/DVzXwKFcMGFhUG4xaNdsX4TmSRbQ9ifXzRSs/fjbI5VXnApIuKBKrWQaAxJ1EQrlZ6V9",
-	"R1MJVf0xud6+a9sbAsAMdjagcFqOJvOb3+b4KPwx9OTgDbrDyHqLLtcvb5g1+sx+wfac3g9Z61DX1W5Y",
-	"mL5MCVmkgsVI/jcAPv8zy5Qqwi8bsvTzTyUjQr6CygP8Qka0uhNMQsVkaRR8kFbgHNvOfhgfuErNbs0B",
-	"PSO3JGURX3AmtC3yCmHbzPayE8zoWxtB/Jat+boKdPKLWXEXMdu2+pfbBUErIzppyvU5daH8RgyLpNBm",
-	"xSfYMGJO18Rwd4+JgA/rdLPEg5HIFNzvn9SQgfUyl1kx/vNmN+4xrJdZxeZnwI2LWDeK7JClKejkBo0s",
-	"7RspeU4FFMamPFmmjJy8efn2FTk/b532yflZ+6xtDhn43s032Doyw3G1fznzXpoxgaD3mA06P1ZW27TA",
-	"rdIo5VijDTfGtrZAX2DX1SlnMVFcYC3TFVUZgUqbsJkyeGnD0utpipVq4sO3Nqnv36lRhyw/BvjJzF7J",
-	"+z6Cq/tjkUA+bClODPCzqCGI3jzvJeMPmbMbOJjnG+BjZAIxj+tpW2A6sfNtt0FTYs0U2WHnisRL5s+M",
-	"1hxMewG71j18Ezn5H+NvA+PcTmebB8TMCQq9mx/SD1ovQ9qjqm1J0g9k7gdy9YHr5QZnzOAwg33xSOyx",
-	"2OPF4CioT0LDbw+RyckPWbURzHCEvDE61tA+nIT/Fgaucjmo/TDPI0XsCpvPvyyK9Qfw+9pivRnzELHe",
-	"rm2/5b8Ivdp5RL+pG3TftefOdcXiIc8luxeteLnnVmx/CmO6Lyz9Pq3pmxxrM/3FXhdhn6wo9JK31dIU",
-	"LtyS5Q0JVfYiBWN1liqJz3TYLzPsgShw7BAvybCfpdGYmSZSxkYccQnK9hgElq+jmgPNtPNI3g0jvvL/",
-	"ZejJilsFkTkTwSqP9yvs6l8pNkNgF/rxoR3uiIHPvGz08Rsi/q8vv3/69s+vnhHzq21gCA/M36BH/Mug",
-	"wcQAX2d//+//sd0O8/chrBtxWbBy++lnmr03T79hSSKDgRiINXgMGJ0TqvM3IbbOQ+9aLs8I9hwlU5ay",
-	"/kC4fGmbuGP3dRbJ+WPE4r+C4P8vi9lQwaNWlqBGR1HMxhX2J9u/r1azvGyrH/ZGnbpt1xq5HPtnp7Fj",
-	"BLjIbYfnrdXu9iTIZCYGiRp5wdLDBeZig/L3OSP8KjUfq9qi/uiRF0+SGTSWJiPGyYcPZ07m/o7O2ceP",
-	"NTtaunfAwZv3l+x1KtoW/4IaRHVjyReFEiFe7V5MxIaek5CuULOH5cFKR2Z22PeFNVAUT03dzdhPDtqK",
-	"O29154DadgcD7AGaKfoEWBWDpugd3EZw+x5+8RbjcKyYbvFWmPxw4dyxmmr5ssBuCoanjPkoCEMG1mME",
-	"9Up+85mCTX5dnOenB5ATs4vgQI8hTrAP50cXZdp18fQJo9GULGiqoRC3ABNEVjjEGRoJtBoEPxJNGfla",
-	"DkRu0wRLM3A/GIYKEGceuxdcW1mmIrpgyvYiO0UXs2KMhB8+nL3gYvbxYwhjDQS6IByInC0C+EVW8gJX",
-	"4+5P61sAm/hpAEMWKSQMBsL8+laaf8MLr2ViHqCh3v7tXoYfrFTs1uUFigqp2akdEd25+VfP0Fuf/Q2d",
-	"pr4D710+NXSX8ieHAkpntrpuccn46M1yYaSuZ2a72Tj46KlMZFr67YWcyHevX5R+fQWK9hOqGD47G4i3",
-	"U7YGC66Q2uAbqsGkkLRkrT8ZpgOSSLkgJ+GHDykVAJjTIHt5vBRQ3V25z6ZUDERIRWyWIFPzXyG1+T/2",
-	"M/yBlZfgFyj4Ek7g3xP8nYkQ3FAxe2/BpBIeufJOhmwHAgjOLB7bPGf17DvnF+Rb/mQjp69SVK7iJrtF",
-	"5o0vaojOGZFvF4E3Q2EzmeJRZnQPCBfKnGZDkVD7w+hIKZ2zmhdotQx92KUO7CChXDSzS7zW7FVZfy+3",
-	"hGXbtDmD7BWkniGmY3mG0d+GOvJYEEsi2W2UFaQirhquezQQUKohsL5HrIFb8Cwi2ZQkUX/g6gW7fgWF",
-	"ggi24AGNtCJc1AxWd5uq30oDiIqlc44NMXY0W7FgRVASIVdn5BbWiPHvbgRwhK7B68OFa8HgbUvEARYP",
-	"HggvICePzibKnC6IywncKBocXNhuCEBcr6lwtBnKeF5he1mkXER8QZP9ldDdix+tK7BWWAkCG+THGkX9",
-	"sZ7/RqV1N3MRW5VXP6uuGnFbDICaMGC2WVU5oDauyYglEhOrP6c2eXCLGr9tUCHw7qdji+M45NQqc7Q9",
-	"5xN2ckDgsSe5NqGOkysDFFPyQt4xI1MdUPCnlBBmNjU8dElZPaDOHr16m1fFy774JVO1jmgp9CAxh1tz",
-	"UQrt3fw0lE/TSq226ylb4YHleX0Gfv/UlEP4o0fZdTMLf4M1fN0eyyk61ak54MDbX8bXgnn71bHfB5UF",
-	"UjlnL3TS1UYhWEEAfRxv9Ff+TMaBPy6SX+dF8vD+tUyq+j261gqSfFmOQ1ENDf/FDhwUmqP6bayrJet/",
-	"QNHuDynoDynotyMF/SHZHCHZ7Oake/MEcjz2wUB0fJ7AAdyudkCRGbN2QFGZlCsukZgrOkpY7JOvLZhI",
-	"Iwjjg4BdP7GuXD/UDVG3Zii24Tq8NwS0YzMrmnMhU4MOrchJZE4DmJKevXt9amtfP3/zPel12pfE9Wwr",
-	"RxLvbe1WCo6dV1c7eOmtJLPc5TNuPzq20MFGuYPqONhsdRuEm+1TxmU5pFtOpPKoyFDQTx+6VWRTOqZ2",
-	"594iKo+XvINqmPsPl33RQQuTchIWT6D891zeI3HffOyn5bDmJW2PmtdRJ252WW98Ti9Gl9HVYcdN1k/c",
-	"f7neJa99L3LjLphQHynvzKnAy8RAf5cR6zBRBKx8aALW01QuJ9OjBDcoKONKEB4tx5UM2YU61X/IeA8k",
-	"41lUfdjdB3wbdYBVvrLeztHS44b7Yq8X4g958w958x/FklY8HfkBrrwqvVtiSxhOkmzcFLaMu3dhgKSD",
-	"v27pJkFOjBS3oBMWn97TCvfH1VHHtnVfU9a66I8tsJfjY4Cg6/W+4utZB2vqOvy4sJvFUhc7Em9U23ik",
-	"SEQ1TeRkyT67RUmOfVTF3QhTDK5HFxfNq1Z33I07UXtEWWVj5wfuxV0viCyjmPavKlx1//tASLYt5Kdv",
-	"Mv4gkZq/wSuqeDFV9FY/1gTi0LcvLcu81iehOVhHq2IHnMr6qVTjtLYqBnutkURlXquXO/Xgjgtky79P",
-	"v8X3CybeQhL9sQVqMAUfyi0tMOeyXJYdRX86x/pMLnjQBuVkYXpPUxrNWExss7ucVsyuFnMm9NCOsYHO",
-	"7a3r263qhJF8XbsQj4D5Ct/9CA27ZjU/egGvIv+VKTQCq/PZK/e2RSc0vTyoHG91zF+dqjv4w4fD8lPh",
-	"aT5rJYml8V6pxtYJsaXmoQOLbXpn/rKNko42pWTywj1EGLsGm5u5fcaqWoYXY5BFm5fsYty8pletZnvU",
-	"ibpxj52PL1qG0qWBcFYc4+NPTmTK5Zl2s8t6cfOyddFuXkWXl83rdm/cY4Y9j8Z5jD3UvqNpbNvLoeZg",
-	"hfgXdKHlgrR75FUqG8eLTj8vqdBA0p2goWZLM/Ttq2a713z1+nvYjcbQPCe9ddrXV9XS21JwPawt7YFP",
-	"2hVHevV9s9Wy9ZGAfPJCkrXhXkhXt1D6dyoY+VIy3y7Q8AuXHLK9X4GQmRuk729xvofQGrOEG/FteHgn",
-	"/ezolVnIM5AHdUqFgvuqKB6ghIj6tc0sBzSCFa62DQm417M7WydtjwRQQzI3w9UvQgGvZwlheKA/HLDw",
-	"F1xU5ajMuXB/VogxNYt+5WexyrAHR/JRJpTTrCvzTMgV5P9aURWYvDCkrmzJ9H293f3TXvdaLJz0uuXP",
-	"8hs4rkz6NPuMqZGskbYNmVE1w0zmDeteWYKuCthH20h9u2Y9wyWQQm6zzBhYLZXwH1O3s6QdVKf4ZSbH",
-	"jL260+mgW6DSnIUdrRHmXKhSTcp5oHWrwuwbRZk+sdiyWajoaJLZlrA5pzGDvkp5W4BgRwMByFkK1Vpp",
-	"Nu9XdSmslaYxTuX8wDPmmOiGzIvTQxakzS6DNWKZfapcQwcsnQb4TAklERURS7BbVr3yQFoetOKyWC+h",
-	"tAwSxlaCrGGiMK/1oUDgPUwU9aXg+iaKNK5vosgu4c1yGU7eDvvuFsDIPSpc6x+DwCnmbuHvrs7njdfU",
-	"Luyjfz1PgXSN10jWeA3TqsfLZMyhu5iBJtbrumMxSahmKTmxTTe9bnmnfiSIpx5krxSDQbw3qgEBIkW1",
-	"rcaanT0OFOTpKpAzZdaMFmxbgMxySULL1pzfjc5SZoq13bJH2mLznX4oBbHs7dVhwPJhL2s+UHwoQKvG",
-	"JxuJVJ5Z1awwK+zrjezt2q1vK9My9Ht0PfOcwtHnZ30pQNdT20+lRMgPQLEbNPSZSWMXSrIxdwB8r3EX",
-	"ONVnM+em8e/XnAsZ6PI+JQRsIDoWh7cx6r7UggIJXkPzzapHtij1G3R8C1uM+mwTaQfUlq7e5rZIyUwg",
-	"JX//f/8/klWlJf9FXD1a8l9OoGIxORmtCz7S0xvvGzNCfuOWPwOxs3i/enYivx6uVwk3G8JoMG7o0h3s",
-	"W5vK7PeVrWX7hk/Ec3E0nov9CfFitiOfecnVPA5trNtGlA76oF1qgzIKHE0GIgtx8LtTQM4R2mZsJIQU",
-	"bCNnf0dujVtbo9+IZJqySJOpTBUjI5DpABeLpMI38Bnaxu0pgp8v3Rsr+7E03MVhrdzdkrLhqpjCq4RG",
-	"DI7M8VwB1ElyS5x4aDPIrLhZNu5h47bM5hKSEynY6Q2ELLCm+5Tr6YaOmhutH+Le/Klk+HEE9lcq2Fks",
-	"2b95Zc3y/CvfAlw2AeXtkHpVfqijbZyfyxjoKOCT2QQ/v6HtBuqZWLVpYes4fWLLW+kYIjIqz55fqqCi",
-	"B6KCwDEuJmeuQH4qExaaB66aBRasMAz69tVzMmNrdVNi0FAPI+fM5reBMJ9C+QusaFMMRl1DyoANQj2F",
-	"io1gFveH01MZY8kMHMY1D8A3N5j3/YKDDojjsp4uSNr0S2gMDw1Mwy02+sVi9imj8VCKZJ1xwxw2UKDU",
-	"beyyZzhR3LxkXcOJeqPmeXQRX7Kr8TVtjR7wJuJbGpD7lUweqcCRB7hTXZ0PrJxbNoscVZsuI2XHgkqg",
-	"PyyE2AF/33kzQs5LfPdjATlliDylC5XVYNHkjrMVS0nKJ1OtyIn5sAk9lrH9ATa9PK2OvfYRvmd9+GZm",
-	"jLfn9/jmNdbAjKGu2WZ3cpbtlqnxGKqzunYCtvHTTWYihadzGk25YCCXiYnRaairsioTdmMr8PS93tVZ",
-	"+1T3jQtml8LnMyW703jcCBp2Yi+lPZd67YHeFHhTOUrYvLIB9+uvnpLr3vml2aN5icRMU54ognAiJyF0",
-	"+YhAc3lsX/rnvyopwtOAsPeagWHOsTZNRwkjYSRjFgYDsWBpE/v733GJxleUlNFaC3eWOWEbrFDGtrME",
-	"TQCTuKpGHySMvmHuGc7zWJS/2HAZ+1qhxaH/BUQHCCOIRebR47v240zmbmR3KXKrlP08vBx36XXUYb32",
-	"qOWlk/eAEXANsH+OSyVcLJY6R8IyFX0sADvjum/B13f72uRwsO+9BgkzyFPz6sccMpVFjFbQKyPFFnlc",
-	"Qde+gCg6hmJeaipXN2QAZorUaKxQoH/QgCsrdL+WLfy9fQFBpXUYygjtjsM+kDgTOl2bI0BGNCbwZW13",
-	"MgQT/clRUx2XcobpqivAEeGC6mlB7FmmvJmyMUuZiFjNtsY53eyYCu6UwLCJRE4mLCZWfcYSzzfongPr",
-	"LrQfUDNXKG3KkkWtuwiKOw+hOLzfBK8KLynVbGhTRcI+WOCwoaKEGm2Ba73w2gzZvIV681NGDS9UeR1S",
-	"tHtdXfT25/epLTYHrOD29hXBF/wkPxzt/Prat7FVN1u0p3HTa6SmMtUBmS7nVDTNtQB8Si3nc5qunTXS",
-	"sUAzbi23lgv4Ks/27vVzktEOEXTObY9Kf4Y+Cau5g+u2mZOGA0ZN4qwZcobA8n2xMmZbbsqc5WwTpAw8",
-	"o4Qqxcf2trBuDGAqWBXTR3Choyj4Ix2PIL1Wi5zQREnSa3dRDqdY/FbesZS0yUv+JCC9TsdaUFIGxc+f",
-	"x2y+kJqJaN38lq3NG1f2DYhZERPyfNx8SXU0hXqUS0GXesqENutlMG87IGFebGwYM8EZlGQcM6qXKRu6",
-	"/F8r4yc8YkKxoYOuGaNrxhZSD8dyKeCXXkBCmhiqWw/Ze660MkNGUowTHmk7FBZTHy5SOLAc+3v1Wtfk",
-	"xHuTK9JrdxxIlKYJ8/ZUaETmWrcGpbZn0JF1sx+agWBIeu2WWX2BK5Be5zrwrgNyDugRMTlvdRF9j2Fv",
-	"fyu1ycpv7wwaRoApAMJa+czuCnXeLOjBSVHAUlaKvgAp82sJQxBQUMSOudu9nRUbc7kOtaVuXa6BbQlU",
-	"8AsCpCiD+VutEsTiZVVx6TfSSPMel0BxU7EkUdj7Qy51SWctFK6D7yaJHNEEuuCNZcLlDYplUrCAgOQO",
-	"ZWSz8imKMUV42fxs04hs/hPVOuWjpUbxJKXzRr/RviBfP4FQNqrZBOLKGgl4GUs9VLbGShQ33+41uYim",
-	"ZLRUXIBmAYM5xfYAy9VWl2fZ1bg1Fb7CsXnPEEQHzw03v7B2XGumw2rBXEDfOecWu7GeHTJjDMwO82p9",
-	"q4imnRaz/M0CBj/sFyt+yYyd7QHq560jU3ILjr0DfMqHZANZh3AR8+9s2F6USqUgKdeRQED4REgzFYmo",
-	"2ihS2/s0Jd5/g8FlBTe282BnCZDeaTg2XCwnjt01Hizm+iRc3CdA5wAeVztAZ3FAgI7d7n5Hc06pv0Qe",
-	"kbs/f5+u59csZmx+C9a1F1zMjvY1eQa6RwrbS5YwBL+BE234zc+dH8T5s/dXr3X7z8vec3n5irbexN2v",
-	"Jhff/PX626Tz4/vzp3dXT0T75Sb67DhVKkHFIshJuKDQ5Pa0CoqHuO1w4u1QfCEnXNwDiAQs2kUQ3sOp",
-	"S0o+3YE4wKmbISsZ/mnU/W5+8R+r62dp5+36/B2/+n7RvlW9L8eXX09b/z7rvvjbxX9G138adb57QPP5",
-	"DiwjXkEJMJtBnziLsd/uSbhIPg+6wRx8T5zn24H4UbTg5mRAMkdSrgpsO1Xqnpg6AuAyJYvU3Jk57FVi",
-	"G0qnJFwo/ukxYf51Dy+56wOK3m0w2GLMx43RdSbSaCsuH98GX9i/rDF9NZUuHLKEGQwMBhByReYyZomZ",
-	"QEiwdrGU0DvKE6M33pBFwqjyCryS9jnqJ+ZsbuLKDV3h2j0ErnaYasDKe+aYGshSkjIlkzsWu4RTgDD2",
-	"hfbLZ24JR9I8ScgoxcvkQWOR7J7ueXx/mLIUrdoMZDApUAAu9Go/qxkus7G/B4plqQw+qca52cbzjNMc",
-	"z9IEW7lrLOFjZkBShgI2YRlykVuLL1q9q1ZrEwwVr+6+SfItvH374o39ZgsZKKZdbNbR8aWupTv0KS9K",
-	"H87v5Ld+LxM7Ww29QClK5sto6niEebCYpoY5CLlqBDm/X6T34/fFaTfsyZoYlqRJu2U0sJRGGjL5oW4h",
-	"ieR8LgUyp+D+4VH3uu0X6UNeMkERLtXHRPOUvdEymhlt4H73jpHTDaTvmAJnDI/YtmtERSljwrJDMmJr",
-	"CakEC8rTX+aG0MtU3BMM38hVDoaIzhkZ0ajMMXOLK7ibrXHXrGbG1iNJ05isZCqqPJvZh/s8+zKaPc3e",
-	"PiB0qpKpyGRnr0kX5ZHKhPVJiDEPIUkZjdUNCeeUC025ML+BQ8L2+0KrXEC4UkubZp8CDtRAQBpKALUc",
-	"lL1q8Q0Wc22u3EimMDjUc7LjYrssfG9OBZ1YxcKLGIAYoqKFHZcLh82tsxHYOlEFq3Th+caJtzEYlX4z",
-	"PhEsNtdnAWJ74hbIc+2YLlfgZhZogKbaXce1ShEUa1YdHR/lbq3C4O3rwuCHhSbZhvaKMbFzyZ8htuqI",
-	"Sl4VNmqjq8McNZTD3EJh6yXWKRvpajdCyhLInJ+/LLhPB3sXykSsyFSujAJvW6sbhnf0qg8MhSrS18bB",
-	"HBW6hPrABUOVWSloTbALbBMPvD1OGASBmM/hHjdS89F7+hXGrxXqhN4viO3AIpG7azAWQVXOiraw8LdX",
-	"IoEC9RbOXJVAkJPSbvO1hVQfwlePN18fwDdrm6/NmHXN12/uqzi89etP7tAPbHXIYd1kiuAgjaLCYlee",
-	"rozN167vZ8YLaBRB7fApxCFm+pB1u9fVETYrVfx6VJTSQdurJLxhulgb6n6FuhyF2ME2khVdtarGMp3Y",
-	"oifl3MPjClptNsjDB5V7BrZZGfGJt28WhV5cfrGf4h9NUvYV0Fa56PyHCPt5Rdjc2j789/dXd63/mHe/",
-	"besfR3++jH7oiNfn9MV1/FVv8s3FX1+11Nvu8k9Xq/9sr3+fzao2eMyxfVE9eq4hqu4xF9nBHikyYjQ1",
-	"IqjzAiq0EwW+bmgk0YBIEbEbtOFyDU7a26WeypT/DYyIffIEhzLf14rRPLoBqTNCOZAEmwkzO1jvy0y6",
-	"3bSy0C3akBc457d5986Op6iVchZzYazwwaaoxKvLqoBhAz1fmaZ/giVSecQCQvMyGqc3hdrcc7omI/bL",
-	"N91i7zEeb4iIfvb6VbN32W5njJHrvCpPi7bbzcu4M2peRb1e84J1xhhg0Y3yg/kNnY+W6YR88x8PXe14",
-	"m+rJNftlG2cVYbit3cAjRWZsnSUM2mjFR9j2GEsFKRc+AXIpR3FUWAlwb6TZIQW8qntM2xirrJlybknb",
-	"HWO1hYfU6VEA2HuQ7gS/+UrONjCrQE3HRmJZTO/RY7lmRonl+h5KbH0GUV+J5bq+Ess12x+AZbuE14i+",
-	"+kditw8eaQbX5O8zzMxs7VgN2HJ/g7EAzpnXdZPrbdeCvRI23M7bCGiTICoc0Q91UZGTZ69fBZiE5tx+",
-	"p5gRjyzkjHyPtUQCc48pTdeAVTQJn2A5Mr0miBUSJYym5ulprZvuE9xeB9lOzPSVRKLpeLyf7Xr504b9",
-	"6vE92K8eO4bRap6zi3Hzkl6NmtdRK262WWfcpb2RUWAPYr96XJ/9mr3YDrtV8nExBRhijRSfCAXUZZuE",
-	"SKFkws7Ic3NVpjbddalYVneAcKE0o/ERcrHTRCcpjdi/ueWU9dEDoIguR1vyGes/5l+fj5utVqvVvDT/",
-	"uTL/8Xr4eWf0a7Ma8o1cLEA1Ktto8DgNY6ZmeTGA2gpuu9Vvdfrt9o+HtC07SuLKwnuqI/XnUkwKxK4C",
-	"Yi4NmrJ480DuDRE6Rt615/FjEW+VFTHwuReXSk7CHL+lGp8ztkZd/Car8jmSUiud0gXWrshrQMuVwHIz",
-	"ewXm2ukUB+b6l0mq2uoAbzTNGySiCzriCdfrgIyY4jH2GcTEfNf/1FXNJyuZztCFZEPkfl4y7PNTUeKg",
-	"VuFgWPu2ZmcPqxw8xxLQbLeCMJVJ7LK+NhWCA6V+R+BW3nedxVw+aQFXBcI9WhnImXQNUbl4YB9MZP6D",
-	"E3+yDvf+Jfw7lb7NDh+kAl2pes3OenTVYa9bCfjoWnG/n5Jv+aVTXVmjKPwSmToZD+yhsfTT+7Lkjz4J",
-	"6QTLudkDScyBPMV4s4EAno15wAZ9iZQzF72hsvAw7AIQFOPHXMxYNpWLduUpUUxrLiYqGIgQrvDSN044",
-	"LcaWwZtZNFnQgIWX2l7bR9WydK2oMh+Inyhs7Jd0nVX5v7DI0WF3xJH25IeLufojdOrBQ6eOiX7Kaaem",
-	"ulCZPOsG8eKO7hNrBId9f7wBnPTqqIMDvei/kxONJb3+UP8PVv+P9PxvMNG6zm7/NvPxdoAkew8veUAS",
-	"PmO+XxZj1j+D93yvRxxBsZ0rbCn2FFriC/tgZ10zbUUCwgUW28xd4Fgt28vDBLqhGmqXnN6QEOko7IPg",
-	"ZYYhXNyQMKvUgw+E1AGYqO3iFYHCdRtud0hpyEgzKyZTlHvc4wrBp5C8sK1WkjbojBkIgFwRK9bYZQi2",
-	"wlgDjAcdL9MRV1OGVfDGDOcu1pyBL6oX8xxq0h6oWxgt2i5PS+yrQTZkr23lhSk0uWlexl3WvBr3aPN8",
-	"dBFdxlfsetyiyBU4TYZZG7rzp1+2O93ef/75x4ZXRba+A+khU02ObAtQ2tKGUcI6SbKOXRWGfZRIFNO1",
-	"3Ab3K7br7bL66ALdHKeWfglko3y6yayIbq99wmg0xWCTUkOIcgkjc/rxUV4X3fpvTswRcswghhQULeVp",
-	"QELBViFZigTUYJKRgzlqE37HRGAUCvN+xcioZ0nbdwWqLllgh5ivv5rKpJCXY/iVcGamchjMQOCAsQRO",
-	"pxgD11A5xT83QH2CU/UxKOZtFXnKQ0/44y3U17RZYXlLn9GafPnNi/sbiHKedmQF7lJIhWTQZQEo0izh",
-	"kSIhUO7QKNdzecdcj4Ya+Wf1utRnB0wtE119ScDHXkejwDkxMS290COv2pDpIRzvh08fzMu1Cw29ajW7",
-	"Uc+I2+dG3L4YNS+jq/iatcZt2hnlVAdrPpDwykW+Bg3ydbdRKt31dbeCL5euGieIcjEEQB8RdvAg1FxN",
-	"y0XyPZC2dFW1X+9Wn7JkV58srGHiiGFHCuhnoKypTGz3Y6cCjeSoHIvrOoLlqH7WtJ1tLbk8kSPyZMkT",
-	"27nmt0ivh4tGPpErtcR6itvi4lv9VqtM4p2HFK5q2awg+3hFfd73+cMgc5qr239h/wzmTOLowMK3VgnO",
-	"+3tAtUYHhgw2RrlxbWGy6MoiwMxdO6UirhIlj+zg59H/XqR7Vbr2CMbb41zKezTPHO86JJL0E/WDzbjs",
-	"NtfuLuoGM6MRLD5HhKgvwHy+AFBHLkHDL9GaOYaPdf5aoH+zrZ31rdM5DJhd73sU2BMWTzausoNa0uc2",
-	"snZhX+4WxOwYeVe4UljzkrZHzeuoEze7rDc+pxcjc7X4/eZR1nTdYDNpBKrU24v8D2nu44MIbBvX2Z7O",
-	"6O70OPXU4KMYSdAn4TiVcyjNnLEsp/DCKptgjsIrBV5bTaHiNTBtvJaNtngC/zw1Cu9qKq2EpskJ1pUI",
-	"XI0JnjJbV9t+apZ0Wrt6Ppyhl3ZXG1Jnq7J+vqXBmoJshaTqtW/eea7rhHS44107oOOPk/Mwqs7Dh3rU",
-	"1X1+q4EeRRGhSihIGRxkc1tBWzgFVfARRaHTzzK1LIAwgbXZH5z9GxIiDwhLfZHJiWJsIBzPOb0hIXIO",
-	"6L+xBG7m4g8Mq5pIGQdkxhbIucylac9ruaB7Rj2ZOmEHLhqkvRerrdIv2B1LqpPj5lSsi3loj5Q1h8gx",
-	"WO2cydDWywbLDVJ4mQu4ZfR7V9mS+53PdeocaCrSwfKVeX1kO+3eZe+qe9G73NdEw23lqI+PFOWz3Rwx",
-	"abX9GZyQOymq+lAB8dS9KxLzsgqMSuToBjt6Vd4Wvx6K+TT8Fs/d75jhZqJNJWlg3yErPqGtF/WCgEDs",
-	"lZ+557dE2GEqAdVgqVjaPyAVfFMoMTJkkXH6dq9jjFuHayJA7nlBN8FWZMpTlikmeBo2i0ftUniNAA2C",
-	"7pzGxwfLbAt1N4MS26XIhriXwtuzAriAIvir3Fxno8FfdaT6PQxfiNyDLQqfwgrlzgcaO+o0LSwcK9e4",
-	"sNqXAuVGpWYG4FitEP1tZWNOhfVmS0utuqYymqlaWLnQQPwBrV+G/g9EX5WNxLYm1LJkFwHjx2i9n6tV",
-	"Nyq08aiZrhrzuO/7sBZL7ZsPbbJSbu0/sebCwOANItto3rJ7IDIoQ4MhwwRCeB10z5LkGYCkuUyFuRTk",
-	"DHrUUHACO39w4GTR7A2ohe6JpEWZ0zOPOP6EM2SSQkn0tC9Vy51bG/AgOWWuaLtUqmy0LZkJudrslfMJ",
-	"RYHSVf+JupnY/iR7zKh7OnBUku2K62ia1xY5vixXse1uFq+ppnKZxH4T3q2VjA6sW7OjlsrBVe5KkCuO",
-	"VAU3rPm0q2LpIwUeO5lqm6S0JyT6AoSWttHrM6Flm3kDjBTdUfMy6rWb16wTN3uji/EVbUdddh5vNG5q",
-	"FLo+0jl22hwvRYT4zWQRPXMOq8u2ET7i5mXrot28ii4vm9ft3rjHunEnGo2hZ5eYmfEMFTtx522z1Wq1",
-	"O13s9eLKa035ZOp7uOQCg9OWCMx+42lKwSESc7VI6DpnCgYjC8Mqh3bRm9aQKqjtavIELtQ9xv85VZql",
-	"zZhqagVNkIzst1kSqed1PUpYogpi6dgBKYW/zs5O7da+TqP7q6d9he9+DPZZehEhRaPiDYZWgsySMhpz",
-	"McEwo+zc1dK8cCXP7qotrhUG17jeiM9dG/tZzSW8gFe9k1VZ4zsrcoclRHbfgf7Z9FDX7VS3zjqq7p3f",
-	"3X60rluO03yF/Q52n0qb6ZnF/7uvbggdKSNO2UCyrHuCTEmUyPvkM9TzMSIYcnUgY2wf6jcm/SW7h/0C",
-	"+aiWrsveSNvv1AGwyHM8t2RGoO5UZbzmWJcl4vCpnFfbJG7JYjlKeERStkjWEOksSNaNGVUpQajHcErX",
-	"DgR3V+vGq9S2ET4JM/OEVY73J4PX0ohx9mGVsFmZ5T6S8bomi3+AC6kuF7XIsZ2O4KfhYRz4jiuOOeb1",
-	"vvpT/n4lFeeLKIztAN4oQt7CdW+aTnm3uyt7WK4Y4et9EupoXl3bo3gdmNdqSnq1q3iYMetq6oVd7rcR",
-	"0/y6s1tVm6fsMDtr8cj/Pk2tvkRTCV8r3noQrmBex5/tnfZAEKJx/k/G+pxFb2/80azSYhNiTpxdkF4q",
-	"24/ZtWPCuGMyYnrFmLDOLabICcYaBCTUEtx6VtaPQ//d8Zg8/1KRE6SKsUyJkIZHwAeobISuDYW5cJwC",
-	"sqmf+GkpuDL/unSrbWQ6R1y8RO3AHgl5FUJqNvVwxrfDTBTW0gZosgY3Z2SzU28na1AZqu5q835TLVjE",
-	"xzyyBaN2UvgW5Gv2XoegSCRcsICEiRST0LUKDEhojkJI/vznP/+5+fJl88svAxIaLIQuZyHEqlvQRRyC",
-	"YkNAIyb++zgzM0EJUTExUg/VzD0MNnpP5QBP6Aids3uPwZy+Hyb2jQ87pbVKm1Tl2bZ7K/DbOgvZxWNz",
-	"0viwUcmlqiJWZqr1OocjVPaQjdpu4KpD6pva2B1Nlky58CN7K5vvHimkQHRtIjGatYPvn4RfP3tLHt+1",
-	"H+MXTfOFCk9LpqItJps5fe8v/Ly1dc81xQgjPszuUZnxAPNRfaFipg8UKl44Rfug1lJgms8b7lHIPsdK",
-	"RAoiLfKIV0xBUVlNvU2G4rtDdskg0ITRDzY2jKZa3W83R1RhCy/LW+wcLj/UHmkLzB0H/IhQWzDtazYf",
-	"1g+f/riVGPdLe7YZ0+fqVmxtub9nEfCVZ9Jxl04CvfGEkesSiPwDM61thlDMW3XvbDlx/7FkS7YHpXnB",
-	"Lyil8khhzS6Ml5y6eKKsDde+kCHonYGJDmDjafQvIUplkcqJuV2B9sHS3O/mFiYIellRrrmYDKUYujON",
-	"CRQHEFg+femk2vXPqY6m2HiLkTFPNEsVGVn/Hm4oIAuWepsrTWB39WFfhJG/5X0vIzz2vZUDa9+blZD8",
-	"cEiEkfUF+LuoHtZbVuCAU0Xu/6AnP3AUuZ0F7AlvdHcfxjdCJCLCO3SF450a4aeB4G9kxUUsVwEJETMQ",
-	"PT3m9mr0FZP74DrnR3akLdzorbWpltUCIyrmt0uWdoDS2eYJzL0XB5AS6iT76am+6F5PHK8WjnGWzDi6",
-	"nTYMyKqvZXS6ePJsQJRMNUblmGkexgwDONvwuRydXLlhv9tU7tCgG/ah3/IiWVd2cSSKQfSutfTC22Dt",
-	"HWdNxqWwnZgtleO4QOf4UZF0s8cbiH4HFurbVPMoYce74RHXNnaO4miGIeUGfalYHuejNF0b3qWnbG1u",
-	"3XKndK5h2S+p2Y6gIsJQMfCCvqF6mca0omALXcaciWiva/PWvVdtdb44P+/u74MLIFXT+9ig7TY/HFyj",
-	"eYPyEIvOc/qQ2PSJ88Hw+h02yDKk6m6mbhqTcSJlRYPc3yOKjsPNU4A6VM8oICZmmvJEnZFbq+oXEJLX",
-	"I78hW+qRUzEQTq8k2ggPMA50oQWzkbVAjlIqYi4mIYjKhoPRiMUEeslhIt1J9k6ffPgYYl/+EY1mAxdZ",
-	"5tVZT6ScwcDjlNmOtlOpNHD4zSoYdikgp2KMhy0B7+SQ1PwGvZOMutqGF8ZMKJ3S//t/GGn3zKUhlabJ",
-	"MJIxg1CO3vklkMpUGhW48c+9a9JrkcuL8163U9UKNV/DTg5jXzMMxoKjbtjDE/c+BpVqGunhlvrTt6JU",
-	"1RNC9BC/5owa3Frf6V7vW7li/l7TdcImNBnWDiXb9uK+I0yhw2FViOdLeVfqgkyWAqI9hdRT4CyZ+Dun",
-	"M7CnGIFTLpoQ9V8IpdkRCXoSLStbTZ7+a3UqNFJSYae9KojcUbev3ZER25nJ9+PxsZzEcHlpPs/bFW60",
-	"M4ffYNy5OV2N/vX1tYENtp2MzGF79u51RXex7MPdocaCVXYtjKqt77hlG8d476vt6CtsAyjtdk2o2LJg",
-	"FTbmoEG1Tvloqdl+zpK/aRgE1Wxiw5b2ntjtoVTnrQc9swegvyrG9KJ39PWKZXkfRO4p1O89mlwKJQ83",
-	"SOJIAD9wVfyv+R3UtCIauKTeXiS/qtR9JTLUli4ZtjkG11NXtO+MfC8YNo23Cn9Wdh9ivsHpldctvkdn",
-	"jF95j8ajSvgC3B6iJdzODhdQXSqRK5Z+0iYWeWieg/MmBT15+or0LklCxWRJJ4xoOgGteM6UohOmyrkk",
-	"S7FZM697fp+WFPWi88xeDiz+Abh8gAZxNToxZD76Q4LVLHp2e/QgoIKE5kwd7c874EDW9ueZMev68zzc",
-	"VVCgq/mJ+OKKpGy8VCzGCMYVFlpdTamGjEEsse71w/SNNkfWEQWGHi1TrtdvDLm5GHP+LQNBAOvEfpWV",
-	"xZ8N//7f/7MRnX8rspL0JyG+E55C9VQxQYUOb0DshYL/pks9NciOqDXFgTo5YjHEPkM8R4RVWZeKYadB",
-	"OBBQetHsHP8y1wesMd/bVOtyg9nyNlT1NrKUj3L3WJerFD6+az82K38M+X22UnxQamYK2MRqkqW7/yQf",
-	"AH5/nMUB7dnNR3CUjGW1Z/Wbt29fAQawzqVMNU1mXJMnnSf5qvDn/kbHNMSGiMmcRlMumLLV+vNalSqw",
-	"tIdD5FX+K1oFaC+7KS+taTsE2JKCXIzk+5t8fGepxIK6gX0LQI7zRlTTRE6WLOtVkFdL5ymU6MwUsIEY",
-	"iC++uM2pi0tx9sUX5A0T8bYaxYNlq9WNAOnwTxb2DTlu0HTgSDDEExKeDgTcGA5y1SQfYGHhLcSVD2pf",
-	"MOQm02xHA4HgMVsv9ZkBEOXVRbeQJzGiAHYIOyO3206ZkZhoFLGFBp+CgSksVA2EOXDkGdRRdSMRRddQ",
-	"Xga+i2iSEK5vNg6BYlDy0rbs8/FETqz3wpYtPTUQXxPUtv3yq3BnmN0rIzP0Wj2L4WdpKlP1xRdgPXr9",
-	"1VNy3Tu/tFFnuKXHi1SOEjb/578qKUInKSpt2CMJIxmzEENYXuF7T2XMTg2YB2LB0iZav+64TGx3NS5I",
-	"iFJ9aNeAioJZhBwTG7bNYojfX6YRU+SkqknGmFG9TJk7PoHP0gN3eFQwEKBUq1OQpUn4fNx8SXU0tTvJ",
-	"wtrRiUVjCyIWB7DLVIpJHvfuHLl2kQNxEg4a3UEjNHA3MEkYEBKOoUiv3THDzLlSLhWl17my235qbnrz",
-	"86vv37w1u4cFUpGFk5DweczmC6mNEts0BwXZjqJzBifKAGMk4zWa/dZ546+BwBXcFN9H3FlbDHyYLbTT",
-	"uSGrKU+Y1z3MJnGQdClUQHqta7vwF1xpRzILaEjCBYq7WP07NgLHgipFQs81GWJiqe8eXQrNE9tvAqxC",
-	"NwMRQj1ecBy2jZJnhAhy3vJkkzNyi9EE5swYrJAxW2H1PUGyz6H+yIiNZcoyP+tAnNhCmTRJjGhX1QH7",
-	"NCBK2i4mzjRb3Af0mYAxudJn5Cn8DKEKA6EYTVjcB1RjczIYyTl7udIY6JARn40JCLB44ITeYQpAfoq5",
-	"Ir1WayBCLu5owuOQCDo3ZOPAeBpAOVzwzxktkbkCzCRmi0Su50zomwwwwGgw2Bb4HkBSy4EAHzQi+E8Q",
-	"w2bY/Vs+ZyrjDd1u99rg+t3bpzckXrp+ieYxmpoVi6QBzkn49//+n6H9Kzw9I9YAYIiOMzUQ5hMDon9/",
-	"8/13ljnBravJXCpN2uQlf4IFnYkhV+CycFUZ9rgUM2GYoLUNoN0bJD6ErZIDwRUazQGqXEEtZwAfeff2",
-	"q+YV6E+4GPjk56WB3oKmdM4MOpDGzGmBur2W6WEzCciAjiXDQacGY9kxap27Q0bC2ySRq5BMGY3hQgUj",
-	"eMSEYrmhoXG7oNGUkc5ZC0JuEiuqqP7jx6vV6ozC4zOZTh7bb9XjF8+fPvvuzbOm+Sb3hzRyeeX21XM/",
-	"+bHRPmvhq3LBBF3wRr/RPWudQXYm1VOQVR9PGU309G/m35PKfFa7xU6r5TGKRSojphTSnXIcQ0E7lmjK",
-	"opnK8McS1FOzy89oLo2vmf4GZkZn/0KaLZrZO62WraOnbdC6fyeZuwgaQoByt0/1szOA+FfdfhDP2XJx",
-	"hlY54DPbRs2W+djeeAX5H8OG1HI+p+D8eMHvmMAQB00nyigZ32eCROMn8+njOdMpj9RW2NvTowwTTOVS",
-	"MyfF6KWyKl1C4ZbAMlCTlM6z+tOvUmnoli3tiUD99Yy8MduOByJnrOih4GaTmMWUSLlApm1blAEvOwG+",
-	"pCCypdfqknDBUrjhpBjGTHAWh6c3hBpeCIA1HMd2UUVYG+LA8bnSTCC/cpLNCV7EY5YyETnkPFIDETab",
-	"Fk5NsxzD9qwwILzz18MmP3DaNijtpYXzXlIzgHq8SCgX2LrY6X/maA4dkQ+11DT5AAj5l0HDBfDO2aAR",
-	"IG7+ZWDGHjQ+Eqj9khNrQUnuXZ1fXlQE+3ysTq6HLTw8nXpkMs/AtJViLSc5W9N5spVs3xptM5bR0pUz",
-	"3UDI9wsmbl89f7Ng0WHn3837ECC1iyDek4cHL8CiNMsuAEPhuLrcOOuMBectosKeM0epATBfct7qogAZ",
-	"U01HVOX3ljlIkZzPzSGkA7FKuWbkhJq7K9UjRjVJ5SrIrmdpTia1t/0NXKU2mSWLaJNLHRmRCqwx5mo+",
-	"NVeqm3gg4F5204+W2t7gisDcykxuQNAEjjPmRvuDGicJibmanborHcC05bS/hgRwZL2/wNXyGpZmCOm8",
-	"1d1PRG/Qvv9O0DvKE6NcPTgN+gDZSnhG9V3w5oytt99HX3zxg6ey9r/4grzBEKiVcNQE//QbFQ7E916i",
-	"fkBSdidn2AXE6A9RsoyN/IZVvZx0DL0Qo5RpZSVTu01l5gyXomD9CslJr9U+DaouJPOoC+VwnBB90mu1",
-	"zDUlsH3jQCwFe79gkdEH8jgvcnLeap1WEZhRgm5fPf/WwAmc4lZyhKp0VbjKX3mMGgO0+djz5gsjtENh",
-	"4U9GwbgJCPqroGI/dDvDpqHMHi5hN1U+obFz/cEn7f2fvBPUGpewdFmvzuH5SqYjHsdMPMSZyQ23f/np",
-	"Y0mWUzqDgneIsp+gvYRUD3ZkwEQAVnyjviPPBDNO0TJ2Rsw9Zm07HHVTYJwQDGSbaJljROhiwWhqBn8N",
-	"6YQsaypBlzHXJJETw6etPSFTUsGCUDJG5NaHTBdC38VAOBPDjK1vrCfWLcDy7RlbQHcvT3K7JmEkxTjh",
-	"kc5UXPPhjK0/2eG3d9NAbO4tX9YuswgAodfpbJpWzOgAHXnH0oEAjZb02t2c5ZADOQ4SAx7Xg1mOt0Hz",
-	"OXIU2McTG8v3IMzEX2N28ov+L50u2ccNftZ+YH72Bshtm8jnjGf5yfiV87Re63r/F0/t8YEP2t1aHxh4",
-	"v5XyBU0nIHD0Op393xWJ6TWcoU/LeZGuPG9CNfctCTCPP+B4z+OPj1HegHihB2TQr2FU5RhVVpy5b62a",
-	"zhMJpjZDbZAGslTsjMCnYNjKZCEzAtrm1EBYu4l5cRun/iRsMSChkHo4lksRhwNx0mv1To9nWgigI5kW",
-	"fvY8/hwC0E5WAb1aUhb/6rlEb/8X30n9lcHtpz2wiPfaB3app49pFDGlmlDI53HKYoZdDOoe11uxloKh",
-	"gmtbkuN5gVvYSkWRGVdoThNUSRZMKM+n6Gy3uBToXvrINjhHGavQMDsTj7DLqbbar2bOyE8HIldi7WBu",
-	"hFyOu+NsxdIz8tpwOOeSWBhFHmxxeSQxdJUFO/9AlHyUuUfxpNe5xpW9ZjpdN2/HmqWnsNtN5jDGAkbW",
-	"oB5k4eNBHlMhU4LdmyHjeBb4zkkQSIUkiRQTI+TQJJEr5UNPWUB4zrkgc+xn42RDYKtYVsXYNpjUVk6X",
-	"Us2GFo4hwOO0IIyhd2Eg7iWMYfvsH7ie3sJuX2Bj6U8hU72Go5BP8wvJVbZh+BY2KdgqJ20rWeG5+aws",
-	"82ipp4Z49VbKl1Q4sVY9uHnmDQZuVDEhn3kWQjJKLDRvwqweYxTCp+agTkPNwuX42NACRrD4h35O0xm+",
-	"5nWKxjWyGMWrIjMOCE2SgaBobjyIPZL93NGIbmX2mIs9JcZooSEhgSHPsRmtQXZTTMQ3HoMCeyyFEwEQ",
-	"mUAwr5ADAeU+wAG9YnQGLvKVTCGnJwFL5pC950qrMLfpYotrRkYMymRnkbhzRgUopjcDUSXboZ874+I0",
-	"gnScGxKOKU9YPFykLCtoHZbaR/pO04FAlhxgmyOWOZq5Zv8/e9+62ziurfkqRP5UMlAuVV29uzvBxplM",
-	"33Zhd3XXVNVGA3O0EdESHfNEJn1IOi4jKOD8mgeYhzgPtp9kwLVIipIvsR1fE/3prtiWRFLkt+7far5N",
-	"O70CevZKsRiGRysOeiYqo+5+N07u2O9eX5wkGAL3Xzqd2X9Zu3Co4y+aa3v89uKH6RoxaLugEk9dJX/h",
-	"YgKmbuwv7V+8hqPxLkxqQ8Kl+ZiXIlw2rlqvYLEvMI1fpWAHL+hwzyFzZrS9F5JwUKFwGih0lxVtQkYC",
-	"jAjGClYAUn0CjZ5agIec7pD1h0ovpo5YmHz9LelzMYSMM45pNj463mFWi9WOYR9xE0RAKiqZDh9GFOmu",
-	"Phs/r6iFQH5AipK4Q2sDektAuOSMvKscp28u3ljFm985BhWsGEHWIqpBr04scGP9nQLvazxorolT/rV0",
-	"tHMQQRwo2YHydisBkFNiigyuFzu6FNamaF5IFKwCqpHSDsJhAW8EbOnf7CbaqMZef8xSoPpmSrTXqUmX",
-	"zR1nt3jI96W4WTgkb0AfTTpeGSAPGV9+dpty+mFeAWl26o2oZgEjqjklrir3g082zFnieVkqqMKTm4q1",
-	"qc+rOBcwQU8PB0xpi7tTXAuicKooVlH1JECRVZ2df8BtdnIslWsrPB1Ss4hPOjs5KH/C5sHJ7uXVsKn1",
-	"JhysNwEltTtqS2CgHC7lQ/ixXowyUW0R6gfw7cLJ/NnnU2NaduUkvapePNFGDjSgHMRMnFcAkGeG+evd",
-	"zFb94XkPM3WFjApICFrus03iVLhMcSTL9esJulW4z7FrZzOz9OpVXAdysq6ozRwTNRUzQGtFcPoNt8EE",
-	"HLyd3BGfcKHk0EdU9zQ8uqMj+lCV0zUjJnBgcZkXOpvee7SqVjJNdXe3hJT6BRQU3zUbpTVGQ7ied+eZ",
-	"JkQq5tsQVy7//1ti9/1QYdEJJUqOUCNGG+WVribhlT6urfoAjYVQucCEDjgT01WXpJH54kqZKzuqYUAF",
-	"FcepJH4ICbHmE+TJ+0FxTUZKituDUkk++K22GY3E3x4f2CokL0EhCSdiWbg7VUwzsxnnDxhSRpLsHB5y",
-	"6p/5b/Cq/wrGEPjGNVDTIk2PP9kzTK+E8C5iwKNuIrKql8gado+7icjqXiKop5rvJiKreokC8ieEDqgy",
-	"mCvjwFu7UmVv+O6fL8mD10e7Y1p/0rP2J4WzDvCwlCXVgK8teZQ+WZwyTn5VSNVtcLS5fIw6vxKUYflp",
-	"kuNsMFCOxWFErYUmDDEySYU9oIifZYm3psbRClWWnA5SM4zCqmRyaNCF5WiIoJjLbkDtJQVCZzx8TMRZ",
-	"1Of1aMQ4FU/weQXkkYJkgo1u/CB9SLUW58XaNhg5kkAOITp7ckWmOs/s0q7mPfOkTsF/RuruswNQPgFO",
-	"N6x31p6xFKa+ndGPONLyNTNXoSgbFceqypGh95KJYts5hQetQTLTVLqcMrk8HiNvzNaiibkUGgrko0AE",
-	"apruGxxKpGjOjzlW5nKsTdYR3B5/V27h80DmxxUTdNdjRUSU14FqgCvRWoNWWQ3ea5XPJrIIOeNtePFl",
-	"qIO10/bEaOMEHm075ghzqUUeq9tEDFyVKQbUS6VTCes0XRV2pML+ijuGJlpqWUUspxX6Iwe5Dp5FrLgC",
-	"iXkyXfHD3AqOW7LkXWZfwVVILmGFf0Edlsu+I5dyKcbrjVmGZDt84MF4+ACzthd5rEPkrrx9dhALuPxq",
-	"p6J1/K3u+Gug5VMDkwiXuwyB1HaGhyuveS0SCiHHVmeFn2Yf/vE5FUgecl6ZkBinCKHHk1W1pKtUzA+e",
-	"4LCnx07IrkInoChOxE1IfaW5DrB7eHi7YfMWnrMfsZUWbfcDbZeOutRxdjuxF28RPz0Gk4qlUnXrHLOR",
-	"BgmUjmAkYQfQWL91zFYnj6XsBt0VqoKtIuR55bIPf3xy8D/HVZw90fCux6Cep+HdxmJerPG9Wmgm8Mou",
-	"TXV0TG+BJ88ej+HgJImyzTxLc0y/OxIuIQ6IPZUErz9tcDcTqiG5DY3QOocvubVw53l7gYG1asEAQOOp",
-	"lRagD95LMqUfw7tYnk4Jr0SG+F+AUHURcqUP0MnoXbH4FeFJjKq8t9gVe0T15Ie/CNlT1N/j5bA9JXPy",
-	"84D8KY82qQeXauMuT/8EXWgidhEHHx5MMJ4qNQPIaHBCTeSD2Eud/ZUBFNzY458lTo/Rrsup0sBAohKI",
-	"EHi3GHCIw3CmhDZDzy8f13SM1gmx54Dfo2PMSEkKxgYEfz6nrDUVvrlZ5AHkGvQYAVzFwHV74+WpuzLz",
-	"nN8ZMUMlQBhmPXWjxyLPQmYuGo4VNb/FNFMyIKHcDGNKKmYWmU7OBO5RcU+RhainUrEy99RatCzcdD9W",
-	"jXn3mH2q2dBxy8ZuWKQZlm51WitWmeQIWaJhMD9/pjNbE7qfncNv4AEtZ9W+c1aRqJ/1NJnR1EXPH/w/",
-	"3xVfD0wx3XM2ql+ZWRnDfgwvZTtK2mP48WxRY5ccVvMUwF8h/eSRwwyU+nlvsxqg7zkcNc8EalDFyAD4",
-	"SLCpvdckzHSpA2re7NonUel2VcLxY2qhvGc4lpEclkUq+tDShOTjvATmE2GVlz725KCCvCXQ91WD2jiP",
-	"BmWqupgK0Be3BzxzyERmV2Ndhc4wvvVM3B7G84Q1WsQso8EthHz1XtdPAr/HTdl3XZjnxvS86Y27F9Lz",
-	"Llo9b+eIvYJi+GYReK+O3i9wGp+mU36/3CM/+o23UZ0Sd/7UVvOraJc1zsVVVc3EybDECbCTRwVYnQl+",
-	"gvIdC2UPQZ8EEvhAzKc3DKvvQz3Qcj7LfSKbD4u1iA8yJpJsqVeXYqmvIUS8jnFUJP54ed/lyse/YrUv",
-	"pbg9La2OmYA7DHoK1nKknV5ZVcIdp0eYg3jPMSiWHp00+O8x1NkgwMdMRs9/jxfkkN4MAdnFyfBTsRQb",
-	"fjCY7VgDG75Lz5xOhp+K2Wz4mHSIhAY5FaQDOZSK6V7I0RFs5JImUMNHn+mNz5PJyFCU9r3XzYJJ6lZy",
-	"nOGfN/BndnI1115o5j9i3eIsXkHnu76qw/HE246vqLsutqr1T67h4ywMj7t48T2vob3AWggHHXV/zGa7",
-	"URthqw0Jdk2eWw1gfmMCZJLeXebTXir/z7STwQx+37pQXlx9P3+gYZPZ7xxWLd/xYGW5XtvApmJL10Dt",
-	"69OduAEun0DlEzeBDaJsoutBKg6q7cFPuPhbQ9Pr6NVvS4Ofj2Fty4RlkcHtmS1AgztmW4SGX4EDu+qV",
-	"UCmprj+A/dtX7xAsKbeLoQEYuva/I6qjOkbQ8MsC74FF6Isizl50VFldqZyLSKmYkygJL/1ZQ9ISylVl",
-	"Jb10BWuTTWBgy60L0TActTxqrRBiu8ZnNYzkZncna7jDh9B1WY0T2FmO+bDZlZybJplph7luT5A9pRiY",
-	"xBZjzgg+H3gEp8ThfJMo31v7EDQit6LPJvzehnW2pxm5vfPEVJrznBpaytshO7Ckms/127Nul7nETz+h",
-	"hFh9RmFPkoGSxTA3WOJ4W8oOLclAKtOVJZdRCmZ0y4yLHlPc3ODPb8LPMyw5SKZN0T1HhyUIH3CTih61",
-	"wNq1q9CVKiGM5j3fI2ugeM7q0DqgY1guvOaVdr8ZcaFPzshPFTZCaqd7rmJWgxOyWohDSUIKO3GzOth+",
-	"ZZ+HST8S9kEqYP9GW/vxCfnqI8gLqo6ZhTaAihhAw3t5DEB9+vUB4qeVuIECIzzqkvgpYfIUVabJjnYg",
-	"iPKLfzX7qleFAT6iV73S4Z20itVOMxytEJbK0JJoZgwXt3HsOLzO7ac8+tFMJD2eVRl2WBDbwBXAgGOg",
-	"F72tEoGBo/m2OkEn6Fxy0eScKsUnbyXYCG7XqJWxWFQfnj07ihY8N6gBAU5NrXCx1y5VzDKXuX6K1bhV",
-	"59aMupeDyZRcC55uMlOSfaH9AYZ3QKDfeFjCEleIaCZHA8Vu4GsdYpzLwfUHHN52UysfkxWV0G5t8Da1",
-	"cl2BWRAxK8i/+Tpz1JJ1C2ozitaJJMszcu2+C1QPRhItgazOMB2ViNd7empPpmF6rH8oGZnvoiXfMHyH",
-	"J30yVmgcZlJmNYtFkjKjzdHa5k+xzWtIw2t71qNMvJNXTtBcHj4CWlQd4+pwYZ91q6gwHjOkRtfbO1dp",
-	"HjiouTCykWkoCscxM9EOuuTi7oz82ZOQEe4ZdzAtDtLkMLMz3KreAQ7xLapnx08ScILAHTNrUGRE0zFC",
-	"5Ox6Iz96XXVcdr8lrvOcnaGATk/RBBpzTcUxtoeGeFEgClq2B/Ocrvh7Vuf0eEl7KvYl3xG36vPIcsS5",
-	"7Ci3MepRPUNfr05I3NFtxDx+BJBAXGhTHg8+5XGe8MPNGkTETHG3sF59/lD9sZ2S+UjNfkSxBkd03Ofe",
-	"eWdioWGRXjGa95gmHTaW+Mx+QqgrZSitulAyeo/5UHJoDsQrXWtfvx1FfNN+7GXQrtWPn+KIntEefj0g",
-	"cY6K2copkKuBhSe79KpjxCYeAQK9pRVjJyZGirvLkPLoGsjU2qHik1MBdxsTbaiCMbIRljp5BngJ06Pl",
-	"ZXAwcxMaBMGNb33LIPeyQ1amtQocQxSZbRU4fdeJ9aluBHI8BZFOHqMj2BvNeE7fVbiDm/KNlav2i9cX",
-	"jS8Uu5d34Tuv2KZiXQ7sj/AKdgm9q/mxF/ZNNycY6b1f9wT5n2/++wrK7AJz/1UK9hTNd2uSCffe5oWT",
-	"hYgtC6c/uekVio6abplL11qjKXXOyEc7TJA/xIFafAQmk1Qf0ZVRftj7rCo/tiUDpsP8UyDbzvqFa8vP",
-	"GDOXgcAtQhkctXVAWZ/y8tSw/qCkhm2RSKSROGQ1KMULpn0Sl9dhgTM6jC8hnTG54wDj0IeSluyM/J2D",
-	"bh4+0dhZyOrIUkCD3viWgdFdgy6qe1IZckwN6UuNFwyYaj7kBLrncq+9pmJAb6c3rtjHsNp7ysvP4R3v",
-	"a55ZPMpZ4axZ26a111fnGKkdsWpJI0Cxb2ZJJDl/sCfo6/kDnp+vCCklM2yj2WaN/QFT851tG0fa4kLd",
-	"XgbrfX6NYewP9CEnxRAViB7mvbB+B1HrDC8kPneb5kGivLRovehvf4M3NQ12pvRxxdm0ZcuLly3DghE6",
-	"AwEmASDZrXJgf2rlMxxk2cVhcwGf4ZmukdJUMeE4+9w55t2qHog3/iCP6GY0g1laQcDd9vgvXONLi6UO",
-	"/2C42dLdT/R+Ml978cOfIN9X7gm37Dcd1pWKXZKukv1UCDkiUjSfMKEkJMRIMmByUDKiGC3whtSE5wDf",
-	"icCyPcdTkKQC29u4XJMR5QZTTHAsQ9ORX6JWzD/TvIdVKyXrQmAQQgr9gRmTO8YGNc0ELBZrcyhXO/er",
-	"rGwicqwZI/ERcbvapcN3FBVWm+naY0uOS3krE5LLUg5VQrpSGqZOsKt9Kqiy2853nuXQin8u48K1qF4Q",
-	"LFHgUBtQpVmCShbUMk0ZIVHD0pp8Q5NUF+LKwroCYZt9CwU1lBxDqbX9UkdExG++/Qv5O/9fJ4ldv5Lm",
-	"dxFZxXH28HD2Gxd3X79mJ8R1mjXsC6z13z6//w3X1AoK1zOyvrtCYy5H3oY8N5Aog706Auw7nrdMDzv/",
-	"wXKTJSSzz8lSAbUBpl9muP+dSw0sT3oPBePREnqzlYqxGxrX0VOMlJcEtWiI/khyK0mH5nc+fSmYuNsU",
-	"a+tN4v8wPBhpt/5soClnZNsZ/MvI2ufs99uDaEa9OyS9X0ZVf4qtfj5Q7J6z0RZZhj46XJ/EYJQ6zmSn",
-	"E+qBE9NAWk9uGUTFQx9bACaqUwHd09xauT5LsWSZEmERtM+uCErcIKGtYK7hbEK0TEX28DUjbs10w9WI",
-	"Oo0PpJCPTnyUHP23deHphUJC2JecDQx8mgoqnGJgNRquSZcLdsgIjyv1HFE+Ku1ymsDR5dGfrMxln1kZ",
-	"/fBw5kf+O+2zr1+PFg6d74locC9vlmRAHRhy3fBIdhiBAs9WPmxYPrgXsz4REah8t1z99M5ZTKrAnuNj",
-	"MrLaOS0Kpy0vXg3l5nCIlVCOMX7DwPhRlkuUPlUs9sv269yroimcxiIFU27/tC6ltRVL9cO2DmAU4cyW",
-	"mOzJcWAQwMtSgX02faXP2YlFiQ9DM68c6tLRxKPGB7wm4HAWErSlntNV6025gY7JsThVCPtISRPce0pB",
-	"U7Opk4XAG15on3dp//aKZSomidj3mobg+ZcxXRcFbv7nUckUprOjYia3ljMUU8FG7vSgVzRmFaoO4quW",
-	"uaYle0fiwqIIeDtTWi2sQZ8/9KMOQCslQzxJp/7I+tLHVqqRXFXSBfz/iQ9maCS7iX6qz8h1VAjc0MBT",
-	"0cgF7VMBKpRVxKObVIq4Fcb482VLCkAqYiJWY84l1aZWUbwnxQVPSS61r20rQiLuULVgvgWOrk2T32La",
-	"J3TpfBSWki1a6784XXG2TZ5UeiuUStpzENVK2oN8OD2I9+IsXmxJZ2r1pb1l+tuQYvLk1jOrgchnr4Yg",
-	"zTpxLOs0Nxj/4Tpicley7+oev1S2mxSzFZRUTBartArKWhQU1/jkBaJiS2B3OHpTaM+zMdjEljdbRs2f",
-	"XZ+d6f0bXTL7HKttDibGzsklQXHPdThctBawWsDaHv7gntsg/CjpwGe4Ne6clWDlEVUrFavqWphrULC+",
-	"NOyAtK5HOZPJDMrk9VFOIHeqc9zbbbRNTNwky/KCnS1g+nbiu8qpaaG7JUveMFnyPNkUuJNxq73SECNf",
-	"v4gCgH/GMop8Gua9yhPaoFmFkMpI4C0anQcei9zvtIP6U4TUGhucR0LqEzcb5/bfTykFM2/F1EFlibZS",
-	"Z57UgZ4wjnXa7SGuI5heUQwJNjrERleDYafkuscKQpXhObh2MGsMZdbUyoeECDYK3QIufTc/33SmK1Uq",
-	"aFmGCzWRylergWNdCjZrhmfkT6hyGyluDBN/tSCTYUNBP8I6rfcr7cs+R0pW6XQJsTBSDEtW2MfpUAZ5",
-	"hTJOMFZMOMsdi7ldWaj801VV6cmhJPGGXH+7ITcrsv7Ed3SgKbnXuJ0Wycn1O69Nyl1bUq7A7emhFnbr",
-	"Mqm4n6dBwFV8YpepA78mT8BQtzsgW7aOnXEMkZaAeronRxoDipkD3xtqQCM/FnKE3qWSdU0q5NCcJKED",
-	"uZsTrIGzn0RRFeae7XNe7VPzZ0kjfTYVa8qfXbot/o+Qfu1h0kHI88ilbUxqRxm1fklnaP3+rLVqf5s7",
-	"O0/gWNWEIfDhhqmzQgdVdlIEPa7mnz+4my6dVbsnQusPUY4rfX+OMn3VVO2pYvYupMfUAZGNbReur/3m",
-	"aCnEtpNp4RjFqrMesb/DNp6mZx6QnX49aaXPNtKvHP2QywYLVybxAjUb+tcNaGvBD0VBOq5VFxn5RUG9",
-	"k0ODQHcgWanZYaXT7hEaXGxZbWqVpd10JvHnTnYXNIIX7ZD9vBQK8gtnZRFxn2hDx6nAolb7APbSglDY",
-	"XXpniLX7KNTUBdhRPKo1TduI1EbyIJbRXOebp7LbdbvtKfptTUxMdoc+kEDIH7gWmwXLvYpowIwXiWfg",
-	"NmktztX566XfXP54ut22PJvICpy1niREyWII5UqTgdqcGlrK2yEj1EwEcRXP2WV0A9f+4raUHVqmYiCV",
-	"6cqSS3I86vG856qKhOfFq+7N7pmYwngdaFW56DHlWsZN3B3ZU63q5J7fMKHd6FzrDFhwP3gysksGWpbT",
-	"J+0vX03LcnLf3XDfTDPMuk4dC5QfdkAdVkpxq61d3VR6r+YRptTaTFOBA4ZHRkMkx8GG9lMJjZ7n9rNr",
-	"mVE2zYyCkR04xs8knlNNaEexHFzMWXyucD5aZbmN49Q9JlAyUaGpz2JFsKwh+DTpu4h6fP4A/1+RE2XF",
-	"BjFeALi+zLPENcjEWyuUPMU2dtPTxq0A9n6p6n1TgYJ1whHtha+OpC8JwheeM1ktLEficMI628DqP3Cn",
-	"tKGczXaDcerSdH16vabs/gcodryvL7Yo/1upv+kT5iIQc47XwsGGleXfHwp41gOTeZBkjmZ3UNKcFYSa",
-	"l+ne3+p53xeX/vJ2yUVrl7RO/N048Wd47Ws+qRWsEVWswVm/5WSU36PKjxrTB9xmEYJ0nLYHfXSQSc1S",
-	"URUqHkJ0AV/ehlHbPuSgec9hBguFJGA965VFrR21tnIL6bdrwCj84AklFxZZ+pQLQ7lVA1FnipiCaN4j",
-	"JRcM2troyXDD1GjFcd17b6/X/87/eRa58VPEpxHXDM07LehA96TR4CuxT4OPAZUtRGlDRUFV4do7gHfF",
-	"SJIVrOT3TI1vXDJdhj6RVPSweZ39jWI5H3AmTEaO2ReamxI64oD+OFDsFG/Zo5oIxu2wEteJhIMCkd9V",
-	"Tez00J4iplIxoor15FA7P053WHZ5WbIiwWY7hvWhHfhQcIOY3pNloYlvF/46ubi4gG9dDISWpXMTCSwW",
-	"n1zDjFSLZtfEVT7OqE4fakNu+T3z0Rl7c1czqVPhK8czF5nBVWXO0ySw1Z39TAyxRFcUsBzDTp8bAwvi",
-	"AlZRIhBckQouOvILOKdyKbpc9cEuIFLkbEaoJaNDI2/cr29wn2cuzwhZ9Ec9mQr4gsFAkB3fdVLPuoya",
-	"oWI3ns8qCw3xMrjmxsMEwF8GY/NuSP/+wxUDxfwQzlLxiUHz52b84xIiI0ZxVqAU7DNhMMLmbZAqHIIP",
-	"cEEi+y5ct8lUUKJB9VmXxJxcCPwmjqhNClMSzKnly3h8rCcVGynjmdMNyq46IODzCPVU89lVpAfWcpZF",
-	"BVu4taheaKRnppYCuxbsKHcSJ3STReyn8wf4v4vmHFRa/yK2k7/EpwHgYZJdi32OMd/+EHMpukRIwQ7F",
-	"zb0F/P0Dt8YWbJy54Bc1OQBtDJU6bvFw3MLhbnLy1wQ65zkVOSu3QcPaMLZS0WCznuxQap9qd16h6KgC",
-	"D9TCnI3ilXJfNIDTscaj179TiynkmEYKvP0A3PeK/QfLzQkaAlZFczvdaoNUSwHtqyUsBS3PSJY7cVbl",
-	"TTnNHFR5aO1gbRbNrb7PDcl9P0ccVskKcoy9Tg3lJdF0rElnbDX8/uwEKh8sF8yqj/6WW02fqua9WOLU",
-	"mlObYPG2j7erdTFduDtpNK1I7f26U6Rv1dydqbnbS9t3ELmyDFEMqGGpWYG9e4Xw63t6B/43PdQDBp6t",
-	"ipTEUdTeUi6uIMsUP7AAD+2ZgjdrDr8INIveY4KRlRsh+bfkMfBJ4LlJDTQMcAY0Ve+7Rad9aiDQ6LTk",
-	"91vkuo/Axb/kx/El8J4ekDVcqzBaIa4oNTuU0OE22ET3KghoJ7xIDBADwG3Qb11BP+02mkcQ3Hhbang8",
-	"v71wvVoGuYfhBtRABG9+m+BUtNUw26iGsRvmeURI7Ex2FBuBRZyhmMG+b5WytgZmSh9gzWv13x68F1D9",
-	"zh/s/57W83d5sP8ToCtmsqeKxZqbZ162BqUHvemQGbiCWf/SsQ4B6S9XTvMDcEyIlkRINFZ5yYQpx8Ra",
-	"ssA3XEptrd48Z1offs87eIlbgONPsHFedrnLHtmEvj5mFhgkzz7g6YKcBxLT3OkJvdiaytIqKjtpwDsT",
-	"BJYs4dm4PSeqxISaVbd7I20NdT+peHL+2UdmV2OLYLH7qp+lDbCL1gBrW50dXnUQHu2VzTcj87sD89z/",
-	"TY5IHxS1ibx+blgfBAmjeS/k/1uzkAtMj08I13rIChioYsa+IEyDZ8KoMRkwlYpAdGRAvPi7JqQzDjd9",
-	"99OiUYNcDu1i+XqkVIRRRi3XZuWGD0XJ9ARtQuZz+29Can8GmS9iT5KznxKtsK/pN3bPyk3HLOBJH/B9",
-	"Hmi5U7VYC8U77K9JCWvbhj1Wzcawx7kR94B1HTA1hSnmT39AF8PicwCHA46lJoi9EDKwj2X9QSnHjEFN",
-	"kb0dN7WEQITjeViaipmlndOQlBxjL0n7ASQow8cnLcDWAPYdbLN9xNcwvGXrUD8xxWn5O9SAHTKc27kv",
-	"juZwBFowX18Mu1rVGSi+tWg20G4W7J7n0E7QRzQcMpGqqtOTPvppNOo68RYJlG1KBSUbV6kAmAYYpySD",
-	"Wd9wkUFONNQHajq2ADPqSRjoqMfEGTm+juokq3pEuBzLYRGSuUhFxRlWVZyendQYMxMfecngsn/n/8yC",
-	"vOpyVhbJYhyaPPiA4jYTyeNNhqGMhZIOLUiw2+xHGrDEFZROo+GUohrzGf76Bn89h6IT3oiTjNS4h6TC",
-	"la0eu7foQ/BYxswNMSOeWwG9qPRKxWzxdbWjtm1PEXerJkCkYvUS0ccTIFKx1hJRhH7xTLIfcDK7SoDw",
-	"T9dWhsxwxCFOBU9c4qvmXXU5v2fixccZn1maw6dKtBMunmqjnT/Y/x1eGajf/KHR56gnS0ZKVtyC5hDZ",
-	"cpcg/QOthCFcBP+ZlUsSCqESYqS06woUoqmQyjvWiOeTQOVhtQJUGGtcf4rEPSAuXQFqa9yFeLA3IDYt",
-	"R2Drb8kY+hsWrs5D8rCZQ5FraxA9JfAbkLK5sGtDzXPAkR2WsV5V/finAxF4mSwITfcyeYgCTNIIQX+j",
-	"oqg0fR9zQGr/yhPWiFu4UEQuVQFgPA1hYdyAooB0jbJWD/jWdkMw9s4x6GoVfAWo4R7b54/cY2BewVqk",
-	"JhVSWFsx4h6C5gcnSZUkB7xA94+kTOMNY8vL2oQ4jkANtLhNs+egvULJLdomqdiIcVLlD6RiDcbJO7tV",
-	"ti1b9saaqc9+V0kFYfXnisEqs6C1XZ5xu2nYknVBXRcy65PTqMtvQ1AHuez+mYq1CGby0c4AQk+adLmg",
-	"JSRyc5MKJ5lopCO80oTdMzUu6BikHNpMWNEs6jKVqXvfI+JWyiIhXSX77pVIhX/NCoEdU1JKcF6moqPk",
-	"HRPOTXuS1PQBdAgitUXNFfuoHlDZYCg81uM/3E9huwwdHCT2r7faKRKnMP4F8vHsu3mxArUx/VaithJ1",
-	"5xIV92RNpK5Vhg6VeGbGbiUUvb3K+thFCGKVLt3OSNJhIenulnJRF3AgJdHIdcRKkbEbaJ5iWqfLQH9K",
-	"o6BdsHjvGBugREOzlvRosbTVLLytzA0ZUU3wBbKCRM7NPqNYPmul1srG8QiofK1gwTWaJqZT0drEe2cT",
-	"f4Qt8QxleMWMdRTe0dHlkUfkhUV8vDpb4stqRXor0msifajEhJWMOe8ryXYktNoKidYnfFYd8y/BFY/R",
-	"QKqsjdcFo8ebmlwhHbrHRGs1DoXhpe/dVzGBFWfEPcJi31SyLiyEBhPZAuTZXlNkbKIK2i1QS8fVFh5t",
-	"vvTabbancnEZnt8xs4sMcpfxN5H4Zj/I3LAy4jTKq7jn6kIJDKmY1hIoCcYAwp+P/y7D6GUH6MaXiobl",
-	"g3Ov55Iffgr4Z7dJNquz4lOWTePGqz6PB+xAk7hxAotkcLtN1zYh2lAutwnb3OOo3/gbaUNEjl0idl+z",
-	"8p7pk8RxXPtimFS4mMFpwfQdyemAdnjJzbiuDcJtXCecBu4C5iYkcwoeK24649AiJhVCWhv35KoOwoKx",
-	"YgYMh4ww/KLRVcd96POTs8+nFxcXr998k7k+SHCySSYHTLgOOD4mAvOzCqfvfVMlRRdsUMoxpJj7DGdN",
-	"XEckq2JyVhY6A/UWgHk8YK80ZoNrcqwZS0X268+fiZWBOMBT+xudnVyRUY8aaEB0pzNszASthTqsuY6T",
-	"LYvu9Nm//uu/a82eEl+eP7d3ER3jkyJeSDKrEU8qsBPPeFb3HbfiUfsdu7hOQ2+776wm8f4YMIEH/3lk",
-	"V1fz2VGCtVvMGdaG28OtrdF6Z+aJa7uLCXW7ZaqIXsjQOX/Af+wmEXtrNs+fvp+LM3AuMUvB+WhcF4wR",
-	"zLJwhHcLpl27PqiNvGt/iiHxumLXOfgE6a3Igc9uR27DzpiPwlEjoLb9zy4zqtcIc+d2y4yXd0KHkvwZ",
-	"RkjDJ90Ax6uAIqlAFLxlhry9+OZslo879szEto67jhgpAU5+AbzJ+lQbpm4KaugNolrmVu2SwCFh3jIZ",
-	"kXtaDp3l4AwDqu+wDFaioVWVwoZpq2EZHDqM3DNl3xfJeyy/szA3HBTUoKYd8PI48/+8cb/PIGmsIRn8",
-	"vXCiZckUUYwWlxP9h7hxgF2cQMEZ9DVSVGia25eXijBYnPkr7eLk2BQVsNx1A3crUuVp5+wyGAnw9RgM",
-	"sKmOcWwaq6fCvDWmzgjIm0wxLct7liXRmOC6UstUuG+LsKbeKlX1lqeHF4delLENW1VNUrY93Wa5ti/w",
-	"PRyJn6ih2AN+a2Jr9/RtU+e/o0Sx1txpOd02zek2T4OAswBJyvY4nFoJ6cWA44SYEjF6in6hNb8Vz0fB",
-	"yHBCDJOjqHPKOq/eY4N2FVmQJ+6lT73lefAXXhExRIoN2tHQYhsy5CLR6ZPdIN8LqeXOZnURRDMsL6W2",
-	"thpcvyfSdO9lJ7zuLVt6eyAyo2m3krKVlC9RUsIRqMwaIxtwvx4Bmct+3458CYfjtcY6IWaM6zQRY3q9",
-	"GZkTd7Gs1IwRj3xWFDF9Vffq+STiQj6X7IQf/SLvD4LvYZqBW6VFsg38rq1zfLTpBk9LNwiOmrzar1vK",
-	"NhgMOyXPiWLgClo526B+GyR8qEHN1HwCLKObnlBwTaJ7jklnPC03IPiIvBETvEdX4BdzV4WnWixPhQP2",
-	"EeUGGfPrPxoMgYLOl6GQgZK3mFhwLeqzsvdvhGPAtTcFEgHN/Pu1j2yo5dM14oNQ1qdH8VOx5oKLSKu3",
-	"915RrS+KGubtk2q/ncB/cwV2Gv73b2FWzrE7Lm2xxUsptrBQDwq3jykoQgtIg6oB73pV8PMH96/l4v+z",
-	"1fFJQVFh4Vs7v7ra/UwC4vsHqbVxbSeUvhiitQrzkwLhQY3qrjkqPlBc4pCei9/6I4R+WeGpSYOpEYoc",
-	"Ws/xej3HnzwefvCb6eW4jyfm3vqQWx/yC/Qh/+gSbCq4HVRgsAY5pZgcsKWiqwu7hJoeoFkCzdrglUBb",
-	"slrkmoS8H180IplGj4uRUK8AA+DNcg9IZnJfi0KOCO0apggybETZRMev35KCjjXpjIl76ydXpKSGqRki",
-	"5BKfSiE3rBV4S5FYyG0VR+yTrIun3Yq5Vsy9QDGHRwBcwDU0X4+Qw9LA52OKQetWLHfs07zHBUNGKibI",
-	"v/7v/yNc3PhIA/ztwhM3UtwEuWo/D2tt/0ADDbA7FUDLET1jDDm25FZamRouk8pd5Wj1pzzGy+FoSGfT",
-	"hDb30pgVUYo0boogI5CAq0rrjaI2SRRnEtKw+cYocmz1WFi90MOHlqUctdJ6IWmNqmlcVv+CZPbk5FvJ",
-	"3UruFyi531ssraU4+QI9DwkzBbiF7vM+05respUpYpZvZPczlCq654IYGEhlaAkpsJApKxXQKWooSmSi",
-	"IMdc3HMDx9OatfxWnHJBoE4/If/6r/8+8VksqXCtajLHZZURKZgG2egb43laLGoM6w9MQjJd+y1VzAWw",
-	"yUiqO7Az7bAygHJNRkwxQvOcDSxSu8QEu5agptif2xVw4sM/n8X8XI4imhxT8u2XL5gXcYKtcqjwhNJu",
-	"ePqKZCXV5oYpJVVGtLWFRz3gtHFrCOkmsH0TMurxvAdvqyfLAlrewWKlwsg7Bg17XG6Y7smROCPZv+FG",
-	"+asfb8k1tAGixhn/diAC5P9GGLwqAZiKFdLD3lNevvd7eFn5Zy9elpGmkpkHykgTrdgiiWIeIPY80rU5",
-	"Ki5I7QpnXA5NR36JYNUu5wxMPX9w/3Ksv2q8Munv8jD7Hgl5CZ7rgLfFkHniXQdyXcV0j2jWQB3gzIXJ",
-	"OhgEKIZ8KqpT4ahwR4pbeAAOfQqITDhUNgIE0XtG2JdBnSCXHCsGqA4EuwHYPc1JAiz4voITvXilvHV4",
-	"DwT+9UAYHRbc2J88YnQEgUMrrv+us16kIiNYP5iBHzJWzduP3cEjx8E4sj98ZSXUHRMnsBRMUaCr1Vzk",
-	"7ODZDj/a7RpBxUrY+t5v/60h2ixF3L/9qMVjYLu0p+HF5yNtDj9hJ00A0WwEZctk7ogxqR0qV3Ed3DT4",
-	"Z8XggaXV2iNUIYmQo0lWDHS3MKMDxSoWPWPdgO7xAXQMoTkQZCk5vO1NZQkRtM+ukNPKPZjmuRwKM9Gl",
-	"+ZX2cRWr4cpUZNB79GxQ0tzxeHe7zKISUEsBDuFPbvzmonjwpQgjwU7OZ/8jC48PF89o6yEFYpzzgvU9",
-	"3aHHBu08HVO8KydrwbzHECsV8/KX3tt9tQLOxCzXvsbfvrujy6PrvM/Ir/3O346So+r1wy8Vs3O6oebo",
-	"8ujNxZtvTy++Ob14+/nih8vX315eXPyfo6S6G7cjzIf65uL1D6/fFH9hp992vqOn3+XfsNMfuq8vTr/p",
-	"vO6+oW/zb4u/2EnA7/us737/3cXpmzf529Pv6A8Xp53XxbenF/kP7Pvud/QvnW8LO2lph38EWsJRcqS5",
-	"YTe8sOfLHkbngD1Cx+JRcgT8BhNj//bz67eXF28uv3ltx263PY57qFVtHN+cftf9/vUpfdP55hRH/F33",
-	"+4sfXh8lR4794OjyzdfkqHrJcNADFbBi1I7Zb3j/N3DKuH9XSz3lEz/LSnvwP4o+6VOBOKNZ2T36Z3I0",
-	"UFzkfEDL2mte6cUssSB3XOAVUG9UTeJm2TfcZ6Yn7TWgDd1YBQQ2Oy1u7Kk+uuzSUrPEuwrw/pr5iX33",
-	"9vR1/qY4/Y590z39nr7tnH6b/6X4jn3f/YFedKwIgCEuuK+ZVXRhv9H/SfM+O/MnaPkFKmVOYe8W7PSn",
-	"n4+SI3/wCkp+k/fMAuDR4ns4HufXhRnq38/UHJxAOVRTZp7vyEpT2ifvYlnMYkl8Xge8wXAhofxjvRQN",
-	"qq1BW3cGhxtPZKVUVCmvtP/aiiwvW4NTy3Fg2hu/0pE01kCg0mTNusKyFNDRiTZ0jE/StI/6eez190ZC",
-	"kO9xs8romdCaDMMzUsxv7JEKPxWo9KYCvEZag+3gXTVck44dAURpTDyn/TEh1pxWN+Im772vdtaGMtga",
-	"j9lVXyl3+GagS9jsbWHEEwsjno6aM3ESt1LTAOiPY6gKdsAiYLqMt30ZNP0c46hDqeip4ODBT0Pwvl7/",
-	"eUWyfKgUEyYjfaruqtZJroRwcr671vrBCTx+H63tJj0N0YNmOU8/17aJPizNYX6Ba38cz2z2Th9QrUdS",
-	"FasrDY5ROpTqz9n45HcZKwrWKg9S9hIM/aE2KMaHSmA7Mkq6w7J0fsXjKdvy5Aqu8A5WbMLCjIakC9cJ",
-	"paa1+CnDyKtWLf5rF5PDIeszcl2b3SudinADjtVI2Yc/PiGvtd0V5/DzsLBYT1qJdtReRozegb/U/wwc",
-	"m1KEQ30TrvdXKCluId6G2QrE/dAe+Y2Fe2J1IhXrSNP/4PfbxpLh/ROW0iLeTm58zFvYeym/hzIYawgd",
-	"01V/HPb4DBQSbLSGtifNIIun+p3g23ApYqk4Nj02BsJHF2uOvYFspAk1JJuTPmd/41xpGCinyvC8ZOh/",
-	"HCh5zwsU76EXSbjTK5/SNlLSsITY/VsMS/AZMk24yMthwYokFXGLCdIZY4W+7hHD++yMZJFzJItaKLqh",
-	"BIJ+X61PzYa7PD0xRnztxv2E/KgDjfW6mS8S5/Uv9yXFeR9l9GDxEYyQ5neLLssQeazc+e1zde4gZUN7",
-	"lgttqDLh7Tn+78BzK1WzX4g9/6nI6LDgTOTsLDrjOnPdyjOHAzfUYChAyBFy1Zasa4gcmitQncxQMcCK",
-	"ADGacGPPX3VwAxW6f6Jr8BHRbAByhNxP9oVrszml45C6if4IHtjrsO2WQ61t8U/g8HZEO+EXZ4YB5o/M",
-	"88+8bHknYo+24sDREN6/A8FKb5oE8UhhPH9w1zn+iIKVzLCN4vtWHLyrI9FPsAKrItG1X81pWs4U6wif",
-	"VrSkCituf1w/sFLm6CzbNYkOYZf/ysxGtvjFlsVdW16wCxaT+adtAHUwmxQhv2DTC6+iQ6STYNshOzIG",
-	"LEZBIYodEvAw9Ba4+OiEZV81z7hE54s9XpDQ5NV6rqvDudXDvnANFlm0BGtp78I/IAVhDdix+4qq2lR2",
-	"FCxtlfoVg6xtddR8+o55EO30f8ilfLLLuAbWwYGD94YGniKU9dJcSa1rkVjlfxI5cqLoLGTZg9MEorGl",
-	"FLf2O09/msu+c1xcksxV9ehhp88Nwi4ScCCFBnF9i2BkhIuO/JJUH+hU+JtinKhgObcrfBVunEvR5apv",
-	"b1xdFoZiJOkw0h2WXV6usfHPWr3Cf9ghvxNYzbEccMOlyxYOwUXeo3yg/mSYwyLeZNwPB0UuvbkM+M/1",
-	"gxZB0B8IOg0QOn+A/yOzJRyzleuGZuPSj3hnaIHiQcKNEnzBWJ0DuOA8nkTCQx0TJuqlSACAWDJgSktB",
-	"Rj2ZCrgRK84mmp5VoDOiGnClgPgUBPeoyJnFCwI1NOTYjKSLk7t1gHoNUaRCsf9gufG6Hd6QGtf4zH40",
-	"gmIpeBo4aiGZPxqMoHCzUU/6QZxczW++ElgL4GmvNOA4c9WUQFywKaCbkbO3bB+zRbP4wIv/uI8a3wjs",
-	"4NUANNjMyyizVab+wrm98LDfpYm12q+bBslZOqzbqq0Ge7BpgrNQ3h0IAEp3KBaGedSUNoDy7yGJj5Kg",
-	"rnmI96rZJSlYye+ZcmWQiHUDxU7xh1BBVBVb+pohqyC6oiGkhQFyZGDBQRkxtxjTrRDqslYOIIiGQVok",
-	"rtCtC0lMLBIPMpoA2X695W6B9xeYeYu7Le62uDsO52El2EUtcgOw+xFuPFW3BnxVjGopohoQ72ODWwGF",
-	"JuSpWshFFTv0Mq60bLIOJfsFASe+lG0D56IclGFsO/K9tuj5ItETN94i6DlQshjmZs0u0on6FgbZGvCk",
-	"kNUPmbSpyKmhpbwdsok2eZcAebel7NAS6KS6suQSPRS1zDhXweefkJChKJnWpAv+uD31VH7wK78sav0K",
-	"C7K4r9E9aHkn5TVUFS3h1KSG3Uo1XnponxhVee/g/KZu9It4Tv3WfNl8S4Nqy3s8CqdgK3m310WhwRCG",
-	"h/qudBMII5Vzj9Zy5pPoSmDcqOXIp0Izps9IRkvFaDG+gcxXHelun/7+DwjQ0DsmyDG/FVJBgIdCX+mo",
-	"27Ro5Oq7uuN5GbZWB+Sa2GPE7zfmsUzFxOweaTO3VCJuKpZqM/fERFy38/Y1Ebc2yB2l4/olmqE/+sPQ",
-	"puM+u3Tcug8UtmKFftPhu6FQnj+4fy3XtW1BU3z/Uw9XhZcPftW2ors8crRbk1Bs+Gxhx7S5B2sb2YY/",
-	"RtXPXcw8BC2DKrsXmGbCXJGMGqN4Z2iYzoDfluZ4SZ/Qsjwj11CmLGifWXVkoHjOUqEYzXtMk2DmaR/S",
-	"vfL5JXeMDZCbFpIbgVYXbo609VanAkvkkgAZUgYqlHaOM6+QIb+uswv9sxICnjK4vJKmoDvN09TsNFBb",
-	"SwWoa1v1p81UsZ6YGbmGqmxMJ1wDtO1LZuQq+tVFq1+1RPMHlEo5vfXZqrrceQWny4dYVimVDVxi86E+",
-	"SBOQW8CTzg2KFm7OyE9+1JhslAru+7H423oCEGt5cnF7RYYxQjh/gBdEFhky0rEGfGhGfxiVXw1ZeNj6",
-	"aQuN29NUq62zIHpAjt/22TpCfnZEq1EjHWqmX3v2b64QdjxNkRnqTZVzPjF0ACu19MmFqz7KcgmPPlyy",
-	"fC+FPfLRwwyQ3msRP31to7SkGZHvvrYy0bnHvbhx7z35Q5Rj39EN+IBZKtyfU6m+0KwFz5X21BphAngg",
-	"uT289Yxnbq1xKdgp8mBEPWmIkanIznMptCzZObaK+TdgIf3rv/7rv7OEwAEHZ/130Nz0iihWMNbH2jpy",
-	"DNxfqWiQfwFb2Sl0vTnH32cnxCOtjugJ5/VIAN6wqeYsrc0buvHApVgRSI7thqHK3rMWj2gDCPMw+B3s",
-	"ndVQeEvhg2iIOwoeRMg7S4sTbFTbnm384CXQeeDWbCDTFIkSq5HnD/C/NcQSni3XwROUwk0bcwtAwYuA",
-	"gb0mPHjsOG46DFHT8HJf4uuUPGAzpXeMaNlnUBwGn87R/BYJaGAfKvt4Av1bdFUk5ylcsaugk9BnqXhE",
-	"B5ua+QqKGDdkJIdlQQrWlwa1mJJqE3jn7YT2iB1+1WBDKtalZaGH/omwti+BhuU1sZ3Bb+tUa+MNm6Zu",
-	"aBBlh6AxNDxaVBU8d12qNh6HqIkm99BINs2WQhVrPMmpIEISoHdQ4FkgXGAXMU8gTpjAUhFoTybAHK61",
-	"xbXHcgCNG7m4XVEY+RZlE7IHlyDumOKnWhBntB98/8OfcELPR1VusXq/eiTO5fHzwLGa4XvOxPbBDp+5",
-	"ENb9xqA0LmCG26AO6bAhJzm20CbLosI84DVjomDFyaMezrmNYOFpcX8nP5KDR62fRQtaLWjtBrR+Fk/C",
-	"LGwKvV3Mco2oA2a90nFD6tkA9rOLAVHhAkwBw9BPEN3EamOumXZZOPovOdBBNWsCWSqegGReZ3SDusRm",
-	"3Xfa/T7WEFPh+m27aBOZHWzKTp5BN2v7ohHhwrtpPaAtLm4BFz86kGkasjzeiDNA0vD8jplTMx6wNXSz",
-	"8ZiICNkIYRz74MYJ9ryPqsh8KDjD4ejMt6oOlmtnyEtjoQVGSo7Zfw75oM+EuSlon96yhCgmDC1v0Fub",
-	"YAbeTckFuymoYdC/817ynN3ATuNSJKnoU22Ysj+g4cJbJpji+UnU/yYmeCeK3XJtkM5GS2UBojMGp8G6",
-	"QGyi8bVrYZeKVdHpN67NZ1jaz/CiN4gu1WNm5bhg1yF80/A6n2XrW7tpca9a/QC3tW+bzpWLA0TnEtdN",
-	"N0/m8ofSp5ARzdQ9z9lpwfQdyemAdnjJzbihvTTO8FV0Kqeksvl5NJhFyXFgFj2pp7QhoSgjs6lEk1RE",
-	"/eC5Ij1uFfLxlT1W7nWFzvrYFNc+b8AEtOQdKHmrmNZJuLV0ao4f3QnQlwyFhZWeLAtNenJE+haN/Hvp",
-	"U99+EzM1sFjfIihhNO+5DLy9zL/DV/K/h2y4PD00XrtsTl11wqNr6nvz79DRK+aZfaX9Yp9BE/Wjy6P/",
-	"HDI1rrpxx/3SFyWAqtpn2XM6fRTQoNnvW+2aPEK1NdcTis60gbmL2MKjClrcskMSsiOLMfabdDne7tnZ",
-	"rMENhb9BbXgWeY4ujzpSlowKHMkhpUrGu/qRNEm7mP9pfzgrl9bHUwdANgcHuU2mDDLKSQlipUQ4pLig",
-	"86QTyIbzB/u/bUY/kPqqO9SsxghrcbrRn2zUowY4/1Co1Dq5xx1UedQ09ZGwuW/S7qmt47AFNjqQ3aj9",
-	"wXOJUPxDr0Bn9Q8dsVltCCRgYDMsWHhPbc/zjdiiMyIJsORwDEc9pmL0sC9qNnZsKZYwLS5QwQeEBA4h",
-	"uw6doO2ZfEHVTsHvPdQ1f3c4VnAjde+3weTKK9ZlCnrp4O/IcXYriRoKcnbueFftCLv4bXZitc2hKo8u",
-	"j3rGDC7Pz1+/+e7s4uzi7PXl9xffX8AWcqN4mF4R56udgjFJc1TDEid0C2ach9ubxCXvsnzsmkw59dYr",
-	"+HqKkXEdGxcDqQwtiWbG2oA6usUv6E15/A5AIXAVawoAOh1GSqvwooqurd2KWmc/esgnbqY+AVaDyUHJ",
-	"AGQi/WSiyMveIbrj+6gN/uR9wcds0SPcHHrO+9tfudZMUBgSSO6y4IGvPIPaVY9k0aMrB/a0R/8mxe1p",
-	"ye9ZkUCdBOzNemqI51OuljKpNKhqR5SlHOnmSl5XvfWnPf0DzrfpgIhugKdimuk1xpH1ad7jwi478vtT",
-	"HVyn9nXEY3GiZNaLrbY5vobLShBVssn5V0Y9GeLPjuvL1e/E2wics9OfBhytcmigYYI7NXFnbnnPlOKF",
-	"czj5CwzrD0ra2FqUlwtMyVOQJZ6UzD7UGlFBwa1uGSouHzlkSI3Ic4avoqKiC3f6o9ud/v7+hJTZavvY",
-	"swlO3oRQA2lKeOMYPXxB9pTb/RitHBZr+zWN1iDqqREPEXkrJ+/5id8KqLASqJUMDVCXa0aCDNdEMFYQ",
-	"IUmHUWXNE3nHRELYFziqpby1V0VbsFI+7DOmvzWrF4XldUBbg5L589fDgX3Z3iXhsSmX/X5wDZpJUxFs",
-	"xOgx3kacPkbP604CrfslKdg9bIUeK322VwWQXOshYq59t3YbyzFzYKmYGSqBMXv39D/9badtQd9W3nW2",
-	"RmGBtbiuxXVSpVsHTz/koNlPJ/rfR8+FHk+Tj/wbo6XpJdCn34KNTkifGcVzv5xck0LmQ7vCid0pmhcM",
-	"EDpG4j/Ctjn6+s+v/z8AAP//",
+	"7L3rltu2kjD6Kvg031ruzlBt3fqmXrNmbMdJPLFjjy87sxPliBAJSUhTgEJA3db2eK35dR7gvMD3b17k",
+	"e5P9JGehCiBBipQoddu57Owf2W4RBIGqQqHu9aEVycVSCia0ag0/tOaMxiyFfz59S2fm/2OmopQvNZei",
+	"NWy9nTOSMiVXacQeKHLDUsWlIFQRSpROpZgR82JA1Cqam5/DUas/aoVXRDERE67JhEbXhAvybNp+QXU0",
+	"J1qS1TKmmp20ghZ7TxfLhLWGLXivFbRS9suKpyxuDXW6YkFLRXO2oGZlC/r+ORMzPW8NzwZBS6+X5j2l",
+	"Uy5mrY8fg9ZrptP1o6lm6eZG3rBIiliZr99Ssyw2lSkjOl1zMSN0RrkorOd00NmxFr5YLVrDi7NBpxO0",
+	"Flzg351sYVxoNmNp66NZ2pKmdMG0hfWjV8++Zetnsfk3N6tbUj1vBS1BF+ZNuuT4eNsK/nfKpq1h658e",
+	"5hh9iE/Vw2x+8+lHUcSUes7Fdf0H/SEHf9SfBD+s+Q37iieVCPmWsaUiFMaQI/OhYyJTEjP4iWoWk6Mp",
+	"TRQ7JstUxqtIK4MgWP0vK5au/eWbSVr+Qi0OJlImjApcTqp5lLB6IGTPD4ZANoP53hOq2Uym6+0AcHsj",
+	"ckr0nCsS2dfIkfkCTVlM2Hsa6WR9XLd/90qr5rR0O52q4/JklSqZVp/5ULD3ehzBiBDXxsgyZTdcrhRZ",
+	"0hkLyC3Xc/hd0QUjU9imuiIJm2oiV5pMZQqPpzxVGt6p3QCupGb5vbrlKy0XLK1FaJQPOBSj3jeKn9yO",
+	"1Ns51YQrQicGDohW+2o9CPD5mMetO67uDaNpNK9bm/uQWaVUjJjvBySSQtNIE9ZeUJ6Yg8jea5YKmpCU",
+	"TVnKRMRwEBcKd6TZex0QPhPSoGQkIqrYyUgUmDqNFqxmw7/sTa12d5rqldoO/3yPXBAq1paAFSNKU80U",
+	"OUrZklGNVO1Y83FOuwGhSVK4D370uMxKLZmIWdz6yQxYJjJmjqyqdqpgxYXtcs0Wqil6ccetj4GB0jN8",
+	"s5+BiKYpNR9bCf7LitnHZjEfg5bSa0DDVKYL8/7XiZzQpA5238N5Ntsg1wBGPPM+f2JkBlOQpUz1VCZc",
+	"npDvpEZWEHo0HNbROb6/i1c/i9liKTUT0fpbtt5c6gt6zYwIkpobnyg6ZUP4yyCVxcQcdqZ0iUNdszWh",
+	"IiYTGZt/qFtDIFR5PCrm8UiYl8yxjaWRDLhG4eCqOA/MTIXUc5YWJxz0elfkds4T5k3sFsTVSCjNk4Sk",
+	"KyG4mAVk0Lk8Id+ytSI0NXMvkXH2BmQuV6k6Ie8UI5RMU6bmJKUilgtyQ5MVI0eUvHv37MtjsmSp+0L5",
+	"AJ5OO1E3umDt3qQ7bQ/iM9q+pIN++zzqTjvxJbuY9LoOUygM5qjykNA2WNjGnhdcZOe36vQ+m4LwV33Z",
+	"GAnS0ZeTMM2/I5oksDUaBxsiJzmyoubxCXlkznXCiBQsx0O3d0XoSCy4UgaR5tmgd3FCvmf0GmZQQA3h",
+	"FyER7IalZGFWWAagE0urIWRl2ruJrc/EDdfUwKP2KuP+kEMvs8J3ih82LGaHpJYvAbgqXAHATetOOjxs",
+	"7b84WAuuT7NFPUjw4cHAwNfNZ57zBdfVlLmQ5tAanmoUh5TpVSrq9pvANP73Yzalq0S3hqedINcYugV9",
+	"oVuhLwStF5Qn33JRt/dr8+jQnWdzuw89lxE1tF75qQQf3uVjdn73uRdMKTqrl8MX2fO7fDT/ivtuE8HB",
+	"fnsPCi9d7A2X5a50szS2mLBUzflyC0S8IQcDxZ+k/OHtUDG8OOHiOldS8hXVwSYfsY9Eu2WRzdAHoz8N",
+	"9korgeW9nE63KCDSPj0UZW52+FIas9RJhLvRJc1wT6n89NoHLLAeFPbpwaCw72dfakIOFgg+NazUPZGD",
+	"twhY1CuaMqGbnCS1mrRzBaUphpYw/x3w8woF+eYklEv+IlkXF0kUY8qX/FGqDz8hednl1xLYMnt+KInl",
+	"X/C+t12XzkCEqvSbb98ZzdmsaKuuTEBVvie9+LVMWDOuaLUhrkgqk9rvm2eNkWQ+Dqt4w1JOk+9W5ku7",
+	"SctIVN5yFLxMBLxdY/fyVJonX3Z7/cF//vWHupMM041xuj2h+YbreslE4cNDCczODZ/RdDqt/459evCH",
+	"7PvZl3bTCHzyU1JKto58VU1YeN267pWXe6uxq5PRtVEQmqwQtYNPcseU1pGvzTKnZgctv2Msu6q9YvDx",
+	"Pky6yDPf8uia6SdysYCrsM4smz0/lL7L38m/XftR7R7f7ZuFjzWhDvzuJ6IPfxneut6ul6zZqhxhGD5Y",
+	"tybgkVvsGUuqNUvNi//Pj7T9t077cvzTh25wNvj4v1tVHPad2iImrtSdpEQ7t/nM9ynXmok6ODznSuMR",
+	"sW4f/MMJKg8UofHCXN+3qdQsIOYL8SphMZEC1MMoWcUsDggXSjMaO/OVN8FyNUm4mrOYCHZbi/JbXOd2",
+	"g+hHAxC1lEIxsBo/pvFrtPeZv4yowQT8ky6XCY/AjPJwmcpJwhb//LMyO/6Q36DmjdhalWgCpz1mmvKk",
+	"NYRVDYlh/A4BQWvKWRKr1vDHD/hPO6wVOFXdTOW98fEnxB9TwEuG5o/x+bRPL6MeG3QnHbNZJNohOE81",
+	"13CzP8P1EC6WK50TzyoVw6VMNU2uuR7abQ3d4j/uwavMiwjOIjWEdrJwiFzTfN8AYUGTqUwXBuspmaSM",
+	"XoPReZWwKxIiWEKi6NoIgDyan5jFPJFimvDobpiZUp6weLxMwWvNYZkeljI5PFqpcad72e3FZ6x9Ojmn",
+	"7fOoz9qX026n3Z90pz06iE7jMwbOqDSa8xsWg9UzokJITSaMRHMqZsyduWY4u8xx9hWslJRWuhVzVZu7",
+	"FyzSJGU0Xo/Ze3O6wyGhBL0i5uZbslSvDRw0vWbC4G9zGRb/cvIzi/QDaz8gsWSKGGjRJJG3yDGFvL0i",
+	"YWRxDZ+KpIhWqdHSLEzJrRSBoRxa45AoGdgJ3A+ec8DRk6Ght1I+p+mM3feB1xDggasDPwZXRN6wlHQ7",
+	"g4vT8zMyWWum9qGObj+nDrt4oqUkCSz/1zvV1bskL/hjgPNXMp3wOGbiThBeshQcDlKMYyY4KzJXR0Ms",
+	"Bh/PWq5SYqXo5ofPA++r7Gsk+9pW8G4u714AvTGtBbl14CzoGs5PLOHwmLPHqF6lbBxzRSdJPj6/PRXT",
+	"mouZMi/lZ4/rKxImPGJCsbG7cOzLy1Te8JilJKHRtTVhUB4TJgBcRlYERH8txZ1PkXVVjNn7pb0kvQPF",
+	"fWcJsUMI1aTX6Z22O/12t/u2cznsng47nR+uCFXXQA3UyAlGvNjrsBWvz9JHG5y28k7u6+CV5g0D4v+a",
+	"sht5zeLQcEf/95Vi+SWc7SaigghJEilmLDV3lhkGuCz6iV8z8+D+OSRXG6z6lipYRdER7LOYasFp06ea",
+	"y1AN5txLtOr1PNrIvwv+6xRB9etx41qA2sC8WhgA3r+T+iu5EnfDtZB6PIVZ7iRaGe7kpmnOxQc5br7z",
+	"JtiKjnzB94KQbLpwaI4XRHCi6ANSi9mXFKzMyBVj5MghxmPY+Kay/ndidmj96oNO/xiw9soTtVBuvBP+",
+	"nPRVib45VU60HZqLFqIIsuiCXkA4SPhC3hrO7H7vX+E4F/WxFyv2jpu/U4KC5i7kZru5F9x6kimcNhd8",
+	"C5ETHMVZXYztdcKrFKwEhQ3kvc608/tltW6ZDTRQL/TiHrTQ3kUN7rxF/Gqc0uEOo09AL8WYFhtkrWtC",
+	"aBzVW/Th9+6GMQwJ9FHmfiMsTSGEsynMT4uaf2mWHcC267gPaD8Sa4LMzE7vxbK7D4Xk6LTTOR6SUWm/",
+	"oxZo07568ezLAK0BqOex1LDARM5Urvwh8BTg5Q1Lb3jE3gl6Q3lihOHfEoo8XcMulKy8lX5OPOXIGPqQ",
+	"tYYM+MvhANn60RSiWAFCAcKdajqhCqwhK5EyGs3NNvByeivlCyrW1q6m7oSFlGo2hnigkm4gJVlQsSZU",
+	"a7ZYanVFdLpGJksSqlkT7EDM45hONUvHCrMabLpCzs48A81b900HnF1YKyz+XjDnz2iwtwkFSMmgCkR8",
+	"8/+QydGGVA6wr520Aj9XxXtcty47+qGXEwJLeyfoSs9lyv92x+trBRMZ5TKiZTTPGdHymgl306JZU6JU",
+	"YjWiK6L4TECA8r6SRqebo/fdxjK2Ire86nvBb2lSFCcnjKYsRTiAPImyJAbGr8S1kLciyLRjaYR80AlP",
+	"wHxvP5sny2ya8B+BIgMzJswInmRBozkXjNBIu3BROp2iD5M804ooFqUMFqDm8lZgZAPVJEoZoL3gaP7Q",
+	"gp9ZPKa6NWw55b0zyJX3VpCNmawxcWd8zdbDa7Z2ukOn3el0Ou1z858L859O/j+IvDXIzsef99uXk07U",
+	"Po+7Rtfo0XZ/gnrG+fTCEEFClQY1ubSq07fdwbDTG/a7P+TOhaevXxEIK0ypNcyCtWnYAueGQb41jHL0",
+	"K/gb3ogOnxt61qCo2XEGXFOZLmAlMdWsrTn6BbaGvBaBtvkd6eZHc49aK80Ww4mUWumULsNSYom8FSw1",
+	"tHBS/HJV2gjCu2nyVBnaGxQI6R23HmDMeFRjjzDHDew+EEUqRcQMjXKx0sxLNSB8inrSwdBEZO+MbjAM",
+	"Bk7YTvTacd4aMZ7dPJbptTp4pUh9+wQK5H7AH1ugK1jPk7WaeoQU+NT7U/ZxVEvNx/2ku+Len8WGd005",
+	"M9orefTqmaGmIQnNsQxBwMscCWo1nfL3LvT+5pxM1sSG+ZbCVPY402XEecH0pwUHq5nzx0ftH6yftV3v",
+	"aHXbfc5VBbJfCgb5WEZjsNtVgUN72cMpk9jItXDYrqxKr+eMp5adqhLXtLktP/4D8M+fgpaXJ9catjZZ",
+	"apbp0yjlx951hVQf/yxjss/H0mfL6H1FFSS2hC5/T0syY6jwmxcB91fEyF5rYnMtgHO5HL3dyXeFcwnr",
+	"LK6p/gC+AaKpus4Fu3XUiLoSz67sEolZOvkHuaNBhGoNW8vr8Q+/DJ4vLr5733s9OXsbdf4Sn34/vfzr",
+	"rP/N/Pzfr7sv1OC75cV/pL03+uzdJil6UGtGg/bDVYkR12z9IJOnjsLl9fjv//0/4XHgC1ZzlrIA7r08",
+	"G9xQ5SMrgMN+h+QxCorm/f1pz+3JLbaS7qKILXXuHfFCJ2iMdh6avPJABWnHQcWuPZ+EloTCvEFmATD0",
+	"S6NIroR+oHIlv0C5FulfpzRi5Bu5XILKl2GYj1+IweOb8yfvOz/Q/pv47KvZ5Tc/975NTv/j9uJp2n27",
+	"Hrzj5y+XnUeq/+Umhp0kUFy5s9ahpJL5VhgDdURIt2iyxoO2U4ZaUqVuZVpxk75cIjSTNVHMBdhkIHHv",
+	"ZSITfl+wIQEh3rCgbodEc5rSSLNUBej6I5FcLKShKnZCHolsvegjyKe9tgF5ioBugXjhCjQPrjD8tiS1",
+	"Zlspbvv0rGLbW45DgTCM4jdN5QJ2jwm1DxQkUJiTwvGkVAF6VxKdT/jbyR3z8KuYrNGw2wm/MTd7ylbg",
+	"fgVNtM0FrnFqdTUvxwOUp0yj9Y64QyTPdALU5CBbEUF9v/rUTt7rh5qDO6CREwfWaTRR5S/ust3pFxYH",
+	"c9IocYvptc/pxaR9Hl3G7QvWmbZ7NF8OWKb9JBhIinGvdtq9XjRon9PLTnvSjU/bneiSXUzP6dnkFD1J",
+	"NB4bGLsIOK2T3NzTPb3odoFmrJqxFabWINwadn8HGt+QhKC2D80xAf+wo4KGN0SJBppnGQQtF45QDw6X",
+	"CgVAccOrFCWuCBPw9GCY+RRZuxjntcHTqbRcKlDSIHzowA830JELtT42CH2fJK8CqZe3+YR66WcgcECU",
+	"iQKfHWe3LCUpn81RBymHTZbOTNMdvX373BaLMVP456vugIDsbJ2NBwM9O6Qf8ve50GeDlpc7etnpnHcv",
+	"L3ung/NB5/KyuzORdEN/LqbilLP0clQUgVcgxpLa7RZeUMALgNt+S+3WyLE8DdDAkISG/x6sle/DvJtq",
+	"5WbOxlp5tu3dmrm3bbVNDYej/0m18D9v3bvduvdvJ8hlvD+orSDb4HZ7gS9t+gcmNyDA6SjbD2DgOLEy",
+	"8p8n5Dcgl2Y6MB1/80vve3H69P3Fa93962rwTJ6/op03cf+r2dk3P19+m/R+eH/65Obisei+qLByFHHb",
+	"/BRtUe+s9IEy1lG4pFutHUMyWfEkzmVFUAa5PsC64e0laKTyecLL5okp3KSgkk6ZkU4IF8SiMCCzlArw",
+	"W4A5QxNGo7k7Y0PSJTFdGx7RPzsz/1R+zaTuRR9+I0eODoq3b04dmUDT7571esUKeraiXlmYwXpysgJD",
+	"b+SC6TmU8fMD1SYsC7bWksTyioRfP31LHt50Hy5YSJIsAwjs3aUoN4g6vj0Ziayo0Qm6X0MSSUO3xFaB",
+	"Mlq0q1iHQgmmWVyR0FOgwZaXvZrKBMaOhOLaZWCowOoTUBUIdAfYkohJyhbyBuJ9vFjZkwUVdMaySdGm",
+	"Y5YDtjaYHi36V0Zmygip/B4ytsChGD5oFZsrEiqWTEPIHgEjAYvbXJCVYukDNRKG9q0t5oqELruwZn6b",
+	"EwHTZxC7IiEUSchfwtEjURieMByaxiw9iaiIWGIX5QUgGo4fp/SWJiA8EbWaLLhGk0TMUpgKNEuzdJwk",
+	"QZMNDI+kmHLM9RH5x7iYyPeOWGw9ARqlUnlFxq5Gwo6OWcRjb+s4pYGtOamwgukqmfLEQFbL6PpkIW88",
+	"FCq1QjKGh5gmbRGpV6nAelSGsihPTgwnzl4FOl7piXwfEM0Wy8SQo3mU8phhoSOo3sduYblmgrEbV8aY",
+	"ojeO8gD0UD3JTXVl1XP7eQQMEimNbb7uSFjSD9zgKloFOgc0w78y4ofZMvrXc7YIEAh2rkqS9POEH4D9",
+	"z1HmCQkx3bEIMJ90RsIlRDpTrs1RVRXBr1fZfHZQiJl+EUnZMuEAITvglxVbsXAkXLgSjxiJmTKsFx7l",
+	"I43GHpIjb2DbDCQRXdIJT7heH7uFG4pRwUhQZXZvFhCQZcplyvU6IFmsl5Da4p0ulwkUOV1QpVnajqmm",
+	"jueckFApaSFjgaxkhi6IAoVzw3TxsHFQ0PQ6y7qwdbOE4eA/ZtLOCZ5nT/6Bb/l/o6Dg/5JlwdosEeXe",
+	"yf7O3jH80z2Ff+PKCyKOe15gxxs/LCAEx2Ov9q0NhtsK/GvZDdtksOZHFBPzHwzjzL5l6LgVuKxrN1GR",
+	"i7YCLCLjnvrM0oCMaprI2SqDAbKhwh/LhEYs+wv5XvYnsLfsL2RfEGlkeJODK/yBS854ljdI8xTtG5Yn",
+	"5f/WkOhaxWswmslykeyP0jMLIO/05n/JJeTMFk+iP7g4AI5b/qc5bvlfRtKApGt7Euw/7Wp+8s0HPr1t",
+	"6vZxjKatwxxMj8iSpQpdS5B/KrQsZEWdkO+zsoKFOHdw4UAdXaCtIPNGIYWPxIRFcsFsTjNUJwXzQWgE",
+	"EUxgLZW9+9BiC4xlm6U0Yv9GowU7cU+DGi+W9VsuKIfSJ1h7g2s25hC7bf7tlJ5pu0O73fZ53Ju0L6LB",
+	"oH3GetPupEMv437U+mlDqLerKUt+X3Eo6TyHjKAUosyQ4aDPB7wTQkLC35zaUiw0jlOmijEsOH3JBTQo",
+	"mHz6WwJviot6p0CGcN4RTOsy6/O8JHt7f5rFzmDYjA/1zbz3BbfXWs7+CBKaYsS8qMq57Jn2n2ay/tDV",
+	"R21krXCFT3ZYKkrKj0OKH/FTqfzEcaEgxKGnz1zfsEkqitdoyXgAiVjD1hO5SmKIsQd5e6VcVHJeyuZf",
+	"N7VTfLkcq9UA/TdccZQEmlWF+Es+vgxYWEMNJM3R2J9vSaVpkp0s8hTIBZM2oKqpI5uyPxB20/qGLiar",
+	"dGbuMyOwpea3L5+2glbCBevCgCkTSqf0//4fRro9c0vCF8c2FLfXGZyeV0QzWmDtjIvLPrthhn7zkvS7",
+	"Z2ftLqHJck7bPWI+eWXk85TFRm9eGeaXFXTyz3QBpb1ioQy0Fv/0oVdtJbYb/7Db1WVG9hqNLICsNL4y",
+	"VnBmle3dRZM2CcmInC9A3PySavoEhM0DzyUEWWB0b1l8tXVMylTlLG2ZeWkA5TNkcsOyysglStl4pcoK",
+	"5Im/NVVqC5dK5rzZ4qEJWobBbOKvGiN2Cxt2nURJYp/CinKwVJRW9jnBxr4ruQIWSKmxwCpXQCU3hmHq",
+	"NYSeYw2FVGc+Df9eUdZPavkG2mnAVhba2iljqkOyEZZNVzFnIsJ/J4kzRHoWViNuGCECQ/1dRa2h0tM8",
+	"5OuUnU3RTHoZdeJ2l/WmfTqYnEZnRrizTP5tthOz0Nju74sv3qxETNdffIHLPTMLvzixr43nemEkp9Gq",
+	"0+lHS/g/Vj0RDsGixjgOJ8bfH/oPCl+yz+3co5Lvrd6GXbBBZ3bj1Ill5932gJ5O2ufRWdy+YJcgpU16",
+	"UT8esFPQVTK01H/EJSa8MGIgE0bfMFvFjbXuHLDgI3+rbdeN88igKvAA6vv4hYDIUZhTy9//+3/CgIRG",
+	"ehuuVOr+9u3/tdE8GwfY3f3lUubptaGH0hRnp6f9s5pJLIVV8SiQdVMmYpbiefrm7YvnqMJTwTX/G4vJ",
+	"kZAE3wsIu2FCkzkVcQL2GqgYrwIyTalRGGRKwp/pDcXhwxCdkccBlFw305szT6g9ySdlrylUENkSDYJO",
+	"9cMCSooxHvXc2tZmtKpPGdsuV4+D+CZsagHVhUJOTC4TRmgChkGUhV0KgjN/PMj44CYUDkxDyJuJFA9e",
+	"bSiII2CDE3WVdbjJQ7SyIlYHBynYw91A3CjGTdw1IqK4469TeWvTKY0eu7biwFWeCcutsmdLSnJBfllJ",
+	"zVT1Bf2poisQWvbg+0e3gNAg52kZqzo4qsLvcVMfUlG4uIckNFfA4SEVze+P5iEVqW4eUoHbaBBPYQ9o",
+	"YLafxVKctO7oirfi0R/UD4+7O9iitcEeD5blDpTItosj9yJebL/Xr0hKb/Ea5soPFMzZ8rz2+t9hFDjk",
+	"WhDyFj/uK+X3exnsFcdc5JEZ/CuJEVweaN84jCK/n8sFnCwwllpF6YqIVQI9j+hEGXFoCtVPsNhMkVph",
+	"AQy301CX2CSxbJJNharkxnr2JUijKIcee9Xjqn1EJztZrNko1hjAc+axXPOZZiy3UuPXOuWTlWZbrEcF",
+	"QjmtlBpK5t2UQaZJG/vdLCk3IqpLqDztXEHimmHtXYPUs0EhdQBegqf5G52yrUAmcgUKIk9u0IhNF61h",
+	"q3tGvn5sWbq/hdNO1d59HrYnLVKRnU+uDOFdkZAmSWj7MFkpM9eYE670Rlw9ME77jRLnbB5ptGl0h2nL",
+	"NPoUBa4N6RhchR67qQ7ILa5um9juaqrXTB8gD0NYGciZ3bvr0eOtBoyN7dTFYPB9bNUGVKXdVTGwJ+B9",
+	"g9YBh/Kvdd7eAfwJGMcAeZpZ7k2JPFJGFQpDqVULb3nETjY5kxu42xr1sXJz1hm5QwrziSdzYAa4JRYb",
+	"OdOrU10R0XrvwZTZwg26/6ByXHGPFTePhXnRubiga8QLcF3Ud3kE+Q1LW5XDZ0OFO6DESLMelcNWQpda",
+	"LlXuR3wOP5DugLxKpfNyo5FKTlMvMjHuR+3z6WmnfTk5O2tfdPrTftyLuhPKQIjnlgcv5Epog7zLSwNB",
+	"TJGIzKefvnttqcVVOh+2lmmcf6Ib9SbtczaYti/o6Wn7fNpn5gMdeglu4euVWe6jV+3uoP3q9cuKy70A",
+	"g60SZD6yAJ4G/ooC7sq3aqdZhYBqrT2HfMPONB7Yt6Z8SMHWZcg3Li1vAd+glZp/NIrl7K9XuSsRlxz4",
+	"yKo8M+i2kIerP7mL9YECN7Brp+Bz560VOZp7fUu7r3WX4q7ecM3U4Ymw6Cemvg/ZKDdY4odoWdrjPUUB",
+	"1Lu132zzWxthX7nQVy0JTRLcwCd2YGfLrUeDX8H/DtiA983WFtLTa4iWgaujmUkH4NHOzJe25BAWH/ER",
+	"ZksNtbgYL1M5A7fwZrpxY9+Vm2/PfgYFaOLPlbAECxnmrR96VL3iA9Up2/vW0qkODvl+bi/Sa6z3PZXp",
+	"Dq2te+91VHYFVFhwZjHlhxOmxx6oS4/PMjSMFowNesuCxP2lJ2wGEtlsCi7umhh4nymPtk1kJRzvlAJZ",
+	"wnxxzfW4d4rQXQ5THrXmqn2r0IWd2iqIsG1FjiBYKuRizlKux9hLbJx1GA6JFMcnIxFmLdBCsoD+v1xj",
+	"mHfWTg30C+GC4WRKslbN2XJy+8GAJOyGJYrEjC3N/GAOHq8US0MbTb/RFAQrTmGw2e1cEhdYx7VysXdc",
+	"5AX+dUqFopC2YD4wSamIuZiF9kqC9SdSXoPpfW4WBb3D5NQVMdgIy6N5iM69R8/YHuBjF/rHdTnuz/UE",
+	"HyOpP339qt3tdAY9LzbXrAxUhjH1y3xkxzEHsh9lSGNa/lZe1fV7lhgom/tNrlJr/f1fuVzbehQtGPl6",
+	"MfmmQh7P4bX1kNthH4OWQ1JTY8FjN34Tgh92RxhWJH37IN4RhgKXiCg7Ip++fnVFFisF7T2sOwdMImqj",
+	"vke1fuHjchsIvrLjXkEh3g3kbn3VjHynMAYmYTOajBsrKXUDdxnLsw6Ke5mBlnPbL8D73KBqWTfUTe6N",
+	"7Pd2qSmwm3pWDJrWHdwvoNRnaQ2e2Q4UeSMH8rKh5ZMr0hun9DPokNuUQ/x8PQ7sNHe5DatNWvdmMdlE",
+	"Wa8OZQ1sGHB9FiQT9BaUrPNmt1m8tdcx1MvviqvNwJ/FSnJ4FZD7Mq/sYkh7Ub01gZRizZG724w0o9i6",
+	"lqQV3UZL1pN9vHQV5pPK42LhWGVghK6eYp0Vb7LKepY/RFztKGiWWhU9jJcY6PRXxJcGuRoJxbTtouIL",
+	"hFfEE7q4IuGHj6EdlscHOa+ad4Uaoeyzyl6+1GGUJKHHkUzAvP1P0+nFRafTgvI0y4Sux77Y8wqkoVbQ",
+	"MuKje4Ii0klJokrkTI5XqZG35lov1fDhwygWhVEPzZgTdTNrJg82CTpsKDN6CVTK8Ru60nJskyjHmHyZ",
+	"Mdl5OlZrEWV/12kPbq5amdTQMyvPrlbLZcJZOr6lKZvLlWLZI5sqmAm0++bz+8IOovAbKmKWqBlTLElU",
+	"NKdTTYwwWyHfZuJI658Hl2TQId1ef3B6du5Vh3bsuy7SsliE0AktrS+f2qkuLv0AzP7vX6LeWeKq4PLw",
+	"il2Ro9dfPSH9fv8yIO/ePjm+QyGn+5HpP4cs3yw4sXhh3pP8/tkl9mZWSTe5s0s2qAlVoCi/OtS9kVRT",
+	"ZeN3GUVp5QzHaYLWRkZwy+Mqh8ZKOrzeLcQtj9+YloI1bBo6BjBU55A9UtdYyDyVQkNqeDbLq2ff+eFr",
+	"34EOAWlpzmvcEzGZJlKm9Vlmf0ak3TUibRvhPPZltn0UwhKFbFoAbbcCW5VzSaE6CIDIOWxiQwVhJvOF",
+	"WRXakTD3ItESTIg2egai9ENffAwDEjp5ECN/Q1/sDMt9jfOrKBgJZ04AYQ0vK6oJfHcpudCEan9t5CgP",
+	"XDM8lQVgw8OiFFTP7TdGwrvvbEkF6Nby7vXz4xPyCFWCnF5l6mLxaZIoMqHRtU1k9S9OxyauRoLVpSWi",
+	"2VjdslSdkLdG+4DIIb5YsPiqDBiAlbc5mrKRyPMBE3lr8wGDwjADAvMpSnRKOZS2iKXe1DF+I7L/Zk2l",
+	"fFXlcz1q/VM6m4xaBiPm3+lsNpmMWiX+cV6INjz6px877ctH7a9oe/rTh/7H/yr8ffbx+F8rY72LUNgs",
+	"dAzFDlSZBpxdwrx1BZnhRj8DsmPvm4lRHoQ3Vdsvv3vjWe8dpgu0LlMgda+3VAWewgBPUqGbKXQ2Ul5O",
+	"HZHiKuvf5u3SsGxSNAjkwXRHg84lKTdIBh7iDsiJT6yQuF7q8Qcp9Fxv5DpVCt05vVWJu3SiZLLSjAAt",
+	"mgNuPTd8QWfMJhJSLZfINHw+COcP7i7Db65gBsy2NzdnIiOamI1sRFINLpoFseWS5PYMCgeVIQmN8ndw",
+	"9sQemmPj7AkzZ9PsCbfh3ekTGTEVa1HW1p38TOaSPw0VfxoqwFBx/3Ghzpr5Bw0JLeq1G8sOET/hkGDJ",
+	"txMSZu5086OGhr0pilIpm0Lbo5XQPLFaROq5AUho6+KZV6dc0ORqJK7ZEo22c24EqLVrGOuK2UDv0UJd",
+	"qYxkspUYPdHOXCzVkw3dYHlPF8tErhk7tD5PKcwMAgFSFjHw6c+kjI1Ow1gMl/SEmVtBYWxCfomfVFfb",
+	"mcjJhs/drnaMWrjhTO0usiV76h7LCXm84knMKlTBmso5T+RiSaEtOVTF25ReG9XH2bR0lRe7w9hl7vlr",
+	"5qXTAoQbSWQHOV2a+l6/8hj+Fu3NCmSuV72h8s2bIARiULaiYJGzh1cjEW7y8NC1tZyYm3dqq8qHOf8H",
+	"Z4aRA0N7vbiPFGXCkcife23wiwUhVYh1MpXXG6JQe7rKsmGtGiNRgIe7J4ma05SV37G8GlVVhQrq07d0",
+	"VqkE/S6v2NpKtPB3hR+0alNVA7MdVj2s327V6MrNVw30QVH1vAouVeMyIH3YFZ5WtbRqIG3ZdGHhlavM",
+	"wZkvLihiaxtPwGiX/e6ON3LBytzCiAHO5Erdr7lNQmm6VnlpBfLWFgAtcAEjLaxSoWq4iBRkJRIIe3Yh",
+	"aUtoJQ3Nefim+aHhyfiT3A8l902q4iyJ/8JlQquLG39vO6beplLM0FoP7YzEcmWd5CVRwjVId9W4nKrl",
+	"R9S54DAqSE2Jq01Bws5b3f0oWwyhhZqpagnJadDW5d/fvPwOLCQqILGEwrxLqucqN4mUlhwGhIuYvWfe",
+	"EBdT/2PvpxDSI6lriw62l2yca5rerGFMBpkG0OcVBqOdMjkCL/9QJX/hgqv5mzcvD00NtJajjdKsBJKa",
+	"fftoymKeskiTd6+fbdY/qCwR1iCexSh2dxbJcJIAF1ENJhc5uH88eh6+CwZyiPHFOpu0GLNcLZ1XRKlW",
+	"xZOfdQYXnU69JH7XspP7x7Dnve/KMew1dO90HZcvAmbJmYS+oJaGvJZn2ONs86TtPBYIgCosf8NooufV",
+	"7AY7vz9Q1mbvO65uWZLUpbLI602mlnuAnYYpr731bKHRmlSUHNKV9fc9oEEqLEI5IJO1BaIrhhY4sszD",
+	"6PMebIAIsHlm2MhRsG+/tYP7UmwrEFvRtKLf7nYLX8ZgYcyeyST3GHzDN15BGXY6bZ9Pzmj7MrrYKNOG",
+	"R9h25ciqdPm5Iv32+fSi26a9Sb+dN+S47DaJMK8paYuuEAyzPLTCbcYtW0vm3Ni7K6NVylzLJv3b3ECv",
+	"VRmaavQcu6Mc5G/NPj/ZWZXUcGwMz/hsLecOjf+8U/T+Hi3bMAvqXjq2Fc7SjgaVwHj8266Q10KOokIK",
+	"0ANF/MSY42LeC3yxOsZ3N9RzXolw9w9zVak++7zQIDAotgeEgnXABxo3C6y9AzOwWYOHdx8GhE8JFesm",
+	"V95d2q5b5Q2ff9Ku61nlaI+5ldf6jbwlCyrW1io0pzeMTBjEogk9JF2yTGwVZOxB4irh2dgf7Ke8qx5q",
+	"fY5vnndcql59y5PEaDN5+rE1pn+SKtWenNuMuN/A8M/XSnB3XTrHzmwT/QzkQSZ9+/ykcDBLjQA9ctkv",
+	"+Kpw9ne0/8t51xAa4BzubN1DsmjsbDVzNnW25rve7W7Nd93U4fqnuPdHE/fu3aXpqSd/TKdmme1WMdqU",
+	"FbkKUZqKWF2REOk4DslUokcka+NtOO+J54jM0ehk4FZ20WcHouSRzN/Zwhi2NXAzF3AisSmSv35seCjT",
+	"a1AbXSs3cyPPDX1rSfqdjWZt57ZVG1oriowSf/Mu797pZa94effPqpu0wU7Y3Tug+MaZQhOUPdqUVBlK",
+	"cCeHc4N77mfyD2wL+gduaVJbegNPD5buuEO2qV9GcuuBybLvGvb2oTMmdOvTkfOBmZR3q4fStNHMM6VW",
+	"7I2W0bVB+N0KkM5dDDX0+NsomDSXEM1xz5EhWK+nZShkzlMWYG8GRV7I6mK4+Sq2ATYLp9mjm0UJA/ZD",
+	"lUDXbLEzGDNvl2g0BL24g4agXamZi067Hw3i9rmRSC/o2aR9Hl3El6wz7dLeZC8NQS8aawgvKE++5SKu",
+	"YsPXXEA8Pgb4zz2HMtz2Xm9QG6We/zAGjVyDlOZkH8aCkQgTOeMCnLZeGoB144a2elQWgWt+DArzOukH",
+	"Zr6dS4jfsmL6SCi5YNiIS5KfJRcsxt5kNhQGLTbCoHACsfEiqzZoVgJcbFzalWsDOfYXrmWB5SlX9gol",
+	"IydBSKFkwqDLomIQtYafFTKvDmPW7P/wQGWtL6GRoqE3nG9xHLj2jWO5ZMLCoNzr0a7ZDoQeUxbQ9ifX",
+	"Vhas/fjbA5UX5gpIuKRK3co0BiTqIhTKz0r7juYSmh9gDQI71vaZBIAZ7GxA4bgcdOd3Ic7xUfhj7MnB",
+	"G3SHCQgWXa7d4DjruJr9gn1SvR+yHq6uKeC48PkyJWQBHRYj+d8A+PzPLKGsCL9sytLPP5WMCPkKKg/w",
+	"cxnR6oY5CRWzlVHwQVqBc2wbI2IY5W1qdmsO6Al5RFIW8SVnQttauBDdzmzLP8GMvrWR62DZmq+rQCPE",
+	"uNTJMGZ1q39RLwhaGdFJU67hrMt4MGJYJIU2Kz7CvhoLuiaGu3tMBHxYx5uVMIxEpuB+/6SGDCwrusp6",
+	"Fpy2+/GAYVnRKjZ/Ddy4iHWjyI5ZmoJObtDI0qGRkhdUQP1wypNVysjRmxdvX5HT087xkJyedE+65pBB",
+	"iIJ5BztvZjiu9i9n3kszJxD0DrNB74fKoqQWuFUapZxqtOHG2F8Y6AvsujrlLCaKCyz5ektVRqDS5rWm",
+	"DAZtWHo9TbFSTbz/DjDN/TsNyrXlxwBfubZX8q6X4Or+WCSQDzU1nAF+FjUE0ZunB2X8IXN2AwfzfAN8",
+	"ikwg5nEzbQtMJ/Z79TZoSqyZIjvsXJF4xfwvozUHs4PArnUH30RO/of428A4t9XZ5gExc4JCE+379IM2",
+	"SyT3qKoul/yezP1Arj5wvRTqjBnsZ7AvHokdFnu8GBwFDUlo+O0+Mjn5PivKgomgkF5Hpxr6uJPw38LA",
+	"FXgHtR++80ARu8L2sy+LYv0e/L6xWG/m3Eest2vbbfkvQq9xutXv6gbdde25c12xeEgHyu5FK17uuBW7",
+	"n8KY7gtLf0xr+ibH2swSstdFOCS3FJr626JyChduyfKKhCobSMFYnWWU4jMdDssMeyQKHDvESzIcZtlG",
+	"5kszKWMjjrg8bnsMAsvXUc2BXuR5wPOGEV/5/zL0ZMWtgsiciWCVx/tVym44u60UmyGwC/340DV4wsBn",
+	"Xjb6+H0j/9eXL5+8/eurp8T8avs8wgPzN+gR/zJqMTHC4ezv//0/tilkPh6i3xGXBSu3n6Wn2Xvz9BuW",
+	"JDIYiZFYg8eA0QWhOh8JsXUeetdydUKwNSuZs5QNR8Klldv8Jruvk0guHiIW/xUE/39ZXo8VPOpkeXx0",
+	"EsVsWmF/sm0OG/UUzLb6YWdwrtt2o5nLsX/2M3aOABdZd3jeWu1uRx5RZmKQqJEXLD1cYMo6KH+fM8Kv",
+	"UvOxqi3qjx558SS5hv7bZMI4+fDhxMnc39EF+/ixYeNPNwYcvHkbzkGvorvzr6hBVPfffF6opOKVOMZ8",
+	"dWjNCVkdDVt97q10ZGaHXW9YA0Xx1DTdjH1lr62489b0G1ACcG+A3UPPSZ8Aq2LQFL2B2whu3/0v3mIc",
+	"jhXTLd4KH99fOHesplq+LLCbguEpYz4KwpCB9RhBvZLffKZgk98W5/npHuTE7CLY02OIH9iF84NrV227",
+	"eIaE0WhOljTVUK9cgAkiq6/iDI0EOjKCH4mmjHwtRyK3aYKlGbgfTEMFiDMP3QDXfZepiC6Zsi3bjtHF",
+	"rBgj4YcPJ8+5uP74MYS5RgJdEA5EzhYB/CKrDIKrcfen9S2ATfw4gCmLFBIGI2F+fSvNv2HAa5mYB2io",
+	"t3+7wfCDlYrdurxAUSE1O7Yzojs3f+speuuzv6Eh13fgvcs/DU24/I9DnakTW4S4uGR89Ga1NFLXU7Pd",
+	"bB589EQmMi399lzO5LvXz0u/vgJF+zFVDJ+djMTbOVuDBVdIbfANRXNSyO2y1p8M0wFJpFySo/DDh5QK",
+	"AMxxkA2ergQUwVfutTkVIxFSEZslyNT8V0ht/o/9An9ggSr4BerihDP49wx/ZyIEN1TM3lswqYRHrgqW",
+	"IduRAIIzi8du2FnZ/97pGfmWP95IfawUlau4yXaReeONBqJzRuT1IvBmKGwmUzzIjO4B4UKZ02woEkqk",
+	"GB0ppQvW8AKtlqH3u9SBHSSUi3Z2iTf6elVy5IuasGybXWiQfQsZeojpWJ5g9LehjjwWxJJIdhtldbuI",
+	"KxrsHo0EVLQIrO8RSwUXPItINiVJ1J+4esGurUOhboStC0EjrQgXDYPV3aaadxwBomLpgmPfkC09aSxY",
+	"EZREyNsT8gjWiPHvbgZwhK7B68OF61ThbUvEAdZYHgkvICePzibKnC6IywncLBocXNiVCUDcrPdytBnK",
+	"eFphe1mmXER8SZPdBePdwI/WFdgorASBDfJjg94H2PZgoyC9+3IRW5VXP6survGoGAA1Y8Bss+J7QG1c",
+	"kwlLJOaff05tcu9OPn53pULg3U+H1hByyGlUDao+5xN2skfgsSe5tqHclauWFFPyXN4wI1PtUReplBBm",
+	"NjXed0lZ2aTeDr26zqviZV/8mqlaB3ReupeYw9pclEIXPD8N5dN0nGvsespWuGcVY5+B3z01ZR/+6FF2",
+	"08zC32GpY7fHcopOdWoOOPB2Vzu2YK6/Onb7oLJAKufshYbD2igEtxBAH8cbbag/k3Hgz4vkt3mR3L9/",
+	"LZOq/oiutYIkX5bjUFRDw3+xUQmFHrJ+t+9qyfofULT7Uwr6Uwr6/UhBf0o2B0g22znpzjyBHI9DMBAd",
+	"niewB7drHFBk5mwcUFQm5YpLJOaKThIW++Rr60rSCML4IGDXT6wrl1l1UzQtrYrdyvZvoQFd68yKFlzI",
+	"1KBDK3IUmdMApqSn714f2xLhz968JINe95y41nblSOKdHfBKwbGL6moHL7yVZJa7/Iv1R8cWOtgod1Ad",
+	"B5utboNws33KuCyH9MuJVB4VGQr66UO/imxKx9Tu3FtE5fGSN1A0dPfhsgMdtDApJ2HxDKqkL+QdEvfN",
+	"y35aDmuf0+6kfRn14nafDaan9GxyHl3sd9xk88T9F+tt8tpLkRt3wYT6QHlnTgVeJgb6u4xYh4kiYOVD",
+	"E7Cep3I1mx8kuEFBGVep8WA5rmTILpTz/lPGuycZz6Lqw/Z26XXUAVb5yno7B0uPG+6LnV6IP+XNP+XN",
+	"fxRLWvF05Ae48qr0bomaMJwk2bgpbLV778IASQd/rWm6QY6MFLekMxYf39EK9+fV0cS2dVdT1rrojy2w",
+	"l8NjgKA5+K4a9Vmjb+oaIbmwm+VKFxs3b1TbeKBIRDVN5GzFPrtFSU59VMX9CFMMLidnZ+2LTn/aj3tR",
+	"d0JZZf/re25Z3iyILKOY7m8qXHX3eCAk2z3z0/div5dIzd/hFVW8mCpa0B9qAnHo25WWZYYNSWgO1sGq",
+	"2B6nsnkq1TRtrIrBXhskUZlhzXKn7t1xgWz5j+m3eLlk4i0k0R9aoAZT8KHc0hJzLsvV61H0pwusz+SC",
+	"B21QTham9ySl0TWLie0JmNOK2dVywYQe2zk20Fnf4b/bqU4Yyde1DfEImK9w7Efoa3bd8KXnMBT5r0yh",
+	"X1qT11650Rad0Bt0r3K81TF/Taru4A8f9stPhaf5VytJLI13SjW2ToityA+NamxvQPOX7Sd1sCklkxfu",
+	"IMLYNdjczPovVtUyPJuCLNo+Z2fT9iW96LS7k17UjwfsdHrWMZQuDYSz4hgff3IiUy7PdNt9Nojb552z",
+	"bvsiOj9vX3YH0wEz7HkyzWPsofYdTWPbhQ81ByvEP6dLLZekOyCvUtk6XHT6ZUWhI0Fr2Ata6nplpn70",
+	"qt0dtF+9fgm70Ria56S3Xvfyolp6Wwmux42lPfBJu+JIr162Ox1bHwnIJy8k2RjuhXR1C6V/p4KRLyXz",
+	"7QItv3DJPtv7DQiZuUH67hbnOwitMUu4Ed/GXh/JrbGgdthH7+iVWchTkAd1SoWC+6ooHqCEiPq1zSwH",
+	"NIIVrrENCbjX0xtbJ22HBNBAMjfTNS9CAcOzhDA80B/2WPhzLqpyVBZcuD8rxJiGRb/ys1hl2IMj+SAT",
+	"ymnWvPpayFvI/7WiKjB5YUhd2ZLpu1rg+6e96bVYOOlNy5/lN3BcmfRp9hlTI1kjbRsyo+oaM5k3rHtl",
+	"CboqYB9tI83tms0Ml0AKuc0yY2CNVMJ/TN3OknZQneKXmRwz9upOp4NugUpzFnawRphzoUo1KeeB1q0K",
+	"X98oyvSJxZbNQkUHk0xdwuaCxgzaT+VtAYItDQQgZylUa6XZYljVzLFRmsY0lYs9z5hjohsyL34esiBt",
+	"dhmsEcvsU+UaOmDpNMBnSiiJqIhYgk3FmpUH0nKvFZfFegmlZZAwagmygYnCDBtCgcA7mCiaS8HNTRRp",
+	"3NxEkV3Cm+UynLwdDt0tgJF7VLjWPwaBc8zdwt9dnc8rr/dfOET/ep4C6frTkaw/HaZVT1fJlEMTNgNN",
+	"rNd1w2KSUM1ScmR7k3pNBY/9SBBPPciGFINBvBHVgACRotpWY83OHgcK8nQVyJkya0YLti1AZrkkoWVr",
+	"zh9GZykzxcZu2QNtsflOP5SCWHb26jBg+bCTNe8pPhSg1eCVjUQqz6xqVpgV9vVm9nbt1lfLtAz9HlzP",
+	"PKdw9PlZXwrQ9dz2UykR8j1Q7AYNfWbS2IaSbM4tAN9p3AVO9dnMuWn8xzXnQga6vEsJARuIjsXhbYy6",
+	"L7WgQILX0GKz6pEtSv0GHd/CFqM+2UTaHrWlq7dZFymZCaTk7//v/0eyqrTkv4irR0v+ywlULCZHk3XB",
+	"R3p85b1jZshv3PJrIHYW71fPTuTXw/Uq4WZTGA3GTV26g31rU5n9vrK1bN/wmXgmDsZzsT8hXsx25hMv",
+	"uZrHoY1124jSQR+0S21QRoGjyUhkIQ5+dwrIOULbjI2EkIJt5Oxvya1xa2sNW5FModnpXKaKkQnIdICL",
+	"ZVLhG/gMbeN2FMHPl+7Nlf1Ymu5sv/aqbknZdFVM4VVCIwZH5nCuAOokeUSceGgzyKy4WTbuYeO2zOYS",
+	"kiMp2PEVhCywtnuV6/mGjpobre/j3vypZPhxBPYzFewkluzfvLJmef6VbwEum4DydkiDKj/UwTbOz2UM",
+	"dBTwyWyCn9/QdgX1TKzatLR1nD6x5a10DBEZlWfPL1VQ0QNRQeAYF7MTVyA/lQkLzQNXzQILVhgG/ejV",
+	"M3LN1uqqxKChHkbOmc1vI2FehfIXWNGmGIy6hpQBG4R6DBUbwSzuT6fnMsaSGTiNax6AIzeY992Cg/aI",
+	"47KeLkja9EtojPcNTMMttobFYvYpo/FYimSdccMcNlCg1G3sfGA4Udw+Z33DiQaT9ml0Fp+zi+kl7Uzu",
+	"8SbiNX3a/UomD1TgyAPcqa7OB1bOLZtFDqpNl5GyY0El0O8XQuyAv+u8GSHnBY79WEBOGSJP6FJlNVg0",
+	"ueHslqUk5bO5VuTIvNiGHsvY/gCbXh5Xx177CN+xPhyZGePt+T28eY01MGOoa7bZrZyl3jI1nUJ11qxx",
+	"PDZ+uspMpPB0QaM5FwzkMjEzOg11VVZlwq5sBZ6h17s6a5/q3nHB7FL4fKZkd5pOW0HLfthLac+lXnug",
+	"NwXeVE4StqhswP36qyfkcnB6bvZoBpGYacoTRRBO5CiELh8RaC4P7aB//llJER4HhL3XDAxzjrVpOkkY",
+	"CSMZszAYiSVL2xApQm64ROMrSsporYU7y5ywDVYIHfdbXNzQBDCJq2oNQcIYGuae4TyPRfnRhsvYYYUW",
+	"h/4bEB0gjCAWmUcPb7oPM5m7ld2lyK1S9sv4fNqnl1GPDbqTjpdOPgBGwDXA/hkulXCxXOkcCatUDLEA",
+	"7DXXQwu+odvXJoeDfe80SJhJnpihH3PIVBYxuoVeGSm2yOMKuvYFRNEpFPNSc3l7RUZgpkiNxgoF+kct",
+	"uLJC92vZwj/YFRBUWoehjNDuOBwCiTOh07U5AmRCYwJvNnYnQzDRXxw1NXEpZ5iuugIcES6pnhfEnlXK",
+	"2ymbspSJiDVsa5zTzZZPwZ0SGDaRyNmMxcSqz1ji+Qrdc2DdhfYD6toVSpuzZNnoLoLizmMoDu83wavC",
+	"S0o1G9tUkXAIFjhsqCihRlvgWi+8NlO2H0G9+TmjhheqvA4p2r0uzga78/tUjc0BK7i9fUVwgJ/kh7Od",
+	"Xl76NrbqZov2NG56jdRcpjog89WCira5FoBPqdViQdO1s0Y6FmjmbeTWcgFf5a+9e/2MZLRDBF1w26PS",
+	"/8KQhNXcwXXbzEnDAaMhcTYMOUNg+b5YGbOamzJnOXWClIFnlFCl+NTeFtaNAUwFq2L6CC50FAV/pOMR",
+	"ZNDpkCOaKEkG3T7K4RSL38oblpIuecEfB2TQ61kLSsqg+PmzmC2WUjMRrdvfsrUZcWFHQMyKmJFn0/YL",
+	"qqM51KNcCbrScya0WS+D73YDEubFxsYxE5xBScYpo3qVsrHL/7UyfsIjJhQbO+iaOfpmbiH1eCpXAn4Z",
+	"BCSkiaG69Zi950orM2UkxTThkbZTYTH18TKFA8uxv9egc0mOvJFckUG350CiNE2Yt6dCIzLXujUotT2D",
+	"jqyb/dAMBEMy6HbM6gtcgQx6l4F3HZBTQI+IyWmnj+h7CHv7W6lNVn57Z9AwAkwBENbKZ3ZXqPNmQQ9O",
+	"igKWslL0BUiZX0sYgoCCInbM3e7trNiYy3WoLXXrcg1sS6CCXxAgRRnM32qVIBavqopLv5FGmve4BIqb",
+	"iiWJwt4fcqVLOmuhcB28N0vkhCbQBW8qEy6vUCyTggUEJHcoI5uVT1GMKcLL5mebRmTzn6jWKZ+sNIon",
+	"KV20hq3uGfn6MYSyUc1mEFfWSsDLWOqhUhsrUdx8d9DmIpqTyUpxAZoFTOYU2z0sV7Uuz7KrsTYVvsKx",
+	"eccQRAfPDTe/sHZca6bDasFcQN855xa7sp4dcs0YmB0W1fpWEU1bLWb5yAIGP+wWK37NjJ36APXTzoEp",
+	"uQXH3h4+5X2ygaxDuIj5dzZsL0qlUpCU60ggIHwmpPkUiajaKFI7+DQl3n+HwWUFN7bzYGcJkN5pODRc",
+	"LCeO7TUeLOaGJFzeJUBnDx7XOEBnuUeAjt3ubkdzTqm/Rh6Ruz//mK7n1yxmbPEIrGvPubg+2NfkGege",
+	"KGwvWcIQ/AZOtPE3v/S+F6dP31+81t2/rgbP5Pkr2nkT97+anX3z8+W3Se+H96dPbi4ei+6LTfTZeapU",
+	"gopFkKNwSaHJ7XEVFPdx2+GH66H4XM64uAMQCVi0iyC8g1OXlHy6I7GHUzdDVjL+y6T/3eLsP24vn6a9",
+	"t+vTd/zi5bL7SA2+nJ5/Pe/8+3X/+d/O/jO6/Muk9909ms+3YBnxCkqA2Qz6xFmM/XaPwmXyedAN5uA7",
+	"4jzfDsSPogU3JwOSOZJyVaDuVKk7YuoAgMuULFNzZ+awV4ltKJ2ScKn4p8eE+dcdvOSuDyh6t8FgizEf",
+	"V0bXmUmjrbh8fBt8Yf+yxvTbuXThkCXMYGAwgJArspAxS8wHhARrF0sJvaE8MXrjFVkmjCqvwCvpnqJ+",
+	"Ys7mJq7c1BWu3X3gaqepBqy8Y46pgSwlKVMyuWGxSzgFCGNfaL98Zk04kuZJQiYpXib3Gotk93TH4/v9",
+	"nKVo1WYgg0mBAnChV/tJw3CZjf3dUyxLZfBJNc7NNp5lnOZwlibYrbvGEj5lBiRlKGATljEXubX4rDO4",
+	"6HQ2wVAxdPtNkm/h7dvnb+w7NWSgmHaxWQfHl7qW7tCnvCh9OL+T3/q9TOzsduwFSlGyWEVzxyPMg+U8",
+	"NcxByNtWkPP7ZXo3fl/87IY9WRPDkjTpdowGltJIQyY/1C0kkVwspEDmFNw9POpOt/0yvc9LJijCpfqY",
+	"aJ6yN1pG10YbuNu9Y+R0A+kbpsAZwyNWd42oKGVMWHZIJmwtIZVgSXn669wQepWKO4LhG3mbgyGiC0Ym",
+	"NCpzzNziCu5ma9w1q7lm64mkaUxuZSqqPJvZi7s8+zK6fpKN3iN0qpKpyGRrr0kX5ZHKhA1JiDEPIUkZ",
+	"jdUVCReUC025ML+BQ8L2+0KrXEC4UiubZp8CDtRIQBpKALUclL1qcQSLuTZXbiRTmBzqOdl5sV0WjltQ",
+	"QWdWsfAiBiCGqGhhx+XCYXPrbAW2TlTBKl14vnHi37x5+USKKZ/tqDHwcsnEsy/JEykEizThYAjR68xe",
+	"jbkq0BFdKxIlnAlNFItSBhaCEkHAY6uL7DS7NbA93qOxURp41TgpreRpxxiZUzGXmWtEDYyjw3AO35hf",
+	"cHAXWHJVyGtu3uhVWDdAbhhHCeWL6kU++xJ59QODBsoXeRJRMWq5kTt5TtUYsVhZoQ966tAium303ZXt",
+	"SS6MFgzhBqLafg3nqCYP2gHwgcLjlpJ3r58H5BbkvZirSN7Y8OVUF1MgWq4FL2hxJ6WA6KINuWLfP/OK",
+	"Db9CTFuPsUcFYL63IbnOHkCETO3RjsnPEurX23x6K5VWg+Nnrsf7VIgUdMEOIwfUnB4oSC5rGFwQ85RF",
+	"erxKeV2cA44AN7iWJGUzrrTfeMk/EzvRkN+BlZ3P/JAqQM2CrrODKKRtsHdL19WgbmA/32Yw3zBy77Be",
+	"F5OhLdkHHjMsHLecFRXPfAHjSKge0XhfLKHrUGt4dkEcKpZ7WNq4NU7IczbVbXNtwIYUNi0M3X7CgGh6",
+	"DfWBeers5xvtHPLbpIURFTlUHe9q0Tb+s20k2Laes7ZbgwdpqPbtMYqfcu60nZ8Au0CvaX5+3RX9ca/r",
+	"b4eEXtpX+Vi8dr1ApbDlecuJJEpLfM4Md75mS91Ad6g+nd5deejttjVufutV96XtjhzCqLAR/6q7ah4J",
+	"Aug1tws5Mv9En7kUhEIvTyMNk7lU+riKbe1Amb1LPi2rz8ABDR0bcvOcuZYXV3ZjVDErh/4arvHGXMqV",
+	"8VjmAYsz44yTmKioYBAbsiNd6blM+d9sPEZaGf7om4Ow/6e8VRt3Tk0048GyY/1t5USlYstLDILK7qkt",
+	"YkG5WP0GDDYK/brRlcjBuOtK3PCZYLHBSkFL2hGrTJ5pZ2gxwp+R9fAA0YKws7P8WLFO7cE5Ec5SVZi8",
+	"e1mYfL90hKCVUGW4LhNbl/wZ8ikOqN5bEZcSMaXgGw2IPPdK2hrpTUrFu3rtUKYA7MyfvxWQTwc7F8pE",
+	"rMhc3oK6gqrLSt1h1XumPxTpa+NgQtvu2yrggnParBQULtgFRP+iPSdOGAR+m9fBdmdY48F7+g3mrBR6",
+	"A9wtcWXPwvDb664XQVVmzxYW/vZKJFCg3sKZ28LRd4asWEgNIWXt8JCVPfhm45AVM2fTkJU3d3UWvPVr",
+	"zm/xCdiK8OOmCdTBXl6ECi99+XO18n3GC2gUQb+gOeQeZT4QG2rb1C+wWZ3ut+OWKB20nY6BN0wX68He",
+	"rTivoxA72UaBElehtrVKZ7bQYbneyGFFbDebYuODyj0D26zUbPD2zTJPi8sv9lD/szHirqY5Khed/xRh",
+	"P68Im0fYjP/9/cVN5z8W/W+7+ofJX8+j73vi9Sl9fhl/NZh9c/bzq45621/95eL2P7vrP2aD2g0eUzzH",
+	"zcSyVpGeG4iqO1zEdrIHikwYTY0I6iL/FPqGA183NJJoQKSI2BUq6lxDYOYjX7kdksc4lXm/UV5W86ba",
+	"NY5nB5JgM0l+C+t9kUm3m55VWqMNeckyNk4CyMY7O56i5tcpCVpKyaKXr/DapsDEqwsqgksTY94yff8I",
+	"myPwiAWE5gX0jq8KXXkWdE0m7Ndvt8veYybOGNH99PWr9uC8283YI9d5Pc4O7Xbb53Fv0r6IBoP2GetN",
+	"MbS6H+XH8xu6mKzSGfnmP+67z0mdAso1+3Vb5hZhWNdo7IEi12ydlQrJPXPmRGORUOUCp0E65SiUCisH",
+	"7rbO7lG61+VsVGZX3HI9t8t0MNmeXVHDSZp0JwPs3Utfst99DxebklGgpoO9TojpHdos18yoslzfQZVt",
+	"ziCaq7JcN1dluWa7Uy+ArTbKu/hHYrf3nmMC1+QfM8HEbO1QPdhyf4Mx9M96/fa5rrsW7JWwEXBaR0Cb",
+	"BFERgnpfFxU5evr6VYDlJ1zA3zHWwkIWckJeYhXBwNxjStM1YBUNw0dYiFivCWKFRAmjqXl63Oim+wS3",
+	"114WFPP5SiLRdDrdzXa9ykmG/erpHdivnjqG0WmfsrNp+5xeTNqXUSdud1lv2qeDiVFj92K/etqc/Zq9",
+	"oEpUKR8Xi/9ArI/iM6GAumx7QCmUTNgJeWauytQWulkpllUcI1wozWh8gFzs9NFZSiP2b5lXtKSV7gFF",
+	"G5GEzV6w8nv+9um03el0Ou1z858L8x+ve7d3Rr82qyHfyOUSFKSypQaP0zhm6jovA9ZYze12hp3esNv9",
+	"YZ+GxQdJXFlgf3WO7kKKWYHYVUDMpUFTFm8eyJ3JAYfIu/Y8fizirbIWno00yzPSyFGY47dU3f+arVEj",
+	"v8rq+0+k1EqndIlV6/LuL/JWbHjOe1vZ2s6Be1b5KpNUte0BRrTNCBLRJZ3whOt1QCZM8Rg7jGNJLurg",
+	"Y/tlkVuZXqMjySbH/LJi2OGzorhZo5YhsPa6Nsf3qxw8w+YvbLuCMJdJ7Oo9bCoEe0r9jsCtvO96CrtK",
+	"MgVcFQj3YGUgZ9INROXigb03kflPTpz1/713sdu7hP+g0rfZ4b3Uni7Vrdxaibo64a2WgA+uEv3HKfac",
+	"XzrVNfWKwi+RqZPxwB4aS7+wR5b2PSQhnWEhZ3sgiTmQx5hpMoIA+TVWADLoS6S8djEcKksMwQDnoJg5",
+	"4rJFsk+5PDeeEsW05mKmgpEI4QovveOE02JWCYzM8kiCFiy8aGl2j6pl6UaxZT4QP1Hw2K/pQKvygmF5",
+	"0/3uiAPtyfcXefVnANW9B1AdEgOV005DdaGybI6bxIs+ukvEERz23VEHcNKrYw/29KX/QU40FvP9U/3f",
+	"W/0/0P+/wUSburz928zH2x6S7B185QFJ+DXz/bKYrfoZfOg7/eIIinquUFPmNbTEFw7Bzrpm2ooEhAss",
+	"s587wrFPjleBBeiGaqhaeHxFQqSjcOinfF2RMKvRiQ+E1AGYqO3iFYGS1RvOd0iXykgzKyNZlHvc4wrB",
+	"p5C2XFclVRt0xgwEQK6IFWvsMgS7xYgDjAqdrtIJV3OG9a+nDL9drDYJb1Qv5hlk1eypWxgt2i5PS+yo",
+	"RzZkr7rGIhTaW7bP4z5rX0wHtH06OYvO4wt2Oe1Q5AqcJuOsAfXpky+7vf7gP//6Q8vrH9HcgXSfSeYH",
+	"NgQrbWnDKGGdJFmv3grDPkokCnOkd7oN7tZmw9tl9dEFujlMLf0SyEb5dJNZEd1eh4TRaI7BJqVWcOXi",
+	"peb046O8I5L13xyZI+SYAaaxaSmPAxIKdhuSlUhADSYZOZijNuM3TARGoTDjK2ZGPUt6WeyhBXaIWXO3",
+	"c5kUEk4NvxJZrm8pDGYkcMJYAqdTjIFrqFzcKzdAfYJT9TEoVmwo8pT7/uAPj6Cyvq0HkTfznKzJl988",
+	"v7uBKOdpB/beKYVUSAb91YAizRIeKBIC5Y6Ncr2QN8x1Z2tQeWLTIrT1gKlVoqsvCXjZ62UaOCcmFqQq",
+	"dMeuNmR6CMf74dOH9HLtAkQvOu1+NDDi9qkRt88m7fPoIr5knWmX9iY51cGa9yS8cnnfUYt83W+VivZ+",
+	"3a/gy6WrxgmiXIwB0AeEHdwLNVfTcpF896QtXdXnw7vV5yzZ1iEXqxc6YthS/OUzUNZcJjFeqk4FmshJ",
+	"OSLX9QLOUf203e0Mejm5PJYT8njFE9uz8vdIr/uLRj6RK7XCSup10fGdYadTJvHefQpXjWxWUHfolvq8",
+	"7/OHQeY017Tz2u4vmDOJswMLr+0Pknf2gzrtDgwZbIxy4/L4s+jKIsDMXTunIq4SJQ/s3e3R/06ke/V5",
+	"dwjG9XEu5T1CmRXLu/aJJN1TUG7u1rVcts61u426wcxoBIvPESHqCzCfLwDUkUvQ8pszZI7hQ52/Fujf",
+	"cKVtufpNnxjoHAbMFIwgygrsCYtnG1fZ3E3044fWtsurZCPrFvblbkHMkZE3hSuFtc9pd9K+jHpxu88G",
+	"01N6NjFXS95/z8maUEnQl0agP5W9yP+U5j7ei8C2cZ3N60jpaeH0OPXU4KMYSTAk4TSVC2jKkrEsp/DC",
+	"KttgjsIrBYbdzqHXDTBtvJaNtngE/zw2Cu/tXFoJTZMjrCgXuOpyPGW2o4591SzpuHHfLDhDL+yuNqTO",
+	"TmXnLEuDDQXZCknVSHEWzlvPdZOQDne8Gwd0/Hly7kfVuf9Qj6a6z+810KMoItTUpjEH2dxW0BBaQf8r",
+	"RFHo9LNMLQsgTGBt9gdn/4qEyANgyxiIDAIpOVKMjYTjOcdXJETOAZ33VsDNXPyBYVUzKeMACkDBn+bS",
+	"tOe13Mopo55MnbATFw3S3sBqq/RzdsOS6hS5BRXrYh7aA2XNIXIKVjtnMrSdcsBygxRe5gJuGcPBRbbk",
+	"Ye9znToHmop0sHxlH3IhrNcdnA8u+meD813t89xWDnr5QFE+280BH622P4MTcitFVR8qIJ6md0ViBqvA",
+	"qESObrCXb+Vt8duhmE/Db/Hc/YEZbibaVJIGdhy14hPaelEvCGxxUi9zz2+GtsVUAqrBSrF0uEdC+KZQ",
+	"YmTIIuP07V6HGLf210SA3PNSzoLdkjlPWaaY4GnYLCG1TeE1AjQIugsaHx4sUxfqbiYltj+pDXEvhbdn",
+	"rS8ARfBXua3mRmvvmtrDhxu+ELl7WxQ+hRXKnQ80djRpV144Vq5lebUvBRoNSM0MwLFOOfrbysacCutN",
+	"TTPdpqYymqlaWLPcQPwerV+G/vdEX5WNxDYl17JkFwHjx2S9m6tVtyi38aiZrhrzeOj7sJYr7ZsPbbJS",
+	"bu0/subCwOANItsoma6SKU8SFo9EBmVoLWqYQAjDQfcsSZ4BSJqrVJhLQV5Dd0oKTmDnDw6cLJqNgC5I",
+	"nkhalDk984jjT/iFTFIoiZ52ULXcWdt605aYdq5ou1SalRO+FvJ2s0vmJxQFSlf9J+pjaDsT7jCj7ui9",
+	"V0m2t1xH87zCyOHFubymWn68pprLVRITGmlXirK2ntGe1Wu2VFTZu9ZdCXLFmarghpWfdlTgV6vlUqba",
+	"JintCIk+A6Gla/T6TGipM2+AkaI/aZ9Hg277kvXi9mByNr2g3ajPTuONlq2tQr93usAe+9OViBC/mSyi",
+	"r53D6rxrhI+4fd4567YvovPz9mV3MB2wftyLJlPo1iuuzXyGip2487bd6XS6vT52eXRFtuZ8Nvc9XHKJ",
+	"wWkrBOaw9SSl4BCJuVomdJ0zBYORpWGVY7voTWtIFdS2tXcFF+oO4/+CKs3Sdkw1tYImSEb23SyJ1PO6",
+	"HiQsUQWxdGyPlMLfZk/XbqdaKMhpbncNta9w7Mdgl6UXEVI0Kl5haCXILCmjMRczDDPKzl0jzQtX8vSm",
+	"2uJaYXCNm81oo93tgWnwwnMY6p2syu4+Wak7LCGy/Q70z6aHun6vumnuQdXvkIcylSe9NinKad7CTmfb",
+	"T6XN9Mzi/91bV4ROlBGnbCBZ1jdNpiRK5F3yGZr5GBEMuTqQMbYG9zr+8OFX7Rv8K+SjWroueyPh1RyA",
+	"RZ7juSUzAnWnKuM1h7osEYdP5KLaJvGILFeThEckZctkDZHOgriO8laVEoR6DKeqAnq1bnybmte5Jkdh",
+	"Zp6wyvHuZPBGGjF+fVwlbFZmuU9kvG7I4u/hQmrKRS1ybI9T+Gm8Hwe+4Ypjjnmzt/6Sj6+k4nwRhbkd",
+	"wFtFyFu47kzTKe92e2UPyxUjHD4koY4W1bU9iteBGdZQ0mtcxcPM2VRTL+xyt42Y5ted3araPGX72VmL",
+	"R/6PaWr1JZpK+Frx1oNwBfM6/GxvtQeCEI3f/2Ssz1n0dsYfXVdabELMibML0iuFJyt0jVgx7phMmL5l",
+	"TFjnFlPkCGMNAhJqCW49K+vHoT92OiXPvlTkCKliKlMipOER8AIqG6FrQGcuHKeAbOonfloKrsy/Lt1q",
+	"W5nOERcvUTuxR0JehZCG7fyc8W0/E4W1tAGarMHNGdnsp+vJGlSGqrvajG+rJYv4lEe2YNRWCq9Bvmbv",
+	"dQiKRMIFC0iYSDELXZPwgITmKITkr3/961/bL160v/wyIKHBQuhyFkKsuqUMIWDPG0Bj3szN4cx8CQqJ",
+	"ipmReqhm7mGw0XU2B3hCJ+ic3XkMFvT9OLEjPmyV1iptUpVn2+6ttpVQ3UK28dg9+tvYO9USkNdCC6Gy",
+	"g2xUvYGrCalvamM3NFkx5cKP7K1s3nugkALRtYnEaNYOvn8Sfv30LXl4032Ib7TNGyo8LpmKakw2C/re",
+	"X/hpp3bPDcUIIz5c36Ey4x7mo+ZCxbXeU6h47hTtvZrKgmk+b7VNIfscKxEpbJCZRbxiCorKauptMhTf",
+	"HbJNBoH2636wsWE01ep+tz2hCpv3Wt5iv+HyQ+2RtsDccsAPCLUF075mi3Hz8OmPtcS4W9qzbVhrvP/3",
+	"7nG3ttw/sgj4yjPpuEsnga7Ywsh1CUT+gZnWtkQo5q26MTUn7j9WbMV2oDQv+AWlVB4orNmF8ZJzF0+U",
+	"NeDdFTIEHTRsaz6pDEjOIUplmcqZuV2B9sHSPOznFiYIermlXHMxG0sxdmcaEyj2ILD886WTate/oDqa",
+	"Y/stRqY80SxVZGL9e7ihgCxZ6m2u3HAQd/VhV4SRv+VdgxEeu0blwNo1shKSH/aJMLK+AH8X1dN6ywoc",
+	"cKrI/R/05AeOIutZwI7wRnf3YXwjRCIivENXON6pEX4aCP5GbrmI5W1AQsQMRE9Pub0afcXkLrjO+ZGd",
+	"qYYbvbU21bJaYETF/HbJ0g5QOts8gbn3Yg9SQp1kNz01F92biePVwjF+JTOO1tOGAVn1tYxOF0+eDYiS",
+	"0Atyss66EN/98gWcbfhcDk6u3LDfbSp3aNANh4Rao25V/3aiGETvWksvjAZrr1HWUYOXIln7VI7zAp3j",
+	"S0XSzR5vIPodWKgfpZpHCTvcDY+4trFzFGczDCk36EvF8jgfpena8C49Z2tz65auWc01LPsFNdsRVEQY",
+	"KgZe0DdUr9KYVhRsoauYMxHtdG0+cuOqrc5np6f9s53NWgGkan4XG7Td5oe9azRvUB5i0XlO7xObPnHe",
+	"G16/wzZZhlTdzdRPYzJNpKzogvxHRNFhuHkCUIfqGQXExExTnqgT8siq+gWE5PXIr0hNPXIqRsLplUQb",
+	"4QHmuSKhNRtZC+QkpSLmYhaCqGw4GI1YTKCjHCbSHWVjhuTDx5DMJFMQ5DVykWVenfVEymuYeJoyhpV1",
+	"51Jp4PCbVTDsUkBOxRgPWwLeySGp+Q06KBl1tQsDpkwondL/+38Y6Q7MpSGVpsk4kjGDUI7B6TmQylwa",
+	"Fbj1z4NLMuiQ87PTQb9X1RA1X8NWDmOHGQZjwdE07OGxG49BpZpGelxTf/qRKFX1hBA9xK85owa31ne6",
+	"0/tWrpi/03SdsBlNxo1DyeoG7jrCNM07oBd3/0LeWJrJK18JiPYU2CZZikz8XdBrsKcYgVMu2xD1Xwil",
+	"2RIJehStKhtOHv9rdSo0UtKHYv/oKs84rejsXhEZUc9MXk6nh3ISw+WleT1vWhixzY6FeJfShTldreHl",
+	"5aWBDTafjMxhe/rudUWPsezF7aHGglX2Loyqre+4ZRvHeOer7eArbAMo3W5DqNiyYJUN3qnWKZ+sNNvN",
+	"WfKRhkFQzWY2bGnnia0PpTrt3OuZ3QP9VTGmZ4ODr1csy3svck+hfu/B5FIoebhBEgcC+J6r4n/Nb6Cm",
+	"FdHAJXV9kfyajvObyFA1XTJscwyu565o3wl5KRi2jrcKf1Z2H2K+wemV1y2+Q2eM33inxoNK+ALc7qMl",
+	"3NYOF1BdKpG3LP2kTSzy0DwH500KevzkFRmck4SK2YrOGNF0BlrxgilFZ0yVc0lWYrNmXv/0Li0pmkXn",
+	"mb3sWfwDcHkPDeIadGLIfPT7BKtZ9Gz36EFABQnNmTrYn7fHgWzszzNzNvXnebiroEBX8xPxxRVJ2XSl",
+	"WIwRjLdYaPV2TjVkDGKJda8fpm+0ObCOKDD0aJVyvX5jyM3FmPNvGQgCWCf2q6ws/vX47//9PxvR+Y9E",
+	"VpL+KMQx4TFUTxUzVOjwBsReKPhvutJzg+yIWlMcqJMTFkPsM8RzRFiVdaUYdhqEAwGlF83O8S9zfcAa",
+	"873NtS63mS1vQ1VvI0v5KPeQdblK4cOb7kOz8oeQ32crxQelZqaATawmWbr7j/IJ4PeHWRzQjt18BEfJ",
+	"VFZ7Vr95+/YVYADrXMpU0+Saa/K49zhfFf483OiYhtgQMVnQaM4FU7Zaf16rUgWW9nCKvMp/RasA7WU3",
+	"5aU1bYcAW1KQi4l8f5XP7yyVWFA3sKMA5PjdiGqayNmKZb0K8mrpPIUSnZkCNhIj8cUXj3Lq4lKcfPEF",
+	"ecNEXFejeLTqdPoRIB3+ycKhIccNmg4cCYZ4QsLjkYAbw0GumuQDLCxcQ1z5pHaAITeZZjsaCQSP2Xqp",
+	"zwyAKK8uWkOexIgC2CHshDyqO2VGYqJRxJYafAoGprBQNRLmwJGnUEfVzUQUXUN5GXgvoklCuL7aOASK",
+	"QclL27LPxxM5st4LW7b02EB8TVDb9suvwp1hdq+MzDDoDCyGn6apTNUXX4D16PVXT8jl4PTcRp3hlh4u",
+	"UzlJ2OKff1ZShE5SVNqwRxJGMmYhhrC8wnFPZMyODZhHYsnSNlq/brhMbHc1LkiIUn1o14CKglmEnBIb",
+	"ts1iiN9fpRFT5KiqScaUUb1KmTs+gc/SA3d4VDASoFSrY5ClSfhs2n5BdTS3O8nC2tGJRWMLIhYHsMtU",
+	"ilke9+4cuXaRI3EUjlr9USs0cDcwSRgQEs6hyKDbM9MsuFIuFWXQu7DbfmJuevPzq5dv3prdwwKpyMJJ",
+	"SPgsZoul1EaJbZuDgmxH0QWDE2WAMZHxGs1+67zx10jgCq6K4xF31hYDL2YL7fWuyO2cJ8zrHmaTOEi6",
+	"Eiogg86lXfhzrrQjmSU0JOECxV2s/h0bgWNJlSKh55oMMbHUd4+uhOaJ7TcBVqGrkQihHi84DrtGyTNC",
+	"BDnteLLJCXmE0QTmzBiskCm7xep7gmSvQ/2RCZvKlGV+1pE4soUyaZIY0a6qA/ZxQJS0XUycaba4D+gz",
+	"AXNypU/IE/gZQhVGQjGasHgIqMbmZDCTc/ZypTHQISM+GxMQYPHAGb3BFID8FHNFBp3OSIRc3NCExyER",
+	"dGHIxoHxOIByuOCfM1oicwWYScyWiVwvmNBXGWCA0WCwLfA9gKSWIwE+aETwXyCGzbD7t3zBVMYb+v3+",
+	"pcH1u7dPrki8cv0SzWM0NSsWSQOco/Dv//0/Y/tXeHxCrAHAEB1naiTMKwZE//7m5XeWOcGtq8lCKk26",
+	"5AV/jAWdiSFX4LJwVRn2uBLXwjBBaxtAuzdIfAhbJUeCKzSaA1S5glrOAD7y7u1X7QvQn3Ax8MovKwO9",
+	"JU3pghl0II2Z0wJ1ey3Tw2YSkAEdS4aTzg3GsmPUOXWHjISPkkTehmTOaAwXKhjBIyYUyw0NrUdLGs0Z",
+	"6Z10IOQmsaKKGj58eHt7e0Lh8YlMZw/tu+rh82dPnn735mnbvJP7Q1q5vPLo1TM/+bHVPengULlkgi55",
+	"a9jqn3ROIDuT6jnIqg/njCZ6/jfz71llPqvdYq/T8RjFMpURUwrpTjmOoaAdSzRn0bXK8McS1FOzy89o",
+	"Lq2vmf4GvozO/qU0WzRf73U6to6etkHr/p1k7iJoCAHK3S7Vz34BxL/q9oN4zlbLE7TKAZ+pmzVb5kN7",
+	"4xXkfwwbUqvFgoLz4zm/YQJDHDSdKaNkvMwEidZP5tWHC6ZTHqla2NvTowwTTOVKMyfF6JWyKl1C4ZbA",
+	"MlCzlC6y+tOvUmnolq3siUD99YS8MduORyJnrOih4GaTmMWUSLlEpm1blAEvOwK+pCCyZdDpk3DJUrjh",
+	"pBjHTHAWh8dXhBpeCIA1HMd2UUVYG+LA+bnSTCC/cpLNEV7EU5YyETnkPFAjEbbbFk5tsxzD9qwwILzz",
+	"N8AmP3DaNijthYXzTlIzgHq4TCgX2LrY6X/maI4dkY+11DT5AAj5l1HLBfAu2KgVIG7+ZWTmHrU+Eqj9",
+	"khNrQUkeXJyen1UE+3ysTq6HLdw/nXpkssjAVEuxlpOcrOkiqSXbt0bbjGW0cuVMNxDycsnEo1fP3ixZ",
+	"tN/5d9+9D5DaRRDvyf2DF2BR+so2AEPhuKbcOOuMBectosKeM0epATBfctrpowAZU00nVOX3ljlIkVws",
+	"zCGkI3Gbcs3IETV3V6onjGqSytsgu56lOZnU3vZXcJXaZJYsok2udGREKrDGmKv52Fyp7sMjAfey+/xk",
+	"pe0Nrgh8W5mPGxC0geNMudH+oMZJQmKuro/dlQ5gqjntryEBHFnvr3C1vIalGUI67fR3E9EbtO+/E/SG",
+	"8sQoV/dOgz5AagnPqL5L3r5m6/r76IsvvvdU1uEXX5A3GAJ1Kxw1wT/9RoUj8dJL1A9Iym7kNXYBMfpD",
+	"lKxiI79hVS8nHUMvxChlWlnJ1G5TmW+GK1GwfoXkaNDpHgdVF5J51IdyOE6IPhp0OuaaEti+cSRWgr1f",
+	"ssjoA3mcFzk67XSOqwjMKEGPXj371sAJnOJWcoSqdFW4yoc8RI0B2nzsGPncCO1QWPiTUTBuAoL+KqjY",
+	"D93OsGkoc4BL2E6Vj2nsXH/wSnf3K+8EtcYlLF02aHJ4vpLphMcxE/dxZnLD7Y8/fSzJckpnUPAOUfYT",
+	"tJeQ6t6ODJgIwIpv1HfkmWDGKVrGToi5x6xth6NuCowTgoFsEy1zjAhdLhlNzeSvIZ2QZU0l6CrmmiRy",
+	"Zvi0tSdkSipYEErGiNz6kOlC6LsYCWdiuGbrK+uJdQuwfPuaLaG7lye5XZIwkmKa8EhnKq558fr/Z+9d",
+	"l9vGsXbhW0H5T6Sv6EPS6ZNdU/P5TR8mNZ1OdpKurtovp0yIhCSMKUAvAVpRuVI1v/YF7IuYC5sr2YW1",
+	"ABDUyZKso80/3bEkkgAIPOv8LDbe2uG3sikW03OrhrXILQKL8PrVq2nXirk7rI68Y0UswKIlr19+U0EO",
+	"WRFxcDPgcV0ZcoIJmssRUWAe/2Vz+TYCJuEY/cmvx790UbKvU3j2csN49gm22zyVzznPqpNx4Jj2+uLH",
+	"h694Y48PXPDym6UuMOv9WcrfaNEDheP1q1cPX1ffTB/hDG0XeXFfBdGE2eg7ocCc3+P93mZfz1HfgHyh",
+	"DQL0R7irckDlyZkvrVfTRSLB1WZ2G5SBlIqdEbgUHFteFzJ3QN+cioX1m5gfzkPqrcBiRBIh9U1XliJL",
+	"YtF6ffG6vT5o4QKtCVp42dtsFwrQQqiAXi0Fyw4eJV4/fMXvUv9i3u12Dyy+96UPbKn75zRNmVKnQORz",
+	"XrCMYReDZY/rtRhLwdDAtS3J8byAFLZaUWruKzSnOZokQyZUEFN0vlscCnQvfWEbnKOOVWuY7dUj7HKq",
+	"rfWrmXPy01hURqy9mbtDpcfdcTZixRn5aBDOhSSGxpAHX1yVSQxdZcHPH4uJGGUVUWy9fvUjjuwj08X4",
+	"9LqrWdGG2U6DQxcJjKxDPfLp41GVUyELgt2boeL4NgqDk6CQCklyKXpGyaF5LkcqXD1lFyIIzkU+sO/v",
+	"42+BrWLZLGCbAqm5SFdQzW7sOiawHu2aMobRhVg8ShnD9tl/ct2/htn+ho2lt6FTfYSjUD1mT3qVbRg+",
+	"ByYFG1Vb22pWeG52Cplraz1LqFefpXxHhVNr1cbdM58wcWMWCIXgWUvJmIDQqgmzOscshG0jqLNQfboc",
+	"75q9gBks4aEf0OIWfxZ0isYxsgzVqzoYR4TmeSwouhtXgkfyMDoa1W0SHiu1ZwIY7WpIKGCoamw6Y9Dd",
+	"FBPZVQBQ4I+lcCJgRXqQzCtkLIDuAwLQI0ZvIUQ+kgXU9OTgybxhX7jSKql8utjimpEOA5psn4k7YFSA",
+	"YXoVi1m6Hca5PYrTFMpxrkjSpTxn2c2wYJ7QOploHxkGTWOBkBxhmyPmA81cs8m3aaaXQc9eKZbD8GDF",
+	"Qc9EZdTe78bKHfPdy4t2hCFw96XVmd2XtQtLFX4xubat1xc/ztaIQdsFlXjmKrkLlxMwdWN/Zf/iNRyN",
+	"t35SWxIuk495LsJl66r1Ghb7EtP4VQp29IIO9xwyZwbbeykJBxUKp55Cd1XRJmQgwIhgLGMZINUn0Oip",
+	"AXjI6fZZf6j0YuqIgcmX35IBFyVknHFMs3HR8Q4zWqyyDPuImyACYlHJdPgwoEi39dn4eUUtBPIDUpTE",
+	"LVob0FsCwiVn5G3lOH118coo3vzWMqhgxQiyFlEFenVkgBvr7wrwvoaD5opY5V9JSzsHEcRhITtQ3m4k",
+	"AHJKzJDB9WJHm8I6KZqXEgXrgGqgtINwWMIbAVv6N7OJtqqx1x+zEqi+mhHttWrS5eSOM1vc5/tS3Cwc",
+	"kjegjyYdrw2Qx4wvP9tNOfswr4E0e/VGVLOAEdWcEleV+8ElG6YscrwsFVThyY3FxtTndZwLmKCnyiEr",
+	"lMHdGa4FkVlVFKuo+hKgyKjO1j9gNztpycK2FZ4NqUnAJ520j8qfsH1wMnt5PWxqvAlH601ASW2P2goY",
+	"KMuVfAhv6sUoU9UWvn4A3y6czJ9dPjWmZVdO0qvqxROl5VABykHMxHoFAHnmmL/OzWzUH572MVNXyKCA",
+	"hKDlPt8kjoXNFEeyXLeeoFv5+7RsO5u5pVcvwjqQ9qaiNgtM1FjMAa01wek33AZTcPB6ekd8woWSpYuo",
+	"Hmh4dE9H9L4qp5uMmMCBxWVe6mw679G6Wsks1d3eElLql1BQXNdslNYYDeFq0Z3nmhCxWGxDXNn8/2+J",
+	"2fdlgUUnlBRyhBox2igvVDUJp/RxZdQHaCyEygUmdMCZmK26RBOZL7aUubKjJgwor+JYlcQNISLGfII8",
+	"eTcorsiokKJ3VCrJB7fVtqORuNvjAxuF5DkoJP5ErAp3pwVTTG/H+QOGlJYkOYeHnLpn/hVe9V/AGALf",
+	"uAJqWqTpcSd7jukVEd5FDHjQTUTW9RIZw+5hNxFZ30sE9VSL3URkXS+RR/6I0CEtNObKWPBWtlTZGb6H",
+	"50ty4PXR7JjGn/Sk/Un+rAM8rGRJTcDXjjxKnwxOaSu/KqTqTnC02XyMOr8SlGG5aZJWMhwWlsVhRI2F",
+	"JjTRMoqFOaCIn3mOt6ba0gpVlpzyUtOPwqhkstTowrI0RFDMZTagcpICoTMcPibiLOvzejBiHItH+Lw8",
+	"8khBEsFGN26QLqRai/NibRuMHEkgS4jOtq/ITOeZWdr1vGeO1Mn7z0jdfXYEyifA6Zb1ztozVsLU13P6",
+	"EQdavmL6yhdlo+JYVTky9F4yke06p/CoNUimJ5Uuq0yujsdKyXODrB2a3q6LwgH9i+XBcAQt0CSKJfPs",
+	"6D+UI3UzPyPlkLQMiDkKajoOUofbEdEFzRyvpsxQ20JnUmWnfvj7m59jcccK3uWsiIj9l7IN8x1bigEA",
+	"oM2ICPTdLiLiKJojhJNxRIQZTHtWTg7ytASAPQLqPfuwbFLRa2Gzoxv3fdImHKlk1WWNVE73WSyC5XSi",
+	"KfJBYkRwJW2BcJB1wpVPI2obgzsw3isClFj8s1T6lAuMpISatdF0xBjRCw9oJgeUC7WhjMwVoiMhpsPW",
+	"iGBHYAo5vHq8yL9PkLWZtOniWHFPQKjOzQkyj/TvqyKpFbb3G869rh9UD0D+ilDGCMbBZrDvUsjCvy90",
+	"s8xbd6NWdruPk0RzvaOx2HwGz8oGwi9ccNX/9On9lsSXv3/jMTnOSpsDEKm4hwzAW2dpEMvgILL02Mu5",
+	"VWSr0rTQG3XS/MJ9mMgBE0qfqXECTKnQsH3hQN0FpAr7/fshE29/isUbKQRLNaEhsZmVtjm6mAtrZICo",
+	"Ja1Pr779rh1Vkl5kJAHBmVwa4wj1gE4hRwrIamOR1O59UxZ5gqaMH7YCM4prJEpy3OxA6/LC6AMZL8wY",
+	"//j4NhatpKbC/NUM9S//+de/4/Li4tV3MCjwV7Uju0pQxNuy0tsH2mzWf48rzYzUgXk6to52LLqwP1xH",
+	"6OTD+09IcjGlQ9m5oEIzyy67mG2XAUnYCmlEYcoopKMKuXAD4Gu/9IkDrkRzRMfrZqjOlSxRTSs0phck",
+	"0ELHHJr2Ub5X79RHC7CjtJ3liuLJGIlruvfNKdiedHqUz2pzxV2fPr2Hic4SU9jwSMup87q+iNp+kugx",
+	"22/mRcyQNaDQT51hdHlbZMBjvLQAAlLQnaWKplIoYD8LsswwjGC/waEEUYTFCaVVLDQMFdTdc6O+dLX0",
+	"Lsl/cdJohKo/lrsH5hP6eC3/xgZCBtXgXcjgyaSNQkFwkzv6PHz9tdP2yFTSKTzadUIpzKWWVlrdJqBX",
+	"ruJswKubW39/nYO5wg6jhQ4Vt/S7NFeySkedxeKGDaaUTxtBOg1wh7Zne/UxcZ7jlsx5l5lXcBU6hewL",
+	"6rBUDixzsK0f3WxCqq+kwgceTfoGYNbu0krrELkvx4QZxBLeidqpaLI61s/qmEDLx2adIlzuM7+ttjMc",
+	"XDnNa5k8N9JSTDuj+Y/PsUBmyPMqPojeUZ9X2l5XSzIW4MLMOBz27MQ4sq+8OHT4TybFkfpKc+Vh9/jw",
+	"dsuxS3jOYSTONWh7GGi7ckpdHWd3k1jnLOLHJ9jFYqU6zHoDkUCDBL5+MJIUbMlQv3WO0IfqMb3uCnFb",
+	"owg50nBwmSL8L8gDSh5peNcTDJ+m4d0k2j1b43u9vDvfNGRlHtsW7QEJujke5bAdBaVELsMj7K0yErba",
+	"Cbo2FBJSuuhEYx5CFVQuoRFab9BCegbuXFMWaK9R9dcDoHG8uUv0hjlIptw3/l2szpWLV2L7r1+gW8Yy",
+	"zLkfoE3t22z5K/yTGC3S/nJXHBCPrxv+Mky+QfPG50PlGy0ovgJm3zTYpA5cqo27OrcvtBgNqCMtfDgw",
+	"wcQnqRhAxgTh71Syv7nU2l8JQMGNOf5JZPUY1F3Qo2a+gLCvd4tBgygYzoy8Vd/Q2SWt2nZFETHngN/Z",
+	"uKWUJGNsSPDnCziLYuE6VwceQK5AjxHQiAYamdw4eWqvTFxDp4ToshAgDJN+caPGIk182eVkphhEjXIG",
+	"HQa2Q4cZi7kMQtMzgXtUxMJkKV7hWKxNLLwRLQs3ndvph00tPNmtf8fGrl+kOZZudVorytDoBFsAwWB+",
+	"/kzn9p23PzuH38ADmjSpQyck9m98jsyY1EXP790/32Zfj0wxPXCq4V+ZXhvD3viXshsl7SH8eLKosU+C",
+	"4kUK4K9QW/DAYYZ+aWl/uxog8n/bACk0uMO+DwUjQyCb1EipazUJPVvqgJo3n9hCVLpdVU36kFoo7xiO",
+	"ZSTLPIvFAPpVknSc5pCZLozyMsCGi1SQ1yRndyxXoDYu4ricqS7GAvTF3QHPAqbI+bnkV77tp+srGvb+",
+	"dCTQE/0/V9HglkI+bKC6EfB72JR924V5bk3Pq09mT2mDjZ63Q97LV8vAe3X0foHT+Did8ofVHvnRbbyt",
+	"6pS48wMx9MJgp6Y8V+tolzVC/XVVzcjKsMgKsPaDAqze5muqnxcWrh2DPgkdvjzrutoyrL7zpVGr+SwP",
+	"qZOYX6xlfJBhl4Cmr8ZKLchqCBGuYxgVCT9e3Xe59vGvWpblUvROc6NjRuAOg4bxtRxpq1dWRYGt+ARz",
+	"EO84BsXik/ZEczMMdU50N8NMRtfcDC9IXXVosUKns1is1OrMG8xmrL7VmU3PnN3pLBbzW51h0iGy1aVU",
+	"EKgc6RZM9X2OjmAjmzSBGj76TG9cnkxCSpGb9143C6b7cpBWgn/ewJ9J+2qhvTCZ/4ils/NI463v+qoO",
+	"x1NvO7yi7rrYqdY/vYYPU+w97OLF97yB3nEbYZO3fdnCViVbtRF22m1u351RqgEs7jqHbYKOqhb2cOuZ",
+	"DrxN3ZzmLXWhvLz6fn5P/SYz31msWr2d3dpyvbaBddUKSwFHhEt34hqIWj1Payk0z6teeCjKplraxeKo",
+	"etr9hIu/MzS9Dl79rjT4xRjW9MNbFRnsntkBNNhjtkNo+BUaHFWN8Col1TZ/M3+76h2CfGFmMaDWnXfN",
+	"f0dUBXWMoOHnGd4DGcaWRZyDaJe5vlK5EJFisSBREl76k4akFZSrykp67grWNjt8wpbbFKJhOGp11Foj",
+	"xHaNz5owkidb9xrDHT7scyPsxhHsLEtrXzDHyxTZTTfZqaLDbCtfyJ4qGJjEBmPOCD4fSOJnxOFcB2Di",
+	"GgAfgUZkV/TJhN+bsM7uNCO7dx6ZSnOeUk1z2SvZkSXVfK7fnnW7zCZ+uglFxOgzBTacHBYyK1ONJY69",
+	"XHZoDnQyXZlzGaRgBrdMuOizgusb/PmN/3mCJQfRrCna5yi/BP4DrmPRp8DeZlahK4uIMJr2XQPkYcFT",
+	"VofWIR3DcuE1L5T9zYgL1T4jP1XYCKmd9rnAQwSlRW4hjiUJye/E7epgh5V97if9QNgH6afcG23sx0fk",
+	"q48gL6g6ZgbaACpCAPXv5SEAdenXR4ifRuJ6Cgz/qEvipoTJU7TQk9TXR4Iov7hXc6h6lR/gA3rVC+Xf",
+	"SaNY7TXD0QhhZKFTTGsuemHs2L/O3ac8utFMJT2eVRl2WBA7gSuAAS3oHdGrEoGhAU+vOkFtdC7ZaHJK",
+	"i4JP30qwEdxuolbGYFF9eObsFDTjqUYNCHBqZoWLuXalYpaFbclmWI07dW7NqXs5mkzJjeDpNjMl2Rc6",
+	"GGJ4BwT6TY07FCOa0cmwYDfwtfIxztXg+gMOb7eplQ/JikpoNzZ4k1q5qcAsiJg15N9inbniitiF2oyi",
+	"dSrJ8oxc2+881YOWREkgq9NMBSXidep85cg0dJ8NjiUj822w5FuGb/+kT9oIjeNMyqxmsUxSZrA5Gtv8",
+	"MbZ5DWl4bc86lAl38toJmqvDh0eLqh14HS7Ms3oFFdphhlToentrK8198wcuLEl5WKRuOWbUBNhAHOiM",
+	"/NmXkBHuGHcwLQ7S5DCz09+q3t4b8S2oZ8dPInCCwB0TY1AkRNGxZQqfW2/kRq+qHiT2t8S2FTczFNDG",
+	"N5jAxFxj0QLLBII/FVHQoiTKBbmSR1Dn9HBJeywOJd8Rt+rTyHLEuewpt7ECqXn6enVCwnbdI+bww4ME",
+	"4kKT8nj0KY+LhB9uVi8i5oq7pfXq8/vqj92UzAdq9gOKNTiiwxYR1jsTCg2D9Nj+QZEOG0t85iAi1JYy",
+	"5EZdyBm9w3woWeoj8UoH0LArRXzbfuxV0K7Rjx/jiA4PycZB4hwVs7VTINcDC0d26VTHgE08AATaoxVj",
+	"JyZGittLn/Jou4PKofI51PbJscD+fK59ERVshKVOjgFewvRofukdzFz77q9w457rB2tfts/KNFaBZYgi",
+	"860Cq+9asT7TjUBaMxCp/RAdwcFoxgu7xlVTvjFy1Xzx8mLii4LdyVv/nVNsY7EpB/ZHeAX7hN71/NhL",
+	"+6YnJxjovV8PBPmfbv77GsrsEnP/VQr2GM13Z5IJ9972hZOBiB0Lpz+57mcFHU26ZS5ta41JqXNGPpph",
+	"gvwhFtTCIzCdpPqArozyw9xnXfmxKxkwG+YfA9lm1s9cW37CmLkKBO4QyuCobQLKBpTnp5oNhjnVbIdE",
+	"IhOJQ0aDKnjGlEvicjoscEb78UWkMya3HGA8I7lMac7OyN+heWj1icLOQkZHloKRUrHwlp7RXYEuqvqy",
+	"0KRFNRlIhRcMWTH5kHZElLS1A0DJPqS92Y0rDjGs9o7y/LN/x4eaZxaOcl44a962aez19TlGakesWtIA",
+	"UMybWRFJzu/NCfp6fo/n5ytCSs4022q22cT+gKnBz6iePNIGF+r2Mljvi2sMpzrU2p66EM1SZdr363cU",
+	"tc7wQsJzt20eJMpzg9bL/vY3eFOzYOf19DbC2TRly8uXLcOCEToHAaYBINqvcmB+auQzHGTZxWFzAZ/h",
+	"ma6R0lQx4TD73Drm7aoeiTf+KI/odjSDeVqBx93m+C9d40uzlQ7/sNxu6e4nejedr7384Y+Q7yt1hFvm",
+	"mw7ryoJdkm4hB7EQckSkmHzClJIQES3JkMlhDs3dM7wh1f45wHcisGzP8hREscD2NjbXZES5xhQTHEup",
+	"O/JL0Ir5Z5r2sWolZ10IDEJIYTDUY3LL2LCmmYDFYmyOwtbO/Sorm4i0FGMkPCJ2V9t0+E5BhdFmuubY",
+	"klYuezIiqcxlWUSkK6VmRZsoTccqFrQw2851nuXQz38h48K1qF4QLJHnUBvSQrEIlSyoZZoxQlKUuTH5",
+	"Sh1VF+LKwroCYZt5CxnVlLSg1Np8qQIi4lfffkf+zv+rHZn1y2l6G5BVtJL7+7PfuLj9+jVpE9tpVrMv",
+	"sNZ/+/zuN1xTIyhsz8j67vKNuSx5G/LcQKIM9urwsG953hJVdv7JUp1EJDHPSWIBtQF6kCe4/61LDSxP",
+	"egcF48ESOrOVirEdGlfBU7SUlwS1aIj+SNKTpEPTW5e+5E3cXYq1zSbxfyiPRtptPhtoxhnZdQb/KrL2",
+	"Kfv9DiCaUe8OSe9WUdUfY6ufDwt2x9lohyxDHy2uT2MwSh1rstMp9cCKaSCtJz0GUXHfxxaAiapYQPc0",
+	"u1a2z1IoWWZEWAQdsCuCEtdLaCOYazgbESVjkdx/TYhdMzXhakSdxgVSyEcrPnKO/tu68HRCISLsS8qG",
+	"Gj6NBRVWMTAaDVekywU7ZoTHlXqKKB+UdllN4OTy5E+Wp3LAjIy+vz9zI/+dDtjXrydLh84PRDTYlzdP",
+	"MqAODLlueCQ7jECBZyMftiwf7IvZnIjwVL47rn56ay2mIsOe42MyMto5zTKrLS9fDWXncIyVUJYxfsvA",
+	"+FHmK5Q+VSz2q/brPKiiKZzGMgVTdv80LqWNFUsN/Lb2YBTgzI6Y7EnLMwjgZbHAPpuu0uesbVDiQ6kX",
+	"lUNdWpp41PiA1wQczkKCttS3umq9KTfQMVkWpwphHyhpgnvPKGiabOpkIPCGZ8rlXZq/nWIZi2ki9oOm",
+	"IXj6ZUzXWYab/2lUMvnp7KmYya7lHMVUsJE9PegVDVmFqoP4omGuacjekbgwyzzezpVWS2vQ5/eDoAPQ",
+	"WskQj9KpP7KBdLGVaiRXlXQB/3/kghkKyW6Cn6ozch0UAk9o4LGYyAUdUAEqlFHEg5tUirgRxvjzVUsK",
+	"QCpiItbEnHOqdK2i+ECKCx6TXGpe206ERNihasl8Cxxdkya/w7RP6NL5ICxFO7TWf7G64nybPKr0ViiV",
+	"NOcgqJU0B/l4ehAfxFm82JHO1OhLB8v0tyXF5NGtZ9YDkc9ODUGadWJZ1mmqMf7DVcDkXsiBrXv8Utlu",
+	"UsxXUGIxXazSKCgbUVBs45NniIoNgd3x6E2+Pc/WYBNb3uwYNX+2fXZm92+0yewLrLYFmBg6J1cExQPX",
+	"4XDRGsBqAGt3+IN7bovwU0gLPuXOuHPWgpUHVK1YrKtrYa5BxgZSsyPSuh7kTCZzKJM3RzmB3KnWcW+2",
+	"0S4xcZssy0t2toDpm4nvK6emge6GLHnLZMmLZJPnTsat9kJBjHzzIgoA/gnLKPKpTPuVJ3SCZhVCKiOB",
+	"t5joPPBQ5H6vHdQfI6Q22OA8EFKfuN46t/9hSimYeSOmjipLtJE6i6QO9ISxrNN2D3EVwPSaYkiw0TE2",
+	"uhqWnZyrPssILTRPwbWDWWMos2ZWPkREsJHvFnDpuvm5pjNdWcSC5rm/UBFZuGo1cKxLwebN8Iz8CVVu",
+	"o4JrzcRfDMgk2FDQjbBO6/1CubLPUSGrdLqIGBjJypxl5nHKl0FeoYwTjGVTznLLYm5WFir/VFVV2j6W",
+	"JF6f62825HZF1p/4jo40Jfcat9MyOblu5zVJuRtLyhW4PR3Uwm5dJRX38ywIuApP7Cp14NfkERhqdwdk",
+	"y9axM4wh0hxQT/XlSGFAMbHge0M1aOQtIUfoXcpZV8dClrod+Q7kdk6wBtZ+EllVmHt2yHm1j82fJRPp",
+	"s7HYUP7sym3x30D6tYNJCyFPI5d2YlJ7yqh1SzpH63dnrVH7m9zZRQLHqCYMgQ83TJ0V2quy0yLoYTX/",
+	"/N7edOWs2gMRWu9FPq70/QXK9NWkak8LZu5C+qw4IrKx3cL1tdscDYXYbjItLKNYddYD9nfYxrP0zCOy",
+	"06+nrfT5RvqVpR+y2WD+yihcoMmG/nUD2ljwpchIx7bqIiO3KKh3cmgQaA8kyxU7rnTaA0KDix2rTY2y",
+	"tJ/OJO7cye6SRvCyHbKflkJBfuEszwLuE6XpOBZY1GoewJ5bEAq7S+8NsfYfhZq5AHuKRzWmaROR2koe",
+	"xCqa62LzVHa7drc9Rr+tiYnp7tBHEgh5j2uxXbA8qIgGzHiZeAZuk8biXJ+/XrrN5Y6n3W2rs4mswVnr",
+	"SEIKmZVQrjQdqE2pprnslYxQPRXELXjKLoMb2PYXvVx2aB6LoSx0V+Zcktaoz9O+rSoSjhevuje7Y2IG",
+	"47WnVeWizwrbMm7q7siealQn+/wJE9qOzrbOgAV3gycjs2SgZVl90vzyxawsJ/vdDXfNNP2s69SxQPlh",
+	"BtRhuRQ9ZezqSaX3ahFhSq3NNBU4YHhkMETS8ja0m4pv9Lywn13DjLJtZhSM7MAxfiLxnGpCe4rl4GLO",
+	"43OF89Eoy00cp+4xgZKJCk1dFiuCZQ3BZ0nfZdTj83v4/5qcKGs2iHECwPZlnieuQSb2jFByFNvYTU9p",
+	"uwLY+6Wq940FCtYpR7QTviqQvsQLX3jOdLWwHInjCevsAqvf405pQjnb7QZj1aXZ+vRmTdnDD1DseV9f",
+	"7FD+N1J/2yfMRiAWHK+lgw1ry7/3BfCseyZzL8ksze4wpynLCNXP072/0/N+KC791e2Si8YuaZz4+3Hi",
+	"z/Ha13xSa1gjRbYBZ/2Ok1F+Dyo/akwfcJtlCNJx2g700UEmFYtFVah4DNEFfHlbRm3zkKPmPYcZLBWS",
+	"gPWsVxY1dtTGyi2k264eo/CDR5RcGGQZUC405UYNRJ0pYAqiaZ/kXDBoa6Omww0zoxWtuvfeXK/+m//j",
+	"LHDjx4hPI64YmndK0KHqS63AV2KeBh8DKhuIUpqKjBaZbe8A3hUtSZKxnN+xYnxjk+kS9InEoo/N68xv",
+	"CpbyIWdCJ6TFvtBU59ARB/THYcFO8ZZ9qohg3Awrsp1IOCgQ6W3VxE6V5hSxIhYjWrC+LJX143TLvMvz",
+	"nGURNtvRbADtwEvBNWJ6X+aZIq5d+Mvo4uICvrUxEJrn1k0ksFh8eg0TUi2aWRNb+TinOr1UmvT4HXPR",
+	"GXNzWzOpYuEqxxMbmcFVZdbTJLDVnflMlFiiKzJYjrIz4FrDgtiAVZAIBFfEgouO/ALOqVSKLi8GYBcQ",
+	"KVI2J9SS0FLLG/vrG9znic0zQhb9UV/GAr5gMBBkx7ed1JMuo7os2I3js0p8Q7wErrlxMAHwl8DYnBvS",
+	"vX9/xbBgbghnsfjEoPnzZPzjEiIjuuAsQyk4YEJjhM3ZIFU4BB9gg0TmXdhuk7GgRIHqsymJOb0Q+E0Y",
+	"UZsWpsSbU6uX8bhYTyy2UsazoBuUWXVAwKcR6qnms69ID6zlPIsKtnBjUT3TSM9cLQV2LdhR9iRO6SbL",
+	"2E/n9/B/G805qrT+ZWwnd4lLA8DDJLsG+yxjvvkh5lJ0iZCCHYubewf4+x63xg5snIXgFzQ5AG0MlTpu",
+	"8HDcwOF+cvI3BDrnKRUpy3dBwzphbMVigs16ukOpearZeVlBRxV4oBZmbRSnlLuiAZyOMR6d/h0bTCEt",
+	"Gijw5gNw3xfsnyzVbTQEjIpmd7rRBqmSAtpXS1gKmp+RJLXirMqbspo5qPLQ2sHYLIobfZ9rkrp+jjis",
+	"nGWkhb1ONeU5UXSsSGdsNPzB/AQqFywXzKiP7pY7TZ+q5r1c4tSGU5tg8XaPt+t1MV26O2kwrUDt/bpX",
+	"pG/U3L2pubtL27cQubYMKRhQw1K9Bnv3GuHXd/QW/G+qVEMGnq2KlMRS1PYoF1eQZYofGICH9kzem7WA",
+	"XwSaRR8wwcjajZDcW3IY+Cjw3KYG6gc4B5qq992g0yE1EJjotOT2W+C6D8DFveSH8cXznh6RNVyrMFoj",
+	"rigVO5bQ4S7YRA8qCGgmvEwMEAPATdBvU0E/ZTeaQxDceDtqeLy4vXC9Wga5h+EGVEMEb3Gb4Fg01TC7",
+	"qIYxG+ZpREjMTPYUG4FFnKOYwb5vlLKmBmZGH2DFa/XfDryXUP3O783/Htfzd3Ww/xOgK2SypwULNTfH",
+	"vGwMSgd6syHTcwWzwaVlHQLSX15YzQ/AMSJKEiHRWOU5EzofE2PJAt9wLpWxetOUKXX8Pe/gJe4Ajj/B",
+	"xnne5S4HZBO6+ph5YBA9+YCnDXIeSUxzryf0YmcqS6Oo7KUB71wQWLGEZ+v2nKgSE2pW3f6NtA3U/cTi",
+	"0flnH5lZjR2Cxf6rflY2wC4aA6xpdXZ81UF4tNc235TcECfBHBifqeg52sgp1c7aYQ+3QJhOPVG8B4RB",
+	"VFWEtGfkI0tlkVU58bTMuCa57G1KMsxITF7XBWZtrk/vzUbnvQ0H/2aYUx8ZJMCcNRqPX4y6P5tnZjPo",
+	"sa8bqJ0v0bPb7lSKbZtG/sTUTZpYrNQ4JLjh+yETb38ib6QQLNXTM418jQHXiqQ5Z0ITxdKCadJK+lTd",
+	"4B8J5ETFYtRn8HAoKFFEMddKxEykYBkvzGP++PjWWF8F63GlbR1DrTBjS8cyIjRXMsgBq6mPQk7P/5Fm",
+	"2ZYO8QZ1FD/COYrK1Io8UldpDKpHYctKHUX3Kp4xkqNIywGIM3zaRBakYFCBZL+GJ5tdQozp1J4cyPQe",
+	"jMVb7UW+zfy8YwXvcpbZOitHVW9mmmRyQLlQCVY7OR1B9wtZ9vqE6yvCaNon+LNYBFx8Bsh8rI8kiIAe",
+	"9Lgizp4gUpAU5gxrecuGumqqRGSprxxxEur8RDGaswx+jBmiqg9NXXuUizOS/JPrhOSsmqYtX7RTAXJ8",
+	"WjBX/+cc4ERIKGe7AxfXPyUXUBlobndjXnVCWnazk+SOsxErkvYVSdwsElKwbqmmmaLsIMxAx7G3s3vi",
+	"lAsyYLovswVaFmnhDMETD0vX3rtJHhFq1xKrGup7GarrrQiYyqOFeslY4N3wBcrKrh9RBUWM4gGjf/PB",
+	"0w/lhiROdD9DEvjzGaHshgMMr3TqfF5VVOpaulMhBfjvfMLtSXzyTXxyEp1w8wSUFSfRiTFjTi5P3Iqd",
+	"hFm5A/rlNyZ6un9y+d3r6ESPh+anShdcGAGzLReCW9N9+RFWltGNZ+EYPQs7U0I+PUoJecCToGV6e2Q5",
+	"gH+TIzKAkM8UQwDXbAAqBOgHjknAyF0usNA+Ilyp0grygmmDCVhQz4QuxmRozDNPmazB0nB3jUhn7G/6",
+	"9qdl8w9TWZrFcswmsfCjDJq3z6syL0VutKKJeSaOJeDGkwSAdiPFgZR5Pybv0bym39gdy7ed/QhP+oDv",
+	"80iJU6rFWipz0vya5LC2TQLlunUd5jhPZFDCug5ZMYNz9k93QJfD4nMAhyPOyo4Qe72dyAbDXI4ZA3YS",
+	"czuua6WFCMeLsDQWc0miZiEpaQmp7QdQ6gwftxuArQHsW9hmh4ivfnirMlp9YgWn+e/AJnPMcG7mvjya",
+	"wxFowHxz2fDVqs5B8Z3lxUMDj4zd8ZSpig3JIROp+KFc+wg3jQmGKLxFBARQsgDyh6tYAEwDjFOSwKxv",
+	"uEiguhqYhhQdG4ABx5XIwDl2RlrXAeNSxWwElyOxFkIyFxBcsOzjFXfVWbvWeyNyzskELvtv/o/Ey6su",
+	"Z3kWLdeNg/tskrBhZeRKBuAqjtfUgR4IMSjp0Ix409B8pABLLDXVrIYeUlRjPsNf3+CvFzT7gDdiJSPV",
+	"9iGxsARYLfsWXTI/EqJxTfSIp0ZALyu9YjFffF3tqQH8Y8TduqUUsVifbOrhUopYbJRsCqFfPJE6CpzM",
+	"vkop3NOVkSHzvHCAU97zFjkvuOWp43dMPPuM5SdWMPGpEu2Ei8faaOf35n/HRyjlNj8SLmoITeWM5Czr",
+	"geYQ2HKXIP09QaUmXHj/GYdgwagvBxHRUpp1hWYksYB4ITjWiGOmROVhPSorGGvIZIUUwCAuLZVVY9z5",
+	"FAZnQGxbjsDW35Ex9DekwFqE5H4ze7qsxiB6TAq5R8rJhd0Yap4DjuyREOuK0MX8tuBlMiA028vkIAow",
+	"SSEE/Y2KrNL0XcwBmwRWnrCJuIUNRaSyyDBPYAbCwrgBRQHpJgiyHOBDLhyAsXOOQVDX+wpQw22Z54/s",
+	"Y2Be3lqkOhZSGFsxYDGGNortqCq3A4bhuweKr/GGoeVlbEIchycZXt6mOXDQXoO8C22TWGzFOKlSFWKx",
+	"AePkrdkqu5YtB2PN1Ge/r7QCv/oLxWCVSdDYLkduuywS07Al64K6LmQ2J6dRl9+FoPZy2f4zFhsRzOSj",
+	"mQGEnhTpckFzKAnnOhZWMtFAR3ihMGsuo2OQcmgzITeaqMtUVty5bpM9KbOIdAs5sK9EFvjXvBBYi5Jc",
+	"gvMyFp1C3jJh3bQ2AdvpA+gQRJLMmiv2QT2gssFQeGzGf3iYwnYVYnmgCNgsb0ogTmH8S1T2mXfzbAXq",
+	"xPQbidpI1L1LVNyTNZG6URlaFuKJGbuVUHT2KhtgP2KIVdp0Oy1Jh/mkux6FDPdAwIGURCPXUjQHxq4n",
+	"jA4Joi99kRMNgnbe4r1lbIgSDc1a0qfZylazcLYy15Ahji+QZSRwbg4YRSIuI7XWNo5H0BTICBZco1li",
+	"OhaNTXxwNvFH2BJPUIZXHNsn/h2dXJ44RF5axIersyPm7UakNyK9JtLLQkxZyZjzvpZsR2rsndBxf8Jn",
+	"1TH/ElzxGA2kBbPVX5k3NXmBjdUcJhqrsRSa566YreIUz86IfQQUB86i/UZKNTCRDUCeHTTZ5jb41OwC",
+	"NcTeTaHR9knc7GZ7LKu35ukt0/vIILcZf1OJb+aDxA4rIVajnCJFeDCBIRazmgtXjAcIfy7+uwo3uBmg",
+	"HV8sJiwfnHs9l/z4U8A/202yXZ0Vn7JqGjde9Xk8ZEeaxI0TWCaD2266pp3xlnK5td/mDkfdxt9KQ2PS",
+	"sonYA8XyO6bake2W5YphYmFjBqcZU7ckpUPa4TnX47o2CLexPXUncBcwN0ICAKY0y246Y99sNhZCGhu3",
+	"fVUHYcFYNgeGfUYYfjHRn9d+6PKTk8+nFxcXL199k9iOynCySSKHTNheui4mAvMzCqfrolslRWdsmMsx",
+	"pJi7DGfl2B+MislZnqkE1FsA5vGQvVCYDa5ISzEWi+TXnz8TIwNxgKfmNyppX5FRn2poZXyrEmzxDE2K",
+	"O2xyHaebH9+qs//869+1ttGRI/pb2AWZjvFJQYcJMq+lbyywp+94Xh9fu+JBI1+zuFZDb/r4rifx3g+Z",
+	"wIP/NLKrq/nsKcHaLuYca8Pu4cbWaLwzi8S12cWE2t0yU0QvZeic3+M/9pOIvTOb50/XGdYaOJeYpWB9",
+	"NLaf5ghmmVnq/CXTrjGdejLv2p3igGzn+E2fX5neiRz4bHfkLuyMxSgctBRuGgnvM6N6gzB3brbMeHUn",
+	"tC/Jn2OETPikJ8DxyqNILBAFe0yT1xffnM3zcYeemdDWsdcRLSXAyS+AN8mAKs2Km4xqeoOolthVuyRw",
+	"SJizTEbkjualtRysYUDVLZbByjpVZFRNuyhz79Bh5I4V5n2RtM/SWwNz5TCjGjVtj5etxP3zxv4+gaSx",
+	"Ccng7oUTzXNWAPPW5VQnY64tYGdtKDiDDskFFYqm5uXFwg8WZ/5C2Ti5GSDHjndwvV+RKk87ZZfeSICv",
+	"x2CAzXSMA8kcVzNh3hhTZwTkTVIwJfM7lkTBmOC6XMlY2G+zgDEUrdKCOLPvSOPQy3K/Y9PrafL3x9ss",
+	"1+YFvoMj8RPV9A289Z2Jrf0Twc+c/54SxRpzp2GH3zY7/CINAs4CJCmb43BqJKQTA5YTYkbE6DH6hVK8",
+	"J56OgpHghBgmR1HrlLVevYcGbSuyIE/cSZ9YhP5D7y+8IqJEig3aUUxooiFDLhCdLtkN8r2QWu5sjoi2",
+	"ZliaS2VsNbj+QKTpwctOeN07tvQOQGQG024kZSMpn6OkhCNQmTVaTsD9ZgRkKgcDM/IVHI7XCuuEmNa2",
+	"Z2WI6fW25lbchbJSMUYc8hlRxNRV3avnkogz+VSyE964RT4cBD/ANAO7SstkG7hdW+f4aNINHpdu4B01",
+	"abVfd5RtMCw7OU+B250/ItugfhskfKhBzcx8Aiyjm51QcE2Ce45JZzwrN8D7iJwR471HV+AXs1f5pxos",
+	"j4UF9hHlGnvv1X80LIGCzpWhkGEhe5hYcC3qszL3n+rLw9UsSAQ0c+/XPHJCLZ+tER+Fsj47ih+LDRdc",
+	"BFq9ufeaan2W1TDvkFT73QT+J1dgr+F/9xbm5Rzb49IUWzyXYgsD9aBwu5hCQWgGaVA14N2sCn5+b/+1",
+	"Wvx/vjo+LSgqLHwN/VFqavcTCYgfHqTWxrWbUPpyiNYozI9rpubUqO6Go+LDgksc0lPxW0826PKmhi9y",
+	"aDzHm/Ucf3J4+MFtpufjPp6ae+NDbnzIz9CH/MYm2FRwO6zAYANyqmByyFaKri7tEpr0AM0TaMYGrwTa",
+	"itUi18Tn/biiEckUely0hHoFGACfLPeAZCb7tcjkiNCuZgVBho0gm6j18jXJ6FiRzpjYt96+IjnVrJgj",
+	"Qi7xqRRywxqBtxKJhdxVccQhybpw2o2Ya8TcMxRzeATABVxD880IOSwNfDqmmDmTttxxQNM+x375sIL/",
+	"+T//l3Bx4yIN8LcNT9xIcePlqvncr7X5Aw00wO5YAC1H8Iwx9r7vSezeay+Thb3K0urPeIyTw8GQzmYJ",
+	"be6kMcuCFGncFF5GIAFXldYbRG2iIM4kpGaLjVHk2Oozv3q+hw/NczlqpPVS0hpV07Cs/hnJ7OnJN5K7",
+	"kdzPUHK/M1haS3FyBXoOEuYKcAPd5wOmFO2xtSliVm9k9zOUKtrnghgYykLTHFJgIVNWFkCnqKAokYmM",
+	"tLi44xqOpzFreU+cckGgTj8i//nXv9suiyUWtlVNYrmsEiIFUyAbXWM8R4tFtWaDoY5Iomq/pQWzAWwy",
+	"ksUt2JlmWAlAuSIjVjBC05QNDVLbxASzlqCmmJ+bFbDiwz2fhfxcliKatCj59ssXzItoY6scKhyhtB2e",
+	"uiJJTpW+YUUhi4QoYwuP+sBpY9cQ0k1g+0Zk1OdpH95WX+YZtLyDxYqFlrcMGvbY3DDVlyNxRpK/4kb5",
+	"ixtvzhW0AaLaGv9mIALk/1YYvCoBGIs10sPeUZ6/c3t4VflnLl6VkaaSmUfKSBOs2DKJYg4gDjzStT0q",
+	"Lkjt8mdclrojvwSwapZzDqae39t/WdbfYrw26e/qMPsOCXkJnmuPt1nJHPGuBbluwVSfKDaBOsCZC5O1",
+	"MAhQDPlUVMXCUuGOCm7gATj0KSAy4VDZCBBE7xhhX4Z1glzSKhigOhDsemB3NCcRsOC7Ck704uWyZ/Ee",
+	"CPzrgTBaZlybnzxgdHiBQyuu/661XmRBRrB+MAM3ZKyaNx/bg0da3jgyP3xhJNQtE21YClZQoKtVXKTs",
+	"6NkOP5rtGkDFWtj6zm3/nSHaPEXcvf2gxaNnuzSn4dnnI20PP2EnTQHRfARlq2TuiDGpHSpbce3dNPhn",
+	"xeCBpdXKIVQmiZCjaVYMdLcwrTzFKhY9Y92A6vMhdAyhKRBkFbLs9WeyhAg6YFfIaWUfTNNUlkJPdWl+",
+	"oVxcxWi4MhYJ9B49G+Y0tTze3S4zqATUUoBD+JMbt7koHnwp/Eiwk/PZ/5f4x/uL57T1kAIxznrBBo7u",
+	"0GGDsp6OGd6V9kYw7yHEisWi/KV3Zl+tgTMhy7Wr8Tfv7uTy5DodMPLroPO3k+ikev3wy4KZOd1QfXJ5",
+	"8uri1benF9+cXrz+fPHj5ctvLy8u/vdJVN2NmxGmpbq5ePnjy1fZd+z028739PT79Bt2+mP35cXpN52X",
+	"3Vf0dfpt9p2ZBPx+wAb2999fnL56lb4+/Z7+eHHaeZl9e3qR/sh+6H5Pv+t8m5lJSzP8E9ASTqITxTW7",
+	"4Zk5X+YwWgfsCToWT6IT4DeYGvu3n1++vrx4dfnNSzN2s+1x3KUqauP45vT77g8vT+mrzjenOOLvuz9c",
+	"/PjyJDqx7Acnl6++RifVS4aD7qmAC0bNmN2Gd38Dp4z9d7XUMz5xs6y0B/ej4JMBFYgziuXdk39EJ8OC",
+	"i5QPaV57zWu9mBUW5JYLvALqjapJ3Kz6hgdM96W5BrShG6OAwGan2Y051SeXXZorFjlXAd5fMTex71+f",
+	"vkxfZaffs2+6pz/Q153Tb9Pvsu/ZD90f6UXHiAAY4pL7mhlFF/Yb/f9pOmBn7gStvkC5TCns3Yyd/vTz",
+	"SXTiDl5GyW/yjhkAPFl+D4fj/Lo0Q/27uZqDFSjHasos8h0ZaUoH5G0oi1koic/rgDcslxLKb+qlaFBt",
+	"Ddq6NTjseAIrpaJKeaHc10ZkOdnqnVqWA9Pc+IUKpLECApVJ1qwrLEsBHZ0oTcf4JEUHqJ+HXn9nJHj5",
+	"HjarDJ4JrckwPCPF4sYesXBTgUpvKsBrpBTYDs5VwxXpmBFAlEaHczocE2LDaXUjrtP+u2pnbSmDbeIx",
+	"++orZQ/fHHTxm70pjHhkYcTjUXMuTuJWmjQABuMQqrwdsAyYruJtXwVNP4c4alEqeCo4ePBTH7yv139e",
+	"kSQti4IJnZABLW6r1km2hHB6vvvW+sEJPH4XrO02PQ3Bg+Y5Tz/Xtok6Ls1hcYHrYBzObP5OH1KlRrLI",
+	"1lcaLKO0L9VfsPHJ7zJUFIxV7qXsJRj6pdIoxstCYDsySrplnlu/YmvGtmxfwRXOwYpNWJhWkHRhO6HU",
+	"tBY3ZRh51arFfW1jcjhkdUaua7N7oWLhb8CxGin58P4T8lqbXXEOP/cLi/WklWhH7WXE6C34S93PwLEp",
+	"hT/UN/56d0UhRQ/ibZitQOwPzZHfWrgnVCdisYk0/Q9uv20tGd49YSUt4vX0xse8hYOX8gcog7GG0DJd",
+	"DcZ+j89BIcFGG2h7MhlkcVS/U3wbNkUsFi3dZ2MgfLSx5tAbyEaKUE2SBelz5jfWlYaBclponuYM/Y/D",
+	"Qt7xDMW770Xi7/TCpbSNCqlZRMz+zcocfIZMES7SvMxYFsUibDFBOmOs0Fd9ovmAnZEkcI4kQQtFOxRP",
+	"0O+q9anecpenR8aIr+24H5EfdaSxXjvzZeK87uU+pzjvg4weLDyCAdL8btBlFSKPtTu/fa7OHaRsKMdy",
+	"oTQttH97lv/b89zKYrJfiDn/sUhomXEmUnYWnHGV2G7licWBG6oxFCDkCLlqc9bVRJb6ClQnXRYMsMJD",
+	"jCJcm/NXHVxPhe6eaBt8BDQbgBw+95N94UpvT+k4pm6ib8ADe+233WqotSv+CRzenmgn3OLMMcDckXn6",
+	"mZcN70To0S44cDT4929BsNKbpkE8UBjP7+11lj8iYznTbKv4vhMH7/pI9BOswLpIdO1Wc5aWM8M6wqdl",
+	"DanCmtsf1w+slAU6y25NomPY5b8yvZUtfrFjcdeUF+yDxWTxaRtCHcw2Rcgv2PTCqegQ6STYdsiMjAGL",
+	"kVeIQocEPAy9BTY+OmXZV80zLtH5Yo4XJDQ5tZ6r6nDu9LAvXYNFli3BWtm78AekIGwAO/ZfUVWbyp6C",
+	"pY1Sv2aQtamOWkzfsQiirf4PuZSPdhnXwNo7cPDe0MBT+LJemhZSqVoktnA/CRw5QXQWsuzBaQLR2FyK",
+	"nvnO0Z+mcmAdF5cksVU9quwMuEbYRQIOpNAgtm8RjIxw0ZFfouoDFQt3U4wTZSzlZoWv/I1TKbq8GJgb",
+	"V5f5oWhJOox0y7zL8w02/tmoV/i9GfJbgdUcqwE3XLpq4RBc5DzKR+pPhjks403G/XBU5NLby4D/XD9o",
+	"AQS9R9CZAKHze/g/MlvCMVu7bmg+Lr3BO0MLFAcSdpTgC8bqHMAF6/EkEh5qmTBRL0UCAMSSISuUFGTU",
+	"l7GAG7HsbKrpWQU6I6oAVzKIT0Fwj4qUGbwgUENDWnokbZzcrgPUa4gsFgX7J0u10+3whlTbxmfmoxEU",
+	"S8HTwFELyfzBYASFm4360g2ifbW4+YpnLYCnvVCA48xWUwJxwbaAbk7O3qp9zJbN4gMv/sM+anwjsIPX",
+	"A1BvM6+izFaZ+kvn9sLDfpc61Gq/bhsk5+mwdqs2GuzRpgnOQ3l7IAAo7aFYGuZRU9oCyr+DJD5KvLrm",
+	"IN6pZpckYzm/Y4Utg0SsGxbsFH8IFURVsaWrGTIKoi0aQloYIEcGFhyUEQuLMe0KoS5r5ACCqB+kQeIK",
+	"3bqQxMQC8SCDCZDd11vuF3h/gZk3uNvgboO7Y38e1oJd1CK3ALsf4cYzdWvA14JRJUVQA+J8bHAroNCE",
+	"PFUDuahi+17GlZZNNqFkPyPgxJeya+BcloPSj21PvtcGPZ8leuLGWwY9h4XMylRv2EU6Vd/CIFsDnuSz",
+	"+iGTNhYp1TSXvZJNtcm7BMjr5bJDc6CT6sqcS/RQ1DLjbAWfe0JESpEzpUgX/HEH6qn84FZ+VdT6FRZk",
+	"eV+jfdDqTsprqCpawalJNevJYrzy0D4xWqT9o/Ob2tEv4zl1W/N58y0Nqy3v8Mifgp3k3V5nmQJDGB7q",
+	"utJNIYwsrHu0ljMfBVcC40YtRz4WijF1RhKaF4xm4xvIfFWB7vbp739AgIbeMkFavCdkAQEeCn2lg27T",
+	"YiJX39YdL8qwNTogV8QcI363NY9lLKZm90CbuZUScWOxUpu5Rybi2p13qIm4tUHuKR3XLdEc/dEdhiYd",
+	"98ml49Z9oLAVK/SbDd8TCuX5vf3Xal3bljTFDz/1cF14+eBWbSe6ywNHuzEJxZbPFnZMW3iwdpFt+Cao",
+	"fu5i5iFoGbQwe4EpJvQVSajWBe+UmqkE+G1pipcMCM3zM3INZcqCDphRR4YFT1ksCkbTPlPEm3nKhXSv",
+	"XH7JLWND5KaF5Eag1YWbI2290anAErkkQIaUgAqlrOPMKWTIr2vtQvesiICnDC6vpCnoTos0NTMN1NZi",
+	"AeraTv1pc1WsR2ZGbqAqG9MJNwBth5IZuY5+ddHoVw3R/BGlUs5ufbauLndewenqIZZ1SmU9l9hiqPfS",
+	"BOQW8KRzjaKF6zPykxs1JhvFgrt+LO62jgDEWJ5c9K5IGSKE9Qc4QWSQISEdY8D7ZvTHUfk1IQuPWz9t",
+	"oHF3mmq1dZZED8jx2z1bh8/PDmg1aqRDk+nXjv2bFwg7jqZIl2pb5ZyPDB3ASq18cuGqjzJfwaMPl6ze",
+	"S+GAfPQwA6T3WsZPX9soDWlG4LuvrUxw7nEvbt17T96LfOw6ugEfMIuF/XMm1ReateC5Uo5aw08ADyQ3",
+	"h7ee8cyNNS4FO0UejKAnDdEyFsl5KoWSOTvHVjF/BRbSv/znX/9OIgIHHJz130Nz0ytSsIyxAdbWkRZw",
+	"f8VigvwL2MpOoevNOf4+aROHtCqgJ1zUIwF4w2aas7Q2b+jGA5diRSBpmQ1DC3PPWjyiCSAswuC3sHfW",
+	"Q+EdhQ+CIe4peBAg7zwtTrBRbXs28YPnQOeBW3MCmWZIlFCNPL+H/20glvBkuQ4eoRRu25hbAgqeBQwc",
+	"NOHBQ8dx22GImoaXuhJfq+QBmym9ZUTJAYPiMPh0gea3TEAD+1CZxxPo36KqIjlH4YpdBa2EPovFAzrY",
+	"zMxXUMS4JiNZ5hnJ2EBq1GJyqrTnnTcTOiB2+HWDDbHYlJaFHvpHwtqhBBpW18T2Br+NU62JN2ybumGC",
+	"KNsHjaHh0bKq4LntUrX1OERNNNmHBrJpvhSqWONJSgURkgC9QwGeBcIFdhFzBOKECSwVgfZkAszhWltc",
+	"cyyH0LiRi96awsi1KJuSPbgEYccUN9WMWKP96Psf/oQTejqqcoPVh9UjcSGPnwOO9QzfcyZ2D3b4zKWw",
+	"7jcGpXEeM+wGtUiHDTlJy0CbzLMK84DXjImMZe0HPZwLG8HC08L+Tm4kR49aP4sGtBrQ2g9o/SwehVnY",
+	"FHq3mGUbUXvMeqHChtTzAexnGwOiwgaYPIahnyC4idHGbDPtPLP0X3KovGo2CWSxeASSOZ3RDuoSm3Xf",
+	"Kvv7UEOMhe23baNNZH6wKWk/gW7W5kUjwvl303hAG1zcAS5+tCAzacjycCPOAUnN01umT/V4yDbQzcZh",
+	"IiLkRAij5YIbbex5H1SRuVBwgsNRiWtV7S3XTslzbaAFRkpa7H9KPhwwoW8yOqA9FpGCCU3zG/TWRpiB",
+	"d5NzwW4yqhn077yTPGU3sNO4FFEsBlRpVpgfUH9hjwlW8LQd9L8JCd5JwXpcaaSzUbIwANEZg9NgUyA2",
+	"1fjatrCLxbro9BtX+jMs7Wd40VtEl+ox83JcsOsQvml4nU+y9a3ZtLhXjX6A29q1TeeFjQME5xLXTU2e",
+	"zNUPpUshI4oVdzxlpxlTtySlQ9rhOdfjCe1l4gxfBadyRiqbm8cEsyhpeWbRdj2lDQlFGZlPJRrFIugH",
+	"zwvS50YhH1+ZY2Vfl++sj01xzfOGTEBL3mEhewVTKvK3llbNcaNrA31JKQys9GWeKdKXIzIwaOTey4C6",
+	"9puYqYHF+gZBCaNp32bgHWT+Hb6S/1WycnV6aLx21Zy66oQH19T35t+ho1fIM/tCucU+gybqJ5cn/1Oy",
+	"Ylx14w77pS9LAFW1zzLndPYooEGz27fKNnmEamuuphSdWQOzF7GlR+W1uFWHJGRHZmPsN2lzvO2zk3mD",
+	"K4W7QW14BnlOLk86UuaMChzJMaVKhrv6gTRJs5j/Y344L5fWxVOHQDYHB7lJpvQyykoJYqSEP6S4oIuk",
+	"E8iG83vzv11GP5D6qlsqVmOENTg90Z9s1KcaOP9QqNQ6uYcdVHnQNPWBsLlr0u6orcOwBTY6kN2g/cFT",
+	"iVD8odags/pDBWxWWwIJGNgcCxbeU9PzfCu26JxIAiw5HMNRnxUhepgXNR87dhRLmBUXqOADQgLHkF2H",
+	"TtDmTD6jaifv9y5Vzd/tjxXcqLhz22B65QvWZQX00sHfkVbSk6QoBTk7t7yrZoRd/DZpG22zLPKTy5O+",
+	"1sPL8/OXr74/uzi7OHt5+cPFDxewhewo7mdXxLlqJ29M0hTVsMgK3Yxp6+F2JnHOuywd2yZTVr11Cr6a",
+	"YWRch8bFUBaa5kQxbWxAFdziF/SmPHwHoBC4CjUFAJ0OI7lReFFFV8ZuRa1zEDzkE9cznwCrweQwZwAy",
+	"gX4yVeRl7hDc8V3QBn/6vuBjNujhbw49593tr2xrJigM8SR3iffAV55BZatHkuDRlQN71qN/k6J3mvM7",
+	"lkVQJwF7s54a4viUq6WMKg2q2hF5LkdqciWvq976s57+Aec76YAIboCnYpbpNcaRDWja58IsO/L7U+Vd",
+	"p+Z1hGOxomTei622Ob6Gy0oQVbLJ+ldGfenjz5bry9bvhNsInLOznwYcrbLU0DDBnpqwM7e8Y0XBM+tw",
+	"chdoNhjmdGJrUZ4vMSVHQRY5UjLzUGNEeQW3uqWvuHzgkCE1Ik8ZvoqKis7f6X23O/v9/Qkps9X2MWcT",
+	"nLwRoRrSlPDGIXq4guwZt3sTrBwWa7s1DdYg6KkRDhF5K6fv+Yn3BFRYCdRKSg3U5YoRL8MVEYxlREjS",
+	"YbQw5om8ZSIi7Asc1Vz2zFXBFqyUD/OM2W/N6EV+eS3Q1qBk8fxVOTQv27kkHDalcjDwrkE9bSqCjRg8",
+	"xtmIs8foeN2Jp3W/JBm7g63QZ7nL9qoAkitVIuaad2u2sRwzC5YF02UhMGZvn/6nu+2sLejaytvO1igs",
+	"sBbXtriOqnRr7+mHHDTz6VT/++C50OPpgV3/fsjE25/IGykESzXhmXmjeuyfFHmItnTN2iGKg4yaqBE9",
+	"h7gzd8TfGM1134AzzQzOqYgMmC546t4kVySTaWlebmQ2qeIZA+EQCoH3fseefP3H1/8XAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
