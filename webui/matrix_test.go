@@ -15,6 +15,7 @@ import (
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/webui"
 )
@@ -77,6 +78,8 @@ func (s *site) state(t *testing.T, tn tenant) string {
 	for _, i := range inv.Items {
 		out += fmt.Sprintf(" invitation %s %s %s;", i.ID, i.Email, i.State(s.p.Now()))
 	}
+	sso, err := s.p.GetSSOConfig(ctx, tn.c.ID) // none until an admin sets one
+	out += fmt.Sprintf(" sso %s v%d %s;", portalerr.CodeOf(err), sso.Version, sso.ClientID)
 	return out
 }
 
@@ -209,6 +212,16 @@ var postActions = []struct {
 	{"POST /account/password", portal.ActSelf, func(*testing.T, *site, tenant) url.Values {
 		return url.Values{"new_password": {"violet-orbit-quartz-42"}}
 	}},
+	// Single sign-on (#21): the identity provider is its admins' to set.
+	{"POST /sso", portal.ActSSOManage, func(t *testing.T, s *site, tn tenant) url.Values {
+		form := url.Values{"issuer": {"https://login.example.com"}, "client_id": {"portal"}, "client_secret": {"secret"},
+			"domains": {"sso-" + strings.ToLower(string(tn.c.ID[len(tn.c.ID)-6:])) + ".example"}, "version": {"0"}}
+		if c, err := s.p.GetSSOConfig(portaltest.Owner(t.Context()), tn.c.ID); err == nil {
+			form.Set("version", fmt.Sprint(c.Version))
+		}
+		return form
+	}},
+	{"POST /sso/delete", portal.ActSSOManage, nil},
 }
 
 // formAction returns the action that rules a form's route.
@@ -270,7 +283,7 @@ func TestEveryFormIsInTheRoleMatrix(t *testing.T) {
 	for _, p := range webui.Patterns() {
 		if !strings.HasPrefix(p, "POST ") || strings.HasPrefix(p, "POST /console") ||
 			slices.Contains([]string{"POST /signin/link", "POST /signin/password", "POST /signout", "POST /login", "POST /access", "POST /accept", "POST /account/membership"}, p) ||
-			slices.Contains([]string{"POST /forgot-password", "POST /reset-password"}, p) { // need no session (#21)
+			slices.Contains([]string{"POST /forgot-password", "POST /reset-password", "POST /signin/sso"}, p) { // need no session (#21)
 			continue
 		}
 		assert.True(t, covered[p], "%s is not in postActions", p)

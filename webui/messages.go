@@ -344,6 +344,27 @@ var germanPortal = map[string]string{
 	"Setting a new password signs you out everywhere; then sign in with it.":                                              "Mit einem neuen Passwort werden Sie überall abgemeldet; melden Sie sich danach damit an.",
 	"If the address belongs to an account, a link to choose a new password is on its way. It works once, for 15 minutes.": "Wenn die Adresse zu einem Konto gehört, ist ein Link zum Wählen eines neuen Passworts unterwegs. Er funktioniert einmal, 15 Minuten lang.",
 	"Your new password is set and you are signed out everywhere. Sign in with it.":                                        "Ihr neues Passwort ist gesetzt, und Sie sind überall abgemeldet. Melden Sie sich damit an.",
+	// Single sign-on (#21).
+	"Sign in with your company's account": "Mit dem Konto Ihrer Firma anmelden",
+	"Continue":                            "Weiter",
+	"Your company signs you in through its identity provider.": "Ihre Firma meldet Sie über ihren Identitätsanbieter an.",
+	"Continue to your company's sign-in":                       "Weiter zur Anmeldung Ihrer Firma",
+	"Single sign-on":                                           "Single Sign-on",
+	"People of the company whose e-mail address is of one of its domains sign in through its OpenID Connect identity provider. Register this redirect URI with the provider:": "Die Leute der Firma, deren E-Mail-Adresse zu einer ihrer Domains gehört, melden sich über ihren OpenID-Connect-Identitätsanbieter an. Tragen Sie diese Redirect-URI beim Anbieter ein:",
+	"Issuer URL":    "Issuer-URL",
+	"Client ID":     "Client-ID",
+	"Client secret": "Client-Secret",
+	"A secret is set and never shown; leave empty to keep it.":                "Ein Secret ist gesetzt und wird nie angezeigt; leer lassen, um es zu behalten.",
+	"Stored encrypted, never shown again.":                                    "Verschlüsselt gespeichert, nie wieder angezeigt.",
+	"E-mail domains":                                                          "E-Mail-Domains",
+	"Separated by spaces, such as acme.example acme.test":                     "Durch Leerzeichen getrennt, etwa acme.example acme.test",
+	"Claim with the e-mail address":                                           "Claim mit der E-Mail-Adresse",
+	"Claim with the name":                                                     "Claim mit dem Namen",
+	"People of these domains who are not invited join on their first sign-in": "Nicht eingeladene Leute dieser Domains treten bei ihrer ersten Anmeldung bei",
+	"Role of people who join so":                                              "Rolle der so Beigetretenen",
+	"Require single sign-on: no other way to sign in":                         "Single Sign-on verlangen: keine andere Anmeldung",
+	"Remove the identity provider":                                            "Identitätsanbieter entfernen",
+	"No identity provider is set up.":                                         "Kein Identitätsanbieter eingerichtet.",
 }
 
 func merged(maps ...map[string]string) map[string]string {

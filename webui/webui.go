@@ -105,6 +105,7 @@ func newHandler(p *portal.Portal, opts ...Option) *handler {
 	h.signInRoutes()
 	h.passwordResetRoutes("")
 	h.passwordResetRoutes("/console")
+	h.ssoRoutes()
 	h.portalRoutes()
 	h.consoleRoutes()
 	return h
