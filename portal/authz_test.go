@@ -393,6 +393,9 @@ type useCase struct {
 	// global use cases name no customer: a user asking about a foreign one
 	// is refused by role or scoped, not NotFound.
 	global bool
+	// people refuses API keys whatever their role: the use case needs a
+	// person to answer for it (Rule.PeopleOnly).
+	people bool
 }
 
 func none(err error) ([]customer.ID, error) { return nil, err }
@@ -766,6 +769,20 @@ var useCases = map[string]useCase{
 	"DeleteSSOConfig": {staff: identity.StaffAdmin, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none(f.p.DeleteSSOConfig(ctx, tn.c.ID))
 	}},
+	// Impersonation (#21): staff people act as a customer's members; the
+	// customer's admins see it and alone may forbid it.
+	"StartImpersonation": {staff: identity.StaffAdmin, people: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.StartImpersonation(ctx, tn.c.ID, portal.StartImpersonationParams{MembershipID: tn.viewer.ID, Reason: "ticket T-1"}))
+	}},
+	"ListImpersonations": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ListImpersonations(ctx, tn.c.ID, portal.ListImpersonationsParams{}))
+	}},
+	"ImpersonationForbidden": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ImpersonationForbidden(ctx, tn.c.ID))
+	}},
+	"SetImpersonationForbidden": {user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none(f.p.SetImpersonationForbidden(ctx, tn.c.ID, true))
+	}},
 }
 
 // orderCustomers returns the customers of the orders listed.
@@ -825,11 +842,13 @@ type caller struct {
 	desk  bool          // a staff member with the service-desk capability, or an API key
 	role  customer.Role // the effective customer role, for users
 	ctx   func(t *testing.T, f fixture) context.Context
+
+	person bool // a staff member signed in as itself, not an API key
 }
 
 func staffCaller(name string, role identity.StaffRole, mk func(string, identity.StaffRole) identity.Principal) caller {
 	desk := mk("x", role)
-	return caller{name: name, staff: role, desk: desk.IsServiceDesk(), ctx: func(t *testing.T, _ fixture) context.Context {
+	return caller{name: name, staff: role, desk: desk.IsServiceDesk(), person: desk.Kind == identity.KindStaff, ctx: func(t *testing.T, _ fixture) context.Context {
 		return identity.NewContext(t.Context(), mk("id_"+name, role))
 	}}
 }
@@ -862,7 +881,7 @@ var staffRanks = map[identity.StaffRole]int{identity.StaffAgent: 1, identity.Sta
 func (u useCase) expect(c caller, foreign bool) portalerr.Code {
 	switch {
 	case c.staff != "":
-		if u.staff != "" && staffRanks[c.staff] >= staffRanks[u.staff] && (!u.desk || c.desk) {
+		if u.staff != "" && staffRanks[c.staff] >= staffRanks[u.staff] && (!u.desk || c.desk) && (!u.people || c.person) {
 			return ""
 		}
 		return portalerr.PermissionDenied

@@ -63,6 +63,10 @@ const (
 	ActNewsManage       Action = "news.manage"    // the provider's articles: write, change, delete any
 	ActSSORead          Action = "sso.read"       // a customer's identity provider (#21)
 	ActSSOManage        Action = "sso.manage"     // set or delete a customer's identity provider
+	// Impersonation (#21).
+	ActImpersonate         Action = "impersonation.start"  // a staff member acts as a customer's member
+	ActImpersonationRead   Action = "impersonation.read"   // who impersonated a customer's people, and whether it may be done
+	ActImpersonationPolicy Action = "impersonation.policy" // a customer forbids or allows impersonation
 )
 
 // Rule says the least staff role and the least customer role that may do an
@@ -84,6 +88,10 @@ type Rule struct {
 	// ServiceDesk flag, or an API key. An admin or owner without the flag
 	// does not work tickets, as in the Equipme seed.
 	ServiceDesk bool
+	// NotImpersonated keeps out a staff member acting as a user
+	// (identity.Principal.Impersonator): a person's own account (its
+	// password, its other memberships) stays its own.
+	NotImpersonated bool
 }
 
 // policy is the one authorization table. Anything not in it is denied.
@@ -105,7 +113,7 @@ var policy = map[Action]Rule{
 	ActAccessLinkManage: {Staff: identity.StaffAgent},
 	ActAPIKeyManage:     {Staff: identity.StaffOwner},
 	ActUserAdmin:        {Staff: identity.StaffAdmin},
-	ActSelf:             {User: customer.RoleViewer},
+	ActSelf:             {User: customer.RoleViewer, NotImpersonated: true},
 	ActProductRead:      {Staff: identity.StaffAgent},
 	ActProductManage:    {Staff: identity.StaffAdmin},
 	ActOfferRead:        {Staff: identity.StaffAgent},
@@ -159,6 +167,12 @@ var policy = map[Action]Rule{
 	// signs in to it: staff admins and the customer's own admins set it.
 	ActSSORead:   {Staff: identity.StaffAgent, User: customer.RoleAdmin},
 	ActSSOManage: {Staff: identity.StaffAdmin, User: customer.RoleAdmin},
+	// Impersonation (impersonation.go): staff admins and owners, signed in
+	// as themselves, act as a customer's people for support; the
+	// customer's admins see it and alone may forbid it.
+	ActImpersonate:         {Staff: identity.StaffAdmin, PeopleOnly: true},
+	ActImpersonationRead:   {Staff: identity.StaffAgent, User: customer.RoleAdmin},
+	ActImpersonationPolicy: {User: customer.RoleAdmin},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which
@@ -294,7 +308,7 @@ func userPermits(who identity.Principal, rule Rule, m customer.Membership, c cus
 	if who.ReadOnly {
 		role = customer.RoleViewer
 	}
-	if rule.User == "" || !role.AtLeast(rule.User) {
+	if rule.User == "" || !role.AtLeast(rule.User) || (rule.NotImpersonated && who.Impersonator != "") {
 		return errDenied
 	}
 	if rule.Feature != "" {

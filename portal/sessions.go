@@ -115,6 +115,17 @@ func (p *Portal) authenticateSession(ctx context.Context, token string) (identit
 		}
 		stale = now.Sub(s.LastSeenAt) >= touchEvery
 		who = s.Principal()
+		if s.Method == identity.MethodImpersonation {
+			staff, ok, err := impersonator(ctx, r, s, now)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				ended = true
+				return nil
+			}
+			who.Impersonator = staff
+		}
 		if sr, ok := r.(snapshotRepos); ok {
 			sr.s.remember(st)
 		}
@@ -238,8 +249,20 @@ func eachUsableMembership(ctx context.Context, r storage.Repos, uid customer.Use
 // an application's own identity.Authenticator) gets FailedPrecondition.
 func (p *Portal) Logout(ctx context.Context) error {
 	return p.write(ctx, func(r storage.Repos) error {
+		who, _ := identity.FromContext(ctx)
+		if who.Impersonator != "" && who.SessionID != "" {
+			// Leaving an impersonation: the session is the caller's own
+			// (Authenticate checked it), and it ends for the record too.
+			if err := r.Impersonations().End(ctx, who.SessionID, p.timestamp()); err != nil {
+				return err
+			}
+			if err := p.record(ctx, r, who.Actor(), "impersonation.ended", who.CustomerID, string(who.SessionID)); err != nil {
+				return err
+			}
+			return ignoreNotFound(r.Sessions().Delete(ctx, who.SessionID))
+		}
 		act := ActSelf
-		if who, _ := identity.FromContext(ctx); who.Kind == identity.KindStaff {
+		if who.Kind == identity.KindStaff {
 			act = ActStaffSelf
 		}
 		a, err := p.authorize(ctx, r, act, "", "")

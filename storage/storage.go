@@ -83,4 +83,5 @@ type Repos interface {
 	News() NewsRepo
 	PasswordResets() PasswordResetRepo
 	SSO() SSORepo
+	Impersonations() ImpersonationRepo
 }

@@ -59,6 +59,7 @@ func run(t *testing.T, newStore func(t *testing.T) storage.Store, parallel bool)
 		{"News", newsTests},
 		{"PasswordResets", passwordResetTests},
 		{"SSO", ssoTests},
+		{"Impersonations", impersonationTests},
 		{"Paging", pageTests},
 		{"Tx", txTests},
 	}
