@@ -22,53 +22,56 @@ import (
 
 // Defines values for Action.
 const (
-	ActionAccessLinkManage   Action = "access_link.manage"
-	ActionAccessLinkRead     Action = "access_link.read"
-	ActionApiKeyManage       Action = "api_key.manage"
-	ActionCatalogueRead      Action = "catalogue.read"
-	ActionCustomerCreate     Action = "customer.create"
-	ActionCustomerRead       Action = "customer.read"
-	ActionCustomerStatus     Action = "customer.status"
-	ActionCustomerUpdate     Action = "customer.update"
-	ActionFeaturesRead       Action = "features.read"
-	ActionFeaturesUpdate     Action = "features.update"
-	ActionInvitationManage   Action = "invitation.manage"
-	ActionInvitationRead     Action = "invitation.read"
-	ActionMailRead           Action = "mail.read"
-	ActionMailRetry          Action = "mail.retry"
-	ActionMailTemplateManage Action = "mail_template.manage"
-	ActionMembershipAdd      Action = "membership.add"
-	ActionMembershipAdmin    Action = "membership.admin"
-	ActionMembershipRead     Action = "membership.read"
-	ActionOfferManage        Action = "offer.manage"
-	ActionOfferRead          Action = "offer.read"
-	ActionOrderCancel        Action = "order.cancel"
-	ActionOrderDecide        Action = "order.decide"
-	ActionOrderInbox         Action = "order.inbox"
-	ActionOrderPlace         Action = "order.place"
-	ActionOrderRead          Action = "order.read"
-	ActionProductManage      Action = "product.manage"
-	ActionProductRead        Action = "product.read"
-	ActionSelf               Action = "self"
-	ActionSiteManage         Action = "site.manage"
-	ActionSiteRead           Action = "site.read"
-	ActionSsoManage          Action = "sso.manage"
-	ActionSsoRead            Action = "sso.read"
-	ActionStaffManage        Action = "staff.manage"
-	ActionStaffRead          Action = "staff.read"
-	ActionStaffSelf          Action = "staff.self"
-	ActionStockIn            Action = "stock.in"
-	ActionStockMove          Action = "stock.move"
-	ActionStockRead          Action = "stock.read"
-	ActionStockRetire        Action = "stock.retire"
-	ActionTicketComment      Action = "ticket.comment"
-	ActionTicketOpen         Action = "ticket.open"
-	ActionTicketQueue        Action = "ticket.queue"
-	ActionTicketRead         Action = "ticket.read"
-	ActionTicketReopen       Action = "ticket.reopen"
-	ActionTicketTypes        Action = "ticket.types"
-	ActionTicketWork         Action = "ticket.work"
-	ActionUserAdmin          Action = "user.admin"
+	ActionAccessLinkManage    Action = "access_link.manage"
+	ActionAccessLinkRead      Action = "access_link.read"
+	ActionApiKeyManage        Action = "api_key.manage"
+	ActionCatalogueRead       Action = "catalogue.read"
+	ActionCustomerCreate      Action = "customer.create"
+	ActionCustomerRead        Action = "customer.read"
+	ActionCustomerStatus      Action = "customer.status"
+	ActionCustomerUpdate      Action = "customer.update"
+	ActionFeaturesRead        Action = "features.read"
+	ActionFeaturesUpdate      Action = "features.update"
+	ActionImpersonationPolicy Action = "impersonation.policy"
+	ActionImpersonationRead   Action = "impersonation.read"
+	ActionImpersonationStart  Action = "impersonation.start"
+	ActionInvitationManage    Action = "invitation.manage"
+	ActionInvitationRead      Action = "invitation.read"
+	ActionMailRead            Action = "mail.read"
+	ActionMailRetry           Action = "mail.retry"
+	ActionMailTemplateManage  Action = "mail_template.manage"
+	ActionMembershipAdd       Action = "membership.add"
+	ActionMembershipAdmin     Action = "membership.admin"
+	ActionMembershipRead      Action = "membership.read"
+	ActionOfferManage         Action = "offer.manage"
+	ActionOfferRead           Action = "offer.read"
+	ActionOrderCancel         Action = "order.cancel"
+	ActionOrderDecide         Action = "order.decide"
+	ActionOrderInbox          Action = "order.inbox"
+	ActionOrderPlace          Action = "order.place"
+	ActionOrderRead           Action = "order.read"
+	ActionProductManage       Action = "product.manage"
+	ActionProductRead         Action = "product.read"
+	ActionSelf                Action = "self"
+	ActionSiteManage          Action = "site.manage"
+	ActionSiteRead            Action = "site.read"
+	ActionSsoManage           Action = "sso.manage"
+	ActionSsoRead             Action = "sso.read"
+	ActionStaffManage         Action = "staff.manage"
+	ActionStaffRead           Action = "staff.read"
+	ActionStaffSelf           Action = "staff.self"
+	ActionStockIn             Action = "stock.in"
+	ActionStockMove           Action = "stock.move"
+	ActionStockRead           Action = "stock.read"
+	ActionStockRetire         Action = "stock.retire"
+	ActionTicketComment       Action = "ticket.comment"
+	ActionTicketOpen          Action = "ticket.open"
+	ActionTicketQueue         Action = "ticket.queue"
+	ActionTicketRead          Action = "ticket.read"
+	ActionTicketReopen        Action = "ticket.reopen"
+	ActionTicketTypes         Action = "ticket.types"
+	ActionTicketWork          Action = "ticket.work"
+	ActionUserAdmin           Action = "user.admin"
 )
 
 // Valid indicates whether the value is a known member of the Action enum.
@@ -93,6 +96,12 @@ func (e Action) Valid() bool {
 	case ActionFeaturesRead:
 		return true
 	case ActionFeaturesUpdate:
+		return true
+	case ActionImpersonationPolicy:
+		return true
+	case ActionImpersonationRead:
+		return true
+	case ActionImpersonationStart:
 		return true
 	case ActionInvitationManage:
 		return true
@@ -493,17 +502,20 @@ func (e Role) Valid() bool {
 
 // Defines values for SignInMethod.
 const (
-	SignInMethodAccessLink SignInMethod = "access_link"
-	SignInMethodInvitation SignInMethod = "invitation"
-	SignInMethodLoginLink  SignInMethod = "login_link"
-	SignInMethodPassword   SignInMethod = "password"
-	SignInMethodSso        SignInMethod = "sso"
+	SignInMethodAccessLink    SignInMethod = "access_link"
+	SignInMethodImpersonation SignInMethod = "impersonation"
+	SignInMethodInvitation    SignInMethod = "invitation"
+	SignInMethodLoginLink     SignInMethod = "login_link"
+	SignInMethodPassword      SignInMethod = "password"
+	SignInMethodSso           SignInMethod = "sso"
 )
 
 // Valid indicates whether the value is a known member of the SignInMethod enum.
 func (e SignInMethod) Valid() bool {
 	switch e {
 	case SignInMethodAccessLink:
+		return true
+	case SignInMethodImpersonation:
 		return true
 	case SignInMethodInvitation:
 		return true
@@ -1504,6 +1516,59 @@ type Health struct {
 // HealthStatus defines model for Health.Status.
 type HealthStatus string
 
+// Impersonation A staff member acting as one of the customer's people.
+type Impersonation struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// EndedAt When the staff member left it early; absent otherwise.
+	EndedAt   *time.Time `json:"ended_at,omitempty"`
+	ExpiresAt time.Time  `json:"expires_at"`
+
+	// Id Example: imp_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b
+	Id string `json:"id"`
+
+	// MembershipId Identifies a membership: `mem_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d
+	MembershipId MembershipId `json:"membership_id"`
+	ReadOnly     bool         `json:"read_only"`
+	Reason       string       `json:"reason"`
+
+	// StaffId Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+	StaffId   StaffId   `json:"staff_id"`
+	StartedAt time.Time `json:"started_at"`
+
+	// UserId Identifies a user: `usr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091
+	UserId UserId `json:"user_id"`
+}
+
+// ImpersonationList One page of impersonations, newest first.
+type ImpersonationList struct {
+	Items []Impersonation `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// ImpersonationPolicy Whether the customer forbids staff to act as its people.
+type ImpersonationPolicy struct {
+	Forbidden bool `json:"forbidden"`
+}
+
+// ImpersonationStart A started impersonation and its session's token, shown only here.
+type ImpersonationStart struct {
+	// Impersonation A staff member acting as one of the customer's people.
+	Impersonation Impersonation `json:"impersonation"`
+	Token         string        `json:"token"`
+}
+
 // Invitation An invitation of a person, by e-mail address, into a customer. Its token goes only into the e-mail.
 //
 // Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","email":"grace@acme.example","expires_at":"2025-03-11T09:15:00Z","first_admin":false,"id":"inv_01912d71-4e5f-7b6a-9c8d-1e2f3a4b5c6d","invited_by":"user:usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","message":"Welcome to our portal!","role":"maintainer","sent_count":1,"site_ids":["sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c"],"state":"pending","updated_at":"2025-03-04T09:15:00Z"}
@@ -2315,6 +2380,11 @@ type Principal struct {
 	// Id The staff member's, API key's or user's ID.
 	Id string `json:"id"`
 
+	// Impersonator Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+	Impersonator *StaffId `json:"impersonator,omitempty"`
+
 	// Kind `staff`: a provider person; `api_key`: a machine acting as a staff role; `user`: a customer's person acting through one membership.
 	//
 	// Example: user
@@ -2917,6 +2987,23 @@ type StaffSignIn struct {
 //
 // Example: active
 type StaffStatus string
+
+// StartImpersonationRequest Whom to act as, why, and whether changes are allowed.
+//
+// Example: {"membership_id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","reason":"Ticket T-000042: the invitation form fails"}
+type StartImpersonationRequest struct {
+	// MembershipId Identifies a membership: `mem_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d
+	MembershipId MembershipId `json:"membership_id"`
+
+	// Minutes How long it lasts; left out, 15 minutes.
+	Minutes *int   `json:"minutes,omitempty"`
+	Reason  string `json:"reason"`
+
+	// Write Allow changes; left out, the session is read-only.
+	Write *bool `json:"write,omitempty"`
+}
 
 // StockCondition The state a device is in.
 //
@@ -3795,6 +3882,15 @@ type UpdateFeaturesParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListImpersonationsParams defines parameters for ListImpersonations.
+type ListImpersonationsParams struct {
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListInvitationsParams defines parameters for ListInvitations.
 type ListInvitationsParams struct {
 	// State Keeps invitations in this state.
@@ -4293,6 +4389,12 @@ type CreateAccessLinkJSONRequestBody = CreateAccessLinkRequest
 
 // UpdateFeaturesJSONRequestBody defines body for UpdateFeatures for application/json ContentType.
 type UpdateFeaturesJSONRequestBody = FeaturesPatch
+
+// SetImpersonationPolicyJSONRequestBody defines body for SetImpersonationPolicy for application/json ContentType.
+type SetImpersonationPolicyJSONRequestBody = ImpersonationPolicy
+
+// StartImpersonationJSONRequestBody defines body for StartImpersonation for application/json ContentType.
+type StartImpersonationJSONRequestBody = StartImpersonationRequest
 
 // InviteJSONRequestBody defines body for Invite for application/json ContentType.
 type InviteJSONRequestBody = InviteRequest
@@ -5361,6 +5463,97 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v1/customers/{customerId}/features (the `UpdateFeatures` operationId).
 	UpdateFeatures(ctx context.Context, customerId CustomerId, params *UpdateFeaturesParams, body UpdateFeaturesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetImpersonationPolicy Whether the customer forbids impersonation
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+	// asking for another customer gets 404.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/impersonation-policy (the `GetImpersonationPolicy` operationId).
+	GetImpersonationPolicy(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetImpersonationPolicyWithBody Forbid or allow impersonation of the customer's people
+	//
+	// **Who may call:** The customer's admins only: the choice protects the customer from the
+	// provider, so staff may not make it. Forbidding ends impersonations under way at their next
+	// request. Recorded in the audit log.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/impersonation-policy (the `SetImpersonationPolicy` operationId).
+	SetImpersonationPolicyWithBody(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// SetImpersonationPolicy Forbid or allow impersonation of the customer's people
+	//
+	// **Who may call:** The customer's admins only: the choice protects the customer from the
+	// provider, so staff may not make it. Forbidding ends impersonations under way at their next
+	// request. Recorded in the audit log.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/impersonation-policy (the `SetImpersonationPolicy` operationId).
+	SetImpersonationPolicy(ctx context.Context, customerId CustomerId, body SetImpersonationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListImpersonations List who acted as the customer's people
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+	// asking for another customer gets 404.
+	//
+	// The impersonations of the customer's people, newest first: which staff member acted as whom,
+	// why, for how long, read-only or not, and when it ended.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/impersonations (the `ListImpersonations` operationId).
+	ListImpersonations(ctx context.Context, customerId CustomerId, params *ListImpersonationsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartImpersonationWithBody Act as one of the customer's people
+	//
+	// **Who may call:** Staff admins and owners signed in as themselves (a staff session); API keys
+	// may not, as a person must answer for it.
+	//
+	// Opens a session as the member, for support: read-only (viewer rights) unless `write`, for at
+	// most 15 minutes (`minutes`), with a `reason`. Everything done in it is recorded as `staff:… as
+	// user:…`; the customer's admins see it in `GET …/impersonations`. The session cannot change the
+	// person's own account (password, other memberships); `POST /v1/auth/logout` ends it.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403, also when the customer forbids
+	// impersonation), `invalid` (400), `not_found` (404), `failed_precondition` (409, a member who
+	// cannot sign in now); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/impersonations (the `StartImpersonation` operationId).
+	StartImpersonationWithBody(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// StartImpersonation Act as one of the customer's people
+	//
+	// **Who may call:** Staff admins and owners signed in as themselves (a staff session); API keys
+	// may not, as a person must answer for it.
+	//
+	// Opens a session as the member, for support: read-only (viewer rights) unless `write`, for at
+	// most 15 minutes (`minutes`), with a `reason`. Everything done in it is recorded as `staff:… as
+	// user:…`; the customer's admins see it in `GET …/impersonations`. The session cannot change the
+	// person's own account (password, other memberships); `POST /v1/auth/logout` ends it.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403, also when the customer forbids
+	// impersonation), `invalid` (400), `not_found` (404), `failed_precondition` (409, a member who
+	// cannot sign in now); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/impersonations (the `StartImpersonation` operationId).
+	StartImpersonation(ctx context.Context, customerId CustomerId, body StartImpersonationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListInvitations List a customer's invitations
 	//
@@ -8907,6 +9100,157 @@ func (c *RawClient) UpdateFeaturesWithBody(ctx context.Context, customerId Custo
 // Corresponds with PATCH /v1/customers/{customerId}/features (the `UpdateFeatures` operationId).
 func (c *RawClient) UpdateFeatures(ctx context.Context, customerId CustomerId, params *UpdateFeaturesParams, body UpdateFeaturesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateFeaturesRequest(c.Server, customerId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetImpersonationPolicy Whether the customer forbids impersonation
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+// asking for another customer gets 404.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+// unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/impersonation-policy (the `GetImpersonationPolicy` operationId).
+func (c *RawClient) GetImpersonationPolicy(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetImpersonationPolicyRequest(c.Server, customerId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetImpersonationPolicyWithBody Forbid or allow impersonation of the customer's people
+//
+// **Who may call:** The customer's admins only: the choice protects the customer from the
+// provider, so staff may not make it. Forbidding ends impersonations under way at their next
+// request. Recorded in the audit log.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/customers/{customerId}/impersonation-policy (the `SetImpersonationPolicy` operationId).
+func (c *RawClient) SetImpersonationPolicyWithBody(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetImpersonationPolicyRequestWithBody(c.Server, customerId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SetImpersonationPolicy Forbid or allow impersonation of the customer's people
+//
+// **Who may call:** The customer's admins only: the choice protects the customer from the
+// provider, so staff may not make it. Forbidding ends impersonations under way at their next
+// request. Recorded in the audit log.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/customers/{customerId}/impersonation-policy (the `SetImpersonationPolicy` operationId).
+func (c *RawClient) SetImpersonationPolicy(ctx context.Context, customerId CustomerId, body SetImpersonationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSetImpersonationPolicyRequest(c.Server, customerId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListImpersonations List who acted as the customer's people
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+// asking for another customer gets 404.
+//
+// The impersonations of the customer's people, newest first: which staff member acted as whom,
+// why, for how long, read-only or not, and when it ended.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/impersonations (the `ListImpersonations` operationId).
+func (c *RawClient) ListImpersonations(ctx context.Context, customerId CustomerId, params *ListImpersonationsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListImpersonationsRequest(c.Server, customerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartImpersonationWithBody Act as one of the customer's people
+//
+// **Who may call:** Staff admins and owners signed in as themselves (a staff session); API keys
+// may not, as a person must answer for it.
+//
+// Opens a session as the member, for support: read-only (viewer rights) unless `write`, for at
+// most 15 minutes (`minutes`), with a `reason`. Everything done in it is recorded as `staff:… as
+// user:…`; the customer's admins see it in `GET …/impersonations`. The session cannot change the
+// person's own account (password, other memberships); `POST /v1/auth/logout` ends it.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403, also when the customer forbids
+// impersonation), `invalid` (400), `not_found` (404), `failed_precondition` (409, a member who
+// cannot sign in now); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/impersonations (the `StartImpersonation` operationId).
+func (c *RawClient) StartImpersonationWithBody(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartImpersonationRequestWithBody(c.Server, customerId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// StartImpersonation Act as one of the customer's people
+//
+// **Who may call:** Staff admins and owners signed in as themselves (a staff session); API keys
+// may not, as a person must answer for it.
+//
+// Opens a session as the member, for support: read-only (viewer rights) unless `write`, for at
+// most 15 minutes (`minutes`), with a `reason`. Everything done in it is recorded as `staff:… as
+// user:…`; the customer's admins see it in `GET …/impersonations`. The session cannot change the
+// person's own account (password, other memberships); `POST /v1/auth/logout` ends it.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403, also when the customer forbids
+// impersonation), `invalid` (400), `not_found` (404), `failed_precondition` (409, a member who
+// cannot sign in now); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/impersonations (the `StartImpersonation` operationId).
+func (c *RawClient) StartImpersonation(ctx context.Context, customerId CustomerId, body StartImpersonationJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewStartImpersonationRequest(c.Server, customerId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -13858,6 +14202,207 @@ func NewUpdateFeaturesRequestWithBody(server string, customerId CustomerId, para
 		req.Header.Set("If-Match", headerParam0)
 
 	}
+
+	return req, nil
+}
+
+// NewGetImpersonationPolicyRequest constructs an http.Request for the GetImpersonationPolicy method
+func NewGetImpersonationPolicyRequest(server string, customerId CustomerId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/impersonation-policy", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSetImpersonationPolicyRequest calls the generic SetImpersonationPolicy builder with application/json body
+func NewSetImpersonationPolicyRequest(server string, customerId CustomerId, body SetImpersonationPolicyJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewSetImpersonationPolicyRequestWithBody(server, customerId, "application/json", bodyReader)
+}
+
+// NewSetImpersonationPolicyRequestWithBody constructs an http.Request for the SetImpersonationPolicy method, with any body, and a specified content type
+func NewSetImpersonationPolicyRequestWithBody(server string, customerId CustomerId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/impersonation-policy", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListImpersonationsRequest constructs an http.Request for the ListImpersonations method
+func NewListImpersonationsRequest(server string, customerId CustomerId, params *ListImpersonationsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/impersonations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewStartImpersonationRequest calls the generic StartImpersonation builder with application/json body
+func NewStartImpersonationRequest(server string, customerId CustomerId, body StartImpersonationJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewStartImpersonationRequestWithBody(server, customerId, "application/json", bodyReader)
+}
+
+// NewStartImpersonationRequestWithBody constructs an http.Request for the StartImpersonation method, with any body, and a specified content type
+func NewStartImpersonationRequestWithBody(server string, customerId CustomerId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/impersonations", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -19969,6 +20514,101 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v1/customers/{customerId}/features (the `UpdateFeatures` operationId).
 	UpdateFeaturesWithResponse(ctx context.Context, customerId CustomerId, params *UpdateFeaturesParams, body UpdateFeaturesJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateFeaturesResponse, error)
 
+	// GetImpersonationPolicyWithResponse Whether the customer forbids impersonation
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+	// asking for another customer gets 404.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/impersonation-policy (the `GetImpersonationPolicy` operationId).
+	GetImpersonationPolicyWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*GetImpersonationPolicyResponse, error)
+
+	// SetImpersonationPolicyWithBodyWithResponse Forbid or allow impersonation of the customer's people
+	//
+	// **Who may call:** The customer's admins only: the choice protects the customer from the
+	// provider, so staff may not make it. Forbidding ends impersonations under way at their next
+	// request. Recorded in the audit log.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/impersonation-policy (the `SetImpersonationPolicy` operationId).
+	SetImpersonationPolicyWithBodyWithResponse(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetImpersonationPolicyResponse, error)
+
+	// SetImpersonationPolicyWithResponse Forbid or allow impersonation of the customer's people
+	//
+	// **Who may call:** The customer's admins only: the choice protects the customer from the
+	// provider, so staff may not make it. Forbidding ends impersonations under way at their next
+	// request. Recorded in the audit log.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/customers/{customerId}/impersonation-policy (the `SetImpersonationPolicy` operationId).
+	SetImpersonationPolicyWithResponse(ctx context.Context, customerId CustomerId, body SetImpersonationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*SetImpersonationPolicyResponse, error)
+
+	// ListImpersonationsWithResponse List who acted as the customer's people
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+	// asking for another customer gets 404.
+	//
+	// The impersonations of the customer's people, newest first: which staff member acted as whom,
+	// why, for how long, read-only or not, and when it ended.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/impersonations (the `ListImpersonations` operationId).
+	ListImpersonationsWithResponse(ctx context.Context, customerId CustomerId, params *ListImpersonationsParams, reqEditors ...RequestEditorFn) (*ListImpersonationsResponse, error)
+
+	// StartImpersonationWithBodyWithResponse Act as one of the customer's people
+	//
+	// **Who may call:** Staff admins and owners signed in as themselves (a staff session); API keys
+	// may not, as a person must answer for it.
+	//
+	// Opens a session as the member, for support: read-only (viewer rights) unless `write`, for at
+	// most 15 minutes (`minutes`), with a `reason`. Everything done in it is recorded as `staff:… as
+	// user:…`; the customer's admins see it in `GET …/impersonations`. The session cannot change the
+	// person's own account (password, other memberships); `POST /v1/auth/logout` ends it.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403, also when the customer forbids
+	// impersonation), `invalid` (400), `not_found` (404), `failed_precondition` (409, a member who
+	// cannot sign in now); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/impersonations (the `StartImpersonation` operationId).
+	StartImpersonationWithBodyWithResponse(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartImpersonationResponse, error)
+
+	// StartImpersonationWithResponse Act as one of the customer's people
+	//
+	// **Who may call:** Staff admins and owners signed in as themselves (a staff session); API keys
+	// may not, as a person must answer for it.
+	//
+	// Opens a session as the member, for support: read-only (viewer rights) unless `write`, for at
+	// most 15 minutes (`minutes`), with a `reason`. Everything done in it is recorded as `staff:… as
+	// user:…`; the customer's admins see it in `GET …/impersonations`. The session cannot change the
+	// person's own account (password, other memberships); `POST /v1/auth/logout` ends it.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403, also when the customer forbids
+	// impersonation), `invalid` (400), `not_found` (404), `failed_precondition` (409, a member who
+	// cannot sign in now); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/impersonations (the `StartImpersonation` operationId).
+	StartImpersonationWithResponse(ctx context.Context, customerId CustomerId, body StartImpersonationJSONRequestBody, reqEditors ...RequestEditorFn) (*StartImpersonationResponse, error)
+
 	// ListInvitationsWithResponse List a customer's invitations
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
@@ -24840,6 +25480,324 @@ func (r UpdateFeaturesResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateFeaturesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetImpersonationPolicyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ImpersonationPolicy
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetImpersonationPolicyResponse) GetJSON200() *ImpersonationPolicy {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetImpersonationPolicyResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetImpersonationPolicyResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetImpersonationPolicyResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetImpersonationPolicyResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetImpersonationPolicyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetImpersonationPolicyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetImpersonationPolicyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetImpersonationPolicyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SetImpersonationPolicyResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ImpersonationPolicy
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SetImpersonationPolicyResponse) GetJSON200() *ImpersonationPolicy {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SetImpersonationPolicyResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SetImpersonationPolicyResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SetImpersonationPolicyResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r SetImpersonationPolicyResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r SetImpersonationPolicyResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r SetImpersonationPolicyResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r SetImpersonationPolicyResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SetImpersonationPolicyResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SetImpersonationPolicyResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SetImpersonationPolicyResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListImpersonationsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ImpersonationList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListImpersonationsResponse) GetJSON200() *ImpersonationList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListImpersonationsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListImpersonationsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListImpersonationsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListImpersonationsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListImpersonationsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListImpersonationsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListImpersonationsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListImpersonationsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListImpersonationsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type StartImpersonationResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *ImpersonationStart
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r StartImpersonationResponse) GetJSON201() *ImpersonationStart {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r StartImpersonationResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r StartImpersonationResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r StartImpersonationResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r StartImpersonationResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r StartImpersonationResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r StartImpersonationResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r StartImpersonationResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r StartImpersonationResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r StartImpersonationResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r StartImpersonationResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r StartImpersonationResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -33972,6 +34930,137 @@ func (c *ClientWithResponses) UpdateFeaturesWithResponse(ctx context.Context, cu
 	return ParseUpdateFeaturesResponse(rsp)
 }
 
+// GetImpersonationPolicyWithResponse Whether the customer forbids impersonation
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+// asking for another customer gets 404.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `not_found` (404); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/impersonation-policy (the `GetImpersonationPolicy` operationId).
+func (c *ClientWithResponses) GetImpersonationPolicyWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*GetImpersonationPolicyResponse, error) {
+	rsp, err := c.GetImpersonationPolicy(ctx, customerId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetImpersonationPolicyResponse(rsp)
+}
+
+// SetImpersonationPolicyWithBodyWithResponse Forbid or allow impersonation of the customer's people
+//
+// **Who may call:** The customer's admins only: the choice protects the customer from the
+// provider, so staff may not make it. Forbidding ends impersonations under way at their next
+// request. Recorded in the audit log.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/customers/{customerId}/impersonation-policy (the `SetImpersonationPolicy` operationId).
+func (c *ClientWithResponses) SetImpersonationPolicyWithBodyWithResponse(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*SetImpersonationPolicyResponse, error) {
+	rsp, err := c.SetImpersonationPolicyWithBody(ctx, customerId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetImpersonationPolicyResponse(rsp)
+}
+
+// SetImpersonationPolicyWithResponse Forbid or allow impersonation of the customer's people
+//
+// **Who may call:** The customer's admins only: the choice protects the customer from the
+// provider, so staff may not make it. Forbidding ends impersonations under way at their next
+// request. Recorded in the audit log.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/customers/{customerId}/impersonation-policy (the `SetImpersonationPolicy` operationId).
+func (c *ClientWithResponses) SetImpersonationPolicyWithResponse(ctx context.Context, customerId CustomerId, body SetImpersonationPolicyJSONRequestBody, reqEditors ...RequestEditorFn) (*SetImpersonationPolicyResponse, error) {
+	rsp, err := c.SetImpersonationPolicy(ctx, customerId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSetImpersonationPolicyResponse(rsp)
+}
+
+// ListImpersonationsWithResponse List who acted as the customer's people
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+// asking for another customer gets 404.
+//
+// The impersonations of the customer's people, newest first: which staff member acted as whom,
+// why, for how long, read-only or not, and when it ended.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/impersonations (the `ListImpersonations` operationId).
+func (c *ClientWithResponses) ListImpersonationsWithResponse(ctx context.Context, customerId CustomerId, params *ListImpersonationsParams, reqEditors ...RequestEditorFn) (*ListImpersonationsResponse, error) {
+	rsp, err := c.ListImpersonations(ctx, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListImpersonationsResponse(rsp)
+}
+
+// StartImpersonationWithBodyWithResponse Act as one of the customer's people
+//
+// **Who may call:** Staff admins and owners signed in as themselves (a staff session); API keys
+// may not, as a person must answer for it.
+//
+// Opens a session as the member, for support: read-only (viewer rights) unless `write`, for at
+// most 15 minutes (`minutes`), with a `reason`. Everything done in it is recorded as `staff:… as
+// user:…`; the customer's admins see it in `GET …/impersonations`. The session cannot change the
+// person's own account (password, other memberships); `POST /v1/auth/logout` ends it.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403, also when the customer forbids
+// impersonation), `invalid` (400), `not_found` (404), `failed_precondition` (409, a member who
+// cannot sign in now); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/impersonations (the `StartImpersonation` operationId).
+func (c *ClientWithResponses) StartImpersonationWithBodyWithResponse(ctx context.Context, customerId CustomerId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*StartImpersonationResponse, error) {
+	rsp, err := c.StartImpersonationWithBody(ctx, customerId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartImpersonationResponse(rsp)
+}
+
+// StartImpersonationWithResponse Act as one of the customer's people
+//
+// **Who may call:** Staff admins and owners signed in as themselves (a staff session); API keys
+// may not, as a person must answer for it.
+//
+// Opens a session as the member, for support: read-only (viewer rights) unless `write`, for at
+// most 15 minutes (`minutes`), with a `reason`. Everything done in it is recorded as `staff:… as
+// user:…`; the customer's admins see it in `GET …/impersonations`. The session cannot change the
+// person's own account (password, other memberships); `POST /v1/auth/logout` ends it.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403, also when the customer forbids
+// impersonation), `invalid` (400), `not_found` (404), `failed_precondition` (409, a member who
+// cannot sign in now); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/impersonations (the `StartImpersonation` operationId).
+func (c *ClientWithResponses) StartImpersonationWithResponse(ctx context.Context, customerId CustomerId, body StartImpersonationJSONRequestBody, reqEditors ...RequestEditorFn) (*StartImpersonationResponse, error) {
+	rsp, err := c.StartImpersonation(ctx, customerId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseStartImpersonationResponse(rsp)
+}
+
 // ListInvitationsWithResponse List a customer's invitations
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own admins.
@@ -39260,6 +40349,264 @@ func ParseUpdateFeaturesResponse(rsp *http.Response) (*UpdateFeaturesResponse, e
 			headers.ETag = value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseGetImpersonationPolicyResponse parses an HTTP response from a GetImpersonationPolicyWithResponse call
+func ParseGetImpersonationPolicyResponse(rsp *http.Response) (*GetImpersonationPolicyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetImpersonationPolicyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ImpersonationPolicy
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSetImpersonationPolicyResponse parses an HTTP response from a SetImpersonationPolicyWithResponse call
+func ParseSetImpersonationPolicyResponse(rsp *http.Response) (*SetImpersonationPolicyResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SetImpersonationPolicyResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ImpersonationPolicy
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListImpersonationsResponse parses an HTTP response from a ListImpersonationsWithResponse call
+func ParseListImpersonationsResponse(rsp *http.Response) (*ListImpersonationsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListImpersonationsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ImpersonationList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseStartImpersonationResponse parses an HTTP response from a StartImpersonationWithResponse call
+func ParseStartImpersonationResponse(rsp *http.Response) (*StartImpersonationResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &StartImpersonationResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest ImpersonationStart
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil

@@ -391,6 +391,10 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 		part("ticket comments", comments, err)
 		sso, err := f.p.GetSSOConfig(ctx, tn.c.ID) // gone after deleteSSOConfig
 		out[name+" sso"] = []any{sso, portalerr.CodeOf(err)}
+		forbidden, err := f.p.ImpersonationForbidden(ctx, tn.c.ID)
+		part("impersonation forbidden", forbidden, err)
+		imps, err := f.p.ListImpersonations(ctx, tn.c.ID, portal.ListImpersonationsParams{Limit: 100})
+		part("impersonations", imps, err)
 	}
 	articles, err := f.p.ListArticles(ctx, portal.ListArticlesParams{Limit: 100})
 	require.NoError(t, err)
@@ -689,6 +693,13 @@ var isolationMatrix = map[string]isoRow{
 	"deleteSSOConfig": {class: classTenant, staff: ok204, admin: ok204, viewer: no403, foreign: no404},
 	"startSSO":        {class: classPublic, reason: "finds an identity provider by e-mail domain; answers 404 alike for every domain without one and starts nothing on any customer's data"},
 	"finishSSO":       {class: classPublic, reason: "the provider's code and the state in the body are the credential (TestSSOOverHTTP, portal's TestSSORefusals)"},
+	// Impersonation (#21). Starting one needs a staff member's own session:
+	// the owner API key of this matrix is refused (403) like every user;
+	// TestImpersonationOverHTTP starts them with staff sessions.
+	"listImpersonations":     {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
+	"startImpersonation":     {class: classStaff, body: `{"membership_id":"{membershipId}","reason":"support"}`, staff: no403, admin: no403, viewer: no403, foreign: no404},
+	"getImpersonationPolicy": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
+	"setImpersonationPolicy": {class: classTenant, body: `{"forbidden":true}`, staff: no403, admin: ok200, viewer: no403, foreign: no404},
 }
 
 // isoOp is one operation of the spec.

@@ -186,6 +186,10 @@ func (f *roleFixture) takeSnapshot(t *testing.T) map[string]any {
 	out["tickets"] = f.allTickets(t)
 	sso, err := f.p.GetSSOConfig(ctx, cid) // none after a removal
 	out["sso"] = []any{sso, portalerr.CodeOf(err)}
+	forbidden, err := f.p.ImpersonationForbidden(ctx, cid)
+	part("impersonation forbidden", forbidden, err)
+	imps, err := f.p.ListImpersonations(ctx, cid, portal.ListImpersonationsParams{Limit: 100})
+	part("impersonations", imps, err)
 	return out
 }
 
@@ -717,6 +721,23 @@ var roleMatrix = map[string]roleRow{
 	"remove the identity provider": {write: true, prep: ssoConfigured, want: byRole(s204, s204, s403, s204, s403, s403, s204),
 		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.DeleteSSOConfigWithResponse(t.Context(), f.cid)
+		}},
+	// Impersonation (#21): staff read it, only staff people (never API
+	// keys, which every staff caller here is) start it, and only the
+	// customer's admins forbid it.
+	"list impersonations": {prep: noTarget, want: byRole(s200, s200, s200, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListImpersonationsWithResponse(t.Context(), f.cid, nil)
+		}},
+	"start an impersonation": {write: true, prep: memberIn, want: byRole(s403, s403, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.StartImpersonationWithResponse(t.Context(), f.cid, client.StartImpersonationRequest{MembershipId: string(tg.member.ID), Reason: "support"})
+		}},
+	"forbid impersonation": {write: true, prep: noTarget, want: byRole(s403, s403, s403, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			now, err := f.p.ImpersonationForbidden(portaltest.Owner(t.Context()), customer.ID(f.cid))
+			require.NoError(t, err)
+			return c.SetImpersonationPolicyWithResponse(t.Context(), f.cid, client.ImpersonationPolicy{Forbidden: !now})
 		}},
 }
 

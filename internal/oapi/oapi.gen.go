@@ -27,53 +27,56 @@ import (
 
 // Defines values for Action.
 const (
-	ActionAccessLinkManage   Action = "access_link.manage"
-	ActionAccessLinkRead     Action = "access_link.read"
-	ActionApiKeyManage       Action = "api_key.manage"
-	ActionCatalogueRead      Action = "catalogue.read"
-	ActionCustomerCreate     Action = "customer.create"
-	ActionCustomerRead       Action = "customer.read"
-	ActionCustomerStatus     Action = "customer.status"
-	ActionCustomerUpdate     Action = "customer.update"
-	ActionFeaturesRead       Action = "features.read"
-	ActionFeaturesUpdate     Action = "features.update"
-	ActionInvitationManage   Action = "invitation.manage"
-	ActionInvitationRead     Action = "invitation.read"
-	ActionMailRead           Action = "mail.read"
-	ActionMailRetry          Action = "mail.retry"
-	ActionMailTemplateManage Action = "mail_template.manage"
-	ActionMembershipAdd      Action = "membership.add"
-	ActionMembershipAdmin    Action = "membership.admin"
-	ActionMembershipRead     Action = "membership.read"
-	ActionOfferManage        Action = "offer.manage"
-	ActionOfferRead          Action = "offer.read"
-	ActionOrderCancel        Action = "order.cancel"
-	ActionOrderDecide        Action = "order.decide"
-	ActionOrderInbox         Action = "order.inbox"
-	ActionOrderPlace         Action = "order.place"
-	ActionOrderRead          Action = "order.read"
-	ActionProductManage      Action = "product.manage"
-	ActionProductRead        Action = "product.read"
-	ActionSelf               Action = "self"
-	ActionSiteManage         Action = "site.manage"
-	ActionSiteRead           Action = "site.read"
-	ActionSsoManage          Action = "sso.manage"
-	ActionSsoRead            Action = "sso.read"
-	ActionStaffManage        Action = "staff.manage"
-	ActionStaffRead          Action = "staff.read"
-	ActionStaffSelf          Action = "staff.self"
-	ActionStockIn            Action = "stock.in"
-	ActionStockMove          Action = "stock.move"
-	ActionStockRead          Action = "stock.read"
-	ActionStockRetire        Action = "stock.retire"
-	ActionTicketComment      Action = "ticket.comment"
-	ActionTicketOpen         Action = "ticket.open"
-	ActionTicketQueue        Action = "ticket.queue"
-	ActionTicketRead         Action = "ticket.read"
-	ActionTicketReopen       Action = "ticket.reopen"
-	ActionTicketTypes        Action = "ticket.types"
-	ActionTicketWork         Action = "ticket.work"
-	ActionUserAdmin          Action = "user.admin"
+	ActionAccessLinkManage    Action = "access_link.manage"
+	ActionAccessLinkRead      Action = "access_link.read"
+	ActionApiKeyManage        Action = "api_key.manage"
+	ActionCatalogueRead       Action = "catalogue.read"
+	ActionCustomerCreate      Action = "customer.create"
+	ActionCustomerRead        Action = "customer.read"
+	ActionCustomerStatus      Action = "customer.status"
+	ActionCustomerUpdate      Action = "customer.update"
+	ActionFeaturesRead        Action = "features.read"
+	ActionFeaturesUpdate      Action = "features.update"
+	ActionImpersonationPolicy Action = "impersonation.policy"
+	ActionImpersonationRead   Action = "impersonation.read"
+	ActionImpersonationStart  Action = "impersonation.start"
+	ActionInvitationManage    Action = "invitation.manage"
+	ActionInvitationRead      Action = "invitation.read"
+	ActionMailRead            Action = "mail.read"
+	ActionMailRetry           Action = "mail.retry"
+	ActionMailTemplateManage  Action = "mail_template.manage"
+	ActionMembershipAdd       Action = "membership.add"
+	ActionMembershipAdmin     Action = "membership.admin"
+	ActionMembershipRead      Action = "membership.read"
+	ActionOfferManage         Action = "offer.manage"
+	ActionOfferRead           Action = "offer.read"
+	ActionOrderCancel         Action = "order.cancel"
+	ActionOrderDecide         Action = "order.decide"
+	ActionOrderInbox          Action = "order.inbox"
+	ActionOrderPlace          Action = "order.place"
+	ActionOrderRead           Action = "order.read"
+	ActionProductManage       Action = "product.manage"
+	ActionProductRead         Action = "product.read"
+	ActionSelf                Action = "self"
+	ActionSiteManage          Action = "site.manage"
+	ActionSiteRead            Action = "site.read"
+	ActionSsoManage           Action = "sso.manage"
+	ActionSsoRead             Action = "sso.read"
+	ActionStaffManage         Action = "staff.manage"
+	ActionStaffRead           Action = "staff.read"
+	ActionStaffSelf           Action = "staff.self"
+	ActionStockIn             Action = "stock.in"
+	ActionStockMove           Action = "stock.move"
+	ActionStockRead           Action = "stock.read"
+	ActionStockRetire         Action = "stock.retire"
+	ActionTicketComment       Action = "ticket.comment"
+	ActionTicketOpen          Action = "ticket.open"
+	ActionTicketQueue         Action = "ticket.queue"
+	ActionTicketRead          Action = "ticket.read"
+	ActionTicketReopen        Action = "ticket.reopen"
+	ActionTicketTypes         Action = "ticket.types"
+	ActionTicketWork          Action = "ticket.work"
+	ActionUserAdmin           Action = "user.admin"
 )
 
 // Valid indicates whether the value is a known member of the Action enum.
@@ -98,6 +101,12 @@ func (e Action) Valid() bool {
 	case ActionFeaturesRead:
 		return true
 	case ActionFeaturesUpdate:
+		return true
+	case ActionImpersonationPolicy:
+		return true
+	case ActionImpersonationRead:
+		return true
+	case ActionImpersonationStart:
 		return true
 	case ActionInvitationManage:
 		return true
@@ -498,17 +507,20 @@ func (e Role) Valid() bool {
 
 // Defines values for SignInMethod.
 const (
-	SignInMethodAccessLink SignInMethod = "access_link"
-	SignInMethodInvitation SignInMethod = "invitation"
-	SignInMethodLoginLink  SignInMethod = "login_link"
-	SignInMethodPassword   SignInMethod = "password"
-	SignInMethodSso        SignInMethod = "sso"
+	SignInMethodAccessLink    SignInMethod = "access_link"
+	SignInMethodImpersonation SignInMethod = "impersonation"
+	SignInMethodInvitation    SignInMethod = "invitation"
+	SignInMethodLoginLink     SignInMethod = "login_link"
+	SignInMethodPassword      SignInMethod = "password"
+	SignInMethodSso           SignInMethod = "sso"
 )
 
 // Valid indicates whether the value is a known member of the SignInMethod enum.
 func (e SignInMethod) Valid() bool {
 	switch e {
 	case SignInMethodAccessLink:
+		return true
+	case SignInMethodImpersonation:
 		return true
 	case SignInMethodInvitation:
 		return true
@@ -1509,6 +1521,59 @@ type Health struct {
 // HealthStatus defines model for Health.Status.
 type HealthStatus string
 
+// Impersonation A staff member acting as one of the customer's people.
+type Impersonation struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+
+	// EndedAt When the staff member left it early; absent otherwise.
+	EndedAt   *time.Time `json:"ended_at,omitempty"`
+	ExpiresAt time.Time  `json:"expires_at"`
+
+	// Id Example: imp_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b
+	Id string `json:"id"`
+
+	// MembershipId Identifies a membership: `mem_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d
+	MembershipId MembershipId `json:"membership_id"`
+	ReadOnly     bool         `json:"read_only"`
+	Reason       string       `json:"reason"`
+
+	// StaffId Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+	StaffId   StaffId   `json:"staff_id"`
+	StartedAt time.Time `json:"started_at"`
+
+	// UserId Identifies a user: `usr_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091
+	UserId UserId `json:"user_id"`
+}
+
+// ImpersonationList One page of impersonations, newest first.
+type ImpersonationList struct {
+	Items []Impersonation `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// ImpersonationPolicy Whether the customer forbids staff to act as its people.
+type ImpersonationPolicy struct {
+	Forbidden bool `json:"forbidden"`
+}
+
+// ImpersonationStart A started impersonation and its session's token, shown only here.
+type ImpersonationStart struct {
+	// Impersonation A staff member acting as one of the customer's people.
+	Impersonation Impersonation `json:"impersonation"`
+	Token         string        `json:"token"`
+}
+
 // Invitation An invitation of a person, by e-mail address, into a customer. Its token goes only into the e-mail.
 //
 // Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","email":"grace@acme.example","expires_at":"2025-03-11T09:15:00Z","first_admin":false,"id":"inv_01912d71-4e5f-7b6a-9c8d-1e2f3a4b5c6d","invited_by":"user:usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","message":"Welcome to our portal!","role":"maintainer","sent_count":1,"site_ids":["sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c"],"state":"pending","updated_at":"2025-03-04T09:15:00Z"}
@@ -2320,6 +2385,11 @@ type Principal struct {
 	// Id The staff member's, API key's or user's ID.
 	Id string `json:"id"`
 
+	// Impersonator Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: stf_01912d60-5e6f-7a8b-9c0d-1e2f3a4b5c6d
+	Impersonator *StaffId `json:"impersonator,omitempty"`
+
 	// Kind `staff`: a provider person; `api_key`: a machine acting as a staff role; `user`: a customer's person acting through one membership.
 	//
 	// Example: user
@@ -2922,6 +2992,23 @@ type StaffSignIn struct {
 //
 // Example: active
 type StaffStatus string
+
+// StartImpersonationRequest Whom to act as, why, and whether changes are allowed.
+//
+// Example: {"membership_id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","reason":"Ticket T-000042: the invitation form fails"}
+type StartImpersonationRequest struct {
+	// MembershipId Identifies a membership: `mem_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d
+	MembershipId MembershipId `json:"membership_id"`
+
+	// Minutes How long it lasts; left out, 15 minutes.
+	Minutes *int   `json:"minutes,omitempty"`
+	Reason  string `json:"reason"`
+
+	// Write Allow changes; left out, the session is read-only.
+	Write *bool `json:"write,omitempty"`
+}
 
 // StockCondition The state a device is in.
 //
@@ -3800,6 +3887,15 @@ type UpdateFeaturesParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListImpersonationsParams defines parameters for ListImpersonations.
+type ListImpersonationsParams struct {
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListInvitationsParams defines parameters for ListInvitations.
 type ListInvitationsParams struct {
 	// State Keeps invitations in this state.
@@ -4299,6 +4395,12 @@ type CreateAccessLinkJSONRequestBody = CreateAccessLinkRequest
 // UpdateFeaturesJSONRequestBody defines body for UpdateFeatures for application/json ContentType.
 type UpdateFeaturesJSONRequestBody = FeaturesPatch
 
+// SetImpersonationPolicyJSONRequestBody defines body for SetImpersonationPolicy for application/json ContentType.
+type SetImpersonationPolicyJSONRequestBody = ImpersonationPolicy
+
+// StartImpersonationJSONRequestBody defines body for StartImpersonation for application/json ContentType.
+type StartImpersonationJSONRequestBody = StartImpersonationRequest
+
 // InviteJSONRequestBody defines body for Invite for application/json ContentType.
 type InviteJSONRequestBody = InviteRequest
 
@@ -4514,6 +4616,18 @@ type ServerInterface interface {
 	// UpdateFeatures Change a customer's portal settings
 	// (PATCH /v1/customers/{customerId}/features)
 	UpdateFeatures(w http.ResponseWriter, r *http.Request, customerId CustomerId, params UpdateFeaturesParams)
+	// GetImpersonationPolicy Whether the customer forbids impersonation
+	// (GET /v1/customers/{customerId}/impersonation-policy)
+	GetImpersonationPolicy(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// SetImpersonationPolicy Forbid or allow impersonation of the customer's people
+	// (PUT /v1/customers/{customerId}/impersonation-policy)
+	SetImpersonationPolicy(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// ListImpersonations List who acted as the customer's people
+	// (GET /v1/customers/{customerId}/impersonations)
+	ListImpersonations(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListImpersonationsParams)
+	// StartImpersonation Act as one of the customer's people
+	// (POST /v1/customers/{customerId}/impersonations)
+	StartImpersonation(w http.ResponseWriter, r *http.Request, customerId CustomerId)
 	// ListInvitations List a customer's invitations
 	// (GET /v1/customers/{customerId}/invitations)
 	ListInvitations(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListInvitationsParams)
@@ -5709,6 +5823,139 @@ func (siw *ServerInterfaceWrapper) UpdateFeatures(w http.ResponseWriter, r *http
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.UpdateFeatures(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetImpersonationPolicy operation middleware
+func (siw *ServerInterfaceWrapper) GetImpersonationPolicy(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetImpersonationPolicy(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// SetImpersonationPolicy operation middleware
+func (siw *ServerInterfaceWrapper) SetImpersonationPolicy(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.SetImpersonationPolicy(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListImpersonations operation middleware
+func (siw *ServerInterfaceWrapper) ListImpersonations(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListImpersonationsParams
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListImpersonations(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// StartImpersonation operation middleware
+func (siw *ServerInterfaceWrapper) StartImpersonation(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.StartImpersonation(w, r, customerId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10127,6 +10374,10 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/sso", wrapper.DeleteSSOConfig)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/sso", wrapper.GetSSOConfig)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1/customers/{customerId}/sso", wrapper.PutSSOConfig)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/impersonations", wrapper.ListImpersonations)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/impersonations", wrapper.StartImpersonation)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/impersonation-policy", wrapper.GetImpersonationPolicy)
+	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1/customers/{customerId}/impersonation-policy", wrapper.SetImpersonationPolicy)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/sso/start", wrapper.StartSSO)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/sso/callback", wrapper.FinishSSO)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/password-resets", wrapper.RequestPasswordReset)
@@ -13618,6 +13869,453 @@ type UpdateFeaturesdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UpdateFeaturesdefaultApplicationProblemPlusJSONResponse) VisitUpdateFeaturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImpersonationPolicyRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+}
+
+type GetImpersonationPolicyResponseObject interface {
+	VisitGetImpersonationPolicyResponse(w http.ResponseWriter) error
+}
+
+type GetImpersonationPolicy200JSONResponse ImpersonationPolicy
+
+func (response GetImpersonationPolicy200JSONResponse) VisitGetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImpersonationPolicy401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetImpersonationPolicy401ApplicationProblemPlusJSONResponse) VisitGetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImpersonationPolicy403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetImpersonationPolicy403ApplicationProblemPlusJSONResponse) VisitGetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImpersonationPolicy404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetImpersonationPolicy404ApplicationProblemPlusJSONResponse) VisitGetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetImpersonationPolicydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetImpersonationPolicydefaultApplicationProblemPlusJSONResponse) VisitGetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetImpersonationPolicyRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *SetImpersonationPolicyJSONRequestBody
+}
+
+type SetImpersonationPolicyResponseObject interface {
+	VisitSetImpersonationPolicyResponse(w http.ResponseWriter) error
+}
+
+type SetImpersonationPolicy200JSONResponse ImpersonationPolicy
+
+func (response SetImpersonationPolicy200JSONResponse) VisitSetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetImpersonationPolicy400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response SetImpersonationPolicy400ApplicationProblemPlusJSONResponse) VisitSetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetImpersonationPolicy401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response SetImpersonationPolicy401ApplicationProblemPlusJSONResponse) VisitSetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetImpersonationPolicy403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response SetImpersonationPolicy403ApplicationProblemPlusJSONResponse) VisitSetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetImpersonationPolicy404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response SetImpersonationPolicy404ApplicationProblemPlusJSONResponse) VisitSetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetImpersonationPolicy413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response SetImpersonationPolicy413ApplicationProblemPlusJSONResponse) VisitSetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type SetImpersonationPolicydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response SetImpersonationPolicydefaultApplicationProblemPlusJSONResponse) VisitSetImpersonationPolicyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImpersonationsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListImpersonationsParams
+}
+
+type ListImpersonationsResponseObject interface {
+	VisitListImpersonationsResponse(w http.ResponseWriter) error
+}
+
+type ListImpersonations200JSONResponse ImpersonationList
+
+func (response ListImpersonations200JSONResponse) VisitListImpersonationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImpersonations400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListImpersonations400ApplicationProblemPlusJSONResponse) VisitListImpersonationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImpersonations401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListImpersonations401ApplicationProblemPlusJSONResponse) VisitListImpersonationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImpersonations403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListImpersonations403ApplicationProblemPlusJSONResponse) VisitListImpersonationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImpersonations404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListImpersonations404ApplicationProblemPlusJSONResponse) VisitListImpersonationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListImpersonationsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListImpersonationsdefaultApplicationProblemPlusJSONResponse) VisitListImpersonationsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartImpersonationRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *StartImpersonationJSONRequestBody
+}
+
+type StartImpersonationResponseObject interface {
+	VisitStartImpersonationResponse(w http.ResponseWriter) error
+}
+
+type StartImpersonation201JSONResponse ImpersonationStart
+
+func (response StartImpersonation201JSONResponse) VisitStartImpersonationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartImpersonation400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response StartImpersonation400ApplicationProblemPlusJSONResponse) VisitStartImpersonationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartImpersonation401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response StartImpersonation401ApplicationProblemPlusJSONResponse) VisitStartImpersonationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartImpersonation403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response StartImpersonation403ApplicationProblemPlusJSONResponse) VisitStartImpersonationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartImpersonation404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response StartImpersonation404ApplicationProblemPlusJSONResponse) VisitStartImpersonationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartImpersonation409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response StartImpersonation409ApplicationProblemPlusJSONResponse) VisitStartImpersonationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartImpersonation413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response StartImpersonation413ApplicationProblemPlusJSONResponse) VisitStartImpersonationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type StartImpersonationdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response StartImpersonationdefaultApplicationProblemPlusJSONResponse) VisitStartImpersonationResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -25206,6 +25904,18 @@ type StrictServerInterface interface {
 	// UpdateFeatures Change a customer's portal settings
 	// (PATCH /v1/customers/{customerId}/features)
 	UpdateFeatures(ctx context.Context, request UpdateFeaturesRequestObject) (UpdateFeaturesResponseObject, error)
+	// GetImpersonationPolicy Whether the customer forbids impersonation
+	// (GET /v1/customers/{customerId}/impersonation-policy)
+	GetImpersonationPolicy(ctx context.Context, request GetImpersonationPolicyRequestObject) (GetImpersonationPolicyResponseObject, error)
+	// SetImpersonationPolicy Forbid or allow impersonation of the customer's people
+	// (PUT /v1/customers/{customerId}/impersonation-policy)
+	SetImpersonationPolicy(ctx context.Context, request SetImpersonationPolicyRequestObject) (SetImpersonationPolicyResponseObject, error)
+	// ListImpersonations List who acted as the customer's people
+	// (GET /v1/customers/{customerId}/impersonations)
+	ListImpersonations(ctx context.Context, request ListImpersonationsRequestObject) (ListImpersonationsResponseObject, error)
+	// StartImpersonation Act as one of the customer's people
+	// (POST /v1/customers/{customerId}/impersonations)
+	StartImpersonation(ctx context.Context, request StartImpersonationRequestObject) (StartImpersonationResponseObject, error)
 	// ListInvitations List a customer's invitations
 	// (GET /v1/customers/{customerId}/invitations)
 	ListInvitations(ctx context.Context, request ListInvitationsRequestObject) (ListInvitationsResponseObject, error)
@@ -26468,6 +27178,125 @@ func (sh *strictHandler) UpdateFeatures(w http.ResponseWriter, r *http.Request, 
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(UpdateFeaturesResponseObject); ok {
 		if err := validResponse.VisitUpdateFeaturesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetImpersonationPolicy operation middleware
+func (sh *strictHandler) GetImpersonationPolicy(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request GetImpersonationPolicyRequestObject
+
+	request.CustomerId = customerId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetImpersonationPolicy(ctx, request.(GetImpersonationPolicyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetImpersonationPolicy")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetImpersonationPolicyResponseObject); ok {
+		if err := validResponse.VisitGetImpersonationPolicyResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// SetImpersonationPolicy operation middleware
+func (sh *strictHandler) SetImpersonationPolicy(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request SetImpersonationPolicyRequestObject
+
+	request.CustomerId = customerId
+
+	var body SetImpersonationPolicyJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.SetImpersonationPolicy(ctx, request.(SetImpersonationPolicyRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "SetImpersonationPolicy")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(SetImpersonationPolicyResponseObject); ok {
+		if err := validResponse.VisitSetImpersonationPolicyResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListImpersonations operation middleware
+func (sh *strictHandler) ListImpersonations(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListImpersonationsParams) {
+	var request ListImpersonationsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListImpersonations(ctx, request.(ListImpersonationsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListImpersonations")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListImpersonationsResponseObject); ok {
+		if err := validResponse.VisitListImpersonationsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// StartImpersonation operation middleware
+func (sh *strictHandler) StartImpersonation(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request StartImpersonationRequestObject
+
+	request.CustomerId = customerId
+
+	var body StartImpersonationJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.StartImpersonation(ctx, request.(StartImpersonationRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "StartImpersonation")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(StartImpersonationResponseObject); ok {
+		if err := validResponse.VisitStartImpersonationResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -29195,701 +30024,719 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rltu2kjD6Kvg031ruzlBt3fqmXrNmbMdJPLFjjy87sxPliBAJSUhTgEJA3db2eK35dR7gvMD3b17k",
-	"e5P9JGehCiBBipQoddu57Owf2W4RBIGqQqHu9aEVycVSCia0ag0/tOaMxiyFfz59S2fm/2OmopQvNZei",
-	"NWy9nTOSMiVXacQeKHLDUsWlIFQRSpROpZgR82JA1Cqam5/DUas/aoVXRDERE67JhEbXhAvybNp+QXU0",
-	"J1qS1TKmmp20ghZ7TxfLhLWGLXivFbRS9suKpyxuDXW6YkFLRXO2oGZlC/r+ORMzPW8NzwZBS6+X5j2l",
-	"Uy5mrY8fg9ZrptP1o6lm6eZG3rBIiliZr99Ssyw2lSkjOl1zMSN0RrkorOd00NmxFr5YLVrDi7NBpxO0",
-	"Flzg351sYVxoNmNp66NZ2pKmdMG0hfWjV8++Zetnsfk3N6tbUj1vBS1BF+ZNuuT4eNsK/nfKpq1h658e",
-	"5hh9iE/Vw2x+8+lHUcSUes7Fdf0H/SEHf9SfBD+s+Q37iieVCPmWsaUiFMaQI/OhYyJTEjP4iWoWk6Mp",
-	"TRQ7JstUxqtIK4MgWP0vK5au/eWbSVr+Qi0OJlImjApcTqp5lLB6IGTPD4ZANoP53hOq2Uym6+0AcHsj",
-	"ckr0nCsS2dfIkfkCTVlM2Hsa6WR9XLd/90qr5rR0O52q4/JklSqZVp/5ULD3ehzBiBDXxsgyZTdcrhRZ",
-	"0hkLyC3Xc/hd0QUjU9imuiIJm2oiV5pMZQqPpzxVGt6p3QCupGb5vbrlKy0XLK1FaJQPOBSj3jeKn9yO",
-	"1Ns51YQrQicGDohW+2o9CPD5mMetO67uDaNpNK9bm/uQWaVUjJjvBySSQtNIE9ZeUJ6Yg8jea5YKmpCU",
-	"TVnKRMRwEBcKd6TZex0QPhPSoGQkIqrYyUgUmDqNFqxmw7/sTa12d5rqldoO/3yPXBAq1paAFSNKU80U",
-	"OUrZklGNVO1Y83FOuwGhSVK4D370uMxKLZmIWdz6yQxYJjJmjqyqdqpgxYXtcs0Wqil6ccetj4GB0jN8",
-	"s5+BiKYpNR9bCf7LitnHZjEfg5bSa0DDVKYL8/7XiZzQpA5238N5Ntsg1wBGPPM+f2JkBlOQpUz1VCZc",
-	"npDvpEZWEHo0HNbROb6/i1c/i9liKTUT0fpbtt5c6gt6zYwIkpobnyg6ZUP4yyCVxcQcdqZ0iUNdszWh",
-	"IiYTGZt/qFtDIFR5PCrm8UiYl8yxjaWRDLhG4eCqOA/MTIXUc5YWJxz0elfkds4T5k3sFsTVSCjNk4Sk",
-	"KyG4mAVk0Lk8Id+ytSI0NXMvkXH2BmQuV6k6Ie8UI5RMU6bmJKUilgtyQ5MVI0eUvHv37MtjsmSp+0L5",
-	"AJ5OO1E3umDt3qQ7bQ/iM9q+pIN++zzqTjvxJbuY9LoOUygM5qjykNA2WNjGnhdcZOe36vQ+m4LwV33Z",
-	"GAnS0ZeTMM2/I5oksDUaBxsiJzmyoubxCXlkznXCiBQsx0O3d0XoSCy4UgaR5tmgd3FCvmf0GmZQQA3h",
-	"FyER7IalZGFWWAagE0urIWRl2ruJrc/EDdfUwKP2KuP+kEMvs8J3ih82LGaHpJYvAbgqXAHATetOOjxs",
-	"7b84WAuuT7NFPUjw4cHAwNfNZ57zBdfVlLmQ5tAanmoUh5TpVSrq9pvANP73Yzalq0S3hqedINcYugV9",
-	"oVuhLwStF5Qn33JRt/dr8+jQnWdzuw89lxE1tF75qQQf3uVjdn73uRdMKTqrl8MX2fO7fDT/ivtuE8HB",
-	"fnsPCi9d7A2X5a50szS2mLBUzflyC0S8IQcDxZ+k/OHtUDG8OOHiOldS8hXVwSYfsY9Eu2WRzdAHoz8N",
-	"9korgeW9nE63KCDSPj0UZW52+FIas9RJhLvRJc1wT6n89NoHLLAeFPbpwaCw72dfakIOFgg+NazUPZGD",
-	"twhY1CuaMqGbnCS1mrRzBaUphpYw/x3w8woF+eYklEv+IlkXF0kUY8qX/FGqDz8hednl1xLYMnt+KInl",
-	"X/C+t12XzkCEqvSbb98ZzdmsaKuuTEBVvie9+LVMWDOuaLUhrkgqk9rvm2eNkWQ+Dqt4w1JOk+9W5ku7",
-	"SctIVN5yFLxMBLxdY/fyVJonX3Z7/cF//vWHupMM041xuj2h+YbreslE4cNDCczODZ/RdDqt/459evCH",
-	"7PvZl3bTCHzyU1JKto58VU1YeN267pWXe6uxq5PRtVEQmqwQtYNPcseU1pGvzTKnZgctv2Msu6q9YvDx",
-	"Pky6yDPf8uia6SdysYCrsM4smz0/lL7L38m/XftR7R7f7ZuFjzWhDvzuJ6IPfxneut6ul6zZqhxhGD5Y",
-	"tybgkVvsGUuqNUvNi//Pj7T9t077cvzTh25wNvj4v1tVHPad2iImrtSdpEQ7t/nM9ynXmok6ODznSuMR",
-	"sW4f/MMJKg8UofHCXN+3qdQsIOYL8SphMZEC1MMoWcUsDggXSjMaO/OVN8FyNUm4mrOYCHZbi/JbXOd2",
-	"g+hHAxC1lEIxsBo/pvFrtPeZv4yowQT8ky6XCY/AjPJwmcpJwhb//LMyO/6Q36DmjdhalWgCpz1mmvKk",
-	"NYRVDYlh/A4BQWvKWRKr1vDHD/hPO6wVOFXdTOW98fEnxB9TwEuG5o/x+bRPL6MeG3QnHbNZJNohOE81",
-	"13CzP8P1EC6WK50TzyoVw6VMNU2uuR7abQ3d4j/uwavMiwjOIjWEdrJwiFzTfN8AYUGTqUwXBuspmaSM",
-	"XoPReZWwKxIiWEKi6NoIgDyan5jFPJFimvDobpiZUp6weLxMwWvNYZkeljI5PFqpcad72e3FZ6x9Ojmn",
-	"7fOoz9qX026n3Z90pz06iE7jMwbOqDSa8xsWg9UzokJITSaMRHMqZsyduWY4u8xx9hWslJRWuhVzVZu7",
-	"FyzSJGU0Xo/Ze3O6wyGhBL0i5uZbslSvDRw0vWbC4G9zGRb/cvIzi/QDaz8gsWSKGGjRJJG3yDGFvL0i",
-	"YWRxDZ+KpIhWqdHSLEzJrRSBoRxa45AoGdgJ3A+ec8DRk6Ght1I+p+mM3feB1xDggasDPwZXRN6wlHQ7",
-	"g4vT8zMyWWum9qGObj+nDrt4oqUkCSz/1zvV1bskL/hjgPNXMp3wOGbiThBeshQcDlKMYyY4KzJXR0Ms",
-	"Bh/PWq5SYqXo5ofPA++r7Gsk+9pW8G4u714AvTGtBbl14CzoGs5PLOHwmLPHqF6lbBxzRSdJPj6/PRXT",
-	"mouZMi/lZ4/rKxImPGJCsbG7cOzLy1Te8JilJKHRtTVhUB4TJgBcRlYERH8txZ1PkXVVjNn7pb0kvQPF",
-	"fWcJsUMI1aTX6Z22O/12t/u2cznsng47nR+uCFXXQA3UyAlGvNjrsBWvz9JHG5y28k7u6+CV5g0D4v+a",
-	"sht5zeLQcEf/95Vi+SWc7SaigghJEilmLDV3lhkGuCz6iV8z8+D+OSRXG6z6lipYRdER7LOYasFp06ea",
-	"y1AN5txLtOr1PNrIvwv+6xRB9etx41qA2sC8WhgA3r+T+iu5EnfDtZB6PIVZ7iRaGe7kpmnOxQc5br7z",
-	"JtiKjnzB94KQbLpwaI4XRHCi6ANSi9mXFKzMyBVj5MghxmPY+Kay/ndidmj96oNO/xiw9soTtVBuvBP+",
-	"nPRVib45VU60HZqLFqIIsuiCXkA4SPhC3hrO7H7vX+E4F/WxFyv2jpu/U4KC5i7kZru5F9x6kimcNhd8",
-	"C5ETHMVZXYztdcKrFKwEhQ3kvc608/tltW6ZDTRQL/TiHrTQ3kUN7rxF/Gqc0uEOo09AL8WYFhtkrWtC",
-	"aBzVW/Th9+6GMQwJ9FHmfiMsTSGEsynMT4uaf2mWHcC267gPaD8Sa4LMzE7vxbK7D4Xk6LTTOR6SUWm/",
-	"oxZo07568ezLAK0BqOex1LDARM5Urvwh8BTg5Q1Lb3jE3gl6Q3lihOHfEoo8XcMulKy8lX5OPOXIGPqQ",
-	"tYYM+MvhANn60RSiWAFCAcKdajqhCqwhK5EyGs3NNvByeivlCyrW1q6m7oSFlGo2hnigkm4gJVlQsSZU",
-	"a7ZYanVFdLpGJksSqlkT7EDM45hONUvHCrMabLpCzs48A81b900HnF1YKyz+XjDnz2iwtwkFSMmgCkR8",
-	"8/+QydGGVA6wr520Aj9XxXtcty47+qGXEwJLeyfoSs9lyv92x+trBRMZ5TKiZTTPGdHymgl306JZU6JU",
-	"YjWiK6L4TECA8r6SRqebo/fdxjK2Ire86nvBb2lSFCcnjKYsRTiAPImyJAbGr8S1kLciyLRjaYR80AlP",
-	"wHxvP5sny2ya8B+BIgMzJswInmRBozkXjNBIu3BROp2iD5M804ooFqUMFqDm8lZgZAPVJEoZoL3gaP7Q",
-	"gp9ZPKa6NWw55b0zyJX3VpCNmawxcWd8zdbDa7Z2ukOn3el0Ou1z858L859O/j+IvDXIzsef99uXk07U",
-	"Po+7Rtfo0XZ/gnrG+fTCEEFClQY1ubSq07fdwbDTG/a7P+TOhaevXxEIK0ypNcyCtWnYAueGQb41jHL0",
-	"K/gb3ogOnxt61qCo2XEGXFOZLmAlMdWsrTn6BbaGvBaBtvkd6eZHc49aK80Ww4mUWumULsNSYom8FSw1",
-	"tHBS/HJV2gjCu2nyVBnaGxQI6R23HmDMeFRjjzDHDew+EEUqRcQMjXKx0sxLNSB8inrSwdBEZO+MbjAM",
-	"Bk7YTvTacd4aMZ7dPJbptTp4pUh9+wQK5H7AH1ugK1jPk7WaeoQU+NT7U/ZxVEvNx/2ku+Len8WGd005",
-	"M9orefTqmaGmIQnNsQxBwMscCWo1nfL3LvT+5pxM1sSG+ZbCVPY402XEecH0pwUHq5nzx0ftH6yftV3v",
-	"aHXbfc5VBbJfCgb5WEZjsNtVgUN72cMpk9jItXDYrqxKr+eMp5adqhLXtLktP/4D8M+fgpaXJ9catjZZ",
-	"apbp0yjlx951hVQf/yxjss/H0mfL6H1FFSS2hC5/T0syY6jwmxcB91fEyF5rYnMtgHO5HL3dyXeFcwnr",
-	"LK6p/gC+AaKpus4Fu3XUiLoSz67sEolZOvkHuaNBhGoNW8vr8Q+/DJ4vLr5733s9OXsbdf4Sn34/vfzr",
-	"rP/N/Pzfr7sv1OC75cV/pL03+uzdJil6UGtGg/bDVYkR12z9IJOnjsLl9fjv//0/4XHgC1ZzlrIA7r08",
-	"G9xQ5SMrgMN+h+QxCorm/f1pz+3JLbaS7qKILXXuHfFCJ2iMdh6avPJABWnHQcWuPZ+EloTCvEFmATD0",
-	"S6NIroR+oHIlv0C5FulfpzRi5Bu5XILKl2GYj1+IweOb8yfvOz/Q/pv47KvZ5Tc/975NTv/j9uJp2n27",
-	"Hrzj5y+XnUeq/+Umhp0kUFy5s9ahpJL5VhgDdURIt2iyxoO2U4ZaUqVuZVpxk75cIjSTNVHMBdhkIHHv",
-	"ZSITfl+wIQEh3rCgbodEc5rSSLNUBej6I5FcLKShKnZCHolsvegjyKe9tgF5ioBugXjhCjQPrjD8tiS1",
-	"Zlspbvv0rGLbW45DgTCM4jdN5QJ2jwm1DxQkUJiTwvGkVAF6VxKdT/jbyR3z8KuYrNGw2wm/MTd7ylbg",
-	"fgVNtM0FrnFqdTUvxwOUp0yj9Y64QyTPdALU5CBbEUF9v/rUTt7rh5qDO6CREwfWaTRR5S/ust3pFxYH",
-	"c9IocYvptc/pxaR9Hl3G7QvWmbZ7NF8OWKb9JBhIinGvdtq9XjRon9PLTnvSjU/bneiSXUzP6dnkFD1J",
-	"NB4bGLsIOK2T3NzTPb3odoFmrJqxFabWINwadn8HGt+QhKC2D80xAf+wo4KGN0SJBppnGQQtF45QDw6X",
-	"CgVAccOrFCWuCBPw9GCY+RRZuxjntcHTqbRcKlDSIHzowA830JELtT42CH2fJK8CqZe3+YR66WcgcECU",
-	"iQKfHWe3LCUpn81RBymHTZbOTNMdvX373BaLMVP456vugIDsbJ2NBwM9O6Qf8ve50GeDlpc7etnpnHcv",
-	"L3ung/NB5/KyuzORdEN/LqbilLP0clQUgVcgxpLa7RZeUMALgNt+S+3WyLE8DdDAkISG/x6sle/DvJtq",
-	"5WbOxlp5tu3dmrm3bbVNDYej/0m18D9v3bvduvdvJ8hlvD+orSDb4HZ7gS9t+gcmNyDA6SjbD2DgOLEy",
-	"8p8n5Dcgl2Y6MB1/80vve3H69P3Fa93962rwTJ6/op03cf+r2dk3P19+m/R+eH/65Obisei+qLByFHHb",
-	"/BRtUe+s9IEy1lG4pFutHUMyWfEkzmVFUAa5PsC64e0laKTyecLL5okp3KSgkk6ZkU4IF8SiMCCzlArw",
-	"W4A5QxNGo7k7Y0PSJTFdGx7RPzsz/1R+zaTuRR9+I0eODoq3b04dmUDT7571esUKeraiXlmYwXpysgJD",
-	"b+SC6TmU8fMD1SYsC7bWksTyioRfP31LHt50Hy5YSJIsAwjs3aUoN4g6vj0Ziayo0Qm6X0MSSUO3xFaB",
-	"Mlq0q1iHQgmmWVyR0FOgwZaXvZrKBMaOhOLaZWCowOoTUBUIdAfYkohJyhbyBuJ9vFjZkwUVdMaySdGm",
-	"Y5YDtjaYHi36V0Zmygip/B4ytsChGD5oFZsrEiqWTEPIHgEjAYvbXJCVYukDNRKG9q0t5oqELruwZn6b",
-	"EwHTZxC7IiEUSchfwtEjURieMByaxiw9iaiIWGIX5QUgGo4fp/SWJiA8EbWaLLhGk0TMUpgKNEuzdJwk",
-	"QZMNDI+kmHLM9RH5x7iYyPeOWGw9ARqlUnlFxq5Gwo6OWcRjb+s4pYGtOamwgukqmfLEQFbL6PpkIW88",
-	"FCq1QjKGh5gmbRGpV6nAelSGsihPTgwnzl4FOl7piXwfEM0Wy8SQo3mU8phhoSOo3sduYblmgrEbV8aY",
-	"ojeO8gD0UD3JTXVl1XP7eQQMEimNbb7uSFjSD9zgKloFOgc0w78y4ofZMvrXc7YIEAh2rkqS9POEH4D9",
-	"z1HmCQkx3bEIMJ90RsIlRDpTrs1RVRXBr1fZfHZQiJl+EUnZMuEAITvglxVbsXAkXLgSjxiJmTKsFx7l",
-	"I43GHpIjb2DbDCQRXdIJT7heH7uFG4pRwUhQZXZvFhCQZcplyvU6IFmsl5Da4p0ulwkUOV1QpVnajqmm",
-	"jueckFApaSFjgaxkhi6IAoVzw3TxsHFQ0PQ6y7qwdbOE4eA/ZtLOCZ5nT/6Bb/l/o6Dg/5JlwdosEeXe",
-	"yf7O3jH80z2Ff+PKCyKOe15gxxs/LCAEx2Ov9q0NhtsK/GvZDdtksOZHFBPzHwzjzL5l6LgVuKxrN1GR",
-	"i7YCLCLjnvrM0oCMaprI2SqDAbKhwh/LhEYs+wv5XvYnsLfsL2RfEGlkeJODK/yBS854ljdI8xTtG5Yn",
-	"5f/WkOhaxWswmslykeyP0jMLIO/05n/JJeTMFk+iP7g4AI5b/qc5bvlfRtKApGt7Euw/7Wp+8s0HPr1t",
-	"6vZxjKatwxxMj8iSpQpdS5B/KrQsZEWdkO+zsoKFOHdw4UAdXaCtIPNGIYWPxIRFcsFsTjNUJwXzQWgE",
-	"EUxgLZW9+9BiC4xlm6U0Yv9GowU7cU+DGi+W9VsuKIfSJ1h7g2s25hC7bf7tlJ5pu0O73fZ53Ju0L6LB",
-	"oH3GetPupEMv437U+mlDqLerKUt+X3Eo6TyHjKAUosyQ4aDPB7wTQkLC35zaUiw0jlOmijEsOH3JBTQo",
-	"mHz6WwJviot6p0CGcN4RTOsy6/O8JHt7f5rFzmDYjA/1zbz3BbfXWs7+CBKaYsS8qMq57Jn2n2ay/tDV",
-	"R21krXCFT3ZYKkrKj0OKH/FTqfzEcaEgxKGnz1zfsEkqitdoyXgAiVjD1hO5SmKIsQd5e6VcVHJeyuZf",
-	"N7VTfLkcq9UA/TdccZQEmlWF+Es+vgxYWEMNJM3R2J9vSaVpkp0s8hTIBZM2oKqpI5uyPxB20/qGLiar",
-	"dGbuMyOwpea3L5+2glbCBevCgCkTSqf0//4fRro9c0vCF8c2FLfXGZyeV0QzWmDtjIvLPrthhn7zkvS7",
-	"Z2ftLqHJck7bPWI+eWXk85TFRm9eGeaXFXTyz3QBpb1ioQy0Fv/0oVdtJbYb/7Db1WVG9hqNLICsNL4y",
-	"VnBmle3dRZM2CcmInC9A3PySavoEhM0DzyUEWWB0b1l8tXVMylTlLG2ZeWkA5TNkcsOyysglStl4pcoK",
-	"5Im/NVVqC5dK5rzZ4qEJWobBbOKvGiN2Cxt2nURJYp/CinKwVJRW9jnBxr4ruQIWSKmxwCpXQCU3hmHq",
-	"NYSeYw2FVGc+Df9eUdZPavkG2mnAVhba2iljqkOyEZZNVzFnIsJ/J4kzRHoWViNuGCECQ/1dRa2h0tM8",
-	"5OuUnU3RTHoZdeJ2l/WmfTqYnEZnRrizTP5tthOz0Nju74sv3qxETNdffIHLPTMLvzixr43nemEkp9Gq",
-	"0+lHS/g/Vj0RDsGixjgOJ8bfH/oPCl+yz+3co5Lvrd6GXbBBZ3bj1Ill5932gJ5O2ufRWdy+YJcgpU16",
-	"UT8esFPQVTK01H/EJSa8MGIgE0bfMFvFjbXuHLDgI3+rbdeN88igKvAA6vv4hYDIUZhTy9//+3/CgIRG",
-	"ehuuVOr+9u3/tdE8GwfY3f3lUubptaGH0hRnp6f9s5pJLIVV8SiQdVMmYpbiefrm7YvnqMJTwTX/G4vJ",
-	"kZAE3wsIu2FCkzkVcQL2GqgYrwIyTalRGGRKwp/pDcXhwxCdkccBlFw305szT6g9ySdlrylUENkSDYJO",
-	"9cMCSooxHvXc2tZmtKpPGdsuV4+D+CZsagHVhUJOTC4TRmgChkGUhV0KgjN/PMj44CYUDkxDyJuJFA9e",
-	"bSiII2CDE3WVdbjJQ7SyIlYHBynYw91A3CjGTdw1IqK4469TeWvTKY0eu7biwFWeCcutsmdLSnJBfllJ",
-	"zVT1Bf2poisQWvbg+0e3gNAg52kZqzo4qsLvcVMfUlG4uIckNFfA4SEVze+P5iEVqW4eUoHbaBBPYQ9o",
-	"YLafxVKctO7oirfi0R/UD4+7O9iitcEeD5blDpTItosj9yJebL/Xr0hKb/Ea5soPFMzZ8rz2+t9hFDjk",
-	"WhDyFj/uK+X3exnsFcdc5JEZ/CuJEVweaN84jCK/n8sFnCwwllpF6YqIVQI9j+hEGXFoCtVPsNhMkVph",
-	"AQy301CX2CSxbJJNharkxnr2JUijKIcee9Xjqn1EJztZrNko1hjAc+axXPOZZiy3UuPXOuWTlWZbrEcF",
-	"QjmtlBpK5t2UQaZJG/vdLCk3IqpLqDztXEHimmHtXYPUs0EhdQBegqf5G52yrUAmcgUKIk9u0IhNF61h",
-	"q3tGvn5sWbq/hdNO1d59HrYnLVKRnU+uDOFdkZAmSWj7MFkpM9eYE670Rlw9ME77jRLnbB5ptGl0h2nL",
-	"NPoUBa4N6RhchR67qQ7ILa5um9juaqrXTB8gD0NYGciZ3bvr0eOtBoyN7dTFYPB9bNUGVKXdVTGwJ+B9",
-	"g9YBh/Kvdd7eAfwJGMcAeZpZ7k2JPFJGFQpDqVULb3nETjY5kxu42xr1sXJz1hm5QwrziSdzYAa4JRYb",
-	"OdOrU10R0XrvwZTZwg26/6ByXHGPFTePhXnRubiga8QLcF3Ud3kE+Q1LW5XDZ0OFO6DESLMelcNWQpda",
-	"LlXuR3wOP5DugLxKpfNyo5FKTlMvMjHuR+3z6WmnfTk5O2tfdPrTftyLuhPKQIjnlgcv5Epog7zLSwNB",
-	"TJGIzKefvnttqcVVOh+2lmmcf6Ib9SbtczaYti/o6Wn7fNpn5gMdeglu4euVWe6jV+3uoP3q9cuKy70A",
-	"g60SZD6yAJ4G/ooC7sq3aqdZhYBqrT2HfMPONB7Yt6Z8SMHWZcg3Li1vAd+glZp/NIrl7K9XuSsRlxz4",
-	"yKo8M+i2kIerP7mL9YECN7Brp+Bz560VOZp7fUu7r3WX4q7ecM3U4Ymw6Cemvg/ZKDdY4odoWdrjPUUB",
-	"1Lu132zzWxthX7nQVy0JTRLcwCd2YGfLrUeDX8H/DtiA983WFtLTa4iWgaujmUkH4NHOzJe25BAWH/ER",
-	"ZksNtbgYL1M5A7fwZrpxY9+Vm2/PfgYFaOLPlbAECxnmrR96VL3iA9Up2/vW0qkODvl+bi/Sa6z3PZXp",
-	"Dq2te+91VHYFVFhwZjHlhxOmxx6oS4/PMjSMFowNesuCxP2lJ2wGEtlsCi7umhh4nymPtk1kJRzvlAJZ",
-	"wnxxzfW4d4rQXQ5THrXmqn2r0IWd2iqIsG1FjiBYKuRizlKux9hLbJx1GA6JFMcnIxFmLdBCsoD+v1xj",
-	"mHfWTg30C+GC4WRKslbN2XJy+8GAJOyGJYrEjC3N/GAOHq8US0MbTb/RFAQrTmGw2e1cEhdYx7VysXdc",
-	"5AX+dUqFopC2YD4wSamIuZiF9kqC9SdSXoPpfW4WBb3D5NQVMdgIy6N5iM69R8/YHuBjF/rHdTnuz/UE",
-	"HyOpP339qt3tdAY9LzbXrAxUhjH1y3xkxzEHsh9lSGNa/lZe1fV7lhgom/tNrlJr/f1fuVzbehQtGPl6",
-	"MfmmQh7P4bX1kNthH4OWQ1JTY8FjN34Tgh92RxhWJH37IN4RhgKXiCg7Ip++fnVFFisF7T2sOwdMImqj",
-	"vke1fuHjchsIvrLjXkEh3g3kbn3VjHynMAYmYTOajBsrKXUDdxnLsw6Ke5mBlnPbL8D73KBqWTfUTe6N",
-	"7Pd2qSmwm3pWDJrWHdwvoNRnaQ2e2Q4UeSMH8rKh5ZMr0hun9DPokNuUQ/x8PQ7sNHe5DatNWvdmMdlE",
-	"Wa8OZQ1sGHB9FiQT9BaUrPNmt1m8tdcx1MvviqvNwJ/FSnJ4FZD7Mq/sYkh7Ub01gZRizZG724w0o9i6",
-	"lqQV3UZL1pN9vHQV5pPK42LhWGVghK6eYp0Vb7LKepY/RFztKGiWWhU9jJcY6PRXxJcGuRoJxbTtouIL",
-	"hFfEE7q4IuGHj6EdlscHOa+ad4Uaoeyzyl6+1GGUJKHHkUzAvP1P0+nFRafTgvI0y4Sux77Y8wqkoVbQ",
-	"MuKje4Ii0klJokrkTI5XqZG35lov1fDhwygWhVEPzZgTdTNrJg82CTpsKDN6CVTK8Ru60nJskyjHmHyZ",
-	"Mdl5OlZrEWV/12kPbq5amdTQMyvPrlbLZcJZOr6lKZvLlWLZI5sqmAm0++bz+8IOovAbKmKWqBlTLElU",
-	"NKdTTYwwWyHfZuJI658Hl2TQId1ef3B6du5Vh3bsuy7SsliE0AktrS+f2qkuLv0AzP7vX6LeWeKq4PLw",
-	"il2Ro9dfPSH9fv8yIO/ePjm+QyGn+5HpP4cs3yw4sXhh3pP8/tkl9mZWSTe5s0s2qAlVoCi/OtS9kVRT",
-	"ZeN3GUVp5QzHaYLWRkZwy+Mqh8ZKOrzeLcQtj9+YloI1bBo6BjBU55A9UtdYyDyVQkNqeDbLq2ff+eFr",
-	"34EOAWlpzmvcEzGZJlKm9Vlmf0ak3TUibRvhPPZltn0UwhKFbFoAbbcCW5VzSaE6CIDIOWxiQwVhJvOF",
-	"WRXakTD3ItESTIg2egai9ENffAwDEjp5ECN/Q1/sDMt9jfOrKBgJZ04AYQ0vK6oJfHcpudCEan9t5CgP",
-	"XDM8lQVgw8OiFFTP7TdGwrvvbEkF6Nby7vXz4xPyCFWCnF5l6mLxaZIoMqHRtU1k9S9OxyauRoLVpSWi",
-	"2VjdslSdkLdG+4DIIb5YsPiqDBiAlbc5mrKRyPMBE3lr8wGDwjADAvMpSnRKOZS2iKXe1DF+I7L/Zk2l",
-	"fFXlcz1q/VM6m4xaBiPm3+lsNpmMWiX+cV6INjz6px877ctH7a9oe/rTh/7H/yr8ffbx+F8rY72LUNgs",
-	"dAzFDlSZBpxdwrx1BZnhRj8DsmPvm4lRHoQ3Vdsvv3vjWe8dpgu0LlMgda+3VAWewgBPUqGbKXQ2Ul5O",
-	"HZHiKuvf5u3SsGxSNAjkwXRHg84lKTdIBh7iDsiJT6yQuF7q8Qcp9Fxv5DpVCt05vVWJu3SiZLLSjAAt",
-	"mgNuPTd8QWfMJhJSLZfINHw+COcP7i7Db65gBsy2NzdnIiOamI1sRFINLpoFseWS5PYMCgeVIQmN8ndw",
-	"9sQemmPj7AkzZ9PsCbfh3ekTGTEVa1HW1p38TOaSPw0VfxoqwFBx/3Ghzpr5Bw0JLeq1G8sOET/hkGDJ",
-	"txMSZu5086OGhr0pilIpm0Lbo5XQPLFaROq5AUho6+KZV6dc0ORqJK7ZEo22c24EqLVrGOuK2UDv0UJd",
-	"qYxkspUYPdHOXCzVkw3dYHlPF8tErhk7tD5PKcwMAgFSFjHw6c+kjI1Ow1gMl/SEmVtBYWxCfomfVFfb",
-	"mcjJhs/drnaMWrjhTO0usiV76h7LCXm84knMKlTBmso5T+RiSaEtOVTF25ReG9XH2bR0lRe7w9hl7vlr",
-	"5qXTAoQbSWQHOV2a+l6/8hj+Fu3NCmSuV72h8s2bIARiULaiYJGzh1cjEW7y8NC1tZyYm3dqq8qHOf8H",
-	"Z4aRA0N7vbiPFGXCkcife23wiwUhVYh1MpXXG6JQe7rKsmGtGiNRgIe7J4ma05SV37G8GlVVhQrq07d0",
-	"VqkE/S6v2NpKtPB3hR+0alNVA7MdVj2s327V6MrNVw30QVH1vAouVeMyIH3YFZ5WtbRqIG3ZdGHhlavM",
-	"wZkvLihiaxtPwGiX/e6ON3LBytzCiAHO5Erdr7lNQmm6VnlpBfLWFgAtcAEjLaxSoWq4iBRkJRIIe3Yh",
-	"aUtoJQ3Nefim+aHhyfiT3A8l902q4iyJ/8JlQquLG39vO6beplLM0FoP7YzEcmWd5CVRwjVId9W4nKrl",
-	"R9S54DAqSE2Jq01Bws5b3f0oWwyhhZqpagnJadDW5d/fvPwOLCQqILGEwrxLqucqN4mUlhwGhIuYvWfe",
-	"EBdT/2PvpxDSI6lriw62l2yca5rerGFMBpkG0OcVBqOdMjkCL/9QJX/hgqv5mzcvD00NtJajjdKsBJKa",
-	"fftoymKeskiTd6+fbdY/qCwR1iCexSh2dxbJcJIAF1ENJhc5uH88eh6+CwZyiPHFOpu0GLNcLZ1XRKlW",
-	"xZOfdQYXnU69JH7XspP7x7Dnve/KMew1dO90HZcvAmbJmYS+oJaGvJZn2ONs86TtPBYIgCosf8NooufV",
-	"7AY7vz9Q1mbvO65uWZLUpbLI602mlnuAnYYpr731bKHRmlSUHNKV9fc9oEEqLEI5IJO1BaIrhhY4sszD",
-	"6PMebIAIsHlm2MhRsG+/tYP7UmwrEFvRtKLf7nYLX8ZgYcyeyST3GHzDN15BGXY6bZ9Pzmj7MrrYKNOG",
-	"R9h25ciqdPm5Iv32+fSi26a9Sb+dN+S47DaJMK8paYuuEAyzPLTCbcYtW0vm3Ni7K6NVylzLJv3b3ECv",
-	"VRmaavQcu6Mc5G/NPj/ZWZXUcGwMz/hsLecOjf+8U/T+Hi3bMAvqXjq2Fc7SjgaVwHj8266Q10KOokIK",
-	"0ANF/MSY42LeC3yxOsZ3N9RzXolw9w9zVak++7zQIDAotgeEgnXABxo3C6y9AzOwWYOHdx8GhE8JFesm",
-	"V95d2q5b5Q2ff9Ku61nlaI+5ldf6jbwlCyrW1io0pzeMTBjEogk9JF2yTGwVZOxB4irh2dgf7Ke8qx5q",
-	"fY5vnndcql59y5PEaDN5+rE1pn+SKtWenNuMuN/A8M/XSnB3XTrHzmwT/QzkQSZ9+/ykcDBLjQA9ctkv",
-	"+Kpw9ne0/8t51xAa4BzubN1DsmjsbDVzNnW25rve7W7Nd93U4fqnuPdHE/fu3aXpqSd/TKdmme1WMdqU",
-	"FbkKUZqKWF2REOk4DslUokcka+NtOO+J54jM0ehk4FZ20WcHouSRzN/Zwhi2NXAzF3AisSmSv35seCjT",
-	"a1AbXSs3cyPPDX1rSfqdjWZt57ZVG1oriowSf/Mu797pZa94effPqpu0wU7Y3Tug+MaZQhOUPdqUVBlK",
-	"cCeHc4N77mfyD2wL+gduaVJbegNPD5buuEO2qV9GcuuBybLvGvb2oTMmdOvTkfOBmZR3q4fStNHMM6VW",
-	"7I2W0bVB+N0KkM5dDDX0+NsomDSXEM1xz5EhWK+nZShkzlMWYG8GRV7I6mK4+Sq2ATYLp9mjm0UJA/ZD",
-	"lUDXbLEzGDNvl2g0BL24g4agXamZi067Hw3i9rmRSC/o2aR9Hl3El6wz7dLeZC8NQS8aawgvKE++5SKu",
-	"YsPXXEA8Pgb4zz2HMtz2Xm9QG6We/zAGjVyDlOZkH8aCkQgTOeMCnLZeGoB144a2elQWgWt+DArzOukH",
-	"Zr6dS4jfsmL6SCi5YNiIS5KfJRcsxt5kNhQGLTbCoHACsfEiqzZoVgJcbFzalWsDOfYXrmWB5SlX9gol",
-	"IydBSKFkwqDLomIQtYafFTKvDmPW7P/wQGWtL6GRoqE3nG9xHLj2jWO5ZMLCoNzr0a7ZDoQeUxbQ9ifX",
-	"Vhas/fjbA5UX5gpIuKRK3co0BiTqIhTKz0r7juYSmh9gDQI71vaZBIAZ7GxA4bgcdOd3Ic7xUfhj7MnB",
-	"G3SHCQgWXa7d4DjruJr9gn1SvR+yHq6uKeC48PkyJWQBHRYj+d8A+PzPLKGsCL9sytLPP5WMCPkKKg/w",
-	"cxnR6oY5CRWzlVHwQVqBc2wbI2IY5W1qdmsO6Al5RFIW8SVnQttauBDdzmzLP8GMvrWR62DZmq+rQCPE",
-	"uNTJMGZ1q39RLwhaGdFJU67hrMt4MGJYJIU2Kz7CvhoLuiaGu3tMBHxYx5uVMIxEpuB+/6SGDCwrusp6",
-	"Fpy2+/GAYVnRKjZ/Ddy4iHWjyI5ZmoJObtDI0qGRkhdUQP1wypNVysjRmxdvX5HT087xkJyedE+65pBB",
-	"iIJ5BztvZjiu9i9n3kszJxD0DrNB74fKoqQWuFUapZxqtOHG2F8Y6AvsujrlLCaKCyz5ektVRqDS5rWm",
-	"DAZtWHo9TbFSTbz/DjDN/TsNyrXlxwBfubZX8q6X4Or+WCSQDzU1nAF+FjUE0ZunB2X8IXN2AwfzfAN8",
-	"ikwg5nEzbQtMJ/Z79TZoSqyZIjvsXJF4xfwvozUHs4PArnUH30RO/of428A4t9XZ5gExc4JCE+379IM2",
-	"SyT3qKoul/yezP1Arj5wvRTqjBnsZ7AvHokdFnu8GBwFDUlo+O0+Mjn5PivKgomgkF5Hpxr6uJPw38LA",
-	"FXgHtR++80ARu8L2sy+LYv0e/L6xWG/m3Eest2vbbfkvQq9xutXv6gbdde25c12xeEgHyu5FK17uuBW7",
-	"n8KY7gtLf0xr+ibH2swSstdFOCS3FJr626JyChduyfKKhCobSMFYnWWU4jMdDssMeyQKHDvESzIcZtlG",
-	"5kszKWMjjrg8bnsMAsvXUc2BXuR5wPOGEV/5/zL0ZMWtgsiciWCVx/tVym44u60UmyGwC/340DV4wsBn",
-	"Xjb6+H0j/9eXL5+8/eurp8T8avs8wgPzN+gR/zJqMTHC4ezv//0/tilkPh6i3xGXBSu3n6Wn2Xvz9BuW",
-	"JDIYiZFYg8eA0QWhOh8JsXUeetdydUKwNSuZs5QNR8Klldv8Jruvk0guHiIW/xUE/39ZXo8VPOpkeXx0",
-	"EsVsWmF/sm0OG/UUzLb6YWdwrtt2o5nLsX/2M3aOABdZd3jeWu1uRx5RZmKQqJEXLD1cYMo6KH+fM8Kv",
-	"UvOxqi3qjx558SS5hv7bZMI4+fDhxMnc39EF+/ixYeNPNwYcvHkbzkGvorvzr6hBVPfffF6opOKVOMZ8",
-	"dWjNCVkdDVt97q10ZGaHXW9YA0Xx1DTdjH1lr62489b0G1ACcG+A3UPPSZ8Aq2LQFL2B2whu3/0v3mIc",
-	"jhXTLd4KH99fOHesplq+LLCbguEpYz4KwpCB9RhBvZLffKZgk98W5/npHuTE7CLY02OIH9iF84NrV227",
-	"eIaE0WhOljTVUK9cgAkiq6/iDI0EOjKCH4mmjHwtRyK3aYKlGbgfTEMFiDMP3QDXfZepiC6Zsi3bjtHF",
-	"rBgj4YcPJ8+5uP74MYS5RgJdEA5EzhYB/CKrDIKrcfen9S2ATfw4gCmLFBIGI2F+fSvNv2HAa5mYB2io",
-	"t3+7wfCDlYrdurxAUSE1O7Yzojs3f+speuuzv6Eh13fgvcs/DU24/I9DnakTW4S4uGR89Ga1NFLXU7Pd",
-	"bB589EQmMi399lzO5LvXz0u/vgJF+zFVDJ+djMTbOVuDBVdIbfANRXNSyO2y1p8M0wFJpFySo/DDh5QK",
-	"AMxxkA2ergQUwVfutTkVIxFSEZslyNT8V0ht/o/9An9ggSr4BerihDP49wx/ZyIEN1TM3lswqYRHrgqW",
-	"IduRAIIzi8du2FnZ/97pGfmWP95IfawUlau4yXaReeONBqJzRuT1IvBmKGwmUzzIjO4B4UKZ02woEkqk",
-	"GB0ppQvW8AKtlqH3u9SBHSSUi3Z2iTf6elVy5IuasGybXWiQfQsZeojpWJ5g9LehjjwWxJJIdhtldbuI",
-	"KxrsHo0EVLQIrO8RSwUXPItINiVJ1J+4esGurUOhboStC0EjrQgXDYPV3aaadxwBomLpgmPfkC09aSxY",
-	"EZREyNsT8gjWiPHvbgZwhK7B68OF61ThbUvEAdZYHgkvICePzibKnC6IywncLBocXNiVCUDcrPdytBnK",
-	"eFphe1mmXER8SZPdBePdwI/WFdgorASBDfJjg94H2PZgoyC9+3IRW5VXP6survGoGAA1Y8Bss+J7QG1c",
-	"kwlLJOaff05tcu9OPn53pULg3U+H1hByyGlUDao+5xN2skfgsSe5tqHclauWFFPyXN4wI1PtUReplBBm",
-	"NjXed0lZ2aTeDr26zqviZV/8mqlaB3ReupeYw9pclEIXPD8N5dN0nGvsespWuGcVY5+B3z01ZR/+6FF2",
-	"08zC32GpY7fHcopOdWoOOPB2Vzu2YK6/Onb7oLJAKufshYbD2igEtxBAH8cbbag/k3Hgz4vkt3mR3L9/",
-	"LZOq/oiutYIkX5bjUFRDw3+xUQmFHrJ+t+9qyfofULT7Uwr6Uwr6/UhBf0o2B0g22znpzjyBHI9DMBAd",
-	"niewB7drHFBk5mwcUFQm5YpLJOaKThIW++Rr60rSCML4IGDXT6wrl1l1UzQtrYrdyvZvoQFd68yKFlzI",
-	"1KBDK3IUmdMApqSn714f2xLhz968JINe95y41nblSOKdHfBKwbGL6moHL7yVZJa7/Iv1R8cWOtgod1Ad",
-	"B5utboNws33KuCyH9MuJVB4VGQr66UO/imxKx9Tu3FtE5fGSN1A0dPfhsgMdtDApJ2HxDKqkL+QdEvfN",
-	"y35aDmuf0+6kfRn14nafDaan9GxyHl3sd9xk88T9F+tt8tpLkRt3wYT6QHlnTgVeJgb6u4xYh4kiYOVD",
-	"E7Cep3I1mx8kuEFBGVep8WA5rmTILpTz/lPGuycZz6Lqw/Z26XXUAVb5yno7B0uPG+6LnV6IP+XNP+XN",
-	"fxRLWvF05Ae48qr0bomaMJwk2bgpbLV778IASQd/rWm6QY6MFLekMxYf39EK9+fV0cS2dVdT1rrojy2w",
-	"l8NjgKA5+K4a9Vmjb+oaIbmwm+VKFxs3b1TbeKBIRDVN5GzFPrtFSU59VMX9CFMMLidnZ+2LTn/aj3tR",
-	"d0JZZf/re25Z3iyILKOY7m8qXHX3eCAk2z3z0/div5dIzd/hFVW8mCpa0B9qAnHo25WWZYYNSWgO1sGq",
-	"2B6nsnkq1TRtrIrBXhskUZlhzXKn7t1xgWz5j+m3eLlk4i0k0R9aoAZT8KHc0hJzLsvV61H0pwusz+SC",
-	"B21QTham9ySl0TWLie0JmNOK2dVywYQe2zk20Fnf4b/bqU4Yyde1DfEImK9w7Efoa3bd8KXnMBT5r0yh",
-	"X1qT11650Rad0Bt0r3K81TF/Taru4A8f9stPhaf5VytJLI13SjW2ToityA+NamxvQPOX7Sd1sCklkxfu",
-	"IMLYNdjczPovVtUyPJuCLNo+Z2fT9iW96LS7k17UjwfsdHrWMZQuDYSz4hgff3IiUy7PdNt9Nojb552z",
-	"bvsiOj9vX3YH0wEz7HkyzWPsofYdTWPbhQ81ByvEP6dLLZekOyCvUtk6XHT6ZUWhI0Fr2Ata6nplpn70",
-	"qt0dtF+9fgm70Ria56S3Xvfyolp6Wwmux42lPfBJu+JIr162Ox1bHwnIJy8k2RjuhXR1C6V/p4KRLyXz",
-	"7QItv3DJPtv7DQiZuUH67hbnOwitMUu4Ed/GXh/JrbGgdthH7+iVWchTkAd1SoWC+6ooHqCEiPq1zSwH",
-	"NIIVrrENCbjX0xtbJ22HBNBAMjfTNS9CAcOzhDA80B/2WPhzLqpyVBZcuD8rxJiGRb/ys1hl2IMj+SAT",
-	"ymnWvPpayFvI/7WiKjB5YUhd2ZLpu1rg+6e96bVYOOlNy5/lN3BcmfRp9hlTI1kjbRsyo+oaM5k3rHtl",
-	"CboqYB9tI83tms0Ml0AKuc0yY2CNVMJ/TN3OknZQneKXmRwz9upOp4NugUpzFnawRphzoUo1KeeB1q0K",
-	"X98oyvSJxZbNQkUHk0xdwuaCxgzaT+VtAYItDQQgZylUa6XZYljVzLFRmsY0lYs9z5hjohsyL34esiBt",
-	"dhmsEcvsU+UaOmDpNMBnSiiJqIhYgk3FmpUH0nKvFZfFegmlZZAwagmygYnCDBtCgcA7mCiaS8HNTRRp",
-	"3NxEkV3Cm+UynLwdDt0tgJF7VLjWPwaBc8zdwt9dnc8rr/dfOET/ep4C6frTkaw/HaZVT1fJlEMTNgNN",
-	"rNd1w2KSUM1ScmR7k3pNBY/9SBBPPciGFINBvBHVgACRotpWY83OHgcK8nQVyJkya0YLti1AZrkkoWVr",
-	"zh9GZykzxcZu2QNtsflOP5SCWHb26jBg+bCTNe8pPhSg1eCVjUQqz6xqVpgV9vVm9nbt1lfLtAz9HlzP",
-	"PKdw9PlZXwrQ9dz2UykR8j1Q7AYNfWbS2IaSbM4tAN9p3AVO9dnMuWn8xzXnQga6vEsJARuIjsXhbYy6",
-	"L7WgQILX0GKz6pEtSv0GHd/CFqM+2UTaHrWlq7dZFymZCaTk7//v/0eyqrTkv4irR0v+ywlULCZHk3XB",
-	"R3p85b1jZshv3PJrIHYW71fPTuTXw/Uq4WZTGA3GTV26g31rU5n9vrK1bN/wmXgmDsZzsT8hXsx25hMv",
-	"uZrHoY1124jSQR+0S21QRoGjyUhkIQ5+dwrIOULbjI2EkIJt5Oxvya1xa2sNW5FModnpXKaKkQnIdICL",
-	"ZVLhG/gMbeN2FMHPl+7Nlf1Ymu5sv/aqbknZdFVM4VVCIwZH5nCuAOokeUSceGgzyKy4WTbuYeO2zOYS",
-	"kiMp2PEVhCywtnuV6/mGjpobre/j3vypZPhxBPYzFewkluzfvLJmef6VbwEum4DydkiDKj/UwTbOz2UM",
-	"dBTwyWyCn9/QdgX1TKzatLR1nD6x5a10DBEZlWfPL1VQ0QNRQeAYF7MTVyA/lQkLzQNXzQILVhgG/ejV",
-	"M3LN1uqqxKChHkbOmc1vI2FehfIXWNGmGIy6hpQBG4R6DBUbwSzuT6fnMsaSGTiNax6AIzeY992Cg/aI",
-	"47KeLkja9EtojPcNTMMttobFYvYpo/FYimSdccMcNlCg1G3sfGA4Udw+Z33DiQaT9ml0Fp+zi+kl7Uzu",
-	"8SbiNX3a/UomD1TgyAPcqa7OB1bOLZtFDqpNl5GyY0El0O8XQuyAv+u8GSHnBY79WEBOGSJP6FJlNVg0",
-	"ueHslqUk5bO5VuTIvNiGHsvY/gCbXh5Xx177CN+xPhyZGePt+T28eY01MGOoa7bZrZyl3jI1nUJ11qxx",
-	"PDZ+uspMpPB0QaM5FwzkMjEzOg11VVZlwq5sBZ6h17s6a5/q3nHB7FL4fKZkd5pOW0HLfthLac+lXnug",
-	"NwXeVE4StqhswP36qyfkcnB6bvZoBpGYacoTRRBO5CiELh8RaC4P7aB//llJER4HhL3XDAxzjrVpOkkY",
-	"CSMZszAYiSVL2xApQm64ROMrSsporYU7y5ywDVYIHfdbXNzQBDCJq2oNQcIYGuae4TyPRfnRhsvYYYUW",
-	"h/4bEB0gjCAWmUcPb7oPM5m7ld2lyK1S9sv4fNqnl1GPDbqTjpdOPgBGwDXA/hkulXCxXOkcCatUDLEA",
-	"7DXXQwu+odvXJoeDfe80SJhJnpihH3PIVBYxuoVeGSm2yOMKuvYFRNEpFPNSc3l7RUZgpkiNxgoF+kct",
-	"uLJC92vZwj/YFRBUWoehjNDuOBwCiTOh07U5AmRCYwJvNnYnQzDRXxw1NXEpZ5iuugIcES6pnhfEnlXK",
-	"2ymbspSJiDVsa5zTzZZPwZ0SGDaRyNmMxcSqz1ji+Qrdc2DdhfYD6toVSpuzZNnoLoLizmMoDu83wavC",
-	"S0o1G9tUkXAIFjhsqCihRlvgWi+8NlO2H0G9+TmjhheqvA4p2r0uzga78/tUjc0BK7i9fUVwgJ/kh7Od",
-	"Xl76NrbqZov2NG56jdRcpjog89WCira5FoBPqdViQdO1s0Y6FmjmbeTWcgFf5a+9e/2MZLRDBF1w26PS",
-	"/8KQhNXcwXXbzEnDAaMhcTYMOUNg+b5YGbOamzJnOXWClIFnlFCl+NTeFtaNAUwFq2L6CC50FAV/pOMR",
-	"ZNDpkCOaKEkG3T7K4RSL38oblpIuecEfB2TQ61kLSsqg+PmzmC2WUjMRrdvfsrUZcWFHQMyKmJFn0/YL",
-	"qqM51KNcCbrScya0WS+D73YDEubFxsYxE5xBScYpo3qVsrHL/7UyfsIjJhQbO+iaOfpmbiH1eCpXAn4Z",
-	"BCSkiaG69Zi950orM2UkxTThkbZTYTH18TKFA8uxv9egc0mOvJFckUG350CiNE2Yt6dCIzLXujUotT2D",
-	"jqyb/dAMBEMy6HbM6gtcgQx6l4F3HZBTQI+IyWmnj+h7CHv7W6lNVn57Z9AwAkwBENbKZ3ZXqPNmQQ9O",
-	"igKWslL0BUiZX0sYgoCCInbM3e7trNiYy3WoLXXrcg1sS6CCXxAgRRnM32qVIBavqopLv5FGmve4BIqb",
-	"iiWJwt4fcqVLOmuhcB28N0vkhCbQBW8qEy6vUCyTggUEJHcoI5uVT1GMKcLL5mebRmTzn6jWKZ+sNIon",
-	"KV20hq3uGfn6MYSyUc1mEFfWSsDLWOqhUhsrUdx8d9DmIpqTyUpxAZoFTOYU2z0sV7Uuz7KrsTYVvsKx",
-	"eccQRAfPDTe/sHZca6bDasFcQN855xa7sp4dcs0YmB0W1fpWEU1bLWb5yAIGP+wWK37NjJ36APXTzoEp",
-	"uQXH3h4+5X2ygaxDuIj5dzZsL0qlUpCU60ggIHwmpPkUiajaKFI7+DQl3n+HwWUFN7bzYGcJkN5pODRc",
-	"LCeO7TUeLOaGJFzeJUBnDx7XOEBnuUeAjt3ubkdzTqm/Rh6Ruz//mK7n1yxmbPEIrGvPubg+2NfkGege",
-	"KGwvWcIQ/AZOtPE3v/S+F6dP31+81t2/rgbP5Pkr2nkT97+anX3z8+W3Se+H96dPbi4ei+6LTfTZeapU",
-	"gopFkKNwSaHJ7XEVFPdx2+GH66H4XM64uAMQCVi0iyC8g1OXlHy6I7GHUzdDVjL+y6T/3eLsP24vn6a9",
-	"t+vTd/zi5bL7SA2+nJ5/Pe/8+3X/+d/O/jO6/Muk9909ms+3YBnxCkqA2Qz6xFmM/XaPwmXyedAN5uA7",
-	"4jzfDsSPogU3JwOSOZJyVaDuVKk7YuoAgMuULFNzZ+awV4ltKJ2ScKn4p8eE+dcdvOSuDyh6t8FgizEf",
-	"V0bXmUmjrbh8fBt8Yf+yxvTbuXThkCXMYGAwgJArspAxS8wHhARrF0sJvaE8MXrjFVkmjCqvwCvpnqJ+",
-	"Ys7mJq7c1BWu3X3gaqepBqy8Y46pgSwlKVMyuWGxSzgFCGNfaL98Zk04kuZJQiYpXib3Gotk93TH4/v9",
-	"nKVo1WYgg0mBAnChV/tJw3CZjf3dUyxLZfBJNc7NNp5lnOZwlibYrbvGEj5lBiRlKGATljEXubX4rDO4",
-	"6HQ2wVAxdPtNkm/h7dvnb+w7NWSgmHaxWQfHl7qW7tCnvCh9OL+T3/q9TOzsduwFSlGyWEVzxyPMg+U8",
-	"NcxByNtWkPP7ZXo3fl/87IY9WRPDkjTpdowGltJIQyY/1C0kkVwspEDmFNw9POpOt/0yvc9LJijCpfqY",
-	"aJ6yN1pG10YbuNu9Y+R0A+kbpsAZwyNWd42oKGVMWHZIJmwtIZVgSXn669wQepWKO4LhG3mbgyGiC0Ym",
-	"NCpzzNziCu5ma9w1q7lm64mkaUxuZSqqPJvZi7s8+zK6fpKN3iN0qpKpyGRrr0kX5ZHKhA1JiDEPIUkZ",
-	"jdUVCReUC025ML+BQ8L2+0KrXEC4UiubZp8CDtRIQBpKALUclL1qcQSLuTZXbiRTmBzqOdl5sV0WjltQ",
-	"QWdWsfAiBiCGqGhhx+XCYXPrbAW2TlTBKl14vnHi37x5+USKKZ/tqDHwcsnEsy/JEykEizThYAjR68xe",
-	"jbkq0BFdKxIlnAlNFItSBhaCEkHAY6uL7DS7NbA93qOxURp41TgpreRpxxiZUzGXmWtEDYyjw3AO35hf",
-	"cHAXWHJVyGtu3uhVWDdAbhhHCeWL6kU++xJ59QODBsoXeRJRMWq5kTt5TtUYsVhZoQ966tAium303ZXt",
-	"SS6MFgzhBqLafg3nqCYP2gHwgcLjlpJ3r58H5BbkvZirSN7Y8OVUF1MgWq4FL2hxJ6WA6KINuWLfP/OK",
-	"Db9CTFuPsUcFYL63IbnOHkCETO3RjsnPEurX23x6K5VWg+Nnrsf7VIgUdMEOIwfUnB4oSC5rGFwQ85RF",
-	"erxKeV2cA44AN7iWJGUzrrTfeMk/EzvRkN+BlZ3P/JAqQM2CrrODKKRtsHdL19WgbmA/32Yw3zBy77Be",
-	"F5OhLdkHHjMsHLecFRXPfAHjSKge0XhfLKHrUGt4dkEcKpZ7WNq4NU7IczbVbXNtwIYUNi0M3X7CgGh6",
-	"DfWBeers5xvtHPLbpIURFTlUHe9q0Tb+s20k2Laes7ZbgwdpqPbtMYqfcu60nZ8Au0CvaX5+3RX9ca/r",
-	"b4eEXtpX+Vi8dr1ApbDlecuJJEpLfM4Md75mS91Ad6g+nd5deejttjVufutV96XtjhzCqLAR/6q7ah4J",
-	"Aug1tws5Mv9En7kUhEIvTyMNk7lU+riKbe1Amb1LPi2rz8ABDR0bcvOcuZYXV3ZjVDErh/4arvHGXMqV",
-	"8VjmAYsz44yTmKioYBAbsiNd6blM+d9sPEZaGf7om4Ow/6e8VRt3Tk0048GyY/1t5USlYstLDILK7qkt",
-	"YkG5WP0GDDYK/brRlcjBuOtK3PCZYLHBSkFL2hGrTJ5pZ2gxwp+R9fAA0YKws7P8WLFO7cE5Ec5SVZi8",
-	"e1mYfL90hKCVUGW4LhNbl/wZ8ikOqN5bEZcSMaXgGw2IPPdK2hrpTUrFu3rtUKYA7MyfvxWQTwc7F8pE",
-	"rMhc3oK6gqrLSt1h1XumPxTpa+NgQtvu2yrggnParBQULtgFRP+iPSdOGAR+m9fBdmdY48F7+g3mrBR6",
-	"A9wtcWXPwvDb664XQVVmzxYW/vZKJFCg3sKZ28LRd4asWEgNIWXt8JCVPfhm45AVM2fTkJU3d3UWvPVr",
-	"zm/xCdiK8OOmCdTBXl6ECi99+XO18n3GC2gUQb+gOeQeZT4QG2rb1C+wWZ3ut+OWKB20nY6BN0wX68He",
-	"rTivoxA72UaBElehtrVKZ7bQYbneyGFFbDebYuODyj0D26zUbPD2zTJPi8sv9lD/szHirqY5Khed/xRh",
-	"P68Im0fYjP/9/cVN5z8W/W+7+ofJX8+j73vi9Sl9fhl/NZh9c/bzq45621/95eL2P7vrP2aD2g0eUzzH",
-	"zcSyVpGeG4iqO1zEdrIHikwYTY0I6iL/FPqGA183NJJoQKSI2BUq6lxDYOYjX7kdksc4lXm/UV5W86ba",
-	"NY5nB5JgM0l+C+t9kUm3m55VWqMNeckyNk4CyMY7O56i5tcpCVpKyaKXr/DapsDEqwsqgksTY94yff8I",
-	"myPwiAWE5gX0jq8KXXkWdE0m7Ndvt8veYybOGNH99PWr9uC8283YI9d5Pc4O7Xbb53Fv0r6IBoP2GetN",
-	"MbS6H+XH8xu6mKzSGfnmP+67z0mdAso1+3Vb5hZhWNdo7IEi12ydlQrJPXPmRGORUOUCp0E65SiUCisH",
-	"7rbO7lG61+VsVGZX3HI9t8t0MNmeXVHDSZp0JwPs3Utfst99DxebklGgpoO9TojpHdos18yoslzfQZVt",
-	"ziCaq7JcN1dluWa7Uy+ArTbKu/hHYrf3nmMC1+QfM8HEbO1QPdhyf4Mx9M96/fa5rrsW7JWwEXBaR0Cb",
-	"BFERgnpfFxU5evr6VYDlJ1zA3zHWwkIWckJeYhXBwNxjStM1YBUNw0dYiFivCWKFRAmjqXl63Oim+wS3",
-	"114WFPP5SiLRdDrdzXa9ykmG/erpHdivnjqG0WmfsrNp+5xeTNqXUSdud1lv2qeDiVFj92K/etqc/Zq9",
-	"oEpUKR8Xi/9ArI/iM6GAumx7QCmUTNgJeWauytQWulkpllUcI1wozWh8gFzs9NFZSiP2b5lXtKSV7gFF",
-	"G5GEzV6w8nv+9um03el0Ou1z858L8x+ve7d3Rr82qyHfyOUSFKSypQaP0zhm6jovA9ZYze12hp3esNv9",
-	"YZ+GxQdJXFlgf3WO7kKKWYHYVUDMpUFTFm8eyJ3JAYfIu/Y8fizirbIWno00yzPSyFGY47dU3f+arVEj",
-	"v8rq+0+k1EqndIlV6/LuL/JWbHjOe1vZ2s6Be1b5KpNUte0BRrTNCBLRJZ3whOt1QCZM8Rg7jGNJLurg",
-	"Y/tlkVuZXqMjySbH/LJi2OGzorhZo5YhsPa6Nsf3qxw8w+YvbLuCMJdJ7Oo9bCoEe0r9jsCtvO96CrtK",
-	"MgVcFQj3YGUgZ9INROXigb03kflPTpz1/713sdu7hP+g0rfZ4b3Uni7Vrdxaibo64a2WgA+uEv3HKfac",
-	"XzrVNfWKwi+RqZPxwB4aS7+wR5b2PSQhnWEhZ3sgiTmQx5hpMoIA+TVWADLoS6S8djEcKksMwQDnoJg5",
-	"4rJFsk+5PDeeEsW05mKmgpEI4QovveOE02JWCYzM8kiCFiy8aGl2j6pl6UaxZT4QP1Hw2K/pQKvygmF5",
-	"0/3uiAPtyfcXefVnANW9B1AdEgOV005DdaGybI6bxIs+ukvEERz23VEHcNKrYw/29KX/QU40FvP9U/3f",
-	"W/0/0P+/wUSburz928zH2x6S7B185QFJ+DXz/bKYrfoZfOg7/eIIinquUFPmNbTEFw7Bzrpm2ooEhAss",
-	"s587wrFPjleBBeiGaqhaeHxFQqSjcOinfF2RMKvRiQ+E1AGYqO3iFYGS1RvOd0iXykgzKyNZlHvc4wrB",
-	"p5C2XFclVRt0xgwEQK6IFWvsMgS7xYgDjAqdrtIJV3OG9a+nDL9drDYJb1Qv5hlk1eypWxgt2i5PS+yo",
-	"RzZkr7rGIhTaW7bP4z5rX0wHtH06OYvO4wt2Oe1Q5AqcJuOsAfXpky+7vf7gP//6Q8vrH9HcgXSfSeYH",
-	"NgQrbWnDKGGdJFmv3grDPkokCnOkd7oN7tZmw9tl9dEFujlMLf0SyEb5dJNZEd1eh4TRaI7BJqVWcOXi",
-	"peb046O8I5L13xyZI+SYAaaxaSmPAxIKdhuSlUhADSYZOZijNuM3TARGoTDjK2ZGPUt6WeyhBXaIWXO3",
-	"c5kUEk4NvxJZrm8pDGYkcMJYAqdTjIFrqFzcKzdAfYJT9TEoVmwo8pT7/uAPj6Cyvq0HkTfznKzJl988",
-	"v7uBKOdpB/beKYVUSAb91YAizRIeKBIC5Y6Ncr2QN8x1Z2tQeWLTIrT1gKlVoqsvCXjZ62UaOCcmFqQq",
-	"dMeuNmR6CMf74dOH9HLtAkQvOu1+NDDi9qkRt88m7fPoIr5knWmX9iY51cGa9yS8cnnfUYt83W+VivZ+",
-	"3a/gy6WrxgmiXIwB0AeEHdwLNVfTcpF896QtXdXnw7vV5yzZ1iEXqxc6YthS/OUzUNZcJjFeqk4FmshJ",
-	"OSLX9QLOUf203e0Mejm5PJYT8njFE9uz8vdIr/uLRj6RK7XCSup10fGdYadTJvHefQpXjWxWUHfolvq8",
-	"7/OHQeY017Tz2u4vmDOJswMLr+0Pknf2gzrtDgwZbIxy4/L4s+jKIsDMXTunIq4SJQ/s3e3R/06ke/V5",
-	"dwjG9XEu5T1CmRXLu/aJJN1TUG7u1rVcts61u426wcxoBIvPESHqCzCfLwDUkUvQ8pszZI7hQ52/Fujf",
-	"cKVtufpNnxjoHAbMFIwgygrsCYtnG1fZ3E3044fWtsurZCPrFvblbkHMkZE3hSuFtc9pd9K+jHpxu88G",
-	"01N6NjFXS95/z8maUEnQl0agP5W9yP+U5j7ei8C2cZ3N60jpaeH0OPXU4KMYSTAk4TSVC2jKkrEsp/DC",
-	"KttgjsIrBYbdzqHXDTBtvJaNtngE/zw2Cu/tXFoJTZMjrCgXuOpyPGW2o4591SzpuHHfLDhDL+yuNqTO",
-	"TmXnLEuDDQXZCknVSHEWzlvPdZOQDne8Gwd0/Hly7kfVuf9Qj6a6z+810KMoItTUpjEH2dxW0BBaQf8r",
-	"RFHo9LNMLQsgTGBt9gdn/4qEyANgyxiIDAIpOVKMjYTjOcdXJETOAZ33VsDNXPyBYVUzKeMACkDBn+bS",
-	"tOe13Mopo55MnbATFw3S3sBqq/RzdsOS6hS5BRXrYh7aA2XNIXIKVjtnMrSdcsBygxRe5gJuGcPBRbbk",
-	"Ye9znToHmop0sHxlH3IhrNcdnA8u+meD813t89xWDnr5QFE+280BH622P4MTcitFVR8qIJ6md0ViBqvA",
-	"qESObrCXb+Vt8duhmE/Db/Hc/YEZbibaVJIGdhy14hPaelEvCGxxUi9zz2+GtsVUAqrBSrF0uEdC+KZQ",
-	"YmTIIuP07V6HGLf210SA3PNSzoLdkjlPWaaY4GnYLCG1TeE1AjQIugsaHx4sUxfqbiYltj+pDXEvhbdn",
-	"rS8ARfBXua3mRmvvmtrDhxu+ELl7WxQ+hRXKnQ80djRpV144Vq5lebUvBRoNSM0MwLFOOfrbysacCutN",
-	"TTPdpqYymqlaWLPcQPwerV+G/vdEX5WNxDYl17JkFwHjx2S9m6tVtyi38aiZrhrzeOj7sJYr7ZsPbbJS",
-	"bu0/subCwOANItsoma6SKU8SFo9EBmVoLWqYQAjDQfcsSZ4BSJqrVJhLQV5Dd0oKTmDnDw6cLJqNgC5I",
-	"nkhalDk984jjT/iFTFIoiZ52ULXcWdt605aYdq5ou1SalRO+FvJ2s0vmJxQFSlf9J+pjaDsT7jCj7ui9",
-	"V0m2t1xH87zCyOHFubymWn68pprLVRITGmlXirK2ntGe1Wu2VFTZu9ZdCXLFmarghpWfdlTgV6vlUqba",
-	"JintCIk+A6Gla/T6TGipM2+AkaI/aZ9Hg277kvXi9mByNr2g3ajPTuONlq2tQr93usAe+9OViBC/mSyi",
-	"r53D6rxrhI+4fd4567YvovPz9mV3MB2wftyLJlPo1iuuzXyGip2487bd6XS6vT52eXRFtuZ8Nvc9XHKJ",
-	"wWkrBOaw9SSl4BCJuVomdJ0zBYORpWGVY7voTWtIFdS2tXcFF+oO4/+CKs3Sdkw1tYImSEb23SyJ1PO6",
-	"HiQsUQWxdGyPlMLfZk/XbqdaKMhpbncNta9w7Mdgl6UXEVI0Kl5haCXILCmjMRczDDPKzl0jzQtX8vSm",
-	"2uJaYXCNm81oo93tgWnwwnMY6p2syu4+Wak7LCGy/Q70z6aHun6vumnuQdXvkIcylSe9NinKad7CTmfb",
-	"T6XN9Mzi/91bV4ROlBGnbCBZ1jdNpiRK5F3yGZr5GBEMuTqQMbYG9zr+8OFX7Rv8K+SjWroueyPh1RyA",
-	"RZ7juSUzAnWnKuM1h7osEYdP5KLaJvGILFeThEckZctkDZHOgriO8laVEoR6DKeqAnq1bnybmte5Jkdh",
-	"Zp6wyvHuZPBGGjF+fVwlbFZmuU9kvG7I4u/hQmrKRS1ybI9T+Gm8Hwe+4Ypjjnmzt/6Sj6+k4nwRhbkd",
-	"wFtFyFu47kzTKe92e2UPyxUjHD4koY4W1bU9iteBGdZQ0mtcxcPM2VRTL+xyt42Y5ted3araPGX72VmL",
-	"R/6PaWr1JZpK+Frx1oNwBfM6/GxvtQeCEI3f/2Ssz1n0dsYfXVdabELMibML0iuFJyt0jVgx7phMmL5l",
-	"TFjnFlPkCGMNAhJqCW49K+vHoT92OiXPvlTkCKliKlMipOER8AIqG6FrQGcuHKeAbOonfloKrsy/Lt1q",
-	"W5nOERcvUTuxR0JehZCG7fyc8W0/E4W1tAGarMHNGdnsp+vJGlSGqrvajG+rJYv4lEe2YNRWCq9Bvmbv",
-	"dQiKRMIFC0iYSDELXZPwgITmKITkr3/961/bL160v/wyIKHBQuhyFkKsuqUMIWDPG0Bj3szN4cx8CQqJ",
-	"ipmReqhm7mGw0XU2B3hCJ+ic3XkMFvT9OLEjPmyV1iptUpVn2+6ttpVQ3UK28dg9+tvYO9USkNdCC6Gy",
-	"g2xUvYGrCalvamM3NFkx5cKP7K1s3nugkALRtYnEaNYOvn8Sfv30LXl4032Ib7TNGyo8LpmKakw2C/re",
-	"X/hpp3bPDcUIIz5c36Ey4x7mo+ZCxbXeU6h47hTtvZrKgmk+b7VNIfscKxEpbJCZRbxiCorKauptMhTf",
-	"HbJNBoH2636wsWE01ep+tz2hCpv3Wt5iv+HyQ+2RtsDccsAPCLUF075mi3Hz8OmPtcS4W9qzbVhrvP/3",
-	"7nG3ttw/sgj4yjPpuEsnga7Ywsh1CUT+gZnWtkQo5q26MTUn7j9WbMV2oDQv+AWlVB4orNmF8ZJzF0+U",
-	"NeDdFTIEHTRsaz6pDEjOIUplmcqZuV2B9sHSPOznFiYIermlXHMxG0sxdmcaEyj2ILD886WTate/oDqa",
-	"Y/stRqY80SxVZGL9e7ihgCxZ6m2u3HAQd/VhV4SRv+VdgxEeu0blwNo1shKSH/aJMLK+AH8X1dN6ywoc",
-	"cKrI/R/05AeOIutZwI7wRnf3YXwjRCIivENXON6pEX4aCP5GbrmI5W1AQsQMRE9Pub0afcXkLrjO+ZGd",
-	"qYYbvbU21bJaYETF/HbJ0g5QOts8gbn3Yg9SQp1kNz01F92biePVwjF+JTOO1tOGAVn1tYxOF0+eDYiS",
-	"0Atyss66EN/98gWcbfhcDk6u3LDfbSp3aNANh4Rao25V/3aiGETvWksvjAZrr1HWUYOXIln7VI7zAp3j",
-	"S0XSzR5vIPodWKgfpZpHCTvcDY+4trFzFGczDCk36EvF8jgfpena8C49Z2tz65auWc01LPsFNdsRVEQY",
-	"KgZe0DdUr9KYVhRsoauYMxHtdG0+cuOqrc5np6f9s53NWgGkan4XG7Td5oe9azRvUB5i0XlO7xObPnHe",
-	"G16/wzZZhlTdzdRPYzJNpKzogvxHRNFhuHkCUIfqGQXExExTnqgT8siq+gWE5PXIr0hNPXIqRsLplUQb",
-	"4QHmuSKhNRtZC+QkpSLmYhaCqGw4GI1YTKCjHCbSHWVjhuTDx5DMJFMQ5DVykWVenfVEymuYeJoyhpV1",
-	"51Jp4PCbVTDsUkBOxRgPWwLeySGp+Q06KBl1tQsDpkwondL/+38Y6Q7MpSGVpsk4kjGDUI7B6TmQylwa",
-	"Fbj1z4NLMuiQ87PTQb9X1RA1X8NWDmOHGQZjwdE07OGxG49BpZpGelxTf/qRKFX1hBA9xK85owa31ne6",
-	"0/tWrpi/03SdsBlNxo1DyeoG7jrCNM07oBd3/0LeWJrJK18JiPYU2CZZikz8XdBrsKcYgVMu2xD1Xwil",
-	"2RIJehStKhtOHv9rdSo0UtKHYv/oKs84rejsXhEZUc9MXk6nh3ISw+WleT1vWhixzY6FeJfShTldreHl",
-	"5aWBDTafjMxhe/rudUWPsezF7aHGglX2Loyqre+4ZRvHeOer7eArbAMo3W5DqNiyYJUN3qnWKZ+sNNvN",
-	"WfKRhkFQzWY2bGnnia0PpTrt3OuZ3QP9VTGmZ4ODr1csy3svck+hfu/B5FIoebhBEgcC+J6r4n/Nb6Cm",
-	"FdHAJXV9kfyajvObyFA1XTJscwyu565o3wl5KRi2jrcKf1Z2H2K+wemV1y2+Q2eM33inxoNK+ALc7qMl",
-	"3NYOF1BdKpG3LP2kTSzy0DwH500KevzkFRmck4SK2YrOGNF0BlrxgilFZ0yVc0lWYrNmXv/0Li0pmkXn",
-	"mb3sWfwDcHkPDeIadGLIfPT7BKtZ9Gz36EFABQnNmTrYn7fHgWzszzNzNvXnebiroEBX8xPxxRVJ2XSl",
-	"WIwRjLdYaPV2TjVkDGKJda8fpm+0ObCOKDD0aJVyvX5jyM3FmPNvGQgCWCf2q6ws/vX47//9PxvR+Y9E",
-	"VpL+KMQx4TFUTxUzVOjwBsReKPhvutJzg+yIWlMcqJMTFkPsM8RzRFiVdaUYdhqEAwGlF83O8S9zfcAa",
-	"873NtS63mS1vQ1VvI0v5KPeQdblK4cOb7kOz8oeQ32crxQelZqaATawmWbr7j/IJ4PeHWRzQjt18BEfJ",
-	"VFZ7Vr95+/YVYADrXMpU0+Saa/K49zhfFf483OiYhtgQMVnQaM4FU7Zaf16rUgWW9nCKvMp/RasA7WU3",
-	"5aU1bYcAW1KQi4l8f5XP7yyVWFA3sKMA5PjdiGqayNmKZb0K8mrpPIUSnZkCNhIj8cUXj3Lq4lKcfPEF",
-	"ecNEXFejeLTqdPoRIB3+ycKhIccNmg4cCYZ4QsLjkYAbw0GumuQDLCxcQ1z5pHaAITeZZjsaCQSP2Xqp",
-	"zwyAKK8uWkOexIgC2CHshDyqO2VGYqJRxJYafAoGprBQNRLmwJGnUEfVzUQUXUN5GXgvoklCuL7aOASK",
-	"QclL27LPxxM5st4LW7b02EB8TVDb9suvwp1hdq+MzDDoDCyGn6apTNUXX4D16PVXT8jl4PTcRp3hlh4u",
-	"UzlJ2OKff1ZShE5SVNqwRxJGMmYhhrC8wnFPZMyODZhHYsnSNlq/brhMbHc1LkiIUn1o14CKglmEnBIb",
-	"ts1iiN9fpRFT5KiqScaUUb1KmTs+gc/SA3d4VDASoFSrY5ClSfhs2n5BdTS3O8nC2tGJRWMLIhYHsMtU",
-	"ilke9+4cuXaRI3EUjlr9USs0cDcwSRgQEs6hyKDbM9MsuFIuFWXQu7DbfmJuevPzq5dv3prdwwKpyMJJ",
-	"SPgsZoul1EaJbZuDgmxH0QWDE2WAMZHxGs1+67zx10jgCq6K4xF31hYDL2YL7fWuyO2cJ8zrHmaTOEi6",
-	"Eiogg86lXfhzrrQjmSU0JOECxV2s/h0bgWNJlSKh55oMMbHUd4+uhOaJ7TcBVqGrkQihHi84DrtGyTNC",
-	"BDnteLLJCXmE0QTmzBiskCm7xep7gmSvQ/2RCZvKlGV+1pE4soUyaZIY0a6qA/ZxQJS0XUycaba4D+gz",
-	"AXNypU/IE/gZQhVGQjGasHgIqMbmZDCTc/ZypTHQISM+GxMQYPHAGb3BFID8FHNFBp3OSIRc3NCExyER",
-	"dGHIxoHxOIByuOCfM1oicwWYScyWiVwvmNBXGWCA0WCwLfA9gKSWIwE+aETwXyCGzbD7t3zBVMYb+v3+",
-	"pcH1u7dPrki8cv0SzWM0NSsWSQOco/Dv//0/Y/tXeHxCrAHAEB1naiTMKwZE//7m5XeWOcGtq8lCKk26",
-	"5AV/jAWdiSFX4LJwVRn2uBLXwjBBaxtAuzdIfAhbJUeCKzSaA1S5glrOAD7y7u1X7QvQn3Ax8MovKwO9",
-	"JU3pghl0II2Z0wJ1ey3Tw2YSkAEdS4aTzg3GsmPUOXWHjISPkkTehmTOaAwXKhjBIyYUyw0NrUdLGs0Z",
-	"6Z10IOQmsaKKGj58eHt7e0Lh8YlMZw/tu+rh82dPnn735mnbvJP7Q1q5vPLo1TM/+bHVPengULlkgi55",
-	"a9jqn3ROIDuT6jnIqg/njCZ6/jfz71llPqvdYq/T8RjFMpURUwrpTjmOoaAdSzRn0bXK8McS1FOzy89o",
-	"Lq2vmf4GvozO/qU0WzRf73U6to6etkHr/p1k7iJoCAHK3S7Vz34BxL/q9oN4zlbLE7TKAZ+pmzVb5kN7",
-	"4xXkfwwbUqvFgoLz4zm/YQJDHDSdKaNkvMwEidZP5tWHC6ZTHqla2NvTowwTTOVKMyfF6JWyKl1C4ZbA",
-	"MlCzlC6y+tOvUmnolq3siUD99YS8MduORyJnrOih4GaTmMWUSLlEpm1blAEvOwK+pCCyZdDpk3DJUrjh",
-	"pBjHTHAWh8dXhBpeCIA1HMd2UUVYG+LA+bnSTCC/cpLNEV7EU5YyETnkPFAjEbbbFk5tsxzD9qwwILzz",
-	"N8AmP3DaNijthYXzTlIzgHq4TCgX2LrY6X/maI4dkY+11DT5AAj5l1HLBfAu2KgVIG7+ZWTmHrU+Eqj9",
-	"khNrQUkeXJyen1UE+3ysTq6HLdw/nXpkssjAVEuxlpOcrOkiqSXbt0bbjGW0cuVMNxDycsnEo1fP3ixZ",
-	"tN/5d9+9D5DaRRDvyf2DF2BR+so2AEPhuKbcOOuMBectosKeM0epATBfctrpowAZU00nVOX3ljlIkVws",
-	"zCGkI3Gbcs3IETV3V6onjGqSytsgu56lOZnU3vZXcJXaZJYsok2udGREKrDGmKv52Fyp7sMjAfey+/xk",
-	"pe0Nrgh8W5mPGxC0geNMudH+oMZJQmKuro/dlQ5gqjntryEBHFnvr3C1vIalGUI67fR3E9EbtO+/E/SG",
-	"8sQoV/dOgz5AagnPqL5L3r5m6/r76IsvvvdU1uEXX5A3GAJ1Kxw1wT/9RoUj8dJL1A9Iym7kNXYBMfpD",
-	"lKxiI79hVS8nHUMvxChlWlnJ1G5TmW+GK1GwfoXkaNDpHgdVF5J51IdyOE6IPhp0OuaaEti+cSRWgr1f",
-	"ssjoA3mcFzk67XSOqwjMKEGPXj371sAJnOJWcoSqdFW4yoc8RI0B2nzsGPncCO1QWPiTUTBuAoL+KqjY",
-	"D93OsGkoc4BL2E6Vj2nsXH/wSnf3K+8EtcYlLF02aHJ4vpLphMcxE/dxZnLD7Y8/fSzJckpnUPAOUfYT",
-	"tJeQ6t6ODJgIwIpv1HfkmWDGKVrGToi5x6xth6NuCowTgoFsEy1zjAhdLhlNzeSvIZ2QZU0l6CrmmiRy",
-	"Zvi0tSdkSipYEErGiNz6kOlC6LsYCWdiuGbrK+uJdQuwfPuaLaG7lye5XZIwkmKa8EhnKq558fr/Z+9d",
-	"l9vGsXbhW0H5T6Sv6EPS6ZNdU/P5TR8mNZ1OdpKurtovp0yIhCSMKUAvAVpRuVI1v/YF7IuYC5sr2YW1",
-	"ABDUyZKso80/3bEkkgAIPOv8LDbe2uG3sikW03OrhrXILQKL8PrVq2nXirk7rI68Y0UswKIlr19+U0EO",
-	"WRFxcDPgcV0ZcoIJmssRUWAe/2Vz+TYCJuEY/cmvx790UbKvU3j2csN49gm22zyVzznPqpNx4Jj2+uLH",
-	"h694Y48PXPDym6UuMOv9WcrfaNEDheP1q1cPX1ffTB/hDG0XeXFfBdGE2eg7ocCc3+P93mZfz1HfgHyh",
-	"DQL0R7irckDlyZkvrVfTRSLB1WZ2G5SBlIqdEbgUHFteFzJ3QN+cioX1m5gfzkPqrcBiRBIh9U1XliJL",
-	"YtF6ffG6vT5o4QKtCVp42dtsFwrQQqiAXi0Fyw4eJV4/fMXvUv9i3u12Dyy+96UPbKn75zRNmVKnQORz",
-	"XrCMYReDZY/rtRhLwdDAtS3J8byAFLZaUWruKzSnOZokQyZUEFN0vlscCnQvfWEbnKOOVWuY7dUj7HKq",
-	"rfWrmXPy01hURqy9mbtDpcfdcTZixRn5aBDOhSSGxpAHX1yVSQxdZcHPH4uJGGUVUWy9fvUjjuwj08X4",
-	"9LqrWdGG2U6DQxcJjKxDPfLp41GVUyELgt2boeL4NgqDk6CQCklyKXpGyaF5LkcqXD1lFyIIzkU+sO/v",
-	"42+BrWLZLGCbAqm5SFdQzW7sOiawHu2aMobRhVg8ShnD9tl/ct2/htn+ho2lt6FTfYSjUD1mT3qVbRg+",
-	"ByYFG1Vb22pWeG52Cplraz1LqFefpXxHhVNr1cbdM58wcWMWCIXgWUvJmIDQqgmzOscshG0jqLNQfboc",
-	"75q9gBks4aEf0OIWfxZ0isYxsgzVqzoYR4TmeSwouhtXgkfyMDoa1W0SHiu1ZwIY7WpIKGCoamw6Y9Dd",
-	"FBPZVQBQ4I+lcCJgRXqQzCtkLIDuAwLQI0ZvIUQ+kgXU9OTgybxhX7jSKql8utjimpEOA5psn4k7YFSA",
-	"YXoVi1m6Hca5PYrTFMpxrkjSpTxn2c2wYJ7QOploHxkGTWOBkBxhmyPmA81cs8m3aaaXQc9eKZbD8GDF",
-	"Qc9EZdTe78bKHfPdy4t2hCFw96XVmd2XtQtLFX4xubat1xc/ztaIQdsFlXjmKrkLlxMwdWN/Zf/iNRyN",
-	"t35SWxIuk495LsJl66r1Ghb7EtP4VQp29IIO9xwyZwbbeykJBxUKp55Cd1XRJmQgwIhgLGMZINUn0Oip",
-	"AXjI6fZZf6j0YuqIgcmX35IBFyVknHFMs3HR8Q4zWqyyDPuImyACYlHJdPgwoEi39dn4eUUtBPIDUpTE",
-	"LVob0FsCwiVn5G3lOH118coo3vzWMqhgxQiyFlEFenVkgBvr7wrwvoaD5opY5V9JSzsHEcRhITtQ3m4k",
-	"AHJKzJDB9WJHm8I6KZqXEgXrgGqgtINwWMIbAVv6N7OJtqqx1x+zEqi+mhHttWrS5eSOM1vc5/tS3Cwc",
-	"kjegjyYdrw2Qx4wvP9tNOfswr4E0e/VGVLOAEdWcEleV+8ElG6YscrwsFVThyY3FxtTndZwLmKCnyiEr",
-	"lMHdGa4FkVlVFKuo+hKgyKjO1j9gNztpycK2FZ4NqUnAJ520j8qfsH1wMnt5PWxqvAlH601ASW2P2goY",
-	"KMuVfAhv6sUoU9UWvn4A3y6czJ9dPjWmZVdO0qvqxROl5VABykHMxHoFAHnmmL/OzWzUH572MVNXyKCA",
-	"hKDlPt8kjoXNFEeyXLeeoFv5+7RsO5u5pVcvwjqQ9qaiNgtM1FjMAa01wek33AZTcPB6ekd8woWSpYuo",
-	"Hmh4dE9H9L4qp5uMmMCBxWVe6mw679G6Wsks1d3eElLql1BQXNdslNYYDeFq0Z3nmhCxWGxDXNn8/2+J",
-	"2fdlgUUnlBRyhBox2igvVDUJp/RxZdQHaCyEygUmdMCZmK26RBOZL7aUubKjJgwor+JYlcQNISLGfII8",
-	"eTcorsiokKJ3VCrJB7fVtqORuNvjAxuF5DkoJP5ErAp3pwVTTG/H+QOGlJYkOYeHnLpn/hVe9V/AGALf",
-	"uAJqWqTpcSd7jukVEd5FDHjQTUTW9RIZw+5hNxFZ30sE9VSL3URkXS+RR/6I0CEtNObKWPBWtlTZGb6H",
-	"50ty4PXR7JjGn/Sk/Un+rAM8rGRJTcDXjjxKnwxOaSu/KqTqTnC02XyMOr8SlGG5aZJWMhwWlsVhRI2F",
-	"JjTRMoqFOaCIn3mOt6ba0gpVlpzyUtOPwqhkstTowrI0RFDMZTagcpICoTMcPibiLOvzejBiHItH+Lw8",
-	"8khBEsFGN26QLqRai/NibRuMHEkgS4jOtq/ITOeZWdr1vGeO1Mn7z0jdfXYEyifA6Zb1ztozVsLU13P6",
-	"EQdavmL6yhdlo+JYVTky9F4yke06p/CoNUimJ5Uuq0yujsdKyXODrB2a3q6LwgH9i+XBcAQt0CSKJfPs",
-	"6D+UI3UzPyPlkLQMiDkKajoOUofbEdEFzRyvpsxQ20JnUmWnfvj7m59jcccK3uWsiIj9l7IN8x1bigEA",
-	"oM2ICPTdLiLiKJojhJNxRIQZTHtWTg7ytASAPQLqPfuwbFLRa2Gzoxv3fdImHKlk1WWNVE73WSyC5XSi",
-	"KfJBYkRwJW2BcJB1wpVPI2obgzsw3isClFj8s1T6lAuMpISatdF0xBjRCw9oJgeUC7WhjMwVoiMhpsPW",
-	"iGBHYAo5vHq8yL9PkLWZtOniWHFPQKjOzQkyj/TvqyKpFbb3G869rh9UD0D+ilDGCMbBZrDvUsjCvy90",
-	"s8xbd6NWdruPk0RzvaOx2HwGz8oGwi9ccNX/9On9lsSXv3/jMTnOSpsDEKm4hwzAW2dpEMvgILL02Mu5",
-	"VWSr0rTQG3XS/MJ9mMgBE0qfqXECTKnQsH3hQN0FpAr7/fshE29/isUbKQRLNaEhsZmVtjm6mAtrZICo",
-	"Ja1Pr779rh1Vkl5kJAHBmVwa4wj1gE4hRwrIamOR1O59UxZ5gqaMH7YCM4prJEpy3OxA6/LC6AMZL8wY",
-	"//j4NhatpKbC/NUM9S//+de/4/Li4tV3MCjwV7Uju0pQxNuy0tsH2mzWf48rzYzUgXk6to52LLqwP1xH",
-	"6OTD+09IcjGlQ9m5oEIzyy67mG2XAUnYCmlEYcoopKMKuXAD4Gu/9IkDrkRzRMfrZqjOlSxRTSs0phck",
-	"0ELHHJr2Ub5X79RHC7CjtJ3liuLJGIlruvfNKdiedHqUz2pzxV2fPr2Hic4SU9jwSMup87q+iNp+kugx",
-	"22/mRcyQNaDQT51hdHlbZMBjvLQAAlLQnaWKplIoYD8LsswwjGC/waEEUYTFCaVVLDQMFdTdc6O+dLX0",
-	"Lsl/cdJohKo/lrsH5hP6eC3/xgZCBtXgXcjgyaSNQkFwkzv6PHz9tdP2yFTSKTzadUIpzKWWVlrdJqBX",
-	"ruJswKubW39/nYO5wg6jhQ4Vt/S7NFeySkedxeKGDaaUTxtBOg1wh7Zne/UxcZ7jlsx5l5lXcBU6hewL",
-	"6rBUDixzsK0f3WxCqq+kwgceTfoGYNbu0krrELkvx4QZxBLeidqpaLI61s/qmEDLx2adIlzuM7+ttjMc",
-	"XDnNa5k8N9JSTDuj+Y/PsUBmyPMqPojeUZ9X2l5XSzIW4MLMOBz27MQ4sq+8OHT4TybFkfpKc+Vh9/jw",
-	"dsuxS3jOYSTONWh7GGi7ckpdHWd3k1jnLOLHJ9jFYqU6zHoDkUCDBL5+MJIUbMlQv3WO0IfqMb3uCnFb",
-	"owg50nBwmSL8L8gDSh5peNcTDJ+m4d0k2j1b43u9vDvfNGRlHtsW7QEJujke5bAdBaVELsMj7K0yErba",
-	"Cbo2FBJSuuhEYx5CFVQuoRFab9BCegbuXFMWaK9R9dcDoHG8uUv0hjlIptw3/l2szpWLV2L7r1+gW8Yy",
-	"zLkfoE3t22z5K/yTGC3S/nJXHBCPrxv+Mky+QfPG50PlGy0ovgJm3zTYpA5cqo27OrcvtBgNqCMtfDgw",
-	"wcQnqRhAxgTh71Syv7nU2l8JQMGNOf5JZPUY1F3Qo2a+gLCvd4tBgygYzoy8Vd/Q2SWt2nZFETHngN/Z",
-	"uKWUJGNsSPDnCziLYuE6VwceQK5AjxHQiAYamdw4eWqvTFxDp4ToshAgDJN+caPGIk182eVkphhEjXIG",
-	"HQa2Q4cZi7kMQtMzgXtUxMJkKV7hWKxNLLwRLQs3ndvph00tPNmtf8fGrl+kOZZudVorytDoBFsAwWB+",
-	"/kzn9p23PzuH38ADmjSpQyck9m98jsyY1EXP790/32Zfj0wxPXCq4V+ZXhvD3viXshsl7SH8eLKosU+C",
-	"4kUK4K9QW/DAYYZ+aWl/uxog8n/bACk0uMO+DwUjQyCb1EipazUJPVvqgJo3n9hCVLpdVU36kFoo7xiO",
-	"ZSTLPIvFAPpVknSc5pCZLozyMsCGi1SQ1yRndyxXoDYu4ricqS7GAvTF3QHPAqbI+bnkV77tp+srGvb+",
-	"dCTQE/0/V9HglkI+bKC6EfB72JR924V5bk3Pq09mT2mDjZ63Q97LV8vAe3X0foHT+Did8ofVHvnRbbyt",
-	"6pS48wMx9MJgp6Y8V+tolzVC/XVVzcjKsMgKsPaDAqze5muqnxcWrh2DPgkdvjzrutoyrL7zpVGr+SwP",
-	"qZOYX6xlfJBhl4Cmr8ZKLchqCBGuYxgVCT9e3Xe59vGvWpblUvROc6NjRuAOg4bxtRxpq1dWRYGt+ARz",
-	"EO84BsXik/ZEczMMdU50N8NMRtfcDC9IXXVosUKns1is1OrMG8xmrL7VmU3PnN3pLBbzW51h0iGy1aVU",
-	"EKgc6RZM9X2OjmAjmzSBGj76TG9cnkxCSpGb9143C6b7cpBWgn/ewJ9J+2qhvTCZ/4ils/NI463v+qoO",
-	"x1NvO7yi7rrYqdY/vYYPU+w97OLF97yB3nEbYZO3fdnCViVbtRF22m1u351RqgEs7jqHbYKOqhb2cOuZ",
-	"DrxN3ZzmLXWhvLz6fn5P/SYz31msWr2d3dpyvbaBddUKSwFHhEt34hqIWj1Payk0z6teeCjKplraxeKo",
-	"etr9hIu/MzS9Dl79rjT4xRjW9MNbFRnsntkBNNhjtkNo+BUaHFWN8Col1TZ/M3+76h2CfGFmMaDWnXfN",
-	"f0dUBXWMoOHnGd4DGcaWRZyDaJe5vlK5EJFisSBREl76k4akFZSrykp67grWNjt8wpbbFKJhOGp11Foj",
-	"xHaNz5owkidb9xrDHT7scyPsxhHsLEtrXzDHyxTZTTfZqaLDbCtfyJ4qGJjEBmPOCD4fSOJnxOFcB2Di",
-	"GgAfgUZkV/TJhN+bsM7uNCO7dx6ZSnOeUk1z2SvZkSXVfK7fnnW7zCZ+uglFxOgzBTacHBYyK1ONJY69",
-	"XHZoDnQyXZlzGaRgBrdMuOizgusb/PmN/3mCJQfRrCna5yi/BP4DrmPRp8DeZlahK4uIMJr2XQPkYcFT",
-	"VofWIR3DcuE1L5T9zYgL1T4jP1XYCKmd9rnAQwSlRW4hjiUJye/E7epgh5V97if9QNgH6afcG23sx0fk",
-	"q48gL6g6ZgbaACpCAPXv5SEAdenXR4ifRuJ6Cgz/qEvipoTJU7TQk9TXR4Iov7hXc6h6lR/gA3rVC+Xf",
-	"SaNY7TXD0QhhZKFTTGsuemHs2L/O3ac8utFMJT2eVRl2WBA7gSuAAS3oHdGrEoGhAU+vOkFtdC7ZaHJK",
-	"i4JP30qwEdxuolbGYFF9eObsFDTjqUYNCHBqZoWLuXalYpaFbclmWI07dW7NqXs5mkzJjeDpNjMl2Rc6",
-	"GGJ4BwT6TY07FCOa0cmwYDfwtfIxztXg+gMOb7eplQ/JikpoNzZ4k1q5qcAsiJg15N9inbniitiF2oyi",
-	"dSrJ8oxc2+881YOWREkgq9NMBSXidep85cg0dJ8NjiUj822w5FuGb/+kT9oIjeNMyqxmsUxSZrA5Gtv8",
-	"MbZ5DWl4bc86lAl38toJmqvDh0eLqh14HS7Ms3oFFdphhlToentrK8198wcuLEl5WKRuOWbUBNhAHOiM",
-	"/NmXkBHuGHcwLQ7S5DCz09+q3t4b8S2oZ8dPInCCwB0TY1AkRNGxZQqfW2/kRq+qHiT2t8S2FTczFNDG",
-	"N5jAxFxj0QLLBII/FVHQoiTKBbmSR1Dn9HBJeywOJd8Rt+rTyHLEuewpt7ECqXn6enVCwnbdI+bww4ME",
-	"4kKT8nj0KY+LhB9uVi8i5oq7pfXq8/vqj92UzAdq9gOKNTiiwxYR1jsTCg2D9Nj+QZEOG0t85iAi1JYy",
-	"5EZdyBm9w3woWeoj8UoH0LArRXzbfuxV0K7Rjx/jiA4PycZB4hwVs7VTINcDC0d26VTHgE08AATaoxVj",
-	"JyZGittLn/Jou4PKofI51PbJscD+fK59ERVshKVOjgFewvRofukdzFz77q9w457rB2tfts/KNFaBZYgi",
-	"860Cq+9asT7TjUBaMxCp/RAdwcFoxgu7xlVTvjFy1Xzx8mLii4LdyVv/nVNsY7EpB/ZHeAX7hN71/NhL",
-	"+6YnJxjovV8PBPmfbv77GsrsEnP/VQr2GM13Z5IJ9972hZOBiB0Lpz+57mcFHU26ZS5ta41JqXNGPpph",
-	"gvwhFtTCIzCdpPqArozyw9xnXfmxKxkwG+YfA9lm1s9cW37CmLkKBO4QyuCobQLKBpTnp5oNhjnVbIdE",
-	"IhOJQ0aDKnjGlEvicjoscEb78UWkMya3HGA8I7lMac7OyN+heWj1icLOQkZHloKRUrHwlp7RXYEuqvqy",
-	"0KRFNRlIhRcMWTH5kHZElLS1A0DJPqS92Y0rDjGs9o7y/LN/x4eaZxaOcl44a962aez19TlGakesWtIA",
-	"UMybWRFJzu/NCfp6fo/n5ytCSs4022q22cT+gKnBz6iePNIGF+r2Mljvi2sMpzrU2p66EM1SZdr363cU",
-	"tc7wQsJzt20eJMpzg9bL/vY3eFOzYOf19DbC2TRly8uXLcOCEToHAaYBINqvcmB+auQzHGTZxWFzAZ/h",
-	"ma6R0lQx4TD73Drm7aoeiTf+KI/odjSDeVqBx93m+C9d40uzlQ7/sNxu6e4nejedr7384Y+Q7yt1hFvm",
-	"mw7ryoJdkm4hB7EQckSkmHzClJIQES3JkMlhDs3dM7wh1f45wHcisGzP8hREscD2NjbXZES5xhQTHEup",
-	"O/JL0Ir5Z5r2sWolZ10IDEJIYTDUY3LL2LCmmYDFYmyOwtbO/Sorm4i0FGMkPCJ2V9t0+E5BhdFmuubY",
-	"klYuezIiqcxlWUSkK6VmRZsoTccqFrQw2851nuXQz38h48K1qF4QLJHnUBvSQrEIlSyoZZoxQlKUuTH5",
-	"Sh1VF+LKwroCYZt5CxnVlLSg1Np8qQIi4lfffkf+zv+rHZn1y2l6G5BVtJL7+7PfuLj9+jVpE9tpVrMv",
-	"sNZ/+/zuN1xTIyhsz8j67vKNuSx5G/LcQKIM9urwsG953hJVdv7JUp1EJDHPSWIBtQF6kCe4/61LDSxP",
-	"egcF48ESOrOVirEdGlfBU7SUlwS1aIj+SNKTpEPTW5e+5E3cXYq1zSbxfyiPRtptPhtoxhnZdQb/KrL2",
-	"Kfv9DiCaUe8OSe9WUdUfY6ufDwt2x9lohyxDHy2uT2MwSh1rstMp9cCKaSCtJz0GUXHfxxaAiapYQPc0",
-	"u1a2z1IoWWZEWAQdsCuCEtdLaCOYazgbESVjkdx/TYhdMzXhakSdxgVSyEcrPnKO/tu68HRCISLsS8qG",
-	"Gj6NBRVWMTAaDVekywU7ZoTHlXqKKB+UdllN4OTy5E+Wp3LAjIy+vz9zI/+dDtjXrydLh84PRDTYlzdP",
-	"MqAODLlueCQ7jECBZyMftiwf7IvZnIjwVL47rn56ay2mIsOe42MyMto5zTKrLS9fDWXncIyVUJYxfsvA",
-	"+FHmK5Q+VSz2q/brPKiiKZzGMgVTdv80LqWNFUsN/Lb2YBTgzI6Y7EnLMwjgZbHAPpuu0uesbVDiQ6kX",
-	"lUNdWpp41PiA1wQczkKCttS3umq9KTfQMVkWpwphHyhpgnvPKGiabOpkIPCGZ8rlXZq/nWIZi2ki9oOm",
-	"IXj6ZUzXWYab/2lUMvnp7KmYya7lHMVUsJE9PegVDVmFqoP4omGuacjekbgwyzzezpVWS2vQ5/eDoAPQ",
-	"WskQj9KpP7KBdLGVaiRXlXQB/3/kghkKyW6Cn6ozch0UAk9o4LGYyAUdUAEqlFHEg5tUirgRxvjzVUsK",
-	"QCpiItbEnHOqdK2i+ECKCx6TXGpe206ERNihasl8Cxxdkya/w7RP6NL5ICxFO7TWf7G64nybPKr0ViiV",
-	"NOcgqJU0B/l4ehAfxFm82JHO1OhLB8v0tyXF5NGtZ9YDkc9ODUGadWJZ1mmqMf7DVcDkXsiBrXv8Utlu",
-	"UsxXUGIxXazSKCgbUVBs45NniIoNgd3x6E2+Pc/WYBNb3uwYNX+2fXZm92+0yewLrLYFmBg6J1cExQPX",
-	"4XDRGsBqAGt3+IN7bovwU0gLPuXOuHPWgpUHVK1YrKtrYa5BxgZSsyPSuh7kTCZzKJM3RzmB3KnWcW+2",
-	"0S4xcZssy0t2toDpm4nvK6emge6GLHnLZMmLZJPnTsat9kJBjHzzIgoA/gnLKPKpTPuVJ3SCZhVCKiOB",
-	"t5joPPBQ5H6vHdQfI6Q22OA8EFKfuN46t/9hSimYeSOmjipLtJE6i6QO9ISxrNN2D3EVwPSaYkiw0TE2",
-	"uhqWnZyrPssILTRPwbWDWWMos2ZWPkREsJHvFnDpuvm5pjNdWcSC5rm/UBFZuGo1cKxLwebN8Iz8CVVu",
-	"o4JrzcRfDMgk2FDQjbBO6/1CubLPUSGrdLqIGBjJypxl5nHKl0FeoYwTjGVTznLLYm5WFir/VFVV2j6W",
-	"JF6f62825HZF1p/4jo40Jfcat9MyOblu5zVJuRtLyhW4PR3Uwm5dJRX38ywIuApP7Cp14NfkERhqdwdk",
-	"y9axM4wh0hxQT/XlSGFAMbHge0M1aOQtIUfoXcpZV8dClrod+Q7kdk6wBtZ+EllVmHt2yHm1j82fJRPp",
-	"s7HYUP7sym3x30D6tYNJCyFPI5d2YlJ7yqh1SzpH63dnrVH7m9zZRQLHqCYMgQ83TJ0V2quy0yLoYTX/",
-	"/N7edOWs2gMRWu9FPq70/QXK9NWkak8LZu5C+qw4IrKx3cL1tdscDYXYbjItLKNYddYD9nfYxrP0zCOy",
-	"06+nrfT5RvqVpR+y2WD+yihcoMmG/nUD2ljwpchIx7bqIiO3KKh3cmgQaA8kyxU7rnTaA0KDix2rTY2y",
-	"tJ/OJO7cye6SRvCyHbKflkJBfuEszwLuE6XpOBZY1GoewJ5bEAq7S+8NsfYfhZq5AHuKRzWmaROR2koe",
-	"xCqa62LzVHa7drc9Rr+tiYnp7tBHEgh5j2uxXbA8qIgGzHiZeAZuk8biXJ+/XrrN5Y6n3W2rs4mswVnr",
-	"SEIKmZVQrjQdqE2pprnslYxQPRXELXjKLoMb2PYXvVx2aB6LoSx0V+Zcktaoz9O+rSoSjhevuje7Y2IG",
-	"47WnVeWizwrbMm7q7siealQn+/wJE9qOzrbOgAV3gycjs2SgZVl90vzyxawsJ/vdDXfNNP2s69SxQPlh",
-	"BtRhuRQ9ZezqSaX3ahFhSq3NNBU4YHhkMETS8ja0m4pv9Lywn13DjLJtZhSM7MAxfiLxnGpCe4rl4GLO",
-	"43OF89Eoy00cp+4xgZKJCk1dFiuCZQ3BZ0nfZdTj83v4/5qcKGs2iHECwPZlnieuQSb2jFByFNvYTU9p",
-	"uwLY+6Wq940FCtYpR7QTviqQvsQLX3jOdLWwHInjCevsAqvf405pQjnb7QZj1aXZ+vRmTdnDD1DseV9f",
-	"7FD+N1J/2yfMRiAWHK+lgw1ry7/3BfCseyZzL8ksze4wpynLCNXP072/0/N+KC791e2Si8YuaZz4+3Hi",
-	"z/Ha13xSa1gjRbYBZ/2Ok1F+Dyo/akwfcJtlCNJx2g700UEmFYtFVah4DNEFfHlbRm3zkKPmPYcZLBWS",
-	"gPWsVxY1dtTGyi2k264eo/CDR5RcGGQZUC405UYNRJ0pYAqiaZ/kXDBoa6Omww0zoxWtuvfeXK/+m//j",
-	"LHDjx4hPI64YmndK0KHqS63AV2KeBh8DKhuIUpqKjBaZbe8A3hUtSZKxnN+xYnxjk+kS9InEoo/N68xv",
-	"CpbyIWdCJ6TFvtBU59ARB/THYcFO8ZZ9qohg3Awrsp1IOCgQ6W3VxE6V5hSxIhYjWrC+LJX143TLvMvz",
-	"nGURNtvRbADtwEvBNWJ6X+aZIq5d+Mvo4uICvrUxEJrn1k0ksFh8eg0TUi2aWRNb+TinOr1UmvT4HXPR",
-	"GXNzWzOpYuEqxxMbmcFVZdbTJLDVnflMlFiiKzJYjrIz4FrDgtiAVZAIBFfEgouO/ALOqVSKLi8GYBcQ",
-	"KVI2J9SS0FLLG/vrG9znic0zQhb9UV/GAr5gMBBkx7ed1JMuo7os2I3js0p8Q7wErrlxMAHwl8DYnBvS",
-	"vX9/xbBgbghnsfjEoPnzZPzjEiIjuuAsQyk4YEJjhM3ZIFU4BB9gg0TmXdhuk7GgRIHqsymJOb0Q+E0Y",
-	"UZsWpsSbU6uX8bhYTyy2UsazoBuUWXVAwKcR6qnms69ID6zlPIsKtnBjUT3TSM9cLQV2LdhR9iRO6SbL",
-	"2E/n9/B/G805qrT+ZWwnd4lLA8DDJLsG+yxjvvkh5lJ0iZCCHYubewf4+x63xg5snIXgFzQ5AG0MlTpu",
-	"8HDcwOF+cvI3BDrnKRUpy3dBwzphbMVigs16ukOpearZeVlBRxV4oBZmbRSnlLuiAZyOMR6d/h0bTCEt",
-	"Gijw5gNw3xfsnyzVbTQEjIpmd7rRBqmSAtpXS1gKmp+RJLXirMqbspo5qPLQ2sHYLIobfZ9rkrp+jjis",
-	"nGWkhb1ONeU5UXSsSGdsNPzB/AQqFywXzKiP7pY7TZ+q5r1c4tSGU5tg8XaPt+t1MV26O2kwrUDt/bpX",
-	"pG/U3L2pubtL27cQubYMKRhQw1K9Bnv3GuHXd/QW/G+qVEMGnq2KlMRS1PYoF1eQZYofGICH9kzem7WA",
-	"XwSaRR8wwcjajZDcW3IY+Cjw3KYG6gc4B5qq992g0yE1EJjotOT2W+C6D8DFveSH8cXznh6RNVyrMFoj",
-	"rigVO5bQ4S7YRA8qCGgmvEwMEAPATdBvU0E/ZTeaQxDceDtqeLy4vXC9Wga5h+EGVEMEb3Gb4Fg01TC7",
-	"qIYxG+ZpREjMTPYUG4FFnKOYwb5vlLKmBmZGH2DFa/XfDryXUP3O783/Htfzd3Ww/xOgK2SypwULNTfH",
-	"vGwMSgd6syHTcwWzwaVlHQLSX15YzQ/AMSJKEiHRWOU5EzofE2PJAt9wLpWxetOUKXX8Pe/gJe4Ajj/B",
-	"xnne5S4HZBO6+ph5YBA9+YCnDXIeSUxzryf0YmcqS6Oo7KUB71wQWLGEZ+v2nKgSE2pW3f6NtA3U/cTi",
-	"0flnH5lZjR2Cxf6rflY2wC4aA6xpdXZ81UF4tNc235TcECfBHBifqeg52sgp1c7aYQ+3QJhOPVG8B4RB",
-	"VFWEtGfkI0tlkVU58bTMuCa57G1KMsxITF7XBWZtrk/vzUbnvQ0H/2aYUx8ZJMCcNRqPX4y6P5tnZjPo",
-	"sa8bqJ0v0bPb7lSKbZtG/sTUTZpYrNQ4JLjh+yETb38ib6QQLNXTM418jQHXiqQ5Z0ITxdKCadJK+lTd",
-	"4B8J5ETFYtRn8HAoKFFEMddKxEykYBkvzGP++PjWWF8F63GlbR1DrTBjS8cyIjRXMsgBq6mPQk7P/5Fm",
-	"2ZYO8QZ1FD/COYrK1Io8UldpDKpHYctKHUX3Kp4xkqNIywGIM3zaRBakYFCBZL+GJ5tdQozp1J4cyPQe",
-	"jMVb7UW+zfy8YwXvcpbZOitHVW9mmmRyQLlQCVY7OR1B9wtZ9vqE6yvCaNon+LNYBFx8Bsh8rI8kiIAe",
-	"9Lgizp4gUpAU5gxrecuGumqqRGSprxxxEur8RDGaswx+jBmiqg9NXXuUizOS/JPrhOSsmqYtX7RTAXJ8",
-	"WjBX/+cc4ERIKGe7AxfXPyUXUBlobndjXnVCWnazk+SOsxErkvYVSdwsElKwbqmmmaLsIMxAx7G3s3vi",
-	"lAsyYLovswVaFmnhDMETD0vX3rtJHhFq1xKrGup7GarrrQiYyqOFeslY4N3wBcrKrh9RBUWM4gGjf/PB",
-	"0w/lhiROdD9DEvjzGaHshgMMr3TqfF5VVOpaulMhBfjvfMLtSXzyTXxyEp1w8wSUFSfRiTFjTi5P3Iqd",
-	"hFm5A/rlNyZ6un9y+d3r6ESPh+anShdcGAGzLReCW9N9+RFWltGNZ+EYPQs7U0I+PUoJecCToGV6e2Q5",
-	"gH+TIzKAkM8UQwDXbAAqBOgHjknAyF0usNA+Ilyp0grygmmDCVhQz4QuxmRozDNPmazB0nB3jUhn7G/6",
-	"9qdl8w9TWZrFcswmsfCjDJq3z6syL0VutKKJeSaOJeDGkwSAdiPFgZR5Pybv0bym39gdy7ed/QhP+oDv",
-	"80iJU6rFWipz0vya5LC2TQLlunUd5jhPZFDCug5ZMYNz9k93QJfD4nMAhyPOyo4Qe72dyAbDXI4ZA3YS",
-	"czuua6WFCMeLsDQWc0miZiEpaQmp7QdQ6gwftxuArQHsW9hmh4ivfnirMlp9YgWn+e/AJnPMcG7mvjya",
-	"wxFowHxz2fDVqs5B8Z3lxUMDj4zd8ZSpig3JIROp+KFc+wg3jQmGKLxFBARQsgDyh6tYAEwDjFOSwKxv",
-	"uEiguhqYhhQdG4ABx5XIwDl2RlrXAeNSxWwElyOxFkIyFxBcsOzjFXfVWbvWeyNyzskELvtv/o/Ey6su",
-	"Z3kWLdeNg/tskrBhZeRKBuAqjtfUgR4IMSjp0Ix409B8pABLLDXVrIYeUlRjPsNf3+CvFzT7gDdiJSPV",
-	"9iGxsARYLfsWXTI/EqJxTfSIp0ZALyu9YjFffF3tqQH8Y8TduqUUsVifbOrhUopYbJRsCqFfPJE6CpzM",
-	"vkop3NOVkSHzvHCAU97zFjkvuOWp43dMPPuM5SdWMPGpEu2Ei8faaOf35n/HRyjlNj8SLmoITeWM5Czr",
-	"geYQ2HKXIP09QaUmXHj/GYdgwagvBxHRUpp1hWYksYB4ITjWiGOmROVhPSorGGvIZIUUwCAuLZVVY9z5",
-	"FAZnQGxbjsDW35Ex9DekwFqE5H4ze7qsxiB6TAq5R8rJhd0Yap4DjuyREOuK0MX8tuBlMiA028vkIAow",
-	"SSEE/Y2KrNL0XcwBmwRWnrCJuIUNRaSyyDBPYAbCwrgBRQHpJgiyHOBDLhyAsXOOQVDX+wpQw22Z54/s",
-	"Y2Be3lqkOhZSGFsxYDGGNortqCq3A4bhuweKr/GGoeVlbEIchycZXt6mOXDQXoO8C22TWGzFOKlSFWKx",
-	"AePkrdkqu5YtB2PN1Ge/r7QCv/oLxWCVSdDYLkduuywS07Al64K6LmQ2J6dRl9+FoPZy2f4zFhsRzOSj",
-	"mQGEnhTpckFzKAnnOhZWMtFAR3ihMGsuo2OQcmgzITeaqMtUVty5bpM9KbOIdAs5sK9EFvjXvBBYi5Jc",
-	"gvMyFp1C3jJh3bQ2AdvpA+gQRJLMmiv2QT2gssFQeGzGf3iYwnYVYnmgCNgsb0ogTmH8S1T2mXfzbAXq",
-	"xPQbidpI1L1LVNyTNZG6URlaFuKJGbuVUHT2KhtgP2KIVdp0Oy1Jh/mkux6FDPdAwIGURCPXUjQHxq4n",
-	"jA4Joi99kRMNgnbe4r1lbIgSDc1a0qfZylazcLYy15Ahji+QZSRwbg4YRSIuI7XWNo5H0BTICBZco1li",
-	"OhaNTXxwNvFH2BJPUIZXHNsn/h2dXJ44RF5axIersyPm7UakNyK9JtLLQkxZyZjzvpZsR2rsndBxf8Jn",
-	"1TH/ElzxGA2kBbPVX5k3NXmBjdUcJhqrsRSa566YreIUz86IfQQUB86i/UZKNTCRDUCeHTTZ5jb41OwC",
-	"NcTeTaHR9knc7GZ7LKu35ukt0/vIILcZf1OJb+aDxA4rIVajnCJFeDCBIRazmgtXjAcIfy7+uwo3uBmg",
-	"HV8sJiwfnHs9l/z4U8A/202yXZ0Vn7JqGjde9Xk8ZEeaxI0TWCaD2266pp3xlnK5td/mDkfdxt9KQ2PS",
-	"sonYA8XyO6bake2W5YphYmFjBqcZU7ckpUPa4TnX47o2CLexPXUncBcwN0ICAKY0y246Y99sNhZCGhu3",
-	"fVUHYcFYNgeGfUYYfjHRn9d+6PKTk8+nFxcXL199k9iOynCySSKHTNheui4mAvMzCqfrolslRWdsmMsx",
-	"pJi7DGfl2B+MislZnqkE1FsA5vGQvVCYDa5ISzEWi+TXnz8TIwNxgKfmNyppX5FRn2poZXyrEmzxDE2K",
-	"O2xyHaebH9+qs//869+1ttGRI/pb2AWZjvFJQYcJMq+lbyywp+94Xh9fu+JBI1+zuFZDb/r4rifx3g+Z",
-	"wIP/NLKrq/nsKcHaLuYca8Pu4cbWaLwzi8S12cWE2t0yU0QvZeic3+M/9pOIvTOb50/XGdYaOJeYpWB9",
-	"NLaf5ghmmVnq/CXTrjGdejLv2p3igGzn+E2fX5neiRz4bHfkLuyMxSgctBRuGgnvM6N6gzB3brbMeHUn",
-	"tC/Jn2OETPikJ8DxyqNILBAFe0yT1xffnM3zcYeemdDWsdcRLSXAyS+AN8mAKs2Km4xqeoOolthVuyRw",
-	"SJizTEbkjualtRysYUDVLZbByjpVZFRNuyhz79Bh5I4V5n2RtM/SWwNz5TCjGjVtj5etxP3zxv4+gaSx",
-	"Ccng7oUTzXNWAPPW5VQnY64tYGdtKDiDDskFFYqm5uXFwg8WZ/5C2Ti5GSDHjndwvV+RKk87ZZfeSICv",
-	"x2CAzXSMA8kcVzNh3hhTZwTkTVIwJfM7lkTBmOC6XMlY2G+zgDEUrdKCOLPvSOPQy3K/Y9PrafL3x9ss",
-	"1+YFvoMj8RPV9A289Z2Jrf0Twc+c/54SxRpzp2GH3zY7/CINAs4CJCmb43BqJKQTA5YTYkbE6DH6hVK8",
-	"J56OgpHghBgmR1HrlLVevYcGbSuyIE/cSZ9YhP5D7y+8IqJEig3aUUxooiFDLhCdLtkN8r2QWu5sjoi2",
-	"ZliaS2VsNbj+QKTpwctOeN07tvQOQGQG024kZSMpn6OkhCNQmTVaTsD9ZgRkKgcDM/IVHI7XCuuEmNa2",
-	"Z2WI6fW25lbchbJSMUYc8hlRxNRV3avnkogz+VSyE964RT4cBD/ANAO7SstkG7hdW+f4aNINHpdu4B01",
-	"abVfd5RtMCw7OU+B250/ItugfhskfKhBzcx8Aiyjm51QcE2Ce45JZzwrN8D7iJwR471HV+AXs1f5pxos",
-	"j4UF9hHlGnvv1X80LIGCzpWhkGEhe5hYcC3qszL3n+rLw9UsSAQ0c+/XPHJCLZ+tER+Fsj47ih+LDRdc",
-	"BFq9ufeaan2W1TDvkFT73QT+J1dgr+F/9xbm5Rzb49IUWzyXYgsD9aBwu5hCQWgGaVA14N2sCn5+b/+1",
-	"Wvx/vjo+LSgqLHwN/VFqavcTCYgfHqTWxrWbUPpyiNYozI9rpubUqO6Go+LDgksc0lPxW0826PKmhi9y",
-	"aDzHm/Ucf3J4+MFtpufjPp6ae+NDbnzIz9CH/MYm2FRwO6zAYANyqmByyFaKri7tEpr0AM0TaMYGrwTa",
-	"itUi18Tn/biiEckUely0hHoFGACfLPeAZCb7tcjkiNCuZgVBho0gm6j18jXJ6FiRzpjYt96+IjnVrJgj",
-	"Qi7xqRRywxqBtxKJhdxVccQhybpw2o2Ya8TcMxRzeATABVxD880IOSwNfDqmmDmTttxxQNM+x375sIL/",
-	"+T//l3Bx4yIN8LcNT9xIcePlqvncr7X5Aw00wO5YAC1H8Iwx9r7vSezeay+Thb3K0urPeIyTw8GQzmYJ",
-	"be6kMcuCFGncFF5GIAFXldYbRG2iIM4kpGaLjVHk2Oozv3q+hw/NczlqpPVS0hpV07Cs/hnJ7OnJN5K7",
-	"kdzPUHK/M1haS3FyBXoOEuYKcAPd5wOmFO2xtSliVm9k9zOUKtrnghgYykLTHFJgIVNWFkCnqKAokYmM",
-	"tLi44xqOpzFreU+cckGgTj8i//nXv9suiyUWtlVNYrmsEiIFUyAbXWM8R4tFtWaDoY5Iomq/pQWzAWwy",
-	"ksUt2JlmWAlAuSIjVjBC05QNDVLbxASzlqCmmJ+bFbDiwz2fhfxcliKatCj59ssXzItoY6scKhyhtB2e",
-	"uiJJTpW+YUUhi4QoYwuP+sBpY9cQ0k1g+0Zk1OdpH95WX+YZtLyDxYqFlrcMGvbY3DDVlyNxRpK/4kb5",
-	"ixtvzhW0AaLaGv9mIALk/1YYvCoBGIs10sPeUZ6/c3t4VflnLl6VkaaSmUfKSBOs2DKJYg4gDjzStT0q",
-	"Lkjt8mdclrojvwSwapZzDqae39t/WdbfYrw26e/qMPsOCXkJnmuPt1nJHPGuBbluwVSfKDaBOsCZC5O1",
-	"MAhQDPlUVMXCUuGOCm7gATj0KSAy4VDZCBBE7xhhX4Z1glzSKhigOhDsemB3NCcRsOC7Ck704uWyZ/Ee",
-	"CPzrgTBaZlybnzxgdHiBQyuu/661XmRBRrB+MAM3ZKyaNx/bg0da3jgyP3xhJNQtE21YClZQoKtVXKTs",
-	"6NkOP5rtGkDFWtj6zm3/nSHaPEXcvf2gxaNnuzSn4dnnI20PP2EnTQHRfARlq2TuiDGpHSpbce3dNPhn",
-	"xeCBpdXKIVQmiZCjaVYMdLcwrTzFKhY9Y92A6vMhdAyhKRBkFbLs9WeyhAg6YFfIaWUfTNNUlkJPdWl+",
-	"oVxcxWi4MhYJ9B49G+Y0tTze3S4zqATUUoBD+JMbt7koHnwp/Eiwk/PZ/5f4x/uL57T1kAIxznrBBo7u",
-	"0GGDsp6OGd6V9kYw7yHEisWi/KV3Zl+tgTMhy7Wr8Tfv7uTy5DodMPLroPO3k+ikev3wy4KZOd1QfXJ5",
-	"8uri1benF9+cXrz+fPHj5ctvLy8u/vdJVN2NmxGmpbq5ePnjy1fZd+z028739PT79Bt2+mP35cXpN52X",
-	"3Vf0dfpt9p2ZBPx+wAb2999fnL56lb4+/Z7+eHHaeZl9e3qR/sh+6H5Pv+t8m5lJSzP8E9ASTqITxTW7",
-	"4Zk5X+YwWgfsCToWT6IT4DeYGvu3n1++vrx4dfnNSzN2s+1x3KUqauP45vT77g8vT+mrzjenOOLvuz9c",
-	"/PjyJDqx7Acnl6++RifVS4aD7qmAC0bNmN2Gd38Dp4z9d7XUMz5xs6y0B/ej4JMBFYgziuXdk39EJ8OC",
-	"i5QPaV57zWu9mBUW5JYLvALqjapJ3Kz6hgdM96W5BrShG6OAwGan2Y051SeXXZorFjlXAd5fMTex71+f",
-	"vkxfZaffs2+6pz/Q153Tb9Pvsu/ZD90f6UXHiAAY4pL7mhlFF/Yb/f9pOmBn7gStvkC5TCns3Yyd/vTz",
-	"SXTiDl5GyW/yjhkAPFl+D4fj/Lo0Q/27uZqDFSjHasos8h0ZaUoH5G0oi1koic/rgDcslxLKb+qlaFBt",
-	"Ddq6NTjseAIrpaJKeaHc10ZkOdnqnVqWA9Pc+IUKpLECApVJ1qwrLEsBHZ0oTcf4JEUHqJ+HXn9nJHj5",
-	"HjarDJ4JrckwPCPF4sYesXBTgUpvKsBrpBTYDs5VwxXpmBFAlEaHczocE2LDaXUjrtP+u2pnbSmDbeIx",
-	"++orZQ/fHHTxm70pjHhkYcTjUXMuTuJWmjQABuMQqrwdsAyYruJtXwVNP4c4alEqeCo4ePBTH7yv139e",
-	"kSQti4IJnZABLW6r1km2hHB6vvvW+sEJPH4XrO02PQ3Bg+Y5Tz/Xtok6Ls1hcYHrYBzObP5OH1KlRrLI",
-	"1lcaLKO0L9VfsPHJ7zJUFIxV7qXsJRj6pdIoxstCYDsySrplnlu/YmvGtmxfwRXOwYpNWJhWkHRhO6HU",
-	"tBY3ZRh51arFfW1jcjhkdUaua7N7oWLhb8CxGin58P4T8lqbXXEOP/cLi/WklWhH7WXE6C34S93PwLEp",
-	"hT/UN/56d0UhRQ/ibZitQOwPzZHfWrgnVCdisYk0/Q9uv20tGd49YSUt4vX0xse8hYOX8gcog7GG0DJd",
-	"DcZ+j89BIcFGG2h7MhlkcVS/U3wbNkUsFi3dZ2MgfLSx5tAbyEaKUE2SBelz5jfWlYaBclponuYM/Y/D",
-	"Qt7xDMW770Xi7/TCpbSNCqlZRMz+zcocfIZMES7SvMxYFsUibDFBOmOs0Fd9ovmAnZEkcI4kQQtFOxRP",
-	"0O+q9anecpenR8aIr+24H5EfdaSxXjvzZeK87uU+pzjvg4weLDyCAdL8btBlFSKPtTu/fa7OHaRsKMdy",
-	"oTQttH97lv/b89zKYrJfiDn/sUhomXEmUnYWnHGV2G7licWBG6oxFCDkCLlqc9bVRJb6ClQnXRYMsMJD",
-	"jCJcm/NXHVxPhe6eaBt8BDQbgBw+95N94UpvT+k4pm6ib8ADe+233WqotSv+CRzenmgn3OLMMcDckXn6",
-	"mZcN70To0S44cDT4929BsNKbpkE8UBjP7+11lj8iYznTbKv4vhMH7/pI9BOswLpIdO1Wc5aWM8M6wqdl",
-	"DanCmtsf1w+slAU6y25NomPY5b8yvZUtfrFjcdeUF+yDxWTxaRtCHcw2Rcgv2PTCqegQ6STYdsiMjAGL",
-	"kVeIQocEPAy9BTY+OmXZV80zLtH5Yo4XJDQ5tZ6r6nDu9LAvXYNFli3BWtm78AekIGwAO/ZfUVWbyp6C",
-	"pY1Sv2aQtamOWkzfsQiirf4PuZSPdhnXwNo7cPDe0MBT+LJemhZSqVoktnA/CRw5QXQWsuzBaQLR2FyK",
-	"nvnO0Z+mcmAdF5cksVU9quwMuEbYRQIOpNAgtm8RjIxw0ZFfouoDFQt3U4wTZSzlZoWv/I1TKbq8GJgb",
-	"V5f5oWhJOox0y7zL8w02/tmoV/i9GfJbgdUcqwE3XLpq4RBc5DzKR+pPhjks403G/XBU5NLby4D/XD9o",
-	"AQS9R9CZAKHze/g/MlvCMVu7bmg+Lr3BO0MLFAcSdpTgC8bqHMAF6/EkEh5qmTBRL0UCAMSSISuUFGTU",
-	"l7GAG7HsbKrpWQU6I6oAVzKIT0Fwj4qUGbwgUENDWnokbZzcrgPUa4gsFgX7J0u10+3whlTbxmfmoxEU",
-	"S8HTwFELyfzBYASFm4360g2ifbW4+YpnLYCnvVCA48xWUwJxwbaAbk7O3qp9zJbN4gMv/sM+anwjsIPX",
-	"A1BvM6+izFaZ+kvn9sLDfpc61Gq/bhsk5+mwdqs2GuzRpgnOQ3l7IAAo7aFYGuZRU9oCyr+DJD5KvLrm",
-	"IN6pZpckYzm/Y4Utg0SsGxbsFH8IFURVsaWrGTIKoi0aQloYIEcGFhyUEQuLMe0KoS5r5ACCqB+kQeIK",
-	"3bqQxMQC8SCDCZDd11vuF3h/gZk3uNvgboO7Y38e1oJd1CK3ALsf4cYzdWvA14JRJUVQA+J8bHAroNCE",
-	"PFUDuahi+17GlZZNNqFkPyPgxJeya+BcloPSj21PvtcGPZ8leuLGWwY9h4XMylRv2EU6Vd/CIFsDnuSz",
-	"+iGTNhYp1TSXvZJNtcm7BMjr5bJDc6CT6sqcS/RQ1DLjbAWfe0JESpEzpUgX/HEH6qn84FZ+VdT6FRZk",
-	"eV+jfdDqTsprqCpawalJNevJYrzy0D4xWqT9o/Ob2tEv4zl1W/N58y0Nqy3v8Mifgp3k3V5nmQJDGB7q",
-	"utJNIYwsrHu0ljMfBVcC40YtRz4WijF1RhKaF4xm4xvIfFWB7vbp739AgIbeMkFavCdkAQEeCn2lg27T",
-	"YiJX39YdL8qwNTogV8QcI363NY9lLKZm90CbuZUScWOxUpu5Rybi2p13qIm4tUHuKR3XLdEc/dEdhiYd",
-	"98ml49Z9oLAVK/SbDd8TCuX5vf3Xal3bljTFDz/1cF14+eBWbSe6ywNHuzEJxZbPFnZMW3iwdpFt+Cao",
-	"fu5i5iFoGbQwe4EpJvQVSajWBe+UmqkE+G1pipcMCM3zM3INZcqCDphRR4YFT1ksCkbTPlPEm3nKhXSv",
-	"XH7JLWND5KaF5Eag1YWbI2290anAErkkQIaUgAqlrOPMKWTIr2vtQvesiICnDC6vpCnoTos0NTMN1NZi",
-	"AeraTv1pc1WsR2ZGbqAqG9MJNwBth5IZuY5+ddHoVw3R/BGlUs5ufbauLndewenqIZZ1SmU9l9hiqPfS",
-	"BOQW8KRzjaKF6zPykxs1JhvFgrt+LO62jgDEWJ5c9K5IGSKE9Qc4QWSQISEdY8D7ZvTHUfk1IQuPWz9t",
-	"oHF3mmq1dZZED8jx2z1bh8/PDmg1aqRDk+nXjv2bFwg7jqZIl2pb5ZyPDB3ASq18cuGqjzJfwaMPl6ze",
-	"S+GAfPQwA6T3WsZPX9soDWlG4LuvrUxw7nEvbt17T96LfOw6ugEfMIuF/XMm1ReateC5Uo5aw08ADyQ3",
-	"h7ee8cyNNS4FO0UejKAnDdEyFsl5KoWSOTvHVjF/BRbSv/znX/9OIgIHHJz130Nz0ytSsIyxAdbWkRZw",
-	"f8VigvwL2MpOoevNOf4+aROHtCqgJ1zUIwF4w2aas7Q2b+jGA5diRSBpmQ1DC3PPWjyiCSAswuC3sHfW",
-	"Q+EdhQ+CIe4peBAg7zwtTrBRbXs28YPnQOeBW3MCmWZIlFCNPL+H/20glvBkuQ4eoRRu25hbAgqeBQwc",
-	"NOHBQ8dx22GImoaXuhJfq+QBmym9ZUTJAYPiMPh0gea3TEAD+1CZxxPo36KqIjlH4YpdBa2EPovFAzrY",
-	"zMxXUMS4JiNZ5hnJ2EBq1GJyqrTnnTcTOiB2+HWDDbHYlJaFHvpHwtqhBBpW18T2Br+NU62JN2ybumGC",
-	"KNsHjaHh0bKq4LntUrX1OERNNNmHBrJpvhSqWONJSgURkgC9QwGeBcIFdhFzBOKECSwVgfZkAszhWltc",
-	"cyyH0LiRi96awsi1KJuSPbgEYccUN9WMWKP96Psf/oQTejqqcoPVh9UjcSGPnwOO9QzfcyZ2D3b4zKWw",
-	"7jcGpXEeM+wGtUiHDTlJy0CbzLMK84DXjImMZe0HPZwLG8HC08L+Tm4kR49aP4sGtBrQ2g9o/SwehVnY",
-	"FHq3mGUbUXvMeqHChtTzAexnGwOiwgaYPIahnyC4idHGbDPtPLP0X3KovGo2CWSxeASSOZ3RDuoSm3Xf",
-	"Kvv7UEOMhe23baNNZH6wKWk/gW7W5kUjwvl303hAG1zcAS5+tCAzacjycCPOAUnN01umT/V4yDbQzcZh",
-	"IiLkRAij5YIbbex5H1SRuVBwgsNRiWtV7S3XTslzbaAFRkpa7H9KPhwwoW8yOqA9FpGCCU3zG/TWRpiB",
-	"d5NzwW4yqhn077yTPGU3sNO4FFEsBlRpVpgfUH9hjwlW8LQd9L8JCd5JwXpcaaSzUbIwANEZg9NgUyA2",
-	"1fjatrCLxbro9BtX+jMs7Wd40VtEl+ox83JcsOsQvml4nU+y9a3ZtLhXjX6A29q1TeeFjQME5xLXTU2e",
-	"zNUPpUshI4oVdzxlpxlTtySlQ9rhOdfjCe1l4gxfBadyRiqbm8cEsyhpeWbRdj2lDQlFGZlPJRrFIugH",
-	"zwvS50YhH1+ZY2Vfl++sj01xzfOGTEBL3mEhewVTKvK3llbNcaNrA31JKQys9GWeKdKXIzIwaOTey4C6",
-	"9puYqYHF+gZBCaNp32bgHWT+Hb6S/1WycnV6aLx21Zy66oQH19T35t+ho1fIM/tCucU+gybqJ5cn/1Oy",
-	"Ylx14w77pS9LAFW1zzLndPYooEGz27fKNnmEamuuphSdWQOzF7GlR+W1uFWHJGRHZmPsN2lzvO2zk3mD",
-	"K4W7QW14BnlOLk86UuaMChzJMaVKhrv6gTRJs5j/Y344L5fWxVOHQDYHB7lJpvQyykoJYqSEP6S4oIuk",
-	"E8iG83vzv11GP5D6qlsqVmOENTg90Z9s1KcaOP9QqNQ6uYcdVHnQNPWBsLlr0u6orcOwBTY6kN2g/cFT",
-	"iVD8odags/pDBWxWWwIJGNgcCxbeU9PzfCu26JxIAiw5HMNRnxUhepgXNR87dhRLmBUXqOADQgLHkF2H",
-	"TtDmTD6jaifv9y5Vzd/tjxXcqLhz22B65QvWZQX00sHfkVbSk6QoBTk7t7yrZoRd/DZpG22zLPKTy5O+",
-	"1sPL8/OXr74/uzi7OHt5+cPFDxewhewo7mdXxLlqJ29M0hTVsMgK3Yxp6+F2JnHOuywd2yZTVr11Cr6a",
-	"YWRch8bFUBaa5kQxbWxAFdziF/SmPHwHoBC4CjUFAJ0OI7lReFFFV8ZuRa1zEDzkE9cznwCrweQwZwAy",
-	"gX4yVeRl7hDc8V3QBn/6vuBjNujhbw49593tr2xrJigM8SR3iffAV55BZatHkuDRlQN71qN/k6J3mvM7",
-	"lkVQJwF7s54a4viUq6WMKg2q2hF5LkdqciWvq976s57+Aec76YAIboCnYpbpNcaRDWja58IsO/L7U+Vd",
-	"p+Z1hGOxomTei622Ob6Gy0oQVbLJ+ldGfenjz5bry9bvhNsInLOznwYcrbLU0DDBnpqwM7e8Y0XBM+tw",
-	"chdoNhjmdGJrUZ4vMSVHQRY5UjLzUGNEeQW3uqWvuHzgkCE1Ik8ZvoqKis7f6X23O/v9/Qkps9X2MWcT",
-	"nLwRoRrSlPDGIXq4guwZt3sTrBwWa7s1DdYg6KkRDhF5K6fv+Yn3BFRYCdRKSg3U5YoRL8MVEYxlREjS",
-	"YbQw5om8ZSIi7Asc1Vz2zFXBFqyUD/OM2W/N6EV+eS3Q1qBk8fxVOTQv27kkHDalcjDwrkE9bSqCjRg8",
-	"xtmIs8foeN2Jp3W/JBm7g63QZ7nL9qoAkitVIuaad2u2sRwzC5YF02UhMGZvn/6nu+2sLejaytvO1igs",
-	"sBbXtriOqnRr7+mHHDTz6VT/++C50OPpgV3/fsjE25/IGykESzXhmXmjeuyfFHmItnTN2iGKg4yaqBE9",
-	"h7gzd8TfGM1134AzzQzOqYgMmC546t4kVySTaWlebmQ2qeIZA+EQCoH3fseefP3H1/8XAAD//w==",
+	"7L3rkhs3kjD6Kvi4X4S6Z4stks2+sWNjV5JlS2vJ0uoy3vG0DwusAkm4iwBdALvF0Spif50HOC/w/dsX",
+	"+d5knuQEMoEq1I0sslvyZTw/PGoWCgVkJhJ5z4+dSC6WUjChVWf0sTNnNGYp/PPpOzoz/x8zFaV8qbkU",
+	"nVHn3ZyRlCm5SiP2QJEbliouBaGKUKJ0KsWMmBcDolbR3PwcXnWOrzrhJVFMxIRrMqHRNeGCPJ92X1Id",
+	"zYmWZLWMqWZHnaDDPtDFMmGdUQfe6wSdlP284imLOyOdrljQUdGcLahZ2YJ+eMHETM87o9Nh0NHrpXlP",
+	"6ZSLWefTp6Dzhul0/WiqWVrdyFsWSREr8/VbapbFpjJlRKdrLmaEzigXhfWcDHtb1sIXq0VndH467PWC",
+	"zoIL/LuXLYwLzWYs7XwyS1vSlC6YtrB+9Pr5t2z9PDb/5mZ1S6rnnaAj6MK8SZccH29awf9O2bQz6vzT",
+	"wxyjD/GpepjNbz79KIqYUi+4uG7+oD9k74/6k+CHNb9hX/OkFiHfMrZUhMIYcmA+dEhkSmIGP1HNYnIw",
+	"pYlih2SZyngVaWUQBKv/ecXStb98M0nHX6jFwUTKhFGBy0k1jxLWDITs+d4QyGYw33tCNZvJdL0ZAG5v",
+	"RE6JnnNFIvsaOTBfoCmLCftAI52sD5v2717pNJyWfq9Xd1yerFIl0/ozHwr2QY8jGBHi2hhZpuyGy5Ui",
+	"SzpjAbnleg6/K7pgZArbVJckYVNN5EqTqUzh8ZSnSsM7jRvAlTQsf9C0fKXlgqWNCI3yAfti1PtG8ZOb",
+	"kXo7p5pwRejEwAHRal9tBgE+H/O4c8fVvWU0jeZNa3MfMquUihHz/YBEUmgaacK6C8oTcxDZB81SQROS",
+	"silLmYgYDuJC4Y40+6ADwmdCGpRciYgqdnQlCkydRgvWsOGfd6ZWuztN9Upthn++Ry4IFWtLwIoRpalm",
+	"ihykbMmoRqp2rPkwp92A0CQp3Ad/9bjMSi2ZiFnc+dEMWCYyZo6s6naqYMWF7XLNFqotenHHnU+BgdJz",
+	"fPM4AxFNU2o+thL85xWzj81iPgUdpdeAhqlMF+b9bxI5oUkT7L6H82y2Qa4BjHjmff7EyAymIEuZ6qlM",
+	"uDwi30mNrCD0aDhsonN8fxuvfh6zxVJqJqL1t2xdXepLes2MCJKaG58oOmUj+MsglcXEHHamdIlDXbM1",
+	"oSImExmbf6hbQyBUeTwq5vGVMC+ZYxtLIxlwjcLBZXEemJkKqecsLU44HAwuye2cJ8yb2C2IqyuhNE8S",
+	"kq6E4GIWkGHv4oh8y9aK0NTMvUTGORiSuVyl6oi8V4xQMk2ZmpOUilguyA1NVowcUPL+/fOvDsmSpe4L",
+	"5QN4Mu1F/eicdQeT/rQ7jE9p94IOj7tnUX/aiy/Y+WTQd5hCYTBHlYeErsHCJva84CI7v3Wn9/kUhL/6",
+	"y8ZIkI6+nIRp/h3RJIGt0TioiJzkwIqah0fkkTnXCSNSsBwP/cEloVdiwZUyiDTPhoPzI/I9o9cwgwJq",
+	"CP8UEsFuWEoWZoVlADqxtB5CVqa9m9j6XNxwTQ08Gq8y7g/Z9zIrfKf4YcNitkhq+RKAq8IVANy06aTD",
+	"w87ui4O14Po0WzSDBB/uDQx83XzmBV9wXU+ZC2kOreGpRnFImV6lomm/CUzjfz9mU7pKdGd00gtyjaFf",
+	"0Bf6NfpC0HlJefItF017vzaP9t15Nrf70AsZUUPrtZ9K8OFdPmbnd597yZSis2Y5fJE9v8tH86+477YR",
+	"HOy3d6Dw0sXeclnuSjdLY4sJS9WcLzdAxBuyN1D8Scof3gwVw4sTLq5zJSVfURNs8hG7SLQbFtkOfTD6",
+	"82CvtBJY3qvpdIMCIu3TfVHmZocvpTFLnUS4HV3SDPeUys+vfcACm0Fhn+4NCvt+9qU25GCB4FPDSt0T",
+	"OXiLgEW9pikTus1JUqtJN1dQ2mJoCfPfAT+vUZBvT0K55C+SdXGRRDGmfMkfpfrwM5KXXX4jgS2z5/uS",
+	"WP4F73ubdekMRKhKv/32vdGczYo26soEVOV70ovfyIS144pWG+KKpDJp/L551hpJ5uOwircs5TT5bmW+",
+	"tJ20jETlLUfBy0TA2w12L0+lefJVf3A8/M+//NB0kmG6MU63IzTfct0smSh8uC+B2bnhM5pOp83fsU/3",
+	"/pB9P/vSdhqBT35OSsnWka+qDQtvWte98nJvNXZ1Mro2CkKbFaJ28FnumNI68rVZ5tTuoOV3jGVXjVcM",
+	"Pt6FSRd55jseXTP9RC4WcBU2mWWz5/vSd/k7+bcbP6rd47t9s/CxNtSB3/1M9OEvw1vXu/WStVuVIwzD",
+	"B5vWBDxygz1jSbVmqXnx//kr7f6t170Y//ixH5wOP/3vTh2Hfa82iIkrdScp0c5tPvN9yrVmogkOL7jS",
+	"eESs2wf/cILKA0VovDDX920qNQuI+UK8SlhMpAD1MEpWMYsDwoXSjMbOfOVNsFxNEq7mLCaC3Tai/BbX",
+	"udkg+skARC2lUAysxo9p/AbtfeYvI2owAf+ky2XCIzCjPFymcpKwxT//pMyOP+Y3qHkjtlYlmsBpj5mm",
+	"POmMYFUjYhi/Q0DQmXKWxKoz+utH/Kcd1gmcqm6m8t749CPijyngJSPzx/hsekwvogEb9ic9s1kk2hE4",
+	"TzXXcLM/x/UQLpYrnRPPKhWjpUw1Ta65HtltjdziP+3Aq8yLCM4iNYR2snCEXNN83wBhQZOpTBcG6ymZ",
+	"pIxeg9F5lbBLEiJYQqLo2giAPJofmcU8kWKa8OhumJlSnrB4vEzBa81hmR6WMjk8Wqlxr3/RH8SnrHsy",
+	"OaPds+iYdS+m/V73eNKfDugwOolPGTij0mjOb1gMVs+ICiE1mTASzamYMXfm2uHsIsfZ17BSUlrpRszV",
+	"be5esEiTlNF4PWYfzOkOR4QS9IqYm2/JUr02cND0mgmDv+oyLP7l5CcW6QfWfkBiyRQx0KJJIm+RYwp5",
+	"e0nCyOIaPhVJEa1So6VZmJJbKQJDObTBIVEysBO4HzzngKMnQ0PvpHxB0xm77wOvIcADVwd+DK6IvGEp",
+	"6feG5ydnp2Sy1kztQh3945w67OKJlpIksPxf7lTX75K85I8Bzl/LdMLjmIk7QXjJUnA4SDGOmeCsyFwd",
+	"DbEYfDxruUqJlaLbHz4PvK+zr5HsaxvBW13evQC6Mq0FuXXgLOgazk8s4fCYs8eoXqVsHHNFJ0k+Pr89",
+	"FdOai5kyL+Vnj+tLEiY8YkKxsbtw7MvLVN7wmKUkodG1NWFQHhMmAFxGVgREfyPFnU+RdVWM2YelvSS9",
+	"A8V9ZwmxQwjVZNAbnHR7x91+/13vYtQ/GfV6P1wSqq6BGqiRE4x4sdNhK16fpY+2OG3lndzXwSvNGwbE",
+	"/zVlN/KaxaHhjv7vK8XySzjbTUQFEZIkUsxYau4sMwxwWfQTv2Hmwf1zSK4qrPqWKlhF0RHss5h6wanq",
+	"U81lqBZz7iRaDQYebeTfBf91iqD65bhxI0BtYF4jDADv30n9tVyJu+FaSD2ewix3Eq0Md3LTtOfiwxw3",
+	"33kTbERHvuB7QUg2XTgyxwsiOFH0AanF7EsKVmbkijFy4BDjMWx8U1n/OzE7tH71Ye/4ELD22hO1UG68",
+	"E/6c9FWLvjlVTrQdmYsWogiy6IJBQDhI+ELeGs7sfj++xHEu6mMnVuwdN3+nBAXNbcjNdnMvuPUkUzht",
+	"LvgWIic4irO6GNvrhFcpWAkKFeS9ybTz+2W1bpktNFAv9OIetNDBeQPuvEX8YpzS4Q6jT0AvxZgWG2St",
+	"G0JoHNVb9OH37oYxDAn0UeZ+IyxNIYSzLcxPipp/aZYtwLbruA9oPxJrgszMTu/FsrsPheTgpNc7HJGr",
+	"0n6vOqBN++rF868CtAagnsdSwwITOVO58ofAU4CXtyy94RF7L+gN5YkRhn9NKPJ0DbtQsvJW+iXxlCNj",
+	"5EPWGjLgL4cDZOsHU4hiBQgFCHeq6YQqsIasRMpoNDfbwMvpnZQvqVhbu5q6ExZSqtkY4oFKuoGUZEHF",
+	"mlCt2WKp1SXR6RqZLEmoZm2wAzGPYzrVLB0rzGqw6Qo5O/MMNO/cNx1wtmGtsPh7wZw/o8FeFQqQkkEV",
+	"iPjm/yGTowupHGBfO+oEfq6K97hpXXb0Qy8nBJb2XtCVnsuU/+2O19cKJjLKZUTLaJ4zouU1E+6mRbOm",
+	"RKnEakSXRPGZgADlXSWNXj9H7/vKMjYit7zqe8FvaVIUJyeMpixFOIA8ibIkBsavxLWQtyLItGNphHzQ",
+	"CY/AfG8/myfLVE34j0CRgRkTZgRPsqDRnAtGaKRduCidTtGHSZ5rRRSLUgYLUHN5KzCygWoSpQzQXnA0",
+	"f+zAzyweU90ZdZzy3hvmynsnyMZM1pi4M75m69E1Wzvdodft9Xq97pn5z7n5Ty//H0TeGmTn48+OuxeT",
+	"XtQ9i/tG1xjQ7vEE9Yyz6bkhgoQqDWpyaVUn7/rDUW8wOu7/kDsXnr55TSCsMKXWMAvWplEHnBsG+dYw",
+	"ytGv4G+4Eh0+N/SsQVGz4wy4pjJdwEpiqllXc/QLbAx5LQKt+h3p5kdzj1orzRajiZRa6ZQuw1JiibwV",
+	"LDW0cFT8cl3aCMK7bfJUGdoVCoT0jlsPMGY8qrEHmOMGdh+IIpUiYoZGuVhp5qUaED5FPWlvaCKyt0Y3",
+	"GAYDJ2wreu04b40Yz24ey/Ra7b1SpL5dAgVyP+BfO6ArWM+TtZp6hBT41Ptj9nFUS83H/aS74t6fx4Z3",
+	"TTkz2it59Pq5oaYRCc2xDEHAyxwJajWd8g8u9P7mjEzWxIb5lsJUdjjTZcR5wfQnBQermfOvj7o/WD9r",
+	"t9nR6rb7gqsaZL8SDPKxjMZgt6sCh/ayh1MmsZFr4bBdWpVezxlPLTtVJa5pc1v++g/AP38MOl6eXGfU",
+	"qbLULNOnVcqPvesKqT7+WcZkn0+lz5bR+5oqSGwJXf6elmTGUOE3LwLuL4mRvdbE5loA53I5etuT7wrn",
+	"EtZZXFPzAXwLRFN3nQt266gRdSWeXdklErN08g9yR4MI1Rl1ltfjH34evlicf/dh8GZy+i7q/Tk++X56",
+	"8ZfZ8bP52b9f91+q4XfL8/9IB2/16fsqKXpQa0eD9sN1iRHXbP0gk6cOwuX1+O///T/hYeALVnOWsgDu",
+	"vTwb3FDlIyuAw35H5DEKiub93WnP7ckttpbuoogtde4d8UInaIx2Hpq89kAFacdBza49n4SWhMK8QWYB",
+	"MPRLo0iuhH6gciW/QLkW6d+kNGLkmVwuQeXLMMzHL8Xw8c3Zkw+9H+jx2/j069nFs58G3yYn/3F7/jTt",
+	"v1sP3/OzV8veI3X8VRXDThIortxZ61BSyXwrjIE6IqRbNFnjQdsqQy2pUrcyrblJXy0RmsmaKOYCbDKQ",
+	"uPcykQm/L9iIgBBvWFC/R6I5TWmkWaoCdP2RSC4W0lAVOyKPRLZe9BHk017bgDxFQLdAvHAFmgdXGH5b",
+	"klqzrRS3fXJas+0Nx6FAGEbxm6ZyAbvHhNoHChIozEnheFLqAL0tic4n/M3kjnn4dUzWaNjdhN+Ymz1l",
+	"K3C/giba5QLXOLW6mpfjAcpTptF6R9whkmc6AWpykK2IoL5ffWor7/VDzcEd0MqJA+s0mqjyF3fR7R0X",
+	"Fgdz0ihxixl0z+j5pHsWXcTdc9abdgc0Xw5Ypv0kGEiKca/2uoNBNOye0Yted9KPT7q96IKdT8/o6eQE",
+	"PUk0HhsYuwg4rZPc3NM/Oe/3gWasmrERptYg3Bn1fwMa34iEoLaPzDEB/7CjgpY3RIkG2mcZBB0XjtAM",
+	"DpcKBUBxw+sUJa4IE/B0b5j5FNm4GOe1wdOptFwqUNIgfGjPD7fQkQu1PiqEvkuSV4HUy9t8Qr30MxA4",
+	"IMpEgc+Os1uWkpTP5qiDlMMmS2em7Y7evXthi8WYKfzz1XRAQHa2zsa9gZ4d0o/5+1zo02HHyx296PXO",
+	"+hcXg5Ph2bB3cdHfmkha0Z+LqTjlLL0cFUXgFYixpHa7hRcU8ALgNt9S2zVyLE8DNDAioeG/e2vluzDv",
+	"tlq5mbO1Vp5te7tm7m1bbVLD4eh/Vi38j1v3brfu/dsJchnvd2oryDa42V7gS5v+gckNCHA6yvYDGDhO",
+	"rIz8xwn5FcilmQ5Mx89+HnwvTp5+OH+j+39ZDZ/Ls9e09zY+/np2+uyni2+TwQ8fTp7cnD8W/Zc1Vo4i",
+	"btufog3qnZU+UMY6CJd0o7VjRCYrnsS5rAjKINd7WDe8vQStVD5PeKmemMJNCirplBnphHBBLAoDMkup",
+	"AL8FmDM0YTSauzM2In0S07XhEcenp+afyq+Z1D8/ht/IgaOD4u2bU0cm0Bz3TweDYgU9W1GvLMxgPTlZ",
+	"g6G3csH0HMr4+YFqE5YFW2tJYnlJwm+eviMPb/oPFywkSZYBBPbuUpQbRB3fHl2JrKjREbpfQxJJQ7fE",
+	"VoEyWrSrWIdCCaZZXJLQU6DBlpe9msoExl4JxbXLwFCB1SegKhDoDrAlEZOULeQNxPt4sbJHCyrojGWT",
+	"ok3HLAdsbTA9WvQvjcyUEVL5PWRsgUMxfNAqNpckVCyZhpA9AkYCFne5ICvF0gfqShjat7aYSxK67MKG",
+	"+W1OBEyfQeyShFAkIX8JR1+JwvCE4dA0ZulRREXEErsoLwDRcPw4pbc0AeGJqNVkwTWaJGKWwlSgWZql",
+	"4yQJmmxgeCTFlGOuj8g/xsVEfnDEYusJ0CiVyisydnkl7OiYRTz2to5TGtiakwormK6SKU8MZLWMro8W",
+	"8sZDoVIrJGN4iGnSFpF6lQqsR2Uoi/LkyHDi7FWg45WeyA8B0WyxTAw5mkcpjxkWOoLqfewWlmsmGLtx",
+	"ZYwpeuMoD0AP1ZPcVJdWPbefR8AgkdLY5uteCUv6gRtcR6tA54Bm+FdG/DBbRv96zhYBAsHOVUuSfp7w",
+	"A7D/Oco8IiGmOxYB5pPOlXAJkc6Ua3NUVU3w62U2nx0UYqZfRFK2TDhAyA74ecVWLLwSLlyJR4zETBnW",
+	"C4/ykUZjD8mBN7BrBpKILumEJ1yvD93CDcWo4EpQZXZvFhCQZcplyvU6IFmsl5Da4p0ulwkUOV1QpVna",
+	"jammjucckVApaSFjgaxkhi6IAoVzw3TxsHFQ0PQ6y7qwdbOE4eB/zaSdIzzPnvwD3/L/RkHB/yXLgrVZ",
+	"Isq9k/2dvWP4p3sK/8aVF0Qc97zAjis/LCAEx2Ov9q0Kw+0E/rXshlUZrPkRxcT8B8M4s28ZOu4ELuva",
+	"TVTkop0Ai8i4pz6zNCCjmiZytspggGyo8McyoRHL/kK+l/0J7C37C9kXRBoZ3uTgCn/gkjOe5Q3SPEX7",
+	"huVJ+b81JLrW8RqMZrJcJPuj9MwCyDu9+V9yCTmzxZPoDy4OgOOW/2mOW/6XkTQg6dqeBPvPbDV8sWSp",
+	"kgKpQGma6sqvjloKPy5lwqM1Vol0BgifYqvWgThG49h+LqpHBL9u5B3IYBVaFvKqjsj3WWHCQqQ8OIGg",
+	"Ei9QZ5D5s/CMXIkJi+SC2axoqG8KBojQiDKYAlsqnPexwxYYDTdLacT+jUYLduSeBg1+MOv5XFAOxVOw",
+	"egfXbMwh+tv826lN026P9vvds3gw6Z5Hw2H3lA2m/UmPXsTHUefHilpgV1OWHb/mUBR6DjlFKcSpIctC",
+	"rxH4N4SElME5tcVcaBynTBWjYHD6khNpWDAaHW8I3Sku6r0CKcT5VzAxzKzP87Ps7D9qF32DgTc+1KuZ",
+	"8wtuL8acgRIkNMWIeVGVs+Ez+0GaaQsjV2G1lb3DlU7ZYusoqU8OKX7MUK36FMeFkhL7nj4jAMAmqShe",
+	"xCXzA6RyjTpP5CqJIUofJPaVcnHNeTGcf63qt/hyOdqrBfpvuOIoS7SrK/HnfHwZsLCGBkiao7E735JK",
+	"0yQ7WeQpkAumfUBdVEc2ZY8i7KbzjC4mq3RmbkQj8qXmt6+edoJOwgXrw4ApE0qn9P/+H0b6A3PPwhfH",
+	"Nph30BuenNXEQ1pgbY2syz5bMWS/fUWO+6en3T6hyXJOuwNiPnlpJPyUxUbzXhnml5WE8s90AaWDYqkN",
+	"tDf/+HFQb2e2G/+43VlmRg5ajSyArDS+NtpwZtX17WWXqoRkhNaXILB+RTV9AuLqnucSwjQwPrgsANtK",
+	"KGWqcra6zEA1hAIcMrlhWW3lEqVUXqmzI3kCdEOd28Klkrl/Nvh4go5hMFX81WPEbqFiGUqUJPYprCgH",
+	"S01xZp8TVPZdyxWwxEqDDVe5Eiy5OQ2TtyF4HaswpDrzivj3irKeVss30NID1rbQVl8ZUx2SSmA3XcWc",
+	"iQj/nSTOlOnZaI24YYQITBZwNblGSk/zoLETdjpFQ+tF1Iu7fTaYHtPh5CQ6NcKdZfLvsp2YhcZ2f3/6",
+	"09uViOn6T3/C5Z6ahZ8f2dfGc70wktPVqtc7jpbwf6x+IhyCZZFxHE6Mvz/0HxS+ZJ/bua9K3rtmK3jB",
+	"ip1ZnlMnlp31u0N6MumeRadx95xdgJQ2GUTH8ZCdgLaToaX5Iy614aURA5kwGovZKm6sc+eQBx/5G63D",
+	"bpxHBnWhC1AhyC8lRA7CnFr+/t//EwYkNNLbaKVS97fvQWiMB6ocYHf3l4uhp9eGHkpTnJ6cHJ82TGIp",
+	"rI5HgaybMhGzFM/Ts3cvX6ARgAqu+d9YTA6EJPheQNgNE5rMqYgTsPhAzXkVkGlKjcIgUxL+RG8oDh+F",
+	"6M48DKBou5nenHlC7Uk+KvtdoQbJhngSdMvvF5JSjBJp5ta2uqNVfcrYdtl+HMQ3YZMTqC6UgmJymTBC",
+	"EzAtoizskhicAeVBxgerUNgzkSFvR1I8eI3BJI6ADU7UZdYjJw/yyspg7R3mYA93C3GjGHlx15iK4o6/",
+	"SeWtTcg0euzaigOXeS4tt8qeLUrJBfl5JTVT9Rf054rPQGjZg+8f3QJCg5ynZaxq77gMv0tOc1BG4eIe",
+	"kdBcAfsHZbS/P9oHZaS6fVAGbqNFRIY9oIHZfhaNcdS5ozPfike/U08+7m5vi1aFPe4ty+0pkW0WR+5F",
+	"vNh8r1+SlN7iNcyVH2qYs+V54/W/xSiwz7Ug5C1+3FfK7/cy2CkSusgjM/jXEiM4TdC+sR9Ffj+XCzhZ",
+	"YCy1itIlEasEuibRiTLi0BTqp2C5miK1wgIYbqelLlElsWySqkJVcoQ9/wqkUZRDD736c/VepqOtLNZs",
+	"FKsU4DnzWK75TDuWW6vxa53yyUqzDdajAqGc1EoNJfNuyiBXpYsdc5aUGxHVpWSe9C4h9c2w9r5B6umw",
+	"kHwAL8HT/I1e2VYgE7kCBZEnN2jEpovOqNM/Jd88tizd38JJr27vPg/bkRapyM4nV4bwLklIkyS0nZys",
+	"lJlrzAlXuhKZD4zTfqPEOdvHKlWN7jBtmUafosBVkY7B2eixm/qQ3uLqNontrip7w/QB8jCElYGc2b27",
+	"Hj3easDY2k5dDCffxVZtQFXaXR0DewL+O2g+sC//WucNIsCfgJEQkOmZZe+UyCNlVKEwlFq18JZH7KjK",
+	"mdzA7daoT7Wbs+7MLVKYTzyZCzTALbHYyJlepeuamNh7D8fMFm7Q/TuV44p7rLl5LMyLzsUFXSNegOui",
+	"vssjyJBY2roePhsq3AElRpp1uRx1ErrUcqlyP+IL+IH0h+R1Kp2fHI1Ucpp6sY3xcdQ9m570uheT09Pu",
+	"ee94ehwPov6EMhDiueXBC7kS2iDv4sJAEJMsIvPpp+/fWGpxtdJHnWUa55/oR4NJ94wNp91zenLSPZse",
+	"M/OBHr0Ax/L1yiz30etuf9h9/eZVzeVegMFGCTIfWQBPC39FAXflW7XXrsZAvdaeQ75lbxsP7BuTRqRg",
+	"6zLkWxent4Bv0YzNPxrFgvjXq9yViEsOfGTVnhl0W8j91Z/cxfpAgRvYNWTwufPGmh7tvb6l3Te6S3FX",
+	"b7lmav9UWvQTU9+HbJQbLBJEtCzt8Z6iAJrd2m83+a2NsK9c8KyWhCYJbuAzO7Cz5Tajwe8BcAdswPtm",
+	"awvp6TVEy8BV4sykA/BoZ+ZLW7QIy5f4CLPFijpcjJepnIFbuJqw3Np35ebbsSNCAZr4cy0swUKGme/7",
+	"HlWvfEF90veu1Xjqg0O+n9uL9Borhk9lukVr6997JZZtARUWnFlU+v6E6bEH6hLssxwPowVji9+yIHF/",
+	"CQ7VQCKbj8HFXVML7zNp0jaarIXjnZIoS5gvrrkZ904RusthyqPWXL1wFbrAVVtHEbatyAEES4VczFnK",
+	"9Ri7kY2zHsUhkeLw6EqEWRO1kCyggzDXGCieNWQD/UK4YDiZkqzZc7ac3H4wJAm7YYkiMWNLMz+Yg8cr",
+	"xdLQxuNX2opgzSoMNrudS+IC67hWLvaOi7xFgE6pUBQSH8wHJikVMRez0F5JsP5Eymswvc/NoqD7mJy6",
+	"MgiVsDyah+jce/SM7SI+dqF/XJfj/lxX8TGS+tM3r7v9Xm848KJ7zcpAZRhTv1BIdhxzIPtRhjSm5W/l",
+	"dWG/Z4mBsrnf5Cq11t//lcu1nUfRgpFvFpNnNfJ4Dq+Nh9wO+xR0HJLaGgseu/FVCH7cHmFYkzbug3hL",
+	"GApcIqLsiHz65vUlWawUNAix7hwwiahKhZB6/cLH5SYQfG3HvYZSvhXkbnzVjHyvMAYmYTOajFsrKU0D",
+	"txnLsx6MO5mBlnPbccD73LBuWTfUTe6NPB5sU1NgN82sGDStO7hfQKnPEiM8sx0o8kYO5GVDy2dXpCun",
+	"9AvokJuUQ/x8Mw7sNHe5DetNWvdmMamibNCEshY2DLg+C5IJegtK1nmz2yze2us56mWIxfVm4C9iJdm/",
+	"jsh9mVe2MaSdqN6aQEqx5sjdbU6bUWxdU9OafqUl68kuXroa80ntcbFwrDMwQl9Qsc7KP1llPctAIq76",
+	"FLRbrYsexksMdPpL4kuDXF0JxbTtw+ILhJfEE7q4IuHHT6EdlscHOa+ad4UaoeyLyl6+1GGUJKHHkUzA",
+	"vP1P0+n5ea/XgQI3y4Sux77Y8xqkoU7QMeKje4Ii0lFJokrkTI5XqZG35lov1ejhwygWhVEPzZgjdTNr",
+	"Jw+2CTpsKTN6KVjK8Ru60nJs0zDHmL6ZMdl5OlZrEWV/N2kPbq5GmdTQMyvPrlbLZcJZOr6lKZvLlWLZ",
+	"I5tsmAm0u1YE8IUdROEzKmKWqBlTLElUNKdTTYwwWyPfZuJI55+HF2TYI/3B8fDk9MyrL+3Yd1OkZbGM",
+	"oRNaOl89tVOdX/gBmMe/fYl6a5GsgsvDK5dFDt58/YQcHx9fBOT9uyeHdygFdT8y/ZeQ5dsFJxYvzHuS",
+	"37+4xN7OKukmd3bJFlWlChTl15e6N5Jqq2z8JqMorZzhOE3QqeQUdzyusm+spMPr3ULc8viNaSlYwyay",
+	"YwBDfQ7ZI3WNpdBTKTQkl2ezvH7+nR++9h3oEJCW5rzGAxGTaSJl2pxl9kdE2l0j0jYRzmNfZttFISxR",
+	"SNUCaPsd2LqeSwr1RQBEzmETGyoIM5kvzOrYXglzLxItwYRoo2cgSj/0xccwIKGTBzHyN/TFzrDcGTm/",
+	"ioIr4cwJIKzhZUU1ge8uJReaUO2vjRzkgWuGp7IAbHhY1oLquf3GlfDuO1uUAfq9vH/z4vCIPEKVIKdX",
+	"mbpYfJokikxodG0TWf2L07GJyyvBmtIS0Wysblmqjsg7o31A5BBfLFh8WQYMwMrbHE3ZlcjzARN5a/MB",
+	"g8IwAwLzKUp0SjkUx4ilruoYvxLZv1qVKV9V+Vxfdf4pnU2uOgYj5t/pbDaZXHVK/OOsEG148E9/7XUv",
+	"HnW/pt3pjx+PP/1X4e/TT4f/WhvrXYRCtVQylEtQZRpwdgnz1iVkhhv9DMiOfWgnRnkQrqq2X3331rPe",
+	"O0wXaF2mQOped6oaPIUBnqRCP1TojaS8nDoixWXWAc7bpWHZpGgQyIPpDoa9C1JusQw8xB2QI59YIXG9",
+	"1CUQUui5ruQ61QrdOb3Vibt0omSy0owALZoDbj03fEFnzCYSUi2XyDR8PgjnD+4uw28uYQbMtjc3ZyIj",
+	"mpiNVCKphuftgthySXJzBoWDyoiERvnbO3tiB82xdfaEmbNt9oTb8Pb0iYyYitUsGytXfiFzyR+Gij8M",
+	"FWCouP+4UGfN/J2GhBb12sqyQ8RPOCJYNO6IhJk73fyooeVviqJUyqbQOGklNE+sFpF6bgAS2sp65tUp",
+	"FzS5vBLXbIlG2zk3AtTatZx1xWyge2mhMlVGMtlKjJ5oZy6W6smGVlje08UykWvG9q3PUwozg0CAlEUM",
+	"fPozKWOj0zAWwyU9YeZWUBibkF/iR/XVdiZyUvG529WOUQs3nKnbR7ZkT91jOSGPVzyJWY0q2FA554lc",
+	"LCk0Noe6elXptVV9nKqlq7zYLcYuc89fMy+dFiDcSiLby+nS1vf6tcfwN2hvViBz3e4NlVdvghCIQdma",
+	"hEXOHl5eibDKw0PXGHNibt6prUsf5vwfnBlGDgzt9eI+UpQJr0T+3GukXywpqUKstKm87hKF6tV1lg1r",
+	"1bgSBXi4e5KoOU1Z+R3Lq1FVVaigPn1HZ7VK0G/yim2sZQt/1/hB6zZVNzDbYd3D5u3Wja7dfN1AHxR1",
+	"z+vgUjcuA9LHbeFpdUurB9KGTRcWXrvKHJz54oIitjbxBIx22e3ueCsXrMwtjBjgTK7U/ZrbJJSma5WX",
+	"ViDvbAnRAhcw0sIqFaqBi0hBViKBsGcXkraEZtTQ3odXzQ8tT8Yf5L4vuVepirMk/jOXCa0vj/y97bl6",
+	"m0oxQ2s9NEQSy5V1kpdECddi3VXjcqqWH1HngsOoIA0lrqqChJ23vn9SthhCC1VX1RKS06AxzL+/ffUd",
+	"WEhUQGIJpX2XVM9VbhIpLTkMCBcx+8C8IS6m/q+DH0NIj6SusTrYXrJxru16u5YzGWRaQJ/XGIy2yuQI",
+	"vPxDtfyFC67mb9++2jc10FqOKsVdCSQ1+/bRlMU8ZZEm7988r9Y/qC0R1iKexSh2dxbJcJIAF1EPJhc5",
+	"uHs8eh6+CwZyiPHFOpu0GLNcL53XRKnWxZOf9obnvV6zJH7XspO7x7Dn3fPKMewNdO90HZcvAmbJmYTO",
+	"opaGvKZp2CWtetK2HgsEQB2WnzGa6Hk9u8He8Q+Utdn7jqtbliRNqSzyusrUcg+w0zDltbeeDTTakIry",
+	"3C8huy3DHxRdbJkuRaU8Wi5ldxrr1e3qGgeVebNzrrBAkEa4JoymyfrS1UcAu/AtLymJvqNuSzesdu/g",
+	"5nKNni+WLr502O1Hg7h7xo6n3XM6nHRPotP4jJ1PL2hv0kZ7vL/sjaoEUJtGfdKUFzWdtlgBJPPYVEhN",
+	"0y2FlarFmFQrWjFctSZWlmc1njFc1s1WbUBVLH9k4VDsS+Utv0AVWw/TdgN1oXzzPVf5KZ7r36dBsLDH",
+	"11j9elcZhIHLqGAem8p0wl1zAey8qlGvaWZw+E7MRAutMR+7dVNvofp3PVdOoYGhPxrsFNjFGFKuXA+Z",
+	"SuOYGuIqXwM70VbWy2Y3PONrpTLm9UDJ7u7aPjPe1Q4FG3C6gEzW9qp3JTsDJzzlyV55r1EQFwBGmcyQ",
+	"Cwq79hXdu//SpjLmNc2Zjrv9fuHLmNKCOZ6ZfSmGCKYbr+wZO5l2zyantHsRnVeKiaKgabtPZbUk/YzG",
+	"4+7Z9LzfpYPJcTdvPHXRb5MH1VB4HR32mAywbx32TKbvLJkLttpev7PWMrBs06fUDfRacqJDQc+xC9he",
+	"UUHZ5yfrtjdg8OVaq+4tyt0lx2yH1qSYq3svnUkLZ2lLI2ZgPL5OVsi+JAdRIVH1gSJ++uZhMTsTvlif",
+	"ibId6jmvRLj7h7muoKx9XmiEGxTb4EJZVeADrZviNmpqGdiswuBpbQHhU0LFuo1iZm6SG3ndguDtuMIR",
+	"BRMjPt+bOHbqb+Axt/Jan8lbsqBibX0Xc3rDyIRBxLTQI9Iny8TW6sdeW65eq41Q7fWycvwbqnY3V6LI",
+	"q2OUeizc8iQhE+YVybAS3mfppeBZY9oR91sY/uVa5m6vnurYGRCGB/IgsxH5/KRwMEsNbz1y2S1EuHD2",
+	"t7S5zXnXCBq97R8StINk0TokyMzZNiQo33ULnSsb2zYs6A9x7/cm7t174I2nnvxONe0S261jtCkrchWj",
+	"o4pYXZIQ6TgOyVSi3x5K3mLjhwVmGlhjZo5GJwN3sos+OxCluJn8nQ2MYVOjUnMBJxKb//nrx8a+Mr0G",
+	"tdG1LDU38tzQt5bkuFdpSnpmW5KiTb3IKPE37/IenFwMipf38Wl9M1LYCbt7ny7fhVBo1bVDM606cz7u",
+	"ZH9ucM9dt/6BPRb/wI23GgtE4enBAlN3qIngexo2HpgsR7xlBzo6Y0J3Ph8575nvf7eqXW3boT1XasXe",
+	"ahldG4TfrUz23GX6QC/bSlm/uYSYw3uOX8Sqch1DIXOesgCNs4q8lPUl2/NVbAJsFvS5Q8+lEgbsh2qB",
+	"rtlia8pA3hbYaAh6cQcNQbuCaOe97nE0jLtnRiI9p6eT7ll0Hl+w3rRPB5OdNAS9aK0hvKQ8+ZaLuI4N",
+	"X3MBWWOYhjb3wp7gtvd6YNtcqvyHMWjkGqQ0J/swFlyJMJEzLiC0yEtWs8FGoa1xmOWJmB+DwrxO+oGZ",
+	"b+cSooytmH4llFwwbBcpyU+SCxZjB00bsIkWG2FQOIEMLpHVxDUrsY6x4q5cu+Oxv3AtCyxPueKMKBk5",
+	"CUIKJRMG3YQVg9hq/KyQeQ0zs2b/hwcqa/EMDYMNveF8i8PAtSkeyyUTFgblnsZ2zXYgdEK0gLY/ufbp",
+	"YO3H3x6ovHxkQMIlVepWpjEgURehUH5W2nc0l9CiByvl2LG2nzIAzGCnAoXDcmi4320/x0fhj7EnB1fo",
+	"DtPkLLpcW91x1lk8+wX7gXs/ZL3Kcz+p//kyJWRhhxYj+d8A+PzPLO25CL9sytLPP5aMCPkKag/wCxnR",
+	"+rZuCRWzlVHwQVqBc2wbAGOw/21qdmsO6BF5RFIW8SVnQtuK7ZCDxWxjWsGMvlXJyLNszddVwHWFMT/5",
+	"LmLWtPqXzYKglRGdNOUaq7u8PCOGRVJos+ID7P60oGtiuLvHRMCHdVit12QkMgX3+2c1ZGDx61XWWeek",
+	"exwPGRa/rmPz18CNi1g3iuyYpSno5AaNLB0ZKXlBBXS5oDxZpYwcvH357jU5OekdjsjJUf+obw4ZBNKZ",
+	"d7DDdIbj+iioLMbGzAkEvcVsMPihtnS2BW6dRimnGm24MfbRB/oCu65OOYuJ4gILk99SlRGotNUXUgaD",
+	"KpZeT1OsVRPvv09Ze/9Oi7CU/BjgK9f2St72Elzdn4oE8rGh0wDAz6KGIHrzJNaMP2QhWcDBPN8AnyIT",
+	"iHncTtsC04n9XrMNmhJrpsgOO1ckXjH/y2jNwRxWsGvdwTeRk/8+/jYwzm10tnlAzJyghOv79YO2K3fi",
+	"UVVTxZN7MvcDufrA9Qp9ZMxgN4N98UhssdjjxeAoaERCw293kcnJ91npMCxXAEngdKoZNJEO/y0MXBsS",
+	"UPvhOw8UsSvsPv+qKNbvwO9bi/Vmzl3Eeru27Zb/IvRaJwX/pm7QbdeeO9c1i4ek1exetOLlllux/zmM",
+	"6b6w9Pu0plc5VjWX1V4X4YjcUg5Bt1j6VOHCLVleklBlAykYq7O6B/hMh6Myw74SBY4d4iUZjrKcWPOl",
+	"mZSxEUdctRF7DALL11HNMWLKOk/LqRjxlf8vQ09W3CqIzJkIVnu8X6fshrPbWrEZArvQjw+97ScMfOZl",
+	"o4/f3fh/ffXqybu/vH5KzK+2GzE8MH+DHvEvVx0mrnA4+/t//49tXZyPhxwtxGXByu3nkmv2wTx9xpJE",
+	"BlfiSqzBY8DoglCdj4QIcA+9a7k6IthAHOL0RlfCFT+xWbh2X0eRXDxELP4rCP7/srweK3jUy7LN6SSK",
+	"2bTG/mSb8bbqfJtt9ePWFBK37VYzlyPU7WfsHAEusunwvLPa3ZZs18zEIFEjL1h6uMDCKqD8fckIv1rN",
+	"x6q2qD965MWT5FouFkyQCePk48cjJ3N/Rxfs06eW7andGHDw5s2ih4MqcfySGkR9l+gXhXpfXiF+rKoC",
+	"DaQh97BlQ+qdlY7M7LDtDWugKJ6atpuxr+y0FXfe2n4DCtXuDLB76IzsE2BdDJqiN3Abwe27+8VbjMOx",
+	"YrrFW+HjuwvnjtXUy5cFdlMwPGXMR0EYMrAeI6jX8psvFGzy6+I8P96DnJhdBDt6DPED23C+d4XFTRfP",
+	"iDAazcmSphq6aggwQWRVwJyhkUDfYPAj0ZSRb+SVyG2aYGkG7gfTUAHizEM3wPWIZyqiS6ZsY9FDdDEr",
+	"xkj48ePRCy6uP30KYa4rgS4IByJniwB+kdWvwtW4+9P6FsAmfhjAlEUKCYMrYX59J82/YcAbmZgHaKi3",
+	"f7vB8IOVit26vEBRITU7tDOiOzd/6yl667O/oW3kd+C9yz8NuT3+x6Ea4pEtlV9cMj56u1oaqeup2W42",
+	"Dz56IhOZln57IWfy/ZsXpV9fg6L9mCqGz46uxLs5W4MFV0ht8A2l3VLIQLbWnwzTAUmkXJKD8OPHlAoA",
+	"zGGQDZ6uBLRqUe61ORVXIqQiNkuQqfmvkNr8H/sZ/sAyivALVG8LZ/DvGf7ORAhuqJh9sGBSCY9crUZD",
+	"tlcCCM4sPmUiZmnWnGZwckq+5Y8rCfq1onIdN9ksMlfeaCE6Z0TeLAJXQ2EzmeJBZnQPCBfKnGZDkVDI",
+	"y+hIKV2wlhdovQy926UO7CChXHSzS7zV1+tS+F82hGXbHHiD7FvII0dMx/IIo78NdeSxIJZEstsoqy5J",
+	"XGl79+hKQN2lwPoesaB9wbOIZNOQM1pfxdAs2DUfKqRv2epFNNKKcNEyWN1tqn1mJRAVSxccu1tt6Jxm",
+	"wYqgJELeHpFHsEaMf3czgCN0DV4fLlw/JW9bIg6wE8CV8AJy8uhsoszpgricwM2iwcGFvQMBxK1u1kdR",
+	"NZTxpMb2sky5iPiSJtvbmriBLoW0VVgJAtvlg7ZJhalpm+K+XMRW7dXP6ktAPSoGQM0wZTArEQvUxjWZ",
+	"sERilZQvqU3u3G/O7wFYCLz7cd9Kdw45rWoWNlcmgJ3sEHjsSa5dKMroavrFlLyQN8zIVDtU7yslhGUZ",
+	"yLssKSvuN9iiVzd5Vbzsi18yVWuPDPN7iTlszEUp9Gr101A+T1/U1q6nbIU71tr3GfjdU1N24Y8759b/",
+	"Jgvy5xn/pQz/2tQccOBtr8lvwdx8dWz3QWWBVM7ZC23xtVEIbiGAPo5Z/MsYB/64SH6dF8n9+9cyqer3",
+	"6ForSPJlOQ5FNTT8F9tpUeh0HmRdp5N1vWT9Dyja/SEF/SEF/XakoD8kmz0km82cdGueQI7HERiI9s8T",
+	"2IHbtQ4oMnO2Digqk3LNJRJzRScJi33ytdWPaQRhfBCw6yfWlYuBuynaFgDHnpq7N3qC3qpmRQsuZGrQ",
+	"oRU5iMxpAFPS0/dvDm0ji+dvX5HhoH9GXAPWciTx1j6tpeDYRX21g5feSjLLXf7F5qNjCx1Uyh3Ux8Fm",
+	"q6sQbrZPGZflkONyIpVHRYaCfvx4XEc2pWNqd+4tovZ4yRsobb39cNmBDlqYlJOweAa9PBbyDon75mU/",
+	"LYd1z2h/0r2IBnH3mA2nJ/R0chad73bcZPvE/ZfrTfLaK6/EIJhQHyjvzKnAy8RAf5cR6zBRBKx8aALW",
+	"81SuZvO9BDcoKOPqCe8tx5UM2YWmE3/IePck41lU1clSvvW2gTrAKl9bb2dv6bHivtjqhfhD3vxD3vxH",
+	"saQVT0d+gGuvSu+WaAjDSZLKTWF7sngXBkg6+GtDayhyYKS4JZ2x+PCOVrg/ro42tq27mrLWRX9sgb3s",
+	"HwP0ajptaAnvVTpOecRsZ3bbrs+F3SxXef4gtPGrVNt4oEhENU3kbMW+uEVJTn1UxccRphhcTE5Pu+e9",
+	"4+lxPIj6E5o3zvel/94G6d/sFZe0TOP8E/1oMOmeseG0e05PTrpn02NmPtCjF3HLILKMYvq/qnDV7eOB",
+	"kGyPZwfKjfQMel4Jmttc6zASP3IPkZq/wSuqeDF5oHNQ39cE4tC3LS3LDBuR0BysvVWxHU5l+1Sqadpa",
+	"FYO9tkiiMsPa5U7du+MC2fLv02/xasnEO0ii37dADabgQ7mlJeZclnusoOhPF1ifyQUP2qCcLEzvSUqj",
+	"axYT27k2pxWzq+WCCT22c1TQWVhSJV+kttl/tq5NiEfAfI1jP0H3zeuWL72Aoch/ZQpdPdu89tqNtuiE",
+	"DtY7leOtj/lrU3UHf/i4W34qPM2/WktiabxVqrF1QmzfGGinZjvYmr9s18O9TSmZvHAHEcauweZmNn+x",
+	"rpbh6RRk0e4ZO512L+h5r9ufDKLjeMhOpqc9Q+nSQDgrjvHpRycy5fJMv3vMhnH3rHfa755HZ2fdi/5w",
+	"OmSGPU+meYw91L6jaWx7xaLmYIX4F3Sp5ZL0h+R1Kjv7i04/ryj0zemMBkFHXa/M1I9ed/vD7us3r2A3",
+	"GkPznPQ26F+c10tvK8H1uLW0Bz5pVxzp9atur2frIwH55IUkW8O9kK5uofTvVDDylWS+XaDjFy7ZZXu/",
+	"AiEzN0jf3eJ8B6E1Zgk34tvY63a8MRbUDvvkHb0yC3kK8qBOqVBwXxXFA5QQUb+2meWARrDCtbYhAfd6",
+	"emPrpG2RAFpI5ma69kUoYHiWEIYH+uMOC3/BRV2OyoIL92eNGNOy6Fd+FusMe3AkH2RCOXUtLMi1kLeQ",
+	"/2tFVWDywpC6siXTfTod1HzWP+1tr8XCSW9b/iy/gePapE+zz5gayRpp25AZVdeYyVyx7pUl6LqAfbSN",
+	"tLdrtjNcAinkNsuMgbVSCf8xdTtL2kF9il9mcszYqzudDroFKs1Z2N4aYc6FatWknAdatyp8vVKU6TOL",
+	"LdVCRXuTTFPC5oLGDJok5m0Bgg0NBCBnKVRrpdliVNdyuFWaxjSVix3PmGOiFZkXPw9ZkDa7DNaIZfap",
+	"cg0dsHQa4DMllERURCzB1pftygNpudOKKx1yoLQMEkYjQbYwUZhhIygQeAcTRXspuL2JIo3bmyiyS7ha",
+	"LsPJ2+HI3QIYuUeFa/1jEDjH3C383dX5vPQ61IYj9K/nKZCuiyrJuqhiWvV0lUw5tAo10MR6XTcsJgnV",
+	"LCUHtoO21/r20I8E8dSDbEgxGMQbUQ8IECnqbTXW7OxxoCBPV4GcKbNmtGDbAmSWSxJatub8bnSWMlNs",
+	"7Zbd0xab7/RjKYhla68OA5aPW1nzjuJDAVotXqkkUnlmVbPCrLCvN7O3a7e+RqZl6HfveuY5haPPz/pS",
+	"gK7ntp9KiZDvgWIrNPSFSWMTSrI5NwB8q3EXONUXM+em8e/XnAsZ6PIuJQRsIDoWh7cx6r7UggIJXkOL",
+	"atUjW5T6LTq+hS1GfVRF2g61peu32RQpmQmk5O//7/9Hsqq05L+Iq0dL/ssJVCwmB5N1wUd6eOm9Y2bI",
+	"b9zyayB2Fu9Xz07k18P1KuFmUxgNxk1duoN9a1OZ/b62tWzf8pl4LvbGc7E/IV7MduYjL7max6GNdatE",
+	"6aAP2qU2KKPA0eRKZCEOfncKyDlC24yNhJCCVXL2N+TWuLV1Rp1IptCSey5TxcgEZDrAxTKp8Q18gbZx",
+	"W4rg50v35sp+LE13ulsTcLekbLo6pvA6oRGDI7M/VwB1kjwiTjy0GWRW3Cwb97BxW2ZzCcmBFOzwEkIW",
+	"WNe9yvW8oqPmRuv7uDd/LBl+HIH9RAU7iiX7N6+sWZ5/5VuAyyagvB3SsM4PtbeN80sZAx0FfDab4Jc3",
+	"tF1CPROrNi1tHafPbHkrHUNERu3Z80sV1PRAVBA4xsXsyBXIT2XCQvPAVbPAghWGQT96/Zxcs7W6LDFo",
+	"qIdRaDEdXgnzKpS/wIo2xWDUNaQM2CDUQ6jYCGZxfzo9lzGWzMBpXPMAHFlh3ncLDtohjst6uiBps9Kf",
+	"fKdMDthiZ1QsZu/1LLfcMIcNFChV7Xqr399NxOOG2FmvkskDFTjyAHeqq/OBlXO3dnnPOyHLdIcW6224",
+	"VnYCHOe6U0d5h7Ntx9TIRi9xbLkPfRGQT+hSZaVbNLnh7JalJOWzuVbkwLzYhdbM2DUBe2Ue1ods+3Sy",
+	"ZX04MrPh22O/f88ba5d23eTtZjcypGaD1nQKRV1dFwLbL+oys6zC0wWN5lwwEOfEzKhC1BVnlQm7tIV7",
+	"Rl7L66zrqnvHxcBL4bOnkrlqOu0EHfthLxM+F5YtH6jKyamcJGxR27f7zddPyMXw5Mzs0QwiMdOUJ4og",
+	"nMhBCM1BIlB4HtpB//yTkiI8DAj7oBnY8xxH1HSSMBJGMmZhcCWWLO1CgAm54RJttihgo5EXrjpzMCsc",
+	"VMa2IQVNAJO4qs4IBJORuRMynOchLH+1UTZ2WKEzov8GBBUII79F5tHDm/7DTFTvZFcwMrmU/Tw+mx7T",
+	"i2jAhv1Jz8tCHwL/4Bpg/xyXSrhYrnSOhFUqRlg39prrkQXfyO2ryhhh31vtGGaSJ2bopxwytbWPbqHF",
+	"Roqd9biCZn8BUXQKNcDUXN5ekiuwbqRG0YW6/lcduOlC92vZMTDcFkdUWoehjNDuOBwBiTOh07U5AmRC",
+	"YwJvtvZCQwzSnx01tfFEZ5iuuzkcES6pnhekpVXKuymbspSJiLXshpzTzYZPwVUUGDaRyNmMxcRq3VgZ",
+	"+hK9emAUhq4F6trVV5uzZNnqCoOa0GOoKe/3zqvDS0o1G9sMk3AEhjvswyihtFvgOja8MVN2H0GZ+jmj",
+	"hheqvHwpmsvOT4fb0wJVg6kCC7+9e01wgJ8biLOdXFz4prn6Ho32NFadTWouUx2Q+WpBRddcC8Cn1Gqx",
+	"oOnaGTEdCzTztvKGuTix8tfev3lOMtohgi64bW3pf2FEwnru4Jp05qThgNGSOFtGqiGwfBeujFnDTZmz",
+	"nCb5y8AzSqhSfGpvC+v9AKaCxTR9BBcakYIb0/EIMuz1yAFNlCTD/jGK7xRr5soblpI+eckfB2Q4GFjD",
+	"S8qgZvrzmC2WUjMRrbvfsrUZcW5HQKiLmJHn0+5LqqM5lLFcCbrScya0WS+D7/YDEuY1ysYxE5xBJccp",
+	"o3qVsrFLG7aqQcIjJhQbO+iaOY7N3ELq8VSuBPwyDEhIE0N16zH7wJVWZspIimnCI22nwhrs42UKB5Zj",
+	"W7Bh74IceCO5IsP+wIFEaZowb0+F/mWu42tQ6pYGjVyrbdQMBEMy7PfM6gtcgQwHF4F3HZATQI+IyUnv",
+	"GNH3EPb2t1J3rfz2zqBhBJgCIKxx0OyuUB7Ogh58GwUsZRXsC5Ayv5YwBHEIReyYu93bWbGfl2tsW2ry",
+	"5frelkAFvyBAijKYv9U6QSxe1dWkfiuNNO9xCRQ3FUsShS1D5EqXVN1CvTt4b5bICU2ged5UJlxeolgm",
+	"BQsISO5QfTaruqIYU4SXrdY2+8imTVGtUz5ZaRRPUrrojDr9U/LNY4iAo5rNIBytk4BzstR6pTHEorj5",
+	"/rDLRTQnk5XiAjQLmMzpwzsYvBo9pWUPZWMGfY0/9I6Riw6elegAYc2/1rqHRYa5gHZ1zpt2aR1C5Jox",
+	"sFYs6vWtIpo2GtrykQUMftwuVvySiT7Nce0nvT0zeQv+wB1c0bskEVk/chHz7220X5RKpSCX15FAQPhM",
+	"SPMpElFVqW07/DyV4X+DMWkF77dzfGd5k95p2DfKLCeOzaUhLOZGJFzeJa5nBx7XOq5nuUNcj93udv90",
+	"Tqm/RPqRuz9/nx7rNyxmbPEIrGsvuLje20XlGegeKOxKWcIQ/Aa+t/Gznwffi5OnH87f6P5fVsPn8uw1",
+	"7b2Nj7+enT776eLbZPDDh5MnN+ePRf9lFX12njqVoGYR5CBcUuiNe1gHxV28ffjhZii+kDMu7gBEAobw",
+	"Igjv4AsmJVfwldjBF5whKxn/eXL83eL0P24vnqaDd+uT9/z81bL/SA2/mp59M+/9+/Xxi7+d/md08efJ",
+	"4Lt7tLpvwDLiFZQAsxl0pbMY2/QehMvky6AbzMF3xHm+HQg7RQtuTgYk8z/lqkDTqVJ3xNQeAJcpWabm",
+	"zsxhrxLbhzol4VLxz48J8687ONdd+1B0ioPBFkNFLo2uM5NGW3Fp/DZmw/5ljem3c+miKEuYwXhiACFX",
+	"ZCFjlpgPCAnWLpYSekN5YvTGS7JMGFVeXVjSP0H9xJzNKq7c1DUe4V3gaqepB6y8Y2qqgSwlKVMyuWGx",
+	"y1MFCGM7ab/qZkMUk+ZJQiYpXib3GsJk93TH4/v9nKVo1WYgg0mBAnChxftRyyibyv7uKQSmNmalHudm",
+	"G88zTrM/SxPs1l1jCZ8yA5IyFLB3y5iL3Fp82hue93pVMNQM3XyT5Ft49+7FW/tOAxkopl1I195hqa4T",
+	"PLQ3L0ofzu/kd4wvEzu7HXvxVZQsVtHc8QjzYDlPDXMQ8rYT5Px+md6N3xc/W7Ena2JYkib9ntHAUhpp",
+	"KAAA5Q5JJBcLKZA5BXePqrrTbb9M7/OSCYpwqT8mmqfsrZbRtdEG7nbvGDndQPqGKXDG8Ig1XSMqShkT",
+	"lh2SCVtLyEBYUp7+MjeEXqXijmB4Jm9zMER0wciERmWOmVtcwd1sjbtmNddsPZE0jcmtTEWdZzN7cZtn",
+	"X0bXT7LRO0Rc1TIVmWxsUemCQ1KZsBEJMeYhJCmjsbok4YJyoSkX5jdwSNg2YWiVCwhXamWz81PAgboS",
+	"kL0SQAkIZa9aHMFirs2VG8kUJocyUHZe7LKF4xZU0JlVLLyIAQg9KlrYcblw2Nw6O4EtL1WwSheeV078",
+	"27evnkgx5bMtpQleLZl4/hV5IoVgkSYcDCF6ndmrMcUFGqlrRaKEM6GJYlHKwEJQIgh4bHWRrWa3FrbH",
+	"ezQ2SgOvBiellTztGCNzKuYSeo2ogeF3GM7hG/MLDu4CS66LlM3NG4Ma6wbIDeMooXxRv8jnXyGvfmDQ",
+	"QPkizz0qBju3cifPqRojFmsL+0ErHlpEtw3au7StzIXRgiHcQNTbr+EcNaRPOwA+UHjcUvL+zYuA3IK8",
+	"F3MVyRsb9ZzqYuZEx3XuBS3uqBRHXbQh1+z7J16z4deIaesx9qgAzPc2ktfZA4iQqT3aMflJQtl7m4Zv",
+	"pdJ6cPzE9XiXwpKCLth+5ICa0wMFOWktgwtinrJIj1cpb4pzwBHgBteSpGzGlfb7NflnYisa8juwtmGa",
+	"H1IFqFnQdXYQhbR9+W7puh7ULeznmwzmFSP3Fut1MYfakn3gMcPCcctZUfHMFzCOhOoRjffFErr2tYZn",
+	"F8S+YrmHpcqtcUResKnummsDNqSw12Ho9hMGRNNrKCvMU2c/r3SByG+TDkZU5FB1vKtDu/jPrpFgu3rO",
+	"um4NHqShSLjHKH7MudNmfgLsAr2m+fl1V/Snna6/LRJ6aV/lY/HGtRCVwlb1LeefKC3xOTPc+ZotdQvd",
+	"of50enflvrfbxnD7jVfdV7apcgijwnbxvQ1XzSNBAL3mdiEH5p/oM5eCUGgBaqRhMpdKH9axrS0os3fJ",
+	"52X1GTigD2RLbp4z1/Liym6MOmbl0N/ANd6aS7k2Hss8YHFmnHESExU1DKIiO9KVnsuU/83GY6S14Y++",
+	"OQjbhspbVblzGqIZ95Ydm28rJyoVO2ViEFR2T20QC8o17iswqNQHdqNrkYNx17W44TPBYoOVgpa0JVaZ",
+	"PNfO0GKEPyPr4QGiBWFna9WyYnnbvVMpnKWqMHn/ojD5blkMQSehynBdJjYu+QukYexR9LcmLiViSsE3",
+	"WhB57pW0pdXbVJh3Zd6hugHYmb98ByGfDrYulIlYkbm8BXUFVZeVusOqd0x/KNJX5WBCt+/bOuCCc9qs",
+	"FBQu2AVE/6I9J04YBH6b18F2Z1jj3nv6FeasFFoK3C1xZcd68pvLtRdBVWbPFhb+9kokUKDewpnbwNG3",
+	"hqxYSI0g023/kJUd+GbrkBUzZ9uQlbd3dRa880vVb/AJ2ELy47Z518FOXoQaL335c43yfcYLaBRBm6E5",
+	"5B5lPhAbatvWL1AtavfrcUuUDtpWx8BbpotlZO9W09dRiJ2sUtfEFbbtrNKZrY9YLlOyX+3bai9tfFC7",
+	"Z2CbtZoN3r5Zwmpx+cXW63/0U9zWa0flovMfIuyXFWHzCJvxv384v+n9x+L4277+YfKXs+j7gXhzQl9c",
+	"xF8PZ89Of3rdU++OV38+v/3P/vr32de2wmOK57idWNYp0nMLUXWLi9hO9kCRCaOpEUFd5J9C33Dg64ZG",
+	"Eg2IFBG7REWdawjMfOQrtyPyGKcy77fKy2rfi7vB8exAElRz6zew3peZdFv1rNIGbchLlrFxEkA23tnx",
+	"FDW/vEnQUUp2/Hx1Lktev8I0VQGK19dlBBcnxsBl+v8B9ljgEQsIzevwHV4Wmvss6JpM2C/ftZd9wMyc",
+	"MaL/6ZvX3eFZv5+xS67zsp492u93z+LBpHseDYfdUzaYYqj1cZQf12d0MVmlM/LsP+67XUqTQso1+2U7",
+	"7xZh2NSv7IEi12ydVRzJPXXmhGOtUeUCqUFa5SikCisXbrfW7lAB2OVw1GZb3HI9t8t0MNmcbdHAWdo0",
+	"OQPs3Ut7s998KxibolGgpr29UIjpLdot18yotlzfQbVtzyDaq7Zct1dtuWbbUzGArbbKw/hHYrf3nnMC",
+	"1+TvM+HEbG1fvdhyf4Mx9Nd6bfu5broW7JVQCUBtIqAqQdSEpN7XRUUOnr55HWA5ChcAeIgltZCFHJFX",
+	"WIwwMPeY0nQNWEVD8QHWM9ZrglghUcJoap4etrrpPsPttZNFxXy+lkhsjaMtbNcrwGTYr57egf3qqWMY",
+	"ve4JO512z+j5pHsR9eJunw2mx3Q4MWrtTuxXT9uzX7MXVJFq5eNiMSCI/VF8JhRQl+0yKIWSCTsiz81V",
+	"mdrCNyvFssJlhAulGY33kIudfjpLacT+LfOSlrTUHaBoI5SwZwwWkM/fPpl2e71er3tm/nNu/uM1AffO",
+	"6DdmNeSZXC5BYSpbbvA4jWOmrvNqYq3V3n5v1BuM+v0fdul7vJfElQX61+fsLqSYFYhdBcRcGjRlcfVA",
+	"bk0W2EfezWuO+XirLalnI8/yDDVyEOb4LTUJuGZr1NAvszYBEym10ildYvG7vImMvBUVT/pgI1vbOnDH",
+	"ql9lkqq3RcCIrhlBIrqkE55wvQ7IhCkeY6NyLNFFHXxs2y1yK9NrdCzZZJmfVwwbhdYUO2vVeQTW3tQt",
+	"+X6Vg+fYQ4ZtVhDmMold/YeqQrCj1O8I3Mr7rjWxqyxTwFWBcPdWBnIm3UJULh7YexOZ/+DEWRvhexe7",
+	"vUv4dyp9mx3eSwnrUvnLjQWt6xPgGgl472LTv5+a0fmlU19jryj8Epk6GQ/sobH0C31kaeAjEtIZ1oO2",
+	"B5KYA3mImSdXEDC/xopABn2JlNcupkNliSIY8BwUM0lc9kj2KZf3xlOimNZczFRwJUK4wkvvOOG0mGUC",
+	"I7O8kqADCy9amt2jelm6VayZD8TPFEz2SzrU6rxiWO50tztiT3vy/UVi/RFQde8BVfvEROW001JdqC2j",
+	"4ybxopHuEoEEh317FAKc9PpYhB1967+TE43Fff9Q/3dW//eMB6gw0bYucP828/G2gyR7B995QBJ+zXy/",
+	"LGavfgGf+lY/OYKimSs0lH0NLfGFI7Czrpm2IgHhAqv1545xbLfjVWQBuqEaqhgeXpIQ6Sgc+SlglyTM",
+	"anbiAyF1ACZqu3hFoIR1xRkP6VMZaWZlJYtyj3tcJ/ik+rnvm983OV0uoFteZLAYkNv5Gu3ttzadAPV6",
+	"rB5IsWxsY3zXztE8ed0UtIK8g9M/HIxICTXm5iNTyhPV2RCXsk/EMBeurGE1qAJKFXMN13WhyU7/hNgX",
+	"CzWE+yfbGr/V5uq3SfC5TevDKQxGHI4qaVhW4oBCLDZIuUXmRzmseENhgFIyfVPtXm2YSsxADeGKWOHa",
+	"HgbBbjEOBr81XaUTruYMq7JPGZ6AYg1UeKPmSMjo+jnkeu14CF4J5panJbaHJBUNoKlLDoVerd2z+Jh1",
+	"z6dD2j2ZnEZn8Tm7mPYo3k2cJuOsm/rJk6/6g+Phf/7lh47XDKW9G/M+Sx/s2d2utKWKacy66rLG0zXu",
+	"JZSLFWbub3Ve3a1njLfLRiLe1zjyFZCN8ukms2W7vY4Io9EcQ55KfQ3LJXXNHYSP8vZe1ot4YI6Qu5Iw",
+	"uVJLeRiQULDbkKxEAsYYkpGDOWozfsNEYNRaM75mZtT2pVdbIbTADpGJ3M5lUkiDNremyDLQS8FYVwIn",
+	"jCXct4oxcFCWS87lZtDPcKo+BcU6IkWect8f/OER9HuwVUryzrSTNfnq2Yu7mylznrZnI6lSYI9k0CwQ",
+	"KNIs4YEiIVDumIuQLOQNc60GW9RDqdolNx4wtUp0/SUBL3uNeQPnSscyaYVW7/XmdA/heD98/kBzrp2g",
+	"c97rHkdDo/SdGKXvdNI9i87jC9ab9ulgklMdrHlHwisXnb7qkG+OO6VS0t8c1/Dl0lXj1CEuxgDoPYJf",
+	"7oWa62m5SL470pau6z7j3epzlmxq94w1NR0xbChJ9AUoay6TGC9Vp4hP5KQcJ+4aW+eoftrt94aDnFwe",
+	"ywl5vOKJbcD6W6TX3UUjn8iVWmF9/6acjd6o1yuT+OA+hatWllOohnVLfd735YNxc5pr20Zw+xfMmcTZ",
+	"gYU3dq3J21RC9wAHhgw2RsV2ak0W41sEmLlr51TEdaLkno3oPfrfinSvavQWwbg52qq8Ryj+Y3nXLvHM",
+	"OwrK7YMLLJdtCjDYRN1g7DaCxZeIU/YFmC8XhuzIJej4LUOy8IR9QxAs0J9xpW0ThapnFnQOA2YKpjhl",
+	"BfaExbPKVTZ3E/31Y2fT5VWy1PYL+3K3INp65E3hSmHdM9qfdC+iQdw9ZsPpCT2dmKslbybpZE2ob+lL",
+	"I9A1zV7kf0hzn+5FYKtcZ/MmUnpaOD1OPTX4KMazjEg4TeUCWgVlLMspvLDKLhhF8UqBYbdz6MAETBuv",
+	"ZaMtHsA/D43CezuXVkLT5ADrHAau5iFPme3zZF81Szps3c0NztBLu6uK1Nmr7edmabClIFsjqRopzsJ5",
+	"47luE1jkjnfrsKI/Ts79qDr3H3DUVvf5rYYbFUWEhopJ5iCb2wq6myvoyoYoCp1+lqllAVit12Z/cPYv",
+	"SYg8ALaM4fAgkJIDxdiVcDzn8JKEyDmgH+QKuJmLgjGsaiZlHEBZMvjTXJr2vJYbjGXUk6kTduKiQdob",
+	"WG+VfsFuWFLvY1hQsS5mQz5Q1hwip2C1cyZD278JLDdI4WUu4JYxGp5nSx4NvtSpc6CpSUrMV/YxF8IG",
+	"/eHZ8Pz4dHi2ramj28peL+8pyme72eOj9fZncIVvpKj6QwXE0/auSMxgFRiVyNENNqauvS1+PRTzefgt",
+	"nrvfMcPNRJta0sA+uFZ8Qlsv6gWBLZnr5Y/6Lfo2mEpANVgplo52KFNQFUqMDFlknL7dax/j1u6aCJB7",
+	"XmBcsFsy5ynLFBM8DdXCZpsUXiNAg6C7oPH+IVtNCRdmUmK75tpEi1KSRdaQBVAEf5WbvVb61DdUxN7f",
+	"8IXI3dmi8DmsUO58tG+iXzhWrpF+vS8F2l9IzQzA0UmO/rayMafGetPQ4rmtqYxmqhZW0jcQv0frl6H/",
+	"HdFXZyOxrfK1LNlFwPgxWW/navWN821UdKarxjwe+T6s5Ur75kObMpdb+w+suTAweIP4Skqmq2TKk4TF",
+	"VyKDMjS8NUwghOGge5YkzwAkzVUqzKUgr6FnKgUnsPMHB04WzUZAby5PJC3KnJ55xPEn/EImKZRETzuo",
+	"Xu5sbAhrC587V7RdKs2KXF8LeVvt3foZRYHSVf+ZumvafplbzKhbOkLWku0t19E8Dy7av2Sc1+rNj+FR",
+	"c7lKYgjTsgVS7ysK6z7jqTZGEtXBDeO+tvSFUKvlUqbapsptCcw/BaGlb/T6TGhpMm+AkeJ40j2Lhv3u",
+	"BRvE3eHkdHpO+9ExO4krjYTNdc5ZYrvd0wWdmc1MVyJC/GayiL52DquzvhE+4u5Z77TfPY/OzroX/eF0",
+	"yI7jQTSZQg9pcW3mM1TsxB2IgusPjrH3qCv9Nuezue/hkksMkVwhMEedJykFh0jM1TKh65wpGIwsDasc",
+	"20VXrSF1UNvUdBhcqFuM/wuqNEu7MdXUCpogGdl3s1Rmz+u6l7BEFUR0sh0SW3+dnYb7vXqhIKe57ZX9",
+	"vsaxn4Jtll5ESNGoeIkBviCzpIzGXMwwzCg7d600L1zJ05t6i2uNwTVuN6PNubAHpsULL2Cod7Jqe05l",
+	"BRixkM3mO9A/mx7qjgf1rZz3qsmIPJSpPPW6TalY8xb239t8Km2+cZaF4t66JHSijDhlA8mybn4yJVEi",
+	"75JV087HiGDI1YGMsbW41/GHj79oN+tfICva0nXZGwmv5gAs8hzPLZkRqDtVGa/Z12WJOHwiF/U2iUdk",
+	"uZokPCIpWyZriLcXRlaGAitWlRKEegynri5/vW58m5rXuSYHYWaesMrx9pIErTRi/Pq4TtisrbUwkfG6",
+	"JYu/hwupLRe1yLGdd+Gn8W4c+IYrjpUO2r3153x8LRXniyjM7QDeKULewnVrslh5t5vry1iuGOHwEQl1",
+	"tKivMFO8DsywlpJe61oyZs62mnphl9ttxDS/7uxWVfWU7WZnLR7536ep1ZdoauFrxVsPwjXMa/+zvdEe",
+	"CEI0fv+zsT5n0dsaf3Rda7EJMTPTLkivFJ6s0LUHxrhjMmH6ljFhnVtMkQOMNQhIqCW49aysH4f+2OmU",
+	"PP9KkQOkiqlMiZCGR8ALqGyEri2iuXCcAlLVT/y0FFyZf1261XYynSMuXqJ2Yo+EvDo1LZtMOuPbbiYK",
+	"a2kDNFmDmzOy2U83kzWoDHV3tRnfVUsW8SmPbNmyjRTegHzNPugQFImECxaQMJFiFrrW9QEJzVEIyV/+",
+	"8pe/dF++7H71VUBCg4XQ5SyEWPtNGULATkyAxrzFoMOZ+RKUtxUzI/VQzdzDoNILOQd4QifonN16DBb0",
+	"wzixIz5uyfSqERNqz7bdW2ODq6aFbOKxO3RdsneqJSCvsRtCZQvZqGYDVxtSr2pjNzRZMeXCj+ytbN57",
+	"oJAC0bWJxGjWDr5/En7z9B15eNN/iG90zRsqPCyZihpMNgv6wV/4Sa9xzy3FCCM+XN+hPugO5qP2QsW1",
+	"3lGoeOEU7Z2yScE0nzeAp1ADAethKWzbmkW8YgqKyio7VhmK7w7ZJIO8MuP8YGPDaOrV/X53QhW2lLa8",
+	"xX4jLGZyWmBuOOB7hNqCaV+zxbh9+PSnRmLcLu3Z5sAN3v9797hbW+7vWQR87Zl03KWTQK92YeS6BCL/",
+	"wExrG3UU81bdmIYT9x8rtmJbUJqXnYOCPg8UVo7DeMm5iyfK2kJvCxmCvi62YaRUBiRnEKWyTOXM3K5A",
+	"+2BpHh3nFiYIermlXHMxG0sxdmcaEyh2ILD886WTate/oDqaY1M4RqY80SxVZGL9e7ihgCxZ6m2u3AYT",
+	"d/VxW4SRv+VtgxEe20blwNo2shaSH3eJMLK+AH8X9dN6ywoccOrI/R/05AeOIptZwJbwRnf3YXwjRCIi",
+	"vEPXvsCpEX4aCP5GbrmI5W1AQsQMRE9Pub0afcXkLrjO+ZGdqYEbvbM21bJaYETF/HbJ0g5QOquewNx7",
+	"sQMpoU6ynZ7ai+7txPF64Ri/khlHm2nDgKz+WkaniyfPBkRJ6FA6WWe9se9++QLOKj6XvZMrK/a7qnKH",
+	"Bt1wRKg16upi0+yVMixbMYjetZZeGA3WXqOsowbvalM4Ksd5gc7xpSLpZo8riH4PFupHqeZRwvZ3wyOu",
+	"bewcxdkMQ8oN+lKxPM5Habo2vEvP2drcuqVrVnMNy35JzXYEFRGGioEX9C3VqzSmNWWD6CrmTERbXZuP",
+	"3Lh6q/Ppycnx6dYKIwBSNb+LDdpu8+POlcIrlIdYdJ7T+8SmT5z3htfvsHmbIVV3Mx2nMZkmUtb05v49",
+	"omg/3DyxxYW0LCImZpryRB2RR1bVLyAkr4p/SRqq4lNxJZxeSbQRHmCeSxJas5G1QE5SKmIuZiGIyoaD",
+	"0YjFBPocYiLdQTZmRD5+CslMMgVBXlcussyr9p9IeQ0TT1PGsL7zXCoNHL5aBcMuBeRUjPGwjQicHJKa",
+	"36Cvl1FX+zBgyoTSKf2//4eR/tBcGlJpmowjGTMI5RienAGpzKVRgTv/PLwgwx45Oz0ZHg/q2vTma9jI",
+	"Yewww2AsONqGPTx24zGoVNNIjxuqoD8SpdqyEKKH+DVn1ODW+k63et/KfRu2mq4TNqPJuHUoWdPAbUeY",
+	"pnlf/uLuX8obSzN5/TUB0Z4Cm3dLkYm/C3oN9hQjcMplF6L+C6E0GyJBD6JVbRvUw3+tT4VGSvpY7Gpe",
+	"5xmnbl+bIyOamcmr6XRfTmK4vDSv5600I1bto4l3KV2Y09UZXVxcGNhgS9TIHLan79/UdL7LXtwcaixY",
+	"bUfNqN76jlu2cYx3vtr2vsIqQOn3W0LFFqersTEHHap1yieustpGzpKPNAyCajazYUtbT2xzKNVJ717P",
+	"7A7or4sxPR3ufb1iceh7kXsKVaT3JpdC4c0KSewJ4HvuzfANv4GaVkQDl9TNrRoaquFVkaEaerXYFi1c",
+	"z13pyCPySjBQe5zCnzV/gJhvcHrl1bPv0J/lV94/dK9C0gC3+2hMuLHPClSXSuQtSz9rK5U8NM/BuUpB",
+	"j5+8JsMzklAxW9EZI5rOQCteMKVooaYjxmWuRLVm3vHJXRqjtIvOM3vZsfgH4PIe2hS26AeS+eh3CVaz",
+	"6Nns0YOAChKaM7W3P2+HA9nan2fmbOvP83BXQ4Gu8iziC2qFTleKxRjBeIvlfm/nVEPGIBb697qy+kab",
+	"PavZAkOPVinX67eG3FyMOf+WgSCA1Yq/zpozXI///t//U4nOfySyxggHIY4JD6GGr5ihQoc3IHbkwX/T",
+	"lZ4bZEfUmuJAnZywGGKfIZ4jwgK0K8Ww3yUcCCi9aHaOf5nrA9aY722udbn5cXkbqn4bWcpHubOxy1UK",
+	"H970H5qVP4T8PtuvICi11AVsYjXJ0t1/kE8Avz/M4oC27OYTOEqmst6z+uzdu9eAAaxzKVNNk2uuyePB",
+	"43xV+POo0rcPsSFisqDRnAumbM+IvFalCizt4RR5r4mahhXay27KS2vaPhW2pCAXE/nhMp/fWSqxrHNg",
+	"RwHI8bsR1TSRsxXLOmbkNft5CiU6MwXsSlyJP/3pUU5dXIqjP/2JvGUibqqUfbXq9Y4jQDr8k4UjQ44V",
+	"mg4cCYZ4QsLDKwE3hoNcPckHWN66gbjySe0AQ24yzXZ0JRA8ZuulbkcAory6aAN5EiMKYJ+6I/Ko6ZQZ",
+	"iYlGEVtq8CkYmMJC1ZUwB448hTqqbiai6BrKy8B7EU0SwvVl5RAoBiUvbeNIH0/kwHovbNnSQwPxNUFt",
+	"2y+/CneG2b0yMsOwN7QYfpqmMlV/+hNYj958/YRcDE/ObNQZbunhMpWThC3++SclRegkRaUNeyRhJGMW",
+	"YgjLaxz3RMbs0ID5SixZ2kXr1w2Xie3xxwUJUaoP7RpQUTCLkFNiw7ZZDPH7qzRiihzUtWqZMqpXKXPH",
+	"J/BZeuAOjwquBCjV6hBkaRI+n3ZfUh3N7U6ysHZ0YtHYgojFAewylWKWx707R65d5JU4CK86x1ed0MDd",
+	"wCRhQEg4hyLD/sBMs+BKuVSU4eDcbvuJuenNz69fvX1ndg8LpCILJyHh85gtllIbJbZrDgqyHUUXDE6U",
+	"AcZExms0+63z9nNXAldwWRyPuLO2GHgxW+hgcElu5zxhXg87m8RB0pVQARn2LuzCX3ClHcksoS0OFyju",
+	"Yg362AgcS6oUCT3XZIiJpb57dCU0T2zXE7AKXV6JEOrxguOwb5Q8I0SQk54nmxyRRxhNYM6MwQqZslus",
+	"vidI9jrUH5mwqUxZ5me9Ege2UCZNEiPa1fVhPwyIkraXjjPNFvcB3U5gTq70EXkCP0OowpVQjCYsHgGq",
+	"sUUezOScvVxpW5zeEZ+NCQiweOCM3mAKQH6KuSLDXu9KhFzc0ITHIRF0YcjGgfEwgHK44J8zWiJzBZhJ",
+	"zJaJXC+Y0JcZYIDRYLAt8D2ApJZXAnzQiOA/QwybYffv+MJWzje84fj4+MLg+v27J5ckXrmuneYxmpoV",
+	"i6QBzkH49//+n7H9Kzw8ItYAYIiOM3UlzCsGRP/+9tV3ljnBravJQipN+uQlf4wFnYkhV+CycFUZ9rgS",
+	"18IwQWsbQLs3SHwIWyWvBFdoNAeocgW1nAF85P27r7vnoD/hYuCVn1cGekua0gUz6EAaM6cF6vZapoct",
+	"TSADOpYMJ50bjGXHqHfiDhkJobJ9SOaMxnChghE8YkKx3NDQebSk0ZyRwVEPQm4SK6qo0cOHt7e3RxQe",
+	"H8l09tC+qx6+eP7k6Xdvn3bNO7k/pJPLK49eP/eTHzv9ox4OlUsm6JJ3Rp3jo94RZGdSPQdZ9eGc0UTP",
+	"/2b+PavNZ7VbHPR6HqNYpjJiSiHdKccxFDQFiuYsulYZ/liCemp2+RnNpfMN08/gy+jsX0qzRfP1Qa9n",
+	"6+hpG7Tu30k/2R4EqNxtU/3sF0D8q2+CiedstTxCqxzwmaZZs2U+tDdeQf7HsCG1WiwoOD9e8BsmMMRB",
+	"05kySsarTJDo/GhefbhgOuWRaoS9PT3KMMFUrjRzUoxeKavSJRRuCSwDNUvpIqs//TqVhm7Zyp4I1F+P",
+	"yFuz7fhK5IwVPRTcbBKzmBIpl8i0baM84GUHwJcURLYMe8ckXLIUbjgpxjETnMXh4SWhhhcCYA3Hsb18",
+	"EdaGOHB+rjQTyK+cZHOAF/GUpUxEDjkP1JUIu10Lp65ZjmF7VhgQ3vkbYqspOG0VSntp4byV1AygHi4T",
+	"ygU20Hb6nzmaY0fkYy01TT4CQv7lquMCeBfsqhMgbv7lysx91flEoPZLTqwFJXl4fnJ2WhPs86k+uR62",
+	"cP906pHJIgNTI8VaTnK0poukkWzfGW0zltHKlTOtIOTVkolHr5+/XbJot/PvvnsfILWLIN6T+wcvwKL0",
+	"lU0AhsJxbblx1p8NzltEhT1njlIDYL7kpHeMAmRMNZ1Qld9b5iBFcrEwh5BeCWjVQg6oubtSPWFUk1Te",
+	"Btn1LM3JpPa2v4Sr1CazZBFtcqUjI1KBNcZczYfmSnUfvhJwL7vPT1ba3uCKwLeV+XjW8cXISCzAGicJ",
+	"ibm6PnRXOoCp4bS/gQRwZL2/wNXy/7P3bctt41i7r4LyTaQp+pB0+mTX1Gz/6cOkpjPJjtPVVfvnlAmR",
+	"kIQxBegnQCuqVKrmaj/Afoh5sHmSXVgLAEGdLMk62rzpjiWRBEDgW+dvfYShmY307cU3D2+iG/Tv/y7o",
+	"PeW5Ma42vgfDBZm78YzpO+Snd2w8Xx796U9/BCbr5Z/+RG4wBWok3G6Cf4btMmPxPijUj0jB7uUddgEx",
+	"9kOal5nR35DVy2nH0JEzLZhWVjO101TmmUkpat6vhLReX7xsR7MEkvnqG6DDcUp06/XFhRFTApuIxqIU",
+	"7POQpcYeqPK8SOvbi4v2rA1mjKDrD2//ZtYJguJWcwRWulnvqvrJOVoM0ObjgV/+ZpR2IBbe2g7GSUDS",
+	"34xdHKZu+7dpduZrHMLiXflfNHOhP7jk5cOX/C6odS4hddnrZQ7PL7Lo8CxjYhNnpnLc/vc/vk7ockr7",
+	"VQgOkf8I2ktItbEjAy4C8OIb8x0xE9w4dc/YGTFyzPp2ONqmAJyQDGRbuZljROhwyGhhbv4RygmZbypB",
+	"y4xrksuewWnrT/BGKngQJpwRlffB20IYu4iFczHcsfGVjcS6AVjcvmND6DEXaG4/kiSVopvzVHsT11x4",
+	"x8ZbO/xWNsViem7VsBa5RWARXr96Ne1aMXeH1ZH3rIgFWLTk9ctvKsghKyIObgY8ritDTjBBczkiCszj",
+	"v2wu30bAJByjP/n1+JcuSvZ1Cs9ebhjPbmC7zVP5nPOsOhkHjmmvL358+Io39vjABS+/WeoCs96fpPyN",
+	"Fj1QOF6/evXwdfXN9BHO0HaRF/dVEE2Yjb4TCsz5F7zf2+zrOeobkC+0QYD+CHdVDqg8OfOl9Wq6SCS4",
+	"2sxugzKQUrEzApeCY8vrQuYOthNiLKzfxPxwHlJvBRYjkgipb7uyFFkSi9bri9ft9UELF2hN0MLL3ma7",
+	"UIAWQgX0ailYdvAo8frhK/4u9S/m3W73wOJ7X/rAlrp/TtOUKXUKRD7nBcsYdjFY9rhei7EUDA1c2xgf",
+	"zwtIYasVpea+QnOao0kyZEIFMUXnu8WhQA/dF7bNPupYtbbtXj3CXrvaWr+aOSc/jUVlxNqbuTtUetw9",
+	"ZyNWnJGPBuFcSGJoDHnwxVWZxNDbGPz8sZiIUVYRxdbrVz/iyD4yXYxPr7uaFW2Y7TQ4dJHAyDrUI58+",
+	"HlU5FbIg2EMcKo7vojA4CQqpkNBl1ig50F1Xhaun7EIEwbnIB/b9ffwtsGExmwVsUyA1F+kKqtmtXccE",
+	"1qNdU8YwuhCLRylj2MT9D6771zDb37C9+TZ0qo9wFKrH7Emvsm3r58CkYKNqa1vNCs/NTiFzba1nCfXq",
+	"k5TvqHBqrdq4e+YGEzdmgVAInrWUjAkIrfpNq3PMQtg2gjoL1afL8a7ZC5jBEh76AS3u1GRTbBwjy1C9",
+	"qoNxRGiex4Kiu3EleCQPo6NR3SbhsVJ7JoDRroaEAoaqxqYzBt1NMZFdBQAF/lgKJwJWpAfJvELGAug+",
+	"IAA9YvQOQuQjWUBNTw6ezFv2mSutksqni43WGekwoMn2mbgDRgUYplexmKXbYZzbozhNoRzniiRdynOW",
+	"3Q4L5gmtk4n2kWHQNBYIyRG2OWI+0Mw1m3ybZnoZ9OyVYjkMD1Yc9ExURu39bq3cMd+9vGhHGAJ3X1qd",
+	"2X1Zu7BU4ReTa9t6ffHjbI0YtF1QiWeukrtwOQFTN/ZX9i9ew9F46ye1JeEy+ZjnIly2rlqvYbEvMY1f",
+	"pWBHL+hwzyFzZrC9l5JwUKFw6il0VxVtQgYCjAjGMpYBUt2ARk8NwENOt8/6Q6UXU0cMTL78lgy4KCHj",
+	"jGOajYuOd5jRYpVl2EfcBBEQi0qmw4cBRbqtz8bPK2ohkB+QoiTu0NqA3hIQLjkjbyvH6auLV0bx5neW",
+	"QQUrRpC1iCrQqyMD3Fh/V4D3NRw0V8Qq/0pa2jmIIA4L2YHydiMBkFNihgyuFzvaFNZJ0byUKFgHVAOl",
+	"HYTDEt4I2NK/mU20VY29/piVQPXVjGivVZMuJ3ec2eI+35fiZuGQvAF9NOl4bYA8Znz52W7K2Yd5DaTZ",
+	"qzeimgWMqOaUuKrcDy7ZMGWR42WpoApPbiw2pj6v41zABD1VDlmhDO7OcC2IzKqiWEXVlwBFRnW2/gG7",
+	"2UlLFrat8GxITQI+6aR9VP6E7YOT2cvrYVPjTThabwJKanvUVsBAWa7kQ3hTL0aZqrbw9QP4duFk/uzy",
+	"qTEtu3KSXlUvnigthwpQDmIm1isAyDPH/HVuZqP+8LSPmbpCBgUkBC33+SZxLGymOJLluvUE3crfp2Xb",
+	"2cwtvXoR1oG0NxW1WWCixmIOaK0JTr/hNpiCg9fTO+IGF0qWLqJ6oOHRPR3RL1U53WTEBA4sLvNSZ9N5",
+	"j9bVSmap7vaWkFK/hILiumajtMZoCFeL7jzXhIjFYhviyub/f0vMvi8LLDqhpJAj1IjRRnmhqkk4pY8r",
+	"oz5AYyFULjChA87EbNUlmsh8saXMlR01YUB5FceqJG4IETHmE+TJu0FxRUaFFL2jUkk+uK22HY3E3R4f",
+	"2Cgkz0Eh8SdiVbg7LZhiejvOHzCktCTJOTzk1D3zL/Cq/wzGEPjGFVDTIk2PO9lzTK+I8C5iwINuIrKu",
+	"l8gYdg+7icj6XiKop1rsJiLreok88keEDmmhMVfGgreypcrO8D08X5IDr49mxzT+pCftT/JnHeBhJUtq",
+	"Ar525FG6MTilrfyqkKo7wdFm8zHq/EpQhuWmSVrJcFhYFocRNRaa0ETLKBbmgCJ+5jnemmpLK1RZcspL",
+	"TT8Ko5LJUqMLy9IQQTGX2YDKSQqEznD4mIizrM/rwYhxLB7h8/LIIwVJBBvdukG6kGotzou1bTByJIEs",
+	"ITrbviIznWdmadfznjlSJ+8/I3X32REonwCnW9Y7a89YCVNfz+lHHGj5iukrX5SNimNV5cjQe8lEtuuc",
+	"wqPWIJmeVLqsMrk6Hislzw2ydmh6ty4KB/QvlgfDEbRAkyiWzLOjf1eO1M38jJRD0jIg5iio6ThIHW5H",
+	"RBc0c7yaMkNtC51JlZ364W9vfo7FPSt4l7MiIvZfyjbMd2wpBgCANiMi0He7iIijaI4QTsYREWYw7Vk5",
+	"OcjTEgD2CKj37MOySUWvhc2Obt33SZtwpJJVlzVSOd1nsQiW04mmyAeJEcGVtAXCQdYJVz6NqG0M7sB4",
+	"rwhQYvHPUulTLjCSEmrWRtMRY0QvPKCZHFAu1IYyMleIjoSYDlsjgh2BKeTw6vEi/z5B1mbSpotjxT0B",
+	"oTo3J8g80r+viqRW2N5vOPe6flA9APkrQhkjGAebwb5LIQv/vtDNMm/djVrZ7T5OEs31jsZi8xk8KxsI",
+	"v3DBVf/m5v2WxJe/f+MxOc5KmwMQqbiHDMBbZ2kQy+AgsvTYy7lVZKvStNAbddL8wn2YyAETSp+pcQJM",
+	"qdCwfeFA3QWkCvv9+yETb3+KxRspBEs1oSGxmZW2ObqYC2tkgKglrZtX337XjipJLzKSgOBMLo1xhHpA",
+	"p5AjBWS1sUhq974tizxBU8YPW4EZxTUSJTludqB1eWH0gYwXZoy/f3wbi1ZSU2H+Yob65//8699xeXHx",
+	"6jsYFPir2pFdJSjibVnp7QNtNuu/x5VmRurAPB1bRzsWXdgfriN08uH9DZJcTOlQdi6o0Myyyy5m22VA",
+	"ErZCGlGYMgrpqEIu3AD42i994oAr0RzR8boZqnMlS1TTCo3pBQm00DGHpn2U79U79dEC7ChtZ7mieDJG",
+	"4prufXMKtiedHuWz2lxx183Ne5joLDGFDY+0nDqv64uo7SeJHrP9Zl7EDFkDCv3UGUaXt0UGPMZLCyAg",
+	"Bd1ZqmgqhQL2syDLDMMI9hscShBFWJxQWsVCw1BB3T036ktXS++S/BcnjUao+mO5e2A+oY/X8m9sIGRQ",
+	"Dd6FDJ5M2igUBDe5o8/D1187bY9MJZ3Co10nlMJcamml1W0CeuUqzga8urn199c5mCvsMFroUHFLv0tz",
+	"Jat01FksbthgSvm0EaTTAHdoe7ZXHxPnOW7JnHeZeQVXoVPIvqAOS+XAMgfb+tHNJqT6Sip84NGkbwBm",
+	"7S6ttA6R+3JMmEEs4Z2onYomq2P9rI4JtHxs1inC5T7z22o7w8GV07yWyXMjLcW0M5p//xQLZIY8r+KD",
+	"6B31eaXtdbUkYwEuzIzDYc9OjCP7yotDh/9kUhyprzRXHnaPD2+3HLuE5xxG4lyDtoeBtiun1NVxdjeJ",
+	"dc4ifnyCXSxWqsOsNxAJNEjg6wcjScGWDPVb5wh9qB7T664QtzWKkCMNB5cpwv+CPKDkkYZ3PcHwaRre",
+	"TaLdszW+18u7801DVuaxbdEekKCb41EO21FQSuQyPMLeKiNhq52ga0MhIaWLTjTmIVRB5RIaofUGLaRn",
+	"4M41ZYH2GlV/PQAax5u7RG+Yg2TKfePfxepcuXgltv/6BbplLMOc+wHa1L7Nlr/CP4nRIu0vd8UB8fi6",
+	"4S/D5Bs0b3w+VL7RguIrYPZNg03qwKXauKtz+0KL0YA60sKHAxNMfJKKAWRMEP5OJfubS639lQAU3Jrj",
+	"n0RWj0HdBT1q5gsI+3q3GDSIguHMyFv1DZ1d0qptVxQRcw74vY1bSkkyxoYEf76AsygWrnN14AHkCvQY",
+	"AY1ooJHJrZOn9srENXRKiC4LAcIw6Re3aizSxJddTmaKQdQoZ9BhYDt0mLGYyyA0PRO4R0UsTJbiFY7F",
+	"2sTCG9GycNO5nX7Y1MKT3fp3bOz6RZpj6VantaIMjU6wBRAM5udPdG7fefuzc/gNPKBJkzp0QmL/xufI",
+	"jEld9PyL++fb7OuRKaYHTjX8K9NrY9gb/1J2o6Q9hB9PFjX2SVC8SAH8FWoLHjjM0C8t7W9XA0T+bxsg",
+	"hQZ32PehYGQIZJMaKXWtJqFnSx1Q8+YTW4hKt6uqSR9SC+U9w7GMZJlnsRhAv0qSjtMcMtOFUV4G2HCR",
+	"CvKa5Oye5QrUxkUclzPVxViAvrg74FnAFDk/l/zKt/10fUXD3p+OBHqi/+cqGtxSyIcNVDcCfg+bsm+7",
+	"MM+t6Xn1yewpbbDR83bIe/lqGXivjt4vcBofp1P+sNojP7qNt1WdEnd+IIZeGOzUlOdqHe2yRqi/rqoZ",
+	"WRkWWQHWflCA1dt8TfXzwsK1Y9AnocOXZ11XW4bVd740ajWf5SF1EvOLtYwPMuwS0PTVWKkFWQ0hwnUM",
+	"oyLhx6v7Ltc+/lXLslyK3mludMwI3GHQML6WI231yqoosBWfYA7iPcegWHzSnmhuhqHOie5mmMnompvh",
+	"BamrDi1W6HQWi5VanXmD2YzVtzqz6ZmzO53FYn6rM0w6RLa6lAoClSPdgqm+z9ERbGSTJlDDR5/prcuT",
+	"SUgpcvPe62bBdF8O0krwz1v4M2lfLbQXJvMfsXR2Hmm89V1f1eF46m2HV9RdFzvV+qfX8GGKvYddvPie",
+	"N9A7biNs8rYvW9iqZKs2wk67ze27M0o1gMVd57BN0FHVwh5uPdOBt6mb07ylLpSXV9/Pv1C/ycx3FqtW",
+	"b2e3tlyvbWBdtcJSwBHh0p24BqJWz9NaCs3zqhceirKplnaxOKqedj/h4u8MTa+DV78rDX4xhjX98FZF",
+	"BrtndgAN9pjtEBp+hQZHVSO8Skm1zd/M3656hyBfmFkMqHXnXfPfEVVBHSNo+HmG90CGsWUR5yDaZa6v",
+	"VC5EpFgsSJSEl/6kIWkF5aqykp67grXNDp+w5TaFaBiOWh211gixXeOzJozkyda9xnCHD/vcCLtxBDvL",
+	"0toXzPEyRXbTTXaq6DDbyheypwoGJrHBmDOCzweS+BlxONcBmLgGwEegEdkVfTLh9yasszvNyO6dR6bS",
+	"nKdU01z2SnZkSTWf6rdn3S6ziZ9uQhEx+kyBDSeHhczKVGOJYy+XHZoDnUxX5lwGKZjBLRMu+qzg+hZ/",
+	"fut/nmDJQTRrivY5yi+B/4DrWPQpsLeZVejKIiKMpn3XAHlY8JTVoXVIx7BceM0LZX8z4kK1z8hPFTZC",
+	"aqd9LvAQQWmRW4hjSULyO3G7OthhZZ/7ST8Q9kH6KfdGG/vxEfnqI8gLqo6ZgTaAihBA/Xt5CEBd+vUR",
+	"4qeRuJ4Cwz/qkrgpYfIULfQk9fWRIMov7tUcql7lB/iAXvVC+XfSKFZ7zXA0QhhZ6BTTmoteGDv2r3P3",
+	"KY9uNFNJj2dVhh0WxE7gCmBAC3pH9KpEYGjA06tOUBudSzaanNKi4NO3EmwEt5uolTFYVB+eOTsFzXiq",
+	"UQMCnJpZ4WKuXamYZWFbshlW406dW3PqXo4mU3IjeLrNTEn2mQ6GGN4BgX5b4w7FiGZ0MizYLXytfIxz",
+	"Nbj+gMPbbWrlQ7KiEtqNDd6kVm4qMAsiZg35t1hn5gOkQYdzcDqUOU/HW9afUb5O1YHHYpdlPJOsuI/I",
+	"TPmV6bfhKn7ARTxUTXfWWB9WetO+5Ck7a/RQZN31XFGh873DM0VqByo4kbVlR7W0XOqIfZp1eiB9EF1o",
+	"+GbIsJCapXoyJGC0yZqSBu3PLDsFHUPmGlTBcH1G7PqbQ4hE3uGYFSlFhrzT1lHGCyLYZx0LqxocRORy",
+	"4wrXzZaO9+aTyeae7N2pRquAC+7bJ5uJsa7+scUGvTghyHrNczmqn+9Jz5LRL5g0Ovx8EFtBt1AHr1WY",
+	"TTmBePOWJAIuLVcjcmkTnuucPwAwVJFRXw6iWIz64wiDsXJkGbAKRrNTyANHDiycF0RAuLattY6kyuRt",
+	"/VU/o7BBbebLVI3Ut1gTP3hc/EBWB21V8Ho0GU7QUx8fP1Asv2eKtCYIWNtXHrtiYbWuyFzjm1ANSuXq",
+	"KwAkuJ7ZrtzOEiEG4USVQ2MGXgZo0rrnwPRX8F5fq7YrqEhGBdcswcuojsVAKh2Q95NWYv8FPVeQkTEp",
+	"GFVSJGfk53tWWIDIpIDQpsuKtUofVdBMptu9/M+//k2oioVBYPNHcjUbroliDO4iSPLrz5/If/717wmp",
+	"4bqy2AXAjiQ2wcQqtq5RpxwJ18KXtIIG5kF3L9XnQ9W+mmwDk8ueLHVild6N0PBYNnFfIT5pJ8SiNs8H",
+	"MHqZzi00aKwQC7tQrmmMkKMtaMaaFnXkP0SteHqUeyqyqI1hbkuXcLc3lRabqLTYokJ9nQKhqe09uGHt",
+	"2bO47iKgjXg8Vf58Rq7td56EVUuiJLSRMDKjIm+sN7VUjubWiMWj0WKDJd9yYMU/6UZTzY60XLqaxVKK",
+	"b7W6jdb7GK23FgPgtT3roSb4dO3S6dXhw6NFLGbDhXlWr6BCO8yQCpPi3loOSK8Rc2HbB4b0kZb9WU2A",
+	"DWRon5E/+hK4GhwXNhasQgEr1lz7W1k2f0tQifgWME3iJxGkJ8Edk0LmLCGKjm0Pv7lMQG70qtLH7G+N",
+	"kd+3Or8AH2swgYm5xqIFOQMZKseOwntRefOCKuYjYCB6mGwyFodSiYxb9WnUH+Nc9qUQ+/0/TxGuTshV",
+	"wJIwYg4/PEggLjQq8tEXIy8SfrhZvYiYK+6W1qvPv1R/7IbMMlCzH1CswTUdugBs3lQoNAzSY2NWRTps",
+	"LPGZgwh8L1jNqDTJGb3HSkVZ6iPJFw2gYVeK+Nbj7iugXaMfPyZFNDwkGweJc1TM1i5OXg8sXBsapzoG",
+	"ff4CQKA9WvXSwZJlcXfpi5GhwFRpOVSe3cA+ORZwt7FrLE4FG6Hj1fVmlDA9ml/61E+OxTLuMQhY0LAa",
+	"X7avlzZWgeVuJ/OtAqvvWrE+041AWjMQqf0QUejBaMbzNWC8g53yrZGr5ouXFxNfFOxe3vnvnGIbi035",
+	"cz/CK9gn9K6XYbp01ujkBAO99+uBIP8TzodYXZldYu6/SsH26xxeUjLh3tu+cDIQsWPh9AfX/aygo0m3",
+	"zKVtejspdc7IRzNMkD/Eglp4BKbLxx/QlVF+mPusKz92JQNmw/xjINvM+plry085h2wFCNwhlMFR2wSU",
+	"DSjPTzUbDHOq2Q4pfieSao0GVfCM+Ywvp8NCNzc/voh0xuSOA4xnJJcpzdkZ+RsH3dx/orDnt9GRpWCk",
+	"VCy8pe+1qEAXVX1ZaNKimkA2hrlgyIrJh7Qha5c77TUWQ9o7nuSwd5Tnn/w7PtS8+HCU88JZ87ZNY6+v",
+	"z/5bO2LVkgaAYt7Mikhy/sWcoK/nX/D8fEVIyZlmW60DndgfMDX4GdWTR9rgQt1eBut9cQ596A90IaeC",
+	"ISoQVaZ9v35HwUIILyQ8d9tmKKc8N2i97G9/gzc1C3ZeT28jnE1DKLg8oSAsGKFzEGAaAKL9Kgfmp0Y+",
+	"w0GWXRw2F/AZnukaXfSM3D9z5NExb1f1SLzxR3lEt6MZzNMKPO42x39p9j2arXT4l6yXW1t439D7aSaF",
+	"5Q9/hEz8qaPCN990WFcW7BLK8GIh5IhIMfmEKSUhIlra5EFI6sYbUu2fAznXAgm1LINoFAtsPG1zTUaU",
+	"a0wxwbGUuiM/Ey7SvMxYdkZ+pmkf+WRy1oXAIIQUBkM9JneMDWuaCVgsxuYoLKvVr7KyiUhLMUbCI2J3",
+	"tSWq6BRUGG2ma44taeWyJyOSylyWkMAuNSvaRGk6VrGghdl2eJnMOFMPVRRei+oFwRL57gZDWigWoZIF",
+	"LEMzRkiKMjcmX6mj6kJcWVhXaKVg3kJGNSUtIEE0X6qgRdirb78jf+P/1Y7M+uU0vQtoZFvJly9nv3Fx",
+	"9/Vr0sZ8eUU0+wxr/ddP737DNTWCokAbsb67fMt821YBGaghUQa76HrYtx0YElV2/slSnUQkMc9JYgGs",
+	"HXqQJ7j/rUsNLE96D1SOwRI6s5WKsR0aV8FTtJSXBLVoiP5I0pOkQ9M7l77kTdzjrfb8UB6NtNt8NtCM",
+	"M7LrAtJVZG1TO7rVaEZNWhvhuIK0foytfj4s2D1nox3yf3+0uD6NwSh1rMk+r8gM20mSHoOouOvEg8BE",
+	"VSwM7ru1spVVoWSZEWERdMCuCEpcL6GNYK7hbESUjEXy5WtC7JqpCVcj6jQukEI+WvGRc/Tf1oWnEwoR",
+	"YZ9TNtTwaSyosIoBVH0p0uWCHTPC40o9RZQPSJesJnByefIHy1M5YEZGf/ly5kb+dzpgX7+eLB06PxDR",
+	"YF/ePMmAOjDkuuGR7DAC1GuNfNiyfLAvZnMioqrX3G1a5ltrMRUZMryMycho5zTLrLa8fDWUncMxVkLZ",
+	"Xo5bBsaPMl+h9KnqL3mjqS7VkRZN4TSWKZiy+6dxKW2sWGrgt7UHowBndtRjkrQ8tydeFguOme220ues",
+	"bVDiQ6kXlUNd2gaOqPEB4zA4nIUEbalvdVUsjDDwVTClgCjd8qtXCPtASRPce0ZB02S7dQOBtzxTLu/S",
+	"/O0Uy1hMt0g8aILQp1/GdJ1luPmfRiWTn86eipnsWs5RTAUb2dODXtGQ77s6iC8aTummDSMSC2SZx9u5",
+	"0mppDfr8yyDozb1WMsSjdOqPbCBdbKUayVUlXcD/H7lghprmbDkj10Eh8IQGHouJXNABFaBCGUU8uEml",
+	"iBthjD9ftaTAsXNNcfWTnCpdqyg+kOKCxySXmte2EyER9o5fMt8CR9ekye8w7dMs+MOwFO3QWv/F6orz",
+	"bfKAGAlKJc05CGolzUHeIK3wthMxDuEsXuxIZ2r0pYPtwbElxeTRTaHXA5FPTg3BBojE9j+kqcb4D1fT",
+	"hMrAfOxtNynmKyixmC5WaRSUjSgotiXxM0TFprXE8ehNvnH21mATm1HvGDV/th2wqW97HUCZS2ZfYLUt",
+	"wMTQObkiKB64DoeL1gBWA1i7wx/cc1uEn0Ja8Cl3xp2zFqw8oGrFYl1dC3MNMjaQmh2R1vVgNzMyp5nZ",
+	"5ignsKuRddzLnO0UE7fZ/2zJnrMwfTPxfeXUNNDdtDHbchuzRbLJdzXDrfZCQYx88yIKAP4JyyhyUwKA",
+	"20dN0KxCSGUk8BYTPUEfityT6cD9bpM/1xVSm4uUh0Lqhuutd908TCkFM2/E1FFliTZSZ5HUgW7NlnXa",
+	"7iGuApheUwwJNjrGFvTDspNz1WcZoYXmKbh2MGsMZdZSjbCAArtqB92VRSxonvsLFbS6wmo1cKxLwebN",
+	"8Iz8AVVuo4JrzcSfDcgkEVYB2hHWab2rtjKjQlbpdBExMJKVOcvM45Qvg7xCGScYy9TM/jSxMCsLlX+q",
+	"qiptH0sSr8/1NxtyuyLrD3xHR5qSe43baZmcXLfzmqTcjSXlCtyeDmpht66SivtpdiNAtV4d+DV5BIba",
+	"3QHZsnXsDGOINAfUU305UhhQTCz43lINGnlLyBF6l3LW1bGQpW5Hvh2QnROsgbWfRFYV5p4dcl7tY/Nn",
+	"yUT6rG8++9j82dkAG4v5VgGkXzuYtBDyNHJpJya1p4xat6RztH531hq1v8mdXditu4CmAcJvmDor9KxG",
+	"XVYEPazmn3+xN105q/ZAhNZ7kY8rfX+BMn01qdrTgpm7kD4rjohsbLdwfe02R0MhtptMC8soVp31gP0d",
+	"tvEsPfOI7PTraSt9vpF+ZemHbDaYvzIKFwhKweYa0MaCL0VGOrZVFzTcDfRODg0C7YFkuWLHlU57QGhw",
+	"sWO1qVGW9tOZxJ072V3SCAbP/rNTKMgvnOVZwH2iNB3HAotazQPYcwtC/T7M6B71l/1HoWYuwJ7iUY1p",
+	"2kSktpIHsYrmutg8ld2u3W2P0W9rYmK6O/SRBELe41psFywPKqIBM14mnoHbpLE41+evl25zueNpd9vq",
+	"bCJrcNY6kpBCZiWUK00HalOqaS57JSNUTwVxC56yy+AGtv1FL5cdmsdiKAvdlTmXpDXq87Rvq4qE48Wr",
+	"7s3umZjBeO1pVbnos8K2jJu6O7Knzu6ib0xoOzrbOgMW3A2ejMySgZZl9Unzyxezspzsd7fcNdP0s65T",
+	"xwLlhxlQh+VS9JSxqyeV3qtFhCm1NtNU4IDhkcEQScvb0G4qvtHzwn52DTPKtplRMLIDx/iJxHOqCe0p",
+	"loOLOY/PFc5Hoyw3cZy6xwRKJio0dVmsCJY1BJ8lfZdRj8+/wP/X5ERZs0GMEwC2L/M8cQ0ysWeEkqPY",
+	"xm56StsVwN4vVb1vLFCwTjminfBVgfQlXvjCc6arheVIHE9YZxdY/R53ShPK2W43GKsuzdanN2vKHn6A",
+	"Ys/7+mKH8r+R+ts+YTYCseB4LR1sWFv+vS+AZ90zmXtJZml2hzlNWUaofp7u/Z2e90Nx6a9ul1w0dknj",
+	"xN+PE3+O177mk1rDGimyDTjrd5yM8veg8qPG9AG3WYYgHaftQB8dZFKxWFSFiscQXcCXt2XUNg85at5z",
+	"mMFSIQlYz3plUWNHbazcQrrt6jEKP3hEyYVBlgHlQlNu1EDUmQKmIJr2Sc4Fg7Y2ajrcMDNa0ap77831",
+	"6r/5P84CN36M+DTiiqF5pwQdqr7UCnwl5mnwMaCygSilqchokdn2DuBd0ZIkGcv5PSvGtzaZLkGfSCz6",
+	"2LzO/KZgKR9yJnRCWuwzTXUOHXFAfxwW7BRv2aeKCMbNsCLbiYSDApHeVU3sVGlOEStiMaIF68tSWT9O",
+	"t8y7PM9ZFmGzHc0G0A68FFwjpvdlnini2oW/jC4uLuBbGwOheW7dRAKLxafXMCHVopk1sZWPc6rTS6VJ",
+	"j98zF50xN7c1kyoWrnI8sZEZXFVmPU0CW92Zz0SJJboig+UoOwOuNSyIDVgFiUBwRSy46MjP4JxKpejy",
+	"YgB2AZEiZXNCLQkttby1v77FfZ7YPCNk0R/1ZSzgCwYDQXZ820k96TKqy4LdOj6rxDfES+CaWwcTAH8J",
+	"jM25Id3791cMC+aGcBaLGwbNnyfjH5cQGdEFZxlKwQETGiNszgapwiH4ABskMu/CdpuMBSUKVJ9NSczp",
+	"hcBvwojatDAl3pxavYzHxXpisZUyngXdoMyqAwI+jVBPNZ99RXpgLedZVLCFG4vqmUZ65mopsGvBjrIn",
+	"cUo3WcZ+Ov8C/7fRnKNK61/GdnKXuDQAPEyya7DPMuabH2IuRZcIKdixuLl3gL/vcWvswMZZCH5BkwPQ",
+	"xlCp4wYPxw0c7icnf0Ogc55SkbJ8FzSsE8ZWLCbYrKc7lJqnmp2XFXRUgQdqYdZGcUq5KxrA6Rjj0enf",
+	"scEU0qKBAm8+APd9wf7JUt1GQ8CoaHanG22QKimgfbWEpaD5GUlSK86qvCmrmYMqD60djM2iuNH3uSap",
+	"6+eIw8pZRlrY61RTnhNFx4p0xkbDH8xPoHLBcsGM+uhuudP0qWreyyVObTi1CRZv93i7XhfTpbuTBtMK",
+	"1N6ve0X6Rs3dm5q7u7R9C5Fry5CCATUs1Wuwd68Rfn1H78D/pko1ZODZqkhJLEVtj3JxBVmm+IEBeGjP",
+	"5L1ZC/hFoFn0AROMrN0Iyb0lh4GPAs9taqB+gHOgqXrfDTodUgOBiU5Lbr8FrvsAXNxLfhhfPO/pEVnD",
+	"tQqjNeKKUrFjCR3ugk30oIKAZsLLxAAxANwE/TYV9FN2ozkEwY23o4bHi9sL16tlkHsYbkA1RPAWtwmO",
+	"RVMNs4tqGLNhnkaExMxkT7ERWMQ5ihns+0Ypa2pgZvQBVrxW/+3AewnV7/yL+d/jev6uDvZ/AHSFTPa0",
+	"YKHm5piXjUHpQG82ZHquYDa4tKxDQPrLC6v5AThGREkiJBqrPGdC52NiLFngG86lMlZvmjKljr/nHbzE",
+	"HcDxDWyc513uckA2oauPmQcG0ZMPeNog55HENPd6Qi92prI0ispeGvDOBYEVS3i2bs+JKjGhZtXt30jb",
+	"QN1PLB6df/aRmdXYIVjsv+pnZQPsojHAmlZnx1cdhEd7bfNNyQ1xEsyB8ZmKnqONnFLtrB32cAuE6dQT",
+	"xXtAGERVRUh7Rj6yVBZZlRNPy4xrksvepiTDjMTkdV1g1ua6eW82Ou9tOPg3w5z6yCAB5qzRePxi1P3Z",
+	"PDObQY993UDtfIme3XanUmzbNPInpm7SxGKlxiHBDd8PmXj7E3kjhWCpnp5p5GsMuFYkzTkTmiiWFkyT",
+	"VtKn6hb/SCAnKhajPoOHQ0GJIoq5ViJmIgXLeGEe8/vHt8b6KliPK23rGGqFGVs6lhGhuZJBDlhNfRRy",
+	"ev6PNMu2dIg3qKP4Ec5RVKZW5JG6SmNQPQpbVuooulfxjJEcRVoOQJzh0yayIAWDCiT7NTzZ7BJiTKf2",
+	"5ECm92As3mov8m3m5z0reJezzNZZOap6M9MkkwPKhUqw2snpCLpfyLLXJ1xfEUbTPsGfxSLg4jNA5mN9",
+	"JEEE9KDHFXH2BJGCpDBnWMs7NtRVUyUiS33liJNQ5yeK0Zxl8GPMEFV9aOrao1yckeSfXCckZ9U0bfmi",
+	"nQqQ49OCufo/5wAnQkI52z24uP4puYDKQHO7W/OqE9Kym50k95yNWJG0r0jiZpGQgnVLNc0UZQdhBjqO",
+	"vZ3dE6dckAHTfZkt0LJIC2cInnhYuvbeTfKIULuWWNVQ38tQXW9FwFQeLdRLxgLvhi9QVnb9iCooYhQP",
+	"GP2bD55+KDckcaIvMySBP58Rym44wPBKp87nVUWlrqU7FVKA/84n3J7EJ9/EJyfRCTdPQFlxEp0YM+bk",
+	"8sSt2EmYlTugn39joqf7J5ffvY5O9Hhofqp0wYURMNtyIbg13ZcfYWUZ3XgWjtGzsDMl5OZRSsgDngQt",
+	"07sjywH8qxyRAYR8phgCuGYDUCFAP3BMAkbucoGF9hHhSpVWkBdMG0zAgnomdDEmQ2OeecpkDZaGu2tE",
+	"OmN/07c/LZt/mMrSLJZjNomFH2XQvH1elXkpcqMVTcwzcSwBt54kALQbKQ6kzPsxeY/mNf3G7lm+7exH",
+	"eNIHfJ9HSpxSLdZSmZPm1ySHtW0SKNet6zDHeSKDEtZ1yIoZnLN/uAO6HBafAzgccVZ2hNjr7UQ2GOZy",
+	"zBiwk5jbcV0rLUQ4XoSlsZhLEjULSUlLSG0/gFJn+LjdAGwNYN/CNjtEfPXDW5XR6oYVnOZ/BzaZY4Zz",
+	"M/fl0RyOQAPmm8uGr1Z1DorvLC8eGnhk7J6nTFVsSA6ZSMUP5dpHuGlMMEThLSIggJIFkD9cxQJgGmCc",
+	"kgRmfctFAtXVwDSk6NgADDiuRAbOsTPSug4YlypmI7gcibUQkrmA4IJlH6+4q87atd4bkXNOJnDZf/N/",
+	"JF5edTnLs2i5bhzcZ5OEDSsjVzIAV3G8pg70QIhBSYdmxJuG5iMFWGKpqWY19JCiGvMZ/voWf72g2Qe8",
+	"ESsZqbYPiYUlwGrZt+iS+ZEQjWuiRzw1AnpZ6RWL+eLrak8N4B8j7tYtpYjF+mRTD5dSxGKjZFMI/eKJ",
+	"1FHgZPZVSuGerowMmeeFA5zynrfIecEtTx2/Z+LZZyw/sYKJm0q0Ey4ea6OdfzH/Oz5CKbf5kXBRQ2gq",
+	"ZyRnWQ80h8CWuwTp7wkqNeHC+884BAtGfTmIiJbSrCs0I4kFxAvBsUYcMyUqD+tRWcFYQyYrpAAGcWmp",
+	"rBrjzqcwOANi23IEtv6OjKG/IgXWIiT3m9nTZTUG0WNSyD1STi7sxlDzHHBkj4RYV4Qu5rcFL5MBodle",
+	"JgdRgEkKIeivVGSVpu9iDtgksPKETcQtbCgilUWGeQIzEBbGDSgKSDdBkOUAH3LhAIydcwyCut5XgBpu",
+	"yzx/ZB8D8/LWItWxkMLYigGLMbRRbEdVuR0wDN8/UHyNNwwtL2MT4jg8yfDyNs2Bg/Ya5F1om8RiK8ZJ",
+	"laoQiw0YJ2/NVtm1bDkYa6Y++32lFfjVXygGq0yCxnY5cttlkZiGLVkX1HUhszk5jbr8LgS1l8v2n7HY",
+	"iGAmH80MIPSkSJcLmkNJONexsJKJBjrCC4VZcxkdg5RDmwm50URdprLi3nWb7EmZRaRbyIF9JbLAv+aF",
+	"wFqU5BKcl7HoFPKOCeumtQnYTh9AhyCSZNZcsQ/qAZUNhsJjM/7DwxS2qxDLA0XAZnlTAnEK41+iss+8",
+	"m2crUCem30jURqLuXaLinqyJ1I3K0LIQT8zYrYSis1fZAPsRQ6zSpttpSTrMJ931KGS4BwIOpCQauZai",
+	"OTB2PWF0SBB96YucaBC08xbvHWNDlGho1pI+zVa2moWzlbmGDHF8gSwjgXNzwCgScRmptbZxPIKmQEaw",
+	"4BrNEtOxaGzig7OJP8KWeIIyvOLYPvHv6OTyxCHy0iI+XJ0dMW83Ir0R6TWRXhZiykrGnPe1ZDtSY++E",
+	"jvsGn1XH/EtwxWM0kBbMVn9l3tTkBTZWc5horMZSaJ67YraKUzw7I/YRUBw4i/YbKdXARDYAeXbQZJvb",
+	"4FOzC9QQezeFRtsncbOb7bGs3pqnd0zvI4PcZvxNJb6ZDxI7rIRYjXKKFOHBBIZYzGouXDEeIPy5+O8q",
+	"3OBmgHZ8sZiwfHDu9Vzy408B/2Q3yXZ1VnzKqmnceNWn8ZAdaRI3TmCZDG676Zp2xlvK5dZ+mzscdRt/",
+	"Kw2NScsmYg8Uy++Zake2W5YrhomFjRmcZkzdkZQOaYfnXI/r2iDcxvbUncBdwNwICQCY0iy77Yx9s9lY",
+	"CGls3PZVHYQFY9kcGPYZYfjFRH9e+6HLT04+nV5cXLx89U1iOyrDySaJHDJhe+m6mAjMzyicrotulRSd",
+	"sWEux5Bi7jKclWN/MComZ3mmElBvAZjHQ/ZCYTa4Ii3FWCySX3/+RIwMxAGemt+opH1FRn2qoZXxnUqw",
+	"xTM0Ke6wyXWcbn58p87+869/19pGR47ob2EXZDrGJwUdJsi8lr6xwJ6+43l9fO2KB418zeJaDb3p47ue",
+	"xHs/ZAIP/tPIrq7ms6cEa7uYc6wNu4cbW6PxziwS12YXE2p3y0wRvZShc/4F/7GfROyd2Tx/uM6w1sC5",
+	"xCwF66Ox/TRHMMvMUucvmXaN6dSTedfuFAdkO8dv+vzK9E7kwCe7I3dhZyxG4aClcNNIeJ8Z1RuEuXOz",
+	"ZcarO6F9Sf4cI2TCJz0BjlceRWKBKNhjmry++OZsno879MyEto69jmgpAU5+AbxJBlRpVtxmVNNbRLXE",
+	"rtolgUPCnGUyIvc0L63lYA0Dqu6wDFbWqSKjatpFmXuHDiP3rDDvi6R9lt4ZmCuHGdWoaXu8bCXun7f2",
+	"9wkkjU1IBncvnGieswKYty6nOhlzbQE7a0PBGXRILqhQNDUvLxZ+sDjzF8rGyc0AOXa8g+v9ilR52im7",
+	"9EYCfD0GA2ymYxxI5riaCfPGmDojIG+SgimZ37MkCsYE1+VKxsJ+mwWMoWiVFsSZfUcah16W+x2bXk+T",
+	"vz/eZrk2L/AdHImfqKZv4K3vTGztnwh+5vz3lCjWmDsNO/y22eEXaRBwFiBJ2RyHUyMhnRiwnBAzIkaP",
+	"0S+U4j3xdBSMBCfEMDmKWqes9eo9NGhbkQV54k76xCL0H3p/4RURJVJs0I5iQhMNGXKB6HTJbpDvhdRy",
+	"Z3NEtDXD0lwqY6vB9QciTQ9edsLr3rGldwAiM5h2IykbSfkcJSUcgcqs0XIC7jcjIFM5GJiRr+BwvFZY",
+	"J8S0tj0rQ0yvtzW34i6UlYox4pDPiCKmrupePZdEnMmnkp3wxi3y4SD4AaYZ2FVaJtvA7do6x0eTbvC4",
+	"dAPvqEmr/bqjbINh2cl5Ctzu/BHZBvXbIOFDDWpm5hNgGd3shIJrEtxzTDrjWbkB3kfkjBjvPboCv5i9",
+	"yj/VYHksLLCPKNfYe6/+o2EJFHSuDIUMC9nDxIJrUZ+Vuf9UXx6uZkEioJl7v+aRE2r5bI34KJT12VH8",
+	"WGy44CLQ6s2911Trs6yGeYek2u8m8D+5AnsN/7u3MC/n2B6XptjiuRRbGKgHhdvFFApCM0iDqgHvZlXw",
+	"8y/2X6vF/+er49OCosLC19AfpaZ2P5GA+OFBam1cuwmlL4dojcL8uGZqTo3qbjgqPiy4xCE9Fb/1ZIMu",
+	"b2r4IofGc7xZz/GNw8MPbjM9H/fx1NwbH3LjQ36GPuQ3NsGmgtthBQYbkFMFk0O2UnR1aZfQpAdonkAz",
+	"Nngl0FasFrkmPu/HFY1IptDjoiXUK8AA+GS5ByQz2a9FJkeEdjUrCDJsBNlErZevSUbHinTGxL719hXJ",
+	"qWbFHBFyiU+lkBvWCLyVSCzkroojDknWhdNuxFwj5p6hmMMjAC7gGppvRshhaeDTMcXMmbTljgOa9jn2",
+	"y4cV/M///X+Ei1sXaYC/bXjiVopbL1fN536tzR9ooAF2xwJoOYJnjLH3fU9i9157mSzsVZZWf8ZjnBwO",
+	"hnQ2S2hzJ41ZFqRI46bwMgIJuKq03iBqEwVxJiE1W2yMIsdWn/nV8z18aJ7LUSOtl5LWqJqGZfXPSGZP",
+	"T76R3I3kfoaS+53B0lqKkyvQc5AwV4Ab6D4fMKVoj61NEbN6I7ufoVTRPhfEwFAWmuaQAguZsrIAOkUF",
+	"RYlMZKTFxT3XcDyNWct74pQLAnX6EfnPv/7ddlkssbCtahLLZZUQKZgC2ega4zlaLKo1Gwx1RBJV+y0t",
+	"mA1gk5Es7sDONMNKAMoVGbGCEZqmbGiQ2iYmmLUENcX83KyAFR/u+Szk57IU0aRFybefP2NeRBtb5VDh",
+	"CKXt8NQVSXKq9C0rClkkRBlbeNQHThu7hpBuAts3IqM+T/vwtvoyz6DlHSxWLLS8Y9Cwx+aGqb4ciTOS",
+	"/AU3yp/deHOuoA0Q1db4NwMRIP+3wuBVCcBYrJEe9o7y/J3bw6vKP3Pxqow0lcw8UkaaYMWWSRRzAHHg",
+	"ka7tUXFBapc/47LUHfk5gFWznHMw9fyL/Zdl/S3Ga5P+rg6z75CQl+C59niblcwR71qQ6xZM9YliE6gD",
+	"nLkwWQuDAMWQT0VVLCwV7qjgBh6AQ58CIhMOlY0AQfSeEfZ5WCfIJa2CAaoDwa4HdkdzEgELvqvgRC9e",
+	"LnsW74HAvx4Io2XGtfnJA0aHFzi04vrvWutFFmQE6wczcEPGqnnzsT14pOWNI/PDF0ZC3THRhqVgBQW6",
+	"WsVFyo6e7fCj2a4BVKyFre/c9t8Zos1TxN3bD1o8erZLcxqefT7S9vATdtIUEM1HULZK5o4Yk9qhshXX",
+	"3k2Df1YMHlharRxCZZIIOZpmxUB3C9PKU6xi0TPWDag+H0LHEJoCQVYhy15/JkuIoAN2hZxW9sE0TWUp",
+	"9FSX5hfKxVWMhitjkUDv0bNhTlPL493tMoNKQC0FOIQ/uXWbi+LBl8KPBDs5n/0p8Y/3F89p6yEFYpz1",
+	"gg0c3aHDBmU9HTO8K+2NYN5DiBWLRflL78y+WgNnQpZrV+Nv3t3J5cl1OmDk10HnryfRSfX64ZcFM3O6",
+	"pfrk8uTVxatvTy++Ob14/enix8uX315eXPyfk6i6GzcjTEt1e/Hyx5evsu/Y6bed7+np9+k37PTH7suL",
+	"0286L7uv6Ov02+w7Mwn4/YAN7O+/vzh99Sp9ffo9/fHitPMy+/b0Iv2R/dD9nn7X+TYzk5Zm+CegJZxE",
+	"J4prdsszc77MYbQO2BN0LJ5EJ8BvMDX2bz+9fH158erym5dm7Gbb47hLVdTG8c3p990fXp7SV51vTnHE",
+	"33d/uPjx5Ul0YtkPTi5ffY1OqpcMB91TAReMmjG7De/+Bk4Z++9qqWd84mZZaQ/uR8EnAyoQZxTLuyf/",
+	"iE6GBRcpH9K89prXejErLMgdF3gF1BtVk7hd9Q0PmO5Lcw1oQ7dGAYHNTrNbc6pPLrs0VyxyrgK8v2Ju",
+	"Yt+/Pn2ZvspOv2ffdE9/oK87p9+m32Xfsx+6P9KLjhEBMMQl9zUzii7sN/q/aDpgZ+4Erb5AuUwp7N2M",
+	"nf7080l04g5eRslv8p4ZADxZfg+H4/y6NEP9u7magxUox2rKLPIdGWlKB+RtKItZKInP64A3LJcSym/q",
+	"pWhQbQ3aujU47HgCK6WiSnmh3NdGZDnZ6p1algPT3PiFCqSxAgKVSdasKyxLAR2dKE3H+CRFB6ifh15/",
+	"ZyR4+R42qwyeCa3JMDwjxeLGHrFwU4FKbyrAa6QU2A7OVcMV6ZgRQJRGh3M6HBNiw2l1I67T/rtqZ20p",
+	"g23iMfvqK2UP3xx08Zu9KYx4ZGHE41FzLk7iVpo0AAbjEKq8HbAMmK7ibV8FTT+FOGpRKngqOHjwUx+8",
+	"r9d/XpEkLYuCCZ2QAS3uqtZJtoRwer771vrBCTx+F6ztNj0NwYPmOU8/1baJOi7NYXGB62Aczmz+Th9S",
+	"pUayyNZXGiyjtC/VX7Dxyd9lqCgYq9xL2Usw9EulUYyXhcB2ZJR0yzy3fsXWjG3ZvoIrnIMVm7AwrSDp",
+	"wnZCqWktbsow8qpVi/vaxuRwyOqMXNdm90LFwt+AYzVS8uH9DfJam11xDj/3C4v1pJVoR+1lxOgd+Evd",
+	"z8CxKYU/1Lf+endFIUUP4m2YrUDsD82R31q4J1QnYrGJNP0Pbr9tLRnePWElLeL19MbHvIWDl/IHKIOx",
+	"htAyXQ3Gfo/PQSHBRhtoezIZZHFUv1N8GzZFLBYt3WdjIHy0sebQG8hGilBNkgXpc+Y31pWGgXJaaJ7m",
+	"DP2Pw0Le8wzFu+9F4u/0wqW0jQqpWUTM/s3KHHyGTBEu0rzMWBbFImwxQTpjrNBXfaL5gJ2RJHCOJEEL",
+	"RTsUT9DvqvWp3nKXp0fGiK/tuB+RH3WksV4782XivO7lPqc474OMHiw8ggHS/N2gyypEHmt3fvtUnTtI",
+	"2VCO5UJpWmj/9iz/t+e5lcVkvxBz/mOR0DLjTKTsLDjjKrHdyhOLA7dUYyhAyBFy1easq4ks9RWoTros",
+	"GGCFhxhFuDbnrzq4ngrdPdE2+AhoNgA5fO4n+8yV3p7ScUzdRN+AB/bab7vVUGtX/BM4vD3RTrjFmWOA",
+	"uSPz9DMvG96J0KNdcOBo8O/fgmClN02DeKAwnn+x11n+iIzlTLOt4vtOHLzrI9FPsALrItG1W81ZWs4M",
+	"6wifljWkCmtuf1w/sFIW6Cy7NYmOYZf/yvRWtvjFjsVdU16wDxaTxadtCHUw2xQhv2DTC6eiQ6STYNsh",
+	"MzIGLEZeIQodEvAw9BbY+OiUZV81z7hE54s5XpDQ5NR6rqrDudPDvnQNFlm2BGtl78LvkIKwAezYf0VV",
+	"bSp7CpY2Sv2aQdamOmoxfcciiLb6P+RSPtplXANr78DBe0MDT+HLemlaSKVqkdjC/SRw5ATRWciyB6cJ",
+	"RGNzKXrmO0d/msqBdVxcksRW9aiyM+AaYRcJOJBCg9i+RTAywkVHfo6qD1Qs3E0xTpSxlJsVvvI3TqXo",
+	"8mJgblxd5oeiJekw0i3zLs832Phno17h92bIbwVWc6wG3HDpqoVDcJHzKB+pPxnmsIw3GffDUZFLby8D",
+	"/lP9oAUQ9B5BZwKEzr/A/5HZEo7Z2nVD83HpDd4ZWqA4kLCjBF8wVucALliPJ5HwUMuEiXopEgAglgxZ",
+	"oaQgo76MBdyIZWdTTc8q0BlRBbiSQXwKgntUpMzgBYEaGtLSI2nj5HYdoF5DZLEo2D9Zqp1uhzek2jY+",
+	"Mx+NoFgKngaOWkjmDwYjKNxs1JduEO2rxc1XPGsBPO2FAhxntpoSiAu2BXRzcvZW7WO2bBYfePEf9lHj",
+	"G4EdvB6Aept5FWW2ytRfOrcXHvZ3qUOt9uu2QXKeDmu3aqPBHm2a4DyUtwcCgNIeiqVhHjWlLaD8O0ji",
+	"o8Sraw7inWp2STKW83tW2DJIxLphwU7xh1BBVBVbupohoyDaoiGkhQFyZGDBQRmxsBjTrhDqskYOIIj6",
+	"QRokrtCtC0lMLBAPMpgA2X295X6B9xeYeYO7De42uDv252Et2EUtcguw+xFuPFO3BnwtGFVSBDUgzscG",
+	"twIKTchTNZCLKrbvZVxp2WQTSvYzAk58KbsGzmU5KP3Y9uR7bdDzWaInbrxl0HNYyKxM9YZdpFP1LQyy",
+	"NeBJPqsfMmljkVJNc9kr2VSbvEuAvF4uOzQHOqmuzLlED0UtM85W8LknRKQUOVOKdMEfd6Ceyg9u5VdF",
+	"rV9hQZb3NdoHre6kvIaqohWcmlSznizGKw/thtEi7R+d39SOfhnPqduaz5tvaVhteYdH/hTsJO/2OssU",
+	"GMLwUNeVbgphZGHdo7Wc+Si4Ehg3ajnysVCMqTOS0LxgNBvfQuarCnS3m7/9DgEaescEafGekAUEeCj0",
+	"lQ66TYuJXH1bd7wow9bogFwRc4z4/dY8lrGYmt0DbeZWSsSNxUpt5h6ZiGt33qEm4tYGuad0XLdEc/RH",
+	"dxiadNwnl45b94HCVqzQbzZ8TyiU51/sv1br2rakKX74qYfrwssHt2o70V0eONqNSSi2fLawY9rCg7WL",
+	"bMM3QfVzFzMPQcughdkLTDGhr0hCtS54p9RMJcBvS1O8ZEBonp+RayhTFnTAjDoyLHjKYlEwmvaZIt7M",
+	"Uy6ke+XyS+4YGyI3LSQ3Aq0u3Bxp641OBZbIJQEypARUKGUdZ04hQ35daxe6Z0UEPGVweSVNQXdapKmZ",
+	"aaC2FgtQ13bqT5urYj0yM3IDVdmYTrgBaDuUzMh19KuLRr9qiOaPKJVyduuzdXW58wpOVw+xrFMq67nE",
+	"FkO9lyYgt4AnnWsULVyfkZ/cqDHZKBbc9WNxt3UEIMby5KJ3RcoQIaw/wAkigwwJ6RgD3jejP47KrwlZ",
+	"eNz6aQONu9NUq62zJHpAjt/u2Tp8fnZAq1EjHZpMv3bs37xA2HE0RbpU2yrnfGToAFZq5ZMLV32U+Qoe",
+	"fbhk9V4KB+SjhxkgvdcyfvraRmlIMwLffW1lgnOPe3Hr3nvyXuRj19EN+IBZLOyfM6m+0KwFz5Vy1Bp+",
+	"AngguTm89YxnbqxxKdgp8mAEPWmIlrFIzlMplMzZObaK+QuwkP75P//6dxIROODgrP8emptekYJljA2w",
+	"to60gPsrFhPkX8BWdgpdb87x90mbOKRVAT3hoh4JwBs205yltXlDNx64FCsCSctsGFqYe9biEU0AYREG",
+	"v4W9sx4K7yh8EAxxT8GDAHnnaXGCjWrbs4kfPAc6D9yaE8g0Q6KEauT5F/jfBmIJT5br4BFK4baNuSWg",
+	"4FnAwEETHjx0HLcdhqhpeKkr8bVKHrCZ0jtGlBwwKA6DTxdofssENLAPlXk8gf4tqiqScxSu2FXQSuiz",
+	"WDygg83MfAVFjGsykmWekYwNpEYtJqdKe955M6EDYodfN9gQi01pWeihfySsHUqgYXVNbG/w2zjVmnjD",
+	"tqkbJoiyfdAYGh4tqwqe2y5VW49D1ESTfWggm+ZLoYo1nqRUECEJ0DsU4FkgXGAXMUcgTpjAUhFoTybA",
+	"HK61xTXHcgiNG7norSmMXIuyKdmDSxB2THFTzYg12o++/+FPOKGnoyo3WH1YPRIX8vg54FjP8D1nYvdg",
+	"h89cCut+Y1Aa5zHDblCLdNiQk7QMtMk8qzAPeM2YyFjWftDDubARLDwt7O/kRnL0qPWzaECrAa39gNbP",
+	"4lGYhU2hd4tZthG1x6wXKmxIPR/AfrYxICpsgMljGPoJgpsYbcw2084zS/8lh8qrZpNAFotHIJnTGe2g",
+	"LrFZ952yvw81xFjYfts22kTmB5uS9hPoZm1eNCKcfzeNB7TBxR3g4kcLMpOGLA834hyQ1Dy9Y/pUj4ds",
+	"A91sHCYiQk6EMFouuNHGnvdBFZkLBSc4HJW4VtXecu2UPNcGWmCkpMX+p+TDARP6NqMD2mMRKZjQNL9F",
+	"b22EGXi3ORfsNqOaQf/Oe8lTdgs7jUsRxWJAlWaF+QH1F/aYYAVP20H/m5DgnRSsx5VGOhslCwMQnTE4",
+	"DTYFYlONr20Lu1isi06/caU/wdJ+ghe9RXSpHjMvxwW7DuGbhtf5JFvfmk2Le9XoB7itXdt0Xtg4QHAu",
+	"cd3U5Mlc/VC6FDKiWHHPU3aaMXVHUjqkHZ5zPZ7QXibO8FVwKmeksrl5TDCLkpZnFm3XU9qQUJSR+VSi",
+	"USyCfvC8IH1uFPLxlTlW9nX5zvrYFNc8b8gEtOQdFrJXMKUif2tp1Rw3ujbQl5TCwEpf5pkifTkiA4NG",
+	"7r0MqGu/iZkaWKxvEJQwmvZtBt5B5t/hK/nfJStXp4fGa1fNqatOeHBNfW/+DTp6hTyzL5Rb7DNoon5y",
+	"efI/JSvGVTfusF/6sgRQVfssc05njwIaNLt9q2yTR6i25mpK0Zk1MHsRW3pUXotbdUhCdmQ2xn6TNsfb",
+	"PjuZN7hSuBvUhmeQ5+TypCNlzqjAkRxTqmS4qx9IkzSL+T/mh/NyaV08dQhkc3CQm2RKL6OslCBGSvhD",
+	"igu6SDqBbDj/Yv63y+gHUl91S8VqjLAGpyf6k436VAPnHwqVWif3sIMqD5qmPhA2d03aHbV1GLbARgey",
+	"G7Q/eCoRit/VGnRWv6uAzWpLIAEDm2PBwntqep5vxRadE0mAJYdjOOqzIkQP86LmY8eOYgmz4gIVfEBI",
+	"4Biy69AJ2pzJZ1Tt5P3epar5u/2xghsV924bTK98wbqsgF46+DvSSnqSFKUgZ+eWd9WMsIvfJm2jbZZF",
+	"fnJ50td6eHl+/vLV92cXZxdnLy9/uPjhAraQHcWX2RVxrtrJG5M0RTUsskI3Y9p6uJ1JnPMuS8e2yZRV",
+	"b52Cr2YYGdehcTGUhaY5UUwbG1AFt/gFvSkP3wEoBK5CTQFAp8NIbhReVNGVsVtR6xwED7nheuYTYDWY",
+	"HOYMQCbQT6aKvMwdgju+C9rgT98XfMwGPfzNoee8u/2Vbc0EhSGe5C7xHvjKM6hs9UgSPLpyYM969G9S",
+	"9E5zfs+yCOokYG/WU0Mcn3K1lFGlQVU7Is/lSE2u5HXVW3/W0z/gfCcdEMEN8FTMMr3GOLIBTftcmGVH",
+	"fn+qvOvUvI5wLFaUzHux1TbH13BZCaJKNln/yqgvffzZcn3Z+p1wG4FzdvbTgKNVlhoaJthTE3bmlves",
+	"KHhmHU7uAs0Gw5xObC3K8yWm5CjIIkdKZh5qjCiv4Fa39BWXDxwypEbkKcNXUVHR+Tu973Znv78/IGW2",
+	"2j7mbIKTNyJUQ5oS3jhED1eQPeN2b4KVw2Jtt6bBGgQ9NcIhIm/l9D1veE9AhZVAraTUQF2uGPEyXBHB",
+	"WEaEJB1GC2OeyDsmIsI+w1HNZc9cFWzBSvkwz5j91oxe5JfXAm0NShbPX5VD87KdS8JhUyoHA+8a1NOm",
+	"ItiIwWOcjTh7jI7XnXha90uSsXvYCn2Wu2yvCiC5UiVirnm3ZhvLMbNgWTBdFgJj9vbpf7jbztqCrq28",
+	"7WyNwgJrcW2L66hKt/aefshBM59O9b8Pngs9nmZsBVRRA4QJRQ2CmJmxXXsDpRilnT7bLxQpeK8PFIFd",
+	"UFEID1/v2wGqsfN2SO0Avh8y8fYn8kYKwVJNeGY2lx77SUdeWljmaO2Ha9GrJvVEz4H/zEf/ldFc983k",
+	"aGYgV0VkwHTBU7epuCKZTEuzzyJzXhTPGMipUB6994fn5Os/vv7/AAAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
