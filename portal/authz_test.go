@@ -830,9 +830,10 @@ var notTenantScoped = map[string]string{
 	"RequestStaffPasswordReset": "public: answers the same for every address",
 	"ResetPassword":             "public: the reset token is the credential",
 	// Single sign-on (#21).
-	"StartSSO":       "public: finds the identity provider of an e-mail domain (TestSSOSignIn)",
-	"FinishSSO":      "public: the provider's code and the state are the credential (TestSSORefusals)",
-	"SSORedirectURL": "no data: the portal's own redirect URI",
+	"StartSSO":        "public: finds the identity provider of an e-mail domain (TestSSOSignIn)",
+	"FinishSSO":       "public: the provider's code and the state are the credential (TestSSORefusals)",
+	"SSORedirectURL":  "no data: the portal's own redirect URI",
+	"SessionLifetime": "no data: a configured duration",
 }
 
 // caller is one kind of principal of the matrix. Customer users belong to tenant a.

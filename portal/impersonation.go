@@ -102,6 +102,10 @@ func (p *Portal) StartImpersonation(ctx context.Context, cid customer.ID, params
 	return out, err
 }
 
+// SessionLifetime returns how long a session lasts at most after sign-in
+// (Config.SessionLifetime), for cookies that carry one.
+func (p *Portal) SessionLifetime() time.Duration { return p.lifetime }
+
 // impersonator returns the staff member behind an impersonation session,
 // or ok false when the impersonation no longer lasts: it ended, its staff
 // member is no longer active, or the customer forbade impersonation since.

@@ -105,6 +105,7 @@ var customerTabs = []struct{ label, part, action string }{
 	{"Warehouse", "stock", string(portal.ActStockRead)},
 	{"Mail templates", "mail-templates", string(portal.ActMailRead)},
 	{"Single sign-on", "sso", string(portal.ActSSORead)},
+	{"Support access", "impersonations", string(portal.ActImpersonationRead)},
 }
 
 // loadCustomer reads the customer the path names, with the navigation of

@@ -80,6 +80,9 @@ func (s *site) state(t *testing.T, tn tenant) string {
 	}
 	sso, err := s.p.GetSSOConfig(ctx, tn.c.ID) // none until an admin sets one
 	out += fmt.Sprintf(" sso %s v%d %s;", portalerr.CodeOf(err), sso.Version, sso.ClientID)
+	forbidden, err := s.p.ImpersonationForbidden(ctx, tn.c.ID)
+	require.NoError(t, err)
+	out += fmt.Sprintf(" impersonation forbidden %t;", forbidden)
 	return out
 }
 
@@ -222,6 +225,10 @@ var postActions = []struct {
 		return form
 	}},
 	{"POST /sso/delete", portal.ActSSOManage, nil},
+	// Impersonation (#21): only the customer's admins forbid it.
+	{"POST /impersonations/policy", portal.ActImpersonationPolicy, func(*testing.T, *site, tenant) url.Values {
+		return url.Values{"forbidden": {"on"}}
+	}},
 }
 
 // formAction returns the action that rules a form's route.

@@ -365,6 +365,23 @@ var germanPortal = map[string]string{
 	"Require single sign-on: no other way to sign in":                         "Single Sign-on verlangen: keine andere Anmeldung",
 	"Remove the identity provider":                                            "Identitätsanbieter entfernen",
 	"No identity provider is set up.":                                         "Kein Identitätsanbieter eingerichtet.",
+	// Impersonation (#21).
+	"Support access":    "Support-Zugriff",
+	"Staff member":      "Mitarbeiter",
+	"Acting as":         "Handelt als",
+	"Started":           "Begonnen",
+	"Ends":              "Endet",
+	"Access":            "Zugriff",
+	"Read-only":         "Nur lesen",
+	"May change things": "Darf ändern",
+	"Nobody has acted as the company's people.": "Niemand hat als Leute der Firma gehandelt.",
+	"Your provider's staff may act as one of your people to help with a problem: for at most 15 minutes, read-only unless they choose otherwise, with a reason. Everything they do is recorded under both names.": "Die Mitarbeiter Ihres Anbieters dürfen als einer Ihrer Leute handeln, um bei einem Problem zu helfen: höchstens 15 Minuten, nur lesend, wenn sie nichts anderes wählen, mit einer Begründung. Alles, was sie tun, wird unter beiden Namen festgehalten.",
+	"Forbid the provider's staff to act as our people": "Den Mitarbeitern des Anbieters verbieten, als unsere Leute zu handeln",
+	"Who acted as your people":                         "Wer als Ihre Leute gehandelt hat",
+	"Staff member %s is acting as %s for support.":     "Mitarbeiter %s handelt zur Unterstützung als %s.",
+	"Read-only.":                       "Nur lesend.",
+	"Leave this session":               "Diese Sitzung verlassen",
+	"You left the customer's session.": "Sie haben die Sitzung des Kunden verlassen.",
 }
 
 func merged(maps ...map[string]string) map[string]string {

@@ -254,4 +254,12 @@ var germanConsole = map[string]string{
 	"For":                     "Für",
 	"written by the customer": "vom Kunden geschrieben",
 	"Deleted.":                "Gelöscht.",
+	// Impersonation (#21).
+	"Support access to %s":                       "Support-Zugriff auf %s",
+	"The customer forbids acting as its people.": "Der Kunde verbietet, als seine Leute zu handeln.",
+	"Act as":                              "Handeln als",
+	"The customer's admins read it.":      "Die Admins des Kunden lesen sie.",
+	"Allow changes (otherwise read-only)": "Änderungen erlauben (sonst nur lesen)",
+	"Start a 15-minute session":           "Sitzung für 15 Minuten beginnen",
+	"Who acted as the customer's people":  "Wer als Leute des Kunden gehandelt hat",
 }

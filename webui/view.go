@@ -272,6 +272,7 @@ var notices = map[string]string{
 	"applied":            "The change is applied to the customer.",
 	"reset_sent":         "If the address belongs to an account, a link to choose a new password is on its way. It works once, for 15 minutes.",
 	"password_reset":     "Your new password is set and you are signed out everywhere. Sign in with it.",
+	"left_session":       "You left the customer's session.",
 }
 
 func noticeText(l locale, key string) string {

@@ -106,6 +106,7 @@ func newHandler(p *portal.Portal, opts ...Option) *handler {
 	h.passwordResetRoutes("")
 	h.passwordResetRoutes("/console")
 	h.ssoRoutes()
+	h.impersonationRoutes()
 	h.portalRoutes()
 	h.consoleRoutes()
 	return h
