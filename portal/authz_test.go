@@ -783,6 +783,19 @@ var useCases = map[string]useCase{
 	"SetImpersonationForbidden": {user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none(f.p.SetImpersonationForbidden(ctx, tn.c.ID, true))
 	}},
+	// The audit log (#21): all of it for staff admins, a customer's own for
+	// its admins (and staff).
+	"ListAuditEvents": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ListAuditEvents(ctx, portal.ListAuditEventsParams{}))
+	}},
+	"ListCustomerAuditEvents": {staff: identity.StaffAgent, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.ListCustomerAuditEvents(ctx, tn.c.ID, portal.ListAuditEventsParams{Limit: 100})
+		var ids []customer.ID
+		for _, e := range l.Items {
+			ids = append(ids, e.CustomerID)
+		}
+		return ids, err
+	}},
 }
 
 // orderCustomers returns the customers of the orders listed.

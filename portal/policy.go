@@ -67,6 +67,9 @@ const (
 	ActImpersonate         Action = "impersonation.start"  // a staff member acts as a customer's member
 	ActImpersonationRead   Action = "impersonation.read"   // who impersonated a customer's people, and whether it may be done
 	ActImpersonationPolicy Action = "impersonation.policy" // a customer forbids or allows impersonation
+	// The audit log (#21).
+	ActAuditRead         Action = "audit.read"          // the audit log across customers
+	ActCustomerAuditRead Action = "customer_audit.read" // one customer's audit log
 )
 
 // Rule says the least staff role and the least customer role that may do an
@@ -173,6 +176,10 @@ var policy = map[Action]Rule{
 	ActImpersonate:         {Staff: identity.StaffAdmin, PeopleOnly: true},
 	ActImpersonationRead:   {Staff: identity.StaffAgent, User: customer.RoleAdmin},
 	ActImpersonationPolicy: {User: customer.RoleAdmin},
+	// The audit log (audit.go): staff admins read all of it; a customer's
+	// admins read their customer's, as staff agents do.
+	ActAuditRead:         {Staff: identity.StaffAdmin},
+	ActCustomerAuditRead: {Staff: identity.StaffAgent, User: customer.RoleAdmin},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which

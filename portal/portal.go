@@ -107,6 +107,9 @@ type Config struct {
 	// SSOHTTPClient talks to identity providers; default a client with a
 	// 10-second timeout.
 	SSOHTTPClient *http.Client
+	// AuditRetention is how long audit events are kept: PurgeExpired
+	// deletes older ones. Zero keeps them for ever.
+	AuditRetention time.Duration
 }
 
 // RateLimits bound attempts per e-mail address and per client address.
@@ -149,6 +152,8 @@ type Portal struct {
 
 	mail mailSetup
 	sso  ssoSetup
+	// retention is Config.AuditRetention.
+	retention time.Duration
 	// delivered counts what this Portal's outbox workers settled.
 	delivered outboxCounts
 	// wake tells this Portal's outbox workers that a transaction enqueued
@@ -234,6 +239,7 @@ func New(cfg Config) (*Portal, error) {
 	}
 	p.dummyHash = identity.HashPassword("portalkit: no such password", p.argon)
 	p.sso.init(cfg)
+	p.retention = cfg.AuditRetention
 	return p, nil
 }
 

@@ -381,6 +381,13 @@ func (p *Portal) PurgeExpired(ctx context.Context) (int, error) {
 			return err
 		}
 		l += ss
+		if p.retention > 0 {
+			old, err := r.Audit().DeleteBefore(ctx, now.Add(-p.retention))
+			if err != nil {
+				return err
+			}
+			l += old
+		}
 		k, err := r.Idempotency().DeleteExpired(ctx, now)
 		if err != nil {
 			return err

@@ -15,6 +15,7 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/portalkit/portalkit/audit"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
@@ -239,9 +240,26 @@ func (p *Portal) PutSSOConfig(ctx context.Context, cid customer.ID, params PutSS
 			return err
 		}
 		out = p.settingsOf(next)
-		return p.record(ctx, r, a.who.Actor(), "sso.configured", cid, string(cid))
+		return p.recordChanges(ctx, r, a.who.Actor(), "sso.configured", cid, string(cid), ssoChanges(old, next))
 	})
 	return out, err
+}
+
+// ssoChanges are the audit log's changes of a configuration: every field
+// but the secret, which is never recorded.
+func ssoChanges(before, after identity.SSOConfig) []audit.Change {
+	fields := func(c identity.SSOConfig) map[string]string {
+		if c.Version == 0 {
+			return map[string]string{}
+		}
+		return map[string]string{
+			"issuer": c.Issuer, "client_id": c.ClientID, "domains": strings.Join(c.Domains, " "),
+			"email_claim": c.EmailClaim, "name_claim": c.NameClaim, "jit": fmt.Sprint(c.JIT),
+			"jit_role": string(c.JITRole), "required": fmt.Sprint(c.Required),
+		}
+	}
+	return audit.Diff([]string{"issuer", "client_id", "domains", "email_claim", "name_claim", "jit", "jit_role", "required"},
+		fields(before), fields(after))
 }
 
 // DeleteSSOConfig removes customer cid's identity provider: its people
