@@ -42,7 +42,9 @@ type ListAuditEventsParams struct {
 	Limit  int       `json:"limit" validate:"min=0,max=100"`
 }
 
-func (p ListAuditEventsParams) page() storage.Page { return storage.Page{Cursor: p.Cursor, Limit: p.Limit} }
+func (p ListAuditEventsParams) page() storage.Page {
+	return storage.Page{Cursor: p.Cursor, Limit: p.Limit}
+}
 
 func (p ListAuditEventsParams) filter(cid customer.ID) (storage.AuditFilter, error) {
 	if !p.From.IsZero() && !p.To.IsZero() && !p.From.Before(p.To) {

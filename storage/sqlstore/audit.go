@@ -15,7 +15,7 @@ type auditRepo struct{ t *txn }
 
 func (t *txn) Audit() storage.AuditRepo { return auditRepo{t} }
 
-// changesCol scans the JSON of an event's changes; '' is none.
+// changesCol scans the JSON of an event's changes; ” is none.
 type changesCol struct{ p *[]audit.Change }
 
 func (c changesCol) Scan(src any) error {

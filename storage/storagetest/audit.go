@@ -28,7 +28,9 @@ func listAudit(t *testing.T, s storage.Store, f storage.AuditFilter) []audit.Eve
 	var out []audit.Event
 	p := storage.Page{Limit: 2}
 	for range 20 {
-		l, err := get(t, s, func(ctx context.Context, r storage.Repos) (storage.List[audit.Event], error) { return r.Audit().List(ctx, f, p) })
+		l, err := get(t, s, func(ctx context.Context, r storage.Repos) (storage.List[audit.Event], error) {
+			return r.Audit().List(ctx, f, p)
+		})
 		require.NoError(t, err)
 		out = append(out, l.Items...)
 		if l.NextCursor == "" {

@@ -71,7 +71,9 @@ func testImpersonationCreateListEnd(t *testing.T, s storage.Store) {
 func testImpersonationPolicy(t *testing.T, s storage.Store) {
 	c := createCustomer(t, s, newCustomer("Acme"))
 	forbidden := func() bool {
-		f, err := get(t, s, func(ctx context.Context, r storage.Repos) (bool, error) { return r.Impersonations().Forbidden(ctx, c.ID) })
+		f, err := get(t, s, func(ctx context.Context, r storage.Repos) (bool, error) {
+			return r.Impersonations().Forbidden(ctx, c.ID)
+		})
 		require.NoError(t, err)
 		return f
 	}

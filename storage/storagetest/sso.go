@@ -41,7 +41,9 @@ func getSSO(t *testing.T, s storage.Store, cid customer.ID) (identity.SSOConfig,
 
 func getSSOByDomain(t *testing.T, s storage.Store, domain string) (identity.SSOConfig, error) {
 	t.Helper()
-	return get(t, s, func(ctx context.Context, r storage.Repos) (identity.SSOConfig, error) { return r.SSO().GetByDomain(ctx, domain) })
+	return get(t, s, func(ctx context.Context, r storage.Repos) (identity.SSOConfig, error) {
+		return r.SSO().GetByDomain(ctx, domain)
+	})
 }
 
 // testSSOPutGet checks that a configuration reads back as written, by
