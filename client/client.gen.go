@@ -25,7 +25,9 @@ const (
 	ActionAccessLinkManage    Action = "access_link.manage"
 	ActionAccessLinkRead      Action = "access_link.read"
 	ActionApiKeyManage        Action = "api_key.manage"
+	ActionAuditRead           Action = "audit.read"
 	ActionCatalogueRead       Action = "catalogue.read"
+	ActionCustomerAuditRead   Action = "customer_audit.read"
 	ActionCustomerCreate      Action = "customer.create"
 	ActionCustomerRead        Action = "customer.read"
 	ActionCustomerStatus      Action = "customer.status"
@@ -83,7 +85,11 @@ func (e Action) Valid() bool {
 		return true
 	case ActionApiKeyManage:
 		return true
+	case ActionAuditRead:
+		return true
 	case ActionCatalogueRead:
+		return true
+	case ActionCustomerAuditRead:
 		return true
 	case ActionCustomerCreate:
 		return true
@@ -1103,6 +1109,49 @@ type Audience struct {
 
 	// CustomerIds The customers whose people read the article, when `all` is false; empty when it is true.
 	CustomerIds []CustomerId `json:"customer_ids"`
+}
+
+// AuditChange A changed field, before and after.
+type AuditChange struct {
+	After  string `json:"after"`
+	Before string `json:"before"`
+	Field  string `json:"field"`
+}
+
+// AuditEvent One recorded change.
+type AuditEvent struct {
+	// Action Example: sso.configured
+	Action string `json:"action"`
+
+	// Actor Who did it, `user:usr_…`, `staff:stf_…` or `api_key:key_…`.
+	Actor   string        `json:"actor"`
+	At      time.Time     `json:"at"`
+	Changes []AuditChange `json:"changes"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Id Example: evt_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b
+	Id string `json:"id"`
+
+	// Impersonator The staff member acting as the actor (`staff:stf_…`), if any.
+	Impersonator *string `json:"impersonator,omitempty"`
+
+	// RequestId The X-Request-ID of the request that did it, if known.
+	RequestId *string `json:"request_id,omitempty"`
+
+	// Target The ID of the object acted on.
+	Target string `json:"target"`
+}
+
+// AuditEventList One page of audit events, newest first.
+type AuditEventList struct {
+	Items []AuditEvent `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
 }
 
 // CancelOrderRequest Why the order is cancelled, optionally.
@@ -3812,6 +3861,33 @@ type CreateAPIKeyParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListAuditEventsParams defines parameters for ListAuditEvents.
+type ListAuditEventsParams struct {
+	// CustomerId One customer's events.
+	CustomerId *CustomerId `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Actor What one principal did, or did as someone else (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	Actor *string `form:"actor,omitempty" json:"actor,omitempty"`
+
+	// Action One action, such as `sso.configured`.
+	Action *string `form:"action,omitempty" json:"action,omitempty"`
+
+	// Target Events about one object, by its ID.
+	Target *string `form:"target,omitempty" json:"target,omitempty"`
+
+	// From Events recorded at or after this time.
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Events recorded before this time.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListCustomersParams defines parameters for ListCustomers.
 type ListCustomersParams struct {
 	// Status Keeps customers in any of these states (repeat the parameter); left out, all.
@@ -3864,6 +3940,30 @@ type CreateAccessLinkParams struct {
 	// without doing it again; the same key with another body answers 422; while the first request is
 	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListCustomerAuditEventsParams defines parameters for ListCustomerAuditEvents.
+type ListCustomerAuditEventsParams struct {
+	// Actor What one principal did, or did as someone else (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	Actor *string `form:"actor,omitempty" json:"actor,omitempty"`
+
+	// Action One action, such as `sso.configured`.
+	Action *string `form:"action,omitempty" json:"action,omitempty"`
+
+	// Target Events about one object, by its ID.
+	Target *string `form:"target,omitempty" json:"target,omitempty"`
+
+	// From Events recorded at or after this time.
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Events recorded before this time.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // GetCatalogueParams defines parameters for GetCatalogue.
@@ -4676,6 +4776,21 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/api-keys/{apiKeyId}/revoke (the `RevokeAPIKey` operationId).
 	RevokeAPIKey(ctx context.Context, apiKeyId APIKeyId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListAuditEvents Read the audit log
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Every recorded change, across customers, newest first: who did it (and who stood behind an
+	// impersonated actor), what, to which object of which customer, the fields it changed (secrets
+	// never) and the request that did it. Filtered by customer, actor, action, target and time; a
+	// cursor works with the filters it was made for only.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
+	ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// SignInWithAccessLinkWithBody Sign in with an access link
 	//
 	// **Who may call:** Anyone: the token in the body is the credential.
@@ -5396,6 +5511,19 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/archive (the `ArchiveCustomer` operationId).
 	ArchiveCustomer(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListCustomerAuditEvents Read a customer's audit log
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+	// asking for another customer gets 404.
+	//
+	// The customer's recorded changes, newest first, as `GET /v1/audit-events` shows them.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/audit-events (the `ListCustomerAuditEvents` operationId).
+	ListCustomerAuditEvents(ctx context.Context, customerId CustomerId, params *ListCustomerAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// GetCatalogue List what a customer may order
 	//
@@ -7892,6 +8020,31 @@ func (c *RawClient) RevokeAPIKey(ctx context.Context, apiKeyId APIKeyId, reqEdit
 	return c.Client.Do(req)
 }
 
+// ListAuditEvents Read the audit log
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Every recorded change, across customers, newest first: who did it (and who stood behind an
+// impersonated actor), what, to which object of which customer, the fields it changed (secrets
+// never) and the request that did it. Filtered by customer, actor, action, target and time; a
+// cursor works with the filters it was made for only.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
+func (c *RawClient) ListAuditEvents(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListAuditEventsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // SignInWithAccessLinkWithBody Sign in with an access link
 //
 // **Who may call:** Anyone: the token in the body is the credential.
@@ -8993,6 +9146,29 @@ func (c *RawClient) RefreshAccessLink(ctx context.Context, customerId CustomerId
 // Corresponds with POST /v1/customers/{customerId}/archive (the `ArchiveCustomer` operationId).
 func (c *RawClient) ArchiveCustomer(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewArchiveCustomerRequest(c.Server, customerId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListCustomerAuditEvents Read a customer's audit log
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+// asking for another customer gets 404.
+//
+// The customer's recorded changes, newest first, as `GET /v1/audit-events` shows them.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/audit-events (the `ListCustomerAuditEvents` operationId).
+func (c *RawClient) ListCustomerAuditEvents(ctx context.Context, customerId CustomerId, params *ListCustomerAuditEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListCustomerAuditEventsRequest(c.Server, customerId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -12978,6 +13154,144 @@ func NewRevokeAPIKeyRequest(server string, apiKeyId APIKeyId) (*http.Request, er
 	return req, nil
 }
 
+// NewListAuditEventsRequest constructs an http.Request for the ListAuditEvents method
+func NewListAuditEventsRequest(server string, params *ListAuditEventsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/audit-events")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.CustomerId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "customer_id", *params.CustomerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Actor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actor", *params.Actor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Action != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "action", *params.Action, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Target != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "target", *params.Target, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewSignInWithAccessLinkRequest calls the generic SignInWithAccessLink builder with application/json body
 func NewSignInWithAccessLinkRequest(server string, body SignInWithAccessLinkJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -14032,6 +14346,139 @@ func NewArchiveCustomerRequest(server string, customerId CustomerId) (*http.Requ
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListCustomerAuditEventsRequest constructs an http.Request for the ListCustomerAuditEvents method
+func NewListCustomerAuditEventsRequest(server string, customerId CustomerId, params *ListCustomerAuditEventsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/audit-events", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Actor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "actor", *params.Actor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Action != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "action", *params.Action, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Target != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "target", *params.Target, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
 	}
@@ -19708,6 +20155,23 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with POST /v1/api-keys/{apiKeyId}/revoke (the `RevokeAPIKey` operationId).
 	RevokeAPIKeyWithResponse(ctx context.Context, apiKeyId APIKeyId, reqEditors ...RequestEditorFn) (*RevokeAPIKeyResponse, error)
 
+	// ListAuditEventsWithResponse Read the audit log
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Every recorded change, across customers, newest first: who did it (and who stood behind an
+	// impersonated actor), what, to which object of which customer, the fields it changed (secrets
+	// never) and the request that did it. Filtered by customer, actor, action, target and time; a
+	// cursor works with the filters it was made for only.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
+	ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error)
+
 	// SignInWithAccessLinkWithBodyWithResponse Sign in with an access link
 	//
 	// **Who may call:** Anyone: the token in the body is the credential.
@@ -20442,6 +20906,21 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/archive (the `ArchiveCustomer` operationId).
 	ArchiveCustomerWithResponse(ctx context.Context, customerId CustomerId, reqEditors ...RequestEditorFn) (*ArchiveCustomerResponse, error)
+
+	// ListCustomerAuditEventsWithResponse Read a customer's audit log
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+	// asking for another customer gets 404.
+	//
+	// The customer's recorded changes, newest first, as `GET /v1/audit-events` shows them.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/audit-events (the `ListCustomerAuditEvents` operationId).
+	ListCustomerAuditEventsWithResponse(ctx context.Context, customerId CustomerId, params *ListCustomerAuditEventsParams, reqEditors ...RequestEditorFn) (*ListCustomerAuditEventsResponse, error)
 
 	// GetCatalogueWithResponse List what a customer may order
 	//
@@ -23307,6 +23786,82 @@ func (r RevokeAPIKeyResponse) ContentType() string {
 	return ""
 }
 
+type ListAuditEventsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuditEventList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListAuditEventsResponse) GetJSON200() *AuditEventList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListAuditEventsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListAuditEventsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListAuditEventsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListAuditEventsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListAuditEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // SignInWithAccessLinkResponse429Headers the declared response headers of an HTTP 429 response for SignInWithAccessLink
 type SignInWithAccessLinkResponse429Headers struct {
 	RetryAfter int
@@ -25210,6 +25765,82 @@ func (r ArchiveCustomerResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ArchiveCustomerResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListCustomerAuditEventsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AuditEventList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListCustomerAuditEventsResponse) GetJSON200() *AuditEventList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListCustomerAuditEventsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListCustomerAuditEventsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListCustomerAuditEventsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListCustomerAuditEventsResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListCustomerAuditEventsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListCustomerAuditEventsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListCustomerAuditEventsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListCustomerAuditEventsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListCustomerAuditEventsResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -33866,6 +34497,29 @@ func (c *ClientWithResponses) RevokeAPIKeyWithResponse(ctx context.Context, apiK
 	return ParseRevokeAPIKeyResponse(rsp)
 }
 
+// ListAuditEventsWithResponse Read the audit log
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Every recorded change, across customers, newest first: who did it (and who stood behind an
+// impersonated actor), what, to which object of which customer, the fields it changed (secrets
+// never) and the request that did it. Filtered by customer, actor, action, target and time; a
+// cursor works with the filters it was made for only.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/audit-events (the `ListAuditEvents` operationId).
+func (c *ClientWithResponses) ListAuditEventsWithResponse(ctx context.Context, params *ListAuditEventsParams, reqEditors ...RequestEditorFn) (*ListAuditEventsResponse, error) {
+	rsp, err := c.ListAuditEvents(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListAuditEventsResponse(rsp)
+}
+
 // SignInWithAccessLinkWithBodyWithResponse Sign in with an access link
 //
 // **Who may call:** Anyone: the token in the body is the credential.
@@ -34833,6 +35487,27 @@ func (c *ClientWithResponses) ArchiveCustomerWithResponse(ctx context.Context, c
 		return nil, err
 	}
 	return ParseArchiveCustomerResponse(rsp)
+}
+
+// ListCustomerAuditEventsWithResponse Read a customer's audit log
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's admins; a customer user
+// asking for another customer gets 404.
+//
+// The customer's recorded changes, newest first, as `GET /v1/audit-events` shows them.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/audit-events (the `ListCustomerAuditEvents` operationId).
+func (c *ClientWithResponses) ListCustomerAuditEventsWithResponse(ctx context.Context, customerId CustomerId, params *ListCustomerAuditEventsParams, reqEditors ...RequestEditorFn) (*ListCustomerAuditEventsResponse, error) {
+	rsp, err := c.ListCustomerAuditEvents(ctx, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListCustomerAuditEventsResponse(rsp)
 }
 
 // GetCatalogueWithResponse List what a customer may order
@@ -38427,6 +39102,67 @@ func ParseRevokeAPIKeyResponse(rsp *http.Response) (*RevokeAPIKeyResponse, error
 	return response, nil
 }
 
+// ParseListAuditEventsResponse parses an HTTP response from a ListAuditEventsWithResponse call
+func ParseListAuditEventsResponse(rsp *http.Response) (*ListAuditEventsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListAuditEventsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuditEventList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseSignInWithAccessLinkResponse parses an HTTP response from a SignInWithAccessLinkWithResponse call
 func ParseSignInWithAccessLinkResponse(rsp *http.Response) (*SignInWithAccessLinkResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -40112,6 +40848,67 @@ func ParseArchiveCustomerResponse(rsp *http.Response) (*ArchiveCustomerResponse,
 			headers.ETag = value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListCustomerAuditEventsResponse parses an HTTP response from a ListCustomerAuditEventsWithResponse call
+func ParseListCustomerAuditEventsResponse(rsp *http.Response) (*ListCustomerAuditEventsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListCustomerAuditEventsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AuditEventList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net"
 	"net/http"
+
+	"github.com/portalkit/portalkit/portal"
 )
 
 type ctxKey int
@@ -23,6 +25,7 @@ func requestID(ctx context.Context) string {
 // address, which the strict handlers cannot read from the *http.Request.
 func withRequestInfo(ctx context.Context, r *http.Request, id string) context.Context {
 	ctx = context.WithValue(ctx, requestIDKey, id)
+	ctx = portal.WithRequestID(ctx, id) // audit events record it
 	return context.WithValue(ctx, clientAddrKey, remoteHost(r.RemoteAddr))
 }
 

@@ -46,6 +46,24 @@ func TestImpersonationOverHTTP(t *testing.T) {
 	fails(rwC.SetPasswordWithResponse(ctx, client.SetPasswordRequest{NewPassword: "correct horse battery staple"}))(t,
 		http.StatusForbidden, client.ProblemCodePermissionDenied)
 
+	// An impersonated change shows both people in the customer's audit log,
+	// with the request that made it.
+	put := must(rwC.PutSSOConfigWithResponse(ctx, cid, nil, client.SSOConfigRequest{
+		Issuer: "https://login.acme.example", ClientId: "portal", ClientSecret: ptr("s3cret"), Domains: []string{"acme.example"},
+	}))(t)
+	events := must(adaC.ListCustomerAuditEventsWithResponse(ctx, cid, &client.ListCustomerAuditEventsParams{Action: ptr("sso.configured")}))(t).JSON200
+	require.Len(t, events.Items, 1)
+	ev := events.Items[0]
+	assert.Equal(t, "user:"+ada.User.Id, ev.Actor)
+	require.NotNil(t, ev.Impersonator)
+	assert.Equal(t, "staff:"+sam.Staff.Id, *ev.Impersonator)
+	require.NotNil(t, ev.RequestId)
+	assert.Equal(t, put.HTTPResponse.Header.Get("X-Request-ID"), *ev.RequestId)
+	assert.NotEmpty(t, ev.Changes)
+	assert.NotContains(t, string(must(adaC.ListCustomerAuditEventsWithResponse(ctx, cid, nil))(t).Body), "s3cret")
+	all := must(owner.ListAuditEventsWithResponse(ctx, &client.ListAuditEventsParams{Actor: ptr("staff:" + sam.Staff.Id)}))(t).JSON200
+	assert.NotEmpty(t, all.Items, "staff find what the staff member did as someone else")
+
 	list := must(adaC.ListImpersonationsWithResponse(ctx, cid, nil))(t).JSON200
 	require.Len(t, list.Items, 2)
 	assert.Equal(t, rw.Impersonation.Id, list.Items[0].Id)

@@ -700,6 +700,9 @@ var isolationMatrix = map[string]isoRow{
 	"startImpersonation":     {class: classStaff, body: `{"membership_id":"{membershipId}","reason":"support"}`, staff: no403, admin: no403, viewer: no403, foreign: no404},
 	"getImpersonationPolicy": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
 	"setImpersonationPolicy": {class: classTenant, body: `{"forbidden":true}`, staff: no403, admin: ok200, viewer: no403, foreign: no404},
+	// The audit log (#21).
+	"listAuditEvents":         {class: classStaff, query: "customer_id={customerId}", staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"listCustomerAuditEvents": {class: classTenant, query: "action=sso.configured", staff: ok200, admin: ok200, viewer: no403, foreign: no404},
 }
 
 // isoOp is one operation of the spec.

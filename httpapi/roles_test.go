@@ -733,6 +733,14 @@ var roleMatrix = map[string]roleRow{
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.StartImpersonationWithResponse(t.Context(), f.cid, client.StartImpersonationRequest{MembershipId: string(tg.member.ID), Reason: "support"})
 		}},
+	"read the audit log": {prep: noTarget, want: byRole(s200, s200, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListAuditEventsWithResponse(t.Context(), &client.ListAuditEventsParams{CustomerId: &f.cid})
+		}},
+	"read the customer's audit log": {prep: noTarget, want: byRole(s200, s200, s200, s200, s403, s403, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListCustomerAuditEventsWithResponse(t.Context(), f.cid, nil)
+		}},
 	"forbid impersonation": {write: true, prep: noTarget, want: byRole(s403, s403, s403, s200, s403, s403, s200),
 		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			now, err := f.p.ImpersonationForbidden(portaltest.Owner(t.Context()), customer.ID(f.cid))

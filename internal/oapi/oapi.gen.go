@@ -30,7 +30,9 @@ const (
 	ActionAccessLinkManage    Action = "access_link.manage"
 	ActionAccessLinkRead      Action = "access_link.read"
 	ActionApiKeyManage        Action = "api_key.manage"
+	ActionAuditRead           Action = "audit.read"
 	ActionCatalogueRead       Action = "catalogue.read"
+	ActionCustomerAuditRead   Action = "customer_audit.read"
 	ActionCustomerCreate      Action = "customer.create"
 	ActionCustomerRead        Action = "customer.read"
 	ActionCustomerStatus      Action = "customer.status"
@@ -88,7 +90,11 @@ func (e Action) Valid() bool {
 		return true
 	case ActionApiKeyManage:
 		return true
+	case ActionAuditRead:
+		return true
 	case ActionCatalogueRead:
+		return true
+	case ActionCustomerAuditRead:
 		return true
 	case ActionCustomerCreate:
 		return true
@@ -1108,6 +1114,49 @@ type Audience struct {
 
 	// CustomerIds The customers whose people read the article, when `all` is false; empty when it is true.
 	CustomerIds []CustomerId `json:"customer_ids"`
+}
+
+// AuditChange A changed field, before and after.
+type AuditChange struct {
+	After  string `json:"after"`
+	Before string `json:"before"`
+	Field  string `json:"field"`
+}
+
+// AuditEvent One recorded change.
+type AuditEvent struct {
+	// Action Example: sso.configured
+	Action string `json:"action"`
+
+	// Actor Who did it, `user:usr_…`, `staff:stf_…` or `api_key:key_…`.
+	Actor   string        `json:"actor"`
+	At      time.Time     `json:"at"`
+	Changes []AuditChange `json:"changes"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Id Example: evt_01912d74-1c2d-7e3f-8a4b-5c6d7e8f9a0b
+	Id string `json:"id"`
+
+	// Impersonator The staff member acting as the actor (`staff:stf_…`), if any.
+	Impersonator *string `json:"impersonator,omitempty"`
+
+	// RequestId The X-Request-ID of the request that did it, if known.
+	RequestId *string `json:"request_id,omitempty"`
+
+	// Target The ID of the object acted on.
+	Target string `json:"target"`
+}
+
+// AuditEventList One page of audit events, newest first.
+type AuditEventList struct {
+	Items []AuditEvent `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
 }
 
 // CancelOrderRequest Why the order is cancelled, optionally.
@@ -3817,6 +3866,33 @@ type CreateAPIKeyParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListAuditEventsParams defines parameters for ListAuditEvents.
+type ListAuditEventsParams struct {
+	// CustomerId One customer's events.
+	CustomerId *CustomerId `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Actor What one principal did, or did as someone else (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	Actor *string `form:"actor,omitempty" json:"actor,omitempty"`
+
+	// Action One action, such as `sso.configured`.
+	Action *string `form:"action,omitempty" json:"action,omitempty"`
+
+	// Target Events about one object, by its ID.
+	Target *string `form:"target,omitempty" json:"target,omitempty"`
+
+	// From Events recorded at or after this time.
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Events recorded before this time.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListCustomersParams defines parameters for ListCustomers.
 type ListCustomersParams struct {
 	// Status Keeps customers in any of these states (repeat the parameter); left out, all.
@@ -3869,6 +3945,30 @@ type CreateAccessLinkParams struct {
 	// without doing it again; the same key with another body answers 422; while the first request is
 	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListCustomerAuditEventsParams defines parameters for ListCustomerAuditEvents.
+type ListCustomerAuditEventsParams struct {
+	// Actor What one principal did, or did as someone else (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	Actor *string `form:"actor,omitempty" json:"actor,omitempty"`
+
+	// Action One action, such as `sso.configured`.
+	Action *string `form:"action,omitempty" json:"action,omitempty"`
+
+	// Target Events about one object, by its ID.
+	Target *string `form:"target,omitempty" json:"target,omitempty"`
+
+	// From Events recorded at or after this time.
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Events recorded before this time.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // GetCatalogueParams defines parameters for GetCatalogue.
@@ -4538,6 +4638,9 @@ type ServerInterface interface {
 	// RevokeAPIKey Revoke an API key
 	// (POST /v1/api-keys/{apiKeyId}/revoke)
 	RevokeAPIKey(w http.ResponseWriter, r *http.Request, apiKeyId APIKeyId)
+	// ListAuditEvents Read the audit log
+	// (GET /v1/audit-events)
+	ListAuditEvents(w http.ResponseWriter, r *http.Request, params ListAuditEventsParams)
 	// SignInWithAccessLink Sign in with an access link
 	// (POST /v1/auth/access-links/redeem)
 	SignInWithAccessLink(w http.ResponseWriter, r *http.Request)
@@ -4607,6 +4710,9 @@ type ServerInterface interface {
 	// ArchiveCustomer Archive a customer
 	// (POST /v1/customers/{customerId}/archive)
 	ArchiveCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// ListCustomerAuditEvents Read a customer's audit log
+	// (GET /v1/customers/{customerId}/audit-events)
+	ListCustomerAuditEvents(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListCustomerAuditEventsParams)
 	// GetCatalogue List what a customer may order
 	// (GET /v1/customers/{customerId}/catalogue)
 	GetCatalogue(w http.ResponseWriter, r *http.Request, customerId CustomerId, params GetCatalogueParams)
@@ -5072,6 +5178,130 @@ func (siw *ServerInterfaceWrapper) RevokeAPIKey(w http.ResponseWriter, r *http.R
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RevokeAPIKey(w, r, apiKeyId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListAuditEvents operation middleware
+func (siw *ServerInterfaceWrapper) ListAuditEvents(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAuditEventsParams
+
+	// ------------- Optional query parameter "customer_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer_id", r.URL.Query(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "customer_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "actor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "actor", r.URL.Query(), &params.Actor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "actor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "actor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "action" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "action", r.URL.Query(), &params.Action, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "action"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "action", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "target" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "target", r.URL.Query(), &params.Target, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "target"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "target", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListAuditEvents(w, r, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -5688,6 +5918,126 @@ func (siw *ServerInterfaceWrapper) ArchiveCustomer(w http.ResponseWriter, r *htt
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ArchiveCustomer(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListCustomerAuditEvents operation middleware
+func (siw *ServerInterfaceWrapper) ListCustomerAuditEvents(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListCustomerAuditEventsParams
+
+	// ------------- Optional query parameter "actor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "actor", r.URL.Query(), &params.Actor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "actor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "actor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "action" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "action", r.URL.Query(), &params.Action, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "action"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "action", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "target" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "target", r.URL.Query(), &params.Target, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "target"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "target", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListCustomerAuditEvents(w, r, customerId, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10374,6 +10724,8 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/sso", wrapper.DeleteSSOConfig)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/sso", wrapper.GetSSOConfig)
 	m.HandleFunc(http.MethodPut+" "+options.BaseURL+"/v1/customers/{customerId}/sso", wrapper.PutSSOConfig)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/audit-events", wrapper.ListAuditEvents)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/audit-events", wrapper.ListCustomerAuditEvents)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/impersonations", wrapper.ListImpersonations)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/impersonations", wrapper.StartImpersonation)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/impersonation-policy", wrapper.GetImpersonationPolicy)
@@ -10915,6 +11267,109 @@ type RevokeAPIKeydefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RevokeAPIKeydefaultApplicationProblemPlusJSONResponse) VisitRevokeAPIKeyResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEventsRequestObject struct {
+	Params ListAuditEventsParams
+}
+
+type ListAuditEventsResponseObject interface {
+	VisitListAuditEventsResponse(w http.ResponseWriter) error
+}
+
+type ListAuditEvents200JSONResponse AuditEventList
+
+func (response ListAuditEvents200JSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents400ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents401ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents403ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEvents404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListAuditEvents404ApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAuditEventsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListAuditEventsdefaultApplicationProblemPlusJSONResponse) VisitListAuditEventsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -13477,6 +13932,110 @@ type ArchiveCustomerdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ArchiveCustomerdefaultApplicationProblemPlusJSONResponse) VisitArchiveCustomerResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerAuditEventsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListCustomerAuditEventsParams
+}
+
+type ListCustomerAuditEventsResponseObject interface {
+	VisitListCustomerAuditEventsResponse(w http.ResponseWriter) error
+}
+
+type ListCustomerAuditEvents200JSONResponse AuditEventList
+
+func (response ListCustomerAuditEvents200JSONResponse) VisitListCustomerAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerAuditEvents400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListCustomerAuditEvents400ApplicationProblemPlusJSONResponse) VisitListCustomerAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerAuditEvents401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListCustomerAuditEvents401ApplicationProblemPlusJSONResponse) VisitListCustomerAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerAuditEvents403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListCustomerAuditEvents403ApplicationProblemPlusJSONResponse) VisitListCustomerAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerAuditEvents404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListCustomerAuditEvents404ApplicationProblemPlusJSONResponse) VisitListCustomerAuditEventsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomerAuditEventsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListCustomerAuditEventsdefaultApplicationProblemPlusJSONResponse) VisitListCustomerAuditEventsResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -25826,6 +26385,9 @@ type StrictServerInterface interface {
 	// RevokeAPIKey Revoke an API key
 	// (POST /v1/api-keys/{apiKeyId}/revoke)
 	RevokeAPIKey(ctx context.Context, request RevokeAPIKeyRequestObject) (RevokeAPIKeyResponseObject, error)
+	// ListAuditEvents Read the audit log
+	// (GET /v1/audit-events)
+	ListAuditEvents(ctx context.Context, request ListAuditEventsRequestObject) (ListAuditEventsResponseObject, error)
 	// SignInWithAccessLink Sign in with an access link
 	// (POST /v1/auth/access-links/redeem)
 	SignInWithAccessLink(ctx context.Context, request SignInWithAccessLinkRequestObject) (SignInWithAccessLinkResponseObject, error)
@@ -25895,6 +26457,9 @@ type StrictServerInterface interface {
 	// ArchiveCustomer Archive a customer
 	// (POST /v1/customers/{customerId}/archive)
 	ArchiveCustomer(ctx context.Context, request ArchiveCustomerRequestObject) (ArchiveCustomerResponseObject, error)
+	// ListCustomerAuditEvents Read a customer's audit log
+	// (GET /v1/customers/{customerId}/audit-events)
+	ListCustomerAuditEvents(ctx context.Context, request ListCustomerAuditEventsRequestObject) (ListCustomerAuditEventsResponseObject, error)
 	// GetCatalogue List what a customer may order
 	// (GET /v1/customers/{customerId}/catalogue)
 	GetCatalogue(ctx context.Context, request GetCatalogueRequestObject) (GetCatalogueResponseObject, error)
@@ -26404,6 +26969,32 @@ func (sh *strictHandler) RevokeAPIKey(w http.ResponseWriter, r *http.Request, ap
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(RevokeAPIKeyResponseObject); ok {
 		if err := validResponse.VisitRevokeAPIKeyResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListAuditEvents operation middleware
+func (sh *strictHandler) ListAuditEvents(w http.ResponseWriter, r *http.Request, params ListAuditEventsParams) {
+	var request ListAuditEventsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAuditEvents(ctx, request.(ListAuditEventsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAuditEvents")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListAuditEventsResponseObject); ok {
+		if err := validResponse.VisitListAuditEventsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -27091,6 +27682,33 @@ func (sh *strictHandler) ArchiveCustomer(w http.ResponseWriter, r *http.Request,
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(ArchiveCustomerResponseObject); ok {
 		if err := validResponse.VisitArchiveCustomerResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListCustomerAuditEvents operation middleware
+func (sh *strictHandler) ListCustomerAuditEvents(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListCustomerAuditEventsParams) {
+	var request ListCustomerAuditEventsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListCustomerAuditEvents(ctx, request.(ListCustomerAuditEventsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListCustomerAuditEvents")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListCustomerAuditEventsResponseObject); ok {
+		if err := validResponse.VisitListCustomerAuditEventsResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -30024,719 +30642,732 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rkhs3kjD6Kvi4X4S6Z4stks2+sWNjV5JlS2vJ0uoy3vG0DwusAkm4iwBdALvF0Spif50HOC/w/dsX",
-	"+d5knuQEMoEq1I0sslvyZTw/PGoWCgVkJhJ5z4+dSC6WUjChVWf0sTNnNGYp/PPpOzoz/x8zFaV8qbkU",
-	"nVHn3ZyRlCm5SiP2QJEbliouBaGKUKJ0KsWMmBcDolbR3PwcXnWOrzrhJVFMxIRrMqHRNeGCPJ92X1Id",
-	"zYmWZLWMqWZHnaDDPtDFMmGdUQfe6wSdlP284imLOyOdrljQUdGcLahZ2YJ+eMHETM87o9Nh0NHrpXlP",
-	"6ZSLWefTp6Dzhul0/WiqWVrdyFsWSREr8/VbapbFpjJlRKdrLmaEzigXhfWcDHtb1sIXq0VndH467PWC",
-	"zoIL/LuXLYwLzWYs7XwyS1vSlC6YtrB+9Pr5t2z9PDb/5mZ1S6rnnaAj6MK8SZccH29awf9O2bQz6vzT",
-	"wxyjD/GpepjNbz79KIqYUi+4uG7+oD9k74/6k+CHNb9hX/OkFiHfMrZUhMIYcmA+dEhkSmIGP1HNYnIw",
-	"pYlih2SZyngVaWUQBKv/ecXStb98M0nHX6jFwUTKhFGBy0k1jxLWDITs+d4QyGYw33tCNZvJdL0ZAG5v",
-	"RE6JnnNFIvsaOTBfoCmLCftAI52sD5v2717pNJyWfq9Xd1yerFIl0/ozHwr2QY8jGBHi2hhZpuyGy5Ui",
-	"SzpjAbnleg6/K7pgZArbVJckYVNN5EqTqUzh8ZSnSsM7jRvAlTQsf9C0fKXlgqWNCI3yAfti1PtG8ZOb",
-	"kXo7p5pwRejEwAHRal9tBgE+H/O4c8fVvWU0jeZNa3MfMquUihHz/YBEUmgaacK6C8oTcxDZB81SQROS",
-	"silLmYgYDuJC4Y40+6ADwmdCGpRciYgqdnQlCkydRgvWsOGfd6ZWuztN9Upthn++Ry4IFWtLwIoRpalm",
-	"ihykbMmoRqp2rPkwp92A0CQp3Ad/9bjMSi2ZiFnc+dEMWCYyZo6s6naqYMWF7XLNFqotenHHnU+BgdJz",
-	"fPM4AxFNU2o+thL85xWzj81iPgUdpdeAhqlMF+b9bxI5oUkT7L6H82y2Qa4BjHjmff7EyAymIEuZ6qlM",
-	"uDwi30mNrCD0aDhsonN8fxuvfh6zxVJqJqL1t2xdXepLes2MCJKaG58oOmUj+MsglcXEHHamdIlDXbM1",
-	"oSImExmbf6hbQyBUeTwq5vGVMC+ZYxtLIxlwjcLBZXEemJkKqecsLU44HAwuye2cJ8yb2C2IqyuhNE8S",
-	"kq6E4GIWkGHv4oh8y9aK0NTMvUTGORiSuVyl6oi8V4xQMk2ZmpOUilguyA1NVowcUPL+/fOvDsmSpe4L",
-	"5QN4Mu1F/eicdQeT/rQ7jE9p94IOj7tnUX/aiy/Y+WTQd5hCYTBHlYeErsHCJva84CI7v3Wn9/kUhL/6",
-	"y8ZIkI6+nIRp/h3RJIGt0TioiJzkwIqah0fkkTnXCSNSsBwP/cEloVdiwZUyiDTPhoPzI/I9o9cwgwJq",
-	"CP8UEsFuWEoWZoVlADqxtB5CVqa9m9j6XNxwTQ08Gq8y7g/Z9zIrfKf4YcNitkhq+RKAq8IVANy06aTD",
-	"w87ui4O14Po0WzSDBB/uDQx83XzmBV9wXU+ZC2kOreGpRnFImV6lomm/CUzjfz9mU7pKdGd00gtyjaFf",
-	"0Bf6NfpC0HlJefItF017vzaP9t15Nrf70AsZUUPrtZ9K8OFdPmbnd597yZSis2Y5fJE9v8tH86+477YR",
-	"HOy3d6Dw0sXeclnuSjdLY4sJS9WcLzdAxBuyN1D8Scof3gwVw4sTLq5zJSVfURNs8hG7SLQbFtkOfTD6",
-	"82CvtBJY3qvpdIMCIu3TfVHmZocvpTFLnUS4HV3SDPeUys+vfcACm0Fhn+4NCvt+9qU25GCB4FPDSt0T",
-	"OXiLgEW9pikTus1JUqtJN1dQ2mJoCfPfAT+vUZBvT0K55C+SdXGRRDGmfMkfpfrwM5KXXX4jgS2z5/uS",
-	"WP4F73ubdekMRKhKv/32vdGczYo26soEVOV70ovfyIS144pWG+KKpDJp/L551hpJ5uOwircs5TT5bmW+",
-	"tJ20jETlLUfBy0TA2w12L0+lefJVf3A8/M+//NB0kmG6MU63IzTfct0smSh8uC+B2bnhM5pOp83fsU/3",
-	"/pB9P/vSdhqBT35OSsnWka+qDQtvWte98nJvNXZ1Mro2CkKbFaJ28FnumNI68rVZ5tTuoOV3jGVXjVcM",
-	"Pt6FSRd55jseXTP9RC4WcBU2mWWz5/vSd/k7+bcbP6rd47t9s/CxNtSB3/1M9OEvw1vXu/WStVuVIwzD",
-	"B5vWBDxygz1jSbVmqXnx//kr7f6t170Y//ixH5wOP/3vTh2Hfa82iIkrdScp0c5tPvN9yrVmogkOL7jS",
-	"eESs2wf/cILKA0VovDDX920qNQuI+UK8SlhMpAD1MEpWMYsDwoXSjMbOfOVNsFxNEq7mLCaC3Tai/BbX",
-	"udkg+skARC2lUAysxo9p/AbtfeYvI2owAf+ky2XCIzCjPFymcpKwxT//pMyOP+Y3qHkjtlYlmsBpj5mm",
-	"POmMYFUjYhi/Q0DQmXKWxKoz+utH/Kcd1gmcqm6m8t749CPijyngJSPzx/hsekwvogEb9ic9s1kk2hE4",
-	"TzXXcLM/x/UQLpYrnRPPKhWjpUw1Ta65HtltjdziP+3Aq8yLCM4iNYR2snCEXNN83wBhQZOpTBcG6ymZ",
-	"pIxeg9F5lbBLEiJYQqLo2giAPJofmcU8kWKa8OhumJlSnrB4vEzBa81hmR6WMjk8Wqlxr3/RH8SnrHsy",
-	"OaPds+iYdS+m/V73eNKfDugwOolPGTij0mjOb1gMVs+ICiE1mTASzamYMXfm2uHsIsfZ17BSUlrpRszV",
-	"be5esEiTlNF4PWYfzOkOR4QS9IqYm2/JUr02cND0mgmDv+oyLP7l5CcW6QfWfkBiyRQx0KJJIm+RYwp5",
-	"e0nCyOIaPhVJEa1So6VZmJJbKQJDObTBIVEysBO4HzzngKMnQ0PvpHxB0xm77wOvIcADVwd+DK6IvGEp",
-	"6feG5ydnp2Sy1kztQh3945w67OKJlpIksPxf7lTX75K85I8Bzl/LdMLjmIk7QXjJUnA4SDGOmeCsyFwd",
-	"DbEYfDxruUqJlaLbHz4PvK+zr5HsaxvBW13evQC6Mq0FuXXgLOgazk8s4fCYs8eoXqVsHHNFJ0k+Pr89",
-	"FdOai5kyL+Vnj+tLEiY8YkKxsbtw7MvLVN7wmKUkodG1NWFQHhMmAFxGVgREfyPFnU+RdVWM2YelvSS9",
-	"A8V9ZwmxQwjVZNAbnHR7x91+/13vYtQ/GfV6P1wSqq6BGqiRE4x4sdNhK16fpY+2OG3lndzXwSvNGwbE",
-	"/zVlN/KaxaHhjv7vK8XySzjbTUQFEZIkUsxYau4sMwxwWfQTv2Hmwf1zSK4qrPqWKlhF0RHss5h6wanq",
-	"U81lqBZz7iRaDQYebeTfBf91iqD65bhxI0BtYF4jDADv30n9tVyJu+FaSD2ewix3Eq0Md3LTtOfiwxw3",
-	"33kTbERHvuB7QUg2XTgyxwsiOFH0AanF7EsKVmbkijFy4BDjMWx8U1n/OzE7tH71Ye/4ELD22hO1UG68",
-	"E/6c9FWLvjlVTrQdmYsWogiy6IJBQDhI+ELeGs7sfj++xHEu6mMnVuwdN3+nBAXNbcjNdnMvuPUkUzht",
-	"LvgWIic4irO6GNvrhFcpWAkKFeS9ybTz+2W1bpktNFAv9OIetNDBeQPuvEX8YpzS4Q6jT0AvxZgWG2St",
-	"G0JoHNVb9OH37oYxDAn0UeZ+IyxNIYSzLcxPipp/aZYtwLbruA9oPxJrgszMTu/FsrsPheTgpNc7HJGr",
-	"0n6vOqBN++rF868CtAagnsdSwwITOVO58ofAU4CXtyy94RF7L+gN5YkRhn9NKPJ0DbtQsvJW+iXxlCNj",
-	"5EPWGjLgL4cDZOsHU4hiBQgFCHeq6YQqsIasRMpoNDfbwMvpnZQvqVhbu5q6ExZSqtkY4oFKuoGUZEHF",
-	"mlCt2WKp1SXR6RqZLEmoZm2wAzGPYzrVLB0rzGqw6Qo5O/MMNO/cNx1wtmGtsPh7wZw/o8FeFQqQkkEV",
-	"iPjm/yGTowupHGBfO+oEfq6K97hpXXb0Qy8nBJb2XtCVnsuU/+2O19cKJjLKZUTLaJ4zouU1E+6mRbOm",
-	"RKnEakSXRPGZgADlXSWNXj9H7/vKMjYit7zqe8FvaVIUJyeMpixFOIA8ibIkBsavxLWQtyLItGNphHzQ",
-	"CY/AfG8/myfLVE34j0CRgRkTZgRPsqDRnAtGaKRduCidTtGHSZ5rRRSLUgYLUHN5KzCygWoSpQzQXnA0",
-	"f+zAzyweU90ZdZzy3hvmynsnyMZM1pi4M75m69E1Wzvdodft9Xq97pn5z7n5Ty//H0TeGmTn48+OuxeT",
-	"XtQ9i/tG1xjQ7vEE9Yyz6bkhgoQqDWpyaVUn7/rDUW8wOu7/kDsXnr55TSCsMKXWMAvWplEHnBsG+dYw",
-	"ytGv4G+4Eh0+N/SsQVGz4wy4pjJdwEpiqllXc/QLbAx5LQKt+h3p5kdzj1orzRajiZRa6ZQuw1JiibwV",
-	"LDW0cFT8cl3aCMK7bfJUGdoVCoT0jlsPMGY8qrEHmOMGdh+IIpUiYoZGuVhp5qUaED5FPWlvaCKyt0Y3",
-	"GAYDJ2wreu04b40Yz24ey/Ra7b1SpL5dAgVyP+BfO6ArWM+TtZp6hBT41Ptj9nFUS83H/aS74t6fx4Z3",
-	"TTkz2it59Pq5oaYRCc2xDEHAyxwJajWd8g8u9P7mjEzWxIb5lsJUdjjTZcR5wfQnBQermfOvj7o/WD9r",
-	"t9nR6rb7gqsaZL8SDPKxjMZgt6sCh/ayh1MmsZFr4bBdWpVezxlPLTtVJa5pc1v++g/AP38MOl6eXGfU",
-	"qbLULNOnVcqPvesKqT7+WcZkn0+lz5bR+5oqSGwJXf6elmTGUOE3LwLuL4mRvdbE5loA53I5etuT7wrn",
-	"EtZZXFPzAXwLRFN3nQt266gRdSWeXdklErN08g9yR4MI1Rl1ltfjH34evlicf/dh8GZy+i7q/Tk++X56",
-	"8ZfZ8bP52b9f91+q4XfL8/9IB2/16fsqKXpQa0eD9sN1iRHXbP0gk6cOwuX1+O///T/hYeALVnOWsgDu",
-	"vTwb3FDlIyuAw35H5DEKiub93WnP7ckttpbuoogtde4d8UInaIx2Hpq89kAFacdBza49n4SWhMK8QWYB",
-	"MPRLo0iuhH6gciW/QLkW6d+kNGLkmVwuQeXLMMzHL8Xw8c3Zkw+9H+jx2/j069nFs58G3yYn/3F7/jTt",
-	"v1sP3/OzV8veI3X8VRXDThIortxZ61BSyXwrjIE6IqRbNFnjQdsqQy2pUrcyrblJXy0RmsmaKOYCbDKQ",
-	"uPcykQm/L9iIgBBvWFC/R6I5TWmkWaoCdP2RSC4W0lAVOyKPRLZe9BHk017bgDxFQLdAvHAFmgdXGH5b",
-	"klqzrRS3fXJas+0Nx6FAGEbxm6ZyAbvHhNoHChIozEnheFLqAL0tic4n/M3kjnn4dUzWaNjdhN+Ymz1l",
-	"K3C/giba5QLXOLW6mpfjAcpTptF6R9whkmc6AWpykK2IoL5ffWor7/VDzcEd0MqJA+s0mqjyF3fR7R0X",
-	"Fgdz0ihxixl0z+j5pHsWXcTdc9abdgc0Xw5Ypv0kGEiKca/2uoNBNOye0Yted9KPT7q96IKdT8/o6eQE",
-	"PUk0HhsYuwg4rZPc3NM/Oe/3gWasmrERptYg3Bn1fwMa34iEoLaPzDEB/7CjgpY3RIkG2mcZBB0XjtAM",
-	"DpcKBUBxw+sUJa4IE/B0b5j5FNm4GOe1wdOptFwqUNIgfGjPD7fQkQu1PiqEvkuSV4HUy9t8Qr30MxA4",
-	"IMpEgc+Os1uWkpTP5qiDlMMmS2em7Y7evXthi8WYKfzz1XRAQHa2zsa9gZ4d0o/5+1zo02HHyx296PXO",
-	"+hcXg5Ph2bB3cdHfmkha0Z+LqTjlLL0cFUXgFYixpHa7hRcU8ALgNt9S2zVyLE8DNDAioeG/e2vluzDv",
-	"tlq5mbO1Vp5te7tm7m1bbVLD4eh/Vi38j1v3brfu/dsJchnvd2oryDa42V7gS5v+gckNCHA6yvYDGDhO",
-	"rIz8xwn5FcilmQ5Mx89+HnwvTp5+OH+j+39ZDZ/Ls9e09zY+/np2+uyni2+TwQ8fTp7cnD8W/Zc1Vo4i",
-	"btufog3qnZU+UMY6CJd0o7VjRCYrnsS5rAjKINd7WDe8vQStVD5PeKmemMJNCirplBnphHBBLAoDMkup",
-	"AL8FmDM0YTSauzM2In0S07XhEcenp+afyq+Z1D8/ht/IgaOD4u2bU0cm0Bz3TweDYgU9W1GvLMxgPTlZ",
-	"g6G3csH0HMr4+YFqE5YFW2tJYnlJwm+eviMPb/oPFywkSZYBBPbuUpQbRB3fHl2JrKjREbpfQxJJQ7fE",
-	"VoEyWrSrWIdCCaZZXJLQU6DBlpe9msoExl4JxbXLwFCB1SegKhDoDrAlEZOULeQNxPt4sbJHCyrojGWT",
-	"ok3HLAdsbTA9WvQvjcyUEVL5PWRsgUMxfNAqNpckVCyZhpA9AkYCFne5ICvF0gfqShjat7aYSxK67MKG",
-	"+W1OBEyfQeyShFAkIX8JR1+JwvCE4dA0ZulRREXEErsoLwDRcPw4pbc0AeGJqNVkwTWaJGKWwlSgWZql",
-	"4yQJmmxgeCTFlGOuj8g/xsVEfnDEYusJ0CiVyisydnkl7OiYRTz2to5TGtiakwormK6SKU8MZLWMro8W",
-	"8sZDoVIrJGN4iGnSFpF6lQqsR2Uoi/LkyHDi7FWg45WeyA8B0WyxTAw5mkcpjxkWOoLqfewWlmsmGLtx",
-	"ZYwpeuMoD0AP1ZPcVJdWPbefR8AgkdLY5uteCUv6gRtcR6tA54Bm+FdG/DBbRv96zhYBAsHOVUuSfp7w",
-	"A7D/Oco8IiGmOxYB5pPOlXAJkc6Ua3NUVU3w62U2nx0UYqZfRFK2TDhAyA74ecVWLLwSLlyJR4zETBnW",
-	"C4/ykUZjD8mBN7BrBpKILumEJ1yvD93CDcWo4EpQZXZvFhCQZcplyvU6IFmsl5Da4p0ulwkUOV1QpVna",
-	"jammjucckVApaSFjgaxkhi6IAoVzw3TxsHFQ0PQ6y7qwdbOE4eB/zaSdIzzPnvwD3/L/RkHB/yXLgrVZ",
-	"Isq9k/2dvWP4p3sK/8aVF0Qc97zAjis/LCAEx2Ov9q0Kw+0E/rXshlUZrPkRxcT8B8M4s28ZOu4ELuva",
-	"TVTkop0Ai8i4pz6zNCCjmiZytspggGyo8McyoRHL/kK+l/0J7C37C9kXRBoZ3uTgCn/gkjOe5Q3SPEX7",
-	"huVJ+b81JLrW8RqMZrJcJPuj9MwCyDu9+V9yCTmzxZPoDy4OgOOW/2mOW/6XkTQg6dqeBPvPbDV8sWSp",
-	"kgKpQGma6sqvjloKPy5lwqM1Vol0BgifYqvWgThG49h+LqpHBL9u5B3IYBVaFvKqjsj3WWHCQqQ8OIGg",
-	"Ei9QZ5D5s/CMXIkJi+SC2axoqG8KBojQiDKYAlsqnPexwxYYDTdLacT+jUYLduSeBg1+MOv5XFAOxVOw",
-	"egfXbMwh+tv826lN026P9vvds3gw6Z5Hw2H3lA2m/UmPXsTHUefHilpgV1OWHb/mUBR6DjlFKcSpIctC",
-	"rxH4N4SElME5tcVcaBynTBWjYHD6khNpWDAaHW8I3Sku6r0CKcT5VzAxzKzP87Ps7D9qF32DgTc+1KuZ",
-	"8wtuL8acgRIkNMWIeVGVs+Ez+0GaaQsjV2G1lb3DlU7ZYusoqU8OKX7MUK36FMeFkhL7nj4jAMAmqShe",
-	"xCXzA6RyjTpP5CqJIUofJPaVcnHNeTGcf63qt/hyOdqrBfpvuOIoS7SrK/HnfHwZsLCGBkiao7E735JK",
-	"0yQ7WeQpkAumfUBdVEc2ZY8i7KbzjC4mq3RmbkQj8qXmt6+edoJOwgXrw4ApE0qn9P/+H0b6A3PPwhfH",
-	"Nph30BuenNXEQ1pgbY2syz5bMWS/fUWO+6en3T6hyXJOuwNiPnlpJPyUxUbzXhnml5WE8s90AaWDYqkN",
-	"tDf/+HFQb2e2G/+43VlmRg5ajSyArDS+NtpwZtX17WWXqoRkhNaXILB+RTV9AuLqnucSwjQwPrgsANtK",
-	"KGWqcra6zEA1hAIcMrlhWW3lEqVUXqmzI3kCdEOd28Klkrl/Nvh4go5hMFX81WPEbqFiGUqUJPYprCgH",
-	"S01xZp8TVPZdyxWwxEqDDVe5Eiy5OQ2TtyF4HaswpDrzivj3irKeVss30NID1rbQVl8ZUx2SSmA3XcWc",
-	"iQj/nSTOlOnZaI24YYQITBZwNblGSk/zoLETdjpFQ+tF1Iu7fTaYHtPh5CQ6NcKdZfLvsp2YhcZ2f3/6",
-	"09uViOn6T3/C5Z6ahZ8f2dfGc70wktPVqtc7jpbwf6x+IhyCZZFxHE6Mvz/0HxS+ZJ/bua9K3rtmK3jB",
-	"ip1ZnlMnlp31u0N6MumeRadx95xdgJQ2GUTH8ZCdgLaToaX5Iy614aURA5kwGovZKm6sc+eQBx/5G63D",
-	"bpxHBnWhC1AhyC8lRA7CnFr+/t//EwYkNNLbaKVS97fvQWiMB6ocYHf3l4uhp9eGHkpTnJ6cHJ82TGIp",
-	"rI5HgaybMhGzFM/Ts3cvX6ARgAqu+d9YTA6EJPheQNgNE5rMqYgTsPhAzXkVkGlKjcIgUxL+RG8oDh+F",
-	"6M48DKBou5nenHlC7Uk+KvtdoQbJhngSdMvvF5JSjBJp5ta2uqNVfcrYdtl+HMQ3YZMTqC6UgmJymTBC",
-	"EzAtoizskhicAeVBxgerUNgzkSFvR1I8eI3BJI6ADU7UZdYjJw/yyspg7R3mYA93C3GjGHlx15iK4o6/",
-	"SeWtTcg0euzaigOXeS4tt8qeLUrJBfl5JTVT9Rf054rPQGjZg+8f3QJCg5ynZaxq77gMv0tOc1BG4eIe",
-	"kdBcAfsHZbS/P9oHZaS6fVAGbqNFRIY9oIHZfhaNcdS5ozPfike/U08+7m5vi1aFPe4ty+0pkW0WR+5F",
-	"vNh8r1+SlN7iNcyVH2qYs+V54/W/xSiwz7Ug5C1+3FfK7/cy2CkSusgjM/jXEiM4TdC+sR9Ffj+XCzhZ",
-	"YCy1itIlEasEuibRiTLi0BTqp2C5miK1wgIYbqelLlElsWySqkJVcoQ9/wqkUZRDD736c/VepqOtLNZs",
-	"FKsU4DnzWK75TDuWW6vxa53yyUqzDdajAqGc1EoNJfNuyiBXpYsdc5aUGxHVpWSe9C4h9c2w9r5B6umw",
-	"kHwAL8HT/I1e2VYgE7kCBZEnN2jEpovOqNM/Jd88tizd38JJr27vPg/bkRapyM4nV4bwLklIkyS0nZys",
-	"lJlrzAlXuhKZD4zTfqPEOdvHKlWN7jBtmUafosBVkY7B2eixm/qQ3uLqNontrip7w/QB8jCElYGc2b27",
-	"Hj3easDY2k5dDCffxVZtQFXaXR0DewL+O2g+sC//WucNIsCfgJEQkOmZZe+UyCNlVKEwlFq18JZH7KjK",
-	"mdzA7daoT7Wbs+7MLVKYTzyZCzTALbHYyJlepeuamNh7D8fMFm7Q/TuV44p7rLl5LMyLzsUFXSNegOui",
-	"vssjyJBY2roePhsq3AElRpp1uRx1ErrUcqlyP+IL+IH0h+R1Kp2fHI1Ucpp6sY3xcdQ9m570uheT09Pu",
-	"ee94ehwPov6EMhDiueXBC7kS2iDv4sJAEJMsIvPpp+/fWGpxtdJHnWUa55/oR4NJ94wNp91zenLSPZse",
-	"M/OBHr0Ax/L1yiz30etuf9h9/eZVzeVegMFGCTIfWQBPC39FAXflW7XXrsZAvdaeQ75lbxsP7BuTRqRg",
-	"6zLkWxent4Bv0YzNPxrFgvjXq9yViEsOfGTVnhl0W8j91Z/cxfpAgRvYNWTwufPGmh7tvb6l3Te6S3FX",
-	"b7lmav9UWvQTU9+HbJQbLBJEtCzt8Z6iAJrd2m83+a2NsK9c8KyWhCYJbuAzO7Cz5Tajwe8BcAdswPtm",
-	"awvp6TVEy8BV4sykA/BoZ+ZLW7QIy5f4CLPFijpcjJepnIFbuJqw3Np35ebbsSNCAZr4cy0swUKGme/7",
-	"HlWvfEF90veu1Xjqg0O+n9uL9Borhk9lukVr6997JZZtARUWnFlU+v6E6bEH6hLssxwPowVji9+yIHF/",
-	"CQ7VQCKbj8HFXVML7zNp0jaarIXjnZIoS5gvrrkZ904RusthyqPWXL1wFbrAVVtHEbatyAEES4VczFnK",
-	"9Ri7kY2zHsUhkeLw6EqEWRO1kCyggzDXGCieNWQD/UK4YDiZkqzZc7ac3H4wJAm7YYkiMWNLMz+Yg8cr",
-	"xdLQxuNX2opgzSoMNrudS+IC67hWLvaOi7xFgE6pUBQSH8wHJikVMRez0F5JsP5Eymswvc/NoqD7mJy6",
-	"MgiVsDyah+jce/SM7SI+dqF/XJfj/lxX8TGS+tM3r7v9Xm848KJ7zcpAZRhTv1BIdhxzIPtRhjSm5W/l",
-	"dWG/Z4mBsrnf5Cq11t//lcu1nUfRgpFvFpNnNfJ4Dq+Nh9wO+xR0HJLaGgseu/FVCH7cHmFYkzbug3hL",
-	"GApcIqLsiHz65vUlWawUNAix7hwwiahKhZB6/cLH5SYQfG3HvYZSvhXkbnzVjHyvMAYmYTOajFsrKU0D",
-	"txnLsx6MO5mBlnPbccD73LBuWTfUTe6NPB5sU1NgN82sGDStO7hfQKnPEiM8sx0o8kYO5GVDy2dXpCun",
-	"9AvokJuUQ/x8Mw7sNHe5DetNWvdmMamibNCEshY2DLg+C5IJegtK1nmz2yze2us56mWIxfVm4C9iJdm/",
-	"jsh9mVe2MaSdqN6aQEqx5sjdbU6bUWxdU9OafqUl68kuXroa80ntcbFwrDMwQl9Qsc7KP1llPctAIq76",
-	"FLRbrYsexksMdPpL4kuDXF0JxbTtw+ILhJfEE7q4IuHHT6EdlscHOa+ad4UaoeyLyl6+1GGUJKHHkUzA",
-	"vP1P0+n5ea/XgQI3y4Sux77Y8xqkoU7QMeKje4Ii0lFJokrkTI5XqZG35lov1ejhwygWhVEPzZgjdTNr",
-	"Jw+2CTpsKTN6KVjK8Ru60nJs0zDHmL6ZMdl5OlZrEWV/N2kPbq5GmdTQMyvPrlbLZcJZOr6lKZvLlWLZ",
-	"I5tsmAm0u1YE8IUdROEzKmKWqBlTLElUNKdTTYwwWyPfZuJI55+HF2TYI/3B8fDk9MyrL+3Yd1OkZbGM",
-	"oRNaOl89tVOdX/gBmMe/fYl6a5GsgsvDK5dFDt58/YQcHx9fBOT9uyeHdygFdT8y/ZeQ5dsFJxYvzHuS",
-	"37+4xN7OKukmd3bJFlWlChTl15e6N5Jqq2z8JqMorZzhOE3QqeQUdzyusm+spMPr3ULc8viNaSlYwyay",
-	"YwBDfQ7ZI3WNpdBTKTQkl2ezvH7+nR++9h3oEJCW5rzGAxGTaSJl2pxl9kdE2l0j0jYRzmNfZttFISxR",
-	"SNUCaPsd2LqeSwr1RQBEzmETGyoIM5kvzOrYXglzLxItwYRoo2cgSj/0xccwIKGTBzHyN/TFzrDcGTm/",
-	"ioIr4cwJIKzhZUU1ge8uJReaUO2vjRzkgWuGp7IAbHhY1oLquf3GlfDuO1uUAfq9vH/z4vCIPEKVIKdX",
-	"mbpYfJokikxodG0TWf2L07GJyyvBmtIS0Wysblmqjsg7o31A5BBfLFh8WQYMwMrbHE3ZlcjzARN5a/MB",
-	"g8IwAwLzKUp0SjkUx4ilruoYvxLZv1qVKV9V+Vxfdf4pnU2uOgYj5t/pbDaZXHVK/OOsEG148E9/7XUv",
-	"HnW/pt3pjx+PP/1X4e/TT4f/WhvrXYRCtVQylEtQZRpwdgnz1iVkhhv9DMiOfWgnRnkQrqq2X3331rPe",
-	"O0wXaF2mQOped6oaPIUBnqRCP1TojaS8nDoixWXWAc7bpWHZpGgQyIPpDoa9C1JusQw8xB2QI59YIXG9",
-	"1CUQUui5ruQ61QrdOb3Vibt0omSy0owALZoDbj03fEFnzCYSUi2XyDR8PgjnD+4uw28uYQbMtjc3ZyIj",
-	"mpiNVCKphuftgthySXJzBoWDyoiERvnbO3tiB82xdfaEmbNt9oTb8Pb0iYyYitUsGytXfiFzyR+Gij8M",
-	"FWCouP+4UGfN/J2GhBb12sqyQ8RPOCJYNO6IhJk73fyooeVviqJUyqbQOGklNE+sFpF6bgAS2sp65tUp",
-	"FzS5vBLXbIlG2zk3AtTatZx1xWyge2mhMlVGMtlKjJ5oZy6W6smGVlje08UykWvG9q3PUwozg0CAlEUM",
-	"fPozKWOj0zAWwyU9YeZWUBibkF/iR/XVdiZyUvG529WOUQs3nKnbR7ZkT91jOSGPVzyJWY0q2FA554lc",
-	"LCk0Noe6elXptVV9nKqlq7zYLcYuc89fMy+dFiDcSiLby+nS1vf6tcfwN2hvViBz3e4NlVdvghCIQdma",
-	"hEXOHl5eibDKw0PXGHNibt6prUsf5vwfnBlGDgzt9eI+UpQJr0T+3GukXywpqUKstKm87hKF6tV1lg1r",
-	"1bgSBXi4e5KoOU1Z+R3Lq1FVVaigPn1HZ7VK0G/yim2sZQt/1/hB6zZVNzDbYd3D5u3Wja7dfN1AHxR1",
-	"z+vgUjcuA9LHbeFpdUurB9KGTRcWXrvKHJz54oIitjbxBIx22e3ueCsXrMwtjBjgTK7U/ZrbJJSma5WX",
-	"ViDvbAnRAhcw0sIqFaqBi0hBViKBsGcXkraEZtTQ3odXzQ8tT8Yf5L4vuVepirMk/jOXCa0vj/y97bl6",
-	"m0oxQ2s9NEQSy5V1kpdECddi3VXjcqqWH1HngsOoIA0lrqqChJ23vn9SthhCC1VX1RKS06AxzL+/ffUd",
-	"WEhUQGIJpX2XVM9VbhIpLTkMCBcx+8C8IS6m/q+DH0NIj6SusTrYXrJxru16u5YzGWRaQJ/XGIy2yuQI",
-	"vPxDtfyFC67mb9++2jc10FqOKsVdCSQ1+/bRlMU8ZZEm7988r9Y/qC0R1iKexSh2dxbJcJIAF1EPJhc5",
-	"uHs8eh6+CwZyiPHFOpu0GLNcL53XRKnWxZOf9obnvV6zJH7XspO7x7Dn3fPKMewNdO90HZcvAmbJmYTO",
-	"opaGvKZp2CWtetK2HgsEQB2WnzGa6Hk9u8He8Q+Utdn7jqtbliRNqSzyusrUcg+w0zDltbeeDTTakIry",
-	"3C8huy3DHxRdbJkuRaU8Wi5ldxrr1e3qGgeVebNzrrBAkEa4JoymyfrS1UcAu/AtLymJvqNuSzesdu/g",
-	"5nKNni+WLr502O1Hg7h7xo6n3XM6nHRPotP4jJ1PL2hv0kZ7vL/sjaoEUJtGfdKUFzWdtlgBJPPYVEhN",
-	"0y2FlarFmFQrWjFctSZWlmc1njFc1s1WbUBVLH9k4VDsS+Utv0AVWw/TdgN1oXzzPVf5KZ7r36dBsLDH",
-	"11j9elcZhIHLqGAem8p0wl1zAey8qlGvaWZw+E7MRAutMR+7dVNvofp3PVdOoYGhPxrsFNjFGFKuXA+Z",
-	"SuOYGuIqXwM70VbWy2Y3PONrpTLm9UDJ7u7aPjPe1Q4FG3C6gEzW9qp3JTsDJzzlyV55r1EQFwBGmcyQ",
-	"Cwq79hXdu//SpjLmNc2Zjrv9fuHLmNKCOZ6ZfSmGCKYbr+wZO5l2zyantHsRnVeKiaKgabtPZbUk/YzG",
-	"4+7Z9LzfpYPJcTdvPHXRb5MH1VB4HR32mAywbx32TKbvLJkLttpev7PWMrBs06fUDfRacqJDQc+xC9he",
-	"UUHZ5yfrtjdg8OVaq+4tyt0lx2yH1qSYq3svnUkLZ2lLI2ZgPL5OVsi+JAdRIVH1gSJ++uZhMTsTvlif",
-	"ibId6jmvRLj7h7muoKx9XmiEGxTb4EJZVeADrZviNmpqGdiswuBpbQHhU0LFuo1iZm6SG3ndguDtuMIR",
-	"BRMjPt+bOHbqb+Axt/Jan8lbsqBibX0Xc3rDyIRBxLTQI9Iny8TW6sdeW65eq41Q7fWycvwbqnY3V6LI",
-	"q2OUeizc8iQhE+YVybAS3mfppeBZY9oR91sY/uVa5m6vnurYGRCGB/IgsxH5/KRwMEsNbz1y2S1EuHD2",
-	"t7S5zXnXCBq97R8StINk0TokyMzZNiQo33ULnSsb2zYs6A9x7/cm7t174I2nnvxONe0S261jtCkrchWj",
-	"o4pYXZIQ6TgOyVSi3x5K3mLjhwVmGlhjZo5GJwN3sos+OxCluJn8nQ2MYVOjUnMBJxKb//nrx8a+Mr0G",
-	"tdG1LDU38tzQt5bkuFdpSnpmW5KiTb3IKPE37/IenFwMipf38Wl9M1LYCbt7ny7fhVBo1bVDM606cz7u",
-	"ZH9ucM9dt/6BPRb/wI23GgtE4enBAlN3qIngexo2HpgsR7xlBzo6Y0J3Ph8575nvf7eqXW3boT1XasXe",
-	"ahldG4TfrUz23GX6QC/bSlm/uYSYw3uOX8Sqch1DIXOesgCNs4q8lPUl2/NVbAJsFvS5Q8+lEgbsh2qB",
-	"rtlia8pA3hbYaAh6cQcNQbuCaOe97nE0jLtnRiI9p6eT7ll0Hl+w3rRPB5OdNAS9aK0hvKQ8+ZaLuI4N",
-	"X3MBWWOYhjb3wp7gtvd6YNtcqvyHMWjkGqQ0J/swFlyJMJEzLiC0yEtWs8FGoa1xmOWJmB+DwrxO+oGZ",
-	"b+cSooytmH4llFwwbBcpyU+SCxZjB00bsIkWG2FQOIEMLpHVxDUrsY6x4q5cu+Oxv3AtCyxPueKMKBk5",
-	"CUIKJRMG3YQVg9hq/KyQeQ0zs2b/hwcqa/EMDYMNveF8i8PAtSkeyyUTFgblnsZ2zXYgdEK0gLY/ufbp",
-	"YO3H3x6ovHxkQMIlVepWpjEgURehUH5W2nc0l9CiByvl2LG2nzIAzGCnAoXDcmi4320/x0fhj7EnB1fo",
-	"DtPkLLpcW91x1lk8+wX7gXs/ZL3Kcz+p//kyJWRhhxYj+d8A+PzPLO25CL9sytLPP5aMCPkKag/wCxnR",
-	"+rZuCRWzlVHwQVqBc2wbAGOw/21qdmsO6BF5RFIW8SVnQtuK7ZCDxWxjWsGMvlXJyLNszddVwHWFMT/5",
-	"LmLWtPqXzYKglRGdNOUaq7u8PCOGRVJos+ID7P60oGtiuLvHRMCHdVit12QkMgX3+2c1ZGDx61XWWeek",
-	"exwPGRa/rmPz18CNi1g3iuyYpSno5AaNLB0ZKXlBBXS5oDxZpYwcvH357jU5OekdjsjJUf+obw4ZBNKZ",
-	"d7DDdIbj+iioLMbGzAkEvcVsMPihtnS2BW6dRimnGm24MfbRB/oCu65OOYuJ4gILk99SlRGotNUXUgaD",
-	"KpZeT1OsVRPvv09Ze/9Oi7CU/BjgK9f2St72Elzdn4oE8rGh0wDAz6KGIHrzJNaMP2QhWcDBPN8AnyIT",
-	"iHncTtsC04n9XrMNmhJrpsgOO1ckXjH/y2jNwRxWsGvdwTeRk/8+/jYwzm10tnlAzJyghOv79YO2K3fi",
-	"UVVTxZN7MvcDufrA9Qp9ZMxgN4N98UhssdjjxeAoaERCw293kcnJ91npMCxXAEngdKoZNJEO/y0MXBsS",
-	"UPvhOw8UsSvsPv+qKNbvwO9bi/Vmzl3Eeru27Zb/IvRaJwX/pm7QbdeeO9c1i4ek1exetOLlllux/zmM",
-	"6b6w9Pu0plc5VjWX1V4X4YjcUg5Bt1j6VOHCLVleklBlAykYq7O6B/hMh6Myw74SBY4d4iUZjrKcWPOl",
-	"mZSxEUdctRF7DALL11HNMWLKOk/LqRjxlf8vQ09W3CqIzJkIVnu8X6fshrPbWrEZArvQjw+97ScMfOZl",
-	"o4/f3fh/ffXqybu/vH5KzK+2GzE8MH+DHvEvVx0mrnA4+/t//49tXZyPhxwtxGXByu3nkmv2wTx9xpJE",
-	"BlfiSqzBY8DoglCdj4QIcA+9a7k6IthAHOL0RlfCFT+xWbh2X0eRXDxELP4rCP7/srweK3jUy7LN6SSK",
-	"2bTG/mSb8bbqfJtt9ePWFBK37VYzlyPU7WfsHAEusunwvLPa3ZZs18zEIFEjL1h6uMDCKqD8fckIv1rN",
-	"x6q2qD965MWT5FouFkyQCePk48cjJ3N/Rxfs06eW7andGHDw5s2ih4MqcfySGkR9l+gXhXpfXiF+rKoC",
-	"DaQh97BlQ+qdlY7M7LDtDWugKJ6atpuxr+y0FXfe2n4DCtXuDLB76IzsE2BdDJqiN3Abwe27+8VbjMOx",
-	"YrrFW+HjuwvnjtXUy5cFdlMwPGXMR0EYMrAeI6jX8psvFGzy6+I8P96DnJhdBDt6DPED23C+d4XFTRfP",
-	"iDAazcmSphq6aggwQWRVwJyhkUDfYPAj0ZSRb+SVyG2aYGkG7gfTUAHizEM3wPWIZyqiS6ZsY9FDdDEr",
-	"xkj48ePRCy6uP30KYa4rgS4IByJniwB+kdWvwtW4+9P6FsAmfhjAlEUKCYMrYX59J82/YcAbmZgHaKi3",
-	"f7vB8IOVit26vEBRITU7tDOiOzd/6yl667O/oW3kd+C9yz8NuT3+x6Ea4pEtlV9cMj56u1oaqeup2W42",
-	"Dz56IhOZln57IWfy/ZsXpV9fg6L9mCqGz46uxLs5W4MFV0ht8A2l3VLIQLbWnwzTAUmkXJKD8OPHlAoA",
-	"zGGQDZ6uBLRqUe61ORVXIqQiNkuQqfmvkNr8H/sZ/sAyivALVG8LZ/DvGf7ORAhuqJh9sGBSCY9crUZD",
-	"tlcCCM4sPmUiZmnWnGZwckq+5Y8rCfq1onIdN9ksMlfeaCE6Z0TeLAJXQ2EzmeJBZnQPCBfKnGZDkVDI",
-	"y+hIKV2wlhdovQy926UO7CChXHSzS7zV1+tS+F82hGXbHHiD7FvII0dMx/IIo78NdeSxIJZEstsoqy5J",
-	"XGl79+hKQN2lwPoesaB9wbOIZNOQM1pfxdAs2DUfKqRv2epFNNKKcNEyWN1tqn1mJRAVSxccu1tt6Jxm",
-	"wYqgJELeHpFHsEaMf3czgCN0DV4fLlw/JW9bIg6wE8CV8AJy8uhsoszpgricwM2iwcGFvQMBxK1u1kdR",
-	"NZTxpMb2sky5iPiSJtvbmriBLoW0VVgJAtvlg7ZJhalpm+K+XMRW7dXP6ktAPSoGQM0wZTArEQvUxjWZ",
-	"sERilZQvqU3u3G/O7wFYCLz7cd9Kdw45rWoWNlcmgJ3sEHjsSa5dKMroavrFlLyQN8zIVDtU7yslhGUZ",
-	"yLssKSvuN9iiVzd5Vbzsi18yVWuPDPN7iTlszEUp9Gr101A+T1/U1q6nbIU71tr3GfjdU1N24Y8759b/",
-	"Jgvy5xn/pQz/2tQccOBtr8lvwdx8dWz3QWWBVM7ZC23xtVEIbiGAPo5Z/MsYB/64SH6dF8n9+9cyqer3",
-	"6ForSPJlOQ5FNTT8F9tpUeh0HmRdp5N1vWT9Dyja/SEF/SEF/XakoD8kmz0km82cdGueQI7HERiI9s8T",
-	"2IHbtQ4oMnO2Digqk3LNJRJzRScJi33ytdWPaQRhfBCw6yfWlYuBuynaFgDHnpq7N3qC3qpmRQsuZGrQ",
-	"oRU5iMxpAFPS0/dvDm0ji+dvX5HhoH9GXAPWciTx1j6tpeDYRX21g5feSjLLXf7F5qNjCx1Uyh3Ux8Fm",
-	"q6sQbrZPGZflkONyIpVHRYaCfvx4XEc2pWNqd+4tovZ4yRsobb39cNmBDlqYlJOweAa9PBbyDon75mU/",
-	"LYd1z2h/0r2IBnH3mA2nJ/R0chad73bcZPvE/ZfrTfLaK6/EIJhQHyjvzKnAy8RAf5cR6zBRBKx8aALW",
-	"81SuZvO9BDcoKOPqCe8tx5UM2YWmE3/IePck41lU1clSvvW2gTrAKl9bb2dv6bHivtjqhfhD3vxD3vxH",
-	"saQVT0d+gGuvSu+WaAjDSZLKTWF7sngXBkg6+GtDayhyYKS4JZ2x+PCOVrg/ro42tq27mrLWRX9sgb3s",
-	"HwP0ajptaAnvVTpOecRsZ3bbrs+F3SxXef4gtPGrVNt4oEhENU3kbMW+uEVJTn1UxccRphhcTE5Pu+e9",
-	"4+lxPIj6E5o3zvel/94G6d/sFZe0TOP8E/1oMOmeseG0e05PTrpn02NmPtCjF3HLILKMYvq/qnDV7eOB",
-	"kGyPZwfKjfQMel4Jmttc6zASP3IPkZq/wSuqeDF5oHNQ39cE4tC3LS3LDBuR0BysvVWxHU5l+1Sqadpa",
-	"FYO9tkiiMsPa5U7du+MC2fLv02/xasnEO0ii37dADabgQ7mlJeZclnusoOhPF1ifyQUP2qCcLEzvSUqj",
-	"axYT27k2pxWzq+WCCT22c1TQWVhSJV+kttl/tq5NiEfAfI1jP0H3zeuWL72Aoch/ZQpdPdu89tqNtuiE",
-	"DtY7leOtj/lrU3UHf/i4W34qPM2/WktiabxVqrF1QmzfGGinZjvYmr9s18O9TSmZvHAHEcauweZmNn+x",
-	"rpbh6RRk0e4ZO512L+h5r9ufDKLjeMhOpqc9Q+nSQDgrjvHpRycy5fJMv3vMhnH3rHfa755HZ2fdi/5w",
-	"OmSGPU+meYw91L6jaWx7xaLmYIX4F3Sp5ZL0h+R1Kjv7i04/ryj0zemMBkFHXa/M1I9ed/vD7us3r2A3",
-	"GkPznPQ26F+c10tvK8H1uLW0Bz5pVxzp9atur2frIwH55IUkW8O9kK5uofTvVDDylWS+XaDjFy7ZZXu/",
-	"AiEzN0jf3eJ8B6E1Zgk34tvY63a8MRbUDvvkHb0yC3kK8qBOqVBwXxXFA5QQUb+2meWARrDCtbYhAfd6",
-	"emPrpG2RAFpI5ma69kUoYHiWEIYH+uMOC3/BRV2OyoIL92eNGNOy6Fd+FusMe3AkH2RCOXUtLMi1kLeQ",
-	"/2tFVWDywpC6siXTfTod1HzWP+1tr8XCSW9b/iy/gePapE+zz5gayRpp25AZVdeYyVyx7pUl6LqAfbSN",
-	"tLdrtjNcAinkNsuMgbVSCf8xdTtL2kF9il9mcszYqzudDroFKs1Z2N4aYc6FatWknAdatyp8vVKU6TOL",
-	"LdVCRXuTTFPC5oLGDJok5m0Bgg0NBCBnKVRrpdliVNdyuFWaxjSVix3PmGOiFZkXPw9ZkDa7DNaIZfap",
-	"cg0dsHQa4DMllERURCzB1pftygNpudOKKx1yoLQMEkYjQbYwUZhhIygQeAcTRXspuL2JIo3bmyiyS7ha",
-	"LsPJ2+HI3QIYuUeFa/1jEDjH3C383dX5vPQ61IYj9K/nKZCuiyrJuqhiWvV0lUw5tAo10MR6XTcsJgnV",
-	"LCUHtoO21/r20I8E8dSDbEgxGMQbUQ8IECnqbTXW7OxxoCBPV4GcKbNmtGDbAmSWSxJatub8bnSWMlNs",
-	"7Zbd0xab7/RjKYhla68OA5aPW1nzjuJDAVotXqkkUnlmVbPCrLCvN7O3a7e+RqZl6HfveuY5haPPz/pS",
-	"gK7ntp9KiZDvgWIrNPSFSWMTSrI5NwB8q3EXONUXM+em8e/XnAsZ6PIuJQRsIDoWh7cx6r7UggIJXkOL",
-	"atUjW5T6LTq+hS1GfVRF2g61peu32RQpmQmk5O//7/9Hsqq05L+Iq0dL/ssJVCwmB5N1wUd6eOm9Y2bI",
-	"b9zyayB2Fu9Xz07k18P1KuFmUxgNxk1duoN9a1OZ/b62tWzf8pl4LvbGc7E/IV7MduYjL7max6GNdatE",
-	"6aAP2qU2KKPA0eRKZCEOfncKyDlC24yNhJCCVXL2N+TWuLV1Rp1IptCSey5TxcgEZDrAxTKp8Q18gbZx",
-	"W4rg50v35sp+LE13ulsTcLekbLo6pvA6oRGDI7M/VwB1kjwiTjy0GWRW3Cwb97BxW2ZzCcmBFOzwEkIW",
-	"WNe9yvW8oqPmRuv7uDd/LBl+HIH9RAU7iiX7N6+sWZ5/5VuAyyagvB3SsM4PtbeN80sZAx0FfDab4Jc3",
-	"tF1CPROrNi1tHafPbHkrHUNERu3Z80sV1PRAVBA4xsXsyBXIT2XCQvPAVbPAghWGQT96/Zxcs7W6LDFo",
-	"qIdRaDEdXgnzKpS/wIo2xWDUNaQM2CDUQ6jYCGZxfzo9lzGWzMBpXPMAHFlh3ncLDtohjst6uiBps9Kf",
-	"fKdMDthiZ1QsZu/1LLfcMIcNFChV7Xqr399NxOOG2FmvkskDFTjyAHeqq/OBlXO3dnnPOyHLdIcW6224",
-	"VnYCHOe6U0d5h7Ntx9TIRi9xbLkPfRGQT+hSZaVbNLnh7JalJOWzuVbkwLzYhdbM2DUBe2Ue1ods+3Sy",
-	"ZX04MrPh22O/f88ba5d23eTtZjcypGaD1nQKRV1dFwLbL+oys6zC0wWN5lwwEOfEzKhC1BVnlQm7tIV7",
-	"Rl7L66zrqnvHxcBL4bOnkrlqOu0EHfthLxM+F5YtH6jKyamcJGxR27f7zddPyMXw5Mzs0QwiMdOUJ4og",
-	"nMhBCM1BIlB4HtpB//yTkiI8DAj7oBnY8xxH1HSSMBJGMmZhcCWWLO1CgAm54RJttihgo5EXrjpzMCsc",
-	"VMa2IQVNAJO4qs4IBJORuRMynOchLH+1UTZ2WKEzov8GBBUII79F5tHDm/7DTFTvZFcwMrmU/Tw+mx7T",
-	"i2jAhv1Jz8tCHwL/4Bpg/xyXSrhYrnSOhFUqRlg39prrkQXfyO2ryhhh31vtGGaSJ2bopxwytbWPbqHF",
-	"Roqd9biCZn8BUXQKNcDUXN5ekiuwbqRG0YW6/lcduOlC92vZMTDcFkdUWoehjNDuOBwBiTOh07U5AmRC",
-	"YwJvtvZCQwzSnx01tfFEZ5iuuzkcES6pnhekpVXKuymbspSJiLXshpzTzYZPwVUUGDaRyNmMxcRq3VgZ",
-	"+hK9emAUhq4F6trVV5uzZNnqCoOa0GOoKe/3zqvDS0o1G9sMk3AEhjvswyihtFvgOja8MVN2H0GZ+jmj",
-	"hheqvHwpmsvOT4fb0wJVg6kCC7+9e01wgJ8biLOdXFz4prn6Ho32NFadTWouUx2Q+WpBRddcC8Cn1Gqx",
-	"oOnaGTEdCzTztvKGuTix8tfev3lOMtohgi64bW3pf2FEwnru4Jp05qThgNGSOFtGqiGwfBeujFnDTZmz",
-	"nCb5y8AzSqhSfGpvC+v9AKaCxTR9BBcakYIb0/EIMuz1yAFNlCTD/jGK7xRr5soblpI+eckfB2Q4GFjD",
-	"S8qgZvrzmC2WUjMRrbvfsrUZcW5HQKiLmJHn0+5LqqM5lLFcCbrScya0WS+D7/YDEuY1ysYxE5xBJccp",
-	"o3qVsrFLG7aqQcIjJhQbO+iaOY7N3ELq8VSuBPwyDEhIE0N16zH7wJVWZspIimnCI22nwhrs42UKB5Zj",
-	"W7Bh74IceCO5IsP+wIFEaZowb0+F/mWu42tQ6pYGjVyrbdQMBEMy7PfM6gtcgQwHF4F3HZATQI+IyUnv",
-	"GNH3EPb2t1J3rfz2zqBhBJgCIKxx0OyuUB7Ogh58GwUsZRXsC5Ayv5YwBHEIReyYu93bWbGfl2tsW2ry",
-	"5frelkAFvyBAijKYv9U6QSxe1dWkfiuNNO9xCRQ3FUsShS1D5EqXVN1CvTt4b5bICU2ged5UJlxeolgm",
-	"BQsISO5QfTaruqIYU4SXrdY2+8imTVGtUz5ZaRRPUrrojDr9U/LNY4iAo5rNIBytk4BzstR6pTHEorj5",
-	"/rDLRTQnk5XiAjQLmMzpwzsYvBo9pWUPZWMGfY0/9I6Riw6elegAYc2/1rqHRYa5gHZ1zpt2aR1C5Jox",
-	"sFYs6vWtIpo2GtrykQUMftwuVvySiT7Nce0nvT0zeQv+wB1c0bskEVk/chHz7220X5RKpSCX15FAQPhM",
-	"SPMpElFVqW07/DyV4X+DMWkF77dzfGd5k95p2DfKLCeOzaUhLOZGJFzeJa5nBx7XOq5nuUNcj93udv90",
-	"Tqm/RPqRuz9/nx7rNyxmbPEIrGsvuLje20XlGegeKOxKWcIQ/Aa+t/Gznwffi5OnH87f6P5fVsPn8uw1",
-	"7b2Nj7+enT776eLbZPDDh5MnN+ePRf9lFX12njqVoGYR5CBcUuiNe1gHxV28ffjhZii+kDMu7gBEAobw",
-	"Igjv4AsmJVfwldjBF5whKxn/eXL83eL0P24vnqaDd+uT9/z81bL/SA2/mp59M+/9+/Xxi7+d/md08efJ",
-	"4Lt7tLpvwDLiFZQAsxl0pbMY2/QehMvky6AbzMF3xHm+HQg7RQtuTgYk8z/lqkDTqVJ3xNQeAJcpWabm",
-	"zsxhrxLbhzol4VLxz48J8687ONdd+1B0ioPBFkNFLo2uM5NGW3Fp/DZmw/5ljem3c+miKEuYwXhiACFX",
-	"ZCFjlpgPCAnWLpYSekN5YvTGS7JMGFVeXVjSP0H9xJzNKq7c1DUe4V3gaqepB6y8Y2qqgSwlKVMyuWGx",
-	"y1MFCGM7ab/qZkMUk+ZJQiYpXib3GsJk93TH4/v9nKVo1WYgg0mBAnChxftRyyibyv7uKQSmNmalHudm",
-	"G88zTrM/SxPs1l1jCZ8yA5IyFLB3y5iL3Fp82hue93pVMNQM3XyT5Ft49+7FW/tOAxkopl1I195hqa4T",
-	"PLQ3L0ofzu/kd4wvEzu7HXvxVZQsVtHc8QjzYDlPDXMQ8rYT5Px+md6N3xc/W7Ena2JYkib9ntHAUhpp",
-	"KAAA5Q5JJBcLKZA5BXePqrrTbb9M7/OSCYpwqT8mmqfsrZbRtdEG7nbvGDndQPqGKXDG8Ig1XSMqShkT",
-	"lh2SCVtLyEBYUp7+MjeEXqXijmB4Jm9zMER0wciERmWOmVtcwd1sjbtmNddsPZE0jcmtTEWdZzN7cZtn",
-	"X0bXT7LRO0Rc1TIVmWxsUemCQ1KZsBEJMeYhJCmjsbok4YJyoSkX5jdwSNg2YWiVCwhXamWz81PAgboS",
-	"kL0SQAkIZa9aHMFirs2VG8kUJocyUHZe7LKF4xZU0JlVLLyIAQg9KlrYcblw2Nw6O4EtL1WwSheeV078",
-	"27evnkgx5bMtpQleLZl4/hV5IoVgkSYcDCF6ndmrMcUFGqlrRaKEM6GJYlHKwEJQIgh4bHWRrWa3FrbH",
-	"ezQ2SgOvBiellTztGCNzKuYSeo2ogeF3GM7hG/MLDu4CS66LlM3NG4Ma6wbIDeMooXxRv8jnXyGvfmDQ",
-	"QPkizz0qBju3cifPqRojFmsL+0ErHlpEtw3au7StzIXRgiHcQNTbr+EcNaRPOwA+UHjcUvL+zYuA3IK8",
-	"F3MVyRsb9ZzqYuZEx3XuBS3uqBRHXbQh1+z7J16z4deIaesx9qgAzPc2ktfZA4iQqT3aMflJQtl7m4Zv",
-	"pdJ6cPzE9XiXwpKCLth+5ICa0wMFOWktgwtinrJIj1cpb4pzwBHgBteSpGzGlfb7NflnYisa8juwtmGa",
-	"H1IFqFnQdXYQhbR9+W7puh7ULeznmwzmFSP3Fut1MYfakn3gMcPCcctZUfHMFzCOhOoRjffFErr2tYZn",
-	"F8S+YrmHpcqtcUResKnummsDNqSw12Ho9hMGRNNrKCvMU2c/r3SByG+TDkZU5FB1vKtDu/jPrpFgu3rO",
-	"um4NHqShSLjHKH7MudNmfgLsAr2m+fl1V/Snna6/LRJ6aV/lY/HGtRCVwlb1LeefKC3xOTPc+ZotdQvd",
-	"of50enflvrfbxnD7jVfdV7apcgijwnbxvQ1XzSNBAL3mdiEH5p/oM5eCUGgBaqRhMpdKH9axrS0os3fJ",
-	"52X1GTigD2RLbp4z1/Liym6MOmbl0N/ANd6aS7k2Hss8YHFmnHESExU1DKIiO9KVnsuU/83GY6S14Y++",
-	"OQjbhspbVblzGqIZ95Ydm28rJyoVO2ViEFR2T20QC8o17iswqNQHdqNrkYNx17W44TPBYoOVgpa0JVaZ",
-	"PNfO0GKEPyPr4QGiBWFna9WyYnnbvVMpnKWqMHn/ojD5blkMQSehynBdJjYu+QukYexR9LcmLiViSsE3",
-	"WhB57pW0pdXbVJh3Zd6hugHYmb98ByGfDrYulIlYkbm8BXUFVZeVusOqd0x/KNJX5WBCt+/bOuCCc9qs",
-	"FBQu2AVE/6I9J04YBH6b18F2Z1jj3nv6FeasFFoK3C1xZcd68pvLtRdBVWbPFhb+9kokUKDewpnbwNG3",
-	"hqxYSI0g023/kJUd+GbrkBUzZ9uQlbd3dRa880vVb/AJ2ELy47Z518FOXoQaL335c43yfcYLaBRBm6E5",
-	"5B5lPhAbatvWL1AtavfrcUuUDtpWx8BbpotlZO9W09dRiJ2sUtfEFbbtrNKZrY9YLlOyX+3bai9tfFC7",
-	"Z2CbtZoN3r5Zwmpx+cXW63/0U9zWa0flovMfIuyXFWHzCJvxv384v+n9x+L4277+YfKXs+j7gXhzQl9c",
-	"xF8PZ89Of3rdU++OV38+v/3P/vr32de2wmOK57idWNYp0nMLUXWLi9hO9kCRCaOpEUFd5J9C33Dg64ZG",
-	"Eg2IFBG7REWdawjMfOQrtyPyGKcy77fKy2rfi7vB8exAElRz6zew3peZdFv1rNIGbchLlrFxEkA23tnx",
-	"FDW/vEnQUUp2/Hx1Lktev8I0VQGK19dlBBcnxsBl+v8B9ljgEQsIzevwHV4Wmvss6JpM2C/ftZd9wMyc",
-	"MaL/6ZvX3eFZv5+xS67zsp492u93z+LBpHseDYfdUzaYYqj1cZQf12d0MVmlM/LsP+67XUqTQso1+2U7",
-	"7xZh2NSv7IEi12ydVRzJPXXmhGOtUeUCqUFa5SikCisXbrfW7lAB2OVw1GZb3HI9t8t0MNmcbdHAWdo0",
-	"OQPs3Ut7s998KxibolGgpr29UIjpLdot18yotlzfQbVtzyDaq7Zct1dtuWbbUzGArbbKw/hHYrf3nnMC",
-	"1+TvM+HEbG1fvdhyf4Mx9Nd6bfu5broW7JVQCUBtIqAqQdSEpN7XRUUOnr55HWA5ChcAeIgltZCFHJFX",
-	"WIwwMPeY0nQNWEVD8QHWM9ZrglghUcJoap4etrrpPsPttZNFxXy+lkhsjaMtbNcrwGTYr57egf3qqWMY",
-	"ve4JO512z+j5pHsR9eJunw2mx3Q4MWrtTuxXT9uzX7MXVJFq5eNiMSCI/VF8JhRQl+0yKIWSCTsiz81V",
-	"mdrCNyvFssJlhAulGY33kIudfjpLacT+LfOSlrTUHaBoI5SwZwwWkM/fPpl2e71er3tm/nNu/uM1AffO",
-	"6DdmNeSZXC5BYSpbbvA4jWOmrvNqYq3V3n5v1BuM+v0fdul7vJfElQX61+fsLqSYFYhdBcRcGjRlcfVA",
-	"bk0W2EfezWuO+XirLalnI8/yDDVyEOb4LTUJuGZr1NAvszYBEym10ildYvG7vImMvBUVT/pgI1vbOnDH",
-	"ql9lkqq3RcCIrhlBIrqkE55wvQ7IhCkeY6NyLNFFHXxs2y1yK9NrdCzZZJmfVwwbhdYUO2vVeQTW3tQt",
-	"+X6Vg+fYQ4ZtVhDmMold/YeqQrCj1O8I3Mr7rjWxqyxTwFWBcPdWBnIm3UJULh7YexOZ/+DEWRvhexe7",
-	"vUv4dyp9mx3eSwnrUvnLjQWt6xPgGgl472LTv5+a0fmlU19jryj8Epk6GQ/sobH0C31kaeAjEtIZ1oO2",
-	"B5KYA3mImSdXEDC/xopABn2JlNcupkNliSIY8BwUM0lc9kj2KZf3xlOimNZczFRwJUK4wkvvOOG0mGUC",
-	"I7O8kqADCy9amt2jelm6VayZD8TPFEz2SzrU6rxiWO50tztiT3vy/UVi/RFQde8BVfvEROW001JdqC2j",
-	"4ybxopHuEoEEh317FAKc9PpYhB1967+TE43Fff9Q/3dW//eMB6gw0bYucP828/G2gyR7B995QBJ+zXy/",
-	"LGavfgGf+lY/OYKimSs0lH0NLfGFI7Czrpm2IgHhAqv1545xbLfjVWQBuqEaqhgeXpIQ6Sgc+SlglyTM",
-	"anbiAyF1ACZqu3hFoIR1xRkP6VMZaWZlJYtyj3tcJ/ik+rnvm983OV0uoFteZLAYkNv5Gu3ttzadAPV6",
-	"rB5IsWxsY3zXztE8ed0UtIK8g9M/HIxICTXm5iNTyhPV2RCXsk/EMBeurGE1qAJKFXMN13WhyU7/hNgX",
-	"CzWE+yfbGr/V5uq3SfC5TevDKQxGHI4qaVhW4oBCLDZIuUXmRzmseENhgFIyfVPtXm2YSsxADeGKWOHa",
-	"HgbBbjEOBr81XaUTruYMq7JPGZ6AYg1UeKPmSMjo+jnkeu14CF4J5panJbaHJBUNoKlLDoVerd2z+Jh1",
-	"z6dD2j2ZnEZn8Tm7mPYo3k2cJuOsm/rJk6/6g+Phf/7lh47XDKW9G/M+Sx/s2d2utKWKacy66rLG0zXu",
-	"JZSLFWbub3Ve3a1njLfLRiLe1zjyFZCN8ukms2W7vY4Io9EcQ55KfQ3LJXXNHYSP8vZe1ot4YI6Qu5Iw",
-	"uVJLeRiQULDbkKxEAsYYkpGDOWozfsNEYNRaM75mZtT2pVdbIbTADpGJ3M5lUkiDNremyDLQS8FYVwIn",
-	"jCXct4oxcFCWS87lZtDPcKo+BcU6IkWect8f/OER9HuwVUryzrSTNfnq2Yu7mylznrZnI6lSYI9k0CwQ",
-	"KNIs4YEiIVDumIuQLOQNc60GW9RDqdolNx4wtUp0/SUBL3uNeQPnSscyaYVW7/XmdA/heD98/kBzrp2g",
-	"c97rHkdDo/SdGKXvdNI9i87jC9ab9ulgklMdrHlHwisXnb7qkG+OO6VS0t8c1/Dl0lXj1CEuxgDoPYJf",
-	"7oWa62m5SL470pau6z7j3epzlmxq94w1NR0xbChJ9AUoay6TGC9Vp4hP5KQcJ+4aW+eoftrt94aDnFwe",
-	"ywl5vOKJbcD6W6TX3UUjn8iVWmF9/6acjd6o1yuT+OA+hatWllOohnVLfd735YNxc5pr20Zw+xfMmcTZ",
-	"gYU3dq3J21RC9wAHhgw2RsV2ak0W41sEmLlr51TEdaLkno3oPfrfinSvavQWwbg52qq8Ryj+Y3nXLvHM",
-	"OwrK7YMLLJdtCjDYRN1g7DaCxZeIU/YFmC8XhuzIJej4LUOy8IR9QxAs0J9xpW0ThapnFnQOA2YKpjhl",
-	"BfaExbPKVTZ3E/31Y2fT5VWy1PYL+3K3INp65E3hSmHdM9qfdC+iQdw9ZsPpCT2dmKslbybpZE2ob+lL",
-	"I9A1zV7kf0hzn+5FYKtcZ/MmUnpaOD1OPTX4KMazjEg4TeUCWgVlLMspvLDKLhhF8UqBYbdz6MAETBuv",
-	"ZaMtHsA/D43CezuXVkLT5ADrHAau5iFPme3zZF81Szps3c0NztBLu6uK1Nmr7edmabClIFsjqRopzsJ5",
-	"47luE1jkjnfrsKI/Ts79qDr3H3DUVvf5rYYbFUWEhopJ5iCb2wq6myvoyoYoCp1+lqllAVit12Z/cPYv",
-	"SYg8ALaM4fAgkJIDxdiVcDzn8JKEyDmgH+QKuJmLgjGsaiZlHEBZMvjTXJr2vJYbjGXUk6kTduKiQdob",
-	"WG+VfsFuWFLvY1hQsS5mQz5Q1hwip2C1cyZD278JLDdI4WUu4JYxGp5nSx4NvtSpc6CpSUrMV/YxF8IG",
-	"/eHZ8Pz4dHi2ramj28peL+8pyme72eOj9fZncIVvpKj6QwXE0/auSMxgFRiVyNENNqauvS1+PRTzefgt",
-	"nrvfMcPNRJta0sA+uFZ8Qlsv6gWBLZnr5Y/6Lfo2mEpANVgplo52KFNQFUqMDFlknL7dax/j1u6aCJB7",
-	"XmBcsFsy5ynLFBM8DdXCZpsUXiNAg6C7oPH+IVtNCRdmUmK75tpEi1KSRdaQBVAEf5WbvVb61DdUxN7f",
-	"8IXI3dmi8DmsUO58tG+iXzhWrpF+vS8F2l9IzQzA0UmO/rayMafGetPQ4rmtqYxmqhZW0jcQv0frl6H/",
-	"HdFXZyOxrfK1LNlFwPgxWW/navWN821UdKarxjwe+T6s5Ur75kObMpdb+w+suTAweIP4Skqmq2TKk4TF",
-	"VyKDMjS8NUwghOGge5YkzwAkzVUqzKUgr6FnKgUnsPMHB04WzUZAby5PJC3KnJ55xPEn/EImKZRETzuo",
-	"Xu5sbAhrC587V7RdKs2KXF8LeVvt3foZRYHSVf+ZumvafplbzKhbOkLWku0t19E8Dy7av2Sc1+rNj+FR",
-	"c7lKYgjTsgVS7ysK6z7jqTZGEtXBDeO+tvSFUKvlUqbapsptCcw/BaGlb/T6TGhpMm+AkeJ40j2Lhv3u",
-	"BRvE3eHkdHpO+9ExO4krjYTNdc5ZYrvd0wWdmc1MVyJC/GayiL52DquzvhE+4u5Z77TfPY/OzroX/eF0",
-	"yI7jQTSZQg9pcW3mM1TsxB2IgusPjrH3qCv9Nuezue/hkksMkVwhMEedJykFh0jM1TKh65wpGIwsDasc",
-	"20VXrSF1UNvUdBhcqFuM/wuqNEu7MdXUCpogGdl3s1Rmz+u6l7BEFUR0sh0SW3+dnYb7vXqhIKe57ZX9",
-	"vsaxn4Jtll5ESNGoeIkBviCzpIzGXMwwzCg7d600L1zJ05t6i2uNwTVuN6PNubAHpsULL2Cod7Jqe05l",
-	"BRixkM3mO9A/mx7qjgf1rZz3qsmIPJSpPPW6TalY8xb239t8Km2+cZaF4t66JHSijDhlA8mybn4yJVEi",
-	"75JV087HiGDI1YGMsbW41/GHj79oN+tfICva0nXZGwmv5gAs8hzPLZkRqDtVGa/Z12WJOHwiF/U2iUdk",
-	"uZokPCIpWyZriLcXRlaGAitWlRKEegynri5/vW58m5rXuSYHYWaesMrx9pIErTRi/Pq4TtisrbUwkfG6",
-	"JYu/hwupLRe1yLGdd+Gn8W4c+IYrjpUO2r3153x8LRXniyjM7QDeKULewnVrslh5t5vry1iuGOHwEQl1",
-	"tKivMFO8DsywlpJe61oyZs62mnphl9ttxDS/7uxWVfWU7WZnLR7536ep1ZdoauFrxVsPwjXMa/+zvdEe",
-	"CEI0fv+zsT5n0dsaf3Rda7EJMTPTLkivFJ6s0LUHxrhjMmH6ljFhnVtMkQOMNQhIqCW49aysH4f+2OmU",
-	"PP9KkQOkiqlMiZCGR8ALqGyEri2iuXCcAlLVT/y0FFyZf1261XYynSMuXqJ2Yo+EvDo1LZtMOuPbbiYK",
-	"a2kDNFmDmzOy2U83kzWoDHV3tRnfVUsW8SmPbNmyjRTegHzNPugQFImECxaQMJFiFrrW9QEJzVEIyV/+",
-	"8pe/dF++7H71VUBCg4XQ5SyEWPtNGULATkyAxrzFoMOZ+RKUtxUzI/VQzdzDoNILOQd4QifonN16DBb0",
-	"wzixIz5uyfSqERNqz7bdW2ODq6aFbOKxO3RdsneqJSCvsRtCZQvZqGYDVxtSr2pjNzRZMeXCj+ytbN57",
-	"oJAC0bWJxGjWDr5/En7z9B15eNN/iG90zRsqPCyZihpMNgv6wV/4Sa9xzy3FCCM+XN+hPugO5qP2QsW1",
-	"3lGoeOEU7Z2yScE0nzeAp1ADAethKWzbmkW8YgqKyio7VhmK7w7ZJIO8MuP8YGPDaOrV/X53QhW2lLa8",
-	"xX4jLGZyWmBuOOB7hNqCaV+zxbh9+PSnRmLcLu3Z5sAN3v9797hbW+7vWQR87Zl03KWTQK92YeS6BCL/",
-	"wExrG3UU81bdmIYT9x8rtmJbUJqXnYOCPg8UVo7DeMm5iyfK2kJvCxmCvi62YaRUBiRnEKWyTOXM3K5A",
-	"+2BpHh3nFiYIermlXHMxG0sxdmcaEyh2ILD886WTate/oDqaY1M4RqY80SxVZGL9e7ihgCxZ6m2u3AYT",
-	"d/VxW4SRv+VtgxEe20blwNo2shaSH3eJMLK+AH8X9dN6ywoccOrI/R/05AeOIptZwJbwRnf3YXwjRCIi",
-	"vEPXvsCpEX4aCP5GbrmI5W1AQsQMRE9Pub0afcXkLrjO+ZGdqYEbvbM21bJaYETF/HbJ0g5QOquewNx7",
-	"sQMpoU6ynZ7ai+7txPF64Ri/khlHm2nDgKz+WkaniyfPBkRJ6FA6WWe9se9++QLOKj6XvZMrK/a7qnKH",
-	"Bt1wRKg16upi0+yVMixbMYjetZZeGA3WXqOsowbvalM4Ksd5gc7xpSLpZo8riH4PFupHqeZRwvZ3wyOu",
-	"bewcxdkMQ8oN+lKxPM5Habo2vEvP2drcuqVrVnMNy35JzXYEFRGGioEX9C3VqzSmNWWD6CrmTERbXZuP",
-	"3Lh6q/Ppycnx6dYKIwBSNb+LDdpu8+POlcIrlIdYdJ7T+8SmT5z3htfvsHmbIVV3Mx2nMZkmUtb05v49",
-	"omg/3DyxxYW0LCImZpryRB2RR1bVLyAkr4p/SRqq4lNxJZxeSbQRHmCeSxJas5G1QE5SKmIuZiGIyoaD",
-	"0YjFBPocYiLdQTZmRD5+CslMMgVBXlcussyr9p9IeQ0TT1PGsL7zXCoNHL5aBcMuBeRUjPGwjQicHJKa",
-	"36Cvl1FX+zBgyoTSKf2//4eR/tBcGlJpmowjGTMI5RienAGpzKVRgTv/PLwgwx45Oz0ZHg/q2vTma9jI",
-	"Yewww2AsONqGPTx24zGoVNNIjxuqoD8SpdqyEKKH+DVn1ODW+k63et/KfRu2mq4TNqPJuHUoWdPAbUeY",
-	"pnlf/uLuX8obSzN5/TUB0Z4Cm3dLkYm/C3oN9hQjcMplF6L+C6E0GyJBD6JVbRvUw3+tT4VGSvpY7Gpe",
-	"5xmnbl+bIyOamcmr6XRfTmK4vDSv5600I1bto4l3KV2Y09UZXVxcGNhgS9TIHLan79/UdL7LXtwcaixY",
-	"bUfNqN76jlu2cYx3vtr2vsIqQOn3W0LFFqersTEHHap1yieustpGzpKPNAyCajazYUtbT2xzKNVJ717P",
-	"7A7or4sxPR3ufb1iceh7kXsKVaT3JpdC4c0KSewJ4HvuzfANv4GaVkQDl9TNrRoaquFVkaEaerXYFi1c",
-	"z13pyCPySjBQe5zCnzV/gJhvcHrl1bPv0J/lV94/dK9C0gC3+2hMuLHPClSXSuQtSz9rK5U8NM/BuUpB",
-	"j5+8JsMzklAxW9EZI5rOQCteMKVooaYjxmWuRLVm3vHJXRqjtIvOM3vZsfgH4PIe2hS26AeS+eh3CVaz",
-	"6Nns0YOAChKaM7W3P2+HA9nan2fmbOvP83BXQ4Gu8iziC2qFTleKxRjBeIvlfm/nVEPGIBb697qy+kab",
-	"PavZAkOPVinX67eG3FyMOf+WgSCA1Yq/zpozXI///t//U4nOfySyxggHIY4JD6GGr5ihQoc3IHbkwX/T",
-	"lZ4bZEfUmuJAnZywGGKfIZ4jwgK0K8Ww3yUcCCi9aHaOf5nrA9aY722udbn5cXkbqn4bWcpHubOxy1UK",
-	"H970H5qVP4T8PtuvICi11AVsYjXJ0t1/kE8Avz/M4oC27OYTOEqmst6z+uzdu9eAAaxzKVNNk2uuyePB",
-	"43xV+POo0rcPsSFisqDRnAumbM+IvFalCizt4RR5r4mahhXay27KS2vaPhW2pCAXE/nhMp/fWSqxrHNg",
-	"RwHI8bsR1TSRsxXLOmbkNft5CiU6MwXsSlyJP/3pUU5dXIqjP/2JvGUibqqUfbXq9Y4jQDr8k4UjQ44V",
-	"mg4cCYZ4QsLDKwE3hoNcPckHWN66gbjySe0AQ24yzXZ0JRA8ZuulbkcAory6aAN5EiMKYJ+6I/Ko6ZQZ",
-	"iYlGEVtq8CkYmMJC1ZUwB448hTqqbiai6BrKy8B7EU0SwvVl5RAoBiUvbeNIH0/kwHovbNnSQwPxNUFt",
-	"2y+/CneG2b0yMsOwN7QYfpqmMlV/+hNYj958/YRcDE/ObNQZbunhMpWThC3++SclRegkRaUNeyRhJGMW",
-	"YgjLaxz3RMbs0ID5SixZ2kXr1w2Xie3xxwUJUaoP7RpQUTCLkFNiw7ZZDPH7qzRiihzUtWqZMqpXKXPH",
-	"J/BZeuAOjwquBCjV6hBkaRI+n3ZfUh3N7U6ysHZ0YtHYgojFAewylWKWx707R65d5JU4CK86x1ed0MDd",
-	"wCRhQEg4hyLD/sBMs+BKuVSU4eDcbvuJuenNz69fvX1ndg8LpCILJyHh85gtllIbJbZrDgqyHUUXDE6U",
-	"AcZExms0+63z9nNXAldwWRyPuLO2GHgxW+hgcElu5zxhXg87m8RB0pVQARn2LuzCX3ClHcksoS0OFyju",
-	"Yg362AgcS6oUCT3XZIiJpb57dCU0T2zXE7AKXV6JEOrxguOwb5Q8I0SQk54nmxyRRxhNYM6MwQqZslus",
-	"vidI9jrUH5mwqUxZ5me9Ege2UCZNEiPa1fVhPwyIkraXjjPNFvcB3U5gTq70EXkCP0OowpVQjCYsHgGq",
-	"sUUezOScvVxpW5zeEZ+NCQiweOCM3mAKQH6KuSLDXu9KhFzc0ITHIRF0YcjGgfEwgHK44J8zWiJzBZhJ",
-	"zJaJXC+Y0JcZYIDRYLAt8D2ApJZXAnzQiOA/QwybYffv+MJWzje84fj4+MLg+v27J5ckXrmuneYxmpoV",
-	"i6QBzkH49//+n7H9Kzw8ItYAYIiOM3UlzCsGRP/+9tV3ljnBravJQipN+uQlf4wFnYkhV+CycFUZ9rgS",
-	"18IwQWsbQLs3SHwIWyWvBFdoNAeocgW1nAF85P27r7vnoD/hYuCVn1cGekua0gUz6EAaM6cF6vZapoct",
-	"TSADOpYMJ50bjGXHqHfiDhkJobJ9SOaMxnChghE8YkKx3NDQebSk0ZyRwVEPQm4SK6qo0cOHt7e3RxQe",
-	"H8l09tC+qx6+eP7k6Xdvn3bNO7k/pJPLK49eP/eTHzv9ox4OlUsm6JJ3Rp3jo94RZGdSPQdZ9eGc0UTP",
-	"/2b+PavNZ7VbHPR6HqNYpjJiSiHdKccxFDQFiuYsulYZ/liCemp2+RnNpfMN08/gy+jsX0qzRfP1Qa9n",
-	"6+hpG7Tu30k/2R4EqNxtU/3sF0D8q2+CiedstTxCqxzwmaZZs2U+tDdeQf7HsCG1WiwoOD9e8BsmMMRB",
-	"05kySsarTJDo/GhefbhgOuWRaoS9PT3KMMFUrjRzUoxeKavSJRRuCSwDNUvpIqs//TqVhm7Zyp4I1F+P",
-	"yFuz7fhK5IwVPRTcbBKzmBIpl8i0baM84GUHwJcURLYMe8ckXLIUbjgpxjETnMXh4SWhhhcCYA3Hsb18",
-	"EdaGOHB+rjQTyK+cZHOAF/GUpUxEDjkP1JUIu10Lp65ZjmF7VhgQ3vkbYqspOG0VSntp4byV1AygHi4T",
-	"ygU20Hb6nzmaY0fkYy01TT4CQv7lquMCeBfsqhMgbv7lysx91flEoPZLTqwFJXl4fnJ2WhPs86k+uR62",
-	"cP906pHJIgNTI8VaTnK0poukkWzfGW0zltHKlTOtIOTVkolHr5+/XbJot/PvvnsfILWLIN6T+wcvwKL0",
-	"lU0AhsJxbblx1p8NzltEhT1njlIDYL7kpHeMAmRMNZ1Qld9b5iBFcrEwh5BeCWjVQg6oubtSPWFUk1Te",
-	"Btn1LM3JpPa2v4Sr1CazZBFtcqUjI1KBNcZczYfmSnUfvhJwL7vPT1ba3uCKwLeV+XjW8cXISCzAGicJ",
-	"ibm6PnRXOoCp4bS/gQRwZL2/wNXy/7P3bctt41i7r4LyTaQp+pB0+mTX1Gz/6cOkpjPJjtPVVfvnlAmR",
-	"kIQxBegnQCuqVKrmaj/Afoh5sHmSXVgLAEGdLMk62rzpjiWRBEDgW+dvfYShmY307cU3D2+iG/Tv/y7o",
-	"PeW5Ma42vgfDBZm78YzpO+Snd2w8Xx796U9/BCbr5Z/+RG4wBWok3G6Cf4btMmPxPijUj0jB7uUddgEx",
-	"9kOal5nR35DVy2nH0JEzLZhWVjO101TmmUkpat6vhLReX7xsR7MEkvnqG6DDcUp06/XFhRFTApuIxqIU",
-	"7POQpcYeqPK8SOvbi4v2rA1mjKDrD2//ZtYJguJWcwRWulnvqvrJOVoM0ObjgV/+ZpR2IBbe2g7GSUDS",
-	"34xdHKZu+7dpduZrHMLiXflfNHOhP7jk5cOX/C6odS4hddnrZQ7PL7Lo8CxjYhNnpnLc/vc/vk7ockr7",
-	"VQgOkf8I2ktItbEjAy4C8OIb8x0xE9w4dc/YGTFyzPp2ONqmAJyQDGRbuZljROhwyGhhbv4RygmZbypB",
-	"y4xrksuewWnrT/BGKngQJpwRlffB20IYu4iFczHcsfGVjcS6AVjcvmND6DEXaG4/kiSVopvzVHsT11x4",
-	"x8ZbO/xWNsViem7VsBa5RWARXr96Ne1aMXeH1ZH3rIgFWLTk9ctvKsghKyIObgY8ritDTjBBczkiCszj",
-	"v2wu30bAJByjP/n1+JcuSvZ1Cs9ebhjPbmC7zVP5nPOsOhkHjmmvL358+Io39vjABS+/WeoCs96fpPyN",
-	"Fj1QOF6/evXwdfXN9BHO0HaRF/dVEE2Yjb4TCsz5F7zf2+zrOeobkC+0QYD+CHdVDqg8OfOl9Wq6SCS4",
-	"2sxugzKQUrEzApeCY8vrQuYOthNiLKzfxPxwHlJvBRYjkgipb7uyFFkSi9bri9ft9UELF2hN0MLL3ma7",
-	"UIAWQgX0ailYdvAo8frhK/4u9S/m3W73wOJ7X/rAlrp/TtOUKXUKRD7nBcsYdjFY9rhei7EUDA1c2xgf",
-	"zwtIYasVpea+QnOao0kyZEIFMUXnu8WhQA/dF7bNPupYtbbtXj3CXrvaWr+aOSc/jUVlxNqbuTtUetw9",
-	"ZyNWnJGPBuFcSGJoDHnwxVWZxNDbGPz8sZiIUVYRxdbrVz/iyD4yXYxPr7uaFW2Y7TQ4dJHAyDrUI58+",
-	"HlU5FbIg2EMcKo7vojA4CQqpkNBl1ig50F1Xhaun7EIEwbnIB/b9ffwtsGExmwVsUyA1F+kKqtmtXccE",
-	"1qNdU8YwuhCLRylj2MT9D6771zDb37C9+TZ0qo9wFKrH7Emvsm3r58CkYKNqa1vNCs/NTiFzba1nCfXq",
-	"k5TvqHBqrdq4e+YGEzdmgVAInrWUjAkIrfpNq3PMQtg2gjoL1afL8a7ZC5jBEh76AS3u1GRTbBwjy1C9",
-	"qoNxRGiex4Kiu3EleCQPo6NR3SbhsVJ7JoDRroaEAoaqxqYzBt1NMZFdBQAF/lgKJwJWpAfJvELGAug+",
-	"IAA9YvQOQuQjWUBNTw6ezFv2mSutksqni43WGekwoMn2mbgDRgUYplexmKXbYZzbozhNoRzniiRdynOW",
-	"3Q4L5gmtk4n2kWHQNBYIyRG2OWI+0Mw1m3ybZnoZ9OyVYjkMD1Yc9ExURu39bq3cMd+9vGhHGAJ3X1qd",
-	"2X1Zu7BU4ReTa9t6ffHjbI0YtF1QiWeukrtwOQFTN/ZX9i9ew9F46ye1JeEy+ZjnIly2rlqvYbEvMY1f",
-	"pWBHL+hwzyFzZrC9l5JwUKFw6il0VxVtQgYCjAjGMpYBUt2ARk8NwENOt8/6Q6UXU0cMTL78lgy4KCHj",
-	"jGOajYuOd5jRYpVl2EfcBBEQi0qmw4cBRbqtz8bPK2ohkB+QoiTu0NqA3hIQLjkjbyvH6auLV0bx5neW",
-	"QQUrRpC1iCrQqyMD3Fh/V4D3NRw0V8Qq/0pa2jmIIA4L2YHydiMBkFNihgyuFzvaFNZJ0byUKFgHVAOl",
-	"HYTDEt4I2NK/mU20VY29/piVQPXVjGivVZMuJ3ec2eI+35fiZuGQvAF9NOl4bYA8Znz52W7K2Yd5DaTZ",
-	"qzeimgWMqOaUuKrcDy7ZMGWR42WpoApPbiw2pj6v41zABD1VDlmhDO7OcC2IzKqiWEXVlwBFRnW2/gG7",
-	"2UlLFrat8GxITQI+6aR9VP6E7YOT2cvrYVPjTThabwJKanvUVsBAWa7kQ3hTL0aZqrbw9QP4duFk/uzy",
-	"qTEtu3KSXlUvnigthwpQDmIm1isAyDPH/HVuZqP+8LSPmbpCBgUkBC33+SZxLGymOJLluvUE3crfp2Xb",
-	"2cwtvXoR1oG0NxW1WWCixmIOaK0JTr/hNpiCg9fTO+IGF0qWLqJ6oOHRPR3RL1U53WTEBA4sLvNSZ9N5",
-	"j9bVSmap7vaWkFK/hILiumajtMZoCFeL7jzXhIjFYhviyub/f0vMvi8LLDqhpJAj1IjRRnmhqkk4pY8r",
-	"oz5AYyFULjChA87EbNUlmsh8saXMlR01YUB5FceqJG4IETHmE+TJu0FxRUaFFL2jUkk+uK22HY3E3R4f",
-	"2Cgkz0Eh8SdiVbg7LZhiejvOHzCktCTJOTzk1D3zL/Cq/wzGEPjGFVDTIk2PO9lzTK+I8C5iwINuIrKu",
-	"l8gYdg+7icj6XiKop1rsJiLreok88keEDmmhMVfGgreypcrO8D08X5IDr49mxzT+pCftT/JnHeBhJUtq",
-	"Ar525FG6MTilrfyqkKo7wdFm8zHq/EpQhuWmSVrJcFhYFocRNRaa0ETLKBbmgCJ+5jnemmpLK1RZcspL",
-	"TT8Ko5LJUqMLy9IQQTGX2YDKSQqEznD4mIizrM/rwYhxLB7h8/LIIwVJBBvdukG6kGotzou1bTByJIEs",
-	"ITrbviIznWdmadfznjlSJ+8/I3X32REonwCnW9Y7a89YCVNfz+lHHGj5iukrX5SNimNV5cjQe8lEtuuc",
-	"wqPWIJmeVLqsMrk6Hislzw2ydmh6ty4KB/QvlgfDEbRAkyiWzLOjf1eO1M38jJRD0jIg5iio6ThIHW5H",
-	"RBc0c7yaMkNtC51JlZ364W9vfo7FPSt4l7MiIvZfyjbMd2wpBgCANiMi0He7iIijaI4QTsYREWYw7Vk5",
-	"OcjTEgD2CKj37MOySUWvhc2Obt33SZtwpJJVlzVSOd1nsQiW04mmyAeJEcGVtAXCQdYJVz6NqG0M7sB4",
-	"rwhQYvHPUulTLjCSEmrWRtMRY0QvPKCZHFAu1IYyMleIjoSYDlsjgh2BKeTw6vEi/z5B1mbSpotjxT0B",
-	"oTo3J8g80r+viqRW2N5vOPe6flA9APkrQhkjGAebwb5LIQv/vtDNMm/djVrZ7T5OEs31jsZi8xk8KxsI",
-	"v3DBVf/m5v2WxJe/f+MxOc5KmwMQqbiHDMBbZ2kQy+AgsvTYy7lVZKvStNAbddL8wn2YyAETSp+pcQJM",
-	"qdCwfeFA3QWkCvv9+yETb3+KxRspBEs1oSGxmZW2ObqYC2tkgKglrZtX337XjipJLzKSgOBMLo1xhHpA",
-	"p5AjBWS1sUhq974tizxBU8YPW4EZxTUSJTludqB1eWH0gYwXZoy/f3wbi1ZSU2H+Yob65//8699xeXHx",
-	"6jsYFPir2pFdJSjibVnp7QNtNuu/x5VmRurAPB1bRzsWXdgfriN08uH9DZJcTOlQdi6o0Myyyy5m22VA",
-	"ErZCGlGYMgrpqEIu3AD42i994oAr0RzR8boZqnMlS1TTCo3pBQm00DGHpn2U79U79dEC7ChtZ7mieDJG",
-	"4prufXMKtiedHuWz2lxx183Ne5joLDGFDY+0nDqv64uo7SeJHrP9Zl7EDFkDCv3UGUaXt0UGPMZLCyAg",
-	"Bd1ZqmgqhQL2syDLDMMI9hscShBFWJxQWsVCw1BB3T036ktXS++S/BcnjUao+mO5e2A+oY/X8m9sIGRQ",
-	"Dd6FDJ5M2igUBDe5o8/D1187bY9MJZ3Co10nlMJcamml1W0CeuUqzga8urn199c5mCvsMFroUHFLv0tz",
-	"Jat01FksbthgSvm0EaTTAHdoe7ZXHxPnOW7JnHeZeQVXoVPIvqAOS+XAMgfb+tHNJqT6Sip84NGkbwBm",
-	"7S6ttA6R+3JMmEEs4Z2onYomq2P9rI4JtHxs1inC5T7z22o7w8GV07yWyXMjLcW0M5p//xQLZIY8r+KD",
-	"6B31eaXtdbUkYwEuzIzDYc9OjCP7yotDh/9kUhyprzRXHnaPD2+3HLuE5xxG4lyDtoeBtiun1NVxdjeJ",
-	"dc4ifnyCXSxWqsOsNxAJNEjg6wcjScGWDPVb5wh9qB7T664QtzWKkCMNB5cpwv+CPKDkkYZ3PcHwaRre",
-	"TaLdszW+18u7801DVuaxbdEekKCb41EO21FQSuQyPMLeKiNhq52ga0MhIaWLTjTmIVRB5RIaofUGLaRn",
-	"4M41ZYH2GlV/PQAax5u7RG+Yg2TKfePfxepcuXgltv/6BbplLMOc+wHa1L7Nlr/CP4nRIu0vd8UB8fi6",
-	"4S/D5Bs0b3w+VL7RguIrYPZNg03qwKXauKtz+0KL0YA60sKHAxNMfJKKAWRMEP5OJfubS639lQAU3Jrj",
-	"n0RWj0HdBT1q5gsI+3q3GDSIguHMyFv1DZ1d0qptVxQRcw74vY1bSkkyxoYEf76AsygWrnN14AHkCvQY",
-	"AY1ooJHJrZOn9srENXRKiC4LAcIw6Re3aizSxJddTmaKQdQoZ9BhYDt0mLGYyyA0PRO4R0UsTJbiFY7F",
-	"2sTCG9GycNO5nX7Y1MKT3fp3bOz6RZpj6VantaIMjU6wBRAM5udPdG7fefuzc/gNPKBJkzp0QmL/xufI",
-	"jEld9PyL++fb7OuRKaYHTjX8K9NrY9gb/1J2o6Q9hB9PFjX2SVC8SAH8FWoLHjjM0C8t7W9XA0T+bxsg",
-	"hQZ32PehYGQIZJMaKXWtJqFnSx1Q8+YTW4hKt6uqSR9SC+U9w7GMZJlnsRhAv0qSjtMcMtOFUV4G2HCR",
-	"CvKa5Oye5QrUxkUclzPVxViAvrg74FnAFDk/l/zKt/10fUXD3p+OBHqi/+cqGtxSyIcNVDcCfg+bsm+7",
-	"MM+t6Xn1yewpbbDR83bIe/lqGXivjt4vcBofp1P+sNojP7qNt1WdEnd+IIZeGOzUlOdqHe2yRqi/rqoZ",
-	"WRkWWQHWflCA1dt8TfXzwsK1Y9AnocOXZ11XW4bVd740ajWf5SF1EvOLtYwPMuwS0PTVWKkFWQ0hwnUM",
-	"oyLhx6v7Ltc+/lXLslyK3mludMwI3GHQML6WI231yqoosBWfYA7iPcegWHzSnmhuhqHOie5mmMnompvh",
-	"BamrDi1W6HQWi5VanXmD2YzVtzqz6ZmzO53FYn6rM0w6RLa6lAoClSPdgqm+z9ERbGSTJlDDR5/prcuT",
-	"SUgpcvPe62bBdF8O0krwz1v4M2lfLbQXJvMfsXR2Hmm89V1f1eF46m2HV9RdFzvV+qfX8GGKvYddvPie",
-	"N9A7biNs8rYvW9iqZKs2wk67ze27M0o1gMVd57BN0FHVwh5uPdOBt6mb07ylLpSXV9/Pv1C/ycx3FqtW",
-	"b2e3tlyvbWBdtcJSwBHh0p24BqJWz9NaCs3zqhceirKplnaxOKqedj/h4u8MTa+DV78rDX4xhjX98FZF",
-	"BrtndgAN9pjtEBp+hQZHVSO8Skm1zd/M3656hyBfmFkMqHXnXfPfEVVBHSNo+HmG90CGsWUR5yDaZa6v",
-	"VC5EpFgsSJSEl/6kIWkF5aqykp67grXNDp+w5TaFaBiOWh211gixXeOzJozkyda9xnCHD/vcCLtxBDvL",
-	"0toXzPEyRXbTTXaq6DDbyheypwoGJrHBmDOCzweS+BlxONcBmLgGwEegEdkVfTLh9yasszvNyO6dR6bS",
-	"nKdU01z2SnZkSTWf6rdn3S6ziZ9uQhEx+kyBDSeHhczKVGOJYy+XHZoDnUxX5lwGKZjBLRMu+qzg+hZ/",
-	"fut/nmDJQTRrivY5yi+B/4DrWPQpsLeZVejKIiKMpn3XAHlY8JTVoXVIx7BceM0LZX8z4kK1z8hPFTZC",
-	"aqd9LvAQQWmRW4hjSULyO3G7OthhZZ/7ST8Q9kH6KfdGG/vxEfnqI8gLqo6ZgTaAihBA/Xt5CEBd+vUR",
-	"4qeRuJ4Cwz/qkrgpYfIULfQk9fWRIMov7tUcql7lB/iAXvVC+XfSKFZ7zXA0QhhZ6BTTmoteGDv2r3P3",
-	"KY9uNFNJj2dVhh0WxE7gCmBAC3pH9KpEYGjA06tOUBudSzaanNKi4NO3EmwEt5uolTFYVB+eOTsFzXiq",
-	"UQMCnJpZ4WKuXamYZWFbshlW406dW3PqXo4mU3IjeLrNTEn2mQ6GGN4BgX5b4w7FiGZ0MizYLXytfIxz",
-	"Nbj+gMPbbWrlQ7KiEtqNDd6kVm4qMAsiZg35t1hn5gOkQYdzcDqUOU/HW9afUb5O1YHHYpdlPJOsuI/I",
-	"TPmV6bfhKn7ARTxUTXfWWB9WetO+5Ck7a/RQZN31XFGh873DM0VqByo4kbVlR7W0XOqIfZp1eiB9EF1o",
-	"+GbIsJCapXoyJGC0yZqSBu3PLDsFHUPmGlTBcH1G7PqbQ4hE3uGYFSlFhrzT1lHGCyLYZx0LqxocRORy",
-	"4wrXzZaO9+aTyeae7N2pRquAC+7bJ5uJsa7+scUGvTghyHrNczmqn+9Jz5LRL5g0Ovx8EFtBt1AHr1WY",
-	"TTmBePOWJAIuLVcjcmkTnuucPwAwVJFRXw6iWIz64wiDsXJkGbAKRrNTyANHDiycF0RAuLattY6kyuRt",
-	"/VU/o7BBbebLVI3Ut1gTP3hc/EBWB21V8Ho0GU7QUx8fP1Asv2eKtCYIWNtXHrtiYbWuyFzjm1ANSuXq",
-	"KwAkuJ7ZrtzOEiEG4USVQ2MGXgZo0rrnwPRX8F5fq7YrqEhGBdcswcuojsVAKh2Q95NWYv8FPVeQkTEp",
-	"GFVSJGfk53tWWIDIpIDQpsuKtUofVdBMptu9/M+//k2oioVBYPNHcjUbroliDO4iSPLrz5/If/717wmp",
-	"4bqy2AXAjiQ2wcQqtq5RpxwJ18KXtIIG5kF3L9XnQ9W+mmwDk8ueLHVild6N0PBYNnFfIT5pJ8SiNs8H",
-	"MHqZzi00aKwQC7tQrmmMkKMtaMaaFnXkP0SteHqUeyqyqI1hbkuXcLc3lRabqLTYokJ9nQKhqe09uGHt",
-	"2bO47iKgjXg8Vf58Rq7td56EVUuiJLSRMDKjIm+sN7VUjubWiMWj0WKDJd9yYMU/6UZTzY60XLqaxVKK",
-	"b7W6jdb7GK23FgPgtT3roSb4dO3S6dXhw6NFLGbDhXlWr6BCO8yQCpPi3loOSK8Rc2HbB4b0kZb9WU2A",
-	"DWRon5E/+hK4GhwXNhasQgEr1lz7W1k2f0tQifgWME3iJxGkJ8Edk0LmLCGKjm0Pv7lMQG70qtLH7G+N",
-	"kd+3Or8AH2swgYm5xqIFOQMZKseOwntRefOCKuYjYCB6mGwyFodSiYxb9WnUH+Nc9qUQ+/0/TxGuTshV",
-	"wJIwYg4/PEggLjQq8tEXIy8SfrhZvYiYK+6W1qvPv1R/7IbMMlCzH1CswTUdugBs3lQoNAzSY2NWRTps",
-	"LPGZgwh8L1jNqDTJGb3HSkVZ6iPJFw2gYVeK+Nbj7iugXaMfPyZFNDwkGweJc1TM1i5OXg8sXBsapzoG",
-	"ff4CQKA9WvXSwZJlcXfpi5GhwFRpOVSe3cA+ORZwt7FrLE4FG6Hj1fVmlDA9ml/61E+OxTLuMQhY0LAa",
-	"X7avlzZWgeVuJ/OtAqvvWrE+041AWjMQqf0QUejBaMbzNWC8g53yrZGr5ouXFxNfFOxe3vnvnGIbi035",
-	"cz/CK9gn9K6XYbp01ujkBAO99+uBIP8TzodYXZldYu6/SsH26xxeUjLh3tu+cDIQsWPh9AfX/aygo0m3",
-	"zKVtejspdc7IRzNMkD/Eglp4BKbLxx/QlVF+mPusKz92JQNmw/xjINvM+plry085h2wFCNwhlMFR2wSU",
-	"DSjPTzUbDHOq2Q4pfieSao0GVfCM+Ywvp8NCNzc/voh0xuSOA4xnJJcpzdkZ+RsH3dx/orDnt9GRpWCk",
-	"VCy8pe+1qEAXVX1ZaNKimkA2hrlgyIrJh7Qha5c77TUWQ9o7nuSwd5Tnn/w7PtS8+HCU88JZ87ZNY6+v",
-	"z/5bO2LVkgaAYt7Mikhy/sWcoK/nX/D8fEVIyZlmW60DndgfMDX4GdWTR9rgQt1eBut9cQ596A90IaeC",
-	"ISoQVaZ9v35HwUIILyQ8d9tmKKc8N2i97G9/gzc1C3ZeT28jnE1DKLg8oSAsGKFzEGAaAKL9Kgfmp0Y+",
-	"w0GWXRw2F/AZnukaXfSM3D9z5NExb1f1SLzxR3lEt6MZzNMKPO42x39p9j2arXT4l6yXW1t439D7aSaF",
-	"5Q9/hEz8qaPCN990WFcW7BLK8GIh5IhIMfmEKSUhIlra5EFI6sYbUu2fAznXAgm1LINoFAtsPG1zTUaU",
-	"a0wxwbGUuiM/Ey7SvMxYdkZ+pmkf+WRy1oXAIIQUBkM9JneMDWuaCVgsxuYoLKvVr7KyiUhLMUbCI2J3",
-	"tSWq6BRUGG2ma44taeWyJyOSylyWkMAuNSvaRGk6VrGghdl2eJnMOFMPVRRei+oFwRL57gZDWigWoZIF",
-	"LEMzRkiKMjcmX6mj6kJcWVhXaKVg3kJGNSUtIEE0X6qgRdirb78jf+P/1Y7M+uU0vQtoZFvJly9nv3Fx",
-	"9/Vr0sZ8eUU0+wxr/ddP737DNTWCokAbsb67fMt821YBGaghUQa76HrYtx0YElV2/slSnUQkMc9JYgGs",
-	"HXqQJ7j/rUsNLE96D1SOwRI6s5WKsR0aV8FTtJSXBLVoiP5I0pOkQ9M7l77kTdzjrfb8UB6NtNt8NtCM",
-	"M7LrAtJVZG1TO7rVaEZNWhvhuIK0foytfj4s2D1nox3yf3+0uD6NwSh1rMk+r8gM20mSHoOouOvEg8BE",
-	"VSwM7ru1spVVoWSZEWERdMCuCEpcL6GNYK7hbESUjEXy5WtC7JqpCVcj6jQukEI+WvGRc/Tf1oWnEwoR",
-	"YZ9TNtTwaSyosIoBVH0p0uWCHTPC40o9RZQPSJesJnByefIHy1M5YEZGf/ly5kb+dzpgX7+eLB06PxDR",
-	"YF/ePMmAOjDkuuGR7DAC1GuNfNiyfLAvZnMioqrX3G1a5ltrMRUZMryMycho5zTLrLa8fDWUncMxVkLZ",
-	"Xo5bBsaPMl+h9KnqL3mjqS7VkRZN4TSWKZiy+6dxKW2sWGrgt7UHowBndtRjkrQ8tydeFguOme220ues",
-	"bVDiQ6kXlUNd2gaOqPEB4zA4nIUEbalvdVUsjDDwVTClgCjd8qtXCPtASRPce0ZB02S7dQOBtzxTLu/S",
-	"/O0Uy1hMt0g8aILQp1/GdJ1luPmfRiWTn86eipnsWs5RTAUb2dODXtGQ77s6iC8aTummDSMSC2SZx9u5",
-	"0mppDfr8yyDozb1WMsSjdOqPbCBdbKUayVUlXcD/H7lghprmbDkj10Eh8IQGHouJXNABFaBCGUU8uEml",
-	"iBthjD9ftaTAsXNNcfWTnCpdqyg+kOKCxySXmte2EyER9o5fMt8CR9ekye8w7dMs+MOwFO3QWv/F6orz",
-	"bfKAGAlKJc05CGolzUHeIK3wthMxDuEsXuxIZ2r0pYPtwbElxeTRTaHXA5FPTg3BBojE9j+kqcb4D1fT",
-	"hMrAfOxtNynmKyixmC5WaRSUjSgotiXxM0TFprXE8ehNvnH21mATm1HvGDV/th2wqW97HUCZS2ZfYLUt",
-	"wMTQObkiKB64DoeL1gBWA1i7wx/cc1uEn0Ja8Cl3xp2zFqw8oGrFYl1dC3MNMjaQmh2R1vVgNzMyp5nZ",
-	"5ignsKuRddzLnO0UE7fZ/2zJnrMwfTPxfeXUNNDdtDHbchuzRbLJdzXDrfZCQYx88yIKAP4JyyhyUwKA",
-	"20dN0KxCSGUk8BYTPUEfityT6cD9bpM/1xVSm4uUh0Lqhuutd908TCkFM2/E1FFliTZSZ5HUgW7NlnXa",
-	"7iGuApheUwwJNjrGFvTDspNz1WcZoYXmKbh2MGsMZdZSjbCAArtqB92VRSxonvsLFbS6wmo1cKxLwebN",
-	"8Iz8AVVuo4JrzcSfDcgkEVYB2hHWab2rtjKjQlbpdBExMJKVOcvM45Qvg7xCGScYy9TM/jSxMCsLlX+q",
-	"qiptH0sSr8/1NxtyuyLrD3xHR5qSe43baZmcXLfzmqTcjSXlCtyeDmpht66SivtpdiNAtV4d+DV5BIba",
-	"3QHZsnXsDGOINAfUU305UhhQTCz43lINGnlLyBF6l3LW1bGQpW5Hvh2QnROsgbWfRFYV5p4dcl7tY/Nn",
-	"yUT6rG8++9j82dkAG4v5VgGkXzuYtBDyNHJpJya1p4xat6RztH531hq1v8mdXditu4CmAcJvmDor9KxG",
-	"XVYEPazmn3+xN105q/ZAhNZ7kY8rfX+BMn01qdrTgpm7kD4rjohsbLdwfe02R0MhtptMC8soVp31gP0d",
-	"tvEsPfOI7PTraSt9vpF+ZemHbDaYvzIKFwhKweYa0MaCL0VGOrZVFzTcDfRODg0C7YFkuWLHlU57QGhw",
-	"sWO1qVGW9tOZxJ072V3SCAbP/rNTKMgvnOVZwH2iNB3HAotazQPYcwtC/T7M6B71l/1HoWYuwJ7iUY1p",
-	"2kSktpIHsYrmutg8ld2u3W2P0W9rYmK6O/SRBELe41psFywPKqIBM14mnoHbpLE41+evl25zueNpd9vq",
-	"bCJrcNY6kpBCZiWUK00HalOqaS57JSNUTwVxC56yy+AGtv1FL5cdmsdiKAvdlTmXpDXq87Rvq4qE48Wr",
-	"7s3umZjBeO1pVbnos8K2jJu6O7Knzu6ib0xoOzrbOgMW3A2ejMySgZZl9Unzyxezspzsd7fcNdP0s65T",
-	"xwLlhxlQh+VS9JSxqyeV3qtFhCm1NtNU4IDhkcEQScvb0G4qvtHzwn52DTPKtplRMLIDx/iJxHOqCe0p",
-	"loOLOY/PFc5Hoyw3cZy6xwRKJio0dVmsCJY1BJ8lfZdRj8+/wP/X5ERZs0GMEwC2L/M8cQ0ysWeEkqPY",
-	"xm56StsVwN4vVb1vLFCwTjminfBVgfQlXvjCc6arheVIHE9YZxdY/R53ShPK2W43GKsuzdanN2vKHn6A",
-	"Ys/7+mKH8r+R+ts+YTYCseB4LR1sWFv+vS+AZ90zmXtJZml2hzlNWUaofp7u/Z2e90Nx6a9ul1w0dknj",
-	"xN+PE3+O177mk1rDGimyDTjrd5yM8veg8qPG9AG3WYYgHaftQB8dZFKxWFSFiscQXcCXt2XUNg85at5z",
-	"mMFSIQlYz3plUWNHbazcQrrt6jEKP3hEyYVBlgHlQlNu1EDUmQKmIJr2Sc4Fg7Y2ajrcMDNa0ap77831",
-	"6r/5P84CN36M+DTiiqF5pwQdqr7UCnwl5mnwMaCygSilqchokdn2DuBd0ZIkGcv5PSvGtzaZLkGfSCz6",
-	"2LzO/KZgKR9yJnRCWuwzTXUOHXFAfxwW7BRv2aeKCMbNsCLbiYSDApHeVU3sVGlOEStiMaIF68tSWT9O",
-	"t8y7PM9ZFmGzHc0G0A68FFwjpvdlnini2oW/jC4uLuBbGwOheW7dRAKLxafXMCHVopk1sZWPc6rTS6VJ",
-	"j98zF50xN7c1kyoWrnI8sZEZXFVmPU0CW92Zz0SJJboig+UoOwOuNSyIDVgFiUBwRSy46MjP4JxKpejy",
-	"YgB2AZEiZXNCLQkttby1v77FfZ7YPCNk0R/1ZSzgCwYDQXZ820k96TKqy4LdOj6rxDfES+CaWwcTAH8J",
-	"jM25Id3791cMC+aGcBaLGwbNnyfjH5cQGdEFZxlKwQETGiNszgapwiH4ABskMu/CdpuMBSUKVJ9NSczp",
-	"hcBvwojatDAl3pxavYzHxXpisZUyngXdoMyqAwI+jVBPNZ99RXpgLedZVLCFG4vqmUZ65mopsGvBjrIn",
-	"cUo3WcZ+Ov8C/7fRnKNK61/GdnKXuDQAPEyya7DPMuabH2IuRZcIKdixuLl3gL/vcWvswMZZCH5BkwPQ",
-	"xlCp4wYPxw0c7icnf0Ogc55SkbJ8FzSsE8ZWLCbYrKc7lJqnmp2XFXRUgQdqYdZGcUq5KxrA6Rjj0enf",
-	"scEU0qKBAm8+APd9wf7JUt1GQ8CoaHanG22QKimgfbWEpaD5GUlSK86qvCmrmYMqD60djM2iuNH3uSap",
-	"6+eIw8pZRlrY61RTnhNFx4p0xkbDH8xPoHLBcsGM+uhuudP0qWreyyVObTi1CRZv93i7XhfTpbuTBtMK",
-	"1N6ve0X6Rs3dm5q7u7R9C5Fry5CCATUs1Wuwd68Rfn1H78D/pko1ZODZqkhJLEVtj3JxBVmm+IEBeGjP",
-	"5L1ZC/hFoFn0AROMrN0Iyb0lh4GPAs9taqB+gHOgqXrfDTodUgOBiU5Lbr8FrvsAXNxLfhhfPO/pEVnD",
-	"tQqjNeKKUrFjCR3ugk30oIKAZsLLxAAxANwE/TYV9FN2ozkEwY23o4bHi9sL16tlkHsYbkA1RPAWtwmO",
-	"RVMNs4tqGLNhnkaExMxkT7ERWMQ5ihns+0Ypa2pgZvQBVrxW/+3AewnV7/yL+d/jev6uDvZ/AHSFTPa0",
-	"YKHm5piXjUHpQG82ZHquYDa4tKxDQPrLC6v5AThGREkiJBqrPGdC52NiLFngG86lMlZvmjKljr/nHbzE",
-	"HcDxDWyc513uckA2oauPmQcG0ZMPeNog55HENPd6Qi92prI0ispeGvDOBYEVS3i2bs+JKjGhZtXt30jb",
-	"QN1PLB6df/aRmdXYIVjsv+pnZQPsojHAmlZnx1cdhEd7bfNNyQ1xEsyB8ZmKnqONnFLtrB32cAuE6dQT",
-	"xXtAGERVRUh7Rj6yVBZZlRNPy4xrksvepiTDjMTkdV1g1ua6eW82Ou9tOPg3w5z6yCAB5qzRePxi1P3Z",
-	"PDObQY993UDtfIme3XanUmzbNPInpm7SxGKlxiHBDd8PmXj7E3kjhWCpnp5p5GsMuFYkzTkTmiiWFkyT",
-	"VtKn6hb/SCAnKhajPoOHQ0GJIoq5ViJmIgXLeGEe8/vHt8b6KliPK23rGGqFGVs6lhGhuZJBDlhNfRRy",
-	"ev6PNMu2dIg3qKP4Ec5RVKZW5JG6SmNQPQpbVuooulfxjJEcRVoOQJzh0yayIAWDCiT7NTzZ7BJiTKf2",
-	"5ECm92As3mov8m3m5z0reJezzNZZOap6M9MkkwPKhUqw2snpCLpfyLLXJ1xfEUbTPsGfxSLg4jNA5mN9",
-	"JEEE9KDHFXH2BJGCpDBnWMs7NtRVUyUiS33liJNQ5yeK0Zxl8GPMEFV9aOrao1yckeSfXCckZ9U0bfmi",
-	"nQqQ49OCufo/5wAnQkI52z24uP4puYDKQHO7W/OqE9Kym50k95yNWJG0r0jiZpGQgnVLNc0UZQdhBjqO",
-	"vZ3dE6dckAHTfZkt0LJIC2cInnhYuvbeTfKIULuWWNVQ38tQXW9FwFQeLdRLxgLvhi9QVnb9iCooYhQP",
-	"GP2bD55+KDckcaIvMySBP58Rym44wPBKp87nVUWlrqU7FVKA/84n3J7EJ9/EJyfRCTdPQFlxEp0YM+bk",
-	"8sSt2EmYlTugn39joqf7J5ffvY5O9Hhofqp0wYURMNtyIbg13ZcfYWUZ3XgWjtGzsDMl5OZRSsgDngQt",
-	"07sjywH8qxyRAYR8phgCuGYDUCFAP3BMAkbucoGF9hHhSpVWkBdMG0zAgnomdDEmQ2OeecpkDZaGu2tE",
-	"OmN/07c/LZt/mMrSLJZjNomFH2XQvH1elXkpcqMVTcwzcSwBt54kALQbKQ6kzPsxeY/mNf3G7lm+7exH",
-	"eNIHfJ9HSpxSLdZSmZPm1ySHtW0SKNet6zDHeSKDEtZ1yIoZnLN/uAO6HBafAzgccVZ2hNjr7UQ2GOZy",
-	"zBiwk5jbcV0rLUQ4XoSlsZhLEjULSUlLSG0/gFJn+LjdAGwNYN/CNjtEfPXDW5XR6oYVnOZ/BzaZY4Zz",
-	"M/fl0RyOQAPmm8uGr1Z1DorvLC8eGnhk7J6nTFVsSA6ZSMUP5dpHuGlMMEThLSIggJIFkD9cxQJgGmCc",
-	"kgRmfctFAtXVwDSk6NgADDiuRAbOsTPSug4YlypmI7gcibUQkrmA4IJlH6+4q87atd4bkXNOJnDZf/N/",
-	"JF5edTnLs2i5bhzcZ5OEDSsjVzIAV3G8pg70QIhBSYdmxJuG5iMFWGKpqWY19JCiGvMZ/voWf72g2Qe8",
-	"ESsZqbYPiYUlwGrZt+iS+ZEQjWuiRzw1AnpZ6RWL+eLrak8N4B8j7tYtpYjF+mRTD5dSxGKjZFMI/eKJ",
-	"1FHgZPZVSuGerowMmeeFA5zynrfIecEtTx2/Z+LZZyw/sYKJm0q0Ey4ea6OdfzH/Oz5CKbf5kXBRQ2gq",
-	"ZyRnWQ80h8CWuwTp7wkqNeHC+884BAtGfTmIiJbSrCs0I4kFxAvBsUYcMyUqD+tRWcFYQyYrpAAGcWmp",
-	"rBrjzqcwOANi23IEtv6OjKG/IgXWIiT3m9nTZTUG0WNSyD1STi7sxlDzHHBkj4RYV4Qu5rcFL5MBodle",
-	"JgdRgEkKIeivVGSVpu9iDtgksPKETcQtbCgilUWGeQIzEBbGDSgKSDdBkOUAH3LhAIydcwyCut5XgBpu",
-	"yzx/ZB8D8/LWItWxkMLYigGLMbRRbEdVuR0wDN8/UHyNNwwtL2MT4jg8yfDyNs2Bg/Ya5F1om8RiK8ZJ",
-	"laoQiw0YJ2/NVtm1bDkYa6Y++32lFfjVXygGq0yCxnY5cttlkZiGLVkX1HUhszk5jbr8LgS1l8v2n7HY",
-	"iGAmH80MIPSkSJcLmkNJONexsJKJBjrCC4VZcxkdg5RDmwm50URdprLi3nWb7EmZRaRbyIF9JbLAv+aF",
-	"wFqU5BKcl7HoFPKOCeumtQnYTh9AhyCSZNZcsQ/qAZUNhsJjM/7DwxS2qxDLA0XAZnlTAnEK41+iss+8",
-	"m2crUCem30jURqLuXaLinqyJ1I3K0LIQT8zYrYSis1fZAPsRQ6zSpttpSTrMJ931KGS4BwIOpCQauZai",
-	"OTB2PWF0SBB96YucaBC08xbvHWNDlGho1pI+zVa2moWzlbmGDHF8gSwjgXNzwCgScRmptbZxPIKmQEaw",
-	"4BrNEtOxaGzig7OJP8KWeIIyvOLYPvHv6OTyxCHy0iI+XJ0dMW83Ir0R6TWRXhZiykrGnPe1ZDtSY++E",
-	"jvsGn1XH/EtwxWM0kBbMVn9l3tTkBTZWc5horMZSaJ67YraKUzw7I/YRUBw4i/YbKdXARDYAeXbQZJvb",
-	"4FOzC9QQezeFRtsncbOb7bGs3pqnd0zvI4PcZvxNJb6ZDxI7rIRYjXKKFOHBBIZYzGouXDEeIPy5+O8q",
-	"3OBmgHZ8sZiwfHDu9Vzy408B/2Q3yXZ1VnzKqmnceNWn8ZAdaRI3TmCZDG676Zp2xlvK5dZ+mzscdRt/",
-	"Kw2NScsmYg8Uy++Zake2W5YrhomFjRmcZkzdkZQOaYfnXI/r2iDcxvbUncBdwNwICQCY0iy77Yx9s9lY",
-	"CGls3PZVHYQFY9kcGPYZYfjFRH9e+6HLT04+nV5cXLx89U1iOyrDySaJHDJhe+m6mAjMzyicrotulRSd",
-	"sWEux5Bi7jKclWN/MComZ3mmElBvAZjHQ/ZCYTa4Ii3FWCySX3/+RIwMxAGemt+opH1FRn2qoZXxnUqw",
-	"xTM0Ke6wyXWcbn58p87+869/19pGR47ob2EXZDrGJwUdJsi8lr6xwJ6+43l9fO2KB418zeJaDb3p47ue",
-	"xHs/ZAIP/tPIrq7ms6cEa7uYc6wNu4cbW6PxziwS12YXE2p3y0wRvZShc/4F/7GfROyd2Tx/uM6w1sC5",
-	"xCwF66Ox/TRHMMvMUucvmXaN6dSTedfuFAdkO8dv+vzK9E7kwCe7I3dhZyxG4aClcNNIeJ8Z1RuEuXOz",
-	"ZcarO6F9Sf4cI2TCJz0BjlceRWKBKNhjmry++OZsno879MyEto69jmgpAU5+AbxJBlRpVtxmVNNbRLXE",
-	"rtolgUPCnGUyIvc0L63lYA0Dqu6wDFbWqSKjatpFmXuHDiP3rDDvi6R9lt4ZmCuHGdWoaXu8bCXun7f2",
-	"9wkkjU1IBncvnGieswKYty6nOhlzbQE7a0PBGXRILqhQNDUvLxZ+sDjzF8rGyc0AOXa8g+v9ilR52im7",
-	"9EYCfD0GA2ymYxxI5riaCfPGmDojIG+SgimZ37MkCsYE1+VKxsJ+mwWMoWiVFsSZfUcah16W+x2bXk+T",
-	"vz/eZrk2L/AdHImfqKZv4K3vTGztnwh+5vz3lCjWmDsNO/y22eEXaRBwFiBJ2RyHUyMhnRiwnBAzIkaP",
-	"0S+U4j3xdBSMBCfEMDmKWqes9eo9NGhbkQV54k76xCL0H3p/4RURJVJs0I5iQhMNGXKB6HTJbpDvhdRy",
-	"Z3NEtDXD0lwqY6vB9QciTQ9edsLr3rGldwAiM5h2IykbSfkcJSUcgcqs0XIC7jcjIFM5GJiRr+BwvFZY",
-	"J8S0tj0rQ0yvtzW34i6UlYox4pDPiCKmrupePZdEnMmnkp3wxi3y4SD4AaYZ2FVaJtvA7do6x0eTbvC4",
-	"dAPvqEmr/bqjbINh2cl5Ctzu/BHZBvXbIOFDDWpm5hNgGd3shIJrEtxzTDrjWbkB3kfkjBjvPboCv5i9",
-	"yj/VYHksLLCPKNfYe6/+o2EJFHSuDIUMC9nDxIJrUZ+Vuf9UXx6uZkEioJl7v+aRE2r5bI34KJT12VH8",
-	"WGy44CLQ6s2911Trs6yGeYek2u8m8D+5AnsN/7u3MC/n2B6XptjiuRRbGKgHhdvFFApCM0iDqgHvZlXw",
-	"8y/2X6vF/+er49OCosLC19AfpaZ2P5GA+OFBam1cuwmlL4dojcL8uGZqTo3qbjgqPiy4xCE9Fb/1ZIMu",
-	"b2r4IofGc7xZz/GNw8MPbjM9H/fx1NwbH3LjQ36GPuQ3NsGmgtthBQYbkFMFk0O2UnR1aZfQpAdonkAz",
-	"Nngl0FasFrkmPu/HFY1IptDjoiXUK8AA+GS5ByQz2a9FJkeEdjUrCDJsBNlErZevSUbHinTGxL719hXJ",
-	"qWbFHBFyiU+lkBvWCLyVSCzkroojDknWhdNuxFwj5p6hmMMjAC7gGppvRshhaeDTMcXMmbTljgOa9jn2",
-	"y4cV/M///X+Ei1sXaYC/bXjiVopbL1fN536tzR9ooAF2xwJoOYJnjLH3fU9i9157mSzsVZZWf8ZjnBwO",
-	"hnQ2S2hzJ41ZFqRI46bwMgIJuKq03iBqEwVxJiE1W2yMIsdWn/nV8z18aJ7LUSOtl5LWqJqGZfXPSGZP",
-	"T76R3I3kfoaS+53B0lqKkyvQc5AwV4Ab6D4fMKVoj61NEbN6I7ufoVTRPhfEwFAWmuaQAguZsrIAOkUF",
-	"RYlMZKTFxT3XcDyNWct74pQLAnX6EfnPv/7ddlkssbCtahLLZZUQKZgC2ega4zlaLKo1Gwx1RBJV+y0t",
-	"mA1gk5Es7sDONMNKAMoVGbGCEZqmbGiQ2iYmmLUENcX83KyAFR/u+Szk57IU0aRFybefP2NeRBtb5VDh",
-	"CKXt8NQVSXKq9C0rClkkRBlbeNQHThu7hpBuAts3IqM+T/vwtvoyz6DlHSxWLLS8Y9Cwx+aGqb4ciTOS",
-	"/AU3yp/deHOuoA0Q1db4NwMRIP+3wuBVCcBYrJEe9o7y/J3bw6vKP3Pxqow0lcw8UkaaYMWWSRRzAHHg",
-	"ka7tUXFBapc/47LUHfk5gFWznHMw9fyL/Zdl/S3Ga5P+rg6z75CQl+C59niblcwR71qQ6xZM9YliE6gD",
-	"nLkwWQuDAMWQT0VVLCwV7qjgBh6AQ58CIhMOlY0AQfSeEfZ5WCfIJa2CAaoDwa4HdkdzEgELvqvgRC9e",
-	"LnsW74HAvx4Io2XGtfnJA0aHFzi04vrvWutFFmQE6wczcEPGqnnzsT14pOWNI/PDF0ZC3THRhqVgBQW6",
-	"WsVFyo6e7fCj2a4BVKyFre/c9t8Zos1TxN3bD1o8erZLcxqefT7S9vATdtIUEM1HULZK5o4Yk9qhshXX",
-	"3k2Df1YMHlharRxCZZIIOZpmxUB3C9PKU6xi0TPWDag+H0LHEJoCQVYhy15/JkuIoAN2hZxW9sE0TWUp",
-	"9FSX5hfKxVWMhitjkUDv0bNhTlPL493tMoNKQC0FOIQ/uXWbi+LBl8KPBDs5n/0p8Y/3F89p6yEFYpz1",
-	"gg0c3aHDBmU9HTO8K+2NYN5DiBWLRflL78y+WgNnQpZrV+Nv3t3J5cl1OmDk10HnryfRSfX64ZcFM3O6",
-	"pfrk8uTVxatvTy++Ob14/enix8uX315eXPyfk6i6GzcjTEt1e/Hyx5evsu/Y6bed7+np9+k37PTH7suL",
-	"0286L7uv6Ov02+w7Mwn4/YAN7O+/vzh99Sp9ffo9/fHitPMy+/b0Iv2R/dD9nn7X+TYzk5Zm+CegJZxE",
-	"J4prdsszc77MYbQO2BN0LJ5EJ8BvMDX2bz+9fH158erym5dm7Gbb47hLVdTG8c3p990fXp7SV51vTnHE",
-	"33d/uPjx5Ul0YtkPTi5ffY1OqpcMB91TAReMmjG7De/+Bk4Z++9qqWd84mZZaQ/uR8EnAyoQZxTLuyf/",
-	"iE6GBRcpH9K89prXejErLMgdF3gF1BtVk7hd9Q0PmO5Lcw1oQ7dGAYHNTrNbc6pPLrs0VyxyrgK8v2Ju",
-	"Yt+/Pn2ZvspOv2ffdE9/oK87p9+m32Xfsx+6P9KLjhEBMMQl9zUzii7sN/q/aDpgZ+4Erb5AuUwp7N2M",
-	"nf7080l04g5eRslv8p4ZADxZfg+H4/y6NEP9u7magxUox2rKLPIdGWlKB+RtKItZKInP64A3LJcSym/q",
-	"pWhQbQ3aujU47HgCK6WiSnmh3NdGZDnZ6p1algPT3PiFCqSxAgKVSdasKyxLAR2dKE3H+CRFB6ifh15/",
-	"ZyR4+R42qwyeCa3JMDwjxeLGHrFwU4FKbyrAa6QU2A7OVcMV6ZgRQJRGh3M6HBNiw2l1I67T/rtqZ20p",
-	"g23iMfvqK2UP3xx08Zu9KYx4ZGHE41FzLk7iVpo0AAbjEKq8HbAMmK7ibV8FTT+FOGpRKngqOHjwUx+8",
-	"r9d/XpEkLYuCCZ2QAS3uqtZJtoRwer771vrBCTx+F6ztNj0NwYPmOU8/1baJOi7NYXGB62Aczmz+Th9S",
-	"pUayyNZXGiyjtC/VX7Dxyd9lqCgYq9xL2Usw9EulUYyXhcB2ZJR0yzy3fsXWjG3ZvoIrnIMVm7AwrSDp",
-	"wnZCqWktbsow8qpVi/vaxuRwyOqMXNdm90LFwt+AYzVS8uH9DfJam11xDj/3C4v1pJVoR+1lxOgd+Evd",
-	"z8CxKYU/1Lf+endFIUUP4m2YrUDsD82R31q4J1QnYrGJNP0Pbr9tLRnePWElLeL19MbHvIWDl/IHKIOx",
-	"htAyXQ3Gfo/PQSHBRhtoezIZZHFUv1N8GzZFLBYt3WdjIHy0sebQG8hGilBNkgXpc+Y31pWGgXJaaJ7m",
-	"DP2Pw0Le8wzFu+9F4u/0wqW0jQqpWUTM/s3KHHyGTBEu0rzMWBbFImwxQTpjrNBXfaL5gJ2RJHCOJEEL",
-	"RTsUT9DvqvWp3nKXp0fGiK/tuB+RH3WksV4782XivO7lPqc474OMHiw8ggHS/N2gyypEHmt3fvtUnTtI",
-	"2VCO5UJpWmj/9iz/t+e5lcVkvxBz/mOR0DLjTKTsLDjjKrHdyhOLA7dUYyhAyBFy1easq4ks9RWoTros",
-	"GGCFhxhFuDbnrzq4ngrdPdE2+AhoNgA5fO4n+8yV3p7ScUzdRN+AB/bab7vVUGtX/BM4vD3RTrjFmWOA",
-	"uSPz9DMvG96J0KNdcOBo8O/fgmClN02DeKAwnn+x11n+iIzlTLOt4vtOHLzrI9FPsALrItG1W81ZWs4M",
-	"6wifljWkCmtuf1w/sFIW6Cy7NYmOYZf/yvRWtvjFjsVdU16wDxaTxadtCHUw2xQhv2DTC6eiQ6STYNsh",
-	"MzIGLEZeIQodEvAw9BbY+OiUZV81z7hE54s5XpDQ5NR6rqrDudPDvnQNFlm2BGtl78LvkIKwAezYf0VV",
-	"bSp7CpY2Sv2aQdamOmoxfcciiLb6P+RSPtplXANr78DBe0MDT+HLemlaSKVqkdjC/SRw5ATRWciyB6cJ",
-	"RGNzKXrmO0d/msqBdVxcksRW9aiyM+AaYRcJOJBCg9i+RTAywkVHfo6qD1Qs3E0xTpSxlJsVvvI3TqXo",
-	"8mJgblxd5oeiJekw0i3zLs832Phno17h92bIbwVWc6wG3HDpqoVDcJHzKB+pPxnmsIw3GffDUZFLby8D",
-	"/lP9oAUQ9B5BZwKEzr/A/5HZEo7Z2nVD83HpDd4ZWqA4kLCjBF8wVucALliPJ5HwUMuEiXopEgAglgxZ",
-	"oaQgo76MBdyIZWdTTc8q0BlRBbiSQXwKgntUpMzgBYEaGtLSI2nj5HYdoF5DZLEo2D9Zqp1uhzek2jY+",
-	"Mx+NoFgKngaOWkjmDwYjKNxs1JduEO2rxc1XPGsBPO2FAhxntpoSiAu2BXRzcvZW7WO2bBYfePEf9lHj",
-	"G4EdvB6Aept5FWW2ytRfOrcXHvZ3qUOt9uu2QXKeDmu3aqPBHm2a4DyUtwcCgNIeiqVhHjWlLaD8O0ji",
-	"o8Sraw7inWp2STKW83tW2DJIxLphwU7xh1BBVBVbupohoyDaoiGkhQFyZGDBQRmxsBjTrhDqskYOIIj6",
-	"QRokrtCtC0lMLBAPMpgA2X295X6B9xeYeYO7De42uDv252Et2EUtcguw+xFuPFO3BnwtGFVSBDUgzscG",
-	"twIKTchTNZCLKrbvZVxp2WQTSvYzAk58KbsGzmU5KP3Y9uR7bdDzWaInbrxl0HNYyKxM9YZdpFP1LQyy",
-	"NeBJPqsfMmljkVJNc9kr2VSbvEuAvF4uOzQHOqmuzLlED0UtM85W8LknRKQUOVOKdMEfd6Ceyg9u5VdF",
-	"rV9hQZb3NdoHre6kvIaqohWcmlSznizGKw/thtEi7R+d39SOfhnPqduaz5tvaVhteYdH/hTsJO/2OssU",
-	"GMLwUNeVbgphZGHdo7Wc+Si4Ehg3ajnysVCMqTOS0LxgNBvfQuarCnS3m7/9DgEaescEafGekAUEeCj0",
-	"lQ66TYuJXH1bd7wow9bogFwRc4z4/dY8lrGYmt0DbeZWSsSNxUpt5h6ZiGt33qEm4tYGuad0XLdEc/RH",
-	"dxiadNwnl45b94HCVqzQbzZ8TyiU51/sv1br2rakKX74qYfrwssHt2o70V0eONqNSSi2fLawY9rCg7WL",
-	"bMM3QfVzFzMPQcughdkLTDGhr0hCtS54p9RMJcBvS1O8ZEBonp+RayhTFnTAjDoyLHjKYlEwmvaZIt7M",
-	"Uy6ke+XyS+4YGyI3LSQ3Aq0u3Bxp641OBZbIJQEypARUKGUdZ04hQ35daxe6Z0UEPGVweSVNQXdapKmZ",
-	"aaC2FgtQ13bqT5urYj0yM3IDVdmYTrgBaDuUzMh19KuLRr9qiOaPKJVyduuzdXW58wpOVw+xrFMq67nE",
-	"FkO9lyYgt4AnnWsULVyfkZ/cqDHZKBbc9WNxt3UEIMby5KJ3RcoQIaw/wAkigwwJ6RgD3jejP47KrwlZ",
-	"eNz6aQONu9NUq62zJHpAjt/u2Tp8fnZAq1EjHZpMv3bs37xA2HE0RbpU2yrnfGToAFZq5ZMLV32U+Qoe",
-	"fbhk9V4KB+SjhxkgvdcyfvraRmlIMwLffW1lgnOPe3Hr3nvyXuRj19EN+IBZLOyfM6m+0KwFz5Vy1Bp+",
-	"AngguTm89YxnbqxxKdgp8mAEPWmIlrFIzlMplMzZObaK+QuwkP75P//6dxIROODgrP8emptekYJljA2w",
-	"to60gPsrFhPkX8BWdgpdb87x90mbOKRVAT3hoh4JwBs205yltXlDNx64FCsCSctsGFqYe9biEU0AYREG",
-	"v4W9sx4K7yh8EAxxT8GDAHnnaXGCjWrbs4kfPAc6D9yaE8g0Q6KEauT5F/jfBmIJT5br4BFK4baNuSWg",
-	"4FnAwEETHjx0HLcdhqhpeKkr8bVKHrCZ0jtGlBwwKA6DTxdofssENLAPlXk8gf4tqiqScxSu2FXQSuiz",
-	"WDygg83MfAVFjGsykmWekYwNpEYtJqdKe955M6EDYodfN9gQi01pWeihfySsHUqgYXVNbG/w2zjVmnjD",
-	"tqkbJoiyfdAYGh4tqwqe2y5VW49D1ESTfWggm+ZLoYo1nqRUECEJ0DsU4FkgXGAXMUcgTpjAUhFoTybA",
-	"HK61xTXHcgiNG7norSmMXIuyKdmDSxB2THFTzYg12o++/+FPOKGnoyo3WH1YPRIX8vg54FjP8D1nYvdg",
-	"h89cCut+Y1Aa5zHDblCLdNiQk7QMtMk8qzAPeM2YyFjWftDDubARLDwt7O/kRnL0qPWzaECrAa39gNbP",
-	"4lGYhU2hd4tZthG1x6wXKmxIPR/AfrYxICpsgMljGPoJgpsYbcw2084zS/8lh8qrZpNAFotHIJnTGe2g",
-	"LrFZ952yvw81xFjYfts22kTmB5uS9hPoZm1eNCKcfzeNB7TBxR3g4kcLMpOGLA834hyQ1Dy9Y/pUj4ds",
-	"A91sHCYiQk6EMFouuNHGnvdBFZkLBSc4HJW4VtXecu2UPNcGWmCkpMX+p+TDARP6NqMD2mMRKZjQNL9F",
-	"b22EGXi3ORfsNqOaQf/Oe8lTdgs7jUsRxWJAlWaF+QH1F/aYYAVP20H/m5DgnRSsx5VGOhslCwMQnTE4",
-	"DTYFYlONr20Lu1isi06/caU/wdJ+ghe9RXSpHjMvxwW7DuGbhtf5JFvfmk2Le9XoB7itXdt0Xtg4QHAu",
-	"cd3U5Mlc/VC6FDKiWHHPU3aaMXVHUjqkHZ5zPZ7QXibO8FVwKmeksrl5TDCLkpZnFm3XU9qQUJSR+VSi",
-	"USyCfvC8IH1uFPLxlTlW9nX5zvrYFNc8b8gEtOQdFrJXMKUif2tp1Rw3ujbQl5TCwEpf5pkifTkiA4NG",
-	"7r0MqGu/iZkaWKxvEJQwmvZtBt5B5t/hK/nfJStXp4fGa1fNqatOeHBNfW/+DTp6hTyzL5Rb7DNoon5y",
-	"efI/JSvGVTfusF/6sgRQVfssc05njwIaNLt9q2yTR6i25mpK0Zk1MHsRW3pUXotbdUhCdmQ2xn6TNsfb",
-	"PjuZN7hSuBvUhmeQ5+TypCNlzqjAkRxTqmS4qx9IkzSL+T/mh/NyaV08dQhkc3CQm2RKL6OslCBGSvhD",
-	"igu6SDqBbDj/Yv63y+gHUl91S8VqjLAGpyf6k436VAPnHwqVWif3sIMqD5qmPhA2d03aHbV1GLbARgey",
-	"G7Q/eCoRit/VGnRWv6uAzWpLIAEDm2PBwntqep5vxRadE0mAJYdjOOqzIkQP86LmY8eOYgmz4gIVfEBI",
-	"4Biy69AJ2pzJZ1Tt5P3epar5u/2xghsV924bTK98wbqsgF46+DvSSnqSFKUgZ+eWd9WMsIvfJm2jbZZF",
-	"fnJ50td6eHl+/vLV92cXZxdnLy9/uPjhAraQHcWX2RVxrtrJG5M0RTUsskI3Y9p6uJ1JnPMuS8e2yZRV",
-	"b52Cr2YYGdehcTGUhaY5UUwbG1AFt/gFvSkP3wEoBK5CTQFAp8NIbhReVNGVsVtR6xwED7nheuYTYDWY",
-	"HOYMQCbQT6aKvMwdgju+C9rgT98XfMwGPfzNoee8u/2Vbc0EhSGe5C7xHvjKM6hs9UgSPLpyYM969G9S",
-	"9E5zfs+yCOokYG/WU0Mcn3K1lFGlQVU7Is/lSE2u5HXVW3/W0z/gfCcdEMEN8FTMMr3GOLIBTftcmGVH",
-	"fn+qvOvUvI5wLFaUzHux1TbH13BZCaJKNln/yqgvffzZcn3Z+p1wG4FzdvbTgKNVlhoaJthTE3bmlves",
-	"KHhmHU7uAs0Gw5xObC3K8yWm5CjIIkdKZh5qjCiv4Fa39BWXDxwypEbkKcNXUVHR+Tu973Znv78/IGW2",
-	"2j7mbIKTNyJUQ5oS3jhED1eQPeN2b4KVw2Jtt6bBGgQ9NcIhIm/l9D1veE9AhZVAraTUQF2uGPEyXBHB",
-	"WEaEJB1GC2OeyDsmIsI+w1HNZc9cFWzBSvkwz5j91oxe5JfXAm0NShbPX5VD87KdS8JhUyoHA+8a1NOm",
-	"ItiIwWOcjTh7jI7XnXha90uSsXvYCn2Wu2yvCiC5UiVirnm3ZhvLMbNgWTBdFgJj9vbpf7jbztqCrq28",
-	"7WyNwgJrcW2L66hKt/aefshBM59O9b8Pngs9nmZsBVRRA4QJRQ2CmJmxXXsDpRilnT7bLxQpeK8PFIFd",
-	"UFEID1/v2wGqsfN2SO0Avh8y8fYn8kYKwVJNeGY2lx77SUdeWljmaO2Ha9GrJvVEz4H/zEf/ldFc983k",
-	"aGYgV0VkwHTBU7epuCKZTEuzzyJzXhTPGMipUB6994fn5Os/vv7/AAAA//8=",
+	"7L3rkhs3kij8KjjcE6Hu2WKLZLNv7DixK8uypbVkaXQZ73jaHwusAkm4iwBdALvF0VHE/voe4HuB829f",
+	"5LzJPMkXyASqUDeyyG7Jtsbzw6NmoVBAZiKR9/zQieRiKQUTWnVGHzpzRmOWwj+fvKUz8/8xU1HKl5pL",
+	"0Rl13s4ZSZmSqzRiDxS5YaniUhCqCCVKp1LMiHkxIGoVzc3P4VXn+KoTXhLFREy4JhMaXRMuyLNp9wXV",
+	"0ZxoSVbLmGp21Ak67D1dLBPWGXXgvU7QSdkvK56yuDPS6YoFHRXN2YKalS3o++dMzPS8MzodBh29Xpr3",
+	"lE65mHU+fgw6r5lO14+mmqXVjbxhkRSxMl+/pWZZbCpTRnS65mJG6IxyUVjPybC3ZS18sVp0Ruenw14v",
+	"6Cy4wL972cK40GzG0s5Hs7QlTemCaQvrR6+efcfWz2Lzb25Wt6R63gk6gi7Mm3TJ8fGmFfzPlE07o86/",
+	"PMwx+hCfqofZ/ObTj6KIKfWci+vmD/pD9v6oPwl+WPMb9g1PahHyHWNLRSiMIQfmQ4dEpiRm8BPVLCYH",
+	"U5oodkiWqYxXkVYGQbD6X1YsXfvLN5N0/IVaHEykTBgVuJxU8yhhzUDInu8NgWwG873HVLOZTNebAeD2",
+	"RuSU6DlXJLKvkQPzBZqymLD3NNLJ+rBp/+6VTsNp6fd6dcfl8SpVMq0/86Fg7/U4ghEhro2RZcpuuFwp",
+	"sqQzFpBbrufwu6ILRqawTXVJEjbVRK40mcoUHk95qjS807gBXEnD8gdNy1daLljaiNAoH7AvRr1vFD+5",
+	"Gam3c6oJV4RODBwQrfbVZhDg8zGPO3dc3RtG02jetDb3IbNKqRgx3w9IJIWmkSasu6A8MQeRvdcsFTQh",
+	"KZuylImI4SAuFO5Is/c6IHwmpEHJlYioYkdXosDUabRgDRv+ZWdqtbvTVK/UZvjne+SCULG2BKwYUZpq",
+	"pshBypaMaqRqx5oPc9oNCE2Swn3wN4/LrNSSiZjFnZ/MgGUiY+bIqm6nClZc2C7XbKHaohd33PkYGCg9",
+	"wzePMxDRNKXmYyvBf1kx+9gs5mPQUXoNaJjKdGHe/zaRE5o0we4HOM9mG+QawIhn3udPjMxgCrKUqZ7K",
+	"hMsj8r3UyApCj4bDJjrH97fx6mcxWyylZiJaf8fW1aW+oNfMiCCpufGJolM2gr8MUllMzGFnSpc41DVb",
+	"EypiMpGx+Ye6NQRClcejYh5fCfOSObaxNJIB1ygcXBbngZmpkHrO0uKEw8HgktzOecK8id2CuLoSSvMk",
+	"IelKCC5mARn2Lo7Id2ytCE3N3EtknIMhmctVqo7IO8UIJdOUqTlJqYjlgtzQZMXIASXv3j37+pAsWeq+",
+	"UD6AJ9Ne1I/OWXcw6U+7w/iUdi/o8Lh7FvWnvfiCnU8GfYcpFAZzVHlI6BosbGLPCy6y81t3ep9NQfir",
+	"v2yMBOnoy0mY5t8RTRLYGo2DishJDqyoeXhEHplznTAiBcvx0B9cEnolFlwpg0jzbDg4PyI/MHoNMyig",
+	"hvBPIRHshqVkYVZYBqATS+shZGXau4mtz8QN19TAo/Eq4/6QfS+zwneKHzYsZoukli8BuCpcAcBNm046",
+	"POzsvjhYC65Ps0UzSPDh3sDA181nnvMF1/WUuZDm0BqeahSHlOlVKpr2m8A0/vdjNqWrRHdGJ70g1xj6",
+	"BX2hX6MvBJ0XlCffcdG092vzaN+dZ3O7Dz2XETW0XvupBB/e5WN2fve5F0wpOmuWwxfZ87t8NP+K+24b",
+	"wcF+ewcKL13sLZflrnSzNLaYsFTN+XIDRLwhewPFn6T84c1QMbw44eI6V1LyFTXBJh+xi0S7YZHt0Aej",
+	"Pw32SiuB5b2cTjcoINI+3Rdlbnb4Uhqz1EmE29ElzXBPqfz02gcssBkU9uneoLDvZ19qQw4WCD41rNQ9",
+	"kYO3CFjUK5oyoducJLWadHMFpS2GljD/HfDzCgX59iSUS/4iWRcXSRRjypf8UaoPPyF52eU3Etgye74v",
+	"ieVf8L63WZfOQISq9Jvv3hnN2axoo65MQFW+J734tUxYO65otSGuSCqTxu+bZ62RZD4Oq3jDUk6T71fm",
+	"S9tJy0hU3nIUvEwEvN1g9/JUmsdf9wfHw//8649NJxmmG+N0O0LzDdfNkonCh/sSmJ0bPqPpdNr8Hft0",
+	"7w/Z97MvbacR+OSnpJRsHfmq2rDwpnXdKy/3VmNXJ6NroyC0WSFqB5/kjimtI1+bZU7tDlp+x1h21XjF",
+	"4ONdmHSRZ77l0TXTj+ViAVdhk1k2e74vfZe/k3+78aPaPb7bNwsfa0Md+N1PRB/+Mrx1vV0vWbtVOcIw",
+	"fLBpTcAjN9gzllRrlpoX/5+/0e7fe92L8U8f+sHp8OP/7NRx2Hdqg5i4UneSEu3c5jM/pFxrJprg8Jwr",
+	"jUfEun3wDyeoPFCExgtzfd+mUrOAmC/Eq4TFRApQD6NkFbM4IFwozWjszFfeBMvVJOFqzmIi2G0jym9x",
+	"nZsNoh8NQNRSCsXAavwVjV+jvc/8ZUQNJuCfdLlMeARmlIfLVE4StvjXn5XZ8Yf8BjVvxNaqRBM47THT",
+	"lCedEaxqRAzjdwgIOlPOklh1Rn/7gP+0wzqBU9XNVN4bH39C/DEFvGRk/hifTY/pRTRgw/6kZzaLRDsC",
+	"56nmGm72Z7gewsVypXPiWaVitJSppsk11yO7rZFb/McdeJV5EcFZpIbQThaOkGua7xsgLGgylenCYD0l",
+	"k5TRazA6rxJ2SUIES0gUXRsBkEfzI7OYx1JMEx7dDTNTyhMWj5cpeK05LNPDUiaHRys17vUv+oP4lHVP",
+	"Jme0exYds+7FtN/rHk/60wEdRifxKQNnVBrN+Q2LweoZUSGkJhNGojkVM+bOXDucXeQ4+wZWSkor3Yi5",
+	"us3dCxZpkjIar8fsvTnd4YhQgl4Rc/MtWarXBg6aXjNh8FddhsW/nPzMIv3A2g9ILJkiBlo0SeQtckwh",
+	"by9JGFlcw6ciKaJVarQ0C1NyK0VgKIc2OCRKBnYC94PnHHD0ZGjorZTPaTpj933gNQR44OrAj8EVkTcs",
+	"Jf3e8Pzk7JRM1pqpXaijf5xTh1080VKSBJb/653q+l2SF/wrgPM3Mp3wOGbiThBeshQcDlKMYyY4KzJX",
+	"R0MsBh/PWq5SYqXo9ofPA++r7Gsk+9pG8FaXdy+ArkxrQW4dOAu6hvMTSzg85uwxqlcpG8dc0UmSj89v",
+	"T8W05mKmzEv52eP6koQJj5hQbOwuHPvyMpU3PGYpSWh0bU0YlMeECQCXkRUB0d9KcedTZF0VY/Z+aS9J",
+	"70Bx31lC7BBCNRn0Bifd3nG333/buxj1T0a93o+XhKproAZq5AQjXux02IrXZ+mjLU5beSf3dfBK84YB",
+	"8X9N2Y28ZnFouKP/+0qx/BLOdhNRQYQkiRQzlpo7ywwDXBb9xK+ZeXD/HJKrCqu+pQpWUXQE+yymXnCq",
+	"+lRzGarFnDuJVoOBRxv5d8F/nSKofj1u3AhQG5jXCAPA+/dSfyNX4m64FlKPpzDLnUQrw53cNO25+DDH",
+	"zffeBBvRkS/4XhCSTReOzPGCCE4UfUBqMfuSgpUZuWKMHDjEeAwb31TW/07MDq1ffdg7PgSsvfJELZQb",
+	"74Q/J33Vom9OlRNtR+aihSiCLLpgEBAOEr6Qt4Yzu9+PL3Gci/rYiRV7x83fKUFBcxtys93cC249yRRO",
+	"mwu+hcgJjuKsLsb2OuFVClaCQgV5rzPt/H5ZrVtmCw3UC724By10cN6AO28RvxqndLjD6BPQSzGmxQZZ",
+	"64YQGkf1Fn34vbthDEMCfZS53whLUwjhbAvzk6LmX5plC7DtOu4D2o/EmiAzs9N7sezuQyE5OOn1Dkfk",
+	"qrTfqw5o07568ezrAK0BqOex1LDARM5Urvwh8BTg5Q1Lb3jE3gl6Q3lihOHfEoo8XcMulKy8lX5OPOXI",
+	"GPmQtYYM+MvhANn6wRSiWAFCAcKdajqhCqwhK5EyGs3NNvByeivlCyrW1q6m7oSFlGo2hnigkm4gJVlQ",
+	"sSZUa7ZYanVJdLpGJksSqlkb7EDM45hONUvHCrMabLpCzs48A81b900HnG1YKyz+XjDnz2iwV4UCpGRQ",
+	"BSK++X/I5OhCKgfY1446gZ+r4j1uWpcd/dDLCYGlvRN0pecy5X+/4/W1gomMchnRMprnjGh5zYS7adGs",
+	"KVEqsRrRJVF8JiBAeVdJo9fP0fuusoyNyC2v+l7wW5oUxckJoylLEQ4gT6IsiYHxK3Et5K0IMu1YGiEf",
+	"dMIjMN/bz+bJMlUT/iNQZGDGhBnBkyxoNOeCERppFy5Kp1P0YZJnWhHFopTBAtRc3gqMbKCaRCkDtBcc",
+	"zR868DOLx1R3Rh2nvPeGufLeCbIxkzUm7oyv2Xp0zdZOd+h1e71er3tm/nNu/tPL/weRtwbZ+fiz4+7F",
+	"pBd1z+K+0TUGtHs8QT3jbHpuiCChSoOaXFrVydv+cNQbjI77P+bOhSevXxEIK0ypNcyCtWnUAeeGQb41",
+	"jHL0K/gbrkSHzw09a1DU7DgDrqlMF7CSmGrW1Rz9AhtDXotAq35HuvnR3KPWSrPFaCKlVjqly7CUWCJv",
+	"BUsNLRwVv1yXNoLwbps8VYZ2hQIhvePWA4wZj2rsAea4gd0HokiliJihUS5WmnmpBoRPUU/aG5qI7K3R",
+	"DYbBwAnbil47zlsjxrObxzK9VnuvFKlvl0CB3A/4tw7oCtbzZK2mHiEFPvX+lH0c1VLzcT/prrj3Z7Hh",
+	"XVPOjPZKHr16ZqhpREJzLEMQ8DJHglpNp/y9C72/OSOTNbFhvqUwlR3OdBlxXjD9ScHBaub826Puj9bP",
+	"2m12tLrtPueqBtkvBYN8LKMx2O2qwKG97OGUSWzkWjhsl1al13PGU8tOVYlr2tyWv/0T8M+fgo6XJ9cZ",
+	"daosNcv0aZXyY++6QqqPf5Yx2edj6bNl9L6iChJbQpe/pyWZMVT4zYuA+0tiZK81sbkWwLlcjt725LvC",
+	"uYR1FtfUfADfANHUXeeC3TpqRF2JZ1d2icQsnfyT3NEgQnVGneX1+Mdfhs8X59+/H7yenL6Nen+JT36Y",
+	"Xvx1dvx0fvYf1/0Xavj98vzP6eCNPn1XJUUPau1o0H64LjHimq0fZPLUQbi8Hv/jv/47PAx8wWrOUhbA",
+	"vZdngxuqfGQFcNjviHyFgqJ5f3fac3tyi62luyhiS517R7zQCRqjnYcmrzxQQdpxULNrzyehJaEwb5BZ",
+	"AAz90iiSK6EfqFzJL1CuRfq3KY0YeSqXS1D5Mgzz8Qsx/Orm7PH73o/0+E18+s3s4unPg++Skz/fnj9J",
+	"+2/Xw3f87OWy90gdf13FsJMEiit31jqUVDLfCmOgjgjpFk3WeNC2ylBLqtStTGtu0pdLhGayJoq5AJsM",
+	"JO69TGTC7ws2IiDEGxbU75FoTlMaaZaqAF1/JJKLhTRUxY7II5GtF30E+bTXNiBPEdAtEC9cgebBFYbf",
+	"lqTWbCvFbZ+c1mx7w3EoEIZR/KapXMDuMaH2gYIECnNSOJ6UOkBvS6LzCX8zuWMefh2TNRp2N+E35mZP",
+	"2Qrcr6CJdrnANU6trubleIDylGm03hF3iOSZToCaHGQrIqjvV5/aynv9UHNwB7Ry4sA6jSaq/MVddHvH",
+	"hcXBnDRK3GIG3TN6PumeRRdx95z1pt0BzZcDlmk/CQaSYtyrve5gEA27Z/Si153045NuL7pg59Mzejo5",
+	"QU8SjccGxi4CTuskN/f0T877faAZq2ZshKk1CHdG/d+BxjciIajtI3NMwD/sqKDlDVGigfZZBkHHhSM0",
+	"g8OlQgFQ3PA6RYkrwgQ83RtmPkU2LsZ5bfB0Ki2XCpQ0CB/a88MtdORCrY8Koe+S5FUg9fI2H1Mv/QwE",
+	"DogyUeCz4+yWpSTlsznqIOWwydKZabujt2+f22IxZgr/fDUdEJCdrbNxb6Bnh/RD/j4X+nTY8XJHL3q9",
+	"s/7FxeBkeDbsXVz0tyaSVvTnYipOOUsvR0UReAViLKndbuEFBbwAuM231HaNHMvTAA2MSGj4795a+S7M",
+	"u61WbuZsrZVn296umXvbVpvUcDj6n1QL/+PWvdute/92glzG+0JtBdkGN9sLfGnTPzC5AQFOR9l+AAPH",
+	"iZWR/zghvwG5NNOB6fjpL4MfxMmT9+evdf+vq+EzefaK9t7Ex9/MTp/+fPFdMvjx/cnjm/OvRP9FjZWj",
+	"iNv2p2iDemelD5SxDsIl3WjtGJHJiidxLiuCMsj1HtYNby9BK5XPE16qJ6Zwk4JKOmVGOiFcEIvCgMxS",
+	"KsBvAeYMTRiN5u6MjUifxHRteMTx6an5p/JrJvXPj+E3cuDooHj75tSRCTTH/dPBoFhBz1bUKwszWE9O",
+	"1mDojVwwPYcyfn6g2oRlwdZaklhekvDbJ2/Jw5v+wwULSZJlAIG9uxTlBlHHt0dXIitqdITu15BE0tAt",
+	"sVWgjBbtKtahUIJpFpck9BRosOVlr6YygbFXQnHtMjBUYPUJqAoEugNsScQkZQt5A/E+Xqzs0YIKOmPZ",
+	"pGjTMcsBWxtMjxb9SyMzZYRUfg8ZW+BQDB+0is0lCRVLpiFkj4CRgMVdLshKsfSBuhKG9q0t5pKELruw",
+	"YX6bEwHTZxC7JCEUSchfwtFXojA8YTg0jVl6FFERscQuygtANBw/TuktTUB4Imo1WXCNJomYpTAVaJZm",
+	"6ThJgiYbGB5JMeWY6yPyj3Exke8dsdh6AjRKpfKKjF1eCTs6ZhGPva3jlAa25qTCCqarZMoTA1kto+uj",
+	"hbzxUKjUCskYHmKatEWkXqUC61EZyqI8OTKcOHsV6HilJ/J9QDRbLBNDjuZRymOGhY6geh+7heWaCcZu",
+	"XBljit44ygPQQ/UkN9WlVc/t5xEwSKQ0tvm6V8KSfuAG19Eq0DmgGf6VET/MltG/nrNFgECwc9WSpJ8n",
+	"/ADsf44yj0iI6Y5FgPmkcyVcQqQz5docVVUT/HqZzWcHhZjpF5GULRMOELIDflmxFQuvhAtX4hEjMVOG",
+	"9cKjfKTR2ENy4A3smoEkoks64QnX60O3cEMxKrgSVJndmwUEZJlymXK9DkgW6yWktniny2UCRU4XVGmW",
+	"dmOqqeM5RyRUSlrIWCArmaELokDh3DBdPGwcFDS9zrIubN0sYTj43zJp5wjPsyf/wLf8v1FQ8H/JsmBt",
+	"lohy72R/Z+8Y/umewr9x5QURxz0vsOPKDwsIwfHYq32rwnA7gX8tu2FVBmt+RDEx/8Ewzuxbho47gcu6",
+	"dhMVuWgnwCIy7qnPLA3IqKaJnK0yGCAbKvyxTGjEsr+Q72V/AnvL/kL2BZFGhjc5uMIfuOSMZ3mDNE/R",
+	"vmF5Uv5vDYmudbwGo5ksF8n+KD2zAPJOb/6XXELObPEk+oOLA+C45X+a45b/ZSQNSLq2J8H+M1sNXyxZ",
+	"qqRAKlCaprryq6OWwo9LmfDIgICuYq7LlD/2fv3Jt1H4RF01IMQx2s/282I9IrhAIxJBkqvQspB6dUR+",
+	"yGoXFoLpwU8ExXqBgIPM5YXH6EpMWCQXzCZOQwlUsFGERtrBLNlSbb0PHbbAgLlZSiP27zRasCP3NGhw",
+	"lVnn6IJyqK+CBT64ZmMOAeLm306zmnZ7tN/vnsWDSfc8Gg67p2ww7U969CI+jjo/VTQHu5qyePkNh7rR",
+	"c0g7SiGUDbkaOpbABSIkZBXOqa33QuM4ZaoYKIPTl/xMw4Jd6XhDdE9xUe8UCCrOBYO5Y2Z9nitmZxdT",
+	"uwAdjM3xoV5Nrl9we3fmPJYgoSlGzIuqnDCfmRjSTKEYuSKsrUwirrrKFnNIScNySPHDimo1rDguVJ3Y",
+	"9/QZGQE2SUXxri5ZKCDba9R5LFdJDIH8INSvlAt9zuvl/FtVBcaXywFhLdB/wxVHcaNd6Ym/5OPLgIU1",
+	"NEDSHI3d+ZZUmibZySJPgFwwMwRKpzqyKTsdYTedp3QxWaUzw3+NVJia375+0gk6CResDwOmTCid0v/7",
+	"fxjpD8xVDF8c23jfQW94clYTMmmBtTX4Lvtsxdb95iU57p+edvuEJss57Q6I+eSlUQJSFhvlfGWYX1Y1",
+	"yj/TBZQOitU40CT904dBvSnabvzDdn+aGTloNbIAstL42oDEmdXot1dmqhKSkWtfgEz7NdX0MUi0e55L",
+	"iOTAEOKyjGyLpZSpyl3imQ1rCDU6ZHLDsvLLJUqpvFJnavJk7IZSuIVLJfMQbXADBR3DYKr4q8eI3ULF",
+	"eJQoSexTWFEOlpr6zT4nqOy7litgFZYGM69yVVpyixvmd0N8OxZqSHXmOPHvFWWdsZZvoDEIDHKhLdAy",
+	"pjokldhvI5wxEeG/k8RZOz0zrhE3jBCB+QSubNdI6WkeV3bCTqdoi72IenG3zwbTYzqcnESnRrizTP5t",
+	"thOz0Nju709/erMSMV3/6U+43FOz8PMj+9p4rhdGcrpa9XrH0RL+j9VPhEOwcjKOw4nx94f+g8KX7HM7",
+	"91XJwddsKC8YujPjdOrEsrN+d0hPJt2z6DTunrMLkNImg+g4HrITUIgytDR/xGU/vDBiIBNGqTFbxY11",
+	"7hwV4SN/owHZjfPIoC66AYoI+dWGyEGYU8s//uu/w4CERnobrVTq/vadDI0hQ5UD7O7+cr309NrQQ2mK",
+	"05OT49OGSSyF1fEokHVTJmKW4nl6+vbFc7QTUME1/zuLyYGQBN8LCLthQpM5FXECRiEoS68CMk2pURhk",
+	"SsKf6Q3F4aMQPZ6HAdR1N9ObM0+oPclHZdcslCnZEHKCnvv9olaKgSTN3NoWgLSqTxnbLiGQg/gmbP4C",
+	"1YVqUUwuE0ZoAtZHlIVdnoOzsTzI+GAVCnvmOuQdS4oHrzHexBGwwYm6zNro5HFgWaWsvSMh7OFuIW4U",
+	"gzPuGnZR3PG3qby1OZtGj11bceAyT7flVtmzdSu5IL+spGaq/oL+VCEcCC178P2jW0BokPO0jFXtHbrh",
+	"N9JpjtsoXNwjEporYP+4jfb3R/u4jVS3j9vAbbQI2rAHNDDbzwI2jjp39Pdb8egLdfbj7va2aFXY496y",
+	"3J4S2WZx5F7Ei833+iVJ6S1ew1z50Yg5W543Xv9bjAL7XAtC3uLHfaX8fi+DnYKlizwyg38tMYJfBe0b",
+	"+1HkD3O5gJMFxlKrKF0SsUqgsRKdKCMOTaHECla0KVIrLIDhdlrqElUSyyapKlQlX9mzr0EaRTn00CtR",
+	"V++IOtrKYs1GsZABnjOP5ZrPtGO5tRq/1imfrDTbYD0qEMpJrdRQMu+mDNJZuthUZ0m5EVFd1uZJ7xKy",
+	"4wxr7xukng4L+QnwEjzN3+iVbQUykStQEHlyg0ZsuuiMOv1T8u1XlqX7Wzjp1e3d52E70iIV2fnkyhDe",
+	"JQlpkoS22ZOVMnONOeFKV4L3gXHab5Q4Z/twpqrRHaYt0+gTFLgq0jH4Iz12Ux/1W1zdJrHdFW5vmD5A",
+	"HoawMpAzu3fXo8dbDRhb26mLEee72KoNqEq7+6mBUjRaw+pOv41TRstp4AR4EMumGrOQSxhyZRaq5uSq",
+	"4giztRxsS/m0Mf75YMDXsm8FdoGNoHhyY+s7VIW2lEUyjVlsgVKz9yzkyHPPKXkEkR2zFRYG2qqH0Ug3",
+	"WQZiHhOua7T/onmgkAfhDAKt7AEbVKOquotBAe2lUo/Stkume2dl4PgcAewm0wWG3X40iLtn7HjaPafD",
+	"SdfchmfsfHpBe5NWKnLmsG3qhOnfluABxQolmNmmZVox5RwGhE8JFe3qEfhFP+o+/59dK4R0n33tbJuu",
+	"1BDYEBwF8SmBmhqtvqppOmMNPa/y7+BBMtsEZ2MLm0OduoraJxyBwB2obAU50W0+vy0ULzMWTU33rXzl",
+	"XOTL1L8eQ1AIdLTZV+Jd512HwAON4XVQPiBLCS0JFCmjCrGYWkPiLY/YUVWWdQO3+y8+1m7OxshsIR9f",
+	"3MjiagLcEovJZO23T6hJtLj3GP9s4YbcvljK8/dYI61YmBfDURZ0jXgBOR0tpDyCtLulLRblC64FraEk",
+	"emetk0edhC61XKo88uQ5/ED6Q/IqlS74Ct0acpp6AfPxcdQ9m570uheT09Puee94ehwPov6EMuA83Ert",
+	"C7kygki/d3FhIIiZe5H59JN3ry21uAYco84yjfNP9KPBpHvGhuaWOznpnk2PmflAj15AtNL1yiz30atu",
+	"f9h99fpljTpYgMFGZpePLICnhYe7gLuyHtZrV7im/rrKId+yYZoH9o2ZiFKwdRnyrTueWMC36PDpH41i",
+	"l5XrVR58gksOfGTVnhl0dMv9DWZ5UM4DBYFDrsuPz503FopqHydU2n1jgA3u6g3XTO1fnwEji6gfdcSN",
+	"OguV54iWpT3eU9xYcyDUm02RTjN+YxaLGRlaEpokuIFPHPKULbcZDX5jmTtgA943W1tIzxJGtAxceedM",
+	"OoAYqMzhZQVc1EZ9hNkKeB0uxstUziCQqFoFo3W0g5tvxzY7BWjiz7WwBJ8KllPZ96h6NXHqK4nsWuKt",
+	"Ppzwh7m9SK+xDcVUplvsfP17L++1LQTPgjNLddqfMD32QF3VlixxUPEZdjimZUHi/rLmqqGnNsmPi7vm",
+	"q99nJr7tXlwLxztl5pcwX1xzM+6dWeAuhymPc3ZNKFTosiFscV7YtiIHEF4bcjFnKddjbHE5zhrfh0SK",
+	"w6MrEWadOUOygLb0XGP2UdblE/QL4cKnZepyx1icLSe3OA9Jwm5YokjM2NLMDzrseKVYGtokr0qvKiyE",
+	"iOHJt3NJXCg218pFa3OR953RKRUKNXHzgUlKRczFLLRXEqw/kfIarIJzsyhoaSmnrrZOJZCb5kGd9x5v",
+	"CZ00Iz12weJclyPF2XsMpB0jqT95/arb7/WGAy9lxKwMVIYx9atPZccxB7Ifl05jWv5WXmz8B5YYKJv7",
+	"Ta5S6y/8H7lc23kULRj5djF5WiOP5/DaeMjtsI9BxyGprensKze+CsEP22PSa2qR+CDeErgIl4goh648",
+	"ef3qkixWCrpO2QAAMKKrStmpev3Cx+UmEHxjx72C+vAV5G581Yx8pzBqMmEzmoxbKylNA7e5V7PGvjsZ",
+	"RZdz28bG+9ywblk31E3ujTwebFNTYDfNrBg0rTs47EGpz7LtPEcPKPJGDuRlQ8snV6Qrp/Qz6JCblEP8",
+	"fDMO7DR3uQ3rTVr3ZjGpomzQhLIWNgy4PguSCfqXS/5cs9ssQ8drZO2lHcf1jsPPYiXZvzjVfZlXtjGk",
+	"najemkBK2UnI3W2itFFsXafsmibYJevJLnEdNeaT2uNi4VjrDpWLJdSitzUFrbKepbUSV9IQenjX5Zvg",
+	"JQY6/SXxpUGuroRi2jb38gXCS+IJXVyR8MPH0A7LI0pdHIZ3hRqh7LPKXr7UYZQkoceRTMC8/S/T6fl5",
+	"r9eBqmnLhK7HvtjzCqShTtAx4qN7giLSUUmiSuRMjlepkbfmWi/V6OHDKBaFUQ/NmCN1M2snD7YJU28p",
+	"M3p5vcrxG7rScmxz+8dYEyBjsvN0rNYiyv5u0h7cXI0yqaFnVp5drZbLhLN0fEtTNpcrxbJHNoM9E2h3",
+	"LTPjCzuIwqdUxCxRM6ZYkqhoTqeaGGG2Rr7NxJHOvw4vyLBH+oPj4cnpmde0wLHvptj8Ym1cJ7R0vn5i",
+	"pzq/8EP2j3//EvXWyosFl4dXg5EcvP7mMTk+Pr4IyLu3jw/vUF/wfmT6zyHLtwtnL16Y9yS/f3aJvZ1V",
+	"0k3u7JItShUWKMovWnhvJNVW2fhdxt1bOcNxmqBTKVTR8bjKvtH1Dq93C4rOI/6mpfA+Wx0FQ97qs44f",
+	"qWvsr5FKoaFiSTbLq2ff+wHP34MOAYnMzms8EDGZJlKmzXnJf8Qw3zWGeRPhfOXLbLsohCUKqVoAbRMd",
+	"Wyx6SaFoFYDIOWxiQwVhJvOFWXH0K2HuRaIlmBBtvCXkdYW++BgGJHTyIOaKhL7YGZbb7edXUXAlnDkB",
+	"hDW8rKgm8N2l5EITqv21kYM81NnwVBaADQ9rJVE9t9+4Et59Zyv9QBOxd6+fHx6RR6gS5PQqU5e9RZNE",
+	"kQmNrm3pA//idGzi8kqwpkR2NBurW5aqI/LWaB8Qa8oXCxZflgEDsPI2R1N2JfIM8kTe2gzyoDDMgMB8",
+	"ihKdUg4Vl2KpqzrGb0T2r5b6y1dVPtdXnX9JZ5OrjsGI+Xc6m00mV50S/zgrxKcf/Mvfet2LR91vaHf6",
+	"04fjj/+78Pfpx8N/q80OKkKhWn8favCoMg04u4R56xJqiRj9DMiOvW8nRnkQrqq2X3//xrPeO0wXaF2m",
+	"QOpey8MaPIUBnqRCk21ouKe8LGwixWXWVtTbpWHZpGgQyMOvD4a9C1Lu2w88xB2QI59YodRJqfUsFF3h",
+	"upIdWyt05/RWJ+7SiZLJSjMCtGgOuPXc8AWdMZt6TrVcItPw+SCcP7i7DL+5hBmwPou5ORMZ0cRspBJJ",
+	"NTxvF8SWS5Kbc+4cVEYkNMrf3vl2O2iOrfPtzJxt8+3chrfHfWbEVCyR3FgO+TOZS/4wVPxhqABDxf3H",
+	"hTpr5hcaElrUayvLDhE/4YhgJdIjEmbudPOjhj7yKYpSKZtCN76V0DyxWkTquQFIaMu1mlenXNDk8kpc",
+	"syUabefcCFBr18fclT+DltiFcocZyWQrMXqinblY3C0bWmF5TxbLRK4Z27eiWynMDAIBUhYx8OnPpIyN",
+	"TsNYDJf0hJlbQWFsQn6JH9XXZ5vIScXnblc7Ri3ccKZuH9mSPXVfyQn5asWTmNWogg211h7LxZKmzBad",
+	"rJFeW1VUq1q6yovdYuwy9/w18wowAIRbSWR7OV3a+l6/8Rj+Bu3NCmSKac3FTBkqr94EIRCDsoVui5w9",
+	"vLwSYZWHh67b8sTcvFPb7CTM+T84M4wcGNrrxX2kKBNeifw5lBFN2IJBDWH/FguxfLPyWhYVWiLUWTas",
+	"VeNKFODh7kmi5jRl5Xcsr0ZVVaGC+uQtndUqQb/LK7axQDr8XeMHrdtU3cBsh3UPm7dbN7p283UDfVDU",
+	"Pa+DS924DEgftoWn1S2tHkgbNl1YeO0qc3DmiwuK2NrEEzDaZbe7441csDK3MGKAM7lS92tuk1CarlVe",
+	"jIe8tXWpC1zASAurVKgGLiIFWYkEwp5dSNrSrB57xvGq+aHlyfiD3Pcl9ypVcZbEf+EyofU193+wjbxv",
+	"UylmaK2HLntiubJO8pIoYZN9nfp15FQtP6LOBYdRQRqKIlYFiSyJuK4pX7YYl7Fpy+ipJSSnQbex/3jz",
+	"8nuwkKiAxBLqxS+pnqvcJFJachgQLmL2nnlDXEz93wY/hZBQTwk2oEfbSzbu2bT7wlB6u9zdDDItoM9r",
+	"DEatU6ndh2r5Cxdczd+8eblvaqC1HFUqhhMog+HbR1MW85RFmrx7/ayatFlbVLJFPItR7O4skuEkAS6i",
+	"HkwucnD3ePQ8fBcM5BDji5WZaTFmuV46r4lSrYsnP+0Nz3u9Zkn8roWKd49hz1uylmPYG+je6TouXwTM",
+	"kjMJ7aotDXmdOLH1ZvWkbT0WCIA6LD9lNNHzhkRxlt5gESKw2fuOq1uWJE2pLPK6ytRyD7DTMOW1t54N",
+	"NNqQivLMr0u+rSaMl+UuRaWgZi5ldxornO7qGgeVebNzrrBAkEa4JoymyfrSVdQBu/AtLymJGyseFFss",
+	"tnunXI6AL5b3Vo7g/rI3qhJAbRr1SVNe1HTaYgWQzGNTITVNt5Tiq5bvU61oxXDVmlhZnjUOwHBZN1u1",
+	"q2GxYJ6FQ7HZobf8AlVsPUzbDdSFngD3XJqgeK6/TINgYY+vsKXCrjIIA5dRwTw2lemEu4412M5bo17T",
+	"zODwnZiJFlpjPnbrpt5AS4l6rpxCV1x/NNgpsDU+pFy5xmSVbmQ1xFW+BnairaxB2m54xtdKvTHqgZLd",
+	"3bXNy7yrHQo24HQBmaztVe+KPAdOeMqTvfIG1iAuAIwymSEXFHZtVr13U79NjS9qOv4dd/v9wpcxpQVz",
+	"PDP7UgwRTDdeoUx2Mu2eTU5p9yI6r5SfRkHTtjTM6g/5GY3H3bPpeb9LB5Pjbt7N8KLfJg+qoVUHOuwx",
+	"GWDfzh2ZTN9ZMhdstb3ic61lYNmm+bUb6PV5RoeCnmNryb2igrLPT9Ztb8Dg8/Xr3luUu0uO2Q79rjFX",
+	"917aXRfO0pbu/sB4fJ2skH1JDqJCouoDRfz0zcNidiZ8sT4TZTvUc15pi2R5h7mu0Jh9XuiuHhR7q0OR",
+	"MeADrauLNWpqGdiswuBpbc3lserrY93I6xYEb8cVjiiYGPH53sSxU0ccj7mV1/pU3pIFFWvru5jTG0Ym",
+	"DCKmhR6RPlkmtrsLNnB0Fb5thGqvlzVw2dDnobkSRV4do9SV55YnCZkwr0iGlfA+SfcdzxrTjrjfwPDP",
+	"14d9e71tx86AMDyQB5mNyOcnhYNZ6qLukctuIcKFs7+ld3rOu0bQPXT/kKAdJIvWIUFmzrYhQfmuW+hc",
+	"2di2YUF/iHtfmrh374E3nnryhWraJbZbx2ihVqwvESlNRawuSYh0HIdkKtFvD0XSsVXQAjMNrDEzR6OT",
+	"gTvZRZ8diFLcTP7OBsawqfu1uYATiR1l/fVjt3iZXoPa6Ppgmxt5buhbS3Lcq3S6PrN9rtGmXmSU+Jt3",
+	"eQ9OLgbFy/v4tL7DNeyE3b2zo+9CKDR33KH9Yp05H3eyPze45z6N/8Qei3/iVo2NBaLw9GCBqTvURPA9",
+	"DRsPTJYj3rJnKZ3ZErKfiJz3zPe/W9Wutg00nym1Ym+0jK4Nwu/WWGHuMn2gQXqlrN9cQszhPccvYlW5",
+	"jqGQOU9ZgMZZRV7I+iYf+So2ATYL+tyhS18JA/ZDtUDXbLE1ZSDvNW80BL24g4agXUG08173OBrG3TMj",
+	"kZ7T00n3LDqPL1hv2qeDyU4agl601hBeUJ58x0Vcx4avuYCsMUxDm3thT3DbhzkXtrlU+Q9j0Mg1SGlO",
+	"9mEsuBJhImdcQGiRl6xmg41CW+MwyxMxPwaFeZ30AzPfziVEGVsx/UoouWDYYFiSnyUXLMaeyzZgEy02",
+	"wqBwAhlcIquJa1ZiHWPFXbke+mN/4VoWWJ5yxRlRMnIShBRKJgxa1CsGsdX4WSHzGmZmzf4PDxSRNyxN",
+	"ecygC72hN5xvcRi43vdjuWTCwqDcKN+u2Q6E3rkW0PYndHkjZmx5yQcqLx8ZkHBJlbqVaQxI1EUolJ+V",
+	"9h3NJTR1w0o5dqxt0g8AM9ipQOGwHBqeUUShm3zhj7EnB1foDtPkLLpcr3YXr8ayRu/jlJlj7/2gVpMF",
+	"1/hLmRyynwpTFzCS/w2Az//M0p6L8MumLP38U8mIkK+g9gA/lxGtbwSaUDFbGQUfpBU4x7arPAb736Zm",
+	"t+aAHpFHJGURX3ImtO3xATlYzLYyF8zoW5WMPMvWfF0FXFcY85PvImZNq3/RLAhaGTErrr/SE/k+yPLy",
+	"jBgWSaHNig+wX+CCronh7h4TAR/WYbVek5HIFNzvn9SQgcWvV1n/hZPucTxkWPy6js1fAzcuYt0osmOW",
+	"pqCTGzSydGSk5AUV0BeJ8mSVMnLw5sXbV+TkpHc4IidH/aO+OWQQSGfemcj3oDNaHNdHQWUxNmZOIOgt",
+	"ZoPBj7Wlsy1w6zRKOdVowzXKKeEa6AvsujrlLCaKCyxMfktVRqDSVl9IGQyqWHo9TbFWTbz/zpa7NuPY",
+	"GJaSHwN85dpeydtegqv7Y5FAPjR0GgD4WdQQRG+exJrxhywkCziY5xvgU2QCMY/baVtgOrHfa7ZBU2LN",
+	"FNlh54rEK+Z/Ga05mMMKdq07+CZy8t/H3wbGuY3ONg+ImROUcH2/ftB25U48qmqqeHJP5n4gVx+4XqGP",
+	"jBnsZrAvHoktFnu8GBwFjUho+O0uMjn5ISsdhuUKIAkcuiSZ+cN/DwPXuArUfvjOA0XsCrvPvi6K9Tvw",
+	"+9ZivZlzF7Herm275b8IvdZJwb+rG3TbtefOdc3iIWk1uxeteLnlVux/CmO6Lyx9mdb0Kseq5rLa6yIc",
+	"kVvKIegWS58qXLgly0sSqmwgBWN1VvcAn+lwVGbYV6LAsUO8JMNRlhNrvjSTMjbiiKs2Yo9BYPk6qjlG",
+	"TFnnaTkVI77y/2XoyYpbBZE5E8Fqj/erlN1wdlsrNkNgF/rx5SqJyYSBz7xs9PH74f+Pr18+fvvXV0+I",
+	"+dX2r4cH5m/QI/7XVYeJKxzO/vFf/22b3efjIUcLcVmwcvu55Jq9N0+fsiSRwZW4EmvwGDC6IFTnIyEC",
+	"3EPvWq6OyCNADsTpja6EK35is3Dtvo4iuXiIWPw3EPz/1/J6rOBRL8s2p5MoZtMa+5Nt396qV3q21Q9b",
+	"U0jctlvNXI5Qt5+xcwS4yKbD89Zqd1uyXTMTg0SNvGDp4QILq4Dy9zkj/Go1H6vaov7okRdPkmu5WDBB",
+	"JoyTDx+OnMz9PV2wjx9b+TvzMeDgzXvSDQdV4vg1NQhHmCVHRKHel1eIH6uqTGS8xtzD+vpfleXtrHRk",
+	"Zodtb1gDRfHUtN2MfWWnrbjz1vYbUKh2Z4DdQy99nwDrYtAUvYHbCG7f3S/eYhyOFdMt3gof3104d6ym",
+	"Xr4ssJuC4SljPgrCkIH1GEG9lt98pmCT3xbn+eke5MTsItjRY4gf2IbzvSssbrp4RoTRaE6WNNXQVUOA",
+	"CSKrAuYMjQQ6zYMfiaaMfCuvRG7TBEszcD+YhgoQZx66AQFBKyFTEV0yZVtRH6KLWTFGwg8fjp5zcf3x",
+	"YwhzXQl0QTgQOVsE8IusfhWuxt2f1rcANvHDAKYsUkgYXAnz61tp/g0DXsvEPEBDvf3bDYYfrFTs1uUF",
+	"igqp2aGdEd25+VtP0Fuf/Q1tI78H713+acjt8T8O1RCPbKn84pLx0ZvV0khdT8x2s3nw0WOZyLT023M5",
+	"k+9ePy/9+goU7a+oYvjs6Eq8nbM1WHCF1AbfUNothQxka/3JMB2QRMolOQg/fEipAMAcBtng6UpAqxbl",
+	"XptTcSVCKmKzBJma/wqpzf+xX+APLKMIv0D1tnAG/57h70yE4IaK2XsLJpXwyNVqNGR7JYDgzOJTJmKW",
+	"Zs1pBien5Dv+VSVBv1ZUruMmm0XmyhstROeMyJtF4GoobCZTPMiM7gHhQpnTbCgSCnkZHSmlC9byAq2X",
+	"oXe71IEdJJSLbnaJt/p6XQr/i4awbJsDb5B9C3nkiOlYHmH0t6GOPBbEkkh2G2XVJYkrbe8eXQmou+R6",
+	"V2NB+4JnEcmmIWe0voqhWbBrPlRI37LVi2ikFeGiZbC621T7zEogKpYuOHa32tA5zYIVQUmEvD0ij2CN",
+	"GP/uZgBH6Bq8Ply4fkretkQcYCeAK+EF5OTR2USZ0wVxOYGbRYODC3sHAojbtTWOqqGMJzW2l2XKRcSX",
+	"NNne1sQNdCmkrcJKENguH7RNKkxN2xT35SK2aq9+Vl8C6lExAGqGKYNZiVigNq7JhCUSq6R8Tm1y535z",
+	"fg/AQuDdT/tWunPIaVWzsLkyAexkh8BjT3LtQlFGV9MvpuS5vGFGptqhel8pISzLQN5lSVlxv8EWvbrJ",
+	"q+JlX/yaqVp7ZJjfS8xhYy5KoVern4byafqitnY9ZSvcsda+z8DvnpqyC3/cObf+d1mQP8/4L2X416bm",
+	"gANve01+C+bmq2O7DyoLpHLOXmiLr41CcAsB9HHM4l/HOPDHRfLbvEju37+WSVVfomutIMmX5TgU1dDw",
+	"X2ynRaHTeZB1nU7W9ZL1P6Fo94cU9IcU9PuRgv6QbPaQbDZz0q15AjkeR2Ag2j9PYAdu1zqgyMzZOqCo",
+	"TMo1l0jMFZ0kLPbJ11Y/phGE8UHArp9YVy4G7qZoWwAce2ru3ugJequaFS24kKlBh1bkIDKnAUxJT969",
+	"PrSNLJ69eUmGg/4ZcQ1Yy5HEW/u0loJjF/XVDl54K8ksd/kXm4+OLXRQKXdQHwebra5CuNk+ZVyWQ47L",
+	"iVQeFRkK+unDcR3ZlI6p3bm3iNrjJW+gtPX2w2UHOmhhUk7C4hn08ljIOyTum5f9tBzWPaP9SfciGsTd",
+	"YzacntDTyVl0vttxk+0T91+sN8lrL70Sg2BCfaC8M6cCLxMD/V1GrMNEEbDyoQlYz1O5ms33EtygoIyr",
+	"J7y3HFcyZBeaTvwh492TjGdRVSdL+dbbBuoAq3xtvZ29pceK+2KrF+IPefMPefOfxZJWPB35Aa69Kr1b",
+	"oiEMJ0kqN4XtyeJdGCDp4K8NraHIgZHilnTG4sM7WuH+uDra2LbuaspaF/2xBfayfwzQy+m0oSW8V+k4",
+	"5RGzndltuz4XdrNc5fmD0MavUm3jgSIR1TSRsxX77BYlOfVRFR9HmGJwMTk97Z73jqfH8SDqT2jeON+X",
+	"/nsbpH+zV1zSMo3zT/SjwaR7xobT7jk9OemeTY+Z+UCPXsQtg8gyiun/psJVt48HQrI9nh0oN9Iz6Hkl",
+	"aG5zrcNI/Mg9RGr+Dq+o4sXkgc5BfV8TiEPftrQsM2xEQnOw9lbFdjiV7VOppmlrVQz22iKJygxrlzt1",
+	"744LZMtfpt/i5ZKJt5BEv2+BGkzBh3JLS8y5LPdYQdGfLrA+kwsetEE5WZje45RG1ywmtnNtTitmV8sF",
+	"E3ps56igs7CkSr5IbbP/bF2bEI+A+QbHfoTum9ctX3oOQ5H/yhS6erZ57ZUbbdEJHax3KsdbH/PXpuoO",
+	"/vBht/xUeJp/tZbE0nirVGPrhNi+MdBOzXawNX/Zrod7m1IyeeEOIoxdg83NbP5iXS3D0ynIot0zdjrt",
+	"XtDzXrc/GUTH8ZCdTE97htKlgXBWHOPjT05kyuWZfveYDePuWe+03z2Pzs66F/3hdMgMe55M8xh7qH1H",
+	"09j2ikXNwQrxz+lSyyXpD8mrVHb2F51+WVHom9MZDYKOul6ZqR+96vaH3VevX8JuNIbmOelt0L84r5fe",
+	"VoLrcWtpD3zSrjjSq5fdXs/WRwLyyQtJtoZ7IV3dQuk/qGDka8l8u0DHL1yyy/Z+A0JmbpC+u8X5DkJr",
+	"zBJuxLex1+14YyyoHfbRO3plFvIE5EGdUqHgviqKByghon5tM8sBjWCFa21DAu715MbWSdsiAbSQzM10",
+	"7YtQwPAsIQwP9IcdFv6ci7oclQUX7s8aMaZl0a/8LNYZ9uBIPsiEcupaWJBrIW8h/9eKqsDkhSF1ZUum",
+	"+3Q6qPmsf9rbXouFk962/Fl+A8e1SZ9mnzE1kjXStiEzqq4xk7li3StL0HUB+2gbaW/XbGe4BFLIbZYZ",
+	"A2ulEv5z6naWtIP6FL/M5JixV3c6HXQLVJqzsL01wpwL1apJOQ+0blX4eqUo0ycWW6qFivYmmaaEzQWN",
+	"GTRJzNsCBBsaCEDOUqjWSrPFqK7lcKs0jWkqFzueMcdEKzIvfh6yIG12GawRy+xT5Ro6YOk0wGdKKImo",
+	"iFiCrS/blQfScqcVVzrkQGkZJIxGgmxhojDDRlAg8A4mivZScHsTRRq3N1Fkl3C1XIaTt8ORuwUwco8K",
+	"1/rHIHCOuVv4u6vzeel1qA1H6F/PUyBdF1WSdVHFtOrpKplyaBVqoIn1um5YTBKqWUoObAdtr/XtoR8J",
+	"4qkH2ZBiMIg3oh4QIFLU22qs2dnjQEGergI5U2bNaMG2BcgslyS0bM35YnSWMlNs7Zbd0xab7/RDKYhl",
+	"a68OA5YPW1nzjuJDAVotXqkkUnlmVbPCrLCvN7O3a7e+RqZl6HfveuY5haPPz/pSgK7ntp9KiZDvgWIr",
+	"NPSZSWMTSrI5NwB8q3EXONVnM+em8ZdrzoUMdHmXEgI2EB2Lw9sYdV9qQYEEr6FFteqRLUr9Bh3fwhaj",
+	"PqoibYfa0vXbbIqUzARS8o//9/8jWVVa8r+Jq0dL/rcTqFhMDibrgo/08NJ7x8yQ37jl10DsLN6vnp3I",
+	"r4frVcLNpjAajJu6dAf71qYy+31la9m+4TPxTOyN52J/QryY7cxHXnI1j0Mb61aJ0kEftEttUEaBo8mV",
+	"yEIc/O4UkHOEthkbCSEFq+Tsb8itcWvrjDqRTKEl91ymipEJyHSAi2VS4xv4DG3jthTBz5fuzZX9WJru",
+	"dLcm4G5J2XR1TOFVQiMGR2Z/rgDqJHlEnHhoM8isuFk27mHjtszmEpIDKdjhJYQssK57let5RUfNjdb3",
+	"cW/+VDL8OAL7mQp2FEv2715Zszz/yrcAl01AeTukYZ0fam8b5+cyBjoK+GQ2wc9vaLuEeiZWbVraOk6f",
+	"2PJWOoaIjNqz55cqqOmBqCBwjIvZkSuQn8qEheaBq2aBBSsMg3706hm5Zmt1WWLQUA+j0GI6vBLmVSh/",
+	"gRVtisGoa0gZsEGoh1CxEczi/nR6LmMsmYHTuOYBOLLCvO8WHLRDHJf1dEHSZqU/+U6ZHLDFzqhYzN7r",
+	"WW65YQ4bKFCq2vVWv7+biMcNsbNeJZMHKnDkAe5UV+cDK+du7fKed0KW6Q4t1ttwrewEOM51p47yDmfb",
+	"jqmRjV7g2HIf+iIgH9Olykq3aHLD2S1LScpnc63IgXmxC62ZsWsC9so8rA/Z9ulky/pwZGbDt8d+/543",
+	"1i7tusnbzW5kSM0GrekUirq6LgS2X9RlZlmFpwsazblgIM6JmVGFqCvOKhN2aQv3jLyW11nXVfeOi4GX",
+	"wmdPJXPVdNoJOvbDXiZ8LixbPlCVk1M5Sdiitm/3628ek4vhyZnZoxlEYqYpTxRBOJGDEJqDRKDwPLSD",
+	"/vVnJUV4GBD2XjOw5zmOqOkkYSSMZMzC4EosWdqFABNywyXabFHARiMvXHXmYFY4qIxtQwqaACZxVZ0R",
+	"CCYjcydkOM9DWP5mo2zssEJnRP8NCCoQRn6LzKOHN/2Hmajeya5gZHIp+2V8Nj2mF9GADfuTnpeFPgT+",
+	"wTXA/hkulXCxXOkcCatUjLBu7DXXIwu+kdtXlTHCvrfaMcwkj83Qjzlkamsf3UKLjRQ763EFzf4CougU",
+	"aoCpuby9JFdg3UiNogt1/a86cNOF7teyY2C4LY6otA5DGaHdcTgCEmdCp2tzBMiExgTebO2Fhhikvzhq",
+	"auOJzjBdd3M4IlxSPS9IS6uUd1M2ZSkTEWvZDTmnmw2fgqsoMGwikbMZi4nVurEy9CV69cAoDF0L1LWr",
+	"rzZnybLVFQY1ocdQU97vnVeHl5RqNrYZJuEIDHfYh1FCabfAdWx4babsPoIy9XNGDS9UeflSNJednw63",
+	"pwWqBlMFFn57+4rgAD83EGc7ubjwTXP1PRrtaaw6m9Rcpjog89WCiq65FoBPqdViQdO1M2I6FmjmbeUN",
+	"c3Fi5a+9e/2MZLRDBF1w29rS/8KIhPXcwTXpzEnDAaMlcbaMVENg+S5cGbOGmzJnOU3yl4FnlFCl+NTe",
+	"Ftb7AUwFi2n6CC40IgU3puMRZNjrkQOaKEmG/WMU3ynWzJU3LCV98oJ/FZDhYGANLymDmunPYrZYSs1E",
+	"tO5+x9ZmxLkdAaEuYkaeTbsvqI7mUMZyJehKz5nQZr0MvtsPSJjXKBvHTHAGlRynjOpVysYubdiqBgmP",
+	"mFBs7KBr5jg2cwupx1O5EvDLMCAhTQzVrcfsPVdamSkjKaYJj7SdCmuwj5cpHFiObcGGvQty4I3kigz7",
+	"AwcSpWnCvD0V+pe5jq9BqVsaNHKttlEzEAzJsN8zqy9wBTIcXATedUBOAD0iJie9Y0TfQ9jb30vdtfLb",
+	"O4OGEWAKgLDGQbO7Qnk4C3rwbRSwlFWwL0DK/FrCEMQhFLFj7nZvZ8V+Xq6xbanJl+t7WwIV/IIAKcpg",
+	"/lbrBLF4VVeT+o000rzHJVDcVCxJFLYMkStdUnUL9e7gvVkiJzSB5nlTmXB5iWKZFCwgILlD9dms6opi",
+	"TBFetlrb7CObNkW1TvlkpVE8SemiM+r0T8m3X0EEHNVsBuFonQSck6XWK40hFsXN94ddLqI5mawUF6BZ",
+	"wGROH97B4NXoKS17KBsz6Gv8oXeMXHTwrEQHCGv+tdY9LDLMBbSrc960S+sQIteMgbViUa9vFdG00dCW",
+	"jyxg8MN2seLXTPRpjms/6e2ZyVvwB+7git4licj6kYuYf2ej/aJUKgW5vI4EAsJnQppPkYiqSm3b4aep",
+	"DP87jEkreL+d4zvLm/ROw75RZjlxbC4NYTE3IuHyLnE9O/C41nE9yx3ieux2t/unc0r9NdKP3P35ZXqs",
+	"X7OYscUjsK495+J6bxeVZ6B7oLArZQlD8Bv43sZPfxn8IE6evD9/rft/XQ2fybNXtPcmPv5mdvr054vv",
+	"ksGP708e35x/Jfovquiz89SpBDWLIAfhkkJv3MM6KO7i7cMPN0PxuZxxcQcgEjCEF0F4B18wKbmCr8QO",
+	"vuAMWcn4L5Pj7xenf769eJIO3q5P3vHzl8v+IzX8enr27bz3H9fHz/9++p/RxV8mg+/v0eq+AcuIV1AC",
+	"zGbQlc5ibNN7EC6Tz4NuMAffEef5diDsFC24ORmQzP+UqwJNp0rdEVN7AFymZJmaOzOHvUpsH+qUhEvF",
+	"Pz0mzL/u4Fx37UPRKQ4GWwwVuTS6zkwabcWl8duYDfuXNabfzqWLoixhBuOJAYRckYWMWWI+ICRYu1hK",
+	"6A3lidEbL8kyYVR5dWFJ/wT1E3M2q7hyU9d4hHeBq52mHrDyjqmpBrKUpEzJ5IbFLk8VIIztpP2qmw1R",
+	"TJonCZmkeJncawiT3dMdj+8Pc5aiVZuBDCYFCsCFFu9HLaNsKvu7pxCY2piVepybbTzLOM3+LE2wW3eN",
+	"JXzKDEjKUMDeLWMucmvxaW943utVwVAzdPNNkm/h7dvnb+w7DWSgmHYhXXuHpbpO8NDevCh9OL+T3zG+",
+	"TOzsduzFV1GyWEVzxyPMg+U8NcxByNtOkPP7ZXo3fl/8bMWerIlhSZr0e0YDS2mkoQAAlDskkVwspEDm",
+	"FNw9qupOt/0yvc9LJijCpf6YaJ6yN1pG10YbuNu9Y+R0A+kbpsAZwyPWdI2oKGVMWHZIJmwtIQNhSXn6",
+	"69wQepWKO4LhqbzNwRDRBSMTGpU5Zm5xBXezNe6a1Vyz9UTSNCa3MhV1ns3sxW2efRldP85G7xBxVctU",
+	"ZLKxRaULDkllwkYkxJiHkKSMxuqShAvKhaZcmN/AIWHbhKFVLiBcqZXNzk8BB+pKQPZKACUglL1qcQSL",
+	"uTZXbiRTmBzKQNl5scsWjltQQWdWsfAiBiD0qGhhx+XCYXPr7AS2vFTBKl14Xjnxb968fCzFlM+2lCZ4",
+	"uWTi2dfksRSCRZpwMITodWavxhQXaKSuFYkSzoQmikUpAwtBiSDgsdVFtprdWtge79HYKA28GpyUVvK0",
+	"Y4zMqZhL6DWiBobfYTiHb8wvOLgLLLkuUjY3bwxqrBsgN4yjhPJF/SKffY28+oFBA+WLPPeoGOzcyp08",
+	"p2qMWKwt7AeteGgR3TZo79K2MhdGC4ZwA1Fvv4Zz1JA+7QD4QOFxS8m7188DcgvyXsxVJG9s1HOqi5kT",
+	"Hde5F7S4o1IcddGGXLPvn3nNhl8hpq3H2KMCMN/bSF5nDyBCpvZox+RnCWXvbRq+lUrrwfEz1+NdCksK",
+	"umD7kQNqTg8U5KS1DC6IecoiPV6lvCnOAUeAG1xLkrIZV9rv1+Sfia1oyO/A2oZpfkgVoGZB19lBFNL2",
+	"5bul63pQt7CfbzKYV4zcW6zXxRxqS/aBxwwLxy1nRcUzX8A4EqpHNN4XS+ja1xqeXRD7iuUeliq3xhF5",
+	"zqa6a64N2JDCXoeh208YEE2voawwT539vNIFIr9NOhhRkUPV8a4O7eI/u0aC7eo567o1eJCGIuEeo/gp",
+	"506b+QmwC/Sa5ufXXdEfd7r+tkjopX2Vj8Vr10JUClvVt5x/orTE58xw52u21C10h/rT6d2V+95uG8Pt",
+	"N151X9umyiGMCtvF9zZcNY8EAfSa24UcmH+iz1wKQqEFqJGGyVwqfVjHtragzN4ln5bVZ+CAPpAtuXnO",
+	"XMuLK7sx6piVQ38D13hjLuXaeCzzgMWZccZJTFTUMIiK7EhXei5T/ncbj5HWhj/65iBsGypvVeXOaYhm",
+	"3Ft2bL6tnKhU7JSJQVDZPbVBLCjXuK/AoFIf2I2uRQ7GXdfihs8Eiw1WClrSllhl8kw7Q4sR/oyshweI",
+	"FoSdrVXLiuVt906lcJaqwuT9i8Lku2UxBJ2EKsN1mdi45M+QhrFH0d+auJSIKQXfaEHkuVfSllZvU2He",
+	"lXmH6gZgZ/78HYR8Oti6UCZiRebyFtQVVF1W6g6r3jH9oUhflYMJ3b5v64ALzmmzUlC4YBcQ/Yv2nDhh",
+	"EPhtXgfbnWGNe+/pN5izUmgpcLfElR3ryW8u114EVZk9W1j42yuRQIF6C2duA0ffGrJiITWCTLf9Q1Z2",
+	"4JutQ1bMnG1DVt7c1Vnw1i9Vv8EnYAvJj9vmXQc7eRFqvPTlzzXK9xkvoFEEbYbmkHuU+UBsqG1bv0C1",
+	"qN1vxy1ROmhbHQNvmC6Wkb1bTV9HIXaySl0TV9i2s0pntj5iuUzJfrVvq7208UHtnoFt1mo2ePtmCavF",
+	"5Rdbr//RT3Fbrx2Vi85/iLCfV4TNI2zG//H+/Kb358Xxd3394+SvZ9EPA/H6hD6/iL8Zzp6e/vyqp94e",
+	"r/5yfvuf/fWX2de2wmOK57idWNYp0nMLUXWLi9hO9kCRCaOpEUFd5J9C33Dg64ZGEg2IFBG7REWdawjM",
+	"fOQrtyPyFU5l3m+Vl9W+F3eD49mBJKjm1m9gvS8y6bbqWaUN2pCXLGPjJIBsvLPjKWp+eZOgo5Ts+Pnq",
+	"XJa8foVpqgIUr6/LCC5OjIHL9P8D7LHAIxYQmtfhO7wsNPdZ0DWZsF+/ay97j5k5Y0T/k9evusOzfj9j",
+	"l1znZT17tN/vnsWDSfc8Gg67p2wwxVDr4yg/rk/pYrJKZ+Tpn++7XUqTQso1+3U77xZh2NSv7IEi12yd",
+	"VRzJPXXmhGOtUeUCqUFa5SikCisXbrfW7lAB2OVw1GZb3HI9t8t0MNmcbdHAWdo0OQPs3Ut7s999Kxib",
+	"olGgpr29UIjpLdot18yotlzfQbVtzyDaq7Zct1dtuWbbUzGArbbKw/hnYrf3nnMC1+SXmXBitravXmy5",
+	"v8EY+mu9tv1cN10L9kqoBKA2EVCVIGpCUu/roiIHT16/CrAchQsAPMSSWshCjshLLEYYmHtMaboGrKKh",
+	"+ADrGes1QayQKGE0NU8PW910n+D22smiYj5fSyS2xtEWtusVYDLsV0/vwH711DGMXveEnU67Z/R80r2I",
+	"enG3zwbTYzqcGLV2J/arp+3Zr9kLqki18nGxGBDE/ig+Ewqoy3YZlELJhB2RZ+aqTG3hm5ViWeEywoXS",
+	"jMZ7yMVOP52lNGL/nnlJS1rqDlC0EUrYMwYLyOdvn0y7vV6v1z0z/zk3//GagHtn9FuzGvJULpegMJUt",
+	"N3icxjFT13k1sdZqb7836g1G/f6Pu/Q93kviygL963N2F1LMCsSuAmIuDZqyuHogtyYL7CPv5jXHfLzV",
+	"ltSzkWd5hho5CHP8lpoEXLM1auiXWZuAiZRa6ZQusfhd3kRG3oqKJ32wka1tHbhj1a8ySdXbImBE14wg",
+	"EV3SCU+4XgdkwhSPsVE5luiiDj627Ra5lek1OpZssswvK4aNQmuKnbXqPAJrb+qWfL/KwTPsIcM2Kwhz",
+	"mcSu/kNVIdhR6ncEbuV915rYVZYp4KpAuHsrAzmTbiEqFw/svYnMf3DirI3wvYvd3iX8hUrfZof3UsK6",
+	"VP5yY0Hr+gS4RgLeu9j0l1MzOr906mvsFYVfIlMn44E9NJZ+oY8sDXxEQjrDetD2QBJzIA8x8+QKAubX",
+	"WBHIoC+R8trFdKgsUQQDnoNiJonLHsk+5fLeeEoU05qLmQquRAhXeOkdJ5wWs0xgZJZXEnRg4UVLs3tU",
+	"L0u3ijXzgfiJgsl+TYdanVcMy53udkfsaU++v0isPwKq7j2gap+YqJx2WqoLtWV03CReNNJdIpDgsG+P",
+	"QoCTXh+LsKNv/Qs50Vjc9w/1f2f1f894gAoTbesC928zH287SLJ38J0HJOHXzPfLYvbqZ/Cpb/WTIyia",
+	"uUJD2dfQEl84AjvrmmkrEhAusFp/7hjHdjteRRagG6qhiuHhJQmRjsKRnwJ2ScKsZic+EFIHYKK2i1cE",
+	"SlhXnPGQPpWRZlZWsij3uMd1gk+qn/m++X2T0+UCuuVFBosBuZ2v0d5+a9MJUK/H6oEUy8Y2xnftHM2T",
+	"101BK8hbOP3DwYiUUGNuPjKlPFGdDXEp+0QMc+HKGlaDKqBUMddwXRea7PRPiH2xUEO4f7Kt8Vttrn6b",
+	"BJ/btD6cwmDE4aiShmUlDijEYoOUW2R+lMOKNxQGKCXTN9Xu1YapxAzUEK6IFa7tYRDsFuNg8FvTVTrh",
+	"as6wKvuU4Qko1kCFN2qOhIyun0Gu146H4KVgbnlaYntIUtEAmrrkUOjV2j2Lj1n3fDqk3ZPJaXQWn7OL",
+	"aY/i3cRpMs66qZ88/ro/OB7+519/7HjNUNq7Me+z9MGe3e1KW6qYxqyrLms8XeNeQrlYYeb+VufV3XrG",
+	"eLtsJOJ9jSNfA9kon24yW7bb64gwGs0x5KnU17BcUtfcQfgob+9lvYgH5gi5KwmTK7WUhwEJBbsNyUok",
+	"YIwhGTmYozbjN0wERq0142tmRm1ferUVQgvsEJnI7VwmhTRoc2uKLAO9FIx1JXDCWMJ9qxgDB2W55Fxu",
+	"Bv0Ep+pjUKwjUuQp9/3BHx9BvwdbpSTvTDtZk6+fPr+7mTLnaXs2kioF9kgGzQKBIs0SHigSAuWOuQjJ",
+	"Qt4w12qwRT2Uql1y4wFTq0TXXxLwsteYN3CudCyTVmj1Xm9O9xCO98OnDzTn2gk6573ucTQ0St+JUfpO",
+	"J92z6Dy+YL1pnw4mOdXBmnckvHLR6asO+fa4Uyol/e1xDV8uXTVOHeJiDIDeI/jlXqi5npaL5Lsjbem6",
+	"7jPerT5nyaZ2z1hT0xHDhpJEn4Gy5jKJ8VJ1ivhETspx4q6xdY7qJ91+bzjIyeUrOSFfrXhiG7D+Hul1",
+	"d9HIJ3KlVljfvylnozfq9cokPrhP4aqV5RSqYd1Sn/d9/mDcnObathHc/gVzJnF2YOGNXWvyNpXQPcCB",
+	"IYONUbGdWpPF+BYBZu7aORVxnSi5ZyN6j/63It2rGr1FMG6OtirvEYr/WN61SzzzjoJy++ACy2WbAgw2",
+	"UTcYu41g8TnilH0B5vOFITtyCTp+y5AsPGHfEAQL9KdcadtEoeqZBZ3DgJmCKU5ZgT1h8axylc3dRH/7",
+	"0Nl0eZUstf3CvtwtiLYeeVO4Ulj3jPYn3YtoEHeP2XB6Qk8n5mrJm0k6WRPqW/rSCHRNsxf5H9Lcx3sR",
+	"2CrX2byJlJ4UTo9TTw0+ivEsIxJOU7mAVkEZy3IKL6yyC0ZRvFJg2O0cOjAB08Zr2WiLB/DPQ6Pw3s6l",
+	"ldA0OcA6h4GrechTZvs82VfNkg5bd3ODM/TC7qoidfZq+7lZGmwpyNZIqkaKs3DeeK7bBBa54906rOiP",
+	"k3M/qs79Bxy11X1+r+FGRRGhoWKSOcjmtoLu5gq6siGKQqefZWpZAFbrtdkfnP1LEiIPgC1jODwIpORA",
+	"MXYlHM85vCQhcg7oB7kCbuaiYAyrmkkZB1CWDP40l6Y9r+UGYxn1ZOqEnbhokPYG1luln7MbltT7GBZU",
+	"rIvZkA+UNYfIKVjtnMnQ9m8Cyw1SeJkLuGWMhufZkkeDz3XqHGhqkhLzlX3IhbBBf3g2PD8+HZ5ta+ro",
+	"trLXy3uK8tlu9vhovf0ZXOEbKar+UAHxtL0rEjNYBUYlcnSDjalrb4vfDsV8Gn6L5+4LZriZaFNLGtgH",
+	"14pPaOtFvSCwJXO9/FG/Rd8GUwmoBivF0tEOZQqqQomRIYuM07d77WPc2l0TAXLPC4wLdkvmPGWZYoKn",
+	"oVrYbJPCawRoEHQXNN4/ZKsp4cJMSmzXXJtoUUqyyBqyAIrgr3Kz10qf+oaK2PsbvhC5O1sUPoUVyp2P",
+	"9k30C8fKNdKv96VA+wupmQE4OsnR31Y25tRYbxpaPLc1ldFM1cJK+gbi92j9MvS/I/rqbCS2Vb6WJbsI",
+	"GD8m6+1crb5xvo2KznTVmMcj34e1XGnffGhT5nJr/4E1FwYGbxBfScl0lUx5krD4SmRQhoa3hgmEMBx0",
+	"z5LkGYCkuUqFuRTkNfRMpeAEdv7gwMmi2QjozeWJpEWZ0zOPOP6EX8gkhZLoaQfVy52NDWFt4XPnirZL",
+	"pVmR62shb6u9Wz+hKFC66j9Rd03bL3OLGXVLR8hasr3lOprnwUX7l4zzWr35MTxqLldJDGFatkDqfUVh",
+	"3Wc81cZIojq4YdzXlr4QarVcylTbVLktgfmnILT0jV6fCS1N5g0wUhxPumfRsN+9YIO4O5ycTs9pPzpm",
+	"J3GlkbC5zjlLbLd7uqAzs5npSkSI30wW0dfOYXXWN8JH3D3rnfa759HZWfeiP5wO2XE8iCZT6CEtrs18",
+	"hoqduANRcP3BMfYedaXf5nw29z1ccokhkisE5qjzOKXgEIm5WiZ0nTMFg5GlYZVju+iqNaQOapuaDoML",
+	"dYvxf0GVZmk3pppaQRMkI/tulsrseV33EpaogohOtkNi62+z03C/Vy8U5DS3vbLfNzj2Y7DN0osIKRoV",
+	"LzHAF2SWlNGYixmGGWXnrpXmhSt5clNvca0xuMbtZrQ5F/bAtHjhOQz1TlZtz6msACMWstl8B/pn00Pd",
+	"8aC+lfNeNRmRhzKVp163KRVr3sL+e5tPpc03zrJQ3FuXhE6UEadsIFnWzU+mJErkXbJq2vkYEQy5OpAx",
+	"thb3Ov7w4VftZv0rZEVbui57I+HVHIBFnuO5JTMCdacq4zX7uiwRh4/lot4m8YgsV5OERyRly2QN8fbC",
+	"yMpQYMWqUoJQj+HU1eWv141vU/M61+QgzMwTVjneXpKglUaMXx/XCZu1tRYmMl63ZPH3cCG15aIWObbz",
+	"Lvw03o0D33DFsdJBu7f+ko+vpeJ8EYW5HcA7RchbuG5NFivvdnN9GcsVIxw+IqGOFvUVZorXgRnWUtJr",
+	"XUvGzNlWUy/scruNmObXnd2qqp6y3eysxSP/ZZpafYmmFr5WvPUgXMO89j/bG+2BIETj9z8Z63MWva3x",
+	"R9e1FpsQMzPtgvRK4ckKXXtgjDsmE6ZvGRPWucUUOcBYg4CEWoJbz8r6ceiPnU7Js68VOUCqmMqUCGl4",
+	"BLyAykbo2iKaC8cpIFX9xE9LwZX516VbbSfTOeLiJWon9kjIq1PTssmkM77tZqKwljZAkzW4OSOb/XQz",
+	"WYPKUHdXm/FdtWQRn/LIli3bSOENyNfsvQ5BkUi4YAEJEylmoWtdH5DQHIWQ/PWvf/1r98WL7tdfByQ0",
+	"WAhdzkKItd+UIQTsxARozFsMOpyZL0F5WzEzUg/VzD0MKr2Qc4AndILO2a3HYEHfjxM74sOWTK8aMaH2",
+	"bNu9NTa4alrIJh67Q9cle6daAvIauyFUtpCNajZwtSH1qjZ2Q5MVUy78yN7K5r0HCikQXZtIjGbt4Psn",
+	"4bdP3pKHN/2H+EbXvKHCw5KpqMFks6Dv/YWf9Br33FKMMOLD9R3qg+5gPmovVFzrHYWK507R3imbFEzz",
+	"eQN4CjUQsB6WwratWcQrpqCorLJjlaH47pBNMshLM84PNjaMpl7d73cnVGFLactb7DfCYianBeaGA75H",
+	"qC2Y9jVbjNuHT39sJMbt0p5tDtzg/b93j7u15X7JIuArz6TjLp0EerULI9clEPkHZlrbqKOYt+rGNJy4",
+	"P6/Yim1BaV52Dgr6PFBYOQ7jJecunihrC70tZAj6utiGkVIZkJxBlMoylTNzuwLtg6V5dJxbmCDo5ZZy",
+	"zcVsLMXYnWlMoNiBwPLPl06qXf+C6miOTeEYmfJEs1SRifXv4YYCsmSpt7lyG0zc1YdtEUb+lrcNRnhs",
+	"G5UDa9vIWkh+2CXCyPoC/F3UT+stK3DAqSP3f9KTHziKbGYBW8Ib3d2H8Y0QiYjwDl37AqdG+Gkg+Bu5",
+	"5SKWtwEJETMQPT3l9mr0FZO74DrnR3amBm701tpUy2qBERXz2yVLO0DprHoCc+/FDqSEOsl2emovurcT",
+	"x+uFY/xKZhxtpg0DsvprGZ0unjwbECWhQ+lknfXGvvvlCzir+Fz2Tq6s2O+qyh0adMMRodaoq4tNs1fK",
+	"sGzFIHrXWnphNFh7jbKOGryrTeGoHOcFOseXiqSbPa4g+h1YqB+lmkcJ298Nj7i2sXMUZzMMKTfoS8Xy",
+	"OB+l6drwLj1na3Prlq5ZzTUs+wU12xFURBgqBl7QN1Sv0pjWlA2iq5gzEW11bT5y4+qtzqcnJ8enWyuM",
+	"AEjV/C42aLvNDztXCq9QHmLReU7vE5s+cd4bXr/H5m2GVN3NdJzGZJpIWdOb+0tE0X64eWyLC2lZREzM",
+	"NOWJOiKPrKpfQEheFf+SNFTFp+JKOL2SaCM8wDyXJLRmI2uBnKRUxFzMQhCVDQejEYsJ9DnERLqDbMyI",
+	"fPgYkplkCoK8rlxkmVftP5HyGiaepoxhfee5VBo4fLUKhl0KyKkY42EbETg5JDW/QV8vo672YcCUCaVT",
+	"+n//DyP9obk0pNI0GUcyZhDKMTw5A1KZS6MCd/51eEGGPXJ2ejI8HtS16c3XsJHD2GGGwVhwtA17+MqN",
+	"x6BSTSM9bqiC/kiUastCiB7i15xRg1vrO93qfSv3bdhquk7YjCbj1qFkTQO3HWGa5n35i7t/IW8szeT1",
+	"1wREewps3i1FJv4u6DXYU4zAKZddiPovhNJsiAQ9iFa1bVAP/60+FRop6UOxq3mdZ5y6fW2OjGhmJi+n",
+	"0305ieHy0ryet9KMWLWPJt6ldGFOV2d0cXFhYIMtUSNz2J68e13T+S57cXOosWC1HTWjeus7btnGMd75",
+	"atv7CqsApd9vCRVbnK7Gxhx0qNYpn7jKahs5Sz7SMAiq2cyGLW09sc2hVCe9ez2zO6C/Lsb0dLj39YrF",
+	"oe9F7ilUkd6bXAqFNysksSeA77k3w7f8BmpaEQ1cUje3amiohldFhmro1WJbtHA9d6Ujj8hLwUDtcQp/",
+	"1vwBYr7B6ZVXz75Df5bfeP/QvQpJA9zuozHhxj4rUF0qkbcs/aStVPLQPAfnKgV99fgVGZ6RhIrZis4Y",
+	"0XQGWvGCKUULNR0xLnMlqjXzjk/u0hilXXSe2cuOxT8Al/fQprBFP5DMR79LsJpFz2aPHgRUkNCcqb39",
+	"eTscyNb+PDNnW3+eh7saCnSVZxFfUCt0ulIsxgjGWyz3ezunGjIGsdC/15XVN9rsWc0WGHq0SrlevzHk",
+	"5mLM+XcMBAGsVvxN1pzhevyP//rvSnT+I5E1RjgIcUx4CDV8xQwVOrwBsSMP/puu9NwgO6LWFAfq5ITF",
+	"EPsM8RwRFqBdKYb9LuFAQOlFs3P8y1wfsMZ8b3Oty82Py9tQ9dvIUj7KnY1drlL48Kb/0Kz8IeT32X4F",
+	"QamlLmATq0mW7v6DfAL4/WEWB7RlNx/BUTKV9Z7Vp2/fvgIMYJ1LmWqaXHNNvhp8la8Kfx5V+vYhNkRM",
+	"FjSac8GU7RmR16pUgaU9nCLvNVHTsEJ72U15aU3bp8KWFORiIt9f5vM7SyWWdQ7sKAA5fjeimiZytmJZ",
+	"x4y8Zj9PoURnpoBdiSvxpz89yqmLS3H0pz+RN0zETZWyr1a93nEESId/snBkyLFC04EjwRBPSHh4JeDG",
+	"cJCrJ/kAy1s3EFc+qR1gyE2m2Y6uBILHbL3U7QhAlFcXbSBPYkQB7FN3RB41nTIjMdEoYksNPgUDU1io",
+	"uhLmwJEnUEfVzUQUXUN5GXgvoklCuL6sHALFoOSlbRzp44kcWO+FLVt6aCC+Jqht++VX4c4wu1dGZhj2",
+	"hhbDT9JUpupPfwLr0etvHpOL4cmZjTrDLT1cpnKSsMW//qykCJ2kqLRhjySMZMxCDGF5heMey5gdGjBf",
+	"iSVLu2j9uuEysT3+uCAhSvWhXQMqCmYRckps2DaLIX5/lUZMkYO6Vi1TRvUqZe74BD5LD9zhUcGVAKVa",
+	"HYIsTcJn0+4LqqO53UkW1o5OLBpbELE4gF2mUszyuHfnyLWLvBIH4VXn+KoTGrgbmCQMCAnnUGTYH5hp",
+	"Flwpl4oyHJzbbT82N735+dXLN2/N7mGBVGThJCR8FrPFUmqjxHbNQUG2o+iCwYkywJjIeI1mv3Xefu5K",
+	"4Aoui+MRd9YWAy9mCx0MLsntnCfM62FnkzhIuhIqIMPehV34c660I5kltMXhAsVdrEEfG4FjSZUioeea",
+	"DDGx1HeProTmie16AlahyysRQj1ecBz2jZJnhAhy0vNkkyPyCKMJzJkxWCFTdovV9wTJXof6IxM2lSnL",
+	"/KxX4sAWyqRJYkS7uj7shwFR0vbScabZ4j6g2wnMyZU+Io/hZwhVuBKK0YTFI0A1tsiDmZyzlytti9M7",
+	"4rMxAQEWD5zRG0wByE8xV2TY612JkIsbmvA4JIIuDNk4MB4GUA4X/HNGS2SuADOJ2TKR6wUT+jIDDDAa",
+	"DLYFvgeQ1PJKgA8aEfwXiGEz7P4tX9jK+YY3HB8fXxhcv3v7+JLEK9e10zxGU7NikTTAOQj/8V//PbZ/",
+	"hYdHxBoADNFxpq6EecWA6D/evPzeMie4dTVZSKVJn7zgX2FBZ2LIFbgsXFWGPa7EtTBM0NoG0O4NEh/C",
+	"VskrwRUazQGqXEEtZwAfeff2m+456E+4GHjll5WB3pKmdMEMOpDGzGmBur2W6WFLE8iAjiXDSecGY9kx",
+	"6p24Q0ZCqGwfkjmjMVyoYASPmFAsNzR0Hi1pNGdkcNSDkJvEiipq9PDh7e3tEYXHRzKdPbTvqofPnz1+",
+	"8v2bJ13zTu4P6eTyyqNXz/zkx07/qIdD5ZIJuuSdUef4qHcE2ZlUz0FWfThnNNHzv5t/z2rzWe0WB72e",
+	"xyiWqYyYUkh3ynEMBU2BojmLrlWGP5agnppdfkZz6XzL9FP4Mjr7l9Js0Xx90OvZOnraBq37d9LPtgcB",
+	"KnfbVD/7BRD/6ptg4jlbLY/QKgd8pmnWbJkP7Y1XkP8xbEitFgsKzo/n/IYJDHHQdKaMkvEyEyQ6P5lX",
+	"Hy6YTnmkGmFvT48yTDCVK82cFKNXyqp0CYVbAstAzVK6yOpPv0qloVu2sicC9dcj8sZsO74SOWNFDwU3",
+	"m8QspkTKJTJt2ygPeNkB8CUFkS3D3jEJlyyFG06KccwEZ3F4eEmo4YUAWMNxbC9fhLUhDpyfK80E8isn",
+	"2RzgRTxlKRORQ84DdSXCbtfCqWuWY9ieFQaEd/6G2GoKTluF0l5YOG8lNQOoh/8/e++63DaO7Y++Cspf",
+	"Ik3Rl6STvtg1tY933yY1nUlOnK6uOptTJkRCEsYUoE1AVlSpVM2n8wD/h5gH6yf5F9YCQFCiZEnW1ean",
+	"xJJIAiDwW/ffGuaUC2yg7ew/czRv3Sa/1VLT/Au8kL/GJy6Bd8DikwjfzV9jc+/45CsB7pdys1aM5Nff",
+	"v/nu25pkn6/1xfUwhc3v02CbDPwyzd2xFknOJnSQz922n4y1mcl05OhMZ17I+yET1x/e3gxZutr5d8/d",
+	"xJLaQZDgm80vL6zF1FMWLTAQxy2Lxr4/G5y3lAp7ztxOjQB8yZuLb1CBzKimHapKuWUOUioHA3MIaSyg",
+	"VQtpUSO7Ct1hVJNCjiMvnqU5mdRK+ysQpbaYxWe0yZFOjUoF3hgjmttGpLoHxwLksnt8Z6StBFcEnq3M",
+	"w33HF6MjsQg5TnKScXXXdiIdlmnOaf8IBeAIvXsQLR9haGYjvbn45uFNdIP+/d8Fvac8N8bVxvdguCBz",
+	"N54xfYf89I5N5sujv/zlj8BkvfzLX8gNpkCNhdtN8N+wXWYs3geF+hEp2L28wy4gxn5I81Fm9Ddk9XLa",
+	"MXTkTAumldVM7TSVeWYyEhXvV0Jary9etqM6gWS++gbocJwS3Xp9cWHElMAmorEYCfZ5yFJjD5R5XqT1",
+	"5uKiXbfBjBF0/eHt3806QVDcao7ASlf3rsqfnKPFAG0+Hvjlb0ZpB2Lhre1gnAQk/dXs4jB1279NszNf",
+	"4xAW78r/ppkL/cElLx++5HdBrXMJqcteL3N4fpFFh2cZE5s4M6Xj9n/++XVKl1Par0JwiPxH0F5Cqo0d",
+	"GXARgBffmO+ImeDGqXrGzoiRY9a3w9E2BeCEZCDbys0cI0KHQ0YLc/OPUE7IfFMJOsq4JrnsGZy2/gRv",
+	"pIIHYcoZUXofvC2EsYtYOBfDHZtc2UisG4DF7Ts2hB5zgeb2A0lSKbo5T7U3cc2Fd2yytcNvZVMsZudW",
+	"DmuRWwQW4fWrV7OuFXN3WB15z4pYgEVLXr/8poQcsiLi4GbA47oy5AQTNJcjosA8/tvm8m0ETMIx+pNf",
+	"jX/pYsS+zuDZyw3j2Q1st3kqn3OelSfjwDHt9cUPD1/xoz0+cMHLb5a6wKz3Jyl/o0UPFI7Xr149fF11",
+	"M32EM7Rd5MV9FUQT6tF3SoE5/4L3e5t9PUd9A/KFNgjQH+GuygGVJ2e+tF5NF4kEV5vZbVAGMlLsjMCl",
+	"4NjyupC5g+2EGAvrNzE/nIfUW4HFiCRC6tuuHIksiUXr9cXr9vqghQu0JmjhZW+zXShAC6ECerUULDt4",
+	"lHj98BX/kPoX8263e2DxvS99YM2WPmX3zNbSrWR1QCZXcEIVOobcU9AZLhUDVQmPLRazFO5gOSoxmhZS",
+	"lQW+ypgj46BxxLgvScYz66DP4G+lpcxIh/W5yCBpm/uWtgzYDmXRxuyDiGhplIm0H3i88W/3xMiqGQwp",
+	"llzaCWlZKygWYB+1fSTY6SKgGuLQzsgvEFLAdIDyzjAU+IdLERFtEB+LnzQfMHDYYUDBxi2mIxSuAQZQ",
+	"dhicg4KXgzTLzG76GTfTDOTUUJ+UYVLcgcATZ76FqECZU1blqFpSIQqo84y9V1Ntjgz5XKR8SHPzEiHQ",
+	"bV6mwR05YOYH4MBZlx2lbjKwHeY5JeuLD+sWz20nNUr7SOqs5JnR43lvVDCsSZ/zeMvlVe/BW+b5+Ipt",
+	"hT7E7+FYAb+CkbXIE133dNz8G3m6BxHzJgufUGGsMI5FcXUDsDwn5eNrs8pWHoOPdz7weOBXWf3hR+XW",
+	"8CCwjGsDD34V7xthv0DYR1/KxLBZ2U+zqqYaCn//WSD9df+cpilT6hRo/M4LljHsYbSssn4tJlIwdG9j",
+	"ZpDVlsEGtz6R1NxXaE5zdEgOmVBBRpGL3OJQoIP+C4V3Qw+L+yEkAHj5iJ32tfV9a+ZC/DQWpQvb3szd",
+	"ofTi3HM2ZsUZ+WjsG5eQMGSFjcSVdUQ5v2MY5Y/FVIZSmU/Uev3qBxzZR6aLyem1gaM2zHZWLneRvtCG",
+	"0yNfPBaVGZWyIOzz0BjuMIMoTE0CnUNI6DHPilhAb30Vrp7VxGiQmhP5tD5/H38LgumVdTrFjIkyV8ko",
+	"qGa3dh0TWI92xRWDuQWxeJQr5ob3xFvxB9f9a5jtb1zcnWzHo/IRjkL5mD15VXDG84wkwcbl1rZ+FTw3",
+	"O8XQtX0eSzhXPkn5jgrn1FIbD87cYNpmHQhV0DNMyJyCUC7uucZgzjnmIG4bQZ1/2ifL867ZC2jGhId+",
+	"QI1JAT0N/CBtnqRRnYzpVgXjiNA8jwXFYONK8EgeRsdYzMJj6fSYAka7GmDxBBW2nQl4bhQT2VUAUBCN",
+	"pXAiYEV6UMojZCyA7AvSz8aM3kGC3FgWUNGbQxzzln3mSqukjOjCYjFGOgyaZPg6nAGjAtzSV7GoM6sw",
+	"y82jOE2hGPeKJF3Kc5bdDgvm21kkU82jw5SpWCAkR9jkkPk0M67Z9Ns008ugY78Uy2F4sOLgZUI70N7v",
+	"1sod893Li3aECXDuS+sxc19WLhyp8IvptW29vvih3hgFXxdYo7Wr5C5cTsBUXf0rm7HXcDTe+kltSbhM",
+	"P+a5CJet69pr+OuXmMavUrCjF3S455A3O9jeS0k4qE889QT6q4o2IQMBRgRjGcsAqW5Ao6cG4MH89Tn/",
+	"qPRi4qiByZdvyICLEeSbc0yydblxHWa0WGX76yBuggiIRSnT4cOgQYplZ8HPS2JBkB+QoCzu0NqAzlKQ",
+	"LHFG3pZh01cXr4zize8sfxrWi6JHhCrQqyMD3Fh9X0DsNRw0V8Qq/0pa0lnIHxoWsgNePiMBkFGqRgZX",
+	"qQ5sAcu0aF5KFKwDqoHSDsJhiVgEbOnfzCbaqsZefcxKoPqqJtfLqkmX0zvObHFf7UNxs3BI3YQu2nSy",
+	"NkAeM778bDdl/WFeA2n26o0oZwEjqjglrkr3gys1SFnkWNlKqMKTG4uNqc/rOBcwPV+NhqxQBndrXAsi",
+	"s6oo1lD3JUCRUZ2tf8BudtKSBelTo6HWQ2oSeOqT9lH5E7YPTmYvr4dNjTfhaL0JKKntUVsBA+VoJR/C",
+	"j9VS1JlaS189iG8XY7GumgqLskon6VX54onScqgA5SBjwnoFAHnmmL8u/BvZECvU6QgZlI8StNznm8Sx",
+	"sHViSJXv1hN0K3+flm1mN7fw+kVYBdreVMB0gYkaizmgtSY4/YbbYAYOXs/uiBtcKDlywZMDTY7a0xFd",
+	"EDOBA4vLvNTZdN6jdbWSOtXd3hIK6pZQUMwZKRlPMBrC1aI7zzUhYrHYhriycdU3xOz7UYElp5QUcowa",
+	"MdooL1Q5Caf0cWXUB2griMoFpnPCmahXXaKpvFdLZFLaUVMGlFdxrErihhARYz5BlZwbFFdkXEjROyqV",
+	"5IPbatvRSNzt8YGNQvIcFBJ/IlaFu9OCKaa34/wBQ0pLkpzDQ07dM/8LXvVfwRgC37gCYnok6XMne47p",
+	"FRHeRQx40E1E1vUSGcPuYTcRWd9LBNXUi91EZF0vkUf+iNAhLTRmylrwVpaoxBm+h+dLcuD10eyYxp/0",
+	"pP1J/qwDPKxkSU3B1448SjcGp7SVXyVSdacYWm0+RpVdEXJL3TRJKxkOC8vhNKbGQhOaaBnFwhxQxM88",
+	"x1tTbUkFS0tOeanpR2FUMjnS6MKyJIRQym02oHKSAqEzHD4m4izr83owYhyLR/i8PPJIQRLBxrdukC6k",
+	"WonzYmU7jBwpoEcQnW1fkVrnmVna9bxnjtLR+89I1X12BMonwOmW9c7KM1bC1Nf19GGhlq+YvvKULKg4",
+	"lhwHDL2XTGS7rig4ag2S6WmlyyqTq+OxUvLcIGuHpnfronBA/mZZsFxSPrSIZMk8O/p35Shdzc/IaEha",
+	"BsRcAwo6CQqH2hHRBc0cq7a0qffoTCrt1A9///HnWNyzgnc5KyJi/4dXvf3JcaUZAADSrIhwpUZQFWAb",
+	"L0QIJ5OICDOYdl1ODrK0BYA9hrIK+7BsWtFrYavDW/d90iYcieTVZYVSVvdZLILlDGoWbJAYEVxJSw8S",
+	"ZJ1w5dOI2sbgDoz3Mq8/Fv8aKX3KBUZSQs3aaDpiguiFBzSTA8qF2lBG5grRkRDTYWtEsCOwgAxePV7k",
+	"3ycWfUhbLIZ8OwSE6tycIPNI/75KinphO7/i3Kv6QfkAZK8KZYxgHGwG+y6FLPz7QjfLvHU3amW3+zhJ",
+	"NNc7GovNZ/CsbCD8wgVX/Zub91sSX/7+jcfkOOtsD0Ck4h4yAG+dpUEsg4PI0hMv51aRrUrTQm/USfML",
+	"92EiB0wofWbGCTClQsP2hQN1F5Aq7Pfvh0y8/SkWP0ohWKoJDWlNrbTN0cVcWCMDRC1p3bx68207KiW9",
+	"yEgCgjO5NMYR6gGdQo4VUNXHIqnc+3ZU5AmaMn7YCsworpEm0XVmAVK3F0YfyHhhxvj7x7exaCUVFea/",
+	"zFD/+ue//xOPLi5efQuDAn8VVB6aVYI6l5aV3j7QZrP+e1xhvSDM03F1tWPRhf3BrKKRfHh/gxRXMzqU",
+	"nQsqNHV22UW9XQYUoSukEYUpo5COKuTCDYCv/dInDjiChjGdrJuhOleyRBWt0JhekEAL/fJo2kf5Xr5T",
+	"Hy2APmBuliuKJ2MkruneN6dge9LpUT6rzRWB3dy8h4nWiSlsd6jlzHldX0RtP0n0mO038yJqZA0o9DNn",
+	"GF3eFhnwGC8tgIASfGepoqkUCrhPgywzDCPYb3AoQRRhcUJpGQsNQwVV99y4Lx2TjkvyX5w0GqHqj2Q3",
+	"gfmEPl7LvrWBkEE5eBcyeDJpo0A20OSOPg9ff+W0PTKVdAaPdp1QCnOppJWWtwmaK5RxNmDVz62/v9qB",
+	"ocQOo4UOFbfEAzRXskxHreNwxfaSyqeNIJkWuEPb9V59TJznuCVz3mWWqKJ0CtkX1GGpHNi+AbZ+dLMJ",
+	"qb6SCh94NOkbgFm7SyutQuS+HBNmEEt4JyqnosnqWD+rYwotH5t1inC5z/y2ys5wcOU0r2Xy3EhLMe2M",
+	"5t8/xQJ5oc/L+CB6R31eaXtdLclYgAsz43DY9YlxZF95cejwn06KI9WV5srD7vHh7ZZjl/Ccw0ica9D2",
+	"MNB25ZS6Ks7uJrHOWcSPT7CLxUp1mNX2YYEGCd16wEhSsCVD/dY5Qh+qx/S6K8RtjSLkWoaAyxThf0Ee",
+	"UPJIw7uaYPg0De8m0e7ZGt/r5d15EseV+SRbtIe8ciIjo2E7CkqJXIZH2FltLGy1E/RsKiSkdNGptnyE",
+	"KqhcQiO02p6N9AzcuZZs0FyrpKAEoHGMZEt0hjtIQsYf/btYnSkfr8Tmn0hsuQzB3AdoUv82W/4K/yRG",
+	"i7R/cmx0d274y5DdBa2bnw+R/yLCOuD1T4NN6sCl3LirM/uvQUvr6f5nkv3Npdb+SgAKbs3xTyKrx6Du",
+	"gh418wWEfb1bDNpDwnBq8laHcFJuuU9atc0KI2LOAb+3cUspScbYkODPF3AWxYJ9RlAIPIBcgR4joA0d",
+	"tDG7dfLUXpm4do4J0aNCgDBM+sWtmog08WWX05liEDXKGfQX2g4ZdizmMgjNzgTuUbYVIEt1FYjF2m0F",
+	"NqJl4aZzO/2wGwu4Ue7J2PWLNMfSLU9rSRgenWADQBjMz59ob95D7M/O4TfwgCZN6tDbEfg3PkdmTOui",
+	"519Szwf99cgU0wNvNPAr02tjWEjSvQsl7SH8eLKocaiMxb9CbcEDhxm6pab97WqA2P0jbAOAXZ8KRoZA",
+	"NomU/U6T0PVSB9S8+cQWotTtymrSh9RCec9wLGM5yrNYDKBbNUknaQ6Z6cIoLwOkH6eCvCY5u2e5ArVx",
+	"EcdlrboYC9AXdwc8C5gi5+eSX/mm366reNj525FAT3X/XkWDWwr5sH36RsDvYVP2bRfmuTU9rzqZPaUN",
+	"NnreDnkvXy0D7+XR+wVO4+N0yu9Xe+RHt/G2qlPizg/E0AuDnZryXK2jXVYI9ddVNSMrwyIrwNoPCrBq",
+	"k8+Zbp5YuHYM+iQ0kvGs62rLsPrOl0at5rM8pIYbfrGW8UGGXQKaRhsrNSCtIES4jmFUJPx4dd/l2se/",
+	"bFiaS9E7zY2OGYE7jHamc6StXlkWBbbiE8xBvOcYFItP2lOtTTHUOdXbFDMZXWtTvCB11aHFCn1OY7FS",
+	"o1NvMJux+kanNj2zvs9pLOY3OsWkQ9sQjAoClSPdgqm+z9ERbGyTJlDDR5/prcuTSchI5Oa9V82C2b4c",
+	"pJXgn7fwZ9K+WmgvTOc/YunsPNJ467u+qsLxzNsOr6i6Lnaq9c+u4cMUew+7ePE9b6Bz7EbY5G1X1rBV",
+	"yVZthJ32mt13Z5RyAIt7zmKboKOqhT3ceqYDb1I7p3lLVSgvr76ff6F+k5nvLFat3sx2bble2cC6bIWl",
+	"gCPCpTtxDUStnqd1JDTPy064KMpmGtrG4qg62v6Ei78zNL0OXv2uNPjFGNZ0w10VGeye2QE02GO2Q2j4",
+	"FRoclY3wSiXVNn8zf7vqHYJ8YWYxoNadd11b2bKOETT8PMN7IMPYsohzEM2y11cqFyJSLBYkSsJLf9KQ",
+	"tIJyVVpJz13B2mZ/b9hym0I0DEetjlprhNiu8VlTRvJ0435juMOHfW6E3SSCnWVp7QvmeJkiu+mmO1V0",
+	"mO/dLQsggND83mDMGcHnA0l8TRzO9f8nrv3/EWhEdkWfTPi9CevsTjOye+eRqTTnIOZPsYvzlvNqEHJm",
+	"UrFjsXQmzafqDb2H0h79ahfqCLqq//qzY94p55kQ1ZdjwLHBsURU3Btd2KJ/NV2l6ajfdNRvOuo3HfWf",
+	"fEf9atxvudb6c8RlSjXNZW/EjiwHdUpysm6X2ToJNyGD9BmQ2XWATSobpRoZAXq57NAc2Ne6MucyqFgI",
+	"bplw0WcF17f481v/8wQr9KK6KdrnKL8E/gOuY9GnQHZqVqEri4gwaoBd2x/ylFUtkSGdwHLhNS+U/c2Y",
+	"C9U+Iz+VpgRUQtjnAm0fVOK6hTiWnF2/E7frsjisYi0/6QdAFNka3Rtt0PMR5V1jSKMtj5mBNoCK0N7w",
+	"7+UhAHXVSkeIn8ZA9YxR/lGXxE0Jc41poac7RRwJovziXs2huiH8AB9wQ7xQ/p00foi9FgQYIYykrYpp",
+	"zUUvTLXyr3P3FQJuNDM1AmdlQjryR0zhCmBAC1ot9cq6GehX1ytPUBtjMTb5KqVFwWdvJdgYbjdVWmqw",
+	"qDo8c3YKmvFUowYEOFVbEGquXan2c2EXzxon605jQXPKRI+msGAjeLrNwgL2mQ6GmA0BAv22QrWNCUDR",
+	"ybBgt/C18ilBq8H1BxzebisRHpIVpdBuXNZNJcKm8phAxKwh/xbrzHyAXUPgHJwOZc7TycH76jcgJaZJ",
+	"5B+RyPkr02/DVfyAi3iomm7dWB9WetO+5Ck7a/RQJKn31IphrLrDM0UqByo4kZVlR7V0tNQR+1R3eiDb",
+	"Hl1o+GbIsJCapXo6gm60yYqSBt1CLZkTnUCiNxSNcn1G7PqbQ4h9L8IxKzISGbZpsI4yXhDBPutYWNXg",
+	"IBJ9Nq5w3WzpeG8+93ruyd6darQKuOC+fbKJi+vqH1vsZ48Tgvhdnstx9XxPe5aMfsGk0eHng9gKusVx",
+	"ZABMId68JalG0C5tfVCVIg8Ahioy7stBFItxfxJh7pIcW8LIgtHsFMqmkDIS5wUREK5tJ8ojSSF4W33V",
+	"zyhsUJn5MjHY6hZr4gePix/I8qCtCl6P5o4rqcLt4weK5fdMkdYUX3n7ymNXLKzWBSlEvmfjYKRcOSKA",
+	"BNdV9nPH0awCMm6EEzUaGjPwMkCT1j0HYtyC9/patV39YTIuuGYJXkZ1LAZS6aDXDWkl9n/QogwJjJOC",
+	"USVFckZ+vmeFBYhMCghtuiISlxqiXKbOn//+D6EqFpDH8+e//5Nc1cM1UYzBXQRmU/357/9MSQ3XxMwu",
+	"ADbwsklZVrF1fa3lWLiO96RV8prLoBmm6vOhal9Nd03LZU+OdGKV3o2w1tnmG55QZdpOiEVlng9g9DKN",
+	"zmjQhygWdqFcjzUhx1vQjDUtqsh/iFrx7Cj3VJNYGcPcDmjhbm8KEzdRmLhFhfo6Bf5v26p3w9qzJz3f",
+	"RUAb8XiGLeSMXNvvPGe5lpCtSRRQnJZcx9Ue0Mqxwh9TIuzbYMm3HFjxT7rRVLMjZRcpZ7GU4luubqP1",
+	"PkbrrcQAeGXPeqgJPl2baWR1+PBoEYt6uDDP6hVUaIcZUmFS3FtLmew1Yi5st92Qbdk2S1BTYAMFTWfk",
+	"j74EaiPXOgL5HYDvASlK/K1s8xvL54z4FhAz4ycRpCfBHZNC5iwhik5sy9u5xHlu9KrUx+xvjZHftzq/",
+	"AB9rMIGpucaiBTkDGSrHruPFIjaQBaQfR0DY9zA3cywOhbgDt+rToOvAuexLIfb7f54iXJ6Qq4BUaMwc",
+	"fniQQFxoVOSj5+5YJPxws3oRMVfcLa1Xn38p/9gN93OgZj+gWINrOnQB2LypUGgYpMc+5op02ETiMwcR",
+	"+F6w+F9pkjN6j4X9cqSPJF80gIZdKeJbj7uvgHaNfvyYFNHwkGwcJM5RMVuby2M9sHBd25zqGLTFDQCB",
+	"9mjZeg4ZPsTdpefuAD4GpeVQeTIg++RYwN0mRGlawBjZGB2vrpWxhOnR/NKnfnIslnGPQcAyn9iX7elF",
+	"jFVgW52Q+VaB1XetWK91I5BWDSK1H+LVPhjNeL4GjHewU741ctV88fJi6ouC3cs7/51TbGOxKX/uR3gF",
+	"+4Te9TJMl84anZ5goPd+PRDkf8L5EKsrs0vM/Vcp2H6dw0tXiwK+bV04GYjYsXD6g+t+VtDxtFvm0vaI",
+	"n5Y6Z+SjGSbIH2JBLTwCs2wrD+jKKD/MfdaVH7uSAfUw/xjINrN+5tryU84hWwECdwhlcNQ2AWUDyvNT",
+	"zQbDnGq2Q0b8qaRao0EVPGM+48vpsND81I8PKDfuOMB4RnKZ0pydkb9z0M39JyoWTkeWgpGRYuEtfWti",
+	"Bbqo6stCkxbVBLIxgCSFFdMPaUPWLnfaayyGtHc8yWHvKM8/+Xd8qHnx4SjnhbPmbZvGXl+fLL9yxMol",
+	"DQDFvJkVkeT8izlBX8+/4Pn5ipCSM822Wgc6tT9gavAzqqePtMGFqr0M1vviHPrQH+hCTgVDVEBuIrd+",
+	"R0HaCy8kPHfbbuhBeW7Qetnf/gZvqg52Xs9uI5xNw7+7PP8uLBihcxBgFgCi/SoH5qdGPsNBll0cNhfw",
+	"GZ7pSneFmtw/c+TRMW9X9Ui88Ud5RLejGczTCjzuNsd/abJaoM9a/vAvWS+3tvC+ofezTArLH/4IG9ek",
+	"rnOM+QaJ6i6hDC8WQo6JFNNPmFESIqKlTR6EpG68IdX+OZBzLZBQyxJuR7GA+7hckzHlGlNMcCwj3ZGf",
+	"CRdpPspYdkZ+pmkf+WRy1oXAIIQUBkM9IXeMDSuaCVgsxuYoLKvVr7K0iUhLMUbCI2J3tSWq6BRUGG2m",
+	"a44taeWyJyOSylyOIIFdala0idJ0omJBC7Pt8DKZcaYeqii8FuULgiXyzYCGtFAsQiULWIZqRkiKUW5M",
+	"vpGOygtxZWFdofOQeQsZ1ZS0gDPYfKmCjpqv3nxL/s7/uw1kljlN7wLW9Vby5cvZb1zcff2atDFfXhHN",
+	"PsNa/+3Tu99wTY2gKNBGrO4ux/lIbRcibNgAiTLYdN7Dvm1YlKgRUEMmEUnMc5JYAGuHHuQJ7n/rUgPL",
+	"k94D83GwhM5spWJih8ZV8BQt5SVBLRqiP5L0JOnQ9M6lL3kT93irPT+MjkbabT4bqOaM7LqAdBVZ29SO",
+	"bjWaUZHWRjiuIK0fY6ufDwt2z9l4h+0yPlpcn8VglDrWZJ9XZIbdl0mPQVTcNa5DYKIqFgb33VrZyqpQ",
+	"stREWAQdsCuCEtdLaCOYKzgbESVjkXz5mhC7ZmrK1Yg6jQukkI9WfOQc/bdV4emEQkTY55QNNXwaCyqs",
+	"YgBVX4p0uWDHjPC4Uk8R5QPSJasJnFye/MHyVA6YkdFfvpy5kf+DDtjXrydLh84PRDTYlzdPMqAODLlu",
+	"eCQ7jAD1WiMftiwf7IvZnIgo6zV3m5b51lpMRYYMLxMyNto5zTKrLS9fDWXncIyVULb18ZaB8aPMVyh9",
+	"Ktsx32iqR+pIi6ZwGssUTNn907iUNlYsNfDb2oNRgDM7aslMWp7bEy+LBcfMdlvpc9Y2KPFhpBeVQ13a",
+	"fseo8QHjMDichQRtqW91VSyMMPBVMKWAKN3yq5cI+0BJE9y7pqDpKoAhKUhiIPCWZ8rlXZq/nWIZi9mO",
+	"wgdNEPr0y5iusww3/9OoZPLT2VMxk13LOYqpYGN7etArGvJ9lwfxRcMp3XQtRmKBLPN4O1daLa1Bn38p",
+	"/7B1TqsmQzxKp/7IBtLFVsqRXJXSBfz/kQtmqFnOljNyHRQCT2ngsZjKBR1QASqUUcSDm5SKuBHG+PNV",
+	"SwocO9cMVz/JqdKViuIDKS54THKpeW07ERLvgv25ZL4Fjq5Jk99h2qdZ8IdhKdqhtf6L1RXn2+QBMRKU",
+	"SppzENRKmoO8QVrhbSdiHMJZvNiRztToSwfbg2NLism5bc294/qVT04NwX7BxLYLpqnG+A9Xs4TKwHzs",
+	"bTcp5isosZgtVmkUlI0oKLaD/zNExaa1xPHoTXaXbhE2mdgDav4MD1WEEovaWQBlLpl9gdW2ABND5+SK",
+	"oHjgOhwuWgNYDWDtDn9wz20RfgppwWe0M+6ctWDlAVUrFuvqWphrkLGB1OyItK4Hu5mROc3MNkc5gV2N",
+	"rONe5mynmLjN/mdL9pyF6ZuJ7yunpoHupo3ZltuYLZJNvqsZbrUXCmLkmxdRAPBPWEaRmxEAuH3UFM0q",
+	"hFTGAm8x1RP0ocg9mQ3c7zb5c10htblIeSikbrjeetfNw5RSMPNGTB1VlmgjdRZJHejWbFmn7R7iKoDp",
+	"NcWQYONjbEE/HHVyrvosI7TQPAXXDmaNocxaqhEWUGCX7aC7sogFzXN/oYJWV1itBo51Kdi8GZ6RP6DK",
+	"bVxwrZn4qwGZJMIqQDvCKq132VZmXMgynS4iBkayUc4y8zjlyyCvUMYJxjJV258mFmZlofJPlVWl7WNJ",
+	"4vW5/mZDbldk/YHv6EhTcq9xOy2Tk+t2XpOUu7GkXIHb00Et7NZVUnE/1TcCVOvVgV+TR2Co3R2QLVvF",
+	"zjCGSHNAPdWXY4UBxcSC7y3VoJG3hByjdylnXR0LOdLtyLcDsnOCNbD2k8jKwtyzQ86rfWz+LJlKn/XN",
+	"Zx+bP1sPsLGYbxVA+rWDSQshTyOXdmpSe8qodUs6R+t3Z61R+5vc2YXdugtoGiD8hqmyQtc16rIi6GE1",
+	"//yLvenKWbUHIrTei3xS6vsLlOmradWeFszchfRZcURkY7uF62u3ORoKsd1kWlhGsfKsB+zvsI3r9Mwj",
+	"stOvZ630+Ub6laUfstlg/sooXCAoBZtrQBsLfiQy0rGtuqDhbqB3cmgQaA8kyxU7rnTaA0KDix2rTY2y",
+	"tJ/OJO7cye6SRjB49p+dQkF+4SzPAu4TpekkFljUah7AnlsQ6vdhRveov+w/ClW7AHuKRzWmaROR2koe",
+	"xCqa62LzVHa7drc9Rr+tiInZ7tBHEgh5j2uxXbA8qIgGzHiZeAZuk8biXJ+/XrrN5Y6n3W2rs4mswVnr",
+	"SEIKmY2gXGk2UJtSTXPZGzFC9UwQt+ApuwxuYNtf9HLZoXkshrLQXZlzSVrjPk/7tqpIOF688t7snoka",
+	"xmtPq8pFnxW2ZdzM3ZE9tb6LvjGh7ehs6wxYcDd4MjZLBlqW1SfNL1/UZTnZ7265a6bpZ12ljgXKDzOg",
+	"Dsul6CljV08rvVeLCFMqbaapwAHDI4Mhkpa3od1UfKPnhf3sGmaUbTOjYGQHjvETieeUE9pTLAcXcx6f",
+	"K5yPRllu4jhVjwmUTJRo6rJYESwrCF4nfZdRj8+/wL9rcqKs2SDGCQDbl3meuAaZ2DNCyVFsYzc9pe0K",
+	"YO+Xst43FihYZxzRTviqQPoSL3zhObPVwnIsjiesswusfo87pQnlbLcbjFWX6vXpzZqyhx+g2PO+vtih",
+	"/G+k/rZPmI1ALDheSwcb1pZ/7wvgWfdM5l6SWZrdYU5TlhGqn6d7f6fn/VBc+qvbJReNXdI48ffjxJ/j",
+	"ta/4pNawRopsA876HSej/COo/KgwfcBtliFIx2k70EcHmVQsFmWh4jFEF/DlbRm1zUOOmvccZrBUSALW",
+	"s1pZ1NhRGyu3kG67eozCDx5RcmGQZUC50JQbNRB1poApiKZ9knPBoK2Nmg031EYrWlXvvble/Q//51ng",
+	"xo8Rn8ZcMTTvlKBD1Zdaga/EPA0+BlQ2EKU0FRktMtveAbwrWpIkYzm/Z8Xk1ibTJegTiUUfm9eZ3xQs",
+	"5UPOhE5Ii32mqc6hIw7oj8OCneIt+1QRwbgZVmQ7kXBQINK7somdGplTxIpYjGnB+nKkrB+nO8q7PM9Z",
+	"FmGzHc0G0A58JLhGTO/LPFPEtQt/GV1cXMC3NgZC89y6iQQWi8+uYULKRTNrYisf51Snj5QmPX7PXHTG",
+	"3NzWTKpYuMrxxEZmcFWZ9TQJbHVnPhMjLNEVGSzHqDPgWsOC2IBVkAgEV8SCi478DM6pVIouLwZgFxAp",
+	"UjYn1JLQkZa39te3uM8Tm2eELPrjvowFfMFgIMiObzupJ11G9ahgt47PKvEN8RK45tbBBMBfAmNzbkj3",
+	"/v0Vw4K5IZzF4oZB8+fp+MclREZ0wVmGUnDAhMYIm7NBynAIPsAGicy7sN0mY0GJAtVnUxJzdiHwmzCi",
+	"NitMiTenVi/jcbGeWGyljGdBNyiz6oCATyPUU85nX5EeWMt5FhVs4caieqaRnrlaCuxasKPsSZzRTZax",
+	"n86/wL82mnNUaf3L2E7uEpcGgIdJdg32WcZ880PMpegSIQU7Fjf3DvD3PW6NHdg4C8EvaHIA2hgqddzg",
+	"4aSBw/3k5G8IdM5TKlKW74KGdcrYisUUm/Vsh1LzVLPzsoKOS/BALczaKE4pd0UDOB1jPDr9OzaYQlo0",
+	"UODNB+C+L9i/WKrbaAgYFc3udKMNUiUFtK+WsBQ0PyNJasVZmTdlNXNQ5aG1g7FZFDf6Ptckdf0ccVg5",
+	"y0gLe51qynOi6ESRzsRo+IP5CVQuWC6YUR/dLXeaPlXOe7nEqQ2nNsHi7R5v1+tiunR30mBagdr7da9I",
+	"36i5e1Nzd5e2byFybRlSMKCGpXoN9u41wq/v6B3439RIDRl4tkpSEktR26NcXEGWKX5gAB7aM3lv1gJ+",
+	"EWgWfcAEI2s3QnJvyWHgo8BzmxqoH+AcaCrfd4NOh9RAYKrTkttvges+ABf3kh/GF897ekTWcKXCaI24",
+	"olTsWEKHu2ATPaggoJnwMjFADAA3Qb9NBf2U3WgOQXDj7ajh8eL2wtVqGeQehhtQDRG8xW2CY9FUw+yi",
+	"GsZsmKcRITEz2VNsBBZxjmIG+75RypoamJo+wIpX6r8deC+h+p1/Mf88rufv6mD/B0BXyGRPCxZqbo55",
+	"2RiUDvTqIdNzBbPBpWUdAtJfXljND8AxIkoSIdFY5TkTOp8QY8kC33AulbF605Qpdfw97+Al7gCOb2Dj",
+	"PO9ylwOyCV19zDwwiJ58wNMGOY8kprnXE3qxM5WlUVT20oB3LgisWMKzdXtOlIkJFatu/0baBup+YvHo",
+	"/LOPzKzGDsFi/1U/KxtgF40B1rQ6O77qIDzaa5tvSm6Ik2AOjNcqeo42cka1s3bYwy0QZlNPFO8BYRBV",
+	"JSHtGfnIUllkZU48HWVck1z2NiUZahKT13WBWZvr5r3Z6Ly34eBfjTn1kUECzFmj8fjFqPqzeWY2g574",
+	"uoHK+RI9u+1Opdi2aeRPTNWkicVKjUOCG74fMvH2J/KjFIKlenamka8x4FqRNOdMaKJYWjBNWkmfqlv8",
+	"I4GcqFiM+wweDgUliijmWomYiRQs44V5zO8f3xrrq2A9rrStY6gUZmzpWEaE5koGOWAV9VHI2fk/0izb",
+	"0iHeoI7iRzhHUZlZkUfqKo1B9ShsWamj6F7FM0ZyFGk5AHGGT5vIghQMKpDs1/Bks0uIMZ3a0wOZ3YOx",
+	"eKu9yLeZn/es4F3OMltn5ajqzUyTTA4oFyrBaienI+h+IUe9PuH6ijCa9gn+LBYBF58BMh/rIwkioAc9",
+	"roizJ4gUJIU5w1resaEumyoROdJXjjgJdX6iGM1ZBj/GDFHVh6auPcrFGUn+xXVCclZO05Yv2qkAOT4t",
+	"mKv/cw5wIiSUs92Di+tfkguoDDS3uzWvOiEtu9lJcs/ZmBVJ+4okbhYJKVh3pGaZouwgzEAnsbeze+KU",
+	"CzJgui+zBVoWaeEMwRMPS9feu0keEWrXEqsaqnsZquutCJjJo4V6yVjg3fAFytKuH1MFRYziAaN/88HT",
+	"D6MNSZzoS40k8OczQtkNBxhe6cz5vCqp1LV0p0IK8N/5hNuT+OSb+OQkOuHmCSgrTqITY8acXJ64FTsJ",
+	"s3IH9PNvTPR0/+Ty29fRiZ4MzU+VLrgwAmZbLgS3pvvyI6wsoxvPwjF6FnamhNw8Sgl5wJOgZXp3ZDmA",
+	"f5NjMoCQzwxDANdsACoE6AeOScDIXS6w0D4iXKmRFeQF0wYTsKCeCV1MyNCYZ54yWYOl4e4akc7E3/Tt",
+	"T8vmH6ZyZBbLMZvEwo8yaN4+r8p8JHKjFU3NM3EsAbeeJAC0GykOpMz7MXmP5jX9xu5Zvu3sR3jSB3yf",
+	"R0qcUi7WUpmT5tckh7VtEijXreswx3kqgxLWdciKGs7ZP9wBXQ6LzwEcjjgrO0Ls9XYiGwxzOWEM2EnM",
+	"7biulBYiHC/C0ljMJYmqQ1LSElLbD6DUGT5uNwBbAdi3sM0OEV/98FZltLphBaf5P4BN5pjh3Mx9eTSH",
+	"I9CA+eay4ctVnYPiO8uLhwYeGbvnKVMlG5JDJlLyQ7n2EW4aUwxReIsICKBkAeQPV7EAmAYYpySBWd9y",
+	"kUB1NTANKToxAAOOK5GBc+yMtK4DxqWS2QguR2IthGQuILhg2cdL7qqzdqX3RuSckwlc9j/8n4mXV13O",
+	"8ixarhsH99kkYcPKyJUMwFUcr6kCPRBiUNKhGfGmoflIAZZYaqq6hh5SlGM+w1/f4q8XNPuAN2IlI9X2",
+	"IbGwBFgt+xZdMj8SonFN9JinRkAvK71iMV98Xe2pAfxjxN26pRSxWJ9s6uFSilhslGwKoV88kToKnMy+",
+	"Sinc05WRIfO8cIBT3vMWOS+45anj90w8+4zlJ1YwcVOKdsLFY2208y/mn+MjlHKbHwkXNYSmckZylvVA",
+	"cwhsuUuQ/p6gUhMuvP+MQ7Bg3JeDiGgpzbpCM5JYQLwQHGvEMVOi8rAelRWMNWSyQgpgEJeWyqox7nwK",
+	"gzMgti1HYOvvyBj6G1JgLUJyv5k9XVZjED0mhdwj5fTCbgw1zwFH9kiIdUXoYn5b8DIZEKr3MjmIAkxS",
+	"CEF/oyIrNX0Xc8AmgaUnbCpuYUMRqSwyzBOoQVgYN6AoIN0UQZYDfMiFAzB2zjEI6npfAWq4LfP8sX0M",
+	"zMtbi1THQgpjKwYsxtBGsR2V5XbAMHz/QPE13jC0vIxNiOPwJMPL2zQHDtprkHehbRKLrRgnZapCLDZg",
+	"nLw1W2XXsuVgrJnq7PeVVuBXf6EYLDMJGtvlyG2XRWIatmRVUFeFzObkNOryuxDUXi7b/8ZiI4KZfDQz",
+	"gNCTIl0uaA4l4VzHwkomGugILxRmzWV0AlIObSbkRhNVmcqKe9dtsidlFpFuIQf2lcgC/5oXAmtRkktw",
+	"XsaiU8g7Jqyb1iZgO30AHYJIkllxxT6oB5Q2GAqPzfgPD1PYrkIsDxQBm+VNCcQpjH+Jyj7zbp6tQJ2a",
+	"fiNRG4m6d4mKe7IiUjcqQ0eFeGLGbikUnb3KBtiPGGKVNt1OS9JhPumuRyHDPRBwICXRyLUUzYGx6wmj",
+	"Q4LoS1/kRIOgnbd47xgbokRDs5b0abay1Sycrcw1ZIjjC2QZCZybA0aRiMtIrbWN4zE0BTKCBdeoTkzH",
+	"orGJD84m/ghb4gnK8JJj+8S/o5PLE4fIS4v4cHV2xLzdiPRGpFdE+qgQM1Yy5ryvJduRGnsndNw3+Kwq",
+	"5l+CKx6jgbRgtvor86YmL7CxmsNEYzWOhOa5K2YrOcWzM2IfAcWBdbTfSKkGJrIByLODJtvcBp+aXaCG",
+	"2LspNNo+iZvdbI9l9dY8vWN6HxnkNuNvJvHNfJDYYSXEapQzpAgPJjDEoq65cMl4gPDn4r+rcIObAdrx",
+	"xWLK8sG5V3PJjz8F/JPdJNvVWfEpq6Zx41WfJkN2pEncOIFlMrjtpmvaGW8pl1v7be5w1G38rTQ0Ji2b",
+	"iD1QLL9nqh3ZblmuGCYWNmZwmjF1R1I6pB2ecz2paoNwG9tTdwp3AXMjJABgSrPstjPxzWZjIaSxcdtX",
+	"VRAWjGVzYNhnhOEXU/157YcuPzn5dHpxcfHy1TeJ7agMJ5skcsiE7aXrYiIwP6Nwui66ZVJ0xoa5nECK",
+	"uctwVo79waiYnOWZSkC9BWCeDNkLhdngirQUY7FIfv35EzEyEAd4an6jkvYVGfephlbGdyrBFs/QpLjD",
+	"ptdxtvnxnTr789//qbSNjhzR38IuyHSCTwo6TJB5LX1jgT19J/P6+NoVDxr5msW1GnrTx3c9ifd+yAQe",
+	"/KeRXV3OZ08J1nYx51gbdg83tkbjnVkkrs0uJtTulloRvZShc/4F/7OfROyd2Tx/uM6w1sC5xCwF66Ox",
+	"/TTHMMvMUucvmXaN6dTTedfuFAdkO8dv+vzK9E7kwCe7I3dhZyxG4aClcNNIeJ8Z1RuEuXOzZSarO6F9",
+	"Sf4cI2TKJz0FjlceRWKBKNhjmry++OZsno879MyEto69jmgpAU5+AbxJBlRpVtxmVNNbRLXErtolgUPC",
+	"nGUyJvc0H1nLwRoGVN1hGaysUkVG5bSLUe4dOozcs8K8L5L2WXpnYG40zKhGTdvjZStx/721v08gaWxK",
+	"Mrh74UTznBXAvHU508mYawvYWRsKzqBDckGFoql5ebHwg8WZv1A2Tm4GyLHjHVzvV6TM007ZpTcS4OsJ",
+	"GGC1jnEgmeOqFuaNMXVGQN4kBVMyv2dJFIwJrsuVjIX9NgsYQ9EqLYgz+440Dr0s9zs2vZ4lf3+8zXJt",
+	"XuA7OBI/UU1/hLe+M7G1fyL42vnvKVGsMXcadvhts8Mv0iDgLECSsjkOp0ZCOjFgOSFqIkaP0S+U4j3x",
+	"dBSMBCfEMDmKWqes9eo9NGhbkQV54k76xCL0H3p/4RURI6TYoB3FhCYaMuQC0emS3SDfC6nlzuaIaGuG",
+	"pblUxlaD6w9Emh687ITXvWNL7wBEZjDtRlI2kvI5Sko4AqVZo+UU3G9GQKZyMDAjX8HheK2wTohpbXtW",
+	"hphebWtuxV0oKxVjxCGfEUVMXVW9ei6JOJNPJTvhR7fIh4PgB5hmYFdpmWwDt2urHB9NusHj0g28oyYt",
+	"9+uOsg2Go07OU+B254/INqjeBgkfKlBTm0+AZXT1CQXXJLjnhHQmdbkB3kfkjBjvPboCv5i9yj/VYHks",
+	"LLCPKdfYe6/6o+EIKOhcGQoZFrKHiQXXojorc/+Zvjxc1UEioJl7v+aRU2p5vUZ8FMp6fRQ/FhsuuAi0",
+	"enPvNdX6LKtg3iGp9rsJ/E+vwF7D/+4tzMs5tselKbZ4LsUWBupB4XYxhYLQDNKgKsC7WRX8/Iv932rx",
+	"//nq+KygKLHwNfRHqajdTyQgfniQWhnXbkLpyyFaozA/rpmaU6O6G46KDwsucUhPxW893aDLmxq+yKHx",
+	"HG/Wc3zj8PCD20zPx308M/fGh9z4kJ+hD/lHm2BTwu2wBIMNyKmCySFbKbq6tEto2gM0T6AZG7wUaCtW",
+	"i1wTn/fjikYkU+hx0RLqFWAAfLrcA5KZ7Ncik2NCu5oVBBk2gmyi1svXJKMTRToTYt96+4rkVLNijgi5",
+	"xKdSyA1rBN5KJBZyV8URhyTrwmk3Yq4Rc89QzOERABdwBc03I+SwNPDpmGLmTNpyxwFN+xz75cMK/vn/",
+	"/x/Cxa2LNMDfNjxxK8Wtl6vmc7/W5g800AC7YwG0HMEzJtj7viexe6+9TBb2KkurX/MYJ4eDIZ3VCW3u",
+	"pDHLghRp3BReRiABV5nWG0RtoiDOJKRmi41R5NjqM796vocPzXM5bqT1UtIaVdOwrP4ZyezZyTeSu5Hc",
+	"z1ByvzNYWklxcgV6DhLmCnAD3ecDphTtsbUpYlZvZPczlCra54IYGMpC0xxSYCFTVhZAp6igKJGJjLS4",
+	"uOcajqcxa3lPnHJBoE4/In/++z9tl8USC9uqJrFcVgmRgimQja4xnqPFolqzwVBHJFGV39KC2QA2Gcvi",
+	"DuxMM6wEoFyRMSsYoWnKhgapbWKCWUtQU8zPzQpY8eGez0J+LksRTVqUvPn8GfMi2tgqhwpHKG2Hp65I",
+	"klOlb1lRyCIhytjC4z5w2tg1hHQT2L4RGfd52oe31Zd5Bi3vYLFioeUdg4Y9NjdM9eVYnJHkv3Cj/NWN",
+	"N+cK2gBRbY1/MxAB8n8rDF6lAIzFGulh7yjP37k9vKr8MxevykhTyswjZaQJVmyZRDEHEAce6doeFRek",
+	"dvkzLke6Iz8HsGqWcw6mnn+x/7Osv8VkbdLf1WH2HRLyEjzXHm+zEXPEuxbkugVTfaLYFOoAZy5M1sIg",
+	"QDHkU1EVC0uFOy64gQfg0KeAyIRDZSNAEL1nhH0eVglySatggOpAsOuB3dGcRMCC7yo40YuXy57FeyDw",
+	"rwbC6Cjj2vzkAaPDCxxacv13rfUiCzKG9YMZuCFj1bz52B480vLGkfnhCyOh7phow1KwggJdreIiZUfP",
+	"dvjRbNcAKtbC1ndu++8M0eYp4u7tBy0ePdulOQ3PPh9pe/gJO2kGiOYjKFslc0dMSOVQ2Ypr76bBP0sG",
+	"DyytVg6hMkmEHM+yYqC7hWnlKVax6BnrBlSfD6FjCE2BIKuQo16/liVE0AG7Qk4r+2CapnIk9EyX5hfK",
+	"xVWMhitjkUDv0bNhTlPL493tMoNKQC0FOIQ/uXWbi+LBl8KPBDs5n/0l8Y/3F89p6yEFYpz1gg0c3aHD",
+	"BmU9HTXelfZGMO8hxIrFovyld2ZfrYEzIcu1q/E37+7k8uQ6HTDy66Dzt5PopHz98MuCmTndUn1yefLq",
+	"4tWb04tvTi9ef7r44fLlm8uLi//vJCrvxs0I05G6vXj5w8tX2bfs9E3nO3r6XfoNO/2h+/Li9JvOy+4r",
+	"+jp9k31rJgG/H7CB/f13F6evXqWvT7+jP1ycdl5mb04v0h/Y993v6LedN5mZtDTDPwEt4SQ6UVyzW56Z",
+	"82UOo3XAnqBj8SQ6AX6DmbG/+fTy9eXFq8tvXpqxm22P4x6pojKOb06/637/8pS+6nxziiP+rvv9xQ8v",
+	"T6ITy35wcvnqa3RSvmQ46J4KuGDUjNltePc3cMrY/5dLXfOJm2WpPbgfBZ8MqECcUSzvnvwzOhkWXKR8",
+	"SPPKa17rxaywIHdc4BVQb1RO4nbVNzxgui/NNaAN3RoFBDY7zW7NqT657NJcsci5CvD+irmJfff69GX6",
+	"Kjv9jn3TPf2evu6cvkm/zb5j33d/oBcdIwJgiEvua2YUXdhv9P+h6YCduRO0+gLlMqWwdzN2+tPPJ9GJ",
+	"O3gZJb/Je2YA8GT5PRyO8+vSDPXv5moOVqAcqymzyHdkpCkdkLehLGahJD6vAt5wtJRQ/rFaigbV1qCt",
+	"W4PDjiewUkqqlBfKfW1ElpOt3qllOTDNjV+oQBorIFCZZs26wrIU0NGJ0nSCT1J0gPp56PV3RoKX72Gz",
+	"yuCZ0JoMwzNSLG7sEQs3Faj0pgK8RkqB7eBcNVyRjhkBRGl0OKfDMSE2nFY35jrtvyt31pYy2KYes6++",
+	"UvbwzUEXv9mbwohHFkY8HjXn4iRupWkDYDAJocrbAcuA6Sre9lXQ9FOIoxalgqeCgwc/9cH7av3nFUnS",
+	"UVEwoRMyoMVd2TrJlhDOznffWj84gSfvgrXdpqcheNA85+mnyjZRx6U5LC5wHUzCmc3f6UOq1FgW2fpK",
+	"g2WU9qX6CzY++YcMFQVjlXspewmG/khpFOOjQmA7Mkq6ozy3fsVWzbZsX8EVzsGKTViYVpB0YTuhVLQW",
+	"N2UYedmqxX1tY3I4ZHVGriuze6Fi4W/AsRop+fD+Bnmtza44h5/7hcV60lK0o/YyZvQO/KXuZ+DYlMIf",
+	"6lt/vbuikKIH8TbMViD2h+bIby3cE6oTsdhEmv4Ht9+2lgzvnrCSFvF6duNj3sLBS/kDlMFYQ2iZrgYT",
+	"v8fnoJBg4w20PZkOsjiq3xm+DZsiFouW7rMJED7aWHPoDWRjRagmyYL0OfMb60rDQDktNE9zhv7HYSHv",
+	"eYbi3fci8Xd64VLaxoXULCJm/2ajHHyGTBEu0nyUsSyKRdhignQmWKGv+kTzATsjSeAcSYIWinYonqDf",
+	"VetTveUuT4+MEV/bcT8iP+pIY7125svEed3LfU5x3gcZPVh4BAOk+YdBl1WIPNbu/PapPHeQsqEcy4XS",
+	"tND+7Vn+b89zK4vpfiHm/McioaOMM5Gys+CMq8R2K08sDtxSjaEAIcfIVZuzriZypK9AddKjggFWeIhR",
+	"hGtz/sqD66nQ3RNtg4+AZgOQw+d+ss9c6e0pHcfUTfRH8MBe+223Gmrtin8Ch7cn2gm3OHMMMHdknn7m",
+	"ZcM7EXq0Cw4cDf79WxAs9aZZEA8UxvMv9jrLH5GxnGm2VXzfiYN3fST6CVZgXSS6dqtZp+XUWEf4tKwh",
+	"VVhz++P6gZWyQGfZrUl0DLv8V6a3ssUvdizumvKCfbCYLD5tQ6iD2aYI+QWbXjgVHSKdBNsOmZExYDHy",
+	"ClHokICHobfAxkdnLPuyecYlOl/M8YKEJqfWc1Uezp0e9qVrsMiyJVgrexd+hxSEDWDH/iuqKlPZU7C0",
+	"UerXDLI21VGL6TsWQbTV/yGX8tEu4wpYewcO3hsaeApf1kvTQipVicQW7ieBIyeIzkKWPThNIBqbS9Ez",
+	"3zn601QOrOPikiS2qkeNOgOuEXaRgAMpNIjtWwQjI1x05Oeo/EDFwt0U40QZS7lZ4St/41SKLi8G5sbl",
+	"ZX4oWpIOI91R3uX5Bhv/bNQr/N4M+a3Aao7VgBsuXbVwCC5yHuUj9SfDHJbxJuN+OCpy6e1lwH+qHrQA",
+	"gt4j6EyB0PkX+BeZLeGYrV03NB+XfsQ7QwsUBxJ2lOALxuocwAXr8SQSHmqZMFEvRQIAxJIhK5QUZNyX",
+	"sYAbsexspulZCTpjqgBXMohPQXCPipQZvCBQQ0NaeixtnNyuA9RriCwWBfsXS7XT7fCGVNvGZ+ajMRRL",
+	"wdPAUQvJ/MFgBIWbjfvSDaJ9tbj5imctgKe9UIDjzFZTAnHBtoBuTs7eqn3Mls3iAy/+wz5qfCOwg9cD",
+	"UG8zr6LMlpn6S+f2wsP+IXWo1X7dNkjO02HtVm002KNNE5yH8vZAAFDaQ7E0zKOmtAWUfwdJfJR4dc1B",
+	"vFPNLknGcn7PClsGiVg3LNgp/hAqiMpiS1czZBREWzSEtDBAjgwsOCgjFhZj2hVCXdbIAQRRP0iDxCW6",
+	"dSGJiQXiQQYTILuvt9wv8P4CM29wt8HdBncn/jysBbuoRW4Bdj/CjWt1a8DXglElRVAD4nxscCug0IQ8",
+	"VQO5qGL7Xsallk02oWQ/I+DEl7Jr4FyWg9KPbU++1wY9nyV64sZbBj2HhcxGqd6wi3SmvoVBtgY8yWf1",
+	"QyZtLFKqaS57IzbTJu8SIK+Xyw7NgU6qK3Mu0UNRyYyzFXzuCREZiZwpRbrgjztQT+UHt/KrotavsCDL",
+	"+xrtg1Z3Ul5DVdEKTk2qWU8Wk5WHdsNokfaPzm9qR7+M59RtzefNtzQst7zDI38KdpJ3e51lCgxheKjr",
+	"SjeDMLKw7tFKznwUXAmMG5Uc+VgoxtQZSWheMJpNbiHzVQW6283ff4cADb1jgrR4T8gCAjwU+koH3abF",
+	"VK6+rTtelGFrdECuiDlG/H5rHstYzMzugTZzKyXixmKlNnOPTMS1O+9QE3Erg9xTOq5bojn6ozsMTTru",
+	"k0vHrfpAYSuW6FcP31MK5fkX+7/VurYtaYoffurhuvDywa3aTnSXB452YxKKLZ8t7Ji28GDtItvwx6D6",
+	"uYuZh6Bl0MLsBaaY0FckoVoXvDPSTCXAb0tTvGRAaJ6fkWsoUxZ0wIw6Mix4ymJRMJr2mSLezFMupHvl",
+	"8kvuGBsiNy0kNwKtLtwcaeuNTgWWyCUBMqQEVChlHWdOIUN+XWsXumdFBDxlcHkpTUF3WqSpmWmgthYL",
+	"UNd26k+bq2I9MjNyA1XZmE64AWg7lMzIdfSri0a/aojmjyiVsr712bq63HkJp6uHWNYplfVcYouh3ksT",
+	"kFvAk841ihauz8hPbtSYbBQL7vqxuNs6AhBjeXLRuyKjECGsP8AJIoMMCekYA943oz+Oyq8pWXjc+mkD",
+	"jbvTVMutsyR6QI7f7tk6fH52QKtRIR2aTr927N+8QNhxNEV6pLZVzvnI0AGs1MonF676KPMVPPpwyeq9",
+	"FA7IRw8zQHqvZfz0lY3SkGYEvvvKygTnHvfi1r335L3IJ66jG/ABs1jYP2upvtCsBc+VctQafgJ4ILk5",
+	"vNWMZ26scSnYKfJgBD1piJaxSM5TKZTM2Tm2ivkvYCH965///k8SETjg4Kz/DpqbXpGCZYwNsLaOtID7",
+	"KxZT5F/AVnYKXW/O8fdJmzikVQE94aIeCcAbVmvO0sq8oRsPXIoVgaRlNgwtzD0r8YgmgLAIg9/C3lkP",
+	"hXcUPgiGuKfgQYC887Q4wcaV7dnED54DnQduzSlkqpEooRp5/gX+2UAs4clyHTxCKdy2MbcEFDwLGDho",
+	"woOHjuO2wxAVDS91Jb5WyQM2U3rHiJIDBsVh8OkCzW+ZgAb2oTKPJ9C/RZVFco7CFbsKWgl9FosHdLDa",
+	"zFdQxLgmYznKM5KxgdSoxeRUac87byZ0QOzw6wYbYrEpLQs99I+EtUMJNKyuie0NfhunWhNv2DZ1wxRR",
+	"tg8aQ8OjZVXBc9ulautxiIposg8NZNN8KVSyxpOUCiIkAXqHAjwLhAvsIuYIxAkTWCoC7ckEmMOVtrjm",
+	"WA6hcSMXvTWFkWtRNiN7cAnCjiluqhmxRvvR9z/8CSf0dFTlBqsPq0fiQh4/BxzrGb7nTOwe7PCZS2Hd",
+	"bwxK4zxm2A1qkQ4bcpKWgTaZZyXmAa8ZExnL2g96OBc2goWnhf2d3EiOHrV+Fg1oNaC1H9D6WTwKs7Ap",
+	"9G4xyzai9pj1QoUNqecD2M82BkSFDTB5DEM/QXATo43ZZtp5Zum/5FB51WwayGLxCCRzOqMd1CU2675T",
+	"9vehhhgL22/bRpvI/GBT0n4C3azNi0aE8++m8YA2uLgDXPxoQWbakOXhRpwDkpqnd0yf6smQbaCbjcNE",
+	"RMipEEbLBTfa2PM+qCJzoeAEh6MS16raW66dEc+1gRYYKWmx/x3x4YAJfZvRAe2xiBRMaJrforc2wgy8",
+	"25wLdptRzaB/573kKbuFncaliGIxoEqzwvyA+gt7TLCCp+2g/01I8E4K1uNKI52NkoUBiM4EnAabArGZ",
+	"xte2hV0s1kWn37jSn2BpP8GL3iK6lI+Zl+OCXYfwTcPrfJKtb82mxb1q9APc1q5tOi9sHCA4l7huavpk",
+	"rn4oXQoZUay45yk7zZi6Iykd0g7PuZ5MaS9TZ/gqOJU1qWxuHlPMoqTlmUXb1ZQ2JBRlZD6VaBSLoB88",
+	"L0ifG4V8cmWOlX1dvrM+NsU1zxsyAS15h4XsFUypyN9aWjXHja4N9CUjYWClL/NMkb4ck4FBI/deBtS1",
+	"38RMDSzWNwhKGE37NgPvIPPv8JX8vyM2Wp0eGq9dNaeuPOHBNdW9+Xfo6BXyzL5QbrHPoIn6yeXJ/45Y",
+	"MSm7cYf90pclgCrbZ5lzWj8KaNDs9q2yTR6h2pqrGUWnbmD2Irb0qLwWt+qQhOzIbIL9Jm2Ot312Mm9w",
+	"I+FuUBmeQZ6Ty5OOlDmjAkdyTKmS4a5+IE3SLOb/mh/Oy6V18dQhkM3BQW6SKb2MslKCGCnhDyku6CLp",
+	"BLLh/Iv5Z5fRD6S+6o4UqzDCGpye6k827lMNnH8oVCqd3MMOqjxomvpA2Nw1aXfU1mHYAhsdyG7Q/uCp",
+	"RCh+V2vQWf2uAjarLYEEDGyOBQvvqel5vhVbdE4kAZYcjuG4z4oQPcyLmo8dO4ol1MUFSviAkMAxZNeh",
+	"E7Q5k8+o2sn7vUeq4u/2xwpuVNy7bTC78gXrsgJ66eDvSCvpSVKMBDk7t7yrZoRd/DZpG21zVOQnlyd9",
+	"rYeX5+cvX313dnF2cfby8vuL7y9gC9lRfKmviHPVTt6YpCmqYZEVuhnT1sPtTOKcd1k6sU2mrHrrFHxV",
+	"Y2Rch8bFUBaa5kQxbWxAFdziF/SmPHwHoBC4CjUFAJ0OI7lReFFFV8ZuRa1zEDzkhuvaJ8BqMDnMGYBM",
+	"oJ/MFHmZOwR3fBe0wZ+9L/iYDXr4m0PPeXf7K9uaCQpDPMld4j3wpWdQ2eqRJHh06cCue/RvUvROc37P",
+	"sgjqJGBvVlNDHJ9yuZRRqUGVOyLP5VhNr+R12Vu/7ukfcL7TDojgBngq6kyvCY5sQNM+F2bZkd+fKu86",
+	"Na8jHIsVJfNebLnN8TVcloKolE3WvzLuSx9/tlxftn4n3EbgnK1/GnC0ypGGhgn21ISdueU9KwqeWYeT",
+	"u0CzwTCnU1uL8nyJKTkKssiRkpmHGiPKK7jlLX3F5QOHDKkRecrwVZRUdP5O77vd+vf3B6TMltvHnE1w",
+	"8kaEakhTwhuH6OEKsmtu92Owclis7dY0WIOgp0Y4ROStnL3nDe8JqLASqJWMNFCXK0a8DFdEMJYRIUmH",
+	"0cKYJ/KOiYiwz3BUc9kzVwVbsFQ+zDPq35rRi/zyWqCtQMni+avR0Lxs55Jw2JTKwcC7BvWsqQg2YvAY",
+	"ZyPWj9HxuhNP635JMnYPW6HPcpftVQIkV2qEmGverdnGcsIsWBZMjwqBMXv79D/cbeu2oGsrbztbo7DA",
+	"Wlzb4joq0629px9y0MynM/3vg+dCj6e63Spt4ngGpigCIHDAjPtyUJ5gVzeGRHo8I7z6+m2otm63oRYc",
+	"gFgozRAnzaLa12vQGgPBs/DxQpGC9/rAQtgFLag6jLcD1JTnbcLKGX8/ZOLtT+RHKQRLNeGZ2b964tc1",
+	"8gLJklNrP1wLkBXBKnpOvtQ++m+M5rpvJkczg+oqIgOmC566fcsVyWQ6Mls5MkdS8YyBKAxF3nt/Pk++",
+	"/vPr/w0AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
