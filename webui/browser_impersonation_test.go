@@ -42,4 +42,12 @@ func TestBrowserImpersonation(t *testing.T) {
 	v.requireStatus(200)
 	assert.Equal(t, tab, v.location().Path, "back in the console")
 	assert.Contains(t, v.body(), "ticket T-9: the basket is empty")
+
+	// The console's audit log shows it, filtered by action.
+	v.click(`.top nav a[href="/console/audit"]`)
+	v.requireStatus(200)
+	v.typeInto(`input[name=action]`, "impersonation.started")
+	v.click(`form.filters button`)
+	v.requireStatus(200)
+	assert.Contains(t, v.text(`main table`), "impersonation.started")
 }

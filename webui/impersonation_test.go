@@ -59,4 +59,23 @@ func TestImpersonationPages(t *testing.T) {
 	pg = staff.get(tab)
 	assert.Contains(t, pg.Body, "The customer forbids acting as its people.")
 	assert.NotContains(t, pg.Body, "Start a 15-minute session")
+
+	// Both see it in their audit logs.
+	pg = admin.get("/audit?action=impersonation.forbidden")
+	require.Equal(t, http.StatusOK, pg.Status, pg.Body)
+	assert.Contains(t, pg.Body, "impersonation.forbidden")
+	assert.Contains(t, pg.Body, "user:"+string(ada.UserID))
+	assert.NotContains(t, pg.Body, "impersonation.started", "filtered by action")
+	pg = staff.get("/console/audit?actor=staff:" + string(sam.Staff.ID))
+	require.Equal(t, http.StatusOK, pg.Status, pg.Body)
+	assert.Contains(t, pg.Body, "impersonation.started")
+	viewer := newFollower(t, c.srv, c.viewerToken(t, acme.ID))
+	assert.Equal(t, http.StatusForbidden, viewer.get("/audit").Status, "a viewer reads no audit log")
+}
+
+// viewerToken adds a viewer to customer cid and returns its session token.
+func (c *console) viewerToken(t *testing.T, cid customer.ID) string {
+	t.Helper()
+	_, token := c.member(t, cid, "vic@acme.example", customer.RoleViewer)
+	return token
 }

@@ -382,6 +382,19 @@ var germanPortal = map[string]string{
 	"Read-only.":                       "Nur lesend.",
 	"Leave this session":               "Diese Sitzung verlassen",
 	"You left the customer's session.": "Sie haben die Sitzung des Kunden verlassen.",
+	// The audit log (#21).
+	"Action":      "Aktion",
+	"Audit log":   "Protokoll",
+	"Changes":     "Änderungen",
+	"Customer ID": "Kunden-ID",
+	"Every change to your company's data: who made it, and which staff member acted as them if one did.": "Jede Änderung an den Daten Ihrer Firma: wer sie gemacht hat und welcher Mitarbeiter gegebenenfalls als diese Person gehandelt hat.",
+	"Filter":       "Filtern",
+	"No events.":   "Keine Ereignisse.",
+	"Object ID":    "Objekt-ID",
+	"Older events": "Ältere Ereignisse",
+	"When":         "Wann",
+	"Who":          "Wer",
+	"by %s":        "durch %s",
 }
 
 func merged(maps ...map[string]string) map[string]string {

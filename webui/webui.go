@@ -107,6 +107,7 @@ func newHandler(p *portal.Portal, opts ...Option) *handler {
 	h.passwordResetRoutes("/console")
 	h.ssoRoutes()
 	h.impersonationRoutes()
+	h.auditRoutes()
 	h.portalRoutes()
 	h.consoleRoutes()
 	return h
