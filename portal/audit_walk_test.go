@@ -20,16 +20,16 @@ import (
 // and is not here. Keep it in this one place; branches that add use cases
 // add their audited ones nowhere and their unaudited ones here.
 var notAuditedYet = map[string]bool{
-	"AddMember": true, "AddTicketComment": true, "ArchiveCustomer": true,
-	"AssignTicket": true, "AttachToTicket": true, "CancelOrder": true, "ChangeRole": true, "ChangeSites": true,
+	"AddMember": true, "AddTicketComment": true,
+	"AssignTicket": true, "AttachToTicket": true, "CancelOrder": true,
 	"ChangeTicketStatus": true, "ConfirmOrder": true, "CreateArticle": true, "CreateCustomer": true,
 	"CreateCustomerArticle": true, "CreateOffer": true, "CreateProduct": true, "CreateSite": true,
 	"DeactivateProduct": true, "DeleteArticle": true, "DeleteCustomerArticle": true, "DeleteOffer": true,
-	"DeleteSite": true, "DisableMember": true, "DisableUser": true, "EnableMember": true, "EnableUser": true,
+	"DeleteSite": true, "DisableUser": true, "EnableUser": true,
 	"FulfilOrder": true, "Invite": true, "IssueStockItem": true, "OpenTicket": true, "PlaceOrder": true,
-	"ReactivateCustomer": true, "RejectOrder": true, "RemoveMember": true, "RenameSite": true,
+	"RejectOrder": true, "RemoveMember": true, "RenameSite": true,
 	"ReopenTicket": true, "ResendInvitation": true, "RetireStockItem": true, "ReturnStockItem": true,
-	"RevokeInvitation": true, "SetTicketPriority": true, "StockIn": true, "SuspendCustomer": true,
+	"RevokeInvitation": true, "SetTicketPriority": true, "StockIn": true,
 	"UpdateArticle": true, "UpdateCustomer": true, "UpdateCustomerArticle": true, "UpdateFeatures": true,
 	"UpdateOffer": true, "UpdateProduct": true,
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/portalkit/portalkit/audit"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/portalerr"
@@ -315,7 +316,8 @@ func (p *Portal) ArchiveCustomer(ctx context.Context, id customer.ID) (customer.
 func (p *Portal) setCustomerStatus(ctx context.Context, id customer.ID, next customer.Status) (customer.Customer, error) {
 	var out customer.Customer
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActCustomerStatus, id, ""); err != nil {
+		a, err := p.authorize(ctx, r, ActCustomerStatus, id, "")
+		if err != nil {
 			return err
 		}
 		c, err := getCustomer(ctx, r, id)
@@ -331,8 +333,15 @@ func (p *Portal) setCustomerStatus(ctx context.Context, id customer.ID, next cus
 			c.UpdatedAt = p.timestamp()
 			return nil
 		})
-		if err != nil || next == customer.StatusActive {
+		if err != nil {
 			return err
+		}
+		if err := p.recordChanges(ctx, r, a.who.Actor(), "customer.status_changed", id, string(id),
+			[]audit.Change{{Field: "status", Before: string(c.Status), After: string(next)}}); err != nil {
+			return err
+		}
+		if next == customer.StatusActive {
+			return nil
 		}
 		// Sessions end now, so reactivating the customer later does not
 		// revive old bearer tokens.
