@@ -318,7 +318,9 @@ func testRecordChangeRequests(t *testing.T, s storage.Store) {
 	orphan.RecordID = newRecordID()
 	assertNotFound(t, write(t, s, func(ctx context.Context, rs storage.Repos) error { return rs.Records().CreateChange(ctx, orphan) }))
 
-	got, err := get(t, s, func(ctx context.Context, rs storage.Repos) (record.ChangeRequest, error) { return rs.Records().GetChange(ctx, c1.ID) })
+	got, err := get(t, s, func(ctx context.Context, rs storage.Repos) (record.ChangeRequest, error) {
+		return rs.Records().GetChange(ctx, c1.ID)
+	})
 	require.NoError(t, err)
 	assert.Equal(t, c1, got)
 
@@ -332,7 +334,9 @@ func testRecordChangeRequests(t *testing.T, s storage.Store) {
 	missing := decided
 	missing.ID = "rcr_missing"
 	assertNotFound(t, decide(missing))
-	got, err = get(t, s, func(ctx context.Context, rs storage.Repos) (record.ChangeRequest, error) { return rs.Records().GetChange(ctx, c1.ID) })
+	got, err = get(t, s, func(ctx context.Context, rs storage.Repos) (record.ChangeRequest, error) {
+		return rs.Records().GetChange(ctx, c1.ID)
+	})
 	require.NoError(t, err)
 	assert.Equal(t, decided, got)
 
