@@ -21,6 +21,7 @@ import (
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/ticket"
 )
 
@@ -183,6 +184,7 @@ func (f *roleFixture) takeSnapshot(t *testing.T) map[string]any {
 	articles, err := f.p.ListArticles(ctx, portal.ListArticlesParams{Limit: 100})
 	part("articles", articles, err)
 	out["tickets"] = f.allTickets(t)
+	f.recordSnapshot(t, func(what string, v any) { out[what] = v })
 	return out
 }
 
@@ -198,6 +200,9 @@ type roleTarget struct {
 	staff   identity.StaffMember
 	article news.Article
 	ticket  ticket.Ticket
+	record  record.Record        // records: recordRoleRows
+	change  record.ChangeRequest // a pending change request of record
+	number  string               // the contract number of an unassigned contract
 }
 
 // roleRow is one operation of the role matrix and the status each caller

@@ -54,6 +54,13 @@ const (
 	ActionOrderRead          Action = "order.read"
 	ActionProductManage      Action = "product.manage"
 	ActionProductRead        Action = "product.read"
+	ActionRecordApprove      Action = "record.approve"
+	ActionRecordClaim        Action = "record.claim"
+	ActionRecordEdit         Action = "record.edit"
+	ActionRecordManage       Action = "record.manage"
+	ActionRecordRead         Action = "record.read"
+	ActionRecordTypeManage   Action = "record.type_manage"
+	ActionRecordTypes        Action = "record.types"
 	ActionSelf               Action = "self"
 	ActionSiteManage         Action = "site.manage"
 	ActionSiteRead           Action = "site.read"
@@ -130,6 +137,20 @@ func (e Action) Valid() bool {
 	case ActionProductManage:
 		return true
 	case ActionProductRead:
+		return true
+	case ActionRecordApprove:
+		return true
+	case ActionRecordClaim:
+		return true
+	case ActionRecordEdit:
+		return true
+	case ActionRecordManage:
+		return true
+	case ActionRecordRead:
+		return true
+	case ActionRecordTypeManage:
+		return true
+	case ActionRecordTypes:
 		return true
 	case ActionSelf:
 		return true
@@ -463,6 +484,90 @@ func (e ProblemCode) Valid() bool {
 	}
 }
 
+// Defines values for RecordChangeStatus.
+const (
+	RecordChangeStatusApproved RecordChangeStatus = "approved"
+	RecordChangeStatusPending  RecordChangeStatus = "pending"
+	RecordChangeStatusRejected RecordChangeStatus = "rejected"
+)
+
+// Valid indicates whether the value is a known member of the RecordChangeStatus enum.
+func (e RecordChangeStatus) Valid() bool {
+	switch e {
+	case RecordChangeStatusApproved:
+		return true
+	case RecordChangeStatusPending:
+		return true
+	case RecordChangeStatusRejected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RecordEventKind.
+const (
+	RecordEventKindApproved RecordEventKind = "approved"
+	RecordEventKindAssigned RecordEventKind = "assigned"
+	RecordEventKindChanged  RecordEventKind = "changed"
+	RecordEventKindClaimed  RecordEventKind = "claimed"
+	RecordEventKindCreated  RecordEventKind = "created"
+)
+
+// Valid indicates whether the value is a known member of the RecordEventKind enum.
+func (e RecordEventKind) Valid() bool {
+	switch e {
+	case RecordEventKindApproved:
+		return true
+	case RecordEventKindAssigned:
+		return true
+	case RecordEventKindChanged:
+		return true
+	case RecordEventKindClaimed:
+		return true
+	case RecordEventKindCreated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RecordFieldKind.
+const (
+	RecordFieldKindBoolean   RecordFieldKind = "boolean"
+	RecordFieldKindDate      RecordFieldKind = "date"
+	RecordFieldKindEnum      RecordFieldKind = "enum"
+	RecordFieldKindMoney     RecordFieldKind = "money"
+	RecordFieldKindNumber    RecordFieldKind = "number"
+	RecordFieldKindSite      RecordFieldKind = "site"
+	RecordFieldKindStockItem RecordFieldKind = "stock_item"
+	RecordFieldKindText      RecordFieldKind = "text"
+)
+
+// Valid indicates whether the value is a known member of the RecordFieldKind enum.
+func (e RecordFieldKind) Valid() bool {
+	switch e {
+	case RecordFieldKindBoolean:
+		return true
+	case RecordFieldKindDate:
+		return true
+	case RecordFieldKindEnum:
+		return true
+	case RecordFieldKindMoney:
+		return true
+	case RecordFieldKindNumber:
+		return true
+	case RecordFieldKindSite:
+		return true
+	case RecordFieldKindStockItem:
+		return true
+	case RecordFieldKindText:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Role.
 const (
 	RoleAdmin      Role = "admin"
@@ -745,6 +850,27 @@ func (e TicketVisibility) Valid() bool {
 	}
 }
 
+// Defines values for UpsertRecordsResultResultsOutcome.
+const (
+	UpsertRecordsResultResultsOutcomeCreated   UpsertRecordsResultResultsOutcome = "created"
+	UpsertRecordsResultResultsOutcomeUnchanged UpsertRecordsResultResultsOutcome = "unchanged"
+	UpsertRecordsResultResultsOutcomeUpdated   UpsertRecordsResultResultsOutcome = "updated"
+)
+
+// Valid indicates whether the value is a known member of the UpsertRecordsResultResultsOutcome enum.
+func (e UpsertRecordsResultResultsOutcome) Valid() bool {
+	switch e {
+	case UpsertRecordsResultResultsOutcomeCreated:
+		return true
+	case UpsertRecordsResultResultsOutcomeUnchanged:
+		return true
+	case UpsertRecordsResultResultsOutcomeUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UserStatus.
 const (
 	UserStatusActive   UserStatus = "active"
@@ -927,7 +1053,9 @@ type AccessLinkTTLSeconds = int
 // `staff.self` is a signed-in staff member's own account. `ticket.read` covers a customer's
 // tickets and the comments the caller may see; `ticket.comment` public replies; `ticket.queue`
 // the service desk's queue; `ticket.work` (the service-desk capability) covers moves,
-// assignment, priority, internal notes and applying master-data changes.
+// assignment, priority, internal notes and applying master-data changes. `record.manage` covers
+// creating records, bulk upserts and lists across customers; `record.edit` changing values under
+// the fields' edit rules; `record.approve` the inbox of change requests and deciding them.
 //
 // Example: site.read
 type Action string
@@ -1160,6 +1288,17 @@ type ChangeTicketStatusRequest struct {
 	Status TicketStatus `json:"status"`
 }
 
+// ClaimRecordRequest Example: {"identifiers":{"contract_number":"C-1001","customer_number":"K-77"},"type":"contract"}
+type ClaimRecordRequest struct {
+	// Identifiers The value of every identifier field of the type, by field name.
+	Identifiers map[string]string `json:"identifiers"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type RecordTypeName `json:"type"`
+}
+
 // CreateAPIKeyRequest A new API key.
 //
 // Example: {"name":"ERP integration","role":"admin"}
@@ -1287,6 +1426,26 @@ type CreateProductRequest struct {
 	Sku string `json:"sku"`
 }
 
+// CreateRecordRequest defines model for CreateRecordRequest.
+type CreateRecordRequest struct {
+	ExternalRef *string `json:"external_ref,omitempty"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type RecordTypeName `json:"type"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values RecordValues `json:"values"`
+}
+
 // Customer A company account of the provider. Optional text fields are left out when empty; `parent_id` is
 // set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
 //
@@ -1406,6 +1565,11 @@ type CustomerList struct {
 //
 // Example: active
 type CustomerStatus string
+
+// DecideRecordChangeRequest defines model for DecideRecordChangeRequest.
+type DecideRecordChangeRequest struct {
+	Note *string `json:"note,omitempty"`
+}
 
 // Employee A person of the customer who receives goods; need not be a user of the portal.
 //
@@ -2437,6 +2601,245 @@ type ProductList struct {
 	NextCursor string `json:"next_cursor"`
 }
 
+// Record A record the provider shares with a customer.
+type Record struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// ExternalRef The record's key in the provider's system; never shown to customer users.
+	ExternalRef *string `json:"external_ref,omitempty"`
+
+	// History Every change, oldest first; only when reading one record.
+	History *[]RecordEvent `json:"history,omitempty"`
+
+	// Id Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id RecordId `json:"id"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type        RecordTypeName `json:"type"`
+	TypeVersion int            `json:"type_version"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values  RecordValues `json:"values"`
+	Version int64        `json:"version"`
+}
+
+// RecordAction Something customer users may ask for about a record; it opens a ticket of `ticket_type`.
+type RecordAction struct {
+	Label *string `json:"label,omitempty"`
+	Name  string  `json:"name"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role       *Role  `json:"role,omitempty"`
+	TicketType string `json:"ticket_type"`
+}
+
+// RecordChangeId Identifies a change request of a record: `rcr_` and a unique suffix.
+//
+// Example: rcr_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type RecordChangeId = string
+
+// RecordChangeRequest A customer user's change of a record that waits for, or had, staff's decision.
+type RecordChangeRequest struct {
+	// After A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	After RecordValues `json:"after"`
+
+	// BaseVersion The record's version the change was made on; it is applied only at that version.
+	BaseVersion int64 `json:"base_version"`
+
+	// Before A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Before RecordValues `json:"before"`
+
+	// Changes A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Changes   RecordValues `json:"changes"`
+	CreatedAt time.Time    `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+	DecidedAt  *time.Time `json:"decided_at,omitempty"`
+	DecidedBy  *string    `json:"decided_by,omitempty"`
+
+	// Id Identifies a change request of a record: `rcr_` and a unique suffix.
+	//
+	// Example: rcr_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id   RecordChangeId `json:"id"`
+	Note *string        `json:"note,omitempty"`
+
+	// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	RecordId    RecordId           `json:"record_id"`
+	RequestedBy string             `json:"requested_by"`
+	Status      RecordChangeStatus `json:"status"`
+}
+
+// RecordChangeRequestList defines model for RecordChangeRequestList.
+type RecordChangeRequestList struct {
+	Items      []RecordChangeRequest `json:"items"`
+	NextCursor string                `json:"next_cursor"`
+}
+
+// RecordChangeStatus defines model for RecordChangeStatus.
+type RecordChangeStatus string
+
+// RecordEditRule Whether and how customer users may change a field; staff change any field.
+type RecordEditRule struct {
+	// Approval A change waits for staff to approve it.
+	Approval *bool `json:"approval,omitempty"`
+
+	// FreezeDays With `freeze_field`, no change in this many days before that date field's date, nor on it.
+	FreezeDays  *int    `json:"freeze_days,omitempty"`
+	FreezeField *string `json:"freeze_field,omitempty"`
+
+	// MaxChangePercent For number and money fields, a new value within this many percent of the current one.
+	MaxChangePercent *float64 `json:"max_change_percent,omitempty"`
+
+	// MaxChanges With `period_days`, at most this many changes by customer users in that many days.
+	MaxChanges *int `json:"max_changes,omitempty"`
+	PeriodDays *int `json:"period_days,omitempty"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role *Role `json:"role,omitempty"`
+}
+
+// RecordEvent One change of a record.
+type RecordEvent struct {
+	// After A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	After RecordValues `json:"after"`
+	At    time.Time    `json:"at"`
+
+	// Before A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Before RecordValues `json:"before"`
+
+	// By Who made it ("user:usr_…", "staff:stf_…", "api_key:key_…").
+	By         string          `json:"by"`
+	ByCustomer bool            `json:"by_customer"`
+	Kind       RecordEventKind `json:"kind"`
+	Note       string          `json:"note"`
+}
+
+// RecordEventKind defines model for RecordEvent.Kind.
+type RecordEventKind string
+
+// RecordField A field of a record type.
+type RecordField struct {
+	// Currency The ISO 4217 currency of a money field.
+	Currency *string `json:"currency,omitempty"`
+
+	// Customer Shown to customer users; other fields never leave the server for them.
+	Customer *bool `json:"customer,omitempty"`
+
+	// Edit Whether and how customer users may change a field; staff change any field.
+	Edit *RecordEditRule `json:"edit,omitempty"`
+
+	// Identifier Searched exactly, and given (all of them) to claim a record.
+	Identifier *bool `json:"identifier,omitempty"`
+
+	// Kind What a field holds. Values are strings: `number` a decimal such as `12.5`, `money` integer minor units of the field's `currency`, `date` YYYY-MM-DD, `boolean` `true` or `false`, `site` and `stock_item` the ID of one of the record's customer's.
+	Kind  RecordFieldKind `json:"kind"`
+	Label *string         `json:"label,omitempty"`
+	Name  string          `json:"name"`
+
+	// Options The allowed values of an enum field.
+	Options  *[]string `json:"options,omitempty"`
+	Required *bool     `json:"required,omitempty"`
+}
+
+// RecordFieldKind What a field holds. Values are strings: `number` a decimal such as `12.5`, `money` integer minor units of the field's `currency`, `date` YYYY-MM-DD, `boolean` `true` or `false`, `site` and `stock_item` the ID of one of the record's customer's.
+type RecordFieldKind string
+
+// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type RecordId = string
+
+// RecordList defines model for RecordList.
+type RecordList struct {
+	Items      []Record `json:"items"`
+	NextCursor string   `json:"next_cursor"`
+}
+
+// RecordType One version of a record type.
+type RecordType struct {
+	Actions []RecordAction `json:"actions"`
+
+	// Builtin Defined in the server's code, not through this API.
+	Builtin bool          `json:"builtin"`
+	Fields  []RecordField `json:"fields"`
+	Label   string        `json:"label"`
+
+	// Name A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Name    RecordTypeName `json:"name"`
+	Version int            `json:"version"`
+}
+
+// RecordTypeDefinition A record type as staff define it; its version is given by the server.
+//
+// Example: {"fields":[{"customer":true,"identifier":true,"kind":"text","name":"meter_number","required":true},{"customer":true,"edit":{"max_change_percent":50,"max_changes":1,"period_days":90,"role":"maintainer"},"kind":"number","name":"yearly_consumption"}],"label":"Water meter","name":"water_meter"}
+type RecordTypeDefinition struct {
+	Actions *[]RecordAction `json:"actions,omitempty"`
+	Fields  []RecordField   `json:"fields"`
+	Label   *string         `json:"label,omitempty"`
+
+	// Name A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Name RecordTypeName `json:"name"`
+}
+
+// RecordTypeList defines model for RecordTypeList.
+type RecordTypeList struct {
+	Items []RecordType `json:"items"`
+}
+
+// RecordTypeName A record type's name, lower case letters, digits and `_`.
+//
+// Example: contract
+type RecordTypeName = string
+
+// RecordValues A record's values by field name (see `GET /v1/record-types`).
+//
+// Example: {"contract_number":"C-1001","status":"active"}
+type RecordValues map[string]string
+
 // RedeemAccessLinkRequest An access link's token.
 //
 // Example: {"token":"pa_Hq2Wn5Ex8Rt1Yu4Io7Pa0Sd3Fg6Hj9Kl2Zx5Cv8Bn1M"}
@@ -3341,6 +3744,17 @@ type UpdateProductRequest struct {
 	Sku   *string `json:"sku,omitempty"`
 }
 
+// UpdateRecordRequest defines model for UpdateRecordRequest.
+type UpdateRecordRequest struct {
+	// SiteId Staff only. Moves the record to another site of its customer; empty for none.
+	SiteId *string `json:"site_id,omitempty"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values *RecordValues `json:"values,omitempty"`
+}
+
 // UpdateStaffRequest The fields of a staff member to change; those left out stay as they are.
 //
 // Example: {"role":"admin"}
@@ -3358,6 +3772,51 @@ type UpdateStaffRequest struct {
 	// ServiceDesk Gives or takes the service-desk capability.
 	ServiceDesk *bool `json:"service_desk,omitempty"`
 }
+
+// UpsertRecord defines model for UpsertRecord.
+type UpsertRecord struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	ExternalRef string      `json:"external_ref"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type RecordTypeName `json:"type"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values RecordValues `json:"values"`
+}
+
+// UpsertRecordsRequest defines model for UpsertRecordsRequest.
+type UpsertRecordsRequest struct {
+	// Records At most 1,000; the server answers 400 naming `records` beyond.
+	Records []UpsertRecord `json:"records"`
+}
+
+// UpsertRecordsResult defines model for UpsertRecordsResult.
+type UpsertRecordsResult struct {
+	Results []struct {
+		Outcome UpsertRecordsResultResultsOutcome `json:"outcome"`
+
+		// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+		//
+		// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+		RecordId RecordId `json:"record_id"`
+	} `json:"results"`
+}
+
+// UpsertRecordsResultResultsOutcome defines model for UpsertRecordsResult.Results.Outcome.
+type UpsertRecordsResultResultsOutcome string
 
 // User A person with a login. One user may be a member of several customers.
 //
@@ -3472,6 +3931,20 @@ type ProductCustomerFilter = CustomerId
 
 // ProductSearch defines model for ProductSearch.
 type ProductSearch = string
+
+// RecordFieldFilter defines model for RecordFieldFilter.
+type RecordFieldFilter = string
+
+// RecordSearch defines model for RecordSearch.
+type RecordSearch = string
+
+// RecordTypeFilter A record type's name, lower case letters, digits and `_`.
+//
+// Example: contract
+type RecordTypeFilter = RecordTypeName
+
+// RecordValueFilter defines model for RecordValueFilter.
+type RecordValueFilter = string
 
 // RoleFilter A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
 // stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
@@ -3803,6 +4276,34 @@ type PlaceOrderParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListRecordsParams defines parameters for ListRecords.
+type ListRecordsParams struct {
+	// Type Keeps records of this type.
+	Type *RecordTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// Field With `value` and `type`, an identifier field of the type to find records by.
+	Field *RecordFieldFilter `form:"field,omitempty" json:"field,omitempty"`
+
+	// Value With `field`, the exact value of that identifier field.
+	Value *RecordValueFilter `form:"value,omitempty" json:"value,omitempty"`
+
+	// Q Keeps records whose values contain this text, ignoring case.
+	Q *RecordSearch `form:"q,omitempty" json:"q,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// UpdateRecordParams defines parameters for UpdateRecord.
+type UpdateRecordParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
 // ListSitesParams defines parameters for ListSites.
 type ListSitesParams struct {
 	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
@@ -4060,6 +4561,57 @@ type UpdateProductParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListRecordChangesParams defines parameters for ListRecordChanges.
+type ListRecordChangesParams struct {
+	// Status Keeps requests in this state.
+	Status *RecordChangeStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// CustomerId Keeps what is about this customer.
+	CustomerId *CustomerIdFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// RecordId Keeps the requests of one record.
+	RecordId *RecordId `form:"record_id,omitempty" json:"record_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// GetRecordTypeParams defines parameters for GetRecordType.
+type GetRecordTypeParams struct {
+	// Version The version to get; left out, the latest.
+	Version *int `form:"version,omitempty" json:"version,omitempty"`
+}
+
+// ListAllRecordsParams defines parameters for ListAllRecords.
+type ListAllRecordsParams struct {
+	// CustomerId Keeps what is about this customer.
+	CustomerId *CustomerIdFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Unassigned Keeps the records of no customer. Not with `customer_id`.
+	Unassigned *bool `form:"unassigned,omitempty" json:"unassigned,omitempty"`
+
+	// Type Keeps records of this type.
+	Type *RecordTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// Field With `value` and `type`, an identifier field of the type to find records by.
+	Field *RecordFieldFilter `form:"field,omitempty" json:"field,omitempty"`
+
+	// Value With `field`, the exact value of that identifier field.
+	Value *RecordValueFilter `form:"value,omitempty" json:"value,omitempty"`
+
+	// Q Keeps records whose values contain this text, ignoring case.
+	Q *RecordSearch `form:"q,omitempty" json:"q,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListStaffParams defines parameters for ListStaff.
 type ListStaffParams struct {
 	// Role Keeps staff members with this role.
@@ -4192,6 +4744,15 @@ type PlaceOrderJSONRequestBody = PlaceOrderRequest
 // CancelOrderJSONRequestBody defines body for CancelOrder for application/json ContentType.
 type CancelOrderJSONRequestBody = CancelOrderRequest
 
+// ClaimRecordJSONRequestBody defines body for ClaimRecord for application/json ContentType.
+type ClaimRecordJSONRequestBody = ClaimRecordRequest
+
+// CreateRecordJSONRequestBody defines body for CreateRecord for application/json ContentType.
+type CreateRecordJSONRequestBody = CreateRecordRequest
+
+// UpdateRecordJSONRequestBody defines body for UpdateRecord for application/json ContentType.
+type UpdateRecordJSONRequestBody = UpdateRecordRequest
+
 // CreateSiteJSONRequestBody defines body for CreateSite for application/json ContentType.
 type CreateSiteJSONRequestBody = SiteRequest
 
@@ -4257,6 +4818,18 @@ type CreateProductJSONRequestBody = CreateProductRequest
 
 // UpdateProductJSONRequestBody defines body for UpdateProduct for application/json ContentType.
 type UpdateProductJSONRequestBody = UpdateProductRequest
+
+// ApproveRecordChangeJSONRequestBody defines body for ApproveRecordChange for application/json ContentType.
+type ApproveRecordChangeJSONRequestBody = DecideRecordChangeRequest
+
+// RejectRecordChangeJSONRequestBody defines body for RejectRecordChange for application/json ContentType.
+type RejectRecordChangeJSONRequestBody = DecideRecordChangeRequest
+
+// DefineRecordTypeJSONRequestBody defines body for DefineRecordType for application/json ContentType.
+type DefineRecordTypeJSONRequestBody = RecordTypeDefinition
+
+// UpsertRecordsJSONRequestBody defines body for UpsertRecords for application/json ContentType.
+type UpsertRecordsJSONRequestBody = UpsertRecordsRequest
 
 // InviteStaffJSONRequestBody defines body for InviteStaff for application/json ContentType.
 type InviteStaffJSONRequestBody = InviteStaffRequest
@@ -4449,6 +5022,21 @@ type ServerInterface interface {
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// ClaimRecord Claim a record by its identifiers
+	// (POST /v1/customers/{customerId}/record-claims)
+	ClaimRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// ListRecords List and search a customer's records
+	// (GET /v1/customers/{customerId}/records)
+	ListRecords(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListRecordsParams)
+	// CreateRecord Create a record of a customer
+	// (POST /v1/customers/{customerId}/records)
+	CreateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// GetRecord Get a record
+	// (GET /v1/customers/{customerId}/records/{recordId})
+	GetRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId)
+	// UpdateRecord Change a record's values
+	// (PATCH /v1/customers/{customerId}/records/{recordId})
+	UpdateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, params UpdateRecordParams)
 	// ListSites List a customer's sites
 	// (GET /v1/customers/{customerId}/sites)
 	ListSites(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListSitesParams)
@@ -4581,6 +5169,30 @@ type ServerInterface interface {
 	// DeactivateProduct Deactivate a product
 	// (POST /v1/products/{productId}/deactivate)
 	DeactivateProduct(w http.ResponseWriter, r *http.Request, productId ProductId)
+	// ListRecordChanges The inbox of change requests
+	// (GET /v1/record-changes)
+	ListRecordChanges(w http.ResponseWriter, r *http.Request, params ListRecordChangesParams)
+	// ApproveRecordChange Approve a change request
+	// (POST /v1/record-changes/{changeId}/approve)
+	ApproveRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId)
+	// RejectRecordChange Reject a change request
+	// (POST /v1/record-changes/{changeId}/reject)
+	RejectRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId)
+	// ListRecordTypes The record types and their fields
+	// (GET /v1/record-types)
+	ListRecordTypes(w http.ResponseWriter, r *http.Request)
+	// DefineRecordType Define a record type, or a new version of one
+	// (POST /v1/record-types)
+	DefineRecordType(w http.ResponseWriter, r *http.Request)
+	// GetRecordType Get a record type
+	// (GET /v1/record-types/{typeName})
+	GetRecordType(w http.ResponseWriter, r *http.Request, typeName RecordTypeName, params GetRecordTypeParams)
+	// ListAllRecords Records across customers
+	// (GET /v1/records)
+	ListAllRecords(w http.ResponseWriter, r *http.Request, params ListAllRecordsParams)
+	// UpsertRecords Create or update records by external reference
+	// (POST /v1/records/bulk)
+	UpsertRecords(w http.ResponseWriter, r *http.Request)
 	// ListStaff List staff members
 	// (GET /v1/staff)
 	ListStaff(w http.ResponseWriter, r *http.Request, params ListStaffParams)
@@ -7000,6 +7612,263 @@ func (siw *ServerInterfaceWrapper) ReactivateCustomer(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
+// ClaimRecord operation middleware
+func (siw *ServerInterfaceWrapper) ClaimRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ClaimRecord(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListRecords operation middleware
+func (siw *ServerInterfaceWrapper) ListRecords(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRecordsParams
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "field" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "field", r.URL.Query(), &params.Field, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "field"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "field", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "value" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "value", r.URL.Query(), &params.Value, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "value"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "value", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", r.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "q"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "q", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecords(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateRecord operation middleware
+func (siw *ServerInterfaceWrapper) CreateRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateRecord(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetRecord operation middleware
+func (siw *ServerInterfaceWrapper) GetRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetRecord(w, r, customerId, recordId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateRecord operation middleware
+func (siw *ServerInterfaceWrapper) UpdateRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateRecordParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateRecord(w, r, customerId, recordId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListSites operation middleware
 func (siw *ServerInterfaceWrapper) ListSites(w http.ResponseWriter, r *http.Request) {
 
@@ -9104,6 +9973,351 @@ func (siw *ServerInterfaceWrapper) DeactivateProduct(w http.ResponseWriter, r *h
 	handler.ServeHTTP(w, r)
 }
 
+// ListRecordChanges operation middleware
+func (siw *ServerInterfaceWrapper) ListRecordChanges(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRecordChangesParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "customer_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer_id", r.URL.Query(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "customer_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "record_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "record_id", r.URL.Query(), &params.RecordId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "record_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "record_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecordChanges(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ApproveRecordChange operation middleware
+func (siw *ServerInterfaceWrapper) ApproveRecordChange(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "changeId" -------------
+	var changeId RecordChangeId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "changeId", r.PathValue("changeId"), &changeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "changeId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ApproveRecordChange(w, r, changeId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RejectRecordChange operation middleware
+func (siw *ServerInterfaceWrapper) RejectRecordChange(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "changeId" -------------
+	var changeId RecordChangeId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "changeId", r.PathValue("changeId"), &changeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "changeId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RejectRecordChange(w, r, changeId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListRecordTypes operation middleware
+func (siw *ServerInterfaceWrapper) ListRecordTypes(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecordTypes(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DefineRecordType operation middleware
+func (siw *ServerInterfaceWrapper) DefineRecordType(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DefineRecordType(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetRecordType operation middleware
+func (siw *ServerInterfaceWrapper) GetRecordType(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "typeName" -------------
+	var typeName RecordTypeName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "typeName", r.PathValue("typeName"), &typeName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "typeName", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetRecordTypeParams
+
+	// ------------- Optional query parameter "version" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "version", r.URL.Query(), &params.Version, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "version"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "version", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetRecordType(w, r, typeName, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListAllRecords operation middleware
+func (siw *ServerInterfaceWrapper) ListAllRecords(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAllRecordsParams
+
+	// ------------- Optional query parameter "customer_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer_id", r.URL.Query(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "customer_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "unassigned" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unassigned", r.URL.Query(), &params.Unassigned, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unassigned"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unassigned", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "field" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "field", r.URL.Query(), &params.Field, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "field"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "field", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "value" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "value", r.URL.Query(), &params.Value, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "value"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "value", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", r.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "q"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "q", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListAllRecords(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpsertRecords operation middleware
+func (siw *ServerInterfaceWrapper) UpsertRecords(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpsertRecords(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListStaff operation middleware
 func (siw *ServerInterfaceWrapper) ListStaff(w http.ResponseWriter, r *http.Request) {
 
@@ -9726,6 +10940,19 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/apply", wrapper.ApplyMasterDataChange)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/tickets", wrapper.ListTicketQueue)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/ticket-types", wrapper.ListTicketTypes)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/record-types", wrapper.ListRecordTypes)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/record-types", wrapper.DefineRecordType)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/record-types/{typeName}", wrapper.GetRecordType)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/records", wrapper.ListRecords)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/records", wrapper.CreateRecord)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}", wrapper.GetRecord)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}", wrapper.UpdateRecord)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/record-claims", wrapper.ClaimRecord)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/records", wrapper.ListAllRecords)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/records/bulk", wrapper.UpsertRecords)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/record-changes", wrapper.ListRecordChanges)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/record-changes/{changeId}/approve", wrapper.ApproveRecordChange)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/record-changes/{changeId}/reject", wrapper.RejectRecordChange)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products", wrapper.ListProducts)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/products", wrapper.CreateProduct)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products/{productId}", wrapper.GetProduct)
@@ -16937,6 +18164,703 @@ func (response ReactivateCustomerdefaultApplicationProblemPlusJSONResponse) Visi
 	return err
 }
 
+type ClaimRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *ClaimRecordJSONRequestBody
+}
+
+type ClaimRecordResponseObject interface {
+	VisitClaimRecordResponse(w http.ResponseWriter) error
+}
+
+type ClaimRecord200ResponseHeaders struct {
+	ETag string
+}
+
+type ClaimRecord200JSONResponse struct {
+	Body    Record
+	Headers ClaimRecord200ResponseHeaders
+}
+
+func (response ClaimRecord200JSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord400ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord401ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord403ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord404ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord413ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord429ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ClaimRecorddefaultApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListRecordsParams
+}
+
+type ListRecordsResponseObject interface {
+	VisitListRecordsResponse(w http.ResponseWriter) error
+}
+
+type ListRecords200JSONResponse RecordList
+
+func (response ListRecords200JSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords400ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords401ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords403ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords404ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordsdefaultApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *CreateRecordJSONRequestBody
+}
+
+type CreateRecordResponseObject interface {
+	VisitCreateRecordResponse(w http.ResponseWriter) error
+}
+
+type CreateRecord201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateRecord201JSONResponse struct {
+	Body    Record
+	Headers CreateRecord201ResponseHeaders
+}
+
+func (response CreateRecord201JSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord400ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord401ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord403ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord404ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord409ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord413ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateRecorddefaultApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+}
+
+type GetRecordResponseObject interface {
+	VisitGetRecordResponse(w http.ResponseWriter) error
+}
+
+type GetRecord200ResponseHeaders struct {
+	ETag string
+}
+
+type GetRecord200JSONResponse struct {
+	Body    Record
+	Headers GetRecord200ResponseHeaders
+}
+
+func (response GetRecord200JSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord400ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord401ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord403ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord404ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetRecorddefaultApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+	Params     UpdateRecordParams
+	Body       *UpdateRecordJSONRequestBody
+}
+
+type UpdateRecordResponseObject interface {
+	VisitUpdateRecordResponse(w http.ResponseWriter) error
+}
+
+type UpdateRecord200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateRecord200JSONResponse struct {
+	Body    Record
+	Headers UpdateRecord200ResponseHeaders
+}
+
+func (response UpdateRecord200JSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord202JSONResponse RecordChangeRequest
+
+func (response UpdateRecord202JSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord400ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord401ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord403ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord404ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord409ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord412ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord413ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord428ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateRecorddefaultApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSitesRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 	Params     ListSitesParams
@@ -22618,6 +24542,848 @@ func (response DeactivateProductdefaultApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type ListRecordChangesRequestObject struct {
+	Params ListRecordChangesParams
+}
+
+type ListRecordChangesResponseObject interface {
+	VisitListRecordChangesResponse(w http.ResponseWriter) error
+}
+
+type ListRecordChanges200JSONResponse RecordChangeRequestList
+
+func (response ListRecordChanges200JSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChanges400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChanges400ApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChanges401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChanges401ApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChanges403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChanges403ApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordChangesdefaultApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChangeRequestObject struct {
+	ChangeId RecordChangeId `json:"changeId"`
+	Body     *ApproveRecordChangeJSONRequestBody
+}
+
+type ApproveRecordChangeResponseObject interface {
+	VisitApproveRecordChangeResponse(w http.ResponseWriter) error
+}
+
+type ApproveRecordChange200JSONResponse RecordChangeRequest
+
+func (response ApproveRecordChange200JSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange400ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange401ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange403ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange404ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange409ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange413ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChangedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ApproveRecordChangedefaultApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChangeRequestObject struct {
+	ChangeId RecordChangeId `json:"changeId"`
+	Body     *RejectRecordChangeJSONRequestBody
+}
+
+type RejectRecordChangeResponseObject interface {
+	VisitRejectRecordChangeResponse(w http.ResponseWriter) error
+}
+
+type RejectRecordChange200JSONResponse RecordChangeRequest
+
+func (response RejectRecordChange200JSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange400ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange401ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange403ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange404ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange409ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange413ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChangedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RejectRecordChangedefaultApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypesRequestObject struct {
+}
+
+type ListRecordTypesResponseObject interface {
+	VisitListRecordTypesResponse(w http.ResponseWriter) error
+}
+
+type ListRecordTypes200JSONResponse RecordTypeList
+
+func (response ListRecordTypes200JSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypes401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordTypes401ApplicationProblemPlusJSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypes403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordTypes403ApplicationProblemPlusJSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordTypesdefaultApplicationProblemPlusJSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordTypeRequestObject struct {
+	Body *DefineRecordTypeJSONRequestBody
+}
+
+type DefineRecordTypeResponseObject interface {
+	VisitDefineRecordTypeResponse(w http.ResponseWriter) error
+}
+
+type DefineRecordType201JSONResponse RecordType
+
+func (response DefineRecordType201JSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType400ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType401ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType403ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType409ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType413ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordTypedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DefineRecordTypedefaultApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordTypeRequestObject struct {
+	TypeName RecordTypeName `json:"typeName"`
+	Params   GetRecordTypeParams
+}
+
+type GetRecordTypeResponseObject interface {
+	VisitGetRecordTypeResponse(w http.ResponseWriter) error
+}
+
+type GetRecordType200JSONResponse RecordType
+
+func (response GetRecordType200JSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType400ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType401ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType403ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType404ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordTypedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetRecordTypedefaultApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecordsRequestObject struct {
+	Params ListAllRecordsParams
+}
+
+type ListAllRecordsResponseObject interface {
+	VisitListAllRecordsResponse(w http.ResponseWriter) error
+}
+
+type ListAllRecords200JSONResponse RecordList
+
+func (response ListAllRecords200JSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecords400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllRecords400ApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecords401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllRecords401ApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecords403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllRecords403ApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecordsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListAllRecordsdefaultApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecordsRequestObject struct {
+	Body *UpsertRecordsJSONRequestBody
+}
+
+type UpsertRecordsResponseObject interface {
+	VisitUpsertRecordsResponse(w http.ResponseWriter) error
+}
+
+type UpsertRecords200JSONResponse UpsertRecordsResult
+
+func (response UpsertRecords200JSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords400ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords401ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords403ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords413ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecordsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpsertRecordsdefaultApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListStaffRequestObject struct {
 	Params ListStaffParams
 }
@@ -24082,6 +26848,21 @@ type StrictServerInterface interface {
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(ctx context.Context, request ReactivateCustomerRequestObject) (ReactivateCustomerResponseObject, error)
+	// ClaimRecord Claim a record by its identifiers
+	// (POST /v1/customers/{customerId}/record-claims)
+	ClaimRecord(ctx context.Context, request ClaimRecordRequestObject) (ClaimRecordResponseObject, error)
+	// ListRecords List and search a customer's records
+	// (GET /v1/customers/{customerId}/records)
+	ListRecords(ctx context.Context, request ListRecordsRequestObject) (ListRecordsResponseObject, error)
+	// CreateRecord Create a record of a customer
+	// (POST /v1/customers/{customerId}/records)
+	CreateRecord(ctx context.Context, request CreateRecordRequestObject) (CreateRecordResponseObject, error)
+	// GetRecord Get a record
+	// (GET /v1/customers/{customerId}/records/{recordId})
+	GetRecord(ctx context.Context, request GetRecordRequestObject) (GetRecordResponseObject, error)
+	// UpdateRecord Change a record's values
+	// (PATCH /v1/customers/{customerId}/records/{recordId})
+	UpdateRecord(ctx context.Context, request UpdateRecordRequestObject) (UpdateRecordResponseObject, error)
 	// ListSites List a customer's sites
 	// (GET /v1/customers/{customerId}/sites)
 	ListSites(ctx context.Context, request ListSitesRequestObject) (ListSitesResponseObject, error)
@@ -24214,6 +26995,30 @@ type StrictServerInterface interface {
 	// DeactivateProduct Deactivate a product
 	// (POST /v1/products/{productId}/deactivate)
 	DeactivateProduct(ctx context.Context, request DeactivateProductRequestObject) (DeactivateProductResponseObject, error)
+	// ListRecordChanges The inbox of change requests
+	// (GET /v1/record-changes)
+	ListRecordChanges(ctx context.Context, request ListRecordChangesRequestObject) (ListRecordChangesResponseObject, error)
+	// ApproveRecordChange Approve a change request
+	// (POST /v1/record-changes/{changeId}/approve)
+	ApproveRecordChange(ctx context.Context, request ApproveRecordChangeRequestObject) (ApproveRecordChangeResponseObject, error)
+	// RejectRecordChange Reject a change request
+	// (POST /v1/record-changes/{changeId}/reject)
+	RejectRecordChange(ctx context.Context, request RejectRecordChangeRequestObject) (RejectRecordChangeResponseObject, error)
+	// ListRecordTypes The record types and their fields
+	// (GET /v1/record-types)
+	ListRecordTypes(ctx context.Context, request ListRecordTypesRequestObject) (ListRecordTypesResponseObject, error)
+	// DefineRecordType Define a record type, or a new version of one
+	// (POST /v1/record-types)
+	DefineRecordType(ctx context.Context, request DefineRecordTypeRequestObject) (DefineRecordTypeResponseObject, error)
+	// GetRecordType Get a record type
+	// (GET /v1/record-types/{typeName})
+	GetRecordType(ctx context.Context, request GetRecordTypeRequestObject) (GetRecordTypeResponseObject, error)
+	// ListAllRecords Records across customers
+	// (GET /v1/records)
+	ListAllRecords(ctx context.Context, request ListAllRecordsRequestObject) (ListAllRecordsResponseObject, error)
+	// UpsertRecords Create or update records by external reference
+	// (POST /v1/records/bulk)
+	UpsertRecords(ctx context.Context, request UpsertRecordsRequestObject) (UpsertRecordsResponseObject, error)
 	// ListStaff List staff members
 	// (GET /v1/staff)
 	ListStaff(ctx context.Context, request ListStaffRequestObject) (ListStaffResponseObject, error)
@@ -26082,6 +28887,161 @@ func (sh *strictHandler) ReactivateCustomer(w http.ResponseWriter, r *http.Reque
 	}
 }
 
+// ClaimRecord operation middleware
+func (sh *strictHandler) ClaimRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request ClaimRecordRequestObject
+
+	request.CustomerId = customerId
+
+	var body ClaimRecordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ClaimRecord(ctx, request.(ClaimRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ClaimRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ClaimRecordResponseObject); ok {
+		if err := validResponse.VisitClaimRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRecords operation middleware
+func (sh *strictHandler) ListRecords(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListRecordsParams) {
+	var request ListRecordsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecords(ctx, request.(ListRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecords")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordsResponseObject); ok {
+		if err := validResponse.VisitListRecordsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateRecord operation middleware
+func (sh *strictHandler) CreateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request CreateRecordRequestObject
+
+	request.CustomerId = customerId
+
+	var body CreateRecordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateRecord(ctx, request.(CreateRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateRecordResponseObject); ok {
+		if err := validResponse.VisitCreateRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetRecord operation middleware
+func (sh *strictHandler) GetRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId) {
+	var request GetRecordRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRecord(ctx, request.(GetRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetRecordResponseObject); ok {
+		if err := validResponse.VisitGetRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateRecord operation middleware
+func (sh *strictHandler) UpdateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, params UpdateRecordParams) {
+	var request UpdateRecordRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+	request.Params = params
+
+	var body UpdateRecordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateRecord(ctx, request.(UpdateRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateRecordResponseObject); ok {
+		if err := validResponse.VisitUpdateRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListSites operation middleware
 func (sh *strictHandler) ListSites(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListSitesParams) {
 	var request ListSitesRequestObject
@@ -27418,6 +30378,237 @@ func (sh *strictHandler) DeactivateProduct(w http.ResponseWriter, r *http.Reques
 	}
 }
 
+// ListRecordChanges operation middleware
+func (sh *strictHandler) ListRecordChanges(w http.ResponseWriter, r *http.Request, params ListRecordChangesParams) {
+	var request ListRecordChangesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecordChanges(ctx, request.(ListRecordChangesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecordChanges")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordChangesResponseObject); ok {
+		if err := validResponse.VisitListRecordChangesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ApproveRecordChange operation middleware
+func (sh *strictHandler) ApproveRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId) {
+	var request ApproveRecordChangeRequestObject
+
+	request.ChangeId = changeId
+
+	var body ApproveRecordChangeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ApproveRecordChange(ctx, request.(ApproveRecordChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ApproveRecordChange")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ApproveRecordChangeResponseObject); ok {
+		if err := validResponse.VisitApproveRecordChangeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RejectRecordChange operation middleware
+func (sh *strictHandler) RejectRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId) {
+	var request RejectRecordChangeRequestObject
+
+	request.ChangeId = changeId
+
+	var body RejectRecordChangeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectRecordChange(ctx, request.(RejectRecordChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RejectRecordChange")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RejectRecordChangeResponseObject); ok {
+		if err := validResponse.VisitRejectRecordChangeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRecordTypes operation middleware
+func (sh *strictHandler) ListRecordTypes(w http.ResponseWriter, r *http.Request) {
+	var request ListRecordTypesRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecordTypes(ctx, request.(ListRecordTypesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecordTypes")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordTypesResponseObject); ok {
+		if err := validResponse.VisitListRecordTypesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DefineRecordType operation middleware
+func (sh *strictHandler) DefineRecordType(w http.ResponseWriter, r *http.Request) {
+	var request DefineRecordTypeRequestObject
+
+	var body DefineRecordTypeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DefineRecordType(ctx, request.(DefineRecordTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DefineRecordType")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DefineRecordTypeResponseObject); ok {
+		if err := validResponse.VisitDefineRecordTypeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetRecordType operation middleware
+func (sh *strictHandler) GetRecordType(w http.ResponseWriter, r *http.Request, typeName RecordTypeName, params GetRecordTypeParams) {
+	var request GetRecordTypeRequestObject
+
+	request.TypeName = typeName
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRecordType(ctx, request.(GetRecordTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRecordType")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetRecordTypeResponseObject); ok {
+		if err := validResponse.VisitGetRecordTypeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListAllRecords operation middleware
+func (sh *strictHandler) ListAllRecords(w http.ResponseWriter, r *http.Request, params ListAllRecordsParams) {
+	var request ListAllRecordsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAllRecords(ctx, request.(ListAllRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAllRecords")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListAllRecordsResponseObject); ok {
+		if err := validResponse.VisitListAllRecordsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpsertRecords operation middleware
+func (sh *strictHandler) UpsertRecords(w http.ResponseWriter, r *http.Request) {
+	var request UpsertRecordsRequestObject
+
+	var body UpsertRecordsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpsertRecords(ctx, request.(UpsertRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpsertRecords")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpsertRecordsResponseObject); ok {
+		if err := validResponse.VisitUpsertRecordsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListStaff operation middleware
 func (sh *strictHandler) ListStaff(w http.ResponseWriter, r *http.Request, params ListStaffParams) {
 	var request ListStaffRequestObject
@@ -27722,658 +30913,736 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rlts2ljD6Kvg031quylBl3eqmWrNmyo6TeGInHl8602nliBAJSWhRgEJAJas9Xmt+nQc4L/D9mxf5",
-	"3qSf5CzsDZAgRUmUquxcOv0j7RJJXPbe2Nj3/aERyflCCia0avQ/NKaMxiyFfz57Syfm/2OmopQvNJei",
-	"0W+8nTKSMiWXacQeKXLHUsWlIFQRSpROpZgQ82FA1DKamp/DQaM7aIQ3RDERE67JiEYzwgV5Pm6+pDqa",
-	"Ei3JchFTzc4aQYO9p/NFwhr9BnzXCBop+3nJUxY3+jpdsqChoimbU7OyOX3/gomJnjb6F72godcL853S",
-	"KReTxsePQeM10+n6dqxZurmRNyySIlZm9hU1y2JjmTKi0zUXE0InlIvCes57rT1r4fPlvNG/uui1WkFj",
-	"zgX+3coWxoVmE5Y2PpqlLWhK50xbWN++ev4tWz+Pzb+5Wd2C6mkjaAg6N1/SBcfHu1bwv1M2bvQb//Q4",
-	"x+hjfKoeZ+ObqW+jiCn1govZ9gn9V46e1B8EJ9b8jn3Fk0qEfMvYQhEK75ATM9EpkSmJGfxENYvJyZgm",
-	"ip2SRSrjZaSVQRCs/uclS9f+8s0gDX+hFgcjKRNGBS4n1TxK2HYgZM+PhkA2gpnvKdVsItP1bgC4vRE5",
-	"JnrKFYnsZ+TEzEBTFhP2nkY6WZ9u27/7pLHltLRbrarj8nSZKplWn/lQsPd6GMEbIa6NkUXK7rhcKrKg",
-	"ExaQFddT+F3ROSNj2Ka6IQkbayKXmoxlCo/HPFUavtm6AVzJluV3ti1faTln6VaERvkLx2LUm6M45W6k",
-	"rqZUE64IHRk4IFrtp9tBgM+HPG7cc3VvGE2j6ba1uYnMKqVixMwfkEgKTSNNWHNOeWIOInuvWSpoQlI2",
-	"ZikTEcOXuFC4I83e64DwiZAGJQMRUcXOBqLA1Gk0Z1s2/PPB1Gp3p6leqt3wz/fIBaFibQlYMaI01UyR",
-	"k5QtGNVI1Y41n+a0GxCaJIX74C8el1mqBRMxixs/mRcWiYyZI6uqnSpYcWG7XLO5qote3HHjY2Cg9By/",
-	"7GYgomlKzWRLwX9eMvvYLOZj0FB6DWgYy3Ruvv86kSOabIPdD3CezTbIDMCIZ97nT4xMYAiykKkey4TL",
-	"M/Kd1MgKQo+Gw210jt/v49XPYzZfSM1EtP6WrTeX+pLOmBFBUnPjE0XHrA9/GaSymJjDzpQucagZWxMq",
-	"YjKSsfmHWhkCocrjUTGPB8J8ZI5tLI1kwDUKBzfFcWBkKqSesrQ4YK/TuSGrKU+YN7BbEFcDoTRPEpIu",
-	"heBiEpBe6/qMfMvWitDUjL1AxtnpkalcpuqMvFOMUDJOmZqSlIpYzskdTZaMnFDy7t3zL0/JgqVuhvIB",
-	"PB+3onZ0xZqdUXvc7MUXtHlNe93mZdQet+JrdjXqtB2mUBjMUeUhoWmwsIs9z7nIzm/V6X0+BuGv+rIx",
-	"EqSjLydhmn9HNElgazQONkROcmJFzdMzcmvOdcKIFCzHQ7tzQ+hAzLlSBpHmWa9zdUZ+YHQGIyighvCL",
-	"kAh2x1IyNyssA9CJpdUQsjLt/cTW5+KOa2rgsfUq4/4rx15mhXmKExsWs0dSy5cAXBWuAOCm2046PGwc",
-	"vjhYC65Ps/l2kODDo4GBn5tpXvA519WUOZfm0BqeahSHlOllKrbtN4Fh/PljNqbLRDf6560g1xjaBX2h",
-	"XaEvBI2XlCffcrFt7zPz6NidZ2O7iV7IiBpar5wqwYf3mcyO76Z7yZSik+1y+Dx7fp9J81ncvHUEBzv3",
-	"ARReuthrLstd6WZpbD5iqZryxQ6IeK8cDRR/kPLEu6FieHHCxSxXUvIVbYNN/sYhEu2ORdZDH7z9abBX",
-	"Wgks7/vxeIcCIu3TY1HmRoeZ0pilTiLcjy5pXveUyk+vfcACt4PCPj0aFPb7bKY65GCB4FPDUj0QOXiL",
-	"gEW9oikTus5JUstRM1dQ6mJoAePfAz+vUJCvT0K55C+SdXGRRDGmfMkfpfrwE5KXXf5WAltkz48lsXwG",
-	"b77dunQGIlSl33z7zmjOZkU7dWUCqvID6cWvZcLqcUWrDXFFUplsnd88q40kMzms4g1LOU2+W5qZ9pOW",
-	"kai85Sj4mAj4eovdy1Npnn7Z7nR7//nnH7edZBhuiMMdCM03XG+XTBQ+PJbA7Ngwjabj8fZ57NOjJ7Lf",
-	"ZzPtpxGY8lNSSraOfFV1WPi2dT0oL/dWY1cno5lREOqsELWDT3LHlNaRr80yp3oHLb9jLLvaesXg40OY",
-	"dJFnvuXRjOmncj6Hq3CbWTZ7fix9l+fJ5946qXaP7zdnYbI61IHzfiL68JfhrevtesHqrcoRhuGD29YE",
-	"PHKHPWNBtWap+fD/+Qtt/q3VvB7+9KEdXPQ+/u9GFYd9p3aIiUt1LynRjm2m+SHlWjOxDQ4vuNJ4RKzb",
-	"B/9wgsojRWg8N9f3KpWaBcTMEC8TFhMpQD2MkmXM4oBwoTSjsTNfeQMslqOEqymLiWCrrShf4Tp3G0Q/",
-	"GoCohRSKgdX4CY1fo73P/GVEDSbgn3SxSHgEZpTHi1SOEjb/578qs+MP+Q1qvoitVYkmcNpjpilPGn1Y",
-	"VZ8Yxu8QEDTGnCWxavT/8gH/aV9rBE5VN0N5X3z8CfHHFPCSvvljeDnu0uuow3rtUctsFom2D85TzTXc",
-	"7M9xPYSLxVLnxLNMRX8hU02TGdd9u62+W/zHA3iV+RDBWaSG0A4W9pFrmvkNEOY0Gct0brCeklHK6AyM",
-	"zsuE3ZAQwRISRddGAOTR9Mws5qkU44RH98PMmPKExcNFCl5rDsv0sJTJ4dFSDVvt63YnvmDN89ElbV5G",
-	"Xda8Hrdbze6oPe7QXnQeXzBwRqXRlN+xGKyeERVCajJiJJpSMWHuzNXD2XWOs69gpaS00p2Yq9rcg2CR",
-	"Jimj8XrI3pvTHfYJJegVMTffgqV6beCg6YwJg7/NZVj8y9FfWaQfWfsBiSVTxECLJolcIccUcnVDwsji",
-	"GqaKpIiWqdHSLEzJSorAUA7d4pAoGdgJ3A+ec8DRk6Ght1K+oOmEPfSB1xDggasDPwZXRN6xlLRbvavz",
-	"ywsyWmumDqGOdjenDrt4oqUkCSz/lzvV1bskL/kTgPNXMh3xOGbiXhBesBQcDlIMYyY4KzJXR0MsBh/P",
-	"Wi5TYqXo+ofPA++rbDaSzbYTvJvLexBAbwxrQW4dOHO6hvMTSzg85uwxqpcpG8Zc0VGSv5/fnoppzcVE",
-	"mY/ys8f1DQkTHjGh2NBdOPbjRSrveMxSktBoZk0YlMeECQCXkRUB0V9Lce9TZF0VQ/Z+YS9J70Bx31lC",
-	"7CuEatJpdc6brW6z3X7buu63z/ut1o83hKoZUAM1coIRLw46bMXrszRpjdNW3slDHbzSuGFA/F9Tdidn",
-	"LA4Nd/R/XyqWX8LZbiIqiJAkkWLCUnNnmdcAl0U/8WtmHjw8h+Rqg1WvqIJVFB3BPoupFpw2faq5DFVj",
-	"zINEq07Ho418XvBfpwiqX44bbwWoDczbCgPA+3dSfyWX4n64FlIPxzDKvUQrw53cMPW5eC/HzXfeADvR",
-	"kS/4QRCSDRf2zfGCCE4UfUBqMfuSgpUZuWKMnDjEeAwbv1TW/07MDq1fvdfqngLWXnmiFsqN98Kfk74q",
-	"0Telyom2fXPRQhRBFl3QCQgHCV/IleHM7vfuDb7noj4OYsXecfN3SlDQ3IfcbDcPgltPMoXT5oJvIXKC",
-	"oziri7G9TniVgpWgsIG815l2/rCs1i2zhgbqhV48gBbaudqCO28RvxindLjD6BPQSzGmxQZZ6y0hNI7q",
-	"LfpwvvthDEMCfZS53whLUwjhrAvz86LmXxplD7DtOh4C2rdiTZCZ2eG9WHY3UUhOzlut0z4ZlPY7aIA2",
-	"7asXz78M0BqAeh5LDQtM5ETlyh8CTwFe3rD0jkfsnaB3lCdGGP41ocjTNexCydJb6efEU46Mvg9Za8iA",
-	"vxwOkK2fjCGKFSAUINyppiOqwBqyFCmj0dRsAy+nt1K+pGJt7WrqXlhIqWZDiAcq6QZSkjkVa0K1ZvOF",
-	"VjdEp2tksiShmtXBDsQ8DulYs3SoMKvBpivk7Mwz0Lx1czrg7MNaYfEPgjl/RIO9TShASgZVIOKb/4dM",
-	"jiakcoB97awR+Lkq3uNt67JvP/ZyQmBp7wRd6qlM+d/ueX0tYSCjXEa0jOYpI1rOmHA3LZo1JUolViO6",
-	"IYpPBAQoHypptNo5et9tLGMncsurfhD8lgZFcXLEaMpShAPIkyhLYmD8UsyEXIkg046lEfJBJzwD872d",
-	"Nk+W2TTh34IiAyMmzAieZE6jKReM0Ei7cFE6HqMPkzzXiigWpQwWoKZyJTCygWoSpQzQXnA0f2jAzywe",
-	"Ut3oN5zy3urlynsjyN4ZrTFxZzhj6/6MrZ3u0Gq2Wq1W89L858r8p5X/DyJvDbLz9y+7zetRK2pexm2j",
-	"a3RosztCPeNyfGWIIKFKg5pcWtX523av3+r0u+0fc+fCs9evCIQVptQaZsHa1G+Ac8Mg3xpGOfoV/A1v",
-	"RIdPDT1rUNTsewZcY5nOYSUx1aypOfoFdoa8FoG2OY9046O5R62VZvP+SEqtdEoXYSmxRK4ESw0tnBVn",
-	"rkobQXjXTZ4qQ3uDAiG9Y+UBxryPauwJ5riB3QeiSKWImKFRLpaaeakGhI9RTzoamojsvdENhsHACduL",
-	"Xvuet0aMZzePZTpTR68Uqe+QQIHcD/iXBugK1vNkraYeIQU+9f6UTY5qqZncT7or7v15bHjXmDOjvZLb",
-	"V88NNfVJaI5lCAJe5khQy/GYv3eh93eXZLQmNsy3FKZywJkuI84Lpj8vOFjNmH+5bf5o/azN7Y5Wt90X",
-	"XFUg+3vBIB/LaAx2uypwaC97OGUSG7kWDtuNVen1lPHUslNV4po2t+Uv/wD886eg4eXJNfqNTZaaZfrU",
-	"Svmxd10h1cc/y5js87E0bRm9r6iCxJbQ5e9pSSYMFX7zIeD+hhjZa01srgVwLpejtz/5rnAuYZ3FNW0/",
-	"gG+AaKquc8FWjhpRV+LZlV0iMUsn/yB3NIhQjX5jMRv++HPvxfzqu/ed16OLt1HrT/H5D+PrP0+630wv",
-	"/33Wfql63y2u/iPtvNEX7zZJ0YNaPRq0E1clRszY+lEmT52Ei9nw7//9P+Fp4AtWU5ayAO69PBvcUOWt",
-	"FcBhv33yBAVF8/3htOf25BZbSXdRxBY69454oRM0RjsPTV55oIK046Bi155PQktCYdwgswAY+qVRJJdC",
-	"P1K5kl+gXIv0r1MaMfKNXCxA5cswzIcvRe/J3eXT960fafdNfPHV5Pqbv3a+Tc7/Y3X1LG2/Xffe8cvv",
-	"F61b1f1yE8NOEiiu3FnrUFLJfCuMgToipFs0WeNB2ytDLahSK5lW3KTfLxCayZoo5gJsMpC47zKRCecX",
-	"rE9AiDcsqN0i0ZSmNNIsVQG6/kgk53NpqIqdkVuRrRd9BPmwMxuQpwjoFogXrkDz4ArDb0tSa7aV4rbP",
-	"Lyq2veM4FAjDKH7jVM5h95hQ+0hBAoU5KRxPShWg9yXR+YS/m9wxD7+KyRoNu5nwO3Ozp2wJ7lfQRJtc",
-	"4BrHVlfzcjxAeco0Wu+IO0TyTCdATQ6yFRHUD6tP7eW9fqg5uANqOXFgnUYTVf7irputbmFxMCaNEreY",
-	"TvOSXo2al9F13LxirXGzQ/PlgGXaT4KBpBj3aavZ6US95iW9bjVH7fi82Yqu2dX4kl6MztGTROOhgbGL",
-	"gNM6yc097fOrdhtoxqoZO2FqDcKNfvs3oPH1SQhqe98cE/APOyqoeUOUaKB+lkHQcOEI28HhUqEAKO71",
-	"KkWJK8IEPD0aZj5Fbl2M89rg6VRaLhQoaRA+dOTENXTkQq2PDUI/JMmrQOrlbT6lXvoZCBwQZaLAZ8fZ",
-	"iqUk5ZMp6iDlsMnSmam7o7dvX9hiMWYI/3xtOyAgO1tn49FAzw7ph/x7LvRFr+Hljl63Wpft6+vOee+y",
-	"17q+bu9NJN3Qn4upOOUsvRwVReAViLGkdruFFxTwAuB231L7NXIsTwM00Ceh4b9Ha+WHMO+6WrkZs7ZW",
-	"nm17v2bubVvtUsPh6H9SLfyPW/d+t+7D2wlyGe93aivINrjbXuBLm/6ByQ0IcDrK9gN4cZhYGfmPE/Ir",
-	"kEszHZgOv/m584M4f/b+6rVu/3nZey4vX9HWm7j71eTim79ef5t0fnx//vTu6olov6ywchRxW/8U7VDv",
-	"rPSBMtZJuKA7rR19MlryJM5lRVAGuT7CuuHtJail8nnCy+aJKdykoJKOmZFOCBfEojAgk5QK8FuAOUMT",
-	"RqOpO2N90iYxXRse0b24MP9Ufs2k9lUXfiMnjg6Kt29OHZlA021fdDrFCnq2ol5ZmMF6crICQ2/knOkp",
-	"lPHzA9VGLAu21pLE8oaEXz97Sx7ftR/PWUiSLAMI7N2lKDeIOl6dDURW1OgM3a8hiaShW2KrQBkt2lWs",
-	"Q6EE0yxuSOgp0GDLyz5NZQLvDoTi2mVgqMDqE1AVCHQH2JKIScrm8g7ifbxY2bM5FXTCskHRpmOWA7Y2",
-	"GB4t+jdGZsoIqfwdMrbAoRgmtIrNDQkVS8YhZI+AkYDFTS7IUrH0kRoIQ/vWFnNDQpdduGV8mxMBw2cQ",
-	"uyEhFEnIP8K3B6LwesLw1TRm6VlERcQSuygvANFw/DilK5qA8ETUcjTnGk0SMUthKNAszdJxkARNNvB6",
-	"JMWYY66PyCfjYiTfO2Kx9QRolErlFRm7GQj7dswiHntbxyENbM1JhRWMl8mYJwayWkazs7m881Co1BLJ",
-	"GB5imrRFpF6mAutRGcqiPDkznDj7FOh4qUfyfUA0my8SQ47mUcpjhoWOoHofW8FyzQBD914ZY4reOcoD",
-	"0EP1JDfUjVXP7fQIGCRSGtt83YGwpB+4l6toFegc0Az/yogfRsvoX0/ZPEAg2LEqSdLPE34E9j9HmWck",
-	"xHTHIsB80hkIlxDpTLk2R1VVBL/eZOPZl0LM9ItIyhYJBwjZF35esiULB8KFK/GIkZgpw3rhUf6m0dhD",
-	"cuK92DQvkogu6IgnXK9P3cINxahgIKgyuzcLCMgi5TLleh2QLNZLSG3xTheLBIqczqnSLG3GVFPHc2y1",
-	"K2H47l8yGeUMT6EntQDs/L/xevd/yXJXbW6Hct9kf2ffGK7nnsK/kTwKgol7XmCiGz/MIXDGY4r2qw02",
-	"2Qj8y9S9tskWzY8o3OU/GHaXzWWorxG4XGk3UJH3NQIs/eKe+izOgIxqmsjJMoMBMo/CH4uERiz7C7lV",
-	"9icwpewvZDoQH2Q4ioMr/IFLzjiN95LmKVolLCfJ/60hPbWKQ2AMkj372R+lZxZA3pnL/5ILyHQtnh//",
-	"5eILcEjyP80hyf8y8oHCCoxOuffpalPzjmM0PB3n/rklC5YqdPxAdqjQspCzdEZ+yIr+FaLQwcECVW6B",
-	"hoLMV4SUPBAjFsk5sxnHUDsUlPvQiAmYXloqSvehweYYaTZJacT+jUZzduaeBlt8TNarOKccCpNgZQyu",
-	"2ZBDZLX5t1NJxs0Wbbebl3Fn1LyKer3mBeuM26MWvY67UeOnDZHbrqYsl33FoeDyFPJ1UogBQ8aCHhnw",
-	"HQgJ6XhTagul0DhOmSpGmODwJQdNr2CQ6e4Iiyku6p2CG975LjDpyqzP82Ec7JupF9mCQS0+1Dez0ufc",
-	"Xjo5myNIaIoR86EqZ5pnunmaSeJ9V720li3BlSXZY0coqSYOKX48TqVqEseFcg3Hnj5zucImqSheciXV",
-	"HtKk+o2ncpnEEAEP0vBSuZjhvNDMv27qjvhxOZKqBvrvuOJ4T9er2fCn/P0yYGENWyBpjsbhfEsqTZPs",
-	"ZJFnQC6YUgE1Rx3ZlL11sJvGN3Q+WqYTc28ZcSo1v335rBE0Ei5YG14YM6F0Sv/v/2Gk3TG3Icw4tIGy",
-	"nVbv/LIi1tACa2/UWjbthpH4zfek2764aLYJTRZT2uwQM+WNkZ5TFhutdmmYX1ZuyT/TBZR2imUs0Jb7",
-	"04dOtQ3XbvzDfkeUebNT680CyErvV0byTawqvL+k0SYhGYHwJQiDX1JNn4IoeOS5hBAIjL0tC5e2ykiZ",
-	"qpwdLDP+9KC4hUzuWFa3uEQpG59U2Wg8TXBLDdnCpZK5Vnb4T4KGYTCb+KvGiN3ChtUlUZLYp7CiHCwV",
-	"hY99TrCx70qugOVLtthHlStvkpuqMDEaAsOxwkGqM4+Df68o68W0fAOtKGDJCm1lkyHVIdkImqbLmDMR",
-	"4b+TxJkJPfunETeMEIGB+K7eVV/pcR6Qdc4uxmjEvI5acbPNOuMu7Y3Oowsj3Fkm/zbbiVlobPf3xRdv",
-	"liKm6y++wOVemIVfndnPhlM9N5LTYNlqdaMF/B+rHghfwZLD+B4OjL8/9h8UZrLP7diDkmdsu4W5YCHO",
-	"rLqpE8su280ePR81L6OLuHnFrkFKG3Wibtxj56CTZGjZPolLG3hpxEAmjF5htooba9w7nMBH/k7Lq3vP",
-	"I4OqsACovuOX6SEnYU4tf//v/wkDEhrprb9Uqfvbt85vjbXZOMDu7i8XGk9nhh5KQ1ycn3cvtgxiKayK",
-	"R4GsmzIRsxTP0zdvX75AwxQVXPO/sZicCEnwu4CwOyY0mVIRJ2BNgXruKiDjlBqFQaYk/Cu9o/h6P0RX",
-	"4WkABdHN8ObME2pP8lnZpwn1PXbEaqDL+7hwj2IExnZubSsnWtWnjG2XScdBfBM28J/qQpklJhcJIzQB",
-	"sx3Kwi5BwJWEeJTxwU0oHJkkkLf6KB68rYEajoANTtRN1n8mD6DKSkwdHUJgD3cNcaMY1XDfeIXijr9O",
-	"5comOxo9dm3FgZs8T5VbZc8WfOSC/LyUmqnqC/pTxT4gtOzB949uAaFBztMyVnV0zIPfgWZ7wEPh4u6T",
-	"0FwBxwc81L8/6gc8pLp+wANuo0a0gz2ggdl+Fulw1rino9yKR79TLznu7miL1gZ7PFqWO1Ii2y2OPIh4",
-	"sftevyEpXeE1zJUfxpez5enW63+PUeCYa0HIFU7uK+UPexkcFGVc5JEZ/CuJERwSaN84jiJ/mMo5nCww",
-	"llpF6YaIZQIdiehIGXFoDLVJsBRMkVphAQy3U1OX2CSxbJBNharkZHr+JUijKIeeerXdqj04Z3tZrNko",
-	"VgDAc+axXDNNPZZbqfFrnfLRUrMd1qMCoZxXSg0l827KIA+kid1oFpQbEdWlO563biCtzLD2tkHqRa8Q",
-	"2A8fwdP8i1bZViATuQQFkSd3aMSm80a/0b4gXz+xLN3fwnmrau8+DzuQFqnIzidXhvBuSEiTJLRdkqyU",
-	"mWvMCVd6I+odGKedo8Q568cBbRrdYdgyjT5DgWtDOoZyLh67qQ6XLa5ul9juKp5vGT5AHoawMpAzu3fX",
-	"o8dbDRhr26mLodqH2KoNqEq7q2JgT8HLBoX9j+Vf67z5AvgTMMoAsiizzJgSeaSMKhSGUqsWrnjEzjY5",
-	"k3txvzXqY+XmrNNxjxTmE0/mqAxwSyw2cqZXRboi3vTBQx2zhRt0/07luOIeK24eC/Oic3FO14gX4Lqo",
-	"7/IIsg8WtmaGz4YKd0CJkWYdJPuNhC60XKjcj/gCfiDtHnmVSufNRiOVHKde3GDcjZqX4/NW83p0cdG8",
-	"anXH3bgTtUeUgRDPLQ+ey6XQBnnX1waCmMAQmamfvXttqcXVIe83FmmcT9GOOqPmJeuNm1f0/Lx5Oe4y",
-	"M0GLXoM7erY0y7191Wz3mq9ef19xuRdgsFOCzN8sgKeGv6KAu/Kt2qqXv1+tteeQr9k3xgP7zoQMKdi6",
-	"DPnahd8t4Gs0OvOPRrHY/GyZuxJxyYGPrMozg24Lebz6k7tYHylwA7tmBz533lkvo77Xt7T7re5S3NUb",
-	"rpk6Pk0V/cTU9yEb5QYL8BAtS3t8oCiA7W7tN7v81kbYVy4wVUtCkwQ38Ikd2Nlyt6PBr69/D2zA92Zr",
-	"c+npNUTLwFW5zKQD8Ghn5ktbEAhLg/gIs4WAGlwMF6mcgFt4Mxm4tu/KjXdgt4ECNPHnSliChQyzyo89",
-	"ql5pgOqE6kMr3VQHh/wwtRfpDKtxj2W6R2trP3iVk30BFRacWcT38YTpsQfqktez/AmjBWP73LIg8XDJ",
-	"A5uBRDbXgYv7pu09ZEKibeJYCcd7JSiWMF9c83bcO0XoPocpj1pztbhV6IJCbY1C2LYiJxAsFXIxZSnX",
-	"Q+z0Ncz6/4ZEitOzgQizBmUhmUN3Xq4xCDtrdgb6hXDBcDIlWSPlbDm5/aBHEnbHEkVixhZmfDAHD5eK",
-	"paGNdd9o2YH1oDDYbDWVxAXWca1c7B0Xefl9nVKhKCQVmAlGKRUxF5PQXkmw/kTKGZjep2ZR0NlLjl2J",
-	"gY2wPJqH6Dx49Izt0D10oX9cl+P+XMfuIZL6s9evmu1Wq9fxYnDNykBlGFK/CEd2HHMg+1GGNKblufKa",
-	"qz+wxEDZ3G9ymVrr7//K5drGbTRn5Ov56JsKeTyH185Dbl/7GDQckuoaC5649zch+GF/hGFFSrYP4j1h",
-	"KHCJiLIj8tnrVzdkvlTQfMO6c8Akojaqb1TrFz4ud4HgK/veKyiTu4HcnZ+aN98pjIFJ2IQmw9pKyrYX",
-	"9xnLs/6GB5mBFlNbzd+brle1rDvqBvfe7Hb2qSmwm+2sGDSte7hfQKnPkg48sx0o8kYO5GVDyydXpDdO",
-	"6WfQIXcphzj9dhzYYe5zG1abtB7MYrKJss42lNWwYcD1WZBM0FtQss6b3Wbx1l4/Ty/7Kq42A38WK8nx",
-	"NToeyryyjyEdRPXWBFKKNUfubvPFjGLrGoZW9AItWU8O8dJVmE8qj4uFY5WBEXpuinVWWskq6+7eOiOu",
-	"shO0Mq2KHsZLDHT6G+JLg1wNhGLa9jjxBcIb4gldXJHww8fQvpbHBzmvmneFGqHss8pevtRhlCShh5FM",
-	"wLz9T+Px1VWr1YDiMYuEroe+2PMKpKFG0DDio3uCItJZSaJK5EQOl6mRt6ZaL1T/8eMoFoW3Hpt3ztTd",
-	"pJ48WCfosKbM6CVKKcdv6FLLoU1xHGJqZMZkp+lQrUWU/b1Ne3BjbZVJDT2z8uhquVgknKXDFU3ZVC4V",
-	"yx7ZRL5MoD00294XdhCF31ARs0RNmGJJoqIpHWtihNkK+TYTRxr/3LsmvRZpd7q984tLr3azY9/bIi2L",
-	"JQKd0NL48pkd6uraD8Ds/vYl6r0FqAouD68UFTl5/dVT0u12rwPy7u3T03uUWXoYmf5zyPL1ghOLF+YD",
-	"ye+fXWKvZ5V0gzu7ZI2KTQWK8ms3PRhJ1VU2fpNRlFbOcJwmaGxk/jY8rnJsrKTD6/1C3PL4jXEpWMMm",
-	"iWMAQ3UO2a2aYZnxVAoNidvZKK+ef+eHr30HOgSkpTmvcUfEZJxImW7PMvsjIu2+EWm7COeJL7MdohCW",
-	"KGTTAmh7CdiamQsKtTsARM5hExsqCDOZL8xqxA6EuReJlmBCtNEzEKUf+uJjGJDQyYMY+Rv6YmdY7jqc",
-	"X0XBQDhzAghreFlRTWDeheRCE6r9tZGTPHDN8FQWgA0PS0ZQPbVzDIR339mCB9BL5d3rF6dn5BZVgpxe",
-	"Zepi8WmSKDKi0cwmsvoXp2MTNwPBtqUlotlYrViqzshbo31A5BCfz1l8UwYMwMrbHE3ZQOT5gIlc2XzA",
-	"oPCaAYGZihKdUg6FJ2KpN3WMX4nsv1nxKF9V+VwPGv+UTkaDhsGI+Xc6mYxGg0aJf1wWog1P/ukvreb1",
-	"bfMr2hz/9KH78b8Kf198PP3XyljvIhQ2yxBDUQNVpgFnlzBf3UBmuNHPgOzY+3pilAfhTdX2y+/eeNZ7",
-	"h+kCrcsUSN3r/FSBpzDAk1ToNQp9h5SXU0ekuMm6q3m7NCybFA0CeTDdSa91Tcrti4GHuANy5hMrJK6X",
-	"OvBBCj3XG7lOlUJ3Tm9V4i4dKZksNSNAi+aAW88Nn9MJs4mEVMsFMg2fD8L5g7vL8JsbGAGz7c3NmciI",
-	"JmYjG5FUvat6QWy5JLk7g8JBpU9Co/wdnT1xgOZYO3vCjFk3e8JteH/6REZMxUqRW6tCfiZzyR+Gij8M",
-	"FWCoePi4UGfN/J2GhBb12o1lh4ifsE+wINsZCTN3uvlRQzvdFEWplI2hKdFSaJ5YLSL13AAktFXrzKdj",
-	"LmhyMxAztkCj7ZQbAWrt2rm6YjbQGbRQPyojmWwlRk+0IxdL9WSvbrC8Z/NFIteMHVufpxRmBoEAKYsY",
-	"+PQnUsZGp2Eshkt6xMytoDA2Ib/Ez6qr7YzkaMPnblc7RC3ccKZmG9mSPXVP5Ig8WfIkZhWq4JbKOU/l",
-	"fEGhaTjUrNuUXmvVx9m0dJUXu8fYZe75GfPSaQHCtSSyo5wudX2vX3kMf4f2ZgUy10neUPnmTRACMShb",
-	"76/I2cObgQg3eXjomk6OzM07tjXfw5z/gzPDyIGhvV7cJEWZcCDy516T+mK5RhViFUvldW4oVIausmxY",
-	"q8ZAFODh7kmipjRl5W8sr0ZVVaGC+uwtnVQqQb/JK3ZrnVj4u8IPWrWpqhezHVY93L7dqrcrN1/1og+K",
-	"qudVcKl6LwPSh33haVVLqwbSjk0XFl65yhyc+eKCIrZ28QSMdjns7ngj56zMLYwY4Eyu1P2a2ySUpmuV",
-	"l1Ygb215zgIXMNLCMhVqCxeRgixFAmHPLiRtAY2eoXUO3zQ/1DwZf5D7seS+SVWcJfGfuExodenhH2w/",
-	"01UqxQSt9dBsSCyW1kleEiVc+3JXjcupWn5EnQsOo4JsKXG1KUjYcat7E2WLIbRQ0VQtIDkNmq78+5vv",
-	"vwMLiQpILKFs7oLqqcpNIqUlhwHhImbvmfeKi6n/S+enENIjqWtaDraX7D3X0rxeO5cMMjWgzysMRntl",
-	"cgRePlElf8lC4g4PtM7jUsHyC8GrWECSFoNxq8XOivDLqkDpi1bvqtXaLmLet57i4cHZecu1cnD2FoQ6",
-	"Id4lQoC9bSKhHaU1HnudtrC11iYJ7cU3AqAKy98wmuhp9TnChuOPlDVG+x6ZFUuSbTkacrZ5WnPXplOd",
-	"5Mxbz7Ywn+05FjmkK8u+e0CDHE+EckBGawtEV+UrcGSZx4fnrb8AEWDMy7CRo+DQNl9Ht0PYVfm0oldC",
-	"t9luF2bGKFhMC8lE0hicnndepRR2Pm5eji5o8zq62qg/hkfYNoPIyk/5SRDd5uX4qt2knVG3mfeBuG7X",
-	"CZ3eUqsVbfwYP3hs6Va074Ajgjn/7P6SX5XCxKJO2zD3otchC20QeopNOY5yJGbTj/aW2zQcG+MOPlun",
-	"s2MDG+8Vln5ApzBM73mQRmGFs7SnLyIwHv+2KyRskJOokNvySBE/4+O0mNABM1YHr+6Hes4rEe7+Ya6q",
-	"QWefF/rSBcWudFCJDfhA7R51W+/ADGxWk/fuw4DwMaFiXefKu0+3b6uV4PNP2uw7K4nsMbfyWr+RKzKn",
-	"Ym3NHVN6x8iIQZCV0H3SJovElvfF1heuxJsNasE2vvsKfW5PXs0TaktlmVc8SYyYnufVWivxJym/nHHu",
-	"usT9Bl7/fB3s9hdcc+zM9m7PQO62VuQnhYNZ6j/nkcthUUWFs7+n61zOu/rQd+V4L+IBkkVtL6IZs64X",
-	"Md/1fj9ivuu6nsQ/xL3fm7j34L46Tz35fXrrymy3itGmrMhViNJUxOqGhEjHcUjGEk39Wfdow3nPPA9b",
-	"jkYnAzeyiz47ECVXW/7NDsawq2+YuYATib14/PVjnz2ZzkBtdB3EzI08NfStJem2NnqEXdoOYWitKDJK",
-	"/M27vDvn153i5d29qO4NBjth92/t4RtnCt09Dui/UWUowZ0czw0euFHHP7At6B+4V8fWmhJ4erAmxT3S",
-	"KP36iDsPTJZWVrNpDZ0woRufjpyPTBG8X6GPuh1Uniu1ZG+0jGYG4ferrDl1wcHQWm6jEtBUQpjCA4c8",
-	"YCGahqGQKU9ZgE0HFHkpq6u85qvYBdgsTuSANg0lDNiJKoGu2XxvlGHepc9oCHp+Dw1BuxoqV61mN+rF",
-	"zUsjkV7Ri1HzMrqKr1lr3Kad0UEagp7X1hBeUp58y0VcxYZnXECgOUauTz1PKdz2XktKG36d/zAEjVyD",
-	"lOZkH8aCgQgTOeECvJFefLv1T4a2LFIWWmp+DArjOukHRl5NJQQmWTF9IJScM+wwJclfJRcsxqZbNsYD",
-	"LTbCoHAEQd8iK6NnVgJcbFjales+OPQXrmWB5SlXzwklIydBSKFkwqC5n2IQjoXTCpmXPTFr9n94pLKO",
-	"i9C/z9Abjjc/DVzXwKFcMGFhUG4xaNdsX4TmSRbQ9ifXzRSs/fjbI+VVnCoFdvl9aHPQFP4YeiLpBglg",
-	"kLuFnGtdN8x6bma/YKdM74esi6drMDcsTF9GShY0YIGT/w0wyP/MnSkFPT0fufKMvJARrW62klAxWRod",
-	"GgQCOCq2eR6G4K1SswtzBs7ILUlZxBecCW3rqEJkNLPt4gQzKs1GnLzlHL46AM3yYlbcRcy2rf7ldlnL",
-	"imFOYHGtRF20vJF0Iim0WfEJ9mSY0zUxDNQ7p+AmOt2somCEHgVX6Ce1FWBJymVW7/682Y17DEtSVnHS",
-	"GTC8ItaNrjhkaQpqr0EjS/tGEJ1TAbWnKU+WKSMnb16+fUXOz1unfXJ+1j5rm8ML7m3zDXZnzHBc7cLN",
-	"HIRmTCDUPZp558fKgpYWuFVKmxxrNJPG2DkW6AtMpzrlLCaKCywXuqIqI1BpcyJTBi9tGFM9ZaxSE3v4",
-	"7iH1XSg1Sn3lxwA/mdlbb99HcDt+LBLIhy31fwF+FjUE0ZunlmT8IfMnA2fyzO98jEwg5nE9hQasE3a+",
-	"7WZeSqwlIDvsXJF4yfyZ0WCCmSVgOrqH+T8n/2NcWmD/2unP8oCY+RmhPfJDuhrrJSF7VLUtD/mBLOpA",
-	"rj5wvfTbjBkcZhMvHok9RnG8GBwF9Ulo+O0hYi/5ISvogUmEkJpFxxo6dJPw38LAFQcHzRrmeaSIXWHz",
-	"+ZdFyfkAfl9bcjZjHiI527XtN64XoVc7Vec3dYPuu/bcua5YPKSSZPeiFRv33IrtT2Gv9oWl36fBepNj",
-	"bWaY2Osi7JMVhXbttiCZwoVbsrwhocpepGAPzrIR8ZkO+2WGPRAFjh3iJRn2s0wVM9NEytiIIy4H2B6D",
-	"wPJ1VL2gX3UeLLthJ1f+vww9WXGrIDJnIljl8X6FjfMrxWaInUJXOXScHTFwS5ftKn7Pwf/15fdP3/75",
-	"1TNifrU9AuGB+Rv0iH8ZNJgY4Ovs7//9P7ahYP4+RE4jLguGZD/DS7P35uk3LElkMBADsQajPKNzQnX+",
-	"JoSveehdy+UZwbaeZMpS1h8Il5Jsc2Psvs4iOX+MWPxXEPz/ZTEbKnjUynLA6CiK2bjCxGNb5NXqR5dt",
-	"9cPewE637Vojl8Pr7DR2jAAXue3wvLXa3Z4clEyLN9xfsKIxhQtMdwbl73MG0VVqPla1Rf3RIy+eJDPo",
-	"3UxGjJMPH86czP0dnbOPH2s2jXTvgA81b+HY61R0Bv4FNYjq3o0vClU4vPK4mOsMbR0hI6Bmm8iDlY7M",
-	"7LDvC2ugKJ6aupuxnxy0FXfe6s4B5eMOBtgD9Cv0CbAqzEvRO7iN4PY9/OIthrpYMd3irTD54cK5YzXV",
-	"8mWB3RQMTxnzURDpC6zHCOqV/OYzxXP8ujjPTw8gJ2YXwYFOOZxgH86Prnu06+LpE0ajKVnQVEOtawEm",
-	"iKw2hzM0EujmB64amjLytRyI3KZ5Yt4E7gfDUAHizGP3guvcylREF0zZdl+n6MVVjJHww4ezF1zMPn4M",
-	"YayBQCu/A5GzRQC/yKpK4Grc/WnN92BuPw1gyCKFhMFAmF/fSvNveOG1TMwDtIXbv93L8IOVit26vFhM",
-	"ITU7tSOixzT/6hk6xLO/oZnTd+Agy6eGBk7+5FCj6MwWsC0uGR+9WS6M1PXMbDcbBx89lYlMS7+9kBP5",
-	"7vWL0q+vQNF+QhXDZ2cD8XbK1mDBFVIbfEPBlRTygqz1J8N0QBIpF+Qk/PAhpQIAcxpkL4+XAgqoK/fZ",
-	"lIqBCKmIzRJkav4rpDb/x36GP7C4EfwCNVXCCfx7gr8zEYKnJ2bvLZhUwiNXQcmQ7UAAwZnFYyflrGR8",
-	"5/yCfMufbKTNVYrKVdxkt8i88UUN0Tkj8u0i8Ga0aSZTPMqM7gHhQpnTbCgSymsYHSmlc1bzAq2WoQ+7",
-	"1IEdJJSLZnaJ15q9KrHu5ZbIZ5uZZpC9guwuxHQszzDA2lBHHm5hSSS7jbKaT8QVnHWPBgKqIQTWvYdl",
-	"ZgvOOySbkiTqD1y9YNcSoFBzwNYUoJFWhIua8eBuU/W7VQBRsXTOsefEjn4mFqwISiLk6ozcwhoxxNyN",
-	"AL7GNXh9uHBdDrxtiTjA+rwD4cW85AHQRJnTBaEvgRtFg4MLO/oAiOv17Y02owXPK2wvi5SLiC9osr/Y",
-	"uHvxo/Ua1orcQGCD/Fijbj6WzN8oZu5mLmKr8upn1YUZbosxRhMGzDYr3AbUxjUZsURi7vLn1CYP7gLj",
-	"d+YpxLb9dGz9GYecWpWEtqdVwk4OiO31JNcmlEpylXZiSl7IO2ZkqgNq6pRyrsymhocuKSu509mjV2/z",
-	"qngJDr9kNtQRXXseJKxva7pHoYOan+nxabqV1XY9ZSs8sAKuz8Dvn/1xCH/0KLtu8t5vsEyu22M5C6Y6",
-	"+wUcePsr5Vowb7869vugslgl5+yFZrXaKAQriFGP440Wxp/JOPDHRfLrvEge3r+WSVW/R9daQZIvy3Eo",
-	"qqHhv9jkgkL/Ub9TdLVk/Q8o2v0hBf0hBf12pKA/JJsjJJvdnHRvKH6Oxz4YiI4PxT+A29UOKDJj1g4o",
-	"KpNyxSUSc0VHCYt98rU1CWkEYXwQsOvnrpVLdLoh6pblxE5Xh7dfgI5nZkVzLmRq0KEVOYnMaQBT0rN3",
-	"r09teennb74nvU77kri2aOVI4r3d00rBsfPqggIvvZVklrt8xu1Hx9YS2KgoUB0Hm61ug3Czfcq4LId0",
-	"y7lKHhUZCvrpQ7eKbErH1O7cW0Tl8ZJ3UHBy/+GyLzpoYd5LwuIJVNiey3vkxpuP/cwX1ryk7VHzOurE",
-	"zS7rjc/pxegyujrsuMn6ufEv17vkte9FbtwFE+oj5Z05FWCVQCkVs/4uI9ZhLgZY+dAErKepXE6mRwlu",
-	"ULPFVfk7Wo4rGbILpaD/kPEeSMazqPqwu9X2NuoAq3xlSZujpccN98VeL8Qf8uYf8uY/iiWteDryA1x5",
-	"VXq3xJYwnCTZuClspXTvwgBJB3/d0rCBnBgpbkEnLD69pxXuj6ujjm3rvqasddEfW2Avx8cAQWPpffXN",
-	"sybR1DXRcWE3i6UuNv3dKGjxSJGIaprIyZJ9douSHPuoirsRphhcjy4umlet7rgbd6L2iLLK3skP3O66",
-	"XhBZRjHtX1W46v73gZBs58VP38f7QSI1f4NXVPFiqmhffqwJxKFvX1qWea1PQnOwjlbFDjiV9VOpxmlt",
-	"VQz2WiOJyrxWL3fqwR0XyJZ/n36L7xdMvIXk+GNrwGBqPVQ0WmDOZbnyOYr+dI4lkFzwoA3KycL0nqY0",
-	"mrGY2H5yOa2YXS3mTOihHWMDndu7w7db1Qkj+bp2IR4B8xW++xF6Ys1qfvQCXkX+K1PotVXns1fubYtO",
-	"6Ct5UMXb6pi/OoVt8IcPh+WnwtN81koSS+O9Uo0txWGruUOTE9tXzvxlexEdbUrJ5IV7iDB2DTY3c/uM",
-	"VeUCL8YgizYv2cW4eU2vWs32qBN14x47H1+0DKVLA+Gs6MXHn5zIlMsz7WaX9eLmZeui3byKLi+b1+3e",
-	"uMcMex6N8xh7KC9H09h2cEPNwQrxL+hCywVp98irVDaOF51+XlKhgaQ7QUPNlmbo21fNdq/56vX3sBuN",
-	"oXlOeuu0r6+qpbel4HpYW9oDn7SrP/Tq+2arZUsQAfnktRprw72Qrm6h9O9UMPKlZL5doOEXJDlke78C",
-	"ITM3SN/f4nwPoTVmCTfi2/DwZvXZ0SuzkGcgD+qUCgX3VVE8QAkR9WubWQ5oBCtcbRsScK9nd7YU2R4J",
-	"oIZkboarX4QCXs8SwvBAfzhg4S+4qMpRmXPh/qwQY2rW1crPYpVhD47ko0wop1nj45mQK8j/taIqMHlh",
-	"SF3ZquT72qf7p73utVg46XUrjOU3cFyZ9Gn2GVMjWSNtGzKjaoaZzBvWvbIEXRWwj7aR+nbNeoZLIIXc",
-	"ZpkxsFoq4T+mbmdJO6hO8ctMjhl7dafTQbdApTkLO1ojzLlQpZqU80DrVoXZN4oyfWKxZbNQ0dEksy1h",
-	"c05jBq2L8sr7wY4a/ZCzFKq10mzer2oEWCtNY5zK+YFnzDHRDZkXp4csSJtdBmvESvZUuZ4JWBIN8JkS",
-	"SiIqIpZgQ6p65YG0PGjFZbFeQmkZJIytBFnDRGFe60MNvnuYKOpLwfVNFGlc30SRXcKb5TKcvB323S2A",
-	"kXtUuO46BoFTzN3C310pzRuvb1zYR/96ngLpepuRrLcZplWPl8mYQwMvA02s13XHYpJQzVJyYvtaeg3p",
-	"Tv1IEE89yF4pBoN4b1QDAkSKaluNNTt7HCjI01UgZ8qsGS3YtgCZ5ZKElq05vxudpcwUa7tlj7TF5jv9",
-	"UApi2dsOw4Dlw17WfKD4UIBWjU82Eqk8s6pZYVY71xvZ27Vb31amZej36JLhOYWjz8/6UoCup7ZlSYmQ",
-	"H4BiN2joM5PGLpRkY+4A+F7jLnCqz2bOTePfrzkXMtDlfUoI2EB0rL9uY9R9qQUFEryG5ptVj2zd5zfo",
-	"+Ba23vPZJtIOKN9cvc1tkZKZQEr+/v/+fySrNkv+i7g6s+S/nEDFYnIyWhd8pKc33jdmhPzGLX8GYmfx",
-	"fvXsRH6dW6/CbTaE0WDc0KU72Lc2ldmvobyVTOM3fCKei6PxXGwBiBezHfnMS67mcWhj3TaidNAH7VIb",
-	"lFHgaDIQWYiD3wACco7QNmMjIaRgGzn7O3Jr3Noa/UYk05RFmkxlqhgZgUwHuFgkFb6Bz9CZbU+d+Xzp",
-	"3ljZj6XhLg7rlu6WlA1XxRReJTRicGSO5wqgTpJb4sRDm0Fmxc2ycQ97o2U2l5CcSMFObyBkgTXdp1xP",
-	"N3TU3Gj9EPfmTyXDjyOwv1LBzmLJ/s0ra5bnX/kW4LIJKO841KvyQx1t4/xcxkBHAZ/MJvj5DW03UM/E",
-	"qk0LW8fpE1veSscQkVF59vxSBRVtBhUEjnExOXM16FOZsNA8cNUssGCFYdC3r56TGVurmxKDhnoYOWc2",
-	"vw2E+RTKX2BFm2Iw6hpSBmwQ6ilUbASzuD+cnsoYS2bgMK4+P765wbzvFxx0QByX9XRB0qZfQmN4aGAa",
-	"brHRLxapTxmNh1Ik64wb5rCBAqVuY5c9w4ni5iXrGk7UGzXPo4v4kl2Nr2lr9IA3Ed/S49uvZPJIBY48",
-	"wJ3q6nxg5dyyWeSo2nQZKTsWVAL9YSHEDvj7zpsRcl7iux8LyClD5CldqKwGiyZ3nK1YSlI+mWpFTsyH",
-	"TWhjjG0NsK/kaXXstY/wPevDNzNjvD2/x/eHsQZmDHXNNruTs2y3TI3HUJ3VtROwvZVuMhMpPJ3TaMoF",
-	"A7lMTIxOQ12VVZmwG1uBp++1h846lLpvXDC7FD6fKdmdxuNG0LATeyntudRrD/SmwJvKUcLmlT2uX3/1",
-	"lFz3zi/NHs1LJGaa8kQRhBM5CaGRRgSay2P70j//VUkRngaEvdcMDHOOtWk6ShgJIxmzMBiIBUub2EL/",
-	"jks0vqKkjNZauLPMCdtghTK2nSVoApjEVTX6IGH0DXPPcJ7Hovwla+jvLBx53zD/C4gOEEYQi8yjx3ft",
-	"x5nM3cjuUuRWKft5eDnu0uuow3rtUctLJ+8BI+AaYP8cl0q4WCx1joRlKvpYAHbGdd+Cr+/2tcnhYN97",
-	"DRJmkKfm1Y85ZCqLGK2gV0aKXei4gsZ4AVF0DMW81FSubsgAzBSp0VihQP+gAVdW6H4tW/h7+wKCSusw",
-	"lBHaHYd9IHEmdLo2R4CMaEzgy9ruZAgm+pOjpjou5QzTVVeAI8IF1dOC2LNMeTNlY5YyEbGanYNzutkx",
-	"FdwpgWETiZxMWEys+owlnm/QPQfWXWg/oGauUNqUJYtadxEUdx5CcXi/z1wVXlKq2dCmioR9sMBhz0IJ",
-	"NdoC13rhtRmyeQv15qeMGl6o8jqkaPe6uujtz+9TW2wOWMHt7SuCL/hJfjja+fW1b2Or7mdoT+Om10hN",
-	"ZaoDMl3OqWiaawH4lFrO5zRdO2ukY4Fm3FpuLRfwVZ7t3evnJKMdIuic2zaQ/gx9ElZzB9fQMicNB4ya",
-	"xFkz5AyB5ftiZcy23JQ5y9kmSBl4RglVio/tbWHdGMBUsCqmj+BC007wRzoeQXqtFjmhiZKk1+6iHE6x",
-	"+K28Yylpk5f8SUB6nY61oKQMip8/j9l8ITUT0br5LVubN67sGxCzIibk+bj5kupoCvUol4Iu9ZQJbdbL",
-	"YN52QMK82NgwZoIzKMk4ZlQvUzZ0+b9Wxk94xIRiQwddM0bXjC2kHo7lUsAvvYCENDFUtx6y91xpZYaM",
-	"pBgnPNJ2KCymPlykcGA5ttDqta7JifcmV6TX7jiQKE0T5u2p0OvLdUcNSp3FoOnpZssxA8GQ9Nots/oC",
-	"VyC9znXgXQfkHNAjYnLe6iL6HsPe/nZarCaf394ZNIwAUwCEtfKZ3RXqvFnQg5OigKWsFH0BUubXEoYg",
-	"oKCIHXO3ezsrNtxyTWBLXbhcj9gSqOAXBEhRBvO3WiWIxcuq4tJvpJHmPS6B4qZiSaKw94dc6pLOWihc",
-	"B99NEjmiCTSaG8uEyxsUy6RgAQHJHcrIZuVTFGOK8LL52aYR2fwnqnXKR0uN4klK541+o31Bvn4CoWxU",
-	"swnElTUS8DKWeqhsjZUobr7da3IRTcloqbgAzQIGc4rtAZarrS7Psqtxayp8hWPzniGIDp4bbn5h7bjW",
-	"TIfVgrmAfnbOLXZjPTtkxhiYHebV+lYRTTstZvmbBQx+2C9W/JIZO9sD1M9bR6bkFhx7B/iUD8kGsg7h",
-	"Iubf2bC9KJVKQVKuI4GA8ImQZioSUbVRpLb3aUq8/waDywpubOfBzhIgvdNwbLhYThy7azxYzPVJuLhP",
-	"gM4BPK52gM7igAAdu939juacUn+JPCJ3f/4+Xc+vWczY/Basay+4mB3ta/IMdI8UtpcsYQh+Ayfa8Juf",
-	"Oz+I82fvr17r9p+Xvefy8hVtvYm7X00uvvnr9bdJ58f350/vrp6I9stN9NlxqlSCikWQk3BBoY/saRUU",
-	"D3Hb4cTbofhCTri4BxAJWLSLILyHU5eUfLoDcYBTN0NWMvzTqPvd/OI/VtfP0s7b9fk7fvX9on2rel+O",
-	"L7+etv591n3xt4v/jK7/NOp894Dm8x1YRryCEmA2gz5xFmMr35NwkXwedIM5+J44z7cD8aNowc3JgGSO",
-	"pFwV2Haq1D0xdQTAZUoWqbkzc9irxPZsTkm4UPzTY8L86x5ectcHFL3bYLDFmI8bo+tMpNFWXD6+Db6w",
-	"f1lj+moqXThkCTMYGAwg5IrMZcwSM4GQYO1iKaF3lCdGb7whi4RR5RV4Je1z1E/M2dzElRu6wrV7CFzt",
-	"MNWAlffMMTWQpSRlSiZ3LHYJpwBh7Pfsl8/cEo6keZKQUYqXyYPGItk93fP4/jBlKVq1GchgUqAAXGiH",
-	"flYzXGZjfw8Uy1IZfFKNc7ON5xmnOZ6lCbZy11jCx8yApAwFbMIy5CK3Fl+0elet1iYYKl7dfZPkW3j7",
-	"9sUb+80WMtA8ZW+0jGZGsrsfDzEyF0kYvWPKNXjfxhJUlDImLGmTEVtLCAtfUJ7+MqddL1NxTzB8I1c5",
-	"GCI6Z2REozL159YzcB1aQ51ZzYytR5KmMVnJVFR5qbIP93lpZTR7mr19QBhMJYHIZGffQOexT2XC+iRE",
-	"/3VIUkZjdUPCOeVCUy7Mb2Bctr2b0MISEK7U0qZMp4ADNRCQUhBAXr6ybBPfYDHXhn1GMoXBoTaPHRdb",
-	"H+F7cyroxAqJnvcX4kGK1lJcLjAUt06jykLNn4KFsfB8Q5Oz/vRKHwifCBYbVliA2B4fNHmunfjOFbgM",
-	"BRoTqXastVZaebH+0NGxLo4DFQZvXxcGPyzMxDYnV4yJnUv+DHEyR1RlqrA3Gr0L5qgh6Ofapq19V6cE",
-	"oKvDB+knID98/hLPPh3sXSgTsSJTuTLKmG2TbRje0as+MKylSF8bB3NU6PjoAxeMDmalIAHDLrDlN/D2",
-	"OGHg0Defg0JgJKCj9/QrjEUq1Hy8X0DSgQX/dtfTK4KqnOFqYeFvr0QCBeotnLkqgSAnpd2mSAupPoQi",
-	"Hm+KPIBv1jZFmjHrmiLfMO0C9I8XerNagkb6zaLyy+GWUOlvWDcwPmgItvLfpmS+jKZOgzQPFtPUqI5C",
-	"rqqsL+Xpyth87Xo4ZryARhHUgZ5CTJn7klgXauGo7wiH36w6UNjHBj/SRnBWmrRbJJrSlEYa5CMok00i",
-	"OZ9Lgbpw8ODR+IWVVR8GXazzc7+iS45C7GAbiWeu8lBjmU5sAYtyHtlxxYk2m53hg8o9A9usjN7D2zeL",
-	"KC4uv9gb74+GF/uKIatcdP5DhP28ImxuOR3++/uru9Z/zLvftvWPoz9fRj90xOtz+uI6/qo3+ebir69a",
-	"6m13+aer1X+217/PxkMbPObYHpcePdcQVfcY+u1gjxQZMZoaEdR5dBQalgNfNzSSaECkiNgN2uO4Bofb",
-	"7VJPZcr/BgahPnmCQ5nva8XbHd1MEjeWgyTYTH7YwXpfZtLtppWFbtGGvCAov2W3d3Y8Ra2Uf5YLY4UP",
-	"NkUlXl0iAwwb6MXINP0TLHfJIxYQmpdEOL0p1Fme0zUZsV++gRJ7j7FVQ0T0s9evmr3LdjtjjFznFVZa",
-	"tN1uXsadUfMq6vWaF6wzRmd5N8oP5jd0PlqmE/LNfzx05dptqifX7JdtglSE4bbS8Y8UmbF1lvxlI88e",
-	"YQtbLPuinCsc5FKO4qiwEuDeqKFDijFV9wu28TJZY9zckrY7XmYLD6lTbx6w9yCV5n/zVXltkE2Bmo6N",
-	"qrGY3qPHcs2MEsv1PZTY+gyivhLLdX0llmu2P5jGdnyuEUnzj8RuHzxqCK7J32fIkNnasRqw5f4GYwGc",
-	"M6+DItfbrgV7JWy4ELcR0CZBVDgVH+qiIifPXr8KMKHIuf1OMbsZWcgZ+R7rQgTmHlOargGraBI+wdJS",
-	"ek0QKyRKGE3N09NaN90nuL0Osp2Y6SuJRNPxeD/b9XJhDfvV43uwXz12DKPVPGcX4+YlvRo1r6NW3Gyz",
-	"zrhLeyOjwB7EfvW4Pvv1etBXycfFdE6IG1F8IhRQl234IIWSCTsjz81VmdrUxaViWQ454UJpRuMj5GKn",
-	"iU5SGrF/c8sp66MHQBFdjrZ8L9byy78+HzdbrVareWn+c2X+4/Vj887o12Y15Bu5WIBqVLbR4HEaxkzN",
-	"8sTu2gpuu9Vvdfrt9o+HtKA6SuLKQjWqo67nUkwKxK4CYi4NmrJ480DuDfc4Rt615/FjEW+V1Q3wuRdj",
-	"SE7CHL+leo0ztkZd/Car2DiSUiud0gXWIcjr+cqVwNIhewXm2qHxB+Ztl0mq2uoAbzTNGySiCzriCdfr",
-	"gIyY4jH2jMMka9fL0lVAJyuZztCFZMOdfl4y7NlSka5eqwgsrH1b46qHVQ6eYzlftltBmMokdhk8mwrB",
-	"gVK/I3Ar77suUS43sICrAuEerQzkTLqGqFw8sA8mMv/BiT9Zt3L/Ev6dSt9mhw9STaxUiWRnbbHqEMat",
-	"BHx03a/fT/mu/NKprpJQFH6JTJ2MB/bQWPqpWlkgf5+EdIKlueyBJOZAnmK82UAAz8acToO+RMqZi95Q",
-	"WXgYVnQPivFjLmYsm8pVzOApUUxrLiYqGIgQrvDSN044LcaWwZtZNFnQgIWXWhjbR9WydK2oMh+Inyhs",
-	"7Jd0nVX5v7BgzWF3xJH25IeLufojdOrBQ6eOiX7KaaemulCZCOkG8eKO7hNrBId9f7wBnPTqqIMDvei/",
-	"kxON5Zn+UP8PVv+P9PxvMNG6zm7/NvPxdoAkew8veUASPmO+XxZj1j+D93yvRxxBsZ0rbCncE1riC/tg",
-	"Z10zbUUCwgUWTsxd4Fj52MupA7qhGupQnN6QEOko7IPgZYYhXNyQMKu6gg+E1AGYqO3iFYEiZBtud0hp",
-	"yEgzKwxSlHvc4wrBp5C8sK3ujTbojBkIgFwRK9bYZQi2wlgDjAcdL9MRV1OGFc3GDOcu1g+BL6oX8xzq",
-	"ix6oWxgt2i5PS+yRQDZkr22lYik0LGlexl3WvBr3aPN8dBFdxlfsetyiyBU4TYZZS7Hzp1+2O93ef/75",
-	"x4ZXEbS+A+khU02OLPFe2tKGUcI6SbLuSxWGfZRIFNO13Ab3K5zq7bL66ALdHKeWfglko3y6yayIbq99",
-	"wmg0xWCTUnH/cjkac/rxUV7j2vpvTswRcswghhQULeVpQELBViFZigTUYJKRgzlqE37HRGAUCvN+xcio",
-	"Z0nbQwMq6Fhgh5h7vZrKpJCXY/iVcGamchjMQOCAsQROpxgD11A5XTs3QH2CU/UxKOZtFXnKQ0/44y3U",
-	"SrRZYXl7ltGafPnNi/sbiHKedmQ15VJIhWRQMR8o0izhkSIhUO7QKNdzecdcvf0a+Wf1Oo5nB0wtE119",
-	"ScDHXneawDkxMcW40O+s2pDpIRzvh08fzMu1Cw29ajW7Uc+I2+dG3L4YNS+jq/iatcZt2hnlVAdrPpDw",
-	"ygWbBg3ydbdRKsP0dbeCL5euGieIcjEEQB8RdvAg1FxNy0d2s8+HrLSN21t9ypJdPY+wHoUjhh0poJ+B",
-	"sqYysZ1snQo0kqNyLK7r7pSj+lnTdim15PJEjsiTJU9sF5LfIr0eLhr5RK7UksW74uJb/VarTOKdhxSu",
-	"atmsIPt4RX3e9/nDIHOaq1tLf/8M5kzi6MDCt1Z8zXs1QOU9B4YMNka5cS0+sujKIsDMXTulIq4SJY/s",
-	"xubR/16kexWX9gjG2+Ncyns0zxzvOiSS9BP19sy47DbX7i7qBjOjESw+R4SoL8B8vgBQRy5Bwy+3mTmG",
-	"j3X+WqB/s6018a3TOQyYXR9zFNgTFk82rrKD2ovnNrJ2YV/uFsTsGHlXuFJY85K2R83rqBM3u6w3PqcX",
-	"I3O1+L3DUdZ0nT0zaQQqjtuL/A9p7uODCGwb19meLtfu9Dj11OCjGEnQJ+E4lXMos5uxLKfwwiqbYI7C",
-	"KwVeW02hejEwbbyWjbZ4Av88NQrvaiqthKbJCdaVCFyNCZ4yWyPZfmqWdFq7EjqcoZd2VxtSZ6uyFrql",
-	"wZqCbIWk6rXi3Xmu64R0uONdO6Djj5PzMKrOw4d61NV9fquBHkURoUooSBkcZHNbQYsvBRXNEUWh088y",
-	"tSyAMIG12R+c/RsSIg8ISz1uyYlibCAczzm9ISFyDuilsARu5uIPDKuaSBkHZMYWyLnMpWnPa7k4d0Y9",
-	"mTphBy4apL0Xq63SL9gdS6qT4+ZUrIt5aI+UNYfIMVjtnMnQ1j4Gyw1SeJkLuGX0e1fZkvudz3XqHGgq",
-	"0sHylXk9QTvt3mXvqnvRu9zXEMFt5aiPjxTls90cMWm1/RmckDspqvpQAfHUvSsS87IKjErk6Aa7M1Xe",
-	"Fr8eivk0/BbP3e+Y4WaiTSVpYA8ZKz6hrRf1goBA7JWfube1hX/RVFLVwn9vKvimUILN7v3z4Nu9jjFu",
-	"Ha6JALnnBd0EW5EpT1mmmOBp2CwetUvhNQI0CLpzGh8fLLMt1N0MSmzHGRviXgpvz4qZAorgr3KjlI1m",
-	"bdWR6vcwfCFyD7YofAorlDsfaOyo04CucKxcE7pqXwqUjpSaGYBjtUL0t5WNORXWmy3tkeqaymimamHl",
-	"QgPxB7R+Gfo/EH1VNhLbZk7Lkl0EjB+j9X6uVt10zsajZrpqzOO+78NaLLVvPrTJSrm1/8SaCwODN4hs",
-	"o3n75YHIoAzNYgwTCOF10D1LkmcAkuYyFeZSkDPoN0LBCez8wYGTRbM3oK61J5IWZU7PPOL4E86QSQol",
-	"0dO+VC13bm2mguSUuaLtUqmy0bZkJuRqs+/JJxQFSlf9J+pMYXtN7DGj7ummUEm2K66jaV5b5PiyXMUW",
-	"qlm8pprKZRL7DVW3VjI6sG7NjloqB1e5K0GuOFIV3LDm066KpY8UeOxkqm2S0p6Q6AsQWtpGr8+Elm3m",
-	"DTBSdEfNy6jXbl6zTtzsjS7GV7Qdddl5vNGEp1Ho4Efn2DVxvBQR4jeTRfTMOawu20b4iJuXrYt28yq6",
-	"vGxet3vjHuvGnWg0hv5LYmbGM1TsxJ23zVar1e50sW+HK6815ZOp7+GSCwxOWyIw+42nKQWHSMzVIqHr",
-	"nCkYjCwMqxzaRW9aQ6qgtqthD7hQ9xj/51RpljZjqqkVNEEyst9mSaSe1/UoYYkqiKVjB6QU/jq79LRb",
-	"+7pG7q+e9hW++zHYZ+lFhBSNijcYWgkyS8pozMUEw4yyc1dL88KVPLurtrhWGFzjeiM+dy3JZzWX8AJe",
-	"9U5WZbOArMgdlhDZfQf6Z9NDXbdT3QbpqLp3fqfy0bpuOU7zFdau330qbaZnFv/vvrohdKSMOGUDybJK",
-	"+DIlUSLvk89Qz8eIYMjVgYyxfajfZPKX7AT1C+SjWroueyNt70oHwCLP8dySGYG6U5XxmmNdlojDp3Je",
-	"bZO4JYvlKOERSdkiWUOksyBZZ11UpQShHsMpXTsQ3F2tG69S2xL2JMzME1Y53p8MXksjxtmHVcJmZZb7",
-	"SMbrmiz+AS6kulzUIsd2rYGfhodx4DuuOOaY1/vqT/n7lVScL6IwtgN4owh5C9e9aTrl3e6u7GG5YoSv",
-	"90moo3l1bY/idWBeqynp1a7iYcasq6kXdrnfRkzz685uVW2essPsrMUj//s0tfoSTSV8rXjrQbiCeR1/",
-	"tnfaA0GIxvk/GetzFr298UezSotNiDlxdkF6qWxvXddaB+OOyYjpFWPCOreYIicYaxCQUEtw61lZPw79",
-	"d8dj8vxLRU6QKsYyJUIaHgEfoLIRujYU5sJxCsimfuKnpeDK/OvSrbaR6Rxx8RK1A3sk5FUIqdnUwxnf",
-	"DjNRWEsboMka3JyRzU69naxBZai6q837TbVgER/zyBaM2knhW5Cv2XsdgiKRcMECEiZSTELX9i0goTkK",
-	"Ifnzn//85+bLl80vvwxIaLAQupyFEKtuQUdoCIoNAY2Y+O/jzMwEJUTFxEg9VDP3MNjoI5QDPKEjdM7u",
-	"PQZz+n6Y2Dc+7JTWKm1SlWfb7q3Ab+ssZBePzUnjw0Yll6qKWJmp1usCjVDZQzZqu4GrDqlvamN3NFky",
-	"5cKP7K1svnukkALRtYnEaNYOvn8Sfv3sLXl8136MXzTNFyo8LZmKtphs5vS9v/Dz1tY91xQjjPgwu0dl",
-	"xgPMR/WFipk+UKh44RTtg1pLgWk+b55GIfscKxEpiLTII14xBUVlNfU2GYrvDtklg0BDPT/Y2DCaanW/",
-	"3RxRhQ0ALW+xc7j8UHukLTB3HPAjQm3BtK/ZfFg/fPrjVmLcL+3ZZkyfq/OsteX+nkXAV55Jx106iVzB",
-	"JZvOaQKRf2Cmtc0QSn3v7TtbTtx/LNmS7UFpXvALSqk8UlizC+Mlpy6eKGvDtS9kCHpnYKID2Hga/UuI",
-	"UlmkcmJuV6B9sDT3u7mFCYJeVpRrLiZDKYbuTGMCxQEElk9fOql2/XOqo6zl/5gnmqWKjKx/DzcUkAVL",
-	"vc2VJrC7+rAvwsjf8r6XER773sqBte/NSkh+OCTCyPoC/F1UD+stK3DAqSL3f9CTHziK3M4C9oQ3ursP",
-	"4xshEhHhHbrC8U6N8NNA8Dey4iKWq4CEiBmInh5zezX6isl9cJ3zIzvSFm701tpUy2qBERXz2yVLO0Dp",
-	"bPME5t6LA0gJdZL99FRfdK8njlcLxzhLZhzdThsGZNXXMjpdPHk2IEqmGqNyzDQPY4YBnG34XI5Ortyw",
-	"320qd2jQDfvQO3eRrCu7OBLFIHrXWnrhbbD2jrOG0VLYrrqWynFcoHP8qEi62eMNRL8DC/VtqnmUsOPd",
-	"8IhrGztHcTTDkHKDvlQsj/NRmq4N79JTtja3brnrNdew7JfUbEdQEWGoGHhB31C9TGNaUbCFLmPORLTX",
-	"tXnr3qu2Ol+cn3f31YwLEKRqeh8btN3mh4NrNG9QHmLReU4fEps+cT4YXr/DBlmGVN3N1E1jMk6krGiQ",
-	"+3tE0XG4eQpQh+oZBcTETFOeqDNya1X9AkLyeuQ3ZEs9cioGwumVRBvhAcaBLrRgNrIWyFFKRczFJARR",
-	"2XAwGrGYQC85TKQ7yd7pkw8fQ+yxPqLRbOAiy7w664mUMxh4nDLb0XYqlQYOv1kFwy4F5FSM8bAl4J0c",
-	"kprfoHeSUVfb8MKYCaVT+n//DyPtnrk0pNI0GUYyZhDK0Tu/BFKZSqMCN/65d016LXJ5cd7rdqpaoeZr",
-	"2Mlh7GuGwVhw1A17eOLex6BSTSM93FJ/+laUqnpCiB7i15xRg1vrO93rfStXzN9ruk7YhCbD2qFk217c",
-	"d4QpdDisCvF8Ke9KXZDJUkC0p5B6CpwlE3/ndAb2FCNwykUTov4LoTQ7IkFPomVlq8nTf61OhUZKKuy0",
-	"VwWRO+r2tTsyYjsz+X48PpaTGC4vzed5u8KNdubwG4w7N6er0b++vjawwbaTkTlsz969ruguln24O9RY",
-	"sMquhVG19R23bOMY7321HX2FbQCl3a4JFVsWrMLGHDSo1ikfLTXbz1nyNw2DoJpNbNjS3hO7PZTqvPWg",
-	"Z/YA9FfFmF70jr5esSzvg8g9hfq9R5NLoeThBkkcCeAHror/Nb+DmlZEA5fU24vkV5W6r0SG2tIlwzbH",
-	"4Hrqivadke8Fw6bxVuHPyu5DzDc4vfK6xffojPEr79F4VAlfgNtDtITb2eECqkslcsXST9rEIg/Nc3De",
-	"pKAnT1+R3iVJqJgs6YQRTSegFc+ZUnTCVDmXZCk2a+Z1z+/TkqJedJ7Zy4HFPwCXD9AgrkYnhsxHf0iw",
-	"mkXPbo8eBFSQ0Jypo/15BxzI2v48M2Zdf56HuwoKdDU/EV9ckZSNl4rFGMG4wkKrqynVkDGIJda9fpi+",
-	"0ebIOqLA0KNlyvX6jSE3F2POv2UgCGCd2K+ysviz4d//+382ovNvRVaS/iTEd8JTqJ4qJqjQ4Q2IvVDw",
-	"33SppwbZEbWmOFAnRyyG2GeI54iwKutSMew0CAcCSi+aneNf5vqANeZ7m2pdbjBb3oaq3kaW8lHuHuty",
-	"lcLHd+3HZuWPIb/PVooPSs1MAZtYTbJ095/kA8Dvj7M4oD27+QiOkrGs9qx+8/btK8AA1rmUqabJjGvy",
-	"pPMkXxX+3N/omIbYEDGZ02jKBVO2Wn9eq1IFlvZwiLzKf0WrAO1lN+WlNW2HAFtSkIuRfH+Tj+8slVhQ",
-	"N7BvAchx3ohqmsjJkmW9CvJq6TyFEp2ZAjYQA/HFF7c5dXEpzr74grxhIt5Wo3iwbLW6ESAd/snCviHH",
-	"DZoOHAmGeELC04GAG8NBrprkAywsvIW48kHtC4bcZJrtaCAQPGbrpT4zAKK8uugW8iRGFMAOYWfkdtsp",
-	"MxITjSK20OBTMDCFhaqBMAeOPIM6qm4kougaysvAdxFNEsL1zcYhUAxKXtqWfT6eyIn1XtiypacG4muC",
-	"2rZffhXuDLN7ZWSGXqtnMfwsTWWqvvgCrEevv3pKrnvnlzbqDLf0eJHKUcLm//xXJUXoJEWlDXskYSRj",
-	"FmIIyyt876mM2akB80AsWNpE69cdl4ntrsYFCVGqD+0aUFEwi5BjYsO2WQzx+8s0YoqcVDXJGDOqlylz",
-	"xyfwWXrgDo8KBgKUanUKsjQJn4+bL6mOpnYnWVg7OrFobEHE4gB2mUoxyePenSPXLnIgTsJBoztohAbu",
-	"BiYJA0LCMRTptTtmmDlXyqWi9DpXdttPzU1vfn71/Zu3ZvewQCqycBISPo/ZfCG1UWKb5qAg21F0zuBE",
-	"GWCMZLxGs986b/w1ELiCm+L7iDtri4EPs4V2OjdkNeUJ87qH2SQOki6FCkivdW0X/oIr7UhmAQ1JuEBx",
-	"F6t/x0bgWFClSOi5JkNMLPXdo0uheWL7TYBV6GYgQqjHC47DtlHyjBBBzluebHJGbjGawJwZgxUyZius",
-	"vidI9jnUHxmxsUxZ5mcdiBNbKJMmiRHtqjpgnwZESdvFxJlmi/uAPhMwJlf6jDyFnyFUYSAUowmL+4Bq",
-	"bE4GIzlnL1caAx0y4rMxAQEWD5zQO0wByE8xV6TXag1EyMUdTXgcEkHnhmwcGE8DKIcL/jmjJTJXgJnE",
-	"bJHI9ZwJfZMBBhgNBtsC3wNIajkQ4INGBP8JYtgMu3/L50xlvKHb7V4bXL97+/SGxEvXL9E8RlOzYpE0",
-	"wDkJ//7f/zO0f4WnZ8QaAAzRcaYGwnxiQPTvb77/zjInuHU1mUulSZu85E+woDMx5ApcFq4qwx6XYiYM",
-	"E7S2AbR7g8SHsFVyILhCozlAlSuo5QzgI+/eftW8Av0JFwOf/Lw00FvQlM6ZQQfSmDktULfXMj1sJgEZ",
-	"0LFkOOjUYCw7Rq1zd8hIeJskchWSKaMxXKhgBI+YUCw3NDRuFzSaMtI5a0HITWJFFdV//Hi1Wp1ReHwm",
-	"08lj+616/OL502ffvXnWNN/k/pBGLq/cvnruJz822mctfFUumKAL3ug3umetM8jOpHoKsurjKaOJnv7N",
-	"/HtSmc9qt9hptTxGsUhlxJRCulOOYyhoxxJNWTRTGf5YgnpqdvkZzaXxNdPfwMzo7F9Is0Uze6fVsnX0",
-	"tA1a9+8kcxdBQwhQ7vapfnYGEP+q2w/iOVsuztAqB3xm26jZMh/bG68g/2PYkFrO5xScHy/4HRMY4qDp",
-	"RBkl4/tMkGj8ZD59PGc65ZHaCnt7epRhgqlcauakGL1UVqVLKNwSWAZqktJ5Vn/6VSoN3bKlPRGov56R",
-	"N2bb8UDkjBU9FNxsErOYEikXyLRtizLgZSfAlxREtvRaXRIuWAo3nBTDmAnO4vD0hlDDCwGwhuPYLqoI",
-	"a0McOD5XmgnkV06yOcGLeMxSJiKHnEdqIMJm08KpaZZj2J4VBoR3/nrY5AdO2walvbRw3ktqBlCPFwnl",
-	"AlsXO/3PHM2hI/KhlpomHwAh/zJouADeORs0AsTNvwzM2IPGRwK1X3JiLSjJvavzy4uKYJ+P1cn1sIWH",
-	"p1OPTOYZmLZSrOUkZ2s6T7aS7VujbcYyWrpyphsI+X7BxO2r528WLDrs/Lt5HwKkdhHEe/Lw4AVYlGbZ",
-	"BWAoHFeXG2edseC8RVTYc+YoNQDmS85bXRQgY6rpiKr83jIHKZLzuTmEdCBWKdeMnFBzd6V6xKgmqVwF",
-	"2fUszcmk9ra/gavUJrNkEW1yqSMjUoE1xlzNp+ZKdRMPBNzLbvrRUtsbXBGYW5nJDQiawHHG3Gh/UOMk",
-	"ITFXs1N3pQOYtpz215AAjqz3F7haXsPSDCGdt7r7iegN2vffCXpHeWKUqwenQR8gWwnPqL4L3pyx9fb7",
-	"6IsvfvBU1v4XX5A3GAK1Eo6a4J9+o8KB+N5L1A9Iyu7kDLuAGP0hSpaxkd+wqpeTjqEXYpQyraxkarep",
-	"zJzhUhSsXyE56bXap0HVhWQedaEcjhOiT3qtlrmmBLZvHIilYO8XLDL6QB7nRU7OW63TKgIzStDtq+ff",
-	"GjiBU9xKjlCVrgpX+SuPUWOANh973nxhhHYoLPzJKBg3AUF/FVTsh25n2DSU2cMl7KbKJzR2rj/4pL3/",
-	"k3eCWuMSli7r1Tk8X8l0xOOYiYc4M7nh9i8/fSzJckpnUPAOUfYTtJeQ6sGODJgIwIpv1HfkmWDGKVrG",
-	"zoi5x6xth6NuCowTgoFsEy1zjAhdLBhNzeCvIZ2QZU0l6DLmmiRyYvi0tSdkSipYEErGiNz6kOlC6LsY",
-	"CGdimLH1jfXEugVYvj1jC+ju5Ulu1ySMpBgnPNKZims+nLH1Jzv89m4aiM295cvaZRYBIPQ6nU3Tihkd",
-	"oCPvWDoQoNGSXrubsxxyIMdBYsDjejDL8TZoPkeOAvt4YmP5HoSZ+GvMTn7R/6XTJfu4wc/aD8zP3gC5",
-	"bRP5nPEsPxm/cp7Wa13v/+KpPT7wQbtb6wMD77dSvqDpBASOXqez/7siMb2GM/RpOS/SledNqOa+JQHm",
-	"8Qcc73n88THKGxAv9IAM+jWMqhyjyooz961V03kiwdRmqA3SQJaKnRH4FAxbmSxkRkDbnBoIazcxL27j",
-	"1J+ELQYkFFIPx3Ip4nAgTnqt3unxTAsBdCTTws+ex59DANrJKqBXS8riXz2X6O3/4jupvzK4/bQHFvFe",
-	"+8Au9fQxjSKmVBMK+TxOWcywi0Hd43or1lIwVHBtS3I8L3ALW6koMuMKzWmCKsmCCeX5FJ3tFpcC3Usf",
-	"2QbnKGMVGmZn4hF2OdVW+9XMGfnpQORKrB3MjZDLcXecrVh6Rl4bDudcEgujyIMtLo8khq6yYOcfiJKP",
-	"MvconvQ617iy10yn6+btWLP0FHa7yRzGWMDIGtSDLHw8yGMqZEqwezNkHM8C3zkJAqmQJJFiYoQcmiRy",
-	"pXzoKQsIzzkXZI79bJxsCGwVy6oY2waT2srpUqrZ0MIxBHicFoQx9C4MxL2EMWyf/QPX01vY7QtsLP0p",
-	"ZKrXcBTyaX4huco2DN/CJgVb5aRtJSs8N5+VZR4t9dQQr95K+ZIKJ9aqBzfPvMHAjSom5DPPQkhGiYXm",
-	"TZjVY4xC+NQc1GmoWbgcHxtawAgW/9DPaTrD17xO0bhGFqN4VWTGAaFJMhAUzY0HsUeynzsa0a3MHnOx",
-	"p8QYLTQkJDDkOTajNchuion4xmNQYI+lcCIAIhMI5hVyIKDcBzigV4zOwEW+kink9CRgyRyy91xpFeY2",
-	"XWxxzciIQZnsLBJ3zqgAxfRmIKpkO/RzZ1ycRpCOc0PCMeUJi4eLlGUFrcNS+0jfaToQyJIDbHPEMkcz",
-	"16yMTbO9GHr2SlGPh3sQBzkThVE73tDeO+ZZu3UaoAvcPbQys3tY+HCp/Adl2J70WtfVEjFIuyASV0LJ",
-	"fVjvgikq+wfbF2/haDzPNvWJLpfyNP8/e9+63DaurfkqKP+JPUVfkk52uu3adcaTvuzU7nQySXZ11Rzu",
-	"MiESknBMAToEZEXlStX5NQ8wD3EebD/JFNYCQJASZUnW1eaf7lgSSQAEvnX/1nMRLhtXrVew2BeYxm9S",
-	"sIMXdLjnkDkz2N4LSTioUDj1FLrLijYhAwFGBGMZywCpvoBGTw3AQ063z/pDpRdTRwxMvnxDBlyMIOOM",
-	"Y5qNi453mNFilWXYR9wEERCLUqbDhwFFuq3Pxs9LaiGQH5CiJG7R2oDeEhAuOSPvS8fpq4tXRvHmt5ZB",
-	"BStGkLWIKtCrIwPcWH9XgPc1HDRXxCr/SlraOYggDgvZgfJ2IwGQU2KGDK4WO9oU1rpoXkgUrAKqgdIO",
-	"wmEBbwRs6d/NJtqoxl59zFKg+mpGtNeqSZf1HWe2uM/3pbhZOCRvQB9NOlkZIA8ZX36xm3L2YV4BaXbq",
-	"jShnASOqOCWuSveDSzZMWeR4WUqowpMbi7Wpz6s4FzBBT42GrFAGd2e4FkRmVVGsoupLgCKjOlv/gN3s",
-	"5FgWtq3wbEhNAj7p5OSg/AmbByezl1fDptabcLDeBJTU9qgtgYFytJQP4V21GGWq2sLXD+DbhZP5i8un",
-	"xrTs0kl6Vb54orQcKkA5iJlYrwAgT4P569zMRv3haR8zdYUMCkgIWu7NJnEsbKY4kuW69QTdyt/n2Laz",
-	"aSy9ehHWgZysK2ozx0SNRQNorQhOv+M2mIKD19M74gsulBy5iOqehkd3dETvy3K6esQEDiwu80Jn03mP",
-	"VtVKZqnu9paQUr+AguK6ZqO0xmgIV/Pu3GhCxGK+DXFl8//fELPvRwUWnVBSyDFqxGijvFDlJJzSx5VR",
-	"H6CxECoXmNABZ2K26hLVMl9sKXNpR9UMKK/iWJXEDSEixnyCPHk3KK7IuJCid1AqySe31Tajkbjb4wNb",
-	"heQ5KCT+RCwKd1jouzX3TyqFgoqmwHI0GkNybr/BofwbbIK/YgHqPCdRiW+hl6ha1mzsHZsf5xz38x1B",
-	"EdpXmMIWOOLRD2BzauveIrK8s6gcvPMWPRlXECT5tP6g5+EPqpy2R7qHpvBo204imEvFVVTeJqBMKJ1G",
-	"UCufWyaGKq9CiR2xML/itqSe5kqWLqZZlVlIGqm8KogpspApd4IpM3XvFDrDOW7JnHeZeQVXPhrAMveC",
-	"OiyVA8sGYHNC1utk8tFRfODBqGSAWdtzFVUhclfqmRnEAjpa5VS0mtrqmloNLR/rSUK43KXNWtkZDq6c",
-	"5rWI7UqOFdP40+TTP77GAqs9/aQSa1h6X9HJqlrSVSzmW7s47NnGLtmVrQuK4pShS6orzZWH3cPD2w3b",
-	"wfCc/TCGW7TdD7Rdxkz2JDlL120e0x4U/Zs3OBqeRIHr3FFOhVxCY2G9+8BSUsicYb1/lbSIKvDUo4JW",
-	"JSQiPaaVJyECOpmST7LW0PlBLqS9rAx959/F8rWheCXS3f0K7DCLVIp+Alrm99niV/gnMVqk/cWu2KO6",
-	"VTf8RSpXA7LS51O6Gs0JNkAlaxpsUgcu5cZdvpYVKHWDUikLHw5MkJVIKgaQUStwnUqBMpda3SQBKLgx",
-	"xz+JrJWobMsWY22aLyLwnjmTEQjRYDio9PizLQVJPIG5y3u19FwRMeeA247hWkqSMTYk+PM5ObqxcEzt",
-	"gXVsjHcKGRqJJe65ceLbXpk4ArOE6FEhwEuT9IsbNRFp4sOMqFSVPIMG03TOgFFjM+VfsWjMmJ2eCdyj",
-	"LKQlC9XRxmLlQtq1uP5w070ruwztcSltvTvFlhVBv0gNWmB5WssSuegIKa9gML98pY19FuzPzuE38IC2",
-	"AHffC3BJ0Jxrlsyo66Ln9+6f77PvB6aY7nlp7W9Mr4xh7/xL2Y6S9hB+PFnU2GVB7jwF8DemHz7MwA+Y",
-	"9jerAboGSkEnEOA5KRgZQnEVduhzmoSeLXVAzWtO5BKlblfm2D+kFso7hmMZy1GexWIA/KwknaQ5lHEJ",
-	"o7wMkGCUCvKaQBMbBWrjvJqumepiLEBf3B7wzKmMak4tu/I0t45HN+S6dUXPNb7bZTS4hZCv2rjrUeD3",
-	"sCn7vgvz3JieN7sL2UJ63kWr5+0csVdQDF8tAu/l0fsVTuPjdMofl3vkZ7fxNqpT4s6f2TdvFe2yQiCx",
-	"qqoZWRkWWQF28qAAq9LaTfHXYdbvIeiTwGjnWQbUhmH1g6/XWM5nuU/MeX6xFvFBhqwYLY/MUpR71Zan",
-	"wTqGUZHw4+V9lysf/5KiL5eid5obHTMCdxg0SKjkD1q9sqxUOo6PMD/njmO2Vnx0UiPzw/zhGpsfZvk4",
-	"Mj+8IIXUP+CcWpzZLxZLUft5g9mM1VP72dSl2cx+sWim9sOEHKzOSKnA3uLdgqm+j18LNrYBRdTw0Wd6",
-	"42LICRmJ3Lz3qlkwzUNDjhP88wb+TE6u5toL9dwgrCtrIkmwvuurKhxPve3wiqrrYqta//QaPlxS8rCL",
-	"F9/zGrgS18KeYHkIQ2qejdoIW2VX3DUTUDmA+SyLSIu1u6yAvVT+nygtYwNZUVUoL66+n99Tv8nMdxar",
-	"lqdvXFmuVzawLqnfFPAUuZ4gXENhoq9LDDvaeFE2ReEYi4PicPwZF39raHodvPptafDzMazlf1wWGeye",
-	"2QI02GO2RWjA7rwl8WOppFqyQ/O3y2yHj5gwi4Et/7vmv2Oqghof0PDzDO8Ri2UQZy/oYVdXKuciUizm",
-	"VO/AS3/SkLSEclVaSc9dwdokoy1suXUhGoajlketFUJs1/ismpFcp6o2hjt8CC2kikkEO8vSONRbrHFd",
-	"Z2bpMNck2djJBQOTGBpgE3w+kCLMiMM5xmvXKOwQNCK7ok8m/N6GdbanGdm988hUmnPfzPfAkmq+Vm/P",
-	"ul1mEz/dhGznYiRYtX1csfynl8sOzYOGyGUKZnDLhIs+K7i+wZ/f+J8nWAsbzZqi6xfrl8B/wHUs+tQA",
-	"a9esQlcWEWE07TvC72HBU1aF1iGdwHLhNS+U/c2YC3VyRn4usRFSO+1zC2Y0OCHLhTiUJCS/Ezerg+1X",
-	"9rmf9ANhH+Q1cm+0tR8fka8+hryg8pgZaAOoCAHUv5eHANSlXx8gfkI/aq5qj7r0LbFtZ+ZC+w1Ybeu+",
-	"74jyq3s1+6pX+QE+oFe9UP6dtIrVTjMcjRCGBslEMa256IWxY/86t5/y6EYzlfR4VmbYIUtLDVcAA46h",
-	"r1CvTAQGwqleeYJO0Llko8kpLQo+fSvBxnC7Wq2MwaLq8MzZKWjGU40aEODUzAoXc+1SxSxzafhmWI1b",
-	"dW411L0cTKbkWvB0k5mSvsPy/REI9BsHS1jiChHN6GhYsBv4WvkY53Jw/QmHt93UyodkRSm0Wxu8Ta1c",
-	"V2AWRMwK8m++zhz0l9mC2oyidSrJ8oxc2+88s4aWREkgctJMBSXi1QYlyhFj6z4bHEpG5vtgyTcM3/5J",
-	"X7QRGoeZlFnOYpGkzGBztLb5Y2zzCtLwyp51KBPu5JUTNJeHD48WJf19FS7Ms3oFFdphhlToentvK80p",
-	"GbJCSUG40LKWaSgyS+kz1dsq5+L2jPzZl5ARjp2uXMU6pMlhZqe/VZXOHvEtqGfHTyJwgsAdE2NQJERR",
-	"24q0ud7IjV6V7aPsb4ml0TczFEBbHUygNtdYHGOvK4gXCaUZzU6Wbyg1p8XfntU5PVzSHot9yXfErfo0",
-	"shxxLjvKbQwabjXo6+UJCenpx8zhhwcJxIU25fHgUx7nCT/crF5ENIq7hfXq8/vyj+2UzAdq9gOKNTii",
-	"Z7RJDIWGQfqC0bTPFOmwicRnDiJCbSlDbtSFnNE7zIeSI30gXulKL77tKOKb9mMvg3atfvwYR3RDr7v1",
-	"gMQ5KmYrp0CuBhaOM92pjgHTbtjitUdLNjtMjBS3lz7lEdLYar1d8MmxgLtNiNK0gDGyMZY6OXZkCdOj",
-	"+aV3MHMMybvHIGCZT+zL9lmZxiqwDFGk2Sqw+q4V6zPdCOR4BiKdPERHsDea8dw+p40dVRvbsDrFNhbr",
-	"cmB/hlewS+hdzY+9sG+6PsFA7/2+J8j/dPPf97NJ69YkE+69zQsnAxFbFk5/ct3PCjquu2UuLe18Xeqc",
-	"kc9mmCB/iAW18AhMJ6k+oCuj/DD3WVV+bEsGzIb5x0C2mfUz15afMGYuA4FbhDI4auuAsgHl+almg2FO",
-	"NdsikUgtcchoUAXPmHJJXE6HBQJ5P76IdCbklgOMZySXKc3ZGfk7B93cf6Kw64bRkaWAhm3hLZXr1KFA",
-	"F1V9WWhyTDUZSIUXDFlRf8gJdIzmTnuNxZD2ZpO672NY7QPl+Vf/jvc1zywcZVM4q2nbtPb66hwjlSNW",
-	"LmkAKObNLIkk5/fmBH0/v8fz8x0hJWeabTTbrLY/YGrwM6rrR9rgQtVeBut9fo1h6A90IaeCISoQNUr7",
-	"fv0OotYZXkh47jbNg0R5btB60d/+Dm9qFuzM6MaKs2nLlhcvW4YFI7QBAaYBINqtcmB+auQzHGTZxWFz",
-	"AZ/hma6Q0pQx4TD73Drm7aoeiDf+II/oZjSDJq3A4257/Beu8aXZUod/ONps6e4Xejedr7344Y+Q7yt1",
-	"hFvmmw7ryoJdkm4hB7EQckykqD9hSkmIiJZkyOQwZ6RgNMMbUu2fA3wnAsv2LE9BFAvsdWVzTcaUa0wx",
-	"wbGMdEd+C9qU/kLTPlat5KwLgUEIKQyGekJuGRtWNBOwWIzNUdjaud9kaRORY8UYCY+I3dU2Hb5TUGG0",
-	"ma45tuQ4lz0ZkVTmclREpCulZsUJUZpOVCxoYbad68rImXqIceFalC8IlshzqA1poViEShbUMs0YISlG",
-	"uTH5RjoqL8SVhXUFwjbzFjKqKTmGUmvzpQqIiF+9+Qv5O/9fJ5FZv5ymtwFZxXFyf3/2Oxe3378nJ8R2",
-	"YdTsG6z1375++B3X1AgK20+turt8t1hL3oY8N5Aog706POxbnrdEjTr/wVKdRCQxz0liAbUBepAnuP+t",
-	"Sw0sT3oHBePBEvp++2Jih8ZV8BQt5SVBLRqiP5L0JOnQ9NalL3kTd5tibb1J/J9GByPt1p8NNOOMbDuD",
-	"fxlZ+5T9fnsQzah2TqN3y6jqj7HVz4cFu+NsvEWWoc8W16cxGKWONdnplHpgxTSQ1pMeg6i47/EIwERV",
-	"LKB7ml0r22cplCwzIiyCDtgVQYnrJbQRzBWcjYiSsUjuvyfErpmquRpRp3GBFPLZio+co/+2KjydUIgI",
-	"+5ayoYZPY0GFVQyMRsMV6XLBDhnhcaWeIsoHpV1WEzi6PPqT5akcMCOj7+/P3Mj/oAP2/fvRwqHzPREN",
-	"9uU1SQbUgSHXDY9khxEo8Gzlw4blg30x6xMRnsp3y9VP763FVGTYj3dCxkY7p1lmteXFq6HsHA6xEsoy",
-	"xm8YGD/LfInSp5LFftl+nXtVNIXTWKRgyu6f1qW0tmKpgd/WHowCnNkSkz059gwCeFkssM+mq/Q5OzEo",
-	"8Wmk55VDXVqaeNT4gNcEHM5CgrbUt7pqtQc60DFZFqcSYR8oaYJ7zyhoqjd1MhB4wzPl8i7N306xjMU0",
-	"Efte0xA8/TKm6yzDzf80Kpn8dHZUzGTXck4Hdzw96BUNWYXKg/iiZa5pyd6RuDDLPN42SquFNejz+0HQ",
-	"AWilZIhH6dSf2UC62Eo5kqtSuoD/P3LBDIVkN8FP1Rm5DgqBaxp4LGq5oAMqQIUyinhwk1IRN8IYf75s",
-	"SQFIRUzEqs05p0pXKor3pLjgMcml5rVtRUiEHaoWzLfA0bVp8ltM+4QunQ/CUrRFa/1Xqys22+RRqbdC",
-	"qaQ5B0GtpDnIh9ODeC/O4sWWdKZWX9pbpr8NKSaPbj2zGoh8dWoI0qwTy7JOU43xH64CJvdCDmzd47fS",
-	"dpOiWUGJxXSxSqugrEVBsY1PniEqtgR2h6M3+fY8G4NNbHmzZdT8xfbZmd2/0Sazz7Ha5mBi6JxcEhT3",
-	"XIfDRWsBqwWs7eEP7rkNwk8hLfiMtsadsxKsPKBqxWJVXQtzDTI2kJodkNb1IGcyaaBMXh/lBHKnWse9",
-	"2UbbxMRNsiwv2NkCpm8mvqucmha6W7LkDZMlz5NNnjsZt9oLBTHy9YsoAPgnLKPIl1HaLz2hNZpVCKmM",
-	"Bd6i1nngocj9TjuoP0ZIrbHBeSCkvnC9cW7//ZRSMPNWTB1UlmgrdeZJHegJY1mn7R7iKoDpFcWQYOND",
-	"bHQ1HHVyrvosI7TQPAXXDmaNocyaWfkQEcHGvlvApevm55rOdGURC5rn/kJFZOGq1cCxLgVrmuEZ+ROq",
-	"3MYF15qJvxqQSbChoBthldb7hXJln+NClul0ETEwko1ylpnHKV8GeYUyTjCWTTnLLYu5WVmo/FNlVenJ",
-	"oSTx+lx/syE3K7L+xHd0oCm517idFsnJdTuvTcpdW1KuwO3poBZ26zKpuF9nQcBVeGKXqQO/Jo/AULs7",
-	"IFu2ip1hDJHmgHqqL8cKA4qJBd8bqkEjPxZyjN6lnHV1LORIn0S+A7mdE6yBtZ9EVhbmnu1zXu1j82dJ",
-	"LX02FmvKn126Lf47SL92MGkh5Gnk0tYmtaOMWrekDVq/O2ut2t/mzs4TOEY1YQh8uGGqrNBelZ0WQQ+r",
-	"+ef39qZLZ9XuidD6KPJJqe/PUaav6qo9LZi5C+mz4oDIxrYL19duc7QUYtvJtLCMYuVZD9jfYRvP0jMP",
-	"yE6/nrbSm430K0s/ZLPB/JVRuED1hv5VA9pY8CORkY5t1UXGblFQ7+TQINAeSJYrdljptHuEBhdbVpta",
-	"ZWk3nUncuZPdBY3gRTtkPy2FgvzKWZ4F3CdK00kssKjVPIA9tyAUdpfeGWLtPgo1cwF2FI9qTdM2IrWR",
-	"PIhlNNf55qnsdu1ue4x+WxET092hDyQQ8hHXYrNguVcRDZjxIvEM3Catxbk6f710m8sdT7vblmcTWYGz",
-	"1pGEFDIbQbnSdKA2pZrmsjdihOqpIG7BU3YZ3MC2v+jlskPzWAxlobsy55Icj/s87duqIuF48cp7szsm",
-	"ZjBee1pVLvqssC3jpu6O7KlGdbLPr5nQdnS2dQYsuBs8GZslAy3L6pPmly9mZTnZ7264a6bpZ12ljgXK",
-	"DzOgDsul6CljV9eV3qt5hCmVNtNU4IDhkcEQybG3od1UfKPnuf3sWmaUTTOjYGQHjvETieeUE9pRLAcX",
-	"s4nPFc5Hqyy3cZyqxwRKJko0dVmsCJYVBJ8lfRdRj8/v4f8rcqKs2CDGCQDbl7lJXINM7Bmh5Ci2sZue",
-	"0nYFsPdLWe8bCxSsU45oJ3xVIH2JF77wnOlqYTkWhxPW2QZWf8Sd0oZyNtsNxqpLs/Xp9Zqy+x+g2PG+",
-	"vtii/G+l/qZPmI1AzDleCwcbVpZ/HwvgWfdM5l6SWZrdYU5TlhGqn6d7f6vnfV9c+svbJRetXdI68Xfj",
-	"xG/w2ld8UitYI0W2Bmf9lpNR/ggqPypMH3CbRQjScdoO9NFBJhWLRVmoeAjRBXx5G0Zt85CD5j2HGSwU",
-	"koD1rFYWtXbU2sotpNuuHqPwg0eUXBhkGVAuNOVGDUSdKWAKommf5FwwaGujpsMNM6MVx1Xvvble/Tv/",
-	"51ngxo8Rn8ZcMTTvlKBD1Zdaga/EPA0+BlQ2EKU0FRktMtveAbwrWpIkYzm/Y8XkxibTJegTiUUfm9eZ",
-	"3xQs5UPOhE7IMftGU51DRxzQH4cFO8Vb9qkignEzrMh2IuGgQKS3ZRM7NTKniBWxGNOC9eVIWT9Od5R3",
-	"eZ6zLMJmO5oNoB34SHCNmN6XeaaIaxf+Mrq4uIBvbQyE5rl1EwksFp9ew4SUi2bWxFY+NlSnj5QmPX7H",
-	"XHTG3NzWTKpYuMrxxEZmcFWZ9TQJbHVnPhMjLNEVGSzHqDPgWsOC2IBVkAgEV8SCi478Bs6pVIouLwZg",
-	"FxApUtYQaknoSMsb++sb3OeJzTNCFv1xX8YCvmAwEGTHt53Uky6jelSwG8dnlfiGeAlcc+NgAuAvgbE5",
-	"N6R7//6KYcHcEM5i8YVB8+d6/OMSIiO64CxDKThgQmOEzdkgZTgEH2CDROZd2G6TsaBEgeqzLok5vRD4",
-	"TRhRmxamxJtTy5fxuFhPLDZSxjOnG5RZdUDApxHqKeezq0gPrGWTRQVbuLWonmmkp1FLgV0LdpQ9iVO6",
-	"ySL20/k9/N9Gcw4qrX8R28ld4tIA8DDJrsE+y5hvfoi5FF0ipGCH4ubeAv5+xK2xBRtnLvgFTQ5AG0Ol",
-	"jhs8nLRwuJuc/DWBznlKRcrybdCw1oytWNTYrKc7lJqnmp2XFXRcggdqYdZGcUq5KxrA6Rjj0enfscEU",
-	"ckwDBd58AO77gv0HS/UJGgJGRbM73WiDVEkB7aslLAXNz0iSWnFW5k1ZzRxUeWjtYGwWxY2+zzVJXT9H",
-	"HFbOMnKMvU415TlRdKJIZ2I0/EFzApULlgtm1Ed3y62mT5XzXixxas2pTbB428fb1bqYLtydNJhWoPZ+",
-	"3ynSt2ruztTc7aXtW4hcWYYUDKhhqV6BvXuF8OsHegv+NzVSQwaerZKUxFLU9igXV5Blih8YgIf2TN6b",
-	"NYdfBJpF7zHByMqNkNxbchj4KPDcpAbqB9gATeX7btFpnxoI1Dotuf0WuO4DcHEv+WF88bynB2QNVyqM",
-	"VogrSsUOJXS4DTbRvQoCmgkvEgPEAHAb9FtX0E/ZjeYQBDfelhoez28vXK2WQe5huAHVEMGb3yY4Fm01",
-	"zDaqYcyGeRoREjOTHcVGYBEbFDPY961S1tbAzOgDrHil/tuB9wKq3/m9+d/jev4uD/Z/AnSFTPa0YKHm",
-	"5piXjUHpQG82ZHquYDa4tKxDQPrLC6v5AThGREkiJBqrPGdC5xNiLFngG86lMlZvmjKlDr/nHbzELcDx",
-	"F9g4z7vcZY9sQlcf0wQG0ZMPeNog54HENHd6Qi+2prK0ispOGvA2gsCSJTwbt+dEmZhQsep2b6Stoe4n",
-	"Fo/OP/vMzGpsESx2X/WztAF20Rpgbauzw6sOwqO9svmmZXp7YJ77v8kxGYCiNpXXzzUbgCBhNO37/H9j",
-	"FnKB6fER4UqNWAYDLZg2LwjT4JnQxYQMWRELT3SkQby4u0akM/E3ff/zolGDVI7MYrl6pFj4UQYt15py",
-	"w0ciZ2qKNiFxuf03PrU/gcwXsSfJ2Y+JVpjX9Du7Y/mmYxbwpE/4Pg+03KlcrIXiHebXJIe1bcMeq2Zj",
-	"mONci3vAug5ZMYMp5k93QBfD4nMAhwOOpUaIvRAyMI9lg2EuJ4xBTZG5HdeVhECE43lYGovG0s5ZSEqO",
-	"sZek+QASlOHjkxZgKwD7HrbZPuKrH96ydahfWMFp/gfUgB0ynJu5L47mcARaMF9fDLtc1QYU31o0G2g3",
-	"M3bHU2gn6CIaFplIWdXpSB/dNGp1nXiLCMo2ZQElG1exAJgGGKckgVnfcJFATjTUByo6MQAz7ksY6LjP",
-	"xBk5vg7qJMt6RLgcy2ERkrmIRckZVlacnp1UGDMjF3lJ4LJ/5/9MvLzqcpZn0WIcmtz7gMI2E9HDTYah",
-	"jIWSDs2It9vMRwqwxBaUzqLhlKIc8xn++gZ/PYeiE96IlYxU24fEwpatHtu36ELwWMbMNdFjnhoBvaj0",
-	"ikWz+LraUdu2x4i7VRMgYrF6iejDCRCxWGuJKEK/eCLZDziZXSVAuKcrI0MaHHGIU94TF7mqeVtdzu+Y",
-	"ePZxxieW5vClFO2Ei8faaOf35n+HVwbqNr9v9Dnuy5yRnGU90BwCW+4SpL+nldCEC+8/M3JJQiFURLSU",
-	"Zl2BQjQWsnCONeL4JFB5WK0AFcYa1p8icQ+IS1uA2hp3Ph7sDIhNyxHY+lsyhv6GhavzkNxvZl/k2hpE",
-	"jwn8eqSsL+zaUPMccGSHZaxXZT/+2UAEXiYDQrO9TA6iAJMUQtDfqMhKTd/FHJDav/SE1eIWNhSRyiID",
-	"MJ6FsDBuQFFAulpZqwN8Y7shGDvnGHS18r4C1HCPzfPH9jEwL28tUh0LKYytGHAPQfODk6hMkgNeoLsH",
-	"UqbxhqHlZWxCHIenBlrcptlz0F6h5BZtk1hsxDgp8wdisQbj5L3ZKtuWLXtjzVRnv6ukAr/6c8VgmVnQ",
-	"2i5PuN00bMmqoK4KmfXJadTltyGovVy2/4zFWgQz+WxmAKEnRbpc0BwSubmOhZVMNNARXijC7lgxyegE",
-	"pBzaTFjRLKoylRV3rkdET8osIt1CDuwrkQX+1RQCO6Ykl+C8jEWnkLdMWDftSVTRB9AhiNQWFVfsg3pA",
-	"aYOh8FiP/3A/he0ydHCQ2L/eaqdAnML4F8jHM+/m2QrU2vRbidpK1J1LVNyTFZG6Vhk6KsQTM3ZLoejs",
-	"VTbALkIQq7TpdlqSDvNJdz3KRVXAgZREI9cSKwXGrqd5CmmdLj39KQ2Cdt7ivWVsiBINzVrSp9nSVrNw",
-	"tjLXZEwVwRfIMhI4NweMYvmskVorG8djoPI1ggXXaJaYjkVrE++dTfwZtsQTlOElM9aRf0dHl0cOkRcW",
-	"8eHqbIkvqxXprUiviPRRIaasZMx5X0m2I6HVVki0vuCzqph/Ca54jAbSwth4XTB6nKnJC6RDd5horMaR",
-	"0Dx3vftKJrDsjNhHGOybSdaFhdBgIhuAPNtrioxNVEHbBWrpuNrCo82XXtvN9lguLs3TW6Z3kUFuM/6m",
-	"Et/MB4kdVkKsRnkV9lxdKIEhFrNaAkXeGED4c/HfZRi9zADt+GJRs3xw7tVc8sNPAf9qN8lmdVZ8yrJp",
-	"3HjV18mQHWgSN05gkQxuu+naJkQbyuXWfps7HHUbfyNtiMixTcQeKJbfMXUSWY5rVwwTCxszOM2YuiUp",
-	"HdIOz7meVLVBuI3thFPDXcDciCRWwWPZTWfiW8TEQkhj455cVUFYMJY1wLDPCMMval117IcuPzn5enpx",
-	"cfHy1Q+J7YMEJ5skcsiE7YDjYiIwP6Nwut43ZVJ0xoa5nECKuctwVsR2RDIqJmd5phJQbwGYJ0P2QmE2",
-	"uCLHirFYJL/98pUYGYgDPDW/UcnJFRn3qYYGRLcqwcZM0Fqow+rrON2y6Fad/eu//rvS7Cly5flzexfR",
-	"CT4p4IUkTY14YoGdeCZN3Xfsigftd8ziWg297b6zmsT7OGQCD/7TyK4u57OjBGu7mA3Wht3Dra3Remfm",
-	"iWuziwm1u2WmiF7I0Dm/x3/sJhF7azbPn66fizVwLjFLwfpobBeMMcwys4R3C6Zd2z6otbxrd4oh8bpk",
-	"1zn4BOmtyIGvdkduw86Yj8JBI6C2/c8uM6rXCHPnZstMlndC+5L8BiOk5pOugeOVR5FYIAr2mCavL344",
-	"a/Jxh56Z0Nax1xEtJcDJr4A3yYAqzYqbjGp6g6iW2FW7JHBImLNMxuSO5iNrOVjDgKpbLIOVaGiVpbB+",
-	"2sUo9w4dRu5YYd4XSfssvTUwNxpmVKOm7fHyOHH/vLG/TyBprCYZ3L1wonnOClIwml1O9R/i2gJ2dgIF",
-	"Z9DXqKBC0dS8vFj4weLMXygbJ8emqIDlthu4XZEyTztll95IgK8nYIDNdIxj01g1E+aNMXVGQN4kBVMy",
-	"v2NJFIwJrsuVjIX9NvNr6qzSotry9PDi0IsytmGrqmnKtsfbLNfmBX6AI/Ez1RR7wG9NbO2evm3m/HeU",
-	"KNaaOy2n26Y53eZpEHAWIEnZHIdTIyGdGLCcEDMiRo/RL5TiPfF0FIwEJ8QwOYpap6z16j00aFuRBXni",
-	"TvpUW557f+EVESOk2KAdBS22IUMuEJ0u2Q3yvZBa7qypiyCaYWkulbHV4Po9kaZ7LzvhdW/Z0tsDkRlM",
-	"u5WUraR8jpISjkBp1mhZg/v1CMhUDgZm5Es4HK8V1gkxrW2niRDTq83IrLgLZaVijDjkM6KIqauqV88l",
-	"EWfyqWQnvHOLvD8IvodpBnaVFsk2cLu2yvHRphs8Lt3AO2rScr9uKdtgOOrkPCUFA1fQytkG1dsg4UMF",
-	"ambmE2AZ3eyEgmsS3HNCOpNZuQHeR+SMGO89ugK/mL3KP9VgeSwssI8p18iYX/3RcAQUdK4MhQwL2cPE",
-	"gmtRnZW5fy0cA669GZAIaOber3lkTS2frREfhLI+O4ofizUXXARavbn3imp9llUwb59U++0E/usrsNPw",
-	"v3sLTTnH9ri0xRbPpdjCQD0o3C6mUBCaQRpUBXjXq4Kf39t/LRf/b1bHpwVFiYWvzfyqavcTCYjvH6RW",
-	"xrWdUPpiiNYqzI8KhHs1qrvmqPiw4BKH9FT81p8h9MsyR03qTQ1f5NB6jtfrOf7i8PCT20zPx308NffW",
-	"h9z6kJ+hD/mdTbAp4XZYgsEa5FTB5JAtFV1d2CVU9wA1CTRjg5cCbclqkWvi835c0YhkCj0uWkK9AgyA",
-	"18s9IJnJfi0yOSa0q1lBkGEjyCY6fvmaZHSiSGdC7Fs/uSI51axoECGX+FQKuWGtwFuKxEJuqzhin2Rd",
-	"OO1WzLVi7hmKOTwC4AKuoPl6hByWBj4dUwxat2K544CmfS4YMlIxQf71f/8f4eLGRRrgbxueuJHixstV",
-	"87lfa/MHGmiA3bEAWo7gGRPIsSU9aWSqv0wW9ipLqz/jMU4OB0M6myW0uZPGLAtSpHFTeBmBBFxlWm8Q",
-	"tYmCOJOQms03RpFjq8/86vkePjTP5biV1gtJa1RNw7L6ZySzpyffSu5Wcj9Dyf3BYGklxckV6DlIaBTg",
-	"BrrPB0wp2mMrU8Qs38juFyhVtM8FMTCUhaY5pMBCpqwsgE5RQVEiExk55uKOaziexqzlPXHKBYE6/Yj8",
-	"67/++8RlscTCtqpJLJdVQqRgCmSja4znaLGo1mww1BFJVOW3tGA2gE3GsrgFO9MMKwEoV2TMCkZomrKh",
-	"QWqbmGDWEtQU83OzAlZ8uOezkJ/LUkSTY0refPuGeREn2CqHCkcobYenrkiSU6VvWFHIIiHK2MLjPnDa",
-	"2DWEdBPYvhEZ93nah7fVl3kGLe9gsWKh5S2Dhj02N0z15VickeTfcKP81Y035wraAFFtjX8zEAHyfyMM",
-	"XqUAjMUK6WEfKM8/uD28rPwzFy/LSFPKzANlpAlWbJFEMQcQex7p2hwVF6R2+TMuR7ojvwWwapazAVPP",
-	"7+2/LOtvMVmZ9Hd5mP2AhLwEz7XH22zEHPGuBbluwVSfKFZDHeDMhclaGAQohnwqqmJhqXDHBTfwABz6",
-	"FBCZcKhsBAiid4ywb8MqQS45LhigOhDsemB3NCcRsOC7Ck704uWyZ/EeCPyrgTA6yrg2P3nA6PACh5Zc",
-	"/11rvciCjGH9YAZuyFg1bz62B48ce+PI/PCFkVC3TJzAUrCCAl2t4iJlB892+Nls1wAqVsLWD277bw3R",
-	"mhRx9/aDFo+e7dKchmefj7Q5/ISdNAVEzQjKlsncERNSOVS24tq7afDPksEDS6uVQ6hMEiHH06wY6G5h",
-	"WnmKVSx6xroB1edD6BhCUyDIKuSo15/JEiLogF0hp5V9ME1TORJ6qkvzC+XiKkbDlbFIoPfo2TCnqeXx",
-	"7naZQSWglgIcwp/cuM1F8eBL4UeCnZzP/kfiH+8vbmjrIQVinPWCDRzdocMGZT0dM7wrJ2vBvIcQKxbz",
-	"8pc+mH21As6ELNeuxt+8u6PLo+t0wMhvg87fjqKj8vXDLwtm5nRD9dHl0auLV29OL344vXj99eKny5dv",
-	"Li8u/s9RVN6NmxGmI3Vz8fKnl6+yv7DTN5239PRt+gM7/an78uL0h87L7iv6On2T/cVMAn4/YAP7+7cX",
-	"p69epa9P39KfLk47L7M3pxfpT+zH7lv6l86bzExamuEfgZZwFB0prtkNz8z5MofROmCP0LF4FB0Bv8HU",
-	"2N98ffn68uLV5Q8vzdjNtsdxj1RRGccPp2+7P748pa86P5ziiN92f7z46eVRdGTZD44uX32PjsqXDAfd",
-	"UwEXjJoxuw3v/gZOGfvvcqlnfOJmWWoP7kfBJwMqEGcUy7tH/4yOhgUXKR/SvPKaV3oxSyzILRd4BdQb",
-	"lZO4WfYND5juS3MNaEM3RgGBzU6zG3Oqjy67NFcscq4CvL9ibmJvX5++TF9lp2/ZD93TH+nrzumb9C/Z",
-	"W/Zj9yd60TEiAIa44L5mRtGF/Ub/J00H7MydoOUXKJcphb2bsdOffzmKjtzByyj5Xd4xA4BHi+/hcJzf",
-	"F2ao/9CoOViBcqimzDzfkZGmdEDeh7KYhZL4vAp4w9FCQvldtRQNqq1BW7cGhx1PYKWUVCkvlPvaiCwn",
-	"W71Ty3Jgmhu/UIE0VkCgUmfNusKyFNDRidJ0gk9SdID6eej1d0aCl+9hs8rgmdCaDMMzUsxv7BELNxWo",
-	"9KYCvEZKge3gXDVckY4ZAURpdDin/TEh1pxWN+Y67X8od9aGMthqj9lVXyl7+BrQxW/2tjDikYURj0fN",
-	"RpzErVQ3AAaTEKq8HbAImC7jbV8GTb+GOGpRKngqOHjwUx+8r9Z/XpEkHRUFEzohA1rclq2TbAnh9Hx3",
-	"rfWDE3jyIVjbTXoaggc1OU+/VraJOizNYX6B62ASzqx5pw+pUmNZZKsrDZZR2pfqz9n45A8ZKgrGKvdS",
-	"9hIM/ZHSKMZHhcB2ZJR0R3lu/YrHM7blyRVc4Rys2ISFaQVJF7YTSkVrcVOGkZetWtzXNiaHQ1Zn5Loy",
-	"uxcqFv4GHKuRkk8fvyCvtdkV5/Bzv7BYT1qKdtRexozegr/U/Qwcm1L4Q33jr3dXFFL0IN6G2QrE/tAc",
-	"+Y2Fe0J1IhbrSNP/5PbbxpLh3ROW0iJeT298zFvYeym/hzIYawgt09Vg4vd4AwoJNl5D25N6kMVR/U7x",
-	"bdgUsVgc6z6bAOGjjTWH3kA2VoRqksxJnzO/sa40DJTTQvM0Z+h/HBbyjmco3n0vEn+nFy6lbVxIzSJi",
-	"9m82ysFnyBThIs1HGcuiWIQtJkhnghX6qk80H7AzkgTOkSRooWiH4gn6XbU+1Rvu8vTIGPG1Hfcj8qMO",
-	"NNZrZ75InNe93OcU532Q0YOFRzBAmj8MuixD5LFy57ev5bmDlA3lWC6UpoX2b8/yf3ueW1nU+4WY8x+L",
-	"hI4yzkTKzoIzrhLbrTyxOHBDNYYChBwjV23OuprIkb4C1UmPCgZY4SFGEa7N+SsPrqdCd0+0DT4Cmg1A",
-	"Dp/7yb5xpTendBxSN9F34IG99ttuOdTaFv8EDm9HtBNucRoMMHdknn7mZcs7EXq0Cw4cDf79WxAs9aZp",
-	"EA8UxvN7e53lj8hYzjTbKL5vxcG7OhL9DCuwKhJdu9WcpeXMsI7waVlLqrDi9sf1Aytljs6yXZPoEHb5",
-	"b0xvZItfbFncteUFu2AxmX/ahlAHs0kR8is2vXAqOkQ6CbYdMiNjwGLkFaLQIQEPQ2+BjY9OWfZl84xL",
-	"dL6Y4wUJTU6t56o8nFs97AvXYJFFS7CW9i78A1IQ1oAdu6+oqkxlR8HSVqlfMcjaVkfNp++YB9FW/4dc",
-	"yke7jCtg7R04eG9o4Cl8WS9NC6lUJRJbuJ8EjpwgOgtZ9uA0gWhsLkXPfOfoT1M5sI6LS5LYqh416gy4",
-	"RthFAg6k0CC2bxGMjHDRkd+i8gMVC3dTjBNlLOVmha/8jVMpurwYmBuXl/mhaEk6jHRHeZfna2z8s1av",
-	"8Ecz5PcCqzmWA264dNnCIbjIeZQP1J8Mc1jEm4z74aDIpTeXAf+1etACCPqIoFMDofN7+D8yW8IxW7lu",
-	"qBmX3uGdoQWKAwk7SvAFY3UO4IL1eBIJD7VMmKiXIgEAYsmQFUoKMu7LWMCNWHY21fSsBJ0xVYArGcSn",
-	"ILhHRcoMXhCooSHHeixtnNyuA9RriCwWBfsPlmqn2+ENqbaNz8xHYyiWgqeBoxaS+YPBCAo3G/elG8TJ",
-	"1fzmK561AJ72QgGOM1tNCcQFmwK6hpy9ZfuYLZrFB178h33U+EZgB68GoN5mXkaZLTP1F87thYf9IXWo",
-	"1X7fNEg26bB2q7Ya7MGmCTahvD0QAJT2UCwM86gpbQDlP0ASHyVeXXMQ71SzS5KxnN+xwpZBItYNC3aK",
-	"P4QKorLY0tUMGQXRFg0hLQyQIwMLDsqIucWYdoVQlzVyAEHUD9IgcYluXUhiYoF4kMEEyPbrLXcLvL/C",
-	"zFvcbXG3xd2JPw8rwS5qkRuA3c9w45m6NeBrwaiSIqgBcT42uBVQaEKeqoFcVLF9L+NSyybrULKfEXDi",
-	"S9k2cC7KQenHtiPfa4uezxI9ceMtgp7DQmajVK/ZRTpV38IgWwOe5LP6IZM2FinVNJe9EZtqk3cJkNfL",
-	"ZYfmQCfVlTmX6KGoZMbZCj73hIiMRM6UIl3wx+2pp/KTW/llUes3WJDFfY32Qcs7Ka+hqmgJpybVrCeL",
-	"ydJD+8JokfYPzm9qR7+I59RtzefNtzQst7zDI38KtpJ3e51lCgxheKjrSjeFMLKw7tFKznwUXAmMG5Uc",
-	"+VgoxtQZSWheMJpNbiDzVQW625e//wMCNPSWCXLMe0IWEOCh0Fc66DYtarn6tu54Xoat0QG5IuYY8buN",
-	"eSxjMTW7B9rMLZWIG4ul2sw9MhHX7rx9TcStDHJH6bhuiRr0R3cY2nTcJ5eOW/WBwlYs0W82fNcUyvN7",
-	"+6/lurYtaIrvf+rhqvDyya3aVnSXB452axKKDZ8t7Jg292BtI9vwXVD93MXMQ9AyaGH2AlNM6CuSUK0L",
-	"3hlpphLgt6UpXjIgNM/PyDWUKQs6YEYdGRY8ZbEoGE37TBFv5ikX0r1y+SW3jA2RmxaSG4FWF26OtPVG",
-	"pwJL5JIAGVICKpSyjjOnkCG/rrUL3bMiAp4yuLyUpqA7zdPUzDRQW4sFqGtb9ac1qliPzIxcQ1U2phOu",
-	"Adr2JTNyFf3qotWvWqL5A0qlnN36bFVd7ryE0+VDLKuUynousflQ76UJyC3gSecaRQvXZ+RnN2pMNooF",
-	"d/1Y3G0dAYixPLnoXZFRiBDWH+AEkUGGhHSMAe+b0R9G5VdNFh62ftpC4/Y01XLrLIgekOO3fbYOn58d",
-	"0GpUSIfq6deO/ZsXCDuOpkiP1KbKOR8ZOoCVWvrkwlWfZb6ERx8uWb6Xwh756GEGSO+1iJ++slFa0ozA",
-	"d19ZmeDc417cuPeefBT5xHV0Az5gFgv750yqLzRrwXOlHLWGnwAeSG4ObzXjmRtrXAp2ijwYQU8aomUs",
-	"kvNUCiVzdo6tYv4NWEj/+q//+u8kInDAwVn/FpqbXpGCZYwNsLaOHAP3Vyxq5F/AVnYKXW/O8ffJCXFI",
-	"qwJ6wnk9EoA3bKY5Syvzhm48cClWBJJjs2FoYe5ZiUe0AYR5GPwe9s5qKLyl8EEwxB0FDwLkbdLiBBtX",
-	"tmcbP3gOdB64NWvINEOihGrk+T38bw2xhCfLdfAIpXDTxtwCUPAsYGCvCQ8eOo6bDkNUNLzUlfhaJQ/Y",
-	"TOktI0oOGBSHwadzNL9FAhrYh8o8nkD/FlUWyTkKV+wqaCX0WSwe0MFmZr6CIsY1GctRnpGMDaRGLSan",
-	"SnveeTOhPWKHXzXYEIt1aVnooX8krO1LoGF5TWxn8Ns61dp4w6apG2pE2T5oDA2PFlUFz22Xqo3HISqi",
-	"yT40kE3NUqhkjScpFURIAvQOBXgWCBfYRcwRiBMmsFQE2pMJMIcrbXHNsRxC40YueisKI9eibEr24BKE",
-	"HVPcVDNijfaD73/4M07o6ajKLVbvV4/EuTx+DjhWM3zPmdg+2OEzF8K63xmUxnnMsBvUIh025CTHBtpk",
-	"npWYB7xmTGQsO3nQwzm3ESw8Lezv5EZy8Kj1i2hBqwWt3YDWL+JRmIVNobeLWbYRtcesFypsSN0MYL/Y",
-	"GBAVNsDkMQz9BMFNjDZmm2nnmaX/kkPlVbM6kMXiEUjmdEY7qEts1n2r7O9DDTEWtt+2jTaR5mBTcvIE",
-	"ulmbF40I599N6wFtcXELuPjZgkzdkOXhRmwASc3TW6ZP9WTI1tDNxmEiImQthHHsghsn2PM+qCJzoeAE",
-	"h6MS16raW66dEc+1gRYYKTlm/zniwwET+iajA9pjESmY0DS/QW9thBl4NzkX7CajmkH/zjvJU3YDO41L",
-	"EcViQJVmhfkB9Rf2mGAFT0+C/jchwTspWI8rjXQ2ShYGIDoTcBqsC8SmGl/bFnaxWBWdfudKf4Wl/Qov",
-	"eoPoUj6mKccFuw7hm4bX+SRb35pNi3vV6Ae4rV3bdF7YOEBwLnHdVP1kLn8oXQoZUay44yk7zZi6JSkd",
-	"0g7PuZ7UtJfaGb4KTuWMVDY3jxqzKDn2zKIn1ZQ2JBRlpJlKNIpF0A+eF6TPjUI+uTLHyr4u31kfm+Ka",
-	"5w2ZgJa8w0L2CqZU5G8trZrjRncC9CUjYWClL/NMkb4ck4FBI/deBtS138RMDSzWNwhKGE37NgNvL/Pv",
-	"8JX87xEbLU8Pjdcum1NXnvDgmure/Dt09Ap5Zl8ot9hn0ET96PLoP0esmJTduMN+6YsSQJXts8w5nT0K",
-	"aNDs9q2yTR6h2pqrKUVn1sDsRWzhUXktbtkhCdmR2QT7Tdocb/vspGlwI+FuUBmeQZ6jy6OOlDmjAkdy",
-	"SKmS4a5+IE3SLOZ/mh825dK6eOoQyObgILfJlF5GWSlBjJTwhxQXdJ50Atlwfm/+t83oB1JfdUeKVRhh",
-	"DU7X+pON+1QD5x8KlUon97CDKg+apj4QNndN2h21dRi2wEYHshu0P3gqEYp/qBXorP6hAjarDYEEDKzB",
-	"goX31PY834gt2hBJgCWHYzjusyJED/OimrFjS7GEWXGBEj4gJHAI2XXoBG3P5DOqdvJ+75Gq+Lv9sYIb",
-	"FXduG0yvfMG6rIBeOvg7cpz0JClGgpydW95VM8IufpucGG1zVORHl0d9rYeX5+cvX709uzi7OHt5+ePF",
-	"jxewhewo7mdXxLlqJ29M0hTVsMgK3Yxp6+F2JnHOuyyd2CZTVr11Cr6aYWRch8bFUBaa5kQxbWxAFdzi",
-	"V/SmPHwHoBC4CjUFAJ0OI7lReFFFV8ZuRa1zEDzkC9cznwCrweQwZwAygX4yVeRl7hDc8UPQBn/6vuBj",
-	"Nujhbw49593tr2xrJigM8SR3iffAl55BZatHkuDRpQN71qN/l6J3mvM7lkVQJwF7s5oa4viUy6WMSg2q",
-	"3BF5LseqvpLXZW/9WU//hPOtOyCCG+CpmGV6TXBkA5r2uTDLjvz+VHnXqXkd4VisKGl6seU2x9dwWQqi",
-	"UjZZ/8q4L3382XJ92fqdcBuBc3b204CjVY40NEywpybszC3vWFHwzDqc3AWaDYY5rW0tyvMFpuQoyCJH",
-	"SmYeaowor+CWt/QVlw8cMqRG5CnDV1FS0fk7fex2Z7+/PyFlttw+5myCkzciVEOaEt44RA9XkD3jdu+C",
-	"lcNibbemwRoEPTXCISJv5fQ9v/CegAorgVrJSAN1uWLEy3BFBGMZEZJ0GC2MeSJvmYgI+wZHNZc9c1Ww",
-	"BUvlwzxj9lszepFfXgu0FSiZP381GpqX7VwSDptSORh416CeNhXBRgwe42zE2WN0vO7E07pfkozdwVbo",
-	"s9xle5UAyZUaIeaad2u2sZwwC5YF06NCYMzePv1Pd9tZW9C1lbedrVFYYC2ubXEdlenW3tMPOWjm06n+",
-	"98FzocfT9CP/xmiu+xH06TdgoyIyYLrgqVtOrkgm05FZ4cjsFMUzBggdIvFHv22Ovv/z+/8PAAD//w==",
+	"7L3rlts2sij8KjjaZy13z6baklp9U6+z9vYtiXfsxONLsifpfCJEQhKmKUAhoJY1Pl5rfn0P8L3A+Tcv",
+	"ct5knuRbqAJIkCIlSi07l8n8yLhFEASqCoW614dWJGdzKZjQqjX40JoyGrMU/vnsLZ2Y/4+ZilI+11yK",
+	"1qD1dspIypRcpBF7oMgdSxWXglBFKFE6lWJCzIsBUYtoan4Ob1qnN63wmigmYsI1GdHolnBBno/bL6mO",
+	"pkRLspjHVLOTVtBi7+lsnrDWoAXvtYJWyn5e8JTFrYFOFyxoqWjKZtSsbEbfv2BioqetwXk/aOnV3Lyn",
+	"dMrFpPXxY9B6zXS6ejTWLF3fyBsWSREr8/UlNctiY5kyotMVFxNCJ5SLwnrO+p0ta+Gzxaw1uDzvdzpB",
+	"a8YF/t3JFsaFZhOWtj6apc1pSmdMW1g/evX8a7Z6Hpt/c7O6OdXTVtASdGbepHOOjzet4H+mbNwatP7t",
+	"YY7Rh/hUPczmN59+FEVMqRdc3NZ/0B+y90f9SfDDmt+xL3hSiZCvGZsrQmEMOTIfOiYyJTGDn6hmMTka",
+	"00SxYzJPZbyItDIIgtX/vGDpyl++maTlL9TiYCRlwqjA5aSaRwmrB0L2fG8IZDOY7z2hmk1kutoMALc3",
+	"IsdET7kikX2NHJkv0JTFhL2nkU5Wx3X7d6+0ak5Lt9OpOi5PFqmSafWZDwV7r4cRjAhxbYzMU3bH5UKR",
+	"OZ2wgCy5nsLvis4YGcM21TVJ2FgTudBkLFN4POap0vBO7QZwJTXL79UtX2k5Y2ktQqN8wL4Y9b5R/ORm",
+	"pC6nVBOuCB0ZOCBa7av1IMDnQx637rm6N4ym0bRube5DZpVSMWK+H5BICk0jTVh7RnliDiJ7r1kqaEJS",
+	"NmYpExHDQVwo3JFm73VA+ERIg5IbEVHFTm5EganTaMZqNvzzztRqd6epXqjN8M/3yAWhYmUJWDGiNNVM",
+	"kaOUzRnVSNWONR/ntBsQmiSF++BHj8ss1JyJmMWtn8yAeSJj5siqaqcKVlzYLtdsppqiF3fc+hgYKD3H",
+	"N08zENE0peZjC8F/XjD72CzmY9BSegVoGMt0Zt7/MpEjmtTB7ns4z2Yb5BbAiGfe50+MTGAKMpepHsuE",
+	"yxPyjdTICkKPhsM6Osf3t/Hq5zGbzaVmIlp9zVbrS31Jb5kRQVJz4xNFx2wAfxmkspiYw86ULnGoW7Yi",
+	"VMRkJGPzD7U0BEKVx6NiHt8I85I5trE0kgHXKBxcF+eBmamQesrS4oT9Xu+aLKc8Yd7EbkFc3QileZKQ",
+	"dCEEF5OA9DtXJ+RrtlKEpmbuOTLOXp9M5SJVJ+SdYoSSccrUlKRUxHJG7miyYOSIknfvnj89JnOWui+U",
+	"D+DZuBN1o0vW7o2643Y/PqftK9o/bV9E3XEnvmKXo17XYQqFwRxVHhLaBgub2POMi+z8Vp3e52MQ/qov",
+	"GyNBOvpyEqb5d0STBLZG42BN5CRHVtQ8PiGPzLlOGJGC5Xjo9q4JvREzrpRBpHnW712ekO8ZvYUZFFBD",
+	"+KeQCHbHUjIzKywD0Iml1RCyMu39xNbn4o5rauBRe5Vxf8i+l1nhO8UPGxazRVLLlwBcFa4A4KZ1Jx0e",
+	"tnZfHKwF16fZrB4k+HBvYODr5jMv+IzrasqcSXNoDU81ikPK9CIVdftNYBr/+zEb00WiW4OzTpBrDN2C",
+	"vtCt0BeC1kvKk6+5qNv7rXm0786zud2HXsiIGlqv/FSCD+/zMTu/+9xLphSd1Mvhs+z5fT6af8V9t4ng",
+	"YL+9A4WXLvaGy3JXulkam41YqqZ8vgEi3pC9geJPUv7wZqgYXpxwcZsrKfmK6mCTj9hFot2wyGbog9Gf",
+	"BnullcDyvh2PNygg0j7dF2VudvhSGrPUSYTb0SXNcE+p/PTaByywHhT26d6gsO9nX2pCDhYIPjUs1IHI",
+	"wVsELOoVTZnQTU6SWozauYLSFENzmP8e+HmFgnxzEsolf5GsioskijHlS/4o1YefkLzs8msJbJ4935fE",
+	"8i9439usS2cgQlX6zdfvjOZsVrRRVyagKh9IL37NIpnGT6ZUbLhTI/d4X+CUvpJ/+AvOknijRhmCthKi",
+	"sG3WHwaECsJjJjQfc5aSsZnDKQBmhBG2xlwYRc58Q5HRqg5c8G5rg7w9p1qz1Lz5//xI23/rtK+GP33o",
+	"Buf9j/+zVQ/PWkim7vH9IFmA4WYiczBAGgNgKkdeh6Ou3ibqeruab9EO3CIdOzMz1a0BvrIbuMwCvjFv",
+	"52v6zgBiM+EBbYQBkBXYUK3iDIukeo0E6xYMb20AXDXkZMKaSSvWSsEVSWVSCzXzrDnUpBW437CU0+Sb",
+	"hfnSdpZvNB1vOQpeJgLerrFHe6aGJ0+7vdP+f//lh7obFqYb4nQ7crk3XNdzN4UP9z2Rdm74jKbjcf13",
+	"7NO9P2Tfz760nUbgk5+SUrJ15KtqIlrVreugMpa3Grs6Gd0axb3JClFr/ySyX2kd+dqs0NDsoOXM0ooR",
+	"taIfPt5FeCrKMm95dMv0EzmbgYhaJyNkz/el7/J38m/XflS7x/f7ZuFjTagDv/uJ6MNfhreu7beoW9Ve",
+	"t+g95Z53aoP6tlD30t7s3OYz36dcaybq4PCCK41HxLpj8Q+nQDxQhMYzI1YvU6lZQMwX4kXCYiIFmG2i",
+	"ZBGzOCBcKM1oJlV6E8wXo4SrKYuJYMtalC9xnZsdFR8NQNRcCsXAm/OYxq/RDm/+MjIaE/BPOp8nPALz",
+	"5sN5KkcJm/37X5XZ8Yf8BjVvxNbaSxM47THTlCetAaxqQAzjdwgIUPRVrcGPH6wUjMNagTOhmam8Nz7+",
+	"hPhjCniJkWV/Hl6MT+lV1GP97qhjNotEO4CgBs013OzPcT2Ei/lC58SzSMVgLlNNk1uuB3ZbA7f4jzvw",
+	"KvMigrNIDaGdLBwg1zTfN0CY0WQs05nBekpGKaO34AxaJOzaSn0qJIqujNDMo+mJWcwTKcYJj+6HmTHl",
+	"CYuH8xSiSTgs08NSph9HCzXsdK+6vfictc9GF7R9EZ2y9tW422mfjrrjHu1HZ/E5AydxGk35HYtBQYqo",
+	"EFKTESOosrkz1wxnVznOvoCVktJKN2KuanMHwSJNUkbj1ZC9N6c7HBBK0Ftpbr45S/XKwEHTWyYM/taX",
+	"YfEvR39lkX5g7XoklkwRAy2aJHKJHFPI5TUJI4tr+FQkRbRIUya0hSlZShEYyqE1jsKS44vA/eA57Rw9",
+	"GRp6K+ULmk7YoQ+8hsArXB34F7ki8o6lpNvpX55dnJPRSjO1C3V0T3PqsIsnWkqSwPJ/uVNdvUvykj8G",
+	"OH8h0xGPYybuBeE5S8ERKMUwZoKzInN1NMRi8L2u5CIlVopufvg88L7Kvkayr20E7/ryDgLotWktyK1j",
+	"dUZXcH5iCYfHnD1G9SJlw5grOkry8fntqZjWXEyUeSk/e1xfkzDhEROKDd2FY1+ep/KOxywlCY1urWmR",
+	"8pgY3VsnzMiKgOgvpbj3KbIuxCF7P7eXpHeguO/EJHYIoZr0Or2zdue03e2+7VwNumeDTueHa0LVLVAD",
+	"NXKCES92OmzF67P00QanrbyTQx280rxhQPxfU3Ynb1kcGu7o/75QLL+Es91EVBAhSSLFhKXmzjLDAJfF",
+	"+I3XzDw4PIfkao1VL6mCVRQDNHwWUy04rcc65DJUgzl3Eq16PY828u9CXEmKoPrluHEtQG3AbC0MAO/f",
+	"SP2FXIj74VpIPRzDLPcSrQx3ctM05+L9HDffeBNsREe+4IMgJJsuHJjjBZHVKPqA1GL2JQUrM3LFGDly",
+	"iPEYNr6pbFwMMTu08S79zukxYO2VJ2qh3Hgv/DnpqxJ9U6qcaDswFy1E92RRP72AcJDwhVwazux+P73G",
+	"cS4aaydW7B03f6cEBc1tyM12cxDcepIpnDYXFA8RTRzFWV2MuXfCqxSsBIU15L3OtPPDslq3zAYaqBcS",
+	"dQAttHdZgztvEb8Yp3S4w6gw0Esx1swmP+ia0DZH9RZ9+L37YQxDdX2Uud8IS1MIrW4K87Oi5l+aZQuw",
+	"7ToOAe1HYkWQmdnpvRwT96GQHJ11OscDclPa700LtGlfvXj+NEBrAOp5LDUsMJETlSt/CDwFeHnD0jse",
+	"sXeC3lGeGGH414QiT9ewCyULb6WfE085MgY+ZK0hA/5yOEC2fjSG6HKAEPrmYqrpiCqwhixEymg0NdvA",
+	"y+mtlC+pWFm7mroXFlKq2RDi9Eq6gZRkRsWKUK3ZbK7VNdHpCpksSahmTbADschDOtYsHSrMNrJpRDk7",
+	"8ww0b903HXC2Ya2w+INgzp/RYG8dCpAqRRWI+Ob/IcOqDSlWYF87aQV+Dpn3uG5ddvRDL1cLlvZO0IWe",
+	"ypT/7Z7X1wImMsplRMtonjKi5S0T7qZFs6ZEqcRqRNdE8YmAxIFdJY1ON0fvu7VlbERuedUHwW9pUhQn",
+	"R4ymLEU4gDyJsiQmrCzErZBLEWTasTRCPuiEJ2C+t5/Nk9jWTfiPQJGBGRNmBE8yo9GUC0ZopF0YNx2P",
+	"0YdJnmtFFItSBgtQU7kUGHFENYlSBmgvOJo/tOBnFg+pbg1aTnnv9HPlvRVkY0YrTKgb3rLV4JatnO7Q",
+	"aXc6nU77wvzn0vynk/8PIuINsvPxF6ftq1Enal/EXaNr9Gj7dIR6xsX40hBBQpUGNbm0qrO33f6g0xuc",
+	"dn/InQvPXr8iEO6bUmuYBWvToAXODYN8axjl6FfwN7wW6jA19KxBUbPjDLjGMp3BSmKqWVtz9AtsDEUv",
+	"Am39O9LNj+YetVKazQYjKbXSKZ2HpYQvuRQsNbRwUvxyVaQJwrtpUmMZ2msUCGlXSw8wZjyqsUeYewp2",
+	"H4juliJihka5WGjmpQARPkY9aW9oIrK3RjcYBgMnbCt67ThvjZhnYh7L9FbtvVKkvl0CBXI/4I8t0BWs",
+	"58laTT1CCnzq/Sn7OKql5uN+Mmxx789dfI7RXsmjV88NNQ1IaI4lxpNljgS1GI/5e5cSc3dBRitiw+9L",
+	"YSo7nOky4rwkl7OCg9XM+eOj9g/Wz9qud7S67b7gqgLZ3woGeZJGY7DbVYFDe9nDKZPYyLVw2K6tSq+n",
+	"jKeWnaoS17Q5Zz/+C/DPn4KWl7/aGrTWWWqWgdcoFc/edYUUPP8sYxLex9Jny+h9RRUknIUur1ZLMmGo",
+	"8JsXAffXxMheK2JzoIBzudzZ7fF6hXMJ6yyuqf4AvgGiqbrOBVs6akRdiWdXdonELJ38i9zRIEK1Bq35",
+	"7fCHn/svZpffvO+9Hp2/jTrfxWffj6/+Mjn9anrxX7fdl6r/zfzyz2nvjT5/t06KHtSa0aD9cFXC0i1b",
+	"PcjkqaNwfjv859//ER4HvmA1ZSkL4N7LqzQYqnxkBXDY74A8RkHRvL877bk9ucVW0l0UsbnOvSNe6ASN",
+	"0c5Dk1ceqKAcQFCxa88noSWhMG+QWQAM/dIokguhH6hcyS9QrkX6lymNGPlKzueg8mUY5sOXov/47uLJ",
+	"+84P9PRNfP7F5Oqrv/a+Ts7+vLx8lnbfrvrv+MW3884jdfp0HcNOEiiu3FnrUFLJfCuMgToipFs0WeFB",
+	"2ypDzalSS5lW3KTfzhGayYoo5gJsMpC49zKRCb8v2ICAEG9YULdDoilNaaRZqgJ0/ZFIzmbSUBU7IY9E",
+	"tl70EeTT3tqAPEVAt0C8cAWaB1cYuFySWrOtFLd9dl6x7Q3HoUAYRvEbp3KG8cCQ6P5AQWKTOSkcT0oV",
+	"oLclt/qEv5ncsT5GFZM1GnY74XfmZk/ZAtyvoIm2ucA1jq2u5uVegfKUabTeEXeI5JlOgJocZBEjqA+r",
+	"T23lvX4KCLgDGjlxYJ1GE1X+4q7andPC4mBOGiVuMb32Bb0ctS+iq7h9yTrjdo/mywHLtJ+cBslq7tVO",
+	"u9eL+u0LetVpj7rxWbsTXbHL8QU9H52hJ4nGQwNjFwGndZKbe7pnl90u0IxVMzbC1BqEW4Pub0DjG5AQ",
+	"1PaBOSbgH3ZU0PCGKNFA8+yfoOXCEerB4VIUAShueJWixBVhAp7uDTOfImsX47w2eDqVlnMFShqED+35",
+	"4QY6cqEGzxqh75J8WSD18jafUC8tFAQOiDJR4LPjbMlSkvLJFHWQcthk6cw03dHbty9sESczhX++6g4I",
+	"yM7W2bg30LND+iF/nwt93m95Od1Xnc5F9+qqd9a/6HeurrpbE7zX9Odiilw5ezZHRRF4BWIsqd1u4QUF",
+	"vAC4zbfUdo0cy0YBDQxIaPjv3lr5Lsy7qVZu5myslWfb3q6Ze9tWm9RwOPqfVAv/49a93617eDtBLuP9",
+	"Tm0F2QY32wt8adM/MLkBAU5H2X4AA4eJlZH/OCG/Ark004Hp8Kufe9+Ls2fvL1/r7l8W/efy4hXtvIlP",
+	"v5icf/XXq6+T3g/vz57cXT4W3ZcVVo4ibpufog3qnZU+UMY6Cud0o7VjQEYLnsS5rAjKINd7WDe8vQSN",
+	"VD5PeFk/MYWbFFTSMTPSCeGCWBQGZJJSAX4LMGdowmg0dWdsQLokpivDI07Pz80/lV/LrHt5Cr+RI0cH",
+	"xds3p45MoDntnvd6xcqWttJlWZjBOo+yAkNv5IzpKZTX9APVRiwLttaSxPKahF8+e0se3nUfzlhIkiwD",
+	"COzdpSg3iDpentyIrNjYCbpfQxJJQ7fEVmczWrSrJIlCCaZZXJPQU6DBlpe9msoExt4IxbXLwFCB1Seg",
+	"WhfoDrAlyE6fyTuI9/FiZU9mVNAJyyZFm45ZDtjaYHq06F8bmSkjpPJ7yNgCh2L4oFVsrkmoWDIOIXsE",
+	"jAQsbnNBFoqlD9SNMLRvbTHXJHTZhTXz25wImD6D2DUJoXhJ/hKOvhGF4QnDoWnM0pOIiogldlFeAKLh",
+	"+HFKlzQB4YmoxWjGNZokYpbCVKBZmqXjJAmabGB4JMWYY66PyD/GxUi+d8Ri63zQKJXKK/53fSPs6JhF",
+	"PPa2jlMa2JqTCisYL5IxTwxktYxuT2byzkOhUgskY3iIadIWkXqRCqwTZyiL8uTEcOLsVaDjhR7J9wHR",
+	"bDZPDDmaRymPGRYgg6qabAnLNRMM3bgyxhS9c5QHoIeqZm6qa6ue288jYJBIaWzzdW+EJf3ADa6iVaBz",
+	"QDP8KyN+mC2jfz1lswCBYOeqJEk/T/gB2P8cZZ6QENMdiwDzSedGuIRIZ8q1OaqqIvj1OpvPDgox0y8i",
+	"KZsnHCBkB/y8YAsW3ggXrsQjRmKmDOuFR/lIo7GH5Mgb2DYDSUTndMQTrlfHbuGGYlRwI6gyuzcLCMg8",
+	"5TLlehWQLNZLSG3xTufzBIoPz6jSLG3HVFPHc05IiBUVShi6ERgSISau4kJARovklizmiqUWUBb35dOQ",
+	"TclirsMMw66ixELELEWYYFjnA2IGQlad9zKdz1M4G2ivHsn35pharpDFeSGNRjx2pGLL6glzkfyYCV0n",
+	"yFY8MQyIwf8b5RX/lywZ1yarKPdO9nf2jmHj7in8G6FZkLTc88KtsPbDDCKBPC5v31rj+63Alw7csHU+",
+	"b35EaTX/wfDv7FvmOLUCl/ztJioy81aANabcU59nG5BRTRM5WWQwQG5Y+GOe0IhlfyH7zf4E/GZ/IReF",
+	"gCfDIh1c4Q9ccsY6vUGap2hmsawx/7eGfNsqlodBVZaZZX+UnlkAeUwk/0vOIXW3yBD8wcUBcOrzP82p",
+	"z/8yAg8m2sEBqPhzmK3M/mgXUzjC+d/mWOV/RQnls/xPe76wtKyzjvh0vG66iGO03O3nP3tE5ixV6DmD",
+	"9FqhZSHp64R8n1UzLYTxg4cKyncDzQaZsw1Pzo0YsUjOmE3ZhqLIYB0JjZyF+bmlapsfWmyGoXqTlEbs",
+	"P2k0YyfuaVDjpLNu2RnlUBIHS4twzYYcQtPNv51ON253aLfbvoh7o/Zl1O+3z1lv3B116FV8GrV+WtNZ",
+	"7GrKgu0XHCrJTyHhKYUgOmRk6NIC54uQkM84pbYCFI3jlKliiA5OX/Jw9QsWrdMNcUXFRb1TICI55w9m",
+	"rZn1eU6gnZ1bzUKDMCrIh/p6Wv+M21s7Z6sECU0xYl5U5VT9zLiRZqrMwJVlbmSMcXVdthhiSrqdQ4of",
+	"0FSp28Vxod7FvqfPSCewSSqKUkLJNgJ5ZoPWE7lIYkghAHVioVzQdV6p5z/WlW98uRyK1gD9d1xxFHSa",
+	"Fb34Lh9fBiysoQaS5mjszrek0jTJThZ5BuSCwgsUU3ZkU3Z3wm5aX9HZaJFOzD1p5NHU/Pb0WStoJVyw",
+	"LgwYM6F0Sv/v/2Gk2zO3L3xxaCONe53+2UVFsKYF1tawv+yza1b2N9+S0+75ebtLaDKf0naPmE9eG/Uj",
+	"ZTExqp5hflmlL/9MF1DaK9YBQWP4Tx961UZwu/EP2z15ZmSv0cgCyErjK0MhJ9aWsL0m1DohGYn6JUjT",
+	"T6mmWK1uz3MJMSQYvFyWzm2ZljJVOUNiZj3rQ3UQmdyxrCB7iVLWXqkycnmqdE1x7MKlkvmmNjiggpZh",
+	"ME0KmXlbWDNbJUoS+xQr92Vgqajo7nOCtX1XcgWs/1JjYFauPkxu68PMcoisxxIRqc5cNv69oqwb2PIN",
+	"NEOBKTC0pWGGVIdkLeqcLmLORIT/ThJnZ/UMyEbcMEIEZjK4gmEDpcd5RNsZOx+jFfgq6sTtLuuNT2l/",
+	"dBadG+HOMvm32U7MQmO7vz/96c1CxHT1pz/hcs/Nwi9P7GvDqZ4Zyelm0emcRnP4P1Y9EQ7BWuo4DifG",
+	"3x/6Dwpfss/t3Dcl12K9ib5gYs/M4qkTyy667T49G7UvovO4fcmuQEob9aLTuM/OQAfK0FL/EZd38dKI",
+	"gUwYPcZsFTfWunc8ho/8jaZrN84jg6q4Cihf5Nc5IkdhTi3//Ps/woCERnobLFTq/vbdG7XBSmsH2N39",
+	"5Q4K6a2hh9IU52dnp+c1k1gKq+JRIOumTMQsxfP01duXL9CyRwXX/G8sJkdCEnwvIOyOCU2mVMQJmKOg",
+	"UYUKyDilRmGQKQn/Su8oDh+E6Gs9DqDTg5nenHlC7Uk+KTuFoUDKhmAXjBnYL16mGMJSz61tuU6r+pSx",
+	"7VIROYhvwmZOUF2oU8XkPGGEJmD3RFnYZVi4mhoPMj64DoU9syzyHkbFg1cb6eII2OBEXWeNtfIItKxG",
+	"194xGPZwNxA3imEh9w34KO74y1Qubbao0WNXVhy4zhN9uVX2bMVMLsjPC6mZqr6gP1XwCELLHnz/6BYQ",
+	"GuQ8LWNVeweN+K216iNGChf3gITmCtg/YqT5/dE8YiTVzSNGcBsNwkXsAQ3M9rNQkZPWPSMNrHj0Ow0z",
+	"wN3tbdFaY497y3J7SmSbxZGDiBeb7/VrktIlXsNc+XGQOVue1l7/W4wC+1wLQi7x475SftjLYKcw7SKP",
+	"zOBfSYzg0UH7xn4U+f1UzuBkgbHUKkrXRCwSaLVGR8qIQ2Mo7oK1dIrUCgtguJ2GusQ6iWWTrCtUJS/d",
+	"86cgjaIceuwVx6t2gZ1sZbFmo1hCAc+Zx3LNZ5qx3EqNX+uUjxaabbAeFQjlrFJqKJl3UwaJNG2sFj6n",
+	"3IioLl/0rHMNeXmGtXcNUs/7hcwI604zjD97o1O2FchELkBB5MkdGrHprDVodc/Jl48tS/e3cNap2rvP",
+	"w3akRSqy88mVIbxrEtIkCW37Nytl5hpzwpVeSxsAxmm/UeKczQOp1o3uMG2ZRp+hwLUmHUM9HI/dVMcb",
+	"F1e3SWx3ZfZrpg+QhyGsDOTM7t316PFWA8bGdupirPsutmoDqtLuqhjYE/DqQceSffnXKu8qA/4EDNOA",
+	"NNQstahEHimjCoWh1KqFSx6xk3XO5AY2KqtfsTnr5NwihfnEkzlGA9wSi42c6ZXhrgjYPXisaLZwg+7f",
+	"qRxX3GPFzWNhXnQuzugK8QJcF/VdHkH6xtwWHfHZUOEOKDHSrDXuoJXQuZZzlfsRX8APpNsnr1LpvOdo",
+	"pJLj1Au8jE+j9sX4rNO+Gp2fty87p+PTuBd1R5SBEM8tD57JhdAGeVdXBoKYARKZTz9799pSiyvkPmjN",
+	"0zj/RDfqjdoXrD9uX9Kzs/bF+JSZD3ToFbi/bxdmuY9etbv99qvX31Zc7gUYbJQg85EF8DTwVxRwV75V",
+	"O80KIFRr7TnkGzbE8sC+MaNFCrYqQ75x5XwL+AYdHP2jUazWf7vIXYm45MBHVuWZQbeF3F/9yV2sDxS4",
+	"gV23CJ87byw40tzrW9p9rbsUd/WGa6b2z/NFPzH1fchGucEKRkTL0h4PFAVQ79Z+s8lvbYR95SJ7tSQ0",
+	"SXADn9iBnS23Hg1+g4J7YAPeN1ubSU+vIVoGrkxoJh2ARzszX9o4Mayt4iPMVlJqcTGcp3ICbuH1bOrG",
+	"vis3347tGgrQxJ8rYZlQPsNmRE2B6MsVWfOhrKaZ0SFce5xB60m7i2UOMvkue/R1+wIcz3ZJ7t0KiaT4",
+	"kQYKUg0k17GftVJCW+imdl6Bka7wV8MKrbjhL6GHKqP/U7cC4vjDzg2jCoo/ts3wAVOJW7B+YsmFfdmw",
+	"VzejutrArmWgqgN/vp9aIekWS9WPZbpFI+8evATQtmAZC84sHWJ/puOxfuoqO2TJRYpPsDsxLQuJh8us",
+	"WQ8Ss4lAXNw3p/WQ2bq283AlHO+VvVvCfHHN9bh3Su59DlMekegK1avQRUzbAp6wbUWOIBAu5GLKUq6H",
+	"2J5ymDWtD4kUxyc3Isy6aoZkBi3lucYMhaxDJ+iOwgU6ypRk3f+z5eS2oT5J2B1LFIkZm5v5wdQ/XCiW",
+	"hjYRZK2fDRZLw0DC5VQSFzTJtXJxlVzkvSl0SoWikHFjPjBKqYi5mIRW3ID1J1LegltlahYF7Sjl2NXf",
+	"WAu5pHn41cEjo6BNYaSHLqyT63JMJ3uPIW9DJPVnr1+Za6/f8+K5zcpAHRxSv0JNdhxzIPsRpDSm5W/l",
+	"BYm/Z4mBspFd5CK1lv3/kessrUfRjJEvZ6OvKnStHF4bD7kd9jFoOSQ1NQQ9duPXIfhhe/RoRb0CH8Rb",
+	"QozgEhFlJ/Oz16+uyWyhoDONddWBuUutlaap1h19XG4CwRd23CuoIb2G3I2vmpHvFMY3JWxCk2FjBbRu",
+	"4DZHSNaUdycT33xqW114n+tXLeuOusm9kae9bSoo7KaeFYMWfQ/XGhhssowczyQLRhoj4/OyEe2TG0nW",
+	"TulnsA9sUvzx8/U4sNPc5zasNlcezBq2jrJeHcoa2Kfg+ixIJugJKnlezG6zWHqvCbWXmhhXm/g/iwVs",
+	"/wI2hzKdbWNIO1G9NW+V8giQu9v0MZokWZfrihbDJcvYLh7YCtNY/XHZTcsuy+fF62/rZWANKM2tM/uo",
+	"pQF2FVbN3vsOx9Yos3amSvBZMqyyvUM/X7HKyrZZjd1d+yfEVY2DBtNVgfUoA4C565r4wjRXN0Ixbfsn",
+	"+fL0NfFkVq5I+OFjaIfloXPO4exJIEam/ayiqy+0GR1T6GEkE/D8/Nt4fHnZ6bSgMNU8oauhLzW+AmGy",
+	"FbSM9O2eoIR5UhJIEzmRw0VqxNWp1nM1ePgwikVh1EMz5kTdTZqJ003icRuK3F7OonLsmi60HNr06SGm",
+	"XWenbpoO1UpE2d91ypebq1akNweYlWdXi/k84SwdLmnKpnKhWPbIJgln+sCulTx8WRFR+BUVMUvUhCmW",
+	"JCqa0rEmRheoUA8yaa717/0r0u+Qbu+0f3Z+4dWFd7dfXRBysfyok/laT5/ZqS6v/Njk09++QrK1uF3B",
+	"G+iVuSNHr794Qk5PT68C8u7tk+N7lHA7jEr0OVShZnG7RXnjQOrPZ1d4mhns3eTOZN+gGlyBovy6cAcj",
+	"qaa62m8ywNiKaY7TBK21JPyWx1X2DSN2eL1f9Gce2jQuxTHZAhQY21OdXvlI3WILg1QKDUUhsllePf/G",
+	"j+z8BlQwyNh0ARU9EZNxImVan4D5R7DmfYM1NxHOY19m20WfLlHIugHV9imx9XjnFOoCAYicLzM2VBBm",
+	"Ml+Y1Z++EeZeJFqCBdYGlkECS+iLj2FAQicPYlB86IudYbmjeX4VBTfCWWNAWMPLimoC351LLjSh2l8b",
+	"OcpjOg1PZQGYQLEcDdVT+40b4d13tpgK9Gl69/rF8Ql5ZH16Gb3K1KWp0CRRZESjW5vj7V+cjk1c3whW",
+	"l7GLVne1ZKk6IW+N9gFBdXw2Y/F1GTAAK29zNGU3Ik+VTeTSpsoGhWEGBOZTlOiUcihqE0u9rmP8SmT/",
+	"9Wpq+arK5/qm9W/pZHTTMhgx/04nk9HoplXiHxeFQNyjf/ux07561P6Ctsc/fTj9+L8Lf59/PP6PyjSI",
+	"IhTWS5xDfRFVpgFn1jFvXUPRBKOfAdmx983EKA/C66rt02/eeM4Ph+kCrcsUSN3rKleBpzDAk1ToYww9",
+	"zZSXbkqkuM46N3q7NCybFO0peZzpUb9zRcqt0YGHuANy4hMr1HQodfeE6hJcr6UBVgrdOb1Vibt0pGSy",
+	"0IwALZoDbh1ffEYnzObYUi3nyDR8PgjnD+4uw2+uYQYsRGFuzkRGNDEbWQsy7F82i+/MJcnNyUUOKgMS",
+	"GuVv78SiHTTHxolFZs6miUVuw9szizJiKlahra04+5nMJX8YKv4wVICh4vAh086a+TuNli7qtWvLDhE/",
+	"4YBgsccTEmbRCOZHDa26UxSlUjaGhmcLoXlitYjU86KQ0FbENK+OuaDJ9Y24ZXM02k65EaBWrlW0q/ME",
+	"XYcLpdwykslWYvREO3OxilU2dI3lPYXKYmjq3q1qx36RgVX3zLPZPJErxvYtn1WKAoVYjpRFDMIyJlLG",
+	"Rq9iLAZBYcTMzaQwvCQXJE6qi2GN5GgtbMKuNo8JfNbuImu0J/+xHJHHC57ErEIdrSls9UTO5jSFIrMx",
+	"qZKgG5WvWre2lRe7xeBmZI1b5mW7A4QbSYV7+c2aus+/8C6dDRqkFQoV05qLiTInbf02CoEYlK1nWrxd",
+	"wusbEa7fI6Frqjsyt//Y9rQI8zsIHCpGFg3tFec+UpRLb0T+3MhPOmEzBqVi/Zs0xCq9yutMU6h8X2Vd",
+	"sZaVG1GAh7uriZrSlJXfsfcFqssKleRnb+mkUhH7TV7ztXWw4e8KV3bVpqoGZjuseli/3arRlZuvGuiD",
+	"oup5FVyqxmVA+rAtwrBqadVA2rDpwsIrV5mDM19cUMTWJp6AAUu73R1v5IyVuYURRZzZl7pfc7uI0nSl",
+	"8son5K0tP1zgAkZiWaRC1XARKchCJJCV4KIK59DIHlqD8XUTSMOT8Qe570vu61TFWRJ/x2VCq0urf2/7",
+	"NS9TKSboMYBmamK+sI76kigBv0FUJBbLc+qeHxTp4vuoIDUV6NYFCTtvde+1bDGEFio2qznkjkJTqf96",
+	"8+03YKVRAYkllAWfUz1VuVmmtOQwIFzE7D3zhriUlx97P4WQvUwJ9hlH+0827vm4/dJQerN2VRlkGkCf",
+	"VxittuoFCLz8Q5X8JYtq3D1WPg8tBuszxB9jfVdajKeuFjsrImirYt3PO/3LTqdexLxvudPd4+vzlpLl",
+	"+PoahDoh3uUpgc1vIqHdrjVge50EsXXgOgltxTcCoArLXzGa6Gn1OQJzI5QyAYO47xVasiSpS6GSt+un",
+	"NXevOvVN3nrrqYvUqk+ByiFd2dbCAxqkYCOUIR0IgeiK8AWOLPMQ/7y1ISACDIoZNnIU7NrGcO92L5sK",
+	"E1f0gjltd7uFL2MgM2b2ZCJpDI7XO6+QETsbty9G57R9FV2ulQfEI2yb3WTV4fw8ltP2xfiy26a90Wk7",
+	"73Nz1W0S/V5TShn9DBgCum9lZbQxgTOEOR/x9op8lcLEvElbRDfQ6wCIdhA9xaZDezkzs8+PtlbDNRwb",
+	"Yx8+WyfHfWNT75VZsEMnRMzQOkgjxMJZ2tL3FRiPf9sVcm7IUVRIT3qgiJ+0c1zMyYEvVscfb4d6zisR",
+	"7v5hrioRaZ8X+m4Gxa6bUCgR+EDjHpy1d2AGNqvJe/dhQPiYULFqcuWZqwPa1W8leDuucERBK8HnexPH",
+	"ThXLPeZWXutXcklmVKysuWNK7xgZMQj0EnpAumSe2Orb2NrHVWC0gTXYpnxbHd763PI8371UNX3Jk8SI",
+	"6Xnau7VUf5Lq6Bnnbkrcb2D45+vQub0eomNnQBgeyN3WivykcDBL/TU9ctktsqlw9rd01cx51wD6Su3v",
+	"ydxBsmjsyTRzNvVk5rve7svMd93Um/mHuPd7E/cO7i/01JPfp8ewzHarGG3KilyFKE1FrK5JiHQch2Qs",
+	"0dSfdcc3nPfE8/LlaHQycCu76LMDUXL35e9sYAyb+iKaCziR2EDKXz/2EZXpLaiNrkOiuZGnhr61JKed",
+	"tR6IF7YDIloriowSf/Mu797ZVa94eZ+eV/c+hJ2w+3fe8Y0zheY7O7THqTKU4E725wYH7qPzL2wL+hdu",
+	"pVNbFgRPD5YVuUcmrF++dOOByVLbGvaUohMmdOvTkfOeWZ73q9XStMHRc6UW7I2W0a1B+P0K305dgDK0",
+	"zlwr1DWVEKZw4JAHjAZpGQqZ8pQF2BNEkZeyughzvopNgM3iRHboolLCgP1QJdA1m22NdMy7kBoNQc/u",
+	"oSFoVwbnstM+jfpx+8JIpJf0fNS+iC7jK9YZd2lvtJOGoGeNNYSXlCdfcxFXseFbLiDYHaPnp56nFG57",
+	"r+WuDQHPfxiCRq5BSnOyD2PBjQgTOeECvJFejL31T4a2alkW3mp+DArzOukHZl5OJQRHWTH9Rig5Y9gA",
+	"TpK/Si5YjD3xbIwHWmyEQeEIAs9FVuXSrAS42LC0K9dddegvXMsCy1Ou3BpKRk6CkELJhEHzUsUgJAw/",
+	"K2Reucas2f/hgco6ykJ/UkNvON/sOHBdUYdyzoSFQbmFql2zHQi9zSyg7U+uWzNY+/G3B8orCFcKLvP7",
+	"bOegKfwx9ETSNRLAQHsLOdfJcpj1FM5+wU7A3g9Zl2LXb3JY+HwZKVnQgAVO/jfAIP8zd6YU9PR85soz",
+	"8kJGtLoXUkLFZGF0aBAI4KjYXpoYBrhMzS7MGTghj0jKIj7nTGhb5hiis5nt5iiYUWnWYvUt5/DVAeid",
+	"GZeaVMasbvUv62UtK4Y5gcW1SnYR+0bSiaTQZsVH2DJlRlfEMFDvnIKb6Hi9EIYRerCS3Ce1FWDF2EXW",
+	"juKsfRr3GVaMreKkt8Dwilg3uuKQpSmovQaNLB0YQXRGBZSGpzxZpIwcvXn59hU5O+scD8jZSfekaw4v",
+	"uLfNO9isNcNxtQs3cxCaOYFQt2jmvR8q681a4FYpbXKs0UwaY2dsoC8wneqUs5goLrCa75KqjEClzctM",
+	"GQxaM6Z6ylilJnb45j7NXSgNqrXlxwBfubW33raX4Hb8WCSQDzXluQF+FjUE0Zunt2T8IfMnA2fyzO98",
+	"jEwg5nEzhQasE/Z79WZeSqwlIDvsXJF4wfwvo8EEs1vAdHQP839O/vu4tMD+tdGf5QEx8zNC+/dDuhqb",
+	"JUJ7VFWXC30gizqQqw9cLwU4Ywa72cSLR2KLURwvBkdBAxIafruL2Eu+z4qKYCIjpIfRsWbQeTX8zzBw",
+	"tftBs4bvPFDErrD9/GlRct6B3zeWnM2cu0jOdm3bjetF6DVOF/pN3aDbrj13risWD+ks2b1oxcYtt2L3",
+	"U9irfWHp92mwXudY61ku9roIB2RJOYS/Yk05hQu3ZHlNQpUNpGAPzjIi8ZkOB2WGfSMKHDvESzIcZNky",
+	"5ksTKWMjjrg8ZHsMAsvXUfWC9vV5sOyanVz5/zL0ZMWtgsiciWCVx/tVyu44W1aKzRA7ha5yaAg9YuCW",
+	"LttV/Jag/+Ppt0/e/uXVM2J+tS084YH5G/SI/3XTYuIGh7N//v0ftt9nPh4ipxGXBUOyn2Wm2Xvz9CuW",
+	"JDK4ETdiBUZ5RmeE6nwkhK956F3JxQnBrrtkylI2uBEuLdrmxth9nURy9hCx+B8g+P+v+e1QwaNOlodG",
+	"R1HMxhUmHtvBslG7yGyrH7YGdrptN5q5HF5nP2PnCHCRdYfnrdXutuSgZFq84f6CFY0pXGDKNSh/nzOI",
+	"rlLzsaot6o8eefEkuYXW6mTEOPnw4cTJ3N/QGfv4sWFPVzcGfKh5h9V+r6Jx9y+oQVS3Vn1RqATiVTjG",
+	"fGvougoZAQ27uO6sdGRmh21vWANF8dQ03Yx9ZaetuPPW9BtQwm5ngB2gnahPgFVhXorewW0Et+/uF28x",
+	"1MWK6RZvhY/vLpw7VlMtXxbYTcHwlDEfBZG+wHqMoF7Jbz5TPMevi/P8dAA5MbsIdnTK4Qe24Xzv2kub",
+	"Lp4BYTSakjlNNZQrF2CCyOqDOEMjgWab4KqhKSNfyhuR2zSPzEjgfjANFSDOPHQDXGNlpiI6Z8p24ztG",
+	"L65ijIQfPpy84OL248cQ5roRaOV3IHK2COAXWWULXI27P635HsztxwFMWaSQMLgR5te30vwbBryWiXmA",
+	"tnD7txsMP1ip2K3Li8UUUrNjOyN6TPO3nqFDPPsbeq19Aw6y/NPQX83/ONRJOrE1iItLxkdvFnMjdT0z",
+	"283mwUdPZCLT0m8v5ES+e/2i9OsrULQfU8Xw2cmNeDtlK7DgCqkNvqHoSwp5Qdb6k2E6IImUc3IUfviQ",
+	"UgGAOQ6yweOFgBr4yr02peJGhFTEZgkyNf8VUpv/Yz/DH1hgCX6Bui7hBP49wd+ZCMHTE7P3Fkwq4ZGr",
+	"4mTI9kYAwZnFY6PzrOp/7+ycfM0fr6XNVYrKVdxks8i89kYD0Tkj8noReD3aNJMpHmRG94BwocxpNhQJ",
+	"JT6MjpTmTVy2XaDVMvRulzqwg4Ry0c4u8UZfr0qse1kT+Wwz0wyyl5DdhZiO5QkGWBvqyMMtLInkjXlc",
+	"3Sniit66RzcCKjIE1r2HpW4Lzjskm5Ik6k9cvWDX1aFQc8DWFKCRVoSLhvHgblPNG44AUbF0xrFtyIaW",
+	"NBasCEoi5PKEPII1Yoi5mwF8jSvw+nDhGlV42xJxgDWCb4QX85IHQBNlTheEvgRuFg0OLmy4BSBu1lY7",
+	"Wo8WPKuwvcxTLiI+p8n2evFu4EfrNWwUuYHABvmxQesD7HqwVo/efbmIrcqrn1UXZnhUjDGaMGC2WfE4",
+	"oDauyYglEnOXP6c2uXMjH7+5UiG27ad9a+A45DSqZlSfVgk72SG215Nc21CuyVX7iSl5Ie+Ykal2qOtT",
+	"yrkymxruuqSs7E9vi15d51XxEhx+yWyoPRovHSSsrzbdo9Dg0M/0+DTNBBu7nrIV7liF12fg98/+2IU/",
+	"epTdNHnvN1iq1+2xnAVTnf0CDrzt1XotmOuvju0+qCxWyTl7oZe0NgrBEmLU43itw/hnMg78cZH8Oi+S",
+	"w/vXMqnq9+haK0jyZTkORTU0/BcbbVBoD+w3cq+WrP8FRbs/pKA/pKDfjhT0h2Szh2SzmZNuDcXP8TgA",
+	"A9H+ofg7cLvGAUVmzsYBRWVSrrhEYq7oKGGxT762JiGNIIwPAnb93LVymVA3RdPSoNisbPcWENC0zqxo",
+	"xoVMDTq0IkeROQ1gSnr27vWxLXH9/M23pN/rXhDX2a4cSby1AV4pOHZWXVDgpbeSzHKXf7H+6NhaAmsV",
+	"BarjYLPVrRFutk8Zl+WQ03KukkdFhoJ++nBaRTalY2p37i2i8njJOyg4uf1w2YEOWpj3krB4AlW+Z/Ie",
+	"ufHmZT/zhbUvaHfUvop6cfuU9cdn9Hx0EV3udtxk89z4l6tN8tq3Ijfuggn1gfLOnAqwSqCUill/lxHr",
+	"MBcDrHxoAtbTVC4m070EN6jZ4qr87S3HlQzZhXLUf8h4B5LxLKo+bO6WXkcdYJWvLGmzt/S45r7Y6oX4",
+	"Q978Q978V7GkFU9HfoArr0rvlqgJw0mStZvCVmv3LgyQdPDXmqYR5MhIcXM6YfHxPa1wf1wdTWxb9zVl",
+	"rYr+2AJ72T8GCHqDb6tvnvX5pq6Rjwu7mS90sW/zWkGLB4pEVNNEThbss1uU5NhHVXwaYYrB1ej8vH3Z",
+	"OR2fxr2oO6Kssv31gTuWNwsiyyim+6sKV90+HgjJdn/89K3YDxKp+Ru8oooXU0UH+n1NIA5929KyzLAB",
+	"Cc3B2lsV2+FUNk+lGqeNVTHYa4MkKjOsWe7UwR0XyJZ/n36Lb+dMvIXk+H1rwGBqPVQ0mmPOZbnyOYr+",
+	"dIYlkFzwoA3KycL0nqQ0umUxsT3tcloxu5rPmNBDO8caOusb/Hc71Qkj+bo2IR4B8wWO/Qh9uW4bvvQC",
+	"hiL/lSn0+2ry2is32qITelvuVPG2OuavSWEb10h/p/xU2wTffbWSxNJ4q1RjS3HYau7Q5MT2tjN/2X5I",
+	"e5tSMnnhHiKMXYPNzaz/YlW5wPMxyKLtC3Y+bl/Ry067O+pFp3GfnY3PO4bSpYFwVvTi409OZMrlmW77",
+	"lPXj9kXnvNu+jC4u2lfd/rjPDHsejfMYeygvR9PYdpFDzcEK8S/oXMs56fbJq1S29hedfl5QoYGke0FL",
+	"3S7M1I9etbv99qvX38JuNIbmOemt1726rJbeFoLrYWNpD3zSrv7Qq2/bnY4tQQTkk9dqbAz3Qrq6hdJ/",
+	"UcHIU8l8u0DLL0iyy/Z+BUJmbpC+v8X5HkJrzBJuxLfh7g3zs6NXZiHPQB7UKRUK7quieIASIurXNrMc",
+	"0AhWuMY2JOBez+5sKbItEkADydxM17wIBQzPEsLwQH/YYeEvuKjKUZlx4f6sEGMa1tXKz2KVYQ+O5INM",
+	"KKdZ8+VbIZeQ/2tFVWDywpC6slXJt7Vw909702uxcNKbVhjLb+C4MunT7DOmRrJG2jZkRtUtZjKvWffK",
+	"EnRVwD7aRprbNZsZLoEUcptlxsAaqYT/mrqdJe2gOsUvMzlm7NWdTgfdApXmLGxvjTDnQpVqUs4DrVsV",
+	"vr5WlOkTiy3rhYr2Jpm6hM0ZjRm0Lsor7wcbavRDzlKoVkqz2aCqEWCjNI1xKmc7njHHRNdkXvw8ZEHa",
+	"7DJYI1ayp8r1TMCSaIDPlFASURGxBBtSNSsPpOVOKy6L9RJKyyBh1BJkAxOFGTaAGnz3MFE0l4KbmyjS",
+	"uLmJIruE18tlOHk7HLhbACP3qHDddQwCp5i7hb+7UprXXt+4cID+9TwF0vU2I1lvM0yrHi+SMYcGXgaa",
+	"WK/rjsUkoZql5Mj2tfQa0h37kSCeepANKQaDeCOqAQEiRbWtxpqdPQ4U5OkqkDNl1owWbFuAzHJJQsvW",
+	"nN+NzrLWJrepW3ZPW2y+0w+lIJat7TAMWD5sZc07ig8FaDV4ZS2RyjOrmhVmtXO9mb1du/XVMi1Dv3uX",
+	"DM8pHH1+1pcCdD21LUtKhHwAil2joc9MGptQks25AeBbjbvAqT6bOTeNf7/mXMhAl/cpIWAD0bH+uo1R",
+	"96UWFEjwGpqtVz2ydZ/foONb2HrPJ+tIu0+7cF90WUNNJpCSf/6//x/Jqs2S/01cnVnyv51AxWJyNFoV",
+	"fKTH1947Zob8xi2/BmJn8X717ER+nVuvwm02hdFg3NSlO9i3NpXZr6G8pUzjN3winou98VxsAYgXs535",
+	"xEuu5nFoY93WonTQB+1SG5RR4GhyI7IQB78BBOQcoW3GRkJIwdZy9jfk1ri1tQatSKYpizSZylQxMgKZ",
+	"DnAxTyp8A5+hM9uWOvP50r25sh9L053v1i3dLSmbroopvEpoxODI7M8VQJ0kj4gTD20GmRU3y8Y97I2W",
+	"2VxCciQFO76GkAXWdq9yPV3TUXOj9SHuzZ9Khh9HYH+lgp3Ekv2nV9Ysz7/yLcBlE1Decahf5Yfa28b5",
+	"uYyBjgI+mU3w8xvarqGeiVWb5raO0ye2vJWOISKj8uz5pQoq2gwqCBzjYnLiatCnMmGheeCqWWDBCsOg",
+	"H716Tm7ZSl2XGDTUw8g5s/ntRphXofwFVrQpBqOuIGXABqEeQ8VGMIv70+mpjLFkBk7j6vPjyDXmfb/g",
+	"oB3iuKynC5I2/RIaw10D03CLrUGxSH3KaDyUIlll3DCHDRQodRu76BtOFLcv2KnhRP1R+yw6jy/Y5fiK",
+	"dkYHvIl4TY9vv5LJAxU48gB3qqvzgZVzy2aRvWrTZaTsWFAJ9LuFEDvgbztvRsh5iWM/FpBThsgTOldZ",
+	"DRZN7jhbspSkfDLVihyZF9vQxhjbGmBfyePq2Gsf4VvWhyMzY7w9v/v3h7EGZgx1zTa7kbPUW6bGY6jO",
+	"6toJ2N5K15mJFJ7OaDTlgoFcJiZGp6GuyqpM2LWtwDPw2kNnHUrdOy6YXQqfz5TsTuNxK2jZD3sp7bnU",
+	"aw/0usCbylHCZpU9rl9/8YRc9c8uzB7NIBIzTXmiCMKJHIXQSCMCzeWhHfTvf1VShMcBYe81A8OcY22a",
+	"jhJGwkjGLAxuxJylbWyhf8clGl9RUkZrLdxZ5oStsUIZ284SNAFM4qpaA5AwBoa5ZzjPY1F+zBr6OwtH",
+	"3jfMfwOiA4QRxCLz6OFd92Emc7eyuxS5Vcp+Hl6MT+lV1GP97qjjpZP3gRFwDbB/jkslXMwXOkfCIhUD",
+	"LAB7y/XAgm/g9rXO4WDfWw0SZpInZujHHDKVRYyW0CsjxS50XEFjvIAoOoZiXmoql9fkBswUqdFYoUD/",
+	"TQuurND9Wrbw97cFBJXWYSgjtDsOB0DiTOh0ZY4AGdGYwJuN3ckQTPSdo6YmLuUM01VXgCPCOdXTgtiz",
+	"SHk7ZWOWMhGxhp2Dc7rZ8Cm4UwLDJhI5mbCYWPUZSzxfo3sOrLvQfkDdukJpU5bMG91FUNx5CMXh/T5z",
+	"VXhJqWZDmyoSDsAChz0LJdRoC1zrhddmyvYjqDc/ZdTwQpXXIUW71+V5f3t+n6qxOWAFt7evCA7wk/xw",
+	"trOrK9/GVt3P0J7Gda+RmspUB2S6mFHRNtcC8Cm1mM1ounLWSMcCzbyN3Fou4Kv8tXevn5OMdoigM27b",
+	"QPpfGJCwmju4hpY5aThgNCTOhiFnCCzfFytjVnNT5iynTpAy8IwSqhQf29vCujGAqWBVTB/Bhaad4I90",
+	"PIL0Ox1yRBMlSb97inI4xeK38o6lpEte8scB6fd61oKSMih+/jxms7nUTESr9tdsZUZc2hEQsyIm5Pm4",
+	"/ZLqaAr1KBeCLvSUCW3Wy+C73YCEebGxYcwEZ1CSccyoXqRs6PJ/rYyf8IgJxYYOumaOUzO3kHo4lgsB",
+	"v/QDEtLEUN1qyN5zpZWZMpJinPBI26mwmPpwnsKB5dhCq9+5IkfeSK5Iv9tzIFGaJszbU6HXl+uOGpQ6",
+	"i0HT0/WWYwaCIel3O2b1Ba5A+r2rwLsOyBmgR8TkrHOK6HsIe/vbcbGafH57Z9AwAkwBENbKZ3ZXqPNm",
+	"QQ9OigKWslL0BUiZX0sYgoCCInbM3e7trNhwyzWBLXXhcj1iS6CCXxAgRRnM32qVIBYvqopLv5FGmve4",
+	"BIqbiiWJwt4fcqFLOmuhcB28N0nkiCbQaG4sEy6vUSyTggUEJHcoI5uVT1GMKcLL5mebRmTzn6jWKR8t",
+	"NIonKZ21Bq3uOfnyMYSyUc0mEFfWSsDLWOqhUhsrUdx8t9/mIpqS0UJxAZoFTOYU2x0sV7Uuz7KrsTYV",
+	"vsKxec8QRAfPNTe/sHZca6bDasFcQD875xa7tp4dcssYmB1m1fpWEU0bLWb5yAIGP2wXK37JjJ36APWz",
+	"zp4puQXH3g4+5V2ygaxDuIj5dzZsL0qlUpCU60ggIHwipPkUiahaK1Lb/zQl3n+DwWUFN7bzYGcJkN5p",
+	"2DdcLCeOzTUeLOYGJJzfJ0BnBx7XOEBnvkOAjt3udkdzTqm/RB6Ruz9/n67n1yyyTq6yPpHCk5JsMKUp",
+	"y2zKftGaX0+eJXuPItIQ3qjWic3OHpgLbpV5IPLmnRh3eE0EdKpVU7mEdvOZCAN29Uaq2pYQeORs5fB3",
+	"EJpADTcyq2HLUrg1NzZYIFqrA+D3C4HHGa3JdNeAZ6ezbv/A29Ucavy7t4beRVEu7rMtMuoQ1xT0Qmi2",
+	"9O9wbPFyW7+Qdrx1nN7swyJb1743DS7YFu7eza2caw3FAwEFy6m6ReXXdntAqr02aoOcM6Gy/sWGrbv2",
+	"xmZ14ToPSeiIJY3Eowo5qrrN5Q71T7y17ZxdZ0UEf4p6JDwBJrD1zkdekVkObbSxmWBAwjSqSSUuXvhm",
+	"2KEjcs2cTS98f8NeTENdgqFzhtmte1tGnXJJORYmCzBYNw7QAwL9lyPu8oVKmtFYb699XD7PI6oKjGjD",
+	"lWJHoQUNF76kCgPgpbi2/TKxT3iMvB7q/lPtXq0WYzcyuhEby5Ttuitc3s7M7ZfVyCIe3+/bborR6kBV",
+	"lkrHeNewC5nGw91u33KG8dY9NEs38vdRk19g/ZtuzeU0G0dQGUEG9riVTpBn/S3spUBb2zimZSBOe7iP",
+	"hF/Fl3aW9j+leF5AyuBDRetMOjcCbDFo8adaFvws5vr1wpreml/930+xl4ULm64QACzLo+hfu7Yuafer",
+	"WOV+txJbhvVXxds8ytmoZfd2Ui2J3bW1J65bqMYpY39jw5iuan1RdggsKwzADoafA72AK4gNJ2YGgkSN",
+	"vNpwHNyLuW2giZaQqdHbuC54kE7Pz7e6p/w1NJFjZvT9EFc5nLM0qkwv+0KmWRKniMlMCmaBrwJCiWBL",
+	"7POVt35xe7VTFsttaoj8LERoycUoYY06ztusvMLKaxEyZymXMeAsDLJ+Ufny7OtktCrTH+zCvOAwtnM/",
+	"fO/bBX2jCRKbC5cfa8/5hlTBdSHoQLLNfbL99hI7tuQIkqObPKPxn3//x00rIDdeL8DsJ5cweMtW+ONx",
+	"I518tBo6ujHrWGcaLqjKMVl7J2X3W1xkt1QpPhH4PKF8VsN4d4ibrwgscjl9xeVX3LPwmfqL5AvHYnbK",
+	"n8FgmoL8bZ3V5VC5ujK6RkReKxmMM3qcab2+bq3kWOHNqrbTXNtmd8j6rE0nYfSOefEPcKvUOzpYzHVD",
+	"g4u7WEFytOpb1WIZTaMpiwl7TyOdrLBlHvZ3PKJZecLZMWzIkFXh2NcT7fYlAglk4cgH17ExEaUm1oLa",
+	"CAO0XjhXvVjMKsJxtnqGtohn+SlaP+TV+jrAcMvZqY7ag7AnK/OQqUxidUKQ4WGDO1izGpAQb8KQUNBQ",
+	"ZzQhahFNwSzc7Z2cQcc8cx5CYm+WQilueyM7sSN0B8m8Zvh2SP7yl7/8pf3yZfvp04CEdrshCXW6YBjc",
+	"Dycccq+5GY9dG7WMbocG8CHM//ypa0RqP5gpt3kooR8laFtwZ7n3NnYbHgct2I9hVRb4aD0EHcB9doOk",
+	"utUukttAWLS/K8S8fHDLCIt2tIwcTpf5dakvbysjloxU46wl2+8WGmV8ZQc4VLUm7FUAY7TgieYVtp2n",
+	"0G81T++G6+IBRooFkMHgomhBQn306nmNJpIFKu6werytt/ZV3J2J72aG39sCX81mcbm+5dpBPwNTkKF7",
+	"M1EBdvgeRuxHPrEZ9osqpe2uy/U1FDBz1MmVvZoLQZM1NfN+/OAJKRjP4ksC+ItNhnCcEyNIZkyzdJix",
+	"0Rx05p2Pwfq8Ti6p0gcNoRS0rW5JvbnqZDV+Z5QLTblARcauLVuHXd2K0TRZDSMp1GKGcPz4U0Z8re+h",
+	"kAFsIX9naX4c4o8fP++JPuSB25hj9WlPX/URspvbfDgOd5sA/z5cveTSHje4nldz9kBBCYqAGMkxhQgV",
+	"kjBzyaqAxHxizilIMcOweKVHUuiUQoRfSWYtZmr6JdTsVb39pv4ucwtWM50mtt/qTT9w/dcNs0GBEkpw",
+	"HEEj9i+fvSUP77oPcWzbzOlKhfh5DLjzYVZ070m72+l0K5rSIVL9lXsXjI+xmLHZI0jBecHF7d4JqV4W",
+	"zwNFtLxdKz0Kv0Gm7fCrn3vfi7Nn7y9f6+5fFv3n8uIV7byJT7+YnH/116uvk94P78+e3F0+Ft2X69zF",
+	"zlOphawvghyFczr859//EVYaEXbJ7cUP/1QLxRdywsU9gEgg7a0IwntkfpNS4veN2CHzO0NWMvxudPrN",
+	"7PzPy6tnae/t6uwdv/x23n2k+k/HF19OO/91e/rib+f/HV19N+p9c8Acuw1YRrxCpLDZDCbOsxgAZ9Cd",
+	"fB50Q87YPXGebwfkZJRVcjIgmUk8jxeuO1XqnpjaA+AyJfPUyIQ57BUCHzTSueKfHhPmX/dIpf9+uvL6",
+	"r0JWF/pYwJ87kUzlRftthQb7l824W06lq5lUwgxWDwMQckVmMmaJ+YCQkBLDUkLvKE/oKGHXZJ4wc/1l",
+	"XWBJ9wyDmME2v4YrN3XFZbQLXO001YCV9yxEbSBrND8lkzsWu+AQgLCZmsV+j82amiWaJwkZpXiZHLRg",
+	"ifMx3u/4fj9lKaa+MbBOSIEWdqL4RLTtIT5pWFNjbX8HKnhRWaGiGudmG88zTrM/SxNs6a6xhI+ZAUkZ",
+	"CpAeoYZc5Cll553+ZaezDoaKoZtvknwLb9++eGPfqSEDzVP2Rsvo1si/9+MhRi5GA7QCRZJHrI4lqChl",
+	"RusE0iYjtpJQO25OefrLnHa9SMU9wfCVXOZgiIxkO6LR7boEa1NsIL84do6NQeuWrUaSpjFZylRUpbJm",
+	"L25L5ZbR7ZNs9G4OmnXIyOoEwHIkk9G3ByTEJPcQ4jvVNQlz/TskkIE2T2jEbJU9FRCu1MLWVU8BB+pG",
+	"gPU0sFF1yDZxBIuNSoQKgpkcGvjYeUE+sDPNqKATKyR6KeIY3FpIqcLlAkPJ7ASBbQxUSEMqPF/Td2zS",
+	"fWWiJHjQDCssQGxLojp5rp34zpWN03UBVZa1Nqo9X2xStHdBDMeBCpN3rwqT71aLImglVOmhYkxsXPJn",
+	"KKaxR+umCoOP0bvgGw0E/VzbtA3ymvQJdM36oEYlyA+fvw+0TwdbF8pErMhULsEtibGBhuHtveoda18U",
+	"6WvtYEIU77IKuJCZYFYKEjDsAlzQyNvjhEHWv3kdFAIjAe29p19hwZJCY8j7VS3ZsSvg5qZ7RVCV4/Ms",
+	"LPztlUigQL1bw/FyUtrso7OQGkC9ov2ddDvwzcZOOjNnUyfdG6ZdFb/9hd6s4aCRfrPSfeWaTBByNWxa",
+	"PS9oCbb0R1MyW0RTp0GaB/NpalRHIZdV1pfy58rYfG0pLucFNIqgWfQUCs+4N4nNsy4c9Q0189ZN5IV9",
+	"rPEjbQRnpUm3Q6IpTWmEZmDopU0iOZtJsRandqCSfYWVVR8GXWwGdL/OTI5C7GRr1Wlde6LWIp3YJJ9y",
+	"sdn9OhitVY21Dyr3DGyzssQP3r5Z2bHi8meFNs6fvofhb71jsspF5z9E2M8rwuaW0+F/vb+86/x5dvp1",
+	"V/8w+stF9H1PvD6jL67iL/qTr87/+qqj3p4uvrtc/nc3q5TVkLo3VFDdlW4SGVGg4Ji1nz7LXbGPYkpe",
+	"yDtmNMtWc0r217leFL14jpuJZa0iPTcQVbcY+u1kDxQZMZoaEdR5dBQalgNfNzSSaECkiNg12uO4hvCr",
+	"Rws9lSn/GxiEBuQxTmXebxRV6rC9TYSrsVrnIAnWKyRuYL0vM+l23cpCa7Qhr1KKtX8B2Xhnx1PUSkVq",
+	"c2Gs8MK6qMSr+2iAYQO9GJmmf4Q9MXnEAkLzvgnH14VmzDO6IiPmNRgnSs5Y3ln8c/XELWYXt569ftXu",
+	"X3S7GWPkOm/D0qHdbvsi7o3al1G/3z5nvTFm1J9G+cH8is5Gi3RCvvrzodvb1qmeXLMDddH/ZBnaZo21",
+	"+dnmLGOOtnL58iCXchRHhZUAtwaQ7pLALCojFWxRjSyFIrekbS6qUcNDmjSlB+wdpB39b751rw2GKVDT",
+	"vgnRFtNb9Fiu2QBCZ++hxDZnEM2VWK6bK7Fcs+0VN4CtNiq38a/Ebg9eWgSuyd9nXRGztX01YMv9Me7L",
+	"nLPcBQxxmZvKdqg1F2IdAa0TRIVT8VAXFTl69vpVYAO6rNvvGEugIws5Id9i84jA3GNK0xVgFU3CR9h/",
+	"Sq9sKgGJEkZT8/S40U33CW6vnWwn5vOVRKLpeLyd7XoFsw371eN7sF89dgyj0z5j5+P2Bb0cta+iTtzu",
+	"st74lPZHRoHdif3qcXP2a/aCylClfFys+QxxI4pPBCY3SluXUyiZsBPy3FyVqa1vvFAsKzRPuFCa0XgP",
+	"udhpopOURuw/3XLK+ugOUESXo+3xm2fx4dtn43an0+m0L8x/Ls1/Ovn/vDP6pVkN+UrO5xgZXbLR4HEa",
+	"xkzd5tXfGyu43c6g0xt0uz+UrS4HL2mUhWpUl2abSTEpELsKiLk0aMri9QO5NdxjH3nXnsePRbxVtkDA",
+	"516MITkKC1maflNHm6MZQs8CbOs4klIrndJ56LLvbNNfuRQYXL9PTlr1wB2Lu5dJqtrqACPaZgSJ6JyO",
+	"eML1KiAjpniMyYVYiZ06+Ng26WQp01t0Idlwp58XbMFqato3Kt0Aa8+7WH7K8nzPsecv26wgQA6cTYW/",
+	"dwUkR+BW3gdkeiUkCrgqEO7eykDOpBuIysUDezCR+Q9O7Djx4cVu7xL+nUrfZocHaTlWaleysQFZdQhj",
+	"LQHv3Rzs99PjK7906nKKffATmToZD+yhsfTruWaB/AMS0gn277IHkpgDeYzxZjeQAr/CEm4GfYmUty56",
+	"Q2XhYdj2PSjGj7mYsexTrq0GT4liWnMxUcGNCOEKL73jhNNibBmMzKLJghYsvGhpdo+qZelGUWU+ED9R",
+	"2Ngv6Tqr8n9hV5vd7og97cmHi7n6I3Tq4KFT+0Q/5bTTUF2orJbsJvHiju4TawSHfXu8AZz06qiDHb3o",
+	"v5MTjT2c/lD/d1b/9/T8rzHRps5u/zbz8baDJHsPL3lAEn7LfL8sxqx/Bu/5Vo84gqKeK9R09wkt8YUD",
+	"sLOumLYiAeECuyvmLnBsj+zl1AHdUA3NKo6vSYh0FA5A8DLTEC6uSZi1ZsEHQuoATNR28YpAp7I1tztW",
+	"jnKkmXUPKco97nGF4FNIXqhrjqMZ1JkBAZArYsUauwzBlhhrgPGg40U64mrKsO3ZmOG3i01G4I3qxTyH",
+	"BPkddQujRdvlaUkgoYGsyV51/WRpuzvqRe2L+JS1L8d92j4bnUcX8SW7GncocgVOkzwF+uzJ027vtP/f",
+	"f/mh5dWvbu5AOmSqyZ594EtbWjNKWCfJtbOKVxj2USJRTDdyG9yvu6q3y+qjC3Szn1r6FMhG+XSTWRHd",
+	"XgeE0WiKwSZ2La6gUblnjTn9+ChvhG39N0fmCDlmEEMKipbyOCChYMuQLEQCajDJyCGrFgLFC/MqSoWZ",
+	"Uc+SaQBIgjY7Ftgh5l4vpzIp5OUYfiWcmakcBnMjcMJYAqdTjIFrqJyunRugPsGpggIlXt5Wkacc+oM/",
+	"PILqIzYrzDYYxt5lT796cX8DUc7T9my5XAqpkAza6gNFmiU8UFndLRGSmbxjrin/jgUC68tsZAdMLRJd",
+	"fUnAy3iC4FYMnBMTU4yzXs31hkwP4Xg/fPpgXq5daOhlp30a9Y24fWbE7fNR+yK6jK9YZ9ylvVFOdbDm",
+	"HQmv3NXppkW+PG2VejV9eVrBl0tXjRNEuRgCoPcIOzgINVfT8p4lXPIpK23j9lafsiSvnLWAkudpHuBn",
+	"61H4TURqUkA/A2VNZRLjpepUoJEclWNxme19nqP6Wbvb6fdycnksR+TxgsNcH3+b9Lq7aOQTuVILbKBX",
+	"FxffGXQ6ZRLvHVK4amSzguzjJfV53+cPg8xprmnD/e1fMGcSZwcWXtsWdp6ytqsjQXUGhgw2RrlJ2FiT",
+	"zIzFdQlg5q6dUhFXiZJedITcoSOUR/9bke61ZdoiGNfHuZT3aJ453rVLJOnO/XCaunUtl61z7W6ibjAz",
+	"GsHic0SI+gLM5wsAdeQStPyenJljeF/nrwX6V3XNmx45ncOAmYIRRFmBPWHxZO0qy7pA/fihtenyKtnI",
+	"uoV9uVsQs2PkXeFKYe0L2h21r6Je3D5l/fEZPR+Zq6WVVfNzsqY5ddKXRqAtub3I/5DmPh5EYFu7zrb0",
+	"AXOnx6mnBh/FSIIBCcepnEEv3oxlOYUXVtkGcxReKTBsOYUWx8C08Vo22uIR/PPYKLzLqbQSmiZHWFci",
+	"cDUmeMpsdWb7qlnScePuY3CGXtpdVfQfq2pAZmmwoSBbIam28n5rG891k5AOd7wbB3T8cXIOo+ocPtSj",
+	"qe7zWw30KIoIVUJByuAgm9tKaSpiBW3PEUWh088ytSyAMIGV2R+c/WsSIg+ALWMgMgikUJLyRjiec3xN",
+	"QuQccTgA/mROko0/MKxqImUckFs2R85lLk17XssdvDPqydQJO3HRIO0NrLZKv2B3LKlOjoMeIYU8tAfK",
+	"mkNs7XNnMrQNksFygxRe5gJuGYP+ZbbkQe9znToHmop0sHxlXuXmXrd/0b88Pe9fbOto4ray18t7ivLZ",
+	"bvb4aLX9GZyQGymq+lAB8TS9KxIzWAVGJXJ08/xp7W3x66GYT8Nv8dz9jhluJtpUkgYTOl058QltvagX",
+	"BLb9iJe55/fA32AqAdUg64rTMBV8XSgxMmSRcfp2r32MW7trIkDueUE3wZZkyqGHDSomeBrWi0dtUniN",
+	"AJ21Wdxb3d3SmCgAakT9rBTenhUzBRTBX2Npe53YmvHIDrZGqt/D8IXI3dmi8CmsUO58oLGjSW+awrFy",
+	"3WmqfSlQOlJqZgCO1QrR31Y25lRYb2oqcTc1ldFM1cLKhQbiB7R+GfrfEX1VNhLbMkrLkl3E9ZDaytU2",
+	"9rjJdNWYxwPfhzVfaN98aJOVcmv/kTUXQrNWiGyjZLxIxjxJWHwjMigfB1bgDGE46J4lyTMASXORCnMp",
+	"SKOpQRFJ/KotjGhl0WwE1LX2RNKizOmZRxx/wi9kkkJJ9LSDquXOV/k1XkVOmSvaLpUqG21LboVc2qwJ",
+	"X3D4dKJA6arfLR6hcfoNfHhrR6fKIMLbhdtQJdkuuY6meW2R/ctyeWXS/XhNNZWLJCY0yvq81FYy2rFu",
+	"zYZaKjtXuStBrjhTFdyw5tOmiqUPFHjsZKptktKWkOhzEFq6Rq/PhJY68wYYKU5H7Yuo321fsV7c7o/O",
+	"x5e0G52yMwxA8hfV8pt5xHRGJ2Yz44WIEL+ZLKJvddMmTlCQrzX48DFrWzVovW13Op1u7xTsJVl5rSmf",
+	"TH0Pl5xjcNoCgTloPUkpOERiruYJXeVMwWBkbljl0C563RpSBbUN5T1s1+jNxv8ZVZql7Zhq6jegdh2n",
+	"XRKp53XdS1iybQ/ZDimFv2zjaA9YZVZUybRymttePe0LHPsx2GbpRYQUjYrXGFoJMkvKaMzFBMOMsnPX",
+	"SPPClWAH0XWLa4XBNW42o412twemwQsvYKh3siqbBWRF7myP2o13oH82/QaRvUof4n5179b7ajcpx2ne",
+	"wtr1m0+lzfTM4v/dW9eEjpQRp2wgWVYJX6YkSuR98hma+RgRDLk6kDG2Bve6tn3dtq3kd5aPmnXGKnoj",
+	"4dUcgEWe47klMwJ1p8pre7afyxJx+ETOqm0Sj8h8MUp4RFI2T1YQ6Sygv2QqaGJVKUGox3BK1w4Ed1fr",
+	"xsvUvM41OQr9pr3QYXJrMngjjRi/PqwSNiuz3EcyXjVk8Qe4kJpyUYsc27UGfhruxoHvuOKYY97sre/y",
+	"8ZVUnC+iMLcDeKsIeQvXrWk65d1uruxhuWKEwwck1NGsurZH8Towww7drtPM2VRTL+xyu42Y5ted3apa",
+	"P2W72VmLR/73aWr1JZqtPdFrmdc92ptvsgeCEI3f/2Ssz1n0tsYf3VZabELMibML0gtl+/261joYd0xG",
+	"TC8ZE9a5xRQ5wliDgIRaglvPtTgP/bHjMXn+VJEjpIqxTImQhkfAC6hshK4NhblwnAKyrp/4aSm4Mv+6",
+	"dKsttlr3LlE78b26rjvj224mCmtpAzRZg1veqL22E7unMlTd1WZ8W81ZxMc88luv11F4DfI1e69DUCQS",
+	"LlhAwkSKSejavlV3jDZYCF3OQmhbeRtCgKDYENCIif8V/Z/N/Gvdn8t9hHKAN++bOaPvh4kd8WGjtLZX",
+	"m/KqjuO9z9hx3HvioLKFbA7aeNJoY3k/dk9Xsd03UTYNNrajxDdq2lHWmGya9J3M5J8mYoQRH27vUZlx",
+	"B/NRc6HiVu8oVLxwivZOraXANJ83T6OQfY6ViBREWuQRr5iCorKaeusMxXeHbJJBoKGeH2xsGE21ut9t",
+	"j6jCBoCWt9hvuPzQrKt0sOWA7xFq69rMD5uHT3+sJcbt0p5txlTj/T+4x93acn/PIuArz6TjLp1ELuGS",
+	"TWc0gcg/MNPaZgjFvFU3pubE/XnBFmwLSvOCX1BK5YHCml0YLzl18URZG65tIUPQOwMTHcDG0xpcQJTK",
+	"PJUTc7sC7YOleXCaW5gg6GVJueZiMpRimLcD730MdiGw/POlk2rXP6M6mmLjLUbGPNEsVWRk/Xu4oYDM",
+	"WeptrvQBu6sP2yKM/C1vG4zw2DYqB9a2kZWQ/LBLhJH1Bfi7qJ7WW1bggFNF7v+iJz9wFFnPAraEN7q7",
+	"D+MbIRIR4R26wvFOjfDTQPA3suQilsuAhIgZiJ4ec3s1+orJfXCd8yM7Uw03emttqmW1wIiK+e2SpR2g",
+	"dLZ+Andsf+/rJNvpafeW95vF8WrhGL+ysdl9DrLqaxmdLp48GxAlU41ROeYzhzHDHLg//pr9bl25Q4Nu",
+	"OIDeufNkVdnFkSgG0bvW0gujwdo7zhpGS2G76loqx3mBzvGlIulmj9cQ/Q4s1I9SzaOE7e+GR1zb2DmK",
+	"sxmGlBv0JfT/t3E+StOV4V16ylbm1i13veYalv2Smu0IKiIMFQMv6BuqF2lMKwq20EXMmYi2ujYfuXHV",
+	"Vufzs7PTbTXjAgSpmt7HBm23+WHnGs1rlIdYdJ7TQ2LTJ86D4fUbbJBlSNXdTKdpTMaJlBUNcn+PKNoP",
+	"N08A6lA9o4CYmGnKE3VCHllVv4CQvB75NampR07FjXB6JdFGeIB5oAstmI2sBXKUUhFzMQlBVDYcjEYs",
+	"JtBLDhPpjrIxA/LhY4g91kc0ur1xkWVenfVEyluYeJwy29F2KpUGDr9eBcMuBeRUjPGwJeCdHJKa36B3",
+	"klFXuzBgzITSKf2//4eRbt9cGlJpmgwjGTMI5eifXQCpTKVRgVv/3r8i/Q65OD/rn/aqWqHma9jIYeww",
+	"w2AsOJqGPTx24zGoVNNID2vqTz8SpaqeEKKH+DVn1ODW+k63et/KFfO3mq4TNqHJsHEoWd3AbUeYQofD",
+	"qhDPl/Ku1AWZLAREewqpp8BZMvF3Rm/BnmIETjlvQ9R/IZRmQyToUbSobDV5/B/VqdBISYWd9qsgckfd",
+	"vjZHRtQzk2/H4305ieHy0ryetytca2cOv8G8M3O6WoOrqysDG2w7GZnD9uzd64ruYtmLm0ONBavsWhhV",
+	"W99xyzaO8d5X295X2BpQut2GULFlwSpszEGLap3y0UKz7ZwlH2kYBNVsYsOWtp7Y+lCqs85Bz+wO6K+K",
+	"MT3v7329vga3VVPqKJX7yw2URbJ5k0vcJGc66CHDAGfkN9DhSY7LZlvPzdawKgFa9bdBEPf6HY7dABMs",
+	"VXwQWbBQ03jvI1QoA7l2TPYkugN3CviS30GdL6Lh5tD1jQOqyv9XI0OxVCPSdqTMg/Vr2xGmO5vsXVzZ",
+	"drI1mvc3BtP7k3uh9CSGcJU7iuHgn7ZgQ+3HL6yLvLLb8cxIsd2g0+lcZ7QDkolaGv2+3+kYGdcI4KGd",
+	"JiQjtpJYlKWRBaNATx83FjcrAcstvAFcXAWy8s7N70VjS8kTtdCRxHPsLBQ2/igPijP/EjajrtLRjOts",
+	"QIC43IqA+nyGIFtS1a53sv+43VeCT9W0B7JdgbieumqlJ+RbwcDe4yydWb8RSHYBb39esP0eLYF+5c1p",
+	"96pdDnA7RC/Mja19oKxeIpcs/aTde/KYZAfndQp6/OQV6V+QhIrJgk4Y0XQCQsWMKUUnTJWT6BZivVjo",
+	"6dl9evE0C0s2e9mx6hHg8gCdMRu0oMmCk3aJ0rXo2RzKAJFkJDRnau9Ahh0OZONABjNn00AGD3cVFOiK",
+	"HSO+uCIpGy8UizF0e4kVppdTqiFVGntLeI2AfWv1ngWUQWqLFinXqzeG3FxyDf+agQaEBbK/yPqB3A7/",
+	"+fd/rKUlPRJZL46jEMeEx1A2WkzQkoViLjaBwn/ThZ4aZEfU+iDAjjZiMSR9QCBbhOWoF4phi1U4EFBz",
+	"1uwc/zIyIqwx39tU63Jn7fI2VPU2sly3cttsl6QZPrzrPjQrfwiJzbZFRlDq4gzYxDK6JQH/KJ8Afn+Y",
+	"BUBu2c1H8BCPZXVIyVdv374CDGCBX5lqmtxyTR73Huerwp8Ha60iERsiJjMaTblgyrYpyYv0qsDSHk6R",
+	"tzep6JGivbTOvKawbY1ia6lyMZLvr/P5nYsGK4kHdhSAHL8bUU0TOVmwrElL3iaCp1CbOLM83Ygb8ac/",
+	"Pcqpi0tx8qc/kTdMxHXF2W8Wnc5pBEiHf7JwYMhxjaYDR4IhnpDw+EbAjeEgV03yAVZUryGufFI7wJCb",
+	"TLMd3QgEj9l6qcEWgCgvq1xDnsSIAtga8YQ8qjtlRmKiUcTmGrRtA1NYqLoR5sCRZ1BA2s1EFF1BXS14",
+	"L6JJQri+XjsEikGtX9ur1McTObJuW1uv+dhAfEVQ7ffrTsOdoaycT/qdvsXwszSVqfrTn8Bs/vqLJ+Sq",
+	"f3Zhw21xSw/nqRwlbPbvf1VShE5SVNqwRxJGMmYhxu69wnFPZMyODZhvxJylbTT733GZ2LaSXJAQVffQ",
+	"rgGtAWYRckxsvgqLIXFpkUZMkaOq7kBjRvUiZe74BD5LD9zhUcGNAGuiOgaFmYTPx+2XVEdTu5Msnwct",
+	"JzS2IGJxALtMpZjkCT8ugsUu8kYchTet05tWaOBuYJIwIKRMner2zDQzrpTLwev3Lu22n5ib3vz86ts3",
+	"b83uYYFUZHF0JHwes9lcaiaiVdscFGQ7is4YnCgDjJGMV+jvWOUdD28EruC6OB5xZ41C8GK20F7vmiyn",
+	"PGFe20SbvUbShVAB6Xeu7MJfcKUdycyhExMXKO5i24PYCBxzqhQJvZiMEDPq/biQhdA8sY12wBp1fSNC",
+	"KEQOERNdoiUxQgQ563iyyQl5hGFU5swYrJAxW2LZUUGy16Hw0oiNZcqyAJMbcWQrBNMkMaJdseY5EtJx",
+	"QJS07ZucT6q4D2iwA3NypU/IE/gZYrRuhGI0YfEAUI1dGWEmF+XClcYIr4z4bDBUgFVTJ/QOc5/yU8xB",
+	"K78RIRd3NOFxmCnodj3HAdQBh8AEq85bRhazeSJXMyb0dQYYYDSYZQB8DyCp5Y2A4BtEMNoyDLt/y2dM",
+	"Zbzh9PT0yuD63dsn1yReuEax5jH62BSLpAHOUfjPv/9jaP8Kj0+INWQYouNM3QjzigHRf7359hvLnODW",
+	"dQYK8pI/xkr2xJArcFm4qgx7XIhbYZigNQCiww8kPoStkjeCK/QWAlS5giL2AD7y7u0X7UvQn3Ax8MrP",
+	"CwO9OU3pjBl0II2Z0wIFyy3Twy46UPohlgwnnRqM5eaTM3fISPgoSeQyJFNGY7hQwfsXMaFYbk1sPZrT",
+	"aMpI76QDsYaJFVXU4OHD5XJ5QuHxiUwnD+276uGL50+effPmWdu8kzuCW7m88ujVcz/ru9U96eBQOWeC",
+	"znlr0Do96ZxAWjrVU5BVH04ZTfT0b+bfk8pEfrvFXqfjMYp5KiOmFNKdchxDQR+qaMqiW5XhjyWop2aX",
+	"3//P3rsut41j++KvgvKXSFP0Jen0dLddU/vv3bdJTac7/yS9u+psTpkQCUnYpgANAVrRcaVqPp0HOA8x",
+	"DzZPcgprASBIXSzJkiw5nA/TsSSSAAj81v23jOVy8jPTf4UnY5bTWJopmqe/uriwBKLaVuuEMsnIInCN",
+	"g3H3kOlnnwDq3/y+q3jOyvEZhiMAZxbd1Q/z3Eq8mv6P+ZKqHI0oRH1/4XdMYG6XpgNljIzfvCJx8ndz",
+	"6fmI6YKnauHa29OjDAgWstTMaTG6VNakyylICeS/GxR05In33xXS7FtW2hOB9usZ+WCmncWiAlYMzXIz",
+	"SSzfzKUcI2jb3oyAZR3AJQUpfa8vviLJmBUg4aS4yZjgLEu6V4QaLISFNYhj20fjWpvNgffnSjOBeOU0",
+	"mw4K4j4rmEjdy3mhYpGcntp1OjXDMbBnlQERnL/X2N0MTtvMTntr1/nBrWYW6nycUy6wZ7uz/8zRvHGb",
+	"/EZLTfN7eCF/iU9c5cKIxScRvpu/xObe8clnAqRX1WatGcmvv/36mz/PyXL8PJ9VBKaw/X0abJORX6aF",
+	"O9YiydmUjvKF2/ajsTYzmZaOx3nmhfw2ZuL63ZsPY5aud/7dc7expHYQJPhm+8sLa9F4yrIFBsbMVdHY",
+	"twSE85ZSYc+Z26kRgC/5+uIrVCAzqmmPqkpumYOUytHIHEIai0nBNSMdamRXoXuMalLISeTFszQnk1pp",
+	"fwWi1Fbx+VRe69RGb4wRzV0jUt2DYwFy2T2+V2orwRWBZyvzcLMEp4A4fW6sPyB3yknG1W3XiXRYpgWn",
+	"/T0wXyD0PoFoeQ9DMxvp64uvHt5EHzCI97ugd5Tnxrja+h4MF2ThxjOm75if3rLpYnn0pz/9EZisl3/6",
+	"E7GR6Ilwuwn+GXZojcVvAUNJRAp2J2+x/ZGxH9K8zIz+hnSGTjuGJrBpwbSymqmdpjLPTEpR834lpPP6",
+	"4mU3mieQzFdfAQ+YU6I7ry8ujJgS2Lc2FqVgn8YsNfZAleBKOl9fXHTnbTBjBF2/e/M3s06QDWQ1R6Dj",
+	"nPeuqp+co8UA/Y0e+OUvRmkHRvWd7WCcBGQ7z9nFYc2Kf5tmZ77GISzflf9JfcoDXPLy4Ut+F9Q6l5Cz",
+	"8fUqh+cnWfR4ljGxjTNTOW7/+++fG7qc0n4VgkPkP4K+OlJt7ciAiwC8+MZ8R8wEN07dM3ZGjByzvh2O",
+	"tikAJ2RB2u6B5hgROh4zWpibY2iS+W46tMy4JrkcGJy2/gRvpIIHoeGMqLwP3hbC2EUsnIvhlk2vbLqF",
+	"G4DF7Vs2hraGgeb2HUlSKfo5T7U3cc2Ft2y6s8NvZVMsZudWDWuZWwQW4fWrV7OuFXN3WB15x4pYgEVL",
+	"Xr/8qoIcsibi4GbA47o25AQTNJcjosA8/tMmMW8FTMIx+pNfj3/pomSfZ/Ds5Zbx7ANst0Uqn3OeVSfj",
+	"wDHt9cV3D1/xvT0+cMHLr1a6wKz3Ryl/ocUAFI7Xr149fF19M72HM7Rb5MV9FUQT5qNvQ4E5v8f7vck+",
+	"n6O+AQkhWwTo93BX5YDKs9JfWq+mi0SCq83sNqh/KxU7I3ApOLa8LmTugL45FQvrNzE/XITUO4HFiCRC",
+	"6pu+LEWWxKLz+uJ1d3PQwgXaELTwsjfZPhSgpVABTaoKlh08Srx++Ipfpf7JvNvdHlh87ysf2FIPz2ma",
+	"MqVOgcHsvGAZw/Ytqx7XazGVgqGBi7FBe15AClutKDX3FZrTHE2SMRMqiCk63y0OBdo2v1B4N9Sx3A8h",
+	"BODVI2zvrK31q5lz8tNYVEasvZm7Q6XH3XE2YcUZeW8QzoUkxsaQB19cVUIB7bTBzx+LRoyyiih2Xr/6",
+	"Dkf2nulienrd16zowmxnwaGPzG3WoR75upmoyqmQBcG29UC1cBuFwUlQSIUkuRQDo+TQPJcTFa6esgsR",
+	"BOciH9j39/G3wB7ZbB6wzYDUQqQrqGY3dh0TWI9uTRnD6EIsHqWMfeAD8Ub8wfXwGmb7C3bU34VO9R6O",
+	"QvWYJ9KrcMaLYFKwSbW1rWaF52avkLmx1rOCevVRyrdUOLVWbd098wETN+aBUAietZSMBoRW3efVOWYh",
+	"7BpBnYXq0+V43+wFzGAJD/2IFrf4s6BFPo6RZahe1cE4IjTPY0HR3bgWPJKH0dGobk14rNSeBjDa1ZBQ",
+	"uVUVF/amoLspJrKrAKDAH0vhRMCKDCBjX8hYAM8RBKAnjN5CiHwiCyhmzMGTecM+caVVUvl0sbc/Iz0G",
+	"/QF8Ju6IUQGG6VUs5ul2GOf2KE5TqEO8Ikmf8pxlN+OCeSb/pNE3NwyaxgIhOcL+bswHmrlmzbdpppdB",
+	"s3IpVsPwYMVBz0Rl1N7vxsod893Li26EIXD3pdWZ3Ze1C0sVftFc287ri+/ma8Sg7YJKPHeV3IWrCZi6",
+	"sb+2f/EajsYbP6kdCZfmY74U4bJz1XoDi32FafwsBTt6QYd7DimDg+29koSDCoVTzx2+rmgTMhBgRDCW",
+	"sQyQ6gNo9NQAPOR0+6w/VHoxdcTA5MuvyYiLEjLOOKbZuOh4jxktVtnWIoibIAJiUcl0+DDoDWGJKfDz",
+	"qjgP5AekKIlbtDagqQ6ES87Im8px+urilVG8+a2ljsKyMKRrowr06sgANxYeF+B9DQfNFbHKv5KWbxMi",
+	"iONC9oDXw0gAJNOZI4PrVd42hbUpmlcSBZuAaqC0g3BYwRsBW/oXs4l2qrHXH7MWqL6aE+21atJlc8eZ",
+	"Le7zfSluFg7JG9BAmE43Bshjxpcf7aacf5g3QJon9UZUs4AR1ZwSV5X7wSUbpixyhFQVVOHJjcXW1OdN",
+	"nAuYoKfKMSuUwd05rgWRWVUUq6iGEqDIqM7WP2A3O+nIwvZTnw+pSVCZmnSPyp+we3Aye3kzbGq9CUfr",
+	"TUBJbY/aGhgoy7V8CN/Xi1Fmqi18/QC+XTiZP7p8akzLrpykV9WLJ0rLsQKUg5iJ9QoA8iwwf52b2ag/",
+	"PB1ipq6QQQEJQct9sUkcC5spjizhbj1Bt/L36dg+XgtLr16EdSDdbUVtlpiosVgAWhuC0y+4DWbg4PUc",
+	"SgpcKFm6iOqBhkef6IjeV+V0zYgJHFhc5pXOpvMebaqVzFPd7S0hpX4FBcWckarmGaMhXC2780ITIhbL",
+	"bYgrm///NTH7viyw6ISSQk5QI0Yb5YWqJuGUPq6M+gAd1VC5wIQOOBPzVZeokfliS5krO6phQHkVx6ok",
+	"bggRMeYT5Mm7QXFFJoUUg6NSSd65rbYbjcTdHh/YKiRfgkLiT8SqcIeFvntz/6RSKKhoCixHozEk5/Yb",
+	"HMp/wCb4CxagLnMSVfgWeonqZc3G3rH5cc5xv9wRFKF9hSlsgSMe/QA2p7bpLSLrO4uqwTtv0bNxBUGS",
+	"T+sP+jL8QbXT9kj30Awe7dtJBHOpuYqq2wSUCZXTCGrlc8vEUOdVqLAjFuZX3JbU01zJysU0rzIL2XKV",
+	"VwUxRRYy5bqYMtP0TqEznOOWzHmfmVdw5aMBLHMvqMdSObJsADYnZLtOJh8dxQcejUoGmLU/V1EdIp9K",
+	"PTODWEFHq52KVlPbXFNroOVjPUkIl09ps9Z2hoMrp3mtYruSjmIaf5q8+/1jLLDa008qsYal9xV1N9WS",
+	"rmKx3NrFYc83dslT2bqgKM4YuqS+0lx52D0+vN2xHQzPOQxjuEXbw0DbdcxkT5Kzdt1mhw6g6N+8wXLc",
+	"jQLXuaOcCrmEJsJ694GlpJA5w3r/OmkRVeCpRwWtTkhEBkwrT0IEdDIVn2Sjk/2DXEgHWRn6vX8X69eG",
+	"4pVId/cTsMOsUin6Dvjo32SrX+GfxGiRDle74oDqVt3wV6lcDchKv5zS1WhJsAEqWdNgkzpwqTbu+rWs",
+	"wJsdlEpZ+HBggqxEUjGAjEaB60wKlLnU6iYJQMGNOf5JZK1EZXtVGWvTfBGB98yZjECIBsNBpcefbSlI",
+	"4js3uLxXS88VEXMO+B0ajVpKkjE2JvjzJTm6sXDszoF1bIx3ChkaiSXuuXHi216ZOAKzhOiyEOClSYbF",
+	"jZqKNPFhRlSqKp5Bg2k6Z8CosZvyr1gszJidnQncoyqkJSvV0cZi40Larbj+cNN9X7VXO+BS2mZbnj0r",
+	"gn6RFmiB1WmtSuSiE6S8gsH8+JEubDBjf3YOv4EHtAW4h16AS4KuhPNkRlMXPb9PPfH/5yNTTA+8tPZn",
+	"pjfGsLAbwz6UtIfw49mixlMW5C5TAH9m+uHDDPyA6XC3GqDrHBe0QAKek4KRMRRXYWtSp0no+VIH1LzF",
+	"iVyi0u2qHPuH1EJ5x3AsE1nmWSxGwM9K0mmaQxmXMMrLCAlGqSCvCXTvUqA2LqvpmqsuxgL0xf0Bz5LK",
+	"qMWpZVee5tbx6IZct67oucF3u44GtxLy1TsWPgr8HjZl3/RhnjvT8+a3X1xJz7to9bwnR+wNFMNXq8B7",
+	"dfR+gtP4OJ3y2/Ue+d5tvJ3qlLjz5zYM3US7rBFIbKpqRlaGRVaAdR8UYHVauxn+Osz6PQZ9EhjtPMuA",
+	"2jGsvvX1Guv5LA+JOc8v1io+yJAVo+WRWYtyr97rOVjHMCoSfry+73Lj419R9OVSDE5zo2NG4A6DBgm1",
+	"/EGrV1aVSp34BPNz7jhma8Un3QaZH+YPN9j8MMvHkfnhBSmk/gHn1OrMfrFYi9rPG8xmrJ7az6YuzWf2",
+	"i8Viaj9MyMHqjJQK0oP8ooKpoY9fCzaxAUXU8NFneuNiyAkpRW7ee90smOWhIZ0E/7yBP5Pu1VJ7oZkb",
+	"hHVli0gSrO/6qg7HM287vKLuutir1j+7hg+XlDzs4sX3vAWuxK2wJ1gewpCaZ6c2wl7ZFZ+aCagawHKW",
+	"RaTFerqsgINU/p8pLeMCsqK6UF5dfT+/p36Tme8sVq1P37ixXK9tYF1RvyngKXI9QbiGwkRflxh2tPGi",
+	"bIbCMRZHxeH4Ay7+3tD0Onj1+9Lgl2NYy/+4LjLYPbMHaLDHbI/QgC24K+LHSkm1ZIfmb5fZDh8xYRZD",
+	"ATD0zf9PqApqfEDDzzO8RyzWQZyDoIfdXKlcikixWFK9Ay/9WUPSGspVZSV96QrWLhltYcttC9EwHLU+",
+	"am0QYrvGZzWM5CZVtTHc4UNoIVVMI9hZlsah2WKN6yYzS4+5JsnGTi4YmMTQAJvg84EUYU4czjFeu0Zh",
+	"x6AR2RV9NuH3NqyzP83I7p1HptKc+2a+R5ZU87F+e9bvM5v46SZkOxcjwart44rlP4Nc9mgeNESuUjCD",
+	"WyZcDFnB9Q3+/Mb/PMFa2GjeFF2/WL8E/gOuYzGkBlj7ZhX6sogIo+nQEX6PC56yOrSO6RSWC695oexv",
+	"Jlyo7hn5ocJGSO20zy2Y0eCErBbiWJKQ/E7crQ52WNnnftIPhH2Q18i90dZ+fES++gTygqpjZqANoCIE",
+	"UP9eHgJQl359hPgJ/ai5ajzq0rfEtp2ZC+03YL2t+6Ejyk/u1RyqXuUH+IBe9UL5d9IqVk+a4WiEMDRI",
+	"JoppzcUgjB3717n/lEc3mpmkx7Mqww5ZWhq4AhjQgb5CgyoRGAinBtUJ6qJzyUaTU1oUfPZWgk3gdo1a",
+	"GYNF9eGZs1PQjKcaNSDAqbkVLubatYpZltLwzbEa9+rcWlD3cjSZklvB011mSvoOy/cnINBvHCxhiStE",
+	"NKOTccFu4GvlY5zrwfU7HN5+UysfkhWV0G5t8Da1cluBWRAxG8i/5Tpz0F9mD2ozitaZJMszcm2/88wa",
+	"WhIlgchJMxWUiNcblChHjK2HbHQsGZlvgiXfMXz7J33QRmgcZ1JmNYtVkjKDzdHa5o+xzWtIw2t71qFM",
+	"uJM3TtBcHz48WlT093W4MM8aFFRohxlSoevtja00p2TMCiUF4ULLRqahyCylz0xvq5yL2zPyx1BCRjh2",
+	"unIV65Amh5md/lZ1OnvEt6CeHT+JwAkCd0yMQZEQRW0r0sX1Rm70qmofZX9LLI2+maEA2upgAo25xqKD",
+	"va4gXiSUZjTrrt9QakmLvwOrc3q4pD0Wh5LviFv1eWQ54lyeKLcxaLi1QF+vTkhITz9hDj88SCAutCmP",
+	"R5/yuEz44Wb1ImKhuFtZrz6/r/7YT8l8oGY/oFiDI3pOm8RQaBikLxhNh0yRHptKfOYoItSWMuRGXcgZ",
+	"vcN8KFnqI/FK13rx7UcR37Ufex20a/XjxziiF/S62w5InKNitnEK5GZg4TjTneoYMO2GLV4HtGKzw8RI",
+	"cXvpUx4hja3R2wWfHAu425QoTQsYI5tgqZNjR5YwPZpfegczx5C8ewwClvnEvmyflWmsAssQRRZbBVbf",
+	"tWJ9rhuBdOYgUvchOoKD0YyX9jld2FF1YRtWp9jGYlsO7PfwCp4SejfzY6/sm25OMNB7Px8I8j/f/PfD",
+	"bNK6N8mEe2/3wslAxJ6F0x9cD7OCTppumUtLO9+UOmfkvRkmyB9iQS08ArNJqg/oyig/zH02lR/7kgHz",
+	"Yf4xkG1m/YVry88YM9eBwD1CGRy1bUDZiPL8VLPROKea7ZFIpJE4ZDSogmdMuSQup8MCgbwfX0R6U3LL",
+	"AcYzksuU5uyM/I2Dbu4/Udh1w+jIUkDDtvCWynXqUKCLqqEsNOlQTUZS4QVjVjQf0oWO0dxpr7EY08F8",
+	"UvdDDKu9pTz/6N/xoeaZhaNcFM5atG1ae31zjpHaEauWNAAU82bWRJLze3OCPp/f4/n5jJCSM812mm3W",
+	"2B8wNfgZ1c0jbXChbi+D9b68xjD0B7qQU8EQFYgq06Ffv6OodYYXEp67XfMgUZ4btF71t7/Am5oHO3O6",
+	"seJs2rLl1cuWYcEIXYAAswAQPa1yYH5q5DMcZNnHYXMBn+GZrpHSVDHhMPvcOubtqh6JN/4oj+huNINF",
+	"WoHH3fb4r1zjS7O1Dv+43G3p7gd6N5uvvfrhj5DvK3WEW+abHuvLgl2SfiFHsRByQqRoPmFGSYiIlmTM",
+	"5DhnpGA0wxtS7Z8DfCcCy/YsT0EUC+x1ZXNNJpRrTDHBsZS6Jz8FbUp/pOkQq1Zy1ofAIIQURmM9JbeM",
+	"jWuaCVgsxuYobO3cz7KyiUhHMUbCI2J3tU2H7xVUGG2mb44t6eRyICOSylyWRUT6UmpWdInSdKpiQQuz",
+	"7VxXRs7UQ4wL16J6QbBEnkNtTAvFIlSyoJZpzghJUebG5Ct1VF2IKwvrCoRt5i1kVFPSgVJr86UKiIhf",
+	"ff1n8jf+n93IrF9O09uArKKT3N+f/cLF7efPSZfYLoyafYK1/uvHt7/gmhpBYfup1XeX7xZryduQ5wYS",
+	"ZbBXh4d9y/OWqLL3PyzVSUQS85wkFlAboEd5gvvfutTA8qR3UDAeLKHvty+mdmhcBU/RUl4S1KIh+iPJ",
+	"QJIeTW9d+pI3cfcp1rabxP+uPBppt/1soDlnZN8Z/OvI2ufs9zuAaEa9cxq9W0dVf4ytfj4u2B1nkz2y",
+	"DL23uD6LwSh1rMlOZ9QDK6aBtJ4MGETFfY9HACaqYgHd0+xa2T5LoWSZE2ERdMSuCEpcL6GNYK7hbESU",
+	"jEVy/zkhds1Uw9WIOo0LpJD3VnzkHP23deHphEJE2KeUjTV8GgsqrGJgNBquSJ8LdswIjyv1HFE+KO2y",
+	"msDJ5ckfLE/liBkZfX9/5kb+Kx2xz59PVg6dH4hosC9vkWRAHRhy3fBI9hiBAs9WPuxYPtgXsz0R4al8",
+	"91z99MZaTEWG/XinZGK0c5plVltevRrKzuEYK6EsY/yOgfG9zNcofapY7Nft13lQRVM4jVUKpuz+aV1K",
+	"WyuWGvlt7cEowJk9MdmTjmcQwMtigX02XaXPWdegxLtSLyuHurQ08ajxAa8JOJyFBG1paHXVeg90oGOy",
+	"LE4Vwj5Q0gT3nlPQ1GzqZCDwhmfK5V2av51iGYtZIvaDpiF4/mVM11mGm/95VDL56TxRMZNdyyUd3PH0",
+	"oFc0ZBWqDuKLlrmmJXtH4sIs83i7UFqtrEGf34+CDkAbJUM8Sqd+z0bSxVaqkVxV0gX8/5ELZigkuwl+",
+	"qs7IdVAI3NDAY9HIBR1RASqUUcSDm1SKuBHG+PN1SwpAKmIiVmPOOVW6VlF8IMUFj0kuNa9tL0Ii7FC1",
+	"Yr4Fjq5Nk99j2id06XwQlqI9Wus/WV1xsU0eVXorlEqacxDUSpqDfDw9iA/iLF7sSWdq9aWDZfrbkWLy",
+	"6NYzm4HIR6eGIM06sSzrNNUY/+EqYHIv5MjWPX6qbDcpFisosZgtVmkVlK0oKLbxyReIii2B3fHoTb49",
+	"z85gE1ve7Bk1f7R9dub3b7TJ7EustiWYGDon1wTFA9fhcNFawGoBa3/4g3tuh/BTSAs+5d64czaClQdU",
+	"rVhsqmthrkHGRlKzI9K6HuRMJgsok7dHOYHcqdZxb7bRPjFxlyzLK3a2gOmbiT9VTk0L3S1Z8o7JkpfJ",
+	"Js+djFvthYIY+fZFFAD8M5ZR5EOZDitPaINmFUIqE4G3aHQeeChy/6Qd1B8jpLbY4DwQUh+43jm3/2FK",
+	"KZh5K6aOKku0lTrLpA70hLGs03YPcRXA9IZiSLDJMTa6Gpe9nKshywgtNE/BtYNZYyiz5lY+RESwie8W",
+	"cOm6+bmmM31ZxILmub9QEVm4ajVwrEvBFs3wjPwBVW6TgmvNxF8MyCTYUNCNsE7r/UK5ss9JIat0uogY",
+	"GMnKnGXmccqXQV6hjBOMZTPOcstiblYWKv9UVVXaPZYkXp/rbzbkbkXWH/iOjjQl9xq30yo5uW7ntUm5",
+	"W0vKFbg9HdTCbl0nFffjPAi4Ck/sOnXg1+QRGGp3B2TL1rEzjCHSHFBPDeVEYUAxseB7QzVo5B0hJ+hd",
+	"yllfx0KWuhv5DuR2TrAG1n4SWVWYe3bIebWPzZ8ljfTZWGwpf3bttvjfQ/q1g0kLIc8jl7YxqSfKqHVL",
+	"ukDrd2etVfvb3NllAseoJgyBDzdMnRXaq7KzIuhhNf/83t507azaAxFav4l8Wun7S5Tpq6ZqTwtm7kKG",
+	"rDgisrH9wvW12xwthdh+Mi0so1h11gP2d9jG8/TMI7LTr2et9MVG+pWlH7LZYP7KKFygZkP/ugFtLPhS",
+	"ZKRnW3WRiVsU1Ds5NAi0B5Llih1XOu0BocHFntWmVll6ms4k7tzJ/opG8Kodsp+XQkF+4izPAu4Tpek0",
+	"FljUah7AvrQgFHaXfjLEevoo1NwFeKJ4VGuathGpneRBrKO5LjdPZb9vd9tj9NuamJjtDn0kgZDfcC12",
+	"C5YHFdGAGa8Sz8Bt0lqcm/PXS7e53PG0u219NpENOGsdSUghsxLKlWYDtSnVNJeDkhGqZ4K4BU/ZZXAD",
+	"2/5ikMsezWMxloXuy5xL0pkMeTq0VUXC8eJV92Z3TMxhvPa0qlwMWWFbxs3cHdlTjepkn98woe3obOsM",
+	"WHA3eDIxSwZaltUnzS9fzMtyst/dcNdM08+6Th0LlB9mQD2WSzFQxq5uKr1XywhTam2mqcABwyODIZKO",
+	"t6HdVHyj56X97FpmlF0zo2BkB47xM4nnVBN6olgOLuYiPlc4H62y3MZx6h4TKJmo0NRlsSJY1hB8nvRd",
+	"RT0+v4f/bsiJsmGDGCcAbF/mReIaZOLACCVHsY3d9JS2K4C9X6p631igYJ1xRDvhqwLpS7zwhefMVgvL",
+	"iTiesM4+sPo33CltKGe33WCsujRfn96uKXv4AYon3tcXe5T/rdTf9QmzEYglx2vlYMPG8u+3AnjWPZO5",
+	"l2SWZnec05RlhOov072/1/N+KC799e2Si9YuaZ34T+PEX+C1r/mkNrBGimwLzvo9J6P8GlR+1Jg+4Dar",
+	"EKTjtB3oo4NMKhaLqlDxGKIL+PJ2jNrmIUfNew4zWCkkAetZryxq7aitlVtIt109RuEHjyi5MMgyolxo",
+	"yo0aiDpTwBRE0yHJuWDQ1kbNhhvmRis6de+9uV79N//7WeDGjxGfJlwxNO+UoGM1lFqBr8Q8DT4GVDYQ",
+	"pTQVGS0y294BvCtakiRjOb9jxfTGJtMl6BOJxRCb15nfFCzlY86ETkiHfaKpzqEjDuiP44Kd4i2HVBHB",
+	"uBlWZDuRcFAg0tuqiZ0qzSliRSwmtGBDWSrrx+mXeZ/nOcsibLaj2QjagZeCa8T0ocwzRVy78JfRxcUF",
+	"fGtjIDTPrZtIYLH47BompFo0sya28nFBdXqpNBnwO+aiM+bmtmZSxcJVjic2MoOryqynSWCrO/OZKLFE",
+	"V2SwHGVvxLWGBbEBqyARCK6IBRc9+QmcU6kUfV6MwC4gUqRsQagloaWWN/bXN7jPE5tnhCz6k6GMBXzB",
+	"YCDIjm87qSd9RnVZsBvHZ5X4hngJXHPjYALgL4GxOTeke//+inHB3BDOYvGBQfPnZvzjEiIjuuAsQyk4",
+	"YkJjhM3ZIFU4BB9gg0TmXdhuk7GgRIHqsy2JObsQ+E0YUZsVpsSbU+uX8bhYTyx2UsazpBuUWXVAwOcR",
+	"6qnm81SRHljLRRYVbOHWovpCIz0LtRTYtWBH2ZM4o5usYj+d38N/bTTnqNL6V7Gd3CUuDQAPk+wb7LOM",
+	"+eaHmEvRJ0IKdixu7j3g72+4NfZg4ywFv6DJAWhjqNRxg4fTFg6fJid/S6BznlKRsnwfNKwNYysWDTbr",
+	"2Q6l5qlm52UFnVTggVqYtVGcUu6KBnA6xnh0+ndsMIV0aKDAmw/AfV+w/2Gp7qIhYFQ0u9ONNkiVFNC+",
+	"WsJS0PyMJKkVZ1XelNXMQZWH1g7GZlHc6Ptck9T1c8Rh5SwjHex1qinPiaJTRXpTo+GPFidQuWC5YEZ9",
+	"dLfca/pUNe/VEqe2nNoEi7d/vN2si+nK3UmDaQVq7+cnRfpWzX0yNXd/afsWIjeWIQUDaliqN2Dv3iD8",
+	"+pbegv9NlWrMwLNVkZJYitoB5eIKskzxAwPw0J7Je7OW8ItAs+gDJhjZuBGSe0sOAx8FnrvUQP0AF0BT",
+	"9b5bdDqkBgKNTktuvwWu+wBc3EteBV9SWWSnaU75SK0DMR+Xc5sqxQdCNSvO4Q98ZM2pa1uVZt47GhY3",
+	"AUTp6ZiBwz0x/0oAyPAbnhmQ6HNWkDualwwLRZ0DnuZ5hXMDfscE6Vh+Dyl0QVN9aWytWLg/Q0+0HwN+",
+	"1j0jv0qiynRo54BO+EkhxQCfHdUzQSJQbs0vY1Gr53UdUi9hfOj2RMc/HUGR6xm51pqNxhpn4+z9cegh",
+	"6Lx+9R0sWCzeM11MT6/7mhWWBsror1NC8SZAN1Vm5hZ7hdqCanZjx57AeLffrf97s3PfwyI/HnN3kFlf",
+	"De+JMljs2iyAe7eRhZw0SXxb2H9kSsoK4uKjlG+pmNplUPvVTc3W9AhlbGOuVQCnYQgYN9Gq4uTYElXC",
+	"ktXIyyA9ZLzwrjeS9DnLM5Q8CaB9QjrgwUCR1CV9bodqVwEFVCwCCQX3gMCilU9QWQZ3uyLJP5KKRUUx",
+	"J84MClAbGNbsk44IHwhZmKmlVLGzWHwfThv8wLhsihlVO6ryafpImqCGZgW1rFhX8fdCEvYJEZcUrM8K",
+	"JlJ2FQv6YMZOOGsvbm0YWGTH5G3+hSvtdvtuHSD4lI/TMVs9YQevAe6LdS/6L7Ob1r3oA+ygo0slwsGv",
+	"kktkN22bPvSo9CGPNfVMosKfo1k5Ej3OBz5brGG0mcAASIcMMmrAX6GwrtjgNHTc0Qbu71hh5nQV4BSk",
+	"4UBWjeWRgQyhUal0LHrNzj3oyZ4FzAi9yGBsgFO7FPwfJSN0JIHU2o/D7b0nL87dvlIO5twBa+XB+J4o",
+	"DWIVtbz1wXwBHmLYipUaXvMTbK6Bn9/jP9bLdbgGRn6oIeUWq2bhHPDqDxektvrxpfU4IGdBZHkAM4jM",
+	"oa/GgCGoy7oCass/COmgfc2KM/KTLBpqvIqc2iqknqO6ooPE0YDBKCbHwjn6M9NbAMlVlbldu5ZX8zRM",
+	"GjunhbYn6dBduH03VzVbr85vmW4WQfYRnOCrJqAEWQqxqHLCo7m2qh6yUURKkbGCMJoO8QcvFGEZ16Qo",
+	"wwp6+AuhFC3uDhS3o9qVmAuS7iVJCpkbI948LWdUafAkoEle4zC9Ii67NaWZUfES0nEZ1smIfrrBX6rE",
+	"XgKJBnUQI1wAynCZ3WR0qpIrpDSZG44C3ynLqeZ3zN7b+hrMXaoH3oxZkULCuc+TLwomnEMhFhax+gVj",
+	"/9vcAol24Kf2QxwMySA7AtEYkiYotEfxv0LfB4y5iwklCR2PC3lH8wSburjFchqL0V0oGTORgaMCv3WE",
+	"LX3fMEVLkrGUZ4x0Xl28Quc1Nm2x8rAZWrw2ijZkD9t7YsmA3zHeX2T2AE4BNpIB6+Q+PoG/4pPL+ARl",
+	"0NlICj3MpzfGSqD5iAkdn0TxyYgpRQcMfmnf+iX59z//FZ98Trpn5FoQNhrrKS41SXNGjSiKBdz/cFt4",
+	"vn75KlqpXDUWj7IAsHJzz8LtUApWD97fb84THp/HWRavLl5tedy24Wm4dHNi1HjyJ9SgOrh3LRYh6NTB",
+	"5ioMOoI17mfeNh1tyTaXNh3FXfNCWXtlA3PM9xU90nDIJnW7Uh2Np38f3ToPyjNuJryKXxwLrFuv+LaK",
+	"apXdaA4/cONt7AaPvKmEmX3dBzP7VmWjxN6+cAOqQbm+WtouLBYt2+Q+2CbNhnkeFYhmJk/kdIdFXKBU",
+	"wr5vHe4tx2QNya+zzGLiHPBeQfU7vzf/2ZA/cmOw/wOgK+wUH2YR2qRM2PDgnkfQmw+ZvhcvG11aywr8",
+	"M7ywmp/NmlGSCInJ4DxnQudTApFXIguSS8UUoWnKlDr6XG/kIdwDHH+AjfNl00keUM61459cBAbRsy8o",
+	"tkXERxJYe9ITerE3laVVVJ4kfLYQBDYLne3OnhNV4X/NqjuMrKNH8mrG4tGpSu+ZWY09gsXTBynWNsAu",
+	"WgOs9eofH/smHu2NzTct09sj89z/VU7ICBS1Gd48TGqVfcydcPx6xizkAvNeI8KVKhlG0AumzQvCCjcm",
+	"dDElY1bEwjcS0iBe3F0j0pv6m775YdWoQSpLs1iuPiEWfpRBBcEi7rVS5EzNtCVIHHfejafOS4BZQhwI",
+	"+dljohXmNf3C7li+65gFPOkdvs8jpROtFmuleAdkfuewtm3YY9O4qTnOjbgHrOuYFXM6sfzhDuhqWHwO",
+	"4HDUpWWAvT4Jlo3GuZwyBpyd5nZc1wh3EI6XYWksFlInz0NSTADDD6AkCz7utgBbA9g3sM0OEV/98Nbl",
+	"ef7ACk7zX6GK/Zjh3Mx9dTSHI9CC+fZi2NWqLkDxvUWzoa1lxu54ylTFEeyQiVSsya6poptGgzcZbxEh",
+	"TUQBRapXsQCYBhinJIFZ33CRAOcY8O8qOjUAMxlKX9twRjrXAQ9xxfcLlyPdNEIyF7GoenJVjM5n3VpH",
+	"yshFXhK47L/53xMvryDHNFqtRyX3PqBKhr0wK472NlzF8Zo60ANNJCU9mhFvt5mPFGCJpcSY1+ZSimrM",
+	"Z/jrG/z1khaY8EasZKTaPiQWloyjIx11CIbgMeeXa6InPDUCelXpFYvF4mt5nsPuWIseI+42TYCIxeYU",
+	"zA8nQMRiq9WECP3imWQ/4GSeKgHCPV0ZGbLAEYc45T1xkSsZsOzt/I6JNnf2eaU5fAgKn7l4rI12fm/+",
+	"c3w0y27zYxsCDQQeOSM5ywagOQS23CVIf9+2QRMuvP/MyCUJRKMR0VKadYUWnbGQhXOsEdevAZWHzQie",
+	"YawhvzM2xgFxaSk3WuPOx4OdAbFrOQJbf0/G0F+xhnIZkvvN7OstW4PoMYFfj5TNhd0aap4DjjwhTfQV",
+	"ocu7voCXyYDQfC+TgyjAJIUQ9FcqskrTdzEHbJ1fecIacQsbivBsSvMQFsYNKApI16CNdoBvbDcEY+cc",
+	"g3Jx7ytADbdjnj+xj4F5eWuR6lhIYPcIevuQCReqG1VJclAVevdAyjTeMLS8jE2I4/Ctd1a3aQ4ctDeg",
+	"tEbbJBY7MU6q/IFYbME4eWO2yr5ly8FYM/XZP1VSgV/9pWKwyixobZcjt12WiWnYknVBXRcy25PTqMvv",
+	"Q1B7uWz/GYutCGby3swAQk+K9LmgOSRycx0LK5looCO8UEivktEpSDm0mZAxXNRlKivueIre14GUWUT6",
+	"hRzZVyIL/GtRCKxDSS7BeRmLXiFvmbBuWktt6/QBdAhi64iaK/ZBPaCywVB4bMd/eJjCdp12a0i8sNVq",
+	"p0CcwvhXyMcz7+aLFaiN6bcStZWoTy5RcU/WROpWZWhZiGdm7FZC0dmrbAQuQIxV2nQ7LUmP+aS7AeWi",
+	"LuBASqKRaxsXBcaub6MUtk26DAn0fdDOW7y3jI1RoqFZS4Y0W9tqFs5W5ppMqCL4AllGAufmiFEsnzVS",
+	"a2PjeAKtco1gwTWaJ6Zj0drEB2cTv4ct8QxleNV56sS/o5PLE4fIK4v4cHX21I+qFemtSK+J9LIQM1Yy",
+	"5rxvJNuxYdRemlR9wGfVMR/auNhoIC2YZ4lzpiYvsN24w0RjNZZC8xzzcGJRddrKzoh9hMG+uc2wHM+f",
+	"gVEuBmcHTZGxiypou0Btu6u28Gj3pdd2sz2215Xm6S3TT5FBbjP+ZhLfgIjTDishVqO8ChtFrZTAEAuX",
+	"wfArmzzcyWQNRi9gq8fxQQurZmOPZi758aeAf7SbZLc6Kz5l3TRuvGq9jiEHlcSNE1glg9tuuoiIYEe3",
+	"qQtby+XWfps7HHUbf50s7o8PelmcftexidgjxfI7prqR5f91xTCxsDGD04ypW5LSMe3xnOtpXRuE20jB",
+	"5hQ4Wq74xCp4LLvpTRNIYoa+o0IaG7db56AmgrFsAQz7jDD8ApOvzC9BjbQfuvzk5OPpxcXFy1dfJV3b",
+	"SMScbJLIMRMJPtPFRGB+RuFkpyNQzKqk6IyNczmFFHOX4awIzbKCKXXmiYxBvQ3aiFii7I5iLBbJzz9+",
+	"JEYG4gBPzW9U0r0ikyHVJMm5uFVJ1daEzHQ1IZ0KYaWwV5z9+5//SmLhkxNsJOYBx5nZKfCkgBeSfABB",
+	"LprBiMtYUFIwXUD1kvBujcqZYVecC6UZhT4JZnGthg6a7YEIH7J5anUsthduWUni/TZmAg/+88iurubz",
+	"RAnWdjEXWBt2D7e2RuudWSauzS4m1O6WuSJ6JUPn/B7/8TSJ2HuzeR5sRWO+n9eP5kFLCNOpm3nX7hRD",
+	"4nXFrnP0CdJ7kQMf7Y7ch52xHIXbTjQHklG9RZg7N1tmur4T2pfkLzBCGj7pBjheeRSJhe/ASl5ffHW2",
+	"yMcdemZCW8deR7SUACc/Ad4kI6o0K24yqqlvB4NzviRwSJizTCausxZ0RkDDgKpbLIOVaGhVpbB+2tgv",
+	"xwG7bYyILRQNzJXjjGrUtKvu44n75439fQJJYw3J4O6FE81zVpCC0eySNEPOXLuOFF0oODNGni6oUDQ1",
+	"Ly8WfrA4c9+PzAyQI0+9pe23K1Llaafs0hsJ8PUUW8nPc4xH0GtGzYV5Y0ydEZA3ScGUzO9YEgVjguty",
+	"JWNhvw260VirtCDO7DvSOPSqjG2xWNxb5nE2y7V5gW/hSPxANcVmDXsTW09P3zZ3/k+UKNaaOy2n21N2",
+	"aoGzAEnK5jicGgnpxIDlhJgTMXqMfqEUH4jno2AkOCGGyVHUOmWtV++hQduKLMgTd9InFqH/0PsLr4go",
+	"kWKD9hQTmmjIkAtEp0t2g3wvpJY7WyCirRmW5lIZWw2uPxBpevCyE173ni29AxCZwbRbSdlKyi9RUsIR",
+	"qMwaLRtwvx0BmcrRyIx8/abTA6Z90+kA0+vNyKy4C2WlYow45DOiiKmrZu9VTCLO5HPJTvjeLfLhIPgB",
+	"phnYVVol28Dt2jrHR5tu8Lh0A++oSav9uqdsg3HZy3lKCgauoI2zDeq3QcKHGtTMzSfAMrr5CQXXJLjn",
+	"lPSm83IDvI/IGTHee3QFfjF7lX+qwfJYWGCfUK6RMb/+o3EJFHSuDIWMCznAxIJrUZ+VuX8jHAOuvTmQ",
+	"CGjm3q95ZEMtn68RH4WyPj+KH4stF1wEWr2594ZqfZbVMO+QVPv9BP6bK/Ck4X/3FhblHNvj0hZbfCnF",
+	"FgbqQeF2MYWC0AzSoGrAu10V/Pze/mu9+P9idXxWUFRY+NrMr652P5OA+OFBam1c+wmlr4ZorcL8qEC4",
+	"V6P6W46KjwsucUjPxW+N7ddZ5qhJvanhixxaz/F2PccfHB6+c5vpy3Efz8y99SG3PuQv0If8vU2wqeB2",
+	"XIHBFuRUweSYrRVdXdkl1PQALRJoxgavBNqa1SLXxOf9uKIRyRR6XLSEegUYAG+We0Ayk/1aZHJCaF+z",
+	"giDDRpBN1Hn5mmR0qkhvSuxb716RnGpWLBAhl/hUCrlhrcBbi8RC7qs44pBkXTjtVsy1Yu4LFHN4BMAF",
+	"XEPz7Qg5LA18PqYYtG7FcscRTYdcMGSkYoL8+//8X8LFjYs0wN82PHEjxY2Xq+Zzv9bmDzTQALtjAbQc",
+	"wTOmkGNLBtLIVH+ZLOxVllZ/zmOcHA6GdDZPaHMnjVkWpEjjpvAyAgm4qrTeIGoTBXEmITVbbowix9aQ",
+	"+dXzPXxonstJK61XktaomoZl9V+QzJ6dfCu5W8n9BUrutwZLaylOrkDPQcJCAW6g+3zElKIDtjFFzPqN",
+	"7H6EUkX7XBADY1lomkMKLGTKygLoFBUUJTKRkQ4Xd1zD8TRmLR+IUy4I1OlH5N///FfXZbHEwraqSSyX",
+	"VUKkYApko2uM52ixqNZsNNYRSVTtt7RgNoBNJrK4BTvTDCsBKFdkwgpGaJqysUFqm5hg1hLUFPNzswJW",
+	"fLjns5Cfy1JEkw4lX3/6hHkRXWyVQ4UjlLbDU1ckyanSN6woZJEQZWzhyRA4bewaQroJbN+ITIY8HcLb",
+	"Gso8g5Z3sFix0PKWQcMemxumhnIizkjyH7hR/uLGm3MFbYCotsa/GYgA+b8TBq9KAMZig/Swt5Tnb90e",
+	"Xlf+mYvXZaSpZOaRMtIEK7ZKopgDiAOPdO2OigtSu/wZl6XuyU8BrJrlXICp5/f2X5b1t5huTPq7Psy+",
+	"RUJegufa421WMke8a0GuXzA1JIo1UAc4c2GyFgYBiiGfiqpYWCrcScENPACHPgVEJhwqGwGC6B0j7NO4",
+	"TpBLOgUDVAeCXQ/sjuYkAhZ8V8GJXrxcDizeA4F/PRBGy4xr85MHjA4vcGjF9d+31ossyATWD2bghoxV",
+	"8+Zje/BIxxtH5ocvjIS6ZaILS8EKCnS1iouUHT3b4XuzXQOo2Ahb37rtvzdEW6SIu7cftHj0bJfmNHzx",
+	"+Ui7w0/YSTNAtBhB2TqZO2JKaofKVlx7Nw3+WTF4YGm1cgiVSSLkZJYVA90tTCtPsYpFz1g3oIZ8DB1D",
+	"aAoEWYUsB8O5LCGCjtgVclrZB9M0laXQM12aXygXVzEaroxFAr1Hz8Y5TS2Pd7/PDCoBtRTgEP7kxm0u",
+	"igdfCj8S7OR89qfEP95fvKCthxSIcdYLNnJ0hw4blPV0zPGudLeCeQ8hViyW5S+9NftqA5wJWa5djb95",
+	"dyeXJ9fpiJGfR72/nkQn1euHXxbMzOmG6pPLk1cXr74+vfjq9OL1x4vvLl9+fXlx8b9Ooupu3IwwLdXN",
+	"xcvvXr7K/sxOv+59Q0+/Sb9ip9/1X16cftV72X9FX6dfZ382k4Dfj9jI/v6bi9NXr9LXp9/Q7y5Oey+z",
+	"r08v0u/Yt/1v6J97X2dm0tIM/wS0hJPoRHHNbnhmzpc5jNYBe4KOxZPoBPgNZsb+9ceXry8vXl1+9dKM",
+	"3Wx7HHepito4vjr9pv/ty1P6qvfVKY74m/63F9+9PIlOLPvByeWrz9FJ9ZLhoHsq4IJRM2a34d3fwClj",
+	"/10t9ZxP3Cwr7cH9KPhkRAXijGJ5/+Tv0cm44CLlY5rXXvNGL2aNBbnlAq+AeqNqEjfrvuER00NprgFt",
+	"6MYoILDZaXZjTvXJZZ/mikXOVYD3V8xN7JvXpy/TV9npN+yr/um39HXv9Ov0z9k37Nv+d/SiZ0QADHHF",
+	"fc2Mogv7jf5/NB2xM3eC1l+gXKYU9m7GTn/48SQ6cQcvo+QXeccMAJ6svofDcX5emaH+7ULNwQqUYzVl",
+	"lvmOjDSlI/ImlMUslMTndcAblysJ5e/rpWhQbQ3aujU47HgCK6WiSnmh3NdGZDnZ6p1algPT3PiFCqSx",
+	"AgKVJmvWFZalgI5OlKZTfJKiI9TPQ6+/MxK8fA+bVQbPhNZkGJ6RYnljj1i4qUClNxXgNVIKbAfnquGK",
+	"9MwIIEqjwzkdjgmx5bS6Cdfp8G21s3aUwdZ4zFP1lbKHbwG6+M3eFkY8sjDi8ai5ECdxKzUNgNE0hCpv",
+	"B6wCput429dB048hjlqUCp4KDh781Afv6/WfVyRJy6JgQidkRIvbqnWSLSGcne9Ta/3gBJ6+DdZ2l56G",
+	"4EGLnKcfa9tEHZfmsLzAdTQNZ7Z4p4+pUhNZZJsrDZZR2pfqL9n45FcZKgrGKvdS9hIM/VJpFONlIbAd",
+	"GSX9Ms+tX7EzZ1t2r+AK52DFJixMK0i6sJ1QalqLmzKMvGrV4r62MTkcsjoj17XZvVCx8DfgWI2UvPvt",
+	"A/Jam11xDj/3C4v1pJVoR+1lwugt+Evdz8CxKYU/1Df+endFIcUA4m2YrUDsD82R31m4J1QnYrGNNP13",
+	"br/tLBnePWEtLeL17MbHvIWDl/IHKIOxhtAyXY2mfo8vQCHBJltoe9IMsjiq3xm+DZsiFouOHrIpED7a",
+	"WHPoDWQTRagmyZL0OfMb60rDQDktNE9zhv7HcSHveIbi3fci8Xd64VLaJoXULCJm/2ZlDj5DpggXaV5m",
+	"LItiEbaYIL0pVuirIdF8xM5IEjhHkqCFoh2KJ+h31fpU77jL0yNjxNd23I/IjzrSWK+d+SpxXvdyv6Q4",
+	"74OMHiw8ggHS/GrQZR0ij407v32szh2kbCjHcqE0LbR/e5b/2/PcyqLZL8Sc/1gktMw4Eyk7C864Smy3",
+	"8sTiwA3VGAoQcoJctTnrayJLfQWqky4LBljhIUYRrs35qw6up0J3T7QNPgKaDUAOn/vJPnGld6d0HFM3",
+	"0e/BA3vtt916qLUv/gkc3hPRTrjFWWCAuSPz/DMvW96J0KNdcOBo8O/fgmClN82CeKAwnt/b6yx/RMZy",
+	"ptlO8X0vDt7NkegHWIFNkejareY8LWeOdYRPy1pShQ23P64fWClLdJb9mkTHsMt/ZnonW/xiz+KuLS94",
+	"ChaT5adtDHUwuxQhP2HTC6eiQ6STYNshMzIGLEZeIQodEvAw9BbY+OiMZV81z7hE54s5XpDQ5NR6rqrD",
+	"udfDvnINFlm1BGtt78LvkIKwBex4+oqq2lSeKFjaKvUbBlnb6qjl9B3LINrq/5BL+WiXcQ2svQMH7w0N",
+	"PIUv66VpIZWqRWIL95PAkRNEZyHLHpwmEI3NpRiY7xz9aSpH1nFxSRJb1aPK3ohrhF0k4EAKDWL7FsHI",
+	"CBc9+SmqPlCxcDfFOFHGUm5W+MrfOJWiz4uRuXF1mR+KlqTHSL/M+zzfYuOfrXqFfzNDfiOwmmM94IZL",
+	"1y0cgoucR/lI/ckwh1W8ybgfjopcencZ8B/rBy2AoN8QdBogdH4P/0VmSzhmG9cNLcal7/HO0ALFgYQd",
+	"JfiCsToHcMF6PImEh1omTNRLkQAAsWTMCiUFmQxlLOBGLDubaXpWgc6EKsCVDOJTENyjImUGLwjU0JCO",
+	"nkgbJ7frAPUaIotFwf6HpdrpdnhDqm3jM/PRBIql4GngqIVk/mAwgsLNJkPpBtG9Wt58xbMWwNNeKMBx",
+	"ZqspgbhgV0C3IGdv3T5mq2bxgRf/YR81vhHYwZsBqLeZ11Fmq0z9lXN74WG/Sh1qtZ93DZKLdFi7VVsN",
+	"9mjTBBehvD0QAJT2UKwM86gp7QDl30ISHyVeXXMQ71SzS5KxnN+xwpZBItaNC3aKP4QKoqrY0tUMGQXR",
+	"Fg0hLQyQIwMLDsqIpcWYdoVQlzVyAEHUD9IgcYVufUhiYoF4kMEEyP7rLZ8WeH+Cmbe42+Jui7tTfx42",
+	"gl3UIncAu+/hxnN1a8DXglElRVAD4nxscCug0IQ8VQO5qGL7XsaVlk22oWR/QcCJL2XfwLkqB6Uf2xP5",
+	"Xlv0/CLREzfeKug5LmRWpnrLLtKZ+hYG2RrwJJ/VD5m0sUipprkclGymTd4lQN4glz2aA51UX+Zcooei",
+	"lhlnK/jcEyJSipwpRfrgjztQT+U7t/LrotbPsCCr+xrtg9Z3Ul5DVdEaTk2q2UAW07WH9oHRIh0end/U",
+	"jn4Vz6nbml8239K42vIOj/wp2Eve7XWWKTCE4aGuK90MwsjCukdrOfNRcCUwbtRy5GOhGFNnJKF5wWg2",
+	"vYHMVxXobh/+9jsEaOgtE6TDB0IWEOCh0Fc66DYtGrn6tu54WYat0QG5IuYY8budeSxjMTO7B9rMrZWI",
+	"G4u12sw9MhHX7rxDTcStDfKJ0nHdEi3QH91haNNxn106bt0HCluxQr/58N1QKM/v7b/W69q2oil++KmH",
+	"m8LLO7dqe9FdHjjarUkodny2sGPa0oO1j2zD74Pq5z5mHoKWQQuzF5hiQl+RhGpd8F6pmUqA35ameMmI",
+	"0Dw/I9dQpizoiBl1ZFzwlMWiYDQdMkW8madcSPfK5ZfcMjZGblpIbgRaXbg50tYbnQoskUsCZEgJqFDK",
+	"Os6cQob8utYudM+KCHjK4PJKmoLutExTM9NAbS0WoK7t1Z+2UMV6ZGbkFqqyMZ1wC9B2KJmRm+hXF61+",
+	"1RLNH1Eq5fzWZ5vqcucVnK4fYtmkVNZziS2Hei9NQG4BTzrXKFq4PiM/uFFjslEsuOvH4m7rCECM5cnF",
+	"4IqUIUJYf4ATRAYZEtIzBrxvRn8clV8NWXjc+mkLjfvTVKutsyJ6FEDpfWrP1fZtQAtlVjmYTb0mHZ96",
+	"HWZh47C6TYosR5+LidCu0URUZUya6yuSIKqr9hNVJvVBBhqQWt1q+LPnvf42/ga8IH5NIUGI26zIM6Bi",
+	"Pbk8+UfJimnF6embkqwaFa3GY1scfd60RcO8wethsClqL33RBPDbG56tOQcDgscWtAhX3+LZKgGMtH7Y",
+	"Wj6RKgm8gQ5+jQJwxEVfiI3n9/gPo17R8biQd2wH6SvXkORnKcxwqJaeFEdDeN+endQylinN85ygXU4s",
+	"B3R4vCARZUQzRqSIRYflioGjv0oJuSSYjRNeNcupTqi6VUjZ343s86vsRNsKPRa0drYh7IvzOAxS1cjn",
+	"5FgLfk5yzCMSXa5xY4Tnd23lLbx4h3kvP8A6zEGafRvYC4cwq1FWmxPXueVsPYi0lmXga08EoQ3k3Qx4",
+	"d5Y2+LHCVFuODSYjV4cKW4/pL2PWsIWoHUMUbtUWog4folwi3voIpadjtgWuS4dEqHQ1yFw6jual64Eq",
+	"p9oodk7Z8342MxzMx+uVPNenXCD9ZMccgoKmOiKZHEEHMk3VbUTgOHcj68+zRNPFHStIxvocmStJKjMW",
+	"BaSXWBaIP8iCREGuzEQiomRh2zMay61KM3S9oBVjLjXHx7GgJaLRdL1jYHfk1qtpcpVR/hFe8s7RxTxm",
+	"kZGHfKRWPpm3fPZc7bRgjo5olfHCbpO5J3IPGWkftCysTQbbHgSz5XmBoQLD7KfqRHZeBi30zCnwzfNs",
+	"IDWw1aBThg2ogpk24Xpou/qZy909sVBrBJ52dKfaxTKHFHSLK8dsjfoWfhu7YoYGaPSmIakM6VDSK/Nb",
+	"Uo4VKzD42j0jsPX9UXeFaIAQ0Po0Y7FIqRBSk555d+6XQzOZDliZjUBpFyhxeGYOcZ8z+2aRKLzH6sUY",
+	"AAowfo8KV4RlXJMCeC8FY2iimjeF7j7zus0vrrDnB7wnR37pGvWa47P/1LutJsf9AOtc4cbJrkoj3AN+",
+	"8Nt+3+ltwSQXdfqejmvdBSEIxLVyW/3gFbDnpk/h7vQIBC8InPt1QEOv76pa1vm9+c+vdMTWyVS7Rkb/",
+	"nCskR2lImAUaFQzWtd9I7IcJAsncsolF6kyVD3wsGXE1TGkYheCVH1M9rJzy7p2cNCEhWvt4w20+z8YL",
+	"PoZuTWgNeeUJ16JAsi2KG7i2eOGIRvQTH5Wjk8uXF/C/6GTEhf0kgkmdXJ6YBRtAYdbf96L8LcO3lpfz",
+	"MTSB4Zl/GG92EAX9rRbFbDBNza1ikH0izI86dV6nNKd8xLKui4SWgipsz5KcEazQYeC7cohXIx10+iKk",
+	"1h1ku4A8dy9lKw0DFkcecSFglasOCtDPZvZtLEKWavFr4GLhoydlzqhYKfhYgcDqZVl4DTBQrnvRf9G8",
+	"XPtJR1r/hYNfJXpqN0UbNXVeMTwjzYyNFQD03JiSO3DS/z42MPgyuri4CGxfbJJWUKHQ4IsIzXOjwdkk",
+	"sYgwmg4J6EjG7DWmAdoMIiPsEwJTLArWZwUDFivbhtXnGhcM21EKFhGIn6KjEJhaJ7ZZ5YDfMUE6FX2g",
+	"4ppF5M4cNRXFwoVTrbugrnAaq9gLKXtD6u5pTUrzGeg9pbCPx27VBRszmzHnQ76NNLkz8gujd6xRsSZL",
+	"7TkR4MlBfwiQMyoWZpjFGXkrCzCwRWPxbUfq1xcXjtUrsV8lV0RJrH+D1+PW268yTi4WesJTS2QDJrKZ",
+	"pUEFXF20lamyDk73i87rl19199AlaystJX4Hl0ol13aTKB0844mCJI0xKINScyD3D8c8lMHGkHg6cdtE",
+	"zseErAewRdqGXY8kYsXCMFnYXFl/eHtTj37VsVyG7uBd3H9nL2+kBy24ag0Km1StoMGh3xh8uK6loS7V",
+	"geq9sFJrq7xw1XuZr6HKwSXr0qcelD4HM8BWoKsodbWN0qp2QZ1/bWWCY497cedxFfKbyKf2l4SLO65Z",
+	"LOyfc9uCYjoxgJlybbj8BPBAGq0hqbOjcmP+S8FOsWcWH4hTLqBBKbjnkvNUCiVzdk7TlI31f0DH8r/8",
+	"+5//SkB34xmoSN+QjE7VFUQ42MiFTKBPaCwajUKhs+mpeYJ5Zeb3SZe4rGwVtDJ2IaEqskLLjGuSywH2",
+	"GJ1b+kZr8yZDG4Wy3QNIx2wYWph71rgLWrKBZRj8BvbOZii8J6qBYIhPRDQQIO8iV6Vgk9r2bLkGvoTW",
+	"X7g1G8g0R6KEauT5PfxnC7wDz7Yv0iOUwl0Xfq0ABV8EDBx21OOB47hryoKahpe6diBWyYPO5/SWESVH",
+	"DIjk4dMlmt8q5AcYYIZ0kFSWBiQ8ob5r946JOlZCn8XiAR1sbkYuKGJck4ks84xkbCQ1s5FIpYktWYUJ",
+	"HUb28KOICWKxLS0Lq/kfCWuHQkqwvib2ZPDbFuC23AS7bvNU23AGZS3BjMHilVXB84wr2st3z1lQE032",
+	"oYFsWiyFPnpJQlIqiJAEWkEV4FkgXFxBdMmuliJMYCaj+bAUYA6HLgg4lmMykcUtF4MNhVHf5irNyB5c",
+	"AttBBcdsp+qrSA5HPG2aCIkTej6qcovVj8bq/eU5OuDYzPA9Z2L/YIfPXAnrfmFAo+8xw25Qi3RYCUw6",
+	"BtpknlWYBz1QmchY1n3Qw7ms5xM+zUXDhdR+JEePWj+KFrRa0Hoa0PpRPAqzwNLO9otZ+MwKs17YgBHs",
+	"7CUA9qONAVFhA0wew9BPENzEaGNXmHmQZ7ZVqBwrr5o1gSwWj0AypzPaQV1CkErdKvv7UEOMBRdKM5rZ",
+	"aBNZHGxKukePi+/hRSPC+XfTekBbXNxLuiOCTNOQ5eFGXACSWFm252pgMjF4GTDOu1BwgsNRCekzqsuC",
+	"ecvVVwVjeWWH/aPk4xET+iajIzpgESmY0DS/QW9thGlYNzkX7CajmqnILIfkKbuBncaliGIxokqzwvyA",
+	"+gsHTLCCp92gbFgHGTykYAOuNLa+a9QLbwnE7NxvnNLoKoJjsSk6/cKV/ghLu/OK4OoxyyuCw5LG51oR",
+	"jHvV6Ae4rZdVBeO6qebJXP9QuhQyKHblKTvNmLolKR3THs+5nja0l8YZvgpO5ZxUNjePxVR4DeI7bD7O",
+	"yOK241EszJBlqe3SWD6mK3Os7OtCA8w6iIAWQI6ZgJTLcSEHBVMq8reWVs1xo+tCq7NSGFgZyjxTZCgn",
+	"ZGTQyL2XEcQVqr6/2NgHMrQhxRMz8A4y/w5fyf9fsnJ9LhS8dt2cuuqEP1CuElYKvVBusReVpAQJ3ivT",
+	"5FWVM/PK76qiGX/+bNELdmbhakbRmTcwexFbeVRei1t3SEL2ZDYNa3ncs/dQyHNQqZLhrn4gTdIs5j/M",
+	"Dxfl0rp46hga08JBbpMpvYyyUoIYKeEPKS7oMukEsuH83vxnn9EPbJPZLxWrdY83OF3r2BZBcQvQTqBQ",
+	"scmiQz62T2ACwvDmO+f/eyhsbh5oJgxdlhphC5gHZPBUNXnPJELxu9qg9eXvKuh8uauqDbXYgoX3FPj2",
+	"Wlt0V7TNPpIASw7HcDJkRYge5kUtxo49xRLmxQUq+ICQwDFk16ETtD2TXxAzuvd7l6rm7/bHCm5U3M1n",
+	"3EZqKle6aDnSOslAkqIU5Ozc9mg3I+zjt0nXaJtlkZ9cngy1Hl+en7989c3ZxdnF2cvLby++vYAtZEdx",
+	"P58931U7VRS8KaphkRW6GdPWw+1M4pz3WTpNc+ABt+rt9750d1aXvg6Ni7EsNM2JYtrYgCq4xU/oTXn4",
+	"DtBu6CrUFAB0eiys6lTGbkWtcxQ85APXc58Aq8HkOGcAMoF+MlPkZe4Q3PFtNYw59wUfs0EPf3Mtg9tf",
+	"YacjLAzxPHeJ98BXnkFlq0eS4NGVA3veo3+RYnCa8zuWRVAnAXuznhrSlwUYf9VSRpUGVe2IPJcT1VzJ",
+	"6zRlSuGN5jz9Hc636YAIboCnYp7pNcWRjWg6BIJAo7qJgUEk5zo1ryMcixUli15stc3xNVxWgqiSTda/",
+	"MhlKH3+2tGa2fifcRuCcnf806OcuS92Tn2YZrtULKCgpeGYdTu4CzUZjKNgOtxbl+QpTcu1KI9fA1DzU",
+	"GFFewa1u6bszPHDIsI0yTxm+iqptrb/Tb/3+/PcHxbdBnbc5m+DkjQjVkKaENw7RwzVvmXO774OVw8Yu",
+	"bk2DNcBaXiBgD4eIPa5n7/mBDwRUWAnUSkoN1eGKES/DLfWbkKTHaGHME3nLRETYJziquRyYq4ItWCkf",
+	"wGA2960ZvcgvrwXaGpQsn78qx+ZlO5eEw6ZUjkbeNahnTUWwEYPHOBtx/hjNQ3LOCjKhBRvKUrFLkrE7",
+	"2ApDlrtsrwoguVIlYq55t2YbyymzYFkwXRYCY/b26X+4287bgoXmaQ71/PiGQVhgLW6hwZMQVenW3tMP",
+	"OWjm0+CU4cEOnvsrm8ybsqOgqN1QDWnBFDomAt+pozhVjuNUIcmpsiynquteCTiUI0txgDGWZt8EPzBX",
+	"Az07tr8ymuuhQW+aGSDE5xQ8da+aK5LJtDRvPzK7WPGMgfQIpcRvfkuffP775/8XAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
