@@ -2649,6 +2649,16 @@ type RecordAction struct {
 	TicketType string `json:"ticket_type"`
 }
 
+// RecordActionRequest defines model for RecordActionRequest.
+type RecordActionRequest struct {
+	Description *string `json:"description,omitempty"`
+
+	// Fields The values of the ticket type's fields, by field name (see `GET /v1/ticket-types`).
+	//
+	// Example: {"damage":"functional"}
+	Fields *TicketFields `json:"fields,omitempty"`
+}
+
 // RecordChangeId Identifies a change request of a record: `rcr_` and a unique suffix.
 //
 // Example: rcr_01912d71-3e4d-7061-8c77-914f4e3d2cbf
@@ -4748,6 +4758,9 @@ type CreateRecordJSONRequestBody = CreateRecordRequest
 // UpdateRecordJSONRequestBody defines body for UpdateRecord for application/json ContentType.
 type UpdateRecordJSONRequestBody = UpdateRecordRequest
 
+// RunRecordActionJSONRequestBody defines body for RunRecordAction for application/json ContentType.
+type RunRecordActionJSONRequestBody = RecordActionRequest
+
 // CreateSiteJSONRequestBody defines body for CreateSite for application/json ContentType.
 type CreateSiteJSONRequestBody = SiteRequest
 
@@ -6495,6 +6508,46 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v1/customers/{customerId}/records/{recordId} (the `UpdateRecord` operationId).
 	UpdateRecord(ctx context.Context, customerId CustomerId, recordId RecordId, params *UpdateRecordParams, body UpdateRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RunRecordActionWithBody Take one of a record's actions
+	//
+	// **Who may call:** As for opening a ticket (the customer's maintainers and admins, with the
+	// `tickets` feature; staff with the service-desk capability and API keys); customer users need
+	// the action's role besides (default maintainer).
+	//
+	// Opens a ticket of the action's ticket type about the record, at the record's site: its subject
+	// and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
+	// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
+	// record's type (`GET /v1/record-types`).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName} (the `RunRecordAction` operationId).
+	RunRecordActionWithBody(ctx context.Context, customerId CustomerId, recordId RecordId, actionName string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RunRecordAction Take one of a record's actions
+	//
+	// **Who may call:** As for opening a ticket (the customer's maintainers and admins, with the
+	// `tickets` feature; staff with the service-desk capability and API keys); customer users need
+	// the action's role besides (default maintainer).
+	//
+	// Opens a ticket of the action's ticket type about the record, at the record's site: its subject
+	// and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
+	// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
+	// record's type (`GET /v1/record-types`).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName} (the `RunRecordAction` operationId).
+	RunRecordAction(ctx context.Context, customerId CustomerId, recordId RecordId, actionName string, body RunRecordActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListSites List a customer's sites
 	//
@@ -10536,6 +10589,66 @@ func (c *RawClient) UpdateRecordWithBody(ctx context.Context, customerId Custome
 // Corresponds with PATCH /v1/customers/{customerId}/records/{recordId} (the `UpdateRecord` operationId).
 func (c *RawClient) UpdateRecord(ctx context.Context, customerId CustomerId, recordId RecordId, params *UpdateRecordParams, body UpdateRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpdateRecordRequest(c.Server, customerId, recordId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RunRecordActionWithBody Take one of a record's actions
+//
+// **Who may call:** As for opening a ticket (the customer's maintainers and admins, with the
+// `tickets` feature; staff with the service-desk capability and API keys); customer users need
+// the action's role besides (default maintainer).
+//
+// Opens a ticket of the action's ticket type about the record, at the record's site: its subject
+// and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
+// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
+// record's type (`GET /v1/record-types`).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName} (the `RunRecordAction` operationId).
+func (c *RawClient) RunRecordActionWithBody(ctx context.Context, customerId CustomerId, recordId RecordId, actionName string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRunRecordActionRequestWithBody(c.Server, customerId, recordId, actionName, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RunRecordAction Take one of a record's actions
+//
+// **Who may call:** As for opening a ticket (the customer's maintainers and admins, with the
+// `tickets` feature; staff with the service-desk capability and API keys); customer users need
+// the action's role besides (default maintainer).
+//
+// Opens a ticket of the action's ticket type about the record, at the record's site: its subject
+// and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
+// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
+// record's type (`GET /v1/record-types`).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName} (the `RunRecordAction` operationId).
+func (c *RawClient) RunRecordAction(ctx context.Context, customerId CustomerId, recordId RecordId, actionName string, body RunRecordActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRunRecordActionRequest(c.Server, customerId, recordId, actionName, body)
 	if err != nil {
 		return nil, err
 	}
@@ -16427,6 +16540,67 @@ func NewUpdateRecordRequestWithBody(server string, customerId CustomerId, record
 	return req, nil
 }
 
+// NewRunRecordActionRequest calls the generic RunRecordAction builder with application/json body
+func NewRunRecordActionRequest(server string, customerId CustomerId, recordId RecordId, actionName string, body RunRecordActionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRunRecordActionRequestWithBody(server, customerId, recordId, actionName, "application/json", bodyReader)
+}
+
+// NewRunRecordActionRequestWithBody constructs an http.Request for the RunRecordAction method, with any body, and a specified content type
+func NewRunRecordActionRequestWithBody(server string, customerId CustomerId, recordId RecordId, actionName string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "recordId", recordId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "actionName", actionName, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/records/%s/actions/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListSitesRequest constructs an http.Request for the ListSites method
 func NewListSitesRequest(server string, customerId CustomerId, params *ListSitesParams) (*http.Request, error) {
 	var err error
@@ -21811,6 +21985,46 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v1/customers/{customerId}/records/{recordId} (the `UpdateRecord` operationId).
 	UpdateRecordWithResponse(ctx context.Context, customerId CustomerId, recordId RecordId, params *UpdateRecordParams, body UpdateRecordJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateRecordResponse, error)
+
+	// RunRecordActionWithBodyWithResponse Take one of a record's actions
+	//
+	// **Who may call:** As for opening a ticket (the customer's maintainers and admins, with the
+	// `tickets` feature; staff with the service-desk capability and API keys); customer users need
+	// the action's role besides (default maintainer).
+	//
+	// Opens a ticket of the action's ticket type about the record, at the record's site: its subject
+	// and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
+	// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
+	// record's type (`GET /v1/record-types`).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName} (the `RunRecordAction` operationId).
+	RunRecordActionWithBodyWithResponse(ctx context.Context, customerId CustomerId, recordId RecordId, actionName string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RunRecordActionResponse, error)
+
+	// RunRecordActionWithResponse Take one of a record's actions
+	//
+	// **Who may call:** As for opening a ticket (the customer's maintainers and admins, with the
+	// `tickets` feature; staff with the service-desk capability and API keys); customer users need
+	// the action's role besides (default maintainer).
+	//
+	// Opens a ticket of the action's ticket type about the record, at the record's site: its subject
+	// and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
+	// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
+	// record's type (`GET /v1/record-types`).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+	// `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
+	// 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName} (the `RunRecordAction` operationId).
+	RunRecordActionWithResponse(ctx context.Context, customerId CustomerId, recordId RecordId, actionName string, body RunRecordActionJSONRequestBody, reqEditors ...RequestEditorFn) (*RunRecordActionResponse, error)
 
 	// ListSitesWithResponse List a customer's sites
 	//
@@ -28934,6 +29148,96 @@ func (r UpdateRecordResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r UpdateRecordResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// RunRecordActionResponse201Headers the declared response headers of an HTTP 201 response for RunRecordAction
+type RunRecordActionResponse201Headers struct {
+	ETag string
+}
+
+type RunRecordActionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Ticket
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *RunRecordActionResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r RunRecordActionResponse) GetJSON201() *Ticket {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RunRecordActionResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RunRecordActionResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RunRecordActionResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RunRecordActionResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RunRecordActionResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RunRecordActionResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RunRecordActionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RunRecordActionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RunRecordActionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RunRecordActionResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -36592,6 +36896,58 @@ func (c *ClientWithResponses) UpdateRecordWithResponse(ctx context.Context, cust
 	return ParseUpdateRecordResponse(rsp)
 }
 
+// RunRecordActionWithBodyWithResponse Take one of a record's actions
+//
+// **Who may call:** As for opening a ticket (the customer's maintainers and admins, with the
+// `tickets` feature; staff with the service-desk capability and API keys); customer users need
+// the action's role besides (default maintainer).
+//
+// Opens a ticket of the action's ticket type about the record, at the record's site: its subject
+// and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
+// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
+// record's type (`GET /v1/record-types`).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName} (the `RunRecordAction` operationId).
+func (c *ClientWithResponses) RunRecordActionWithBodyWithResponse(ctx context.Context, customerId CustomerId, recordId RecordId, actionName string, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RunRecordActionResponse, error) {
+	rsp, err := c.RunRecordActionWithBody(ctx, customerId, recordId, actionName, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRunRecordActionResponse(rsp)
+}
+
+// RunRecordActionWithResponse Take one of a record's actions
+//
+// **Who may call:** As for opening a ticket (the customer's maintainers and admins, with the
+// `tickets` feature; staff with the service-desk capability and API keys); customer users need
+// the action's role besides (default maintainer).
+//
+// Opens a ticket of the action's ticket type about the record, at the record's site: its subject
+// and the first line of its description name the record (`Record rec_… (Contract C-1001, K-77)`);
+// `description` follows, `fields` are the ticket type's fields. Actions are listed with the
+// record's type (`GET /v1/record-types`).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
+// `invalid` (400), `not_found` (404, also for an action the type does not have); a body over
+// 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName} (the `RunRecordAction` operationId).
+func (c *ClientWithResponses) RunRecordActionWithResponse(ctx context.Context, customerId CustomerId, recordId RecordId, actionName string, body RunRecordActionJSONRequestBody, reqEditors ...RequestEditorFn) (*RunRecordActionResponse, error) {
+	rsp, err := c.RunRecordAction(ctx, customerId, recordId, actionName, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRunRecordActionResponse(rsp)
+}
+
 // ListSitesWithResponse List a customer's sites
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
@@ -43504,6 +43860,87 @@ func ParseUpdateRecordResponse(rsp *http.Response) (*UpdateRecordResponse, error
 			headers.ETag = value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseRunRecordActionResponse parses an HTTP response from a RunRecordActionWithResponse call
+func ParseRunRecordActionResponse(rsp *http.Response) (*RunRecordActionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RunRecordActionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Ticket
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers RunRecordActionResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers201 = &headers
 	}
 
 	return response, nil

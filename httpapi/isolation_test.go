@@ -260,6 +260,8 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"changeId":    string(tn.change.ID),
 		"claimNumber": tn.claimNumber,
 		"typeName":    "contract",
+		"contractId":  string(tn.change.RecordID),
+		"actionName":  "cancel",
 	}
 }
 
@@ -450,6 +452,8 @@ var ghostIDs = map[string]string{
 	"changeId":           "rcr_ghost",
 	"claimNumber":        "C-GHOST",
 	"typeName":           "contract",
+	"contractId":         "rec_ghost2",
+	"actionName":         "cancel",
 	// A version, not an ID: any will do for a customer that is not there.
 	"customerVersion": "1",
 	// Not IDs: a kind and a locale of mail are the same everywhere.
@@ -686,6 +690,8 @@ var isolationMatrix = map[string]isoRow{
 	"getRecord": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
 	"updateRecord": {class: classTenant, body: `{"values":{"status":"done"}}`, ifMatch: "record",
 		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"runRecordAction": {class: classTenant, alias: map[string]string{"recordId": "contractId"}, body: `{"description":"We move out."}`,
+		staff: ok201, admin: ok201, viewer: no403, foreign: no404, mixed: no404},
 	// Staff claim nothing: their call is refused by role.
 	"claimRecord": {class: classTenant, body: `{"type":"contract","identifiers":{"contract_number":"{claimNumber}","customer_number":"K-FREE"}}`,
 		staff: no403, admin: ok200, viewer: no403, foreign: no404},

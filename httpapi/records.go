@@ -289,3 +289,16 @@ func recordChangeOut(c record.ChangeRequest) oapi.RecordChangeRequest {
 		DecidedAt: optTime(c.DecidedAt), Note: optString(c.Note), CreatedAt: c.CreatedAt,
 	}
 }
+
+// RunRecordAction implements oapi.StrictServerInterface.
+func (s *Server) RunRecordAction(ctx context.Context, req oapi.RunRecordActionRequestObject) (oapi.RunRecordActionResponseObject, error) {
+	params := portal.RecordActionParams{Description: deref(req.Body.Description)}
+	if f := req.Body.Fields; f != nil {
+		params.Fields = maps.Clone(map[string]string(*f))
+	}
+	t, err := s.p.RunRecordAction(ctx, customer.ID(req.CustomerId), record.ID(req.RecordId), req.ActionName, params)
+	if err != nil {
+		return nil, err
+	}
+	return oapi.RunRecordAction201JSONResponse{Body: ticketOut(t), Headers: oapi.RunRecordAction201ResponseHeaders{ETag: etag(t.Version)}}, nil
+}

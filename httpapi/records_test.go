@@ -84,6 +84,17 @@ var (
 
 func etag(v int64) string { return `"` + strconv.FormatInt(v, 10) + `"` }
 
+// meterWithTickets turns tickets on and makes a meter at the north site.
+func meterWithTickets(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	f.ticketsOn(t)
+	n := f.email("m")
+	r, err := f.p.CreateRecord(portaltest.Owner(t.Context()), customer.ID(f.cid), portal.RecordParams{Type: record.TypeMeter, SiteID: f.north.ID,
+		Values: map[string]string{"meter_number": n, "contract_number": "C-1", "medium": "water"}})
+	require.NoError(t, err)
+	return roleTarget{record: r}
+}
+
 // pendingChange makes a contract whose billing address the customer's
 // admin asked to change.
 func pendingChange(t *testing.T, f *roleFixture) roleTarget {
@@ -148,6 +159,11 @@ var recordRoleRows = map[string]roleRow{
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.ClaimRecordWithResponse(t.Context(), f.cid, client.ClaimRecordRequest{Type: "contract",
 				Identifiers: map[string]string{"contract_number": tg.number, "customer_number": "K-FREE"}})
+		}},
+	"take a record's action": {write: true, prep: meterWithTickets, want: byRole(s201, s201, s201, s201, s201, s403, s201),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.RunRecordActionWithResponse(t.Context(), f.cid, string(tg.record.ID), "report_reading",
+				client.RecordActionRequest{Description: ptr("Reading 1234")})
 		}},
 	"records across customers": {prep: noTarget, want: byRole(s200, s200, s200, s403, s403, s403, s403),
 		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {

@@ -55,9 +55,9 @@ type tenant struct {
 	attachment                   ticket.Attachment // the maintainer's file on ticket
 	// Records (recordTenant): a task, a contract with a change request
 	// waiting, and the identifiers of an unassigned contract to claim.
-	task, contract record.Record
-	recordChange   record.ChangeRequest
-	claimIDs       map[string]string
+	task, contract, meter record.Record
+	recordChange          record.ChangeRequest
+	claimIDs              map[string]string
 }
 
 type fixture struct {
@@ -357,7 +357,7 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 		require.NoError(t, err)
 		tn.article, err = f.p.CreateCustomerArticle(as(t, tn.admin), tn.c.ID, portal.CreateCustomerArticleParams{Title: name + " news", Body: "Hi"})
 		require.NoError(t, err)
-		tn.task, tn.contract, tn.recordChange, tn.claimIDs = f.recordTenant(t, tn)
+		tn.task, tn.contract, tn.meter, tn.recordChange, tn.claimIDs = f.recordTenant(t, tn)
 		return tn
 	}
 	f.a = mk("Acme", "acme.example")
@@ -796,6 +796,13 @@ var useCases = map[string]useCase{
 	}},
 	"RecordChanges": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.RecordChanges(ctx, portal.ListRecordChangesParams{CustomerID: tn.c.ID}))
+	}},
+	"RunRecordAction": {staff: identity.StaffAgent, desk: true, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		tk, err := f.p.RunRecordAction(ctx, tn.c.ID, tn.meter.ID, "report_reading", portal.RecordActionParams{Description: "1234"})
+		if err != nil {
+			return nil, err
+		}
+		return []customer.ID{tk.CustomerID}, nil
 	}},
 	"DecideRecordChange": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.DecideRecordChange(ctx, tn.recordChange.ID, portal.DecideRecordChangeParams{Approve: true}))

@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -8,11 +9,13 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/warehouse"
 )
 
@@ -944,4 +947,80 @@ func cmpErr(errs ...error) error {
 		}
 	}
 	return nil
+}
+
+// RecordActionParams are what a caller adds when taking a record's action:
+// the ticket's description and the values of its type's fields.
+type RecordActionParams struct {
+	Description string            `json:"description" validate:"max=9000"`
+	Fields      map[string]string `json:"fields" validate:"max=50"`
+}
+
+// RunRecordAction takes the action named action of one of a customer's
+// records (record.Action): it opens a ticket of the action's ticket type
+// about the record, at the record's site, as OpenTicket does (and with
+// its rules: the tickets feature, the caller's role). The ticket names the
+// record in its subject and in the first line of its description
+// ("Record rec_… (contract C-1, K-1)"), as tickets have no link to
+// records. Customer users need the action's role besides (default
+// maintainer). NotFound for a record the caller may not see and for an
+// action its type does not have.
+func (p *Portal) RunRecordAction(ctx context.Context, cid customer.ID, id record.ID, action string, params RecordActionParams) (ticket.Ticket, error) {
+	if err := validStruct(params); err != nil {
+		return ticket.Ticket{}, err
+	}
+	var open OpenTicketParams
+	err := p.read(ctx, func(r storage.Repos) error {
+		a, err := p.authorize(ctx, r, ActRecordRead, cid, "")
+		if err != nil {
+			return err
+		}
+		rec, err := loadRecord(ctx, r, a, cid, id)
+		if err != nil {
+			return err
+		}
+		t, err := p.recordType(ctx, r, rec.Type, rec.TypeVersion)
+		if err != nil {
+			return fmt.Errorf("portal: loading the type of record %s: %w", rec.ID, err)
+		}
+		act, ok := t.Action(action)
+		if !ok {
+			return portalerr.New(portalerr.NotFound, "%s records have no action %q", t.Name, action)
+		}
+		role := act.Role
+		if role == "" {
+			role = customer.RoleMaintainer
+		}
+		if a.user() && (a.who.ReadOnly || !a.membership.Role.AtLeast(role)) {
+			return errDenied
+		}
+		open = actionTicket(t, act, rec, params)
+		return nil
+	})
+	if err != nil {
+		return ticket.Ticket{}, err
+	}
+	return p.OpenTicket(ctx, cid, open)
+}
+
+// actionTicket returns the ticket that action act of record rec opens.
+func actionTicket(t record.Type, act record.Action, rec record.Record, params RecordActionParams) OpenTicketParams {
+	label, what := cmp.Or(act.Label, act.Name), cmp.Or(t.Label, t.Name)
+	ids := make([]string, 0, 2)
+	for _, f := range t.IdentifierFields() {
+		ids = append(ids, rec.Values[f])
+	}
+	if len(ids) > 0 {
+		what += " " + strings.Join(ids, ", ")
+	}
+	subject := label + ": " + what
+	if utf8.RuneCountInString(subject) > ticket.MaxSubject {
+		subject = string([]rune(subject)[:ticket.MaxSubject-1]) + "…"
+	}
+	desc := fmt.Sprintf("Record %s (%s)", rec.ID, what)
+	if d := strings.TrimSpace(params.Description); d != "" {
+		desc += "\n\n" + d
+	}
+	return OpenTicketParams{Type: act.TicketType, Subject: subject, Description: desc, Fields: params.Fields,
+		Links: TicketLinksParams{SiteID: rec.SiteID}}
 }

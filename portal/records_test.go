@@ -35,7 +35,9 @@ func eachRecords(t *testing.T, f func(t *testing.T, h records), opts ...func(*po
 			t.Parallel()
 			store := newStore(t)
 			h := records{env: newEnv(t, store, opts...), store: store}
-			h.c = h.createCustomer(t, "Acme")
+			var err error
+			h.c, err = h.p.CreateCustomer(h.owner, portal.CreateCustomerParams{Name: "Acme", Features: customer.FeaturesPatch{Tickets: ptr(true)}})
+			require.NoError(t, err)
 			h.site = h.createSite(t, h.c.ID, "HQ")
 			h.admin = h.addMember(t, h.c.ID, "admin@acme.example", customer.RoleAdmin)
 			h.maintainer = h.addMember(t, h.c.ID, "maintainer@acme.example", customer.RoleMaintainer)
@@ -365,10 +367,13 @@ func TestUpsertRecords(t *testing.T) {
 // recordTenant gives a tenant of the authorization fixture a task its
 // maintainers may edit, a contract with a change request waiting, and an
 // unassigned contract its admins may claim.
-func (f fixture) recordTenant(t *testing.T, tn tenant) (task, contract record.Record, change record.ChangeRequest, claimIDs map[string]string) {
+func (f fixture) recordTenant(t *testing.T, tn tenant) (task, contract, meter record.Record, change record.ChangeRequest, claimIDs map[string]string) {
 	t.Helper()
 	var err error
 	task, err = f.p.CreateRecord(f.owner, tn.c.ID, portal.RecordParams{Type: record.TypeTask, Values: map[string]string{"title": "Check", "status": "open"}})
+	require.NoError(t, err)
+	meter, err = f.p.CreateRecord(f.owner, tn.c.ID, portal.RecordParams{Type: record.TypeMeter, SiteID: tn.site.ID,
+		Values: map[string]string{"meter_number": "M-1", "contract_number": "C-1", "medium": "gas"}})
 	require.NoError(t, err)
 	contract, err = f.p.CreateRecord(f.owner, tn.c.ID, portal.RecordParams{Type: record.TypeContract, Values: contractValues("C-" + string(tn.c.ID))})
 	require.NoError(t, err)
@@ -379,7 +384,7 @@ func (f fixture) recordTenant(t *testing.T, tn tenant) (task, contract record.Re
 	_, err = f.p.UpsertRecords(f.owner, []portal.UpsertRecordParams{{Type: record.TypeContract, ExternalRef: "free-" + string(tn.c.ID),
 		Values: map[string]string{"contract_number": claimIDs["contract_number"], "customer_number": "K-FREE", "status": "active"}}})
 	require.NoError(t, err)
-	return task, contract, *e.Request, claimIDs
+	return task, contract, meter, *e.Request, claimIDs
 }
 
 // recordCustomer returns the customer of a record a use case returned.
@@ -388,4 +393,22 @@ func recordCustomer(r record.Record, err error) ([]customer.ID, error) {
 		return nil, err
 	}
 	return []customer.ID{r.CustomerID}, nil
+}
+
+// A record's action opens a ticket of its type that names the record.
+func TestRunRecordAction(t *testing.T) {
+	t.Parallel()
+	eachRecords(t, func(t *testing.T, h records) {
+		c := h.contract(t, "C-1")
+		_, err := h.p.RunRecordAction(as(t, h.maintainer), h.c.ID, c.ID, "cancel", portal.RecordActionParams{})
+		assertCode(t, portalerr.PermissionDenied, err, "cancelling is for admins")
+		_, err = h.p.RunRecordAction(as(t, h.admin), h.c.ID, c.ID, "report_reading", portal.RecordActionParams{})
+		assertCode(t, portalerr.NotFound, err, "a contract has no meter readings")
+		tk, err := h.p.RunRecordAction(as(t, h.admin), h.c.ID, c.ID, "cancel", portal.RecordActionParams{Description: "We move out."})
+		require.NoError(t, err)
+		assert.Equal(t, "generic", tk.Type)
+		assert.Equal(t, "Cancel contract: Contract C-1, K-C-1", tk.Subject)
+		assert.Equal(t, "Record "+string(c.ID)+" (Contract C-1, K-C-1)\n\nWe move out.", tk.Description)
+		assert.Equal(t, h.admin.UserID, tk.RequestedBy)
+	})
 }

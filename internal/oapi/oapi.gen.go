@@ -2654,6 +2654,16 @@ type RecordAction struct {
 	TicketType string `json:"ticket_type"`
 }
 
+// RecordActionRequest defines model for RecordActionRequest.
+type RecordActionRequest struct {
+	Description *string `json:"description,omitempty"`
+
+	// Fields The values of the ticket type's fields, by field name (see `GET /v1/ticket-types`).
+	//
+	// Example: {"damage":"functional"}
+	Fields *TicketFields `json:"fields,omitempty"`
+}
+
 // RecordChangeId Identifies a change request of a record: `rcr_` and a unique suffix.
 //
 // Example: rcr_01912d71-3e4d-7061-8c77-914f4e3d2cbf
@@ -4753,6 +4763,9 @@ type CreateRecordJSONRequestBody = CreateRecordRequest
 // UpdateRecordJSONRequestBody defines body for UpdateRecord for application/json ContentType.
 type UpdateRecordJSONRequestBody = UpdateRecordRequest
 
+// RunRecordActionJSONRequestBody defines body for RunRecordAction for application/json ContentType.
+type RunRecordActionJSONRequestBody = RecordActionRequest
+
 // CreateSiteJSONRequestBody defines body for CreateSite for application/json ContentType.
 type CreateSiteJSONRequestBody = SiteRequest
 
@@ -5037,6 +5050,9 @@ type ServerInterface interface {
 	// UpdateRecord Change a record's values
 	// (PATCH /v1/customers/{customerId}/records/{recordId})
 	UpdateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, params UpdateRecordParams)
+	// RunRecordAction Take one of a record's actions
+	// (POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName})
+	RunRecordAction(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, actionName string)
 	// ListSites List a customer's sites
 	// (GET /v1/customers/{customerId}/sites)
 	ListSites(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListSitesParams)
@@ -7860,6 +7876,50 @@ func (siw *ServerInterfaceWrapper) UpdateRecord(w http.ResponseWriter, r *http.R
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.UpdateRecord(w, r, customerId, recordId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RunRecordAction operation middleware
+func (siw *ServerInterfaceWrapper) RunRecordAction(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "actionName" -------------
+	var actionName string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "actionName", r.PathValue("actionName"), &actionName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "actionName", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RunRecordAction(w, r, customerId, recordId, actionName)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10947,6 +11007,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/records", wrapper.CreateRecord)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}", wrapper.GetRecord)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}", wrapper.UpdateRecord)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}/actions/{actionName}", wrapper.RunRecordAction)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/record-claims", wrapper.ClaimRecord)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/records", wrapper.ListAllRecords)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/records/bulk", wrapper.UpsertRecords)
@@ -18850,6 +18911,136 @@ type UpdateRecorddefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response UpdateRecorddefaultApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordActionRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+	ActionName string     `json:"actionName"`
+	Body       *RunRecordActionJSONRequestBody
+}
+
+type RunRecordActionResponseObject interface {
+	VisitRunRecordActionResponse(w http.ResponseWriter) error
+}
+
+type RunRecordAction201ResponseHeaders struct {
+	ETag string
+}
+
+type RunRecordAction201JSONResponse struct {
+	Body    Ticket
+	Headers RunRecordAction201ResponseHeaders
+}
+
+func (response RunRecordAction201JSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction400ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction401ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction403ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction404ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction413ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordActiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RunRecordActiondefaultApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -26863,6 +27054,9 @@ type StrictServerInterface interface {
 	// UpdateRecord Change a record's values
 	// (PATCH /v1/customers/{customerId}/records/{recordId})
 	UpdateRecord(ctx context.Context, request UpdateRecordRequestObject) (UpdateRecordResponseObject, error)
+	// RunRecordAction Take one of a record's actions
+	// (POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName})
+	RunRecordAction(ctx context.Context, request RunRecordActionRequestObject) (RunRecordActionResponseObject, error)
 	// ListSites List a customer's sites
 	// (GET /v1/customers/{customerId}/sites)
 	ListSites(ctx context.Context, request ListSitesRequestObject) (ListSitesResponseObject, error)
@@ -29042,6 +29236,41 @@ func (sh *strictHandler) UpdateRecord(w http.ResponseWriter, r *http.Request, cu
 	}
 }
 
+// RunRecordAction operation middleware
+func (sh *strictHandler) RunRecordAction(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, actionName string) {
+	var request RunRecordActionRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+	request.ActionName = actionName
+
+	var body RunRecordActionJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RunRecordAction(ctx, request.(RunRecordActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RunRecordAction")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RunRecordActionResponseObject); ok {
+		if err := validResponse.VisitRunRecordActionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListSites operation middleware
 func (sh *strictHandler) ListSites(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListSitesParams) {
 	var request ListSitesRequestObject
@@ -31185,464 +31414,470 @@ var swaggerSpec = []string{
 	"y2zKftGaX0+eJXuPItIQ3qjWic3OHpgLbpV5IPLmnRh3eE0EdKpVU7mEdvOZCAN29Uaq2pYQeORs5fB3",
 	"EJpADTcyq2HLUrg1NzZYIFqrA+D3C4HHGa3JdNeAZ6ezbv/A29Ucavy7t4beRVEu7rMtMuoQ1xT0Qmi2",
 	"9O9wbPFyW7+Qdrx1nN7swyJb1743DS7YFu7eza2caw3FAwEFy6m6ReXXdntAqr02aoOcM6Gy/sWGrbv2",
-	"xmZ14ToPSeiIJY3Eowo5qrrN5Q71T7y17ZxdZ0UEf4p6JDwBJrD1zkdekVkObbSxmWBAwjSqSSUuXvhm",
-	"2KEjcs2cTS98f8NeTENdgqFzhtmte1tGnXJJORYmCzBYNw7QAwL9lyPu8oVKmtFYb699XD7PI6oKjGjD",
-	"lWJHoQUNF76kCgPgpbi2/TKxT3iMvB7q/lPtXq0WYzcyuhEby5Ttuitc3s7M7ZfVyCIe3+/bborR6kBV",
-	"lkrHeNewC5nGw91u33KG8dY9NEs38vdRk19g/ZtuzeU0G0dQGUEG9riVTpBn/S3spUBb2zimZSBOe7iP",
-	"hF/Fl3aW9j+leF5AyuBDRetMOjcCbDFo8adaFvws5vr1wpreml/930+xl4ULm64QACzLo+hfu7Yuafer",
-	"WOV+txJbhvVXxds8ytmoZfd2Ui2J3bW1J65bqMYpY39jw5iuan1RdggsKwzADoafA72AK4gNJ2YGgkSN",
-	"vNpwHNyLuW2giZaQqdHbuC54kE7Pz7e6p/w1NJFjZvT9EFc5nLM0qkwv+0KmWRKniMlMCmaBrwJCiWBL",
-	"7POVt35xe7VTFsttaoj8LERoycUoYY06ztusvMLKaxEyZymXMeAsDLJ+Ufny7OtktCrTH+zCvOAwtnM/",
-	"fO/bBX2jCRKbC5cfa8/5hlTBdSHoQLLNfbL99hI7tuQIkqObPKPxn3//x00rIDdeL8DsJ5cweMtW+ONx",
-	"I518tBo6ujHrWGcaLqjKMVl7J2X3W1xkt1QpPhH4PKF8VsN4d4ibrwgscjl9xeVX3LPwmfqL5AvHYnbK",
-	"n8FgmoL8bZ3V5VC5ujK6RkReKxmMM3qcab2+bq3kWOHNqrbTXNtmd8j6rE0nYfSOefEPcKvUOzpYzHVD",
-	"g4u7WEFytOpb1WIZTaMpiwl7TyOdrLBlHvZ3PKJZecLZMWzIkFXh2NcT7fYlAglk4cgH17ExEaUm1oLa",
-	"CAO0XjhXvVjMKsJxtnqGtohn+SlaP+TV+jrAcMvZqY7ag7AnK/OQqUxidUKQ4WGDO1izGpAQb8KQUNBQ",
-	"ZzQhahFNwSzc7Z2cQcc8cx5CYm+WQilueyM7sSN0B8m8Zvh2SP7yl7/8pf3yZfvp04CEdrshCXW6YBjc",
-	"Dycccq+5GY9dG7WMbocG8CHM//ypa0RqP5gpt3kooR8laFtwZ7n3NnYbHgct2I9hVRb4aD0EHcB9doOk",
-	"utUukttAWLS/K8S8fHDLCIt2tIwcTpf5dakvbysjloxU46wl2+8WGmV8ZQc4VLUm7FUAY7TgieYVtp2n",
-	"0G81T++G6+IBRooFkMHgomhBQn306nmNJpIFKu6werytt/ZV3J2J72aG39sCX81mcbm+5dpBPwNTkKF7",
-	"M1EBdvgeRuxHPrEZ9osqpe2uy/U1FDBz1MmVvZoLQZM1NfN+/OAJKRjP4ksC+ItNhnCcEyNIZkyzdJix",
-	"0Rx05p2Pwfq8Ti6p0gcNoRS0rW5JvbnqZDV+Z5QLTblARcauLVuHXd2K0TRZDSMp1GKGcPz4U0Z8re+h",
-	"kAFsIX9naX4c4o8fP++JPuSB25hj9WlPX/URspvbfDgOd5sA/z5cveTSHje4nldz9kBBCYqAGMkxhQgV",
-	"kjBzyaqAxHxizilIMcOweKVHUuiUQoRfSWYtZmr6JdTsVb39pv4ucwtWM50mtt/qTT9w/dcNs0GBEkpw",
-	"HEEj9i+fvSUP77oPcWzbzOlKhfh5DLjzYVZ070m72+l0K5rSIVL9lXsXjI+xmLHZI0jBecHF7d4JqV4W",
-	"zwNFtLxdKz0Kv0Gm7fCrn3vfi7Nn7y9f6+5fFv3n8uIV7byJT7+YnH/116uvk94P78+e3F0+Ft2X69zF",
-	"zlOphawvghyFczr859//EVYaEXbJ7cUP/1QLxRdywsU9gEgg7a0IwntkfpNS4veN2CHzO0NWMvxudPrN",
-	"7PzPy6tnae/t6uwdv/x23n2k+k/HF19OO/91e/rib+f/HV19N+p9c8Acuw1YRrxCpLDZDCbOsxgAZ9Cd",
-	"fB50Q87YPXGebwfkZJRVcjIgmUk8jxeuO1XqnpjaA+AyJfPUyIQ57BUCHzTSueKfHhPmX/dIpf9+uvL6",
-	"r0JWF/pYwJ87kUzlRftthQb7l824W06lq5lUwgxWDwMQckVmMmaJ+YCQkBLDUkLvKE/oKGHXZJ4wc/1l",
-	"XWBJ9wyDmME2v4YrN3XFZbQLXO001YCV9yxEbSBrND8lkzsWu+AQgLCZmsV+j82amiWaJwkZpXiZHLRg",
-	"ifMx3u/4fj9lKaa+MbBOSIEWdqL4RLTtIT5pWFNjbX8HKnhRWaGiGudmG88zTrM/SxNs6a6xhI+ZAUkZ",
-	"CpAeoYZc5Cll553+ZaezDoaKoZtvknwLb9++eGPfqSEDzVP2Rsvo1si/9+MhRi5GA7QCRZJHrI4lqChl",
-	"RusE0iYjtpJQO25OefrLnHa9SMU9wfCVXOZgiIxkO6LR7boEa1NsIL84do6NQeuWrUaSpjFZylRUpbJm",
-	"L25L5ZbR7ZNs9G4OmnXIyOoEwHIkk9G3ByTEJPcQ4jvVNQlz/TskkIE2T2jEbJU9FRCu1MLWVU8BB+pG",
-	"gPU0sFF1yDZxBIuNSoQKgpkcGvjYeUE+sDPNqKATKyR6KeIY3FpIqcLlAkPJ7ASBbQxUSEMqPF/Td2zS",
-	"fWWiJHjQDCssQGxLojp5rp34zpWN03UBVZa1Nqo9X2xStHdBDMeBCpN3rwqT71aLImglVOmhYkxsXPJn",
-	"KKaxR+umCoOP0bvgGw0E/VzbtA3ymvQJdM36oEYlyA+fvw+0TwdbF8pErMhULsEtibGBhuHtveoda18U",
-	"6WvtYEIU77IKuJCZYFYKEjDsAlzQyNvjhEHWv3kdFAIjAe29p19hwZJCY8j7VS3ZsSvg5qZ7RVCV4/Ms",
-	"LPztlUigQL1bw/FyUtrso7OQGkC9ov2ddDvwzcZOOjNnUyfdG6ZdFb/9hd6s4aCRfrPSfeWaTBByNWxa",
-	"PS9oCbb0R1MyW0RTp0GaB/NpalRHIZdV1pfy58rYfG0pLucFNIqgWfQUCs+4N4nNsy4c9Q0189ZN5IV9",
-	"rPEjbQRnpUm3Q6IpTWmEZmDopU0iOZtJsRandqCSfYWVVR8GXWwGdL/OTI5C7GRr1Wlde6LWIp3YJJ9y",
-	"sdn9OhitVY21Dyr3DGyzssQP3r5Z2bHi8meFNs6fvofhb71jsspF5z9E2M8rwuaW0+F/vb+86/x5dvp1",
-	"V/8w+stF9H1PvD6jL67iL/qTr87/+qqj3p4uvrtc/nc3q5TVkLo3VFDdlW4SGVGg4Ji1nz7LXbGPYkpe",
-	"yDtmNMtWc0r217leFL14jpuJZa0iPTcQVbcY+u1kDxQZMZoaEdR5dBQalgNfNzSSaECkiNg12uO4hvCr",
-	"Rws9lSn/GxiEBuQxTmXebxRV6rC9TYSrsVrnIAnWKyRuYL0vM+l23cpCa7Qhr1KKtX8B2Xhnx1PUSkVq",
-	"c2Gs8MK6qMSr+2iAYQO9GJmmf4Q9MXnEAkLzvgnH14VmzDO6IiPmNRgnSs5Y3ln8c/XELWYXt569ftXu",
-	"X3S7GWPkOm/D0qHdbvsi7o3al1G/3z5nvTFm1J9G+cH8is5Gi3RCvvrzodvb1qmeXLMDddH/ZBnaZo21",
-	"+dnmLGOOtnL58iCXchRHhZUAtwaQ7pLALCojFWxRjSyFIrekbS6qUcNDmjSlB+wdpB39b751rw2GKVDT",
-	"vgnRFtNb9Fiu2QBCZ++hxDZnEM2VWK6bK7Fcs+0VN4CtNiq38a/Ebg9eWgSuyd9nXRGztX01YMv9Me7L",
-	"nLPcBQxxmZvKdqg1F2IdAa0TRIVT8VAXFTl69vpVYAO6rNvvGEugIws5Id9i84jA3GNK0xVgFU3CR9h/",
-	"Sq9sKgGJEkZT8/S40U33CW6vnWwn5vOVRKLpeLyd7XoFsw371eN7sF89dgyj0z5j5+P2Bb0cta+iTtzu",
-	"st74lPZHRoHdif3qcXP2a/aCylClfFys+QxxI4pPBCY3SluXUyiZsBPy3FyVqa1vvFAsKzRPuFCa0XgP",
-	"udhpopOURuw/3XLK+ugOUESXo+3xm2fx4dtn43an0+m0L8x/Ls1/Ovn/vDP6pVkN+UrO5xgZXbLR4HEa",
-	"xkzd5tXfGyu43c6g0xt0uz+UrS4HL2mUhWpUl2abSTEpELsKiLk0aMri9QO5NdxjH3nXnsePRbxVtkDA",
-	"516MITkKC1maflNHm6MZQs8CbOs4klIrndJ56LLvbNNfuRQYXL9PTlr1wB2Lu5dJqtrqACPaZgSJ6JyO",
-	"eML1KiAjpniMyYVYiZ06+Ng26WQp01t0Idlwp58XbMFqato3Kt0Aa8+7WH7K8nzPsecv26wgQA6cTYW/",
-	"dwUkR+BW3gdkeiUkCrgqEO7eykDOpBuIysUDezCR+Q9O7Djx4cVu7xL+nUrfZocHaTlWaleysQFZdQhj",
-	"LQHv3Rzs99PjK7906nKKffATmToZD+yhsfTruWaB/AMS0gn277IHkpgDeYzxZjeQAr/CEm4GfYmUty56",
-	"Q2XhYdj2PSjGj7mYsexTrq0GT4liWnMxUcGNCOEKL73jhNNibBmMzKLJghYsvGhpdo+qZelGUWU+ED9R",
-	"2Ngv6Tqr8n9hV5vd7og97cmHi7n6I3Tq4KFT+0Q/5bTTUF2orJbsJvHiju4TawSHfXu8AZz06qiDHb3o",
-	"v5MTjT2c/lD/d1b/9/T8rzHRps5u/zbz8baDJHsPL3lAEn7LfL8sxqx/Bu/5Vo84gqKeK9R09wkt8YUD",
-	"sLOumLYiAeECuyvmLnBsj+zl1AHdUA3NKo6vSYh0FA5A8DLTEC6uSZi1ZsEHQuoATNR28YpAp7I1tztW",
-	"jnKkmXUPKco97nGF4FNIXqhrjqMZ1JkBAZArYsUauwzBlhhrgPGg40U64mrKsO3ZmOG3i01G4I3qxTyH",
-	"BPkddQujRdvlaUkgoYGsyV51/WRpuzvqRe2L+JS1L8d92j4bnUcX8SW7GncocgVOkzwF+uzJ027vtP/f",
-	"f/mh5dWvbu5AOmSqyZ594EtbWjNKWCfJtbOKVxj2USJRTDdyG9yvu6q3y+qjC3Szn1r6FMhG+XSTWRHd",
-	"XgeE0WiKwSZ2La6gUblnjTn9+ChvhG39N0fmCDlmEEMKipbyOCChYMuQLEQCajDJyCGrFgLFC/MqSoWZ",
-	"Uc+SaQBIgjY7Ftgh5l4vpzIp5OUYfiWcmakcBnMjcMJYAqdTjIFrqJyunRugPsGpggIlXt5Wkacc+oM/",
-	"PILqIzYrzDYYxt5lT796cX8DUc7T9my5XAqpkAza6gNFmiU8UFndLRGSmbxjrin/jgUC68tsZAdMLRJd",
-	"fUnAy3iC4FYMnBMTU4yzXs31hkwP4Xg/fPpgXq5daOhlp30a9Y24fWbE7fNR+yK6jK9YZ9ylvVFOdbDm",
-	"HQmv3NXppkW+PG2VejV9eVrBl0tXjRNEuRgCoPcIOzgINVfT8p4lXPIpK23j9lafsiSvnLWAkudpHuBn",
-	"61H4TURqUkA/A2VNZRLjpepUoJEclWNxme19nqP6Wbvb6fdycnksR+TxgsNcH3+b9Lq7aOQTuVILbKBX",
-	"FxffGXQ6ZRLvHVK4amSzguzjJfV53+cPg8xprmnD/e1fMGcSZwcWXtsWdp6ytqsjQXUGhgw2RrlJ2FiT",
-	"zIzFdQlg5q6dUhFXiZJedITcoSOUR/9bke61ZdoiGNfHuZT3aJ453rVLJOnO/XCaunUtl61z7W6ibjAz",
-	"GsHic0SI+gLM5wsAdeQStPyenJljeF/nrwX6V3XNmx45ncOAmYIRRFmBPWHxZO0qy7pA/fihtenyKtnI",
-	"uoV9uVsQs2PkXeFKYe0L2h21r6Je3D5l/fEZPR+Zq6WVVfNzsqY5ddKXRqAtub3I/5DmPh5EYFu7zrb0",
-	"AXOnx6mnBh/FSIIBCcepnEEv3oxlOYUXVtkGcxReKTBsOYUWx8C08Vo22uIR/PPYKLzLqbQSmiZHWFci",
-	"cDUmeMpsdWb7qlnScePuY3CGXtpdVfQfq2pAZmmwoSBbIam28n5rG891k5AOd7wbB3T8cXIOo+ocPtSj",
-	"qe7zWw30KIoIVUJByuAgm9tKaSpiBW3PEUWh088ytSyAMIGV2R+c/WsSIg+ALWMgMgikUJLyRjiec3xN",
-	"QuQccTgA/mROko0/MKxqImUckFs2R85lLk17XssdvDPqydQJO3HRIO0NrLZKv2B3LKlOjoMeIYU8tAfK",
-	"mkNs7XNnMrQNksFygxRe5gJuGYP+ZbbkQe9znToHmop0sHxlXuXmXrd/0b88Pe9fbOto4ray18t7ivLZ",
-	"bvb4aLX9GZyQGymq+lAB8TS9KxIzWAVGJXJ08/xp7W3x66GYT8Nv8dz9jhluJtpUkgYTOl058QltvagX",
-	"BLb9iJe55/fA32AqAdUg64rTMBV8XSgxMmSRcfp2r32MW7trIkDueUE3wZZkyqGHDSomeBrWi0dtUniN",
-	"AJ21Wdxb3d3SmCgAakT9rBTenhUzBRTBX2Npe53YmvHIDrZGqt/D8IXI3dmi8CmsUO58oLGjSW+awrFy",
-	"3WmqfSlQOlJqZgCO1QrR31Y25lRYb2oqcTc1ldFM1cLKhQbiB7R+GfrfEX1VNhLbMkrLkl3E9ZDaytU2",
-	"9rjJdNWYxwPfhzVfaN98aJOVcmv/kTUXQrNWiGyjZLxIxjxJWHwjMigfB1bgDGE46J4lyTMASXORCnMp",
-	"SKOpQRFJ/KotjGhl0WwE1LX2RNKizOmZRxx/wi9kkkJJ9LSDquXOV/k1XkVOmSvaLpUqG21LboVc2qwJ",
-	"X3D4dKJA6arfLR6hcfoNfHhrR6fKIMLbhdtQJdkuuY6meW2R/ctyeWXS/XhNNZWLJCY0yvq81FYy2rFu",
-	"zYZaKjtXuStBrjhTFdyw5tOmiqUPFHjsZKptktKWkOhzEFq6Rq/PhJY68wYYKU5H7Yuo321fsV7c7o/O",
-	"x5e0G52yMwxA8hfV8pt5xHRGJ2Yz44WIEL+ZLKJvddMmTlCQrzX48DFrWzVovW13Op1u7xTsJVl5rSmf",
-	"TH0Pl5xjcNoCgTloPUkpOERiruYJXeVMwWBkbljl0C563RpSBbUN5T1s1+jNxv8ZVZql7Zhq6jegdh2n",
-	"XRKp53XdS1iybQ/ZDimFv2zjaA9YZVZUybRymttePe0LHPsx2GbpRYQUjYrXGFoJMkvKaMzFBMOMsnPX",
-	"SPPClWAH0XWLa4XBNW42o412twemwQsvYKh3siqbBWRF7myP2o13oH82/QaRvUof4n5179b7ajcpx2ne",
-	"wtr1m0+lzfTM4v/dW9eEjpQRp2wgWVYJX6YkSuR98hma+RgRDLk6kDG2Bve6tn3dtq3kd5aPmnXGKnoj",
-	"4dUcgEWe47klMwJ1p8pre7afyxJx+ETOqm0Sj8h8MUp4RFI2T1YQ6Sygv2QqaGJVKUGox3BK1w4Ed1fr",
-	"xsvUvM41OQr9pr3QYXJrMngjjRi/PqwSNiuz3EcyXjVk8Qe4kJpyUYsc27UGfhruxoHvuOKYY97sre/y",
-	"8ZVUnC+iMLcDeKsIeQvXrWk65d1uruxhuWKEwwck1NGsurZH8Towww7drtPM2VRTL+xyu42Y5ted3apa",
-	"P2W72VmLR/73aWr1JZqtPdFrmdc92ptvsgeCEI3f/2Ssz1n0tsYf3VZabELMibML0gtl+/261joYd0xG",
-	"TC8ZE9a5xRQ5wliDgIRaglvPtTgP/bHjMXn+VJEjpIqxTImQhkfAC6hshK4NhblwnAKyrp/4aSm4Mv+6",
-	"dKsttlr3LlE78b26rjvj224mCmtpAzRZg1veqL22E7unMlTd1WZ8W81ZxMc88luv11F4DfI1e69DUCQS",
-	"LlhAwkSKSejavlV3jDZYCF3OQmhbeRtCgKDYENCIif8V/Z/N/Gvdn8t9hHKAN++bOaPvh4kd8WGjtLZX",
-	"m/KqjuO9z9hx3HvioLKFbA7aeNJoY3k/dk9Xsd03UTYNNrajxDdq2lHWmGya9J3M5J8mYoQRH27vUZlx",
-	"B/NRc6HiVu8oVLxwivZOraXANJ83T6OQfY6ViBREWuQRr5iCorKaeusMxXeHbJJBoKGeH2xsGE21ut9t",
-	"j6jCBoCWt9hvuPzQrKt0sOWA7xFq69rMD5uHT3+sJcbt0p5txlTj/T+4x93acn/PIuArz6TjLp1ELuGS",
-	"TWc0gcg/MNPaZgjFvFU3pubE/XnBFmwLSvOCX1BK5YHCml0YLzl18URZG65tIUPQOwMTHcDG0xpcQJTK",
-	"PJUTc7sC7YOleXCaW5gg6GVJueZiMpRimLcD730MdiGw/POlk2rXP6M6mmLjLUbGPNEsVWRk/Xu4oYDM",
-	"WeptrvQBu6sP2yKM/C1vG4zw2DYqB9a2kZWQ/LBLhJH1Bfi7qJ7WW1bggFNF7v+iJz9wFFnPAraEN7q7",
-	"D+MbIRIR4R26wvFOjfDTQPA3suQilsuAhIgZiJ4ec3s1+orJfXCd8yM7Uw03emttqmW1wIiK+e2SpR2g",
-	"dLZ+Andsf+/rJNvpafeW95vF8WrhGL+ysdl9DrLqaxmdLp48GxAlU41ROeYzhzHDHLg//pr9bl25Q4Nu",
-	"OIDeufNkVdnFkSgG0bvW0gujwdo7zhpGS2G76loqx3mBzvGlIulmj9cQ/Q4s1I9SzaOE7e+GR1zb2DmK",
-	"sxmGlBv0JfT/t3E+StOV4V16ylbm1i13veYalv2Smu0IKiIMFQMv6BuqF2lMKwq20EXMmYi2ujYfuXHV",
-	"Vufzs7PTbTXjAgSpmt7HBm23+WHnGs1rlIdYdJ7TQ2LTJ86D4fUbbJBlSNXdTKdpTMaJlBUNcn+PKNoP",
-	"N08A6lA9o4CYmGnKE3VCHllVv4CQvB75NampR07FjXB6JdFGeIB5oAstmI2sBXKUUhFzMQlBVDYcjEYs",
-	"JtBLDhPpjrIxA/LhY4g91kc0ur1xkWVenfVEyluYeJwy29F2KpUGDr9eBcMuBeRUjPGwJeCdHJKa36B3",
-	"klFXuzBgzITSKf2//4eRbt9cGlJpmgwjGTMI5eifXQCpTKVRgVv/3r8i/Q65OD/rn/aqWqHma9jIYeww",
-	"w2AsOJqGPTx24zGoVNNID2vqTz8SpaqeEKKH+DVn1ODW+k63et/KFfO3mq4TNqHJsHEoWd3AbUeYQofD",
-	"qhDPl/Ku1AWZLAREewqpp8BZMvF3Rm/BnmIETjlvQ9R/IZRmQyToUbSobDV5/B/VqdBISYWd9qsgckfd",
-	"vjZHRtQzk2/H4305ieHy0ryetytca2cOv8G8M3O6WoOrqysDG2w7GZnD9uzd64ruYtmLm0ONBavsWhhV",
-	"W99xyzaO8d5X295X2BpQut2GULFlwSpszEGLap3y0UKz7ZwlH2kYBNVsYsOWtp7Y+lCqs85Bz+wO6K+K",
-	"MT3v7329vga3VVPqKJX7yw2URbJ5k0vcJGc66CHDAGfkN9DhSY7LZlvPzdawKgFa9bdBEPf6HY7dABMs",
-	"VXwQWbBQ03jvI1QoA7l2TPYkugN3CviS30GdL6Lh5tD1jQOqyv9XI0OxVCPSdqTMg/Vr2xGmO5vsXVzZ",
-	"drI1mvc3BtP7k3uh9CSGcJU7iuHgn7ZgQ+3HL6yLvLLb8cxIsd2g0+lcZ7QDkolaGv2+3+kYGdcI4KGd",
-	"JiQjtpJYlKWRBaNATx83FjcrAcstvAFcXAWy8s7N70VjS8kTtdCRxHPsLBQ2/igPijP/EjajrtLRjOts",
-	"QIC43IqA+nyGIFtS1a53sv+43VeCT9W0B7JdgbieumqlJ+RbwcDe4yydWb8RSHYBb39esP0eLYF+5c1p",
-	"96pdDnA7RC/Mja19oKxeIpcs/aTde/KYZAfndQp6/OQV6V+QhIrJgk4Y0XQCQsWMKUUnTJWT6BZivVjo",
-	"6dl9evE0C0s2e9mx6hHg8gCdMRu0oMmCk3aJ0rXo2RzKAJFkJDRnau9Ahh0OZONABjNn00AGD3cVFOiK",
-	"HSO+uCIpGy8UizF0e4kVppdTqiFVGntLeI2AfWv1ngWUQWqLFinXqzeG3FxyDf+agQaEBbK/yPqB3A7/",
-	"+fd/rKUlPRJZL46jEMeEx1A2WkzQkoViLjaBwn/ThZ4aZEfU+iDAjjZiMSR9QCBbhOWoF4phi1U4EFBz",
-	"1uwc/zIyIqwx39tU63Jn7fI2VPU2sly3cttsl6QZPrzrPjQrfwiJzbZFRlDq4gzYxDK6JQH/KJ8Afn+Y",
-	"BUBu2c1H8BCPZXVIyVdv374CDGCBX5lqmtxyTR73Huerwp8Ha60iERsiJjMaTblgyrYpyYv0qsDSHk6R",
-	"tzep6JGivbTOvKawbY1ia6lyMZLvr/P5nYsGK4kHdhSAHL8bUU0TOVmwrElL3iaCp1CbOLM83Ygb8ac/",
-	"Pcqpi0tx8qc/kTdMxHXF2W8Wnc5pBEiHf7JwYMhxjaYDR4IhnpDw+EbAjeEgV03yAVZUryGufFI7wJCb",
-	"TLMd3QgEj9l6qcEWgCgvq1xDnsSIAtga8YQ8qjtlRmKiUcTmGrRtA1NYqLoR5sCRZ1BA2s1EFF1BXS14",
-	"L6JJQri+XjsEikGtX9ur1McTObJuW1uv+dhAfEVQ7ffrTsOdoaycT/qdvsXwszSVqfrTn8Bs/vqLJ+Sq",
-	"f3Zhw21xSw/nqRwlbPbvf1VShE5SVNqwRxJGMmYhxu69wnFPZMyODZhvxJylbTT733GZ2LaSXJAQVffQ",
-	"rgGtAWYRckxsvgqLIXFpkUZMkaOq7kBjRvUiZe74BD5LD9zhUcGNAGuiOgaFmYTPx+2XVEdTu5Msnwct",
-	"JzS2IGJxALtMpZjkCT8ugsUu8kYchTet05tWaOBuYJIwIKRMner2zDQzrpTLwev3Lu22n5ib3vz86ts3",
-	"b83uYYFUZHF0JHwes9lcaiaiVdscFGQ7is4YnCgDjJGMV+jvWOUdD28EruC6OB5xZ41C8GK20F7vmiyn",
-	"PGFe20SbvUbShVAB6Xeu7MJfcKUdycyhExMXKO5i24PYCBxzqhQJvZiMEDPq/biQhdA8sY12wBp1fSNC",
-	"KEQOERNdoiUxQgQ563iyyQl5hGFU5swYrJAxW2LZUUGy16Hw0oiNZcqyAJMbcWQrBNMkMaJdseY5EtJx",
-	"QJS07ZucT6q4D2iwA3NypU/IE/gZYrRuhGI0YfEAUI1dGWEmF+XClcYIr4z4bDBUgFVTJ/QOc5/yU8xB",
-	"K78RIRd3NOFxmCnodj3HAdQBh8AEq85bRhazeSJXMyb0dQYYYDSYZQB8DyCp5Y2A4BtEMNoyDLt/y2dM",
-	"Zbzh9PT0yuD63dsn1yReuEax5jH62BSLpAHOUfjPv/9jaP8Kj0+INWQYouNM3QjzigHRf7359hvLnODW",
-	"dQYK8pI/xkr2xJArcFm4qgx7XIhbYZigNQCiww8kPoStkjeCK/QWAlS5giL2AD7y7u0X7UvQn3Ax8MrP",
-	"CwO9OU3pjBl0II2Z0wIFyy3Twy46UPohlgwnnRqM5eaTM3fISPgoSeQyJFNGY7hQwfsXMaFYbk1sPZrT",
-	"aMpI76QDsYaJFVXU4OHD5XJ5QuHxiUwnD+276uGL50+effPmWdu8kzuCW7m88ujVcz/ru9U96eBQOWeC",
-	"znlr0Do96ZxAWjrVU5BVH04ZTfT0b+bfk8pEfrvFXqfjMYp5KiOmFNKdchxDQR+qaMqiW5XhjyWop2aX",
-	"3//P3rsut41j++KvgvKXSFP0Jen0dLddU/vv3bdJTac7/yS9u+psTpkQCUnYpgANAVrRcaVqPp0HOA8x",
-	"DzZPcgprASBIXSzJkiw5nA/TsSSSAAj81v23jOVy8jPTf4UnY5bTWJopmqe/uriwBKLaVuuEMsnIInCN",
-	"g3H3kOlnnwDq3/y+q3jOyvEZhiMAZxbd1Q/z3Eq8mv6P+ZKqHI0oRH1/4XdMYG6XpgNljIzfvCJx8ndz",
-	"6fmI6YKnauHa29OjDAgWstTMaTG6VNakyylICeS/GxR05In33xXS7FtW2hOB9usZ+WCmncWiAlYMzXIz",
-	"SSzfzKUcI2jb3oyAZR3AJQUpfa8vviLJmBUg4aS4yZjgLEu6V4QaLISFNYhj20fjWpvNgffnSjOBeOU0",
-	"mw4K4j4rmEjdy3mhYpGcntp1OjXDMbBnlQERnL/X2N0MTtvMTntr1/nBrWYW6nycUy6wZ7uz/8zRvHGb",
-	"/EZLTfN7eCF/iU9c5cKIxScRvpu/xObe8clnAqRX1WatGcmvv/36mz/PyXL8PJ9VBKaw/X0abJORX6aF",
-	"O9YiydmUjvKF2/ajsTYzmZaOx3nmhfw2ZuL63ZsPY5aud/7dc7expHYQJPhm+8sLa9F4yrIFBsbMVdHY",
-	"twSE85ZSYc+Z26kRgC/5+uIrVCAzqmmPqkpumYOUytHIHEIai0nBNSMdamRXoXuMalLISeTFszQnk1pp",
-	"fwWi1Fbx+VRe69RGb4wRzV0jUt2DYwFy2T2+V2orwRWBZyvzcLMEp4A4fW6sPyB3yknG1W3XiXRYpgWn",
-	"/T0wXyD0PoFoeQ9DMxvp64uvHt5EHzCI97ugd5Tnxrja+h4MF2ThxjOm75if3rLpYnn0pz/9EZisl3/6",
-	"E7GR6Ilwuwn+GXZojcVvAUNJRAp2J2+x/ZGxH9K8zIz+hnSGTjuGJrBpwbSymqmdpjLPTEpR834lpPP6",
-	"4mU3mieQzFdfAQ+YU6I7ry8ujJgS2Lc2FqVgn8YsNfZAleBKOl9fXHTnbTBjBF2/e/M3s06QDWQ1R6Dj",
-	"nPeuqp+co8UA/Y0e+OUvRmkHRvWd7WCcBGQ7z9nFYc2Kf5tmZ77GISzflf9JfcoDXPLy4Ut+F9Q6l5Cz",
-	"8fUqh+cnWfR4ljGxjTNTOW7/+++fG7qc0n4VgkPkP4K+OlJt7ciAiwC8+MZ8R8wEN07dM3ZGjByzvh2O",
-	"tikAJ2RB2u6B5hgROh4zWpibY2iS+W46tMy4JrkcGJy2/gRvpIIHoeGMqLwP3hbC2EUsnIvhlk2vbLqF",
-	"G4DF7Vs2hraGgeb2HUlSKfo5T7U3cc2Ft2y6s8NvZVMsZudWDWuZWwQW4fWrV7OuFXN3WB15x4pYgEVL",
-	"Xr/8qoIcsibi4GbA47o25AQTNJcjosA8/tMmMW8FTMIx+pNfj3/pomSfZ/Ds5Zbx7ANst0Uqn3OeVSfj",
-	"wDHt9cV3D1/xvT0+cMHLr1a6wKz3Ryl/ocUAFI7Xr149fF19M72HM7Rb5MV9FUQT5qNvQ4E5v8f7vck+",
-	"n6O+AQkhWwTo93BX5YDKs9JfWq+mi0SCq83sNqh/KxU7I3ApOLa8LmTugL45FQvrNzE/XITUO4HFiCRC",
-	"6pu+LEWWxKLz+uJ1d3PQwgXaELTwsjfZPhSgpVABTaoKlh08Srx++Ipfpf7JvNvdHlh87ysf2FIPz2ma",
-	"MqVOgcHsvGAZw/Ytqx7XazGVgqGBi7FBe15AClutKDX3FZrTHE2SMRMqiCk63y0OBdo2v1B4N9Sx3A8h",
-	"BODVI2zvrK31q5lz8tNYVEasvZm7Q6XH3XE2YcUZeW8QzoUkxsaQB19cVUIB7bTBzx+LRoyyiih2Xr/6",
-	"Dkf2nulienrd16zowmxnwaGPzG3WoR75upmoyqmQBcG29UC1cBuFwUlQSIUkuRQDo+TQPJcTFa6esgsR",
-	"BOciH9j39/G3wB7ZbB6wzYDUQqQrqGY3dh0TWI9uTRnD6EIsHqWMfeAD8Ub8wfXwGmb7C3bU34VO9R6O",
-	"QvWYJ9KrcMaLYFKwSbW1rWaF52avkLmx1rOCevVRyrdUOLVWbd098wETN+aBUAietZSMBoRW3efVOWYh",
-	"7BpBnYXq0+V43+wFzGAJD/2IFrf4s6BFPo6RZahe1cE4IjTPY0HR3bgWPJKH0dGobk14rNSeBjDa1ZBQ",
-	"uVUVF/amoLspJrKrAKDAH0vhRMCKDCBjX8hYAM8RBKAnjN5CiHwiCyhmzMGTecM+caVVUvl0sbc/Iz0G",
-	"/QF8Ju6IUQGG6VUs5ul2GOf2KE5TqEO8Ikmf8pxlN+OCeSb/pNE3NwyaxgIhOcL+bswHmrlmzbdpppdB",
-	"s3IpVsPwYMVBz0Rl1N7vxsod893Li26EIXD3pdWZ3Ze1C0sVftFc287ri+/ma8Sg7YJKPHeV3IWrCZi6",
-	"sb+2f/EajsYbP6kdCZfmY74U4bJz1XoDi32FafwsBTt6QYd7DimDg+29koSDCoVTzx2+rmgTMhBgRDCW",
-	"sQyQ6gNo9NQAPOR0+6w/VHoxdcTA5MuvyYiLEjLOOKbZuOh4jxktVtnWIoibIAJiUcl0+DDoDWGJKfDz",
-	"qjgP5AekKIlbtDagqQ6ES87Im8px+urilVG8+a2ljsKyMKRrowr06sgANxYeF+B9DQfNFbHKv5KWbxMi",
-	"iONC9oDXw0gAJNOZI4PrVd42hbUpmlcSBZuAaqC0g3BYwRsBW/oXs4l2qrHXH7MWqL6aE+21atJlc8eZ",
-	"Le7zfSluFg7JG9BAmE43Bshjxpcf7aacf5g3QJon9UZUs4AR1ZwSV5X7wSUbpixyhFQVVOHJjcXW1OdN",
-	"nAuYoKfKMSuUwd05rgWRWVUUq6iGEqDIqM7WP2A3O+nIwvZTnw+pSVCZmnSPyp+we3Aye3kzbGq9CUfr",
-	"TUBJbY/aGhgoy7V8CN/Xi1Fmqi18/QC+XTiZP7p8akzLrpykV9WLJ0rLsQKUg5iJ9QoA8iwwf52b2ag/",
-	"PB1ipq6QQQEJQct9sUkcC5spjizhbj1Bt/L36dg+XgtLr16EdSDdbUVtlpiosVgAWhuC0y+4DWbg4PUc",
-	"SgpcKFm6iOqBhkef6IjeV+V0zYgJHFhc5pXOpvMebaqVzFPd7S0hpX4FBcWckarmGaMhXC2780ITIhbL",
-	"bYgrm///NTH7viyw6ISSQk5QI0Yb5YWqJuGUPq6M+gAd1VC5wIQOOBPzVZeokfliS5krO6phQHkVx6ok",
-	"bggRMeYT5Mm7QXFFJoUUg6NSSd65rbYbjcTdHh/YKiRfgkLiT8SqcIeFvntz/6RSKKhoCixHozEk5/Yb",
-	"HMp/wCb4CxagLnMSVfgWeonqZc3G3rH5cc5xv9wRFKF9hSlsgSMe/QA2p7bpLSLrO4uqwTtv0bNxBUGS",
-	"T+sP+jL8QbXT9kj30Awe7dtJBHOpuYqq2wSUCZXTCGrlc8vEUOdVqLAjFuZX3JbU01zJysU0rzIL2XKV",
-	"VwUxRRYy5bqYMtP0TqEznOOWzHmfmVdw5aMBLHMvqMdSObJsADYnZLtOJh8dxQcejUoGmLU/V1EdIp9K",
-	"PTODWEFHq52KVlPbXFNroOVjPUkIl09ps9Z2hoMrp3mtYruSjmIaf5q8+/1jLLDa008qsYal9xV1N9WS",
-	"rmKx3NrFYc83dslT2bqgKM4YuqS+0lx52D0+vN2xHQzPOQxjuEXbw0DbdcxkT5Kzdt1mhw6g6N+8wXLc",
-	"jQLXuaOcCrmEJsJ694GlpJA5w3r/OmkRVeCpRwWtTkhEBkwrT0IEdDIVn2Sjk/2DXEgHWRn6vX8X69eG",
-	"4pVId/cTsMOsUin6Dvjo32SrX+GfxGiRDle74oDqVt3wV6lcDchKv5zS1WhJsAEqWdNgkzpwqTbu+rWs",
-	"wJsdlEpZ+HBggqxEUjGAjEaB60wKlLnU6iYJQMGNOf5JZK1EZXtVGWvTfBGB98yZjECIBsNBpcefbSlI",
-	"4js3uLxXS88VEXMO+B0ajVpKkjE2JvjzJTm6sXDszoF1bIx3ChkaiSXuuXHi216ZOAKzhOiyEOClSYbF",
-	"jZqKNPFhRlSqKp5Bg2k6Z8CosZvyr1gszJidnQncoyqkJSvV0cZi40Larbj+cNN9X7VXO+BS2mZbnj0r",
-	"gn6RFmiB1WmtSuSiE6S8gsH8+JEubDBjf3YOv4EHtAW4h16AS4KuhPNkRlMXPb9PPfH/5yNTTA+8tPZn",
-	"pjfGsLAbwz6UtIfw49mixlMW5C5TAH9m+uHDDPyA6XC3GqDrHBe0QAKek4KRMRRXYWtSp0no+VIH1LzF",
-	"iVyi0u2qHPuH1EJ5x3AsE1nmWSxGwM9K0mmaQxmXMMrLCAlGqSCvCXTvUqA2LqvpmqsuxgL0xf0Bz5LK",
-	"qMWpZVee5tbx6IZct67oucF3u44GtxLy1TsWPgr8HjZl3/RhnjvT8+a3X1xJz7to9bwnR+wNFMNXq8B7",
-	"dfR+gtP4OJ3y2/Ue+d5tvJ3qlLjz5zYM3US7rBFIbKpqRlaGRVaAdR8UYHVauxn+Osz6PQZ9EhjtPMuA",
-	"2jGsvvX1Guv5LA+JOc8v1io+yJAVo+WRWYtyr97rOVjHMCoSfry+73Lj419R9OVSDE5zo2NG4A6DBgm1",
-	"/EGrV1aVSp34BPNz7jhma8Un3QaZH+YPN9j8MMvHkfnhBSmk/gHn1OrMfrFYi9rPG8xmrJ7az6YuzWf2",
-	"i8Viaj9MyMHqjJQK0oP8ooKpoY9fCzaxAUXU8NFneuNiyAkpRW7ee90smOWhIZ0E/7yBP5Pu1VJ7oZkb",
-	"hHVli0gSrO/6qg7HM287vKLuutir1j+7hg+XlDzs4sX3vAWuxK2wJ1gewpCaZ6c2wl7ZFZ+aCagawHKW",
-	"RaTFerqsgINU/p8pLeMCsqK6UF5dfT+/p36Tme8sVq1P37ixXK9tYF1RvyngKXI9QbiGwkRflxh2tPGi",
-	"bIbCMRZHxeH4Ay7+3tD0Onj1+9Lgl2NYy/+4LjLYPbMHaLDHbI/QgC24K+LHSkm1ZIfmb5fZDh8xYRZD",
-	"ATD0zf9PqApqfEDDzzO8RyzWQZyDoIfdXKlcikixWFK9Ay/9WUPSGspVZSV96QrWLhltYcttC9EwHLU+",
-	"am0QYrvGZzWM5CZVtTHc4UNoIVVMI9hZlsah2WKN6yYzS4+5JsnGTi4YmMTQAJvg84EUYU4czjFeu0Zh",
-	"x6AR2RV9NuH3NqyzP83I7p1HptKc+2a+R5ZU87F+e9bvM5v46SZkOxcjwart44rlP4Nc9mgeNESuUjCD",
-	"WyZcDFnB9Q3+/Mb/PMFa2GjeFF2/WL8E/gOuYzGkBlj7ZhX6sogIo+nQEX6PC56yOrSO6RSWC695oexv",
-	"Jlyo7hn5ocJGSO20zy2Y0eCErBbiWJKQ/E7crQ52WNnnftIPhH2Q18i90dZ+fES++gTygqpjZqANoCIE",
-	"UP9eHgJQl359hPgJ/ai5ajzq0rfEtp2ZC+03YL2t+6Ejyk/u1RyqXuUH+IBe9UL5d9IqVk+a4WiEMDRI",
-	"JoppzcUgjB3717n/lEc3mpmkx7Mqww5ZWhq4AhjQgb5CgyoRGAinBtUJ6qJzyUaTU1oUfPZWgk3gdo1a",
-	"GYNF9eGZs1PQjKcaNSDAqbkVLubatYpZltLwzbEa9+rcWlD3cjSZklvB011mSvoOy/cnINBvHCxhiStE",
-	"NKOTccFu4GvlY5zrwfU7HN5+UysfkhWV0G5t8Da1cluBWRAxG8i/5Tpz0F9mD2ozitaZJMszcm2/88wa",
-	"WhIlgchJMxWUiNcblChHjK2HbHQsGZlvgiXfMXz7J33QRmgcZ1JmNYtVkjKDzdHa5o+xzWtIw2t71qFM",
-	"uJM3TtBcHz48WlT093W4MM8aFFRohxlSoevtja00p2TMCiUF4ULLRqahyCylz0xvq5yL2zPyx1BCRjh2",
-	"unIV65Amh5md/lZ1OnvEt6CeHT+JwAkCd0yMQZEQRW0r0sX1Rm70qmofZX9LLI2+maEA2upgAo25xqKD",
-	"va4gXiSUZjTrrt9QakmLvwOrc3q4pD0Wh5LviFv1eWQ54lyeKLcxaLi1QF+vTkhITz9hDj88SCAutCmP",
-	"R5/yuEz44Wb1ImKhuFtZrz6/r/7YT8l8oGY/oFiDI3pOm8RQaBikLxhNh0yRHptKfOYoItSWMuRGXcgZ",
-	"vcN8KFnqI/FK13rx7UcR37Ufex20a/XjxziiF/S62w5InKNitnEK5GZg4TjTneoYMO2GLV4HtGKzw8RI",
-	"cXvpUx4hja3R2wWfHAu425QoTQsYI5tgqZNjR5YwPZpfegczx5C8ewwClvnEvmyflWmsAssQRRZbBVbf",
-	"tWJ9rhuBdOYgUvchOoKD0YyX9jld2FF1YRtWp9jGYlsO7PfwCp4SejfzY6/sm25OMNB7Px8I8j/f/PfD",
-	"bNK6N8mEe2/3wslAxJ6F0x9cD7OCTppumUtLO9+UOmfkvRkmyB9iQS08ArNJqg/oyig/zH02lR/7kgHz",
-	"Yf4xkG1m/YVry88YM9eBwD1CGRy1bUDZiPL8VLPROKea7ZFIpJE4ZDSogmdMuSQup8MCgbwfX0R6U3LL",
-	"AcYzksuU5uyM/I2Dbu4/Udh1w+jIUkDDtvCWynXqUKCLqqEsNOlQTUZS4QVjVjQf0oWO0dxpr7EY08F8",
-	"UvdDDKu9pTz/6N/xoeaZhaNcFM5atG1ae31zjpHaEauWNAAU82bWRJLze3OCPp/f4/n5jJCSM812mm3W",
-	"2B8wNfgZ1c0jbXChbi+D9b68xjD0B7qQU8EQFYgq06Ffv6OodYYXEp67XfMgUZ4btF71t7/Am5oHO3O6",
-	"seJs2rLl1cuWYcEIXYAAswAQPa1yYH5q5DMcZNnHYXMBn+GZrpHSVDHhMPvcOubtqh6JN/4oj+huNINF",
-	"WoHH3fb4r1zjS7O1Dv+43G3p7gd6N5uvvfrhj5DvK3WEW+abHuvLgl2SfiFHsRByQqRoPmFGSYiIlmTM",
-	"5DhnpGA0wxtS7Z8DfCcCy/YsT0EUC+x1ZXNNJpRrTDHBsZS6Jz8FbUp/pOkQq1Zy1ofAIIQURmM9JbeM",
-	"jWuaCVgsxuYobO3cz7KyiUhHMUbCI2J3tU2H7xVUGG2mb44t6eRyICOSylyWRUT6UmpWdInSdKpiQQuz",
-	"7VxXRs7UQ4wL16J6QbBEnkNtTAvFIlSyoJZpzghJUebG5Ct1VF2IKwvrCoRt5i1kVFPSgVJr86UKiIhf",
-	"ff1n8jf+n93IrF9O09uArKKT3N+f/cLF7efPSZfYLoyafYK1/uvHt7/gmhpBYfup1XeX7xZryduQ5wYS",
-	"ZbBXh4d9y/OWqLL3PyzVSUQS85wkFlAboEd5gvvfutTA8qR3UDAeLKHvty+mdmhcBU/RUl4S1KIh+iPJ",
-	"QJIeTW9d+pI3cfcp1rabxP+uPBppt/1soDlnZN8Z/OvI2ufs9zuAaEa9cxq9W0dVf4ytfj4u2B1nkz2y",
-	"DL23uD6LwSh1rMlOZ9QDK6aBtJ4MGETFfY9HACaqYgHd0+xa2T5LoWSZE2ERdMSuCEpcL6GNYK7hbESU",
-	"jEVy/zkhds1Uw9WIOo0LpJD3VnzkHP23deHphEJE2KeUjTV8GgsqrGJgNBquSJ8LdswIjyv1HFE+KO2y",
-	"msDJ5ckfLE/liBkZfX9/5kb+Kx2xz59PVg6dH4hosC9vkWRAHRhy3fBI9hiBAs9WPuxYPtgXsz0R4al8",
-	"91z99MZaTEWG/XinZGK0c5plVltevRrKzuEYK6EsY/yOgfG9zNcofapY7Nft13lQRVM4jVUKpuz+aV1K",
-	"WyuWGvlt7cEowJk9MdmTjmcQwMtigX02XaXPWdegxLtSLyuHurQ08ajxAa8JOJyFBG1paHXVeg90oGOy",
-	"LE4Vwj5Q0gT3nlPQ1GzqZCDwhmfK5V2av51iGYtZIvaDpiF4/mVM11mGm/95VDL56TxRMZNdyyUd3PH0",
-	"oFc0ZBWqDuKLlrmmJXtH4sIs83i7UFqtrEGf34+CDkAbJUM8Sqd+z0bSxVaqkVxV0gX8/5ELZigkuwl+",
-	"qs7IdVAI3NDAY9HIBR1RASqUUcSDm1SKuBHG+PN1SwpAKmIiVmPOOVW6VlF8IMUFj0kuNa9tL0Ii7FC1",
-	"Yr4Fjq5Nk99j2id06XwQlqI9Wus/WV1xsU0eVXorlEqacxDUSpqDfDw9iA/iLF7sSWdq9aWDZfrbkWLy",
-	"6NYzm4HIR6eGIM06sSzrNNUY/+EqYHIv5MjWPX6qbDcpFisosZgtVmkVlK0oKLbxyReIii2B3fHoTb49",
-	"z85gE1ve7Bk1f7R9dub3b7TJ7EustiWYGDon1wTFA9fhcNFawGoBa3/4g3tuh/BTSAs+5d64czaClQdU",
-	"rVhsqmthrkHGRlKzI9K6HuRMJgsok7dHOYHcqdZxb7bRPjFxlyzLK3a2gOmbiT9VTk0L3S1Z8o7JkpfJ",
-	"Js+djFvthYIY+fZFFAD8M5ZR5EOZDitPaINmFUIqE4G3aHQeeChy/6Qd1B8jpLbY4DwQUh+43jm3/2FK",
-	"KZh5K6aOKku0lTrLpA70hLGs03YPcRXA9IZiSLDJMTa6Gpe9nKshywgtNE/BtYNZYyiz5lY+RESwie8W",
-	"cOm6+bmmM31ZxILmub9QEVm4ajVwrEvBFs3wjPwBVW6TgmvNxF8MyCTYUNCNsE7r/UK5ss9JIat0uogY",
-	"GMnKnGXmccqXQV6hjBOMZTPOcstiblYWKv9UVVXaPZYkXp/rbzbkbkXWH/iOjjQl9xq30yo5uW7ntUm5",
-	"W0vKFbg9HdTCbl0nFffjPAi4Ck/sOnXg1+QRGGp3B2TL1rEzjCHSHFBPDeVEYUAxseB7QzVo5B0hJ+hd",
-	"yllfx0KWuhv5DuR2TrAG1n4SWVWYe3bIebWPzZ8ljfTZWGwpf3bttvjfQ/q1g0kLIc8jl7YxqSfKqHVL",
-	"ukDrd2etVfvb3NllAseoJgyBDzdMnRXaq7KzIuhhNf/83t507azaAxFav4l8Wun7S5Tpq6ZqTwtm7kKG",
-	"rDgisrH9wvW12xwthdh+Mi0so1h11gP2d9jG8/TMI7LTr2et9MVG+pWlH7LZYP7KKFygZkP/ugFtLPhS",
-	"ZKRnW3WRiVsU1Ds5NAi0B5Llih1XOu0BocHFntWmVll6ms4k7tzJ/opG8Kodsp+XQkF+4izPAu4Tpek0",
-	"FljUah7AvrQgFHaXfjLEevoo1NwFeKJ4VGuathGpneRBrKO5LjdPZb9vd9tj9NuamJjtDn0kgZDfcC12",
-	"C5YHFdGAGa8Sz8Bt0lqcm/PXS7e53PG0u219NpENOGsdSUghsxLKlWYDtSnVNJeDkhGqZ4K4BU/ZZXAD",
-	"2/5ikMsezWMxloXuy5xL0pkMeTq0VUXC8eJV92Z3TMxhvPa0qlwMWWFbxs3cHdlTjepkn98woe3obOsM",
-	"WHA3eDIxSwZaltUnzS9fzMtyst/dcNdM08+6Th0LlB9mQD2WSzFQxq5uKr1XywhTam2mqcABwyODIZKO",
-	"t6HdVHyj56X97FpmlF0zo2BkB47xM4nnVBN6olgOLuYiPlc4H62y3MZx6h4TKJmo0NRlsSJY1hB8nvRd",
-	"RT0+v4f/bsiJsmGDGCcAbF/mReIaZOLACCVHsY3d9JS2K4C9X6p631igYJ1xRDvhqwLpS7zwhefMVgvL",
-	"iTiesM4+sPo33CltKGe33WCsujRfn96uKXv4AYon3tcXe5T/rdTf9QmzEYglx2vlYMPG8u+3AnjWPZO5",
-	"l2SWZnec05RlhOov072/1/N+KC799e2Si9YuaZ34T+PEX+C1r/mkNrBGimwLzvo9J6P8GlR+1Jg+4Dar",
-	"EKTjtB3oo4NMKhaLqlDxGKIL+PJ2jNrmIUfNew4zWCkkAetZryxq7aitlVtIt109RuEHjyi5MMgyolxo",
-	"yo0aiDpTwBRE0yHJuWDQ1kbNhhvmRis6de+9uV79N//7WeDGjxGfJlwxNO+UoGM1lFqBr8Q8DT4GVDYQ",
-	"pTQVGS0y294BvCtakiRjOb9jxfTGJtMl6BOJxRCb15nfFCzlY86ETkiHfaKpzqEjDuiP44Kd4i2HVBHB",
-	"uBlWZDuRcFAg0tuqiZ0qzSliRSwmtGBDWSrrx+mXeZ/nOcsibLaj2QjagZeCa8T0ocwzRVy78JfRxcUF",
-	"fGtjIDTPrZtIYLH47BompFo0sya28nFBdXqpNBnwO+aiM+bmtmZSxcJVjic2MoOryqynSWCrO/OZKLFE",
-	"V2SwHGVvxLWGBbEBqyARCK6IBRc9+QmcU6kUfV6MwC4gUqRsQagloaWWN/bXN7jPE5tnhCz6k6GMBXzB",
-	"YCDIjm87qSd9RnVZsBvHZ5X4hngJXHPjYALgL4GxOTeke//+inHB3BDOYvGBQfPnZvzjEiIjuuAsQyk4",
-	"YkJjhM3ZIFU4BB9gg0TmXdhuk7GgRIHqsy2JObsQ+E0YUZsVpsSbU+uX8bhYTyx2UsazpBuUWXVAwOcR",
-	"6qnm81SRHljLRRYVbOHWovpCIz0LtRTYtWBH2ZM4o5usYj+d38N/bTTnqNL6V7Gd3CUuDQAPk+wb7LOM",
-	"+eaHmEvRJ0IKdixu7j3g72+4NfZg4ywFv6DJAWhjqNRxg4fTFg6fJid/S6BznlKRsnwfNKwNYysWDTbr",
-	"2Q6l5qlm52UFnVTggVqYtVGcUu6KBnA6xnh0+ndsMIV0aKDAmw/AfV+w/2Gp7qIhYFQ0u9ONNkiVFNC+",
-	"WsJS0PyMJKkVZ1XelNXMQZWH1g7GZlHc6Ptck9T1c8Rh5SwjHex1qinPiaJTRXpTo+GPFidQuWC5YEZ9",
-	"dLfca/pUNe/VEqe2nNoEi7d/vN2si+nK3UmDaQVq7+cnRfpWzX0yNXd/afsWIjeWIQUDaliqN2Dv3iD8",
-	"+pbegv9NlWrMwLNVkZJYitoB5eIKskzxAwPw0J7Je7OW8ItAs+gDJhjZuBGSe0sOAx8FnrvUQP0AF0BT",
-	"9b5bdDqkBgKNTktuvwWu+wBc3EteBV9SWWSnaU75SK0DMR+Xc5sqxQdCNSvO4Q98ZM2pa1uVZt47GhY3",
-	"AUTp6ZiBwz0x/0oAyPAbnhmQ6HNWkDualwwLRZ0DnuZ5hXMDfscE6Vh+Dyl0QVN9aWytWLg/Q0+0HwN+",
-	"1j0jv0qiynRo54BO+EkhxQCfHdUzQSJQbs0vY1Gr53UdUi9hfOj2RMc/HUGR6xm51pqNxhpn4+z9cegh",
-	"6Lx+9R0sWCzeM11MT6/7mhWWBsror1NC8SZAN1Vm5hZ7hdqCanZjx57AeLffrf97s3PfwyI/HnN3kFlf",
-	"De+JMljs2iyAe7eRhZw0SXxb2H9kSsoK4uKjlG+pmNplUPvVTc3W9AhlbGOuVQCnYQgYN9Gq4uTYElXC",
-	"ktXIyyA9ZLzwrjeS9DnLM5Q8CaB9QjrgwUCR1CV9bodqVwEFVCwCCQX3gMCilU9QWQZ3uyLJP5KKRUUx",
-	"J84MClAbGNbsk44IHwhZmKmlVLGzWHwfThv8wLhsihlVO6ryafpImqCGZgW1rFhX8fdCEvYJEZcUrM8K",
-	"JlJ2FQv6YMZOOGsvbm0YWGTH5G3+hSvtdvtuHSD4lI/TMVs9YQevAe6LdS/6L7Ob1r3oA+ygo0slwsGv",
-	"kktkN22bPvSo9CGPNfVMosKfo1k5Ej3OBz5brGG0mcAASIcMMmrAX6GwrtjgNHTc0Qbu71hh5nQV4BSk",
-	"4UBWjeWRgQyhUal0LHrNzj3oyZ4FzAi9yGBsgFO7FPwfJSN0JIHU2o/D7b0nL87dvlIO5twBa+XB+J4o",
-	"DWIVtbz1wXwBHmLYipUaXvMTbK6Bn9/jP9bLdbgGRn6oIeUWq2bhHPDqDxektvrxpfU4IGdBZHkAM4jM",
-	"oa/GgCGoy7oCass/COmgfc2KM/KTLBpqvIqc2iqknqO6ooPE0YDBKCbHwjn6M9NbAMlVlbldu5ZX8zRM",
-	"GjunhbYn6dBduH03VzVbr85vmW4WQfYRnOCrJqAEWQqxqHLCo7m2qh6yUURKkbGCMJoO8QcvFGEZ16Qo",
-	"wwp6+AuhFC3uDhS3o9qVmAuS7iVJCpkbI948LWdUafAkoEle4zC9Ii67NaWZUfES0nEZ1smIfrrBX6rE",
-	"XgKJBnUQI1wAynCZ3WR0qpIrpDSZG44C3ynLqeZ3zN7b+hrMXaoH3oxZkULCuc+TLwomnEMhFhax+gVj",
-	"/9vcAol24Kf2QxwMySA7AtEYkiYotEfxv0LfB4y5iwklCR2PC3lH8wSburjFchqL0V0oGTORgaMCv3WE",
-	"LX3fMEVLkrGUZ4x0Xl28Quc1Nm2x8rAZWrw2ijZkD9t7YsmA3zHeX2T2AE4BNpIB6+Q+PoG/4pPL+ARl",
-	"0NlICj3MpzfGSqD5iAkdn0TxyYgpRQcMfmnf+iX59z//FZ98Trpn5FoQNhrrKS41SXNGjSiKBdz/cFt4",
-	"vn75KlqpXDUWj7IAsHJzz8LtUApWD97fb84THp/HWRavLl5tedy24Wm4dHNi1HjyJ9SgOrh3LRYh6NTB",
-	"5ioMOoI17mfeNh1tyTaXNh3FXfNCWXtlA3PM9xU90nDIJnW7Uh2Np38f3ToPyjNuJryKXxwLrFuv+LaK",
-	"apXdaA4/cONt7AaPvKmEmX3dBzP7VmWjxN6+cAOqQbm+WtouLBYt2+Q+2CbNhnkeFYhmJk/kdIdFXKBU",
-	"wr5vHe4tx2QNya+zzGLiHPBeQfU7vzf/2ZA/cmOw/wOgK+wUH2YR2qRM2PDgnkfQmw+ZvhcvG11aywr8",
-	"M7ywmp/NmlGSCInJ4DxnQudTApFXIguSS8UUoWnKlDr6XG/kIdwDHH+AjfNl00keUM61459cBAbRsy8o",
-	"tkXERxJYe9ITerE3laVVVJ4kfLYQBDYLne3OnhNV4X/NqjuMrKNH8mrG4tGpSu+ZWY09gsXTBynWNsAu",
-	"WgOs9eofH/smHu2NzTct09sj89z/VU7ICBS1Gd48TGqVfcydcPx6xizkAvNeI8KVKhlG0AumzQvCCjcm",
-	"dDElY1bEwjcS0iBe3F0j0pv6m775YdWoQSpLs1iuPiEWfpRBBcEi7rVS5EzNtCVIHHfejafOS4BZQhwI",
-	"+dljohXmNf3C7li+65gFPOkdvs8jpROtFmuleAdkfuewtm3YY9O4qTnOjbgHrOuYFXM6sfzhDuhqWHwO",
-	"4HDUpWWAvT4Jlo3GuZwyBpyd5nZc1wh3EI6XYWksFlInz0NSTADDD6AkCz7utgBbA9g3sM0OEV/98Nbl",
-	"ef7ACk7zX6GK/Zjh3Mx9dTSHI9CC+fZi2NWqLkDxvUWzoa1lxu54ylTFEeyQiVSsya6poptGgzcZbxEh",
-	"TUQBRapXsQCYBhinJIFZ33CRAOcY8O8qOjUAMxlKX9twRjrXAQ9xxfcLlyPdNEIyF7GoenJVjM5n3VpH",
-	"yshFXhK47L/53xMvryDHNFqtRyX3PqBKhr0wK472NlzF8Zo60ANNJCU9mhFvt5mPFGCJpcSY1+ZSimrM",
-	"Z/jrG/z1khaY8EasZKTaPiQWloyjIx11CIbgMeeXa6InPDUCelXpFYvF4mt5nsPuWIseI+42TYCIxeYU",
-	"zA8nQMRiq9WECP3imWQ/4GSeKgHCPV0ZGbLAEYc45T1xkSsZsOzt/I6JNnf2eaU5fAgKn7l4rI12fm/+",
-	"c3w0y27zYxsCDQQeOSM5ywagOQS23CVIf9+2QRMuvP/MyCUJRKMR0VKadYUWnbGQhXOsEdevAZWHzQie",
-	"YawhvzM2xgFxaSk3WuPOx4OdAbFrOQJbf0/G0F+xhnIZkvvN7OstW4PoMYFfj5TNhd0aap4DjjwhTfQV",
-	"ocu7voCXyYDQfC+TgyjAJIUQ9FcqskrTdzEHbJ1fecIacQsbivBsSvMQFsYNKApI16CNdoBvbDcEY+cc",
-	"g3Jx7ytADbdjnj+xj4F5eWuR6lhIYPcIevuQCReqG1VJclAVevdAyjTeMLS8jE2I4/Ctd1a3aQ4ctDeg",
-	"tEbbJBY7MU6q/IFYbME4eWO2yr5ly8FYM/XZP1VSgV/9pWKwyixobZcjt12WiWnYknVBXRcy25PTqMvv",
-	"Q1B7uWz/GYutCGby3swAQk+K9LmgOSRycx0LK5looCO8UEivktEpSDm0mZAxXNRlKivueIre14GUWUT6",
-	"hRzZVyIL/GtRCKxDSS7BeRmLXiFvmbBuWktt6/QBdAhi64iaK/ZBPaCywVB4bMd/eJjCdp12a0i8sNVq",
-	"p0CcwvhXyMcz7+aLFaiN6bcStZWoTy5RcU/WROpWZWhZiGdm7FZC0dmrbAQuQIxV2nQ7LUmP+aS7AeWi",
-	"LuBASqKRaxsXBcaub6MUtk26DAn0fdDOW7y3jI1RoqFZS4Y0W9tqFs5W5ppMqCL4AllGAufmiFEsnzVS",
-	"a2PjeAKtco1gwTWaJ6Zj0drEB2cTv4ct8QxleNV56sS/o5PLE4fIK4v4cHX21I+qFemtSK+J9LIQM1Yy",
-	"5rxvJNuxYdRemlR9wGfVMR/auNhoIC2YZ4lzpiYvsN24w0RjNZZC8xzzcGJRddrKzoh9hMG+uc2wHM+f",
-	"gVEuBmcHTZGxiypou0Btu6u28Gj3pdd2sz2215Xm6S3TT5FBbjP+ZhLfgIjTDishVqO8ChtFrZTAEAuX",
-	"wfArmzzcyWQNRi9gq8fxQQurZmOPZi758aeAf7SbZLc6Kz5l3TRuvGq9jiEHlcSNE1glg9tuuoiIYEe3",
-	"qQtby+XWfps7HHUbf50s7o8PelmcftexidgjxfI7prqR5f91xTCxsDGD04ypW5LSMe3xnOtpXRuE20jB",
-	"5hQ4Wq74xCp4LLvpTRNIYoa+o0IaG7db56AmgrFsAQz7jDD8ApOvzC9BjbQfuvzk5OPpxcXFy1dfJV3b",
-	"SMScbJLIMRMJPtPFRGB+RuFkpyNQzKqk6IyNczmFFHOX4awIzbKCKXXmiYxBvQ3aiFii7I5iLBbJzz9+",
-	"JEYG4gBPzW9U0r0ikyHVJMm5uFVJ1daEzHQ1IZ0KYaWwV5z9+5//SmLhkxNsJOYBx5nZKfCkgBeSfABB",
-	"LprBiMtYUFIwXUD1kvBujcqZYVecC6UZhT4JZnGthg6a7YEIH7J5anUsthduWUni/TZmAg/+88iurubz",
-	"RAnWdjEXWBt2D7e2RuudWSauzS4m1O6WuSJ6JUPn/B7/8TSJ2HuzeR5sRWO+n9eP5kFLCNOpm3nX7hRD",
-	"4nXFrnP0CdJ7kQMf7Y7ch52xHIXbTjQHklG9RZg7N1tmur4T2pfkLzBCGj7pBjheeRSJhe/ASl5ffHW2",
-	"yMcdemZCW8deR7SUACc/Ad4kI6o0K24yqqlvB4NzviRwSJizTCausxZ0RkDDgKpbLIOVaGhVpbB+2tgv",
-	"xwG7bYyILRQNzJXjjGrUtKvu44n75439fQJJYw3J4O6FE81zVpCC0eySNEPOXLuOFF0oODNGni6oUDQ1",
-	"Ly8WfrA4c9+PzAyQI0+9pe23K1Llaafs0hsJ8PUUW8nPc4xH0GtGzYV5Y0ydEZA3ScGUzO9YEgVjguty",
-	"JWNhvw260VirtCDO7DvSOPSqjG2xWNxb5nE2y7V5gW/hSPxANcVmDXsTW09P3zZ3/k+UKNaaOy2n21N2",
-	"aoGzAEnK5jicGgnpxIDlhJgTMXqMfqEUH4jno2AkOCGGyVHUOmWtV++hQduKLMgTd9InFqH/0PsLr4go",
-	"kWKD9hQTmmjIkAtEp0t2g3wvpJY7WyCirRmW5lIZWw2uPxBpevCyE173ni29AxCZwbRbSdlKyi9RUsIR",
-	"qMwaLRtwvx0BmcrRyIx8/abTA6Z90+kA0+vNyKy4C2WlYow45DOiiKmrZu9VTCLO5HPJTvjeLfLhIPgB",
-	"phnYVVol28Dt2jrHR5tu8Lh0A++oSav9uqdsg3HZy3lKCgauoI2zDeq3QcKHGtTMzSfAMrr5CQXXJLjn",
-	"lPSm83IDvI/IGTHee3QFfjF7lX+qwfJYWGCfUK6RMb/+o3EJFHSuDIWMCznAxIJrUZ+VuX8jHAOuvTmQ",
-	"CGjm3q95ZEMtn68RH4WyPj+KH4stF1wEWr2594ZqfZbVMO+QVPv9BP6bK/Ck4X/3FhblHNvj0hZbfCnF",
-	"FgbqQeF2MYWC0AzSoGrAu10V/Pze/mu9+P9idXxWUFRY+NrMr652P5OA+OFBam1c+wmlr4ZorcL8qEC4",
-	"V6P6W46KjwsucUjPxW+N7ddZ5qhJvanhixxaz/F2PccfHB6+c5vpy3Efz8y99SG3PuQv0If8vU2wqeB2",
-	"XIHBFuRUweSYrRVdXdkl1PQALRJoxgavBNqa1SLXxOf9uKIRyRR6XLSEegUYAG+We0Ayk/1aZHJCaF+z",
-	"giDDRpBN1Hn5mmR0qkhvSuxb716RnGpWLBAhl/hUCrlhrcBbi8RC7qs44pBkXTjtVsy1Yu4LFHN4BMAF",
-	"XEPz7Qg5LA18PqYYtG7FcscRTYdcMGSkYoL8+//8X8LFjYs0wN82PHEjxY2Xq+Zzv9bmDzTQALtjAbQc",
-	"wTOmkGNLBtLIVH+ZLOxVllZ/zmOcHA6GdDZPaHMnjVkWpEjjpvAyAgm4qrTeIGoTBXEmITVbbowix9aQ",
-	"+dXzPXxonstJK61XktaomoZl9V+QzJ6dfCu5W8n9BUrutwZLaylOrkDPQcJCAW6g+3zElKIDtjFFzPqN",
-	"7H6EUkX7XBADY1lomkMKLGTKygLoFBUUJTKRkQ4Xd1zD8TRmLR+IUy4I1OlH5N///FfXZbHEwraqSSyX",
-	"VUKkYApko2uM52ixqNZsNNYRSVTtt7RgNoBNJrK4BTvTDCsBKFdkwgpGaJqysUFqm5hg1hLUFPNzswJW",
-	"fLjns5Cfy1JEkw4lX3/6hHkRXWyVQ4UjlLbDU1ckyanSN6woZJEQZWzhyRA4bewaQroJbN+ITIY8HcLb",
-	"Gso8g5Z3sFix0PKWQcMemxumhnIizkjyH7hR/uLGm3MFbYCotsa/GYgA+b8TBq9KAMZig/Swt5Tnb90e",
-	"Xlf+mYvXZaSpZOaRMtIEK7ZKopgDiAOPdO2OigtSu/wZl6XuyU8BrJrlXICp5/f2X5b1t5huTPq7Psy+",
-	"RUJegufa421WMke8a0GuXzA1JIo1UAc4c2GyFgYBiiGfiqpYWCrcScENPACHPgVEJhwqGwGC6B0j7NO4",
-	"TpBLOgUDVAeCXQ/sjuYkAhZ8V8GJXrxcDizeA4F/PRBGy4xr85MHjA4vcGjF9d+31ossyATWD2bghoxV",
-	"8+Zje/BIxxtH5ocvjIS6ZaILS8EKCnS1iouUHT3b4XuzXQOo2Ahb37rtvzdEW6SIu7cftHj0bJfmNHzx",
-	"+Ui7w0/YSTNAtBhB2TqZO2JKaofKVlx7Nw3+WTF4YGm1cgiVSSLkZJYVA90tTCtPsYpFz1g3oIZ8DB1D",
-	"aAoEWYUsB8O5LCGCjtgVclrZB9M0laXQM12aXygXVzEaroxFAr1Hz8Y5TS2Pd7/PDCoBtRTgEP7kxm0u",
-	"igdfCj8S7OR89qfEP95fvKCthxSIcdYLNnJ0hw4blPV0zPGudLeCeQ8hViyW5S+9NftqA5wJWa5djb95",
-	"dyeXJ9fpiJGfR72/nkQn1euHXxbMzOmG6pPLk1cXr74+vfjq9OL1x4vvLl9+fXlx8b9Ooupu3IwwLdXN",
-	"xcvvXr7K/sxOv+59Q0+/Sb9ip9/1X16cftV72X9FX6dfZ382k4Dfj9jI/v6bi9NXr9LXp9/Q7y5Oey+z",
-	"r08v0u/Yt/1v6J97X2dm0tIM/wS0hJPoRHHNbnhmzpc5jNYBe4KOxZPoBPgNZsb+9ceXry8vXl1+9dKM",
-	"3Wx7HHepito4vjr9pv/ty1P6qvfVKY74m/63F9+9PIlOLPvByeWrz9FJ9ZLhoHsq4IJRM2a34d3fwClj",
-	"/10t9ZxP3Cwr7cH9KPhkRAXijGJ5/+Tv0cm44CLlY5rXXvNGL2aNBbnlAq+AeqNqEjfrvuER00NprgFt",
-	"6MYoILDZaXZjTvXJZZ/mikXOVYD3V8xN7JvXpy/TV9npN+yr/um39HXv9Ov0z9k37Nv+d/SiZ0QADHHF",
-	"fc2Mogv7jf5/NB2xM3eC1l+gXKYU9m7GTn/48SQ6cQcvo+QXeccMAJ6svofDcX5emaH+7ULNwQqUYzVl",
-	"lvmOjDSlI/ImlMUslMTndcAblysJ5e/rpWhQbQ3aujU47HgCK6WiSnmh3NdGZDnZ6p1algPT3PiFCqSx",
-	"AgKVJmvWFZalgI5OlKZTfJKiI9TPQ6+/MxK8fA+bVQbPhNZkGJ6RYnljj1i4qUClNxXgNVIKbAfnquGK",
-	"9MwIIEqjwzkdjgmx5bS6Cdfp8G21s3aUwdZ4zFP1lbKHbwG6+M3eFkY8sjDi8ai5ECdxKzUNgNE0hCpv",
-	"B6wCput429dB048hjlqUCp4KDh781Afv6/WfVyRJy6JgQidkRIvbqnWSLSGcne9Ta/3gBJ6+DdZ2l56G",
-	"4EGLnKcfa9tEHZfmsLzAdTQNZ7Z4p4+pUhNZZJsrDZZR2pfqL9n45FcZKgrGKvdS9hIM/VJpFONlIbAd",
-	"GSX9Ms+tX7EzZ1t2r+AK52DFJixMK0i6sJ1QalqLmzKMvGrV4r62MTkcsjoj17XZvVCx8DfgWI2UvPvt",
-	"A/Jam11xDj/3C4v1pJVoR+1lwugt+Evdz8CxKYU/1Df+endFIcUA4m2YrUDsD82R31m4J1QnYrGNNP13",
-	"br/tLBnePWEtLeL17MbHvIWDl/IHKIOxhtAyXY2mfo8vQCHBJltoe9IMsjiq3xm+DZsiFouOHrIpED7a",
-	"WHPoDWQTRagmyZL0OfMb60rDQDktNE9zhv7HcSHveIbi3fci8Xd64VLaJoXULCJm/2ZlDj5DpggXaV5m",
-	"LItiEbaYIL0pVuirIdF8xM5IEjhHkqCFoh2KJ+h31fpU77jL0yNjxNd23I/IjzrSWK+d+SpxXvdyv6Q4",
-	"74OMHiw8ggHS/GrQZR0ij407v32szh2kbCjHcqE0LbR/e5b/2/PcyqLZL8Sc/1gktMw4Eyk7C864Smy3",
-	"8sTiwA3VGAoQcoJctTnrayJLfQWqky4LBljhIUYRrs35qw6up0J3T7QNPgKaDUAOn/vJPnGld6d0HFM3",
-	"0e/BA3vtt916qLUv/gkc3hPRTrjFWWCAuSPz/DMvW96J0KNdcOBo8O/fgmClN82CeKAwnt/b6yx/RMZy",
-	"ptlO8X0vDt7NkegHWIFNkejareY8LWeOdYRPy1pShQ23P64fWClLdJb9mkTHsMt/ZnonW/xiz+KuLS94",
-	"ChaT5adtDHUwuxQhP2HTC6eiQ6STYNshMzIGLEZeIQodEvAw9BbY+OiMZV81z7hE54s5XpDQ5NR6rqrD",
-	"udfDvnINFlm1BGtt78LvkIKwBex4+oqq2lSeKFjaKvUbBlnb6qjl9B3LINrq/5BL+WiXcQ2svQMH7w0N",
-	"PIUv66VpIZWqRWIL95PAkRNEZyHLHpwmEI3NpRiY7xz9aSpH1nFxSRJb1aPK3ohrhF0k4EAKDWL7FsHI",
-	"CBc9+SmqPlCxcDfFOFHGUm5W+MrfOJWiz4uRuXF1mR+KlqTHSL/M+zzfYuOfrXqFfzNDfiOwmmM94IZL",
-	"1y0cgoucR/lI/ckwh1W8ybgfjopcencZ8B/rBy2AoN8QdBogdH4P/0VmSzhmG9cNLcal7/HO0ALFgYQd",
-	"JfiCsToHcMF6PImEh1omTNRLkQAAsWTMCiUFmQxlLOBGLDubaXpWgc6EKsCVDOJTENyjImUGLwjU0JCO",
-	"nkgbJ7frAPUaIotFwf6HpdrpdnhDqm3jM/PRBIql4GngqIVk/mAwgsLNJkPpBtG9Wt58xbMWwNNeKMBx",
-	"ZqspgbhgV0C3IGdv3T5mq2bxgRf/YR81vhHYwZsBqLeZ11Fmq0z9lXN74WG/Sh1qtZ93DZKLdFi7VVsN",
-	"9mjTBBehvD0QAJT2UKwM86gp7QDl30ISHyVeXXMQ71SzS5KxnN+xwpZBItaNC3aKP4QKoqrY0tUMGQXR",
-	"Fg0hLQyQIwMLDsqIpcWYdoVQlzVyAEHUD9IgcYVufUhiYoF4kMEEyP7rLZ8WeH+Cmbe42+Jui7tTfx42",
-	"gl3UIncAu+/hxnN1a8DXglElRVAD4nxscCug0IQ8VQO5qGL7XsaVlk22oWR/QcCJL2XfwLkqB6Uf2xP5",
-	"Xlv0/CLREzfeKug5LmRWpnrLLtKZ+hYG2RrwJJ/VD5m0sUipprkclGymTd4lQN4glz2aA51UX+Zcooei",
-	"lhlnK/jcEyJSipwpRfrgjztQT+U7t/LrotbPsCCr+xrtg9Z3Ul5DVdEaTk2q2UAW07WH9oHRIh0end/U",
-	"jn4Vz6nbml8239K42vIOj/wp2Eve7XWWKTCE4aGuK90MwsjCukdrOfNRcCUwbtRy5GOhGFNnJKF5wWg2",
-	"vYHMVxXobh/+9jsEaOgtE6TDB0IWEOCh0Fc66DYtGrn6tu54WYat0QG5IuYY8budeSxjMTO7B9rMrZWI",
-	"G4u12sw9MhHX7rxDTcStDfKJ0nHdEi3QH91haNNxn106bt0HCluxQr/58N1QKM/v7b/W69q2oil++KmH",
-	"m8LLO7dqe9FdHjjarUkodny2sGPa0oO1j2zD74Pq5z5mHoKWQQuzF5hiQl+RhGpd8F6pmUqA35ameMmI",
-	"0Dw/I9dQpizoiBl1ZFzwlMWiYDQdMkW8madcSPfK5ZfcMjZGblpIbgRaXbg50tYbnQoskUsCZEgJqFDK",
-	"Os6cQob8utYudM+KCHjK4PJKmoLutExTM9NAbS0WoK7t1Z+2UMV6ZGbkFqqyMZ1wC9B2KJmRm+hXF61+",
-	"1RLNH1Eq5fzWZ5vqcucVnK4fYtmkVNZziS2Hei9NQG4BTzrXKFq4PiM/uFFjslEsuOvH4m7rCECM5cnF",
-	"4IqUIUJYf4ATRAYZEtIzBrxvRn8clV8NWXjc+mkLjfvTVKutsyJ6FEDpfWrP1fZtQAtlVjmYTb0mHZ96",
-	"HWZh47C6TYosR5+LidCu0URUZUya6yuSIKqr9hNVJvVBBhqQWt1q+LPnvf42/ga8IH5NIUGI26zIM6Bi",
-	"Pbk8+UfJimnF6embkqwaFa3GY1scfd60RcO8wethsClqL33RBPDbG56tOQcDgscWtAhX3+LZKgGMtH7Y",
-	"Wj6RKgm8gQ5+jQJwxEVfiI3n9/gPo17R8biQd2wH6SvXkORnKcxwqJaeFEdDeN+endQylinN85ygXU4s",
-	"B3R4vCARZUQzRqSIRYflioGjv0oJuSSYjRNeNcupTqi6VUjZ343s86vsRNsKPRa0drYh7IvzOAxS1cjn",
-	"5FgLfk5yzCMSXa5xY4Tnd23lLbx4h3kvP8A6zEGafRvYC4cwq1FWmxPXueVsPYi0lmXga08EoQ3k3Qx4",
-	"d5Y2+LHCVFuODSYjV4cKW4/pL2PWsIWoHUMUbtUWog4folwi3voIpadjtgWuS4dEqHQ1yFw6jual64Eq",
-	"p9oodk7Z8342MxzMx+uVPNenXCD9ZMccgoKmOiKZHEEHMk3VbUTgOHcj68+zRNPFHStIxvocmStJKjMW",
-	"BaSXWBaIP8iCREGuzEQiomRh2zMay61KM3S9oBVjLjXHx7GgJaLRdL1jYHfk1qtpcpVR/hFe8s7RxTxm",
-	"kZGHfKRWPpm3fPZc7bRgjo5olfHCbpO5J3IPGWkftCysTQbbHgSz5XmBoQLD7KfqRHZeBi30zCnwzfNs",
-	"IDWw1aBThg2ogpk24Xpou/qZy909sVBrBJ52dKfaxTKHFHSLK8dsjfoWfhu7YoYGaPSmIakM6VDSK/Nb",
-	"Uo4VKzD42j0jsPX9UXeFaIAQ0Po0Y7FIqRBSk555d+6XQzOZDliZjUBpFyhxeGYOcZ8z+2aRKLzH6sUY",
-	"AAowfo8KV4RlXJMCeC8FY2iimjeF7j7zus0vrrDnB7wnR37pGvWa47P/1LutJsf9AOtc4cbJrkoj3AN+",
-	"8Nt+3+ltwSQXdfqejmvdBSEIxLVyW/3gFbDnpk/h7vQIBC8InPt1QEOv76pa1vm9+c+vdMTWyVS7Rkb/",
-	"nCskR2lImAUaFQzWtd9I7IcJAsncsolF6kyVD3wsGXE1TGkYheCVH1M9rJzy7p2cNCEhWvt4w20+z8YL",
-	"PoZuTWgNeeUJ16JAsi2KG7i2eOGIRvQTH5Wjk8uXF/C/6GTEhf0kgkmdXJ6YBRtAYdbf96L8LcO3lpfz",
-	"MTSB4Zl/GG92EAX9rRbFbDBNza1ikH0izI86dV6nNKd8xLKui4SWgipsz5KcEazQYeC7cohXIx10+iKk",
-	"1h1ku4A8dy9lKw0DFkcecSFglasOCtDPZvZtLEKWavFr4GLhoydlzqhYKfhYgcDqZVl4DTBQrnvRf9G8",
-	"XPtJR1r/hYNfJXpqN0UbNXVeMTwjzYyNFQD03JiSO3DS/z42MPgyuri4CGxfbJJWUKHQ4IsIzXOjwdkk",
-	"sYgwmg4J6EjG7DWmAdoMIiPsEwJTLArWZwUDFivbhtXnGhcM21EKFhGIn6KjEJhaJ7ZZ5YDfMUE6FX2g",
-	"4ppF5M4cNRXFwoVTrbugrnAaq9gLKXtD6u5pTUrzGeg9pbCPx27VBRszmzHnQ76NNLkz8gujd6xRsSZL",
-	"7TkR4MlBfwiQMyoWZpjFGXkrCzCwRWPxbUfq1xcXjtUrsV8lV0RJrH+D1+PW268yTi4WesJTS2QDJrKZ",
-	"pUEFXF20lamyDk73i87rl19199AlaystJX4Hl0ol13aTKB0844mCJI0xKINScyD3D8c8lMHGkHg6cdtE",
-	"zseErAewRdqGXY8kYsXCMFnYXFl/eHtTj37VsVyG7uBd3H9nL2+kBy24ag0Km1StoMGh3xh8uK6loS7V",
-	"geq9sFJrq7xw1XuZr6HKwSXr0qcelD4HM8BWoKsodbWN0qp2QZ1/bWWCY497cedxFfKbyKf2l4SLO65Z",
-	"LOyfc9uCYjoxgJlybbj8BPBAGq0hqbOjcmP+S8FOsWcWH4hTLqBBKbjnkvNUCiVzdk7TlI31f0DH8r/8",
-	"+5//SkB34xmoSN+QjE7VFUQ42MiFTKBPaCwajUKhs+mpeYJ5Zeb3SZe4rGwVtDJ2IaEqskLLjGuSywH2",
-	"GJ1b+kZr8yZDG4Wy3QNIx2wYWph71rgLWrKBZRj8BvbOZii8J6qBYIhPRDQQIO8iV6Vgk9r2bLkGvoTW",
-	"X7g1G8g0R6KEauT5PfxnC7wDz7Yv0iOUwl0Xfq0ABV8EDBx21OOB47hryoKahpe6diBWyYPO5/SWESVH",
-	"DIjk4dMlmt8q5AcYYIZ0kFSWBiQ8ob5r946JOlZCn8XiAR1sbkYuKGJck4ks84xkbCQ1s5FIpYktWYUJ",
-	"HUb28KOICWKxLS0Lq/kfCWuHQkqwvib2ZPDbFuC23AS7bvNU23AGZS3BjMHilVXB84wr2st3z1lQE032",
-	"oYFsWiyFPnpJQlIqiJAEWkEV4FkgXFxBdMmuliJMYCaj+bAUYA6HLgg4lmMykcUtF4MNhVHf5irNyB5c",
-	"AttBBcdsp+qrSA5HPG2aCIkTej6qcovVj8bq/eU5OuDYzPA9Z2L/YIfPXAnrfmFAo+8xw25Qi3RYCUw6",
-	"BtpknlWYBz1QmchY1n3Qw7ms5xM+zUXDhdR+JEePWj+KFrRa0Hoa0PpRPAqzwNLO9otZ+MwKs17YgBHs",
-	"7CUA9qONAVFhA0wew9BPENzEaGNXmHmQZ7ZVqBwrr5o1gSwWj0AypzPaQV1CkErdKvv7UEOMBRdKM5rZ",
-	"aBNZHGxKukePi+/hRSPC+XfTekBbXNxLuiOCTNOQ5eFGXACSWFm252pgMjF4GTDOu1BwgsNRCekzqsuC",
-	"ecvVVwVjeWWH/aPk4xET+iajIzpgESmY0DS/QW9thGlYNzkX7CajmqnILIfkKbuBncaliGIxokqzwvyA",
-	"+gsHTLCCp92gbFgHGTykYAOuNLa+a9QLbwnE7NxvnNLoKoJjsSk6/cKV/ghLu/OK4OoxyyuCw5LG51oR",
-	"jHvV6Ae4rZdVBeO6qebJXP9QuhQyKHblKTvNmLolKR3THs+5nja0l8YZvgpO5ZxUNjePxVR4DeI7bD7O",
-	"yOK241EszJBlqe3SWD6mK3Os7OtCA8w6iIAWQI6ZgJTLcSEHBVMq8reWVs1xo+tCq7NSGFgZyjxTZCgn",
-	"ZGTQyL2XEcQVqr6/2NgHMrQhxRMz8A4y/w5fyf9fsnJ9LhS8dt2cuuqEP1CuElYKvVBusReVpAQJ3ivT",
-	"5FWVM/PK76qiGX/+bNELdmbhakbRmTcwexFbeVRei1t3SEL2ZDYNa3ncs/dQyHNQqZLhrn4gTdIs5j/M",
-	"Dxfl0rp46hga08JBbpMpvYyyUoIYKeEPKS7oMukEsuH83vxnn9EPbJPZLxWrdY83OF3r2BZBcQvQTqBQ",
-	"scmiQz62T2ACwvDmO+f/eyhsbh5oJgxdlhphC5gHZPBUNXnPJELxu9qg9eXvKuh8uauqDbXYgoX3FPj2",
-	"Wlt0V7TNPpIASw7HcDJkRYge5kUtxo49xRLmxQUq+ICQwDFk16ETtD2TXxAzuvd7l6rm7/bHCm5U3M1n",
-	"3EZqKle6aDnSOslAkqIU5Ozc9mg3I+zjt0nXaJtlkZ9cngy1Hl+en7989c3ZxdnF2cvLby++vYAtZEdx",
-	"P58931U7VRS8KaphkRW6GdPWw+1M4pz3WTpNc+ABt+rt9750d1aXvg6Ni7EsNM2JYtrYgCq4xU/oTXn4",
-	"DtBu6CrUFAB0eiys6lTGbkWtcxQ85APXc58Aq8HkOGcAMoF+MlPkZe4Q3PFtNYw59wUfs0EPf3Mtg9tf",
-	"YacjLAzxPHeJ98BXnkFlq0eS4NGVA3veo3+RYnCa8zuWRVAnAXuznhrSlwUYf9VSRpUGVe2IPJcT1VzJ",
-	"6zRlSuGN5jz9Hc636YAIboCnYp7pNcWRjWg6BIJAo7qJgUEk5zo1ryMcixUli15stc3xNVxWgqiSTda/",
-	"MhlKH3+2tGa2fifcRuCcnf806OcuS92Tn2YZrtULKCgpeGYdTu4CzUZjKNgOtxbl+QpTcu1KI9fA1DzU",
-	"GFFewa1u6bszPHDIsI0yTxm+iqptrb/Tb/3+/PcHxbdBnbc5m+DkjQjVkKaENw7RwzVvmXO774OVw8Yu",
-	"bk2DNcBaXiBgD4eIPa5n7/mBDwRUWAnUSkoN1eGKES/DLfWbkKTHaGHME3nLRETYJziquRyYq4ItWCkf",
-	"wGA2960ZvcgvrwXaGpQsn78qx+ZlO5eEw6ZUjkbeNahnTUWwEYPHOBtx/hjNQ3LOCjKhBRvKUrFLkrE7",
-	"2ApDlrtsrwoguVIlYq55t2YbyymzYFkwXRYCY/b26X+4287bgoXmaQ71/PiGQVhgLW6hwZMQVenW3tMP",
-	"OWjm0+CU4cEOnvsrm8ybsqOgqN1QDWnBFDomAt+pozhVjuNUIcmpsiynquteCTiUI0txgDGWZt8EPzBX",
-	"Az07tr8ymuuhQW+aGSDE5xQ8da+aK5LJtDRvPzK7WPGMgfQIpcRvfkuffP775/8XAAD//w==",
+	"xmZ14ToPSeiIJY3Eowo5qrrN5Q71T7y17ZxdZ0UEf4ptSGjq4m+aQXl1uATKj7VLfwL8a6u4gmwuM3ra",
+	"QGkzwYCEaVSTBV2UVcywQwcTmzmbyir+hj1c1eVGOj+e3bq3ZVSHl5RjTbUA44zjAJ030Do64i7VqaTU",
+	"jfX2ss1lVjSiqsBDN9yGdhQa/3DhS6owdl+Ka9vqE1ucx3hNQcsCqt2r1RL4Rh49YmOZsl13hcvbmS//",
+	"sspkxOP7fdtNMVodqEBU6RjvGjEi03i4m+BQTo7euodmmVL+PmpSI6xr1q25nCHkCCojyMAet9IJ8gzX",
+	"hb0UaOunLRzTMhCn+NxHOaniSzsrKp9SsyggZfChousnnRvZuxhv+VMtC34Wc/16Ya2GzaWW76fYhsNF",
+	"fFfILpblUXQNXltvuvtVrHKXYYktw/qrQoUe5WzUsns7qZbE7tqaQteNa+OUsb+xYUxXtW40OwSWFQZg",
+	"wsPPgUrDFYS1EzMDQaJGXm04Du7F3DbQ/0vI1KicXBecX6fn51s9a/4amohgM/p+iKsczlkaVWbGfSHT",
+	"LP9UxGQmBbPAVwGhRLAltijLu9a4vdopi5VCNQStFoLL5GKUsEbN8m1CYWHltQiZs5TLGHAWBlmrq3x5",
+	"9nUyWpXpD3ZhXnAY27mVv/ftgqrUBInN5eJ6WXBDluO6EHQg2eY+iYp7iR1b0hvJ0U2ejPnPv//jphWQ",
+	"G6+NYfaTy3W8ZSv88biROWG0Gjq6MetYZxouHswxWXsnZfdbXGS3VCk+Efg8oXxWw3h3CPmviIly6YjF",
+	"5Vfcs/CZ+ovkC8didkr9wTiggvxt/ezlKL+6CsBGRF6rdowzepxpvTRwreRY4YirNjFd2z59yPqsOSph",
+	"9I55oRtwq9T7aFjMdUNbkbtYQXK06lvVYhlNoymLCXtPI52ssNsftqY8olllxdkxbMiQVeHY1xPt9iUC",
+	"CWSR1Ac3D2AOTU2YCLXBEWh4cVEGYjGriCTa6tTaIp7lp2j9kFebGgCGW85OdcAhRGxZmYdMZRKrE4IM",
+	"D3vzwZrVgIR4E4aEgoY6owlRi2gKFu1u7+QMmv2Z8xASe7MUqojbG9mJHaE7SOY1w7dD8pe//OUv7Zcv",
+	"20+fBiS02w1JqNMFw7wEOOGQNs7NeGw4qWV0OzSAD2H+509dD1X7wUy5zaMg/QBH2z08Kxtgw87hcdCC",
+	"/RhWZYGPhk/QAdxnN0iqW+0iuQ2ERft7cczLB7eMsGhHy8jhdJlfl/rytjLYykg1zlqy/W6hUcZXdoBD",
+	"VVfFXgUwRgueaF5h23kKrWLzzHS4Lh5gkFsAyRcuABgk1EevntdoIpnNcIfV4229tSXk7kx8Nw/C3s6D",
+	"ajaLy/WN7g76GZiCDN2biQqww/ewvz/yic2wX1QpbWNgrq+h9pqjTq7s1VyI96wp9/fjB09IwVAcXxLA",
+	"X2weh+OcGPwyY5qlw4yN5qAz73wM1ud1ckmVPmgIpaBtdUvqzVUnK088o1xoygUqMnZt2Trs6laMpslq",
+	"GEmhFjOE48efMuJrfQ81GGAL+TtL8+MQf/z4eU/0IQ/cxvSwT3v6qo+Q3dzmw3G42wT49+FKPZf2uMFr",
+	"vpqzBwqqZwTESI4pBNeQhJlLVgUk5hNzTkGKGYbFKz2SQqcUghNLMmsxydSv/mav6u039XeZR7Oa6TSx",
+	"/VZv+oFrHW+YDQqUUD3kCHrIf/nsLXl4132IY9tmTlflxE/BwJ0Ps3qBT9rdTqdb0U8Pkeqv3LtgfIzF",
+	"jM0eQfbQCy5u986l9RKQHiii5e1a1VT4DZKEh1/93PtenD17f/lad/+y6D+XF69o5018+sXk/Ku/Xn2d",
+	"9H54f/bk7vKx6L5c5y52nkotZH0R5Cic0+E///6PsNKIsEtaMn74p1oovpATLu4BRAIZe0UQ3iNpnZRy",
+	"1m/EDknrGbKS4Xej029m539eXj1Le29XZ+/45bfz7iPVfzq++HLa+a/b0xd/O//v6Oq7Ue+bA6YHbsAy",
+	"4hWCnM1mMOefxQA4g+7k86Ab0t3uifN8OyAno6ySkwHJTOJ5qHPdqVL3xNQeAJcpmadGJsxhrxD4oJHO",
+	"Ff/0mDD/ukcVgO+nK691LCSkoY8F/LkTyVTeb8AWl7B/2WTB5VS6ck8lzGDhMwAhV2QmY5aYDwgJ2Tws",
+	"JfSO8oSOEnZN5gkz11/WwJZ0zzD+Gmzza7hyU1dcRrvA1U5TDVh5zxraBrJG81MyuWOxi2sBCJupWey3",
+	"B60pt6J5kpBRipfJQWutOB/j/Y7v91OWYtYeA+uEFGhhJ4pPRNse4pOG5UDW9negWh2VxTWqcW628Tzj",
+	"NPuzNMGW7hpL+JgZkJShAJkdashFng133ulfdjrrYKgYuvkmybfw9u2LN/adGjLQPGVvtIxujfx7Px5i",
+	"5GI0QCtQJHnE6liCilJmtE4gbTJiKwll7+aUp7/MadeLVNwTDF/JZQ6GyEi2IxrdrkuwNjsIUqNj59gY",
+	"tG7ZaiRpGpOlTEVVFm724rYsdBndPslG7+agWYeMrM5dLEcyGX17QELMzw8hNFVdkzDXv0MCyXPzhEbM",
+	"FghUAeFKLWxJ+BRwoG4EWE8DGxCIbBNHsNioRKggmMmh95CdF+QDO9OMCjqxQqKX3Y5xuYVsMFwuMJTM",
+	"ThDYnkaFDKrC8zV9x9YLqMzxBA+aYYUFiG3JsSfPtRPfubIhxi6gyrLWRmXzi/2V9q7l4ThQYfLuVWHy",
+	"3cpoBK2EKj1UjImNS/4MdUD26DpVYfAxehd8o4Ggn2ubtrdfkxaHrs8glNcE+eHzt7D26WDrQpmIFZnK",
+	"JbglMTbQMLy9V71j2Y4ifa0dTAhAXlYBF5IqzEpBAoZdgAsaeXucMChYYF4HhcBIQHvv6VdYa6XQ0/J+",
+	"BVd2bGi4uV9gEVTl+DwLC397JRIoUO/WcLyclDb76CykBlBqaX8n3Q58s7GTzszZ1En3hmlXgHB/oTfr",
+	"lWik36zqYLmcFIRcDZsW/gtagi390ZTMFtHUaZDmwXyaGtVRyGWV9aX8uTI2X1uKy3kBjSLocz2Fmjnu",
+	"TWJTxAtHfUO5v3UTeWEfa/xIG8FZadLtkGhKUxqhGRjagJNIzmZSrMWpHajaYGFl1YdBF/sY3a+plKMQ",
+	"O9laYV3XWam1SCc2P6lcJ3e/5ktrBW/tg8o9A9usrE6Et29WMa24/FmhA/Wnb7/4W2/2rHLR+Q8R9vOK",
+	"sLnldPhf7y/vOn+enX7d1T+M/nIRfd8Tr8/oi6v4i/7kq/O/vuqot6eL7y6X/93Ninw1pO4NxV93pZtE",
+	"RhQoOGbtp89yV+yjmJIX8o4ZzbLVnJL9da7Xcy+e42ZiWatIzw1E1S2GfjvZA0VGjKZGBHUeHYWG5cDX",
+	"DY0kGhApInaN9jiuIfzq0UJPZcr/BgahAXmMU5n3G0WVOmxvE+FqrNY5SIL14o4bWO/LTLpdt7LQGm3I",
+	"K/Ji7V9ANt7Z8RS1Un3dXBgrvLAuKvHqFiBg2EAvRqbpH2E7Tx6xgNC85cPxdaGP9IyuyIh5vdGJkjOW",
+	"N0X/XO18i4nRrWevX7X7F91uxhi5zjvIdGi3276Ie6P2ZdTvt89Zb4zFAE6j/GB+RWejRTohX/350J15",
+	"61RPrjEnzY7+JTTkbcnlZo21qeXmLGN6uXKp/iCXchRHhZUAtwaQ7pJ7LSojFWw9kCyFIrekba4HUsND",
+	"mvTTB+wdpJP+b77rsA2GKVDTvrncFtNb9Fiu2QBCZ++hxDZnEM2VWK6bK7Fcs+3FQoCtNqoU8q/Ebg9e",
+	"FQWuyd9nSRSztX01YMv9Me7LnLPcBQxxmZsqjqg1F2IdAa0TRIVT8VAXFTl69vpVYAO6rNvvGKu3Iws5",
+	"Id9i34vA3GNK0xVgFU3CR9g6S69sKgGJEkZT8/S40U33CW6vnWwn5vOVRKLpeLyd7Xq1vg371eN7sF89",
+	"dgyj0z5j5+P2Bb0cta+iTtzust74lPZHRoHdif3qcXP2a/aCylClfFwsVw1xI4pPBCY3SltSVCiZsBPy",
+	"3FyVqS3NvFAsq5FPuFCa0XgPudhpopOURuw/3XLK+ugOUESXo21PnGfx4dtn43an0+m0L8x/Ls1/Ovn/",
+	"vDP6pVkN+UrO5xgZXbLR4HEaxkzd5oXrGyu43c6g0xt0uz+UrS4Hr8aUhWpUV5WbSTEpELsKiLk0aMri",
+	"9QO5NdxjH3nXnsePRbxVdm/A516MITkKC1mafj9Km6MZQrsF7Eg5klIrndJ56LLvbL9iuRQYXL9PTlr1",
+	"wB3r0pdJqtrqACPaZgSJ6JyOeML1KiAjpniMyYVYRJ46+NgO72Qp01t0Idlwp58XbMFqyvE3Kt0Aa88b",
+	"cH7KyoLPsV0x26wgQA6cTYW/d/EmR+BW3gdkeiUkCrgqEO7eykDOpBuIysUDezCR+Q9O7Djx4cVu7xL+",
+	"nUrfZocH6ZZW6rSysXdadQhjLQHv3dfs99OeLL906nKKffATmToZD+yhsfRL0WaB/AMS0gm2HrMHkpgD",
+	"eYzxZjeQAr/C6nMGfYmUty56Q2XhYdixPijGj7mYsexTriMIT4liWnMxUcGNCOEKL73jhNNibBmMzKLJ",
+	"ghYsvGhpdo+qZelGUWU+ED9R2Ngv6Tqr8n9hQ57d7og97cmHi7n6I3Tq4KFT+0Q/5bTTUF2oLPTsJvHi",
+	"ju4TawSHfXu8AZz06qiDHb3ov5MTje2n/lD/d1b/9/T8rzHRps5u/zbz8baDJHsPL3lAEn7LfL8sxqx/",
+	"Bu/5Vo84gqKeK9Q0Jgot8YUDsLOumLYiAeECG0PmLnDs7Ozl1AHdUA19No6vSYh0FA5A8DLTEC6uSZh1",
+	"lcEHQuoATNR28YpAk7U1tztWjnKkmTU+Kco97nGF4FNIXqjr66MZ1JkBAZArYsUauwzBlhhrgPGg40U6",
+	"4mrKsGPbmOG3i/1R4I3qxTyHBPkddQujRdvlaUkgoYGsyV51rXBpuzvqRe2L+JS1L8d92j4bnUcX8SW7",
+	"GncocgVOkzwF+uzJ027vtP/ff/mh5ZXebu5AOmSqyZ4t7EtbWjNKWCfJtbOKVxj2USJRTDdyG9yvMay3",
+	"y+qjC3Szn1r6FMhG+XSTWRHdXgeE0WiKwSZ2La6gUbndjjn9+Cjv4W39N0fmCDlmEEMKipbyOCChYMuQ",
+	"LEQCajDJyCGrFgLFC/MqSoWZUc+SaQBIgg5BFtgh5l4vpzIp5OUYfiWcmakcBnMjcMJYAqdTjIFrqJyu",
+	"nRugPsGpggIlXt5Wkacc+oM/PILqIzYrzPZGxrZrT796cX8DUc7T9uwWXQqpkAbdAinSLOGByupuiZDM",
+	"5B2bMaFPGnQrbFxmIztgapHo6ksCXsYTBLdi4JyYmGKctZmuN2R6CMf74dMH83LtQkMvO+3TqG/E7TMj",
+	"bp+P2hfRZXzFOuMu7Y1yqoM170h45YZUNy3y5Wmr1Gbqy9MKvly6apwgysUQAL1H2MFBqLmalvcs4ZJP",
+	"WWkbt7f6lCV55awFlDxP8wA/W4/C739SkwL6GShrKpMYL1WnAo3kqByLy2zb9hzVz9rdTr+Xk8tjOSKP",
+	"Fxzm+vjbpNfdRSOfyJVaYO+/urj4zqDTKZN475DCVSObFWQfL6nP+z5/GGROc5veeWaJrpmJypxJnB1Y",
+	"eG1H23nK2q6OBNUZGDLYGOUmYWNNMjMW1yWAmbt2SkVcJUp60RFyh2ZWHv1vRbrXUWqLYFwf51Leo3nm",
+	"eNcukaQ7t/Jp6ta1XLbOtbuJusHMaASLzxEh6gswny8A1JFL0PLbiWaO4X2dvxboX9X1nXrkdA4DZgpG",
+	"EGUF9oTFk7WrLGtg9eOH1qbLq2Qj6xb25W5BzI6Rd4UrhbUvaHfUvop6cfuU9cdn9HxkrpZWVs3PyZrm",
+	"1ElfGoGO6vYi/0Oa+3gQgW3tOtvSwsydHqeeGnwUIwkGJByncgZthDOW5RReWGUbzFF4pcCw5RS6MwPT",
+	"xmvZaItH8M9jo/Aup9JKaJocYV2JwNWY4Cmz1Zntq2ZJx40bp8EZeml3VdE6rap3mqXBhoJshaTaylvF",
+	"bTzXTUI63PFuHNDxx8k5jKpz+FCPprrPbzXQoygiVAkFKYODbG4rpamIFXRsRxSFTj/L1LIAwgRWZn9w",
+	"9q9JiDwAtoyByCCQQknKG+F4zvE1CZFzxOEA+JM5STb+wLCqiZRxQG7ZHDmXuTTteS03H8+oJ1Mn7MRF",
+	"g7Q3sNoq/YLdsaQ6OQ56hBTy0B4oaw6xtc+dydD2dgbLDVJ4mQu4ZQz6l9mSB73PdeocaCrSwfKVeZWb",
+	"e93+Rf/y9Lx/sa2jidvKXi/vKcpnu9njo9X2Z3BCbqSo6kMFxNP0rkjMYBUYlcjRzfOntbfFr4diPg2/",
+	"xXP3O2a4mWhTSRpM6HTlxCe09aJeENj2I17mnt++f4OpBFSDrCtOw1TwdaHEyJBFxunbvfYxbu2uiQC5",
+	"5wXdBFuSKYceNqiY4GlYLx61SeE1AnTWZnFvdXdLY6IAqBH1s1J4e1bMFFAEf42l7XVia8YjO9gaqX4P",
+	"wxcid2eLwqewQrnzgcaOJr1pCsfKdaep9qVA6UipmQE4VitEf1vZmFNhvampxN3UVEYzVQsrFxqIH9D6",
+	"Zeh/R/RV2UhsyygtS3YR10NqK1fb2OMm01VjHg98H9Z8oX3zoU1Wyq39R9ZcCM1aIbKNkvEiGfMkYfGN",
+	"yKB8HFiBM4ThoHuWJM8AJM1FKsylII2mBkUk8au2MKKVRbMRUNfaE0mLMqdnHnH8Cb+QSQol0dMOqpY7",
+	"X+XXeBU5Za5ou1SqbLQtuRVyabMmfMHh04kCpat+t3iExuk38OGtHZ0qgwhvF25DlWS75Dqa5rVF9i/L",
+	"5ZVJ9+M11VQukpjQKOvzUlvJaMe6NRtqqexc5a4EueJMVXDDmk+bKpY+UOCxk6m2SUpbQqLPQWjpGr0+",
+	"E1rqzBtgpDgdtS+ifrd9xXpxuz86H1/SbnTKzjAAyV9Uy2/mEdMZnZjNjBciQvxmsoi+1U2bOEFBvtbg",
+	"w8esbdWg9bbd6XS6vVOwl2TltaZ8MvU9XHKOwWkLBOag9SSl4BCJuZondJUzBYORuWGVQ7vodWtIFdQ2",
+	"lPewXaM3G/9nVGmWtmOqqd+A2nWcdkmkntd1L2HJtj1kO6QU/rKNo+uavHc7h+vyHmyz9CJCikbFawyt",
+	"BJklZTTmYoJhRtm5a6R54Uqwg+i6xbXC4Bo3m9FGu9sD0+CFFzDUO1mVzQKyIne2R+3GO9A/m36DyF6l",
+	"D3G/unfrfbWblOM0b2Ht+s2n0mZ6ZvH/7q1rQkfKiFM2kCyrhC9TEiXyPvkMzXyMCIZcHcgYW4N7Xdu+",
+	"bttW8jvLR806YxW9kfBqDsAiz/HckhmBulPltT3bz2WJOHwiZ9U2iUdkvhglPCIpmycriHQW0F8yFTSx",
+	"qpQg1GM4pWsHgrurdeNlal7nmhyFftNe6DC5NRm8kUaMXx9WCZuVWe4jGa8asvgDXEhNuahFju1aAz8N",
+	"d+PAd1xxzDFv9tZ3+fhKKs4XUZjbAbxVhLyF69Y0nfJuN1f2sFwxwuEDEupoVl3bo3gdmGGHbtdp5myq",
+	"qRd2ud1GTPPrzm5VrZ+y3eysxSP/+zS1+hLN1p7otczrHu3NN9kDQYjG738y1ucselvjj24rLTYh5sTZ",
+	"BemFsv1+XWsdjDsmI6aXjAnr3GKKHGGsQUBCLcGt51qch/7Y8Zg8f6rIEVLFWKZESMMj4AVUNkLXhsJc",
+	"OE4BWddP/LQUXJl/XbrVFlute5eonfheXded8W03E4W1tAGarMEtb9Re24ndUxmq7mozvq3mLOJjHvmt",
+	"1+sovAb5mr3XISgSCRcsIGEixSR0bd+qO0YbLIQuZyG0rbwNIUBQbAhoxMT/iv7PZv617s/lPkI5wJv3",
+	"zZzR98PEjviwUVrbq015Vcfx3mfsOO49cVDZQjYHbTxptLG8H7unq9jumyibBhvbUeIbNe0oa0w2TfpO",
+	"ZvJPEzHCiA+396jMuIP5qLlQcat3FCpeOEV7p9ZSYJrPm6dRyD7HSkQKIi3yiFdMQVFZTb11huK7QzbJ",
+	"INBQzw82NoymWt3vtkdUYQNAy1vsN1x+aNZVOthywPcItXVt5ofNw6c/1hLjdmnPNmOq8f4f3ONubbm/",
+	"ZxHwlWfScZdOIpdwyaYzmkDkH5hpbTOEYt6qG1Nz4v68YAu2BaV5wS8opfJAYc0ujJecuniirA3XtpAh",
+	"6J2BiQ5g42kNLiBKZZ7KibldgfbB0jw4zS1MEPSypFxzMRlKMczbgfc+BrsQWP750km1659RHU2x8RYj",
+	"Y55olioysv493FBA5iz1Nlf6gN3Vh20RRv6Wtw1GeGwblQNr28hKSH7YJcLI+gL8XVRP6y0rcMCpIvd/",
+	"0ZMfOIqsZwFbwhvd3YfxjRCJiPAOXeF4p0b4aSD4G1lyEctlQELEDERPj7m9Gn3F5D64zvmRnamGG721",
+	"NtWyWmBExfx2ydIOUDpbP4E7tr/3dZLt9LR7y/vN4ni1cIxf2djsPgdZ9bWMThdPng2IkqnGqBzzmcOY",
+	"YQ7cH3/Nfreu3KFBNxxA79x5sqrs4kgUg+hda+mF0WDtHWcNo6WwXXUtleO8QOf4UpF0s8driH4HFupH",
+	"qeZRwvZ3wyOubewcxdkMQ8oN+hL6/9s4H6XpyvAuPWUrc+uWu15zDct+Sc12BBURhoqBF/QN1Ys0phUF",
+	"W+gi5kxEW12bj9y4aqvz+dnZ6baacQGCVE3vY4O22/ywc43mNcpDLDrP6SGx6RPnwfD6DTbIMqTqbqbT",
+	"NCbjRMqKBrm/RxTth5snAHWonlFATMw05Yk6IY+sql9ASF6P/JrU1COn4kY4vZJoIzzAPNCFFsxG1gI5",
+	"SqmIuZiEICobDkYjFhPoJYeJdEfZmAH58DHEHusjGt3euMgyr856IuUtTDxOme1oO5VKA4dfr4JhlwJy",
+	"KsZ42BLwTg5JzW/QO8moq10YMGZC6ZT+3//DSLdvLg2pNE2GkYwZhHL0zy6AVKbSqMCtf+9fkX6HXJyf",
+	"9U97Va1Q8zVs5DB2mGEwFhxNwx4eu/EYVKpppIc19acfiVJVTwjRQ/yaM2pwa32nW71v5Yr5W03XCZvQ",
+	"ZNg4lKxu4LYjTKHDYVWI50t5V+qCTBYCoj2F1FPgLJn4O6O3YE8xAqectyHqvxBKsyES9ChaVLaaPP6P",
+	"6lRopKTCTvtVELmjbl+bIyPqmcm34/G+nMRweWlez9sVrrUzh99g3pk5Xa3B1dWVgQ22nYzMYXv27nVF",
+	"d7Hsxc2hxoJVdi2Mqq3vuGUbx3jvq23vK2wNKN1uQ6jYsmAVNuagRbVO+Wih2XbOko80DIJqNrFhS1tP",
+	"bH0o1VnnoGd2B/RXxZie9/e+Xl+D26opdZTK/eUGyiLZvMklbpIzHfSQYYAz8hvo8CTHZbOt52ZrWJUA",
+	"rfrbIIh7/Q7HboAJlio+iCxYqGm89xEqlIFcOyZ7Et2BOwV8ye+gzhfRcHPo+sYBVeX/q5GhWKoRaTtS",
+	"5sH6te0I051N9i6ubDvZGs37G4Pp/cm9UHoSQ7jKHcVw8E9bsKH24xfWRV7Z7XhmpNhu0Ol0rjPaAclE",
+	"LY1+3+90jIxrBPDQThOSEVtJLMrSyIJRoKePG4ublYDlFt4ALq4CWXnn5veisaXkiVroSOI5dhYKG3+U",
+	"B8WZfwmbUVfpaMZ1NiBAXG5FQH0+Q5AtqWrXO9l/3O4rwadq2gPZrkBcT1210hPyrWBg73GWzqzfCCS7",
+	"gLc/L9h+j5ZAv/LmtHvVLge4HaIX5sbWPlBWL5FLln7S7j15TLKD8zoFPX7yivQvSELFZEEnjGg6AaFi",
+	"xpSiE6bKSXQLsV4s9PTsPr14moUlm73sWPUIcHmAzpgNWtBkwUm7ROla9GwOZYBIMhKaM7V3IMMOB7Jx",
+	"IIOZs2kgg4e7Cgp0xY4RX1yRlI0XisUYur3ECtPLKdWQKo29JbxGwL61es8CyiC1RYuU69UbQ24uuYZ/",
+	"zUADwgLZX2T9QG6H//z7P9bSkh6JrBfHUYhjwmMoGy0maMlCMRebQOG/6UJPDbIjan0QYEcbsRiSPiCQ",
+	"LcJy1AvFsMUqHAioOWt2jn8ZGRHWmO9tqnW5s3Z5G6p6G1muW7lttkvSDB/edR+alT+ExGbbIiModXEG",
+	"bGIZ3ZKAf5RPAL8/zAIgt+zmI3iIx7I6pOSrt29fAQawwK9MNU1uuSaPe4/zVeHPg7VWkYgNEZMZjaZc",
+	"MGXblORFelVgaQ+nyNubVPRI0V5aZ15T2LZGsbVUuRjJ99f5/M5Fg5XEAzsKQI7fjaimiZwsWNakJW8T",
+	"wVOoTZxZnm7EjfjTnx7l1MWlOPnTn8gbJuK64uw3i07nNAKkwz9ZODDkuEbTgSPBEE9IeHwj4MZwkKsm",
+	"+QArqtcQVz6pHWDITabZjm4EgsdsvdRgC0CUl1WuIU9iRAFsjXhCHtWdMiMx0Shicw3atoEpLFTdCHPg",
+	"yDMoIO1mIoquoK4WvBfRJCFcX68dAsWg1q/tVerjiRxZt62t13xsIL4iqPb7dafhzlBWzif9Tt9i+Fma",
+	"ylT96U9gNn/9xRNy1T+7sOG2uKWH81SOEjb7978qKUInKSpt2CMJIxmzEGP3XuG4JzJmxwbMN2LO0jaa",
+	"/e+4TGxbSS5IiKp7aNeA1gCzCDkmNl+FxZC4tEgjpshRVXegMaN6kTJ3fAKfpQfu8KjgRoA1UR2DwkzC",
+	"5+P2S6qjqd1Jls+DlhMaWxCxOIBdplJM8oQfF8FiF3kjjsKb1ulNKzRwNzBJGBBSpk51e2aaGVfK5eD1",
+	"e5d220/MTW9+fvXtm7dm97BAKrI4OhI+j9lsLjUT0aptDgqyHUVnDE6UAcZIxiv0d6zyjoc3AldwXRyP",
+	"uLNGIXgxW2ivd02WU54wr22izV4j6UKogPQ7V3bhL7jSjmTm0ImJCxR3se1BbASOOVWKhF5MRogZ9X5c",
+	"yEJonthGO2CNur4RIRQih4iJLtGSGCGCnHU82eSEPMIwKnNmDFbImC2x7Kgg2etQeGnExjJlWYDJjTiy",
+	"FYJpkhjRrqr1/3FAlLTtm5xPqrgPaLADc3KlT8gT+BlitG6EYjRh8QBQjV0ZYSYX5cKVxgivjPhsMFSA",
+	"VVMn9A5zn/JTzEErvxEhF3c04XGYKeh2PccB1AGHwASrzltGFrN5IlczJvR1BhhgNJhlAHwPIKnljYDg",
+	"G0Qw2jIMu3/LZ0xlvOH09PTK4Prd2yfXJF64RrHmMfrYFIukAc5R+M+//2No/wqPT4g1ZBii40zdCPOK",
+	"AdF/vfn2G8uc4NZ1Bgrykj/GSvbEkCtwWbiqDHtciFthmKA1AKLDDyQ+hK2SN4Ir9BYCVLmCIvYAPvLu",
+	"7RftS9CfcDHwys8LA705TemMGXQgjZnTAgXLLdPDLjpQ+iGWDCedGozl5pMzd8hI+ChJ5DIkU0ZjuFDB",
+	"+xcxoVhuTWw9mtNoykjvpAOxhokVVdTg4cPlcnlC4fGJTCcP7bvq4YvnT5598+ZZ27yTO4Jbubzy6NVz",
+	"P+u71T3p4FA5Z4LOeWvQOj3pnEBaOtVTkFUfThlN9PRv5t+TykR+u8Vep+MxinkqI6YU0p1yHENBH6po",
+	"yv5/9t51uW0c7R+8FZRqqyJN0Yek3dPddk296zd9mNQknd4k/e+qfTlrQiQkYUwBGgKyor8rVfNpL2Av",
+	"Yi5srmQLzwOAIHWwJEuy5HA+TMeSSAIg8HvOvye9Vf79sRztVC/8jOXS+oXpv8KTMctpJM0UzdNfnZ9b",
+	"AlFtq3VCmWRkEbjGwbh7yPSzTwD1b37fVTxn49EphiMAZxbd1Q/zzEq8iv6P+ZJqPBxSiPq+5XdMYG6X",
+	"pn1ljIz3XpFo/d1cejZkuuCpWrj29vQoA4KFHGvmtBg9VtakyylICeS/6xd06In3fyuk2bdsbE8E2q+n",
+	"5KOZdhaLElgxNMvNJLF8M5dyhKBtezMClrUBlxSk9F2cf0OSEStAwklxkzHBWZZ0rgg1WAgLaxDHto/G",
+	"tTabA+/PlWYC8cppNm0UxD1WMJG6l/NCxSI5ObHrdGKGY2DPKgMiOH8X2N0MTtvMTntn1/nBrWYW6myU",
+	"Uy6wZ7uz/8zRvHGb/EZLTfN7eCF/iVuucmHI4laE7+Yvsbl33PpCgPSq3KwVI/ni+2+/+/OcLMcv81lF",
+	"YArb36fBNhn6ZVq4Yy2SnE7pMF+4bT8ZazOT6djxOM+8kPcjJq5/e/NxxNL1zr977jaW1A6CBN9sf3lh",
+	"LWpPWbbAwJi5Khr7loBw3lIq7DlzOzUC8CXfnn+DCmRGNe1SVcotc5BSORyaQ0hjMSm4ZqRNjewqdJdR",
+	"TQo5ibx4luZkUivtr0CU2io+n8prndrojTGiuWNEqntwLEAuu8d3x9pKcEXg2co83CzBCSBOjxvrD8id",
+	"cpJxddtxIh2WacFp/wDMFwi9TyBaPsDQzEb69vybhzfRRwzi/S7oHeW5Ma62vgfDBVm48YzpO+Int2y6",
+	"WB796U9/BCbr5Z/+RGwkeiLcboJ/hh1aY/E+YCiJSMHu5C22PzL2Q5qPM6O/IZ2h046hCWxaMK2sZmqn",
+	"qcwzk7GoeL8S0r44f9mJ5gkk89U3wAPmlOj2xfm5EVMC+9bGYizY5xFLjT1QJriS9rfn5515G8wYQde/",
+	"vfmbWSfIBrKaI9BxzntX5U/O0GKA/kYP/PKtUdqBUX1nOxgnAdnOc3ZxWLPi36bZmRc4hOW78r+pT3mA",
+	"S14+fMnvglrnEnI2XqxyeH6WRZdnGRPbODOl4/Z//v6lpssp7VchOET+I+irI9XWjgy4CMCLb8x3xExw",
+	"41Q9Y6fEyDHr2+FomwJwQhak7R5ojhGhoxGjhbk5hiaZ76ZDxxnXJJd9g9PWn+CNVPAg1JwRpffB20IY",
+	"u4iFczHcsumVTbdwA7C4fctG0NYw0Nx+IEkqRS/nqfYmrrnwlk13dvitbIrF7NzKYS1zi8AiXLx6Neta",
+	"MXeH1ZF3rIgFWLTk4uU3JeSQNREHNwMe17UhJ5iguRwRBebx3zaJeStgEo7Rn/xq/EsXY/ZlBs9ebhnP",
+	"PsJ2W6TyOedZeTIOHNMuzn94+IrX9vjABS+/WekCs96fpHxLiz4oHBevXj18XXUzfYAztFvkxX0VRBPm",
+	"o29NgTm7x/u9yb6cob4BCSFbBOgPcFflgMqz0l9ar6aLRIKrzew2qH8bK3ZK4FJwbHldyNwBfXMqFtZv",
+	"Yn64CKl3AosRSYTUNz05FlkSi/bF+UVnc9DCBdoQtPCyN9k+FKClUAFNqgqWHTxKXDx8xa9S/2ze7W4P",
+	"LL73lQ/sWA/OaJoypU6AweysYBnD9i2rHtdrMZWCoYGLsUF7XkAKW60oNfcVmtMcTZIREyqIKTrfLQ4F",
+	"2ja/UHg31LHcDyEE4NUjbO+srfWrmXPy01iURqy9mbtDqcfdcTZhxSn5YBDOhSRGxpAHX1xZQgHttMHP",
+	"H4tajLKMKLYvXv2AI/vAdDE9ue5pVnRgtrPg0EPmNutQj3zdTFTmVMiCYNt6oFq4jcLgJCikQpJcir5R",
+	"cmiey4kKV0/ZhQiCc5EP7Pv7+Ftgj2w2D9hmQGoh0hVUsxu7jgmsR6eijGF0IRaPUsY+8r54I/7genAN",
+	"s32LHfV3oVN9gKNQPuaJ9Cqc8SKYFGxSbm2rWeG52Stkbqz1rKBefZLyHRVOrVVbd898xMSNeSAUgmcl",
+	"JaMGoWX3eXWGWQi7RlBnofp0Od4zewEzWMJDP6TFLf4saJGPY2QZqldVMI4IzfNYUHQ3rgWP5GF0NKpb",
+	"HR5LtacGjHY1JFRulcWF3SnoboqJ7CoAKPDHUjgRsCJ9yNgXMhbAcwQB6AmjtxAin8gCihlz8GTesM9c",
+	"aZWUPl3s7c9Il0F/AJ+JO2RUgGF6FYt5uh3GuT2K0xTqEK9I0qM8Z9nNqGCeyT+p9c0Ng6axQEiOsL8b",
+	"84Fmrln9bZrpZdCsXIrVMDxYcdAzURm197uxcsd89/K8E2EI3H1pdWb3ZeXCsQq/qK9t++L8h/kaMWi7",
+	"oBLPXSV34WoCpmrsr+1fvIaj8cZPakfCpf6Yr0W47Fy13sBiX2Eav0jBjl7Q4Z5DyuBge68k4aBC4cRz",
+	"h68r2oQMBBgRjGUsA6T6CBo9NQAPOd0+6w+VXkwdMTD58lsy5GIMGWcc02xcdLzLjBarbGsRxE0QAbEo",
+	"ZTp8GPSGsMQU+HlZnAfyA1KUxC1aG9BUB8Ilp+RN6Th9df7KKN781lJHYVkY0rVRBXp1ZIAbC48L8L6G",
+	"g+aKWOVfScu3CRHEUSG7wOthJACS6cyRwdUqb5vCWhfNK4mCTUA1UNpBOKzgjYAt/dZsop1q7NXHrAWq",
+	"r+ZEe62adFnfcWaL+3xfipuFQ/IGNBCm040B8pjx5Se7Kecf5g2Q5km9EeUsYEQVp8RV6X5wyYYpixwh",
+	"VQlVeHJjsTX1eRPnAiboqfGIFcrg7hzXgsisKopVVAMJUGRUZ+sfsJudtGVh+6nPh9QkqExNOkflT9g9",
+	"OJm9vBk2Nd6Eo/UmoKS2R20NDJTjtXwIr6vFKDPVFr5+AN8unMyfXD41pmWXTtKr8sUTpeVIAcpBzMR6",
+	"BQB5Fpi/zs1s1B+eDjBTV8iggISg5b7YJI6FzRRHlnC3nqBb+fu0bR+vhaVXL8I6kM62ojZLTNRYLACt",
+	"DcHpLW6DGTi4mENJgQslxy6ieqDh0Sc6ovdlOV09YgIHFpd5pbPpvEebaiXzVHd7S0ipX0FBMWekrHnG",
+	"aAhXy+680ISIxXIb4srm/39LzL4fF1h0QkkhJ6gRo43yQpWTcEofV0Z9gI5qqFxgQgecifmqS1TLfLGl",
+	"zKUdVTOgvIpjVRI3hIgY8wny5N2guCKTQor+Uakkv7mtthuNxN0eH9goJF+DQuJPxKpwh4W+e3P/pFIo",
+	"qGgKLEejMSRn9hscyn/BJvgLFqAucxKV+BZ6iaplzcbesflxznG/3BEUoX2FKWyBIx79ADantu4tIus7",
+	"i8rBO2/Rs3EFQZJP4w/6OvxBldP2SPfQDB7t20kEc6m4isrbBJQJpdMIauVzy8RQ5VUosSMW5lfcltTT",
+	"XMnSxTSvMgvZcpVXBTFFFjLlOpgyU/dOoTOc45bMeY+ZV3DlowEscy+oy1I5tGwANidku04mHx3FBx6N",
+	"SgaYtT9XURUin0o9M4NYQUernIpGU9tcU6uh5WM9SQiXT2mzVnaGgyunea1iu5K2Yhp/mvz2+6dYYLWn",
+	"n1RiDUvvK+psqiVdxWK5tYvDnm/skqeydUFRnDF0SXWlufKwe3x4u2M7GJ5zGMZwg7aHgbbrmMmeJGft",
+	"us027UPRv3mD41EnClznjnIq5BKaCOvdB5aSQuYM6/2rpEVUgaceFbQqIRHpM608CRHQyZR8krVO9g9y",
+	"IR1kZehr/y7Wrw3FK5Hu7mdgh1mlUvQ34KN/k61+hX8So0U6WO2KA6pbdcNfpXI1ICv9ekpXoyXBBqhk",
+	"TYNN6sCl3Ljr17ICb3ZQKmXhw4EJshJJxQAyagWuMylQ5lKrmyQABTfm+CeRtRKV7VVlrE3zRQTeM2cy",
+	"AiEaDAeVHn+2pSCJ79zg8l4tPVdEzDngd2g0ailJxtiI4M+X5OjGwrE7B9axMd4pZGgklrjnxolve2Xi",
+	"CMwSoseFAC9NMihu1FSkiQ8zolJV8gwaTNM5A0aN3ZR/xWJhxuzsTOAeZSEtWamONhYbF9JuxfWHm+51",
+	"2V7tgEtp62159qwI+kVaoAWWp7UskYtaSHkFg/npE13YYMb+7Ax+Aw9oCnAPvQCXBF0J58mMui56dp96",
+	"4v8vR6aYHnhp7S9Mb4xhYTeGfShpD+HHs0WNpyzIXaYA/sL0w4cZ+AHTwW41QNc5LmiBBDwnBSMjKK7C",
+	"1qROk9DzpQ6oeYsTuUSp25U59g+phfKO4VgmcpxnsRgCPytJp2kOZVzCKC9DJBilglwQ6N6lQG1cVtM1",
+	"V12MBeiL+wOeJZVRi1PLrjzNrePRDbluXdFzje92HQ1uJeSrdix8FPg9bMq+6cE8d6bnzW+/uJKed97o",
+	"eU+O2Bsohq9Wgffy6P0Mp/FxOuX36z3yg9t4O9UpcefPbRi6iXZZIZDYVNWMrAyLrADrPCjAqrR2M/x1",
+	"mPV7DPokMNp5lgG1Y1h95+s11vNZHhJznl+sVXyQIStGwyOzFuVetddzsI5hVCT8eH3f5cbHv6Toy6Xo",
+	"n+RGx4zAHQYNEir5g1avLCuV2nEL83PuOGZrxa1OjcwP84drbH6Y5ePI/PCCFFL/gHNqdWa/WKxF7ecN",
+	"ZjNWT+1nU5fmM/vFYjG1HybkYHVGSgXpQn5RwdTAx68Fm9iAImr46DO9cTHkhIxFbt571SyY5aEh7QT/",
+	"vIE/k87VUnuhnhuEdWWLSBKs7/qqCsczbzu8ouq62KvWP7uGD5eUPOzixfe8Ba7ErbAnWB7CkJpnpzbC",
+	"XtkVn5oJqBzAcpZFpMV6uqyAg1T+nykt4wKyoqpQXl19P7unfpOZ7yxWrU/fuLFcr2xgXVK/KeApcj1B",
+	"uIbCRF+XGHa08aJshsIxFkfF4fgjLv7e0PQ6ePX70uCXY1jD/7guMtg9swdosMdsj9CALbhL4sdSSbVk",
+	"h+Zvl9kOHzFhFkMBMPTM/0+oCmp8QMPPM7xHLNZBnIOgh91cqVyKSLFYUr0DL/1ZQ9IaylVpJX3tCtYu",
+	"GW1hy20L0TActT5qbRBiu8Zn1YzkOlW1MdzhQ2ghVUwj2FmWxqHeYo3rOjNLl7kmycZOLhiYxNAAm+Dz",
+	"gRRhThzOMV67RmHHoBHZFX024fcmrLM/zcjunUem0pz5Zr5HllTzqXp71usxm/jpJmQ7FyPBqu3jiuU/",
+	"/Vx2aR40RC5TMINbJlwMWMH1Df78xv88wVrYaN4UXb9YvwT+A65jMaAGWHtmFXqyiAij6cARfo8KnrIq",
+	"tI7oFJYLr3mh7G8mXKjOKfmxxEZI7bTPLZjR4IQsF+JYkpD8TtytDnZY2ed+0g+EfZDXyL3Rxn58RL76",
+	"BPKCymNmoA2gIgRQ/14eAlCXfn2E+An9qLmqPerSt8S2nZkL7Tdgta37oSPKz+7VHKpe5Qf4gF71Qvl3",
+	"0ihWT5rhaIQwNEgmimnNRT+MHfvXuf+URzeamaTH0zLDDllaargCGNCGvkL9MhEYCKf65QnqoHPJRpNT",
+	"WhR89laCTeB2tVoZg0XV4ZmzU9CMpxo1IMCpuRUu5tq1ilmW0vDNsRr36txaUPdyNJmSW8HTXWZK+g7L",
+	"9y0Q6DcOlrDEFSKaUWtUsBv4WvkY53pw/RsOb7+plQ/JilJoNzZ4k1q5rcAsiJgN5N9ynTnoL7MHtRlF",
+	"60yS5Sm5tt95Zg0tiZJA5KSZCkrEqw1KlCPG1gM2PJaMzDfBku8Yvv2TPmojNI4zKbOcxSpJmcHmaGzz",
+	"x9jmFaThlT3rUCbcyRsnaK4PHx4tSvr7KlyYZ/ULKrTDDKnQ9fbGVppTMmKFkoJwoWUt01BkltJnprdV",
+	"zsXtKfljICEjHDtduYp1SJPDzE5/qyqdPeJbUM+On0TgBIE7JsagSIiithXp4nojN3pVto+yvyWWRt/M",
+	"UABtdTCB2lxj0cZeVxAvEkozmnXWbyi1pMXfgdU5PVzSHotDyXfErfo8shxxLk+U2xg03Fqgr5cnJKSn",
+	"nzCHHx4kEBealMejT3lcJvxws3oRsVDcraxXn92Xf+ynZD5Qsx9QrMERPadNYig0DNIXjKYDpkiXTSU+",
+	"cxgRaksZcqMu5IzeYT6UHOsj8UpXevHtRxHftR97HbRr9OPHOKIX9LrbDkicoWK2cQrkZmDhONOd6hgw",
+	"7YYtXvu0ZLPDxEhxe+lTHiGNrdbbBZ8cC7jblChNCxgjm2Cpk2NHljA9ml96BzPHkLx7DAKW+cS+bJ+V",
+	"aawCyxBFFlsFVt+1Yn2uG4G05yBS5yE6goPRjJf2OV3YUXVhG1an2MZiWw7sD/AKnhJ6N/Njr+ybrk8w",
+	"0Hu/HAjyP9/898Ns0ro3yYR7b/fCyUDEnoXTH1wPsoJO6m6ZS0s7X5c6p+SDGSbIH2JBLTwCs0mqD+jK",
+	"KD/MfTaVH/uSAfNh/jGQbWb9lWvLzxgz14HAPUIZHLVtQNmQ8vxEs+Eop5rtkUikljhkNKiCZ0y5JC6n",
+	"wwKBvB9fRLpTcssBxjOSy5Tm7JT8jYNu7j9R2HXD6MhSQMO28JbKdepQoIuqgSw0aVNNhlLhBSNW1B/S",
+	"gY7R3GmvsRjR/nxS90MMq72jPP/k3/Gh5pmFo1wUzlq0bRp7fXOOkcoRK5c0ABTzZtZEkrN7c4K+nN3j",
+	"+fmCkJIzzXaabVbbHzA1+BnV9SNtcKFqL4P1vrzGMPQHupBTwRAViBqnA79+R1HrDC8kPHe75kGiPDdo",
+	"vepv38Kbmgc7c7qx4myasuXVy5ZhwQhdgACzABA9rXJgfmrkMxxk2cNhcwGf4ZmukNKUMeEw+9w65u2q",
+	"Hok3/iiP6G40g0Vagcfd5vivXONLs7UO/2i829Ldj/RuNl979cMfId9X6gi3zDdd1pMFuyS9Qg5jIeSE",
+	"SFF/woySEBEtyYjJUc5IwWiGN6TaPwf4TgSW7VmegigW2OvK5ppMKNeYYoJjGeuu/By0Kf2JpgOsWslZ",
+	"DwKDEFIYjvSU3DI2qmgmYLEYm6OwtXO/yNImIm3FGAmPiN3VNh2+W1BhtJmeObakncu+jEgqczkuItKT",
+	"UrOiQ5SmUxULWpht57oycqYeYly4FuULgiXyHGojWigWoZIFtUxzRkiKcW5MvrGOygtxZWFdgbDNvIWM",
+	"akraUGptvlQBEfGrb/9M/sb/uxOZ9ctpehuQVbST+/vTt1zcfvmSdIjtwqjZZ1jrv3569xbX1AgK20+t",
+	"urt8t1hL3oY8N5Aog706POxbnrdEjbv/YKlOIpKY5ySxgNoAPcwT3P/WpQaWJ72DgvFgCX2/fTG1Q+Mq",
+	"eIqW8pKgFg3RH0n6knRpeuvSl7yJu0+xtt0k/t/GRyPttp8NNOeM7DuDfx1Z+5z9fgcQzah2TqN366jq",
+	"j7HVz0YFu+NsskeWoQ8W12cxGKWONdnpjHpgxTSQ1pM+g6i47/EIwERVLKB7ml0r22cplCxzIiyCDtkV",
+	"QYnrJbQRzBWcjYiSsUjuvyTErpmquRpRp3GBFPLBio+co/+2KjydUIgI+5yykYZPY0GFVQyMRsMV6XHB",
+	"jhnhcaWeI8oHpV1WE2hdtv5geSqHzMjo+/tTN/Jf6ZB9+dJaOXR+IKLBvrxFkgF1YMh1wyPZZQQKPBv5",
+	"sGP5YF/M9kSEp/Ldc/XTG2sxFRn2452SidHOaZZZbXn1aig7h2OshLKM8TsGxg8yX6P0qWSxX7df50EV",
+	"TeE0VimYsvuncSltrVhq6Le1B6MAZ/bEZE/ankEAL4sF9tl0lT6nHYMSv431snKoS0sTjxof8JqAw1lI",
+	"0JYGVlet9kAHOibL4lQi7AMlTXDvOQVN9aZOBgJveKZc3qX52ymWsZglYj9oGoLnX8Z0nWW4+Z9HJZOf",
+	"zhMVM9m1XNLBHU8PekVDVqHyIL5omGsasnckLswyj7cLpdXKGvTZ/TDoALRRMsSjdOoPbChdbKUcyVUp",
+	"XcD/H7lghkKym+Cn6pRcB4XANQ08FrVc0CEVoEIZRTy4SamIG2GMP1+3pACkIiZi1eacU6UrFcUHUlzw",
+	"mORS89r2IiTCDlUr5lvg6Jo0+T2mfUKXzgdhKdqjtf6z1RUX2+RRqbdCqaQ5B0GtpDnIx9OD+CDO4vme",
+	"dKZGXzpYpr8dKSaPbj2zGYh8cmoI0qwTy7JOU43xH64CJvdCDm3d4+fSdpNisYISi9lilUZB2YqCYhuf",
+	"fIWo2BDYHY/e5Nvz7Aw2seXNnlHzJ9tnZ37/RpvMvsRqW4KJoXNyTVA8cB0OF60BrAaw9oc/uOd2CD+F",
+	"tOAz3ht3zkaw8oCqFYtNdS3MNcjYUGp2RFrXg5zJZAFl8vYoJ5A71TruzTbaJybukmV5xc4WMH0z8afK",
+	"qWmguyFL3jFZ8jLZ5LmTcau9UBAj376IAoB/xjKKfByng9ITWqNZhZDKROAtap0HHorcP2kH9ccIqS02",
+	"OA+E1Eeud87tf5hSCmbeiKmjyhJtpM4yqQM9YSzrtN1DXAUwvaEYEmxyjI2uRuNuztWAZYQWmqfg2sGs",
+	"MZRZcysfIiLYxHcLuHTd/FzTmZ4sYkHz3F+oiCxctRo41qVgi2Z4Sv6AKrdJwbVm4i8GZBJsKOhGWKX1",
+	"fqFc2eekkGU6XUQMjGTjnGXmccqXQV6hjBOMZTPOcstiblYWKv9UWVXaOZYkXp/rbzbkbkXWH/iOjjQl",
+	"9xq30yo5uW7nNUm5W0vKFbg9HdTCbl0nFffTPAi4Ck/sOnXg1+QRGGp3B2TLVrEzjCHSHFBPDeREYUAx",
+	"seB7QzVo5G0hJ+hdyllPx0KOdSfyHcjtnGANrP0ksrIw9/SQ82ofmz9LaumzsdhS/uzabfFfQ/q1g0kL",
+	"Ic8jl7Y2qSfKqHVLukDrd2etUfub3NllAseoJgyBDzdMlRXaq7KzIuhhNf/s3t507azaAxFa70U+LfX9",
+	"Jcr0VV21pwUzdyEDVhwR2dh+4frabY6GQmw/mRaWUaw86wH7O2zjeXrmEdnp17NW+mIj/crSD9lsMH9l",
+	"FC5QvaF/1YA2FvxYZKRrW3WRiVsU1Ds5NAi0B5Llih1XOu0BocH5ntWmRll6ms4k7tzJ3opG8Kodsp+X",
+	"QkF+5izPAu4Tpek0FljUah7AvrYgFHaXfjLEevoo1NwFeKJ4VGOaNhGpneRBrKO5LjdPZa9nd9tj9NuK",
+	"mJjtDn0kgZD3uBa7BcuDimjAjFeJZ+A2aSzOzfnrpdtc7nja3bY+m8gGnLWOJKSQ2RjKlWYDtSnVNJf9",
+	"MSNUzwRxC56yy+AGtv1FP5ddmsdiJAvdkzmXpD0Z8HRgq4qE48Ur783umJjDeO1pVbkYsMK2jJu5O7Kn",
+	"GtXJPr9mQtvR2dYZsOBu8GRilgy0LKtPml++mJflZL+74a6Zpp91lToWKD/MgLosl6KvjF1dV3qvlhGm",
+	"VNpMU4EDhkcGQyRtb0O7qfhGz0v72TXMKLtmRsHIDhzjZxLPKSf0RLEcXMxFfK5wPhpluYnjVD0mUDJR",
+	"oqnLYkWwrCD4POm7inp8dg//3ZATZcMGMU4A2L7Mi8Q1yMS+EUqOYhu76SltVwB7v5T1vrFAwTrjiHbC",
+	"VwXSl3jhC8+ZrRaWE3E8YZ19YPV73ClNKGe33WCsujRfn96uKXv4AYon3tfne5T/jdTf9QmzEYglx2vl",
+	"YMPG8u99ATzrnsncSzJLszvKacoyQvXX6d7f63k/FJf++nbJeWOXNE78p3HiL/DaV3xSG1gjRbYFZ/2e",
+	"k1F+DSo/KkwfcJtVCNJx2g700UEmFYtFWah4DNEFfHk7Rm3zkKPmPYcZrBSSgPWsVhY1dtTWyi2k264e",
+	"o/CDR5RcGGQZUi405UYNRJ0pYAqi6YDkXDBoa6Nmww1zoxXtqvfeXK/+h//9NHDjx4hPE64YmndK0JEa",
+	"SK3AV2KeBh8DKhuIUpqKjBaZbe8A3hUtSZKxnN+xYnpjk+kS9InEYoDN68xvCpbyEWdCJ6TNPtNU59AR",
+	"B/THUcFO8JYDqohg3Awrsp1IOCgQ6W3ZxE6NzSliRSwmtGADOVbWj9Mb5z2e5yyLsNmOZkNoBz4WXCOm",
+	"D2SeKeLahb+Mzs/P4VsbA6F5bt1EAovFZ9cwIeWimTWxlY8LqtPHSpM+v2MuOmNubmsmVSxc5XhiIzO4",
+	"qsx6mgS2ujOfiTGW6IoMlmPcHXKtYUFswCpIBIIrYsFFV34G51QqRY8XQ7ALiBQpWxBqSehYyxv76xvc",
+	"54nNM0IW/clAxgK+YDAQZMe3ndSTHqN6XLAbx2eV+IZ4CVxz42AC4C+BsTk3pHv//opRwdwQTmPxkUHz",
+	"53r84xIiI7rgLEMpOGRCY4TN2SBlOAQfYINE5l3YbpOxoESB6rMtiTm7EPhNGFGbFabEm1Prl/G4WE8s",
+	"dlLGs6QblFl1QMDnEeop5/NUkR5Yy0UWFWzhxqL6SiM9C7UU2LVgR9mTOKObrGI/nd3Df20056jS+lex",
+	"ndwlLg0AD5PsGeyzjPnmh5hL0SNCCnYsbu494O973Bp7sHGWgl/Q5AC0MVTquMHDaQOHT5OTvyXQOUup",
+	"SFm+DxrWmrEVixqb9WyHUvNUs/Oygk5K8EAtzNooTil3RQM4HWM8Ov07NphC2jRQ4M0H4L4v2D9Yqjto",
+	"CBgVze50ow1SJQW0r5awFDQ/JUlqxVmZN2U1c1DlobWDsVkUN/o+1yR1/RxxWDnLSBt7nWrKc6LoVJHu",
+	"1Gj4w8UJVC5YLphRH90t95o+Vc57tcSpLac2weLtH28362K6cnfSYFqB2vvlSZG+UXOfTM3dX9q+hciN",
+	"ZUjBgBqW6g3YuzcIv76jt+B/U2M1YuDZKklJLEVtn3JxBVmm+IEBeGjP5L1ZS/hFoFn0AROMbNwIyb0l",
+	"h4GPAs9daqB+gAugqXzfDTodUgOBWqclt98C130ALu4lr4IvqSyykzSnfKjWgZhPy7lNleJ9oeoV5/AH",
+	"PrLi1LWtSjPvHQ2LmwCi9HTEwOGemH8lAGT4Dc8MSPQ4K8gdzccMC0WdA57meYlzfX7HBGlbfg8pdEFT",
+	"fWlsrVi4P0NPtB8DftY5Jb9KosbpwM4BnfCTQoo+PjuqZoJEoNyaX8aiUs/rOqRewvjQ7YmOfzqEItdT",
+	"cq01G440zsbZ+6PQQ9C+ePUDLFgsPjBdTE+ue5oVlgbK6K9TQvEmQDc1zswt9gq1BdXsxo49gfFuv1v/",
+	"a7NzP8AiPx5zd5BZXw7viTJY7NosgHu3kYWc1El8G9h/ZErKCuLik5TvqJjaZVD71U3N1vQIZWxjrlUA",
+	"p2EIGDfRquLk2BJVwpLVyMsgPWC88K43kvQ4yzOUPAmgfULa4MFAkdQhPW6HalcBBVQsAgkF94DAopVP",
+	"UFkGd7siyT+TkkVFMSfODApQGxjW7LOOCO8LWZippVSx01i8DqcNfmBcNsWMqh2V+TQ9JE1QA7OCWpas",
+	"q/h7IQn7jIhLCtZjBRMpu4oFfTBjJ5y1F7c2DCyyY/I2v+VKu92+WwcIPuXTdMRWT9jBa4D7Yt2L/pfZ",
+	"Tete9BF20NGlEuHgV8klspu2SR96VPqQx5pqJlHhz9GsHIke5wOfLdYw2kxgAKQDBhk14K9QWFdscBo6",
+	"7mgD93esMHO6CnAK0nAgq8byyECG0HCsdCy69c496MmeBcwIvchgbIBTeyz4P8eM0KEEUms/Drf3nrw4",
+	"d/tKOZhzB6yVB+N7ojSIVdTyxgfzFXiIYSuWanjFT7C5Bn52j/9YL9fhGhj5oYaUW6yahXPAqz9ckNrq",
+	"x5fW44CcBZHlAcwgMoe+GgOGoC7rEqgt/yCkg/Y0K07Jz7KoqfEqcmqrkHqO6ooOEkcDBqOYHAvn6C9M",
+	"bwEkV1Xmdu1aXs3TMKntnAbanqRDd+H23VzVbL06v2W6WQTZR3CCr+qAEmQpxKLMCY/m2qp6wIYRGYuM",
+	"FYTRdIA/eKEIy7gmxTisoIe/EErR4m5DcTuqXYm5IOlckqSQuTHizdNyRpUGTwKa5BUO0yvisltTmhkV",
+	"LyFtl2GdDOnnG/ylSuwlkGhQBTHCBaAMl9lNRqcquUJKk7nhKPCdspxqfsfsva2vwdylfODNiBUpJJz7",
+	"PPmiYMI5FGJhEatXMPa/zS2QaAd+aj/EwZAMsiMQjSFpgkJ7FP8r9H3AmDuYUJLQ0aiQdzRPsKmLWyyn",
+	"sRjdhZIRExk4KvBbR9jS8w1TtCQZS3nGSPvV+St0XmPTFisP66HFa6NoQ/awvSeWDPgd4/1FZg/gFGAj",
+	"GbBO7uMW/BW3LuMWyqDToRR6kE9vjJVA8yETOm5FcWvIlKJ9Br+0b/2S/Odf/45bX5LOKbkWhA1HeopL",
+	"TdKcUSOKYgH3P9wWnhcvX0UrlavG4lEWAFZu7lm4HUrB6sH7+815wuPzOMvi1fmrLY/bNjwNl25OjBpP",
+	"/oQaVAf3rsUiBJ0q2FyFQUewxv3Mm6ajDdnm0qajuGteKGuvbMUcO6OpmZg6u8d//EqH7Ms6kXdrpMkR",
+	"EwaYKdE8vWUa9Zj52hUJlStnhMUiwStVQmxBj8vs9HaaYsUdT9lJxtQtSemIdnnO9bSi4XWu6rqOYMwK",
+	"cZyi7dpKukzxjCnStm8yGCL2THs/YkKVM7Jajb+J/RhyAWjXxmi8YUHDP19gFdol1qONu/9gqUYdsywp",
+	"gopDW7IWLDo6/QLQaCf4ts3fN//5179J+7VLFnh98vL8/GVE/nby3XedBPJKgzslpCfzXE5U5LUQsFbB",
+	"B1jO5YWyyu4puca9YYP+yqVE4OvyM4MFaCe//PSJmK1nczjMpyrpHECNV0RorqRnI4Q5ecdnyaM4oHes",
+	"6nuMxRacjx/GAt8XLuY+tQ9uTuyI6kErapld1LpslYe8VdcCwuTVIf38lom+HrQu/3wBBpiZZ+uy9f/8",
+	"Dz353+cnP9z8/f5l9OeLL/+HAaHpyNxa6YILI4l3pMyEq/hEXtJPcEoW6QEOJkZMNC7Sx+Yr7E26fqK3",
+	"vlo4ELFWLG4gY33v7iNNOdiEG0Oqo4mm76Mj9kFFn82EV4k9I4lJE3neFnGFshvN4QduvI1DzZHXmDF7",
+	"vvNg9vyqjM/YPx9uQDWom1dLW3LGomF03gejs9kwz6PK38zkiVQ2WMQFChvs+yao3fA4V5D8OsssJs4B",
+	"7xVUv7N7858NOZo3Bvs/ALqGZd//Sqa+LXyADQ8hcAS9+ZDp+92z4aX1XoL7hBdW87OZqUoSIbHgiudM",
+	"6HxKILuJyILkUjGjRKdMqaOvp0Ku3z3A8UfYOF83ZfMB1TU5judFYBA9e9IOS9RxJMkrT3pCz/emsjSK",
+	"ypOkqCwEgc3SU3Znz4mSXKdi1R1GZu8juatj8XiPPDOrsUewePpEgLUNsPPGAGsi58fHcI1He2PzTcv0",
+	"9sg893+VEzIERW2GmxYLR2QP8xMdh60xC7nA2pKIcKXGDLPUCqbNC8IqciZ0MSUjVsTCN+vTIF7cXSPS",
+	"nfqbvvlx1ahBKsdmsVwNYCz8KIMqvUX8pmORMzXT+idx/LQ3np42AfYmcSAEo4+JVpjX9JbdsXzXMQt4",
+	"0m/4Po+UsrtcrJXiHVBdlcPaNmGPTXOTzHGuxT1gXUesmNPt7A93QFfD4jMAh6Mu3wbs9QlMbDjK5ZQx",
+	"4MU2t+O6QmqHcLwMS2OxsD3BPCTFJGv8AMqe4eNOA7AVgH0D2+wQ8dUPb91eCh9ZwWn+KzDFHDOcm7mv",
+	"juZwBBow314Mu1zVBSi+t2g2tI7O2B1PmSp5+B0ykbIzgWtc7KZR602At4iQiqkAIoirWABMA4xTksCs",
+	"b7hIgNcTOO4VnRqAmQykrx88Je3rgOu/5NSHy7GlA0IyF7Eo+16WXRNOO5Wuz5GLvCRw2f/wvyekTBFl",
+	"eRat1geaex9QKcNemBVHexuu4nhNFeiBipmSLs2It9vMRwqwxNJOzWslLUU55lP89Q3+ekmbaXgjVjJS",
+	"bR8SC0t41ZaOngtD8FhXwzXRE54aAb2q9IrFYvG1PM9hd8yAjxF3myZAxGLzNgcPJ0DEYqsV+wj94plk",
+	"P+BknioBwj1dGRmywBGHOOU9cZEry7MdUvgdE019yvNKc/gYkItw8Vgb7eze/Of4Whm4zY+tfjSQZOWM",
+	"5Czrg+YQ2HKXIP19ayRNuPD+MyOXJJB5R0RLadYV2mDHQhbOsUZcTyRUHjZrogBjDXsoYPM5EJeW1qox",
+	"7nw82BkQu5YjsPX3ZAz9FXkKliG538ye06AxiB4T+PVIWV/YraHmGeDIE7ZiuCJ0eWc18DIZEJrvZXIQ",
+	"BZikEIL+SkVWavou5mDuS0XpCavFLWwowjMWzkNYGDegKCBdrTWDA3xjuyEYO+cYULJ4XwFquG3z/Il9",
+	"DMzLW4tUx0ICg1bQP49MuFCdqEySA+aFuwdSpvGGoeVlbEIch29vt7pNc+CgvUHbCLRNYrET42TLFX1v",
+	"zFbZt2w5GGumOvunSirwq79UDJaZBY3tcuS2yzIxDVuyKqirQmZ7chp1+X0Iai+X7T9jsRXBTD6YGUDo",
+	"SZEeFzSHRG6uY2ElEw10hBcKKcwyOgUphzYTduUQVZmKpfnwrL6UWUR6hRzaVyIL/GtRCKxNSS7BeRmL",
+	"biFvmbBuWksf7/QBdAhie6aKK/ZBPaC0wVB4bMd/eJjCdp2WpsiLsNVqp0CcwvhXyMcz7+arFai16TcS",
+	"tZGoTy5RcU9WROpWZei4EM/M2C2ForNX2RBcgBirtOl2WpIu80l3fcpFVcCBlEQj1zYHDIxd36owbE14",
+	"GTap8UE7b/HeMjZCiYZmLRnQbG2rWThbmWsyoYrgC2QZCZybQ0axfNZIrY2N4wm0ozeCBddonpiORWMT",
+	"H5xN/AG2xDOU4WV3x5Z/R63LlkPklUV8uDp76vnYiPRGpFdE+rgQM1Yy5rxvJNuxKeNeGkF+xGdVMR/Z",
+	"1DAaSAvmmVidqckLItjnEhON1TgWmueYhxOLsptldkrsI5DDbk7DScela2CUi/7pQVNk7KIK2i5Q01Ky",
+	"KTzafem13WyP7SdpGSWfICnBZvzNJL4B2fUs0SUl6yUwxMJlMPzKJg93C1uD0atkg1TQJrLePKueS378",
+	"KeCf7CbZrc6KT1k3jRuvWq8r10ElceMEVsngtpsuIiLY0U3qwtZyubXf5g5H3cZfJ4v704NeFqfftW0i",
+	"9lCx/I6pTlRj843FKnS+eBvLz1jDXduPJbEKHstuutMEkpiht7eQxsbtVPs8ABvwAhj2GWGWyROSr8wv",
+	"QY20H7r85OTTyfn5+ctX3yQd26zLnGySyBETyVVIV0xgfkbhZCdDUMzKpOiMjXI5hRRzl+GsCM2ygil1",
+	"OoemN+TnJW3FWCw88S4O0BHvXpHJgGqS5FzcqqRsHUZmOoeRdomwUtgrTv/zr38nsfDJCTYS84DjzOwU",
+	"eFLAC0k+giAX9WDEZSwoKZguoHpJeLdG6cywK86F0oxCL6KSZVqBZnsgwodsnlodi+2FW1aSeO9HTFge",
+	"22eRXV3O55BJgRtbo/HOLBPXZhd7pvm5InolQ+fsHv/xNInYe7N5Hmz3Zr6f1/PtQUsI06nreddBB4CQ",
+	"XefoE6T3Igc+2R25DztjOQo33d4OJKN6izB3ZrbMdH0n9EM9RWo+6Ro4lj1GYuG7nJOL829OF/m4Q89M",
+	"aOvY64iWEuDkZ8CbZEiVZsVNRjX1LddwzpcEDglzlsnEda+E7kNoGFB1i2WwEg2tshTWTxt70jlgt82H",
+	"sU2xgbnxKKMaNW2Pl+3E/fPG/j6BpLGaZHD3wonmOStIwWh2SeohZ65d16cOFJwZI08XVCjk3o+FHyzO",
+	"3Pf8xC4pgOW2NY5dkTJPO2WX3kiAr6dggM11jEfQz03NhXljTJ0SkDdJwZTM71gShR1TzHW5krGw3wYd",
+	"36xVWhBn9h1pHHpVxrZYLO7f9jib5dq8wHdwJH6kmmJDpL2Jraenb5s7/ydKFGvMnYbT7Sm7ocFZgCRl",
+	"cxxOjIR0YsByQsyJGD1Gv1CK98XzUTASnBDD5ChqnbLWq/dgpzWsyII8cSd9YhH6D72/8IqIMVJs0K5i",
+	"QhMNGXKB6HTJbpDvhdRypwtEtDXD0lwqY6vB9QciTQ9edsLr3rOldwAiM5h2IykbSfk1Sko4AqVZo2UN",
+	"7rcjIFM5HJqRr+FwtD1D+0xr22kixPRqMzIr7kJZqRgjDvmMKGJqTs9PA5+ZfC7ZCa/dIh8Ogh9gmoFd",
+	"pVWyDdyurXJ8NOkGj0s38I6atNyve8o2GI27OU9JwcAVtHG2QfU2SPhQgZq5+QRYRjc/oeCaBPecku50",
+	"Xm6A9xE5I8Z7j67AL2av8k81WB4LC+wTyjUy5ld/NBoDBZ0rQyGjQvYxseBaVGdl7l8Lx4Brbw4kApq5",
+	"92seWVPL52vER6Gsz4/ix2LLBReBVm/uvaFan2UVzDsk1X4/gf/6Cjxp+N+9hUU5x/a4NMUWX0uxhYF6",
+	"ULhdTKEgNIM0qArwblcFP7u3/1ov/r9YHZ8VFCUWXpj5VdXuZxIQPzxIrYxrP6H01RCtUZgfFQj3alRv",
+	"y1HxUcElDum5+K2x/TrLHDWpNzV8kUPjOd6u5/ijw8Pf3Gb6etzHM3NvfMiND/kr9CG/tgk2JdyOSjDY",
+	"gpwqmByxtaKrK7uE6h6gRQLN2OClQFuzWuSa+LwfVzQimUKPi5ZQrwAD4PVyD0hmsl+LTE4I7WlWEGTY",
+	"CLKJ2i8vSEaninSnxL71zhXJqWbFAhFyiU+lkBvWCLy1SCzkvoojDknWhdNuxFwj5r5CMYdHAFzAFTTf",
+	"jpDD0sDnY4pB61YsdxzSdMAFQ0YqJsh//t//j3Bx4yIN8LcNT9xIcePlqvncr7X5Aw00wO5YAC1H8Iwp",
+	"5NiSvjQy1V8mC3uVpdWf8xgnh4Mhnc4T2txJY5YFKdK4KbyMQAKuMq03iNpEQZxJSM2WG6PIsTVgfvV8",
+	"Dx+a53LSSOuVpDWqpmFZ/Vcks2cn30juRnJ/hZL7ncHSSoqTK9BzkLBQgBvoPhsypWifbUwRs34ju5+g",
+	"VNE+F8TASBaa5pACC5mysgA6RQVFiUxkpM3FHddwPI1Zy/vihAsCdfoR+c+//t1xWSyxsK1qEstllRAp",
+	"mALZ6BrjOVosqjUbjnREElX5LS2YDWCTiSxuwc40w0oAyhWZsIIRmqZsZJDaJiaYtQQ1xfzcrIAVH+75",
+	"LOTnshTRpE3Jt58/Y15EB1vlUOEIpe3w1BVJcqr0DSsKWSREGVt4MgBOG7uGkG4C2zcikwFPB/C2BjLP",
+	"oOUdLFYstLxl0LDH5oapgZyIU5L8F26Uv7jx5lxBGyCqrfFvBiJA/u+EwasUgLHYID3sHeX5O7eH15V/",
+	"5uJ1GWlKmXmkjDTBiq2SKOYA4sAjXbuj4oLULn/G5Vh35ecAVs1yLsDUs3v7L8v6W0w3Jv1dH2bfISEv",
+	"wXPt8TYbM0e8a0GuVzA1IIrVUAc4c2GyFgYBiiGfiqpYWCrcScENPACHPgVEJhwqGwGC6B0j7POoSpBL",
+	"2gUDVAeCXQ/sjuYkAhZ8V8GJXrxc9i3eA4F/NRBGxxnX5icPGB1e4NCS679nrRdZkAmsH8zADRmr5s3H",
+	"9uCRtjeOzA9fGAl1y0QHloIVFOhqFRcpO3q2ww9muwZQsRG2vnPbf2+ItkgRd28/aPHo2S7Nafjq85F2",
+	"h5+wk2aAaDGCsnUyd8SUVA6Vrbj2bhr8s2TwwNJq5RAqk0TIySwrBrpbmFaeYhWLnrFuQA34CDqG0BQI",
+	"sgo57g/msoQIOmRXyGllH0zTVI6FnunS/EK5uIrRcGUsEug9ejrKaWp5vHs9ZlAJqKUAh/AnN25zUTz4",
+	"UviRYCfn0z8l/vH+4gVtPaRAjLNesKGjO3TYoKynY453pbMVzHsIsWKxLH/pndlXG+BMyHLtavzNu2td",
+	"tq7TISO/DLt/bUWt8vXDLwtm5nRDdeuy9er81bcn59+cnF98Ov/h8uW3l+fn/3crKu/GzQjTsbo5f/nD",
+	"y1fZn9nJt93v6Ml36Tfs5Ifey/OTb7ove6/oRfpt9mczCfj9kA3t7787P3n1Kr04+Y7+cH7SfZl9e3Ke",
+	"/sC+731H/9z9NjOTlmb4LdASWlFLcc1ueGbOlzmM1gHbQsdiK2oBv8HM2L/99PLi8vzV5TcvzdjNtsdx",
+	"j1VRGcc3J9/1vn95Ql91vznBEX/X+/78h5etqGXZD1qXr75ErfIlw0H3VMAFo2bMbsO7v4FTxv67XOo5",
+	"n7hZltqD+1HwyZAKxBnF8l7r71FrVHCR8hHNK695oxezxoLccoFXQL1ROYmbdd/wkOmBNNeANnRjFBDY",
+	"7DS7Mae6ddmjuWKRcxXg/RVzE/vu4uRl+io7+Y590zv5nl50T75N/5x9x77v/UDPu0YEwBBX3NfMKLqw",
+	"3+j/SdMhO3UnaP0FymVKYe9m7OTHn1pRyx28jJK38o4ZAGytvofDcX5ZmaH+3ULNwQqUYzVllvmOjDSl",
+	"Q/ImlMUslMRnVcAbjVcSyq+rpWhQbQ3aujU47HgCK6WkSnmh3NdGZDnZ6p1algPT3PiFCqSxAgKVOmvW",
+	"FZalgI5OlKZTfJKiQ9TPQ6+/MxK8fA+bVQbPhNZkGJ6RYnljj1i4qUClNxXgNVIKbAfnquGKdM0IIEqj",
+	"wzkdjgmx5bS6Cdfp4F25s3aUwVZ7zFP1lbKHbwG6+M3eFEY8sjDi8ai5ECdxK9UNgOE0hCpvB6wCput4",
+	"29dB008hjlqUCp4KDh781Afvq/WfVyRJx0XBhE7IkBa3ZeskW0I4O9+n1vrBCTx9F6ztLj0NwYMWOU8/",
+	"VbaJOi7NYXmB63AazmzxTh9RpSayyDZXGiyjtC/VX7Lxya8yVBSMVe6l7CUY+mOlUYyPC4HtyCjpjfPc",
+	"+hXbc7Zl5wqucA5WbMLCtIKkC9sJpaK1uCnDyMtWLe5rG5PDIatTcl2Z3QsVC38DjtVIyW/vPyKvtdkV",
+	"Z/Bzv7BYT1qKdtReJozegr/U/Qwcm1L4Q33jr3dXFFL0Id6G2QrE/tAc+Z2Fe0J1IhbbSNP/ze23nSXD",
+	"uyespUVczG58zFs4eCl/gDIYawgt09Vw6vf4AhQSbLKFtif1IIuj+p3h27ApYrFo6wGbAuGjjTWH3kA2",
+	"UYRqkixJnzO/sa40DJTTQvM0Z+h/HBXyjmco3n0vEn+nFy6lbVJIzSJi9m82zsFnyBThIs3HGcuiWIQt",
+	"Jkh3ihX6akA0H7JTkgTOkSRooWiH4gn6XbU+1Tvu8vTIGPG1Hfcj8qOONNZrZ75KnNe93K8pzvsgowcL",
+	"j2CANL8adFmHyGPjzm+fynMHKRvKsVwoTQvt357l//Y8t7Ko9wsx5z8WCR1nnImUnQZnXCW2W3liceCG",
+	"agwFCDlBrtqc9TSRY30FqpMeFwywwkOMIlyb81ceXE+F7p5oG3wENBuAHD73k33mSu9O6TimbqKvwQN7",
+	"7bfdeqi1L/4JHN4T0U64xVlggLkj8/wzLxveidCjXXDgaPDv34JgqTfNgnigMJ7d2+ssf0TGcqbZTvF9",
+	"Lw7ezZHoR1iBTZHo2q3mPC1njnWET8saUoUNtz+uH1gpS3SW/ZpEx7DLf2F6J1v8fM/irikveAoWk+Wn",
+	"bQR1MLsUIT9j0wunokOkk2DbITMyBixGXiEKHRLwMPQW2PjojGVfNs+4ROeLOV6Q0OTUeq7Kw7nXw75y",
+	"DRZZtQRrbe/C75CCsAXsePqKqspUnihY2ij1GwZZm+qo5fQdyyDa6v+QS/lol3EFrL0DB+8NDTyFL+ul",
+	"aSGVqkRiC/eTwJETRGchyx6cJhCNzaXom+8c/Wkqh9ZxcUkSW9Wjxt0h1wi7SMCBFBrE9i2CkREuuvJz",
+	"VH6gYuFuinGijKXcrPCVv3EqRY8XQ3Pj8jI/FC1Jl5HeOO/xfIuNf7bqFX5vhvxGYDXHesANl65bOAQX",
+	"OY/ykfqTYQ6reJNxPxwVufTuMuA/VQ9aAEHvEXRqIHR2D/9FZks4ZhvXDS3Gpdd4Z2iB4kDCjhJ8wVid",
+	"A7hgPZ5EwkMtEybqpUgAgFgyYoWSgkwGMhZwI5adzjQ9K0FnQhXgSgbxKQjuUZEygxcEamhIW0+kjZPb",
+	"dYB6DZHFomD/YKl2uh3ekGrb+Mx8NIFiKXgaOGohmT8YjKBws8lAukF0rpY3X/GsBfC0FwpwnNlqSiAu",
+	"2BXQLcjZW7eP2apZfODFf9hHjW8EdvBmAOpt5nWU2TJTf+XcXnjYr1KHWu2XXYPkIh3WbtVGgz3aNMFF",
+	"KG8PBAClPRQrwzxqSjtA+XeQxEeJV9ccxDvV7JJkLOd3rLBlkIh1o4Kd4A+hgqgstnQ1Q0ZBtEVDSAsD",
+	"5MjAgoMyYmkxpl0h1GWNHEAQ9YM0SFyiWw+SmFggHmQwAbL/esunBd6fYeYN7ja42+Du1J+HjWAXtcgd",
+	"wO4HuPFc3RrwtWBUSRHUgDgfG9wKKDQhT9VALqrYvpdxqWWTbSjZXxFw4kvZN3CuykHpx/ZEvtcGPb9K",
+	"9MSNtwp6jgqZjVO9ZRfpTH0Lg2wNeJLP6odM2likVNNc9sdspk3eJUBeP5ddmgOdVE/mXKKHopIZZyv4",
+	"3BMiMhY5U4r0wB93oJ7K39zKr4tav8CCrO5rtA9a30l5DVVFazg1qWZ9WUzXHtpHRot0cHR+Uzv6VTyn",
+	"bmt+3XxLo3LLOzzyp2AvebfXWabAEIaHuq50MwgjC+sereTMR8GVwLhRyZGPhWJMnZKE5gWj2fQGMl9V",
+	"oLt9/NvvEKCht0yQNu8LWUCAh0Jf6aDbtKjl6tu642UZtkYH5IqYY8TvduaxjMXM7B5oM7dWIm4s1moz",
+	"98hEXLvzDjURtzLIJ0rHdUu0QH90h6FJx3126bhVHyhsxRL95sN3TaE8u7f/Wq9r24qm+OGnHm4KL7+5",
+	"VduL7vLA0W5MQrHjs4Ud05YerH1kG74Oqp97mHkIWgYtzF5gigl9RRKqdcG7Y81UAvy2NMVLhoTm+Sm5",
+	"hjJlQYfMqCOjgqcsFgWj6YAp4s085UK6Vy6/5JaxEXLTQnIj0OrCzZG23uhUYIlcEiBDSkCFUtZx5hQy",
+	"5Ne1dqF7VkTAUwaXl9IUdKdlmpqZBmprsQB1ba/+tIUq1iMzI7dQlY3phFuAtkPJjNxEvzpv9KuGaP6I",
+	"Uinntz7bVJc7K+F0/RDLJqWynktsOdR7aQJyC3jSuUbRwvUp+dGNGpONYsFdPxZ3W0cAYixPLvpXZBwi",
+	"hPUHOEFkkCEhXWPA+2b0x1H5VZOFx62fNtC4P0213DorokcBlN4n9lxt3wa0UGaVg9nUa9L2qddhFjYO",
+	"q1OnyHL0uZgI7RpNRGXGpLm+JAmiumw/UWZSH2SgAanVrYY/e96rb+NvwAvi1xQShLjNijwFKtbWZeuf",
+	"Y1ZMS05P35Rk1ahoOR7b4ujLpi0a5g1eD4JNUXnpiyaA397wbM05GBA8tqBFuPoWz1YJYKTVw9bwiZRJ",
+	"4DV08GsUgCMu+kJsPLvHfxj1io5GhbxjO0hfuYYkP0thhkO19KQ4GsJ79uyklrFMaZ7nBO1yYjmgw+MF",
+	"iShDmjEiRSzaLFcMHP1lSsglwWyc8KpZTnVC1a1Cyv5OZJ9fZifaVuixoJWzDWFfnMdhkKpGPifHWvBz",
+	"kmMekehyjRsjPL9rK2/hxTvMe/kR1mEO0uzbwF44hFmNstycuM4NZ+tBpLUsA197IgitIe9mwLuztMFP",
+	"JabacmwwGbk6VNh6TH8Zs4YNRO0YonCrNhB1+BDlEvHWRyg9HbEtcF06JEKlq0bm0nY0Lx0PVDnVRrFz",
+	"yp73s5nhYD5ed8xzfcIF0k+2zSEoaKojkskhdCDTVN1GBI5zJ7L+PEs0XdyxgmSsx5G5kqQyY1FAeoll",
+	"gfiDLEgU5MpMJCJKFrY9o7HcyjRD1wtaMeZSc3wcC1oiGk3XOwZ2R269miZXGuWf4CXvHF3MYxYZechH",
+	"auWTecunz9VOC+boiFYZL+w2mXsi95CR9lHLwtpksO1BMFueFxgqMMx+Lk9k+2XQQs+cAt88zwZSA1sN",
+	"OmXYgCqYaROuB7arn7nc3RMLtYbgaUd3ql0sc0hBt7hyzNaob+G3sStmqIFGdxqSypA2Jd1xfkvGI8UK",
+	"DL52TglsfX/UXSEaIAS0Ps1YLFIqhNSka96d++XATKYNVmYtUNoBShyemUPc48y+WSQK77JqMQaAAozf",
+	"o8IVYRnXpADeS8EYmqjmTaG7z7xu84sr7PkB78mRX7pGveb47D/1bqvJcT/COpe40dpVaYR7wI9+2+87",
+	"vS2Y5KJO39NRpbsgBIG4Vm6rH7wC9tz0KdydHoHgBYFzvwpo6PVdVcs6uzf/+ZUO2TqZatfI6J9zheQo",
+	"NQmzQKOCwbr2G4n9MEEgmVs2sUidKfOBjyUjroIpNaMQvPIjqgelU969k1YdEqK1jzfc5stsvOBT6NaE",
+	"1pBXnnAtCiTboriBa4sXjmhIP/PheNi6fHkO/4taQy7sJxFMqnXZMgvWh8Ksv+9F+VuGbw0v52NoAsMz",
+	"/zDe7CAK+r4SxawxTc2tYpA9IsyP2lVepzSnfMiyjouEjgVV2J4lOSVYocPAd+UQr0I66PRFSK07yHYB",
+	"ee5eylYaBiyOPOJCwCqXHRSgn83s21iELOXiV8DFwkdXypxRsVLwsQSB1cuy8BpgoFz3ov9F8/HaTzrS",
+	"+i8c/CrRU7spmqip84rhGalnbKwAoGfGlNyBk/73kYHBl9H5+Xlg+2KTtIIKhQZfRGieGw3OJolFhNF0",
+	"QEBHMmavMQ3QZhAZYZ8RmGJRsB4rGLBY2TasPte4YNiOUrCIQPwUHYXA1DqxzSr7/I4J0i7pAxXXLCJ3",
+	"5qipKBYunGrdBVWF01jFXkjZG1J3T2tSms9A7xkL+3jsVl2wEbMZcz7kW0uTOyVvGb1jtYo1OdaeEwGe",
+	"HPSHADmjYmGGWZySd7IAA1vUFt92pL44P3esXon9KrkiSmL9G7wet95+lXFysdATnloiGzCRzSwNKuDq",
+	"oq1MlXVwul+0L15+09lDl6yttJT4HVwqpVzbTaJ08IwnCpLUxqAMSs2B3D8c81AGG0Pi6cRtEzkfE7Ie",
+	"wBZpGnY9kogVC8NkYXNl/eHtTj36lcdyGbqDd3H/nb28kR604Ko0KKxTtYIGh35j8OG6loZ6rA5U74WV",
+	"Wlvlhas+yHwNVQ4uWZc+9aD0OZgBtgJdRamrbJRGtQvq/CsrExx73Is7j6uQ9yKf2l8SLu64ZrGwf85t",
+	"C4rpxABmyrXh8hPAA2m0hqTKjsqN+S8FO8GeWbwvTriABqXgnkvOUimUzNkZTVM20v8FHcv/8p9//TsB",
+	"3Y1noCJ9RzI6VVcQ4WBDFzKBPqGxqDUKhc6mJ+YJ5pWZ3ycd4rKyVdDK2IWEysgKHWdck1z2scfo3NI3",
+	"Wpk3GdgolO0eQNpmw9DC3LPCXdCQDSzD4DewdzZD4T1RDQRDfCKigQB5F7kqBZtUtmfDNfA1tP7CrVlD",
+	"pjkSJVQjz+7hP1vgHXi2fZEeoRTuuvBrBSj4KmDgsKMeDxzHXVMWVDS81LUDsUoedD6nt4woOWRAJA+f",
+	"LtH8ViE/wAAzpIOkcmxAwhPqu3bvmKhjJfRpLB7QweZm5IIixjWZyHGekYwNpWY2Eqk0sSWrMKHDyB5+",
+	"FDFBLLalZWE1/yNh7VBICdbXxJ4MfpsC3IabYNdtniobzqCsJZgxWLyyKniWcUW7+e45CyqiyT40kE2L",
+	"pdAnL0lISgURkkArqAI8C4SLK4gu2dVShAnMZDQfjgWYw6ELAo7liExkcctFf0Nh1LO5SjOyB5fAdlDB",
+	"Mdup+iqSwxFPmyZC4oSej6rcYPWjsXp/eY4OODYzfM+Y2D/Y4TNXwrq3DGj0PWbYDWqRDiuBSdtAm8yz",
+	"EvOgByoTGcs6D3o4l/V8wqe5aLiQ2o/k6FHrJ9GAVgNaTwNaP4lHYRZY2tl+MQufWWLWCxswgp29BMB+",
+	"sjEgKmyAyWMY+gmCmxht7AozD/LMtgqVI+VVszqQxeIRSOZ0RjuoSwhSqVtlfx9qiLHgQmlGMxttIouD",
+	"TUnn6HHxA7xoRDj/bhoPaIOLe0l3RJCpG7I83IgLQBIry/ZcDUwmBi8DxnkXCk5wOCohPUb1uGDecvVV",
+	"wVhe2Wb/HPPRkAl9k9Eh7bOIFExomt+gtzbCNKybnAt2k1HNVGSWQ/KU3cBO41JEsRhSpVlhfkD9hX0m",
+	"WMHTTlA2rIMMHlKwPlcaW9/V6oW3BGJ27jdOaXQVwbHYFJ3ecqU/wdLuvCK4fMzyiuCwpPG5VgTjXjX6",
+	"AW7rZVXBuG6qfjLXP5QuhQyKXXnKTjKmbklKR7TLc66nNe2ldoavglM5J5XNzWMxFV6N+A6bjzOyuO14",
+	"FAszZDnWdmksH9OVOVb2daEBZh1EQAsgR0xAyuWokP2CKRX5W0ur5rjRdaDV2VgYWBnIPFNkICdkaNDI",
+	"vZchxBXKvr/Y2AcytCHFEzPwDjL/Dl/J/zVm4/W5UPDadXPqyhP+QLlKWCn0QrnFXlSSEiR4r0yTV1bO",
+	"zCu/K4tm/PmzRS/YmYWrGUVn3sDsRWzlUXktbt0hCdmV2TSs5XHP3kMhz0GlSoa7+oE0SbOY/zQ/XJRL",
+	"6+KpI2hMCwe5Sab0MspKCWKkhD+kuKDLpBPIhrN78599Rj+wTWZvrFile7zB6UrHtgiKW4B2AoWKTRYd",
+	"8JF9AhMQhjffOf/fQ2Fz80AzYeiyVAtbwDwgg6esyXsmEYrf1QatL39XQefLXVVtqMUWLLynwLfX2KK7",
+	"om32kQRYcjiGkwErQvQwL2oxduwpljAvLlDCB4QEjiG7Dp2gzZn8ipjRvd97rCr+bn+s4EbF3XzGbaSm",
+	"cqWLliOtnfQlKcaCnJ7ZHu1mhD38NukYbXNc5K3L1kDr0eXZ2ctX352en56fvrz8/vz7c9hCdhT389nz",
+	"XbVTScGbohoWWaGbMW093M4kznmPpdM0Bx5wq96+9qW7s7r0dWhcjGShaU4U08YGVMEtfkZvysN3gHZD",
+	"V6GmAKDTZWFVpzJ2K2qdw+AhH7me+wRYDSZHOQOQCfSTmSIvc4fgju/KYcy5L/iYDXr4m2sZ3P4KOx1h",
+	"YYjnuUu8B770DCpbPZIEjy4d2PMe/VaK/knO71gWQZ0E7M1qakhPFmD8lUsZlRpUuSPyXE5UfSWv05Qp",
+	"hTea8/TfcL51B0RwAzwV80yvKY5sSNMBEAQa1U30DSI516l5HeFYrChZ9GLLbY6v4bIURKVssv6VyUD6",
+	"+LOlNbP1O+E2Aufs/KdBP3c51l35eZbhWr2AgpKCZ9bh5C7QbDiCgu1wa1GerzAl1640cg1MzUONEeUV",
+	"3PKWvjvDA4cM2yjzlOGrKNvW+ju97/Xmvz8ovg3qvM3ZBCdvRKiGNCW8cYgernnLnNu9DlYOG7u4NQ3W",
+	"AGt5gYA9HCL2uJ6950feF1BhJVArGWuoDleMeBluqd+EJF1GC2OeyFsmIsI+w1HNZd9cFWzBUvkABrO5",
+	"b83oRX55LdBWoGT5/NV4ZF62c0k4bErlcOhdg3rWVAQbMXiMsxHnj9E8JOesIBNasIEcK3ZJMnYHW2HA",
+	"cpftVQIkV2qMmGverdnGcsosWBZMjwuBMXv79D/cbedtwULzNId6fnzDICywFrfQ4EmIynRr7+mHHDTz",
+	"aXDK8GAHz/2VTeZN2VFQVG6oBrRgCh0Tge/UUZwqx3GqkORUWZZT1XGvBBzKkaU4wBhLvW+CH5irgZ4d",
+	"218ZzfXAoDfNDBDicwqeulfNFclkOjZvPzK7WPGMgfQIpcR7v6VbX/7+5f8PAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
