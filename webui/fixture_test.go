@@ -20,6 +20,7 @@ import (
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/warehouse"
 	"github.com/portalkit/portalkit/webui"
@@ -43,8 +44,10 @@ type tenant struct {
 	invitation invite.Invitation
 	product    orders.ProductID
 	ticket     ticket.Ticket
-	article    news.Article // written by the admin for the customer's people
-	staffNews  news.Article // the provider's, for this customer alone
+	article    news.Article  // written by the admin for the customer's people
+	staffNews  news.Article  // the provider's, for this customer alone
+	task       record.Record // a task its maintainers may edit
+	contract   record.Record // with a value customers do not see
 }
 
 // internalNote is the text of a staff note on every fixture ticket: no
@@ -129,6 +132,7 @@ func (s *site) tenant(t *testing.T, name, domain string, prod orders.ProductID) 
 	require.NoError(t, err)
 	tn.staffNews, err = s.p.CreateArticle(ctx, portal.CreateArticleParams{Title: "Delivery dates for " + name, Body: "Next week.", Audience: news.Only(c.ID)})
 	require.NoError(t, err)
+	tn.task, tn.contract = s.records(t, c.ID, domain)
 	return tn
 }
 
