@@ -283,6 +283,10 @@ func TestClaimRecord(t *testing.T) {
 		require.NoError(t, err)
 		free := res[0].RecordID
 		admin := as(t, h.admin)
+		_, err = h.p.GetRecord(admin, "", free)
+		assertCode(t, portalerr.NotFound, err, "a record of no customer is nobody's to read")
+		_, err = h.p.UpdateRecord(h.owner, "", free, portal.UpdateRecordParams{Version: 1, Values: map[string]string{"status": "ended"}})
+		assertCode(t, portalerr.NotFound, err)
 		claim := func(ids map[string]string) error {
 			_, err := h.p.ClaimRecord(admin, h.c.ID, portal.ClaimRecordParams{Type: record.TypeContract, Identifiers: ids})
 			return err
