@@ -416,3 +416,26 @@ func TestRunRecordAction(t *testing.T) {
 		assert.Equal(t, h.admin.UserID, tk.RequestedBy)
 	})
 }
+
+// Sites and stock items a record names must be its customer's.
+func TestRecordReferencesStayWithTheCustomer(t *testing.T) {
+	t.Parallel()
+	eachRecords(t, func(t *testing.T, h records) {
+		other := h.createCustomer(t, "Globex")
+		theirs := h.createSite(t, other.ID, "Their HQ")
+		values := contractValues("C-9")
+		values["site"] = string(theirs.ID)
+		_, err := h.p.CreateRecord(h.owner, h.c.ID, portal.RecordParams{Type: record.TypeContract, Values: values})
+		assertCode(t, portalerr.Invalid, err)
+		assert.Equal(t, "values.site", portalerr.FieldsOf(err)[0].Field)
+		_, err = h.p.CreateRecord(h.owner, h.c.ID, portal.RecordParams{Type: record.TypeContract, SiteID: theirs.ID, Values: contractValues("C-9")})
+		assertCode(t, portalerr.Invalid, err)
+		values["site"] = string(h.site.ID)
+		r, err := h.p.CreateRecord(h.owner, h.c.ID, portal.RecordParams{Type: record.TypeContract, SiteID: h.site.ID, Values: values})
+		require.NoError(t, err)
+		_, err = h.edit(h.owner, r, map[string]string{"site": string(theirs.ID)})
+		assertCode(t, portalerr.Invalid, err, "nor by a change")
+		_, err = h.p.UpsertRecords(h.owner, []portal.UpsertRecordParams{{Type: record.TypeContract, ExternalRef: "free", Values: values}})
+		assertCode(t, portalerr.Invalid, err, "a record of no customer names no site")
+	})
+}
