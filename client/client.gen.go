@@ -6549,6 +6549,19 @@ type ClientInterface interface {
 	// Corresponds with POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName} (the `RunRecordAction` operationId).
 	RunRecordAction(ctx context.Context, customerId CustomerId, recordId RecordId, actionName string, body RunRecordActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListRecordChangesOf A record's change requests
+	//
+	// **Who may call:** As for getting the record.
+	//
+	// Oldest first (the first 100): the changes the customer's people asked for that needed
+	// approval, pending or decided. Customer users see the fields shown to customers only.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/records/{recordId}/changes (the `ListRecordChangesOf` operationId).
+	ListRecordChangesOf(ctx context.Context, customerId CustomerId, recordId RecordId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListSites List a customer's sites
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
@@ -10649,6 +10662,29 @@ func (c *RawClient) RunRecordActionWithBody(ctx context.Context, customerId Cust
 // Corresponds with POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName} (the `RunRecordAction` operationId).
 func (c *RawClient) RunRecordAction(ctx context.Context, customerId CustomerId, recordId RecordId, actionName string, body RunRecordActionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRunRecordActionRequest(c.Server, customerId, recordId, actionName, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListRecordChangesOf A record's change requests
+//
+// **Who may call:** As for getting the record.
+//
+// Oldest first (the first 100): the changes the customer's people asked for that needed
+// approval, pending or decided. Customer users see the fields shown to customers only.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/records/{recordId}/changes (the `ListRecordChangesOf` operationId).
+func (c *RawClient) ListRecordChangesOf(ctx context.Context, customerId CustomerId, recordId RecordId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListRecordChangesOfRequest(c.Server, customerId, recordId)
 	if err != nil {
 		return nil, err
 	}
@@ -16601,6 +16637,47 @@ func NewRunRecordActionRequestWithBody(server string, customerId CustomerId, rec
 	return req, nil
 }
 
+// NewListRecordChangesOfRequest constructs an http.Request for the ListRecordChangesOf method
+func NewListRecordChangesOfRequest(server string, customerId CustomerId, recordId RecordId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "recordId", recordId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/records/%s/changes", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListSitesRequest constructs an http.Request for the ListSites method
 func NewListSitesRequest(server string, customerId CustomerId, params *ListSitesParams) (*http.Request, error) {
 	var err error
@@ -22025,6 +22102,21 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName} (the `RunRecordAction` operationId).
 	RunRecordActionWithResponse(ctx context.Context, customerId CustomerId, recordId RecordId, actionName string, body RunRecordActionJSONRequestBody, reqEditors ...RequestEditorFn) (*RunRecordActionResponse, error)
+
+	// ListRecordChangesOfWithResponse A record's change requests
+	//
+	// **Who may call:** As for getting the record.
+	//
+	// Oldest first (the first 100): the changes the customer's people asked for that needed
+	// approval, pending or decided. Customer users see the fields shown to customers only.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/records/{recordId}/changes (the `ListRecordChangesOf` operationId).
+	ListRecordChangesOfWithResponse(ctx context.Context, customerId CustomerId, recordId RecordId, reqEditors ...RequestEditorFn) (*ListRecordChangesOfResponse, error)
 
 	// ListSitesWithResponse List a customer's sites
 	//
@@ -29238,6 +29330,82 @@ func (r RunRecordActionResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RunRecordActionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListRecordChangesOfResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *RecordChangeRequestList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListRecordChangesOfResponse) GetJSON200() *RecordChangeRequestList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListRecordChangesOfResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListRecordChangesOfResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListRecordChangesOfResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListRecordChangesOfResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListRecordChangesOfResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListRecordChangesOfResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListRecordChangesOfResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListRecordChangesOfResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListRecordChangesOfResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -36948,6 +37116,27 @@ func (c *ClientWithResponses) RunRecordActionWithResponse(ctx context.Context, c
 	return ParseRunRecordActionResponse(rsp)
 }
 
+// ListRecordChangesOfWithResponse A record's change requests
+//
+// **Who may call:** As for getting the record.
+//
+// Oldest first (the first 100): the changes the customer's people asked for that needed
+// approval, pending or decided. Customer users see the fields shown to customers only.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/records/{recordId}/changes (the `ListRecordChangesOf` operationId).
+func (c *ClientWithResponses) ListRecordChangesOfWithResponse(ctx context.Context, customerId CustomerId, recordId RecordId, reqEditors ...RequestEditorFn) (*ListRecordChangesOfResponse, error) {
+	rsp, err := c.ListRecordChangesOf(ctx, customerId, recordId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListRecordChangesOfResponse(rsp)
+}
+
 // ListSitesWithResponse List a customer's sites
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
@@ -43941,6 +44130,67 @@ func ParseRunRecordActionResponse(rsp *http.Response) (*RunRecordActionResponse,
 			headers.ETag = value
 		}
 		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListRecordChangesOfResponse parses an HTTP response from a ListRecordChangesOfWithResponse call
+func ParseListRecordChangesOfResponse(rsp *http.Response) (*ListRecordChangesOfResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListRecordChangesOfResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest RecordChangeRequestList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil

@@ -690,6 +690,8 @@ var isolationMatrix = map[string]isoRow{
 	"getRecord": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
 	"updateRecord": {class: classTenant, body: `{"values":{"status":"done"}}`, ifMatch: "record",
 		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
+	"listRecordChangesOf": {class: classTenant, alias: map[string]string{"recordId": "contractId"},
+		staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
 	"runRecordAction": {class: classTenant, alias: map[string]string{"recordId": "contractId"}, body: `{"description":"We move out."}`,
 		staff: ok201, admin: ok201, viewer: no403, foreign: no404, mixed: no404},
 	// Staff claim nothing: their call is refused by role.

@@ -302,3 +302,16 @@ func (s *Server) RunRecordAction(ctx context.Context, req oapi.RunRecordActionRe
 	}
 	return oapi.RunRecordAction201JSONResponse{Body: ticketOut(t), Headers: oapi.RunRecordAction201ResponseHeaders{ETag: etag(t.Version)}}, nil
 }
+
+// ListRecordChangesOf implements oapi.StrictServerInterface.
+func (s *Server) ListRecordChangesOf(ctx context.Context, req oapi.ListRecordChangesOfRequestObject) (oapi.ListRecordChangesOfResponseObject, error) {
+	l, err := s.p.RecordChangesOf(ctx, customer.ID(req.CustomerId), record.ID(req.RecordId))
+	if err != nil {
+		return nil, err
+	}
+	out := oapi.ListRecordChangesOf200JSONResponse{Items: make([]oapi.RecordChangeRequest, 0, len(l))}
+	for _, c := range l {
+		out.Items = append(out.Items, recordChangeOut(c))
+	}
+	return out, nil
+}

@@ -165,6 +165,10 @@ var recordRoleRows = map[string]roleRow{
 			return c.RunRecordActionWithResponse(t.Context(), f.cid, string(tg.record.ID), "report_reading",
 				client.RecordActionRequest{Description: ptr("Reading 1234")})
 		}},
+	"a record's change requests": {prep: pendingChange, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListRecordChangesOfWithResponse(t.Context(), f.cid, string(tg.record.ID))
+		}},
 	"records across customers": {prep: noTarget, want: byRole(s200, s200, s200, s403, s403, s403, s403),
 		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.ListAllRecordsWithResponse(t.Context(), &client.ListAllRecordsParams{Unassigned: ptr(true)})
@@ -304,6 +308,9 @@ func TestRecordsOverHTTP(t *testing.T) {
 	assert.Equal(t, client.RecordChangeStatusPending, req.Status)
 	still := must(admin.GetRecordWithResponse(ctx, cid, c.Id))(t).JSON200
 	assert.Equal(t, "old@acme.example", still.Values["billing_email"])
+	mine := must(admin.ListRecordChangesOfWithResponse(ctx, cid, c.Id))(t).JSON200
+	require.Len(t, mine.Items, 1)
+	assert.Equal(t, "new@acme.example", mine.Items[0].After["billing_email"])
 	inbox := must(owner.ListRecordChangesWithResponse(ctx, &client.ListRecordChangesParams{Status: ptr(client.RecordChangeStatusPending)}))(t).JSON200
 	require.Len(t, inbox.Items, 1)
 	must(owner.ApproveRecordChangeWithResponse(ctx, req.Id, client.DecideRecordChangeRequest{}))(t)

@@ -797,6 +797,14 @@ var useCases = map[string]useCase{
 	"RecordChanges": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.RecordChanges(ctx, portal.ListRecordChangesParams{CustomerID: tn.c.ID}))
 	}},
+	"RecordChangesOf": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.RecordChangesOf(ctx, tn.c.ID, tn.contract.ID)
+		var ids []customer.ID
+		for _, c := range l {
+			ids = append(ids, c.CustomerID)
+		}
+		return ids, err
+	}},
 	"RunRecordAction": {staff: identity.StaffAgent, desk: true, user: customer.RoleMaintainer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		tk, err := f.p.RunRecordAction(ctx, tn.c.ID, tn.meter.ID, "report_reading", portal.RecordActionParams{Description: "1234"})
 		if err != nil {

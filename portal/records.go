@@ -1026,3 +1026,39 @@ func actionTicket(t record.Type, act record.Action, rec record.Record, params Re
 	return OpenTicketParams{Type: act.TicketType, Subject: subject, Description: desc, Fields: params.Fields,
 		Links: TicketLinksParams{SiteID: rec.SiteID}}
 }
+
+// RecordChangesOf returns the change requests of one of a customer's
+// records, oldest first (the first 100): what its people asked to change
+// and what staff decided. Staff and the customer's users may call it, as
+// GetRecord; customer users see the fields shown to customers only.
+func (p *Portal) RecordChangesOf(ctx context.Context, cid customer.ID, id record.ID) ([]record.ChangeRequest, error) {
+	var out []record.ChangeRequest
+	err := p.read(ctx, func(r storage.Repos) error {
+		a, err := p.authorize(ctx, r, ActRecordRead, cid, "")
+		if err != nil {
+			return err
+		}
+		rec, err := loadRecord(ctx, r, a, cid, id)
+		if err != nil {
+			return err
+		}
+		l, err := r.Records().ListChanges(ctx, storage.ChangeFilter{CustomerID: cid, RecordID: rec.ID}, storage.Page{Limit: storage.MaxLimit})
+		if err != nil {
+			return fmt.Errorf("portal: listing change requests: %w", err)
+		}
+		out = l.Items
+		if !a.user() {
+			return nil
+		}
+		t, err := p.recordType(ctx, r, rec.Type, rec.TypeVersion)
+		if err != nil {
+			return fmt.Errorf("portal: loading the type of record %s: %w", rec.ID, err)
+		}
+		for i, c := range out {
+			c.Changes, c.Before, c.After = t.Shown(c.Changes), t.Shown(c.Before), t.Shown(c.After)
+			out[i] = c
+		}
+		return nil
+	})
+	return out, err
+}

@@ -375,6 +375,7 @@ var germanPortal = map[string]string{
 	"Add a record":                  "Datensatz hinzufügen",
 	"Add the record":                "Datensatz hinzufügen",
 	"No records found.":             "Keine Datensätze gefunden.",
+	"Waiting for approval":          "Wartet auf Freigabe",
 	"needs the provider's approval": "braucht die Freigabe des Anbieters",
 	"The record is yours now.":      "Der Datensatz gehört jetzt Ihnen.",
 	"The record is saved.":          "Der Datensatz ist gespeichert.",

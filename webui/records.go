@@ -169,6 +169,8 @@ type recordView struct {
 	Title      string
 	CanEdit    bool
 	Customer   customer.Customer
+	// Pending are the record's changes that wait for approval.
+	Pending []record.ChangeRequest
 }
 
 // Editable returns the fields the viewer may be offered to change: for
@@ -183,6 +185,12 @@ func (d recordView) Editable(staff bool) []record.Field {
 	return out
 }
 
+// FieldLabel returns the English label of field name of the record's type.
+func (d recordView) FieldLabel(name string) string {
+	f, _ := d.RecordType.Field(name)
+	return f.Label
+}
+
 // Value returns the record's value of field name.
 func (d recordView) Value(name string) string { return d.Values[name] }
 
@@ -195,7 +203,17 @@ func (h *handler) loadRecord(r *http.Request, v *view, cid customer.ID, id recor
 	if err != nil {
 		return recordView{}, err
 	}
-	return recordView{Record: rec, RecordType: t, Title: recordTitle(t, rec), CanEdit: v.Can(string(portal.ActRecordEdit))}, nil
+	d := recordView{Record: rec, RecordType: t, Title: recordTitle(t, rec), CanEdit: v.Can(string(portal.ActRecordEdit))}
+	changes, err := h.p.RecordChangesOf(r.Context(), cid, id)
+	if err != nil {
+		return recordView{}, err
+	}
+	for _, c := range changes {
+		if c.Status == record.ChangePending {
+			d.Pending = append(d.Pending, c)
+		}
+	}
+	return d, nil
 }
 
 func (h *handler) recordPage(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {

@@ -74,7 +74,10 @@ func TestRecordPages(t *testing.T) {
 		"was.billing_email": {c.Values["billing_email"]}, "value.billing_email": {"new@acme.example"},
 		"was.monthly_instalment": {"10000"}, "value.monthly_instalment": {"10000"}})
 	require.Equal(t, http.StatusSeeOther, pg.status, pg.body)
-	assert.Contains(t, admin.get(pg.location).body, "waits for the provider")
+	waiting := admin.get(pg.location).body
+	assert.Contains(t, waiting, "waits for the provider")
+	assert.Contains(t, waiting, `id="pending"`, "the page lists the change that waits")
+	assert.Contains(t, waiting, "new@acme.example")
 	got, err := s.p.GetRecord(portaltest.Owner(t.Context()), s.a.c.ID, c.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "billing@acme.example", got.Values["billing_email"], "not before the approval")

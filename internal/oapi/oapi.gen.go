@@ -5053,6 +5053,9 @@ type ServerInterface interface {
 	// RunRecordAction Take one of a record's actions
 	// (POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName})
 	RunRecordAction(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, actionName string)
+	// ListRecordChangesOf A record's change requests
+	// (GET /v1/customers/{customerId}/records/{recordId}/changes)
+	ListRecordChangesOf(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId)
 	// ListSites List a customer's sites
 	// (GET /v1/customers/{customerId}/sites)
 	ListSites(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListSitesParams)
@@ -7920,6 +7923,41 @@ func (siw *ServerInterfaceWrapper) RunRecordAction(w http.ResponseWriter, r *htt
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RunRecordAction(w, r, customerId, recordId, actionName)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListRecordChangesOf operation middleware
+func (siw *ServerInterfaceWrapper) ListRecordChangesOf(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecordChangesOf(w, r, customerId, recordId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -11007,6 +11045,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/records", wrapper.CreateRecord)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}", wrapper.GetRecord)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}", wrapper.UpdateRecord)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}/changes", wrapper.ListRecordChangesOf)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}/actions/{actionName}", wrapper.RunRecordAction)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/record-claims", wrapper.ClaimRecord)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/records", wrapper.ListAllRecords)
@@ -19052,6 +19091,110 @@ func (response RunRecordActiondefaultApplicationProblemPlusJSONResponse) VisitRu
 	return err
 }
 
+type ListRecordChangesOfRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+}
+
+type ListRecordChangesOfResponseObject interface {
+	VisitListRecordChangesOfResponse(w http.ResponseWriter) error
+}
+
+type ListRecordChangesOf200JSONResponse RecordChangeRequestList
+
+func (response ListRecordChangesOf200JSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf400ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf401ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf403ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf404ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOfdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordChangesOfdefaultApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSitesRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 	Params     ListSitesParams
@@ -27057,6 +27200,9 @@ type StrictServerInterface interface {
 	// RunRecordAction Take one of a record's actions
 	// (POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName})
 	RunRecordAction(ctx context.Context, request RunRecordActionRequestObject) (RunRecordActionResponseObject, error)
+	// ListRecordChangesOf A record's change requests
+	// (GET /v1/customers/{customerId}/records/{recordId}/changes)
+	ListRecordChangesOf(ctx context.Context, request ListRecordChangesOfRequestObject) (ListRecordChangesOfResponseObject, error)
 	// ListSites List a customer's sites
 	// (GET /v1/customers/{customerId}/sites)
 	ListSites(ctx context.Context, request ListSitesRequestObject) (ListSitesResponseObject, error)
@@ -29264,6 +29410,33 @@ func (sh *strictHandler) RunRecordAction(w http.ResponseWriter, r *http.Request,
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(RunRecordActionResponseObject); ok {
 		if err := validResponse.VisitRunRecordActionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRecordChangesOf operation middleware
+func (sh *strictHandler) ListRecordChangesOf(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId) {
+	var request ListRecordChangesOfRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecordChangesOf(ctx, request.(ListRecordChangesOfRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecordChangesOf")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordChangesOfResponseObject); ok {
+		if err := validResponse.VisitListRecordChangesOfResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -31719,165 +31892,167 @@ var swaggerSpec = []string{
 	"B1jO5YWyyu4puca9YYP+yqVE4OvyM4MFaCe//PSJmK1nczjMpyrpHECNV0RorqRnI4Q5ecdnyaM4oHes",
 	"6nuMxRacjx/GAt8XLuY+tQ9uTuyI6kErapld1LpslYe8VdcCwuTVIf38lom+HrQu/3wBBpiZZ+uy9f/8",
 	"Dz353+cnP9z8/f5l9OeLL/+HAaHpyNxa6YILI4l3pMyEq/hEXtJPcEoW6QEOJkZMNC7Sx+Yr7E26fqK3",
-	"vlo4ELFWLG4gY33v7iNNOdiEG0Oqo4mm76Mj9kFFn82EV4k9I4lJE3neFnGFshvN4QduvI1DzZHXmDF7",
-	"vvNg9vyqjM/YPx9uQDWom1dLW3LGomF03gejs9kwz6PK38zkiVQ2WMQFChvs+yao3fA4V5D8OsssJs4B",
-	"7xVUv7N7858NOZo3Bvs/ALqGZd//Sqa+LXyADQ8hcAS9+ZDp+92z4aX1XoL7hBdW87OZqUoSIbHgiudM",
-	"6HxKILuJyILkUjGjRKdMqaOvp0Ku3z3A8UfYOF83ZfMB1TU5judFYBA9e9IOS9RxJMkrT3pCz/emsjSK",
-	"ypOkqCwEgc3SU3Znz4mSXKdi1R1GZu8juatj8XiPPDOrsUewePpEgLUNsPPGAGsi58fHcI1He2PzTcv0",
-	"9sg893+VEzIERW2GmxYLR2QP8xMdh60xC7nA2pKIcKXGDLPUCqbNC8IqciZ0MSUjVsTCN+vTIF7cXSPS",
-	"nfqbvvlx1ahBKsdmsVwNYCz8KIMqvUX8pmORMzXT+idx/LQ3np42AfYmcSAEo4+JVpjX9JbdsXzXMQt4",
-	"0m/4Po+UsrtcrJXiHVBdlcPaNmGPTXOTzHGuxT1gXUesmNPt7A93QFfD4jMAh6Mu3wbs9QlMbDjK5ZQx",
-	"4MU2t+O6QmqHcLwMS2OxsD3BPCTFJGv8AMqe4eNOA7AVgH0D2+wQ8dUPb91eCh9ZwWn+KzDFHDOcm7mv",
-	"juZwBBow314Mu1zVBSi+t2g2tI7O2B1PmSp5+B0ykbIzgWtc7KZR602At4iQiqkAIoirWABMA4xTksCs",
-	"b7hIgNcTOO4VnRqAmQykrx88Je3rgOu/5NSHy7GlA0IyF7Eo+16WXRNOO5Wuz5GLvCRw2f/wvyekTBFl",
-	"eRat1geaex9QKcNemBVHexuu4nhNFeiBipmSLs2It9vMRwqwxNJOzWslLUU55lP89Q3+ekmbaXgjVjJS",
-	"bR8SC0t41ZaOngtD8FhXwzXRE54aAb2q9IrFYvG1PM9hd8yAjxF3myZAxGLzNgcPJ0DEYqsV+wj94plk",
-	"P+BknioBwj1dGRmywBGHOOU9cZEry7MdUvgdE019yvNKc/gYkItw8Vgb7eze/Of4Whm4zY+tfjSQZOWM",
-	"5Czrg+YQ2HKXIP19ayRNuPD+MyOXJJB5R0RLadYV2mDHQhbOsUZcTyRUHjZrogBjDXsoYPM5EJeW1qox",
-	"7nw82BkQu5YjsPX3ZAz9FXkKliG538ye06AxiB4T+PVIWV/YraHmGeDIE7ZiuCJ0eWc18DIZEJrvZXIQ",
-	"BZikEIL+SkVWavou5mDuS0XpCavFLWwowjMWzkNYGDegKCBdrTWDA3xjuyEYO+cYULJ4XwFquG3z/Il9",
-	"DMzLW4tUx0ICg1bQP49MuFCdqEySA+aFuwdSpvGGoeVlbEIch29vt7pNc+CgvUHbCLRNYrET42TLFX1v",
-	"zFbZt2w5GGumOvunSirwq79UDJaZBY3tcuS2yzIxDVuyKqirQmZ7chp1+X0Iai+X7T9jsRXBTD6YGUDo",
-	"SZEeFzSHRG6uY2ElEw10hBcKKcwyOgUphzYTduUQVZmKpfnwrL6UWUR6hRzaVyIL/GtRCKxNSS7BeRmL",
-	"biFvmbBuWksf7/QBdAhie6aKK/ZBPaC0wVB4bMd/eJjCdp2WpsiLsNVqp0CcwvhXyMcz7+arFai16TcS",
-	"tZGoTy5RcU9WROpWZei4EM/M2C2ForNX2RBcgBirtOl2WpIu80l3fcpFVcCBlEQj1zYHDIxd36owbE14",
-	"GTap8UE7b/HeMjZCiYZmLRnQbG2rWThbmWsyoYrgC2QZCZybQ0axfNZIrY2N4wm0ozeCBddonpiORWMT",
-	"H5xN/AG2xDOU4WV3x5Z/R63LlkPklUV8uDp76vnYiPRGpFdE+rgQM1Yy5rxvJNuxKeNeGkF+xGdVMR/Z",
-	"1DAaSAvmmVidqckLItjnEhON1TgWmueYhxOLsptldkrsI5DDbk7DScela2CUi/7pQVNk7KIK2i5Q01Ky",
-	"KTzafem13WyP7SdpGSWfICnBZvzNJL4B2fUs0SUl6yUwxMJlMPzKJg93C1uD0atkg1TQJrLePKueS378",
-	"KeCf7CbZrc6KT1k3jRuvWq8r10ElceMEVsngtpsuIiLY0U3qwtZyubXf5g5H3cZfJ4v704NeFqfftW0i",
-	"9lCx/I6pTlRj843FKnS+eBvLz1jDXduPJbEKHstuutMEkpiht7eQxsbtVPs8ABvwAhj2GWGWyROSr8wv",
-	"QY20H7r85OTTyfn5+ctX3yQd26zLnGySyBETyVVIV0xgfkbhZCdDUMzKpOiMjXI5hRRzl+GsCM2ygil1",
-	"OoemN+TnJW3FWCw88S4O0BHvXpHJgGqS5FzcqqRsHUZmOoeRdomwUtgrTv/zr38nsfDJCTYS84DjzOwU",
-	"eFLAC0k+giAX9WDEZSwoKZguoHpJeLdG6cywK86F0oxCL6KSZVqBZnsgwodsnlodi+2FW1aSeO9HTFge",
-	"22eRXV3O55BJgRtbo/HOLBPXZhd7pvm5InolQ+fsHv/xNInYe7N5Hmz3Zr6f1/PtQUsI06nreddBB4CQ",
-	"XefoE6T3Igc+2R25DztjOQo33d4OJKN6izB3ZrbMdH0n9EM9RWo+6Ro4lj1GYuG7nJOL829OF/m4Q89M",
-	"aOvY64iWEuDkZ8CbZEiVZsVNRjX1LddwzpcEDglzlsnEda+E7kNoGFB1i2WwEg2tshTWTxt70jlgt82H",
-	"sU2xgbnxKKMaNW2Pl+3E/fPG/j6BpLGaZHD3wonmOStIwWh2SeohZ65d16cOFJwZI08XVCjk3o+FHyzO",
-	"3Pf8xC4pgOW2NY5dkTJPO2WX3kiAr6dggM11jEfQz03NhXljTJ0SkDdJwZTM71gShR1TzHW5krGw3wYd",
-	"36xVWhBn9h1pHHpVxrZYLO7f9jib5dq8wHdwJH6kmmJDpL2Jraenb5s7/ydKFGvMnYbT7Sm7ocFZgCRl",
-	"cxxOjIR0YsByQsyJGD1Gv1CK98XzUTASnBDD5ChqnbLWq/dgpzWsyII8cSd9YhH6D72/8IqIMVJs0K5i",
-	"QhMNGXKB6HTJbpDvhdRypwtEtDXD0lwqY6vB9QciTQ9edsLr3rOldwAiM5h2IykbSfk1Sko4AqVZo2UN",
-	"7rcjIFM5HJqRr+FwtD1D+0xr22kixPRqMzIr7kJZqRgjDvmMKGJqTs9PA5+ZfC7ZCa/dIh8Ogh9gmoFd",
-	"pVWyDdyurXJ8NOkGj0s38I6atNyve8o2GI27OU9JwcAVtHG2QfU2SPhQgZq5+QRYRjc/oeCaBPecku50",
-	"Xm6A9xE5I8Z7j67AL2av8k81WB4LC+wTyjUy5ld/NBoDBZ0rQyGjQvYxseBaVGdl7l8Lx4Brbw4kApq5",
-	"92seWVPL52vER6Gsz4/ix2LLBReBVm/uvaFan2UVzDsk1X4/gf/6Cjxp+N+9hUU5x/a4NMUWX0uxhYF6",
-	"ULhdTKEgNIM0qArwblcFP7u3/1ov/r9YHZ8VFCUWXpj5VdXuZxIQPzxIrYxrP6H01RCtUZgfFQj3alRv",
-	"y1HxUcElDum5+K2x/TrLHDWpNzV8kUPjOd6u5/ijw8Pf3Gb6etzHM3NvfMiND/kr9CG/tgk2JdyOSjDY",
-	"gpwqmByxtaKrK7uE6h6gRQLN2OClQFuzWuSa+LwfVzQimUKPi5ZQrwAD4PVyD0hmsl+LTE4I7WlWEGTY",
-	"CLKJ2i8vSEaninSnxL71zhXJqWbFAhFyiU+lkBvWCLy1SCzkvoojDknWhdNuxFwj5r5CMYdHAFzAFTTf",
-	"jpDD0sDnY4pB61YsdxzSdMAFQ0YqJsh//t//j3Bx4yIN8LcNT9xIcePlqvncr7X5Aw00wO5YAC1H8Iwp",
-	"5NiSvjQy1V8mC3uVpdWf8xgnh4Mhnc4T2txJY5YFKdK4KbyMQAKuMq03iNpEQZxJSM2WG6PIsTVgfvV8",
-	"Dx+a53LSSOuVpDWqpmFZ/Vcks2cn30juRnJ/hZL7ncHSSoqTK9BzkLBQgBvoPhsypWifbUwRs34ju5+g",
-	"VNE+F8TASBaa5pACC5mysgA6RQVFiUxkpM3FHddwPI1Zy/vihAsCdfoR+c+//t1xWSyxsK1qEstllRAp",
-	"mALZ6BrjOVosqjUbjnREElX5LS2YDWCTiSxuwc40w0oAyhWZsIIRmqZsZJDaJiaYtQQ1xfzcrIAVH+75",
-	"LOTnshTRpE3Jt58/Y15EB1vlUOEIpe3w1BVJcqr0DSsKWSREGVt4MgBOG7uGkG4C2zcikwFPB/C2BjLP",
-	"oOUdLFYstLxl0LDH5oapgZyIU5L8F26Uv7jx5lxBGyCqrfFvBiJA/u+EwasUgLHYID3sHeX5O7eH15V/",
-	"5uJ1GWlKmXmkjDTBiq2SKOYA4sAjXbuj4oLULn/G5Vh35ecAVs1yLsDUs3v7L8v6W0w3Jv1dH2bfISEv",
-	"wXPt8TYbM0e8a0GuVzA1IIrVUAc4c2GyFgYBiiGfiqpYWCrcScENPACHPgVEJhwqGwGC6B0j7POoSpBL",
-	"2gUDVAeCXQ/sjuYkAhZ8V8GJXrxc9i3eA4F/NRBGxxnX5icPGB1e4NCS679nrRdZkAmsH8zADRmr5s3H",
-	"9uCRtjeOzA9fGAl1y0QHloIVFOhqFRcpO3q2ww9muwZQsRG2vnPbf2+ItkgRd28/aPHo2S7Nafjq85F2",
-	"h5+wk2aAaDGCsnUyd8SUVA6Vrbj2bhr8s2TwwNJq5RAqk0TIySwrBrpbmFaeYhWLnrFuQA34CDqG0BQI",
-	"sgo57g/msoQIOmRXyGllH0zTVI6FnunS/EK5uIrRcGUsEug9ejrKaWp5vHs9ZlAJqKUAh/AnN25zUTz4",
-	"UviRYCfn0z8l/vH+4gVtPaRAjLNesKGjO3TYoKynY453pbMVzHsIsWKxLH/pndlXG+BMyHLtavzNu2td",
-	"tq7TISO/DLt/bUWt8vXDLwtm5nRDdeuy9er81bcn59+cnF98Ov/h8uW3l+fn/3crKu/GzQjTsbo5f/nD",
-	"y1fZn9nJt93v6Ml36Tfs5Ifey/OTb7ove6/oRfpt9mczCfj9kA3t7787P3n1Kr04+Y7+cH7SfZl9e3Ke",
-	"/sC+731H/9z9NjOTlmb4LdASWlFLcc1ueGbOlzmM1gHbQsdiK2oBv8HM2L/99PLi8vzV5TcvzdjNtsdx",
-	"j1VRGcc3J9/1vn95Ql91vznBEX/X+/78h5etqGXZD1qXr75ErfIlw0H3VMAFo2bMbsO7v4FTxv67XOo5",
-	"n7hZltqD+1HwyZAKxBnF8l7r71FrVHCR8hHNK695oxezxoLccoFXQL1ROYmbdd/wkOmBNNeANnRjFBDY",
-	"7DS7Mae6ddmjuWKRcxXg/RVzE/vu4uRl+io7+Y590zv5nl50T75N/5x9x77v/UDPu0YEwBBX3NfMKLqw",
-	"3+j/SdMhO3UnaP0FymVKYe9m7OTHn1pRyx28jJK38o4ZAGytvofDcX5ZmaH+3ULNwQqUYzVllvmOjDSl",
-	"Q/ImlMUslMRnVcAbjVcSyq+rpWhQbQ3aujU47HgCK6WkSnmh3NdGZDnZ6p1algPT3PiFCqSxAgKVOmvW",
-	"FZalgI5OlKZTfJKiQ9TPQ6+/MxK8fA+bVQbPhNZkGJ6RYnljj1i4qUClNxXgNVIKbAfnquGKdM0IIEqj",
-	"wzkdjgmx5bS6Cdfp4F25s3aUwVZ7zFP1lbKHbwG6+M3eFEY8sjDi8ai5ECdxK9UNgOE0hCpvB6wCput4",
-	"29dB008hjlqUCp4KDh781Afvq/WfVyRJx0XBhE7IkBa3ZeskW0I4O9+n1vrBCTx9F6ztLj0NwYMWOU8/",
-	"VbaJOi7NYXmB63AazmzxTh9RpSayyDZXGiyjtC/VX7Lxya8yVBSMVe6l7CUY+mOlUYyPC4HtyCjpjfPc",
-	"+hXbc7Zl5wqucA5WbMLCtIKkC9sJpaK1uCnDyMtWLe5rG5PDIatTcl2Z3QsVC38DjtVIyW/vPyKvtdkV",
-	"Z/Bzv7BYT1qKdtReJozegr/U/Qwcm1L4Q33jr3dXFFL0Id6G2QrE/tAc+Z2Fe0J1IhbbSNP/ze23nSXD",
-	"uyespUVczG58zFs4eCl/gDIYawgt09Vw6vf4AhQSbLKFtif1IIuj+p3h27ApYrFo6wGbAuGjjTWH3kA2",
-	"UYRqkixJnzO/sa40DJTTQvM0Z+h/HBXyjmco3n0vEn+nFy6lbVJIzSJi9m82zsFnyBThIs3HGcuiWIQt",
-	"Jkh3ihX6akA0H7JTkgTOkSRooWiH4gn6XbU+1Tvu8vTIGPG1Hfcj8qOONNZrZ75KnNe93K8pzvsgowcL",
-	"j2CANL8adFmHyGPjzm+fynMHKRvKsVwoTQvt357l//Y8t7Ko9wsx5z8WCR1nnImUnQZnXCW2W3liceCG",
-	"agwFCDlBrtqc9TSRY30FqpMeFwywwkOMIlyb81ceXE+F7p5oG3wENBuAHD73k33mSu9O6TimbqKvwQN7",
-	"7bfdeqi1L/4JHN4T0U64xVlggLkj8/wzLxveidCjXXDgaPDv34JgqTfNgnigMJ7d2+ssf0TGcqbZTvF9",
-	"Lw7ezZHoR1iBTZHo2q3mPC1njnWET8saUoUNtz+uH1gpS3SW/ZpEx7DLf2F6J1v8fM/irikveAoWk+Wn",
-	"bQR1MLsUIT9j0wunokOkk2DbITMyBixGXiEKHRLwMPQW2PjojGVfNs+4ROeLOV6Q0OTUeq7Kw7nXw75y",
-	"DRZZtQRrbe/C75CCsAXsePqKqspUnihY2ij1GwZZm+qo5fQdyyDa6v+QS/lol3EFrL0DB+8NDTyFL+ul",
-	"aSGVqkRiC/eTwJETRGchyx6cJhCNzaXom+8c/Wkqh9ZxcUkSW9Wjxt0h1wi7SMCBFBrE9i2CkREuuvJz",
-	"VH6gYuFuinGijKXcrPCVv3EqRY8XQ3Pj8jI/FC1Jl5HeOO/xfIuNf7bqFX5vhvxGYDXHesANl65bOAQX",
-	"OY/ykfqTYQ6reJNxPxwVufTuMuA/VQ9aAEHvEXRqIHR2D/9FZks4ZhvXDS3Gpdd4Z2iB4kDCjhJ8wVid",
-	"A7hgPZ5EwkMtEybqpUgAgFgyYoWSgkwGMhZwI5adzjQ9K0FnQhXgSgbxKQjuUZEygxcEamhIW0+kjZPb",
-	"dYB6DZHFomD/YKl2uh3ekGrb+Mx8NIFiKXgaOGohmT8YjKBws8lAukF0rpY3X/GsBfC0FwpwnNlqSiAu",
-	"2BXQLcjZW7eP2apZfODFf9hHjW8EdvBmAOpt5nWU2TJTf+XcXnjYr1KHWu2XXYPkIh3WbtVGgz3aNMFF",
-	"KG8PBAClPRQrwzxqSjtA+XeQxEeJV9ccxDvV7JJkLOd3rLBlkIh1o4Kd4A+hgqgstnQ1Q0ZBtEVDSAsD",
-	"5MjAgoMyYmkxpl0h1GWNHEAQ9YM0SFyiWw+SmFggHmQwAbL/esunBd6fYeYN7ja42+Du1J+HjWAXtcgd",
-	"wO4HuPFc3RrwtWBUSRHUgDgfG9wKKDQhT9VALqrYvpdxqWWTbSjZXxFw4kvZN3CuykHpx/ZEvtcGPb9K",
-	"9MSNtwp6jgqZjVO9ZRfpTH0Lg2wNeJLP6odM2likVNNc9sdspk3eJUBeP5ddmgOdVE/mXKKHopIZZyv4",
-	"3BMiMhY5U4r0wB93oJ7K39zKr4tav8CCrO5rtA9a30l5DVVFazg1qWZ9WUzXHtpHRot0cHR+Uzv6VTyn",
-	"bmt+3XxLo3LLOzzyp2AvebfXWabAEIaHuq50MwgjC+sereTMR8GVwLhRyZGPhWJMnZKE5gWj2fQGMl9V",
-	"oLt9/NvvEKCht0yQNu8LWUCAh0Jf6aDbtKjl6tu642UZtkYH5IqYY8TvduaxjMXM7B5oM7dWIm4s1moz",
-	"98hEXLvzDjURtzLIJ0rHdUu0QH90h6FJx3126bhVHyhsxRL95sN3TaE8u7f/Wq9r24qm+OGnHm4KL7+5",
-	"VduL7vLA0W5MQrHjs4Ud05YerH1kG74Oqp97mHkIWgYtzF5gigl9RRKqdcG7Y81UAvy2NMVLhoTm+Sm5",
-	"hjJlQYfMqCOjgqcsFgWj6YAp4s085UK6Vy6/5JaxEXLTQnIj0OrCzZG23uhUYIlcEiBDSkCFUtZx5hQy",
-	"5Ne1dqF7VkTAUwaXl9IUdKdlmpqZBmprsQB1ba/+tIUq1iMzI7dQlY3phFuAtkPJjNxEvzpv9KuGaP6I",
-	"Uinntz7bVJc7K+F0/RDLJqWynktsOdR7aQJyC3jSuUbRwvUp+dGNGpONYsFdPxZ3W0cAYixPLvpXZBwi",
-	"hPUHOEFkkCEhXWPA+2b0x1H5VZOFx62fNtC4P0213DorokcBlN4n9lxt3wa0UGaVg9nUa9L2qddhFjYO",
-	"q1OnyHL0uZgI7RpNRGXGpLm+JAmiumw/UWZSH2SgAanVrYY/e96rb+NvwAvi1xQShLjNijwFKtbWZeuf",
-	"Y1ZMS05P35Rk1ahoOR7b4ujLpi0a5g1eD4JNUXnpiyaA397wbM05GBA8tqBFuPoWz1YJYKTVw9bwiZRJ",
-	"4DV08GsUgCMu+kJsPLvHfxj1io5GhbxjO0hfuYYkP0thhkO19KQ4GsJ79uyklrFMaZ7nBO1yYjmgw+MF",
-	"iShDmjEiRSzaLFcMHP1lSsglwWyc8KpZTnVC1a1Cyv5OZJ9fZifaVuixoJWzDWFfnMdhkKpGPifHWvBz",
-	"kmMekehyjRsjPL9rK2/hxTvMe/kR1mEO0uzbwF44hFmNstycuM4NZ+tBpLUsA197IgitIe9mwLuztMFP",
-	"JabacmwwGbk6VNh6TH8Zs4YNRO0YonCrNhB1+BDlEvHWRyg9HbEtcF06JEKlq0bm0nY0Lx0PVDnVRrFz",
-	"yp73s5nhYD5ed8xzfcIF0k+2zSEoaKojkskhdCDTVN1GBI5zJ7L+PEs0XdyxgmSsx5G5kqQyY1FAeoll",
-	"gfiDLEgU5MpMJCJKFrY9o7HcyjRD1wtaMeZSc3wcC1oiGk3XOwZ2R269miZXGuWf4CXvHF3MYxYZechH",
-	"auWTecunz9VOC+boiFYZL+w2mXsi95CR9lHLwtpksO1BMFueFxgqMMx+Lk9k+2XQQs+cAt88zwZSA1sN",
-	"OmXYgCqYaROuB7arn7nc3RMLtYbgaUd3ql0sc0hBt7hyzNaob+G3sStmqIFGdxqSypA2Jd1xfkvGI8UK",
-	"DL52TglsfX/UXSEaIAS0Ps1YLFIqhNSka96d++XATKYNVmYtUNoBShyemUPc48y+WSQK77JqMQaAAozf",
-	"o8IVYRnXpADeS8EYmqjmTaG7z7xu84sr7PkB78mRX7pGveb47D/1bqvJcT/COpe40dpVaYR7wI9+2+87",
-	"vS2Y5KJO39NRpbsgBIG4Vm6rH7wC9tz0KdydHoHgBYFzvwpo6PVdVcs6uzf/+ZUO2TqZatfI6J9zheQo",
-	"NQmzQKOCwbr2G4n9MEEgmVs2sUidKfOBjyUjroIpNaMQvPIjqgelU969k1YdEqK1jzfc5stsvOBT6NaE",
-	"1pBXnnAtCiTboriBa4sXjmhIP/PheNi6fHkO/4taQy7sJxFMqnXZMgvWh8Ksv+9F+VuGbw0v52NoAsMz",
-	"/zDe7CAK+r4SxawxTc2tYpA9IsyP2lVepzSnfMiyjouEjgVV2J4lOSVYocPAd+UQr0I66PRFSK07yHYB",
-	"ee5eylYaBiyOPOJCwCqXHRSgn83s21iELOXiV8DFwkdXypxRsVLwsQSB1cuy8BpgoFz3ov9F8/HaTzrS",
-	"+i8c/CrRU7spmqip84rhGalnbKwAoGfGlNyBk/73kYHBl9H5+Xlg+2KTtIIKhQZfRGieGw3OJolFhNF0",
-	"QEBHMmavMQ3QZhAZYZ8RmGJRsB4rGLBY2TasPte4YNiOUrCIQPwUHYXA1DqxzSr7/I4J0i7pAxXXLCJ3",
-	"5qipKBYunGrdBVWF01jFXkjZG1J3T2tSms9A7xkL+3jsVl2wEbMZcz7kW0uTOyVvGb1jtYo1OdaeEwGe",
-	"HPSHADmjYmGGWZySd7IAA1vUFt92pL44P3esXon9KrkiSmL9G7wet95+lXFysdATnloiGzCRzSwNKuDq",
-	"oq1MlXVwul+0L15+09lDl6yttJT4HVwqpVzbTaJ08IwnCpLUxqAMSs2B3D8c81AGG0Pi6cRtEzkfE7Ie",
-	"wBZpGnY9kogVC8NkYXNl/eHtTj36lcdyGbqDd3H/nb28kR604Ko0KKxTtYIGh35j8OG6loZ6rA5U74WV",
-	"Wlvlhas+yHwNVQ4uWZc+9aD0OZgBtgJdRamrbJRGtQvq/CsrExx73Is7j6uQ9yKf2l8SLu64ZrGwf85t",
-	"C4rpxABmyrXh8hPAA2m0hqTKjsqN+S8FO8GeWbwvTriABqXgnkvOUimUzNkZTVM20v8FHcv/8p9//TsB",
-	"3Y1noCJ9RzI6VVcQ4WBDFzKBPqGxqDUKhc6mJ+YJ5pWZ3ycd4rKyVdDK2IWEysgKHWdck1z2scfo3NI3",
-	"Wpk3GdgolO0eQNpmw9DC3LPCXdCQDSzD4DewdzZD4T1RDQRDfCKigQB5F7kqBZtUtmfDNfA1tP7CrVlD",
-	"pjkSJVQjz+7hP1vgHXi2fZEeoRTuuvBrBSj4KmDgsKMeDxzHXVMWVDS81LUDsUoedD6nt4woOWRAJA+f",
-	"LtH8ViE/wAAzpIOkcmxAwhPqu3bvmKhjJfRpLB7QweZm5IIixjWZyHGekYwNpWY2Eqk0sSWrMKHDyB5+",
-	"FDFBLLalZWE1/yNh7VBICdbXxJ4MfpsC3IabYNdtniobzqCsJZgxWLyyKniWcUW7+e45CyqiyT40kE2L",
-	"pdAnL0lISgURkkArqAI8C4SLK4gu2dVShAnMZDQfjgWYw6ELAo7liExkcctFf0Nh1LO5SjOyB5fAdlDB",
-	"Mdup+iqSwxFPmyZC4oSej6rcYPWjsXp/eY4OODYzfM+Y2D/Y4TNXwrq3DGj0PWbYDWqRDiuBSdtAm8yz",
-	"EvOgByoTGcs6D3o4l/V8wqe5aLiQ2o/k6FHrJ9GAVgNaTwNaP4lHYRZY2tl+MQufWWLWCxswgp29BMB+",
-	"sjEgKmyAyWMY+gmCmxht7AozD/LMtgqVI+VVszqQxeIRSOZ0RjuoSwhSqVtlfx9qiLHgQmlGMxttIouD",
-	"TUnn6HHxA7xoRDj/bhoPaIOLe0l3RJCpG7I83IgLQBIry/ZcDUwmBi8DxnkXCk5wOCohPUb1uGDecvVV",
-	"wVhe2Wb/HPPRkAl9k9Eh7bOIFExomt+gtzbCNKybnAt2k1HNVGSWQ/KU3cBO41JEsRhSpVlhfkD9hX0m",
-	"WMHTTlA2rIMMHlKwPlcaW9/V6oW3BGJ27jdOaXQVwbHYFJ3ecqU/wdLuvCK4fMzyiuCwpPG5VgTjXjX6",
-	"AW7rZVXBuG6qfjLXP5QuhQyKXXnKTjKmbklKR7TLc66nNe2ldoavglM5J5XNzWMxFV6N+A6bjzOyuO14",
-	"FAszZDnWdmksH9OVOVb2daEBZh1EQAsgR0xAyuWokP2CKRX5W0ur5rjRdaDV2VgYWBnIPFNkICdkaNDI",
-	"vZchxBXKvr/Y2AcytCHFEzPwDjL/Dl/J/zVm4/W5UPDadXPqyhP+QLlKWCn0QrnFXlSSEiR4r0yTV1bO",
-	"zCu/K4tm/PmzRS/YmYWrGUVn3sDsRWzlUXktbt0hCdmV2TSs5XHP3kMhz0GlSoa7+oE0SbOY/zQ/XJRL",
-	"6+KpI2hMCwe5Sab0MspKCWKkhD+kuKDLpBPIhrN78599Rj+wTWZvrFile7zB6UrHtgiKW4B2AoWKTRYd",
-	"8JF9AhMQhjffOf/fQ2Fz80AzYeiyVAtbwDwgg6esyXsmEYrf1QatL39XQefLXVVtqMUWLLynwLfX2KK7",
-	"om32kQRYcjiGkwErQvQwL2oxduwpljAvLlDCB4QEjiG7Dp2gzZn8ipjRvd97rCr+bn+s4EbF3XzGbaSm",
-	"cqWLliOtnfQlKcaCnJ7ZHu1mhD38NukYbXNc5K3L1kDr0eXZ2ctX352en56fvrz8/vz7c9hCdhT389nz",
-	"XbVTScGbohoWWaGbMW093M4kznmPpdM0Bx5wq96+9qW7s7r0dWhcjGShaU4U08YGVMEtfkZvysN3gHZD",
-	"V6GmAKDTZWFVpzJ2K2qdw+AhH7me+wRYDSZHOQOQCfSTmSIvc4fgju/KYcy5L/iYDXr4m2sZ3P4KOx1h",
-	"YYjnuUu8B770DCpbPZIEjy4d2PMe/VaK/knO71gWQZ0E7M1qakhPFmD8lUsZlRpUuSPyXE5UfSWv05Qp",
-	"hTea8/TfcL51B0RwAzwV80yvKY5sSNMBEAQa1U30DSI516l5HeFYrChZ9GLLbY6v4bIURKVssv6VyUD6",
-	"+LOlNbP1O+E2Aufs/KdBP3c51l35eZbhWr2AgpKCZ9bh5C7QbDiCgu1wa1GerzAl1640cg1MzUONEeUV",
-	"3PKWvjvDA4cM2yjzlOGrKNvW+ju97/Xmvz8ovg3qvM3ZBCdvRKiGNCW8cYgernnLnNu9DlYOG7u4NQ3W",
-	"AGt5gYA9HCL2uJ6950feF1BhJVArGWuoDleMeBluqd+EJF1GC2OeyFsmIsI+w1HNZd9cFWzBUvkABrO5",
-	"b83oRX55LdBWoGT5/NV4ZF62c0k4bErlcOhdg3rWVAQbMXiMsxHnj9E8JOesIBNasIEcK3ZJMnYHW2HA",
-	"cpftVQIkV2qMmGverdnGcsosWBZMjwuBMXv79D/cbedtwULzNId6fnzDICywFrfQ4EmIynRr7+mHHDTz",
-	"aXDK8GAHz/2VTeZN2VFQVG6oBrRgCh0Tge/UUZwqx3GqkORUWZZT1XGvBBzKkaU4wBhLvW+CH5irgZ4d",
-	"218ZzfXAoDfNDBDicwqeulfNFclkOjZvPzK7WPGMgfQIpcR7v6VbX/7+5f8PAAD//w==",
+	"vlo4ELFWLG5Hxlo7fH3XZ59p7/rE281kCKCgxX++PD/vhPavmt8FlVB16wksbEdRIyKd3hp5Q1kW1h7O",
+	"TkktrK8YWx7Ehzj/ccXYUdNS73vPyAFaMWEWxaA/hZpK1WBpgtGbIsv1wiXdAFUgKnzEiUybMO5IdTQ5",
+	"Ovvos39QOS1mwqtktCA1UgMh26LDUXajOfzAjbdxAkvk7XCsyek8WJOzKo88jBRvYFQMOmRXSxv9xqLh",
+	"id8HT7zZMM+DO8TM5IkMQVjEBXoU7PsmVaZhh68qg1lmMXEOeK+g+p3dm/9syPy+Mdj/AdCFlFtqwEfV",
+	"+h9bTgUbHhJrEPTmQ6agQ2vJDi+tPgxOWV5Yzc/muytJhMQyTp4zofMpgZxJY4vmUjFjmqdMqaOv0kQG",
+	"8T3A8UfYOF83EfwBVUs65vhFYBA9eyogS/9zJClxT3pCz/emsjSKypMkvi0Egc2S3nZnz4mSsqti1R1G",
+	"vcAjGfFj8fg4HzOrsUewePr0orUNsPPGAGvycY6PNx+P9sbmm5bp7ZF57v8qJ2QIitoM4zWWo8keZj07",
+	"ZmxjFnKBFWsR4UqNGea+FkybF4TcFEzoYkpGrIiFbwGqQby4u0akO/U3ffPjqlGDVI7NYrnK4lj4UQa1",
+	"v4tYk8ciZ2omVJo41usbT3qdACecOBDa4sdEK8xresvuWL7rmAU86Td8n0faCKBcrJXiHVCzmcPaNmGP",
+	"TTMezXGuxT1gXUesmNND8Q93QFfD4jMAh6MmhQDs9WmRbDjK5ZQxYNs3t+O6QpWJcLwMS2OxsOnJPCTF",
+	"0g38AMgU4ONOA7AVgH0D2+wQ8dUPb90OLR9ZwWn+K/BPHTOcm7mvjuZwBBow314Mu1zVBSi+t2g2NKTP",
+	"2B1PmSq7ezhkImW/E9cO3U2j1vEEbxEhwVsB9DJXsQCYBhinJIFZ33CRAFswdM5QdGoAZjKQvir5lLSv",
+	"gw4iZacOuBwbxSAkcxGLsptu2YvltFPpJR+5yEsCl/0P/3tCysRzlmfRat3lufcBlTLshVlxtLfhKo7X",
+	"VIEeCN4p6dKMeLvNfKQASyyZ3bwG9VKUYz7FX9/gr5c0r4c3YiUj1fYhsbA0em3pSP8wBI/VelwTPeGp",
+	"EdCrSq9YLBZfy/Mcdsc3+hhxt2kCRCw2b57ycAJELLbKA4LQL55J9gNO5qkSINzTlZEhCxxxiFPeExe5",
+	"Yl/bd4nfMdFUvT2vNIePAWURF4+10c7uzX+Or0GK2/zYQEwD9V7OSM6yPmgOgS13CdLfN1zThAvvPzNy",
+	"SUKLgIhoKc26QnP9WMjCOdaI67SGysNmrVlgrGFnFmxpCeLSkuU1xp2PBzsDYtdyBLb+noyhvyL7yTIk",
+	"95vZM6U0BtFjAr8eKesLuzXUPAMcecIGL1eELu/XCF4mA0LzvUwOogCTFELQX6nISk3fxRzMfakoPWG1",
+	"uIUNRXge1HkIC+MGFAWkqzV8cYBvbDcEY+ccA6In7yuwNVnm+RP7GJiXtxapjoUEXr6gKyeZcKE6UZkk",
+	"B3wudw+kTOMNQ8vL2IQ4Dt80c3Wb5sBBe4NmNGibxGInxsmW64TfmK2yb9lyMNZMdfZPlVTgV3+pGCwz",
+	"Cxrb5chtl2ViGrZkVVBXhcz25DTq8vsQ1F4u23/GYiuCmXwwM4DQkyI9LmgOidxcx8JKJhroCC8UEiNm",
+	"dApSDm0m7PUjqjIVCT+wFlrKLCK9Qg7tK5EF/rUoBNamJJfgvIxFt5C3TFg3rW1K4fQBdAhi07eKK/ZB",
+	"PaC0wVB4bMd/eJjCdp1Gyci2stVqp0CcwvhXyMcz7+arFai16TcStZGoTy5RcU9WROpWZei4EM/M2C2F",
+	"orNX2RBcgBirtOl2WpIu80l3fcpFVcCBlEQj17YcDYxd3wA1bHh6Gba+8kE7b/HeMjZCiYZmLRnQbG2r",
+	"WThbmWsyoYrgC2QZCZybQ0axfNZIrY2NY3N3bKGKazRPTMeisYkPzib+AFviGcrwsmdsy7+j1mXLIfLK",
+	"Ij5cnT11km1EeiPSKyJ9XIgZKxlz3jeS7djqdS/tZT/is6qYjxyNGA2kBfP8zs7U5AUR7HOJicZqHAvN",
+	"c8zDiUXZIzc7JfYRyIw5p42t4+kyMMpF//SgKTJ2UQVtF6hpVNsUHu2+9Nputsd2qbU8tU+QlGAz/mYS",
+	"34BCf5Y+l5L1Ehhi4TIYfmWTh3sQrsHoVXLMKmg+W2/JV88lP/4U8E92k+xWZ8WnrJvGjVet1+vvoJK4",
+	"cQKrZHDbTRcREezoJnVha7nc2m9zh6Nu46+Txf3pQS+L0+/aNhF7qFh+x1QnqnGEx2IVknC8jWV9reGu",
+	"7fKUWAWPZTfdaQJJzD1ZxEJIY+N2qt1jgEJ1AQz7jDDLDwzJV+aXoEbaD11+cvLp5Pz8/OWrb5KObQFo",
+	"TjZJ5IiJ5CokQScwP6NwspMhKGZlUnTGRrmcQoq5y3BWhGZZwZQ6nUP+HbJ+k7ZiLBaezhsH6Oi8r8hk",
+	"QDVJci5uVVI2JCQz/QhJu0RYKewVp//517+TWPjkBBuJecBxZnYKPCnghSQfQZCLejDiMhaUFEwXUL0k",
+	"vFujdGbYFedCaUahw1nJXa9Asz0Q4UM2T62OxfbCLStJvPcjJiw79rPIri7nc8hU442t0Xhnlolrs4t9",
+	"/4q5InolQ+fsHv/xNInYe7N5Hmwiab6f10nyQUsI06nreddBX5GQXefoE6T3Igc+2R25DztjOQo3PSQP",
+	"JKN6izB3ZrbMdH0n9EOdimo+6Ro4lp2LYoEo2GeaXJx/c7rIxx16ZkJbx15HtJQAJz8D3iRDqjQrbjKq",
+	"qW/kiHO+JHBImLNMJq4nLvQ0Q8OAqlssg5VoaJWlsH7a2OnSAbttaY7Nzw3MjUcZ1ahpe7xsJ+6fN/b3",
+	"CSSN1SSDuxdONM9ZQQpGs0tSDzlz7XrJdaDgzBh5uqBCYUePWPjB4sx9J2HsvQRYbhtu2RUp87RTdumN",
+	"BPh6CgbYXMd4BF0i1VyYN8bUKQF5kxRMyfyOJVHYh8lclysZC/tt0EfSWqUFcWbfkcahV2Vsi8XirpCP",
+	"s1muzQt8B0fiR6opNsrYm9h6evq2ufN/okSxxtxpON2esscinAVIUjbH4cRISCcGLCfEnIjRY/QLpXhf",
+	"PB8FI8EJMUyOotYpa716D/ZvxIosyBN30icWof/Q+wuviBgjxQbtKiY00ZAhF4hOl+wG+V5ILXe6QERb",
+	"MyzNpTK2Glx/INL04GUnvO49W3oHIDKDaTeSspGUX6OkhCNQmjVa1uB+OwIylcOhGfnjeiYGmF5tRmbF",
+	"XSgrFWPEIZ8RRUzN6SRs4DOTzyU74bVb5MNB8ANMM7CrtEq2gdu1VY6PJt3gcekG3lGTlvt1T9kGo3E3",
+	"5ykpGLiCNs42qN4GCR8qUDM3nwDL6OYnFFyT4J5T0p3Oyw3wPiJnxHjv0RX4xexV/qkGy2NhgX1CuUbG",
+	"/OqPRmOgoHNlKGRUyD4mFlyL6qzM/WvhGHDtzYFEQDP3fs0ja2r5fI34KJT1+VH8WGy54CLQ6s29N1Tr",
+	"s6yCeYek2u8n8F9fgScN/7u3sCjn2B6Xptjiaym2MFAPCreLKRSEZpAGVQHe7argZ/f2X+vF/xer47OC",
+	"osTCi7CHOKrdzyQgfniQWhnXfkLpqyFaozA/KhDu1ajelqPio4JLHNJz8Vtj+3WWOWpSb2r4IofGc7xd",
+	"z/FHh4e/uc309biPZ+be+JAbH/JX6EN+bRNsSrgdlWCwBTlVMDlia0VXV3YJ1T1AiwSascFLgbZmtcg1",
+	"8Xk/rmhEMoUeFy2hXgEGwOvlHpDMZL8WmZwQ2tOsIMiwEWQTtV9ekIxOFelOiX3rnSuSU82KBSLkEp9K",
+	"ITesEXhrkVjIfRVHHJKsC6fdiLlGzH2FYg6PALiAK2i+HSGHpYHPxxSD1q1Y7jik6YALhoxUTJD//L//",
+	"H+HixkUa4G8bnriR4sbLVfO5X2vzBxpogN2xAFqO4BlTyLElfWlkqr9MFvYqS6s/5zFODgdDOp0ntLmT",
+	"xiwLUqRxU3gZgQRcZVpvELWJgjiTkJotN0aRY2vA/Or5Hj40z+WkkdYrSWtUTcOy+q9IZs9OvpHcjeT+",
+	"CiX3O4OllRQnV6DnIGGhADfQfTZkStE+25giZv1Gdj9BqaJ9LoiBkSw0zSEFFjJlZQF0igqKEpnISJuL",
+	"O67heBqzlvfFCRcE6vQj8p9//bvjslhiYVvVJJbLKiFSMAWy0TXGc7RYVGs2HOmIJKryW1owG8AmE1nc",
+	"gp1phpUAlCsyYQUjNE3ZyCC1TUwwawlqivm5WQErPtzzWcjPZSmiSZuSbz9/xryIDrbKocIRStvhqSuS",
+	"5FTpG1YUskiIMrbwZACcNnYNId0Etm9EJgOeDuBtDWSeQcs7WKxYaHnLoGGPzQ1TAzkRpyT5L9wof3Hj",
+	"zbmCNkBUW+PfDESA/N8Jg1cpAGOxQXrYO8rzd24Pryv/zMXrMtKUMvNIGWmCFVslUcwBxIFHunZHxQWp",
+	"Xf6My7Huys8BrJrlXICpZ/f2X5b1t5huTPq7Psy+Q0Jegufa4202Zo5414Jcr2BqQBSroQ5w5sJkLQwC",
+	"FEM+FVWxsFS4k4IbeAAOfQqITDhUNgIE0TtG2OdRlSCXtAsGqA4Eux7YHc1JBCz4roITvXi57Fu8BwL/",
+	"aiCMjjOuzU8eMDq8wKEl13/PWi+yIBNYP5iBGzJWzZuP7cEjbW8cmR++MBLqlokOLAUrKNDVKi5SdvRs",
+	"hx/Mdg2gYiNsfee2/94QbZEi7t5+0OLRs12a0/DV5yPtDj9hJ80A0WIEZetk7ogpqRwqW3Ht3TT4Z8ng",
+	"gaXVyiFUJomQk1lWDHS3MK08xSoWPWPdgBrwEXQMoSkQZBVy3B/MZQkRdMiukNPKPpimqRwLPdOl+YVy",
+	"cRWj4cpYJNB79HSU09TyePd6zKASUEsBDuFPbtzmonjwpfAjwU7Op39K/OP9xQvaekiBGGe9YENHd+iw",
+	"QVlPxxzvSmcrmPcQYsViWf7SO7OvNsCZkOXa1fibd9e6bF2nQ0Z+GXb/2opa5euHXxbMzOmG6tZl69X5",
+	"q29Pzr85Ob/4dP7D5ctvL8/P/+9WVN6NmxGmY3Vz/vKHl6+yP7OTb7vf0ZPv0m/YyQ+9l+cn33Rf9l7R",
+	"i/Tb7M9mEvD7IRva3393fvLqVXpx8h394fyk+zL79uQ8/YF93/uO/rn7bWYmLc3wW6AltKKW4prd8Myc",
+	"L3MYrQO2hY7FVtQCfoOZsX/76eXF5fmry29emrGbbY/jHquiMo5vTr7rff/yhL7qfnOCI/6u9/35Dy9b",
+	"UcuyH7QuX32JWuVLhoPuqYALRs2Y3YZ3fwOnjP13udRzPnGzLLUH96PgkyEViDOK5b3W36PWqOAi5SOa",
+	"V17zRi9mjQW55QKvgHqjchI3677hIdMDaa4BbejGKCCw2Wl2Y05167JHc8Ui5yrA+yvmJvbdxcnL9FV2",
+	"8h37pnfyPb3onnyb/jn7jn3f+4Ged40IgCGuuK+ZUXRhv9H/k6ZDdupO0PoLlMuUwt7N2MmPP7Wiljt4",
+	"GSVv5R0zANhafQ+H4/yyMkP9u4WagxUox2rKLPMdGWlKh+RNKItZKInPqoA3Gq8klF9XS9Gg2hq0dWtw",
+	"2PEEVkpJlfJCua+NyHKy1Tu1LAemufELFUhjBQQqddasKyxLAR2dKE2n+CRFh6ifh15/ZyR4+R42qwye",
+	"Ca3JMDwjxfLGHrFwU4FKbyrAa6QU2A7OVcMV6ZoRQJRGh3M6HBNiy2l1E67TwbtyZ+0og632mKfqK2UP",
+	"3wJ08Zu9KYx4ZGHE41FzIU7iVqobAMNpCFXeDlgFTNfxtq+Dpp9CHLUoFTwVHDz4qQ/eV+s/r0iSjouC",
+	"CZ2QIS1uy9ZJtoRwdr5PrfWDE3j6LljbXXoaggctcp5+qmwTdVyaw/IC1+E0nNninT6iSk1kkW2uNFhG",
+	"aV+qv2Tjk19lqCgYq9xL2Usw9MdKoxgfFwLbkVHSG+e59Su252zLzhVc4Rys2ISFaQVJF7YTSkVrcVOG",
+	"kZetWtzXNiaHQ1an5LoyuxcqFv4GHKuRkt/ef0Rea7MrzuDnfmGxnrQU7ai9TBi9BX+p+xk4NqXwh/rG",
+	"X++uKKToQ7wNsxWI/aE58jsL94TqRCy2kab/m9tvO0uGd09YS4u4mN34mLdw8FL+AGUw1hBapqvh1O/x",
+	"BSgk2GQLbU/qQRZH9TvDt2FTxGLR1gM2BcJHG2sOvYFsogjVJFmSPmd+Y11pGCinheZpztD/OCrkHc9Q",
+	"vPteJP5OL1xK26SQmkXE7N9snIPPkCnCRZqPM5ZFsQhbTJDuFCv01YBoPmSnJAmcI0nQQtEOxRP0u2p9",
+	"qnfc5emRMeJrO+5H5EcdaazXznyVOK97uV9TnPdBRg8WHsEAaX416LIOkcfGnd8+lecOUjaUY7lQmhba",
+	"vz3L/+15bmVR7xdizn8sEjrOOBMpOw3OuEpst/LE4sAN1RgKEHKCXLU562kix/oKVCc9LhhghYcYRbg2",
+	"5688uJ4K3T3RNvgIaDYAOXzuJ/vMld6d0nFM3URfgwf22m+79VBrX/wTOLwnop1wi7PAAHNH5vlnXja8",
+	"E6FHu+DA0eDfvwXBUm+aBfFAYTy7t9dZ/oiM5UyzneL7Xhy8myPRj7ACmyLRtVvNeVrOHOsIn5Y1pAob",
+	"bn9cP7BSlugs+zWJjmGX/8L0Trb4+Z7FXVNe8BQsJstP2wjqYHYpQn7GphdORYdIJ8G2Q2ZkDFiMvEIU",
+	"OiTgYegtsPHRGcu+bJ5xic4Xc7wgocmp9VyVh3Ovh33lGiyyagnW2t6F3yEFYQvY8fQVVZWpPFGwtFHq",
+	"NwyyNtVRy+k7lkG01f8hl/LRLuMKWHsHDt4bGngKX9ZL00IqVYnEFu4ngSMniM5Clj04TSAam0vRN985",
+	"+tNUDq3j4pIktqpHjbtDrhF2kYADKTSI7VsEIyNcdOXnqPxAxcLdFONEGUu5WeErf+NUih4vhubG5WV+",
+	"KFqSLiO9cd7j+RYb/2zVK/zeDPmNwGqO9YAbLl23cAguch7lI/UnwxxW8SbjfjgqcundZcB/qh60AILe",
+	"I+jUQOjsHv6LzJZwzDauG1qMS6/xztACxYGEHSX4grE6B3DBejyJhIdaJkzUS5EAALFkxAolBZkMZCzg",
+	"Riw7nWl6VoLOhCrAlQziUxDcoyJlBi8I1NCQtp5IGye36wD1GiKLRcH+wVLtdDu8IdW28Zn5aALFUvA0",
+	"cNRCMn8wGEHhZpOBdIPoXC1vvuJZC+BpLxTgOLPVlEBcsCugW5Czt24fs1Wz+MCL/7CPGt8I7ODNANTb",
+	"zOsos2Wm/sq5vfCwX6UOtdovuwbJRTqs3aqNBnu0aYKLUN4eCABKeyhWhnnUlHaA8u8giY8Sr645iHeq",
+	"2SXJWM7vWGHLIBHrRgU7wR9CBVFZbOlqhoyCaIuGkBYGyJGBBQdlxNJiTLtCqMsaOYAg6gdpkLhEtx4k",
+	"MbFAPMhgAmT/9ZZPC7w/w8wb3G1wt8HdqT8PG8EuapE7gN0PcOO5ujXga8GokiKoAXE+NrgVUGhCnqqB",
+	"XFSxfS/jUssm21CyvyLgxJeyb+BclYPSj+2JfK8Nen6V6IkbbxX0HBUyG6d6yy7SmfoWBtka8CSf1Q+Z",
+	"tLFIqaa57I/ZTJu8S4C8fi67NAc6qZ7MuUQPRSUzzlbwuSdEZCxyphTpgT/uQD2Vv7mVXxe1foEFWd3X",
+	"aB+0vpPyGqqK1nBqUs36spiuPbSPjBbp4Oj8pnb0q3hO3db8uvmWRuWWd3jkT8Fe8m6vs0yBIQwPdV3p",
+	"ZhBGFtY9WsmZj4IrgXGjkiMfC8WYOiUJzQtGs+kNZL6qQHf7+LffIUBDb5kgbd4XsoAAD4W+0kG3aVHL",
+	"1bd1x8sybI0OyBUxx4jf7cxjGYuZ2T3QZm6tRNxYrNVm7pGJuHbnHWoibmWQT5SO65Zogf7oDkOTjvvs",
+	"0nGrPlDYiiX6zYfvmkJ5dm//tV7XthVN8cNPPdwUXn5zq7YX3eWBo92YhGLHZws7pi09WPvINnwdVD/3",
+	"MPMQtAxamL3AFBP6iiRU64J3x5qpBPhtaYqXDAnN81NyDWXKgg6ZUUdGBU9ZLApG0wFTxJt5yoV0r1x+",
+	"yS1jI+SmheRGoNWFmyNtvdGpwBK5JECGlIAKpazjzClkyK9r7UL3rIiApwwuL6Up6E7LNDUzDdTWYgHq",
+	"2l79aQtVrEdmRm6hKhvTCbcAbYeSGbmJfnXe6FcN0fwRpVLOb322qS53VsLp+iGWTUplPZfYcqj30gTk",
+	"FvCkc42ihetT8qMbNSYbxYK7fizuto4AxFieXPSvyDhECOsPcILIIENCusaA983oj6PyqyYLj1s/baBx",
+	"f5pquXVWRI8CKL1P7Lnavg1oocwqB7Op16TtU6/DLGwcVqdOkeXoczER2jWaiMqMSXN9SRJEddl+osyk",
+	"PshAA1KrWw1/9rxX38bfgBfErykkCHGbFXkKVKyty9Y/x6yYlpyevinJqlHRcjy2xdGXTVs0zBu8HgSb",
+	"ovLSF00Av73h2ZpzMCB4bEGLcPUtnq0SwEirh63hEymTwGvo4NcoAEdc9IXYeHaP/zDqFR2NCnnHdpC+",
+	"cg1JfpbCDIdq6UlxNIT37NlJLWOZ0jzPCdrlxHJAh8cLElGGNGNEili0Wa4YOPrLlJBLgtk44VWznOqE",
+	"qluFlP2dyD6/zE60rdBjQStnG8K+OI/DIFWNfE6OteDnJMc8ItHlGjdGeH7XVt7Ci3eY9/IjrMMcpNm3",
+	"gb1wCLMaZbk5cZ0bztaDSGtZBr72RBBaQ97NgHdnaYOfSky15dhgMnJ1qLD1mP4yZg0biNoxROFWbSDq",
+	"8CHKJeKtj1B6OmJb4Lp0SIRKV43Mpe1oXjoeqHKqjWLnlD3vZzPDwXy87pjn+oQLpJ9sm0NQ0FRHJJND",
+	"6ECmqbqNCBznTmT9eZZourhjBclYjyNzJUllxqKA9BLLAvEHWZAoyJWZSESULGx7RmO5lWmGrhe0Ysyl",
+	"5vg4FrRENJqudwzsjtx6NU2uNMo/wUveObqYxywy8pCP1Mon85ZPn6udFszREa0yXthtMvdE7iEj7aOW",
+	"hbXJYNuDYLY8LzBUYJj9XJ7I9sughZ45Bb55ng2kBrYadMqwAVUw0yZcD2xXP3O5uycWag3B047uVLtY",
+	"5pCCbnHlmK1R38JvY1fMUAON7jQklSFtSrrj/JaMR4oVGHztnBLY+v6ou0I0QAhofZqxWKRUCKlJ17w7",
+	"98uBmUwbrMxaoLQDlDg8M4e4x5l9s0gU3mXVYgwABRi/R4UrwjKuSQG8l4IxNFHNm0J3n3nd5hdX2PMD",
+	"3pMjv3SNes3x2X/q3VaT436EdS5xo7Wr0gj3gB/9tt93elswyUWdvqejSndBCAJxrdxWP3gF7LnpU7g7",
+	"PQLBCwLnfhXQ0Ou7qpZ1dm/+8ysdsnUy1a6R0T/nCslRahJmgUYFg3XtNxL7YYJAMrdsYpE6U+YDH0tG",
+	"XAVTakYheOVHVA9Kp7x7J606JERrH2+4zZfZeMGn0K0JrSGvPOFaFEi2RXED1xYvHNGQfubD8bB1+fIc",
+	"/he1hlzYTyKYVOuyZRasD4VZf9+L8rcM3xpezsfQBIZn/mG82UEU9H0lilljmppbxSB7RJgftau8TmlO",
+	"+ZBlHRcJHQuqsD1LckqwQoeB78ohXoV00OmLkFp3kO0C8ty9lK00DFgcecSFgFUuOyhAP5vZt7EIWcrF",
+	"r4CLhY+ulDmjYqXgYwkCq5dl4TXAQLnuRf+L5uO1n3Sk9V84+FWip3ZTNFFT5xXDM1LP2FgBQM+MKbkD",
+	"J/3vIwODL6Pz8/PA9sUmaQUVCg2+iNA8NxqcTRKLCKPpgICOZMxeYxqgzSAywj4jMMWiYD1WMGCxsm1Y",
+	"fa5xwbAdpWARgfgpOgqBqXVim1X2+R0TpF3SByquWUTuzFFTUSxcONW6C6oKp7GKvZCyN6TuntakNJ+B",
+	"3jMW9vHYrbpgI2Yz5nzIt5Ymd0reMnrHahVrcqw9JwI8OegPAXJGxcIMszgl72QBBraoLb7tSH1xfu5Y",
+	"vRL7VXJFlMT6N3g9br39KuPkYqEnPLVENmAim1kaVMDVRVuZKuvgdL9oX7z8prOHLllbaSnxO7hUSrm2",
+	"m0Tp4BlPFCSpjUEZlJoDuX845qEMNobE04nbJnI+JmQ9gC3SNOx6JBErFobJwubK+sPbnXr0K4/lMnQH",
+	"7+L+O3t5Iz1owVVpUFinagUNDv3G4MN1LQ31WB2o3gsrtbbKC1d9kPkaqhxcsi596kHpczADbAW6ilJX",
+	"2SiNahfU+VdWJjj2uBd3Hlch70U+tb8kXNxxzWJh/5zbFhTTiQHMlGvD5SeAB9JoDUmVHZUb818KdoI9",
+	"s3hfnHABDUrBPZecpVIombMzmqZspP8LOpb/5T//+ncCuhvPQEX6jmR0qq4gwsGGLmQCfUJjUWsUCp1N",
+	"T8wTzCszv086xGVlq6CVsQsJlZEVOs64JrnsY4/RuaVvtDJvMrBRKNs9gLTNhqGFuWeFu6AhG1iGwW9g",
+	"72yGwnuiGgiG+EREAwHyLnJVCjapbM+Ga+BraP2FW7OGTHMkSqhGnt3Df7bAO/Bs+yI9QincdeHXClDw",
+	"VcDAYUc9HjiOu6YsqGh4qWsHYpU86HxObxlRcsiASB4+XaL5rUJ+gAFmSAdJ5diAhCfUd+3eMVHHSujT",
+	"WDygg83NyAVFjGsykeM8IxkbSs1sJFJpYktWYUKHkT38KGKCWGxLy8Jq/kfC2qGQEqyviT0Z/DYFuA03",
+	"wa7bPFU2nEFZSzBjsHhlVfAs44p2891zFlREk31oIJsWS6FPXpKQlAoiJIFWUAV4FggXVxBdsqulCBOY",
+	"yWg+HAswh0MXBBzLEZnI4paL/obCqGdzlWZkDy6B7aCCY7ZT9VUkhyOeNk2ExAk9H1W5wepHY/X+8hwd",
+	"cGxm+J4xsX+ww2euhHVvGdDoe8ywG9QiHVYCk7aBNplnJeZBD1QmMpZ1HvRwLuv5hE9z0XAhtR/J0aPW",
+	"T6IBrQa0nga0fhKPwiywtLP9YhY+s8SsFzZgBDt7CYD9ZGNAVNgAk8cw9BMENzHa2BVmHuSZbRUqR8qr",
+	"ZnUgi8UjkMzpjHZQlxCkUrfK/j7UEGPBhdKMZjbaRBYHm5LO0ePiB3jRiHD+3TQe0AYX95LuiCBTN2R5",
+	"uBEXgCRWlu25GphMDF4GjPMuFJzgcFRCeozqccG85eqrgrG8ss3+OeajIRP6JqND2mcRKZjQNL9Bb22E",
+	"aVg3ORfsJqOaqcgsh+Qpu4GdxqWIYjGkSrPC/ID6C/tMsIKnnaBsWAcZPKRgfa40tr6r1QtvCcTs3G+c",
+	"0ugqgmOxKTq95Up/gqXdeUVw+ZjlFcFhSeNzrQjGvWr0A9zWy6qCcd1U/WSufyhdChkUu/KUnWRM3ZKU",
+	"jmiX51xPa9pL7QxfBadyTiqbm8diKrwa8R02H2dkcdvxKBZmyHKs7dJYPqYrc6zs60IDzDqIgBZAjpiA",
+	"lMtRIfsFUyryt5ZWzXGj60Crs7EwsDKQeabIQE7I0KCRey9DiCuUfX+xsQ9kaEOKJ2bgHWT+Hb6S/2vM",
+	"xutzoeC16+bUlSf8gXKVsFLohXKLvagkJUjwXpkmr6ycmVd+VxbN+PNni16wMwtXM4rOvIHZi9jKo/Ja",
+	"3LpDErIrs2lYy+OevYdCnoNKlQx39QNpkmYx/2l+uCiX1sVTR9CYFg5yk0zpZZSVEsRICX9IcUGXSSeQ",
+	"DWf35j/7jH5gm8zeWLFK93iD05WObREUtwDtBAoVmyw64CP7BCYgDG++c/6/h8Lm5oFmwtBlqRa2gHlA",
+	"Bk9Zk/dMIhS/qw1aX/6ugs6Xu6raUIstWHhPgW+vsUV3RdvsIwmw5HAMJwNWhOhhXtRi7NhTLGFeXKCE",
+	"DwgJHEN2HTpBmzP5FTGje7/3WFX83f5YwY2Ku/mM20hN5UoXLUdaO+lLUowFOT2zPdrNCHv4bdIx2ua4",
+	"yFuXrYHWo8uzs5evvjs9Pz0/fXn5/fn357CF7Cju57Pnu2qnkoI3RTUsskI3Y9p6uJ1JnPMeS6dpDjzg",
+	"Vr197Ut3Z3Xp69C4GMlC05wopo0NqIJb/IzelIfvAO2GrkJNAUCny8KqTmXsVtQ6h8FDPnI99wmwGkyO",
+	"cgYgE+gnM0Ve5g7BHd+Vw5hzX/AxG/TwN9cyuP0VdjrCwhDPc5d4D3zpGVS2eiQJHl06sOc9+q0U/ZOc",
+	"37EsgjoJ2JvV1JCeLMD4K5cyKjWockfkuZyo+kpepylTCm805+m/4XzrDojgBngq5pleUxzZkKYDIAg0",
+	"qpvoG0RyrlPzOsKxWFGy6MWW2xxfw2UpiErZZP0rk4H08WdLa2brd8JtBM7Z+U+Dfu5yrLvy8yzDtXoB",
+	"BSUFz6zDyV2g2XAEBdvh1qI8X2FKrl1p5BqYmocaI8oruOUtfXeGBw4ZtlHmKcNXUbat9Xd63+vNf39Q",
+	"fBvUeZuzCU7eiFANaUp44xA9XPOWObd7HawcNnZxaxqsAdbyAgF7OETscT17z4+8L6DCSqBWMtZQHa4Y",
+	"8TLcUr8JSbqMFsY8kbdMRIR9hqOay765KtiCpfIBDGZz35rRi/zyWqCtQMny+avxyLxs55Jw2JTK4dC7",
+	"BvWsqQg2YvAYZyPOH6N5SM5ZQSa0YAM5VuySZOwOtsKA5S7bqwRIrtQYMde8W7ON5ZRZsCyYHhcCY/b2",
+	"6X+4287bgoXmaQ71/PiGQVhgLW6hwZMQlenW3tMPOWjm0+CU4cEOnvsrm8ybsqOgqNxQDWjBFDomAt+p",
+	"ozhVjuNUIcmpsiynquNeCTiUI0txgDGWet8EPzBXAz07tr8ymuuBQW+aGSDE5xQ8da+aK5LJdGzefmR2",
+	"seIZA+kRSon3fku3vvz9y/8fAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
