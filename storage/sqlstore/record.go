@@ -225,7 +225,10 @@ func (s recordRepo) List(ctx context.Context, f storage.RecordFilter, p storage.
 	case f.Unassigned:
 		w.and(`r.customer_id IS NULL`, nil)
 	}
-	w.eq(`r.type`, f.Type)
+	if f.Field == "" {
+		// (A search by identifier has the type in the identifiers' key.)
+		w.eq(`r.type`, f.Type)
+	}
 	if f.SiteIDs != nil {
 		sites := slices.Compact(slices.Sorted(slices.Values(f.SiteIDs)))
 		args := []any{""}
