@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path"
@@ -1064,6 +1065,12 @@ type ArticleRequest struct {
 type AssignTicketRequest struct {
 	// Assignee A staff member's ID (`stf_…`) with the service-desk capability.
 	Assignee *string `json:"assignee,omitempty"`
+}
+
+// AttachmentUpload A file to attach, as `multipart/form-data`.
+type AttachmentUpload struct {
+	// File The file; its type is sniffed from its content.
+	File openapi_types.File `json:"file"`
 }
 
 // Attributes Free key-value pairs, at most 50; keys of 1 to 64 characters, values of at most 500.
@@ -3102,6 +3109,57 @@ type Ticket struct {
 	Version int64 `json:"version"`
 }
 
+// TicketAttachment A file on a ticket or on one of its comments, without its content.
+type TicketAttachment struct {
+	// CommentId Identifies a ticket comment: `tcm_` and a unique suffix.
+	//
+	// Example: tcm_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	CommentId *TicketCommentId `json:"comment_id,omitempty"`
+
+	// ContentType Sniffed from the content at upload, never the client's claim.
+	//
+	// Example: image/png
+	ContentType string    `json:"content_type"`
+	CreatedAt   time.Time `json:"created_at"`
+
+	// Id Identifies an attachment of a ticket: `att_` and a unique suffix.
+	//
+	// Example: att_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id TicketAttachmentId `json:"id"`
+
+	// Name The client's file name, sanitised; for display and downloads only.
+	Name string `json:"name"`
+
+	// Sha256 The content's SHA-256, in hex.
+	Sha256 string `json:"sha256"`
+
+	// Size Bytes.
+	Size int64 `json:"size"`
+
+	// TicketId Identifies a ticket: `tkt_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	TicketId TicketId `json:"ticket_id"`
+
+	// UploadedBy Who attached it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	UploadedBy string `json:"uploaded_by"`
+
+	// Visibility `public`: a reply the customer's users see; `internal`: a note for staff only.
+	//
+	// Example: public
+	Visibility TicketVisibility `json:"visibility"`
+}
+
+// TicketAttachmentId Identifies an attachment of a ticket: `att_` and a unique suffix.
+//
+// Example: att_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type TicketAttachmentId = string
+
+// TicketAttachmentList A ticket's attachments, oldest first.
+type TicketAttachmentList struct {
+	Items []TicketAttachment `json:"items"`
+}
+
 // TicketComment A public reply or an internal note on a ticket.
 type TicketComment struct {
 	// Author Who wrote it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
@@ -3533,6 +3591,12 @@ type Conflict = Problem
 //
 // Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
 type ContentTooLarge = Problem
+
+// FileTooLarge An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
+// per-field violations and the request ID.
+//
+// Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
+type FileTooLarge = Problem
 
 // Forbidden An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
 // per-field violations and the request ID.
@@ -4219,8 +4283,14 @@ type ApplyMasterDataChangeJSONRequestBody = ApplyMasterDataChangeRequest
 // AssignTicketJSONRequestBody defines body for AssignTicket for application/json ContentType.
 type AssignTicketJSONRequestBody = AssignTicketRequest
 
+// AttachToTicketMultipartRequestBody defines body for AttachToTicket for multipart/form-data ContentType.
+type AttachToTicketMultipartRequestBody = AttachmentUpload
+
 // AddTicketCommentJSONRequestBody defines body for AddTicketComment for application/json ContentType.
 type AddTicketCommentJSONRequestBody = AddTicketCommentRequest
+
+// AttachToTicketCommentMultipartRequestBody defines body for AttachToTicketComment for multipart/form-data ContentType.
+type AttachToTicketCommentMultipartRequestBody = AttachmentUpload
 
 // SetTicketPriorityJSONRequestBody defines body for SetTicketPriority for application/json ContentType.
 type SetTicketPriorityJSONRequestBody = SetTicketPriorityRequest
@@ -4503,6 +4573,15 @@ type ServerInterface interface {
 	// AssignTicket Assign a ticket to a staff member
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/assign)
 	AssignTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params AssignTicketParams)
+	// ListTicketAttachments List a ticket's attachments
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	ListTicketAttachments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId)
+	// AttachToTicket Attach a file to a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	AttachToTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId)
+	// DownloadTicketAttachment Download an attachment of a ticket
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId})
+	DownloadTicketAttachment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId)
 	// ListTicketComments List a ticket's comments
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments)
 	ListTicketComments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ListTicketCommentsParams)
@@ -4512,6 +4591,9 @@ type ServerInterface interface {
 	// GetTicketComment Get a comment of a ticket
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId})
 	GetTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId)
+	// AttachToTicketComment Attach a file to a comment of a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments)
+	AttachToTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId)
 	// SetTicketPriority Change a ticket's priority
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/priority)
 	SetTicketPriority(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params SetTicketPriorityParams)
@@ -7980,6 +8062,120 @@ func (siw *ServerInterfaceWrapper) AssignTicket(w http.ResponseWriter, r *http.R
 	handler.ServeHTTP(w, r)
 }
 
+// ListTicketAttachments operation middleware
+func (siw *ServerInterfaceWrapper) ListTicketAttachments(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTicketAttachments(w, r, customerId, ticketId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AttachToTicket operation middleware
+func (siw *ServerInterfaceWrapper) AttachToTicket(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttachToTicket(w, r, customerId, ticketId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DownloadTicketAttachment operation middleware
+func (siw *ServerInterfaceWrapper) DownloadTicketAttachment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "attachmentId" -------------
+	var attachmentId TicketAttachmentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attachmentId", r.PathValue("attachmentId"), &attachmentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "attachmentId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DownloadTicketAttachment(w, r, customerId, ticketId, attachmentId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListTicketComments operation middleware
 func (siw *ServerInterfaceWrapper) ListTicketComments(w http.ResponseWriter, r *http.Request) {
 
@@ -8138,6 +8334,50 @@ func (siw *ServerInterfaceWrapper) GetTicketComment(w http.ResponseWriter, r *ht
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetTicketComment(w, r, customerId, ticketId, commentId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AttachToTicketComment operation middleware
+func (siw *ServerInterfaceWrapper) AttachToTicketComment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "commentId" -------------
+	var commentId TicketCommentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "commentId", r.PathValue("commentId"), &commentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "commentId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttachToTicketComment(w, r, customerId, ticketId, commentId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -9724,6 +9964,10 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/assign", wrapper.AssignTicket)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/priority", wrapper.SetTicketPriority)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/apply", wrapper.ApplyMasterDataChange)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/attachments", wrapper.ListTicketAttachments)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/attachments", wrapper.AttachToTicket)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId}", wrapper.DownloadTicketAttachment)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments", wrapper.AttachToTicketComment)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/tickets", wrapper.ListTicketQueue)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/ticket-types", wrapper.ListTicketTypes)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products", wrapper.ListProducts)
@@ -9797,6 +10041,8 @@ type BadRequestApplicationProblemPlusJSONResponse Problem
 type ConflictApplicationProblemPlusJSONResponse Problem
 
 type ContentTooLargeApplicationProblemPlusJSONResponse Problem
+
+type FileTooLargeApplicationProblemPlusJSONResponse Problem
 
 type ForbiddenApplicationProblemPlusJSONResponse Problem
 
@@ -19393,6 +19639,386 @@ func (response AssignTicketdefaultApplicationProblemPlusJSONResponse) VisitAssig
 	return err
 }
 
+type ListTicketAttachmentsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+}
+
+type ListTicketAttachmentsResponseObject interface {
+	VisitListTicketAttachmentsResponse(w http.ResponseWriter) error
+}
+
+type ListTicketAttachments200JSONResponse TicketAttachmentList
+
+func (response ListTicketAttachments200JSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments400ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments401ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments403ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments404ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachmentsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListTicketAttachmentsdefaultApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+	Body       *multipart.Reader
+}
+
+type AttachToTicketResponseObject interface {
+	VisitAttachToTicketResponse(w http.ResponseWriter) error
+}
+
+type AttachToTicket201JSONResponse TicketAttachment
+
+func (response AttachToTicket201JSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket400ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket401ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket403ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket404ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket409ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket413ApplicationProblemPlusJSONResponse struct {
+	FileTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket413ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AttachToTicketdefaultApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachmentRequestObject struct {
+	CustomerId   CustomerId         `json:"customerId"`
+	TicketId     TicketId           `json:"ticketId"`
+	AttachmentId TicketAttachmentId `json:"attachmentId"`
+}
+
+type DownloadTicketAttachmentResponseObject interface {
+	VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error
+}
+
+type DownloadTicketAttachment200ResponseHeaders struct {
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadTicketAttachment200ApplicationoctetStreamResponse struct {
+	Body          io.Reader
+	Headers       DownloadTicketAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadTicketAttachment200ApplicationoctetStreamResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/octet-stream")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadTicketAttachment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment400ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment401ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment403ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment404ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment409ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachmentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DownloadTicketAttachmentdefaultApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListTicketCommentsRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 	TicketId   TicketId   `json:"ticketId"`
@@ -19746,6 +20372,144 @@ type GetTicketCommentdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetTicketCommentdefaultApplicationProblemPlusJSONResponse) VisitGetTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketCommentRequestObject struct {
+	CustomerId CustomerId      `json:"customerId"`
+	TicketId   TicketId        `json:"ticketId"`
+	CommentId  TicketCommentId `json:"commentId"`
+	Body       *multipart.Reader
+}
+
+type AttachToTicketCommentResponseObject interface {
+	VisitAttachToTicketCommentResponse(w http.ResponseWriter) error
+}
+
+type AttachToTicketComment201JSONResponse TicketAttachment
+
+func (response AttachToTicketComment201JSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment400ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment401ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment403ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment404ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment409ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment413ApplicationProblemPlusJSONResponse struct {
+	FileTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment413ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketCommentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AttachToTicketCommentdefaultApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -24136,6 +24900,15 @@ type StrictServerInterface interface {
 	// AssignTicket Assign a ticket to a staff member
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/assign)
 	AssignTicket(ctx context.Context, request AssignTicketRequestObject) (AssignTicketResponseObject, error)
+	// ListTicketAttachments List a ticket's attachments
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	ListTicketAttachments(ctx context.Context, request ListTicketAttachmentsRequestObject) (ListTicketAttachmentsResponseObject, error)
+	// AttachToTicket Attach a file to a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	AttachToTicket(ctx context.Context, request AttachToTicketRequestObject) (AttachToTicketResponseObject, error)
+	// DownloadTicketAttachment Download an attachment of a ticket
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId})
+	DownloadTicketAttachment(ctx context.Context, request DownloadTicketAttachmentRequestObject) (DownloadTicketAttachmentResponseObject, error)
 	// ListTicketComments List a ticket's comments
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments)
 	ListTicketComments(ctx context.Context, request ListTicketCommentsRequestObject) (ListTicketCommentsResponseObject, error)
@@ -24145,6 +24918,9 @@ type StrictServerInterface interface {
 	// GetTicketComment Get a comment of a ticket
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId})
 	GetTicketComment(ctx context.Context, request GetTicketCommentRequestObject) (GetTicketCommentResponseObject, error)
+	// AttachToTicketComment Attach a file to a comment of a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments)
+	AttachToTicketComment(ctx context.Context, request AttachToTicketCommentRequestObject) (AttachToTicketCommentResponseObject, error)
 	// SetTicketPriority Change a ticket's priority
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/priority)
 	SetTicketPriority(ctx context.Context, request SetTicketPriorityRequestObject) (SetTicketPriorityResponseObject, error)
@@ -26639,6 +27415,95 @@ func (sh *strictHandler) AssignTicket(w http.ResponseWriter, r *http.Request, cu
 	}
 }
 
+// ListTicketAttachments operation middleware
+func (sh *strictHandler) ListTicketAttachments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId) {
+	var request ListTicketAttachmentsRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTicketAttachments(ctx, request.(ListTicketAttachmentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTicketAttachments")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTicketAttachmentsResponseObject); ok {
+		if err := validResponse.VisitListTicketAttachmentsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AttachToTicket operation middleware
+func (sh *strictHandler) AttachToTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId) {
+	var request AttachToTicketRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+
+	if reader, err := r.MultipartReader(); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode multipart body: %w", err))
+		return
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToTicket(ctx, request.(AttachToTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AttachToTicket")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AttachToTicketResponseObject); ok {
+		if err := validResponse.VisitAttachToTicketResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DownloadTicketAttachment operation middleware
+func (sh *strictHandler) DownloadTicketAttachment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId) {
+	var request DownloadTicketAttachmentRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.AttachmentId = attachmentId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadTicketAttachment(ctx, request.(DownloadTicketAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadTicketAttachment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DownloadTicketAttachmentResponseObject); ok {
+		if err := validResponse.VisitDownloadTicketAttachmentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListTicketComments operation middleware
 func (sh *strictHandler) ListTicketComments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ListTicketCommentsParams) {
 	var request ListTicketCommentsRequestObject
@@ -26723,6 +27588,41 @@ func (sh *strictHandler) GetTicketComment(w http.ResponseWriter, r *http.Request
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetTicketCommentResponseObject); ok {
 		if err := validResponse.VisitGetTicketCommentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AttachToTicketComment operation middleware
+func (sh *strictHandler) AttachToTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId) {
+	var request AttachToTicketCommentRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.CommentId = commentId
+
+	if reader, err := r.MultipartReader(); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode multipart body: %w", err))
+		return
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToTicketComment(ctx, request.(AttachToTicketCommentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AttachToTicketComment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AttachToTicketCommentResponseObject); ok {
+		if err := validResponse.VisitAttachToTicketCommentResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -27722,658 +28622,681 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rlts2ljD6Kvg031quylBl3eqmWrNmyo6TeGInHl8602nliBAJSWhRgEJAJas9Xmt+nQc4L/D9mxf5",
-	"3qSf5CzsDZAgRUmUquxcOv0j7RJJXPbe2Nj3/aERyflCCia0avQ/NKaMxiyFfz57Syfm/2OmopQvNJei",
-	"0W+8nTKSMiWXacQeKXLHUsWlIFQRSpROpZgQ82FA1DKamp/DQaM7aIQ3RDERE67JiEYzwgV5Pm6+pDqa",
-	"Ei3JchFTzc4aQYO9p/NFwhr9BnzXCBop+3nJUxY3+jpdsqChoimbU7OyOX3/gomJnjb6F72godcL853S",
-	"KReTxsePQeM10+n6dqxZurmRNyySIlZm9hU1y2JjmTKi0zUXE0InlIvCes57rT1r4fPlvNG/uui1WkFj",
-	"zgX+3coWxoVmE5Y2PpqlLWhK50xbWN++ev4tWz+Pzb+5Wd2C6mkjaAg6N1/SBcfHu1bwv1M2bvQb//Q4",
-	"x+hjfKoeZ+ObqW+jiCn1govZ9gn9V46e1B8EJ9b8jn3Fk0qEfMvYQhEK75ATM9EpkSmJGfxENYvJyZgm",
-	"ip2SRSrjZaSVQRCs/uclS9f+8s0gDX+hFgcjKRNGBS4n1TxK2HYgZM+PhkA2gpnvKdVsItP1bgC4vRE5",
-	"JnrKFYnsZ+TEzEBTFhP2nkY6WZ9u27/7pLHltLRbrarj8nSZKplWn/lQsPd6GMEbIa6NkUXK7rhcKrKg",
-	"ExaQFddT+F3ROSNj2Ka6IQkbayKXmoxlCo/HPFUavtm6AVzJluV3ti1faTln6VaERvkLx2LUm6M45W6k",
-	"rqZUE64IHRk4IFrtp9tBgM+HPG7cc3VvGE2j6ba1uYnMKqVixMwfkEgKTSNNWHNOeWIOInuvWSpoQlI2",
-	"ZikTEcOXuFC4I83e64DwiZAGJQMRUcXOBqLA1Gk0Z1s2/PPB1Gp3p6leqt3wz/fIBaFibQlYMaI01UyR",
-	"k5QtGNVI1Y41n+a0GxCaJIX74C8el1mqBRMxixs/mRcWiYyZI6uqnSpYcWG7XLO5qote3HHjY2Cg9By/",
-	"7GYgomlKzWRLwX9eMvvYLOZj0FB6DWgYy3Ruvv86kSOabIPdD3CezTbIDMCIZ97nT4xMYAiykKkey4TL",
-	"M/Kd1MgKQo+Gw210jt/v49XPYzZfSM1EtP6WrTeX+pLOmBFBUnPjE0XHrA9/GaSymJjDzpQucagZWxMq",
-	"YjKSsfmHWhkCocrjUTGPB8J8ZI5tLI1kwDUKBzfFcWBkKqSesrQ4YK/TuSGrKU+YN7BbEFcDoTRPEpIu",
-	"heBiEpBe6/qMfMvWitDUjL1AxtnpkalcpuqMvFOMUDJOmZqSlIpYzskdTZaMnFDy7t3zL0/JgqVuhvIB",
-	"PB+3onZ0xZqdUXvc7MUXtHlNe93mZdQet+JrdjXqtB2mUBjMUeUhoWmwsIs9z7nIzm/V6X0+BuGv+rIx",
-	"EqSjLydhmn9HNElgazQONkROcmJFzdMzcmvOdcKIFCzHQ7tzQ+hAzLlSBpHmWa9zdUZ+YHQGIyighvCL",
-	"kAh2x1IyNyssA9CJpdUQsjLt/cTW5+KOa2rgsfUq4/4rx15mhXmKExsWs0dSy5cAXBWuAOCm2046PGwc",
-	"vjhYC65Ps/l2kODDo4GBn5tpXvA519WUOZfm0BqeahSHlOllKrbtN4Fh/PljNqbLRDf6560g1xjaBX2h",
-	"XaEvBI2XlCffcrFt7zPz6NidZ2O7iV7IiBpar5wqwYf3mcyO76Z7yZSik+1y+Dx7fp9J81ncvHUEBzv3",
-	"ARReuthrLstd6WZpbD5iqZryxQ6IeK8cDRR/kPLEu6FieHHCxSxXUvIVbYNN/sYhEu2ORdZDH7z9abBX",
-	"Wgks7/vxeIcCIu3TY1HmRoeZ0pilTiLcjy5pXveUyk+vfcACt4PCPj0aFPb7bKY65GCB4FPDUj0QOXiL",
-	"gEW9oikTus5JUstRM1dQ6mJoAePfAz+vUJCvT0K55C+SdXGRRDGmfMkfpfrwE5KXXf5WAltkz48lsXwG",
-	"b77dunQGIlSl33z7zmjOZkU7dWUCqvID6cWvZcLqcUWrDXFFUplsnd88q40kMzms4g1LOU2+W5qZ9pOW",
-	"kai85Sj4mAj4eovdy1Npnn7Z7nR7//nnH7edZBhuiMMdCM03XG+XTBQ+PJbA7Ngwjabj8fZ57NOjJ7Lf",
-	"ZzPtpxGY8lNSSraOfFV1WPi2dT0oL/dWY1cno5lREOqsELWDT3LHlNaRr80yp3oHLb9jLLvaesXg40OY",
-	"dJFnvuXRjOmncj6Hq3CbWTZ7fix9l+fJ5946qXaP7zdnYbI61IHzfiL68JfhrevtesHqrcoRhuGD29YE",
-	"PHKHPWNBtWap+fD/+Qtt/q3VvB7+9KEdXPQ+/u9GFYd9p3aIiUt1LynRjm2m+SHlWjOxDQ4vuNJ4RKzb",
-	"B/9wgsojRWg8N9f3KpWaBcTMEC8TFhMpQD2MkmXM4oBwoTSjsTNfeQMslqOEqymLiWCrrShf4Tp3G0Q/",
-	"GoCohRSKgdX4CY1fo73P/GVEDSbgn3SxSHgEZpTHi1SOEjb/578qs+MP+Q1qvoitVYkmcNpjpilPGn1Y",
-	"VZ8Yxu8QEDTGnCWxavT/8gH/aV9rBE5VN0N5X3z8CfHHFPCSvvljeDnu0uuow3rtUctsFom2D85TzTXc",
-	"7M9xPYSLxVLnxLNMRX8hU02TGdd9u62+W/zHA3iV+RDBWaSG0A4W9pFrmvkNEOY0Gct0brCeklHK6AyM",
-	"zsuE3ZAQwRISRddGAOTR9Mws5qkU44RH98PMmPKExcNFCl5rDsv0sJTJ4dFSDVvt63YnvmDN89ElbV5G",
-	"Xda8Hrdbze6oPe7QXnQeXzBwRqXRlN+xGKyeERVCajJiJJpSMWHuzNXD2XWOs69gpaS00p2Yq9rcg2CR",
-	"Jimj8XrI3pvTHfYJJegVMTffgqV6beCg6YwJg7/NZVj8y9FfWaQfWfsBiSVTxECLJolcIccUcnVDwsji",
-	"GqaKpIiWqdHSLEzJSorAUA7d4pAoGdgJ3A+ec8DRk6Ght1K+oOmEPfSB1xDggasDPwZXRN6xlLRbvavz",
-	"ywsyWmumDqGOdjenDrt4oqUkCSz/lzvV1bskL/kTgPNXMh3xOGbiXhBesBQcDlIMYyY4KzJXR0MsBh/P",
-	"Wi5TYqXo+ofPA++rbDaSzbYTvJvLexBAbwxrQW4dOHO6hvMTSzg85uwxqpcpG8Zc0VGSv5/fnoppzcVE",
-	"mY/ys8f1DQkTHjGh2NBdOPbjRSrveMxSktBoZk0YlMeECQCXkRUB0V9Lce9TZF0VQ/Z+YS9J70Bx31lC",
-	"7CuEatJpdc6brW6z3X7buu63z/ut1o83hKoZUAM1coIRLw46bMXrszRpjdNW3slDHbzSuGFA/F9Tdidn",
-	"LA4Nd/R/XyqWX8LZbiIqiJAkkWLCUnNnmdcAl0U/8WtmHjw8h+Rqg1WvqIJVFB3BPoupFpw2faq5DFVj",
-	"zINEq07Ho418XvBfpwiqX44bbwWoDczbCgPA+3dSfyWX4n64FlIPxzDKvUQrw53cMPW5eC/HzXfeADvR",
-	"kS/4QRCSDRf2zfGCCE4UfUBqMfuSgpUZuWKMnDjEeAwbv1TW/07MDq1fvdfqngLWXnmiFsqN98Kfk74q",
-	"0Telyom2fXPRQhRBFl3QCQgHCV/IleHM7vfuDb7noj4OYsXecfN3SlDQ3IfcbDcPgltPMoXT5oJvIXKC",
-	"oziri7G9TniVgpWgsIG815l2/rCs1i2zhgbqhV48gBbaudqCO28RvxindLjD6BPQSzGmxQZZ6y0hNI7q",
-	"LfpwvvthDEMCfZS53whLUwjhrAvz86LmXxplD7DtOh4C2rdiTZCZ2eG9WHY3UUhOzlut0z4ZlPY7aIA2",
-	"7asXz78M0BqAeh5LDQtM5ETlyh8CTwFe3rD0jkfsnaB3lCdGGP41ocjTNexCydJb6efEU46Mvg9Za8iA",
-	"vxwOkK2fjCGKFSAUINyppiOqwBqyFCmj0dRsAy+nt1K+pGJt7WrqXlhIqWZDiAcq6QZSkjkVa0K1ZvOF",
-	"VjdEp2tksiShmtXBDsQ8DulYs3SoMKvBpivk7Mwz0Lx1czrg7MNaYfEPgjl/RIO9TShASgZVIOKb/4dM",
-	"jiakcoB97awR+Lkq3uNt67JvP/ZyQmBp7wRd6qlM+d/ueX0tYSCjXEa0jOYpI1rOmHA3LZo1JUolViO6",
-	"IYpPBAQoHypptNo5et9tLGMncsurfhD8lgZFcXLEaMpShAPIkyhLYmD8UsyEXIkg046lEfJBJzwD872d",
-	"Nk+W2TTh34IiAyMmzAieZE6jKReM0Ei7cFE6HqMPkzzXiigWpQwWoKZyJTCygWoSpQzQXnA0f2jAzywe",
-	"Ut3oN5zy3urlynsjyN4ZrTFxZzhj6/6MrZ3u0Gq2Wq1W89L858r8p5X/DyJvDbLz9y+7zetRK2pexm2j",
-	"a3RosztCPeNyfGWIIKFKg5pcWtX523av3+r0u+0fc+fCs9evCIQVptQaZsHa1G+Ac8Mg3xpGOfoV/A1v",
-	"RIdPDT1rUNTsewZcY5nOYSUx1aypOfoFdoa8FoG2OY9046O5R62VZvP+SEqtdEoXYSmxRK4ESw0tnBVn",
-	"rkobQXjXTZ4qQ3uDAiG9Y+UBxryPauwJ5riB3QeiSKWImKFRLpaaeakGhI9RTzoamojsvdENhsHACduL",
-	"Xvuet0aMZzePZTpTR68Uqe+QQIHcD/iXBugK1vNkraYeIQU+9f6UTY5qqZncT7or7v15bHjXmDOjvZLb",
-	"V88NNfVJaI5lCAJe5khQy/GYv3eh93eXZLQmNsy3FKZywJkuI84Lpj8vOFjNmH+5bf5o/azN7Y5Wt90X",
-	"XFUg+3vBIB/LaAx2uypwaC97OGUSG7kWDtuNVen1lPHUslNV4po2t+Uv/wD886eg4eXJNfqNTZaaZfrU",
-	"Svmxd10h1cc/y5js87E0bRm9r6iCxJbQ5e9pSSYMFX7zIeD+hhjZa01srgVwLpejtz/5rnAuYZ3FNW0/",
-	"gG+AaKquc8FWjhpRV+LZlV0iMUsn/yB3NIhQjX5jMRv++HPvxfzqu/ed16OLt1HrT/H5D+PrP0+630wv",
-	"/33Wfql63y2u/iPtvNEX7zZJ0YNaPRq0E1clRszY+lEmT52Ei9nw7//9P+Fp4AtWU5ayAO69PBvcUOWt",
-	"FcBhv33yBAVF8/3htOf25BZbSXdRxBY69454oRM0RjsPTV55oIK046Bi155PQktCYdwgswAY+qVRJJdC",
-	"P1K5kl+gXIv0r1MaMfKNXCxA5cswzIcvRe/J3eXT960fafdNfPHV5Pqbv3a+Tc7/Y3X1LG2/Xffe8cvv",
-	"F61b1f1yE8NOEiiu3FnrUFLJfCuMgToipFs0WeNB2ytDLahSK5lW3KTfLxCayZoo5gJsMpC47zKRCecX",
-	"rE9AiDcsqN0i0ZSmNNIsVQG6/kgk53NpqIqdkVuRrRd9BPmwMxuQpwjoFogXrkDz4ArDb0tSa7aV4rbP",
-	"Lyq2veM4FAjDKH7jVM5h95hQ+0hBAoU5KRxPShWg9yXR+YS/m9wxD7+KyRoNu5nwO3Ozp2wJ7lfQRJtc",
-	"4BrHVlfzcjxAeco0Wu+IO0TyTCdATQ6yFRHUD6tP7eW9fqg5uANqOXFgnUYTVf7irputbmFxMCaNEreY",
-	"TvOSXo2al9F13LxirXGzQ/PlgGXaT4KBpBj3aavZ6US95iW9bjVH7fi82Yqu2dX4kl6MztGTROOhgbGL",
-	"gNM6yc097fOrdhtoxqoZO2FqDcKNfvs3oPH1SQhqe98cE/APOyqoeUOUaKB+lkHQcOEI28HhUqEAKO71",
-	"KkWJK8IEPD0aZj5Fbl2M89rg6VRaLhQoaRA+dOTENXTkQq2PDUI/JMmrQOrlbT6lXvoZCBwQZaLAZ8fZ",
-	"iqUk5ZMp6iDlsMnSmam7o7dvX9hiMWYI/3xtOyAgO1tn49FAzw7ph/x7LvRFr+Hljl63Wpft6+vOee+y",
-	"17q+bu9NJN3Qn4upOOUsvRwVReAViLGkdruFFxTwAuB231L7NXIsTwM00Ceh4b9Ha+WHMO+6WrkZs7ZW",
-	"nm17v2bubVvtUsPh6H9SLfyPW/d+t+7D2wlyGe93aivINrjbXuBLm/6ByQ0IcDrK9gN4cZhYGfmPE/Ir",
-	"kEszHZgOv/m584M4f/b+6rVu/3nZey4vX9HWm7j71eTim79ef5t0fnx//vTu6olov6ywchRxW/8U7VDv",
-	"rPSBMtZJuKA7rR19MlryJM5lRVAGuT7CuuHtJail8nnCy+aJKdykoJKOmZFOCBfEojAgk5QK8FuAOUMT",
-	"RqOpO2N90iYxXRse0b24MP9Ufs2k9lUXfiMnjg6Kt29OHZlA021fdDrFCnq2ol5ZmMF6crICQ2/knOkp",
-	"lPHzA9VGLAu21pLE8oaEXz97Sx7ftR/PWUiSLAMI7N2lKDeIOl6dDURW1OgM3a8hiaShW2KrQBkt2lWs",
-	"Q6EE0yxuSOgp0GDLyz5NZQLvDoTi2mVgqMDqE1AVCHQH2JKIScrm8g7ifbxY2bM5FXTCskHRpmOWA7Y2",
-	"GB4t+jdGZsoIqfwdMrbAoRgmtIrNDQkVS8YhZI+AkYDFTS7IUrH0kRoIQ/vWFnNDQpdduGV8mxMBw2cQ",
-	"uyEhFEnIP8K3B6LwesLw1TRm6VlERcQSuygvANFw/DilK5qA8ETUcjTnGk0SMUthKNAszdJxkARNNvB6",
-	"JMWYY66PyCfjYiTfO2Kx9QRolErlFRm7GQj7dswiHntbxyENbM1JhRWMl8mYJwayWkazs7m881Co1BLJ",
-	"GB5imrRFpF6mAutRGcqiPDkznDj7FOh4qUfyfUA0my8SQ47mUcpjhoWOoHofW8FyzQBD914ZY4reOcoD",
-	"0EP1JDfUjVXP7fQIGCRSGtt83YGwpB+4l6toFegc0Az/yogfRsvoX0/ZPEAg2LEqSdLPE34E9j9HmWck",
-	"xHTHIsB80hkIlxDpTLk2R1VVBL/eZOPZl0LM9ItIyhYJBwjZF35esiULB8KFK/GIkZgpw3rhUf6m0dhD",
-	"cuK92DQvkogu6IgnXK9P3cINxahgIKgyuzcLCMgi5TLleh2QLNZLSG3xTheLBIqczqnSLG3GVFPHc2y1",
-	"K2H47l8yGeUMT6EntQDs/L/xevd/yXJXbW6Hct9kf2ffGK7nnsK/kTwKgol7XmCiGz/MIXDGY4r2qw02",
-	"2Qj8y9S9tskWzY8o3OU/GHaXzWWorxG4XGk3UJH3NQIs/eKe+izOgIxqmsjJMoMBMo/CH4uERiz7C7lV",
-	"9icwpewvZDoQH2Q4ioMr/IFLzjiN95LmKVolLCfJ/60hPbWKQ2AMkj372R+lZxZA3pnL/5ILyHQtnh//",
-	"5eILcEjyP80hyf8y8oHCCoxOuffpalPzjmM0PB3n/rklC5YqdPxAdqjQspCzdEZ+yIr+FaLQwcECVW6B",
-	"hoLMV4SUPBAjFsk5sxnHUDsUlPvQiAmYXloqSvehweYYaTZJacT+jUZzduaeBlt8TNarOKccCpNgZQyu",
-	"2ZBDZLX5t1NJxs0Wbbebl3Fn1LyKer3mBeuM26MWvY67UeOnDZHbrqYsl33FoeDyFPJ1UogBQ8aCHhnw",
-	"HQgJ6XhTagul0DhOmSpGmODwJQdNr2CQ6e4Iiyku6p2CG975LjDpyqzP82Ec7JupF9mCQS0+1Dez0ufc",
-	"Xjo5myNIaIoR86EqZ5pnunmaSeJ9V720li3BlSXZY0coqSYOKX48TqVqEseFcg3Hnj5zucImqSheciXV",
-	"HtKk+o2ncpnEEAEP0vBSuZjhvNDMv27qjvhxOZKqBvrvuOJ4T9er2fCn/P0yYGENWyBpjsbhfEsqTZPs",
-	"ZJFnQC6YUgE1Rx3ZlL11sJvGN3Q+WqYTc28ZcSo1v335rBE0Ei5YG14YM6F0Sv/v/2Gk3TG3Icw4tIGy",
-	"nVbv/LIi1tACa2/UWjbthpH4zfek2764aLYJTRZT2uwQM+WNkZ5TFhutdmmYX1ZuyT/TBZR2imUs0Jb7",
-	"04dOtQ3XbvzDfkeUebNT680CyErvV0byTawqvL+k0SYhGYHwJQiDX1JNn4IoeOS5hBAIjL0tC5e2ykiZ",
-	"qpwdLDP+9KC4hUzuWFa3uEQpG59U2Wg8TXBLDdnCpZK5Vnb4T4KGYTCb+KvGiN3ChtUlUZLYp7CiHCwV",
-	"hY99TrCx70qugOVLtthHlStvkpuqMDEaAsOxwkGqM4+Df68o68W0fAOtKGDJCm1lkyHVIdkImqbLmDMR",
-	"4b+TxJkJPfunETeMEIGB+K7eVV/pcR6Qdc4uxmjEvI5acbPNOuMu7Y3Oowsj3Fkm/zbbiVlobPf3xRdv",
-	"liKm6y++wOVemIVfndnPhlM9N5LTYNlqdaMF/B+rHghfwZLD+B4OjL8/9h8UZrLP7diDkmdsu4W5YCHO",
-	"rLqpE8su280ePR81L6OLuHnFrkFKG3Wibtxj56CTZGjZPolLG3hpxEAmjF5htooba9w7nMBH/k7Lq3vP",
-	"I4OqsACovuOX6SEnYU4tf//v/wkDEhrprb9Uqfvbt85vjbXZOMDu7i8XGk9nhh5KQ1ycn3cvtgxiKayK",
-	"R4GsmzIRsxTP0zdvX75AwxQVXPO/sZicCEnwu4CwOyY0mVIRJ2BNgXruKiDjlBqFQaYk/Cu9o/h6P0RX",
-	"4WkABdHN8ObME2pP8lnZpwn1PXbEaqDL+7hwj2IExnZubSsnWtWnjG2XScdBfBM28J/qQpklJhcJIzQB",
-	"sx3Kwi5BwJWEeJTxwU0oHJkkkLf6KB68rYEajoANTtRN1n8mD6DKSkwdHUJgD3cNcaMY1XDfeIXijr9O",
-	"5comOxo9dm3FgZs8T5VbZc8WfOSC/LyUmqnqC/pTxT4gtOzB949uAaFBztMyVnV0zIPfgWZ7wEPh4u6T",
-	"0FwBxwc81L8/6gc8pLp+wANuo0a0gz2ggdl+Fulw1rino9yKR79TLznu7miL1gZ7PFqWO1Ii2y2OPIh4",
-	"sftevyEpXeE1zJUfxpez5enW63+PUeCYa0HIFU7uK+UPexkcFGVc5JEZ/CuJERwSaN84jiJ/mMo5nCww",
-	"llpF6YaIZQIdiehIGXFoDLVJsBRMkVphAQy3U1OX2CSxbJBNharkZHr+JUijKIeeerXdqj04Z3tZrNko",
-	"VgDAc+axXDNNPZZbqfFrnfLRUrMd1qMCoZxXSg0l827KIA+kid1oFpQbEdWlO563biCtzLD2tkHqRa8Q",
-	"2A8fwdP8i1bZViATuQQFkSd3aMSm80a/0b4gXz+xLN3fwnmrau8+DzuQFqnIzidXhvBuSEiTJLRdkqyU",
-	"mWvMCVd6I+odGKedo8Q568cBbRrdYdgyjT5DgWtDOoZyLh67qQ6XLa5ul9juKp5vGT5AHoawMpAzu3fX",
-	"o8dbDRhr26mLodqH2KoNqEq7q2JgT8HLBoX9j+Vf67z5AvgTMMoAsiizzJgSeaSMKhSGUqsWrnjEzjY5",
-	"k3txvzXqY+XmrNNxjxTmE0/mqAxwSyw2cqZXRboi3vTBQx2zhRt0/07luOIeK24eC/Oic3FO14gX4Lqo",
-	"7/IIsg8WtmaGz4YKd0CJkWYdJPuNhC60XKjcj/gCfiDtHnmVSufNRiOVHKde3GDcjZqX4/NW83p0cdG8",
-	"anXH3bgTtUeUgRDPLQ+ey6XQBnnX1waCmMAQmamfvXttqcXVIe83FmmcT9GOOqPmJeuNm1f0/Lx5Oe4y",
-	"M0GLXoM7erY0y7191Wz3mq9ef19xuRdgsFOCzN8sgKeGv6KAu/Kt2qqXv1+tteeQr9k3xgP7zoQMKdi6",
-	"DPnahd8t4Gs0OvOPRrHY/GyZuxJxyYGPrMozg24Lebz6k7tYHylwA7tmBz533lkvo77Xt7T7re5S3NUb",
-	"rpk6Pk0V/cTU9yEb5QYL8BAtS3t8oCiA7W7tN7v81kbYVy4wVUtCkwQ38Ikd2Nlyt6PBr69/D2zA92Zr",
-	"c+npNUTLwFW5zKQD8Ghn5ktbEAhLg/gIs4WAGlwMF6mcgFt4Mxm4tu/KjXdgt4ECNPHnSliChQyzyo89",
-	"ql5pgOqE6kMr3VQHh/wwtRfpDKtxj2W6R2trP3iVk30BFRacWcT38YTpsQfqktez/AmjBWP73LIg8XDJ",
-	"A5uBRDbXgYv7pu09ZEKibeJYCcd7JSiWMF9c83bcO0XoPocpj1pztbhV6IJCbY1C2LYiJxAsFXIxZSnX",
-	"Q+z0Ncz6/4ZEitOzgQizBmUhmUN3Xq4xCDtrdgb6hXDBcDIlWSPlbDm5/aBHEnbHEkVixhZmfDAHD5eK",
-	"paGNdd9o2YH1oDDYbDWVxAXWca1c7B0Xefl9nVKhKCQVmAlGKRUxF5PQXkmw/kTKGZjep2ZR0NlLjl2J",
-	"gY2wPJqH6Dx49Izt0D10oX9cl+P+XMfuIZL6s9evmu1Wq9fxYnDNykBlGFK/CEd2HHMg+1GGNKblufKa",
-	"qz+wxEDZ3G9ymVrr7//K5drGbTRn5Ov56JsKeTyH185Dbl/7GDQckuoaC5649zch+GF/hGFFSrYP4j1h",
-	"KHCJiLIj8tnrVzdkvlTQfMO6c8Akojaqb1TrFz4ud4HgK/veKyiTu4HcnZ+aN98pjIFJ2IQmw9pKyrYX",
-	"9xnLs/6GB5mBFlNbzd+brle1rDvqBvfe7Hb2qSmwm+2sGDSte7hfQKnPkg48sx0o8kYO5GVDyydXpDdO",
-	"6WfQIXcphzj9dhzYYe5zG1abtB7MYrKJss42lNWwYcD1WZBM0FtQss6b3Wbx1l4/Ty/7Kq42A38WK8nx",
-	"NToeyryyjyEdRPXWBFKKNUfubvPFjGLrGoZW9AItWU8O8dJVmE8qj4uFY5WBEXpuinVWWskq6+7eOiOu",
-	"shO0Mq2KHsZLDHT6G+JLg1wNhGLa9jjxBcIb4gldXJHww8fQvpbHBzmvmneFGqHss8pevtRhlCShh5FM",
-	"wLz9T+Px1VWr1YDiMYuEroe+2PMKpKFG0DDio3uCItJZSaJK5EQOl6mRt6ZaL1T/8eMoFoW3Hpt3ztTd",
-	"pJ48WCfosKbM6CVKKcdv6FLLoU1xHGJqZMZkp+lQrUWU/b1Ne3BjbZVJDT2z8uhquVgknKXDFU3ZVC4V",
-	"yx7ZRL5MoD00294XdhCF31ARs0RNmGJJoqIpHWtihNkK+TYTRxr/3LsmvRZpd7q984tLr3azY9/bIi2L",
-	"JQKd0NL48pkd6uraD8Ds/vYl6r0FqAouD68UFTl5/dVT0u12rwPy7u3T03uUWXoYmf5zyPL1ghOLF+YD",
-	"ye+fXWKvZ5V0gzu7ZI2KTQWK8ms3PRhJ1VU2fpNRlFbOcJwmaGxk/jY8rnJsrKTD6/1C3PL4jXEpWMMm",
-	"iWMAQ3UO2a2aYZnxVAoNidvZKK+ef+eHr30HOgSkpTmvcUfEZJxImW7PMvsjIu2+EWm7COeJL7MdohCW",
-	"KGTTAmh7CdiamQsKtTsARM5hExsqCDOZL8xqxA6EuReJlmBCtNEzEKUf+uJjGJDQyYMY+Rv6YmdY7jqc",
-	"X0XBQDhzAghreFlRTWDeheRCE6r9tZGTPHDN8FQWgA0PS0ZQPbVzDIR339mCB9BL5d3rF6dn5BZVgpxe",
-	"Zepi8WmSKDKi0cwmsvoXp2MTNwPBtqUlotlYrViqzshbo31A5BCfz1l8UwYMwMrbHE3ZQOT5gIlc2XzA",
-	"oPCaAYGZihKdUg6FJ2KpN3WMX4nsv1nxKF9V+VwPGv+UTkaDhsGI+Xc6mYxGg0aJf1wWog1P/ukvreb1",
-	"bfMr2hz/9KH78b8Kf198PP3XyljvIhQ2yxBDUQNVpgFnlzBf3UBmuNHPgOzY+3pilAfhTdX2y+/eeNZ7",
-	"h+kCrcsUSN3r/FSBpzDAk1ToNQp9h5SXU0ekuMm6q3m7NCybFA0CeTDdSa91Tcrti4GHuANy5hMrJK6X",
-	"OvBBCj3XG7lOlUJ3Tm9V4i4dKZksNSNAi+aAW88Nn9MJs4mEVMsFMg2fD8L5g7vL8JsbGAGz7c3NmciI",
-	"JmYjG5FUvat6QWy5JLk7g8JBpU9Co/wdnT1xgOZYO3vCjFk3e8JteH/6REZMxUqRW6tCfiZzyR+Gij8M",
-	"FWCoePi4UGfN/J2GhBb12o1lh4ifsE+wINsZCTN3uvlRQzvdFEWplI2hKdFSaJ5YLSL13AAktFXrzKdj",
-	"LmhyMxAztkCj7ZQbAWrt2rm6YjbQGbRQPyojmWwlRk+0IxdL9WSvbrC8Z/NFIteMHVufpxRmBoEAKYsY",
-	"+PQnUsZGp2Eshkt6xMytoDA2Ib/Ez6qr7YzkaMPnblc7RC3ccKZmG9mSPXVP5Ig8WfIkZhWq4JbKOU/l",
-	"fEGhaTjUrNuUXmvVx9m0dJUXu8fYZe75GfPSaQHCtSSyo5wudX2vX3kMf4f2ZgUy10neUPnmTRACMShb",
-	"76/I2cObgQg3eXjomk6OzM07tjXfw5z/gzPDyIGhvV7cJEWZcCDy516T+mK5RhViFUvldW4oVIausmxY",
-	"q8ZAFODh7kmipjRl5W8sr0ZVVaGC+uwtnVQqQb/JK3ZrnVj4u8IPWrWpqhezHVY93L7dqrcrN1/1og+K",
-	"qudVcKl6LwPSh33haVVLqwbSjk0XFl65yhyc+eKCIrZ28QSMdjns7ngj56zMLYwY4Eyu1P2a2ySUpmuV",
-	"l1Ygb215zgIXMNLCMhVqCxeRgixFAmHPLiRtAY2eoXUO3zQ/1DwZf5D7seS+SVWcJfGfuExodenhH2w/",
-	"01UqxQSt9dBsSCyW1kleEiVc+3JXjcupWn5EnQsOo4JsKXG1KUjYcat7E2WLIbRQ0VQtIDkNmq78+5vv",
-	"vwMLiQpILKFs7oLqqcpNIqUlhwHhImbvmfeKi6n/S+enENIjqWtaDraX7D3X0rxeO5cMMjWgzysMRntl",
-	"cgRePlElf8lC4g4PtM7jUsHyC8GrWECSFoNxq8XOivDLqkDpi1bvqtXaLmLet57i4cHZecu1cnD2FoQ6",
-	"Id4lQoC9bSKhHaU1HnudtrC11iYJ7cU3AqAKy98wmuhp9TnChuOPlDVG+x6ZFUuSbTkacrZ5WnPXplOd",
-	"5Mxbz7Ywn+05FjmkK8u+e0CDHE+EckBGawtEV+UrcGSZx4fnrb8AEWDMy7CRo+DQNl9Ht0PYVfm0oldC",
-	"t9luF2bGKFhMC8lE0hicnndepRR2Pm5eji5o8zq62qg/hkfYNoPIyk/5SRDd5uX4qt2knVG3mfeBuG7X",
-	"CZ3eUqsVbfwYP3hs6Va074Ajgjn/7P6SX5XCxKJO2zD3otchC20QeopNOY5yJGbTj/aW2zQcG+MOPlun",
-	"s2MDG+8Vln5ApzBM73mQRmGFs7SnLyIwHv+2KyRskJOokNvySBE/4+O0mNABM1YHr+6Hes4rEe7+Ya6q",
-	"QWefF/rSBcWudFCJDfhA7R51W+/ADGxWk/fuw4DwMaFiXefKu0+3b6uV4PNP2uw7K4nsMbfyWr+RKzKn",
-	"Ym3NHVN6x8iIQZCV0H3SJovElvfF1heuxJsNasE2vvsKfW5PXs0TaktlmVc8SYyYnufVWivxJym/nHHu",
-	"usT9Bl7/fB3s9hdcc+zM9m7PQO62VuQnhYNZ6j/nkcthUUWFs7+n61zOu/rQd+V4L+IBkkVtL6IZs64X",
-	"Md/1fj9ivuu6nsQ/xL3fm7j34L46Tz35fXrrymy3itGmrMhViNJUxOqGhEjHcUjGEk39Wfdow3nPPA9b",
-	"jkYnAzeyiz47ECVXW/7NDsawq2+YuYATib14/PVjnz2ZzkBtdB3EzI08NfStJem2NnqEXdoOYWitKDJK",
-	"/M27vDvn153i5d29qO4NBjth92/t4RtnCt09Dui/UWUowZ0czw0euFHHP7At6B+4V8fWmhJ4erAmxT3S",
-	"KP36iDsPTJZWVrNpDZ0woRufjpyPTBG8X6GPuh1Uniu1ZG+0jGYG4ferrDl1wcHQWm6jEtBUQpjCA4c8",
-	"YCGahqGQKU9ZgE0HFHkpq6u85qvYBdgsTuSANg0lDNiJKoGu2XxvlGHepc9oCHp+Dw1BuxoqV61mN+rF",
-	"zUsjkV7Ri1HzMrqKr1lr3Kad0UEagp7X1hBeUp58y0VcxYZnXECgOUauTz1PKdz2XktKG36d/zAEjVyD",
-	"lOZkH8aCgQgTOeECvJFefLv1T4a2LFIWWmp+DArjOukHRl5NJQQmWTF9IJScM+wwJclfJRcsxqZbNsYD",
-	"LTbCoHAEQd8iK6NnVgJcbFjales+OPQXrmWB5SlXzwklIydBSKFkwqC5n2IQjoXTCpmXPTFr9n94pLKO",
-	"i9C/z9Abjjc/DVzXwKFcMGFhUG4xaNdsX4TmSRbQ9ifXzRSs/fjbI+VVnCoFdvl9aHPQFP4YeiLpBglg",
-	"kLuFnGtdN8x6bma/YKdM74esi6drMDcsTF9GShY0YIGT/w0wyP/MnSkFPT0fufKMvJARrW62klAxWRod",
-	"GgQCOCq2eR6G4K1SswtzBs7ILUlZxBecCW3rqEJkNLPt4gQzKs1GnLzlHL46AM3yYlbcRcy2rf7ldlnL",
-	"imFOYHGtRF20vJF0Iim0WfEJ9mSY0zUxDNQ7p+AmOt2somCEHgVX6Ce1FWBJymVW7/682Y17DEtSVnHS",
-	"GTC8ItaNrjhkaQpqr0EjS/tGEJ1TAbWnKU+WKSMnb16+fUXOz1unfXJ+1j5rm8ML7m3zDXZnzHBc7cLN",
-	"HIRmTCDUPZp558fKgpYWuFVKmxxrNJPG2DkW6AtMpzrlLCaKCywXuqIqI1BpcyJTBi9tGFM9ZaxSE3v4",
-	"7iH1XSg1Sn3lxwA/mdlbb99HcDt+LBLIhy31fwF+FjUE0ZunlmT8IfMnA2fyzO98jEwg5nE9hQasE3a+",
-	"7WZeSqwlIDvsXJF4yfyZ0WCCmSVgOrqH+T8n/2NcWmD/2unP8oCY+RmhPfJDuhrrJSF7VLUtD/mBLOpA",
-	"rj5wvfTbjBkcZhMvHok9RnG8GBwF9Ulo+O0hYi/5ISvogUmEkJpFxxo6dJPw38LAFQcHzRrmeaSIXWHz",
-	"+ZdFyfkAfl9bcjZjHiI527XtN64XoVc7Vec3dYPuu/bcua5YPKSSZPeiFRv33IrtT2Gv9oWl36fBepNj",
-	"bWaY2Osi7JMVhXbttiCZwoVbsrwhocpepGAPzrIR8ZkO+2WGPRAFjh3iJRn2s0wVM9NEytiIIy4H2B6D",
-	"wPJ1VL2gX3UeLLthJ1f+vww9WXGrIDJnIljl8X6FjfMrxWaInUJXOXScHTFwS5ftKn7Pwf/15fdP3/75",
-	"1TNifrU9AuGB+Rv0iH8ZNJgY4Ovs7//9P7ahYP4+RE4jLguGZD/DS7P35uk3LElkMBADsQajPKNzQnX+",
-	"JoSveehdy+UZwbaeZMpS1h8Il5Jsc2Psvs4iOX+MWPxXEPz/ZTEbKnjUynLA6CiK2bjCxGNb5NXqR5dt",
-	"9cPewE637Vojl8Pr7DR2jAAXue3wvLXa3Z4clEyLN9xfsKIxhQtMdwbl73MG0VVqPla1Rf3RIy+eJDPo",
-	"3UxGjJMPH86czP0dnbOPH2s2jXTvgA81b+HY61R0Bv4FNYjq3o0vClU4vPK4mOsMbR0hI6Bmm8iDlY7M",
-	"7LDvC2ugKJ6aupuxnxy0FXfe6s4B5eMOBtgD9Cv0CbAqzEvRO7iN4PY9/OIthrpYMd3irTD54cK5YzXV",
-	"8mWB3RQMTxnzURDpC6zHCOqV/OYzxXP8ujjPTw8gJ2YXwYFOOZxgH86Prnu06+LpE0ajKVnQVEOtawEm",
-	"iKw2hzM0EujmB64amjLytRyI3KZ5Yt4E7gfDUAHizGP3guvcylREF0zZdl+n6MVVjJHww4ezF1zMPn4M",
-	"YayBQCu/A5GzRQC/yKpK4Grc/WnN92BuPw1gyCKFhMFAmF/fSvNveOG1TMwDtIXbv93L8IOVit26vFhM",
-	"ITU7tSOixzT/6hk6xLO/oZnTd+Agy6eGBk7+5FCj6MwWsC0uGR+9WS6M1PXMbDcbBx89lYlMS7+9kBP5",
-	"7vWL0q+vQNF+QhXDZ2cD8XbK1mDBFVIbfEPBlRTygqz1J8N0QBIpF+Qk/PAhpQIAcxpkL4+XAgqoK/fZ",
-	"lIqBCKmIzRJkav4rpDb/x36GP7C4EfwCNVXCCfx7gr8zEYKnJ2bvLZhUwiNXQcmQ7UAAwZnFYyflrGR8",
-	"5/yCfMufbKTNVYrKVdxkt8i88UUN0Tkj8u0i8Ga0aSZTPMqM7gHhQpnTbCgSymsYHSmlc1bzAq2WoQ+7",
-	"1IEdJJSLZnaJ15q9KrHu5ZbIZ5uZZpC9guwuxHQszzDA2lBHHm5hSSS7jbKaT8QVnHWPBgKqIQTWvYdl",
-	"ZgvOOySbkiTqD1y9YNcSoFBzwNYUoJFWhIua8eBuU/W7VQBRsXTOsefEjn4mFqwISiLk6ozcwhoxxNyN",
-	"AL7GNXh9uHBdDrxtiTjA+rwD4cW85AHQRJnTBaEvgRtFg4MLO/oAiOv17Y02owXPK2wvi5SLiC9osr/Y",
-	"uHvxo/Ua1orcQGCD/Fijbj6WzN8oZu5mLmKr8upn1YUZbosxRhMGzDYr3AbUxjUZsURi7vLn1CYP7gLj",
-	"d+YpxLb9dGz9GYecWpWEtqdVwk4OiO31JNcmlEpylXZiSl7IO2ZkqgNq6pRyrsymhocuKSu509mjV2/z",
-	"qngJDr9kNtQRXXseJKxva7pHoYOan+nxabqV1XY9ZSs8sAKuz8Dvn/1xCH/0KLtu8t5vsEyu22M5C6Y6",
-	"+wUcePsr5Vowb7869vugslgl5+yFZrXaKAQriFGP440Wxp/JOPDHRfLrvEge3r+WSVW/R9daQZIvy3Eo",
-	"qqHhv9jkgkL/Ub9TdLVk/Q8o2v0hBf0hBf12pKA/JJsjJJvdnHRvKH6Oxz4YiI4PxT+A29UOKDJj1g4o",
-	"KpNyxSUSc0VHCYt98rU1CWkEYXwQsOvnrpVLdLoh6pblxE5Xh7dfgI5nZkVzLmRq0KEVOYnMaQBT0rN3",
-	"r09teennb74nvU77kri2aOVI4r3d00rBsfPqggIvvZVklrt8xu1Hx9YS2KgoUB0Hm61ug3Czfcq4LId0",
-	"y7lKHhUZCvrpQ7eKbErH1O7cW0Tl8ZJ3UHBy/+GyLzpoYd5LwuIJVNiey3vkxpuP/cwX1ryk7VHzOurE",
-	"zS7rjc/pxegyujrsuMn6ufEv17vkte9FbtwFE+oj5Z05FWCVQCkVs/4uI9ZhLgZY+dAErKepXE6mRwlu",
-	"ULPFVfk7Wo4rGbILpaD/kPEeSMazqPqwu9X2NuoAq3xlSZujpccN98VeL8Qf8uYf8uY/iiWteDryA1x5",
-	"VXq3xJYwnCTZuClspXTvwgBJB3/d0rCBnBgpbkEnLD69pxXuj6ujjm3rvqasddEfW2Avx8cAQWPpffXN",
-	"sybR1DXRcWE3i6UuNv3dKGjxSJGIaprIyZJ9douSHPuoirsRphhcjy4umlet7rgbd6L2iLLK3skP3O66",
-	"XhBZRjHtX1W46v73gZBs58VP38f7QSI1f4NXVPFiqmhffqwJxKFvX1qWea1PQnOwjlbFDjiV9VOpxmlt",
-	"VQz2WiOJyrxWL3fqwR0XyJZ/n36L7xdMvIXk+GNrwGBqPVQ0WmDOZbnyOYr+dI4lkFzwoA3KycL0nqY0",
-	"mrGY2H5yOa2YXS3mTOihHWMDndu7w7db1Qkj+bp2IR4B8xW++xF6Ys1qfvQCXkX+K1PotVXns1fubYtO",
-	"6Ct5UMXb6pi/OoVt8IcPh+WnwtN81koSS+O9Uo0txWGruUOTE9tXzvxlexEdbUrJ5IV7iDB2DTY3c/uM",
-	"VeUCL8YgizYv2cW4eU2vWs32qBN14x47H1+0DKVLA+Gs6MXHn5zIlMsz7WaX9eLmZeui3byKLi+b1+3e",
-	"uMcMex6N8xh7KC9H09h2cEPNwQrxL+hCywVp98irVDaOF51+XlKhgaQ7QUPNlmbo21fNdq/56vX3sBuN",
-	"oXlOeuu0r6+qpbel4HpYW9oDn7SrP/Tq+2arZUsQAfnktRprw72Qrm6h9O9UMPKlZL5doOEXJDlke78C",
-	"ITM3SN/f4nwPoTVmCTfi2/DwZvXZ0SuzkGcgD+qUCgX3VVE8QAkR9WubWQ5oBCtcbRsScK9nd7YU2R4J",
-	"oIZkboarX4QCXs8SwvBAfzhg4S+4qMpRmXPh/qwQY2rW1crPYpVhD47ko0wop1nj45mQK8j/taIqMHlh",
-	"SF3ZquT72qf7p73utVg46XUrjOU3cFyZ9Gn2GVMjWSNtGzKjaoaZzBvWvbIEXRWwj7aR+nbNeoZLIIXc",
-	"ZpkxsFoq4T+mbmdJO6hO8ctMjhl7dafTQbdApTkLO1ojzLlQpZqU80DrVoXZN4oyfWKxZbNQ0dEksy1h",
-	"c05jBq2L8sr7wY4a/ZCzFKq10mzer2oEWCtNY5zK+YFnzDHRDZkXp4csSJtdBmvESvZUuZ4JWBIN8JkS",
-	"SiIqIpZgQ6p65YG0PGjFZbFeQmkZJIytBFnDRGFe60MNvnuYKOpLwfVNFGlc30SRXcKb5TKcvB323S2A",
-	"kXtUuO46BoFTzN3C310pzRuvb1zYR/96ngLpepuRrLcZplWPl8mYQwMvA02s13XHYpJQzVJyYvtaeg3p",
-	"Tv1IEE89yF4pBoN4b1QDAkSKaluNNTt7HCjI01UgZ8qsGS3YtgCZ5ZKElq05vxudpcwUa7tlj7TF5jv9",
-	"UApi2dsOw4Dlw17WfKD4UIBWjU82Eqk8s6pZYVY71xvZ27Vb31amZej36JLhOYWjz8/6UoCup7ZlSYmQ",
-	"H4BiN2joM5PGLpRkY+4A+F7jLnCqz2bOTePfrzkXMtDlfUoI2EB0rL9uY9R9qQUFEryG5ptVj2zd5zfo",
-	"+Ba23vPZJtIOKN9cvc1tkZKZQEr+/v/+fySrNkv+i7g6s+S/nEDFYnIyWhd8pKc33jdmhPzGLX8GYmfx",
-	"fvXsRH6dW6/CbTaE0WDc0KU72Lc2ldmvobyVTOM3fCKei6PxXGwBiBezHfnMS67mcWhj3TaidNAH7VIb",
-	"lFHgaDIQWYiD3wACco7QNmMjIaRgGzn7O3Jr3Noa/UYk05RFmkxlqhgZgUwHuFgkFb6Bz9CZbU+d+Xzp",
-	"3ljZj6XhLg7rlu6WlA1XxRReJTRicGSO5wqgTpJb4sRDm0Fmxc2ycQ97o2U2l5CcSMFObyBkgTXdp1xP",
-	"N3TU3Gj9EPfmTyXDjyOwv1LBzmLJ/s0ra5bnX/kW4LIJKO841KvyQx1t4/xcxkBHAZ/MJvj5DW03UM/E",
-	"qk0LW8fpE1veSscQkVF59vxSBRVtBhUEjnExOXM16FOZsNA8cNUssGCFYdC3r56TGVurmxKDhnoYOWc2",
-	"vw2E+RTKX2BFm2Iw6hpSBmwQ6ilUbASzuD+cnsoYS2bgMK4+P765wbzvFxx0QByX9XRB0qZfQmN4aGAa",
-	"brHRLxapTxmNh1Ik64wb5rCBAqVuY5c9w4ni5iXrGk7UGzXPo4v4kl2Nr2lr9IA3Ed/S49uvZPJIBY48",
-	"wJ3q6nxg5dyyWeSo2nQZKTsWVAL9YSHEDvj7zpsRcl7iux8LyClD5CldqKwGiyZ3nK1YSlI+mWpFTsyH",
-	"TWhjjG0NsK/kaXXstY/wPevDNzNjvD2/x/eHsQZmDHXNNruTs2y3TI3HUJ3VtROwvZVuMhMpPJ3TaMoF",
-	"A7lMTIxOQ12VVZmwG1uBp++1h846lLpvXDC7FD6fKdmdxuNG0LATeyntudRrD/SmwJvKUcLmlT2uX3/1",
-	"lFz3zi/NHs1LJGaa8kQRhBM5CaGRRgSay2P70j//VUkRngaEvdcMDHOOtWk6ShgJIxmzMBiIBUub2EL/",
-	"jks0vqKkjNZauLPMCdtghTK2nSVoApjEVTX6IGH0DXPPcJ7Hovwla+jvLBx53zD/C4gOEEYQi8yjx3ft",
-	"x5nM3cjuUuRWKft5eDnu0uuow3rtUctLJ+8BI+AaYP8cl0q4WCx1joRlKvpYAHbGdd+Cr+/2tcnhYN97",
-	"DRJmkKfm1Y85ZCqLGK2gV0aKXei4gsZ4AVF0DMW81FSubsgAzBSp0VihQP+gAVdW6H4tW/h7+wKCSusw",
-	"lBHaHYd9IHEmdLo2R4CMaEzgy9ruZAgm+pOjpjou5QzTVVeAI8IF1dOC2LNMeTNlY5YyEbGanYNzutkx",
-	"FdwpgWETiZxMWEys+owlnm/QPQfWXWg/oGauUNqUJYtadxEUdx5CcXi/z1wVXlKq2dCmioR9sMBhz0IJ",
-	"NdoC13rhtRmyeQv15qeMGl6o8jqkaPe6uujtz+9TW2wOWMHt7SuCL/hJfjja+fW1b2Or7mdoT+Om10hN",
-	"ZaoDMl3OqWiaawH4lFrO5zRdO2ukY4Fm3FpuLRfwVZ7t3evnJKMdIuic2zaQ/gx9ElZzB9fQMicNB4ya",
-	"xFkz5AyB5ftiZcy23JQ5y9kmSBl4RglVio/tbWHdGMBUsCqmj+BC007wRzoeQXqtFjmhiZKk1+6iHE6x",
-	"+K28Yylpk5f8SUB6nY61oKQMip8/j9l8ITUT0br5LVubN67sGxCzIibk+bj5kupoCvUol4Iu9ZQJbdbL",
-	"YN52QMK82NgwZoIzKMk4ZlQvUzZ0+b9Wxk94xIRiQwddM0bXjC2kHo7lUsAvvYCENDFUtx6y91xpZYaM",
-	"pBgnPNJ2KCymPlykcGA5ttDqta7JifcmV6TX7jiQKE0T5u2p0OvLdUcNSp3FoOnpZssxA8GQ9Nots/oC",
-	"VyC9znXgXQfkHNAjYnLe6iL6HsPe/nZarCaf394ZNIwAUwCEtfKZ3RXqvFnQg5OigKWsFH0BUubXEoYg",
-	"oKCIHXO3ezsrNtxyTWBLXbhcj9gSqOAXBEhRBvO3WiWIxcuq4tJvpJHmPS6B4qZiSaKw94dc6pLOWihc",
-	"B99NEjmiCTSaG8uEyxsUy6RgAQHJHcrIZuVTFGOK8LL52aYR2fwnqnXKR0uN4klK541+o31Bvn4CoWxU",
-	"swnElTUS8DKWeqhsjZUobr7da3IRTcloqbgAzQIGc4rtAZarrS7Psqtxayp8hWPzniGIDp4bbn5h7bjW",
-	"TIfVgrmAfnbOLXZjPTtkxhiYHebV+lYRTTstZvmbBQx+2C9W/JIZO9sD1M9bR6bkFhx7B/iUD8kGsg7h",
-	"Iubf2bC9KJVKQVKuI4GA8ImQZioSUbVRpLb3aUq8/waDywpubOfBzhIgvdNwbLhYThy7azxYzPVJuLhP",
-	"gM4BPK52gM7igAAdu939juacUn+JPCJ3f/4+Xc+vWczY/Basay+4mB3ta/IMdI8UtpcsYQh+Ayfa8Juf",
-	"Oz+I82fvr17r9p+Xvefy8hVtvYm7X00uvvnr9bdJ58f350/vrp6I9stN9NlxqlSCikWQk3BBoY/saRUU",
-	"D3Hb4cTbofhCTri4BxAJWLSLILyHU5eUfLoDcYBTN0NWMvzTqPvd/OI/VtfP0s7b9fk7fvX9on2rel+O",
-	"L7+etv591n3xt4v/jK7/NOp894Dm8x1YRryCEmA2gz5xFmMr35NwkXwedIM5+J44z7cD8aNowc3JgGSO",
-	"pFwV2Haq1D0xdQTAZUoWqbkzc9irxPZsTkm4UPzTY8L86x5ectcHFL3bYLDFmI8bo+tMpNFWXD6+Db6w",
-	"f1lj+moqXThkCTMYGAwg5IrMZcwSM4GQYO1iKaF3lCdGb7whi4RR5RV4Je1z1E/M2dzElRu6wrV7CFzt",
-	"MNWAlffMMTWQpSRlSiZ3LHYJpwBh7Pfsl8/cEo6keZKQUYqXyYPGItk93fP4/jBlKVq1GchgUqAAXGiH",
-	"flYzXGZjfw8Uy1IZfFKNc7ON5xmnOZ6lCbZy11jCx8yApAwFbMIy5CK3Fl+0elet1iYYKl7dfZPkW3j7",
-	"9sUb+80WMtA8ZW+0jGZGsrsfDzEyF0kYvWPKNXjfxhJUlDImLGmTEVtLCAtfUJ7+MqddL1NxTzB8I1c5",
-	"GCI6Z2REozL159YzcB1aQ51ZzYytR5KmMVnJVFR5qbIP93lpZTR7mr19QBhMJYHIZGffQOexT2XC+iRE",
-	"/3VIUkZjdUPCOeVCUy7Mb2Bctr2b0MISEK7U0qZMp4ADNRCQUhBAXr6ybBPfYDHXhn1GMoXBoTaPHRdb",
-	"H+F7cyroxAqJnvcX4kGK1lJcLjAUt06jykLNn4KFsfB8Q5Oz/vRKHwifCBYbVliA2B4fNHmunfjOFbgM",
-	"BRoTqXastVZaebH+0NGxLo4DFQZvXxcGPyzMxDYnV4yJnUv+DHEyR1RlqrA3Gr0L5qgh6Ofapq19V6cE",
-	"oKvDB+knID98/hLPPh3sXSgTsSJTuTLKmG2TbRje0as+MKylSF8bB3NU6PjoAxeMDmalIAHDLrDlN/D2",
-	"OGHg0Defg0JgJKCj9/QrjEUq1Hy8X0DSgQX/dtfTK4KqnOFqYeFvr0QCBeotnLkqgSAnpd2mSAupPoQi",
-	"Hm+KPIBv1jZFmjHrmiLfMO0C9I8XerNagkb6zaLyy+GWUOlvWDcwPmgItvLfpmS+jKZOgzQPFtPUqI5C",
-	"rqqsL+Xpyth87Xo4ZryARhHUgZ5CTJn7klgXauGo7wiH36w6UNjHBj/SRnBWmrRbJJrSlEYa5CMok00i",
-	"OZ9Lgbpw8ODR+IWVVR8GXazzc7+iS45C7GAbiWeu8lBjmU5sAYtyHtlxxYk2m53hg8o9A9usjN7D2zeL",
-	"KC4uv9gb74+GF/uKIatcdP5DhP28ImxuOR3++/uru9Z/zLvftvWPoz9fRj90xOtz+uI6/qo3+ebir69a",
-	"6m13+aer1X+217/PxkMbPObYHpcePdcQVfcY+u1gjxQZMZoaEdR5dBQalgNfNzSSaECkiNgN2uO4Bofb",
-	"7VJPZcr/BgahPnmCQ5nva8XbHd1MEjeWgyTYTH7YwXpfZtLtppWFbtGGvCAov2W3d3Y8Ra2Uf5YLY4UP",
-	"NkUlXl0iAwwb6MXINP0TLHfJIxYQmpdEOL0p1Fme0zUZsV++gRJ7j7FVQ0T0s9evmr3LdjtjjFznFVZa",
-	"tN1uXsadUfMq6vWaF6wzRmd5N8oP5jd0PlqmE/LNfzx05dptqifX7JdtglSE4bbS8Y8UmbF1lvxlI88e",
-	"YQtbLPuinCsc5FKO4qiwEuDeqKFDijFV9wu28TJZY9zckrY7XmYLD6lTbx6w9yCV5n/zVXltkE2Bmo6N",
-	"qrGY3qPHcs2MEsv1PZTY+gyivhLLdX0llmu2P5jGdnyuEUnzj8RuHzxqCK7J32fIkNnasRqw5f4GYwGc",
-	"M6+DItfbrgV7JWy4ELcR0CZBVDgVH+qiIifPXr8KMKHIuf1OMbsZWcgZ+R7rQgTmHlOargGraBI+wdJS",
-	"ek0QKyRKGE3N09NaN90nuL0Osp2Y6SuJRNPxeD/b9XJhDfvV43uwXz12DKPVPGcX4+YlvRo1r6NW3Gyz",
-	"zrhLeyOjwB7EfvW4Pvv1etBXycfFdE6IG1F8IhRQl234IIWSCTsjz81VmdrUxaViWQ454UJpRuMj5GKn",
-	"iU5SGrF/c8sp66MHQBFdjrZ8L9byy78+HzdbrVareWn+c2X+4/Vj887o12Y15Bu5WIBqVLbR4HEaxkzN",
-	"8sTu2gpuu9Vvdfrt9o+HtKA6SuLKQjWqo67nUkwKxK4CYi4NmrJ480DuDfc4Rt615/FjEW+V1Q3wuRdj",
-	"SE7CHL+leo0ztkZd/Car2DiSUiud0gXWIcjr+cqVwNIhewXm2qHxB+Ztl0mq2uoAbzTNGySiCzriCdfr",
-	"gIyY4jH2jMMka9fL0lVAJyuZztCFZMOdfl4y7NlSka5eqwgsrH1b46qHVQ6eYzlftltBmMokdhk8mwrB",
-	"gVK/I3Ar77suUS43sICrAuEerQzkTLqGqFw8sA8mMv/BiT9Zt3L/Ev6dSt9mhw9STaxUiWRnbbHqEMat",
-	"BHx03a/fT/mu/NKprpJQFH6JTJ2MB/bQWPqpWlkgf5+EdIKlueyBJOZAnmK82UAAz8acToO+RMqZi95Q",
-	"WXgYVnQPivFjLmYsm8pVzOApUUxrLiYqGIgQrvDSN044LcaWwZtZNFnQgIWXWhjbR9WydK2oMh+Inyhs",
-	"7Jd0nVX5v7BgzWF3xJH25IeLufojdOrBQ6eOiX7KaaemulCZCOkG8eKO7hNrBId9f7wBnPTqqIMDvei/",
-	"kxON5Zn+UP8PVv+P9PxvMNG6zm7/NvPxdoAkew8veUASPmO+XxZj1j+D93yvRxxBsZ0rbCncE1riC/tg",
-	"Z10zbUUCwgUWTsxd4Fj52MupA7qhGupQnN6QEOko7IPgZYYhXNyQMKu6gg+E1AGYqO3iFYEiZBtud0hp",
-	"yEgzKwxSlHvc4wrBp5C8sK3ujTbojBkIgFwRK9bYZQi2wlgDjAcdL9MRV1OGFc3GDOcu1g+BL6oX8xzq",
-	"ix6oWxgt2i5PS+yRQDZkr22lYik0LGlexl3WvBr3aPN8dBFdxlfsetyiyBU4TYZZS7Hzp1+2O93ef/75",
-	"x4ZXEbS+A+khU02OLPFe2tKGUcI6SbLuSxWGfZRIFNO13Ab3K5zq7bL66ALdHKeWfglko3y6yayIbq99",
-	"wmg0xWCTUnH/cjkac/rxUV7j2vpvTswRcswghhQULeVpQELBViFZigTUYJKRgzlqE37HRGAUCvN+xcio",
-	"Z0nbQwMq6Fhgh5h7vZrKpJCXY/iVcGamchjMQOCAsQROpxgD11A5XTs3QH2CU/UxKOZtFXnKQ0/44y3U",
-	"SrRZYXl7ltGafPnNi/sbiHKedmQ15VJIhWRQMR8o0izhkSIhUO7QKNdzecdcvf0a+Wf1Oo5nB0wtE119",
-	"ScDHXneawDkxMcW40O+s2pDpIRzvh08fzMu1Cw29ajW7Uc+I2+dG3L4YNS+jq/iatcZt2hnlVAdrPpDw",
-	"ygWbBg3ydbdRKsP0dbeCL5euGieIcjEEQB8RdvAg1FxNy0d2s8+HrLSN21t9ypJdPY+wHoUjhh0poJ+B",
-	"sqYysZ1snQo0kqNyLK7r7pSj+lnTdim15PJEjsiTJU9sF5LfIr0eLhr5RK7UksW74uJb/VarTOKdhxSu",
-	"atmsIPt4RX3e9/nDIHOaq1tLf/8M5kzi6MDCt1Z8zXs1QOU9B4YMNka5cS0+sujKIsDMXTulIq4SJY/s",
-	"xubR/16kexWX9gjG2+Ncyns0zxzvOiSS9BP19sy47DbX7i7qBjOjESw+R4SoL8B8vgBQRy5Bwy+3mTmG",
-	"j3X+WqB/s6018a3TOQyYXR9zFNgTFk82rrKD2ovnNrJ2YV/uFsTsGHlXuFJY85K2R83rqBM3u6w3PqcX",
-	"I3O1+L3DUdZ0nT0zaQQqjtuL/A9p7uODCGwb19meLtfu9Dj11OCjGEnQJ+E4lXMos5uxLKfwwiqbYI7C",
-	"KwVeW02hejEwbbyWjbZ4Av88NQrvaiqthKbJCdaVCFyNCZ4yWyPZfmqWdFq7EjqcoZd2VxtSZ6uyFrql",
-	"wZqCbIWk6rXi3Xmu64R0uONdO6Djj5PzMKrOw4d61NV9fquBHkURoUooSBkcZHNbQYsvBRXNEUWh088y",
-	"tSyAMIG12R+c/RsSIg8ISz1uyYlibCAczzm9ISFyDuilsARu5uIPDKuaSBkHZMYWyLnMpWnPa7k4d0Y9",
-	"mTphBy4apL0Xq63SL9gdS6qT4+ZUrIt5aI+UNYfIMVjtnMnQ1j4Gyw1SeJkLuGX0e1fZkvudz3XqHGgq",
-	"0sHylXk9QTvt3mXvqnvRu9zXEMFt5aiPjxTls90cMWm1/RmckDspqvpQAfHUvSsS87IKjErk6Aa7M1Xe",
-	"Fr8eivk0/BbP3e+Y4WaiTSVpYA8ZKz6hrRf1goBA7JWfube1hX/RVFLVwn9vKvimUILN7v3z4Nu9jjFu",
-	"Ha6JALnnBd0EW5EpT1mmmOBp2CwetUvhNQI0CLpzGh8fLLMt1N0MSmzHGRviXgpvz4qZAorgr3KjlI1m",
-	"bdWR6vcwfCFyD7YofAorlDsfaOyo04CucKxcE7pqXwqUjpSaGYBjtUL0t5WNORXWmy3tkeqaymimamHl",
-	"QgPxB7R+Gfo/EH1VNhLbZk7Lkl0EjB+j9X6uVt10zsajZrpqzOO+78NaLLVvPrTJSrm1/8SaCwODN4hs",
-	"o3n75YHIoAzNYgwTCOF10D1LkmcAkuYyFeZSkDPoN0LBCez8wYGTRbM3oK61J5IWZU7PPOL4E86QSQol",
-	"0dO+VC13bm2mguSUuaLtUqmy0bZkJuRqs+/JJxQFSlf9J+pMYXtN7DGj7ummUEm2K66jaV5b5PiyXMUW",
-	"qlm8pprKZRL7DVW3VjI6sG7NjloqB1e5K0GuOFIV3LDm066KpY8UeOxkqm2S0p6Q6AsQWtpGr8+Elm3m",
-	"DTBSdEfNy6jXbl6zTtzsjS7GV7Qdddl5vNGEp1Ho4Efn2DVxvBQR4jeTRfTMOawu20b4iJuXrYt28yq6",
-	"vGxet3vjHuvGnWg0hv5LYmbGM1TsxJ23zVar1e50sW+HK6815ZOp7+GSCwxOWyIw+42nKQWHSMzVIqHr",
-	"nCkYjCwMqxzaRW9aQ6qgtqthD7hQ9xj/51RpljZjqqkVNEEyst9mSaSe1/UoYYkqiKVjB6QU/jq79LRb",
-	"+7pG7q+e9hW++zHYZ+lFhBSNijcYWgkyS8pozMUEw4yyc1dL88KVPLurtrhWGFzjeiM+dy3JZzWX8AJe",
-	"9U5WZbOArMgdlhDZfQf6Z9NDXbdT3QbpqLp3fqfy0bpuOU7zFdau330qbaZnFv/vvrohdKSMOGUDybJK",
-	"+DIlUSLvk89Qz8eIYMjVgYyxfajfZPKX7AT1C+SjWroueyNt70oHwCLP8dySGYG6U5XxmmNdlojDp3Je",
-	"bZO4JYvlKOERSdkiWUOksyBZZ11UpQShHsMpXTsQ3F2tG69S2xL2JMzME1Y53p8MXksjxtmHVcJmZZb7",
-	"SMbrmiz+AS6kulzUIsd2rYGfhodx4DuuOOaY1/vqT/n7lVScL6IwtgN4owh5C9e9aTrl3e6u7GG5YoSv",
-	"90moo3l1bY/idWBeqynp1a7iYcasq6kXdrnfRkzz685uVW2essPsrMUj//s0tfoSTSV8rXjrQbiCeR1/",
-	"tnfaA0GIxvk/GetzFr298UezSotNiDlxdkF6qWxvXddaB+OOyYjpFWPCOreYIicYaxCQUEtw61lZPw79",
-	"d8dj8vxLRU6QKsYyJUIaHgEfoLIRujYU5sJxCsimfuKnpeDK/OvSrbaR6Rxx8RK1A3sk5FUIqdnUwxnf",
-	"DjNRWEsboMka3JyRzU69naxBZai6q837TbVgER/zyBaM2knhW5Cv2XsdgiKRcMECEiZSTELX9i0goTkK",
-	"Ifnzn//85+bLl80vvwxIaLAQupyFEKtuQUdoCIoNAY2Y+O/jzMwEJUTFxEg9VDP3MNjoI5QDPKEjdM7u",
-	"PQZz+n6Y2Dc+7JTWKm1SlWfb7q3Ab+ssZBePzUnjw0Yll6qKWJmp1usCjVDZQzZqu4GrDqlvamN3NFky",
-	"5cKP7K1svnukkALRtYnEaNYOvn8Sfv3sLXl8136MXzTNFyo8LZmKtphs5vS9v/Dz1tY91xQjjPgwu0dl",
-	"xgPMR/WFipk+UKh44RTtg1pLgWk+b55GIfscKxEpiLTII14xBUVlNfU2GYrvDtklg0BDPT/Y2DCaanW/",
-	"3RxRhQ0ALW+xc7j8UHukLTB3HPAjQm3BtK/ZfFg/fPrjVmLcL+3ZZkyfq/OsteX+nkXAV55Jx106iVzB",
-	"JZvOaQKRf2Cmtc0QSn3v7TtbTtx/LNmS7UFpXvALSqk8UlizC+Mlpy6eKGvDtS9kCHpnYKID2Hga/UuI",
-	"UlmkcmJuV6B9sDT3u7mFCYJeVpRrLiZDKYbuTGMCxQEElk9fOql2/XOqo6zl/5gnmqWKjKx/DzcUkAVL",
-	"vc2VJrC7+rAvwsjf8r6XER773sqBte/NSkh+OCTCyPoC/F1UD+stK3DAqSL3f9CTHziK3M4C9oQ3ursP",
-	"4xshEhHhHbrC8U6N8NNA8Dey4iKWq4CEiBmInh5zezX6isl9cJ3zIzvSFm701tpUy2qBERXz2yVLO0Dp",
-	"bPME5t6LA0gJdZL99FRfdK8njlcLxzhLZhzdThsGZNXXMjpdPHk2IEqmGqNyzDQPY4YBnG34XI5Ortyw",
-	"320qd2jQDfvQO3eRrCu7OBLFIHrXWnrhbbD2jrOG0VLYrrqWynFcoHP8qEi62eMNRL8DC/VtqnmUsOPd",
-	"8IhrGztHcTTDkHKDvlQsj/NRmq4N79JTtja3brnrNdew7JfUbEdQEWGoGHhB31C9TGNaUbCFLmPORLTX",
-	"tXnr3qu2Ol+cn3f31YwLEKRqeh8btN3mh4NrNG9QHmLReU4fEps+cT4YXr/DBlmGVN3N1E1jMk6krGiQ",
-	"+3tE0XG4eQpQh+oZBcTETFOeqDNya1X9AkLyeuQ3ZEs9cioGwumVRBvhAcaBLrRgNrIWyFFKRczFJARR",
-	"2XAwGrGYQC85TKQ7yd7pkw8fQ+yxPqLRbOAiy7w664mUMxh4nDLb0XYqlQYOv1kFwy4F5FSM8bAl4J0c",
-	"kprfoHeSUVfb8MKYCaVT+n//DyPtnrk0pNI0GUYyZhDK0Tu/BFKZSqMCN/65d016LXJ5cd7rdqpaoeZr",
-	"2Mlh7GuGwVhw1A17eOLex6BSTSM93FJ/+laUqnpCiB7i15xRg1vrO93rfStXzN9ruk7YhCbD2qFk217c",
-	"d4QpdDisCvF8Ke9KXZDJUkC0p5B6CpwlE3/ndAb2FCNwykUTov4LoTQ7IkFPomVlq8nTf61OhUZKKuy0",
-	"VwWRO+r2tTsyYjsz+X48PpaTGC4vzed5u8KNdubwG4w7N6er0b++vjawwbaTkTlsz969ruguln24O9RY",
-	"sMquhVG19R23bOMY7321HX2FbQCl3a4JFVsWrMLGHDSo1ikfLTXbz1nyNw2DoJpNbNjS3hO7PZTqvPWg",
-	"Z/YA9FfFmF70jr5esSzvg8g9hfq9R5NLoeThBkkcCeAHror/Nb+DmlZEA5fU24vkV5W6r0SG2tIlwzbH",
-	"4Hrqivadke8Fw6bxVuHPyu5DzDc4vfK6xffojPEr79F4VAlfgNtDtITb2eECqkslcsXST9rEIg/Nc3De",
-	"pKAnT1+R3iVJqJgs6YQRTSegFc+ZUnTCVDmXZCk2a+Z1z+/TkqJedJ7Zy4HFPwCXD9AgrkYnhsxHf0iw",
-	"mkXPbo8eBFSQ0Jypo/15BxzI2v48M2Zdf56HuwoKdDU/EV9ckZSNl4rFGMG4wkKrqynVkDGIJda9fpi+",
-	"0ebIOqLA0KNlyvX6jSE3F2POv2UgCGCd2K+ysviz4d//+382ovNvRVaS/iTEd8JTqJ4qJqjQ4Q2IvVDw",
-	"33SppwbZEbWmOFAnRyyG2GeI54iwKutSMew0CAcCSi+aneNf5vqANeZ7m2pdbjBb3oaq3kaW8lHuHuty",
-	"lcLHd+3HZuWPIb/PVooPSs1MAZtYTbJ095/kA8Dvj7M4oD27+QiOkrGs9qx+8/btK8AA1rmUqabJjGvy",
-	"pPMkXxX+3N/omIbYEDGZ02jKBVO2Wn9eq1IFlvZwiLzKf0WrAO1lN+WlNW2HAFtSkIuRfH+Tj+8slVhQ",
-	"N7BvAchx3ohqmsjJkmW9CvJq6TyFEp2ZAjYQA/HFF7c5dXEpzr74grxhIt5Wo3iwbLW6ESAd/snCviHH",
-	"DZoOHAmGeELC04GAG8NBrprkAywsvIW48kHtC4bcZJrtaCAQPGbrpT4zAKK8uugW8iRGFMAOYWfkdtsp",
-	"MxITjSK20OBTMDCFhaqBMAeOPIM6qm4kougaysvAdxFNEsL1zcYhUAxKXtqWfT6eyIn1XtiypacG4muC",
-	"2rZffhXuDLN7ZWSGXqtnMfwsTWWqvvgCrEevv3pKrnvnlzbqDLf0eJHKUcLm//xXJUXoJEWlDXskYSRj",
-	"FmIIyyt876mM2akB80AsWNpE69cdl4ntrsYFCVGqD+0aUFEwi5BjYsO2WQzx+8s0YoqcVDXJGDOqlylz",
-	"xyfwWXrgDo8KBgKUanUKsjQJn4+bL6mOpnYnWVg7OrFobEHE4gB2mUoxyePenSPXLnIgTsJBoztohAbu",
-	"BiYJA0LCMRTptTtmmDlXyqWi9DpXdttPzU1vfn71/Zu3ZvewQCqycBISPo/ZfCG1UWKb5qAg21F0zuBE",
-	"GWCMZLxGs986b/w1ELiCm+L7iDtri4EPs4V2OjdkNeUJ87qH2SQOki6FCkivdW0X/oIr7UhmAQ1JuEBx",
-	"F6t/x0bgWFClSOi5JkNMLPXdo0uheWL7TYBV6GYgQqjHC47DtlHyjBBBzluebHJGbjGawJwZgxUyZius",
-	"vidI9jnUHxmxsUxZ5mcdiBNbKJMmiRHtqjpgnwZESdvFxJlmi/uAPhMwJlf6jDyFnyFUYSAUowmL+4Bq",
-	"bE4GIzlnL1caAx0y4rMxAQEWD5zQO0wByE8xV6TXag1EyMUdTXgcEkHnhmwcGE8DKIcL/jmjJTJXgJnE",
-	"bJHI9ZwJfZMBBhgNBtsC3wNIajkQ4INGBP8JYtgMu3/L50xlvKHb7V4bXL97+/SGxEvXL9E8RlOzYpE0",
-	"wDkJ//7f/zO0f4WnZ8QaAAzRcaYGwnxiQPTvb77/zjInuHU1mUulSZu85E+woDMx5ApcFq4qwx6XYiYM",
-	"E7S2AbR7g8SHsFVyILhCozlAlSuo5QzgI+/eftW8Av0JFwOf/Lw00FvQlM6ZQQfSmDktULfXMj1sJgEZ",
-	"0LFkOOjUYCw7Rq1zd8hIeJskchWSKaMxXKhgBI+YUCw3NDRuFzSaMtI5a0HITWJFFdV//Hi1Wp1ReHwm",
-	"08lj+616/OL502ffvXnWNN/k/pBGLq/cvnruJz822mctfFUumKAL3ug3umetM8jOpHoKsurjKaOJnv7N",
-	"/HtSmc9qt9hptTxGsUhlxJRCulOOYyhoxxJNWTRTGf5YgnpqdvkZzaXxNdPfwMzo7F9Is0Uze6fVsnX0",
-	"tA1a9+8kcxdBQwhQ7vapfnYGEP+q2w/iOVsuztAqB3xm26jZMh/bG68g/2PYkFrO5xScHy/4HRMY4qDp",
-	"RBkl4/tMkGj8ZD59PGc65ZHaCnt7epRhgqlcauakGL1UVqVLKNwSWAZqktJ5Vn/6VSoN3bKlPRGov56R",
-	"N2bb8UDkjBU9FNxsErOYEikXyLRtizLgZSfAlxREtvRaXRIuWAo3nBTDmAnO4vD0hlDDCwGwhuPYLqoI",
-	"a0McOD5XmgnkV06yOcGLeMxSJiKHnEdqIMJm08KpaZZj2J4VBoR3/nrY5AdO2walvbRw3ktqBlCPFwnl",
-	"AlsXO/3PHM2hI/KhlpomHwAh/zJouADeORs0AsTNvwzM2IPGRwK1X3JiLSjJvavzy4uKYJ+P1cn1sIWH",
-	"p1OPTOYZmLZSrOUkZ2s6T7aS7VujbcYyWrpyphsI+X7BxO2r528WLDrs/Lt5HwKkdhHEe/Lw4AVYlGbZ",
-	"BWAoHFeXG2edseC8RVTYc+YoNQDmS85bXRQgY6rpiKr83jIHKZLzuTmEdCBWKdeMnFBzd6V6xKgmqVwF",
-	"2fUszcmk9ra/gavUJrNkEW1yqSMjUoE1xlzNp+ZKdRMPBNzLbvrRUtsbXBGYW5nJDQiawHHG3Gh/UOMk",
-	"ITFXs1N3pQOYtpz215AAjqz3F7haXsPSDCGdt7r7iegN2vffCXpHeWKUqwenQR8gWwnPqL4L3pyx9fb7",
-	"6IsvfvBU1v4XX5A3GAK1Eo6a4J9+o8KB+N5L1A9Iyu7kDLuAGP0hSpaxkd+wqpeTjqEXYpQyraxkarep",
-	"zJzhUhSsXyE56bXap0HVhWQedaEcjhOiT3qtlrmmBLZvHIilYO8XLDL6QB7nRU7OW63TKgIzStDtq+ff",
-	"GjiBU9xKjlCVrgpX+SuPUWOANh973nxhhHYoLPzJKBg3AUF/FVTsh25n2DSU2cMl7KbKJzR2rj/4pL3/",
-	"k3eCWuMSli7r1Tk8X8l0xOOYiYc4M7nh9i8/fSzJckpnUPAOUfYTtJeQ6sGODJgIwIpv1HfkmWDGKVrG",
-	"zoi5x6xth6NuCowTgoFsEy1zjAhdLBhNzeCvIZ2QZU0l6DLmmiRyYvi0tSdkSipYEErGiNz6kOlC6LsY",
-	"CGdimLH1jfXEugVYvj1jC+ju5Ulu1ySMpBgnPNKZims+nLH1Jzv89m4aiM295cvaZRYBIPQ6nU3Tihkd",
-	"oCPvWDoQoNGSXrubsxxyIMdBYsDjejDL8TZoPkeOAvt4YmP5HoSZ+GvMTn7R/6XTJfu4wc/aD8zP3gC5",
-	"bRP5nPEsPxm/cp7Wa13v/+KpPT7wQbtb6wMD77dSvqDpBASOXqez/7siMb2GM/RpOS/SledNqOa+JQHm",
-	"8Qcc73n88THKGxAv9IAM+jWMqhyjyooz961V03kiwdRmqA3SQJaKnRH4FAxbmSxkRkDbnBoIazcxL27j",
-	"1J+ELQYkFFIPx3Ip4nAgTnqt3unxTAsBdCTTws+ex59DANrJKqBXS8riXz2X6O3/4jupvzK4/bQHFvFe",
-	"+8Au9fQxjSKmVBMK+TxOWcywi0Hd43or1lIwVHBtS3I8L3ALW6koMuMKzWmCKsmCCeX5FJ3tFpcC3Usf",
-	"2QbnKGMVGmZn4hF2OdVW+9XMGfnpQORKrB3MjZDLcXecrVh6Rl4bDudcEgujyIMtLo8khq6yYOcfiJKP",
-	"MvconvQ617iy10yn6+btWLP0FHa7yRzGWMDIGtSDLHw8yGMqZEqwezNkHM8C3zkJAqmQJJFiYoQcmiRy",
-	"pXzoKQsIzzkXZI79bJxsCGwVy6oY2waT2srpUqrZ0MIxBHicFoQx9C4MxL2EMWyf/QPX01vY7QtsLP0p",
-	"ZKrXcBTyaX4huco2DN/CJgVb5aRtJSs8N5+VZR4t9dQQr95K+ZIKJ9aqBzfPvMHAjSom5DPPQkhGiYXm",
-	"TZjVY4xC+NQc1GmoWbgcHxtawAgW/9DPaTrD17xO0bhGFqN4VWTGAaFJMhAUzY0HsUeynzsa0a3MHnOx",
-	"p8QYLTQkJDDkOTajNchuion4xmNQYI+lcCIAIhMI5hVyIKDcBzigV4zOwEW+kink9CRgyRyy91xpFeY2",
-	"XWxxzciIQZnsLBJ3zqgAxfRmIKpkO/RzZ1ycRpCOc0PCMeUJi4eLlGUFrcNS+0jfaToQyJIDbHPEMkcz",
-	"16yMTbO9GHr2SlGPh3sQBzkThVE73tDeO+ZZu3UaoAvcPbQys3tY+HCp/Adl2J70WtfVEjFIuyASV0LJ",
-	"fVjvgikq+wfbF2/haDzPNvWJLpfyNP8/e9+63DaurfkqKP+JPUVfkk52uu3adcaTvuzU7nQySXZ11Rzu",
-	"MiESknBMAToEZEXlStX5NQ8wD3EebD/JFNYCQJASZUnW1eaf7lgSSQAEvnX/1nMRLhtXrVew2BeYxm9S",
-	"sIMXdLjnkDkz2N4LSTioUDj1FLrLijYhAwFGBGMZywCpvoBGTw3AQ063z/pDpRdTRwxMvnxDBlyMIOOM",
-	"Y5qNi453mNFilWXYR9wEERCLUqbDhwFFuq3Pxs9LaiGQH5CiJG7R2oDeEhAuOSPvS8fpq4tXRvHmt5ZB",
-	"BStGkLWIKtCrIwPcWH9XgPc1HDRXxCr/SlraOYggDgvZgfJ2IwGQU2KGDK4WO9oU1rpoXkgUrAKqgdIO",
-	"wmEBbwRs6d/NJtqoxl59zFKg+mpGtNeqSZf1HWe2uM/3pbhZOCRvQB9NOlkZIA8ZX36xm3L2YV4BaXbq",
-	"jShnASOqOCWuSveDSzZMWeR4WUqowpMbi7Wpz6s4FzBBT42GrFAGd2e4FkRmVVGsoupLgCKjOlv/gN3s",
-	"5FgWtq3wbEhNAj7p5OSg/AmbByezl1fDptabcLDeBJTU9qgtgYFytJQP4V21GGWq2sLXD+DbhZP5i8un",
-	"xrTs0kl6Vb54orQcKkA5iJlYrwAgT4P569zMRv3haR8zdYUMCkgIWu7NJnEsbKY4kuW69QTdyt/n2Laz",
-	"aSy9ehHWgZysK2ozx0SNRQNorQhOv+M2mIKD19M74gsulBy5iOqehkd3dETvy3K6esQEDiwu80Jn03mP",
-	"VtVKZqnu9paQUr+AguK6ZqO0xmgIV/Pu3GhCxGK+DXFl8//fELPvRwUWnVBSyDFqxGijvFDlJJzSx5VR",
-	"H6CxECoXmNABZ2K26hLVMl9sKXNpR9UMKK/iWJXEDSEixnyCPHk3KK7IuJCid1AqySe31Tajkbjb4wNb",
-	"heQ5KCT+RCwKd1jouzX3TyqFgoqmwHI0GkNybr/BofwbbIK/YgHqPCdRiW+hl6ha1mzsHZsf5xz38x1B",
-	"EdpXmMIWOOLRD2BzauveIrK8s6gcvPMWPRlXECT5tP6g5+EPqpy2R7qHpvBo204imEvFVVTeJqBMKJ1G",
-	"UCufWyaGKq9CiR2xML/itqSe5kqWLqZZlVlIGqm8KogpspApd4IpM3XvFDrDOW7JnHeZeQVXPhrAMveC",
-	"OiyVA8sGYHNC1utk8tFRfODBqGSAWdtzFVUhclfqmRnEAjpa5VS0mtrqmloNLR/rSUK43KXNWtkZDq6c",
-	"5rWI7UqOFdP40+TTP77GAqs9/aQSa1h6X9HJqlrSVSzmW7s47NnGLtmVrQuK4pShS6orzZWH3cPD2w3b",
-	"wfCc/TCGW7TdD7Rdxkz2JDlL120e0x4U/Zs3OBqeRIHr3FFOhVxCY2G9+8BSUsicYb1/lbSIKvDUo4JW",
-	"JSQiPaaVJyECOpmST7LW0PlBLqS9rAx959/F8rWheCXS3f0K7DCLVIp+Alrm99niV/gnMVqk/cWu2KO6",
-	"VTf8RSpXA7LS51O6Gs0JNkAlaxpsUgcu5cZdvpYVKHWDUikLHw5MkJVIKgaQUStwnUqBMpda3SQBKLgx",
-	"xz+JrJWobMsWY22aLyLwnjmTEQjRYDio9PizLQVJPIG5y3u19FwRMeeA247hWkqSMTYk+PM5ObqxcEzt",
-	"gXVsjHcKGRqJJe65ceLbXpk4ArOE6FEhwEuT9IsbNRFp4sOMqFSVPIMG03TOgFFjM+VfsWjMmJ2eCdyj",
-	"LKQlC9XRxmLlQtq1uP5w070ruwztcSltvTvFlhVBv0gNWmB5WssSuegIKa9gML98pY19FuzPzuE38IC2",
-	"AHffC3BJ0Jxrlsyo66Ln9+6f77PvB6aY7nlp7W9Mr4xh7/xL2Y6S9hB+PFnU2GVB7jwF8DemHz7MwA+Y",
-	"9jerAboGSkEnEOA5KRgZQnEVduhzmoSeLXVAzWtO5BKlblfm2D+kFso7hmMZy1GexWIA/KwknaQ5lHEJ",
-	"o7wMkGCUCvKaQBMbBWrjvJqumepiLEBf3B7wzKmMak4tu/I0t45HN+S6dUXPNb7bZTS4hZCv2rjrUeD3",
-	"sCn7vgvz3JieN7sL2UJ63kWr5+0csVdQDF8tAu/l0fsVTuPjdMofl3vkZ7fxNqpT4s6f2TdvFe2yQiCx",
-	"qqoZWRkWWQF28qAAq9LaTfHXYdbvIeiTwGjnWQbUhmH1g6/XWM5nuU/MeX6xFvFBhqwYLY/MUpR71Zan",
-	"wTqGUZHw4+V9lysf/5KiL5eid5obHTMCdxg0SKjkD1q9sqxUOo6PMD/njmO2Vnx0UiPzw/zhGpsfZvk4",
-	"Mj+8IIXUP+CcWpzZLxZLUft5g9mM1VP72dSl2cx+sWim9sOEHKzOSKnA3uLdgqm+j18LNrYBRdTw0Wd6",
-	"42LICRmJ3Lz3qlkwzUNDjhP88wb+TE6u5toL9dwgrCtrIkmwvuurKhxPve3wiqrrYqta//QaPlxS8rCL",
-	"F9/zGrgS18KeYHkIQ2qejdoIW2VX3DUTUDmA+SyLSIu1u6yAvVT+nygtYwNZUVUoL66+n99Tv8nMdxar",
-	"lqdvXFmuVzawLqnfFPAUuZ4gXENhoq9LDDvaeFE2ReEYi4PicPwZF39raHodvPptafDzMazlf1wWGeye",
-	"2QI02GO2RWjA7rwl8WOppFqyQ/O3y2yHj5gwi4Et/7vmv2Oqghof0PDzDO8Ri2UQZy/oYVdXKuciUizm",
-	"VO/AS3/SkLSEclVaSc9dwdokoy1suXUhGoajlketFUJs1/ismpFcp6o2hjt8CC2kikkEO8vSONRbrHFd",
-	"Z2bpMNck2djJBQOTGBpgE3w+kCLMiMM5xmvXKOwQNCK7ok8m/N6GdbanGdm988hUmnPfzPfAkmq+Vm/P",
-	"ul1mEz/dhGznYiRYtX1csfynl8sOzYOGyGUKZnDLhIs+K7i+wZ/f+J8nWAsbzZqi6xfrl8B/wHUs+tQA",
-	"a9esQlcWEWE07TvC72HBU1aF1iGdwHLhNS+U/c2YC3VyRn4usRFSO+1zC2Y0OCHLhTiUJCS/Ezerg+1X",
-	"9rmf9ANhH+Q1cm+0tR8fka8+hryg8pgZaAOoCAHUv5eHANSlXx8gfkI/aq5qj7r0LbFtZ+ZC+w1Ybeu+",
-	"74jyq3s1+6pX+QE+oFe9UP6dtIrVTjMcjRCGBslEMa256IWxY/86t5/y6EYzlfR4VmbYIUtLDVcAA46h",
-	"r1CvTAQGwqleeYJO0Llko8kpLQo+fSvBxnC7Wq2MwaLq8MzZKWjGU40aEODUzAoXc+1SxSxzafhmWI1b",
-	"dW411L0cTKbkWvB0k5mSvsPy/REI9BsHS1jiChHN6GhYsBv4WvkY53Jw/QmHt93UyodkRSm0Wxu8Ta1c",
-	"V2AWRMwK8m++zhz0l9mC2oyidSrJ8oxc2+88s4aWREkgctJMBSXi1QYlyhFj6z4bHEpG5vtgyTcM3/5J",
-	"X7QRGoeZlFnOYpGkzGBztLb5Y2zzCtLwyp51KBPu5JUTNJeHD48WJf19FS7Ms3oFFdphhlToentvK80p",
-	"GbJCSUG40LKWaSgyS+kz1dsq5+L2jPzZl5ARjp2uXMU6pMlhZqe/VZXOHvEtqGfHTyJwgsAdE2NQJERR",
-	"24q0ud7IjV6V7aPsb4ml0TczFEBbHUygNtdYHGOvK4gXCaUZzU6Wbyg1p8XfntU5PVzSHot9yXfErfo0",
-	"shxxLjvKbQwabjXo6+UJCenpx8zhhwcJxIU25fHgUx7nCT/crF5ENIq7hfXq8/vyj+2UzAdq9gOKNTii",
-	"Z7RJDIWGQfqC0bTPFOmwicRnDiJCbSlDbtSFnNE7zIeSI30gXulKL77tKOKb9mMvg3atfvwYR3RDr7v1",
-	"gMQ5KmYrp0CuBhaOM92pjgHTbtjitUdLNjtMjBS3lz7lEdLYar1d8MmxgLtNiNK0gDGyMZY6OXZkCdOj",
-	"+aV3MHMMybvHIGCZT+zL9lmZxiqwDFGk2Sqw+q4V6zPdCOR4BiKdPERHsDea8dw+p40dVRvbsDrFNhbr",
-	"cmB/hlewS+hdzY+9sG+6PsFA7/2+J8j/dPPf97NJ69YkE+69zQsnAxFbFk5/ct3PCjquu2UuLe18Xeqc",
-	"kc9mmCB/iAW18AhMJ6k+oCuj/DD3WVV+bEsGzIb5x0C2mfUz15afMGYuA4FbhDI4auuAsgHl+almg2FO",
-	"NdsikUgtcchoUAXPmHJJXE6HBQJ5P76IdCbklgOMZySXKc3ZGfk7B93cf6Kw64bRkaWAhm3hLZXr1KFA",
-	"F1V9WWhyTDUZSIUXDFlRf8gJdIzmTnuNxZD2ZpO672NY7QPl+Vf/jvc1zywcZVM4q2nbtPb66hwjlSNW",
-	"LmkAKObNLIkk5/fmBH0/v8fz8x0hJWeabTTbrLY/YGrwM6rrR9rgQtVeBut9fo1h6A90IaeCISoQNUr7",
-	"fv0OotYZXkh47jbNg0R5btB60d/+Dm9qFuzM6MaKs2nLlhcvW4YFI7QBAaYBINqtcmB+auQzHGTZxWFz",
-	"AZ/hma6Q0pQx4TD73Drm7aoeiDf+II/oZjSDJq3A4257/Beu8aXZUod/ONps6e4Xejedr7344Y+Q7yt1",
-	"hFvmmw7ryoJdkm4hB7EQckykqD9hSkmIiJZkyOQwZ6RgNMMbUu2fA3wnAsv2LE9BFAvsdWVzTcaUa0wx",
-	"wbGMdEd+C9qU/kLTPlat5KwLgUEIKQyGekJuGRtWNBOwWIzNUdjaud9kaRORY8UYCY+I3dU2Hb5TUGG0",
-	"ma45tuQ4lz0ZkVTmclREpCulZsUJUZpOVCxoYbad68rImXqIceFalC8IlshzqA1poViEShbUMs0YISlG",
-	"uTH5RjoqL8SVhXUFwjbzFjKqKTmGUmvzpQqIiF+9+Qv5O/9fJ5FZv5ymtwFZxXFyf3/2Oxe3378nJ8R2",
-	"YdTsG6z1375++B3X1AgK20+turt8t1hL3oY8N5Aog706POxbnrdEjTr/wVKdRCQxz0liAbUBepAnuP+t",
-	"Sw0sT3oHBePBEvp++2Jih8ZV8BQt5SVBLRqiP5L0JOnQ9NalL3kTd5tibb1J/J9GByPt1p8NNOOMbDuD",
-	"fxlZ+5T9fnsQzah2TqN3y6jqj7HVz4cFu+NsvEWWoc8W16cxGKWONdnplHpgxTSQ1pMeg6i47/EIwERV",
-	"LKB7ml0r22cplCwzIiyCDtgVQYnrJbQRzBWcjYiSsUjuvyfErpmquRpRp3GBFPLZio+co/+2KjydUIgI",
-	"+5ayoYZPY0GFVQyMRsMV6XLBDhnhcaWeIsoHpV1WEzi6PPqT5akcMCOj7+/P3Mj/oAP2/fvRwqHzPREN",
-	"9uU1SQbUgSHXDY9khxEo8Gzlw4blg30x6xMRnsp3y9VP763FVGTYj3dCxkY7p1lmteXFq6HsHA6xEsoy",
-	"xm8YGD/LfInSp5LFftl+nXtVNIXTWKRgyu6f1qW0tmKpgd/WHowCnNkSkz059gwCeFkssM+mq/Q5OzEo",
-	"8Wmk55VDXVqaeNT4gNcEHM5CgrbUt7pqtQc60DFZFqcSYR8oaYJ7zyhoqjd1MhB4wzPl8i7N306xjMU0",
-	"Efte0xA8/TKm6yzDzf80Kpn8dHZUzGTXck4Hdzw96BUNWYXKg/iiZa5pyd6RuDDLPN42SquFNejz+0HQ",
-	"AWilZIhH6dSf2UC62Eo5kqtSuoD/P3LBDIVkN8FP1Rm5DgqBaxp4LGq5oAMqQIUyinhwk1IRN8IYf75s",
-	"SQFIRUzEqs05p0pXKor3pLjgMcml5rVtRUiEHaoWzLfA0bVp8ltM+4QunQ/CUrRFa/1Xqys22+RRqbdC",
-	"qaQ5B0GtpDnIh9ODeC/O4sWWdKZWX9pbpr8NKSaPbj2zGoh8dWoI0qwTy7JOU43xH64CJvdCDmzd47fS",
-	"dpOiWUGJxXSxSqugrEVBsY1PniEqtgR2h6M3+fY8G4NNbHmzZdT8xfbZmd2/0Sazz7Ha5mBi6JxcEhT3",
-	"XIfDRWsBqwWs7eEP7rkNwk8hLfiMtsadsxKsPKBqxWJVXQtzDTI2kJodkNb1IGcyaaBMXh/lBHKnWse9",
-	"2UbbxMRNsiwv2NkCpm8mvqucmha6W7LkDZMlz5NNnjsZt9oLBTHy9YsoAPgnLKPIl1HaLz2hNZpVCKmM",
-	"Bd6i1nngocj9TjuoP0ZIrbHBeSCkvnC9cW7//ZRSMPNWTB1UlmgrdeZJHegJY1mn7R7iKoDpFcWQYOND",
-	"bHQ1HHVyrvosI7TQPAXXDmaNocyaWfkQEcHGvlvApevm55rOdGURC5rn/kJFZOGq1cCxLgVrmuEZ+ROq",
-	"3MYF15qJvxqQSbChoBthldb7hXJln+NClul0ETEwko1ylpnHKV8GeYUyTjCWTTnLLYu5WVmo/FNlVenJ",
-	"oSTx+lx/syE3K7L+xHd0oCm517idFsnJdTuvTcpdW1KuwO3poBZ26zKpuF9nQcBVeGKXqQO/Jo/AULs7",
-	"IFu2ip1hDJHmgHqqL8cKA4qJBd8bqkEjPxZyjN6lnHV1LORIn0S+A7mdE6yBtZ9EVhbmnu1zXu1j82dJ",
-	"LX02FmvKn126Lf47SL92MGkh5Gnk0tYmtaOMWrekDVq/O2ut2t/mzs4TOEY1YQh8uGGqrNBelZ0WQQ+r",
-	"+ef39qZLZ9XuidD6KPJJqe/PUaav6qo9LZi5C+mz4oDIxrYL19duc7QUYtvJtLCMYuVZD9jfYRvP0jMP",
-	"yE6/nrbSm430K0s/ZLPB/JVRuED1hv5VA9pY8CORkY5t1UXGblFQ7+TQINAeSJYrdljptHuEBhdbVpta",
-	"ZWk3nUncuZPdBY3gRTtkPy2FgvzKWZ4F3CdK00kssKjVPIA9tyAUdpfeGWLtPgo1cwF2FI9qTdM2IrWR",
-	"PIhlNNf55qnsdu1ue4x+WxET092hDyQQ8hHXYrNguVcRDZjxIvEM3Catxbk6f710m8sdT7vblmcTWYGz",
-	"1pGEFDIbQbnSdKA2pZrmsjdihOqpIG7BU3YZ3MC2v+jlskPzWAxlobsy55Icj/s87duqIuF48cp7szsm",
-	"ZjBee1pVLvqssC3jpu6O7KlGdbLPr5nQdnS2dQYsuBs8GZslAy3L6pPmly9mZTnZ7264a6bpZ12ljgXK",
-	"DzOgDsul6CljV9eV3qt5hCmVNtNU4IDhkcEQybG3od1UfKPnuf3sWmaUTTOjYGQHjvETieeUE9pRLAcX",
-	"s4nPFc5Hqyy3cZyqxwRKJko0dVmsCJYVBJ8lfRdRj8/v4f8rcqKs2CDGCQDbl7lJXINM7Bmh5Ci2sZue",
-	"0nYFsPdLWe8bCxSsU45oJ3xVIH2JF77wnOlqYTkWhxPW2QZWf8Sd0oZyNtsNxqpLs/Xp9Zqy+x+g2PG+",
-	"vtii/G+l/qZPmI1AzDleCwcbVpZ/HwvgWfdM5l6SWZrdYU5TlhGqn6d7f6vnfV9c+svbJRetXdI68Xfj",
-	"xG/w2ld8UitYI0W2Bmf9lpNR/ggqPypMH3CbRQjScdoO9NFBJhWLRVmoeAjRBXx5G0Zt85CD5j2HGSwU",
-	"koD1rFYWtXbU2sotpNuuHqPwg0eUXBhkGVAuNOVGDUSdKWAKommf5FwwaGujpsMNM6MVx1Xvvble/Tv/",
-	"51ngxo8Rn8ZcMTTvlKBD1Zdaga/EPA0+BlQ2EKU0FRktMtveAbwrWpIkYzm/Y8XkxibTJegTiUUfm9eZ",
-	"3xQs5UPOhE7IMftGU51DRxzQH4cFO8Vb9qkignEzrMh2IuGgQKS3ZRM7NTKniBWxGNOC9eVIWT9Od5R3",
-	"eZ6zLMJmO5oNoB34SHCNmN6XeaaIaxf+Mrq4uIBvbQyE5rl1EwksFp9ew4SUi2bWxFY+NlSnj5QmPX7H",
-	"XHTG3NzWTKpYuMrxxEZmcFWZ9TQJbHVnPhMjLNEVGSzHqDPgWsOC2IBVkAgEV8SCi478Bs6pVIouLwZg",
-	"FxApUtYQaknoSMsb++sb3OeJzTNCFv1xX8YCvmAwEGTHt53Uky6jelSwG8dnlfiGeAlcc+NgAuAvgbE5",
-	"N6R7//6KYcHcEM5i8YVB8+d6/OMSIiO64CxDKThgQmOEzdkgZTgEH2CDROZd2G6TsaBEgeqzLok5vRD4",
-	"TRhRmxamxJtTy5fxuFhPLDZSxjOnG5RZdUDApxHqKeezq0gPrGWTRQVbuLWonmmkp1FLgV0LdpQ9iVO6",
-	"ySL20/k9/N9Gcw4qrX8R28ld4tIA8DDJrsE+y5hvfoi5FF0ipGCH4ubeAv5+xK2xBRtnLvgFTQ5AG0Ol",
-	"jhs8nLRwuJuc/DWBznlKRcrybdCw1oytWNTYrKc7lJqnmp2XFXRcggdqYdZGcUq5KxrA6Rjj0enfscEU",
-	"ckwDBd58AO77gv0HS/UJGgJGRbM73WiDVEkB7aslLAXNz0iSWnFW5k1ZzRxUeWjtYGwWxY2+zzVJXT9H",
-	"HFbOMnKMvU415TlRdKJIZ2I0/EFzApULlgtm1Ed3y62mT5XzXixxas2pTbB428fb1bqYLtydNJhWoPZ+",
-	"3ynSt2ruztTc7aXtW4hcWYYUDKhhqV6BvXuF8OsHegv+NzVSQwaerZKUxFLU9igXV5Blih8YgIf2TN6b",
-	"NYdfBJpF7zHByMqNkNxbchj4KPDcpAbqB9gATeX7btFpnxoI1Dotuf0WuO4DcHEv+WF88bynB2QNVyqM",
-	"VogrSsUOJXS4DTbRvQoCmgkvEgPEAHAb9FtX0E/ZjeYQBDfelhoez28vXK2WQe5huAHVEMGb3yY4Fm01",
-	"zDaqYcyGeRoREjOTHcVGYBEbFDPY961S1tbAzOgDrHil/tuB9wKq3/m9+d/jev4uD/Z/AnSFTPa0YKHm",
-	"5piXjUHpQG82ZHquYDa4tKxDQPrLC6v5AThGREkiJBqrPGdC5xNiLFngG86lMlZvmjKlDr/nHbzELcDx",
-	"F9g4z7vcZY9sQlcf0wQG0ZMPeNog54HENHd6Qi+2prK0ispOGvA2gsCSJTwbt+dEmZhQsep2b6Stoe4n",
-	"Fo/OP/vMzGpsESx2X/WztAF20Rpgbauzw6sOwqO9svmmZXp7YJ77v8kxGYCiNpXXzzUbgCBhNO37/H9j",
-	"FnKB6fER4UqNWAYDLZg2LwjT4JnQxYQMWRELT3SkQby4u0akM/E3ff/zolGDVI7MYrl6pFj4UQYt15py",
-	"w0ciZ2qKNiFxuf03PrU/gcwXsSfJ2Y+JVpjX9Du7Y/mmYxbwpE/4Pg+03KlcrIXiHebXJIe1bcMeq2Zj",
-	"mONci3vAug5ZMYMp5k93QBfD4nMAhwOOpUaIvRAyMI9lg2EuJ4xBTZG5HdeVhECE43lYGovG0s5ZSEqO",
-	"sZek+QASlOHjkxZgKwD7HrbZPuKrH96ydahfWMFp/gfUgB0ynJu5L47mcARaMF9fDLtc1QYU31o0G2g3",
-	"M3bHU2gn6CIaFplIWdXpSB/dNGp1nXiLCMo2ZQElG1exAJgGGKckgVnfcJFATjTUByo6MQAz7ksY6LjP",
-	"xBk5vg7qJMt6RLgcy2ERkrmIRckZVlacnp1UGDMjF3lJ4LJ/5/9MvLzqcpZn0WIcmtz7gMI2E9HDTYah",
-	"jIWSDs2It9vMRwqwxBaUzqLhlKIc8xn++gZ/PYeiE96IlYxU24fEwpatHtu36ELwWMbMNdFjnhoBvaj0",
-	"ikWz+LraUdu2x4i7VRMgYrF6iejDCRCxWGuJKEK/eCLZDziZXSVAuKcrI0MaHHGIU94TF7mqeVtdzu+Y",
-	"ePZxxieW5vClFO2Ei8faaOf35n+HVwbqNr9v9Dnuy5yRnGU90BwCW+4SpL+nldCEC+8/M3JJQiFURLSU",
-	"Zl2BQjQWsnCONeL4JFB5WK0AFcYa1p8icQ+IS1uA2hp3Ph7sDIhNyxHY+lsyhv6GhavzkNxvZl/k2hpE",
-	"jwn8eqSsL+zaUPMccGSHZaxXZT/+2UAEXiYDQrO9TA6iAJMUQtDfqMhKTd/FHJDav/SE1eIWNhSRyiID",
-	"MJ6FsDBuQFFAulpZqwN8Y7shGDvnGHS18r4C1HCPzfPH9jEwL28tUh0LKYytGHAPQfODk6hMkgNeoLsH",
-	"UqbxhqHlZWxCHIenBlrcptlz0F6h5BZtk1hsxDgp8wdisQbj5L3ZKtuWLXtjzVRnv6ukAr/6c8VgmVnQ",
-	"2i5PuN00bMmqoK4KmfXJadTltyGovVy2/4zFWgQz+WxmAKEnRbpc0BwSubmOhZVMNNARXijC7lgxyegE",
-	"pBzaTFjRLKoylRV3rkdET8osIt1CDuwrkQX+1RQCO6Ykl+C8jEWnkLdMWDftSVTRB9AhiNQWFVfsg3pA",
-	"aYOh8FiP/3A/he0ydHCQ2L/eaqdAnML4F8jHM+/m2QrU2vRbidpK1J1LVNyTFZG6Vhk6KsQTM3ZLoejs",
-	"VTbALkIQq7TpdlqSDvNJdz3KRVXAgZREI9cSKwXGrqd5CmmdLj39KQ2Cdt7ivWVsiBINzVrSp9nSVrNw",
-	"tjLXZEwVwRfIMhI4NweMYvmskVorG8djoPI1ggXXaJaYjkVrE++dTfwZtsQTlOElM9aRf0dHl0cOkRcW",
-	"8eHqbIkvqxXprUiviPRRIaasZMx5X0m2I6HVVki0vuCzqph/Ca54jAbSwth4XTB6nKnJC6RDd5horMaR",
-	"0Dx3vftKJrDsjNhHGOybSdaFhdBgIhuAPNtrioxNVEHbBWrpuNrCo82XXtvN9lguLs3TW6Z3kUFuM/6m",
-	"Et/MB4kdVkKsRnkV9lxdKIEhFrNaAkXeGED4c/HfZRi9zADt+GJRs3xw7tVc8sNPAf9qN8lmdVZ8yrJp",
-	"3HjV18mQHWgSN05gkQxuu+naJkQbyuXWfps7HHUbfyNtiMixTcQeKJbfMXUSWY5rVwwTCxszOM2YuiUp",
-	"HdIOz7meVLVBuI3thFPDXcDciCRWwWPZTWfiW8TEQkhj455cVUFYMJY1wLDPCMMval117IcuPzn5enpx",
-	"cfHy1Q+J7YMEJ5skcsiE7YDjYiIwP6Nwut43ZVJ0xoa5nECKuctwVsR2RDIqJmd5phJQbwGYJ0P2QmE2",
-	"uCLHirFYJL/98pUYGYgDPDW/UcnJFRn3qYYGRLcqwcZM0Fqow+rrON2y6Fad/eu//rvS7Cly5flzexfR",
-	"CT4p4IUkTY14YoGdeCZN3Xfsigftd8ziWg297b6zmsT7OGQCD/7TyK4u57OjBGu7mA3Wht3Dra3Remfm",
-	"iWuziwm1u2WmiF7I0Dm/x3/sJhF7azbPn66fizVwLjFLwfpobBeMMcwys4R3C6Zd2z6otbxrd4oh8bpk",
-	"1zn4BOmtyIGvdkduw86Yj8JBI6C2/c8uM6rXCHPnZstMlndC+5L8BiOk5pOugeOVR5FYIAr2mCavL344",
-	"a/Jxh56Z0Nax1xEtJcDJr4A3yYAqzYqbjGp6g6iW2FW7JHBImLNMxuSO5iNrOVjDgKpbLIOVaGiVpbB+",
-	"2sUo9w4dRu5YYd4XSfssvTUwNxpmVKOm7fHyOHH/vLG/TyBprCYZ3L1wonnOClIwml1O9R/i2gJ2dgIF",
-	"Z9DXqKBC0dS8vFj4weLMXygbJ8emqIDlthu4XZEyTztll95IgK8nYIDNdIxj01g1E+aNMXVGQN4kBVMy",
-	"v2NJFIwJrsuVjIX9NvNr6qzSotry9PDi0IsytmGrqmnKtsfbLNfmBX6AI/Ez1RR7wG9NbO2evm3m/HeU",
-	"KNaaOy2n26Y53eZpEHAWIEnZHIdTIyGdGLCcEDMiRo/RL5TiPfF0FIwEJ8QwOYpap6z16j00aFuRBXni",
-	"TvpUW557f+EVESOk2KAdBS22IUMuEJ0u2Q3yvZBa7qypiyCaYWkulbHV4Po9kaZ7LzvhdW/Z0tsDkRlM",
-	"u5WUraR8jpISjkBp1mhZg/v1CMhUDgZm5Es4HK8V1gkxrW2niRDTq83IrLgLZaVijDjkM6KIqauqV88l",
-	"EWfyqWQnvHOLvD8IvodpBnaVFsk2cLu2yvHRphs8Lt3AO2rScr9uKdtgOOrkPCUFA1fQytkG1dsg4UMF",
-	"ambmE2AZ3eyEgmsS3HNCOpNZuQHeR+SMGO89ugK/mL3KP9VgeSwssI8p18iYX/3RcAQUdK4MhQwL2cPE",
-	"gmtRnZW5fy0cA669GZAIaOber3lkTS2frREfhLI+O4ofizUXXARavbn3imp9llUwb59U++0E/usrsNPw",
-	"v3sLTTnH9ri0xRbPpdjCQD0o3C6mUBCaQRpUBXjXq4Kf39t/LRf/b1bHpwVFiYWvzfyqavcTCYjvH6RW",
-	"xrWdUPpiiNYqzI8KhHs1qrvmqPiw4BKH9FT81p8h9MsyR03qTQ1f5NB6jtfrOf7i8PCT20zPx308NffW",
-	"h9z6kJ+hD/mdTbAp4XZYgsEa5FTB5JAtFV1d2CVU9wA1CTRjg5cCbclqkWvi835c0YhkCj0uWkK9AgyA",
-	"18s9IJnJfi0yOSa0q1lBkGEjyCY6fvmaZHSiSGdC7Fs/uSI51axoECGX+FQKuWGtwFuKxEJuqzhin2Rd",
-	"OO1WzLVi7hmKOTwC4AKuoPl6hByWBj4dUwxat2K544CmfS4YMlIxQf71f/8f4eLGRRrgbxueuJHixstV",
-	"87lfa/MHGmiA3bEAWo7gGRPIsSU9aWSqv0wW9ipLqz/jMU4OB0M6myW0uZPGLAtSpHFTeBmBBFxlWm8Q",
-	"tYmCOJOQms03RpFjq8/86vkePjTP5biV1gtJa1RNw7L6ZySzpyffSu5Wcj9Dyf3BYGklxckV6DlIaBTg",
-	"BrrPB0wp2mMrU8Qs38juFyhVtM8FMTCUhaY5pMBCpqwsgE5RQVEiExk55uKOaziexqzlPXHKBYE6/Yj8",
-	"67/++8RlscTCtqpJLJdVQqRgCmSja4znaLGo1mww1BFJVOW3tGA2gE3GsrgFO9MMKwEoV2TMCkZomrKh",
-	"QWqbmGDWEtQU83OzAlZ8uOezkJ/LUkSTY0refPuGeREn2CqHCkcobYenrkiSU6VvWFHIIiHK2MLjPnDa",
-	"2DWEdBPYvhEZ93nah7fVl3kGLe9gsWKh5S2Dhj02N0z15VickeTfcKP81Y035wraAFFtjX8zEAHyfyMM",
-	"XqUAjMUK6WEfKM8/uD28rPwzFy/LSFPKzANlpAlWbJFEMQcQex7p2hwVF6R2+TMuR7ojvwWwapazAVPP",
-	"7+2/LOtvMVmZ9Hd5mP2AhLwEz7XH22zEHPGuBbluwVSfKFZDHeDMhclaGAQohnwqqmJhqXDHBTfwABz6",
-	"FBCZcKhsBAiid4ywb8MqQS45LhigOhDsemB3NCcRsOC7Ck704uWyZ/EeCPyrgTA6yrg2P3nA6PACh5Zc",
-	"/11rvciCjGH9YAZuyFg1bz62B48ce+PI/PCFkVC3TJzAUrCCAl2t4iJlB892+Nls1wAqVsLWD277bw3R",
-	"mhRx9/aDFo+e7dKchmefj7Q5/ISdNAVEzQjKlsncERNSOVS24tq7afDPksEDS6uVQ6hMEiHH06wY6G5h",
-	"WnmKVSx6xroB1edD6BhCUyDIKuSo15/JEiLogF0hp5V9ME1TORJ6qkvzC+XiKkbDlbFIoPfo2TCnqeXx",
-	"7naZQSWglgIcwp/cuM1F8eBL4UeCnZzP/kfiH+8vbmjrIQVinPWCDRzdocMGZT0dM7wrJ2vBvIcQKxbz",
-	"8pc+mH21As6ELNeuxt+8u6PLo+t0wMhvg87fjqKj8vXDLwtm5nRD9dHl0auLV29OL344vXj99eKny5dv",
-	"Li8u/s9RVN6NmxGmI3Vz8fKnl6+yv7DTN5239PRt+gM7/an78uL0h87L7iv6On2T/cVMAn4/YAP7+7cX",
-	"p69epa9P39KfLk47L7M3pxfpT+zH7lv6l86bzExamuEfgZZwFB0prtkNz8z5MofROmCP0LF4FB0Bv8HU",
-	"2N98ffn68uLV5Q8vzdjNtsdxj1RRGccPp2+7P748pa86P5ziiN92f7z46eVRdGTZD44uX32PjsqXDAfd",
-	"UwEXjJoxuw3v/gZOGfvvcqlnfOJmWWoP7kfBJwMqEGcUy7tH/4yOhgUXKR/SvPKaV3oxSyzILRd4BdQb",
-	"lZO4WfYND5juS3MNaEM3RgGBzU6zG3Oqjy67NFcscq4CvL9ibmJvX5++TF9lp2/ZD93TH+nrzumb9C/Z",
-	"W/Zj9yd60TEiAIa44L5mRtGF/Ub/J00H7MydoOUXKJcphb2bsdOffzmKjtzByyj5Xd4xA4BHi+/hcJzf",
-	"F2ao/9CoOViBcqimzDzfkZGmdEDeh7KYhZL4vAp4w9FCQvldtRQNqq1BW7cGhx1PYKWUVCkvlPvaiCwn",
-	"W71Ty3Jgmhu/UIE0VkCgUmfNusKyFNDRidJ0gk9SdID6eej1d0aCl+9hs8rgmdCaDMMzUsxv7BELNxWo",
-	"9KYCvEZKge3gXDVckY4ZAURpdDin/TEh1pxWN+Y67X8od9aGMthqj9lVXyl7+BrQxW/2tjDikYURj0fN",
-	"RpzErVQ3AAaTEKq8HbAImC7jbV8GTb+GOGpRKngqOHjwUx+8r9Z/XpEkHRUFEzohA1rclq2TbAnh9Hx3",
-	"rfWDE3jyIVjbTXoaggc1OU+/VraJOizNYX6B62ASzqx5pw+pUmNZZKsrDZZR2pfqz9n45A8ZKgrGKvdS",
-	"9hIM/ZHSKMZHhcB2ZJR0R3lu/YrHM7blyRVc4Rys2ISFaQVJF7YTSkVrcVOGkZetWtzXNiaHQ1Zn5Loy",
-	"uxcqFv4GHKuRkk8fvyCvtdkV5/Bzv7BYT1qKdtRexozegr/U/Qwcm1L4Q33jr3dXFFL0IN6G2QrE/tAc",
-	"+Y2Fe0J1IhbrSNP/5PbbxpLh3ROW0iJeT298zFvYeym/hzIYawgt09Vg4vd4AwoJNl5D25N6kMVR/U7x",
-	"bdgUsVgc6z6bAOGjjTWH3kA2VoRqksxJnzO/sa40DJTTQvM0Z+h/HBbyjmco3n0vEn+nFy6lbVxIzSJi",
-	"9m82ysFnyBThIs1HGcuiWIQtJkhnghX6qk80H7AzkgTOkSRooWiH4gn6XbU+1Rvu8vTIGPG1Hfcj8qMO",
-	"NNZrZ75InNe93OcU532Q0YOFRzBAmj8MuixD5LFy57ev5bmDlA3lWC6UpoX2b8/yf3ueW1nU+4WY8x+L",
-	"hI4yzkTKzoIzrhLbrTyxOHBDNYYChBwjV23OuprIkb4C1UmPCgZY4SFGEa7N+SsPrqdCd0+0DT4Cmg1A",
-	"Dp/7yb5xpTendBxSN9F34IG99ttuOdTaFv8EDm9HtBNucRoMMHdknn7mZcs7EXq0Cw4cDf79WxAs9aZp",
-	"EA8UxvN7e53lj8hYzjTbKL5vxcG7OhL9DCuwKhJdu9WcpeXMsI7waVlLqrDi9sf1Aytljs6yXZPoEHb5",
-	"b0xvZItfbFncteUFu2AxmX/ahlAHs0kR8is2vXAqOkQ6CbYdMiNjwGLkFaLQIQEPQ2+BjY9OWfZl84xL",
-	"dL6Y4wUJTU6t56o8nFs97AvXYJFFS7CW9i78A1IQ1oAdu6+oqkxlR8HSVqlfMcjaVkfNp++YB9FW/4dc",
-	"yke7jCtg7R04eG9o4Cl8WS9NC6lUJRJbuJ8EjpwgOgtZ9uA0gWhsLkXPfOfoT1M5sI6LS5LYqh416gy4",
-	"RthFAg6k0CC2bxGMjHDRkd+i8gMVC3dTjBNlLOVmha/8jVMpurwYmBuXl/mhaEk6jHRHeZfna2z8s1av",
-	"8Ecz5PcCqzmWA264dNnCIbjIeZQP1J8Mc1jEm4z74aDIpTeXAf+1etACCPqIoFMDofN7+D8yW8IxW7lu",
-	"qBmX3uGdoQWKAwk7SvAFY3UO4IL1eBIJD7VMmKiXIgEAYsmQFUoKMu7LWMCNWHY21fSsBJ0xVYArGcSn",
-	"ILhHRcoMXhCooSHHeixtnNyuA9RriCwWBfsPlmqn2+ENqbaNz8xHYyiWgqeBoxaS+YPBCAo3G/elG8TJ",
-	"1fzmK561AJ72QgGOM1tNCcQFmwK6hpy9ZfuYLZrFB178h33U+EZgB68GoN5mXkaZLTP1F87thYf9IXWo",
-	"1X7fNEg26bB2q7Ya7MGmCTahvD0QAJT2UCwM86gpbQDlP0ASHyVeXXMQ71SzS5KxnN+xwpZBItYNC3aK",
-	"P4QKorLY0tUMGQXRFg0hLQyQIwMLDsqIucWYdoVQlzVyAEHUD9IgcYluXUhiYoF4kMEEyPbrLXcLvL/C",
-	"zFvcbXG3xd2JPw8rwS5qkRuA3c9w45m6NeBrwaiSIqgBcT42uBVQaEKeqoFcVLF9L+NSyybrULKfEXDi",
-	"S9k2cC7KQenHtiPfa4uezxI9ceMtgp7DQmajVK/ZRTpV38IgWwOe5LP6IZM2FinVNJe9EZtqk3cJkNfL",
-	"ZYfmQCfVlTmX6KGoZMbZCj73hIiMRM6UIl3wx+2pp/KTW/llUes3WJDFfY32Qcs7Ka+hqmgJpybVrCeL",
-	"ydJD+8JokfYPzm9qR7+I59RtzefNtzQst7zDI38KtpJ3e51lCgxheKjrSjeFMLKw7tFKznwUXAmMG5Uc",
-	"+VgoxtQZSWheMJpNbiDzVQW625e//wMCNPSWCXLMe0IWEOCh0Fc66DYtarn6tu54Xoat0QG5IuYY8buN",
-	"eSxjMTW7B9rMLZWIG4ul2sw9MhHX7rx9TcStDHJH6bhuiRr0R3cY2nTcJ5eOW/WBwlYs0W82fNcUyvN7",
-	"+6/lurYtaIrvf+rhqvDyya3aVnSXB452axKKDZ8t7Jg292BtI9vwXVD93MXMQ9AyaGH2AlNM6CuSUK0L",
-	"3hlpphLgt6UpXjIgNM/PyDWUKQs6YEYdGRY8ZbEoGE37TBFv5ikX0r1y+SW3jA2RmxaSG4FWF26OtPVG",
-	"pwJL5JIAGVICKpSyjjOnkCG/rrUL3bMiAp4yuLyUpqA7zdPUzDRQW4sFqGtb9ac1qliPzIxcQ1U2phOu",
-	"Adr2JTNyFf3qotWvWqL5A0qlnN36bFVd7ryE0+VDLKuUynousflQ76UJyC3gSecaRQvXZ+RnN2pMNooF",
-	"d/1Y3G0dAYixPLnoXZFRiBDWH+AEkUGGhHSMAe+b0R9G5VdNFh62ftpC4/Y01XLrLIgekOO3fbYOn58d",
-	"0GpUSIfq6deO/ZsXCDuOpkiP1KbKOR8ZOoCVWvrkwlWfZb6ERx8uWb6Xwh756GEGSO+1iJ++slFa0ozA",
-	"d19ZmeDc417cuPeefBT5xHV0Az5gFgv750yqLzRrwXOlHLWGnwAeSG4ObzXjmRtrXAp2ijwYQU8aomUs",
-	"kvNUCiVzdo6tYv4NWEj/+q//+u8kInDAwVn/FpqbXpGCZYwNsLaOHAP3Vyxq5F/AVnYKXW/O8ffJCXFI",
-	"qwJ6wnk9EoA3bKY5Syvzhm48cClWBJJjs2FoYe5ZiUe0AYR5GPwe9s5qKLyl8EEwxB0FDwLkbdLiBBtX",
-	"tmcbP3gOdB64NWvINEOihGrk+T38bw2xhCfLdfAIpXDTxtwCUPAsYGCvCQ8eOo6bDkNUNLzUlfhaJQ/Y",
-	"TOktI0oOGBSHwadzNL9FAhrYh8o8nkD/FlUWyTkKV+wqaCX0WSwe0MFmZr6CIsY1GctRnpGMDaRGLSan",
-	"SnveeTOhPWKHXzXYEIt1aVnooX8krO1LoGF5TWxn8Ns61dp4w6apG2pE2T5oDA2PFlUFz22Xqo3HISqi",
-	"yT40kE3NUqhkjScpFURIAvQOBXgWCBfYRcwRiBMmsFQE2pMJMIcrbXHNsRxC40YueisKI9eibEr24BKE",
-	"HVPcVDNijfaD73/4M07o6ajKLVbvV4/EuTx+DjhWM3zPmdg+2OEzF8K63xmUxnnMsBvUIh025CTHBtpk",
-	"npWYB7xmTGQsO3nQwzm3ESw8Lezv5EZy8Kj1i2hBqwWt3YDWL+JRmIVNobeLWbYRtcesFypsSN0MYL/Y",
-	"GBAVNsDkMQz9BMFNjDZmm2nnmaX/kkPlVbM6kMXiEUjmdEY7qEts1n2r7O9DDTEWtt+2jTaR5mBTcvIE",
-	"ulmbF40I599N6wFtcXELuPjZgkzdkOXhRmwASc3TW6ZP9WTI1tDNxmEiImQthHHsghsn2PM+qCJzoeAE",
-	"h6MS16raW66dEc+1gRYYKTlm/zniwwET+iajA9pjESmY0DS/QW9thBl4NzkX7CajmkH/zjvJU3YDO41L",
-	"EcViQJVmhfkB9Rf2mGAFT0+C/jchwTspWI8rjXQ2ShYGIDoTcBqsC8SmGl/bFnaxWBWdfudKf4Wl/Qov",
-	"eoPoUj6mKccFuw7hm4bX+SRb35pNi3vV6Ae4rV3bdF7YOEBwLnHdVP1kLn8oXQoZUay44yk7zZi6JSkd",
-	"0g7PuZ7UtJfaGb4KTuWMVDY3jxqzKDn2zKIn1ZQ2JBRlpJlKNIpF0A+eF6TPjUI+uTLHyr4u31kfm+Ka",
-	"5w2ZgJa8w0L2CqZU5G8trZrjRncC9CUjYWClL/NMkb4ck4FBI/deBtS138RMDSzWNwhKGE37NgNvL/Pv",
-	"8JX87xEbLU8Pjdcum1NXnvDgmure/Dt09Ap5Zl8ot9hn0ET96PLoP0esmJTduMN+6YsSQJXts8w5nT0K",
-	"aNDs9q2yTR6h2pqrKUVn1sDsRWzhUXktbtkhCdmR2QT7Tdocb/vspGlwI+FuUBmeQZ6jy6OOlDmjAkdy",
-	"SKmS4a5+IE3SLOZ/mh825dK6eOoQyObgILfJlF5GWSlBjJTwhxQXdJ50Atlwfm/+t83oB1JfdUeKVRhh",
-	"DU7X+pON+1QD5x8KlUon97CDKg+apj4QNndN2h21dRi2wEYHshu0P3gqEYp/qBXorP6hAjarDYEEDKzB",
-	"goX31PY834gt2hBJgCWHYzjusyJED/OimrFjS7GEWXGBEj4gJHAI2XXoBG3P5DOqdvJ+75Gq+Lv9sYIb",
-	"FXduG0yvfMG6rIBeOvg7cpz0JClGgpydW95VM8IufpucGG1zVORHl0d9rYeX5+cvX709uzi7OHt5+ePF",
-	"jxewhewo7mdXxLlqJ29M0hTVsMgK3Yxp6+F2JnHOuyyd2CZTVr11Cr6aYWRch8bFUBaa5kQxbWxAFdzi",
-	"V/SmPHwHoBC4CjUFAJ0OI7lReFFFV8ZuRa1zEDzkC9cznwCrweQwZwAygX4yVeRl7hDc8UPQBn/6vuBj",
-	"Nujhbw49593tr2xrJigM8SR3iffAl55BZatHkuDRpQN71qN/l6J3mvM7lkVQJwF7s5oa4viUy6WMSg2q",
-	"3BF5LseqvpLXZW/9WU//hPOtOyCCG+CpmGV6TXBkA5r2uTDLjvz+VHnXqXkd4VisKGl6seU2x9dwWQqi",
-	"UjZZ/8q4L3382XJ92fqdcBuBc3b204CjVY40NEywpybszC3vWFHwzDqc3AWaDYY5rW0tyvMFpuQoyCJH",
-	"SmYeaowor+CWt/QVlw8cMqRG5CnDV1FS0fk7fex2Z7+/PyFlttw+5myCkzciVEOaEt44RA9XkD3jdu+C",
-	"lcNibbemwRoEPTXCISJv5fQ9v/CegAorgVrJSAN1uWLEy3BFBGMZEZJ0GC2MeSJvmYgI+wZHNZc9c1Ww",
-	"BUvlwzxj9lszepFfXgu0FSiZP381GpqX7VwSDptSORh416CeNhXBRgwe42zE2WN0vO7E07pfkozdwVbo",
-	"s9xle5UAyZUaIeaad2u2sZwwC5YF06NCYMzePv1Pd9tZW9C1lbedrVFYYC2ubXEdlenW3tMPOWjm06n+",
-	"98FzocfT9CP/xmiu+xH06TdgoyIyYLrgqVtOrkgm05FZ4cjsFMUzBggdIvFHv22Ovv/z+/8PAAD//w==",
+	"7L3rkts4kjD6Kvi0X4SreqmybnVTxcZu2e1ue9pue3yZ3ulRHxEiIQldFKAmoCprvI7YX+cBzgt8//ZF",
+	"vjeZJzmBTIAEKUqiVLL7Mp4fPS4RBIHMRCLv+aERydlcCia0avQ/NKaMxiyFfz55Syfm/2OmopTPNZei",
+	"0W+8nTKSMiUXacQeKHLLUsWlIFQRSpROpZgQ82JA1CKamp/DQaM7aIRXRDERE67JiEY3hAvybNx8QXU0",
+	"JVqSxTymmp00ggZ7T2fzhDX6DXivETRS9suCpyxu9HW6YEFDRVM2o2ZlM/r+ORMTPW30z3pBQy/n5j2l",
+	"Uy4mjY8fg8ZrptPl9VizdHUjb1gkRazM1++oWRYby5QRnS65mBA6oVwU1nPaa21ZC58tZo3+xVmv1Qoa",
+	"My7w71a2MC40m7C08dEsbU5TOmPawvr61bPv2PJZbP7NzermVE8bQUPQmXmTzjk+3rSC/52ycaPf+JeH",
+	"OUYf4lP1MJvffPo6iphSz7m4Wf9Bf8jeH/UnwQ9rfsu+4UklQr5jbK4IhTHkyHzomMiUxAx+oprF5GhM",
+	"E8WOyTyV8SLSyiAIVv/LgqVLf/lmkoa/UIuDkZQJowKXk2oeJWw9ELLne0Mgm8F87zHVbCLT5WYAuL0R",
+	"OSZ6yhWJ7GvkyHyBpiwm7D2NdLI8Xrd/90pjzWlpt1pVx+XxIlUyrT7zoWDv9TCCESGujZF5ym65XCgy",
+	"pxMWkDuup/C7ojNGxrBNdUUSNtZELjQZyxQej3mqNLyzdgO4kjXL76xbvtJyxtK1CI3yAfti1PtG8ZOb",
+	"kXo3pZpwRejIwAHRal9dDwJ8PuRx456re8NoGk3Xrc19yKxSKkbM9wMSSaFppAlrzihPzEFk7zVLBU1I",
+	"ysYsZSJiOIgLhTvS7L0OCJ8IaVAyEBFV7GQgCkydRjO2ZsO/7Eytdnea6oXaDP98j1wQKpaWgBUjSlPN",
+	"FDlK2ZxRjVTtWPNxTrsBoUlSuA/+5nGZhZozEbO48ZMZME9kzBxZVe1UwYoL2+WazVRd9OKOGx8DA6Vn",
+	"+GY3AxFNU2o+thD8lwWzj81iPgYNpZeAhrFMZ+b9bxM5osk62P0A59lsg9wAGPHM+/yJkQlMQeYy1WOZ",
+	"cHlCvpcaWUHo0XC4js7x/W28+lnMZnOpmYiW37Hl6lJf0BtmRJDU3PhE0THrw18GqSwm5rAzpUsc6oYt",
+	"CRUxGcnY/EPdGQKhyuNRMY8Hwrxkjm0sjWTANQoHV8V5YGYqpJ6ytDhhr9O5IndTnjBvYrcgrgZCaZ4k",
+	"JF0IwcUkIL3W5Qn5ji0VoamZe46Ms9MjU7lI1Ql5pxihZJwyNSUpFbGckVuaLBg5ouTdu2dfH5M5S90X",
+	"ygfwdNyK2tEFa3ZG7XGzF5/R5iXtdZvnUXvcii/ZxajTdphCYTBHlYeEpsHCJvY84yI7v1Wn99kYhL/q",
+	"y8ZIkI6+nIRp/h3RJIGt0ThYETnJkRU1j0/ItTnXCSNSsBwP7c4VoQMx40oZRJpnvc7FCfmB0RuYQQE1",
+	"hF+FRLBblpKZWWEZgE4srYaQlWnvJ7Y+E7dcUwOPtVcZ94fse5kVvlP8sGExWyS1fAnAVeEKAG667qTD",
+	"w8bui4O14Po0m60HCT7cGxj4uvnMcz7jupoyZ9IcWsNTjeKQMr1Ixbr9JjCN//2Yjeki0Y3+aSvINYZ2",
+	"QV9oV+gLQeMF5cl3XKzb+415tO/Os7ndh57LiBpar/xUgg/v8zE7v/vcC6YUnayXw2fZ8/t8NP+K+24d",
+	"wcF+ewcKL13sNZflrnSzNDYbsVRN+XwDRLwhewPFn6T84c1QMbw44eImV1LyFa2DTT5iF4l2wyLroQ9G",
+	"fxrslVYCy3s5Hm9QQKR9ui/K3OzwpTRmqZMIt6NLmuGeUvnptQ9Y4HpQ2Kd7g8K+n32pDjlYIPjUsFAH",
+	"IgdvEbCoVzRlQtc5SWoxauYKSl0MzWH+e+DnFQry9Ukol/xFsiwukijGlC/5o1QffkLysstfS2Dz7Pm+",
+	"JJZ/wfveZl06AxGq0m++e2c0Z7OijboyAVX5QHrxa5mwelzRakNckVQma79vntVGkvk4rOINSzlNvl+Y",
+	"L20nLSNRectR8DIR8PYau5en0jz+ut3p9v7zrz+uO8kw3RCn2xGab7heL5kofLgvgdm54TOajsfrv2Of",
+	"7v0h+372pe00Ap/8lJSSrSNfVR0Wvm5dB+Xl3mrs6mR0YxSEOitE7eCT3DGldeRrs8yp3kHL7xjLrtZe",
+	"Mfh4FyZd5JlveXTD9LXWNJrO4DZcZ2r3h+xL5RVfyxfxWM42riDKnt/v8/l38m+v/ah2j+/3zcLH6pAo",
+	"fvcTEam/DG9db5dzVm9VjjoNM163JmDUG4wqc6o1S82L/8/faPPvrebl8KcP7eCs9/F/N6rY/Du1QVZd",
+	"qHuJqnZu85kfUq41E+vg8JwrjefU+p7wDyctPVCExjMjQ9ylUrOAmC/Ei4TFRArQUaNkEbM4IFwozWjs",
+	"bGjeBPPFKOFqymIi2N1alN/hOjdbZT8agKi5FIqB6foRjV+j0dH8ZeQdJuCfdD5PeAS2nIfzVI4SNvvX",
+	"n5XZ8Yf8GjdvxNa0RRNgOTHTlCeNPqyqT8zt4xAQNMacJbFq9P/2Af9phzUCZy8wU3lvfPwJ8ccUMLS+",
+	"+WN4Pu7Sy6jDeu1Ry2wWibYPHlzNNYgXz3A9hIv5QufEs0hFfy5TTZMbrvt2W323+I87MEzzIoKzSA2h",
+	"nSzsI+s23zdAmNFkLNOZwXpKRimjN2D5XiTsioQIlpAoujRSKI+mJ2Yxj6UYJzy6H2bGlCcsHs5TcJ1z",
+	"WKaHpUwZiBZq2GpftjvxGWuejs5p8zzqsubluN1qdkftcYf2otP4jIFHLI2m/JbFYHqNqBBSkxEj0ZSK",
+	"CXNnrh7OLnOcfQMrJaWVbsRc1eYOgkWapIzGyyF7b0532CeUoGvGXL9zluqlgYOmN0wY/K0uw+Jfjn5m",
+	"kX5gjRgklkwRAy2aJPIOOaaQd1ckjCyu4VORFNEiNaqihSm5kyIwlEPXeEVKVn4C94PnoXD0ZGjorZTP",
+	"aTphhz7wGqJMcHXgTOGKyFuWknard3F6fkZGS83ULtTR7ubUYRdPtJQkgeX/eqe6epfkBX8EcP6GJ+xT",
+	"AXnME+SqAIOU6CkV1rQ349rcHe2WWUg1szVvl5nttol24sE+xn4rPNhsOsOS+SFm80QujcRnDib/u9vz",
+	"Ee6YjJbEGv2PEZ8yHfE4ZuJeyJyzFLxYUgxjJjgrXpaOJ7AYHIdLuUiJVc3qM1MP+K+yr5HsaxsRsLq8",
+	"g6BiZVqLFOsVnNEl8MNYAjM0vJRRvUjZMOaKjpJ8fC4NKaY1FxNlXsp5KddXJEx4xIRiQydA2Jfnqbzl",
+	"MUtJQqMbaxejPCZMALgMJQCiv5Xi3gfW+r+G7P3cCj0eg+S+B47YIYRq0ml1TputbrPdftu67LdP+63W",
+	"j1eEqhugBmrkPiMu7sQ8i+JQ6aM1zmN5J4c6mqV5w4D4v6bsVt6wODS3nf/7QrFcqMp2E1FBhCSJFIaH",
+	"jRgxwwCXxeCD18w8OPyNx9XK1XtHFayiGF3gXxnVvHnVUZ+z6Rpz7sSmOx2PNvLvQlBEiqD69fj1WoDa",
+	"aM+1MAC8fy/1N3Ih7odrIfVwDLPcS1Q23MlNU5+L93LcfO9NsBEd+YIPgpBsurBvjheEBaMoC1Ko2ZcU",
+	"rMzIFWPkyCHGY9j4prJBHcTs0AZr9FpdvGJfeaIz6gH3wp+TpivRN6XKqSp9c9FCaEoWstIJCAeNTcg7",
+	"w5nd790rHOdCiXZixd5x83dKUHHYhtxsNwfBradpwGlzEd0QjsNRPdHFgHGnjEjBSlBYQd7rzNpyWFbr",
+	"llnDouDF8xzAqtC5WIM7bxG/Gqd0uMOQJrAzYKCUjdzXa+KyHNVb9OH37ocxjDP1UeZ+IyxNIS64LsxP",
+	"i5ac0ixbgG3XcQhoX4slQWZmp/cSJNyHQnJ02mod98mgtN9BA6wjvrr47OsArTuot7PUsMBETlSuzCPw",
+	"FODlDUtvecTeCXpLeWKE4d8Sijxdwy6ULLyVfk485cjo+5C1hin4y+EA2frRGEKjAUIBwp1qOqIK9MSF",
+	"SBmNpmYbeDm9lfIFFUtrJ1X3wkJKNRuCulnSDaQkMyqWhGrNZnOtrohOl8hkSUI1q4MdCKQd0rFm6VBh",
+	"qozNgcnZmWdwe+u+6YCzDWuFxR8Ec/6MBnurUIA8H6pAxDf/D+lBTcgPAnvpSSPwE6C8x+vWZUc/9BKN",
+	"YGnvBF3oqUz53+95fS1gIqNcRrSM5ikjWt4w4W5aNJFIlEqsRnRFFJ8IiHrfVdJotXP0vltZxkbklld9",
+	"EPyWJkVxcsRoylKEA8iTKEtitsVC3Ah5J4JMO5ZGyAed8ATcMfazeQbWqkvmGhQZmDFhRvAkMxpNuWCE",
+	"RtrFINPxGB3j5JlWRLEoZbAANZV3AsNlqCZRygDtheiFDw34mcVDqhv9hlPeW71ceW8E2ZjRErPBhjds",
+	"2b9hS6c7tJqtVqvVPDf/uTD/aeX/g3Bug+x8/Hm3eTlqRc3zuG10jQ5tdkeoZ5yPLwwRJFRpUJNLqzp9",
+	"2+71W51+t/1j7ix68voVgVjVlFpDO1ib+g1wVhnkW0M3Rz+Rv+GVlIOpoWcNipodZ8A1lukMVhJTzZqa",
+	"o59nYxx1EWir35FufjT3qKXSbNYfSamVTuk8LGUryTvBUkMLJ8UvV+UiIbzrZuSVob1CgZAzdOcBxoxH",
+	"NfYIEyfB7gOhyVJEzNAoFwvNvPwVwseoJ+0NTUT21pAZw2DghG1Frx3nrRGTJMxjmd6ovVeK1LdL9Enu",
+	"1/1bA3QF60m0VlOPkAKfen/KPo5qqfm4n8lZ3Puz2PCuMWdGeyXXr54ZauqT0BzLEAS8zDGkFuMxf+/y",
+	"OW7Pi2ZkP/ZphzNdRpyXoXFacJibOf923fzR+s2b6x3nbrvPuapA9kvBIMnPaAx2uypwaC97rGUSG7kW",
+	"DtuVVen1lPHUslNV4po2Yepv/wT886eg4SVfNvqNVZaapY/VyiOzd10hf8w/y5hB9rH02TJ6X1EF2VKh",
+	"SwrVkkwYKvzmRcD9FTGy15LYBB7gXC7xc3tGZ+FcwjqLa1p/AN8A0VRd54LdOWpEXYlnV3aJxCyd/JPc",
+	"0SBCNfqN+c3wx196z2cX37/vvB6dvY1af4lPfxhf/nXSfTo9/9NN+4XqfT+/+HPaeaPP3q2Soge1ejRo",
+	"P1yVbXPDlg8yeeoonN8M//Hf/xMeB75gNWUpC+Dey0sMGKq8tgI47LdPHqGgaN7fnfbcntxiK+kuithc",
+	"594RLxSGxmjnockrD1SQyx5U7NrzSWhJKMwbZBYAQ780iuQCXI6Zkl+gXIv0b1MaMfJUzueg8mUY5sMX",
+	"ovfo9vzx+9aPtPsmPvtmcvn05853yemf7y6epO23y947fv5y3rpW3a9XMewkgeLKnbUOJZXMt8IYqCNC",
+	"ukWTJR60rTLUnCp1J9OKm/TlHKGZLIliLmAqA4l7LxOZ8PuC9QkI8YYFtVskmtKURpqlKkDXH4nkbCYN",
+	"VbETci2y9aKPIJ/2xkZ5KgK6BeKFK9A8uMKY7pLUmm2luO3Ts4ptbzgOBcIwit84lTPYPWZpP1CQlWNO",
+	"CseTUgXobZmZPuFvJncs7lDFZI2G3Uz4rbnZU7YA9ytook0ucI1jq6t5iUOgPGUarXfEHSJ5phOgJgcp",
+	"sAjqw+pTW3mvn78A7oBaThxYp9FElb+4y2arW1gczEmjxC2m0zynF6PmeXQZNy9Ya9zs0Hw5YJn2M6sg",
+	"08q92mp2OlGveU4vW81ROz5ttqJLdjE+p2ejU/Qk0XhoYOwiGrVOcnNP+/Si3QaasWrGRphag3Cj3/4d",
+	"aHx9EoLa3jfHBPzDjgpq3hAlGqifuhI0XDjCenC4/DoAihtepShxRZiAp3vDzKfItYtxXhs8nUrLuQIl",
+	"DcLB9vxwDR25UEBmhdB3yRwskHp5m4+pl9MIAgdEmSjw2XF2x1KS8skUdZByGGzpzNTd0du3z20FIjOF",
+	"f77WHRCQna2zcW+gZ4f0Q/4+F/qs1/ASki9brfP25WXntHfea11etrdmJ6/oz8X8rnLqZ46KIvAKxFhS",
+	"u93CCwp4AXCbb6ntGjnWPAIa6JPQ8N+9tfJdmHddrdzMWVsrz7a9XTP3tq02qeFw9D+pFv7l1r3frXt4",
+	"O0Eu4/1BbQXZBjfbC3xp0z8wuQEBTkfZfgADh4mVkb+ckN+AXJrpwHT49JfOD+L0yfuL17r910XvmTx/",
+	"RVtv4u43k7OnP19+l3R+fH/6+PbikWi/qLByFHFb/xRtUO+s9IEy1lE4pxutHX0yWvAkzmVFUAa53sO6",
+	"4e0lqKXyecLL6okp3KSgko6ZkU4IF8SiMCCTlArwW4A5QxNGo6k7Y33SJjFdGh7RPTsz/1R+Ia72RRd+",
+	"I0eODoq3b04dmUDTbZ91OsWyjLZMY1mYwSKFsgJDb+SM6SnUhvQD1UYsC7bWksTyioTfPnlLHt62H85Y",
+	"SJIsowvs3aUoN4g6vjsZiKxS1gm6X0MSSUO3xJYWM1q0K4OIQgmmzVyR0FOgwZaXvZrKBMYOhOLaZdSo",
+	"wOoTUGoKdAfYkohJymbyFuJ9vFjZkxkVdMKySdGmY5YDtjaYHi36V0Zmygip/B4ytsChGD5oFZsrEiqW",
+	"jEPIBgIjAYubXJCFYukDNRCG9q0t5oqELmV1zfw2xwWmzyB2RUKovJG/hKMHojA8YTg0jVl6ElERscQu",
+	"ygtANBw/TukdTUB4ImoxmnGNJomYpTAVaJZm6ThJgiYbGB5JMeaYuyXyj3Exku8dsdgiFTRKpfIq110N",
+	"hB0ds4jH3tZxSgNbc1JhBeNFMuaJgayW0c3JTN56KFRqgWQMDzH33iJSL1KBRc4MZVGenBhOnL0KdLzQ",
+	"I/k+IJrN5okhR/Mo5THD6llQEpLdwXLNBEM3rowxRW8d5QHooSSXm+rKquf28wgYJFIa2yTwgbCkH7jB",
+	"VbQKdA5ohn9lxA+zZfSvp2wWIBDsXJUk6SefPwD7n6PMExJi+moRYD7pDIRLcHWmXJtzrCqCX6+y+eyg",
+	"EDM3I5KyecIBQnbALwu2YOFAuHAlHjESM2VYLzzKRxqNPSRH3sCmGUgiOqcjnnC9PHYLNxSjgoGgyuze",
+	"LCAg85TLlOtlQLJYLyG1xTudzxOonDujSrO0GVNNHc+xJdSE4bt/y2SUEzyFntQCsPP/xuvd/yXLRba5",
+	"Hcq9k/2dvWO4nnsK/0byKAgm7nmBia78MIPAGY8p2rdW2GQj8C9TN2yVLZofUbjLfzDsLvuWob5G4BLw",
+	"3URF3tcIsJ6Qe+qzOAMyqmkiJ4sMBsg8Cn/MExqx7C/kVtmfwJSyv5DpQHyQ4SgOrvAHLjnjNN4gzVO0",
+	"SlhOkv9bQ7pxFYfAGCR79rM/Ss8sgLwzl/8l55C5XDw//uDiADgk+Z/mkOR/GflAYVlPp9z7dLWqeccx",
+	"Gp72c/9ckzlLFTp+INtXaFnIWTohP2SVJAtR6OBggdLJQENB5itCSh6IEYvkjNkMcihIC8p9aMQETBcu",
+	"VTr80GAzjDSbpDRi/0GjGTtxT4M1PibrVZxRDtVusNwK12zIIbLa/NupJONmi7bbzfO4M2peRL1e84x1",
+	"xu1Ri17G3ajx04rIbVdTlsu+4VDFewr5OinEgCFjQY8M+A6EhPTKKbXVd2gcp0wVI0xw+pKDplcwyHQ3",
+	"hMUUF/VOwQ3vfBeYdGXW5/kwdvbN1ItswaAWH+qrVQZm3F46OZsjSGiKEfOiKlcOyHTzNJPE+64kbi1b",
+	"gqt1s8WOUFJNHFL8eJxK1SSOC+U39j195nKFTVJRvORKqj2kSfUbj+UiiSECHqThhXIxw3n1on9f1R3x",
+	"5XIkVQ3033LF8Z6uV4PjL/n4MmBhDWsgaY7G7nxLKk2T7GSRJ0AumFIBhWwd2ZS9dbCbxlM6Gy3Sibm3",
+	"jDiVmt++ftIIGgkXrA0DxkwondL/+38YaXfMbQhfHNpA2U6rd3peEWtogbU1ai377IqR+M1L0m2fnTXb",
+	"hCbzKW12iPnklZGeUxYbrXZhmF9Ww8s/0wWUdoplSdCW+9OHTrUN1278w3ZHlBnZqTWyALLS+MpIvolV",
+	"hbfXyVolJCMQvgBh8Guq6WMQBfc8lxACgbG3ZeHSVo0pU5Wzg2XGnx4UK5HJLcuKYZcoZeWVKhuNpwmu",
+	"KUxcuFQy18oG/0nQMAxmFX/VGLFbWLG6JEoS+xRWlIOlopq2zwlW9l3JFbAczRr7qHLlanJTFSZGQ2A4",
+	"VqxIdeZx8O8VZb2Ylm+gFQUsWaGtVDOkOiQrQdN0EXMmIvx3kjgzoWf/NOKGESIwEN8VUesrPc4Dsk7Z",
+	"2RiNmJdRK262WWfcpb3RaXRmhDvL5N9mOzELje3+vvrqzULEdPnVV7jcM7PwixP72nCqZ0ZyGixarW40",
+	"h/9j1RPhEKxjjeNwYvz9of+g8CX73M49KHnG1luYCxbizKqbOrHsvN3s0dNR8zw6i5sX7BKktFEn6sY9",
+	"dgo6SYaW9R9xaQMvjBjIhNErzFZxY417hxP4yN9oeXXjPDKoCguAakp+2SVyFObU8o///p8wIKGR3voL",
+	"lbq/fev82liblQPs7v5y9fr0xtBDaYqz09Pu2ZpJLIVV8SiQdVMmYpbieXr69sVzNExRwTX/O4vJkZAE",
+	"3wsIu2VCkykVcQLWFGgSoAIyTqlRGGRKwp/pLcXh/RBdhccBVNk305szT6g9ySdlnybUa9kQq4Eu7/3C",
+	"PYoRGOu5tS3HaVWfMrZdJh0H8U3YwH+qC2WzmJwnjNAEzHYoC7sEAVcS4kHGB1ehsGeSQN4/pnjw1gZq",
+	"OAI2OFFXWVOjPIAqKxm2dwiBPdw1xI1iVMN94xWKO/42lXc22dHosUsrDlzlearcKnu2iigX5JeF1ExV",
+	"X9CfKvYBoWUPvn90CwgNcp6Wsaq9Yx78tkbrAx4KF3efhOYK2D/gof79UT/gIdX1Ax5wGzWiHewBDcz2",
+	"s0iHk8Y9HeVWPPqDeslxd3tbtFbY496y3J4S2WZx5CDixeZ7/Yqk9A6vYa78ML6cLU/XXv9bjAL7XAtC",
+	"3uHHfaX8sJfBTlHGRR6Zwb+SGMEhgfaN/Sjyh6mcwckCY6lVlK6IWCTQ5oqOlBGHxlCbBEvBFKkVFsBw",
+	"OzV1iVUSyyZZVahKTqZnX4M0inLosVerr9qDc7KVxZqNYgUAPGceyzWfqcdyKzX+rPLuu3kiaVy1OSig",
+	"piXBgr/QxCecLRLN5zTVDw0JgnIfrnJkqDdXKeWZJ1cYhbOcQwy+Enw8ZrELiQAfqYbKXB6Zj7ig1gnh",
+	"geu8e95rX3R622gWlvNTNRRSPlpotsGGVjgup5WyU8nInTLIhmlio6c55UZQd0mfp60rSK6DSnsGume9",
+	"QnoDvARP8zdaZYuJTOQC1GSe3KIpn84a/Ub7jHz7yF5s/hZOW1V79zn5jieSioxLcWWO3xUJaZKEtgGZ",
+	"lbVzu0HClV6J/Yfrw36jdH/Uj4ZadT3AtGXSe4Ji54qOAEVtPKZbHTRcXN0m5cU1E1gzfYCcHGFlIGd2",
+	"74QE74YxYKxtrS8GrO9isTegKu2u6pQ8Bl8j9MzYl4sv874m4FXBWAvIJc3yg0rkkTKqUCRMrXJ8xyN2",
+	"ssqf3cDtNrmPlZuzrtctsqhPPJm7NsAtsdhI216B9oqo24MHfGYLN+j+g0qzxT1WXFEW5kUX64wuES/A",
+	"dVHr5xHkYMxt5RCfDRXugBIjzZqz9hsJnWs5V7k39Tn8QNo98iqVzqePpjo5Tr3oybgbNc/Hp63m5ejs",
+	"rHnR6o67cSdqjyiDi5NbHjyTC6EN8i4vDQQxjSMyn37y7rWlFlfiv9+Yp3H+iXbUGTXPWW/cvKCnp83z",
+	"cZeZD7ToJTjlbxZmudevmu1e89XrlxUiTgEGG+XofGQBPDW8NgXclW/VVr0qBtW2ixzyNVsyeWDfmJYi",
+	"BVuWIV+7p4IFfI0egv7RKPZxuFnkDlVccuAjq/LMoPNG7q8E5o7mBwqc4a6PiM+dN1YNqe/7Lu1+rdMY",
+	"d/WGa6b2T9ZFbzn1PelGxcMyRETL0h4PFAux3rn/ZpP33qg8yoXnGik8SXADn9iNny13PRr8rhH3wAa8",
+	"b7Y2k552R7QMXK3PTDoAv35mxLVlkbBAio8wWw6pwcVwnsoJOMdXU6Jre/DcfDv20ChAE3+uhCXYCTG3",
+	"ft+j6hVIqE4r37XeT3WIzA9Te5HeYI35sUy36K7tg9d62RZWYsGZxb3vT5gee6AuhT/LIlF8gj1UaVmQ",
+	"OFwKxWo4lc344OK+yYuHTMu0/VEr4XivNM0S5otrXo97pwjd5zDlsXuuIrkKXWisrdQI21bkCELGQi6m",
+	"LOV6iE30hllr7ZBIcXwyEGHW+y8kM2h8zTWGomd9BEG/EC4kUKYk61GeLSe3H/RIwm5ZokjM2NzMD0bx",
+	"4UKxNLQR/yuNaLAqFobc3U0lceGFXCsXgchF3lRCp1QoCqkV5gOjlIqYi0loryRYfyLlDTggpmZR0DRP",
+	"jl2hhZXgRJoHKh08hsg2vx+6AEiuy9GPrhn+EEn9yetXzXar1et4kchmZaAyDKlfiiQ7jjmQ/VhLGtPy",
+	"t/LKsz+wxEDZ3G9ykVob+P/K5drGdTRj5NvZ6GmFPJ7Da+Mht8M+Bg2HpLrGgkdu/CoEP2yPs6xITPdB",
+	"vCUYBy4RUXbHPnn96orMFgpaylinFphE1EoNkmr9wsflJhB8Y8e9gmLBK8jd+KoZ+U5hJFDCJjQZ1lZS",
+	"1g3c5jLIWofuZAaaT21PA+9zvapl3VI3uTey29mmpsBu1rNi0LTu4YQCpT5LvfDMdqDIGzmQlw0tn1yR",
+	"Xjmln0GH3KQc4ufX48BOc5/bsNqkdTCLySrKOutQVsOGAddnQTJBn0nJOm92m0Wde61yvRy0uNoM/Fms",
+	"JPtXKjmUeWUbQ9qJ6q0JpBRxj9zdZs0Zxdb14q1os1uynuziq6wwn1QeFwvHKgMjtLMVy6zAlFXW3b11",
+	"Qlx9K+gSXBVDjZcY6PRXxJcGuRoIxbTt9OILhFfEE7q4IuGHj6EdlkdJOd+id4Uaoeyzyl6+1GGUJKGH",
+	"kUzAvP0v4/HFRavVgBI684Quh77Y8wqkoUbQMOKje4Ii0klJokrkRA4XqZG3plrPVf/hwygWhVEPzZgT",
+	"dTupJw/WCb2sKTN66WLK8Ru60HJoEz2HmCCaMdlpOlRLEWV/r9Me3FxrZVJDz6w8u1rM5wln6fCOpmwq",
+	"F4plj2w6YybQ7lpzwBd2EIVPqYhZoiZMsSRR0ZSONTHCbIV8m4kjjX/tXZJei7Q73d7p2blXwdqx73Xx",
+	"psVCiU5oaXz9xE51cemHoXZ//xL11jJcBZeHV5CLHL3+5jHpdruXAXn39vHxPYpNHUam/xyyfL0QzeKF",
+	"eSD5/bNL7PWskm5yZ5esUbeqQFF+BauDkVRdZeN3GUtq5QzHaYLGSv5zw+Mq+0aMOrzeL9Avj98Yl4I1",
+	"bKo8BjBUZ9Jdqxsstp5KoSF9PZvl1bPv/SC+70GHgOQ85zXuiJiMEynT9bl2X+Ly7huXt4lwHvky2y4K",
+	"YYlCVi2AtqOCrRw6p1DBBEDkHDaxoYIwk/nCrFLuQJh7kWgJJkQbPQO5CqEvPoYBCZ08iPHPoS92huVe",
+	"2vlVFAyEMyeAsIaXFdUEvjuXXGhCtb82cpSH7xmeygKw4WHhDKqn9hsD4d13tuwDdJR59/r58Qm5RpUg",
+	"p1eZuowEmiSKjGh0Y9N5/YvTsYmrgWDrkjPRbKzuWKpOyFujfUDkEJ/NWHxVBgzAytscTdlA5FmRibyz",
+	"WZFBYZgBgfkUJTqlHMpvxFKv6hi/Edl/te5TvqryuR40/iWdjAYNgxHz73QyGY0GjRL/OC/EXB79y99a",
+	"zcvr5je0Of7pQ/fjfxX+Pvt4/O+VEe9FKKwWY4bSDqpMA84uYd66gvx4o58B2bH39cQoD8Krqu3X37/x",
+	"rPcO0wValymQutf/qgJPYYAnqdBxFbovKS+zkEhxlfWY83ZpWDYpGgTyYLqjXuuSlJtyAw9xB+TEJ1ZI",
+	"3y/1IYRCAlyvZHxVCt05vVWJu3SkZLLQjAAtmgNuPTd8RifMplNSLefINHw+COcP7i7Db65gBqw5YG7O",
+	"REY0MRtZiaTqXdQLYsslyc15JA4qfRIa5W/vHJIdNMfaOSRmzro5JG7D25NIMmIq1stcWxvzM5lLvhgq",
+	"vhgqwFBx+LhQZ838g4aEFvXalWWHiJ+wT7As3QkJM3e6+VFDU+EURamUjaE100JonlgtIvXcACS0tfvM",
+	"q2MuaHI1EDdsjkbbKTcC1NI1tXUlfaA/aqGKVkYy2UqMnmhnLhYsyoausLwns3kil4ztW6WoFGYGgQAp",
+	"ixj49CdSxkanYSyGS3rEzK2gMDYhv8RPqmsOjeRoxeduVztELdxwpmYb2ZI9dY/kiDxa8CRmFargmvpB",
+	"j+VsTqF1OlTuW5Vea1UJWrV0lRe7xdhl7vkb5iUVA4RrSWR7OV3q+l6/8Rj+Bu3NCmSun76h8tWbIARi",
+	"ULbqYZGzh1cDEa7y8NC13hyZm3dsK9+HOf8HZ4aRA0N7vbiPFGXCgcife636i0UrVYi1PJXXv6JQH7vK",
+	"smGtGgNRgIe7J4ma0pSV37G8GlVVhQrqk7d0UqkE/S6v2LXVcuHvCj9o1aaqBmY7rHq4frtVoys3XzXQ",
+	"B0XV8yq4VI3LgPRhW3ha1dKqgbRh04WFV64yB2e+uKCIrU08AaNddrs73sgZK3MLIwY4kyt1v+Y2CaXp",
+	"UuUFJshbW6S0wAWMtLBIhVrDRaQgC5FA2LMLSZtDu2toIMRXzQ81T8YXct+X3FepirMk/guXCa0uwPyD",
+	"7ep6l0oxQWs9tFwS84V1kpdECdfE3dUkc6qWH1HngsOoIGsKfa0KEnbe6g5N2WIILdR1VXNIToPWM396",
+	"8/J7sJCogMQSigfPqZ6q3CRSWnIYEC5i9p55Q1xM/d86P4WQHkld63awvWTjXGP3ek1tMsjUgD6vMBi1",
+	"tufNGuDlH6rkL1lI3O6B1nlcKlh+IXgVy2jSYjButdhZEX5ZFSh91updtFrrRcz7VpXcPTg7bzxXDs5e",
+	"g1AnxLtECLC3TSQ05bTGY6/fGDYYWyWhrfhGAFRh+SmjiZ5WnyNsu/5AWWO075G5Y0myLkdD3qye1ty1",
+	"6VQneeOtZ12Yz/ocixzSlcXvPaBBjidCOSCjpQWiq3UWOLLM48PzBmiACDDmZdjIUbBrs7O9m0Jsqv9a",
+	"0TGi22y3C1/GKFhMC8lE0hicnrdevRh2Om6ej85o8zK6WKnChkfYtsTIinD5SRDd5vn4ot2knVG3mXfD",
+	"uGzXCZ1eU7EWbfwYP7hvAVu074Ajgjn/7PbCZ5XCxLxO8zQ30OsThjYIPcXWJHs5ErPPj7YWHTUcG+MO",
+	"Plu/t30DG+8Vlr5DvzRM7zlIu7TCWdrSHRIYj3/bFRI2yFFUyG15oIif8XFcTOiAL1YHr26Hes4rEe7+",
+	"Ya6qxGefF7rzBcXefFCPDvhA7U59a+/ADGxWk/fuw4DwMaFiWefKu0/Pc6uV4PNP2vI8KwztMbfyWp/K",
+	"OzKjYmnNHVN6y8iIQZCV0H3SJvPEFjnGBiCu0J0NasFmxtvKna5PXs0TakvFqe94khgxPc+rtVbiT1KE",
+	"OuPcdYn7DQz/fH38tpedc+zMdrDPQO62VuQnhYNZ6sLnkctuUUWFs7+l917Ou/rQfWZ/L+IOkkVtL6KZ",
+	"s64XMd/1dj9ivuu6nsQv4t4fTdw7uK/OU0/+mN66MtutYrQpK3IVojQVsboiIdJxHJKxRFN/1kPbcN4T",
+	"z8OWo9HJwI3sos8ORMnVlr+zgTFs6p5mLuBEYkcif/3YbVCmN6A2uj5q5kaeGvrWknRbK53Szm2fNLRW",
+	"FBkl/uZd3p3Ty07x8u6eVXdIg52w+zc48Y0zhR4nO3QhqTKU4E725wYHblfyT2wL+ifuWLK2pgSeHqxJ",
+	"cY80Sr9K5MYDk6WV1WzdQydM6ManI+c9UwTvV+ijbh+ZZ0ot2BstoxuD8PvVF5264GBosLdSCWgqIUzh",
+	"wCEPWIimYShkylMWYOsFRV7I6lq3+So2ATaLE9mhWUUJA/ZDlUDXbLY1yjDvVWg0BD27h4agXQ2Vi1az",
+	"G/Xi5rmRSC/o2ah5Hl3El6w1btPOaCcNQc9qawgvKE++46KyPOoNFxBojpHrU89TCre915jThl/nPwxB",
+	"I9cgpTnZh7FgIMJETrgAb6QX3279k6Eti5SFlpofg8K8TvqBme+mEgKTrJg+EErOGPbZkuRnyQWLsfWY",
+	"jfFAi40wKBxB0LfIyuiZlQAXG5Z25XowDv2Fa1lgecrVc0LJyEkQUiiZMGhxqBiEY+FnhczLnpg1+z88",
+	"UFnfSehiaOgN55sdB6534lDOmbAwKDdatGu2A6GFlAW0/cn1dAVrP/72QHkVp0qBXX433hw0hT+Gnki6",
+	"QgIY5G4h5xr4DbPOo9kv2C/U+yHrZera7A0Lny8jJQsasMDJ/wYY5H/mzpSCnp7PXHlGnsuIVrecSaiY",
+	"LIwODQIBHBXbQhBD8O5SswtzBk7INUlZxOecCW3rqEJkNLNN8wQzKs1KnLzlHL46AC0DY1bcRczWrf7F",
+	"elnLimFOYHENVV20vFevmBxhZ4oZXRLDQL1zCm6i49UqCkboUXCFflJbAZakXGRV/0+b3bjHsCRlFSe9",
+	"AYZXxLrRFYcsTUHtNWhkad8IojMqoAI35ckiZeTozYu3r8jpaeu4T05P2idtc3jBvW3ewR6VGY6rXbiZ",
+	"g9DMCYS6RTPv/FhZ0NICt0ppk2ONZtIY++cCfYHpVKecxURxgeVC76jKCFTanMiUwaAVY6qnjFVqYofv",
+	"oVLfhVKj1Fd+DPCVG3vrbXsJbsePRQL5sKb+L8DPooYgevPUkow/ZP5k4Eye+Z2PkQnEPK6n0IB1wn5v",
+	"vZmXEmsJyA47VyReMP/LaDDBzBIwHd3D/J+T/z4uLbB/bfRneUDM/IzQJPqQrsZ6ScgeVa3LQz6QRR3I",
+	"1Qeul36bMYPdbOLFI7HFKI4Xg6OgPgkNv91F7CU/ZAU9MIkQUrPoWEOfchL+Rxi44uCgWcN3HihiV9h8",
+	"9nVRct6B39eWnM2cu0jOdm3bjetF6NVO1fld3aDbrj13risWD6kk2b1oxcYtt2L7U9irfWHpj2mwXuVY",
+	"qxkm9roI++SOQtN6W5BM4cItWV6RUGUDKdiDs2xEfKbDfplhD0SBY4d4SYb9LFPFfGkiZWzEEZcDbI9B",
+	"YPk6ql7QtTsPll2xkyv/X4aerLhVEJkzEazyeL9K2S1nd5ViM8ROoasc+u6OGLily3YVv/Pi//r65eO3",
+	"f331hJhfbadEeGD+Bj3i3wYNJgY4nP3jv//HtlXMx0PkNOKyYEj2M7w0e2+ePmVJIoOBGIglGOUZnRGq",
+	"85EQvuahdykXJwSbm5IpS1l/IFxKss2Nsfs6ieTsIWLx30Hw/7f5zVDBo1aWA0ZHUczGFSYe2yiwVle+",
+	"bKsftgZ2um3XmrkcXmc/Y+cIcJHrDs9bq91tyUHJtHjD/QUrGlO4wHRnUP4+ZxBdpeZjVVvUHz3y4kly",
+	"Ax2syYhx8uHDiZO5v6cz9vFjzdaZbgz4UPNGlr1ORX/kX1GDqO5g+bxQhcMrj4u5ztDcEjICajbL3Fnp",
+	"yMwO296wBoriqam7GfvKTltx563uN6B83M4AO0DXRp8Aq8K8FL2F2whu390v3mKoixXTLd4KH99dOHes",
+	"plq+LLCbguEpYz4KIn2B9RhBvZLffKZ4jt8W5/npAHJidhHs6JTDD2zD+d51jzZdPH3CaDQlc5pqqHUt",
+	"wASR1eZwhkYCPQ3BVUNTRr6VA5HbNI/MSOB+MA0VIM48dANc/1qmIjpnyrb7OkYvrmKMhB8+nDzn4ubj",
+	"xxDmGgi08jsQOVsE8IusqgSuxt2f1nwP5vbjAKYsUkgYDIT59a00/4YBr2ViHqAt3P7tBsMPVip26/Ji",
+	"MYXU7NjOiB7T/K0n6BDP/oZmTt+Dgyz/NDRw8j8ONYpObAHb4pLx0ZvF3EhdT8x2s3nw0WOZyLT023M5",
+	"ke9ePy/9+goU7UdUMXx2MhBvp2wJFlwhtcE3FFxJIS/IWn8yTAckkXJOjsIPH1IqADDHQTZ4vBBQQF25",
+	"16ZUDERIRWyWIFPzXyG1+T/2C/yBxY3gF6ipEk7g3xP8nYkQPD0xe2/BpBIeuQpKhmwHAgjOLB77SWcl",
+	"4zunZ+Q7/mglba5SVK7iJptF5pU3aojOGZGvF4FXo00zmeJBZnQPCBfKnGZDkVBeAzoJ0hmreYFWy9C7",
+	"XerADhLKRTO7xGt9vSqx7sWayGebmWaQfQfZXYjpWJ5ggLWhjjzcwpJIdhtlNZ+IKzjrHg0EVEMIrHsP",
+	"y8wWnHdINiVJ1J+4esGuJUCh5oCtKUAjrQgXNePB3abqd6sAomLpjGPPiQ39TCxYEZREyLsTcg1rxBBz",
+	"NwP4Gpfg9eHCdTnwtiXiAOvzDoQX85IHQBNlTheEvgRuFg0OLuzoAyCu1704Wo0WPK2wvcxTLiI+p8n2",
+	"YuNu4EfrNawVuYHABvmxRt18LJm/UszcfbmIrcqrn1UXZrguxhhNGDDbrHAbUBvXZMQSibnLn1Ob3LkL",
+	"jN+ZpxDb9tO+9WcccmpVElqfVgk72SG215Ncm1AqyVXaiSl5Lm+Zkal2qKlTyrkymxruuqSs5E5ni169",
+	"zqviJTj8mtlQe3TtOUhY39p0j0IHNT/T49N0K6vtespWuGMFXJ+B3z/7Yxf+6FF23eS932GZXLfHchZM",
+	"dfYLOPC2V8q1YF5/dWz3QWWxSs7ZC81qtVEI7iBGPY5XWhh/JuPAl4vkt3mRHN6/lklVf0TXWkGSL8tx",
+	"KKqh4b/Y5IJC/1G/U3S1ZP1PKNp9kYK+SEG/Hynoi2Szh2SzmZNuDcXP8dgHA9H+ofg7cLvaAUVmztoB",
+	"RWVSrrhEYq7oKGGxT762JiGNIIwPAnb93LVyiU43Rd2ynNjpavf2C9DxzKxoxoVMDTq0IkeROQ1gSnry",
+	"7vWxLS/97M1L0uu0z4lri1aOJN7aPa0UHDurLijwwltJZrnLv7j+6NhaAisVBarjYLPVrRButk8Zl+WQ",
+	"bjlXyaMiQ0E/fehWkU3pmNqde4uoPF7yFgpObj9cdqCDFua9JCyeQIXtmbxHbrx52c98Yc1z2h41L6NO",
+	"3Oyy3viUno3Oo4vdjpusnxv/YrlJXnspcuMumFAfKO/MqQCrBEqpmPV3GbEOczHAyocmYD1N5WIy3Utw",
+	"g5otrsrf3nJcyZBdKAX9RcY7kIxnUfVhc6vtddQBVvnKkjZ7S48r7outXogv8uYXefOfxZJWPB35Aa68",
+	"Kr1bYk0YTpKs3BS2Urp3YYCkg7+uadhAjowUN6cTFh/f0wr35eqoY9u6rylrWfTHFtjL/jFA0Fh6W33z",
+	"rEk0dU10XNjNfKGLTX9XClo8UCSimiZysmCf3aIkxz6q4m6EKQaXo7Oz5kWrO+7Gnag9oqyyd/KB213X",
+	"CyLLKKb9mwpX3T4eCMl2Xvz0fbwPEqn5O7yiihdTRfvyfU0gDn3b0rLMsD4JzcHaWxXb4VTWT6Uap7VV",
+	"MdhrjSQqM6xe7tTBHRfIlv+YfouXcybeQnL8vjVgMLUeKhrNMeeyXPkcRX86wxJILnjQBuVkYXqPUxrd",
+	"sJjYfnI5rZhdzWdM6KGdYwWd67vDt1vVCSP5ujYhHgHzDY79CD2xbmq+9ByGIv+VKfTaqvPaKzfaohP6",
+	"Su5U8bY65q9OYRv84cNu+anwNP9qJYml8VapxpbisNXcocmJ7Stn/rK9iPY2pWTywj1EGLsGm5u5/otV",
+	"5QLPxiCLNs/Z2bh5SS9azfaoE3XjHjsdn7UMpUsD4azoxcefnMiUyzPtZpf14uZ566zdvIjOz5uX7d64",
+	"xwx7Ho3zGHsoL0fT2HZwQ83BCvHP6VzLOWn3yKtUNvYXnX5ZUKGBpDtBQ90szNTXr5rtXvPV65ewG42h",
+	"eU5667QvL6qlt4Xgelhb2gOftKs/9Opls9WyJYiAfPJajbXhXkhXt1D6ExWMfC2Zbxdo+AVJdtneb0DI",
+	"zA3S97c430NojVnCjfg23L1ZfXb0yizkCciDOqVCwX1VFA9QQkT92maWAxrBClfbhgTc68mtLUW2RQKo",
+	"IZmb6eoXoYDhWUIYHugPOyz8ORdVOSozLtyfFWJMzbpa+VmsMuzBkXyQCeU0a3x8I+Qd5P9aURWYvDCk",
+	"rmxV8m3t0/3TXvdaLJz0uhXG8hs4rkz6NPuMqZGskbYNmVF1g5nMK9a9sgRdFbCPtpH6ds16hksghdxm",
+	"mTGwWirhP6duZ0k7qE7xy0yOGXt1p9NBt0ClOQvbWyPMuVClmpTzQOtWha+vFGX6xGLLaqGivUlmXcLm",
+	"jMYMWhfllfeDDTX6IWcpVEul2axf1QiwVprGOJWzHc+YY6IrMi9+HrIgbXYZrBEr2VPleiZgSTTAZ0oo",
+	"iaiIWIINqeqVB9JypxWXxXoJpWWQMNYSZA0ThRnWhxp89zBR1JeC65so0ri+iSK7hFfLZTh5O+y7WwAj",
+	"96hw3XUMAqeYu4W/u1KaV17fuLCP/vU8BdL1NiNZbzNMqx4vkjGHBl4Gmliv65bFJKGapeTI9rX0GtId",
+	"+5EgnnqQDSkGg3gjqgEBIkW1rcaanT0OFOTpKpAzZdaMFmxbgMxySULL1pw/jM5SZoq13bJ72mLznX4o",
+	"BbFsbYdhwPJhK2veUXwoQKvGKyuJVJ5Z1awwq53rzezt2q1vLdMy9Lt3yfCcwtHnZ30pQNdT27KkRMgH",
+	"oNgVGvrMpLEJJdmcGwC+1bgLnOqzmXPT+I9rzoUMdHmfEgI2EB3rr9sYdV9qQYEEr6HZatUjW/f5DTq+",
+	"ha33fLKKtB3KN1dvc12kZCaQkn/8v/8fyarNkv8irs4s+S8nULGYHI2WBR/p8ZX3jpkhv3HLr4HYWbxf",
+	"PTuRX+fWq3CbTWE0GDd16Q72rU1l9mso706m8Rs+Ec/E3ngutgDEi9nOfOIlV/M4tLFuK1E66IN2qQ3K",
+	"KHA0GYgsxMFvAAE5R2ibsZEQUrCVnP0NuTVubY1+I5JpyiJNpjJVjIxApgNczJMK38Bn6My2pc58vnRv",
+	"ruzH0nRnu3VLd0vKpqtiCq8SGjE4MvtzBVAnyTVx4qHNILPiZtm4h73RMptLSI6kYMdXELLAmu5Vrqcr",
+	"OmputD7EvflTyfDjCOxnKthJLNl/eGXN8vwr3wJcNgHlHYd6VX6ovW2cn8sY6Cjgk9kEP7+h7QrqmVi1",
+	"aW7rOH1iy1vpGCIyKs+eX6qgos2ggsAxLiYnrgZ9KhMWmgeumgUWrDAM+vrVM3LDluqqxKChHkbOmc1v",
+	"A2FehfIXWNGmGIy6hJQBG4R6DBUbwSzuT6enMsaSGTiNq8+PI1eY9/2Cg3aI47KeLkja9EtoDHcNTMMt",
+	"NvrFIvUpo/FQimSZccMcNlCg1G3svGc4Udw8Z13DiXqj5ml0Fp+zi/ElbY0OeBPxNT2+/UomD1TgyAPc",
+	"qa7OB1bOLZtF9qpNl5GyY0El0O8WQuyAv+28GSHnBY79WEBOGSKP6VxlNVg0ueXsjqUk5ZOpVuTIvNiE",
+	"NsbY1gD7Sh5Xx177CN+yPhyZGePt+d2/P4w1MGOoa7bZjZxlvWVqPIbqrK6dgO2tdJWZSOHpjEZTLhjI",
+	"ZWJidBrqqqzKhF3ZCjx9rz101qHUveOC2aXw+UzJ7jQeN4KG/bCX0p5LvfZArwq8qRwlbFbZ4/r1N4/J",
+	"Ze/03OzRDCIx05QniiCcyFEIjTQi0Fwe2kH/+rOSIjwOCHuvGRjmHGvTdJQwEkYyZmEwEHOWNrGF/i2X",
+	"aHxFSRmttXBnmRO2wgplbDtL0AQwiatq9EHC6BvmnuE8j0X5W9bQ31k48r5h/hsQHSCMIBaZRw9v2w8z",
+	"mbuR3aXIrVL2y/B83KWXUYf12qOWl07eA0bANcD+GS6VcDFf6BwJi1T0sQDsDdd9C76+29cqh4N9bzVI",
+	"mEkem6Efc8hUFjG6g14ZKXah4woa4wVE0TEU81JTeXdFBmCmSI3GCgX6Bw24skL3a9nC39sWEFRah6GM",
+	"0O447AOJM6HTpTkCZERjAm/WdidDMNFfHDXVcSlnmK66AhwRzqmeFsSeRcqbKRuzlImI1ewcnNPNhk/B",
+	"nRIYNpHIyYTFxKrPWOL5Ct1zYN2F9gPqxhVKm7JkXusuguLOQygO7/eZq8JLSjUb2lSRsA8WOOxZKKFG",
+	"W+BaL7w2Uzavod78lFHDC1VehxTtXhdnve35fWqNzQEruL19RXCAn+SHs51eXvo2tup+hvY0rnqN1FSm",
+	"OiDTxYyKprkWgE+pxWxG06WzRjoWaOat5dZyAV/lr717/YxktEMEnXHbBtL/Qp+E1dzBNbTMScMBoyZx",
+	"1gw5Q2D5vlgZszU3Zc5y1glSBp5RQpXiY3tbWDcGMBWsiukjuNC0E/yRjkeQXqtFjmiiJOm1uyiHUyx+",
+	"K29ZStrkBX8UkF6nYy0oKYPi589iNptLzUS0bH7HlmbEhR0BMStiQp6Nmy+ojqZQj3Ih6EJPmdBmvQy+",
+	"2w5ImBcbG8ZMcAYlGceM6kXKhi7/18r4CY+YUGzooGvm6Jq5hdTDsVwI+KUXkJAmhuqWQ/aeK63MlJEU",
+	"44RH2k6FxdSH8xQOLMcWWr3WJTnyRnJFeu2OA4nSNGHengq9vlx31KDUWQyanq62HDMQDEmv3TKrL3AF",
+	"0utcBt51QE4BPSImp60uou8h7O3vx8Vq8vntnUHDCDAFQFgrn9ldoc6bBT04KQpYykrRFyBlfi1hCAIK",
+	"itgxd7u3s2LDLdcEttSFy/WILYEKfkGAFGUwf6tVgli8qCou/UYaad7jEihuKpYkCnt/yIUu6ayFwnXw",
+	"3iSRI5pAo7mxTLi8QrFMChYQkNyhjGxWPkUxpggvm59tGpHNf6Jap3y00CiepHTW6DfaZ+TbRxDKRjWb",
+	"QFxZIwEvY6mHytpYieLm270mF9GUjBaKC9AsYDKn2O5guVrr8iy7Gtemwlc4Nu8ZgujgueLmF9aOa810",
+	"WC2YC+hn59xiV9azQ24YA7PDrFrfKqJpo8UsH1nA4IftYsWvmbGzPkD9tLVnSm7BsbeDT3mXbCDrEC5i",
+	"/p0N24tSqRQk5ToSCAifCGk+RSKqVorU9j5NifffYXBZwY3tPNhZAqR3GvYNF8uJY3ONB4u5Pgnn9wnQ",
+	"2YHH1Q7Qme8QoGO3u93RnFPqr5FH5O7PP6br+TWLGZtdg3XtORc3e/uaPAPdA4XtJUsYgt/AiTZ8+kvn",
+	"B3H65P3Fa93+66L3TJ6/oq03cfebydnTny+/Szo/vj99fHvxSLRfrKLPzlOlElQsghyFcwp9ZI+roLiL",
+	"2w4/vB6Kz+WEi3sAkYBFuwjCezh1ScmnOxA7OHUzZCXDv4y638/O/nx3+STtvF2evuMXL+fta9X7enz+",
+	"7bT1p5vu87+f/Wd0+ZdR5/sDms83YBnxCkqA2Qz6xFmMrXyPwnnyedAN5uB74jzfDsSPogU3JwOSOZJy",
+	"VWDdqVL3xNQeAJcpmafmzsxhrxLbszkl4VzxT48J8697eMldH1D0boPBFmM+royuM5FGW3H5+Db4wv5l",
+	"jel3U+nCIUuYwcBgACFXZCZjlpgPCAnWLpYSekt5YvTGKzJPGFVegVfSPkX9xJzNVVy5qStcu7vA1U5T",
+	"DVh5zxxTA1lKUqZkcstil3AKEMZ+z375zDXhSJonCRmleJkcNBbJ7umex/eHKUvRqs1ABpMCBeBCO/ST",
+	"muEyK/s7UCxLZfBJNc7NNp5lnGZ/libYnbvGEj5mBiRlKGATliEXubX4rNW7aLVWwVAxdPNNkm/h7dvn",
+	"b+w7a8hA85S90TK6MZLd/XiIkblIwugtU67B+zqWoKKUMWFJm4zYUkJY+Jzy9Nc57XqRinuC4am8y8EQ",
+	"0RkjIxqVqT+3noHr0BrqzGpu2HIkaRqTO5mKKi9V9uI2L62Mbh5no3cIg6kkEJls7BvoPPapTFifhOi/",
+	"DknKaKyuSDijXGjKhfkNjMu2dxNaWALClVrYlOkUcKAGAlIKAsjLV5Zt4ggWc23YZyRTmBxq89h5sfUR",
+	"jptRQSdWSPS8vxAPUrSW4nKBobh1GlUWav4ULIyF5yuanPWnV/pA+ESw2LDCAsS2+KDJM+3Ed67AZSjQ",
+	"mEi1Y6210sqL9Yf2jnVxHKgwefuyMPluYSa2ObliTGxc8meIk9mjKlOFvdHoXfCNGoJ+rm3a2nd1SgC6",
+	"OnyQfgLyw+cv8ezTwdaFMhErMpV3RhmzbbINw9t71TuGtRTpa+VgjgodH33ggtHBrBQkYNgFtvwG3h4n",
+	"DBz65nVQCIwEtPeefoOxSIWaj/cLSNqx4N/menpFUJUzXC0s/O2VSKBAvYUzVyUQ5KS02RRpIdWHUMT9",
+	"TZE78M3apkgzZ11T5BumXYD+/kJvVkvQSL9ZVH453BIq/Q3rBsYHDcHu/NGUzBbR1GmQ5sF8mhrVUci7",
+	"KutL+XNlbL52PRwzXkCjCOpATyGmzL1JrAu1cNQ3hMOvVh0o7GOFH2kjOCtN2i0STWlKIw3yEZTJJpGc",
+	"zaRAXTg4eDR+YWXVh0EX6/zcr+iSoxA72Urimas81FikE1vAopxHtl9xotVmZ/igcs/ANiuj9/D2zSKK",
+	"i8sv9sb70vBiWzFklYvOX0TYzyvC5pbT4Z/eX9y2/jzrftfWP47+eh790BGvT+nzy/ib3uTp2c+vWupt",
+	"d/GXi7v/bC//mI2HVnjMvj0uPXquIapuMfTbyR4oMmI0NSKo8+goNCwHvm5oJNGASBGxK7THcQ0Ot+uF",
+	"nsqU/x0MQn3yCKcy79eKt9u7mSRuLAdJsJr8sIH1vsik21UrC12jDXlBUH7Lbu/seIpaKf8sF8YKL6yK",
+	"Sry6RAYYNtCLkWn6R1jukkcsIDQviXB8VaizPKNLMmK/fgMl9h5jq4aI6CevXzV75+12xhi5ziustGi7",
+	"3TyPO6PmRdTrNc9YZ4zO8m6UH8yndDZapBPy9M+Hrly7TvXkmv26TZCKMFxXOv6BIjdsmSV/2cizB9jC",
+	"Fsu+KOcKB7mUozgqrAS4NWpol2JM1f2CbbxM1hg3t6RtjpdZw0Pq1JsH7B2k0vzvviqvDbIpUNO+UTUW",
+	"01v0WK6ZUWK5vocSW59B1Fdiua6vxHLNtgfT2I7PNSJp/pnY7cGjhuCa/GOGDJmt7asBW+5vMBbAOfM6",
+	"KHK97lqwV8KKC3EdAa0SRIVT8VAXFTl68vpVgAlFzu13jNnNyEJOyEusCxGYe0xpugSsokn4CEtL6SVB",
+	"rJAoYTQ1T49r3XSf4PbayXZiPl9JJJqOx9vZrpcLa9ivHt+D/eqxYxit5ik7GzfP6cWoeRm14mabdcZd",
+	"2hsZBXYn9qvH9dmv14O+Sj4upnNC3IjiE6GAumzDBymUTNgJeWauytSmLi4Uy3LICRdKMxrvIRc7TXSS",
+	"0oj9h1tOWR/dAYrocrTle7GWX/726bjZarVazXPznwvzH68fm3dGvzWrIU/lfA6qUdlGg8dpGDN1kyd2",
+	"11Zw261+q9Nvt3/cpQXVXhJXFqpRHXU9k2JSIHYVEHNp0JTFqwdya7jHPvKuPY8fi3irrG6Az70YQ3IU",
+	"5vgt1Wu8YUvUxa+yio0jKbXSKZ1jHYK8nq+8E1g6ZKvAXDs0fse87TJJVVsdYETTjCARndMRT7heBmTE",
+	"FI+xZxwmWbtelq4COrmT6Q26kGy40y8Lhj1bKtLVaxWBhbWva1x1WOXgGZbzZZsVhKlMYpfBs6oQ7Cj1",
+	"OwK38r7rEuVyAwu4KhDu3spAzqRriMrFA3swkfkLJ/5k3cr9S/gPKn2bHR6kmlipEsnG2mLVIYxrCXjv",
+	"ul9/nPJd+aVTXSWhKPwSmToZD+yhsfRTtbJA/j4J6QRLc9kDScyBPMZ4s4EAno05nQZ9iZQ3LnpDZeFh",
+	"WNE9KMaPuZix7FOuYgZPiWJaczFRwUCEcIWX3nHCaTG2DEZm0WRBAxZeamFsH1XL0rWiynwgfqKwsV/T",
+	"dVbl/8KCNbvdEXvakw8Xc/UldOrgoVP7RD/ltFNTXahMhHSTeHFH94k1gsO+Pd4ATnp11MGOXvQ/yInG",
+	"8kxf1P+d1f89Pf8rTLSus9u/zXy87SDJ3sNLHpCE3zDfL4sx65/Be77VI46gWM8V1hTuCS3xhX2wsy6Z",
+	"tiIB4QILJ+YucKx87OXUAd1QDXUojq9IiHQU9kHwMtMQLq5ImFVdwQdC6gBM1HbxikARshW3O6Q0ZKSZ",
+	"FQYpyj3ucYXgU0heWFf3Rht0xgwEQK6IFWvsMgS7w1gDjAcdL9IRV1OGFc3GDL9drB8Cb1Qv5hnUF91R",
+	"tzBatF2eltgjgazIXutKxVJoWNI8j7useTHu0ebp6Cw6jy/Y5bhFkStwmgyzlmKnj79ud7q9//zrjw2v",
+	"Imh9B9IhU032LPFe2tKKUcI6SbLuSxWGfZRIFNO13Ab3K5zq7bL66ALd7KeWfg1ko3y6yayIbq99wmg0",
+	"xWCTUnH/cjkac/rxUV7j2vpvjswRcswghhQULeVxQELB7kKyEAmowSQjB3PUJvyWicAoFGZ8xcyoZ0nb",
+	"QwMq6Fhgh5h7fTeVSSEvx/Ar4cxM5TCYgcAJYwmcTjEGrqFyunZugPoEp+pjUMzbKvKUQ3/wx2uolWiz",
+	"wvL2LKMl+frp8/sbiHKetmc15VJIhWRQMR8o0izhgSIhUO7QKNczectcvf0a+Wf1Oo5nB0wtEl19ScDL",
+	"XneawDkxMcW40O+s2pDpIRzvh08fzMu1Cw29aDW7Uc+I26dG3D4bNc+ji/iStcZt2hnlVAdr3pHwygWb",
+	"Bg3ybbdRKsP0bbeCL5euGieIcjEEQO8RdnAQaq6m5T272edTVtrG7a0+ZcmmnkdYj8IRw4YU0M9AWVOZ",
+	"2E62TgUayVE5Ftd1d8pR/aRpu5RacnkkR+TRgie2C8nvkV53F418IldqweJNcfGtfqtVJvHOIYWrWjYr",
+	"yD6+oz7v+/xhkDnN1a2lv/0L5kzi7MDC11Z8zXs1QOU9B4YMNka5cS0+sujKIsDMXTulIq4SJffsxubR",
+	"/1akexWXtgjG6+Ncyns0zxzv2iWS9BP19sy47DrX7ibqBjOjESw+R4SoL8B8vgBQRy5Bwy+3mTmG93X+",
+	"WqA/Xdea+NrpHAbMro85CuwJiycrV9lO7cVzG1m7sC93C2J2jLwtXCmseU7bo+Zl1ImbXdYbn9Kzkbla",
+	"/N7hKGu6zp6ZNAIVx+1F/kWa+3gQgW3lOtvS5dqdHqeeGnwUIwn6JByncgZldjOW5RReWGUTzFF4pcCw",
+	"uylULwamjdey0RaP4J/HRuG9m0oroWlyhHUlAldjgqfM1ki2r5olHdeuhA5n6IXd1YrU2aqshW5psKYg",
+	"WyGpeq14N57rOiEd7njXDuj4cnIOo+ocPtSjru7zew30KIoIVUJByuAgm9sKWnwpqGiOKAqdfpapZQGE",
+	"CSzN/uDsX5EQeUBY6nFLjhRjA+F4zvEVCZFzQC+FBXAzF39gWNVEyjggN2yOnMtcmva8lotzZ9STqRN2",
+	"4qJB2htYbZV+zm5ZUp0cN6NiWcxDe6CsOUSOwWrnTIa29jFYbpDCy1zALaPfu8iW3O98rlPnQFORDpav",
+	"zOsJ2mn3znsX3bPe+baGCG4re728pyif7WaPj1bbn8EJuZGiqg8VEE/duyIxg1VgVCJHN9idqfK2+O1Q",
+	"zKfht3ju/sAMNxNtKkkDe8hY8QltvagXBARir/zMvbUt/IumkqoW/ltTwVeFEmx2758H3+61j3Frd00E",
+	"yD0v6CbYHZnylGWKCZ6G1eJRmxReI0CDoDuj8f7BMutC3c2kxHacsSHupfD2rJgpoAj+KjdKWWnWVh2p",
+	"fg/DFyJ3Z4vCp7BCufOBxo46DegKx8o1oav2pUDpSKmZAThWK0R/W9mYU2G9WdMeqa6pjGaqFlYuNBA/",
+	"oPXL0P+O6Kuykdg2c1qW7CJg/Bgtt3O16qZzNh4101VjHvd9H9Z8oX3zoU1Wyq39R9ZcGBi8QWQbzdsv",
+	"D0QGZWgWY5hACMNB9yxJngFImotUmEtB3kC/EQpOYOcPDpwsmo2AutaeSFqUOT3ziONP+IVMUiiJnnZQ",
+	"tdy5tpkKklPmirZLpcpG25IbIe9W+558QlGgdNV/os4UttfEFjPqlm4KlWR7x3U0zWuL7F+Wq9hCNYvX",
+	"VFO5SGK/oeraSkY71q3ZUEtl5yp3JcgVZ6qCG9Z82lSx9IECj51MtU1S2hISfQZCS9vo9ZnQss68AUaK",
+	"7qh5HvXazUvWiZu90dn4grajLjuNV5rwNAod/OgMuyaOFyJC/GayiL5xDqvzthE+4uZ566zdvIjOz5uX",
+	"7d64x7pxJxqNof+SuDHzGSp24s7bZqvVane62LfDldea8snU93DJOQanLRCY/cbjlIJDJOZqntBlzhQM",
+	"RuaGVQ7toletIVVQ29SwB1yoW4z/M6o0S5sx1dQKmiAZ2XezJFLP67qXsEQVxNKxHVIKf5tdetqtbV0j",
+	"t1dP+wbHfgy2WXoRIUWj4hWGVoLMkjIaczHBMKPs3NXSvHAlT26rLa4VBte43ozPXEvym5pLeA5DvZNV",
+	"2SwgK3KHJUQ234H+2fRQ1+1Ut0Haq+6d36l8tKxbjtO8hbXrN59Km+mZxf+7t64IHSkjTtlAsqwSvkxJ",
+	"lMj75DPU8zEiGHJ1IGNsH+o3mfw1O0H9Cvmolq7L3kjbu9IBsMhzPLdkRqDuVGW8Zl+XJeLwWmsaTavN",
+	"EtdkzBNGpCDUkaJMCVbLNJIo1wrqZxrSyGMS8VehrWO3HKIBw4d1+chjHG+vApx1WN2m9I3g4zGL814i",
+	"djihmizmiaSxs6TAw4QzYVhJlFA+K/INbi7eh3MxqaV73/9+qguMHFebyku99XcHCMSSKIoKrjlkEI1l",
+	"6iQP8N3F8k4YACm4VGqZHNSUdk7P1nwdAf9AkTdPr5ud0zOIEJyy93UawCn+94pNPVquLRS10aCMZDvc",
+	"7dpCatlQxoACIlDJPAozC5u172yvZ1ALwrdccSwPUG/tf8nHVzKgHBSFubMM+cLpsnjI8FwEyta8qwp6",
+	"3VitRViQOn+24zd9ElK9pm5W8cyaYTXF+NolWsycdc0w5R1X+wC8Or35hivcxfcxpq/w9e1yXe0IzgJT",
+	"rixFsxglPCIpmydLyI4RJOvGjua3/DJZ3SiFhKDqM3eX2jbin+zA4deHVQaKysooIxkva6oFn/GSKNyY",
+	"e7G/z8Z4LLqLkLdwrcli8t1urgZlxRcrfvRJqKNZHbZihh2arZg5d2Mrdpfb/Yo05y9OMDsMO3FH/o/p",
+	"nvO14Er4WpOIB+EK5rX/2d7oQwJpFb//yVif8wJtjVm9qbTyh5hHbRekF8r2Y3ft2DBXhYyYvmNM2IAI",
+	"psgRxqcFJNQSQkGsfSgO/bHjMXn2tSJHSBVGdhXS8Ah4AQ1UoWtdBKKENVqt2rT8VEZcma9iudU2MjtV",
+	"XFS87MQeCXlVpWo2gnIOm93M2tY7A2iyThrnmLGfXk/WYGaqFEWWc9ZUcxbxMY9skcGNFL4G+Zq91yHo",
+	"hAkXLCBhIsUkdK1CAxKaoxCSv/71r39tvnjR/PrrgIQGC6HTI0Os1KgMIUAiRQhoxGIxPs7Ml6DsNKhm",
+	"Zlr3MFjpPZcDPKEjDOjZegxm9P0wsSM+bNTwK/0YlWfb7q3Ab+ssZBOPzUnjw0r1r6oqipl7L3vioLKF",
+	"bNR6p0gdUl9VDW9psmDKhazaW9m8B7qq+SKEwyAxmrVDvBgJv33yljy8bT/EN5rmDRUel9wLa8z8M/re",
+	"X/hpa+2ea4oRRny4uUc13x1cDvWFiptddZXnzji7UztCcOfmDTcpVCzB6nUKTT9ZlgSmLaqsDusqQ/Fd",
+	"6JtkEGjC6ieoGEZTbXtoN0dUYdNYy1vsN1xNAXukLTA3HPA90jPAHazZbFg/5ebjWmLcLu3ZBn6fq1u5",
+	"9f/9kUXAV54bwF06ibyDSzad0QSixcG1ZxvoFGsduDFrTtyfF2zBtqA0LxIJ5bceKKzziDH2UxeDmrVu",
+	"3BZmCv2W0PIKfoFG/xwiG+epnJjbFWgfvJP9bu6VAGPaHeWai8lQiqE705h0twOB5Z8vnVS7/hnV0RSb",
+	"NTIy5olmqSIjGxOCGwrInKXe5kofsLv6sC0q1d/ytsEIj22jcmBtG1kJyQ+7RKVa/7G/i+ppvWUFDjhV",
+	"5P5PevIDR5HrWcCWkHh392FMPESvI7xD12zEqRF+6iD+Ru64iOVdQELEDGTcjLm9Gn3F5D64zvmRnWkN",
+	"N3pb6UW5JkZUzG+XLFUNpbPVE5h7vHcgJdRJttNTfdG9njheLRzjVzKH2nraMCCrvpbRUe/JswFRMtUY",
+	"yWk+cxgzDOBsxZ57T3PuXwr2vpJyhwbdsA/91ufJsrLzL1EMMj6spRdGg7XXKOuowTvHkqNynBfoHF8q",
+	"km72eAXR78CreZ1qHiVs/9AtxLWNt6Y4m2FIuRNYKpbHhipNl4Z36Slbmlu3dM1qrmHZL6jZjqAiwvBi",
+	"iJx5Q/UijWlFkS+6iDkT0dZwmGs3rtrqfHZ62t1WZzRAkKrpfWzQdpsfdq7rv0J5iEUXbXNIbPrEeTC8",
+	"fo9NFQ2pupupm8ZknEhZ0VT9j4ii/XDzGKAOFZcKiImZpjxRJ+TaqvoFhOQ9LK7Imh4WVAyE0yuJNsID",
+	"zAOdy8FsZC2Qo5SKmItJCKKy4WA0YjGB/qOYfH2UjemTDx9DMpFMQWDwwEUje705EilvYOJxymwX9KlU",
+	"Gjj8auUkuxSQUzEu0LYNcXJIan6DfntGXW3DgDETSqf0//4fRto9c2lIpWkyjGTMIPyvd3oOpDKVRgVu",
+	"/GvvkvRa5PzstNftVLXPztewkcPYYYbBWHDUDZV75MbbCA0a6eGangXXolQJGsK6Eb/mjBrc2nibrd63",
+	"cpeVrabrhE1oMqwdfrxu4LYjTNM8vqW4+xfyttQ5nywEZAgIqafAWTLxd0ZvwJ5iBE45b0KmWCH8ckP2",
+	"wFG0qGxPfPzv1eUzkJIKO+1VBiRQt6/N0XTrmcnL8XhfTmK4vDSv5y1uI7ba3xbvUjozp6vRv7y8NLDB",
+	"VsWROWxP3r2u6EiZvbg5PUWwyk63UbX1HbdsY9/vfbXtfYWtAKXdrgkVW0qywsYcNKjWKR8tNNvOWfKR",
+	"hkFQzSY21HXriV0ffnvaOuiZ3QH9VXkJZ729r1cs5X4QuadQ831vcimUyV0hiT0BfOBOKt/yW6iDSDRw",
+	"Sb2+sUpVe5RKZKg1nZVsQyWup67Q6wl5KRioPU7hz1q1QJ4QOL3yWvf36Kb0G+/ru1fZd4DbIdqIbuyK",
+	"BPGGibxj6SdtfJSHczs4r1LQo8evSO+cJFRMFnTCiKYT0IpnTCk6Yaqcf7gQq3VWu6f3aWNUL6Lb7GXH",
+	"glGAywM0Fa3RvSfz0e8S4GzRs9mjBwEVJDRnam9/3g4HsrY/z8xZ15/n4a6CAl2daMQXVyRl44ViMUa9",
+	"32Fx7rsp1S42mqd+D2XfaLNn7Wlg6NEi5Xr5xpCby0vi3zEQBLC2+DdZK5Wb4T/++39WMrquRdbG5CjE",
+	"MeExVNwWE1To8AbE/ln4b7rQU4PsiFpTHKiTIxZDvgzEc0RYyXuhGHanhQMB5XrNzvEvc33AGvO9TbUu",
+	"NyUvb0NVbyNLEyx3HHf5reHD2/ZDs/KHkBNuu4sEpQbYgE2sQFy6+4/yCeD3h1kc0JbdfARHyVhWe1af",
+	"vn37CjCAtZFlqmlywzV51HmUrwp/7q902URsiJjMaDTlginb4SWvb6wCS3s4Rd4ZpqK9jPYyYvNyzLar",
+	"jC1Dy8VIvr/K53eWSizCHthRLlmAm5tC00ROFizrb5N32OAplHXOFLCBGIivvrrOqYtLcfLVV+QNE/G6",
+	"uvaDRavVjQDp8E8W9g05rtB04EgwxBMSHg8E3BgOctUkH2Ax+jXElU9qBxhyk2m2o4FA8Jitl3qTAYjy",
+	"itRryJMYUQC7Sp6Q63WnzEhMNIrYHNNEDExhoWogzIEjT6D2tpuJKLqEkmTwXkSThHB9tXIIFGOYuJDN",
+	"6XeJB++FLXV9bCC+JKht+yW74c4wu1dGZui1ehbDT9JUpuqrr8B69Pqbx+Syd3puo85wSw/nqRwlbPav",
+	"PyspQicpKm3YIwkjGbMQQ1he4bjHMmbHBswDMWdpE61ft1wmtiMnFyREqT60a0BFwSxCjolN9WEx5Hwt",
+	"0ogpclTVWGnMqF6kzB2fwGfpgTs8KhgIUKrVMcjSJHw2br6gOpranWSpUOjEorEFEYsD2GUqxSTPlXKO",
+	"XLvIgTgKB43uoBEauBuYQDIRs3Mo0mt3zDQzrpRLX+x1Luy2H5ub3vz86uWbt2b3sEAqsnASEj6L2Wwu",
+	"tVFim+agINtRdMbgRBlgjGS8RLPfMm8WORC4gqvieMSdtcXAi9lCO50rcjflCfM6TtrEP5IuhApIr3Vp",
+	"F/6cK+1IZg5NrLhAcRc7RsRG4JhTpUjouSZDLEbgu0cXQvPE9igCq9DVQIRQwx0ch22j5Bkhgpy2PNnk",
+	"hFxjNIE5MwYrZMzusGKrINnrULNqxMYyZZmfdSCObHFlmiRGtCuWi0dCOg6IkrbzlTPNFvcBvYlgTq70",
+	"CXkMP0OowkAoRhMW9wHV2NASZnLOXq40BjpkxGdjAgIsODuht5gCkJ9irkiv1RqIkItbmvA4JILODNk4",
+	"MB4HUEId/HNGS2SuaD+J2TyRyxkT+ioDDDAaDLYFvgeQ1HIgwAeNCP4LxLAZdv+Wz5jKeEO32700uH73",
+	"9vEViReux655jKZmxSJpgHMU/uO//2do/wqPT4g1ABii40wNhHnFgOhPb15+b5kT3LqazKTSpE1e8EeY",
+	"cEcMuQKXhavKsMeFuBGGCVrbANq9QeJD2Co5EFyh0RygyhXU/wfwkXdvv2legP6Ei4FXflkY6M1pSmfM",
+	"oANpzJwWqPVumR42IIKqGbFkOOnUYCw7Rq1Td8hIeJ0k8i4kU0ZjuFDBCB4xoVhuaGhcz2k0ZaRz0oKQ",
+	"m8SKKqr/8OHd3d0JhccnMp08tO+qh8+fPX7y/ZsnTfNO7g9p5PLK9atnfsJ8o33SwqFyzgSd80a/0T1p",
+	"nUBGP9VTkFUfThlN9PTv5t+TyhoIdoudVstjFPNURkwppDvlOIaCFl7RlEU3KsMfS1BPzS4/o7k0vmX6",
+	"KXwZnf1zabZovt5ptWztVW2D1v07ydxF0EQIlLttqp/9Aoh/1S1r8Zwt5idolQM+s27WbJkP7Y1XkP8x",
+	"bEgtZjMKzo/n/JYJDHHQdKKMkvEyEyQaP5lXH86YTnmk1sLenh5lmGAqF5o5KUYvlFXpEgq3BJYOnKR0",
+	"lvUseJVKQ7dsYU8E6q8n5I3ZdjwQOWNFDwU3m8QspkTKOTJt29YSeNkR8CUFkS29VpeEc5bCDSfFMGaC",
+	"szg8viLU8EIArOE4tvM2wtoQB87PlWYC+ZWTbI7wIh6zlInIIeeBGoiw2bRwaprlGLZnhQHhnb8eNoaD",
+	"07ZCaS8snLeSmgHUw3lCucB2907/M0dz6Ih8qKWmyQdAyL8NGi6Ad8YGjQBx828DM/eg8ZFAvbCcWAtK",
+	"cu/i9PysItjnY3VBFtjC4enUI5NZBqa1FGs5ycmSzpK1ZPvWaJuxjBauBPYKQl7Ombh+9ezNnEW7nX/3",
+	"3UOA1C6CeE8OD16ARekrmwAMxUbrcuOsmyKct4gKe84cpQbAfMlpq4sCZEw1HVGV31vmIEVyNjOHkA7E",
+	"Xco1I0fU3F2pHjGqSSrvgux6luZkUnvbX8FVapNZsog2udCREanAGmOu5mNzpboPDwTcy+7zo4W2N7gi",
+	"8G1lPm5A0ASOM+ZG+4O6WAmJubo5dlc6gGnNaX8NRUOQ9f4KV8trWJohpNNWdzsRvUH7/jtBbylPjHJ1",
+	"cBr0AbKW8IzqO+fNG7Zcfx999dUPnsra/+or8gZDoO6Eoyb4p9/cdiBeeinAAUnZrbzBzlFGf4iSRcyy",
+	"+gVOOob+uVHKtLKSqd2mMt8MF6Jg/QrJUa/VPg6qLiTzqAsl1JwQfdRrtcw1JbDl70AsBHs/Z5HRB/I4",
+	"L3J02modVxGYUYKuXz37zsAJnOJWcoRKplW4yoc8RI0BWkNtGfncCO1QjP6TUTBuAoL+KqjYD93OsGko",
+	"s4dL2EyVj2jsXH/wSnv7K+8EtcYlLHfZq3N4vpHpiMcxE4c4M7nh9m8/fSzJckpnUPAOUfYTtCSS6mBH",
+	"BkwEYMU36jvyTDDjFC1jJ8TcY9a2w1E3BcYJwUC28aI5RoTO54ymZvLXkE7IskZEdBFzTRI5MXza2hMy",
+	"JRUsCCVjRG59yHQh9F0MhDMx3LDllfXEugVYvn3D5tAR0pPcLkkYSTFOeKQzFde8eMOWn+zw27tpIFb3",
+	"li9rk1kEgNDrdFZNK2Z2gI68ZelAgEZLeu1uznLIjhwHiQGP684sx9ugeR05CuzjkY3lOwgz8deYnfyi",
+	"/0unC/ZxhZ+1D8zP3gC5rRP5nPEsPxm/cZ7Wa11uf+OxPT7wQrtb6wUD77dSPqfpBASOXqez/b0iMb2G",
+	"M/RpOS/SledNqOa+JQHm4Qec71n88SHKGxAvdEAG/RpmVY5RZQX9+9aq6TyRYGoz1AZpIAvFTgi8Coat",
+	"TBYyM6BtTg2EtZuYges49SdhiwEJhdTDsVyIOByIo16rd7w/00IA7cm08LVn8ecQgDayCujvlbL4N88l",
+	"etvf+F7qbwxuP+2BRbzXPrALPX1Io4gp1YTibw9TFjPsfFP3uF6LpRQMFVz0DdrzArewlYoiM6/QnCao",
+	"ksyZUJ5P0dlucSnQ8fqBwtlQxnIDwQWQiUfYGVtb7VczZ+SnA5ErsXYyN0Mux91ydsfSE/LacDjnkpgb",
+	"RR5scXkkMXQiBzv/QJR8lLlH8ajXufz/2Xvb5bZxbU34VlD+E/st+iPpdKfbrl3n9aQ7vTO7051Jsqen",
+	"5nCXCZGQhGMK0CEgKzquVJ1fcwFzEefC9pVMYS0ABClKlmR92vzTHUsiCYDAs76fhSP7xHQxOb3ualac",
+	"wGynwaGLBEbWoR759PGozKmQBcGO/1BxfBuFwUlQSIUkuRQ9o+TQPJdjFa6esgsRBOciH9j39/G3wPbi",
+	"rAnYpkBqJtIVVLMbu44JrMdJRRnD6EIsHqWMfeY98V78yXX/Gmb7Gxe3R5vRqT7BUSgfsyO9Cmc8CyYF",
+	"G5db22pWeG62Cpkraz0LqFdfpPxAhVNr1drdM58xcaMJhELwrKRk1CC0bNyvzjELYdMI6ixUny7Hu2Yv",
+	"YAZLeOgHtLjFn5WDtJkSLEP1qgrGEaF5HguK7sal4JE8jI5GdavDY6n21IDRrgZQgwY1Np0J6G6Kiewq",
+	"ACjwx1I4EbAiPUjmFTIWQPcBAegxo7cQIh/LAmp6cvBk3rCvXGmVlD5dWCzGSIdBawWfiTtgVIBhehWL",
+	"Jt0O49wexWkK5ThXJOlSnrPsZlgw3wQhqbUcDoOmsUBIjrA1HvOBZq5Z/W2a6WXQ512KxTA8WHHQM1EZ",
+	"tfe7sXLHfPfy4iTCELj70urM7svKhSMVflFf2+PXFz81a8Sg7YJK3LhK7sLFBEzV2F/av3gNR+O9n9SG",
+	"hEv9Mc9FuGxctV7BYl9gGr9KwQ5e0OGeQ+bMYHsvJOGgQuHU064vK9qEDAQYEYxlLAOk+gwaPTUADznd",
+	"PusPlV5MHTEw+fJ7MuBiBBlnHNNsXHS8w4wWq2xXFsRNEAGxKGU6fBi01bD12fh5SS0E8gNSlMQtWhvQ",
+	"jwjCJWfkfek4fXXxyije/NYyqGDFCLIWUQV6dWSAG+vvCvC+hoPmiljlX0lLOwcRxGEhO1DebiQAcko0",
+	"yOBqsaNNYa2L5oVEwSqgGijtIBwW8EbAlv7NbKKNauzVxywFqq8aor1WTbqs7zizxX2+L8XNwiF5A3ov",
+	"08nKAHnI+PKL3ZTNh3kFpNmpN6KcBYyo4pS4Kt0PLtkwZZHjZSmhCk9uLNamPq/iXMAEPTUaskIZ3G1w",
+	"LYjMqqJYRdWXAEVGdbb+AbvZybEsbCv6ZkhNgh4EyclB+RM2D05mL6+GTa034WC9CSip7VFbAgPlaCkf",
+	"wttqMcpUtYWvH8C3CyfzF5dPjWnZpZP0qnzxRGk5VIByEDOxXgFAnhnmr3MzG/WHp33M1BUyKCAhaLnP",
+	"NoljYTPFkSzXrSfoVv4+x7YF2szSqxdhHcjJuqI2c0zUWMwArRXB6TfcBlNw8LqhRwkulBy5iOqehkd3",
+	"dETvy3K6esQEDiwu80Jn03mPVtVKmlR3e0tIqV9AQTFnpKx5xmgIV/PuPNOEiMV8G+LK5v9/T8y+HxVY",
+	"dEJJIceoEaON8kKVk3BKH1dGfYBmdKhcYEIHnIlm1SWqZb7YUubSjqoZUF7FsSqJG0JEjPkEefJuUFyR",
+	"cSFF76BUko9uq21GI3G3xwe2CslzUEj8iVgU7rDQd2vun1QKBRVNgeVoNIbk3H6DQ/kX2AR/wQLUeU6i",
+	"Et9CL1G1rNnYOzY/zjnu5zuCIrSvMIUtcMSjH8Dm1Na9RWR5Z1E5eOctejKuIEjyaf1Bz8MfVDltj3QP",
+	"TeHRtp1EMJeKq6i8TUCZUDqNoFY+t0wMVV6FEjtiYX7FbUk9zZUsXUxNlVlIGqm8KogpspApd4IpM3Xv",
+	"FDrDOW7JnHeZeQVXPhrAMveCOiyVA8sGYHNC1utk8tFRfODBqGSAWdtzFVUhclfqmRnEAjpa5VS0mtrq",
+	"mloNLR/rSUK43KXNWtkZDq6c5rWI7UqOFdP40+Tj37/EAqs9/aQSa1h6X9HJqlrSVSzmW7s47GZjl+zK",
+	"1gVFccrQJdWV5srD7uHh7YbtYHjOfhjDLdruB9ouYyZ7kpyl6zaPaQ+K/s0bHA1PosB17iinQi6hsbDe",
+	"fWApKWTOsN6/SlpEFXjqUUGrEhKRHtPKkxABnUzJJ1lpFbsAF9JeVoa+9e9i+dpQvBLp7t4BO8wilaIf",
+	"gZb5fbb4Ff5JjBZpf7Er9qhu1Q1/kcrVgKz0+ZSuRnOCDVDJmgab1IFLuXGXr2UFSt2gVMrChwMTZCWS",
+	"igFk1Apcp1KgzKVWN0kACm7M8U8iayUq27LFWJvmiwi8Z85kBEI0GA4qPf5sS0EST2Du8l4tPVdEzDng",
+	"d2g0ailJxtiQ4M/n5OjGwjG1B9axMd4pZGgklrjnxolve2XiCMwSokeFAC9N0i9u1ESkiQ8zolJV8gwa",
+	"TNM5A0aNzZR/xWJmxuz0TOAeZSEtWaiONhYrF9KuxfWHm+5t2WVoj0tp690ptqwI+kWaoQWWp7UskYuO",
+	"kPIKBvPLFzqzz4L92Tn8Bh7QFuDuewEuCZpzNcmMui56fu/++T77dmCK6Z6X1v7K9MoY9ta/lO0oaQ/h",
+	"x5NFjV0W5M5TAH9l+uHDDPyAaX+zGqBroBR0AgGek4KRIRRXYYc+p0noZqkDat7sRC5R6nZljv1DaqG8",
+	"YziWsRzlWSwGwM9K0kmaQxmXMMrLAAlGqSCvCTSxUaA2zqvpalQXYwH64vaAZ05l1OzUsitPc+t4dEOu",
+	"W1f0XOO7XUaDWwj5qo27HgV+D5uy77swz43pec1dyBbS8y5aPW/niL2CYvhqEXgvj947OI2P0yl/XO6R",
+	"n9zG26hOiTu/sW/eKtplhUBiVVUzsjIssgLs5EEBVqW1m+Kvw6zfQ9AngdHOswyoDcPqB1+vsZzPcp+Y",
+	"8/xiLeKDDFkxWh6ZpSj3qi1Pg3UMoyLhx8v7Llc+/iVFXy5F7zQ3OmYE7jBokFDJH7R6ZVmpdBwfYX7O",
+	"HcdsrfjopEbmh/nDNTY/zPJxZH54QQqpf8A5tTizXyyWovbzBrMZq6f2s6lLzcx+sZhN7YcJOVidkVKB",
+	"vcW7BVN9H78WbGwDiqjho8/0xsWQEzISuXnvVbNgmoeGHCf45w38mZxczbUX6rlBWFc2iyTB+q6vqnA8",
+	"9bbDK6qui61q/dNr+HBJycMuXnzPa+BKXAt7guUhDKl5NmojbJVdcddMQOUA5rMsIi3W7rIC9lL5f6K0",
+	"jDPIiqpCeXH1/fye+k1mvrNYtTx948pyvbKBdUn9poCnyPUE4RoKE31dYtjRxouyKQrHWBwUh+PPuPhb",
+	"Q9Pr4NVvS4Ofj2Et/+OyyGD3zBagwR6zLUIDductiR9LJdWSHZq/XWY7fMSEWQxs+d81/x1TFdT4gIaf",
+	"Z3iPWCyDOHtBD7u6UjkXkWIxp3oHXvqThqQllKvSSnruCtYmGW1hy60L0TActTxqrRBiu8Zn1YzkOlW1",
+	"MdzhQ2ghVUwi2FmWxqHeYo3rOjNLh7kmycZOLhiYxNAAm+DzgRShIQ7nGK9do7BD0Ijsij6Z8Hsb1tme",
+	"ZmT3ziNTac59M98DS6r5Ur0963aZTfx0E7Kdi5Fg1fZxxfKfXi47NA8aIpcpmMEtEy76rOD6Bn9+43+e",
+	"YC1s1DRF1y/WL4H/gOtY9KkB1q5Zha4sIsJo2neE38OCp6wKrUM6geXCa14o+5sxF+rkjPxcYiOkdtrn",
+	"FsxocEKWC3EoSUh+J25WB9uv7HM/6QfCPshr5N5oaz8+Il99DHlB5TEz0AZQEQKofy8PAahLvz5A/IR+",
+	"1FzVHnXpW2LbzsyF9huw2tZ93xHlnXs1+6pX+QE+oFe9UP6dtIrVTjMcjRCGBslEMa256IWxY/86t5/y",
+	"6EYzlfR4VmbYIUtLDVcAA46hr1CvTAQGwqleeYJO0Llko8kpLQo+fSvBxnC7Wq2MwaLq8MzZKWjGU40a",
+	"EOBUY4WLuXapYpa5NHwNVuNWnVsz6l4OJlNyLXi6yUxJ32H5/ggE+o2DJSxxhYhmdDQs2A18rXyMczm4",
+	"/ojD225q5UOyohTarQ3eplauKzALImYF+TdfZw76y2xBbUbROpVkeUau7XeeWUNLoiQQOWmmghLxaoMS",
+	"5YixdZ8NDiUj832w5BuGb/+kz9oIjcNMyixnsUhSZrA5Wtv8MbZ5BWl4Zc86lAl38soJmsvDh0eLkv6+",
+	"ChfmWb2CCu0wQyp0vb23leaUDFmhpCBcaFnLNBSZpfSZ6m2Vc3F7Rv7sS8gIx05XrmId0uQws9Pfqkpn",
+	"j/gW1LPjJxE4QeCOiTEoEqKobUU6u97IjV6V7aPsb4ml0TczFEBbHUygNtdYHGOvK4gXCaUZzU6Wbyg1",
+	"p8XfntU5PVzSHot9yXfErfo0shxxLjvKbQwabs3Q18sTEtLTj5nDDw8SiAttyuPBpzzOE364Wb2ImCnu",
+	"Ftarz+/LP7ZTMh+o2Q8o1uCIbmiTGAoNg/QFo2mfKdJhE4nPHESE2lKG3KgLOaN3mA8lR/pAvNKVXnzb",
+	"UcQ37cdeBu1a/fgxjugZve7WAxLnqJitnAK5Glg4znSnOgZMu2GL1x4t2ewwMVLcXvqUR0hjq/V2wSfH",
+	"Au42IUrTAsbIxljq5NiRJUyP5pfewcwxJO8eg4BlPrEv22dlGqvAMkSR2VaB1XetWG90I5DjBkQ6eYiO",
+	"YG8047l9Tmd2VJ3ZhtUptrFYlwP7E7yCXULvan7shX3T9QkGeu+3PUH+p5v/vp9NWrcmmXDvbV44GYjY",
+	"snD6k+t+VtBx3S1zaWnn61LnjHwywwT5QyyohUdgOkn1AV0Z5Ye5z6ryY1syoBnmHwPZZtbPXFt+wpi5",
+	"DARuEcrgqK0DygaU56eaDYY51WyLRCK1xCGjQRU8Y8olcTkdFgjk/fgi0pmQWw4wnpFcpjRnZ+RvHHRz",
+	"/4nCrhtGR5YCGraFt1SuU4cCXVT1ZaHJMdVkIBVeMGRF/SEn0DGaO+01FkPaayZ138ew2gfK8y/+He9r",
+	"nlk4ylnhrFnbprXXV+cYqRyxckkDQDFvZkkkOb83J+jb+T2en28IKTnTbKPZZrX9AVODn1FdP9IGF6r2",
+	"Mljv82sMQ3+gCzkVDFGBqFHa9+t3ELXO8ELCc7dpHiTKc4PWi/72N3hTTbDT0I0VZ9OWLS9etgwLRugM",
+	"BJgGgGi3yoH5qZHPcJBlF4fNBXyGZ7pCSlPGhMPsc+uYt6t6IN74gzyim9EMZmkFHnfb479wjS/Nljr8",
+	"w9FmS3c/07vpfO3FD3+EfF+pI9wy33RYVxbsknQLOYiFkGMiRf0JU0pCRLQkQyaHOSMFoxnekGr/HOA7",
+	"EVi2Z3kKolhgryubazKmXGOKCY5lpDvya9Cm9Bea9rFqJWddCAxCSGEw1BNyy9iwopmAxWJsjsLWzv0q",
+	"S5uIHCvGSHhE7K626fCdggqjzXTNsSXHuezJiKQyl6MiIl0pNStOiNJ0omJBC7PtXFdGztRDjAvXonxB",
+	"sESeQ21IC8UiVLKglqlhhKQY5cbkG+movBBXFtYVCNvMW8iopuQYSq3NlyogIn71/Q/kb/y/nURm/XKa",
+	"3gZkFcfJ/f3Zb1zcfvuWnBDbhVGzr7DWf/3y4TdcUyMobD+16u7y3WIteRvy3ECiDPbq8LBved4SNer8",
+	"G0t1EpHEPCeJBdQG6EGe4P63LjWwPOkdFIwHS+j77YuJHRpXwVO0lJcEtWiI/kjSk6RD01uXvuRN3G2K",
+	"tfUm8X8cHYy0W382UMMZ2XYG/zKy9in7/fYgmlHtnEbvllHVH2Ornw8LdsfZeIssQ58srk9jMEoda7LT",
+	"KfXAimkgrSc9BlFx3+MRgImqWED3NLtWts9SKFkaIiyCDtgVQYnrJbQRzBWcjYiSsUjuvyXErpmquRpR",
+	"p3GBFPLJio+co/+2KjydUIgI+5qyoYZPY0GFVQyMRsMV6XLBDhnhcaWeIsoHpV1WEzi6PPqT5akcMCOj",
+	"7+/P3Mh/pwP27dvRwqHzPREN9uXNkgyoA0OuGx7JDiNQ4NnKhw3LB/ti1iciPJXvlquf3luLqciwH++E",
+	"jI12TrPMasuLV0PZORxiJZRljN8wMH6S+RKlTyWL/bL9OveqaAqnsUjBlN0/rUtpbcVSA7+tPRgFOLMl",
+	"Jnty7BkE8LJYYJ9NV+lzdmJQ4uNIzyuHurQ08ajxAa8JOJyFBG2pb3XVag90oGOyLE4lwj5Q0gT3biho",
+	"qjd1MhB4wzPl8i7N306xjMU0Efte0xA8/TKm6yzDzf80Kpn8dHZUzGTXck4Hdzw96BUNWYXKg/iiZa5p",
+	"yd6RuDDLPN7OlFYLa9Dn94OgA9BKyRCP0qk/sYF0sZVyJFeldAH/f+SCGQrJboKfqjNyHRQC1zTwWNRy",
+	"QQdUgAplFPHgJqUiboQx/nzZkgKQipiIVZtzTpWuVBTvSXHBY5JLzWvbipAIO1QtmG+Bo2vT5LeY9gld",
+	"Oh+EpWiL1vo7qyvOtsmjUm+FUklzDoJaSXOQD6cH8V6cxYst6UytvrS3TH8bUkwe3XpmNRD54tQQpFkn",
+	"lmWdphrjP1wFTO6FHNi6x6+l7SbFbAUlFtPFKq2CshYFxTY+eYao2BLYHY7e5NvzbAw2seXNllHzF9tn",
+	"p7l/o01mn2O1zcHE0Dm5JCjuuQ6Hi9YCVgtY28Mf3HMbhJ9CWvAZbY07ZyVYeUDVisWquhbmGmRsIDU7",
+	"IK3rQc5kMoMyeX2UE8idah33ZhttExM3ybK8YGcLmL6Z+K5yalrobsmSN0yWPE82ee5k3GovFMTI1y+i",
+	"AOCfsIwin0dpv/SE1mhWIaQyFniLWueBhyL3O+2g/hghtcYG54GQ+sz1xrn991NKwcxbMXVQWaKt1Jkn",
+	"daAnjGWdtnuIqwCmVxRDgo0PsdHVcNTJueqzjNBC8xRcO5g1hjKrsfIhIoKNfbeAS9fNzzWd6coiFjTP",
+	"/YWKyMJVq4FjXQo2a4Zn5E+ochsXXGsm/mJAJsGGgm6EVVrvF8qVfY4LWabTRcTASDbKWWYep3wZ5BXK",
+	"OMFYNuUstyzmZmWh8k+VVaUnh5LE63P9zYbcrMj6E9/RgabkXuN2WiQn1+28Nil3bUm5Areng1rYrcuk",
+	"4n5pgoCr8MQuUwd+TR6BoXZ3QLZsFTvDGCLNAfVUX44VBhQTC743VINGfizkGL1LOevqWMiRPol8B3I7",
+	"J1gDaz+JrCzMPdvnvNrH5s+SWvpsLNaUP7t0W/y3kH7tYNJCyNPIpa1NakcZtW5JZ2j97qy1an+bOztP",
+	"4BjVhCHw4YapskJ7VXZaBD2s5p/f25sunVW7J0LrD5FPSn1/jjJ9VVftacHMXUifFQdENrZduL52m6Ol",
+	"ENtOpoVlFCvPesD+Dtu4Sc88IDv9etpKn22kX1n6IZsN5q+MwgWqN/SvGtDGgh+JjHRsqy4ydouCeieH",
+	"BoH2QLJcscNKp90jNLjYstrUKku76Uzizp3sLmgEL9oh+2kpFOQdZ3kWcJ8oTSexwKJW8wD23IJQ2F16",
+	"Z4i1+yhU4wLsKB7VmqZtRGojeRDLaK7zzVPZ7drd9hj9tiImprtDH0gg5A9ci82C5V5FNGDGi8QzcJu0",
+	"Fufq/PXSbS53PO1uW55NZAXOWkcSUshsBOVK04HalGqay96IEaqngrgFT9llcAPb/qKXyw7NYzGUhe7K",
+	"nEtyPO7ztG+rioTjxSvvze6YaGC89rSqXPRZYVvGTd0d2VON6mSfXzOh7ehs6wxYcDd4MjZLBlqW1SfN",
+	"L180ZTnZ7264a6bpZ12ljgXKDzOgDsul6CljV9eV3qt5hCmVNtNU4IDhkcEQybG3od1UfKPnuf3sWmaU",
+	"TTOjYGQHjvETieeUE9pRLAcXcxafK5yPVllu4zhVjwmUTJRo6rJYESwrCN4kfRdRj8/v4f8rcqKs2CDG",
+	"CQDbl3mWuAaZ2DNCyVFsYzc9pe0KYO+Xst43FihYpxzRTviqQPoSL3zhOdPVwnIsDiessw2s/gN3ShvK",
+	"2Ww3GKsuNevT6zVl9z9AseN9fbFF+d9K/U2fMBuBmHO8Fg42rCz//iiAZ90zmXtJZml2hzlNWUaofp7u",
+	"/a2e931x6S9vl1y0dknrxN+NE3+G177ik1rBGimyNTjrt5yM8ntQ+VFh+oDbLEKQjtN2oI8OMqlYLMpC",
+	"xUOILuDL2zBqm4ccNO85zGChkASsZ7WyqLWj1lZuId129RiFHzyi5MIgy4ByoSk3aiDqTAFTEE37JOeC",
+	"QVsbNR1uaIxWHFe99+Z69a/8H2eBGz9GfBpzxdC8U4IOVV9qBb4S8zT4GFDZQJTSVGS0yGx7B/CuaEmS",
+	"jOX8jhWTG5tMl6BPJBZ9bF5nflOwlA85Ezohx+wrTXUOHXFAfxwW7BRv2aeKCMbNsCLbiYSDApHelk3s",
+	"1MicIlbEYkwL1pcjZf043VHe5XnOsgib7Wg2gHbgI8E1Ynpf5pkirl34y+ji4gK+tTEQmufWTSSwWHx6",
+	"DRNSLppZE1v5OKM6faQ06fE75qIz5ua2ZlLFwlWOJzYyg6vKrKdJYKs785kYYYmuyGA5Rp0B1xoWxAas",
+	"gkQguCIWXHTkV3BOpVJ0eTEAu4BIkbIZoZaEjrS8sb++wX2e2DwjZNEf92Us4AsGA0F2fNtJPekyqkcF",
+	"u3F8VolviJfANTcOJgD+Ehibc0O69++vGBbMDeEsFp8ZNH+uxz8uITKiC84ylIIDJjRG2JwNUoZD8AE2",
+	"SGTehe02GQtKFKg+65KY0wuB34QRtWlhSrw5tXwZj4v1xGIjZTxzukGZVQcEfBqhnnI+u4r0wFrOsqhg",
+	"C7cW1TON9MzUUmDXgh1lT+KUbrKI/XR+D/+30ZyDSutfxHZyl7g0ADxMsmuwzzLmmx9iLkWXCCnYobi5",
+	"t4C/f+DW2IKNMxf8giYHoI2hUscNHk5aONxNTv6aQOc8pSJl+TZoWGvGVixqbNbTHUrNU83Oywo6LsED",
+	"tTBrozil3BUN4HSM8ej079hgCjmmgQJvPgD3fcH+jaX6BA0Bo6LZnW60QaqkgPbVEpaC5mckSa04K/Om",
+	"rGYOqjy0djA2i+JG3+eapK6fIw4rZxk5xl6nmvKcKDpRpDMxGv5gdgKVC5YLZtRHd8utpk+V814scWrN",
+	"qU2weNvH29W6mC7cnTSYVqD2ftsp0rdq7s7U3O2l7VuIXFmGFAyoYalegb17hfDrB3oL/jc1UkMGnq2S",
+	"lMRS1PYoF1eQZYofGICH9kzemzWHXwSaRe8xwcjKjZDcW3IY+Cjw3KQG6gc4A5rK992i0z41EKh1WnL7",
+	"LXDdB+DiXvLD+OJ5Tw/IGq5UGK0QV5SKHUrocBtsonsVBDQTXiQGiAHgNui3rqCfshvNIQhuvC01PJ7f",
+	"XrhaLYPcw3ADqiGCN79NcCzaaphtVMOYDfM0IiRmJjuKjcAizlDMYN+3SllbA9PQB1jxSv23A+8FVL/z",
+	"e/O/x/X8XR7s/wToCpnsacFCzc0xLxuD0oFeM2R6rmA2uLSsQ0D6ywur+QE4RkRJIiQaqzxnQucTYixZ",
+	"4BvOpTJWb5oypQ6/5x28xC3A8WfYOM+73GWPbEJXHzMLDKInH/C0Qc4DiWnu9IRebE1laRWVnTTgnQkC",
+	"S5bwbNyeE2ViQsWq272Rtoa6n1g8Ov/sEzOrsUWw2H3Vz9IG2EVrgLWtzg6vOgiP9srmm5bp7YF57v8q",
+	"x2QAitpUXj/XbACChNG07/P/jVnIBabHR4QrNWIZDLRg2rwgTINnQhcTMmRFLDzRkQbx4u4akc7E3/T9",
+	"z4tGDVI5Movl6pFi4UcZtFyblRs+EjlTU7QJicvtv/Gp/Qlkvog9Sc5+TLTCvKbf2B3LNx2zgCd9xPd5",
+	"oOVO5WItFO8wvyY5rG0b9lg1G8Mc51rcA9Z1yIoGppg/3QFdDIvPARwOOJYaIfZCyMA8lg2GuZwwBjVF",
+	"5nZcVxICEY7nYWksZpZ2NiEpOcZekuYDSFCGj09agK0A7HvYZvuIr354y9ahfmYFp/nvUAN2yHBu5r44",
+	"msMRaMF8fTHsclVnoPjWotlAu5mxO55CO0EX0bDIRMqqTkf66KZRq+vEW0RQtikLKNm4igXANMA4JQnM",
+	"+oaLBHKioT5Q0YkBmHFfwkDHfSbOyPF1UCdZ1iPC5VgOi5DMRSxKzrCy4vTspMKYGbnISwKX/Sv/R+Ll",
+	"VZezPIsW49Dk3gcUtpmIHm4yDGUslHRoRrzdZj5SgCW2oLSJhlOKcsxn+Osb/PUcik54I1YyUm0fEgtb",
+	"tnps36ILwWMZM9dEj3lqBPSi0isWs8XX1Y7atj1G3K2aABGL1UtEH06AiMVaS0QR+sUTyX7AyewqAcI9",
+	"XRkZMsMRhzjlPXGRq5q31eX8jolnH2d8YmkOn0vRTrh4rI12fm/+d3hloG7z+0af477MGclZ1gPNIbDl",
+	"LkH6e1oJTbjw/jMjlyQUQkVES2nWFShEYyEL51gjjk8ClYfVClBhrGH9KRL3gLi0Baitcefjwc6A2LQc",
+	"ga2/JWPor1i4Og/J/Wb2Ra6tQfSYwK9HyvrCrg01zwFHdljGelX2428GIvAyGRBq9jI5iAJMUghBf6Ui",
+	"KzV9F3NAav/SE1aLW9hQRCqLDMC4CWFh3ICigHS1slYH+MZ2QzB2zjHoauV9BajhHpvnj+1jYF7eWqQ6",
+	"FlIYWzHgHoLmBydRmSQHvEB3D6RM4w1Dy8vYhDgOTw20uE2z56C9Qskt2iax2IhxUuYPxGINxsl7s1W2",
+	"LVv2xpqpzn5XSQV+9eeKwTKzoLVdnnC7adiSVUFdFTLrk9Ooy29DUHu5bP8Zi7UIZvLJzABCT4p0uaA5",
+	"JHJzHQsrmWigI7xQhN2xYpLRCUg5tJmwollUZSor7lyPiJ6UWUS6hRzYVyIL/GtWCOyYklyC8zIWnULe",
+	"MmHdtCdRRR9AhyBSW1RcsQ/qAaUNhsJjPf7D/RS2y9DBQWL/equdAnEK418gH8+8m2crUGvTbyVqK1F3",
+	"LlFxT1ZE6lpl6KgQT8zYLYWis1fZALsIQazSpttpSTrMJ931KBdVAQdSEo1cS6wUGLue5imkdbr09Kc0",
+	"CNp5i/eWsSFKNDRrSZ9mS1vNwtnKXJMxVQRfIMtI4NwcMIrls0ZqrWwcj4HK1wgWXKMmMR2L1ibeO5v4",
+	"E2yJJyjDS2asI/+Oji6PHCIvLOLD1dkSX1Yr0luRXhHpo0JMWcmY876SbEdCq62QaH3GZ1Ux/xJc8RgN",
+	"pIWx8bpg9DhTkxdIh+4w0ViNI6F57nr3lUxg2RmxjzDY10jWhYXQYCIbgDzba4qMTVRB2wVq6bjawqPN",
+	"l17bzfZYLi7N01umd5FBbjP+phLfzAeJHVZCrEZ5FfZcXSiBIRZNLYEibwwg/Ln47zKMXmaAdnyxqFk+",
+	"OPdqLvnhp4B/sZtkszorPmXZNG686stkyA40iRsnsEgGt910bROiDeVya7/NHY66jb+RNkTk2CZiDxTL",
+	"75g6iSzHtSuGiYWNGZxmTN2SlA5ph+dcT6raINzGdsKp4S5gbkQSq+Cx7KYz8S1iYiGksXFPrqogLBjL",
+	"ZsCwzwjDL2pddeyHLj85+XJ6cXHx8tV3ie2DBCebJHLIhO2A42IiMD+jcLreN2VSdMaGuZxAirnLcFbE",
+	"dkQyKiZneaYSUG8BmCdD9kJhNrgix4qxWCS//vKFGBmIAzw1v1HJyRUZ96mGBkS3KsHGTNBaqMPq6zjd",
+	"suhWnf3zP/+r0uwpcuX5c3sX0Qk+KeCFJLMa8cQCO/FMZnXfsSsetN8xi2s19Lb7zmoS748hE3jwn0Z2",
+	"dTmfHSVY28WcYW3YPdzaGq13Zp64NruYULtbGkX0QobO+T3+YzeJ2Fuzef50/VysgXOJWQrWR2O7YIxh",
+	"lpklvFsw7dr2Qa3lXbtTDInXJbvOwSdIb0UOfLE7cht2xnwUDhoBte1/dplRvUaYOzdbZrK8E9qX5M8w",
+	"Qmo+6Ro4XnkUiQWiYI9p8vriu7NZPu7QMxPaOvY6oqUEOHkHeJMMqNKsuMmopjeIaoldtUsCh4Q5y2RM",
+	"7mg+spaDNQyousUyWImGVlkK66ddjHLv0GHkjhXmfZG0z9JbA3OjYUY1atoeL48T988b+/sEksZqksHd",
+	"Cyea56wgBaPZ5VT/Ia4tYGcnUHAGfY0KKhRNzcuLhR8szvyFsnFybIoKWG67gdsVKfO0U3bpjQT4egIG",
+	"WKNjHJvGqkaYN8bUGQF5kxRMyfyOJVEwJrguVzIW9tvMr6mzSotqy9PDi0MvytiGraqmKdseb7Ncmxf4",
+	"AY7Ez1RT7AG/NbG1e/q2xvnvKFGsNXdaTrdNc7rN0yDgLECSsjkOp0ZCOjFgOSEaIkaP0S+U4j3xdBSM",
+	"BCfEMDmKWqes9eo9NGhbkQV54k76VFuee3/hFREjpNigHQUttiFDLhCdLtkN8r2QWu5sVhdBNMPSXCpj",
+	"q8H1eyJN9152wuvesqW3ByIzmHYrKVtJ+RwlJRyB0qzRsgb3axKQWtO0PzCDX8LneK2wVIhpbZtNhLD+",
+	"BcIkOaRihyIDxJ0AUzeVgwEySckK4V41A8IeZC81RRYLL3MVY2U6g4NSI9uYuqq6CV1WciafSrrDdfDW",
+	"no7/r5zVrIyDL6E7Idi61W3Uph08Lu2gaYUfmXhgAaNgwxyo2Kyy75xietG8hCgWaiEFvaKfP5xEEAt7",
+	"pMtwSRDcpwBnKOo9wrlajmQwyjUf0kKfd2UxAJsmKccHV1pCJvMjkphPEnKMHr+cYcidK3LLhtrMjwqu",
+	"uWKWMC7japhTnE8mxyKXNFNXqKrDDTF9lveE0UNsO3F8qFFOCkYHvoVQLMp5YP6tngzxh4J3uy77FgEa",
+	"jnVkodOo/6IsA01zDl+aQbm0BClsPWK4cHkux4ocdybEbmLy8fdfI/LfP/7ya0R+ff8uIn+yzseIfPz5",
+	"XUSGOTULxb6iqHj7+X9ekjC5wZgXsHaVvAaFIzCDVvw/GDl+eQF6d/nMS6ODkw6bSGEW6LpqiSBvXiyC",
+	"YZdFOeV6QTv2Rnth20LFGxkhI0XzLsSslMQqQadfJkOWRLa2Wk+gYtfnXZuZ4vquZCvB9WD2YK+q/2C2",
+	"5vmRBhBA0Be5i2DXLLumYamXMG08pv59aM7ybhIeylHMErMl9rdFJsulMbzjOdtJc3V8qe4sgsGw1lhd",
+	"qQ2c35d/LJetMNtyKAUXRHCqKn2QjPUaeLSrCn7F7HgRSC8nAIPYGYg8J++oJiM4hmaT13AyFv6Dn7ka",
+	"SgWQdxmcjEDMe6ldyvSovOFvTPR0P0ELJvlfp+GDTv+A1VKXREgYVnJFkk8YNDRiMHnfPf1dCoZOqIQc",
+	"m8f98oX2TkDw96WQowJpx7vACdCTgpWiGk4uyK4S0vfd+WaWIhC9J49oxvqzVZmmYG9/nGn1oS1vbMlU",
+	"M32Ke70qCYyAovro8qjDBQXKswH9irvx6PLlxZvv3rx++eOr19GRORVHl0dKF1z0ZsmE6umq+bwazso0",
+	"ICSLHx4uyPXnt+/fI22bIH//8u70R3L86d1b8sOrH344MY8vJ1qZ1sXF9IQi75SbOa9bNonIuM/TvtV6",
+	"UX2yyUzlpGc9tWEV2xKj7Yg+d8yBcKfUXIwkWasMdH6rtfnKqr37vZ+LVNxcz8y79dYt8v5g9B5W5dhV",
+	"WqQ4p9nb2rrJ1uQmS8v9uqXinOGok/MU3Gn8EcU51dtYQRtCTWP5DXp5mutvrklwzwnpTJpKaXxKlXMD",
+	"+mSrK0gjs1f5pxpLJhY2iDCmXGODyeqPhiPo2OBYW8iwkD2sw7mu2xKdST17GTLhGiAR0My9X/PIWhR7",
+	"PxxCK/lrmoteYrFmfpIgCG7uvaITKMsqmLdPkfDt1MnUV2Cn1TLuLcwq0bfHpXUbPRduEgP1gbsJHOpZ",
+	"NuXEWa8Kfn5v/7U2B9T1fKcTafA5HX79yP5BamVc24k8L4ZorcL8qLoRr0ZtyigPEaGe2LJkoBqvnopU",
+	"X5X9Gis6bUWtNrfD62OBTMYVVAHyW+UyZLChr/1aS0mOG417THZhg8vwdrGooJT53kDVSTVE7cv/+iy9",
+	"VbYY3abNzJjmQSiw0wFHLAeMxRoDjoeCjm2osg1VHniocmPiYVhwieN7KlUAn6CQjmUur8h7ojxlVJuH",
+	"v948/M9OXf7oNtPzScafmnubkd9m5D/DjPy3tly5hNthCQZrkFMFk0O2VK3awhGDeoBglkCLxXJpszXf",
+	"v6+idhRckil0yGsJ7E8wAF4nz4LScPu1yOSY0K5mBUG+8qA2+/jla5LRiQpSO0+uSE41K2aIkEt8KoVK",
+	"+1bgLUUJLrdFNbVPsi6cdivmWjH3DMUcHgGIEFbQfD1CDokWn44p9gVSLIE8cgCuNIb9PZgg//w//5dw",
+	"ceMC0fC3jV7fSHHj5ar53K+1+QMNNMDuWADJefCMCTCWkJ40MtVfJgt7lW1S3PAYJ4eDIZ01CW3upDHL",
+	"AsIZ3BReRmC2bkmSEgT1oyANQUjN5huj2LGkz/zqZZLZTmZ5LsettF5IWqNqGpIUPyOZPT35VnK3kvsZ",
+	"Su4PBksrBeOO7tBBwkwBbqD7fMCUoj22MuF+5K1NlKEnD3YG+QWIH+1zsURSFprmQCgCvCOygOZUCige",
+	"mcjIMRd3XMPxNGYt74lTLgiwHkfkn//5XycuyTEWtvF/YjuDJEQKpkA2Estu7ZqMUK3ZYKgjkqjKb2nB",
+	"bH4TGcviFuxMM6wEoFyRMSsYoWnKhgapbd6aWUtQU8zPoYIDxYd7Pgu7ndiGm+SYku+/fsW0uZNYyIIU",
+	"VLj2nHZ46ookOVX6hhWFLBKijC087kOHALuGYe0LZrKbt9WXuRFDdrFioeUtE1DQaKOLfTkWZyT5F9wo",
+	"f3HjzbnSCpmo0fg3AxEg/zfSD+URdR6/caU/UJ5/cHt4WflnLl6W37+UmQfK7x+s2CJ5xA4g9jy4trnG",
+	"JpD568+4HOmO/BrAqlnOGZh6fm//ZXsoFpOVWyguD7MfsL0hwXPt8TYbMdfG0IJct2CqTxSroQ50IITJ",
+	"WhgEKIZ0W6piYRsLjgtu4AE6ElNAZMKBJxIgiN4xwr4Oq+0GyXHBANWhXaEHdkcaH0GFsuPDRC9eLnsW",
+	"76EdcjUQRkcZ1+YnDxgdXuDQsnNy11ovsrAJGjADN2TkIDYf24NHjr1xZH74wkioWyZOYClYQaH5n+Ii",
+	"ZQffO+qT2a4BVKyErR/c9t8aos1SxN3b95p4RHzvMHMann3qwObwE3bSFBDNRlC2TGKnmJDKobL8td5N",
+	"g3+WBB9IVKscQmWSCDme5hhHdwvTyjesQwpZZGFSfT6E/us0hXYjhRz1+o2c64IO2BV2CLEPpmkqR8Ir",
+	"o+GPrb/CaLgyFokBueJsmNPUdkXtdplBJchGAxzCn9y4zUXx4EvhR5JAr8Cz/y/xj/cXz2iSLgVinPWC",
+	"DVzamMMGZT0dDd6Vk7Vg3kOIFYt56a0fzL5aAWfCnqGOMdm8u6PLo+t0wMivg85fj6Kj8vXDLwtm5nQD",
+	"tbavLl59f3rx3enF6y8XP12+/P7y4uJ/H0Xl3bgZYTpSNxcvf3r5KvuBnX7feUNP36TfsdOfui8vTr/r",
+	"vOy+oq/T77MfzCTg9wM2sL9/c3H66lX6+vQN/enitPMy+/70Iv2J/dh9Q3/ofJ+ZSUsz/CPQEo6iI8U1",
+	"u+GZOV/mMFoH7BE6Fo+iI2CLnhr7919evr68eHX53UszdrPtcdwjVVTG8d3pm+6PL0/pq853pzjiN90f",
+	"L356eRQdWS7po8tX36Kj8iXDQfeNFQtGzZjdhnd/A0O//Xe51A2fuFmW2oP7UfDJgArEGcXy7tE/oqNh",
+	"wUXKhzSvvOaVXswSC3LLBV4B7G3lJG6WfcMDpvvSXAPa0I1RQGCz0+zGnOqjyy7NFYucqwDvr5ib2JvX",
+	"py/TV9npG/Zd9/RH+rpz+n36Q/aG/dj9iV50jAiAIS64r5lRdGG/0f+fpgN25k7Q8guUy5TC3s3Y6c+/",
+	"HEVH7uBllPwm75gBwKPF93A4zm8L9/v9MFNzsALlUE2Zeb4jI03pgLwPZTELJfF5FfCGo4WE8ttqMjNw",
+	"14K2bg0OO57ASimJ518o97URWU62eqeW7ShmbvxCBdJYAXVAvQfJFVYtgo5OlKYTZZkHBqifh15/ZyR4",
+	"+R4SLQXPlGMYGb8D8qu5bdJj4aYCxBxUgNdIKbAdnKuGK9IxI4AojQ7ntD8mxJrT6sZcp/0P5c7aUAZb",
+	"7TE7ig98todvBrr4zd7mMD+ybu7xqDkTJ3Er1Q2AwSSEKm8HLAKmy3jbl0HTLyGOWpQKngoOHvzUB++r",
+	"9ABXJElHRQFMLQNa3CJgQpsPrDCfnu+utX5wAk8+BGu7SU9D8KB5fKXBoh+W5jCf/2AwCWc2e6cPqVJj",
+	"WWSrKw22P6cnPp6z8cnvMlQUjFXupewlGPojpVGMjwoopJKEku4oz61f8bhhW55cwRXOwYot7ZlWkHRh",
+	"+8pXtBY3ZRh52fjefW1jcjhkdUauK7N7oWLhb8CxGi35+Mdn7BJqdsU5/NwvLNINlKIdtZcxo7fgL3U/",
+	"A8emFP5Q3/jr3RWFFD2It2G2ArE/NEd+Y+GeUJ2IxTrS9D+6/baxZHj3hKW0iNfTGx/zFvZeyu+hDMYS",
+	"c9s3ZDDxe3wGCgk2XkMT+XqQxTVOnKJjsilisTjWfTaB9lmOzzzwBrKxIlSTZE76nPmNdaVhoJwWmqc5",
+	"Q//jsJB3PEPx7ju7+zu9cClt4wJqTs3+zUY5+AyZIlyk+ShjWRSLsGE36UyQwEX1ieYDdkaSwDmSkFvG",
+	"hohmdii+3bEjc6Haj2EvY8TXdtyPyI860FivnfkicV73cp9TnPdBwicWHsEAaX436LIMz9OMjNPowTDu",
+	"l/LcQcqG76+gNC20f3u2m6rvGiiLevd1c/5jkdBRxplI2VlwxlUSoYsisThwQzWGAoQcY+e/nHU1kSMN",
+	"RdgjPSoYYIWHGEW4NuevPLi+sax7omVWDFiYADl87if7ypXenNKB3EexWKHj9zLcR7FYR2oneGCv/bZb",
+	"DrW2RU+Ew9sRK5FbnFnl4fbIPP3My5aWKPRoFxzIMfz7tyBY6k3TIB4ojOf39jpLL5SxnGm2UXzfioN3",
+	"dST6GVZgVSS6dqvZpOU0WEf4tKzl3FmVERfWD6yUOTrLdk2iQ9jlvzK9kS1+sWVx15YX7ILkav5pG0Id",
+	"zCZFyDtsIe5UdIh0GsUHPBG0YEBy5xWi0CEBD0NvgY2PTln2ZdeFS3S+mOMFCU1OreeqPJxbPewL12CR",
+	"RUuwlvYu/B1SENaAHbuvqKpMZUfB0lapXzHI2lZHzafvmAfRVv+HXMpHu4wrYO0dOHhvg90GiWxZL00L",
+	"qVQlElu4nwSOnEqrTGXdrRCNzaXome8cO3YqB9ZxcUkSW9WjRp0B1wi7SMCBFBoGtbUbGeGiI79G5Qcq",
+	"Fu6mGCfKWMrNCl/5G6dSdHkxMDcuL/ND0ZJ0GOmO8i7Pc5btpVf4DzPk9wKrOZYDbrh02cIhuMh5lA/U",
+	"nwxzWMSbjPvhoHoPbC4D/kv1oAUQ9AeCTg2Ezu/h/0hzCsds5bqh2bj0Fu8MDeUdSNhR+j5SFhesx5NI",
+	"eKinNIVINxAAIJYMWaGkIOO+jAXciGVnJEmt8ynwCONTxlQBrmQQn4LgHhUpM3hBoIaGHOuxtHFyuw5Q",
+	"ryGyWBTs31iqnW6HN6SaSJGyS/hoDMVS8DRw1EIyfzAYQeFm4750gzi5mt/K3rMWwNNeKMBxZqspgbhg",
+	"U0A3I2evnAwk6q0tiw+8+A/7qPGNwA5eDUAfJDKdn6m/cG4vPOx3qUOt9tumQXKWDmu3aqvBHmya4CyU",
+	"twcCgNIeioVhHjWlDaD8B0jio8Sraw7inWp2STKW8ztW2DJIxLphwU7xh1BBVBZbupohoyDaoiGkhQFW",
+	"amDBQRkxtxjTrhDqskYOIIj6QRokLtGtC0lMLBAPMpgA2X695W6B9x3MvMXdFndb3J3487AS7KIWuQHY",
+	"/QQ3btStAV8LRpUUQQ2I87HBrYBCE/JUDeSiiu27uZdaNlmHkv2MgBNfyraBc1EOSj+2HfleW/R8luiJ",
+	"G28R9BwWMhules0u0qn6FgbZGvAkn9UPmbSxSKmmueyN2FQX1UuAvF4uOzQHOqmuzLlED0UlM85W8Lkn",
+	"RGQkcqYU6YI/bk89lR/dyi+LWr/Cgizua7QPWt5JeQ1VRUs4NalmPVlMlh7aZ0aLtH9wflM7+kU8p25r",
+	"Pm++pWG55R0e+VOwlbzb6yxTYAjDQ12rpCmEkYV1j1Zy5qPgSts8KsiRj4ViTJ2RhOYFo9nkBjJfVaC7",
+	"ff7b3yFAQ2+ZIMe8J2QBAR6q2MlVAC5Y2hPk6tu643kZtkYH5IqYY8TvNuaxjMXU7B7oQrpUIm4slupC",
+	"+shEXLvz9jURtzLIHaXjuiWaoT+6w9Cm4z65dNyqDxS2Yol+zfBdUyjP7+2/lmvquaApvv+ph6vCy0e3",
+	"alvRXR442q1JKDZ8trCh5tyDtY1sw7dB9XMXMw9By6CF2QtMMaGvSEK1LnhnpJlKgN+Wpsw2q6R5fkau",
+	"oUxZ0AEz6siw4CmLRcFo2meKeDNPuZDulcsvuWVsiNy0kNwItLpwc6StNzoVWCKXBMiQElChlHWcOYUM",
+	"+XWtXeieFRHwlMHlpTQF3WmepmamgdpaLEBd26o/baaK9cjMyDVUZWM64RqgbV8yI1fRry5a/aolmj+g",
+	"VMrm1mer6nLnJZwuH2JZpVTWc4nNh3ovTUBuAU861yhauD4jP7tRY7JRLLjrx+Ju6whAjOXJRe+KjEKE",
+	"sP4AJ4gMMiSkYwx4oB3t0PT2MCq/arLwsPXTFhq3p6mWW2dB9IAcv+2zdfj87IBWo0I6VE+/duzfvEDY",
+	"cTRFeqQ2Vc75yNABrNTSJxeu+iTzJTz6cMnyvRT2yEcPM0B6r0X89JWN0pJmBL77ysoE5x734sa99+QP",
+	"kU9cRzfgA2axsH82Un2hWQueK+WoNfwE8EByc3irGc/cWONSsFPkwQh60hAtY5Gcp1IombNzbBXzL8BC",
+	"+pd//ud/JRGBAw7O+jfQ3PSKFCxjbIC1deQYuL9iUSP/ArayU+h6c46/T06IQ1oV0BPO65EAvGGN5iyt",
+	"zBu68cClWBFIjs2GoYW5ZyUe0QYQ5mHwe9g7q6HwlsIHwRB3FDwIkHeWFifYuLI92/jBc6DzwK1ZQ6YG",
+	"iRKqkef38L81xBKeLNfBI5TCTRtzC0DBs4CBvSY8eOg4bjoMUdHwUlfia5U8YDOlt4woOWBQHAafztH8",
+	"FgloYB8q83gC/VtUWSTnKFyxq6CV0GexeEAHa8x8BUWMazKWozwjGRtIjVpMTpX2vPNmQnvEDr9qsCEW",
+	"69Ky0EP/SFjbl0DD8prYzuC3daq18YZNUzfUiLJ90BgaHi2qCp7bLlUbj0NURJN9aCCbZkuhkjWepFQQ",
+	"IQnQOxTgWSBcYBcxRyBOmMBSEWhPJsAcrrTFNcdyCI0bueitKIxci7Ip2YNLEHZMcVPNiDXaD77/4c84",
+	"oaejKrdYvV89Eufy+DngWM3wPWdi+2CHz1wI635jUBrnMcNuUIt02JCTHBtok3lWYh7wmjGRsezkQQ/n",
+	"3Eaw8LSwv5MbycGj1i+iBa0WtHYDWr+IR2EWNoXeLmbZRtQes16osCH1bAD7xcaAqLABJo9h6CcIbmK0",
+	"MdtMO88s/ZccKq+a1YEsFo9AMqcz2kFdYrPuW2V/H2qIsbD9tm20icwONiUnT6CbtXnRiHD+3bQe0BYX",
+	"t4CLnyzI1A1ZHm7EGSCpeXrL9KmeDNkautk4TESErIUwjl1w4wR73gdVZC4UnOBwVOJaVXvLtTPiuTbQ",
+	"AiMlx+zfR3w4YELfZHRAeywiBROa5jforY0wA+8m54LdZFQz6N95J3nKbmCncSmiWAyo0qwwP6D+wh4T",
+	"rODpSdD/JiR4JwXrcaWRzkbJwgBEZwJOg3WB2FTja9vCLharotNvXOkvsLRf4EVvEF3Kx8zKccGuQ/im",
+	"4XU+yda3ZtPiXjX6AW5r1zadFzYOEJxLXDdVP5nLH0qXQkYUK+54yk4zpm5JSoe0w3OuJzXtpXaGr4JT",
+	"2ZDK5uZRYxYlx55Z9KSa0oaEoozMphKNYhH0g+cF6XOjkE+uzLGyr8t31semuOZ5QyagJe+wkL2CKRX5",
+	"W0ur5rjRnQB9yUgYWOnLPFOkL8dkYNDIvZcBde03MVMDi/UNghJG077NwNvL/Dt8Jf9jxEbL00Pjtcvm",
+	"1JUnPLimujf/Bh29Qp7ZF8ot9hk0UT+6PPr3ESsmZTfusF/6ogRQZfssc06bRwENmt2+VbbJI1RbczWl",
+	"6DQNzF7EFh6V1+KWHZKQHZlNsN+kzfG2z05mDW4k3A0qwzPIc3R51JEyZ1TgSA4pVTLc1Q+kSZrF/Hfz",
+	"w1m5tC6eOgSyOTjIbTKll1FWShAjJfwhxQWdJ51ANpzfm/9tM/qB1FfdkWIVRliD07X+ZOM+1cD5h0Kl",
+	"0sk97KDKg6apD4TNXZN2R20dhi2w0YHsBu0PnkqE4u9qBTqrv6uAzWpDIAEDm2HBwntqe55vxBadEUmA",
+	"JYdjOO6zIkQP86JmY8eWYglNcYESPiAkcAjZdegEbc/kM6p28n7vkar4u/2xghsVd24bTK98wbqsgF46",
+	"+DtynPQkKUaCnJ1b3lUzwi5+m5wYbXNU5EeXR32th5fn5y9fvTm7OLs4e3n548WPF7CF7CjumyviXLWT",
+	"NyZpimpYZIVuxrT1cDuTOOddlk5skymr3joFXzUYGdehcTGUhaY5UUwbG1AFt3iH3pSH7wAUAlehpgCg",
+	"02EkNwovqujK2K2odQ6Ch3zmuvEJsBpMDnMGIBPoJ1NFXuYOwR0/BG3wp+8LPmaDHv7m0HPe3f7KtmaC",
+	"whBPcpd4D3zpGVS2eiQJHl06sJse/ZsUvdOc37EsgjoJ2JvV1BDHp1wuZVRqUOWOyHM5VvWVvC576zc9",
+	"/SPOt+6ACG6Ap6LJ9JrgyAY07XNhlh35/anyrlPzOsKxWFEy68WW2xxfw2UpiErZZP0r47708WfL9WXr",
+	"d8JtBM7Z5qcBR6scaWiYYE9N2Jlb3rGi4Jl1OLkLNBsMc1rbWpTnC0zJUZBFjpTMPNQYUV7BLW/pKy4f",
+	"OGRIjchThq+ipKLzd/qj221+f39Cymy5fczZBCdvRKiGNCW8cYgeriC74XZvg5XDYm23psEaBD01wiEi",
+	"b+X0PT/znoAKK4FayUgDdblixMtwRQRjGRGSdBgtjHkib5mICPsKRzWXPXNVsAVL5cM8o/mtGb3IL68F",
+	"2gqUzJ+/Gg3Ny3YuCYdNqRwMvGtQT5uKYCMGj3E2YvMYHa878bTulyRjd7AV+ix32V4lQHKlRoi55t2a",
+	"bSwnzIJlwfSoEBizt0//0922aQu6tvK2szUKC6zFtS2uozLd2nv6IQfNfDrV/z54LvR4mn7kXxnNdT+C",
+	"Pv0GbFREBkwXPHXLyRXJZDoyKxyZnaJ4xgChQyT+w2+bo2//+Pb/AgAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
