@@ -334,6 +334,19 @@ var germanPortal = map[string]string{
 	"Your password is set.": "Ihr Passwort ist gesetzt.",
 	"Your sign-in link is ready. It works once.": "Ihr Anmeldelink ist bereit. Er funktioniert einmal.",
 	"powered by portalkit":                       "betrieben mit portalkit",
+
+	// Attachments of a ticket.
+	"Files":                       "Dateien",
+	"File":                        "Datei",
+	"Size":                        "Größe",
+	"Added":                       "Hinzugefügt",
+	"No files yet.":               "Noch keine Dateien.",
+	"Attach a file":               "Datei anhängen",
+	"Attach":                      "Anhängen",
+	"%d bytes":                    "%d Bytes",
+	"The file is attached.":       "Die Datei ist angehängt.",
+	"The customer sees the file.": "Der Kunde sieht die Datei.",
+	"Pictures, PDF, text or CSV files up to %s.": "Bilder, PDF-, Text- oder CSV-Dateien bis %s.",
 }
 
 func merged(maps ...map[string]string) map[string]string {
