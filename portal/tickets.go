@@ -469,6 +469,9 @@ func (p *Portal) changeTicket(ctx context.Context, act Action, cid customer.ID, 
 		if out, err = p.storeTicket(ctx, r, next, ev); err != nil {
 			return err
 		}
+		if err := p.recordTicketEvent(ctx, r, a, ev, out); err != nil {
+			return err
+		}
 		if ev.Kind == ticket.EventStatus || ev.Kind == ticket.EventReopened {
 			return p.notifyRequester(ctx, r, a, NotifyTicketStatus, out, c, ev.Note)
 		}
@@ -478,6 +481,25 @@ func (p *Portal) changeTicket(ctx context.Context, act Action, cid customer.ID, 
 		return ticket.Ticket{}, err
 	}
 	return out, nil
+}
+
+// ticketAuditActions name the audit events of a ticket's changes: who moved,
+// reopened, assigned or reprioritised which ticket, beside the ticket's own
+// history.
+var ticketAuditActions = map[ticket.EventKind]string{
+	ticket.EventStatus:   "ticket.status_changed",
+	ticket.EventReopened: "ticket.reopened",
+	ticket.EventAssigned: "ticket.assigned",
+	ticket.EventPriority: "ticket.priority_changed",
+}
+
+// recordTicketEvent appends the audit event of ev on t, if its kind has one.
+func (p *Portal) recordTicketEvent(ctx context.Context, r storage.Repos, a access, ev ticket.Event, t ticket.Ticket) error {
+	action, ok := ticketAuditActions[ev.Kind]
+	if !ok {
+		return nil
+	}
+	return p.record(ctx, r, a.who.Actor(), action, t.CustomerID, string(t.ID))
 }
 
 // storeTicket writes next, read at its Version, with evs. Conflict when a
@@ -554,6 +576,11 @@ func (p *Portal) ApplyMasterDataChange(ctx context.Context, cid customer.ID, id 
 		}
 		if out, err = p.storeTicket(ctx, r, next, evs...); err != nil {
 			return err
+		}
+		for _, ev := range evs {
+			if err := p.recordTicketEvent(ctx, r, a, ev, out); err != nil {
+				return err
+			}
 		}
 		if params.Resolve {
 			return p.notifyRequester(ctx, r, a, NotifyTicketStatus, out, cust, "")
@@ -652,8 +679,11 @@ func (p *Portal) AddTicketComment(ctx context.Context, cid customer.ID, id ticke
 			if err != nil {
 				return err
 			}
-			_, err = p.storeTicket(ctx, r, next, ev)
-			return err
+			stored, err := p.storeTicket(ctx, r, next, ev)
+			if err != nil {
+				return err
+			}
+			return p.recordTicketEvent(ctx, r, a, ev, stored)
 		default:
 			n, err := p.requesterNotice(ctx, r, a, NotifyTicketReply, t, c)
 			if err != nil || n.Kind == "" {
