@@ -229,19 +229,20 @@ func (e InvitationState) Valid() bool {
 
 // Defines values for MailKind.
 const (
-	MailKindAccessLink         MailKind = "access_link"
-	MailKindInvitation         MailKind = "invitation"
-	MailKindInvitationAccepted MailKind = "invitation_accepted"
-	MailKindInvitationResent   MailKind = "invitation_resent"
-	MailKindLoginLink          MailKind = "login_link"
-	MailKindOrderConfirmed     MailKind = "order_confirmed"
-	MailKindOrderRejected      MailKind = "order_rejected"
-	MailKindOrderSubmitted     MailKind = "order_submitted"
-	MailKindStaffInvitation    MailKind = "staff_invitation"
-	MailKindStaffLoginLink     MailKind = "staff_login_link"
-	MailKindTicketOpened       MailKind = "ticket_opened"
-	MailKindTicketReply        MailKind = "ticket_reply"
-	MailKindTicketStatus       MailKind = "ticket_status"
+	MailKindAccessLink          MailKind = "access_link"
+	MailKindInvitation          MailKind = "invitation"
+	MailKindInvitationAccepted  MailKind = "invitation_accepted"
+	MailKindInvitationResent    MailKind = "invitation_resent"
+	MailKindLoginLink           MailKind = "login_link"
+	MailKindOrderConfirmed      MailKind = "order_confirmed"
+	MailKindOrderRejected       MailKind = "order_rejected"
+	MailKindOrderSubmitted      MailKind = "order_submitted"
+	MailKindStaffInvitation     MailKind = "staff_invitation"
+	MailKindStaffLoginLink      MailKind = "staff_login_link"
+	MailKindTicketCustomerReply MailKind = "ticket_customer_reply"
+	MailKindTicketOpened        MailKind = "ticket_opened"
+	MailKindTicketReply         MailKind = "ticket_reply"
+	MailKindTicketStatus        MailKind = "ticket_status"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
@@ -266,6 +267,8 @@ func (e MailKind) Valid() bool {
 	case MailKindStaffInvitation:
 		return true
 	case MailKindStaffLoginLink:
+		return true
+	case MailKindTicketCustomerReply:
 		return true
 	case MailKindTicketOpened:
 		return true
@@ -1637,8 +1640,9 @@ type ItemId = string
 // `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
-// so no customer's override applies to them), `ticket_opened` to the service desk and
-// `ticket_reply` and `ticket_status` to a ticket's requester.
+// so no customer's override applies to them), `ticket_opened` to the service desk,
+// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+// staff member a ticket is assigned to when the customer replies.
 //
 // Example: invitation
 type MailKind string
@@ -1670,8 +1674,9 @@ type MailMessage struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester.
+	// so no customer's override applies to them), `ticket_opened` to the service desk,
+	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies.
 	//
 	//
 	// Example: invitation
@@ -1744,8 +1749,9 @@ type MailTemplate struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester.
+	// so no customer's override applies to them), `ticket_opened` to the service desk,
+	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies.
 	//
 	//
 	// Example: invitation
@@ -6419,8 +6425,9 @@ type ClientInterface interface {
 	// service-desk capability and API keys (public replies and internal notes); the customer needs
 	// the `tickets` feature.
 	//
-	// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-	// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+	// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+	// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+	// in progress. An internal note by a customer user
 	// is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -6439,8 +6446,9 @@ type ClientInterface interface {
 	// service-desk capability and API keys (public replies and internal notes); the customer needs
 	// the `tickets` feature.
 	//
-	// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-	// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+	// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+	// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+	// in progress. An internal note by a customer user
 	// is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -10439,8 +10447,9 @@ func (c *RawClient) ListTicketComments(ctx context.Context, customerId CustomerI
 // service-desk capability and API keys (public replies and internal notes); the customer needs
 // the `tickets` feature.
 //
-// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+// in progress. An internal note by a customer user
 // is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -10469,8 +10478,9 @@ func (c *RawClient) AddTicketCommentWithBody(ctx context.Context, customerId Cus
 // service-desk capability and API keys (public replies and internal notes); the customer needs
 // the `tickets` feature.
 //
-// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+// in progress. An internal note by a customer user
 // is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -20432,8 +20442,9 @@ type ClientWithResponsesInterface interface {
 	// service-desk capability and API keys (public replies and internal notes); the customer needs
 	// the `tickets` feature.
 	//
-	// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-	// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+	// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+	// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+	// in progress. An internal note by a customer user
 	// is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -20452,8 +20463,9 @@ type ClientWithResponsesInterface interface {
 	// service-desk capability and API keys (public replies and internal notes); the customer needs
 	// the `tickets` feature.
 	//
-	// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-	// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+	// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+	// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+	// in progress. An internal note by a customer user
 	// is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -34329,8 +34341,9 @@ func (c *ClientWithResponses) ListTicketCommentsWithResponse(ctx context.Context
 // service-desk capability and API keys (public replies and internal notes); the customer needs
 // the `tickets` feature.
 //
-// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+// in progress. An internal note by a customer user
 // is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),
@@ -34355,8 +34368,9 @@ func (c *ClientWithResponses) AddTicketCommentWithBodyWithResponse(ctx context.C
 // service-desk capability and API keys (public replies and internal notes); the customer needs
 // the `tickets` feature.
 //
-// A public reply by the service desk is e-mailed to the requester; one by the customer to a
-// ticket waiting on the customer puts it back in progress. An internal note by a customer user
+// A public reply by the service desk is e-mailed to the requester; one by the customer is e-mailed
+// to the staff member the ticket is assigned to, and puts a ticket waiting on the customer back
+// in progress. An internal note by a customer user
 // is `permission_denied`; any comment on a closed ticket `failed_precondition`.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `feature_disabled` (403),

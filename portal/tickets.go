@@ -632,8 +632,9 @@ type AddTicketCommentParams struct {
 // AddTicketComment adds a comment to a ticket. The customer's maintainers
 // and admins reply publicly; staff with the service-desk capability reply
 // or write internal notes. A public reply by staff is mailed to the
-// requester; one by the customer to a ticket waiting on the customer moves
-// it back to in progress. PermissionDenied for an internal note by a
+// requester; one by the customer is mailed to the staff member the ticket
+// is assigned to (NotifyTicketCustomerReply), and moves a ticket waiting
+// on the customer back to in progress. PermissionDenied for an internal note by a
 // customer user; FailedPrecondition on a closed ticket.
 func (p *Portal) AddTicketComment(ctx context.Context, cid customer.ID, id ticket.ID, params AddTicketCommentParams) (ticket.Comment, error) {
 	if params.Visibility == "" {
@@ -672,6 +673,9 @@ func (p *Portal) AddTicketComment(ctx context.Context, cid customer.ID, id ticke
 		case cm.Visibility == ticket.Internal:
 			return nil
 		case a.user():
+			if err := p.notifyAssignee(ctx, r, t, c, cm.Body); err != nil {
+				return err
+			}
 			if t.Status != ticket.StatusWaitingOnCustomer {
 				return nil
 			}
@@ -697,6 +701,27 @@ func (p *Portal) AddTicketComment(ctx context.Context, cid customer.ID, id ticke
 		return ticket.Comment{}, err
 	}
 	return out, nil
+}
+
+// notifyAssignee mails the staff member t is assigned to, while active
+// and on the service desk, that the customer replied body.
+func (p *Portal) notifyAssignee(ctx context.Context, r storage.Repos, t ticket.Ticket, c customer.Customer, body string) error {
+	if t.Assignee == "" {
+		return nil
+	}
+	m, err := r.Staff().Get(ctx, t.Assignee)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("portal: loading the assignee: %w", err)
+	}
+	if m.Status != identity.StaffActive || !m.ServiceDesk {
+		return nil
+	}
+	n := ticketNotice(NotifyTicketCustomerReply, m.Email, "", t, c)
+	n.Message = body
+	return p.enqueue(ctx, r, n)
 }
 
 // authorName is how a comment names its author: a user's or a staff
