@@ -7,6 +7,7 @@ import (
 	"mime"
 	"mime/multipart"
 	"net/http"
+	"time"
 
 	"github.com/getkin/kin-openapi/routers"
 
@@ -125,6 +126,26 @@ func keepRequest(f oapi.StrictHandlerFunc, operationID string) oapi.StrictHandle
 	return func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error) {
 		return f(context.WithValue(ctx, httpRequestKey, r), w, r, request)
 	}
+}
+
+// transferTimeout is how long an authenticated caller's upload or download
+// may take: a server's ReadTimeout and WriteTimeout (the reference
+// server's are 30 s and 60 s) suit JSON bodies, not files of megabytes on
+// a slow line.
+const transferTimeout = 10 * time.Minute
+
+// extendDeadlines gives the request on w transferTimeout to be read and
+// answered, where the server supports it.
+func extendDeadlines(w http.ResponseWriter) {
+	rc := http.NewResponseController(w)
+	deadline := time.Now().Add(transferTimeout)
+	_ = rc.SetReadDeadline(deadline)
+	_ = rc.SetWriteDeadline(deadline)
+}
+
+// streamsFile reports whether route answers with a file's content.
+func streamsFile(route *routers.Route) bool {
+	return route != nil && route.Operation != nil && route.Operation.OperationID == "downloadTicketAttachment"
 }
 
 // isUpload reports whether route's body is multipart/form-data: an upload,

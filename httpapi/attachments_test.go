@@ -2,18 +2,23 @@ package httpapi_test
 
 import (
 	"bytes"
+	"context"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/filestore/filemeta"
+	"github.com/portalkit/portalkit/httpapi"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 )
@@ -192,4 +197,51 @@ func TestTicketAttachmentBadUploads(t *testing.T) {
 	res, raw := e.do(t, http.MethodPost, "/v1/customers/"+cid+"/tickets/"+tk.Id+"/comments", ada.Token,
 		strings.NewReader(`{"body":"`+string(big)+`"}`), nil)
 	problem(t, res, raw, http.StatusRequestEntityTooLarge, client.ProblemCodeInvalid)
+}
+
+// slowReader yields its parts with a pause before each but the first, as
+// a slow line does.
+type slowReader struct {
+	parts   [][]byte
+	pause   time.Duration
+	i       int  // the part being read
+	started bool // part i has been read from
+}
+
+func (s *slowReader) Read(p []byte) (int, error) {
+	for s.i < len(s.parts) && len(s.parts[s.i]) == 0 {
+		s.i, s.started = s.i+1, false
+	}
+	if s.i == len(s.parts) {
+		return 0, io.EOF
+	}
+	if !s.started && s.i > 0 {
+		time.Sleep(s.pause)
+	}
+	s.started = true
+	n := copy(p, s.parts[s.i])
+	s.parts[s.i] = s.parts[s.i][n:]
+	return n, nil
+}
+
+// TestSlowUploadOutlastsServerTimeouts: an authenticated upload and its
+// download may take longer than the server's ReadTimeout and WriteTimeout,
+// which suit JSON bodies.
+func TestSlowUploadOutlastsServerTimeouts(t *testing.T) {
+	e := newEnv(t)
+	srv := httptest.NewUnstartedServer(httpapi.NewHandler(e.p, httpapi.WithLogger(slog.New(slog.DiscardHandler))))
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = 300*time.Millisecond, 300*time.Millisecond
+	srv.Start()
+	t.Cleanup(srv.Close)
+	ctx := t.Context()
+	cid, ada := e.onboard(t, "Acme GmbH", "ada@acme.example", &client.FeaturesPatch{Tickets: ptr(true)})
+	admin, err := client.NewClientWithResponses(srv.URL, client.WithRequestEditorFn(func(_ context.Context, r *http.Request) error {
+		r.Header.Set("Authorization", "Bearer "+ada.Token)
+		return nil
+	}))
+	require.NoError(t, err)
+	tk := must(admin.OpenTicketWithResponse(ctx, cid, nil, client.OpenTicketRequest{Type: "generic", Subject: "Help"}))(t).JSON201
+	ct, body := client.FileUpload("slow.png", &slowReader{parts: [][]byte{bytes.Clone(pngBytes[:20]), bytes.Clone(pngBytes[20:])}, pause: 800 * time.Millisecond})
+	att := must(admin.AttachToTicketWithBodyWithResponse(ctx, cid, tk.Id, ct, body))(t).JSON201
+	assert.Equal(t, int64(len(pngBytes)), att.Size)
 }

@@ -129,6 +129,9 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		r = r.WithContext(identity.NewContext(r.Context(), p))
+		if upload || streamsFile(route) {
+			extendDeadlines(rec)
+		}
 	}
 
 	check := checkRequest

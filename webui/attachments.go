@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/filestore/filemeta"
@@ -53,6 +54,7 @@ func (h *handler) attachConsole(w http.ResponseWriter, r *http.Request, v *view)
 // portal accepts files.
 func (h *handler) upload(w http.ResponseWriter, r *http.Request, cid customer.ID, id ticket.ID) error {
 	limit := h.p.FileLimits().MaxBytes
+	extendDeadlines(w)
 	r.Body = http.MaxBytesReader(w, r.Body, limit+multipartSlack)
 	noFile := portalerr.Invalidf("file", "choose a file to attach")
 	mr, err := r.MultipartReader()
@@ -99,8 +101,23 @@ func (h *handler) download(w http.ResponseWriter, r *http.Request, cid customer.
 		return
 	}
 	defer rc.Close()
+	extendDeadlines(w)
 	f := filemeta.File{Key: filemeta.Key(a.FileKey), Name: a.Name, ContentType: a.ContentType, Size: a.Size}
 	filemeta.ServeDownload(w, r, f, a.CreatedAt, rc)
+}
+
+// transferTimeout is how long a signed-in person's upload or download may
+// take: a server's ReadTimeout and WriteTimeout suit forms, not files of
+// megabytes on a slow line.
+const transferTimeout = 10 * time.Minute
+
+// extendDeadlines gives the request on w transferTimeout to be read and
+// answered, where the server supports it.
+func extendDeadlines(w http.ResponseWriter) {
+	rc := http.NewResponseController(w)
+	deadline := time.Now().Add(transferTimeout)
+	_ = rc.SetReadDeadline(deadline)
+	_ = rc.SetWriteDeadline(deadline)
 }
 
 // ticketFiles is what a ticket's page shows of its files: the list, where
