@@ -90,6 +90,22 @@ func TestTicketFilesOnThePages(t *testing.T) {
 	assert.Contains(t, pg.body, "replacement.pdf", "the customer sees the desk's file")
 	assert.Contains(t, pg.body, "application/pdf")
 
+	// A staff member off the service desk may read the ticket but not
+	// attach to it.
+	owner := portaltest.Owner(t.Context())
+	_, err = s.p.InviteStaff(owner, portal.InviteStaffParams{Email: "sue@provider.example", Name: "Sue", Role: identity.StaffAgent})
+	require.NoError(t, err)
+	mail, ok := s.mail.Last("sue@provider.example")
+	require.True(t, ok)
+	in, err := s.p.SignInStaffWithLoginLink(t.Context(), mail.Token)
+	require.NoError(t, err)
+	sue := s.browser(t, in.Token)
+	pg = sue.upload(base+"/attachments", "mine.png", pngBytes)
+	assert.Equal(t, http.StatusForbidden, pg.status)
+	as, err = s.p.ListTicketAttachments(owner, s.a.c.ID, s.a.ticket.ID)
+	require.NoError(t, err)
+	assert.Len(t, as, 4, "the three before and the desk's")
+
 	// Customer B's people reach none of it.
 	b := s.browser(t, s.b.users[customer.RoleAdmin].token)
 	pg = b.get(tk + "/attachments/" + string(uploaded.ID))
