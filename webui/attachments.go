@@ -49,9 +49,10 @@ func (h *handler) attachConsole(w http.ResponseWriter, r *http.Request, v *view)
 	h.redirect(w, r, "/console/customers/"+url.PathEscape(string(cid))+"/tickets/"+url.PathEscape(string(id)), "attached")
 }
 
-// upload streams the part "file" of a multipart form to the ticket: the
-// form is read as it arrives, never whole, and may be as large as the
-// portal accepts files.
+// upload streams the part "file" of a multipart form to the ticket, or to
+// the comment its part "comment_id" names when that comes first (as the
+// form's fields do): the form is read as it arrives, never whole, and may
+// be as large as the portal accepts files.
 func (h *handler) upload(w http.ResponseWriter, r *http.Request, cid customer.ID, id ticket.ID) error {
 	limit := h.p.FileLimits().MaxBytes
 	extendDeadlines(w)
@@ -61,6 +62,7 @@ func (h *handler) upload(w http.ResponseWriter, r *http.Request, cid customer.ID
 	if err != nil {
 		return noFile
 	}
+	var cmid ticket.CommentID
 	for {
 		part, err := mr.NextPart()
 		var mbe *http.MaxBytesError
@@ -72,13 +74,21 @@ func (h *handler) upload(w http.ResponseWriter, r *http.Request, cid customer.ID
 		case err != nil:
 			return portalerr.Invalidf("file", "could not be read: send the form again")
 		}
+		if part.FormName() == "comment_id" {
+			b, err := io.ReadAll(io.LimitReader(part, 101))
+			if err != nil || len(b) > 100 {
+				return portalerr.Invalidf("comment_id", "is not valid")
+			}
+			cmid = ticket.CommentID(strings.TrimSpace(string(b)))
+			continue
+		}
 		if part.FormName() != "file" {
 			continue
 		}
 		if part.FileName() == "" {
 			return noFile // a browser sends an empty part when no file is chosen
 		}
-		_, err = h.p.AttachToTicket(r.Context(), cid, id, portal.AttachToTicketParams{Name: part.FileName()}, part)
+		_, err = h.p.AttachToTicket(r.Context(), cid, id, portal.AttachToTicketParams{CommentID: cmid, Name: part.FileName()}, part)
 		return err
 	}
 }

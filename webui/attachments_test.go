@@ -3,6 +3,7 @@ package webui_test
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -90,6 +91,35 @@ func TestTicketFilesOnThePages(t *testing.T) {
 	assert.Contains(t, pg.body, "replacement.pdf", "the customer sees the desk's file")
 	assert.Contains(t, pg.body, "application/pdf")
 
+	// Files go with comments too: the desk's with an internal note stays
+	// with staff, the customer's with a reply is everybody's.
+	staffView, err := s.p.ListTicketComments(portaltest.Owner(t.Context()), s.a.c.ID, s.a.ticket.ID, portal.ListTicketCommentsParams{})
+	require.NoError(t, err)
+	note := staffView.Items[0]
+	require.Equal(t, internalNote, note.Body)
+	pg = desk.get(base)
+	assert.Contains(t, pg.body, `<option value="`+string(note.ID)+`">`, "the desk may attach to its note")
+	pg = desk.uploadWith(base+"/attachments", []string{"comment_id", string(note.ID)}, "waybill.pdf", []byte("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"))
+	require.Equal(t, http.StatusSeeOther, pg.status, pg.body)
+	pg = maint.get(tk)
+	assert.NotContains(t, pg.body, "waybill.pdf", "a file of an internal note")
+	assert.NotContains(t, pg.body, string(note.ID), "nor the note to attach to")
+	pg = maint.uploadWith(tk+"/attachments", []string{"comment_id", string(note.ID)}, "sneaky.png", pngBytes)
+	assert.Equal(t, http.StatusNotFound, pg.status, "a customer user cannot attach to an internal note")
+	pg = maint.post(tk+"/comments", url.Values{"body": {"Here is the label."}})
+	require.Equal(t, http.StatusSeeOther, pg.status, pg.body)
+	customerView, err := s.p.ListTicketComments(portaltest.Owner(t.Context()), s.a.c.ID, s.a.ticket.ID, portal.ListTicketCommentsParams{})
+	require.NoError(t, err)
+	reply := customerView.Items[len(customerView.Items)-1]
+	pg = maint.uploadWith(tk+"/attachments", []string{"comment_id", string(reply.ID)}, "label.png", pngBytes)
+	require.Equal(t, http.StatusSeeOther, pg.status, pg.body)
+	as, err = s.p.ListTicketAttachments(portaltest.Owner(t.Context()), s.a.c.ID, s.a.ticket.ID)
+	require.NoError(t, err)
+	last := as[len(as)-1]
+	assert.Equal(t, reply.ID, last.CommentID)
+	assert.Equal(t, "label.png", last.Name)
+	assert.Contains(t, viewer.get(tk).body, "label.png")
+
 	// A staff member off the service desk may read the ticket but not
 	// attach to it.
 	owner := portaltest.Owner(t.Context())
@@ -104,7 +134,7 @@ func TestTicketFilesOnThePages(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, pg.status)
 	as, err = s.p.ListTicketAttachments(owner, s.a.c.ID, s.a.ticket.ID)
 	require.NoError(t, err)
-	assert.Len(t, as, 4, "the three before and the desk's")
+	assert.Len(t, as, 6, "none of hers")
 
 	// Customer B's people reach none of it.
 	b := s.browser(t, s.b.users[customer.RoleAdmin].token)

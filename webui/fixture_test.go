@@ -196,8 +196,18 @@ func (b *browser) post(path string, form url.Values) page {
 // page's upload form does.
 func (b *browser) upload(path, name string, content []byte) page {
 	b.t.Helper()
+	return b.uploadWith(path, nil, name, content)
+}
+
+// uploadWith is upload with form fields before the file, in the order
+// given (name, value, name, value, …), as a form's fields come.
+func (b *browser) uploadWith(path string, fields []string, name string, content []byte) page {
+	b.t.Helper()
 	var body bytes.Buffer
 	mw := multipart.NewWriter(&body)
+	for i := 0; i+1 < len(fields); i += 2 {
+		require.NoError(b.t, mw.WriteField(fields[i], fields[i+1]))
+	}
 	w, err := mw.CreateFormFile("file", name)
 	require.NoError(b.t, err)
 	_, err = w.Write(content)

@@ -337,17 +337,19 @@ var germanPortal = map[string]string{
 	"powered by portalkit":                       "betrieben mit portalkit",
 
 	// Attachments of a ticket.
-	"Files":                       "Dateien",
-	"File":                        "Datei",
-	"Size":                        "Größe",
-	"Added":                       "Hinzugefügt",
-	"No files yet.":               "Noch keine Dateien.",
-	"Attach a file":               "Datei anhängen",
-	"Attach":                      "Anhängen",
-	"%d bytes":                    "%d Bytes",
-	"The file is attached.":       "Die Datei ist angehängt.",
-	"The customer sees the file.": "Der Kunde sieht die Datei.",
-	"Pictures, PDF, text or CSV files up to %s.": "Bilder, PDF-, Text- oder CSV-Dateien bis %s.",
+	"Files":                 "Dateien",
+	"File":                  "Datei",
+	"Size":                  "Größe",
+	"Added":                 "Hinzugefügt",
+	"No files yet.":         "Noch keine Dateien.",
+	"Attach a file":         "Datei anhängen",
+	"Attach":                "Anhängen",
+	"%d bytes":              "%d Bytes",
+	"The file is attached.": "Die Datei ist angehängt.",
+	"Attach to":             "Anhängen an",
+	"The ticket":            "Das Ticket",
+	"The customer sees it, unless it goes with an internal note.": "Der Kunde sieht sie, außer sie gehört zu einer internen Notiz.",
+	"Pictures, PDF, text or CSV files up to %s.":                  "Bilder, PDF-, Text- oder CSV-Dateien bis %s.",
 }
 
 func merged(maps ...map[string]string) map[string]string {
