@@ -1,12 +1,16 @@
 package webui_test
 
 import (
+	"bytes"
 	"io"
+	"mime/multipart"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,6 +20,7 @@ import (
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/webui"
 )
 
 // TestTicketFilesOnThePages uploads a picture on the customer's ticket
@@ -186,4 +191,43 @@ func TestTicketFileRefusals(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, body.String(), "Bilder, PDF-, Text- oder CSV-Dateien bis 100 Bytes.")
 	assert.Contains(t, body.String(), ">Dateien<")
+}
+
+// TestSlowUploadOnThePage: a signed-in person's upload may take longer
+// than the server's ReadTimeout and WriteTimeout, which suit forms.
+func TestSlowUploadOnThePage(t *testing.T) {
+	s := newSite(t)
+	srv := httptest.NewUnstartedServer(webui.New(s.p))
+	srv.Config.ReadTimeout, srv.Config.WriteTimeout = 300*time.Millisecond, 300*time.Millisecond
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	w, err := mw.CreateFormFile("file", "slow.png")
+	require.NoError(t, err)
+	_, err = w.Write(pngBytes)
+	require.NoError(t, err)
+	require.NoError(t, mw.Close())
+	raw := body.Bytes()
+	pr, pw := io.Pipe()
+	go func() {
+		_, _ = pw.Write(raw[:len(raw)/2])
+		time.Sleep(800 * time.Millisecond) // a slow line
+		_, _ = pw.Write(raw[len(raw)/2:])
+		_ = pw.Close()
+	}()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/tickets/"+string(s.a.ticket.ID)+"/attachments", pr)
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.AddCookie(&http.Cookie{Name: "portalkit_session", Value: s.a.users[customer.RoleMaintainer].token})
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := c.Do(req)
+	require.NoError(t, err)
+	_ = res.Body.Close()
+	assert.Equal(t, http.StatusSeeOther, res.StatusCode)
+	as, err := s.p.ListTicketAttachments(portaltest.Owner(t.Context()), s.a.c.ID, s.a.ticket.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "slow.png", as[len(as)-1].Name)
 }
