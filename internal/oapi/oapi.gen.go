@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path"
@@ -255,19 +256,20 @@ func (e InvitationState) Valid() bool {
 
 // Defines values for MailKind.
 const (
-	MailKindAccessLink         MailKind = "access_link"
-	MailKindInvitation         MailKind = "invitation"
-	MailKindInvitationAccepted MailKind = "invitation_accepted"
-	MailKindInvitationResent   MailKind = "invitation_resent"
-	MailKindLoginLink          MailKind = "login_link"
-	MailKindOrderConfirmed     MailKind = "order_confirmed"
-	MailKindOrderRejected      MailKind = "order_rejected"
-	MailKindOrderSubmitted     MailKind = "order_submitted"
-	MailKindStaffInvitation    MailKind = "staff_invitation"
-	MailKindStaffLoginLink     MailKind = "staff_login_link"
-	MailKindTicketOpened       MailKind = "ticket_opened"
-	MailKindTicketReply        MailKind = "ticket_reply"
-	MailKindTicketStatus       MailKind = "ticket_status"
+	MailKindAccessLink          MailKind = "access_link"
+	MailKindInvitation          MailKind = "invitation"
+	MailKindInvitationAccepted  MailKind = "invitation_accepted"
+	MailKindInvitationResent    MailKind = "invitation_resent"
+	MailKindLoginLink           MailKind = "login_link"
+	MailKindOrderConfirmed      MailKind = "order_confirmed"
+	MailKindOrderRejected       MailKind = "order_rejected"
+	MailKindOrderSubmitted      MailKind = "order_submitted"
+	MailKindStaffInvitation     MailKind = "staff_invitation"
+	MailKindStaffLoginLink      MailKind = "staff_login_link"
+	MailKindTicketCustomerReply MailKind = "ticket_customer_reply"
+	MailKindTicketOpened        MailKind = "ticket_opened"
+	MailKindTicketReply         MailKind = "ticket_reply"
+	MailKindTicketStatus        MailKind = "ticket_status"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
@@ -292,6 +294,8 @@ func (e MailKind) Valid() bool {
 	case MailKindStaffInvitation:
 		return true
 	case MailKindStaffLoginLink:
+		return true
+	case MailKindTicketCustomerReply:
 		return true
 	case MailKindTicketOpened:
 		return true
@@ -1194,6 +1198,12 @@ type AssignTicketRequest struct {
 	Assignee *string `json:"assignee,omitempty"`
 }
 
+// AttachmentUpload A file to attach, as `multipart/form-data`.
+type AttachmentUpload struct {
+	// File The file; its type is sniffed from its content.
+	File openapi_types.File `json:"file"`
+}
+
 // Attributes Free key-value pairs, at most 50; keys of 1 to 64 characters, values of at most 500.
 //
 // Example: {"colour":"silver","ram":"16 GB"}
@@ -1800,8 +1810,9 @@ type ItemId = string
 // `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
-// so no customer's override applies to them), `ticket_opened` to the service desk and
-// `ticket_reply` and `ticket_status` to a ticket's requester.
+// so no customer's override applies to them), `ticket_opened` to the service desk,
+// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+// staff member a ticket is assigned to when the customer replies.
 //
 // Example: invitation
 type MailKind string
@@ -1833,8 +1844,9 @@ type MailMessage struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester.
+	// so no customer's override applies to them), `ticket_opened` to the service desk,
+	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies.
 	//
 	//
 	// Example: invitation
@@ -1907,8 +1919,9 @@ type MailTemplate struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester.
+	// so no customer's override applies to them), `ticket_opened` to the service desk,
+	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies.
 	//
 	//
 	// Example: invitation
@@ -3515,6 +3528,57 @@ type Ticket struct {
 	Version int64 `json:"version"`
 }
 
+// TicketAttachment A file on a ticket or on one of its comments, without its content.
+type TicketAttachment struct {
+	// CommentId Identifies a ticket comment: `tcm_` and a unique suffix.
+	//
+	// Example: tcm_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	CommentId *TicketCommentId `json:"comment_id,omitempty"`
+
+	// ContentType Sniffed from the content at upload, never the client's claim.
+	//
+	// Example: image/png
+	ContentType string    `json:"content_type"`
+	CreatedAt   time.Time `json:"created_at"`
+
+	// Id Identifies an attachment of a ticket: `att_` and a unique suffix.
+	//
+	// Example: att_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id TicketAttachmentId `json:"id"`
+
+	// Name The client's file name, sanitised; for display and downloads only.
+	Name string `json:"name"`
+
+	// Sha256 The content's SHA-256, in hex.
+	Sha256 string `json:"sha256"`
+
+	// Size Bytes.
+	Size int64 `json:"size"`
+
+	// TicketId Identifies a ticket: `tkt_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	TicketId TicketId `json:"ticket_id"`
+
+	// UploadedBy Who attached it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	UploadedBy string `json:"uploaded_by"`
+
+	// Visibility `public`: a reply the customer's users see; `internal`: a note for staff only.
+	//
+	// Example: public
+	Visibility TicketVisibility `json:"visibility"`
+}
+
+// TicketAttachmentId Identifies an attachment of a ticket: `att_` and a unique suffix.
+//
+// Example: att_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type TicketAttachmentId = string
+
+// TicketAttachmentList A ticket's attachments, oldest first.
+type TicketAttachmentList struct {
+	Items []TicketAttachment `json:"items"`
+}
+
 // TicketComment A public reply or an internal note on a ticket.
 type TicketComment struct {
 	// Author Who wrote it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
@@ -4016,6 +4080,12 @@ type Conflict = Problem
 //
 // Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
 type ContentTooLarge = Problem
+
+// FileTooLarge An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
+// per-field violations and the request ID.
+//
+// Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
+type FileTooLarge = Problem
 
 // Forbidden An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
 // per-field violations and the request ID.
@@ -4793,8 +4863,14 @@ type ApplyMasterDataChangeJSONRequestBody = ApplyMasterDataChangeRequest
 // AssignTicketJSONRequestBody defines body for AssignTicket for application/json ContentType.
 type AssignTicketJSONRequestBody = AssignTicketRequest
 
+// AttachToTicketMultipartRequestBody defines body for AttachToTicket for multipart/form-data ContentType.
+type AttachToTicketMultipartRequestBody = AttachmentUpload
+
 // AddTicketCommentJSONRequestBody defines body for AddTicketComment for application/json ContentType.
 type AddTicketCommentJSONRequestBody = AddTicketCommentRequest
+
+// AttachToTicketCommentMultipartRequestBody defines body for AttachToTicketComment for multipart/form-data ContentType.
+type AttachToTicketCommentMultipartRequestBody = AttachmentUpload
 
 // SetTicketPriorityJSONRequestBody defines body for SetTicketPriority for application/json ContentType.
 type SetTicketPriorityJSONRequestBody = SetTicketPriorityRequest
@@ -5110,6 +5186,15 @@ type ServerInterface interface {
 	// AssignTicket Assign a ticket to a staff member
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/assign)
 	AssignTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params AssignTicketParams)
+	// ListTicketAttachments List a ticket's attachments
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	ListTicketAttachments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId)
+	// AttachToTicket Attach a file to a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	AttachToTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId)
+	// DownloadTicketAttachment Download an attachment of a ticket
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId})
+	DownloadTicketAttachment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId)
 	// ListTicketComments List a ticket's comments
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments)
 	ListTicketComments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ListTicketCommentsParams)
@@ -5119,6 +5204,9 @@ type ServerInterface interface {
 	// GetTicketComment Get a comment of a ticket
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId})
 	GetTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId)
+	// AttachToTicketComment Attach a file to a comment of a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments)
+	AttachToTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId)
 	// SetTicketPriority Change a ticket's priority
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/priority)
 	SetTicketPriority(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params SetTicketPriorityParams)
@@ -8947,6 +9035,120 @@ func (siw *ServerInterfaceWrapper) AssignTicket(w http.ResponseWriter, r *http.R
 	handler.ServeHTTP(w, r)
 }
 
+// ListTicketAttachments operation middleware
+func (siw *ServerInterfaceWrapper) ListTicketAttachments(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTicketAttachments(w, r, customerId, ticketId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AttachToTicket operation middleware
+func (siw *ServerInterfaceWrapper) AttachToTicket(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttachToTicket(w, r, customerId, ticketId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DownloadTicketAttachment operation middleware
+func (siw *ServerInterfaceWrapper) DownloadTicketAttachment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "attachmentId" -------------
+	var attachmentId TicketAttachmentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attachmentId", r.PathValue("attachmentId"), &attachmentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "attachmentId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DownloadTicketAttachment(w, r, customerId, ticketId, attachmentId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListTicketComments operation middleware
 func (siw *ServerInterfaceWrapper) ListTicketComments(w http.ResponseWriter, r *http.Request) {
 
@@ -9105,6 +9307,50 @@ func (siw *ServerInterfaceWrapper) GetTicketComment(w http.ResponseWriter, r *ht
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetTicketComment(w, r, customerId, ticketId, commentId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AttachToTicketComment operation middleware
+func (siw *ServerInterfaceWrapper) AttachToTicketComment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "commentId" -------------
+	var commentId TicketCommentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "commentId", r.PathValue("commentId"), &commentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "commentId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttachToTicketComment(w, r, customerId, ticketId, commentId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -11036,6 +11282,10 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/assign", wrapper.AssignTicket)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/priority", wrapper.SetTicketPriority)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/apply", wrapper.ApplyMasterDataChange)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/attachments", wrapper.ListTicketAttachments)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/attachments", wrapper.AttachToTicket)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId}", wrapper.DownloadTicketAttachment)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments", wrapper.AttachToTicketComment)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/tickets", wrapper.ListTicketQueue)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/ticket-types", wrapper.ListTicketTypes)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/record-types", wrapper.ListRecordTypes)
@@ -11124,6 +11374,8 @@ type BadRequestApplicationProblemPlusJSONResponse Problem
 type ConflictApplicationProblemPlusJSONResponse Problem
 
 type ContentTooLargeApplicationProblemPlusJSONResponse Problem
+
+type FileTooLargeApplicationProblemPlusJSONResponse Problem
 
 type ForbiddenApplicationProblemPlusJSONResponse Problem
 
@@ -21651,6 +21903,386 @@ func (response AssignTicketdefaultApplicationProblemPlusJSONResponse) VisitAssig
 	return err
 }
 
+type ListTicketAttachmentsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+}
+
+type ListTicketAttachmentsResponseObject interface {
+	VisitListTicketAttachmentsResponse(w http.ResponseWriter) error
+}
+
+type ListTicketAttachments200JSONResponse TicketAttachmentList
+
+func (response ListTicketAttachments200JSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments400ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments401ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments403ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments404ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachmentsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListTicketAttachmentsdefaultApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+	Body       *multipart.Reader
+}
+
+type AttachToTicketResponseObject interface {
+	VisitAttachToTicketResponse(w http.ResponseWriter) error
+}
+
+type AttachToTicket201JSONResponse TicketAttachment
+
+func (response AttachToTicket201JSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket400ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket401ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket403ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket404ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket409ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket413ApplicationProblemPlusJSONResponse struct {
+	FileTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket413ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AttachToTicketdefaultApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachmentRequestObject struct {
+	CustomerId   CustomerId         `json:"customerId"`
+	TicketId     TicketId           `json:"ticketId"`
+	AttachmentId TicketAttachmentId `json:"attachmentId"`
+}
+
+type DownloadTicketAttachmentResponseObject interface {
+	VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error
+}
+
+type DownloadTicketAttachment200ResponseHeaders struct {
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadTicketAttachment200ApplicationoctetStreamResponse struct {
+	Body          io.Reader
+	Headers       DownloadTicketAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadTicketAttachment200ApplicationoctetStreamResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/octet-stream")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadTicketAttachment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment400ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment401ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment403ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment404ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment409ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachmentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DownloadTicketAttachmentdefaultApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListTicketCommentsRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 	TicketId   TicketId   `json:"ticketId"`
@@ -22004,6 +22636,144 @@ type GetTicketCommentdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetTicketCommentdefaultApplicationProblemPlusJSONResponse) VisitGetTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketCommentRequestObject struct {
+	CustomerId CustomerId      `json:"customerId"`
+	TicketId   TicketId        `json:"ticketId"`
+	CommentId  TicketCommentId `json:"commentId"`
+	Body       *multipart.Reader
+}
+
+type AttachToTicketCommentResponseObject interface {
+	VisitAttachToTicketCommentResponse(w http.ResponseWriter) error
+}
+
+type AttachToTicketComment201JSONResponse TicketAttachment
+
+func (response AttachToTicketComment201JSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment400ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment401ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment403ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment404ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment409ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment413ApplicationProblemPlusJSONResponse struct {
+	FileTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment413ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketCommentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AttachToTicketCommentdefaultApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -27257,6 +28027,15 @@ type StrictServerInterface interface {
 	// AssignTicket Assign a ticket to a staff member
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/assign)
 	AssignTicket(ctx context.Context, request AssignTicketRequestObject) (AssignTicketResponseObject, error)
+	// ListTicketAttachments List a ticket's attachments
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	ListTicketAttachments(ctx context.Context, request ListTicketAttachmentsRequestObject) (ListTicketAttachmentsResponseObject, error)
+	// AttachToTicket Attach a file to a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	AttachToTicket(ctx context.Context, request AttachToTicketRequestObject) (AttachToTicketResponseObject, error)
+	// DownloadTicketAttachment Download an attachment of a ticket
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId})
+	DownloadTicketAttachment(ctx context.Context, request DownloadTicketAttachmentRequestObject) (DownloadTicketAttachmentResponseObject, error)
 	// ListTicketComments List a ticket's comments
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments)
 	ListTicketComments(ctx context.Context, request ListTicketCommentsRequestObject) (ListTicketCommentsResponseObject, error)
@@ -27266,6 +28045,9 @@ type StrictServerInterface interface {
 	// GetTicketComment Get a comment of a ticket
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId})
 	GetTicketComment(ctx context.Context, request GetTicketCommentRequestObject) (GetTicketCommentResponseObject, error)
+	// AttachToTicketComment Attach a file to a comment of a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments)
+	AttachToTicketComment(ctx context.Context, request AttachToTicketCommentRequestObject) (AttachToTicketCommentResponseObject, error)
 	// SetTicketPriority Change a ticket's priority
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/priority)
 	SetTicketPriority(ctx context.Context, request SetTicketPriorityRequestObject) (SetTicketPriorityResponseObject, error)
@@ -30001,6 +30783,95 @@ func (sh *strictHandler) AssignTicket(w http.ResponseWriter, r *http.Request, cu
 	}
 }
 
+// ListTicketAttachments operation middleware
+func (sh *strictHandler) ListTicketAttachments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId) {
+	var request ListTicketAttachmentsRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTicketAttachments(ctx, request.(ListTicketAttachmentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTicketAttachments")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTicketAttachmentsResponseObject); ok {
+		if err := validResponse.VisitListTicketAttachmentsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AttachToTicket operation middleware
+func (sh *strictHandler) AttachToTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId) {
+	var request AttachToTicketRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+
+	if reader, err := r.MultipartReader(); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode multipart body: %w", err))
+		return
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToTicket(ctx, request.(AttachToTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AttachToTicket")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AttachToTicketResponseObject); ok {
+		if err := validResponse.VisitAttachToTicketResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DownloadTicketAttachment operation middleware
+func (sh *strictHandler) DownloadTicketAttachment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId) {
+	var request DownloadTicketAttachmentRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.AttachmentId = attachmentId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadTicketAttachment(ctx, request.(DownloadTicketAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadTicketAttachment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DownloadTicketAttachmentResponseObject); ok {
+		if err := validResponse.VisitDownloadTicketAttachmentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListTicketComments operation middleware
 func (sh *strictHandler) ListTicketComments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ListTicketCommentsParams) {
 	var request ListTicketCommentsRequestObject
@@ -30085,6 +30956,41 @@ func (sh *strictHandler) GetTicketComment(w http.ResponseWriter, r *http.Request
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetTicketCommentResponseObject); ok {
 		if err := validResponse.VisitGetTicketCommentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AttachToTicketComment operation middleware
+func (sh *strictHandler) AttachToTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId) {
+	var request AttachToTicketCommentRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.CommentId = commentId
+
+	if reader, err := r.MultipartReader(); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode multipart body: %w", err))
+		return
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToTicketComment(ctx, request.(AttachToTicketCommentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AttachToTicketComment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AttachToTicketCommentResponseObject); ok {
+		if err := validResponse.VisitAttachToTicketCommentResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -31315,744 +32221,768 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rlts2sij8KjjaZy13z6baklp9U6+z9vYtiXfsxONLsifpfCJEQhKmKUAhoJY1Pl5rfn0P8L3A+Tcv",
-	"ct5knuRbqAJIkCIlSi07l8n8yLhFEASqCoW614dWJGdzKZjQqjX40JoyGrMU/vnsLZ2Y/4+ZilI+11yK",
-	"1qD1dspIypRcpBF7oMgdSxWXglBFKFE6lWJCzIsBUYtoan4Ob1qnN63wmigmYsI1GdHolnBBno/bL6mO",
-	"pkRLspjHVLOTVtBi7+lsnrDWoAXvtYJWyn5e8JTFrYFOFyxoqWjKZtSsbEbfv2BioqetwXk/aOnV3Lyn",
-	"dMrFpPXxY9B6zXS6ejTWLF3fyBsWSREr8/UlNctiY5kyotMVFxNCJ5SLwnrO+p0ta+Gzxaw1uDzvdzpB",
-	"a8YF/t3JFsaFZhOWtj6apc1pSmdMW1g/evX8a7Z6Hpt/c7O6OdXTVtASdGbepHOOjzet4H+mbNwatP7t",
-	"YY7Rh/hUPczmN59+FEVMqRdc3NZ/0B+y90f9SfDDmt+xL3hSiZCvGZsrQmEMOTIfOiYyJTGDn6hmMTka",
-	"00SxYzJPZbyItDIIgtX/vGDpyl++maTlL9TiYCRlwqjA5aSaRwmrB0L2fG8IZDOY7z2hmk1kutoMALc3",
-	"IsdET7kikX2NHJkv0JTFhL2nkU5Wx3X7d6+0ak5Lt9OpOi5PFqmSafWZDwV7r4cRjAhxbYzMU3bH5UKR",
-	"OZ2wgCy5nsLvis4YGcM21TVJ2FgTudBkLFN4POap0vBO7QZwJTXL79UtX2k5Y2ktQqN8wL4Y9b5R/ORm",
-	"pC6nVBOuCB0ZOCBa7av1IMDnQx637rm6N4ym0bRube5DZpVSMWK+H5BICk0jTVh7RnliDiJ7r1kqaEJS",
-	"NmYpExHDQVwo3JFm73VA+ERIg5IbEVHFTm5EganTaMZqNvzzztRqd6epXqjN8M/3yAWhYmUJWDGiNNVM",
-	"kaOUzRnVSNWONR/ntBsQmiSF++BHj8ss1JyJmMWtn8yAeSJj5siqaqcKVlzYLtdsppqiF3fc+hgYKD3H",
-	"N08zENE0peZjC8F/XjD72CzmY9BSegVoGMt0Zt7/MpEjmtTB7ns4z2Yb5BbAiGfe50+MTGAKMpepHsuE",
-	"yxPyjdTICkKPhsM6Osf3t/Hq5zGbzaVmIlp9zVbrS31Jb5kRQVJz4xNFx2wAfxmkspiYw86ULnGoW7Yi",
-	"VMRkJGPzD7U0BEKVx6NiHt8I85I5trE0kgHXKBxcF+eBmamQesrS4oT9Xu+aLKc8Yd7EbkFc3QileZKQ",
-	"dCEEF5OA9DtXJ+RrtlKEpmbuOTLOXp9M5SJVJ+SdYoSSccrUlKRUxHJG7miyYOSIknfvnj89JnOWui+U",
-	"D+DZuBN1o0vW7o2643Y/PqftK9o/bV9E3XEnvmKXo17XYQqFwRxVHhLaBgub2POMi+z8Vp3e52MQ/qov",
-	"GyNBOvpyEqb5d0STBLZG42BN5CRHVtQ8PiGPzLlOGJGC5Xjo9q4JvREzrpRBpHnW712ekO8ZvYUZFFBD",
-	"+KeQCHbHUjIzKywD0Iml1RCyMu39xNbn4o5rauBRe5Vxf8i+l1nhO8UPGxazRVLLlwBcFa4A4KZ1Jx0e",
-	"tnZfHKwF16fZrB4k+HBvYODr5jMv+IzrasqcSXNoDU81ikPK9CIVdftNYBr/+zEb00WiW4OzTpBrDN2C",
-	"vtCt0BeC1kvKk6+5qNv7rXm0786zud2HXsiIGlqv/FSCD+/zMTu/+9xLphSd1Mvhs+z5fT6af8V9t4ng",
-	"YL+9A4WXLvaGy3JXulkam41YqqZ8vgEi3pC9geJPUv7wZqgYXpxwcZsrKfmK6mCTj9hFot2wyGbog9Gf",
-	"BnullcDyvh2PNygg0j7dF2VudvhSGrPUSYTb0SXNcE+p/PTaByywHhT26d6gsO9nX2pCDhYIPjUs1IHI",
-	"wVsELOoVTZnQTU6SWozauYLSFENzmP8e+HmFgnxzEsolf5GsioskijHlS/4o1YefkLzs8msJbJ4935fE",
-	"8i9439usS2cgQlX6zdfvjOZsVrRRVyagKh9IL37NIpnGT6ZUbLhTI/d4X+CUvpJ/+AvOknijRhmCthKi",
-	"sG3WHwaECsJjJjQfc5aSsZnDKQBmhBG2xlwYRc58Q5HRqg5c8G5rg7w9p1qz1Lz5//xI23/rtK+GP33o",
-	"Buf9j/+zVQ/PWkim7vH9IFmA4WYiczBAGgNgKkdeh6Ou3ibqeruab9EO3CIdOzMz1a0BvrIbuMwCvjFv",
-	"52v6zgBiM+EBbYQBkBXYUK3iDIukeo0E6xYMb20AXDXkZMKaSSvWSsEVSWVSCzXzrDnUpBW437CU0+Sb",
-	"hfnSdpZvNB1vOQpeJgLerrFHe6aGJ0+7vdP+f//lh7obFqYb4nQ7crk3XNdzN4UP9z2Rdm74jKbjcf13",
-	"7NO9P2Tfz760nUbgk5+SUrJ15KtqIlrVreugMpa3Grs6Gd0axb3JClFr/ySyX2kd+dqs0NDsoOXM0ooR",
-	"taIfPt5FeCrKMm95dMv0EzmbgYhaJyNkz/el7/J38m/XflS7x/f7ZuFjTagDv/uJ6MNfhreu7beoW9Ve",
-	"t+g95Z53aoP6tlD30t7s3OYz36dcaybq4PCCK41HxLpj8Q+nQDxQhMYzI1YvU6lZQMwX4kXCYiIFmG2i",
-	"ZBGzOCBcKM1oJlV6E8wXo4SrKYuJYMtalC9xnZsdFR8NQNRcCsXAm/OYxq/RDm/+MjIaE/BPOp8nPALz",
-	"5sN5KkcJm/37X5XZ8Yf8BjVvxNbaSxM47THTlCetAaxqQAzjdwgIUPRVrcGPH6wUjMNagTOhmam8Nz7+",
-	"hPhjCniJkWV/Hl6MT+lV1GP97qhjNotEO4CgBs013OzPcT2Ei/lC58SzSMVgLlNNk1uuB3ZbA7f4jzvw",
-	"KvMigrNIDaGdLBwg1zTfN0CY0WQs05nBekpGKaO34AxaJOzaSn0qJIqujNDMo+mJWcwTKcYJj+6HmTHl",
-	"CYuH8xSiSTgs08NSph9HCzXsdK+6vfictc9GF7R9EZ2y9tW422mfjrrjHu1HZ/E5AydxGk35HYtBQYqo",
-	"EFKTESOosrkz1wxnVznOvoCVktJKN2KuanMHwSJNUkbj1ZC9N6c7HBBK0Ftpbr45S/XKwEHTWyYM/taX",
-	"YfEvR39lkX5g7XoklkwRAy2aJHKJHFPI5TUJI4tr+FQkRbRIUya0hSlZShEYyqE1jsKS44vA/eA57Rw9",
-	"GRp6K+ULmk7YoQ+8hsArXB34F7ki8o6lpNvpX55dnJPRSjO1C3V0T3PqsIsnWkqSwPJ/uVNdvUvykj8G",
-	"OH8h0xGPYybuBeE5S8ERKMUwZoKzInN1NMRi8L2u5CIlVopufvg88L7Kvkayr20E7/ryDgLotWktyK1j",
-	"dUZXcH5iCYfHnD1G9SJlw5grOkry8fntqZjWXEyUeSk/e1xfkzDhEROKDd2FY1+ep/KOxywlCY1urWmR",
-	"8pgY3VsnzMiKgOgvpbj3KbIuxCF7P7eXpHeguO/EJHYIoZr0Or2zdue03e2+7VwNumeDTueHa0LVLVAD",
-	"NXKCES92OmzF67P00QanrbyTQx280rxhQPxfU3Ynb1kcGu7o/75QLL+Es91EVBAhSSLFhKXmzjLDAJfF",
-	"+I3XzDw4PIfkao1VL6mCVRQDNHwWUy04rcc65DJUgzl3Eq16PY828u9CXEmKoPrluHEtQG3AbC0MAO/f",
-	"SP2FXIj74VpIPRzDLPcSrQx3ctM05+L9HDffeBNsREe+4IMgJJsuHJjjBZHVKPqA1GL2JQUrM3LFGDly",
-	"iPEYNr6pbFwMMTu08S79zukxYO2VJ2qh3Hgv/DnpqxJ9U6qcaDswFy1E92RRP72AcJDwhVwazux+P73G",
-	"cS4aaydW7B03f6cEBc1tyM12cxDcepIpnDYXFA8RTRzFWV2MuXfCqxSsBIU15L3OtPPDslq3zAYaqBcS",
-	"dQAttHdZgztvEb8Yp3S4w6gw0Esx1swmP+ia0DZH9RZ9+L37YQxDdX2Uud8IS1MIrW4K87Oi5l+aZQuw",
-	"7ToOAe1HYkWQmdnpvRwT96GQHJ11OscDclPa700LtGlfvXj+NEBrAOp5LDUsMJETlSt/CDwFeHnD0jse",
-	"sXeC3lGeGGH414QiT9ewCyULb6WfE085MgY+ZK0hA/5yOEC2fjSG6HKAEPrmYqrpiCqwhixEymg0NdvA",
-	"y+mtlC+pWFm7mroXFlKq2RDi9Eq6gZRkRsWKUK3ZbK7VNdHpCpksSahmTbADschDOtYsHSrMNrJpRDk7",
-	"8ww0b903HXC2Ya2w+INgzp/RYG8dCpAqRRWI+Ob/IcOqDSlWYF87aQV+Dpn3uG5ddvRDL1cLlvZO0IWe",
-	"ypT/7Z7X1wImMsplRMtonjKi5S0T7qZFs6ZEqcRqRNdE8YmAxIFdJY1ON0fvu7VlbERuedUHwW9pUhQn",
-	"R4ymLEU4gDyJsiQmrCzErZBLEWTasTRCPuiEJ2C+t5/Nk9jWTfiPQJGBGRNmBE8yo9GUC0ZopF0YNx2P",
-	"0YdJnmtFFItSBgtQU7kUGHFENYlSBmgvOJo/tOBnFg+pbg1aTnnv9HPlvRVkY0YrTKgb3rLV4JatnO7Q",
-	"aXc6nU77wvzn0vynk/8PIuINsvPxF6ftq1Enal/EXaNr9Gj7dIR6xsX40hBBQpUGNbm0qrO33f6g0xuc",
-	"dn/InQvPXr8iEO6bUmuYBWvToAXODYN8axjl6FfwN7wW6jA19KxBUbPjDLjGMp3BSmKqWVtz9AtsDEUv",
-	"Am39O9LNj+YetVKazQYjKbXSKZ2HpYQvuRQsNbRwUvxyVaQJwrtpUmMZ2msUCGlXSw8wZjyqsUeYewp2",
-	"H4juliJihka5WGjmpQARPkY9aW9oIrK3RjcYBgMnbCt67ThvjZhnYh7L9FbtvVKkvl0CBXI/4I8t0BWs",
-	"58laTT1CCnzq/Sn7OKql5uN+Mmxx789dfI7RXsmjV88NNQ1IaI4lxpNljgS1GI/5e5cSc3dBRitiw+9L",
-	"YSo7nOky4rwkl7OCg9XM+eOj9g/Wz9qud7S67b7gqgLZ3woGeZJGY7DbVYFDe9nDKZPYyLVw2K6tSq+n",
-	"jKeWnaoS17Q5Zz/+C/DPn4KWl7/aGrTWWWqWgdcoFc/edYUUPP8sYxLex9Jny+h9RRUknIUur1ZLMmGo",
-	"8JsXAffXxMheK2JzoIBzudzZ7fF6hXMJ6yyuqf4AvgGiqbrOBVs6akRdiWdXdonELJ38i9zRIEK1Bq35",
-	"7fCHn/svZpffvO+9Hp2/jTrfxWffj6/+Mjn9anrxX7fdl6r/zfzyz2nvjT5/t06KHtSa0aD9cFXC0i1b",
-	"PcjkqaNwfjv859//ER4HvmA1ZSkL4N7LqzQYqnxkBXDY74A8RkHRvL877bk9ucVW0l0UsbnOvSNe6ASN",
-	"0c5Dk1ceqKAcQFCxa88noSWhMG+QWQAM/dIokguhH6hcyS9QrkX6lymNGPlKzueg8mUY5sOXov/47uLJ",
-	"+84P9PRNfP7F5Oqrv/a+Ts7+vLx8lnbfrvrv+MW3884jdfp0HcNOEiiu3FnrUFLJfCuMgToipFs0WeFB",
-	"2ypDzalSS5lW3KTfzhGayYoo5gJsMpC49zKRCb8v2ICAEG9YULdDoilNaaRZqgJ0/ZFIzmbSUBU7IY9E",
-	"tl70EeTT3tqAPEVAt0C8cAWaB1cYuFySWrOtFLd9dl6x7Q3HoUAYRvEbp3KG8cCQ6P5AQWKTOSkcT0oV",
-	"oLclt/qEv5ncsT5GFZM1GnY74XfmZk/ZAtyvoIm2ucA1jq2u5uVegfKUabTeEXeI5JlOgJocZBEjqA+r",
-	"T23lvX4KCLgDGjlxYJ1GE1X+4q7andPC4mBOGiVuMb32Bb0ctS+iq7h9yTrjdo/mywHLtJ+cBslq7tVO",
-	"u9eL+u0LetVpj7rxWbsTXbHL8QU9H52hJ4nGQwNjFwGndZKbe7pnl90u0IxVMzbC1BqEW4Pub0DjG5AQ",
-	"1PaBOSbgH3ZU0PCGKNFA8+yfoOXCEerB4VIUAShueJWixBVhAp7uDTOfImsX47w2eDqVlnMFShqED+35",
-	"4QY6cqEGzxqh75J8WSD18jafUC8tFAQOiDJR4LPjbMlSkvLJFHWQcthk6cw03dHbty9sESczhX++6g4I",
-	"yM7W2bg30LND+iF/nwt93m95Od1Xnc5F9+qqd9a/6HeurrpbE7zX9Odiilw5ezZHRRF4BWIsqd1u4QUF",
-	"vAC4zbfUdo0cy0YBDQxIaPjv3lr5Lsy7qVZu5myslWfb3q6Ze9tWm9RwOPqfVAv/49a93617eDtBLuP9",
-	"Tm0F2QY32wt8adM/MLkBAU5H2X4AA4eJlZH/OCG/Ark004Hp8Kufe9+Ls2fvL1/r7l8W/efy4hXtvIlP",
-	"v5icf/XXq6+T3g/vz57cXT4W3ZcVVo4ibpufog3qnZU+UMY6Cud0o7VjQEYLnsS5rAjKINd7WDe8vQSN",
-	"VD5PeFk/MYWbFFTSMTPSCeGCWBQGZJJSAX4LMGdowmg0dWdsQLokpivDI07Pz80/lV/LrHt5Cr+RI0cH",
-	"xds3p45MoDntnvd6xcqWttJlWZjBOo+yAkNv5IzpKZTX9APVRiwLttaSxPKahF8+e0se3nUfzlhIkiwD",
-	"COzdpSg3iDpentyIrNjYCbpfQxJJQ7fEVmczWrSrJIlCCaZZXJPQU6DBlpe9msoExt4IxbXLwFCB1Seg",
-	"WhfoDrAlyE6fyTuI9/FiZU9mVNAJyyZFm45ZDtjaYHq06F8bmSkjpPJ7yNgCh2L4oFVsrkmoWDIOIXsE",
-	"jAQsbnNBFoqlD9SNMLRvbTHXJHTZhTXz25wImD6D2DUJoXhJ/hKOvhGF4QnDoWnM0pOIiogldlFeAKLh",
-	"+HFKlzQB4YmoxWjGNZokYpbCVKBZmqXjJAmabGB4JMWYY66PyD/GxUi+d8Ri63zQKJXKK/53fSPs6JhF",
-	"PPa2jlMa2JqTCisYL5IxTwxktYxuT2byzkOhUgskY3iIadIWkXqRCqwTZyiL8uTEcOLsVaDjhR7J9wHR",
-	"bDZPDDmaRymPGRYgg6qabAnLNRMM3bgyxhS9c5QHoIeqZm6qa6ue288jYJBIaWzzdW+EJf3ADa6iVaBz",
-	"QDP8KyN+mC2jfz1lswCBYOeqJEk/T/gB2P8cZZ6QENMdiwDzSedGuIRIZ8q1OaqqIvj1OpvPDgox0y8i",
-	"KZsnHCBkB/y8YAsW3ggXrsQjRmKmDOuFR/lIo7GH5Mgb2DYDSUTndMQTrlfHbuGGYlRwI6gyuzcLCMg8",
-	"5TLlehWQLNZLSG3xTufzBIoPz6jSLG3HVFPHc05IiBUVShi6ERgSISau4kJARovklizmiqUWUBb35dOQ",
-	"TclirsMMw66ixELELEWYYFjnA2IGQlad9zKdz1M4G2ivHsn35pharpDFeSGNRjx2pGLL6glzkfyYCV0n",
-	"yFY8MQyIwf8b5RX/lywZ1yarKPdO9nf2jmHj7in8G6FZkLTc88KtsPbDDCKBPC5v31rj+63Alw7csHU+",
-	"b35EaTX/wfDv7FvmOLUCl/ztJioy81aANabcU59nG5BRTRM5WWQwQG5Y+GOe0IhlfyH7zf4E/GZ/IReF",
-	"gCfDIh1c4Q9ccsY6vUGap2hmsawx/7eGfNsqlodBVZaZZX+UnlkAeUwk/0vOIXW3yBD8wcUBcOrzP82p",
-	"z/8yAg8m2sEBqPhzmK3M/mgXUzjC+d/mWOV/RQnls/xPe76wtKyzjvh0vG66iGO03O3nP3tE5ixV6DmD",
-	"9FqhZSHp64R8n1UzLYTxg4cKyncDzQaZsw1Pzo0YsUjOmE3ZhqLIYB0JjZyF+bmlapsfWmyGoXqTlEbs",
-	"P2k0YyfuaVDjpLNu2RnlUBIHS4twzYYcQtPNv51ON253aLfbvoh7o/Zl1O+3z1lv3B116FV8GrV+WtNZ",
-	"7GrKgu0XHCrJTyHhKYUgOmRk6NIC54uQkM84pbYCFI3jlKliiA5OX/Jw9QsWrdMNcUXFRb1TICI55w9m",
-	"rZn1eU6gnZ1bzUKDMCrIh/p6Wv+M21s7Z6sECU0xYl5U5VT9zLiRZqrMwJVlbmSMcXVdthhiSrqdQ4of",
-	"0FSp28Vxod7FvqfPSCewSSqKUkLJNgJ5ZoPWE7lIYkghAHVioVzQdV6p5z/WlW98uRyK1gD9d1xxFHSa",
-	"Fb34Lh9fBiysoQaS5mjszrek0jTJThZ5BuSCwgsUU3ZkU3Z3wm5aX9HZaJFOzD1p5NHU/Pb0WStoJVyw",
-	"LgwYM6F0Sv/v/2Gk2zO3L3xxaCONe53+2UVFsKYF1tawv+yza1b2N9+S0+75ebtLaDKf0naPmE9eG/Uj",
-	"ZTExqp5hflmlL/9MF1DaK9YBQWP4Tx961UZwu/EP2z15ZmSv0cgCyErjK0MhJ9aWsL0m1DohGYn6JUjT",
-	"T6mmWK1uz3MJMSQYvFyWzm2ZljJVOUNiZj3rQ3UQmdyxrCB7iVLWXqkycnmqdE1x7MKlkvmmNjiggpZh",
-	"ME0KmXlbWDNbJUoS+xQr92Vgqajo7nOCtX1XcgWs/1JjYFauPkxu68PMcoisxxIRqc5cNv69oqwb2PIN",
-	"NEOBKTC0pWGGVIdkLeqcLmLORIT/ThJnZ/UMyEbcMEIEZjK4gmEDpcd5RNsZOx+jFfgq6sTtLuuNT2l/",
-	"dBadG+HOMvm32U7MQmO7vz/96c1CxHT1pz/hcs/Nwi9P7GvDqZ4Zyelm0emcRnP4P1Y9EQ7BWuo4DifG",
-	"3x/6Dwpfss/t3Dcl12K9ib5gYs/M4qkTyy667T49G7UvovO4fcmuQEob9aLTuM/OQAfK0FL/EZd38dKI",
-	"gUwYPcZsFTfWunc8ho/8jaZrN84jg6q4Cihf5Nc5IkdhTi3//Ps/woCERnobLFTq/vbdG7XBSmsH2N39",
-	"5Q4K6a2hh9IU52dnp+c1k1gKq+JRIOumTMQsxfP01duXL9CyRwXX/G8sJkdCEnwvIOyOCU2mVMQJmKOg",
-	"UYUKyDilRmGQKQn/Su8oDh+E6Gs9DqDTg5nenHlC7Uk+KTuFoUDKhmAXjBnYL16mGMJSz61tuU6r+pSx",
-	"7VIROYhvwmZOUF2oU8XkPGGEJmD3RFnYZVi4mhoPMj64DoU9syzyHkbFg1cb6eII2OBEXWeNtfIItKxG",
-	"194xGPZwNxA3imEh9w34KO74y1Qubbao0WNXVhy4zhN9uVX2bMVMLsjPC6mZqr6gP1XwCELLHnz/6BYQ",
-	"GuQ8LWNVeweN+K216iNGChf3gITmCtg/YqT5/dE8YiTVzSNGcBsNwkXsAQ3M9rNQkZPWPSMNrHj0Ow0z",
-	"wN3tbdFaY497y3J7SmSbxZGDiBeb7/VrktIlXsNc+XGQOVue1l7/W4wC+1wLQi7x475SftjLYKcw7SKP",
-	"zOBfSYzg0UH7xn4U+f1UzuBkgbHUKkrXRCwSaLVGR8qIQ2Mo7oK1dIrUCgtguJ2GusQ6iWWTrCtUJS/d",
-	"86cgjaIceuwVx6t2gZ1sZbFmo1hCAc+Zx3LNZ5qx3EqNX+uUjxaabbAeFQjlrFJqKJl3UwaJNG2sFj6n",
-	"3IioLl/0rHMNeXmGtXcNUs/7hcwI604zjD97o1O2FchELkBB5MkdGrHprDVodc/Jl48tS/e3cNap2rvP",
-	"w3akRSqy88mVIbxrEtIkCW37Nytl5hpzwpVeSxsAxmm/UeKczQOp1o3uMG2ZRp+hwLUmHUM9HI/dVMcb",
-	"F1e3SWx3ZfZrpg+QhyGsDOTM7t316PFWA8bGdupirPsutmoDqtLuqhjYE/DqQceSffnXKu8qA/4EDNOA",
-	"NNQstahEHimjCoWh1KqFSx6xk3XO5AY2KqtfsTnr5NwihfnEkzlGA9wSi42c6ZXhrgjYPXisaLZwg+7f",
-	"qRxX3GPFzWNhXnQuzugK8QJcF/VdHkH6xtwWHfHZUOEOKDHSrDXuoJXQuZZzlfsRX8APpNsnr1LpvOdo",
-	"pJLj1Au8jE+j9sX4rNO+Gp2fty87p+PTuBd1R5SBEM8tD57JhdAGeVdXBoKYARKZTz9799pSiyvkPmjN",
-	"0zj/RDfqjdoXrD9uX9Kzs/bF+JSZD3ToFbi/bxdmuY9etbv99qvX31Zc7gUYbJQg85EF8DTwVxRwV75V",
-	"O80KIFRr7TnkGzbE8sC+MaNFCrYqQ75x5XwL+AYdHP2jUazWf7vIXYm45MBHVuWZQbeF3F/9yV2sDxS4",
-	"gV23CJ87byw40tzrW9p9rbsUd/WGa6b2z/NFPzH1fchGucEKRkTL0h4PFAVQ79Z+s8lvbYR95SJ7tSQ0",
-	"SXADn9iBnS23Hg1+g4J7YAPeN1ubSU+vIVoGrkxoJh2ARzszX9o4Mayt4iPMVlJqcTGcp3ICbuH1bOrG",
-	"vis3347tGgrQxJ8rYZlQPsNmRE2B6MsVWfOhrKaZ0SFce5xB60m7i2UOMvkue/R1+wIcz3ZJ7t0KiaT4",
-	"kQYKUg0k17GftVJCW+imdl6Bka7wV8MKrbjhL6GHKqP/U7cC4vjDzg2jCoo/ts3wAVOJW7B+YsmFfdmw",
-	"VzejutrArmWgqgN/vp9aIekWS9WPZbpFI+8evATQtmAZC84sHWJ/puOxfuoqO2TJRYpPsDsxLQuJh8us",
-	"WQ8Ss4lAXNw3p/WQ2bq283AlHO+VvVvCfHHN9bh3Su59DlMekegK1avQRUzbAp6wbUWOIBAu5GLKUq6H",
-	"2J5ymDWtD4kUxyc3Isy6aoZkBi3lucYMhaxDJ+iOwgU6ypRk3f+z5eS2oT5J2B1LFIkZm5v5wdQ/XCiW",
-	"hjYRZK2fDRZLw0DC5VQSFzTJtXJxlVzkvSl0SoWikHFjPjBKqYi5mIRW3ID1J1LegltlahYF7Sjl2NXf",
-	"WAu5pHn41cEjo6BNYaSHLqyT63JMJ3uPIW9DJPVnr1+Za6/f8+K5zcpAHRxSv0JNdhxzIPsRpDSm5W/l",
-	"BYm/Z4mBspFd5CK1lv3/kessrUfRjJEvZ6OvKnStHF4bD7kd9jFoOSQ1NQQ9duPXIfhhe/RoRb0CH8Rb",
-	"QozgEhFlJ/Oz16+uyWyhoDONddWBuUutlaap1h19XG4CwRd23CuoIb2G3I2vmpHvFMY3JWxCk2FjBbRu",
-	"4DZHSNaUdycT33xqW114n+tXLeuOusm9kae9bSoo7KaeFYMWfQ/XGhhssowczyQLRhoj4/OyEe2TG0nW",
-	"TulnsA9sUvzx8/U4sNPc5zasNlcezBq2jrJeHcoa2Kfg+ixIJugJKnlezG6zWHqvCbWXmhhXm/g/iwVs",
-	"/wI2hzKdbWNIO1G9NW+V8giQu9v0MZokWZfrihbDJcvYLh7YCtNY/XHZTcsuy+fF62/rZWANKM2tM/uo",
-	"pQF2FVbN3vsOx9Yos3amSvBZMqyyvUM/X7HKyrZZjd1d+yfEVY2DBtNVgfUoA4C565r4wjRXN0Ixbfsn",
-	"+fL0NfFkVq5I+OFjaIfloXPO4exJIEam/ayiqy+0GR1T6GEkE/D8/Nt4fHnZ6bSgMNU8oauhLzW+AmGy",
-	"FbSM9O2eoIR5UhJIEzmRw0VqxNWp1nM1ePgwikVh1EMz5kTdTZqJ003icRuK3F7OonLsmi60HNr06SGm",
-	"XWenbpoO1UpE2d91ypebq1akNweYlWdXi/k84SwdLmnKpnKhWPbIJgln+sCulTx8WRFR+BUVMUvUhCmW",
-	"JCqa0rEmRheoUA8yaa717/0r0u+Qbu+0f3Z+4dWFd7dfXRBysfyok/laT5/ZqS6v/Njk09++QrK1uF3B",
-	"G+iVuSNHr794Qk5PT68C8u7tk+N7lHA7jEr0OVShZnG7RXnjQOrPZ1d4mhns3eTOZN+gGlyBovy6cAcj",
-	"qaa62m8ywNiKaY7TBK21JPyWx1X2DSN2eL1f9Gce2jQuxTHZAhQY21OdXvlI3WILg1QKDUUhsllePf/G",
-	"j+z8BlQwyNh0ARU9EZNxImVan4D5R7DmfYM1NxHOY19m20WfLlHIugHV9imx9XjnFOoCAYicLzM2VBBm",
-	"Ml+Y1Z++EeZeJFqCBdYGlkECS+iLj2FAQicPYlB86IudYbmjeX4VBTfCWWNAWMPLimoC351LLjSh2l8b",
-	"OcpjOg1PZQGYQLEcDdVT+40b4d13tpgK9Gl69/rF8Ql5ZH16Gb3K1KWp0CRRZESjW5vj7V+cjk1c3whW",
-	"l7GLVne1ZKk6IW+N9gFBdXw2Y/F1GTAAK29zNGU3Ik+VTeTSpsoGhWEGBOZTlOiUcihqE0u9rmP8SmT/",
-	"9Wpq+arK5/qm9W/pZHTTMhgx/04nk9HoplXiHxeFQNyjf/ux07561P6Ctsc/fTj9+L8Lf59/PP6PyjSI",
-	"IhTWS5xDfRFVpgFn1jFvXUPRBKOfAdmx983EKA/C66rt02/eeM4Ph+kCrcsUSN3rKleBpzDAk1ToYww9",
-	"zZSXbkqkuM46N3q7NCybFO0peZzpUb9zRcqt0YGHuANy4hMr1HQodfeE6hJcr6UBVgrdOb1Vibt0pGSy",
-	"0IwALZoDbh1ffEYnzObYUi3nyDR8PgjnD+4uw2+uYQYsRGFuzkRGNDEbWQsy7F82i+/MJcnNyUUOKgMS",
-	"GuVv78SiHTTHxolFZs6miUVuw9szizJiKlahra04+5nMJX8YKv4wVICh4vAh086a+TuNli7qtWvLDhE/",
-	"4YBgsccTEmbRCOZHDa26UxSlUjaGhmcLoXlitYjU86KQ0FbENK+OuaDJ9Y24ZXM02k65EaBWrlW0q/ME",
-	"XYcLpdwykslWYvREO3OxilU2dI3lPYXKYmjq3q1qx36RgVX3zLPZPJErxvYtn1WKAoVYjpRFDMIyJlLG",
-	"Rq9iLAZBYcTMzaQwvCQXJE6qi2GN5GgtbMKuNo8JfNbuImu0J/+xHJHHC57ErEIdrSls9UTO5jSFIrMx",
-	"qZKgG5WvWre2lRe7xeBmZI1b5mW7A4QbSYV7+c2aus+/8C6dDRqkFQoV05qLiTInbf02CoEYlK1nWrxd",
-	"wusbEa7fI6Frqjsyt//Y9rQI8zsIHCpGFg3tFec+UpRLb0T+3MhPOmEzBqVi/Zs0xCq9yutMU6h8X2Vd",
-	"sZaVG1GAh7uriZrSlJXfsfcFqssKleRnb+mkUhH7TV7ztXWw4e8KV3bVpqoGZjuseli/3arRlZuvGuiD",
-	"oup5FVyqxmVA+rAtwrBqadVA2rDpwsIrV5mDM19cUMTWJp6AAUu73R1v5IyVuYURRZzZl7pfc7uI0nSl",
-	"8son5K0tP1zgAkZiWaRC1XARKchCJJCV4KIK59DIHlqD8XUTSMOT8Qe570vu61TFWRJ/x2VCq0urf2/7",
-	"NS9TKSboMYBmamK+sI76kigBv0FUJBbLc+qeHxTp4vuoIDUV6NYFCTtvde+1bDGEFio2qznkjkJTqf96",
-	"8+03YKVRAYkllAWfUz1VuVmmtOQwIFzE7D3zhriUlx97P4WQvUwJ9hlH+0827vm4/dJQerN2VRlkGkCf",
-	"VxittuoFCLz8Q5X8JYtq3D1WPg8tBuszxB9jfVdajKeuFjsrImirYt3PO/3LTqdexLxvudPd4+vzlpLl",
-	"+PoahDoh3uUpgc1vIqHdrjVge50EsXXgOgltxTcCoArLXzGa6Gn1OQJzI5QyAYO47xVasiSpS6GSt+un",
-	"NXevOvVN3nrrqYvUqk+ByiFd2dbCAxqkYCOUIR0IgeiK8AWOLPMQ/7y1ISACDIoZNnIU7NrGcO92L5sK",
-	"E1f0gjltd7uFL2MgM2b2ZCJpDI7XO6+QETsbty9G57R9FV2ulQfEI2yb3WTV4fw8ltP2xfiy26a90Wk7",
-	"73Nz1W0S/V5TShn9DBgCum9lZbQxgTOEOR/x9op8lcLEvElbRDfQ6wCIdhA9xaZDezkzs8+PtlbDNRwb",
-	"Yx8+WyfHfWNT75VZsEMnRMzQOkgjxMJZ2tL3FRiPf9sVcm7IUVRIT3qgiJ+0c1zMyYEvVscfb4d6zisR",
-	"7v5hrioRaZ8X+m4Gxa6bUCgR+EDjHpy1d2AGNqvJe/dhQPiYULFqcuWZqwPa1W8leDuucERBK8HnexPH",
-	"ThXLPeZWXutXcklmVKysuWNK7xgZMQj0EnpAumSe2Orb2NrHVWC0gTXYpnxbHd763PI8371UNX3Jk8SI",
-	"6Xnau7VUf5Lq6Bnnbkrcb2D45+vQub0eomNnQBgeyN3WivykcDBL/TU9ctktsqlw9rd01cx51wD6Su3v",
-	"ydxBsmjsyTRzNvVk5rve7svMd93Um/mHuPd7E/cO7i/01JPfp8ewzHarGG3KilyFKE1FrK5JiHQch2Qs",
-	"0dSfdcc3nPfE8/LlaHQycCu76LMDUXL35e9sYAyb+iKaCziR2EDKXz/2EZXpLaiNrkOiuZGnhr61JKed",
-	"tR6IF7YDIloriowSf/Mu797ZVa94eZ+eV/c+hJ2w+3fe8Y0zheY7O7THqTKU4E725wYH7qPzL2wL+hdu",
-	"pVNbFgRPD5YVuUcmrF++dOOByVLbGvaUohMmdOvTkfOeWZ73q9XStMHRc6UW7I2W0a1B+P0K305dgDK0",
-	"zlwr1DWVEKZw4JAHjAZpGQqZ8pQF2BNEkZeyughzvopNgM3iRHboolLCgP1QJdA1m22NdMy7kBoNQc/u",
-	"oSFoVwbnstM+jfpx+8JIpJf0fNS+iC7jK9YZd2lvtJOGoGeNNYSXlCdfcxFXseFbLiDYHaPnp56nFG57",
-	"r+WuDQHPfxiCRq5BSnOyD2PBjQgTOeECvJFejL31T4a2alkW3mp+DArzOukHZl5OJQRHWTH9Rig5Y9gA",
-	"TpK/Si5YjD3xbIwHWmyEQeEIAs9FVuXSrAS42LC0K9dddegvXMsCy1Ou3BpKRk6CkELJhEHzUsUgJAw/",
-	"K2Reucas2f/hgco6ykJ/UkNvON/sOHBdUYdyzoSFQbmFql2zHQi9zSyg7U+uWzNY+/G3B8orCFcKLvP7",
-	"bOegKfwx9ETSNRLAQHsLOdfJcpj1FM5+wU7A3g9Zl2LXb3JY+HwZKVnQgAVO/jfAIP8zd6YU9PR85soz",
-	"8kJGtLoXUkLFZGF0aBAI4KjYXpoYBrhMzS7MGTghj0jKIj7nTGhb5hiis5nt5iiYUWnWYvUt5/DVAeid",
-	"GZeaVMasbvUv62UtK4Y5gcW1SnYR+0bSiaTQZsVH2DJlRlfEMFDvnIKb6Hi9EIYRerCS3Ce1FWDF2EXW",
-	"juKsfRr3GVaMreKkt8Dwilg3uuKQpSmovQaNLB0YQXRGBZSGpzxZpIwcvXn59hU5O+scD8jZSfekaw4v",
-	"uLfNO9isNcNxtQs3cxCaOYFQt2jmvR8q681a4FYpbXKs0UwaY2dsoC8wneqUs5goLrCa75KqjEClzctM",
-	"GQxaM6Z6ylilJnb45j7NXSgNqrXlxwBfubW33raX4Hb8WCSQDzXluQF+FjUE0Zunt2T8IfMnA2fyzO98",
-	"jEwg5nEzhQasE/Z79WZeSqwlIDvsXJF4wfwvo8EEs1vAdHQP839O/vu4tMD+tdGf5QEx8zNC+/dDuhqb",
-	"JUJ7VFWXC30gizqQqw9cLwU4Ywa72cSLR2KLURwvBkdBAxIafruL2Eu+z4qKYCIjpIfRsWbQeTX8zzBw",
-	"tftBs4bvPFDErrD9/GlRct6B3zeWnM2cu0jOdm3bjetF6DVOF/pN3aDbrj13risWD+ks2b1oxcYtt2L3",
-	"U9irfWHp92mwXudY61ku9roIB2RJOYS/Yk05hQu3ZHlNQpUNpGAPzjIi8ZkOB2WGfSMKHDvESzIcZNky",
-	"5ksTKWMjjrg8ZHsMAsvXUfWC9vV5sOyanVz5/zL0ZMWtgsiciWCVx/tVyu44W1aKzRA7ha5yaAg9YuCW",
-	"LttV/Jag/+Ppt0/e/uXVM2J+tS084YH5G/SI/3XTYuIGh7N//v0ftt9nPh4ipxGXBUOyn2Wm2Xvz9CuW",
-	"JDK4ETdiBUZ5RmeE6nwkhK956F3JxQnBrrtkylI2uBEuLdrmxth9nURy9hCx+B8g+P+v+e1QwaNOlodG",
-	"R1HMxhUmHtvBslG7yGyrH7YGdrptN5q5HF5nP2PnCHCRdYfnrdXutuSgZFq84f6CFY0pXGDKNSh/nzOI",
-	"rlLzsaot6o8eefEkuYXW6mTEOPnw4cTJ3N/QGfv4sWFPVzcGfKh5h9V+r6Jx9y+oQVS3Vn1RqATiVTjG",
-	"fGvougoZAQ27uO6sdGRmh21vWANF8dQ03Yx9ZaetuPPW9BtQwm5ngB2gnahPgFVhXorewW0Et+/uF28x",
-	"1MWK6RZvhY/vLpw7VlMtXxbYTcHwlDEfBZG+wHqMoF7Jbz5TPMevi/P8dAA5MbsIdnTK4Qe24Xzv2kub",
-	"Lp4BYTSakjlNNZQrF2CCyOqDOEMjgWab4KqhKSNfyhuR2zSPzEjgfjANFSDOPHQDXGNlpiI6Z8p24ztG",
-	"L65ijIQfPpy84OL248cQ5roRaOV3IHK2COAXWWULXI27P635HsztxwFMWaSQMLgR5te30vwbBryWiXmA",
-	"tnD7txsMP1ip2K3Li8UUUrNjOyN6TPO3nqFDPPsbeq19Aw6y/NPQX83/ONRJOrE1iItLxkdvFnMjdT0z",
-	"283mwUdPZCLT0m8v5ES+e/2i9OsrULQfU8Xw2cmNeDtlK7DgCqkNvqHoSwp5Qdb6k2E6IImUc3IUfviQ",
-	"UgGAOQ6yweOFgBr4yr02peJGhFTEZgkyNf8VUpv/Yz/DH1hgCX6Bui7hBP49wd+ZCMHTE7P3Fkwq4ZGr",
-	"4mTI9kYAwZnFY6PzrOp/7+ycfM0fr6XNVYrKVdxks8i89kYD0Tkj8noReD3aNJMpHmRG94BwocxpNhQJ",
-	"JT6MjpTmTVy2XaDVMvRulzqwg4Ry0c4u8UZfr0qse1kT+Wwz0wyyl5DdhZiO5QkGWBvqyMMtLInkjXlc",
-	"3Sniit66RzcCKjIE1r2HpW4Lzjskm5Ik6k9cvWDX1aFQc8DWFKCRVoSLhvHgblPNG44AUbF0xrFtyIaW",
-	"NBasCEoi5PKEPII1Yoi5mwF8jSvw+nDhGlV42xJxgDWCb4QX85IHQBNlTheEvgRuFg0OLmy4BSBu1lY7",
-	"Wo8WPKuwvcxTLiI+p8n2evFu4EfrNWwUuYHABvmxQesD7HqwVo/efbmIrcqrn1UXZnhUjDGaMGC2WfE4",
-	"oDauyYglEnOXP6c2uXMjH7+5UiG27ad9a+A45DSqZlSfVgk72SG215Nc21CuyVX7iSl5Ie+Ykal2qOtT",
-	"yrkymxruuqSs7E9vi15d51XxEhx+yWyoPRovHSSsrzbdo9Dg0M/0+DTNBBu7nrIV7liF12fg98/+2IU/",
-	"epTdNHnvN1iq1+2xnAVTnf0CDrzt1XotmOuvju0+qCxWyTl7oZe0NgrBEmLU43itw/hnMg78cZH8Oi+S",
-	"w/vXMqnq9+haK0jyZTkORTU0/BcbbVBoD+w3cq+WrP8FRbs/pKA/pKDfjhT0h2Szh2SzmZNuDcXP8TgA",
-	"A9H+ofg7cLvGAUVmzsYBRWVSrrhEYq7oKGGxT762JiGNIIwPAnb93LVymVA3RdPSoNisbPcWENC0zqxo",
-	"xoVMDTq0IkeROQ1gSnr27vWxLXH9/M23pN/rXhDX2a4cSby1AV4pOHZWXVDgpbeSzHKXf7H+6NhaAmsV",
-	"BarjYLPVrRFutk8Zl+WQ03KukkdFhoJ++nBaRTalY2p37i2i8njJOyg4uf1w2YEOWpj3krB4AlW+Z/Ie",
-	"ufHmZT/zhbUvaHfUvop6cfuU9cdn9Hx0EV3udtxk89z4l6tN8tq3Ijfuggn1gfLOnAqwSqCUill/lxHr",
-	"MBcDrHxoAtbTVC4m070EN6jZ4qr87S3HlQzZhXLUf8h4B5LxLKo+bO6WXkcdYJWvLGmzt/S45r7Y6oX4",
-	"Q978Q978V7GkFU9HfoArr0rvlqgJw0mStZvCVmv3LgyQdPDXmqYR5MhIcXM6YfHxPa1wf1wdTWxb9zVl",
-	"rYr+2AJ72T8GCHqDb6tvnvX5pq6Rjwu7mS90sW/zWkGLB4pEVNNEThbss1uU5NhHVXwaYYrB1ej8vH3Z",
-	"OR2fxr2oO6Kssv31gTuWNwsiyyim+6sKV90+HgjJdn/89K3YDxKp+Ru8oooXU0UH+n1NIA5929KyzLAB",
-	"Cc3B2lsV2+FUNk+lGqeNVTHYa4MkKjOsWe7UwR0XyJZ/n36Lb+dMvIXk+H1rwGBqPVQ0mmPOZbnyOYr+",
-	"dIYlkFzwoA3KycL0nqQ0umUxsT3tcloxu5rPmNBDO8caOusb/Hc71Qkj+bo2IR4B8wWO/Qh9uW4bvvQC",
-	"hiL/lSn0+2ry2is32qITelvuVPG2OuavSWEb10h/p/xU2wTffbWSxNJ4q1RjS3HYau7Q5MT2tjN/2X5I",
-	"e5tSMnnhHiKMXYPNzaz/YlW5wPMxyKLtC3Y+bl/Ry067O+pFp3GfnY3PO4bSpYFwVvTi409OZMrlmW77",
-	"lPXj9kXnvNu+jC4u2lfd/rjPDHsejfMYeygvR9PYdpFDzcEK8S/oXMs56fbJq1S29hedfl5QoYGke0FL",
-	"3S7M1I9etbv99qvX38JuNIbmOemt1726rJbeFoLrYWNpD3zSrv7Qq2/bnY4tQQTkk9dqbAz3Qrq6hdJ/",
-	"UcHIU8l8u0DLL0iyy/Z+BUJmbpC+v8X5HkJrzBJuxLfh7g3zs6NXZiHPQB7UKRUK7quieIASIurXNrMc",
-	"0AhWuMY2JOBez+5sKbItEkADydxM17wIBQzPEsLwQH/YYeEvuKjKUZlx4f6sEGMa1tXKz2KVYQ+O5INM",
-	"KKdZ8+VbIZeQ/2tFVWDywpC6slXJt7Vw909702uxcNKbVhjLb+C4MunT7DOmRrJG2jZkRtUtZjKvWffK",
-	"EnRVwD7aRprbNZsZLoEUcptlxsAaqYT/mrqdJe2gOsUvMzlm7NWdTgfdApXmLGxvjTDnQpVqUs4DrVsV",
-	"vr5WlOkTiy3rhYr2Jpm6hM0ZjRm0Lsor7wcbavRDzlKoVkqz2aCqEWCjNI1xKmc7njHHRNdkXvw8ZEHa",
-	"7DJYI1ayp8r1TMCSaIDPlFASURGxBBtSNSsPpOVOKy6L9RJKyyBh1BJkAxOFGTaAGnz3MFE0l4KbmyjS",
-	"uLmJIruE18tlOHk7HLhbACP3qHDddQwCp5i7hb+7UprXXt+4cID+9TwF0vU2I1lvM0yrHi+SMYcGXgaa",
-	"WK/rjsUkoZql5Mj2tfQa0h37kSCeepANKQaDeCOqAQEiRbWtxpqdPQ4U5OkqkDNl1owWbFuAzHJJQsvW",
-	"nN+NzrLWJrepW3ZPW2y+0w+lIJat7TAMWD5sZc07ig8FaDV4ZS2RyjOrmhVmtXO9mb1du/XVMi1Dv3uX",
-	"DM8pHH1+1pcCdD21LUtKhHwAil2joc9MGptQks25AeBbjbvAqT6bOTeNf7/mXMhAl/cpIWAD0bH+uo1R",
-	"96UWFEjwGpqtVz2ydZ/foONb2HrPJ+tIu0+7cF90WUNNJpCSf/6//x/Jqs2S/01cnVnyv51AxWJyNFoV",
-	"fKTH1947Zob8xi2/BmJn8X717ER+nVuvwm02hdFg3NSlO9i3NpXZr6G8pUzjN3winou98VxsAYgXs535",
-	"xEuu5nFoY93WonTQB+1SG5RR4GhyI7IQB78BBOQcoW3GRkJIwdZy9jfk1ri1tQatSKYpizSZylQxMgKZ",
-	"DnAxTyp8A5+hM9uWOvP50r25sh9L053v1i3dLSmbroopvEpoxODI7M8VQJ0kj4gTD20GmRU3y8Y97I2W",
-	"2VxCciQFO76GkAXWdq9yPV3TUXOj9SHuzZ9Khh9HYH+lgp3Ekv2nV9Ysz7/yLcBlE1Decahf5Yfa28b5",
-	"uYyBjgI+mU3w8xvarqGeiVWb5raO0ye2vJWOISKj8uz5pQoq2gwqCBzjYnLiatCnMmGheeCqWWDBCsOg",
-	"H716Tm7ZSl2XGDTUw8g5s/ntRphXofwFVrQpBqOuIGXABqEeQ8VGMIv70+mpjLFkBk7j6vPjyDXmfb/g",
-	"oB3iuKynC5I2/RIaw10D03CLrUGxSH3KaDyUIlll3DCHDRQodRu76BtOFLcv2KnhRP1R+yw6jy/Y5fiK",
-	"dkYHvIl4TY9vv5LJAxU48gB3qqvzgZVzy2aRvWrTZaTsWFAJ9LuFEDvgbztvRsh5iWM/FpBThsgTOldZ",
-	"DRZN7jhbspSkfDLVihyZF9vQxhjbGmBfyePq2Gsf4VvWhyMzY7w9v/v3h7EGZgx1zTa7kbPUW6bGY6jO",
-	"6toJ2N5K15mJFJ7OaDTlgoFcJiZGp6GuyqpM2LWtwDPw2kNnHUrdOy6YXQqfz5TsTuNxK2jZD3sp7bnU",
-	"aw/0usCbylHCZpU9rl9/8YRc9c8uzB7NIBIzTXmiCMKJHIXQSCMCzeWhHfTvf1VShMcBYe81A8OcY22a",
-	"jhJGwkjGLAxuxJylbWyhf8clGl9RUkZrLdxZ5oStsUIZ284SNAFM4qpaA5AwBoa5ZzjPY1F+zBr6OwtH",
-	"3jfMfwOiA4QRxCLz6OFd92Emc7eyuxS5Vcp+Hl6MT+lV1GP97qjjpZP3gRFwDbB/jkslXMwXOkfCIhUD",
-	"LAB7y/XAgm/g9rXO4WDfWw0SZpInZujHHDKVRYyW0CsjxS50XEFjvIAoOoZiXmoql9fkBswUqdFYoUD/",
-	"TQuurND9Wrbw97cFBJXWYSgjtDsOB0DiTOh0ZY4AGdGYwJuN3ckQTPSdo6YmLuUM01VXgCPCOdXTgtiz",
-	"SHk7ZWOWMhGxhp2Dc7rZ8Cm4UwLDJhI5mbCYWPUZSzxfo3sOrLvQfkDdukJpU5bMG91FUNx5CMXh/T5z",
-	"VXhJqWZDmyoSDsAChz0LJdRoC1zrhddmyvYjqDc/ZdTwQpXXIUW71+V5f3t+n6qxOWAFt7evCA7wk/xw",
-	"trOrK9/GVt3P0J7Gda+RmspUB2S6mFHRNtcC8Cm1mM1ounLWSMcCzbyN3Fou4Kv8tXevn5OMdoigM27b",
-	"QPpfGJCwmju4hpY5aThgNCTOhiFnCCzfFytjVnNT5iynTpAy8IwSqhQf29vCujGAqWBVTB/Bhaad4I90",
-	"PIL0Ox1yRBMlSb97inI4xeK38o6lpEte8scB6fd61oKSMih+/jxms7nUTESr9tdsZUZc2hEQsyIm5Pm4",
-	"/ZLqaAr1KBeCLvSUCW3Wy+C73YCEebGxYcwEZ1CSccyoXqRs6PJ/rYyf8IgJxYYOumaOUzO3kHo4lgsB",
-	"v/QDEtLEUN1qyN5zpZWZMpJinPBI26mwmPpwnsKB5dhCq9+5IkfeSK5Iv9tzIFGaJszbU6HXl+uOGpQ6",
-	"i0HT0/WWYwaCIel3O2b1Ba5A+r2rwLsOyBmgR8TkrHOK6HsIe/vbcbGafH57Z9AwAkwBENbKZ3ZXqPNm",
-	"QQ9OigKWslL0BUiZX0sYgoCCInbM3e7trNhwyzWBLXXhcj1iS6CCXxAgRRnM32qVIBYvqopLv5FGmve4",
-	"BIqbiiWJwt4fcqFLOmuhcB28N0nkiCbQaG4sEy6vUSyTggUEJHcoI5uVT1GMKcLL5mebRmTzn6jWKR8t",
-	"NIonKZ21Bq3uOfnyMYSyUc0mEFfWSsDLWOqhUhsrUdx8t9/mIpqS0UJxAZoFTOYU2x0sV7Uuz7KrsTYV",
-	"vsKxec8QRAfPNTe/sHZca6bDasFcQD875xa7tp4dcssYmB1m1fpWEU0bLWb5yAIGP2wXK37JjJ36APWz",
-	"zp4puQXH3g4+5V2ygaxDuIj5dzZsL0qlUpCU60ggIHwipPkUiahaK1Lb/zQl3n+DwWUFN7bzYGcJkN5p",
-	"2DdcLCeOzTUeLOYGJJzfJ0BnBx7XOEBnvkOAjt3udkdzTqm/RB6Ruz9/n67n1yyyTq6yPpHCk5JsMKUp",
-	"y2zKftGaX0+eJXuPItIQ3qjWic3OHpgLbpV5IPLmnRh3eE0EdKpVU7mEdvOZCAN29Uaq2pYQeORs5fB3",
-	"EJpADTcyq2HLUrg1NzZYIFqrA+D3C4HHGa3JdNeAZ6ezbv/A29Ucavy7t4beRVEu7rMtMuoQ1xT0Qmi2",
-	"9O9wbPFyW7+Qdrx1nN7swyJb1743DS7YFu7eza2caw3FAwEFy6m6ReXXdntAqr02aoOcM6Gy/sWGrbv2",
-	"xmZ14ToPSeiIJY3Eowo5qrrN5Q71T7y17ZxdZ0UEf4ptSGjq4m+aQXl1uATKj7VLfwL8a6u4gmwuM3ra",
-	"QGkzwYCEaVSTBV2UVcywQwcTmzmbyir+hj1c1eVGOj+e3bq3ZVSHl5RjTbUA44zjAJ030Do64i7VqaTU",
-	"jfX2ss1lVjSiqsBDN9yGdhQa/3DhS6owdl+Ka9vqE1ucx3hNQcsCqt2r1RL4Rh49YmOZsl13hcvbmS//",
-	"sspkxOP7fdtNMVodqEBU6RjvGjEi03i4m+BQTo7euodmmVL+PmpSI6xr1q25nCHkCCojyMAet9IJ8gzX",
-	"hb0UaOunLRzTMhCn+NxHOaniSzsrKp9SsyggZfChousnnRvZuxhv+VMtC34Wc/16Ya2GzaWW76fYhsNF",
-	"fFfILpblUXQNXltvuvtVrHKXYYktw/qrQoUe5WzUsns7qZbE7tqaQteNa+OUsb+xYUxXtW40OwSWFQZg",
-	"wsPPgUrDFYS1EzMDQaJGXm04Du7F3DbQ/0vI1KicXBecX6fn51s9a/4amohgM/p+iKsczlkaVWbGfSHT",
-	"LP9UxGQmBbPAVwGhRLAltijLu9a4vdopi5VCNQStFoLL5GKUsEbN8m1CYWHltQiZs5TLGHAWBlmrq3x5",
-	"9nUyWpXpD3ZhXnAY27mVv/ftgqrUBInN5eJ6WXBDluO6EHQg2eY+iYp7iR1b0hvJ0U2ejPnPv//jphWQ",
-	"G6+NYfaTy3W8ZSv88biROWG0Gjq6MetYZxouHswxWXsnZfdbXGS3VCk+Efg8oXxWw3h3CPmviIly6YjF",
-	"5Vfcs/CZ+ovkC8didkr9wTiggvxt/ezlKL+6CsBGRF6rdowzepxpvTRwreRY4YirNjFd2z59yPqsOSph",
-	"9I55oRtwq9T7aFjMdUNbkbtYQXK06lvVYhlNoymLCXtPI52ssNsftqY8olllxdkxbMiQVeHY1xPt9iUC",
-	"CWSR1Ac3D2AOTU2YCLXBEWh4cVEGYjGriCTa6tTaIp7lp2j9kFebGgCGW85OdcAhRGxZmYdMZRKrE4IM",
-	"D3vzwZrVgIR4E4aEgoY6owlRi2gKFu1u7+QMmv2Z8xASe7MUqojbG9mJHaE7SOY1w7dD8pe//OUv7Zcv",
-	"20+fBiS02w1JqNMFw7wEOOGQNs7NeGw4qWV0OzSAD2H+509dD1X7wUy5zaMg/QBH2z08Kxtgw87hcdCC",
-	"/RhWZYGPhk/QAdxnN0iqW+0iuQ2ERft7cczLB7eMsGhHy8jhdJlfl/rytjLYykg1zlqy/W6hUcZXdoBD",
-	"VVfFXgUwRgueaF5h23kKrWLzzHS4Lh5gkFsAyRcuABgk1EevntdoIpnNcIfV4229tSXk7kx8Nw/C3s6D",
-	"ajaLy/WN7g76GZiCDN2biQqww/ewvz/yic2wX1QpbWNgrq+h9pqjTq7s1VyI96wp9/fjB09IwVAcXxLA",
-	"X2weh+OcGPwyY5qlw4yN5qAz73wM1ud1ckmVPmgIpaBtdUvqzVUnK088o1xoygUqMnZt2Trs6laMpslq",
-	"GEmhFjOE48efMuJrfQ81GGAL+TtL8+MQf/z4eU/0IQ/cxvSwT3v6qo+Q3dzmw3G42wT49+FKPZf2uMFr",
-	"vpqzBwqqZwTESI4pBNeQhJlLVgUk5hNzTkGKGYbFKz2SQqcUghNLMmsxydSv/mav6u039XeZR7Oa6TSx",
-	"/VZv+oFrHW+YDQqUUD3kCHrIf/nsLXl4132IY9tmTlflxE/BwJ0Ps3qBT9rdTqdb0U8Pkeqv3LtgfIzF",
-	"jM0eQfbQCy5u986l9RKQHiii5e1a1VT4DZKEh1/93PtenD17f/lad/+y6D+XF69o5018+sXk/Ku/Xn2d",
-	"9H54f/bk7vKx6L5c5y52nkotZH0R5Cic0+E///6PsNKIsEtaMn74p1oovpATLu4BRAIZe0UQ3iNpnZRy",
-	"1m/EDknrGbKS4Xej029m539eXj1Le29XZ+/45bfz7iPVfzq++HLa+a/b0xd/O//v6Oq7Ue+bA6YHbsAy",
-	"4hWCnM1mMOefxQA4g+7k86Ab0t3uifN8OyAno6ySkwHJTOJ5qHPdqVL3xNQeAJcpmadGJsxhrxD4oJHO",
-	"Ff/0mDD/ukcVgO+nK691LCSkoY8F/LkTyVTeb8AWl7B/2WTB5VS6ck8lzGDhMwAhV2QmY5aYDwgJ2Tws",
-	"JfSO8oSOEnZN5gkz11/WwJZ0zzD+Gmzza7hyU1dcRrvA1U5TDVh5zxraBrJG81MyuWOxi2sBCJupWey3",
-	"B60pt6J5kpBRipfJQWutOB/j/Y7v91OWYtYeA+uEFGhhJ4pPRNse4pOG5UDW9negWh2VxTWqcW628Tzj",
-	"NPuzNMGW7hpL+JgZkJShAJkdashFng133ulfdjrrYKgYuvkmybfw9u2LN/adGjLQPGVvtIxujfx7Px5i",
-	"5GI0QCtQJHnE6liCilJmtE4gbTJiKwll7+aUp7/MadeLVNwTDF/JZQ6GyEi2IxrdrkuwNjsIUqNj59gY",
-	"tG7ZaiRpGpOlTEVVFm724rYsdBndPslG7+agWYeMrM5dLEcyGX17QELMzw8hNFVdkzDXv0MCyXPzhEbM",
-	"FghUAeFKLWxJ+BRwoG4EWE8DGxCIbBNHsNioRKggmMmh95CdF+QDO9OMCjqxQqKX3Y5xuYVsMFwuMJTM",
-	"ThDYnkaFDKrC8zV9x9YLqMzxBA+aYYUFiG3JsSfPtRPfubIhxi6gyrLWRmXzi/2V9q7l4ThQYfLuVWHy",
-	"3cpoBK2EKj1UjImNS/4MdUD26DpVYfAxehd8o4Ggn2ubtrdfkxaHrs8glNcE+eHzt7D26WDrQpmIFZnK",
-	"JbglMTbQMLy9V71j2Y4ifa0dTAhAXlYBF5IqzEpBAoZdgAsaeXucMChYYF4HhcBIQHvv6VdYa6XQ0/J+",
-	"BVd2bGi4uV9gEVTl+DwLC397JRIoUO/WcLyclDb76CykBlBqaX8n3Q58s7GTzszZ1En3hmlXgHB/oTfr",
-	"lWik36zqYLmcFIRcDZsW/gtagi390ZTMFtHUaZDmwXyaGtVRyGWV9aX8uTI2X1uKy3kBjSLocz2Fmjnu",
-	"TWJTxAtHfUO5v3UTeWEfa/xIG8FZadLtkGhKUxqhGRjagJNIzmZSrMWpHajaYGFl1YdBF/sY3a+plKMQ",
-	"O9laYV3XWam1SCc2P6lcJ3e/5ktrBW/tg8o9A9usrE6Et29WMa24/FmhA/Wnb7/4W2/2rHLR+Q8R9vOK",
-	"sLnldPhf7y/vOn+enX7d1T+M/nIRfd8Tr8/oi6v4i/7kq/O/vuqot6eL7y6X/93Ninw1pO4NxV93pZtE",
-	"RhQoOGbtp89yV+yjmJIX8o4ZzbLVnJL9da7Xcy+e42ZiWatIzw1E1S2GfjvZA0VGjKZGBHUeHYWG5cDX",
-	"DY0kGhApInaN9jiuIfzq0UJPZcr/BgahAXmMU5n3G0WVOmxvE+FqrNY5SIL14o4bWO/LTLpdt7LQGm3I",
-	"K/Ji7V9ANt7Z8RS1Un3dXBgrvLAuKvHqFiBg2EAvRqbpH2E7Tx6xgNC85cPxdaGP9IyuyIh5vdGJkjOW",
-	"N0X/XO18i4nRrWevX7X7F91uxhi5zjvIdGi3276Ie6P2ZdTvt89Zb4zFAE6j/GB+RWejRTohX/350J15",
-	"61RPrjEnzY7+JTTkbcnlZo21qeXmLGN6uXKp/iCXchRHhZUAtwaQ7pJ7LSojFWw9kCyFIrekba4HUsND",
-	"mvTTB+wdpJP+b77rsA2GKVDTvrncFtNb9Fiu2QBCZ++hxDZnEM2VWK6bK7Fcs+3FQoCtNqoU8q/Ebg9e",
-	"FQWuyd9nSRSztX01YMv9Me7LnLPcBQxxmZsqjqg1F2IdAa0TRIVT8VAXFTl69vpVYAO6rNvvGKu3Iws5",
-	"Id9i34vA3GNK0xVgFU3CR9g6S69sKgGJEkZT8/S40U33CW6vnWwn5vOVRKLpeLyd7Xq1vg371eN7sF89",
-	"dgyj0z5j5+P2Bb0cta+iTtzust74lPZHRoHdif3qcXP2a/aCylClfFwsVw1xI4pPBCY3SltSVCiZsBPy",
-	"3FyVqS3NvFAsq5FPuFCa0XgPudhpopOURuw/3XLK+ugOUESXo21PnGfx4dtn43an0+m0L8x/Ls1/Ovn/",
-	"vDP6pVkN+UrO5xgZXbLR4HEaxkzd5oXrGyu43c6g0xt0uz+UrS4Hr8aUhWpUV5WbSTEpELsKiLk0aMri",
-	"9QO5NdxjH3nXnsePRbxVdm/A516MITkKC1mafj9Km6MZQrsF7Eg5klIrndJ56LLvbL9iuRQYXL9PTlr1",
-	"wB3r0pdJqtrqACPaZgSJ6JyOeML1KiAjpniMyYVYRJ46+NgO72Qp01t0Idlwp58XbMFqyvE3Kt0Aa88b",
-	"cH7KyoLPsV0x26wgQA6cTYW/d/EmR+BW3gdkeiUkCrgqEO7eykDOpBuIysUDezCR+Q9O7Djx4cVu7xL+",
-	"nUrfZocH6ZZW6rSysXdadQhjLQHv3dfs99OeLL906nKKffATmToZD+yhsfRL0WaB/AMS0gm2HrMHkpgD",
-	"eYzxZjeQAr/C6nMGfYmUty56Q2XhYdixPijGj7mYsexTriMIT4liWnMxUcGNCOEKL73jhNNibBmMzKLJ",
-	"ghYsvGhpdo+qZelGUWU+ED9R2Ngv6Tqr8n9hQ57d7og97cmHi7n6I3Tq4KFT+0Q/5bTTUF2oLPTsJvHi",
-	"ju4TawSHfXu8AZz06qiDHb3ov5MTje2n/lD/d1b/9/T8rzHRps5u/zbz8baDJHsPL3lAEn7LfL8sxqx/",
-	"Bu/5Vo84gqKeK9Q0Jgot8YUDsLOumLYiAeECG0PmLnDs7Ozl1AHdUA19No6vSYh0FA5A8DLTEC6uSZh1",
-	"lcEHQuoATNR28YpAk7U1tztWjnKkmTU+Kco97nGF4FNIXqjr66MZ1JkBAZArYsUauwzBlhhrgPGg40U6",
-	"4mrKsGPbmOG3i/1R4I3qxTyHBPkddQujRdvlaUkgoYGsyV51rXBpuzvqRe2L+JS1L8d92j4bnUcX8SW7",
-	"GncocgVOkzwF+uzJ027vtP/ff/mh5ZXebu5AOmSqyZ4t7EtbWjNKWCfJtbOKVxj2USJRTDdyG9yvMay3",
-	"y+qjC3Szn1r6FMhG+XSTWRHdXgeE0WiKwSZ2La6gUbndjjn9+Cjv4W39N0fmCDlmEEMKipbyOCChYMuQ",
-	"LEQCajDJyCGrFgLFC/MqSoWZUc+SaQBIgg5BFtgh5l4vpzIp5OUYfiWcmakcBnMjcMJYAqdTjIFrqJyu",
-	"nRugPsGpggIlXt5Wkacc+oM/PILqIzYrzPZGxrZrT796cX8DUc7T9uwWXQqpkAbdAinSLOGByupuiZDM",
-	"5B2bMaFPGnQrbFxmIztgapHo6ksCXsYTBLdi4JyYmGKctZmuN2R6CMf74dMH83LtQkMvO+3TqG/E7TMj",
-	"bp+P2hfRZXzFOuMu7Y1yqoM170h45YZUNy3y5Wmr1Gbqy9MKvly6apwgysUQAL1H2MFBqLmalvcs4ZJP",
-	"WWkbt7f6lCV55awFlDxP8wA/W4/C739SkwL6GShrKpMYL1WnAo3kqByLy2zb9hzVz9rdTr+Xk8tjOSKP",
-	"Fxzm+vjbpNfdRSOfyJVaYO+/urj4zqDTKZN475DCVSObFWQfL6nP+z5/GGROc5veeWaJrpmJypxJnB1Y",
-	"eG1H23nK2q6OBNUZGDLYGOUmYWNNMjMW1yWAmbt2SkVcJUp60RFyh2ZWHv1vRbrXUWqLYFwf51Leo3nm",
-	"eNcukaQ7t/Jp6ta1XLbOtbuJusHMaASLzxEh6gswny8A1JFL0PLbiWaO4X2dvxboX9X1nXrkdA4DZgpG",
-	"EGUF9oTFk7WrLGtg9eOH1qbLq2Qj6xb25W5BzI6Rd4UrhbUvaHfUvop6cfuU9cdn9HxkrpZWVs3PyZrm",
-	"1ElfGoGO6vYi/0Oa+3gQgW3tOtvSwsydHqeeGnwUIwkGJByncgZthDOW5RReWGUbzFF4pcCw5RS6MwPT",
-	"xmvZaItH8M9jo/Aup9JKaJocYV2JwNWY4Cmz1Zntq2ZJx40bp8EZeml3VdE6rap3mqXBhoJshaTaylvF",
-	"bTzXTUI63PFuHNDxx8k5jKpz+FCPprrPbzXQoygiVAkFKYODbG4rpamIFXRsRxSFTj/L1LIAwgRWZn9w",
-	"9q9JiDwAtoyByCCQQknKG+F4zvE1CZFzxOEA+JM5STb+wLCqiZRxQG7ZHDmXuTTteS03H8+oJ1Mn7MRF",
-	"g7Q3sNoq/YLdsaQ6OQ56hBTy0B4oaw6xtc+dydD2dgbLDVJ4mQu4ZQz6l9mSB73PdeocaCrSwfKVeZWb",
-	"e93+Rf/y9Lx/sa2jidvKXi/vKcpnu9njo9X2Z3BCbqSo6kMFxNP0rkjMYBUYlcjRzfOntbfFr4diPg2/",
-	"xXP3O2a4mWhTSRpM6HTlxCe09aJeENj2I17mnt++f4OpBFSDrCtOw1TwdaHEyJBFxunbvfYxbu2uiQC5",
-	"5wXdBFuSKYceNqiY4GlYLx61SeE1AnTWZnFvdXdLY6IAqBH1s1J4e1bMFFAEf42l7XVia8YjO9gaqX4P",
-	"wxcid2eLwqewQrnzgcaOJr1pCsfKdaep9qVA6UipmQE4VitEf1vZmFNhvampxN3UVEYzVQsrFxqIH9D6",
-	"Zeh/R/RV2UhsyygtS3YR10NqK1fb2OMm01VjHg98H9Z8oX3zoU1Wyq39R9ZcCM1aIbKNkvEiGfMkYfGN",
-	"yKB8HFiBM4ThoHuWJM8AJM1FKsylII2mBkUk8au2MKKVRbMRUNfaE0mLMqdnHnH8Cb+QSQol0dMOqpY7",
-	"X+XXeBU5Za5ou1SqbLQtuRVyabMmfMHh04kCpat+t3iExuk38OGtHZ0qgwhvF25DlWS75Dqa5rVF9i/L",
-	"5ZVJ9+M11VQukpjQKOvzUlvJaMe6NRtqqexc5a4EueJMVXDDmk+bKpY+UOCxk6m2SUpbQqLPQWjpGr0+",
-	"E1rqzBtgpDgdtS+ifrd9xXpxuz86H1/SbnTKzjAAyV9Uy2/mEdMZnZjNjBciQvxmsoi+1U2bOEFBvtbg",
-	"w8esbdWg9bbd6XS6vVOwl2TltaZ8MvU9XHKOwWkLBOag9SSl4BCJuZondJUzBYORuWGVQ7vodWtIFdQ2",
-	"lPewXaM3G/9nVGmWtmOqqd+A2nWcdkmkntd1L2HJtj1kO6QU/rKNo+uavHc7h+vyHmyz9CJCikbFawyt",
-	"BJklZTTmYoJhRtm5a6R54Uqwg+i6xbXC4Bo3m9FGu9sD0+CFFzDUO1mVzQKyIne2R+3GO9A/m36DyF6l",
-	"D3G/unfrfbWblOM0b2Ht+s2n0mZ6ZvH/7q1rQkfKiFM2kCyrhC9TEiXyPvkMzXyMCIZcHcgYW4N7Xdu+",
-	"bttW8jvLR806YxW9kfBqDsAiz/HckhmBulPltT3bz2WJOHwiZ9U2iUdkvhglPCIpmycriHQW0F8yFTSx",
-	"qpQg1GM4pWsHgrurdeNlal7nmhyFftNe6DC5NRm8kUaMXx9WCZuVWe4jGa8asvgDXEhNuahFju1aAz8N",
-	"d+PAd1xxzDFv9tZ3+fhKKs4XUZjbAbxVhLyF69Y0nfJuN1f2sFwxwuEDEupoVl3bo3gdmGGHbtdp5myq",
-	"qRd2ud1GTPPrzm5VrZ+y3eysxSP/+zS1+hLN1p7otczrHu3NN9kDQYjG738y1ucselvjj24rLTYh5sTZ",
-	"BemFsv1+XWsdjDsmI6aXjAnr3GKKHGGsQUBCLcGt51qch/7Y8Zg8f6rIEVLFWKZESMMj4AVUNkLXhsJc",
-	"OE4BWddP/LQUXJl/XbrVFlute5eonfheXded8W03E4W1tAGarMEtb9Re24ndUxmq7mozvq3mLOJjHvmt",
-	"1+sovAb5mr3XISgSCRcsIGEixSR0bd+qO0YbLIQuZyG0rbwNIUBQbAhoxMT/iv7PZv617s/lPkI5wJv3",
-	"zZzR98PEjviwUVrbq015Vcfx3mfsOO49cVDZQjYHbTxptLG8H7unq9jumyibBhvbUeIbNe0oa0w2TfpO",
-	"ZvJPEzHCiA+396jMuIP5qLlQcat3FCpeOEV7p9ZSYJrPm6dRyD7HSkQKIi3yiFdMQVFZTb11huK7QzbJ",
-	"INBQzw82NoymWt3vtkdUYQNAy1vsN1x+aNZVOthywPcItXVt5ofNw6c/1hLjdmnPNmOq8f4f3ONubbm/",
-	"ZxHwlWfScZdOIpdwyaYzmkDkH5hpbTOEYt6qG1Nz4v68YAu2BaV5wS8opfJAYc0ujJecuniirA3XtpAh",
-	"6J2BiQ5g42kNLiBKZZ7KibldgfbB0jw4zS1MEPSypFxzMRlKMczbgfc+BrsQWP750km1659RHU2x8RYj",
-	"Y55olioysv493FBA5iz1Nlf6gN3Vh20RRv6Wtw1GeGwblQNr28hKSH7YJcLI+gL8XVRP6y0rcMCpIvd/",
-	"0ZMfOIqsZwFbwhvd3YfxjRCJiPAOXeF4p0b4aSD4G1lyEctlQELEDERPj7m9Gn3F5D64zvmRnamGG721",
-	"NtWyWmBExfx2ydIOUDpbP4E7tr/3dZLt9LR7y/vN4ni1cIxf2djsPgdZ9bWMThdPng2IkqnGqBzzmcOY",
-	"YQ7cH3/Nfreu3KFBNxxA79x5sqrs4kgUg+hda+mF0WDtHWcNo6WwXXUtleO8QOf4UpF0s8driH4HFupH",
-	"qeZRwvZ3wyOubewcxdkMQ8oN+hL6/9s4H6XpyvAuPWUrc+uWu15zDct+Sc12BBURhoqBF/QN1Ys0phUF",
-	"W+gi5kxEW12bj9y4aqvz+dnZ6baacQGCVE3vY4O22/ywc43mNcpDLDrP6SGx6RPnwfD6DTbIMqTqbqbT",
-	"NCbjRMqKBrm/RxTth5snAHWonlFATMw05Yk6IY+sql9ASF6P/JrU1COn4kY4vZJoIzzAPNCFFsxG1gI5",
-	"SqmIuZiEICobDkYjFhPoJYeJdEfZmAH58DHEHusjGt3euMgyr856IuUtTDxOme1oO5VKA4dfr4JhlwJy",
-	"KsZ42BLwTg5JzW/QO8moq10YMGZC6ZT+3//DSLdvLg2pNE2GkYwZhHL0zy6AVKbSqMCtf+9fkX6HXJyf",
-	"9U97Va1Q8zVs5DB2mGEwFhxNwx4eu/EYVKpppIc19acfiVJVTwjRQ/yaM2pwa32nW71v5Yr5W03XCZvQ",
-	"ZNg4lKxu4LYjTKHDYVWI50t5V+qCTBYCoj2F1FPgLJn4O6O3YE8xAqectyHqvxBKsyES9ChaVLaaPP6P",
-	"6lRopKTCTvtVELmjbl+bIyPqmcm34/G+nMRweWlez9sVrrUzh99g3pk5Xa3B1dWVgQ22nYzMYXv27nVF",
-	"d7Hsxc2hxoJVdi2Mqq3vuGUbx3jvq23vK2wNKN1uQ6jYsmAVNuagRbVO+Wih2XbOko80DIJqNrFhS1tP",
-	"bH0o1VnnoGd2B/RXxZie9/e+Xl+D26opdZTK/eUGyiLZvMklbpIzHfSQYYAz8hvo8CTHZbOt52ZrWJUA",
-	"rfrbIIh7/Q7HboAJlio+iCxYqGm89xEqlIFcOyZ7Et2BOwV8ye+gzhfRcHPo+sYBVeX/q5GhWKoRaTtS",
-	"5sH6te0I051N9i6ubDvZGs37G4Pp/cm9UHoSQ7jKHcVw8E9bsKH24xfWRV7Z7XhmpNhu0Ol0rjPaAclE",
-	"LY1+3+90jIxrBPDQThOSEVtJLMrSyIJRoKePG4ublYDlFt4ALq4CWXnn5veisaXkiVroSOI5dhYKG3+U",
-	"B8WZfwmbUVfpaMZ1NiBAXG5FQH0+Q5AtqWrXO9l/3O4rwadq2gPZrkBcT1210hPyrWBg73GWzqzfCCS7",
-	"gLc/L9h+j5ZAv/LmtHvVLge4HaIX5sbWPlBWL5FLln7S7j15TLKD8zoFPX7yivQvSELFZEEnjGg6AaFi",
-	"xpSiE6bKSXQLsV4s9PTsPr14moUlm73sWPUIcHmAzpgNWtBkwUm7ROla9GwOZYBIMhKaM7V3IMMOB7Jx",
-	"IIOZs2kgg4e7Cgp0xY4RX1yRlI0XisUYur3ECtPLKdWQKo29JbxGwL61es8CyiC1RYuU69UbQ24uuYZ/",
-	"zUADwgLZX2T9QG6H//z7P9bSkh6JrBfHUYhjwmMoGy0maMlCMRebQOG/6UJPDbIjan0QYEcbsRiSPiCQ",
-	"LcJy1AvFsMUqHAioOWt2jn8ZGRHWmO9tqnW5s3Z5G6p6G1muW7lttkvSDB/edR+alT+ExGbbIiModXEG",
-	"bGIZ3ZKAf5RPAL8/zAIgt+zmI3iIx7I6pOSrt29fAQawwK9MNU1uuSaPe4/zVeHPg7VWkYgNEZMZjaZc",
-	"MGXblORFelVgaQ+nyNubVPRI0V5aZ15T2LZGsbVUuRjJ99f5/M5Fg5XEAzsKQI7fjaimiZwsWNakJW8T",
-	"wVOoTZxZnm7EjfjTnx7l1MWlOPnTn8gbJuK64uw3i07nNAKkwz9ZODDkuEbTgSPBEE9IeHwj4MZwkKsm",
-	"+QArqtcQVz6pHWDITabZjm4EgsdsvdRgC0CUl1WuIU9iRAFsjXhCHtWdMiMx0Shicw3atoEpLFTdCHPg",
-	"yDMoIO1mIoquoK4WvBfRJCFcX68dAsWg1q/tVerjiRxZt62t13xsIL4iqPb7dafhzlBWzif9Tt9i+Fma",
-	"ylT96U9gNn/9xRNy1T+7sOG2uKWH81SOEjb7978qKUInKSpt2CMJIxmzEGP3XuG4JzJmxwbMN2LO0jaa",
-	"/e+4TGxbSS5IiKp7aNeA1gCzCDkmNl+FxZC4tEgjpshRVXegMaN6kTJ3fAKfpQfu8KjgRoA1UR2DwkzC",
-	"5+P2S6qjqd1Jls+DlhMaWxCxOIBdplJM8oQfF8FiF3kjjsKb1ulNKzRwNzBJGBBSpk51e2aaGVfK5eD1",
-	"e5d220/MTW9+fvXtm7dm97BAKrI4OhI+j9lsLjUT0aptDgqyHUVnDE6UAcZIxiv0d6zyjoc3AldwXRyP",
-	"uLNGIXgxW2ivd02WU54wr22izV4j6UKogPQ7V3bhL7jSjmTm0ImJCxR3se1BbASOOVWKhF5MRogZ9X5c",
-	"yEJonthGO2CNur4RIRQih4iJLtGSGCGCnHU82eSEPMIwKnNmDFbImC2x7Kgg2etQeGnExjJlWYDJjTiy",
-	"FYJpkhjRrqr1/3FAlLTtm5xPqrgPaLADc3KlT8gT+BlitG6EYjRh8QBQjV0ZYSYX5cKVxgivjPhsMFSA",
-	"VVMn9A5zn/JTzEErvxEhF3c04XGYKeh2PccB1AGHwASrzltGFrN5IlczJvR1BhhgNJhlAHwPIKnljYDg",
-	"G0Qw2jIMu3/LZ0xlvOH09PTK4Prd2yfXJF64RrHmMfrYFIukAc5R+M+//2No/wqPT4g1ZBii40zdCPOK",
-	"AdF/vfn2G8uc4NZ1Bgrykj/GSvbEkCtwWbiqDHtciFthmKA1AKLDDyQ+hK2SN4Ir9BYCVLmCIvYAPvLu",
-	"7RftS9CfcDHwys8LA705TemMGXQgjZnTAgXLLdPDLjpQ+iGWDCedGozl5pMzd8hI+ChJ5DIkU0ZjuFDB",
-	"+xcxoVhuTWw9mtNoykjvpAOxhokVVdTg4cPlcnlC4fGJTCcP7bvq4YvnT5598+ZZ27yTO4Jbubzy6NVz",
-	"P+u71T3p4FA5Z4LOeWvQOj3pnEBaOtVTkFUfThlN9PRv5t+TykR+u8Vep+MxinkqI6YU0p1yHENBH6po",
-	"yv5/9t51uW0c7R+8FZRqqyJN0Yek3dPddk296zd9mNQknd4k/e+qfTlrQiQkYUwBGgKyor8rVfNpL2Av",
-	"Yi5srmQLzwOAIHWwJEuy5HA+TMeSSAIg8HvOvye9Vf79sRztVC/8jOXS+oXpv8KTMctpJM0UzdNfnZ9b",
-	"AlFtq3VCmWRkEbjGwbh7yPSzTwD1b37fVTxn49EphiMAZxbd1Q/zzEq8iv6P+ZJqPBxSiPq+5XdMYG6X",
-	"pn1ljIz3XpFo/d1cejZkuuCpWrj29vQoA4KFHGvmtBg9VtakyylICeS/6xd06In3fyuk2bdsbE8E2q+n",
-	"5KOZdhaLElgxNMvNJLF8M5dyhKBtezMClrUBlxSk9F2cf0OSEStAwklxkzHBWZZ0rgg1WAgLaxDHto/G",
-	"tTabA+/PlWYC8cppNm0UxD1WMJG6l/NCxSI5ObHrdGKGY2DPKgMiOH8X2N0MTtvMTntn1/nBrWYW6myU",
-	"Uy6wZ7uz/8zRvHGb/EZLTfN7eCF/iVuucmHI4laE7+Yvsbl33PpCgPSq3KwVI/ni+2+/+/OcLMcv81lF",
-	"YArb36fBNhn6ZVq4Yy2SnE7pMF+4bT8ZazOT6djxOM+8kPcjJq5/e/NxxNL1zr977jaW1A6CBN9sf3lh",
-	"LWpPWbbAwJi5Khr7loBw3lIq7DlzOzUC8CXfnn+DCmRGNe1SVcotc5BSORyaQ0hjMSm4ZqRNjewqdJdR",
-	"TQo5ibx4luZkUivtr0CU2io+n8prndrojTGiuWNEqntwLEAuu8d3x9pKcEXg2co83CzBCSBOjxvrD8id",
-	"cpJxddtxIh2WacFp/wDMFwi9TyBaPsDQzEb69vybhzfRRwzi/S7oHeW5Ma62vgfDBVm48YzpO+Int2y6",
-	"WB796U9/BCbr5Z/+RGwkeiLcboJ/hh1aY/E+YCiJSMHu5C22PzL2Q5qPM6O/IZ2h046hCWxaMK2sZmqn",
-	"qcwzk7GoeL8S0r44f9mJ5gkk89U3wAPmlOj2xfm5EVMC+9bGYizY5xFLjT1QJriS9rfn5515G8wYQde/",
-	"vfmbWSfIBrKaI9BxzntX5U/O0GKA/kYP/PKtUdqBUX1nOxgnAdnOc3ZxWLPi36bZmRc4hOW78r+pT3mA",
-	"S14+fMnvglrnEnI2XqxyeH6WRZdnGRPbODOl4/Z//v6lpssp7VchOET+I+irI9XWjgy4CMCLb8x3xExw",
-	"41Q9Y6fEyDHr2+FomwJwQhak7R5ojhGhoxGjhbk5hiaZ76ZDxxnXJJd9g9PWn+CNVPAg1JwRpffB20IY",
-	"u4iFczHcsumVTbdwA7C4fctG0NYw0Nx+IEkqRS/nqfYmrrnwlk13dvitbIrF7NzKYS1zi8AiXLx6Neta",
-	"MXeH1ZF3rIgFWLTk4uU3JeSQNREHNwMe17UhJ5iguRwRBebx3zaJeStgEo7Rn/xq/EsXY/ZlBs9ebhnP",
-	"PsJ2W6TyOedZeTIOHNMuzn94+IrX9vjABS+/WekCs96fpHxLiz4oHBevXj18XXUzfYAztFvkxX0VRBPm",
-	"o29NgTm7x/u9yb6cob4BCSFbBOgPcFflgMqz0l9ar6aLRIKrzew2qH8bK3ZK4FJwbHldyNwBfXMqFtZv",
-	"Yn64CKl3AosRSYTUNz05FlkSi/bF+UVnc9DCBdoQtPCyN9k+FKClUAFNqgqWHTxKXDx8xa9S/2ze7W4P",
-	"LL73lQ/sWA/OaJoypU6AweysYBnD9i2rHtdrMZWCoYGLsUF7XkAKW60oNfcVmtMcTZIREyqIKTrfLQ4F",
-	"2ja/UHg31LHcDyEE4NUjbO+srfWrmXPy01iURqy9mbtDqcfdcTZhxSn5YBDOhSRGxpAHX1xZQgHttMHP",
-	"H4tajLKMKLYvXv2AI/vAdDE9ue5pVnRgtrPg0EPmNutQj3zdTFTmVMiCYNt6oFq4jcLgJCikQpJcir5R",
-	"cmiey4kKV0/ZhQiCc5EP7Pv7+Ftgj2w2D9hmQGoh0hVUsxu7jgmsR6eijGF0IRaPUsY+8r54I/7genAN",
-	"s32LHfV3oVN9gKNQPuaJ9Cqc8SKYFGxSbm2rWeG52Stkbqz1rKBefZLyHRVOrVVbd898xMSNeSAUgmcl",
-	"JaMGoWX3eXWGWQi7RlBnofp0Od4zewEzWMJDP6TFLf4saJGPY2QZqldVMI4IzfNYUHQ3rgWP5GF0NKpb",
-	"HR5LtacGjHY1JFRulcWF3SnoboqJ7CoAKPDHUjgRsCJ9yNgXMhbAcwQB6AmjtxAin8gCihlz8GTesM9c",
-	"aZWUPl3s7c9Il0F/AJ+JO2RUgGF6FYt5uh3GuT2K0xTqEK9I0qM8Z9nNqGCeyT+p9c0Ng6axQEiOsL8b",
-	"84Fmrln9bZrpZdCsXIrVMDxYcdAzURm197uxcsd89/K8E2EI3H1pdWb3ZeXCsQq/qK9t++L8h/kaMWi7",
-	"oBLPXSV34WoCpmrsr+1fvIaj8cZPakfCpf6Yr0W47Fy13sBiX2Eav0jBjl7Q4Z5DyuBge68k4aBC4cRz",
-	"h68r2oQMBBgRjGUsA6T6CBo9NQAPOd0+6w+VXkwdMTD58lsy5GIMGWcc02xcdLzLjBarbGsRxE0QAbEo",
-	"ZTp8GPSGsMQU+HlZnAfyA1KUxC1aG9BUB8Ilp+RN6Th9df7KKN781lJHYVkY0rVRBXp1ZIAbC48L8L6G",
-	"g+aKWOVfScu3CRHEUSG7wOthJACS6cyRwdUqb5vCWhfNK4mCTUA1UNpBOKzgjYAt/dZsop1q7NXHrAWq",
-	"r+ZEe62adFnfcWaL+3xfipuFQ/IGNBCm040B8pjx5Se7Kecf5g2Q5km9EeUsYEQVp8RV6X5wyYYpixwh",
-	"VQlVeHJjsTX1eRPnAiboqfGIFcrg7hzXgsisKopVVAMJUGRUZ+sfsJudtGVh+6nPh9QkqExNOkflT9g9",
-	"OJm9vBk2Nd6Eo/UmoKS2R20NDJTjtXwIr6vFKDPVFr5+AN8unMyfXD41pmWXTtKr8sUTpeVIAcpBzMR6",
-	"BQB5Fpi/zs1s1B+eDjBTV8iggISg5b7YJI6FzRRHlnC3nqBb+fu0bR+vhaVXL8I6kM62ojZLTNRYLACt",
-	"DcHpLW6DGTi4mENJgQslxy6ieqDh0Sc6ovdlOV09YgIHFpd5pbPpvEebaiXzVHd7S0ipX0FBMWekrHnG",
-	"aAhXy+680ISIxXIb4srm/39LzL4fF1h0QkkhJ6gRo43yQpWTcEofV0Z9gI5qqFxgQgecifmqS1TLfLGl",
-	"zKUdVTOgvIpjVRI3hIgY8wny5N2guCKTQor+Uakkv7mtthuNxN0eH9goJF+DQuJPxKpwh4W+e3P/pFIo",
-	"qGgKLEejMSRn9hscyn/BJvgLFqAucxKV+BZ6iaplzcbesflxznG/3BEUoX2FKWyBIx79ADantu4tIus7",
-	"i8rBO2/Rs3EFQZJP4w/6OvxBldP2SPfQDB7t20kEc6m4isrbBJQJpdMIauVzy8RQ5VUosSMW5lfcltTT",
-	"XMnSxTSvMgvZcpVXBTFFFjLlOpgyU/dOoTOc45bMeY+ZV3DlowEscy+oy1I5tGwANidku04mHx3FBx6N",
-	"SgaYtT9XURUin0o9M4NYQUernIpGU9tcU6uh5WM9SQiXT2mzVnaGgyunea1iu5K2Yhp/mvz2+6dYYLWn",
-	"n1RiDUvvK+psqiVdxWK5tYvDnm/skqeydUFRnDF0SXWlufKwe3x4u2M7GJ5zGMZwg7aHgbbrmMmeJGft",
-	"us027UPRv3mD41EnClznjnIq5BKaCOvdB5aSQuYM6/2rpEVUgaceFbQqIRHpM608CRHQyZR8krVO9g9y",
-	"IR1kZehr/y7Wrw3FK5Hu7mdgh1mlUvQ34KN/k61+hX8So0U6WO2KA6pbdcNfpXI1ICv9ekpXoyXBBqhk",
-	"TYNN6sCl3Ljr17ICb3ZQKmXhw4EJshJJxQAyagWuMylQ5lKrmyQABTfm+CeRtRKV7VVlrE3zRQTeM2cy",
-	"AiEaDAeVHn+2pSCJ79zg8l4tPVdEzDngd2g0ailJxtiI4M+X5OjGwrE7B9axMd4pZGgklrjnxolve2Xi",
-	"CMwSoseFAC9NMihu1FSkiQ8zolJV8gwaTNM5A0aN3ZR/xWJhxuzsTOAeZSEtWamONhYbF9JuxfWHm+51",
-	"2V7tgEtp62159qwI+kVaoAWWp7UskYtaSHkFg/npE13YYMb+7Ax+Aw9oCnAPvQCXBF0J58mMui56dp96",
-	"4v8vR6aYHnhp7S9Mb4xhYTeGfShpD+HHs0WNpyzIXaYA/sL0w4cZ+AHTwW41QNc5LmiBBDwnBSMjKK7C",
-	"1qROk9DzpQ6oeYsTuUSp25U59g+phfKO4VgmcpxnsRgCPytJp2kOZVzCKC9DJBilglwQ6N6lQG1cVtM1",
-	"V12MBeiL+wOeJZVRi1PLrjzNrePRDbluXdFzje92HQ1uJeSrdix8FPg9bMq+6cE8d6bnzW+/uJKed97o",
-	"eU+O2Bsohq9Wgffy6P0Mp/FxOuX36z3yg9t4O9UpcefPbRi6iXZZIZDYVNWMrAyLrADrPCjAqrR2M/x1",
-	"mPV7DPokMNp5lgG1Y1h95+s11vNZHhJznl+sVXyQIStGwyOzFuVetddzsI5hVCT8eH3f5cbHv6Toy6Xo",
-	"n+RGx4zAHQYNEir5g1avLCuV2nEL83PuOGZrxa1OjcwP84drbH6Y5ePI/PCCFFL/gHNqdWa/WKxF7ecN",
-	"ZjNWT+1nU5fmM/vFYjG1HybkYHVGSgXpQn5RwdTAx68Fm9iAImr46DO9cTHkhIxFbt571SyY5aEh7QT/",
-	"vIE/k87VUnuhnhuEdWWLSBKs7/qqCsczbzu8ouq62KvWP7uGD5eUPOzixfe8Ba7ErbAnWB7CkJpnpzbC",
-	"XtkVn5oJqBzAcpZFpMV6uqyAg1T+nykt4wKyoqpQXl19P7unfpOZ7yxWrU/fuLFcr2xgXVK/KeApcj1B",
-	"uIbCRF+XGHa08aJshsIxFkfF4fgjLv7e0PQ6ePX70uCXY1jD/7guMtg9swdosMdsj9CALbhL4sdSSbVk",
-	"h+Zvl9kOHzFhFkMBMPTM/0+oCmp8QMPPM7xHLNZBnIOgh91cqVyKSLFYUr0DL/1ZQ9IaylVpJX3tCtYu",
-	"GW1hy20L0TActT5qbRBiu8Zn1YzkOlW1MdzhQ2ghVUwj2FmWxqHeYo3rOjNLl7kmycZOLhiYxNAAm+Dz",
-	"gRRhThzOMV67RmHHoBHZFX024fcmrLM/zcjunUem0pz5Zr5HllTzqXp71usxm/jpJmQ7FyPBqu3jiuU/",
-	"/Vx2aR40RC5TMINbJlwMWMH1Df78xv88wVrYaN4UXb9YvwT+A65jMaAGWHtmFXqyiAij6cARfo8KnrIq",
-	"tI7oFJYLr3mh7G8mXKjOKfmxxEZI7bTPLZjR4IQsF+JYkpD8TtytDnZY2ed+0g+EfZDXyL3Rxn58RL76",
-	"BPKCymNmoA2gIgRQ/14eAlCXfn2E+An9qLmqPerSt8S2nZkL7Tdgta37oSPKz+7VHKpe5Qf4gF71Qvl3",
-	"0ihWT5rhaIQwNEgmimnNRT+MHfvXuf+URzeamaTH0zLDDllaargCGNCGvkL9MhEYCKf65QnqoHPJRpNT",
-	"WhR89laCTeB2tVoZg0XV4ZmzU9CMpxo1IMCpuRUu5tq1ilmW0vDNsRr36txaUPdyNJmSW8HTXWZK+g7L",
-	"9y0Q6DcOlrDEFSKaUWtUsBv4WvkY53pw/RsOb7+plQ/JilJoNzZ4k1q5rcAsiJgN5N9ynTnoL7MHtRlF",
-	"60yS5Sm5tt95Zg0tiZJA5KSZCkrEqw1KlCPG1gM2PJaMzDfBku8Yvv2TPmojNI4zKbOcxSpJmcHmaGzz",
-	"x9jmFaThlT3rUCbcyRsnaK4PHx4tSvr7KlyYZ/ULKrTDDKnQ9fbGVppTMmKFkoJwoWUt01BkltJnprdV",
-	"zsXtKfljICEjHDtduYp1SJPDzE5/qyqdPeJbUM+On0TgBIE7JsagSIiithXp4nojN3pVto+yvyWWRt/M",
-	"UABtdTCB2lxj0cZeVxAvEkozmnXWbyi1pMXfgdU5PVzSHotDyXfErfo8shxxLk+U2xg03Fqgr5cnJKSn",
-	"nzCHHx4kEBealMejT3lcJvxws3oRsVDcraxXn92Xf+ynZD5Qsx9QrMERPadNYig0DNIXjKYDpkiXTSU+",
-	"cxgRaksZcqMu5IzeYT6UHOsj8UpXevHtRxHftR97HbRr9OPHOKIX9LrbDkicoWK2cQrkZmDhONOd6hgw",
-	"7YYtXvu0ZLPDxEhxe+lTHiGNrdbbBZ8cC7jblChNCxgjm2Cpk2NHljA9ml96BzPHkLx7DAKW+cS+bJ+V",
-	"aawCyxBFFlsFVt+1Yn2uG4G05yBS5yE6goPRjJf2OV3YUXVhG1an2MZiWw7sD/AKnhJ6N/Njr+ybrk8w",
-	"0Hu/HAjyP9/898Ns0ro3yYR7b/fCyUDEnoXTH1wPsoJO6m6ZS0s7X5c6p+SDGSbIH2JBLTwCs0mqD+jK",
-	"KD/MfTaVH/uSAfNh/jGQbWb9lWvLzxgz14HAPUIZHLVtQNmQ8vxEs+Eop5rtkUikljhkNKiCZ0y5JC6n",
-	"wwKBvB9fRLpTcssBxjOSy5Tm7JT8jYNu7j9R2HXD6MhSQMO28JbKdepQoIuqgSw0aVNNhlLhBSNW1B/S",
-	"gY7R3GmvsRjR/nxS90MMq72jPP/k3/Gh5pmFo1wUzlq0bRp7fXOOkcoRK5c0ABTzZtZEkrN7c4K+nN3j",
-	"+fmCkJIzzXaabVbbHzA1+BnV9SNtcKFqL4P1vrzGMPQHupBTwRAViBqnA79+R1HrDC8kPHe75kGiPDdo",
-	"vepv38Kbmgc7c7qx4myasuXVy5ZhwQhdgACzABA9rXJgfmrkMxxk2cNhcwGf4ZmukNKUMeEw+9w65u2q",
-	"Hok3/iiP6G40g0Vagcfd5vivXONLs7UO/2i829Ldj/RuNl979cMfId9X6gi3zDdd1pMFuyS9Qg5jIeSE",
-	"SFF/woySEBEtyYjJUc5IwWiGN6TaPwf4TgSW7VmegigW2OvK5ppMKNeYYoJjGeuu/By0Kf2JpgOsWslZ",
-	"DwKDEFIYjvSU3DI2qmgmYLEYm6OwtXO/yNImIm3FGAmPiN3VNh2+W1BhtJmeObakncu+jEgqczkuItKT",
-	"UrOiQ5SmUxULWpht57oycqYeYly4FuULgiXyHGojWigWoZIFtUxzRkiKcW5MvrGOygtxZWFdgbDNvIWM",
-	"akraUGptvlQBEfGrb/9M/sb/uxOZ9ctpehuQVbST+/vTt1zcfvmSdIjtwqjZZ1jrv3569xbX1AgK20+t",
-	"urt8t1hL3oY8N5Aog706POxbnrdEjbv/YKlOIpKY5ySxgNoAPcwT3P/WpQaWJ72DgvFgCX2/fTG1Q+Mq",
-	"eIqW8pKgFg3RH0n6knRpeuvSl7yJu0+xtt0k/t/GRyPttp8NNOeM7DuDfx1Z+5z9fgcQzah2TqN366jq",
-	"j7HVz0YFu+NsskeWoQ8W12cxGKWONdnpjHpgxTSQ1pM+g6i47/EIwERVLKB7ml0r22cplCxzIiyCDtkV",
-	"QYnrJbQRzBWcjYiSsUjuvyTErpmquRpRp3GBFPLBio+co/+2KjydUIgI+5yykYZPY0GFVQyMRsMV6XHB",
-	"jhnhcaWeI8oHpV1WE2hdtv5geSqHzMjo+/tTN/Jf6ZB9+dJaOXR+IKLBvrxFkgF1YMh1wyPZZQQKPBv5",
-	"sGP5YF/M9kSEp/Ldc/XTG2sxFRn2452SidHOaZZZbXn1aig7h2OshLKM8TsGxg8yX6P0qWSxX7df50EV",
-	"TeE0VimYsvuncSltrVhq6Le1B6MAZ/bEZE/ankEAL4sF9tl0lT6nHYMSv431snKoS0sTjxof8JqAw1lI",
-	"0JYGVlet9kAHOibL4lQi7AMlTXDvOQVN9aZOBgJveKZc3qX52ymWsZglYj9oGoLnX8Z0nWW4+Z9HJZOf",
-	"zhMVM9m1XNLBHU8PekVDVqHyIL5omGsasnckLswyj7cLpdXKGvTZ/TDoALRRMsSjdOoPbChdbKUcyVUp",
-	"XcD/H7lghkKym+Cn6pRcB4XANQ08FrVc0CEVoEIZRTy4SamIG2GMP1+3pACkIiZi1eacU6UrFcUHUlzw",
-	"mORS89r2IiTCDlUr5lvg6Jo0+T2mfUKXzgdhKdqjtf6z1RUX2+RRqbdCqaQ5B0GtpDnIx9OD+CDO4vme",
-	"dKZGXzpYpr8dKSaPbj2zGYh8cmoI0qwTy7JOU43xH64CJvdCDm3d4+fSdpNisYISi9lilUZB2YqCYhuf",
-	"fIWo2BDYHY/e5Nvz7Aw2seXNnlHzJ9tnZ37/RpvMvsRqW4KJoXNyTVA8cB0OF60BrAaw9oc/uOd2CD+F",
-	"tOAz3ht3zkaw8oCqFYtNdS3MNcjYUGp2RFrXg5zJZAFl8vYoJ5A71TruzTbaJybukmV5xc4WMH0z8afK",
-	"qWmguyFL3jFZ8jLZ5LmTcau9UBAj376IAoB/xjKKfByng9ITWqNZhZDKROAtap0HHorcP2kH9ccIqS02",
-	"OA+E1Eeud87tf5hSCmbeiKmjyhJtpM4yqQM9YSzrtN1DXAUwvaEYEmxyjI2uRuNuztWAZYQWmqfg2sGs",
-	"MZRZcysfIiLYxHcLuHTd/FzTmZ4sYkHz3F+oiCxctRo41qVgi2Z4Sv6AKrdJwbVm4i8GZBJsKOhGWKX1",
-	"fqFc2eekkGU6XUQMjGTjnGXmccqXQV6hjBOMZTPOcstiblYWKv9UWVXaOZYkXp/rbzbkbkXWH/iOjjQl",
-	"9xq30yo5uW7nNUm5W0vKFbg9HdTCbl0nFffTPAi4Ck/sOnXg1+QRGGp3B2TLVrEzjCHSHFBPDeREYUAx",
-	"seB7QzVo5G0hJ+hdyllPx0KOdSfyHcjtnGANrP0ksrIw9/SQ82ofmz9LaumzsdhS/uzabfFfQ/q1g0kL",
-	"Ic8jl7Y2qSfKqHVLukDrd2etUfub3NllAseoJgyBDzdMlRXaq7KzIuhhNf/s3t507azaAxFa70U+LfX9",
-	"Jcr0VV21pwUzdyEDVhwR2dh+4frabY6GQmw/mRaWUaw86wH7O2zjeXrmEdnp17NW+mIj/crSD9lsMH9l",
-	"FC5QvaF/1YA2FvxYZKRrW3WRiVsU1Ds5NAi0B5Llih1XOu0BocH5ntWmRll6ms4k7tzJ3opG8Kodsp+X",
-	"QkF+5izPAu4Tpek0FljUah7AvrYgFHaXfjLEevoo1NwFeKJ4VGOaNhGpneRBrKO5LjdPZa9nd9tj9NuK",
-	"mJjtDn0kgZD3uBa7BcuDimjAjFeJZ+A2aSzOzfnrpdtc7nja3bY+m8gGnLWOJKSQ2RjKlWYDtSnVNJf9",
-	"MSNUzwRxC56yy+AGtv1FP5ddmsdiJAvdkzmXpD0Z8HRgq4qE48Ur783umJjDeO1pVbkYsMK2jJu5O7Kn",
-	"GtXJPr9mQtvR2dYZsOBu8GRilgy0LKtPml++mJflZL+74a6Zpp91lToWKD/MgLosl6KvjF1dV3qvlhGm",
-	"VNpMU4EDhkcGQyRtb0O7qfhGz0v72TXMKLtmRsHIDhzjZxLPKSf0RLEcXMxFfK5wPhpluYnjVD0mUDJR",
-	"oqnLYkWwrCD4POm7inp8dg//3ZATZcMGMU4A2L7Mi8Q1yMS+EUqOYhu76SltVwB7v5T1vrFAwTrjiHbC",
-	"VwXSl3jhC8+ZrRaWE3E8YZ19YPV73ClNKGe33WCsujRfn96uKXv4AYon3tfne5T/jdTf9QmzEYglx2vl",
-	"YMPG8u99ATzrnsncSzJLszvKacoyQvXX6d7f63k/FJf++nbJeWOXNE78p3HiL/DaV3xSG1gjRbYFZ/2e",
-	"k1F+DSo/KkwfcJtVCNJx2g700UEmFYtFWah4DNEFfHk7Rm3zkKPmPYcZrBSSgPWsVhY1dtTWyi2k264e",
-	"o/CDR5RcGGQZUi405UYNRJ0pYAqi6YDkXDBoa6Nmww1zoxXtqvfeXK/+h//9NHDjx4hPE64YmndK0JEa",
-	"SK3AV2KeBh8DKhuIUpqKjBaZbe8A3hUtSZKxnN+xYnpjk+kS9InEYoDN68xvCpbyEWdCJ6TNPtNU59AR",
-	"B/THUcFO8JYDqohg3Awrsp1IOCgQ6W3ZxE6NzSliRSwmtGADOVbWj9Mb5z2e5yyLsNmOZkNoBz4WXCOm",
-	"D2SeKeLahb+Mzs/P4VsbA6F5bt1EAovFZ9cwIeWimTWxlY8LqtPHSpM+v2MuOmNubmsmVSxc5XhiIzO4",
-	"qsx6mgS2ujOfiTGW6IoMlmPcHXKtYUFswCpIBIIrYsFFV34G51QqRY8XQ7ALiBQpWxBqSehYyxv76xvc",
-	"54nNM0IW/clAxgK+YDAQZMe3ndSTHqN6XLAbx2eV+IZ4CVxz42AC4C+BsTk3pHv//opRwdwQTmPxkUHz",
-	"53r84xIiI7rgLEMpOGRCY4TN2SBlOAQfYINE5l3YbpOxoESB6rMtiTm7EPhNGFGbFabEm1Prl/G4WE8s",
-	"dlLGs6QblFl1QMDnEeop5/NUkR5Yy0UWFWzhxqL6SiM9C7UU2LVgR9mTOKObrGI/nd3Df20056jS+lex",
-	"ndwlLg0AD5PsGeyzjPnmh5hL0SNCCnYsbu494O973Bp7sHGWgl/Q5AC0MVTquMHDaQOHT5OTvyXQOUup",
-	"SFm+DxrWmrEVixqb9WyHUvNUs/Oygk5K8EAtzNooTil3RQM4HWM8Ov07NphC2jRQ4M0H4L4v2D9Yqjto",
-	"CBgVze50ow1SJQW0r5awFDQ/JUlqxVmZN2U1c1DlobWDsVkUN/o+1yR1/RxxWDnLSBt7nWrKc6LoVJHu",
-	"1Gj4w8UJVC5YLphRH90t95o+Vc57tcSpLac2weLtH28362K6cnfSYFqB2vvlSZG+UXOfTM3dX9q+hciN",
-	"ZUjBgBqW6g3YuzcIv76jt+B/U2M1YuDZKklJLEVtn3JxBVmm+IEBeGjP5L1ZS/hFoFn0AROMbNwIyb0l",
-	"h4GPAs9daqB+gAugqXzfDTodUgOBWqclt98C130ALu4lr4IvqSyykzSnfKjWgZhPy7lNleJ9oeoV5/AH",
-	"PrLi1LWtSjPvHQ2LmwCi9HTEwOGemH8lAGT4Dc8MSPQ4K8gdzccMC0WdA57meYlzfX7HBGlbfg8pdEFT",
-	"fWlsrVi4P0NPtB8DftY5Jb9KosbpwM4BnfCTQoo+PjuqZoJEoNyaX8aiUs/rOqRewvjQ7YmOfzqEItdT",
-	"cq01G440zsbZ+6PQQ9C+ePUDLFgsPjBdTE+ue5oVlgbK6K9TQvEmQDc1zswt9gq1BdXsxo49gfFuv1v/",
-	"a7NzP8AiPx5zd5BZXw7viTJY7NosgHu3kYWc1El8G9h/ZErKCuLik5TvqJjaZVD71U3N1vQIZWxjrlUA",
-	"p2EIGDfRquLk2BJVwpLVyMsgPWC88K43kvQ4yzOUPAmgfULa4MFAkdQhPW6HalcBBVQsAgkF94DAopVP",
-	"UFkGd7siyT+TkkVFMSfODApQGxjW7LOOCO8LWZippVSx01i8DqcNfmBcNsWMqh2V+TQ9JE1QA7OCWpas",
-	"q/h7IQn7jIhLCtZjBRMpu4oFfTBjJ5y1F7c2DCyyY/I2v+VKu92+WwcIPuXTdMRWT9jBa4D7Yt2L/pfZ",
-	"Tete9BF20NGlEuHgV8klspu2SR96VPqQx5pqJlHhz9GsHIke5wOfLdYw2kxgAKQDBhk14K9QWFdscBo6",
-	"7mgD93esMHO6CnAK0nAgq8byyECG0HCsdCy69c496MmeBcwIvchgbIBTeyz4P8eM0KEEUms/Drf3nrw4",
-	"d/tKOZhzB6yVB+N7ojSIVdTyxgfzFXiIYSuWanjFT7C5Bn52j/9YL9fhGhj5oYaUW6yahXPAqz9ckNrq",
-	"x5fW44CcBZHlAcwgMoe+GgOGoC7rEqgt/yCkg/Y0K07Jz7KoqfEqcmqrkHqO6ooOEkcDBqOYHAvn6C9M",
-	"bwEkV1Xmdu1aXs3TMKntnAbanqRDd+H23VzVbL06v2W6WQTZR3CCr+qAEmQpxKLMCY/m2qp6wIYRGYuM",
-	"FYTRdIA/eKEIy7gmxTisoIe/EErR4m5DcTuqXYm5IOlckqSQuTHizdNyRpUGTwKa5BUO0yvisltTmhkV",
-	"LyFtl2GdDOnnG/ylSuwlkGhQBTHCBaAMl9lNRqcquUJKk7nhKPCdspxqfsfsva2vwdylfODNiBUpJJz7",
-	"PPmiYMI5FGJhEatXMPa/zS2QaAd+aj/EwZAMsiMQjSFpgkJ7FP8r9H3AmDuYUJLQ0aiQdzRPsKmLWyyn",
-	"sRjdhZIRExk4KvBbR9jS8w1TtCQZS3nGSPvV+St0XmPTFisP66HFa6NoQ/awvSeWDPgd4/1FZg/gFGAj",
-	"GbBO7uMW/BW3LuMWyqDToRR6kE9vjJVA8yETOm5FcWvIlKJ9Br+0b/2S/Odf/45bX5LOKbkWhA1HeopL",
-	"TdKcUSOKYgH3P9wWnhcvX0UrlavG4lEWAFZu7lm4HUrB6sH7+815wuPzOMvi1fmrLY/bNjwNl25OjBpP",
-	"/oQaVAf3rsUiBJ0q2FyFQUewxv3Mm6ajDdnm0qajuGteKGuvbMUcO6OpmZg6u8d//EqH7Ms6kXdrpMkR",
-	"EwaYKdE8vWUa9Zj52hUJlStnhMUiwStVQmxBj8vs9HaaYsUdT9lJxtQtSemIdnnO9bSi4XWu6rqOYMwK",
-	"cZyi7dpKukzxjCnStm8yGCL2THs/YkKVM7Jajb+J/RhyAWjXxmi8YUHDP19gFdol1qONu/9gqUYdsywp",
-	"gopDW7IWLDo6/QLQaCf4ts3fN//5179J+7VLFnh98vL8/GVE/nby3XedBPJKgzslpCfzXE5U5LUQsFbB",
-	"B1jO5YWyyu4puca9YYP+yqVE4OvyM4MFaCe//PSJmK1nczjMpyrpHECNV0RorqRnI4Q5ecdnyaM4oHes",
-	"6nuMxRacjx/GAt8XLuY+tQ9uTuyI6kErapld1LpslYe8VdcCwuTVIf38lom+HrQu/3wBBpiZZ+uy9f/8",
-	"Dz353+cnP9z8/f5l9OeLL/+HAaHpyNxa6YILI4l3pMyEq/hEXtJPcEoW6QEOJkZMNC7Sx+Yr7E26fqK3",
-	"vlo4ELFWLG5Hxlo7fH3XZ59p7/rE281kCKCgxX++PD/vhPavmt8FlVB16wksbEdRIyKd3hp5Q1kW1h7O",
-	"TkktrK8YWx7Ehzj/ccXYUdNS73vPyAFaMWEWxaA/hZpK1WBpgtGbIsv1wiXdAFUgKnzEiUybMO5IdTQ5",
-	"Ovvos39QOS1mwqtktCA1UgMh26LDUXajOfzAjbdxAkvk7XCsyek8WJOzKo88jBRvYFQMOmRXSxv9xqLh",
-	"id8HT7zZMM+DO8TM5IkMQVjEBXoU7PsmVaZhh68qg1lmMXEOeK+g+p3dm/9syPy+Mdj/AdCFlFtqwEfV",
-	"+h9bTgUbHhJrEPTmQ6agQ2vJDi+tPgxOWV5Yzc/muytJhMQyTp4zofMpgZxJY4vmUjFjmqdMqaOv0kQG",
-	"8T3A8UfYOF83EfwBVUs65vhFYBA9eyogS/9zJClxT3pCz/emsjSKypMkvi0Egc2S3nZnz4mSsqti1R1G",
-	"vcAjGfFj8fg4HzOrsUewePr0orUNsPPGAGvycY6PNx+P9sbmm5bp7ZF57v8qJ2QIitoM4zWWo8keZj07",
-	"ZmxjFnKBFWsR4UqNGea+FkybF4TcFEzoYkpGrIiFbwGqQby4u0akO/U3ffPjqlGDVI7NYrnK4lj4UQa1",
-	"v4tYk8ciZ2omVJo41usbT3qdACecOBDa4sdEK8xresvuWL7rmAU86Td8n0faCKBcrJXiHVCzmcPaNmGP",
-	"TTMezXGuxT1gXUesmNND8Q93QFfD4jMAh6MmhQDs9WmRbDjK5ZQxYNs3t+O6QpWJcLwMS2OxsOnJPCTF",
-	"0g38AMgU4ONOA7AVgH0D2+wQ8dUPb90OLR9ZwWn+K/BPHTOcm7mvjuZwBBow314Mu1zVBSi+t2g2NKTP",
-	"2B1PmSq7ezhkImW/E9cO3U2j1vEEbxEhwVsB9DJXsQCYBhinJIFZ33CRAFswdM5QdGoAZjKQvir5lLSv",
-	"gw4iZacOuBwbxSAkcxGLsptu2YvltFPpJR+5yEsCl/0P/3tCysRzlmfRat3lufcBlTLshVlxtLfhKo7X",
-	"VIEeCN4p6dKMeLvNfKQASyyZ3bwG9VKUYz7FX9/gr5c0r4c3YiUj1fYhsbA0em3pSP8wBI/VelwTPeGp",
-	"EdCrSq9YLBZfy/Mcdsc3+hhxt2kCRCw2b57ycAJELLbKA4LQL55J9gNO5qkSINzTlZEhCxxxiFPeExe5",
-	"Yl/bd4nfMdFUvT2vNIePAWURF4+10c7uzX+Or0GK2/zYQEwD9V7OSM6yPmgOgS13CdLfN1zThAvvPzNy",
-	"SUKLgIhoKc26QnP9WMjCOdaI67SGysNmrVlgrGFnFmxpCeLSkuU1xp2PBzsDYtdyBLb+noyhvyL7yTIk",
-	"95vZM6U0BtFjAr8eKesLuzXUPAMcecIGL1eELu/XCF4mA0LzvUwOogCTFELQX6nISk3fxRzMfakoPWG1",
-	"uIUNRXge1HkIC+MGFAWkqzV8cYBvbDcEY+ccA6In7yuwNVnm+RP7GJiXtxapjoUEXr6gKyeZcKE6UZkk",
-	"B3wudw+kTOMNQ8vL2IQ4Dt80c3Wb5sBBe4NmNGibxGInxsmW64TfmK2yb9lyMNZMdfZPlVTgV3+pGCwz",
-	"Cxrb5chtl2ViGrZkVVBXhcz25DTq8vsQ1F4u23/GYiuCmXwwM4DQkyI9LmgOidxcx8JKJhroCC8UEiNm",
-	"dApSDm0m7PUjqjIVCT+wFlrKLCK9Qg7tK5EF/rUoBNamJJfgvIxFt5C3TFg3rW1K4fQBdAhi07eKK/ZB",
-	"PaC0wVB4bMd/eJjCdp1Gyci2stVqp0CcwvhXyMcz7+arFai16TcStZGoTy5RcU9WROpWZei4EM/M2C2F",
-	"orNX2RBcgBirtOl2WpIu80l3fcpFVcCBlEQj17YcDYxd3wA1bHh6Gba+8kE7b/HeMjZCiYZmLRnQbG2r",
-	"WThbmWsyoYrgC2QZCZybQ0axfNZIrY2NY3N3bKGKazRPTMeisYkPzib+AFviGcrwsmdsy7+j1mXLIfLK",
-	"Ij5cnT11km1EeiPSKyJ9XIgZKxlz3jeS7djqdS/tZT/is6qYjxyNGA2kBfP8zs7U5AUR7HOJicZqHAvN",
-	"c8zDiUXZIzc7JfYRyIw5p42t4+kyMMpF//SgKTJ2UQVtF6hpVNsUHu2+9Nputsd2qbU8tU+QlGAz/mYS",
-	"34BCf5Y+l5L1Ehhi4TIYfmWTh3sQrsHoVXLMKmg+W2/JV88lP/4U8E92k+xWZ8WnrJvGjVet1+vvoJK4",
-	"cQKrZHDbTRcREezoJnVha7nc2m9zh6Nu46+Txf3pQS+L0+/aNhF7qFh+x1QnqnGEx2IVknC8jWV9reGu",
-	"7fKUWAWPZTfdaQJJzD1ZxEJIY+N2qt1jgEJ1AQz7jDDLDwzJV+aXoEbaD11+cvLp5Pz8/OWrb5KObQFo",
-	"TjZJ5IiJ5CokQScwP6NwspMhKGZlUnTGRrmcQoq5y3BWhGZZwZQ6nUP+HbJ+k7ZiLBaezhsH6Oi8r8hk",
-	"QDVJci5uVVI2JCQz/QhJu0RYKewVp//517+TWPjkBBuJecBxZnYKPCnghSQfQZCLejDiMhaUFEwXUL0k",
-	"vFujdGbYFedCaUahw1nJXa9Asz0Q4UM2T62OxfbCLStJvPcjJiw79rPIri7nc8hU442t0Xhnlolrs4t9",
-	"/4q5InolQ+fsHv/xNInYe7N5Hmwiab6f10nyQUsI06nreddBX5GQXefoE6T3Igc+2R25DztjOQo3PSQP",
-	"JKN6izB3ZrbMdH0n9EOdimo+6Ro4lp2LYoEo2GeaXJx/c7rIxx16ZkJbx15HtJQAJz8D3iRDqjQrbjKq",
-	"qW/kiHO+JHBImLNMJq4nLvQ0Q8OAqlssg5VoaJWlsH7a2OnSAbttaY7Nzw3MjUcZ1ahpe7xsJ+6fN/b3",
-	"CSSN1SSDuxdONM9ZQQpGs0tSDzlz7XrJdaDgzBh5uqBCYUePWPjB4sx9J2HsvQRYbhtu2RUp87RTdumN",
-	"BPh6CgbYXMd4BF0i1VyYN8bUKQF5kxRMyfyOJVHYh8lclysZC/tt0EfSWqUFcWbfkcahV2Vsi8XirpCP",
-	"s1muzQt8B0fiR6opNsrYm9h6evq2ufN/okSxxtxpON2esscinAVIUjbH4cRISCcGLCfEnIjRY/QLpXhf",
-	"PB8FI8EJMUyOotYpa716D/ZvxIosyBN30icWof/Q+wuviBgjxQbtKiY00ZAhF4hOl+wG+V5ILXe6QERb",
-	"MyzNpTK2Glx/INL04GUnvO49W3oHIDKDaTeSspGUX6OkhCNQmjVa1uB+OwIylcOhGfnjeiYGmF5tRmbF",
-	"XSgrFWPEIZ8RRUzN6SRs4DOTzyU74bVb5MNB8ANMM7CrtEq2gdu1VY6PJt3gcekG3lGTlvt1T9kGo3E3",
-	"5ykpGLiCNs42qN4GCR8qUDM3nwDL6OYnFFyT4J5T0p3Oyw3wPiJnxHjv0RX4xexV/qkGy2NhgX1CuUbG",
-	"/OqPRmOgoHNlKGRUyD4mFlyL6qzM/WvhGHDtzYFEQDP3fs0ja2r5fI34KJT1+VH8WGy54CLQ6s29N1Tr",
-	"s6yCeYek2u8n8F9fgScN/7u3sCjn2B6Xptjiaym2MFAPCreLKRSEZpAGVQHe7argZ/f2X+vF/xer47OC",
-	"osTCi7CHOKrdzyQgfniQWhnXfkLpqyFaozA/KhDu1ajelqPio4JLHNJz8Vtj+3WWOWpSb2r4IofGc7xd",
-	"z/FHh4e/uc309biPZ+be+JAbH/JX6EN+bRNsSrgdlWCwBTlVMDlia0VXV3YJ1T1AiwSascFLgbZmtcg1",
-	"8Xk/rmhEMoUeFy2hXgEGwOvlHpDMZL8WmZwQ2tOsIMiwEWQTtV9ekIxOFelOiX3rnSuSU82KBSLkEp9K",
-	"ITesEXhrkVjIfRVHHJKsC6fdiLlGzH2FYg6PALiAK2i+HSGHpYHPxxSD1q1Y7jik6YALhoxUTJD//L//",
-	"H+HixkUa4G8bnriR4sbLVfO5X2vzBxpogN2xAFqO4BlTyLElfWlkqr9MFvYqS6s/5zFODgdDOp0ntLmT",
-	"xiwLUqRxU3gZgQRcZVpvELWJgjiTkJotN0aRY2vA/Or5Hj40z+WkkdYrSWtUTcOy+q9IZs9OvpHcjeT+",
-	"CiX3O4OllRQnV6DnIGGhADfQfTZkStE+25giZv1Gdj9BqaJ9LoiBkSw0zSEFFjJlZQF0igqKEpnISJuL",
-	"O67heBqzlvfFCRcE6vQj8p9//bvjslhiYVvVJJbLKiFSMAWy0TXGc7RYVGs2HOmIJKryW1owG8AmE1nc",
-	"gp1phpUAlCsyYQUjNE3ZyCC1TUwwawlqivm5WQErPtzzWcjPZSmiSZuSbz9/xryIDrbKocIRStvhqSuS",
-	"5FTpG1YUskiIMrbwZACcNnYNId0Etm9EJgOeDuBtDWSeQcs7WKxYaHnLoGGPzQ1TAzkRpyT5L9wof3Hj",
-	"zbmCNkBUW+PfDESA/N8Jg1cpAGOxQXrYO8rzd24Pryv/zMXrMtKUMvNIGWmCFVslUcwBxIFHunZHxQWp",
-	"Xf6My7Huys8BrJrlXICpZ/f2X5b1t5huTPq7Psy+Q0Jegufa4202Zo5414Jcr2BqQBSroQ5w5sJkLQwC",
-	"FEM+FVWxsFS4k4IbeAAOfQqITDhUNgIE0TtG2OdRlSCXtAsGqA4Eux7YHc1JBCz4roITvXi57Fu8BwL/",
-	"aiCMjjOuzU8eMDq8wKEl13/PWi+yIBNYP5iBGzJWzZuP7cEjbW8cmR++MBLqlokOLAUrKNDVKi5SdvRs",
-	"hx/Mdg2gYiNsfee2/94QbZEi7t5+0OLRs12a0/DV5yPtDj9hJ80A0WIEZetk7ogpqRwqW3Ht3TT4Z8ng",
-	"gaXVyiFUJomQk1lWDHS3MK08xSoWPWPdgBrwEXQMoSkQZBVy3B/MZQkRdMiukNPKPpimqRwLPdOl+YVy",
-	"cRWj4cpYJNB79HSU09TyePd6zKASUEsBDuFPbtzmonjwpfAjwU7Op39K/OP9xQvaekiBGGe9YENHd+iw",
-	"QVlPxxzvSmcrmPcQYsViWf7SO7OvNsCZkOXa1fibd9e6bF2nQ0Z+GXb/2opa5euHXxbMzOmG6tZl69X5",
-	"q29Pzr85Ob/4dP7D5ctvL8/P/+9WVN6NmxGmY3Vz/vKHl6+yP7OTb7vf0ZPv0m/YyQ+9l+cn33Rf9l7R",
-	"i/Tb7M9mEvD7IRva3393fvLqVXpx8h394fyk+zL79uQ8/YF93/uO/rn7bWYmLc3wW6AltKKW4prd8Myc",
-	"L3MYrQO2hY7FVtQCfoOZsX/76eXF5fmry29emrGbbY/jHquiMo5vTr7rff/yhL7qfnOCI/6u9/35Dy9b",
-	"UcuyH7QuX32JWuVLhoPuqYALRs2Y3YZ3fwOnjP13udRzPnGzLLUH96PgkyEViDOK5b3W36PWqOAi5SOa",
-	"V17zRi9mjQW55QKvgHqjchI3677hIdMDaa4BbejGKCCw2Wl2Y05167JHc8Ui5yrA+yvmJvbdxcnL9FV2",
-	"8h37pnfyPb3onnyb/jn7jn3f+4Ged40IgCGuuK+ZUXRhv9H/k6ZDdupO0PoLlMuUwt7N2MmPP7Wiljt4",
-	"GSVv5R0zANhafQ+H4/yyMkP9u4WagxUox2rKLPMdGWlKh+RNKItZKInPqoA3Gq8klF9XS9Gg2hq0dWtw",
-	"2PEEVkpJlfJCua+NyHKy1Tu1LAemufELFUhjBQQqddasKyxLAR2dKE2n+CRFh6ifh15/ZyR4+R42qwye",
-	"Ca3JMDwjxfLGHrFwU4FKbyrAa6QU2A7OVcMV6ZoRQJRGh3M6HBNiy2l1E67TwbtyZ+0og632mKfqK2UP",
-	"3wJ08Zu9KYx4ZGHE41FzIU7iVqobAMNpCFXeDlgFTNfxtq+Dpp9CHLUoFTwVHDz4qQ/eV+s/r0iSjouC",
-	"CZ2QIS1uy9ZJtoRwdr5PrfWDE3j6LljbXXoaggctcp5+qmwTdVyaw/IC1+E0nNninT6iSk1kkW2uNFhG",
-	"aV+qv2Tjk19lqCgYq9xL2Usw9MdKoxgfFwLbkVHSG+e59Su252zLzhVc4Rys2ISFaQVJF7YTSkVrcVOG",
-	"kZetWtzXNiaHQ1an5LoyuxcqFv4GHKuRkt/ef0Rea7MrzuDnfmGxnrQU7ai9TBi9BX+p+xk4NqXwh/rG",
-	"X++uKKToQ7wNsxWI/aE58jsL94TqRCy2kab/m9tvO0uGd09YS4u4mN34mLdw8FL+AGUw1hBapqvh1O/x",
-	"BSgk2GQLbU/qQRZH9TvDt2FTxGLR1gM2BcJHG2sOvYFsogjVJFmSPmd+Y11pGCinheZpztD/OCrkHc9Q",
-	"vPteJP5OL1xK26SQmkXE7N9snIPPkCnCRZqPM5ZFsQhbTJDuFCv01YBoPmSnJAmcI0nQQtEOxRP0u2p9",
-	"qnfc5emRMeJrO+5H5EcdaazXznyVOK97uV9TnPdBRg8WHsEAaX416LIOkcfGnd8+lecOUjaUY7lQmhba",
-	"vz3L/+15bmVR7xdizn8sEjrOOBMpOw3OuEpst/LE4sAN1RgKEHKCXLU562kix/oKVCc9LhhghYcYRbg2",
-	"5688uJ4K3T3RNvgIaDYAOXzuJ/vMld6d0nFM3URfgwf22m+79VBrX/wTOLwnop1wi7PAAHNH5vlnXja8",
-	"E6FHu+DA0eDfvwXBUm+aBfFAYTy7t9dZ/oiM5UyzneL7Xhy8myPRj7ACmyLRtVvNeVrOHOsIn5Y1pAob",
-	"bn9cP7BSlugs+zWJjmGX/8L0Trb4+Z7FXVNe8BQsJstP2wjqYHYpQn7GphdORYdIJ8G2Q2ZkDFiMvEIU",
-	"OiTgYegtsPHRGcu+bJ5xic4Xc7wgocmp9VyVh3Ovh33lGiyyagnW2t6F3yEFYQvY8fQVVZWpPFGwtFHq",
-	"NwyyNtVRy+k7lkG01f8hl/LRLuMKWHsHDt4bGngKX9ZL00IqVYnEFu4ngSMniM5Clj04TSAam0vRN985",
-	"+tNUDq3j4pIktqpHjbtDrhF2kYADKTSI7VsEIyNcdOXnqPxAxcLdFONEGUu5WeErf+NUih4vhubG5WV+",
-	"KFqSLiO9cd7j+RYb/2zVK/zeDPmNwGqO9YAbLl23cAguch7lI/UnwxxW8SbjfjgqcundZcB/qh60AILe",
-	"I+jUQOjsHv6LzJZwzDauG1qMS6/xztACxYGEHSX4grE6B3DBejyJhIdaJkzUS5EAALFkxAolBZkMZCzg",
-	"Riw7nWl6VoLOhCrAlQziUxDcoyJlBi8I1NCQtp5IGye36wD1GiKLRcH+wVLtdDu8IdW28Zn5aALFUvA0",
-	"cNRCMn8wGEHhZpOBdIPoXC1vvuJZC+BpLxTgOLPVlEBcsCugW5Czt24fs1Wz+MCL/7CPGt8I7ODNANTb",
-	"zOsos2Wm/sq5vfCwX6UOtdovuwbJRTqs3aqNBnu0aYKLUN4eCABKeyhWhnnUlHaA8u8giY8Sr645iHeq",
-	"2SXJWM7vWGHLIBHrRgU7wR9CBVFZbOlqhoyCaIuGkBYGyJGBBQdlxNJiTLtCqMsaOYAg6gdpkLhEtx4k",
-	"MbFAPMhgAmT/9ZZPC7w/w8wb3G1wt8HdqT8PG8EuapE7gN0PcOO5ujXga8GokiKoAXE+NrgVUGhCnqqB",
-	"XFSxfS/jUssm21CyvyLgxJeyb+BclYPSj+2JfK8Nen6V6IkbbxX0HBUyG6d6yy7SmfoWBtka8CSf1Q+Z",
-	"tLFIqaa57I/ZTJu8S4C8fi67NAc6qZ7MuUQPRSUzzlbwuSdEZCxyphTpgT/uQD2Vv7mVXxe1foEFWd3X",
-	"aB+0vpPyGqqK1nBqUs36spiuPbSPjBbp4Oj8pnb0q3hO3db8uvmWRuWWd3jkT8Fe8m6vs0yBIQwPdV3p",
-	"ZhBGFtY9WsmZj4IrgXGjkiMfC8WYOiUJzQtGs+kNZL6qQHf7+LffIUBDb5kgbd4XsoAAD4W+0kG3aVHL",
-	"1bd1x8sybI0OyBUxx4jf7cxjGYuZ2T3QZm6tRNxYrNVm7pGJuHbnHWoibmWQT5SO65Zogf7oDkOTjvvs",
-	"0nGrPlDYiiX6zYfvmkJ5dm//tV7XthVN8cNPPdwUXn5zq7YX3eWBo92YhGLHZws7pi09WPvINnwdVD/3",
-	"MPMQtAxamL3AFBP6iiRU64J3x5qpBPhtaYqXDAnN81NyDWXKgg6ZUUdGBU9ZLApG0wFTxJt5yoV0r1x+",
-	"yS1jI+SmheRGoNWFmyNtvdGpwBK5JECGlIAKpazjzClkyK9r7UL3rIiApwwuL6Up6E7LNDUzDdTWYgHq",
-	"2l79aQtVrEdmRm6hKhvTCbcAbYeSGbmJfnXe6FcN0fwRpVLOb322qS53VsLp+iGWTUplPZfYcqj30gTk",
-	"FvCkc42ihetT8qMbNSYbxYK7fizuto4AxFieXPSvyDhECOsPcILIIENCusaA983oj6PyqyYLj1s/baBx",
-	"f5pquXVWRI8CKL1P7Lnavg1oocwqB7Op16TtU6/DLGwcVqdOkeXoczER2jWaiMqMSXN9SRJEddl+osyk",
-	"PshAA1KrWw1/9rxX38bfgBfErykkCHGbFXkKVKyty9Y/x6yYlpyevinJqlHRcjy2xdGXTVs0zBu8HgSb",
-	"ovLSF00Av73h2ZpzMCB4bEGLcPUtnq0SwEirh63hEymTwGvo4NcoAEdc9IXYeHaP/zDqFR2NCnnHdpC+",
-	"cg1JfpbCDIdq6UlxNIT37NlJLWOZ0jzPCdrlxHJAh8cLElGGNGNEili0Wa4YOPrLlJBLgtk44VWznOqE",
-	"qluFlP2dyD6/zE60rdBjQStnG8K+OI/DIFWNfE6OteDnJMc8ItHlGjdGeH7XVt7Ci3eY9/IjrMMcpNm3",
-	"gb1wCLMaZbk5cZ0bztaDSGtZBr72RBBaQ97NgHdnaYOfSky15dhgMnJ1qLD1mP4yZg0biNoxROFWbSDq",
-	"8CHKJeKtj1B6OmJb4Lp0SIRKV43Mpe1oXjoeqHKqjWLnlD3vZzPDwXy87pjn+oQLpJ9sm0NQ0FRHJJND",
-	"6ECmqbqNCBznTmT9eZZourhjBclYjyNzJUllxqKA9BLLAvEHWZAoyJWZSESULGx7RmO5lWmGrhe0Ysyl",
-	"5vg4FrRENJqudwzsjtx6NU2uNMo/wUveObqYxywy8pCP1Mon85ZPn6udFszREa0yXthtMvdE7iEj7aOW",
-	"hbXJYNuDYLY8LzBUYJj9XJ7I9sughZ45Bb55ng2kBrYadMqwAVUw0yZcD2xXP3O5uycWag3B047uVLtY",
-	"5pCCbnHlmK1R38JvY1fMUAON7jQklSFtSrrj/JaMR4oVGHztnBLY+v6ou0I0QAhofZqxWKRUCKlJ17w7",
-	"98uBmUwbrMxaoLQDlDg8M4e4x5l9s0gU3mXVYgwABRi/R4UrwjKuSQG8l4IxNFHNm0J3n3nd5hdX2PMD",
-	"3pMjv3SNes3x2X/q3VaT436EdS5xo7Wr0gj3gB/9tt93elswyUWdvqejSndBCAJxrdxWP3gF7LnpU7g7",
-	"PQLBCwLnfhXQ0Ou7qpZ1dm/+8ysdsnUy1a6R0T/nCslRahJmgUYFg3XtNxL7YYJAMrdsYpE6U+YDH0tG",
-	"XAVTakYheOVHVA9Kp7x7J606JERrH2+4zZfZeMGn0K0JrSGvPOFaFEi2RXED1xYvHNGQfubD8bB1+fIc",
-	"/he1hlzYTyKYVOuyZRasD4VZf9+L8rcM3xpezsfQBIZn/mG82UEU9H0lilljmppbxSB7RJgftau8TmlO",
-	"+ZBlHRcJHQuqsD1LckqwQoeB78ohXoV00OmLkFp3kO0C8ty9lK00DFgcecSFgFUuOyhAP5vZt7EIWcrF",
-	"r4CLhY+ulDmjYqXgYwkCq5dl4TXAQLnuRf+L5uO1n3Sk9V84+FWip3ZTNFFT5xXDM1LP2FgBQM+MKbkD",
-	"J/3vIwODL6Pz8/PA9sUmaQUVCg2+iNA8NxqcTRKLCKPpgICOZMxeYxqgzSAywj4jMMWiYD1WMGCxsm1Y",
-	"fa5xwbAdpWARgfgpOgqBqXVim1X2+R0TpF3SByquWUTuzFFTUSxcONW6C6oKp7GKvZCyN6TuntakNJ+B",
-	"3jMW9vHYrbpgI2Yz5nzIt5Ymd0reMnrHahVrcqw9JwI8OegPAXJGxcIMszgl72QBBraoLb7tSH1xfu5Y",
-	"vRL7VXJFlMT6N3g9br39KuPkYqEnPLVENmAim1kaVMDVRVuZKuvgdL9oX7z8prOHLllbaSnxO7hUSrm2",
-	"m0Tp4BlPFCSpjUEZlJoDuX845qEMNobE04nbJnI+JmQ9gC3SNOx6JBErFobJwubK+sPbnXr0K4/lMnQH",
-	"7+L+O3t5Iz1owVVpUFinagUNDv3G4MN1LQ31WB2o3gsrtbbKC1d9kPkaqhxcsi596kHpczADbAW6ilJX",
-	"2SiNahfU+VdWJjj2uBd3Hlch70U+tb8kXNxxzWJh/5zbFhTTiQHMlGvD5SeAB9JoDUmVHZUb818KdoI9",
-	"s3hfnHABDUrBPZecpVIombMzmqZspP8LOpb/5T//+ncCuhvPQEX6jmR0qq4gwsGGLmQCfUJjUWsUCp1N",
-	"T8wTzCszv086xGVlq6CVsQsJlZEVOs64JrnsY4/RuaVvtDJvMrBRKNs9gLTNhqGFuWeFu6AhG1iGwW9g",
-	"72yGwnuiGgiG+EREAwHyLnJVCjapbM+Ga+BraP2FW7OGTHMkSqhGnt3Df7bAO/Bs+yI9QincdeHXClDw",
-	"VcDAYUc9HjiOu6YsqGh4qWsHYpU86HxObxlRcsiASB4+XaL5rUJ+gAFmSAdJ5diAhCfUd+3eMVHHSujT",
-	"WDygg83NyAVFjGsykeM8IxkbSs1sJFJpYktWYUKHkT38KGKCWGxLy8Jq/kfC2qGQEqyviT0Z/DYFuA03",
-	"wa7bPFU2nEFZSzBjsHhlVfAs44p2891zFlREk31oIJsWS6FPXpKQlAoiJIFWUAV4FggXVxBdsqulCBOY",
-	"yWg+HAswh0MXBBzLEZnI4paL/obCqGdzlWZkDy6B7aCCY7ZT9VUkhyOeNk2ExAk9H1W5wepHY/X+8hwd",
-	"cGxm+J4xsX+ww2euhHVvGdDoe8ywG9QiHVYCk7aBNplnJeZBD1QmMpZ1HvRwLuv5hE9z0XAhtR/J0aPW",
-	"T6IBrQa0nga0fhKPwiywtLP9YhY+s8SsFzZgBDt7CYD9ZGNAVNgAk8cw9BMENzHa2BVmHuSZbRUqR8qr",
-	"ZnUgi8UjkMzpjHZQlxCkUrfK/j7UEGPBhdKMZjbaRBYHm5LO0ePiB3jRiHD+3TQe0AYX95LuiCBTN2R5",
-	"uBEXgCRWlu25GphMDF4GjPMuFJzgcFRCeozqccG85eqrgrG8ss3+OeajIRP6JqND2mcRKZjQNL9Bb22E",
-	"aVg3ORfsJqOaqcgsh+Qpu4GdxqWIYjGkSrPC/ID6C/tMsIKnnaBsWAcZPKRgfa40tr6r1QtvCcTs3G+c",
-	"0ugqgmOxKTq95Up/gqXdeUVw+ZjlFcFhSeNzrQjGvWr0A9zWy6qCcd1U/WSufyhdChkUu/KUnWRM3ZKU",
-	"jmiX51xPa9pL7QxfBadyTiqbm8diKrwa8R02H2dkcdvxKBZmyHKs7dJYPqYrc6zs60IDzDqIgBZAjpiA",
-	"lMtRIfsFUyryt5ZWzXGj60Crs7EwsDKQeabIQE7I0KCRey9DiCuUfX+xsQ9kaEOKJ2bgHWT+Hb6S/2vM",
-	"xutzoeC16+bUlSf8gXKVsFLohXKLvagkJUjwXpkmr6ycmVd+VxbN+PNni16wMwtXM4rOvIHZi9jKo/Ja",
-	"3LpDErIrs2lYy+OevYdCnoNKlQx39QNpkmYx/2l+uCiX1sVTR9CYFg5yk0zpZZSVEsRICX9IcUGXSSeQ",
-	"DWf35j/7jH5gm8zeWLFK93iD05WObREUtwDtBAoVmyw64CP7BCYgDG++c/6/h8Lm5oFmwtBlqRa2gHlA",
-	"Bk9Zk/dMIhS/qw1aX/6ugs6Xu6raUIstWHhPgW+vsUV3RdvsIwmw5HAMJwNWhOhhXtRi7NhTLGFeXKCE",
-	"DwgJHEN2HTpBmzP5FTGje7/3WFX83f5YwY2Ku/mM20hN5UoXLUdaO+lLUowFOT2zPdrNCHv4bdIx2ua4",
-	"yFuXrYHWo8uzs5evvjs9Pz0/fXn5/fn357CF7Cju57Pnu2qnkoI3RTUsskI3Y9p6uJ1JnPMeS6dpDjzg",
-	"Vr197Ut3Z3Xp69C4GMlC05wopo0NqIJb/IzelIfvAO2GrkJNAUCny8KqTmXsVtQ6h8FDPnI99wmwGkyO",
-	"cgYgE+gnM0Ve5g7BHd+Vw5hzX/AxG/TwN9cyuP0VdjrCwhDPc5d4D3zpGVS2eiQJHl06sOc9+q0U/ZOc",
-	"37EsgjoJ2JvV1JCeLMD4K5cyKjWockfkuZyo+kpepylTCm805+m/4XzrDojgBngq5pleUxzZkKYDIAg0",
-	"qpvoG0RyrlPzOsKxWFGy6MWW2xxfw2UpiErZZP0rk4H08WdLa2brd8JtBM7Z+U+Dfu5yrLvy8yzDtXoB",
-	"BSUFz6zDyV2g2XAEBdvh1qI8X2FKrl1p5BqYmocaI8oruOUtfXeGBw4ZtlHmKcNXUbat9Xd63+vNf39Q",
-	"fBvUeZuzCU7eiFANaUp44xA9XPOWObd7HawcNnZxaxqsAdbyAgF7OETscT17z4+8L6DCSqBWMtZQHa4Y",
-	"8TLcUr8JSbqMFsY8kbdMRIR9hqOay765KtiCpfIBDGZz35rRi/zyWqCtQMny+avxyLxs55Jw2JTK4dC7",
-	"BvWsqQg2YvAYZyPOH6N5SM5ZQSa0YAM5VuySZOwOtsKA5S7bqwRIrtQYMde8W7ON5ZRZsCyYHhcCY/b2",
-	"6X+4287bgoXmaQ71/PiGQVhgLW6hwZMQlenW3tMPOWjm0+CU4cEOnvsrm8ybsqOgqNxQDWjBFDomAt+p",
-	"ozhVjuNUIcmpsiynquNeCTiUI0txgDGWet8EPzBXAz07tr8ymuuBQW+aGSDE5xQ8da+aK5LJdGzefmR2",
-	"seIZA+kRSon3fku3vvz9y/8fAAD//w==",
+	"7L3rlts2sij8KjjaZy13z6baklp9U6+z9m5fEnvHTjy+JDtJ5xMhEpKQpgCFgLqt8fFa8+t7gO8Fzr95",
+	"kfMm8yTfQhVAghQpUWrZuUzmR8YtgiBQVSjUvT60IjmbS8GEVq3Bh9aU0Zil8M+nb+nE/H/MVJTyueZS",
+	"tAatt1NGUqbkIo3YA0VuWaq4FIQqQonSqRQTYl4MiFpEU/NzeN06vm6Fl0QxEROuyYhGN4QL8nzcfkl1",
+	"NCVaksU8ppodtYIWe09n84S1Bi14rxW0UvbLgqcsbg10umBBS0VTNqNmZTP6/gUTEz1tDU77QUsv5+Y9",
+	"pVMuJq2PH4PWa6bT5dVYs3R1I29YJEWszNfvqFkWG8uUEZ0uuZgQOqFcFNZz0u9sWAufLWatwflpv9MJ",
+	"WjMu8O9OtjAuNJuwtPXRLG1OUzpj2sL66tXzr9jyeWz+zc3q5lRPW0FL0Jl5k845Pl63gv+ZsnFr0Pq3",
+	"hzlGH+JT9TCb33z6KoqYUi+4uKn/oD9k54/6k+CHNb9lX/CkEiFfMTZXhMIYcmA+dEhkSmIGP1HNYnIw",
+	"polih2SeyngRaWUQBKv/ZcHSpb98M0nLX6jFwUjKhFGBy0k1jxJWD4Ts+c4QyGYw33tMNZvIdLkeAG5v",
+	"RI6JnnJFIvsaOTBfoCmLCXtPI50sD+v2715p1ZyWbqdTdVweL1Il0+ozHwr2Xg8jGBHi2hiZp+yWy4Ui",
+	"czphAbnjegq/KzpjZAzbVJckYWNN5EKTsUzh8ZinSsM7tRvAldQsv1e3fKXljKW1CI3yAbti1PtG8ZPr",
+	"kXo3pZpwRejIwAHRal+tBwE+H/K4dc/VvWE0jaZ1a3MfMquUihHz/YBEUmgaacLaM8oTcxDZe81SQROS",
+	"sjFLmYgYDuJC4Y40e68DwidCGpRci4gqdnQtCkydRjNWs+FftqZWuztN9UKth3++Ry4IFUtLwIoRpalm",
+	"ihykbM6oRqp2rPkwp92A0CQp3Ac/elxmoeZMxCxu/WQGzBMZM0dWVTtVsOLCdrlmM9UUvbjj1sfAQOk5",
+	"vnmcgYimKTUfWwj+y4LZx2YxH4OW0ktAw1imM/P+l4kc0aQOdt/BeTbbIDcARjzzPn9iZAJTkLlM9Vgm",
+	"XB6Rr6VGVhB6NBzW0Tm+v4lXP4/ZbC41E9HyK7ZcXepLesOMCJKaG58oOmYD+MsglcXEHHamdIlD3bAl",
+	"oSImIxmbf6g7QyBUeTwq5vG1MC+ZYxtLIxlwjcLBZXEemJkKqacsLU7Y7/Uuyd2UJ8yb2C2Iq2uhNE8S",
+	"ki6E4GISkH7n4oh8xZaK0NTMPUfG2euTqVyk6oi8U4xQMk6ZmpKUiljOyC1NFowcUPLu3fMnh2TOUveF",
+	"8gE8GXeibnTO2r1Rd9zux6e0fUH7x+2zqDvuxBfsfNTrOkyhMJijykNC22BhHXuecZGd36rT+3wMwl/1",
+	"ZWMkSEdfTsI0/45oksDWaBysiJzkwIqah0fkypzrhBEpWI6Hbu+S0Gsx40oZRJpn/d75EfmO0RuYQQE1",
+	"hH8JiWC3LCUzs8IyAJ1YWg0hK9PeT2x9Lm65pgYetVcZ94fsepkVvlP8sGExGyS1fAnAVeEKAG5ad9Lh",
+	"YWv7xcFacH2azepBgg93Bga+bj7zgs+4rqbMmTSH1vBUozikTC9SUbffBKbxvx+zMV0kujU46QS5xtAt",
+	"6AvdCn0haL2kPPmKi7q935hHu+48m9t96IWMqKH1yk8l+PA+H7Pzu8+9ZErRSb0cPsue3+ej+Vfcd5sI",
+	"DvbbW1B46WJvuCx3pZulsdmIpWrK52sg4g3ZGSj+JOUPr4eK4cUJFze5kpKvqA42+YhtJNo1i2yGPhj9",
+	"abBXWgks75vxeI0CIu3TXVHmZocvpTFLnUS4GV3SDPeUyk+vfcAC60Fhn+4MCvt+9qUm5GCB4FPDQu2J",
+	"HLxFwKJe0ZQJ3eQkqcWonSsoTTE0h/nvgZ9XKMg3J6Fc8hfJsrhIohhTvuSPUn34CcnLLr+WwObZ811J",
+	"LP+C9731unQGIlSl33z1zmjOZkVrdWUCqvKe9OLXLJJp/HhKxZo7NXKPdwVO6Sv5h7/gLInXapQhaCsh",
+	"Cttm/WFAqCA8ZkLzMWcpGZs5nAJgRhhha8yFUeTMNxQZLevABe+21sjbc6o1S82b/8+PtP23Tvti+NOH",
+	"bnDa//g/W/XwrIVk6h7fD5IFGK4nMgcDpDEApnLktT/q6q2jrrfL+QbtwC3SsTMzU90a4Cvbgcss4Gvz",
+	"dr6mbw0g1hMe0EYYAFmBDdUqzrBIqldIsG7B8NYawFVDTiasmbRirRRckVQmtVAzz5pDTVqB+w1LOU2+",
+	"XpgvbWb5RtPxlqPgZSLg7Rp7tGdqePyk2zvu//f3P9TdsDDdEKfbksu94bqeuyl8uOuJtHPDZzQdj+u/",
+	"Y5/u/CH7fvalzTQCn/yUlJKtI19VE9Gqbl17lbG81djVyejGKO5NVoha+yeR/UrryNdmhYZmBy1nllaM",
+	"qBX98PE2wlNRlnnLoxumr7Sm0XQGUmqdC8wfsiuVV3wtX8RjOVu7gih7fr/P59/Jv137Ue0e3++bhY81",
+	"IVH87iciUn8Z3ro2X+VuVTtd5fcUvt6pNTrkQt1LhbRzm898l3KtmaiDwwuuNJ5T6xPGP5wW80ARGs+M",
+	"bH+XSs0CYr4QLxIWEynAdhQli5jFAeFCaUYz0dabYL4YJVxNWUwEu6tF+R2uc7235KMBiJpLoRi4lB7R",
+	"+DU6A8xfRlBkAv5J5/OER2BjfThP5Shhs3//WZkdf8ivcfNGbE3ONAGWEzNNedIawKoGxNw+DgEByt+q",
+	"NfjxgxXFcVgrcHY8M5X3xsefEH9MAUMzAvUvw7PxMb2IeqzfHXXMZpFoBxBZobkG8eI5rodwMV/onHgW",
+	"qRjMZappcsP1wG5r4Bb/cQuGaV5EcBapIbSThQNk3eb7BggzmoxlOjNYT8koZfQGPFKLhF1a0VOFRNGl",
+	"kdx5ND0yi3ksxTjh0f0wM6Y8YfFwnkJIC4dleljKlPRooYad7kW3F5+y9snojLbPomPWvhh3O+3jUXfc",
+	"o/3oJD5l4KlOoym/ZTFoaREVQmoyYgT1RnfmmuHsIsfZF7BSUlrpWsxVbW4vWKRJymi8HLL35nSHA0IJ",
+	"ukzN9TtnqV4aOGh6w4TB3+oyLP7l6GcW6QfWuEhiyRQx0KJJIu+QYwp5d0nCyOIaPhVJES3SlAltYUru",
+	"pAgM5dAab2XJ+0bgfvA8h46eDA29lfIFTSds3wdeQ/QXrg6cnFwRectS0u30z0/OTsloqZnahjq6xzl1",
+	"2MUTLSVJYPm/3qmu3iV5yR8BnL/gCftUQB7zBLkqwCA1qqmwJvcZ1+bu6HbMQqqZrXm7zGw3TbQVD/Yx",
+	"9lvhwWbTGZbMDzGbJ3JpJD5zMPnf3J4PcMdktCTWGXeI+JTpiMcxE/dC5pyl4F2WYhgzwVnxsnQ8gcXg",
+	"0F/KRUqsatacmXrAf5V9jWRfW4uA1eXtBRUr01qkWG/9jC6BH8YSmKHhpYzqRcqGMVd0lOTjc2lIMa25",
+	"mCjzUs5Lub4kYcIjJhQbOgHCvjxP5S2PWUoSGt1YezXlMWECwGUoARD9pRT3PrDWLz1k7+dW6PEYJPc9",
+	"48QOIVSTXqd30u4ct7vdt52LQfdk0On8cEmougFqoEbuM+LiVsyzKA6VPtrgPJZ3sq+jWZo3DIj/a8pu",
+	"5Q2LQ3Pb+b8vFMuFqmw3ERVESJJIYXjYiBEzDHBZDAp6zcyD/d94XK1cvXdUwSqKUT/+lVHNm1cDaHI2",
+	"3WDOrdh0r+fRRv5dCFZKEVS/Hr+uBaiNwq6FAeD9a6m/kAtxP1wLqYdjmOVeorLhTm6a5ly8n+Pma2+C",
+	"tejIF7wXhGTThQNzvCBcH0VZkELNvqRgZUauGCMHDjEew8Y3lQ22ImaHNoiq3znGK/aVJzqjHnAv/Dlp",
+	"uhJ9U6qcqjIwFy2EjGWhZL2AcNDYhLwznNn9fnyJ41yI31as2Dtu/k4JKg6bkJvtZi+49TQNOG0u0wLC",
+	"5DiqJ7qYyOGUESlYCQoryHudWVv2y2rdMhtYFLw4uz1YFXrnNbjzFvGrcUqHOww1BDsDBjDajBpdEy/p",
+	"qN6iD793P4xh/LePMvcbYWkK8fpNYX5StOSUZtkAbLuOfUD7SiwJMjM7vZe45D4UkoOTTudwQK5L+71u",
+	"gXXEVxefPwnQuoN6O0sNC0zkROXKPAJPAV7esPSWR+ydoLeUJ0YY/i2hyNM17ELJwlvp58RTjoyBD1lr",
+	"mIK/HA6QrR+MIWUBIIQO35hqOqIK9MSFSBmNpmYbeDm9lfIlFUtrJ1X3wkJKNRuCulnSDaQkMyqWhGrN",
+	"ZnOtLolOl8hkSUI1a4IdCHAf0rFm6VBhCpvNTcvZmWdwe+u+6YCzCWuFxe8Fc/6MBnurUID8O6pAxDf/",
+	"D2l7bcjbA3vpUSvwExO9x3XrsqMfegmAsLR3gi70VKb8b/e8vhYwkVEuI1pG85QRLW+YcDctmkgkSiVW",
+	"I7okik8EZKNsK2l0ujl6360sYy1yy6veC35Lk6I4OWI0ZSnCAeRJlCUxC2ohboS8E0GmHUsj5INOeATu",
+	"GPvZPDNy1SVzBYoMzJgwI3iSGY2mXDBCI+1yA+h4jI5x8lwroliUMliAmso7gWFsVJMoZYD2QvTChxb8",
+	"zOIh1a1ByynvnX6uvLeCbMxoiVmawxu2HNywpdMdOu1Op9Npn5n/nJv/dPL/QZqFQXY+/uy4fTHqRO2z",
+	"uGt0jR5tH49QzzgbnxsiSKjSoCaXVnXyttsfdHqD4+4PubPo6etXBGLIU2oN7WBtGrTAWWWQbw3dHP1E",
+	"/oZX4memhp41KGp2nAHXWKYzWElMNWtrjn6etfkNRaCtfke6+dHco5ZKs9lgJKVWOqXzsJRFKO8ESw0t",
+	"HBW/XBW+hPBumilbhvYKBUIu350HGDMe1dgDTGgGuw+kDEgRMUOjXCw08/LKCB+jnrQzNBHZG0NmDIOB",
+	"E7YRvXact0ZMXjKPZXqjdl4pUt820Se5X/fHFugK1pNoraYeIQU+9f6UfRzVUvNxP8O6uPfnLujLaK/k",
+	"6tVzQ00DEppjiUGKmWNILcZj/t7lWd2eFc3IfuzTFme6jDgvc+qk4DA3c/541f7B+s3b9Y5zt90XXFUg",
+	"+xvBIPnWaAx2uypwaC97rGUSG7kWDtulVen1lPHUslNV4po2kfHHfwH++VPQ8pKiW4PWKkvN0job5Xfa",
+	"u66Q1+mfZczs/Fj6bBm9r6iCLMbQJWtrSSYMFX7zIuD+khjZa0lsYh1wLpeQvTkItHAuYZ3FNdUfwDdA",
+	"NFXXuWB3jhpRV+LZlV0iMUsn/yJ3NIhQrUFrfjP84Zf+i9n51+97r0enb6POt/HJd+OL7yfHz6Zn/3XT",
+	"fan6X8/P/5r23ujTd6uk6EGtGQ3aD1dlwd2w5YNMnjoI5zfDf/79H+Fh4AtWU5ayAO69vPSHocorK4DD",
+	"fgfkEQqK5v3tac/tyS22ku6iiM117h3xQmFojHYemrzyQAU1JoKKXXs+CS0JhXmDzAJg6JdGkVyAyzFT",
+	"8guUa5H+ZUojRp7J+RxUvgzDfPhS9B/dnj1+3/mBHr+JT7+YXDz7ufdVcvLXu/Onafftsv+On30z71yp",
+	"4yerGHaSQHHlzlqHkkrmW2EM1BEh3aLJEg/aRhlqTpW6k2nFTfrNHKGZLIliLmAqA4l7LxOZ8PuCDQgI",
+	"8YYFdTskmtKURpqlKkDXH4nkbCYNVbEjciWy9aKPIJ/2xkZ5KgK6BeKFK9A8uMJo+JLUmm2luO2T04pt",
+	"rzkOBcIwit84lTMMMofqCQ8UZMuZk8LxpFQBelPGtE/468kdi65UMVmjYbcTfmtu9pQtwP0KmmibC1zj",
+	"2OpqXkIfKE+ZRusdcYdInukEqMlBajqCer/61Ebe6+cVgTugkRMH1mk0UeUv7qLdOS4sDuakUeIW02uf",
+	"0fNR+yy6iNvnrDNu92i+HLBM+xmPkAHpXu20e72o3z6jF532qBuftDvRBTsfn9HT0Ql6kmg8NDB2EY1a",
+	"J7m5p3ty3u0CzVg1Yy1MrUG4Nej+DjS+AQlBbR+YYwL+YUcFDW+IEg00TykLWi4coR4cLu8VgOKGVylK",
+	"XBEm4OnOMPMpsnYxzmuDp1NpOVegpEE42I4fbqAjFwo7rRD6Nhm9BVIvb/Mx9XKNQeCAKBMFPjvO7lhK",
+	"Uj6Zog5SDoMtnZmmO3r79oWtDGam8M9X3QEB2dk6G3cGenZIP+Tvc6FP+y2vUMBFp3PWvbjonfTP+p2L",
+	"i+7GqgEr+nMx77Kckp2jogi8AjGW1G638IICXgDc+ltqs0aOtciABgYkNPx3Z618G+bdVCs3czbWyrNt",
+	"b9bMvW2rdWo4HP1PqoX/eeve79bdv50gl/H+oLaCbIPr7QW+tOkfmNyAAKejbD+AgcPEysh/npDfgFya",
+	"6cB0+OyX3nfi5On789e6+/2i/1yevaKdN/HxF5PTZz9ffJX0fnh/8vj2/JHovqywchRx2/wUrVHvrPSB",
+	"MtZBOKdrrR0DMlrwJM5lRVAGud7BuuHtJWik8nnCy+qJKdykoJKOmZFOCBfEojAgk5QK8FuAOUMTRqOp",
+	"O2MD0iUxXRoecXx6av6p/AJ53fNj+I0cODoo3r45dWQCzXH3tNcrlku15VPLwgwWD5UVGHojZ0xPoWar",
+	"H6g2YlmwtZYklpck/PLpW/LwtvtwxkKSZBldYO8uRblB1PHd0bXIKtgdofs1JJE0dEtsyT+jRbvypCiU",
+	"YNrMJQk9BRpsedmrqUxg7LVQXLuMGhVYfQJKwIHuAFuCkgczeQvxPl6s7NGMCjph2aRo0zHLAVsbTI8W",
+	"/UsjM2WEVH4PGVvgUAwftIrNJQkVS8YhZAOBkYDFbS7IQrH0gboWhvatLeaShC5ltWZ+m+MC02cQuyQh",
+	"VMTJX8LR16IwPGE4NI1ZehRREbHELsoLQDQcP07pHU1AeCJqMZpxjSaJmKUwFWiWZuk4SYImGxgeSTHm",
+	"mLsl8o9xMZLvHbHY4jE0SqXyKkpeXgs7OmYRj72t45QGtuakwgrGi2TMEwNZLaObo5m89VCo1ALJGB5i",
+	"7r1FpF6kAosPGsqiPDkynDh7Feh4oUfyfUA0m80TQ47mUcpjhlXtoFQru4PlmgmGblwZY4reOsoD0EOp",
+	"PDfVpVXP7ecRMEikNLZJ4NfCkn7gBlfRKtA5oBn+lRE/zJbRv56yWYBAsHNVkqSffP4A7H+OMo9IiOmr",
+	"RYD5pHMtXIKrM+XanGNVEfx6mc1nB4WYuRmRlM0TDhCyA35ZsAULr4ULV+IRIzFThvXCo3yk0dhDcuAN",
+	"bJuBJKJzOuIJ18tDt3BDMSq4FlSZ3ZsFBGSecplyvQxIFuslpLZ4p/N5AhWtZ1RplrZjqqnjOUckxDId",
+	"JQxdCwyJEBNXxiMgo0VyQxZzxVILKIv78mnIpmQx12GGYVemZCFiliJMMKzzATEDIUvSe5nO5ymcDbRX",
+	"j+R7c0wtV8jivJBGIx47UrG1GoW5SH7MhK4jZCueGAbE4P+N8or/S5ZcbZNVlHsn+zt7x7Bx9xT+jdAs",
+	"SFrueeFWWPlhBpFAHpe3b63w/VbgSwdu2CqfNz+itJr/YPh39i1znFqBqyjgJioy81aAhcvcU59nG5BR",
+	"TRM5WWQwQG5Y+GOe0IhlfyH7zf4E/GZ/IReFgCfDIh1c4Q9ccsY6vUGap2hmsawx/7eG/OkqlodBVZaZ",
+	"ZX+UnlkAeUwk/0vOIRW7yBD8wcUBcOrzP82pz/8yAg8mTsIBqPhzmK3M/mgXUzjC+d/mWOV/RQnls/xP",
+	"e76wXrGzjvh0vGq6iGO03O3mP7sic5Yq9JxBurTQspD0dUS+y0rkFsL4wUMFNeGBZoPM2YYn51qMWCRn",
+	"zKbgQ6VtsI6ERs7CfOtSCdcPLTbDUL1JSiP2nzSasSP3NKhx0lm37IxyqLOE9Wq4ZkMOoenm306nG7c7",
+	"tNttn8W9Ufs86vfbp6w37o469CI+jlo/regsdjVlwfYLDu0JppDwlEIQHTIydGmB80VIyE+dUltWjMZx",
+	"ylQxRAenL3m4+gWL1vGauKLiot4pEJGc8wez1sz6PCfQ1s6tZqFBGBXkQ321TMOM21s7Z6sECU0xYl5U",
+	"5dILmXEjzVSZgav13cgY44oFbTDElHQ7hxQ/oKlSt4vjQv2SXU+fkU5gk1QUpYSSbQTyzAatx3KRxJBC",
+	"AOrEQrmg67z803+sKt/4cjkUrQH6b7niKOg0K2LybT6+DFhYQw0kzdHYnm9JpWmSnSzyFMgFhReo0O3I",
+	"puzuhN20ntHZaJFOzD1p5NHU/PbkaStoJVywLgwYM6F0Sv/v/2Gk2zO3L3xxaCONe53+yVlFsKYF1saw",
+	"v+yzK1b2N9+Q4+7pabtLaDKf0naPmE9eGvUjZTExqp5hfln5OP9MF1DaK9Z1QWP4Tx961UZwu/EPmz15",
+	"ZmSv0cgCyErjK0MhJ9aWsLnQ2CohGYn6JUjTT6imWAJxx3MJMSQYvFyWzm3ZnTJVOUNiZj3rQ7UXmdyy",
+	"rMp/iVJWXqkycnmqdE3F9cKlkvmm1jiggpZhME2q43lbWDFbJUoS+xTLQWZgqWgT4HOClX1XcgWs51Nj",
+	"YFau3k9u68PMcoisx5Ifqc5cNv69oqwb2PINNEOBKTC0pX6GVIdkJeqcLmLORIT/ThJnZ/UMyEbcMEIE",
+	"ZjK4KnQDpcd5RNsJOx2jFfgi6sTtLuuNj2l/dBKdGuHOMvm32U7MQmO7v7/85c1CxHT5l7/gck/Nws+P",
+	"7GvDqZ4Zyel60ekcR3P4P1Y9EQ7BAv04DifG3x/6Dwpfss/t3Ncl12K9ib5gYs/M4qkTy8667T49GbXP",
+	"otO4fc4uQEob9aLjuM9OQAfK0FL/EZd38dKIgUwYPcZsFTfWunc8ho/8taZrN84jg6q4CihH5detIgdh",
+	"Ti3//Ps/woCERnobLFTq/vbdG7XBSisH2N395bYc6Y2hh9IUpycnx6c1k1gKq+JRIOumTMQsxfP07O3L",
+	"F2jZo4Jr/jcWkwMhCb4XEHbLhCZTKuIEzFHQ/UQFZJxSozDIlIQ/01uKwwch+loPA2gfYqY3Z55Qe5KP",
+	"yk5hKHizJtgFYwZ2i5cphrDUc2tbA9aqPmVsu1REDuKbsJkTVBfqjjE5TxihCdg9URZ2GRaupsaDjA+u",
+	"QmHHLIu8MVbx4NVGujgCNjhRl1m3tjwCLau5tnMMhj3cDcSNYljIfQM+ijv+MpV3NlvU6LFLKw5c5om+",
+	"3Cp7tgwrF+SXhdRMVV/Qnyp4BKFlD75/dAsIDXKelrGqnYNG/H5t9REjhYt7QEJzBeweMdL8/mgeMZLq",
+	"5hEjuI0G4SL2gAZm+1moyFHrnpEGVjz6g4YZ4O52tmitsMedZbkdJbL14shexIv19/olSekdXsNc+XGQ",
+	"OVue1l7/G4wCu1wLQt7hx32lfL+XwVZh2kUemcG/khjBo4P2jd0o8rupnMHJAmOpVZQuiVgk0L+PjpQR",
+	"h8ZQ3AVr6RSpFRbAcDsNdYlVEssmWVWoSl66509AGkU59NArdljtAjvayGLNRrGEAp4zj+WazzRjuZUa",
+	"f1a6+N08kTSu2hxUoNOSYMVk6E4WzhaJ5nOa6oeGBEG5D1c5MhTsq5TyzJNLDGNaziGJQQk+HrPYxZRg",
+	"2X8obeaR+YgLap0eHrjOjs/63fNefxPNwnJ+qoZCykcLzdbY0ArH5aRSdioZuVMG6URtLMQ/p9wI6i5r",
+	"9qRzCdmJUKrQQPe0X8gPsU5Fc/1lb3TKFhOZyAWoyTy5RVM+nbUGre4p+fKRvdj8LZx0qvbuc/ItTyQV",
+	"GZfiyhy/SxLSJAltZ0Ura+d2g4QrvZI8AdeH/Ubp/mgeTrbqeoBpy6T3FMXOFR0BqgJ5TLc66rq4unXK",
+	"i+tgUTN9gJwcYWUgZ3bvhATvhjFgbGytL0b8b2OxN6Aq7a7qlDwG3yY0A9qViy/zhk3gVcFgFUjGzRKs",
+	"SuSRMqpQJEytcnzHI3a0yp/dwEYdKyo2Z129G2RRn3gy93CAW2Kxkba9CvcVYct7j5jNFm7Q/QeVZot7",
+	"rLiiLMyLLtYZXSJegOui1s8jSGKZ29IrPhsq3AElRpp1nR60EjrXcq5yb+oL+IF0++RVKl0MAZrq5Dj1",
+	"wk/j46h9Nj7ptC9Gp6ft887x+DjuRd0RZXBxcsuDZ3IhtEHexYWBIObBRObTT9+9ttTieiQMWvM0zj/R",
+	"jXqj9hnrj9vn9OSkfTY+ZuYDHXoBQQA3C7Pcq1ftbr/96vU3FSJOAQZr5eh8ZAE8Dbw2BdyVb9VOszIQ",
+	"1baLHPINe815YF+b1yMFW5Yh37gphQV8g+ao/tEoNsK4WeQOVVxy4COr8syg80burgTmjuYHCpzhrhGL",
+	"z53Xll1p7vsu7b7WaYy7esM1U7tnO6O3nPqedKPiYR0nomVpj3uKhah37r9Z5703Ko9y8c1GCk8S3MAn",
+	"duNny61Hg9924x7YgPfN1mbS0+6IloErlppJB+DXz4y4NloOK8z4CLP1pFpcDOepnIBzfDWnvLEHz823",
+	"ZROSAjTx50pYJpTPsM9XUyD6ckXW1yur7GZ0CNd5atB63O5isYdMvssefdU+A/e7XZJ7t0IiKX6kgYJU",
+	"A8lV7GddytAivK5TXmCkK/zVsEIrbvhL6KHi7P/UrYA4/rB1L7aC+QObwfiAqcQt2ICx8MSubNirHlJd",
+	"c2HbYljV4U/fTa2QdIMNGMYy3WCX6O69ENKmkCELziwpZHem47F+6upbZClWik+w8TctC4n7yy9aDZWz",
+	"6VBc3Dezd585y7apdyUc75XDXMJ8cc31uHdK7n0OUx6X6cr1q9DFjdsyprBtRQ4gHDDkYspSrofY+XU4",
+	"l6key4TLkEhxeHQtwqxhbUhm9IaBW5UWmt+C7ihcuKdMXZYNi7Pl5LahPknYLUsUiRmbm/nB4TFcKJaG",
+	"Nh1mpUsTlozDcMq7qSQudJRr5aJLucg7ruiUCkUh78h8YJRSEXMxCa24AetPpLwB59LULAo6vcqxq0Ky",
+	"EnhK8yC0vceHQQfQSA9dcCvX5chW9h4D/4ZI6k9fvzLXXr/nRbWblYE6OKR+nZ7sOOZA9uNoaUzL38rL",
+	"Mn/HEgNlI7vIRWr9G/8j11laV9GMkS9no2cVulYOr7WH3A77GLQckpoagh658asQ/LA5hraiaoMP4g2B",
+	"VnCJiLKr/enrV5dktlDQb8k6LMHcpVYK9FTrjj4u14HgCzvuFVTSXkHu2lfNyHcKo7wSNqHJsLECWjdw",
+	"kzso63e9lYlvPrUNP7zP9auWdUvd5N7I494mFRR2U8+KQYu+h4MRDDZZXpJnkgUjjZHxedmI9smNJCun",
+	"9DPYB9Yp/vj5ehzYae5zG1abK/dmDVtFWa8OZQ3sU3B9FiQT9IeVPC9mt1lGgdff3UvQjKtN/J/FArZ7",
+	"GZ99mc42MaStqN6at0rZFMjdbRIdTZKsgXxF9+6SZWwbP3SFaaz+uGynZZfl8+L1t/EysAaU5taZXdTS",
+	"ABt2q2bvfYtja5RZO1Ml+CwZVtneoVW2WGbF66zG7q79I+Jq50Hv9qr0ApQBwNx1SXxhmqtroZi2XaR8",
+	"efqSeDIrVyT88DG0w/IAQud29yQQI9N+VtHVF9qMjin0MJIJeH7+bTw+P+90WlCea57Q5dCXGl+BMNkK",
+	"Wkb6dk9QwjwqCaSJnMjhIjXi6lTruRo8fBjFojDqoRlzpG4nzcTpJlHJDUVuL3NTOXZNF1oObRL5EJPP",
+	"s1M3TYdqKaLs7zrly81VK9KbA8zKs6vFfJ5wlg7vaMqmcqFY9simSmf6wLb1THxZEVH4jIqYJWrCFEsS",
+	"FU3pWBOjC1SoB5k01/r3/gXpd0i3d9w/OT3zquO7268uFLtYhNXJfK0nT+1U5xd+hPbx718h2Vjir+AN",
+	"9Ir9kYPXXzwmx8fHFwF59/bx4T0K2e1HJfocqlCz6OWivLEn9eezKzzNDPZucmeyb1ATr0BRfnW8vZFU",
+	"U13tdxlmbcU0x2mC1kopgpbHVXYNpnZ4vV8MbB7aNC7FMdkyHBjbU51keqVusJFDKoWG0hjZLK+ef+3H",
+	"t34NKhjkrbqAip6IyTiRMq1PQ/0zZPW+IavrCOeRL7Nto0+XKGTVgGq7tdiqxHMK1ZEARM6XGRsqCDOZ",
+	"L8yqcF8Lcy8SLcECawPLII0n9MXHMCChkwcxNSD0xc6w3Kc/v4qCa+GsMSCs4WVFNYHvziUXmlDtr40c",
+	"5JGthqeyAEygWJSH6qn9xrXw7jtbUga6Vb17/eLwiFxZn15GrzJ1yTo0SRQZ0ejGZrr7F6djE5fXgtXl",
+	"LaPVXd2xVB2Rt0b7gKA6Ppux+LIMGICVtzmasmuRJwwn8s4mDAeFYQYE5lOU6JRyKO0TS72qY/xGZP/V",
+	"mnL5qsrn+rr1b+lkdN0yGDH/TieT0ei6VeIfZ4Vw5IN/+7HTvrhqf0Hb458+HH/834W/Tz8e/kdlMkgR",
+	"CquF3qHKiirTgDPrmLcuoXSE0c+A7Nj7ZmKUB+FV1fbJ128854fDdIHWZQqk7vXWq8BTGOBJKnRzhs5u",
+	"yku6JVJcZv0rvV0alk2K9pQ8zvSg37kg5Yb/wEPcATnyiRUqW5R6nEKNDa5XkiErhe6c3qrEXTpSMllo",
+	"RoAWzQG3ji8+oxNmM42plnNkGj4fhPMHd5fhN5cwA5bjMDdnIiOamI2sBBn2z5vFd+aS5PoUKweVAQmN",
+	"8rdzetUWmmPj9CozZ9P0KrfhzflVGTEVa/HW1t39TOaSPw0VfxoqwFCx/5BpZ838g0ZLF/XalWWHiJ9w",
+	"QLDk5REJs2gE86OGhuUpilIpG0Pbt4XQPLFaROp5UUho64KaV8dc0OTyWtywORptp9wIUEvXMNtVu4Le",
+	"y4WCdhnJZCsxeqKduVjLKxu6wvKeQH01NHVvV7tkt8jAqnvm6WyeyCVjuxYRK0WBQixHyiIGYRkTKWOj",
+	"VzEWg6AwYuZmUhhekgsSR9UlwUZytBI2YVebxwQ+bXeRNdqT/0iOyKMFT2JWoY7WlPd6LGdzmkKp3ZhU",
+	"SdCNinitWtvKi91gcDOyxg3zcv4Bwo2kwp38Zk3d5194l84aDdIKhYppzcVEmZO2ehuFQAzKVnUt3i7h",
+	"5bUIV++R0LUWHpnbf2w7e4T5HQQOFSOLhvaKcx8pyqXXIn9u5CedsBmDgrn+TRpirWLl9ecp1P+vsq5Y",
+	"y8q1KMDD3dVETWnKyu/Y+wLVZYVK8tO3dFKpiP0ur/naauDwd4Uru2pTVQOzHVY9rN9u1ejKzVcN9EFR",
+	"9bwKLlXjMiB92BRhWLW0aiCt2XRh4ZWrzMGZLy4oYmsdT8CApe3ujjdyxsrcwogizuxL3a+5XURpulR5",
+	"/Rfy1hZhLnABI7EsUqFquIgUZCESyEpwUYVzaOcPDdL4qgmk4cn4k9x3JfdVquIsib/lMqHVBea/s12r",
+	"71IpJugxgJZyYr6wjvqSKAG/QVQklgx06p4fFOni+6ggNXX4VgUJO291B7psMYQW6larOeSOQmut/3rz",
+	"zddgpVEBiSUUR59TPVW5Waa05DAgXMTsPfOGuJSXH3s/hZC9TAl2W0f7Tzbu+bj90lB6s6ZdGWQaQJ9X",
+	"GK06m9PaDfDyD1XylyyqcftY+Ty0GKzPEH+MVW5pMZ66WuysiKCtinU/7fTPO516EfO+RV+3j6/PG2uW",
+	"4+trEOqEeJenBDa/iYSmw9aA7fVTxAaKqyS0Ed8IgCosP2M00dPqcwTmRijoAgZx3yt0x5KkLoVK3qye",
+	"1ty96tQ3eeOtpy5Sqz4FKod0ZXMPD2iQgo1QhnQgBKIrRRg4ssxD/PMGj4AIMChm2MhRsG0zx52b3qwr",
+	"z1zREee43e0WvoyBzJjZk4mkMTheb71yTuxk3D4bndL2RXS+UiQRj7Bt+ZPVyPPzWI7bZ+Pzbpv2Rsft",
+	"vNvPRbdJ9HtNQWn0M2AI6K71pdHGBM4Q5nzEm+sSVgoT8ybNId1Arw8i2kH0FFsv7eTMzD4/2lgT2HBs",
+	"jH34bP0sd41NvVdmwRb9IDFDay/tIAtnaUP3W2A8/m1XyLkhB1EhPemBIn7SzmExJwe+WB1/vBnqOa9E",
+	"uPuHuapQpn1e6D4aFHuPQrlI4AONO5HW3oEZ2Kwm792HAeFjQsWyyZVnrg5o2r+R4O24whEFrQSf70wc",
+	"W9Vt95hbea3P5B2ZUbG05o4pvWVkxCDQS+gB6ZJ5YmuQY4MjV4fSBtZgs/ZN1Yjrc8vzfPdS7fg7niRG",
+	"TM/T3q2l+pPUiM84d1PifgPDP1+f0s1VIR07A8LwQO62VuQnhYNZ6jLqkct2kU2Fs7+ht2jOuwbQXWt3",
+	"T+YWkkVjT6aZs6knM9/1Zl9mvuum3sw/xb0/mri3d3+hp578MT2GZbZbxWhTVuQqRGkqYnVJQqTjOCRj",
+	"iaZ+KOGHBe2xTINTE3M0Ohm4lV302YEoufvyd9YwhnXdIc0FnEhso+WvH7upyvQG1EbXJ9LcyFND31qS",
+	"485KJ8gz2wcSrRVFRom/eZd37+SiV7y8j0+rO0DCTtj9+w/5xplCC6ItmgRVGUpwJ7tzgz13E/oXtgX9",
+	"CzcUqi0LgqcHy4rcIxPWL+K69sBkqW0NO2vRCRO69enIeccsz/vVamna5um5Ugv2RsvoxiD8fuV/py5A",
+	"GRqIrhTqmkoIU9hzyANGg7QMhUx5ygLsjKLIS1ldijpfxTrAZnEiW/SSKWHAfqgS6JrNNkY65r1YjYag",
+	"Z/fQELQrg3PeaR9H/bh9ZiTSc3o6ap9F5/EF64y7tDfaSkPQs8YawkvKk6+4qKxefMMFBLtj9PzU85TC",
+	"be81HrYh4PkPQ9DINUhpTvZhLLgWYSInXIA30ouxt/7J0FYty8JbzY9BYV4n/cDMd1MJwVFWTL8WSs4Y",
+	"tsGT5GfJBYuxM6CN8UCLjTAoHEHguciqXJqVABcblnbleswO/YVrWWB5ypVbQ8nISRBSKJkwaOGqGISE",
+	"4WeFzCvXmDX7PzxQWV9d6NJq6A3nmx0GrjfsUM6ZsDAoN5I1MLajoL2bhbL9yTWsBlM//vZA5dXggsLg",
+	"THezE+HXroW/9bzoHDfiOXbfRdyUk75sL9xy9JrfzjyHfeGPoSfzrtAYRvJb1LiGocOsdXP2CzZc9n7I",
+	"mkG7tp7DwufLWM+iEiz0878BPPmfWWZWJRiLInrhi5WH84WMaHUrqoSKycIo7yCJwBm1rUwx/vAuNbsz",
+	"h++IXJGURXzOmdC2vjKEhTPbTFMwo0utJAlYluXrIdC6NC71CI1Z3epf1gt5Vv5zkpLrVO1SBbw65uQA",
+	"O9bM6JIYzu0xCPBPHa5W4DDSFpaw+6RGCixVu8i6gZy0j+M+w1K1VSz8BjhtEetGSR2yNAV926CRpQMj",
+	"Ac+ogMr8lCeLlJGDNy/fviInJ53DATk56h51DdcAv7p5B3vlZjiu9h1nnkkzJxDwBpNA74fKQrcWuFXa",
+	"ohxrtM/G2Jgc6AtstjrlLCaKCywjfEdVRqDSJoSmDAatWHE9LbBSBdx/b6XmvpsGZeLyY4Cv3NjrdtNL",
+	"cC1/LBLIh5q64AA/ixqC6M3zajL+kDmygRN5dn8+RiYQ87iZJgVmEfu9evsyJdYEkR12rki8YP6X8ZLA",
+	"tBqwWd3D75CT/y6+NDC8rXWkeUDMHJzQfX+fPs5mGdgeVdUlYe/JlA/k6gPXyz3OmMF2xvjikdhgjceL",
+	"wVHQgISG324jb5PvsmommEEJeWl0rBk0vg3/Mwxc0wBQ6eE7DxSxK2w/f1IU2bfg941FdjPnNiK7Xdtm",
+	"q34Reo3zlH5XN+ima8+d64rFQx5Ndi9acXLDrdj9FIZyX1j6Y1rKVznWanqNvS7CAbmjHOJusZidwoVb",
+	"srwkocoGUjBEZ6mY+EyHgzLDvhYFjh3iJRkOsjQd86WJlLERR1wCtD0GgeXrqPgYMWWZR+muGOiV/y9D",
+	"T1bcKojMmQhWebxfpeyWs7tKsRmCttBHD/24Rwz84WWDjt+R9X88+ebx2+9fPSXmV9tBFR6Yv0GP+F/X",
+	"LSaucTj759//Ydut5uMhZBtxWbBg++ltmr03T5+xJJHBtbgWS/AGMDojVOcjIW7OQ+9SLo4INj0mU5ay",
+	"wbVw+dg2Kcfu6yiSs4eIxf8Awf9/zW+GCh51sgQ4OopiNq6wLdkGoo26dWZb/bAxotRtu9HM5bg++xk7",
+	"R4CLrDs8b612tyH5JTMfGO4vWNGKwwXmeoPy9zmj9yo1H6vaov7okRdPkhvobE9GjJMPH46czP01nbGP",
+	"Hxu21HVjwHmbN7jt9yr6pv+KGkR1Z9sXhRIkXmllTPSGpreQitCwie7WSkdmdtj0hjVQFE9N083YV7ba",
+	"ijtvTb8BtfO2Btgeurn6BFgVX6boLdxGcPtuf/EWY2ysmG7xVvj49sK5YzXV8mWB3RQMTxnzURBiDKzH",
+	"COqV/OYzBZL8tjjPT3uQE7OLYEtvIH5gE853Lvq07uIZEEajKZnTVEOddAEmiKwwiTM0Euh1Cj4imjLy",
+	"pbwWuU3zwIwE7gfTUAHizEM3wPW1Ziqic6ZsG8BDdB8rxkj44cPRCy5uPn4MYa5rge4FByJniwB+kZXU",
+	"wNW4+9P6DcDOfxjAlEUKCYNrYX59K82/YcBrmZgHaFq3f7vB8IOVit26vCBQITU7tDOiqzZ/6yl64rO/",
+	"ocnb1+CZyz8Njd38j0OBpiNb/Li4ZHz0ZjE3UtdTs91sHnz0WCYyLf32Qk7ku9cvSr++AkX7EVUMnx1d",
+	"i7dTtgQLrpDa4BuqzaSQkGStPxmmA5JIOScH4YcPKRUAmMMgGzxeCCi+r9xrUyquRUhFbJYgU/NfIbX5",
+	"P/YL/IGVneAXKCgTTuDfE/ydiRBcTDF7b8GkEh658lGGbK8FEJxZPPaZz9oN9E5OyVf80Uq+XqWoXMVN",
+	"1ovMK280EJ0zIq8XgVfDXDOZ4kFmdA8IF8qcZkORUFsEOozm3WM2XaDVMvR2lzqwg4Ry0c4u8UZfr8ro",
+	"e1kTcm1T4gyy7yCtDDEdyyOM7DbUkcd5WBLJOwK5glfEVdt1j64FlIIIrF8Ra+wWvIZINiVJ1J+4esGu",
+	"nUTBuWaLGdBIK8JFw0B0t6nmnU6AqFg649ivZE0vHAtWBCUR8u6IXMEaMbbdzQBOziV4fbhwHTK8bYk4",
+	"wOLE18ILtskjr4kypwtibgI3iwYHF3b6AhA362oerYYpnlTYXuYpFxGf02RzoXo38KP1JjYKGUFgg/zY",
+	"oOcCtltYKYTvvlzEVuXVz6orQlwVg5smDJhtVrUOqI1rMmKJxKTpz6lNbt1ByO/qVAiq+2nX4jsOOY3K",
+	"KNXnc8JOtggq9iTXNtSJcmWGYkpeyFtmZKotCgqVkr3MpobbLimrN9TboFfXeVW8zIpfMw1rh45Pe4kn",
+	"rM0zKXRW9FNMPk0Xw8aup2yFW5b/9Rn4/dNOtuGPHmU3zRr8HdYIdnssp99Up92AA29zmWAL5vqrY7MP",
+	"KguScs5eaGKtjUJwB8HxcbzS2vwzGQf+vEh+mxfJ/v1rmVT1R3StFST5shyHohoa/osdPij0JfY7yFdL",
+	"1v+Cot2fUtCfUtDvRwr6U7LZQbJZz0k35gDkeByAgWj3HIAtuF3jgCIzZ+OAojIpV1wiMVd0lLDYJ19b",
+	"DJFGEMYHAbt+0ly5PqmbomlNUuyStn3vCeiWZ1Y040KmBh1akYPInAYwJT199/rQ1tZ+/uYb0u91z4hr",
+	"qVeOJN7Yea8UHDurrmTw0ltJZrnLv1h/dGwRg5VSBtVxsNnqVgg326eMy3LIcTlJyqMiQ0E/fTiuIpvS",
+	"MbU79xZRebzkLVS63Hy47EAHLUy4SVg8gfLiM3mPpHzzsp9yw9pntDtqX0S9uH3M+uMTejo6i863O26y",
+	"eVL+y+U6ee0bkRt3wYT6QHlnTgVYnlBKxay/y4h1mAQCVj40AetpKheT6U6CGxSLceUFd5bjSobsQh3s",
+	"P2W8Pcl4FlUf1rdpr6MOsMpX1tLZWXpccV9s9EL8KW/+KW/+q1jSiqcjP8CVV6V3S9SE4STJyk1hy8R7",
+	"FwZIOvhrTbcKcmCkuDmdsPjwnla4P6+OJrat+5qylkV/bIG97B4DBE3JNxVWzxqMU9dByIXdzBe62DB6",
+	"pZLGA0UiqmkiJwv22S1KcuyjKj6OMMXgYnR62j7vHI+P417UHVFW2Xd7z63SmwWRZRTT/U2Fq24eD4Rk",
+	"205++h7we4nU/B1eUcWLqaL1/a4mEIe+TWlZZtiAhOZg7ayKbXEqm6dSjdPGqhjstUESlRnWLHdq744L",
+	"ZMt/TL/FN3Mm3kKS/K7FZ2ztAS2JnGPOZbnkOor+dIa1l1zwoA3KycL0Hqc0umExsc30cloxu5rPmNBD",
+	"O8cKOgtLWskXqew/nK1rHeIRMF/g2I/QEOym4UsvYCjyX5lCo7Emr71yoy06oanmVqV2q2P+mlTUcR38",
+	"t8pPtd333VcrSSyNN0o1tgaILSMP3VVsUz3zl23EtLMpJZMX7iHC2DXY3Mz6L1bVKTwdgyzaPmOn4/YF",
+	"Pe+0u6NedBz32cn4tGMoXRoIZ8UwPv7kRKZcnum2j1k/bp91Trvt8+jsrH3R7Y/7zLDn0TiPsYe6djSN",
+	"bfs61BysEP+CzrWck26fvEpla3fR6ZcFFRpIuhe01M3CTH31qt3tt1+9/gZ2ozE0z0lvve7FebX0thBc",
+	"DxtLe+CTdoWPXn3T7nRs7SMgn7xIZGO4F9LVLZT+iwpGnkjm2wVafqGSbbb3GxAyc4P0/S3O9xBaY5Zw",
+	"I74Nt+/Unx29Mgt5CvKgTqlQcF8VxQOUEFG/tpnlgEawwjW2IQH3enpra6BtkAAaSOZmuuZFKGB4lhCG",
+	"B/rDFgt/wUVVjsqMC/dnhRjTsKBXfharDHtwJB9kQjnNuj7fCHkH+b9WVAUmLwypK1sOfVPveP+0N70W",
+	"Cye9aWmz/AaOK5M+zT5jaiRrpG0swHSDmcwr1r2yBF0VsI+2keZ2zWaGSyCF3GaZMbBGKuG/pm5nSTuo",
+	"TvHLTI4Ze3Wn00G3QKU5C9tZI8y5UKWalPNA61aFr68UZfrEYstqoaKdSaYuYXNGYwY9k/KS/8Ga5gCQ",
+	"sxSqpdJsNqjqQNgoTWOcytmWZ8wx0RWZFz8PWZA2uwzWiCX0qXLNGrBUGuAzJZREVEQswU5YzcoDabnV",
+	"istivYTSMkgYtQTZwERhhg2g+N89TBTNpeDmJoo0bm6iyC7h1XIZTt4OB+4WwMg9KlxbH4PAKeZu4e+u",
+	"huel17AuHKB/PU+BdE3VSNZUDdOqx4tkzKFzmIEm1uu6ZTFJqGYpObANNb1OeId+JIinHmRDisEg3ohq",
+	"QIBIUW2rsWZnjwMFeboK5EyZNaMF2xYgs1yS0LI15w+js6z0523qlt3RFpvv9EMpiGVjHw4Dlg8bWfOW",
+	"4kMBWg1eWUmk8syqZoVZ0V5vZm/Xbn21TMvQ7861ynMKR5+f9aUAXU9tr5QSIe+BYldo6DOTxjqUZHOu",
+	"AfhG4y5wqs9mzk3jP645FzLQ5X1KCNhAdCz8bmPUfakFBRK8hmarVY9swek36PgWttD00SrS7tOn3Bdd",
+	"VlCTCaTkn//v/0eyKrTkfxNXf5b8bydQsZgcjJYFH+nhpfeOmSG/ccuvgdhZvF89O5Ff/9arfJtNYTQY",
+	"N3XpDvatTWX2ayjvTqbxGz4Rz8XOeC72HsSL2c585CVX8zi0sW4rUTrog3apDcoocDS5FlmIg995AnKO",
+	"0DZjIyGkYCs5+2tya9zaWoNWJNOURZpMZaoYGYFMB7iYJxW+gc/QEm5Dgft86d5c2Y+l6U63a9PulpRN",
+	"V8UUXiU0YnBkducKoE6SK+LEQ5tBZsXNsnEPm7JlNpeQHEjBDi8hZIG13atcT1d01NxovY9786eS4ccR",
+	"2M9UsKNYsv/0yprl+Ve+BbhsAspbHfWr/FA72zg/lzHQUcAnswl+fkPbJdQzsWrT3NZx+sSWt9IxRGRU",
+	"nj2/VEFFf0MFgWNcTI5c8ftUJiw0D1w1CyxYYRj01avn5IYt1WWJQUM9jJwzm9+uhXkVyl9gRZtiMOoS",
+	"UgZsEOohVGwEs7g/nZ7KGEtm4DSuMQCOXGHe9wsO2iKOy3q6IGnTL6Ex3DYwDbfYGhSL16eMxkMpkmXG",
+	"DXPYQIFSt7GzvuFEcfuMHRtO1B+1T6LT+Iydjy9oZ7THm4jXNBf3K5k8UIEjD3CnujofWDm3bBbZqTZd",
+	"RsqOBZVAv10IsQP+pvNmhJyXOPZjATlliDymc5XVYNHklrM7lpKUT6ZakQPzYhv6J2O7A2xoeVgde+0j",
+	"fMP6cGRmjLfnd/fGNNbAjKGu2WbXcpZ6y9R4DNVZXTsB29TpMjORwtMZjaZcMJDLxMToNNRVWZUJu7QV",
+	"eAZeX+qsNap7xwWzS+HzmZLdaTxuBS37YS+lPZd67YFeFXhTOUrYrLK59usvHpOL/smZ2aMZRGKmKU8U",
+	"QTiRgxA6eESguTy0g/79ZyVFeBgQ9l4zMMw51qbpKGEkjGTMwuBazFnaxt79t1yi8RUlZbTWwp1lTtgK",
+	"K5Sx7SxBE8Akrqo1AAljYJh7hvM8FuVHGy5jhxXaF/pvQHSAMIJYZB49vO0+zGTuVnaXIrdK2S/Ds/Ex",
+	"vYh6rN8ddbx08j4wAq4B9s9xqYSL+ULnSFikYoAFYG+4HljwDdy+Vjkc7HujQcJM8tgM/ZhDprKI0R30",
+	"ykix/R1X0JEvIIqOoZiXmsq7S3INZorUaKxQoP+6BVdW6H4tW/j7mwKCSuswlBHaHYcDIHEmdLo0R4CM",
+	"aEzgzcbuZAgm+tZRUxOXcobpqivAEeGc6mlB7FmkvJ2yMUuZiFjDlsU53az5FNwpgWETiZxMWEys+owl",
+	"ni/RPQfWXWg/oG5cobQpS+aN7iIo7jyE4vB+g7sqvKRUs6FNFQkHYIHDZokSarQFrvXCazNl+wrqzU8Z",
+	"NbxQ5XVI0e51ftrfnN+namwOWMHt7SuCA/wkP5zt5OLCt7FVN1K0p3HVa6SmMtUBmS5mVLTNtQB8Si1m",
+	"M5ounTXSsUAzbyO3lgv4Kn/t3evnJKMdIuiM2/6T/hcGJKzmDq6TZk4aDhgNibNhyBkCy/fFypjV3JQ5",
+	"y6kTpAw8o4Qqxcf2trBuDGAqWBXTR3ChWyj4Ix2PIP1OhxzQREnS7x6jHE6x+K28ZSnpkpf8UUD6vZ61",
+	"oKQMip8/j9lsLjUT0bL9FVuaEed2BMSsiAl5Pm6/pDqaQj3KhaALPWVCm/Uy+G43IGFebGwYM8EZlGQc",
+	"M6oXKRu6/F8r4yc8YkKxoYOumePYzC2kHo7lQsAv/YCENDFUtxyy91xpZaaMpBgnPNJ2KiymPpyncGA5",
+	"9u7qdy7IgTeSK9Lv9hxIlKYJ8/ZUaDLm2rIGpZZm0G11tdeZgWBI+t2OWX2BK5B+7yLwrgNyAugRMTnp",
+	"HCP6HsLe/nZYrCaf394ZNIwAUwCEtfKZ3RXqvFnQg5OigKWsFH0BUubXEoYgoKCIHXO3ezsrNuJy3WdL",
+	"3blcc9oSqOAXBEhRBvO3WiWIxYuq4tJvpJHmPS6B4qZiSaKw94dc6JLOWihcB+9NEjmiCXS4G8uEy0sU",
+	"y6RgAQHJHcrIZuVTFGOK8LL52aYR2fwnqnXKRwuN4klKZ61Bq3tKvnwEoWxUswnElbUS8DKWeqjUxkoU",
+	"N9/tt7mIpmS0UFyAZgGTOcV2C8tVrcuz7GqsTYWvcGzeMwTRwXPFzS+sHdea6bBaMBfQSM+5xS6tZ4fc",
+	"MAZmh1m1vlVE01qLWT6ygMEPm8WKXzNjpz5A/aSzY0puwbG3hU95m2wg6xAuYv6dDduLUqkUJOU6EggI",
+	"nwhpPkUiqlaK1PY/TYn332FwWcGN7TzYWQKkdxp2DRfLiWN9jQeLuQEJ5/cJ0NmCxzUO0JlvEaBjt7vZ",
+	"0ZxT6q+RR+Tuzz+m6/k1i6yTq6xPpPCkJBtMacoym7JftOa3k2fJ3qOINIQ3qnVis7MH5oJbZh6IvHkn",
+	"xh1eEgEtctVU3kGf+0yEAbt6I1VtQwg8crZy+DsITaCGG5nVsGUp3JobGywQrdUB8LuFwOOM1mS6bcCz",
+	"01k3f+Dtcg41/t1bQ++iKBf32RQZtY9rCnohNFv6tzi2eLmtXkhb3jpOb/Zhka1r15sGF2wLd2/nVs61",
+	"huKBgILlVN2g8mu7PSDVXhq1Qc6ZUHnTYznOuiWb1YWrPCShI5Y0Eo8q5KjqNpdb1D/x1rZ1dp0VEfwp",
+	"NiGhqYu/aQblxf4SKD/WLv0x8K+N4gqyuczoaQOlzQQDEqZRTRZ0UVYxw/YdTGzmbCqr+Bv2cFWXG+n8",
+	"eHbr3pZRHb6jHGuqBRhnHAfovIHW0RF3qU4lpW6sN5dtLrOiEVUFHrrmNrSj0PiHC7+jCmP3pbi0rT6x",
+	"t3qM1xS0LKDavVotga/l0SM2linbdle4vK358q+rTEY8vt+33RSj5Z4KRJWO8bYRIzKNh9sJDuXk6I17",
+	"aJYp5e+jJjXCumbdmssZQo6gMoIM7HErnSDPcF3YS4G2ftrAMS0DcYrPfZSTKr60taLyKTWLAlIGHyq6",
+	"ftK5kb2L8ZY/1bLgpzHXrxfWathcavluim04XMR3hexiWR5F1+Cl9aa7X8UydxmW2DKsvypU6Cpno5bd",
+	"20m1JHbX1hS6alwbp4z9jQ1juqx1o9khsKwwABMefg5UGq4grJ2YGQgSNfJqw3FwL+a2gf5fQqZG5eS6",
+	"4Pw6Pj3d6Fnz19BEBJvR90Nc5XDO0qgyM+4LmWb5pyImMymYBb4KCCWC3WGLsrxrjdurnbJYKVRD0Goh",
+	"uEwuRglr1CzfJhQWVl6LkDlLuYwBZ2GQtbrKl2dfJ6Nlmf5gF+YFh7GtW/l73y6oSk2Q2FwurpcF12Q5",
+	"rgpBe5Jt7pOouJPYsSG9kRxc58mY//z7P65bAbn22hhmP7lcxxu2xB8PG5kTRsuhoxuzjlWm4eLBHJO1",
+	"d1J2v8VFdkuV4hOBzxPKZzWMd4uQ/4qYKJeOWFx+xT0Ln6m/SL5wLGar1B+MAyrI39bPXo7yq6sAbETk",
+	"lWrHOKPHmVZLA9dKjhWOuGoT06Xt04esz5qjEkZvmRe6AbdKvY+GxVw3tBW5ixUkR6u+VS2W0TSaspiw",
+	"9zTSyRK7/WFrygOaVVacHcKGDFkVjn090W5eIpBAFkm9d/MA5tDUhIlQGxyBhhcXZSAWs4pIoo1OrQ3i",
+	"WX6KVg95takBYLjh7FQHHELElpV5yFQmsToiyPCwNx+sWQ1IiDdhSChoqDOaELWIpmDR7vaOTqDZnzkP",
+	"IbE3S6GKuL2RndgRuoNkXjN8OyTff//99+2XL9tPngQktNsNSajTBcO8BDjhkDbOzXhsOKlldDM0gA9h",
+	"/udPXA9V+8FMuc2jIP0AR9s9PCsbYMPO4XHQgv0YVmWBj4ZP0AHcZ9dIqhvtIrkNhEW7e3HMy3u3jLBo",
+	"S8vI/nSZ35b68rYy2MpINc5asvluoVHGV7aAQ1VXxV4FMEYLnmheYdt5Aq1i88x0uC4eYJBbAMkXLgAY",
+	"JNSrV89rNJHMZrjF6vG23tgScnsmvp0HYWfnQTWbxeX6RncH/QxMQYbu9UQF2OE72N+vfGIz7BdVStsY",
+	"mOtLqL3mqJMrezUX4j1ryv39+METUjAUx5cE8Bebx+E4Jwa/zJhm6TBjoznozDsfg9V5nVxSpQ8aQilo",
+	"W92SenPRycoTzygXmnKBioxdW7YOu7olo2myHEZSqMUM4fjxp4z4Wt9BDQbYQv7OnflxiD9+/Lwnep8H",
+	"bm162Kc9fdVHyG5u/eHY320C/Ht/pZ5Le1zjNV/O2QMF1TMCYiTHFIJrSMLMJasCEvOJOacgxQzD4pUe",
+	"SaFTCsGJJZm1mGTqV3+zV/Xmm/rbzKNZzXSa2H6rN/3AtY43zAYFSqgecgA95L98+pY8vO0+xLFtM6er",
+	"cuKnYODOh1m9wMftbqfTreinh0j1V+5dMD7GYsZmV5A99IKLm51zab0EpAeKaHmzUjUVfoMk4eGzX3rf",
+	"iZOn789f6+73i/5zefaKdt7Ex19MTp/9fPFV0vvh/cnj2/NHovtylbvYeSq1kNVFkINwTof//Ps/wkoj",
+	"wjZpyfjhn2qh+EJOuLgHEAlk7BVBeI+kdVLKWb8WWyStZ8hKht+Ojr+enf717uJp2nu7PHnHz7+Zd69U",
+	"/8n47Mtp579ujl/87fS/o4tvR72v95geuAbLiFcIcjabwZx/FgPgDLqTz4NuSHe7J87z7YCcjLJKTgYk",
+	"M4nnoc51p0rdE1M7AFymZJ4amTCHvULgg0Y6V/zTY8L86x5VAL6bLr3WsZCQhj4W8OdOJFN5vwFbXML+",
+	"ZZMF76bSlXsqYQYLnwEIuSIzGbPEfEBIyOZhKaG3lCd0lLBLMk+Yuf6yBrake4Lx12CbX8GVm7riMtoG",
+	"rnaaasDKe9bQNpA1mp+SyS2LXVwLQNhMzWK/PWhNuRXNk4SMUrxM9lprxfkY73d8v5uyFLP2GFgnpEAL",
+	"O1F8Itr2EB81LAeysr891eqoLK5RjXOzjecZp9mdpQl2566xhI+ZAUkZCpDZoYZc5Nlwp53+eaezCoaK",
+	"oetvknwLb9++eGPfqSEDzVP2Rsvoxsi/9+MhRi5GA7QCRZJHrI4lqChlRusE0iYjtpRQ9m5OefrrnHa9",
+	"SMU9wfBM3uVgiIxkO6LRzaoEa7ODIDU6do6NQeuGLUeSpjG5k6moysLNXtyUhS6jm8fZ6O0cNKuQkdW5",
+	"i+VIJqNvD0iI+fkhhKaqSxLm+ndIIHluntCI2QKBKiBcqYUtCZ8CDtS1AOtpYAMCkW3iCBYblQgVBDM5",
+	"9B6y84J8YGeaUUEnVkj0stsxLreQDYbLBYaS2QkC29OokEFVeL6i79h6AZU5nuBBM6ywALENOfbkuXbi",
+	"O1c2xNgFVFnW2qhsfrG/0s61PBwHKkzevShMvl0ZjaCVUKWHijGxdsmfoQ7IDl2nKgw+Ru+CbzQQ9HNt",
+	"0/b2a9Li0PUZhPKaID98/hbWPh1sXCgTsSJTeQduSYwNNAxv51VvWbajSF8rBxMCkO+qgAtJFWalIAHD",
+	"LsAFjbw9ThgULDCvg0JgJKCd9/QbrLVS6Gl5v4IrWzY0XN8vsAiqcnyehYW/vRIJFKh3YzheTkrrfXQW",
+	"UgMotbS7k24LvtnYSWfmbOqke8O0K0C4u9Cb9Uo00m9WdbBcTgpCroZNC/8FLcHu/NGUzBbR1GmQ5sF8",
+	"mhrVUci7KutL+XNlbL62FJfzAhpF0Od6CjVz3JvEpogXjvqacn+rJvLCPlb4kTaCs9Kk2yHRlKY0QjMw",
+	"tAEnkZzNpFiJU9tTtcHCyqoPgy72MbpfUylHIXaylcK6rrNSa5FObH5SuU7ubs2XVgre2geVewa2WVmd",
+	"CG/frGJacfmzQgfqT99+8ffe7FnlovOfIuznFWFzy+nwv96f33b+Ojv+qqt/GH1/Fn3XE69P6IuL+Iv+",
+	"5Nnpz6866u3x4tvzu//uZkW+GlL3muKv29JNIiMKFByz9pOnuSv2KqbkhbxlRrNsNadkf52r9dyL57iZ",
+	"WNYq0nMDUXWDod9O9kCREaOpEUGdR0ehYTnwdUMjiQZEiohdoj2Oawi/ulroqUz538AgNCCPcCrzfqOo",
+	"UoftTSJcjdU6B0mwWtxxDet9mUm3q1YWWqMNeUVerP0LyMY7O56iVqqvmwtjhRdWRSVe3QIEDBvoxcg0",
+	"/QNs58kjFhCat3w4vCz0kZ7RJRkxrzc6UXLG8qbon6udbzExuvX09at2/6zbzRgj13kHmQ7tdttncW/U",
+	"Po/6/fYp642xGMBxlB/MZ3Q2WqQT8uyv++7MW6d6co05aXb0r6Ehb0ouN2usTS03ZxnTy5VL9Qe5lKM4",
+	"KqwEuDGAdJvca1EZqWDrgWQpFLklbX09kBoe0qSfPmBvL530f/ddh20wTIGads3ltpjeoMdyzQYQOnsP",
+	"JbY5g2iuxHLdXInlmm0uFgJstVGlkH8ldrv3qihwTf4xS6KYre2qAVvuj3Ff5pzlLmCIy1xXcUStuBDr",
+	"CGiVICqcivu6qMjB09evAhvQZd1+h1i9HVnIEfkG+14E5h5Tmi4Bq2gSPsDWWXppUwlIlDCamqeHjW66",
+	"T3B7bWU7MZ+vJBJNx+PNbNer9W3Yrx7fg/3qsWMYnfYJOx23z+j5qH0RdeJ2l/XGx7Q/MgrsVuxXj5uz",
+	"X7MXVIYq5eNiuWqIG1F8IjC5UdqSokLJhB2R5+aqTG1p5oViWY18woXSjMY7yMVOE52kNGL/6ZZT1ke3",
+	"gCK6HG174jyLD98+Gbc7nU6nfWb+c27+08n/553RL81qyDM5n2NkdMlGg8dpGDN1kxeub6zgdjuDTm/Q",
+	"7f5QtrrsvRpTFqpRXVVuJsWkQOwqIObSoCmLVw/kxnCPXeRdex4/FvFW2b0Bn3sxhuQgLGRp+v0obY5m",
+	"CO0WsCPlSEqtdErnocu+s/2K5Z3A4PpdctKqB25Zl75MUtVWBxjRNiNIROd0xBOulwEZMcVjTC7EIvLU",
+	"wcd2eCd3Mr1BF5INd/plwRasphx/o9INsPa8AeenrCz4HNsVs/UKAuTA2VT4exdvcgRu5X1ApldCooCr",
+	"AuHurAzkTLqBqFw8sHsTmf/kxI4T71/s9i7hP6j0bXa4l25ppU4ra3unVYcw1hLwzn3N/jjtyfJLpy6n",
+	"2Ac/kamT8cAeGku/FG0WyD8gIZ1g6zF7IIk5kIcYb3YNKfBLrD5n0JdIeeOiN1QWHoYd64Ni/JiLGcs+",
+	"5TqC8JQopjUXExVcixCu8NI7TjgtxpbByCyaLGjBwouWZveoWpZuFFXmA/EThY39mq6zKv8XNuTZ7o7Y",
+	"0Z68v5irP0On9h46tUv0U047DdWFykLPbhIv7ug+sUZw2DfHG8BJr4462NKL/gc50dh+6k/1f2v1f0fP",
+	"/woTbers9m8zH29bSLL38JIHJOE3zPfLYsz6Z/Ceb/SIIyjquUJNY6LQEl84ADvrkmkrEhAusDFk7gLH",
+	"zs5eTh3QDdXQZ+PwkoRIR+EABC8zDeHikoRZVxl8IKQOwERtF68INFlbcbtj5ShHmlnjk6Lc4x5XCD6F",
+	"5IW6vj6aQZ0ZEAC5IlasscsQ7A5jDTAedLxIR1xNGXZsGzP8drE/CrxRvZjnkCC/pW5htGi7PC0JJDSQ",
+	"FdmrrhUubXdHvah9Fh+z9vm4T9sno9PoLD5nF+MORa7AaZKnQJ88ftLtHff/+/sfWl7p7eYOpH2mmuzY",
+	"wr60pRWjhHWSXDqreIVhHyUSxXQjt8H9GsN6u6w+ukA3u6mlT4BslE83mRXR7XVAGI2mGGxi1+IKGpXb",
+	"7ZjTj4/yHt7Wf3NgjpBjBjGkoGgpDwMSCnYXkoVIQA0mGTlk1UKgeGFeRakwM+pZMg0ASdAhyAI7xNzr",
+	"u6lMCnk5hl8JZ2Yqh8FcC5wwlsDpFGPgGiqna+cGqE9wqqBAiZe3VeQp+/7gD1dQfcRmhdneyNh27cmz",
+	"F/c3EOU8bcdu0aWQCmnQLZAizRIeqKzulgjJTN6yGRP6qEG3wsZlNrIDphaJrr4k4GU8QXArBs6JiSnG",
+	"WZvpekOmh3C8Hz59MC/XLjT0vNM+jvpG3D4x4vbpqH0WnccXrDPu0t4opzpY85aEV25Idd0iXx63Sm2m",
+	"vjyu4Mulq8YJolwMAdA7hB3shZqraXnHEi75lJW2cXurT1mSV85aQMnzNA/ws/Uo/P4nNSmgn4GypjKJ",
+	"8VJ1KtBIjsqxuMy2bc9R/bTd7fR7Obk8kiPyaMFhro+/T3rdXjTyiVypBfb+q4uL7ww6nTKJ9/YpXDWy",
+	"WUH28R31ed/nD4PMaW7dO08t0TUzUZkzibMDC6/taDtPWdvVkaA6A0MGG6PcJGysSWbG4roEMHPXTqmI",
+	"q0RJLzpCbtHMyqP/jUj3OkptEIzr41zKezTPHO/aJpJ061Y+Td26lsvWuXbXUTeYGY1g8TkiRH0B5vMF",
+	"gDpyCVp+O9HMMbyr89cC/Vld36krp3MYMFMwgigrsCcsnqxcZVkDqx8/tNZdXiUbWbewL3cLYnaMvC1c",
+	"Kax9Rruj9kXUi9vHrD8+oacjc7W0smp+TtY0p0760gh0VLcX+Z/S3Me9CGwr19mGFmbu9Dj11OCjGEkw",
+	"IOE4lTNoI5yxLKfwwirbYI7CKwWG3U2hOzMwbbyWjbZ4AP88NArv3VRaCU2TA6wrEbgaEzxltjqzfdUs",
+	"6bBx4zQ4Qy/tripap1X1TrM02FCQrZBUW3mruLXnuklIhzvejQM6/jw5+1F19h/q0VT3+b0GehRFhCqh",
+	"IGVwkM1tpTQVsYKO7Yii0OlnmVoWQJjA0uwPzv4lCZEHwJYxEBkEUihJeS0czzm8JCFyjjgcAH8yJ8nG",
+	"HxhWNZEyDsgNmyPnMpemPa/l5uMZ9WTqhJ24aJD2BlZbpV+wW5ZUJ8dBj5BCHtoDZc0htva5Mxna3s5g",
+	"uUEKL3MBt4xB/zxb8qD3uU6dA01FOli+Mq9yc6/bP+ufH5/2zzZ1NHFb2enlHUX5bDc7fLTa/gxOyLUU",
+	"VX2ogHia3hWJGawCoxI5unn+pPa2+O1QzKfht3ju/sAMNxNtKkmDCZ0unfiEtl7UCwLbfsTL3PPb968x",
+	"lYBqkHXFaZgKviqUGBmyyDh9u9cuxq3tNREg97ygm2B3ZMqhhw0qJngaVotHrVN4jQCdtVncWd3d0Jgo",
+	"AGpE/awU3p4VMwUUwV9jaXud2JrxyA42Rqrfw/CFyN3aovAprFDufKCxo0lvmsKxct1pqn0pUDpSamYA",
+	"jtUK0d9WNuZUWG9qKnE3NZXRTNXCyoUG4nu0fhn63xJ9VTYS2zJKy5JdxPWQ2sjV1va4yXTVmMcD34c1",
+	"X2jffGiTlXJr/4E1F0KzVohso2S8SMY8SVh8LTIoHwZW4AxhOOieJckzAElzkQpzKUijqUERSfyqLYxo",
+	"ZdFsBNS19kTSoszpmUccf8IvZJJCSfS0g6rlzlf5NV5FTpkr2i6VKhttS26EvLNZE77g8OlEgdJVv108",
+	"QuP0G/jwxo5OlUGENwu3oUqyveM6mua1RXYvy+WVSffjNdVULpKY0Cjr81JbyWjLujVraqlsXeWuBLni",
+	"TFVww5pP6yqWPlDgsZOptklKG0KiT0Fo6Rq9PhNa6swbYKQ4HrXPon63fcF6cbs/Oh2f0250zE4wAMlf",
+	"VMtv5hHTGZ2YzYwXIkL8ZrKIvtFNmzhBQb7W4MPHrG3VoPW23el0ur1jsJdk5bWmfDL1PVxyjsFpCwTm",
+	"oPU4peAQibmaJ3SZMwWDkblhlUO76FVrSBXU1pT3sF2j1xv/Z1RplrZjqqnfgNp1nHZJpJ7XdSdhybY9",
+	"ZFukFP66jaPrmrx3O/vr8h5ssvQiQopGxUsMrQSZJWU05mKCYUbZuWukeeFKsIPoqsW1wuAaN5vRRrvb",
+	"A9PghRcw1DtZlc0CsiJ3tkft2jvQP5t+g8hepQ9xt7p3q321m5TjNG9h7fr1p9Jmembx/+6tS0JHyohT",
+	"NpAsq4QvUxIl8j75DM18jAiGXB3IGFuDe13bvm6bVvIHy0fNOmMVvZHwag7AIs/x3JIZgbpT5bU9281l",
+	"iTi80ppG02qzxBUZ84QRKQh1pIjdqm18ItcK6mca0shjEvFXoa1jtxyiAcOHTfnIYxxvrwKcdagrOwO+",
+	"EXw8ZnHeS8QOJ1STxTyRNHaWFHiYcCYMK4E+qUW+wc3F+3AOLdI36973v5+aAiPH1bryUm/93QECsSSK",
+	"ooJrDhlEY5k6yQN8d7G8EwZACi6VRiYHNaW9k9OaryPgHyjy5tlVu3dyChGCU/b+qAkD4n+r2NSjZW2h",
+	"qLUGZSTb4XbXFlLLmjIGFBCBSuZB6PedhiapG+sZNILwLVccywM0W/u3+fhKBpSDojB3liFfOF0WDxme",
+	"i0DZmHdVQa9rq7UIC1Lnz3b8ZkBCqmvqZhXPrBm2716sZs6mZpjyjqt9AF6d3nzDFe7i+xjTV/j6Zrmu",
+	"cQRngSlXlqJZjBIekZTNkyVkxwjoSZwKmljzW36ZVLRrhYSg6jN3l5rXP+WBw68PqwwUlZVRRjJeNlQL",
+	"PuMlUbgxd2J/n43xWHQXIW/h2pDF5LtdXw3Kii9W/BiQUEezJmzFDNs3WzFzbsdW7C43+xVpzl+cYLYf",
+	"duKO/B/TPedrwZXwtSYRD8IVzGv3s73WhwTSKn7/k7E+5wXaGLN6U2nlDzGP2i5IL5TtEe/asWGuChkx",
+	"fceYsAERTJEDjE8LSKglhIJY+1Ac+mPHY/L8iSIHSBVGdhXS8Ah4AQ1UoWtdBKKENVqt2rT8VEZcma9i",
+	"udW2MjtVXFS87MSVjeebNoJyDpvtzNrWOwNosk4a55ixn64na2xPXCWKLOesreYs4mMe2SKDaym8Bvma",
+	"vdch6IQJFywgYSLFJHStQgMSmqMQku+///779suX7SdPAhIaLIROjwyxUqMyhACJFCGgEYvF+Dizna/N",
+	"/EZTppq5h8FK77kc4M17Lc/o+2FiR3xYq+FX+jEqz7bdW4HfNlnIOh6bk8aHlepf1b2fLQFlTxxUNpDN",
+	"XpsVG9XQdim2Iav2VrYdm9GeEaxtYYxv1LQwrjHzN+lVnMk/TcQIIz7c3KOa7xYuh+ZCxc22usoLZ5zd",
+	"qh0huHPzhpsUKpZg9TqFpp8sSwLTFlVWh3WVofgu9HUyCDRh9RNUDKOptj102yOqsGms5S32G66mgD3S",
+	"FphrDvgO6RngDtZsNmyecvOxlhg3S3u2gV9NxNjeo7Ss/++PLAK+8twA7tJJ5B1csumMJhAtDq4920Cn",
+	"WOvAjak5cX9dsAXbgNK8SCSU33qgsM4jxthPXQxq1rpxU5gp9FtCyyv4BVqDM4hsnKdyYm5XoH3wTg6O",
+	"c68EGNPuKNdcTIZSDN2ZxqS7LQgs/3zppNr1z6iOptiskZExTzRLFRnZmBDcUEDmLPU2V/qA3dWHTVGp",
+	"/pY3DUZ4bBqVA2vTyEpIftgmKtX6j/1dVE/rLStwwKki93/Rkx84iqxnARtC4t3dhzHxEL2O8A5dsxGn",
+	"Rvipg/gbueMilncBCREzkHEz5vZq9BWT++A650d2phpu9LbSi3JFjKiY3y5ZqhpKZ6snMPd4b0FKqJNs",
+	"pqfmonszcbxaOMavZA61etowIKu+ltFR78mzAVEy1RjJaT6zHzMM4GzFnntPc+63BXtfSblDg244gH7r",
+	"82RZ2fmXKAYZH9bSC6PB2muUddTgnWPJUTnOC3SOLxVJN3u8guh34NW8SjWPErZ76Bbi2sZbU5zNMKTc",
+	"CSwVy2NDlaZLw7v0lC3NrVu6ZjXXsOyX1GxHUBFheDFEzryhepHGtKLIF13EnIloYzjMlRtXbXU+PTk5",
+	"3lRnNECQqul9bNB2mx+2ruu/QnmIRRdts09s+sS5N7x+jU0VDam6m+k4jck4kbKiqfofEUW74eYxQB0q",
+	"LhUQEzNNeaKOyJVV9QsIyXtYXJKaHhZUXAunVxJthAeYBzqXg9nIWiBHKRUxF5MQRGXDwWjEYgL9RzH5",
+	"+iAbMyAfPoZkIpmCwOBrF43s9eZIpLyBiccps13Qp1Jp4PCrlZPsUkBOxbhA2zbEySGp+Q367Rl1tQsD",
+	"xkwondL/+38Y6fbNpSGVpskwkjGD8L/+yRmQylQaFbj17/0L0u+Qs9OT/nGvqn12voa1HMYOMwzGgqNp",
+	"qNwjN95GaNBID2t6FlyJUiVoCOtG/JozanBr4202et/KXVY2mq4TNqHJsHH4cd3ATUeYpnl8S3H3L+Vt",
+	"qXM+WQjIEBBST4GzZOLvjN6APcUInHLehkyxQvjlmuyBg2hR2Z748D+qy2cgJRV22q8MSKBuX+uj6eqZ",
+	"yTfj8a6cxHB5aV7PW9xGbLW/Ld6ldGZOV2twcXFhYIOtiiNz2J6+e13RkTJ7cX16imCVnW6jaus7btnG",
+	"vt/7atv5ClsBSrfbECq2lGSFjTloUa1TPlpotpmz5CMNg6CaTWyo68YTWx9+e9LZ65ndAv1VeQmn/Z2v",
+	"19fgtmpKHaUSsbmBshQJl0vcJGc66CHDpBjkN9AV0MXx5WZbz83WsJINWvU3QRD3+i2OXQMTLG+/F1mw",
+	"UAd/5yNUKB28ckx2JLo9d5f5kt9CbUii4ebQ9c1mqlrGVCNDsVQj0rakzL31+NwSplub7F0k6WayNZr3",
+	"1wbTu5N7oVwxBtmVu1Di4J82YEPtxi+si7yyQ/7MSLHdoNPpXGa0A5KJujP6fb/TMTKuEcBDO01IRmwp",
+	"sZBXIwtGgZ4+ri2IWQKWW3gDuLiqleWdm9+LxpaSJ2qhI4nn2FkobPxRHkht/iVsFnaloxnX2YAAcbkV",
+	"SVj5DEG2pKpdb2X/cbuvBJ+qaSlnO8lxPXUVro/IN4KBvcdZOrMeVZAgCd7+vMnHPdrI/cYbmu/U7wLg",
+	"to/+yWvbwUGgdSLvWPpJO77leSwOzqsU9OjxK9I/IwkVkwWdMKLpBISKGVOKTpgqJ14vxGqB6eOT+/Rv",
+	"a5bKYvayZaU8wOUeuik3aFuWBSdtk9lh0bM+lAEiyUhoztTOgQxbHMjGgQxmzqaBDB7uKijQFchHfHFF",
+	"UjZeKBZjus8ddiW4m1LtkkJ46jeP963VOxbdB6ktWqRcL98YcnMJmfwrBhoQNlX4IushdTP859//sZLK",
+	"eiWy/k0HIY4JD6HVgJigJQvFXGwciP+mCz01yI6o9UGAHW3EYkgUhEC2CFsYLBTDttxwIKBOudk5/mVk",
+	"RFhjvrep1nMUR7MGFeVtqOptZPnRpSYShy6xP3x4231oVv4QimHYtkpBqfM/YBNLr5cE/IN8Avj9YRYA",
+	"uWE3H8FDPJbVISXP3r59BRjAovAy1TS54Zo86j3KV4U/D1baCyM2RExmNJpywZRtbZUXdleBpT2cIm+J",
+	"VdFXS3ulAPI69Ladlq2/zcVIvr/M53cuGuw+EdhRLkuKm5tC00ROFixr7JW3FuIp1LPPLE/X4lr85S9X",
+	"OXVxKY7+8hfyhom4rqHH9aLTOY4A6fBPFg4MOa7QdOBIMMQTEh5eC7gxHOSqST7ALhw1xJVPagcYcpNp",
+	"tqNrgeAxWy81ZQQQ5aX4a8iTGFEA2+kekau6U2YkJhpFbI75cQamsFB1LcyBI0+h6YCbiSi6hFqM8F5E",
+	"k4RwfblyCBRjmLGVzZk9P7BuW1vj/9BAfElQ7fd7FcCdoaycT/qdvsXw0zSVqfrLX8Bs/vqLx+Sif3Jm",
+	"w21xSw/nqRwlbPbvPyspQicpKm3YIwkjGbMQY/de4bjHMmaHBszXYs7SNpr9b7lMbCtiLkiIqnto14DW",
+	"ALMIOSY2x5HFkOy6SCOmyEFVR7kxo3qRMnd8Ap+lB+7wqOBagDVRHYLCTMLn4/ZLqqOp3UmWA4qWExpb",
+	"ELE4gF2mUkzyJFEXwWIXeS0OwuvW8XUrNHA3MIEsSparU92emWbGlXJ52/3eud32Y3PTm59fffPmrdk9",
+	"LJCKLI6OhM9jNptLzUS0bJuDgmxH0RmDE2WAMZLxEv0dy7xL7rXAFVwWxyPurFEIXswW2utdkrspT5jX",
+	"atdmPJN0IVRA+p0Lu/AXXGlHMnPo3scFirvYKic2AsecKkVCLyYjxCosflzIQmie2OZsYI26vBYhNK+A",
+	"iIku0ZIYIYKcdDzZ5IhcYRiVOTMGK2TM7rBUtSDZ61Csb8TGMmVZgMn1/8/e2y63jaP7g7eCUm1VpCn6",
+	"LXG/2TV11ifd6cl/kk42cZ/e2sNZEyIhCccUoCEgKxpXqubTXsBexFzYXMm/8DwACOrNkizJksP5MB1L",
+	"IgmAwO95/z2iaVnlaZ4b1a7aJwM3UisiStqWfy4mVZ0HNGWDe3Klj8lr+BhytGKhGM1ZdgGvGjv5wp1c",
+	"lgtXGjO8/OazyVARMm136R3WPpWnmINVHouEizua8yzxBrodTyuC3hGQmGDNeQtkGRvkctxnQl/6hQGg",
+	"wSoDwD1YSS1jAck3+ILRl2Hg/pr3mfLY8OrVq5/Mu/79+vUlyYauubj5GmNsiqXSLE4z+fc//3Vj/0pa",
+	"x8Q6Msym40zFwlxiluh/ff7wmwUnkLrOQUHe8//ESmNitiugLIgqA49DcSsMCFoHIAb8QOPDtVUyFlxh",
+	"tBBWlStofALLR36/fnP0I9hPOBi45O9Ds3oDWtA+M68D95g5LdDkwoIedl4DuqBMMrxpz7yx0n3ynTtk",
+	"JLnKczlKSI/RDAQqRP9SJhQrvYmNqwFNe4y8PD6FXMPcqirq4uRkNBodU/j6WBbdE3utOnn39vUvv33+",
+	"5chcUwaCG6W+cvXxbcgU0jg7PsWfygETdMAbF41Xx6fHQGVCdQ901ZMeo7nu/cP8uzuT/MVO8eXpaQAU",
+	"g0KmTCncd8ohhoLehWmPpbfKvz+Wo53qhZ+xXBq/Mv0XeDJmOQ2kmaJ5+svTU0s6rW21TiiTjCwC1zgY",
+	"dw+ZfvYJoP7N7tWN52w4OMZwBODMvLv6YZ5YiVfR/zFfUg37fQpR33f8jgnM7dK0q4yR8cErEo2/mUtP",
+	"+kwXPFVz196eHmVAsJBDzZwWo4fKmnQ5BSmBnKndgvZ9s5aPhTT7lg3tiUD79Zh8NtPOYlECK4ZmuZkk",
+	"lm/mUg4QtG0/X8CyJuCSgpS+89NXJBmwAiScFDcZE5xlSeuSUIOFsLAGcbhQ2ghX+MhsDrw/V5oJxCun",
+	"2TRREHdYwUTqXs4LFYvk6Miu05EZjoE9qwyI4PydY0dMOG1TO+29XecHt5pZqJNBTjlsstL+M0fzxm3y",
+	"Gy01ze/hhfw5brjKhT6LGxG+mz/H5t5x4ysBosRys1aM5PMfv/vh+xlZjl9nM1HBFDa/T4Nt0vfLNHfH",
+	"WiQ5HtN+PnfbXhtrM5Pp0HH/T72QDwMmrj6+/Txg6Wrn3z13E0tqB0GCbza/vLAWE09ZtMDAsrwsGvs2",
+	"snDeUirsOXM7NQLwJd+dvkIFMqOatqkq5ZY5SKns980hpLEYFVwz0qRGdhW6zagmhRxFXjxLczKplfaX",
+	"IEptFZ9P5bVObfTGGNHcMiLVPTgWIJfd49tDbSW4IvBsZR5uluAIEKfDjfUHhIA5ybi6bTmRDss057R/",
+	"ArYkhN4nEC2fYGhmI313+urhTfQZg3i/C3pHeW6Mq43vwXBB5m48Y/oO+NEtG8+XR3/60x+ByXrxpz8R",
+	"G4keCbeb4J9hV+9YfAi4DyJSsDt5iy3zjP2Q5sOMeeIWpx1D4/C0YFpZzdROU5lnJkNR8X4lpHl+etaK",
+	"Zgkk89Ur4I50SnTz/PTUiCmBvc5jMRTsy4Clxh4oE1xJ87vT09asDWaMoKuPb/9q1gmygazmCBTOs95V",
+	"+ZMTtBigJ94Dv3xnlHbowrG1HYyTgGznGbs4rFnxb9PszHMcwuJd+Z/UpzzAJWcPX/K7oNa5hDy/58sc",
+	"njeyaPMsY2ITZ6Z03P73375O6HJK+1UIDpH/CHqxSbWxIwMuAvDiG/MdMRPcOFXP2DExcsz6djjapgCc",
+	"kAVpO86aY0ToYMBoYW6OoUnmO7DRYcY1yWXX4LT1J3gjFTwIE86I0vvgbSGMXcTCuRhu2fjSplu4AVjc",
+	"vmUDaIUbaG4/kSSVopPzVHsT11x4y8ZbO/xWNsViem7lsBa5RWARzl++nHatmLvD6sg7VsQCLFpyfvaq",
+	"hByyIuLgZsDjujLkBBM0lyOiwDz+0yYxbwRMwjH6k1+Nf+liyL5O4dnZhvHsM2y3eSqfc56VJ2PPMe38",
+	"9KeHr3htjw9ccPZqqQvMel9L+Y4WXVA4zl++fPi66mb6BGdou8iL+yqIJsxG3wkF5uQe7/c2+3qC+gYk",
+	"hGwQoD/BXZUDKt/J5MJ6NV0kElxtZrdB/dtQsWMCl4Jjy+tC5g7om1OxsH4T88N5SL0VWIxIIqS+6cih",
+	"yJJYNM9Pz1vrgxYu0JqghZe9zXahAC2ECmhsWLBs71Hi/OErfpP6jXm32z2w+N6XPrBD3TuhacqUOgLW",
+	"y5OCZQxbfi17XK/EWAqGBi7GBu15ASlstaLU3FdoTnM0SQZMqCCm6Hy3OBRo9f9C4d1Qx3I/hBCAV4/M",
+	"74xxjNavZs7JT2NRGrH2Zu4OpR53x9mIFcfkk0E4F5IYGEMefHFlCUXObxn6+WMxEaMsI4rN85c/4cg+",
+	"MV2Mj646mhUtmO00OHSQuc061CNfNxOVORWyIOzLwIhumEEUBidBIRWS5FJ0jZJD81yOVLh6yi5EEJyL",
+	"fGDf38ffgmCCxSxgmwKpuUhXUM1u7DomsB6tijKG0YVYPEoZ+8y74q34g+veFcz2HRe3je3oVJ/gKJSP",
+	"eSK9Cmc8DyYFG5Vb22pWeG52Cplraz1LqFfXUr6nwqm1auPumc+YuDELhELwrKRkTEAoF3dcozvnBLMQ",
+	"to2gzkL16XK8Y/YCZrCEh75Pi1v8WTlImynBMlSvqmAcEZrnsaDoblwJHsnD6GhUt0l4LNWeCWC0qwGc",
+	"yEFxYXsMuptiIrsMAAr8sRROBKxIFzL2hYwF8BxBAHrE6C2EyEeygGLGHDyZN+wLV1olpU8XFosx0mbQ",
+	"U8Zn4vYZFWCYXsZilm6HcW6P4jSFOsRLknQoz1l2MyiY7/6STPRaD4OmsUBIjrAnKPOBZq7Z5Ns008vM",
+	"dV0plsPwYMVBz0Rl1N7vxsod893ZaSvCELj70urM7svKhUMVfjG5ts3z059ma8Sg7YJKPHOV3IXLCZiq",
+	"sb+yf/EKjsZbP6ktCZfJx3wrwmXrqvUaFvsS0/hVCnbwgg73HFIGB9t7KQkHFQpHvt/EqqJNyECAEcFY",
+	"xjJAqs+g0VMD8JDT7bP+UOnF1BEDk2ffkT4XQ8g445hm46LjbWa0WGXbUSFuggiIRSnT4cOgn5AlpsDP",
+	"y+I8kB+QoiRu0dqARmwQLjkmb0vH6cvTl0bx5reWOgrLwpCujSrQqyMD3Fh4XID3NRw0V8Qq/0pavk2I",
+	"IA4K2QZeDyMBkExnhgyuVnnbFNZJ0byUKFgHVAOlHYTDEt4I2NLvzCbaqsZefcxKoPpyRrTXqkkXkzvO",
+	"bHGf70txs3BI3oCm83S8NkAeMr78Yjfl7MO8BtI8qTeinAWMqOKUuCzdDy7ZMGWRI6QqoQpPbiw2pj6v",
+	"41zABD01HLBCGdyd4VoQmVVFsYqqJwGKjOps/QN2s5OmLEiPGg11NqQmQWVq0joof8L2wcns5fWwqfYm",
+	"HKw3ASW1PWorYKAcruRDeF0tRpmqtvD1A/h24WT+4vKpMS27dJJeli+eKC0HClAOYibWKwDIM8f8dW5m",
+	"o/7wtIeZukIGBSQELff5JnEsbKY4soS79QTdyt+naXs/zi29ehHWgbQ2FbVZYKLGYg5orQlO73AbTMHB",
+	"+QxKClwoOXQR1T0Njz7REb0vy+kmIyZwYHGZlzqbznu0rlYyS3W3t4SU+iUUFHNGyppnjIZwtejOc02I",
+	"WCy2IS5t/v93xOz7YYFFJ5QUcoQaMdooL1Q5Caf0cWXUB+jCicoFJnTAmZitukQTmS+2lLm0oyYMKK/i",
+	"WJXEDSEixnyCPHk3KK7IqJCie1AqyUe31bajkbjb4wNrheRbUEj8iVgW7rDQd2fun1QKBRVNgeVoNIbk",
+	"xH6DQ/kP2AR/xgLURU6iEt9CL1G1rNnYOzY/zjnuFzuCIrSvMIUtcMSjH8Dm1E56i8jqzqJy8M5b9Gxc",
+	"QZDkU/uDvg1/UOW0PdI9NIVHu3YSwVwqrqLyNgFlQuk0glr53DIxVHkVSuyIhfkVtyX1NFeydDHNqsxC",
+	"tlzlVUFMkYVMuRamzEx6p9AZznFL5rzDzCu49NEAlrkX1Gap7Fs2AJsTslknk4+O4gMPRiUDzNqdq6gK",
+	"kU+lnplBLKGjVU5Framtr6lNoOVjPUkIl09ps1Z2hoMrp3ktY7uSpmIaf5p8/P06Fljt6SeVWMPS+4pa",
+	"62pJl7FYbO3isGcbu+SpbF1QFKcMXVJdaa487B4e3m7ZDobn7IcxXKPtfqDtKmayJ8lZuW6zSbtQ9G/e",
+	"4HDQigLXuaOcCrmERsJ694GlpJA5w3r/KmkRVeCpRwWtSkhEukwrT0IEdDIln2SlR/YSXEh7WRn62r+L",
+	"1WtD8Uqku3sD7DDLVIp+BD76t9nyV/gnMVqkveWu2KO6VTf8ZSpXA7LSb6d0NVoQbIBK1jTYpA5cyo27",
+	"ei0r8GYHpVIWPhyYICuRVAwgY6LAdSoFylxqdZMEoODGHP8kslaisr2qjLVpvojAe+ZMRiBEg+Gg0uPP",
+	"thQk8Z0bXN6rpeeKiDkH/A6NRi0lyRgbEPz5ghzdWDh258A6NsY7hQyNxBL33Djxba9MHIFZQvSwEOCl",
+	"SXrFjRqLNPFhRlSqSp5Bg2k6Z8CosZ3yr1jMzZidngncoyykJUvV0cZi7ULajbj+cNO9Ltur7XEp7WRb",
+	"nh0rgn6R5miB5WktS+SiBlJewWB+uaZzG8zYn53Ab+ABdQHuvhfgkqAr4SyZMamLntynnvj/64Eppnte",
+	"Wvsr02tjWNiNYRdK2kP48WxR4ykLchcpgL8y/fBhBn7AtLddDdB1jgtaIAHPScHIAIqrsDWp0yT0bKkD",
+	"at78RC5R6nZljv1DaqG8YziWkRzmWSz6wM9K0nGaQxmXMMpLHwlGqSDnBLp3KVAbF9V0zVQXYwH64u6A",
+	"Z0Fl1PzUsktPc+t4dEOuW1f0PMF3u4oGtxTyVTsWPgr8HjZl33ZgnlvT82a3X1xKzzut9bwnR+w1FMOX",
+	"y8B7efTewGl8nE7542qP/OQ23lZ1Stz5MxuGrqNdVggk1lU1IyvDIivAWg8KsCqt3RR/HWb9HoI+CYx2",
+	"nmVAbRlW3/t6jdV8lvvEnOcXaxkfZMiKUfPIrES5V+31HKxjGBUJP17dd7n28S8p+nIpuke50TEjcIdB",
+	"g4RK/qDVK8tKpWbcwPycO47ZWnGjNUHmh/nDE2x+mOXjyPzwghRS/4Bzanlmv1isRO3nDWYzVk/tZ1OX",
+	"ZjP7xWI+tR8m5GB1RkoFaUN+UcFUz8evBRvZgCJq+OgzvXEx5IQMRW7ee9UsmOahIc0E/7yBP5PW5UJ7",
+	"YTI3COvK5pEkWN/1ZRWOp952eEXVdbFTrX96DR8uKXnYxYvveQNciRthT7A8hCE1z1ZthJ2yKz41E1A5",
+	"gMUsi0iL9XRZAXup/D9TWsY5ZEVVoby8+n5yT/0mM99ZrFqdvnFtuV7ZwLqkflPAU+R6gnANhYm+LjHs",
+	"aONF2RSFYywOisPxZ1z8naHpVfDqd6XBL8awmv9xVWSwe2YH0GCP2Q6hAVtwl8SPpZJqyQ7N3y6zHT5i",
+	"wiyGAmDomP8fURXU+ICGn2d4j1isgjh7QQ+7vlK5EJFisaB6B176s4akFZSr0kr61hWsbTLawpbbFKJh",
+	"OGp11FojxHaFz5owkiepqo3hDh9CC6liHMHOsjQOky3WuJ5kZmkz1yTZ2MkFA5MYGmATfD6QIsyIwznG",
+	"a9co7BA0Iruizyb8Xod1dqcZ2b3zyFSaE9/M98CSaq6rt2edDrOJn25CtnMxEqzaPq5Y/tPNZZvmQUPk",
+	"MgUzuGXCRY8VXN/gz2/8zxOshY1mTdH1i/VL4D/gOhY9aoC1Y1ahI4uIMJr2HOH3oOApq0LrgI5hufCa",
+	"F8r+ZsSFah2Tn0tshNRO+9yCGQ1OyHIhDiUJye/E7epg+5V97if9QNgHeY3cG63tx0fkq48gL6g8Zgba",
+	"ACpCAPXv5SEAdenXB4if0I+aq4lHXfiW2LYzc6H9Bqy2dd93RHnjXs2+6lV+gA/oVS+Ufye1YvWkGY5G",
+	"CEODZKKY1lx0w9ixf527T3l0o5lKejwuM+yQpWUCVwADmtBXqFsmAgPhVLc8QS10LtlockqLgk/fSrAR",
+	"3G6iVsZgUXV45uwUNOOpRg0IcGpmhYu5dqViloU0fDOsxp06t+bUvRxMpuRG8HSbmZK+w/J9AwT6jYMl",
+	"LHGFiGbUGBTsBr5WPsa5Glx/xOHtNrXyIVlRCu3aBq9TKzcVmAURs4b8W6wzB/1ldqA2o2idSrI8Jlf2",
+	"O8+soSVREoicNFNBiXi1QYlyxNi6x/qHkpH5NljyLcO3f9JnbYTGYSZllrNYJikz2By1bf4Y27yCNLyy",
+	"Zx3KhDt57QTN1eHDo0VJf1+FC/OsbkGFdpghFbre3tpKc0oGrFBSEC60nMg0FJml9JnqbZVzcXtM/uhJ",
+	"yAjHTleuYh3S5DCz09+qSmeP+BbUs+MnEThB4I6JMSgSoqhtRTq/3siNXpXto+xviaXRNzMUQFsdTGBi",
+	"rrFoYq8riBcJpRnNWqs3lFrQ4m/P6pweLmmPxb7kO+JWfR5ZjjiXJ8ptDBpuzdHXyxMS0tOPmMMPDxKI",
+	"C3XK48GnPC4SfrhZvYiYK+6W1qtP7ss/dlMyH6jZDyjW4Iie0SYxFBoG6QtG0x5TpM3GEp/Zjwi1pQy5",
+	"URdyRu8wH0oO9YF4pSu9+HajiG/bj70K2tX68WMc0XN63W0GJE5QMVs7BXI9sHCc6U51DJh2wxavXVqy",
+	"2WFipLi98CmPkMY20dsFnxwLuNuYKE0LGCMbYamTY0eWMD2aX3gHM8eQvHsMApb5xL5sn5VprALLEEXm",
+	"WwVW37VifaYbgTRnIFLrITqCvdGMF/Y5ndtRdW4bVqfYxmJTDuxP8AqeEnrX82Mv7ZuenGCg937dE+R/",
+	"vvnv+9mkdWeSCffe9oWTgYgdC6c/uO5lBR1NumUuLO38pNQ5Jp/MMEH+EAtq4RGYTlJ9QFdG+WHus678",
+	"2JUMmA3zj4FsM+tvXFt+xpi5CgTuEMrgqG0CyvqU50ea9Qc51WyHRCITiUNGgyp4xpRL4nI6LBDI+/FF",
+	"pD0mtxxgPCO5TGnOjslfOejm/hOFXTeMjiwFNGwLb6lcpw4FuqjqyUKTJtWkLxVeMGDF5ENa0DGaO+01",
+	"FgPanU3qvo9htfeU59f+He9rnlk4ynnhrHnbprbX1+cYqRyxckkDQDFvZkUkObk3J+jryT2en68IKTnT",
+	"bKvZZhP7A6YGP6N68kgbXKjay2C9L64xDP2BLuRUMEQFooZpz6/fQdQ6wwsJz922eZAozw1aL/vbd/Cm",
+	"ZsHOjG6sOJu6bHn5smVYMELnIMA0AERPqxyYnxr5DAdZdnDYXMBneKYrpDRlTDjMPreOebuqB+KNP8gj",
+	"uh3NYJ5W4HG3Pv5L1/jSbKXDPxhut3T3M72bztde/vBHyPeVOsIt802bdWTBLkinkP1YCDkiUkw+YUpJ",
+	"iIiWZMDkIGekYDTDG1LtnwN8JwLL9ixPQRQL7HVlc01GlGtMMcGxDHVbfgnalP5C0x5WreSsA4FBCCn0",
+	"B3pMbhkbVDQTsFiMzVHY2rlfZWkTkaZijIRHxO5qmw7fLqgw2kzHHFvSzGVXRiSVuRwWEelIqVnRIkrT",
+	"sYoFLcy2c10ZOVMPMS5cifIFwRJ5DrUBLRSLUMmCWqYZIyTFMDcm31BH5YW4srCuQNhm3kJGNSVNKLU2",
+	"X6qAiPjld9+Tv/L/bEVm/XKa3gZkFc3k/v74HRe3X78mLWK7MGr2Bdb6L9fv3+GaGkFh+6lVd5fvFmvJ",
+	"25DnBhJlsFeHh33L85aoYft/WKqTiCTmOUksoDZA9/ME9791qYHlSe+gYDxYQt9vX4zt0LgKnqKlvCCo",
+	"RUP0R5KuJG2a3rr0JW/i7lKsbTaJ/+PwYKTd5rOBZpyRXWfwryJrn7Pfbw+iGdXOafRuFVX9Mbb6yaBg",
+	"d5yNdsgy9Mni+jQGo9SxJjudUg+smAbSetJlEBX3PR4BmKiKBXRPs2tl+yyFkmVGhEXQPrskKHG9hDaC",
+	"uYKzEVEyFsn914TYNVMTrkbUaVwghXyy4iPn6L+tCk8nFCLCvqRsoOHTWFBhFQOj0XBFOlywQ0Z4XKnn",
+	"iPJBaZfVBBoXjT9Ynso+MzL6/v7Yjfw32mdfvzaWDp3viWiwL2+eZEAdGHLd8Ei2GYECz1o+bFk+2Bez",
+	"ORHhqXx3XP301lpMRYb9eMdkZLRzmmVWW16+GsrO4RAroSxj/JaB8ZPMVyh9KlnsV+3XuVdFUziNZQqm",
+	"7P6pXUobK5bq+23twSjAmR0x2ZOmZxDAy2KBfTZdpc9xy6DEx6FeVA51YWniUeMDXhNwOAsJ2lLP6qrV",
+	"HuhAx2RZnEqEfaCkCe49o6BpsqmTgcAbnimXd2n+doplLKaJ2PeahuD5lzFdZRlu/udRyeSn80TFTHYt",
+	"F3Rwx9ODXtGQVag8iC9q5pqa7B2JC7PM4+1cabW0Bn1y3w86AK2VDPEonfoT60sXWylHcllKF/D/Ry6Y",
+	"oZDsJvipOiZXQSHwhAYei4lc0D4VoEIZRTy4SamIG2GMP1+1pACkIiZiTcw5p0pXKor3pLjgMcml5rXt",
+	"REiEHaqWzLfA0dVp8jtM+4QunQ/CUrRDa/2N1RXn2+RRqbdCqaQ5B0GtpDnIh9ODeC/O4umOdKZaX9pb",
+	"pr8tKSaPbj2zHohcOzUEadaJZVmnqcb4D1cBk3sh+7bu8Utpu0kxX0GJxXSxSq2gbERBsY1PvkFUrAns",
+	"Dkdv8u15tgab2PJmx6j5i+2zM7t/o01mX2C1LcDE0Dm5IijuuQ6Hi1YDVg1Yu8Mf3HNbhJ9CWvAZ7ow7",
+	"Zy1YeUDVisW6uhbmGmSsLzU7IK3rQc5kMocyeXOUE8idah33ZhvtEhO3ybK8ZGcLmL6Z+FPl1NTQXZMl",
+	"b5kseZFs8tzJuNVeKIiRb15EAcA/YxlFPg/TXukJnaBZhZDKSOAtJjoPPBS5f9IO6o8RUhtscB4Iqc9c",
+	"b53bfz+lFMy8FlMHlSVaS51FUgd6wljWabuHuApgek0xJNjoEBtdDYbtnKseywgtNE/BtYNZYyizZlY+",
+	"RESwke8WcOG6+bmmMx1ZxILmub9QEVm4ajVwrEvB5s3wmPwBVW6jgmvNxJ8NyCTYUNCNsErr/UK5ss9R",
+	"Ict0uogYGMmGOcvM45Qvg7xEGScYy6ac5ZbF3KwsVP6psqq0dShJvD7X32zI7YqsP/AdHWhK7hVup2Vy",
+	"ct3Oq5NyN5aUK3B7OqiF3bpKKu71LAi4DE/sKnXgV+QRGGp3B2TLVrEzjCHSHFBP9eRIYUAxseB7QzVo",
+	"5E0hR+hdyllHx0IOdSvyHcjtnGANrP0ksrIw93if82ofmz9LJtJnY7Gh/NmV2+K/hvRrB5MWQp5HLu3E",
+	"pJ4oo9Yt6Ryt3521Wu2vc2cXCRyjmjAEPtwwVVZor8pOi6CH1fyTe3vTlbNq90RofRD5uNT3FyjTl5Oq",
+	"PS2YuQvpseKAyMZ2C9dXbnPUFGK7ybSwjGLlWQ/Y32Ebz9IzD8hOv5q20ucb6ZeWfshmg/kro3CBJhv6",
+	"Vw1oY8EPRUbatlUXGblFQb2TQ4NAeyBZrthhpdPuERqc7lhtqpWlp+lM4s6d7CxpBC/bIft5KRTkDWd5",
+	"FnCfKE3HscCiVvMA9q0FobC79JMh1tNHoWYuwBPFo2rTtI5IbSUPYhXNdbF5Kjsdu9seo99WxMR0d+gD",
+	"CYR8wLXYLljuVUQDZrxMPAO3SW1xrs9fL93mcsfT7rbV2UTW4Kx1JCGFzIZQrjQdqE2pprnsDhmheiqI",
+	"W/CUXQQ3sO0vurls0zwWA1nojsy5JM1Rj6c9W1UkHC9eeW92x8QMxmtPq8pFjxW2ZdzU3ZE91ahO9vkT",
+	"JrQdnW2dAQvuBk9GZslAy7L6pPnli1lZTva7G+6aafpZV6ljgfLDDKjNcim6ytjVk0rv5SLClEqbaSpw",
+	"wPDIYIik6W1oNxXf6HlhP7uaGWXbzCgY2YFj/EziOeWEniiWg4s5j88VzketLNdxnKrHBEomSjR1WawI",
+	"lhUEnyV9l1GPT+7hv2tyoqzZIMYJANuXeZ64BpnYNULJUWxjNz2l7Qpg75ey3jcWKFinHNFO+KpA+hIv",
+	"fOE509XCciQOJ6yzC6z+gDulDuVstxuMVZdm69ObNWX3P0DxxPv6dIfyv5b62z5hNgKx4HgtHWxYW/59",
+	"KIBn3TOZe0lmaXYHOU1ZRqj+Nt37Oz3v++LSX90uOa3tktqJ/zRO/Dle+4pPag1rpMg24KzfcTLKb0Hl",
+	"R4XpA26zDEE6TtuBPjrIpGKxKAsVDyG6gC9vy6htHnLQvOcwg6VCErCe1cqi2o7aWLmFdNvVYxR+8IiS",
+	"C4MsfcqFptyogagzBUxBNO2RnAsGbW3UdLhhZrSiWfXem+vVf/O/HQdu/BjxacQVQ/NOCTpQPakV+ErM",
+	"0+BjQGUDUUpTkdEis+0dwLuiJUkylvM7VoxvbDJdgj6RWPSweZ35TcFSPuBM6IQ02Rea6hw64oD+OCjY",
+	"Ed6yRxURjJthRbYTCQcFIr0tm9ipoTlFrIjFiBasJ4fK+nE6w7zD85xlETbb0awP7cCHgmvE9J7MM0Vc",
+	"u/Cz6PT0FL61MRCa59ZNJLBYfHoNE1IumlkTW/k4pzp9qDTp8jvmojPm5rZmUsXCVY4nNjKDq8qsp0lg",
+	"qzvzmRhiia7IYDmG7T7XGhbEBqyCRCC4IhZctOUXcE6lUnR40Qe7gEiRsjmhloQOtbyxv77BfZ7YPCNk",
+	"0R/1ZCzgCwYDQXZ820k96TCqhwW7cXxWiW+Il8A1Nw4mAP4SGJtzQ7r3768YFMwN4TgWnxk0f56Mf1xA",
+	"ZEQXnGUoBftMaIywORukDIfgA2yQyLwL220yFpQoUH02JTGnFwK/CSNq08KUeHNq9TIeF+uJxVbKeBZ0",
+	"gzKrDgj4PEI95XyeKtIDaznPooItXFtU32ikZ66WArsW7Ch7Eqd0k2Xsp5N7+K+N5hxUWv8ytpO7xKUB",
+	"4GGSHYN9ljHf/BBzKTpESMEOxc29A/z9gFtjBzbOQvALmhyANoZKHTd4OK7h8Gly8jcEOicpFSnLd0HD",
+	"OmFsxWKCzXq6Q6l5qtl5WUFHJXigFmZtFKeUu6IBnI4xHp3+HRtMIU0aKPDmA3DfF+x/WKpbaAgYFc3u",
+	"dKMNUiUFtK+WsBQ0PyZJasVZmTdlNXNQ5aG1g7FZFDf6Ptckdf0ccVg5y0gTe51qynOi6FiR9tho+P35",
+	"CVQuWC6YUR/dLXeaPlXOe7nEqQ2nNsHi7R5v1+tiunR30mBagdr79UmRvlZzn0zN3V3avoXItWVIwYAa",
+	"luo12LvXCL++p7fgf1NDNWDg2SpJSSxFbZdycQlZpviBAXhoz+S9WQv4RaBZ9B4TjKzdCMm9JYeBjwLP",
+	"bWqgfoBzoKl83zU67VMDgYlOS26/Ba77AFzcS14GX1JZZEdpTnlfrQIx14u5TZXiXaEmK87hD3xkxalr",
+	"W5Vm3jsaFjcBROnxgIHDPTH/SgDI8BueGZDocFaQO5oPGRaKOgc8zfMS57r8jgnStPweUuiCpvrC2Fqx",
+	"cH+Gnmg/BvysdUx+k0QN056dAzrhR4UUXXx2VM0EiUC5Nb+MRaWe13VIvYDxodsTHf+0D0Wux+RKa9Yf",
+	"aJyNs/cHoYegef7yJ1iwWHxiuhgfXXU0KywNlNFfx4TiTYBuapiZW+wUaguq2Y0dewLj3Xy3/tdm536C",
+	"RX485m4hs74c3hNlsNi1mQP3biMLOZok8a1h/5EpKUuIi2sp31Mxtsugdqubmq3pEcrYxlyrAE7DEDBu",
+	"omXFyaElqoQlq5GXQbrHeOFdbyTpcJZnKHkSQPuENMGDgSKpRTrcDtWuAgqoWAQSCu4BgUUrn6CyDO52",
+	"SZK/JyWLimJOnBkUoDYwrNkXHRHeFbIwU0upYsexeB1OG/zAuGyKGVU7KvNpOkiaoHpmBbUsWVfx90IS",
+	"9gURlxSswwomUnYZC/pgxk44ay9ubRhYZIfkbX7HlXa7fbsOEHzK9XjAlk/YwWuA+2LVi/7L7KZVL/oM",
+	"O+jgUolw8MvkEtlNW6cPPSp9yGNNNZOo8OdoWo5Ej/OBTxdrGG0mMADSHoOMGvBXKKwrNjgNHXe0gfs7",
+	"Vpg5XQY4BWk4kFVjeWQgQ6g/VDoW7cnOPejJngbMCL3IYGyAU3so+N+HjNC+BFJrPw639568OHfzSjmY",
+	"c3uslQfje6I0iGXU8toH8w14iGErlmp4xU+wvgZ+co//WC3X4QoY+aGGlFusmoZzwKs/XJDa6scX1uOA",
+	"nAWR5QHMIDKHvhoDhqAu6xKoLf8gpIN2NCuOyRtZTKjxKnJqq5B6huqKDhJHAwajGB0K5+ivTG8AJJdV",
+	"5rbtWl7O0zCa2Dk1tD1Jh+7C7buZqtlqdX6LdLMIso/gBF9OAkqQpRCLMic8mmmr6h7rR2QoMlYQRtMe",
+	"/uCFIizjmhTDsIIe/kIoRYu7CcXtqHYl5oKkdUGSQubGiDdPyxlVGjwJaJJXOEwvictuTWlmVLyENF2G",
+	"ddKnX27wlyqxl0CiQRXECBeAMlxmNxkdq+QSKU1mhqPAd8pyqvkds/e2vgZzl/KBNwNWpJBw7vPki4IJ",
+	"51CIhUWsTsHYP8wtkGgHfmo/xMGQDLIjEI0haYJCexT/K/R9wJhbmFCS0MGgkHc0T7Cpi1ssp7EY3YWS",
+	"ARMZOCrwW0fY0vENU7QkGUt5xkjz5elLdF5j0xYrDydDi1dG0YbsYXtPLBnwO8b7i8wewCnARjJgndzH",
+	"DfgrblzEDZRBx30pdC8f3xgrgeZ9JnTciOJGnylFuwx+ad/6Bfn3P/8VN74mrWNyJQjrD/QYl5qkOaNG",
+	"FMUC7r+/LTzPz15GS5WrxuJRFgBWbu5YuO1Lwere+/vNecLj8zjL4uXpyw2P2zY8DZduRowaT/6IGlQH",
+	"967FIgSdKthchkFHsMb9zOumozXZ5sKmo7hrXihrr2zEHDuhqZmYOrnHf/xG++zrKpF3a6TJARMGmCnR",
+	"PL1lGvWY2doVCZUrZ4TFIsErVUJsQY/L7PR2mmLFHU/ZUcbULUnpgLZ5zvW4ouG1Lid1HcGYFeI4Rdu1",
+	"lbSZ4hlTpGnfZDBE7Jn2YcCEKmdktRp/E/sx5ALQto3ReMOChn++wCq0C6xHG7b/h6UadcyypAgqDm3J",
+	"WrDo6PQLQKOZ4Ns2f9/8+5//Is3XLlng9dHZ6elZRP569MMPrQTySoM7JaQj81yOVOS1ELBWwQdYzuWF",
+	"ssruMbnCvWGD/sqlRODr8jODBWgmv/5yTczWszkc5lOVtPagxisiNFfSsxHCnLzjs+RR7NE7VvU9xmID",
+	"zsdPQ4HvCxdzl9oHNyd2QHWvETXMLmpcNMpD3pjUAsLk1T798o6Jru41Lr4/BwPMzLNx0fh//5se/eP0",
+	"6Kebv92fRd+ff/0/DAiNB+bWShdcGEm8JWUmXMUn8pJewymZpwc4mBgwUbtIH5uvsDPpek1vfbVwIGKt",
+	"WNyMjLV2+Oquzy7T3vWJt5vKEEBBi/88Oz1thfavmt0FlVB16wksbEdRIyKd3hp5Q1kW1h7OjslEWF8x",
+	"tjiID3H+w4qxo6alPnSekQO0YsLMi0Ffh5pK1WCpg9HrIsvV3CVdA1UgKnzAiUzrMO5IdTA5Orvos79X",
+	"OS1mwstktCA1Ug0hm6LDUXajOfzAjbd2Akvk7XCsyWk9WJOzLI88jBRvYFQM2meXCxv9xqLmid8FT7zZ",
+	"MM+DO8TM5IkMQVjEOXoU7Ps6VaZmh68qg1lmMXEGeC+h+p3cm/+syfy+Ntj/AdCFlFuqxwfV+h9bTgUb",
+	"HhJrEPRmQ6agfWvJ9i+sPgxOWV5Yzc/muytJhMQyTp4zofMxgZxJY4vmUjFjmqdMqYOv0kQG8R3A8WfY",
+	"ON82EfweVUs65vh5YBA9eyogS/9zIClxT3pCT3emstSKypMkvs0FgfWS3rZnz4mSsqti1e1HvcAjGfFj",
+	"8fg4HzOrsUOwePr0opUNsNPaAKvzcQ6PNx+P9trmm5bp7YF57v8iR6QPitoU4zWWo8kOZj07ZmxjFnKB",
+	"FWsR4UoNGea+FkybF4TcFEzoYkwGrIiFbwGqQby4u0akPfY3ffvzslGDVA7NYrnK4lj4UQa1v/NYk4ci",
+	"Z2oqVJo41usbT3qdACec2BPa4sdEK8xresfuWL7tmAU86SO+zwNtBFAu1lLxDqjZzGFt67DHuhmP5jhP",
+	"xD1gXQesmNFD8Q93QJfD4hMAh4MmhQDs9WmRrD/I5ZgxYNs3t+O6QpWJcLwIS2Mxt+nJLCTF0g38AMgU",
+	"4ONWDbAVgH0L22wf8dUPb9UOLZ9ZwWn+G/BPHTKcm7kvj+ZwBGow31wMu1zVOSi+s2g2NKTP2B1PmSq7",
+	"ezhkImW/E9cO3U1jouMJ3iJCgrcC6GUuYwEwDTBOSQKzvuEiAbZg6Jyh6NgAzKgnfVXyMWleBR1Eyk4d",
+	"cDk2ikFI5iIWZTfdshfLcavSSz5ykZcELvtv/reElInnLM+i5brLc+8DKmXYC7PiaG/DVRyvqQI9ELxT",
+	"0qYZ8Xab+UgBllgyu1kN6qUox3yMv77BXy9oXg9vxEpGqu1DYmFp9JrSkf5hCB6r9bgmesRTI6CXlV6x",
+	"mC++Fuc5bI9v9DHibt0EiFis3zzl4QSIWGyUBwShXzyT7AeczFMlQLinKyND5jjiEKe8Jy5yxb627xK/",
+	"Y6KuenteaQ6fA8oiLh5ro53cm/8cXoMUt/mxgZgG6r2ckZxlXdAcAlvuAqS/b7imCRfef2bkkoQWARHR",
+	"Upp1heb6sZCFc6wR12kNlYf1WrPAWMPOLNjSEsSlJcurjTsfD3YGxLblCGz9HRlDf0H2k0VI7jezZ0qp",
+	"DaLHBH49Uk4u7MZQ8wRw5AkbvFwSurhfI3iZDAjN9jI5iAJMUghBf6EiKzV9F3Mw96Wi9IRNxC1sKMLz",
+	"oM5CWBg3oCgg3UTDFwf4xnZDMHbOMSB68r4CW5Nlnj+yj4F5eWuR6lhI4OULunKSEReqFZVJcsDncvdA",
+	"yjTeMLS8jE2I4/BNM5e3afYctNdoRoO2SSy2YpxsuE74rdkqu5Yte2PNVGf/VEkFfvUXisEys6C2XQ7c",
+	"dlkkpmFLVgV1VchsTk6jLr8LQe3lsv1nLDYimMknMwMIPSnS4YLmkMjNdSysZKKBjvBCITFiRscg5dBm",
+	"wl4/oipTkfADa6GlzCLSKWTfvhJZ4F/zQmBNSnIJzstYtAt5y4R109qmFE4fQIcgNn2ruGIf1ANKGwyF",
+	"x2b8h/spbFdplIxsKxutdgrEKYx/iXw8826+WYE6Mf1aotYS9cklKu7JikjdqAwdFuKZGbulUHT2KuuD",
+	"CxBjlTbdTkvSZj7prku5qAo4kJJo5NqWo4Gx6xughg1PL8LWVz5o5y3eW8YGKNHQrCU9mq1sNQtnK3NN",
+	"RlQRfIEsI4Fzs88ols8aqbW2cWzuji1UcY1mielY1Dbx3tnEn2BLPEMZXvaMbfh31LhoOEReWsSHq7Oj",
+	"TrK1SK9FekWkDwsxZSVjzvtash1bve6kvexnfFYV85GjEaOBtGCe39mZmrwggn0pMdFYjUOheY55OLEo",
+	"e+Rmx8Q+ApkxZ7SxdTxdBka56B7vNUXGNqqg7QLVjWrrwqPtl17bzfbYLrWWp/YJkhJsxt9U4htQ6E/T",
+	"51KyWgJDLFwGw29s9HAPwhUYvUqOWQXNZydb8k3mkh9+Cvi13STb1VnxKaumceNVq/X626skbpzAMhnc",
+	"dtNFRAQ7uk5d2Fgut/bb3OGo2/irZHFfP+hlcfpd0yZi9xXL75hqRRMc4bFYhiQcb2NZXydw13Z5SqyC",
+	"x7Kb9jiBJOaOLGIhpLFxW9XuMUChOgeGfUaY5QeG5CvzS1Aj7YcuPzm5Pjo9PT17+Spp2RaA5mSTRA6Y",
+	"SC5DEnQC8zMKJzvqg2JWJkVnbJDLMaSYuwxnRWiWFUyp4xnk3yHrN2kqxmLh6bxxgI7O+5KMelSTJOfi",
+	"ViVlQ0Iy1Y+QNEuElcJecfzvf/4riYVPTrCRmAccZ2anwJMCXkjyGQS5mAxGXMSCkoLpAqqXhHdrlM4M",
+	"u+JcKM0odDgruesVaLZ7InzI+qnVsdhcuGUpifdhwIRlx34W2dXlfPaZary2NWrvzCJxbXax718xU0Qv",
+	"Zeic3OM/niYRe2c2z4NNJM33szpJPmgJYTr1ZN510FckZNc5+ATpnciBa7sjd2FnLEbhuofknmRUbxDm",
+	"TsyWGa/uhH6oU9GET3oCHMvORbFAFOwyTc5PXx3P83GHnpnQ1rHXES0lwMkbwJukT5VmxU1GNfWNHHHO",
+	"FwQOCXOWycj1xIWeZmgYUHWLZbASDa2yFNZPGztdOmC3Lc2x+bmBueEgoxo1bY+XzcT988b+PoGksQnJ",
+	"4O6FE81zVpCC0eyCTIacuXa95FpQcGaMPF1QobCjRyz8YHHmvpMw9l4CLLcNt+yKlHnaKbvwRgJ8PQYD",
+	"bKZjPIIukWomzBtj6piAvEkKpmR+x5Io7MNkrsuVjIX9Nugjaa3Sgjiz70Dj0MsytsViflfIx9ksV+YF",
+	"vocj8TPVFBtl7ExsPT1928z5P1GiWG3u1JxuT9ljEc4CJCmb43BkJKQTA5YTYkbE6DH6hVK8K56PgpHg",
+	"hBgmR1HrlLVevQf7N2JFFuSJO+kTi9B/6P2Fl0QMkWKDthUTmmjIkAtEp0t2g3wvpJY7niOirRmW5lIZ",
+	"Ww2u3xNpuveyE173ji29PRCZwbRrSVlLym9RUsIRKM0aLSfgfkMCUmua9vpm8I9rmxjA+jWESXJIxQ5F",
+	"Bog7AaZuKvt9ZJKSFcK9agaEPcheaoosFl7mYmNEm87goNTINqZmtCY2eJzJ55LucBW8tefj/ytntah/",
+	"oncnBFu3uo3qtIPHpR3MWuFHJh5YwCjYIAcqNqvsO6eYXjYvIYrFGr3KH04iiIU90mW4JAjuU4AzFPUe",
+	"4VwtR9If5poPaKFPOrLog02TlOODKy0hk/kRScwnCWmixy9nGHLnityygTbzo4JrrpgljMu4GuQU55PJ",
+	"kcglzdQlqupwQ0yf5V1h9JAW1pngQ41yUjDa9y2EYlHOA/NvoTW3+aHgnY7LvkWAhmMdWeg06r8oy0DT",
+	"nMOXZlAuLUEKW48YLhz0QSfN9pi45u8ff/s1Iv/r4y+/RuTXt28i8gdrf4zIx5/fRGSQU7NQ7AuKitef",
+	"/+uChMkNxryAtavkNSgcAXR85/9gpHl2Cnp3+cwLo4OTNhtLYRboqmqJIG9eLIJhl0U55XpF8K5n2Qu7",
+	"FireyAgZKWbvQsxKSawSdHQ9HrAksrXVegwVuz7v2swU13ctWwmuB7MHe1X9g9ma50caQABB1/Ipgl3z",
+	"7JoZS72CaeMx9feBOctPk/BQjmKemC2xvy4yWS2N4Q3P2ZO0WMeX6s4iGAwbjdWV2sDJffnHatkK8y2H",
+	"UnBBBKeq0gfJWOfAo11V8Ctmx4tAejkBGMTOQOQ5eUc1GcIxNJt8Aidj4T/4mauBVAB5F8HJCMS8l9ql",
+	"TI/KG75joqt7CVowyf99FD7o6AOslrogQsKwkkuSfMKgoRGDydvO0W9SMHRCJdiH/pdr2m2B4O9JIYcF",
+	"0o53gBOgKwUrRTWcXJBdJaTvu/PNLEUgeluPaMb6s1WZpmBvf5xpk0Nb3diSqWb6CPd6VRIYAUV146LR",
+	"5oIC5VmffsHd2Lg4O/3h1Q/nZz++PI8a5lQ0LhpKF1x058mE6uma8HnNOCvTgJAsf3i4IFefX799i7Rt",
+	"gvx+/eboR9L89OY1+f7l99+3zOPLiVamdXo6PaHIO+XmzuuWjSMy6vG0Z7VeVJ9sMlM56XlPnbGKdYnR",
+	"bkSfO+ZAuFNqLkaSbFQGOr/Vxnxl1d793s9FKm6ub8y79dot8v5g9B5W5dhVWqY4Z7a3tXaTbchNlpb7",
+	"dUfFOYNhO+cpuNP4I4pzqrexgjaEmpnlN+jlmV1/c0WCe45JezyrlManVDk3oE+2uoQ0MnuVf2pwRexb",
+	"R4SB74mMLgyRm7ujh2ow1EF+2IhyjR0qq09BxmcuyKCQXazguZq0QtrjybxnyKGbAaaAg25nmGdNxL/3",
+	"w5W0lqdndrlMLDbMbBKEz82913QfZVkFLfcphr6bCpvJFXjSOhv3FuYV99vjUjucvhVWEyMkAkcVuOKz",
+	"bMr9s1nl/eTe/mtjrqurxe4qMsNbdfiVJ/sHqZVx7SZmvRyi1ar2oypOvBq1LXM+RITJlJgVQ9x49VSM",
+	"+7Ls9FjRhisKubkdXg967iQKAm2ucrk12ArYfq2lJM2ZbgFMk2H9i/B2saiglPneQFWrGtz2hYM9lt4q",
+	"W8ZuE27mTPMgFNjpUCUWEsZig6HKQ0HHOshZBzkPPMi5NfEwKLjE8T2X+oFPUILHMpeR5H1YnmyqzuDf",
+	"bAb/Z6cuf3Sb6dtJ45+ae53LX+fyf4O5/K9toXMJt4MSDDYgpwomB2ylKrelYw2ToYV5Ai0WqyXcTkQN",
+	"fP21I++STCEBu5bAGwUD4JO0W1BUbr8WmRwR2tGsIMh0HlR1N8/OSUbHKkgKbV2SnGpWzBEhF/hUCjX6",
+	"tcBbiUxc7oqkap9kXTjtWszVYu4bFHN4BCBCWEHzzQg5pGh8PqbYNUax9VCRPrjSGHYGYYL8+//7/wkX",
+	"Ny4QDX/bsPWNFDderprP/VqbP9BAA+yOBdCjB88YA9cJ6UojU/1lsrBX2fbGMx7j5HAwpONZQps7acyy",
+	"gKoGN4WXEZjnW9KrBMH9KEhgEFKzxcYo9jrpMb96mWS2B1qey1EtrZeS1qiahvTG35DMnp58Lblryf0N",
+	"Su73BksrpeaOKNFBwlwBbqD7pM+Uol22NlV/5K1NlKGtB3uK/AKUkfa5WFwpC01zoCIBxhJZQFsrBeSQ",
+	"TGSkycUd13A8jVnLu+KICwJ8yRH59z//1XLpkbGApKULIxegp0hCpGAKZCOxvNiuPQnVmvUHOiKJqvyW",
+	"FszmN5GRLG7BzjTDSgDKFRmxghGapmxgkNpmvJm1BDXF/BxqP1B8uOezsE+KbdVJmpR89+ULJty1YiEL",
+	"UlDhGnva4alLkuRU6RtWFLJIiDK28KgHvQXsGoZVM5gDb95WT+ZGDNnFioWWt0xAKaSNLvbkSByT5D9w",
+	"o/zZjTfnSivksEbj3wxEgPzfSieVR1SIvONKv6c8f+/28Kryz1y8ameAUmYeaGeAYMWWyUB2ALHnwbXt",
+	"tUSBnGF/xuVQt+WXAFbNcs7B1JN7+y/bfbEYr918cXWYfY+NEQmea4+32ZC5BogW5DoFUz2i2ATqQO9C",
+	"mKyFQYBiBay+Kha2JeGo4AYeoJcxBUQmHBgmAYLoHSPsy6DaqJA0CwaoDo0OPbA7uvkIapsdkyZ68XLZ",
+	"tXgPjZSrgTA6zLg2P3nA6PACh5Y9lzvWepGFTdCAGbghI3ux+dgePNL0xpH54QsjoW6ZaMFSsIJC20DF",
+	"RcoOvuvUJ7NdA6hYC1vfu+2/M0Sbp4i7t+818Yj4rmPmNHzzqQPbw0/YSVNANB9B2SqJnWJMKofKMt96",
+	"Nw3+WVKDIMWtcgiVSSLkaJqdHN0tTCvf6g7JZ7FqQfX4ADq30xQalRRy2O3NZGsXtM8usbeIfTBNUzkU",
+	"XhkNf2z9FUbDlbFIDMgVx4OcprafaqfDDCpBNhrgEP7kxm0uigdfCj+SBLoMHv8p8Y/3F89pry4FYpz1",
+	"gvVd2pjDBmU9HTO8K62NYN5DiBWLRemt782+WgNnwm6jjmvZvLvGReMq7TPya7/9l0bUKF8//LJgZk43",
+	"UKX78vTld0enr45Oz69Pf7o4++7i9PT/aUTl3bgZYTpUN6dnP529zL5nR9+1f6BHP6Sv2NFPnbPTo1ft",
+	"s85Lep5+l31vJgG/77O+/f0Pp0cvX6bnRz/Qn06P2mfZd0en6U/sx84P9Pv2d5mZtDTDb4CW0Igaimt2",
+	"wzNzvsxhtA7YBjoWG1EDeKanxv7d9dn5xenLi1dnZuxm2+O4h6qojOPV0Q+dH8+O6Mv2qyMc8Q+dH09/",
+	"OmtEDctC3bh4+TVqlC8ZDrpvyVgwasbsNrz7G7j97b/LpZ7xiZtlqT24HwWf9KlAnFEs7zT+FjUGBRcp",
+	"H9C88prXejErLMgtF3gF8L6Vk7hZ9Q33me5Jcw1oQzdGAYHNTrMbc6obFx2aKxY5VwHeXzE3sR/Oj87S",
+	"l9nRD+xV5+hHet4++i79PvuB/dj5iZ62jQiAIS65r5lRdGG/0f+Tpn127E7Q6guUy5TC3s3Y0c+/NKKG",
+	"O3gZJe/kHTMA2Fh+D4fj/Lp0p+D3czUHK1AO1ZRZ5Dsy0pT2ydtQFrNQEp9UAW8wXEoov64mM9uSPi6c",
+	"wWHHE1gpJWX9C+W+NiLLyVbv1LK9yMyNX6hAGisgHZjsXnKJ9Y6goxOl6VhZzoI+6ueh198ZCV6+hxRN",
+	"wTPlCEbG74A2a2GD9Vi4qQClBxXgNVIKbAfnquGKtM0IIEqjwzntjwmx4bS6Eddp7325s7aUwTbxmCeK",
+	"D3y2h28OuvjNXucwP7Ju7vGoORcncStNGgD9cQhV3g5YBkxX8bavgqbXIY5alAqeCg4e/NQH76vEApck",
+	"SYdFARwvfVrcImBCgxCsTZ+e71Nr/eAEHr8P1nabnobgQYuYToNFPyzNYTFzQn8czmz+Th9QpUayyNZX",
+	"GmxnT08UsGDjk99kqCgYq9xL2Qsw9IdKoxgfFlBIJQklnWGeW79ic8a2bF3CFc7Bis3wmVaQdGE70le0",
+	"FjdlGHnZMt99bWNyOGR1TK4qs3uhYuFvwLEaLfn44TP2FzW74gR+7hcW6QZK0Y7ay4jRW/CXup+BY1MK",
+	"f6hv/PXuikKKLsTbMFuB2B+aI7+1cE+oTsRiE2n6H91+21oyvHvCSlrE+fTGx7yFvZfyeyiDscTcdhzp",
+	"j/0en4NCgo020H5+MsjiWi5OETnZFLFYNHWPjaHxlmNCD7yBbKQI1SRZkD5nfmNdaRgop4Xmac7Q/zgo",
+	"5B3PULz7nvD+Ti9cStuogJpTs3+zYQ4+Q6YIF2k+zFgWxSJs9U3aY6R+UT2ieZ8dkyRwjiTklrEBopkd",
+	"im+U7GhgqPZj2MsY8ZUd9yPyow401mtnvkyc173cbynO+yBVFAuPYIA0vxl0WYUhak7GafRgGPe6PHeQ",
+	"suE7MyhNC+3fnu3D6vsNymKyb7s5/7FI6DDjTKTsODjjKonQRZFYHLihGkMBQo6wZ2DOOprIoYYi7KEe",
+	"FgywwkOMIlyb81ceXN+S1j3RcjIGLEyAHD73k33hSm9P6UDuo1is0St8Fe6jWGwitRM8sFd+262GWrui",
+	"J8LhPRErkVuceeXh9sg8/8zLmpYo9GgXHMgx/Pu3IFjqTdMgHiiMJ/f2OksvlLGcabZVfN+Jg3d9JPoZ",
+	"VmBdJLpyqzlLy5lhHeHTsppzZ10uXVg/sFIW6Cy7NYkOYZf/yvRWtvjpjsVdXV7wFCRXi0/bAOpgtilC",
+	"3mDzcaeiQ6TTKD7giaAFA5I7rxCFDgl4GHoLbHx0yrIv+zVcoPPFHC9IaHJqPVfl4dzpYV+6BossW4K1",
+	"snfhd0hB2AB2PH1FVWUqTxQsrZX6NYOsdXXUYvqORRBt9X/IpXy0y7gC1t6Bg/c22G2QyJb10rSQSlUi",
+	"sYX7SeDIqTTZVNbdCtHYXIqu+c7RYqeybx0XFySxVT1q2O5zjbCLBBxIoWFQW7uRES7a8ktUfqBi4W6K",
+	"caKMpdys8KW/cSpFhxd9c+PyMj8ULUmbkc4w7/A8Z9leeoU/mCG/FVjNsRpww6WrFg7BRc6jfKD+ZJjD",
+	"Mt5k3A8H1bVgexnw19WDFkDQBwSdCRA6uYf/Is0pHLO164bm49JrvDO0oncgYUfpO1BZXLAeTyLhoZ7S",
+	"FCLdQACAWDJghZKCjHoyFnAjlh2TJLXOp8AjjE8ZUQW4kkF8CoJ7VKTM4AWBGhrS1CNp4+R2HaBeQ2Sx",
+	"KNj/sFQ73Q5vSDWRImUX8NEIiqXgaeCohWT+YDCCws1GPekG0bpc3ATfsxbA014owHFmqymBuGBbQDcn",
+	"Z6+cDCTqbSyLD7z4D/uo8Y3ADl4PQB8kMl2cqb90bi887DepQ63267ZBcp4Oa7dqrcEebJrgPJS3BwKA",
+	"0h6KpWEeNaUtoPx7SOKjxKtrDuKdanZBMpbzO1bYMkjEukHBjvCHUEFUFlu6miGjINqiIaSFAVZqYMFB",
+	"GbGwGNOuEOqyRg4giPpBGiQu0a0DSUwsEA8ymADZfb3l0wLvG5h5jbs17ta4O/bnYS3YRS1yC7D7CW48",
+	"U7cGfC0YVVIENSDOxwa3AgpN7vploYrt+8CXWjbZhJL9DQEnvpRdA+eyHJR+bE/ke63R85tET9x4y6Dn",
+	"oJDZMNUbdpFO1bcwyNaAJ/msfsikjUVKNc1ld8im+q9eAOR1c9mmOdBJdWTOJXooKplxtoLPPSEiQ5Ez",
+	"pUgH/HF76qn86FZ+VdT6FRZkeV+jfdDqTsorqCpawalJNevKYrzy0D4zWqS9g/Ob2tEv4zl1W/Pb5lsa",
+	"lFve4ZE/BTvJu73KMgWGMDzUtUqaQhhZWPdoJWc+Cq60zaOCHPlYKMbUMUloXjCajW8g81UFutvnv/4O",
+	"ARp6ywRp8q6QBQR4qGKtywBcsLQnyNW3dceLMmyNDsgVMceI323NYxmLqdk90IV0pUTcWKzUhfSRibh2",
+	"5+1rIm5lkE+UjuuWaI7+6A5DnY777NJxqz5Q2Iol+s2G7wmF8uTe/mu1pp5LmuL7n3q4Lrx8dKu2E93l",
+	"gaNdm4Riy2cLG2ouPFi7yDZ8HVQ/dzDzELQMWpi9wBQT+pIkVOuCt4eaqQT4bWnKbLNKmufH5ArKlAXt",
+	"M6OODAqeslgUjKY9pog385QL6V66/JJbxgbITQvJjUCrCzdH2nqjU4ElckGADCkBFUpZx5lTyJBf19qF",
+	"7lkRAU8ZXF5KU9CdFmlqZhqorcUC1LWd+tPmqliPzIzcQFU2phNuANr2JTNyHf3qtNavaqL5A0qlnN36",
+	"bF1d7qSE09VDLOuUynouscVQ76UJyC3gSecaRQvXx+RnN2pMNooFd/1Y3G0dAYixPLnoXpJhiBDWH+AE",
+	"kUGGhLSNAQ+0o22a3h5G5deELDxs/bSGxt1pquXWWRI9CqD0PrLnavM2oIUyqxxMp16Tpk+9DrOwcVit",
+	"SYosR5+LidCu0URUZkya60uSIKrL9hNlJvVeBhqQWt1q+NPnvfo2/gq8IH5NIUGI26zIY6BibVw0/j5k",
+	"xbjk9PRNSZaNipbjsS2Ovq7bomHW4HUv2BSVlz5vAvjtDc9WnIMBwUMLWoSrb/FsmQBGWj1sNZ9ImQQ+",
+	"gQ5+jQJwxEWfi40n9/gPo17RwaCQd2wL6StXkORnKcxwqJaeFEdDeMeendQylinN85ygXU4sB3R4vCAR",
+	"pU8zRqSIRZPlioGjv0wJuSCYjRNeNc2pTqi6VUjZ34rs88vsRNsKPRa0crYh7Ivz2A9S1cjn5FgLfkZy",
+	"zCMSXa5wY4Tnd2XlLbx4i3kvP8M6zECaXRvYc4cwrVGWmxPXueZs3Yu0lkXga08EoRPIux7wbi1t8LrE",
+	"VFuODSYjV/sKW4/pL2PWsIaoLUMUbtUaovYfolwi3uoIpccDtgGuS4dEqHRNkLk0Hc1LywNVTrVR7Jyy",
+	"5/1sZjiYj9ce8lwfcYH0k01zCAqa6ohksg8dyDRVtxGB49yKrD/PEk0Xd6wgGetwZK4kqcxYFJBeYlkg",
+	"/iALEgW5MhOJiJKFbc9oLLcyzdD1glaMudQcH8eClohG0/WOge2RWy+nyZVG+TW85K2ji3nMPCMP+Uit",
+	"fDJv+fi52mnBHB3RKuOF3SYzT+QOMtI+a1lYmwy2PQhmy/MCQwWG2S/liWyeBS30zCnwzfNsIDWw1aBT",
+	"hg2ogpk24rpnu/qZy909sVCrD552dKfaxTKHFHSLS8dsjfoWfhu7YoYJ0GiPQ1IZ0qSkPcxvyXCgWIHB",
+	"19Yxga3vj7orRAOEgNanGYtFSoWQmrTNu3O/7JnJNMHKnAiUtoASh2fmEHc4s28WicLbrFqMAaAA4/eo",
+	"cElYxjUpgPdSMIYmqnlT6O4zr9v84hJ7fsB7cuSXrlGvOT67T73baHLcz7DOJW40tlUa4R7ws9/2u05v",
+	"CyY5r9P3eFDpLghBIK6V2+p7r4A9N30Kd6dHIHhB4NyvAhp6fZfVsk7uzX9+o322SqbaFTL651whOcqE",
+	"hJmjUcFgXfuNxH6YIJDMLJuYp86U+cCHkhFXwZQJoxC88gOqe6VT3r2TxiQkRCsfb7jN1+l4wXXo1oTW",
+	"kJeecC0KJNu8uIFrixeOqE+/8P6w37g4O4X/RY0+F/aTCCbVuGiYBetCYdbfdqL8LcK3mpfzMTSB4Zl/",
+	"GG+2EAX9UIliTjBNzaxikB0izI+aVV6nNKe8z7KWi4QOBVXYniU5Jlihw8B35RCvQjro9EVIrdvLdgF5",
+	"7l7KRhoGzI884kLAKpcdFKCfzfTbmIcs5eJXwMXCR1vKnFGxVPCxBIHly7LwGmCgXPWi/6L5cOUnHWj9",
+	"Fw5+meip3RR11NR5xfCMTGZsLAGgJ8aU3IKT/veBgcGz6PT0NLB9sUlaQYVCgy8iNM+NBmeTxCLCaNoj",
+	"oCMZs9eYBmgziIywLwhMsShYhxUMWKxsG1afa1wwbEcpWEQgfoqOQmBqHdlmlV1+xwRplvSBimsWkTtz",
+	"1FQUCxdOte6CqsJprGIvpOwNqbunNSnNZ6D3DIV9PHarLtiA2Yw5H/KdSJM7Ju8YvWMTFWtyqD0nAjw5",
+	"6A8BckbFwgyzOCbvZQEGtphYfNuR+vz01LF6Jfar5JIoifVv8HrcevtVxsnFQo94aolswEQ2szSogKuL",
+	"tjJV1sHpftE8P3vV2kGXrI20lPgdXCqlXNtOonTwjCcKkkyMQRmUmgG5fzjmoQw2hsTTidsmcj4mZD2A",
+	"LVI37HokESsWhsnC5sr6w9see/Qrj+UidAfv4u47e3kjPWjBVWlQOEnVChoc+o3Bh+taGuqh2lO9F1Zq",
+	"ZZUXrvok8xVUObhkVfrUvdLnYAbYCnQZpa6yUWrVLqjzr6xMcOxxL249rkI+iHxsf0m4uOOaxcL+ObMt",
+	"KKYTA5gp14bLTwAPpNEakio7KjfmvxTsCHtm8a444gIalIJ7LjlJpVAyZyc0TdlA/wd0LP/zv//5rwR0",
+	"N56BivQDyehYXUKEg/VdyAT6hMZiolEodDY9Mk8wr8z8PmkRl5WtglbGLiRURlboMOOa5LKLPUZnlr7R",
+	"yrxJz0ahbPcA0jQbhhbmnhXugppsYBEGv4W9sx4K74hqIBjiExENBMg7z1Up2KiyPWuugW+h9RduzQlk",
+	"miFRQjXy5B7+swHegWfbF+kRSuG2C7+WgIJvAgb2O+rxwHHcNmVBRcNLXTsQq+RB53N6y4iSfQZE8vDp",
+	"As1vGfIDDDBDOkgqhwYkPKG+a/eOiTpWQh/H4gEdbGZGLihiXJORHOYZyVhfamYjkUoTW7IKE9qP7OFH",
+	"ERPEYlNaFlbzPxLW9oWUYHVN7Mngty7ArbkJtt3mqbLhDMpaghmDxUurgicZV7Sdb5+zoCKa7EMD2TRf",
+	"Cl17SUJSKoiQBFpBFeBZIFxcQnTJrpYiTGAmo/lwKMAcDl0QcCwHZCSLWy66awqjjs1VmpI9uAS2gwqO",
+	"2U7VV5Hsj3haNxESJ/R8VOUaqx+N1bvLc3TAsZ7he8LE7sEOn7kU1r1jQKPvMcNuUIt0WAlMmgbaZJ6V",
+	"mAc9UJnIWNZ60MO5qOcTPs1Fw4XUfiQHj1q/iBq0atB6GtD6RTwKs8DSznaLWfjMErNe2IAR7OwFAPaL",
+	"jQFRYQNMHsPQTxDcxGhjl5h5kGe2VagcKK+aTQJZLB6BZE5ntIO6gCCVulX296GGGAsulGY0s9EmMj/Y",
+	"lLQOHhc/wYtGhPPvpvaA1ri4k3RHBJlJQ5aHG3EOSGJl2Y6rgcnI4GXAOO9CwQkORyWkw6geFsxbrr4q",
+	"GMsrm+zvQz7oM6FvMtqnXRaRgglN8xv01kaYhnWTc8FuMqqZisxySJ6yG9hpXIooFn2qNCvMD6i/sMsE",
+	"K3jaCsqGdZDBQwrW5Upj67uJeuENgZid+41TGl1FcCzWRad3XOlrWNqtVwSXj1lcERyWND7XimDcq0Y/",
+	"wG29qCoY101NnszVD6VLIYNiV56yo4ypW5LSAW3znOvxhPYycYYvg1M5I5XNzWM+Fd4E8R02H2dkftvx",
+	"KBZmyHKo7dJYPqZLc6zs60IDzDqIgBZADpiAlMtBIbsFUyryt5ZWzXGja0Grs6EwsNKTeaZIT45I36CR",
+	"ey99iCuUfX+xsQ9kaEOKJ2bg7WX+Hb6S/2vIhqtzoeC1q+bUlSf8gXKVsFLohXKLPa8kJUjwXpomr6yc",
+	"mVV+VxbN+PNni16wMwtXU4rOrIHZi9jSo/Ja3KpDErIts3FYy+OevYNCnr1KlQx39QNpkmYx/25+OC+X",
+	"1sVTB9CYFg5ynUzpZZSVEsRICX9IcUEXSSeQDSf35j+7jH5gm8zOULFK93iD05WObREUtwDtBAoVmyza",
+	"4wP7BCYgDG++c/6/h8Lm5oFmwtBlaSJsAfOADJ6yJu+ZRCh+V2u0vvxdBZ0vt1W1oeZbsPCeAt9ebYtu",
+	"i7bZRxJgyeEYjnqsCNHDvKj52LGjWMKsuEAJHxASOITsOnSC1mfyG2JG937voar4u/2xghsVd7MZt5Ga",
+	"ypUuWo60ZtKVpBgKcnxie7SbEXbw26RltM1hkTcuGj2tBxcnJ2cvfzg+PT49Prv48fTHU9hCdhT3s9nz",
+	"XbVTScGbohoWWaGbMW093M4kznmHpeM0Bx5wq96+9qW707r0VWhcDGShaU4U08YGVMEt3qA35eE7QLuh",
+	"y1BTANBps7CqUxm7FbXOfvCQz1zPfAKsBpODnAHIBPrJVJGXuUNwx/flMGbcF3zMBj38zbUMbn+JnY6w",
+	"MMTz3CXeA196BpWtHkmCR5cO7FmPfidF9yjndyyLoE4C9mY1NaQjCzD+yqWMSg2q3BF5LkdqciWv0pQp",
+	"hTea8fSPON9JB0RwAzwVs0yvMY6sT9MeEAQa1U10DSI516l5HeFYrCiZ92LLbY6v4aIURKVssv6VUU/6",
+	"+LOlNbP1O+E2Aufs7KdBP3c51G35ZZrhWr2AgpKCZ9bh5C7QrD+Agu1wa1GeLzEl1640cg1MzUONEeUV",
+	"3PKWvjvDA4cM2yjzlOGrKNvW+jt96HRmvz8ovg3qvM3ZBCdvRKiGNCW8cYgernnLjNu9DlYOG7u4NQ3W",
+	"AGt5gYA9HCL2uJ6+52feFVBhJVArGWqoDleMeBluqd+EJG1GC2OeyFsmIsK+wFHNZddcFWzBUvkABrOZ",
+	"b83oRX55LdBWoGTx/NVwYF62c0k4bEplv+9dg3raVAQbMXiMsxFnj9E8JOesICNasJ4cKnZBMnYHW6HH",
+	"cpftVQIkV2qImGverdnGcswsWBZMDwuBMXv79D/cbWdtwULzNId6fnzDICywFrfQ4EmIynRr7+mHHDTz",
+	"aXDK8GAHz/2NjWZN2VFQVG6oerRgCh0Tge/UUZwqx3GqkORUWZZT1XKvBBzKkaU4wBjLZN8EPzBXAz09",
+	"tr8wmuueQW+aGSDE5xQ8da+aK5LJdGjefmR2seIZA+kRSokPfks3vv7t6/8OAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
