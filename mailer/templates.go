@@ -25,21 +25,24 @@ type Kind string
 // The kinds of message. Their string values match portal's notification
 // kinds and are stable: overrides are stored under them.
 const (
-	KindInvitation         Kind = "invitation"           // to the invitee: accept with Token
-	KindInvitationResent   Kind = "invitation_resent"    // to the invitee: a new Token, the old link is dead
-	KindLoginLink          Kind = "login_link"           // a one-time sign-in link
-	KindAccessLink         Kind = "access_link"          // a long-lived access link
-	KindInvitationAccepted Kind = "invitation_accepted"  // to the inviter: Invitee joined
-	KindOrderSubmitted     Kind = "order_submitted"      // order OrderID was placed
-	KindOrderConfirmed     Kind = "order_confirmed"      // order OrderID was confirmed
-	KindOrderRejected      Kind = "order_rejected"       // order OrderID was rejected, for Reason
-	KindStaffInvitation    Kind = "staff_invitation"     // to a new staff member: sign in to the console with Token, as Role
-	KindStaffLoginLink     Kind = "staff_login_link"     // a staff member's one-time console sign-in link
-	KindTicketOpened       Kind = "ticket_opened"        // to the service desk: ticket TicketID was opened
-	KindTicketReply        Kind = "ticket_reply"         // to the requester: the service desk replied Message
-	KindTicketStatus       Kind = "ticket_status"        // to the requester: ticket TicketID is now TicketStatus, with a note in Reason
-	KindPasswordReset      Kind = "password_reset"       // a one-time link to set a new password
-	KindStaffPasswordReset Kind = "staff_password_reset" // a staff member's one-time link to set a new password
+	KindInvitation         Kind = "invitation"          // to the invitee: accept with Token
+	KindInvitationResent   Kind = "invitation_resent"   // to the invitee: a new Token, the old link is dead
+	KindLoginLink          Kind = "login_link"          // a one-time sign-in link
+	KindAccessLink         Kind = "access_link"         // a long-lived access link
+	KindInvitationAccepted Kind = "invitation_accepted" // to the inviter: Invitee joined
+	KindOrderSubmitted     Kind = "order_submitted"     // order OrderID was placed
+	KindOrderConfirmed     Kind = "order_confirmed"     // order OrderID was confirmed
+	KindOrderRejected      Kind = "order_rejected"      // order OrderID was rejected, for Reason
+	KindStaffInvitation    Kind = "staff_invitation"    // to a new staff member: sign in to the console with Token, as Role
+	KindStaffLoginLink     Kind = "staff_login_link"    // a staff member's one-time console sign-in link
+	KindTicketOpened       Kind = "ticket_opened"       // to the service desk: ticket TicketID was opened
+	KindTicketReply        Kind = "ticket_reply"        // to the requester: the service desk replied Message
+	KindTicketStatus       Kind = "ticket_status"       // to the requester: ticket TicketID is now TicketStatus, with a note in Reason
+	// KindTicketCustomerReply goes to the staff member a ticket is
+	// assigned to: the customer replied Message to ticket TicketID.
+	KindTicketCustomerReply Kind = "ticket_customer_reply"
+	KindPasswordReset       Kind = "password_reset"       // a one-time link to set a new password
+	KindStaffPasswordReset  Kind = "staff_password_reset" // a staff member's one-time link to set a new password
 )
 
 // linkKind says what a kind's link points at.
@@ -71,8 +74,11 @@ var kinds = map[Kind]kindSpec{
 	KindTicketOpened:       {"/console/tickets/", linkTicket},
 	KindTicketReply:        {"/tickets/", linkTicket},
 	KindTicketStatus:       {"/tickets/", linkTicket},
-	KindPasswordReset:      {"/reset-password", linkToken},
-	KindStaffPasswordReset: {"/console/reset-password", linkToken},
+
+	// To the assigned staff member, in the console.
+	KindTicketCustomerReply: {"/console/tickets/", linkTicket},
+	KindPasswordReset:       {"/reset-password", linkToken},
+	KindStaffPasswordReset:  {"/console/reset-password", linkToken},
 }
 
 // Kinds returns every kind, sorted.
@@ -754,6 +760,8 @@ func SampleData(k Kind) Data {
 		d.Message = "Thank you. Could you send us the serial number of the device?"
 	case KindTicketStatus:
 		d.Reason = "We need the serial number to order a replacement."
+	case KindTicketCustomerReply:
+		d.Message = "The serial number is 5CG1234XYZ."
 	case KindLoginLink, KindStaffLoginLink, KindPasswordReset, KindStaffPasswordReset:
 		d.ExpiresAt = time.Date(2030, time.March, 7, 9, 45, 0, 0, time.UTC)
 	case KindStaffInvitation:

@@ -40,7 +40,7 @@ func fieldsOf(err error) []string {
 func TestRenderEveryKindInEveryLocale(t *testing.T) {
 	tm := newTemplates(t, "")
 	require.ElementsMatch(t, []string{"en", "de"}, mailer.Locales())
-	require.Len(t, mailer.Kinds(), 15)
+	require.Len(t, mailer.Kinds(), 16)
 
 	for _, kind := range mailer.Kinds() {
 		for _, locale := range mailer.Locales() {
@@ -97,8 +97,10 @@ func TestRenderLinks(t *testing.T) {
 		mailer.KindTicketOpened:       "https://acme.example/portal/console/tickets/tkt_1",
 		mailer.KindTicketReply:        "https://acme.example/portal/tickets/tkt_1",
 		mailer.KindTicketStatus:       "https://acme.example/portal/tickets/tkt_1",
-		mailer.KindPasswordReset:      "https://acme.example/portal/reset-password?token=pk_a%2Bb%2Fc",
-		mailer.KindStaffPasswordReset: "https://acme.example/portal/console/reset-password?token=pk_a%2Bb%2Fc",
+
+		mailer.KindTicketCustomerReply: "https://acme.example/portal/console/tickets/tkt_1",
+		mailer.KindPasswordReset:       "https://acme.example/portal/reset-password?token=pk_a%2Bb%2Fc",
+		mailer.KindStaffPasswordReset:  "https://acme.example/portal/console/reset-password?token=pk_a%2Bb%2Fc",
 	}
 	for kind, want := range tests {
 		link, err := tm.Link(kind, data)

@@ -19,20 +19,23 @@ type NotificationKind string
 
 // Notification kinds.
 const (
-	NotifyInvitation         NotificationKind = "invitation"           // Token: the invitation's
-	NotifyInvitationResent   NotificationKind = "invitation_resent"    // Token: the new invitation token
-	NotifyLoginLink          NotificationKind = "login_link"           // Token: the one-time login token
-	NotifyInvitationAccepted NotificationKind = "invitation_accepted"  // to the inviting user
-	NotifyOrderSubmitted     NotificationKind = "order_submitted"      // to the orderer: OrderID, OrderNumber
-	NotifyOrderConfirmed     NotificationKind = "order_confirmed"      // to the orderer: OrderID, OrderNumber
-	NotifyOrderRejected      NotificationKind = "order_rejected"       // to the orderer: OrderID, OrderNumber, Reason
-	NotifyStaffInvitation    NotificationKind = "staff_invitation"     // to a new staff member: Token, StaffRole
-	NotifyStaffLoginLink     NotificationKind = "staff_login_link"     // Token: a staff member's one-time login token
-	NotifyTicketOpened       NotificationKind = "ticket_opened"        // to the service desk: the Ticket* fields
-	NotifyTicketReply        NotificationKind = "ticket_reply"         // to the requester: the Ticket* fields, Message (the reply)
-	NotifyTicketStatus       NotificationKind = "ticket_status"        // to the requester: the Ticket* fields, Reason (the note)
-	NotifyPasswordReset      NotificationKind = "password_reset"       // Token: a customer user's password reset token
-	NotifyStaffPasswordReset NotificationKind = "staff_password_reset" // Token: a staff member's password reset token
+	NotifyInvitation         NotificationKind = "invitation"          // Token: the invitation's
+	NotifyInvitationResent   NotificationKind = "invitation_resent"   // Token: the new invitation token
+	NotifyLoginLink          NotificationKind = "login_link"          // Token: the one-time login token
+	NotifyInvitationAccepted NotificationKind = "invitation_accepted" // to the inviting user
+	NotifyOrderSubmitted     NotificationKind = "order_submitted"     // to the orderer: OrderID, OrderNumber
+	NotifyOrderConfirmed     NotificationKind = "order_confirmed"     // to the orderer: OrderID, OrderNumber
+	NotifyOrderRejected      NotificationKind = "order_rejected"      // to the orderer: OrderID, OrderNumber, Reason
+	NotifyStaffInvitation    NotificationKind = "staff_invitation"    // to a new staff member: Token, StaffRole
+	NotifyStaffLoginLink     NotificationKind = "staff_login_link"    // Token: a staff member's one-time login token
+	NotifyTicketOpened       NotificationKind = "ticket_opened"       // to the service desk: the Ticket* fields
+	NotifyTicketReply        NotificationKind = "ticket_reply"        // to the requester: the Ticket* fields, Message (the reply)
+	NotifyTicketStatus       NotificationKind = "ticket_status"       // to the requester: the Ticket* fields, Reason (the note)
+	// NotifyTicketCustomerReply goes to the staff member a ticket is
+	// assigned to: the Ticket* fields, Message (the customer's reply).
+	NotifyTicketCustomerReply NotificationKind = "ticket_customer_reply"
+	NotifyPasswordReset       NotificationKind = "password_reset"       // Token: a customer user's password reset token
+	NotifyStaffPasswordReset  NotificationKind = "staff_password_reset" // Token: a staff member's password reset token
 )
 
 // Notification asks for a message to a person, usually an e-mail with a

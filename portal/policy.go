@@ -61,8 +61,16 @@ const (
 	ActNewsWrite        Action = "news.write"     // a customer's own articles: write, change, delete
 	ActNewsAll          Action = "news.all"       // every article, across customers
 	ActNewsManage       Action = "news.manage"    // the provider's articles: write, change, delete any
-	ActSSORead          Action = "sso.read"       // a customer's identity provider (#21)
-	ActSSOManage        Action = "sso.manage"     // set or delete a customer's identity provider
+
+	ActRecordTypes      Action = "record.types"       // the record types (customers: their shown fields)
+	ActRecordTypeManage Action = "record.type_manage" // define record types and new versions of them
+	ActRecordRead       Action = "record.read"        // a customer's records and their history
+	ActRecordManage     Action = "record.manage"      // create, bulk upsert, list across customers
+	ActRecordEdit       Action = "record.edit"        // change values (customers: under the fields' edit rules)
+	ActRecordClaim      Action = "record.claim"       // claim an unassigned record by its identifiers
+	ActRecordApprove    Action = "record.approve"     // the inbox of change requests, approve or reject them
+	ActSSORead          Action = "sso.read"           // a customer's identity provider (#21)
+	ActSSOManage        Action = "sso.manage"         // set or delete a customer's identity provider
 	// Impersonation (#21).
 	ActImpersonate         Action = "impersonation.start"  // a staff member acts as a customer's member
 	ActImpersonationRead   Action = "impersonation.read"   // who impersonated a customer's people, and whether it may be done
@@ -166,6 +174,18 @@ var policy = map[Action]Rule{
 	ActNewsWrite:  {Staff: identity.StaffAdmin, User: customer.RoleAdmin},
 	ActNewsAll:    {Staff: identity.StaffAgent},
 	ActNewsManage: {Staff: identity.StaffAdmin},
+
+	// Shared records (records.go). Staff agents keep the records and
+	// decide change requests; defining types is for admins, as the
+	// portfolio is. A customer's people read its records; maintainers edit
+	// what the fields' edit rules let them; admins claim records.
+	ActRecordTypes:      {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActRecordTypeManage: {Staff: identity.StaffAdmin},
+	ActRecordRead:       {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActRecordManage:     {Staff: identity.StaffAgent},
+	ActRecordEdit:       {Staff: identity.StaffAgent, User: customer.RoleMaintainer},
+	ActRecordClaim:      {User: customer.RoleAdmin},
+	ActRecordApprove:    {Staff: identity.StaffAgent},
 	// Single sign-on (sso.go). A customer's identity provider decides who
 	// signs in to it: staff admins and the customer's own admins set it.
 	ActSSORead:   {Staff: identity.StaffAgent, User: customer.RoleAdmin},

@@ -81,6 +81,7 @@ type Repos interface {
 	Staff() StaffRepo
 	Tickets() TicketRepo
 	News() NewsRepo
+	Records() RecordRepo
 	PasswordResets() PasswordResetRepo
 	SSO() SSORepo
 	Impersonations() ImpersonationRepo

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path"
@@ -59,6 +60,13 @@ const (
 	ActionOrderRead           Action = "order.read"
 	ActionProductManage       Action = "product.manage"
 	ActionProductRead         Action = "product.read"
+	ActionRecordApprove       Action = "record.approve"
+	ActionRecordClaim         Action = "record.claim"
+	ActionRecordEdit          Action = "record.edit"
+	ActionRecordManage        Action = "record.manage"
+	ActionRecordRead          Action = "record.read"
+	ActionRecordTypeManage    Action = "record.type_manage"
+	ActionRecordTypes         Action = "record.types"
 	ActionSelf                Action = "self"
 	ActionSiteManage          Action = "site.manage"
 	ActionSiteRead            Action = "site.read"
@@ -147,6 +155,20 @@ func (e Action) Valid() bool {
 	case ActionProductManage:
 		return true
 	case ActionProductRead:
+		return true
+	case ActionRecordApprove:
+		return true
+	case ActionRecordClaim:
+		return true
+	case ActionRecordEdit:
+		return true
+	case ActionRecordManage:
+		return true
+	case ActionRecordRead:
+		return true
+	case ActionRecordTypeManage:
+		return true
+	case ActionRecordTypes:
 		return true
 	case ActionSelf:
 		return true
@@ -255,21 +277,22 @@ func (e InvitationState) Valid() bool {
 
 // Defines values for MailKind.
 const (
-	MailKindAccessLink         MailKind = "access_link"
-	MailKindInvitation         MailKind = "invitation"
-	MailKindInvitationAccepted MailKind = "invitation_accepted"
-	MailKindInvitationResent   MailKind = "invitation_resent"
-	MailKindLoginLink          MailKind = "login_link"
-	MailKindOrderConfirmed     MailKind = "order_confirmed"
-	MailKindOrderRejected      MailKind = "order_rejected"
-	MailKindOrderSubmitted     MailKind = "order_submitted"
-	MailKindPasswordReset      MailKind = "password_reset"
-	MailKindStaffInvitation    MailKind = "staff_invitation"
-	MailKindStaffLoginLink     MailKind = "staff_login_link"
-	MailKindStaffPasswordReset MailKind = "staff_password_reset"
-	MailKindTicketOpened       MailKind = "ticket_opened"
-	MailKindTicketReply        MailKind = "ticket_reply"
-	MailKindTicketStatus       MailKind = "ticket_status"
+	MailKindAccessLink          MailKind = "access_link"
+	MailKindInvitation          MailKind = "invitation"
+	MailKindInvitationAccepted  MailKind = "invitation_accepted"
+	MailKindInvitationResent    MailKind = "invitation_resent"
+	MailKindLoginLink           MailKind = "login_link"
+	MailKindOrderConfirmed      MailKind = "order_confirmed"
+	MailKindOrderRejected       MailKind = "order_rejected"
+	MailKindOrderSubmitted      MailKind = "order_submitted"
+	MailKindPasswordReset       MailKind = "password_reset"
+	MailKindStaffInvitation     MailKind = "staff_invitation"
+	MailKindStaffLoginLink      MailKind = "staff_login_link"
+	MailKindStaffPasswordReset  MailKind = "staff_password_reset"
+	MailKindTicketCustomerReply MailKind = "ticket_customer_reply"
+	MailKindTicketOpened        MailKind = "ticket_opened"
+	MailKindTicketReply         MailKind = "ticket_reply"
+	MailKindTicketStatus        MailKind = "ticket_status"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
@@ -298,6 +321,8 @@ func (e MailKind) Valid() bool {
 	case MailKindStaffLoginLink:
 		return true
 	case MailKindStaffPasswordReset:
+		return true
+	case MailKindTicketCustomerReply:
 		return true
 	case MailKindTicketOpened:
 		return true
@@ -484,6 +509,90 @@ func (e ProblemCode) Valid() bool {
 	case ProblemCodeRateLimited:
 		return true
 	case ProblemCodeUnauthenticated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RecordChangeStatus.
+const (
+	RecordChangeStatusApproved RecordChangeStatus = "approved"
+	RecordChangeStatusPending  RecordChangeStatus = "pending"
+	RecordChangeStatusRejected RecordChangeStatus = "rejected"
+)
+
+// Valid indicates whether the value is a known member of the RecordChangeStatus enum.
+func (e RecordChangeStatus) Valid() bool {
+	switch e {
+	case RecordChangeStatusApproved:
+		return true
+	case RecordChangeStatusPending:
+		return true
+	case RecordChangeStatusRejected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RecordEventKind.
+const (
+	RecordEventKindApproved RecordEventKind = "approved"
+	RecordEventKindAssigned RecordEventKind = "assigned"
+	RecordEventKindChanged  RecordEventKind = "changed"
+	RecordEventKindClaimed  RecordEventKind = "claimed"
+	RecordEventKindCreated  RecordEventKind = "created"
+)
+
+// Valid indicates whether the value is a known member of the RecordEventKind enum.
+func (e RecordEventKind) Valid() bool {
+	switch e {
+	case RecordEventKindApproved:
+		return true
+	case RecordEventKindAssigned:
+		return true
+	case RecordEventKindChanged:
+		return true
+	case RecordEventKindClaimed:
+		return true
+	case RecordEventKindCreated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RecordFieldKind.
+const (
+	RecordFieldKindBoolean   RecordFieldKind = "boolean"
+	RecordFieldKindDate      RecordFieldKind = "date"
+	RecordFieldKindEnum      RecordFieldKind = "enum"
+	RecordFieldKindMoney     RecordFieldKind = "money"
+	RecordFieldKindNumber    RecordFieldKind = "number"
+	RecordFieldKindSite      RecordFieldKind = "site"
+	RecordFieldKindStockItem RecordFieldKind = "stock_item"
+	RecordFieldKindText      RecordFieldKind = "text"
+)
+
+// Valid indicates whether the value is a known member of the RecordFieldKind enum.
+func (e RecordFieldKind) Valid() bool {
+	switch e {
+	case RecordFieldKindBoolean:
+		return true
+	case RecordFieldKindDate:
+		return true
+	case RecordFieldKindEnum:
+		return true
+	case RecordFieldKindMoney:
+		return true
+	case RecordFieldKindNumber:
+		return true
+	case RecordFieldKindSite:
+		return true
+	case RecordFieldKindStockItem:
+		return true
+	case RecordFieldKindText:
 		return true
 	default:
 		return false
@@ -778,6 +887,27 @@ func (e TicketVisibility) Valid() bool {
 	}
 }
 
+// Defines values for UpsertRecordsResultResultsOutcome.
+const (
+	UpsertRecordsResultResultsOutcomeCreated   UpsertRecordsResultResultsOutcome = "created"
+	UpsertRecordsResultResultsOutcomeUnchanged UpsertRecordsResultResultsOutcome = "unchanged"
+	UpsertRecordsResultResultsOutcomeUpdated   UpsertRecordsResultResultsOutcome = "updated"
+)
+
+// Valid indicates whether the value is a known member of the UpsertRecordsResultResultsOutcome enum.
+func (e UpsertRecordsResultResultsOutcome) Valid() bool {
+	switch e {
+	case UpsertRecordsResultResultsOutcomeCreated:
+		return true
+	case UpsertRecordsResultResultsOutcomeUnchanged:
+		return true
+	case UpsertRecordsResultResultsOutcomeUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UserStatus.
 const (
 	UserStatusActive   UserStatus = "active"
@@ -960,8 +1090,10 @@ type AccessLinkTTLSeconds = int
 // `staff.self` is a signed-in staff member's own account. `ticket.read` covers a customer's
 // tickets and the comments the caller may see; `ticket.comment` public replies; `ticket.queue`
 // the service desk's queue; `ticket.work` (the service-desk capability) covers moves,
-// assignment, priority, internal notes and applying master-data changes. `sso.read` and
-// `sso.manage` read and set a customer's identity provider.
+// assignment, priority, internal notes and applying master-data changes. `record.manage` covers
+// creating records, bulk upserts and lists across customers; `record.edit` changing values under
+// the fields' edit rules; `record.approve` the inbox of change requests and deciding them.
+// `sso.read` and `sso.manage` read and set a customer's identity provider.
 //
 // Example: site.read
 type Action string
@@ -1098,6 +1230,12 @@ type ArticleRequest struct {
 type AssignTicketRequest struct {
 	// Assignee A staff member's ID (`stf_…`) with the service-desk capability.
 	Assignee *string `json:"assignee,omitempty"`
+}
+
+// AttachmentUpload A file to attach, as `multipart/form-data`.
+type AttachmentUpload struct {
+	// File The file; its type is sniffed from its content.
+	File openapi_types.File `json:"file"`
 }
 
 // Attributes Free key-value pairs, at most 50; keys of 1 to 64 characters, values of at most 500.
@@ -1237,6 +1375,17 @@ type ChangeTicketStatusRequest struct {
 	Status TicketStatus `json:"status"`
 }
 
+// ClaimRecordRequest Example: {"identifiers":{"contract_number":"C-1001","customer_number":"K-77"},"type":"contract"}
+type ClaimRecordRequest struct {
+	// Identifiers The value of every identifier field of the type, by field name.
+	Identifiers map[string]string `json:"identifiers"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type RecordTypeName `json:"type"`
+}
+
 // CreateAPIKeyRequest A new API key.
 //
 // Example: {"name":"ERP integration","role":"admin"}
@@ -1364,6 +1513,26 @@ type CreateProductRequest struct {
 	Sku string `json:"sku"`
 }
 
+// CreateRecordRequest defines model for CreateRecordRequest.
+type CreateRecordRequest struct {
+	ExternalRef *string `json:"external_ref,omitempty"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type RecordTypeName `json:"type"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values RecordValues `json:"values"`
+}
+
 // Customer A company account of the provider. Optional text fields are left out when empty; `parent_id` is
 // set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
 //
@@ -1483,6 +1652,11 @@ type CustomerList struct {
 //
 // Example: active
 type CustomerStatus string
+
+// DecideRecordChangeRequest defines model for DecideRecordChangeRequest.
+type DecideRecordChangeRequest struct {
+	Note *string `json:"note,omitempty"`
+}
 
 // Employee A person of the customer who receives goods; need not be a user of the portal.
 //
@@ -1772,8 +1946,9 @@ type ItemId = string
 // `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
-// so no customer's override applies to them), `ticket_opened` to the service desk and
-// `ticket_reply` and `ticket_status` to a ticket's requester, `password_reset` and
+// so no customer's override applies to them), `ticket_opened` to the service desk,
+// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+// staff member a ticket is assigned to when the customer replies; `password_reset` and
 // `staff_password_reset` with a link to choose a new password (the staff one about no customer).
 //
 // Example: invitation
@@ -1806,8 +1981,9 @@ type MailMessage struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester, `password_reset` and
+	// so no customer's override applies to them), `ticket_opened` to the service desk,
+	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies; `password_reset` and
 	// `staff_password_reset` with a link to choose a new password (the staff one about no customer).
 	//
 	//
@@ -1881,8 +2057,9 @@ type MailTemplate struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester, `password_reset` and
+	// so no customer's override applies to them), `ticket_opened` to the service desk,
+	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies; `password_reset` and
 	// `staff_password_reset` with a link to choose a new password (the staff one about no customer).
 	//
 	//
@@ -2580,6 +2757,255 @@ type ProductList struct {
 	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
 	NextCursor string `json:"next_cursor"`
 }
+
+// Record A record the provider shares with a customer.
+type Record struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// ExternalRef The record's key in the provider's system; never shown to customer users.
+	ExternalRef *string `json:"external_ref,omitempty"`
+
+	// History Every change, oldest first; only when reading one record.
+	History *[]RecordEvent `json:"history,omitempty"`
+
+	// Id Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id RecordId `json:"id"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type        RecordTypeName `json:"type"`
+	TypeVersion int            `json:"type_version"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values  RecordValues `json:"values"`
+	Version int64        `json:"version"`
+}
+
+// RecordAction Something customer users may ask for about a record; it opens a ticket of `ticket_type`.
+type RecordAction struct {
+	Label *string `json:"label,omitempty"`
+	Name  string  `json:"name"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role       *Role  `json:"role,omitempty"`
+	TicketType string `json:"ticket_type"`
+}
+
+// RecordActionRequest defines model for RecordActionRequest.
+type RecordActionRequest struct {
+	Description *string `json:"description,omitempty"`
+
+	// Fields The values of the ticket type's fields, by field name (see `GET /v1/ticket-types`).
+	//
+	// Example: {"damage":"functional"}
+	Fields *TicketFields `json:"fields,omitempty"`
+}
+
+// RecordChangeId Identifies a change request of a record: `rcr_` and a unique suffix.
+//
+// Example: rcr_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type RecordChangeId = string
+
+// RecordChangeRequest A customer user's change of a record that waits for, or had, staff's decision.
+type RecordChangeRequest struct {
+	// After A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	After RecordValues `json:"after"`
+
+	// BaseVersion The record's version the change was made on; it is applied only at that version.
+	BaseVersion int64 `json:"base_version"`
+
+	// Before A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Before RecordValues `json:"before"`
+
+	// Changes A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Changes   RecordValues `json:"changes"`
+	CreatedAt time.Time    `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+	DecidedAt  *time.Time `json:"decided_at,omitempty"`
+	DecidedBy  *string    `json:"decided_by,omitempty"`
+
+	// Id Identifies a change request of a record: `rcr_` and a unique suffix.
+	//
+	// Example: rcr_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id   RecordChangeId `json:"id"`
+	Note *string        `json:"note,omitempty"`
+
+	// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	RecordId    RecordId           `json:"record_id"`
+	RequestedBy string             `json:"requested_by"`
+	Status      RecordChangeStatus `json:"status"`
+}
+
+// RecordChangeRequestList defines model for RecordChangeRequestList.
+type RecordChangeRequestList struct {
+	Items      []RecordChangeRequest `json:"items"`
+	NextCursor string                `json:"next_cursor"`
+}
+
+// RecordChangeStatus defines model for RecordChangeStatus.
+type RecordChangeStatus string
+
+// RecordEditRule Whether and how customer users may change a field; staff change any field.
+type RecordEditRule struct {
+	// Approval A change waits for staff to approve it.
+	Approval *bool `json:"approval,omitempty"`
+
+	// FreezeDays With `freeze_field`, no change in this many days before that date field's date, nor on it.
+	FreezeDays  *int    `json:"freeze_days,omitempty"`
+	FreezeField *string `json:"freeze_field,omitempty"`
+
+	// MaxChangePercent For number and money fields, a new value within this many percent of the current one.
+	MaxChangePercent *float64 `json:"max_change_percent,omitempty"`
+
+	// MaxChanges With `period_days`, at most this many changes by customer users in that many days.
+	MaxChanges *int `json:"max_changes,omitempty"`
+	PeriodDays *int `json:"period_days,omitempty"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role *Role `json:"role,omitempty"`
+}
+
+// RecordEvent One change of a record.
+type RecordEvent struct {
+	// After A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	After RecordValues `json:"after"`
+	At    time.Time    `json:"at"`
+
+	// Before A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Before RecordValues `json:"before"`
+
+	// By Who made it ("user:usr_…", "staff:stf_…", "api_key:key_…").
+	By         string          `json:"by"`
+	ByCustomer bool            `json:"by_customer"`
+	Kind       RecordEventKind `json:"kind"`
+	Note       string          `json:"note"`
+}
+
+// RecordEventKind defines model for RecordEvent.Kind.
+type RecordEventKind string
+
+// RecordField A field of a record type.
+type RecordField struct {
+	// Currency The ISO 4217 currency of a money field.
+	Currency *string `json:"currency,omitempty"`
+
+	// Customer Shown to customer users; other fields never leave the server for them.
+	Customer *bool `json:"customer,omitempty"`
+
+	// Edit Whether and how customer users may change a field; staff change any field.
+	Edit *RecordEditRule `json:"edit,omitempty"`
+
+	// Identifier Searched exactly, and given (all of them) to claim a record.
+	Identifier *bool `json:"identifier,omitempty"`
+
+	// Kind What a field holds. Values are strings: `number` a decimal such as `12.5`, `money` integer minor units of the field's `currency`, `date` YYYY-MM-DD, `boolean` `true` or `false`, `site` and `stock_item` the ID of one of the record's customer's.
+	Kind  RecordFieldKind `json:"kind"`
+	Label *string         `json:"label,omitempty"`
+	Name  string          `json:"name"`
+
+	// Options The allowed values of an enum field.
+	Options  *[]string `json:"options,omitempty"`
+	Required *bool     `json:"required,omitempty"`
+}
+
+// RecordFieldKind What a field holds. Values are strings: `number` a decimal such as `12.5`, `money` integer minor units of the field's `currency`, `date` YYYY-MM-DD, `boolean` `true` or `false`, `site` and `stock_item` the ID of one of the record's customer's.
+type RecordFieldKind string
+
+// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type RecordId = string
+
+// RecordList defines model for RecordList.
+type RecordList struct {
+	Items      []Record `json:"items"`
+	NextCursor string   `json:"next_cursor"`
+}
+
+// RecordType One version of a record type.
+type RecordType struct {
+	Actions []RecordAction `json:"actions"`
+
+	// Builtin Defined in the server's code, not through this API.
+	Builtin bool          `json:"builtin"`
+	Fields  []RecordField `json:"fields"`
+	Label   string        `json:"label"`
+
+	// Name A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Name    RecordTypeName `json:"name"`
+	Version int            `json:"version"`
+}
+
+// RecordTypeDefinition A record type as staff define it; its version is given by the server.
+//
+// Example: {"fields":[{"customer":true,"identifier":true,"kind":"text","name":"meter_number","required":true},{"customer":true,"edit":{"max_change_percent":50,"max_changes":1,"period_days":90,"role":"maintainer"},"kind":"number","name":"yearly_consumption"}],"label":"Water meter","name":"water_meter"}
+type RecordTypeDefinition struct {
+	Actions *[]RecordAction `json:"actions,omitempty"`
+	Fields  []RecordField   `json:"fields"`
+	Label   *string         `json:"label,omitempty"`
+
+	// Name A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Name RecordTypeName `json:"name"`
+}
+
+// RecordTypeList defines model for RecordTypeList.
+type RecordTypeList struct {
+	Items []RecordType `json:"items"`
+}
+
+// RecordTypeName A record type's name, lower case letters, digits and `_`.
+//
+// Example: contract
+type RecordTypeName = string
+
+// RecordValues A record's values by field name (see `GET /v1/record-types`).
+//
+// Example: {"contract_number":"C-1001","status":"active"}
+type RecordValues map[string]string
 
 // RedeemAccessLinkRequest An access link's token.
 //
@@ -3363,6 +3789,57 @@ type Ticket struct {
 	Version int64 `json:"version"`
 }
 
+// TicketAttachment A file on a ticket or on one of its comments, without its content.
+type TicketAttachment struct {
+	// CommentId Identifies a ticket comment: `tcm_` and a unique suffix.
+	//
+	// Example: tcm_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	CommentId *TicketCommentId `json:"comment_id,omitempty"`
+
+	// ContentType Sniffed from the content at upload, never the client's claim.
+	//
+	// Example: image/png
+	ContentType string    `json:"content_type"`
+	CreatedAt   time.Time `json:"created_at"`
+
+	// Id Identifies an attachment of a ticket: `att_` and a unique suffix.
+	//
+	// Example: att_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id TicketAttachmentId `json:"id"`
+
+	// Name The client's file name, sanitised; for display and downloads only.
+	Name string `json:"name"`
+
+	// Sha256 The content's SHA-256, in hex.
+	Sha256 string `json:"sha256"`
+
+	// Size Bytes.
+	Size int64 `json:"size"`
+
+	// TicketId Identifies a ticket: `tkt_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	TicketId TicketId `json:"ticket_id"`
+
+	// UploadedBy Who attached it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	UploadedBy string `json:"uploaded_by"`
+
+	// Visibility `public`: a reply the customer's users see; `internal`: a note for staff only.
+	//
+	// Example: public
+	Visibility TicketVisibility `json:"visibility"`
+}
+
+// TicketAttachmentId Identifies an attachment of a ticket: `att_` and a unique suffix.
+//
+// Example: att_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type TicketAttachmentId = string
+
+// TicketAttachmentList A ticket's attachments, oldest first.
+type TicketAttachmentList struct {
+	Items []TicketAttachment `json:"items"`
+}
+
 // TicketComment A public reply or an internal note on a ticket.
 type TicketComment struct {
 	// Author Who wrote it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
@@ -3602,6 +4079,17 @@ type UpdateProductRequest struct {
 	Sku   *string `json:"sku,omitempty"`
 }
 
+// UpdateRecordRequest defines model for UpdateRecordRequest.
+type UpdateRecordRequest struct {
+	// SiteId Staff only. Moves the record to another site of its customer; empty for none.
+	SiteId *string `json:"site_id,omitempty"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values *RecordValues `json:"values,omitempty"`
+}
+
 // UpdateStaffRequest The fields of a staff member to change; those left out stay as they are.
 //
 // Example: {"role":"admin"}
@@ -3619,6 +4107,51 @@ type UpdateStaffRequest struct {
 	// ServiceDesk Gives or takes the service-desk capability.
 	ServiceDesk *bool `json:"service_desk,omitempty"`
 }
+
+// UpsertRecord defines model for UpsertRecord.
+type UpsertRecord struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	ExternalRef string      `json:"external_ref"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type RecordTypeName `json:"type"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values RecordValues `json:"values"`
+}
+
+// UpsertRecordsRequest defines model for UpsertRecordsRequest.
+type UpsertRecordsRequest struct {
+	// Records At most 1,000; the server answers 400 naming `records` beyond.
+	Records []UpsertRecord `json:"records"`
+}
+
+// UpsertRecordsResult defines model for UpsertRecordsResult.
+type UpsertRecordsResult struct {
+	Results []struct {
+		Outcome UpsertRecordsResultResultsOutcome `json:"outcome"`
+
+		// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+		//
+		// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+		RecordId RecordId `json:"record_id"`
+	} `json:"results"`
+}
+
+// UpsertRecordsResultResultsOutcome defines model for UpsertRecordsResult.Results.Outcome.
+type UpsertRecordsResultResultsOutcome string
 
 // User A person with a login. One user may be a member of several customers.
 //
@@ -3734,6 +4267,20 @@ type ProductCustomerFilter = CustomerId
 // ProductSearch defines model for ProductSearch.
 type ProductSearch = string
 
+// RecordFieldFilter defines model for RecordFieldFilter.
+type RecordFieldFilter = string
+
+// RecordSearch defines model for RecordSearch.
+type RecordSearch = string
+
+// RecordTypeFilter A record type's name, lower case letters, digits and `_`.
+//
+// Example: contract
+type RecordTypeFilter = RecordTypeName
+
+// RecordValueFilter defines model for RecordValueFilter.
+type RecordValueFilter = string
+
 // RoleFilter A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
 // stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
 //
@@ -3794,6 +4341,12 @@ type Conflict = Problem
 //
 // Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
 type ContentTooLarge = Problem
+
+// FileTooLarge An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
+// per-field violations and the request ID.
+//
+// Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
+type FileTooLarge = Problem
 
 // Forbidden An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
 // per-field violations and the request ID.
@@ -4124,6 +4677,34 @@ type PlaceOrderParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListRecordsParams defines parameters for ListRecords.
+type ListRecordsParams struct {
+	// Type Keeps records of this type.
+	Type *RecordTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// Field With `value` and `type`, an identifier field of the type to find records by.
+	Field *RecordFieldFilter `form:"field,omitempty" json:"field,omitempty"`
+
+	// Value With `field`, the exact value of that identifier field.
+	Value *RecordValueFilter `form:"value,omitempty" json:"value,omitempty"`
+
+	// Q Keeps records whose values contain this text, ignoring case.
+	Q *RecordSearch `form:"q,omitempty" json:"q,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// UpdateRecordParams defines parameters for UpdateRecord.
+type UpdateRecordParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
 // ListSitesParams defines parameters for ListSites.
 type ListSitesParams struct {
 	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
@@ -4387,6 +4968,57 @@ type UpdateProductParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListRecordChangesParams defines parameters for ListRecordChanges.
+type ListRecordChangesParams struct {
+	// Status Keeps requests in this state.
+	Status *RecordChangeStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// CustomerId Keeps what is about this customer.
+	CustomerId *CustomerIdFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// RecordId Keeps the requests of one record.
+	RecordId *RecordId `form:"record_id,omitempty" json:"record_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// GetRecordTypeParams defines parameters for GetRecordType.
+type GetRecordTypeParams struct {
+	// Version The version to get; left out, the latest.
+	Version *int `form:"version,omitempty" json:"version,omitempty"`
+}
+
+// ListAllRecordsParams defines parameters for ListAllRecords.
+type ListAllRecordsParams struct {
+	// CustomerId Keeps what is about this customer.
+	CustomerId *CustomerIdFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Unassigned Keeps the records of no customer. Not with `customer_id`.
+	Unassigned *bool `form:"unassigned,omitempty" json:"unassigned,omitempty"`
+
+	// Type Keeps records of this type.
+	Type *RecordTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// Field With `value` and `type`, an identifier field of the type to find records by.
+	Field *RecordFieldFilter `form:"field,omitempty" json:"field,omitempty"`
+
+	// Value With `field`, the exact value of that identifier field.
+	Value *RecordValueFilter `form:"value,omitempty" json:"value,omitempty"`
+
+	// Q Keeps records whose values contain this text, ignoring case.
+	Q *RecordSearch `form:"q,omitempty" json:"q,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListStaffParams defines parameters for ListStaff.
 type ListStaffParams struct {
 	// Role Keeps staff members with this role.
@@ -4540,6 +5172,18 @@ type PlaceOrderJSONRequestBody = PlaceOrderRequest
 // CancelOrderJSONRequestBody defines body for CancelOrder for application/json ContentType.
 type CancelOrderJSONRequestBody = CancelOrderRequest
 
+// ClaimRecordJSONRequestBody defines body for ClaimRecord for application/json ContentType.
+type ClaimRecordJSONRequestBody = ClaimRecordRequest
+
+// CreateRecordJSONRequestBody defines body for CreateRecord for application/json ContentType.
+type CreateRecordJSONRequestBody = CreateRecordRequest
+
+// UpdateRecordJSONRequestBody defines body for UpdateRecord for application/json ContentType.
+type UpdateRecordJSONRequestBody = UpdateRecordRequest
+
+// RunRecordActionJSONRequestBody defines body for RunRecordAction for application/json ContentType.
+type RunRecordActionJSONRequestBody = RecordActionRequest
+
 // CreateSiteJSONRequestBody defines body for CreateSite for application/json ContentType.
 type CreateSiteJSONRequestBody = SiteRequest
 
@@ -4570,8 +5214,14 @@ type ApplyMasterDataChangeJSONRequestBody = ApplyMasterDataChangeRequest
 // AssignTicketJSONRequestBody defines body for AssignTicket for application/json ContentType.
 type AssignTicketJSONRequestBody = AssignTicketRequest
 
+// AttachToTicketMultipartRequestBody defines body for AttachToTicket for multipart/form-data ContentType.
+type AttachToTicketMultipartRequestBody = AttachmentUpload
+
 // AddTicketCommentJSONRequestBody defines body for AddTicketComment for application/json ContentType.
 type AddTicketCommentJSONRequestBody = AddTicketCommentRequest
+
+// AttachToTicketCommentMultipartRequestBody defines body for AttachToTicketComment for multipart/form-data ContentType.
+type AttachToTicketCommentMultipartRequestBody = AttachmentUpload
 
 // SetTicketPriorityJSONRequestBody defines body for SetTicketPriority for application/json ContentType.
 type SetTicketPriorityJSONRequestBody = SetTicketPriorityRequest
@@ -4608,6 +5258,18 @@ type CreateProductJSONRequestBody = CreateProductRequest
 
 // UpdateProductJSONRequestBody defines body for UpdateProduct for application/json ContentType.
 type UpdateProductJSONRequestBody = UpdateProductRequest
+
+// ApproveRecordChangeJSONRequestBody defines body for ApproveRecordChange for application/json ContentType.
+type ApproveRecordChangeJSONRequestBody = DecideRecordChangeRequest
+
+// RejectRecordChangeJSONRequestBody defines body for RejectRecordChange for application/json ContentType.
+type RejectRecordChangeJSONRequestBody = DecideRecordChangeRequest
+
+// DefineRecordTypeJSONRequestBody defines body for DefineRecordType for application/json ContentType.
+type DefineRecordTypeJSONRequestBody = RecordTypeDefinition
+
+// UpsertRecordsJSONRequestBody defines body for UpsertRecords for application/json ContentType.
+type UpsertRecordsJSONRequestBody = UpsertRecordsRequest
 
 // InviteStaffJSONRequestBody defines body for InviteStaff for application/json ContentType.
 type InviteStaffJSONRequestBody = InviteStaffRequest
@@ -4833,6 +5495,27 @@ type ServerInterface interface {
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// ClaimRecord Claim a record by its identifiers
+	// (POST /v1/customers/{customerId}/record-claims)
+	ClaimRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// ListRecords List and search a customer's records
+	// (GET /v1/customers/{customerId}/records)
+	ListRecords(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListRecordsParams)
+	// CreateRecord Create a record of a customer
+	// (POST /v1/customers/{customerId}/records)
+	CreateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// GetRecord Get a record
+	// (GET /v1/customers/{customerId}/records/{recordId})
+	GetRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId)
+	// UpdateRecord Change a record's values
+	// (PATCH /v1/customers/{customerId}/records/{recordId})
+	UpdateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, params UpdateRecordParams)
+	// RunRecordAction Take one of a record's actions
+	// (POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName})
+	RunRecordAction(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, actionName string)
+	// ListRecordChangesOf A record's change requests
+	// (GET /v1/customers/{customerId}/records/{recordId}/changes)
+	ListRecordChangesOf(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId)
 	// ListSites List a customer's sites
 	// (GET /v1/customers/{customerId}/sites)
 	ListSites(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListSitesParams)
@@ -4896,6 +5579,15 @@ type ServerInterface interface {
 	// AssignTicket Assign a ticket to a staff member
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/assign)
 	AssignTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params AssignTicketParams)
+	// ListTicketAttachments List a ticket's attachments
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	ListTicketAttachments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId)
+	// AttachToTicket Attach a file to a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	AttachToTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId)
+	// DownloadTicketAttachment Download an attachment of a ticket
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId})
+	DownloadTicketAttachment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId)
 	// ListTicketComments List a ticket's comments
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments)
 	ListTicketComments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ListTicketCommentsParams)
@@ -4905,6 +5597,9 @@ type ServerInterface interface {
 	// GetTicketComment Get a comment of a ticket
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId})
 	GetTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId)
+	// AttachToTicketComment Attach a file to a comment of a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments)
+	AttachToTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId)
 	// SetTicketPriority Change a ticket's priority
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/priority)
 	SetTicketPriority(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params SetTicketPriorityParams)
@@ -4974,6 +5669,30 @@ type ServerInterface interface {
 	// DeactivateProduct Deactivate a product
 	// (POST /v1/products/{productId}/deactivate)
 	DeactivateProduct(w http.ResponseWriter, r *http.Request, productId ProductId)
+	// ListRecordChanges The inbox of change requests
+	// (GET /v1/record-changes)
+	ListRecordChanges(w http.ResponseWriter, r *http.Request, params ListRecordChangesParams)
+	// ApproveRecordChange Approve a change request
+	// (POST /v1/record-changes/{changeId}/approve)
+	ApproveRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId)
+	// RejectRecordChange Reject a change request
+	// (POST /v1/record-changes/{changeId}/reject)
+	RejectRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId)
+	// ListRecordTypes The record types and their fields
+	// (GET /v1/record-types)
+	ListRecordTypes(w http.ResponseWriter, r *http.Request)
+	// DefineRecordType Define a record type, or a new version of one
+	// (POST /v1/record-types)
+	DefineRecordType(w http.ResponseWriter, r *http.Request)
+	// GetRecordType Get a record type
+	// (GET /v1/record-types/{typeName})
+	GetRecordType(w http.ResponseWriter, r *http.Request, typeName RecordTypeName, params GetRecordTypeParams)
+	// ListAllRecords Records across customers
+	// (GET /v1/records)
+	ListAllRecords(w http.ResponseWriter, r *http.Request, params ListAllRecordsParams)
+	// UpsertRecords Create or update records by external reference
+	// (POST /v1/records/bulk)
+	UpsertRecords(w http.ResponseWriter, r *http.Request)
 	// ListStaff List staff members
 	// (GET /v1/staff)
 	ListStaff(w http.ResponseWriter, r *http.Request, params ListStaffParams)
@@ -7840,6 +8559,342 @@ func (siw *ServerInterfaceWrapper) ReactivateCustomer(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
+// ClaimRecord operation middleware
+func (siw *ServerInterfaceWrapper) ClaimRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ClaimRecord(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListRecords operation middleware
+func (siw *ServerInterfaceWrapper) ListRecords(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRecordsParams
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "field" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "field", r.URL.Query(), &params.Field, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "field"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "field", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "value" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "value", r.URL.Query(), &params.Value, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "value"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "value", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", r.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "q"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "q", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecords(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateRecord operation middleware
+func (siw *ServerInterfaceWrapper) CreateRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateRecord(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetRecord operation middleware
+func (siw *ServerInterfaceWrapper) GetRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetRecord(w, r, customerId, recordId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateRecord operation middleware
+func (siw *ServerInterfaceWrapper) UpdateRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateRecordParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateRecord(w, r, customerId, recordId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RunRecordAction operation middleware
+func (siw *ServerInterfaceWrapper) RunRecordAction(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "actionName" -------------
+	var actionName string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "actionName", r.PathValue("actionName"), &actionName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "actionName", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RunRecordAction(w, r, customerId, recordId, actionName)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListRecordChangesOf operation middleware
+func (siw *ServerInterfaceWrapper) ListRecordChangesOf(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecordChangesOf(w, r, customerId, recordId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListSites operation middleware
 func (siw *ServerInterfaceWrapper) ListSites(w http.ResponseWriter, r *http.Request) {
 
@@ -8922,6 +9977,120 @@ func (siw *ServerInterfaceWrapper) AssignTicket(w http.ResponseWriter, r *http.R
 	handler.ServeHTTP(w, r)
 }
 
+// ListTicketAttachments operation middleware
+func (siw *ServerInterfaceWrapper) ListTicketAttachments(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTicketAttachments(w, r, customerId, ticketId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AttachToTicket operation middleware
+func (siw *ServerInterfaceWrapper) AttachToTicket(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttachToTicket(w, r, customerId, ticketId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DownloadTicketAttachment operation middleware
+func (siw *ServerInterfaceWrapper) DownloadTicketAttachment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "attachmentId" -------------
+	var attachmentId TicketAttachmentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attachmentId", r.PathValue("attachmentId"), &attachmentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "attachmentId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DownloadTicketAttachment(w, r, customerId, ticketId, attachmentId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListTicketComments operation middleware
 func (siw *ServerInterfaceWrapper) ListTicketComments(w http.ResponseWriter, r *http.Request) {
 
@@ -9080,6 +10249,50 @@ func (siw *ServerInterfaceWrapper) GetTicketComment(w http.ResponseWriter, r *ht
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetTicketComment(w, r, customerId, ticketId, commentId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AttachToTicketComment operation middleware
+func (siw *ServerInterfaceWrapper) AttachToTicketComment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "commentId" -------------
+	var commentId TicketCommentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "commentId", r.PathValue("commentId"), &commentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "commentId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttachToTicketComment(w, r, customerId, ticketId, commentId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10046,6 +11259,351 @@ func (siw *ServerInterfaceWrapper) DeactivateProduct(w http.ResponseWriter, r *h
 	handler.ServeHTTP(w, r)
 }
 
+// ListRecordChanges operation middleware
+func (siw *ServerInterfaceWrapper) ListRecordChanges(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRecordChangesParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "customer_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer_id", r.URL.Query(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "customer_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "record_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "record_id", r.URL.Query(), &params.RecordId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "record_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "record_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecordChanges(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ApproveRecordChange operation middleware
+func (siw *ServerInterfaceWrapper) ApproveRecordChange(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "changeId" -------------
+	var changeId RecordChangeId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "changeId", r.PathValue("changeId"), &changeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "changeId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ApproveRecordChange(w, r, changeId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RejectRecordChange operation middleware
+func (siw *ServerInterfaceWrapper) RejectRecordChange(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "changeId" -------------
+	var changeId RecordChangeId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "changeId", r.PathValue("changeId"), &changeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "changeId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RejectRecordChange(w, r, changeId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListRecordTypes operation middleware
+func (siw *ServerInterfaceWrapper) ListRecordTypes(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecordTypes(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DefineRecordType operation middleware
+func (siw *ServerInterfaceWrapper) DefineRecordType(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DefineRecordType(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetRecordType operation middleware
+func (siw *ServerInterfaceWrapper) GetRecordType(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "typeName" -------------
+	var typeName RecordTypeName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "typeName", r.PathValue("typeName"), &typeName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "typeName", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetRecordTypeParams
+
+	// ------------- Optional query parameter "version" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "version", r.URL.Query(), &params.Version, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "version"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "version", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetRecordType(w, r, typeName, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListAllRecords operation middleware
+func (siw *ServerInterfaceWrapper) ListAllRecords(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAllRecordsParams
+
+	// ------------- Optional query parameter "customer_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer_id", r.URL.Query(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "customer_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "unassigned" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unassigned", r.URL.Query(), &params.Unassigned, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unassigned"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unassigned", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "field" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "field", r.URL.Query(), &params.Field, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "field"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "field", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "value" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "value", r.URL.Query(), &params.Value, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "value"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "value", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", r.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "q"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "q", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListAllRecords(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpsertRecords operation middleware
+func (siw *ServerInterfaceWrapper) UpsertRecords(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpsertRecords(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListStaff operation middleware
 func (siw *ServerInterfaceWrapper) ListStaff(w http.ResponseWriter, r *http.Request) {
 
@@ -10666,8 +12224,27 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/assign", wrapper.AssignTicket)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/priority", wrapper.SetTicketPriority)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/apply", wrapper.ApplyMasterDataChange)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/attachments", wrapper.ListTicketAttachments)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/attachments", wrapper.AttachToTicket)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId}", wrapper.DownloadTicketAttachment)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments", wrapper.AttachToTicketComment)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/tickets", wrapper.ListTicketQueue)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/ticket-types", wrapper.ListTicketTypes)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/record-types", wrapper.ListRecordTypes)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/record-types", wrapper.DefineRecordType)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/record-types/{typeName}", wrapper.GetRecordType)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/records", wrapper.ListRecords)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/records", wrapper.CreateRecord)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}", wrapper.GetRecord)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}", wrapper.UpdateRecord)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}/changes", wrapper.ListRecordChangesOf)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}/actions/{actionName}", wrapper.RunRecordAction)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/record-claims", wrapper.ClaimRecord)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/records", wrapper.ListAllRecords)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/records/bulk", wrapper.UpsertRecords)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/record-changes", wrapper.ListRecordChanges)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/record-changes/{changeId}/approve", wrapper.ApproveRecordChange)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/record-changes/{changeId}/reject", wrapper.RejectRecordChange)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products", wrapper.ListProducts)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/products", wrapper.CreateProduct)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products/{productId}", wrapper.GetProduct)
@@ -10753,6 +12330,8 @@ type BadRequestApplicationProblemPlusJSONResponse Problem
 type ConflictApplicationProblemPlusJSONResponse Problem
 
 type ContentTooLargeApplicationProblemPlusJSONResponse Problem
+
+type FileTooLargeApplicationProblemPlusJSONResponse Problem
 
 type ForbiddenApplicationProblemPlusJSONResponse Problem
 
@@ -19065,6 +20644,937 @@ func (response ReactivateCustomerdefaultApplicationProblemPlusJSONResponse) Visi
 	return err
 }
 
+type ClaimRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *ClaimRecordJSONRequestBody
+}
+
+type ClaimRecordResponseObject interface {
+	VisitClaimRecordResponse(w http.ResponseWriter) error
+}
+
+type ClaimRecord200ResponseHeaders struct {
+	ETag string
+}
+
+type ClaimRecord200JSONResponse struct {
+	Body    Record
+	Headers ClaimRecord200ResponseHeaders
+}
+
+func (response ClaimRecord200JSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord400ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord401ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord403ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord404ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord413ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord429ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ClaimRecorddefaultApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListRecordsParams
+}
+
+type ListRecordsResponseObject interface {
+	VisitListRecordsResponse(w http.ResponseWriter) error
+}
+
+type ListRecords200JSONResponse RecordList
+
+func (response ListRecords200JSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords400ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords401ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords403ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords404ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordsdefaultApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *CreateRecordJSONRequestBody
+}
+
+type CreateRecordResponseObject interface {
+	VisitCreateRecordResponse(w http.ResponseWriter) error
+}
+
+type CreateRecord201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateRecord201JSONResponse struct {
+	Body    Record
+	Headers CreateRecord201ResponseHeaders
+}
+
+func (response CreateRecord201JSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord400ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord401ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord403ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord404ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord409ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord413ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateRecorddefaultApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+}
+
+type GetRecordResponseObject interface {
+	VisitGetRecordResponse(w http.ResponseWriter) error
+}
+
+type GetRecord200ResponseHeaders struct {
+	ETag string
+}
+
+type GetRecord200JSONResponse struct {
+	Body    Record
+	Headers GetRecord200ResponseHeaders
+}
+
+func (response GetRecord200JSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord400ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord401ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord403ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord404ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetRecorddefaultApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+	Params     UpdateRecordParams
+	Body       *UpdateRecordJSONRequestBody
+}
+
+type UpdateRecordResponseObject interface {
+	VisitUpdateRecordResponse(w http.ResponseWriter) error
+}
+
+type UpdateRecord200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateRecord200JSONResponse struct {
+	Body    Record
+	Headers UpdateRecord200ResponseHeaders
+}
+
+func (response UpdateRecord200JSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord202JSONResponse RecordChangeRequest
+
+func (response UpdateRecord202JSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord400ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord401ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord403ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord404ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord409ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord412ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord413ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord428ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateRecorddefaultApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordActionRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+	ActionName string     `json:"actionName"`
+	Body       *RunRecordActionJSONRequestBody
+}
+
+type RunRecordActionResponseObject interface {
+	VisitRunRecordActionResponse(w http.ResponseWriter) error
+}
+
+type RunRecordAction201ResponseHeaders struct {
+	ETag string
+}
+
+type RunRecordAction201JSONResponse struct {
+	Body    Ticket
+	Headers RunRecordAction201ResponseHeaders
+}
+
+func (response RunRecordAction201JSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction400ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction401ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction403ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction404ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction413ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordActiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RunRecordActiondefaultApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOfRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+}
+
+type ListRecordChangesOfResponseObject interface {
+	VisitListRecordChangesOfResponse(w http.ResponseWriter) error
+}
+
+type ListRecordChangesOf200JSONResponse RecordChangeRequestList
+
+func (response ListRecordChangesOf200JSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf400ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf401ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf403ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf404ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOfdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordChangesOfdefaultApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSitesRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 	Params     ListSitesParams
@@ -21858,6 +24368,386 @@ func (response AssignTicketdefaultApplicationProblemPlusJSONResponse) VisitAssig
 	return err
 }
 
+type ListTicketAttachmentsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+}
+
+type ListTicketAttachmentsResponseObject interface {
+	VisitListTicketAttachmentsResponse(w http.ResponseWriter) error
+}
+
+type ListTicketAttachments200JSONResponse TicketAttachmentList
+
+func (response ListTicketAttachments200JSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments400ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments401ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments403ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments404ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachmentsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListTicketAttachmentsdefaultApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+	Body       *multipart.Reader
+}
+
+type AttachToTicketResponseObject interface {
+	VisitAttachToTicketResponse(w http.ResponseWriter) error
+}
+
+type AttachToTicket201JSONResponse TicketAttachment
+
+func (response AttachToTicket201JSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket400ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket401ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket403ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket404ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket409ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket413ApplicationProblemPlusJSONResponse struct {
+	FileTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket413ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AttachToTicketdefaultApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachmentRequestObject struct {
+	CustomerId   CustomerId         `json:"customerId"`
+	TicketId     TicketId           `json:"ticketId"`
+	AttachmentId TicketAttachmentId `json:"attachmentId"`
+}
+
+type DownloadTicketAttachmentResponseObject interface {
+	VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error
+}
+
+type DownloadTicketAttachment200ResponseHeaders struct {
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadTicketAttachment200ApplicationoctetStreamResponse struct {
+	Body          io.Reader
+	Headers       DownloadTicketAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadTicketAttachment200ApplicationoctetStreamResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/octet-stream")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadTicketAttachment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment400ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment401ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment403ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment404ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment409ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachmentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DownloadTicketAttachmentdefaultApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListTicketCommentsRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 	TicketId   TicketId   `json:"ticketId"`
@@ -22211,6 +25101,144 @@ type GetTicketCommentdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetTicketCommentdefaultApplicationProblemPlusJSONResponse) VisitGetTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketCommentRequestObject struct {
+	CustomerId CustomerId      `json:"customerId"`
+	TicketId   TicketId        `json:"ticketId"`
+	CommentId  TicketCommentId `json:"commentId"`
+	Body       *multipart.Reader
+}
+
+type AttachToTicketCommentResponseObject interface {
+	VisitAttachToTicketCommentResponse(w http.ResponseWriter) error
+}
+
+type AttachToTicketComment201JSONResponse TicketAttachment
+
+func (response AttachToTicketComment201JSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment400ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment401ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment403ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment404ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment409ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment413ApplicationProblemPlusJSONResponse struct {
+	FileTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment413ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketCommentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AttachToTicketCommentdefaultApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -25083,6 +28111,848 @@ func (response DeactivateProductdefaultApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type ListRecordChangesRequestObject struct {
+	Params ListRecordChangesParams
+}
+
+type ListRecordChangesResponseObject interface {
+	VisitListRecordChangesResponse(w http.ResponseWriter) error
+}
+
+type ListRecordChanges200JSONResponse RecordChangeRequestList
+
+func (response ListRecordChanges200JSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChanges400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChanges400ApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChanges401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChanges401ApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChanges403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChanges403ApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordChangesdefaultApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChangeRequestObject struct {
+	ChangeId RecordChangeId `json:"changeId"`
+	Body     *ApproveRecordChangeJSONRequestBody
+}
+
+type ApproveRecordChangeResponseObject interface {
+	VisitApproveRecordChangeResponse(w http.ResponseWriter) error
+}
+
+type ApproveRecordChange200JSONResponse RecordChangeRequest
+
+func (response ApproveRecordChange200JSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange400ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange401ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange403ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange404ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange409ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange413ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChangedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ApproveRecordChangedefaultApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChangeRequestObject struct {
+	ChangeId RecordChangeId `json:"changeId"`
+	Body     *RejectRecordChangeJSONRequestBody
+}
+
+type RejectRecordChangeResponseObject interface {
+	VisitRejectRecordChangeResponse(w http.ResponseWriter) error
+}
+
+type RejectRecordChange200JSONResponse RecordChangeRequest
+
+func (response RejectRecordChange200JSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange400ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange401ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange403ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange404ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange409ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange413ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChangedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RejectRecordChangedefaultApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypesRequestObject struct {
+}
+
+type ListRecordTypesResponseObject interface {
+	VisitListRecordTypesResponse(w http.ResponseWriter) error
+}
+
+type ListRecordTypes200JSONResponse RecordTypeList
+
+func (response ListRecordTypes200JSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypes401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordTypes401ApplicationProblemPlusJSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypes403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordTypes403ApplicationProblemPlusJSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordTypesdefaultApplicationProblemPlusJSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordTypeRequestObject struct {
+	Body *DefineRecordTypeJSONRequestBody
+}
+
+type DefineRecordTypeResponseObject interface {
+	VisitDefineRecordTypeResponse(w http.ResponseWriter) error
+}
+
+type DefineRecordType201JSONResponse RecordType
+
+func (response DefineRecordType201JSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType400ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType401ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType403ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType409ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType413ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordTypedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DefineRecordTypedefaultApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordTypeRequestObject struct {
+	TypeName RecordTypeName `json:"typeName"`
+	Params   GetRecordTypeParams
+}
+
+type GetRecordTypeResponseObject interface {
+	VisitGetRecordTypeResponse(w http.ResponseWriter) error
+}
+
+type GetRecordType200JSONResponse RecordType
+
+func (response GetRecordType200JSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType400ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType401ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType403ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType404ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordTypedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetRecordTypedefaultApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecordsRequestObject struct {
+	Params ListAllRecordsParams
+}
+
+type ListAllRecordsResponseObject interface {
+	VisitListAllRecordsResponse(w http.ResponseWriter) error
+}
+
+type ListAllRecords200JSONResponse RecordList
+
+func (response ListAllRecords200JSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecords400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllRecords400ApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecords401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllRecords401ApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecords403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllRecords403ApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecordsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListAllRecordsdefaultApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecordsRequestObject struct {
+	Body *UpsertRecordsJSONRequestBody
+}
+
+type UpsertRecordsResponseObject interface {
+	VisitUpsertRecordsResponse(w http.ResponseWriter) error
+}
+
+type UpsertRecords200JSONResponse UpsertRecordsResult
+
+func (response UpsertRecords200JSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords400ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords401ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords403ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords413ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecordsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpsertRecordsdefaultApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListStaffRequestObject struct {
 	Params ListStaffParams
 }
@@ -26580,6 +30450,27 @@ type StrictServerInterface interface {
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(ctx context.Context, request ReactivateCustomerRequestObject) (ReactivateCustomerResponseObject, error)
+	// ClaimRecord Claim a record by its identifiers
+	// (POST /v1/customers/{customerId}/record-claims)
+	ClaimRecord(ctx context.Context, request ClaimRecordRequestObject) (ClaimRecordResponseObject, error)
+	// ListRecords List and search a customer's records
+	// (GET /v1/customers/{customerId}/records)
+	ListRecords(ctx context.Context, request ListRecordsRequestObject) (ListRecordsResponseObject, error)
+	// CreateRecord Create a record of a customer
+	// (POST /v1/customers/{customerId}/records)
+	CreateRecord(ctx context.Context, request CreateRecordRequestObject) (CreateRecordResponseObject, error)
+	// GetRecord Get a record
+	// (GET /v1/customers/{customerId}/records/{recordId})
+	GetRecord(ctx context.Context, request GetRecordRequestObject) (GetRecordResponseObject, error)
+	// UpdateRecord Change a record's values
+	// (PATCH /v1/customers/{customerId}/records/{recordId})
+	UpdateRecord(ctx context.Context, request UpdateRecordRequestObject) (UpdateRecordResponseObject, error)
+	// RunRecordAction Take one of a record's actions
+	// (POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName})
+	RunRecordAction(ctx context.Context, request RunRecordActionRequestObject) (RunRecordActionResponseObject, error)
+	// ListRecordChangesOf A record's change requests
+	// (GET /v1/customers/{customerId}/records/{recordId}/changes)
+	ListRecordChangesOf(ctx context.Context, request ListRecordChangesOfRequestObject) (ListRecordChangesOfResponseObject, error)
 	// ListSites List a customer's sites
 	// (GET /v1/customers/{customerId}/sites)
 	ListSites(ctx context.Context, request ListSitesRequestObject) (ListSitesResponseObject, error)
@@ -26643,6 +30534,15 @@ type StrictServerInterface interface {
 	// AssignTicket Assign a ticket to a staff member
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/assign)
 	AssignTicket(ctx context.Context, request AssignTicketRequestObject) (AssignTicketResponseObject, error)
+	// ListTicketAttachments List a ticket's attachments
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	ListTicketAttachments(ctx context.Context, request ListTicketAttachmentsRequestObject) (ListTicketAttachmentsResponseObject, error)
+	// AttachToTicket Attach a file to a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	AttachToTicket(ctx context.Context, request AttachToTicketRequestObject) (AttachToTicketResponseObject, error)
+	// DownloadTicketAttachment Download an attachment of a ticket
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId})
+	DownloadTicketAttachment(ctx context.Context, request DownloadTicketAttachmentRequestObject) (DownloadTicketAttachmentResponseObject, error)
 	// ListTicketComments List a ticket's comments
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments)
 	ListTicketComments(ctx context.Context, request ListTicketCommentsRequestObject) (ListTicketCommentsResponseObject, error)
@@ -26652,6 +30552,9 @@ type StrictServerInterface interface {
 	// GetTicketComment Get a comment of a ticket
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId})
 	GetTicketComment(ctx context.Context, request GetTicketCommentRequestObject) (GetTicketCommentResponseObject, error)
+	// AttachToTicketComment Attach a file to a comment of a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments)
+	AttachToTicketComment(ctx context.Context, request AttachToTicketCommentRequestObject) (AttachToTicketCommentResponseObject, error)
 	// SetTicketPriority Change a ticket's priority
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/priority)
 	SetTicketPriority(ctx context.Context, request SetTicketPriorityRequestObject) (SetTicketPriorityResponseObject, error)
@@ -26721,6 +30624,30 @@ type StrictServerInterface interface {
 	// DeactivateProduct Deactivate a product
 	// (POST /v1/products/{productId}/deactivate)
 	DeactivateProduct(ctx context.Context, request DeactivateProductRequestObject) (DeactivateProductResponseObject, error)
+	// ListRecordChanges The inbox of change requests
+	// (GET /v1/record-changes)
+	ListRecordChanges(ctx context.Context, request ListRecordChangesRequestObject) (ListRecordChangesResponseObject, error)
+	// ApproveRecordChange Approve a change request
+	// (POST /v1/record-changes/{changeId}/approve)
+	ApproveRecordChange(ctx context.Context, request ApproveRecordChangeRequestObject) (ApproveRecordChangeResponseObject, error)
+	// RejectRecordChange Reject a change request
+	// (POST /v1/record-changes/{changeId}/reject)
+	RejectRecordChange(ctx context.Context, request RejectRecordChangeRequestObject) (RejectRecordChangeResponseObject, error)
+	// ListRecordTypes The record types and their fields
+	// (GET /v1/record-types)
+	ListRecordTypes(ctx context.Context, request ListRecordTypesRequestObject) (ListRecordTypesResponseObject, error)
+	// DefineRecordType Define a record type, or a new version of one
+	// (POST /v1/record-types)
+	DefineRecordType(ctx context.Context, request DefineRecordTypeRequestObject) (DefineRecordTypeResponseObject, error)
+	// GetRecordType Get a record type
+	// (GET /v1/record-types/{typeName})
+	GetRecordType(ctx context.Context, request GetRecordTypeRequestObject) (GetRecordTypeResponseObject, error)
+	// ListAllRecords Records across customers
+	// (GET /v1/records)
+	ListAllRecords(ctx context.Context, request ListAllRecordsRequestObject) (ListAllRecordsResponseObject, error)
+	// UpsertRecords Create or update records by external reference
+	// (POST /v1/records/bulk)
+	UpsertRecords(ctx context.Context, request UpsertRecordsRequestObject) (UpsertRecordsResponseObject, error)
 	// ListStaff List staff members
 	// (GET /v1/staff)
 	ListStaff(ctx context.Context, request ListStaffRequestObject) (ListStaffResponseObject, error)
@@ -28916,6 +32843,223 @@ func (sh *strictHandler) ReactivateCustomer(w http.ResponseWriter, r *http.Reque
 	}
 }
 
+// ClaimRecord operation middleware
+func (sh *strictHandler) ClaimRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request ClaimRecordRequestObject
+
+	request.CustomerId = customerId
+
+	var body ClaimRecordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ClaimRecord(ctx, request.(ClaimRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ClaimRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ClaimRecordResponseObject); ok {
+		if err := validResponse.VisitClaimRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRecords operation middleware
+func (sh *strictHandler) ListRecords(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListRecordsParams) {
+	var request ListRecordsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecords(ctx, request.(ListRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecords")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordsResponseObject); ok {
+		if err := validResponse.VisitListRecordsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateRecord operation middleware
+func (sh *strictHandler) CreateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request CreateRecordRequestObject
+
+	request.CustomerId = customerId
+
+	var body CreateRecordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateRecord(ctx, request.(CreateRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateRecordResponseObject); ok {
+		if err := validResponse.VisitCreateRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetRecord operation middleware
+func (sh *strictHandler) GetRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId) {
+	var request GetRecordRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRecord(ctx, request.(GetRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetRecordResponseObject); ok {
+		if err := validResponse.VisitGetRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateRecord operation middleware
+func (sh *strictHandler) UpdateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, params UpdateRecordParams) {
+	var request UpdateRecordRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+	request.Params = params
+
+	var body UpdateRecordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateRecord(ctx, request.(UpdateRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateRecordResponseObject); ok {
+		if err := validResponse.VisitUpdateRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RunRecordAction operation middleware
+func (sh *strictHandler) RunRecordAction(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, actionName string) {
+	var request RunRecordActionRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+	request.ActionName = actionName
+
+	var body RunRecordActionJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RunRecordAction(ctx, request.(RunRecordActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RunRecordAction")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RunRecordActionResponseObject); ok {
+		if err := validResponse.VisitRunRecordActionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRecordChangesOf operation middleware
+func (sh *strictHandler) ListRecordChangesOf(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId) {
+	var request ListRecordChangesOfRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecordChangesOf(ctx, request.(ListRecordChangesOfRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecordChangesOf")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordChangesOfResponseObject); ok {
+		if err := validResponse.VisitListRecordChangesOfResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListSites operation middleware
 func (sh *strictHandler) ListSites(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListSitesParams) {
 	var request ListSitesRequestObject
@@ -29559,6 +33703,95 @@ func (sh *strictHandler) AssignTicket(w http.ResponseWriter, r *http.Request, cu
 	}
 }
 
+// ListTicketAttachments operation middleware
+func (sh *strictHandler) ListTicketAttachments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId) {
+	var request ListTicketAttachmentsRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTicketAttachments(ctx, request.(ListTicketAttachmentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTicketAttachments")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTicketAttachmentsResponseObject); ok {
+		if err := validResponse.VisitListTicketAttachmentsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AttachToTicket operation middleware
+func (sh *strictHandler) AttachToTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId) {
+	var request AttachToTicketRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+
+	if reader, err := r.MultipartReader(); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode multipart body: %w", err))
+		return
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToTicket(ctx, request.(AttachToTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AttachToTicket")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AttachToTicketResponseObject); ok {
+		if err := validResponse.VisitAttachToTicketResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DownloadTicketAttachment operation middleware
+func (sh *strictHandler) DownloadTicketAttachment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId) {
+	var request DownloadTicketAttachmentRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.AttachmentId = attachmentId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadTicketAttachment(ctx, request.(DownloadTicketAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadTicketAttachment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DownloadTicketAttachmentResponseObject); ok {
+		if err := validResponse.VisitDownloadTicketAttachmentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListTicketComments operation middleware
 func (sh *strictHandler) ListTicketComments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ListTicketCommentsParams) {
 	var request ListTicketCommentsRequestObject
@@ -29643,6 +33876,41 @@ func (sh *strictHandler) GetTicketComment(w http.ResponseWriter, r *http.Request
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetTicketCommentResponseObject); ok {
 		if err := validResponse.VisitGetTicketCommentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AttachToTicketComment operation middleware
+func (sh *strictHandler) AttachToTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId) {
+	var request AttachToTicketCommentRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.CommentId = commentId
+
+	if reader, err := r.MultipartReader(); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode multipart body: %w", err))
+		return
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToTicketComment(ctx, request.(AttachToTicketCommentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AttachToTicketComment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AttachToTicketCommentResponseObject); ok {
+		if err := validResponse.VisitAttachToTicketCommentResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -30338,6 +34606,237 @@ func (sh *strictHandler) DeactivateProduct(w http.ResponseWriter, r *http.Reques
 	}
 }
 
+// ListRecordChanges operation middleware
+func (sh *strictHandler) ListRecordChanges(w http.ResponseWriter, r *http.Request, params ListRecordChangesParams) {
+	var request ListRecordChangesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecordChanges(ctx, request.(ListRecordChangesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecordChanges")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordChangesResponseObject); ok {
+		if err := validResponse.VisitListRecordChangesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ApproveRecordChange operation middleware
+func (sh *strictHandler) ApproveRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId) {
+	var request ApproveRecordChangeRequestObject
+
+	request.ChangeId = changeId
+
+	var body ApproveRecordChangeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ApproveRecordChange(ctx, request.(ApproveRecordChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ApproveRecordChange")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ApproveRecordChangeResponseObject); ok {
+		if err := validResponse.VisitApproveRecordChangeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RejectRecordChange operation middleware
+func (sh *strictHandler) RejectRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId) {
+	var request RejectRecordChangeRequestObject
+
+	request.ChangeId = changeId
+
+	var body RejectRecordChangeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectRecordChange(ctx, request.(RejectRecordChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RejectRecordChange")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RejectRecordChangeResponseObject); ok {
+		if err := validResponse.VisitRejectRecordChangeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRecordTypes operation middleware
+func (sh *strictHandler) ListRecordTypes(w http.ResponseWriter, r *http.Request) {
+	var request ListRecordTypesRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecordTypes(ctx, request.(ListRecordTypesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecordTypes")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordTypesResponseObject); ok {
+		if err := validResponse.VisitListRecordTypesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DefineRecordType operation middleware
+func (sh *strictHandler) DefineRecordType(w http.ResponseWriter, r *http.Request) {
+	var request DefineRecordTypeRequestObject
+
+	var body DefineRecordTypeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DefineRecordType(ctx, request.(DefineRecordTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DefineRecordType")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DefineRecordTypeResponseObject); ok {
+		if err := validResponse.VisitDefineRecordTypeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetRecordType operation middleware
+func (sh *strictHandler) GetRecordType(w http.ResponseWriter, r *http.Request, typeName RecordTypeName, params GetRecordTypeParams) {
+	var request GetRecordTypeRequestObject
+
+	request.TypeName = typeName
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRecordType(ctx, request.(GetRecordTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRecordType")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetRecordTypeResponseObject); ok {
+		if err := validResponse.VisitGetRecordTypeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListAllRecords operation middleware
+func (sh *strictHandler) ListAllRecords(w http.ResponseWriter, r *http.Request, params ListAllRecordsParams) {
+	var request ListAllRecordsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAllRecords(ctx, request.(ListAllRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAllRecords")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListAllRecordsResponseObject); ok {
+		if err := validResponse.VisitListAllRecordsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpsertRecords operation middleware
+func (sh *strictHandler) UpsertRecords(w http.ResponseWriter, r *http.Request) {
+	var request UpsertRecordsRequestObject
+
+	var body UpsertRecordsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpsertRecords(ctx, request.(UpsertRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpsertRecords")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpsertRecordsResponseObject); ok {
+		if err := validResponse.VisitUpsertRecordsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListStaff operation middleware
 func (sh *strictHandler) ListStaff(w http.ResponseWriter, r *http.Request, params ListStaffParams) {
 	var request ListStaffRequestObject
@@ -30642,732 +35141,844 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rkhs3kij8KjjcE6Hu2WKLZLNv7DixK8uypbVkaXQZ73jaHwusAkm4iwBdALvF0VHE/voe4HuB829f",
-	"5LzJPMkXyASqUDeyyG7Jtsbzw6NmoVBAZiKR9/zQieRiKQUTWnVGHzpzRmOWwj+fvKUz8/8xU1HKl5pL",
-	"0Rl13s4ZSZmSqzRiDxS5YaniUhCqCCVKp1LMiHkxIGoVzc3P4VXn+KoTXhLFREy4JhMaXRMuyLNp9wXV",
-	"0ZxoSVbLmGp21Ak67D1dLBPWGXXgvU7QSdkvK56yuDPS6YoFHRXN2YKalS3o++dMzPS8MzodBh29Xpr3",
-	"lE65mHU+fgw6r5lO14+mmqXVjbxhkRSxMl+/pWZZbCpTRnS65mJG6IxyUVjPybC3ZS18sVp0Ruenw14v",
-	"6Cy4wL972cK40GzG0s5Hs7QlTemCaQvrR6+efcfWz2Lzb25Wt6R63gk6gi7Mm3TJ8fGmFfzPlE07o86/",
-	"PMwx+hCfqofZ/ObTj6KIKfWci+vmD/pD9v6oPwl+WPMb9g1PahHyHWNLRSiMIQfmQ4dEpiRm8BPVLCYH",
-	"U5oodkiWqYxXkVYGQbD6X1YsXfvLN5N0/IVaHEykTBgVuJxU8yhhzUDInu8NgWwG873HVLOZTNebAeD2",
-	"RuSU6DlXJLKvkQPzBZqymLD3NNLJ+rBp/+6VTsNp6fd6dcfl8SpVMq0/86Fg7/U4ghEhro2RZcpuuFwp",
-	"sqQzFpBbrufwu6ILRqawTXVJEjbVRK40mcoUHk95qjS807gBXEnD8gdNy1daLljaiNAoH7AvRr1vFD+5",
-	"Gam3c6oJV4RODBwQrfbVZhDg8zGPO3dc3RtG02jetDb3IbNKqRgx3w9IJIWmkSasu6A8MQeRvdcsFTQh",
-	"KZuylImI4SAuFO5Is/c6IHwmpEHJlYioYkdXosDUabRgDRv+ZWdqtbvTVK/UZvjne+SCULG2BKwYUZpq",
-	"pshBypaMaqRqx5oPc9oNCE2Swn3wN4/LrNSSiZjFnZ/MgGUiY+bIqm6nClZc2C7XbKHaohd33PkYGCg9",
-	"wzePMxDRNKXmYyvBf1kx+9gs5mPQUXoNaJjKdGHe/zaRE5o0we4HOM9mG+QawIhn3udPjMxgCrKUqZ7K",
-	"hMsj8r3UyApCj4bDJjrH97fx6mcxWyylZiJaf8fW1aW+oNfMiCCpufGJolM2gr8MUllMzGFnSpc41DVb",
-	"EypiMpGx+Ye6NQRClcejYh5fCfOSObaxNJIB1ygcXBbngZmpkHrO0uKEw8HgktzOecK8id2CuLoSSvMk",
-	"IelKCC5mARn2Lo7Id2ytCE3N3EtknIMhmctVqo7IO8UIJdOUqTlJqYjlgtzQZMXIASXv3j37+pAsWeq+",
-	"UD6AJ9Ne1I/OWXcw6U+7w/iUdi/o8Lh7FvWnvfiCnU8GfYcpFAZzVHlI6BosbGLPCy6y81t3ep9NQfir",
-	"v2yMBOnoy0mY5t8RTRLYGo2DishJDqyoeXhEHplznTAiBcvx0B9cEnolFlwpg0jzbDg4PyI/MHoNMyig",
-	"hvBPIRHshqVkYVZYBqATS+shZGXau4mtz8QN19TAo/Eq4/6QfS+zwneKHzYsZoukli8BuCpcAcBNm046",
-	"POzsvjhYC65Ps0UzSPDh3sDA181nnvMF1/WUuZDm0BqeahSHlOlVKpr2m8A0/vdjNqWrRHdGJ70g1xj6",
-	"BX2hX6MvBJ0XlCffcdG092vzaN+dZ3O7Dz2XETW0XvupBB/e5WN2fve5F0wpOmuWwxfZ87t8NP+K+24b",
-	"wcF+ewcKL13sLZflrnSzNLaYsFTN+XIDRLwhewPFn6T84c1QMbw44eI6V1LyFTXBJh+xi0S7YZHt0Aej",
-	"Pw32SiuB5b2cTjcoINI+3Rdlbnb4Uhqz1EmE29ElzXBPqfz02gcssBkU9uneoLDvZ19qQw4WCD41rNQ9",
-	"kYO3CFjUK5oyoducJLWadHMFpS2GljD/HfDzCgX59iSUS/4iWRcXSRRjypf8UaoPPyF52eU3Etgye74v",
-	"ieVf8L63WZfOQISq9Jvv3hnN2axoo65MQFW+J734tUxYO65otSGuSCqTxu+bZ62RZD4Oq3jDUk6T71fm",
-	"S9tJy0hU3nIUvEwEvN1g9/JUmsdf9wfHw//8649NJxmmG+N0O0LzDdfNkonCh/sSmJ0bPqPpdNr8Hft0",
-	"7w/Z97MvbacR+OSnpJRsHfmq2rDwpnXdKy/3VmNXJ6NroyC0WSFqB5/kjimtI1+bZU7tDlp+x1h21XjF",
-	"4ONdmHSRZ77l0TXTj+ViAVdhk1k2e74vfZe/k3+78aPaPb7bNwsfa0Md+N1PRB/+Mrx1vV0vWbtVOcIw",
-	"fLBpTcAjN9gzllRrlpoX/5+/0e7fe92L8U8f+sHp8OP/7NRx2Hdqg5i4UneSEu3c5jM/pFxrJprg8Jwr",
-	"jUfEun3wDyeoPFCExgtzfd+mUrOAmC/Eq4TFRApQD6NkFbM4IFwozWjszFfeBMvVJOFqzmIi2G0jym9x",
-	"nZsNoh8NQNRSCsXAavwVjV+jvc/8ZUQNJuCfdLlMeARmlIfLVE4StvjXn5XZ8Yf8BjVvxNaqRBM47THT",
-	"lCedEaxqRAzjdwgIOlPOklh1Rn/7gP+0wzqBU9XNVN4bH39C/DEFvGRk/hifTY/pRTRgw/6kZzaLRDsC",
-	"56nmGm72Z7gewsVypXPiWaVitJSppsk11yO7rZFb/McdeJV5EcFZpIbQThaOkGua7xsgLGgylenCYD0l",
-	"k5TRazA6rxJ2SUIES0gUXRsBkEfzI7OYx1JMEx7dDTNTyhMWj5cpeK05LNPDUiaHRys17vUv+oP4lHVP",
-	"Jme0exYds+7FtN/rHk/60wEdRifxKQNnVBrN+Q2LweoZUSGkJhNGojkVM+bOXDucXeQ4+wZWSkor3Yi5",
-	"us3dCxZpkjIar8fsvTnd4YhQgl4Rc/MtWarXBg6aXjNh8FddhsW/nPzMIv3A2g9ILJkiBlo0SeQtckwh",
-	"by9JGFlcw6ciKaJVarQ0C1NyK0VgKIc2OCRKBnYC94PnHHD0ZGjorZTPaTpj933gNQR44OrAj8EVkTcs",
-	"Jf3e8Pzk7JRM1pqpXaijf5xTh1080VKSBJb/653q+l2SF/wrgPM3Mp3wOGbiThBeshQcDlKMYyY4KzJX",
-	"R0MsBh/PWq5SYqXo9ofPA++r7Gsk+9pG8FaXdy+ArkxrQW4dOAu6hvMTSzg85uwxqlcpG8dc0UmSj89v",
-	"T8W05mKmzEv52eP6koQJj5hQbOwuHPvyMpU3PGYpSWh0bU0YlMeECQCXkRUB0d9KcedTZF0VY/Z+aS9J",
-	"70Bx31lC7BBCNRn0Bifd3nG333/buxj1T0a93o+XhKproAZq5AQjXux02IrXZ+mjLU5beSf3dfBK84YB",
-	"8X9N2Y28ZnFouKP/+0qx/BLOdhNRQYQkiRQzlpo7ywwDXBb9xK+ZeXD/HJKrCqu+pQpWUXQE+yymXnCq",
-	"+lRzGarFnDuJVoOBRxv5d8F/nSKofj1u3AhQG5jXCAPA+/dSfyNX4m64FlKPpzDLnUQrw53cNO25+DDH",
-	"zffeBBvRkS/4XhCSTReOzPGCCE4UfUBqMfuSgpUZuWKMHDjEeAwb31TW/07MDq1ffdg7PgSsvfJELZQb",
-	"74Q/J33Vom9OlRNtR+aihSiCLLpgEBAOEr6Qt4Yzu9+PL3Gci/rYiRV7x83fKUFBcxtys93cC249yRRO",
-	"mwu+hcgJjuKsLsb2OuFVClaCQgV5rzPt/H5ZrVtmCw3UC724By10cN6AO28RvxqndLjD6BPQSzGmxQZZ",
-	"64YQGkf1Fn34vbthDEMCfZS53whLUwjhbAvzk6LmX5plC7DtOu4D2o/EmiAzs9N7sezuQyE5OOn1Dkfk",
-	"qrTfqw5o07568ezrAK0BqOex1LDARM5Urvwh8BTg5Q1Lb3jE3gl6Q3lihOHfEoo8XcMulKy8lX5OPOXI",
-	"GPmQtYYM+MvhANn6wRSiWAFCAcKdajqhCqwhK5EyGs3NNvByeivlCyrW1q6m7oSFlGo2hnigkm4gJVlQ",
-	"sSZUa7ZYanVJdLpGJksSqlkb7EDM45hONUvHCrMabLpCzs48A81b900HnG1YKyz+XjDnz2iwV4UCpGRQ",
-	"BSK++X/I5OhCKgfY1446gZ+r4j1uWpcd/dDLCYGlvRN0pecy5X+/4/W1gomMchnRMprnjGh5zYS7adGs",
-	"KVEqsRrRJVF8JiBAeVdJo9fP0fuusoyNyC2v+l7wW5oUxckJoylLEQ4gT6IsiYHxK3Et5K0IMu1YGiEf",
-	"dMIjMN/bz+bJMlUT/iNQZGDGhBnBkyxoNOeCERppFy5Kp1P0YZJnWhHFopTBAtRc3gqMbKCaRCkDtBcc",
-	"zR868DOLx1R3Rh2nvPeGufLeCbIxkzUm7oyv2Xp0zdZOd+h1e71er3tm/nNu/tPL/weRtwbZ+fiz4+7F",
-	"pBd1z+K+0TUGtHs8QT3jbHpuiCChSoOaXFrVydv+cNQbjI77P+bOhSevXxEIK0ypNcyCtWnUAeeGQb41",
-	"jHL0K/gbrkSHzw09a1DU7DgDrqlMF7CSmGrW1Rz9AhtDXotAq35HuvnR3KPWSrPFaCKlVjqly7CUWCJv",
-	"BUsNLRwVv1yXNoLwbps8VYZ2hQIhvePWA4wZj2rsAea4gd0HokiliJihUS5WmnmpBoRPUU/aG5qI7K3R",
-	"DYbBwAnbil47zlsjxrObxzK9VnuvFKlvl0CB3A/4tw7oCtbzZK2mHiEFPvX+lH0c1VLzcT/prrj3Z7Hh",
-	"XVPOjPZKHr16ZqhpREJzLEMQ8DJHglpNp/y9C72/OSOTNbFhvqUwlR3OdBlxXjD9ScHBaub826Puj9bP",
-	"2m12tLrtPueqBtkvBYN8LKMx2O2qwKG97OGUSWzkWjhsl1al13PGU8tOVYlr2tyWv/0T8M+fgo6XJ9cZ",
-	"daosNcv0aZXyY++6QqqPf5Yx2edj6bNl9L6iChJbQpe/pyWZMVT4zYuA+0tiZK81sbkWwLlcjt725LvC",
-	"uYR1FtfUfADfANHUXeeC3TpqRF2JZ1d2icQsnfyT3NEgQnVGneX1+Mdfhs8X59+/H7yenL6Nen+JT36Y",
-	"Xvx1dvx0fvYf1/0Xavj98vzP6eCNPn1XJUUPau1o0H64LjHimq0fZPLUQbi8Hv/jv/47PAx8wWrOUhbA",
-	"vZdngxuqfGQFcNjviHyFgqJ5f3fac3tyi62luyhiS517R7zQCRqjnYcmrzxQQdpxULNrzyehJaEwb5BZ",
-	"AAz90iiSK6EfqFzJL1CuRfq3KY0YeSqXS1D5Mgzz8Qsx/Orm7PH73o/0+E18+s3s4unPg++Skz/fnj9J",
-	"+2/Xw3f87OWy90gdf13FsJMEiit31jqUVDLfCmOgjgjpFk3WeNC2ylBLqtStTGtu0pdLhGayJoq5AJsM",
-	"JO69TGTC7ws2IiDEGxbU75FoTlMaaZaqAF1/JJKLhTRUxY7II5GtF30E+bTXNiBPEdAtEC9cgebBFYbf",
-	"lqTWbCvFbZ+c1mx7w3EoEIZR/KapXMDuMaH2gYIECnNSOJ6UOkBvS6LzCX8zuWMefh2TNRp2N+E35mZP",
-	"2Qrcr6CJdrnANU6trubleIDylGm03hF3iOSZToCaHGQrIqjvV5/aynv9UHNwB7Ry4sA6jSaq/MVddHvH",
-	"hcXBnDRK3GIG3TN6PumeRRdx95z1pt0BzZcDlmk/CQaSYtyrve5gEA27Z/Si153045NuL7pg59Mzejo5",
-	"QU8SjccGxi4CTuskN/f0T877faAZq2ZshKk1CHdG/d+BxjciIajtI3NMwD/sqKDlDVGigfZZBkHHhSM0",
-	"g8OlQgFQ3PA6RYkrwgQ83RtmPkU2LsZ5bfB0Ki2XCpQ0CB/a88MtdORCrY8Koe+S5FUg9fI2H1Mv/QwE",
-	"DogyUeCz4+yWpSTlsznqIOWwydKZabujt2+f22IxZgr/fDUdEJCdrbNxb6Bnh/RD/j4X+nTY8XJHL3q9",
-	"s/7FxeBkeDbsXVz0tyaSVvTnYipOOUsvR0UReAViLKndbuEFBbwAuM231HaNHMvTAA2MSGj4795a+S7M",
-	"u61WbuZsrZVn296umXvbVpvUcDj6n1QL/+PWvdute/92glzG+0JtBdkGN9sLfGnTPzC5AQFOR9l+AAPH",
-	"iZWR/zghvwG5NNOB6fjpL4MfxMmT9+evdf+vq+EzefaK9t7Ex9/MTp/+fPFdMvjx/cnjm/OvRP9FjZWj",
-	"iNv2p2iDemelD5SxDsIl3WjtGJHJiidxLiuCMsj1HtYNby9BK5XPE16qJ6Zwk4JKOmVGOiFcEIvCgMxS",
-	"KsBvAeYMTRiN5u6MjUifxHRteMTx6an5p/JrJvXPj+E3cuDooHj75tSRCTTH/dPBoFhBz1bUKwszWE9O",
-	"1mDojVwwPYcyfn6g2oRlwdZaklhekvDbJ2/Jw5v+wwULSZJlAIG9uxTlBlHHt0dXIitqdITu15BE0tAt",
-	"sVWgjBbtKtahUIJpFpck9BRosOVlr6YygbFXQnHtMjBUYPUJqAoEugNsScQkZQt5A/E+Xqzs0YIKOmPZ",
-	"pGjTMcsBWxtMjxb9SyMzZYRUfg8ZW+BQDB+0is0lCRVLpiFkj4CRgMVdLshKsfSBuhKG9q0t5pKELruw",
-	"YX6bEwHTZxC7JCEUSchfwtFXojA8YTg0jVl6FFERscQuygtANBw/TuktTUB4Imo1WXCNJomYpTAVaJZm",
-	"6ThJgiYbGB5JMeWY6yPyj3Exke8dsdh6AjRKpfKKjF1eCTs6ZhGPva3jlAa25qTCCqarZMoTA1kto+uj",
-	"hbzxUKjUCskYHmKatEWkXqUC61EZyqI8OTKcOHsV6HilJ/J9QDRbLBNDjuZRymOGhY6geh+7heWaCcZu",
-	"XBljit44ygPQQ/UkN9WlVc/t5xEwSKQ0tvm6V8KSfuAG19Eq0DmgGf6VET/MltG/nrNFgECwc9WSpJ8n",
-	"/ADsf44yj0iI6Y5FgPmkcyVcQqQz5docVVUT/HqZzWcHhZjpF5GULRMOELIDflmxFQuvhAtX4hEjMVOG",
-	"9cKjfKTR2ENy4A3smoEkoks64QnX60O3cEMxKrgSVJndmwUEZJlymXK9DkgW6yWktniny2UCRU4XVGmW",
-	"dmOqqeM5RyRUSlrIWCArmaELokDh3DBdPGwcFDS9zrIubN0sYTj43zJp5wjPsyf/wLf8v1FQ8H/JsmBt",
-	"lohy72R/Z+8Y/umewr9x5QURxz0vsOPKDwsIwfHYq32rwnA7gX8tu2FVBmt+RDEx/8Ewzuxbho47gcu6",
-	"dhMVuWgnwCIy7qnPLA3IqKaJnK0yGCAbKvyxTGjEsr+Q72V/AnvL/kL2BZFGhjc5uMIfuOSMZ3mDNE/R",
-	"vmF5Uv5vDYmudbwGo5ksF8n+KD2zAPJOb/6XXELObPEk+oOLA+C45X+a45b/ZSQNSLq2J8H+M1sNXyxZ",
-	"qqRAKlCaprryq6OWwo9LmfDIgICuYq7LlD/2fv3Jt1H4RF01IMQx2s/282I9IrhAIxJBkqvQspB6dUR+",
-	"yGoXFoLpwU8ExXqBgIPM5YXH6EpMWCQXzCZOQwlUsFGERtrBLNlSbb0PHbbAgLlZSiP27zRasCP3NGhw",
-	"lVnn6IJyqK+CBT64ZmMOAeLm306zmnZ7tN/vnsWDSfc8Gg67p2ww7U969CI+jjo/VTQHu5qyePkNh7rR",
-	"c0g7SiGUDbkaOpbABSIkZBXOqa33QuM4ZaoYKIPTl/xMw4Jd6XhDdE9xUe8UCCrOBYO5Y2Z9nitmZxdT",
-	"uwAdjM3xoV5Nrl9we3fmPJYgoSlGzIuqnDCfmRjSTKEYuSKsrUwirrrKFnNIScNySPHDimo1rDguVJ3Y",
-	"9/QZGQE2SUXxri5ZKCDba9R5LFdJDIH8INSvlAt9zuvl/FtVBcaXywFhLdB/wxVHcaNd6Ym/5OPLgIU1",
-	"NEDSHI3d+ZZUmibZySJPgFwwMwRKpzqyKTsdYTedp3QxWaUzw3+NVJia375+0gk6CResDwOmTCid0v/7",
-	"fxjpD8xVDF8c23jfQW94clYTMmmBtTX4Lvtsxdb95iU57p+edvuEJss57Q6I+eSlUQJSFhvlfGWYX1Y1",
-	"yj/TBZQOitU40CT904dBvSnabvzDdn+aGTloNbIAstL42oDEmdXot1dmqhKSkWtfgEz7NdX0MUi0e55L",
-	"iOTAEOKyjGyLpZSpyl3imQ1rCDU6ZHLDsvLLJUqpvFJnavJk7IZSuIVLJfMQbXADBR3DYKr4q8eI3ULF",
-	"eJQoSexTWFEOlpr6zT4nqOy7litgFZYGM69yVVpyixvmd0N8OxZqSHXmOPHvFWWdsZZvoDEIDHKhLdAy",
-	"pjokldhvI5wxEeG/k8RZOz0zrhE3jBCB+QSubNdI6WkeV3bCTqdoi72IenG3zwbTYzqcnESnRrizTP5t",
-	"thOz0Nju709/erMSMV3/6U+43FOz8PMj+9p4rhdGcrpa9XrH0RL+j9VPhEOwcjKOw4nx94f+g8KX7HM7",
-	"91XJwddsKC8YujPjdOrEsrN+d0hPJt2z6DTunrMLkNImg+g4HrITUIgytDR/xGU/vDBiIBNGqTFbxY11",
-	"7hwV4SN/owHZjfPIoC66AYoI+dWGyEGYU8s//uu/w4CERnobrVTq/vadDI0hQ5UD7O7+cr309NrQQ2mK",
-	"05OT49OGSSyF1fEokHVTJmKW4nl6+vbFc7QTUME1/zuLyYGQBN8LCLthQpM5FXECRiEoS68CMk2pURhk",
-	"SsKf6Q3F4aMQPZ6HAdR1N9ObM0+oPclHZdcslCnZEHKCnvv9olaKgSTN3NoWgLSqTxnbLiGQg/gmbP4C",
-	"1YVqUUwuE0ZoAtZHlIVdnoOzsTzI+GAVCnvmOuQdS4oHrzHexBGwwYm6zNro5HFgWaWsvSMh7OFuIW4U",
-	"gzPuGnZR3PG3qby1OZtGj11bceAyT7flVtmzdSu5IL+spGaq/oL+VCEcCC178P2jW0BokPO0jFXtHbrh",
-	"N9JpjtsoXNwjEporYP+4jfb3R/u4jVS3j9vAbbQI2rAHNDDbzwI2jjp39Pdb8egLdfbj7va2aFXY496y",
-	"3J4S2WZx5F7Ei833+iVJ6S1ew1z50Yg5W543Xv9bjAL7XAtC3uLHfaX8fi+DnYKlizwyg38tMYJfBe0b",
-	"+1HkD3O5gJMFxlKrKF0SsUqgsRKdKCMOTaHECla0KVIrLIDhdlrqElUSyyapKlQlX9mzr0EaRTn00CtR",
-	"V++IOtrKYs1GsZABnjOP5ZrPtGO5tRq/1imfrDTbYD0qEMpJrdRQMu+mDNJZuthUZ0m5EVFd1uZJ7xKy",
-	"4wxr7xukng4L+QnwEjzN3+iVbQUykStQEHlyg0ZsuuiMOv1T8u1XlqX7Wzjp1e3d52E70iIV2fnkyhDe",
-	"JQlpkoS22ZOVMnONOeFKV4L3gXHab5Q4Z/twpqrRHaYt0+gTFLgq0jH4Iz12Ux/1W1zdJrHdFW5vmD5A",
-	"HoawMpAzu3fXo8dbDRhb26mLEee72KoNqEq7+6mBUjRaw+pOv41TRstp4AR4EMumGrOQSxhyZRaq5uSq",
-	"4giztRxsS/m0Mf75YMDXsm8FdoGNoHhyY+s7VIW2lEUyjVlsgVKz9yzkyHPPKXkEkR2zFRYG2qqH0Ug3",
-	"WQZiHhOua7T/onmgkAfhDAKt7AEbVKOquotBAe2lUo/Stkume2dl4PgcAewm0wWG3X40iLtn7HjaPafD",
-	"SdfchmfsfHpBe5NWKnLmsG3qhOnfluABxQolmNmmZVox5RwGhE8JFe3qEfhFP+o+/59dK4R0n33tbJuu",
-	"1BDYEBwF8SmBmhqtvqppOmMNPa/y7+BBMtsEZ2MLm0OduoraJxyBwB2obAU50W0+vy0ULzMWTU33rXzl",
-	"XOTL1L8eQ1AIdLTZV+Jd512HwAON4XVQPiBLCS0JFCmjCrGYWkPiLY/YUVWWdQO3+y8+1m7OxshsIR9f",
-	"3MjiagLcEovJZO23T6hJtLj3GP9s4YbcvljK8/dYI61YmBfDURZ0jXgBOR0tpDyCtLulLRblC64FraEk",
-	"emetk0edhC61XKo88uQ5/ED6Q/IqlS74Ct0acpp6AfPxcdQ9m570uheT09Puee94ehwPov6EMuA83Ert",
-	"C7kygki/d3FhIIiZe5H59JN3ry21uAYco84yjfNP9KPBpHvGhuaWOznpnk2PmflAj15AtNL1yiz30atu",
-	"f9h99fpljTpYgMFGZpePLICnhYe7gLuyHtZrV7im/rrKId+yYZoH9o2ZiFKwdRnyrTueWMC36PDpH41i",
-	"l5XrVR58gksOfGTVnhl0dMv9DWZ5UM4DBYFDrsuPz503FopqHydU2n1jgA3u6g3XTO1fnwEji6gfdcSN",
-	"OguV54iWpT3eU9xYcyDUm02RTjN+YxaLGRlaEpokuIFPHPKULbcZDX5jmTtgA943W1tIzxJGtAxceedM",
-	"OoAYqMzhZQVc1EZ9hNkKeB0uxstUziCQqFoFo3W0g5tvxzY7BWjiz7WwBJ8KllPZ96h6NXHqK4nsWuKt",
-	"Ppzwh7m9SK+xDcVUplvsfP17L++1LQTPgjNLddqfMD32QF3VlixxUPEZdjimZUHi/rLmqqGnNsmPi7vm",
-	"q99nJr7tXlwLxztl5pcwX1xzM+6dWeAuhymPc3ZNKFTosiFscV7YtiIHEF4bcjFnKddjbHE5zhrfh0SK",
-	"w6MrEWadOUOygLb0XGP2UdblE/QL4cKnZepyx1icLSe3OA9Jwm5YokjM2NLMDzrseKVYGtokr0qvKiyE",
-	"iOHJt3NJXCg218pFa3OR953RKRUKNXHzgUlKRczFLLRXEqw/kfIarIJzsyhoaSmnrrZOJZCb5kGd9x5v",
-	"CZ00Iz12weJclyPF2XsMpB0jqT95/arb7/WGAy9lxKwMVIYx9atPZccxB7Ifl05jWv5WXmz8B5YYKJv7",
-	"Ta5S6y/8H7lc23kULRj5djF5WiOP5/DaeMjtsI9BxyGprensKze+CsEP22PSa2qR+CDeErgIl4goh648",
-	"ef3qkixWCrpO2QAAMKKrStmpev3Cx+UmEHxjx72C+vAV5G581Yx8pzBqMmEzmoxbKylNA7e5V7PGvjsZ",
-	"RZdz28bG+9ywblk31E3ujTwebFNTYDfNrBg0rTs47EGpz7LtPEcPKPJGDuRlQ8snV6Qrp/Qz6JCblEP8",
-	"fDMO7DR3uQ3rTVr3ZjGpomzQhLIWNgy4PguSCfqXS/5cs9ssQ8drZO2lHcf1jsPPYiXZvzjVfZlXtjGk",
-	"najemkBK2UnI3W2itFFsXafsmibYJevJLnEdNeaT2uNi4VjrDpWLJdSitzUFrbKepbUSV9IQenjX5Zvg",
-	"JQY6/SXxpUGuroRi2jb38gXCS+IJXVyR8MPH0A7LI0pdHIZ3hRqh7LPKXr7UYZQkoceRTMC8/S/T6fl5",
-	"r9eBqmnLhK7HvtjzCqShTtAx4qN7giLSUUmiSuRMjlepkbfmWi/V6OHDKBaFUQ/NmCN1M2snD7YJU28p",
-	"M3p5vcrxG7rScmxz+8dYEyBjsvN0rNYiyv5u0h7cXI0yqaFnVp5drZbLhLN0fEtTNpcrxbJHNoM9E2h3",
-	"LTPjCzuIwqdUxCxRM6ZYkqhoTqeaGGG2Rr7NxJHOvw4vyLBH+oPj4cnpmde0wLHvptj8Ym1cJ7R0vn5i",
-	"pzq/8EP2j3//EvXWyosFl4dXg5EcvP7mMTk+Pr4IyLu3jw/vUF/wfmT6zyHLtwtnL16Y9yS/f3aJvZ1V",
-	"0k3u7JItShUWKMovWnhvJNVW2fhdxt1bOcNxmqBTKVTR8bjKvtH1Dq93C4rOI/6mpfA+Wx0FQ97qs44f",
-	"qWvsr5FKoaFiSTbLq2ff+wHP34MOAYnMzms8EDGZJlKmzXnJf8Qw3zWGeRPhfOXLbLsohCUKqVoAbRMd",
-	"Wyx6SaFoFYDIOWxiQwVhJvOFWXH0K2HuRaIlmBBtvCXkdYW++BgGJHTyIOaKhL7YGZbb7edXUXAlnDkB",
-	"hDW8rKgm8N2l5EITqv21kYM81NnwVBaADQ9rJVE9t9+4Et59Zyv9QBOxd6+fHx6RR6gS5PQqU5e9RZNE",
-	"kQmNrm3pA//idGzi8kqwpkR2NBurW5aqI/LWaB8Qa8oXCxZflgEDsPI2R1N2JfIM8kTe2gzyoDDMgMB8",
-	"ihKdUg4Vl2KpqzrGb0T2r5b6y1dVPtdXnX9JZ5OrjsGI+Xc6m00mV50S/zgrxKcf/Mvfet2LR91vaHf6",
-	"04fjj/+78Pfpx8N/q80OKkKhWn8favCoMg04u4R56xJqiRj9DMiOvW8nRnkQrqq2X3//xrPeO0wXaF2m",
-	"QOpey8MaPIUBnqRCk21ouKe8LGwixWXWVtTbpWHZpGgQyMOvD4a9C1Lu2w88xB2QI59YodRJqfUsFF3h",
-	"upIdWyt05/RWJ+7SiZLJSjMCtGgOuPXc8AWdMZt6TrVcItPw+SCcP7i7DL+5hBmwPou5ORMZ0cRspBJJ",
-	"NTxvF8SWS5Kbc+4cVEYkNMrf3vl2O2iOrfPtzJxt8+3chrfHfWbEVCyR3FgO+TOZS/4wVPxhqABDxf3H",
-	"hTpr5hcaElrUayvLDhE/4YhgJdIjEmbudPOjhj7yKYpSKZtCN76V0DyxWkTquQFIaMu1mlenXNDk8kpc",
-	"syUabefcCFBr18fclT+DltiFcocZyWQrMXqinblY3C0bWmF5TxbLRK4Z27eiWynMDAIBUhYx8OnPpIyN",
-	"TsNYDJf0hJlbQWFsQn6JH9XXZ5vIScXnblc7Ri3ccKZuH9mSPXVfyQn5asWTmNWogg211h7LxZKmzBad",
-	"rJFeW1VUq1q6yovdYuwy9/w18wowAIRbSWR7OV3a+l6/8Rj+Bu3NCmSKac3FTBkqr94EIRCDsoVui5w9",
-	"vLwSYZWHh67b8sTcvFPb7CTM+T84M4wcGNrrxX2kKBNeifw5lBFN2IJBDWH/FguxfLPyWhYVWiLUWTas",
-	"VeNKFODh7kmi5jRl5Xcsr0ZVVaGC+uQtndUqQb/LK7axQDr8XeMHrdtU3cBsh3UPm7dbN7p283UDfVDU",
-	"Pa+DS924DEgftoWn1S2tHkgbNl1YeO0qc3DmiwuK2NrEEzDaZbe7441csDK3MGKAM7lS92tuk1CarlVe",
-	"jIe8tXWpC1zASAurVKgGLiIFWYkEwp5dSNrSrB57xvGq+aHlyfiD3Pcl9ypVcZbEf+EyofU193+wjbxv",
-	"UylmaK2HLntiubJO8pIoYZN9nfp15FQtP6LOBYdRQRqKIlYFiSyJuK4pX7YYl7Fpy+ipJSSnQbex/3jz",
-	"8nuwkKiAxBLqxS+pnqvcJFJachgQLmL2nnlDXEz93wY/hZBQTwk2oEfbSzbu2bT7wlB6u9zdDDItoM9r",
-	"DEatU6ndh2r5Cxdczd+8eblvaqC1HFUqhhMog+HbR1MW85RFmrx7/ayatFlbVLJFPItR7O4skuEkAS6i",
-	"HkwucnD3ePQ8fBcM5BDji5WZaTFmuV46r4lSrYsnP+0Nz3u9Zkn8roWKd49hz1uylmPYG+je6TouXwTM",
-	"kjMJ7aotDXmdOLH1ZvWkbT0WCIA6LD9lNNHzhkRxlt5gESKw2fuOq1uWJE2pLPK6ytRyD7DTMOW1t54N",
-	"NNqQivLMr0u+rSaMl+UuRaWgZi5ldxornO7qGgeVebNzrrBAkEa4JoymyfrSVdQBu/AtLymJGyseFFss",
-	"tnunXI6AL5b3Vo7g/rI3qhJAbRr1SVNe1HTaYgWQzGNTITVNt5Tiq5bvU61oxXDVmlhZnjUOwHBZN1u1",
-	"q2GxYJ6FQ7HZobf8AlVsPUzbDdSFngD3XJqgeK6/TINgYY+vsKXCrjIIA5dRwTw2lemEu4412M5bo17T",
-	"zODwnZiJFlpjPnbrpt5AS4l6rpxCV1x/NNgpsDU+pFy5xmSVbmQ1xFW+BnairaxB2m54xtdKvTHqgZLd",
-	"3bXNy7yrHQo24HQBmaztVe+KPAdOeMqTvfIG1iAuAIwymSEXFHZtVr13U79NjS9qOv4dd/v9wpcxpQVz",
-	"PDP7UgwRTDdeoUx2Mu2eTU5p9yI6r5SfRkHTtjTM6g/5GY3H3bPpeb9LB5Pjbt7N8KLfJg+qoVUHOuwx",
-	"GWDfzh2ZTN9ZMhdstb3ic61lYNmm+bUb6PV5RoeCnmNryb2igrLPT9Ztb8Dg8/Xr3luUu0uO2Q79rjFX",
-	"917aXRfO0pbu/sB4fJ2skH1JDqJCouoDRfz0zcNidiZ8sT4TZTvUc15pi2R5h7mu0Jh9XuiuHhR7q0OR",
-	"MeADrauLNWpqGdiswuBpbc3lserrY93I6xYEb8cVjiiYGPH53sSxU0ccj7mV1/pU3pIFFWvru5jTG0Ym",
-	"DCKmhR6RPlkmtrsLNnB0Fb5thGqvlzVw2dDnobkSRV4do9SV55YnCZkwr0iGlfA+SfcdzxrTjrjfwPDP",
-	"14d9e71tx86AMDyQB5mNyOcnhYNZ6qLukctuIcKFs7+ld3rOu0bQPXT/kKAdJIvWIUFmzrYhQfmuW+hc",
-	"2di2YUF/iHtfmrh374E3nnryhWraJbZbx2ihVqwvESlNRawuSYh0HIdkKtFvD0XSsVXQAjMNrDEzR6OT",
-	"gTvZRZ8diFLcTP7OBsawqfu1uYATiR1l/fVjt3iZXoPa6Ppgmxt5buhbS3Lcq3S6PrN9rtGmXmSU+Jt3",
-	"eQ9OLgbFy/v4tL7DNeyE3b2zo+9CKDR33KH9Yp05H3eyPze45z6N/8Qei3/iVo2NBaLw9GCBqTvURPA9",
-	"DRsPTJYj3rJnKZ3ZErKfiJz3zPe/W9Wutg00nym1Ym+0jK4Nwu/WWGHuMn2gQXqlrN9cQszhPccvYlW5",
-	"jqGQOU9ZgMZZRV7I+iYf+So2ATYL+tyhS18JA/ZDtUDXbLE1ZSDvNW80BL24g4agXUG08173OBrG3TMj",
-	"kZ7T00n3LDqPL1hv2qeDyU4agl601hBeUJ58x0Vcx4avuYCsMUxDm3thT3DbhzkXtrlU+Q9j0Mg1SGlO",
-	"9mEsuBJhImdcQGiRl6xmg41CW+MwyxMxPwaFeZ30AzPfziVEGVsx/UoouWDYYFiSnyUXLMaeyzZgEy02",
-	"wqBwAhlcIquJa1ZiHWPFXbke+mN/4VoWWJ5yxRlRMnIShBRKJgxa1CsGsdX4WSHzGmZmzf4PDxSRNyxN",
-	"ecygC72hN5xvcRi43vdjuWTCwqDcKN+u2Q6E3rkW0PYndHkjZmx5yQcqLx8ZkHBJlbqVaQxI1EUolJ+V",
-	"9h3NJTR1w0o5dqxt0g8AM9ipQOGwHBqeUUShm3zhj7EnB1foDtPkLLpcr3YXr8ayRu/jlJlj7/2gVpMF",
-	"1/hLmRyynwpTFzCS/w2Az//M0p6L8MumLP38U8mIkK+g9gA/lxGtbwSaUDFbGQUfpBU4x7arPAb736Zm",
-	"t+aAHpFHJGURX3ImtO3xATlYzLYyF8zoW5WMPMvWfF0FXFcY85PvImZNq3/RLAhaGTErrr/SE/k+yPLy",
-	"jBgWSaHNig+wX+CCronh7h4TAR/WYbVek5HIFNzvn9SQgcWvV1n/hZPucTxkWPy6js1fAzcuYt0osmOW",
-	"pqCTGzSydGSk5AUV0BeJ8mSVMnLw5sXbV+TkpHc4IidH/aO+OWQQSGfemcj3oDNaHNdHQWUxNmZOIOgt",
-	"ZoPBj7Wlsy1w6zRKOdVowzXKKeEa6AvsujrlLCaKCyxMfktVRqDSVl9IGQyqWHo9TbFWTbz/zpa7NuPY",
-	"GJaSHwN85dpeydtegqv7Y5FAPjR0GgD4WdQQRG+exJrxhywkCziY5xvgU2QCMY/baVtgOrHfa7ZBU2LN",
-	"FNlh54rEK+Z/Ga05mMMKdq07+CZy8t/H3wbGuY3ONg+ImROUcH2/ftB25U48qmqqeHJP5n4gVx+4XqGP",
-	"jBnsZrAvHoktFnu8GBwFjUho+O0uMjn5ISsdhuUKIAkcuiSZ+cN/DwPXuArUfvjOA0XsCrvPvi6K9Tvw",
-	"+9ZivZlzF7Herm275b8IvdZJwb+rG3TbtefOdc3iIWk1uxeteLnlVux/CmO6Lyx9mdb0Kseq5rLa6yIc",
-	"kVvKIegWS58qXLgly0sSqmwgBWN1VvcAn+lwVGbYV6LAsUO8JMNRlhNrvjSTMjbiiKs2Yo9BYPk6qjlG",
-	"TFnnaTkVI77y/2XoyYpbBZE5E8Fqj/erlN1wdlsrNkNgF/rx5SqJyYSBz7xs9PH74f+Pr18+fvvXV0+I",
-	"+dX2r4cH5m/QI/7XVYeJKxzO/vFf/22b3efjIUcLcVmwcvu55Jq9N0+fsiSRwZW4EmvwGDC6IFTnIyEC",
-	"3EPvWq6OyCNADsTpja6EK35is3Dtvo4iuXiIWPw3EPz/1/J6rOBRL8s2p5MoZtMa+5Nt396qV3q21Q9b",
-	"U0jctlvNXI5Qt5+xcwS4yKbD89Zqd1uyXTMTg0SNvGDp4QILq4Dy9zkj/Go1H6vaov7okRdPkmu5WDBB",
-	"JoyTDx+OnMz9PV2wjx9b+TvzMeDgzXvSDQdV4vg1NQhHmCVHRKHel1eIH6uqTGS8xtzD+vpfleXtrHRk",
-	"Zodtb1gDRfHUtN2MfWWnrbjz1vYbUKh2Z4DdQy99nwDrYtAUvYHbCG7f3S/eYhyOFdMt3gof3104d6ym",
-	"Xr4ssJuC4SljPgrCkIH1GEG9lt98pmCT3xbn+eke5MTsItjRY4gf2IbzvSssbrp4RoTRaE6WNNXQVUOA",
-	"CSKrAuYMjQQ6zYMfiaaMfCuvRG7TBEszcD+YhgoQZx66AQFBKyFTEV0yZVtRH6KLWTFGwg8fjp5zcf3x",
-	"YwhzXQl0QTgQOVsE8IusfhWuxt2f1rcANvHDAKYsUkgYXAnz61tp/g0DXsvEPEBDvf3bDYYfrFTs1uUF",
-	"igqp2aGdEd25+VtP0Fuf/Q1tI78H713+acjt8T8O1RCPbKn84pLx0ZvV0khdT8x2s3nw0WOZyLT023M5",
-	"k+9ePy/9+goU7a+oYvjs6Eq8nbM1WHCF1AbfUNothQxka/3JMB2QRMolOQg/fEipAMAcBtng6UpAqxbl",
-	"XptTcSVCKmKzBJma/wqpzf+xX+APLKMIv0D1tnAG/57h70yE4IaK2XsLJpXwyNVqNGR7JYDgzOJTJmKW",
-	"Zs1pBien5Dv+VSVBv1ZUruMmm0XmyhstROeMyJtF4GoobCZTPMiM7gHhQpnTbCgSCnkZHSmlC9byAq2X",
-	"oXe71IEdJJSLbnaJt/p6XQr/i4awbJsDb5B9C3nkiOlYHmH0t6GOPBbEkkh2G2XVJYkrbe8eXQmou+R6",
-	"V2NB+4JnEcmmIWe0voqhWbBrPlRI37LVi2ikFeGiZbC621T7zEogKpYuOHa32tA5zYIVQUmEvD0ij2CN",
-	"GP/uZgBH6Bq8Ply4fkretkQcYCeAK+EF5OTR2USZ0wVxOYGbRYODC3sHAojbtTWOqqGMJzW2l2XKRcSX",
-	"NNne1sQNdCmkrcJKENguH7RNKkxN2xT35SK2aq9+Vl8C6lExAGqGKYNZiVigNq7JhCUSq6R8Tm1y535z",
-	"fg/AQuDdT/tWunPIaVWzsLkyAexkh8BjT3LtQlFGV9MvpuS5vGFGptqhel8pISzLQN5lSVlxv8EWvbrJ",
-	"q+JlX/yaqVp7ZJjfS8xhYy5KoVern4byafqitnY9ZSvcsda+z8DvnpqyC3/cObf+d1mQP8/4L2X416bm",
-	"gANve01+C+bmq2O7DyoLpHLOXmiLr41CcAsB9HHM4l/HOPDHRfLbvEju37+WSVVfomutIMmX5TgU1dDw",
-	"X2ynRaHTeZB1nU7W9ZL1P6Fo94cU9IcU9PuRgv6QbPaQbDZz0q15AjkeR2Ag2j9PYAdu1zqgyMzZOqCo",
-	"TMo1l0jMFZ0kLPbJ11Y/phGE8UHArp9YVy4G7qZoWwAce2ru3ugJequaFS24kKlBh1bkIDKnAUxJT969",
-	"PrSNLJ69eUmGg/4ZcQ1Yy5HEW/u0loJjF/XVDl54K8ksd/kXm4+OLXRQKXdQHwebra5CuNk+ZVyWQ47L",
-	"iVQeFRkK+unDcR3ZlI6p3bm3iNrjJW+gtPX2w2UHOmhhUk7C4hn08ljIOyTum5f9tBzWPaP9SfciGsTd",
-	"YzacntDTyVl0vttxk+0T91+sN8lrL70Sg2BCfaC8M6cCLxMD/V1GrMNEEbDyoQlYz1O5ms33EtygoIyr",
-	"J7y3HFcyZBeaTvwh492TjGdRVSdL+dbbBuoAq3xtvZ29pceK+2KrF+IPefMPefOfxZJWPB35Aa69Kr1b",
-	"oiEMJ0kqN4XtyeJdGCDp4K8NraHIgZHilnTG4sM7WuH+uDra2LbuaspaF/2xBfayfwzQy+m0oSW8V+k4",
-	"5RGzndltuz4XdrNc5fmD0MavUm3jgSIR1TSRsxX77BYlOfVRFR9HmGJwMTk97Z73jqfH8SDqT2jeON+X",
-	"/nsbpH+zV1zSMo3zT/SjwaR7xobT7jk9OemeTY+Z+UCPXsQtg8gyiun/psJVt48HQrI9nh0oN9Iz6Hkl",
-	"aG5zrcNI/Mg9RGr+Dq+o4sXkgc5BfV8TiEPftrQsM2xEQnOw9lbFdjiV7VOppmlrVQz22iKJygxrlzt1",
-	"744LZMtfpt/i5ZKJt5BEv2+BGkzBh3JLS8y5LPdYQdGfLrA+kwsetEE5WZje45RG1ywmtnNtTitmV8sF",
-	"E3ps56igs7CkSr5IbbP/bF2bEI+A+QbHfoTum9ctX3oOQ5H/yhS6erZ57ZUbbdEJHax3KsdbH/PXpuoO",
-	"/vBht/xUeJp/tZbE0nirVGPrhNi+MdBOzXawNX/Zrod7m1IyeeEOIoxdg83NbP5iXS3D0ynIot0zdjrt",
-	"XtDzXrc/GUTH8ZCdTE97htKlgXBWHOPjT05kyuWZfveYDePuWe+03z2Pzs66F/3hdMgMe55M8xh7qH1H",
-	"09j2ikXNwQrxz+lSyyXpD8mrVHb2F51+WVHom9MZDYKOul6ZqR+96vaH3VevX8JuNIbmOelt0L84r5fe",
-	"VoLrcWtpD3zSrjjSq5fdXs/WRwLyyQtJtoZ7IV3dQuk/qGDka8l8u0DHL1yyy/Z+A0JmbpC+u8X5DkJr",
-	"zBJuxLex1+14YyyoHfbRO3plFvIE5EGdUqHgviqKByghon5tM8sBjWCFa21DAu715MbWSdsiAbSQzM10",
-	"7YtQwPAsIQwP9IcdFv6ci7oclQUX7s8aMaZl0a/8LNYZ9uBIPsiEcupaWJBrIW8h/9eKqsDkhSF1ZUum",
-	"+3Q6qPmsf9rbXouFk962/Fl+A8e1SZ9mnzE1kjXStiEzqq4xk7li3StL0HUB+2gbaW/XbGe4BFLIbZYZ",
-	"A2ulEv5z6naWtIP6FL/M5JixV3c6HXQLVJqzsL01wpwL1apJOQ+0blX4eqUo0ycWW6qFivYmmaaEzQWN",
-	"GTRJzNsCBBsaCEDOUqjWSrPFqK7lcKs0jWkqFzueMcdEKzIvfh6yIG12GawRy+xT5Ro6YOk0wGdKKImo",
-	"iFiCrS/blQfScqcVVzrkQGkZJIxGgmxhojDDRlAg8A4mivZScHsTRRq3N1Fkl3C1XIaTt8ORuwUwco8K",
-	"1/rHIHCOuVv4u6vzeel1qA1H6F/PUyBdF1WSdVHFtOrpKplyaBVqoIn1um5YTBKqWUoObAdtr/XtoR8J",
-	"4qkH2ZBiMIg3oh4QIFLU22qs2dnjQEGergI5U2bNaMG2BcgslyS0bM35YnSWMlNs7Zbd0xab7/RDKYhl",
-	"a68OA5YPW1nzjuJDAVotXqkkUnlmVbPCrLCvN7O3a7e+RqZl6HfveuY5haPPz/pSgK7ntp9KiZDvgWIr",
-	"NPSZSWMTSrI5NwB8q3EXONVnM+em8ZdrzoUMdHmXEgI2EB2Lw9sYdV9qQYEEr6FFteqRLUr9Bh3fwhaj",
-	"PqoibYfa0vXbbIqUzARS8o//9/8jWVVa8r+Jq0dL/rcTqFhMDibrgo/08NJ7x8yQ37jl10DsLN6vnp3I",
-	"r4frVcLNpjAajJu6dAf71qYy+31la9m+4TPxTOyN52J/QryY7cxHXnI1j0Mb61aJ0kEftEttUEaBo8mV",
-	"yEIc/O4UkHOEthkbCSEFq+Tsb8itcWvrjDqRTKEl91ymipEJyHSAi2VS4xv4DG3jthTBz5fuzZX9WJru",
-	"dLcm4G5J2XR1TOFVQiMGR2Z/rgDqJHlEnHhoM8isuFk27mHjtszmEpIDKdjhJYQssK57let5RUfNjdb3",
-	"cW/+VDL8OAL7mQp2FEv2715Zszz/yrcAl01AeTukYZ0fam8b5+cyBjoK+GQ2wc9vaLuEeiZWbVraOk6f",
-	"2PJWOoaIjNqz55cqqOmBqCBwjIvZkSuQn8qEheaBq2aBBSsMg3706hm5Zmt1WWLQUA+j0GI6vBLmVSh/",
-	"gRVtisGoa0gZsEGoh1CxEczi/nR6LmMsmYHTuOYBOLLCvO8WHLRDHJf1dEHSZqU/+U6ZHLDFzqhYzN7r",
-	"WW65YQ4bKFCq2vVWv7+biMcNsbNeJZMHKnDkAe5UV+cDK+du7fKed0KW6Q4t1ttwrewEOM51p47yDmfb",
-	"jqmRjV7g2HIf+iIgH9Olykq3aHLD2S1LScpnc63IgXmxC62ZsWsC9so8rA/Z9ulky/pwZGbDt8d+/543",
-	"1i7tusnbzW5kSM0GrekUirq6LgS2X9RlZlmFpwsazblgIM6JmVGFqCvOKhN2aQv3jLyW11nXVfeOi4GX",
-	"wmdPJXPVdNoJOvbDXiZ8LixbPlCVk1M5Sdiitm/3628ek4vhyZnZoxlEYqYpTxRBOJGDEJqDRKDwPLSD",
-	"/vVnJUV4GBD2XjOw5zmOqOkkYSSMZMzC4EosWdqFABNywyXabFHARiMvXHXmYFY4qIxtQwqaACZxVZ0R",
-	"CCYjcydkOM9DWP5mo2zssEJnRP8NCCoQRn6LzKOHN/2Hmajeya5gZHIp+2V8Nj2mF9GADfuTnpeFPgT+",
-	"wTXA/hkulXCxXOkcCatUjLBu7DXXIwu+kdtXlTHCvrfaMcwkj83Qjzlkamsf3UKLjRQ763EFzf4CougU",
-	"aoCpuby9JFdg3UiNogt1/a86cNOF7teyY2C4LY6otA5DGaHdcTgCEmdCp2tzBMiExgTebO2Fhhikvzhq",
-	"auOJzjBdd3M4IlxSPS9IS6uUd1M2ZSkTEWvZDTmnmw2fgqsoMGwikbMZi4nVurEy9CV69cAoDF0L1LWr",
-	"rzZnybLVFQY1ocdQU97vnVeHl5RqNrYZJuEIDHfYh1FCabfAdWx4babsPoIy9XNGDS9UeflSNJednw63",
-	"pwWqBlMFFn57+4rgAD83EGc7ubjwTXP1PRrtaaw6m9Rcpjog89WCiq65FoBPqdViQdO1M2I6FmjmbeUN",
-	"c3Fi5a+9e/2MZLRDBF1w29rS/8KIhPXcwTXpzEnDAaMlcbaMVENg+S5cGbOGmzJnOU3yl4FnlFCl+NTe",
-	"Ftb7AUwFi2n6CC40IgU3puMRZNjrkQOaKEmG/WMU3ynWzJU3LCV98oJ/FZDhYGANLymDmunPYrZYSs1E",
-	"tO5+x9ZmxLkdAaEuYkaeTbsvqI7mUMZyJehKz5nQZr0MvtsPSJjXKBvHTHAGlRynjOpVysYubdiqBgmP",
-	"mFBs7KBr5jg2cwupx1O5EvDLMCAhTQzVrcfsPVdamSkjKaYJj7SdCmuwj5cpHFiObcGGvQty4I3kigz7",
-	"AwcSpWnCvD0V+pe5jq9BqVsaNHKttlEzEAzJsN8zqy9wBTIcXATedUBOAD0iJie9Y0TfQ9jb30vdtfLb",
-	"O4OGEWAKgLDGQbO7Qnk4C3rwbRSwlFWwL0DK/FrCEMQhFLFj7nZvZ8V+Xq6xbanJl+t7WwIV/IIAKcpg",
-	"/lbrBLF4VVeT+o000rzHJVDcVCxJFLYMkStdUnUL9e7gvVkiJzSB5nlTmXB5iWKZFCwgILlD9dms6opi",
-	"TBFetlrb7CObNkW1TvlkpVE8SemiM+r0T8m3X0EEHNVsBuFonQSck6XWK40hFsXN94ddLqI5mawUF6BZ",
-	"wGROH97B4NXoKS17KBsz6Gv8oXeMXHTwrEQHCGv+tdY9LDLMBbSrc960S+sQIteMgbViUa9vFdG00dCW",
-	"jyxg8MN2seLXTPRpjms/6e2ZyVvwB+7git4licj6kYuYf2ej/aJUKgW5vI4EAsJnQppPkYiqSm3b4aep",
-	"DP87jEkreL+d4zvLm/ROw75RZjlxbC4NYTE3IuHyLnE9O/C41nE9yx3ieux2t/unc0r9NdKP3P35ZXqs",
-	"X7OYscUjsK495+J6bxeVZ6B7oLArZQlD8Bv43sZPfxn8IE6evD9/rft/XQ2fybNXtPcmPv5mdvr054vv",
-	"ksGP708e35x/Jfovquiz89SpBDWLIAfhkkJv3MM6KO7i7cMPN0PxuZxxcQcgEjCEF0F4B18wKbmCr8QO",
-	"vuAMWcn4L5Pj7xenf769eJIO3q5P3vHzl8v+IzX8enr27bz3H9fHz/9++p/RxV8mg+/v0eq+AcuIV1AC",
-	"zGbQlc5ibNN7EC6Tz4NuMAffEef5diDsFC24ORmQzP+UqwJNp0rdEVN7AFymZJmaOzOHvUpsH+qUhEvF",
-	"Pz0mzL/u4Fx37UPRKQ4GWwwVuTS6zkwabcWl8duYDfuXNabfzqWLoixhBuOJAYRckYWMWWI+ICRYu1hK",
-	"6A3lidEbL8kyYVR5dWFJ/wT1E3M2q7hyU9d4hHeBq52mHrDyjqmpBrKUpEzJ5IbFLk8VIIztpP2qmw1R",
-	"TJonCZmkeJncawiT3dMdj+8Pc5aiVZuBDCYFCsCFFu9HLaNsKvu7pxCY2piVepybbTzLOM3+LE2wW3eN",
-	"JXzKDEjKUMDeLWMucmvxaW943utVwVAzdPNNkm/h7dvnb+w7DWSgmHYhXXuHpbpO8NDevCh9OL+T3zG+",
-	"TOzsduzFV1GyWEVzxyPMg+U8NcxByNtOkPP7ZXo3fl/8bMWerIlhSZr0e0YDS2mkoQAAlDskkVwspEDm",
-	"FNw9qupOt/0yvc9LJijCpf6YaJ6yN1pG10YbuNu9Y+R0A+kbpsAZwyPWdI2oKGVMWHZIJmwtIQNhSXn6",
-	"69wQepWKO4LhqbzNwRDRBSMTGpU5Zm5xBXezNe6a1Vyz9UTSNCa3MhV1ns3sxW2efRldP85G7xBxVctU",
-	"ZLKxRaULDkllwkYkxJiHkKSMxuqShAvKhaZcmN/AIWHbhKFVLiBcqZXNzk8BB+pKQPZKACUglL1qcQSL",
-	"uTZXbiRTmBzKQNl5scsWjltQQWdWsfAiBiD0qGhhx+XCYXPr7AS2vFTBKl14Xjnxb968fCzFlM+2lCZ4",
-	"uWTi2dfksRSCRZpwMITodWavxhQXaKSuFYkSzoQmikUpAwtBiSDgsdVFtprdWtge79HYKA28GpyUVvK0",
-	"Y4zMqZhL6DWiBobfYTiHb8wvOLgLLLkuUjY3bwxqrBsgN4yjhPJF/SKffY28+oFBA+WLPPeoGOzcyp08",
-	"p2qMWKwt7AeteGgR3TZo79K2MhdGC4ZwA1Fvv4Zz1JA+7QD4QOFxS8m7188DcgvyXsxVJG9s1HOqi5kT",
-	"Hde5F7S4o1IcddGGXLPvn3nNhl8hpq3H2KMCMN/bSF5nDyBCpvZox+RnCWXvbRq+lUrrwfEz1+NdCksK",
-	"umD7kQNqTg8U5KS1DC6IecoiPV6lvCnOAUeAG1xLkrIZV9rv1+Sfia1oyO/A2oZpfkgVoGZB19lBFNL2",
-	"5bul63pQt7CfbzKYV4zcW6zXxRxqS/aBxwwLxy1nRcUzX8A4EqpHNN4XS+ja1xqeXRD7iuUeliq3xhF5",
-	"zqa6a64N2JDCXoeh208YEE2voawwT539vNIFIr9NOhhRkUPV8a4O7eI/u0aC7eo567o1eJCGIuEeo/gp",
-	"506b+QmwC/Sa5ufXXdEfd7r+tkjopX2Vj8Vr10JUClvVt5x/orTE58xw52u21C10h/rT6d2V+95uG8Pt",
-	"N151X9umyiGMCtvF9zZcNY8EAfSa24UcmH+iz1wKQqEFqJGGyVwqfVjHtragzN4ln5bVZ+CAPpAtuXnO",
-	"XMuLK7sx6piVQ38D13hjLuXaeCzzgMWZccZJTFTUMIiK7EhXei5T/ncbj5HWhj/65iBsGypvVeXOaYhm",
-	"3Ft2bL6tnKhU7JSJQVDZPbVBLCjXuK/AoFIf2I2uRQ7GXdfihs8Eiw1WClrSllhl8kw7Q4sR/oyshweI",
-	"FoSdrVXLiuVt906lcJaqwuT9i8Lku2UxBJ2EKsN1mdi45M+QhrFH0d+auJSIKQXfaEHkuVfSllZvU2He",
-	"lXmH6gZgZ/78HYR8Oti6UCZiRebyFtQVVF1W6g6r3jH9oUhflYMJ3b5v64ALzmmzUlC4YBcQ/Yv2nDhh",
-	"EPhtXgfbnWGNe+/pN5izUmgpcLfElR3ryW8u114EVZk9W1j42yuRQIF6C2duA0ffGrJiITWCTLf9Q1Z2",
-	"4JutQ1bMnG1DVt7c1Vnw1i9Vv8EnYAvJj9vmXQc7eRFqvPTlzzXK9xkvoFEEbYbmkHuU+UBsqG1bv0C1",
-	"qN1vxy1ROmhbHQNvmC6Wkb1bTV9HIXaySl0TV9i2s0pntj5iuUzJfrVvq7208UHtnoFt1mo2ePtmCavF",
-	"5Rdbr//RT3Fbrx2Vi85/iLCfV4TNI2zG//H+/Kb358Xxd3394+SvZ9EPA/H6hD6/iL8Zzp6e/vyqp94e",
-	"r/5yfvuf/fWX2de2wmOK57idWNYp0nMLUXWLi9hO9kCRCaOpEUFd5J9C33Dg64ZGEg2IFBG7REWdawjM",
-	"fOQrtyPyFU5l3m+Vl9W+F3eD49mBJKjm1m9gvS8y6bbqWaUN2pCXLGPjJIBsvLPjKWp+eZOgo5Ts+Pnq",
-	"XJa8foVpqgIUr6/LCC5OjIHL9P8D7LHAIxYQmtfhO7wsNPdZ0DWZsF+/ay97j5k5Y0T/k9evusOzfj9j",
-	"l1znZT17tN/vnsWDSfc8Gg67p2wwxVDr4yg/rk/pYrJKZ+Tpn++7XUqTQso1+3U77xZh2NSv7IEi12yd",
-	"VRzJPXXmhGOtUeUCqUFa5SikCisXbrfW7lAB2OVw1GZb3HI9t8t0MNmcbdHAWdo0OQPs3Ut7s999Kxib",
-	"olGgpr29UIjpLdot18yotlzfQbVtzyDaq7Zct1dtuWbbUzGArbbKw/hnYrf3nnMC1+SXmXBitravXmy5",
-	"v8EY+mu9tv1cN10L9kqoBKA2EVCVIGpCUu/roiIHT16/CrAchQsAPMSSWshCjshLLEYYmHtMaboGrKKh",
-	"+ADrGes1QayQKGE0NU8PW910n+D22smiYj5fSyS2xtEWtusVYDLsV0/vwH711DGMXveEnU67Z/R80r2I",
-	"enG3zwbTYzqcGLV2J/arp+3Zr9kLqki18nGxGBDE/ig+Ewqoy3YZlELJhB2RZ+aqTG3hm5ViWeEywoXS",
-	"jMZ7yMVOP52lNGL/nnlJS1rqDlC0EUrYMwYLyOdvn0y7vV6v1z0z/zk3//GagHtn9FuzGvJULpegMJUt",
-	"N3icxjFT13k1sdZqb7836g1G/f6Pu/Q93kviygL963N2F1LMCsSuAmIuDZqyuHogtyYL7CPv5jXHfLzV",
-	"ltSzkWd5hho5CHP8lpoEXLM1auiXWZuAiZRa6ZQusfhd3kRG3oqKJ32wka1tHbhj1a8ySdXbImBE14wg",
-	"EV3SCU+4XgdkwhSPsVE5luiiDj627Ra5lek1OpZssswvK4aNQmuKnbXqPAJrb+qWfL/KwTPsIcM2Kwhz",
-	"mcSu/kNVIdhR6ncEbuV915rYVZYp4KpAuHsrAzmTbiEqFw/svYnMf3DirI3wvYvd3iX8hUrfZof3UsK6",
-	"VP5yY0Hr+gS4RgLeu9j0l1MzOr906mvsFYVfIlMn44E9NJZ+oY8sDXxEQjrDetD2QBJzIA8x8+QKAubX",
-	"WBHIoC+R8trFdKgsUQQDnoNiJonLHsk+5fLeeEoU05qLmQquRAhXeOkdJ5wWs0xgZJZXEnRg4UVLs3tU",
-	"L0u3ijXzgfiJgsl+TYdanVcMy53udkfsaU++v0isPwKq7j2gap+YqJx2WqoLtWV03CReNNJdIpDgsG+P",
-	"QoCTXh+LsKNv/Qs50Vjc9w/1f2f1f894gAoTbesC928zH287SLJ38J0HJOHXzPfLYvbqZ/Cpb/WTIyia",
-	"uUJD2dfQEl84AjvrmmkrEhAusFp/7hjHdjteRRagG6qhiuHhJQmRjsKRnwJ2ScKsZic+EFIHYKK2i1cE",
-	"SlhXnPGQPpWRZlZWsij3uMd1gk+qn/m++X2T0+UCuuVFBosBuZ2v0d5+a9MJUK/H6oEUy8Y2xnftHM2T",
-	"101BK8hbOP3DwYiUUGNuPjKlPFGdDXEp+0QMc+HKGlaDKqBUMddwXRea7PRPiH2xUEO4f7Kt8Vttrn6b",
-	"BJ/btD6cwmDE4aiShmUlDijEYoOUW2R+lMOKNxQGKCXTN9Xu1YapxAzUEK6IFa7tYRDsFuNg8FvTVTrh",
-	"as6wKvuU4Qko1kCFN2qOhIyun0Gu146H4KVgbnlaYntIUtEAmrrkUOjV2j2Lj1n3fDqk3ZPJaXQWn7OL",
-	"aY/i3cRpMs66qZ88/ro/OB7+519/7HjNUNq7Me+z9MGe3e1KW6qYxqyrLms8XeNeQrlYYeb+VufV3XrG",
-	"eLtsJOJ9jSNfA9kon24yW7bb64gwGs0x5KnU17BcUtfcQfgob+9lvYgH5gi5KwmTK7WUhwEJBbsNyUok",
-	"YIwhGTmYozbjN0wERq0142tmRm1ferUVQgvsEJnI7VwmhTRoc2uKLAO9FIx1JXDCWMJ9qxgDB2W55Fxu",
-	"Bv0Ep+pjUKwjUuQp9/3BHx9BvwdbpSTvTDtZk6+fPr+7mTLnaXs2kioF9kgGzQKBIs0SHigSAuWOuQjJ",
-	"Qt4w12qwRT2Uql1y4wFTq0TXXxLwsteYN3CudCyTVmj1Xm9O9xCO98OnDzTn2gk6573ucTQ0St+JUfpO",
-	"J92z6Dy+YL1pnw4mOdXBmnckvHLR6asO+fa4Uyol/e1xDV8uXTVOHeJiDIDeI/jlXqi5npaL5Lsjbem6",
-	"7jPerT5nyaZ2z1hT0xHDhpJEn4Gy5jKJ8VJ1ivhETspx4q6xdY7qJ91+bzjIyeUrOSFfrXhiG7D+Hul1",
-	"d9HIJ3KlVljfvylnozfq9cokPrhP4aqV5RSqYd1Sn/d9/mDcnObathHc/gVzJnF2YOGNXWvyNpXQPcCB",
-	"IYONUbGdWpPF+BYBZu7aORVxnSi5ZyN6j/63It2rGr1FMG6OtirvEYr/WN61SzzzjoJy++ACy2WbAgw2",
-	"UTcYu41g8TnilH0B5vOFITtyCTp+y5AsPGHfEAQL9KdcadtEoeqZBZ3DgJmCKU5ZgT1h8axylc3dRH/7",
-	"0Nl0eZUstf3CvtwtiLYeeVO4Ulj3jPYn3YtoEHeP2XB6Qk8n5mrJm0k6WRPqW/rSCHRNsxf5H9Lcx3sR",
-	"2CrX2byJlJ4UTo9TTw0+ivEsIxJOU7mAVkEZy3IKL6yyC0ZRvFJg2O0cOjAB08Zr2WiLB/DPQ6Pw3s6l",
-	"ldA0OcA6h4GrechTZvs82VfNkg5bd3ODM/TC7qoidfZq+7lZGmwpyNZIqkaKs3DeeK7bBBa54906rOiP",
-	"k3M/qs79Bxy11X1+r+FGRRGhoWKSOcjmtoLu5gq6siGKQqefZWpZAFbrtdkfnP1LEiIPgC1jODwIpORA",
-	"MXYlHM85vCQhcg7oB7kCbuaiYAyrmkkZB1CWDP40l6Y9r+UGYxn1ZOqEnbhokPYG1luln7MbltT7GBZU",
-	"rIvZkA+UNYfIKVjtnMnQ9m8Cyw1SeJkLuGWMhufZkkeDz3XqHGhqkhLzlX3IhbBBf3g2PD8+HZ5ta+ro",
-	"trLXy3uK8tlu9vhovf0ZXOEbKar+UAHxtL0rEjNYBUYlcnSDjalrb4vfDsV8Gn6L5+4LZriZaFNLGtgH",
-	"14pPaOtFvSCwJXO9/FG/Rd8GUwmoBivF0tEOZQqqQomRIYuM07d77WPc2l0TAXLPC4wLdkvmPGWZYoKn",
-	"oVrYbJPCawRoEHQXNN4/ZKsp4cJMSmzXXJtoUUqyyBqyAIrgr3Kz10qf+oaK2PsbvhC5O1sUPoUVyp2P",
-	"9k30C8fKNdKv96VA+wupmQE4OsnR31Y25tRYbxpaPLc1ldFM1cJK+gbi92j9MvS/I/rqbCS2Vb6WJbsI",
-	"GD8m6+1crb5xvo2KznTVmMcj34e1XGnffGhT5nJr/4E1FwYGbxBfScl0lUx5krD4SmRQhoa3hgmEMBx0",
-	"z5LkGYCkuUqFuRTkNfRMpeAEdv7gwMmi2QjozeWJpEWZ0zOPOP6EX8gkhZLoaQfVy52NDWFt4XPnirZL",
-	"pVmR62shb6u9Wz+hKFC66j9Rd03bL3OLGXVLR8hasr3lOprnwUX7l4zzWr35MTxqLldJDGFatkDqfUVh",
-	"3Wc81cZIojq4YdzXlr4QarVcylTbVLktgfmnILT0jV6fCS1N5g0wUhxPumfRsN+9YIO4O5ycTs9pPzpm",
-	"J3GlkbC5zjlLbLd7uqAzs5npSkSI30wW0dfOYXXWN8JH3D3rnfa759HZWfeiP5wO2XE8iCZT6CEtrs18",
-	"hoqduANRcP3BMfYedaXf5nw29z1ccokhkisE5qjzOKXgEIm5WiZ0nTMFg5GlYZVju+iqNaQOapuaDoML",
-	"dYvxf0GVZmk3pppaQRMkI/tulsrseV33EpaogohOtkNi62+z03C/Vy8U5DS3vbLfNzj2Y7DN0osIKRoV",
-	"LzHAF2SWlNGYixmGGWXnrpXmhSt5clNvca0xuMbtZrQ5F/bAtHjhOQz1TlZtz6msACMWstl8B/pn00Pd",
-	"8aC+lfNeNRmRhzKVp163KRVr3sL+e5tPpc03zrJQ3FuXhE6UEadsIFnWzU+mJErkXbJq2vkYEQy5OpAx",
-	"thb3Ov7w4VftZv0rZEVbui57I+HVHIBFnuO5JTMCdacq4zX7uiwRh4/lot4m8YgsV5OERyRly2QN8fbC",
-	"yMpQYMWqUoJQj+HU1eWv141vU/M61+QgzMwTVjneXpKglUaMXx/XCZu1tRYmMl63ZPH3cCG15aIWObbz",
-	"Lvw03o0D33DFsdJBu7f+ko+vpeJ8EYW5HcA7RchbuG5NFivvdnN9GcsVIxw+IqGOFvUVZorXgRnWUtJr",
-	"XUvGzNlWUy/scruNmObXnd2qqp6y3eysxSP/ZZpafYmmFr5WvPUgXMO89j/bG+2BIETj9z8Z63MWva3x",
-	"R9e1FpsQMzPtgvRK4ckKXXtgjDsmE6ZvGRPWucUUOcBYg4CEWoJbz8r6ceiPnU7Js68VOUCqmMqUCGl4",
-	"BLyAykbo2iKaC8cpIFX9xE9LwZX516VbbSfTOeLiJWon9kjIq1PTssmkM77tZqKwljZAkzW4OSOb/XQz",
-	"WYPKUHdXm/FdtWQRn/LIli3bSOENyNfsvQ5BkUi4YAEJEylmoWtdH5DQHIWQ/PWvf/1r98WL7tdfByQ0",
-	"WAhdzkKItd+UIQTsxARozFsMOpyZL0F5WzEzUg/VzD0MKr2Qc4AndILO2a3HYEHfjxM74sOWTK8aMaH2",
-	"bNu9NTa4alrIJh67Q9cle6daAvIauyFUtpCNajZwtSH1qjZ2Q5MVUy78yN7K5r0HCikQXZtIjGbt4Psn",
-	"4bdP3pKHN/2H+EbXvKHCw5KpqMFks6Dv/YWf9Br33FKMMOLD9R3qg+5gPmovVFzrHYWK507R3imbFEzz",
-	"eQN4CjUQsB6WwratWcQrpqCorLJjlaH47pBNMshLM84PNjaMpl7d73cnVGFLactb7DfCYianBeaGA75H",
-	"qC2Y9jVbjNuHT39sJMbt0p5tDtzg/b93j7u15X7JIuArz6TjLp0EerULI9clEPkHZlrbqKOYt+rGNJy4",
-	"P6/Yim1BaV52Dgr6PFBYOQ7jJecunihrC70tZAj6utiGkVIZkJxBlMoylTNzuwLtg6V5dJxbmCDo5ZZy",
-	"zcVsLMXYnWlMoNiBwPLPl06qXf+C6miOTeEYmfJEs1SRifXv4YYCsmSpt7lyG0zc1YdtEUb+lrcNRnhs",
-	"G5UDa9vIWkh+2CXCyPoC/F3UT+stK3DAqSP3f9KTHziKbGYBW8Ib3d2H8Y0QiYjwDl37AqdG+Gkg+Bu5",
-	"5SKWtwEJETMQPT3l9mr0FZO74DrnR3amBm701tpUy2qBERXz2yVLO0DprHoCc+/FDqSEOsl2emovurcT",
-	"x+uFY/xKZhxtpg0DsvprGZ0unjwbECWhQ+lknfXGvvvlCzir+Fz2Tq6s2O+qyh0adMMRodaoq4tNs1fK",
-	"sGzFIHrXWnphNFh7jbKOGryrTeGoHOcFOseXiqSbPa4g+h1YqB+lmkcJ298Nj7i2sXMUZzMMKTfoS8Xy",
-	"OB+l6drwLj1na3Prlq5ZzTUs+wU12xFURBgqBl7QN1Sv0pjWlA2iq5gzEW11bT5y4+qtzqcnJ8enWyuM",
-	"AEjV/C42aLvNDztXCq9QHmLReU7vE5s+cd4bXr/H5m2GVN3NdJzGZJpIWdOb+0tE0X64eWyLC2lZREzM",
-	"NOWJOiKPrKpfQEheFf+SNFTFp+JKOL2SaCM8wDyXJLRmI2uBnKRUxFzMQhCVDQejEYsJ9DnERLqDbMyI",
-	"fPgYkplkCoK8rlxkmVftP5HyGiaepoxhfee5VBo4fLUKhl0KyKkY42EbETg5JDW/QV8vo672YcCUCaVT",
-	"+n//DyP9obk0pNI0GUcyZhDKMTw5A1KZS6MCd/51eEGGPXJ2ejI8HtS16c3XsJHD2GGGwVhwtA17+MqN",
-	"x6BSTSM9bqiC/kiUastCiB7i15xRg1vrO93qfSv3bdhquk7YjCbj1qFkTQO3HWGa5n35i7t/IW8szeT1",
-	"1wREewps3i1FJv4u6DXYU4zAKZddiPovhNJsiAQ9iFa1bVAP/60+FRop6UOxq3mdZ5y6fW2OjGhmJi+n",
-	"0305ieHy0ryet9KMWLWPJt6ldGFOV2d0cXFhYIMtUSNz2J68e13T+S57cXOosWC1HTWjeus7btnGMd75",
-	"atv7CqsApd9vCRVbnK7Gxhx0qNYpn7jKahs5Sz7SMAiq2cyGLW09sc2hVCe9ez2zO6C/Lsb0dLj39YrF",
-	"oe9F7ilUkd6bXAqFNysksSeA77k3w7f8BmpaEQ1cUje3amiohldFhmro1WJbtHA9d6Ujj8hLwUDtcQp/",
-	"1vwBYr7B6ZVXz75Df5bfeP/QvQpJA9zuozHhxj4rUF0qkbcs/aStVPLQPAfnKgV99fgVGZ6RhIrZis4Y",
-	"0XQGWvGCKUULNR0xLnMlqjXzjk/u0hilXXSe2cuOxT8Al/fQprBFP5DMR79LsJpFz2aPHgRUkNCcqb39",
-	"eTscyNb+PDNnW3+eh7saCnSVZxFfUCt0ulIsxgjGWyz3ezunGjIGsdC/15XVN9rsWc0WGHq0SrlevzHk",
-	"5mLM+XcMBAGsVvxN1pzhevyP//rvSnT+I5E1RjgIcUx4CDV8xQwVOrwBsSMP/puu9NwgO6LWFAfq5ITF",
-	"EPsM8RwRFqBdKYb9LuFAQOlFs3P8y1wfsMZ8b3Oty82Py9tQ9dvIUj7KnY1drlL48Kb/0Kz8IeT32X4F",
-	"QamlLmATq0mW7v6DfAL4/WEWB7RlNx/BUTKV9Z7Vp2/fvgIMYJ1LmWqaXHNNvhp8la8Kfx5V+vYhNkRM",
-	"FjSac8GU7RmR16pUgaU9nCLvNVHTsEJ72U15aU3bp8KWFORiIt9f5vM7SyWWdQ7sKAA5fjeimiZytmJZ",
-	"x4y8Zj9PoURnpoBdiSvxpz89yqmLS3H0pz+RN0zETZWyr1a93nEESId/snBkyLFC04EjwRBPSHh4JeDG",
-	"cJCrJ/kAy1s3EFc+qR1gyE2m2Y6uBILHbL3U7QhAlFcXbSBPYkQB7FN3RB41nTIjMdEoYksNPgUDU1io",
-	"uhLmwJEnUEfVzUQUXUN5GXgvoklCuL6sHALFoOSlbRzp44kcWO+FLVt6aCC+Jqht++VX4c4wu1dGZhj2",
-	"hhbDT9JUpupPfwLr0etvHpOL4cmZjTrDLT1cpnKSsMW//qykCJ2kqLRhjySMZMxCDGF5heMey5gdGjBf",
-	"iSVLu2j9uuEysT3+uCAhSvWhXQMqCmYRckps2DaLIX5/lUZMkYO6Vi1TRvUqZe74BD5LD9zhUcGVAKVa",
-	"HYIsTcJn0+4LqqO53UkW1o5OLBpbELE4gF2mUszyuHfnyLWLvBIH4VXn+KoTGrgbmCQMCAnnUGTYH5hp",
-	"Flwpl4oyHJzbbT82N735+dXLN2/N7mGBVGThJCR8FrPFUmqjxHbNQUG2o+iCwYkywJjIeI1mv3Xefu5K",
-	"4Aoui+MRd9YWAy9mCx0MLsntnCfM62FnkzhIuhIqIMPehV34c660I5kltMXhAsVdrEEfG4FjSZUioeea",
-	"DDGx1HeProTmie16AlahyysRQj1ecBz2jZJnhAhy0vNkkyPyCKMJzJkxWCFTdovV9wTJXof6IxM2lSnL",
-	"/KxX4sAWyqRJYkS7uj7shwFR0vbScabZ4j6g2wnMyZU+Io/hZwhVuBKK0YTFI0A1tsiDmZyzlytti9M7",
-	"4rMxAQEWD5zRG0wByE8xV2TY612JkIsbmvA4JIIuDNk4MB4GUA4X/HNGS2SuADOJ2TKR6wUT+jIDDDAa",
-	"DLYFvgeQ1PJKgA8aEfwXiGEz7P4tX9jK+YY3HB8fXxhcv3v7+JLEK9e10zxGU7NikTTAOQj/8V//PbZ/",
-	"hYdHxBoADNFxpq6EecWA6D/evPzeMie4dTVZSKVJn7zgX2FBZ2LIFbgsXFWGPa7EtTBM0NoG0O4NEh/C",
-	"VskrwRUazQGqXEEtZwAfeff2m+456E+4GHjll5WB3pKmdMEMOpDGzGmBur2W6WFLE8iAjiXDSecGY9kx",
-	"6p24Q0ZCqGwfkjmjMVyoYASPmFAsNzR0Hi1pNGdkcNSDkJvEiipq9PDh7e3tEYXHRzKdPbTvqofPnz1+",
-	"8v2bJ13zTu4P6eTyyqNXz/zkx07/qIdD5ZIJuuSdUef4qHcE2ZlUz0FWfThnNNHzv5t/z2rzWe0WB72e",
-	"xyiWqYyYUkh3ynEMBU2BojmLrlWGP5agnppdfkZz6XzL9FP4Mjr7l9Js0Xx90OvZOnraBq37d9LPtgcB",
-	"KnfbVD/7BRD/6ptg4jlbLY/QKgd8pmnWbJkP7Y1XkP8xbEitFgsKzo/n/IYJDHHQdKaMkvEyEyQ6P5lX",
-	"Hy6YTnmkGmFvT48yTDCVK82cFKNXyqp0CYVbAstAzVK6yOpPv0qloVu2sicC9dcj8sZsO74SOWNFDwU3",
-	"m8QspkTKJTJt2ygPeNkB8CUFkS3D3jEJlyyFG06KccwEZ3F4eEmo4YUAWMNxbC9fhLUhDpyfK80E8isn",
-	"2RzgRTxlKRORQ84DdSXCbtfCqWuWY9ieFQaEd/6G2GoKTluF0l5YOG8lNQOoh/8/e++63DaO7Y++Cspf",
-	"Ik3Rl6STvtg1tY933yY1nUlOnK6uOptTJkRCEsYUoE1AVlSpVM2n8wD/h5gH6yf5F9YCQFCiZEnW1ean",
-	"xJJIAiDwW/ffGuaUC2yg7ew/czRv3Sa/1VLT/Au8kL/GJy6Bd8DikwjfzV9jc+/45CsB7pdys1aM5Nff",
-	"v/nu25pkn6/1xfUwhc3v02CbDPwyzd2xFknOJnSQz922n4y1mcl05OhMZ17I+yET1x/e3gxZutr5d8/d",
-	"xJLaQZDgm80vL6zF1FMWLTAQxy2Lxr4/G5y3lAp7ztxOjQB8yZuLb1CBzKimHapKuWUOUioHA3MIaSyg",
-	"VQtpUSO7Ct1hVJNCjiMvnqU5mdRK+ysQpbaYxWe0yZFOjUoF3hgjmttGpLoHxwLksnt8Z6StBFcEnq3M",
-	"w33HF6MjsQg5TnKScXXXdiIdlmnOaf8IBeAIvXsQLR9haGYjvbn45uFNdIP+/d8Fvac8N8bVxvdguCBz",
-	"N54xfYf89I5N5sujv/zlj8BkvfzLX8gNpkCNhdtN8N+wXWYs3geF+hEp2L28wy4gxn5I81Fm9Ddk9XLa",
-	"MXTkTAumldVM7TSVeWYyEhXvV0Jary9etqM6gWS++gbocJwS3Xp9cWHElMAmorEYCfZ5yFJjD5R5XqT1",
-	"5uKiXbfBjBF0/eHt3806QVDcao7ASlf3rsqfnKPFAG0+Hvjlb0ZpB2Lhre1gnAQk/dXs4jB1279NszNf",
-	"4xAW78r/ppkL/cElLx++5HdBrXMJqcteL3N4fpFFh2cZE5s4M6Xj9n/++XVKl1Par0JwiPxH0F5Cqo0d",
-	"GXARgBffmO+ImeDGqXrGzoiRY9a3w9E2BeCEZCDbys0cI0KHQ0YLc/OPUE7IfFMJOsq4JrnsGZy2/gRv",
-	"pIIHYcoZUXofvC2EsYtYOBfDHZtc2UisG4DF7Ts2hB5zgeb2A0lSKbo5T7U3cc2Fd2yytcNvZVMsZudW",
-	"DmuRWwQW4fWrV7OuFXN3WB15z4pYgEVLXr/8poQcsiLi4GbA47oy5AQTNJcjosA8/tvm8m0ETMIx+pNf",
-	"jX/pYsS+zuDZyw3j2Q1st3kqn3OelSfjwDHt9cUPD1/xoz0+cMHLb5a6wKz3Jyl/o0UPFI7Xr149fF11",
-	"M32EM7Rd5MV9FUQT6tF3SoE5/4L3e5t9PUd9A/KFNgjQH+GuygGVJ2e+tF5NF4kEV5vZbVAGMlLsjMCl",
-	"4NjyupC5g+2EGAvrNzE/nIfUW4HFiCRC6tuuHIksiUXr9cXr9vqghQu0JmjhZW+zXShAC6ECerUULDt4",
-	"lHj98BX/kPoX8263e2DxvS99YM2WPmX3zNbSrWR1QCZXcEIVOobcU9AZLhUDVQmPLRazFO5gOSoxmhZS",
-	"lQW+ypgj46BxxLgvScYz66DP4G+lpcxIh/W5yCBpm/uWtgzYDmXRxuyDiGhplIm0H3i88W/3xMiqGQwp",
-	"llzaCWlZKygWYB+1fSTY6SKgGuLQzsgvEFLAdIDyzjAU+IdLERFtEB+LnzQfMHDYYUDBxi2mIxSuAQZQ",
-	"dhicg4KXgzTLzG76GTfTDOTUUJ+UYVLcgcATZ76FqECZU1blqFpSIQqo84y9V1Ntjgz5XKR8SHPzEiHQ",
-	"bV6mwR05YOYH4MBZlx2lbjKwHeY5JeuLD+sWz20nNUr7SOqs5JnR43lvVDCsSZ/zeMvlVe/BW+b5+Ipt",
-	"hT7E7+FYAb+CkbXIE133dNz8G3m6BxHzJgufUGGsMI5FcXUDsDwn5eNrs8pWHoOPdz7weOBXWf3hR+XW",
-	"8CCwjGsDD34V7xthv0DYR1/KxLBZ2U+zqqYaCn//WSD9df+cpilT6hRo/M4LljHsYbSssn4tJlIwdG9j",
-	"ZpDVlsEGtz6R1NxXaE5zdEgOmVBBRpGL3OJQoIP+C4V3Qw+L+yEkAHj5iJ32tfV9a+ZC/DQWpQvb3szd",
-	"ofTi3HM2ZsUZ+WjsG5eQMGSFjcSVdUQ5v2MY5Y/FVIZSmU/Uev3qBxzZR6aLyem1gaM2zHZWLneRvtCG",
-	"0yNfPBaVGZWyIOzz0BjuMIMoTE0CnUNI6DHPilhAb30Vrp7VxGiQmhP5tD5/H38LgumVdTrFjIkyV8ko",
-	"qGa3dh0TWI92xRWDuQWxeJQr5ob3xFvxB9f9a5jtb1zcnWzHo/IRjkL5mD15VXDG84wkwcbl1rZ+FTw3",
-	"O8XQtX0eSzhXPkn5jgrn1FIbD87cYNpmHQhV0DNMyJyCUC7uucZgzjnmIG4bQZ1/2ifL867ZC2jGhId+",
-	"QI1JAT0N/CBtnqRRnYzpVgXjiNA8jwXFYONK8EgeRsdYzMJj6fSYAka7GmDxBBW2nQl4bhQT2VUAUBCN",
-	"pXAiYEV6UMojZCyA7AvSz8aM3kGC3FgWUNGbQxzzln3mSqukjOjCYjFGOgyaZPg6nAGjAtzSV7GoM6sw",
-	"y82jOE2hGPeKJF3Kc5bdDgvm21kkU82jw5SpWCAkR9jkkPk0M67Z9Ns008ugY78Uy2F4sOLgZUI70N7v",
-	"1sod893Li3aECXDuS+sxc19WLhyp8IvptW29vvih3hgFXxdYo7Wr5C5cTsBUXf0rm7HXcDTe+kltSbhM",
-	"P+a5CJet69pr+OuXmMavUrCjF3S455A3O9jeS0k4qE889QT6q4o2IQMBRgRjGcsAqW5Ao6cG4MH89Tn/",
-	"qPRi4qiByZdvyICLEeSbc0yydblxHWa0WGX76yBuggiIRSnT4cOgQYplZ8HPS2JBkB+QoCzu0NqAzlKQ",
-	"LHFG3pZh01cXr4zize8sfxrWi6JHhCrQqyMD3Fh9X0DsNRw0V8Qq/0pa0lnIHxoWsgNePiMBkFGqRgZX",
-	"qQ5sAcu0aF5KFKwDqoHSDsJhiVgEbOnfzCbaqsZefcxKoPqqJtfLqkmX0zvObHFf7UNxs3BI3YQu2nSy",
-	"NkAeM778bDdl/WFeA2n26o0oZwEjqjglrkr3gys1SFnkWNlKqMKTG4uNqc/rOBcwPV+NhqxQBndrXAsi",
-	"s6oo1lD3JUCRUZ2tf8BudtKSBelTo6HWQ2oSeOqT9lH5E7YPTmYvr4dNjTfhaL0JKKntUVsBA+VoJR/C",
-	"j9VS1JlaS189iG8XY7GumgqLskon6VX54onScqgA5SBjwnoFAHnmmL8u/BvZECvU6QgZlI8StNznm8Sx",
-	"sHViSJXv1hN0K3+flm1mN7fw+kVYBdreVMB0gYkaizmgtSY4/YbbYAYOXs/uiBtcKDlywZMDTY7a0xFd",
-	"EDOBA4vLvNTZdN6jdbWSOtXd3hIK6pZQUMwZKRlPMBrC1aI7zzUhYrHYhriycdU3xOz7UYElp5QUcowa",
-	"MdooL1Q5Caf0cWXUB2griMoFpnPCmahXXaKpvFdLZFLaUVMGlFdxrErihhARYz5BlZwbFFdkXEjROyqV",
-	"5IPbatvRSNzt8YGNQvIcFBJ/IlaFu9OCKaa34/wBQ0pLkpzDQ07dM/8LXvVfwRgC37gCYnok6XMne47p",
-	"FRHeRQx40E1E1vUSGcPuYTcRWd9LBNXUi91EZF0vkUf+iNAhLTRmylrwVpaoxBm+h+dLcuD10eyYxp/0",
-	"pP1J/qwDPKxkSU3B1448SjcGp7SVXyVSdacYWm0+RpVdEXJL3TRJKxkOC8vhNKbGQhOaaBnFwhxQxM88",
-	"x1tTbUkFS0tOeanpR2FUMjnS6MKyJIRQym02oHKSAqEzHD4m4izr83owYhyLR/i8PPJIQRLBxrdukC6k",
-	"WonzYmU7jBwpoEcQnW1fkVrnmVna9bxnjtLR+89I1X12BMonwOmW9c7KM1bC1Nf19GGhlq+YvvKULKg4",
-	"lhwHDL2XTGS7rig4ag2S6WmlyyqTq+OxUvLcIGuHpnfronBA/mZZsFxSPrSIZMk8O/p35Shdzc/IaEha",
-	"BsRcAwo6CQqH2hHRBc0cq7a0qffoTCrt1A9///HnWNyzgnc5KyJi/4dXvf3JcaUZAADSrIhwpUZQFWAb",
-	"L0QIJ5OICDOYdl1ODrK0BYA9hrIK+7BsWtFrYavDW/d90iYcieTVZYVSVvdZLILlDGoWbJAYEVxJSw8S",
-	"ZJ1w5dOI2sbgDoz3Mq8/Fv8aKX3KBUZSQs3aaDpiguiFBzSTA8qF2lBG5grRkRDTYWtEsCOwgAxePV7k",
-	"3ycWfUhbLIZ8OwSE6tycIPNI/75KinphO7/i3Kv6QfkAZK8KZYxgHGwG+y6FLPz7QjfLvHU3amW3+zhJ",
-	"NNc7GovNZ/CsbCD8wgVX/Zub91sSX/7+jcfkOOtsD0Ck4h4yAG+dpUEsg4PI0hMv51aRrUrTQm/USfML",
-	"92EiB0wofWbGCTClQsP2hQN1F5Aq7Pfvh0y8/SkWP0ohWKoJDWlNrbTN0cVcWCMDRC1p3bx68207KiW9",
-	"yEgCgjO5NMYR6gGdQo4VUNXHIqnc+3ZU5AmaMn7YCsworpEm0XVmAVK3F0YfyHhhxvj7x7exaCUVFea/",
-	"zFD/+ue//xOPLi5efQuDAn8VVB6aVYI6l5aV3j7QZrP+e1xhvSDM03F1tWPRhf3BrKKRfHh/gxRXMzqU",
-	"nQsqNHV22UW9XQYUoSukEYUpo5COKuTCDYCv/dInDjiChjGdrJuhOleyRBWt0JhekEAL/fJo2kf5Xr5T",
-	"Hy2APmBuliuKJ2MkruneN6dge9LpUT6rzRWB3dy8h4nWiSlsd6jlzHldX0RtP0n0mO038yJqZA0o9DNn",
-	"GF3eFhnwGC8tgIASfGepoqkUCrhPgywzDCPYb3AoQRRhcUJpGQsNQwVV99y4Lx2TjkvyX5w0GqHqj2Q3",
-	"gfmEPl7LvrWBkEE5eBcyeDJpo0A20OSOPg9ff+W0PTKVdAaPdp1QCnOppJWWtwmaK5RxNmDVz62/v9qB",
-	"ocQOo4UOFbfEAzRXskxHreNwxfaSyqeNIJkWuEPb9V59TJznuCVz3mWWqKJ0CtkX1GGpHNi+AbZ+dLMJ",
-	"qb6SCh94NOkbgFm7SyutQuS+HBNmEEt4JyqnosnqWD+rYwotH5t1inC5z/y2ys5wcOU0r2Xy3EhLMe2M",
-	"5t8/xQJ5oc/L+CB6R31eaXtdLclYgAsz43DY9YlxZF95cejwn06KI9WV5srD7vHh7ZZjl/Ccw0ica9D2",
-	"MNB25ZS6Ks7uJrHOWcSPT7CLxUp1mNX2YYEGCd16wEhSsCVD/dY5Qh+qx/S6K8RtjSLkWoaAyxThf0Ee",
-	"UPJIw7uaYPg0De8m0e7ZGt/r5d15EseV+SRbtIe8ciIjo2E7CkqJXIZH2FltLGy1E/RsKiSkdNGptnyE",
-	"KqhcQiO02p6N9AzcuZZs0FyrpKAEoHGMZEt0hjtIQsYf/btYnSkfr8Tmn0hsuQzB3AdoUv82W/4K/yRG",
-	"i7R/cmx0d274y5DdBa2bnw+R/yLCOuD1T4NN6sCl3LirM/uvQUvr6f5nkv3Npdb+SgAKbs3xTyKrx6Du",
-	"gh418wWEfb1bDNpDwnBq8laHcFJuuU9atc0KI2LOAb+3cUspScbYkODPF3AWxYJ9RlAIPIBcgR4joA0d",
-	"tDG7dfLUXpm4do4J0aNCgDBM+sWtmog08WWX05liEDXKGfQX2g4ZdizmMgjNzgTuUbYVIEt1FYjF2m0F",
-	"NqJl4aZzO/2wGwu4Ue7J2PWLNMfSLU9rSRgenWADQBjMz59ob95D7M/O4TfwgCZN6tDbEfg3PkdmTOui",
-	"519Szwf99cgU0wNvNPAr02tjWEjSvQsl7SH8eLKocaiMxb9CbcEDhxm6pab97WqA2P0jbAOAXZ8KRoZA",
-	"NomU/U6T0PVSB9S8+cQWotTtymrSh9RCec9wLGM5yrNYDKBbNUknaQ6Z6cIoLwOkH6eCvCY5u2e5ArVx",
-	"EcdlrboYC9AXdwc8C5gi5+eSX/mm366reNj525FAT3X/XkWDWwr5sH36RsDvYVP2bRfmuTU9rzqZPaUN",
-	"NnreDnkvXy0D7+XR+wVO4+N0yu9Xe+RHt/G2qlPizg/E0AuDnZryXK2jXVYI9ddVNSMrwyIrwNoPCrBq",
-	"k8+Zbp5YuHYM+iQ0kvGs62rLsPrOl0at5rM8pIYbfrGW8UGGXQKaRhsrNSCtIES4jmFUJPx4dd/l2se/",
-	"bFiaS9E7zY2OGYE7jHamc6StXlkWBbbiE8xBvOcYFItP2lOtTTHUOdXbFDMZXWtTvCB11aHFCn1OY7FS",
-	"o1NvMJux+kanNj2zvs9pLOY3OsWkQ9sQjAoClSPdgqm+z9ERbGyTJlDDR5/prcuTSchI5Oa9V82C2b4c",
-	"pJXgn7fwZ9K+WmgvTOc/YunsPNJ467u+qsLxzNsOr6i6Lnaq9c+u4cMUew+7ePE9b6Bz7EbY5G1X1rBV",
-	"yVZthJ32mt13Z5RyAIt7zmKboKOqhT3ceqYDb1I7p3lLVSgvr76ff6F+k5nvLFat3sx2bble2cC6bIWl",
-	"gCPCpTtxDUStnqd1JDTPy064KMpmGtrG4qg62v6Ei78zNL0OXv2uNPjFGNZ0w10VGeye2QE02GO2Q2j4",
-	"FRoclY3wSiXVNn8zf7vqHYJ8YWYxoNadd11b2bKOETT8PMN7IMPYsohzEM2y11cqFyJSLBYkSsJLf9KQ",
-	"tIJyVVpJz13B2mZ/b9hym0I0DEetjlprhNiu8VlTRvJ0435juMOHfW6E3SSCnWVp7QvmeJkiu+mmO1V0",
-	"mO/dLQsggND83mDMGcHnA0l8TRzO9f8nrv3/EWhEdkWfTPi9CevsTjOye+eRqTTnIOZPsYvzlvNqEHJm",
-	"UrFjsXQmzafqDb2H0h79ahfqCLqq//qzY94p55kQ1ZdjwLHBsURU3Btd2KJ/NV2l6ajfdNRvOuo3HfWf",
-	"fEf9atxvudb6c8RlSjXNZW/EjiwHdUpysm6X2ToJNyGD9BmQ2XWATSobpRoZAXq57NAc2Ne6MucyqFgI",
-	"bplw0WcF17f481v/8wQr9KK6KdrnKL8E/gOuY9GnQHZqVqEri4gwaoBd2x/ylFUtkSGdwHLhNS+U/c2Y",
-	"C9U+Iz+VpgRUQtjnAm0fVOK6hTiWnF2/E7frsjisYi0/6QdAFNka3Rtt0PMR5V1jSKMtj5mBNoCK0N7w",
-	"7+UhAHXVSkeIn8ZA9YxR/lGXxE0Jc41poac7RRwJovziXs2huiH8AB9wQ7xQ/p00foi9FgQYIYykrYpp",
-	"zUUvTLXyr3P3FQJuNDM1AmdlQjryR0zhCmBAC1ot9cq6GehX1ytPUBtjMTb5KqVFwWdvJdgYbjdVWmqw",
-	"qDo8c3YKmvFUowYEOFVbEGquXan2c2EXzxon605jQXPKRI+msGAjeLrNwgL2mQ6GmA0BAv22QrWNCUDR",
-	"ybBgt/C18ilBq8H1BxzebisRHpIVpdBuXNZNJcKm8phAxKwh/xbrzHyAXUPgHJwOZc7TycH76jcgJaZJ",
-	"5B+RyPkr02/DVfyAi3iomm7dWB9WetO+5Ck7a/RQJKn31IphrLrDM0UqByo4kZVlR7V0tNQR+1R3eiDb",
-	"Hl1o+GbIsJCapXo6gm60yYqSBt1CLZkTnUCiNxSNcn1G7PqbQ4h9L8IxKzISGbZpsI4yXhDBPutYWNXg",
-	"IBJ9Nq5w3WzpeG8+93ruyd6darQKuOC+fbKJi+vqH1vsZ48Tgvhdnstx9XxPe5aMfsGk0eHng9gKusVx",
-	"ZABMId68JalG0C5tfVCVIg8Ahioy7stBFItxfxJh7pIcW8LIgtHsFMqmkDIS5wUREK5tJ8ojSSF4W33V",
-	"zyhsUJn5MjHY6hZr4gePix/I8qCtCl6P5o4rqcLt4weK5fdMkdYUX3n7ymNXLKzWBSlEvmfjYKRcOSKA",
-	"BNdV9nPH0awCMm6EEzUaGjPwMkCT1j0HYtyC9/patV39YTIuuGYJXkZ1LAZS6aDXDWkl9n/QogwJjJOC",
-	"USVFckZ+vmeFBYhMCghtuiISlxqiXKbOn//+D6EqFpDH8+e//5Nc1cM1UYzBXQRmU/357/9MSQ3XxMwu",
-	"ADbwsklZVrF1fa3lWLiO96RV8prLoBmm6vOhal9Nd03LZU+OdGKV3o2w1tnmG55QZdpOiEVlng9g9DKN",
-	"zmjQhygWdqFcjzUhx1vQjDUtqsh/iFrx7Cj3VJNYGcPcDmjhbm8KEzdRmLhFhfo6Bf5v26p3w9qzJz3f",
-	"RUAb8XiGLeSMXNvvPGe5lpCtSRRQnJZcx9Ue0Mqxwh9TIuzbYMm3HFjxT7rRVLMjZRcpZ7GU4luubqP1",
-	"PkbrrcQAeGXPeqgJPl2baWR1+PBoEYt6uDDP6hVUaIcZUmFS3FtLmew1Yi5st92Qbdk2S1BTYAMFTWfk",
-	"j74EaiPXOgL5HYDvASlK/K1s8xvL54z4FhAz4ycRpCfBHZNC5iwhik5sy9u5xHlu9KrUx+xvjZHftzq/",
-	"AB9rMIGpucaiBTkDGSrHruPFIjaQBaQfR0DY9zA3cywOhbgDt+rToOvAuexLIfb7f54iXJ6Qq4BUaMwc",
-	"fniQQFxoVOSj5+5YJPxws3oRMVfcLa1Xn38p/9gN93OgZj+gWINrOnQB2LypUGgYpMc+5op02ETiMwcR",
-	"+F6w+F9pkjN6j4X9cqSPJF80gIZdKeJbj7uvgHaNfvyYFNHwkGwcJM5RMVuby2M9sHBd25zqGLTFDQCB",
-	"9mjZeg4ZPsTdpefuAD4GpeVQeTIg++RYwN0mRGlawBjZGB2vrpWxhOnR/NKnfnIslnGPQcAyn9iX7elF",
-	"jFVgW52Q+VaB1XetWK91I5BWDSK1H+LVPhjNeL4GjHewU741ctV88fJi6ouC3cs7/51TbGOxKX/uR3gF",
-	"+4Te9TJMl84anZ5goPd+PRDkf8L5EKsrs0vM/Vcp2H6dw0tXiwK+bV04GYjYsXD6g+t+VtDxtFvm0vaI",
-	"n5Y6Z+SjGSbIH2JBLTwCs2wrD+jKKD/MfdaVH7uSAfUw/xjINrN+5tryU84hWwECdwhlcNQ2AWUDyvNT",
-	"zQbDnGq2Q0b8qaRao0EVPGM+48vpsND81I8PKDfuOMB4RnKZ0pydkb9z0M39JyoWTkeWgpGRYuEtfWti",
-	"Bbqo6stCkxbVBLIxgCSFFdMPaUPWLnfaayyGtHc8yWHvKM8/+Xd8qHnx4SjnhbPmbZvGXl+fLL9yxMol",
-	"DQDFvJkVkeT8izlBX8+/4Pn5ipCSM822Wgc6tT9gavAzqqePtMGFqr0M1vviHPrQH+hCTgVDVEBuIrd+",
-	"R0HaCy8kPHfbbuhBeW7Qetnf/gZvqg52Xs9uI5xNw7+7PP8uLBihcxBgFgCi/SoH5qdGPsNBll0cNhfw",
-	"GZ7pSneFmtw/c+TRMW9X9Ui88Ud5RLejGczTCjzuNsd/abJaoM9a/vAvWS+3tvC+ofezTArLH/4IG9ek",
-	"rnOM+QaJ6i6hDC8WQo6JFNNPmFESIqKlTR6EpG68IdX+OZBzLZBQyxJuR7GA+7hckzHlGlNMcCwj3ZGf",
-	"CRdpPspYdkZ+pmkf+WRy1oXAIIQUBkM9IXeMDSuaCVgsxuYoLKvVr7K0iUhLMUbCI2J3tSWq6BRUGG2m",
-	"a44taeWyJyOSylyOIIFdala0idJ0omJBC7Pt8DKZcaYeqii8FuULgiXyzYCGtFAsQiULWIZqRkiKUW5M",
-	"vpGOygtxZWFdofOQeQsZ1ZS0gDPYfKmCjpqv3nxL/s7/uw1kljlN7wLW9Vby5cvZb1zcff2atDFfXhHN",
-	"PsNa/+3Tu99wTY2gKNBGrO4ux/lIbRcibNgAiTLYdN7Dvm1YlKgRUEMmEUnMc5JYAGuHHuQJ7n/rUgPL",
-	"k94D83GwhM5spWJih8ZV8BQt5SVBLRqiP5L0JOnQ9M6lL3kT93irPT+MjkbabT4bqOaM7LqAdBVZ29SO",
-	"bjWaUZHWRjiuIK0fY6ufDwt2z9l4h+0yPlpcn8VglDrWZJ9XZIbdl0mPQVTcNa5DYKIqFgb33VrZyqpQ",
-	"stREWAQdsCuCEtdLaCOYKzgbESVjkXz5mhC7ZmrK1Yg6jQukkI9WfOQc/bdV4emEQkTY55QNNXwaCyqs",
-	"YgBVX4p0uWDHjPC4Uk8R5QPSJasJnFye/MHyVA6YkdFfvpy5kf+DDtjXrydLh84PRDTYlzdPMqAODLlu",
-	"eCQ7jAD1WiMftiwf7IvZnIgo6zV3m5b51lpMRYYMLxMyNto5zTKrLS9fDWXncIyVULb18ZaB8aPMVyh9",
-	"Ktsx32iqR+pIi6ZwGssUTNn907iUNlYsNfDb2oNRgDM7aslMWp7bEy+LBcfMdlvpc9Y2KPFhpBeVQ13a",
-	"fseo8QHjMDichQRtqW91VSyMMPBVMKWAKN3yq5cI+0BJE9y7pqDpKoAhKUhiIPCWZ8rlXZq/nWIZi9mO",
-	"wgdNEPr0y5iusww3/9OoZPLT2VMxk13LOYqpYGN7etArGvJ9lwfxRcMp3XQtRmKBLPN4O1daLa1Bn38p",
-	"/7B1TqsmQzxKp/7IBtLFVsqRXJXSBfz/kQtmqFnOljNyHRQCT2ngsZjKBR1QASqUUcSDm5SKuBHG+PNV",
-	"SwocO9cMVz/JqdKViuIDKS54THKpeW07ERLvgv25ZL4Fjq5Jk99h2qdZ8IdhKdqhtf6L1RXn2+QBMRKU",
-	"SppzENRKmoO8QVrhbSdiHMJZvNiRztToSwfbg2NLism5bc294/qVT04NwX7BxLYLpqnG+A9Xs4TKwHzs",
-	"bTcp5isosZgtVmkUlI0oKLaD/zNExaa1xPHoTXaXbhE2mdgDav4MD1WEEovaWQBlLpl9gdW2ABND5+SK",
-	"oHjgOhwuWgNYDWDtDn9wz20RfgppwWe0M+6ctWDlAVUrFuvqWphrkLGB1OyItK4Hu5mROc3MNkc5gV2N",
-	"rONe5mynmLjN/mdL9pyF6ZuJ7yunpoHupo3ZltuYLZJNvqsZbrUXCmLkmxdRAPBPWEaRmxEAuH3UFM0q",
-	"hFTGAm8x1RP0ocg9mQ3c7zb5c10htblIeSikbrjeetfNw5RSMPNGTB1VlmgjdRZJHejWbFmn7R7iKoDp",
-	"NcWQYONjbEE/HHVyrvosI7TQPAXXDmaNocxaqhEWUGCX7aC7sogFzXN/oYJWV1itBo51Kdi8GZ6RP6DK",
-	"bVxwrZn4qwGZJMIqQDvCKq132VZmXMgynS4iBkayUc4y8zjlyyCvUMYJxjJV258mFmZlofJPlVWl7WNJ",
-	"4vW5/mZDbldk/YHv6EhTcq9xOy2Tk+t2XpOUu7GkXIHb00Et7NZVUnE/1TcCVOvVgV+TR2Co3R2QLVvF",
-	"zjCGSHNAPdWXY4UBxcSC7y3VoJG3hByjdylnXR0LOdLtyLcDsnOCNbD2k8jKwtyzQ86rfWz+LJlKn/XN",
-	"Zx+bP1sPsLGYbxVA+rWDSQshTyOXdmpSe8qodUs6R+t3Z61R+5vc2YXdugtoGiD8hqmyQtc16rIi6GE1",
-	"//yLvenKWbUHIrTei3xS6vsLlOmradWeFszchfRZcURkY7uF62u3ORoKsd1kWlhGsfKsB+zvsI3r9Mwj",
-	"stOvZ630+Ub6laUfstlg/sooXCAoBZtrQBsLfiQy0rGtuqDhbqB3cmgQaA8kyxU7rnTaA0KDix2rTY2y",
-	"tJ/OJO7cye6SRjB49p+dQkF+4SzPAu4TpekkFljUah7AnlsQ6vdhRveov+w/ClW7AHuKRzWmaROR2koe",
-	"xCqa62LzVHa7drc9Rr+tiInZ7tBHEgh5j2uxXbA8qIgGzHiZeAZuk8biXJ+/XrrN5Y6n3W2rs4mswVnr",
-	"SEIKmY2gXGk2UJtSTXPZGzFC9UwQt+ApuwxuYNtf9HLZoXkshrLQXZlzSVrjPk/7tqpIOF688t7snoka",
-	"xmtPq8pFnxW2ZdzM3ZE9tb6LvjGh7ehs6wxYcDd4MjZLBlqW1SfNL1/UZTnZ7265a6bpZ12ljgXKDzOg",
-	"Dsul6CljV08rvVeLCFMqbaapwAHDI4Mhkpa3od1UfKPnhf3sGmaUbTOjYGQHjvETieeUE9pTLAcXcx6f",
-	"K5yPRllu4jhVjwmUTJRo6rJYESwrCF4nfZdRj8+/wL9rcqKs2SDGCQDbl3meuAaZ2DNCyVFsYzc9pe0K",
-	"YO+Xst43FihYZxzRTviqQPoSL3zhObPVwnIsjiesswusfo87pQnlbLcbjFWX6vXpzZqyhx+g2PO+vtih",
-	"/G+k/rZPmI1ALDheSwcb1pZ/7wvgWfdM5l6SWZrdYU5TlhGqn6d7f6fn/VBc+qvbJReNXdI48ffjxJ/j",
-	"ta/4pNawRopsA876HSej/COo/KgwfcBtliFIx2k70EcHmVQsFmWh4jFEF/DlbRm1zUOOmvccZrBUSALW",
-	"s1pZ1NhRGyu3kG67eozCDx5RcmGQZUC50JQbNRB1poApiKZ9knPBoK2Nmg031EYrWlXvvble/Q//51ng",
-	"xo8Rn8ZcMTTvlKBD1Zdaga/EPA0+BlQ2EKU0FRktMtveAbwrWpIkYzm/Z8Xk1ibTJegTiUUfm9eZ3xQs",
-	"5UPOhE5Ii32mqc6hIw7oj8OCneIt+1QRwbgZVmQ7kXBQINK7somdGplTxIpYjGnB+nKkrB+nO8q7PM9Z",
-	"FmGzHc0G0A58JLhGTO/LPFPEtQt/GV1cXMC3NgZC89y6iQQWi8+uYULKRTNrYisf51Snj5QmPX7PXHTG",
-	"3NzWTKpYuMrxxEZmcFWZ9TQJbHVnPhMjLNEVGSzHqDPgWsOC2IBVkAgEV8SCi478DM6pVIouLwZgFxAp",
-	"UjYn1JLQkZa39te3uM8Tm2eELPrjvowFfMFgIMiObzupJ11G9ahgt47PKvEN8RK45tbBBMBfAmNzbkj3",
-	"/v0Vw4K5IZzF4oZB8+fp+MclREZ0wVmGUnDAhMYIm7NBynAIPsAGicy7sN0mY0GJAtVnUxJzdiHwmzCi",
-	"NitMiTenVi/jcbGeWGyljGdBNyiz6oCATyPUU85nX5EeWMt5FhVs4caieqaRnrlaCuxasKPsSZzRTZax",
-	"n86/wL82mnNUaf3L2E7uEpcGgIdJdg32WcZ880PMpegSIQU7Fjf3DvD3PW6NHdg4C8EvaHIA2hgqddzg",
-	"4aSBw/3k5G8IdM5TKlKW74KGdcrYisUUm/Vsh1LzVLPzsoKOS/BALczaKE4pd0UDOB1jPDr9OzaYQlo0",
-	"UODNB+C+L9i/WKrbaAgYFc3udKMNUiUFtK+WsBQ0PyNJasVZmTdlNXNQ5aG1g7FZFDf6Ptckdf0ccVg5",
-	"y0gLe51qynOi6ESRzsRo+IP5CVQuWC6YUR/dLXeaPlXOe7nEqQ2nNsHi7R5v1+tiunR30mBagdr7da9I",
-	"36i5e1Nzd5e2byFybRlSMKCGpXoN9u41wq/v6B3439RIDRl4tkpSEktR26NcXEGWKX5gAB7aM3lv1gJ+",
-	"EWgWfcAEI2s3QnJvyWHgo8BzmxqoH+AcaCrfd4NOh9RAYKrTkttvges+ABf3kh/GF897ekTWcKXCaI24",
-	"olTsWEKHu2ATPaggoJnwMjFADAA3Qb9NBf2U3WgOQXDj7ajh8eL2wtVqGeQehhtQDRG8xW2CY9FUw+yi",
-	"GsZsmKcRITEz2VNsBBZxjmIG+75RypoamJo+wIpX6r8deC+h+p1/Mf88rufv6mD/B0BXyGRPCxZqbo55",
-	"2RiUDvTqIdNzBbPBpWUdAtJfXljND8AxIkoSIdFY5TkTOp8QY8kC33AulbF605Qpdfw97+Al7gCOb2Dj",
-	"PO9ylwOyCV19zDwwiJ58wNMGOY8kprnXE3qxM5WlUVT20oB3LgisWMKzdXtOlIkJFatu/0baBup+YvHo",
-	"/LOPzKzGDsFi/1U/KxtgF40B1rQ6O77qIDzaa5tvSm6Ik2AOjNcqeo42cka1s3bYwy0QZlNPFO8BYRBV",
-	"JSHtGfnIUllkZU48HWVck1z2NiUZahKT13WBWZvr5r3Z6Ly34eBfjTn1kUECzFmj8fjFqPqzeWY2g574",
-	"uoHK+RI9u+1Opdi2aeRPTNWkicVKjUOCG74fMvH2J/KjFIKlenamka8x4FqRNOdMaKJYWjBNWkmfqlv8",
-	"I4GcqFiM+wweDgUliijmWomYiRQs44V5zO8f3xrrq2A9rrStY6gUZmzpWEaE5koGOWAV9VHI2fk/0izb",
-	"0iHeoI7iRzhHUZlZkUfqKo1B9ShsWamj6F7FM0ZyFGk5AHGGT5vIghQMKpDs1/Bks0uIMZ3a0wOZ3YOx",
-	"eKu9yLeZn/es4F3OMltn5ajqzUyTTA4oFyrBaienI+h+IUe9PuH6ijCa9gn+LBYBF58BMh/rIwkioAc9",
-	"roizJ4gUJIU5w1resaEumyoROdJXjjgJdX6iGM1ZBj/GDFHVh6auPcrFGUn+xXVCclZO05Yv2qkAOT4t",
-	"mKv/cw5wIiSUs92Di+tfkguoDDS3uzWvOiEtu9lJcs/ZmBVJ+4okbhYJKVh3pGaZouwgzEAnsbeze+KU",
-	"CzJgui+zBVoWaeEMwRMPS9feu0keEWrXEqsaqnsZquutCJjJo4V6yVjg3fAFytKuH1MFRYziAaN/88HT",
-	"D6MNSZzoS40k8OczQtkNBxhe6cz5vCqp1LV0p0IK8N/5hNuT+OSb+OQkOuHmCSgrTqITY8acXJ64FTsJ",
-	"s3IH9PNvTPR0/+Ty29fRiZ4MzU+VLrgwAmZbLgS3pvvyI6wsoxvPwjF6FnamhNw8Sgl5wJOgZXp3ZDmA",
-	"f5NjMoCQzwxDANdsACoE6AeOScDIXS6w0D4iXKmRFeQF0wYTsKCeCV1MyNCYZ54yWYOl4e4akc7E3/Tt",
-	"T8vmH6ZyZBbLMZvEwo8yaN4+r8p8JHKjFU3NM3EsAbeeJAC0GykOpMz7MXmP5jX9xu5Zvu3sR3jSB3yf",
-	"R0qcUi7WUpmT5tckh7VtEijXreswx3kqgxLWdciKGs7ZP9wBXQ6LzwEcjjgrO0Ls9XYiGwxzOWEM2EnM",
-	"7biulBYiHC/C0ljMJYmqQ1LSElLbD6DUGT5uNwBbAdi3sM0OEV/98FZltLphBaf5P4BN5pjh3Mx9eTSH",
-	"I9CA+eay4ctVnYPiO8uLhwYeGbvnKVMlG5JDJlLyQ7n2EW4aUwxReIsICKBkAeQPV7EAmAYYpySBWd9y",
-	"kUB1NTANKToxAAOOK5GBc+yMtK4DxqWS2QguR2IthGQuILhg2cdL7qqzdqX3RuSckwlc9j/8n4mXV13O",
-	"8ixarhsH99kkYcPKyJUMwFUcr6kCPRBiUNKhGfGmoflIAZZYaqq6hh5SlGM+w1/f4q8XNPuAN2IlI9X2",
-	"IbGwBFgt+xZdMj8SonFN9JinRkAvK71iMV98Xe2pAfxjxN26pRSxWJ9s6uFSilhslGwKoV88kToKnMy+",
-	"Sinc05WRIfO8cIBT3vMWOS+45anj90w8+4zlJ1YwcVOKdsLFY2208y/mn+MjlHKbHwkXNYSmckZylvVA",
-	"cwhsuUuQ/p6gUhMuvP+MQ7Bg3JeDiGgpzbpCM5JYQLwQHGvEMVOi8rAelRWMNWSyQgpgEJeWyqox7nwK",
-	"gzMgti1HYOvvyBj6G1JgLUJyv5k9XVZjED0mhdwj5fTCbgw1zwFH9kiIdUXoYn5b8DIZEKr3MjmIAkxS",
-	"CEF/oyIrNX0Xc8AmgaUnbCpuYUMRqSwyzBOoQVgYN6AoIN0UQZYDfMiFAzB2zjEI6npfAWq4LfP8sX0M",
-	"zMtbi1THQgpjKwYsxtBGsR2V5XbAMHz/QPE13jC0vIxNiOPwJMPL2zQHDtprkHehbRKLrRgnZapCLDZg",
-	"nLw1W2XXsuVgrJnq7PeVVuBXf6EYLDMJGtvlyG2XRWIatmRVUFeFzObkNOryuxDUXi7b/8ZiI4KZfDQz",
-	"gNCTIl0uaA4l4VzHwkomGugILxRmzWV0AlIObSbkRhNVmcqKe9dtsidlFpFuIQf2lcgC/5oXAmtRkktw",
-	"XsaiU8g7Jqyb1iZgO30AHYJIkllxxT6oB5Q2GAqPzfgPD1PYrkIsDxQBm+VNCcQpjH+Jyj7zbp6tQJ2a",
-	"fiNRG4m6d4mKe7IiUjcqQ0eFeGLGbikUnb3KBtiPGGKVNt1OS9JhPumuRyHDPRBwICXRyLUUzYGx6wmj",
-	"Q4LoS1/kRIOgnbd47xgbokRDs5b0abay1Sycrcw1ZIjjC2QZCZybA0aRiMtIrbWN4zE0BTKCBdeoTkzH",
-	"orGJD84m/ghb4gnK8JJj+8S/o5PLE4fIS4v4cHV2xLzdiPRGpFdE+qgQM1Yy5ryvJduRGnsndNw3+Kwq",
-	"5l+CKx6jgbRgtvor86YmL7CxmsNEYzWOhOa5K2YrOcWzM2IfAcWBdbTfSKkGJrIByLODJtvcBp+aXaCG",
-	"2LspNNo+iZvdbI9l9dY8vWN6HxnkNuNvJvHNfJDYYSXEapQzpAgPJjDEoq65cMl4gPDn4r+rcIObAdrx",
-	"xWLK8sG5V3PJjz8F/JPdJNvVWfEpq6Zx41WfJkN2pEncOIFlMrjtpmvaGW8pl1v7be5w1G38rTQ0Ji2b",
-	"iD1QLL9nqh3ZblmuGCYWNmZwmjF1R1I6pB2ecz2paoNwG9tTdwp3AXMjJABgSrPstjPxzWZjIaSxcdtX",
-	"VRAWjGVzYNhnhOEXU/157YcuPzn5dHpxcfHy1TeJ7agMJ5skcsiE7aXrYiIwP6Nwui66ZVJ0xoa5nECK",
-	"uctwVo79waiYnOWZSkC9BWCeDNkLhdngirQUY7FIfv35EzEyEAd4an6jkvYVGfephlbGdyrBFs/QpLjD",
-	"ptdxtvnxnTr789//qbSNjhzR38IuyHSCTwo6TJB5LX1jgT19J/P6+NoVDxr5msW1GnrTx3c9ifd+yAQe",
-	"/KeRXV3OZ08J1nYx51gbdg83tkbjnVkkrs0uJtTulloRvZShc/4F/7OfROyd2Tx/uM6w1sC5xCwF66Ox",
-	"/TTHMMvMUucvmXaN6dTTedfuFAdkO8dv+vzK9E7kwCe7I3dhZyxG4aClcNNIeJ8Z1RuEuXOzZSarO6F9",
-	"Sf4cI2TKJz0FjlceRWKBKNhjmry++OZsno879MyEto69jmgpAU5+AbxJBlRpVtxmVNNbRLXErtolgUPC",
-	"nGUyJvc0H1nLwRoGVN1hGaysUkVG5bSLUe4dOozcs8K8L5L2WXpnYG40zKhGTdvjZStx/721v08gaWxK",
-	"Mrh74UTznBXAvHU508mYawvYWRsKzqBDckGFoql5ebHwg8WZv1A2Tm4GyLHjHVzvV6TM007ZpTcS4OsJ",
-	"GGC1jnEgmeOqFuaNMXVGQN4kBVMyv2dJFIwJrsuVjIX9NgsYQ9EqLYgz+440Dr0s9zs2vZ4lf3+8zXJt",
-	"XuA7OBI/UU1/hLe+M7G1fyL42vnvKVGsMXcadvhts8Mv0iDgLECSsjkOp0ZCOjFgOSFqIkaP0S+U4j3x",
-	"dBSMBCfEMDmKWqes9eo9NGhbkQV54k76xCL0H3p/4RURI6TYoB3FhCYaMuQC0emS3SDfC6nlzuaIaGuG",
-	"pblUxlaD6w9Emh687ITXvWNL7wBEZjDtRlI2kvI5Sko4AqVZo+UU3G9GQKZyMDAjX8HheK2wTohpbXtW",
-	"hphebWtuxV0oKxVjxCGfEUVMXVW9ei6JOJNPJTvhR7fIh4PgB5hmYFdpmWwDt2urHB9NusHj0g28oyYt",
-	"9+uOsg2Go07OU+B254/INqjeBgkfKlBTm0+AZXT1CQXXJLjnhHQmdbkB3kfkjBjvPboCv5i9yj/VYHks",
-	"LLCPKdfYe6/6o+EIKOhcGQoZFrKHiQXXojorc/+Zvjxc1UEioJl7v+aRU2p5vUZ8FMp6fRQ/FhsuuAi0",
-	"enPvNdX6LKtg3iGp9rsJ/E+vwF7D/+4tzMs5tselKbZ4LsUWBupB4XYxhYLQDNKgKsC7WRX8/Iv932rx",
-	"//nq+KygKLHwNfRHqajdTyQgfniQWhnXbkLpyyFaozA/rpmaU6O6G46KDwsucUhPxW893aDLmxq+yKHx",
-	"HG/Wc3zj8PCD20zPx308M/fGh9z4kJ+hD/lHm2BTwu2wBIMNyKmCySFbKbq6tEto2gM0T6AZG7wUaCtW",
-	"i1wTn/fjikYkU+hx0RLqFWAAfLrcA5KZ7Ncik2NCu5oVBBk2gmyi1svXJKMTRToTYt96+4rkVLNijgi5",
-	"xKdSyA1rBN5KJBZyV8URhyTrwmk3Yq4Rc89QzOERABdwBc03I+SwNPDpmGLmTNpyxwFN+xz75cMK/vn/",
-	"/x/Cxa2LNMDfNjxxK8Wtl6vmc7/W5g800AC7YwG0HMEzJtj7viexe6+9TBb2KkurX/MYJ4eDIZ3VCW3u",
-	"pDHLghRp3BReRiABV5nWG0RtoiDOJKRmi41R5NjqM796vocPzXM5bqT1UtIaVdOwrP4ZyezZyTeSu5Hc",
-	"z1ByvzNYWklxcgV6DhLmCnAD3ecDphTtsbUpYlZvZPczlCra54IYGMpC0xxSYCFTVhZAp6igKJGJjLS4",
-	"uOcajqcxa3lPnHJBoE4/In/++z9tl8USC9uqJrFcVgmRgimQja4xnqPFolqzwVBHJFGV39KC2QA2Gcvi",
-	"DuxMM6wEoFyRMSsYoWnKhgapbWKCWUtQU8zPzQpY8eGez0J+LksRTVqUvPn8GfMi2tgqhwpHKG2Hp65I",
-	"klOlb1lRyCIhytjC4z5w2tg1hHQT2L4RGfd52oe31Zd5Bi3vYLFioeUdg4Y9NjdM9eVYnJHkv3Cj/NWN",
-	"N+cK2gBRbY1/MxAB8n8rDF6lAIzFGulh7yjP37k9vKr8MxevykhTyswjZaQJVmyZRDEHEAce6doeFRek",
-	"dvkzLke6Iz8HsGqWcw6mnn+x/7Osv8VkbdLf1WH2HRLyEjzXHm+zEXPEuxbkugVTfaLYFOoAZy5M1sIg",
-	"QDHkU1EVC0uFOy64gQfg0KeAyIRDZSNAEL1nhH0eVglySatggOpAsOuB3dGcRMCC7yo40YuXy57FeyDw",
-	"rwbC6Cjj2vzkAaPDCxxacv13rfUiCzKG9YMZuCFj1bz52B480vLGkfnhCyOh7phow1KwggJdreIiZUfP",
-	"dvjRbNcAKtbC1ndu++8M0eYp4u7tBy0ePdulOQ3PPh9pe/gJO2kGiOYjKFslc0dMSOVQ2Ypr76bBP0sG",
-	"DyytVg6hMkmEHM+yYqC7hWnlKVax6BnrBlSfD6FjCE2BIKuQo16/liVE0AG7Qk4r+2CapnIk9EyX5hfK",
-	"xVWMhitjkUDv0bNhTlPL493tMoNKQC0FOIQ/uXWbi+LBl8KPBDs5n/0l8Y/3F89p6yEFYpz1gg0c3aHD",
-	"BmU9HTXelfZGMO8hxIrFovyld2ZfrYEzIcu1q/E37+7k8uQ6HTDy66Dzt5PopHz98MuCmTndUn1yefLq",
-	"4tWb04tvTi9ef7r44fLlm8uLi//vJCrvxs0I05G6vXj5w8tX2bfs9E3nO3r6XfoNO/2h+/Li9JvOy+4r",
-	"+jp9k31rJgG/H7CB/f13F6evXqWvT7+jP1ycdl5mb04v0h/Y993v6LedN5mZtDTDPwEt4SQ6UVyzW56Z",
-	"82UOo3XAnqBj8SQ6AX6DmbG/+fTy9eXFq8tvXpqxm22P4x6pojKOb06/637/8pS+6nxziiP+rvv9xQ8v",
-	"T6ITy35wcvnqa3RSvmQ46J4KuGDUjNltePc3cMrY/5dLXfOJm2WpPbgfBZ8MqECcUSzvnvwzOhkWXKR8",
-	"SPPKa17rxaywIHdc4BVQb1RO4nbVNzxgui/NNaAN3RoFBDY7zW7NqT657NJcsci5CvD+irmJfff69GX6",
-	"Kjv9jn3TPf2evu6cvkm/zb5j33d/oBcdIwJgiEvua2YUXdhv9P+h6YCduRO0+gLlMqWwdzN2+tPPJ9GJ",
-	"O3gZJb/Je2YA8GT5PRyO8+vSDPXv5moOVqAcqymzyHdkpCkdkLehLGahJD6vAt5wtJRQ/rFaigbV1qCt",
-	"W4PDjiewUkqqlBfKfW1ElpOt3qllOTDNjV+oQBorIFCZZs26wrIU0NGJ0nSCT1J0gPp56PV3RoKX72Gz",
-	"yuCZ0JoMwzNSLG7sEQs3Faj0pgK8RkqB7eBcNVyRjhkBRGl0OKfDMSE2nFY35jrtvyt31pYy2KYes6++",
-	"UvbwzUEXv9mbwohHFkY8HjXn4iRupWkDYDAJocrbAcuA6Sre9lXQ9FOIoxalgqeCgwc/9cH7av3nFUnS",
-	"UVEwoRMyoMVd2TrJlhDOznffWj84gSfvgrXdpqcheNA85+mnyjZRx6U5LC5wHUzCmc3f6UOq1FgW2fpK",
-	"g2WU9qX6CzY++YcMFQVjlXspewmG/khpFOOjQmA7Mkq6ozy3fsVWzbZsX8EVzsGKTViYVpB0YTuhVLQW",
-	"N2UYedmqxX1tY3I4ZHVGriuze6Fi4W/AsRop+fD+Bnmtza44h5/7hcV60lK0o/YyZvQO/KXuZ+DYlMIf",
-	"6lt/vbuikKIH8TbMViD2h+bIby3cE6oTsdhEmv4Ht9+2lgzvnrCSFvF6duNj3sLBS/kDlMFYQ2iZrgYT",
-	"v8fnoJBg4w20PZkOsjiq3xm+DZsiFouW7rMJED7aWHPoDWRjRagmyYL0OfMb60rDQDktNE9zhv7HYSHv",
-	"eYbi3fci8Xd64VLaxoXULCJm/2ajHHyGTBEu0nyUsSyKRdhignQmWKGv+kTzATsjSeAcSYIWinYonqDf",
-	"VetTveUuT4+MEV/bcT8iP+pIY7125svEed3LfU5x3gcZPVh4BAOk+YdBl1WIPNbu/PapPHeQsqEcy4XS",
-	"tND+7Vn+b89zK4vpfiHm/McioaOMM5Gys+CMq8R2K08sDtxSjaEAIcfIVZuzriZypK9AddKjggFWeIhR",
-	"hGtz/sqD66nQ3RNtg4+AZgOQw+d+ss9c6e0pHcfUTfRH8MBe+223Gmrtin8Ch7cn2gm3OHMMMHdknn7m",
-	"ZcM7EXq0Cw4cDf79WxAs9aZZEA8UxvMv9jrLH5GxnGm2VXzfiYN3fST6CVZgXSS6dqtZp+XUWEf4tKwh",
-	"VVhz++P6gZWyQGfZrUl0DLv8V6a3ssUvdizumvKCfbCYLD5tQ6iD2aYI+QWbXjgVHSKdBNsOmZExYDHy",
-	"ClHokICHobfAxkdnLPuyecYlOl/M8YKEJqfWc1Uezp0e9qVrsMiyJVgrexd+hxSEDWDH/iuqKlPZU7C0",
-	"UerXDLI21VGL6TsWQbTV/yGX8tEu4wpYewcO3hsaeApf1kvTQipVicQW7ieBIyeIzkKWPThNIBqbS9Ez",
-	"3zn601QOrOPikiS2qkeNOgOuEXaRgAMpNIjtWwQjI1x05Oeo/EDFwt0U40QZS7lZ4St/41SKLi8G5sbl",
-	"ZX4oWpIOI91R3uX5Bhv/bNQr/N4M+a3Aao7VgBsuXbVwCC5yHuUj9SfDHJbxJuN+OCpy6e1lwH+qHrQA",
-	"gt4j6EyB0PkX+BeZLeGYrV03NB+XfsQ7QwsUBxJ2lOALxuocwAXr8SQSHmqZMFEvRQIAxJIhK5QUZNyX",
-	"sYAbsexspulZCTpjqgBXMohPQXCPipQZvCBQQ0NaeixtnNyuA9RriCwWBfsXS7XT7fCGVNvGZ+ajMRRL",
-	"wdPAUQvJ/MFgBIWbjfvSDaJ9tbj5imctgKe9UIDjzFZTAnHBtoBuTs7eqn3Mls3iAy/+wz5qfCOwg9cD",
-	"UG8zr6LMlpn6S+f2wsP+IXWo1X7dNkjO02HtVm002KNNE5yH8vZAAFDaQ7E0zKOmtAWUfwdJfJR4dc1B",
-	"vFPNLknGcn7PClsGiVg3LNgp/hAqiMpiS1czZBREWzSEtDBAjgwsOCgjFhZj2hVCXdbIAQRRP0iDxCW6",
-	"dSGJiQXiQQYTILuvt9wv8P4CM29wt8HdBncn/jysBbuoRW4Bdj/CjWt1a8DXglElRVAD4nxscCug0IQ8",
-	"VQO5qGL7Xsallk02oWQ/I+DEl7Jr4FyWg9KPbU++1wY9nyV64sZbBj2HhcxGqd6wi3SmvoVBtgY8yWf1",
-	"QyZtLFKqaS57IzbTJu8SIK+Xyw7NgU6qK3Mu0UNRyYyzFXzuCREZiZwpRbrgjztQT+UHt/KrotavsCDL",
-	"+xrtg1Z3Ul5DVdEKTk2qWU8Wk5WHdsNokfaPzm9qR7+M59RtzefNtzQst7zDI38KdpJ3e51lCgxheKjr",
-	"SjeDMLKw7tFKznwUXAmMG5Uc+VgoxtQZSWheMJpNbiHzVQW6283ff4cADb1jgrR4T8gCAjwU+koH3abF",
-	"VK6+rTtelGFrdECuiDlG/H5rHstYzMzugTZzKyXixmKlNnOPTMS1O+9QE3Erg9xTOq5bojn6ozsMTTru",
-	"k0vHrfpAYSuW6FcP31MK5fkX+7/VurYtaYoffurhuvDywa3aTnSXB452YxKKLZ8t7Ji28GDtItvwx6D6",
-	"uYuZh6Bl0MLsBaaY0FckoVoXvDPSTCXAb0tTvGRAaJ6fkWsoUxZ0wIw6Mix4ymJRMJr2mSLezFMupHvl",
-	"8kvuGBsiNy0kNwKtLtwcaeuNTgWWyCUBMqQEVChlHWdOIUN+XWsXumdFBDxlcHkpTUF3WqSpmWmgthYL",
-	"UNd26k+bq2I9MjNyA1XZmE64AWg7lMzIdfSri0a/aojmjyiVsr712bq63HkJp6uHWNYplfVcYouh3ksT",
-	"kFvAk841ihauz8hPbtSYbBQL7vqxuNs6AhBjeXLRuyKjECGsP8AJIoMMCekYA943oz+Oyq8pWXjc+mkD",
-	"jbvTVMutsyR6QI7f7tk6fH52QKtRIR2aTr927N+8QNhxNEV6pLZVzvnI0AGs1MonF676KPMVPPpwyeq9",
-	"FA7IRw8zQHqvZfz0lY3SkGYEvvvKygTnHvfi1r335L3IJ66jG/ABs1jYP2upvtCsBc+VctQafgJ4ILk5",
-	"vNWMZ26scSnYKfJgBD1piJaxSM5TKZTM2Tm2ivkvYCH965///k8SETjg4Kz/DpqbXpGCZYwNsLaOtID7",
-	"KxZT5F/AVnYKXW/O8fdJmzikVQE94aIeCcAbVmvO0sq8oRsPXIoVgaRlNgwtzD0r8YgmgLAIg9/C3lkP",
-	"hXcUPgiGuKfgQYC887Q4wcaV7dnED54DnQduzSlkqpEooRp5/gX+2UAs4clyHTxCKdy2MbcEFDwLGDho",
-	"woOHjuO2wxAVDS91Jb5WyQM2U3rHiJIDBsVh8OkCzW+ZgAb2oTKPJ9C/RZVFco7CFbsKWgl9FosHdLDa",
-	"zFdQxLgmYznKM5KxgdSoxeRUac87byZ0QOzw6wYbYrEpLQs99I+EtUMJNKyuie0NfhunWhNv2DZ1wxRR",
-	"tg8aQ8OjZVXBc9ulautxiIposg8NZNN8KVSyxpOUCiIkAXqHAjwLhAvsIuYIxAkTWCoC7ckEmMOVtrjm",
-	"WA6hcSMXvTWFkWtRNiN7cAnCjiluqhmxRvvR9z/8CSf0dFTlBqsPq0fiQh4/BxzrGb7nTOwe7PCZS2Hd",
-	"bwxK4zxm2A1qkQ4bcpKWgTaZZyXmAa8ZExnL2g96OBc2goWnhf2d3EiOHrV+Fg1oNaC1H9D6WTwKs7Ap",
-	"9G4xyzai9pj1QoUNqecD2M82BkSFDTB5DEM/QXATo43ZZtp5Zum/5FB51WwayGLxCCRzOqMd1CU2675T",
-	"9vehhhgL22/bRpvI/GBT0n4C3azNi0aE8++m8YA2uLgDXPxoQWbakOXhRpwDkpqnd0yf6smQbaCbjcNE",
-	"RMipEEbLBTfa2PM+qCJzoeAEh6MS16raW66dEc+1gRYYKWmx/x3x4YAJfZvRAe2xiBRMaJrforc2wgy8",
-	"25wLdptRzaB/573kKbuFncaliGIxoEqzwvyA+gt7TLCCp+2g/01I8E4K1uNKI52NkoUBiM4EnAabArGZ",
-	"xte2hV0s1kWn37jSn2BpP8GL3iK6lI+Zl+OCXYfwTcPrfJKtb82mxb1q9APc1q5tOi9sHCA4l7huavpk",
-	"rn4oXQoZUay45yk7zZi6Iykd0g7PuZ5MaS9TZ/gqOJU1qWxuHlPMoqTlmUXb1ZQ2JBRlZD6VaBSLoB88",
-	"L0ifG4V8cmWOlX1dvrM+NsU1zxsyAS15h4XsFUypyN9aWjXHja4N9CUjYWClL/NMkb4ck4FBI/deBtS1",
-	"38RMDSzWNwhKGE37NgPvIPPv8JX8vyM2Wp0eGq9dNaeuPOHBNdW9+Xfo6BXyzL5QbrHPoIn6yeXJ/45Y",
-	"MSm7cYf90pclgCrbZ5lzWj8KaNDs9q2yTR6h2pqrGUWnbmD2Irb0qLwWt+qQhOzIbIL9Jm2Ot312Mm9w",
-	"I+FuUBmeQZ6Ty5OOlDmjAkdyTKmS4a5+IE3SLOb/mh/Oy6V18dQhkM3BQW6SKb2MslKCGCnhDyku6CLp",
-	"BLLh/Iv5Z5fRD6S+6o4UqzDCGpye6k827lMNnH8oVCqd3MMOqjxomvpA2Nw1aXfU1mHYAhsdyG7Q/uCp",
-	"RCh+V2vQWf2uAjarLYEEDGyOBQvvqel5vhVbdE4kAZYcjuG4z4oQPcyLmo8dO4ol1MUFSviAkMAxZNeh",
-	"E7Q5k8+o2sn7vUeq4u/2xwpuVNy7bTC78gXrsgJ66eDvSCvpSVKMBDk7t7yrZoRd/DZpG21zVOQnlyd9",
-	"rYeX5+cvX313dnF2cfby8vuL7y9gC9lRfKmviHPVTt6YpCmqYZEVuhnT1sPtTOKcd1k6sU2mrHrrFHxV",
-	"Y2Rch8bFUBaa5kQxbWxAFdziF/SmPHwHoBC4CjUFAJ0OI7lReFFFV8ZuRa1zEDzkhuvaJ8BqMDnMGYBM",
-	"oJ/MFHmZOwR3fBe0wZ+9L/iYDXr4m0PPeXf7K9uaCQpDPMld4j3wpWdQ2eqRJHh06cCue/RvUvROc37P",
-	"sgjqJGBvVlNDHJ9yuZRRqUGVOyLP5VhNr+R12Vu/7ukfcL7TDojgBngq6kyvCY5sQNM+F2bZkd+fKu86",
-	"Na8jHIsVJfNebLnN8TVcloKolE3WvzLuSx9/tlxftn4n3EbgnK1/GnC0ypGGhgn21ISdueU9KwqeWYeT",
-	"u0CzwTCnU1uL8nyJKTkKssiRkpmHGiPKK7jlLX3F5QOHDKkRecrwVZRUdP5O77vd+vf3B6TMltvHnE1w",
-	"8kaEakhTwhuH6OEKsmtu92Owclis7dY0WIOgp0Y4ROStnL3nDe8JqLASqJWMNFCXK0a8DFdEMJYRIUmH",
-	"0cKYJ/KOiYiwz3BUc9kzVwVbsFQ+zDPq35rRi/zyWqCtQMni+avR0Lxs55Jw2JTKwcC7BvWsqQg2YvAY",
-	"ZyPWj9HxuhNP635JMnYPW6HPcpftVQIkV2qEmGverdnGcsIsWBZMjwqBMXv79D/cbeu2oGsrbztbo7DA",
-	"Wlzb4joq0629px9y0MynM/3vg+dCj6e63Spt4ngGpigCIHDAjPtyUJ5gVzeGRHo8I7z6+m2otm63oRYc",
-	"gFgozRAnzaLa12vQGgPBs/DxQpGC9/rAQtgFLag6jLcD1JTnbcLKGX8/ZOLtT+RHKQRLNeGZ2b964tc1",
-	"8gLJklNrP1wLkBXBKnpOvtQ++m+M5rpvJkczg+oqIgOmC566fcsVyWQ6Mls5MkdS8YyBKAxF3nt/Pk++",
-	"/vPr/w0AAP//",
+	"7L3rdhu3li76KtjsPYal3kWZpKgbNfbY7dhO4o6dePmSdBL5sMAqkERUBJgCKJnL7TH613mA8wLnX7/I",
+	"eZP1JGdgTqAKdSOLlOxcVtaPLIuFQuEyMTGv3/zQieRiKQUTWnVGHzpzRmOWwj+fvqEz8/8xU1HKl5pL",
+	"0Rl13swZSZmSqzRiDxS5YaniUhCqCCVKp1LMiHkxIGoVzc3P4VXn+KoTXhLFREy4JhMaXRMuyLNp9wXV",
+	"0ZxoSVbLmGp21Ak67D1dLBPWGXXgvU7QSdmvK56yuDPS6YoFHRXN2YKakS3o++dMzPS8MzodBh29Xpr3",
+	"lE65mHU+fgw6r5hO14+mmqXVibxmkRSxMl+/pWZYbCpTRnS65mJG6IxyURjPybC3ZSx8sVp0Ruenw14v",
+	"6Cy4wL972cC40GzG0s5HM7QlTemCabvWj14++4atn8Xm39yMbkn1vBN0BF2YN+mS4+NNI/ifKZt2Rp1/",
+	"eZjv6EN8qh5m/ZtPP4oiptRzLq6bP+g32fujfif4Yc1v2Jc8qd2QbxhbKkKhDTkwHzokMiUxg5+oZjE5",
+	"mNJEsUOyTGW8irQyGwSj/3XF0rU/fNNJxx+o3YOJlAmjAoeTah4lrHkRsud7r0DWg/neY6rZTKbrzQvg",
+	"5kbklOg5VySyr5ED8wWaspiw9zTSyfqwaf7ulU7Daen3enXH5fEqVTKtP/OhYO/1OIIWIY6NkWXKbrhc",
+	"KbKkMxaQW67n8LuiC0amME11SRI21USuNJnKFB5Peao0vNM4ARxJw/AHTcNXWi5Y2rihUd5g3x31vlH8",
+	"5OZNvZ1TTbgidGLWAbfVvtq8BPh8zOPOHUf3mtE0mjeNzX3IjFIqRsz3AxJJoWmkCesuKE/MQWTvNUsF",
+	"TUjKpixlImLYiAuFM9LsvQ4InwlptuRKRFSxoytRYOo0WrCGCf+6M7Xa2WmqV2rz+udz5IJQsbYErBhR",
+	"mmqmyEHKloxqpGrHmg9z2g0ITZLCffCzx2VWaslEzOLOO9NgmciYObKqm6mCERemyzVbqLbbizPufAzM",
+	"Kj3DN4+zJaJpSs3HVoL/umL2sRnMx6Cj9Bq2YSrThXn/q0ROaNK0dj/AeTbTINewjHjmff7EyAy6IEuZ",
+	"6qlMuDwi30qNrCD0aDhsonN8fxuvfhazxVJqJqL1N2xdHeoLes2MCJKaG58oOmUj+MtsKouJOexM6RKH",
+	"umZrQkVMJjI2/1C3hkCo8nhUzOMrYV4yxzaWRjLgGoWDy2I/0DMVUs9ZWuxwOBhckts5T5jXsRsQV1dC",
+	"aZ4kJF0JwcUsIMPexRH5hq0Voanpe4mMczAkc7lK1RF5qxihZJoyNScpFbFckBuarBg5oOTt22dPDsmS",
+	"pe4L5QN4Mu1F/eicdQeT/rQ7jE9p94IOj7tnUX/aiy/Y+WTQdzuFwmC+Vd4mdM0ubGLPCy6y81t3ep9N",
+	"Qfirv2yMBOnoy0mY5t8RTRKYGo2DishJDqyoeXhEHplznTAiBcv3oT+4JPRKLLhSZiPNs+Hg/Ij8wOg1",
+	"9KCAGsJ/DYlgNywlCzPC8gI6sbR+haxMezex9Zm44Zqa9Wi8yrjfZN/LrPCd4ocNi9kiqeVDAK4KVwBw",
+	"06aTDg87uw8OxoLj02zRvCT4cO/FwNfNZ57zBdf1lLmQ5tAanmoUh5TpVSqa5ptAN/73Yzalq0R3Rie9",
+	"INcY+gV9oV+jLwSdF5Qn33DRNPdr82jfmWd9uw89lxE1tF77qQQf3uVjtn/3uRdMKTprlsMX2fO7fDT/",
+	"ivtuG8HBfnsHCi9d7C2H5a50MzS2mLBUzflyw4p4TfZeFL+T8oc3r4rhxQkX17mSko+oaW3yFrtItBsG",
+	"2W77oPWn2b3SSGB4302nGxQQaZ/uu2Wud/hSGrPUSYTbt0ua5p5S+em1Dxhg81LYp3svhX0/+1IbcrCL",
+	"4FPDSt0TOXiDgEG9pCkTus1JUqtJN1dQ2u7QEvq/w/68REG+PQnlkr9I1sVBEsWY8iV/lOrDT0hedviN",
+	"BLbMnu9LYvkXvO9t1qWzJUJV+vU3b43mbEa0UVcmoCrfk178ikUyjR/Pqdhwp0bu8b6LU/pK/uEvOUvi",
+	"jRplCNpKiMK2GX8YECoIj5nQfMpZSqamD6cAmBZG2JpyYRQ58w1FJuum5YJ3Oxvk7SXVmqXmzf/rZ9r9",
+	"e697MX73oR+cDj/+z07zejauZOoe320lC2u4mcjcGiCNwWIqR173R12DTdT1Zr3coh24QTp2ZnpqGgN8",
+	"ZbflMgP41rydj+l7sxCbCQ9oIwyArMCGahVnGCTVFRJsGjC8tWHh6ldOJqydtGKtFFyRVCaNq2aetV81",
+	"aQXu1yzlNPl2Zb60neUbTccbjoKXiYC3G+zRnqnh8ZP+4Hj4Hz/+1HTDQndj7G5HLvea62bupvDhvifS",
+	"9g2f0XQ6bf6Ofbr3h+z72Ze20wh88lNSSjaOfFRtRKumcd2rjOWNxo5ORtdGcW8zQtTaP4nsVxpHPjYr",
+	"NLQ7aDmztGJEo+iHj3cRnoqyzBseXTP9SGsazRcgpTa5wPwm+1J5zdfyQTyWi40jiLLnd/t8/p38240f",
+	"1e7x3b5Z+FgbEsXvfiIi9YfhjWv7Ve5GtddVfkfh663aoEOu1J1USNu3+cwPKdeaiaZ1eM6VxnNqfcL4",
+	"h9NiHihC44WR7W9TqVlAzBfiVcJiIgXYjqJkFbM4IFwozWgm2nodLFeThKs5i4lgt41bfovj3Owt+WgW",
+	"RC2lUAxcSl/Q+BU6A8xfRlBkAv5Jl8uER2BjfbhM5SRhi//1izIz/pBf4+aN2JqcaQIsJ2aa8qQzglGN",
+	"iLl93AYEKH+rzujnD1YUx2adwNnxTFfeGx/f4f4xBQzNCNS/js+mx/QiGrBhf9Izk0WiHUFkheYaxItn",
+	"OB7CxXKlc+JZpWK0lKmmyTXXIzutkRv8xx0YpnkRl7NIDaHtLBwh6zbfN4uwoMlUpguz6ymZpIxeg0dq",
+	"lbBLK3qqkCi6NpI7j+ZHZjCPpZgmPLrbzkwpT1g8XqYQ0sJhmN4uZUp6tFLjXv+iP4hPWfdkcka7Z9Ex",
+	"615M+73u8aQ/HdBhdBKfMvBUp9Gc37AYtLSICiE1mTCCeqM7c+327CLfsy9hpKQ00o07Vze5e9lFmqSM",
+	"xusxe29OdzgilKDL1Fy/S5bqtVkHTa+ZMPtXHYbdfzn5hUX6gTUuklgyRcxq0SSRt8gxhby9JGFk9xo+",
+	"FUkRrdKUCW3XlNxKERjKoQ3eypL3jcD94HkOHT0ZGnoj5XOazth9H3gN0V84OnByckXkDUtJvzc8Pzk7",
+	"JZO1ZmoX6ugf59RhB0+0lCSB4f92p7p+luQF/wLW+UuesE+1yFOeIFeFNUiNaiqsyX3Btbk7+j0zkHpm",
+	"a94uM9ttHe3Eg/0d+73wYDPpbJfMDzFbJnJtJD5zMPnf3ZwPcMZksibWGXeI+ynTCY9jJu60mUuWgndZ",
+	"inHMBGfFy9LxBBaDQ38tVymxqll7Zuot/svsayT72sYNqA7vXrai0q3dFOutX9A18MNYAjM0vJRRvUrZ",
+	"OOaKTpK8fS4NKaY1FzNlXsp5KdeXJEx4xIRiYydA2JeXqbzhMUtJQqNra6+mPCZMwHIZSoCN/kqKOx9Y",
+	"65ces/dLK/R4DJL7nnFimxCqyaA3OOn2jrv9/pvexah/Mur1frokVF0DNVAj9xlxcSfmWRSHSh9tcR7L",
+	"M7mvo1nqNwyI/2vKbuQ1i0Nz2/m/rxTLhapsNhEVREiSSGF42IQR0wz2shgU9IqZB/d/43FVuXpvqYJR",
+	"FKN+/CujnjdXA2hyNt2iz53Y9GDg0Ub+XQhWSnGpfjt+3bigNgq7cQ1g37+V+ku5EnfbayH1eAq93ElU",
+	"NtzJddOeiw/zvfnW62DjduQDvpcNyboLR+Z4Qbg+irIghZp5ScHKjFwxRg7cxngMG99UNtiKmBnaIKph",
+	"7xiv2Jee6Ix6wJ32z0nTtds3p8qpKiNz0ULIWBZKNggIB41NyFvDmd3vx5fYzoX47cSKvePmz5Sg4rBt",
+	"c7PZ3MveepoGnDaXaQFhchzVE11M5HDKiBSstAqVzXuVWVvul9W6YbawKHhxdvdgVRicN+ydN4jfjFO6",
+	"vcNQQ7AzYACjzajRDfGSjurt9uH37rZjGP/tb5n7jbA0hXj9tmt+UrTklHrZsth2HPex2o/EmiAzs917",
+	"iUvuQyE5OOn1DkfkqjTfqw5YR3x18dmTAK07qLez1LDARM5Urszj4inYl9csveEReyvoDeWJEYZ/T1vk",
+	"6Rp2oGTljfRz7lO+GSN/Za1hCv5ye4Bs/WAKKQuwQujwjammE6pAT1yJlNFobqaBl9MbKV9QsbZ2UnWn",
+	"XUipZmNQN0u6gZRkQcWaUK3ZYqnVJdHpGpksSahmbXYHAtzHdKpZOlaYwmZz03J25hnc3rhvusXZtmuF",
+	"wd/Lzvk9mt2rrgLk31EFIr75f0jb60LeHthLjzqBn5joPW4al2390EsAhKG9FXSl5zLlf7/j9bWCjoxy",
+	"GdHyNs8Z0fKaCXfToolEolRiNaJLovhMQDbKrpJGr59v79vKMDZubnnU97K/pU5RnJwwmrIU1wHkSZQl",
+	"MQtqJa6FvBVBph1LI+SDTngE7hj72TwzsuqSeQSKDPSYMCN4kgWN5lwwQiPtcgPodIqOcfJMK6JYlDIY",
+	"gJrLW4FhbFSTKGWw7YXohQ8d+JnFY6o7o45T3nvDXHnvBFmbyRqzNMfXbD26ZmunO/S6vV6v1z0z/zk3",
+	"/+nl/4M0C7PZefuz4+7FpBd1z+K+0TUGtHs8QT3jbHpuiCChSoOaXBrVyZv+cNQbjI77P+XOoqevXhKI",
+	"IU+pNbSDtWnUAWeV2Xxr6OboJ/InXImfmRt61qCo2XZmuaYyXcBIYqpZV3P082zMbyguWvU70vWP5h61",
+	"VpotRhMptdIpXYalLEJ5K1hqaOGo+OW68CVc77aZsuXVrlAg5PLdegtj2qMae4AJzWD3gZQBKSJmaJSL",
+	"lWZeXhnhU9ST9l5N3OytITOGwcAJ27q9tp03RkxeMo9leq32HilS3y7RJ7lf9+cO6ArWk2itph4hBT71",
+	"vss+jmqp+bifYV2c+zMX9GW0V/Lo5TNDTSMSmmOJQYqZY0itplP+3uVZ3ZwVzch+7NMOZ7q8cV7m1EnB",
+	"YW76/PlR9yfrN+82O87ddJ9zVbPZ3wkGybdGY7DTVYHb9rLHWiaxkWvhsF1alV7PGU8tO1UlrmkTGX/+",
+	"J+Cf74KOlxTdGXWqLDVL62yV32nvukJep3+WMbPzY+mz5e19SRVkMYYuWVtLMmOo8JsXYe8viZG91sQm",
+	"1gHncgnZ24NAC+cSxlkcU/MBfA1EU3edC3brqBF1JZ5d2SUSs3TyT3JHgwjVGXWW1+Offh0+X5x/+37w",
+	"anL6Jup9H5/8ML34cXb89fzs36/7L9Tw2+X539LBa336tkqK3qq1o0H74bosuGu2fpDJUwfh8nr8j//6",
+	"7/Aw8AWrOUtZAPdeDv1hqPKRFcBhviPyBQqK5v3dac/NyQ22lu6iiC117h3xQmFojHYemrz0lgowJoKa",
+	"WXs+CS0JhX6DzAJg6JdGkVyByzFT8guUazf9q5RGjHwtl0tQ+bId5uMXYvjFzdnj972f6PHr+PTL2cXX",
+	"vwy+SU7+dnv+NO2/WQ/f8rPvlr1H6vhJdYedJFAcubPWoaSS+VYYA3VESDdossaDtlWGWlKlbmVac5N+",
+	"t8TVTNZEMRcwlS2Jey8TmfD7go0ICPGGBfV7JJrTlEaapSpA1x+J5GIhDVWxI/JIZONFH0He7bWN8lQE",
+	"dAvcF65A8+AKo+FLUms2leK0T05rpr3hOBQIwyh+01QuMMgc0BMeKMiWMyeF40mpW+htGdM+4W8mdwRd",
+	"qWOyRsPuJvzG3OwpW4H7FTTRLhc4xqnV1byEPlCeMo3WO+JuI3mmE6AmB6npuNT3q09t5b1+XhG4A1o5",
+	"cWCcRhNV/uAuur3jwuCgTxolbjCD7hk9n3TPoou4e8560+6A5sMBy7Sf8QgZkO7VXncwiIbdM3rR6076",
+	"8Um3F12w8+kZPZ2coCeJxmOzxi6iUeskN/f0T877faAZq2ZsXFNrEO6M+n8AjW9EQlDbR+aYgH/YUUHL",
+	"G6JEA+1TyoKOC0doXg6X9wqL4prXKUpcESbg6d5r5lNk42Cc1wZPp9JyqUBJg3CwPT/cQkcuADtVCH2X",
+	"jN4CqZen+Zh6ucYgcECUiQKfHWe3LCUpn81RBymHwZbOTNsZvXnz3CKDmS7889V0QEB2ts7GvRc9O6Qf",
+	"8ve50KfDjgcUcNHrnfUvLgYnw7Nh7+KivxU1oKI/F/MuyynZ+VYUF69AjCW12w28oIAXFm7zLbVdI0cs",
+	"MqCBEQkN/91bK9+FebfVyk2frbXybNrbNXNv2mqTGg5H/5Nq4X/dune7de/fTpDLeH9SW0E2wc32Al/a",
+	"9A9MbkCA01G2H0DDcWJl5L9OyO9ALs10YDr++tfBD+Lk6fvzV7r/42r4TJ69pL3X8fGXs9Ovf7n4Jhn8",
+	"9P7k8c35F6L/osbKUdzb9qdog3pnpQ+UsQ7CJd1o7RiRyYoncS4rgjLI9R7WDW8uQSuVzxNeqiemcJOC",
+	"SjplRjohXBC7hQGZpVSA3wLMGZowGs3dGRuRPonp2vCI49NT80/lA+T1z4/hN3Lg6KB4++bUkQk0x/3T",
+	"waAIl2rhU8vCDIKHypodei0XTM8Bs9UPVJuwLNhaSxLLSxJ+9fQNeXjTf7hgIUmyjC6wd5ei3CDq+Pbo",
+	"SmQIdkfofg1JJA3dEgv5Z7RoB0+KQgmmzVyS0FOgwZaXvZrKBNpeCcW1y6hRgdUnAAIOdAeYEkAeLOQN",
+	"xPt4sbJHCyrojGWdok3HDAdsbdA9WvQvjcyUEVL5PWRsgdti+KBVbC5JqFgyDSEbCIwELO5yQVaKpQ/U",
+	"lTC0b20xlyR0KasN/dscF+g+W7FLEgIiTv4Str4SheYJw6ZpzNKjiIqIJXZQXgCi4fhxSm9pAsITUavJ",
+	"gms0ScQsha5AszRDx04SNNlA80iKKcfcLZF/jIuJfO+IxYLH0CiVykOUvLwStnXMIh57U8cuzdqakwoj",
+	"mK6SKU/MymoZXR8t5I23hUqtkIzhIebe243Uq1Qg+KChLMqTI8OJs1eBjld6It8HRLPFMjHkaB6lPGaI",
+	"agdQrewWhms6GLt25R1T9MZRHiw9QOW5ri6tem4/jwuDREpjmwR+JSzpB65xHa0CncM2w78y4ofeMvrX",
+	"c7YIcBFsX7Uk6SefPwD7n6PMIxJi+mpxwXzSuRIuwdWZcm3OsaoJfr3M+rONQszcjEjKlgmHFbINfl2x",
+	"FQuvhAtX4hEjMVOG9cKjvKXR2ENy4DXsmoYkoks64QnX60M3cEMxKrgSVJnZmwEEZJlymXK9DkgW6yWk",
+	"tvtOl8sEEK0XVGmWdmOqqeM5RyREmI7SDl0JDIkQMwfjEZDJKrkmq6ViqV0ou/fl05B1yWKuw2yHHUzJ",
+	"SsQsxTXBsM4HxDSELEnvZbpcpnA20F49ke/NMbVcIYvzQhqNeOxIxXBspaTda8CXMX+62UFYKzACpovc",
+	"A4E/9DpLI7Goj8JcST9n4tsRMihPoINP+X+j5OP/kqVp27QX5d7J/s7eMReCewr/xpEXZDb3vHC/VH5Y",
+	"QEyRd1/Ytyo3SCfw5QzXrHpjmB9R7s1/MDdB9i1zMDuBwyZwHRWvhU6AEGjuqc/9zZJRTRM5W2VrgHy1",
+	"8McyoRHL/kJGnv0JlJL9hfwYQqcMs3XrCn/gkDMm7DXSPEWDjWWy+b81ZGLXMU8Mz7JsMfuj9MwukMeO",
+	"8r/kEpK6i6zFb1xsAPwj/9Pwj/wvIzphCiYcpZo/x9nI7I92MAVmkP9tDmj+V5RQvsj/tCfVzNIePPvP",
+	"rBe+WLJUSYFUpzRNdeVXR52FH5cy4ZFZcrqKuS6ftLH36zvfyOMfoqoFJo7RALmfG/ARwQEamRKyvoWW",
+	"hdy1I/JDhvRbyEYARxtA28OBCTKfIR7bKzFhkVwwiyQAgOFg5AmNuIhp4yUk2g8dtsCIw1lKI/ZvNFqw",
+	"I/c0aPA1Wu/ygnKAi0LYHa7ZmEOEvfm3U02n3R7t97tn8WDSPY+Gw+4pG0z7kx69iI+jzruK6mVHU5bP",
+	"v+RQZWEOeVspxAIiF0XPHPiQhIQ02zm16Gg0jlOmipFG2H3JUTcsGOaON4RHFQf1VoGk53xYmHxnxuf5",
+	"snb20bWLcMLgJn/Vq2gTC26Fj5ynEyQ0xYh5UZURJDIbTZppZCMHWd7KpuQwj7bYk0oqqtsUPy6rVkWN",
+	"4wIMy76nzwhZMEkqisJOycQD6XKjzmO5SmLIhACtaKVc7HiOYvV/qjYEfLkcUddi+2+44iivtcNi+T5v",
+	"X15YGEPDSpqjsTvfkkrTJDtZ5CmQC8pgADTuyKbstYXZdL6mi8kqnRn+a8Tq1Pz25Gkn6CRcsD40mDKh",
+	"dEr/v/+Xkf7AXP3wxbENmB70hidnNTGndrG2Ri9mn604C15/R477p6fdPqHJck67A2I+eWm0qJTFxGis",
+	"hvllKHj+mS5s6aAIT4M2/XcfBvW2fDvxD9sdkqbloFXLwpKV2tdGdM6sSWQ7XlqVkIxi8AKUgidUU0Ry",
+	"3PNcQigMxmCXlQyLHlSmKneJZ0bAIYDWyOSGZcUKSpRSeaXOVufJ9A3A8YVLJXOxbfCjBR3DYNqA/HlT",
+	"qFjfEiWJfYqoltmy1FQ78DlBZd61XAFhiRrs5MrBFuUmS0yQhwQBRC5JdeZ58u8VZb3Zlm+gNQ0smqFF",
+	"LBpTHZJK8LwRzpiI8N9J4szFnh3ciBtGiMCEDAemN1J6mgfmnbDTKRqzL6Je3O2zwfSYDicn0akR7iyT",
+	"f5PNxAw0tvP71399vRIxXf/rv+JwT83Az4/sa+O5XhjJ6WrV6x1HS/g/Vt8RNsE6A9gOO8bfH/oPCl+y",
+	"z23fVyUPabOnoeApyKz7qRPLzvrdIT2ZdM+i07h7zi5ASpsMouN4yE5AAcu2pfkjLn3khREDmTBKlJkq",
+	"Tqxz57ASf/M3WuBdO48M6sJDAFXLh98iB2FOLf/4r/8OAxIa6W20Uqn72/fSNMZcVQ6wu/vL1UXSa0MP",
+	"pS5OT06OTxs6sRRWx6NA1k2ZiFmK5+nrNy+eo12CCq7531lMDoQk+F5A2A0TmsypiBOwqkERFxWQaUqN",
+	"wiBTEv5Cbyg2H4XoMj4MoAqK6d6ceULtST4q+7YBt2dDzA6GPuwX9lOMxGnm1hbK1qo+5d12GZUcxDdh",
+	"E0CoLsCnMblMGKEJmG9RFnaJIs6m8yDjg9VV2DNZJK/vVTx4jQE7joDNnqjLrOhcHkiXQcftHUpiD3cL",
+	"caMY3XLXuJXijL9K5a1NejV67NqKA5d5vjK3yp5Fk+WC/LqSmqn6C/pTxcDgatmD7x/dwoYGOU/LWNXe",
+	"sS9+2bnmwJfCxT0iobkC9g98aX9/tA98SXX7wBecRouoF3tAAzP9LOLlqHPHgAkrHv1JoyVwdntbtCrs",
+	"cW9Zbk+JbLM4ci/ixeZ7/ZKk9BavYa78cM6cLc8br/8tRoF9rgUhb/HjvlJ+v5fBTtHmRR6ZrX8tMYJj",
+	"Cu0b+1HkD3O5gJMFxlKrKF0SsUqgDCGdKCMOTQGjBiGBitQKA2A4nZa6RJXEsk6qClXJ2fjsCUijKIce",
+	"epiN9Z68o60s1kwUkSDwnHks13ymHcut1fgzBOa3y0TSuG5yAKSnJUHgZyiyFi5WieZLmuqHhgRBuQ+r",
+	"HBlwB2ulPPPkEqOx1kvIxVCCT6csdqExWL0AENo8Mp9wQa3HxVuus+OzYf98MNxGszCcd/WrkPLJSrMN",
+	"NrTCcTmplZ1KRu6UQVZUF+sJLCk3grpL/j3pXUKSJSAumtU9HRbSXKxv1Fx/2Ru9ssVEJnIFajJPbtCU",
+	"TxedUad/Sr76wl5s/hROenVz9zn5jieSioxLcWWO3yUJaZKEtkCklbVzu0HCla7kgMD1Yb9Ruj/aR8VV",
+	"XQ/QbZn0nqLYWdERwAvsMd364PHi6DYpL64QR0P3AXJyXCuzcmb2TkjwbhizjK2t9cXEhV0s9mapSrN7",
+	"10ApGm2CdWzChruj/ThwagwIp1ONyeylHXJoHVWjelV9ht5aNraIUG1MoEX2gFVi7LcCO8DGpXh6Y2FC",
+	"qqIrOkJZbBelZu5Z5JrnpFTyCAKEZivEl9qqjdJIN9lHYh4TrmtsIEUjSSGdxplFWllFNiiIVaUfY0va",
+	"y+YepW2Xz/dO7sH2+Qawm0wjGnb70SDunrHjafecDiddIxOcsfPpBe1NWhkKMrd1U/VsX2YAPzAC3WCC",
+	"pJZpxaB1GBA+JVS0g7XwsWPqPv8fXSuKdZ89cRZeh1gFlhRHQXxKAJql1Vc1TWesoU5m/h08SGaa4HJt",
+	"YXmpU9pRB4cjELgDlY0gJ7rN57eF+mnaosHtvlXQnIv8ObXQxxCKA1Xw9pX713mlQvDDY5QmoFBkmcUl",
+	"gSJlVOEuptacessjdlSV6F3DVqWaaiZnI5O2kI8vbmTRTAFOicVksvZLu9Tk69x7qkg2cENuf1rK8+dY",
+	"I63YNS8G5SzoGvcF5HS0E/MIsjeXFnPMF1wLWkNJ9I6oZjMJPvGELrVcqjz+5jn8QPpD8jKVLuQNnTty",
+	"mnp5F/Fx1D2bnvS6F5PT0+5573h6HA+i/oQy4DzcSu0LuTKCSL93cWFWEBNAI/Ppp29fWWpxxYFGnWUa",
+	"55/oR4NJ94wNzS13ctI9mx4z84EevYCYreuVGe6jl93+sPvy1Xc1SnFhDTYyu7xlYXla+PkLe1fWw3rt",
+	"8I/qr6t85VsWWfWWfWNCqxRsXV751tWY7MK3qAruH41iBajrVR6Cg0MO/M2qPTPo7pf7mw3z0KQHCsKn",
+	"XAUynztvxBtrHy1Vmn1jmBHO6jXXTO0P84HxVdSPveKKWABDomVpjvcUPdccDvZ6U7zXjN+YwWJij5aE",
+	"JglO4BMHfmXDbd4Gv97UHXYD3jdTW0jPHki0DBxKeCYdQCRY5vazAi5qo/6GWSDFDhfjZSpnEE5VBVNp",
+	"HfPh+tux+lZhNfHn2rVMKF9ggcu2i+jLFVlBywzSNKWRdiUXR53H3T6iHGWKVfbom+4ZBGzZIbl3aySS",
+	"4kdamNQaVrK6+1l5TvQhbioRGxjpCn81rNCKG/4QBmhq9X/q16w4/rBzEdKCwRyroPkLU7u34DVExKV9",
+	"2bAHm1UPNrQrCmR9wOwPcyskXWPloalMt1iy+/eOALgtyNQuZ5YNuT/T8Vg/dcBOWW6x4jMBJfpoWUi8",
+	"v8TaanC1zQPm4q6QFvcJ1gGu5oZ1vBN4R2nni2Nu3ntn8rnLYcoj+V2dGhW6hCmL3w3TVuQAAshDLuYs",
+	"5XqMJc/HS5nqqUy4DIkUh0dXIswqtYdkQa8ZBOLQQtV30B2FSxCQqUsvZXE2nNybMCQJu2GJIjFjS9M/",
+	"2CfGK8XS0OaBVsoTIlYqBuDfziVxyQZcK5ePwEVeakynVCi0spgPTFIqYi5moRU3YPyJlNdg8Z2bQUGJ",
+	"czl18FuVVAWahy3fe0QxlL6O9NilQ3BdzoVg7zFUfIyk/vTVS3PtDQdeEpYZGaiDY+oD1GXHMV9kP/OC",
+	"xrT8rbwewQ8sMatsZBe5Sq1H/H/kOkvnUbRg5KvF5OsaXStfr42H3Db7GHTcJrU1i37h2ldX8MP2rIsa",
+	"uCJ/ibeE5sIlIsrBWU9fvbwki5WCQoM2xAUcJKqCTFevO/p7uWkJvrTtXkIJicrmbnzVtHyrMC44YTOa",
+	"jFsroE0NtwUQOPaxm8F7ObeVrrzPDeuGdUNd517L48E2FRRm08yKQYu+Q0gKGGyyhFzPiQdGGiPj87IR",
+	"7ZMbSSqn9DPYBzYp/vj55j2w3dzlNqw3V96bNay6ZYOmLWthn4LrsyCZYARFyVdvZpvloFkeBOSWIxPE",
+	"9U7hz2IB2x+/7r5MZ9sY0k5Ub81bpfw75O42e5wmidsDFSBQJxezuoSd0+FukUs1prHm47Kbll2Wz4vX",
+	"39bLwBpQ2ltn9lFLDXNPVtupFd/7Hts2KLO2p9rls2RYGykgF0uo9mFRW63GnuXZEwcaSzR7r+sS0lAG",
+	"AHPXJfGFaa6uhGLalk/05elL4smsXJHww8fQNstDzl2glieBGJn2s4quvtBmdEyhx5FMwPPzL9Pp+Xmv",
+	"1wFcymVC12NfanwJwmQn6Bjp2z1BCfOoJJAmcibHq9SIq3Otl2r08GEUi0Krh6bNkbqZtROn2+SxtBS5",
+	"PaAB5dg1XWk5tugpY0RdyU7dPB2rtYiyv5uUL9dXo0hvDjAr965Wy2XCWTq+pSmby5Vi2SOLEZLpA7sC",
+	"efmyIm7h11TELFEzpliSqGhOp5oYXaBGPcikuc7/Gl6QYY/0B8fDk9MzryyMu/2akneK6ONO5us8eWq7",
+	"Or/wc3qO//gKyVZs24I30EO5JQevvnxMjo+PLwLy9s3jwzsguN6PSvQ5VKF2+S5FeeOe1J/PrvC0M9i7",
+	"zp3JvgUYbIGifFjYeyOptrraHzIxx4ppjtNkG+VRs8dV9k2/cft6t6yJPBh2Wop8tfhTGA1aD0vwSF1j",
+	"BaNUCg2YUFkvL59962dEfAsqGCAduICKgYjJNJEybQYu+CvJ4a5JDpsI5wtfZttFny5RSNWAasuUWTj+",
+	"JQVYQFgi58uMDRWEmcwXZuUnroS5F4mWYIG1ociQ+Bn64mMYkNDJgxYgyxc7Q8KF0ozGZTH9AWCOiRzV",
+	"UuFlRTWB7y4lF5pQ7Y+NHOS5EIansgBMoIhGR/XcfuNKePedxVKDMo1vXz0/PCKPrE8vo1eZuvROmiSK",
+	"TGh0bbFR/IvTsYnLK8GakC7Q6q5uWaqOyBujfUAYNl8sWHxZXhhYK29yNGVXIoeYSOSthZgICs3MEphP",
+	"UaJTygHTLpa6qmP8TmT/KphqPqryub7q/Es6m1x1zI6Yf6ez2WRy1Snxj7NCAsvBv/zc61486n5Ju9N3",
+	"H44//mfh79OPh/+nNn2wuArVCicACqbKNODMOuatSwAbMvoZkB17306M8la4qto++fa15/xwO12gdZkC",
+	"qXtFZWv2KQzwJPnDx5KmyoNpIFJcZoWbvVkalk2K9pQ8M+Fg2LsgIU1SRuP1mL3nSqsQeIg7IEc+sQIW",
+	"Uqm4N6AycV1Jn68VunN6qxN36UTJZKUZAVo0B9w6vviCzpjFpqBaLpFp+HwQzh/cXYbfXEIPCOBkbs5E",
+	"RjQxE6kEGQ7P28V35pLk5qRctyojEhrlb++E3B00x9YJuabPtgm5bsLbQ6IzYiqC0DcCzn8mc8lfhoq/",
+	"DBVgqLj/kGlnzfyTRksX9drKsEPcn3BEEOv5iIRZNIL5USuII0BRKmVTqHe6EponVotIPS8KCS0gtnl1",
+	"ygVNLq/ENVui0XbOjQC1Dmw9C4ePOKNcFPFXM5LJRmL0RNtzEf0xa1pheU8ADhRN3buhXe0XGVh3zzxd",
+	"LBO5Zmxf2MlSFCjEcqQsYhCWMZMyNnoVYzEIChNmbiaF4SW5IHFUDyI5kZNK2IQdbR4T+LTbR9ZoT/4X",
+	"ckK+WPEkZjXqaAMg5GO5WNKUWSTeGgm6Fexj1dpWHuwWg5uRNa6ZhxIDK9xKKtzLb9bWff6ld+ls0CCt",
+	"UKiY1lzMlDlp1dsoBGJQFs68eLuEl1cirN4joaupPzG3/9SWtArzOwgcKkYWDe0V5z5SlEuvRP4csJUT",
+	"tmCAFO/fpCGC9CuvMF2h8E2ddcVaVq5EYT3cXU3UnKas/I69L1BdVqgkP31DZ7WK2B/ymm8sgwF/17iy",
+	"6yZV1zCbYd3D5unWta6dfF1DfynqntetS127bJE+bIswrBta/SJtmHRh4LWjzJczH1xQ3K1NPAEDlna7",
+	"O17LBStzCyOKOLMvdb/mdhGl6VrliGHkja0+UOACRmJZpUI1cBEpyEokkJXgogqXZvRYGZRXTSAtT8Zf",
+	"5L4vuVepirMk/p7LhNZXVoGYb67IbSrFDD0GUEtVLFfWUV8SJWwuvlMBj5y65wdFuvg+KkgDcmtVkMhy",
+	"/OtKr2aDcQnVFutTLSF3FGpK/vvr774FK40KSCyhKsiS6rnKzTKlIYcB4SJm75nXxKW8/Dx4FwLeBSVz",
+	"RmOWov0na/ds2n1hKL1dan22Mi1Wn9cYrVojHbgP1fIXLriav3793b6Zu9Z6VSmjQACrx7fRpizmKYs0",
+	"efvqWTWnuhb5tkVIklEu7yySYScBDqJ+mVzw5+4pBXkENhjpIUwb4eNpMey8XjqvCTSuSwk47Q3Pe71m",
+	"SfyuaOq7pyHkhbfLaQgNdO90HZfOBabRmWQqB9v36i1jgeXqSdt6LHAB6nb5a0YTPW/AcWDpDSKlgd/A",
+	"d57dsiRpyjST11WmlnuhnZYrr73xbKDRhkyxZ37xhG3AVR4IhRQV1N9cyu40wjDv6p4HtX2zg7AwQJBG",
+	"uCaMpsn60sF+gW36lpeUxI2AJMVCuu3eKaOF8MXy3tBC7i8BpyoB1KIcnDSlLU6nbSIQTTubqaxpugUv",
+	"tIoxqlrRiuGqNeHOPKumghHPrrdq7doiqqddh2JJW2/4BarYepi2G8kLhUvuGTmkeK7/nEbJwhxfYt2X",
+	"XWUQBm6rgnlsKtMJd3XJID060qjXNDM4fCdmooXWmLfdOqnXUPemniunUPvcbw12CjNKmzXnyk9Wak7W",
+	"EFf5GtiJtrIymLvtM75WKuBTvyjZ3V1botK72gFPBbuD3F686h0SfeCEpzxf75mr94riAqxRJjPkgoIP",
+	"qrczIPsupVs3Veepqet63O33C1/GrCRM083sSzFEUd14aL7sZNo9m5zS7kV0XsHIR0HTFq7N4MH8pNTj",
+	"7tn0vN+lg8lxN69Ze9Fvk8rWUE8IgwYwn2Pf8kKZTN9ZMhfwtR2WvtYysNxWwf2WIoSCaehV80enhp5j",
+	"AeG9IpOyz0/WbW/AFpGrdshenaL7gGffQZS7S5qgL4w1xlCmqRH2MN1ay6UitzK95mK291wLZ6nekFBk",
+	"PL5OVkigJQdRIdf4gSJ+Bu5hMcEWvlifTLR91XNeaTHsvMNchwNon48c8F+pEkKGAQh8oDX4X6Omli2b",
+	"VRg8ra0Zva4evu5GXrcgeNuucETBxIjP9yaOncp2ecytPNav5S1ZULG2vos5vWFkwiBqW+gR6ZNlYktQ",
+	"YZleV4bARsn2elmVqQ3FaJqBYnLwmlLpsFueJGTCPAwbK+F9khJhnjWmHXG/huZtAqy5LoRV77nh24sC",
+	"OHYGhOEteZDZiHx+UjiYBRZXIJfdwpQLZ39jTJIvNI2gRvT+YUk7SBatw5JMn23DkvJZt9C5srZtQ5P+",
+	"Evf+bOLevQf/eOrJn1TTLrHdOkYLUM6+RKQ0FbG6JCHScRySqUS/PSC4Yz0zxFxyxsx8G50M3Mku+uxA",
+	"lGJ38nc2MAbPjFx7AScSi0H74wdB0oiQoDYSa7o2N/Lc0LeW5LhHYrpWuWgRkDP4hRygTb3IKPE37/Ie",
+	"nFwMipf38am3ad79DTNhdy8/67sQChVod6gRW2fOx5nszw3uuZjsP7HH4p+4nmwjxheeHsQIuwOshe9p",
+	"2Hhgsjz1loWV6cwiPH8ict4TsuFuwGttq/w+U2rFXmsZXZsNv1v1l7nLNjLUVkXdnEuIObzn+EUM7ewY",
+	"CpnzlAVonFXkhayvRJSPYtPCZkGfO5QSLe2A/VDtomu22Jq2AMXtYSmNhqAXd9AQtMO0O+91j6Nh3D0z",
+	"Euk5PZ10z6Lz+IL1pn06mOykIehFaw3hBeXJN1zUFq+55gIy1zAVbu6FPcFtH+Zc2OZz5T+MQSPXIKU5",
+	"2Yex4EqEiZxxAaFFXsKcDTYKLQRplqtifgwK/TrpB3q+nUuIdLZi+pVQcsGwCrokv0guWIyF4W3AJlps",
+	"hNnCCWSRiQyy2ozEOsaKs7oS9nd/4FoWWJ5y2KkoGTkJQgolE0YO8F6gRgyEzwqZw9CZMfs/PFBE3rA0",
+	"5TEjFMKUlO1vcRiQEEOSxnLJhF0DrzYSpL6aNbatoLq3XWX7E/q7cVss9OsDlUO7BoXGme5mO8KvXYmi",
+	"49shyHIjnkOZpxj3ppzBbXrhTAHoiFK3Mo2BSnRxmcvPSgsbzSWUtkQ0JdsWltjuiNn+yjIfluPfM5Jz",
+	"Sp4LUawhteKvSNiYC2jpoeNi02xAHLyCv6TM8BXvB7WaLLjGX8r0lv1U6Lqw5fnfsCf5n1lud+3edQx/",
+	"8Nc1+1Tp53cl60U+slrO8VxGtL5MckLFbEVnGDmMDMRcH4ARZU7CbWpWwXCGI/KIpCziS86EtrV/IAGN",
+	"QaqcMBs6Y7qSjmj5qa8kgc8Mg43yWcSsafQvmiVQK5xmRTdWeiLfB1lSoldjixxgNdUFXRNzrXjcC5xn",
+	"h1WsLyMKIljuJ7WgICj+KqvLctI9jocMQfHr7pdruAaKu2406DFLUzAGmG1k6ciI5wsqoGoc5ckqZeTg",
+	"9Ys3L8nJSe9wRE6O+kd9c/gggs+8M5HvQVm1e1wffpUF95g+gdC32CsGP9VC6tvFrVNl5VSj8dhoxYRr",
+	"oC8wKOuUs5goLrBgwS1VGYFKCz2RMmhUMTF7Kmqtfnr/dX93LdKzMR4mPwb4yrWVBba9BDLDxyKBfGio",
+	"QALrZ7eG4PbmGbwZf8hiwYBjeU4JPkUmEPO4nZoHNhv7vWbjNyXWPpIddq5IvGL+l/EGwwReMKjdwSmS",
+	"k/8+jj6wCm708nmLmHlfCdf364Bth/XiUVUT3Ms9+RmAXP3F9VBOMmawm6egeCS2uArwYnAUNCKh4be7",
+	"KAPkhww3DbEaIAMeqqeZ/sN/CwNX0A7sDfCdB4rYEXafPSnqEzvw+9b6hOlzF33Cjm27y6G4eq0zov9Q",
+	"N+i2a8+d65rBQ8Zudi9asXPLrdj/FFZ8X1j6c5rxqxyrmshrr4twRG4ph2hfhM1VOHBLlpckVFlDClby",
+	"DPQBn+lwVGbYV6LAsUO8JMNRlhBsvjSTMjbiiINasccgsHwd1R8jpqzzfKCK90D5/zL0ZMWtgsiciWC1",
+	"x/tlym44u60VmyGiDAMI5CqJyYSBs75sbdKLpDPqXK16vePofzz57vGbH18+JeZX+InhA/M36BH/+6rD",
+	"xBU2Z//4r//Gxw/z9pAchntZMK/7ifSavTdPv2ZJIoMrcSXW4KpgdEGozltC6Lm3vWu5OiKPYHMgQHB0",
+	"JRzyi03/tfM6iuTiIe7i/wHB/38vr8cKHvWyVHs6iWI2rTF8wYKUwGyH5ydnp3V3sJvqh625K27arXou",
+	"h8bbz9g+Ahxk0+F5Y7W7LWm2mW1DoqZeMDFxgagyoPx9ztDCWs3HqraoP3rkxZPkWi4WTJAJ4+TDhyMn",
+	"c39LF+zjx1aO1rwNeJbzWpXDQZU4fksNwhFmyQNSADvzijggpMxExmtMeqwHP6sMb2elIzM7bHvDGiiK",
+	"p6btZOwrO03Fnbe23wCU3p0X7M6ydJEA64LfFL2B2whu390v3mIAkBXT7b4VPr67cO5YTb18WWA3BcNT",
+	"xnwUxD8D6zGCei2/+UxRLr8vzvPuHuTE7CLY0VWJH9i253vDS266eEaE0WhOljTVUJFFgAkig0Bzhkby",
+	"xmhp4MCiKSNfySuR2zTBAg3cD7qhAsSZh65BQNBKyFREl0zZEvWH6NtWjJHww4ej51xcf/wYQl9XAn0f",
+	"bomcLQL4RQbehaNx96d1aoCt/DCALosUEgZXwvz6Rpp/Q4NXMjEP0O5v/3aN4QcrFbtxeRGqQmp2aHtE",
+	"P3L+1lMME8j+hnKy34LbMP80JBX5HwcoyCNbZqE4ZHz0erU0UtdTM92sH3z0WCYyLf32XM7k21fPS7++",
+	"BEX7C6oYPju6Em/mbA0WXCG12W/AtUsh9dlaf7KdDkgi5ZIchB8+pFTAwhwGWePpSkCZH+Vem1NxJUIq",
+	"YjMEmZr/CqnN/7Ff4Q/EkIRfALounMG/Z/g7EyH4v2L23i6TSnjkgCoN2V4JIDgz+JSJmKVZYaPBySn5",
+	"hn9RQQaoFZXruMlmkbnyRgvROSPyZhG4GoObyRQPMqN7QLhQ5jQbigQUM6MjpXmdum0XaL0MvdulDuwg",
+	"oVx0s0u81dfrsANeNMSD2+R7s9m3kMCOOx3LIww7N9SRB6FYEslrDzpoTeJw/d2jKwGgU66mPaL5F1ya",
+	"SDYNyar1EI5mwK5wVcHzZ2GTaKQV4aJllLybVPuUTiAqli44VkbbUHXPLisuJRHy9og8gjFi4L3rATyw",
+	"a/D6cOFqcXnTEnGAZRCuhBcJlIeFE2VOFwQEBa4XDQ4urCkKS9yu3HlUjaE8qbG9LFMuIr6kyfaSOK6h",
+	"y11tFc+Ci+0SUdvk4NSU3HFfLu5W7dXP6rGnHhUjr2aYq5jh4wK1cU0mLJEIz/I5tcmdaxX69SMLEX/v",
+	"9oX5c5vTCrCxGRIBZrJDxLMnuXYBkdIBGsaUPJc3zMhUO0AXljLRstTnXYaUIRsOtujVTV4VL+3jt8wR",
+	"2yO1/V6CHRuTYAo1nP38l09TL7m16ykb4Y6FBnwGfvecmF34485J/X/IagQ51EAJWqA2JwgceNsLEthl",
+	"br46tvugsggu5+w1mor515rcQuR+HLP4tzEO/HWR/D4vkvv3r2VS1Z/RtVaQ5MtyHIpqaPgv1hKjxNBz",
+	"kFWjT9b1kvU/oWj3lxT0lxT0x5GC/pJs9pBsNnPSrQkK+T6OwEC0f4LCDtyudUCR6bN1QFGZlGsukZgr",
+	"OklY7JOvhV2mEYTxQcCun9FXRkJ3XbRFP8d6rLtXuYK6vGZECy5karZDK3IQmdMApqSnb18d2ioez15/",
+	"R4aD/hlxxXvLkcRba/yWgmMX9TALL7yRZJa7/IvNR8ciLFRwFurjYLPRVQg3m6eMy3LIcTmDy6MiQ0Hv",
+	"PhzXkU3pmNqZe4OoPV7yBjC1tx8u29CtFmYDJSyeQSGThbwDYoB52c8HYt0z2p90L6JB3D1mw+kJPZ2c",
+	"Ree7HTfZHjHgxXqTvPadh20IJtQHyjtzKvAyNNDfZcQ6zFABKx+agPU8lavZfC/BDZBsHJDx3nJcyZBd",
+	"qLjxl4x3TzKe3ao6Wcq33jZQB1jla4F+9pYeK+6LrV6Iv+TNv+TNfxZLWvF05Ae49qr0bomGMJwkqdwU",
+	"tiCNd2GApIO/NtTFIgdGilvSGYsP72iF++vqaGPbuqspa130xxbYy/4xQN9Npw318D2I5ZRHzJalt7UK",
+	"XdjNcpXnD0INwwrMxwNFIqppImcr9tktSnLqb1V8HGGKwcXk9LR73jueHseDqD+hDBzyPCpK/70N0r+Z",
+	"Kw5pmcb5J/rRYNI9Y8Np95yenHTPpsfMfKBHL+KWQWQZxfR/V+Gq29sDIdkC124pN9Iz6Hml1dzmWoeW",
+	"+JF7iNT8A15RxYvJWzq36vuaQNz2bUvLMs1GJDQHa29VbIdT2T6Vapq2VsVgri2SqEyzdrlT9+64QLb8",
+	"5/RbfLdk4g0k0++LjGOBEbQkcok5l+XiLij60wUCQ7ngQRuUk4XpPU5pdM1iYsv25rRiZrVcMKHHto/K",
+	"dhaGVMkX6dUiu7pxbdp4XJgvse1HKD163fKl59AU+a9MoaRpm9deutZ2O6F89044wPUxf23gfvCHD7vl",
+	"p8LT/Ku1JJbGW6UaC1BiC9ZAHTdbvtf8ZUs+7m1KyeSFO4gwdgw2N7P5i3UgiqdTkEW7Z+x02r2g571u",
+	"fzKIjuMhO5me9gylS7PCGWjGx3dOZMrlmX73mA3j7lnvtN89j87Ouhf94XTIDHueTPMYewDdo2lsC+Wi",
+	"5mCF+Od0qeWS9IfkZSo7+4tOv64oFOzpjAZBR12vTNePXnb7w+7LV9/BbDSG5jnpbdC/OK+X3laC63Fr",
+	"aQ980g6V6eV33V7PAjMB+eQIlq3XvZCublfp36lg5Ilkvl2g4wOa7DK934GQmRuk725xvoPQGrOEG/Ft",
+	"7JV63hgLapt99I5emYU8BXlQp1QouK+K4gFKiKhf28xy2EawwrW2IQH3enpjAdq2SAAtJHPTXXsQCmie",
+	"JYThgf6ww8Cfc1GXo7Lgwv1ZI8a0RBvLz2KdYQ+O5INMKKeudga5FvIW8n+tqApMXhhSVxar3afTQc1n",
+	"/dPe9losnPS2uGv5DRzXJn2aecbUSNZI24gOdY2ZzBXrXlmCrgvYR9tIe7tmO8MlkEJus8wYWCuV8J9T",
+	"t7OkHdSn+GUmx4y9utPpVrdApTkL21sjzLlQrZqU80DrVoWvV0CZPrHYUgUq2ptkmhI2FzRmUJ0xr0cQ",
+	"bKhcADlLoVorzRajulrHrdI0pqlc7HjGHBOtyLz4eciCtNllMEbE96fKVZJASDXYz5RQElERsQRrbraD",
+	"B9JypxFXSvMAtAwSRiNBtjBRmGYjQCa8g4mivRTc3kSRxu1NFNklXIXLcPJ2OHK3AEbuUeFqDpkNnGPu",
+	"Fv7uAEYvvdK44Qj963kKpCvfSrLyrZhWPV0lUw41Ss1qIl7XDYtJQjVLyYEt3e3V3D30I0E89SBrUgwG",
+	"8VrULwSIFPW2Gmt29jhQkKerQM6UGTNasC0AmeWShJatOX8anaXMFFu7Zfe0xeYz/VAKYtlaJMQsy4et",
+	"rHlH8aGwWi1eqSRSeWZVM8IMUdjr2Zu1G18j0zL0uzeQek7h6POzvhSg67kt5FIi5Hug2AoNfWbS2LQl",
+	"WZ8bFnyrcRc41Wcz56bxn9ecCxno8i4QAjYQHVHpbYy6L7WgQILX0KKKemTRsF+j41tYFOyj6qbtAGpd",
+	"P82mSMlMICX/+L//H5Kh1ZL/JA6nlvynE6hYTA4m64KP9PDSe8f0kN+45ddA7Czer56dyMfJ9RBysy6M",
+	"BuO6Lt3BvrWpzH5fWizb13wmnom997lYGBEvZtvzkZdczePQxrpVonTQB+1SG5RR4GhyJbIQB78sBuQc",
+	"oW3GRkJIwSo5+xtya9zYOqNOJFOoBT6XqWJkAjId7MUyqfENfIZ6dVvQ9/Ohe31lP5a6O92t+rgbUtZd",
+	"HVN4mdCIwZHZnyuAOkkeESce2gwyK26WjXtYMS6zuYTkQAp2eAkhC6zrXuV6XtFRc6P1fdyb70qGH0dg",
+	"v1DBjmLJ/s2DNcvzr3wLcNkElNdhGtb5ofa2cX4uY6CjgE9mE/z8hrZLwDOxatPS4jh9Ystb6RjiZtSe",
+	"PR+qoKb4ooLAMS5mRw6ZP5UJC80Dh2aBgBWGQT96+Yxcs7W6LDFowMMo1LYOr4R5FeAvENGmGIy6hpQB",
+	"G4R6CIiNYBb3u9NzGSNkBnbjqhZgywrzvltw0A5xXNbTBUmblcLoO2VywBQ7oyLIvVcs3XLDfG0AoFS1",
+	"K+p+fzcRjxtiZz0kkwcqcOQB7lSH84HIuVvLy+clmGW6Q233NlwrOwGOc92plL3bs23H1MhGL7BtuQB+",
+	"cSEf06XKoFs0ueHslqUk5bO5VuTAvNiFmtBYTQGLdB7Wh2z7dLJlfNgys+HbY79/sR1rl3Zl7O1kNzKk",
+	"ZoPWdAqgrq4KgS1UdZlZVuHpgkZzLhiIc2JmVCHqwFllwi4tcM/Iq7WdlXt177gYeCl89lQyV02nnaBj",
+	"P+xlwufCsuUDVTk5lZOELWoLhr/68jG5GJ6cmTmaRiRmmvJEEVwnchBCVZIIFJ6HttH/+kVJER4GhL3X",
+	"DOx5jiNqOkkYCSMZszC4EkuWdiHAhNxwiTZbFLDRyAtXnTmYFQ4qY1uQgiawkziqzggEk5G5E7I9z0NY",
+	"frZRNrZZoSSj/wYEFQgjv0Xm0cOb/sNMVO9kVzAyuZT9Oj6bHtOLaMCG/UnPy0IfAv/gGtb+GQ6VcLFc",
+	"6XwTVqkYIW7sNdcju3wjN68qY4R5b7VjmE4em6Yf85WpxT66hRIbKZb04wqqDAZE0SlggKm5vL0kV2Dd",
+	"SI2iC7j+Vx246UL3a9kxMNwWR1Qah6GM0M44HAGJM6HTtTkCZEJjAm+29kJDDNL3jpraeKKzna67ORwR",
+	"LqmeF6SlVcq7KZuylImItSzDnNPNhk/BVRQYNpHI2YzFxGrdiAx9iV49MApD1QJ17fDV5ixZtrrCABN6",
+	"DJjyftG+un1JqWZjm2ESjsBwhwUgJUC7Ba5iwyvTZfcRwNTPGTW8UOXwpWguOz8dbk8LVA2mCgR+e/OS",
+	"YAM/NxB7O7m48E1z9cUh7WmsOpvUXKY6IPPVgoquuRaAT6nVYkHTtTNiOhZo+m3lDXNxYuWvvX31jGS0",
+	"QwRdcFtT0//CiIT13MFVB81Jwy1GS+JsGamGi+W7cGXMGm7KnOU0yV9mPaOEKsWn9raw3g9gKgim6W9w",
+	"oQIquDEdjyDDXo8c0ERJMuwfo/hOETNX3rCU9MkL/kVAhoOBNbykDDDTn8VssZSaiWjd/YatTYtz2wJC",
+	"XcSMPJt2X1AdzQHGciXoSs+Z0Ga8DL7bD0iYY5SNYyY4AyTHKaN6lbKxSxu2qkHCIyYUG7vVNX0cm76F",
+	"1OOpXAn4ZRiQkCaG6tZj9p4rrUyXkRTThEfadoUY7ONlCgeWYz2yYe+CHHgtuSLD/sAtidI0Yd6cCoXT",
+	"XKnZoFSmDSrIVuu3mRUMybDfM6MvcAUyHFwE3nVATmB7RExOese4fQ9hbn8vVd3Kb+9sNYwAU1gIaxw0",
+	"syvAw9mlB99GYZcyBPvCSplfSzsEcQjF3TF3uzezYp0vV1G3VPzLFdwtLRX8ggtSlMH8qdYJYvGqDpP6",
+	"tTTSvMclUNxULEkUlgyRK11SdQt4d/DeLJETmkDVvqlMuLxEsUwKFhCQ3AF9NkNdUYwpwstWa5t9ZNOm",
+	"qNYpn6w0iicpXXRGnf4p+eoLiICjms0gHK2TgHOyVHqlMcSiOPn+sMtFNCeTleICNAvozOnDOxi8Gj2l",
+	"ZQ9lYwZ9jT/0jpGLbj0r0QHCmn+tdQ9BhrmAMnbOm3ZpHULkmjGwVizq9a3iNm00tOUtCzv4YbtY8Vsm",
+	"+jTHtZ/09szkLfgDd3BF75JEZP3IxZ1/a6P9olQqBbm8jgQCwmdCmk+RiKoKtu3w0yDD/wFj0greb+f4",
+	"zvImvdOwb5RZThyboSHszo1IuLxLXM8OPK51XM9yh7geO93t/umcUn+L9CN3f/45PdavWGR9Y2V9IoUn",
+	"JdlgTlOWmaJ9rJvfT3ome48i0hjeqNeJzcwemAtunTku8pqfGK54SQSU/VVzeQu1+zMRBszxrVS1LZHz",
+	"yNnKUfMgNIEabmRWw5alcGNubbDAba2Pm98vch57tCbTXeOknc66/QNv1ksoDeDeGnsXRRkTaFtA1X1c",
+	"U1BCod3Qv8e2xcuteiHteOs4vdlfi2xc+940OGCL972bNzrXGooHAnDOqbpG5dcWiUCqvTRqg1wyofJC",
+	"znKaVYA2owurPCShE5a0Eo9q5Kj66pg7wKZ4Y9s5Kc+KCH4X2zahbWRA28TLi/vLu/zYOPTHwL+2iivI",
+	"5jKjp42vNh2MSJhGDcnTRVnFNLvvGGTTZ1tZxZ+wt1dNKZXO/Wen7k0Z1eFbyhGKLcDw5DhA5w1UnI64",
+	"y5AqKXVTvR3tucyKJlQVeOiG29C2QuMfDvyWKgz5l+LSVgjFevExXlNQ6YBq92q9BL6RR0/YVKZs11nh",
+	"8Hbmy7+tMhnx+G7fdl1M1veEK1U6xrsGmsg0Hu8mOJRzqrfOoV2ClT+PhowK65p1Yy4nFjmCyggysMet",
+	"dII8w3VhLgXaereFY1oG4hSfuygndXxpZ0XlU2oWhU0ZfagpFkqXRvYuhmm+a2TBT2OuX62s1bC91PLD",
+	"HKt3uEDxGtnFsjyKrsFL6013v4p17jIssWUYf12E0aOcjVp2bzvVkthZW1No1bg2TRn7OxvHdN3oRrNN",
+	"YFhhACY8/ByoNFxBNDwxPRAkauTVhuPgXMxtA2XDhEyNysl1wfl1fHq61bPmj6GNCLag78c4yvGSpVFt",
+	"Qt2XMs3SVkVMFlIwu/gqIJQIdouVzfJiN26utssiwKiGWNdCTJpcTRLWqsa+zUMsjLxxQ5Ys5TKGPQuD",
+	"rEJWPjz7Opmsy/QHszAvuB07ajU6byO8bxdUpTab2F4ubpYFNyRHVoWge5Jt7pLfuJfYsSUrkhxc5Tmc",
+	"//iv/77qBOTKq36Y/eRSJK/ZGn88bGVOmKzHjm7MOKpMw8WDOSZr76TsfouL7JYqxWcCnyeULxoY7w6Z",
+	"AjUxUS6LsTj8mnsWPtN8kXzpWMxOGUMYB1SQv62fvRwc2AQcbETkCkgy9uhxpiqicKPkWOOIqzcxXdry",
+	"fsj6rDkqYfSGeaEbcKs0+2hYzHVLW5G7WEFytOpb3WAZTaM5iwl7TyOdrLFIIFa0PKAZIOPiECZkyKpw",
+	"7JuJdvsQgQSyAOx7Nw9g6k1DmAi1wRFoeHFRBmK1qIkk2urU2iKe5aeoesjrTQ2whlvOTn3AIURsWZmH",
+	"zGUSqyOCDA9L+sGY1YiEeBOGhIKGuqAJUatoDhbt/uDoBGoEmvMQEnuzFMDH7Y3sxI7QHSTzmuHbIfnx",
+	"xx9/7L540X3yJCChnW5IQp2uGKYzwAmHbHNu2mOdSi2j67FZ+BD6f/bElV61H8yU2zwK0g9wtEXHM7QB",
+	"G60Oj4MOzMewKrv4aPgEHcB9doOkutUukttAWLS/F8e8fO+WERbtaBm5P13m96W+vKkNtjJSjbOWbL9b",
+	"aJTxlR3Woa4Y46BmMSYrnmheY9t5AhVm84R2uC4eYJBbADkbLgAYJNRHL581aCKZzXCH0eNtvbWS5O5M",
+	"fDcPwt7Og3o2i8P1je5u9bNlCrLt3kxUsDt8D/v7I5/YDPtFldLWE+b6EiDbHHVyZa/mQrxnA0rgzx88",
+	"IQVDcXxJAH+x6R+Oc2Lwy4Jplo4zNpovnXnnY1Dt18kldfqgIZSCttUvqTcXvQzVeEG50JQLVGTs2LJx",
+	"2NGtGU2T9TiSQq0WuI4f32XE1/kBoBtgCvk7t+bHMf748fOe6Ps8cBuzyj7t6as/QnZymw/H/d0mwL/v",
+	"DyG6NMcNXvP1kj1QALoRECM5phBcQxJmLlkVkJjPzDkFKWYcFq/0SAqdUghOLMmsxdxUHzTOXtXbb+rv",
+	"M49mPdNpY/utn/QDV3HeMBsUKAF05ABKz3/19A15eNN/iG27pk8HjuKnYODMxxnM4ONuv9fr15Thw031",
+	"R+5dMP6OxYwtHkH20HMurvdOwfUSkB4oouV1BWwVfoPc4vHXvw5+ECdP35+/0v0fV8Nn8uwl7b2Oj7+c",
+	"nX79y8U3yeCn9yePb86/EP0XVe5i+6nVQqqDIAfhko7/8V//HdYaEXbJZsYPv2tcxedyxsUdFpFAol9x",
+	"Ce+Q605Kqe5XYodc92yzkvH3k+NvF6d/u714mg7erE/e8vPvlv1HavhkevbVvPfv18fP/376H9HF95PB",
+	"t/eYVbhhl3FfIcjZTAahAlgMC2e2O/k82w3pbnfc83w6ICejrJKTAclM4nmoc9OpUnfcqT0WXKZkmRqZ",
+	"MF97hYsPGulS8U+/E+ZfdwAP+GG+9irOQkIa+ljAnzuTTOVlCiwmhf3LJgvezqVDiSrtDOKlwRJyRRYy",
+	"Zon5gJCQzcNSQm8oT+gkYZdkmTBz/WV1b0n/BOOvwTZf2SvXdc1ltMu62m7qF1beEXrbrKzR/JRMbljs",
+	"4lpghU3XLParijagtGieJGSS4mVyrxAtzsd4t+P7w5ylmLXHwDohBVrYieIz0bWH+KglikhlfvcE8VGL",
+	"yVG/52YazzJOsz9LE+zWXWMJnzKzJOVVgMwONeYiz4Y77Q3Pe73qMtQ03XyT5FN48+b5a/tOAxkoph1k",
+	"zd6wW/Z9Q+xMF6UPl1drViQDsCkRO7sde/gxlCxW0dzxCPNgOU8NcxDythPk/H6Z3o3fFz9bkdQ1MSxJ",
+	"k36PRHNqhE6Qy6GcI4nkYiFFxXG4L2rMnW77ZXqfl0xQXJf6Y6J5yl5rGV0bnelu947RpdBpocD4wCPW",
+	"dI2oKGVMWHZIJmwtAWFxSXn629wQepWKOy7D1/I2X4bIaEMTGl1XtR6bUQbp9LFzho0612w9kTSNya1M",
+	"RV3mdvbiNuQCGV0/zlrv5tSrroysz3ctR7+lMmEjEiKmQwjhzOqShLnNJiSQcLlMaMQsFqUKCFdqZasP",
+	"pLAH6kqAxT2wQaR41WILFhs1GpVK0zmUubL9gkxpe1pQQWdWsfAQETCWu5BBiMOFw5bZlgJbPquQdVd4",
+	"Xjnxr19/91iKKZ9tKb3w3ZKJZ0/IYykEizRBg5teZwHpCOEpVxrLyyacCU0Ui1Kma9yY8NjqIlutOi3C",
+	"4e4x/k2a9WrwrlnJ07YxMqdiDrDciBpoxHbW6jxav8ntNjg53uh2qzO7gdwwBo9lgxf4CfLqB8r6NTNs",
+	"1SKYW6t0+TlVY9zF2sKFGKxU3G4LSuQCMb30hHrDPZyjBnh4L90Bm5G3r54H5BbkvZirSN5YVLdUF5Eh",
+	"O3Otl2r08CFocUclnLhijlzNvH/hNRN+iTttfXYeFYAP0iKVOXsARCvh0Y7JLxLK+tsyA1YqrV+OX7ge",
+	"7xIBLuiC7UcOqDlZ819L8ISYpyzS41XKm6J0sQWk+WtJUjbjSrPU+6p3JrZug+9irn6sABkDW7Og6+wg",
+	"CmkDE27pun6pWyRebEoIrIQQb/HOFEM5LdkHHjMsHLecFRXPfGHHkVA9ovG+WNqufXMwsgtiX7Hc26XK",
+	"rXFEnrOp7pprAyakMEwjdPMJA6LpNQSS8NR5lssQsN5t0kHEiHxVHe/q0C7+s2sk2K6es64bg7fSUATd",
+	"YxTvcu60mZ8Au0CXUX5+3RX9cafrb4uEXppX+Vi8srtvmA3uchlfU2mJz5nhztdsqVvoDvWn07sr973d",
+	"Njp+Nl51T5AYSAitwnb4ZQ1XzSNBYHvN7UIOzD8xb0AKQkki5dJIw2QulT6sY1tbtszeJZ+W1WfLYRqF",
+	"Lbl56/idWmbltr+Ba7w2l3It3ox5wOLMOOMkJipqGEQ1TGGl5zLlf7d4E2ktvJNvDjJEP0nlrarcOQ1o",
+	"TXvLjs23lROVfLEeY7VUfk9tEAvKNfwra1Cpf+xa124O4srV7g1EWppdKWhJW7DYyDPtDC1G+IM4QZd4",
+	"481qa1W2YvnevaEinaWq0Hn/otD5biiNQSehynBdJjYO+TPATO5R1LgmMCBiSsE3WhB57pW0pePbVNB3",
+	"ZeyhegPYme9QPX/vFOucDrYOlIlYkbm8BXUFVZeVusOod4R3LNJX5WBCoupt3eJC8r0ZKShcMAsIVUZ7",
+	"TpwwALYzr4PtzrDGvef0O8Tk9JfjjsCcO9bL31yOvrhUZfZs18KfXokECtS7NW0rJ6XNsZx2pUaA5Lt/",
+	"MOcOfLN1MKfps20w5+u7Ogve+KX4N/gEbGrOuC2ufLCTF+FjfXi/3uAPyOT7jBfQKJIrockcsFUzH4iF",
+	"EmvrF6iGUv1+3BLlCK1tjoHXTBfL5N6tZrGjENtZpW6LK9zbWaUzi2NRLsOyX23fSj0V+6B2zsA2azUb",
+	"vH0zQO7i8HM29Xmq++8gEFklGi3aGZiHxc4ph1k1QZEVxbM9ZCfP4jPIwZv/EmE/vwibR9iM//39+U3v",
+	"b4vjb/r6p8mPZ9EPA/HqhD6/iL8czr4+/eVlT705Xn1/fvsf/QwMuiV1b6gtsivdJDKiQMEx6z55mofs",
+	"PoopeS5vWEIj1mlPyf44q+XCiue4nVjWKdJzC1F1i4vYdvZAkQmjqRFBXeSfQt9w4OuGRhINiBQRu0RF",
+	"nWtI03nkK7cj8gV2Zd5vlX3odnubCNfoeHZLElRrB2xgvS8y6bbqWaUN2pAHBmrjJIBsvLPjKWp++Zag",
+	"o5Ts+Hj8XJa8foVuqgIUr687CS5OjIHL9P8DKoicTnnEAkLzOoOHl54FAFPTJ4xY+FAwvkgIwLGIdztX",
+	"ZN+bcfqwWp2nr152h2f9fsYuuc7LlvZov989iweT7nk0HHZP2WCKUHLHUX5cv6aLySqdka//1rnnSt1N",
+	"CinXiGhiW/8WevM2aDIzxkZgMnPCEZxMOaA4kFY5CqnCyoXbrbU7IHeJ2jh3iyaZJeDnxrfNaJINnKXg",
+	"Ltq0e6CT21zmvbfvDwg9WVRybSpFgZr29kLhTm/RbrlmI0i8vINq255BtFdtuW6v2nLNtkNNAltthTP5",
+	"z8Ru7x1TE67JPyegppnavnqx5f6YNWTOWR5ADNE/m/AqVSUAtYmAqgRRE5J6XxcVOXj66mVg04FsAOAh",
+	"lgxDFnJEvsNii4G5x5Sma9hVNBQfYL1mvbaJ6CRKGE3N08NWN90nuL12sqiYz9cSia3htIXtegWmDPvV",
+	"0zuwXz11DKPXPWGn0+4ZPZ90L6Je3O2zwfSYDidGrd2J/eppe/Zr5oIqUq18XCx2BLE/is8EQuNIW5BC",
+	"KJmwI/LMXJWpLeyzUiwrzEa4UJrReA+52Omns5RG7N8yL2lJS91hFW2EEgCdeRgw+PbJtNvr9XrdM/Of",
+	"c/OfXv4/74x+ZUZDvpbLJebVliw3eJzGMVPXebW01mpvvzfqDUb9/k9lW8y9Y/lmgf71mOQLKWYFYlcB",
+	"MZcGTVlcPZBbkwX2kXfzmmr+vtWWDLSRZ3mGGjkICxg/YZCV6nIIPyHU+AOOOJpIqZVO6TJ02C02ek3e",
+	"ioonvTWiSX3DHaualUmq3hYBLbqmBYnokk54wvU6IBOmeIzQNFiCjLr1AYmaa3Ir02t0LNlkmV9XbMUa",
+	"irm1Av6DsTvEv0+LS/9MmIOg2GYFARBULJDanaF/HYFbed/GoWUAhIW9KhDu3spAzqRbiMrFA3tvIvNf",
+	"nNhx4vsXu71L+E8qfZsZ3kuJ7lJ5z40Fu+sT4BoJeO9i2n+emtj5pdOESOUvP5Gpk/HAHhpLv5BJlgY+",
+	"IiGdYb1reyCJOZCHmHlyBQHza8QuN9uXSHntYjpUliiCAc9BMZPEZY9kn3J5bzwlimnNxUwFVyKEK7z0",
+	"jhNOi1km0DLLKwk6MPCipdk9qpelW8Wa+Yv4iYLJfkuHWp1XDMu57nZH7GlPvr9IrL8Cqu49oGqfmKic",
+	"dlqqC7VlglwnXjTSXSKQ4LBvj0KAk14fi7Cjb/1PcqKxePFf6v/O6v+e8QAVJtrWBe7fZv6+7SDJ3sF3",
+	"HpCEXzPfL4vZq5/Bp77VT45L0cwVGsrahpb4whHYWddMW5GAcEEOgNtmjnECyDoeIgvQDdVQpfHwkoRI",
+	"R+HITwG7JGFWkxQfCKkDMFHbwSsCJborznjEHXakmZXNLMo97nGd4JPqZ75vft/kdLkAEPbI7GJAbucW",
+	"xvbWphM4pG6aZsivjfFdO0fz5LgpaAV5A6d/OBiR0taYm49MKU9UZ0Ncyj4Rw1y4so3VoAooxcw1XNfK",
+	"T3LqnxD7YhGd/GRbjY/aXP02CT63aX04hdkRt0eVNCwrcQAQiw1SbpH5UQ4r3gAMUEqmb6pNrBlg5YIa",
+	"whWxwrU9DILdYhwMfmu6SidczRlWnZ8yPAHFGq/wRs2RkNH1M8j12vEQfCeYG56WBBLsSUUDsKX3xuWi",
+	"qLTbnwyi7ll8zLrn0yHtnkxOo7P4nF1MexTvJk6THMbt5PGT/uB4+B8//tTxyoe1d2PeJ/SBP6cdqnWW",
+	"plQxjVlX3aXzzdS4l1AuVky3cl7tWGWtEtWazbKRiPc1jjwBslE+3WS2bDfXEWE0mmPIkx2LS/Aulww2",
+	"dxA+uhJeUqu5fA/MEXJXEiZXaikPAxIKdhuSlUjAGEMycsgQT6EAQ44EXegZtX3pYSuEdrFDZCK3c5kU",
+	"0qDNrSmyDPRSMNaVwA5jCfetYgwclGXIudwM+glOFYCsejgiRZ5y3x/86REgqFqUkpgl/IalWDr+ydfP",
+	"726mzHla1Uy5MbPVwZqUAnuk2W6BFGmG8EBl2OEiJAt5wxZM6KrI1tIuufGAqVWi6y8JeBlPEMhmgXOl",
+	"I0waVebnqUybzenehuP98OkDzbl2gs55r3scDY3Sd2KUvtNJ9yw6jy9Yb9qng0lOdTDmHQmvXFT7qkO+",
+	"Ou6USmV/dVzDl0tXjVOHuBjDQu8R/HIv1FxPy3vC0OZd1npo7K0+Z0mO/r2Csm1pHmZqMTX9Gq4NkESf",
+	"gbLmMonxUnWK+EROynHibLFM5JqxfKufdvu94SAnly/khHyx4tDXxz8mve4uGvlErtQK+H1jzkZv1OuV",
+	"SXxwn8JVK8spoGHdUp/3ff5g3JzmNr3z1BJdO0OpOZPYO7BwO6Y6+B3WdViYVGfLkK2NUbGdWpPF+BYX",
+	"zNy1cyriOlHSi9GROxTk9uh/66Z7VbG3CMbN0VblOQL4j+Vdu8Qz71yOuG1wgeWyTQEGm6gbjN1GsPgc",
+	"ccq+APP5wpAduQQev/DCE/YNQbCL/nVT7exHTucwy0zBFKeswJ6weFa5yrIi3D9/6Gy6vEqW2n5hXu4W",
+	"RFuPvClcKax7RvuT7kU0iLvHbDg9oacTc7V0sooETtYEfEtfGjFSNLcX+V/S3Md7Edgq19mWMuzu9Dj1",
+	"1OxHMZ5lRMJpKhehUS4zluUUXhhlF4yieKVAs9u5XDimjdey0RYP4J+HRuG9nUsroWlygDiHgcM85Cmz",
+	"Fabsq2ZIh62Lv8MZemFnVVP+va7+u6XBloJsjaTaycvdbzzXbQKL3PFuHVb018m5H1Xn/gOO2uo+f9Rw",
+	"o6KI0ICYZA6yua2UpiJWIxK6LQqdfpapZQFYrddmfnD2L0mIPACmjOHwIJBCWY0r4XjO4SUJkXPE4Qj4",
+	"kzlJNgrGsKqZlHEAsGTwp7k07XktBqZ41JOpE7bjokHaa1hvlX7OblhS72OAOqeFbMgHyppDbP02ZzKk",
+	"KdSzBcsNUniZC7hhjIbn2ZBHg8916tzS1CQl5iPzqk8N+sOz4fnx6fBsW1VWN5W9Xt5TlM9ms8dH6+3P",
+	"4ArfSFH1hwqIp+1dkZjGKjAqkaObZ08ab4vfD8V8Gn6L5+5PzHAz0aaWNJjQ6dqJT2jrRb0gsJC5Xv6o",
+	"Rx+bTCWgGmSVfVvCFFSFEiNDFhmnb/fax7i1uyYC5J4DjAt2S+Yc6vCiYoKnoQpstknhNQI0CLoLGu8f",
+	"srWluHIA1Ij6WSnJIivIAlsEf02lrddq694hO9iOiL2/4Qs3d2eLwqewQrnzgcaONvV1C8fKVdit96VA",
+	"+QupmVlwdJKjv61szKmx3jRUE2trKqOZqoVI+mbF79H6Zeh/x+2rs5HYstdaluwirg72Vq62sU5vpqvG",
+	"PB75PqzlSvvmQ5syl1v7D6y5MDD7BvGVlExXyZQnCYuvRLbKh4EVOENoDrpnSfIMQNJcpcJcCtJoalDU",
+	"AL9qgfqtLJq1gNpcnkhalDk984jjT/iFTFIoiZ62Ub3c+TK/xmuBz50r2g6VZiDX10Le2twdX3D4dKJA",
+	"6arfLR6hdRIYfHhrVeraUNbrlZtQLdnech3N8+Ci/SHjvFJvfgyPmstVEkOYlgVIva8orPuMp9oYSVS3",
+	"bhj3taUuhFotlzLVNlVuS2D+KQgtfaPXZ0JLk3kDjBTHk+5ZNOx3L9gg7g4np9Nz2o+O2QkGIPmD6vgF",
+	"SWO6oDMzmelKRLi/mSyir3XbQtQAFtkZffiYld4edSAKrj84BntJBv0257O57+GSSwyRXOFijjqPUwoO",
+	"kZirZULXOVMwO7I0rHJsB121htSt2gaQGQou1C3G/wVVmqXdmGpqBU2QjOy7WSqz53XdS1iiCiI62Q6J",
+	"rfeQx7t/8Q9/scqsqJZp5TS3HdnvS2z7Mdhm6cUNKRoVLzHAF2SWlNGYixmGGWXnrpXmhSN5elNvca0x",
+	"uMbterQ5F/bAtHjhOTT1TlZtzakMgBGBbDbfgf7Z9LbueFDrQ9wPkxF5KFN56nUbqFjzFtbf23wqbb5x",
+	"loXi3rokdKKMOGUDybJqfjIlUSLvklXTzseIy5CrAxlja3Gva1ubfttI/mRZ0Vl176I3El7NF7DIczy3",
+	"ZEag7lR5pdv3c1niHj7SmkbzerPEIzLlCcOqB5YUZUoQydVIolDZSS7My6pU70kKbR275RANaD5uy0ce",
+	"Y3t7FWCvY0dBxdG+Fnw6ZXFeks42J1ST1TKRNHaWFHgIhQtcEZwi3+Dm4n24FLNWuvfd76e2i5Hv1SaQ",
+	"szf+7GADEZhHUcE1hzy2qUyd5AG+u1jeCrNAiriw8+3S+ZwOTk4bvo4L/0CR118/6g5OTiFCcM7eH7Vh",
+	"QPzvNZP6Yt0IV7bRoIxkO97t2kJq2QCmQWEjUMk8CDMLm7XvbEfVaLXCN1xxBKloN/bv8/a1DChfikLf",
+	"GU5D4XTZfcj2ubgoW7P/auh1I2aQsEvq/NmO34xISHUDelvxzJpmLcX41kBBps+2ZpjyjOt9AB6GdD7h",
+	"GnfxXYzpFb6+Xa5rHcFZYMq1gEirScIjkrJlsoYcLUHMaUwFTaz5Lb9Mmmq51J+529S8/ikPHH59XGeg",
+	"qMXnmch43VIt+IyXROHG3Iv9fTbGY7e7uPJ2XVuymHy2mzHJrPhixY8RCXW0aMNWTLP7Ziumz93Yip3l",
+	"dr8izfmLE8zuh524I//ndM/5WnDt+lqTiLfCNcxr/7O90YcE0ip+/5OxPucF2hqzel1r5Q8xm98OSK8U",
+	"nqzQlZTHXBUyYfqWMWEDIpgiBxifFpBQSwgFsfahOPTbTqfk2RNFDpAqjOwqpOER8AIaqEJXShdECWu0",
+	"qtq0/FRGHJmvYrnRdjI7VVxUvGzHHgl52GYtCxM7h81uZm3rnYFtsk4a55ixn24mazAz1Yoi6yXrqiWL",
+	"+JRHFupyI4U3bL5m73UIOmHCBQtImEgxC4kyuhZNAhKaoxCSH3/88cfuixfdJ08CEppdCJ0eGSJeqDKE",
+	"gNX7YBvzsrRuz8yXABIdVDPTrXsYVOrn5wue0AkG9Gw9Bgv6fpzYFh+2ZAfXiAm1Z9vOrbEoYtNANvHY",
+	"HSr12TvVEpBXDBRXZQvZqGanSBtSr6qGNzRZMeVCVu2tbN4DXdV8EcJhkBjN2CFejIRfPX1DHt70H+Ib",
+	"XfOGCg9L7oUGM/+CvvcHftJrnHNLMcKID9d3wJTeweXQXqi43lVXee6MszshEIA71+4bV4QCbg5iKCo0",
+	"/WRZEpi2qDI04CpD8V3om2SQ70w7P0HFMJp620O/O6GKxcCKkLfYb4TF7H+7mBsO+B7pGeAO1mwxbp9y",
+	"87GRGLdLe7agfEPE2L1HaVn/359ZBHzpuQHcpZPIW7hk0wUUErauPVvcqYh14No0nLi/rdiKbdnSHKoU",
+	"QOAeKEQbxRj7uYtBtTu/PcwUaoHZIsNSmSU5g8jGZSpn5nYF2gfv5Og490qAMe2Wcs3FbCzF2J1pTLrb",
+	"gcDyz5dOqh3/gupojoVEGZnyRLNUkYmNCcEJBWTJUm9y5dLJOKsP26JS/Slva4zrsa1VvljbWtau5Idd",
+	"olKt/9ifRX233rACtzh15P5PevIDR5HNLGBLSLy7+zAmHqLXcb1DV/LGqRF+6iD+Rm65iOVtQELcGci4",
+	"mXJ7NfqKyV32OudHtqcGbvSm1ovyiBhRMb9dslQ1lM6qJzD3eO9ASqiTbKen9qJ7O3G8XjjGr2QOtWba",
+	"MEtWfy2jo96TZwOiJFS1nqxBjr0fMwzsWcWee0dz7vcFe19JuUODbjgi1Bp1/TiQBwDhmCqiGGR8WEsv",
+	"tAZrr1HWUYN3jiVH5dgv0Dm+VCTd7HFlo9+CV/NRqnmUsP1Dt3Cvbbw1xd4MQ8qdwFKxPDZUabo2vEvP",
+	"2drcuqVrVnMNw35BzXQEFRGGF0PkzGuqV2lMa6Dm6CrmTERbw2EeuXb1VufTk5Pj062oVLCkan4XG7Sd",
+	"5oedq0tUKA930UXb3Odu+sR5b/v6LRb8NKTqbqbjNCbT5P9n732X28bRvcFbQbm2KtK8tC0nTv+xa+qs",
+	"J93pyTudTjZ2n97aw1kTIiEJYwrQEJAVnVSq+tNewN7Afusb2TvpK3kLzwOAoETJkizJUqL+0rEkkgAI",
+	"/J7/z0/KYvq1fomvaLV388o2pNOy+mIypinP1Qm5sqZ+5YWUTCqXZAaTChWxcHYl0UZ5gPtcksS6jawH",
+	"sl1QkXHRTUBVNghGU5YR4MbF4uuG/80F+fQ5IV3JFCQGxy4bOWCIyaW8gxt3CsaQE6AnlQaEn+6cZIcC",
+	"eirmBVryGqeHFOYz4II05uoZ/KDDhNIF/f//P0bOzo3QkErT/DaVGYP0v/OX38JW6UljAh/9j/PvyXmL",
+	"fPvNy/MXz+uo3csxzEUY+zMDMHY5Fk2V+5v7vc3QoKm+ncGccSUm+pFDWje+X3NGzbu1+TYPRt8muX4e",
+	"dF3nrEvz24XTj2f98KEjTIsyv6U6+7fy3u6ZsmengAoBIaF9oxRe/e3TO/CnGIVTDo6hUqySfjmneqCR",
+	"Dmups5v/Ud8+A3dSZabntQkJ1M1rfjbdbDB51+msiiQG5aW5vKRfTtk09zLKUto3p+vo4vvvvzdrgzTa",
+	"qTlsP/76oYYt1V84vzxFsFoW5rTe+45TtrnvjxZtK4uwqUU5O1twVWxD0xofc3REtS5423XjnIss5S8N",
+	"QFDNujbV9cETOzv99mVrrWd2iddfV5fwzfnK4vUDhK0W3R0TjYpLB+VEJlypcZMSdDBChkUxiDfATeny",
+	"+Eq3bRBmW7CTDXr1H1pBnOt/4m/nrAmSLKxFF6ywMax8hCoNrKeOyYqbbs0cRz/xe+gNSTRIDj2b8mhG",
+	"V9mal6FYofGlLbkz18Y0u+SaLu2yd5mkD29bY3n/Yt706tu90jQbk+wmuVDxx/984G2o1fDChshr1DJN",
+	"+kaLPYtardal3zugmaiRse/PWy2j4xoFPLG3SUibjSU28lrIg1HZT5/nNsScWCw38AXWxXWtnJy5+bzq",
+	"bJmIRA11KvEcOw+FzT8qE6nNv4Stwq4NNOM4F9iAONyaIqzyDpEfUt2sl/L/uNnXLp+aQWxo+Qy57rk+",
+	"6yfknWDg73GeTs+UBgWSEO0vqWYeQWa442T7K7GuwLqtg8V7LikhJFrncsSKjfIOlnUsbp2nd9DfXr0n",
+	"59+SnIrukHYZ0bQLSkWfKUUrDdCxiGkophtMv3j5GBbBxUpZzFyW7JQH73INnN4LkOf55KRlKjvs65mf",
+	"ygCZZCQxZ2rlRIYlDuTCiQzmnosmMgTvrmYHOpoGfF/QWL8zVCzDcp8RcmOMelS7ohBeBBW9lcSjFakf",
+	"QGtLhwXX42uz3VxBJv8HAwsIqT1eeyazu9s/f/9jqpT1SngWsUaCv0maQHghuujJQjUX6Svx33Soe+Zl",
+	"p9TGIMCP1mYZFApCIluKbA1DxZAcHg4E9Ck3M8e/jI4IYyzn1tN6gOqop0mZnIaqn4avj56gMmm6wv7k",
+	"9P7s1Iz8FJphWHKvqOrWxbeJrdcnFPxGeQP4/NQnQD4wm88QIe7I+pSSv9/cvIc3gE3hZaFpfsc1+dvz",
+	"v5Wjwo8vpkiu8W2IjPRp2uOCKUuwVjZ2V5Hde3iLkpitht1NB60Ayj70ltTN9t/moi0/Xpb3dyEa5ECJ",
+	"7K9clRQ3kkLTXHaHzNPLlQRXvIB+9t7zFItY/OUvV+Xu4lKc/OUv5JqJbBatTDxstV6k8NLhnyy5MNtx",
+	"ak9HbgsmeEKSZixAYriVq9/yEXLBzNhc5U3tD8x2k4WfUSxweczUJ6hBYYnKVvwzticxqgCSOp+Qq1mn",
+	"zGhMNE3ZAOvjzJrCQFUszIEjPwLpgLsTUXQMvRjhupTmOeH6cuoQKMawYsvf03/fsGFb2+O/aVZ8TNDs",
+	"D7kKQGYoq+eT89a5fcM/FoUs1F/+Am7zD69fke/PX35r021xSqeDQrZz1v8f/1JSJE5TVNrAI0lSmbEE",
+	"c/fe4+9eyYw1zTLHYsCKY3T733OZW0JsLkiCpntix4DeADMI2SG2xpFlUOw6LFKmSKOO17DDqB4WzB2f",
+	"KIT0yB0eFcUCvImqCQYzSd50jt9SnfbsTHwNKHpOaGaXiGURzLKQolsWiboMFjvIWDSS+OhFfJSYdTdr",
+	"AlWUrDSnzp6b2/S5Uq5u+/z5d3bar4ykNx+/f3d9Y2YPA6TC59GR5E3G+gOpmUjHx+agIOwo2mdwosxi",
+	"tGU2xnjHuORqjgWO4LL6e3x31ikEF/qBPn9+SUY9nrOA8NlWPJNiKFREzlvf24H/zJV2W2YAHJJcoLqL",
+	"hE2ZUTgGVCmSBDkZCXZhCfNChkLz3FIEgjfqMhYJkFdAxsQZ0ZIYJYK8bAW6yQm5wjQqc2bMWyEdNsJW",
+	"1YL4y6FZX5t1ZMF8gkksGrarPM1zo9pVeTJwIzUjoqQlnnQxqeo8gBoQ7smVPiGv4GPI0YqFYjRn2QW8",
+	"auSThju5LBeutGVycpvPJkNF2Gm7S++x9qk8xRys8lgkXNzTnGeJN9DteJoRcEdAYoI15y2QZWyQy3Gf",
+	"CX3pFwaABqsMAPdgJbWMBSTf4AtGX4aB+xvetzRTBhtevHjxvXnXv968uiTZ0FHcm68xxqZYKs3iNJI/",
+	"f//j1v6VNE+IdWSYTceZioW5xCzR/7x+94sFJ5C6zkFB3vK/YaUxMdsVUBZElYHHobgTBgStAxADfqDx",
+	"4doqGQuuMFoIq8oVEJ/A8pFfb14ffwf2Ew4GLvn30KzegBa0z8zrwD1mTguQXFjQQ/4/aBeUSYY37Zk3",
+	"VrpPXrpDRhKggUpIj9EMBCpE/1ImFCu9iUdXA5r2GHl+0oJcw9yqKuri9HQ0Gp1Q+PpEFt1Te606/fnN",
+	"qx9/uf7x2FxTBoKPSn3l6v2bsFPI0dlJC38qB0zQAT+6OHpx0jqBViZU90BXPe0xmuvef5t/d2ubv9gp",
+	"Pm+1AqAYFDJlSuG+Uw4xFDBopj2W3in//liOdqoXfsZyOfqJ6b/DkzHLaSDNFM3Tn7datum0ttU6oUz6",
+	"lyXsQuPuIdPPPgHUv3rGeDxnw8EJhiMAZ2bd1Q/z1Eq8iv6P+ZJq2O9TiPr+zO+ZwNwuTbvKGBnvvCJx",
+	"9E9z6Wmf6YKnauba29OjDAgWcqiZ02L0UFmTLqcgJbBnaregfU/W8r6QZt+yoT0RaL+ekGsz7SwWJbBi",
+	"aJabSWL5Zi7lAEHbskoDljUAlxSk9J23XpBkwAqQcFLcZkxwliXNS0INFsLCGsThQmkjXOEjsznw/lxp",
+	"JhCvnGbTQEHcYQUTqXs5z1QskuNju07HZjgG9qwyIILzd468rHDapnbaW7vOD241s1Cng5xy2GSl/WeO",
+	"5q3b5Ldaapp/ghfy1/jIVS70WXwU4bv5a2zuHR99JtAosdysFSP5/LuX335Tk+X4ub4TFUxh/fs02CZ9",
+	"v0wzd6xFkpMx7eczt+2NsTYzmQ5d7/+pF/JuwMTV+zfXA5Yud/7dc9expHYQJPhm/csLazHxlHkLDF2W",
+	"F0VjT2YM5y2lwp4zt1MjAF/ysvUCFciMatqmqpRb5iClst83h5DGAngNSYMa2VXoNqOaFHIUefEszcmk",
+	"Vtpfgii1VXw+ldc6tdEbY0Rz04hU9+BYgFx2j28PtZXgisCzlXm4p0eE5hYRNgTMScbVXdOJdFimGaf9",
+	"A3RLQuh9AtHyAYZmNtLL1ouHN9E1BvF+FfSe8twYV2vfg+GCzNx4xvQd8OM7Np4tj/7yl98Ck/XiL38h",
+	"NhI9Em43wT9DbvlYvAt6H0SkYPfyDinzjP2Q5sOM+cYtTjsG+vq0YFpZzdROU5lnJkNR8X4lpHHeOmtG",
+	"dQLJfPUCekc6Jbpx3moZMSWQcT8WQ8E+Dlhq7IEywZU0XrZazboNZoygq/dv/mHWCbKBrOYILZzr3lX5",
+	"k1O0GIAT74Ff/myUdmDh2NgOxklAtnPNLg5rVvzbNDvzHIcwf1f+jfqUB7jk7OFLfhXUOpewz+/5Iofn",
+	"tSzaPMuYWMeZKR23//XPzxO6nNJ+FYJD5D8CLjap1nZkwEUAXnxjviNmghun6hk7IUaOWd8OR9sUgBOy",
+	"IC3vsTlGhA4GjBbm5hiaZJ6BjQ4zrkkuuwanrT/BG6ngQZhwRpTeB28LYewiFs7FcMfGlzbdwg3A4vYd",
+	"GwAhc6C5fU+SVIpOzlPtTVxz4R0bb+zwW9kUi+m5lcOa5xaBRTh//nzatWLuDqsj71kRC7BoyfnZixJy",
+	"yJKIg5sBj+vSkBNM0FyOiALz+JtNYl4LmIRj9Ce/Gv/SxZB9nsKzszXj2TVst1kqn3OelSdjxzHtvPX9",
+	"w1e8sscHLjh7sdAFZr1vpPyZFl1QOM6fP3/4uupm+gBnaLPIi/sqiCbUo++EAnP6Ce/3Jvt8ivoGJISs",
+	"EaA/wF2VAyrPZHJhvZouEgmuNrPboP5tqNgJgUvBseV1IXMHSxseC+s3MT+chdQbgcWIJELq244ciiyJ",
+	"ReO8dd5cHbRwgVYELbzsTbYNBWguVACxYcGynUeJ84ev+EXq1+bdbvbA4ntf+MCaLX3M7pktIl7K6oB0",
+	"zeCEKnQMuaegM1wqBqoSHlus4ivcwXJ9d2laSFWmyCpjjowClrVRT5KMZ9ZBn8HfSkuZkTbrcZFBtQrv",
+	"Y04VBORpqmXRxOyDiGhplIm0F3i88W/3xMiqGQz7kbq0E9KwVlAswD5q+kiw00VANcShnZDXEFLAdIDy",
+	"zjAU+B+XIiLaID5WfWreZ+Cww4CCjVtMRigcWxz0KupAf9B8vJtmmdlNP+JmmoKcmp5PZZgUdyBkOppv",
+	"ISpQ5pRVG7ouqBAFaa/G3qtps4F0UlykfEBz8xIh0G1epsEd2WfmB+DAWbUtVN1kYDvMckrWV13XLZ7b",
+	"TmqY9pABRckTo8fz7rBg2IxjxuNt49t6D94iz8dXbFuTQPwejhU0ljGyFklV6p6Om38tT/cgQqFprkuo",
+	"MFYYx2rgugHYBk/l42uzypYeg493PvB4aCy1/MP3yq3hQWAR1wYe/CreH4T9HGEffSoTw6ZlP82qmmoo",
+	"/P1ngfTXvVOapkypY+h5fVqwjCHh56LK+pUYS8HQvY2ZQVZbBhvc+kRSc1+hOc3RITlgQgUZRS5yi0Mh",
+	"ZijPFN4NPSzuh5AA4OWj+Z05/ej71syF+GksShe2vZm7Q+nFuedsxIoT8sHYNy4hYcAKG4krCyhzfscw",
+	"yh+LiQylMp+ocf78exzZB6aL8fGVgaMmzHZaLnewb6sNp0e+ajYqMyplQdjHgTHcYQZRmJoEOoeQJJei",
+	"y4pY0DyXIxWuntXEaJCaE/m0Pn8ffwuC6ZV1OsWUiTJTySioZrd2HRNYj2bFFYO5BbF4lCvmmnfFG/Eb",
+	"170rmO3PXNwdbcaj8gGOQvmYJ/Kq4IxnGUmCjcqtbf0qeG62iqEr+zwWcK7cSPmWCufUUmsPzlxj2mYd",
+	"CFXQM0zInIBQLu65xmDOKeYgbhpBnX/aJ8vzjtkLaMaEh75PjUkBBGB+kDZP0qhOxnSrgnFEaJ7HgmKw",
+	"cSl4JA+jYyym4bF0ekwAo10NsHiC1gLtMXhuFBPZZQBQEI2lcCJgRbpQrydkLKDLIaSfjRi9gwS5kSyg",
+	"lUEOccxb9pErrZIyoguLxRhpM2CU83U4fUYFuKUvY1FnVmGWm0dxmkIXgkuSdCjPWXY7KJjnfnO/ruI6",
+	"+uljgZAcISM482lmXLPJt2mml5nrulIshuHBioOXCe1Ae79bK3fMd2etZoQJcO5L6zFzX1YuHKrwi8m1",
+	"bZy3vq83RsHXBdZo7Sq5CxcTMFVX/9Jm7BUcjTd+UhsSLpOP+VqEy8Z17RX89QtM4ycp2N4LOtxzSBgQ",
+	"bO+FJBzUJx57tqllRZuQgQAjgrGMZYBU16DRUwPwYP76nH9UejFx1MDk2UvS52II+eYck2xdblybGS1W",
+	"WTJKxE0QAbEoZTp8GLAJ2rZU+HlZmg/yAxKUxR1aG0DDCskSJ+RNGTZ93npuFG9+ZxtHYlE4ekSoAr06",
+	"MsCNbUcKiL2Gg+aKWOVfSdttG/KHBoVsg5fPSABspVcjg6s9XmwBy6RoXkgUrAKqgdIOwmGBWARs6Z/N",
+	"Jtqoxl59zFKg+rwm18uqSReTO85scV/tQ3GzcEjdNBA5ouOVAXKf8eVHuynrD/MKSPOk3ohyFjCiilPi",
+	"snQ/uFKDlEWuHWUJVXhyY7E29XkV5wKm56vhgBXK4G6Na0FkVhXFGuqeBCgyqrP1D9jNThqyID1qNNR6",
+	"SE0CT33S3Ct/wubByezl1bDp4E3YW28CSmp71JbAQDlcyofwqlqKOlVr6asH8e1iLNZVU2FRVukkvSxf",
+	"PFFaDhSgHGRMWK8AIM8M89eFfyMbYoU6HSGD8lGClvtskzgWtk4MOULceoJu5e/TsMzPMwuvn4VVoM11",
+	"BUznmKixmAFaK4LTz7gNpuDgvKYhFS6UHLrgyY4mRz3REZ0TM4EDi8u80Nl03qNVtZI61d3eEgrqFlBQ",
+	"zBkpO55gNISreXeeaULEYr4NcWnjqi+J2ffDAktOKSnkCDVitFGeqXISTunjyqgPwMGNygWmc8KZqFdd",
+	"oom8V9vIpLSjJgwor+JYlcQNISLGfIIqOTcorsiokKK7VyrJe7fVNqORuNvjAw8KydegkPgTsSzcHRdM",
+	"Mb0Z5w8YUlqS5BQecuye+R/wqv8KxhD4xhUwcmB3UneyZ5heEeEdxIAH3URkVS+RMewedhOR1b1EUE09",
+	"301EVvUSeeSPCB3QQmOmrAVvZRuVOMN393xJDrw+mB1z8Cd90f4kf9YBHpaypCbga0sepWuDU9rKrxKp",
+	"OhOtqW0+RrWFKuSWummSRjIYFLaH04gaC01oomUUC3NAET/zHG9NtW0qWFpyyktNPwqjksmhRheWbUII",
+	"pdxmAyonKRA6w+FjIs6iPq8HI8axeITPyyOPFCQRbHTrBulCqpU4L1a2w8ix9/0QorPNS1LrPDNLu5r3",
+	"zLV09P4zUnWf7YHyCXC6Yb2z8oylMPW8vn1YqOUrpi99SxZUHMseBwy9l0xk264o2GsNkulJpcsqk8vj",
+	"sVLy1CBrm6Z3q6Jw0PzNdsFySfnAjcuSWXb0r8r1bTY/I8MBaRgQc8w7dBwUDjUjoguaOToBaVPv0ZlU",
+	"2qnv//Hqx1jcs4J3OCsiYv+FV735wfVKMwAATbMiwpUaQlWAZZyJEE7GERFmMM26nBzs0hYA9gjKKuzD",
+	"sklFr4Ecr7fu+6RJODJoqItKS1ndY7EIljOoWbBBYkRwJW17kCDrhCufRtQ0BndgvJd5/bH411DpYy4w",
+	"khJq1kbTEWNELzygmexTLtSaMjKXiI6EmA5bI4IdgQVk8OrxIv8+sehD2mIx7LdDQKjOzAkyj/Tvq+Tm",
+	"EJbyGude1Q/KB2D3qlDGCMbBZrDvUsjCvy90s8xad6NWdjqPk0QzvaOxWH8Gz9IGwmsuuOpdX7/bkPjy",
+	"9z94TPazznYHRCruIQPw1lkaxDI4iCw99nJuGdmqNC30Wp00r7kPEzlgQukzNU6AKRUats8cqLuAVGG/",
+	"fzdg4s0PsXglhWCpJjRsa2qlbY4u5sIaGSBqSeP6+ctvmlEp6UVGEhCcyYUxjlAPaBdypICPIhZJ5d63",
+	"wyJP0JTxw1ZgRnGNbRIdJRU0dXtm9IGMF2aMv354E4tGUlFh/sMM9a9//v5HPGy1nn8DgwJ/FVQemlWC",
+	"OpeGld4+0Gaz/rtcYb0gzNP16mrGogP7g1lFI3n/7hpbXE3pUHYuqNDU2WWtersMWoQukUYUpoxCOqqQ",
+	"czcAvvYLnzjgGjSM6HjVDNWZkiWqaIXG9IIEWiAKpWkP5Xv5Tn20AAgQ3SyXFE/GSFzRvW9Oweak06N8",
+	"VusrAru+fgcTrRNTyPOq5dR5XV1EbT5JdJ/tN/MiamQNKPRTZxhd3hYZ8BgvLICgJfjWUkVTKRT0Pg2y",
+	"zDCMYL/BoQRRhPkJpWUsNAwVVN1zo550nXRckv/8pNEIVX9sdhOYT+jjtd231hAyKAfvQgZfTNooNBs4",
+	"5I5+Hb7+yml7ZCrpFB5tO6EU5lJJKy1vE5ArlHE26KqfW39/lYGhxA6jhQ4Ut40HaK5kmY5a18MVeXWV",
+	"TxvBZlrgDm3We/UxcZ7jlsx5h9lGFaVTyL6gNktl3/IG2PrR9Sak+koqfODepG8AZm0vrbQKkU/lmDCD",
+	"WMA7UTkVh6yO1bM6JtDysVmnCJdPmd9W2RkOrpzmtUieG2kopp3R/OtNLLAv9GkZH0TvqM8rba6qJRkL",
+	"cG5mHA67PjGOPFVeHDr8J5PiSHWlufKwu394u+HYJTxnNxLnDmi7G2i7dEpdFWe3k1jnLOLHJ9jFYqk6",
+	"zCp9WKBBAlsPGEkKtmSo3zpH6EP1mF53hbitUYQcZQi4TBH+5+QBJY80vKsJhl+m4X1ItPtqje/V8u58",
+	"E8el+0k2aBf7yomMDAfNKCglchkeIbPaSNhqJ+BsKiSkdNEJWj5CFVQuoRFapWcjXQN3jpINyLXKFpQA",
+	"NK4j2QLMcDvZkPGVfxfLd8rHK5H8ExtbLtJg7j0tmNBvssWv8E9itEh7R/vW7s4Nf5FmdwF189fTyH9e",
+	"wzro658Gm9SBS7lxl+/sv0JbWt/ufyrZ31xq7a8EoODWHP8ksnoM6i7oUTNfQNjXu8WAHhKGU5O3OoCT",
+	"cst90qolK4yIOQf83sYtpSQZYwOCP5/TsygWjus+8AByBXqMABo6oDG7dfLUXpk4OseE6GEhQBgmveJW",
+	"jUWa+LLLyUwxiBrlDPiFNtMMOxYzOwhNzwTuUdIKkIVYBWKxMq3AWrQs3HRup+82sYAb5RMZu36RZli6",
+	"5WktG4ZHR0gACIP58YZ2Zz3E/uwUfgMPOKRJ7TodgX/jM2TGpC56+in1/aA/75liuuNEAz8xvTKGhU26",
+	"t6GkPYQfXyxq7GrH4p+gtuCBwwxsqWlvsxogsn+ENADI+lQwMoBmk9iy32kSul7qgJo3u7GFKHW7spr0",
+	"IbVQ3jMcy0gO8ywWfWCrJuk4zSEzXRjlpY/tx6kg5yRn9yxXoDbO63FZqy7GAvTF7QHPnE6Rs3PJLz3p",
+	"t2MVD5m/XRPoCfbvZTS4hZAP6dPXAn4Pm7JvOjDPjel51ck8UdrgQc/bYt/L54vAe3n0XsNpfJxO+d1y",
+	"j/zgNt5GdUrc+YEYemawU1Oeq1W0y0pD/VVVzcjKsMgKsOaDAqxK8jnF5omFa/ugTwKRjO+6rjYMq299",
+	"adRyPstdItzwi7WIDzJkCTgQbSxFQFpBiHAdw6hI+PHyvsuVj39JWJpL0T3OjY4ZgTuMtidzpK1eWRYF",
+	"NuIjzEG85xgUi4+aE9SmGOqc4DbFTEZHbYoXpK46tFiC5zQWSxGdeoPZjNUTndr0zHqe01jMJjrFpENL",
+	"CEYFgcqRTsFUz+foCDaySROo4aPP9NblySRkKHLz3qtmwTQvB2kk+Oct/Jk0L+faC5P5j1g6O6tpvPVd",
+	"X1bheOpth1dUXRdb1fqn1/DhFnsPu3jxPa+BOXYt3eQtK2tIVbJRG2GrXLNPzYxSDmA+5yzSBO1VLezu",
+	"1jPtOEntDPKWqlBeXH0//UT9JjPfWaxansx2Zble2cC6pMJS0CPCpTtxDY1afZ/WodA8L5lwUZRNEdrG",
+	"Yq8YbX/Axd8aml4Fr35bGvx8DDuw4S6LDHbPbAEa7DHbIjT8BARHJRFeqaRa8jfzt6veIdgvzCwG1Lrz",
+	"jqOVLesYQcPPM7wHdhhbFHF2gix7daVyLiLFYk6iJLz0LxqSllCuSivpa1ewNsnvDVtuXYiG4ajlUWuF",
+	"ENsVPmvCSJ4k7jeGO3zY40bYjSPYWbatfcFcX6bIbrpJpoo289zdsoAGEJrfG4w5Ifh8aBJfE4dz/P/E",
+	"0f/vgUZkV/SLCb8fwjrb04zs3nlkKs0piPljZHHecF4NQs5UKnYsFs6kuane0Hso7dGvslBHwKr+04+u",
+	"8045z4SonhwBjvX3JaLi3uhciv7ldJUDo/6BUf/AqH9g1P/iGfWrcb/FqPVniMuUaprL7pDtWQ7qhORk",
+	"nQ6zdRJuQgbpM2hm14ZuUtkw1dgRoJvLNs2h+1pH5lwGFQvBLRMueqzg+hZ/fut/nmCFXlQ3Rfsc5ZfA",
+	"f8B1LHoUmp2aVejIIiKMGmDX9oc8ZVVLZEDHsFx4zTNlfzPiQjVPyA+lKQGVEPa50LYPKnHdQuxLzq7f",
+	"iZt1WexWsZaf9AMgit0a3Rs9oOcjyrtGkEZbHjMDbQAVob3h38tDAOqqlfYQP42B6jtG+UddEDclzDWm",
+	"hZ5kitgTRHntXs2uuiH8AB9wQzxT/p0c/BBPWhBghDA2bVVMay66YaqVf53brxBwo5mqETgpE9Kxf8QE",
+	"rgAGNIBqqVvWzQBfXbc8QU2Mxdjkq5QWBZ++lWAjuN1EaanBourwzNkpaMZTjRoQ4FRtQai5dqnaz7ks",
+	"njVO1q3GgmaUie5NYcFa8HSThQXsI+0PMBsCBPptpdU2JgBFR4OC3cLXyqcELQfX73F4261EeEhWlEL7",
+	"4LI+VCKsK48JRMwK8m++zsz7yBoC5+B4IHOejnfeV78GKTHZRP4RiZw/Mf0mXMX3uIi7qunWjfVhpTft",
+	"SZ6yk4Meik3qfWvFMFbd5pkilQMVnMjKsqNaOlzoiN3UnR7ItkcXGr4ZMiikZqmejKAbbbKipAFbqG3m",
+	"RMeQ6A1Fo1yfELv+5hAi70U4ZkWGIkOaBuso4wUR7KOOhVUNdiLRZ+0K1/WGjvf6c69nnuztqUbLgAvu",
+	"2y82cXFV/WODfPY4IYjf5bkcVc/3pGfJ6BdMGh1+NogtoVvsRwbABOLNWpJqBO3C1gdVW+QBwFBFRj3Z",
+	"j2Ix6o0jzF2SI9swsmA0O4ayKWwZifOCCAjXlolyT1II3lRf9VcUNqjMfJEYbHWLHeIHj4sfyPKgLQte",
+	"j+4dV7YKt4/vK5bfM0UaE/3Km5ceu2JhtS5IIfKcjf2hcuWIABJcV7ufux7NKmjGjXCihgNjBl4EaNK4",
+	"59AYt+DdnlZNV3+YjAquWYKXUR2LvlQ64LohjcT+CyjKsIFxUjCqpEhOyI/3rLAAkUkBoU1XROJSQ5TL",
+	"1Pnz9z8IVbGAPJ4/f/8juayHa6IYg7sIzKb68/c/JqSGIzGzC4AEXjYpyyq2jtdajoRjvCeNsq+5DMgw",
+	"VY8PVPNykjUtl1051IlVetfStc6Sb/iGKpN2Qiwq83wAoxchOqMBD1Es7EI5jjUhRxvQjDUtqsi/i1rx",
+	"9CifqCaxMoaZDGjhbj8UJq6jMHGDCvVVCv2/LVXvmrVn3/R8GwFtxOOpbiEn5Mp+53uWawnZmkRBi9Oy",
+	"13GVA1q5rvD7lAj7JljyDQdW/JOuNdVsT7uLlLNYSPEtV/eg9T5G663EAHhlz3qoCT5dudPI8vDh0SIW",
+	"9XBhntUtqNAOM6TCpLg3tmWy14i5sGy7YbdlS5agJsAGCppOyG89Ca2NHHUE9neAfg/YosTfypLf2H7O",
+	"iG9BY2b8JIL0JLhjUsicJUTRsaW8ndk4z41elfqY/a0x8ntW5xfgYw0mMDHXWDQgZyBD5dgxXszrBjKn",
+	"6cceNOx7uDdzLHalcQdu1S+jXQfO5akUYr//ZynC5Qm5DJoKjZjDDw8SiAsHFXnve3fME364Wb2ImCnu",
+	"FtarTz+Vf2yn93OgZj+gWINrOnQB2LypUGgYpEcec0XabCzxmf0IfC9Y/K80yRm9x8J+OdR7ki8aQMO2",
+	"FPGNx92XQLuDfvyYFNHwkKwdJE5RMVu5l8dqYOFY25zqGNDiBoBAu7SknsMOH+LuwvfugH4MSsuB8s2A",
+	"7JNjAXcbE6VpAWNkI3S8OipjCdOj+YVP/eRYLOMeg4BlPrEv27cXMVaBpTohs60Cq+9asV7rRiCNGkRq",
+	"PtRXe2c049kaMN7BTvnWyFXzxVlr4ouC3cs7/51TbGOxLn/uB3gFTwm9q2WYLpw1OjnBQO/9vCPI/wXn",
+	"QyyvzC4w95+kYE/rHF64WhTwbePCyUDEloXTb1z3soKOJt0yF5YjflLqnJAPZpggf4gFtfAITHdbeUBX",
+	"Rvlh7rOq/NiWDKiH+cdAtpn1V64tf8k5ZEtA4BahDI7aOqCsT3l+rFl/kFPNttgRfyKp1mhQBc+Yz/hy",
+	"OiyQn/rxQcuNOw4wnpFcpjRnJ+QfHHRz/4mKhdORpWBkqFh4S09NrEAXVT1ZaNKgmkA2BjRJYcXkQ5qQ",
+	"tcud9hqLAe3uT3LYW8rzG/+OdzUvPhzlrHDWrG1zsNdXb5ZfOWLlkgaAYt7Mkkhy+smcoM+nn/D8fEZI",
+	"yZlmG60DndgfMDX4GdWTR9rgQtVeBut9fg596A90IaeCISpgbyK3fnvRtBdeSHjuNk3oQXlu0HrR3/4M",
+	"b6oOds6ntxHO5tB/d/H+u7BghM5AgGkAiJ5WOTA/NfIZDrLs4LC5gM/wTFfYFWpy/8yRR8e8XdU98cbv",
+	"5RHdjGYwSyvwuHs4/gs3q4X2WYsf/gXr5VYW3tf0frqTwuKHP0LimtQxx5hvsFHdBZThxULIEZFi8glT",
+	"SkJEtLTJg5DUjTek2j8Hcq4FNtSyDbejWMB9XK7JiHKNKSY4lqFuy4+EizQfZiw7IT/StIf9ZHLWgcAg",
+	"hBT6Az0md4wNKpoJWCzG5ihsV6ufZGkTkYZijIRHxO5q26iiXVBhtJmOObakkcuujEgqczmEBHapWdEk",
+	"StOxigUtzLbDy2TGmXqoovBKlC8IlsiTAQ1ooViEShZ0GaoZISmGuTH5hjoqL8SVhXUF5iHzFjKqKWlA",
+	"z2DzpQoYNZ+//Ib8g/+tCc0sc5reBV3XG8mnTyc/c3H3+XPSxHx5RTT7CGv995u3P+OaGkFRoI1Y3V2u",
+	"5yO1LERI2ACJMkg672HfEhYlagitIZOIJOY5SSyga4fu5wnuf+tSA8uT3kPn42AJndlKxdgOjavgKVrK",
+	"C4JaNER/JOlK0qbpnUtf8ibu/lZ7vh/ujbRbfzZQzRnZdgHpMrL2UDu60WhGRVob4biEtH6MrX46KNg9",
+	"Z6Mt0mV8sLg+jcEodazJPqvIDNmXSZdBVNwR1yEwURULg/turWxlVShZaiIsgvbZJUGJ6yW0EcwVnI2I",
+	"krFIPn1OiF0zNeFqRJ3GBVLIBys+co7+26rwdEIhIuxjygYaPo0FFVYxgKovRTpcsH1GeFypLxHlg6ZL",
+	"VhM4ujj6jeWp7DMjoz99OnEj/4X22efPRwuHzndENNiXN0syoA4MuW54JNuMQOu1g3zYsHywL2Z9IqKs",
+	"19xuWuYbazEVGXZ4GZOR0c5pllltefFqKDuHfayEstTHGwbGDzJfovSppGO+1lQP1Z4WTeE0FimYsvvn",
+	"4FJaW7FU329rD0YBzmyJkpk0fG9PvCwWHDPbbaXPSdOgxPuhnlcOdWH5jlHjg47D4HAWErSlntVVsTDC",
+	"wFfBlIJG6ba/eomwD5Q0wb1rCpouAxiSgiQGAm95plzepfnbKZaxmGYU3ukGoV9+GdNVluHm/zIqmfx0",
+	"nqiYya7lDMVUsJE9PegVDft9lwfx2aGn9IG1GBsLZJnH25nSamEN+vRT+Yetc1o2GeJROvUH1pcutlKO",
+	"5LKULuD/j1wwQ033bDkhV0Eh8IQGHouJXNA+FaBCGUU8uEmpiBthjD9ftqTAdeea6tVPcqp0paJ4R4oL",
+	"HpNcal7bVoTE22B/LphvgaM7pMlvMe3TLPjDsBRt0Vp/bXXF2TZ50BgJSiXNOQhqJc1BXmNb4U0nYuzC",
+	"WWxtSWc66Es7y8GxIcXk1FJzb7l+5capIcgXTCxdME01xn+4mm6oDJ2Pve0mxWwFJRbTxSoHBWUtCopl",
+	"8P8KUfFALbE/epPdpRuETSaeADV/hIcqQolF7SyAMpfMPsdqm4OJoXNySVDccR0OF+0AWAfA2h7+4J7b",
+	"IPwU0oLPcGu9c1aClQdUrVisqmthrkHG+lKzPdK6HmQzIzPIzNbXcgJZjazjXuZsq5i4Sf6zBTlnYfpm",
+	"4k+VU3OA7gON2YZpzObJJs9qhlvtmYIY+fpFFAD8FyyjyPUQANw+aqLNKoRURgJvMcEJ+lDknkwH7reb",
+	"/LmqkFpfpDwUUtdcb5x1czelFMz8IKb2Kkv0IHXmSR1ga7Zdp+0e4iqA6RXFkGCjfaSgHwzbOVc9lhFa",
+	"aJ6CawezxlBmLUSEBS2wSzrojixiQfPcX6iA6gqr1cCxLgWbNcMT8htUuY0KrjUTfzUgk0RYBWhHWG3r",
+	"XdLKjApZptNFxMBINsxZZh6nfBnkJco4wVimavlpYmFWFir/VFlV2tyXJF6f62825GZF1m/4jvY0JfcK",
+	"t9MiOblu5x2ScteWlCtwezqohd26TCruTT0RoFqtDvyKPAJD7e6AbNkqdoYxRJoD6qmeHCkMKCYWfG+p",
+	"Bo28IeQIvUs56+hYyKFuRp4OyM4J1sDaTyIrC3NPdjmv9rH5s2QifdaTzz42f7YeYGMx2yqA9GsHkxZC",
+	"voxc2olJPVFGrVvSGVq/O2sHtf+QOzuXrbsA0gDhN0y1K3QdUZcVQQ+r+aef7E2XzqrdEaH1TuTjUt+f",
+	"o0xfTqr2tGDmLqTHij1qNrZduL5ym+PQQmw7mRa2o1h51oPu77CN6/TMPbLTr6at9NlG+qVtP2SzwfyV",
+	"UbhAUAo204A2FvxQZKRtqbqAcDfQOzkQBNoDyXLF9iuddofQoLVltemgLD0NM4k7d7KzoBEMnv2vTqEg",
+	"rznLs6D3idJ0HAssajUPYF9bEOrXQUafUH95+ihU7QI8UTzqYJoeIlIbyYNYRnOdb57KTsfutsfotxUx",
+	"Mc0OvSeBkHe4FpsFy52KaMCMF4ln4DY5WJyr96+XbnO542l32/LdRFboWeuahBQyG0K50nSgNqWa5rI7",
+	"ZITqqSBuwVN2EdzA0l90c9mmeSwGstAdmXNJGqMeT3u2qki4vnjlvdk9EzUdr31bVS56rLCUcVN3x+6p",
+	"9Sz6xoS2o7PUGbDgbvBkZJYMtCyrT5pfPqvLcrLf3XJHpulnXW0dCy0/zIDaLJeiq4xdPan0Xs5rmFKh",
+	"maYCBwyPDIZIGt6GdlPxRM9z+ewOnVE23RkFIztwjL+QeE45oSeK5eBizurnCufjoCwf4jhVjwmUTJRo",
+	"6rJYESwrCF4nfRdRj08/wf9X7ImyIkGMEwCWl3mWuAaZ2DVCybXYRjY9pe0KIPdLWe8bCxSsU45oJ3xV",
+	"IH2JF77wnOlqYTkS+xPW2QZWv8OdcgjlbJYNxqpL9fr0ek3Z3Q9QPPG+bm1R/h+k/qZPmI1AzDleCwcb",
+	"VpZ/7wros+47mXtJZtvsDnKasoxQ/XW697d63nfFpb+8XdI62CUHJ/7TOPFneO0rPqkVrJEiW4OzfsvJ",
+	"KL8ElR+VTh9wm0UapOO0Heijg0wqFouyUHEfogv48jaM2uYhe933HGawUEgC1rNaWXSwo9ZWbiHddvUY",
+	"hR88ouTCIEufcqEpN2og6kxBpyCa9kjOBQNaGzUdbqiNVjSq3ntzvfov/s+TwI0fIz6NuGJo3ilBB6on",
+	"tQJfiXkafAyobCBKaSoyWmSW3gG8K1qSJGM5v2fF+NYm0yXoE4lFD8nrzG8KlvIBZ0InpME+0lTnwIgD",
+	"+uOgYMd4yx5VRDBuhhVZJhIOCkR6V5LYqaE5RayIxYgWrCeHyvpxOsO8w/OcZRGS7WjWBzrwoeAaMb0n",
+	"80wRRxd+FrVaLfjWxkBonls3kcBi8ek1TEi5aGZNbOXjjOr0odKky++Zi86Ym9uaSRULVzme2MgMriqz",
+	"niaBVHfmMzHEEl2RwXIM232uNSyIDVgFiUBwRSy4aMuP4JxKpejwog92AZEiZTNCLQkdanlrf32L+zyx",
+	"eUbYRX/Uk7GALxgMBLvjWyb1pMOoHhbs1vWzSjwhXgLX3DqYAPhLYGzODenev79iUDA3hJNYXDMgf56M",
+	"f1xAZEQXnGUoBftMaIywORukDIfgA2yQyLwLyzYZC0oUqD7rkpjTC4HfhBG1aWFKvDm1fBmPi/XEYiNl",
+	"PHPYoMyqAwJ+GaGecj5PFemBtZxlUcEWPlhUX2mkZ6aWArsW7Ch7Eqd0k0Xsp9NP8H8bzdmrtP5FbCd3",
+	"iUsDwMMkOwb7bMd880PMpegQIQXbFzf3FvD3HW6NLdg4c8EvIDkAbQyVOm7wcHyAw6fJyV8T6JymVKQs",
+	"30Yb1gljKxYT3aynGUrNU83Oywo6KsEDtTBrozil3BUN4HSM8ej079hgCmnQQIE3H4D7vmD/YqluoiFg",
+	"VDS70402SJUUQF8tYSlofkKS1IqzMm/KauagygO1g7FZFDf6PtckdXyOOKycZaSBXKea8pwoOlakPTYa",
+	"fn92ApULlgtm1Ed3y62mT5XzXixxas2pTbB428fb1VhMF2YnDaYVqL2fnxTpD2ruk6m520vbtxC5sgwp",
+	"GLSGpXqF7t0rhF/f0jvwv6mhGjDwbJVNSWyL2i7l4hKyTPEDA/BAz+S9WXP6iwBZ9A43GFmZCMm9JYeB",
+	"jwLPTWqgfoAzoKl83wd02iUCgQmmJbffAtd9AC7uJS+CL6kssuM0p7yvloGYm/m9TZXiXaEmK87hD3xk",
+	"xalrqUoz7x0Ni5sAovR4wMDhnph/JQBk+A3PDEh0OCvIPc2HDAtFnQOe5nmJc11+zwRp2P4eUuiCpvrC",
+	"2FqxcH+Gnmg/BvyseUJ+kUQN056dAzrhR4UUXXx2VM0EiUC5Nb+MRaWe1zGkXsD40O2Jjn/ahyLXE3Kl",
+	"NesPNM7G2fuD0EPQOH/+PSxYLD4wXYyPrzqaFbYNlNFfx4TiTaDd1DAzt9gq1BZUs1s79gTGu362/ldm",
+	"536ARX485m4gs74c3hNlsNi1mQH3biMLOZps4nuA/UempCwgLm6kfEvF2C6D2q5uaramRyhjG3OtAjgN",
+	"Q8C4iRYVJ/uWqBKWrEZeBuke44V3vZGkw1meoeRJAO0T0gAPBoqkJulwO1S7CiigYhFIKLgHBBatfILK",
+	"MrjbJUn+nZRdVBRz4sygALWBYc0+6ojwrpCFmVpKFTuJxatw2uAHxmVTzKjaUZlP08GmCapnVlDLsusq",
+	"/l5Iwj4i4pKCdVjBRMouY0EfzNgJZ+3FrQ0Di2yfvM0/c6Xdbt+sAwSfcjMesMUTdvAa6H2x7EX/aXbT",
+	"shddww7au1QiHPwiuUR20x7Shx6VPuSxpppJVPhzNC1Hosf5wKeLNYw2ExgAaY9BRg34KxTWFRucBsYd",
+	"beD+nhVmTpcBTkEaDmTV2D4ykCHUHyodi/Ykcw96sqcBM0IvMhgb4NQeCv7vISO0L6GptR+H23tPXpy7",
+	"fqUczLkd1sqD8T1RGsQiavnBB/MVeIhhK5ZqeMVPsLoGfvoJ/7FcrsMVdOSHGlJusWoazgGvfnNBaqsf",
+	"X1iPA/YsiGwfwAwic+irMWAI6rIugdr2H4R00I5mxQl5LYsJNV5FTm0VUteoruggcW3AYBSjfek5+hPT",
+	"awDJRZW5TbuWF/M0jCZ2zgHanoShu3D7rlY1W67Ob55uFkH2EZzgy0lACbIUYlHmhEe1tqrusX5EhiJj",
+	"BWE07eEPninCMq5JMQwr6OEvhFK0uBtQ3I5qV2IuSJoXJClkbox487ScUaXBk4AmeaWH6SVx2a0pzYyK",
+	"l5CGy7BO+vTjLf5SJfYSSDSoghjhAlCGy+w2o2OVXGJLk9pwFPhOWU41v2f23tbXYO5SPvB2wIoUEs59",
+	"nnxRMOEcCrGwiNUpGPtvcwtstAM/tR/iYEgG2RGIxpA0QYEexf8KfR8w5iYmlCR0MCjkPc0TJHVxi+U0",
+	"FqO7UDJgIgNHBX7rGrZ0PGGKliRjKc8YaTxvPUfnNZK2WHk4GVq8Moo2ZA/be2LJgN8x3l9k9gBOATaS",
+	"AevkU3wEf8VHF/ERyqCTvhS6l49vjZVA8z4TOj6K4qM+U4p2GfzSvvUL8ufvf8RHn5PmCbkShPUHeoxL",
+	"TdKcUSOKYgH3310Kz/Oz59FC5aqxeJQFgJWbWxZuu1KwuvP+fnOe8Pg8zrJ43nq+5nFbwtNw6Wpi1Hjy",
+	"R9SgOrh3LRYh6FTB5jIMOoI17md+IB09NNucSzqKu+aZsvbKWsyxU5qaianTT/iPX2iffV4m8m6NNDlg",
+	"wgAzJZqnd0yjHlOvXZFQuXJGWCwSvFIlxBb0uMxOb6cpVtzzlB1nTN2RlA5om+dcjysaXvNyUtcRjFkh",
+	"jlO0rK2kzRTPmCIN+yaDISJn2rsBE6qckdVq/E3sx5ALQNs2RuMNCxr++Qyr0C6wHm3Y/hdLNeqYZUkR",
+	"VBzakrVg0dHpF4BGI8G3bf6+/fP3P0jjlUsWeHV81mqdReQfx99+20wgrzS4U0I6Ms/lSEVeCwFrFXyA",
+	"5VyeKavsnpAr3Bs26K9cSgS+Lj8zWIBG8tOPN8RsPZvDYT5VSXMHarwiQnMlfTdCmJN3fJZ9FHv0nlV9",
+	"j7FYg/Pxw1Dg+8LF3Kb2wc2JHVDdO4qOzC46ujgqD/nRpBYQJq/26cefmejq3tHFN+dggJl5Hl0c/d//",
+	"RY//u3X8/e0/P51F35x//t8MCI0H5tZKF1wYSbwhZSZcxSfykt7AKZmlBziYGDBxcJE+Nl9ha9L1ht75",
+	"auFAxFqxuB4Za+3w5V2fXaa96xNvN5UhgIIW/3nWajVD+1fVs6ASqu58AwvLKGpEpNNbI28oy8Law9kJ",
+	"mQjrK8bmB/Ehzr9fMXbUtNS7zhfkAK2YMLNi0DehplI1WA7B6FWR5Wrmkq6AKhAV3uNEplU67ki1Nzk6",
+	"2+DZ36mcFjPhRTJasDXSAULW1Q5H2Y3m8AM33soJLJG3w7Emp/lgTc6ifeRhpHgDo2LQPrucS/Qbi0Of",
+	"+G30iTcb5svoHWJm8kSGICziDD0K9v0hVebQHb6qDGaZxcQa8F5A9Tv9ZP63Yuf3lcH+N4AubLmlenxQ",
+	"rf+x5VSw4SGxBkGvHjIF7VtLtn9h9WFwyvLCan42311JIiSWcfKcCZ2PCeRMGls0l4oZ0zxlSu19lSZ2",
+	"EN8CHF/Dxvm6G8HvULWk6xw/CwyiL74VkG3/sycpcU96QltbU1kOisqTJL7NBIHVkt42Z8+JsmVXxarb",
+	"jXqBR3bEj8Xj43zMrMYWweLp04uWNsBaBwPskI+zf33z8WivbL4puSa2rhkwXqvoOUL1KdXO2mHz1br6",
+	"pmyKd4FKk/rkXK5PCEYwym7R0NqB5LK7LslQ07J3VReYtbmu35mNzrtrbotTY059YNAa7uSg8fjFqPqz",
+	"sRpdj33zlcr5El277Y6l2LRp5E9M1aSJxcLG0MSpeTdg4s0P5JUUgqV6eqZlbT/XiqQ5Z0ITxdKCadJI",
+	"elTd4h8JdAuMxajH4OHQal0RxXSznEjBMl6Yx/z64Y2xvgrW5UrbDt+V7jYbOpY2y6rsjlhRH4Wcnv8j",
+	"zbINHeI16ih+hDMUlakVeaSucjCoHoUtg6HeE/GMkRyFRTgGQJzh0ySyIAWD3vz2a3iy2SXEmE7NyYFM",
+	"78FYvNFe5NueqPes4B3OMstAQCzvhJlpksk+5UIlyAPgdATdK+Sw24NyJaiPwp/FImCpNkDmY30kQQT0",
+	"oMcVcfYEkcL25IK1vGMDjUDjCi0vHaWorfZRjOYMi2+wdyqmJ0H1/QlJ/sV1QnJWTtOm9tqpQLkoLZhj",
+	"xnAOcCIkED3cg4vrX5IL4Mwwt7u1xVsulTi552zEiqR5SRI3i8TWCs3KyoJi0djb2V1xzAXpM92T2Rwt",
+	"izRwhpgfbZau+eQmeUSoXUvs913dy8A7ZUXAVIdZaGIWC7ybawPj7foRVdjJ4AGjf/3B0/fDNUmc6FON",
+	"JPDnM0LZDQcYXunU+bwsq4u1dKdCCvDf+Va0R/HRi/joKMIUYJQVZRKwW7GjOSm/W0rq9Wv6VH6EpWX0",
+	"wbOwj56FrSkh149SQh7wJGiZ3u1ZDuDf5Yj0IeQzxZ2FjW1kB/UDx7Fl5C4X2PsmIlypoRXkBdMGE7DL",
+	"JRO6GJOBMc/chVyDpeHuGpH22N/0zQ+L5h+mcmgWy/Uoi4UfZdBFbBb/0lDkRiuamGfi+LNuPX0WaDdS",
+	"7AgB0mPyHs1r+pnds3zT2Y/wpPf4PveUUrBcrIUyJ6H7Uw5re0igXLV20hzniQxKWNcBKxw6BID8mzug",
+	"i2HxKYDDXreXBOz1diLrD3I5Zgx4+8ztuK6QbiAcz8PSWMykT61DUmwCgR9AW0b4uHkA2ArAvoFttov4",
+	"6oe3LNfrNSs4zX+BTtb7DOdm7oujORyBA5ivLxu+XNUZKL61vPj3Q6jbvucpUyVPqEMmUjKnYtldCWAT",
+	"3Kl4iwhbxRfQqPYyFgDTAOOUJDDrWy4S4B0CDk5FxwZgwHFl+5udkMZVwEVacn7C5Ug5i5DMBQQXhAV5",
+	"z+p60gQYdggXOedkApf9F/9nQsoSdpZnkacXRa0bckR8fTW4dJCo1kmoUoY9MyuOkXu4iuM1VaAHqjhK",
+	"2jQj3jQ0HynAEtsW/7ImpUWKcswn+Otb/PXsdBd8I1YyUm0fEgvbkL8hHX0AJvNj3x+uiR7x1AjoRaVX",
+	"LGaLr/kVE5tjLnmMuFu1lCIWq9OwPlxKEYu1dhRF6BdfSB0FTuapSinc05WRIbO8cIBT3vMWOS+4ZXDm",
+	"90wc+ud8WQUT10HzYy4ea6OdfjL/2z+qVbf5kYpcQ2gqZyRnWRc0h8CWuwDp76nbNeHC+884BAtGPdmP",
+	"iJbSrCtp0/QuFhAvBMcacZztqDysRvIKYw05XmMBQr1RkrwejDufwuAMiE3LEdj6WzKG/o59VOchud/M",
+	"vufqwSB6TAq5R8rJhV0bap4CjjwhVewloTYKPwOIwMtkQKjey+QgCjBJIQT9nYqs1PRdzMHcl4rSEzYR",
+	"t7ChCM+oUoewMG5AUUC6CepYB/iQCwdg7JxjENT1vgLb3cU8f2QfA/Py1iLVsZDQ4d/RtwD/FxeqGZXl",
+	"dtAZ9v6B4mu8YWh5GZsQxwGjHXHFFrdpdhy0V6C1RdskFhsxTtbcceyN2Srbli07Y81UZ/9UaQV+9eeK",
+	"wTKT4GC77LntMk9Mw5asCuqqkFmfnEZdfhuC2stl+89YrEUwkw9mBhB6UqTDBc2hJJzrWFjJRAMd4ZnC",
+	"rLmMjkHKoc2ErMGiKlOxdSh2VZMyi0inkH37SmSBf80KgTUoySU4L2PRLuQdE9ZNaxOwnT6ADkGkj6+4",
+	"Yh/UA0obDIXHevyHuylsF+ubguIU+7autW9KIE5h/AtU9pl389UK1InpHyTqQaI+uUTFPVkRqWuVocNC",
+	"fGHGbikUnb3K+uACxFilTbfTkrSZT7rrUshwDwQcSEk0cttj+Edg7AIBHUCvET6wWjS/CEm0fdDOW7x3",
+	"jA1QoqFZS3o0W9pqFs5W5hoyxPEFsowEzs0+o9iIy0itlY1jc3dMt8c1qhPTsTjYxDtnE3+ALfEFynCf",
+	"8g+/xHd0dHHkEHlhER+uTiDiDyL9INK3JtKHhZiykjHnfSXZPlQDJrLl5XhNad9DyT/X+Kwq5iPbA0YD",
+	"acE8U5QzNXlBBPtYYqKxGodC89wVsxWMpprfG/w/IfYRyLFh5xakfviO3wZGueie7HSzzU30U7ML9Kok",
+	"q9zNsmA/wFl0Qj7ScCg02tkmbnaz1ZOjujf8cG8Qy3jzBEkJNuNvKvENyPimiXgmmiI8mMAQC5fB8Asb",
+	"BenmzhhA+HPx32V6g5dsNSoWNeT+k7nk+58CfmM3yWZ1VnzKsmnceNXNeMD2NIkbJ7BIBrfddBERwY4+",
+	"pC6sLZdb+23ucNRt/GWyuG8e9LI4/a5hE7H7iuX3TDWjCbaxWCxCN4a3sfwxE7hr+aITq+Cx7LY9TiCJ",
+	"uSOLWAhpbNxmlYcWyFhmwLDPCLNMQ5B8ZX4JaqT90OUnJzfHrVbr7PmLBHPXFZxsksgBE8llSKdGYH5G",
+	"4cTuDiwrk6IzNsjlGFLMXYazct0fTmpoxEL+MNJQjMXCE4PhAB0x2CUZ9agmSc7FnUqQ5aw/VJq02eQ6",
+	"NkqElcJecfLn738ktlnCiCsXiXnAcWZ2CjwpYJgg1yDIxWQw4iIWlBRMF2PsbOHcGqUzw644F0ozClzp",
+	"JQueAs12R4QPWT21OhbrC7csJPHeDZiwPFtfRHZ1OZ9dJi072BoH78w8cW12sWfCrBXRCxk6p5/wH0+T",
+	"iL01m+c3g5JBHuYFZilYH43lPB3BLDPbOn/BtGtMp57Muw4YSsM+vXufIL0VOXBjd+Q27Iz5KGw3RiUz",
+	"+oDGT5BRvUaYOzVbZry8E/ohzuMJn/QEOJYcyLFAFOwyTc5bL05m+bhDz0xo69jriJYS4OQ14E3Sp0qz",
+	"4jajmt4iqiV21S4IHBLmLJORZauGbW0NA6rusAxWVltFlmzQpBjm3qHDyD0rzPsiaY+ldwbmhoOMatS0",
+	"PV42EvfPW/v7BJLGJiSDuxdONM9ZAZ23LshkyJlrx0rfhIIzY+TpggqF3KCx8IPFmT9TjqIZWJwByy11",
+	"t12RMk87ZRfeSICvx2CA1TrGockcV7Uwb4ypEwLyJimYkvk9S6KQ0dlclysZC/ttFnQMRau0IM7s29M4",
+	"9KK932NR3/z98TbLlXmBb+FI/EA1RcrNrYmtp28EXzv/J0oUO5g7h+7wm+4OP5f1FcCcEpSQx0ZCOjFg",
+	"e0LURIweo18oxbviy1EwEpwQw+Qoap2y1qv30KBtRRbkiTvpE4vQf+j9hZdEDLHFBm0rJjTRkCEXiE6X",
+	"7Ab5Xtha7mSGiLZmWJpLZWw1uH5HpOnOy0543Vu29HZAZAbTPkjKg6T8GiUlHIHSrNFyAu7XJCC1pmmv",
+	"bwa/hM/xSmGpENPa0laGsH4DYZIcUrFDkQHiTiCfg+z3sZOUrDTcq2ZA2IPspabIYuFlrmKsTGdwUGpk",
+	"G1OXVTehy0rO5JeS7nAVvLUvx/9XzmpWxsFN6E4Itm51Gx3SDh6XdlC3wo9MPLCAUbBBDq3YrLLvnGJ6",
+	"0byEKBZqIQW9op8/nEQQC3uky3BJENynAGco6j3CuVqOpD/MNR/QQp92ZNEHmyYpxwdX2oZM5kckMZ8k",
+	"pIEev5xhyJ0rIG4w86OCa66YbRiXcTXIKc4nkyORS5qpS1TV4YaYPsu7wughTawzwYca5aRgtO/JiGNR",
+	"zgPzb/V4gD8UvNNx2bcI0HCsIwudRv0XZRkoklHgWrm0BGAmmFy4PJcjRRrtMXHcD+9/+Ski//P9jz9F",
+	"5Kc3ryPyG2u/j8j7H15HZJBTs1DsI4qKV9f/eUHC5AZjXsDaVfIaFI7ADFrx/2akcdYCvbt85oXRwUmb",
+	"jaUwC3RVtUSwb14sgmGXRTnlekXwruvshW0LFW9khB0p6nchZqUkVgk6vhkPWBLZ2mo9hopdn3dtZorr",
+	"u5KtBNdLz7XB/5vZmudHGkAAQTfyKYJds+yamqVewrTxmPrrwJzlp0l4KEcxS8yW2H8oMlkujeE1z9mT",
+	"sCvgS3VnEQyGtcbqSm3g9FP5x3LZCrMth1JwQQSnqtIHyVjn0Ee7quBXzI5ngfRyAjCInYHIc/KOajKE",
+	"YwhURVWcjIX/4AeuBlIB5F0EJyMQ815qlzI9Km+I3DEJWjDJ/3kcPuj4HayWuiBCwrCSS5J8wKChEYPJ",
+	"m87xL1IwdEIlpOEoq5og+HtSyGGBbcc70BOgKwUrRTWcXJBdJaTvuvPNLEUgeh/FaWlVpinY2x1n2uTQ",
+	"lje2ZKqZPsa9XpUERkBRfXRx1OaCQsuzgMnorPXti2/Pz757XsNoVCsTqqdrwudVc1amASFZ/PBwQa6u",
+	"X715g23bBPn15vXxd6Tx4fUr8s3zb75pnswiaDprtVrTE4q8U27mvO7YOCKjHk97VutF9ckmM5WTnvXU",
+	"mlU8lBhtR/S5Yw4Nd0rNxUiStcpA57dam68s5JsI/Fyk4ub6yrxbr9wi7w5G72BVjl2lRYpz6r2tBzfZ",
+	"mtxkablft1ScMxi2c56CO40/ojinehsraEOoqS2/QS9Pff3NFQnuOSbtcV0pjU+pcm5An2x1CWlk9ir/",
+	"1OCK2FNHhIHviYwuDJGbu6OHajDUQX7YiHIAYjmR64wdn7kgg0J2sYLnatIKaY+nCbCNaj0NpoCDbmeY",
+	"Z03Ev3fDlbSSp6e+XCYWa+5sEoTPzb1XdB9lWQUtdymGvp0Km8kVeNI6G/cWZhX32+NycDh9LV1NjJAI",
+	"HFXgis+yKffPepX300/2X2tzXV3Nd1eRGm/V/lee7B6kVsa1nZj1Yoh2ULUfVXHi1ahNmfMhIkymxCwZ",
+	"4sarp2LclyXTY0Ubrijk5nZ4Pei5kygIbXOVy61BKmD7tZaSNGrdApgmw/oX4e1iUUEp872BqmY1uO0L",
+	"B3ssvVO2jN0m3MyY5l4osNOhSiwkjMUaQ5X7go6HIOchyLnnQc6NiYdBwSWO70upH/gAJXgscxlJ3ofl",
+	"m00dMvjXm8F/7dTl924zfT1p/FNzP+TyH3L5v8Jc/le20LmE20EJBmuQUwWTA7ZUldvCsYbJ0MIsgRaL",
+	"5RJuJ6IGvv7aNe+STGEDdi2hbxQMgE+23YKicvu1yOSI0I5mBcFO50FVd+PsnGR0rIKk0OYlyalmxQwR",
+	"coFPpVCjfxB4SzUTl9tqUrVLsi6c9kHMHcTcVyjm8AhAhLCC5usRctii8csxxW4wiq2HivTBlcaQGYQJ",
+	"8uf/8/8SLm5dIBr+tmHrWyluvVw1n/u1Nn+ggQbYHQtojx48Ywy9TkhXGpnqL5OFvcrSG9c8xsnhYEgn",
+	"dUKbO2nMsqBVDW4KLyMwz7dsrxIE96MggUFIzeYbo8h10mN+9TLJLAdansvRQVovJK1RNQ3bG39FMnt6",
+	"8gfJfZDcX6HkfmuwtFJq7holOkiYKcANdJ/2mVK0y1Zu1R95axNlaPNBTpEfoWWkfS4WV8pC0xxakUDH",
+	"ElkArZWC5pBMZKTBxT3XcDyNWcu74pgLAv2SI/Ln7380XXpkLCBp6cLIBeAUSYgUTIFsJLYvtqMnoVqz",
+	"/kBHJFGV39KC2fwmMpLFHdiZZlgJQLkiI1YwQtOUDQxS24w3s5agppifQ+0Hig/3fBbypFiqTtKg5OXH",
+	"j5hw14yFLEhBhSP2tMNTlyTJqdK3rChkkRBlbOFRD7gF7BqGVTOYA2/eVk/mRgzZxYqFlndMQCmkjS72",
+	"5EickOQ/cKP81Y0350or7GGNxr8ZiAD5vxEmlUdUiPzMlX5Lef7W7eFl5Z+5eFlmgFJm7ikzQLBii2Qg",
+	"O4DY8eDa5ihRIGfYn3E51G35MYBVs5wzMPX0k/2XZV8sxiuTLy4Ps2+RGJHgufZ4mw2ZI0C0INcpmOoR",
+	"xSZQB7gLYbIWBgGKFXT1VbGwlISjght4AC5jCohMOHSYBAii94ywj4MqUSFpFAxQHYgOPbC7dvMR1Da7",
+	"Tproxctl1+I9EClXA2F0mHFtfvKA0eEFDi05lzvWepGFTdCAGbghY/di87E9eKThjSPzw2dGQt0x0YSl",
+	"YAUF2kDFRcr2nnXqg9muAVSshK1v3fbfGqLNUsTd2/eaeEQ865g5DV996sDm8BN20hQQzUZQtkxipxiT",
+	"yqGynW+9mwb/LFuDYItb5RAqk0TI0XR3cnS3MK081R02n8WqBdXjA2BupykQlRRy2O3VdmsXtM8ukVvE",
+	"PpimqRwKr4yGP7b+CqPhylgkBuSKk0FOU8un2ukwg0qQjQY4hD+5dZuL4sGXwo8kAZbBk78k/vH+4hn0",
+	"6lIgxlkvWN+ljTlsUNbTUeNdaa4F8x5CrFjMS299a/bVCjgTso26Xsvm3R1dHF2lfUZ+6rf/fhQdla8f",
+	"flkwM6dbqNJ93nr+8rj14rh1ftP6/uLs5UWr9X8dReXduBlhOlS3rbPvz55n37Djl+1v6fG36Qt2/H3n",
+	"rHX8on3WeU7P05fZN2YS8Ps+69vff9s6fv48PT/+ln7fOm6fZS+PW+n37LvOt/Sb9svMTFqa4R+BlnAU",
+	"HSmu2S3PzPkyh9E6YI/QsXgUHUGf6amxv7w5O79oPb94cWbGbrY9jnuoiso4Xhx/2/nu7Jg+b784xhF/",
+	"2/mu9f3ZUXRku1AfXTz/HB2VLxkOuqdkLBg1Y3Yb3v0Nvf3tv8ulrvnEzbLUHtyPgk/6VCDOKJZ3jv4Z",
+	"HQ0KLlI+oHnlNa/0YpZYkDsu8Aro+1ZO4nbZN9xnuifNNaAN3RoFBDY7zW7NqT666NBcsci5CvD+irmJ",
+	"fXt+fJY+z46/ZS86x9/R8/bxy/Sb7Fv2Xed72mobEQBDXHBfM6Pown6j/ztN++zEnaDlFyiXKYW9m7Hj",
+	"H348io7cwcso+VneMwOAR4vv4XCcnxdmCn47U3OwAmVfTZl5viMjTWmfvAllMQsl8WkV8AbDhYTyq2oy",
+	"sy3p48IZHHY8gZVStqx/ptzXRmQ52eqdWpaLzNz4mQqksYKmA5PsJZdY7wg6OlGajpXtWdBH/Tz0+jsj",
+	"wcv3sEVT8Ew5gpHxe2ibNZdgPRZuKtDSgwrwGikFtoNz1XBF2mYEEKXR4Zx2x4RYc1rdiOu097bcWRvK",
+	"YJt4zBPFB67t4ZuBLn6zH3KYH1k393jUnImTuJUmDYD+OIQqbwcsAqbLeNuXQdObEEctSgVPBQcPfuqD",
+	"99XGApckSYdFAT1e+rS4Q8AEghCsTZ+e71Nr/eAEHr8N1naTnobgQfM6nQaLvl+aw/zOCf1xOLPZO31A",
+	"lRrJIltdabDMnr5RwJyNT36RoaJgrHIvZS/A0B8qjWJ8WEAhlSSUdIZ5bv2KjZpt2byEK5yDFcnwmVaQ",
+	"dGEZ6Stai5syjLykzHdf25gcDlmdkKvK7J6pWPgbcKxGS96/u0Z+UbMrTuHnfmGx3UAp2lF7GTF6B/5S",
+	"9zNwbErhD/Wtv95dUUjRhXgbZisQ+0Nz5DcW7gnViVisI03/vdtvG0uGd09YSos4n974mLew81J+B2Uw",
+	"lphbxpH+2O/xGSgk2GgN9POTQRZHuTjVyMmmiMWioXtsDMRbrhN64A1kI0WoJsmc9DnzG+tKw0A5LTRP",
+	"c4b+x0Eh73mG4t1zwvs7PXMpbaMCak7N/s2GOfgMmSJcpPkwY1kUi5Dqm7TH2PpF9YjmfXZCksA5kpA7",
+	"xgaIZnYonijZtYGh2o9hJ2PEV3bcj8iP2tNYr535InFe93K/pjjvg62iWHgEA6T5xaDLMh2iZmScRg+G",
+	"cW/KcwcpG56ZQWlaaP/2LA+r5xuUxSRvuzn/sUjoMONMpOwkOOMqidBFkVgcuKUaQwFCjpAzMGcdTeRQ",
+	"QxH2UA8LBljhIUYRrs35Kw+up6R1T7Q9GYMuTIAcPveTfeRKb07pwN5HsViBK3yZ3kexWEdqJ3hgr/y2",
+	"Ww61ttWeCIf3RF2J3OLMKg+3R+bLz7w8tCUKPdoFh+YY/v1bECz1pmkQDxTG00/2OtteKGM502yj+L4V",
+	"B+/qSPQDrMCqSHTlVrNOy6mxjvBp2aHnzqq9dGH9wEqZo7Ns1yTah13+E9Mb2eKtLYu7Q3nBUzS5mn/a",
+	"BlAHs0kR8hrJx52KDpFOo/iAJ4IWDJrceYUodEjAw9BbYOOjU5Z9yddwgc4Xc7wgocmp9VyVh3Orh33h",
+	"GiyyaAnW0t6FXyEFYQ3Y8fQVVZWpPFGw9KDUrxhkPVRHzW/fMQ+irf4PuZSPdhlXwNo7cPDeBrsNEtmy",
+	"XpoWUqlKJLZwPwkcORWSTWXdrRCNzaXomu9cW+xU9q3j4oIktqpHDdt9rhF2sQEHttAwqK3dyAgXbfkx",
+	"Kj9QsXA3xThRxlJuVvjS3ziVosOLvrlxeZkfipakzUhnmHd4nrNsJ73C78yQ3wis5lgOuOHSZQuH4CLn",
+	"Ud5TfzLMYRFvMu6HvWIt2FwG/E31oAUQ9A5BZwKETj/B/7HNKRyzleuGZuPSK7wzUNE7kLCj9AxUFhes",
+	"x5NIeKhvaQqRbmgAgFgyYIWSgox6MhZwI5adkCS1zqfAI4xPGVEFuJJBfAqCe1SkzOAFgRoa0tAjaePk",
+	"dh2gXkNksSjYv1iqnW6HN6SaSJGyC/hoBMVS8DRw1EIyfzAYQeFmo550g2hezifB910L4GnPFOA4s9WU",
+	"0LhgU0A3I2evnAwk6q0tiw+8+A/7qPGNwA5eDUAfbGQ6P1N/4dxeeNgvUoda7edNg+QsHdZu1YMGu7dp",
+	"grNQ3h4IAEp7KBaGedSUNoDybyGJjxKvrjmId6rZBclYzu9ZYcsgEesGBTvGH0IFUVls6WqGjIJoi4aw",
+	"LQx0pYYuOCgj5hZj2hVCXdbIAQRRP0iDxCW6dSCJiQXiQQYTINuvt3xa4H0NMz/g7gF3D7g79udhJdhF",
+	"LXIDsPsBblyrWwO+FowqKYIaEOdjg1tBC03u+LJQxfY88KWWTdahZH9FwIkvZdvAuWgPSj+2J/K9HtDz",
+	"q0RP3HiLoOegkNkw1Wt2kU7VtzDI1oAn+ax+yKSNRUo1zWV3yKb4Vy8A8rq5bNMc2kl1ZM4leigqmXG2",
+	"gs89ISJDkTOlSAf8cTvqqXzvVn5Z1PoJFmRxX6N90PJOyiuoKlrCqUk168pivPTQrhkt0t7e+U3t6Bfx",
+	"nLqt+XX3WxqUW97hkT8FW8m7vcoyBYYwPNRRJU0hjCyse7SSMx8FV1ryqCBHPhaKMXVCEpoXjGbjW8h8",
+	"VYHudv2PXyFAQ++YIA3eFbKAAA9VrHkZgAuW9gS5+rbueF6GrdEBuSLmGPH7jXksYzE1uwdYSJdKxI3F",
+	"Uiykj0zEtTtvVxNxK4N8onRct0Qz9Ed3GA7puF9cOm7VBwpbsUS/evieUChPP9l/LUfquaApvvuph6vC",
+	"y3u3alvRXR442geTUGz4bCGh5tyDtY1sw1dB9XMHMw9By6CF2QtMMaEvSUK1Lnh7qJlKoL8tTZklq6R5",
+	"fkKuoExZ0D4z6sig4CmLRcFo2mOKeDNPuZDupcsvuWNsgL1pIbkR2urCzbFtvdGpwBK5INAMKQEVSlnH",
+	"mVPIsL+utQvdsyICnjK4vJSmoDvN09TMNFBbiwWoa1v1p81UsR6ZGbmGqmxMJ1wDtO1KZuQq+lXroF8d",
+	"Gs3vUSplPfXZqrrcaQmny4dYVimV9b3E5kO9lyYgt6BPOtcoWrg+IT+4UWOyUSy442Nxt3UNQIzlyUX3",
+	"kgxDhLD+ACeIDDIkpG0MeGg72qbp3X5Ufk3Iwv3WTw/QuD1Ntdw6C6JHAS29j+25Wr8NaKHMKgfTqdek",
+	"4VOvwyxsHFZzskWWa5+LidCOaCIqMybN9WWTIKpL+okyk3onAw3YWt1q+NPnvfo2/gF9QfyaQoIQt1mR",
+	"J9CK9eji6N9DVozLnp6elGTRqGg5Hktx9HlVioa6wetesCkqL33WBPDbW54tOQcDgvsWtAhX3+LZIgGM",
+	"tHrYDv1EyiTwCXTwaxSAIy76TGw8/YT/MOoVHQwKec82kL5yBUl+toUZDtW2J8XREN6xZye1HcuU5nlO",
+	"0C4ntgd0eLwgEaVPM0akiEWD5YqBo79MCbkgmI0TXjXdU51QdaewZX8zss8vsxMtFXosaOVsQ9gX57Eb",
+	"TVUjn5NjLfia5JhHJLpc4cYIz+/Sylt48QbzXn6AdahBmm0b2DOHMK1RlpsT1/nQs3Un0lrmga89EYRO",
+	"IO9qwLuxtMGbElNtOTaYjFztKmw9hl/GrOEBojYMUbhVDxC1+xDlEvGWRyg9HrA19Lp0SIRK10Qzl4Zr",
+	"89L0QJVTbRQ7p+x5P5sZDubjtYc818dcYPvJhjkEBU11RDLZBwYyTdVdROA4NyPrz7ONpot7VpCMdTh2",
+	"riSpzFgUNL3EskD8QRYkCnJlJhIRJQtLz2gstzLN0HFBK8Zcao6PYwElotF0vWNgc82tF9PkSqP8Bl7y",
+	"xtHFPGaWkYf9SK18Mm/55Eu104I5ukarjBd2m9SeyC1kpF1rWVibDLY9CGbb5wWGCh1mP5YnsnEWUOiZ",
+	"U+DJ82wgNbDVgCnDBlTBTBtx3bOsfuZyd08s1OqDpx3dqXaxzCEF3eLSdbZGfQu/jV0xwwRotMdhUxnS",
+	"oKQ9zO/IcKBYgcHX5gmBre+PuitEA4QA6tOMxSKlQkhN2ubduV/2zGQaYGVOBEqb0BKHZ+YQdzizbxYb",
+	"hbdZtRgDQAHG71HhkrCMa1JA30vBGJqo5k2hu8+8bvOLS+T8gPfkml86ol5zfLaferfW5LgfYJ1L3Dja",
+	"VGmEe8APfttvO70tmOQspu/xoMIuCEEgrpXb6juvgH1p+hTuTo9A8ILAuV8FNPT6LqplnX4y//uF9tky",
+	"mWpX2NE/5wqbo0xImBkaFQzW0W8k9sMEgaS2bGKWOlPmA+9LRlwFUyaMQvDKD6julU55906OJiEhWvp4",
+	"w20+T8cLbkK3JlBDXvqGa1Eg2WbFDRwtXjiiPv3I+8P+0cVZC/6Ljvpc2E8imNTRxZFZsC4UZv1zK8rf",
+	"PHw79OV8TJvA8Mw/jDcbiIK+q0QxJzpN1VYxyA4R5keNal+nNKe8z7Kmi4QOBVVIz5KcEKzQYeC7cohX",
+	"aTro9EVIrdtJuoA8dy9lLYQBsyOPuBCwyiWDAvDZTL+NWchSLn4FXCx8tKXMGRULBR9LEFi8LAuvgQ6U",
+	"y170nzQfLv2kPa3/wsEvEj21m+IQNXVeMTwjkxkbCwDoqTElN+Ck/3VgYPAsarVage2LJGkFFQoNvojQ",
+	"PDcanE0SiwijaY+AjmTMXmMaoM0gMsI+IjDFomAdVjDoYmVpWH2uccGQjlKwiED8FB2F0Kl1ZMkqu/ye",
+	"CdIo2wcqrllE7s1RU1EsXDjVuguqCqexir2Qsjek7p7WpDSfgd4zFPbxyFZdsAGzGXM+5DuRJndCfmb0",
+	"nk1UrMmh9j0R4MkBPwTIGRULM8zihLyVBRjYYmLxLSP1eavlunol9qvkkiiJ9W/wetx6+1XGycVCj3hq",
+	"G9mAiWxmaVABVxdtZaqsg9P9onF+9qK5BZastVBK/AoulVKubSZROnjGEwVJJsagDErVQO5vrvNQBhtD",
+	"4unEbRM5HxN2PYAtciDsemQjViwMk4XNlfWHtz326Fcey3noDt7F7TN7eSM9oOCqEBROtmoFDQ79xuDD",
+	"dZSGeqh2VO+FlVpa5YWrPsh8CVUOLlm2fepO6XMwA6QCXUSpq2yUg2oX1PlXViY49rgXNx5XIe9EPra/",
+	"JFzcc81iYf+spQXFdGIAM+VouPwE8EAarSGpdkflxvyXgh0jZxbvimMugKAU3HPJaSqFkjk7pWnKBvo/",
+	"gLH8r3/+/kcCuhvPQEX6lmR0rC4hwsH6LmQCPKGxmCAKBWbTY/ME88rM75MmcVnZKqAydiGhMrJChxnX",
+	"JJdd5BitLX2jlXmTno1CWfYA0jAbhhbmnpXeBYdmA/Mw+A3sndVQeEutBoIhPlGjgQB5Z7kqBRtVtueh",
+	"18DXQP2FW3MCmWokSqhGnn6C/62h78AXy4v0CKVw04VfC0DBVwEDux31eOA4brplQUXDSx0diFXygPmc",
+	"3jGiZJ9BI3n4dI7mt0jzAwwwQzpIKocGJHxDfUf3jok6VkKfxOIBHaw2IxcUMa7JSA7zjGSsLzWzkUil",
+	"iS1ZhQntRvbwoxoTxGJdWhZW8z8S1nalKcHymtiTwe+hAPfQm2DTNE+VDWdQ1jaYMVi8sCp4mnFF2/nm",
+	"exZURJN9aCCbZkuhGy9JSEoFEZIAFVQBngXCxSVEl+xqKcIEZjKaD4cCzOHQBQHHckBGsrjjoruiMOrY",
+	"XKUp2YNLYBlUcMx2qr6KZHfE06qJkDihL0dVPmD1o7F6e3mODjhWM3xPmdg+2OEzF8K6nxm00feYYTeo",
+	"RTqsBCYNA20yz0rMAw5UJjKWNR/0cM7jfMKnuWi4kNqPZO9R60dxAK0DaD0NaP0oHoVZYGln28UsfGaJ",
+	"Wc9swAh29hwA+9HGgKiwASaPYegnCG5itLFLzDzIM0sVKgfKq2aTQBaLRyCZ0xntoC4gSKXulP19qCHG",
+	"ggulGc1stInMDjYlzb3HxQ/wohHh/Ls5eEAPuLiVdEcEmUlDlocbcQZIYmXZlquBycjgZdBx3oWCExyO",
+	"SkiHUT0smLdcfVUwllc22L+HfNBnQt9mtE+7LCIFE5rmt+itjTAN6zbngt1mVDMVmeWQPGW3sNO4FFEs",
+	"+lRpVpgfUH9hlwlW8LQZlA3rIIOHFKzLlUbqu4l64TWBmJ37rVMaXUVwLFZFp5+50jewtBuvCC4fM78i",
+	"OCxp/FIrgnGvGv0At/W8qmBcNzV5Mpc/lC6FDIpdecqOM6buSEoHtM1zrscT2svEGb4MTmVNKpubx+xW",
+	"eBON75B8nJHZtONRLMyQ5VDbpbH9mC7NsbKvCw0w6yCCtgBywASkXA4K2S2YUpG/tbRqjhtdE6jOhsLA",
+	"Sk/mmSI9OSJ9g0buvfQhrlDy/iKxD2RoQ4onZuDtZP4dvpL/Y8iGy/dCwWuXzakrT/gD5SphpdAz5RZ7",
+	"VklKkOC9cJu8snKmrvyuLJrx588WvSAzC1dTik7dwOxFbOFReS1u2SEJ2ZbZOKzlcc/eQiHPTqVKhrv6",
+	"gTRJs5j/Nj+clUvr4qkDIKaFg3xIpvQyykoJYqSEP6S4oPOkE8iG00/mf9uMfiBNZmeoWIU93uB0hbEt",
+	"guIWaDuBQsUmi/b4wD6BCQjDm++c/++hsLl5oJkwsCxNhC1gHpDBU9bkfSERil/VCtSXv6qA+XJTVRtq",
+	"tgUL7ynw7R1s0U21bfaRBFhyOIajHitC9DAvajZ2bCmWUBcXKOEDQgL7kF2HTtDDmfyKOqN7v/dQVfzd",
+	"/ljBjYr7+o7b2JrKlS7aHmmNpCtJMRTk5NRytJsRdvDbpGm0zWGRH10c9bQeXJyenj3/9qR10jo5u/iu",
+	"9V0LtpAdxaf67vmu2qlswZuiGhZZoZsxbT3cziTOeYel4zSHPuBWvX3lS3endemr0LgYyELTnCimjQ2o",
+	"glu8Rm/Kw3cAuqHLUFMA0GmzsKpTGbsVtc5+8JBrrmufAKvB5CBnADKBfjJV5GXuENzxbTmMmvuCj9mg",
+	"h7+5lsHtL5HpCAtDfJ+7xHvgS8+gstUjSfDo0oFd9+ifpege5/yeZRHUScDerKaGdGQBxl+5lFGpQZU7",
+	"Is/lSE2u5FWaMqXwRjVPf4/znXRABDfAU1Fneo1xZH2a9qBBoFHdRNcgknOdmtcRjsWKklkvttzm+Bou",
+	"SkFUyibrXxn1pI8/27Zmtn4n3EbgnK1/GvC5y6Fuy4/THa7VMygoKXhmHU7uAs36AyjYDrcW5fkCU3J0",
+	"pZEjMDUPNUaUV3DLW3p2hgcOGdIo85Thqyhpa/2d3nU69e8Pim+DOm9zNsHJGxGqIU0JbxyihyNvqbnd",
+	"q2DlkNjFrWmwBljLCw3YwyEix/X0Pa95V0CFlUCtZKihOlwx4mW4bf0mJGkzWhjzRN4xERH2EY5qLrvm",
+	"qmALlsoHdDCrfWtGL/LLa4G2AiXz56+GA/OynUvCYVMq+33vGtTTpiLYiMFjnI1YP0bzkJyzgoxowXpy",
+	"qNgFydg9bIUey122VwmQXKkhYq55t2YbyzGzYFkwPSwExuzt039zt63bgoXmaQ71/PiGQVhgLW6hwZMQ",
+	"lenW3tMPOWjm0+CU4cEOnvsLG9VN2bWgqNxQ9WjBFDomAt+pa3GqXI9ThU1Ole1yqprulYBDObItDjDG",
+	"Msmb4AfmaqDrTpL0bSCMmYzgDFx2o57sl+jiatqQEJhnhFe3pg0j150E1NADgA0lLWK4eeF265VN+aeh",
+	"7ZkiBe/2gE25AxpadRhv+qjFzzogFfx5N2DizQ/klRSCpdo2c9Rj/4oiLyxHPZ5iLz47XAveFaEvuk72",
+	"1T7674zmumcmRzMjcfCFFjx1Z4orksl0aI5ZZOBC8YyBmA7F8TuPHUef//n5fwUAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
