@@ -5,7 +5,7 @@
 CREATE TABLE sso_configs (
     customer_id   text COLLATE "C" PRIMARY KEY REFERENCES customers (id),
     issuer        text NOT NULL,
-    client_id     text NOT NULL,
+    client_id     text COLLATE "C" NOT NULL,
     secret_sealed bytea NOT NULL,
     email_claim   text NOT NULL,
     name_claim    text NOT NULL,

@@ -2,7 +2,7 @@
 -- The readable audit log (#21): who stood behind an impersonated actor,
 -- the request that did it, and the fields it changed (JSON, '' for none).
 ALTER TABLE audit_events ADD COLUMN impersonator text NOT NULL DEFAULT '';
-ALTER TABLE audit_events ADD COLUMN request_id text NOT NULL DEFAULT '';
+ALTER TABLE audit_events ADD COLUMN request_id text COLLATE "C" NOT NULL DEFAULT '';
 ALTER TABLE audit_events ADD COLUMN changes text NOT NULL DEFAULT '';
 
 -- Retention deletes by time; the lists filter by actor and action.
