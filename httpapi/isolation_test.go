@@ -192,6 +192,7 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 		tn.task, tn.change, tn.claimNumber = f.isoRecords(t, identity.NewContext(t.Context(), admin), tn)
 		tn.attachment, err = f.p.AttachToTicket(identity.NewContext(t.Context(), admin), tn.c.ID, tn.ticket.ID,
 			portal.AttachToTicketParams{Name: "photo.png"}, bytes.NewReader(pngBytes))
+		require.NoError(t, err)
 		tn.sso, err = f.p.PutSSOConfig(ctx, tn.c.ID, portal.PutSSOConfigParams{
 			Issuer: "https://login." + domain, ClientID: "portal", ClientSecret: "secret", Domains: []string{domain},
 		})
