@@ -67,6 +67,8 @@ type fixture struct {
 	// desk is a staff member with the service-desk capability, whom
 	// tickets are assigned to.
 	desk identity.StaffMember
+	// elsewhere is a third customer, with no people: sites move to it.
+	elsewhere customer.Customer
 }
 
 // bounce refuses mail to bounce@… addresses for good, as a server's 550 would.
@@ -368,6 +370,7 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 	require.NoError(t, err)
 	f.desk, err = f.p.UpdateStaff(f.owner, desk.ID, portal.UpdateStaffParams{Version: desk.Version, ServiceDesk: ptr(true)})
 	require.NoError(t, err)
+	f.elsewhere = f.createCustomer(t, "Initech")
 	rec.Deliver()
 	return f
 }
@@ -746,6 +749,11 @@ var useCases = map[string]useCase{
 	}},
 	"DeleteCustomerArticle": {staff: identity.StaffAdmin, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none(f.p.DeleteCustomerArticle(ctx, tn.c.ID, tn.article.ID))
+	}},
+
+	// Field service (#18): staff move sites between customers.
+	"MoveSite": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.MoveSite(ctx, tn.c.ID, tn.spareSite.ID, portal.MoveSiteParams{To: f.elsewhere.ID}))
 	}},
 }
 

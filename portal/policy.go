@@ -61,6 +61,9 @@ const (
 	ActNewsWrite        Action = "news.write"     // a customer's own articles: write, change, delete
 	ActNewsAll          Action = "news.all"       // every article, across customers
 	ActNewsManage       Action = "news.manage"    // the provider's articles: write, change, delete any
+
+	// Field service (#18).
+	ActSiteMove Action = "site.move" // give a site to another customer
 )
 
 // Rule says the least staff role and the least customer role that may do an
@@ -153,6 +156,10 @@ var policy = map[Action]Rule{
 	ActNewsWrite:  {Staff: identity.StaffAdmin, User: customer.RoleAdmin},
 	ActNewsAll:    {Staff: identity.StaffAgent},
 	ActNewsManage: {Staff: identity.StaffAdmin},
+
+	// Field service (fieldwork.go, sites.go). Sites exist on their own;
+	// staff agents, who keep them, move them between customers.
+	ActSiteMove: {Staff: identity.StaffAgent},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which
