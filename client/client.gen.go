@@ -383,6 +383,21 @@ func (e OrderStatus) Valid() bool {
 	}
 }
 
+// Defines values for PointGeometryType.
+const (
+	PointGeometryTypePoint PointGeometryType = "Point"
+)
+
+// Valid indicates whether the value is a known member of the PointGeometryType enum.
+func (e PointGeometryType) Valid() bool {
+	switch e {
+	case PointGeometryTypePoint:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PrincipalKind.
 const (
 	PrincipalKindApiKey PrincipalKind = "api_key"
@@ -497,6 +512,36 @@ func (e SignInMethod) Valid() bool {
 	case SignInMethodLoginLink:
 		return true
 	case SignInMethodPassword:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SiteFeatureType.
+const (
+	SiteFeatureTypeFeature SiteFeatureType = "Feature"
+)
+
+// Valid indicates whether the value is a known member of the SiteFeatureType enum.
+func (e SiteFeatureType) Valid() bool {
+	switch e {
+	case SiteFeatureTypeFeature:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SiteFeatureCollectionType.
+const (
+	SiteFeatureCollectionTypeFeatureCollection SiteFeatureCollectionType = "FeatureCollection"
+)
+
+// Valid indicates whether the value is a known member of the SiteFeatureCollectionType enum.
+func (e SiteFeatureCollectionType) Valid() bool {
+	switch e {
+	case SiteFeatureCollectionTypeFeatureCollection:
 		return true
 	default:
 		return false
@@ -1472,6 +1517,14 @@ type FirstUser struct {
 	Message *string `json:"message,omitempty"`
 }
 
+// GeoPoint A position in WGS 84 decimal degrees. Omitted when the site has none.
+//
+// Example: {"latitude":53.5413,"longitude":9.9841}
+type GeoPoint struct {
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
+}
+
 // Health The server's answer when it is well.
 //
 // Example: {"status":"ok"}
@@ -1945,6 +1998,16 @@ type Money struct {
 	Currency string `json:"currency"`
 }
 
+// MoveSiteRequest The customer a site moves to.
+//
+// Example: {"customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6f"}
+type MoveSiteRequest struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+}
+
 // MovementId Identifies a movement of the stock ledger: `mov_` and a unique suffix (a UUIDv7 by default).
 //
 // Example: mov_01912d80-3c4e-7a1b-9c2d-3e4f5a6b7c8d
@@ -2276,6 +2339,15 @@ type PlaceOrderRequest struct {
 	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
 	SiteId *SiteId `json:"site_id,omitempty"`
 }
+
+// PointGeometry A GeoJSON Point; its coordinates are longitude, then latitude.
+type PointGeometry struct {
+	Coordinates []float64         `json:"coordinates"`
+	Type        PointGeometryType `json:"type"`
+}
+
+// PointGeometryType defines model for PointGeometry.Type.
+type PointGeometryType string
 
 // Principal Who is calling. `staff_role` is set for staff and API keys; `customer_id` and `membership_id`
 // for users (the membership they act through); `session_id` and `method` for users with a session.
@@ -2618,8 +2690,13 @@ type SignInMethod string
 
 // Site A place of a customer (an office, a warehouse); memberships may be limited to some sites.
 //
-// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","name":"Hamburg HQ","updated_at":"2025-03-04T09:15:00Z","version":1}
+// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 14","postal_code":"20457"},"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","location":{"latitude":53.5413,"longitude":9.9841},"name":"Hamburg HQ","notes":"Ring at the gate.","updated_at":"2025-03-04T09:15:00Z","version":1}
 type Site struct {
+	// Address A postal address. Empty fields are left out.
+	//
+	// Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
+	Address Address `json:"address"`
+
 	// CreatedAt When the site was created.
 	CreatedAt time.Time `json:"created_at"`
 
@@ -2636,14 +2713,67 @@ type Site struct {
 	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
 	Id SiteId `json:"id"`
 
+	// Location A position in WGS 84 decimal degrees. Omitted when the site has none.
+	//
+	// Example: {"latitude":53.5413,"longitude":9.9841}
+	Location *GeoPoint `json:"location,omitempty"`
+
 	// Name Unique within the customer, ignoring case.
 	Name string `json:"name"`
+
+	// Notes Free text for the people who go there (access, parking); empty when none.
+	Notes string `json:"notes"`
 
 	// UpdatedAt When the site last changed.
 	UpdatedAt time.Time `json:"updated_at"`
 
 	// Version Grows with every change; the ETag is this number in quotes.
 	Version int64 `json:"version"`
+}
+
+// SiteFeature One site as a GeoJSON Feature; its geometry is null when the site has no position.
+type SiteFeature struct {
+	// Geometry A GeoJSON Point; its coordinates are longitude, then latitude.
+	Geometry *PointGeometry `json:"geometry"`
+
+	// Id Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	Id SiteId `json:"id"`
+
+	// Properties What a GIS tool shows of a site.
+	Properties SiteFeatureProperties `json:"properties"`
+	Type       SiteFeatureType       `json:"type"`
+}
+
+// SiteFeatureType defines model for SiteFeature.Type.
+type SiteFeatureType string
+
+// SiteFeatureCollection A customer's sites as a GeoJSON FeatureCollection (RFC 7946).
+//
+// Example: {"features":[{"geometry":{"coordinates":[9.9841,53.5413],"type":"Point"},"id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","properties":{"city":"Hamburg","country":"DE","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","name":"Hamburg HQ","postal_code":"20457","region":"","street":"Hafenstraße 14"},"type":"Feature"}],"type":"FeatureCollection"}
+type SiteFeatureCollection struct {
+	Features []SiteFeature             `json:"features"`
+	Type     SiteFeatureCollectionType `json:"type"`
+}
+
+// SiteFeatureCollectionType defines model for SiteFeatureCollection.Type.
+type SiteFeatureCollectionType string
+
+// SiteFeatureProperties What a GIS tool shows of a site.
+type SiteFeatureProperties struct {
+	City    string `json:"city"`
+	Country string `json:"country"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  CustomerId `json:"customer_id"`
+	ExternalRef string     `json:"external_ref"`
+	Name        string     `json:"name"`
+	PostalCode  string     `json:"postal_code"`
+	Region      string     `json:"region"`
+	Street      string     `json:"street"`
 }
 
 // SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
@@ -2653,7 +2783,7 @@ type SiteId = string
 
 // SiteList One page of sites, oldest first.
 //
-// Example: {"items":[{"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","name":"Hamburg HQ","updated_at":"2025-03-04T09:15:00Z","version":1}],"next_cursor":""}
+// Example: {"items":[{"address":{"city":"Hamburg","country":"DE"},"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","name":"Hamburg HQ","notes":"","updated_at":"2025-03-04T09:15:00Z","version":1}],"next_cursor":""}
 type SiteList struct {
 	Items []Site `json:"items"`
 
@@ -2663,13 +2793,29 @@ type SiteList struct {
 
 // SiteRequest A site's name, and optionally its key in the provider's systems.
 //
-// Example: {"external_ref":"ERP-4711","name":"Hamburg HQ"}
+// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 14","postal_code":"20457"},"external_ref":"ERP-4711","location":{"latitude":53.5413,"longitude":9.9841},"name":"Hamburg HQ"}
 type SiteRequest struct {
+	// Address A postal address. Empty fields are left out.
+	//
+	// Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
+	Address *Address `json:"address,omitempty"`
+
+	// ClearLocation Removes the site's position; not together with `location`.
+	ClearLocation *bool `json:"clear_location,omitempty"`
+
 	// ExternalRef The site's key in the provider's own systems (ERP, field service); not unique. Omitted, it stays as it is (an empty string clears it).
 	ExternalRef *string `json:"external_ref,omitempty"`
 
+	// Location A position in WGS 84 decimal degrees. Omitted when the site has none.
+	//
+	// Example: {"latitude":53.5413,"longitude":9.9841}
+	Location *GeoPoint `json:"location,omitempty"`
+
 	// Name Unique within the customer, ignoring case.
 	Name string `json:"name"`
+
+	// Notes Free text for the people who go there. Omitted, it stays as it is.
+	Notes *string `json:"notes,omitempty"`
 }
 
 // StaffId Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
@@ -3477,6 +3623,9 @@ type RoleFilter = Role
 // SerialNumberFilter defines model for SerialNumberFilter.
 type SerialNumberFilter = string
 
+// SiteSearch defines model for SiteSearch.
+type SiteSearch = string
+
 // StaffRoleFilter What a staff member or API key may do across all customers: `agent` (service desk) reads
 // everything and looks after sites and people, `admin` also manages customers and their settings,
 // `owner` also manages API keys.
@@ -3800,6 +3949,9 @@ type PlaceOrderParams struct {
 
 // ListSitesParams defines parameters for ListSites.
 type ListSitesParams struct {
+	// Q Keeps sites whose name, city or external reference contains this text, ignoring case.
+	Q *SiteSearch `form:"q,omitempty" json:"q,omitempty"`
+
 	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
@@ -3817,6 +3969,13 @@ type CreateSiteParams struct {
 
 // RenameSiteParams defines parameters for RenameSite.
 type RenameSiteParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// MoveSiteParams defines parameters for MoveSite.
+type MoveSiteParams struct {
 	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
 	// missing one 428. Weak ETags and `*` never match.
 	IfMatch IfMatch `json:"If-Match"`
@@ -4192,6 +4351,9 @@ type CreateSiteJSONRequestBody = SiteRequest
 
 // RenameSiteJSONRequestBody defines body for RenameSite for application/json ContentType.
 type RenameSiteJSONRequestBody = SiteRequest
+
+// MoveSiteJSONRequestBody defines body for MoveSite for application/json ContentType.
+type MoveSiteJSONRequestBody = MoveSiteRequest
 
 // StockInJSONRequestBody defines body for StockIn for application/json ContentType.
 type StockInJSONRequestBody = StockInRequest
@@ -5787,7 +5949,13 @@ type ClientInterface interface {
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 	// customer user asking for another customer gets 404.
 	//
-	// Oldest first. A customer user limited to some sites sees only those.
+	// Oldest first. A customer user limited to some sites sees only those. `q` searches name, city
+	// and external reference.
+	//
+	// With `Accept: application/geo+json` the answer is a GeoJSON FeatureCollection (RFC 7946) of
+	// every site the caller may see (up to 10,000; `cursor` and `limit` do not apply), one Point
+	// feature per site with longitude before latitude, and a null geometry for a site without a
+	// position, so that GIS tools can open it as it is.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404); anything unexpected `internal` (500).
@@ -5884,6 +6052,44 @@ type ClientInterface interface {
 	//
 	// Corresponds with PATCH /v1/customers/{customerId}/sites/{siteId} (the `RenameSite` operationId).
 	RenameSite(ctx context.Context, customerId CustomerId, siteId SiteId, params *RenameSiteParams, body RenameSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MoveSiteWithBody Give a site to another customer
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// The site keeps its ID, name, address and position; what happened there before stays with the
+	// customer it happened for. Memberships that name the site among others lose it. A membership
+	// limited to this site alone, or a pending invitation naming it, answers `failed_precondition`
+	// naming them: dropping the site would widen their access to every site. `already_exists` when
+	// the other customer has a site of the same name.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `failed_precondition` (409); a stale If-Match answers 412 and a
+	// missing one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/sites/{siteId}/move (the `MoveSite` operationId).
+	MoveSiteWithBody(ctx context.Context, customerId CustomerId, siteId SiteId, params *MoveSiteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// MoveSite Give a site to another customer
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// The site keeps its ID, name, address and position; what happened there before stays with the
+	// customer it happened for. Memberships that name the site among others lose it. A membership
+	// limited to this site alone, or a pending invitation naming it, answers `failed_precondition`
+	// naming them: dropping the site would widen their access to every site. `already_exists` when
+	// the other customer has a site of the same name.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `failed_precondition` (409); a stale If-Match answers 412 and a
+	// missing one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/sites/{siteId}/move (the `MoveSite` operationId).
+	MoveSite(ctx context.Context, customerId CustomerId, siteId SiteId, params *MoveSiteParams, body MoveSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListStockLevels Count a customer's stock per product
 	//
@@ -9427,7 +9633,13 @@ func (c *RawClient) ReactivateCustomer(ctx context.Context, customerId CustomerI
 // **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 // customer user asking for another customer gets 404.
 //
-// Oldest first. A customer user limited to some sites sees only those.
+// Oldest first. A customer user limited to some sites sees only those. `q` searches name, city
+// and external reference.
+//
+// With `Accept: application/geo+json` the answer is a GeoJSON FeatureCollection (RFC 7946) of
+// every site the caller may see (up to 10,000; `cursor` and `limit` do not apply), one Point
+// feature per site with longitude before latitude, and a null geometry for a site without a
+// position, so that GIS tools can open it as it is.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404); anything unexpected `internal` (500).
@@ -9585,6 +9797,64 @@ func (c *RawClient) RenameSiteWithBody(ctx context.Context, customerId CustomerI
 // Corresponds with PATCH /v1/customers/{customerId}/sites/{siteId} (the `RenameSite` operationId).
 func (c *RawClient) RenameSite(ctx context.Context, customerId CustomerId, siteId SiteId, params *RenameSiteParams, body RenameSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewRenameSiteRequest(c.Server, customerId, siteId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MoveSiteWithBody Give a site to another customer
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// The site keeps its ID, name, address and position; what happened there before stays with the
+// customer it happened for. Memberships that name the site among others lose it. A membership
+// limited to this site alone, or a pending invitation naming it, answers `failed_precondition`
+// naming them: dropping the site would widen their access to every site. `already_exists` when
+// the other customer has a site of the same name.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `failed_precondition` (409); a stale If-Match answers 412 and a
+// missing one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/sites/{siteId}/move (the `MoveSite` operationId).
+func (c *RawClient) MoveSiteWithBody(ctx context.Context, customerId CustomerId, siteId SiteId, params *MoveSiteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMoveSiteRequestWithBody(c.Server, customerId, siteId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// MoveSite Give a site to another customer
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// The site keeps its ID, name, address and position; what happened there before stays with the
+// customer it happened for. Memberships that name the site among others lose it. A membership
+// limited to this site alone, or a pending invitation naming it, answers `failed_precondition`
+// naming them: dropping the site would widen their access to every site. `already_exists` when
+// the other customer has a site of the same name.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `failed_precondition` (409); a stale If-Match answers 412 and a
+// missing one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/sites/{siteId}/move (the `MoveSite` operationId).
+func (c *RawClient) MoveSite(ctx context.Context, customerId CustomerId, siteId SiteId, params *MoveSiteParams, body MoveSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewMoveSiteRequest(c.Server, customerId, siteId, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -14706,6 +14976,18 @@ func NewListSitesRequest(server string, customerId CustomerId, params *ListSites
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.Cursor != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
@@ -14933,6 +15215,73 @@ func NewRenameSiteRequestWithBody(server string, customerId CustomerId, siteId S
 	}
 
 	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewMoveSiteRequest calls the generic MoveSite builder with application/json body
+func NewMoveSiteRequest(server string, customerId CustomerId, siteId SiteId, params *MoveSiteParams, body MoveSiteJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewMoveSiteRequestWithBody(server, customerId, siteId, params, "application/json", bodyReader)
+}
+
+// NewMoveSiteRequestWithBody constructs an http.Request for the MoveSite method, with any body, and a specified content type
+func NewMoveSiteRequestWithBody(server string, customerId CustomerId, siteId SiteId, params *MoveSiteParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "siteId", siteId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/sites/%s/move", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
 	if err != nil {
 		return nil, err
 	}
@@ -19414,7 +19763,13 @@ type ClientWithResponsesInterface interface {
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 	// customer user asking for another customer gets 404.
 	//
-	// Oldest first. A customer user limited to some sites sees only those.
+	// Oldest first. A customer user limited to some sites sees only those. `q` searches name, city
+	// and external reference.
+	//
+	// With `Accept: application/geo+json` the answer is a GeoJSON FeatureCollection (RFC 7946) of
+	// every site the caller may see (up to 10,000; `cursor` and `limit` do not apply), one Point
+	// feature per site with longitude before latitude, and a null geometry for a site without a
+	// position, so that GIS tools can open it as it is.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404); anything unexpected `internal` (500).
@@ -19517,6 +19872,44 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PATCH /v1/customers/{customerId}/sites/{siteId} (the `RenameSite` operationId).
 	RenameSiteWithResponse(ctx context.Context, customerId CustomerId, siteId SiteId, params *RenameSiteParams, body RenameSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*RenameSiteResponse, error)
+
+	// MoveSiteWithBodyWithResponse Give a site to another customer
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// The site keeps its ID, name, address and position; what happened there before stays with the
+	// customer it happened for. Memberships that name the site among others lose it. A membership
+	// limited to this site alone, or a pending invitation naming it, answers `failed_precondition`
+	// naming them: dropping the site would widen their access to every site. `already_exists` when
+	// the other customer has a site of the same name.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `failed_precondition` (409); a stale If-Match answers 412 and a
+	// missing one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/sites/{siteId}/move (the `MoveSite` operationId).
+	MoveSiteWithBodyWithResponse(ctx context.Context, customerId CustomerId, siteId SiteId, params *MoveSiteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MoveSiteResponse, error)
+
+	// MoveSiteWithResponse Give a site to another customer
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// The site keeps its ID, name, address and position; what happened there before stays with the
+	// customer it happened for. Memberships that name the site among others lose it. A membership
+	// limited to this site alone, or a pending invitation naming it, answers `failed_precondition`
+	// naming them: dropping the site would widen their access to every site. `already_exists` when
+	// the other customer has a site of the same name.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `already_exists` (409), `failed_precondition` (409); a stale If-Match answers 412 and a
+	// missing one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/sites/{siteId}/move (the `MoveSite` operationId).
+	MoveSiteWithResponse(ctx context.Context, customerId CustomerId, siteId SiteId, params *MoveSiteParams, body MoveSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*MoveSiteResponse, error)
 
 	// ListStockLevelsWithResponse Count a customer's stock per product
 	//
@@ -25865,6 +26258,8 @@ func (r ReactivateCustomerResponse) ContentType() string {
 type ListSitesResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
+	// ApplicationgeoJSON200 the response for an HTTP 200 `application/geo+json` response
+	ApplicationgeoJSON200 *SiteFeatureCollection
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *SiteList
 	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
@@ -25877,6 +26272,11 @@ type ListSitesResponse struct {
 	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationgeoJSON200 returns the response for an HTTP 200 `application/geo+json` response
+func (r ListSitesResponse) GetApplicationgeoJSON200() *SiteFeatureCollection {
+	return r.ApplicationgeoJSON200
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
@@ -26306,6 +26706,117 @@ func (r RenameSiteResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r RenameSiteResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// MoveSiteResponse200Headers the declared response headers of an HTTP 200 response for MoveSite
+type MoveSiteResponse200Headers struct {
+	ETag string
+}
+
+type MoveSiteResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Site
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *MoveSiteResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r MoveSiteResponse) GetJSON200() *Site {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r MoveSiteResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r MoveSiteResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r MoveSiteResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r MoveSiteResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r MoveSiteResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r MoveSiteResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r MoveSiteResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r MoveSiteResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r MoveSiteResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r MoveSiteResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r MoveSiteResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r MoveSiteResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r MoveSiteResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -32711,7 +33222,13 @@ func (c *ClientWithResponses) ReactivateCustomerWithResponse(ctx context.Context
 // **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 // customer user asking for another customer gets 404.
 //
-// Oldest first. A customer user limited to some sites sees only those.
+// Oldest first. A customer user limited to some sites sees only those. `q` searches name, city
+// and external reference.
+//
+// With `Accept: application/geo+json` the answer is a GeoJSON FeatureCollection (RFC 7946) of
+// every site the caller may see (up to 10,000; `cursor` and `limit` do not apply), one Point
+// feature per site with longitude before latitude, and a null geometry for a site without a
+// position, so that GIS tools can open it as it is.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404); anything unexpected `internal` (500).
@@ -32855,6 +33372,56 @@ func (c *ClientWithResponses) RenameSiteWithResponse(ctx context.Context, custom
 		return nil, err
 	}
 	return ParseRenameSiteResponse(rsp)
+}
+
+// MoveSiteWithBodyWithResponse Give a site to another customer
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// The site keeps its ID, name, address and position; what happened there before stays with the
+// customer it happened for. Memberships that name the site among others lose it. A membership
+// limited to this site alone, or a pending invitation naming it, answers `failed_precondition`
+// naming them: dropping the site would widen their access to every site. `already_exists` when
+// the other customer has a site of the same name.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `failed_precondition` (409); a stale If-Match answers 412 and a
+// missing one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/sites/{siteId}/move (the `MoveSite` operationId).
+func (c *ClientWithResponses) MoveSiteWithBodyWithResponse(ctx context.Context, customerId CustomerId, siteId SiteId, params *MoveSiteParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*MoveSiteResponse, error) {
+	rsp, err := c.MoveSiteWithBody(ctx, customerId, siteId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMoveSiteResponse(rsp)
+}
+
+// MoveSiteWithResponse Give a site to another customer
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// The site keeps its ID, name, address and position; what happened there before stays with the
+// customer it happened for. Memberships that name the site among others lose it. A membership
+// limited to this site alone, or a pending invitation naming it, answers `failed_precondition`
+// naming them: dropping the site would widen their access to every site. `already_exists` when
+// the other customer has a site of the same name.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `already_exists` (409), `failed_precondition` (409); a stale If-Match answers 412 and a
+// missing one 428; a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/sites/{siteId}/move (the `MoveSite` operationId).
+func (c *ClientWithResponses) MoveSiteWithResponse(ctx context.Context, customerId CustomerId, siteId SiteId, params *MoveSiteParams, body MoveSiteJSONRequestBody, reqEditors ...RequestEditorFn) (*MoveSiteResponse, error) {
+	rsp, err := c.MoveSite(ctx, customerId, siteId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseMoveSiteResponse(rsp)
 }
 
 // ListStockLevelsWithResponse Count a customer's stock per product
@@ -38938,7 +39505,14 @@ func ParseListSitesResponse(rsp *http.Response) (*ListSitesResponse, error) {
 	}
 
 	switch {
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+	case rsp.Header.Get("Content-Type") == "application/geo+json" && rsp.StatusCode == 200:
+		var dest SiteFeatureCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationgeoJSON200 = &dest
+
+	case rsp.Header.Get("Content-Type") == "application/json" && rsp.StatusCode == 200:
 		var dest SiteList
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
@@ -39307,6 +39881,108 @@ func ParseRenameSiteResponse(rsp *http.Response) (*RenameSiteResponse, error) {
 	switch {
 	case rsp.StatusCode == 200:
 		var headers RenameSiteResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseMoveSiteResponse parses an HTTP response from a MoveSiteWithResponse call
+func ParseMoveSiteResponse(rsp *http.Response) (*MoveSiteResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &MoveSiteResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Site
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers MoveSiteResponse200Headers
 		if values := rsp.Header.Values("ETag"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {

@@ -68,6 +68,8 @@ type isoFixture struct {
 	staff, disabledStaff identity.StaffMember
 	// desk is a staff member with the service-desk capability.
 	desk identity.StaffMember
+	// elsewhere is a third customer, with no people: sites move to it.
+	elsewhere customer.Customer
 }
 
 // isoTemplate is the isolation fixture as built once per process: a copy
@@ -177,6 +179,8 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 	}
 	f.a = mk("Acme", "acme.example")
 	f.b = mk("Globex", "globex.example")
+	f.elsewhere, err = f.p.CreateCustomer(ctx, portal.CreateCustomerParams{Name: "Initech"})
+	require.NoError(t, err)
 	key, err := f.p.CreateAPIKey(ctx, portal.CreateAPIKeyParams{Name: "ERP", Role: identity.StaffAgent})
 	require.NoError(t, err)
 	f.keyID = key.Key.ID
@@ -248,6 +252,8 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"masterDataTicketId": string(tn.masterData.ID),
 		"commentId":          string(tn.reply.ID),
 		"customerVersion":    strconv.FormatInt(tn.c.Version, 10),
+		// Field service: a customer of nobody's, the same for A and B.
+		"elsewhereId": string(f.elsewhere.ID),
 	}
 }
 
@@ -421,6 +427,7 @@ var ghostIDs = map[string]string{
 	"commentId":          "tcm_ghost",
 	// A version, not an ID: any will do for a customer that is not there.
 	"customerVersion": "1",
+	"elsewhereId":     "cus_ghost2",
 	// Not IDs: a kind and a locale of mail are the same everywhere.
 	"kind":   "invitation",
 	"locale": "de",
@@ -504,6 +511,8 @@ var isolationMatrix = map[string]isoRow{
 	"renameSite": {class: classStaff, body: `{"name":"Head office"}`, ifMatch: "site",
 		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
 	"deleteSite": {class: classStaff, staff: ok204, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"moveSite": {class: classStaff, body: `{"customer_id":"{elsewhereId}"}`, ifMatch: "site",
+		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
 	// Memberships.
 	"listMembers": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
 	"addMember": {class: classStaff, body: `{"email":"new@example.com","name":"New","role":"viewer","site_ids":["{siteId}"]}`,

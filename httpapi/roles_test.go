@@ -50,6 +50,7 @@ type roleFixture struct {
 	n            int                  // makes e-mail addresses unique
 	laptop       orders.Product       // of the global portfolio
 	desk         identity.StaffMember // a service-desk member tickets are assigned to
+	elsewhere    customer.ID          // another customer, with no people: sites move to it
 }
 
 func newRoleFixture(t *testing.T) *roleFixture {
@@ -75,6 +76,9 @@ func newRoleFixture(t *testing.T) *roleFixture {
 	require.NoError(t, err)
 	f.south, err = f.p.CreateSite(staff, customer.ID(cid), portal.SiteParams{Name: "South"})
 	require.NoError(t, err)
+	elsewhere, err := f.p.CreateCustomer(staff, portal.CreateCustomerParams{Name: "Initech"})
+	require.NoError(t, err)
+	f.elsewhere = elsewhere.ID
 
 	f.tokens[rcMaintainer] = f.join(t, adaC, cid, "max@acme.example", client.RoleMaintainer).Token
 	f.tokens[rcViewer] = f.join(t, adaC, cid, "vic@acme.example", client.RoleViewer).Token
@@ -465,6 +469,11 @@ var roleMatrix = map[string]roleRow{
 	"delete site": {write: true, prep: newSite, want: byRole(s204, s204, s204, s403, s403, s403, s403),
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.DeleteSiteWithResponse(t.Context(), f.cid, string(tg.site.ID))
+		}},
+	"move site": {write: true, prep: newSite, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.MoveSiteWithResponse(t.Context(), f.cid, string(tg.site.ID), &client.MoveSiteParams{IfMatch: tg.etag},
+				client.MoveSiteRequest{CustomerId: string(f.elsewhere)})
 		}},
 	"list members": {prep: noTarget, want: byRole(s200, s200, s200, s200, s403, s403, s200),
 		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {

@@ -388,6 +388,21 @@ func (e OrderStatus) Valid() bool {
 	}
 }
 
+// Defines values for PointGeometryType.
+const (
+	PointGeometryTypePoint PointGeometryType = "Point"
+)
+
+// Valid indicates whether the value is a known member of the PointGeometryType enum.
+func (e PointGeometryType) Valid() bool {
+	switch e {
+	case PointGeometryTypePoint:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PrincipalKind.
 const (
 	PrincipalKindApiKey PrincipalKind = "api_key"
@@ -502,6 +517,36 @@ func (e SignInMethod) Valid() bool {
 	case SignInMethodLoginLink:
 		return true
 	case SignInMethodPassword:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SiteFeatureType.
+const (
+	SiteFeatureTypeFeature SiteFeatureType = "Feature"
+)
+
+// Valid indicates whether the value is a known member of the SiteFeatureType enum.
+func (e SiteFeatureType) Valid() bool {
+	switch e {
+	case SiteFeatureTypeFeature:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SiteFeatureCollectionType.
+const (
+	SiteFeatureCollectionTypeFeatureCollection SiteFeatureCollectionType = "FeatureCollection"
+)
+
+// Valid indicates whether the value is a known member of the SiteFeatureCollectionType enum.
+func (e SiteFeatureCollectionType) Valid() bool {
+	switch e {
+	case SiteFeatureCollectionTypeFeatureCollection:
 		return true
 	default:
 		return false
@@ -1477,6 +1522,14 @@ type FirstUser struct {
 	Message *string `json:"message,omitempty"`
 }
 
+// GeoPoint A position in WGS 84 decimal degrees. Omitted when the site has none.
+//
+// Example: {"latitude":53.5413,"longitude":9.9841}
+type GeoPoint struct {
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
+}
+
 // Health The server's answer when it is well.
 //
 // Example: {"status":"ok"}
@@ -1950,6 +2003,16 @@ type Money struct {
 	Currency string `json:"currency"`
 }
 
+// MoveSiteRequest The customer a site moves to.
+//
+// Example: {"customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6f"}
+type MoveSiteRequest struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+}
+
 // MovementId Identifies a movement of the stock ledger: `mov_` and a unique suffix (a UUIDv7 by default).
 //
 // Example: mov_01912d80-3c4e-7a1b-9c2d-3e4f5a6b7c8d
@@ -2281,6 +2344,15 @@ type PlaceOrderRequest struct {
 	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
 	SiteId *SiteId `json:"site_id,omitempty"`
 }
+
+// PointGeometry A GeoJSON Point; its coordinates are longitude, then latitude.
+type PointGeometry struct {
+	Coordinates []float64         `json:"coordinates"`
+	Type        PointGeometryType `json:"type"`
+}
+
+// PointGeometryType defines model for PointGeometry.Type.
+type PointGeometryType string
 
 // Principal Who is calling. `staff_role` is set for staff and API keys; `customer_id` and `membership_id`
 // for users (the membership they act through); `session_id` and `method` for users with a session.
@@ -2623,8 +2695,13 @@ type SignInMethod string
 
 // Site A place of a customer (an office, a warehouse); memberships may be limited to some sites.
 //
-// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","name":"Hamburg HQ","updated_at":"2025-03-04T09:15:00Z","version":1}
+// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 14","postal_code":"20457"},"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","location":{"latitude":53.5413,"longitude":9.9841},"name":"Hamburg HQ","notes":"Ring at the gate.","updated_at":"2025-03-04T09:15:00Z","version":1}
 type Site struct {
+	// Address A postal address. Empty fields are left out.
+	//
+	// Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
+	Address Address `json:"address"`
+
 	// CreatedAt When the site was created.
 	CreatedAt time.Time `json:"created_at"`
 
@@ -2641,14 +2718,67 @@ type Site struct {
 	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
 	Id SiteId `json:"id"`
 
+	// Location A position in WGS 84 decimal degrees. Omitted when the site has none.
+	//
+	// Example: {"latitude":53.5413,"longitude":9.9841}
+	Location *GeoPoint `json:"location,omitempty"`
+
 	// Name Unique within the customer, ignoring case.
 	Name string `json:"name"`
+
+	// Notes Free text for the people who go there (access, parking); empty when none.
+	Notes string `json:"notes"`
 
 	// UpdatedAt When the site last changed.
 	UpdatedAt time.Time `json:"updated_at"`
 
 	// Version Grows with every change; the ETag is this number in quotes.
 	Version int64 `json:"version"`
+}
+
+// SiteFeature One site as a GeoJSON Feature; its geometry is null when the site has no position.
+type SiteFeature struct {
+	// Geometry A GeoJSON Point; its coordinates are longitude, then latitude.
+	Geometry *PointGeometry `json:"geometry"`
+
+	// Id Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	Id SiteId `json:"id"`
+
+	// Properties What a GIS tool shows of a site.
+	Properties SiteFeatureProperties `json:"properties"`
+	Type       SiteFeatureType       `json:"type"`
+}
+
+// SiteFeatureType defines model for SiteFeature.Type.
+type SiteFeatureType string
+
+// SiteFeatureCollection A customer's sites as a GeoJSON FeatureCollection (RFC 7946).
+//
+// Example: {"features":[{"geometry":{"coordinates":[9.9841,53.5413],"type":"Point"},"id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","properties":{"city":"Hamburg","country":"DE","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","name":"Hamburg HQ","postal_code":"20457","region":"","street":"Hafenstraße 14"},"type":"Feature"}],"type":"FeatureCollection"}
+type SiteFeatureCollection struct {
+	Features []SiteFeature             `json:"features"`
+	Type     SiteFeatureCollectionType `json:"type"`
+}
+
+// SiteFeatureCollectionType defines model for SiteFeatureCollection.Type.
+type SiteFeatureCollectionType string
+
+// SiteFeatureProperties What a GIS tool shows of a site.
+type SiteFeatureProperties struct {
+	City    string `json:"city"`
+	Country string `json:"country"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  CustomerId `json:"customer_id"`
+	ExternalRef string     `json:"external_ref"`
+	Name        string     `json:"name"`
+	PostalCode  string     `json:"postal_code"`
+	Region      string     `json:"region"`
+	Street      string     `json:"street"`
 }
 
 // SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
@@ -2658,7 +2788,7 @@ type SiteId = string
 
 // SiteList One page of sites, oldest first.
 //
-// Example: {"items":[{"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","name":"Hamburg HQ","updated_at":"2025-03-04T09:15:00Z","version":1}],"next_cursor":""}
+// Example: {"items":[{"address":{"city":"Hamburg","country":"DE"},"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","name":"Hamburg HQ","notes":"","updated_at":"2025-03-04T09:15:00Z","version":1}],"next_cursor":""}
 type SiteList struct {
 	Items []Site `json:"items"`
 
@@ -2668,13 +2798,29 @@ type SiteList struct {
 
 // SiteRequest A site's name, and optionally its key in the provider's systems.
 //
-// Example: {"external_ref":"ERP-4711","name":"Hamburg HQ"}
+// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 14","postal_code":"20457"},"external_ref":"ERP-4711","location":{"latitude":53.5413,"longitude":9.9841},"name":"Hamburg HQ"}
 type SiteRequest struct {
+	// Address A postal address. Empty fields are left out.
+	//
+	// Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
+	Address *Address `json:"address,omitempty"`
+
+	// ClearLocation Removes the site's position; not together with `location`.
+	ClearLocation *bool `json:"clear_location,omitempty"`
+
 	// ExternalRef The site's key in the provider's own systems (ERP, field service); not unique. Omitted, it stays as it is (an empty string clears it).
 	ExternalRef *string `json:"external_ref,omitempty"`
 
+	// Location A position in WGS 84 decimal degrees. Omitted when the site has none.
+	//
+	// Example: {"latitude":53.5413,"longitude":9.9841}
+	Location *GeoPoint `json:"location,omitempty"`
+
 	// Name Unique within the customer, ignoring case.
 	Name string `json:"name"`
+
+	// Notes Free text for the people who go there. Omitted, it stays as it is.
+	Notes *string `json:"notes,omitempty"`
 }
 
 // StaffId Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
@@ -3482,6 +3628,9 @@ type RoleFilter = Role
 // SerialNumberFilter defines model for SerialNumberFilter.
 type SerialNumberFilter = string
 
+// SiteSearch defines model for SiteSearch.
+type SiteSearch = string
+
 // StaffRoleFilter What a staff member or API key may do across all customers: `agent` (service desk) reads
 // everything and looks after sites and people, `admin` also manages customers and their settings,
 // `owner` also manages API keys.
@@ -3805,6 +3954,9 @@ type PlaceOrderParams struct {
 
 // ListSitesParams defines parameters for ListSites.
 type ListSitesParams struct {
+	// Q Keeps sites whose name, city or external reference contains this text, ignoring case.
+	Q *SiteSearch `form:"q,omitempty" json:"q,omitempty"`
+
 	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
@@ -3822,6 +3974,13 @@ type CreateSiteParams struct {
 
 // RenameSiteParams defines parameters for RenameSite.
 type RenameSiteParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// MoveSiteParams defines parameters for MoveSite.
+type MoveSiteParams struct {
 	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
 	// missing one 428. Weak ETags and `*` never match.
 	IfMatch IfMatch `json:"If-Match"`
@@ -4198,6 +4357,9 @@ type CreateSiteJSONRequestBody = SiteRequest
 // RenameSiteJSONRequestBody defines body for RenameSite for application/json ContentType.
 type RenameSiteJSONRequestBody = SiteRequest
 
+// MoveSiteJSONRequestBody defines body for MoveSite for application/json ContentType.
+type MoveSiteJSONRequestBody = MoveSiteRequest
+
 // StockInJSONRequestBody defines body for StockIn for application/json ContentType.
 type StockInJSONRequestBody = StockInRequest
 
@@ -4464,6 +4626,9 @@ type ServerInterface interface {
 	// RenameSite Rename a site
 	// (PATCH /v1/customers/{customerId}/sites/{siteId})
 	RenameSite(w http.ResponseWriter, r *http.Request, customerId CustomerId, siteId SiteId, params RenameSiteParams)
+	// MoveSite Give a site to another customer
+	// (POST /v1/customers/{customerId}/sites/{siteId}/move)
+	MoveSite(w http.ResponseWriter, r *http.Request, customerId CustomerId, siteId SiteId, params MoveSiteParams)
 	// ListStockLevels Count a customer's stock per product
 	// (GET /v1/customers/{customerId}/stock)
 	ListStockLevels(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListStockLevelsParams)
@@ -7018,6 +7183,19 @@ func (siw *ServerInterfaceWrapper) ListSites(w http.ResponseWriter, r *http.Requ
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListSitesParams
 
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", r.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "q"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "q", Err: err})
+		}
+		return
+	}
+
 	// ------------- Optional query parameter "cursor" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -7229,6 +7407,69 @@ func (siw *ServerInterfaceWrapper) RenameSite(w http.ResponseWriter, r *http.Req
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RenameSite(w, r, customerId, siteId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// MoveSite operation middleware
+func (siw *ServerInterfaceWrapper) MoveSite(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "siteId" -------------
+	var siteId SiteId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "siteId", r.PathValue("siteId"), &siteId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "siteId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params MoveSiteParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.MoveSite(w, r, customerId, siteId, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -9686,6 +9927,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/sites/{siteId}", wrapper.DeleteSite)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/sites/{siteId}", wrapper.GetSite)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/sites/{siteId}", wrapper.RenameSite)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/sites/{siteId}/move", wrapper.MoveSite)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/memberships", wrapper.ListMembers)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/memberships", wrapper.AddMember)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/memberships/{membershipId}", wrapper.RemoveMember)
@@ -16946,6 +17188,20 @@ type ListSitesResponseObject interface {
 	VisitListSitesResponse(w http.ResponseWriter) error
 }
 
+type ListSites200ApplicationGeoPlusJSONResponse SiteFeatureCollection
+
+func (response ListSites200ApplicationGeoPlusJSONResponse) VisitListSitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSites200JSONResponse SiteList
 
 func (response ListSites200JSONResponse) VisitListSitesResponse(w http.ResponseWriter) error {
@@ -17595,6 +17851,184 @@ type RenameSitedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RenameSitedefaultApplicationProblemPlusJSONResponse) VisitRenameSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSiteRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	SiteId     SiteId     `json:"siteId"`
+	Params     MoveSiteParams
+	Body       *MoveSiteJSONRequestBody
+}
+
+type MoveSiteResponseObject interface {
+	VisitMoveSiteResponse(w http.ResponseWriter) error
+}
+
+type MoveSite200ResponseHeaders struct {
+	ETag string
+}
+
+type MoveSite200JSONResponse struct {
+	Body    Site
+	Headers MoveSite200ResponseHeaders
+}
+
+func (response MoveSite200JSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite400ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite401ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite403ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite404ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite409ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite412ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite413ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite428ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSitedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response MoveSitedefaultApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -24097,6 +24531,9 @@ type StrictServerInterface interface {
 	// RenameSite Rename a site
 	// (PATCH /v1/customers/{customerId}/sites/{siteId})
 	RenameSite(ctx context.Context, request RenameSiteRequestObject) (RenameSiteResponseObject, error)
+	// MoveSite Give a site to another customer
+	// (POST /v1/customers/{customerId}/sites/{siteId}/move)
+	MoveSite(ctx context.Context, request MoveSiteRequestObject) (MoveSiteResponseObject, error)
 	// ListStockLevels Count a customer's stock per product
 	// (GET /v1/customers/{customerId}/stock)
 	ListStockLevels(ctx context.Context, request ListStockLevelsRequestObject) (ListStockLevelsResponseObject, error)
@@ -26232,6 +26669,41 @@ func (sh *strictHandler) RenameSite(w http.ResponseWriter, r *http.Request, cust
 	}
 }
 
+// MoveSite operation middleware
+func (sh *strictHandler) MoveSite(w http.ResponseWriter, r *http.Request, customerId CustomerId, siteId SiteId, params MoveSiteParams) {
+	var request MoveSiteRequestObject
+
+	request.CustomerId = customerId
+	request.SiteId = siteId
+	request.Params = params
+
+	var body MoveSiteJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MoveSite(ctx, request.(MoveSiteRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MoveSite")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(MoveSiteResponseObject); ok {
+		if err := validResponse.VisitMoveSiteResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListStockLevels operation middleware
 func (sh *strictHandler) ListStockLevels(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListStockLevelsParams) {
 	var request ListStockLevelsRequestObject
@@ -27722,658 +28194,678 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rlts2ljD6Kvg031quylBl3eqmWrNmyo6TeGInHl8602nliBAJSWhRgEJAJas9Xmt+nQc4L/D9mxf5",
-	"3qSf5CzsDZAgRUmUquxcOv0j7RJJXPbe2Nj3/aERyflCCia0avQ/NKaMxiyFfz57Syfm/2OmopQvNJei",
-	"0W+8nTKSMiWXacQeKXLHUsWlIFQRSpROpZgQ82FA1DKamp/DQaM7aIQ3RDERE67JiEYzwgV5Pm6+pDqa",
-	"Ei3JchFTzc4aQYO9p/NFwhr9BnzXCBop+3nJUxY3+jpdsqChoimbU7OyOX3/gomJnjb6F72godcL853S",
-	"KReTxsePQeM10+n6dqxZurmRNyySIlZm9hU1y2JjmTKi0zUXE0InlIvCes57rT1r4fPlvNG/uui1WkFj",
-	"zgX+3coWxoVmE5Y2PpqlLWhK50xbWN++ev4tWz+Pzb+5Wd2C6mkjaAg6N1/SBcfHu1bwv1M2bvQb//Q4",
-	"x+hjfKoeZ+ObqW+jiCn1govZ9gn9V46e1B8EJ9b8jn3Fk0qEfMvYQhEK75ATM9EpkSmJGfxENYvJyZgm",
-	"ip2SRSrjZaSVQRCs/uclS9f+8s0gDX+hFgcjKRNGBS4n1TxK2HYgZM+PhkA2gpnvKdVsItP1bgC4vRE5",
-	"JnrKFYnsZ+TEzEBTFhP2nkY6WZ9u27/7pLHltLRbrarj8nSZKplWn/lQsPd6GMEbIa6NkUXK7rhcKrKg",
-	"ExaQFddT+F3ROSNj2Ka6IQkbayKXmoxlCo/HPFUavtm6AVzJluV3ti1faTln6VaERvkLx2LUm6M45W6k",
-	"rqZUE64IHRk4IFrtp9tBgM+HPG7cc3VvGE2j6ba1uYnMKqVixMwfkEgKTSNNWHNOeWIOInuvWSpoQlI2",
-	"ZikTEcOXuFC4I83e64DwiZAGJQMRUcXOBqLA1Gk0Z1s2/PPB1Gp3p6leqt3wz/fIBaFibQlYMaI01UyR",
-	"k5QtGNVI1Y41n+a0GxCaJIX74C8el1mqBRMxixs/mRcWiYyZI6uqnSpYcWG7XLO5qote3HHjY2Cg9By/",
-	"7GYgomlKzWRLwX9eMvvYLOZj0FB6DWgYy3Ruvv86kSOabIPdD3CezTbIDMCIZ97nT4xMYAiykKkey4TL",
-	"M/Kd1MgKQo+Gw210jt/v49XPYzZfSM1EtP6WrTeX+pLOmBFBUnPjE0XHrA9/GaSymJjDzpQucagZWxMq",
-	"YjKSsfmHWhkCocrjUTGPB8J8ZI5tLI1kwDUKBzfFcWBkKqSesrQ4YK/TuSGrKU+YN7BbEFcDoTRPEpIu",
-	"heBiEpBe6/qMfMvWitDUjL1AxtnpkalcpuqMvFOMUDJOmZqSlIpYzskdTZaMnFDy7t3zL0/JgqVuhvIB",
-	"PB+3onZ0xZqdUXvc7MUXtHlNe93mZdQet+JrdjXqtB2mUBjMUeUhoWmwsIs9z7nIzm/V6X0+BuGv+rIx",
-	"EqSjLydhmn9HNElgazQONkROcmJFzdMzcmvOdcKIFCzHQ7tzQ+hAzLlSBpHmWa9zdUZ+YHQGIyighvCL",
-	"kAh2x1IyNyssA9CJpdUQsjLt/cTW5+KOa2rgsfUq4/4rx15mhXmKExsWs0dSy5cAXBWuAOCm2046PGwc",
-	"vjhYC65Ps/l2kODDo4GBn5tpXvA519WUOZfm0BqeahSHlOllKrbtN4Fh/PljNqbLRDf6560g1xjaBX2h",
-	"XaEvBI2XlCffcrFt7zPz6NidZ2O7iV7IiBpar5wqwYf3mcyO76Z7yZSik+1y+Dx7fp9J81ncvHUEBzv3",
-	"ARReuthrLstd6WZpbD5iqZryxQ6IeK8cDRR/kPLEu6FieHHCxSxXUvIVbYNN/sYhEu2ORdZDH7z9abBX",
-	"Wgks7/vxeIcCIu3TY1HmRoeZ0pilTiLcjy5pXveUyk+vfcACt4PCPj0aFPb7bKY65GCB4FPDUj0QOXiL",
-	"gEW9oikTus5JUstRM1dQ6mJoAePfAz+vUJCvT0K55C+SdXGRRDGmfMkfpfrwE5KXXf5WAltkz48lsXwG",
-	"b77dunQGIlSl33z7zmjOZkU7dWUCqvID6cWvZcLqcUWrDXFFUplsnd88q40kMzms4g1LOU2+W5qZ9pOW",
-	"kai85Sj4mAj4eovdy1Npnn7Z7nR7//nnH7edZBhuiMMdCM03XG+XTBQ+PJbA7Ngwjabj8fZ57NOjJ7Lf",
-	"ZzPtpxGY8lNSSraOfFV1WPi2dT0oL/dWY1cno5lREOqsELWDT3LHlNaRr80yp3oHLb9jLLvaesXg40OY",
-	"dJFnvuXRjOmncj6Hq3CbWTZ7fix9l+fJ5946qXaP7zdnYbI61IHzfiL68JfhrevtesHqrcoRhuGD29YE",
-	"PHKHPWNBtWap+fD/+Qtt/q3VvB7+9KEdXPQ+/u9GFYd9p3aIiUt1LynRjm2m+SHlWjOxDQ4vuNJ4RKzb",
-	"B/9wgsojRWg8N9f3KpWaBcTMEC8TFhMpQD2MkmXM4oBwoTSjsTNfeQMslqOEqymLiWCrrShf4Tp3G0Q/",
-	"GoCohRSKgdX4CY1fo73P/GVEDSbgn3SxSHgEZpTHi1SOEjb/578qs+MP+Q1qvoitVYkmcNpjpilPGn1Y",
-	"VZ8Yxu8QEDTGnCWxavT/8gH/aV9rBE5VN0N5X3z8CfHHFPCSvvljeDnu0uuow3rtUctsFom2D85TzTXc",
-	"7M9xPYSLxVLnxLNMRX8hU02TGdd9u62+W/zHA3iV+RDBWaSG0A4W9pFrmvkNEOY0Gct0brCeklHK6AyM",
-	"zsuE3ZAQwRISRddGAOTR9Mws5qkU44RH98PMmPKExcNFCl5rDsv0sJTJ4dFSDVvt63YnvmDN89ElbV5G",
-	"Xda8Hrdbze6oPe7QXnQeXzBwRqXRlN+xGKyeERVCajJiJJpSMWHuzNXD2XWOs69gpaS00p2Yq9rcg2CR",
-	"Jimj8XrI3pvTHfYJJegVMTffgqV6beCg6YwJg7/NZVj8y9FfWaQfWfsBiSVTxECLJolcIccUcnVDwsji",
-	"GqaKpIiWqdHSLEzJSorAUA7d4pAoGdgJ3A+ec8DRk6Ght1K+oOmEPfSB1xDggasDPwZXRN6xlLRbvavz",
-	"ywsyWmumDqGOdjenDrt4oqUkCSz/lzvV1bskL/kTgPNXMh3xOGbiXhBesBQcDlIMYyY4KzJXR0MsBh/P",
-	"Wi5TYqXo+ofPA++rbDaSzbYTvJvLexBAbwxrQW4dOHO6hvMTSzg85uwxqpcpG8Zc0VGSv5/fnoppzcVE",
-	"mY/ys8f1DQkTHjGh2NBdOPbjRSrveMxSktBoZk0YlMeECQCXkRUB0V9Lce9TZF0VQ/Z+YS9J70Bx31lC",
-	"7CuEatJpdc6brW6z3X7buu63z/ut1o83hKoZUAM1coIRLw46bMXrszRpjdNW3slDHbzSuGFA/F9Tdidn",
-	"LA4Nd/R/XyqWX8LZbiIqiJAkkWLCUnNnmdcAl0U/8WtmHjw8h+Rqg1WvqIJVFB3BPoupFpw2faq5DFVj",
-	"zINEq07Ho418XvBfpwiqX44bbwWoDczbCgPA+3dSfyWX4n64FlIPxzDKvUQrw53cMPW5eC/HzXfeADvR",
-	"kS/4QRCSDRf2zfGCCE4UfUBqMfuSgpUZuWKMnDjEeAwbv1TW/07MDq1fvdfqngLWXnmiFsqN98Kfk74q",
-	"0Telyom2fXPRQhRBFl3QCQgHCV/IleHM7vfuDb7noj4OYsXecfN3SlDQ3IfcbDcPgltPMoXT5oJvIXKC",
-	"oziri7G9TniVgpWgsIG815l2/rCs1i2zhgbqhV48gBbaudqCO28RvxindLjD6BPQSzGmxQZZ6y0hNI7q",
-	"LfpwvvthDEMCfZS53whLUwjhrAvz86LmXxplD7DtOh4C2rdiTZCZ2eG9WHY3UUhOzlut0z4ZlPY7aIA2",
-	"7asXz78M0BqAeh5LDQtM5ETlyh8CTwFe3rD0jkfsnaB3lCdGGP41ocjTNexCydJb6efEU46Mvg9Za8iA",
-	"vxwOkK2fjCGKFSAUINyppiOqwBqyFCmj0dRsAy+nt1K+pGJt7WrqXlhIqWZDiAcq6QZSkjkVa0K1ZvOF",
-	"VjdEp2tksiShmtXBDsQ8DulYs3SoMKvBpivk7Mwz0Lx1czrg7MNaYfEPgjl/RIO9TShASgZVIOKb/4dM",
-	"jiakcoB97awR+Lkq3uNt67JvP/ZyQmBp7wRd6qlM+d/ueX0tYSCjXEa0jOYpI1rOmHA3LZo1JUolViO6",
-	"IYpPBAQoHypptNo5et9tLGMncsurfhD8lgZFcXLEaMpShAPIkyhLYmD8UsyEXIkg046lEfJBJzwD872d",
-	"Nk+W2TTh34IiAyMmzAieZE6jKReM0Ei7cFE6HqMPkzzXiigWpQwWoKZyJTCygWoSpQzQXnA0f2jAzywe",
-	"Ut3oN5zy3urlynsjyN4ZrTFxZzhj6/6MrZ3u0Gq2Wq1W89L858r8p5X/DyJvDbLz9y+7zetRK2pexm2j",
-	"a3RosztCPeNyfGWIIKFKg5pcWtX523av3+r0u+0fc+fCs9evCIQVptQaZsHa1G+Ac8Mg3xpGOfoV/A1v",
-	"RIdPDT1rUNTsewZcY5nOYSUx1aypOfoFdoa8FoG2OY9046O5R62VZvP+SEqtdEoXYSmxRK4ESw0tnBVn",
-	"rkobQXjXTZ4qQ3uDAiG9Y+UBxryPauwJ5riB3QeiSKWImKFRLpaaeakGhI9RTzoamojsvdENhsHACduL",
-	"Xvuet0aMZzePZTpTR68Uqe+QQIHcD/iXBugK1vNkraYeIQU+9f6UTY5qqZncT7or7v15bHjXmDOjvZLb",
-	"V88NNfVJaI5lCAJe5khQy/GYv3eh93eXZLQmNsy3FKZywJkuI84Lpj8vOFjNmH+5bf5o/azN7Y5Wt90X",
-	"XFUg+3vBIB/LaAx2uypwaC97OGUSG7kWDtuNVen1lPHUslNV4po2t+Uv/wD886eg4eXJNfqNTZaaZfrU",
-	"Svmxd10h1cc/y5js87E0bRm9r6iCxJbQ5e9pSSYMFX7zIeD+hhjZa01srgVwLpejtz/5rnAuYZ3FNW0/",
-	"gG+AaKquc8FWjhpRV+LZlV0iMUsn/yB3NIhQjX5jMRv++HPvxfzqu/ed16OLt1HrT/H5D+PrP0+630wv",
-	"/33Wfql63y2u/iPtvNEX7zZJ0YNaPRq0E1clRszY+lEmT52Ei9nw7//9P+Fp4AtWU5ayAO69PBvcUOWt",
-	"FcBhv33yBAVF8/3htOf25BZbSXdRxBY69454oRM0RjsPTV55oIK046Bi155PQktCYdwgswAY+qVRJJdC",
-	"P1K5kl+gXIv0r1MaMfKNXCxA5cswzIcvRe/J3eXT960fafdNfPHV5Pqbv3a+Tc7/Y3X1LG2/Xffe8cvv",
-	"F61b1f1yE8NOEiiu3FnrUFLJfCuMgToipFs0WeNB2ytDLahSK5lW3KTfLxCayZoo5gJsMpC47zKRCecX",
-	"rE9AiDcsqN0i0ZSmNNIsVQG6/kgk53NpqIqdkVuRrRd9BPmwMxuQpwjoFogXrkDz4ArDb0tSa7aV4rbP",
-	"Lyq2veM4FAjDKH7jVM5h95hQ+0hBAoU5KRxPShWg9yXR+YS/m9wxD7+KyRoNu5nwO3Ozp2wJ7lfQRJtc",
-	"4BrHVlfzcjxAeco0Wu+IO0TyTCdATQ6yFRHUD6tP7eW9fqg5uANqOXFgnUYTVf7irputbmFxMCaNEreY",
-	"TvOSXo2al9F13LxirXGzQ/PlgGXaT4KBpBj3aavZ6US95iW9bjVH7fi82Yqu2dX4kl6MztGTROOhgbGL",
-	"gNM6yc097fOrdhtoxqoZO2FqDcKNfvs3oPH1SQhqe98cE/APOyqoeUOUaKB+lkHQcOEI28HhUqEAKO71",
-	"KkWJK8IEPD0aZj5Fbl2M89rg6VRaLhQoaRA+dOTENXTkQq2PDUI/JMmrQOrlbT6lXvoZCBwQZaLAZ8fZ",
-	"iqUk5ZMp6iDlsMnSmam7o7dvX9hiMWYI/3xtOyAgO1tn49FAzw7ph/x7LvRFr+Hljl63Wpft6+vOee+y",
-	"17q+bu9NJN3Qn4upOOUsvRwVReAViLGkdruFFxTwAuB231L7NXIsTwM00Ceh4b9Ha+WHMO+6WrkZs7ZW",
-	"nm17v2bubVvtUsPh6H9SLfyPW/d+t+7D2wlyGe93aivINrjbXuBLm/6ByQ0IcDrK9gN4cZhYGfmPE/Ir",
-	"kEszHZgOv/m584M4f/b+6rVu/3nZey4vX9HWm7j71eTim79ef5t0fnx//vTu6olov6ywchRxW/8U7VDv",
-	"rPSBMtZJuKA7rR19MlryJM5lRVAGuT7CuuHtJail8nnCy+aJKdykoJKOmZFOCBfEojAgk5QK8FuAOUMT",
-	"RqOpO2N90iYxXRse0b24MP9Ufs2k9lUXfiMnjg6Kt29OHZlA021fdDrFCnq2ol5ZmMF6crICQ2/knOkp",
-	"lPHzA9VGLAu21pLE8oaEXz97Sx7ftR/PWUiSLAMI7N2lKDeIOl6dDURW1OgM3a8hiaShW2KrQBkt2lWs",
-	"Q6EE0yxuSOgp0GDLyz5NZQLvDoTi2mVgqMDqE1AVCHQH2JKIScrm8g7ifbxY2bM5FXTCskHRpmOWA7Y2",
-	"GB4t+jdGZsoIqfwdMrbAoRgmtIrNDQkVS8YhZI+AkYDFTS7IUrH0kRoIQ/vWFnNDQpdduGV8mxMBw2cQ",
-	"uyEhFEnIP8K3B6LwesLw1TRm6VlERcQSuygvANFw/DilK5qA8ETUcjTnGk0SMUthKNAszdJxkARNNvB6",
-	"JMWYY66PyCfjYiTfO2Kx9QRolErlFRm7GQj7dswiHntbxyENbM1JhRWMl8mYJwayWkazs7m881Co1BLJ",
-	"GB5imrRFpF6mAutRGcqiPDkznDj7FOh4qUfyfUA0my8SQ47mUcpjhoWOoHofW8FyzQBD914ZY4reOcoD",
-	"0EP1JDfUjVXP7fQIGCRSGtt83YGwpB+4l6toFegc0Az/yogfRsvoX0/ZPEAg2LEqSdLPE34E9j9HmWck",
-	"xHTHIsB80hkIlxDpTLk2R1VVBL/eZOPZl0LM9ItIyhYJBwjZF35esiULB8KFK/GIkZgpw3rhUf6m0dhD",
-	"cuK92DQvkogu6IgnXK9P3cINxahgIKgyuzcLCMgi5TLleh2QLNZLSG3xTheLBIqczqnSLG3GVFPHc2y1",
-	"K2H47l8yGeUMT6EntQDs/L/xevd/yXJXbW6Hct9kf2ffGK7nnsK/kTwKgol7XmCiGz/MIXDGY4r2qw02",
-	"2Qj8y9S9tskWzY8o3OU/GHaXzWWorxG4XGk3UJH3NQIs/eKe+izOgIxqmsjJMoMBMo/CH4uERiz7C7lV",
-	"9icwpewvZDoQH2Q4ioMr/IFLzjiN95LmKVolLCfJ/60hPbWKQ2AMkj372R+lZxZA3pnL/5ILyHQtnh//",
-	"5eILcEjyP80hyf8y8oHCCoxOuffpalPzjmM0PB3n/rklC5YqdPxAdqjQspCzdEZ+yIr+FaLQwcECVW6B",
-	"hoLMV4SUPBAjFsk5sxnHUDsUlPvQiAmYXloqSvehweYYaTZJacT+jUZzduaeBlt8TNarOKccCpNgZQyu",
-	"2ZBDZLX5t1NJxs0Wbbebl3Fn1LyKer3mBeuM26MWvY67UeOnDZHbrqYsl33FoeDyFPJ1UogBQ8aCHhnw",
-	"HQgJ6XhTagul0DhOmSpGmODwJQdNr2CQ6e4Iiyku6p2CG975LjDpyqzP82Ec7JupF9mCQS0+1Dez0ufc",
-	"Xjo5myNIaIoR86EqZ5pnunmaSeJ9V720li3BlSXZY0coqSYOKX48TqVqEseFcg3Hnj5zucImqSheciXV",
-	"HtKk+o2ncpnEEAEP0vBSuZjhvNDMv27qjvhxOZKqBvrvuOJ4T9er2fCn/P0yYGENWyBpjsbhfEsqTZPs",
-	"ZJFnQC6YUgE1Rx3ZlL11sJvGN3Q+WqYTc28ZcSo1v335rBE0Ei5YG14YM6F0Sv/v/2Gk3TG3Icw4tIGy",
-	"nVbv/LIi1tACa2/UWjbthpH4zfek2764aLYJTRZT2uwQM+WNkZ5TFhutdmmYX1ZuyT/TBZR2imUs0Jb7",
-	"04dOtQ3XbvzDfkeUebNT680CyErvV0byTawqvL+k0SYhGYHwJQiDX1JNn4IoeOS5hBAIjL0tC5e2ykiZ",
-	"qpwdLDP+9KC4hUzuWFa3uEQpG59U2Wg8TXBLDdnCpZK5Vnb4T4KGYTCb+KvGiN3ChtUlUZLYp7CiHCwV",
-	"hY99TrCx70qugOVLtthHlStvkpuqMDEaAsOxwkGqM4+Df68o68W0fAOtKGDJCm1lkyHVIdkImqbLmDMR",
-	"4b+TxJkJPfunETeMEIGB+K7eVV/pcR6Qdc4uxmjEvI5acbPNOuMu7Y3Oowsj3Fkm/zbbiVlobPf3xRdv",
-	"liKm6y++wOVemIVfndnPhlM9N5LTYNlqdaMF/B+rHghfwZLD+B4OjL8/9h8UZrLP7diDkmdsu4W5YCHO",
-	"rLqpE8su280ePR81L6OLuHnFrkFKG3Wibtxj56CTZGjZPolLG3hpxEAmjF5htooba9w7nMBH/k7Lq3vP",
-	"I4OqsACovuOX6SEnYU4tf//v/wkDEhrprb9Uqfvbt85vjbXZOMDu7i8XGk9nhh5KQ1ycn3cvtgxiKayK",
-	"R4GsmzIRsxTP0zdvX75AwxQVXPO/sZicCEnwu4CwOyY0mVIRJ2BNgXruKiDjlBqFQaYk/Cu9o/h6P0RX",
-	"4WkABdHN8ObME2pP8lnZpwn1PXbEaqDL+7hwj2IExnZubSsnWtWnjG2XScdBfBM28J/qQpklJhcJIzQB",
-	"sx3Kwi5BwJWEeJTxwU0oHJkkkLf6KB68rYEajoANTtRN1n8mD6DKSkwdHUJgD3cNcaMY1XDfeIXijr9O",
-	"5comOxo9dm3FgZs8T5VbZc8WfOSC/LyUmqnqC/pTxT4gtOzB949uAaFBztMyVnV0zIPfgWZ7wEPh4u6T",
-	"0FwBxwc81L8/6gc8pLp+wANuo0a0gz2ggdl+Fulw1rino9yKR79TLznu7miL1gZ7PFqWO1Ii2y2OPIh4",
-	"sftevyEpXeE1zJUfxpez5enW63+PUeCYa0HIFU7uK+UPexkcFGVc5JEZ/CuJERwSaN84jiJ/mMo5nCww",
-	"llpF6YaIZQIdiehIGXFoDLVJsBRMkVphAQy3U1OX2CSxbJBNharkZHr+JUijKIeeerXdqj04Z3tZrNko",
-	"VgDAc+axXDNNPZZbqfFrnfLRUrMd1qMCoZxXSg0l827KIA+kid1oFpQbEdWlO563biCtzLD2tkHqRa8Q",
-	"2A8fwdP8i1bZViATuQQFkSd3aMSm80a/0b4gXz+xLN3fwnmrau8+DzuQFqnIzidXhvBuSEiTJLRdkqyU",
-	"mWvMCVd6I+odGKedo8Q568cBbRrdYdgyjT5DgWtDOoZyLh67qQ6XLa5ul9juKp5vGT5AHoawMpAzu3fX",
-	"o8dbDRhr26mLodqH2KoNqEq7q2JgT8HLBoX9j+Vf67z5AvgTMMoAsiizzJgSeaSMKhSGUqsWrnjEzjY5",
-	"k3txvzXqY+XmrNNxjxTmE0/mqAxwSyw2cqZXRboi3vTBQx2zhRt0/07luOIeK24eC/Oic3FO14gX4Lqo",
-	"7/IIsg8WtmaGz4YKd0CJkWYdJPuNhC60XKjcj/gCfiDtHnmVSufNRiOVHKde3GDcjZqX4/NW83p0cdG8",
-	"anXH3bgTtUeUgRDPLQ+ey6XQBnnX1waCmMAQmamfvXttqcXVIe83FmmcT9GOOqPmJeuNm1f0/Lx5Oe4y",
-	"M0GLXoM7erY0y7191Wz3mq9ef19xuRdgsFOCzN8sgKeGv6KAu/Kt2qqXv1+tteeQr9k3xgP7zoQMKdi6",
-	"DPnahd8t4Gs0OvOPRrHY/GyZuxJxyYGPrMozg24Lebz6k7tYHylwA7tmBz533lkvo77Xt7T7re5S3NUb",
-	"rpk6Pk0V/cTU9yEb5QYL8BAtS3t8oCiA7W7tN7v81kbYVy4wVUtCkwQ38Ikd2Nlyt6PBr69/D2zA92Zr",
-	"c+npNUTLwFW5zKQD8Ghn5ktbEAhLg/gIs4WAGlwMF6mcgFt4Mxm4tu/KjXdgt4ECNPHnSliChQyzyo89",
-	"ql5pgOqE6kMr3VQHh/wwtRfpDKtxj2W6R2trP3iVk30BFRacWcT38YTpsQfqktez/AmjBWP73LIg8XDJ",
-	"A5uBRDbXgYv7pu09ZEKibeJYCcd7JSiWMF9c83bcO0XoPocpj1pztbhV6IJCbY1C2LYiJxAsFXIxZSnX",
-	"Q+z0Ncz6/4ZEitOzgQizBmUhmUN3Xq4xCDtrdgb6hXDBcDIlWSPlbDm5/aBHEnbHEkVixhZmfDAHD5eK",
-	"paGNdd9o2YH1oDDYbDWVxAXWca1c7B0Xefl9nVKhKCQVmAlGKRUxF5PQXkmw/kTKGZjep2ZR0NlLjl2J",
-	"gY2wPJqH6Dx49Izt0D10oX9cl+P+XMfuIZL6s9evmu1Wq9fxYnDNykBlGFK/CEd2HHMg+1GGNKblufKa",
-	"qz+wxEDZ3G9ymVrr7//K5drGbTRn5Ov56JsKeTyH185Dbl/7GDQckuoaC5649zch+GF/hGFFSrYP4j1h",
-	"KHCJiLIj8tnrVzdkvlTQfMO6c8Akojaqb1TrFz4ud4HgK/veKyiTu4HcnZ+aN98pjIFJ2IQmw9pKyrYX",
-	"9xnLs/6GB5mBFlNbzd+brle1rDvqBvfe7Hb2qSmwm+2sGDSte7hfQKnPkg48sx0o8kYO5GVDyydXpDdO",
-	"6WfQIXcphzj9dhzYYe5zG1abtB7MYrKJss42lNWwYcD1WZBM0FtQss6b3Wbx1l4/Ty/7Kq42A38WK8nx",
-	"NToeyryyjyEdRPXWBFKKNUfubvPFjGLrGoZW9AItWU8O8dJVmE8qj4uFY5WBEXpuinVWWskq6+7eOiOu",
-	"shO0Mq2KHsZLDHT6G+JLg1wNhGLa9jjxBcIb4gldXJHww8fQvpbHBzmvmneFGqHss8pevtRhlCShh5FM",
-	"wLz9T+Px1VWr1YDiMYuEroe+2PMKpKFG0DDio3uCItJZSaJK5EQOl6mRt6ZaL1T/8eMoFoW3Hpt3ztTd",
-	"pJ48WCfosKbM6CVKKcdv6FLLoU1xHGJqZMZkp+lQrUWU/b1Ne3BjbZVJDT2z8uhquVgknKXDFU3ZVC4V",
-	"yx7ZRL5MoD00294XdhCF31ARs0RNmGJJoqIpHWtihNkK+TYTRxr/3LsmvRZpd7q984tLr3azY9/bIi2L",
-	"JQKd0NL48pkd6uraD8Ds/vYl6r0FqAouD68UFTl5/dVT0u12rwPy7u3T03uUWXoYmf5zyPL1ghOLF+YD",
-	"ye+fXWKvZ5V0gzu7ZI2KTQWK8ms3PRhJ1VU2fpNRlFbOcJwmaGxk/jY8rnJsrKTD6/1C3PL4jXEpWMMm",
-	"iWMAQ3UO2a2aYZnxVAoNidvZKK+ef+eHr30HOgSkpTmvcUfEZJxImW7PMvsjIu2+EWm7COeJL7MdohCW",
-	"KGTTAmh7CdiamQsKtTsARM5hExsqCDOZL8xqxA6EuReJlmBCtNEzEKUf+uJjGJDQyYMY+Rv6YmdY7jqc",
-	"X0XBQDhzAghreFlRTWDeheRCE6r9tZGTPHDN8FQWgA0PS0ZQPbVzDIR339mCB9BL5d3rF6dn5BZVgpxe",
-	"Zepi8WmSKDKi0cwmsvoXp2MTNwPBtqUlotlYrViqzshbo31A5BCfz1l8UwYMwMrbHE3ZQOT5gIlc2XzA",
-	"oPCaAYGZihKdUg6FJ2KpN3WMX4nsv1nxKF9V+VwPGv+UTkaDhsGI+Xc6mYxGg0aJf1wWog1P/ukvreb1",
-	"bfMr2hz/9KH78b8Kf198PP3XyljvIhQ2yxBDUQNVpgFnlzBf3UBmuNHPgOzY+3pilAfhTdX2y+/eeNZ7",
-	"h+kCrcsUSN3r/FSBpzDAk1ToNQp9h5SXU0ekuMm6q3m7NCybFA0CeTDdSa91Tcrti4GHuANy5hMrJK6X",
-	"OvBBCj3XG7lOlUJ3Tm9V4i4dKZksNSNAi+aAW88Nn9MJs4mEVMsFMg2fD8L5g7vL8JsbGAGz7c3NmciI",
-	"JmYjG5FUvat6QWy5JLk7g8JBpU9Co/wdnT1xgOZYO3vCjFk3e8JteH/6REZMxUqRW6tCfiZzyR+Gij8M",
-	"FWCoePi4UGfN/J2GhBb12o1lh4ifsE+wINsZCTN3uvlRQzvdFEWplI2hKdFSaJ5YLSL13AAktFXrzKdj",
-	"LmhyMxAztkCj7ZQbAWrt2rm6YjbQGbRQPyojmWwlRk+0IxdL9WSvbrC8Z/NFIteMHVufpxRmBoEAKYsY",
-	"+PQnUsZGp2Eshkt6xMytoDA2Ib/Ez6qr7YzkaMPnblc7RC3ccKZmG9mSPXVP5Ig8WfIkZhWq4JbKOU/l",
-	"fEGhaTjUrNuUXmvVx9m0dJUXu8fYZe75GfPSaQHCtSSyo5wudX2vX3kMf4f2ZgUy10neUPnmTRACMShb",
-	"76/I2cObgQg3eXjomk6OzM07tjXfw5z/gzPDyIGhvV7cJEWZcCDy516T+mK5RhViFUvldW4oVIausmxY",
-	"q8ZAFODh7kmipjRl5W8sr0ZVVaGC+uwtnVQqQb/JK3ZrnVj4u8IPWrWpqhezHVY93L7dqrcrN1/1og+K",
-	"qudVcKl6LwPSh33haVVLqwbSjk0XFl65yhyc+eKCIrZ28QSMdjns7ngj56zMLYwY4Eyu1P2a2ySUpmuV",
-	"l1Ygb215zgIXMNLCMhVqCxeRgixFAmHPLiRtAY2eoXUO3zQ/1DwZf5D7seS+SVWcJfGfuExodenhH2w/",
-	"01UqxQSt9dBsSCyW1kleEiVc+3JXjcupWn5EnQsOo4JsKXG1KUjYcat7E2WLIbRQ0VQtIDkNmq78+5vv",
-	"vwMLiQpILKFs7oLqqcpNIqUlhwHhImbvmfeKi6n/S+enENIjqWtaDraX7D3X0rxeO5cMMjWgzysMRntl",
-	"cgRePlElf8lC4g4PtM7jUsHyC8GrWECSFoNxq8XOivDLqkDpi1bvqtXaLmLet57i4cHZecu1cnD2FoQ6",
-	"Id4lQoC9bSKhHaU1HnudtrC11iYJ7cU3AqAKy98wmuhp9TnChuOPlDVG+x6ZFUuSbTkacrZ5WnPXplOd",
-	"5Mxbz7Ywn+05FjmkK8u+e0CDHE+EckBGawtEV+UrcGSZx4fnrb8AEWDMy7CRo+DQNl9Ht0PYVfm0oldC",
-	"t9luF2bGKFhMC8lE0hicnndepRR2Pm5eji5o8zq62qg/hkfYNoPIyk/5SRDd5uX4qt2knVG3mfeBuG7X",
-	"CZ3eUqsVbfwYP3hs6Va074Ajgjn/7P6SX5XCxKJO2zD3otchC20QeopNOY5yJGbTj/aW2zQcG+MOPlun",
-	"s2MDG+8Vln5ApzBM73mQRmGFs7SnLyIwHv+2KyRskJOokNvySBE/4+O0mNABM1YHr+6Hes4rEe7+Ya6q",
-	"QWefF/rSBcWudFCJDfhA7R51W+/ADGxWk/fuw4DwMaFiXefKu0+3b6uV4PNP2uw7K4nsMbfyWr+RKzKn",
-	"Ym3NHVN6x8iIQZCV0H3SJovElvfF1heuxJsNasE2vvsKfW5PXs0TaktlmVc8SYyYnufVWivxJym/nHHu",
-	"usT9Bl7/fB3s9hdcc+zM9m7PQO62VuQnhYNZ6j/nkcthUUWFs7+n61zOu/rQd+V4L+IBkkVtL6IZs64X",
-	"Md/1fj9ivuu6nsQ/xL3fm7j34L46Tz35fXrrymy3itGmrMhViNJUxOqGhEjHcUjGEk39Wfdow3nPPA9b",
-	"jkYnAzeyiz47ECVXW/7NDsawq2+YuYATib14/PVjnz2ZzkBtdB3EzI08NfStJem2NnqEXdoOYWitKDJK",
-	"/M27vDvn153i5d29qO4NBjth92/t4RtnCt09Dui/UWUowZ0czw0euFHHP7At6B+4V8fWmhJ4erAmxT3S",
-	"KP36iDsPTJZWVrNpDZ0woRufjpyPTBG8X6GPuh1Uniu1ZG+0jGYG4ferrDl1wcHQWm6jEtBUQpjCA4c8",
-	"YCGahqGQKU9ZgE0HFHkpq6u85qvYBdgsTuSANg0lDNiJKoGu2XxvlGHepc9oCHp+Dw1BuxoqV61mN+rF",
-	"zUsjkV7Ri1HzMrqKr1lr3Kad0UEagp7X1hBeUp58y0VcxYZnXECgOUauTz1PKdz2XktKG36d/zAEjVyD",
-	"lOZkH8aCgQgTOeECvJFefLv1T4a2LFIWWmp+DArjOukHRl5NJQQmWTF9IJScM+wwJclfJRcsxqZbNsYD",
-	"LTbCoHAEQd8iK6NnVgJcbFjales+OPQXrmWB5SlXzwklIydBSKFkwqC5n2IQjoXTCpmXPTFr9n94pLKO",
-	"i9C/z9Abjjc/DVzXwKFcMGFhUG4xaNdsX4TmSRbQ9ifXzRSs/fjbI+VVnCoFdvl9aHPQFP4YeiLpBglg",
-	"kLuFnGtdN8x6bma/YKdM74esi6drMDcsTF9GShY0YIGT/w0wyP/MnSkFPT0fufKMvJARrW62klAxWRod",
-	"GgQCOCq2eR6G4K1SswtzBs7ILUlZxBecCW3rqEJkNLPt4gQzKs1GnLzlHL46AM3yYlbcRcy2rf7ldlnL",
-	"imFOYHGtRF20vJF0Iim0WfEJ9mSY0zUxDNQ7p+AmOt2somCEHgVX6Ce1FWBJymVW7/682Y17DEtSVnHS",
-	"GTC8ItaNrjhkaQpqr0EjS/tGEJ1TAbWnKU+WKSMnb16+fUXOz1unfXJ+1j5rm8ML7m3zDXZnzHBc7cLN",
-	"HIRmTCDUPZp558fKgpYWuFVKmxxrNJPG2DkW6AtMpzrlLCaKCywXuqIqI1BpcyJTBi9tGFM9ZaxSE3v4",
-	"7iH1XSg1Sn3lxwA/mdlbb99HcDt+LBLIhy31fwF+FjUE0ZunlmT8IfMnA2fyzO98jEwg5nE9hQasE3a+",
-	"7WZeSqwlIDvsXJF4yfyZ0WCCmSVgOrqH+T8n/2NcWmD/2unP8oCY+RmhPfJDuhrrJSF7VLUtD/mBLOpA",
-	"rj5wvfTbjBkcZhMvHok9RnG8GBwF9Ulo+O0hYi/5ISvogUmEkJpFxxo6dJPw38LAFQcHzRrmeaSIXWHz",
-	"+ZdFyfkAfl9bcjZjHiI527XtN64XoVc7Vec3dYPuu/bcua5YPKSSZPeiFRv33IrtT2Gv9oWl36fBepNj",
-	"bWaY2Osi7JMVhXbttiCZwoVbsrwhocpepGAPzrIR8ZkO+2WGPRAFjh3iJRn2s0wVM9NEytiIIy4H2B6D",
-	"wPJ1VL2gX3UeLLthJ1f+vww9WXGrIDJnIljl8X6FjfMrxWaInUJXOXScHTFwS5ftKn7Pwf/15fdP3/75",
-	"1TNifrU9AuGB+Rv0iH8ZNJgY4Ovs7//9P7ahYP4+RE4jLguGZD/DS7P35uk3LElkMBADsQajPKNzQnX+",
-	"JoSveehdy+UZwbaeZMpS1h8Il5Jsc2Psvs4iOX+MWPxXEPz/ZTEbKnjUynLA6CiK2bjCxGNb5NXqR5dt",
-	"9cPewE637Vojl8Pr7DR2jAAXue3wvLXa3Z4clEyLN9xfsKIxhQtMdwbl73MG0VVqPla1Rf3RIy+eJDPo",
-	"3UxGjJMPH86czP0dnbOPH2s2jXTvgA81b+HY61R0Bv4FNYjq3o0vClU4vPK4mOsMbR0hI6Bmm8iDlY7M",
-	"7LDvC2ugKJ6aupuxnxy0FXfe6s4B5eMOBtgD9Cv0CbAqzEvRO7iN4PY9/OIthrpYMd3irTD54cK5YzXV",
-	"8mWB3RQMTxnzURDpC6zHCOqV/OYzxXP8ujjPTw8gJ2YXwYFOOZxgH86Prnu06+LpE0ajKVnQVEOtawEm",
-	"iKw2hzM0EujmB64amjLytRyI3KZ5Yt4E7gfDUAHizGP3guvcylREF0zZdl+n6MVVjJHww4ezF1zMPn4M",
-	"YayBQCu/A5GzRQC/yKpK4Grc/WnN92BuPw1gyCKFhMFAmF/fSvNveOG1TMwDtIXbv93L8IOVit26vFhM",
-	"ITU7tSOixzT/6hk6xLO/oZnTd+Agy6eGBk7+5FCj6MwWsC0uGR+9WS6M1PXMbDcbBx89lYlMS7+9kBP5",
-	"7vWL0q+vQNF+QhXDZ2cD8XbK1mDBFVIbfEPBlRTygqz1J8N0QBIpF+Qk/PAhpQIAcxpkL4+XAgqoK/fZ",
-	"lIqBCKmIzRJkav4rpDb/x36GP7C4EfwCNVXCCfx7gr8zEYKnJ2bvLZhUwiNXQcmQ7UAAwZnFYyflrGR8",
-	"5/yCfMufbKTNVYrKVdxkt8i88UUN0Tkj8u0i8Ga0aSZTPMqM7gHhQpnTbCgSymsYHSmlc1bzAq2WoQ+7",
-	"1IEdJJSLZnaJ15q9KrHu5ZbIZ5uZZpC9guwuxHQszzDA2lBHHm5hSSS7jbKaT8QVnHWPBgKqIQTWvYdl",
-	"ZgvOOySbkiTqD1y9YNcSoFBzwNYUoJFWhIua8eBuU/W7VQBRsXTOsefEjn4mFqwISiLk6ozcwhoxxNyN",
-	"AL7GNXh9uHBdDrxtiTjA+rwD4cW85AHQRJnTBaEvgRtFg4MLO/oAiOv17Y02owXPK2wvi5SLiC9osr/Y",
-	"uHvxo/Ua1orcQGCD/Fijbj6WzN8oZu5mLmKr8upn1YUZbosxRhMGzDYr3AbUxjUZsURi7vLn1CYP7gLj",
-	"d+YpxLb9dGz9GYecWpWEtqdVwk4OiO31JNcmlEpylXZiSl7IO2ZkqgNq6pRyrsymhocuKSu509mjV2/z",
-	"qngJDr9kNtQRXXseJKxva7pHoYOan+nxabqV1XY9ZSs8sAKuz8Dvn/1xCH/0KLtu8t5vsEyu22M5C6Y6",
-	"+wUcePsr5Vowb7869vugslgl5+yFZrXaKAQriFGP440Wxp/JOPDHRfLrvEge3r+WSVW/R9daQZIvy3Eo",
-	"qqHhv9jkgkL/Ub9TdLVk/Q8o2v0hBf0hBf12pKA/JJsjJJvdnHRvKH6Oxz4YiI4PxT+A29UOKDJj1g4o",
-	"KpNyxSUSc0VHCYt98rU1CWkEYXwQsOvnrpVLdLoh6pblxE5Xh7dfgI5nZkVzLmRq0KEVOYnMaQBT0rN3",
-	"r09teennb74nvU77kri2aOVI4r3d00rBsfPqggIvvZVklrt8xu1Hx9YS2KgoUB0Hm61ug3Czfcq4LId0",
-	"y7lKHhUZCvrpQ7eKbErH1O7cW0Tl8ZJ3UHBy/+GyLzpoYd5LwuIJVNiey3vkxpuP/cwX1ryk7VHzOurE",
-	"zS7rjc/pxegyujrsuMn6ufEv17vkte9FbtwFE+oj5Z05FWCVQCkVs/4uI9ZhLgZY+dAErKepXE6mRwlu",
-	"ULPFVfk7Wo4rGbILpaD/kPEeSMazqPqwu9X2NuoAq3xlSZujpccN98VeL8Qf8uYf8uY/iiWteDryA1x5",
-	"VXq3xJYwnCTZuClspXTvwgBJB3/d0rCBnBgpbkEnLD69pxXuj6ujjm3rvqasddEfW2Avx8cAQWPpffXN",
-	"sybR1DXRcWE3i6UuNv3dKGjxSJGIaprIyZJ9douSHPuoirsRphhcjy4umlet7rgbd6L2iLLK3skP3O66",
-	"XhBZRjHtX1W46v73gZBs58VP38f7QSI1f4NXVPFiqmhffqwJxKFvX1qWea1PQnOwjlbFDjiV9VOpxmlt",
-	"VQz2WiOJyrxWL3fqwR0XyJZ/n36L7xdMvIXk+GNrwGBqPVQ0WmDOZbnyOYr+dI4lkFzwoA3KycL0nqY0",
-	"mrGY2H5yOa2YXS3mTOihHWMDndu7w7db1Qkj+bp2IR4B8xW++xF6Ys1qfvQCXkX+K1PotVXns1fubYtO",
-	"6Ct5UMXb6pi/OoVt8IcPh+WnwtN81koSS+O9Uo0txWGruUOTE9tXzvxlexEdbUrJ5IV7iDB2DTY3c/uM",
-	"VeUCL8YgizYv2cW4eU2vWs32qBN14x47H1+0DKVLA+Gs6MXHn5zIlMsz7WaX9eLmZeui3byKLi+b1+3e",
-	"uMcMex6N8xh7KC9H09h2cEPNwQrxL+hCywVp98irVDaOF51+XlKhgaQ7QUPNlmbo21fNdq/56vX3sBuN",
-	"oXlOeuu0r6+qpbel4HpYW9oDn7SrP/Tq+2arZUsQAfnktRprw72Qrm6h9O9UMPKlZL5doOEXJDlke78C",
-	"ITM3SN/f4nwPoTVmCTfi2/DwZvXZ0SuzkGcgD+qUCgX3VVE8QAkR9WubWQ5oBCtcbRsScK9nd7YU2R4J",
-	"oIZkboarX4QCXs8SwvBAfzhg4S+4qMpRmXPh/qwQY2rW1crPYpVhD47ko0wop1nj45mQK8j/taIqMHlh",
-	"SF3ZquT72qf7p73utVg46XUrjOU3cFyZ9Gn2GVMjWSNtGzKjaoaZzBvWvbIEXRWwj7aR+nbNeoZLIIXc",
-	"ZpkxsFoq4T+mbmdJO6hO8ctMjhl7dafTQbdApTkLO1ojzLlQpZqU80DrVoXZN4oyfWKxZbNQ0dEksy1h",
-	"c05jBq2L8sr7wY4a/ZCzFKq10mzer2oEWCtNY5zK+YFnzDHRDZkXp4csSJtdBmvESvZUuZ4JWBIN8JkS",
-	"SiIqIpZgQ6p65YG0PGjFZbFeQmkZJIytBFnDRGFe60MNvnuYKOpLwfVNFGlc30SRXcKb5TKcvB323S2A",
-	"kXtUuO46BoFTzN3C310pzRuvb1zYR/96ngLpepuRrLcZplWPl8mYQwMvA02s13XHYpJQzVJyYvtaeg3p",
-	"Tv1IEE89yF4pBoN4b1QDAkSKaluNNTt7HCjI01UgZ8qsGS3YtgCZ5ZKElq05vxudpcwUa7tlj7TF5jv9",
-	"UApi2dsOw4Dlw17WfKD4UIBWjU82Eqk8s6pZYVY71xvZ27Vb31amZej36JLhOYWjz8/6UoCup7ZlSYmQ",
-	"H4BiN2joM5PGLpRkY+4A+F7jLnCqz2bOTePfrzkXMtDlfUoI2EB0rL9uY9R9qQUFEryG5ptVj2zd5zfo",
-	"+Ba23vPZJtIOKN9cvc1tkZKZQEr+/v/+fySrNkv+i7g6s+S/nEDFYnIyWhd8pKc33jdmhPzGLX8GYmfx",
-	"fvXsRH6dW6/CbTaE0WDc0KU72Lc2ldmvobyVTOM3fCKei6PxXGwBiBezHfnMS67mcWhj3TaidNAH7VIb",
-	"lFHgaDIQWYiD3wACco7QNmMjIaRgGzn7O3Jr3Noa/UYk05RFmkxlqhgZgUwHuFgkFb6Bz9CZbU+d+Xzp",
-	"3ljZj6XhLg7rlu6WlA1XxRReJTRicGSO5wqgTpJb4sRDm0Fmxc2ycQ97o2U2l5CcSMFObyBkgTXdp1xP",
-	"N3TU3Gj9EPfmTyXDjyOwv1LBzmLJ/s0ra5bnX/kW4LIJKO841KvyQx1t4/xcxkBHAZ/MJvj5DW03UM/E",
-	"qk0LW8fpE1veSscQkVF59vxSBRVtBhUEjnExOXM16FOZsNA8cNUssGCFYdC3r56TGVurmxKDhnoYOWc2",
-	"vw2E+RTKX2BFm2Iw6hpSBmwQ6ilUbASzuD+cnsoYS2bgMK4+P765wbzvFxx0QByX9XRB0qZfQmN4aGAa",
-	"brHRLxapTxmNh1Ik64wb5rCBAqVuY5c9w4ni5iXrGk7UGzXPo4v4kl2Nr2lr9IA3Ed/S49uvZPJIBY48",
-	"wJ3q6nxg5dyyWeSo2nQZKTsWVAL9YSHEDvj7zpsRcl7iux8LyClD5CldqKwGiyZ3nK1YSlI+mWpFTsyH",
-	"TWhjjG0NsK/kaXXstY/wPevDNzNjvD2/x/eHsQZmDHXNNruTs2y3TI3HUJ3VtROwvZVuMhMpPJ3TaMoF",
-	"A7lMTIxOQ12VVZmwG1uBp++1h846lLpvXDC7FD6fKdmdxuNG0LATeyntudRrD/SmwJvKUcLmlT2uX3/1",
-	"lFz3zi/NHs1LJGaa8kQRhBM5CaGRRgSay2P70j//VUkRngaEvdcMDHOOtWk6ShgJIxmzMBiIBUub2EL/",
-	"jks0vqKkjNZauLPMCdtghTK2nSVoApjEVTX6IGH0DXPPcJ7Hovwla+jvLBx53zD/C4gOEEYQi8yjx3ft",
-	"x5nM3cjuUuRWKft5eDnu0uuow3rtUctLJ+8BI+AaYP8cl0q4WCx1joRlKvpYAHbGdd+Cr+/2tcnhYN97",
-	"DRJmkKfm1Y85ZCqLGK2gV0aKXei4gsZ4AVF0DMW81FSubsgAzBSp0VihQP+gAVdW6H4tW/h7+wKCSusw",
-	"lBHaHYd9IHEmdLo2R4CMaEzgy9ruZAgm+pOjpjou5QzTVVeAI8IF1dOC2LNMeTNlY5YyEbGanYNzutkx",
-	"FdwpgWETiZxMWEys+owlnm/QPQfWXWg/oGauUNqUJYtadxEUdx5CcXi/z1wVXlKq2dCmioR9sMBhz0IJ",
-	"NdoC13rhtRmyeQv15qeMGl6o8jqkaPe6uujtz+9TW2wOWMHt7SuCL/hJfjja+fW1b2Or7mdoT+Om10hN",
-	"ZaoDMl3OqWiaawH4lFrO5zRdO2ukY4Fm3FpuLRfwVZ7t3evnJKMdIuic2zaQ/gx9ElZzB9fQMicNB4ya",
-	"xFkz5AyB5ftiZcy23JQ5y9kmSBl4RglVio/tbWHdGMBUsCqmj+BC007wRzoeQXqtFjmhiZKk1+6iHE6x",
-	"+K28Yylpk5f8SUB6nY61oKQMip8/j9l8ITUT0br5LVubN67sGxCzIibk+bj5kupoCvUol4Iu9ZQJbdbL",
-	"YN52QMK82NgwZoIzKMk4ZlQvUzZ0+b9Wxk94xIRiQwddM0bXjC2kHo7lUsAvvYCENDFUtx6y91xpZYaM",
-	"pBgnPNJ2KCymPlykcGA5ttDqta7JifcmV6TX7jiQKE0T5u2p0OvLdUcNSp3FoOnpZssxA8GQ9Nots/oC",
-	"VyC9znXgXQfkHNAjYnLe6iL6HsPe/nZarCaf394ZNIwAUwCEtfKZ3RXqvFnQg5OigKWsFH0BUubXEoYg",
-	"oKCIHXO3ezsrNtxyTWBLXbhcj9gSqOAXBEhRBvO3WiWIxcuq4tJvpJHmPS6B4qZiSaKw94dc6pLOWihc",
-	"B99NEjmiCTSaG8uEyxsUy6RgAQHJHcrIZuVTFGOK8LL52aYR2fwnqnXKR0uN4klK541+o31Bvn4CoWxU",
-	"swnElTUS8DKWeqhsjZUobr7da3IRTcloqbgAzQIGc4rtAZarrS7Psqtxayp8hWPzniGIDp4bbn5h7bjW",
-	"TIfVgrmAfnbOLXZjPTtkxhiYHebV+lYRTTstZvmbBQx+2C9W/JIZO9sD1M9bR6bkFhx7B/iUD8kGsg7h",
-	"Iubf2bC9KJVKQVKuI4GA8ImQZioSUbVRpLb3aUq8/waDywpubOfBzhIgvdNwbLhYThy7azxYzPVJuLhP",
-	"gM4BPK52gM7igAAdu939juacUn+JPCJ3f/4+Xc+vWczY/Basay+4mB3ta/IMdI8UtpcsYQh+Ayfa8Juf",
-	"Oz+I82fvr17r9p+Xvefy8hVtvYm7X00uvvnr9bdJ58f350/vrp6I9stN9NlxqlSCikWQk3BBoY/saRUU",
-	"D3Hb4cTbofhCTri4BxAJWLSLILyHU5eUfLoDcYBTN0NWMvzTqPvd/OI/VtfP0s7b9fk7fvX9on2rel+O",
-	"L7+etv591n3xt4v/jK7/NOp894Dm8x1YRryCEmA2gz5xFmMr35NwkXwedIM5+J44z7cD8aNowc3JgGSO",
-	"pFwV2Haq1D0xdQTAZUoWqbkzc9irxPZsTkm4UPzTY8L86x5ectcHFL3bYLDFmI8bo+tMpNFWXD6+Db6w",
-	"f1lj+moqXThkCTMYGAwg5IrMZcwSM4GQYO1iKaF3lCdGb7whi4RR5RV4Je1z1E/M2dzElRu6wrV7CFzt",
-	"MNWAlffMMTWQpSRlSiZ3LHYJpwBh7Pfsl8/cEo6keZKQUYqXyYPGItk93fP4/jBlKVq1GchgUqAAXGiH",
-	"flYzXGZjfw8Uy1IZfFKNc7ON5xmnOZ6lCbZy11jCx8yApAwFbMIy5CK3Fl+0elet1iYYKl7dfZPkW3j7",
-	"9sUb+80WMtA8ZW+0jGZGsrsfDzEyF0kYvWPKNXjfxhJUlDImLGmTEVtLCAtfUJ7+MqddL1NxTzB8I1c5",
-	"GCI6Z2REozL159YzcB1aQ51ZzYytR5KmMVnJVFR5qbIP93lpZTR7mr19QBhMJYHIZGffQOexT2XC+iRE",
-	"/3VIUkZjdUPCOeVCUy7Mb2Bctr2b0MISEK7U0qZMp4ADNRCQUhBAXr6ybBPfYDHXhn1GMoXBoTaPHRdb",
-	"H+F7cyroxAqJnvcX4kGK1lJcLjAUt06jykLNn4KFsfB8Q5Oz/vRKHwifCBYbVliA2B4fNHmunfjOFbgM",
-	"BRoTqXastVZaebH+0NGxLo4DFQZvXxcGPyzMxDYnV4yJnUv+DHEyR1RlqrA3Gr0L5qgh6Ofapq19V6cE",
-	"oKvDB+knID98/hLPPh3sXSgTsSJTuTLKmG2TbRje0as+MKylSF8bB3NU6PjoAxeMDmalIAHDLrDlN/D2",
-	"OGHg0Defg0JgJKCj9/QrjEUq1Hy8X0DSgQX/dtfTK4KqnOFqYeFvr0QCBeotnLkqgSAnpd2mSAupPoQi",
-	"Hm+KPIBv1jZFmjHrmiLfMO0C9I8XerNagkb6zaLyy+GWUOlvWDcwPmgItvLfpmS+jKZOgzQPFtPUqI5C",
-	"rqqsL+Xpyth87Xo4ZryARhHUgZ5CTJn7klgXauGo7wiH36w6UNjHBj/SRnBWmrRbJJrSlEYa5CMok00i",
-	"OZ9Lgbpw8ODR+IWVVR8GXazzc7+iS45C7GAbiWeu8lBjmU5sAYtyHtlxxYk2m53hg8o9A9usjN7D2zeL",
-	"KC4uv9gb74+GF/uKIatcdP5DhP28ImxuOR3++/uru9Z/zLvftvWPoz9fRj90xOtz+uI6/qo3+ebir69a",
-	"6m13+aer1X+217/PxkMbPObYHpcePdcQVfcY+u1gjxQZMZoaEdR5dBQalgNfNzSSaECkiNgN2uO4Bofb",
-	"7VJPZcr/BgahPnmCQ5nva8XbHd1MEjeWgyTYTH7YwXpfZtLtppWFbtGGvCAov2W3d3Y8Ra2Uf5YLY4UP",
-	"NkUlXl0iAwwb6MXINP0TLHfJIxYQmpdEOL0p1Fme0zUZsV++gRJ7j7FVQ0T0s9evmr3LdjtjjFznFVZa",
-	"tN1uXsadUfMq6vWaF6wzRmd5N8oP5jd0PlqmE/LNfzx05dptqifX7JdtglSE4bbS8Y8UmbF1lvxlI88e",
-	"YQtbLPuinCsc5FKO4qiwEuDeqKFDijFV9wu28TJZY9zckrY7XmYLD6lTbx6w9yCV5n/zVXltkE2Bmo6N",
-	"qrGY3qPHcs2MEsv1PZTY+gyivhLLdX0llmu2P5jGdnyuEUnzj8RuHzxqCK7J32fIkNnasRqw5f4GYwGc",
-	"M6+DItfbrgV7JWy4ELcR0CZBVDgVH+qiIifPXr8KMKHIuf1OMbsZWcgZ+R7rQgTmHlOargGraBI+wdJS",
-	"ek0QKyRKGE3N09NaN90nuL0Osp2Y6SuJRNPxeD/b9XJhDfvV43uwXz12DKPVPGcX4+YlvRo1r6NW3Gyz",
-	"zrhLeyOjwB7EfvW4Pvv1etBXycfFdE6IG1F8IhRQl234IIWSCTsjz81VmdrUxaViWQ454UJpRuMj5GKn",
-	"iU5SGrF/c8sp66MHQBFdjrZ8L9byy78+HzdbrVareWn+c2X+4/Vj887o12Y15Bu5WIBqVLbR4HEaxkzN",
-	"8sTu2gpuu9Vvdfrt9o+HtKA6SuLKQjWqo67nUkwKxK4CYi4NmrJ480DuDfc4Rt615/FjEW+V1Q3wuRdj",
-	"SE7CHL+leo0ztkZd/Car2DiSUiud0gXWIcjr+cqVwNIhewXm2qHxB+Ztl0mq2uoAbzTNGySiCzriCdfr",
-	"gIyY4jH2jMMka9fL0lVAJyuZztCFZMOdfl4y7NlSka5eqwgsrH1b46qHVQ6eYzlftltBmMokdhk8mwrB",
-	"gVK/I3Ar77suUS43sICrAuEerQzkTLqGqFw8sA8mMv/BiT9Zt3L/Ev6dSt9mhw9STaxUiWRnbbHqEMat",
-	"BHx03a/fT/mu/NKprpJQFH6JTJ2MB/bQWPqpWlkgf5+EdIKlueyBJOZAnmK82UAAz8acToO+RMqZi95Q",
-	"WXgYVnQPivFjLmYsm8pVzOApUUxrLiYqGIgQrvDSN044LcaWwZtZNFnQgIWXWhjbR9WydK2oMh+Inyhs",
-	"7Jd0nVX5v7BgzWF3xJH25IeLufojdOrBQ6eOiX7KaaemulCZCOkG8eKO7hNrBId9f7wBnPTqqIMDvei/",
-	"kxON5Zn+UP8PVv+P9PxvMNG6zm7/NvPxdoAkew8veUASPmO+XxZj1j+D93yvRxxBsZ0rbCncE1riC/tg",
-	"Z10zbUUCwgUWTsxd4Fj52MupA7qhGupQnN6QEOko7IPgZYYhXNyQMKu6gg+E1AGYqO3iFYEiZBtud0hp",
-	"yEgzKwxSlHvc4wrBp5C8sK3ujTbojBkIgFwRK9bYZQi2wlgDjAcdL9MRV1OGFc3GDOcu1g+BL6oX8xzq",
-	"ix6oWxgt2i5PS+yRQDZkr22lYik0LGlexl3WvBr3aPN8dBFdxlfsetyiyBU4TYZZS7Hzp1+2O93ef/75",
-	"x4ZXEbS+A+khU02OLPFe2tKGUcI6SbLuSxWGfZRIFNO13Ab3K5zq7bL66ALdHKeWfglko3y6yayIbq99",
-	"wmg0xWCTUnH/cjkac/rxUV7j2vpvTswRcswghhQULeVpQELBViFZigTUYJKRgzlqE37HRGAUCvN+xcio",
-	"Z0nbQwMq6Fhgh5h7vZrKpJCXY/iVcGamchjMQOCAsQROpxgD11A5XTs3QH2CU/UxKOZtFXnKQ0/44y3U",
-	"SrRZYXl7ltGafPnNi/sbiHKedmQ15VJIhWRQMR8o0izhkSIhUO7QKNdzecdcvf0a+Wf1Oo5nB0wtE119",
-	"ScDHXneawDkxMcW40O+s2pDpIRzvh08fzMu1Cw29ajW7Uc+I2+dG3L4YNS+jq/iatcZt2hnlVAdrPpDw",
-	"ygWbBg3ydbdRKsP0dbeCL5euGieIcjEEQB8RdvAg1FxNy0d2s8+HrLSN21t9ypJdPY+wHoUjhh0poJ+B",
-	"sqYysZ1snQo0kqNyLK7r7pSj+lnTdim15PJEjsiTJU9sF5LfIr0eLhr5RK7UksW74uJb/VarTOKdhxSu",
-	"atmsIPt4RX3e9/nDIHOaq1tLf/8M5kzi6MDCt1Z8zXs1QOU9B4YMNka5cS0+sujKIsDMXTulIq4SJY/s",
-	"xubR/16kexWX9gjG2+Ncyns0zxzvOiSS9BP19sy47DbX7i7qBjOjESw+R4SoL8B8vgBQRy5Bwy+3mTmG",
-	"j3X+WqB/s6018a3TOQyYXR9zFNgTFk82rrKD2ovnNrJ2YV/uFsTsGHlXuFJY85K2R83rqBM3u6w3PqcX",
-	"I3O1+L3DUdZ0nT0zaQQqjtuL/A9p7uODCGwb19meLtfu9Dj11OCjGEnQJ+E4lXMos5uxLKfwwiqbYI7C",
-	"KwVeW02hejEwbbyWjbZ4Av88NQrvaiqthKbJCdaVCFyNCZ4yWyPZfmqWdFq7EjqcoZd2VxtSZ6uyFrql",
-	"wZqCbIWk6rXi3Xmu64R0uONdO6Djj5PzMKrOw4d61NV9fquBHkURoUooSBkcZHNbQYsvBRXNEUWh088y",
-	"tSyAMIG12R+c/RsSIg8ISz1uyYlibCAczzm9ISFyDuilsARu5uIPDKuaSBkHZMYWyLnMpWnPa7k4d0Y9",
-	"mTphBy4apL0Xq63SL9gdS6qT4+ZUrIt5aI+UNYfIMVjtnMnQ1j4Gyw1SeJkLuGX0e1fZkvudz3XqHGgq",
-	"0sHylXk9QTvt3mXvqnvRu9zXEMFt5aiPjxTls90cMWm1/RmckDspqvpQAfHUvSsS87IKjErk6Aa7M1Xe",
-	"Fr8eivk0/BbP3e+Y4WaiTSVpYA8ZKz6hrRf1goBA7JWfube1hX/RVFLVwn9vKvimUILN7v3z4Nu9jjFu",
-	"Ha6JALnnBd0EW5EpT1mmmOBp2CwetUvhNQI0CLpzGh8fLLMt1N0MSmzHGRviXgpvz4qZAorgr3KjlI1m",
-	"bdWR6vcwfCFyD7YofAorlDsfaOyo04CucKxcE7pqXwqUjpSaGYBjtUL0t5WNORXWmy3tkeqaymimamHl",
-	"QgPxB7R+Gfo/EH1VNhLbZk7Lkl0EjB+j9X6uVt10zsajZrpqzOO+78NaLLVvPrTJSrm1/8SaCwODN4hs",
-	"o3n75YHIoAzNYgwTCOF10D1LkmcAkuYyFeZSkDPoN0LBCez8wYGTRbM3oK61J5IWZU7PPOL4E86QSQol",
-	"0dO+VC13bm2mguSUuaLtUqmy0bZkJuRqs+/JJxQFSlf9J+pMYXtN7DGj7ummUEm2K66jaV5b5PiyXMUW",
-	"qlm8pprKZRL7DVW3VjI6sG7NjloqB1e5K0GuOFIV3LDm066KpY8UeOxkqm2S0p6Q6AsQWtpGr8+Elm3m",
-	"DTBSdEfNy6jXbl6zTtzsjS7GV7Qdddl5vNGEp1Ho4Efn2DVxvBQR4jeTRfTMOawu20b4iJuXrYt28yq6",
-	"vGxet3vjHuvGnWg0hv5LYmbGM1TsxJ23zVar1e50sW+HK6815ZOp7+GSCwxOWyIw+42nKQWHSMzVIqHr",
-	"nCkYjCwMqxzaRW9aQ6qgtqthD7hQ9xj/51RpljZjqqkVNEEyst9mSaSe1/UoYYkqiKVjB6QU/jq79LRb",
-	"+7pG7q+e9hW++zHYZ+lFhBSNijcYWgkyS8pozMUEw4yyc1dL88KVPLurtrhWGFzjeiM+dy3JZzWX8AJe",
-	"9U5WZbOArMgdlhDZfQf6Z9NDXbdT3QbpqLp3fqfy0bpuOU7zFdau330qbaZnFv/vvrohdKSMOGUDybJK",
-	"+DIlUSLvk89Qz8eIYMjVgYyxfajfZPKX7AT1C+SjWroueyNt70oHwCLP8dySGYG6U5XxmmNdlojDp3Je",
-	"bZO4JYvlKOERSdkiWUOksyBZZ11UpQShHsMpXTsQ3F2tG69S2xL2JMzME1Y53p8MXksjxtmHVcJmZZb7",
-	"SMbrmiz+AS6kulzUIsd2rYGfhodx4DuuOOaY1/vqT/n7lVScL6IwtgN4owh5C9e9aTrl3e6u7GG5YoSv",
-	"90moo3l1bY/idWBeqynp1a7iYcasq6kXdrnfRkzz685uVW2essPsrMUj//s0tfoSTSV8rXjrQbiCeR1/",
-	"tnfaA0GIxvk/GetzFr298UezSotNiDlxdkF6qWxvXddaB+OOyYjpFWPCOreYIicYaxCQUEtw61lZPw79",
-	"d8dj8vxLRU6QKsYyJUIaHgEfoLIRujYU5sJxCsimfuKnpeDK/OvSrbaR6Rxx8RK1A3sk5FUIqdnUwxnf",
-	"DjNRWEsboMka3JyRzU69naxBZai6q837TbVgER/zyBaM2knhW5Cv2XsdgiKRcMECEiZSTELX9i0goTkK",
-	"Ifnzn//85+bLl80vvwxIaLAQupyFEKtuQUdoCIoNAY2Y+O/jzMwEJUTFxEg9VDP3MNjoI5QDPKEjdM7u",
-	"PQZz+n6Y2Dc+7JTWKm1SlWfb7q3Ab+ssZBePzUnjw0Yll6qKWJmp1usCjVDZQzZqu4GrDqlvamN3NFky",
-	"5cKP7K1svnukkALRtYnEaNYOvn8Sfv3sLXl8136MXzTNFyo8LZmKtphs5vS9v/Dz1tY91xQjjPgwu0dl",
-	"xgPMR/WFipk+UKh44RTtg1pLgWk+b55GIfscKxEpiLTII14xBUVlNfU2GYrvDtklg0BDPT/Y2DCaanW/",
-	"3RxRhQ0ALW+xc7j8UHukLTB3HPAjQm3BtK/ZfFg/fPrjVmLcL+3ZZkyfq/OsteX+nkXAV55Jx106iVzB",
-	"JZvOaQKRf2Cmtc0QSn3v7TtbTtx/LNmS7UFpXvALSqk8UlizC+Mlpy6eKGvDtS9kCHpnYKID2Hga/UuI",
-	"UlmkcmJuV6B9sDT3u7mFCYJeVpRrLiZDKYbuTGMCxQEElk9fOql2/XOqo6zl/5gnmqWKjKx/DzcUkAVL",
-	"vc2VJrC7+rAvwsjf8r6XER773sqBte/NSkh+OCTCyPoC/F1UD+stK3DAqSL3f9CTHziK3M4C9oQ3ursP",
-	"4xshEhHhHbrC8U6N8NNA8Dey4iKWq4CEiBmInh5zezX6isl9cJ3zIzvSFm701tpUy2qBERXz2yVLO0Dp",
-	"bPME5t6LA0gJdZL99FRfdK8njlcLxzhLZhzdThsGZNXXMjpdPHk2IEqmGqNyzDQPY4YBnG34XI5Ortyw",
-	"320qd2jQDfvQO3eRrCu7OBLFIHrXWnrhbbD2jrOG0VLYrrqWynFcoHP8qEi62eMNRL8DC/VtqnmUsOPd",
-	"8IhrGztHcTTDkHKDvlQsj/NRmq4N79JTtja3brnrNdew7JfUbEdQEWGoGHhB31C9TGNaUbCFLmPORLTX",
-	"tXnr3qu2Ol+cn3f31YwLEKRqeh8btN3mh4NrNG9QHmLReU4fEps+cT4YXr/DBlmGVN3N1E1jMk6krGiQ",
-	"+3tE0XG4eQpQh+oZBcTETFOeqDNya1X9AkLyeuQ3ZEs9cioGwumVRBvhAcaBLrRgNrIWyFFKRczFJARR",
-	"2XAwGrGYQC85TKQ7yd7pkw8fQ+yxPqLRbOAiy7w664mUMxh4nDLb0XYqlQYOv1kFwy4F5FSM8bAl4J0c",
-	"kprfoHeSUVfb8MKYCaVT+n//DyPtnrk0pNI0GUYyZhDK0Tu/BFKZSqMCN/65d016LXJ5cd7rdqpaoeZr",
-	"2Mlh7GuGwVhw1A17eOLex6BSTSM93FJ/+laUqnpCiB7i15xRg1vrO93rfStXzN9ruk7YhCbD2qFk217c",
-	"d4QpdDisCvF8Ke9KXZDJUkC0p5B6CpwlE3/ndAb2FCNwykUTov4LoTQ7IkFPomVlq8nTf61OhUZKKuy0",
-	"VwWRO+r2tTsyYjsz+X48PpaTGC4vzed5u8KNdubwG4w7N6er0b++vjawwbaTkTlsz969ruguln24O9RY",
-	"sMquhVG19R23bOMY7321HX2FbQCl3a4JFVsWrMLGHDSo1ikfLTXbz1nyNw2DoJpNbNjS3hO7PZTqvPWg",
-	"Z/YA9FfFmF70jr5esSzvg8g9hfq9R5NLoeThBkkcCeAHror/Nb+DmlZEA5fU24vkV5W6r0SG2tIlwzbH",
-	"4Hrqivadke8Fw6bxVuHPyu5DzDc4vfK6xffojPEr79F4VAlfgNtDtITb2eECqkslcsXST9rEIg/Nc3De",
-	"pKAnT1+R3iVJqJgs6YQRTSegFc+ZUnTCVDmXZCk2a+Z1z+/TkqJedJ7Zy4HFPwCXD9AgrkYnhsxHf0iw",
-	"mkXPbo8eBFSQ0Jypo/15BxzI2v48M2Zdf56HuwoKdDU/EV9ckZSNl4rFGMG4wkKrqynVkDGIJda9fpi+",
-	"0ebIOqLA0KNlyvX6jSE3F2POv2UgCGCd2K+ysviz4d//+382ovNvRVaS/iTEd8JTqJ4qJqjQ4Q2IvVDw",
-	"33SppwbZEbWmOFAnRyyG2GeI54iwKutSMew0CAcCSi+aneNf5vqANeZ7m2pdbjBb3oaq3kaW8lHuHuty",
-	"lcLHd+3HZuWPIb/PVooPSs1MAZtYTbJ095/kA8Dvj7M4oD27+QiOkrGs9qx+8/btK8AA1rmUqabJjGvy",
-	"pPMkXxX+3N/omIbYEDGZ02jKBVO2Wn9eq1IFlvZwiLzKf0WrAO1lN+WlNW2HAFtSkIuRfH+Tj+8slVhQ",
-	"N7BvAchx3ohqmsjJkmW9CvJq6TyFEp2ZAjYQA/HFF7c5dXEpzr74grxhIt5Wo3iwbLW6ESAd/snCviHH",
-	"DZoOHAmGeELC04GAG8NBrprkAywsvIW48kHtC4bcZJrtaCAQPGbrpT4zAKK8uugW8iRGFMAOYWfkdtsp",
-	"MxITjSK20OBTMDCFhaqBMAeOPIM6qm4kougaysvAdxFNEsL1zcYhUAxKXtqWfT6eyIn1XtiypacG4muC",
-	"2rZffhXuDLN7ZWSGXqtnMfwsTWWqvvgCrEevv3pKrnvnlzbqDLf0eJHKUcLm//xXJUXoJEWlDXskYSRj",
-	"FmIIyyt876mM2akB80AsWNpE69cdl4ntrsYFCVGqD+0aUFEwi5BjYsO2WQzx+8s0YoqcVDXJGDOqlylz",
-	"xyfwWXrgDo8KBgKUanUKsjQJn4+bL6mOpnYnWVg7OrFobEHE4gB2mUoxyePenSPXLnIgTsJBoztohAbu",
-	"BiYJA0LCMRTptTtmmDlXyqWi9DpXdttPzU1vfn71/Zu3ZvewQCqycBISPo/ZfCG1UWKb5qAg21F0zuBE",
-	"GWCMZLxGs986b/w1ELiCm+L7iDtri4EPs4V2OjdkNeUJ87qH2SQOki6FCkivdW0X/oIr7UhmAQ1JuEBx",
-	"F6t/x0bgWFClSOi5JkNMLPXdo0uheWL7TYBV6GYgQqjHC47DtlHyjBBBzluebHJGbjGawJwZgxUyZius",
-	"vidI9jnUHxmxsUxZ5mcdiBNbKJMmiRHtqjpgnwZESdvFxJlmi/uAPhMwJlf6jDyFnyFUYSAUowmL+4Bq",
-	"bE4GIzlnL1caAx0y4rMxAQEWD5zQO0wByE8xV6TXag1EyMUdTXgcEkHnhmwcGE8DKIcL/jmjJTJXgJnE",
-	"bJHI9ZwJfZMBBhgNBtsC3wNIajkQ4INGBP8JYtgMu3/L50xlvKHb7V4bXL97+/SGxEvXL9E8RlOzYpE0",
-	"wDkJ//7f/zO0f4WnZ8QaAAzRcaYGwnxiQPTvb77/zjInuHU1mUulSZu85E+woDMx5ApcFq4qwx6XYiYM",
-	"E7S2AbR7g8SHsFVyILhCozlAlSuo5QzgI+/eftW8Av0JFwOf/Lw00FvQlM6ZQQfSmDktULfXMj1sJgEZ",
-	"0LFkOOjUYCw7Rq1zd8hIeJskchWSKaMxXKhgBI+YUCw3NDRuFzSaMtI5a0HITWJFFdV//Hi1Wp1ReHwm",
-	"08lj+616/OL502ffvXnWNN/k/pBGLq/cvnruJz822mctfFUumKAL3ug3umetM8jOpHoKsurjKaOJnv7N",
-	"/HtSmc9qt9hptTxGsUhlxJRCulOOYyhoxxJNWTRTGf5YgnpqdvkZzaXxNdPfwMzo7F9Is0Uze6fVsnX0",
-	"tA1a9+8kcxdBQwhQ7vapfnYGEP+q2w/iOVsuztAqB3xm26jZMh/bG68g/2PYkFrO5xScHy/4HRMY4qDp",
-	"RBkl4/tMkGj8ZD59PGc65ZHaCnt7epRhgqlcauakGL1UVqVLKNwSWAZqktJ5Vn/6VSoN3bKlPRGov56R",
-	"N2bb8UDkjBU9FNxsErOYEikXyLRtizLgZSfAlxREtvRaXRIuWAo3nBTDmAnO4vD0hlDDCwGwhuPYLqoI",
-	"a0McOD5XmgnkV06yOcGLeMxSJiKHnEdqIMJm08KpaZZj2J4VBoR3/nrY5AdO2walvbRw3ktqBlCPFwnl",
-	"AlsXO/3PHM2hI/KhlpomHwAh/zJouADeORs0AsTNvwzM2IPGRwK1X3JiLSjJvavzy4uKYJ+P1cn1sIWH",
-	"p1OPTOYZmLZSrOUkZ2s6T7aS7VujbcYyWrpyphsI+X7BxO2r528WLDrs/Lt5HwKkdhHEe/Lw4AVYlGbZ",
-	"BWAoHFeXG2edseC8RVTYc+YoNQDmS85bXRQgY6rpiKr83jIHKZLzuTmEdCBWKdeMnFBzd6V6xKgmqVwF",
-	"2fUszcmk9ra/gavUJrNkEW1yqSMjUoE1xlzNp+ZKdRMPBNzLbvrRUtsbXBGYW5nJDQiawHHG3Gh/UOMk",
-	"ITFXs1N3pQOYtpz215AAjqz3F7haXsPSDCGdt7r7iegN2vffCXpHeWKUqwenQR8gWwnPqL4L3pyx9fb7",
-	"6IsvfvBU1v4XX5A3GAK1Eo6a4J9+o8KB+N5L1A9Iyu7kDLuAGP0hSpaxkd+wqpeTjqEXYpQyraxkarep",
-	"zJzhUhSsXyE56bXap0HVhWQedaEcjhOiT3qtlrmmBLZvHIilYO8XLDL6QB7nRU7OW63TKgIzStDtq+ff",
-	"GjiBU9xKjlCVrgpX+SuPUWOANh973nxhhHYoLPzJKBg3AUF/FVTsh25n2DSU2cMl7KbKJzR2rj/4pL3/",
-	"k3eCWuMSli7r1Tk8X8l0xOOYiYc4M7nh9i8/fSzJckpnUPAOUfYTtJeQ6sGODJgIwIpv1HfkmWDGKVrG",
-	"zoi5x6xth6NuCowTgoFsEy1zjAhdLBhNzeCvIZ2QZU0l6DLmmiRyYvi0tSdkSipYEErGiNz6kOlC6LsY",
-	"CGdimLH1jfXEugVYvj1jC+ju5Ulu1ySMpBgnPNKZims+nLH1Jzv89m4aiM295cvaZRYBIPQ6nU3Tihkd",
-	"oCPvWDoQoNGSXrubsxxyIMdBYsDjejDL8TZoPkeOAvt4YmP5HoSZ+GvMTn7R/6XTJfu4wc/aD8zP3gC5",
-	"bRP5nPEsPxm/cp7Wa13v/+KpPT7wQbtb6wMD77dSvqDpBASOXqez/7siMb2GM/RpOS/SledNqOa+JQHm",
-	"8Qcc73n88THKGxAv9IAM+jWMqhyjyooz961V03kiwdRmqA3SQJaKnRH4FAxbmSxkRkDbnBoIazcxL27j",
-	"1J+ELQYkFFIPx3Ip4nAgTnqt3unxTAsBdCTTws+ex59DANrJKqBXS8riXz2X6O3/4jupvzK4/bQHFvFe",
-	"+8Au9fQxjSKmVBMK+TxOWcywi0Hd43or1lIwVHBtS3I8L3ALW6koMuMKzWmCKsmCCeX5FJ3tFpcC3Usf",
-	"2QbnKGMVGmZn4hF2OdVW+9XMGfnpQORKrB3MjZDLcXecrVh6Rl4bDudcEgujyIMtLo8khq6yYOcfiJKP",
-	"MvconvQ617iy10yn6+btWLP0FHa7yRzGWMDIGtSDLHw8yGMqZEqwezNkHM8C3zkJAqmQJJFiYoQcmiRy",
-	"pXzoKQsIzzkXZI79bJxsCGwVy6oY2waT2srpUqrZ0MIxBHicFoQx9C4MxL2EMWyf/QPX01vY7QtsLP0p",
-	"ZKrXcBTyaX4huco2DN/CJgVb5aRtJSs8N5+VZR4t9dQQr95K+ZIKJ9aqBzfPvMHAjSom5DPPQkhGiYXm",
-	"TZjVY4xC+NQc1GmoWbgcHxtawAgW/9DPaTrD17xO0bhGFqN4VWTGAaFJMhAUzY0HsUeynzsa0a3MHnOx",
-	"p8QYLTQkJDDkOTajNchuion4xmNQYI+lcCIAIhMI5hVyIKDcBzigV4zOwEW+kink9CRgyRyy91xpFeY2",
-	"XWxxzciIQZnsLBJ3zqgAxfRmIKpkO/RzZ1ycRpCOc0PCMeUJi4eLlGUFrcNS+0jfaToQyJIDbHPEMkcz",
-	"16yMTbO9GHr2SlGPh3sQBzkThVE73tDeO+ZZu3UaoAvcPbQys3tY+HCp/Adl2J70WtfVEjFIuyASV0LJ",
-	"fVjvgikq+wfbF2/haDzPNvWJLpfyNP8/e9+63DaurfkqKP+JPUVfkk52uu3adcaTvuzU7nQySXZ11Rzu",
-	"MiESknBMAToEZEXlStX5NQ8wD3EebD/JFNYCQJASZUnW1eaf7lgSSQAEvnX/1nMRLhtXrVew2BeYxm9S",
-	"sIMXdLjnkDkz2N4LSTioUDj1FLrLijYhAwFGBGMZywCpvoBGTw3AQ063z/pDpRdTRwxMvnxDBlyMIOOM",
-	"Y5qNi453mNFilWXYR9wEERCLUqbDhwFFuq3Pxs9LaiGQH5CiJG7R2oDeEhAuOSPvS8fpq4tXRvHmt5ZB",
-	"BStGkLWIKtCrIwPcWH9XgPc1HDRXxCr/SlraOYggDgvZgfJ2IwGQU2KGDK4WO9oU1rpoXkgUrAKqgdIO",
-	"wmEBbwRs6d/NJtqoxl59zFKg+mpGtNeqSZf1HWe2uM/3pbhZOCRvQB9NOlkZIA8ZX36xm3L2YV4BaXbq",
-	"jShnASOqOCWuSveDSzZMWeR4WUqowpMbi7Wpz6s4FzBBT42GrFAGd2e4FkRmVVGsoupLgCKjOlv/gN3s",
-	"5FgWtq3wbEhNAj7p5OSg/AmbByezl1fDptabcLDeBJTU9qgtgYFytJQP4V21GGWq2sLXD+DbhZP5i8un",
-	"xrTs0kl6Vb54orQcKkA5iJlYrwAgT4P569zMRv3haR8zdYUMCkgIWu7NJnEsbKY4kuW69QTdyt/n2Laz",
-	"aSy9ehHWgZysK2ozx0SNRQNorQhOv+M2mIKD19M74gsulBy5iOqehkd3dETvy3K6esQEDiwu80Jn03mP",
-	"VtVKZqnu9paQUr+AguK6ZqO0xmgIV/Pu3GhCxGK+DXFl8//fELPvRwUWnVBSyDFqxGijvFDlJJzSx5VR",
-	"H6CxECoXmNABZ2K26hLVMl9sKXNpR9UMKK/iWJXEDSEixnyCPHk3KK7IuJCid1AqySe31Tajkbjb4wNb",
-	"heQ5KCT+RCwKd1jouzX3TyqFgoqmwHI0GkNybr/BofwbbIK/YgHqPCdRiW+hl6ha1mzsHZsf5xz38x1B",
-	"EdpXmMIWOOLRD2BzauveIrK8s6gcvPMWPRlXECT5tP6g5+EPqpy2R7qHpvBo204imEvFVVTeJqBMKJ1G",
-	"UCufWyaGKq9CiR2xML/itqSe5kqWLqZZlVlIGqm8KogpspApd4IpM3XvFDrDOW7JnHeZeQVXPhrAMveC",
-	"OiyVA8sGYHNC1utk8tFRfODBqGSAWdtzFVUhclfqmRnEAjpa5VS0mtrqmloNLR/rSUK43KXNWtkZDq6c",
-	"5rWI7UqOFdP40+TTP77GAqs9/aQSa1h6X9HJqlrSVSzmW7s47NnGLtmVrQuK4pShS6orzZWH3cPD2w3b",
-	"wfCc/TCGW7TdD7Rdxkz2JDlL120e0x4U/Zs3OBqeRIHr3FFOhVxCY2G9+8BSUsicYb1/lbSIKvDUo4JW",
-	"JSQiPaaVJyECOpmST7LW0PlBLqS9rAx959/F8rWheCXS3f0K7DCLVIp+Alrm99niV/gnMVqk/cWu2KO6",
-	"VTf8RSpXA7LS51O6Gs0JNkAlaxpsUgcu5cZdvpYVKHWDUikLHw5MkJVIKgaQUStwnUqBMpda3SQBKLgx",
-	"xz+JrJWobMsWY22aLyLwnjmTEQjRYDio9PizLQVJPIG5y3u19FwRMeeA247hWkqSMTYk+PM5ObqxcEzt",
-	"gXVsjHcKGRqJJe65ceLbXpk4ArOE6FEhwEuT9IsbNRFp4sOMqFSVPIMG03TOgFFjM+VfsWjMmJ2eCdyj",
-	"LKQlC9XRxmLlQtq1uP5w070ruwztcSltvTvFlhVBv0gNWmB5WssSuegIKa9gML98pY19FuzPzuE38IC2",
-	"AHffC3BJ0Jxrlsyo66Ln9+6f77PvB6aY7nlp7W9Mr4xh7/xL2Y6S9hB+PFnU2GVB7jwF8DemHz7MwA+Y",
-	"9jerAboGSkEnEOA5KRgZQnEVduhzmoSeLXVAzWtO5BKlblfm2D+kFso7hmMZy1GexWIA/KwknaQ5lHEJ",
-	"o7wMkGCUCvKaQBMbBWrjvJqumepiLEBf3B7wzKmMak4tu/I0t45HN+S6dUXPNb7bZTS4hZCv2rjrUeD3",
-	"sCn7vgvz3JieN7sL2UJ63kWr5+0csVdQDF8tAu/l0fsVTuPjdMofl3vkZ7fxNqpT4s6f2TdvFe2yQiCx",
-	"qqoZWRkWWQF28qAAq9LaTfHXYdbvIeiTwGjnWQbUhmH1g6/XWM5nuU/MeX6xFvFBhqwYLY/MUpR71Zan",
-	"wTqGUZHw4+V9lysf/5KiL5eid5obHTMCdxg0SKjkD1q9sqxUOo6PMD/njmO2Vnx0UiPzw/zhGpsfZvk4",
-	"Mj+8IIXUP+CcWpzZLxZLUft5g9mM1VP72dSl2cx+sWim9sOEHKzOSKnA3uLdgqm+j18LNrYBRdTw0Wd6",
-	"42LICRmJ3Lz3qlkwzUNDjhP88wb+TE6u5toL9dwgrCtrIkmwvuurKhxPve3wiqrrYqta//QaPlxS8rCL",
-	"F9/zGrgS18KeYHkIQ2qejdoIW2VX3DUTUDmA+SyLSIu1u6yAvVT+nygtYwNZUVUoL66+n99Tv8nMdxar",
-	"lqdvXFmuVzawLqnfFPAUuZ4gXENhoq9LDDvaeFE2ReEYi4PicPwZF39raHodvPptafDzMazlf1wWGeye",
-	"2QI02GO2RWjA7rwl8WOppFqyQ/O3y2yHj5gwi4Et/7vmv2Oqghof0PDzDO8Ri2UQZy/oYVdXKuciUizm",
-	"VO/AS3/SkLSEclVaSc9dwdokoy1suXUhGoajlketFUJs1/ismpFcp6o2hjt8CC2kikkEO8vSONRbrHFd",
-	"Z2bpMNck2djJBQOTGBpgE3w+kCLMiMM5xmvXKOwQNCK7ok8m/N6GdbanGdm988hUmnPfzPfAkmq+Vm/P",
-	"ul1mEz/dhGznYiRYtX1csfynl8sOzYOGyGUKZnDLhIs+K7i+wZ/f+J8nWAsbzZqi6xfrl8B/wHUs+tQA",
-	"a9esQlcWEWE07TvC72HBU1aF1iGdwHLhNS+U/c2YC3VyRn4usRFSO+1zC2Y0OCHLhTiUJCS/Ezerg+1X",
-	"9rmf9ANhH+Q1cm+0tR8fka8+hryg8pgZaAOoCAHUv5eHANSlXx8gfkI/aq5qj7r0LbFtZ+ZC+w1Ybeu+",
-	"74jyq3s1+6pX+QE+oFe9UP6dtIrVTjMcjRCGBslEMa256IWxY/86t5/y6EYzlfR4VmbYIUtLDVcAA46h",
-	"r1CvTAQGwqleeYJO0Llko8kpLQo+fSvBxnC7Wq2MwaLq8MzZKWjGU40aEODUzAoXc+1SxSxzafhmWI1b",
-	"dW411L0cTKbkWvB0k5mSvsPy/REI9BsHS1jiChHN6GhYsBv4WvkY53Jw/QmHt93UyodkRSm0Wxu8Ta1c",
-	"V2AWRMwK8m++zhz0l9mC2oyidSrJ8oxc2+88s4aWREkgctJMBSXi1QYlyhFj6z4bHEpG5vtgyTcM3/5J",
-	"X7QRGoeZlFnOYpGkzGBztLb5Y2zzCtLwyp51KBPu5JUTNJeHD48WJf19FS7Ms3oFFdphhlToentvK80p",
-	"GbJCSUG40LKWaSgyS+kz1dsq5+L2jPzZl5ARjp2uXMU6pMlhZqe/VZXOHvEtqGfHTyJwgsAdE2NQJERR",
-	"24q0ud7IjV6V7aPsb4ml0TczFEBbHUygNtdYHGOvK4gXCaUZzU6Wbyg1p8XfntU5PVzSHot9yXfErfo0",
-	"shxxLjvKbQwabjXo6+UJCenpx8zhhwcJxIU25fHgUx7nCT/crF5ENIq7hfXq8/vyj+2UzAdq9gOKNTii",
-	"Z7RJDIWGQfqC0bTPFOmwicRnDiJCbSlDbtSFnNE7zIeSI30gXulKL77tKOKb9mMvg3atfvwYR3RDr7v1",
-	"gMQ5KmYrp0CuBhaOM92pjgHTbtjitUdLNjtMjBS3lz7lEdLYar1d8MmxgLtNiNK0gDGyMZY6OXZkCdOj",
-	"+aV3MHMMybvHIGCZT+zL9lmZxiqwDFGk2Sqw+q4V6zPdCOR4BiKdPERHsDea8dw+p40dVRvbsDrFNhbr",
-	"cmB/hlewS+hdzY+9sG+6PsFA7/2+J8j/dPPf97NJ69YkE+69zQsnAxFbFk5/ct3PCjquu2UuLe18Xeqc",
-	"kc9mmCB/iAW18AhMJ6k+oCuj/DD3WVV+bEsGzIb5x0C2mfUz15afMGYuA4FbhDI4auuAsgHl+almg2FO",
-	"NdsikUgtcchoUAXPmHJJXE6HBQJ5P76IdCbklgOMZySXKc3ZGfk7B93cf6Kw64bRkaWAhm3hLZXr1KFA",
-	"F1V9WWhyTDUZSIUXDFlRf8gJdIzmTnuNxZD2ZpO672NY7QPl+Vf/jvc1zywcZVM4q2nbtPb66hwjlSNW",
-	"LmkAKObNLIkk5/fmBH0/v8fz8x0hJWeabTTbrLY/YGrwM6rrR9rgQtVeBut9fo1h6A90IaeCISoQNUr7",
-	"fv0OotYZXkh47jbNg0R5btB60d/+Dm9qFuzM6MaKs2nLlhcvW4YFI7QBAaYBINqtcmB+auQzHGTZxWFz",
-	"AZ/hma6Q0pQx4TD73Drm7aoeiDf+II/oZjSDJq3A4257/Beu8aXZUod/ONps6e4Xejedr7344Y+Q7yt1",
-	"hFvmmw7ryoJdkm4hB7EQckykqD9hSkmIiJZkyOQwZ6RgNMMbUu2fA3wnAsv2LE9BFAvsdWVzTcaUa0wx",
-	"wbGMdEd+C9qU/kLTPlat5KwLgUEIKQyGekJuGRtWNBOwWIzNUdjaud9kaRORY8UYCY+I3dU2Hb5TUGG0",
-	"ma45tuQ4lz0ZkVTmclREpCulZsUJUZpOVCxoYbad68rImXqIceFalC8IlshzqA1poViEShbUMs0YISlG",
-	"uTH5RjoqL8SVhXUFwjbzFjKqKTmGUmvzpQqIiF+9+Qv5O/9fJ5FZv5ymtwFZxXFyf3/2Oxe3378nJ8R2",
-	"YdTsG6z1375++B3X1AgK20+turt8t1hL3oY8N5Aog706POxbnrdEjTr/wVKdRCQxz0liAbUBepAnuP+t",
-	"Sw0sT3oHBePBEvp++2Jih8ZV8BQt5SVBLRqiP5L0JOnQ9NalL3kTd5tibb1J/J9GByPt1p8NNOOMbDuD",
-	"fxlZ+5T9fnsQzah2TqN3y6jqj7HVz4cFu+NsvEWWoc8W16cxGKWONdnplHpgxTSQ1pMeg6i47/EIwERV",
-	"LKB7ml0r22cplCwzIiyCDtgVQYnrJbQRzBWcjYiSsUjuvyfErpmquRpRp3GBFPLZio+co/+2KjydUIgI",
-	"+5ayoYZPY0GFVQyMRsMV6XLBDhnhcaWeIsoHpV1WEzi6PPqT5akcMCOj7+/P3Mj/oAP2/fvRwqHzPREN",
-	"9uU1SQbUgSHXDY9khxEo8Gzlw4blg30x6xMRnsp3y9VP763FVGTYj3dCxkY7p1lmteXFq6HsHA6xEsoy",
-	"xm8YGD/LfInSp5LFftl+nXtVNIXTWKRgyu6f1qW0tmKpgd/WHowCnNkSkz059gwCeFkssM+mq/Q5OzEo",
-	"8Wmk55VDXVqaeNT4gNcEHM5CgrbUt7pqtQc60DFZFqcSYR8oaYJ7zyhoqjd1MhB4wzPl8i7N306xjMU0",
-	"Efte0xA8/TKm6yzDzf80Kpn8dHZUzGTXck4Hdzw96BUNWYXKg/iiZa5pyd6RuDDLPN42SquFNejz+0HQ",
-	"AWilZIhH6dSf2UC62Eo5kqtSuoD/P3LBDIVkN8FP1Rm5DgqBaxp4LGq5oAMqQIUyinhwk1IRN8IYf75s",
-	"SQFIRUzEqs05p0pXKor3pLjgMcml5rVtRUiEHaoWzLfA0bVp8ltM+4QunQ/CUrRFa/1Xqys22+RRqbdC",
-	"qaQ5B0GtpDnIh9ODeC/O4sWWdKZWX9pbpr8NKSaPbj2zGoh8dWoI0qwTy7JOU43xH64CJvdCDmzd47fS",
-	"dpOiWUGJxXSxSqugrEVBsY1PniEqtgR2h6M3+fY8G4NNbHmzZdT8xfbZmd2/0Sazz7Ha5mBi6JxcEhT3",
-	"XIfDRWsBqwWs7eEP7rkNwk8hLfiMtsadsxKsPKBqxWJVXQtzDTI2kJodkNb1IGcyaaBMXh/lBHKnWse9",
-	"2UbbxMRNsiwv2NkCpm8mvqucmha6W7LkDZMlz5NNnjsZt9oLBTHy9YsoAPgnLKPIl1HaLz2hNZpVCKmM",
-	"Bd6i1nngocj9TjuoP0ZIrbHBeSCkvnC9cW7//ZRSMPNWTB1UlmgrdeZJHegJY1mn7R7iKoDpFcWQYOND",
-	"bHQ1HHVyrvosI7TQPAXXDmaNocyaWfkQEcHGvlvApevm55rOdGURC5rn/kJFZOGq1cCxLgVrmuEZ+ROq",
-	"3MYF15qJvxqQSbChoBthldb7hXJln+NClul0ETEwko1ylpnHKV8GeYUyTjCWTTnLLYu5WVmo/FNlVenJ",
-	"oSTx+lx/syE3K7L+xHd0oCm517idFsnJdTuvTcpdW1KuwO3poBZ26zKpuF9nQcBVeGKXqQO/Jo/AULs7",
-	"IFu2ip1hDJHmgHqqL8cKA4qJBd8bqkEjPxZyjN6lnHV1LORIn0S+A7mdE6yBtZ9EVhbmnu1zXu1j82dJ",
-	"LX02FmvKn126Lf47SL92MGkh5Gnk0tYmtaOMWrekDVq/O2ut2t/mzs4TOEY1YQh8uGGqrNBelZ0WQQ+r",
-	"+ef39qZLZ9XuidD6KPJJqe/PUaav6qo9LZi5C+mz4oDIxrYL19duc7QUYtvJtLCMYuVZD9jfYRvP0jMP",
-	"yE6/nrbSm430K0s/ZLPB/JVRuED1hv5VA9pY8CORkY5t1UXGblFQ7+TQINAeSJYrdljptHuEBhdbVpta",
-	"ZWk3nUncuZPdBY3gRTtkPy2FgvzKWZ4F3CdK00kssKjVPIA9tyAUdpfeGWLtPgo1cwF2FI9qTdM2IrWR",
-	"PIhlNNf55qnsdu1ue4x+WxET092hDyQQ8hHXYrNguVcRDZjxIvEM3Catxbk6f710m8sdT7vblmcTWYGz",
-	"1pGEFDIbQbnSdKA2pZrmsjdihOqpIG7BU3YZ3MC2v+jlskPzWAxlobsy55Icj/s87duqIuF48cp7szsm",
-	"ZjBee1pVLvqssC3jpu6O7KlGdbLPr5nQdnS2dQYsuBs8GZslAy3L6pPmly9mZTnZ7264a6bpZ12ljgXK",
-	"DzOgDsul6CljV9eV3qt5hCmVNtNU4IDhkcEQybG3od1UfKPnuf3sWmaUTTOjYGQHjvETieeUE9pRLAcX",
-	"s4nPFc5Hqyy3cZyqxwRKJko0dVmsCJYVBJ8lfRdRj8/v4f8rcqKs2CDGCQDbl7lJXINM7Bmh5Ci2sZue",
-	"0nYFsPdLWe8bCxSsU45oJ3xVIH2JF77wnOlqYTkWhxPW2QZWf8Sd0oZyNtsNxqpLs/Xp9Zqy+x+g2PG+",
-	"vtii/G+l/qZPmI1AzDleCwcbVpZ/HwvgWfdM5l6SWZrdYU5TlhGqn6d7f6vnfV9c+svbJRetXdI68Xfj",
-	"xG/w2ld8UitYI0W2Bmf9lpNR/ggqPypMH3CbRQjScdoO9NFBJhWLRVmoeAjRBXx5G0Zt85CD5j2HGSwU",
-	"koD1rFYWtXbU2sotpNuuHqPwg0eUXBhkGVAuNOVGDUSdKWAKommf5FwwaGujpsMNM6MVx1Xvvble/Tv/",
-	"51ngxo8Rn8ZcMTTvlKBD1Zdaga/EPA0+BlQ2EKU0FRktMtveAbwrWpIkYzm/Y8XkxibTJegTiUUfm9eZ",
-	"3xQs5UPOhE7IMftGU51DRxzQH4cFO8Vb9qkignEzrMh2IuGgQKS3ZRM7NTKniBWxGNOC9eVIWT9Od5R3",
-	"eZ6zLMJmO5oNoB34SHCNmN6XeaaIaxf+Mrq4uIBvbQyE5rl1EwksFp9ew4SUi2bWxFY+NlSnj5QmPX7H",
-	"XHTG3NzWTKpYuMrxxEZmcFWZ9TQJbHVnPhMjLNEVGSzHqDPgWsOC2IBVkAgEV8SCi478Bs6pVIouLwZg",
-	"FxApUtYQaknoSMsb++sb3OeJzTNCFv1xX8YCvmAwEGTHt53Uky6jelSwG8dnlfiGeAlcc+NgAuAvgbE5",
-	"N6R7//6KYcHcEM5i8YVB8+d6/OMSIiO64CxDKThgQmOEzdkgZTgEH2CDROZd2G6TsaBEgeqzLok5vRD4",
-	"TRhRmxamxJtTy5fxuFhPLDZSxjOnG5RZdUDApxHqKeezq0gPrGWTRQVbuLWonmmkp1FLgV0LdpQ9iVO6",
-	"ySL20/k9/N9Gcw4qrX8R28ld4tIA8DDJrsE+y5hvfoi5FF0ipGCH4ubeAv5+xK2xBRtnLvgFTQ5AG0Ol",
-	"jhs8nLRwuJuc/DWBznlKRcrybdCw1oytWNTYrKc7lJqnmp2XFXRcggdqYdZGcUq5KxrA6Rjj0enfscEU",
-	"ckwDBd58AO77gv0HS/UJGgJGRbM73WiDVEkB7aslLAXNz0iSWnFW5k1ZzRxUeWjtYGwWxY2+zzVJXT9H",
-	"HFbOMnKMvU415TlRdKJIZ2I0/EFzApULlgtm1Ed3y62mT5XzXixxas2pTbB428fb1bqYLtydNJhWoPZ+",
-	"3ynSt2ruztTc7aXtW4hcWYYUDKhhqV6BvXuF8OsHegv+NzVSQwaerZKUxFLU9igXV5Blih8YgIf2TN6b",
-	"NYdfBJpF7zHByMqNkNxbchj4KPDcpAbqB9gATeX7btFpnxoI1Dotuf0WuO4DcHEv+WF88bynB2QNVyqM",
-	"VogrSsUOJXS4DTbRvQoCmgkvEgPEAHAb9FtX0E/ZjeYQBDfelhoez28vXK2WQe5huAHVEMGb3yY4Fm01",
-	"zDaqYcyGeRoREjOTHcVGYBEbFDPY961S1tbAzOgDrHil/tuB9wKq3/m9+d/jev4uD/Z/AnSFTPa0YKHm",
-	"5piXjUHpQG82ZHquYDa4tKxDQPrLC6v5AThGREkiJBqrPGdC5xNiLFngG86lMlZvmjKlDr/nHbzELcDx",
-	"F9g4z7vcZY9sQlcf0wQG0ZMPeNog54HENHd6Qi+2prK0ispOGvA2gsCSJTwbt+dEmZhQsep2b6Stoe4n",
-	"Fo/OP/vMzGpsESx2X/WztAF20Rpgbauzw6sOwqO9svmmZXp7YJ77v8kxGYCiNpXXzzUbgCBhNO37/H9j",
-	"FnKB6fER4UqNWAYDLZg2LwjT4JnQxYQMWRELT3SkQby4u0akM/E3ff/zolGDVI7MYrl6pFj4UQYt15py",
-	"w0ciZ2qKNiFxuf03PrU/gcwXsSfJ2Y+JVpjX9Du7Y/mmYxbwpE/4Pg+03KlcrIXiHebXJIe1bcMeq2Zj",
-	"mONci3vAug5ZMYMp5k93QBfD4nMAhwOOpUaIvRAyMI9lg2EuJ4xBTZG5HdeVhECE43lYGovG0s5ZSEqO",
-	"sZek+QASlOHjkxZgKwD7HrbZPuKrH96ydahfWMFp/gfUgB0ynJu5L47mcARaMF9fDLtc1QYU31o0G2g3",
-	"M3bHU2gn6CIaFplIWdXpSB/dNGp1nXiLCMo2ZQElG1exAJgGGKckgVnfcJFATjTUByo6MQAz7ksY6LjP",
-	"xBk5vg7qJMt6RLgcy2ERkrmIRckZVlacnp1UGDMjF3lJ4LJ/5/9MvLzqcpZn0WIcmtz7gMI2E9HDTYah",
-	"jIWSDs2It9vMRwqwxBaUzqLhlKIc8xn++gZ/PYeiE96IlYxU24fEwpatHtu36ELwWMbMNdFjnhoBvaj0",
-	"ikWz+LraUdu2x4i7VRMgYrF6iejDCRCxWGuJKEK/eCLZDziZXSVAuKcrI0MaHHGIU94TF7mqeVtdzu+Y",
-	"ePZxxieW5vClFO2Ei8faaOf35n+HVwbqNr9v9Dnuy5yRnGU90BwCW+4SpL+nldCEC+8/M3JJQiFURLSU",
-	"Zl2BQjQWsnCONeL4JFB5WK0AFcYa1p8icQ+IS1uA2hp3Ph7sDIhNyxHY+lsyhv6GhavzkNxvZl/k2hpE",
-	"jwn8eqSsL+zaUPMccGSHZaxXZT/+2UAEXiYDQrO9TA6iAJMUQtDfqMhKTd/FHJDav/SE1eIWNhSRyiID",
-	"MJ6FsDBuQFFAulpZqwN8Y7shGDvnGHS18r4C1HCPzfPH9jEwL28tUh0LKYytGHAPQfODk6hMkgNeoLsH",
-	"UqbxhqHlZWxCHIenBlrcptlz0F6h5BZtk1hsxDgp8wdisQbj5L3ZKtuWLXtjzVRnv6ukAr/6c8VgmVnQ",
-	"2i5PuN00bMmqoK4KmfXJadTltyGovVy2/4zFWgQz+WxmAKEnRbpc0BwSubmOhZVMNNARXijC7lgxyegE",
-	"pBzaTFjRLKoylRV3rkdET8osIt1CDuwrkQX+1RQCO6Ykl+C8jEWnkLdMWDftSVTRB9AhiNQWFVfsg3pA",
-	"aYOh8FiP/3A/he0ydHCQ2L/eaqdAnML4F8jHM+/m2QrU2vRbidpK1J1LVNyTFZG6Vhk6KsQTM3ZLoejs",
-	"VTbALkIQq7TpdlqSDvNJdz3KRVXAgZREI9cSKwXGrqd5CmmdLj39KQ2Cdt7ivWVsiBINzVrSp9nSVrNw",
-	"tjLXZEwVwRfIMhI4NweMYvmskVorG8djoPI1ggXXaJaYjkVrE++dTfwZtsQTlOElM9aRf0dHl0cOkRcW",
-	"8eHqbIkvqxXprUiviPRRIaasZMx5X0m2I6HVVki0vuCzqph/Ca54jAbSwth4XTB6nKnJC6RDd5horMaR",
-	"0Dx3vftKJrDsjNhHGOybSdaFhdBgIhuAPNtrioxNVEHbBWrpuNrCo82XXtvN9lguLs3TW6Z3kUFuM/6m",
-	"Et/MB4kdVkKsRnkV9lxdKIEhFrNaAkXeGED4c/HfZRi9zADt+GJRs3xw7tVc8sNPAf9qN8lmdVZ8yrJp",
-	"3HjV18mQHWgSN05gkQxuu+naJkQbyuXWfps7HHUbfyNtiMixTcQeKJbfMXUSWY5rVwwTCxszOM2YuiUp",
-	"HdIOz7meVLVBuI3thFPDXcDciCRWwWPZTWfiW8TEQkhj455cVUFYMJY1wLDPCMMval117IcuPzn5enpx",
-	"cfHy1Q+J7YMEJ5skcsiE7YDjYiIwP6Nwut43ZVJ0xoa5nECKuctwVsR2RDIqJmd5phJQbwGYJ0P2QmE2",
-	"uCLHirFYJL/98pUYGYgDPDW/UcnJFRn3qYYGRLcqwcZM0Fqow+rrON2y6Fad/eu//rvS7Cly5flzexfR",
-	"CT4p4IUkTY14YoGdeCZN3Xfsigftd8ziWg297b6zmsT7OGQCD/7TyK4u57OjBGu7mA3Wht3Dra3Remfm",
-	"iWuziwm1u2WmiF7I0Dm/x3/sJhF7azbPn66fizVwLjFLwfpobBeMMcwys4R3C6Zd2z6otbxrd4oh8bpk",
-	"1zn4BOmtyIGvdkduw86Yj8JBI6C2/c8uM6rXCHPnZstMlndC+5L8BiOk5pOugeOVR5FYIAr2mCavL344",
-	"a/Jxh56Z0Nax1xEtJcDJr4A3yYAqzYqbjGp6g6iW2FW7JHBImLNMxuSO5iNrOVjDgKpbLIOVaGiVpbB+",
-	"2sUo9w4dRu5YYd4XSfssvTUwNxpmVKOm7fHyOHH/vLG/TyBprCYZ3L1wonnOClIwml1O9R/i2gJ2dgIF",
-	"Z9DXqKBC0dS8vFj4weLMXygbJ8emqIDlthu4XZEyTztll95IgK8nYIDNdIxj01g1E+aNMXVGQN4kBVMy",
-	"v2NJFIwJrsuVjIX9NvNr6qzSotry9PDi0IsytmGrqmnKtsfbLNfmBX6AI/Ez1RR7wG9NbO2evm3m/HeU",
-	"KNaaOy2n26Y53eZpEHAWIEnZHIdTIyGdGLCcEDMiRo/RL5TiPfF0FIwEJ8QwOYpap6z16j00aFuRBXni",
-	"TvpUW557f+EVESOk2KAdBS22IUMuEJ0u2Q3yvZBa7qypiyCaYWkulbHV4Po9kaZ7LzvhdW/Z0tsDkRlM",
-	"u5WUraR8jpISjkBp1mhZg/v1CMhUDgZm5Es4HK8V1gkxrW2niRDTq83IrLgLZaVijDjkM6KIqauqV88l",
-	"EWfyqWQnvHOLvD8IvodpBnaVFsk2cLu2yvHRphs8Lt3AO2rScr9uKdtgOOrkPCUFA1fQytkG1dsg4UMF",
-	"ambmE2AZ3eyEgmsS3HNCOpNZuQHeR+SMGO89ugK/mL3KP9VgeSwssI8p18iYX/3RcAQUdK4MhQwL2cPE",
-	"gmtRnZW5fy0cA669GZAIaOber3lkTS2frREfhLI+O4ofizUXXARavbn3imp9llUwb59U++0E/usrsNPw",
-	"v3sLTTnH9ri0xRbPpdjCQD0o3C6mUBCaQRpUBXjXq4Kf39t/LRf/b1bHpwVFiYWvzfyqavcTCYjvH6RW",
-	"xrWdUPpiiNYqzI8KhHs1qrvmqPiw4BKH9FT81p8h9MsyR03qTQ1f5NB6jtfrOf7i8PCT20zPx308NffW",
-	"h9z6kJ+hD/mdTbAp4XZYgsEa5FTB5JAtFV1d2CVU9wA1CTRjg5cCbclqkWvi835c0YhkCj0uWkK9AgyA",
-	"18s9IJnJfi0yOSa0q1lBkGEjyCY6fvmaZHSiSGdC7Fs/uSI51axoECGX+FQKuWGtwFuKxEJuqzhin2Rd",
-	"OO1WzLVi7hmKOTwC4AKuoPl6hByWBj4dUwxat2K544CmfS4YMlIxQf71f/8f4eLGRRrgbxueuJHixstV",
-	"87lfa/MHGmiA3bEAWo7gGRPIsSU9aWSqv0wW9ipLqz/jMU4OB0M6myW0uZPGLAtSpHFTeBmBBFxlWm8Q",
-	"tYmCOJOQms03RpFjq8/86vkePjTP5biV1gtJa1RNw7L6ZySzpyffSu5Wcj9Dyf3BYGklxckV6DlIaBTg",
-	"BrrPB0wp2mMrU8Qs38juFyhVtM8FMTCUhaY5pMBCpqwsgE5RQVEiExk55uKOaziexqzlPXHKBYE6/Yj8",
-	"67/++8RlscTCtqpJLJdVQqRgCmSja4znaLGo1mww1BFJVOW3tGA2gE3GsrgFO9MMKwEoV2TMCkZomrKh",
-	"QWqbmGDWEtQU83OzAlZ8uOezkJ/LUkSTY0refPuGeREn2CqHCkcobYenrkiSU6VvWFHIIiHK2MLjPnDa",
-	"2DWEdBPYvhEZ93nah7fVl3kGLe9gsWKh5S2Dhj02N0z15VickeTfcKP81Y035wraAFFtjX8zEAHyfyMM",
-	"XqUAjMUK6WEfKM8/uD28rPwzFy/LSFPKzANlpAlWbJFEMQcQex7p2hwVF6R2+TMuR7ojvwWwapazAVPP",
-	"7+2/LOtvMVmZ9Hd5mP2AhLwEz7XH22zEHPGuBbluwVSfKFZDHeDMhclaGAQohnwqqmJhqXDHBTfwABz6",
-	"FBCZcKhsBAiid4ywb8MqQS45LhigOhDsemB3NCcRsOC7Ck704uWyZ/EeCPyrgTA6yrg2P3nA6PACh5Zc",
-	"/11rvciCjGH9YAZuyFg1bz62B48ce+PI/PCFkVC3TJzAUrCCAl2t4iJlB892+Nls1wAqVsLWD277bw3R",
-	"mhRx9/aDFo+e7dKchmefj7Q5/ISdNAVEzQjKlsncERNSOVS24tq7afDPksEDS6uVQ6hMEiHH06wY6G5h",
-	"WnmKVSx6xroB1edD6BhCUyDIKuSo15/JEiLogF0hp5V9ME1TORJ6qkvzC+XiKkbDlbFIoPfo2TCnqeXx",
-	"7naZQSWglgIcwp/cuM1F8eBL4UeCnZzP/kfiH+8vbmjrIQVinPWCDRzdocMGZT0dM7wrJ2vBvIcQKxbz",
-	"8pc+mH21As6ELNeuxt+8u6PLo+t0wMhvg87fjqKj8vXDLwtm5nRD9dHl0auLV29OL344vXj99eKny5dv",
-	"Li8u/s9RVN6NmxGmI3Vz8fKnl6+yv7DTN5239PRt+gM7/an78uL0h87L7iv6On2T/cVMAn4/YAP7+7cX",
-	"p69epa9P39KfLk47L7M3pxfpT+zH7lv6l86bzExamuEfgZZwFB0prtkNz8z5MofROmCP0LF4FB0Bv8HU",
-	"2N98ffn68uLV5Q8vzdjNtsdxj1RRGccPp2+7P748pa86P5ziiN92f7z46eVRdGTZD44uX32PjsqXDAfd",
-	"UwEXjJoxuw3v/gZOGfvvcqlnfOJmWWoP7kfBJwMqEGcUy7tH/4yOhgUXKR/SvPKaV3oxSyzILRd4BdQb",
-	"lZO4WfYND5juS3MNaEM3RgGBzU6zG3Oqjy67NFcscq4CvL9ibmJvX5++TF9lp2/ZD93TH+nrzumb9C/Z",
-	"W/Zj9yd60TEiAIa44L5mRtGF/Ub/J00H7MydoOUXKJcphb2bsdOffzmKjtzByyj5Xd4xA4BHi+/hcJzf",
-	"F2ao/9CoOViBcqimzDzfkZGmdEDeh7KYhZL4vAp4w9FCQvldtRQNqq1BW7cGhx1PYKWUVCkvlPvaiCwn",
-	"W71Ty3Jgmhu/UIE0VkCgUmfNusKyFNDRidJ0gk9SdID6eej1d0aCl+9hs8rgmdCaDMMzUsxv7BELNxWo",
-	"9KYCvEZKge3gXDVckY4ZAURpdDin/TEh1pxWN+Y67X8od9aGMthqj9lVXyl7+BrQxW/2tjDikYURj0fN",
-	"RpzErVQ3AAaTEKq8HbAImC7jbV8GTb+GOGpRKngqOHjwUx+8r9Z/XpEkHRUFEzohA1rclq2TbAnh9Hx3",
-	"rfWDE3jyIVjbTXoaggc1OU+/VraJOizNYX6B62ASzqx5pw+pUmNZZKsrDZZR2pfqz9n45A8ZKgrGKvdS",
-	"9hIM/ZHSKMZHhcB2ZJR0R3lu/YrHM7blyRVc4Rys2ISFaQVJF7YTSkVrcVOGkZetWtzXNiaHQ1Zn5Loy",
-	"uxcqFv4GHKuRkk8fvyCvtdkV5/Bzv7BYT1qKdtRexozegr/U/Qwcm1L4Q33jr3dXFFL0IN6G2QrE/tAc",
-	"+Y2Fe0J1IhbrSNP/5PbbxpLh3ROW0iJeT298zFvYeym/hzIYawgt09Vg4vd4AwoJNl5D25N6kMVR/U7x",
-	"bdgUsVgc6z6bAOGjjTWH3kA2VoRqksxJnzO/sa40DJTTQvM0Z+h/HBbyjmco3n0vEn+nFy6lbVxIzSJi",
-	"9m82ysFnyBThIs1HGcuiWIQtJkhnghX6qk80H7AzkgTOkSRooWiH4gn6XbU+1Rvu8vTIGPG1Hfcj8qMO",
-	"NNZrZ75InNe93OcU532Q0YOFRzBAmj8MuixD5LFy57ev5bmDlA3lWC6UpoX2b8/yf3ueW1nU+4WY8x+L",
-	"hI4yzkTKzoIzrhLbrTyxOHBDNYYChBwjV23OuprIkb4C1UmPCgZY4SFGEa7N+SsPrqdCd0+0DT4Cmg1A",
-	"Dp/7yb5xpTendBxSN9F34IG99ttuOdTaFv8EDm9HtBNucRoMMHdknn7mZcs7EXq0Cw4cDf79WxAs9aZp",
-	"EA8UxvN7e53lj8hYzjTbKL5vxcG7OhL9DCuwKhJdu9WcpeXMsI7waVlLqrDi9sf1Aytljs6yXZPoEHb5",
-	"b0xvZItfbFncteUFu2AxmX/ahlAHs0kR8is2vXAqOkQ6CbYdMiNjwGLkFaLQIQEPQ2+BjY9OWfZl84xL",
-	"dL6Y4wUJTU6t56o8nFs97AvXYJFFS7CW9i78A1IQ1oAdu6+oqkxlR8HSVqlfMcjaVkfNp++YB9FW/4dc",
-	"yke7jCtg7R04eG9o4Cl8WS9NC6lUJRJbuJ8EjpwgOgtZ9uA0gWhsLkXPfOfoT1M5sI6LS5LYqh416gy4",
-	"RthFAg6k0CC2bxGMjHDRkd+i8gMVC3dTjBNlLOVmha/8jVMpurwYmBuXl/mhaEk6jHRHeZfna2z8s1av",
-	"8Ecz5PcCqzmWA264dNnCIbjIeZQP1J8Mc1jEm4z74aDIpTeXAf+1etACCPqIoFMDofN7+D8yW8IxW7lu",
-	"qBmX3uGdoQWKAwk7SvAFY3UO4IL1eBIJD7VMmKiXIgEAYsmQFUoKMu7LWMCNWHY21fSsBJ0xVYArGcSn",
-	"ILhHRcoMXhCooSHHeixtnNyuA9RriCwWBfsPlmqn2+ENqbaNz8xHYyiWgqeBoxaS+YPBCAo3G/elG8TJ",
-	"1fzmK561AJ72QgGOM1tNCcQFmwK6hpy9ZfuYLZrFB178h33U+EZgB68GoN5mXkaZLTP1F87thYf9IXWo",
-	"1X7fNEg26bB2q7Ya7MGmCTahvD0QAJT2UCwM86gpbQDlP0ASHyVeXXMQ71SzS5KxnN+xwpZBItYNC3aK",
-	"P4QKorLY0tUMGQXRFg0hLQyQIwMLDsqIucWYdoVQlzVyAEHUD9IgcYluXUhiYoF4kMEEyPbrLXcLvL/C",
-	"zFvcbXG3xd2JPw8rwS5qkRuA3c9w45m6NeBrwaiSIqgBcT42uBVQaEKeqoFcVLF9L+NSyybrULKfEXDi",
-	"S9k2cC7KQenHtiPfa4uezxI9ceMtgp7DQmajVK/ZRTpV38IgWwOe5LP6IZM2FinVNJe9EZtqk3cJkNfL",
-	"ZYfmQCfVlTmX6KGoZMbZCj73hIiMRM6UIl3wx+2pp/KTW/llUes3WJDFfY32Qcs7Ka+hqmgJpybVrCeL",
-	"ydJD+8JokfYPzm9qR7+I59RtzefNtzQst7zDI38KtpJ3e51lCgxheKjrSjeFMLKw7tFKznwUXAmMG5Uc",
-	"+VgoxtQZSWheMJpNbiDzVQW625e//wMCNPSWCXLMe0IWEOCh0Fc66DYtarn6tu54Xoat0QG5IuYY8buN",
-	"eSxjMTW7B9rMLZWIG4ul2sw9MhHX7rx9TcStDHJH6bhuiRr0R3cY2nTcJ5eOW/WBwlYs0W82fNcUyvN7",
-	"+6/lurYtaIrvf+rhqvDyya3aVnSXB452axKKDZ8t7Jg292BtI9vwXVD93MXMQ9AyaGH2AlNM6CuSUK0L",
-	"3hlpphLgt6UpXjIgNM/PyDWUKQs6YEYdGRY8ZbEoGE37TBFv5ikX0r1y+SW3jA2RmxaSG4FWF26OtPVG",
-	"pwJL5JIAGVICKpSyjjOnkCG/rrUL3bMiAp4yuLyUpqA7zdPUzDRQW4sFqGtb9ac1qliPzIxcQ1U2phOu",
-	"Adr2JTNyFf3qotWvWqL5A0qlnN36bFVd7ryE0+VDLKuUynousflQ76UJyC3gSecaRQvXZ+RnN2pMNooF",
-	"d/1Y3G0dAYixPLnoXZFRiBDWH+AEkUGGhHSMAe+b0R9G5VdNFh62ftpC4/Y01XLrLIgekOO3fbYOn58d",
-	"0GpUSIfq6deO/ZsXCDuOpkiP1KbKOR8ZOoCVWvrkwlWfZb6ERx8uWb6Xwh756GEGSO+1iJ++slFa0ozA",
-	"d19ZmeDc417cuPeefBT5xHV0Az5gFgv750yqLzRrwXOlHLWGnwAeSG4ObzXjmRtrXAp2ijwYQU8aomUs",
-	"kvNUCiVzdo6tYv4NWEj/+q//+u8kInDAwVn/FpqbXpGCZYwNsLaOHAP3Vyxq5F/AVnYKXW/O8ffJCXFI",
-	"qwJ6wnk9EoA3bKY5Syvzhm48cClWBJJjs2FoYe5ZiUe0AYR5GPwe9s5qKLyl8EEwxB0FDwLkbdLiBBtX",
-	"tmcbP3gOdB64NWvINEOihGrk+T38bw2xhCfLdfAIpXDTxtwCUPAsYGCvCQ8eOo6bDkNUNLzUlfhaJQ/Y",
-	"TOktI0oOGBSHwadzNL9FAhrYh8o8nkD/FlUWyTkKV+wqaCX0WSwe0MFmZr6CIsY1GctRnpGMDaRGLSan",
-	"SnveeTOhPWKHXzXYEIt1aVnooX8krO1LoGF5TWxn8Ns61dp4w6apG2pE2T5oDA2PFlUFz22Xqo3HISqi",
-	"yT40kE3NUqhkjScpFURIAvQOBXgWCBfYRcwRiBMmsFQE2pMJMIcrbXHNsRxC40YueisKI9eibEr24BKE",
-	"HVPcVDNijfaD73/4M07o6ajKLVbvV4/EuTx+DjhWM3zPmdg+2OEzF8K63xmUxnnMsBvUIh025CTHBtpk",
-	"npWYB7xmTGQsO3nQwzm3ESw8Lezv5EZy8Kj1i2hBqwWt3YDWL+JRmIVNobeLWbYRtcesFypsSN0MYL/Y",
-	"GBAVNsDkMQz9BMFNjDZmm2nnmaX/kkPlVbM6kMXiEUjmdEY7qEts1n2r7O9DDTEWtt+2jTaR5mBTcvIE",
-	"ulmbF40I599N6wFtcXELuPjZgkzdkOXhRmwASc3TW6ZP9WTI1tDNxmEiImQthHHsghsn2PM+qCJzoeAE",
-	"h6MS16raW66dEc+1gRYYKTlm/zniwwET+iajA9pjESmY0DS/QW9thBl4NzkX7CajmkH/zjvJU3YDO41L",
-	"EcViQJVmhfkB9Rf2mGAFT0+C/jchwTspWI8rjXQ2ShYGIDoTcBqsC8SmGl/bFnaxWBWdfudKf4Wl/Qov",
-	"eoPoUj6mKccFuw7hm4bX+SRb35pNi3vV6Ae4rV3bdF7YOEBwLnHdVP1kLn8oXQoZUay44yk7zZi6JSkd",
-	"0g7PuZ7UtJfaGb4KTuWMVDY3jxqzKDn2zKIn1ZQ2JBRlpJlKNIpF0A+eF6TPjUI+uTLHyr4u31kfm+Ka",
-	"5w2ZgJa8w0L2CqZU5G8trZrjRncC9CUjYWClL/NMkb4ck4FBI/deBtS138RMDSzWNwhKGE37NgNvL/Pv",
-	"8JX87xEbLU8Pjdcum1NXnvDgmure/Dt09Ap5Zl8ot9hn0ET96PLoP0esmJTduMN+6YsSQJXts8w5nT0K",
-	"aNDs9q2yTR6h2pqrKUVn1sDsRWzhUXktbtkhCdmR2QT7Tdocb/vspGlwI+FuUBmeQZ6jy6OOlDmjAkdy",
-	"SKmS4a5+IE3SLOZ/mh825dK6eOoQyObgILfJlF5GWSlBjJTwhxQXdJ50Atlwfm/+t83oB1JfdUeKVRhh",
-	"DU7X+pON+1QD5x8KlUon97CDKg+apj4QNndN2h21dRi2wEYHshu0P3gqEYp/qBXorP6hAjarDYEEDKzB",
-	"goX31PY834gt2hBJgCWHYzjusyJED/OimrFjS7GEWXGBEj4gJHAI2XXoBG3P5DOqdvJ+75Gq+Lv9sYIb",
-	"FXduG0yvfMG6rIBeOvg7cpz0JClGgpydW95VM8IufpucGG1zVORHl0d9rYeX5+cvX709uzi7OHt5+ePF",
-	"jxewhewo7mdXxLlqJ29M0hTVsMgK3Yxp6+F2JnHOuyyd2CZTVr11Cr6aYWRch8bFUBaa5kQxbWxAFdzi",
-	"V/SmPHwHoBC4CjUFAJ0OI7lReFFFV8ZuRa1zEDzkC9cznwCrweQwZwAygX4yVeRl7hDc8UPQBn/6vuBj",
-	"Nujhbw49593tr2xrJigM8SR3iffAl55BZatHkuDRpQN71qN/l6J3mvM7lkVQJwF7s5oa4viUy6WMSg2q",
-	"3BF5LseqvpLXZW/9WU//hPOtOyCCG+CpmGV6TXBkA5r2uTDLjvz+VHnXqXkd4VisKGl6seU2x9dwWQqi",
-	"UjZZ/8q4L3382XJ92fqdcBuBc3b204CjVY40NEywpybszC3vWFHwzDqc3AWaDYY5rW0tyvMFpuQoyCJH",
-	"SmYeaowor+CWt/QVlw8cMqRG5CnDV1FS0fk7fex2Z7+/PyFlttw+5myCkzciVEOaEt44RA9XkD3jdu+C",
-	"lcNibbemwRoEPTXCISJv5fQ9v/CegAorgVrJSAN1uWLEy3BFBGMZEZJ0GC2MeSJvmYgI+wZHNZc9c1Ww",
-	"BUvlwzxj9lszepFfXgu0FSiZP381GpqX7VwSDptSORh416CeNhXBRgwe42zE2WN0vO7E07pfkozdwVbo",
-	"s9xle5UAyZUaIeaad2u2sZwwC5YF06NCYMzePv1Pd9tZW9C1lbedrVFYYC2ubXEdlenW3tMPOWjm06n+",
-	"98FzocfT9CP/xmiu+xH06TdgoyIyYLrgqVtOrkgm05FZ4cjsFMUzBggdIvFHv22Ovv/z+/8PAAD//w==",
+	"7L3rkts4kjD6Kvi0X4SreqmybnVTxcZu2W23vW131/oyvdOjPiJEQhKmKEBNQFXWeB2xv84DnBf4/u2L",
+	"fG8yT3ICmQAJUpREqWT3ZXp+9LhEEAQyE4m858dGJGdzKZjQqtH/2JgyGrMU/vnsHZ2Y/4+ZilI+11yK",
+	"Rr/xbspIypRcpBF7pMgdSxWXglBFKFE6lWJCzIsBUYtoan4OB43uoBFeEcVETLgmIxrdEi7Iy3HzNdXR",
+	"lGhJFvOYanbSCBrsA53NE9boN+C9RtBI2c8LnrK40dfpggUNFU3ZjJqVzeiHV0xM9LTRP+sFDb2cm/eU",
+	"TrmYND59ChpvmE6X12PN0tWNvGWRFLEyX7+nZllsLFNGdLrkYkLohHJRWM9pr7VlLXy2mDX6F2e9Vito",
+	"zLjAv1vZwrjQbMLSxieztDlN6YxpC+vrm5ffsuXL2Pybm9XNqZ42goagM/MmnXN8vGkF/ztl40a/8U+P",
+	"c4w+xqfqcTa/+fR1FDGlXnFxu/6D/pC9P+pPgh/W/I4950klQr5lbK4IhTHkyHzomMiUxAx+oprF5GhM",
+	"E8WOyTyV8SLSyiAIVv/zgqVLf/lmkoa/UIuDkZQJowKXk2oeJWw9ELLne0Mgm8F87ynVbCLT5WYAuL0R",
+	"OSZ6yhWJ7GvkyHyBpiwm7AONdLI8Xrd/90pjzWlpt1pVx+XpIlUyrT7zoWAf9DCCESGujZF5yu64XCgy",
+	"pxMWkHuup/C7ojNGxrBNdUUSNtZELjQZyxQej3mqNLyzdgO4kjXL76xbvtJyxtK1CI3yAfti1PtG8ZOb",
+	"kXo/pZpwRejIwAHRal9dDwJ8PuRx44Gre8toGk3Xrc19yKxSKkbM9wMSSaFppAlrzihPzEFkHzRLBU1I",
+	"ysYsZSJiOIgLhTvS7IMOCJ8IaVAyEBFV7GQgCkydRjO2ZsM/70ytdnea6oXaDP98j1wQKpaWgBUjSlPN",
+	"FDlK2ZxRjVTtWPNxTrsBoUlSuA/+4nGZhZozEbO48ZMZME9kzBxZVe1UwYoL2+WazVRd9OKOG58CA6WX",
+	"+GY3AxFNU2o+thD85wWzj81iPgUNpZeAhrFMZ+b9bxI5osk62P0A59lsg9wCGPHM+/yJkQlMQeYy1WOZ",
+	"cHlCvpMaWUHo0XC4js7x/W28+mXMZnOpmYiW37Ll6lJf01tmRJDU3PhE0THrw18GqSwm5rAzpUsc6pYt",
+	"CRUxGcnY/EPdGwKhyuNRMY8Hwrxkjm0sjWTANQoHV8V5YGYqpJ6ytDhhr9O5IvdTnjBvYrcgrgZCaZ4k",
+	"JF0IwcUkIL3W5Qn5li0VoamZe46Ms9MjU7lI1Ql5rxihZJwyNSUpFbGckTuaLBg5ouT9+5dfH5M5S90X",
+	"ygfwdNyK2tEFa3ZG7XGzF5/R5iXtdZvnUXvcii/ZxajTdphCYTBHlYeEpsHCJvY84yI7v1Wn9+UYhL/q",
+	"y8ZIkI6+nIRp/h3RJIGt0ThYETnJkRU1j0/ItTnXCSNSsBwP7c4VoQMx40oZRJpnvc7FCfmB0VuYQQE1",
+	"hF+FRLA7lpKZWWEZgE4srYaQlWkfJra+FHdcUwOPtVcZ94fse5kVvlP8sGExWyS1fAnAVeEKAG667qTD",
+	"w8bui4O14Po0m60HCT7cGxj4uvnMKz7jupoyZ9IcWsNTjeKQMr1Ixbr9JjCN//2Yjeki0Y3+aSvINYZ2",
+	"QV9oV+gLQeM15cm3XKzb+615tO/Os7ndh17JiBpar/xUgg8f8jE7v/vca6YUnayXw2fZ84d8NP+K+24d",
+	"wcF+ewcKL13sNZflrnSzNDYbsVRN+XwDRLwhewPFn6T84c1QMbw44eI2V1LyFa2DTT5iF4l2wyLroQ9G",
+	"fx7slVYCy/t+PN6ggEj7dF+UudnhS2nMUicRbkeXNMM9pfLzax+wwPWgsE/3BoV9P/tSHXKwQPCpYaEO",
+	"RA7eImBRNzRlQtc5SWoxauYKSl0MzWH+B+DnBgX5+iSUS/4iWRYXSRRjypf8UaoPPyN52eWvJbB59nxf",
+	"Esu/4H1vsy6dgQhV6bffvjeas1nRRl2ZgKp8IL34jUxYPa5otSGuSCqTtd83z2ojyXwcVvGWpZwm3y3M",
+	"l7aTlpGovOUoeJkIeHuN3ctTaZ5+3e50e//55x/XnWSYbojT7QjNt1yvl0wUPtyXwOzc7jObSct8q2Si",
+	"4Xq5h2EmI7YcglM6Gy3SyYEI8K2m4/F6mNmnewPNvp99aTu9wyc/J9Vn68hXVec6Wreug95L3mrs6mR0",
+	"a5SdOitETeez3JeldeRrs4y2HtPI70vLetdel/h4lwunyP/f8eiW6adyNoNrfZ2JOXu+L32Xv5N/e+1H",
+	"tXv8sG8WPlaHOvC7n4k+/GV463q3nLN6q3KEYRjUujUB89pgm5lTbXhro9/4f/5Cm39rNS+HP31sB2e9",
+	"T/+7UcX63qsNIu9CPUjitXObz/yQcq2ZWAeHV1xpPCLWhYV/OKHrkSI0npnb4T6VmgXEfCFeJCwmUoCq",
+	"GyWLmMUB4UJpRmNnivMmmC9GCVdTFhPB7tei/B7Xudm4+8kARM2lUAws4E9o/AZtl+Yvc5MxAf+k83nC",
+	"IzAJPZ6ncpSw2T//VZkdf8zvMvNGbC1kNIHTHjNNedLow6r6xDB+h4CgMeYsiVWj/5eP+E87rBE4s4OZ",
+	"ynvj00+IP6aAl/TNH8PzcZdeRh3Wa49aZrNItH1wBGuu4Y59ieshXMwXOieeRSr6c5lqmtxy3bfb6rvF",
+	"f9qBV5kXEZxFagjtZGEfuab5vgHCjCZjmc4M1lMyShm9BQP6ImFXJESwhETRpRE6eDQ9MYt5KsU44dHD",
+	"MDOmPGHxcJ6CB57DMj0sZTpFtFDDVvuy3YnPWPN0dE6b51GXNS/H7VazO2qPO7QXncZnDBxraTTldywG",
+	"C25EhZCajBiJplRMmDtz9XB2mePsOayUlFa6EXNVmzsIFmmSMhovh+yDOd1hn1CCHh5z881ZqpcGDpre",
+	"MmHwt7oMi385+iuL9CNrCyGxZIoYaNEkkffIMYW8vyJhZHENn4qkiBap0TgtTMm9FIGhHLrGuVJyFhC4",
+	"HzxHh6MnQ0PvpHxF0wk79IHXEKyCqwOfDFdE3rGUtFu9i9PzMzJaaqZ2oY52N6cOu3iipSQJLP+XO9XV",
+	"uySv+ROA83OZjngcM/EgCM9ZCs4TKYYxE5wVmaujIRaDv2opFymxUnT9w+eB9yb7Gsm+thG8q8s7CKBX",
+	"prUgt86oGV3C+YklHB5z9hjVi5QNY67oKMnH57enYlpzMVHmpfzscX1FwoRHTCg2dBeOfXmeyjses5Qk",
+	"NLq15hjKY8IEgMvIioDob6R48Cmybpch+zC3l6R3oLjv+CF2CKGadFqd02ar22y337Uu++3Tfqv14xWh",
+	"6haogRo5wYgXOx224vVZ+miN01beyaEOXmneMCD+rym7k7csDg139H9fKJZfwtluIiqIkCSRYsJSc2eZ",
+	"YYDLos/7DTMPDs8huVph1fdUwSqKTm2fxVQLTqv+4VyGqjHnTqJVp+PRRv5d8MWnCKpfjhuvBagNMlwL",
+	"A8D7d1I/lwvxMFwLqYdjmOVBopXhTm6a+ly8l+PmO2+CjejIF3wQhGTThX1zvCAaFUUfkFrMvqRgZUau",
+	"GCNHDjEew8Y3lY0lIGaHNkag1+oeA9ZuPFEL5cYH4c9JX5Xom1LlRNu+uWghIiKLlOgEhIOEL+S94czu",
+	"9+4VjnMRLDuxYu+4+TslKGhuQ262m4Pg1pNM4bS5QGKIAuEozupinLITXqVgJSisIO9Npp0fltW6ZdbQ",
+	"QL0wkgNooZ2LNbjzFvGLcUqHO4ykAb0U43NswLheEw7kqN6iD7/3MIyhFd1HmfuNsDSFcNS6MD8tav6l",
+	"WbYA267jENC+FkuCzMxO78Xluw+F5Oi01Truk0Fpv4MGaNO+evHy6wCtAajnsdSwwEROVK78IfAU4OUt",
+	"S+94xN4Lekd5YoThXxOKPF3DLpQsvJV+STzlyOj7kLWGDPjL4QDZ+tEYHD8AoQDhTjUdUQXWkIVIGY2m",
+	"Zht4Ob2T8jUVS2tXUw/CQko1G0JsU0k3kJLMqFgSqjWbzbW6IjpdIpMlCdWsDnYgfnNIx5qlQ4UZGjb1",
+	"ImdnnoHmnfumA842rBUWfxDM+TMa7K1CAdJLqAIR3/w/ZKU0IS0F7GsnjcDPu/Eer1uXHf3Yy2+Bpb0X",
+	"dKGnMuV/e+D1tYCJjHIZ0TKap4xoecuEu2nRrClRKrEa0RVRfCIg2HpXSaPVztH7fmUZG5FbXvVB8Fua",
+	"FMXJEaMpSxEOIE+iLIlB/gtxK+S9CDLtWBohH3TCEzDf28/miT+rJvxrUGRgxoQZwZPMaDTlghEaaRf6",
+	"Ssdj9GGSl1oRxaKUwQLUVN4LjNKgmkQpA7QXXL4fG/Azi4dUN/oNp7y3erny3giyMaMlJiENb9myf8uW",
+	"TndoNVutVqt5bv5zYf7Tyv8HUcQG2fn4827zctSKmudx2+gaHdrsjlDPOB9fGCJIqNKgJpdWdfqu3eu3",
+	"Ov1u+8fcufDszQ2BEMmUWsMsWJv6DXBuGORbwyhHv4K/4ZVI96mhZw2Kmh1nwDWW6QxWElPNmpqjX2Bj",
+	"+G4RaKvfkW5+NPeopdJs1h9JqZVO6TwsJcnIe8FSQwsnxS9XpcAgvOsmgpWhvUKBkKpy7wHGjEc19gjz",
+	"9cDuAxGxUkTM0CgXC828tAnCx6gn7Q1NRPbWsAPDYOCEbUWvHeetEWPzzWOZ3qq9V4rUt0ugQO4H/EsD",
+	"dAXrebJWU4+QAp96f8o+jmqp+bifQFjc+8vY8K4xZ0Z7Jdc3Lw019UlojmUIAl7mSFCL8Zh/cGkEd+dk",
+	"tCQ2ZLkUcrPDmS4jzksMOC04WM2cf7lu/mj9rM31jla33VdcVSD7e8Egt8xoDHa7KnBoL3s4ZRIbuRYO",
+	"25VV6fWU8dSyU1XimjZP5y//APzzp6Dh5fw1+o1VlpplLdVKX7J3XSFtyT/LmLj0qfTZMnpvqIIkndDl",
+	"ImpJJgwVfvMi4P6KGNlrSWzeCHAul2+4PZGwcC5hncU1rT+Ab4Foqq5zwe4dNaKuxLMru0Rilk7+Qe5o",
+	"EKEa/cb8dvjjz71Xs4vvPnTejM7eRa0/xac/jC//POm+mJ7/+237tep9N7/4j7TzVp+9XyVFD2r1aNB+",
+	"uCrJ45YtH2Xy1FE4vx3+/b//JzwOfMFqylIWwL2XZ7Ybqry2Ajjst0+eoKBo3t+d9tye3GIr6S6K2Fzn",
+	"3hEvdILGaOehyY0HKkihDip27fkktCQU5g0yC4ChXxpFciH0I5Ur+QXKtUj/JqURIy/kfA4qX4ZhPnwt",
+	"ek/uzp9+aP1Iu2/js+eTyxd/7XybnP7H/cWztP1u2XvPz7+ft65V9+tVDDtJoLhyZ61DSSXzrTAG6oiQ",
+	"btFkiQdtqww1p0rdy7TiJv1+jtBMlkQxF2CTgcS9l4lM+H3B+gSEeMOC2i0STWlKI81SFaDrj0RyNpOG",
+	"qtgJuRbZetFHkE97awPyFAHdAvHCFWgeXGF0Z0lqzbZS3PbpWcW2NxyHAmEYxW+cyhnsHpODHylIBjEn",
+	"heNJqQL0toRAn/A3kzvWFKhiskbDbib8ztzsKVuA+xU00SYXuMax1dW8fBVQnjKN1jviDpE80wlQk4PM",
+	"SwT1YfWprbzXD5sHd0AtJw6s02iiyl/cZbPVLSwO5qRR4hbTaZ7Ti1HzPLqMmxesNW52aL4csEz7CT2Q",
+	"4ONebTU7najXPKeXreaoHZ82W9Eluxif07PRKXqSaDw0MHYRcFonubmnfXrRbgPNWDVjI0ytQbjRb/8G",
+	"NL4+CUFt75tjAv5hRwU1b4gSDdTPmAgaLhxhPThcWhcAxQ2vUpS4IkzA071h5lPk2sU4rw2eTqXlXIGS",
+	"BuFDe364ho5cqFuyQui7JKwVSL28zafUS6UDgQOiTBT47Di7ZylJ+WSKOkg5bLJ0Zuru6N27V7bwjZnC",
+	"P1/rDgjIztbZuDfQs0P6MX+fC33Wa3h5sJet1nn78rJz2jvvtS4v21uTYlf052JaUTnjMEdFEXgFYiyp",
+	"3W7hBQW8ALjNt9R2jRxL7QAN9Elo+O/eWvkuzLuuVm7mrK2VZ9verpl721ab1HA4+p9VC//j1n3YrXt4",
+	"O0Eu4/1ObQXZBjfbC3xp0z8wuQEBTkfZfgADh4mVkf84Ib8CuTTTgenwxc+dH8Tpsw8Xb3T7z4veS3l+",
+	"Q1tv4+7zydmLv15+m3R+/HD69O7iiWi/rrByFHFb/xRtUO+s9IEy1lE4pxutHX0yWvAkzmVFUAa53sO6",
+	"4e0lqKXyecLL6okp3KSgko6ZkU4IF8SiMCCTlArwW4A5QxNGo6k7Y33SJjFdGh7RPTsz/1R+/af2RRd+",
+	"I0eODoq3b04dmUDTbZ91OsVqgLY6YFmYwdp4sgJDb+WM6SmUJPQD1UYsC7bWksTyioTfPHtHHt+1H89Y",
+	"SJIsAwjs3aUoN4g6vj8ZiKxA0wm6X0MSSUO3xFa0Mlq0q76HQgmmWVyR0FOgwZaXvZrKBMYOhOLaZWCo",
+	"wOoTUOEIdAfYkohJymbyDuJ9vFjZkxkVdMKySdGmY5YDtjaYHi36V0Zmygip/B4ytsChGD5oFZsrEiqW",
+	"jEPIHgEjAYubXJCFYukjNRCG9q0t5oqELrtwzfw2JwKmzyB2RUIo+JC/hKMHojA8YTg0jVl6ElERscQu",
+	"ygtANBw/Tuk9TUB4ImoxmnGNJomYpTAVaJZm6ThJgiYbGB5JMeaY6yPyj3Exkh8csdjaCDRKpfIKpl0N",
+	"hB0ds4jH3tZxSgNbc1JhBeNFMuaJgayW0e3JTN55KFRqgWQMDzHl2yJSL1KBtbUMZVGenBhOnL0KdLzQ",
+	"I/khIJrN5okhR/Mo5THDok1QiZDdw3LNBEM3rowxRe8c5QHooRKUm+rKquf28wgYJFIa23zdgbCkH7jB",
+	"VbQKdA5ohn9lxA+zZfSvp2wWIBDsXJUk6ecJPwL7n6PMExJiumMRYD7pDIRLiHSmXJujqiqCX6+y+eyg",
+	"EDP9IpKyecIBQnbAzwu2YOFAuHAlHjESM2VYLzzKRxqNPSRH3sCmGUgiOqcjnnC9PHYLNxSjgoGgyuze",
+	"LCAg85TLlOtlQLJYLyG1xTudzxMo2DqjSrO0GVNNHc+xlbuE4bt/yWSUEzyFntQCsPP/xuvd/yXLXbW5",
+	"Hcq9k/2dvWO4nnsK/0byKAgm7nmBia78MIPAGY8p2rdW2GQj8C9TN2yVLZofUbjLfzDsLvuWob5G4HKl",
+	"3URF3tcIsIyNe+qzOAMyqmkiJ4sMBsg8Cn/MExqx7C/kVtmfwJSyv5DpQHyQ4SgOrvAHLjnjNN4gzVO0",
+	"SlhOkv9bQ3pqFYfAGCR79rM/Ss8sgLwzl/8l55DpWjw//uDiADgk+Z/mkOR/GflAYTVJp9z7dLWqeccx",
+	"Gp72c/9ckzlLFTp+IDtUaFnIWTohP2QFDAtR6OBggYq9QENB5itCSh6IEYvkjNmMY6iDCsp9aMQETC8t",
+	"Fdj72GAzjDSbpDRi/0ajGTtxT4M1PibrVZxRDnUvsMoH12zIIbLa/NupJONmi7bbzfO4M2peRL1e84x1",
+	"xu1Ri17G3ajx04rIbVdTlsuecygePYV8nRRiwJCxoEcGfAdCQjrelNo6HDSOU6aKESY4fclB0ysYZLob",
+	"wmKKi3qv4IZ3vgtMujLr83wYO/tm6kW2YFCLD/XVrPQZt5dOzuYIEppitr5JKdM8083TTBLvu0qstWwJ",
+	"rsTKFjtCSTVxSPHjcSpVkzgulGvY9/SZyxU2SUXxkiup9pAm1W88lYskhgh4kIYXysUM50Vz/nVVd8SX",
+	"y5FUNdB/xxXHe7pezYY/5ePLgIU1rIGkORq78y2pNE2yk0WeAblgSgXUT3VkU/bWwW4aL7LCNyBOpea3",
+	"r581gkbCBWvDgDETSqf0//4fRtodcxvCF4c2ULbT6p2eV8QaWmBtjVrLPrtiJH77Pem2z86abUKT+ZQ2",
+	"O8R88spIzymLjVa7MMwvq+bjn+kCSjvFMhZoy/3pY6fahms3/nG7I8qM7NQaWQBZaXxlJN/EqsLbaw2t",
+	"EpIRCF+DMPg11fQpiIJ7nksIgcDY27JwaauMlKnK2cEy408PilvI5I5lNZhLlLLySpWNxtME19TDLVwq",
+	"mWtlg/8kaBgGs4q/aozYLaxYXRIliX0KK8rBUlHE2ecEK/uu5ApYvmSNfVS58ia5qQoToyEwHCscpDrz",
+	"OPj3irJeTMs30IoClqzQVjYZUh2SlaBpuog5ExH+O0mcmdCzfxpxwwgRGIjv6l31lR7nAVmn7GyMRszL",
+	"qBU326wz7tLe6DQ6M8KdZfLvsp2YhcZ2f1999XYhYrr86itc7plZ+MWJfW041TMjOQ0WrVY3msP/seqJ",
+	"cAiWT8ZxODH+/th/UPiSfW7nHpQ8Y+stzAULcWbVTZ1Ydt5u9ujpqHkencXNC3YJUtqoE3XjHjsFnSRD",
+	"y/qPuLSB10YMZMLoFWaruLHGg8MJfORvtLy6cR4ZVIUFQPUdv0wPOQpzavn7f/9PGJDQSG/9hUrd3751",
+	"fm2szcoBdnd/uWh6emvooTTF2elp92zNJJbCqngUyLopEzFL8Ty9ePf6FRqmqOCa/43F5EhIgu8FhN0x",
+	"ocmUijgBawrUplcBGafUKAwyJeFf6R3F4f0QXYXHARR3N9ObM0+oPcknZZ8m1PfYEKuBLu/9wj2KERjr",
+	"ubWt1mdVnzK2XSYdB/FN2MB/qgtllpicJ4zQBMx2KAu7BAFXEuJRxgdXobBnkkDetqR48NYGajgCNjhR",
+	"V1kvnTyAKisxtXcIgT3cNcSNYlTDQ+MVijv+JpX3NtnR6LFLKw5c5Xmq3Cp7tnglF+TnhdRMVV/Qnyv2",
+	"AaFlD75/dAsIDXKelrGqvWMe/G466wMeChd3n4TmCtg/4KH+/VE/4CHV9QMecBs1oh3sAQ3M9rNIh5PG",
+	"Ax3lVjz6nXrJcXd7W7RW2OPestyeEtlmceQg4sXme/2KpPQer2Gu/DC+nC1P117/W4wC+1wLQt7jx32l",
+	"/LCXwU5RxkUemcG/khjBIYH2jf0o8oepnMHJAmOpVZSuiFgk0F2JjpQRh8ZQmwRLwRSpFRbAcDs1dYlV",
+	"EssmWVWoSk6ml1+DNIpy6LFX263ag3OylcWajWIFADxnHss1n6nHcis1fq1TPlpotsF6VCCU00qpoWTe",
+	"TRnkgTSxs86cciOiunTH09YVpJUZ1t42SD3rFQL74SV4mr/RKtsKZCIXoCDy5A6N2HTW6DfaZ+SbJ5al",
+	"+1s4bVXt3edhO9IiFdn55MoQ3hUJaZKEtuOTlTJzjTnhSq9EvQPjtN8occ76cUCrRneYtkyjz1DgWpGO",
+	"oZyLx26qw2WLq9sktrsq22umD5CHIawM5Mzu3fXo8VYDxtp26mKo9i62agOq0u6qGNhT8LJBk4J9+dcy",
+	"byQB/gSMMoAsyiwzpkQeKaMKhaHUqoX3PGInq5zJDdxujfpUuTnrdNwihfnEkzkqA9wSi42c6VWRrog3",
+	"PXioY7Zwg+7fqRxX3GPFzWNhXnQuzugS8QJcF/VdHkH2wdzWzPDZUOEOKDHSrBtmv5HQuZZzlfsRX8EP",
+	"pN0jN6l03mw0Uslx6sUNxt2oeT4+bTUvR2dnzYtWd9yNO1F7RBkI8dzy4JlcCG2Qd3lpIIgJDJH59LP3",
+	"byy1uDrk/cY8jfNPtKPOqHnOeuPmBT09bZ6Pu8x8oEUvwR19uzDLvb5ptnvNmzffV1zuBRhslCDzkQXw",
+	"1PBXFHBXvlVb9fL3q7X2HPI1e+B4YN+YkCEFW5YhX7vwuwV8jaZt/tEoFpu/XeSuRFxy4COr8syg20Lu",
+	"r/7kLtZHCtzArtmBz5031suo7/Ut7X6tuxR39ZZrpvZPU0U/MfV9yEa5wQI8RMvSHg8UBbDerf12k9/a",
+	"CPvKBaZqSWiS4AY+swM7W+56NPj19R+ADXjfbG0mPb2GaBm4KpeZdAAe7cx8aQsCYWkQH2G2EFCDi+E8",
+	"lRNwC68mA9f2Xbn5duw2UIAm/lwJS7CQYVb5vkfVKw1QnVC9a6Wb6uCQH6b2Ir3FatxjmW7R2toHr3Ky",
+	"LaDCgjOL+N6fMD32QF3yepY/YbRgbAVcFiQOlzywGkhkcx24eGja3iETEm1Dyko4PihBsYT54prX494p",
+	"Qg85THnUmqvFrUIXFGprFMK2FTmCYKmQiylLuR5i17Jh1ss4JFIcnwxEmDVbC8kMOg1zjUHYWeM20C+E",
+	"C4aTKcmaQmfLye0HPZKwO5YoEjM2N/ODOXi4UCwNbaz7SssOrAeFwWb3U0lcYB3XysXecZGX39cpFYpC",
+	"UoH5wCilIuZiEtorCdafSHkLpvepWRR0KZNjV2JgJSyP5iE6B4+esd3Ghy70j+ty3J9rcjVEUn/25qbZ",
+	"brV6HS8G16wMVIYh9YtwZMcxB7IfZUhjWv5WXnP1B5YYKJv7TS5Sa/39X7lc27iOZox8Mxu9qJDHc3ht",
+	"POR22Keg4ZBU11jwxI1fheDH7RGGFSnZPoi3hKHAJSLKjshnb26uyGyhoPmGdeeASUStVN+o1i98XG4C",
+	"wXM77gbK5K4gd+OrZuR7hTEwCZvQZFhbSVk3cJuxPOvVuJMZaD611fy9z/WqlnVH3eTeyG5nm5oCu1nP",
+	"ikHTeoD7BZT6LOnAM9uBIm/kQF42tHx2RXrllH4BHXKTcoifX48DO81DbsNqk9bBLCarKOusQ1kNGwZc",
+	"nwXJBL0FJeu82W0Wb+31JvWyr+JqM/AXsZLsX6PjUOaVbQxpJ6q3JpBSrDlyd5svZhRb1/y0otVkyXqy",
+	"i5euwnxSeVwsHKsMjNA/VCyz0kpWWXf31glxlZ2gU2ZV9DBeYqDTXxFfGuRqIBTTtseJLxBeEU/o4oqE",
+	"Hz+FdlgeH+S8at4VaoSyLyp7+VKHUZKEHkYyAfP2P43HFxetVgOKx8wTuhz6Ys8NSEONoGHER/cERaST",
+	"kkSVyIkcLlIjb021nqv+48dRLAqjHpsxJ+puUk8erBN0WFNm9BKllOM3dKHl0KY4DjE1MmOy03SoliLK",
+	"/l6nPbi51sqkhp5ZeXa1mM8TztLhPU3ZVC4Uyx7ZRL5MoN01294XdhCFL6iIWaImTLEkUdGUjjUxwmyF",
+	"fJuJI41/7l2SXou0O93e6dm5V7vZse91kZbFEoFOaGl8/cxOdXHpB2B2f/sS9dYCVAWXh1eKihy9ef6U",
+	"dLvdy4C8f/f0+AFllg4j038JWb5ecGLxwjyQ/P7FJfZ6Vkk3ubNL1qjYVKAov3bTwUiqrrLxm4yitHKG",
+	"4zRBYyXzt+FxlX1jJR1eHxbilsdvjEvBGjZJHAMYqnPIrtUtlhlPpdCQuJ3NcvPyOz987TvQISAtzXmN",
+	"OyIm40TKdH2W2R8RaQ+NSNtEOE98mW0XhbBEIasWQNtLwNbMnFOo3QEgcg6b2FBBmMl8YVYjdiDMvUi0",
+	"BBOijZ6BKP3QFx/DgIROHsTI39AXO8Ny1+H8KgoGwpkTQFjDy4pqAt+dSy40odpfGznKA9cMT2UB2PCw",
+	"ZATVU/uNgfDuO1vwAHqpvH/z6viEXKNKkNOrTF0sPk0SRUY0urWJrP7F6djE1UCwdWmJaDZW9yxVJ+Sd",
+	"0T4gcojPZiy+KgMGYOVtjqZsIPJ8wETe23zAoDDMgMB8ihKdUg6FJ2KpV3WMX4nsv1rxKF9V+VwPGv+U",
+	"TkaDhsGI+Xc6mYxGg0aJf5wXog2P/ukvrebldfM5bY5/+tj99F+Fv88+Hf9rZax3EQqrZYihqIEq04Cz",
+	"S5i3riAz3OhnQHbsQz0xyoPwqmr79XdvPeu9w3SB1mUKpO51fqrAUxjgSSr0GoW+Q8rLqSNSXGXd1bxd",
+	"GpZNigaBPJjuqNe6JOX2xcBD3AE58YkVEtdLHfgghZ7rlVynSqE7p7cqcZeOlEwWmhGgRXPAreeGz+iE",
+	"2URCquUcmYbPB+H8wd1l+M0VzIDZ9ubmTGREE7ORlUiq3kW9ILZcktycQeGg0iehUf72zp7YQXOsnT1h",
+	"5qybPeE2vD19IiOmYqXItVUhv5C55A9DxR+GCjBUHD4u1Fkzf6choUW9dmXZIeIn7BMsyHZCwsydbn7U",
+	"0E43RVEqZWNoSrQQmidWi0g9NwAJbdU68+qYC5pcDcQtm6PRdsqNALV07VxdMRvoDFqoH5WRTLYSoyfa",
+	"mYulerKhKyzv2WyeyCVj+9bnKYWZQSBAyiIGPv2JlLHRaRiL4ZIeMXMrKIxNyC/xk+pqOyM5WvG529UO",
+	"UQs3nKnZRrZkT90TOSJPFjyJWYUquKZyzlM5m1NoGg4161al11r1cVYtXeXFbjF2mXv+lnnptADhWhLZ",
+	"Xk6Xur7X5x7D36C9WYHMdZI3VL56E4RADMrW+yty9vBqIMJVHh66ppMjc/OObc33MOf/4MwwcmBorxf3",
+	"kaJMOBD5c69JfbFcowqxiqXyOjcUKkNXWTasVWMgCvBw9yRRU5qy8juWV6OqqlBBffaOTiqVoN/kFbu2",
+	"Tiz8XeEHrdpU1cBsh1UP12+3anTl5qsG+qCoel4Fl6pxGZA+bgtPq1paNZA2bLqw8MpV5uDMFxcUsbWJ",
+	"J2C0y253x1s5Y2VuYcQAZ3Kl7tfcJqE0Xaq8tAJ5Z8tzFriAkRYWqVBruIgUZCESCHt2IWlzaPQMrXP4",
+	"qvmh5sn4g9z3JfdVquIsif/EZUKrSw//YPuZ3qdSTNBaD82GxHxhneQlUcK1L3fVuJyq5UfUueAwKsia",
+	"ElergoSdt7o3UbYYQgsVTdUcktOg6cq/v/3+O7CQqIDEEsrmzqmeqtwkUlpyGBAuYvaBeUNcTP1fOj+F",
+	"kB5JXdNysL1k41xL83rtXDLI1IA+rzAYbZXJEXj5hyr5SxYSt3ugdR6XCpZfCF7FApK0GIxbLXZWhF9W",
+	"BUqftXoXrdZ6EfOh9RR3D87OW66Vg7PXINQJ8S4RAuxtEwntKK3x2Ou0ha21VkloK74RAFVY/obJG8mF",
+	"3qfIHgw2YvoP37wlFz0Ss4jPaEJiNkkZUyfke1uOOmvDBtW/XQ+0EvINx9GLmDX6p92T0167GzSMAGh/",
+	"uzy5vOitll/KX/KLusgF9mr3fICe1695mcPL6gWfCt/aOFX7ojAX/FmarAT8bI3+R6pw8YLRRE+reRo2",
+	"f3+krGPA947dsyRZly8jb1c5Z+5mdmqsvPXWsy7kan2+S071lSX4PQKGfFuk+ICMlpagXcW1wLGIPFY/",
+	"b8MGhwIMq9nJyI/Dri3X9m5NsakKbUXfim6z3S58GSOSMUUnUw9icEDfeVVr2Om4eT46o83L6GKlFhyy",
+	"U9uYIysF5iekdJvn44t2k3ZG3Wbek+OyXSeMfU3dXPS3YCznvmV00dYGTiHmfOXby69VCnbzOi3c3ECv",
+	"Wxnag/QUG6Ts5dTNPj/aWvrU3J4YA/LFus7tG2T6oBSBHbq2YarVQZq2Fc7Slh6VwHh8yaOQPEOOokKe",
+	"0SNF/Oyb42JyDXyxOpB4O9RzXolw9w9zVT1A+7zQIzAodgiEqnjAB2r3C1wrj2Rgs1YVTzYJCB8TKpZ1",
+	"xI+HdF63GiI+/6yN17Py1B5zK6/1hbwnMyqW1vQ0pXeMjBgEvAndJ20yT2ypZWxD4srtWWEBWypvK7q6",
+	"PpE4T24ulci+50liVKY8x9la7D9LKeyMc9cl7rcw/Mt1E9xe/M6xM9tHPwO521qRnxQOZqkXoEcuu0V4",
+	"Fc7+lg6AOe/qQw+c/T26O0gWtT26Zs66Ht1819t9uvmu63p1/xD3fm/i3sH9pp568vv0nJbZbhWjTVmR",
+	"qxClqYjVFQmRjuOQjCW6XbJO3obznnjezhyNTgZuZBd9diBKbs/8nQ2MYVMPN3MBG7W5bAvBnocyvQW1",
+	"0XVzMzfy1NC3lqTbWunXdm67taHlqMgo8Tfv8u6cXnaKl3f3rLpPG+yEPbzNim8oK3Ra2aEXSpXRCney",
+	"Pzc4cNOUf2C73D9w35S19T3w9GB9kAektPq1KjcemCzFr2YDITphQjc+Hznvma75sKIrdbvZvFRqwd5q",
+	"Gd0ahD+syunUBWpDm7+VqkxTCSEjBw4/waJADUMhU56yABtAKPJaVlfczVexCbBZzM4OLTNKGLAfqgS6",
+	"ZrOtEZ95x0SjIejZAzQE7erZXLSa3agXN8+NRHpBz0bN8+givmStcZt2RjtpCHpWW0N4TXnyLRdxFRu+",
+	"5QKC/jGLYOp5reG299qD2lD4/IchaOQapDQn+zAWDESYyAkX4Bn2cg2srzi0JaqyMF/zY1CY10k/MPP9",
+	"VEKQmBXTB0LJGcNuX5L8VXLBYmyAZuNt0GIjDApHEIAvspKGZiXAxYalXblOkEN/4VoWWJ5ytbVQMnIS",
+	"hBRKJgwaLSoGoXH4WSHzEjRmzf4Pj1TW/RJ6KRp6w/lmx4Hr4DiUcyYsDMrtHu2a7UBoZGUBbX9ynWXB",
+	"2o+/PVJe9a9SkJ3fEzgHTeGPoSeSrpAAJhxYyLk2gsOs/2n2C3Yt9X7IOqq6Zn/DwufLSMkCOCxw8r8B",
+	"BvmfuTOloKfnM1eekVcyotWNbxIqJgujQ4NAAEfFNjLEcMj71OzCnIETck1SFvE5Z0LbmrYQpZ775YxK",
+	"s5KzYDmHrw5A40J0ZeW7iNm61b9eL2tZMcwJLK6tq8tcMJJOJIU2Kz7C/hgzuiSGgXrnFNxEx6sVLYzQ",
+	"o+AK/ay2AiwPush6D5w2u3GPYXnQKk56CwyviHWjKw5ZmoLaa9DI0r4RRGdUQB1wypNFysjR29fvbsjp",
+	"aeu4T05P2idtc3gh1MC8g50yMxxXu9MzB6GZEwh1i2be+bGyuKgFbpXSJscazaQxdvEF+gLTqU45i4ni",
+	"Aku33lOVEai0+akpg0ErxlRPGavUxA7fyaW+C6VG2bX8GOArt/bW2/YS3I6figTycU0tZoCfRQ1B9OZp",
+	"Phl/yPzJwJk88zsfIxOIeVxPoQHrhP3eejMvJdYSkB12rki8YP6X0WCCWT5gOnqA+T8n/31cWmD/2ujP",
+	"8oCY+RmhVfUhXY31EsI9qlqXE34gizqQqw9cLxU6Ywa72cSLR2KLURwvBkdBfRIafruL2Et+yIqrYEIn",
+	"pMnRsYZu6ST8tzBwhdpBs4bvPFLErrD58uui5LwDv68tOZs5d5Gc7dq2G9eL0KudNvWbukG3XXvuXFcs",
+	"HtJ6snvRio1bbsX257BX+8LS79NgvcqxVrN97HUR9sk9hdb5tjicwoVbsrwiocoGUrAHZ5mh+EyH/TLD",
+	"HogCxw7xkgz7WdaQ+dJEytiIIy4f2x6DwPJ1VL2gd3geuLxiJ1f+vww9WXGrIDJnIljl8b5J2R1n95Vi",
+	"M8ROoascuv+OGLily3YVv//j//r6+6fv/nzzjJhfbb9GeGD+Bj3iXwYNJgY4nP39v//HNnfMx0MUO+Ky",
+	"YEj2s+00+2CevmBJIoOBGIglGOUZnRGq85EQvuahdykXJwRbrJIpS1l/IFx6uM1Tsvs6ieTsMWLxX0Hw",
+	"/5f57VDBo1aWj0dHUczGFSYe266wVm/AbKsftwbZum3XmrkcXmc/Y+cIcJHrDs87q91tyQfKtHjD/QUr",
+	"GlO4wNRzUP6+ZBBdpeZjVVvUHz3y4klyC320yYhx8vHjiZO5v6Mz9ulTzQaebgz4UPN2mr1ORZfmX1CD",
+	"qO6j+apQEcUrVYx559BiE7Izarbs3FnpyMwO296wBoriqam7GfvKTltx563uN6CU384AO0DvSJ8Aq8K8",
+	"FL2D2whu390v3mKoixXTLd4KH99dOHesplq+LLCbguEpYz4KIn2B9RhBvZLffKF4jl8X5/npAHJidhHs",
+	"6JTDD2zD+d41qDZdPH3CaDQlc5pqqDsuwASR1UlxhkYCnRXBVUNTRr6RA5HbNI/MSOB+MA0VIM48dgNc",
+	"F12mIjpnyrZeO0YvrmKMhB8/nrzi4vbTpxDmGgi08jsQOVsE8Iuswgeuxt2f1nwP5vbjAKYsUkgYDIT5",
+	"9Z00/4YBb2RiHqAt3P7tBsMPVip26/JiMYXU7NjOiB7T/K1n6BDP/obGWt+Bgyz/NDTT8j8O9aJObDHh",
+	"4pLx0dvF3Ehdz8x2s3nw0VOZyLT02ys5ke/fvCr9egOK9hOqGD47GYh3U7YEC66Q2uAbit+kkKNlrT8Z",
+	"pgOSSDknR+HHjykVAJjjIBs8XggoZq/ca1MqBiKkIjZLkKn5r5Da/B/7Gf7AQlPwC9S3CSfw7wn+zkQI",
+	"np6YfbBgUgmPXDUrQ7YDAQRnFo9drbPy/Z3TM/Itf7KSwlgpKldxk80i88obNUTnjMjXi8Cr0aaZTPEo",
+	"M7oHhAtlTrOhSCh1YnSklM5YzQu0Wobe7VIHdpBQLprZJV7r61VJjq/XRD7bLEGD7HvItENMx/IEA6wN",
+	"deThFpZEstsoq79FXPFf92ggoDJFYN17WPK34LxDsilJov7E1Qt27RkK9R9sfQcaaUW4qBkP7jZVv3MI",
+	"EBVLZxz7f2zoLWPBiqAkQt6fkGtYI4aYuxnA17gErw8XruOEty0RB1greSC8mJc8AJooc7og9CVws2hw",
+	"cGF3JQBxvR7K0Wq04GmF7WWechHxOU22F353Az9Zr2GtyA0ENsiPNXoYYPuClcLy7stFbFVe/ay6SMZ1",
+	"McZowoDZZkX0gNq4JiOWSMwj/5La5M4defwuSYXYtp/2rQXkkFOrqtP6FFfYyQ6xvZ7k2oSyVa7qUUzJ",
+	"K3nHjEy1Q32jUs6V2dRw1yVl5Y86W/TqdV4VL8Hhl8yG2qOD0kHC+tamexS62fmZHp+nc1xt11O2wh2r",
+	"EfsM/OHZH7vwR4+y6ybv/QZLFrs9lrNgqrNfwIG3vWqxBfP6q2O7DyqLVXLOXmgcrI1CcA8x6nG80k76",
+	"CxkH/rhIfp0XyeH9a5lU9Xt0rRUk+bIch6IaGv6LDUco9IL1u3ZXS9b/gKLdH1LQH1LQb0cK+kOy2UOy",
+	"2cxJt4bi53jsg4Fo/1D8Hbhd7YAiM2ftgKIyKVdcIjFXdJSw2CdfWx+SRhDGBwG7fu5auVyqm6JuiVTs",
+	"OrZ7KwzoPmdWNONCpgYdWpGjyJwGMCU9e//m2Jb6fvn2e9LrtM+Ja1FXjiTe2smuFBw7qy4o8NpbSWa5",
+	"y7+4/ujYWgIrFQWq42Cz1a0QbrZPGZflkG45V8mjIkNBP33sVpFN6ZjanXuLqDxe8g66vu/fzdkzeEJd",
+	"qZmEwvQr1qd9xI+KqJE9r9ENntp1YJkxobfzHDvQERGmAyUsnkAR+Jl8QMkA87KfEMSa57Q9al5GnbjZ",
+	"Zb3xKT0bnUcXu3EhWb9kwOvlJjH2e5HbvMGy/Eh5rEgFWMhSSsWsG9BIu5iiAsZPtIzraSoXk+le8iyU",
+	"snGFKPcWb0v2/UK18j9E3wOJvhZVHzd3g19HHeCsqKz0s7dQveLV2eqc+UMM/0MM/0cxMBZPR36AK69K",
+	"75ZYE52UJCs3hS3m710YIADir2t6ipAjI9zO6YTFxw80Tv5xddQx+T3UwrcsuqkL7GX/0Cjofb6tBH/W",
+	"x5y6Pk8uGmm+0MW+1Ct1Ph4pElFNEzlZsC9uaJNjH1VxN8LMi8vR2VnzotUdd+NO1B5RVtne+8Ad2evF",
+	"1mUU0/5VRfFuHw+EZJuDfv5W8wcJYP0NXlHFi6miw/6+liGHvm3ZamZYn4TmYO2tiu1wKutnmI3T2qoY",
+	"7LVGbpkZVi+l7OD+HGTLv093zvdzJt5BzYB9S+NgxQEo9DTHVNRycX4U/ekMK0O5mEobq5RFLz5NaXTL",
+	"YmJbHua0YnY1nzGhh3aOFXQWlrSSRlPZJTpb1ybEI2Ce49hP0LbttuZLr2Ao8l+ZQju4Oq/duNEWndD6",
+	"dKdCwNWhkHXq/eAPH3dL24Wn+VcrSSyNt0o1tkKJbTgAfXhs60Pzl22XtbcpJZMXHiDC2DXYlNX1X6yq",
+	"ong2Blm0ec7Oxs1LetFqtkedqBv32On4rGUoXRoIZ7VAPv3kRKZcnmk3u6wXN89bZ+3mRXR+3rxs98Y9",
+	"ZtjzaJynHkDVPZrGtskgag5WiH9F51rOSbtHblLZ2F90+nlBhQaS7gQNdbswU1/fNNu95s2b72E3GiMW",
+	"nfTWaV9eVEtvC8H1sLa0B656V5bp5vtmq2UrMwH55CUsa8O9kMVvofTvVDDytWS+XaDh12nZZXu/AiEz",
+	"t9M/3BD/AKE1Zgk34tvQa5O5MUTWDvvkHb0yC3kG8qBOqcBWEUXxACVE1K9twj2gEaxwtW1IwL2e3dkK",
+	"bVskgBqSuZmufm0OGJ7lyeGB/rjDwl9xUZW6M+PC/VkhxtQsN5afxSrDHhzJR5lQTrPe3LdC3kNatBVV",
+	"gckLQ+rKFmvf1uHfP+11r8XCSa9beC2/gePKXFizz5gayRpp25AZVbeY4L1i3StL0FV5DGgbqW/XrGe4",
+	"BFLIbZYZA6ulEv5j6naWtIPqzMfM5JixV3c6HXQLVJqzsL01wpwLVapJOQ+03mb4+kqtqs8stqzWb9qb",
+	"ZNblsc5ozKC7Vt6QINjQugBSuUK1VJrN+lW9Kmtlr4xTOdvxjDkmuiLz4uchOdQm3cEascA/Va6VBFaK",
+	"A3ymhJKIiogl2DOtXtUkLXdacVmsl1BxBwljLUHWMFGYYX0oTfgAE0V9Kbi+iSKN65soskt4tYqIk7fD",
+	"vrsFMKCRCtd0yCBwiilt+LurMHrltTYM++hfzzNDXfs9krXfw2zz8SIZc+gxZ6CJZczuWEwSqllKjmzr",
+	"Va9n4rEfIOOpB9mQYoyMN6IaECBSVNtqrNnZ40BBnsUDqWRmzWjBtnXZLJcktGzN+d3oLGWmWNstu6ct",
+	"Nt/px1Jsz9YuIQYsH7ey5h3FhwK0aryykl/mmVXNCrOSwt7M3q7d+tYyLUO/e1dSzykcfX7WlwJ0PbWd",
+	"XEqEfACKXaGhL0wam1CSzbkB4FuNu8Cpvpg5N41/v+ZcSMyXD6msYOPzsSy9Dd33pRYUSPAamq0Wg7Ll",
+	"sN+i41vYMtgnq0jboap19TbXBZBmAin5+//7/5GsCC/5L+LK75L/cgIVi8nRaFnwkR5fee+YGfIbt/wa",
+	"iJ3F+9WzE/nlf73Cv9kURoNxU5fuYN/aVGa/hvLuZRq/5RPxUuyN52JnRLyY7cwnXs45j0Mb67YSpYM+",
+	"aJfxoYwCR5OByEIc/L4YkIqFthkbCSEFWyllsCHlyK2t0W9EMk1ZpMlUpoqREch0gIt5wg4WVRkcrvx+",
+	"vnRvruzH0nRnuzX0d0vKpqtiCjcJjRgcmf25AqiT5Jo48dAm1llxs2zcw5Zxmc0lJEdSsOMrCFlgTfcq",
+	"19MVHTU3Wh/i3vypZPhxBPZXKthJLNm/edXe8rQ03wJcNgHljZh6VX6ovW2cX8oY6Cjgs9kEv7yh7QrK",
+	"vFi1aW7LW31my1u5Ay8go/LsSS70N0zOmK6yYF+Tb5iERuEw8MqWIpdpzEVWXD1r6gt8VBDX7/cE7FRJ",
+	"Qkfm7Liu9QXml89UIJXV9sMr7Ypz6uj4tNFZpQ3nN3R3ILZ7/qmm59BfYiUA/RIYFe0rFUTecTE5cb0N",
+	"Upmw0DxwVVKwEIq54a5vXpJbtlRXpRsO6qzkV5v5bSDMq1BWBSslFaN5l5CKYqN4j6ESKPgV/On0VMZY",
+	"igWncX0fcOTK7few6KodAuGsqxCSgf3SLMNdI/twi41+sflBymg8lCJZZtdJDhsofOs2dt4zrDxunrOu",
+	"YeW9UfM0OovP2cX4krZGB7zK+Zo+/n6FnEcqcOQB/mhXPwYrMpftSnvVPMxI2fHwEuh3i8F2wN/GsIyU",
+	"+BrHfiogpwyRp3Susto+mtxxds9SkvLJVCtyZF5sQntsbJeB/UqPq4PXfYRvWR+OzLwZ9vzu33fIWugx",
+	"Vjjb7EbOst60Nx5D1V/XpsL27LrKbMzwdEajKRcMBFsxMUohddV7ZcKubGWnvtd2POt8695x2QBS+Hym",
+	"ZLgbjxtBw37YK5WQqw32QK9qDKkcJWxW2Tv9zfOn5LJ3em72aAaRmGnKE0UQTuQohAYtEah+j+2gf/6r",
+	"kiI8Dgj7oBlYNh1r0+YuImEkYxYGAzFnaRNCbcgdl2i9RlUDzd1w6ZsTtsIKZWw7ltAEMImrMhcUnbG+",
+	"Ye4ZzvNgnr/YeCM7rNCd0n8DwiuEkWQj8+jxXftxprQ0MmEEuVXKfh6ej7v0MuqwXnvU8soU9IARcA2w",
+	"f4lLJVzMFzpHwiIVfSwsfMt134Kv7/a1yuFg31stOmaSp2bopxwylcWx7qEHS4rdDbmChosBUXQMReLU",
+	"VN5fkQHYeVKj8kPjh0EDrqzQ/Vp2kfS2RVSV1mEoI7Q7DvtA4kzodGmOABnRmMCbtf3xEI31J0dNdXzy",
+	"GaarrgBHhHOqpwW5cZHyZsrGLGUiYjU7Uud0s+FTcKcEhk0kcjJhMbH2BywdfoX+TTCPQ1sLdesK8E1Z",
+	"Mq91F0HR8CE0HfD7F1bhJaWaDW2uTdgHEyb2wpRQ+y9wLT3emCmb19DHYMqo4YUqr2+LhsOLs972vFG1",
+	"xmiDlQHf3RAc4CeP4mynl5e+kbK6T6Y9jatStprKVAdkuphR0TTXAvAptZjNaLp05lzHAs28tfyCTvIt",
+	"f+39m5ckox0i6Izb9qL+F/okrOYOrlFqThoOGDWJs6bkjcDyndkyZmtuypzlrBOkDDyjhCrFx/a2sH4g",
+	"YCpYbdVHcKEZLDh0HY8gvVaLHNFESdJrd1EOp1hUWd6xlLTJa/4kIL1Ox5qgUgZF9V/GbDaXmolo2fyW",
+	"Lc2ICzsCgn7EhLwcN19THU2hzulC0IXRp7RZL4PvtgMS5kXshjETnEGpzzGjepGyocsrtzJ+wiMmFBs6",
+	"6Jo5umZuIfVwLBcCfukFJKSJobrlkH3gSiszZSTFOOGRtlNhkf7hPIUDy7E1W691SY68kVyRXrvjQKI0",
+	"TZi3p0IPOdd1Nyh1rINmuqut7AwEQ9Jrt8zqC1yB9DqXgXcdkFNAj4jJaauL6HsMe/vbcbFLQX57Z9Aw",
+	"AkwBENZManZXqB9oQQ9engKWshYHBUiZX0sYgoiMInbM3e7trNjIzTUXLnV3c72HS6CCXxAgRRnM32qV",
+	"IBYvqoqWv5VGmve4BIqbiiWJwp4ycqFLOmuhICK8N0nkiCbQwHAsEy6vUCyTggUEJHcoT5xltSvGFOFl",
+	"+73Nw7LmBKp1ykcLaz9I6azRb7TPyDdPIBaQajaBwLxGAm7aUm+etcEmxc23e00uoikZLRQXoFnAZE6x",
+	"3cH0t9ZnXPbVri2xUOEZfmAMp4PnSpyEsIZwa+dEUw8X0CfR+RWvrGuM3DIGZodZtb5VRNNGk2M+soDB",
+	"j9vFil8y5Wl9hP9pa8+c5oJndAen/C7pVNajXsT8exv3GKVSKchqdiQQED4R0nyKRFStFD/ufZ7WAb/B",
+	"6LxCHIALAcgySL3TsG+8XU4cm4tkWMz1STh/SITTDjyudoTTfIcIJ7vd7Z76nFJ/iUQsd3/+Pn33b1jM",
+	"2OwarGuvuLjd21nnGegeKWxbWsIQ/AZeyOGLnzs/iNNnHy7e6PafF72X8vyGtt7G3eeTsxd/vfw26fz4",
+	"4fTp3cUT0X69ij47T5VKULEIchTOKfQnPq6C4i5+T/zweii+khMuHgBEAhbtIggf4BUnJaf4QOzgFc+Q",
+	"lQz/NOp+Nzv7j/vLZ2nn3fL0Pb/4ft6+Vr2vx+ffTFv/ftt99bez/4wu/zTqfHdA8/kGLCNeQQkwm8Gg",
+	"AhZji+ijcJ58GXSDOfiBOM+3AwG4aMHNyYBkjqRcFVh3qtQDMbUHwGVK5qm5M3PYq8T2Ak9JOFf882PC",
+	"/OsBYQauvyyGB4DBFoNmroyuM5FGW3EFDWz0iv3LGtPvp9LFk5Ywg5HVAEKuyEzGLDEfEBKsXSwl9I5y",
+	"8KNekXnCqPIKB5P2Keon5myu4spNXeEb3wWudppqwMoHJukayFKSMiWTOxa7jF2AMPYR98uyronn0jxJ",
+	"yCjFy+SgwVx2Tw88vj9MWYpWbQYymBQoABfa7J/UjDda2d+BgoEqo3eqcW628TLjNPuzNMHu3TWW8DEz",
+	"IClDAZv7DLnIrcVnrd5Fq7UKhoqhm2+SfAvv3r16a99ZQwaap+ytltGtkewexkOMzEUSRu+YAsM6j9g6",
+	"lqCilDFhSZuM2FJCXP2c8vSXOe16kYoHguGFvM/BENEZIyMalak/t56B69Aa6sxqbtlyJGkak3uZiiov",
+	"VfbiNi+tjG6fZqN3iCOqJBCZbOxH6Tz2qUxYn4Tovw5Jymisrkg4o1xoyoX5DYzLticYWlgCwpVa2Jzz",
+	"FHCgBgJyMgIobKAs28QRLObasM9IpjA5FDey82JLLRw3o4JOrJDoeX8hHqRoLcXlAkNx6zSqLBRNKlgY",
+	"C89XNDnrT6/0gfCJYLFhhQWIbfFBk5faie9cgctQoDGRasdaa+XlFws47R3r4jhQYfL2ZWHy3cJMbNN7",
+	"xZjYuOQvECezR1mrCnuj0bvgGzUE/VzbtMUD69RQdIUMIX8H5IcvXzrcp4OtC2UiVmQq740yZtuvG4a3",
+	"96p3DGsp0tfKwRwVOon6wAWjg1kpSMCwC2wlD7w9Thg49M3roBAYCWjvPf0KY5EKRTMfFpC0Y8XEzQUJ",
+	"i6AqpwhbWPjbK5FAgXoLZ65KIMhJabMp0kKqD6GI+5sid+CbtU2RZs66psi3TLsMhwdUbnbFGI30m6U1",
+	"lMMtoVTisG5mQdAQ7N4fTclsEU2dBmkezKepUR2FvK+yvpQ/V8bmG9cbNOMFNIqgvvgUYsrcm8S6UAtH",
+	"fUM+wWrZhsI+VviRNoKz0qTdItGUpjTSIB9B+XUSydlMCtSFg4OnMxRWVn0YdLFQ0sOqVjkKsZOtZO65",
+	"0k2NRTqxFUDKiXj7VXdabaKHDyr3DGyzMnoPb98sori4/GLPxT8aqWyrJq1y0fkPEfbLirC55XT47x8u",
+	"7lr/Met+29Y/jv58Hv3QEW9O6avL+Hlv8uLsrzct9a67+NPF/X+2l7/PhlYrPGbf3qkePdcQVbcY+u1k",
+	"jxQZMZoaEdR5dBQalgNfNzSSaECkiNgV2uO4Bofb9UJPZcr/BgahPnmCU5n3a8Xb7d2kFDeWgyRYTX7Y",
+	"wHpfZ9LtqpWFrtGGvCAovxW8d3Y8Ra2UwJcLY4UXVkUlXl1jBAwb6MXINP0jrBfKIxYQmteUOL4qFKqe",
+	"0SUZsVqNubwUtwjvyBd0NlqkEwjpWghId2rA4Ui4YG0YMGZC6ZT+3//DSLtndi2VpsnQhnt3Wr3T87IW",
+	"evC7in3AuK0hEtGzNzfN3nm7nTFdrvPyNy3abjfP486oeRH1es0z1hmjI74bWS7gzGAuJ6vRP+2enPba",
+	"XfPYpm01+pcnlxe9dhZn4kBFXvyHNboZJvEGsgfQDT2hGgSshwYf7ZyHWM8AwDX7ZTuHFZG4rrHAI0Vu",
+	"2TJLDbRhdY+w7zMWBVLOzw9CN0dZW1jxdmtI1C6lunxq2fTGN0xiBp0XllQZQJR1oM5Ni5sDiKqZqiW/",
+	"8keep4wR6IQ+tuWJbP22+6kkE/C7pYwcIRcLyJymt1xMjgvgrIDjmtj5Wm0UgOwO0kDhN19s2oY+FY5B",
+	"kB13h9R9o58M0T7HeNrqcCDABCilLn3VDscE1onNdwUf6yJJPOuWeRGPGJlLrFh2stKYfuLly26MByok",
+	"1+54Houf3PaO3Z+nWVZkvjqY1c19BVRmmy0saQtansokwfpgWwrrYn+VKlTlU5CjN8+fkvPL3lm5+YQN",
+	"qsbcKh8rhcTiv+D1FtibL196xsd2vVlLppMt8sVnEAWq7ukqYcWgdYJgB3k/ZUxXSDq5O8uRyKefyj95",
+	"KF2hzhwPH+t3vsk+Ve5P0dqew726pro0nS11CwXfrK/gjblrlHzz8i3RUiagWSgblsNRMKqikDoxzI5y",
+	"ii7IzymabF1T/dhjnwBL4yvTwCaVBdGrqh9Ywv24Y2hj1kTHv5tKl5Kdu7j8AFGWLTLHzDqy2W7/5pr1",
+	"SWi4zP7G7/osqr7xm+v6xm+u2fYgXODptSJwd1DTfjtq1yYdaneV6eBByqCV/z4jlPdvp3nt9DGDvACO",
+	"p9cI3MiM1YqaVdK+oO1hPZ0eRN0/hIqeMJoO/dWU/Ui2UWmuBTtRG0vlaDlhRn1DPSd0M4XVrtPDqdrk",
+	"6NmbmwDzvV1U1jEuCTn1Cfke654FRhNXmi7hFKDH/ghLp+olQSomAAfz9LiWrv4r0b+3NOF4iDa+CXx1",
+	"1PCqy72SDWg6Hm+/j73iKuZe1uMH3Mt67G6HVvOUnY2b5/Ri1LyMWnGzzTrjLu2NTqOznfJjzJy172Wz",
+	"F7SuVxpci/VBACmKT4SC82BbsEmhZMJOyEuj5ae2FsZCsawoEeFCaUbjPdqcONfGJKUR+ze3nLKDYwco",
+	"YgybbaiB1bXzt0/HTaNFNM/Nfy7Mf7zG0Z729I1ZDXkh53OwtZedfsgAhjFTt3mloNoek3ar3+r02+0f",
+	"d2kKu5exKIv9rU7jm0kxKRC7CohhKzRl8So72Bo/vI+N0Z7HT0W8VZbLwude0go5CnP8liqo37IlOneu",
+	"shrqIym1uUbnYcaJsMOGvBdYzG+7wbGuvrNjIaAySVW7sWBE04wgEZ3TEU+4XgZkxBSPsYszVu1xTfdd",
+	"TyJyL9NbvFRt/PzPC4ZdFCvqH9VqywBrX9dK9rB2zZfYYINttm1OZRK7lPBVW+aOBktH4FZHdH1bXbGJ",
+	"Aq4KhLu31TJn0jV0qOKBraVL/cGJd+HEh1esvEv4d6pfmR0epL5vqbTdxmq/1Tkxawl470q8v5+Cuvml",
+	"s8506YOfyNTJeOBgj6Wf+59lhvZJSCdYLNceSGIO5DEmMAwE8GwsEmLQl0h568KBVZZvgFpBUExIcEkI",
+	"2adcCTaeEsW05mKigoEI4QovveOE02KyAozM0hOCBiy8GLrgHlXL0rXSFHwgfqY8hF8yFqsqoAorIO52",
+	"R2yReT9/EP8fsfgHj8XfJ5w+p52a6kJlZQ03iRfI/pDgdTjs2wNY4aRXh7HuGJb5OznRWO/zD/V/Z/V/",
+	"z1DSFSZaN3rSv818vO0gyT4g7DIgCb9lfqAfJkF+gXDMrSGWCIr1XGFNJcjQEl/YB8vwkmkrEhAusBJ3",
+	"HlOJvUi8Ig1AN1A4nevjKxIiHYV9ELzMNISLKxJmZfzwgZA6ACeEXbwiUNV2JY4TcmQz0swqzRXlHve4",
+	"QvApZMOuK6SoDTpjBgIgV8SKNXYZgt1j8ComGI0X6YirKcMSuWOG3y4WpIM3qhfzEqq676hbGC3aLk9L",
+	"7FpGVmSvdc0bKLQQbJ7HXda8GPdo83R0Fp3HF+xy3KLIFThNhlmT39OnX7c73d5//vnHhlejv7638JC5",
+	"y3s2XSptacUoYd1gWT/UCrcCSiSK6VqOjoe1MvB2WX10gW72U0u/BrJRPt1kVkS31z5hNJpisEep3Va5",
+	"vqE5/fgo7zpjPU5H5gg5ZhBDTrOW8jggoWD3IVmIBNRgkpGDOWoTfsdEYBQKM75iZtSzpO1qByUZLbBD",
+	"LOZzP5VJIdH7CBo2WDNTOa56IHDCWAKnU4yBM6tc/yc3QH2GU/UpKBYCKPKUQ3/wx2sIfLJlBvKGiaMl",
+	"+frFq4cbiHKetmd/k1I0qGTQwwoo0izhkSIhUO7QKNczecdcB6wdfWu4n40HTC0SXX1JwMtev8jAuV2x",
+	"Zk2hA3G1IdNDON4Pnz87jGuXa3TRanajnhG3T424fTZqnkcX8SVrjdu0M8qpDta8I+GVK4AOGuSbbqNU",
+	"1/ObbgVfLl01ThDlYgiA3iOw5CDUXE3LRfLdkbZ0VSsA71afsmRTF1IscOaIYUNNkS9AWVOZxHipOhVo",
+	"JEfl5C7XbzVH9bNmu9Xr5OTyRI7IkwVPbF/A3yK97i4a+USu1AKLLa9LtGz1W60yiXcOKVzVsllBOZt7",
+	"6vO+L596ktNc3e5W279gziTODix8bQuBvHsalHJ2YMhgY5Qb13Qvy2gpAszctVMq4ipRcs/+yB79b0W6",
+	"V8Jzi2C8PsqmvEfzzPGuXbJ3PlO3/YzLrnPtbqJuMDMaweJLJLf4AsyXy11x5BI0/PrtmWN4X+evBfoL",
+	"22m/yrOAOocBMwUjiLICe8LiycpV5lr2QxTtts75uY2sXdiXuwUx3VreFa4U1jyn7VHzMurEzS7rjU/p",
+	"2chcLXmLLidrul77mTQCLWzsRf6HNPfpIALbynU2XUdKzwqnx6mnBh/FSII+CcepnEHfhoxlOYUXVtkE",
+	"cxReKTDsfgrtMIBp47VstMUj+OexUXjvp9JKaJocYaGywBUt4ymzTTfsq2ZJx7Vb68AZem13VZE2UtVc",
+	"x9JgTUG2QlI1UpyF88ZzXSekwx3v2gEdf5ycw6g6hw/1qKv7/FYDPYoiQpVQkDI4yOa2gqa7ClrkIIpC",
+	"p59lalkAYQJLsz84+1ckRB4AW8bQaRBIyZFibCAczzm+IiFyDmjOtQBu5uIPDKuaSBkH5JbNkXOZS9Oe",
+	"13K3l4x6MnXCTlw0SHsDq63Sr9gdS6qrLcyoWBYLGzxS1hwix2C1cyZD20wDLDdI4WUu4JbR711kS+53",
+	"vtSpc6CpSNrPV+Z16e+0e+e9i+5Z73xbhy23lb1e3lOUz3azx0er7c/ghNxIUdWHCoin7l2RmMEqMCqR",
+	"oxts91l5W/x6KObz8Fs8d79jhpuJNpWkgU0JrfiEtl7UCwICsVd+0QE/F2mDqQRUg4ViaX+H2kKrQomR",
+	"IYuM07d77WPc2l0TAXLPKwQLdk+mPGWZYoKnYTW7aZPCawRoEHRnNN4/WGZdqLuZlNgWhjbEvRTenlXH",
+	"BxTBX+XOeyvdfztr0or3Nnwhcne2KHwOK5Q7H2jsqNPRuHCsXFfjal8K1CKXmhmAY/lr9LeVjTn1a4bU",
+	"NZXRTNXCUtgG4ge0fhn63xF9VTYS27dYy5JdBIwfo+V2rlbdxdjGo2a6aszjvu/Dmi+0bz60yUq5tf/I",
+	"mgsDgzeIbKNkvEjGPElYPBAZlKH7oGECIQwH3bMkeQYgaS5SYS4FeQsN7Cg4gZ0/OHCyaDYCGqV4ImlR",
+	"5vTMI44/4RcySaEketpB1XLn2u58SE6ZK9oulSqXg3cr5P1qI73PKAqUrvrP1OrMNi/bYkbd0p6rkmzv",
+	"uY6mebG6/eu8FnvyZ/GaaioXSex36F9bGnPHQogbivPtXDa5BLniTFVwwyKi2wq+LOZzmWqbpLQlJPoM",
+	"hJa20eszoWWdeQOMFN1R8zzqtZuXrBM3e6Oz8QVtR112Gq90dWwUWkLTGbbhHi9EhPjNZBF96xxW520j",
+	"fMTN89ZZu3kRnZ83L9u9cY914040GmMy962Zz1CxE3feNVutVrvTxUZwrl7rlE+mvodLzjE4bYHA7Dee",
+	"phQcIjFX84Quc6ZgMDI3rHJoF71qDamC2qYibOBC3WL8n1GlWdqMqaZW0ATJyL6bJZF6Xte9hCWqIJaO",
+	"7ZBS+Ots+1isY1PVhnx7Od7nOPZTsM3SiwgpGhWvMLQSZJaU0ZiLCYYZZeeuluaFK3l2V21xrTC4xvVm",
+	"tNHu9sDUeOEVDPVOVmX3qaxqMlY/23wH+mfTQ123U91Xc69Cylnb9SzptU59d/MWNkPafCptpmcW/+/e",
+	"uiJ0pIw4ZQPJstZKMiVRIh+Sz1DPx4hgyNWBjLF9rN+1/JdsLfoL5KNaui57I23ZKgfAIs/x3JIZgbpT",
+	"lfGafV2WiMOnclZtk7gm88Uo4RFJ2TxZQqSzIK7ptFWlBKEewyldOxDcXa0b36fmda7JUZiZJ6xyvD0Z",
+	"vJZGjF8fVgmblVnuIxkva7L4A1xIdbmoRY5tgwg/DXfjwHdcccwxr/fWn/LxlVScL6IwtwN4owh5C9et",
+	"aTrl3W6u7GG5YoTD+yTU0ay6tkfxOjDDakp6tat4mDnrauqFXW63EdP8urNbVaunbDc7a/HI/z5Nrb5E",
+	"UwlfK956EK5gXvuf7Y32QBCi8fufjfU5i97W+KPbSotNiDlxdkF6ofBkha5XI8YdkxHT94wJ69xiihxh",
+	"rEFAQi3BrWdl/Tj0x47H5OXXihwhVYxlSoQ0PAJeQGUjdH3NzIXjFJBV/cRPS8GV+delW20j0zni4iVq",
+	"J66oK1m/S5wzvu1morCWNkCTNbg5I5v99HqyBpWh6q4245tqziI+5pEtcbWRwtcgX7MPOgRFIuGCBSRM",
+	"pJiEro9wQEJzFELy5z//+c/N16+bX38dkNBgIXQ5CyHWVVOGECAoNgQ0YuK/jzPzpQaWLTNSD9XMPQxW",
+	"GlN6VbToCJ2zW4/BjH4YJnbEx43SWqVNqvJs270V+G2dhWzisTlpfFyp5FJd7tISUPbEQWUL2aj1Bq46",
+	"pL6qjd3RZMGUCz+yt7J575FCCkTXJhKjWTv4/kn4zbN35PFd+zG+0TRvqLBc+neNyWZGP/gLP22t3XNN",
+	"McKID7cPKNm5g/movlBxq3cUKl45RXunXqVgms+78VLIPsdKRAoiLfKIV0xBUVnVxFWG4rtDNskg0KHZ",
+	"DzY2jKZa3W83R1RhR2nLW+w3XH6oPdIWmBsO+B6htmDa12w2rB8+/WktMW6X9mx3zzXe/4N73K0t9/cs",
+	"At54Jh136STyHi7ZdEYTiPwDM63trlXMW3Vj1py4/1iwBduC0rzgF5RSeaSwZhfGS05dPFHW13VbyBCU",
+	"FsVEB7DxNPrnEKUyT+UEa3i2A7Q097u5hQmCXu4p11xMhlIM3ZnGBIodCCz/fOmk2vXPqI6m2MmVkTFP",
+	"NEsVGVn/Hm4oIHOWepsrfcDu6uO2CCN/y9sGIzy2jcqBtW1kJSQ/7hJhZH0B/i6qp/WWFTjgVJH7P+jJ",
+	"DxxFrmcBW8Ib3d2H8Y0QiYjwDl0nIqdG+Gkg+Bu55yKW9wEJETMQPT3m9mr0FZOH4DrnR3amNdzonbWp",
+	"ltUCIyrmt0uWdoDS2eoJzL0XO5AS6iTb6am+6F5PHK8WjvErmXF0PW0YkFVfy+h08eTZgCiZaozKMZ85",
+	"jBkGcLbic9k7uXLFfreq3KFBN+wTao26VW3BiWIQvWstvTAarL1GWUcNXopk6VM5zgt0ji8VSTd7vILo",
+	"92Chvk41jxK2vxsecW1j5yjOZhhSbtCXiuVxPkrTpeFdesqW5tYtXbOaa1j2a2q2I6iIMFQMvKBvqV6k",
+	"Ma0o2EIXMWci2uravHbjqq3OZ6en3bOtZZoBpGr6EBu03ebH3SpEV4m4iEXnOT0kNn3iPBhev8OOq4ZU",
+	"3c3UTWMyTqRMV9H6e0TRfrh5ClCH6hkFxMRMU56oE3JtVf0CQvIS4FdkTQV1KgbC6ZW2yLiZ54qE1mxk",
+	"LZCjlIqYi0kIorLhYDRiMTYXwkS6o2xMn3z8FJKJZAqCvAYussyrDJ9IeQsTj1Nmy9VPpdLA4VerYHzO",
+	"mv/zqTQqcOOfe5ek1yLnZ6e9bqd9iFr9Dhx1wx6euPEYVKpppIdr6k9fi1JVTwjRQ/yaM2pwa32nW71v",
+	"O/esSdiEJsPaoWTrBm47whRaZleFeL7OWhzkla8ERHsKCb0NpMjE3xm9BXuKETjlvAlR/4VQmg2RoEfR",
+	"orJ3+fG/VqdCIyUVdtqrgsgddfvaHBmxnpl8Px7vy0kMl5fm9bz/dcRWm1/jXUpn5nQ1+peXlwY22Mc8",
+	"Moft2fs3Fe1qsxc3hxoLVtkGO6q2vuOWbRzjg6+2va+wFaC02zWhYsuCVdiYgwbVOuWjhd7eie46H2kY",
+	"BNVsItN6na/Wh1Kdtg56ZndAf1WM6Vlv7+sVy/IeRO4p1O/dm1wKJQ9XSGJPAB+4Kv43/A5qWhENXFKv",
+	"L5JfVeq+EhlqTZcM2xyD66kr2ndCvhcM1B6n8Gdl9yHmG5xeed3iB3TG+JU3/d6rhC/A7RBteDd2uIDq",
+	"Uom8Z+lnbWKRh+Y5OK9S0JOnN6R3ThIqJgs6YUTTCWjFM6YUnTBVziVZiNWaed3Th7SkqBedZ/ayY/EP",
+	"wOUBetvW6MSQ+eh3CVaz6Nns0YOAChKaM7W3P2+HA1nbn2fmrOvP83BXQYGu5ifiiyuSsvFCsRgjGO+x",
+	"0Or9lGrIGMQS616Ddd9os2cdUWDo0SLlevnWkJuLMeffMhAEsE7s86ws/u3w7//9PyvR+dciK0l/FOKY",
+	"8Biqp4oJKnR4A2IvFPw3XeipQXZErSkO1MkRiyH2GeI5sMMWdDWCJslwIKD0otk5/mWuD1hjvrep1nO8",
+	"qbKau+VtqOptZCkfpbq4xy5XKXx8135sVv4Y8vtspfig1B0fsInVJEt3/1E+Afz+OIsD2rKbT+AoGctq",
+	"z+qLd+9uAANY51Kmmia3XJMnnSf5qvDn/kpPPMSGiMmMRlMumLLV+vNalSqwtIdT5FX+K1oFaC+7KS+t",
+	"aTsE2JKCXIzkh6t8fmepxIK6gR0FIMfvRlTTRE4WLOtVkFdL5ymU6MwUsIEYiK++us6pi0tx8tVX5C0T",
+	"8boaxYNFq9WNAOnwTxb2DTmu0HTgSDDEExIeDwTcGA5y1SQfYGHhNcSVT2oHGHKTabajgUDwmK2X+swA",
+	"iPLqomvIkxhRADuEnZDrdafMSEw0ithcg0/BwBQWqgbCHDjyDOqoupmIoksoLwPvRTRJCNdXK4dAMSh5",
+	"aZsy+ngiR9Z7YcuWHhuILwlq2375VbgzzO6VkRl6rZ7F8LM0lan66iuwHr15/pRc9k7PbdQZbunxPJWj",
+	"hM3++a9KitBJikob9kjCSMYsxBCWGxz3VMbs2IB5IOYsbaL1647LxHZX44KEKNWHdg2oKJhFyDGxYdss",
+	"hvj9RRoxRY6qmmS4nsaBa73qsfTAHR4VDAQo1eoYZGkSvhw3X1MdTe1OsrB2dGLR2IKIxQHsMpVikse9",
+	"O0euXeRAHIWDRnfQCA3cDUwSBoSEcyjSa3fMNDOulEtF6XUu7Lafmpve/Hzz/dt3ZvewQCqycBISvozZ",
+	"bC61UWKb5qAg21F0xuBEGWCMZLxEs98yb/w1ELiCq+J4xJ21xcCL2UI7nStyP+UJ87qH2SQOki6ECkiv",
+	"dWkX/oor7UhmDg1JuEBxF6t/x0bgmFOlSOi5JkNMLPXdowuheWL7TYBV6GogQqjHC47DtlHyjBBBTlue",
+	"bHJCrjGawJwZgxUyZvdYfU+Q7HWoPzJiY5myzM86EEe2UCZNEiPaFUv/IiEdB0RJ28XEmWaL+4A+EzAn",
+	"V/qEPIWfIVRhIBSjCYv7gGpsTgYzOWcvVxoDHTLiszEBARYPnNA7TAHITzFXpNdqDUTIxR1NeBwSQWeG",
+	"bBwYjwMohwv+OaMlMleAmcRsnsjljAl9lQEGGA0G2wLfA0hqORDgg0YE/wli2Ay7f8dnTGW8odvtXhpc",
+	"v3/39IrEC9cv0TxGU7NikTTAOQr//t//M7R/hccnxBoADNFxpgbCvGJABL3vkTnBravJTCpN2uQ1f4IF",
+	"nYkhV+CycFUZ9rgQt8IwQWsbQLs3SHwIWyUHgis0mgNUuYJazgA+8v7d8+YF6E+4GHjl54WB3pymdMYM",
+	"OpDGzGmBur2W6WEzCciAjiXDSacGY9kxap26Q0bC6ySR9yGZMhrDhQpG8IgJxXJDQ+N6TqMpI52TFoTc",
+	"JFZUUf3Hj+/v708oPD6R6eSxfVc9fvXy6bPv3j5rmndyf0gjl1eub176yY+N9kkLh8o5E3TOG/1G96R1",
+	"AtmZVE9BVn08ZTTR07+Zf08q81ntFjutlsco5qmMmFJId8pxDAXtWKIpi25Vhj+WoJ6aXX5Gc2l8w/QL",
+	"+DI6++fSbNF8vdNq2Tp62gat+3eSuYugIQQod9tUP/sFEP+q2w/iOVvMT9AqB3xm3azZMh/bG68g/2PY",
+	"kFrMZhScH6/4HRMY4qDpRBkl4/tMkGj8ZF59PGM65ZFaC3t7epRhgqlcaOakGL1QVqVLKNwSWAZqktJZ",
+	"Vn/6JpWGbtlCZb1qZ1SfkLdm2/FA5IwVPRTcbBKzmBIp58i0bYsy4GVHwJcURLb0Wl0SzlkKN5wUw5gJ",
+	"zuLw+IpQwwsBsIbj2C6qCGtDHDg/V5oJ5FdOsjnCi3jMUiYih5xHaiDCZtPCqWmWY9ieFQaEd/562OQH",
+	"TtsKpb22cN5KagZQj+cJ5UBkuf5njubQEflQS02Tj4CQfxk0XADvjA0aAeLmXwZm7kHjE4HaLzmxFpTk",
+	"3sXp+VlFsM+n6uR62MLh6dQjk1kGprUUaznJyZLOkrVk+85om7GMFq6c6QpCvp8zcX3z8u2cRbudf/fd",
+	"Q4DULoJ4Tw4PXoBF6SubAAyF4+py46wzFpy3iAp7zhylBsB8yWmriwJkTDUdUZXfW+YgRXI2M4eQDsR9",
+	"yjUjR9TcXakeMapJKu+D7HqW5mRSe9tfwVVqk1myiDa50JERqcAaY67mY3Olug8PBNzL7vOjhbY3uCLw",
+	"bWU+bkDQBI4z5kb7gxonCYm5uj12VzqAac1pfwMJ4Mh6f4Gr5Q0szRDSaau7nYjeon3/vaB3lCdGuTo4",
+	"DfoAWUt4RvWd8+YtW66/j7766gdPZe1/9RV5iyFQ98JRE/zTb1Q4EN97ifoBSdmdvMUuIEZ/iJJFbOQ3",
+	"rOrlpGPohRilTCsrmdptKvPNcCEK1q+QHPVa7eOg6kIyj7pQDscJ0Ue9VstcUwLbNw7EQrAPcxYZfSCP",
+	"8yJHp63WcRWBGSXo+ubltwZO4BS3kiNUpavCVT7kMWoM0OZjy8hXRmiHwsKfjYJxExD0V0HFfuh2hk1D",
+	"mT1cwmaqfEJj5/qDV9rbX3kvqDUuYemyXp3D81ymIx7HTBzizOSG27/89KkkyymdQcE7RNlP0F5CqoMd",
+	"GTARgBXfqO/IM8GMU7SMnRBzj1nbDkfdFBgnBAPZJlrmGBE6nzOamsnfQDohy5pK0EXMNUnkxPBpa0/I",
+	"lFSwIJSMEbn1IdOF0HcxEM7EcMuWV9YT6xZg+fYtm0N3L09yuyRhJMU44ZHOVFzz4i1bfrbDb++mgVjd",
+	"W76sTWYRAEKv01k1rZjZATryjqUDARot6bW7OcshO3IcJAY8rjuzHG+D5nXkKLCPJzaW7yDMxF9jdvKL",
+	"/i+dLtinFX7WPjA/ewvktk7kc8az/GT8ynlar3W5/Y2n9vjAC+1urRcMvN9J+YqmExA4ep3O9veKxPQG",
+	"ztDn5bxIV543oZr7lgSYxx9xvpfxp8cob0C80AEZ9BuYVTlGlRVn7lurpvNEgqnNUBukgSwU+//Z+9bl",
+	"tnFtzVdB+U/sGfmSdHp3t127znjSt8zudGeS7OqqOdxlQuSShWMK0CYgK6pUqs6veYB5iPNg+0mmsBYA",
+	"grpZknW1+ac7lkQSAIFv3b91xvBSdGwFXcjegXxzOpHOb2J/OAupNwKLLZZKZW46aiDzNJHHry9en6wO",
+	"WrRAK4IWXfY234YCNBcqsFdLCfneo8Trh6/4XZmf7bvd7IGl977wgR2Y7jnPMtD6FIl8zkvIgboYLHpc",
+	"r+VISSAD17Ukp/OCUthpRZm9rzSCF2SS9EHqKKbofbc0FOxe+sI1OCcdq9YwO6hH1OXUOOvXgHfy80RW",
+	"Rqy7mb9DpcfdCxhCecY+WITzIYm+NeTRF1dlEmNXWfTzJ3IsRllFFI9fv/qBRvYBTDk6ve4YKE9wtpPg",
+	"0CECI+dQb4X08VaVU6FKRt2bseL4rhUHJ1EhlYoVSt5aJYcXhRrqePW0W4goONcKgf1wn3ALahUL04Bt",
+	"AqRmIl3JDdy4dUxxPU5qyhhFFxL5KGWM2mf/KUz3Gmf7GzWW3oRO9QGPQvWYHelVrmH4DJiUMKy2ttOs",
+	"6NxsFTJX1noWUK8+KfWOS6/W6rW7Zz5S4sY0EIrBs5aSMQahVRNmfU5ZCJtGUG+hhnQ50bF7gTJY4kPf",
+	"4+Ud/SzqFE1jhJzUqzoYtxgvikRycjcuBY/sYXS0qts4PFZqzxgwutVQWMBQ1di0R6i7aZD5VQRQ6I/l",
+	"eCJwRW4xmVeqRCLdBwagh8DvMEQ+VCXW9BToybyBz0IbnVY+XWpxDawNSJMdMnF7wCUapleJnKbbUZw7",
+	"oDjPsBzniqUdLgrIb/olBELrdKx9ZBw0TSRBcovaHEEINAsD42/TTi/Hnr1KLobh0YqjnknKqLvfjZM7",
+	"9ruXFyctCoH7L53O7L+sXTjQ8Rfja3v8+uKH6RoxaruoEk9dJX/hYgKmbuwv7V+8xqPxNkxqQ8Jl/DHP",
+	"RbhsXLVewWJfYBq/KAkHL+hozxFzZrS9F5JwWKFwGih0lxVtUkUCjEmAHHJEqo+o0XML8JjTHbL+SOml",
+	"1BELky+/ZT0hB5hxJijNxkfH22C1WO0Y9gk3UQQkspLp+GFEke7qs+nziloI5QemKMk7sjawtwSGS87Y",
+	"28px+urilVW8xZ1jUKGKEWIt4hr16pYFbqq/K9H7Gg9aaOaUf60c7RxGEPulamN5u5UAxCkxRQbXix1d",
+	"Cuu4aF5IFKwCqpHSjsJhAW8Ebunf7CbaqMZef8xSoPpqSrTXqUmX4zvObvGQ78tpswhM3sA+mny0MkAe",
+	"Mr785Dbl9MO8AtLs1BtRzQJHVHNKXFXuB59smEHL87JUUEUnN5FrU59XcS5Qgp4e9KHUFnenuBZk7lRR",
+	"qqLqKoQiqzo7/4Db7OxYla6t8HRITSM+6fTkoPwJmwcnu5dXw6bGm3Cw3gSS1O6oLYGBarCUD+FNvRhl",
+	"otoi1A/Q28WT+ZPPp6a07MpJelW9eKaN6mtEOYyZOK8AIs8M89e7ma36I7IuZepKFRWQMLLcZ5vEiXSZ",
+	"4kSW69cTdatwn2PXzmZm6dWLuA7kZF1RmzkmaiJngNaK4PQbbYMJOHg9uSM+0kKpgY+o7ml4dEdH9EtV",
+	"TjceMcEDS8u80Nn03qNVtZJpqru7JabUL6Cg+K7ZJK0pGiL0vDvPNCESOd+GuHL5/98yu+8HJRWdcFaq",
+	"IWnEZKO80NUkvNIntFUfsLEQKReU0IFnYrrq0hrLfHGlzJUdNWZABRXHqSR+CC1mzSfMk/eDEpoNSyVv",
+	"D0olee+32mY0En97emCjkDwHhSSciEXhjgp9t+b+yZTUWNEUWY5WY0jP3Tc0lH/DTfBXKkCd5ySq8C32",
+	"EtXLmq294/LjvON+viOoRfYVpbBFjnjyA7ic2nFvEVveWVQN3nuLnowrCJN8Gn/Q8/AH1U7bI91DE3i0",
+	"bScRzqXmKqpuE1EmVE4jrJUvHBNDnVehwo5E2l8JV1LPC60qF9O0yiwijdRBFaQUWcyUO6GUmXHvFDnD",
+	"BW3JQnTAvoKrEA2A3L+gNmSq59gAXE7Iep1MITpKDzwYlQwxa3uuojpE7ko9s4NYQEernYpGU1tdUxtD",
+	"y8d6kggud2mz1naGhyuveS1iu7JjDYZ+mr7/+6dEUrVnmFTqDMvgKzpZVUu6SuR8a5eGPd3YZbuydVFR",
+	"nDB0WX2lhQ6we3h4u2E7GJ+zH8Zwg7b7gbbLmMmBJGfpus1jfotF//YNDvonrch17imnYi6hoXTefWQp",
+	"KVUBVO9fJy3iGj31pKDVCYnYLRgdSIiQTqbikxxr6PwgF9JeVoa+Ce9i+dpQupLo7n5GdphFKkXfIy3z",
+	"23zxK8KTgJdZd7Er9qhu1Q9/kcrViKz0+ZSutuYEG7CSNYs2qQeXauMuX8uKlLpRqZSDDw8mxEqkNCBk",
+	"jBW4TqRA2UudbpIiFNzY45+2nJWoXcsWa23aL1roPfMmIxKi4XBI6QlnW0mWBgJzn/fq6LlazJ4D4TqG",
+	"G6VYDtBn9PM5ObqJ9EztkXVsjXeOGRqpI+658eLbXZl6ArOUmUEp0UuTdssbPZJZGsKMpFRVPIMW00wB",
+	"yKixmfKvRM7MmJ2cCd6jKqRlC9XRJnLlQtq1uP5o072pugztcSnteHeKLSuCYZFmaIHVaa1K5FpHRHmF",
+	"g/npE5/ZZ8H97Bx/gw9oCnD3vQCXRc25psmMcV30/Iv/59v864EppnteWvsLmJUx7E14KdtR0h7CjyeL",
+	"GrssyJ2nAP4C5uHDjPyAWXezGqBvoBR1AkGekxJYH4urqEOf1yTMdKmDat7sRC5Z6XZVjv1DaqG6BxrL",
+	"UA2KPJE95Gdl2SgrsIxLWuWlRwSjXLLXDJvYaFQb59V0TVUXE4n64vaAZ05l1OzUsqtAc+t5dGOuW1/0",
+	"PMZ3u4wGtxDy1Rt3PQr8HjZl33ZwnhvT86Z3IVtIz7to9LydI/YKiuGrReC9Ono/42l8nE75/XKP/OA3",
+	"3kZ1Str5U/vmraJd1ggkVlU1W06GtZwAO3lQgNVp7Sb46yjr9xD0SWS0CywDesOw+i7Uayzns9wn5ryw",
+	"WIv4IGNWjIZHZinKvXrL02gd46hI/PHyvsuVj39F0VcoeXtaWB2zhe4wbJBQyx90emVVqXScHFF+zr2g",
+	"bK3k6GSMzI/yh8fY/CjLx5P50QUZpv4h59TizH6JXIraLxjMdqyB2s+lLk1n9kvkbGo/Ssih6oyMS+ot",
+	"3ilBd0P8WsLQBRRJwyef6Y2PIadsIAv73utmwSQPDTtO6c8b/DM9uZprL4znBlFd2SySBOe7vqrD8cTb",
+	"jq+ouy62qvVPruHDJSUPu3jpPa+BK3Et7AmOhzCm5tmojbBVdsVdMwFVA5jPski0WLvLCthL5f+J0jLO",
+	"ICuqC+XF1ffzLzxsMvudw6rl6RtXluu1DWwq6jeNPEW+J4gwWJgY6hLjjjZBlE1QOCbyoDgcf6TF3xqa",
+	"Xkevflsa/HwMa/gfl0UGt2e2AA3umG0RGqg7b0X8WCmpjuzQ/u0z2/EjkHYxqOV/x/53yHVU44MafpHT",
+	"PRK5DOLsBT3s6krlXERK5JzqHXzpTxqSllCuKivpuStYm2S0xS23LkSjcNTyqLVCiO2anjVmJI9TVVvD",
+	"HT/EFlLlqIU7y9E4jLdYE2acmaUNvkmytZNLQJMYG2Azej6SIkyJw3nGa98o7BA0IreiTyb83oR1tqcZ",
+	"ub3zyFSa89DM98CSaj7Vbw+dDrjETz8h17mYCFZdH1cq/7ktVJsXUUPkKgUzumUqZBdKYW7o5zfh5ynV",
+	"wramTdH3iw1LED4QJpFdboG1Y1eho8oWA551PeF3vxQZ1KG1z0e4XHTNC+1+MxRSn5yxHytsxNRO99wS",
+	"rAYnVbUQh5KEFHbiZnWw/co+D5N+IOxDvEb+jTb24yPy1YeYF1QdMwttCBUxgIb38hCA+vTrA8RP7Ect",
+	"9NijLkNLbNeZuTRhA9bbuu87ovzsX82+6lVhgA/oVS90eCeNYrXTDEcrhLFBMtNgjJC3cew4vM7tpzz6",
+	"0UwkPZ5VGXbE0jKGK4gBx9hX6LZKBEbCqdvqBJ2Qc8lFkzNelmLyVhKGeLuxWhmLRfXh2bNT8lxkhjQg",
+	"xKmpFS722qWKWebS8E2xGrfq3JpR93IwmZJrwdNNZkqGDstfjlCg33hYohJXjGi2jvol3ODXOsQ4l4Pr",
+	"9zS87aZWPiQrKqHd2OBNauW6ArMoYlaQf/N15qi/zBbUZhKtE0mWZ+zafReYNYxiWiGRkwEdlYjXG5Ro",
+	"T4xtutA7lIzMt9GSbxi+w5M+Gis0DjMps5rFIkmZ0eZobPPH2OY1pBG1PetRJt7JKydoLg8fAS0q+vs6",
+	"XNhn3ZZcGo8ZSpPr7a2rNOesD6VWkglp1Fimocwdpc9Eb6tCyLsz9mdXYUY4dbryFeuYJkeZneFWdTp7",
+	"wreonp0+aaETBO+YWoMiZZq7VqSz64386HXVPsr9ljkafTtDibTV0QTG5prIY+p1hfEiqQ3w/GT5hlJz",
+	"WvztWZ3TwyXtidyXfEfaqk8jy5HmsqPcxqjh1gx9vTohMT39EDx+BJAgXGhSHg8+5XGe8KPNGkTETHG3",
+	"sF59/qX6Yzsl85Ga/YBijY7oKW0SY6Fhkb4EnnVBszaMFD2z12LclTIUVl0ogN9TPpQamAPxStd68W1H",
+	"Ed+0H3sZtGv048c4omf0ulsPSJyTYrZyCuRqYOE5073qGDHtxi1eb3nFZkeJkfLuMqQ8YhrbWG8XenIi",
+	"8W4jpg0vcYwwpFInz46scHq8uAwOZkEhef8YAiz7iXvZISvTWgWOIYrNtgqcvuvE+lQ3AjuegkgnD9ER",
+	"7I1mPLfP6cyOqjPbsHrFNpHrcmB/wFewS+hdzY+9sG96fIKR3vt1T5D/6ea/72eT1q1JJtp7mxdOFiK2",
+	"LJz+FKabl3w47pa5dLTz41LnjH2ww0T5wxyoxUdgMkn1AV2Z5Ie9z6ryY1syYDrMPway7ayfubb8hDFz",
+	"GQjcIpThUVsHlPW4KE4N9PoFN7BFIpGxxCGrQZUiB+2TuLwOiwTyYXwt1h6xO4EwnrNCZbyAM/Y3gbp5",
+	"+ERT1w2rIyuJDdviW2rfqUOjLqq7qjTsmBvWU5ou6EM5/pAT7BgtvPaayD6/nU7qvo9htXdcFJ/CO97X",
+	"PLN4lLPCWbO2TWOvr84xUjti1ZJGgGLfzJJIcv7FnqCv51/o/HwlSCnAwEazzcb2B04Nf8bN+JG2uFC3",
+	"l9F6n19jGPsDfcipBEIFpgdZN6zfQdQ64wuJz92meZC4KCxaL/rb3/BNTYOdKd1YaTZN2fLiZcu4YIzP",
+	"QIBJAGjtVjmwP7XyGQ+y6tCwhcTP6EzXSGmqmHCcfe4c825VD8Qbf5BHdDOawSytIOBuc/wXrvHl+VKH",
+	"vz/YbOnuR34/ma+9+OFvEd9X5gm37Ddt6KgSLlmnVL1ESjVkSo4/YUJJaDGjWB9UvwBWAs/phtyE5yDf",
+	"iaSyPcdT0Eok9bpyuSZDLgylmNBYBqatPkdtSn/iWZeqVgroYGAQQwq9vhmxO4B+TTNBi8XaHKWrnftF",
+	"VTYRO9YALD4ible7dPh2yaXVZjr22LLjQt2qFstUoQZli3WUMlCeMG34SCeSl3bb+a6MAvRDjAvXsnpB",
+	"uESBQ63PSw0tUrKwlmnKCFk5KKzJNzCt6kJaWVxXJGyzbyHnhrNjLLW2X+qIiPjVt39hfxP/86Rl16/g",
+	"2V1EVnGcfvly9puQd1+/pifMdWE08BnX+tdP736jNbWCwvVTq++u0C3WkbcRzw0mylCvjgD7juct1YP2",
+	"f0Bm0hZL7XPSRGJtgOkVKe1/51JDy5PfY8F4tISh374cuaEJHT3FKHXJSIvG6I9it4q1eXbn05eCibtN",
+	"sbbeJP73g4ORduvPBppyRradwb+MrH3Kfr89iGbUO6fx+2VU9cfY6uf9Eu4FDLfIMvTB4fokBpPUcSY7",
+	"n1APnJhG0np2CxgVDz0eEZi4TiR2T3Nr5fosxZJlSoRF8h5cMZK4QUJbwVzD2RbTKpHpl68pc2umx1yN",
+	"pNP4QAr74MRHIch/WxeeXii0GHzOoG/w00Ry6RQDq9EIzTpCwiEjPK3UU0T5qLTLaQJHl0d/QpGpHlgZ",
+	"/eXLmR/577wHX78eLRw63xPR4F7eLMlAOjDmutGRbAPDAs9GPmxYPrgXsz4REah8t1z99NZZTGVO/XhH",
+	"bGi1c57nTltevBrKzeEQK6EcY/yGgfGDKpYofapY7Jft17lXRVM0jUUKptz+aVxKayuW6oVtHcAowpkt",
+	"Mdmz48AgQJclkvps+kqfsxOLEu8HZl451KWjiSeND3lN0OEsFWpLXaer1nugIx2TY3GqEPaBkia895SC",
+	"pvGmThYCb0Sufd6l/dsrlomcJGLfaxqCp1/GdJ3ntPmfRiVTmM6OipncWs7p4E6nh7yiMatQdRBfNMw1",
+	"Ddk7ERfmecDbmdJqYQ36/Esv6gC0UjLEo3TqD9BTPrZSjeSqki7o/2/5YIYmspvop/qMXUeFwGMaeCLH",
+	"ckF7XKIKZRXx6CaVIm6FMf182ZIClIqUiDU254JrU6so3pPigsckl9rXthUhEXeoWjDfgkbXpMlvMe0T",
+	"u3Q+CEutLVrrPztdcbZN3qr0ViyVtOcgqpW0B/lwehDvxVm82JLO1OhLe8v0tyHF5NGtZ1YDkU9eDSGa",
+	"deZY1nlmKP4jdMTkXqqeq3v8XNluSs5WUBI5WazSKChrUVBc45NniIoNgd3h6E2hPc/GYJNa3mwZNX9y",
+	"fXam9290yexzrLY5mBg7J5cExT3X4WjRGsBqAGt7+EN7boPwUyoHPoOtceesBCsPqFqJXFXXolyDHHrK",
+	"wAFpXQ9yJrMZlMnro5wg7lTnuLfbaJuYuEmW5QU7W+D07cR3lVPTQHdDlrxhsuR5silwJ9NWe6ExRr5+",
+	"EYUA/4RlFPs4yLqVJ3SMZhVDKkNJtxjrPPBQ5H6nHdQfI6TW2OA8ElIfhdk4t/9+SimceSOmDipLtJE6",
+	"86QO9oRxrNNuDwkdwfSKYkjC8BAbXfUH7ULoLuSMl0Zk6NqhrDGSWVMrH1pMwjB0C7j03fx805mOKhPJ",
+	"iyJcqJkqfbUaOtaVhFkzPGN/YpXbsBTGgPyrBZmUGgr6EdZpvV9oX/Y5LFWVTtdiFkbyQQG5fZwOZZBX",
+	"JOMkQD7hLHcs5nZlsfJPV1WlJ4eSxBty/e2G3KzI+pPe0YGm5F7TdlokJ9fvvCYpd21JuZK2p4da3K3L",
+	"pOJ+mgYBV/GJXaYO/Jo9AkPd7sBs2Tp2xjFEXiDq6a4aagoopg58b7hBjfxYqiF5lwromESqgTlphQ7k",
+	"bk64Bs5+knlVmHu2z3m1j82fZWPps4lcU/7s0m3x32D6tYdJByFPI5d2bFI7yqj1SzpD6/dnrVH7m9zZ",
+	"eQLHqiZAwEcbps4KHVTZSRH0sJp//sXddOms2j0RWn/IYlTp+3OU6atx1Z6XYO/CulAeENnYduH62m+O",
+	"hkJsO5kWjlGsOusR+ztu42l65gHZ6deTVvpsI/3K0Q+5bLBwZSteoPGG/nUD2lrwA5mztmvVxYZ+UUjv",
+	"FNgg0B1IKDQcVjrtHqHBxZbVpkZZ2k1nEn/uVGdBI3jRDtlPS6FgPwso8oj7RBs+SiQVtdoHwHMLQlF3",
+	"6Z0h1u6jUFMXYEfxqMY0bSJSG8mDWEZznW+eqk7H7bbH6Lc1MTHZHfpAAiF/0FpsFiz3KqKBM14knkHb",
+	"pLE4V+evV35z+ePpdtvybCIrcNZ6kpBS5QMsV5oM1Gbc8ELdDoBxMxHELUUGl9ENXPuL20K1eZHIvipN",
+	"RxVCseNhV2RdV1UkPS9edW+4BzmF8TrQqgrZhdK1jJu4O7GnWtXJPX/MhHajc60zcMH94NnQLhlqWU6f",
+	"tL98MS3LyX13I3wzzTDrOnUsUn7YAbWhUPJWW7t6XOm9mkeYUmszzSUNGB8ZDZEdBxvaTyU0ep7bz65h",
+	"Rtk0MwpFdvAYP5F4TjWhHcVyaDFn8bni+WiU5SaOU/eYYMlEhaY+i5XAsobg06TvIurx+Rf8/4qcKCs2",
+	"iPECwPVlniWuUSbeWqHkKbapm542bgWo90tV75tIEqwTjmgvfHUkfVkQvvicyWphNZSHE9bZBlb/QTul",
+	"CeVsthuMU5em69PrNWX3P0Cx4319sUX530j9TZ8wF4GYc7wWDjasLP/+KJFnPTCZB0nmaHb7Bc8gZ9w8",
+	"T/f+Vs/7vrj0l7dLLhq7pHHi78aJP8NrX/NJrWCNlPkanPVbTkb5Par8qDF94G0WIUinaXvQJweZ0pDI",
+	"qlDxEKIL9PI2jNr2IQfNe44zWCgkgetZryxq7Ki1lVsov10DRtEHjyi5sMjS40IaLqwaSDpTxBTEsy4r",
+	"hARsa6Mnww1ToxXHde+9vV7/u/jHWeTGTwifhkIDmXda8r7uKqPRV2Kfhh8jKluI0obLnJe5a++A3hWj",
+	"WJpDIe6hHN24ZLqUfCKJ7FLzOvubEjLRFyBNyo7hM89MgR1xUH/sl3BKt+xyzSQIO6yW60QiUIHI7qom",
+	"dnpgTxGUiRzyErpqoJ0fpzMoOqIoIG9Rsx0DPWwHPpDCEKZ3VZFr5tuFv2xdXFzgty4GwovCuYkkFYtP",
+	"rmHKqkWza+IqH2dUpw+0YbfiHnx0xt7c1UzqRPrK8dRFZmhVwXmaJLW6s5/JAZXoyhyXY9DuCWNwQVzA",
+	"KkoEwisSKWRbfUbnVKZkR5Q9tAuYkhnMCLWkfGDUjfv1De3z1OUZEYv+sKsSiV8ADoTY8V0n9bQD3AxK",
+	"uPF8VmloiJfiNTceJhD+Uhybd0P69x+u6Jfgh3CWyI+AzZ/H4x+XGBkxpYCcpGAPpKEIm7dBqnAIPcAF",
+	"iey7cN0mE8mZRtVnXRJzciHomziiNilMWTCnli/j8bGeRG6kjGdONyi76oiATyPUU81nV5EeXMtZFhVu",
+	"4caieqaRnplaCu5atKPcSZzQTRaxn86/4P9dNOeg0voXsZ38JT4NgA6T6ljsc4z59oeUS9FhUkk4FDf3",
+	"FvD3D9oaW7Bx5oJf1OQAtTFS6oTFw1EDh7vJyV8T6JxnXGZQbIOGdczYSuQYm/Vkh1L7VLvz8pIPK/Ag",
+	"LczZKF4p90UDNB1rPHr9O7GYwo55pMDbD9B9X8J/QGZOyBCwKprb6VYb5FpJbF+tcCl4ccbSzImzKm/K",
+	"aeaoymNrB2uzaGH1fWFY5vs50rAKyNkx9To1XBRM85Fm7ZHV8HuzE6h8sFyCVR/9LbeaPlXNe7HEqTWn",
+	"NuHibR9vV+tiunB30mhakdr7dadI36i5O1Nzt5e27yByZRlSAlLDcrMCe/cK4dd3/A79b3qg+4CerYqU",
+	"xFHU3nIhrzDLlD6wAI/tmYI3aw6/CDaL3mOCkZUbIfm35DHwUeC5SQ00DHAGNFXvu0GnfWogMNZpye+3",
+	"yHUfgYt/yQ/jS+A9PSBruFZhtEJcUWk4Y+k/U6bBQhFQIKDFMmFGFqByBp/pyLMSOlCCzEgFJLq56yyD",
+	"vrlk8Rm8BfXf7TlMiX0O/ZjUEvUXUP/r4x+/s5/JZfpGFQVk9hp2/OHnN+y7H17/5YSpToIa58gzqwIu",
+	"OJS49hqAHQ/6dkYvL1oXFxdXLM0wcpficqc45ZTlCssT7LhGJxQgeK+ENIl0/loMFeATUPMulLwVZpCD",
+	"5wEouMG/Wy6pRQ6Kgt2C6oEpRzH1q3di80T2lUYMbTGtqE7il7cfmVGq0NguR/VJow7C4UCCttvgcbXP",
+	"+Ih7cA+CtX4LLy5K7PAntjWC2Oriyd5zkRiwa92mKKJFYcKe3WTuvDXx4LXFg7U7CV640MnYUi/s+Z2n",
+	"64VUhE14A24Q0+d3kE5kUyi1jUIpu2GeRvDMzmRHYTNcxBk6O+77Rl9vyqOmtIjWokYN4MF7Aavg/Iv9",
+	"3+PaQS8P9n8idMVNDrjVTCul3pNyo1LpQG86ZAYaaehdOkIq5IMWpTMKEBxRcZWK/BiiAGmKEbvlWDVc",
+	"skJp0IxnGWh9+O0Q8SVuAY4/4sZ53pVQe+Qu8KVTs8Cg9eRj4S7+fSDh7p2e0IutqSyNorKT3swzQWDJ",
+	"6q6N23OyylmpWXW7N9LWUBKWyEenJn4AuxpbBIvdF4QtbYBdNAZY0wXv8ArH6Givx3w776n71Xs/Lw/v",
+	"4UDcAfSp0OLtjy0XY3H1E1R14UIHV2xoob3L+32QkDveCheToNAy+qpqVMTW/AtXdFR5xqIWTJWsqMxF",
+	"3lMWjO3NNZp1RE4cmZqJrJmZQrsLqRsH5fGDzC1SC3kvDKKItzKp/mKOOZrImj2al6rfd3+6oApmGw1F",
+	"TsJQlM7stKOpgkNnbKr4pEZHY3rzuFcUmLZLsh8y9NHNZxO5bNH1sgL2nbp/XuLVT3jvRWyLSTVkk1v+",
+	"hW6EbyN818MrRaH4SWq/5cWxUdndgeVY/KqGrId+k4kKTGGgh4IfeNYNlZq8BCYkFTK2mNB6ADkOtAQj",
+	"Sl+wCNKUI9aHMpGBktKgnPJ3bbH2KNz07Y+L5ndkamAXy1eOJzKMMmqOO6uKbyALlLP1eaa+CvMmFGGm",
+	"mKMs96SM7jHZDfY1/Qb3UGw8x8E+6T29zwMtTK8Wa6HMBPtrVuDaNlkIq+bN2uM8loaA69qHcgqn35/+",
+	"gC6GxecIDgec9dYi7PVWEYNev1AjAKz+JmukVrpBcDwPSxM5k4RjGpKyY+r6bT/AUjL8+KQB2BrAvsVt",
+	"to/4Goa3LGPIRygFL37Hav1DhnM798XRHI9AA+brSymrVnUGim8tuQwJ0nO4Fxk2fvYJBg6ZWMW/4em5",
+	"/TTGGDjoFi1KRyyxuPYqkQjTCOOcpTjrGyFTrF5DJgfNRxZghl2FAx12QZ6x4+uI0aJijsDLyZ9GkCxk",
+	"Iit214ob5Oykxm3e8i6qFC/7d/GPNMirjoAiby3Gdi5CSCZuCNYKlpK9StA1daB3vrM2z1mw5OxHGrHE",
+	"UX9MI0xXshrzGf36hn49h0wd34iTjNy4hyTSEYwcu7foM+KIcEYYZoYiswJ6UemVyNni62pHDXYfI+5W",
+	"ddMlcnUyj4fzERO5VoceQb98IsmINJld5SP6p2srQ2Y47QinIq+d4zdyPEDiHuSzT/t5YlmHHyvRzoR8",
+	"rI12/sX+7/AIO/zmDy3Zh11VACsgv0XNIbLlLlH6BwIww4QM/jMrlxSWrLeYUcquK5K9J1KV3rHGPPMX",
+	"KQ+rUYXgWGOmEKJYRHHpqEIa4y6kZ3kDYtNyBLf+loyhX4liZB6Sh80c6Egag+gxeVgBKccXdm2oeY44",
+	"skPCkSvG5/MHopfJgtB0L5OHKArbEwT9ymVeafo+5kCRmsoTNha3cKGITJU5gvE0hMVxI4oi0o0RkHjA",
+	"t7YbgbF3jmH/0eArIA332D5/6B6D8wrWIjeJVNLaihFLJLapOmlVOevI4Hj/QAUT3TC2vKxNSOMIJI6L",
+	"2zR7DtorkKOQbZLIjRgnVbJBItdgnLy1W2XbsmVvrJn67HeVgBBWf64YrBL9GtvlwG2XeWIat2RdUNeF",
+	"zPrkNOny2xDUQS67f9aS3lYXzOyDnQGGnjTrCMkLrKsSJpFOMvFIR3ihKaMt5yOUcmQzEfeMrMtUKO99",
+	"N69bpfIW65Sq516JKumvWSGwY84Khc7LRLZLdQfSuWlPWjV9gByCREJWc8U+qAdUNhgJj/X4D/dT2C5D",
+	"3EvpiGstPo7EKY5/gfR4+26erUAdm34jURuJunOJSnuyJlLXKkMHpXxixm4lFL29Cj3q94ixSpduZxRr",
+	"Q0i6u+VC1gUcSkkych0FZmTsBkLOmIDzsuL4iYJ2weKl1H505aNZy7o8X9pqlt5WFoYNuWb0AiFnkXOz",
+	"B5zYLKzUWtk4HmLThXvkZLJrNE1MJ7KxiffOJv6AW+IJyvCKw/QovKOjyyOPyAuL+Hh1tsRs2oj0RqTX",
+	"RPqglBNWMuW8ryTbiXp0K3SnH+lZdcy/RFc8RQN5aW28Dho93tQUJTWu8ZhorcaBNKLwXZYrztb8jLlH",
+	"WOybSqtKvCRoIluAPNtrxqpNkJK4BWqIU5tSpM0zobjN9ljWVCOyOzC7yCB3GX8TiW/2g9QNK2VOo7yK",
+	"u+MvlMCQyGnNG1vBGCD48/HfZbhX7QDd+BI5ZvnQ3Ou55IefAv7JbZLN6qz0lGXTuOmqT6M+HGgSN01g",
+	"kQxut+madpEbyuU2YZt7HPUbfyMNI9mxS8TuaSjuQZ+0XDeSiiLAxQxOc9B3LON93haFMKO6Noi3cT0L",
+	"x3AXMbfFUqfgQX7THoVmfomUytq4J1d1EJYA+QwYDhlh9MVY/0P3oc9PTj+dXlxcvHz1Teo6VuLJZqnq",
+	"g3S9Cn1MBOdnFU7fpbBKis6hX6gRppj7DGftuResiimgyHWK6i0C86gPLzRlg2t2rAESmf7y0ydmZSAN",
+	"8NT+RqcnjqwhLYS80ylxLGATyDaMr+Nkc8k7ffav//yvWltOzzU9v8skH9GTYgbvWS0TE0k9E0ez+iS6",
+	"FY8aJdrFdRp60ydxNYn3Rx8kHfynkV1dzWdHCdZuMWdYG24PN7ZG452ZJ67tLmbc7ZapInohQ+f8C/1j",
+	"N4nYW7N5/vSd95yBc+l4d8hH4/qVDXGWueOfXTDt2nWsH8u79qcYE68rsruDT5Deihz45HbkNuyM+Sgc",
+	"tWxsGjXuMqN6jTB3jl1UlndCh5L8GUbImE96DByvAookklDwFgx7ffHN2Swfd+yZiW0ddx0zSiGc/Ix4",
+	"k/a4NlDe5NzwG0K11K2a62cD3jIZsnteDJzl4AwDru+oDFbVudha1bTLQREcOsDuobTvi2VdyO4szA36",
+	"OTekaQe8PE79P2/c71NMGhuTDP5eUXOcEnh+OdEpUhgH2PkJFpxhB8qSS82xQUkiw2Bp5i+0i5NT+3rE",
+	"crw+rEiVp53BZTASqNEOGmBTHePU3l9PhXlrTJ0x6idUglbFPaStaEx4XaFVIt23eVhTb5WW9eb0hxeH",
+	"XpRAlZqKboLf7dq+wHd4JH7khr/Bt741sbV7urep899Rolhj7jQsb5tmeZunQeBZwCRlexxOrYT0YsBx",
+	"QkyJGD1Gv9Ba3Mqno2CkNCGg5CjunLLOq/fQoF1FFuaJe+mTyNh/GPyFV9SVzqozbQ3SMIMZcpHo9Mlu",
+	"mO9F1HJns/o9kxmWFUpbWw2v3xNpuveyE1/3li29PRCZ0bQbSdlIyucoKfEIVGaNUWNwvx4Bmalez458",
+	"CYfjtaY6ITDGM2tHmF5vG+vEXSwrNQDzyGdFEeirulfPJxHn6qlkJ7zxi7w/CL6HaQZulRbJNvC7ts7x",
+	"0aQbPC7dIDhqsmq/binboD9oFyJjJaAraOVsg/ptiPChBjVT8wmojG56QsE1i+45Yu3RtNyA4CPyRkzw",
+	"Hl2hX8xdFZ5qsTyRDtiHXBii16//qD9ACjpfhsL6pbqlxIJrWZ+Vvf9YOAZde1MgEdHMv1/7yDG1fLpG",
+	"fBDK+vQofiLXXHARafX23iuq9Xlew7x9Uu23E/gfX4Gdhv/9W5iVc+yOS1Ns8VyKLSzUo8LtYwol4zmm",
+	"QdWAd70q+PkX96/l4v+z1fFJQVFh4Ws7v7ra/UQC4vsHqbVxbSeUvhiiNQrzowLhQY3qrDkq3i+FoiE9",
+	"Fb/1Bwz9Qu6pSYOpEYocGs/xej3HHz0evveb6fm4jyfm3viQGx/yM/Qhv3EJNhXc9iswWIOcKkH1Yano",
+	"6sIuoXEP0CyBZm3wSqAtWS1yzULejy8aUaDJ42IU1ivgAMR4uQcmM7mvZa6GjHcMNcscch1lEx2/fM1y",
+	"PtKsPWLurZ9csYIbKGeIkEt6KsfcsEbgLUViobZVHLFPsi6ediPmGjH3DMUcHQF0AdfQfD1CjkoDn44p",
+	"hm1eqdyxx7OukECMVCDZv/7v/2NC3vhIA/7twhM3St4EuWo/D2tt/yADDbE7kUjLET1jhDm27FZZmRou",
+	"U6W7ytHqT3mMl8PRkM6mCW3hpTHkUYo0bYogI4iAq0rrjaI2rSjOJBU2f55jjBLHVhfC6oUePrwo1LCR",
+	"1gtJa1JN47L6ZySzJyffSO5Gcj9Dyf1O3UM9xckX6HlImCnALXSf90BrfgsrU8Qs38juJyxVdM9FMdBX",
+	"peEFpsBipqwqkU5RY1EiyJwdC3kvDB5Pa9aKW3kqJMM6/Rb713/+14nPYkmka1WTOi6rlCkJGmWjb4zn",
+	"abG4MdDrmxZLde23vAQXwGZDVd6hnWmHlSKUazaEEhjPMuhbpHaJCXYtUU2xP7cr4MSHfz7E/FyOIpod",
+	"c/bt58+UF3FCrXK49ITSbnj6iqUF1+YGylKVKdPWFh52kdPGrSGmm+D2bbFhV2RdfFtdVeTY8g4XK5FG",
+	"3QE27HG5YbqrhvKMpf9GG+WvfryF0NgGiBtn/NuBSJT/G2HwqgRgIldID3vHRfHO7+Fl5Z+9eFlGmkpm",
+	"HigjTbRiiySKeYDY80jX5qi4MLUrnHE1MG31OYJVu5wzMPX8i/uXY/0tRyuT/i4Ps++IkJfRuQ54mw/A",
+	"E+86kOuUoLtMwxjqIGcuTtbBIEIx5lNxnUhHhTsshYUH5NDniMhMYGUjQhC/Bwaf+3WCXHZcAqI6EuwG",
+	"YPc0Jy1kwfcVnOTFK9Stw3sk8K8HwvggF8b+5AGjIwgcXnH9d5z1oko2xPXDGfghU9W8/dgdPHYcjCP7",
+	"wxdWQt2BPMGlgJIjXa0WMoODZzv8YLdrBBUrYes7v/23hmizFHH/9qMWj4Ht0p6GZ5+PtDn8xJ00AUSz",
+	"ERSWydyRI1Y7VK7iOrhp6M+KwYNKq7VHqFwxqYaTrBjkbgGjA8UqFT1T3YDuij52DOEZEmSVanDbncoS",
+	"InkProjTyj2YZ5kaSDPRpfmF9nEVq+GqRKbYe/SsX/DM8Xh3OmBRCamlEIfoJzd+c3E6+EqGkVAn57P/",
+	"lobHh4tntPVQkjDOecF6nu7QY4N2no4p3pWTtWDeQ4iVyHn5S+/svloBZ2KWa1/jb9/d0eXRddYD9kuv",
+	"/etR66h6/fjLEuycbrg5ujx6dfHq29OLb04vXn+6+OHy5beXFxf/56hV3U3YEWYDfXPx8oeXr/K/wOm3",
+	"7e/46XfZN3D6Q+flxek37ZedV/x19m3+FzsJ/H0Peu73312cvnqVvT79jv9wcdp+mX97epH9AN93vuN/",
+	"aX+b20krO/wj1BKOWkdaGLgRuT1f9jA6B+wRORaPWkfIbzAx9m8/vXx9efHq8puXdux229O4B7qsjeOb",
+	"0+8637885a/a35zSiL/rfH/xw8uj1pFjPzi6fPW1dVS9ZDzogQq4BG7H7De8/xs5Zdy/q6We8omfZaU9",
+	"+B9Fn/S4JJzRUHSO/tE66pdCZqLPi9prXunFLLEgd0LSFVhvVE3iZtk33APTVfYa1IZurAKCm53nN/ZU",
+	"H112eKGh5V0FdH8NfmLfvT59mb3KT7+Dbzqn3/PX7dNvs7/k38H3nR/4RduKABzigvsarKKL+43/D571",
+	"4MyfoOUXqFAZx72bw+mPPx21jvzByzn7Td2DBcCjxfdwPM6vCzPUv5upOTiBcqimzDzfkZWmvMfexrIY",
+	"Ykl8Xge8/mAhofymXoqG1daorTuDw40nslIqqpQX2n9tRZaXrcGp5Tgw7Y1f6EgaayRQGWfNuqKyFNTR",
+	"mTZ8RE/SvEf6eez190ZCkO9xs8romdiajMIzSs5v7JFIPxWs9OYSvUZao+3gXTVCs7YdAUZpTDyn/TEh",
+	"1pxWNxQm676rdtaGMtjGHrOrvlLu8M1Al7DZm8KIRxZGPB41Z+IkbaVxA6A3iqEq2AGLgOky3vZl0PRT",
+	"jKMOpaKnooOHPg3B+3r95xVLs0FZgjQp6/Hyrmqd5EoIJ+e7a60fncCjd9HabtLTED1olvP0U22b6MPS",
+	"HOYXuPZG8cxm7/Q+13qoynx1pcExSodS/Tkbn/2uYkXBWuVByl6ioT/QhsT4oJTUjoyzzqAonF/xeMq2",
+	"PLnCK7yDlZqwgNGYdOE6odS0Fj9lHHnVqsV/7WJyNGR9xq5rs3uhExluIKgaKX3/x0fitba74hx/HhaW",
+	"6kkr0U7ayxD4HfpL/c/QsalkONQ34Xp/RankLcbbKFuBuR/aI7+xcE+sTiRyHWn67/1+21gyvH/CUlrE",
+	"68mNT3kLey/l91AGUw2hY7rqjcIen4FCEoZraHsyHmTxVL8TfBsuRSyRx6YLIyR8dLHm2BsIQ824Yemc",
+	"9Dn7G+dKo0A5L43ICiD/Y79U9yIn8R56kYQ7vfApbcNSGWgxu3/zQYE+Q9BMyKwY5JC3Ehm3mGDtEVXo",
+	"6y4zogdnLI2cI2nUQtENJRD0+2p9bjbc5emRMeJrN+5H5EcdaKzXzXyROK9/uc8pzvsgowfERzBCmt8t",
+	"uixD5LFy57dP1bnDlA3tWS604aUJb8/xfweeW1WO9wux5z+RKR/kAmQGZ9EZ16nrVp46HLjhhkIBUg2J",
+	"q7aAjmFqYK5QdTKDEhArAsRoJow9f9XBDVTo/omuwUdEs4HIEXI/4bPQZnNKxyF1E32DHtjrsO2WQ61t",
+	"8U/Q8HZEO+EXZ4YB5o/M08+8bHgnYo92KZCjIbx/B4KV3jQJ4pHCeP7FXef4I3IowMBG8X0rDt7VkehH",
+	"XIFVkejar+Y0LWeKdURPyxtShRW3P60fWilzdJbtmkSHsMt/AbORLX6xZXHXlBfsgsVk/mnrYx3MJkXI",
+	"z9T0wqvoGOlk1HbIjgyQxSgoRLFDAh9G3gIXH52w7KvmGZfkfLHHCxOavFovdHU4t3rYF67BYouWYC3t",
+	"Xfg7piCsATt2X1FVm8qOgqWNUr9ikLWpjppP3zEPop3+j7mUj3YZ18A6OHDo3tjAU4ayXp6VSutaJLb0",
+	"P4kcOVF0FrPs0WmC0dhCyVv7nac/zVTPOS4uWeqqevSg3ROGYJcIOIhCg7m+RTgyJmRbfW5VH+hE+ptS",
+	"nCiHTNgVvgo3zpTsiLJnb1xdFoZiFGsD6wyKjijW2PhnrV7hP+yQ30qq5lgOuPHSZQuH8CLvUT5QfzLO",
+	"YRFvMu2HgyKX3lwG/Kf6QYsg6A8CnTEQOv+C/ydmSzxmK9cNzcalN3RnbIHiQcKNEn3BVJ2DuOA8nkzh",
+	"Qx0TJumlRABAWNKHUivJhl2VSLwR5GcTTc8q0BlyjbiSY3wKg3tcZmDxgmENDTs2Q+Xi5G4dsF5D5oks",
+	"4T8gM163oxty4xqf2Y+GWCyFT0NHLSbzR4ORHG827Co/iJOr+c1XAmsBPu2FRhwHV02JxAWbAroZOXvL",
+	"9jFbNIsPvfgP+6jpjeAOXg1Ag828jDJbZeovnNuLD/tdmVir/bppkJylw7qt2miwB5smOAvl3YFAoHSH",
+	"YmGYJ01pAyj/DpP4OAvqmod4r5pdshwKcQ+lK4MkrOuXcEo/xAqiqtjS1wxZBdEVDREtDJIjIwsOyYi5",
+	"xZhuhUiXtXKAQDQM0iJxhW4dTGKCSDyoaAJs+/WWuwXen3HmDe42uNvg7iich5Vgl7TIDcDuB7zxVN0a",
+	"8bUErpWMakC8jw1vhRSamKdqIZdU7NDLuNKy2TqU7GcEnPRStg2ci3JQhrHtyPfaoOezRE/aeIugZ79U",
+	"+SAza3aRTtS3AGZr4JNCVj9m0iYy44YX6nYAE23yLhHybgvV5gXSSXVUIRR5KGqZca6Czz+hxQayAK1Z",
+	"B/1xe+qpfO9XflnU+gUXZHFfo3vQ8k7Ka6wqWsKpyQ3cqnK09NA+Ai+z7sH5Td3oF/Gc+q35vPmW+tWW",
+	"93gUTsFW8m6v81yjIYwP9V3pJhBGlc49WsuZb0VXIuNGLUc+kRpAn7GUFyXwfHSDma860t0+/u3vGKDh",
+	"dyDZsbiVqsQAD8e+0lG3aTmWq+/qjudl2FodUGhmj5G435jHMpETs3ugzdxSibiJXKrN3CMTcd3O29dE",
+	"3Nogd5SO65dohv7oD0OTjvvk0nHrPlDcihX6TYfvMYXy/Iv713Jd2xY0xfc/9XBVeHnvV20russDR7sx",
+	"CeWGzxZ1TJt7sLaRbfgmqn7uUOYhahm8tHsBNEhzxVJuTCnaAwM6RX5bntElPcaL4oxdY5my5D2w6ki/",
+	"FBkksgSedUGzYOZpH9K98vkldwB94qbF5Eak1cWbE2291anQErlkSIaUogqlnePMK2TEr+vsQv+sFkNP",
+	"GV5eSVPUneZpanYapK0lEtW1rfrTZqpYj8yMXENVNqUTrgHa9iUzchX96qLRrxqi+QNKpZze+mxVXe68",
+	"gtPlQyyrlMoGLrH5UB+kCcot5EkXhkSLMGfsRz9qSjZKpPD9WPxtPQGItTyFvL1igxghnD/ACyKLDClr",
+	"WwM+NKM/jMqvMVl42PppA43b01SrrbMgemCO3/bZOkJ+dkSrUSMdGk+/9uzfoiTY8TRFZqA3Vc75yNAB",
+	"rtTSJxev+qCKJTz6eMnyvRT2yEePMyB6r0X89LWN0pBmRL772spE55724sa99+wPWYx8RzfkA4ZEuj+n",
+	"Un2RWYueK+2pNcIE6EAKe3jrGc/CWuNKwinxYEQ9aZhRiUzPMyW1KuCcWsX8G7KQ/vVf//lfaYvhAUdn",
+	"/XfY3PSKlZAD9Ki2jh0j91cix8i/kK3sFLvenNPv0xPmkVZH9ITzeiQgb9hUc5bX5o3dePBSqghkx3bD",
+	"8NLesxaPaAII8zD4Le6d1VB4S+GDaIg7Ch5EyDtLi5MwrG3PJn7wHOg8aGuOIdMUiRKrkedf8H9riCU8",
+	"Wa6DRyiFmzbmFoCCZwEDe0148NBx3HQYoqbhZb7E1yl5yGbK74Bp1QMsDsNP52h+iwQ0qA+VfTzD/i26",
+	"KpLzFK7UVdBJ6LNEPqCDTc18RUVMGDZUgyJnOfSUIS2m4NoE3nk7oT1ih1812JDIdWlZ5KF/JKztS6Bh",
+	"eU1sZ/DbONWaeMOmqRvGiLJD0BgbHi2qCp67LlUbj0PURJN7aCSbZkuhijWeZVwyqRjSO5ToWWBCUhcx",
+	"TyDOQFKpCLYnk2gO19ri2mPZx8aNQt6uKIx8i7IJ2UNLEHdM8VPNmTPaD77/4Y80oaejKjdYvV89Eufy",
+	"+HngWM3wPQe5fbCjZy6Edb8BlsYFzHAb1CEdNeRkxxbaVJFXmIe8ZiBzyE8e9HDObQSLT4v7O/mRHDxq",
+	"/SQb0GpAazeg9ZN8FGZRU+jtYpZrRB0w64WOG1LPBrCfXAyISxdgChhGfoLoJlYbc820i9zRf6m+DqrZ",
+	"OJAl8hFI5nVGN6hLatZ9p93vYw0xka7ftos2sdnBpvTkCXSzti+aEC68m8YD2uDiFnDxgwOZcUNWxBtx",
+	"Bkgakd2BOTWjPqyhm43HRELIsRDGsQ9unFDP+6iKzIeCUxqOTn2r6mC5tgeiMBZacKTsGP45EP0eSHOT",
+	"8x6/hRYrQRpe3JC3tkUZeDeFkHCTcwPYv/NeiQxucKcJJVuJ7HFtoLQ/4OHCW5BQiuwk6n8TE7yzEm6F",
+	"NkRno1VpAaI9QqfBukBsovG1a2GXyFXR6TehzSdc2k/4ojeILtVjZuW4UNchetP4Op9k61u7aWmvWv2A",
+	"trVvmy5KFweIziWtmx4/mcsfSp9CxjSU9yKD0xz0Hct4n7dFIcxoTHsZO8NX0amcksrm5zHGLMqOA7Po",
+	"ST2ljQhFgc2mEm0lMuoHL0rWFVYhH13ZY+VeV+isT01x7fP6ILElb79UtyVo3Qq3Vk7N8aM7QfqSgbSw",
+	"0lVFrllXDVnPopF/Lz3u229SpgYV61sEZcCzrsvA28v8O3ol/3sAg+XpoenaZXPqqhMeXVPfm3/Djl4x",
+	"z+wL7Rf7DJuoH10e/XMA5ajqxh33S1+UAKpqn2XP6fRRYINmv2+1a/KI1dZCTyg60wbmLoKFRxW0uGWH",
+	"JFVb5SPqN+lyvN2z01mDG0h/g9rwLPIcXR61lSqASxrJIaVKxrv6gTRJu5j/tD+clUvr46l9JJvDg9wk",
+	"UwYZ5aQEs1IiHFJa0HnSCWXD+Rf7v21GP4j6qjPQUGOEtTg91p9s2OUGOf9IqNQ6uccdVEXUNPWBsLlv",
+	"0u6preOwBTU6UJ2o/cFTiVD8Xa9AZ/V3HbFZbQgkcGAzLFh8T03P843YojMiCbjkeAyHXShj9LAvajZ2",
+	"bCmWMC0uUMEHhgQOIbuOnKDNmXxG1U7B7z3QNX93OFZ4o/Leb4PJlS+hAyX20qHfseP0VrFyINnZueNd",
+	"tSPs0LfpidU2B2VxdHnUNaZ/eX7+8tV3ZxdnF2cvL7+/+P4Ct5AbxZfpFXG+2ikYkzwjNazlhG4Oxnm4",
+	"vUlciA5kI9dkyqm3XsHXU4yM69i46KvS8IJpMNYG1NEtfiZvysN3QAqBq1hTQNBpAyuswksqurZ2K2md",
+	"veghH4WZ+gRcDVD9AhBkIv1kosjL3iG647uoDf7kfdHHbNEj3Bx7zvvbX7nWTFgYEkju0uCBrzyD2lWP",
+	"pNGjKwf2tEf/puTtaSHuIW9hnQTuzXpqiOdTrpayVWlQ1Y4oCjXU4yt5XfXWn/b09zTfcQdEdAM6FdNM",
+	"rxGNrMezrpB22Ynfn+vgOrWvIx6LEyWzXmy1zek1XFaCqJJNzr8y7KoQf3ZcX65+J95G6Jyd/jTkaFUD",
+	"gw0T3KmJO3OreyhLkTuHk7/AQK9f8LGtxUWxwJQ8BVnLk5LZh1ojKii41S1DxeUDh4yoEUUG9CoqKrpw",
+	"pz86nenv709Mma22jz2b6ORtMW4wTYluHKOHL8iecrs30cpRsbZf02gNop4a8RCJt3Lynh/FrcQKK0la",
+	"ycAgdbkGFmS4ZhIgZ1KxNvDSmifqDmSLwWc8qoW6tVdFW7BSPuwzpr81qxeF5XVAW4OS+fPXg7592d4l",
+	"4bEpU71ecA2aSVMRbcToMd5GnD5Gz+vOAq37JcvhHrdCFwqf7VUBpNB6QJhr363dxmoEDixLMINSUsze",
+	"Pf1Pf9tpW9C3lXedrUlYUC2ua3HdqtKtg6cfc9DspxP976PnYo+nyUf+Crww3Rb26bdgo1usB6YUmV9O",
+	"oVmusoFd4ZbdKVrkgAgdI/EfYdscff3H1/8fAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
