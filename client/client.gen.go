@@ -4907,10 +4907,12 @@ type ClientInterface interface {
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 	// customer user asking for another customer gets 404.
 	//
-	// Lists customers oldest first; a customer user sees only its own.
+	// Lists customers oldest first; a customer user sees only its own, or with `parent_id` of its own
+	// customer or one of its sub-customers that one's active sub-customers (another `parent_id` is
+	// 404).
 	//
-	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
-	// unexpected `internal` (500).
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
 	//
 	// Corresponds with GET /v1/customers (the `ListCustomers` operationId).
 	ListCustomers(ctx context.Context, params *ListCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -4961,6 +4963,9 @@ type ClientInterface interface {
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 	// customer user asking for another customer gets 404.
+	//
+	// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+	// read only; a sibling's or the parent's answer 404.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404); anything unexpected `internal` (500).
@@ -5957,6 +5962,9 @@ type ClientInterface interface {
 	// feature per site with longitude before latitude, and a null geometry for a site without a
 	// position, so that GIS tools can open it as it is.
 	//
+	// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+	// read only; a sibling's or the parent's answer 404.
+	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404); anything unexpected `internal` (500).
 	//
@@ -6016,6 +6024,9 @@ type ClientInterface interface {
 	// customer user asking for another customer gets 404.
 	//
 	// A customer user limited to some sites gets 404 for any other.
+	//
+	// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+	// read only; a sibling's or the parent's answer 404.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404); anything unexpected `internal` (500).
@@ -7971,10 +7982,12 @@ func (c *RawClient) SignInStaffWithPassword(ctx context.Context, body SignInStaf
 // **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 // customer user asking for another customer gets 404.
 //
-// Lists customers oldest first; a customer user sees only its own.
+// Lists customers oldest first; a customer user sees only its own, or with `parent_id` of its own
+// customer or one of its sub-customers that one's active sub-customers (another `parent_id` is
+// 404).
 //
-// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
-// unexpected `internal` (500).
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
 //
 // Corresponds with GET /v1/customers (the `ListCustomers` operationId).
 func (c *RawClient) ListCustomers(ctx context.Context, params *ListCustomersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -8055,6 +8068,9 @@ func (c *RawClient) CreateCustomer(ctx context.Context, params *CreateCustomerPa
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 // customer user asking for another customer gets 404.
+//
+// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+// read only; a sibling's or the parent's answer 404.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404); anything unexpected `internal` (500).
@@ -9641,6 +9657,9 @@ func (c *RawClient) ReactivateCustomer(ctx context.Context, customerId CustomerI
 // feature per site with longitude before latitude, and a null geometry for a site without a
 // position, so that GIS tools can open it as it is.
 //
+// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+// read only; a sibling's or the parent's answer 404.
+//
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404); anything unexpected `internal` (500).
 //
@@ -9740,6 +9759,9 @@ func (c *RawClient) DeleteSite(ctx context.Context, customerId CustomerId, siteI
 // customer user asking for another customer gets 404.
 //
 // A customer user limited to some sites gets 404 for any other.
+//
+// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+// read only; a sibling's or the parent's answer 404.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404); anything unexpected `internal` (500).
@@ -18665,10 +18687,12 @@ type ClientWithResponsesInterface interface {
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 	// customer user asking for another customer gets 404.
 	//
-	// Lists customers oldest first; a customer user sees only its own.
+	// Lists customers oldest first; a customer user sees only its own, or with `parent_id` of its own
+	// customer or one of its sub-customers that one's active sub-customers (another `parent_id` is
+	// 404).
 	//
-	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
-	// unexpected `internal` (500).
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -18721,6 +18745,9 @@ type ClientWithResponsesInterface interface {
 	//
 	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 	// customer user asking for another customer gets 404.
+	//
+	// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+	// read only; a sibling's or the parent's answer 404.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404); anything unexpected `internal` (500).
@@ -19771,6 +19798,9 @@ type ClientWithResponsesInterface interface {
 	// feature per site with longitude before latitude, and a null geometry for a site without a
 	// position, so that GIS tools can open it as it is.
 	//
+	// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+	// read only; a sibling's or the parent's answer 404.
+	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404); anything unexpected `internal` (500).
 	//
@@ -19834,6 +19864,9 @@ type ClientWithResponsesInterface interface {
 	// customer user asking for another customer gets 404.
 	//
 	// A customer user limited to some sites gets 404 for any other.
+	//
+	// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+	// read only; a sibling's or the parent's answer 404.
 	//
 	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 	// (404); anything unexpected `internal` (500).
@@ -22356,6 +22389,8 @@ type ListCustomersResponse struct {
 	ApplicationproblemJSON401 *Unauthorized
 	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
 	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
 	ApplicationproblemJSONDefault *Problem
 }
@@ -22378,6 +22413,11 @@ func (r ListCustomersResponse) GetApplicationproblemJSON401() *Unauthorized {
 // GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r ListCustomersResponse) GetApplicationproblemJSON403() *Forbidden {
 	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListCustomersResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
 }
 
 // GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
@@ -31752,10 +31792,12 @@ func (c *ClientWithResponses) SignInStaffWithPasswordWithResponse(ctx context.Co
 // **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 // customer user asking for another customer gets 404.
 //
-// Lists customers oldest first; a customer user sees only its own.
+// Lists customers oldest first; a customer user sees only its own, or with `parent_id` of its own
+// customer or one of its sub-customers that one's active sub-customers (another `parent_id` is
+// 404).
 //
-// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
-// unexpected `internal` (500).
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -31826,6 +31868,9 @@ func (c *ClientWithResponses) CreateCustomerWithResponse(ctx context.Context, pa
 //
 // **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role); a
 // customer user asking for another customer gets 404.
+//
+// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+// read only; a sibling's or the parent's answer 404.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404); anything unexpected `internal` (500).
@@ -33230,6 +33275,9 @@ func (c *ClientWithResponses) ReactivateCustomerWithResponse(ctx context.Context
 // feature per site with longitude before latitude, and a null geometry for a site without a
 // position, so that GIS tools can open it as it is.
 //
+// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+// read only; a sibling's or the parent's answer 404.
+//
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404); anything unexpected `internal` (500).
 //
@@ -33317,6 +33365,9 @@ func (c *ClientWithResponses) DeleteSiteWithResponse(ctx context.Context, custom
 // customer user asking for another customer gets 404.
 //
 // A customer user limited to some sites gets 404 for any other.
+//
+// A primary customer's users (any role) may also read its sub-customers', at any depth below it,
+// read only; a sibling's or the parent's answer 404.
 //
 // **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
 // (404); anything unexpected `internal` (500).
@@ -36153,6 +36204,13 @@ func ParseListCustomersResponse(rsp *http.Response) (*ListCustomersResponse, err
 			return nil, err
 		}
 		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
 		var dest Problem

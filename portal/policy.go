@@ -85,17 +85,25 @@ type Rule struct {
 	// ServiceDesk flag, or an API key. An admin or owner without the flag
 	// does not work tickets, as in the Equipme seed.
 	ServiceDesk bool
+	// SubCustomers lets a user of a primary customer do the action, with
+	// the role it holds there, on the primary's sub-customers at any depth
+	// below it, never on a sibling or a parent: the field-service seed's
+	// head office that sees its branches' sites and the work done there.
+	// Only reading actions have it, so such a user changes nothing of a
+	// sub-customer unless it is a member of that one too. A user whose
+	// membership is limited to some sites sees no sub-customer's sites.
+	SubCustomers bool
 }
 
 // policy is the one authorization table. Anything not in it is denied.
 var policy = map[Action]Rule{
 	ActCustomerCreate:   {Staff: identity.StaffAdmin},
-	ActCustomerRead:     {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActCustomerRead:     {Staff: identity.StaffAgent, User: customer.RoleViewer, SubCustomers: true},
 	ActCustomerUpdate:   {Staff: identity.StaffAdmin},
 	ActCustomerStatus:   {Staff: identity.StaffAdmin},
 	ActFeaturesRead:     {Staff: identity.StaffAgent, User: customer.RoleViewer},
 	ActFeaturesUpdate:   {Staff: identity.StaffAdmin},
-	ActSiteRead:         {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActSiteRead:         {Staff: identity.StaffAgent, User: customer.RoleViewer, SubCustomers: true},
 	ActSiteManage:       {Staff: identity.StaffAgent},
 	ActMembershipRead:   {Staff: identity.StaffAgent, User: customer.RoleAdmin},
 	ActMembershipAdd:    {Staff: identity.StaffAgent},
@@ -248,7 +256,8 @@ func (p *Portal) authorize(ctx context.Context, r storage.Repos, act Action, cid
 }
 
 func (p *Portal) authorizeUser(ctx context.Context, r storage.Repos, who identity.Principal, rule Rule, cid customer.ID, sid customer.SiteID) (access, error) {
-	if cid != "" && cid != who.CustomerID {
+	below := cid != "" && cid != who.CustomerID
+	if below && !rule.SubCustomers {
 		return access{}, errCustomerNotFound(cid)
 	}
 	// In a snapshot shared with Authenticate, the standing it read there is
@@ -273,10 +282,44 @@ func (p *Portal) authorizeUser(ctx context.Context, r storage.Repos, who identit
 	if err := userPermits(who, rule, m, c); err != nil {
 		return access{}, err
 	}
+	if below {
+		if err := subCustomerOf(ctx, r, c.ID, cid); err != nil {
+			return access{}, err
+		}
+	}
 	if sid != "" && !m.CoversSite(sid) {
 		return access{}, errSiteNotFound(sid)
 	}
 	return access{who: who, membership: m, person: u, customer: c}, nil
+}
+
+// subCustomerOf returns nil when customer cid is active and lies below
+// customer primary (its child, grandchild, …), and NotFound otherwise,
+// alike for a customer that does not exist: a sibling's or a parent's
+// data is as foreign as any other customer's.
+func subCustomerOf(ctx context.Context, r storage.Repos, primary, cid customer.ID) error {
+	target, err := r.Customers().Get(ctx, cid)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return errCustomerNotFound(cid)
+	case err != nil:
+		return fmt.Errorf("portal: loading customer %s: %w", cid, err)
+	case !target.Active():
+		return errCustomerNotFound(cid)
+	}
+	cur := target
+	for range customer.MaxDepth {
+		switch cur.ParentID {
+		case "":
+			return errCustomerNotFound(cid)
+		case primary:
+			return nil
+		}
+		if cur, err = r.Customers().Get(ctx, cur.ParentID); err != nil {
+			return fmt.Errorf("portal: loading a parent of customer %s: %w", cid, err)
+		}
+	}
+	return errCustomerNotFound(cid)
 }
 
 // staffPermits returns nil when rule lets staff principal who act.
