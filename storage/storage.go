@@ -81,4 +81,7 @@ type Repos interface {
 	Staff() StaffRepo
 	Tickets() TicketRepo
 	News() NewsRepo
+	// Field service (#18).
+	Jobs() JobRepo
+	Visits() VisitRepo
 }
