@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/fieldwork"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/mailer"
@@ -52,6 +53,9 @@ type tenant struct {
 	article                      news.Article      // written by the customer's admin
 	reply                        ticket.Comment    // the service desk's public reply on ticket
 	attachment                   ticket.Attachment // the maintainer's file on ticket
+	// Field service: a job at site, pushed with reference FS-1, and its visit.
+	job   fieldwork.Job
+	visit fieldwork.Visit
 }
 
 type fixture struct {
@@ -306,10 +310,16 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 		var err error
 		tn.c, err = f.p.CreateCustomer(f.owner, portal.CreateCustomerParams{Name: name, Features: customer.FeaturesPatch{
 			AccessLinks: ptr(true), OrderAuthorization: ptr(true), Tickets: ptr(true),
+			Jobs: ptr(true), Visits: ptr(true), Pictures: ptr(true),
 		}})
 		require.NoError(t, err)
 		tn.site = f.createSite(t, tn.c.ID, "HQ")
 		tn.spareSite = f.createSite(t, tn.c.ID, "Spare")
+		tn.job, _, err = f.p.PutJob(f.owner, tn.c.ID, portal.JobParams{SiteID: tn.site.ID, Type: "repair", Title: "Boiler",
+			PlannedAt: f.p.Now(), ExternalRef: "FS-1"})
+		require.NoError(t, err)
+		tn.visit, _, err = f.p.PutVisit(f.owner, tn.c.ID, tn.job.ID, portal.VisitParams{Technician: "Tess", StartedAt: f.p.Now()})
+		require.NoError(t, err)
 		tn.admin = f.addMember(t, tn.c.ID, "admin@"+domain, customer.RoleAdmin)
 		tn.maintainer = f.addMember(t, tn.c.ID, "maintainer@"+domain, customer.RoleMaintainer)
 		tn.viewer = f.addMember(t, tn.c.ID, "viewer@"+domain, customer.RoleViewer)
@@ -752,6 +762,39 @@ var useCases = map[string]useCase{
 	}},
 
 	// Field service (#18): staff move sites between customers.
+	"PutJob": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		_, _, err := f.p.PutJob(ctx, tn.c.ID, portal.JobParams{SiteID: tn.site.ID, Type: "repair", Title: "Pump", PlannedAt: f.p.Now()})
+		return nil, err
+	}},
+	"UpdateJob": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateJob(ctx, tn.c.ID, tn.job.ID, portal.UpdateJobParams{Status: ptr(fieldwork.StatusScheduled)}))
+	}},
+	"GetJob": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetJob(ctx, tn.c.ID, tn.job.ID))
+	}},
+	"ListJobs": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.ListJobs(ctx, tn.c.ID, portal.ListJobsParams{})
+		var ids []customer.ID
+		for _, j := range l.Items {
+			ids = append(ids, j.CustomerID)
+		}
+		return ids, err
+	}},
+	"PutVisit": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		_, _, err := f.p.PutVisit(ctx, tn.c.ID, tn.job.ID, portal.VisitParams{Technician: "Tom", StartedAt: f.p.Now()})
+		return nil, err
+	}},
+	"GetVisit": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.GetVisit(ctx, tn.c.ID, tn.visit.ID))
+	}},
+	"ListVisits": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.ListVisits(ctx, tn.c.ID, portal.ListVisitsParams{})
+		var ids []customer.ID
+		for _, v := range l.Items {
+			ids = append(ids, v.CustomerID)
+		}
+		return ids, err
+	}},
 	"MoveSite": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.MoveSite(ctx, tn.c.ID, tn.spareSite.ID, portal.MoveSiteParams{To: f.elsewhere.ID}))
 	}},
@@ -896,6 +939,11 @@ func (f fixture) snapshot(t *testing.T) []any {
 		atts, err := f.p.ListTicketAttachments(f.owner, tn.c.ID, tn.ticket.ID)
 		require.NoError(t, err)
 		out = append(out, tickets, comments, atts)
+		jobs, err := f.p.ListJobs(f.owner, tn.c.ID, portal.ListJobsParams{Limit: 100})
+		require.NoError(t, err)
+		visits, err := f.p.ListVisits(f.owner, tn.c.ID, portal.ListVisitsParams{Limit: 100})
+		require.NoError(t, err)
+		out = append(out, jobs, visits)
 	}
 	products, err := f.p.ListProducts(f.owner, portal.ListProductsParams{Limit: 100})
 	require.NoError(t, err)

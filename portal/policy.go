@@ -63,7 +63,11 @@ const (
 	ActNewsManage       Action = "news.manage"    // the provider's articles: write, change, delete any
 
 	// Field service (#18).
-	ActSiteMove Action = "site.move" // give a site to another customer
+	ActSiteMove   Action = "site.move"   // give a site to another customer
+	ActJobRead    Action = "job.read"    // a customer's jobs, by date range
+	ActJobWrite   Action = "job.write"   // create, push by external reference, change
+	ActVisitRead  Action = "visit.read"  // a customer's visits, by date range
+	ActVisitWrite Action = "visit.write" // create, push by external reference
 )
 
 // Rule says the least staff role and the least customer role that may do an
@@ -93,6 +97,11 @@ type Rule struct {
 	// sub-customer unless it is a member of that one too. A user whose
 	// membership is limited to some sites sees no sub-customer's sites.
 	SubCustomers bool
+	// LiveView makes Feature a live-view switch: with it off, the
+	// customer's users get NotFound, as for a foreign object, rather than
+	// FeatureDisabled, and so does a primary customer's user when it is off
+	// for the sub-customer asked about.
+	LiveView bool
 }
 
 // policy is the one authorization table. Anything not in it is denied.
@@ -168,6 +177,13 @@ var policy = map[Action]Rule{
 	// Field service (fieldwork.go, sites.go). Sites exist on their own;
 	// staff agents, who keep them, move them between customers.
 	ActSiteMove: {Staff: identity.StaffAgent},
+	// The provider's staff and its field-service system (an API key) push
+	// jobs and visits; the customer's people, and its primary customer's,
+	// read them while the customer's live view is on.
+	ActJobRead:    {Staff: identity.StaffAgent, User: customer.RoleViewer, Feature: customer.FeatureJobs, LiveView: true, SubCustomers: true},
+	ActJobWrite:   {Staff: identity.StaffAgent},
+	ActVisitRead:  {Staff: identity.StaffAgent, User: customer.RoleViewer, Feature: customer.FeatureVisits, LiveView: true, SubCustomers: true},
+	ActVisitWrite: {Staff: identity.StaffAgent},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which
@@ -283,8 +299,12 @@ func (p *Portal) authorizeUser(ctx context.Context, r storage.Repos, who identit
 		return access{}, err
 	}
 	if below {
-		if err := subCustomerOf(ctx, r, c.ID, cid); err != nil {
+		target, err := subCustomerOf(ctx, r, c.ID, cid)
+		if err != nil {
 			return access{}, err
+		}
+		if rule.Feature != "" && !target.Features.On(rule.Feature) {
+			return access{}, errLiveViewOff
 		}
 	}
 	if sid != "" && !m.CoversSite(sid) {
@@ -297,29 +317,29 @@ func (p *Portal) authorizeUser(ctx context.Context, r storage.Repos, who identit
 // customer primary (its child, grandchild, …), and NotFound otherwise,
 // alike for a customer that does not exist: a sibling's or a parent's
 // data is as foreign as any other customer's.
-func subCustomerOf(ctx context.Context, r storage.Repos, primary, cid customer.ID) error {
+func subCustomerOf(ctx context.Context, r storage.Repos, primary, cid customer.ID) (customer.Customer, error) {
 	target, err := r.Customers().Get(ctx, cid)
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return errCustomerNotFound(cid)
+		return target, errCustomerNotFound(cid)
 	case err != nil:
-		return fmt.Errorf("portal: loading customer %s: %w", cid, err)
+		return target, fmt.Errorf("portal: loading customer %s: %w", cid, err)
 	case !target.Active():
-		return errCustomerNotFound(cid)
+		return target, errCustomerNotFound(cid)
 	}
 	cur := target
 	for range customer.MaxDepth {
 		switch cur.ParentID {
 		case "":
-			return errCustomerNotFound(cid)
+			return target, errCustomerNotFound(cid)
 		case primary:
-			return nil
+			return target, nil
 		}
 		if cur, err = r.Customers().Get(ctx, cur.ParentID); err != nil {
-			return fmt.Errorf("portal: loading a parent of customer %s: %w", cid, err)
+			return target, fmt.Errorf("portal: loading a parent of customer %s: %w", cid, err)
 		}
 	}
-	return errCustomerNotFound(cid)
+	return target, errCustomerNotFound(cid)
 }
 
 // staffPermits returns nil when rule lets staff principal who act.
@@ -342,7 +362,14 @@ func userPermits(who identity.Principal, rule Rule, m customer.Membership, c cus
 		return errDenied
 	}
 	if rule.Feature != "" {
+		if rule.LiveView && !c.Features.On(rule.Feature) {
+			return errLiveViewOff
+		}
 		return c.Features.CheckOn(c.ID, rule.Feature)
 	}
 	return nil
 }
+
+// errLiveViewOff is what a customer user gets for a live view its
+// customer does not have: the answer of an object that is not there.
+var errLiveViewOff = portalerr.New(portalerr.NotFound, "not found")

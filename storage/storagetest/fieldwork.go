@@ -72,11 +72,15 @@ func testJobCreateGet(t *testing.T, s storage.Store) {
 	got, err := get(t, s, func(ctx context.Context, r storage.Repos) (fieldwork.Job, error) { return r.Jobs().Get(ctx, j.ID) })
 	require.NoError(t, err)
 	assert.Equal(t, j, got)
-	byRef, err := get(t, s, func(ctx context.Context, r storage.Repos) (fieldwork.Job, error) { return r.Jobs().GetByRef(ctx, c.ID, "FS-1") })
+	byRef, err := get(t, s, func(ctx context.Context, r storage.Repos) (fieldwork.Job, error) {
+		return r.Jobs().GetByRef(ctx, c.ID, "FS-1")
+	})
 	require.NoError(t, err)
 	assert.Equal(t, j, byRef)
 	other := createCustomer(t, s, newCustomer("Globex"))
-	_, err = get(t, s, func(ctx context.Context, r storage.Repos) (fieldwork.Job, error) { return r.Jobs().GetByRef(ctx, other.ID, "FS-1") })
+	_, err = get(t, s, func(ctx context.Context, r storage.Repos) (fieldwork.Job, error) {
+		return r.Jobs().GetByRef(ctx, other.ID, "FS-1")
+	})
 	assertNotFound(t, err, "a reference is the customer's own")
 	_, err = get(t, s, func(ctx context.Context, r storage.Repos) (fieldwork.Job, error) {
 		return r.Jobs().Get(ctx, fieldwork.JobID(newID("job_")))
@@ -158,7 +162,9 @@ func testVisitCreateGetUpdate(t *testing.T, s storage.Store) {
 	got, err := get(t, s, func(ctx context.Context, r storage.Repos) (fieldwork.Visit, error) { return r.Visits().Get(ctx, v.ID) })
 	require.NoError(t, err)
 	assert.Equal(t, v, got, "an open visit: EndedAt stays zero")
-	byRef, err := get(t, s, func(ctx context.Context, r storage.Repos) (fieldwork.Visit, error) { return r.Visits().GetByRef(ctx, c.ID, "V-1") })
+	byRef, err := get(t, s, func(ctx context.Context, r storage.Repos) (fieldwork.Visit, error) {
+		return r.Visits().GetByRef(ctx, c.ID, "V-1")
+	})
 	require.NoError(t, err)
 	assert.Equal(t, v.ID, byRef.ID)
 	dup := newVisit(j, base)
