@@ -11,6 +11,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/client"
+	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/portal"
+	"github.com/portalkit/portalkit/portal/portaltest"
 )
 
 // subCustomerReads are the operations a primary customer's people may call
@@ -21,6 +24,10 @@ var subCustomerReads = map[string]bool{
 	"getCustomer": true,
 	"listSites":   true,
 	"getSite":     true,
+	"listJobs":    true,
+	"getJob":      true,
+	"listVisits":  true,
+	"getVisit":    true,
 }
 
 // hierFixture is a primary customer with two sub-customers, and another
@@ -28,35 +35,42 @@ var subCustomerReads = map[string]bool{
 type hierFixture struct {
 	*env
 	primary, north, south, other, sibling string // customer IDs
-	sites                                 map[string]string
+	sites, jobs, visits                   map[string]string
 	primaryViewer, northAdmin             string // tokens
 }
 
 func newHierFixture(t *testing.T) *hierFixture {
 	t.Helper()
-	f := &hierFixture{env: newEnv(t), sites: map[string]string{}}
+	f := &hierFixture{env: newEnv(t), sites: map[string]string{}, jobs: map[string]string{}, visits: map[string]string{}}
+	live := &client.FeaturesPatch{Jobs: ptr(true), Visits: ptr(true)}
 	owner := f.client(t, f.owner)
 	ctx := t.Context()
 	site := func(cid, name string, lat, lon float64) {
 		s := must(owner.CreateSiteWithResponse(ctx, cid, nil, client.SiteRequest{Name: name, Location: &client.GeoPoint{Latitude: lat, Longitude: lon}}))(t).JSON201
 		f.sites[cid] = s.Id
+		staff := portaltest.Owner(ctx)
+		j, _, err := f.p.PutJob(staff, customer.ID(cid), portal.JobParams{SiteID: customer.SiteID(s.Id), Type: "repair", Title: name, PlannedAt: f.p.Now()})
+		require.NoError(t, err)
+		v, _, err := f.p.PutVisit(staff, customer.ID(cid), j.ID, portal.VisitParams{Technician: "Tess", StartedAt: f.p.Now()})
+		require.NoError(t, err)
+		f.jobs[cid], f.visits[cid] = string(j.ID), string(v.ID)
 	}
 	sub := func(name, parent, email string, lat, lon float64) (string, client.SignIn) {
-		c := must(owner.CreateCustomerWithResponse(ctx, nil, client.CreateCustomerRequest{Name: name, ParentId: ptr(parent),
+		c := must(owner.CreateCustomerWithResponse(ctx, nil, client.CreateCustomerRequest{Name: name, ParentId: ptr(parent), Features: live,
 			FirstUser: &client.FirstUser{Email: openapi_types.Email(email)}}))(t).JSON201
 		si := must(f.client(t, "").AcceptInvitationWithResponse(ctx, client.AcceptInvitationRequest{Token: f.lastToken(t, email), Name: ptr(email)}))(t).JSON201
 		site(c.Id, name+" site", lat, lon)
 		return c.Id, *si
 	}
 	var primaryAdmin client.SignIn
-	f.primary, primaryAdmin = f.onboard(t, "Primary", "ada@primary.example", nil)
+	f.primary, primaryAdmin = f.onboard(t, "Primary", "ada@primary.example", live)
 	site(f.primary, "Head office", 52.52, 13.40)
 	f.primaryViewer = f.join(t, f.client(t, primaryAdmin.Token), f.primary, "vic@primary.example", client.RoleViewer).Token
 	var northAdmin client.SignIn
 	f.north, northAdmin = sub("North", f.primary, "nina@north.example", 53.55, 9.99)
 	f.northAdmin = northAdmin.Token
 	f.south, _ = sub("South", f.primary, "sam@south.example", 48.14, 11.58)
-	f.other, _ = f.onboard(t, "Other", "otto@other.example", nil)
+	f.other, _ = f.onboard(t, "Other", "otto@other.example", live)
 	site(f.other, "Other office", 50.94, 6.96)
 	f.sibling, _ = sub("Sibling", f.other, "sib@sibling.example", 51.23, 6.78)
 	return f
@@ -79,7 +93,7 @@ func TestSubCustomerMatrix(t *testing.T) {
 	f := newHierFixture(t)
 	idsOf := func(cid string) map[string]string {
 		ids := maps.Clone(ghostIDs)
-		ids["customerId"], ids["siteId"] = cid, f.sites[cid]
+		ids["customerId"], ids["siteId"], ids["jobId"], ids["visitId"] = cid, f.sites[cid], f.jobs[cid], f.visits[cid]
 		return ids
 	}
 	for _, op := range ops {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/fieldwork"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/mailer"
@@ -55,6 +56,9 @@ type isoTenant struct {
 	// the customer's phone.
 	ticket, resolved, masterData ticket.Ticket
 	reply                        ticket.Comment // the service desk's public reply on ticket
+	// Field service: a job at site and its visit.
+	job   fieldwork.Job
+	visit fieldwork.Visit
 }
 
 // isoFixture is a running handler over SQLite with two customers, A and B.
@@ -137,9 +141,16 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 		var err error
 		tn.c, err = f.p.CreateCustomer(ctx, portal.CreateCustomerParams{Name: name, Features: customer.FeaturesPatch{
 			AccessLinks: ptr(true), OrderAuthorization: ptr(true), Tickets: ptr(true),
+			Jobs: ptr(true), Visits: ptr(true), Pictures: ptr(true),
 		}})
 		require.NoError(t, err)
 		tn.site, err = f.p.CreateSite(ctx, tn.c.ID, portal.SiteParams{Name: "HQ"})
+		require.NoError(t, err)
+		yard, err := f.p.CreateSite(ctx, tn.c.ID, portal.SiteParams{Name: "Yard"})
+		require.NoError(t, err)
+		tn.job, _, err = f.p.PutJob(ctx, tn.c.ID, portal.JobParams{SiteID: yard.ID, Type: "repair", Title: "Boiler", PlannedAt: f.p.Now(), ExternalRef: "FS-1"})
+		require.NoError(t, err)
+		tn.visit, _, err = f.p.PutVisit(ctx, tn.c.ID, tn.job.ID, portal.VisitParams{Technician: "Tess", StartedAt: f.p.Now()})
 		require.NoError(t, err)
 		tn.admin = signIn(tn.c.ID, "admin@"+domain, customer.RoleAdmin)
 		tn.viewer = signIn(tn.c.ID, "viewer@"+domain, customer.RoleViewer)
@@ -254,6 +265,8 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"customerVersion":    strconv.FormatInt(tn.c.Version, 10),
 		// Field service: a customer of nobody's, the same for A and B.
 		"elsewhereId": string(f.elsewhere.ID),
+		"jobId":       string(tn.job.ID),
+		"visitId":     string(tn.visit.ID),
 	}
 }
 
@@ -320,6 +333,14 @@ func (f *isoFixture) version(t *testing.T, kind string, ids map[string]string) i
 				}
 			}
 		}
+	case "job":
+		for _, tn := range []isoTenant{f.a, f.b} {
+			if string(tn.job.ID) == ids["jobId"] {
+				j, err := f.p.GetJob(ctx, tn.c.ID, tn.job.ID)
+				require.NoError(t, err)
+				return j.Version
+			}
+		}
 	case "offer":
 		for _, tn := range []isoTenant{f.a, f.b} {
 			if string(tn.offer.ID) == ids["offerId"] {
@@ -379,6 +400,10 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 		part("tickets", tickets, err)
 		comments, err := f.p.ListTicketComments(ctx, tn.c.ID, tn.ticket.ID, portal.ListTicketCommentsParams{Limit: 100})
 		part("ticket comments", comments, err)
+		jobs, err := f.p.ListJobs(ctx, tn.c.ID, portal.ListJobsParams{Limit: 100})
+		part("jobs", jobs, err)
+		visits, err := f.p.ListVisits(ctx, tn.c.ID, portal.ListVisitsParams{Limit: 100})
+		part("visits", visits, err)
 	}
 	articles, err := f.p.ListArticles(ctx, portal.ListArticlesParams{Limit: 100})
 	require.NoError(t, err)
@@ -428,6 +453,8 @@ var ghostIDs = map[string]string{
 	// A version, not an ID: any will do for a customer that is not there.
 	"customerVersion": "1",
 	"elsewhereId":     "cus_ghost2",
+	"jobId":           "job_ghost",
+	"visitId":         "vis_ghost",
 	// Not IDs: a kind and a locale of mail are the same everywhere.
 	"kind":   "invitation",
 	"locale": "de",
@@ -513,6 +540,17 @@ var isolationMatrix = map[string]isoRow{
 	"deleteSite": {class: classStaff, staff: ok204, admin: no403, viewer: no403, foreign: no404, mixed: no403},
 	"moveSite": {class: classStaff, body: `{"customer_id":"{elsewhereId}"}`, ifMatch: "site",
 		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	// Field service: staff push jobs and visits, every customer role reads them.
+	"listJobs": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"pushJob": {class: classStaff, body: `{"site_id":"{siteId}","type":"repair","title":"Pump","planned_at":"2026-01-01T00:00:00Z"}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no404, crossBody: no404},
+	"getJob": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"updateJob": {class: classStaff, body: `{"status":"scheduled"}`, ifMatch: "job",
+		staff: ok200, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"pushVisit": {class: classStaff, body: `{"technician":"Tom","started_at":"2026-01-01T00:00:00Z"}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"listVisits": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"getVisit":   {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
 	// Memberships.
 	"listMembers": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
 	"addMember": {class: classStaff, body: `{"email":"new@example.com","name":"New","role":"viewer","site_ids":["{siteId}"]}`,

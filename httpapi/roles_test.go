@@ -14,6 +14,7 @@ import (
 
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/fieldwork"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/news"
@@ -187,6 +188,10 @@ func (f *roleFixture) takeSnapshot(t *testing.T) map[string]any {
 	articles, err := f.p.ListArticles(ctx, portal.ListArticlesParams{Limit: 100})
 	part("articles", articles, err)
 	out["tickets"] = f.allTickets(t)
+	jobs, err := f.p.ListJobs(ctx, cid, portal.ListJobsParams{Limit: 100})
+	part("jobs", jobs, err)
+	visits, err := f.p.ListVisits(ctx, cid, portal.ListVisitsParams{Limit: 100})
+	part("visits", visits, err)
 	return out
 }
 
@@ -202,6 +207,8 @@ type roleTarget struct {
 	staff   identity.StaffMember
 	article news.Article
 	ticket  ticket.Ticket
+	job     fieldwork.Job // field service
+	visit   fieldwork.Visit
 }
 
 // roleRow is one operation of the role matrix and the status each caller
@@ -383,7 +390,74 @@ func currentCustomer(t *testing.T, f *roleFixture) roleTarget {
 	return roleTarget{etag: f.customerETag(t)}
 }
 
+// fieldworkOn turns the jobs and visits live views on for the role
+// fixture's customer.
+func (f *roleFixture) fieldworkOn(t *testing.T) customer.Customer {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	c, err := f.p.GetCustomer(ctx, customer.ID(f.cid))
+	require.NoError(t, err)
+	if !c.Features.Jobs || !c.Features.Visits {
+		c, err = f.p.UpdateFeatures(ctx, c.ID, portal.UpdateFeaturesParams{Version: c.Version,
+			FeaturesPatch: customer.FeaturesPatch{Jobs: ptr(true), Visits: ptr(true)}})
+		require.NoError(t, err)
+	}
+	return c
+}
+
+// jobAt pushes a job with a visit at site, as staff.
+func jobAt(site func(f *roleFixture) customer.SiteID) func(t *testing.T, f *roleFixture) roleTarget {
+	return func(t *testing.T, f *roleFixture) roleTarget {
+		t.Helper()
+		c := f.fieldworkOn(t)
+		staff := portaltest.Owner(t.Context())
+		j, _, err := f.p.PutJob(staff, c.ID, portal.JobParams{SiteID: site(f), Type: "repair", Title: "Job " + f.email("j"), PlannedAt: f.p.Now()})
+		require.NoError(t, err)
+		v, _, err := f.p.PutVisit(staff, c.ID, j.ID, portal.VisitParams{Technician: "Tess", StartedAt: f.p.Now()})
+		require.NoError(t, err)
+		return roleTarget{job: j, visit: v, etag: `"` + strconv.FormatInt(j.Version, 10) + `"`}
+	}
+}
+
+var (
+	northJob = jobAt(func(f *roleFixture) customer.SiteID { return f.north.ID })
+	southJob = jobAt(func(f *roleFixture) customer.SiteID { return f.south.ID })
+)
+
 var roleMatrix = map[string]roleRow{
+	// Field service: staff and API keys push jobs and visits; every
+	// customer role reads them, at the sites it may see.
+	"push a job": {write: true, prep: northJob, want: byRole(s201, s201, s201, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.PushJobWithResponse(t.Context(), f.cid, nil, client.JobRequest{SiteId: string(f.north.ID), Type: "repair",
+				Title: "Pump", PlannedAt: f.p.Now()})
+		}},
+	"list jobs": {prep: northJob, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListJobsWithResponse(t.Context(), f.cid, nil)
+		}},
+	"get job beyond the caller's sites": {prep: southJob, want: byRole(s200, s200, s200, s200, s200, s200, s404),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetJobWithResponse(t.Context(), f.cid, string(tg.job.ID))
+		}},
+	"change a job": {write: true, prep: northJob, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			st := client.JobStatusScheduled
+			return c.UpdateJobWithResponse(t.Context(), f.cid, string(tg.job.ID), &client.UpdateJobParams{IfMatch: tg.etag}, client.JobPatch{Status: &st})
+		}},
+	"push a visit": {write: true, prep: northJob, want: byRole(s201, s201, s201, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.PushVisitWithResponse(t.Context(), f.cid, string(tg.job.ID), nil, client.VisitRequest{Technician: "Tom", StartedAt: f.p.Now()})
+		}},
+	"list visits": {prep: northJob, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListVisitsWithResponse(t.Context(), f.cid, nil)
+		}},
+	"get visit beyond the caller's sites": {prep: southJob, want: byRole(s200, s200, s200, s200, s200, s200, s404),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetVisitWithResponse(t.Context(), f.cid, string(tg.visit.ID))
+		}},
+
 	// Tickets. Every staff caller is an API key, which counts as service desk.
 	"ticket types": {prep: ticketsOn, want: byRole(s200, s200, s200, s200, s200, s200, s200),
 		call: func(t *testing.T, _ *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {

@@ -71,6 +71,7 @@ func TestPutJobByExternalRef(t *testing.T) {
 		vl, err := e.p.ListVisits(e.owner, c.ID, portal.ListVisitsParams{JobID: first.ID})
 		require.NoError(t, err)
 		assert.Len(t, vl.Items, 1)
+		assertCode(t, portalerr.FailedPrecondition, e.p.DeleteSite(e.owner, c.ID, site.ID), "a site keeps its jobs' history")
 	})
 }
 

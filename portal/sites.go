@@ -195,6 +195,8 @@ func (p *Portal) RenameSite(ctx context.Context, cid customer.ID, id customer.Si
 // DeleteSite deletes a site. Staff may call it. While memberships are
 // limited to the site it fails with FailedPrecondition naming them (up to
 // ten): change their sites first, so no one silently gains or loses access.
+// A site with field-service jobs is kept for their history
+// (FailedPrecondition).
 func (p *Portal) DeleteSite(ctx context.Context, cid customer.ID, id customer.SiteID) error {
 	return p.write(ctx, func(r storage.Repos) error {
 		if _, err := p.authorize(ctx, r, ActSiteManage, cid, id); err != nil {
@@ -218,6 +220,13 @@ func (p *Portal) DeleteSite(ctx context.Context, cid customer.ID, id customer.Si
 			}
 			return portalerr.New(portalerr.FailedPrecondition,
 				"site %s is still assigned to memberships %s%s; remove it from their sites first", id, strings.Join(ids, ", "), more)
+		}
+		jobs, err := r.Jobs().List(ctx, storage.JobFilter{CustomerID: cid, SiteIDs: []customer.SiteID{id}}, storage.Page{Limit: 1})
+		if err != nil {
+			return fmt.Errorf("portal: listing jobs of site: %w", err)
+		}
+		if len(jobs.Items) > 0 {
+			return portalerr.New(portalerr.FailedPrecondition, "site %s has field-service jobs, whose history stays; it cannot be deleted", id)
 		}
 		return r.Sites().Delete(ctx, id)
 	})

@@ -57,6 +57,9 @@ var features = []feature{
 	{"hr_sync", "HR sync", "A paid feature: needs the provider's licence."},
 	{"tickets", "Support tickets", "Structured support tickets."},
 	{"access_links", "Access links", "Staff may make long-lived sign-in links for members; weaker than a sign-in."},
+	{"jobs", "Live view: jobs", "The customer's people see the field-service jobs at its sites."},
+	{"visits", "Live view: visits", "The customer's people see the technicians' visits and their reports."},
+	{"pictures", "Live view: pictures", "The customer's people see the pictures taken at its sites."},
 }
 
 // featuresPage is the features page's data.
@@ -157,6 +160,12 @@ func featureField(p *customer.FeaturesPatch, name string) **bool {
 		return &p.HRSync
 	case "tickets":
 		return &p.Tickets
+	case "jobs":
+		return &p.Jobs
+	case "visits":
+		return &p.Visits
+	case "pictures":
+		return &p.Pictures
 	}
 	return &p.AccessLinks
 }

@@ -254,4 +254,11 @@ var germanConsole = map[string]string{
 	"For":                     "Für",
 	"written by the customer": "vom Kunden geschrieben",
 	"Deleted.":                "Gelöscht.",
+	// Field service (#18)
+	"Live view: jobs":     "Live-Ansicht: Aufträge",
+	"Live view: visits":   "Live-Ansicht: Einsätze",
+	"Live view: pictures": "Live-Ansicht: Bilder",
+	"The customer's people see the field-service jobs at its sites.":       "Die Leute des Kunden sehen die Serviceaufträge an seinen Standorten.",
+	"The customer's people see the technicians' visits and their reports.": "Die Leute des Kunden sehen die Einsätze der Techniker und ihre Berichte.",
+	"The customer's people see the pictures taken at its sites.":           "Die Leute des Kunden sehen die Bilder von seinen Standorten.",
 }

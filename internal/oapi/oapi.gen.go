@@ -232,6 +232,33 @@ func (e InvitationState) Valid() bool {
 	}
 }
 
+// Defines values for JobStatus.
+const (
+	JobStatusCancelled  JobStatus = "cancelled"
+	JobStatusDone       JobStatus = "done"
+	JobStatusInProgress JobStatus = "in_progress"
+	JobStatusPlanned    JobStatus = "planned"
+	JobStatusScheduled  JobStatus = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the JobStatus enum.
+func (e JobStatus) Valid() bool {
+	switch e {
+	case JobStatusCancelled:
+		return true
+	case JobStatusDone:
+		return true
+	case JobStatusInProgress:
+		return true
+	case JobStatusPlanned:
+		return true
+	case JobStatusScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MailKind.
 const (
 	MailKindAccessLink         MailKind = "access_link"
@@ -1335,7 +1362,7 @@ type CreateProductRequest struct {
 // Customer A company account of the provider. Optional text fields are left out when empty; `parent_id` is
 // set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
 //
-// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
+// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
 type Customer struct {
 	// Address A postal address. Empty fields are left out.
 	//
@@ -1366,7 +1393,7 @@ type Customer struct {
 	// A customer's features share the customer's version, and so its ETag.
 	//
 	//
-	// Example: {"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true}
+	// Example: {"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true}
 	Features Features `json:"features"`
 
 	// Id Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
@@ -1438,7 +1465,7 @@ type CustomerId = string
 
 // CustomerList One page of customers, oldest first.
 //
-// Example: {"items":[{"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}],"next_cursor":""}
+// Example: {"items":[{"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}],"next_cursor":""}
 type CustomerList struct {
 	Items []Customer `json:"items"`
 
@@ -1469,16 +1496,25 @@ type Employee struct {
 // `hr_sync` entitlement; `access_links` allows long-lived access links for the customer's people.
 // A customer's features share the customer's version, and so its ETag.
 //
-// Example: {"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true}
+// Example: {"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true}
 type Features struct {
 	AccessLinks            bool `json:"access_links"`
 	AutoConfirmOrders      bool `json:"auto_confirm_orders"`
 	HrSync                 bool `json:"hr_sync"`
 	InheritGlobalPortfolio bool `json:"inherit_global_portfolio"`
-	OrderAuthorization     bool `json:"order_authorization"`
-	PreOrders              bool `json:"pre_orders"`
-	SupplierWarehouse      bool `json:"supplier_warehouse"`
-	Tickets                bool `json:"tickets"`
+
+	// Jobs Live view of the field-service jobs at the customer's sites; off, they answer 404.
+	Jobs               bool `json:"jobs"`
+	OrderAuthorization bool `json:"order_authorization"`
+
+	// Pictures Live view of the pictures taken at the sites; off, they answer 404.
+	Pictures          bool `json:"pictures"`
+	PreOrders         bool `json:"pre_orders"`
+	SupplierWarehouse bool `json:"supplier_warehouse"`
+	Tickets           bool `json:"tickets"`
+
+	// Visits Live view of the technicians' visits; off, they answer 404.
+	Visits bool `json:"visits"`
 }
 
 // FeaturesPatch Some portal settings to change; a setting left out stays as it is. Turning `pre_orders` on turns
@@ -1490,10 +1526,13 @@ type FeaturesPatch struct {
 	AutoConfirmOrders      *bool `json:"auto_confirm_orders,omitempty"`
 	HrSync                 *bool `json:"hr_sync,omitempty"`
 	InheritGlobalPortfolio *bool `json:"inherit_global_portfolio,omitempty"`
+	Jobs                   *bool `json:"jobs,omitempty"`
 	OrderAuthorization     *bool `json:"order_authorization,omitempty"`
+	Pictures               *bool `json:"pictures,omitempty"`
 	PreOrders              *bool `json:"pre_orders,omitempty"`
 	SupplierWarehouse      *bool `json:"supplier_warehouse,omitempty"`
 	Tickets                *bool `json:"tickets,omitempty"`
+	Visits                 *bool `json:"visits,omitempty"`
 }
 
 // FieldViolation What is wrong with one input field.
@@ -1684,6 +1723,88 @@ type IssueStockItemRequest struct {
 //
 // Example: itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b
 type ItemId = string
+
+// Job A piece of work at a site of a customer.
+//
+// Example: {"created_at":"2025-03-01T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","description":"No hot water on floor 3.","external_ref":"FS-4711","id":"job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d","planned_at":"2025-03-04T08:00:00Z","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"scheduled","title":"Boiler","type":"repair","updated_at":"2025-03-02T09:15:00Z","version":2}
+type Job struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  CustomerId `json:"customer_id"`
+	Description string     `json:"description"`
+
+	// ExternalRef The job's key in the provider's field-service system; empty when it has none.
+	ExternalRef string `json:"external_ref"`
+
+	// Id Identifies a job: `job_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	Id        JobId     `json:"id"`
+	PlannedAt time.Time `json:"planned_at"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId SiteId `json:"site_id"`
+
+	// Status Where a job stands; it moves forward only, and done and cancelled are final.
+	Status    JobStatus `json:"status"`
+	Title     string    `json:"title"`
+	Type      string    `json:"type"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Version   int64     `json:"version"`
+}
+
+// JobId Identifies a job: `job_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d
+type JobId = string
+
+// JobList One page of jobs, newest first.
+type JobList struct {
+	Items []Job `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// JobPatch Changes to a job; fields left out stay as they are.
+//
+// Example: {"status":"in_progress"}
+type JobPatch struct {
+	Description *string    `json:"description,omitempty"`
+	PlannedAt   *time.Time `json:"planned_at,omitempty"`
+
+	// Status Where a job stands; it moves forward only, and done and cancelled are final.
+	Status *JobStatus `json:"status,omitempty"`
+	Title  *string    `json:"title,omitempty"`
+	Type   *string    `json:"type,omitempty"`
+}
+
+// JobRequest A job as the provider's field-service system pushes it.
+//
+// Example: {"external_ref":"FS-4711","planned_at":"2025-03-04T08:00:00Z","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"scheduled","title":"Boiler","type":"repair"}
+type JobRequest struct {
+	Description *string   `json:"description,omitempty"`
+	ExternalRef *string   `json:"external_ref,omitempty"`
+	PlannedAt   time.Time `json:"planned_at"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId SiteId `json:"site_id"`
+
+	// Status Where a job stands; it moves forward only, and done and cancelled are final.
+	Status *JobStatus `json:"status,omitempty"`
+	Title  string     `json:"title"`
+	Type   string     `json:"type"`
+}
+
+// JobStatus Where a job stands; it moves forward only, and done and cancelled are final.
+type JobStatus string
 
 // MailKind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
 // `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
@@ -3543,6 +3664,66 @@ type UserId = string
 // Example: active
 type UserStatus string
 
+// Visit A technician's time at a site for a job; `ended_at` is left out while it goes on.
+//
+// Example: {"created_at":"2025-03-04T10:45:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","ended_at":"2025-03-04T10:40:00Z","external_ref":"V-1","id":"vis_01912d80-2d3c-7f50-9b66-803f3d2c1bae","job_id":"job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d","outcome":"completed","report":"Replaced the pump.","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","started_at":"2025-03-04T08:10:00Z","technician":"Tess Tech","updated_at":"2025-03-04T10:45:00Z","version":1}
+type Visit struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  CustomerId `json:"customer_id"`
+	EndedAt     *time.Time `json:"ended_at,omitempty"`
+	ExternalRef string     `json:"external_ref"`
+
+	// Id Identifies a visit: `vis_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: vis_01912d80-2d3c-7f50-9b66-803f3d2c1bae
+	Id VisitId `json:"id"`
+
+	// JobId Identifies a job: `job_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	JobId   JobId  `json:"job_id"`
+	Outcome string `json:"outcome"`
+	Report  string `json:"report"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId     SiteId    `json:"site_id"`
+	StartedAt  time.Time `json:"started_at"`
+	Technician string    `json:"technician"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	Version    int64     `json:"version"`
+}
+
+// VisitId Identifies a visit: `vis_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: vis_01912d80-2d3c-7f50-9b66-803f3d2c1bae
+type VisitId = string
+
+// VisitList One page of visits, newest first.
+type VisitList struct {
+	Items []Visit `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// VisitRequest A visit as the provider's field-service system pushes it.
+//
+// Example: {"external_ref":"V-1","outcome":"completed","started_at":"2025-03-04T08:10:00Z","technician":"Tess Tech"}
+type VisitRequest struct {
+	EndedAt     *time.Time `json:"ended_at,omitempty"`
+	ExternalRef *string    `json:"external_ref,omitempty"`
+	Outcome     *string    `json:"outcome,omitempty"`
+	Report      *string    `json:"report,omitempty"`
+	StartedAt   time.Time  `json:"started_at"`
+	Technician  string     `json:"technician"`
+}
+
 // ActiveFilter defines model for ActiveFilter.
 type ActiveFilter = bool
 
@@ -3563,6 +3744,9 @@ type CustomerSearch = string
 // CustomerStatusFilter defines model for CustomerStatusFilter.
 type CustomerStatusFilter = []CustomerStatus
 
+// From defines model for From.
+type From = time.Time
+
 // GlobalFilter defines model for GlobalFilter.
 type GlobalFilter = bool
 
@@ -3576,6 +3760,11 @@ type IfMatch = string
 //
 // Example: pending
 type InvitationStateFilter = InvitationState
+
+// JobIdFilter Identifies a job: `job_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d
+type JobIdFilter = JobId
 
 // Limit defines model for Limit.
 type Limit = int
@@ -3628,6 +3817,11 @@ type RoleFilter = Role
 // SerialNumberFilter defines model for SerialNumberFilter.
 type SerialNumberFilter = string
 
+// SiteIdFilter Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+type SiteIdFilter = SiteId
+
 // SiteSearch defines model for SiteSearch.
 type SiteSearch = string
 
@@ -3661,6 +3855,9 @@ type TicketStatusFilter = TicketStatus
 
 // TicketTypeFilter defines model for TicketTypeFilter.
 type TicketTypeFilter = string
+
+// To defines model for To.
+type To = time.Time
 
 // WrittenFilter defines model for WrittenFilter.
 type WrittenFilter = bool
@@ -3838,6 +4035,47 @@ type ListInvitationsParams struct {
 
 // InviteParams defines parameters for Invite.
 type InviteParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListJobsParams defines parameters for ListJobs.
+type ListJobsParams struct {
+	// From Keeps what starts at or after this time (RFC 3339).
+	From *From `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Keeps what starts before this time (RFC 3339); must be after `from`.
+	To *To `form:"to,omitempty" json:"to,omitempty"`
+
+	// SiteId Keeps what happened at this site.
+	SiteId *SiteIdFilter `form:"site_id,omitempty" json:"site_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// PushJobParams defines parameters for PushJob.
+type PushJobParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateJobParams defines parameters for UpdateJob.
+type UpdateJobParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// PushVisitParams defines parameters for PushVisit.
+type PushVisitParams struct {
 	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
 	// without doing it again; the same key with another body answers 422; while the first request is
 	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
@@ -4123,6 +4361,27 @@ type ChangeTicketStatusParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListVisitsParams defines parameters for ListVisits.
+type ListVisitsParams struct {
+	// From Keeps what starts at or after this time (RFC 3339).
+	From *From `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Keeps what starts before this time (RFC 3339); must be after `from`.
+	To *To `form:"to,omitempty" json:"to,omitempty"`
+
+	// SiteId Keeps what happened at this site.
+	SiteId *SiteIdFilter `form:"site_id,omitempty" json:"site_id,omitempty"`
+
+	// JobId Keeps the visits of this job.
+	JobId *JobIdFilter `form:"job_id,omitempty" json:"job_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListMailMessagesParams defines parameters for ListMailMessages.
 type ListMailMessagesParams struct {
 	// Status Keeps messages in this state.
@@ -4317,6 +4576,15 @@ type InviteJSONRequestBody = InviteRequest
 
 // ResendInvitationJSONRequestBody defines body for ResendInvitation for application/json ContentType.
 type ResendInvitationJSONRequestBody = ResendInvitationRequest
+
+// PushJobJSONRequestBody defines body for PushJob for application/json ContentType.
+type PushJobJSONRequestBody = JobRequest
+
+// UpdateJobJSONRequestBody defines body for UpdateJob for application/json ContentType.
+type UpdateJobJSONRequestBody = JobPatch
+
+// PushVisitJSONRequestBody defines body for PushVisit for application/json ContentType.
+type PushVisitJSONRequestBody = VisitRequest
 
 // PutMailTemplateJSONRequestBody defines body for PutMailTemplate for application/json ContentType.
 type PutMailTemplateJSONRequestBody = MailTemplateRequest
@@ -4527,6 +4795,21 @@ type ServerInterface interface {
 	// RevokeInvitation Revoke an invitation
 	// (POST /v1/customers/{customerId}/invitations/{invitationId}/revoke)
 	RevokeInvitation(w http.ResponseWriter, r *http.Request, customerId CustomerId, invitationId InvitationId)
+	// ListJobs List a customer's jobs by date range
+	// (GET /v1/customers/{customerId}/jobs)
+	ListJobs(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListJobsParams)
+	// PushJob Create a job, or change the one its external reference names
+	// (POST /v1/customers/{customerId}/jobs)
+	PushJob(w http.ResponseWriter, r *http.Request, customerId CustomerId, params PushJobParams)
+	// GetJob Get a job
+	// (GET /v1/customers/{customerId}/jobs/{jobId})
+	GetJob(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId)
+	// UpdateJob Change a job
+	// (PATCH /v1/customers/{customerId}/jobs/{jobId})
+	UpdateJob(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId, params UpdateJobParams)
+	// PushVisit Record a visit of a job, or change the one its external reference names
+	// (POST /v1/customers/{customerId}/jobs/{jobId}/visits)
+	PushVisit(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId, params PushVisitParams)
 	// ListMailTemplates List a customer's mail template overrides
 	// (GET /v1/customers/{customerId}/mail-templates)
 	ListMailTemplates(w http.ResponseWriter, r *http.Request, customerId CustomerId)
@@ -4686,6 +4969,12 @@ type ServerInterface interface {
 	// ChangeTicketStatus Move a ticket to another status
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/status)
 	ChangeTicketStatus(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ChangeTicketStatusParams)
+	// ListVisits List a customer's visits by date range
+	// (GET /v1/customers/{customerId}/visits)
+	ListVisits(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListVisitsParams)
+	// GetVisit Get a visit
+	// (GET /v1/customers/{customerId}/visits/{visitId})
+	GetVisit(w http.ResponseWriter, r *http.Request, customerId CustomerId, visitId VisitId)
 	// ListMailMessages List the mail outbox
 	// (GET /v1/mail/messages)
 	ListMailMessages(w http.ResponseWriter, r *http.Request, params ListMailMessagesParams)
@@ -5854,6 +6143,307 @@ func (siw *ServerInterfaceWrapper) RevokeInvitation(w http.ResponseWriter, r *ht
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RevokeInvitation(w, r, customerId, invitationId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListJobs operation middleware
+func (siw *ServerInterfaceWrapper) ListJobs(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListJobsParams
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "site_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "site_id", r.URL.Query(), &params.SiteId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "site_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "site_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListJobs(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PushJob operation middleware
+func (siw *ServerInterfaceWrapper) PushJob(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params PushJobParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PushJob(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetJob operation middleware
+func (siw *ServerInterfaceWrapper) GetJob(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "jobId" -------------
+	var jobId JobId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "jobId", r.PathValue("jobId"), &jobId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "jobId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetJob(w, r, customerId, jobId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateJob operation middleware
+func (siw *ServerInterfaceWrapper) UpdateJob(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "jobId" -------------
+	var jobId JobId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "jobId", r.PathValue("jobId"), &jobId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "jobId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateJobParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateJob(w, r, customerId, jobId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PushVisit operation middleware
+func (siw *ServerInterfaceWrapper) PushVisit(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "jobId" -------------
+	var jobId JobId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "jobId", r.PathValue("jobId"), &jobId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "jobId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params PushVisitParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PushVisit(w, r, customerId, jobId, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -8577,6 +9167,148 @@ func (siw *ServerInterfaceWrapper) ChangeTicketStatus(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
+// ListVisits operation middleware
+func (siw *ServerInterfaceWrapper) ListVisits(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListVisitsParams
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "site_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "site_id", r.URL.Query(), &params.SiteId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "site_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "site_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "job_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "job_id", r.URL.Query(), &params.JobId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "job_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "job_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListVisits(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetVisit operation middleware
+func (siw *ServerInterfaceWrapper) GetVisit(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "visitId" -------------
+	var visitId VisitId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "visitId", r.PathValue("visitId"), &visitId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "visitId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetVisit(w, r, customerId, visitId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListMailMessages operation middleware
 func (siw *ServerInterfaceWrapper) ListMailMessages(w http.ResponseWriter, r *http.Request) {
 
@@ -9928,6 +10660,13 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/sites/{siteId}", wrapper.GetSite)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/sites/{siteId}", wrapper.RenameSite)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/sites/{siteId}/move", wrapper.MoveSite)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/jobs", wrapper.ListJobs)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/jobs", wrapper.PushJob)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/jobs/{jobId}", wrapper.GetJob)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/jobs/{jobId}", wrapper.UpdateJob)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/jobs/{jobId}/visits", wrapper.PushVisit)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/visits", wrapper.ListVisits)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/visits/{visitId}", wrapper.GetVisit)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/memberships", wrapper.ListMembers)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/memberships", wrapper.AddMember)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/memberships/{membershipId}", wrapper.RemoveMember)
@@ -13639,6 +14378,751 @@ type RevokeInvitationdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RevokeInvitationdefaultApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListJobsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListJobsParams
+}
+
+type ListJobsResponseObject interface {
+	VisitListJobsResponse(w http.ResponseWriter) error
+}
+
+type ListJobs200JSONResponse JobList
+
+func (response ListJobs200JSONResponse) VisitListJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListJobs400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListJobs400ApplicationProblemPlusJSONResponse) VisitListJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListJobs401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListJobs401ApplicationProblemPlusJSONResponse) VisitListJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListJobs403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListJobs403ApplicationProblemPlusJSONResponse) VisitListJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListJobs404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListJobs404ApplicationProblemPlusJSONResponse) VisitListJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListJobsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListJobsdefaultApplicationProblemPlusJSONResponse) VisitListJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJobRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     PushJobParams
+	Body       *PushJobJSONRequestBody
+}
+
+type PushJobResponseObject interface {
+	VisitPushJobResponse(w http.ResponseWriter) error
+}
+
+type PushJob200ResponseHeaders struct {
+	ETag string
+}
+
+type PushJob200JSONResponse struct {
+	Body    Job
+	Headers PushJob200ResponseHeaders
+}
+
+func (response PushJob200JSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob201ResponseHeaders struct {
+	ETag string
+}
+
+type PushJob201JSONResponse struct {
+	Body    Job
+	Headers PushJob201ResponseHeaders
+}
+
+func (response PushJob201JSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PushJob400ApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PushJob401ApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PushJob403ApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PushJob404ApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PushJob409ApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PushJob413ApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response PushJob422ApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJobdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PushJobdefaultApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJobRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	JobId      JobId      `json:"jobId"`
+}
+
+type GetJobResponseObject interface {
+	VisitGetJobResponse(w http.ResponseWriter) error
+}
+
+type GetJob200ResponseHeaders struct {
+	ETag string
+}
+
+type GetJob200JSONResponse struct {
+	Body    Job
+	Headers GetJob200ResponseHeaders
+}
+
+func (response GetJob200JSONResponse) VisitGetJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJob400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetJob400ApplicationProblemPlusJSONResponse) VisitGetJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJob401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetJob401ApplicationProblemPlusJSONResponse) VisitGetJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJob403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetJob403ApplicationProblemPlusJSONResponse) VisitGetJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJob404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetJob404ApplicationProblemPlusJSONResponse) VisitGetJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJobdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetJobdefaultApplicationProblemPlusJSONResponse) VisitGetJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJobRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	JobId      JobId      `json:"jobId"`
+	Params     UpdateJobParams
+	Body       *UpdateJobJSONRequestBody
+}
+
+type UpdateJobResponseObject interface {
+	VisitUpdateJobResponse(w http.ResponseWriter) error
+}
+
+type UpdateJob200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateJob200JSONResponse struct {
+	Body    Job
+	Headers UpdateJob200ResponseHeaders
+}
+
+func (response UpdateJob200JSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob400ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob401ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob403ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob404ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob409ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob412ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob413ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob428ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJobdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateJobdefaultApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisitRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	JobId      JobId      `json:"jobId"`
+	Params     PushVisitParams
+	Body       *PushVisitJSONRequestBody
+}
+
+type PushVisitResponseObject interface {
+	VisitPushVisitResponse(w http.ResponseWriter) error
+}
+
+type PushVisit200JSONResponse Visit
+
+func (response PushVisit200JSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit201JSONResponse Visit
+
+func (response PushVisit201JSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PushVisit400ApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PushVisit401ApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PushVisit403ApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PushVisit404ApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PushVisit409ApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PushVisit413ApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response PushVisit422ApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisitdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PushVisitdefaultApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -20741,6 +22225,214 @@ func (response ChangeTicketStatusdefaultApplicationProblemPlusJSONResponse) Visi
 	return err
 }
 
+type ListVisitsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListVisitsParams
+}
+
+type ListVisitsResponseObject interface {
+	VisitListVisitsResponse(w http.ResponseWriter) error
+}
+
+type ListVisits200JSONResponse VisitList
+
+func (response ListVisits200JSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisits400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListVisits400ApplicationProblemPlusJSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisits401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListVisits401ApplicationProblemPlusJSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisits403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListVisits403ApplicationProblemPlusJSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisits404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListVisits404ApplicationProblemPlusJSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisitsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListVisitsdefaultApplicationProblemPlusJSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVisitRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	VisitId    VisitId    `json:"visitId"`
+}
+
+type GetVisitResponseObject interface {
+	VisitGetVisitResponse(w http.ResponseWriter) error
+}
+
+type GetVisit200JSONResponse Visit
+
+func (response GetVisit200JSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVisit400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetVisit400ApplicationProblemPlusJSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVisit401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetVisit401ApplicationProblemPlusJSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVisit403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetVisit403ApplicationProblemPlusJSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVisit404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetVisit404ApplicationProblemPlusJSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVisitdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetVisitdefaultApplicationProblemPlusJSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListMailMessagesRequestObject struct {
 	Params ListMailMessagesParams
 }
@@ -24448,6 +26140,21 @@ type StrictServerInterface interface {
 	// RevokeInvitation Revoke an invitation
 	// (POST /v1/customers/{customerId}/invitations/{invitationId}/revoke)
 	RevokeInvitation(ctx context.Context, request RevokeInvitationRequestObject) (RevokeInvitationResponseObject, error)
+	// ListJobs List a customer's jobs by date range
+	// (GET /v1/customers/{customerId}/jobs)
+	ListJobs(ctx context.Context, request ListJobsRequestObject) (ListJobsResponseObject, error)
+	// PushJob Create a job, or change the one its external reference names
+	// (POST /v1/customers/{customerId}/jobs)
+	PushJob(ctx context.Context, request PushJobRequestObject) (PushJobResponseObject, error)
+	// GetJob Get a job
+	// (GET /v1/customers/{customerId}/jobs/{jobId})
+	GetJob(ctx context.Context, request GetJobRequestObject) (GetJobResponseObject, error)
+	// UpdateJob Change a job
+	// (PATCH /v1/customers/{customerId}/jobs/{jobId})
+	UpdateJob(ctx context.Context, request UpdateJobRequestObject) (UpdateJobResponseObject, error)
+	// PushVisit Record a visit of a job, or change the one its external reference names
+	// (POST /v1/customers/{customerId}/jobs/{jobId}/visits)
+	PushVisit(ctx context.Context, request PushVisitRequestObject) (PushVisitResponseObject, error)
 	// ListMailTemplates List a customer's mail template overrides
 	// (GET /v1/customers/{customerId}/mail-templates)
 	ListMailTemplates(ctx context.Context, request ListMailTemplatesRequestObject) (ListMailTemplatesResponseObject, error)
@@ -24607,6 +26314,12 @@ type StrictServerInterface interface {
 	// ChangeTicketStatus Move a ticket to another status
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/status)
 	ChangeTicketStatus(ctx context.Context, request ChangeTicketStatusRequestObject) (ChangeTicketStatusResponseObject, error)
+	// ListVisits List a customer's visits by date range
+	// (GET /v1/customers/{customerId}/visits)
+	ListVisits(ctx context.Context, request ListVisitsRequestObject) (ListVisitsResponseObject, error)
+	// GetVisit Get a visit
+	// (GET /v1/customers/{customerId}/visits/{visitId})
+	GetVisit(ctx context.Context, request GetVisitRequestObject) (GetVisitResponseObject, error)
 	// ListMailMessages List the mail outbox
 	// (GET /v1/mail/messages)
 	ListMailMessages(ctx context.Context, request ListMailMessagesRequestObject) (ListMailMessagesResponseObject, error)
@@ -25686,6 +27399,164 @@ func (sh *strictHandler) RevokeInvitation(w http.ResponseWriter, r *http.Request
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(RevokeInvitationResponseObject); ok {
 		if err := validResponse.VisitRevokeInvitationResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListJobs operation middleware
+func (sh *strictHandler) ListJobs(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListJobsParams) {
+	var request ListJobsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListJobs(ctx, request.(ListJobsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListJobs")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListJobsResponseObject); ok {
+		if err := validResponse.VisitListJobsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PushJob operation middleware
+func (sh *strictHandler) PushJob(w http.ResponseWriter, r *http.Request, customerId CustomerId, params PushJobParams) {
+	var request PushJobRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	var body PushJobJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PushJob(ctx, request.(PushJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PushJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(PushJobResponseObject); ok {
+		if err := validResponse.VisitPushJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetJob operation middleware
+func (sh *strictHandler) GetJob(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId) {
+	var request GetJobRequestObject
+
+	request.CustomerId = customerId
+	request.JobId = jobId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetJob(ctx, request.(GetJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetJobResponseObject); ok {
+		if err := validResponse.VisitGetJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateJob operation middleware
+func (sh *strictHandler) UpdateJob(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId, params UpdateJobParams) {
+	var request UpdateJobRequestObject
+
+	request.CustomerId = customerId
+	request.JobId = jobId
+	request.Params = params
+
+	var body UpdateJobJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateJob(ctx, request.(UpdateJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateJobResponseObject); ok {
+		if err := validResponse.VisitUpdateJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PushVisit operation middleware
+func (sh *strictHandler) PushVisit(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId, params PushVisitParams) {
+	var request PushVisitRequestObject
+
+	request.CustomerId = customerId
+	request.JobId = jobId
+	request.Params = params
+
+	var body PushVisitJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PushVisit(ctx, request.(PushVisitRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PushVisit")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(PushVisitResponseObject); ok {
+		if err := validResponse.VisitPushVisitResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -27323,6 +29194,60 @@ func (sh *strictHandler) ChangeTicketStatus(w http.ResponseWriter, r *http.Reque
 	}
 }
 
+// ListVisits operation middleware
+func (sh *strictHandler) ListVisits(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListVisitsParams) {
+	var request ListVisitsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListVisits(ctx, request.(ListVisitsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListVisits")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListVisitsResponseObject); ok {
+		if err := validResponse.VisitListVisitsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetVisit operation middleware
+func (sh *strictHandler) GetVisit(w http.ResponseWriter, r *http.Request, customerId CustomerId, visitId VisitId) {
+	var request GetVisitRequestObject
+
+	request.CustomerId = customerId
+	request.VisitId = visitId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetVisit(ctx, request.(GetVisitRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetVisit")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetVisitResponseObject); ok {
+		if err := validResponse.VisitGetVisitResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListMailMessages operation middleware
 func (sh *strictHandler) ListMailMessages(w http.ResponseWriter, r *http.Request, params ListMailMessagesParams) {
 	var request ListMailMessagesRequestObject
@@ -28210,681 +30135,717 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rkts4kjD6Kvi0X4SreqmybnVTxcZu2W23vW131/oyvdOjPiJEQhKmKEBNQFXWeB2xv84DnBf4/u2L",
-	"fG8yT3ICmQAJUpREqWT3ZXp+9LhEEAQyE4m858dGJGdzKZjQqtH/2JgyGrMU/vnsHZ2Y/4+ZilI+11yK",
-	"Rr/xbspIypRcpBF7pMgdSxWXglBFKFE6lWJCzIsBUYtoan4OB43uoBFeEcVETLgmIxrdEi7Iy3HzNdXR",
-	"lGhJFvOYanbSCBrsA53NE9boN+C9RtBI2c8LnrK40dfpggUNFU3ZjJqVzeiHV0xM9LTRP+sFDb2cm/eU",
-	"TrmYND59ChpvmE6X12PN0tWNvGWRFLEyX7+nZllsLFNGdLrkYkLohHJRWM9pr7VlLXy2mDX6F2e9Vito",
-	"zLjAv1vZwrjQbMLSxieztDlN6YxpC+vrm5ffsuXL2Pybm9XNqZ42goagM/MmnXN8vGkF/ztl40a/8U+P",
-	"c4w+xqfqcTa/+fR1FDGlXnFxu/6D/pC9P+pPgh/W/I4950klQr5lbK4IhTHkyHzomMiUxAx+oprF5GhM",
-	"E8WOyTyV8SLSyiAIVv/zgqVLf/lmkoa/UIuDkZQJowKXk2oeJWw9ELLne0Mgm8F87ynVbCLT5WYAuL0R",
-	"OSZ6yhWJ7GvkyHyBpiwm7AONdLI8Xrd/90pjzWlpt1pVx+XpIlUyrT7zoWAf9DCCESGujZF5yu64XCgy",
-	"pxMWkHuup/C7ojNGxrBNdUUSNtZELjQZyxQej3mqNLyzdgO4kjXL76xbvtJyxtK1CI3yAfti1PtG8ZOb",
-	"kXo/pZpwRejIwAHRal9dDwJ8PuRx44Gre8toGk3Xrc19yKxSKkbM9wMSSaFppAlrzihPzEFkHzRLBU1I",
-	"ysYsZSJiOIgLhTvS7IMOCJ8IaVAyEBFV7GQgCkydRjO2ZsM/70ytdnea6oXaDP98j1wQKpaWgBUjSlPN",
-	"FDlK2ZxRjVTtWPNxTrsBoUlSuA/+4nGZhZozEbO48ZMZME9kzBxZVe1UwYoL2+WazVRd9OKOG58CA6WX",
-	"+GY3AxFNU2o+thD85wWzj81iPgUNpZeAhrFMZ+b9bxI5osk62P0A59lsg9wCGPHM+/yJkQlMQeYy1WOZ",
-	"cHlCvpMaWUHo0XC4js7x/W28+mXMZnOpmYiW37Ll6lJf01tmRJDU3PhE0THrw18GqSwm5rAzpUsc6pYt",
-	"CRUxGcnY/EPdGwKhyuNRMY8Hwrxkjm0sjWTANQoHV8V5YGYqpJ6ytDhhr9O5IvdTnjBvYrcgrgZCaZ4k",
-	"JF0IwcUkIL3W5Qn5li0VoamZe46Ms9MjU7lI1Ql5rxihZJwyNSUpFbGckTuaLBg5ouT9+5dfH5M5S90X",
-	"ygfwdNyK2tEFa3ZG7XGzF5/R5iXtdZvnUXvcii/ZxajTdphCYTBHlYeEpsHCJvY84yI7v1Wn9+UYhL/q",
-	"y8ZIkI6+nIRp/h3RJIGt0ThYETnJkRU1j0/ItTnXCSNSsBwP7c4VoQMx40oZRJpnvc7FCfmB0VuYQQE1",
-	"hF+FRLA7lpKZWWEZgE4srYaQlWkfJra+FHdcUwOPtVcZ94fse5kVvlP8sGExWyS1fAnAVeEKAG667qTD",
-	"w8bui4O14Po0m60HCT7cGxj4uvnMKz7jupoyZ9IcWsNTjeKQMr1Ixbr9JjCN//2Yjeki0Y3+aSvINYZ2",
-	"QV9oV+gLQeM15cm3XKzb+615tO/Os7ndh17JiBpar/xUgg8f8jE7v/vca6YUnayXw2fZ84d8NP+K+24d",
-	"wcF+ewcKL13sNZflrnSzNDYbsVRN+XwDRLwhewPFn6T84c1QMbw44eI2V1LyFa2DTT5iF4l2wyLroQ9G",
-	"fx7slVYCy/t+PN6ggEj7dF+UudnhS2nMUicRbkeXNMM9pfLzax+wwPWgsE/3BoV9P/tSHXKwQPCpYaEO",
-	"RA7eImBRNzRlQtc5SWoxauYKSl0MzWH+B+DnBgX5+iSUS/4iWRYXSRRjypf8UaoPPyN52eWvJbB59nxf",
-	"Esu/4H1vsy6dgQhV6bffvjeas1nRRl2ZgKp8IL34jUxYPa5otSGuSCqTtd83z2ojyXwcVvGWpZwm3y3M",
-	"l7aTlpGovOUoeJkIeHuN3ctTaZ5+3e50e//55x/XnWSYbojT7QjNt1yvl0wUPtyXwOzc7jObSct8q2Si",
-	"4Xq5h2EmI7YcglM6Gy3SyYEI8K2m4/F6mNmnewPNvp99aTu9wyc/J9Vn68hXVec6Wreug95L3mrs6mR0",
-	"a5SdOitETeez3JeldeRrs4y2HtPI70vLetdel/h4lwunyP/f8eiW6adyNoNrfZ2JOXu+L32Xv5N/e+1H",
-	"tXv8sG8WPlaHOvC7n4k+/GV463q3nLN6q3KEYRjUujUB89pgm5lTbXhro9/4f/5Cm39rNS+HP31sB2e9",
-	"T/+7UcX63qsNIu9CPUjitXObz/yQcq2ZWAeHV1xpPCLWhYV/OKHrkSI0npnb4T6VmgXEfCFeJCwmUoCq",
-	"GyWLmMUB4UJpRmNnivMmmC9GCVdTFhPB7tei/B7Xudm4+8kARM2lUAws4E9o/AZtl+Yvc5MxAf+k83nC",
-	"IzAJPZ6ncpSw2T//VZkdf8zvMvNGbC1kNIHTHjNNedLow6r6xDB+h4CgMeYsiVWj/5eP+E87rBE4s4OZ",
-	"ynvj00+IP6aAl/TNH8PzcZdeRh3Wa49aZrNItH1wBGuu4Y59ieshXMwXOieeRSr6c5lqmtxy3bfb6rvF",
-	"f9qBV5kXEZxFagjtZGEfuab5vgHCjCZjmc4M1lMyShm9BQP6ImFXJESwhETRpRE6eDQ9MYt5KsU44dHD",
-	"MDOmPGHxcJ6CB57DMj0sZTpFtFDDVvuy3YnPWPN0dE6b51GXNS/H7VazO2qPO7QXncZnDBxraTTldywG",
-	"C25EhZCajBiJplRMmDtz9XB2mePsOayUlFa6EXNVmzsIFmmSMhovh+yDOd1hn1CCHh5z881ZqpcGDpre",
-	"MmHwt7oMi385+iuL9CNrCyGxZIoYaNEkkffIMYW8vyJhZHENn4qkiBap0TgtTMm9FIGhHLrGuVJyFhC4",
-	"HzxHh6MnQ0PvpHxF0wk79IHXEKyCqwOfDFdE3rGUtFu9i9PzMzJaaqZ2oY52N6cOu3iipSQJLP+XO9XV",
-	"uySv+ROA83OZjngcM/EgCM9ZCs4TKYYxE5wVmaujIRaDv2opFymxUnT9w+eB9yb7Gsm+thG8q8s7CKBX",
-	"prUgt86oGV3C+YklHB5z9hjVi5QNY67oKMnH57enYlpzMVHmpfzscX1FwoRHTCg2dBeOfXmeyjses5Qk",
-	"NLq15hjKY8IEgMvIioDob6R48Cmybpch+zC3l6R3oLjv+CF2CKGadFqd02ar22y337Uu++3Tfqv14xWh",
-	"6haogRo5wYgXOx224vVZ+miN01beyaEOXmneMCD+rym7k7csDg139H9fKJZfwtluIiqIkCSRYsJSc2eZ",
-	"YYDLos/7DTMPDs8huVph1fdUwSqKTm2fxVQLTqv+4VyGqjHnTqJVp+PRRv5d8MWnCKpfjhuvBagNMlwL",
-	"A8D7d1I/lwvxMFwLqYdjmOVBopXhTm6a+ly8l+PmO2+CjejIF3wQhGTThX1zvCAaFUUfkFrMvqRgZUau",
-	"GCNHDjEew8Y3lY0lIGaHNkag1+oeA9ZuPFEL5cYH4c9JX5Xom1LlRNu+uWghIiKLlOgEhIOEL+S94czu",
-	"9+4VjnMRLDuxYu+4+TslKGhuQ262m4Pg1pNM4bS5QGKIAuEozupinLITXqVgJSisIO9Npp0fltW6ZdbQ",
-	"QL0wkgNooZ2LNbjzFvGLcUqHO4ykAb0U43NswLheEw7kqN6iD7/3MIyhFd1HmfuNsDSFcNS6MD8tav6l",
-	"WbYA267jENC+FkuCzMxO78Xluw+F5Oi01Truk0Fpv4MGaNO+evHy6wCtAajnsdSwwEROVK78IfAU4OUt",
-	"S+94xN4Lekd5YoThXxOKPF3DLpQsvJV+STzlyOj7kLWGDPjL4QDZ+tEYHD8AoQDhTjUdUQXWkIVIGY2m",
-	"Zht4Ob2T8jUVS2tXUw/CQko1G0JsU0k3kJLMqFgSqjWbzbW6IjpdIpMlCdWsDnYgfnNIx5qlQ4UZGjb1",
-	"ImdnnoHmnfumA842rBUWfxDM+TMa7K1CAdJLqAIR3/w/ZKU0IS0F7GsnjcDPu/Eer1uXHf3Yy2+Bpb0X",
-	"dKGnMuV/e+D1tYCJjHIZ0TKap4xoecuEu2nRrClRKrEa0RVRfCIg2HpXSaPVztH7fmUZG5FbXvVB8Fua",
-	"FMXJEaMpSxEOIE+iLIlB/gtxK+S9CDLtWBohH3TCEzDf28/miT+rJvxrUGRgxoQZwZPMaDTlghEaaRf6",
-	"Ssdj9GGSl1oRxaKUwQLUVN4LjNKgmkQpA7QXXL4fG/Azi4dUN/oNp7y3erny3giyMaMlJiENb9myf8uW",
-	"TndoNVutVqt5bv5zYf7Tyv8HUcQG2fn4827zctSKmudx2+gaHdrsjlDPOB9fGCJIqNKgJpdWdfqu3eu3",
-	"Ov1u+8fcufDszQ2BEMmUWsMsWJv6DXBuGORbwyhHv4K/4ZVI96mhZw2Kmh1nwDWW6QxWElPNmpqjX2Bj",
-	"+G4RaKvfkW5+NPeopdJs1h9JqZVO6TwsJcnIe8FSQwsnxS9XpcAgvOsmgpWhvUKBkKpy7wHGjEc19gjz",
-	"9cDuAxGxUkTM0CgXC828tAnCx6gn7Q1NRPbWsAPDYOCEbUWvHeetEWPzzWOZ3qq9V4rUt0ugQO4H/EsD",
-	"dAXrebJWU4+QAp96f8o+jmqp+bifQFjc+8vY8K4xZ0Z7Jdc3Lw019UlojmUIAl7mSFCL8Zh/cGkEd+dk",
-	"tCQ2ZLkUcrPDmS4jzksMOC04WM2cf7lu/mj9rM31jla33VdcVSD7e8Egt8xoDHa7KnBoL3s4ZRIbuRYO",
-	"25VV6fWU8dSyU1XimjZP5y//APzzp6Dh5fw1+o1VlpplLdVKX7J3XSFtyT/LmLj0qfTZMnpvqIIkndDl",
-	"ImpJJgwVfvMi4P6KGNlrSWzeCHAul2+4PZGwcC5hncU1rT+Ab4Foqq5zwe4dNaKuxLMru0Rilk7+Qe5o",
-	"EKEa/cb8dvjjz71Xs4vvPnTejM7eRa0/xac/jC//POm+mJ7/+237tep9N7/4j7TzVp+9XyVFD2r1aNB+",
-	"uCrJ45YtH2Xy1FE4vx3+/b//JzwOfMFqylIWwL2XZ7Ybqry2Ajjst0+eoKBo3t+d9tye3GIr6S6K2Fzn",
-	"3hEvdILGaOehyY0HKkihDip27fkktCQU5g0yC4ChXxpFciH0I5Ur+QXKtUj/JqURIy/kfA4qX4ZhPnwt",
-	"ek/uzp9+aP1Iu2/js+eTyxd/7XybnP7H/cWztP1u2XvPz7+ft65V9+tVDDtJoLhyZ61DSSXzrTAG6oiQ",
-	"btFkiQdtqww1p0rdy7TiJv1+jtBMlkQxF2CTgcS9l4lM+H3B+gSEeMOC2i0STWlKI81SFaDrj0RyNpOG",
-	"qtgJuRbZetFHkE97awPyFAHdAvHCFWgeXGF0Z0lqzbZS3PbpWcW2NxyHAmEYxW+cyhnsHpODHylIBjEn",
-	"heNJqQL0toRAn/A3kzvWFKhiskbDbib8ztzsKVuA+xU00SYXuMax1dW8fBVQnjKN1jviDpE80wlQk4PM",
-	"SwT1YfWprbzXD5sHd0AtJw6s02iiyl/cZbPVLSwO5qRR4hbTaZ7Ti1HzPLqMmxesNW52aL4csEz7CT2Q",
-	"4ONebTU7najXPKeXreaoHZ82W9Eluxif07PRKXqSaDw0MHYRcFonubmnfXrRbgPNWDVjI0ytQbjRb/8G",
-	"NL4+CUFt75tjAv5hRwU1b4gSDdTPmAgaLhxhPThcWhcAxQ2vUpS4IkzA071h5lPk2sU4rw2eTqXlXIGS",
-	"BuFDe364ho5cqFuyQui7JKwVSL28zafUS6UDgQOiTBT47Di7ZylJ+WSKOkg5bLJ0Zuru6N27V7bwjZnC",
-	"P1/rDgjIztbZuDfQs0P6MX+fC33Wa3h5sJet1nn78rJz2jvvtS4v21uTYlf052JaUTnjMEdFEXgFYiyp",
-	"3W7hBQW8ALjNt9R2jRxL7QAN9Elo+O/eWvkuzLuuVm7mrK2VZ9verpl721ab1HA4+p9VC//j1n3YrXt4",
-	"O0Eu4/1ObQXZBjfbC3xp0z8wuQEBTkfZfgADh4mVkf84Ib8CuTTTgenwxc+dH8Tpsw8Xb3T7z4veS3l+",
-	"Q1tv4+7zydmLv15+m3R+/HD69O7iiWi/rrByFHFb/xRtUO+s9IEy1lE4pxutHX0yWvAkzmVFUAa53sO6",
-	"4e0lqKXyecLL6okp3KSgko6ZkU4IF8SiMCCTlArwW4A5QxNGo6k7Y33SJjFdGh7RPTsz/1R+/af2RRd+",
-	"I0eODoq3b04dmUDTbZ91OsVqgLY6YFmYwdp4sgJDb+WM6SmUJPQD1UYsC7bWksTyioTfPHtHHt+1H89Y",
-	"SJIsAwjs3aUoN4g6vj8ZiKxA0wm6X0MSSUO3xFa0Mlq0q76HQgmmWVyR0FOgwZaXvZrKBMYOhOLaZWCo",
-	"wOoTUOEIdAfYkohJymbyDuJ9vFjZkxkVdMKySdGmY5YDtjaYHi36V0Zmygip/B4ytsChGD5oFZsrEiqW",
-	"jEPIHgEjAYubXJCFYukjNRCG9q0t5oqELrtwzfw2JwKmzyB2RUIo+JC/hKMHojA8YTg0jVl6ElERscQu",
-	"ygtANBw/Tuk9TUB4ImoxmnGNJomYpTAVaJZm6ThJgiYbGB5JMeaY6yPyj3Exkh8csdjaCDRKpfIKpl0N",
-	"hB0ds4jH3tZxSgNbc1JhBeNFMuaJgayW0e3JTN55KFRqgWQMDzHl2yJSL1KBtbUMZVGenBhOnL0KdLzQ",
-	"I/khIJrN5okhR/Mo5THDok1QiZDdw3LNBEM3rowxRe8c5QHooRKUm+rKquf28wgYJFIa23zdgbCkH7jB",
-	"VbQKdA5ohn9lxA+zZfSvp2wWIBDsXJUk6ecJPwL7n6PMExJiumMRYD7pDIRLiHSmXJujqiqCX6+y+eyg",
-	"EDP9IpKyecIBQnbAzwu2YOFAuHAlHjESM2VYLzzKRxqNPSRH3sCmGUgiOqcjnnC9PHYLNxSjgoGgyuze",
-	"LCAg85TLlOtlQLJYLyG1xTudzxMo2DqjSrO0GVNNHc+xlbuE4bt/yWSUEzyFntQCsPP/xuvd/yXLXbW5",
-	"Hcq9k/2dvWO4nnsK/0byKAgm7nmBia78MIPAGY8p2rdW2GQj8C9TN2yVLZofUbjLfzDsLvuWob5G4HKl",
-	"3URF3tcIsIyNe+qzOAMyqmkiJ4sMBsg8Cn/MExqx7C/kVtmfwJSyv5DpQHyQ4SgOrvAHLjnjNN4gzVO0",
-	"SlhOkv9bQ3pqFYfAGCR79rM/Ss8sgLwzl/8l55DpWjw//uDiADgk+Z/mkOR/GflAYTVJp9z7dLWqeccx",
-	"Gp72c/9ckzlLFTp+IDtUaFnIWTohP2QFDAtR6OBggYq9QENB5itCSh6IEYvkjNmMY6iDCsp9aMQETC8t",
-	"Fdj72GAzjDSbpDRi/0ajGTtxT4M1PibrVZxRDnUvsMoH12zIIbLa/NupJONmi7bbzfO4M2peRL1e84x1",
-	"xu1Ri17G3ajx04rIbVdTlsuecygePYV8nRRiwJCxoEcGfAdCQjrelNo6HDSOU6aKESY4fclB0ysYZLob",
-	"wmKKi3qv4IZ3vgtMujLr83wYO/tm6kW2YFCLD/XVrPQZt5dOzuYIEppitr5JKdM8083TTBLvu0qstWwJ",
-	"rsTKFjtCSTVxSPHjcSpVkzgulGvY9/SZyxU2SUXxkiup9pAm1W88lYskhgh4kIYXysUM50Vz/nVVd8SX",
-	"y5FUNdB/xxXHe7pezYY/5ePLgIU1rIGkORq78y2pNE2yk0WeAblgSgXUT3VkU/bWwW4aL7LCNyBOpea3",
-	"r581gkbCBWvDgDETSqf0//4fRtodcxvCF4c2ULbT6p2eV8QaWmBtjVrLPrtiJH77Pem2z86abUKT+ZQ2",
-	"O8R88spIzymLjVa7MMwvq+bjn+kCSjvFMhZoy/3pY6fahms3/nG7I8qM7NQaWQBZaXxlJN/EqsLbaw2t",
-	"EpIRCF+DMPg11fQpiIJ7nksIgcDY27JwaauMlKnK2cEy408PilvI5I5lNZhLlLLySpWNxtME19TDLVwq",
-	"mWtlg/8kaBgGs4q/aozYLaxYXRIliX0KK8rBUlHE2ecEK/uu5ApYvmSNfVS58ia5qQoToyEwHCscpDrz",
-	"OPj3irJeTMs30IoClqzQVjYZUh2SlaBpuog5ExH+O0mcmdCzfxpxwwgRGIjv6l31lR7nAVmn7GyMRszL",
-	"qBU326wz7tLe6DQ6M8KdZfLvsp2YhcZ2f1999XYhYrr86itc7plZ+MWJfW041TMjOQ0WrVY3msP/seqJ",
-	"cAiWT8ZxODH+/th/UPiSfW7nHpQ8Y+stzAULcWbVTZ1Ydt5u9ujpqHkencXNC3YJUtqoE3XjHjsFnSRD",
-	"y/qPuLSB10YMZMLoFWaruLHGg8MJfORvtLy6cR4ZVIUFQPUdv0wPOQpzavn7f/9PGJDQSG/9hUrd3751",
-	"fm2szcoBdnd/uWh6emvooTTF2elp92zNJJbCqngUyLopEzFL8Ty9ePf6FRqmqOCa/43F5EhIgu8FhN0x",
-	"ocmUijgBawrUplcBGafUKAwyJeFf6R3F4f0QXYXHARR3N9ObM0+oPcknZZ8m1PfYEKuBLu/9wj2KERjr",
-	"ubWt1mdVnzK2XSYdB/FN2MB/qgtllpicJ4zQBMx2KAu7BAFXEuJRxgdXobBnkkDetqR48NYGajgCNjhR",
-	"V1kvnTyAKisxtXcIgT3cNcSNYlTDQ+MVijv+JpX3NtnR6LFLKw5c5Xmq3Cp7tnglF+TnhdRMVV/Qnyv2",
-	"AaFlD75/dAsIDXKelrGqvWMe/G466wMeChd3n4TmCtg/4KH+/VE/4CHV9QMecBs1oh3sAQ3M9rNIh5PG",
-	"Ax3lVjz6nXrJcXd7W7RW2OPestyeEtlmceQg4sXme/2KpPQer2Gu/DC+nC1P117/W4wC+1wLQt7jx32l",
-	"/LCXwU5RxkUemcG/khjBIYH2jf0o8oepnMHJAmOpVZSuiFgk0F2JjpQRh8ZQmwRLwRSpFRbAcDs1dYlV",
-	"EssmWVWoSk6ml1+DNIpy6LFX263ag3OylcWajWIFADxnHss1n6nHcis1fq1TPlpotsF6VCCU00qpoWTe",
-	"TRnkgTSxs86cciOiunTH09YVpJUZ1t42SD3rFQL74SV4mr/RKtsKZCIXoCDy5A6N2HTW6DfaZ+SbJ5al",
-	"+1s4bVXt3edhO9IiFdn55MoQ3hUJaZKEtuOTlTJzjTnhSq9EvQPjtN8occ76cUCrRneYtkyjz1DgWpGO",
-	"oZyLx26qw2WLq9sktrsq22umD5CHIawM5Mzu3fXo8VYDxtp26mKo9i62agOq0u6qGNhT8LJBk4J9+dcy",
-	"byQB/gSMMoAsyiwzpkQeKaMKhaHUqoX3PGInq5zJDdxujfpUuTnrdNwihfnEkzkqA9wSi42c6VWRrog3",
-	"PXioY7Zwg+7fqRxX3GPFzWNhXnQuzugS8QJcF/VdHkH2wdzWzPDZUOEOKDHSrBtmv5HQuZZzlfsRX8EP",
-	"pN0jN6l03mw0Uslx6sUNxt2oeT4+bTUvR2dnzYtWd9yNO1F7RBkI8dzy4JlcCG2Qd3lpIIgJDJH59LP3",
-	"byy1uDrk/cY8jfNPtKPOqHnOeuPmBT09bZ6Pu8x8oEUvwR19uzDLvb5ptnvNmzffV1zuBRhslCDzkQXw",
-	"1PBXFHBXvlVb9fL3q7X2HPI1e+B4YN+YkCEFW5YhX7vwuwV8jaZt/tEoFpu/XeSuRFxy4COr8syg20Lu",
-	"r/7kLtZHCtzArtmBz5031suo7/Ut7X6tuxR39ZZrpvZPU0U/MfV9yEa5wQI8RMvSHg8UBbDerf12k9/a",
-	"CPvKBaZqSWiS4AY+swM7W+56NPj19R+ADXjfbG0mPb2GaBm4KpeZdAAe7cx8aQsCYWkQH2G2EFCDi+E8",
-	"lRNwC68mA9f2Xbn5duw2UIAm/lwJS7CQYVb5vkfVKw1QnVC9a6Wb6uCQH6b2Ir3FatxjmW7R2toHr3Ky",
-	"LaDCgjOL+N6fMD32QF3yepY/YbRgbAVcFiQOlzywGkhkcx24eGja3iETEm1Dyko4PihBsYT54prX494p",
-	"Qg85THnUmqvFrUIXFGprFMK2FTmCYKmQiylLuR5i17Jh1ss4JFIcnwxEmDVbC8kMOg1zjUHYWeM20C+E",
-	"C4aTKcmaQmfLye0HPZKwO5YoEjM2N/ODOXi4UCwNbaz7SssOrAeFwWb3U0lcYB3XysXecZGX39cpFYpC",
-	"UoH5wCilIuZiEtorCdafSHkLpvepWRR0KZNjV2JgJSyP5iE6B4+esd3Ghy70j+ty3J9rcjVEUn/25qbZ",
-	"brV6HS8G16wMVIYh9YtwZMcxB7IfZUhjWv5WXnP1B5YYKJv7TS5Sa/39X7lc27iOZox8Mxu9qJDHc3ht",
-	"POR22Keg4ZBU11jwxI1fheDH7RGGFSnZPoi3hKHAJSLKjshnb26uyGyhoPmGdeeASUStVN+o1i98XG4C",
-	"wXM77gbK5K4gd+OrZuR7hTEwCZvQZFhbSVk3cJuxPOvVuJMZaD611fy9z/WqlnVH3eTeyG5nm5oCu1nP",
-	"ikHTeoD7BZT6LOnAM9uBIm/kQF42tHx2RXrllH4BHXKTcoifX48DO81DbsNqk9bBLCarKOusQ1kNGwZc",
-	"nwXJBL0FJeu82W0Wb+31JvWyr+JqM/AXsZLsX6PjUOaVbQxpJ6q3JpBSrDlyd5svZhRb1/y0otVkyXqy",
-	"i5euwnxSeVwsHKsMjNA/VCyz0kpWWXf31glxlZ2gU2ZV9DBeYqDTXxFfGuRqIBTTtseJLxBeEU/o4oqE",
-	"Hz+FdlgeH+S8at4VaoSyLyp7+VKHUZKEHkYyAfP2P43HFxetVgOKx8wTuhz6Ys8NSEONoGHER/cERaST",
-	"kkSVyIkcLlIjb021nqv+48dRLAqjHpsxJ+puUk8erBN0WFNm9BKllOM3dKHl0KY4DjE1MmOy03SoliLK",
-	"/l6nPbi51sqkhp5ZeXa1mM8TztLhPU3ZVC4Uyx7ZRL5MoN01294XdhCFL6iIWaImTLEkUdGUjjUxwmyF",
-	"fJuJI41/7l2SXou0O93e6dm5V7vZse91kZbFEoFOaGl8/cxOdXHpB2B2f/sS9dYCVAWXh1eKihy9ef6U",
-	"dLvdy4C8f/f0+AFllg4j038JWb5ecGLxwjyQ/P7FJfZ6Vkk3ubNL1qjYVKAov3bTwUiqrrLxm4yitHKG",
-	"4zRBYyXzt+FxlX1jJR1eHxbilsdvjEvBGjZJHAMYqnPIrtUtlhlPpdCQuJ3NcvPyOz987TvQISAtzXmN",
-	"OyIm40TKdH2W2R8RaQ+NSNtEOE98mW0XhbBEIasWQNtLwNbMnFOo3QEgcg6b2FBBmMl8YVYjdiDMvUi0",
-	"BBOijZ6BKP3QFx/DgIROHsTI39AXO8Ny1+H8KgoGwpkTQFjDy4pqAt+dSy40odpfGznKA9cMT2UB2PCw",
-	"ZATVU/uNgfDuO1vwAHqpvH/z6viEXKNKkNOrTF0sPk0SRUY0urWJrP7F6djE1UCwdWmJaDZW9yxVJ+Sd",
-	"0T4gcojPZiy+KgMGYOVtjqZsIPJ8wETe23zAoDDMgMB8ihKdUg6FJ2KpV3WMX4nsv1rxKF9V+VwPGv+U",
-	"TkaDhsGI+Xc6mYxGg0aJf5wXog2P/ukvrebldfM5bY5/+tj99F+Fv88+Hf9rZax3EQqrZYihqIEq04Cz",
-	"S5i3riAz3OhnQHbsQz0xyoPwqmr79XdvPeu9w3SB1mUKpO51fqrAUxjgSSr0GoW+Q8rLqSNSXGXd1bxd",
-	"GpZNigaBPJjuqNe6JOX2xcBD3AE58YkVEtdLHfgghZ7rlVynSqE7p7cqcZeOlEwWmhGgRXPAreeGz+iE",
-	"2URCquUcmYbPB+H8wd1l+M0VzIDZ9ubmTGREE7ORlUiq3kW9ILZcktycQeGg0iehUf72zp7YQXOsnT1h",
-	"5qybPeE2vD19IiOmYqXItVUhv5C55A9DxR+GCjBUHD4u1Fkzf6choUW9dmXZIeIn7BMsyHZCwsydbn7U",
-	"0E43RVEqZWNoSrQQmidWi0g9NwAJbdU68+qYC5pcDcQtm6PRdsqNALV07VxdMRvoDFqoH5WRTLYSoyfa",
-	"mYulerKhKyzv2WyeyCVj+9bnKYWZQSBAyiIGPv2JlLHRaRiL4ZIeMXMrKIxNyC/xk+pqOyM5WvG529UO",
-	"UQs3nKnZRrZkT90TOSJPFjyJWYUquKZyzlM5m1NoGg4161al11r1cVYtXeXFbjF2mXv+lnnptADhWhLZ",
-	"Xk6Xur7X5x7D36C9WYHMdZI3VL56E4RADMrW+yty9vBqIMJVHh66ppMjc/OObc33MOf/4MwwcmBorxf3",
-	"kaJMOBD5c69JfbFcowqxiqXyOjcUKkNXWTasVWMgCvBw9yRRU5qy8juWV6OqqlBBffaOTiqVoN/kFbu2",
-	"Tiz8XeEHrdpU1cBsh1UP12+3anTl5qsG+qCoel4Fl6pxGZA+bgtPq1paNZA2bLqw8MpV5uDMFxcUsbWJ",
-	"J2C0y253x1s5Y2VuYcQAZ3Kl7tfcJqE0Xaq8tAJ5Z8tzFriAkRYWqVBruIgUZCESCHt2IWlzaPQMrXP4",
-	"qvmh5sn4g9z3JfdVquIsif/EZUKrSw//YPuZ3qdSTNBaD82GxHxhneQlUcK1L3fVuJyq5UfUueAwKsia",
-	"ElergoSdt7o3UbYYQgsVTdUcktOg6cq/v/3+O7CQqIDEEsrmzqmeqtwkUlpyGBAuYvaBeUNcTP1fOj+F",
-	"kB5JXdNysL1k41xL83rtXDLI1IA+rzAYbZXJEXj5hyr5SxYSt3ugdR6XCpZfCF7FApK0GIxbLXZWhF9W",
-	"BUqftXoXrdZ6EfOh9RR3D87OW66Vg7PXINQJ8S4RAuxtEwntKK3x2Ou0ha21VkloK74RAFVY/obJG8mF",
-	"3qfIHgw2YvoP37wlFz0Ss4jPaEJiNkkZUyfke1uOOmvDBtW/XQ+0EvINx9GLmDX6p92T0167GzSMAGh/",
-	"uzy5vOitll/KX/KLusgF9mr3fICe1695mcPL6gWfCt/aOFX7ojAX/FmarAT8bI3+R6pw8YLRRE+reRo2",
-	"f3+krGPA947dsyRZly8jb1c5Z+5mdmqsvPXWsy7kan2+S071lSX4PQKGfFuk+ICMlpagXcW1wLGIPFY/",
-	"b8MGhwIMq9nJyI/Dri3X9m5NsakKbUXfim6z3S58GSOSMUUnUw9icEDfeVVr2Om4eT46o83L6GKlFhyy",
-	"U9uYIysF5iekdJvn44t2k3ZG3Wbek+OyXSeMfU3dXPS3YCznvmV00dYGTiHmfOXby69VCnbzOi3c3ECv",
-	"Wxnag/QUG6Ts5dTNPj/aWvrU3J4YA/LFus7tG2T6oBSBHbq2YarVQZq2Fc7Slh6VwHh8yaOQPEOOokKe",
-	"0SNF/Oyb42JyDXyxOpB4O9RzXolw9w9zVT1A+7zQIzAodgiEqnjAB2r3C1wrj2Rgs1YVTzYJCB8TKpZ1",
-	"xI+HdF63GiI+/6yN17Py1B5zK6/1hbwnMyqW1vQ0pXeMjBgEvAndJ20yT2ypZWxD4srtWWEBWypvK7q6",
-	"PpE4T24ulci+50liVKY8x9la7D9LKeyMc9cl7rcw/Mt1E9xe/M6xM9tHPwO521qRnxQOZqkXoEcuu0V4",
-	"Fc7+lg6AOe/qQw+c/T26O0gWtT26Zs66Ht1819t9uvmu63p1/xD3fm/i3sH9pp568vv0nJbZbhWjTVmR",
-	"qxClqYjVFQmRjuOQjCW6XbJO3obznnjezhyNTgZuZBd9diBKbs/8nQ2MYVMPN3MBG7W5bAvBnocyvQW1",
-	"0XVzMzfy1NC3lqTbWunXdm67taHlqMgo8Tfv8u6cXnaKl3f3rLpPG+yEPbzNim8oK3Ra2aEXSpXRCney",
-	"Pzc4cNOUf2C73D9w35S19T3w9GB9kAektPq1KjcemCzFr2YDITphQjc+Hznvma75sKIrdbvZvFRqwd5q",
-	"Gd0ahD+syunUBWpDm7+VqkxTCSEjBw4/waJADUMhU56yABtAKPJaVlfczVexCbBZzM4OLTNKGLAfqgS6",
-	"ZrOtEZ95x0SjIejZAzQE7erZXLSa3agXN8+NRHpBz0bN8+givmStcZt2RjtpCHpWW0N4TXnyLRdxFRu+",
-	"5QKC/jGLYOp5reG299qD2lD4/IchaOQapDQn+zAWDESYyAkX4Bn2cg2srzi0JaqyMF/zY1CY10k/MPP9",
-	"VEKQmBXTB0LJGcNuX5L8VXLBYmyAZuNt0GIjDApHEIAvspKGZiXAxYalXblOkEN/4VoWWJ5ytbVQMnIS",
-	"hBRKJgwaLSoGoXH4WSHzEjRmzf4Pj1TW/RJ6KRp6w/lmx4Hr4DiUcyYsDMrtHu2a7UBoZGUBbX9ynWXB",
-	"2o+/PVJe9a9SkJ3fEzgHTeGPoSeSrpAAJhxYyLk2gsOs/2n2C3Yt9X7IOqq6Zn/DwufLSMkCOCxw8r8B",
-	"BvmfuTOloKfnM1eekVcyotWNbxIqJgujQ4NAAEfFNjLEcMj71OzCnIETck1SFvE5Z0LbmrYQpZ775YxK",
-	"s5KzYDmHrw5A40J0ZeW7iNm61b9eL2tZMcwJLK6tq8tcMJJOJIU2Kz7C/hgzuiSGgXrnFNxEx6sVLYzQ",
-	"o+AK/ay2AiwPush6D5w2u3GPYXnQKk56CwyviHWjKw5ZmoLaa9DI0r4RRGdUQB1wypNFysjR29fvbsjp",
-	"aeu4T05P2idtc3gh1MC8g50yMxxXu9MzB6GZEwh1i2be+bGyuKgFbpXSJscazaQxdvEF+gLTqU45i4ni",
-	"Aku33lOVEai0+akpg0ErxlRPGavUxA7fyaW+C6VG2bX8GOArt/bW2/YS3I6figTycU0tZoCfRQ1B9OZp",
-	"Phl/yPzJwJk88zsfIxOIeVxPoQHrhP3eejMvJdYSkB12rki8YP6X0WCCWT5gOnqA+T8n/31cWmD/2ujP",
-	"8oCY+RmhVfUhXY31EsI9qlqXE34gizqQqw9cLxU6Ywa72cSLR2KLURwvBkdBfRIafruL2Et+yIqrYEIn",
-	"pMnRsYZu6ST8tzBwhdpBs4bvPFLErrD58uui5LwDv68tOZs5d5Gc7dq2G9eL0KudNvWbukG3XXvuXFcs",
-	"HtJ6snvRio1bbsX257BX+8LS79NgvcqxVrN97HUR9sk9hdb5tjicwoVbsrwiocoGUrAHZ5mh+EyH/TLD",
-	"HogCxw7xkgz7WdaQ+dJEytiIIy4f2x6DwPJ1VL2gd3geuLxiJ1f+vww9WXGrIDJnIljl8b5J2R1n95Vi",
-	"M8ROoascuv+OGLily3YVv//j//r6+6fv/nzzjJhfbb9GeGD+Bj3iXwYNJgY4nP39v//HNnfMx0MUO+Ky",
-	"YEj2s+00+2CevmBJIoOBGIglGOUZnRGq85EQvuahdykXJwRbrJIpS1l/IFx6uM1Tsvs6ieTsMWLxX0Hw",
-	"/5f57VDBo1aWj0dHUczGFSYe266wVm/AbKsftwbZum3XmrkcXmc/Y+cIcJHrDs87q91tyQfKtHjD/QUr",
-	"GlO4wNRzUP6+ZBBdpeZjVVvUHz3y4klyC320yYhx8vHjiZO5v6Mz9ulTzQaebgz4UPN2mr1ORZfmX1CD",
-	"qO6j+apQEcUrVYx559BiE7Izarbs3FnpyMwO296wBoriqam7GfvKTltx563uN6CU384AO0DvSJ8Aq8K8",
-	"FL2D2whu390v3mKoixXTLd4KH99dOHesplq+LLCbguEpYz4KIn2B9RhBvZLffKF4jl8X5/npAHJidhHs",
-	"6JTDD2zD+d41qDZdPH3CaDQlc5pqqDsuwASR1UlxhkYCnRXBVUNTRr6RA5HbNI/MSOB+MA0VIM48dgNc",
-	"F12mIjpnyrZeO0YvrmKMhB8/nrzi4vbTpxDmGgi08jsQOVsE8Iuswgeuxt2f1nwP5vbjAKYsUkgYDIT5",
-	"9Z00/4YBb2RiHqAt3P7tBsMPVip26/JiMYXU7NjOiB7T/K1n6BDP/obGWt+Bgyz/NDTT8j8O9aJObDHh",
-	"4pLx0dvF3Ehdz8x2s3nw0VOZyLT02ys5ke/fvCr9egOK9hOqGD47GYh3U7YEC66Q2uAbit+kkKNlrT8Z",
-	"pgOSSDknR+HHjykVAJjjIBs8XggoZq/ca1MqBiKkIjZLkKn5r5Da/B/7Gf7AQlPwC9S3CSfw7wn+zkQI",
-	"np6YfbBgUgmPXDUrQ7YDAQRnFo9drbPy/Z3TM/Itf7KSwlgpKldxk80i88obNUTnjMjXi8Cr0aaZTPEo",
-	"M7oHhAtlTrOhSCh1YnSklM5YzQu0Wobe7VIHdpBQLprZJV7r61VJjq/XRD7bLEGD7HvItENMx/IEA6wN",
-	"deThFpZEstsoq79FXPFf92ggoDJFYN17WPK34LxDsilJov7E1Qt27RkK9R9sfQcaaUW4qBkP7jZVv3MI",
-	"EBVLZxz7f2zoLWPBiqAkQt6fkGtYI4aYuxnA17gErw8XruOEty0RB1greSC8mJc8AJooc7og9CVws2hw",
-	"cGF3JQBxvR7K0Wq04GmF7WWechHxOU22F353Az9Zr2GtyA0ENsiPNXoYYPuClcLy7stFbFVe/ay6SMZ1",
-	"McZowoDZZkX0gNq4JiOWSMwj/5La5M4defwuSYXYtp/2rQXkkFOrqtP6FFfYyQ6xvZ7k2oSyVa7qUUzJ",
-	"K3nHjEy1Q32jUs6V2dRw1yVl5Y86W/TqdV4VL8Hhl8yG2qOD0kHC+tamexS62fmZHp+nc1xt11O2wh2r",
-	"EfsM/OHZH7vwR4+y6ybv/QZLFrs9lrNgqrNfwIG3vWqxBfP6q2O7DyqLVXLOXmgcrI1CcA8x6nG80k76",
-	"CxkH/rhIfp0XyeH9a5lU9Xt0rRUk+bIch6IaGv6LDUco9IL1u3ZXS9b/gKLdH1LQH1LQb0cK+kOy2UOy",
-	"2cxJt4bi53jsg4Fo/1D8Hbhd7YAiM2ftgKIyKVdcIjFXdJSw2CdfWx+SRhDGBwG7fu5auVyqm6JuiVTs",
-	"OrZ7KwzoPmdWNONCpgYdWpGjyJwGMCU9e//m2Jb6fvn2e9LrtM+Ja1FXjiTe2smuFBw7qy4o8NpbSWa5",
-	"y7+4/ujYWgIrFQWq42Cz1a0QbrZPGZflkG45V8mjIkNBP33sVpFN6ZjanXuLqDxe8g66vu/fzdkzeEJd",
-	"qZmEwvQr1qd9xI+KqJE9r9ENntp1YJkxobfzHDvQERGmAyUsnkAR+Jl8QMkA87KfEMSa57Q9al5GnbjZ",
-	"Zb3xKT0bnUcXu3EhWb9kwOvlJjH2e5HbvMGy/Eh5rEgFWMhSSsWsG9BIu5iiAsZPtIzraSoXk+le8iyU",
-	"snGFKPcWb0v2/UK18j9E3wOJvhZVHzd3g19HHeCsqKz0s7dQveLV2eqc+UMM/0MM/0cxMBZPR36AK69K",
-	"75ZYE52UJCs3hS3m710YIADir2t6ipAjI9zO6YTFxw80Tv5xddQx+T3UwrcsuqkL7GX/0Cjofb6tBH/W",
-	"x5y6Pk8uGmm+0MW+1Ct1Ph4pElFNEzlZsC9uaJNjH1VxN8LMi8vR2VnzotUdd+NO1B5RVtne+8Ad2evF",
-	"1mUU0/5VRfFuHw+EZJuDfv5W8wcJYP0NXlHFi6miw/6+liGHvm3ZamZYn4TmYO2tiu1wKutnmI3T2qoY",
-	"7LVGbpkZVi+l7OD+HGTLv093zvdzJt5BzYB9S+NgxQEo9DTHVNRycX4U/ekMK0O5mEobq5RFLz5NaXTL",
-	"YmJbHua0YnY1nzGhh3aOFXQWlrSSRlPZJTpb1ybEI2Ce49hP0LbttuZLr2Ao8l+ZQju4Oq/duNEWndD6",
-	"dKdCwNWhkHXq/eAPH3dL24Wn+VcrSSyNt0o1tkKJbTgAfXhs60Pzl22XtbcpJZMXHiDC2DXYlNX1X6yq",
-	"ong2Blm0ec7Oxs1LetFqtkedqBv32On4rGUoXRoIZ7VAPv3kRKZcnmk3u6wXN89bZ+3mRXR+3rxs98Y9",
-	"ZtjzaJynHkDVPZrGtskgag5WiH9F51rOSbtHblLZ2F90+nlBhQaS7gQNdbswU1/fNNu95s2b72E3GiMW",
-	"nfTWaV9eVEtvC8H1sLa0B656V5bp5vtmq2UrMwH55CUsa8O9kMVvofTvVDDytWS+XaDh12nZZXu/AiEz",
-	"t9M/3BD/AKE1Zgk34tvQa5O5MUTWDvvkHb0yC3kG8qBOqcBWEUXxACVE1K9twj2gEaxwtW1IwL2e3dkK",
-	"bVskgBqSuZmufm0OGJ7lyeGB/rjDwl9xUZW6M+PC/VkhxtQsN5afxSrDHhzJR5lQTrPe3LdC3kNatBVV",
-	"gckLQ+rKFmvf1uHfP+11r8XCSa9beC2/gePKXFizz5gayRpp25AZVbeY4L1i3StL0FV5DGgbqW/XrGe4",
-	"BFLIbZYZA6ulEv5j6naWtIPqzMfM5JixV3c6HXQLVJqzsL01wpwLVapJOQ+03mb4+kqtqs8stqzWb9qb",
-	"ZNblsc5ozKC7Vt6QINjQugBSuUK1VJrN+lW9Kmtlr4xTOdvxjDkmuiLz4uchOdQm3cEascA/Va6VBFaK",
-	"A3ymhJKIiogl2DOtXtUkLXdacVmsl1BxBwljLUHWMFGYYX0oTfgAE0V9Kbi+iSKN65soskt4tYqIk7fD",
-	"vrsFMKCRCtd0yCBwiilt+LurMHrltTYM++hfzzNDXfs9krXfw2zz8SIZc+gxZ6CJZczuWEwSqllKjmzr",
-	"Va9n4rEfIOOpB9mQYoyMN6IaECBSVNtqrNnZ40BBnsUDqWRmzWjBtnXZLJcktGzN+d3oLGWmWNstu6ct",
-	"Nt/px1Jsz9YuIQYsH7ey5h3FhwK0aryykl/mmVXNCrOSwt7M3q7d+tYyLUO/e1dSzykcfX7WlwJ0PbWd",
-	"XEqEfACKXaGhL0wam1CSzbkB4FuNu8Cpvpg5N41/v+ZcSMyXD6msYOPzsSy9Dd33pRYUSPAamq0Wg7Ll",
-	"sN+i41vYMtgnq0jboap19TbXBZBmAin5+//7/5GsCC/5L+LK75L/cgIVi8nRaFnwkR5fee+YGfIbt/wa",
-	"iJ3F+9WzE/nlf73Cv9kURoNxU5fuYN/aVGa/hvLuZRq/5RPxUuyN52JnRLyY7cwnXs45j0Mb67YSpYM+",
-	"aJfxoYwCR5OByEIc/L4YkIqFthkbCSEFWyllsCHlyK2t0W9EMk1ZpMlUpoqREch0gIt5wg4WVRkcrvx+",
-	"vnRvruzH0nRnuzX0d0vKpqtiCjcJjRgcmf25AqiT5Jo48dAm1llxs2zcw5Zxmc0lJEdSsOMrCFlgTfcq",
-	"19MVHTU3Wh/i3vypZPhxBPZXKthJLNm/edXe8rQ03wJcNgHljZh6VX6ovW2cX8oY6Cjgs9kEv7yh7QrK",
-	"vFi1aW7LW31my1u5Ay8go/LsSS70N0zOmK6yYF+Tb5iERuEw8MqWIpdpzEVWXD1r6gt8VBDX7/cE7FRJ",
-	"Qkfm7Liu9QXml89UIJXV9sMr7Ypz6uj4tNFZpQ3nN3R3ILZ7/qmm59BfYiUA/RIYFe0rFUTecTE5cb0N",
-	"Upmw0DxwVVKwEIq54a5vXpJbtlRXpRsO6qzkV5v5bSDMq1BWBSslFaN5l5CKYqN4j6ESKPgV/On0VMZY",
-	"igWncX0fcOTK7few6KodAuGsqxCSgf3SLMNdI/twi41+sflBymg8lCJZZtdJDhsofOs2dt4zrDxunrOu",
-	"YeW9UfM0OovP2cX4krZGB7zK+Zo+/n6FnEcqcOQB/mhXPwYrMpftSnvVPMxI2fHwEuh3i8F2wN/GsIyU",
-	"+BrHfiogpwyRp3Susto+mtxxds9SkvLJVCtyZF5sQntsbJeB/UqPq4PXfYRvWR+OzLwZ9vzu33fIWugx",
-	"Vjjb7EbOst60Nx5D1V/XpsL27LrKbMzwdEajKRcMBFsxMUohddV7ZcKubGWnvtd2POt8695x2QBS+Hym",
-	"ZLgbjxtBw37YK5WQqw32QK9qDKkcJWxW2Tv9zfOn5LJ3em72aAaRmGnKE0UQTuQohAYtEah+j+2gf/6r",
-	"kiI8Dgj7oBlYNh1r0+YuImEkYxYGAzFnaRNCbcgdl2i9RlUDzd1w6ZsTtsIKZWw7ltAEMImrMhcUnbG+",
-	"Ye4ZzvNgnr/YeCM7rNCd0n8DwiuEkWQj8+jxXftxprQ0MmEEuVXKfh6ej7v0MuqwXnvU8soU9IARcA2w",
-	"f4lLJVzMFzpHwiIVfSwsfMt134Kv7/a1yuFg31stOmaSp2bopxwylcWx7qEHS4rdDbmChosBUXQMReLU",
-	"VN5fkQHYeVKj8kPjh0EDrqzQ/Vp2kfS2RVSV1mEoI7Q7DvtA4kzodGmOABnRmMCbtf3xEI31J0dNdXzy",
-	"GaarrgBHhHOqpwW5cZHyZsrGLGUiYjU7Uud0s+FTcKcEhk0kcjJhMbH2BywdfoX+TTCPQ1sLdesK8E1Z",
-	"Mq91F0HR8CE0HfD7F1bhJaWaDW2uTdgHEyb2wpRQ+y9wLT3emCmb19DHYMqo4YUqr2+LhsOLs972vFG1",
-	"xmiDlQHf3RAc4CeP4mynl5e+kbK6T6Y9jatStprKVAdkuphR0TTXAvAptZjNaLp05lzHAs28tfyCTvIt",
-	"f+39m5ckox0i6Izb9qL+F/okrOYOrlFqThoOGDWJs6bkjcDyndkyZmtuypzlrBOkDDyjhCrFx/a2sH4g",
-	"YCpYbdVHcKEZLDh0HY8gvVaLHNFESdJrd1EOp1hUWd6xlLTJa/4kIL1Ox5qgUgZF9V/GbDaXmolo2fyW",
-	"Lc2ICzsCgn7EhLwcN19THU2hzulC0IXRp7RZL4PvtgMS5kXshjETnEGpzzGjepGyocsrtzJ+wiMmFBs6",
-	"6Jo5umZuIfVwLBcCfukFJKSJobrlkH3gSiszZSTFOOGRtlNhkf7hPIUDy7E1W691SY68kVyRXrvjQKI0",
-	"TZi3p0IPOdd1Nyh1rINmuqut7AwEQ9Jrt8zqC1yB9DqXgXcdkFNAj4jJaauL6HsMe/vbcbFLQX57Z9Aw",
-	"AkwBENZManZXqB9oQQ9engKWshYHBUiZX0sYgoiMInbM3e7trNjIzTUXLnV3c72HS6CCXxAgRRnM32qV",
-	"IBYvqoqWv5VGmve4BIqbiiWJwp4ycqFLOmuhICK8N0nkiCbQwHAsEy6vUCyTggUEJHcoT5xltSvGFOFl",
-	"+73Nw7LmBKp1ykcLaz9I6azRb7TPyDdPIBaQajaBwLxGAm7aUm+etcEmxc23e00uoikZLRQXoFnAZE6x",
-	"3cH0t9ZnXPbVri2xUOEZfmAMp4PnSpyEsIZwa+dEUw8X0CfR+RWvrGuM3DIGZodZtb5VRNNGk2M+soDB",
-	"j9vFil8y5Wl9hP9pa8+c5oJndAen/C7pVNajXsT8exv3GKVSKchqdiQQED4R0nyKRFStFD/ufZ7WAb/B",
-	"6LxCHIALAcgySL3TsG+8XU4cm4tkWMz1STh/SITTDjyudoTTfIcIJ7vd7Z76nFJ/iUQsd3/+Pn33b1jM",
-	"2OwarGuvuLjd21nnGegeKWxbWsIQ/AZeyOGLnzs/iNNnHy7e6PafF72X8vyGtt7G3eeTsxd/vfw26fz4",
-	"4fTp3cUT0X69ij47T5VKULEIchTOKfQnPq6C4i5+T/zweii+khMuHgBEAhbtIggf4BUnJaf4QOzgFc+Q",
-	"lQz/NOp+Nzv7j/vLZ2nn3fL0Pb/4ft6+Vr2vx+ffTFv/ftt99bez/4wu/zTqfHdA8/kGLCNeQQkwm8Gg",
-	"AhZji+ijcJ58GXSDOfiBOM+3AwG4aMHNyYBkjqRcFVh3qtQDMbUHwGVK5qm5M3PYq8T2Ak9JOFf882PC",
-	"/OsBYQauvyyGB4DBFoNmroyuM5FGW3EFDWz0iv3LGtPvp9LFk5Ywg5HVAEKuyEzGLDEfEBKsXSwl9I5y",
-	"8KNekXnCqPIKB5P2Keon5myu4spNXeEb3wWudppqwMoHJukayFKSMiWTOxa7jF2AMPYR98uyronn0jxJ",
-	"yCjFy+SgwVx2Tw88vj9MWYpWbQYymBQoABfa7J/UjDda2d+BgoEqo3eqcW628TLjNPuzNMHu3TWW8DEz",
-	"IClDAZv7DLnIrcVnrd5Fq7UKhoqhm2+SfAvv3r16a99ZQwaap+ytltGtkewexkOMzEUSRu+YAsM6j9g6",
-	"lqCilDFhSZuM2FJCXP2c8vSXOe16kYoHguGFvM/BENEZIyMalak/t56B69Aa6sxqbtlyJGkak3uZiiov",
-	"VfbiNi+tjG6fZqN3iCOqJBCZbOxH6Tz2qUxYn4Tovw5Jymisrkg4o1xoyoX5DYzLticYWlgCwpVa2Jzz",
-	"FHCgBgJyMgIobKAs28QRLObasM9IpjA5FDey82JLLRw3o4JOrJDoeX8hHqRoLcXlAkNx6zSqLBRNKlgY",
-	"C89XNDnrT6/0gfCJYLFhhQWIbfFBk5faie9cgctQoDGRasdaa+XlFws47R3r4jhQYfL2ZWHy3cJMbNN7",
-	"xZjYuOQvECezR1mrCnuj0bvgGzUE/VzbtMUD69RQdIUMIX8H5IcvXzrcp4OtC2UiVmQq740yZtuvG4a3",
-	"96p3DGsp0tfKwRwVOon6wAWjg1kpSMCwC2wlD7w9Thg49M3roBAYCWjvPf0KY5EKRTMfFpC0Y8XEzQUJ",
-	"i6AqpwhbWPjbK5FAgXoLZ65KIMhJabMp0kKqD6GI+5sid+CbtU2RZs66psi3TLsMhwdUbnbFGI30m6U1",
-	"lMMtoVTisG5mQdAQ7N4fTclsEU2dBmkezKepUR2FvK+yvpQ/V8bmG9cbNOMFNIqgvvgUYsrcm8S6UAtH",
-	"fUM+wWrZhsI+VviRNoKz0qTdItGUpjTSIB9B+XUSydlMCtSFg4OnMxRWVn0YdLFQ0sOqVjkKsZOtZO65",
-	"0k2NRTqxFUDKiXj7VXdabaKHDyr3DGyzMnoPb98sori4/GLPxT8aqWyrJq1y0fkPEfbLirC55XT47x8u",
-	"7lr/Met+29Y/jv58Hv3QEW9O6avL+Hlv8uLsrzct9a67+NPF/X+2l7/PhlYrPGbf3qkePdcQVbcY+u1k",
-	"jxQZMZoaEdR5dBQalgNfNzSSaECkiNgV2uO4Bofb9UJPZcr/BgahPnmCU5n3a8Xb7d2kFDeWgyRYTX7Y",
-	"wHpfZ9LtqpWFrtGGvCAovxW8d3Y8Ra2UwJcLY4UXVkUlXl1jBAwb6MXINP0jrBfKIxYQmteUOL4qFKqe",
-	"0SUZsVqNubwUtwjvyBd0NlqkEwjpWghId2rA4Ui4YG0YMGZC6ZT+3//DSLtndi2VpsnQhnt3Wr3T87IW",
-	"evC7in3AuK0hEtGzNzfN3nm7nTFdrvPyNy3abjfP486oeRH1es0z1hmjI74bWS7gzGAuJ6vRP+2enPba",
-	"XfPYpm01+pcnlxe9dhZn4kBFXvyHNboZJvEGsgfQDT2hGgSshwYf7ZyHWM8AwDX7ZTuHFZG4rrHAI0Vu",
-	"2TJLDbRhdY+w7zMWBVLOzw9CN0dZW1jxdmtI1C6lunxq2fTGN0xiBp0XllQZQJR1oM5Ni5sDiKqZqiW/",
-	"8keep4wR6IQ+tuWJbP22+6kkE/C7pYwcIRcLyJymt1xMjgvgrIDjmtj5Wm0UgOwO0kDhN19s2oY+FY5B",
-	"kB13h9R9o58M0T7HeNrqcCDABCilLn3VDscE1onNdwUf6yJJPOuWeRGPGJlLrFh2stKYfuLly26MByok",
-	"1+54Houf3PaO3Z+nWVZkvjqY1c19BVRmmy0saQtansokwfpgWwrrYn+VKlTlU5CjN8+fkvPL3lm5+YQN",
-	"qsbcKh8rhcTiv+D1FtibL196xsd2vVlLppMt8sVnEAWq7ukqYcWgdYJgB3k/ZUxXSDq5O8uRyKefyj95",
-	"KF2hzhwPH+t3vsk+Ve5P0dqew726pro0nS11CwXfrK/gjblrlHzz8i3RUiagWSgblsNRMKqikDoxzI5y",
-	"ii7IzymabF1T/dhjnwBL4yvTwCaVBdGrqh9Ywv24Y2hj1kTHv5tKl5Kdu7j8AFGWLTLHzDqy2W7/5pr1",
-	"SWi4zP7G7/osqr7xm+v6xm+u2fYgXODptSJwd1DTfjtq1yYdaneV6eBByqCV/z4jlPdvp3nt9DGDvACO",
-	"p9cI3MiM1YqaVdK+oO1hPZ0eRN0/hIqeMJoO/dWU/Ui2UWmuBTtRG0vlaDlhRn1DPSd0M4XVrtPDqdrk",
-	"6NmbmwDzvV1U1jEuCTn1Cfke654FRhNXmi7hFKDH/ghLp+olQSomAAfz9LiWrv4r0b+3NOF4iDa+CXx1",
-	"1PCqy72SDWg6Hm+/j73iKuZe1uMH3Mt67G6HVvOUnY2b5/Ri1LyMWnGzzTrjLu2NTqOznfJjzJy172Wz",
-	"F7SuVxpci/VBACmKT4SC82BbsEmhZMJOyEuj5ae2FsZCsawoEeFCaUbjPdqcONfGJKUR+ze3nLKDYwco",
-	"YgybbaiB1bXzt0/HTaNFNM/Nfy7Mf7zG0Z729I1ZDXkh53OwtZedfsgAhjFTt3mloNoek3ar3+r02+0f",
-	"d2kKu5exKIv9rU7jm0kxKRC7CohhKzRl8So72Bo/vI+N0Z7HT0W8VZbLwude0go5CnP8liqo37IlOneu",
-	"shrqIym1uUbnYcaJsMOGvBdYzG+7wbGuvrNjIaAySVW7sWBE04wgEZ3TEU+4XgZkxBSPsYszVu1xTfdd",
-	"TyJyL9NbvFRt/PzPC4ZdFCvqH9VqywBrX9dK9rB2zZfYYINttm1OZRK7lPBVW+aOBktH4FZHdH1bXbGJ",
-	"Aq4KhLu31TJn0jV0qOKBraVL/cGJd+HEh1esvEv4d6pfmR0epL5vqbTdxmq/1Tkxawl470q8v5+Cuvml",
-	"s8506YOfyNTJeOBgj6Wf+59lhvZJSCdYLNceSGIO5DEmMAwE8GwsEmLQl0h568KBVZZvgFpBUExIcEkI",
-	"2adcCTaeEsW05mKigoEI4QovveOE02KyAozM0hOCBiy8GLrgHlXL0rXSFHwgfqY8hF8yFqsqoAorIO52",
-	"R2yReT9/EP8fsfgHj8XfJ5w+p52a6kJlZQ03iRfI/pDgdTjs2wNY4aRXh7HuGJb5OznRWO/zD/V/Z/V/",
-	"z1DSFSZaN3rSv818vO0gyT4g7DIgCb9lfqAfJkF+gXDMrSGWCIr1XGFNJcjQEl/YB8vwkmkrEhAusBJ3",
-	"HlOJvUi8Ig1AN1A4nevjKxIiHYV9ELzMNISLKxJmZfzwgZA6ACeEXbwiUNV2JY4TcmQz0swqzRXlHve4",
-	"QvApZMOuK6SoDTpjBgIgV8SKNXYZgt1j8ComGI0X6YirKcMSuWOG3y4WpIM3qhfzEqq676hbGC3aLk9L",
-	"7FpGVmSvdc0bKLQQbJ7HXda8GPdo83R0Fp3HF+xy3KLIFThNhlmT39OnX7c73d5//vnHhlejv7638JC5",
-	"y3s2XSptacUoYd1gWT/UCrcCSiSK6VqOjoe1MvB2WX10gW72U0u/BrJRPt1kVkS31z5hNJpisEep3Va5",
-	"vqE5/fgo7zpjPU5H5gg5ZhBDTrOW8jggoWD3IVmIBNRgkpGDOWoTfsdEYBQKM75iZtSzpO1qByUZLbBD",
-	"LOZzP5VJIdH7CBo2WDNTOa56IHDCWAKnU4yBM6tc/yc3QH2GU/UpKBYCKPKUQ3/wx2sIfLJlBvKGiaMl",
-	"+frFq4cbiHKetmd/k1I0qGTQwwoo0izhkSIhUO7QKNczecdcB6wdfWu4n40HTC0SXX1JwMtev8jAuV2x",
-	"Zk2hA3G1IdNDON4Pnz87jGuXa3TRanajnhG3T424fTZqnkcX8SVrjdu0M8qpDta8I+GVK4AOGuSbbqNU",
-	"1/ObbgVfLl01ThDlYgiA3iOw5CDUXE3LRfLdkbZ0VSsA71afsmRTF1IscOaIYUNNkS9AWVOZxHipOhVo",
-	"JEfl5C7XbzVH9bNmu9Xr5OTyRI7IkwVPbF/A3yK97i4a+USu1AKLLa9LtGz1W60yiXcOKVzVsllBOZt7",
-	"6vO+L596ktNc3e5W279gziTODix8bQuBvHsalHJ2YMhgY5Qb13Qvy2gpAszctVMq4ipRcs/+yB79b0W6",
-	"V8Jzi2C8PsqmvEfzzPGuXbJ3PlO3/YzLrnPtbqJuMDMaweJLJLf4AsyXy11x5BI0/PrtmWN4X+evBfoL",
-	"22m/yrOAOocBMwUjiLICe8LiycpV5lr2QxTtts75uY2sXdiXuwUx3VreFa4U1jyn7VHzMurEzS7rjU/p",
-	"2chcLXmLLidrul77mTQCLWzsRf6HNPfpIALbynU2XUdKzwqnx6mnBh/FSII+CcepnEHfhoxlOYUXVtkE",
-	"cxReKTDsfgrtMIBp47VstMUj+OexUXjvp9JKaJocYaGywBUt4ymzTTfsq2ZJx7Vb68AZem13VZE2UtVc",
-	"x9JgTUG2QlI1UpyF88ZzXSekwx3v2gEdf5ycw6g6hw/1qKv7/FYDPYoiQpVQkDI4yOa2gqa7ClrkIIpC",
-	"p59lalkAYQJLsz84+1ckRB4AW8bQaRBIyZFibCAczzm+IiFyDmjOtQBu5uIPDKuaSBkH5JbNkXOZS9Oe",
-	"13K3l4x6MnXCTlw0SHsDq63Sr9gdS6qrLcyoWBYLGzxS1hwix2C1cyZD20wDLDdI4WUu4JbR711kS+53",
-	"vtSpc6CpSNrPV+Z16e+0e+e9i+5Z73xbhy23lb1e3lOUz3azx0er7c/ghNxIUdWHCoin7l2RmMEqMCqR",
-	"oxts91l5W/x6KObz8Fs8d79jhpuJNpWkgU0JrfiEtl7UCwICsVd+0QE/F2mDqQRUg4ViaX+H2kKrQomR",
-	"IYuM07d77WPc2l0TAXLPKwQLdk+mPGWZYoKnYTW7aZPCawRoEHRnNN4/WGZdqLuZlNgWhjbEvRTenlXH",
-	"BxTBX+XOeyvdfztr0or3Nnwhcne2KHwOK5Q7H2jsqNPRuHCsXFfjal8K1CKXmhmAY/lr9LeVjTn1a4bU",
-	"NZXRTNXCUtgG4ge0fhn63xF9VTYS27dYy5JdBIwfo+V2rlbdxdjGo2a6aszjvu/Dmi+0bz60yUq5tf/I",
-	"mgsDgzeIbKNkvEjGPElYPBAZlKH7oGECIQwH3bMkeQYgaS5SYS4FeQsN7Cg4gZ0/OHCyaDYCGqV4ImlR",
-	"5vTMI44/4RcySaEketpB1XLn2u58SE6ZK9oulSqXg3cr5P1qI73PKAqUrvrP1OrMNi/bYkbd0p6rkmzv",
-	"uY6mebG6/eu8FnvyZ/GaaioXSex36F9bGnPHQogbivPtXDa5BLniTFVwwyKi2wq+LOZzmWqbpLQlJPoM",
-	"hJa20eszoWWdeQOMFN1R8zzqtZuXrBM3e6Oz8QVtR112Gq90dWwUWkLTGbbhHi9EhPjNZBF96xxW520j",
-	"fMTN89ZZu3kRnZ83L9u9cY914040GmMy962Zz1CxE3feNVutVrvTxUZwrl7rlE+mvodLzjE4bYHA7Dee",
-	"phQcIjFX84Quc6ZgMDI3rHJoF71qDamC2qYibOBC3WL8n1GlWdqMqaZW0ATJyL6bJZF6Xte9hCWqIJaO",
-	"7ZBS+Ots+1isY1PVhnx7Od7nOPZTsM3SiwgpGhWvMLQSZJaU0ZiLCYYZZeeuluaFK3l2V21xrTC4xvVm",
-	"tNHu9sDUeOEVDPVOVmX3qaxqMlY/23wH+mfTQ123U91Xc69Cylnb9SzptU59d/MWNkPafCptpmcW/+/e",
-	"uiJ0pIw4ZQPJstZKMiVRIh+Sz1DPx4hgyNWBjLF9rN+1/JdsLfoL5KNaui57I23ZKgfAIs/x3JIZgbpT",
-	"lfGafV2WiMOnclZtk7gm88Uo4RFJ2TxZQqSzIK7ptFWlBKEewyldOxDcXa0b36fmda7JUZiZJ6xyvD0Z",
-	"vJZGjF8fVgmblVnuIxkva7L4A1xIdbmoRY5tgwg/DXfjwHdcccwxr/fWn/LxlVScL6IwtwN4owh5C9et",
-	"aTrl3W6u7GG5YoTD+yTU0ay6tkfxOjDDakp6tat4mDnrauqFXW63EdP8urNbVaunbDc7a/HI/z5Nrb5E",
-	"UwlfK956EK5gXvuf7Y32QBCi8fufjfU5i97W+KPbSotNiDlxdkF6ofBkha5XI8YdkxHT94wJ69xiihxh",
-	"rEFAQi3BrWdl/Tj0x47H5OXXihwhVYxlSoQ0PAJeQGUjdH3NzIXjFJBV/cRPS8GV+delW20j0zni4iVq",
-	"J66oK1m/S5wzvu1morCWNkCTNbg5I5v99HqyBpWh6q4245tqziI+5pEtcbWRwtcgX7MPOgRFIuGCBSRM",
-	"pJiEro9wQEJzFELy5z//+c/N16+bX38dkNBgIXQ5CyHWVVOGECAoNgQ0YuK/jzPzpQaWLTNSD9XMPQxW",
-	"GlN6VbToCJ2zW4/BjH4YJnbEx43SWqVNqvJs270V+G2dhWzisTlpfFyp5FJd7tISUPbEQWUL2aj1Bq46",
-	"pL6qjd3RZMGUCz+yt7J575FCCkTXJhKjWTv4/kn4zbN35PFd+zG+0TRvqLBc+neNyWZGP/gLP22t3XNN",
-	"McKID7cPKNm5g/movlBxq3cUKl45RXunXqVgms+78VLIPsdKRAoiLfKIV0xBUVnVxFWG4rtDNskg0KHZ",
-	"DzY2jKZa3W83R1RhR2nLW+w3XH6oPdIWmBsO+B6htmDa12w2rB8+/WktMW6X9mx3zzXe/4N73K0t9/cs",
-	"At54Jh136STyHi7ZdEYTiPwDM63trlXMW3Vj1py4/1iwBduC0rzgF5RSeaSwZhfGS05dPFHW13VbyBCU",
-	"FsVEB7DxNPrnEKUyT+UEa3i2A7Q097u5hQmCXu4p11xMhlIM3ZnGBIodCCz/fOmk2vXPqI6m2MmVkTFP",
-	"NEsVGVn/Hm4oIHOWepsrfcDu6uO2CCN/y9sGIzy2jcqBtW1kJSQ/7hJhZH0B/i6qp/WWFTjgVJH7P+jJ",
-	"DxxFrmcBW8Ib3d2H8Y0QiYjwDl0nIqdG+Gkg+Bu55yKW9wEJETMQPT3m9mr0FZOH4DrnR3amNdzonbWp",
-	"ltUCIyrmt0uWdoDS2eoJzL0XO5AS6iTb6am+6F5PHK8WjvErmXF0PW0YkFVfy+h08eTZgCiZaozKMZ85",
-	"jBkGcLbic9k7uXLFfreq3KFBN+wTao26VW3BiWIQvWstvTAarL1GWUcNXopk6VM5zgt0ji8VSTd7vILo",
-	"92Chvk41jxK2vxsecW1j5yjOZhhSbtCXiuVxPkrTpeFdesqW5tYtXbOaa1j2a2q2I6iIMFQMvKBvqV6k",
-	"Ma0o2EIXMWci2uravHbjqq3OZ6en3bOtZZoBpGr6EBu03ebH3SpEV4m4iEXnOT0kNn3iPBhev8OOq4ZU",
-	"3c3UTWMyTqRMV9H6e0TRfrh5ClCH6hkFxMRMU56oE3JtVf0CQvIS4FdkTQV1KgbC6ZW2yLiZ54qE1mxk",
-	"LZCjlIqYi0kIorLhYDRiMTYXwkS6o2xMn3z8FJKJZAqCvAYussyrDJ9IeQsTj1Nmy9VPpdLA4VerYHzO",
-	"mv/zqTQqcOOfe5ek1yLnZ6e9bqd9iFr9Dhx1wx6euPEYVKpppIdr6k9fi1JVTwjRQ/yaM2pwa32nW71v",
-	"O/esSdiEJsPaoWTrBm47whRaZleFeL7OWhzkla8ERHsKCb0NpMjE3xm9BXuKETjlvAlR/4VQmg2RoEfR",
-	"orJ3+fG/VqdCIyUVdtqrgsgddfvaHBmxnpl8Px7vy0kMl5fm9bz/dcRWm1/jXUpn5nQ1+peXlwY22Mc8",
-	"Moft2fs3Fe1qsxc3hxoLVtkGO6q2vuOWbRzjg6+2va+wFaC02zWhYsuCVdiYgwbVOuWjhd7eie46H2kY",
-	"BNVsItN6na/Wh1Kdtg56ZndAf1WM6Vlv7+sVy/IeRO4p1O/dm1wKJQ9XSGJPAB+4Kv43/A5qWhENXFKv",
-	"L5JfVeq+EhlqTZcM2xyD66kr2ndCvhcM1B6n8Gdl9yHmG5xeed3iB3TG+JU3/d6rhC/A7RBteDd2uIDq",
-	"Uom8Z+lnbWKRh+Y5OK9S0JOnN6R3ThIqJgs6YUTTCWjFM6YUnTBVziVZiNWaed3Th7SkqBedZ/ayY/EP",
-	"wOUBetvW6MSQ+eh3CVaz6Nns0YOAChKaM7W3P2+HA1nbn2fmrOvP83BXQYGu5ifiiyuSsvFCsRgjGO+x",
-	"0Or9lGrIGMQS616Ddd9os2cdUWDo0SLlevnWkJuLMeffMhAEsE7s86ws/u3w7//9PyvR+dciK0l/FOKY",
-	"8Biqp4oJKnR4A2IvFPw3XeipQXZErSkO1MkRiyH2GeI5sMMWdDWCJslwIKD0otk5/mWuD1hjvrep1nO8",
-	"qbKau+VtqOptZCkfpbq4xy5XKXx8135sVv4Y8vtspfig1B0fsInVJEt3/1E+Afz+OIsD2rKbT+AoGctq",
-	"z+qLd+9uAANY51Kmmia3XJMnnSf5qvDn/kpPPMSGiMmMRlMumLLV+vNalSqwtIdT5FX+K1oFaC+7KS+t",
-	"aTsE2JKCXIzkh6t8fmepxIK6gR0FIMfvRlTTRE4WLOtVkFdL5ymU6MwUsIEYiK++us6pi0tx8tVX5C0T",
-	"8boaxYNFq9WNAOnwTxb2DTmu0HTgSDDEExIeDwTcGA5y1SQfYGHhNcSVT2oHGHKTabajgUDwmK2X+swA",
-	"iPLqomvIkxhRADuEnZDrdafMSEw0ithcg0/BwBQWqgbCHDjyDOqoupmIoksoLwPvRTRJCNdXK4dAMSh5",
-	"aZsy+ngiR9Z7YcuWHhuILwlq2375VbgzzO6VkRl6rZ7F8LM0lan66iuwHr15/pRc9k7PbdQZbunxPJWj",
-	"hM3++a9KitBJikob9kjCSMYsxBCWGxz3VMbs2IB5IOYsbaL1647LxHZX44KEKNWHdg2oKJhFyDGxYdss",
-	"hvj9RRoxRY6qmmS4nsaBa73qsfTAHR4VDAQo1eoYZGkSvhw3X1MdTe1OsrB2dGLR2IKIxQHsMpVikse9",
-	"O0euXeRAHIWDRnfQCA3cDUwSBoSEcyjSa3fMNDOulEtF6XUu7Lafmpve/Hzz/dt3ZvewQCqycBISvozZ",
-	"bC61UWKb5qAg21F0xuBEGWCMZLxEs98yb/w1ELiCq+J4xJ21xcCL2UI7nStyP+UJ87qH2SQOki6ECkiv",
-	"dWkX/oor7UhmDg1JuEBxF6t/x0bgmFOlSOi5JkNMLPXdowuheWL7TYBV6GogQqjHC47DtlHyjBBBTlue",
-	"bHJCrjGawJwZgxUyZvdYfU+Q7HWoPzJiY5myzM86EEe2UCZNEiPaFUv/IiEdB0RJ28XEmWaL+4A+EzAn",
-	"V/qEPIWfIVRhIBSjCYv7gGpsTgYzOWcvVxoDHTLiszEBARYPnNA7TAHITzFXpNdqDUTIxR1NeBwSQWeG",
-	"bBwYjwMohwv+OaMlMleAmcRsnsjljAl9lQEGGA0G2wLfA0hqORDgg0YE/wli2Ay7f8dnTGW8odvtXhpc",
-	"v3/39IrEC9cv0TxGU7NikTTAOQr//t//M7R/hccnxBoADNFxpgbCvGJABL3vkTnBravJTCpN2uQ1f4IF",
-	"nYkhV+CycFUZ9rgQt8IwQWsbQLs3SHwIWyUHgis0mgNUuYJazgA+8v7d8+YF6E+4GHjl54WB3pymdMYM",
-	"OpDGzGmBur2W6WEzCciAjiXDSacGY9kxap26Q0bC6ySR9yGZMhrDhQpG8IgJxXJDQ+N6TqMpI52TFoTc",
-	"JFZUUf3Hj+/v708oPD6R6eSxfVc9fvXy6bPv3j5rmndyf0gjl1eub176yY+N9kkLh8o5E3TOG/1G96R1",
-	"AtmZVE9BVn08ZTTR07+Zf08q81ntFjutlsco5qmMmFJId8pxDAXtWKIpi25Vhj+WoJ6aXX5Gc2l8w/QL",
-	"+DI6++fSbNF8vdNq2Tp62gat+3eSuYugIQQod9tUP/sFEP+q2w/iOVvMT9AqB3xm3azZMh/bG68g/2PY",
-	"kFrMZhScH6/4HRMY4qDpRBkl4/tMkGj8ZF59PGM65ZFaC3t7epRhgqlcaOakGL1QVqVLKNwSWAZqktJZ",
-	"Vn/6JpWGbtlCZb1qZ1SfkLdm2/FA5IwVPRTcbBKzmBIp58i0bYsy4GVHwJcURLb0Wl0SzlkKN5wUw5gJ",
-	"zuLw+IpQwwsBsIbj2C6qCGtDHDg/V5oJ5FdOsjnCi3jMUiYih5xHaiDCZtPCqWmWY9ieFQaEd/562OQH",
-	"TtsKpb22cN5KagZQj+cJ5UBkuf5njubQEflQS02Tj4CQfxk0XADvjA0aAeLmXwZm7kHjE4HaLzmxFpTk",
-	"3sXp+VlFsM+n6uR62MLh6dQjk1kGprUUaznJyZLOkrVk+85om7GMFq6c6QpCvp8zcX3z8u2cRbudf/fd",
-	"Q4DULoJ4Tw4PXoBF6SubAAyF4+py46wzFpy3iAp7zhylBsB8yWmriwJkTDUdUZXfW+YgRXI2M4eQDsR9",
-	"yjUjR9TcXakeMapJKu+D7HqW5mRSe9tfwVVqk1myiDa50JERqcAaY67mY3Olug8PBNzL7vOjhbY3uCLw",
-	"bWU+bkDQBI4z5kb7gxonCYm5uj12VzqAac1pfwMJ4Mh6f4Gr5Q0szRDSaau7nYjeon3/vaB3lCdGuTo4",
-	"DfoAWUt4RvWd8+YtW66/j7766gdPZe1/9RV5iyFQ98JRE/zTb1Q4EN97ifoBSdmdvMUuIEZ/iJJFbOQ3",
-	"rOrlpGPohRilTCsrmdptKvPNcCEK1q+QHPVa7eOg6kIyj7pQDscJ0Ue9VstcUwLbNw7EQrAPcxYZfSCP",
-	"8yJHp63WcRWBGSXo+ubltwZO4BS3kiNUpavCVT7kMWoM0OZjy8hXRmiHwsKfjYJxExD0V0HFfuh2hk1D",
-	"mT1cwmaqfEJj5/qDV9rbX3kvqDUuYemyXp3D81ymIx7HTBzizOSG27/89KkkyymdQcE7RNlP0F5CqoMd",
-	"GTARgBXfqO/IM8GMU7SMnRBzj1nbDkfdFBgnBAPZJlrmGBE6nzOamsnfQDohy5pK0EXMNUnkxPBpa0/I",
-	"lFSwIJSMEbn1IdOF0HcxEM7EcMuWV9YT6xZg+fYtm0N3L09yuyRhJMU44ZHOVFzz4i1bfrbDb++mgVjd",
-	"W76sTWYRAEKv01k1rZjZATryjqUDARot6bW7OcshO3IcJAY8rjuzHG+D5nXkKLCPJzaW7yDMxF9jdvKL",
-	"/i+dLtinFX7WPjA/ewvktk7kc8az/GT8ynlar3W5/Y2n9vjAC+1urRcMvN9J+YqmExA4ep3O9veKxPQG",
-	"ztDn5bxIV543oZr7lgSYxx9xvpfxp8cob0C80AEZ9BuYVTlGlRVn7lurpvNEgqnNUBukgSwU+//Z+9bl",
-	"tnFtzVdB+Y+lGfqSdHp3t127znjSt8zudGeS7OqqOdxlQiQk4ZgCtAnIisqVqvNrHmAe4jzYfpIprAWA",
-	"IHWxJOtq8093LIkkAALfun/rnMCl4NjyupC5A/rmVCys38T8cB5SbwUWI5IIqW+7ciSyJBatN5dv2uuD",
-	"Fi7QmqCFl73LdqEALYQK6NVSsOzgUeLN41f8LvXP5t1u98Die1/6wI50/4KmKVPqDIh8LgqWMexisOxx",
-	"vRETKRgauLYlOZ4XkMJWK0rNfYXmNEeTZMiECmKKzneLQ4Hupae2wTnqWJWG2V49wi6n2lq/mjknP41F",
-	"acTam7k7lHrcPWdjVpyTjwbhXEhiaAx58MWVmcTQVRb8/LGoxSjLiGLrzesfcGQfmS4mZzddzYo2zHYa",
-	"HLpIYGQd6pFPH4/KnApZEOzeDBXHd1EYnASFVEiSS9EzSg7NczlW4eopuxBBcC7ygX1/H38LbBXLZgHb",
-	"FEjNRbqCanZr1zGB9WhXlDGMLsTiScoYts/+k+v+Dcz2N2wsvQ2d6iMchfIxe9KrbMPwOTAp2Ljc2laz",
-	"wnOzU8hcW+tZQr36LOV7KpxaqzbunvmEiRuzQCgEz0pKRg1CyybM6gKzELaNoM5C9elyvGv2AmawhId+",
-	"QIs7/FnQKRrHyDJUr6pgHBGa57Gg6G5cCR7J4+hoVLc6PJZqTw0Y7WpIKGAoa2w6E9DdFBPZdQBQ4I+l",
-	"cCJgRXqQzCtkLIDuAwLQY0bvIEQ+lgXU9OTgybxlX7jSKil9utjimpEOA5psn4k7YFSAYXodi1m6Hca5",
-	"PYrTFMpxrknSpTxn2e2wYJ7QOqm1jwyDprFASI6wzRHzgWauWf1tmull0LNXiuUwPFhx0DNRGbX3u7Vy",
-	"x3z36rIdYQjcfWl1Zvdl5cKRCr+or23rzeUPszVi0HZBJZ65Su7C5QRM1dhf2b94A0fjnZ/UloRL/TEv",
-	"RbhsXbVew2JfYhq/SMGOXtDhnkPmzGB7LyXhoELhzFPorirahAwEGBGMZSwDpPoEGj01AA853T7rD5Ve",
-	"TB0xMPnqWzLgYgQZZxzTbFx0vMOMFqsswz7iJoiAWJQyHT4MKNJtfTZ+XlILgfyAFCVxh9YG9JaAcMk5",
-	"eVc6Tl9fvjaKN7+zDCpYMYKsRVSBXh0Z4Mb6uwK8r+GguSJW+VfS0s5BBHFYyA6UtxsJgJwSM2RwtdjR",
-	"prDWRfNSomAdUA2UdhAOS3gjYEv/ZjbRVjX26mNWAtXXM6K9Vk26qu84s8V9vi/FzcIheQP6aNLJ2gB5",
-	"zPjyk92Usw/zGkizV29EOQsYUcUpcV26H1yyYcoix8tSQhWe3FhsTH1ex7mACXpqNGSFMrg7w7UgMquK",
-	"YhVVXwIUGdXZ+gfsZictWdi2wrMhNQn4pJP2UfkTtg9OZi+vh02NN+FovQkoqe1RWwED5WglH8LbajHK",
-	"VLWFrx/Atwsn8yeXT41p2aWT9Lp88URpOVSAchAzsV4BQJ455q9zMxv1h6d9zNQVMiggIWi5zzeJY2Ez",
-	"xZEs160n6Fb+Pi3bzmZu6dVpWAfS3lTUZoGJGos5oLUmOP2G22AKDt5M74hPuFBy5CKqBxoe3dMRfSjL",
-	"6eoREziwuMxLnU3nPVpXK5mluttbQkr9EgqK65qN0hqjIVwtuvNcEyIWi22Ia5v//y0x+35UYNEJJYUc",
-	"o0aMNsqpKifhlD6ujPoAjYVQucCEDjgTs1WXqJb5YkuZSzuqZkB5FceqJG4IETHmE+TJu0FxRcaFFL2j",
-	"Ukk+uK22HY3E3R4f2CgkL0Eh8SdiWbjDQt+duX9SKRRUNAWWo9EYkgv7DQ7l32AT/BULUBc5iUp8C71E",
-	"1bJmY+/Y/DjnuF/sCIrQvsIUtsARj34Am1Nb9xaR1Z1F5eCdt+jZuIIgyafxB70Mf1DltD3RPTSFR7t2",
-	"EsFcKq6i8jYBZULpNIJa+dwyMVR5FUrsiIX5Fbcl9TRXsnQxzarMQtJI5VVBTJGFTLk2pszUvVPoDOe4",
-	"JXPeZeYVXPtoAMvcC+qwVA4sG4DNCdmsk8lHR/GBR6OSAWbtzlVUhch9qWdmEEvoaJVT0Whq62tqNbR8",
-	"qicJ4XKfNmtlZzi4cprXMrYraSmm8afJh79/jgVWe/pJJdaw9L6i9rpa0nUsFlu7OOzZxi7Zl60LiuKU",
-	"oUuqK82Vh93jw9st28HwnMMwhhu0PQy0XcVM9iQ5K9dttmgPiv7NGxwN21HgOneUUyGX0FhY7z6wlBQy",
-	"Z1jvXyUtogo89aigVQmJSI9p5UmIgE6m5JOsNXR+lAsJM9MAlT01cRIwCgTjsgl89js16pyVT4WcNynY",
-	"qVM4a9+33CTCp3AVizeXb9rHUIlhlvmt3yKrl6zilcjC9zOQ1ixTwPoBFutdtvwV/kmMFml/uSsOqJzW",
-	"DX+ZgtqAQ7WpK5lbVxItCJpARW4a7GoHkuVOX70mF6iBg5IvC4MOFJFdSSoG0Fcr1J1K5TKXWh0rAUi7",
-	"NTCWRNbaVbb1jLGazRcReAGd6QvEbjAcVN48PkhRwSHU9SzNWETMweG287mWkmSMDQn+fEGucSwc43xg",
-	"5XMFTkIBBFJAQHTr1BB7ZeKI2BKiR4UAb1PSL27VRKSJD5eicljyJRpc1DkDZpDtgGcs5mb+Ts8E7lEW",
-	"BJOl6oFjsXZB8EZcmLjp3pbdkg64JLjeZWPHCq1fpDnabHlay1K/6ASpu2AwP32mc/tF2J9dwG/gAU0h",
-	"8aEXEpOgydgsmVHXqS8e3D/fZV+PTMG+IcOCm/lPt7UqH4DMpbmSyII5pSCfAv2P+XnGhroPYawx4TrC",
-	"GkdQyQ3EKd7JueidKmf4o9w5ncE9etDq8i9Mr42sb/1W2Y2u+RiqPVssO1S19BemH4cYYF9M+9vVS117",
-	"qqDPCrDIFIwMoXQN+x86/UbPloWgfM5PkxOlxllWMDymrMp7hmMZy1GexWIA7LcknaQ5FMkJo1INkL6V",
-	"CvKGQIsgBcrsooq5mUpsLECL3R3wLKg7m5+4d+1JhB1Lccgk7ErKa2zCq+iVSyFftS3ak8DvcYv8XRfm",
-	"uTXtc3aPt6W0z8tG+9w7Yq+hrr5eBt7Lo/cznManabrfr/bIj27jbVXTxZ0/syvhOjpvhZ5jXQU4sjIs",
-	"sgKs/agAq5IGTrEDYk71sbhfSw4HtWVYfe+rYVZzvR4SL6FfrGVcqSHnSONNXYnQsNpQNljHMOYUfry6",
-	"R3Xt418SIOZS9M5yo2NG4KSD9hOV7EyrV5Z1YK34BLOf7jnmwsUn7RpVImZn17gSMYfKUSXiBSkkVgKj",
-	"1/K8ibFYiTjRm/FmrJ440SaGzeZNjMV84kRMd8Lal5QK7NzeLZjq++wAwcY2XIsaPnpyb12EPiEjkZv3",
-	"XjULpll+SCvBP2/hz6R9vdBeqGdeYdXePAoK61G/rsLx1NsOr6g6VHaq9U+v4eMFO487nvE9b4CJciPc",
-	"FJblMSQ+2qqNsFPuyn3zLJUDWMxhiaRj+8u5OEjl/5mSXs6hgqoK5eXV94sH6jeZ+c5i1erkmGvL9coG",
-	"1iWxngIWKNdxhWso+/RVn2G/IC/KpggyY3FUDJk/4uLvDE1vgle/Kw1+MYY17JqrIoPdMzuABnvMdggN",
-	"2Pu4pNUslVRLJWn+dnUD8BETZjGgmTzvmv+OqQoqqEDDzzO8RyxWQZyDIN9dX6lciEixWFAbBS/9WUPS",
-	"CspVaSW9dAVrm3zBsOU2hWgYjlodtdYIsd3gs2pGcp0I3Bju8CE06ComEewsS5JRb2DHdZ33psNcC2pj",
-	"JxcMTGJoL07w+UA5MSMO5/jEXRu2Y9CI7Io+m/B7E9bZnWZk984TE3wufKvkI0v1+Vy9Pet2mU1HdROy",
-	"faGRvtZ2ycXiql4uOzQP2k2XiaHBLRMu+qzg+hZ/fut/nmClcTRriq4br18C/wHXsehTA6xdswpdWUSE",
-	"0bTv6NSHBU9ZFVqHdALLhdecKvubMReqfU5+LLEREk7tcwtmNDghy4U4liQkvxO3q4MdVhK9n/QjYR9k",
-	"jXJvtLEfn5BFP4a8oPKYGWgDqAgB1L+XxwDUJYUfIX5Ct2+uao+68g3Hbd/rQvsNWG2af+iI8rN7NYeq",
-	"V/kBPqJXnSr/ThrFaq8ZjkYIQ/tpopjWXPTC2LF/nbtPeXSjmUp6PC8z7JADp4YrgAEt6NrUKxOBgc6r",
-	"V56gNjqXbDQ5pUXBp28l2BhuV6vgMVhUHZ45OwXNeKpRAwKcmll3Y65dqcRmIcnhDKtxp86tOdU4R5Mp",
-	"uRE83WampO9f/XACAv3WwRIWEENEMzoZFuwWvlY+xrkaXH/A4e02tfIxWVEK7cYGb1IrNxWYBRGzhvxb",
-	"rDMH3Xt2oDajaJ1KsjwnN/Y7z1uiJVESaLI0U0EBfrX9i3K047rPBseSkfkuWPItw7d/0idthMZxJmWW",
-	"s1gmKTPYHI1t/hTbvII0vLJnHcqEO3ntBM3V4cOjRdlcoAoX5lm9ggrtMEMqdL29s/XvlAxZoaQgXGhZ",
-	"yzQUmSVMmuoclnNxd07+7EvICMc+Yq6OHtLkMLPT36raLADxLaiyx08icILAHRNjUCREUdvodX69kRu9",
-	"Kptz2d8S26TAzFAAKXgwgdpcY9HCTmIQLxJKM5q1V2/XtaCB4oHVOT1eaB+LQ8l3xK36PLIccS57ym0M",
-	"2pnN0dfLExKS/4+Zww8PEogLTcrj0ac8LhJ+uFm9iJgr7pbWqy8eyj92U8gfqNmPKNbgiJ7RhDIUGgbp",
-	"C0bTPlOkwyYSnzmICLWlDLlRF3JG7zEfSo70kXilK50Od6OIb9uPvQraNfrxUxzRczoJbgYkLlAxWzsF",
-	"cj2wcIz0TnUMeIzDBro9WnIFYmKkuLvyKY+QxlbrnINPjgXcbUKUpgWMkY2x1MlxT0uYHs2vvIOZY0je",
-	"PQYBy3xiX7bPyjRWgeWtIvOtAqvvWrE+041AWjMQqf0YHcHBaMYLu8jO7Vc7t8mtU2xjsSkH9kd4BfuE",
-	"3vX82Ev7pusTDPTerweC/M83//0wW+DuTDLh3tu+cDIQsWPh9CfX/ayg47pb5sqS+telzjn5aIYJ8odY",
-	"UAuPwHSS6iO6MsoPc5915ceuZMBsmH8KZJtZv3Bt+Rlj5ioQuEMog6O2CSgbUJ6faTYY5lSzHRKJ1BKH",
-	"jAZV8Iwpl8TldFig5/fji0hnQu44wHhGcpnSnJ2Tv3HQzf0nCnuaGB1ZCmiHF95SuT4oCnRR1ZeFJi2q",
-	"yUAqvGDIivpD2tCPmzvtNRZD2ptNmX+IYbX3lOef/Ts+1DyzcJTzwlnztk1jr6/PMVI5YuWSBoBi3syK",
-	"SHLxYE7Q14sHPD9fEVJyptlWs81q+wOmBj+jun6kDS5U7WWw3hfXGIb+QBdyKhiiAlGjtO/X7yhqneGF",
-	"hOdu2zxIlOcGrZf97W/wpmbBzoxetzibpmx5+bJlWDBC5yDANABE+1UOzE+NfIaDLLs4bC7gMzzTFVKa",
-	"MiYcZp9bx7xd1SPxxh/lEd2OZjBPK/C42xz/pWt8abbS4R+Otlu6+4neT+drL3/4I+T7Sh3hlvmmw7qy",
-	"YFekW8hBLIQcEynqT5hSEiKiJRkyOcwZsG/jDan2zwG+E4Fle5anIIoFdhKzuSZjyjWmmOBYRrojvwRN",
-	"YH+iaR+rVnLWhcAghBQGQz0hd4wNK5oJWCzG5ihs7dwvsrSJSEsxRsIjYne1TYfvFFQYbaZrji1p5bIn",
-	"I5LKXI6KiHSl1KxoE6XpRMWCFmbbuZ6XnKnHGBduRPmCYIk8h9qQFopFqGRBLdOMEZJilBuTb6Sj8kJc",
-	"WVhXIGwzbyGjmpIWlFqbL1VARPz627+Qv/H/2Ya+QzlN7wKyilby8HD+Gxd3X78mbWJ7XGr2Bdb618/v",
-	"f8M1NYLCdqur7i7fi9eStyHPDSTKYAcRD/uW5y1Ro85/sFQnEUnMc5JYQG2AHuQJ7n/rUgPLk95DwXiw",
-	"hM5spWJih8ZV8BQt5RVBLRqiP5L0JOnQ9M6lL3kTd5dibbNJ/B9GRyPtNp8NNOOM7DqDfxVZ+5z9fgcQ",
-	"zaj2paP3q6jqT7HVL4YFu+dsvEOWoY8W16cxGKWONdnplHpgxTSQ1pMeg6i476AJwERVLKD3nF0r2/0p",
-	"lCwzIiyCDtg1QYnrJbQRzBWcjYiSsUgevibErpmquRpRp3GBFPLRio+co/+2KjydUIgI+5KyoYZPY0GF",
-	"VQyMRsMV6XLBjhnhcaWeI8oHpV1WEzi5OvmT5akcMCOjHx7O3ch/pwP29evJ0qHzAxEN9uXNkwyoA0Ou",
-	"Gx7JDiNQ4NnIhy3LB/tiNiciPJXvjquf3lmLqciw2/GEjI12TrPMasvLV0PZORxjJZRljN8yMH6U+Qql",
-	"TyWL/aptRw+qaAqnsUzBlN0/jUtpY8VSA7+tPRgFOLMjJnvS8gwCeFkssPunq/Q5bxuU+DDSi8qhrixN",
-	"PGp8wGsCDmchQVvqW1212mEe6Jgsi1OJsI+UNMG9ZxQ01Zs6GQi85ZlyeZfmb6dYxmKaiP2gaQiefxnT",
-	"TZbh5n8elUx+OnsqZrJruaA/Pp4e9IqGrELlQTxtmGsasnckLswyj7dzpdXSGvTFwyDoALRWMsSTdOqP",
-	"bCBdbKUcyXUpXcD/H7lghkKym+Cn6pzcBIXANQ08FrVc0AEVoEIZRTy4SamIG2GMP1+1pACkIiZi1eac",
-	"U6UrFcUHUlzwlORS89p2IiTCDlVL5lvg6Jo0+R2mfUKXzkdhKdqhtf6z1RXn2+RRqbdCqaQ5B0GtpDnI",
-	"x9OD+CDO4uWOdKZGXzpYpr8tKSZPbj2zHoh8dmoI0qwTy7JOU43xH64CJvdCDmzd45fSdpNivoISi+li",
-	"lUZB2YiCYhufvEBUbAjsjkdv8u15tgab2PJmx6j5k+2zM7t/o01mX2C1LcDE0Dm5IigeuA6Hi9YAVgNY",
-	"u8Mf3HNbhJ9CWvAZ7Yw7Zy1YeUTVisW6uhbmGmRsIDU7Iq3rUc5kMocyeXOUE8idah33ZhvtEhO3ybK8",
-	"ZGcLmL6Z+L5yahrobsiSt0yWvEg2ee5k3GqnCmLkmxdRAPDPWEaRT6O0X3pCazSrEFIZC7xFrfPAY5H7",
-	"vXZQf4qQ2mCD80BIfeJ669z+hymlYOaNmDqqLNFG6iySOtATxrJO2z3EVQDTa4ohwcbH2OhqOOrkXPVZ",
-	"RmiheQquHcwaQ5k1s/IhIoKNfbeAK9fNzzWd6coiFjTP/YWKyMJVq4FjXQo2b4bn5E+ochsXXGsm/mpA",
-	"JsGGgm6EVVrvU+XKPseFLNPpImJgJBvlLDOPU74M8hplnGAsm3KWWxZzs7JQ+afKqtL2sSTx+lx/syG3",
-	"K7L+xHd0pCm5N7idlsnJdTuvScrdWFKuwO3poBZ26yqpuJ9nQcB1eGJXqQO/IU/AULs7IFu2ip1hDJHm",
-	"gHqqL8cKA4qJBd9bqkEjbwk5Ru9Szro6FnKk25HvQG7nBGtg7SeRlYW554ecV/vU/FlSS5+NxYbyZ1du",
-	"i/8W0q8dTFoIeR65tLVJ7Smj1i3pHK3fnbVG7W9yZxcJHKOaMAQ+3DBVVmivyk6LoMfV/IsHe9OVs2oP",
-	"RGj9IfJJqe8vUKav66o9LZi5C+mz4ojIxnYL1zduczQUYrvJtLCMYuVZD9jfYRvP0jOPyE6/mbbS5xvp",
-	"15Z+yGaD+SujcIHqDf2rBrSx4EciIx3bqouM3aKg3smhQaA9kCxX7LjSaQ8IDS53rDY1ytJ+OpO4cye7",
-	"SxrBy3bIfl4KBfmZszwLuE+UppNYYFGreQB7aUEo7C69N8TafxRq5gLsKR7VmKZNRGoreRCraK6LzVPZ",
-	"7drd9hT9tiImprtDH0kg5A9ci+2C5UFFNGDGy8QzcJs0Fuf6/PXSbS53PO1uW51NZA3OWkcSUshsBOVK",
-	"04HalGqay96IEaqngrgFT9lVcAPb/qKXyw7NYzGUhe7KnEvSGvd52rdVRcLx4pX3ZvdMzGC89rSqXPRZ",
-	"YVvGTd0d2VON6mSfXzOh7ehs6wxYcDd4MjZLBlqW1SfNL09nZTnZ7265a6bpZ12ljgXKDzOgDsul6Clj",
-	"V9eV3utFhCmVNtNU4IDhkcEQScvb0G4qvtHzwn52DTPKtplRMLIDx/iZxHPKCe0ploOLOY/PFc5Hoyw3",
-	"cZyqxwRKJko0dVmsCJYVBJ8lfZdRjy8e4P9rcqKs2SDGCQDbl3meuAaZ2DNCyVFsYzc9pe0KYO+Xst43",
-	"FihYpxzRTviqQPoSL3zhOdPVwnIsjiesswus/gN3ShPK2W43GKsuzdanN2vKHn6AYs/7+nKH8r+R+ts+",
-	"YTYCseB4LR1sWFv+/VEAz7pnMveSzNLsDnOasoxQ/TLd+zs974fi0l/dLrls7JLGib8fJ/4cr33FJ7WG",
-	"NVJkG3DW7zgZ5feg8qPC9AG3WYYgHaftQB8dZFKxWJSFiscQXcCXt2XUNg85at5zmMFSIQlYz2plUWNH",
-	"bazcQrrt6jEKP3hCyYVBlgHlQlNu1EDUmQKmIJr2Sc4Fg7Y2ajrcMDNa0ap678316t/5P84DN36M+DTm",
-	"iqF5pwQdqr7UCnwl5mnwMaCygSilqchokdn2DuBd0ZIkGcv5PSsmtzaZLkGfSCz62LzO/KZgKR9yJnRC",
-	"WuwLTXUOHXFAfxwW7Axv2aeKCMbNsCLbiYSDApHelU3s1MicIlbEYkwL1pcjZf043VHe5XnOsgib7Wg2",
-	"gHbgI8E1Ynpf5pkirl34q+jy8hK+tTEQmufWTSSwWHx6DRNSLppZE1v5OKc6faQ06fF75qIz5ua2ZlLF",
-	"wlWOJzYyg6vKrKdJYKs785kYYYmuyGA5Rp0B1xoWxAasgkQguCIWXHTkF3BOpVJ0eTEAu4BIkbI5oZaE",
-	"jrS8tb++xX2e2DwjZNEf92Us4AsGA0F2fNtJPekyqkcFu3V8VolviJfANbcOJgD+Ehibc0O69++vGBbM",
-	"DeE8Fp8YNH+uxz+uIDKiC84ylIIDJjRG2JwNUoZD8AE2SGTehe02GQtKFKg+m5KY0wuB34QRtWlhSrw5",
-	"tXoZj4v1xGIrZTwLukGZVQcEfB6hnnI++4r0wFrOs6hgCzcW1QuN9MzVUmDXgh1lT+KUbrKM/XTxAP+3",
-	"0ZyjSutfxnZyl7g0ADxMsmuwzzLmmx9iLkWXCCnYsbi5d4C/f+DW2IGNsxD8giYHoI2hUscNHk4aONxP",
-	"Tv6GQOcipSJl+S5oWGvGVixqbNbTHUrNU83Oywo6LsEDtTBrozil3BUN4HSM8ej079hgCmnRQIE3H4D7",
-	"vmD/wVLdRkPAqGh2pxttkCopoH21hKWg+TlJUivOyrwpq5mDKg+tHYzNorjR97kmqevniMPKWUZa2OtU",
-	"U54TRSeKdCZGwx/MT6BywXLBjProbrnT9Kly3sslTm04tQkWb/d4u14X06W7kwbTCtTer3tF+kbN3Zua",
-	"u7u0fQuRa8uQggE1LNVrsHevEX59T+/A/6ZGasjAs1WSkliK2h7l4hqyTPEDA/DQnsl7sxbwi0Cz6AMm",
-	"GFm7EZJ7Sw4DnwSe29RA/QDnQFP5vht0OqQGArVOS26/Ba77AFzcS34cXzzv6RFZw5UKozXiilKxc5L8",
-	"MyGKGShiGAiISMr1xABURtgXPPKkYF1WMJGiCoh0czdpyob6ioRnsMfkfzfnMEH2OfBjYkvUX5j8X5/+",
-	"+J38jC7TtzLPWWquIa2PP78l3/3w5i9tIrsxaJwTx6zKYMFZAWuvGCOt0dDM6NVldHl5eU2SFCJ3CSx3",
-	"AlNOSCahPMGMa9LGAMEHyYWOhfXXQqgAngCady5Fj+tRxhwPQE41/B3ZpBYxynPSY3LAdDEJqV+dE5vG",
-	"YigVYGhElMQ6iV/efSJaylxBuxw5RI3aCwdLU1Bws5fDbVLfIjB3mitpDAQktlKjzpnfyKcRoRp8Gxkb",
-	"6j5UY4wJ11Es4ALztiF3h3dyLnoQOEBfPy2Y0KfKvacj4SP4jSu9C3ZZ84xPcDIOIITsDtbyAs4Mf+qw",
-	"AbSuLzTNPZeJTNuGchLjbBi8HJitb1GgiVJvLEqt7ElwIg9Pxo46dC/uh10t70LEhBtQDZJmcV/rWDTl",
-	"W7so3zIb5nmE9MxM9hTMg0WcY0nAvm+siKZoa0bjasUrhAUOvJewVS4ezP+e1qR6dbD/E6ArbL1Ajb5c",
-	"mhqOKhxUXQt6syHTk1uzwZWlyQKWal5YUwXAEdRpIdG7wnMmdD4hPQq1zAXJpWKK0DRlSh1/k0Z4iTuA",
-	"40+wcV52fdYBOTFcQdc8MIiefYTeRuUbk/gJqQF7xY3LnSlSjfq0lz7Wc6FpxUq4rVuZoszvqdia+zcd",
-	"N1A+F4snp3F+ZGY1dggW+y+eW9ksvGzMwqZj4PEV2eHR3oxReTGQ9+v3yV4d3v2BuGNsiEUp736MbDzK",
-	"1ppghYoNs1yTsYH2Ph0OmWCZ5fiw8RsMw4MHrULbbIxSf0VXFuckaFdVyorSiKUDacDY3FyBsYlEzoEB",
-	"HIuK8cuVvRA7l2DNAxOZQWou7rkGFHG2L9aqLDCSY1GxkrNCDof2TxuAgsysMc9QGPLCGsNmNGUg7ZzM",
-	"FJ/YFKqmzdd9tYwosySHIUOf3Kg3FqsWqK8qYN/L+5clXt2ED17ERkTIMZne8qeqEb6N8N0MBxemLUzT",
-	"IK4ujrVM744sH+VXOSYD8OZMVatyzQYg+BlN+76qlRaMcIFFnxHhSo1YBgMtmOaFK+5kQhcTMmRFLDx9",
-	"pwY55e4akc7E3/Tdj8vmwqRyZBbLVdnHwo8yaCQ8r+JxJHKQs9V5Jq5i9dYXrCaQzy0OpOTwKTkX5jX9",
-	"xu5ZvvXMC/OkD/g+j7SIv1yspfIlzK9JDmvb5Easm2NsjnMtOQLWdciKGfyHf7oDuhwWXwA4HHGGYITY",
-	"66wiwgbDXE4Yg0p5tEYqZS4Ix4uwNBZzCUtmISlpYYd08wGU3cHH7QZgKwD7DrbZIeKrH96q7CqfWMFp",
-	"/jswGxwznJu5L4/mcAQaMN9colu5qnNQfGcpb0Amn7F7nkKTbJf2YJGJlFwljsrcTaPGVoK3iDBJsoBC",
-	"5OtYAEwDjFOSwKxvuUig0g9YLxSdGIAZ9yUMdNxn4py0bgL2j5JlAy5HfxpCMhexKJlwSx6V83aFBz5y",
-	"LqoELvt3/o/Ey6suZ3kWLccMz31IJmyeFnlLyVzF8Zoq0FvfWYdmxFty5iMFWGJpUmaRy0tRjvkcf32L",
-	"v15APA9vxEpGqu1DYmHJWFr2Lbo8PSTn4ZroMU+NgF5WesVivvi63lMz4qeIu3XddLFYn/jk8SzJWGzU",
-	"oYfQL55JiiROZl9Zku7pysiQOU47xKnAa2e5oCxnEr9n4sUnIz2zXMhPpWgnXDzVRrt4MP87PnITt/l9",
-	"+/pxX+aM5CzrgeYQ2HJXIP09WZomXHj/mZFLEsr7I6KlNOsKxPixkIVzrBHHkobKw3q0KjDWkFUF6ShB",
-	"XFpalca48+lZzoDYthyBrb8jY+hXpGNZhOR+M3vqlsYgekoelkfK+sJuDDUvAEf2SM5yTehirkXwMhkQ",
-	"mu1lchCFYXuEoF+pyEpN38UcMFJTesJqcQsbikhlkQEYz0JYGDegKCBdjazFAb6x3RCMnXMMerV6XwFq",
-	"uC3z/LF9DMzLW4tUx0IKYysGjJrQ0qsdlZn0wHZ5/0hdFd4wtLyMTYjj8ISXy9s0Bw7aaxDJoG0Si60Y",
-	"J2WyQSw2YJy8M1tl17LlYKyZ6uz3lYDgV3+hGCwT/Rrb5chtl0ViGrZkVVBXhczm5DTq8rsQ1F4u239W",
-	"kt7WF8zko5kBhJ4U6XJBc6j24joWVjLRQEc4VZjRltEJSDm0mZCnR1RlKivuXeeznpRZRLqFHNhXIgv8",
-	"a14IrEVJLsF5GYtOIe+YsG7adlTRB9AhiIRtFVfso3pAaYOh8NiM//Awhe0qJMeYjrjRkuhAnML4l0iP",
-	"N+/mxQrU2vQbidpI1L1LVNyTFZG6URk6KsQzM3ZLoejsVTbA3pgQq7TpdlqSDvNJdz3KRVXAgZREI9fS",
-	"hQbGricvDclKr0o+pCBo5y1eTO0HVz6YtaRPs5WtZuFsZa7JmCqCL5BlJHBuDhhFjg0jtdY2jsfQoOIe",
-	"+KvMGs0S07FobOKDs4k/wpZ4hjK85Hs98e/o5OrEIfLSIj5cnR2xwDYivRHpFZE+KsSUlYw572vJdqRp",
-	"3Qk17Cd8VhXzr8AVj9FAWhgbrwtGjzM1eYFNfhwmGqtxJDTPXUfqkt82Oyf2EQb7ZlLQIlsKmMgGIM8P",
-	"mkdrG1QpdoEaktmmFGn7/Cx2sz2VYVbz9I7pfWSQ24y/qcQ380Fih5UQq1FeB/NcLoEhFrMaXUbeGED4",
-	"c/HfVXhqzQDt+GJRs3xw7tVc8uNPAf9sN8l2dVZ8yqpp3HjV58mQHWkSN05gmQxuu+ma1ppbyuXWfps7",
-	"HHUbfyvNNUnLJmIPFMvvmWpHtnNLSRFgYwZnGVN3JKVD2uE515OqNgi3sf0da7gLmBuRxCp4LLvtTHzj",
-	"w1gIaWzc9nUVhAVj2RwY9hlh+EWtV6T90OUnJ5/PLi8vX73+JrHdPeFkk0QOmbB9HV1MBOZnFE7X0bFM",
-	"is7YMJcTSDF3Gc7KcS8YFZOzPFMJqLcAzJMhO1WYDa5ISzEWi+SXnz4TIwNxgGfmNyppW7KGJOfiTiXI",
-	"sQANMzusvo7TjTjv1Pm//vO/Ki1MHS/34o6cdIJPCtnO57WXjAX2l5zM6ylpVzxoKmkW12roTU/J9STe",
-	"H0Mm8OA/j+zqcj57SrC2iznH2rB7uLE1Gu/MInFtdjGhdrfMFNFLGToXD/iP/SRi78zm+dN1KbQGzpXl",
-	"3UEfje3tNoZZZpYVd8m0a9vdv5Z37U4xJF6XZHdHnyC9Eznw2e7IXdgZi1E4aG/ZNLXcZ0b1BmHuAjrO",
-	"rO6E9iX5c4yQmk+6Bo7XHkVigSjYY5q8ufzmfJ6PO/TMhLaOvY5oKQFOfga8SQZUaVbcZlTTW0S1xK6a",
-	"7f3DnGUyJvc0H1nLwRoGVN1hGayscrFF5bSLUe4dOozcs8K8L5L2WXpnYG40zKhGTdvjZStx/7y1v08g",
-	"aawmGdy9gkZCBaPZ1VRXTa4tYGdtKDiDbp0FFYpC25RY+MHizE+VjZNjq3/Acrjer0iZp52yK28kYFMi",
-	"MMBmOsYj6A+kZsK8MabOCfZeKpiS+T1LomBMcF2uZCzst5lfU2eVFtVG/scXh16WQBUbsG6D3+3GvMD3",
-	"cCR+pJq+hbe+M7G1f7q3mfPfU6JYY+40LG/bZnlbpEHAWYAkZXMczoyEdGLAckLMiBg9Rb9QivfE81Ew",
-	"EpwQw+Qoap2y1qv32KBtRRbkiTvpE4vQf+j9hdfYwc+oMx3FhCYaMuQC0emS3SDfC6nlzuf1xkYzLM2l",
-	"MrYaXH8g0vTgZSe87h1begcgMoNpN5KykZQvUVLCESjNGi1rcL8ZAZnKwcCMfAWH443COiGmtWPWDjC9",
-	"2mLXirtQVirGiEM+I4qYuq569VwScSafS3bCW7fIh4PgB5hmYFdpmWwDt2urHB9NusHT0g28oyYt9+uO",
-	"sg2Go07OU1IwcAWtnW1QvQ0SPlSgZmY+AZbRzU4ouCHBPSekM5mVG+B9RM6I8d6ja/CL2av8Uw2Wx8IC",
-	"+5hyjfT61R8NR0BB58pQyLCQPUwsuBHVWZn718Ix4NqbAYmAZu79mkfW1PLZGvFRKOuzo/ix2HDBRaDV",
-	"m3uvqdZnWQXzDkm1303gv74Cew3/u7cwL+fYHpem2OKlFFsYqAeF28UUCkIzSIOqAO9mVfCLB/uv1eL/",
-	"89XxaUFRYuEbM7+q2v1MAuKHB6mVce0mlL4cojUK85MC4V6N6m44Kj4suMQhPRe/9UcI/bLMUZN6U8MX",
-	"OTSe4816jj85PPzgNtPLcR9Pzb3xITc+5BfoQ35rE2xKuB2WYLABOVUwOWQrRVeXdgnVPUDzBJqxwUuB",
-	"tmK1yA3xeT+uaEQyhR4XLaFeAQbA6+UekMxkvxaZHBPa1dgsc0xVkE3UevWGZHSiSGdC7FtvX5OcalbM",
-	"ESFX+FQKuWGNwFuJxELuqjjikGRdOO1GzDVi7gWKOTwC4AKuoPlmhByWBj4fUwzavGK544CmfS4YMlIx",
-	"Qf71f/8f4eLWRRrgbxueuJXi1stV87lfa/MHGmiA3bEAWo7gGRPIsSU9aWSqv0wW9ipLqz/jMU4OB0M6",
-	"nyW0uZPGLAtSpHFTeBmBBFxlWm8QtYmCOJOQ0Px5gTGKHFt95lfP9/CheS7HjbReSlqjahqW1b8gmT09",
-	"+UZyN5L7BUru9/KeVVOcXIGeg4S5AtxA98WAKUV7bG2KmNUb2f0EpYr2uSAGhrLQNIcUWMiUlQXQKSoo",
-	"SmQiIy0u7rmG42nMWt4TZ1wQqNOPyL/+87/aLoslFrZVTWK5rBIiBVMgG11jPEeLRbVmg6GOSKIqv6UF",
-	"swFsMpbFHdiZZlgJQLkiY1YwQtOUDQ1S28QEs5agppifmxWw4sM9n4X8XJYimrQo+fbLF8yLaGOrHCoc",
-	"obQdnromSU6VvmVFIYuEKGMLj/vAaWPXENJNYPtGZNznaR/eVl/mGbS8g8WKhZZ3DBr22Nww1ZdjcU6S",
-	"f8ON8lc33pwraANEtTX+zUAEyP+tMHiVAjAWa6SHvac8f+/28Kryz1y8KiNNKTOPlJEmWLFlEsUcQBx4",
-	"pGt7VFyQ2uXPuBzpjvwSwKpZzjmYevFg/2VZf4vJ2qS/q8PseyTkJXiuPd5mI+aIdy3IdQum+kSxGuoA",
-	"Zy5M1sIgQDHkU1EVC0uFOy64gQfg0KeAyIRDZSNAEL1nhH0ZVglySatggOpAsOuB3dGcRMCC7yo40YuX",
-	"y57FeyDwrwbC6Cjj2vzkEaPDCxxacv13rfUiCzKG9YMZuCFj1bz52B480vLGkfnhqZFQd0y0YSlYQYGu",
-	"VnGRsqNnO/xotmsAFWth63u3/XeGaPMUcff2gxaPnu3SnIYXn4+0PfyEnTQFRPMRlK2SuSMmpHKobMW1",
-	"d9PgnyWDB5ZWK4dQmSRCjqdZMdDdwrTyFKtY9Ix1A6rPh9AxhKZAkFXIUa8/kyVE0AG7Rk4r+2CapnIk",
-	"9FSX5lPl4ipGw5WxSKD36Pkwp6nl8e52mUEloJYCHMKf3LrNRfHgS+FHgp2cz/9b4h/vL57T1kMKxDjr",
-	"BRs4ukOHDcp6OmZ4V9obwbzHECsWi/KX3pt9tQbOhCzXrsbfvLuTq5ObdMDIL4POryfRSfn64ZcFM3O6",
-	"pfrk6uT15etvzy6/Obt88/nyh6tX315dXv6fk6i8GzcjTEfq9vLVD69eZ39hZ992vqNn36XfsLMfuq8u",
-	"z77pvOq+pm/Sb7O/mEnA7wdsYH//3eXZ69fpm7Pv6A+XZ51X2bdnl+kP7Pvud/QvnW8zM2lphn8CWsJJ",
-	"dKK4Zrc8M+fLHEbrgD1Bx+JJdAL8BlNj//bzqzdXl6+vvnllxm62PY57pIrKOL45+677/asz+rrzzRmO",
-	"+Lvu95c/vDqJTiz7wcnV66/RSfmS4aB7KuCCUTNmt+Hd38ApY/9dLvWMT9wsS+3B/Sj4ZEAF4oxieffk",
-	"H9HJsOAi5UOaV17zWi9mhQW54wKvgHqjchK3q77hAdN9aa4BbejWKCCw2Wl2a071yVWX5opFzlWA91fM",
-	"Tey7N2ev0tfZ2Xfsm+7Z9/RN5+zb9C/Zd+z77g/0smNEAAxxyX3NjKIL+43+D5oO2Lk7QasvUC5TCns3",
-	"Y2c//nQSnbiDl1Hym7xnBgBPlt/D4Ti/Ls1Q/36u5mAFyrGaMot8R0aa0gF5F8piFkriiyrgDUdLCeW3",
-	"1VI0qLYGbd0aHHY8gZVSUqWcKve1EVlOtnqnluXANDc+VYE0VkCgUmfNusayFNDRidJ0gk9SdID6eej1",
-	"d0aCl+9hs8rgmdCaDMMzUixu7BELNxWo9KYCvEZKge3gXDVckY4ZAURpdDinwzEhNpxWN+Y67b8vd9aW",
-	"Mthqj9lXXyl7+Oagi9/sTWHEEwsjno6ac3ESt1LdABhMQqjydsAyYLqKt30VNP0c4qhFqeCp4ODBT33w",
-	"vlr/eU2SdFQUTOiEDGhxV7ZOsiWE0/Pdt9YPTuDJ+2Btt+lpCB40z3n6ubJN1HFpDosLXAeTcGbzd/qQ",
-	"KjWWRba+0mAZpX2p/oKNT36XoaJgrHIvZa/A0B8pjWJ8VAhsR0ZJd5Tn1q/YmrEt29dwhXOwYhMWphUk",
-	"XdhOKBWtxU0ZRl62anFf25gcDlmdk5vK7E5VLPwNOFYjJR/++IS81mZXXMDP/cJiPWkp2lF7GTN6B/5S",
-	"9zNwbErhD/Wtv95dUUjRg3gbZisQ+0Nz5LcW7gnViVhsIk3/g9tvW0uGd09YSYt4M73xMW/h4KX8Acpg",
-	"rCG0TFeDid/jc1BIsPEG2p7UgyyO6neKb8OmiMWipftsAoSPNtYcegPZWBGqSbIgfc78xrrSMFBOC83T",
-	"nKH/cVjIe56hePe9SPydTl1K27iQmkXE7N9slIPPkCnCRZqPMpZFsQhbTJDOBCv0VZ9oPmDnJAmcI0nQ",
-	"QtEOxRP0u2p9qrfc5emJMeIbO+4n5EcdaazXznyZOK97uS8pzvsoowcLj2CANL8bdFmFyGPtzm+fy3MH",
-	"KRvKsVwoTQvt357l//Y8t7Ko9wsx5z8WCR1lnImUnQdnXCW2W3liceCWagwFCDlGrtqcdTWRI30NqpMe",
-	"FQywwkOMIlyb81ceXE+F7p5oG3wENBuAHD73k33hSm9P6TimbqJvwQN747fdaqi1K/4JHN6eaCfc4swx",
-	"wNyRef6Zlw3vROjRLjhwNPj3b0Gw1JumQTxQGC8e7HWWPyJjOdNsq/i+Ewfv+kj0I6zAukh041ZzlpYz",
-	"wzrCp2UNqcKa2x/XD6yUBTrLbk2iY9jlvzC9lS1+uWNx15QX7IPFZPFpG0IdzDZFyM/Y9MKp6BDpJNh2",
-	"yIyMAYuRV4hChwQ8DL0FNj46ZdmXzTOu0PlijhckNDm1nqvycO70sC9dg0WWLcFa2bvwd0hB2AB27L+i",
-	"qjKVPQVLG6V+zSBrUx21mL5jEURb/R9yKZ/sMq6AtXfg4L2hgafwZb00LaRSlUhs4X4SOHKC6Cxk2YPT",
-	"BKKxuRQ9852jP03lwDourkhiq3rUqDPgGmEXCTiQQoPYvkUwMsJFR36Jyg9ULNxNMU6UsZSbFb72N06l",
-	"6PJiYG5cXuaHoiXpMNId5V2eb7Dxz0a9wn+YIb8TWM2xGnDDpasWDsFFzqN8pP5kmMMy3mTcD0dFLr29",
-	"DPjP1YMWQNAfCDo1ELp4gP8jsyUcs7Xrhubj0lu8M7RAcSBhRwm+YKzOAVywHk8i4aGWCRP1UiQAQCwZ",
-	"skJJQcZ9GQu4EcvOp5qelaAzpgpwJYP4FAT3qEiZwQsCNTSkpcfSxsntOkC9hshiUbD/YKl2uh3ekGrb",
-	"+Mx8NIZiKXgaOGohmT8YjKBws3FfukG0rxc3X/GsBfC0UwU4zmw1JRAXbAvo5uTsrdrHbNksPvDiP+6j",
-	"xjcCO3g9APU28yrKbJmpv3RuLzzsd6lDrfbrtkFyng5rt2qjwR5tmuA8lLcHAoDSHoqlYR41pS2g/HtI",
-	"4qPEq2sO4p1qdkUylvN7VtgySMS6YcHO8IdQQVQWW7qaIaMg2qIhpIUBcmRgwUEZsbAY064Q6rJGDiCI",
-	"+kEaJC7RrQtJTCwQDzKYANl9veV+gfdnmHmDuw3uNrg78edhLdhFLXILsPsRbjxTtwZ8LRhVUgQ1IM7H",
-	"BrcCCk3IUzWQiyq272VcatlkE0r2CwJOfCm7Bs5lOSj92Pbke23Q80WiJ268ZdBzWMhslOoNu0in6lsY",
-	"ZGvAk3xWP2TSxiKlmuayN2JTbfKuAPJ6uezQHOikujLnEj0Ulcw4W8HnnhCRkciZUqQL/rgD9VR+cCu/",
-	"Kmr9AguyvK/RPmh1J+UNVBWt4NSkmvVkMVl5aJ8YLdL+0flN7eiX8Zy6rfmy+ZaG5ZZ3eORPwU7ybm+y",
-	"TIEhDA91XemmEEYW1j1ayZmPgiuBcaOSIx8LxZg6JwnNC0azyS1kvqpAd/v0t79DgIbeMUFavCdkAQEe",
-	"Cn2lg27Toparb+uOF2XYGh2QK2KOEb/fmscyFlOze6TN3EqJuLFYqc3cExNx7c471ETcyiD3lI7rlmiO",
-	"/ugOQ5OO++zScas+UNiKJfrNhu+aQnnxYP+1Wte2JU3xw089XBdePrhV24nu8sjRbkxCseWzhR3TFh6s",
-	"XWQbvg2qn7uYeQhaBi3MXmCKCX1NEqp1wTsjzVQC/LY0xUsGhOb5ObmBMmVBB8yoI8OCpywWBaNpnyni",
-	"zTzlQrrXLr/kjrEhctNCciPQ6sLNkbbe6FRgiVwRIENKQIVS1nHmFDLk17V2oXtWRMBTBpeX0hR0p0Wa",
-	"mpkGamuxAHVtp/60uSrWEzMjN1CVjemEG4C2Q8mMXEe/umz0q4Zo/ohSKWe3PltXl7so4XT1EMs6pbKe",
-	"S2wx1HtpAnILeNK5RtHC9Tn50Y0ak41iwV0/FndbRwBiLE8uetdkFCKE9Qc4QWSQISEdY8D7ZvTHUflV",
-	"k4XHrZ820Lg7TbXcOkuiB+T47Z6tw+dnB7QaFdKhevq1Y//mBcKOoynSI7Wtcs4nhg5gpVY+uXDVR5mv",
-	"4NGHS1bvpXBAPnqYAdJ7LeOnr2yUhjQj8N1XViY497gXt+69J3+IfOI6ugEfMIuF/XMm1ReateC5Uo5a",
-	"w08ADyQ3h7ea8cyNNS4FO0MejKAnDdEyFslFKoWSObvAVjH/Biykf/3Xf/5XEhE44OCs/w6am16TgmWM",
-	"DbC2jrSA+ysWNfIvYCs7g643F/j7pE0c0qqAnnBRjwTgDZtpztLKvKEbD1yKFYGkZTYMLcw9K/GIJoCw",
-	"CIPfwd5ZD4V3FD4Ihrin4EGAvPO0OMHGle3ZxA9eAp0Hbs0aMs2QKKEaefEA/9tALOHZch08QSnctjG3",
-	"BBS8CBg4aMKDx47jtsMQFQ0vdSW+VskDNlN6x4iSAwbFYfDpAs1vmYAG9qEyjyfQv0WVRXKOwhW7CloJ",
-	"fR6LR3SwmZmvoIhxTcZylGckYwOpUYvJqdKed95M6IDY4dcNNsRiU1oWeuifCGuHEmhYXRPbG/w2TrUm",
-	"3rBt6oYaUbYPGkPDo2VVwQvbpWrrcYiKaLIPDWTTfClUssaTlAoiJAF6hwI8C4QL7CLmCMQJE1gqAu3J",
-	"BJjDlba45lgOoXEjF701hZFrUTYle3AJwo4pbqoZsUb70fc//BEn9HxU5QarD6tH4kIePwcc6xm+F0zs",
-	"HuzwmUth3W8MSuM8ZtgNapEOG3KSloE2mWcl5gGvGRMZy9qPejgXNoKFp4X9ndxIjh61fhINaDWgtR/Q",
-	"+kk8CbOwKfRuMcs2ovaYdarChtTzAewnGwOiwgaYPIahnyC4idHGbDPtPLP0X3KovGpWB7JYPAHJnM5o",
-	"B3WFzbrvlP19qCHGwvbbttEmMj/YlLSfQTdr86IR4fy7aTygDS7uABc/WpCpG7I83IhzQFLz9I7pMz0Z",
-	"sg10s3GYiAhZC2G0XHCjjT3vgyoyFwpOcDgqca2qveXaGfFcG2iBkZIW++eIDwdM6NuMDmiPRaRgQtP8",
-	"Fr21EWbg3eZcsNuMagb9O+8lT9kt7DQuRRSLAVWaFeYH1F/YY4IVPG0H/W9CgndSsB5XGulslCwMQHQm",
-	"4DTYFIhNNb62LexisS46/caV/gxL+xle9BbRpXzMvBwX7DqEbxpe57NsfWs2Le5Vox/gtnZt03lh4wDB",
-	"ucR1U/WTufqhdClkRLHinqfsLGPqjqR0SDs853pS015qZ/g6OJUzUtncPGrMoqTlmUXb1ZQ2JBRlZD6V",
-	"aBSLoB88L0ifG4V8cm2OlX1dvrM+NsU1zxsyAS15h4XsFUypyN9aWjXHja4N9CUjYWClL/NMkb4ck4FB",
-	"I/deBtS138RMDSzWNwhKGE37NgPvIPPv8JX87xEbrU4PjdeumlNXnvDgmure/Bt09Ap5Zk+VW+xzaKJ+",
-	"cnXyzxErJmU37rBf+rIEUGX7LHNOZ48CGjS7fatsk0eotuZqStGZNTB7EVt6VF6LW3VIQnZkNsF+kzbH",
-	"2z47mTe4kXA3qAzPIM/J1UlHypxRgSM5plTJcFc/kiZpFvOf5ofzcmldPHUIZHNwkJtkSi+jrJQgRkr4",
-	"Q4oLukg6gWy4eDD/22X0A6mvuiPFKoywBqdr/cnGfaqB8w+FSqWTe9hBlQdNUx8Jm7sm7Y7aOgxbYKMD",
-	"2Q3aHzyXCMXf1Rp0Vn9XAZvVlkACBjbHgoX31PQ834otOieSAEsOx3DcZ0WIHuZFzceOHcUSZsUFSviA",
-	"kMAxZNehE7Q5ky+o2sn7vUeq4u/2xwpuVNy7bTC98gXrsgJ66eDvSCvpSVKMBDm/sLyrZoRd/DZpG21z",
-	"VOQnVyd9rYdXFxevXn93fnl+ef7q6vvL7y9hC9lRPMyuiHPVTt6YpCmqYZEVuhnT1sPtTOKcd1k6sU2m",
-	"rHrrFHw1w8i4CY2LoSw0zYli2tiAKrjFz+hNefwOQCFwHWoKADodRnKj8KKKrozdilrnIHjIJ65nPgFW",
-	"g8lhzgBkAv1kqsjL3CG44/ugDf70fcHHbNDD3xx6zrvbX9vWTFAY4knuEu+BLz2DylaPJMGjSwf2rEf/",
-	"JkXvLOf3LIugTgL2ZjU1xPEpl0sZlRpUuSPyXI5VfSVvyt76s57+Aedbd0AEN8BTMcv0muDIBjTtc2GW",
-	"Hfn9qfKuU/M6wrFYUTLvxZbbHF/DVSmIStlk/SvjvvTxZ8v1Zet3wm0EztnZTwOOVjnS0DDBnpqwM7e8",
-	"Z0XBM+twchdoNhjmtLa1KM+XmJKjIIscKZl5qDGivIJb3tJXXD5yyJAakacMX0VJRefv9Ee3O/v9/Qkp",
-	"s+X2MWcTnLwRoRrSlPDGIXq4guwZt3sbrBwWa7s1DdYg6KkRDhF5K6fv+Yn3BFRYCdRKRhqoyxUjXoYr",
-	"IhjLiJCkw2hhzBN5x0RE2Bc4qrnsmauCLVgqH+YZs9+a0Yv88lqgrUDJ4vmr0dC8bOeScNiUysHAuwb1",
-	"tKkINmLwGGcjzh6j43Unntb9imTsHrZCn+Uu26sESK7UCDHXvFuzjeWEWbAsmB4VAmP29ul/utvO2oKu",
-	"rbztbI3CAmtxbYvrqEy39p5+yEEzn071vw+eCz2eph/5K6O57kfQp9+AjYrIgOmCp245uSKZTEdmhSOz",
-	"UxTPGCB0iMR/+G1z8vUfX/9/AAAA//8=",
+	"7L3rlts2lij8Kjias5areqiybnVTrbNmyo6dOLETjy/JdLryiRAJSXBRgEJAJat9vNb8+h7ge4Hzb17k",
+	"vEk/ybewN0CCFCVRKtlJ3OkfaZcIgsDeGxv7vj80IjmdScGEVo3+h8aE0Zil8M8nb+jY/H/MVJTymeZS",
+	"NPqNNxNGUqbkPI3YA0XuWKq4FIQqQonSqRRjYl4MiJpHE/NzeNPo3jTCK6KYiAnXZEijW8IFeTZqvqA6",
+	"mhAtyXwWU81OGkGDvafTWcIa/Qa81wgaKft1zlMWN/o6nbOgoaIJm1Kzsil9/5yJsZ40+me9oKGXM/Oe",
+	"0ikX48bHj0HjFdPp8nqkWbq6kdcskiJW5usLapbFRjJlRKdLLsaEjikXhfWc9lpb1sKn82mjf3HWa7WC",
+	"xpQL/LuVLYwLzcYsbXw0S5vRlE6ZtrC+fvnsO7Z8Fpt/c7O6GdWTRtAQdGrepDOOjzet4H+mbNToN/7l",
+	"YY7Rh/hUPczmN5++jiKm1HMubtd/0B+y90f9SfDDmt+xpzypRMh3jM0UoTCGHJkPHROZkpjBT1SzmByN",
+	"aKLYMZmlMp5HWhkEwep/nbN06S/fTNLwF2pxMJQyYVTgclLNo4StB0L2fG8IZDOY7z2mmo1lutwMALc3",
+	"IkdET7gikX2NHJkv0JTFhL2nkU6Wx+v2715prDkt7Var6rg8nqdKptVnPhTsvR5EMCLEtTEyS9kdl3NF",
+	"ZnTMArLgegK/KzplZATbVFckYSNN5FyTkUzh8YinSsM7azeAK1mz/M665Sstpyxdi9AoH7AvRr1vFD+5",
+	"GamLCdWEK0KHBg6IVvvqehDg8wGPG/dc3WtG02iybm3uQ2aVUjFivh+QSApNI01Yc0p5Yg4ie69ZKmhC",
+	"UjZiKRMRw0FcKNyRZu91QPhYSIOSGxFRxU5uRIGp02jK1mz4152p1e5OUz1Xm+Gf75ELQsXSErBiRGmq",
+	"mSJHKZsxqpGqHWs+zmk3IDRJCvfB3zwuM1czJmIWN34xA2aJjJkjq6qdKlhxYbtcs6mqi17cceNjYKD0",
+	"DN/sZiCiaUrNx+aC/zpn9rFZzMegofQS0DCS6dS8/zSV0400qzRNtSJUGwqg5ia1uOZTRo5ePX1Mut3u",
+	"5VpGNDLz+/s0H6a60W+Y+75pZmkE2+/xrxM5pMk6FP8EbMdAm9zCypE1+WyUkTFMQWYy1SOZcHlCvpca",
+	"OVboHbVw3U7w/W1XyrOYTWdSMxEtv2PL1aW+oLfMSEqpEUyIoiPWh78M7bGYGJ7ElC4x0lu2JFTEZChj",
+	"8w+1MHRMlcdKYx7fCPOS4S6xNAIM1yjDXBXngZmpkHrC0uKEvU7niiwmPGHexG5BXN0IpXmSkHQuBBfj",
+	"gPRalyfkO7ZUhKZm7hny906PTOQ8VSfkrWKEklHK1ISkVMRySu5oMmfkiJK3b599dUxmLHVfKPOJ01Er",
+	"akcXrNkZtkfNXnxGm5e0122eR+1RK75kF8NO22EKZdYcVR4SmgYLm26RKRcZm6mivGcjkFGr70Qj6Dr6",
+	"coKw+XdEkwS2RuNgRTImR1YiPj4h1+Z8JYxIwXI8tDtXhN6IKVfKINI863UuTshPjN7CDAqoIfxLSAS7",
+	"YymZmhWWAeik52oIWdH7ftL1M3HHNTXwWHvjcn/Ivndu4TvFDxtOuEWgzJcAzB+4FzD9dScdHjZ2Xxys",
+	"Bden2XQ9SPDh3sDA181nvpXDtV95B8/2/QjOnH1jM4CB+rninsj6Tg7XQfedHO4i0eQrec6nXFefw6k0",
+	"LMpcdEabS5mep2Ld9xOYxv98zEZ0nuhG/7QV5Gpcu6DEtSuUuKDxgvLkOy7W4eDWPNoXBdnc7kPPZUTN",
+	"ya78VIIP7/MxO7/73AumFB2vV46m2fP7fDT/ivtuHWnOfnuH81yStmouy8lZZmlsOmSpmvDZBoh4Q/YG",
+	"ij9J+cPbz2HCxW1+DPMVrYNNPmKXQ7lhkfXQB6M/DfZKK4Hl/TAabdAKpX26L8rc7PClNGapE9O3o0ua",
+	"4Z6m/+lVQljgelDYp3uDwr6ffakOOVgg+NQwVwciB28RsKiXNGVC1zlJaj5s5lpjXQzNYP574Oclqi31",
+	"SSjXc0SyLC6SKMaUr+egDhN+QvKyy19LYLPs+b4kln/B+95mA0cGIrRvvP7urVFmzYo2GjAI2C8OZKx4",
+	"JRNWjyta3Y8rkspk7ffNs9pIMh+HVbxmKafJ93Pzpe2kZSQqbzkKXiYC3l5jjPQUuMdftTvd3n/+9ed1",
+	"JxmmG+B0O0LzNdfrJROFD/clMDt3/pkalr0Jnc2YYDGh1rhn1rCWhXHNdjlipQVtpnUzecmQx/VyD/Nd",
+	"Rv05Sid0Opyn4wOdiNeajkbrkWif7o1F+372pe0HED75KY9hto58VXXux3XrOuhF6a3Grk5Gt0bXrLNC",
+	"VL0+yQVeWke+Nsv563Gx/AK3d8Ha+xsf73I8ixfSGx7dMv1YTqcgZ6xzRGTP96Xv8nfyb6/9qHaP7/fN",
+	"wsfqUAd+9xPRh78Mb11vljNWb1WOMAyDWrcmYF4bTGMzqg1vbfQb/8/faPPvrebl4JcP7eCs9/F/NqpY",
+	"3xtZx+buHNIV5vYrMp0rTYbMmuTDUSqna+U6LQ9ggn+rNugNc3UvtcHObT7zI1d8PQnf2af7fsjNbr70",
+	"U8q1ZmIdlTznSiMDsW5g/MPJyA8UofHU3J2LVGoWEPOJeJ6wmEgBlokomccsDggXSjMaOzuxN8FsPky4",
+	"mrCYCLZYeyAWuM7NnoePBiJqJoVi4EV6RONXaFg3f5l7ngn4J53NEh6BvfLhLJXDhE3/9Z0yO/6Q3/Tm",
+	"jdiab2kCvDBmmvKk0YdV9Ym5Fh0GgsaIsyRWjf7fPuA/7TBDVmhIMVN5b3z8BRHIFHDavvljcD7q0suo",
+	"w3rtYctsFo90H4IpNNcggTzD9RAuZnOdH615KvozmWqa3HLdt9vqu8V/3IGTmxcRnEVqCO1kYR/vFPN9",
+	"A4QpTcxxMlhPyTBl9Ba8O/OEXZEQwRISRZfmZPNocmIW81iKUcKj+2FmRHnC4sEshSgWDsv0sJSpgNFc",
+	"DVrty3YnPmPN0+E5bZ5HXda8HLVbze6wPerQXnQanzFwTqfRhN8ZKVbEJKJCSGAx0YSKMXOHrh7OLnOc",
+	"PYWVktJKN2KuanMHwSJNUkbj5YC9N6c77BNK0Etq5IIZS/XSwEHTWyYM/laXYfEvh+9YpB9Y0xWJJVPE",
+	"QIsmiVwgxxZycUXCyOIaPhVJEc3TlAltYUoWUgTgWF3j+St5sgjcnp4XztGToaE3Uj6n6Zgd+sBrCPjC",
+	"1YHDkCsi71hK2q3exen5GRkuNVO7UEe7m1OHXTzRUpIElv/bnerqXZIX/BHA+alMhzyOmbgXhGcsBc+e",
+	"FIOYCc6KzNXREIvBmbqU85RYHaP+4fPA+zL7Gsm+thG8q8s7CKBXprUgt57SKV3C+YklHB5z9hjV85QN",
+	"Yq7oMMnH57enYlpzMVbmpfzscX1FwoRHTCg2cBeOfXmWyjses5QkNLq11jPKY8IEgMtI0oDor6W49ymy",
+	"PsEBez+zl6R3oLjvlSR2CKGadFqd02ar22y337Qu++3Tfqv18xWh6haogRo5wYgXOx224vVZ+miN01be",
+	"yaEOXmneMCD+rym7k7csDg139H+fK5ZfwtluIiqIkCSRYsxSc2eZYYDLYkDGK2YeHJ5DcrXCqhdUwSqK",
+	"ERc+i6kWnFaDF3IZqsacO4lWnY5HG/l3IVAkRVD9dtx4LUCtXrQWBoD376V+KufifrgWUg9GMMu9RCvD",
+	"ndw09bl4L8fN994EG9GRL/ggCMmmC/vmeEFEN4o+ILWYfUnByoxcMUaOHGI8ho1vKhvoQswObQBLr9U9",
+	"Bqy99EQtlBvvhT8nfVWib0KVE2375qKFcJ0sjKcTEA4SvpALw5nd790rHOfCq3Zixd5x83dKUNDchtxs",
+	"NwfBrSeZwmlzwfgQosRRnNXFWH8nvErBSlBYQd6rTD0/LKt1y6yhgXoxTgfQQjsXa3DnLeI345QOdxjm",
+	"BXopBo/ZpAu9JlbNUb1FH37vfhhDH4OPMvcbYWkKId11YX5a1PxLs2wBtl3HIaB9LZYEmZmd3sttcR8K",
+	"ydFpq3XcJzel/d40QJv21YtnXwVoDUA9j6WGBSZyrHLlD4GnAC+vWXrHI/ZW0DvKEyMM/55Q5OkadqFk",
+	"7q30c+IpR0bfh6w1ZMBfDgfI1o9G4BYDCAUId6rpkCqwhsxFymg0MdvAy+mNlC+oWFq7mroXFlKq2QBC",
+	"0Uq6gZRkSsWSUK3ZdKbVFdHpEpksSahmdbADwcUDsAwPFGY52fSlnJ15Bpo37psOONuwVlj8QTDnz2iw",
+	"twoFSNGiCkR88/+Q2dWE1C6wr500Aj93zXu8bl129EMvRwyW9lbQuZ7IlP/9ntfXHCYyymVEy2ieMKLl",
+	"LRPupkWzpkSpxGpEV0TxsYCEhV0ljVY7R+/blWVsRG551QfBb2lSFCeHjKYsRTiAPImyJCbKzMWtkAsR",
+	"ZNqxNEI+6IQnYL63n82T51ZN+NegyMCMCTOCJ5nSaMIFIzTSLi6bjkbo4SXPtCKKRSmDBaiJXAgMqqGa",
+	"RCkDtBcc4h8a8DOLB+BOccp7q5cr740gGzNcYiLf4JYt+7ds6XSHVrPVarWa5+Y/F+Y/rfx/EOJukJ2P",
+	"P+82L4etqHket42u0aHN7hD1jPPRhSGChCoNanJpVadv2r1+q9Pvtn/OnQtPXr0kENGaUmuYBWtTvwHO",
+	"DYN8axjl6FfwN7yShjEx9KxBUbPjDLj2cDcVgbb6HenmR3OPWirNpv2hlFrplM7CUqKZXAiWGlo4KX65",
+	"Ko0M4V03mbIM7RUKhHSvhQcYMx7V2CPMeQW7DwQwSxExQ6NczDXzUo8IH6GetDc0EdlbgzIMg4ETthW9",
+	"dpy3RkwcMY9leqv2XilS3y5hFLkj8G8N0BWs58laTT1CCnzq/SX7OKql5uN+Em5x789iw7tGnBntlVy/",
+	"fGaoqU9CcyxDEPAyR4Kaj0b8vctxuTsnwyWxEealCKkdznQZcV7WymnB/Wzm/Nt182frhW6ud0O77T7n",
+	"qgLZPwgG+ZlGY7DbVYFDe9nDKZPYyLVw2K6sSq8njKeWnaoS17S5bn/7J+CfvwQNL2+20W+sstQs869W",
+	"CqC96wqpf/5ZxuS/j6XPltH7kirIIAtdPq+WZMxQ4TcvAu6viJG9lsQmNQHncjm725NxC+cS1llc0/oD",
+	"+BqIpuo6F2zhqBF1JZ5d2SUSs3TyT3JHgwjV6Ddmt4Off+09n158/77zanj2Jmr9GJ/+NLr867j7zeT8",
+	"29v2C9X7fnbxH2nntT57u0qKHtTq0aD9cFVOzi1bPsjkqaNwdjv4x3/9d3gc+ILVhKUsgHsvrw5hqPLa",
+	"CuCw3z55hIKieX932nN7coutpLsoYjOde0e80Akao52HJi89UEEZgqBi155PQktCYd4gswAY+qVRJOdC",
+	"P1C5kl+gXIv0r1MaMfKNnM1A5cswzAcvRO/R3fnj962fafd1fPZ0fPnNu853yel/LC6epO03y95bfv7D",
+	"rHWtul+tYthJAsWVO2sdSiqZb4UxUEeEdIsmSzxoW2WoGVVqIdOKm/SHGUIzWRLFXIBNBhL3XiYy4fcF",
+	"6xMQ4g0LardINKEpjTRLVYCuPxLJ6VQaqmIn5Fpk60UfQT7trQ1XVAR0C8QLV6B5cIWxryWpNdtKcdun",
+	"ZxXb3nAcCoRhFL9RKqewe0ywf6Agd8ecFI4npQrQ27JVfcLfTO5Yl6OKyRoNu5nwO3Ozp2wO7lfQRJtc",
+	"4BpHVlfz0otAeco0Wu+IO0TyTCdATQ7SghHUh9WntvJeP8sB3AG1nDiwTqOJKn9xl81Wt7A4mJNGiVtM",
+	"p3lOL4bN8+gybl6w1qjZoflywDLt519BPpZ7tdXsdKJe85xetprDdnzabEWX7GJ0Ts+Gp+hJovHAwNiF",
+	"wGmd5Oae9ulFuw00Y9WMjTC1BuFGv/0H0Pj6JAS1vW+OCfiHHRXUvCFKNFA/wSVouHCE9eBwWXgAFDe8",
+	"SlHiijABT/eGmU+RaxfjvDZ4OpWWMwVKGoQP7fnhGjpyofbPCqHvkl9YIPXyNh9TL/MRBA6IMoGKFXec",
+	"LVhKUj6eoA5SDpssnZm6O3rz5rktHmWm8M/XugMCsrN1Nu4N9OyQeiG8XOizXsNLW75stc7bl5ed0955",
+	"r3V52d6aw7yiPxezwMoJojkqisArEGNJ7XYLLyjgBcBtvqW2a+RYrgpooE9Cw3/31sp3Yd51tXIzZ22t",
+	"PNv2ds3c27bapIbD0f+kWvift+79bt3D2wlyGe8LtRVkG9xsL/ClTf/A5AYEOB1l+wEMHCRWRv7zhPwO",
+	"5NJMB6aDb37t/CROn7y/eKXbf533nsnzl7T1Ou4+HZ998+7yu6Tz8/vTx3cXj0T7RYWVo4jb+qdog3pn",
+	"pQ+UsY7CGd1o7eiT4ZwncS4rgjLI9R7WDW8vQS2VzxNeVk9M4SYFlXTEIPWIC2JRGJBxSgX4LcCcoQmj",
+	"0cSdsT5pk5guDY/onp2Zfyq/hlr7ogu/kSNHB8XbN6eOTKDpts86nWJFTVthsyzMYH1JWYGh13LK9ATK",
+	"evqBakOWBVtrSWJ5RcKvn7whD+/aD6csJEmWAQT27lKUG0QdL05uRFY97ATdryGJpKFbYqvCGS3aVbBE",
+	"oQTTLK5I6CnQYMvLXk1lAmNvhOLaZWCowOoTUH4LdAfYkohJyqbyDuJ9vFjZkykVdMyySdGmY5YDtjaY",
+	"Hi36V0Zmygip/B4ytsChGD5oFZsrEiqWjELIHgEjAYubXJC5YukDdSMM7VtbzBUJXe7lmvltTgRMn0Hs",
+	"ioRQnyN/CUffiMLwhOHQNGbpSURFxBK7KC8A0XD8OKULmoDwRNR8OOUaTRIxS2Eq0CzN0nGSBE02MDyS",
+	"YsQx10fkH+NiKN87YrGlLGiUSuUVHby6EXZ0zCIee1vHKQ1szUmFFYzmyYgnBrJaRrcnU3nnoVCpOZIx",
+	"PMQMfYtIPU8FFn4zlEV5cmI4cfYq0PFcD+X7gGg2nSWGHM2jlMcMK4pBNU+2gOWaCQZuXBljit45ygPQ",
+	"Q5kyN9WVVc/t5xEwSKQ0ttnMN8KSfuAGV9Eq0DmgGf6VET/MltG/nrBpgECwc1WSpJ9F/QDsf44yT0iI",
+	"yaBFgPmkcyNcuqgz5doMXlUR/HqVzWcHhZjpF5GUzRIOELIDfp2zOQtvhAtX4hEjMVOG9cKjfKTR2ENy",
+	"5A1smoEkojM65AnXy2O3cEMxKrgRVJndmwUEZJZymXK9DEgW6yWktnins1kCRY+nVGmWNmOqqeM5tqyc",
+	"MHz3b5mMcoKn0JNaAHb+33i9+79kmb02t0O5d7K/s3egfIJ9Cv9G8igIJu55gYmu/DCFwBmPKdq3Vthk",
+	"I/AvUzdslS2aH1G4y38w7C77lqG+RuAyyd1ERd7XCLDqkHvqszgDMqppIsfzDAbIPAp/zBIasewv5FbZ",
+	"n8CUsr+Q6UB8kOEoDq7wBy454zTeIM1TtEpYTpL/W0N6ahWHwBgke/azP0rPLIC8M5f/JWeQ6Vo8P/7g",
+	"4gA4JPmf5pDkfxn5QGFFVqfc+3S1qnnHMRqe9nP/XJMZSxU6fiA7VGhZyFk6IT9l1TULUejgYIGq10BD",
+	"QeYrQkq+EUMWySmzGceQIw7KfWjEBEwvLVV//NBgU4w0G6c0Yv9Ooyk7cU+DNT4m61WcUg5VQbAoC9Yq",
+	"UebwK66dSjJqtmi73TyPO8PmRdTrNc9YZ9Qetuhl3I0av6yI3HY1ZbnsKYcC7BPI10khBgwZC3pkwHcg",
+	"JKTjTaitUkLjOGWqGGGC05ccNL2CQaa7ISymuKi3Cm5457vApCuzPs+HsbNvpl5kCwa1+FBfzUqfcnvp",
+	"5GyOIKEpZqu/lDLNM908zSTxvqtmXMuW4ArQbLEjlFQThxQ/HqdSNYnjQjGLfU+fuVxhk1QUL7mSag9p",
+	"Uv3GYzlPYoiAB2l4rlzMcF7j6N9WdUd8uRxJVQP9d1xxvKfrVbT4MR9fBiysYQ0kzdHYnW9JpWmSnSzy",
+	"BMgFUyqguK8jm7K3DnbT+CYrCwTiVGp+++pJI2gkXLA2DBgxoXRK/+//YaTdMbchfHFgA2U7rd7peUWs",
+	"oQXW1qi17LMrRuLXP5Bu++ys2SY0mU1os0PMJ6+M9Jyy2Gi1c8P8slpH/pkuoLRTLPKBttxfPnSqbbh2",
+	"4x+2O6LMyE6tkQWQlcZXRvKNrSq8vRLTKiEZgfAFCINfUU0fgyi457mEEAiMvS0Ll7YGS5mqnB0sM/70",
+	"oLiFTO5YVse8RCkrr1TZaDxNcE2x5sKlkrlWNvhPgoZhMKv4q8aI3cKK1SVRktinsKIcLBUVxn1OsLLv",
+	"Sq6A5UvW2EeVK2+Sm6owMRoCw7HCQaozj4N/ryjrxbR8A60oYMkKbWWTAdUhWQmapvOYMxHhv5PEmQk9",
+	"+6cRN4wQgYH4rhpYX+lRHpB1ys5GaMS8jFpxs806oy7tDU+jMyPcWSb/JtuJWWhs9/eXv7yei5gu//IX",
+	"XO6ZWfjFiX1tMNFTIzndzFutbjSD/2PVE+EQrO2N43Bi/P2h/6DwJfvczn1T8oyttzAXLMSZVTd1Ytl5",
+	"u9mjp8PmeXQWNy/YJUhpw07UjXvsFHSSDC3rP+LSBl4YMZAJo1eYreLGGvcOJ/CRv9Hy6sZ5ZFAVFgDV",
+	"d/wyPeQozKnlH//132FAQiO99ecqdX/71vm1sTYrB9jd/eWK/umtoYfSFGenp92zNZNYCqviUSDrpkzE",
+	"LMXz9M2bF8/RMEUF1/zvLCZHQhJ8LyDsjglNJlTECVhToL+DCsgopUZhkCkJ39E7isP7IboKjwPoPGCm",
+	"N2eeUHuST8o+TajvsSFWA13e+4V7FCMw1nNrW8vQqj5lbLtMOg7im7CB/1QXyiwxOUsYoQmY7VAWdgkC",
+	"riTEg4wPrkJhzySBvPVP8eCtDdRwBGxwoq7y8l9ZAFVWYmrvEAJ7uGuIG8WohvvGKxR3/HUqFzbZ0eix",
+	"SysOXOV5qtwqe7bWKBfk17nUTFVf0J8q9gGhZQ++f3QLCA1ynpaxqr1jHvyOVOsDHgoXd5+E5grYP+Ch",
+	"/v1RP+Ah1fUDHnAbNaId7AENzPazSIeTxj0d5VY8+kK95Li7vS1aK+xxb1luT4lsszhyEPFi871+RVK6",
+	"wGuYKz+ML2fLk7XX/xajwD7XgpAL/LivlB/2MtgpyrjIIzP4VxIjOCTQvrEfRf40kVM4WWAstYrSFRHz",
+	"BDqU0aEy4tAIapNgKZgitcICGG6npi6xSmLZJKsKVcnJ9OwrkEZRDj32artVe3BOtrJYs1GsAIDnzGO5",
+	"5jP1WG6lxq91yodzzTZYjwqEclopNZTMuymDPJAmtn2aUW5EVJfueNq6grQyw9rbBqlnvUJgP7wET/M3",
+	"WmVbgUzkHBREntyhEZtOG/1G+4x8/ciydH8Lp62qvfs8bEdapCI7n1wZwrsiIU2S0LYjs1JmrjEnXOmV",
+	"qHdgnPYbJc5ZPw5o1egO05Zp9AkKXCvSMZRz8dhNdbhscXWbxHZXg3zN9AHyMISVgZzZvbsePd5qwFjb",
+	"Tl0M1d7FVm1AVdpdFQN7DF426CmxL/9a5n0/wJ+AUQaQRZllxpTII2VUoTCUWrVwwSN2ssqZ3MDt1qiP",
+	"lZuzTsctUphPPJmjMsAtsdjImV6N7Yp404OHOmYLN+j+QuW44h4rbh4L86JzcUqXiJeAuNaWKY8g+2Bm",
+	"a2b4bKhwB5QYadZRtt9I6EzLmcr9iM/hB9LukZepdN5sNFLJUerFDcbdqHk+Om01L4dnZ82LVnfUjTtR",
+	"e0gZCPHc8uCpnAttkHd5aSCICQyR+fSTt68stbgq7f3GLI3zT7SjzrB5znqj5gU9PW2ej7rMfKBFL8Ed",
+	"fTs3y71+2Wz3mi9f/VBxuRdgsFGCzEcWwFPDX1HAXflWbdXL36/W2nPI12xZ5IF9Y0KGFGxZhnztsvgW",
+	"8DU6CvpHo1iK/3aeuxJxyYGPrMozg24Lub/6k7tYHyhwA7tWED533lgvo77Xt7T7te5S3NVrrpnaP00V",
+	"/cTU9yEb5QYL8BAtS3s8UBTAerf2601+ayPsKxeYqiWhSYIb+MQO7Gy569Hgdx+4BzbgfbO1qfT0GqJl",
+	"4KpcZtIBeLQz86UtCISlQXyE2UJADS4Gs1SOwS28mgxc23fl5tuxF0MBmvhzJSzBQoZZ5fseVa80QHVC",
+	"9a6VbqqDQ36a2Iv0Fqtxj2S6RWtrH7zKybaACgvOLOJ7f8L02AN1yetZ/oTRgrGddlmQOFzywGogkc11",
+	"4OK+aXuHTEi0/UMr4XivBMUS5otrXo97pwjd5zDlUWuuFrcKXVCorVEI21bkCIKlQi4mLOV6gE3mBlmj",
+	"7ZBIcXxyI8KsN15IptAGm2sMws767IF+IVwwnExJ1lg9W05uP+iRhN2xRJGYsZmZH8zBg7liaWhj3Vda",
+	"dmA9KAw2W0wkcYF1XCsXe8dFXn5fp1QoCkkF5gPDlIqYi3ForyRYfyLlLZjeJ2ZR0FROjlyJgZWwPJqH",
+	"6Bw8esZ27B+40D+uy3F/rgXYAEn9yauXzXar1et4MbhmZaAyDKhfhCM7jjmQ/ShDGtPyt/Kaqz+xxEDZ",
+	"3G9ynlrr7//I5drGdTRl5Ovp8JsKeTyH18ZDbod9DBoOSXWNBY/c+FUIftgeYViRku2DeEsYClwiouyI",
+	"fPLqZd7fx7pzwCSiVqpvVOsXPi43geCpHfcSyuSuIHfjq2bkW4UxMAkb02RQW0lZN3CbsTxrrbmTGWg2",
+	"sdX8vc/1qpZ1R93k3shuZ5uaArtZz4pB07qH+wWU+izpwDPbgSJv5EBeNrR8ckV65ZR+Bh1yk3KIn1+P",
+	"AzvNfW7DapPWwSwmqyjrrENZDRsGXJ8FyQS9BSXrvNltFm/ttZL1sq/iajPwZ7GS7F+j41DmlW0MaSeq",
+	"tyaQUqw5cnebL2YUW9ertqIRZ8l6souXrsJ8UnlcLByrDIzQ7lUss9JKVll399YJcZWdoI9oVfQwXmKg",
+	"018RXxrk6kYopm2PE18gvCKe0MUVCT98DO2wPD7IedW8K9QIZZ9V9vKlDqMkCT2IZALm7X8ZjS4uWq0G",
+	"FI+ZJXQ58MWelyANNYKGER/dExSRTkoSVSLHcjBPjbw10Xqm+g8fRrEojHpoxpyou3E9ebBO0GFNmdFL",
+	"lFKO39C5lgOb4jjA1MiMyU7SgVqKKPt7nfbg5nonh9m8a+XToDHjkV2SnXeWsvKn1Xw2SzhLBwuasomc",
+	"K5Y9sll+bjZoN6gy2XfXxHxfLkJsf0NFzBI1ZooliYomdKSJkXsrROFMcmn8a++S9Fqk3en2Ts/OvTLP",
+	"jtOvC8osVhN08k3jqyd2qotLP1az+8cXvrfWqip4R7yqVXlrzYC8ffP4+B4VmQ4j/n8Osb9eHGPxbj2Q",
+	"qP/Zhft6Bkw3uTNh1ijuVKAov8zTwUiqrl7yhwy4tCKJ4zRBYyVJuOFxlX3DKh1e7xcNl4d6jEpxHTaf",
+	"HGMdqtPNrtUtViRPpdCQ453N8vLZ936k2/egbkAGm3Mwd0RMRomU6fqEtD+D1+4bvLaJcB754t0uumOJ",
+	"QlaNhbbtgC2vOaNQ5gNA5Hw7saGCMBMPw6yc7I0w9yLREqyNNtAGAvpDX9IMAxI60RGDhENfQg3LDYrz",
+	"qyi4Ec7yAHIdXlZUE/juTHKhCdX+2shRHuNmeCoLwNyH1SWonthv3AjvvrO1EaDtyttXz49PyDVqDzm9",
+	"ytSF7dMkUWRIo1ub8+pfnI5NXN0Iti6DES3MasFSdULeGEUFgoz4dMriqzJgAFbe5mjKbkSeOpjIhU0d",
+	"DArDDAjMpyjRKeVQoyKWelUd+Z2oCavFkfJVlc/1TeNf0vHwpmEwYv6djsfD4U2jxD/OC4GJR//yt1bz",
+	"8rr5lDZHv3zofvzfhb/PPh7/W2VYeBEKqxWLof6BKtOAM2GYt64gidyockB27H09McqD8KoW/NX3rz1D",
+	"v8N0gdZlCqTuNYmqwFMY4EkqtCWFFkXKS78jUlxljdi8XRqWTYq2gzzu7qjXuiTlTsfAQ9wBOfGJFXLc",
+	"S836INue65W0qEqhO6e3KnGXDpVM5poRoEVzwK2Th0/pmNmcQ6rlDJmGzwfh/MHdZfjNFcyAifnm5kxk",
+	"RBOzkZWgq95FvXi3XJLcnGzhoNInoVH+9k602EFzrJ1oYeasm2jhNrw90yIjpmJRybUFJD+TZeVPm8af",
+	"No1dbRqHjzZ1NtIvNNC0qAKvLDtE/IR9gmXeTkiYOenNjxqa9KYodaVsBK2O5kLzxCocqedcIKGthWde",
+	"HXFBk6sbcctmaAqecCNrLV2TWFciB/qNFqpSZSSTrcSolHbmYgGgbOgKd3wynSVyydi+VX9KwWsQXpCy",
+	"iEGkwFjK2Kg/jMVwnw+ZuUAURjzk9/1JdQ2foRyuePLtageosBsm1mwjB7On7pEckkdznsSsQmtcU4/n",
+	"sZzOKLQih0p4q4Jurao7q0ax8mK32MWMSHDLvCRdgHAt4W0vV05dj+5T727YoOhZ2c31pzdUvnpphEAM",
+	"ylYRLDL+8OpGhKscPXStLIfmkh7ZSvJhfhuAi8SIjKG9idxHiuLjjcife63vi0UgVYi1MZXXD6JQb7rK",
+	"CGINIDeiAA93pRI1oSkrv2N5NWq1CnXZJ2/ouFJf+tJv47WFauHvCkds1f6rBmbAqHq4HjJVoxFOq4Wp",
+	"7hjEszmOBsp30xU1NC+5HAQP+RDGe2WoGYqeLb3e4NWe50rEVK0yR9PWlbqhRNNbowxpq4rsuDSfDqpW",
+	"VEUUVeMyCql66Ohl66Y0iyaCR5wK9YDgW/U3U2KIVUCvpr0NtFQAUCU0cirNgRAUD4GlvgwOHp43MWwM",
+	"cNrtYn8tp6zMyo2M5kzn1P2a25aUpkuVV9Mgb2xF1gKLNqLcPBVqDYuXgsxFApHuLgpxBr29oVsSXzUj",
+	"bWJVHkX+ARnMgU7/b35SK07XKqUabvkjlwmtrmD9k22Lu0ilGKMnB3pWidncxlqUZEfXBd8VdXNquB+Y",
+	"6WIMqSBrKqWtSo523uoWV9liCC0UxlUzyHGE3j3fvv7he7CeqYDEEqovz6ieqNxcVlpyGBAuYvaeeUNc",
+	"asbfOr+EkGVLXe97sMtl41xn/HpdgTLI1IA+rzAmblXCEHj5hyp5VhZZuXu8fh7eDF4BiIHGOqS0GNNd",
+	"rWdURPFWxduftXoXrdZ6neK+ZTl3j/HPO/eVY/zXINRpbS6fBmyxYwldTa1jwWvYhh3aVkloK74RAFVY",
+	"/prJl5ILvU+tRhhs9LKfvn5NLnokZhGf0oTEbJwypk7ID7aqedbND4rIu1Z6JeQbjqPnMWv0T7snp712",
+	"N2gYid/+dnlyedFbreKVv+TXBpJzbPnv+Yc9j3DzMoeXVQQ/Fr61car2RWEu+LM0WQn42Rr9j1Th4htG",
+	"Ez2p5mlgkofyJygweZ7TBUuSdWlX8naVc+YhCM5uIW+99ayL3FufNpVTfWUnB4+AIW0bKT4gw6UlaFe4",
+	"L3AsIk/5yLv5waEAo3t2MvLjsGvnvr07nGwqZlzR/qTbbLcLX8bAdsz0yvTBGIIT7rziR+x01DwfntHm",
+	"ZXSxUlIQ2ant75JVlPPzmrrN89FFu0k7w24zb+1y2a6TDbGm/DL64jAkeN9qzGhcBYchc3EU26v4VQqL",
+	"szqdAN1Ar+kdGgD1BPvs7OXwzz4/3FpB19yeGB/02ZoX7hurfK9Mkx2a/2HG3kF6/xXO0pZWp8B4fMmj",
+	"kINFjqJCutoDRfwkruNijhZ8sVr13g71nFci3P3DXFVW0j4vtJoMio0mobgi8IHabSfXyiMZ2KwZzZNN",
+	"AsJHhIplHfHjPg38rdaJzz9p//6syrnH3Mpr/UYuyJSKpbU1TugdI0MGwZBC90mbzBJbsRu72biqjVZY",
+	"wM7c22r3rs9Hz3PkS5XWFzxJjMqUp8pbF80nqaiece66xP0ahn++ppTbayg6dgaE4YHcba3ITwoHs9RS",
+	"0iOX3aL/Cmd/SyPJnHf1oZXS/t7+HSSL2t5+M2ddb3++6+3+/nzXdT3+f4p7X5q4d3BHuaeefJmu8jLb",
+	"rWK0KStyFaI0FbG6IiHScRySkUQ/W9YQ3nDeE8+9naPRycCN7KLPDkTJz52/s4ExbGoFaC5gozaXbSHY",
+	"OlOmt6A2uqaA5kaeGPrWknRbK23/zm3TP7QcFRkl/uZd3p3Ty07x8u6eVbf7g52w+3fr8Q1lhYY9O7TU",
+	"qTJa4U725wYH7r3zT2yX+yduv7O2TAyeHiwzc4/MaL/k6cYDk2WK1uxDRcdM6ManI+c9s37vV7unblOk",
+	"Z0rN2Wsto1uD8PsVy524IH7oFrlS3GsiIUbowPFGWFuqYShkwlMWYB8RRV7I6sLN+So2ATYL0tqh80oJ",
+	"A/ZDlUDXbLo1GjhvvGk0BD29h4agXVmki1azG/Xi5rmRSC/o2bB5Hl3El6w1atPOcCcNQU9rawjfymEl",
+	"B+YsAq3A3PKEQo0ecz0Wan/Wsv62D6MOFBf4vSQTqcmC2vwoyIsi3ZPVsN6nr5u983bb9Ul5J4c5uDfX",
+	"iZwlVIgqcfmi32rZ7dhLApsK1rubvSjXrJWDl/j1SPIEGKDFVMpmlKdrpfdOdcuVzmp3pIN36/iEtRi2",
+	"J9C+k8O1ubPFoCO1VJpNy1WFfT/YAfp8fCuHNhfVI5o9wZzRVF2BoF5a67dymGe01m8Bgj+UkPbJW4V8",
+	"vvYeDtr23bzfh09zXkaqh+ASne6bl4q0s/m+eSeHfRIa5rX3RbMD56t90Zg5d7hottug3snhgTt7mPvt",
+	"y7Q8fCuH+4S0PXbV+yTS1ZXLkCxEsNnYnSWhKdurrOjOPP8QnPOAjHCLArCGLW6LMK9C4r561zs5dBFW",
+	"Wy4/MpurCZQqLOtm62Sl35Xsc3/aKssTW2/8P/o1/mmot6Iu8uq96YFuDddal1VkLaVA2M5CyjV2sicj",
+	"mS5oij2ZMU0gloLBP7L2CZBuBBlEBcspLsgQn0dzPvMKGmYuaLluZ6oIyQkaLyhPvuMirtKXbrmA3HlM",
+	"xp94QcNgGA1zg5XNKM9/GIDzUsO14szEjAU3IkzkmAsIzPVS9m2obmiLQmfZsubHoDCvMxTDzIuJhAQq",
+	"69G4EUpOGfbXluSd5ILF2HLc5qKgc1sY6WMIeewiayJgVgIGn0FpVzfC/u4vXMuCdUi5atZoRHbGVimU",
+	"TBg5QhOawSN+Vsi86KtZs//DA0XkHUtTHjNCIVhX2fmmxwEJMTB3IGdMWBh4XXew+Aau2Q6E1tEW0PYn",
+	"PJKIGVuP+4Hy6m2XEtAy5DjPkYuSr0BK8VckAczbt5Bzjftd4DXLuv4PUmZOk/eDmg8x2s+11x8UPl9G",
+	"ShZab4GT/w0wyP/M484KLs185soz8lxGtLrVbELFeG5EPbCdwlFh01kCtQcNzhep2YU5AyfkmqQs4jPO",
+	"hLZdZCDZOw9hNDLYyvVnZV///DMB0nxxFzFbt/oX683S1mLtbLtyrofyfZAVAOBaGULWZsVH2JFySpdk",
+	"IpPYO6cQUXe8WkPSiI8KGO8ndatiQ4551u3vtNmNewwbclQZnW6B4RWxboTbAUtT8BAaNLK0T2YsnVIB",
+	"nbcoT+YpI0evX7x5SU5PW8d9cnrSPmmbwwtR2eadoXwPHiyL4+rI40xcMHMCoW5xYnZ+rmznYYFb5d+S",
+	"I40RJTEXY2cagCgTnXIWE8UFNktZUJURqLRlnlIGg1biTjyttNJp9VtaY2oUOs+PAb5ya2+9bS/B7fix",
+	"SCAf1nQ/AvhZ1BBEb14tI+MPWegtcCYvUomPkAnEPK7n+wF1yn5vfUQMJdZpmh12rkg8Z/6XUcPDYhng",
+	"Zb9HpFRO/vtE/0GowMbQPw+IWUgm4fqwUZn1JFePqtaVVjtQ8BGQqw9cz36TMYPdjDTFI7ElfggvBkdB",
+	"fRIafruL4Yb8lJUzxbpIUG2GjrTBoiDhv4eBa40GTkj4zgNF7Aqbz74q2n524Pe1bT9mzrq2Hw96221A",
+	"RejVrj7yh7pBt1177lxXLB5KXuRqNJL3llux/SlCe3xh6cu0sK1yrNVKGPa6CPtkQTlkgmI5doULt2R5",
+	"RUKVDaTgVMsKLOEzHfbLDPtGFDh2iJdk2M8qapgvjaWMjTjiyprZYxBYvo6qlxFTlnne6EpIkfL/ZejJ",
+	"ilsFkTkTwSqP98uU3XG2qBSbIc0Eo4rlPInJkEEEb9kFDf3wGzfzVqsb/Y+vfnj85q8vnxDzK/zE8IH5",
+	"G/SI/3XTYOIGh7N//Nd/4+OH+XjIL0ZcFmJu/Eo0mr03T79hSSKDG3EjlhC/xOiUUJ2PhEwfD71LOT8h",
+	"14AcMmEp698IV2XN1vCw+zqJ5PQhYvHfQPD/X7PbgYJHraxWDR1GMRtVeMMBIB/qdePPtvphaz6i23at",
+	"mctmH/sZO0eAi1x3eN5Y7W5LrYxMizfcX7CiMYULrOAGyt/nzDeq1Hysaov6o0dePElu5XTKBBkyTj58",
+	"OHEy9/d0yj5+rBV9mY+BcFPMOVB6NOh1Gr8rf64jzFJYVKGwqNccCMu3DWW8xOT46kKjK8vbWenIzA7b",
+	"3rAGiuKpqbsZ+8pOW3Hnre43oHj+zgA7gAvWJ8CqjBhF7+A2gtt394u36Hq1YrrFW+HjuwvnjtVUy5cF",
+	"dlMwPGXMR0FSJLAeI6hX8pvPFPr+++I8vxxATswugh3jF/ED23C+dynnTRdPnzAaTciMpho6fQkwQWTl",
+	"Rp2hkbwxWhpEtdGUka/ljchtmkdmJHA/mIYKEGceugEBQSshUxGdMWWbnR9jwKtijIQfPpw85+L248cQ",
+	"5roRaOV3IHK2COAXWaFMXI27P635HsztxwFMWaSQMLgR5tc30vwbBrySiXmAtnD7txsMP1ip2K3LS1sT",
+	"UrNjOyMGl+ZvPcHY4exvaGX9PcQS5p+G9tX+x6Hs8olt31NcMj56PZ8ZqeuJ2W42Dz56LBOZln57Lsfy",
+	"7avnpV9fgqL9iCqGz05uxJsJW4IFV0ht8A01ZFMoZ2GtPxmmA5JIOSNH4YcPKRUAmOMgGzyaC2gfp9xr",
+	"EypuREhFbJYgU/NfIbX5P/Yr/IH1muEXKBMbjuHfY/ydiRA8PTF7b8GkEh65otCGbG8EEJxZfMpEzNKs",
+	"YV7n9Ix8xx+tVJCpFJWruMlmkXnljRqic0bk60Xg1QCwTKZ4kBndA8KFMqfZUCRUDDU6UkqnrOYFWi1D",
+	"73apAztIKBfN7BKv9fWq4IAXa5JEbUEVg+wFFCVBTMfyBHNRDXXkkemWRLLbKCtjTVy7HffoRkDVxsC6",
+	"97DJTsF5h2RTkkT9iasX7BoiFmoj2tqHNNKKcFEzddZtqn6vTiAqlk45dtzc0M3VghVBSYRcnJBrWCNm",
+	"47oZwNe4BK8PF67Ho7ctEQfYnehGeOkBea4oUeZ0QZZA4GbR4ODCfsYA4lo363W0mlh1WmF7maVcRHxG",
+	"k+2t1tzAj9ZrWCvIHYEN8mONroHYMHCllZv7chFblVc/qy4geV1MxxgzYLZZLXqgNq7JkCUSy3h9Tm1y",
+	"5x64fl/iQhrQL/vWyXXIqVUceX01INjJDmmQnuTahOrPriJwTMlzeceMTLVD7d9SeQqzqcGuS6odJ73O",
+	"q+Llgv+WhSP26Fl8kAyotZnxhf7xflL8p+nVXtv1lK1wx6Y+PgO/f6L8LvzRo+y6dU7+gJ1/3B7LUdnV",
+	"hQLAgbc9yNqCef3Vsd0HlcUqOWev0VQwIHYBQWpxzOLfxjjw50Xy+7xIDu9fy6SqL9G1VpDky3Icimpo",
+	"+C+2+KTE0HNApO0zmiyrJet/QtHuTynoTynojyMF/SnZ7CHZbOakW7PIcjz2wUC0fzLZDtyudkCRmbN2",
+	"QFGZlCsukZgrOkxY7JOv7Z1AIwjjg4BdP5e53ErETVG3fQj2+d69oyT0ezcrmnIhU4MOrchRZE4DmJKe",
+	"vH11bDtmPXv9A+l12ufENYUvRxJv7R1fCo6dVtdee+GtJLPc5V9cf3Rs2bWV4mvVcbDZ6lYIN9unjMty",
+	"SLdc1sGjIkNBv3zoVpFN6ZjanXuLqDxe8o693rvAzJuiwRNS6DGfZdX6tI/4URE1suc1usFTuw4sUyb0",
+	"dp5jBzoiwsoJCYvH0EttKu9RXc287NdOYM1z2h42L6NO3Oyy3uiUng3Po4vduJCsX13txXKTGPuDyG3e",
+	"YFl+oDxWpALsIyClYtYNaKRdTFEB4ydaxvUklfPxZC95Fqp+uj4Ae4u3Jft+oZPXn6LvgURfi6oqEdM3",
+	"aq+hDnBWVBZF3VuoXvHqbHXO/CmG/ymG/7MYGIunIz/AlVeld0usiU5KkpWbwja68y4MEADx1zWtOcmR",
+	"EW5ndMzi43saJ/+8OuqY/O5r4VsW3dQF9rJ/aNQPo1G1e9Rv0pbyCFvYU9cu2UUjzeZ5WiW0UV4pifhA",
+	"kYhqmsjxnH12Q5sc+aiKuxFmXlwOz86aF63uqBt3ovaQQiq62WRBKWptUIrMXnFJszTOP7G5VEqd2LqM",
+	"Ytq/qyje7eOBkGxdIwfKjfQM6m8JmtsiDmAkfuSwNYT+KFdU8WLyQOegvq9lyKFvW7aaGdYnoTlYe6ti",
+	"O5zK+hlmo7S2KgZ7rZFbZobVSyk7uD8H2fKX6c75YcbEG6gZsG81G6w4ADVxZ5iKWu5jhqI/nWIRXRdT",
+	"aWOVsujFxymNbllMYq5mCV3mtGJ2NZsyoQd2jh3KyrRb1Xk0+bo2IR4B8xTHfoTu57c1X3oOQ5H/yhS6",
+	"qtd57aUbbdHJ1K49U6pDIfesLbM9bdfWkHFfrSSxNN4q1dgKJbY3G/SoBR4Xw1+2lfTeppRMXriHCGPX",
+	"YFNW13+xquD82Qhk0eY5Oxs1L+lFq9kedqJu3GOno7OWoXRpIJzVAvn4ixOZcnmm3eyyXtw8b521mxfR",
+	"+Xnzst0b9Zhhz8NRnnoA5XdoGtte/ag5WCH+OZ1pOSPtHnmZysb+otOvcyo0kHQnaKjbuZn6+mWz3Wu+",
+	"fPUD7EZjxKKT3jrty4tq6W0uuB7UlvbAVe8q2L78odlq2SK2QD55tf/acC9k8VsofUsFI19J5tsFGn6d",
+	"ll229zsQMnM7/f0N8fcqJZpwI74NbNuyrSGydthH7+iVWcgTkAd1SgV21SuKB1e2kbHRr23CPaARrHC1",
+	"bUjAvZ7c2WLWWySAGpK5ma5+bQ4YnuXJ4YH+sMPCn3NRlboz5cL9WSHG1KzMnJ/FKsMeHMkHmVBOXXtx",
+	"civkAtKiragKTF4YUle2r5VPp52Kz/qnve61WDjpdWtU5zdwXJkLa/YZUyNZI20bMqPqFhO8V6x7ZQn6",
+	"85WeA1Lwis85BlZLJfzn1O0saQfVmY+ZyTFjr+50OugWqDRnYXtrhDkXqlSTch5ovc3w9ZVaVZ9YbFmt",
+	"37Q3yazLY53SmEEj4rx3W7ChyxukcoVYTLNf0Q27XuO3USqnO54xx0RXZF78PCSH2qQ7WCP2QqPKdd3D",
+	"SnGAz5RQVykRXqtXNUnLnVZcFuslVNxBwlhLkDVMFGZYH0oT3sNEUV8Krm+iSOP6JorsEl6tIuLk7bDv",
+	"bgEMaKTC9Wc1CJxgShv+7poxXHmd5cM++tfzzFDXxZxkXcwx23w0T0Yca2aK2JYxu2MxSaCi/pFgLFaF",
+	"lvXHfoCMpx5kQ4oxMt6IakCASFFtq7FmZ48DBXkWD6SSmTWjBdvWZbNcktCyNeeL0VnKTLG2W3ZPW2y+",
+	"0w+l2J6tDRUNWD5sZc07ig8FaNV4ZSW/zDOrmhVm3Ve8mb1du/WtZVqGfvduOpVTOPr8rC8F6Hpim16W",
+	"CPkAFLtCQ5+ZNDahJJtzA8C3GneBU302c24af7nmXEjMl/eprGDj87GDlw3d96UWFEjwGpquFoOynYNe",
+	"o+Nb2I5BJ6tI26EBUPU21wWQZgIp+cf/+/+RrAgv+d/Eld8l/9srPX00XBZ8pMdX3jtmhvzGLb8GYmfx",
+	"fvXsRH75X6/wb16qOmhkU5fuYN/aVGa/hvIWMo1f87F4JvbGc7GJPF7MduYTL+ecx6GNdVuJ0kEftMv4",
+	"UEaBo8mNyEIc/BaCkIqFthkbCSEFWyllsCHlyK2t0W9EMk1ZpMlEpoqRIch0gItZwg4WVRkcrlNZvnRv",
+	"ruzH0nRnuxVzd0vKpqtiCi8TGjE4MvtzBVAnyTVx4qFNrLPiZtm4h921M5tLSI6kYMdXELLAmu5Vricr",
+	"OmputD7EvflLyfDjCOwdFewkluzfvWpveVqabwEum4DynrW9Kj/U3jbOz2UMdBTwyWyCn9/QdgVlXlw3",
+	"KVve6hNb3krHEJFRefYkF/prJqdMV1mwr8nXTH77+ofvCQy8sqXIZRpzkRVXT6QYcz2PGfBRYVQ9+PME",
+	"7FRJQofm7GDEV4n55TMVSCWHjpwPEy8jwpq9CtTR8Wmjs0obzm/o7kDYSUUfhmrPob/ESgD6JTAqOv0r",
+	"iLzjYnziehukMmGheeCqpGAhFHPDXb98Rm7ZUl2Vbjios5Jfbea3G2FehbIqWCmpGM27hFQUG8V7DJVA",
+	"wa/gT6cnMsZSLDiN6/uAI1duv/tFV+0QCGddhZAM7JdmGewa2YdbbPSLzQ9SRuOBFMkyu05y2EDhW7ex",
+	"855h5XHznHUNK+8Nm6fRWXzOLkaXtDU84FXO4zXBx16FnAcqcOQB/mhXPwYrMm/tO1OHf2ek7Hh4CfS7",
+	"xWA74G9jWEZKfIFjPxaQU4bIYzpTWW0fTe44W7CUpHw80YocmReb5kWC7TKgLJk6rg5e9xG+ZX04MvNm",
+	"2PO7f4tWa6HHWOFssxs5y3rT3mgEVX9dmwrb3vgqszHD0ymNJlwwEGzF2CiF1FXvlQm7spWd+l77TSxL",
+	"pDAXgEOXbswGkMLnMyXD3WjUCBr2w16phFxtsAd6VWNI5TBh04rbR5BXTx+Ty97pudmjGURipilPFEE4",
+	"kaMQGrREoPo9tIP+9Z2SIjwOCHuvGVg2HWvT5i4iYSRjFgY3YsbSJoTakDsu0XqNqgaau+HSNydshRXK",
+	"2HYsoQlgEldlLig6ZX3D3DOc58E8f7PxRnZYoZG//waEVwgjyUbm0cO79sNMaWlkwghyq5T9Ojgfdell",
+	"1GG99rDllSnoASOwHbCe4VIJF7O5zpEwT0UfCwvfct234Ou7fa1yONj3VouOmeSxGfoxh0xlcawF9GBJ",
+	"sRE8V9CbPiCKjqBInJrIxRW5ATtPalR+aPxw04ArK3S/ll0kvW0RVaV1GMoI7Y7DPpA4EzpdmiNAhjTG",
+	"xme1/fEQjfWjo6Y6PvkM01VXgCPCGdWTgtw4T3kzZSOWMhGxej3KPbrZ8Cm4UwLDJhI5HrOYWPsDlg6/",
+	"Qv8mmMehrYW6dQX4JiyZ1bqLoGj4AJoO+K3eq/CSUs0GNtcm7IMJMwFqkVD7L3AtPV6ZKZvX0Mdgwqjh",
+	"hSqvb4uGw4uz3va8UbXGaIOVAd+8JDjATx7F2U4vL30jZaty9qytWlnKVhOZ6oBM5lMqmuZaAD6l5tMp",
+	"TZfOnOtYoJm3ll/QSb7lr7199YxktEMEnSKPL36hT8Jq7mBExiSRi5w0HDBqEmdNydv1fcud2TJma27K",
+	"nOWsE6QMPKOEKsVH9rawfiBgKlht1Ucw7lGRUSqn6NB1PIL0Wi1yRBMlSa/dRTmcYlFlecdS0iYv+KOA",
+	"9Doda4JKGRTVfxaz6UxqJqJl8zu2NCMu7AgI+hFj8mzUfEF1NIE6p3NB50af0ma9DL7bDkiYF7EbxExw",
+	"BqU+R4zqecoGLq/cyvgJj5hQbOCga+bomrmF1IORnAv4pReQkCaG6pYD9p4rrcyUkRSjhEfaToVF+gez",
+	"FA4sx9ZsvdYlOfJGckV67Y4DidI0Yd6eCj3kGJRsjcOg1LHuTt5my/ceGAiGpNdumdUXuALpdS4D7zog",
+	"p4AeEZPTVhfR9xD29vfjYpeC/PbOoGEEmAIgrJnU7K5QP9CCHrw8BSxlLQ4KkDK/ljAEERlF7Ji73dtZ",
+	"sZGbhVe5uxuAq/ijARX8ggApymD+VqsEsXheVbT8tTTSvMclUNxULEkU9pSRc13SWQsFEeG9cSKHNIEG",
+	"hiOZcHmFYpkULIDui1ieOMtqV6yqs6jNw7LmBKp1yodzaz9I6bTRb7TPyNePIBaQajaGwLxGAm7aUm+e",
+	"tcEmxc23e00uogkZzhUXoFnAZE6x3cH0t9ZnXPbVri2xUOEZvmcMp4PnSpyEsIZwa+dEUw8X0CfR+RWv",
+	"rGuM3DIGZodptb5VRNNGk2M+soDBGq1V/1CN6Hf0jO7glN8lncp61IuYf2vjHqNUKgVZzY4EAsLHQppP",
+	"kYiqleLHvU/evf2PEp1XiANwIQBZBql3GvaNt8uJY3ORDIu5Pgln94lw2oHH1Y5wmu0Q4WS3u91Tn1Pq",
+	"b5GI5e7PL9N3/4rFjE2vwbr2nIvbvZ11noHugcK2pSUMwW/ghRx882vnJ3H65P3FK93+67z3TJ6/pK3X",
+	"cffp+Oybd5ffJZ2f358+vrt4JNovVtFn56lSCSoWQY7CGYX+xMdVUNzF74kfXg/F53LMxT2ASMCiXQTh",
+	"PbzipOQUvxE7eMUzZCWDH4fd76dn/7G4fJJ23ixP3/KLH2bta9X7anT+9aT17W33+d/P/jO6/HHY+f6A",
+	"5vMNWEa8ghJgNoNBBSzGFtFH4Sz5POgGc/A9cZ5vBwJw0YKbkwHJHEm5KrDuVKl7YmoPgMuUzFJzZ+aw",
+	"V4ntBZ6ScKb4p8eE+dc9wgxcf1kMDwCDLQbNQDP5sTTaiitoYKNX7F/WmL6YSBdPWsIMRlYDCLkiUxmz",
+	"xHxASLB2sZTQO8rBj3pFZgmjyiscTNqnqJ+Ys7mKKzd1hW98F7jaaaoBK++ZpGsgS0nKlEzuWOwydgHC",
+	"2EfcL8u6Jp5L8yQhwxQvk4MGc9k93fP4/jRhKVq1GchgUqAAXGizf1Iz3mhlfwcKBqqM3qnGudnGs4zT",
+	"7M/SBFu4ayzhI2ZAUoYCNvcZcJFbi89avYtWaxUMFUM33yT5Ft68ef7avrOGDDRP2Wsto1sj2d2PhxiZ",
+	"iySM3jEFhnUesXUsQUUpY8KSNhmypYS4+hnl6W9z2vU8FfcEwzdykYMholNGhjQqU39uPQPXoTXUmdXc",
+	"suVQ0jQmC5mKKi9V9uI2L62Mbh9no3eII6okEJls7EfpPPapTFifhOi/DknKaKyuSDilXGjKhfkNjMu2",
+	"JxhaWALClZrbnPMUcKBuBORkBFDYQFm2iSNYzLVhn5FMYXIobmTnxZZaOG5KBR1bIdHz/kI8SNFaissF",
+	"huLWaVRZKJpUsDAWnq9octafXukD4WPBYsMKCxDb4oMmz7QT37kCl6FAYyLVjrXWyssvFnDaO9bFcaDC",
+	"5O3LwuS7hZnYpveKMbFxyZ8hTmaPslYV9kajd8E3agj6ubZpiwfWqaHoChlC/g7ID5+/dLhPB1sXykSs",
+	"yEQujDJm268bhrf3qncMaynS18rBHBY6ifrABaODWSlIwLALbCUPvD1OGDj0zeugEBgJaO89/Q5jkQpF",
+	"M+8XkLRjxcTNBQmLoCqnCFtY+NsrkUCBegtnrkogyElpsynSQqoPoYj7myJ34Ju1TZFmzrqmyNdMuwyH",
+	"e1RudsUYjfSbpTWUwy2hVOKgbmZB0BBs4Y+mZDqPJk6DNA9mk9SojkIuqqwv5c+VsfnK9QbNeAGNIqgv",
+	"PoGYMvcmsS7UwlHfkE+wWrahsI8VfqSN4Kw0abdINKEpjTTIR1B+nURyOpUCdeHg4OkMhZVVHwZdLJR0",
+	"v6pVjkLsZCuZe650U2Oejm0FkHIi3n7VnVab6OGDyj0D26yM3sPbN4soLi6/2HPxz0Yq26pJq1x0/lOE",
+	"/bwibG45HXz7/uKu9R/T7ndt/fPwr+fRTx3x6pQ+v4yf9sbfnL172VJvuvMfLxb/2V5+mQ2tVnjMvr1T",
+	"PXquIapuMfTbyR4oMmQ0NSKo8+goNCwHvm5oJNGASBGxK7THcQ0Ot+u5nsiU/x0MQn3yCKcy79eKt9u7",
+	"SSluLAdJsJr8sIH1vsik21UrC12jDXlBUH4reO/seIpaKYEvF8YKL6yKSry6xggYNtCLkWn6R1gvlEcs",
+	"IDSvKXF8VShUPaVLMmS1GnN5KW4R3pHf0Olwno4hpGsuIN2pAYcj4YK1YcCICaVT+n//DyPtntm1VJom",
+	"Axvu3Wn1Ts/LWujB7yr2HuO2BkhET169bPbO2+2M6XKdl79p0Xa7eR53hs2LqNdrnrHOCB3x3chyAWcG",
+	"czlZjf5p9+S01+6axzZtq9G/PLm86LWzOBMHKvLNf1ijm2ESryB7AN3QY6pBwLpv8NHOeYj1DABcs9+2",
+	"c1gRiesaCzxQ5JYts9RAG1b3APs+Y1Eg5fz8IHRzlLWFFW+3hkTtUqrLp5ZNb3zNJGbQeWFJlQFEWQfq",
+	"3LS4OYComqla8it/5GnKGIFO6CNbnsjWb1tMJBmD3y1l5Ai5WEBmNL3lYnxcAGcFHNfEztdqowBkd5AG",
+	"Cn/4YtM29KlwDILsuDuk7hv9ZIj2KcbTVocDASZAKXXpq3Y4JrCObb4r+FjnSeJZt8yLeMTITGLFspOV",
+	"xvRjL192YzxQIbl2x/NY/OS2d+z+PM2yIvPVwaxu7iugMttsYUlb0PJYJgnWB9tSWBf7q1ShKp+CHL16",
+	"+picX/bOys0nbFA15lb5WCkkFv8Nr7fA3nz50jM+tuvNWjKdbJEvPoEoUHVPVwkrBq1jBDvI+yljukLS",
+	"yd1ZjkQ+/lL+yUPpCnXmePhQv/NN9qlyf4rW9hzu1TXVpelsqVso+OX6Ct6Yu0bJ189eEy1lApqFsmE5",
+	"HAWjKgqpE8PsKKfogvyUosnWNdWPPfYJsDS+Mg1sXFkQvar6gSXcDzuGNmZNdPy7qXQp2bmLyw8QZdki",
+	"c8ysI5vt9m+uWZ+Ehsvsb/yuz6LqG7+5rm/85pptD8IFnl4rAncHNe2Po3Zt0qF2V5kOHqQMWvmXGaG8",
+	"fzvNa6ePGeQFcDy9RuBGZqxW1KyS9hltD+vp9CDq/iFU9ITRdOCvpuxHso1Kcy3YidpYKkfLMTPqG+o5",
+	"oZsprHadHk7VJkdPXr0MMN/bRWUd45KQU5+QH7DuWWA0caXpEk4BeuyPsHSqXhKkYgJwME+Pa+nqvxP9",
+	"e0sTjvto45vAV0cNr7rcK9mApqPR9vvYK65i7mU9use9rEfudmg1T9nZqHlOL4bNy6gVN9usM+rS3vA0",
+	"OtspP8bMWfteNntB63qlwbVYHwSQovhYKDgPtgWbFEom7IQ8M1p+amthzBXLihIRLpRmNN6jzYlzbYxT",
+	"GrF/d8spOzh2gCLGsNmGGlhdO3/7dNQ0WkTz3PznwvzHaxztaU9fm9WQb+RsBrb2stMPGcAgZuo2rxRU",
+	"22PSbvVbnX67/fMuTWH3MhZlsb/VaXxTKcYFYlcBMWyFpixeZQdb44f3sTHa8/ixiLfKcln43EtaIUdh",
+	"jt9SBfVbtkTnzlVWQ30opTbX6CzMOBF22JALgcX8thsc6+o7OxYCKpNUtRsLRjTNCBLRGR3yhOtlQIZM",
+	"8Ri7OGPVHtd03/UkIguZ3uKlauPnf50z7KJYUf+oVlsGWPu6VrKHtWs+wwYbbLNtcyKT2KWEr9oydzRY",
+	"OgK3OqLr2+qKTRRwVSDcva2WOZOuoUMVD2wtXepPTrwLJz68YuVdwl+ofmV2eJD6vqXSdhur/VbnxKwl",
+	"4L0r8X45BXXzS2ed6dIHP5Gpk/HAwR5LP/c/ywztk5COsViuPZDEHMhjTGC4EcCzsUiIQV8i5a0LB1ZZ",
+	"vgFqBUExIcElIWSfciXYeEoU05qLsQpuRAhXeOkdJ5wWkxVgZJaeEDRg4cXQBfeoWpaulabgA/ET5SH8",
+	"lrFYVQFVWAFxtztii8z76YP4/4zFP3gs/j7h9Dnt1FQXKitruEm8QPb7BK/DYd8ewAonvTqMdcewzC/k",
+	"RGO9zz/V/53V/z1DSVeYaN3oSf828/G2gyR7j7DLgCT8lvmBfpgE+RnCMbeGWCIo1nOFNZUgQ0t8YR8s",
+	"w0umrUhAuMBK3HlMJfYi8Yo0AN1A4XSuj69IiHQU9kHwMtMQLq5ImJXxwwdC6gCcEHbxikBV25U4TsiR",
+	"zUgzqzRXlHvc4wrBp5ANu66QojbojBkIgFwRK9bYZQi2wOBVTDAazdMhVxOGJXJHDL9dLEgHb1Qv5hlU",
+	"dd9RtzBatF2elti1jKzIXuuaN1BoIdg8j7useTHq0ebp8Cw6jy/Y5ahFkStwmgyyJr+nj79qd7q9//zr",
+	"zw2vRn99b+Ehc5f3bLpU2tKKUcK6wbJ+qBVuBZRIFNO1HB33a2Xg7bL66ALd7KeWfgVko3y6yayIbq99",
+	"wmg0wWCPUrutcn1Dc/rxUd51xnqcjswRcswghpxmLeVxQELBFiGZiwTUYJKRgzlqY37HRGAUCjO+YmbU",
+	"s6TtagclGS2wQyzms5jIpJDofQQNG6yZqRxXfSNwwlgCp1OMgTOrXP8nN0B9glP1MSgWAijylEN/8Odr",
+	"CHyyZQbyhonDJfnqm+f3NxDlPG3P/ialaFDJoIcVUKRZwgNFQqDcgVGup/KOuQ5YO/rWcD8bD5iaJ7r6",
+	"koCXvX6RgXO7Ys2aQgfiakOmh3C8Hz59dhjXLtfootXsRj0jbp8acfts2DyPLuJL1hq1aWeYUx2seUfC",
+	"K1cAvWmQr7uNUl3Pr7sVfLl01ThBlIsBAHqPwJKDUHM1LRfJd0fa0lWtALxbfcKSTV1IscCZI4YNNUU+",
+	"A2VNZBLjpepUoKEclpO7XL/VHNVPmu1Wr5OTyyM5JI/mPLF9Af+I9Lq7aOQTuVJzLLa8LtGy1W+1yiTe",
+	"OaRwVctmBeVsFtTnfZ8/9SSnubrdrbZ/wZxJnB1Y+NoWAnn3NCjl7MCQwcYoN67pXpbRUgSYuWsnVMRV",
+	"ouSe/ZE9+t+KdK+E5xbBeH2UTXmP5pnjXbtk73yibvsZl13n2t1E3WBmNILF50hu8QWYz5e74sglaPj1",
+	"2zPH8L7OXwv0b2yn/SrPAuocBswUjCDKCuwJi8crV5lr2Q9RtNs65+c2snZhX+4WxHRreVe4UljznLaH",
+	"zcuoEze7rDc6pWdDc7XkLbqcrOl67WfSCLSwsRf5n9Lcx4MIbCvX2WQdKT0pnB6nnhp8FCMJ+iQcpXIK",
+	"fRsyluUUXlhlE8xReKXAsMUE2mEA08Zr2WiLR/DPY6PwLibSSmiaHGGhssAVLeMps0037KtmSce1W+vA",
+	"GXphd1WRNlLVXMfSYE1BtkJSNVKchfPGc10npMMd79oBHX+enMOoOocP9air+/xRAz2KIkKVUJAyOMjm",
+	"toKmuwpa5CCKQqefZWpZAGECS7M/OPtXJEQeAFvG0GkQSMmRYuxGOJ5zfEVC5BzQnGsO3MzFHxhWNZYy",
+	"DsgtmyHnMpemPa/lbi8Z9WTqhJ24aJD2BlZbpZ+zO5ZUV1uYUrEsFjZ4oKw5RI7AaudMhraZBlhukMLL",
+	"XMAto9+7yJbc73yuU+dAU5G0n6/M69LfaffOexfds975tg5bbit7vbynKJ/tZo+PVtufwQm5kaKqDxUQ",
+	"T927IjGDVWBUIkc32O6z8rb4/VDMp+G3eO6+YIabiTaVpIFNCa34hLZe1AsCArFXftEBPxdpg6kEVIO5",
+	"Yml/h9pCq0KJkSGLjNO3e+1j3NpdEwFyzysEC7YgE56yTDHB07Ca3bRJ4TUCNAi6UxrvHyyzLtTdTEps",
+	"C0Mb4l4Kb8+q4wOK4K9y572V7r+dNWnFexu+ELk7WxQ+hRXKnQ80dtTpaFw4Vq6rcbUvBWqRS80MwLH8",
+	"Nfrbysac+jVD6prKaKZqYSlsA/EDWr8M/e+Iviobie1brGXJLgLGj+FyO1er7mJs41EzXTXmcd/3Yc3m",
+	"2jcf2mSl3Np/ZM2FgcEbRLZRMponI54kLL4RGZSh+6BhAiEMB92zJHkGIGnOU2EuBXkLDewoOIGdPzhw",
+	"smg2AhqleCJpUeb0zCOOP+EXMkmhJHraQdVy59rufEhOmSvaLpUql4N3K+RitZHeJxQFSlf9J2p1ZpuX",
+	"bTGjbmnPVUm2C66jSV6sbv86r8We/Fm8pprIeRL7HfrXlsbcsRDihuJ8O5dNLkGuOFMV3LCI6LaCL/PZ",
+	"TKbaJiltCYk+A6GlbfT6TGhZZ94AI0V32DyPeu3mJevEzd7wbHRB21GXncYrXR0bhZbQdIptuEdzESF+",
+	"M1lE3zqH1XnbCB9x87x11m5eROfnzct2b9Rj3bgTDUeYzH1r5jNU7MSdN81Wq9XudLERnKvXOuHjie/h",
+	"kjMMTpsjMPuNxykFh0jM1Syhy5wpGIzMDKsc2EWvWkOqoLapCBu4ULcY/6dUaZY2Y6qpFTRBMrLvZkmk",
+	"ntd1L2GJKoilYzukFP4+2z4W69hUtSHfXo73KY79GGyz9CJCikbFKwytBJklZTTmYoxhRtm5q6V54Uqe",
+	"3FVbXCsMrnG9GW20uz0wNV54DkO9k1XZfSqrmozVzzbfgf7Z9FDX7VT31dyrkHLWdj1Leq1T3928hc2Q",
+	"Np9Km+mZxf+7t64IHSojTtlAsqy1kkxJlMj75DPU8zEiGHJ1IGNsH+p3Lf8tW4v+Bvmolq7L3khbtsoB",
+	"sMhzPLdkRqDuVGW8Zl+XJeLwsZxW2ySuyWw+THhEUjZLlhDpLIhrOm1VKUGox3BK1w4Ed1frxovUvM41",
+	"OQoz84RVjrcng9fSiPHrgyphszLLfSjjZU0Wf4ALqS4XtcixbRDhp8FuHPiOK4455vXe+jEfX0nF+SIK",
+	"czuAN4qQt3DdmqZT3u3myh6WK0Y4vE9CHU2ra3sUrwMzrKakV7uKh5mzrqZe2OV2GzHNrzu7VbV6ynaz",
+	"sxaP/JdpavUlmkr4WvHWg3AF89r/bG+0B4IQjd//ZKzPWfS2xh/dVlpsQsyJswvSc4UnK3S9GjHumAyZ",
+	"XjAmrHOLKXKEsQYBCbUEt56V9ePQHzsakWdfKXKEVDGSKRHS8Ah4AZWN0PU1MxeOU0BW9RM/LQVX5l+X",
+	"brWNTOeIi5eonbiirmT9LnHO+LabicJa2gBN1uDmjGz20+vJGlSGqrvajG+qGYv4iEe2xNVGCl+DfM3e",
+	"6xAUiYQLFpAwkWIcuj7CAQnNUQjJX//61782X7xofvVVQEKDhdDlLIRYV00ZQoCg2BDQiIn/Ps7MlxpY",
+	"tsxIPVQz9zBYaUzpVdGiQ3TObj0GU/p+kNgRHzZKa5U2qcqzbfdW4Ld1FrKJx+ak8WGlkkt1uUtLQNkT",
+	"B5UtZKPWG7jqkPqqNnZHkzlTLvzI3srmvQcKKRBdm0iMZu3g+yfh10/ekId37Yf4RtO8ocJy6d81Jpsp",
+	"fe8v/LS1ds81xQgjPtzeo2TnDuaj+kLFrd5RqHjuFO2depWCaT7vxksh+xwrESmItMgjXjEFRWVVE1cZ",
+	"iu8O2SSDQIdmP9jYMJpqdb/dHFKFHaUtb7HfcPmh9khbYG444HuE2oJpX7PpoH749Me1xLhd2rPdPdd4",
+	"/w/ucbe23C9ZBHzpmXTcpZPIBVyy6ZQmEPkHZlrbXauYt+rGrDlx/zFnc7YFpXnBLyil8kBhzS6Ml5y4",
+	"eKKsr+u2kCEoLYqJDmDjafTPIUpllsox1vBsB2hp7ndzCxMEvSwo11yMB1IM3JnGBIodCCz/fOmk2vVP",
+	"qY4m2MmVkRFPNEsVGVr/Hm4oIDOWepsrfcDu6sO2CCN/y9sGIzy2jcqBtW1kJSQ/7BJhZH0B/i6qp/WW",
+	"FTjgVJH7P+nJDxxFrmcBW8Ib3d2H8Y0QiYjwDl0nIqdG+Gkg+BtZcBHLRUBCxAxET4+4vRp9xeQ+uM75",
+	"kZ1pDTd6Y22qZbXAiIr57ZKlHaB0tnoCc+/FDqSEOsl2eqovutcTx6uFY/xKZhxdTxsGZNXXMjpdPHk2",
+	"IEqmGqNyzGcOY4YBnK34XPZOrlyx360qd2jQDfuEWqNuVVtwohhE71pLL4wGa69R1lGDlyJZ+lSO8wKd",
+	"40tF0s0eryD6LVior1PNo4Tt74ZHXNvYOYqzGYaUG/SlYnmcj9J0aXiXnrCluXVL16zmGpb9gprtCCoi",
+	"DBUDL+hrqudpTCsKttB5zJmItro2r924aqvz2elp92xrmWYAqZrcxwZtt/lhtwrRVSIuYtF5Tg+JTZ84",
+	"D4bX77HjqiFVdzN105iMEinTVbR+iSjaDzePAepQPaOAmJhpyhN1Qq6tql9ASF4C/IqsqaBOxY1weqUt",
+	"Mm7muSKhNRtZC+QwpSLmYhyCqGw4GI1YjM2FMJHuKBvTJx8+hmQsmYIgrxsXWeZVhk+kvIWJRymz5eon",
+	"Umng8KtVMD5lzf/ZRBoVuPGvvUvSa5Hzs9Net9M+RK1+B466YQ+P3HgMKtU00oM19aevRamqJ4ToIX7N",
+	"GTW4tb7Trd63nXvWJGxMk0HtULJ1A7cdYQots6tCPF9kLQ7yylcCoj2FhN4GUmTi75Tegj3FCJxy1oSo",
+	"/0IozYZI0KNoXtm7/PjfqlOhkZIKO+1VQeSOun1tjoxYz0x+GI325SSGy0vzet7/OmKrza/xLqVTc7oa",
+	"/cvLSwMb7GMemcP25O2rina12YubQ40Fq2yDHVVb33HLNo7x3lfb3lfYClDa7ZpQsWXBKmzMQYNqnfLh",
+	"XG/vRHedjzQMgmo2lmm9zlfrQ6lOWwc9szugvyrG9Ky39/WKZXkPIvcU6vfuTS6FkocrJLEngA9cFf9r",
+	"fgc1rYgGLqnXF8mvKnVfiQy1pkuGbY7B9cQV7TshPwgGao9T+LOy+xDzDU6vvG7xPTpj/M6bfu9Vwhfg",
+	"dog2vBs7XEB1qUQuWPpJm1jkoXkOzqsU9OjxS9I7JwkV4zkdM6LpGLTiKVOKjpkq55LMxWrNvO7pfVpS",
+	"1IvOM3vZsfgH4PIAvW1rdGLIfPS7BKtZ9Gz26EFABQnNmdrbn7fDgaztzzNz1vXnebiroEBX8xPxxRVJ",
+	"2WiuWIwRjAsstLqYUA0Zg1hi3Wuw7htt9q4j+iNXvDJeULNoInjEqXigoBo1wVr0XLuqXe/k8IqEUNx0",
+	"QHWxLsViwhOICRxj1buazLbd6vfu3xzQrmh1ahdfX2rL9mMz6xx4x1Wey9iJu1HzfHTaal4Oz86aF63u",
+	"qBt3ovaQms+8k0NcmvlH9k476gyb56w3al7Q09Pm+ajLzBstemkOj5zrSAKfNwc9YdrmIc9kqqHZmtWC",
+	"QbmdT2cn96jGlVbeEhf9toNCjmEjszClyBsWTTaXSe7V6BP/W8b457jftz/Trsrr9hXCEcPlOZrZ/MK3",
+	"cmhd6o5caqzDEdFK9MehilWl98SpT241LsfDBox/yoJUFqnlWHAH48LOC5DMEZyhb6Xh7X7R4I7kNt+w",
+	"d2ZUn4SG6e19xe7AMWtfsWbOulcsbHV7RAbsVQVEsEWhlM99PD94d36ZURewt337BQGwrSrrG2lBKW66",
+	"KApsAkdmczVhajXltfKSrr5A73HbrTYW+uw3yKfj8p+aae/SC2kdE1wlPrAyRPOU6+Vrc9Jc4iP/joF1",
+	"CpsXPM16Nd0O/vFf/72SMnotsj5JRyGOCY+hpL8Yo5cBzTLYoA//Ted6YvhjRK1/GHwcQxZDQh4EGWPb",
+	"V2i1qSdcEeAFUA8cZDX4q9G3a8z51UTrGZpPskYQ5W2o6m1kecilZg3HLoE+fHjXfmhW/hCKTtj2RUHR",
+	"5YYqBpY4LxmkjvIJ4PeHWXD6lt18hOidkawO9/vmzZuXgAEsvi5TTZNbrsmjzqN8Vfhzf6VRM2JDxGRK",
+	"owkXTNkWUnkBdRVYhQinyFtPVfSv0l7KfV7v3batsnWuuRjK91f5/M59jl0eAjsKQI7fjaimiRzPWdZA",
+	"K2/hw1OoG595BW7EjfjLX65z6uJSnPzlL+Q1E/G6xhk381arGwHS4Z8s7BtyXKHpwJFgiCckPL4RYMZw",
+	"kKsm+QC7XawhrnxSO8CQm0yzHd0IBI/Zeqn5IYAoL3m/hjyJYbnYtvaEXK87ZVO6JDSK2ExDoIuBKSxU",
+	"3Qhz4MgTKO7vZiKKLqHmIbwX0SQhXF+tHALFQCO1ncJ9PJEjG1Jja+kfG4gvCbqA/J4AwKjM7tWCpaTX",
+	"6lkMP0lTmaq//AVcmq+ePiaXvdNzmwqBW3o4S+UwYdN/faekCJ35Ummjs5MwkjELMa76JY57LGN2bMB8",
+	"I2YsbaJL9o7LxLb85YKEaGoO7RrQem0WYaQelB5ZDEml8zRiihxVdW4bMarnKXPHJ/DtDIE7PCq4EeDp",
+	"Ucdg4CXhs1HzBdXRxO4ky7XEyCoaWxCxOIBdplKM82RMF11oF3kjjsKbRvemERq4G5gkDAgJ51Ck1+6Y",
+	"aaZcKZcf3etc2G0/NtKx+fnlD6/fmN3DAqnIYpxJ+Cxm05nUTETLpjkoyHYUnTI4UQYYQxkv0Re9zLvR",
+	"3ghcwVVxPOLOOgjhxWyhnc6VtYDkLW1tZjFJ50IFpNe6tAs3oqsjmRl0yeMCbbDYkiZmaR/aK5LQk9lC",
+	"rHbiy41zoXlim6CBtHh1I0JoEgGmmbYRLI1QQU5bnjR/Qq5RRjZnxmCFjNgCS0ILkr0ORfGGbCRTlgmg",
+	"N+LIVm+nScLScj8KJKTjgChpW+u5eIHiPqD5GczJlT4hj+FniJ+9EYrRhMV9QDV2zIWZnBTMlcbo24z4",
+	"bKBqgBWtx/QO81LzU8wV6bVaNyLk4o4mPA6JoFNDNg6MxwH0aICgMSOoMtcVhMRslsjllAl9lQEGGA1m",
+	"gAHfA0hqeSNAOEcE/wiJFYbdv+FTpjLe0O12Lw2u3755fEXiuWvibR5j/INikTTAOQr/8V//PbB/hccn",
+	"xIrlhug4UzfCvGJA9O3rH763zAluXU2mUmnSJi/4I+wyQgy5ApeFq8qwx7m4FYYJWocVBmOAGRJhq+SN",
+	"4AojOQCqXEGDEQAfefvmafMCjPq4GHjl17mB3oymdMoMOpDGzGmBZhKW6WGHMyjLE0uGk04MxrJj1Dp1",
+	"h4yE10kiFyGZMBrDhQqRGRETiuXer8b1jEYTRjonLYgDT6yoovoPHy4WixMKj09kOn5o31UPnz97/OT7",
+	"10+a5p08SKeRyyvXL5/55q5G+6SFQ+WMCTrjjX6je9I6gZIhVE9AVn04YTTRk7+bf48ri6zYLXZaLY9R",
+	"zFIZGcUE6E45jqGgR2A0YdHt/8/ety63cWPrvgpKfyzNoS52nEki1dQ+2rmNM3bibXt2qs7uKTXYvSgi",
+	"agKcBiia5XLV/nUe4DzEfrB5klNYC0CjeRNJ8Sr3n8Qi2d0AGvjW/Vs6vD8oKHgShJ819o9+BvNXfDJl",
+	"oPaVnaJ9+ouLC0fubFwlZSyTrCzCLmVo1z5k9bonoPo3vSc2nbNB/4xCxYgzs+4ahnnuJF5N/6dcdj3o",
+	"9Thm5LwW9yAp79bwW23tit+CInH0D3vpeQ9MKTI9c+3d6dEWBEs1MOC1GDPQzglScJQSxE16W/JeaIry",
+	"tlR238LAnQgyqs7YezvtPJEVsFLajLCTpNL6Qqk+gbbrm4tYdoy4pNHkf3nxFUv7UKKEU/ImBykgT0+u",
+	"GLdYiAtrEce19qe1tpuD7i+0AUl45TWbYxLEHShBZv7lPNOJTE9P3Tqd2uFY2HPKgIzO30vqPImnbWKn",
+	"vXHr/OBWswt13i+4kGTWe8+RPZo3fpPfGGV48QlfyF+SI19V1oPkqEXv5i+JvXdy9JkhIWG1WWtG88tv",
+	"v/7mz1O8IJ+nMz7hFNa/T6Nt0gvLNHPHOiQ5G/FeMXPbfrDWZq6ygefYn3ghv/VBXr999b4P2XLn3z93",
+	"HUvqBsGib9a/vLgWY0+Zt8DIZrwoGod2rXjeMi7dOfM7tYXgy76++IoUyJwb3ua6klv2IGWq17OHkCdy",
+	"WAoD7Jhb2VWaNnDDSjVsBfGs7MnkTtpfoSh1FdbB1ec8RBQitKL5xIpU/+BEolz2j28PjJPgmuGztX24",
+	"XYJTRJyOsNYfEu8VLBf67sSLdFymGaf9HbISEfTuQLS8w6HZjfT1xVcPb6L35GL8u+T3XBTWuFr7HowX",
+	"ZObGs6ZvX5zewWi2PPrTn36PTNbLP/2Jvae8/KH0uwn/GXfPTuRvEXtUi5Vwr+6oNZ21H7JikFv9jahm",
+	"vXaMDbqzEox2mqmbprbPTAey5v1K2fHLi+cnrWkCyX71FXI0eiX6+OXFhRVTknqKJ3Ig4WMfMmsPVMUH",
+	"7Pjri4uTaRvMGkHXb1/9za4TZmo6zRGpkqe9q+on52QxYO+5B3752irt2O1iYzuYJoHhiCm7OA5IhLdp",
+	"d+ZLGsL8XfnvPPcOebzk+cOX/F1y51wiPt2Xixyen1TZFnkOch1npnLc/tc/Po/pctqEVYgOUfgIe54p",
+	"vbYjgy4CDHxZ850wE904dc/YGbNyzPl2BNmmCJwYm3edXe0xYrzfB17am79DjgsInc74IBeGFerW4rTz",
+	"JwQjFT0IY86IyvsQbCGK9yXSuxjuYHTlYypuAA6376CPLWcjze07lmZKdgqRmWDi2gvvYLSxw+9kUyIn",
+	"51YNa55bBBfh5YsXk64Ve3dcHXUPZSLRomUvn39VQQ5bEnFoM9BxXRpyognaywlRcB7/7gpM1gIm8RjD",
+	"ya/HVUw5gM8TePZ8zXj2HrfbLJXPO8+qk7HnmPby4ruHr/jeHR+84PlXC11g1/uDUq95eYsKx8sXLx6+",
+	"rr6Z3uEZ2izy0r6KognT0XdMgTn/RPd7lX8+J30Dk9jXCNDv8K7aA1XoGHLpvJo+PQ5dbXa3YXx8oOGM",
+	"4aXo2Aq6kL0D+eZ0Ip3fxP5wFlJvBBZbLJXK3HTUQOZpIo9fXrw8WR20aIFWBC267FW+DQVoLlRgA8ES",
+	"8r1HiZcPX/GrMj/Zd7vZA0vvfeEDOzDdc55loPUpskuel5ADtdZa9Lhey5GSQAYuxQbdeUEp7LSizN5X",
+	"GsELMkn6IHUUU/S+WxoKttR/pulupGP5H2IIIKhH1HrfOOvXgHfy80RWRqy7mb9DpcfdCxhCecbeWYTz",
+	"IYm+NeTRF1eVtxXiDsjPn8ixGGUVUTx++eI7Gtk7MOXo9LpjoDzB2U6CQ4dYNZ1DvRVqGltVoq8qGXzs",
+	"W9GNM2jFwUlUSKVihZK3VsnhRaGGOl497RYiCs61QmA/3CfcglHW7zRgmwCpmUhXcgM3bh1TXI+TmjJG",
+	"0YVEPkoZey9u5Sv5uzDda5ztayHvjjajU73Do1A9Zkd6Fc14FkxKGFZb22lWdG62Cpkraz0LqFcflHrD",
+	"pVdr9drdM+8pcWMaCMXgWUvJGINQIe+FIXfOOWUhbBpBvYUaajhEx+4FymCJD32Pl3f0s2qQLlMCclKv",
+	"6mDcYrwoEsnJ3bgUPLKH0dGqbuPwWKk9Y8DoVkNhVW1V+N0eoe6mQeZXEUChP5bjicAVucUKM6kSiRx0",
+	"GIAeAr/DEPlQlVhoXqAn8wY+Cm10Wvl0cbEAWBuwd0soD+sBl2iYXiVymm5Hce6A4jzDGvErlna4KCC/",
+	"6ZcQuqykYz3N46BpIgmSW9R7E0KgWRgYf5t2erm97lbJxTA8WnHUM0kZdfe7cXLHfvf84qRFIXD/pdOZ",
+	"/Ze1Cwc6/mJ8bY9fXnw3XSNGbRdV4qmr5C9cTMDUjf2l/YvXeDRehUltSLiMP+ZLES4bV61XsNgXmMbP",
+	"SsLBCzrac0TnHm3vhSQcls2ehr4Oy4o2qSIBxiRADjki1XvU6LkFeEw0Dll/pPRS6oiFyedfs56QA8w4",
+	"E5Rm46PjbbBarHZtnwg3UQQkspLp+GHUt8eRBtHnFd8lyg9MUZJ3ZG1gwzMMl5yxV5Xj9MXFC6t4iztH",
+	"60dlzESlyTXq1S0L3EQKUaL3NR600Mwp/1o5LmSMIPZL1cayOSsBiOhsigyuM3C4FNZx0byQKFgFVCOl",
+	"HYXDAt4I3NKv7SbaqMZef8xSoPpiSrTXqUmX4zvObvGQ78tpswhM3sDm7ny0MkAeMr786Dbl9MO8AtLs",
+	"1BtRzQJHVHNKXFXuB59smEHLkwVWUEUnN5FrU59XcS5Qgp4e9KHUFnenuBZk7lRRKu3vKoQiqzo7/4Db",
+	"7OxYlazLrYY6HVLTqLAtPTkof8Lmwcnu5dWwqfEmHKw3gSS1O2pLYKAaLOVD+L5ejDJRbRHqB+jt4sn8",
+	"0edTU1p25SS9ql4800b1NaIcxkycVwCRZ4b5693MVv0RWZcydaWKCkgYWe6zTeJEukxx6uDg1xN1q3Cf",
+	"Y9djcWbp1bO4DuRkXVGbOSZqImeA1org9Jq2wQQcvJzcEe9podTAR1T3NDy6oyP6qSqnG4+Y4IGlZV7o",
+	"bHrv0apayTTV3d0SU+oXUFDsGamIeCgaIvS8O880IRI534a4cvn/XzO77wclFZ1wVqohacRkozzT1SS8",
+	"0ie0VR+w2yUpF5TQgWdiuurSGst8cfw6lR01ZkAFFcepJH4ILWbNJ8yT94MSmg1LJW8PSiV567faZjQS",
+	"f3t6YKOQfAkKSTgRi8IdFfpuzf2TKamxoimyHK3GkJ67b2go/4ab4C9UgDrPSVThW+wlqpc1W3vH5cd5",
+	"x/18R1CL7CtKYYsc8eQHcDm1494itryzqBq89xY9GVcQJvk0/qAvwx9UO22PdA9N4NG2nUQ4l5qrqLpN",
+	"RJlQOY2wVr5wTAx1XoUKOxJpfyVcST0vtKpcTNMqs4jJXAdVkFJkMVPuhFJmxr1T5AwXtCUL0QH7Cq5C",
+	"NABy/4LakKmeYwNwOSHrdTKF6Cg98GBUMsSs7bmK6hC5K/XMDmIBHa12KhpNbXVNbQwtH+tJIrjcpc1a",
+	"2xkerrzmtYjtyo41GPpp+vbvHxJJ1Z5hUqkzLIOv6GRVLekqkfOtXRr2dGOX7crWRUVxwtBl9ZUWOsDu",
+	"4eHthu1gfM5+GMMN2u4H2i5jJgeSnKXrNo/5LRb92zc46J+0Ite5p5yKuYSG0nn3kaWkVAVQvX+dtIhr",
+	"9NSTglYnJGK3YHQgIUI6mYrkHO1bXye6ABcSZaYhKod+GWnEKBCNyyXwue/0oH1aPRVz3pSEZ17hHPv+",
+	"2E8iforQiXx58fLkECox7DJ/H7bI8iWrdCVRQ/+EpDWLFLC+xcV6lS9+RXgS8BLZDg+rnNYPf5GC2ojY",
+	"v6krmVlX0poTNMGK3Cza1R4kq52+fE0u9quISr4cDHpQJHYlpQGhb6xQdyKVy17qdKwUIe3Gwljactau",
+	"dv0QrdVsv2ihF9CbvkjshsMh5S3gg5I1HCJdz9GMtZg9OOKejF+jFMsB+ox+PifXOJGeBzSy8oVGJ6FE",
+	"AikkILrxaoi7MvVEbCkzg1Kityntljd6JLM0hEtJOaz4Ei0umgKQGWQz4JnImZm/kzPBe1QFwWyheuBE",
+	"rlwQvBYXJm2676sWnntcEjze+m3LCm1YpBnabHVaq1K/1hFRd+FgfvzAZzYxcz87x9/gA5pC4n0vJGZR",
+	"59tpMmNcpz7/lAXW/s8HpmBfs34p7Pwne61WDyDm0kIrYsGcUJCfIf2P/XkOfdPFMNaQCdOiGkdUya+w",
+	"20a7EPL2mfaGP8mdZ1O4R/daXf4ZzMrIGjd42Iau+RCqPVks21e19GcwD0MMsi9m3c3qpb5natT8D1lk",
+	"SmB9LF2jptxevzHTZSEqn7PT5GSlcVYVDA8pq+oeaCxDNSjyRPaQ/ZZlo6zAIjlpVaoe0bdyyV4y7Fup",
+	"UZmdVzE3VYlNJGqx2wOeOXVnsxP3rgKJsGcpjpmEfUn5GJvwMnrlQshX79X7KPB72CJ/1cF5bkz7nN54",
+	"eCHt86LRPneO2Cuoqy8Wgffq6P2Ep/Fxmu63yz3ynd94G9V0aedPbZW9is5bo+dYVQFuORnWcgLs5EEB",
+	"VicNnGAHpJzqQ3G/VhwOesOw+iZUwyznet0nXsKwWIu4UmPOkcabuhShYQ0h4nWMY07xx8t7VFc+/hUB",
+	"YqHk7WlhdcwWOumw/UQtO9PplVUd2HFyRNlP94Jy4ZKjkzGqRMrOHuNKpBwqT5VIF2SYWImMXovzJiZy",
+	"KeLEYMbbsQbiRJcYNp03MZGziRMp3YlqXzIuWRuzt0rQ3ZAdIGHowrWk4ZMn98ZH6FM2kIV973WzYJLl",
+	"hx2n9OcN/pmeXM21F8Yzr6hqbxYFhfOoX9XheOJtx1fUHSpb1fon1/Dhgp2HHc/0ntfARLkWbgrH8hgT",
+	"H23URtgqd+WueZaqAcznsCTSsd3lXOyl8v9ESS9nUEHVhfLi6vv5Jx42mf3OYdXy5Jgry/XaBjYVsZ5G",
+	"FijfcUUYLPsMVZ9xv6AgyiYIMhN5UAyZP9Dibw1Nr6NXvy0Nfj6GNeyayyKD2zNbgAZ3zLYIDT8jXVpF",
+	"q1kpqY5K0v7t6wbwI5B2MTQCQ8f+d8h1VEGFGn6R0z0SuQzi7AX57upK5VxESuSc2ih86U8akpZQrior",
+	"6UtXsDbJF4xbbl2IRuGo5VFrhRDbNT1rzEgeJwK3hjt+iA26ylELd5YjyRhvYCfMOO9NGxwxOOZ0lYAm",
+	"scWYM0bPR8qJKXE4zyfu27AdgkbkVvTJhN+bsM72NCO3dx6Z4HMeWiUfWKrPh/rtodMBl47qJ+T6QhN9",
+	"reuSS8VVt4Vq8yJqN10lhka3TIXsQinMDf38Jvw8pUrj1rQp+m68YQnCB8IkssstsHbsKnRU2WLAs66n",
+	"U++XIoM6tPb5CJeLrnmm3W+GQuqTM/ZDhY2YcOqeW4LV4KSqFuJQkpDCTtysDrZfSfRh0g+EfYg1yr/R",
+	"xn58RBb9EPOCqmNmoQ2hIgbQ8F4eAlCfFH6A+IndvoUee9RlaDju+l6XJmzAetP8fUeUn/yr2Ve9Kgzw",
+	"Ab3qmQ7vpFGsdprhaIUwtp9mGowR8jaOHYfXuf2URz+aiaTHsyrDjjhwxnAFMeAYuzbdVonASOd1W52g",
+	"E3IuuWhyxstSTN5KwhBvN1bBY7GoPjx7dkqei8yQBoQ4NbXuxl67VInNXJLDKVbjVp1bM6pxDiZTci14",
+	"uslMydC/+tMRCvQbD0tUQIwRzdZRv4Qb/FqHGOdycP2Whrfd1MqHZEUltBsbvEmtXFdgFkXMCvJvvs4c",
+	"de/ZgtpMonUiyfKMXbvvAm+JUUwrpMkyoKMC/Hr7F+1px00XeoeSkfkqWvINw3d40ntjhcZhJmVWs1gk",
+	"KTPaHI1t/hjbvIY0orZnPcrEO3nlBM3l4SOgRdVcoA4X9lm3JZfGY4bS5Hp75erfOetDqZVkQho1lmko",
+	"c0eYNNE5rBDy7oz93lWYEU59xHwdPabJUWZnuFW9WQDhW1RlT5+00AmCd0ytQZEyzV2j19n1Rn70umrO",
+	"5X7LXJMCO0OJpODRBMbmmshj6iSG8SKpDfD8ZPl2XXMaKO5ZndPDhfaJ3Jd8R9qqTyPLkeayo9zGqJ3Z",
+	"DH29OiEx+f8QPH4EkCBcaFIeDz7lcZ7wo80aRMRMcbewXn3+qfpjO4X8kZr9gGKNjugpTShjoWGRvgSe",
+	"dUGzNowUPbPXYtyVMhRWXSiA31M+lBqYA/FK1zodbkcR37Qfexm0a/TjxziiZ3QSXA9InJNitnIK5Gpg",
+	"4RnpveoY8RjHDXRvecUVSImR8u4ypDxiGttY5xx6ciLxbiOmDS9xjDCkUifPPa1wery4DA5mQSF5/xgC",
+	"LPuJe9khK9NaBY63is22Cpy+68T6VDcCO56CSCcP0RHsjWY8t4vszH61M5vcesU2ketyYL/DV7BL6F3N",
+	"j72wb3p8gpHe+3lPkP/p5r/vZwvcrUkm2nubF04WIrYsnH4XppuXfDjulrl0pP7jUueMvbPDRPnDHKjF",
+	"R2AySfUBXZnkh73PqvJjWzJgOsw/BrLtrL9wbfkJY+YyELhFKMOjtg4o+0O1d5EUFjsT42xWO5yUFeIe",
+	"2L2AoeuWYw8v5V8MhQZrXTvNsqNKwD597T8gM5RqNpNcbwaRHjNKtVwtd1sZ15jSGuvyjF3X6a4TuXDq",
+	"2q8wDEE8zO0tuJSQk4J/xdJOqXopO8a2UFrcA1VipUal7Bg+hg81FJAZahnUYkKy9//xOpG8UFRgIGQO",
+	"HyeGOS9UaFfcrjJl9Hrv/wHEBn+xO3Wz6PpTqXqL/O6DWuRX74WBg6V7+UW1Fwkp2p3U+ErWFkvEg9ke",
+	"MaSKKq0SFicuCChy7PMkMtgm68sHqhDwiWxIXHjqxsH0SBvosf5Ad13sDifRhRIuQ4+a1LMA3pTQScci",
+	"bT48R7G5P1Sbyg7QWWD/8tro8YsLq6kFOeB+LLTja8ntL56fnLG3A911rCuO8sX+zgztcJ0vVkkg94pG",
+	"An2kP0ShMuSl84EcT/cXhMdvV2+tKGWeXjzPvq9fVPtpBPR+Ue0d0RraJZyhquP+r7WLk7yH5Y3aFzI+",
+	"Kg9vnUHJOdOQMLRTaVIGG0KWGnn4H6qNbWdoK5O7XRJ52BT6Wbv19Ry5+rDBdP7pD9XeDfH40zecFrNl",
+	"/CVuPhbgkA8d73wgMdbNy7xf7DbduKEwR+o0UL2TQqA/cGfNMRyWK/tZ2XL4iTjOC+hg7oPVtkeOSHHE",
+	"eLmiDn6yJ1HDRape2Iyil/UFDanqZWtYsnsO8V9Ueye1LQ/o101FS1PRsvaKlvlAvrimen4vtDB6i7xh",
+	"vz/s+mF1zw8OkW4l9JgfiL5znqBETriCUN2P2ICdJygFmUN+w02KU5PKsDawNlj1l6XoiqevG1/OGn05",
+	"/2lf1t5Io+24fXDOO3L80HrPEE10ch50/qzZiTN3SBKGNKwmw+ZpOWSInTGG8u36ZnpcFKcGev2CG9hi",
+	"V4wxFgwLpqXIQXtGEp+Qib3mw/harD1idwJzknJWqIwXcMb+JjDRNHyiE+kTPu26DTTEt3R8+JhmLjTT",
+	"XVUadswN6ylNF/ShHH/ISYtp5YjwpDKJ7PPb6f3f9zEO/IaL4kN4x/tKmhKPclYgdda2aQKqqzfMqB2x",
+	"akkjSLFvZkkkOf9kT9Dn8090fj4TpBRgYKPUKWP7A6eGP+Nm/EhbXKgnf2Mq+nzC3Li4xddPlkCowPQg",
+	"64b1Owjibnwh8bnbdFMfLgqL1ov+9jW+qWmw83JyG9FsGg7uxTm4ccEYn4EAkwDQ2q1yYH9q5TMeZNWh",
+	"YQuJn9GZrnVYqQqc4+iIqzJzq3ogYY+DPKKb0QxmaQUBd5vjv7DpwfOlDn9/sFke6vf8fpJ8bPHD36Lm",
+	"VZnvHmW/Ib/VJeuUqpdIqYZMyfEnTCgJLWYU64PqF4CBXLohN+E56DaTxEHrSPdbicT7eP/ckAtDfAk0",
+	"loFpq48MU1dzyM/YjzzrEgVjiPSokkGvb0bsDqBf00zQYrE2R+mIYH9WlU3EjjUAi4+I29WO261dcmm1",
+	"mY49tuy4ULeqxTJVqEHZYh2lDJQnGGXSieSl3XZ0mcoF6IfaB1zL6gXhEoWGYH1eamiRkoXEnFNGyMpB",
+	"YU2+gWlVF9LK4rpiKpp9Czk3nB0jb7j9UkdddV98/Wf2N/HvJ2gxFzy7izovHKefPp29FvLu8+f0xE4A",
+	"6/HhI671Xz+8eU1ragVFSTZifXdpxtv2zXDXiYyatqBnEV97BfuuaVmqB5gdkLZYap+TJhKJ7kyvSGn/",
+	"u/oQtDz5PbKfR0vozVYuR25oQkdPMUpdMtKisZRRsVvF2jy781wcwcTdplhbLyPd28HBSLv1u0SnnJFt",
+	"e0aXkbVPuYhlD0rzatLaCsclpPVjbPXzfgn3AoZbDH29c7g+icEkdZzJzifUAyemsQM7uwUs8fbNKwmY",
+	"uE6kxX2/Vi36PpYsUxLJJO/BFSOJGyS0Fcw1nG0xrRKZfvqcMrdmeszVSDqNrwpk75z4KAQVI9WFpxcK",
+	"LQYfM+gb/DSRXDrFwIXsOkLCISM8rdRTRPmIp9RpAkeXR79DkakeWBn96dOZH/mvvAefPx8tXAe+J6LB",
+	"vbxZkoF0YCRuoSPZBoZsxY182LB8cC9mfSIi9KXdMpXnK2cxlTnSX8CIDa12zvPcacuLU3u6ORwiradr",
+	"f75hYHyniiV4PKuW7O8x/fBA6/RoGouU6rn907iU1lat1wvbOoBRhDNbKtBjx4EOny5LpCCaNkdbeXZi",
+	"UeLtwMzj9rx0NXSk8WHePTqcpUJtqet0VWL5s/BVgtbYW8i1JKoQ9gF+Trz3FHbOqwiGlGSphcAbkWtP",
+	"ImT/9oplIie7iu81p/7T5+S8znPa/E+jii9MZ0fMnG4t5yRQ0ekhr2jcIqc6iM+aNixNXhZ14cvzgLcz",
+	"pdXCGvT5p+oPVwS3bDLEo3Tqd0CVIvXdflVJF/T/t3wwQ1OacPRTXStPG9fAEzlGbNTjElUoq4hHN6kU",
+	"cSuM6efL8uOhVKRErLE5F1ybGj32/tS8rMyUZF/bVoTEm2h/LphvQaNrON+2yGFkF/xhWGpt0Vr/yemK",
+	"s23yVqW3Iu+vPQcR8a89yL6O9QASMfbhLF5sSWdq9KW9rVbdkGJy7trzb5mM8YNXQ6hnOHMtw3lmKP4j",
+	"dNSWvFQ9R+L7sbLdxurna3CUyEnmxUZBWYuC8gNtly8QFZva1cPRm9wu3SBsgtwBav6ID9WMM4faeQRl",
+	"Ppl9jtU2BxNj5+SSoLjnOhwtWgNYDWBtD39oz20QfkrlwGewtUYwK8HKA6pWIlfVtSjXIIeeMnBAWtce",
+	"UKEQbYJz3NtttE1M3D0xCk3fTnxXOTUNdDc8KRvmSZknmwJtCm21Zxpj5OsXUQjwT1hGsfcDBHD3qLGe",
+	"oRhSGUq6xVgb/Yci92wycL/d5M9VhdT6IuWxkHovzMYb1e+nlMKZN2LqoLJEG6kzT+pYVNOuhbLbQ0JH",
+	"ML2iGJIw3EWDDmSErROxLszginzxg3YhdBdyxksjMnTtUNYYyayplQ8tJqOuGdQ3LyaeV8gWX4QLNVOl",
+	"r1ZDx7qSMGuGZwwZydJhKYwB+RcLMmmLqgDdCOs9qp9pX/Y5LFWVTtdiFkbyQQG5fZwOZZBXJOMkQD7h",
+	"LHctue3KYuWfrqpKTw4liTfk+tsNuVmR9Tu9owNNyb2m7bRITq7feU1S7tqSciVtTw+1uFuXScX9MA0C",
+	"ruITu0wd+DiZ9VIY6nYHZsvWsTOOIfICUU931VBTQDF14Iu8h0qyY6mG5F0qoGMSqQbmhAYeWu2T5eA4",
+	"uuw3oTD3bJ/zah+bP8vG0mcTuab82ekAm8jZVgGmX3uYdBDyNHJpxya1o4xav6QztH5/1hq1v8mdnSdw",
+	"rGoCBHy0YeotjoMqOymCHlbzzz+5my6dVbsnQus3WYwqfX+OMn01rtrzErCbQxfKAyIb2y5cX/vN0VCI",
+	"bSfTwjGKVWc9amWO23iannlAdvr1pJU+20i/8rTZlA0WrmzFC4SlYDMNaGvBD2TO2iMHOEO/KKR3WmXz",
+	"2h9IKDQcVjrtHqHBxZbVpkZZ2kXibHXukGl5ESN40b4vT0uhYNP60CQybkTzhQWhqGnMzhBr91GoqQuw",
+	"o3hUY5o2EamN5EEso7nON09Vp+N222P025qYIIAv8hDvOZRAyG+0FpsFy72KaOCMF4ln0DZpLM7V+euV",
+	"31z+eLrdtjybyAqctZ4kpFT5AMuVJgO1GTe8ULcDYNxMBHFLkcFldAPX/uK2UG1eJLKvStNRhVDseNgV",
+	"WddVFUnPi1fdG+5BTmG8DrSqQnahdG1tJu5O7KlWdXLPHzOh3ehc6wxccD94NrRLhlqW0yftL59Ny3Jy",
+	"393Yv8kH6Gddp45Fyg87oDYUSt5qa1ePK71X8whTwuyxS5akAeMjoyGy42BD+6m4ePXJ1ax844YZZSvM",
+	"KBTZwWP8ROI51YR2FMuhxZzF54rno1GWmzhO3WOCJRMVmvosVgLLGoJPk76LqMfnn/D/K3KirNggxguA",
+	"AqYRzgeRijLx1golT7FtFwD7RtEKUO+Xqt43kSRYJxzRXvjqSPqyIHzxOZPVwmooDyessw2s/o12ShPK",
+	"2Ww3GKcuTden12vK7n+AYsf7+mKL8r+R+ps+YS4CMed4LdlkfgX591uJPOuByTxIMkez2y94Bjnj5st0",
+	"72/1vO+LS395u+SisUsaJ/4eNX2XdZ/UCtZIma/BWb/lZJRfo8qPGtMH3mYRgnSatgd9cpApDYmsChUP",
+	"IbpAL2/DqG0fctC85ziDhUISuJ71yqLGjlpbuYXy2zVgFH3wiJILiyw9LqThwqqBpDNFTEE867JCSNcs",
+	"fDLcMDVacVz33tvr9X+Jf5xFbvyE8GkoNJB5pyXv664yGn0l9mn4MaKyhShtuMx5mbv2DuhdMYqlORTi",
+	"HsrRjUumS8knksguNa+zvykhE30B0qTsGD7yzBTYEQf1x34Jp3TLLtdMgrDDarlOJAIViOyuamKnB/YU",
+	"QZnIIS+hqwba+XE6g6IjigLylmu5Dj1sBz6QwhCmd1WRa+bbhT9vXVxc4LcuBsKLwrmJJBWLT65hyqpF",
+	"s2viKh9nVKcPtGG34h58dMbe3NVM6kT6yvHURWZoVcF5miS1urOfyQGV6Mocl2PQ7gljcEFcwCpKBMIr",
+	"EilkW32kRvRKdkTZQ7uAKZnBjFBLygdG3bhf39A+T12eEbHoD7sqkfgF4ECIHd91Uk87wM2ghBvPZ5WG",
+	"hngpXnPjYQLhL8WxeTekf//hin4JfghniXwP2Px5PP5xiZERUwrISQr2QBqKsHkbpAqH0ANckMi+C9dt",
+	"MpGcaVR91iUxJxeCvokjapPClAVzavkyHh/rSeRGynjmdIOyq44I+DRCPdV8dhXpwbWcZVHhFm4sqi80",
+	"0jNTS8Fdi3aUO4kTuski9tP5J/y/i+YcVFr/IraTv8SnAdBhUh2LfY4x3/6Qcik6TCoJh+Lm3gL+/kZb",
+	"Yws2zlzwi5ocoDZGSp2weDhq4HA3OflrAp3zjMsMim3QsI4ZW4kcY7Oe7FBqn2p3Xl7yYQUepIU5G8Ur",
+	"5b5ogKZjjUevfycWU9gxjxR4+wG670v4AzJzQoaAVdHcTrfaINdKYvtqhUvBizOWZk6cVXlTTjNHVR5b",
+	"O1ibRQur7wvDMt/PkYZVQM6Oqdep4aJgmo80a4+sht+bnUDlg+USrProb7nV9Klq3oslTq05tQkXb/t4",
+	"u1oX04W7k0bTitTezztF+kbN3Zmau720fQeRK8uQEpAalpsV2LtXCL++4Xfof9MD3Qf0bFWkJI6i9pYL",
+	"eYVZpvSBBXhszxS8WXP4RbBZ9B4TjKzcCMm/JY+BjwLPTWqgYYAzoKl63w067VMDgbFOS36/Ra77CFz8",
+	"S34YXwLv6QFZw7UKoxXiikrDGUv/mTINFoqAAgEtlgkzsgCVM/hIR56V0IESZEYqINHNXWcZ9M0li8/g",
+	"Laj/Zc9hSuxz6Meklqg/g/rl/W+/sp/IZfq9KgrI7DXs+N1P37Nvvnv55xOmOglqnCPPrAq44FDi2msA",
+	"djzo2xk9v2hdXFxcsTTDyF2Ky53ilFOWKyxPsOManVCA4K0S0iTS+WsxVIBPQM27UPJWmEEOngeg4Ab/",
+	"brmkFjkoCnYLqgemHMXUr96JzRPZVxoxtMW0ojqJn1+9Z0apQmO7HNUnjToIB0dTUAq7l+NtMr5FcO68",
+	"0MoaCERspQft07CRn7UYN+jbyKFvuliNMWTCtBKJF9i3jbk7ol0IeYuBA/L18xKkeab9ezoQPoLXQptt",
+	"sMvaZ7zHk7EHIWR/sBYXcHb4E4cNoXV1oWnvuUhk2jWUUxRno+Blz259hwJNlHptUWrtToIXeXQyttSh",
+	"e34/7Hp5FyEm3oAblDTz+1onsinf2kb5lt0wTyOkZ2eyo2AeLuIMSwL3fWNFNEVbUxpXa1EjLPDgvYCt",
+	"cv7J/u9xTaqXB/vfEbri1gvc6suVqeGpwlHVdaA3HTIDuTX0Lh1NFrJUi9KZKgiOqE5LRd4VUYA0xYjd",
+	"cqxlLlmhNGjGsww0dr6udPqOgCI/1VDeiwzYH6qtMU3pDvrGFxiL0seT2PHUIZ4cft9H3BdbQPj3uBe/",
+	"7JKvPfKL+BqxWfjSevJBfxfob6zsR2Qb7BQ3LrammzUa2U5aY8+EpiWL6zZuuMoqZahmvu7eGl1DRV4i",
+	"H50Z+g7samwRLHZfj7e0pXnRWJpNE8LDq9ujo70eO/W8p+5Xb729PLyHA3EH0Kc6l1c/tFyIy5WvUNGL",
+	"i9xcsaGF9i7v90FC7mhDXEiIIvtoWtaYoK2dG67oqPKMRR2wKllR2cW8pywY25trtF+JGzqyqRNZs6eF",
+	"dhdSMxQqowCZW6QW8l4YRBFvTlP5yxy7O5E1wzsvVb/v/nTmMyZ7DUVOwlCUzr62o6lic2dsqvikPlNj",
+	"2vy4+xeYtkuyHzL00b1/E7lszfuyAvaNuv+yxKuf8N6L2BaTasgmt/wz3QjfRviuh9aLMiEmmRWXF8dG",
+	"ZXcHluLyVzVkPfTmTBTACgM9FPzAs24olOUlMCGpjrTFhNYDyHGgJRhR+npRkKYcsT6UiQyMoAbllL9r",
+	"i7VH4aavflg0vSZTA7tYvnA/kWGUUW/iWUWUA1mgnK3PM/VFsDehBjbFFHG5J1WMj0njsK/pNdxDsfFk",
+	"Dvukt/Q+D5QXoFqshVIw7K9ZgWvbpFusmrZsj/NYvgWuax/KKZSKv/sDuhgWnyM4HHDSYYuw11tFDHr9",
+	"Qo0AsPierJFa5QzB8TwsTeRMDpRpSMqOqem6/QAr+fDjkwZgawD7CrfZPuJrGN6yhC3voRS8+BXJEg4Z",
+	"zu3cF0dzPAINmK8vd65a1RkovrUsOuSnz+FeZNh322dSOGRiFf2JZ0f30xgjQKFbtCjvssTa5qtEIkwj",
+	"jHOW4qxvhEyxeBCJNDQfWYAZdhUOdNgFecaOryNCkYq4Ay8nfxpBspCJrMh1K2qWs5MatXzLu6hSvOy/",
+	"xD/SIK8wW6O1GNm8CCGZuB9bK1hK9ipB19SB3vnO2jxnwZKzH2nEEse8Mo2vXslqzGf06xv69Rwue3wj",
+	"TjJy4x6SSMfvcuzeok/9I74fYZgZiswK6EWlVyJni6+rHfU3foy4W9VNl8jVuVQeTrxM5FodegT98olk",
+	"XdJkdpV46Z+urQyZ4bQjnIq8do5eytEwiXuQX3wy0hNLr3xfiXYm5GNttPNP9n+Hx5fiN3/oiD/sqgJY",
+	"Afktag6RLXeJ0j/wrxkmZPCfWbmkkDGgxYxSdl2Raz+RqvSONeaJ10h5WI2pBccaE7UQwyWKS8fU0hh3",
+	"IT3LGxCbliO49bdkDP2VMnLnIXnYzIENpjGIHpOHFZByfGHXhprniCM75Hu5Ynw+fSN6mSwITfcyeYii",
+	"sD1B0F+5zCtN38ccKFJTecLG4hYuFJGpMkcwnoawOG5EUUS6Mf4XD/jWdiMw9s4xbP8afAWk4R7b5w/d",
+	"Y3BewVrkJpFKWlsxIunELmEnrSo5Hwk07x8o1aIbxpaXtQlpHIFDc3GbZs9BewVuGrJNErkR46RKNkjk",
+	"GoyTV3arbFu27I01U5/9rhIQwurPFYNVol9juxy47TJPTOOWrAvqupBZn5wmXX4bgjrIZffPWtLb6oKZ",
+	"vbMzwNCTZh0heYEFZMIk0kkmHukIzzRltOV8hFKObCai/pF1meoKyTrYakzlLdYpVc+9ElXSX7NCYMec",
+	"FQqdl4lsl+oOpHPTnrRq+gA5BIkDruaKfVAPqGwwEh7r8R/up7BdhjeZ0hHXWmUdiVMc/wLp8fbdfLEC",
+	"dWz6jURtJOrOJSrtyZpIXasMHZTyiRm7lVD09ir0qN0mxipdup1RrA0h6e6WC1kXcCglych1DKSRsRv4",
+	"UGP+08uKYikK2gWLl1L70ZWPZi3r8nxpq1l6W1kYNuSa0QuEnEXOzR5wou2wUmtl43iIPS/ukRLLrtE0",
+	"MZ3IxibeO5v4HW6JJyjDKwrZo/COji6PPCIvLOLj1dkSsWwj0huRXhPpg1JOWMmU876SbCfm162wzb6n",
+	"Z9Ux/xJd8RQN5KW18Tpo9HhTU5TUN8hjorUaB9KIwje5rihz8zPmHmGxbyqrLRGwoIlsAfJsr6m5NkGV",
+	"4hao4a1tSpE2z8/iNttjSWuNyO7A7CKD3GX8TSS+2Q9SN6yUOY3yKprnYgkMiZzWO7MVjIEae9NS1Ld2",
+	"gG58iRyzfGju9Vzyw08B/+A2yWZ1VnrKsmncdNWHUR8ONImbJrBIBrfbdE23zg3lcpuwzT2O+o2/kX6d",
+	"7NglYvc0FPegT1quGUxFEeBiBqc56DuW8T5vi0KYUV0bxNu4lpFjuIuY22KpU/Agv2mPQi/FREplbdyT",
+	"qzoIS4B8BgyHjDD6Yqz9pPvQ5yenH04vLi6ev/gqdQ1D8WSzVPVBulaRPiaC87MKp28SWSVF59Av1AhT",
+	"zH2Gs/bcC1bFFFDkOkX1FoF51IdnmrLBNTvWAIlMf/7xA7MykAZ4an+j0xNH1pAWQt7plDgWsAdnG8bX",
+	"cbK3550++9d//0+tK6qn+p7f5JOP6EkxgfqsjpWJpJaVo1ltKt2KR30q7eI6Db1pU7maxPutD5IO/tPI",
+	"rq7ms6MEa7eYM6wNt4cbW6PxzswT13YXM+52y1QRvZChc/6J/rGbROyt2Ty/+8aHzsC5dLw75KNx7eKG",
+	"OMvcEe0umHZN6dTjedf+FGPidUV2d/AJ0luRAx/cjtyGnTEfhaOOmU2fzF1mVK8R5s6xic3yTuhQkj/D",
+	"CBnzSY+B41VAkUQSCt6CYS8vvjqb5eOOPTOxreOuY0YphJOfEG/SHtcGypucG35DqJa6VXPthMBbJkN2",
+	"z4uBsxycYcD1HZXBqjoXW6uadjkogkMH2D2U9n2xrAvZnYW5QT/nhjTtgJfHqf/njft9ikljY5LB3yvq",
+	"TVQCzy8nGnUK4wA7P8GCM2wAWnKpOXZiSWQYLM38mXZxcjtA4oSj68OKVHnaGVwGI4H6HKEBNtUx3sKW",
+	"Q3oqzFtj6oxRO6cStCruIW1FY8LrCq0S6b7Nw5p6q7Rk3uw70Dj0ogSq1NN1E/xu1/YFvsEj8QM3/Ht8",
+	"61sTW7une5s6/x0lijXmTsPytmmWt3kaBJ4FTFK2x+HUSkgvBhwnxJSI0WP0C63FrXw6CkZKEwJKjuLO",
+	"Keu8eg8N2lVkYZ64lz6JjP2HwV94RU0BrTrT1iANM5ghF4lOn+yG+V5ELXc2q902mWFZobS11fD6PZGm",
+	"ey878XVv2dLbA5EZTbuRlI2k/BIlJR6Byqwxagzu1yMgM9Xr2ZEv4XC81lQnBMZ4Zu0I0+tde524i2Wl",
+	"BmAe+awoAn1V9+r5JOJcPZXshO/9Iu8Pgu9hmoFbpUWyDfyurXN8NOkGj0s3CI6arNqvW8o26A/ahchY",
+	"CegKWjnboH4bInyoQc3UfAIqo5ueUHDNonuOWHs0LTcg+Ii8ERO8R1foF3NXhadaLE+kA/YhF4bo9es/",
+	"6g+Qgs6XobB+qW4pseBa1mdl7z8WjkHX3hRIRDTz79c+ckwtn64RH4SyPj2Kn8g1F1xEWr2994pqfZ7X",
+	"MG+fVPvtBP7HV2Cn4X//FmblHLvj0hRbfCnFFhbqUeH2MYWS8RzToGrAu14V/PyT+9dy8f/Z6vikoKiw",
+	"8KWdX13tfiIB8f2D1Nq4thNKXwzRGoX5UYHwoEZ11hwV75dC0ZCeit/6HYZ+IffUpMHUCEUOjed4vZ7j",
+	"9x4P3/rN9OW4jyfm3viQGx/yF+hD/t4l2FRw26/AYA1yqgTVh6Wiqwu7hMY9QLMEmrXBK4G2ZLXINQt5",
+	"P75oRIEmj4tRWK+AAxDj5R6YzOS+lrkaMt4x1CxzyHWUTXT8/CXL+Uiz9oi5t35yxQpuoJwhQi7pqRxz",
+	"wxqBtxSJhdpWccQ+ybp42o2Ya8TcFyjm6AigC7iG5usRclQa+HRMMWzzSuWOPZ51hQRipALJ/vV//x8T",
+	"8sZHGvBvF564UfImyFX7eVhr+wcZaIjdiURajugZI8yxZbfKytRwmSrdVY5Wf8pjvByOhnQ2TWgLL40h",
+	"j1KkaVMEGUEEXFVabxS1aUVxJqmw+fMcY5Q4troQVi/08OFFoYaNtF5IWpNqGpfVf0Eye3LyjeRuJPcX",
+	"KLnfqHuopzj5Aj0PCcsK8Huhxc4oY3xwOeY1pAGlrLAy8V7AkFgNiYcyJNxiFQvJl44qQdxKptp/QGao",
+	"P06/FHbFJugTsDYHa4f0oH0aluSZFfYtF+1uK9NlXX6PpZRqsogykQv324nZaqxJqw0vkYy5VL2UHQuZ",
+	"FQMt7oE4FVKjUnYMH8OHGgrIMOtAGKwZev8frxkvlLxF0i0hc/i4NNsNrS/jrk/q9oi6HpcY9p+0Tzcr",
+	"834qVW8h2agWakoqDLzKF2ey+UW1l/n5XmWk4etZJBONtl8TSFsb0Y07z+0Ry7kBVrpiMS8HfhJQ5N6k",
+	"WlAanH/C/++urP6py4VVuqHRi7a47e59CMj9MxBwbxi3/5O26xYgbpbqjy+nQbVHpQfcu53yAHT1uCjO",
+	"e6A1v4WVFdflOzL/iJwb7rmITn1VGl5gLReWfKkSecE1HmOQuVXw7oXBvaZbTItbeSokQ8KpFvvXf//P",
+	"iU/HTqTruZg6UtaUKQkanTy+w7Pnd+XGQK9vWizVtd/yElwmJhuq8g4DJnZYKfokNBtCCYxnGfTt4XUZ",
+	"tnYtcYXtz1EHJT+Ifz7ERLOu1wk75uzrjx8pwfeEej5y6TujuOHpK5YWXJsbKEtVpkzzkWbDLpIzujXE",
+	"vGk8l4iwWRffVlcVOfZuxsVKpFF3gJ0nXZGD7qqhPGPpv5HF8xc/3kJo7GfJjYti2YFIdGRtBCcrTEzk",
+	"CursGy6KN34PLwuO9uJlqRUrQD1QDTNasUX0TA8Qe47Jm+OURU0xnHE1MG31MQJXu5wzMPX8k/uXa19R",
+	"jlbuXrE8zL6hzhKMznXA23wAvoOEA7lOCbrLNIyhDjZ/wMk6GEQoxsIArhPpejoMS2HhAZtBcURka14L",
+	"QxBkdTz42K93emDHJSCqY6eIAOyer6+F7Zw8FQmFowt16/AeO1HVM7r4IBfG/uQB73kQOLxqWtVxbnhV",
+	"siGuH87AD5non+zH7uCx4+Dltz98ZiXUHcgTXAooOfZd0EJmcPC03e/sdo2gYiVsfeO3/9YQbZZa6d9+",
+	"1Ks80Lbb0/DFJ9ZvDj9xJ00A0WwEhWVS0OWI1Q6Vow4K8Ub6s7KZiSNIe4TKFZNqOOn6o7ghGB16BRB7",
+	"DxXA6q7oY+s7niHTa6kGt92pdrnkPbgiclb3YJ5laiCDMhr/2AXerIarEpliE/2zfsEz15Cm0wGLSsiR",
+	"ijhEP7nxm4vTwVcyjCTFNg1nf0rD48PFM/rTKUkY58K5Pc/b7bFBu5DdlDDhyVow7yHESuQ8G/mN3Vcr",
+	"4EzcrsWTVdl3d3R5dJ31gP3ca//1qHVUvX78ZQl2TjfcHF0evbh48fXpxVenFy8/XHx3+fzry4uL/3PU",
+	"qu4m7Aizgb65eP7d8xf5n+H06/Y3/PSb7Cs4/a7z/OL0q/bzzgv+Mvs6/7OdBP6+Bz33+28uTl+8yF6e",
+	"fsO/uzhtP8+/Pr3IvoNvO9/wP7e/zu2klR3+EWoJR60jLQzciNyeL3sYXSbBEUXIj1pHSNQ1MfavPzx/",
+	"eXnx4vKr53bsdtvTuAe6rI3jq9NvOt8+P+Uv2l+d0oi/6Xx78d3zo9aRo/E6unzxuXVUvWQ86KGnRQnc",
+	"jtlveP83kiO6f1dLPeUTP8tKe/A/ij7pcUk4o6HoHP2jddQvhcxEnxe117zSi1liQe6EpCuwcL6axM2y",
+	"b7gHpqvsNagN3VgFBDc7z2/sqT667PBCQ8s7B+j+GvzEvnl5+jx7kZ9+A191Tr/lL9unX2d/zr+Bbzvf",
+	"8Yu2FQE4xAX3NVhFF/cb/98868GZP0HLL1ChMo57N4fTH348ah35g5dz9lrdgwXAo8X3cDzOzwu3Wnoz",
+	"U3NwAuVQTZl53iIrTXmPvYplcewfgvM64PUHCwnl7+ucCkgbhNq6MzjceCIrpeL8e6b911ZkedkavMCO",
+	"zN3e+JmOpLHGqN64r/iK6qtRR2fa8BE9SfMe6edx+oo3EoJ8j7uuR8/EHruUZ6Tk/A51ifRTQcoiLtFr",
+	"pDXaDt5VIzRr2xFgupGJ57Q/JsSa60OGwmTdN9XO2lApxthjdtUg1R2+GegSNntT4fvICt/Ho+ZMnKSt",
+	"NG4A9EYxVAU7YBEwXcbbvgyafohx1KFU9FR08NCnITJXJzK5Ymk2KEuQJmU9Xt5VPUAdF8bkfHet9aMT",
+	"ePQmWttNehqiB81ynn6obRN9WJrD/Hh5bxTPbPZO73Oth6rMV1caXGuUwDk1Z+OzX1WsKFirPEjZSzT0",
+	"B9qQGB+UkvrqctYZFIXzKx5P2ZYnV3iFd7BSN0EwGrOHXUu/mtbip4wjr3oO+q9dchkNWZ+x69rsnulE",
+	"hhsIirunb397Tw1a7K44x5+HhSVilEq0k/YyBH6H/lL/M3RsKhkO9U243l9RKnmL8TZKu2Xuh/bIbyzc",
+	"E6sTiVxHvelbv982VtXpn7CUFvFycuNTAu7eS/k9lMFEhuEoW3ujsMdnoJCE4RqSMceDLD65ZoI4ztU6",
+	"JPLYdGFEWTAUa469gTDEfMF0TuKQ/Y1zpVGgnJdGZAWQ/7FfqnuRk3gPTfWiLBtXmzEslYEWs/s3HxTo",
+	"MwTNMEsyh7yVSDmWT4lUU7rLjOjBGUsj50ga9QJ3QwmdpjztFDcbblf6yBjxtRv3I5JnDjTW62a+SJzX",
+	"v9wvKc77YIIgxEcwQppfLbosw0i3cgvjD9W5w5QN7enaMAU6vD3XyCY0bFDleOM7e/4TmfJBLkBmcBad",
+	"cZ22yEWROhy44YZCAVINqelCAR3D1MBcoepkBiUgVgSI0UwYe/6qgxt6+vgnuk51EV8cIkcoYoKPQpvN",
+	"KR2H1Bb/e/TAXodttxxqbYtIjYa3I/40vzgzDDB/ZJ5+CVFDoBZ7tEuBZGPh/TsQrPSmSRCPFMbzT+46",
+	"l7GdQwEGNorve553/AOuwKpIdO1Xc5qWM8U6oqflTfrvituf1g+tlDk6y3ZNogPJrt/IFr/Ysrhr6mR3",
+	"kW8//7T1saB7kyLkJ+re5lV0jHQy6p9pRwZIxxkUotghgQ8jb4GLj05Y9lUXuEtyvtjjhQlNXq0Xujqc",
+	"Wz3sC5MJsEW5BJb2LvwdUxDWgB27pwaoTWVHwdJGqV8xyNqU+c/noZsH0U7/x1zKR7uMa2AdHDh0b+xE",
+	"LwM/Dc9KpXUtElv6n0SOnCg6i1n26DTBaGyh5K39zvP4Z6rnHBeXLHVVPXrQ7glDsEtMcsQFx1wDThwZ",
+	"E7KtPraqD3Qi/U0pTpRDJuwKX4UbZ0p2RNmzN64uC0MxirWBdQZFRxRr7GC5Vq/wb3bIryRVcywH3Hjp",
+	"soVDeJH3KB+oPxnnsIg3mfbDQXVJ2VwG/If6QYsg6DcCnTEQOv+E/yeKdjxmK9cNzcal7+nO2MvPg4Qb",
+	"JfqCqToHccF5PJnChzpKd9JLicmKsKQPpVaSDbsqkXgjyM8muvdWoDPkGnElx/gUBve4zMDiBcMaGnZs",
+	"hsrFyd06YL2GzBNZwh+QGa/b0Q25cR187UdDLJbCp6GjFpP5o8FIjjcbdpUfxMnV/C6CgX4Ln/ZMI46D",
+	"q6ZEBq5NAd2MnL1lG/IumsWHXvyHfdT0RnAHrwagwWZeRpmtMvUXzu3Fh/2qTKzVft40SM7SYd1WbTTY",
+	"g00TnIXy7kAgULpDsTDMk6a0AZR/g0l8nAV1zUO8V80uWQ6FuIfSlUES1vVLOKUfYgVRVWzpa4asguiK",
+	"hojfELt8IJ0jyYi5xZhuhUiXtXKAQDQM0iJxhW4dTGKCSDyoaAJs+/WWuwXen3DmDe42uNvg7iich5Vg",
+	"l7TIDcDuO7zxVN0a8bUErpWMakC8jw1vhVzwmKdqIZdUbNfgL5GVls3WoWR/QcBJL2XbwLkomXoY2458",
+	"rw16fpHoSRtvEfTslyofZGbNLtKJ+hbAbA18Usjqx0zaRGbc8ELdDmCi3/MlQt5todq8QDqpjiqEIg9F",
+	"LTPOVfD5J7TYQBagNeugP25PPZVv/covi1o/44Is7mt0D1reSXmNVUVLODW5gVtVjpYe2nvgZdY9OL+p",
+	"G/0inlO/Nb9svqV+teU9HoVTsJW82+s812gI40N9e+UJhFGlc4/WcuZb0ZXIuFHLkU+kBtBnLOVFCTwf",
+	"3WDmq450t/d/+zsGaPgdSHYsbqUqMcDDNZxcReBCpT1Rrr6rO56XYWt1QKGZPUbifmMey0ROzO6BfslL",
+	"JeImcql+yY9MxHU7b18TcWuD3FE6rl+iGfqjPwxNOu6TS8et+0BxK1boNx2+xxTK80/uX2vgSZ40xfc/",
+	"9XBVeHnrV20russDR7sxCeWGzxZx+849WNvINvw+qn7uUOYhahm8tHsBNEhzxVJuTCnaAwM6RX5bntEl",
+	"PcaL4oxdY5my5D2w6ki/FBkksgSedUGzYOZpH9K98vkldwB94qbF5Eak1cWbU/8lq1OhJXLJkAwpRRVK",
+	"O8eZV8iIX9fZhf5ZyHeeA15eSVPUneZpanYapK0lEtW1rfrTZqpYj8yMXENVNqUTrgHa9iUzchX96qLR",
+	"r5qOSQeUSjm9h++qutx5BafLh1hWKZUNXGLzoT5IE5RbyJMuDIkWYc7YD37UIrQHcqQ5/raeAMRankLe",
+	"XrFBjBDOH+AFkUWGlLWtAY+0o22e3R1G5deYLDxs/bSBxu1pqtXWWRA9MMdv+2wdIT87otWokQ6Np197",
+	"9m9REux4miIz0Jsq53xk6ABXaumTi1e9U8USHn28ZPleCnvko8cZEL3XIn762kZpSDMi331tZaJzT3tx",
+	"49579pssRr41MfIBQyLdn1OpvsisRc+V9tQaYQJ0IIU9vPWMZ2GtcSXhlHgwop40zKhEpueZkloVcE6t",
+	"Yv4NWUj/8q///p+0xfCAo7P+G+zSf8VKyAF6VFvHjpH7K5Fj5F/IVnaKXW/O6ffpCfNIqyN6wnk9EpA3",
+	"bKo5y2vzxm48eClVBLJju2F4ae9Zi0c0AYR5GPwK985qKLyl8EE0xB0FDyLknaXFSRjWtmcTP/gS6Dxo",
+	"a44h0xSJEquR55/wf2vpufhEuQ4eoRRu2phbAAq+CBjY7waDDxzHTYchahpe5kt8nZKHbKb8DrABKBaH",
+	"4adzNL9FAhrUh8o+nmH/Fl0VyXkKV+oq6CT0WSIf0MGmZr6iIiYMG6pBkbMcesqQFlNwbQLvvJ3QHrHD",
+	"rxpsSOS6tCzy0D8S1vYl0LC8JrYz+G2cak28YdPUDWNE2SFojA2PFlUFz12Xqo3HIWqiyT00kk2zpVDF",
+	"Gs8yLplUDOkdSvQsMCGpi5gnEGcgqVQE25NJNIdrbXHtsexj40Yhb1cURr5F2YTsoSWIO6b4qebMGe0H",
+	"3//wB5rQ01GVG6zerx6Jc3n8PHCsZvieg9w+2NEzF8K614ClcQEz3AZ1SEcNOdmxhTaFfcsd5iGvGcgc",
+	"8pMHPZxzG8Hi0+L+Tn4kB49aP8oGtBrQ2g1o/SgfhVnUFHq7mOUaUQfMeqbjhtSzAexHFwPi0gWYAoaR",
+	"nyC6idXGXDPtInf0X6qvg2o2DmSJfASSeZ3RDeqSmnXfaff7WENMpOu37aJNbHawKT15At2s7YsmhAvv",
+	"pvGANri4BVx850Bm3JAV8UacAZJGZHdgTs2oD2voZuMxkRByLIRx7IMbJ9TzPqoi86HglIajU9+qOliu",
+	"7YEojIUWHCk7hn8ORL8H0tzkvMdvocVKkIYXN+StbVEG3k0hJNzk3AD277xXIoMb3GlCyVYie1wbKO0P",
+	"eLjwFiSUIjuJ+t/EBO+shFuhDdHZaFVagGiP0GmwLhCbaHztWtglclV0ei20+YBL+wFf9AbRpXrMrBwX",
+	"6jpEbxpf55NsfWs3Le1Vqx/QtvZt00Xp4gDRuaR10+Mnc/lD6VPImIbyXmRwmoO+Yxnv87YohBmNaS9j",
+	"Z/gqOpVTUtn8PMaYRdlxYBY9qae0EaEosNlUoq1ERv3gRcm6wirkoyt7rNzrCp31qSmufV4fJLbk7Zfq",
+	"tgStW+HWyqk5fnQnSF8ykBZWuqrINeuqIetZNPLvpcd9+03K1KBifYugDHjWdRl4e5l/R6/kPwYwWJ4e",
+	"mq5dNqeuOuHRNfW9+Tfs6BXzzD7TfrHPsIn60eXRPwdQjqpu3HG/9EUJoKr2WfacTh8FNmj2+1a7Jo9Y",
+	"bS30hKIzbWDuIlh4VEGLW3ZIUrVVPqJ+ky7H2z07nTW4gfQ3qA3PIs/R5VFbqQK4pJEcUqpkvKsfSJO0",
+	"i/lP+8NZubQ+ntpHsjk8yE0yZZBRTkowKyXCIaUFnSedUDacf7L/22b0g6ivOgMNNUZYi9Nj/cmGXW6Q",
+	"84+ESq2Te9xBVURNUx8Im/sm7Z7aOg5bUKMD1YnaHzyVCMXf9Qp0Vn/XEZvVhkACBzbDgsX31PQ834gt",
+	"OiOSgEuOx3DYhTJGD/uiZmPHlmIJ0+ICFXxgSOAQsuvICdqcyS+o2in4vQe65u8OxwpvVN77bTC58iV0",
+	"oMReOvQ7dpzeKlYOJDs7d7yrdoQd+jY9sdrmoCyOLo+6xvQvz8+fv/jm7OLs4uz55bcX317gFnKj+DS9",
+	"Is5XOwVjkmekhrWc0M3BOA+3N4kL0YFs5JpMOfXWK/h6ipFxHRsXfVUaXjANxtqAOrrFT+RNefgOSCFw",
+	"FWsKCDptYIVVeElF19ZuJa2zFz3kvTBTn4CrAapfAIJMpJ9MFHnZO0R3fBO1wZ+8L/qYLXqEm2PPeX/7",
+	"K9eaCQtDAsldGjzwlWdQu+qRNHp05cCe9ujXSt6eFuIe8hbWSeDerKeGeD7lailblQZV7YiiUEM9vpLX",
+	"VW/9aU9/S/Mdd0BEN6BTMc30GtHIejzrCmmXnfj9uQ6uU/s64rE4UTLrxVbbnF7DZSWIKtnk/CvDrgrx",
+	"Z8f15ep34m2EztnpT0OOVjUw2DDBnZq4M7e6h7IUuXM4+QsM9PoFH9taXBQLTMlTkLU8KZl9qDWigoJb",
+	"3TJUXD5wyIgaUWRAr6Kiogt3+q3Tmf7+fseU2Wr72LOJTt4W4wbTlOjGMXr4guwpt/s+Wjkq1vZrGq1B",
+	"1FMjHiLxVk7e8724lVhhJUkrGRikLtfAggzXTALkTCrWBl5a80TdgWwx+IhHtVC39qpoC1bKh33G9Ldm",
+	"9aKwvA5oa1Ayf/560Lcv27skPDZlqtcLrkEzaSqijRg9xtuI08foed1ZoHW/ZDnc41boQuGzvSqAFFoP",
+	"CHPtu7XbWI3AgWUJZlBKitm7p//ubzvl+b+oNjK9RKcF4TbMzEDWlSITXOpn7F5oYVehP9Bdipq2R+Mb",
+	"A923p35B9Egb6LmRcYwH5NwAK7m8jVcI++j5ZZx2VHz7e9eBm4Qa1Qy7VtytKi08RCQwV85+OtGnP3o2",
+	"9qKafORfgRem28JxW1DULdYDU4rML47QLFfZwO6Elt3RWuSAkiSWGL+F7X30+R+f/38AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
