@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/customer"
+	"github.com/portalkit/portalkit/fieldwork"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/news"
@@ -45,6 +46,10 @@ type tenant struct {
 	ticket     ticket.Ticket
 	article    news.Article // written by the admin for the customer's people
 	staffNews  news.Article // the provider's, for this customer alone
+	// Field service: a located site with a job and a visit; the jobs and
+	// visits live views are on.
+	site customer.Site
+	job  fieldwork.Job
 }
 
 // internalNote is the text of a staff note on every fixture ticket: no
@@ -129,7 +134,28 @@ func (s *site) tenant(t *testing.T, name, domain string, prod orders.ProductID) 
 	require.NoError(t, err)
 	tn.staffNews, err = s.p.CreateArticle(ctx, portal.CreateArticleParams{Title: "Delivery dates for " + name, Body: "Next week.", Audience: news.Only(c.ID)})
 	require.NoError(t, err)
+	tn.site, tn.job = s.fieldwork(t, c.ID, name)
 	return tn
+}
+
+// fieldwork gives customer cid a located site with a job and a visit of
+// yesterday, and turns its jobs and visits live views on.
+func (s *site) fieldwork(t *testing.T, cid customer.ID, name string) (customer.Site, fieldwork.Job) {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	site, err := s.p.CreateSite(ctx, cid, portal.SiteParams{Name: "Depot of " + name,
+		Address: &customer.Address{Line1: "Hafenstraße 1", City: "Hamburg " + name, Country: "DE"}, Location: &customer.GeoPoint{Latitude: 53.54, Longitude: 9.98}})
+	require.NoError(t, err)
+	j, _, err := s.p.PutJob(ctx, cid, portal.JobParams{SiteID: site.ID, Type: "repair", Title: "Boiler job of " + name, PlannedAt: s.p.Now().Add(-24 * time.Hour)})
+	require.NoError(t, err)
+	_, _, err = s.p.PutVisit(ctx, cid, j.ID, portal.VisitParams{Technician: "Tess of " + name, StartedAt: s.p.Now().Add(-24 * time.Hour), Report: "Visit report of " + name})
+	require.NoError(t, err)
+	c, err := s.p.GetCustomer(ctx, cid)
+	require.NoError(t, err)
+	on := true
+	_, err = s.p.UpdateFeatures(ctx, cid, portal.UpdateFeaturesParams{Version: c.Version, FeaturesPatch: customer.FeaturesPatch{Jobs: &on, Visits: &on}})
+	require.NoError(t, err)
+	return site, j
 }
 
 func mustPrincipal(t *testing.T, p *portal.Portal, token string) identity.Principal {

@@ -30,6 +30,7 @@ func fill(pattern string, tn tenant) (method, path string) {
 		"/invitations/{id}", "/invitations/"+string(tn.invitation.ID),
 		"/tickets/{id}", "/tickets/"+string(tn.ticket.ID),
 		"/news/{id}", "/news/"+string(tn.article.ID),
+		"/sites/{id}", "/sites/"+string(tn.site.ID),
 		"{move}", "issue", "/{act}", "/"+defaultAct(pattern),
 	)
 	return method, r.Replace(path)
@@ -95,7 +96,8 @@ func consoleSignIn(path string) bool {
 func (tn tenant) secrets() []string {
 	out := []string{tn.c.Name, string(tn.c.ID), string(tn.order.ID), tn.order.Number.String(), string(tn.item), tn.invitation.Email, string(tn.invitation.ID),
 		string(tn.ticket.ID), tn.ticket.Number.String(), tn.ticket.Subject,
-		tn.article.Title, string(tn.article.ID), tn.staffNews.Title, string(tn.staffNews.ID)}
+		tn.article.Title, string(tn.article.ID), tn.staffNews.Title, string(tn.staffNews.ID),
+		tn.site.Name, string(tn.site.ID), tn.job.Title}
 	for _, u := range tn.users {
 		out = append(out, u.email, string(u.member))
 	}

@@ -98,6 +98,12 @@ var labels = map[string][2]string{
 	"status:sent":                    {"Sent", "Gesendet"},
 	"status:submitted":               {"Submitted", "Eingereicht"},
 	"status:suspended":               {"Suspended", "Ausgesetzt"},
+	// Field service (#18): job statuses.
+	"job:planned":     {"Planned", "Geplant"},
+	"job:scheduled":   {"Scheduled", "Terminiert"},
+	"job:in_progress": {"In progress", "In Arbeit"},
+	"job:done":        {"Done", "Erledigt"},
+	"job:cancelled":   {"Cancelled", "Storniert"},
 }
 
 // germanPortal are the texts of the sign-in pages and the customer portal.
@@ -334,6 +340,27 @@ var germanPortal = map[string]string{
 	"Your password is set.": "Ihr Passwort ist gesetzt.",
 	"Your sign-in link is ready. It works once.": "Ihr Anmeldelink ist bereit. Er funktioniert einmal.",
 	"powered by portalkit":                       "betrieben mit portalkit",
+	// Field service (#18): the site map and site pages.
+	"All your sites.":                      "Alle Ihre Standorte.",
+	"From":                                 "Von",
+	"Job":                                  "Auftrag",
+	"Jobs":                                 "Aufträge",
+	"Map of the sites":                     "Karte der Standorte",
+	"No jobs in this range.":               "Keine Aufträge in diesem Zeitraum.",
+	"No sites in this range.":              "Keine Standorte in diesem Zeitraum.",
+	"No visits in this range.":             "Keine Einsätze in diesem Zeitraum.",
+	"No.":                                  "Nr.",
+	"Notes":                                "Hinweise",
+	"Only the first 1000 sites are shown.": "Nur die ersten 1000 Standorte werden gezeigt.",
+	"Outcome":                              "Ergebnis",
+	"Planned":                              "Geplant",
+	"Position":                             "Position",
+	"Report":                               "Bericht",
+	"Sites without a position are listed only.": "Standorte ohne Position stehen nur in der Liste.",
+	"Started":    "Begonnen",
+	"Technician": "Techniker",
+	"The sites with jobs planned in this range.": "Die Standorte mit Aufträgen, die in diesem Zeitraum geplant sind.",
+	"Visits": "Einsätze",
 }
 
 func merged(maps ...map[string]string) map[string]string {
