@@ -23,6 +23,7 @@ func (h *handler) customerPartRoutes() {
 	h.handle("POST /console/customers/{id}/sites", h.asStaff(h.createSite))
 	h.handle("POST /console/customers/{id}/sites/{sid}", h.asStaff(h.renameSite))
 	h.handle("POST /console/customers/{id}/sites/{sid}/delete", h.asStaff(h.deleteSite))
+	h.consoleFieldRoutes()
 	h.handle("GET /console/customers/{id}/offers", h.asStaff(h.offersPage))
 	h.handle("POST /console/customers/{id}/offers", h.asStaff(h.createOffer))
 	h.handle("POST /console/customers/{id}/offers/{oid}", h.asStaff(h.changeOffer))
@@ -204,7 +205,12 @@ func (h *handler) sitesFailed(w http.ResponseWriter, r *http.Request, v *view, e
 func (h *handler) createSite(w http.ResponseWriter, r *http.Request, v *view) {
 	id := customer.ID(r.PathValue("id"))
 	ref := formValue(r, "external_ref")
-	_, err := h.p.CreateSite(r.Context(), id, portal.SiteParams{Name: formValue(r, "name"), ExternalRef: &ref})
+	params := portal.SiteParams{Name: formValue(r, "name"), ExternalRef: &ref}
+	if err := siteForm(r, &params); err != nil {
+		h.sitesFailed(w, r, v, err)
+		return
+	}
+	_, err := h.p.CreateSite(r.Context(), id, params)
 	if err != nil {
 		h.sitesFailed(w, r, v, err)
 		return

@@ -261,4 +261,12 @@ var germanConsole = map[string]string{
 	"The customer's people see the field-service jobs at its sites.":       "Die Leute des Kunden sehen die Serviceaufträge an seinen Standorten.",
 	"The customer's people see the technicians' visits and their reports.": "Die Leute des Kunden sehen die Einsätze der Techniker und ihre Berichte.",
 	"The customer's people see the pictures taken at its sites.":           "Die Leute des Kunden sehen die Bilder von seinen Standorten.",
+	"Country":                     "Land",
+	"Customer to move site %s to": "Kunde, zu dem Standort %s wechselt",
+	"Jobs of %s":                  "Aufträge von %s",
+	"Latitude":                    "Breitengrad",
+	"Longitude":                   "Längengrad",
+	"Move":                        "Verschieben",
+	"Street":                      "Straße",
+	"%s (moved on)":               "%s (weitergegeben)",
 }
