@@ -189,7 +189,9 @@ func (h *handler) siteMap(w http.ResponseWriter, r *http.Request, v *view, cid c
 		d.Truncated = d.Truncated || len(d.Sites) >= maxMapped
 	}
 	d.place(h.tiles)
-	d.Credit = h.tileCredit
+	if h.tiles != "" {
+		d.Credit = h.tileCredit
+	}
 	if h.tiles == DefaultTileURL {
 		d.CreditURL = "https://www.openstreetmap.org/copyright"
 	}

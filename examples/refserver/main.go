@@ -133,6 +133,9 @@ type config struct {
 	// files is the URL of the file store for attachments; "" opens none
 	// (only the serve command derives a default, in run).
 	files string
+	// tiles and tileCredit are the site map's tile URL template and its
+	// attribution; an empty template shows markers on a plain background.
+	tiles, tileCredit string
 }
 
 // run is the whole program: it serves until ctx ends, then drains in-flight
@@ -230,6 +233,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 		// TLS ends at a proxy in front of the server.
 		uiOpts = append(uiOpts, webui.WithSecureCookies())
 	}
+	uiOpts = append(uiOpts, webui.WithMapTiles(cfg.tiles, cfg.tileCredit))
 	mux.Handle("/", webui.New(p, uiOpts...))
 	servers := []*http.Server{newHTTPServer(ctx, mux, log)}
 	if ownMetrics {
@@ -349,6 +353,10 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 		return config{}, err
 	}
 	fs.StringVar(&cfg.files, "files", env("PORTALKIT_FILES_URL"), "`URL` of the store for ticket attachments: file:///dir or s3://bucket?region=…; default file:// and portalkit-files beside the SQLite database, or in the working directory (PORTALKIT_FILES_URL)")
+	fs.StringVar(&cfg.tiles, "tiles", def("PORTALKIT_TILES", webui.DefaultTileURL),
+		"tile `URL` template of the site map, with {z}, {x} and {y}; \"\" shows the markers on a plain background (PORTALKIT_TILES)")
+	fs.StringVar(&cfg.tileCredit, "tiles-attribution", def("PORTALKIT_TILES_ATTRIBUTION", webui.DefaultTileAttribution),
+		"the attribution the tiles' provider asks for, shown under the map (PORTALKIT_TILES_ATTRIBUTION)")
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", env("PORTALKIT_METRICS_ADDR"), "serve /metrics on a listener of its own at this `address`, and no longer on --addr; without it, /metrics is on --addr for loopback clients only (PORTALKIT_METRICS_ADDR)")
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
