@@ -135,6 +135,8 @@ func (s *site) tenant(t *testing.T, name, domain string, prod orders.ProductID) 
 	tn.staffNews, err = s.p.CreateArticle(ctx, portal.CreateArticleParams{Title: "Delivery dates for " + name, Body: "Next week.", Audience: news.Only(c.ID)})
 	require.NoError(t, err)
 	tn.site, tn.job = s.fieldwork(t, c.ID, name)
+	tn.c, err = s.p.GetCustomer(ctx, c.ID) // at the version the live views left it
+	require.NoError(t, err)
 	return tn
 }
 
