@@ -1,10 +1,13 @@
 package portal_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -54,8 +57,9 @@ type tenant struct {
 	reply                        ticket.Comment    // the service desk's public reply on ticket
 	attachment                   ticket.Attachment // the maintainer's file on ticket
 	// Field service: a job at site, pushed with reference FS-1, and its visit.
-	job   fieldwork.Job
-	visit fieldwork.Visit
+	job     fieldwork.Job
+	visit   fieldwork.Visit
+	picture fieldwork.Picture
 }
 
 type fixture struct {
@@ -319,6 +323,8 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 			PlannedAt: f.p.Now(), ExternalRef: "FS-1"})
 		require.NoError(t, err)
 		tn.visit, _, err = f.p.PutVisit(f.owner, tn.c.ID, tn.job.ID, portal.VisitParams{Technician: "Tess", StartedAt: f.p.Now()})
+		require.NoError(t, err)
+		tn.picture, err = f.p.UploadPicture(f.owner, tn.c.ID, tn.job.ID, portal.UploadPictureParams{Name: "boiler.png"}, bytes.NewReader(tinyPNG))
 		require.NoError(t, err)
 		tn.admin = f.addMember(t, tn.c.ID, "admin@"+domain, customer.RoleAdmin)
 		tn.maintainer = f.addMember(t, tn.c.ID, "maintainer@"+domain, customer.RoleMaintainer)
@@ -795,6 +801,24 @@ var useCases = map[string]useCase{
 		}
 		return ids, err
 	}},
+	"UploadPicture": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.UploadPicture(ctx, tn.c.ID, tn.job.ID, portal.UploadPictureParams{Name: "pump.png"}, bytes.NewReader(tinyPNG)))
+	}},
+	"ListPictures": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		l, err := f.p.ListPictures(ctx, tn.c.ID, portal.ListPicturesParams{})
+		var ids []customer.ID
+		for _, p := range l.Items {
+			ids = append(ids, p.CustomerID)
+		}
+		return ids, err
+	}},
+	"OpenPicture": {staff: identity.StaffAgent, user: customer.RoleViewer, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		rc, _, err := f.p.OpenPicture(ctx, tn.c.ID, tn.picture.ID, true)
+		if rc != nil {
+			rc.Close()
+		}
+		return nil, err
+	}},
 	"MoveSite": {staff: identity.StaffAgent, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.MoveSite(ctx, tn.c.ID, tn.spareSite.ID, portal.MoveSiteParams{To: f.elsewhere.ID}))
 	}},
@@ -943,7 +967,9 @@ func (f fixture) snapshot(t *testing.T) []any {
 		require.NoError(t, err)
 		visits, err := f.p.ListVisits(f.owner, tn.c.ID, portal.ListVisitsParams{Limit: 100})
 		require.NoError(t, err)
-		out = append(out, jobs, visits)
+		pics, err := f.p.ListPictures(f.owner, tn.c.ID, portal.ListPicturesParams{Limit: 100})
+		require.NoError(t, err)
+		out = append(out, jobs, visits, pics)
 	}
 	products, err := f.p.ListProducts(f.owner, portal.ListProductsParams{Limit: 100})
 	require.NoError(t, err)
@@ -1235,3 +1261,12 @@ func TestMain(m *testing.M) {
 	}
 	os.Exit(code)
 }
+
+// tinyPNG is a 2×2 picture for the fixture's uploads.
+var tinyPNG = func() []byte {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 2, 2))); err != nil {
+		panic(err)
+	}
+	return buf.Bytes()
+}()

@@ -63,11 +63,13 @@ const (
 	ActNewsManage       Action = "news.manage"    // the provider's articles: write, change, delete any
 
 	// Field service (#18).
-	ActSiteMove   Action = "site.move"   // give a site to another customer
-	ActJobRead    Action = "job.read"    // a customer's jobs, by date range
-	ActJobWrite   Action = "job.write"   // create, push by external reference, change
-	ActVisitRead  Action = "visit.read"  // a customer's visits, by date range
-	ActVisitWrite Action = "visit.write" // create, push by external reference
+	ActSiteMove     Action = "site.move"     // give a site to another customer
+	ActJobRead      Action = "job.read"      // a customer's jobs, by date range
+	ActJobWrite     Action = "job.write"     // create, push by external reference, change
+	ActVisitRead    Action = "visit.read"    // a customer's visits, by date range
+	ActVisitWrite   Action = "visit.write"   // create, push by external reference
+	ActPictureRead  Action = "picture.read"  // a customer's pictures, by date range, and their files
+	ActPictureWrite Action = "picture.write" // upload
 )
 
 // Rule says the least staff role and the least customer role that may do an
@@ -180,10 +182,12 @@ var policy = map[Action]Rule{
 	// The provider's staff and its field-service system (an API key) push
 	// jobs and visits; the customer's people, and its primary customer's,
 	// read them while the customer's live view is on.
-	ActJobRead:    {Staff: identity.StaffAgent, User: customer.RoleViewer, Feature: customer.FeatureJobs, LiveView: true, SubCustomers: true},
-	ActJobWrite:   {Staff: identity.StaffAgent},
-	ActVisitRead:  {Staff: identity.StaffAgent, User: customer.RoleViewer, Feature: customer.FeatureVisits, LiveView: true, SubCustomers: true},
-	ActVisitWrite: {Staff: identity.StaffAgent},
+	ActJobRead:      {Staff: identity.StaffAgent, User: customer.RoleViewer, Feature: customer.FeatureJobs, LiveView: true, SubCustomers: true},
+	ActJobWrite:     {Staff: identity.StaffAgent},
+	ActVisitRead:    {Staff: identity.StaffAgent, User: customer.RoleViewer, Feature: customer.FeatureVisits, LiveView: true, SubCustomers: true},
+	ActVisitWrite:   {Staff: identity.StaffAgent},
+	ActPictureRead:  {Staff: identity.StaffAgent, User: customer.RoleViewer, Feature: customer.FeaturePictures, LiveView: true, SubCustomers: true},
+	ActPictureWrite: {Staff: identity.StaffAgent},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which

@@ -97,6 +97,11 @@ type Config struct {
 	// FileLimits bound what may be attached; zero fields take the
 	// defaults of filemeta.Limits.
 	FileLimits filemeta.Limits
+	// KeepPictureMetadata keeps site pictures exactly as uploaded, EXIF
+	// and its GPS position included. Off (the default), pictures are
+	// re-encoded on upload, which leaves every metadata block out
+	// (fieldwork.Prepare). Pictures share Files and FileLimits.MaxBytes.
+	KeepPictureMetadata bool
 }
 
 // RateLimits bound attempts per e-mail address and per client address.
@@ -131,8 +136,10 @@ type Portal struct {
 	tickets  ticketSetup
 	files    FileStore
 	fileLim  filemeta.Limits
-	phantom  phantomLocks
-	ready    readiness
+	// keepPictureMeta is Config.KeepPictureMetadata.
+	keepPictureMeta bool
+	phantom         phantomLocks
+	ready           readiness
 	// dummyHash is verified against when a sign-in names no known
 	// password, so that failures take the same time either way.
 	dummyHash string
@@ -207,6 +214,7 @@ func New(cfg Config) (*Portal, error) {
 		p.lockout = Limit{N: 5, Window: 15 * time.Minute}
 	}
 	p.files, p.fileLim = cfg.Files, cfg.FileLimits
+	p.keepPictureMeta = cfg.KeepPictureMetadata
 	p.tickets = ticketSetup{types: cfg.TicketTypes, reopen: cfg.TicketReopenWindow, desk: strings.TrimSpace(cfg.ServiceDeskEmail)}
 	if p.tickets.types == nil {
 		p.tickets.types = ticket.DefaultRegistry()

@@ -66,3 +66,28 @@ type VisitFilter struct {
 	// Range keeps visits that started within it.
 	Range fieldwork.Range
 }
+
+// PictureRepo stores the pictures of jobs (their metadata; the files are
+// the file store's).
+type PictureRepo interface {
+	// Create stores p as given. ErrAlreadyExists when the ID is taken;
+	// ErrNotFound when the job, customer or site does not exist.
+	Create(ctx context.Context, p fieldwork.Picture) error
+	// Get returns the picture with the given ID, or ErrNotFound.
+	Get(ctx context.Context, id fieldwork.PictureID) (fieldwork.Picture, error)
+	// List returns one page of a customer's pictures taken in f.Range,
+	// newest first (by TakenAt, then ID).
+	List(ctx context.Context, f PictureFilter, p Page) (List[fieldwork.Picture], error)
+}
+
+// PictureFilter narrows a picture list. CustomerID is required.
+type PictureFilter struct {
+	CustomerID customer.ID
+	// SiteIDs keeps the pictures at these sites; nil does not filter, a
+	// non-nil empty slice matches nothing.
+	SiteIDs []customer.SiteID
+	// JobID keeps the pictures of one job.
+	JobID fieldwork.JobID
+	// Range keeps pictures taken within it.
+	Range fieldwork.Range
+}

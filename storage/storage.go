@@ -84,4 +84,5 @@ type Repos interface {
 	// Field service (#18).
 	Jobs() JobRepo
 	Visits() VisitRepo
+	Pictures() PictureRepo
 }

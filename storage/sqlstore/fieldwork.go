@@ -134,3 +134,42 @@ func timeList[T any](ctx context.Context, t *txn, op string, tb *table[T], at st
 		return ts(tm) + " " + id
 	})
 }
+
+type pictureRepo struct {
+	t *txn
+}
+
+// Pictures returns the transaction's PictureRepo.
+func (t *txn) Pictures() storage.PictureRepo { return pictureRepo{t} }
+
+var pictureTable = newTable(table[fieldwork.Picture]{
+	name: "pictures", noun: "picture",
+	columns: []string{"id", "job_id", "customer_id", "site_id", "name", "content_type", "size", "width", "height",
+		"file_key", "thumb_key", "taken_at", "created_at"},
+	values: func(p *fieldwork.Picture) []any {
+		return []any{string(p.ID), string(p.JobID), string(p.CustomerID), string(p.SiteID), p.Name, p.ContentType, p.Size,
+			p.Width, p.Height, p.FileKey, p.ThumbKey, ts(p.TakenAt), ts(p.CreatedAt)}
+	},
+	dest: func(p *fieldwork.Picture) []any {
+		return []any{&p.ID, &p.JobID, &p.CustomerID, &p.SiteID, &p.Name, &p.ContentType, &p.Size,
+			&p.Width, &p.Height, &p.FileKey, &p.ThumbKey, tcol(&p.TakenAt), tcol(&p.CreatedAt)}
+	},
+	keep:  func(old fieldwork.Picture, p *fieldwork.Picture) { *p = old },
+	fkErr: storage.ErrNotFound,
+})
+
+// Create stores p.
+func (r pictureRepo) Create(ctx context.Context, p fieldwork.Picture) error {
+	return pictureTable.insert(ctx, r.t, &p)
+}
+
+// Get returns the picture with the given ID.
+func (r pictureRepo) Get(ctx context.Context, id fieldwork.PictureID) (fieldwork.Picture, error) {
+	return pictureTable.get(ctx, r.t, string(id))
+}
+
+// List returns one page of a customer's pictures in the range, newest first.
+func (r pictureRepo) List(ctx context.Context, f storage.PictureFilter, p storage.Page) (storage.List[fieldwork.Picture], error) {
+	return timeList(ctx, r.t, "listing pictures", pictureTable, "taken_at", f.CustomerID, f.SiteIDs, "job_id", string(f.JobID), f.Range, p,
+		func(p fieldwork.Picture) (time.Time, string) { return p.TakenAt, string(p.ID) })
+}

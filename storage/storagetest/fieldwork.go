@@ -22,6 +22,7 @@ var fieldworkTests = []test{
 	{"VisitCreateGetUpdate", testVisitCreateGetUpdate},
 	{"VisitListRangeAndPages", testVisitListRangeAndPages},
 	{"VisitListScopes", testVisitListScopes},
+	{"Pictures", testPictures},
 }
 
 func newJob(cid customer.ID, sid customer.SiteID, title string, at time.Time) fieldwork.Job {
@@ -249,4 +250,39 @@ func testVisitListScopes(t *testing.T, s storage.Store) {
 	assert.Equal(t, []fieldwork.VisitID{vb.ID}, ids(storage.VisitFilter{CustomerID: c.ID, JobID: jb.ID}))
 	assert.Equal(t, []fieldwork.VisitID{vm.ID}, ids(storage.VisitFilter{CustomerID: c.ID, SiteIDs: []customer.SiteID{munich.ID, paris.ID}}))
 	assert.Empty(t, ids(storage.VisitFilter{CustomerID: c.ID, JobID: jp.ID}), "another customer's job")
+}
+
+func testPictures(t *testing.T, s storage.Store) {
+	c := createCustomer(t, s, newCustomer("Acme"))
+	site := createSite(t, s, newSite(c.ID, "Berlin"))
+	j := createJob(t, s, newJob(c.ID, site.ID, "Boiler", base))
+	mk := func(at time.Time) fieldwork.Picture {
+		p := fieldwork.Picture{ID: fieldwork.PictureID(newID("pic_")), CustomerID: c.ID, SiteID: site.ID, JobID: j.ID, Name: "boiler.jpg",
+			ContentType: "image/jpeg", Size: 1234, Width: 640, Height: 480, FileKey: "k/" + newID(""), ThumbKey: "t/" + newID(""),
+			TakenAt: at, CreatedAt: at}
+		require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Pictures().Create(ctx, p) }))
+		return p
+	}
+	p1 := mk(base)
+	p2 := mk(base.Add(time.Hour))
+	got, err := get(t, s, func(ctx context.Context, r storage.Repos) (fieldwork.Picture, error) {
+		return r.Pictures().Get(ctx, p1.ID)
+	})
+	require.NoError(t, err)
+	assert.Equal(t, p1, got)
+	l, err := get(t, s, func(ctx context.Context, r storage.Repos) (storage.List[fieldwork.Picture], error) {
+		return r.Pictures().List(ctx, storage.PictureFilter{CustomerID: c.ID, JobID: j.ID}, storage.Page{})
+	})
+	require.NoError(t, err)
+	require.Len(t, l.Items, 2)
+	assert.Equal(t, p2.ID, l.Items[0].ID, "newest first")
+	l, err = get(t, s, func(ctx context.Context, r storage.Repos) (storage.List[fieldwork.Picture], error) {
+		return r.Pictures().List(ctx, storage.PictureFilter{CustomerID: c.ID, Range: fieldwork.Range{To: base.Add(time.Minute)}}, storage.Page{})
+	})
+	require.NoError(t, err)
+	require.Len(t, l.Items, 1)
+	assert.Equal(t, p1.ID, l.Items[0].ID)
+	bad := p1
+	bad.ID, bad.JobID = fieldwork.PictureID(newID("pic_")), fieldwork.JobID(newID("job_"))
+	assertNotFound(t, write(t, s, func(ctx context.Context, r storage.Repos) error { return r.Pictures().Create(ctx, bad) }))
 }
