@@ -2431,6 +2431,51 @@ type PasswordSignInRequest struct {
 	Password   string              `json:"password"`
 }
 
+// Picture A picture taken at a site for a job.
+//
+// Example: {"content_type":"image/jpeg","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","height":1200,"id":"pic_01912d80-3e4f-7a61-8c77-914f4e3d2cbf","job_id":"job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d","name":"boiler.jpg","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","size":183422,"taken_at":"2025-03-04T10:45:00Z","width":1600}
+type Picture struct {
+	ContentType string `json:"content_type"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+	Height     int        `json:"height"`
+
+	// Id Identifies a picture: `pic_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: pic_01912d80-3e4f-7a61-8c77-914f4e3d2cbf
+	Id PictureId `json:"id"`
+
+	// JobId Identifies a job: `job_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	JobId JobId  `json:"job_id"`
+	Name  string `json:"name"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId  SiteId    `json:"site_id"`
+	Size    int64     `json:"size"`
+	TakenAt time.Time `json:"taken_at"`
+	Width   int       `json:"width"`
+}
+
+// PictureId Identifies a picture: `pic_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: pic_01912d80-3e4f-7a61-8c77-914f4e3d2cbf
+type PictureId = string
+
+// PictureList One page of pictures, newest first.
+type PictureList struct {
+	Items []Picture `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
 // PlaceOrderRequest An order. A standard order needs `delivery_address` or `recipient` (one); a pre-order neither.
 //
 // Example: {"lines":[{"product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","quantity":2}],"recipient":{"email":"jane.doe@example.com","name":"Jane Doe"},"requested_date":"2025-03-14"}
@@ -4069,6 +4114,11 @@ type UpdateJobParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// UploadPictureMultipartBody defines parameters for UploadPicture.
+type UploadPictureMultipartBody struct {
+	File openapi_types.File `json:"file"`
+}
+
 // PushVisitParams defines parameters for PushVisit.
 type PushVisitParams struct {
 	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
@@ -4183,6 +4233,27 @@ type PlaceOrderParams struct {
 	// without doing it again; the same key with another body answers 422; while the first request is
 	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListPicturesParams defines parameters for ListPictures.
+type ListPicturesParams struct {
+	// From Keeps what starts at or after this time (RFC 3339).
+	From *From `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Keeps what starts before this time (RFC 3339); must be after `from`.
+	To *To `form:"to,omitempty" json:"to,omitempty"`
+
+	// SiteId Keeps what happened at this site.
+	SiteId *SiteIdFilter `form:"site_id,omitempty" json:"site_id,omitempty"`
+
+	// JobId Keeps the visits of this job.
+	JobId *JobIdFilter `form:"job_id,omitempty" json:"job_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // ListSitesParams defines parameters for ListSites.
@@ -4577,6 +4648,9 @@ type PushJobJSONRequestBody = JobRequest
 
 // UpdateJobJSONRequestBody defines body for UpdateJob for application/json ContentType.
 type UpdateJobJSONRequestBody = JobPatch
+
+// UploadPictureMultipartRequestBody defines body for UploadPicture for multipart/form-data ContentType.
+type UploadPictureMultipartRequestBody UploadPictureMultipartBody
 
 // PushVisitJSONRequestBody defines body for PushVisit for application/json ContentType.
 type PushVisitJSONRequestBody = VisitRequest
@@ -5659,6 +5733,24 @@ type ClientInterface interface {
 	// Corresponds with PATCH /v1/customers/{customerId}/jobs/{jobId} (the `UpdateJob` operationId).
 	UpdateJob(ctx context.Context, customerId CustomerId, jobId JobId, params *UpdateJobParams, body UpdateJobJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// UploadPictureWithBody Upload a picture of a job
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// A `multipart/form-data` body with the picture in the part `file`. Its bytes must be a JPEG, PNG,
+	// GIF or WebP picture, whatever its name says (`invalid` on `file` otherwise). It is stored
+	// re-encoded, which leaves EXIF and its GPS position out (unless the provider keeps them on
+	// purpose), with a thumbnail of at most 320 pixels a side.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409) without a file store; a body over the limit 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/customers/{customerId}/jobs/{jobId}/pictures (the `UploadPicture` operationId).
+	UploadPictureWithBody(ctx context.Context, customerId CustomerId, jobId JobId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// PushVisitWithBody Record a visit of a job, or change the one its external reference names
 	//
 	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
@@ -6334,6 +6426,52 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/orders/{orderId}/cancel (the `CancelOrder` operationId).
 	CancelOrder(ctx context.Context, customerId CustomerId, orderId OrderId, body CancelOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPictures List a customer's pictures by date range
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+	// primary customer's users read its sub-customers' too, while both have it on. A customer user
+	// asking for another customer gets 404.
+	//
+	// Newest first by upload; `from` (inclusive) and `to` (exclusive) select on it. A customer user
+	// limited to some sites sees the pictures of those.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/pictures (the `ListPictures` operationId).
+	ListPictures(ctx context.Context, customerId CustomerId, params *ListPicturesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPictureContent Download a picture
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+	// primary customer's users read its sub-customers' too, while both have it on. A customer user
+	// asking for another customer gets 404.
+	//
+	// The image as stored: re-encoded, without metadata, unless the provider keeps them.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409) without a file store; anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/pictures/{pictureId}/content (the `GetPictureContent` operationId).
+	GetPictureContent(ctx context.Context, customerId CustomerId, pictureId PictureId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPictureThumbnail Download a picture's thumbnail
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+	// primary customer's users read its sub-customers' too, while both have it on. A customer user
+	// asking for another customer gets 404.
+	//
+	// A JPEG of at most 320 pixels a side.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409) without a file store; anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/pictures/{pictureId}/thumbnail (the `GetPictureThumbnail` operationId).
+	GetPictureThumbnail(ctx context.Context, customerId CustomerId, pictureId PictureId, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ReactivateCustomer Reactivate a customer
 	//
@@ -9187,6 +9325,34 @@ func (c *RawClient) UpdateJob(ctx context.Context, customerId CustomerId, jobId 
 	return c.Client.Do(req)
 }
 
+// UploadPictureWithBody Upload a picture of a job
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// A `multipart/form-data` body with the picture in the part `file`. Its bytes must be a JPEG, PNG,
+// GIF or WebP picture, whatever its name says (`invalid` on `file` otherwise). It is stored
+// re-encoded, which leaves EXIF and its GPS position out (unless the provider keeps them on
+// purpose), with a thumbnail of at most 320 pixels a side.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409) without a file store; a body over the limit 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/customers/{customerId}/jobs/{jobId}/pictures (the `UploadPicture` operationId).
+func (c *RawClient) UploadPictureWithBody(ctx context.Context, customerId CustomerId, jobId JobId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUploadPictureRequestWithBody(c.Server, customerId, jobId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // PushVisitWithBody Record a visit of a job, or change the one its external reference names
 //
 // **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
@@ -10253,6 +10419,82 @@ func (c *RawClient) CancelOrderWithBody(ctx context.Context, customerId Customer
 // Corresponds with POST /v1/customers/{customerId}/orders/{orderId}/cancel (the `CancelOrder` operationId).
 func (c *RawClient) CancelOrder(ctx context.Context, customerId CustomerId, orderId OrderId, body CancelOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewCancelOrderRequest(c.Server, customerId, orderId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPictures List a customer's pictures by date range
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+// primary customer's users read its sub-customers' too, while both have it on. A customer user
+// asking for another customer gets 404.
+//
+// Newest first by upload; `from` (inclusive) and `to` (exclusive) select on it. A customer user
+// limited to some sites sees the pictures of those.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/pictures (the `ListPictures` operationId).
+func (c *RawClient) ListPictures(ctx context.Context, customerId CustomerId, params *ListPicturesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPicturesRequest(c.Server, customerId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPictureContent Download a picture
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+// primary customer's users read its sub-customers' too, while both have it on. A customer user
+// asking for another customer gets 404.
+//
+// The image as stored: re-encoded, without metadata, unless the provider keeps them.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409) without a file store; anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/pictures/{pictureId}/content (the `GetPictureContent` operationId).
+func (c *RawClient) GetPictureContent(ctx context.Context, customerId CustomerId, pictureId PictureId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPictureContentRequest(c.Server, customerId, pictureId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPictureThumbnail Download a picture's thumbnail
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+// primary customer's users read its sub-customers' too, while both have it on. A customer user
+// asking for another customer gets 404.
+//
+// A JPEG of at most 320 pixels a side.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409) without a file store; anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/customers/{customerId}/pictures/{pictureId}/thumbnail (the `GetPictureThumbnail` operationId).
+func (c *RawClient) GetPictureThumbnail(ctx context.Context, customerId CustomerId, pictureId PictureId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPictureThumbnailRequest(c.Server, customerId, pictureId)
 	if err != nil {
 		return nil, err
 	}
@@ -14371,6 +14613,49 @@ func NewUpdateJobRequestWithBody(server string, customerId CustomerId, jobId Job
 	return req, nil
 }
 
+// NewUploadPictureRequestWithBody constructs an http.Request for the UploadPicture method, with any body, and a specified content type
+func NewUploadPictureRequestWithBody(server string, customerId CustomerId, jobId JobId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "jobId", jobId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/jobs/%s/pictures", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewPushVisitRequest calls the generic PushVisit builder with application/json body
 func NewPushVisitRequest(server string, customerId CustomerId, jobId JobId, params *PushVisitParams, body PushVisitJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -15967,6 +16252,209 @@ func NewCancelOrderRequestWithBody(server string, customerId CustomerId, orderId
 	}
 
 	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListPicturesRequest constructs an http.Request for the ListPictures method
+func NewListPicturesRequest(server string, customerId CustomerId, params *ListPicturesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/pictures", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.SiteId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "site_id", *params.SiteId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.JobId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "job_id", *params.JobId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPictureContentRequest constructs an http.Request for the GetPictureContent method
+func NewGetPictureContentRequest(server string, customerId CustomerId, pictureId PictureId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "pictureId", pictureId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/pictures/%s/content", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPictureThumbnailRequest constructs an http.Request for the GetPictureThumbnail method
+func NewGetPictureThumbnailRequest(server string, customerId CustomerId, pictureId PictureId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "customerId", customerId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "pictureId", pictureId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/customers/%s/pictures/%s/thumbnail", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
 
 	return req, nil
 }
@@ -20401,6 +20889,24 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with PATCH /v1/customers/{customerId}/jobs/{jobId} (the `UpdateJob` operationId).
 	UpdateJobWithResponse(ctx context.Context, customerId CustomerId, jobId JobId, params *UpdateJobParams, body UpdateJobJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateJobResponse, error)
 
+	// UploadPictureWithBodyWithResponse Upload a picture of a job
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+	//
+	// A `multipart/form-data` body with the picture in the part `file`. Its bytes must be a JPEG, PNG,
+	// GIF or WebP picture, whatever its name says (`invalid` on `file` otherwise). It is stored
+	// re-encoded, which leaves EXIF and its GPS position out (unless the provider keeps them on
+	// purpose), with a thumbnail of at most 320 pixels a side.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409) without a file store; a body over the limit 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/customers/{customerId}/jobs/{jobId}/pictures (the `UploadPicture` operationId).
+	UploadPictureWithBodyWithResponse(ctx context.Context, customerId CustomerId, jobId JobId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadPictureResponse, error)
+
 	// PushVisitWithBodyWithResponse Record a visit of a job, or change the one its external reference names
 	//
 	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
@@ -21108,6 +21614,58 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/customers/{customerId}/orders/{orderId}/cancel (the `CancelOrder` operationId).
 	CancelOrderWithResponse(ctx context.Context, customerId CustomerId, orderId OrderId, body CancelOrderJSONRequestBody, reqEditors ...RequestEditorFn) (*CancelOrderResponse, error)
+
+	// ListPicturesWithResponse List a customer's pictures by date range
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+	// primary customer's users read its sub-customers' too, while both have it on. A customer user
+	// asking for another customer gets 404.
+	//
+	// Newest first by upload; `from` (inclusive) and `to` (exclusive) select on it. A customer user
+	// limited to some sites sees the pictures of those.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/pictures (the `ListPictures` operationId).
+	ListPicturesWithResponse(ctx context.Context, customerId CustomerId, params *ListPicturesParams, reqEditors ...RequestEditorFn) (*ListPicturesResponse, error)
+
+	// GetPictureContentWithResponse Download a picture
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+	// primary customer's users read its sub-customers' too, while both have it on. A customer user
+	// asking for another customer gets 404.
+	//
+	// The image as stored: re-encoded, without metadata, unless the provider keeps them.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409) without a file store; anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/pictures/{pictureId}/content (the `GetPictureContent` operationId).
+	GetPictureContentWithResponse(ctx context.Context, customerId CustomerId, pictureId PictureId, reqEditors ...RequestEditorFn) (*GetPictureContentResponse, error)
+
+	// GetPictureThumbnailWithResponse Download a picture's thumbnail
+	//
+	// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+	// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+	// primary customer's users read its sub-customers' too, while both have it on. A customer user
+	// asking for another customer gets 404.
+	//
+	// A JPEG of at most 320 pixels a side.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409) without a file store; anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/customers/{customerId}/pictures/{pictureId}/thumbnail (the `GetPictureThumbnail` operationId).
+	GetPictureThumbnailWithResponse(ctx context.Context, customerId CustomerId, pictureId PictureId, reqEditors ...RequestEditorFn) (*GetPictureThumbnailResponse, error)
 
 	// ReactivateCustomerWithResponse Reactivate a customer
 	//
@@ -25622,6 +26180,96 @@ func (r UpdateJobResponse) ContentType() string {
 	return ""
 }
 
+type UploadPictureResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Picture
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r UploadPictureResponse) GetJSON201() *Picture {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UploadPictureResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UploadPictureResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UploadPictureResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UploadPictureResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UploadPictureResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UploadPictureResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UploadPictureResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UploadPictureResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UploadPictureResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UploadPictureResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UploadPictureResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type PushVisitResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -28066,6 +28714,234 @@ func (r CancelOrderResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r CancelOrderResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListPicturesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PictureList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPicturesResponse) GetJSON200() *PictureList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListPicturesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListPicturesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListPicturesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListPicturesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListPicturesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPicturesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPicturesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPicturesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPicturesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetPictureContentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetPictureContentResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPictureContentResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetPictureContentResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPictureContentResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GetPictureContentResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetPictureContentResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPictureContentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPictureContentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPictureContentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPictureContentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetPictureThumbnailResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetPictureThumbnailResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPictureThumbnailResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetPictureThumbnailResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetPictureThumbnailResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r GetPictureThumbnailResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetPictureThumbnailResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPictureThumbnailResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPictureThumbnailResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPictureThumbnailResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPictureThumbnailResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -34495,6 +35371,30 @@ func (c *ClientWithResponses) UpdateJobWithResponse(ctx context.Context, custome
 	return ParseUpdateJobResponse(rsp)
 }
 
+// UploadPictureWithBodyWithResponse Upload a picture of a job
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
+//
+// A `multipart/form-data` body with the picture in the part `file`. Its bytes must be a JPEG, PNG,
+// GIF or WebP picture, whatever its name says (`invalid` on `file` otherwise). It is stored
+// re-encoded, which leaves EXIF and its GPS position out (unless the provider keeps them on
+// purpose), with a thumbnail of at most 320 pixels a side.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409) without a file store; a body over the limit 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/customers/{customerId}/jobs/{jobId}/pictures (the `UploadPicture` operationId).
+func (c *ClientWithResponses) UploadPictureWithBodyWithResponse(ctx context.Context, customerId CustomerId, jobId JobId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UploadPictureResponse, error) {
+	rsp, err := c.UploadPictureWithBody(ctx, customerId, jobId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUploadPictureResponse(rsp)
+}
+
 // PushVisitWithBodyWithResponse Record a visit of a job, or change the one its external reference names
 //
 // **Who may call:** Staff (agents, admins, owners) and API keys of those roles.
@@ -35441,6 +36341,76 @@ func (c *ClientWithResponses) CancelOrderWithResponse(ctx context.Context, custo
 		return nil, err
 	}
 	return ParseCancelOrderResponse(rsp)
+}
+
+// ListPicturesWithResponse List a customer's pictures by date range
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+// primary customer's users read its sub-customers' too, while both have it on. A customer user
+// asking for another customer gets 404.
+//
+// Newest first by upload; `from` (inclusive) and `to` (exclusive) select on it. A customer user
+// limited to some sites sees the pictures of those.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/pictures (the `ListPictures` operationId).
+func (c *ClientWithResponses) ListPicturesWithResponse(ctx context.Context, customerId CustomerId, params *ListPicturesParams, reqEditors ...RequestEditorFn) (*ListPicturesResponse, error) {
+	rsp, err := c.ListPictures(ctx, customerId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPicturesResponse(rsp)
+}
+
+// GetPictureContentWithResponse Download a picture
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+// primary customer's users read its sub-customers' too, while both have it on. A customer user
+// asking for another customer gets 404.
+//
+// The image as stored: re-encoded, without metadata, unless the provider keeps them.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409) without a file store; anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/pictures/{pictureId}/content (the `GetPictureContent` operationId).
+func (c *ClientWithResponses) GetPictureContentWithResponse(ctx context.Context, customerId CustomerId, pictureId PictureId, reqEditors ...RequestEditorFn) (*GetPictureContentResponse, error) {
+	rsp, err := c.GetPictureContent(ctx, customerId, pictureId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPictureContentResponse(rsp)
+}
+
+// GetPictureThumbnailWithResponse Download a picture's thumbnail
+//
+// **Who may call:** Staff (agents and up), API keys, and the customer's own users (any role)
+// while the customer's `pictures` live view is on (404 otherwise, as for a foreign object); a
+// primary customer's users read its sub-customers' too, while both have it on. A customer user
+// asking for another customer gets 404.
+//
+// A JPEG of at most 320 pixels a side.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409) without a file store; anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/customers/{customerId}/pictures/{pictureId}/thumbnail (the `GetPictureThumbnail` operationId).
+func (c *ClientWithResponses) GetPictureThumbnailWithResponse(ctx context.Context, customerId CustomerId, pictureId PictureId, reqEditors ...RequestEditorFn) (*GetPictureThumbnailResponse, error) {
+	rsp, err := c.GetPictureThumbnail(ctx, customerId, pictureId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPictureThumbnailResponse(rsp)
 }
 
 // ReactivateCustomerWithResponse Reactivate a customer
@@ -40024,6 +40994,81 @@ func ParseUpdateJobResponse(rsp *http.Response) (*UpdateJobResponse, error) {
 	return response, nil
 }
 
+// ParseUploadPictureResponse parses an HTTP response from a UploadPictureWithResponse call
+func ParseUploadPictureResponse(rsp *http.Response) (*UploadPictureResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UploadPictureResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Picture
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParsePushVisitResponse parses an HTTP response from a PushVisitWithResponse call
 func ParsePushVisitResponse(rsp *http.Response) (*PushVisitResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -42151,6 +43196,189 @@ func ParseCancelOrderResponse(rsp *http.Response) (*CancelOrderResponse, error) 
 			headers.ETag = value
 		}
 		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListPicturesResponse parses an HTTP response from a ListPicturesWithResponse call
+func ParseListPicturesResponse(rsp *http.Response) (*ListPicturesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPicturesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PictureList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetPictureContentResponse parses an HTTP response from a GetPictureContentWithResponse call
+func ParseGetPictureContentResponse(rsp *http.Response) (*GetPictureContentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPictureContentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetPictureThumbnailResponse parses an HTTP response from a GetPictureThumbnailWithResponse call
+func ParseGetPictureThumbnailResponse(rsp *http.Response) (*GetPictureThumbnailResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPictureThumbnailResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
 	}
 
 	return response, nil

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"maps"
 	"net/http"
 	"strings"
@@ -21,13 +22,16 @@ import (
 // customer, its sites and the field-service work. Every other operation
 // answers 404 there, as for a foreign customer.
 var subCustomerReads = map[string]bool{
-	"getCustomer": true,
-	"listSites":   true,
-	"getSite":     true,
-	"listJobs":    true,
-	"getJob":      true,
-	"listVisits":  true,
-	"getVisit":    true,
+	"getCustomer":         true,
+	"listSites":           true,
+	"getSite":             true,
+	"listJobs":            true,
+	"getJob":              true,
+	"listVisits":          true,
+	"getVisit":            true,
+	"listPictures":        true,
+	"getPictureContent":   true,
+	"getPictureThumbnail": true,
 }
 
 // hierFixture is a primary customer with two sub-customers, and another
@@ -35,14 +39,14 @@ var subCustomerReads = map[string]bool{
 type hierFixture struct {
 	*env
 	primary, north, south, other, sibling string // customer IDs
-	sites, jobs, visits                   map[string]string
+	sites, jobs, visits, pictures         map[string]string
 	primaryViewer, northAdmin             string // tokens
 }
 
 func newHierFixture(t *testing.T) *hierFixture {
 	t.Helper()
-	f := &hierFixture{env: newEnv(t), sites: map[string]string{}, jobs: map[string]string{}, visits: map[string]string{}}
-	live := &client.FeaturesPatch{Jobs: ptr(true), Visits: ptr(true)}
+	f := &hierFixture{env: newEnv(t), sites: map[string]string{}, jobs: map[string]string{}, visits: map[string]string{}, pictures: map[string]string{}}
+	live := &client.FeaturesPatch{Jobs: ptr(true), Visits: ptr(true), Pictures: ptr(true)}
 	owner := f.client(t, f.owner)
 	ctx := t.Context()
 	site := func(cid, name string, lat, lon float64) {
@@ -53,7 +57,9 @@ func newHierFixture(t *testing.T) *hierFixture {
 		require.NoError(t, err)
 		v, _, err := f.p.PutVisit(staff, customer.ID(cid), j.ID, portal.VisitParams{Technician: "Tess", StartedAt: f.p.Now()})
 		require.NoError(t, err)
-		f.jobs[cid], f.visits[cid] = string(j.ID), string(v.ID)
+		pic, err := f.p.UploadPicture(staff, customer.ID(cid), j.ID, portal.UploadPictureParams{Name: "p.png"}, bytes.NewReader(tinyPNG))
+		require.NoError(t, err)
+		f.jobs[cid], f.visits[cid], f.pictures[cid] = string(j.ID), string(v.ID), string(pic.ID)
 	}
 	sub := func(name, parent, email string, lat, lon float64) (string, client.SignIn) {
 		c := must(owner.CreateCustomerWithResponse(ctx, nil, client.CreateCustomerRequest{Name: name, ParentId: ptr(parent), Features: live,
@@ -94,6 +100,7 @@ func TestSubCustomerMatrix(t *testing.T) {
 	idsOf := func(cid string) map[string]string {
 		ids := maps.Clone(ghostIDs)
 		ids["customerId"], ids["siteId"], ids["jobId"], ids["visitId"] = cid, f.sites[cid], f.jobs[cid], f.visits[cid]
+		ids["pictureId"] = f.pictures[cid]
 		return ids
 	}
 	for _, op := range ops {

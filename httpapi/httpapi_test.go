@@ -53,6 +53,7 @@ func newEnvOn(t *testing.T, s storage.Store, ids portal.IDSource, owner string, 
 		c.Store = s
 		c.Mailer = e.notes
 		c.IDs = ids
+		c.Files = testFiles() // pictures_test.go
 	})
 	if e.owner == "" {
 		var err error

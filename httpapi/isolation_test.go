@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -57,8 +58,9 @@ type isoTenant struct {
 	ticket, resolved, masterData ticket.Ticket
 	reply                        ticket.Comment // the service desk's public reply on ticket
 	// Field service: a job at site and its visit.
-	job   fieldwork.Job
-	visit fieldwork.Visit
+	job     fieldwork.Job
+	visit   fieldwork.Visit
+	picture fieldwork.Picture
 }
 
 // isoFixture is a running handler over SQLite with two customers, A and B.
@@ -151,6 +153,8 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 		tn.job, _, err = f.p.PutJob(ctx, tn.c.ID, portal.JobParams{SiteID: yard.ID, Type: "repair", Title: "Boiler", PlannedAt: f.p.Now(), ExternalRef: "FS-1"})
 		require.NoError(t, err)
 		tn.visit, _, err = f.p.PutVisit(ctx, tn.c.ID, tn.job.ID, portal.VisitParams{Technician: "Tess", StartedAt: f.p.Now()})
+		require.NoError(t, err)
+		tn.picture, err = f.p.UploadPicture(ctx, tn.c.ID, tn.job.ID, portal.UploadPictureParams{Name: "boiler.png"}, bytes.NewReader(tinyPNG))
 		require.NoError(t, err)
 		tn.admin = signIn(tn.c.ID, "admin@"+domain, customer.RoleAdmin)
 		tn.viewer = signIn(tn.c.ID, "viewer@"+domain, customer.RoleViewer)
@@ -267,6 +271,7 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"elsewhereId": string(f.elsewhere.ID),
 		"jobId":       string(tn.job.ID),
 		"visitId":     string(tn.visit.ID),
+		"pictureId":   string(tn.picture.ID),
 	}
 }
 
@@ -404,6 +409,8 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 		part("jobs", jobs, err)
 		visits, err := f.p.ListVisits(ctx, tn.c.ID, portal.ListVisitsParams{Limit: 100})
 		part("visits", visits, err)
+		pics, err := f.p.ListPictures(ctx, tn.c.ID, portal.ListPicturesParams{Limit: 100})
+		part("pictures", pics, err)
 	}
 	articles, err := f.p.ListArticles(ctx, portal.ListArticlesParams{Limit: 100})
 	require.NoError(t, err)
@@ -455,6 +462,7 @@ var ghostIDs = map[string]string{
 	"elsewhereId":     "cus_ghost2",
 	"jobId":           "job_ghost",
 	"visitId":         "vis_ghost",
+	"pictureId":       "pic_ghost",
 	// Not IDs: a kind and a locale of mail are the same everywhere.
 	"kind":   "invitation",
 	"locale": "de",
@@ -486,6 +494,9 @@ type isoRow struct {
 	query   string // raw query string; placeholders such as {customerId} are filled
 	body    string // raw JSON body; placeholders are filled; "" sends none
 	ifMatch string // "customer", "site", "membership", "product" or "offer": the current ETag goes in If-Match
+	// contentType, when set, is the body's media type instead of JSON
+	// (a multipart upload).
+	contentType string
 	// alias fills a placeholder from another of the fixture's IDs
 	// ({orderId} from confirmedOrderId, for moves of a confirmed order).
 	alias map[string]string
@@ -551,6 +562,11 @@ var isolationMatrix = map[string]isoRow{
 		staff: ok201, admin: no403, viewer: no403, foreign: no404, mixed: no403},
 	"listVisits": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
 	"getVisit":   {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"uploadPicture": {class: classStaff, contentType: multipartType, body: multipartPNG,
+		staff: ok201, admin: no403, viewer: no403, foreign: no404, mixed: no403},
+	"listPictures":        {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404},
+	"getPictureContent":   {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
+	"getPictureThumbnail": {class: classTenant, staff: ok200, admin: ok200, viewer: ok200, foreign: no404, mixed: no404},
 	// Memberships.
 	"listMembers": {class: classTenant, staff: ok200, admin: ok200, viewer: no403, foreign: no404},
 	"addMember": {class: classStaff, body: `{"email":"new@example.com","name":"New","role":"viewer","site_ids":["{siteId}"]}`,
@@ -766,6 +782,9 @@ func (f *isoFixture) callWith(t *testing.T, op isoOp, row isoRow, token string, 
 	header := map[string]string{}
 	if row.ifMatch != "" {
 		header["If-Match"] = `"` + strconv.FormatInt(f.version(t, row.ifMatch, ids), 10) + `"`
+	}
+	if row.contentType != "" {
+		header["Content-Type"] = row.contentType
 	}
 	return f.do(t, op.method, path, token, body, header)
 }

@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -190,6 +191,8 @@ func (f *roleFixture) takeSnapshot(t *testing.T) map[string]any {
 	out["tickets"] = f.allTickets(t)
 	jobs, err := f.p.ListJobs(ctx, cid, portal.ListJobsParams{Limit: 100})
 	part("jobs", jobs, err)
+	pics, err := f.p.ListPictures(ctx, cid, portal.ListPicturesParams{Limit: 100})
+	part("pictures", pics, err)
 	visits, err := f.p.ListVisits(ctx, cid, portal.ListVisitsParams{Limit: 100})
 	part("visits", visits, err)
 	return out
@@ -209,6 +212,7 @@ type roleTarget struct {
 	ticket  ticket.Ticket
 	job     fieldwork.Job // field service
 	visit   fieldwork.Visit
+	picture fieldwork.Picture
 }
 
 // roleRow is one operation of the role matrix and the status each caller
@@ -397,9 +401,9 @@ func (f *roleFixture) fieldworkOn(t *testing.T) customer.Customer {
 	ctx := portaltest.Owner(t.Context())
 	c, err := f.p.GetCustomer(ctx, customer.ID(f.cid))
 	require.NoError(t, err)
-	if !c.Features.Jobs || !c.Features.Visits {
+	if !c.Features.Jobs || !c.Features.Visits || !c.Features.Pictures {
 		c, err = f.p.UpdateFeatures(ctx, c.ID, portal.UpdateFeaturesParams{Version: c.Version,
-			FeaturesPatch: customer.FeaturesPatch{Jobs: ptr(true), Visits: ptr(true)}})
+			FeaturesPatch: customer.FeaturesPatch{Jobs: ptr(true), Visits: ptr(true), Pictures: ptr(true)}})
 		require.NoError(t, err)
 	}
 	return c
@@ -415,7 +419,9 @@ func jobAt(site func(f *roleFixture) customer.SiteID) func(t *testing.T, f *role
 		require.NoError(t, err)
 		v, _, err := f.p.PutVisit(staff, c.ID, j.ID, portal.VisitParams{Technician: "Tess", StartedAt: f.p.Now()})
 		require.NoError(t, err)
-		return roleTarget{job: j, visit: v, etag: `"` + strconv.FormatInt(j.Version, 10) + `"`}
+		pic, err := f.p.UploadPicture(staff, c.ID, j.ID, portal.UploadPictureParams{Name: "p.png"}, bytes.NewReader(tinyPNG))
+		require.NoError(t, err)
+		return roleTarget{job: j, visit: v, picture: pic, etag: `"` + strconv.FormatInt(j.Version, 10) + `"`}
 	}
 }
 
@@ -456,6 +462,18 @@ var roleMatrix = map[string]roleRow{
 	"get visit beyond the caller's sites": {prep: southJob, want: byRole(s200, s200, s200, s200, s200, s200, s404),
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.GetVisitWithResponse(t.Context(), f.cid, string(tg.visit.ID))
+		}},
+	"upload a picture": {write: true, prep: northJob, want: byRole(s201, s201, s201, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.UploadPictureWithBodyWithResponse(t.Context(), f.cid, string(tg.job.ID), multipartType, strings.NewReader(multipartPNG))
+		}},
+	"list pictures": {prep: northJob, want: byRole(s200, s200, s200, s200, s200, s200, s200),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListPicturesWithResponse(t.Context(), f.cid, nil)
+		}},
+	"get a picture beyond the caller's sites": {prep: southJob, want: byRole(s200, s200, s200, s200, s200, s200, s404),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.GetPictureThumbnailWithResponse(t.Context(), f.cid, string(tg.picture.ID))
 		}},
 
 	// Tickets. Every staff caller is an API key, which counts as service desk.

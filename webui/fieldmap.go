@@ -33,6 +33,31 @@ func WithMapTiles(urlTemplate, attribution string) Option {
 func (h *handler) fieldRoutes() {
 	h.handle("GET /sites", h.asUser(h.siteMap))
 	h.handle("GET /sites/{id}", h.asUser(h.sitePage))
+	h.handle("GET /pictures/{id}", h.asUser(h.picture(false)))
+	h.handle("GET /pictures/{id}/thumb", h.asUser(h.picture(true)))
+}
+
+// picture serves a picture's image, or its thumbnail, of the caller's
+// customer (or, with ?c=, of a sub-customer it may read).
+func (h *handler) picture(thumb bool) userPage {
+	return func(w http.ResponseWriter, r *http.Request, v *view, cid customer.ID) {
+		if c := r.URL.Query().Get("c"); c != "" {
+			cid = customer.ID(c)
+		}
+		rc, pic, err := h.p.OpenPicture(r.Context(), cid, fieldwork.PictureID(r.PathValue("id")), thumb)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		defer rc.Close()
+		ct := pic.ContentType
+		if thumb {
+			ct = "image/jpeg"
+		}
+		w.Header().Set("Content-Type", ct)
+		w.Header().Set("Cache-Control", "private, max-age=3600")
+		http.ServeContent(w, r, "", pic.TakenAt, rc)
+	}
 }
 
 // The map's size in pixels, and the margin markers keep from its edges.
@@ -262,13 +287,17 @@ func (d *mapPage) place(tileURL string) {
 
 // sitePageData is a site page's data.
 type sitePageData struct {
-	Site         customer.Site
-	CustomerName string
-	From, To     string
-	Jobs         []fieldwork.Job
-	Visits       []fieldwork.Visit
-	JobsShown    bool // the jobs live view is on
-	VisitsShown  bool
+	Site          customer.Site
+	CustomerName  string
+	From, To      string
+	Jobs          []fieldwork.Job
+	Visits        []fieldwork.Visit
+	Pictures      []fieldwork.Picture
+	JobsShown     bool // the jobs live view is on
+	VisitsShown   bool
+	PicturesShown bool
+	// Sub is the ?c= query the site's links carry for a sub-customer's site.
+	Sub string
 }
 
 // sitePage shows one site of the caller's customer (or, with ?c=, of a
@@ -303,6 +332,15 @@ func (h *handler) sitePage(w http.ResponseWriter, r *http.Request, v *view, cid 
 		return
 	}
 	d.Visits = visits.Items
+	pics, err := h.p.ListPictures(r.Context(), cid, portal.ListPicturesParams{SiteID: sid, From: rng.From, To: rng.To, Limit: 100})
+	if err = shown(err, &d.PicturesShown); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Pictures = pics.Items
+	if r.URL.Query().Get("c") != "" {
+		d.Sub = "?c=" + string(cid)
+	}
 	v.Title = s.Name
 	v.Data = d
 	h.render(w, r, "site", v)

@@ -1,6 +1,7 @@
 package webui_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/http"
@@ -48,8 +49,9 @@ type tenant struct {
 	staffNews  news.Article // the provider's, for this customer alone
 	// Field service: a located site with a job and a visit; the jobs and
 	// visits live views are on.
-	site customer.Site
-	job  fieldwork.Job
+	site    customer.Site
+	job     fieldwork.Job
+	picture fieldwork.Picture
 }
 
 // internalNote is the text of a staff note on every fixture ticket: no
@@ -75,6 +77,7 @@ func newSiteWith(t *testing.T, change func(*portal.Config)) *site {
 	rec := &portaltest.Recorder{}
 	p := portaltest.New(t, clock, func(c *portal.Config) {
 		c.Mailer = rec
+		c.Files = memFiles(t) // fieldmap_test.go
 		if change != nil {
 			change(c)
 		}
@@ -134,7 +137,7 @@ func (s *site) tenant(t *testing.T, name, domain string, prod orders.ProductID) 
 	require.NoError(t, err)
 	tn.staffNews, err = s.p.CreateArticle(ctx, portal.CreateArticleParams{Title: "Delivery dates for " + name, Body: "Next week.", Audience: news.Only(c.ID)})
 	require.NoError(t, err)
-	tn.site, tn.job = s.fieldwork(t, c.ID, name)
+	tn.site, tn.job, tn.picture = s.fieldwork(t, c.ID, name)
 	tn.c, err = s.p.GetCustomer(ctx, c.ID) // at the version the live views left it
 	require.NoError(t, err)
 	return tn
@@ -142,7 +145,7 @@ func (s *site) tenant(t *testing.T, name, domain string, prod orders.ProductID) 
 
 // fieldwork gives customer cid a located site with a job and a visit of
 // yesterday, and turns its jobs and visits live views on.
-func (s *site) fieldwork(t *testing.T, cid customer.ID, name string) (customer.Site, fieldwork.Job) {
+func (s *site) fieldwork(t *testing.T, cid customer.ID, name string) (customer.Site, fieldwork.Job, fieldwork.Picture) {
 	t.Helper()
 	ctx := portaltest.Owner(t.Context())
 	site, err := s.p.CreateSite(ctx, cid, portal.SiteParams{Name: "Depot of " + name,
@@ -155,9 +158,11 @@ func (s *site) fieldwork(t *testing.T, cid customer.ID, name string) (customer.S
 	c, err := s.p.GetCustomer(ctx, cid)
 	require.NoError(t, err)
 	on := true
-	_, err = s.p.UpdateFeatures(ctx, cid, portal.UpdateFeaturesParams{Version: c.Version, FeaturesPatch: customer.FeaturesPatch{Jobs: &on, Visits: &on}})
+	_, err = s.p.UpdateFeatures(ctx, cid, portal.UpdateFeaturesParams{Version: c.Version, FeaturesPatch: customer.FeaturesPatch{Jobs: &on, Visits: &on, Pictures: &on}})
 	require.NoError(t, err)
-	return site, j
+	pic, err := s.p.UploadPicture(ctx, cid, j.ID, portal.UploadPictureParams{Name: "boiler of " + name + ".png"}, bytes.NewReader(tinyPNG))
+	require.NoError(t, err)
+	return site, j, pic
 }
 
 func mustPrincipal(t *testing.T, p *portal.Portal, token string) identity.Principal {

@@ -31,6 +31,7 @@ func fill(pattern string, tn tenant) (method, path string) {
 		"/tickets/{id}", "/tickets/"+string(tn.ticket.ID),
 		"/news/{id}", "/news/"+string(tn.article.ID),
 		"/sites/{id}", "/sites/"+string(tn.site.ID),
+		"/pictures/{id}", "/pictures/"+string(tn.picture.ID),
 		"{move}", "issue", "/{act}", "/"+defaultAct(pattern),
 	)
 	return method, r.Replace(path)
@@ -97,7 +98,7 @@ func (tn tenant) secrets() []string {
 	out := []string{tn.c.Name, string(tn.c.ID), string(tn.order.ID), tn.order.Number.String(), string(tn.item), tn.invitation.Email, string(tn.invitation.ID),
 		string(tn.ticket.ID), tn.ticket.Number.String(), tn.ticket.Subject,
 		tn.article.Title, string(tn.article.ID), tn.staffNews.Title, string(tn.staffNews.ID),
-		tn.site.Name, string(tn.site.ID), tn.job.Title}
+		tn.site.Name, string(tn.site.ID), tn.job.Title, string(tn.picture.ID)}
 	for _, u := range tn.users {
 		out = append(out, u.email, string(u.member))
 	}

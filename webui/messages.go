@@ -360,7 +360,9 @@ var germanPortal = map[string]string{
 	"Started":    "Begonnen",
 	"Technician": "Techniker",
 	"The sites with jobs planned in this range.": "Die Standorte mit Aufträgen, die in diesem Zeitraum geplant sind.",
-	"Visits": "Einsätze",
+	"Visits":                     "Einsätze",
+	"Pictures":                   "Bilder",
+	"No pictures in this range.": "Keine Bilder in diesem Zeitraum.",
 }
 
 func merged(maps ...map[string]string) map[string]string {

@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path"
@@ -2436,6 +2437,51 @@ type PasswordSignInRequest struct {
 	Password   string              `json:"password"`
 }
 
+// Picture A picture taken at a site for a job.
+//
+// Example: {"content_type":"image/jpeg","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","height":1200,"id":"pic_01912d80-3e4f-7a61-8c77-914f4e3d2cbf","job_id":"job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d","name":"boiler.jpg","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","size":183422,"taken_at":"2025-03-04T10:45:00Z","width":1600}
+type Picture struct {
+	ContentType string `json:"content_type"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+	Height     int        `json:"height"`
+
+	// Id Identifies a picture: `pic_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: pic_01912d80-3e4f-7a61-8c77-914f4e3d2cbf
+	Id PictureId `json:"id"`
+
+	// JobId Identifies a job: `job_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	JobId JobId  `json:"job_id"`
+	Name  string `json:"name"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId  SiteId    `json:"site_id"`
+	Size    int64     `json:"size"`
+	TakenAt time.Time `json:"taken_at"`
+	Width   int       `json:"width"`
+}
+
+// PictureId Identifies a picture: `pic_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: pic_01912d80-3e4f-7a61-8c77-914f4e3d2cbf
+type PictureId = string
+
+// PictureList One page of pictures, newest first.
+type PictureList struct {
+	Items []Picture `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
 // PlaceOrderRequest An order. A standard order needs `delivery_address` or `recipient` (one); a pre-order neither.
 //
 // Example: {"lines":[{"product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","quantity":2}],"recipient":{"email":"jane.doe@example.com","name":"Jane Doe"},"requested_date":"2025-03-14"}
@@ -4074,6 +4120,11 @@ type UpdateJobParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// UploadPictureMultipartBody defines parameters for UploadPicture.
+type UploadPictureMultipartBody struct {
+	File openapi_types.File `json:"file"`
+}
+
 // PushVisitParams defines parameters for PushVisit.
 type PushVisitParams struct {
 	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
@@ -4188,6 +4239,27 @@ type PlaceOrderParams struct {
 	// without doing it again; the same key with another body answers 422; while the first request is
 	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ListPicturesParams defines parameters for ListPictures.
+type ListPicturesParams struct {
+	// From Keeps what starts at or after this time (RFC 3339).
+	From *From `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Keeps what starts before this time (RFC 3339); must be after `from`.
+	To *To `form:"to,omitempty" json:"to,omitempty"`
+
+	// SiteId Keeps what happened at this site.
+	SiteId *SiteIdFilter `form:"site_id,omitempty" json:"site_id,omitempty"`
+
+	// JobId Keeps the visits of this job.
+	JobId *JobIdFilter `form:"job_id,omitempty" json:"job_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // ListSitesParams defines parameters for ListSites.
@@ -4583,6 +4655,9 @@ type PushJobJSONRequestBody = JobRequest
 // UpdateJobJSONRequestBody defines body for UpdateJob for application/json ContentType.
 type UpdateJobJSONRequestBody = JobPatch
 
+// UploadPictureMultipartRequestBody defines body for UploadPicture for multipart/form-data ContentType.
+type UploadPictureMultipartRequestBody UploadPictureMultipartBody
+
 // PushVisitJSONRequestBody defines body for PushVisit for application/json ContentType.
 type PushVisitJSONRequestBody = VisitRequest
 
@@ -4807,6 +4882,9 @@ type ServerInterface interface {
 	// UpdateJob Change a job
 	// (PATCH /v1/customers/{customerId}/jobs/{jobId})
 	UpdateJob(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId, params UpdateJobParams)
+	// UploadPicture Upload a picture of a job
+	// (POST /v1/customers/{customerId}/jobs/{jobId}/pictures)
+	UploadPicture(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId)
 	// PushVisit Record a visit of a job, or change the one its external reference names
 	// (POST /v1/customers/{customerId}/jobs/{jobId}/visits)
 	PushVisit(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId, params PushVisitParams)
@@ -4891,6 +4969,15 @@ type ServerInterface interface {
 	// CancelOrder Cancel an order
 	// (POST /v1/customers/{customerId}/orders/{orderId}/cancel)
 	CancelOrder(w http.ResponseWriter, r *http.Request, customerId CustomerId, orderId OrderId)
+	// ListPictures List a customer's pictures by date range
+	// (GET /v1/customers/{customerId}/pictures)
+	ListPictures(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListPicturesParams)
+	// GetPictureContent Download a picture
+	// (GET /v1/customers/{customerId}/pictures/{pictureId}/content)
+	GetPictureContent(w http.ResponseWriter, r *http.Request, customerId CustomerId, pictureId PictureId)
+	// GetPictureThumbnail Download a picture's thumbnail
+	// (GET /v1/customers/{customerId}/pictures/{pictureId}/thumbnail)
+	GetPictureThumbnail(w http.ResponseWriter, r *http.Request, customerId CustomerId, pictureId PictureId)
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId)
@@ -6394,6 +6481,41 @@ func (siw *ServerInterfaceWrapper) UpdateJob(w http.ResponseWriter, r *http.Requ
 	handler.ServeHTTP(w, r)
 }
 
+// UploadPicture operation middleware
+func (siw *ServerInterfaceWrapper) UploadPicture(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "jobId" -------------
+	var jobId JobId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "jobId", r.PathValue("jobId"), &jobId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "jobId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UploadPicture(w, r, customerId, jobId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // PushVisit operation middleware
 func (siw *ServerInterfaceWrapper) PushVisit(w http.ResponseWriter, r *http.Request) {
 
@@ -7720,6 +7842,183 @@ func (siw *ServerInterfaceWrapper) CancelOrder(w http.ResponseWriter, r *http.Re
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.CancelOrder(w, r, customerId, orderId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListPictures operation middleware
+func (siw *ServerInterfaceWrapper) ListPictures(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPicturesParams
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "site_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "site_id", r.URL.Query(), &params.SiteId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "site_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "site_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "job_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "job_id", r.URL.Query(), &params.JobId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "job_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "job_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListPictures(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetPictureContent operation middleware
+func (siw *ServerInterfaceWrapper) GetPictureContent(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "pictureId" -------------
+	var pictureId PictureId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "pictureId", r.PathValue("pictureId"), &pictureId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "pictureId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetPictureContent(w, r, customerId, pictureId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetPictureThumbnail operation middleware
+func (siw *ServerInterfaceWrapper) GetPictureThumbnail(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "pictureId" -------------
+	var pictureId PictureId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "pictureId", r.PathValue("pictureId"), &pictureId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "pictureId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetPictureThumbnail(w, r, customerId, pictureId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10667,6 +10966,10 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/jobs/{jobId}/visits", wrapper.PushVisit)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/visits", wrapper.ListVisits)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/visits/{visitId}", wrapper.GetVisit)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/jobs/{jobId}/pictures", wrapper.UploadPicture)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/pictures", wrapper.ListPictures)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/pictures/{pictureId}/content", wrapper.GetPictureContent)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/pictures/{pictureId}/thumbnail", wrapper.GetPictureThumbnail)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/memberships", wrapper.ListMembers)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/memberships", wrapper.AddMember)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/memberships/{membershipId}", wrapper.RemoveMember)
@@ -14966,6 +15269,143 @@ func (response UpdateJobdefaultApplicationProblemPlusJSONResponse) VisitUpdateJo
 	return err
 }
 
+type UploadPictureRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	JobId      JobId      `json:"jobId"`
+	Body       *multipart.Reader
+}
+
+type UploadPictureResponseObject interface {
+	VisitUploadPictureResponse(w http.ResponseWriter) error
+}
+
+type UploadPicture201JSONResponse Picture
+
+func (response UploadPicture201JSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPicture400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadPicture400ApplicationProblemPlusJSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPicture401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadPicture401ApplicationProblemPlusJSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPicture403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadPicture403ApplicationProblemPlusJSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPicture404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadPicture404ApplicationProblemPlusJSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPicture409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadPicture409ApplicationProblemPlusJSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPicture413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadPicture413ApplicationProblemPlusJSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPicturedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UploadPicturedefaultApplicationProblemPlusJSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type PushVisitRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 	JobId      JobId      `json:"jobId"`
@@ -18541,6 +18981,364 @@ type CancelOrderdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response CancelOrderdefaultApplicationProblemPlusJSONResponse) VisitCancelOrderResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPicturesRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListPicturesParams
+}
+
+type ListPicturesResponseObject interface {
+	VisitListPicturesResponse(w http.ResponseWriter) error
+}
+
+type ListPictures200JSONResponse PictureList
+
+func (response ListPictures200JSONResponse) VisitListPicturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPictures400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListPictures400ApplicationProblemPlusJSONResponse) VisitListPicturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPictures401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPictures401ApplicationProblemPlusJSONResponse) VisitListPicturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPictures403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPictures403ApplicationProblemPlusJSONResponse) VisitListPicturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPictures404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPictures404ApplicationProblemPlusJSONResponse) VisitListPicturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPicturesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListPicturesdefaultApplicationProblemPlusJSONResponse) VisitListPicturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureContentRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	PictureId  PictureId  `json:"pictureId"`
+}
+
+type GetPictureContentResponseObject interface {
+	VisitGetPictureContentResponse(w http.ResponseWriter) error
+}
+
+type GetPictureContent200ImageResponse struct {
+	Body          io.Reader
+	ContentType   string
+	ContentLength int64
+}
+
+func (response GetPictureContent200ImageResponse) VisitGetPictureContentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetPictureContent400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureContent400ApplicationProblemPlusJSONResponse) VisitGetPictureContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureContent401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureContent401ApplicationProblemPlusJSONResponse) VisitGetPictureContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureContent403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureContent403ApplicationProblemPlusJSONResponse) VisitGetPictureContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureContent404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureContent404ApplicationProblemPlusJSONResponse) VisitGetPictureContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureContent409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureContent409ApplicationProblemPlusJSONResponse) VisitGetPictureContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureContentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetPictureContentdefaultApplicationProblemPlusJSONResponse) VisitGetPictureContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureThumbnailRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	PictureId  PictureId  `json:"pictureId"`
+}
+
+type GetPictureThumbnailResponseObject interface {
+	VisitGetPictureThumbnailResponse(w http.ResponseWriter) error
+}
+
+type GetPictureThumbnail200ImageResponse struct {
+	Body          io.Reader
+	ContentType   string
+	ContentLength int64
+}
+
+func (response GetPictureThumbnail200ImageResponse) VisitGetPictureThumbnailResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetPictureThumbnail400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureThumbnail400ApplicationProblemPlusJSONResponse) VisitGetPictureThumbnailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureThumbnail401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureThumbnail401ApplicationProblemPlusJSONResponse) VisitGetPictureThumbnailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureThumbnail403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureThumbnail403ApplicationProblemPlusJSONResponse) VisitGetPictureThumbnailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureThumbnail404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureThumbnail404ApplicationProblemPlusJSONResponse) VisitGetPictureThumbnailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureThumbnail409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureThumbnail409ApplicationProblemPlusJSONResponse) VisitGetPictureThumbnailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureThumbnaildefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetPictureThumbnaildefaultApplicationProblemPlusJSONResponse) VisitGetPictureThumbnailResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -26152,6 +26950,9 @@ type StrictServerInterface interface {
 	// UpdateJob Change a job
 	// (PATCH /v1/customers/{customerId}/jobs/{jobId})
 	UpdateJob(ctx context.Context, request UpdateJobRequestObject) (UpdateJobResponseObject, error)
+	// UploadPicture Upload a picture of a job
+	// (POST /v1/customers/{customerId}/jobs/{jobId}/pictures)
+	UploadPicture(ctx context.Context, request UploadPictureRequestObject) (UploadPictureResponseObject, error)
 	// PushVisit Record a visit of a job, or change the one its external reference names
 	// (POST /v1/customers/{customerId}/jobs/{jobId}/visits)
 	PushVisit(ctx context.Context, request PushVisitRequestObject) (PushVisitResponseObject, error)
@@ -26236,6 +27037,15 @@ type StrictServerInterface interface {
 	// CancelOrder Cancel an order
 	// (POST /v1/customers/{customerId}/orders/{orderId}/cancel)
 	CancelOrder(ctx context.Context, request CancelOrderRequestObject) (CancelOrderResponseObject, error)
+	// ListPictures List a customer's pictures by date range
+	// (GET /v1/customers/{customerId}/pictures)
+	ListPictures(ctx context.Context, request ListPicturesRequestObject) (ListPicturesResponseObject, error)
+	// GetPictureContent Download a picture
+	// (GET /v1/customers/{customerId}/pictures/{pictureId}/content)
+	GetPictureContent(ctx context.Context, request GetPictureContentRequestObject) (GetPictureContentResponseObject, error)
+	// GetPictureThumbnail Download a picture's thumbnail
+	// (GET /v1/customers/{customerId}/pictures/{pictureId}/thumbnail)
+	GetPictureThumbnail(ctx context.Context, request GetPictureThumbnailRequestObject) (GetPictureThumbnailResponseObject, error)
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(ctx context.Context, request ReactivateCustomerRequestObject) (ReactivateCustomerResponseObject, error)
@@ -27529,6 +28339,40 @@ func (sh *strictHandler) UpdateJob(w http.ResponseWriter, r *http.Request, custo
 	}
 }
 
+// UploadPicture operation middleware
+func (sh *strictHandler) UploadPicture(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId) {
+	var request UploadPictureRequestObject
+
+	request.CustomerId = customerId
+	request.JobId = jobId
+
+	if reader, err := r.MultipartReader(); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode multipart body: %w", err))
+		return
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadPicture(ctx, request.(UploadPictureRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadPicture")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UploadPictureResponseObject); ok {
+		if err := validResponse.VisitUploadPictureResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // PushVisit operation middleware
 func (sh *strictHandler) PushVisit(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId, params PushVisitParams) {
 	var request PushVisitRequestObject
@@ -28373,6 +29217,87 @@ func (sh *strictHandler) CancelOrder(w http.ResponseWriter, r *http.Request, cus
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(CancelOrderResponseObject); ok {
 		if err := validResponse.VisitCancelOrderResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListPictures operation middleware
+func (sh *strictHandler) ListPictures(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListPicturesParams) {
+	var request ListPicturesRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPictures(ctx, request.(ListPicturesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPictures")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListPicturesResponseObject); ok {
+		if err := validResponse.VisitListPicturesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetPictureContent operation middleware
+func (sh *strictHandler) GetPictureContent(w http.ResponseWriter, r *http.Request, customerId CustomerId, pictureId PictureId) {
+	var request GetPictureContentRequestObject
+
+	request.CustomerId = customerId
+	request.PictureId = pictureId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPictureContent(ctx, request.(GetPictureContentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPictureContent")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetPictureContentResponseObject); ok {
+		if err := validResponse.VisitGetPictureContentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetPictureThumbnail operation middleware
+func (sh *strictHandler) GetPictureThumbnail(w http.ResponseWriter, r *http.Request, customerId CustomerId, pictureId PictureId) {
+	var request GetPictureThumbnailRequestObject
+
+	request.CustomerId = customerId
+	request.PictureId = pictureId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPictureThumbnail(ctx, request.(GetPictureThumbnailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPictureThumbnail")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetPictureThumbnailResponseObject); ok {
+		if err := validResponse.VisitGetPictureThumbnailResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -30135,717 +31060,734 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rlts2lij8Kjias5areqiybnVTrbNmyo6dOLETjy/JdLryiRAJSXBRgEJAJat9vNb8+h7ge4Hzb17k",
-	"vEk/ybewN0CCFCVRKtlJ3OkfaZcIgsDeGxv7vj80IjmdScGEVo3+h8aE0Zil8M8nb+jY/H/MVJTymeZS",
-	"NPqNNxNGUqbkPI3YA0XuWKq4FIQqQonSqRRjYl4MiJpHE/NzeNPo3jTCK6KYiAnXZEijW8IFeTZqvqA6",
-	"mhAtyXwWU81OGkGDvafTWcIa/Qa81wgaKft1zlMWN/o6nbOgoaIJm1Kzsil9/5yJsZ40+me9oKGXM/Oe",
-	"0ikX48bHj0HjFdPp8nqkWbq6kdcskiJW5usLapbFRjJlRKdLLsaEjikXhfWc9lpb1sKn82mjf3HWa7WC",
-	"xpQL/LuVLYwLzcYsbXw0S5vRlE6ZtrC+fvnsO7Z8Fpt/c7O6GdWTRtAQdGrepDOOjzet4H+mbNToN/7l",
-	"YY7Rh/hUPczmN5++jiKm1HMubtd/0B+y90f9SfDDmt+xpzypRMh3jM0UoTCGHJkPHROZkpjBT1SzmByN",
-	"aKLYMZmlMp5HWhkEwep/nbN06S/fTNLwF2pxMJQyYVTgclLNo4StB0L2fG8IZDOY7z2mmo1lutwMALc3",
-	"IkdET7gikX2NHJkv0JTFhL2nkU6Wx+v2715prDkt7Var6rg8nqdKptVnPhTsvR5EMCLEtTEyS9kdl3NF",
-	"ZnTMArLgegK/KzplZATbVFckYSNN5FyTkUzh8YinSsM7azeAK1mz/M665Sstpyxdi9AoH7AvRr1vFD+5",
-	"GamLCdWEK0KHBg6IVvvqehDg8wGPG/dc3WtG02iybm3uQ2aVUjFivh+QSApNI01Yc0p5Yg4ie69ZKmhC",
-	"UjZiKRMRw0FcKNyRZu91QPhYSIOSGxFRxU5uRIGp02jK1mz4152p1e5OUz1Xm+Gf75ELQsXSErBiRGmq",
-	"mSJHKZsxqpGqHWs+zmk3IDRJCvfB3zwuM1czJmIWN34xA2aJjJkjq6qdKlhxYbtcs6mqi17cceNjYKD0",
-	"DN/sZiCiaUrNx+aC/zpn9rFZzMegofQS0DCS6dS8/zSV0400qzRNtSJUGwqg5ia1uOZTRo5ePX1Mut3u",
-	"5VpGNDLz+/s0H6a60W+Y+75pZmkE2+/xrxM5pMk6FP8EbMdAm9zCypE1+WyUkTFMQWYy1SOZcHlCvpca",
-	"OVboHbVw3U7w/W1XyrOYTWdSMxEtv2PL1aW+oLfMSEqpEUyIoiPWh78M7bGYGJ7ElC4x0lu2JFTEZChj",
-	"8w+1MHRMlcdKYx7fCPOS4S6xNAIM1yjDXBXngZmpkHrC0uKEvU7niiwmPGHexG5BXN0IpXmSkHQuBBfj",
-	"gPRalyfkO7ZUhKZm7hny906PTOQ8VSfkrWKEklHK1ISkVMRySu5oMmfkiJK3b599dUxmLHVfKPOJ01Er",
-	"akcXrNkZtkfNXnxGm5e0122eR+1RK75kF8NO22EKZdYcVR4SmgYLm26RKRcZm6mivGcjkFGr70Qj6Dr6",
-	"coKw+XdEkwS2RuNgRTImR1YiPj4h1+Z8JYxIwXI8tDtXhN6IKVfKINI863UuTshPjN7CDAqoIfxLSAS7",
-	"YymZmhWWAeik52oIWdH7ftL1M3HHNTXwWHvjcn/Ivndu4TvFDxtOuEWgzJcAzB+4FzD9dScdHjZ2Xxys",
-	"Bden2XQ9SPDh3sDA181nvpXDtV95B8/2/QjOnH1jM4CB+rninsj6Tg7XQfedHO4i0eQrec6nXFefw6k0",
-	"LMpcdEabS5mep2Ld9xOYxv98zEZ0nuhG/7QV5Gpcu6DEtSuUuKDxgvLkOy7W4eDWPNoXBdnc7kPPZUTN",
-	"ya78VIIP7/MxO7/73AumFB2vV46m2fP7fDT/ivtuHWnOfnuH81yStmouy8lZZmlsOmSpmvDZBoh4Q/YG",
-	"ij9J+cPbz2HCxW1+DPMVrYNNPmKXQ7lhkfXQB6M/DfZKK4Hl/TAabdAKpX26L8rc7PClNGapE9O3o0ua",
-	"4Z6m/+lVQljgelDYp3uDwr6ffakOOVgg+NQwVwciB28RsKiXNGVC1zlJaj5s5lpjXQzNYP574Oclqi31",
-	"SSjXc0SyLC6SKMaUr+egDhN+QvKyy19LYLPs+b4kln/B+95mA0cGIrRvvP7urVFmzYo2GjAI2C8OZKx4",
-	"JRNWjyta3Y8rkspk7ffNs9pIMh+HVbxmKafJ93Pzpe2kZSQqbzkKXiYC3l5jjPQUuMdftTvd3n/+9ed1",
-	"JxmmG+B0O0LzNdfrJROFD/clMDt3/pkalr0Jnc2YYDGh1rhn1rCWhXHNdjlipQVtpnUzecmQx/VyD/Nd",
-	"Rv05Sid0Opyn4wOdiNeajkbrkWif7o1F+372pe0HED75KY9hto58VXXux3XrOuhF6a3Grk5Gt0bXrLNC",
-	"VL0+yQVeWke+Nsv563Gx/AK3d8Ha+xsf73I8ixfSGx7dMv1YTqcgZ6xzRGTP96Xv8nfyb6/9qHaP7/fN",
-	"wsfqUAd+9xPRh78Mb11vljNWb1WOMAyDWrcmYF4bTGMzqg1vbfQb/8/faPPvrebl4JcP7eCs9/F/NqpY",
-	"3xtZx+buHNIV5vYrMp0rTYbMmuTDUSqna+U6LQ9ggn+rNugNc3UvtcHObT7zI1d8PQnf2af7fsjNbr70",
-	"U8q1ZmIdlTznSiMDsW5g/MPJyA8UofHU3J2LVGoWEPOJeJ6wmEgBlokomccsDggXSjMaOzuxN8FsPky4",
-	"mrCYCLZYeyAWuM7NnoePBiJqJoVi4EV6RONXaFg3f5l7ngn4J53NEh6BvfLhLJXDhE3/9Z0yO/6Q3/Tm",
-	"jdiab2kCvDBmmvKk0YdV9Ym5Fh0GgsaIsyRWjf7fPuA/7TBDVmhIMVN5b3z8BRHIFHDavvljcD7q0suo",
-	"w3rtYctsFo90H4IpNNcggTzD9RAuZnOdH615KvozmWqa3HLdt9vqu8V/3IGTmxcRnEVqCO1kYR/vFPN9",
-	"A4QpTcxxMlhPyTBl9Ba8O/OEXZEQwRISRZfmZPNocmIW81iKUcKj+2FmRHnC4sEshSgWDsv0sJSpgNFc",
-	"DVrty3YnPmPN0+E5bZ5HXda8HLVbze6wPerQXnQanzFwTqfRhN8ZKVbEJKJCSGAx0YSKMXOHrh7OLnOc",
-	"PYWVktJKN2KuanMHwSJNUkbj5YC9N6c77BNK0Etq5IIZS/XSwEHTWyYM/laXYfEvh+9YpB9Y0xWJJVPE",
-	"QIsmiVwgxxZycUXCyOIaPhVJEc3TlAltYUoWUgTgWF3j+St5sgjcnp4XztGToaE3Uj6n6Zgd+sBrCPjC",
-	"1YHDkCsi71hK2q3exen5GRkuNVO7UEe7m1OHXTzRUpIElv/bnerqXZIX/BHA+alMhzyOmbgXhGcsBc+e",
-	"FIOYCc6KzNXREIvBmbqU85RYHaP+4fPA+zL7Gsm+thG8q8s7CKBXprUgt57SKV3C+YklHB5z9hjV85QN",
-	"Yq7oMMnH57enYlpzMVbmpfzscX1FwoRHTCg2cBeOfXmWyjses5QkNLq11jPKY8IEgMtI0oDor6W49ymy",
-	"PsEBez+zl6R3oLjvlSR2CKGadFqd02ar22y337Qu++3Tfqv18xWh6haogRo5wYgXOx224vVZ+miN01be",
-	"yaEOXmneMCD+rym7k7csDg139H+fK5ZfwtluIiqIkCSRYsxSc2eZYYDLYkDGK2YeHJ5DcrXCqhdUwSqK",
-	"ERc+i6kWnFaDF3IZqsacO4lWnY5HG/l3IVAkRVD9dtx4LUCtXrQWBoD376V+KufifrgWUg9GMMu9RCvD",
-	"ndw09bl4L8fN994EG9GRL/ggCMmmC/vmeEFEN4o+ILWYfUnByoxcMUaOHGI8ho1vKhvoQswObQBLr9U9",
-	"Bqy99EQtlBvvhT8nfVWib0KVE2375qKFcJ0sjKcTEA4SvpALw5nd790rHOfCq3Zixd5x83dKUNDchtxs",
-	"NwfBrSeZwmlzwfgQosRRnNXFWH8nvErBSlBYQd6rTD0/LKt1y6yhgXoxTgfQQjsXa3DnLeI345QOdxjm",
-	"BXopBo/ZpAu9JlbNUb1FH37vfhhDH4OPMvcbYWkKId11YX5a1PxLs2wBtl3HIaB9LZYEmZmd3sttcR8K",
-	"ydFpq3XcJzel/d40QJv21YtnXwVoDUA9j6WGBSZyrHLlD4GnAC+vWXrHI/ZW0DvKEyMM/55Q5OkadqFk",
-	"7q30c+IpR0bfh6w1ZMBfDgfI1o9G4BYDCAUId6rpkCqwhsxFymg0MdvAy+mNlC+oWFq7mroXFlKq2QBC",
-	"0Uq6gZRkSsWSUK3ZdKbVFdHpEpksSahmdbADwcUDsAwPFGY52fSlnJ15Bpo37psOONuwVlj8QTDnz2iw",
-	"twoFSNGiCkR88/+Q2dWE1C6wr500Aj93zXu8bl129EMvRwyW9lbQuZ7IlP/9ntfXHCYyymVEy2ieMKLl",
-	"LRPupkWzpkSpxGpEV0TxsYCEhV0ljVY7R+/blWVsRG551QfBb2lSFCeHjKYsRTiAPImyJCbKzMWtkAsR",
-	"ZNqxNEI+6IQnYL63n82T51ZN+NegyMCMCTOCJ5nSaMIFIzTSLi6bjkbo4SXPtCKKRSmDBaiJXAgMqqGa",
-	"RCkDtBcc4h8a8DOLB+BOccp7q5cr740gGzNcYiLf4JYt+7ds6XSHVrPVarWa5+Y/F+Y/rfx/EOJukJ2P",
-	"P+82L4etqHket42u0aHN7hD1jPPRhSGChCoNanJpVadv2r1+q9Pvtn/OnQtPXr0kENGaUmuYBWtTvwHO",
-	"DYN8axjl6FfwN7yShjEx9KxBUbPjDLj2cDcVgbb6HenmR3OPWirNpv2hlFrplM7CUqKZXAiWGlo4KX65",
-	"Ko0M4V03mbIM7RUKhHSvhQcYMx7V2CPMeQW7DwQwSxExQ6NczDXzUo8IH6GetDc0EdlbgzIMg4ETthW9",
-	"dpy3RkwcMY9leqv2XilS3y5hFLkj8G8N0BWs58laTT1CCnzq/SX7OKql5uN+Em5x789iw7tGnBntlVy/",
-	"fGaoqU9CcyxDEPAyR4Kaj0b8vctxuTsnwyWxEealCKkdznQZcV7WymnB/Wzm/Nt182frhW6ud0O77T7n",
-	"qgLZPwgG+ZlGY7DbVYFDe9nDKZPYyLVw2K6sSq8njKeWnaoS17S5bn/7J+CfvwQNL2+20W+sstQs869W",
-	"CqC96wqpf/5ZxuS/j6XPltH7kirIIAtdPq+WZMxQ4TcvAu6viJG9lsQmNQHncjm725NxC+cS1llc0/oD",
-	"+BqIpuo6F2zhqBF1JZ5d2SUSs3TyT3JHgwjV6Ddmt4Off+09n158/77zanj2Jmr9GJ/+NLr867j7zeT8",
-	"29v2C9X7fnbxH2nntT57u0qKHtTq0aD9cFVOzi1bPsjkqaNwdjv4x3/9d3gc+ILVhKUsgHsvrw5hqPLa",
-	"CuCw3z55hIKieX932nN7coutpLsoYjOde0e80Akao52HJi89UEEZgqBi155PQktCYd4gswAY+qVRJOdC",
-	"P1C5kl+gXIv0r1MaMfKNnM1A5cswzAcvRO/R3fnj962fafd1fPZ0fPnNu853yel/LC6epO03y95bfv7D",
-	"rHWtul+tYthJAsWVO2sdSiqZb4UxUEeEdIsmSzxoW2WoGVVqIdOKm/SHGUIzWRLFXIBNBhL3XiYy4fcF",
-	"6xMQ4g0LardINKEpjTRLVYCuPxLJ6VQaqmIn5Fpk60UfQT7trQ1XVAR0C8QLV6B5cIWxryWpNdtKcdun",
-	"ZxXb3nAcCoRhFL9RKqewe0ywf6Agd8ecFI4npQrQ27JVfcLfTO5Yl6OKyRoNu5nwO3Ozp2wO7lfQRJtc",
-	"4BpHVlfz0otAeco0Wu+IO0TyTCdATQ7SghHUh9WntvJeP8sB3AG1nDiwTqOJKn9xl81Wt7A4mJNGiVtM",
-	"p3lOL4bN8+gybl6w1qjZoflywDLt519BPpZ7tdXsdKJe85xetprDdnzabEWX7GJ0Ts+Gp+hJovHAwNiF",
-	"wGmd5Oae9ulFuw00Y9WMjTC1BuFGv/0H0Pj6JAS1vW+OCfiHHRXUvCFKNFA/wSVouHCE9eBwWXgAFDe8",
-	"SlHiijABT/eGmU+RaxfjvDZ4OpWWMwVKGoQP7fnhGjpyofbPCqHvkl9YIPXyNh9TL/MRBA6IMoGKFXec",
-	"LVhKUj6eoA5SDpssnZm6O3rz5rktHmWm8M/XugMCsrN1Nu4N9OyQeiG8XOizXsNLW75stc7bl5ed0955",
-	"r3V52d6aw7yiPxezwMoJojkqisArEGNJ7XYLLyjgBcBtvqW2a+RYrgpooE9Cw3/31sp3Yd51tXIzZ22t",
-	"PNv2ds3c27bapIbD0f+kWvift+79bt3D2wlyGe8LtRVkG9xsL/ClTf/A5AYEOB1l+wEMHCRWRv7zhPwO",
-	"5NJMB6aDb37t/CROn7y/eKXbf533nsnzl7T1Ou4+HZ998+7yu6Tz8/vTx3cXj0T7RYWVo4jb+qdog3pn",
-	"pQ+UsY7CGd1o7eiT4ZwncS4rgjLI9R7WDW8vQS2VzxNeVk9M4SYFlXTEIPWIC2JRGJBxSgX4LcCcoQmj",
-	"0cSdsT5pk5guDY/onp2Zfyq/hlr7ogu/kSNHB8XbN6eOTKDpts86nWJFTVthsyzMYH1JWYGh13LK9ATK",
-	"evqBakOWBVtrSWJ5RcKvn7whD+/aD6csJEmWAQT27lKUG0QdL05uRFY97ATdryGJpKFbYqvCGS3aVbBE",
-	"oQTTLK5I6CnQYMvLXk1lAmNvhOLaZWCowOoTUH4LdAfYkohJyqbyDuJ9vFjZkykVdMyySdGmY5YDtjaY",
-	"Hi36V0Zmygip/B4ytsChGD5oFZsrEiqWjELIHgEjAYubXJC5YukDdSMM7VtbzBUJXe7lmvltTgRMn0Hs",
-	"ioRQnyN/CUffiMLwhOHQNGbpSURFxBK7KC8A0XD8OKULmoDwRNR8OOUaTRIxS2Eq0CzN0nGSBE02MDyS",
-	"YsQx10fkH+NiKN87YrGlLGiUSuUVHby6EXZ0zCIee1vHKQ1szUmFFYzmyYgnBrJaRrcnU3nnoVCpOZIx",
-	"PMQMfYtIPU8FFn4zlEV5cmI4cfYq0PFcD+X7gGg2nSWGHM2jlMcMK4pBNU+2gOWaCQZuXBljit45ygPQ",
-	"Q5kyN9WVVc/t5xEwSKQ0ttnMN8KSfuAGV9Eq0DmgGf6VET/MltG/nrBpgECwc1WSpJ9F/QDsf44yT0iI",
-	"yaBFgPmkcyNcuqgz5doMXlUR/HqVzWcHhZjpF5GUzRIOELIDfp2zOQtvhAtX4hEjMVOG9cKjfKTR2ENy",
-	"5A1smoEkojM65AnXy2O3cEMxKrgRVJndmwUEZJZymXK9DEgW6yWktnins1kCRY+nVGmWNmOqqeM5tqyc",
-	"MHz3b5mMcoKn0JNaAHb+33i9+79kmb02t0O5d7K/s3egfIJ9Cv9G8igIJu55gYmu/DCFwBmPKdq3Vthk",
-	"I/AvUzdslS2aH1G4y38w7C77lqG+RuAyyd1ERd7XCLDqkHvqszgDMqppIsfzDAbIPAp/zBIasewv5FbZ",
-	"n8CUsr+Q6UB8kOEoDq7wBy454zTeIM1TtEpYTpL/W0N6ahWHwBgke/azP0rPLIC8M5f/JWeQ6Vo8P/7g",
-	"4gA4JPmf5pDkfxn5QGFFVqfc+3S1qnnHMRqe9nP/XJMZSxU6fiA7VGhZyFk6IT9l1TULUejgYIGq10BD",
-	"QeYrQkq+EUMWySmzGceQIw7KfWjEBEwvLVV//NBgU4w0G6c0Yv9Ooyk7cU+DNT4m61WcUg5VQbAoC9Yq",
-	"UebwK66dSjJqtmi73TyPO8PmRdTrNc9YZ9Qetuhl3I0av6yI3HY1ZbnsKYcC7BPI10khBgwZC3pkwHcg",
-	"JKTjTaitUkLjOGWqGGGC05ccNL2CQaa7ISymuKi3Cm5457vApCuzPs+HsbNvpl5kCwa1+FBfzUqfcnvp",
-	"5GyOIKEpZqu/lDLNM908zSTxvqtmXMuW4ArQbLEjlFQThxQ/HqdSNYnjQjGLfU+fuVxhk1QUL7mSag9p",
-	"Uv3GYzlPYoiAB2l4rlzMcF7j6N9WdUd8uRxJVQP9d1xxvKfrVbT4MR9fBiysYQ0kzdHYnW9JpWmSnSzy",
-	"BMgFUyqguK8jm7K3DnbT+CYrCwTiVGp+++pJI2gkXLA2DBgxoXRK/+//YaTdMbchfHFgA2U7rd7peUWs",
-	"oQXW1qi17LMrRuLXP5Bu++ys2SY0mU1os0PMJ6+M9Jyy2Gi1c8P8slpH/pkuoLRTLPKBttxfPnSqbbh2",
-	"4x+2O6LMyE6tkQWQlcZXRvKNrSq8vRLTKiEZgfAFCINfUU0fgyi457mEEAiMvS0Ll7YGS5mqnB0sM/70",
-	"oLiFTO5YVse8RCkrr1TZaDxNcE2x5sKlkrlWNvhPgoZhMKv4q8aI3cKK1SVRktinsKIcLBUVxn1OsLLv",
-	"Sq6A5UvW2EeVK2+Sm6owMRoCw7HCQaozj4N/ryjrxbR8A60oYMkKbWWTAdUhWQmapvOYMxHhv5PEmQk9",
-	"+6cRN4wQgYH4rhpYX+lRHpB1ys5GaMS8jFpxs806oy7tDU+jMyPcWSb/JtuJWWhs9/eXv7yei5gu//IX",
-	"XO6ZWfjFiX1tMNFTIzndzFutbjSD/2PVE+EQrO2N43Bi/P2h/6DwJfvczn1T8oyttzAXLMSZVTd1Ytl5",
-	"u9mjp8PmeXQWNy/YJUhpw07UjXvsFHSSDC3rP+LSBl4YMZAJo1eYreLGGvcOJ/CRv9Hy6sZ5ZFAVFgDV",
-	"d/wyPeQozKnlH//132FAQiO99ecqdX/71vm1sTYrB9jd/eWK/umtoYfSFGenp92zNZNYCqviUSDrpkzE",
-	"LMXz9M2bF8/RMEUF1/zvLCZHQhJ8LyDsjglNJlTECVhToL+DCsgopUZhkCkJ39E7isP7IboKjwPoPGCm",
-	"N2eeUHuST8o+TajvsSFWA13e+4V7FCMw1nNrW8vQqj5lbLtMOg7im7CB/1QXyiwxOUsYoQmY7VAWdgkC",
-	"riTEg4wPrkJhzySBvPVP8eCtDdRwBGxwoq7y8l9ZAFVWYmrvEAJ7uGuIG8WohvvGKxR3/HUqFzbZ0eix",
-	"SysOXOV5qtwqe7bWKBfk17nUTFVf0J8q9gGhZQ++f3QLCA1ynpaxqr1jHvyOVOsDHgoXd5+E5grYP+Ch",
-	"/v1RP+Ah1fUDHnAbNaId7AENzPazSIeTxj0d5VY8+kK95Li7vS1aK+xxb1luT4lsszhyEPFi871+RVK6",
-	"wGuYKz+ML2fLk7XX/xajwD7XgpAL/LivlB/2MtgpyrjIIzP4VxIjOCTQvrEfRf40kVM4WWAstYrSFRHz",
-	"BDqU0aEy4tAIapNgKZgitcICGG6npi6xSmLZJKsKVcnJ9OwrkEZRDj32artVe3BOtrJYs1GsAIDnzGO5",
-	"5jP1WG6lxq91yodzzTZYjwqEclopNZTMuymDPJAmtn2aUW5EVJfueNq6grQyw9rbBqlnvUJgP7wET/M3",
-	"WmVbgUzkHBREntyhEZtOG/1G+4x8/ciydH8Lp62qvfs8bEdapCI7n1wZwrsiIU2S0LYjs1JmrjEnXOmV",
-	"qHdgnPYbJc5ZPw5o1egO05Zp9AkKXCvSMZRz8dhNdbhscXWbxHZXg3zN9AHyMISVgZzZvbsePd5qwFjb",
-	"Tl0M1d7FVm1AVdpdFQN7DF426CmxL/9a5n0/wJ+AUQaQRZllxpTII2VUoTCUWrVwwSN2ssqZ3MDt1qiP",
-	"lZuzTsctUphPPJmjMsAtsdjImV6N7Yp404OHOmYLN+j+QuW44h4rbh4L86JzcUqXiJeAuNaWKY8g+2Bm",
-	"a2b4bKhwB5QYadZRtt9I6EzLmcr9iM/hB9LukZepdN5sNFLJUerFDcbdqHk+Om01L4dnZ82LVnfUjTtR",
-	"e0gZCPHc8uCpnAttkHd5aSCICQyR+fSTt68stbgq7f3GLI3zT7SjzrB5znqj5gU9PW2ej7rMfKBFL8Ed",
-	"fTs3y71+2Wz3mi9f/VBxuRdgsFGCzEcWwFPDX1HAXflWbdXL36/W2nPI12xZ5IF9Y0KGFGxZhnztsvgW",
-	"8DU6CvpHo1iK/3aeuxJxyYGPrMozg24Lub/6k7tYHyhwA7tWED533lgvo77Xt7T7te5S3NVrrpnaP00V",
-	"/cTU9yEb5QYL8BAtS3s8UBTAerf2601+ayPsKxeYqiWhSYIb+MQO7Gy569Hgdx+4BzbgfbO1qfT0GqJl",
-	"4KpcZtIBeLQz86UtCISlQXyE2UJADS4Gs1SOwS28mgxc23fl5tuxF0MBmvhzJSzBQoZZ5fseVa80QHVC",
-	"9a6VbqqDQ36a2Iv0Fqtxj2S6RWtrH7zKybaACgvOLOJ7f8L02AN1yetZ/oTRgrGddlmQOFzywGogkc11",
-	"4OK+aXuHTEi0/UMr4XivBMUS5otrXo97pwjd5zDlUWuuFrcKXVCorVEI21bkCIKlQi4mLOV6gE3mBlmj",
-	"7ZBIcXxyI8KsN15IptAGm2sMws767IF+IVwwnExJ1lg9W05uP+iRhN2xRJGYsZmZH8zBg7liaWhj3Vda",
-	"dmA9KAw2W0wkcYF1XCsXe8dFXn5fp1QoCkkF5gPDlIqYi3ForyRYfyLlLZjeJ2ZR0FROjlyJgZWwPJqH",
-	"6Bw8esZ27B+40D+uy3F/rgXYAEn9yauXzXar1et4MbhmZaAyDKhfhCM7jjmQ/ShDGtPyt/Kaqz+xxEDZ",
-	"3G9ynlrr7//I5drGdTRl5Ovp8JsKeTyH18ZDbod9DBoOSXWNBY/c+FUIftgeYViRku2DeEsYClwiouyI",
-	"fPLqZd7fx7pzwCSiVqpvVOsXPi43geCpHfcSyuSuIHfjq2bkW4UxMAkb02RQW0lZN3CbsTxrrbmTGWg2",
-	"sdX8vc/1qpZ1R93k3shuZ5uaArtZz4pB07qH+wWU+izpwDPbgSJv5EBeNrR8ckV65ZR+Bh1yk3KIn1+P",
-	"AzvNfW7DapPWwSwmqyjrrENZDRsGXJ8FyQS9BSXrvNltFm/ttZL1sq/iajPwZ7GS7F+j41DmlW0MaSeq",
-	"tyaQUqw5cnebL2YUW9ertqIRZ8l6souXrsJ8UnlcLByrDIzQ7lUss9JKVll399YJcZWdoI9oVfQwXmKg",
-	"018RXxrk6kYopm2PE18gvCKe0MUVCT98DO2wPD7IedW8K9QIZZ9V9vKlDqMkCT2IZALm7X8ZjS4uWq0G",
-	"FI+ZJXQ58MWelyANNYKGER/dExSRTkoSVSLHcjBPjbw10Xqm+g8fRrEojHpoxpyou3E9ebBO0GFNmdFL",
-	"lFKO39C5lgOb4jjA1MiMyU7SgVqKKPt7nfbg5nonh9m8a+XToDHjkV2SnXeWsvKn1Xw2SzhLBwuasomc",
-	"K5Y9sll+bjZoN6gy2XfXxHxfLkJsf0NFzBI1ZooliYomdKSJkXsrROFMcmn8a++S9Fqk3en2Ts/OvTLP",
-	"jtOvC8osVhN08k3jqyd2qotLP1az+8cXvrfWqip4R7yqVXlrzYC8ffP4+B4VmQ4j/n8Osb9eHGPxbj2Q",
-	"qP/Zhft6Bkw3uTNh1ijuVKAov8zTwUiqrl7yhwy4tCKJ4zRBYyVJuOFxlX3DKh1e7xcNl4d6jEpxHTaf",
-	"HGMdqtPNrtUtViRPpdCQ453N8vLZ936k2/egbkAGm3Mwd0RMRomU6fqEtD+D1+4bvLaJcB754t0uumOJ",
-	"QlaNhbbtgC2vOaNQ5gNA5Hw7saGCMBMPw6yc7I0w9yLREqyNNtAGAvpDX9IMAxI60RGDhENfQg3LDYrz",
-	"qyi4Ec7yAHIdXlZUE/juTHKhCdX+2shRHuNmeCoLwNyH1SWonthv3AjvvrO1EaDtyttXz49PyDVqDzm9",
-	"ytSF7dMkUWRIo1ub8+pfnI5NXN0Iti6DES3MasFSdULeGEUFgoz4dMriqzJgAFbe5mjKbkSeOpjIhU0d",
-	"DArDDAjMpyjRKeVQoyKWelUd+Z2oCavFkfJVlc/1TeNf0vHwpmEwYv6djsfD4U2jxD/OC4GJR//yt1bz",
-	"8rr5lDZHv3zofvzfhb/PPh7/W2VYeBEKqxWLof6BKtOAM2GYt64gidyockB27H09McqD8KoW/NX3rz1D",
-	"v8N0gdZlCqTuNYmqwFMY4EkqtCWFFkXKS78jUlxljdi8XRqWTYq2gzzu7qjXuiTlTsfAQ9wBOfGJFXLc",
-	"S836INue65W0qEqhO6e3KnGXDpVM5poRoEVzwK2Th0/pmNmcQ6rlDJmGzwfh/MHdZfjNFcyAifnm5kxk",
-	"RBOzkZWgq95FvXi3XJLcnGzhoNInoVH+9k602EFzrJ1oYeasm2jhNrw90yIjpmJRybUFJD+TZeVPm8af",
-	"No1dbRqHjzZ1NtIvNNC0qAKvLDtE/IR9gmXeTkiYOenNjxqa9KYodaVsBK2O5kLzxCocqedcIKGthWde",
-	"HXFBk6sbcctmaAqecCNrLV2TWFciB/qNFqpSZSSTrcSolHbmYgGgbOgKd3wynSVyydi+VX9KwWsQXpCy",
-	"iEGkwFjK2Kg/jMVwnw+ZuUAURjzk9/1JdQ2foRyuePLtageosBsm1mwjB7On7pEckkdznsSsQmtcU4/n",
-	"sZzOKLQih0p4q4Jurao7q0ax8mK32MWMSHDLvCRdgHAt4W0vV05dj+5T727YoOhZ2c31pzdUvnpphEAM",
-	"ylYRLDL+8OpGhKscPXStLIfmkh7ZSvJhfhuAi8SIjKG9idxHiuLjjcife63vi0UgVYi1MZXXD6JQb7rK",
-	"CGINIDeiAA93pRI1oSkrv2N5NWq1CnXZJ2/ouFJf+tJv47WFauHvCkds1f6rBmbAqHq4HjJVoxFOq4Wp",
-	"7hjEszmOBsp30xU1NC+5HAQP+RDGe2WoGYqeLb3e4NWe50rEVK0yR9PWlbqhRNNbowxpq4rsuDSfDqpW",
-	"VEUUVeMyCql66Ohl66Y0iyaCR5wK9YDgW/U3U2KIVUCvpr0NtFQAUCU0cirNgRAUD4GlvgwOHp43MWwM",
-	"cNrtYn8tp6zMyo2M5kzn1P2a25aUpkuVV9Mgb2xF1gKLNqLcPBVqDYuXgsxFApHuLgpxBr29oVsSXzUj",
-	"bWJVHkX+ARnMgU7/b35SK07XKqUabvkjlwmtrmD9k22Lu0ilGKMnB3pWidncxlqUZEfXBd8VdXNquB+Y",
-	"6WIMqSBrKqWtSo523uoWV9liCC0UxlUzyHGE3j3fvv7he7CeqYDEEqovz6ieqNxcVlpyGBAuYvaeeUNc",
-	"asbfOr+EkGVLXe97sMtl41xn/HpdgTLI1IA+rzAmblXCEHj5hyp5VhZZuXu8fh7eDF4BiIHGOqS0GNNd",
-	"rWdURPFWxduftXoXrdZ6neK+ZTl3j/HPO/eVY/zXINRpbS6fBmyxYwldTa1jwWvYhh3aVkloK74RAFVY",
-	"/prJl5ILvU+tRhhs9LKfvn5NLnokZhGf0oTEbJwypk7ID7aqedbND4rIu1Z6JeQbjqPnMWv0T7snp712",
-	"N2gYid/+dnlyedFbreKVv+TXBpJzbPnv+Yc9j3DzMoeXVQQ/Fr61car2RWEu+LM0WQn42Rr9j1Th4htG",
-	"Ez2p5mlgkofyJygweZ7TBUuSdWlX8naVc+YhCM5uIW+99ayL3FufNpVTfWUnB4+AIW0bKT4gw6UlaFe4",
-	"L3AsIk/5yLv5waEAo3t2MvLjsGvnvr07nGwqZlzR/qTbbLcLX8bAdsz0yvTBGIIT7rziR+x01DwfntHm",
-	"ZXSxUlIQ2ant75JVlPPzmrrN89FFu0k7w24zb+1y2a6TDbGm/DL64jAkeN9qzGhcBYchc3EU26v4VQqL",
-	"szqdAN1Ar+kdGgD1BPvs7OXwzz4/3FpB19yeGB/02ZoX7hurfK9Mkx2a/2HG3kF6/xXO0pZWp8B4fMmj",
-	"kINFjqJCutoDRfwkruNijhZ8sVr13g71nFci3P3DXFVW0j4vtJoMio0mobgi8IHabSfXyiMZ2KwZzZNN",
-	"AsJHhIplHfHjPg38rdaJzz9p//6syrnH3Mpr/UYuyJSKpbU1TugdI0MGwZBC90mbzBJbsRu72biqjVZY",
-	"wM7c22r3rs9Hz3PkS5XWFzxJjMqUp8pbF80nqaiece66xP0ahn++ppTbayg6dgaE4YHcba3ITwoHs9RS",
-	"0iOX3aL/Cmd/SyPJnHf1oZXS/t7+HSSL2t5+M2ddb3++6+3+/nzXdT3+f4p7X5q4d3BHuaeefJmu8jLb",
-	"rWK0KStyFaI0FbG6IiHScRySkUQ/W9YQ3nDeE8+9naPRycCN7KLPDkTJz52/s4ExbGoFaC5gozaXbSHY",
-	"OlOmt6A2uqaA5kaeGPrWknRbK23/zm3TP7QcFRkl/uZd3p3Ty07x8u6eVbf7g52w+3fr8Q1lhYY9O7TU",
-	"qTJa4U725wYH7r3zT2yX+yduv7O2TAyeHiwzc4/MaL/k6cYDk2WK1uxDRcdM6ManI+c9s37vV7unblOk",
-	"Z0rN2Wsto1uD8PsVy524IH7oFrlS3GsiIUbowPFGWFuqYShkwlMWYB8RRV7I6sLN+So2ATYL0tqh80oJ",
-	"A/ZDlUDXbLo1GjhvvGk0BD29h4agXVmki1azG/Xi5rmRSC/o2bB5Hl3El6w1atPOcCcNQU9rawjfymEl",
-	"B+YsAq3A3PKEQo0ecz0Wan/Wsv62D6MOFBf4vSQTqcmC2vwoyIsi3ZPVsN6nr5u983bb9Ul5J4c5uDfX",
-	"iZwlVIgqcfmi32rZ7dhLApsK1rubvSjXrJWDl/j1SPIEGKDFVMpmlKdrpfdOdcuVzmp3pIN36/iEtRi2",
-	"J9C+k8O1ubPFoCO1VJpNy1WFfT/YAfp8fCuHNhfVI5o9wZzRVF2BoF5a67dymGe01m8Bgj+UkPbJW4V8",
-	"vvYeDtr23bzfh09zXkaqh+ASne6bl4q0s/m+eSeHfRIa5rX3RbMD56t90Zg5d7hottug3snhgTt7mPvt",
-	"y7Q8fCuH+4S0PXbV+yTS1ZXLkCxEsNnYnSWhKdurrOjOPP8QnPOAjHCLArCGLW6LMK9C4r561zs5dBFW",
-	"Wy4/MpurCZQqLOtm62Sl35Xsc3/aKssTW2/8P/o1/mmot6Iu8uq96YFuDddal1VkLaVA2M5CyjV2sicj",
-	"mS5oij2ZMU0gloLBP7L2CZBuBBlEBcspLsgQn0dzPvMKGmYuaLluZ6oIyQkaLyhPvuMirtKXbrmA3HlM",
-	"xp94QcNgGA1zg5XNKM9/GIDzUsO14szEjAU3IkzkmAsIzPVS9m2obmiLQmfZsubHoDCvMxTDzIuJhAQq",
-	"69G4EUpOGfbXluSd5ILF2HLc5qKgc1sY6WMIeewiayJgVgIGn0FpVzfC/u4vXMuCdUi5atZoRHbGVimU",
-	"TBg5QhOawSN+Vsi86KtZs//DA0XkHUtTHjNCIVhX2fmmxwEJMTB3IGdMWBh4XXew+Aau2Q6E1tEW0PYn",
-	"PJKIGVuP+4Hy6m2XEtAy5DjPkYuSr0BK8VckAczbt5Bzjftd4DXLuv4PUmZOk/eDmg8x2s+11x8UPl9G",
-	"ShZab4GT/w0wyP/M484KLs185soz8lxGtLrVbELFeG5EPbCdwlFh01kCtQcNzhep2YU5AyfkmqQs4jPO",
-	"hLZdZCDZOw9hNDLYyvVnZV///DMB0nxxFzFbt/oX683S1mLtbLtyrofyfZAVAOBaGULWZsVH2JFySpdk",
-	"IpPYO6cQUXe8WkPSiI8KGO8ndatiQ4551u3vtNmNewwbclQZnW6B4RWxboTbAUtT8BAaNLK0T2YsnVIB",
-	"nbcoT+YpI0evX7x5SU5PW8d9cnrSPmmbwwtR2eadoXwPHiyL4+rI40xcMHMCoW5xYnZ+rmznYYFb5d+S",
-	"I40RJTEXY2cagCgTnXIWE8UFNktZUJURqLRlnlIGg1biTjyttNJp9VtaY2oUOs+PAb5ya2+9bS/B7fix",
-	"SCAf1nQ/AvhZ1BBEb14tI+MPWegtcCYvUomPkAnEPK7n+wF1yn5vfUQMJdZpmh12rkg8Z/6XUcPDYhng",
-	"Zb9HpFRO/vtE/0GowMbQPw+IWUgm4fqwUZn1JFePqtaVVjtQ8BGQqw9cz36TMYPdjDTFI7ElfggvBkdB",
-	"fRIafruL4Yb8lJUzxbpIUG2GjrTBoiDhv4eBa40GTkj4zgNF7Aqbz74q2n524Pe1bT9mzrq2Hw96221A",
-	"RejVrj7yh7pBt1177lxXLB5KXuRqNJL3llux/SlCe3xh6cu0sK1yrNVKGPa6CPtkQTlkgmI5doULt2R5",
-	"RUKVDaTgVMsKLOEzHfbLDPtGFDh2iJdk2M8qapgvjaWMjTjiyprZYxBYvo6qlxFTlnne6EpIkfL/ZejJ",
-	"ilsFkTkTwSqP98uU3XG2qBSbIc0Eo4rlPInJkEEEb9kFDf3wGzfzVqsb/Y+vfnj85q8vnxDzK/zE8IH5",
-	"G/SI/3XTYOIGh7N//Nd/4+OH+XjIL0ZcFmJu/Eo0mr03T79hSSKDG3EjlhC/xOiUUJ2PhEwfD71LOT8h",
-	"14AcMmEp698IV2XN1vCw+zqJ5PQhYvHfQPD/X7PbgYJHraxWDR1GMRtVeMMBIB/qdePPtvphaz6i23at",
-	"mctmH/sZO0eAi1x3eN5Y7W5LrYxMizfcX7CiMYULrOAGyt/nzDeq1Hysaov6o0dePElu5XTKBBkyTj58",
-	"OHEy9/d0yj5+rBV9mY+BcFPMOVB6NOh1Gr8rf64jzFJYVKGwqNccCMu3DWW8xOT46kKjK8vbWenIzA7b",
-	"3rAGiuKpqbsZ+8pOW3Hnre43oHj+zgA7gAvWJ8CqjBhF7+A2gtt394u36Hq1YrrFW+HjuwvnjtVUy5cF",
-	"dlMwPGXMR0FSJLAeI6hX8pvPFPr+++I8vxxATswugh3jF/ED23C+dynnTRdPnzAaTciMpho6fQkwQWTl",
-	"Rp2hkbwxWhpEtdGUka/ljchtmkdmJHA/mIYKEGceugEBQSshUxGdMWWbnR9jwKtijIQfPpw85+L248cQ",
-	"5roRaOV3IHK2COAXWaFMXI27P635HsztxwFMWaSQMLgR5tc30vwbBrySiXmAtnD7txsMP1ip2K3LS1sT",
-	"UrNjOyMGl+ZvPcHY4exvaGX9PcQS5p+G9tX+x6Hs8olt31NcMj56PZ8ZqeuJ2W42Dz56LBOZln57Lsfy",
-	"7avnpV9fgqL9iCqGz05uxJsJW4IFV0ht8A01ZFMoZ2GtPxmmA5JIOSNH4YcPKRUAmOMgGzyaC2gfp9xr",
-	"EypuREhFbJYgU/NfIbX5P/Yr/IH1muEXKBMbjuHfY/ydiRA8PTF7b8GkEh65otCGbG8EEJxZfMpEzNKs",
-	"YV7n9Ix8xx+tVJCpFJWruMlmkXnljRqic0bk60Xg1QCwTKZ4kBndA8KFMqfZUCRUDDU6UkqnrOYFWi1D",
-	"73apAztIKBfN7BKv9fWq4IAXa5JEbUEVg+wFFCVBTMfyBHNRDXXkkemWRLLbKCtjTVy7HffoRkDVxsC6",
-	"97DJTsF5h2RTkkT9iasX7BoiFmoj2tqHNNKKcFEzddZtqn6vTiAqlk45dtzc0M3VghVBSYRcnJBrWCNm",
-	"47oZwNe4BK8PF67Ho7ctEQfYnehGeOkBea4oUeZ0QZZA4GbR4ODCfsYA4lo363W0mlh1WmF7maVcRHxG",
-	"k+2t1tzAj9ZrWCvIHYEN8mONroHYMHCllZv7chFblVc/qy4geV1MxxgzYLZZLXqgNq7JkCUSy3h9Tm1y",
-	"5x64fl/iQhrQL/vWyXXIqVUceX01INjJDmmQnuTahOrPriJwTMlzeceMTLVD7d9SeQqzqcGuS6odJ73O",
-	"q+Llgv+WhSP26Fl8kAyotZnxhf7xflL8p+nVXtv1lK1wx6Y+PgO/f6L8LvzRo+y6dU7+gJ1/3B7LUdnV",
-	"hQLAgbc9yNqCef3Vsd0HlcUqOWev0VQwIHYBQWpxzOLfxjjw50Xy+7xIDu9fy6SqL9G1VpDky3Icimpo",
-	"+C+2+KTE0HNApO0zmiyrJet/QtHuTynoTynojyMF/SnZ7CHZbOakW7PIcjz2wUC0fzLZDtyudkCRmbN2",
-	"QFGZlCsukZgrOkxY7JOv7Z1AIwjjg4BdP5e53ErETVG3fQj2+d69oyT0ezcrmnIhU4MOrchRZE4DmJKe",
-	"vH11bDtmPXv9A+l12ufENYUvRxJv7R1fCo6dVtdee+GtJLPc5V9cf3Rs2bWV4mvVcbDZ6lYIN9unjMty",
-	"SLdc1sGjIkNBv3zoVpFN6ZjanXuLqDxe8o693rvAzJuiwRNS6DGfZdX6tI/4URE1suc1usFTuw4sUyb0",
-	"dp5jBzoiwsoJCYvH0EttKu9RXc287NdOYM1z2h42L6NO3Oyy3uiUng3Po4vduJCsX13txXKTGPuDyG3e",
-	"YFl+oDxWpALsIyClYtYNaKRdTFEB4ydaxvUklfPxZC95Fqp+uj4Ae4u3Jft+oZPXn6LvgURfi6oqEdM3",
-	"aq+hDnBWVBZF3VuoXvHqbHXO/CmG/ymG/7MYGIunIz/AlVeld0usiU5KkpWbwja68y4MEADx1zWtOcmR",
-	"EW5ndMzi43saJ/+8OuqY/O5r4VsW3dQF9rJ/aNQPo1G1e9Rv0pbyCFvYU9cu2UUjzeZ5WiW0UV4pifhA",
-	"kYhqmsjxnH12Q5sc+aiKuxFmXlwOz86aF63uqBt3ovaQQiq62WRBKWptUIrMXnFJszTOP7G5VEqd2LqM",
-	"Ytq/qyje7eOBkGxdIwfKjfQM6m8JmtsiDmAkfuSwNYT+KFdU8WLyQOegvq9lyKFvW7aaGdYnoTlYe6ti",
-	"O5zK+hlmo7S2KgZ7rZFbZobVSyk7uD8H2fKX6c75YcbEG6gZsG81G6w4ADVxZ5iKWu5jhqI/nWIRXRdT",
-	"aWOVsujFxymNbllMYq5mCV3mtGJ2NZsyoQd2jh3KyrRb1Xk0+bo2IR4B8xTHfoTu57c1X3oOQ5H/yhS6",
-	"qtd57aUbbdHJ1K49U6pDIfesLbM9bdfWkHFfrSSxNN4q1dgKJbY3G/SoBR4Xw1+2lfTeppRMXriHCGPX",
-	"YFNW13+xquD82Qhk0eY5Oxs1L+lFq9kedqJu3GOno7OWoXRpIJzVAvn4ixOZcnmm3eyyXtw8b521mxfR",
-	"+Xnzst0b9Zhhz8NRnnoA5XdoGtte/ag5WCH+OZ1pOSPtHnmZysb+otOvcyo0kHQnaKjbuZn6+mWz3Wu+",
-	"fPUD7EZjxKKT3jrty4tq6W0uuB7UlvbAVe8q2L78odlq2SK2QD55tf/acC9k8VsofUsFI19J5tsFGn6d",
-	"ll229zsQMnM7/f0N8fcqJZpwI74NbNuyrSGydthH7+iVWcgTkAd1SgV21SuKB1e2kbHRr23CPaARrHC1",
-	"bUjAvZ7c2WLWWySAGpK5ma5+bQ4YnuXJ4YH+sMPCn3NRlboz5cL9WSHG1KzMnJ/FKsMeHMkHmVBOXXtx",
-	"civkAtKiragKTF4YUle2r5VPp52Kz/qnve61WDjpdWtU5zdwXJkLa/YZUyNZI20bMqPqFhO8V6x7ZQn6",
-	"85WeA1Lwis85BlZLJfzn1O0saQfVmY+ZyTFjr+50OugWqDRnYXtrhDkXqlSTch5ovc3w9ZVaVZ9YbFmt",
-	"37Q3yazLY53SmEEj4rx3W7ChyxukcoVYTLNf0Q27XuO3USqnO54xx0RXZF78PCSH2qQ7WCP2QqPKdd3D",
-	"SnGAz5RQVykRXqtXNUnLnVZcFuslVNxBwlhLkDVMFGZYH0oT3sNEUV8Krm+iSOP6JorsEl6tIuLk7bDv",
-	"bgEMaKTC9Wc1CJxgShv+7poxXHmd5cM++tfzzFDXxZxkXcwx23w0T0Yca2aK2JYxu2MxSaCi/pFgLFaF",
-	"lvXHfoCMpx5kQ4oxMt6IakCASFFtq7FmZ48DBXkWD6SSmTWjBdvWZbNcktCyNeeL0VnKTLG2W3ZPW2y+",
-	"0w+l2J6tDRUNWD5sZc07ig8FaNV4ZSW/zDOrmhVm3Ve8mb1du/WtZVqGfvduOpVTOPr8rC8F6Hpim16W",
-	"CPkAFLtCQ5+ZNDahJJtzA8C3GneBU302c24af7nmXEjMl/eprGDj87GDlw3d96UWFEjwGpquFoOynYNe",
-	"o+Nb2I5BJ6tI26EBUPU21wWQZgIp+cf/+/+RrAgv+d/Eld8l/9srPX00XBZ8pMdX3jtmhvzGLb8GYmfx",
-	"fvXsRH75X6/wb16qOmhkU5fuYN/aVGa/hvIWMo1f87F4JvbGc7GJPF7MduYTL+ecx6GNdVuJ0kEftMv4",
-	"UEaBo8mNyEIc/BaCkIqFthkbCSEFWyllsCHlyK2t0W9EMk1ZpMlEpoqRIch0gItZwg4WVRkcrlNZvnRv",
-	"ruzH0nRnuxVzd0vKpqtiCi8TGjE4MvtzBVAnyTVx4qFNrLPiZtm4h921M5tLSI6kYMdXELLAmu5Vricr",
-	"OmputD7EvflLyfDjCOwdFewkluzfvWpveVqabwEum4DynrW9Kj/U3jbOz2UMdBTwyWyCn9/QdgVlXlw3",
-	"KVve6hNb3krHEJFRefYkF/prJqdMV1mwr8nXTH77+ofvCQy8sqXIZRpzkRVXT6QYcz2PGfBRYVQ9+PME",
-	"7FRJQofm7GDEV4n55TMVSCWHjpwPEy8jwpq9CtTR8Wmjs0obzm/o7kDYSUUfhmrPob/ESgD6JTAqOv0r",
-	"iLzjYnziehukMmGheeCqpGAhFHPDXb98Rm7ZUl2Vbjios5Jfbea3G2FehbIqWCmpGM27hFQUG8V7DJVA",
-	"wa/gT6cnMsZSLDiN6/uAI1duv/tFV+0QCGddhZAM7JdmGewa2YdbbPSLzQ9SRuOBFMkyu05y2EDhW7ex",
-	"855h5XHznHUNK+8Nm6fRWXzOLkaXtDU84FXO4zXBx16FnAcqcOQB/mhXPwYrMm/tO1OHf2ek7Hh4CfS7",
-	"xWA74G9jWEZKfIFjPxaQU4bIYzpTWW0fTe44W7CUpHw80YocmReb5kWC7TKgLJk6rg5e9xG+ZX04MvNm",
-	"2PO7f4tWa6HHWOFssxs5y3rT3mgEVX9dmwrb3vgqszHD0ymNJlwwEGzF2CiF1FXvlQm7spWd+l77TSxL",
-	"pDAXgEOXbswGkMLnMyXD3WjUCBr2w16phFxtsAd6VWNI5TBh04rbR5BXTx+Ty97pudmjGURipilPFEE4",
-	"kaMQGrREoPo9tIP+9Z2SIjwOCHuvGVg2HWvT5i4iYSRjFgY3YsbSJoTakDsu0XqNqgaau+HSNydshRXK",
-	"2HYsoQlgEldlLig6ZX3D3DOc58E8f7PxRnZYoZG//waEVwgjyUbm0cO79sNMaWlkwghyq5T9Ojgfdell",
-	"1GG99rDllSnoASOwHbCe4VIJF7O5zpEwT0UfCwvfct234Ou7fa1yONj3VouOmeSxGfoxh0xlcawF9GBJ",
-	"sRE8V9CbPiCKjqBInJrIxRW5ATtPalR+aPxw04ArK3S/ll0kvW0RVaV1GMoI7Y7DPpA4EzpdmiNAhjTG",
-	"xme1/fEQjfWjo6Y6PvkM01VXgCPCGdWTgtw4T3kzZSOWMhGxej3KPbrZ8Cm4UwLDJhI5HrOYWPsDlg6/",
-	"Qv8mmMehrYW6dQX4JiyZ1bqLoGj4AJoO+K3eq/CSUs0GNtcm7IMJMwFqkVD7L3AtPV6ZKZvX0Mdgwqjh",
-	"hSqvb4uGw4uz3va8UbXGaIOVAd+8JDjATx7F2U4vL30jZaty9qytWlnKVhOZ6oBM5lMqmuZaAD6l5tMp",
-	"TZfOnOtYoJm3ll/QSb7lr7199YxktEMEnSKPL36hT8Jq7mBExiSRi5w0HDBqEmdNydv1fcud2TJma27K",
-	"nOWsE6QMPKOEKsVH9rawfiBgKlht1Ucw7lGRUSqn6NB1PIL0Wi1yRBMlSa/dRTmcYlFlecdS0iYv+KOA",
-	"9Doda4JKGRTVfxaz6UxqJqJl8zu2NCMu7AgI+hFj8mzUfEF1NIE6p3NB50af0ma9DL7bDkiYF7EbxExw",
-	"BqU+R4zqecoGLq/cyvgJj5hQbOCga+bomrmF1IORnAv4pReQkCaG6pYD9p4rrcyUkRSjhEfaToVF+gez",
-	"FA4sx9ZsvdYlOfJGckV67Y4DidI0Yd6eCj3kGJRsjcOg1LHuTt5my/ceGAiGpNdumdUXuALpdS4D7zog",
-	"p4AeEZPTVhfR9xD29vfjYpeC/PbOoGEEmAIgrJnU7K5QP9CCHrw8BSxlLQ4KkDK/ljAEERlF7Ji73dtZ",
-	"sZGbhVe5uxuAq/ijARX8ggApymD+VqsEsXheVbT8tTTSvMclUNxULEkU9pSRc13SWQsFEeG9cSKHNIEG",
-	"hiOZcHmFYpkULIDui1ieOMtqV6yqs6jNw7LmBKp1yodzaz9I6bTRb7TPyNePIBaQajaGwLxGAm7aUm+e",
-	"tcEmxc23e00uogkZzhUXoFnAZE6x3cH0t9ZnXPbVri2xUOEZvmcMp4PnSpyEsIZwa+dEUw8X0CfR+RWv",
-	"rGuM3DIGZodptb5VRNNGk2M+soDBGq1V/1CN6Hf0jO7glN8lncp61IuYf2vjHqNUKgVZzY4EAsLHQppP",
-	"kYiqleLHvU/evf2PEp1XiANwIQBZBql3GvaNt8uJY3ORDIu5Pgln94lw2oHH1Y5wmu0Q4WS3u91Tn1Pq",
-	"b5GI5e7PL9N3/4rFjE2vwbr2nIvbvZ11noHugcK2pSUMwW/ghRx882vnJ3H65P3FK93+67z3TJ6/pK3X",
-	"cffp+Oybd5ffJZ2f358+vrt4JNovVtFn56lSCSoWQY7CGYX+xMdVUNzF74kfXg/F53LMxT2ASMCiXQTh",
-	"PbzipOQUvxE7eMUzZCWDH4fd76dn/7G4fJJ23ixP3/KLH2bta9X7anT+9aT17W33+d/P/jO6/HHY+f6A",
-	"5vMNWEa8ghJgNoNBBSzGFtFH4Sz5POgGc/A9cZ5vBwJw0YKbkwHJHEm5KrDuVKl7YmoPgMuUzFJzZ+aw",
-	"V4ntBZ6ScKb4p8eE+dc9wgxcf1kMDwCDLQbNQDP5sTTaiitoYKNX7F/WmL6YSBdPWsIMRlYDCLkiUxmz",
-	"xHxASLB2sZTQO8rBj3pFZgmjyiscTNqnqJ+Ys7mKKzd1hW98F7jaaaoBK++ZpGsgS0nKlEzuWOwydgHC",
-	"2EfcL8u6Jp5L8yQhwxQvk4MGc9k93fP4/jRhKVq1GchgUqAAXGizf1Iz3mhlfwcKBqqM3qnGudnGs4zT",
-	"7M/SBFu4ayzhI2ZAUoYCNvcZcJFbi89avYtWaxUMFUM33yT5Ft68ef7avrOGDDRP2Wsto1sj2d2PhxiZ",
-	"iySM3jEFhnUesXUsQUUpY8KSNhmypYS4+hnl6W9z2vU8FfcEwzdykYMholNGhjQqU39uPQPXoTXUmdXc",
-	"suVQ0jQmC5mKKi9V9uI2L62Mbh9no3eII6okEJls7EfpPPapTFifhOi/DknKaKyuSDilXGjKhfkNjMu2",
-	"JxhaWALClZrbnPMUcKBuBORkBFDYQFm2iSNYzLVhn5FMYXIobmTnxZZaOG5KBR1bIdHz/kI8SNFaissF",
-	"huLWaVRZKJpUsDAWnq9octafXukD4WPBYsMKCxDb4oMmz7QT37kCl6FAYyLVjrXWyssvFnDaO9bFcaDC",
-	"5O3LwuS7hZnYpveKMbFxyZ8hTmaPslYV9kajd8E3agj6ubZpiwfWqaHoChlC/g7ID5+/dLhPB1sXykSs",
-	"yEQujDJm268bhrf3qncMaynS18rBHBY6ifrABaODWSlIwLALbCUPvD1OGDj0zeugEBgJaO89/Q5jkQpF",
-	"M+8XkLRjxcTNBQmLoCqnCFtY+NsrkUCBegtnrkogyElpsynSQqoPoYj7myJ34Ju1TZFmzrqmyNdMuwyH",
-	"e1RudsUYjfSbpTWUwy2hVOKgbmZB0BBs4Y+mZDqPJk6DNA9mk9SojkIuqqwv5c+VsfnK9QbNeAGNIqgv",
-	"PoGYMvcmsS7UwlHfkE+wWrahsI8VfqSN4Kw0abdINKEpjTTIR1B+nURyOpUCdeHg4OkMhZVVHwZdLJR0",
-	"v6pVjkLsZCuZe650U2Oejm0FkHIi3n7VnVab6OGDyj0D26yM3sPbN4soLi6/2HPxz0Yq26pJq1x0/lOE",
-	"/bwibG45HXz7/uKu9R/T7ndt/fPwr+fRTx3x6pQ+v4yf9sbfnL172VJvuvMfLxb/2V5+mQ2tVnjMvr1T",
-	"PXquIapuMfTbyR4oMmQ0NSKo8+goNCwHvm5oJNGASBGxK7THcQ0Ot+u5nsiU/x0MQn3yCKcy79eKt9u7",
-	"SSluLAdJsJr8sIH1vsik21UrC12jDXlBUH4reO/seIpaKYEvF8YKL6yKSry6xggYNtCLkWn6R1gvlEcs",
-	"IDSvKXF8VShUPaVLMmS1GnN5KW4R3pHf0Olwno4hpGsuIN2pAYcj4YK1YcCICaVT+n//DyPtntm1VJom",
-	"Axvu3Wn1Ts/LWujB7yr2HuO2BkhET169bPbO2+2M6XKdl79p0Xa7eR53hs2LqNdrnrHOCB3x3chyAWcG",
-	"czlZjf5p9+S01+6axzZtq9G/PLm86LWzOBMHKvLNf1ijm2ESryB7AN3QY6pBwLpv8NHOeYj1DABcs9+2",
-	"c1gRiesaCzxQ5JYts9RAG1b3APs+Y1Eg5fz8IHRzlLWFFW+3hkTtUqrLp5ZNb3zNJGbQeWFJlQFEWQfq",
-	"3LS4OYComqla8it/5GnKGIFO6CNbnsjWb1tMJBmD3y1l5Ai5WEBmNL3lYnxcAGcFHNfEztdqowBkd5AG",
-	"Cn/4YtM29KlwDILsuDuk7hv9ZIj2KcbTVocDASZAKXXpq3Y4JrCObb4r+FjnSeJZt8yLeMTITGLFspOV",
-	"xvRjL192YzxQIbl2x/NY/OS2d+z+PM2yIvPVwaxu7iugMttsYUlb0PJYJgnWB9tSWBf7q1ShKp+CHL16",
-	"+picX/bOys0nbFA15lb5WCkkFv8Nr7fA3nz50jM+tuvNWjKdbJEvPoEoUHVPVwkrBq1jBDvI+yljukLS",
-	"yd1ZjkQ+/lL+yUPpCnXmePhQv/NN9qlyf4rW9hzu1TXVpelsqVso+OX6Ct6Yu0bJ189eEy1lApqFsmE5",
-	"HAWjKgqpE8PsKKfogvyUosnWNdWPPfYJsDS+Mg1sXFkQvar6gSXcDzuGNmZNdPy7qXQp2bmLyw8QZdki",
-	"c8ysI5vt9m+uWZ+Ehsvsb/yuz6LqG7+5rm/85pptD8IFnl4rAncHNe2Po3Zt0qF2V5kOHqQMWvmXGaG8",
-	"fzvNa6ePGeQFcDy9RuBGZqxW1KyS9hltD+vp9CDq/iFU9ITRdOCvpuxHso1Kcy3YidpYKkfLMTPqG+o5",
-	"oZsprHadHk7VJkdPXr0MMN/bRWUd45KQU5+QH7DuWWA0caXpEk4BeuyPsHSqXhKkYgJwME+Pa+nqvxP9",
-	"e0sTjvto45vAV0cNr7rcK9mApqPR9vvYK65i7mU9use9rEfudmg1T9nZqHlOL4bNy6gVN9usM+rS3vA0",
-	"OtspP8bMWfteNntB63qlwbVYHwSQovhYKDgPtgWbFEom7IQ8M1p+amthzBXLihIRLpRmNN6jzYlzbYxT",
-	"GrF/d8spOzh2gCLGsNmGGlhdO3/7dNQ0WkTz3PznwvzHaxztaU9fm9WQb+RsBrb2stMPGcAgZuo2rxRU",
-	"22PSbvVbnX67/fMuTWH3MhZlsb/VaXxTKcYFYlcBMWyFpixeZQdb44f3sTHa8/ixiLfKcln43EtaIUdh",
-	"jt9SBfVbtkTnzlVWQ30opTbX6CzMOBF22JALgcX8thsc6+o7OxYCKpNUtRsLRjTNCBLRGR3yhOtlQIZM",
-	"8Ri7OGPVHtd03/UkIguZ3uKlauPnf50z7KJYUf+oVlsGWPu6VrKHtWs+wwYbbLNtcyKT2KWEr9oydzRY",
-	"OgK3OqLr2+qKTRRwVSDcva2WOZOuoUMVD2wtXepPTrwLJz68YuVdwl+ofmV2eJD6vqXSdhur/VbnxKwl",
-	"4L0r8X45BXXzS2ed6dIHP5Gpk/HAwR5LP/c/ywztk5COsViuPZDEHMhjTGC4EcCzsUiIQV8i5a0LB1ZZ",
-	"vgFqBUExIcElIWSfciXYeEoU05qLsQpuRAhXeOkdJ5wWkxVgZJaeEDRg4cXQBfeoWpaulabgA/ET5SH8",
-	"lrFYVQFVWAFxtztii8z76YP4/4zFP3gs/j7h9Dnt1FQXKitruEm8QPb7BK/DYd8ewAonvTqMdcewzC/k",
-	"RGO9zz/V/53V/z1DSVeYaN3oSf828/G2gyR7j7DLgCT8lvmBfpgE+RnCMbeGWCIo1nOFNZUgQ0t8YR8s",
-	"w0umrUhAuMBK3HlMJfYi8Yo0AN1A4XSuj69IiHQU9kHwMtMQLq5ImJXxwwdC6gCcEHbxikBV25U4TsiR",
-	"zUgzqzRXlHvc4wrBp5ANu66QojbojBkIgFwRK9bYZQi2wOBVTDAazdMhVxOGJXJHDL9dLEgHb1Qv5hlU",
-	"dd9RtzBatF2elti1jKzIXuuaN1BoIdg8j7useTHq0ebp8Cw6jy/Y5ahFkStwmgyyJr+nj79qd7q9//zr",
-	"zw2vRn99b+Ehc5f3bLpU2tKKUcK6wbJ+qBVuBZRIFNO1HB33a2Xg7bL66ALd7KeWfgVko3y6yayIbq99",
-	"wmg0wWCPUrutcn1Dc/rxUd51xnqcjswRcswghpxmLeVxQELBFiGZiwTUYJKRgzlqY37HRGAUCjO+YmbU",
-	"s6TtagclGS2wQyzms5jIpJDofQQNG6yZqRxXfSNwwlgCp1OMgTOrXP8nN0B9glP1MSgWAijylEN/8Odr",
-	"CHyyZQbyhonDJfnqm+f3NxDlPG3P/ialaFDJoIcVUKRZwgNFQqDcgVGup/KOuQ5YO/rWcD8bD5iaJ7r6",
-	"koCXvX6RgXO7Ys2aQgfiakOmh3C8Hz59dhjXLtfootXsRj0jbp8acfts2DyPLuJL1hq1aWeYUx2seUfC",
-	"K1cAvWmQr7uNUl3Pr7sVfLl01ThBlIsBAHqPwJKDUHM1LRfJd0fa0lWtALxbfcKSTV1IscCZI4YNNUU+",
-	"A2VNZBLjpepUoKEclpO7XL/VHNVPmu1Wr5OTyyM5JI/mPLF9Af+I9Lq7aOQTuVJzLLa8LtGy1W+1yiTe",
-	"OaRwVctmBeVsFtTnfZ8/9SSnubrdrbZ/wZxJnB1Y+NoWAnn3NCjl7MCQwcYoN67pXpbRUgSYuWsnVMRV",
-	"ouSe/ZE9+t+KdK+E5xbBeH2UTXmP5pnjXbtk73yibvsZl13n2t1E3WBmNILF50hu8QWYz5e74sglaPj1",
-	"2zPH8L7OXwv0b2yn/SrPAuocBswUjCDKCuwJi8crV5lr2Q9RtNs65+c2snZhX+4WxHRreVe4UljznLaH",
-	"zcuoEze7rDc6pWdDc7XkLbqcrOl67WfSCLSwsRf5n9Lcx4MIbCvX2WQdKT0pnB6nnhp8FCMJ+iQcpXIK",
-	"fRsyluUUXlhlE8xReKXAsMUE2mEA08Zr2WiLR/DPY6PwLibSSmiaHGGhssAVLeMps0037KtmSce1W+vA",
-	"GXphd1WRNlLVXMfSYE1BtkJSNVKchfPGc10npMMd79oBHX+enMOoOocP9air+/xRAz2KIkKVUJAyOMjm",
-	"toKmuwpa5CCKQqefZWpZAGECS7M/OPtXJEQeAFvG0GkQSMmRYuxGOJ5zfEVC5BzQnGsO3MzFHxhWNZYy",
-	"DsgtmyHnMpemPa/lbi8Z9WTqhJ24aJD2BlZbpZ+zO5ZUV1uYUrEsFjZ4oKw5RI7AaudMhraZBlhukMLL",
-	"XMAto9+7yJbc73yuU+dAU5G0n6/M69LfaffOexfds975tg5bbit7vbynKJ/tZo+PVtufwQm5kaKqDxUQ",
-	"T927IjGDVWBUIkc32O6z8rb4/VDMp+G3eO6+YIabiTaVpIFNCa34hLZe1AsCArFXftEBPxdpg6kEVIO5",
-	"Yml/h9pCq0KJkSGLjNO3e+1j3NpdEwFyzysEC7YgE56yTDHB07Ca3bRJ4TUCNAi6UxrvHyyzLtTdTEps",
-	"C0Mb4l4Kb8+q4wOK4K9y572V7r+dNWnFexu+ELk7WxQ+hRXKnQ80dtTpaFw4Vq6rcbUvBWqRS80MwLH8",
-	"Nfrbysac+jVD6prKaKZqYSlsA/EDWr8M/e+Iviobie1brGXJLgLGj+FyO1er7mJs41EzXTXmcd/3Yc3m",
-	"2jcf2mSl3Np/ZM2FgcEbRLZRMponI54kLL4RGZSh+6BhAiEMB92zJHkGIGnOU2EuBXkLDewoOIGdPzhw",
-	"smg2AhqleCJpUeb0zCOOP+EXMkmhJHraQdVy59rufEhOmSvaLpUql4N3K+RitZHeJxQFSlf9J2p1ZpuX",
-	"bTGjbmnPVUm2C66jSV6sbv86r8We/Fm8pprIeRL7HfrXlsbcsRDihuJ8O5dNLkGuOFMV3LCI6LaCL/PZ",
-	"TKbaJiltCYk+A6GlbfT6TGhZZ94AI0V32DyPeu3mJevEzd7wbHRB21GXncYrXR0bhZbQdIptuEdzESF+",
-	"M1lE3zqH1XnbCB9x87x11m5eROfnzct2b9Rj3bgTDUeYzH1r5jNU7MSdN81Wq9XudLERnKvXOuHjie/h",
-	"kjMMTpsjMPuNxykFh0jM1Syhy5wpGIzMDKsc2EWvWkOqoLapCBu4ULcY/6dUaZY2Y6qpFTRBMrLvZkmk",
-	"ntd1L2GJKoilYzukFP4+2z4W69hUtSHfXo73KY79GGyz9CJCikbFKwytBJklZTTmYoxhRtm5q6V54Uqe",
-	"3FVbXCsMrnG9GW20uz0wNV54DkO9k1XZfSqrmozVzzbfgf7Z9FDX7VT31dyrkHLWdj1Leq1T3928hc2Q",
-	"Np9Km+mZxf+7t64IHSojTtlAsqy1kkxJlMj75DPU8zEiGHJ1IGNsH+p3Lf8tW4v+Bvmolq7L3khbtsoB",
-	"sMhzPLdkRqDuVGW8Zl+XJeLwsZxW2ySuyWw+THhEUjZLlhDpLIhrOm1VKUGox3BK1w4Ed1frxovUvM41",
-	"OQoz84RVjrcng9fSiPHrgyphszLLfSjjZU0Wf4ALqS4XtcixbRDhp8FuHPiOK4455vXe+jEfX0nF+SIK",
-	"czuAN4qQt3DdmqZT3u3myh6WK0Y4vE9CHU2ra3sUrwMzrKakV7uKh5mzrqZe2OV2GzHNrzu7VbV6ynaz",
-	"sxaP/JdpavUlmkr4WvHWg3AF89r/bG+0B4IQjd//ZKzPWfS2xh/dVlpsQsyJswvSc4UnK3S9GjHumAyZ",
-	"XjAmrHOLKXKEsQYBCbUEt56V9ePQHzsakWdfKXKEVDGSKRHS8Ah4AZWN0PU1MxeOU0BW9RM/LQVX5l+X",
-	"brWNTOeIi5eonbiirmT9LnHO+LabicJa2gBN1uDmjGz20+vJGlSGqrvajG+qGYv4iEe2xNVGCl+DfM3e",
-	"6xAUiYQLFpAwkWIcuj7CAQnNUQjJX//61782X7xofvVVQEKDhdDlLIRYV00ZQoCg2BDQiIn/Ps7MlxpY",
-	"tsxIPVQz9zBYaUzpVdGiQ3TObj0GU/p+kNgRHzZKa5U2qcqzbfdW4Ld1FrKJx+ak8WGlkkt1uUtLQNkT",
-	"B5UtZKPWG7jqkPqqNnZHkzlTLvzI3srmvQcKKRBdm0iMZu3g+yfh10/ekId37Yf4RtO8ocJy6d81Jpsp",
-	"fe8v/LS1ds81xQgjPtzeo2TnDuaj+kLFrd5RqHjuFO2depWCaT7vxksh+xwrESmItMgjXjEFRWVVE1cZ",
-	"iu8O2SSDQIdmP9jYMJpqdb/dHFKFHaUtb7HfcPmh9khbYG444HuE2oJpX7PpoH749Me1xLhd2rPdPdd4",
-	"/w/ucbe23C9ZBHzpmXTcpZPIBVyy6ZQmEPkHZlrbXauYt+rGrDlx/zFnc7YFpXnBLyil8kBhzS6Ml5y4",
-	"eKKsr+u2kCEoLYqJDmDjafTPIUpllsox1vBsB2hp7ndzCxMEvSwo11yMB1IM3JnGBIodCCz/fOmk2vVP",
-	"qY4m2MmVkRFPNEsVGVr/Hm4oIDOWepsrfcDu6sO2CCN/y9sGIzy2jcqBtW1kJSQ/7BJhZH0B/i6qp/WW",
-	"FTjgVJH7P+nJDxxFrmcBW8Ib3d2H8Y0QiYjwDl0nIqdG+Gkg+BtZcBHLRUBCxAxET4+4vRp9xeQ+uM75",
-	"kZ1pDTd6Y22qZbXAiIr57ZKlHaB0tnoCc+/FDqSEOsl2eqovutcTx6uFY/xKZhxdTxsGZNXXMjpdPHk2",
-	"IEqmGqNyzGcOY4YBnK34XPZOrlyx360qd2jQDfuEWqNuVVtwohhE71pLL4wGa69R1lGDlyJZ+lSO8wKd",
-	"40tF0s0eryD6LVior1PNo4Tt74ZHXNvYOYqzGYaUG/SlYnmcj9J0aXiXnrCluXVL16zmGpb9gprtCCoi",
-	"DBUDL+hrqudpTCsKttB5zJmItro2r924aqvz2elp92xrmWYAqZrcxwZtt/lhtwrRVSIuYtF5Tg+JTZ84",
-	"D4bX77HjqiFVdzN105iMEinTVbR+iSjaDzePAepQPaOAmJhpyhN1Qq6tql9ASF4C/IqsqaBOxY1weqUt",
-	"Mm7muSKhNRtZC+QwpSLmYhyCqGw4GI1YjM2FMJHuKBvTJx8+hmQsmYIgrxsXWeZVhk+kvIWJRymz5eon",
-	"Umng8KtVMD5lzf/ZRBoVuPGvvUvSa5Hzs9Net9M+RK1+B466YQ+P3HgMKtU00oM19aevRamqJ4ToIX7N",
-	"GTW4tb7Trd63nXvWJGxMk0HtULJ1A7cdYQots6tCPF9kLQ7yylcCoj2FhN4GUmTi75Tegj3FCJxy1oSo",
-	"/0IozYZI0KNoXtm7/PjfqlOhkZIKO+1VQeSOun1tjoxYz0x+GI325SSGy0vzet7/OmKrza/xLqVTc7oa",
-	"/cvLSwMb7GMemcP25O2rina12YubQ40Fq2yDHVVb33HLNo7x3lfb3lfYClDa7ZpQsWXBKmzMQYNqnfLh",
-	"XG/vRHedjzQMgmo2lmm9zlfrQ6lOWwc9szugvyrG9Ky39/WKZXkPIvcU6vfuTS6FkocrJLEngA9cFf9r",
-	"fgc1rYgGLqnXF8mvKnVfiQy1pkuGbY7B9cQV7TshPwgGao9T+LOy+xDzDU6vvG7xPTpj/M6bfu9Vwhfg",
-	"dog2vBs7XEB1qUQuWPpJm1jkoXkOzqsU9OjxS9I7JwkV4zkdM6LpGLTiKVOKjpkq55LMxWrNvO7pfVpS",
-	"1IvOM3vZsfgH4PIAvW1rdGLIfPS7BKtZ9Gz26EFABQnNmdrbn7fDgaztzzNz1vXnebiroEBX8xPxxRVJ",
-	"2WiuWIwRjAsstLqYUA0Zg1hi3Wuw7htt9q4j+iNXvDJeULNoInjEqXigoBo1wVr0XLuqXe/k8IqEUNx0",
-	"QHWxLsViwhOICRxj1buazLbd6vfu3xzQrmh1ahdfX2rL9mMz6xx4x1Wey9iJu1HzfHTaal4Oz86aF63u",
-	"qBt3ovaQms+8k0NcmvlH9k476gyb56w3al7Q09Pm+ajLzBstemkOj5zrSAKfNwc9YdrmIc9kqqHZmtWC",
-	"QbmdT2cn96jGlVbeEhf9toNCjmEjszClyBsWTTaXSe7V6BP/W8b457jftz/Trsrr9hXCEcPlOZrZ/MK3",
-	"cmhd6o5caqzDEdFK9MehilWl98SpT241LsfDBox/yoJUFqnlWHAH48LOC5DMEZyhb6Xh7X7R4I7kNt+w",
-	"d2ZUn4SG6e19xe7AMWtfsWbOulcsbHV7RAbsVQVEsEWhlM99PD94d36ZURewt337BQGwrSrrG2lBKW66",
-	"KApsAkdmczVhajXltfKSrr5A73HbrTYW+uw3yKfj8p+aae/SC2kdE1wlPrAyRPOU6+Vrc9Jc4iP/joF1",
-	"CpsXPM16Nd0O/vFf/72SMnotsj5JRyGOCY+hpL8Yo5cBzTLYoA//Ted6YvhjRK1/GHwcQxZDQh4EGWPb",
-	"V2i1qSdcEeAFUA8cZDX4q9G3a8z51UTrGZpPskYQ5W2o6m1kecilZg3HLoE+fHjXfmhW/hCKTtj2RUHR",
-	"5YYqBpY4LxmkjvIJ4PeHWXD6lt18hOidkawO9/vmzZuXgAEsvi5TTZNbrsmjzqN8Vfhzf6VRM2JDxGRK",
-	"owkXTNkWUnkBdRVYhQinyFtPVfSv0l7KfV7v3batsnWuuRjK91f5/M59jl0eAjsKQI7fjaimiRzPWdZA",
-	"K2/hw1OoG595BW7EjfjLX65z6uJSnPzlL+Q1E/G6xhk381arGwHS4Z8s7BtyXKHpwJFgiCckPL4RYMZw",
-	"kKsm+QC7XawhrnxSO8CQm0yzHd0IBI/Zeqn5IYAoL3m/hjyJYbnYtvaEXK87ZVO6JDSK2ExDoIuBKSxU",
-	"3Qhz4MgTKO7vZiKKLqHmIbwX0SQhXF+tHALFQCO1ncJ9PJEjG1Jja+kfG4gvCbqA/J4AwKjM7tWCpaTX",
-	"6lkMP0lTmaq//AVcmq+ePiaXvdNzmwqBW3o4S+UwYdN/faekCJ35Ummjs5MwkjELMa76JY57LGN2bMB8",
-	"I2YsbaJL9o7LxLb85YKEaGoO7RrQem0WYaQelB5ZDEml8zRiihxVdW4bMarnKXPHJ/DtDIE7PCq4EeDp",
-	"Ucdg4CXhs1HzBdXRxO4ky7XEyCoaWxCxOIBdplKM82RMF11oF3kjjsKbRvemERq4G5gkDAgJ51Ck1+6Y",
-	"aaZcKZcf3etc2G0/NtKx+fnlD6/fmN3DAqnIYpxJ+Cxm05nUTETLpjkoyHYUnTI4UQYYQxkv0Re9zLvR",
-	"3ghcwVVxPOLOOgjhxWyhnc6VtYDkLW1tZjFJ50IFpNe6tAs3oqsjmRl0yeMCbbDYkiZmaR/aK5LQk9lC",
-	"rHbiy41zoXlim6CBtHh1I0JoEgGmmbYRLI1QQU5bnjR/Qq5RRjZnxmCFjNgCS0ILkr0ORfGGbCRTlgmg",
-	"N+LIVm+nScLScj8KJKTjgChpW+u5eIHiPqD5GczJlT4hj+FniJ+9EYrRhMV9QDV2zIWZnBTMlcbo24z4",
-	"bKBqgBWtx/QO81LzU8wV6bVaNyLk4o4mPA6JoFNDNg6MxwH0aICgMSOoMtcVhMRslsjllAl9lQEGGA1m",
-	"gAHfA0hqeSNAOEcE/wiJFYbdv+FTpjLe0O12Lw2u3755fEXiuWvibR5j/INikTTAOQr/8V//PbB/hccn",
-	"xIrlhug4UzfCvGJA9O3rH763zAluXU2mUmnSJi/4I+wyQgy5ApeFq8qwx7m4FYYJWocVBmOAGRJhq+SN",
-	"4AojOQCqXEGDEQAfefvmafMCjPq4GHjl17mB3oymdMoMOpDGzGmBZhKW6WGHMyjLE0uGk04MxrJj1Dp1",
-	"h4yE10kiFyGZMBrDhQqRGRETiuXer8b1jEYTRjonLYgDT6yoovoPHy4WixMKj09kOn5o31UPnz97/OT7",
-	"10+a5p08SKeRyyvXL5/55q5G+6SFQ+WMCTrjjX6je9I6gZIhVE9AVn04YTTRk7+bf48ri6zYLXZaLY9R",
-	"zFIZGcUE6E45jqGgR2A0YdHt/8/ety63cWPrvgpKfyzNoS52nEki1dQ+2rmNM3bibXt2qs7uKTXYvSgi",
-	"agKcBiia5XLV/nUe4DzEfrB5klNYC0CjeRNJ8Sr3n8Qi2d0AGvjW/Vs6vD8oKHgShJ819o9+BvNXfDJl",
-	"oPaVnaJ9+ouLC0fubFwlZSyTrCzCLmVo1z5k9bonoPo3vSc2nbNB/4xCxYgzs+4ahnnuJF5N/6dcdj3o",
-	"9Thm5LwW9yAp79bwW23tit+CInH0D3vpeQ9MKTI9c+3d6dEWBEs1MOC1GDPQzglScJQSxE16W/JeaIry",
-	"tlR238LAnQgyqs7YezvtPJEVsFLajLCTpNL6Qqk+gbbrm4tYdoy4pNHkf3nxFUv7UKKEU/ImBykgT0+u",
-	"GLdYiAtrEce19qe1tpuD7i+0AUl45TWbYxLEHShBZv7lPNOJTE9P3Tqd2uFY2HPKgIzO30vqPImnbWKn",
-	"vXHr/OBWswt13i+4kGTWe8+RPZo3fpPfGGV48QlfyF+SI19V1oPkqEXv5i+JvXdy9JkhIWG1WWtG88tv",
-	"v/7mz1O8IJ+nMz7hFNa/T6Nt0gvLNHPHOiQ5G/FeMXPbfrDWZq6ygefYn3ghv/VBXr999b4P2XLn3z93",
-	"HUvqBsGib9a/vLgWY0+Zt8DIZrwoGod2rXjeMi7dOfM7tYXgy76++IoUyJwb3ua6klv2IGWq17OHkCdy",
-	"WAoD7Jhb2VWaNnDDSjVsBfGs7MnkTtpfoSh1FdbB1ec8RBQitKL5xIpU/+BEolz2j28PjJPgmuGztX24",
-	"XYJTRJyOsNYfEu8VLBf67sSLdFymGaf9HbISEfTuQLS8w6HZjfT1xVcPb6L35GL8u+T3XBTWuFr7HowX",
-	"ZObGs6ZvX5zewWi2PPrTn36PTNbLP/2Jvae8/KH0uwn/GXfPTuRvEXtUi5Vwr+6oNZ21H7JikFv9jahm",
-	"vXaMDbqzEox2mqmbprbPTAey5v1K2fHLi+cnrWkCyX71FXI0eiX6+OXFhRVTknqKJ3Ig4WMfMmsPVMUH",
-	"7Pjri4uTaRvMGkHXb1/9za4TZmo6zRGpkqe9q+on52QxYO+5B3752irt2O1iYzuYJoHhiCm7OA5IhLdp",
-	"d+ZLGsL8XfnvPPcOebzk+cOX/F1y51wiPt2Xixyen1TZFnkOch1npnLc/tc/Po/pctqEVYgOUfgIe54p",
-	"vbYjgy4CDHxZ850wE904dc/YGbNyzPl2BNmmCJwYm3edXe0xYrzfB17am79DjgsInc74IBeGFerW4rTz",
-	"JwQjFT0IY86IyvsQbCGK9yXSuxjuYHTlYypuAA6376CPLWcjze07lmZKdgqRmWDi2gvvYLSxw+9kUyIn",
-	"51YNa55bBBfh5YsXk64Ve3dcHXUPZSLRomUvn39VQQ5bEnFoM9BxXRpyognaywlRcB7/7gpM1gIm8RjD",
-	"ya/HVUw5gM8TePZ8zXj2HrfbLJXPO8+qk7HnmPby4ruHr/jeHR+84PlXC11g1/uDUq95eYsKx8sXLx6+",
-	"rr6Z3uEZ2izy0r6KognT0XdMgTn/RPd7lX8+J30Dk9jXCNDv8K7aA1XoGHLpvJo+PQ5dbXa3YXx8oOGM",
-	"4aXo2Aq6kL0D+eZ0Ip3fxP5wFlJvBBZbLJXK3HTUQOZpIo9fXrw8WR20aIFWBC267FW+DQVoLlRgA8ES",
-	"8r1HiZcPX/GrMj/Zd7vZA0vvfeEDOzDdc55loPUpskuel5ADtdZa9Lhey5GSQAYuxQbdeUEp7LSizN5X",
-	"GsELMkn6IHUUU/S+WxoKttR/pulupGP5H2IIIKhH1HrfOOvXgHfy80RWRqy7mb9DpcfdCxhCecbeWYTz",
-	"IYm+NeTRF1eVtxXiDsjPn8ixGGUVUTx++eI7Gtk7MOXo9LpjoDzB2U6CQ4dYNZ1DvRVqGltVoq8qGXzs",
-	"W9GNM2jFwUlUSKVihZK3VsnhRaGGOl497RYiCs61QmA/3CfcglHW7zRgmwCpmUhXcgM3bh1TXI+TmjJG",
-	"0YVEPkoZey9u5Sv5uzDda5ztayHvjjajU73Do1A9Zkd6Fc14FkxKGFZb22lWdG62Cpkraz0LqFcflHrD",
-	"pVdr9drdM+8pcWMaCMXgWUvJGINQIe+FIXfOOWUhbBpBvYUaajhEx+4FymCJD32Pl3f0s2qQLlMCclKv",
-	"6mDcYrwoEsnJ3bgUPLKH0dGqbuPwWKk9Y8DoVkNhVW1V+N0eoe6mQeZXEUChP5bjicAVucUKM6kSiRx0",
-	"GIAeAr/DEPlQlVhoXqAn8wY+Cm10Wvl0cbEAWBuwd0soD+sBl2iYXiVymm5Hce6A4jzDGvErlna4KCC/",
-	"6ZcQuqykYz3N46BpIgmSW9R7E0KgWRgYf5t2erm97lbJxTA8WnHUM0kZdfe7cXLHfvf84qRFIXD/pdOZ",
-	"/Ze1Cwc6/mJ8bY9fXnw3XSNGbRdV4qmr5C9cTMDUjf2l/YvXeDRehUltSLiMP+ZLES4bV61XsNgXmMbP",
-	"SsLBCzrac0TnHm3vhSQcls2ehr4Oy4o2qSIBxiRADjki1XvU6LkFeEw0Dll/pPRS6oiFyedfs56QA8w4",
-	"E5Rm46PjbbBarHZtnwg3UQQkspLp+GHUt8eRBtHnFd8lyg9MUZJ3ZG1gwzMMl5yxV5Xj9MXFC6t4iztH",
-	"60dlzESlyTXq1S0L3EQKUaL3NR600Mwp/1o5LmSMIPZL1cayOSsBiOhsigyuM3C4FNZx0byQKFgFVCOl",
-	"HYXDAt4I3NKv7SbaqMZef8xSoPpiSrTXqUmX4zvObvGQ78tpswhM3sDm7ny0MkAeMr786Dbl9MO8AtLs",
-	"1BtRzQJHVHNKXFXuB59smEHLkwVWUEUnN5FrU59XcS5Qgp4e9KHUFnenuBZk7lRRKu3vKoQiqzo7/4Db",
-	"7OxYlazLrYY6HVLTqLAtPTkof8Lmwcnu5dWwqfEmHKw3gSS1O2pLYKAaLOVD+L5ejDJRbRHqB+jt4sn8",
-	"0edTU1p25SS9ql4800b1NaIcxkycVwCRZ4b5693MVv0RWZcydaWKCkgYWe6zTeJEukxx6uDg1xN1q3Cf",
-	"Y9djcWbp1bO4DuRkXVGbOSZqImeA1org9Jq2wQQcvJzcEe9podTAR1T3NDy6oyP6qSqnG4+Y4IGlZV7o",
-	"bHrv0apayTTV3d0SU+oXUFDsGamIeCgaIvS8O880IRI534a4cvn/XzO77wclFZ1wVqohacRkozzT1SS8",
-	"0ie0VR+w2yUpF5TQgWdiuurSGst8cfw6lR01ZkAFFcepJH4ILWbNJ8yT94MSmg1LJW8PSiV567faZjQS",
-	"f3t6YKOQfAkKSTgRi8IdFfpuzf2TKamxoimyHK3GkJ67b2go/4ab4C9UgDrPSVThW+wlqpc1W3vH5cd5",
-	"x/18R1CL7CtKYYsc8eQHcDm1494itryzqBq89xY9GVcQJvk0/qAvwx9UO22PdA9N4NG2nUQ4l5qrqLpN",
-	"RJlQOY2wVr5wTAx1XoUKOxJpfyVcST0vtKpcTNMqs4jJXAdVkFJkMVPuhFJmxr1T5AwXtCUL0QH7Cq5C",
-	"NABy/4LakKmeYwNwOSHrdTKF6Cg98GBUMsSs7bmK6hC5K/XMDmIBHa12KhpNbXVNbQwtH+tJIrjcpc1a",
-	"2xkerrzmtYjtyo41GPpp+vbvHxJJ1Z5hUqkzLIOv6GRVLekqkfOtXRr2dGOX7crWRUVxwtBl9ZUWOsDu",
-	"4eHthu1gfM5+GMMN2u4H2i5jJgeSnKXrNo/5LRb92zc46J+0Ite5p5yKuYSG0nn3kaWkVAVQvX+dtIhr",
-	"9NSTglYnJGK3YHQgIUI6mYrkHO1bXye6ABcSZaYhKod+GWnEKBCNyyXwue/0oH1aPRVz3pSEZ17hHPv+",
-	"2E8iforQiXx58fLkECox7DJ/H7bI8iWrdCVRQ/+EpDWLFLC+xcV6lS9+RXgS8BLZDg+rnNYPf5GC2ojY",
-	"v6krmVlX0poTNMGK3Cza1R4kq52+fE0u9quISr4cDHpQJHYlpQGhb6xQdyKVy17qdKwUIe3Gwljactau",
-	"dv0QrdVsv2ihF9CbvkjshsMh5S3gg5I1HCJdz9GMtZg9OOKejF+jFMsB+ox+PifXOJGeBzSy8oVGJ6FE",
-	"AikkILrxaoi7MvVEbCkzg1Kityntljd6JLM0hEtJOaz4Ei0umgKQGWQz4JnImZm/kzPBe1QFwWyheuBE",
-	"rlwQvBYXJm2676sWnntcEjze+m3LCm1YpBnabHVaq1K/1hFRd+FgfvzAZzYxcz87x9/gA5pC4n0vJGZR",
-	"59tpMmNcpz7/lAXW/s8HpmBfs34p7Pwne61WDyDm0kIrYsGcUJCfIf2P/XkOfdPFMNaQCdOiGkdUya+w",
-	"20a7EPL2mfaGP8mdZ1O4R/daXf4ZzMrIGjd42Iau+RCqPVks21e19GcwD0MMsi9m3c3qpb5natT8D1lk",
-	"SmB9LF2jptxevzHTZSEqn7PT5GSlcVYVDA8pq+oeaCxDNSjyRPaQ/ZZlo6zAIjlpVaoe0bdyyV4y7Fup",
-	"UZmdVzE3VYlNJGqx2wOeOXVnsxP3rgKJsGcpjpmEfUn5GJvwMnrlQshX79X7KPB72CJ/1cF5bkz7nN54",
-	"eCHt86LRPneO2Cuoqy8Wgffq6P2Ep/Fxmu63yz3ynd94G9V0aedPbZW9is5bo+dYVQFuORnWcgLs5EEB",
-	"VicNnGAHpJzqQ3G/VhwOesOw+iZUwyznet0nXsKwWIu4UmPOkcabuhShYQ0h4nWMY07xx8t7VFc+/hUB",
-	"YqHk7WlhdcwWOumw/UQtO9PplVUd2HFyRNlP94Jy4ZKjkzGqRMrOHuNKpBwqT5VIF2SYWImMXovzJiZy",
-	"KeLEYMbbsQbiRJcYNp03MZGziRMp3YlqXzIuWRuzt0rQ3ZAdIGHowrWk4ZMn98ZH6FM2kIV973WzYJLl",
-	"hx2n9OcN/pmeXM21F8Yzr6hqbxYFhfOoX9XheOJtx1fUHSpb1fon1/Dhgp2HHc/0ntfARLkWbgrH8hgT",
-	"H23URtgqd+WueZaqAcznsCTSsd3lXOyl8v9ESS9nUEHVhfLi6vv5Jx42mf3OYdXy5Jgry/XaBjYVsZ5G",
-	"FijfcUUYLPsMVZ9xv6AgyiYIMhN5UAyZP9Dibw1Nr6NXvy0Nfj6GNeyayyKD2zNbgAZ3zLYIDT8jXVpF",
-	"q1kpqY5K0v7t6wbwI5B2MTQCQ8f+d8h1VEGFGn6R0z0SuQzi7AX57upK5VxESuSc2ih86U8akpZQrior",
-	"6UtXsDbJF4xbbl2IRuGo5VFrhRDbNT1rzEgeJwK3hjt+iA26ylELd5YjyRhvYCfMOO9NGxwxOOZ0lYAm",
-	"scWYM0bPR8qJKXE4zyfu27AdgkbkVvTJhN+bsM72NCO3dx6Z4HMeWiUfWKrPh/rtodMBl47qJ+T6QhN9",
-	"reuSS8VVt4Vq8yJqN10lhka3TIXsQinMDf38Jvw8pUrj1rQp+m68YQnCB8IkssstsHbsKnRU2WLAs66n",
-	"U++XIoM6tPb5CJeLrnmm3W+GQuqTM/ZDhY2YcOqeW4LV4KSqFuJQkpDCTtysDrZfSfRh0g+EfYg1yr/R",
-	"xn58RBb9EPOCqmNmoQ2hIgbQ8F4eAlCfFH6A+IndvoUee9RlaDju+l6XJmzAetP8fUeUn/yr2Ve9Kgzw",
-	"Ab3qmQ7vpFGsdprhaIUwtp9mGowR8jaOHYfXuf2URz+aiaTHsyrDjjhwxnAFMeAYuzbdVonASOd1W52g",
-	"E3IuuWhyxstSTN5KwhBvN1bBY7GoPjx7dkqei8yQBoQ4NbXuxl67VInNXJLDKVbjVp1bM6pxDiZTci14",
-	"uslMydC/+tMRCvQbD0tUQIwRzdZRv4Qb/FqHGOdycP2Whrfd1MqHZEUltBsbvEmtXFdgFkXMCvJvvs4c",
-	"de/ZgtpMonUiyfKMXbvvAm+JUUwrpMkyoKMC/Hr7F+1px00XeoeSkfkqWvINw3d40ntjhcZhJmVWs1gk",
-	"KTPaHI1t/hjbvIY0orZnPcrEO3nlBM3l4SOgRdVcoA4X9lm3JZfGY4bS5Hp75erfOetDqZVkQho1lmko",
-	"c0eYNNE5rBDy7oz93lWYEU59xHwdPabJUWZnuFW9WQDhW1RlT5+00AmCd0ytQZEyzV2j19n1Rn70umrO",
-	"5X7LXJMCO0OJpODRBMbmmshj6iSG8SKpDfD8ZPl2XXMaKO5ZndPDhfaJ3Jd8R9qqTyPLkeayo9zGqJ3Z",
-	"DH29OiEx+f8QPH4EkCBcaFIeDz7lcZ7wo80aRMRMcbewXn3+qfpjO4X8kZr9gGKNjugpTShjoWGRvgSe",
-	"dUGzNowUPbPXYtyVMhRWXSiA31M+lBqYA/FK1zodbkcR37Qfexm0a/TjxziiZ3QSXA9InJNitnIK5Gpg",
-	"4RnpveoY8RjHDXRvecUVSImR8u4ypDxiGttY5xx6ciLxbiOmDS9xjDCkUifPPa1wery4DA5mQSF5/xgC",
-	"LPuJe9khK9NaBY63is22Cpy+68T6VDcCO56CSCcP0RHsjWY8t4vszH61M5vcesU2ketyYL/DV7BL6F3N",
-	"j72wb3p8gpHe+3lPkP/p5r/vZwvcrUkm2nubF04WIrYsnH4XppuXfDjulrl0pP7jUueMvbPDRPnDHKjF",
-	"R2AySfUBXZnkh73PqvJjWzJgOsw/BrLtrL9wbfkJY+YyELhFKMOjtg4o+0O1d5EUFjsT42xWO5yUFeIe",
-	"2L2AoeuWYw8v5V8MhQZrXTvNsqNKwD597T8gM5RqNpNcbwaRHjNKtVwtd1sZ15jSGuvyjF3X6a4TuXDq",
-	"2q8wDEE8zO0tuJSQk4J/xdJOqXopO8a2UFrcA1VipUal7Bg+hg81FJAZahnUYkKy9//xOpG8UFRgIGQO",
-	"HyeGOS9UaFfcrjJl9Hrv/wHEBn+xO3Wz6PpTqXqL/O6DWuRX74WBg6V7+UW1Fwkp2p3U+ErWFkvEg9ke",
-	"MaSKKq0SFicuCChy7PMkMtgm68sHqhDwiWxIXHjqxsH0SBvosf5Ad13sDifRhRIuQ4+a1LMA3pTQScci",
-	"bT48R7G5P1Sbyg7QWWD/8tro8YsLq6kFOeB+LLTja8ntL56fnLG3A911rCuO8sX+zgztcJ0vVkkg94pG",
-	"An2kP0ShMuSl84EcT/cXhMdvV2+tKGWeXjzPvq9fVPtpBPR+Ue0d0RraJZyhquP+r7WLk7yH5Y3aFzI+",
-	"Kg9vnUHJOdOQMLRTaVIGG0KWGnn4H6qNbWdoK5O7XRJ52BT6Wbv19Ry5+rDBdP7pD9XeDfH40zecFrNl",
-	"/CVuPhbgkA8d73wgMdbNy7xf7DbduKEwR+o0UL2TQqA/cGfNMRyWK/tZ2XL4iTjOC+hg7oPVtkeOSHHE",
-	"eLmiDn6yJ1HDRape2Iyil/UFDanqZWtYsnsO8V9Ueye1LQ/o101FS1PRsvaKlvlAvrimen4vtDB6i7xh",
-	"vz/s+mF1zw8OkW4l9JgfiL5znqBETriCUN2P2ICdJygFmUN+w02KU5PKsDawNlj1l6XoiqevG1/OGn05",
-	"/2lf1t5Io+24fXDOO3L80HrPEE10ch50/qzZiTN3SBKGNKwmw+ZpOWSInTGG8u36ZnpcFKcGev2CG9hi",
-	"V4wxFgwLpqXIQXtGEp+Qib3mw/harD1idwJzknJWqIwXcMb+JjDRNHyiE+kTPu26DTTEt3R8+JhmLjTT",
-	"XVUadswN6ylNF/ShHH/ISYtp5YjwpDKJ7PPb6f3f9zEO/IaL4kN4x/tKmhKPclYgdda2aQKqqzfMqB2x",
-	"akkjSLFvZkkkOf9kT9Dn8090fj4TpBRgYKPUKWP7A6eGP+Nm/EhbXKgnf2Mq+nzC3Li4xddPlkCowPQg",
-	"64b1Owjibnwh8bnbdFMfLgqL1ov+9jW+qWmw83JyG9FsGg7uxTm4ccEYn4EAkwDQ2q1yYH9q5TMeZNWh",
-	"YQuJn9GZrnVYqQqc4+iIqzJzq3ogYY+DPKKb0QxmaQUBd5vjv7DpwfOlDn9/sFke6vf8fpJ8bPHD36Lm",
-	"VZnvHmW/Ib/VJeuUqpdIqYZMyfEnTCgJLWYU64PqF4CBXLohN+E56DaTxEHrSPdbicT7eP/ckAtDfAk0",
-	"loFpq48MU1dzyM/YjzzrEgVjiPSokkGvb0bsDqBf00zQYrE2R+mIYH9WlU3EjjUAi4+I29WO261dcmm1",
-	"mY49tuy4ULeqxTJVqEHZYh2lDJQnGGXSieSl3XZ0mcoF6IfaB1zL6gXhEoWGYH1eamiRkoXEnFNGyMpB",
-	"YU2+gWlVF9LK4rpiKpp9Czk3nB0jb7j9UkdddV98/Wf2N/HvJ2gxFzy7izovHKefPp29FvLu8+f0xE4A",
-	"6/HhI671Xz+8eU1ragVFSTZifXdpxtv2zXDXiYyatqBnEV97BfuuaVmqB5gdkLZYap+TJhKJ7kyvSGn/",
-	"u/oQtDz5PbKfR0vozVYuR25oQkdPMUpdMtKisZRRsVvF2jy781wcwcTdplhbLyPd28HBSLv1u0SnnJFt",
-	"e0aXkbVPuYhlD0rzatLaCsclpPVjbPXzfgn3AoZbDH29c7g+icEkdZzJzifUAyemsQM7uwUs8fbNKwmY",
-	"uE6kxX2/Vi36PpYsUxLJJO/BFSOJGyS0Fcw1nG0xrRKZfvqcMrdmeszVSDqNrwpk75z4KAQVI9WFpxcK",
-	"LQYfM+gb/DSRXDrFwIXsOkLCISM8rdRTRPmIp9RpAkeXR79DkakeWBn96dOZH/mvvAefPx8tXAe+J6LB",
-	"vbxZkoF0YCRuoSPZBoZsxY182LB8cC9mfSIi9KXdMpXnK2cxlTnSX8CIDa12zvPcacuLU3u6ORwiradr",
-	"f75hYHyniiV4PKuW7O8x/fBA6/RoGouU6rn907iU1lat1wvbOoBRhDNbKtBjx4EOny5LpCCaNkdbeXZi",
-	"UeLtwMzj9rx0NXSk8WHePTqcpUJtqet0VWL5s/BVgtbYW8i1JKoQ9gF+Trz3FHbOqwiGlGSphcAbkWtP",
-	"ImT/9oplIie7iu81p/7T5+S8znPa/E+jii9MZ0fMnG4t5yRQ0ekhr2jcIqc6iM+aNixNXhZ14cvzgLcz",
-	"pdXCGvT5p+oPVwS3bDLEo3Tqd0CVIvXdflVJF/T/t3wwQ1OacPRTXStPG9fAEzlGbNTjElUoq4hHN6kU",
-	"cSuM6efL8uOhVKRErLE5F1ybGj32/tS8rMyUZF/bVoTEm2h/LphvQaNrON+2yGFkF/xhWGpt0Vr/yemK",
-	"s23yVqW3Iu+vPQcR8a89yL6O9QASMfbhLF5sSWdq9KW9rVbdkGJy7trzb5mM8YNXQ6hnOHMtw3lmKP4j",
-	"dNSWvFQ9R+L7sbLdxurna3CUyEnmxUZBWYuC8gNtly8QFZva1cPRm9wu3SBsgtwBav6ID9WMM4faeQRl",
-	"Ppl9jtU2BxNj5+SSoLjnOhwtWgNYDWBtD39oz20QfkrlwGewtUYwK8HKA6pWIlfVtSjXIIeeMnBAWtce",
-	"UKEQbYJz3NtttE1M3D0xCk3fTnxXOTUNdDc8KRvmSZknmwJtCm21Zxpj5OsXUQjwT1hGsfcDBHD3qLGe",
-	"oRhSGUq6xVgb/Yci92wycL/d5M9VhdT6IuWxkHovzMYb1e+nlMKZN2LqoLJEG6kzT+pYVNOuhbLbQ0JH",
-	"ML2iGJIw3EWDDmSErROxLszginzxg3YhdBdyxksjMnTtUNYYyayplQ8tJqOuGdQ3LyaeV8gWX4QLNVOl",
-	"r1ZDx7qSMGuGZwwZydJhKYwB+RcLMmmLqgDdCOs9qp9pX/Y5LFWVTtdiFkbyQQG5fZwOZZBXJOMkQD7h",
-	"LHctue3KYuWfrqpKTw4liTfk+tsNuVmR9Tu9owNNyb2m7bRITq7feU1S7tqSciVtTw+1uFuXScX9MA0C",
-	"ruITu0wd+DiZ9VIY6nYHZsvWsTOOIfICUU931VBTQDF14Iu8h0qyY6mG5F0qoGMSqQbmhAYeWu2T5eA4",
-	"uuw3oTD3bJ/zah+bP8vG0mcTuab82ekAm8jZVgGmX3uYdBDyNHJpxya1o4xav6QztH5/1hq1v8mdnSdw",
-	"rGoCBHy0YeotjoMqOymCHlbzzz+5my6dVbsnQus3WYwqfX+OMn01rtrzErCbQxfKAyIb2y5cX/vN0VCI",
-	"bSfTwjGKVWc9amWO23iannlAdvr1pJU+20i/8rTZlA0WrmzFC4SlYDMNaGvBD2TO2iMHOEO/KKR3WmXz",
-	"2h9IKDQcVjrtHqHBxZbVpkZZ2kXibHXukGl5ESN40b4vT0uhYNP60CQybkTzhQWhqGnMzhBr91GoqQuw",
-	"o3hUY5o2EamN5EEso7nON09Vp+N222P025qYIIAv8hDvOZRAyG+0FpsFy72KaOCMF4ln0DZpLM7V+euV",
-	"31z+eLrdtjybyAqctZ4kpFT5AMuVJgO1GTe8ULcDYNxMBHFLkcFldAPX/uK2UG1eJLKvStNRhVDseNgV",
-	"WddVFUnPi1fdG+5BTmG8DrSqQnahdG1tJu5O7KlWdXLPHzOh3ehc6wxccD94NrRLhlqW0yftL59Ny3Jy",
-	"393Yv8kH6Gddp45Fyg87oDYUSt5qa1ePK71X8whTwuyxS5akAeMjoyGy42BD+6m4ePXJ1ax844YZZSvM",
-	"KBTZwWP8ROI51YR2FMuhxZzF54rno1GWmzhO3WOCJRMVmvosVgLLGoJPk76LqMfnn/D/K3KirNggxguA",
-	"AqYRzgeRijLx1golT7FtFwD7RtEKUO+Xqt43kSRYJxzRXvjqSPqyIHzxOZPVwmooDyessw2s/o12ShPK",
-	"2Ww3GKcuTden12vK7n+AYsf7+mKL8r+R+ps+YS4CMed4LdlkfgX591uJPOuByTxIMkez2y94Bjnj5st0",
-	"72/1vO+LS395u+SisUsaJ/4eNX2XdZ/UCtZIma/BWb/lZJRfo8qPGtMH3mYRgnSatgd9cpApDYmsChUP",
-	"IbpAL2/DqG0fctC85ziDhUISuJ71yqLGjlpbuYXy2zVgFH3wiJILiyw9LqThwqqBpDNFTEE867JCSNcs",
-	"fDLcMDVacVz33tvr9X+Jf5xFbvyE8GkoNJB5pyXv664yGn0l9mn4MaKyhShtuMx5mbv2DuhdMYqlORTi",
-	"HsrRjUumS8knksguNa+zvykhE30B0qTsGD7yzBTYEQf1x34Jp3TLLtdMgrDDarlOJAIViOyuamKnB/YU",
-	"QZnIIS+hqwba+XE6g6IjigLylmu5Dj1sBz6QwhCmd1WRa+bbhT9vXVxc4LcuBsKLwrmJJBWLT65hyqpF",
-	"s2viKh9nVKcPtGG34h58dMbe3NVM6kT6yvHURWZoVcF5miS1urOfyQGV6Mocl2PQ7gljcEFcwCpKBMIr",
-	"EilkW32kRvRKdkTZQ7uAKZnBjFBLygdG3bhf39A+T12eEbHoD7sqkfgF4ECIHd91Uk87wM2ghBvPZ5WG",
-	"hngpXnPjYQLhL8WxeTekf//hin4JfghniXwP2Px5PP5xiZERUwrISQr2QBqKsHkbpAqH0ANckMi+C9dt",
-	"MpGcaVR91iUxJxeCvokjapPClAVzavkyHh/rSeRGynjmdIOyq44I+DRCPdV8dhXpwbWcZVHhFm4sqi80",
-	"0jNTS8Fdi3aUO4kTuski9tP5J/y/i+YcVFr/IraTv8SnAdBhUh2LfY4x3/6Qcik6TCoJh+Lm3gL+/kZb",
-	"Yws2zlzwi5ocoDZGSp2weDhq4HA3OflrAp3zjMsMim3QsI4ZW4kcY7Oe7FBqn2p3Xl7yYQUepIU5G8Ur",
-	"5b5ogKZjjUevfycWU9gxjxR4+wG670v4AzJzQoaAVdHcTrfaINdKYvtqhUvBizOWZk6cVXlTTjNHVR5b",
-	"O1ibRQur7wvDMt/PkYZVQM6Oqdep4aJgmo80a4+sht+bnUDlg+USrProb7nV9Klq3oslTq05tQkXb/t4",
-	"u1oX04W7k0bTitTezztF+kbN3Zmau720fQeRK8uQEpAalpsV2LtXCL++4Xfof9MD3Qf0bFWkJI6i9pYL",
-	"eYVZpvSBBXhszxS8WXP4RbBZ9B4TjKzcCMm/JY+BjwLPTWqgYYAzoKl63w067VMDgbFOS36/Ra77CFz8",
-	"S34YXwLv6QFZw7UKoxXiikrDGUv/mTINFoqAAgEtlgkzsgCVM/hIR56V0IESZEYqINHNXWcZ9M0li8/g",
-	"Laj/Zc9hSuxz6Meklqg/g/rl/W+/sp/IZfq9KgrI7DXs+N1P37Nvvnv55xOmOglqnCPPrAq44FDi2msA",
-	"djzo2xk9v2hdXFxcsTTDyF2Ky53ilFOWKyxPsOManVCA4K0S0iTS+WsxVIBPQM27UPJWmEEOngeg4Ab/",
-	"brmkFjkoCnYLqgemHMXUr96JzRPZVxoxtMW0ojqJn1+9Z0apQmO7HNUnjToIB0dTUAq7l+NtMr5FcO68",
-	"0MoaCERspQft07CRn7UYN+jbyKFvuliNMWTCtBKJF9i3jbk7ol0IeYuBA/L18xKkeab9ezoQPoLXQptt",
-	"sMvaZ7zHk7EHIWR/sBYXcHb4E4cNoXV1oWnvuUhk2jWUUxRno+Blz259hwJNlHptUWrtToIXeXQyttSh",
-	"e34/7Hp5FyEm3oAblDTz+1onsinf2kb5lt0wTyOkZ2eyo2AeLuIMSwL3fWNFNEVbUxpXa1EjLPDgvYCt",
-	"cv7J/u9xTaqXB/vfEbri1gvc6suVqeGpwlHVdaA3HTIDuTX0Lh1NFrJUi9KZKgiOqE5LRd4VUYA0xYjd",
-	"cqxlLlmhNGjGsww0dr6udPqOgCI/1VDeiwzYH6qtMU3pDvrGFxiL0seT2PHUIZ4cft9H3BdbQPj3uBe/",
-	"7JKvPfKL+BqxWfjSevJBfxfob6zsR2Qb7BQ3LrammzUa2U5aY8+EpiWL6zZuuMoqZahmvu7eGl1DRV4i",
-	"H50Z+g7samwRLHZfj7e0pXnRWJpNE8LDq9ujo70eO/W8p+5Xb729PLyHA3EH0Kc6l1c/tFyIy5WvUNGL",
-	"i9xcsaGF9i7v90FC7mhDXEiIIvtoWtaYoK2dG67oqPKMRR2wKllR2cW8pywY25trtF+JGzqyqRNZs6eF",
-	"dhdSMxQqowCZW6QW8l4YRBFvTlP5yxy7O5E1wzsvVb/v/nTmMyZ7DUVOwlCUzr62o6lic2dsqvikPlNj",
-	"2vy4+xeYtkuyHzL00b1/E7lszfuyAvaNuv+yxKuf8N6L2BaTasgmt/wz3QjfRviuh9aLMiEmmRWXF8dG",
-	"ZXcHluLyVzVkPfTmTBTACgM9FPzAs24olOUlMCGpjrTFhNYDyHGgJRhR+npRkKYcsT6UiQyMoAbllL9r",
-	"i7VH4aavflg0vSZTA7tYvnA/kWGUUW/iWUWUA1mgnK3PM/VFsDehBjbFFHG5J1WMj0njsK/pNdxDsfFk",
-	"Dvukt/Q+D5QXoFqshVIw7K9ZgWvbpFusmrZsj/NYvgWuax/KKZSKv/sDuhgWnyM4HHDSYYuw11tFDHr9",
-	"Qo0AsPierJFa5QzB8TwsTeRMDpRpSMqOqem6/QAr+fDjkwZgawD7CrfZPuJrGN6yhC3voRS8+BXJEg4Z",
-	"zu3cF0dzPAINmK8vd65a1RkovrUsOuSnz+FeZNh322dSOGRiFf2JZ0f30xgjQKFbtCjvssTa5qtEIkwj",
-	"jHOW4qxvhEyxeBCJNDQfWYAZdhUOdNgFecaOryNCkYq4Ay8nfxpBspCJrMh1K2qWs5MatXzLu6hSvOy/",
-	"xD/SIK8wW6O1GNm8CCGZuB9bK1hK9ipB19SB3vnO2jxnwZKzH2nEEse8Mo2vXslqzGf06xv69Rwue3wj",
-	"TjJy4x6SSMfvcuzeok/9I74fYZgZiswK6EWlVyJni6+rHfU3foy4W9VNl8jVuVQeTrxM5FodegT98olk",
-	"XdJkdpV46Z+urQyZ4bQjnIq8do5eytEwiXuQX3wy0hNLr3xfiXYm5GNttPNP9n+Hx5fiN3/oiD/sqgJY",
-	"Afktag6RLXeJ0j/wrxkmZPCfWbmkkDGgxYxSdl2Raz+RqvSONeaJ10h5WI2pBccaE7UQwyWKS8fU0hh3",
-	"IT3LGxCbliO49bdkDP2VMnLnIXnYzIENpjGIHpOHFZByfGHXhprniCM75Hu5Ynw+fSN6mSwITfcyeYii",
-	"sD1B0F+5zCtN38ccKFJTecLG4hYuFJGpMkcwnoawOG5EUUS6Mf4XD/jWdiMw9s4xbP8afAWk4R7b5w/d",
-	"Y3BewVrkJpFKWlsxIunELmEnrSo5Hwk07x8o1aIbxpaXtQlpHIFDc3GbZs9BewVuGrJNErkR46RKNkjk",
-	"GoyTV3arbFu27I01U5/9rhIQwurPFYNVol9juxy47TJPTOOWrAvqupBZn5wmXX4bgjrIZffPWtLb6oKZ",
-	"vbMzwNCTZh0heYEFZMIk0kkmHukIzzRltOV8hFKObCai/pF1meoKyTrYakzlLdYpVc+9ElXSX7NCYMec",
-	"FQqdl4lsl+oOpHPTnrRq+gA5BIkDruaKfVAPqGwwEh7r8R/up7BdhjeZ0hHXWmUdiVMc/wLp8fbdfLEC",
-	"dWz6jURtJOrOJSrtyZpIXasMHZTyiRm7lVD09ir0qN0mxipdup1RrA0h6e6WC1kXcCglych1DKSRsRv4",
-	"UGP+08uKYikK2gWLl1L70ZWPZi3r8nxpq1l6W1kYNuSa0QuEnEXOzR5wou2wUmtl43iIPS/ukRLLrtE0",
-	"MZ3IxibeO5v4HW6JJyjDKwrZo/COji6PPCIvLOLj1dkSsWwj0huRXhPpg1JOWMmU876SbCfm162wzb6n",
-	"Z9Ux/xJd8RQN5KW18Tpo9HhTU5TUN8hjorUaB9KIwje5rihz8zPmHmGxbyqrLRGwoIlsAfJsr6m5NkGV",
-	"4hao4a1tSpE2z8/iNttjSWuNyO7A7CKD3GX8TSS+2Q9SN6yUOY3yKprnYgkMiZzWO7MVjIEae9NS1Ld2",
-	"gG58iRyzfGju9Vzyw08B/+A2yWZ1VnrKsmncdNWHUR8ONImbJrBIBrfbdE23zg3lcpuwzT2O+o2/kX6d",
-	"7NglYvc0FPegT1quGUxFEeBiBqc56DuW8T5vi0KYUV0bxNu4lpFjuIuY22KpU/Agv2mPQi/FREplbdyT",
-	"qzoIS4B8BgyHjDD6Yqz9pPvQ5yenH04vLi6ev/gqdQ1D8WSzVPVBulaRPiaC87MKp28SWSVF59Av1AhT",
-	"zH2Gs/bcC1bFFFDkOkX1FoF51IdnmrLBNTvWAIlMf/7xA7MykAZ4an+j0xNH1pAWQt7plDgWsAdnG8bX",
-	"cbK3550++9d//0+tK6qn+p7f5JOP6EkxgfqsjpWJpJaVo1ltKt2KR30q7eI6Db1pU7maxPutD5IO/tPI",
-	"rq7ms6MEa7eYM6wNt4cbW6PxzswT13YXM+52y1QRvZChc/6J/rGbROyt2Ty/+8aHzsC5dLw75KNx7eKG",
-	"OMvcEe0umHZN6dTjedf+FGPidUV2d/AJ0luRAx/cjtyGnTEfhaOOmU2fzF1mVK8R5s6xic3yTuhQkj/D",
-	"CBnzSY+B41VAkUQSCt6CYS8vvjqb5eOOPTOxreOuY0YphJOfEG/SHtcGypucG35DqJa6VXPthMBbJkN2",
-	"z4uBsxycYcD1HZXBqjoXW6uadjkogkMH2D2U9n2xrAvZnYW5QT/nhjTtgJfHqf/njft9ikljY5LB3yvq",
-	"TVQCzy8nGnUK4wA7P8GCM2wAWnKpOXZiSWQYLM38mXZxcjtA4oSj68OKVHnaGVwGI4H6HKEBNtUx3sKW",
-	"Q3oqzFtj6oxRO6cStCruIW1FY8LrCq0S6b7Nw5p6q7Rk3uw70Dj0ogSq1NN1E/xu1/YFvsEj8QM3/Ht8",
-	"61sTW7une5s6/x0lijXmTsPytmmWt3kaBJ4FTFK2x+HUSkgvBhwnxJSI0WP0C63FrXw6CkZKEwJKjuLO",
-	"Keu8eg8N2lVkYZ64lz6JjP2HwV94RU0BrTrT1iANM5ghF4lOn+yG+V5ELXc2q902mWFZobS11fD6PZGm",
-	"ey878XVv2dLbA5EZTbuRlI2k/BIlJR6Byqwxagzu1yMgM9Xr2ZEv4XC81lQnBMZ4Zu0I0+tde524i2Wl",
-	"BmAe+awoAn1V9+r5JOJcPZXshO/9Iu8Pgu9hmoFbpUWyDfyurXN8NOkGj0s3CI6arNqvW8o26A/ahchY",
-	"CegKWjnboH4bInyoQc3UfAIqo5ueUHDNonuOWHs0LTcg+Ii8ERO8R1foF3NXhadaLE+kA/YhF4bo9es/",
-	"6g+Qgs6XobB+qW4pseBa1mdl7z8WjkHX3hRIRDTz79c+ckwtn64RH4SyPj2Kn8g1F1xEWr2994pqfZ7X",
-	"MG+fVPvtBP7HV2Cn4X//FmblHLvj0hRbfCnFFhbqUeH2MYWS8RzToGrAu14V/PyT+9dy8f/Z6vikoKiw",
-	"8KWdX13tfiIB8f2D1Nq4thNKXwzRGoX5UYHwoEZ11hwV75dC0ZCeit/6HYZ+IffUpMHUCEUOjed4vZ7j",
-	"9x4P3/rN9OW4jyfm3viQGx/yF+hD/t4l2FRw26/AYA1yqgTVh6Wiqwu7hMY9QLMEmrXBK4G2ZLXINQt5",
-	"P75oRIEmj4tRWK+AAxDj5R6YzOS+lrkaMt4x1CxzyHWUTXT8/CXL+Uiz9oi5t35yxQpuoJwhQi7pqRxz",
-	"wxqBtxSJhdpWccQ+ybp42o2Ya8TcFyjm6AigC7iG5usRclQa+HRMMWzzSuWOPZ51hQRipALJ/vV//x8T",
-	"8sZHGvBvF564UfImyFX7eVhr+wcZaIjdiURajugZI8yxZbfKytRwmSrdVY5Wf8pjvByOhnQ2TWgLL40h",
-	"j1KkaVMEGUEEXFVabxS1aUVxJqmw+fMcY5Q4troQVi/08OFFoYaNtF5IWpNqGpfVf0Eye3LyjeRuJPcX",
-	"KLnfqHuopzj5Aj0PCcsK8Huhxc4oY3xwOeY1pAGlrLAy8V7AkFgNiYcyJNxiFQvJl44qQdxKptp/QGao",
-	"P06/FHbFJugTsDYHa4f0oH0aluSZFfYtF+1uK9NlXX6PpZRqsogykQv324nZaqxJqw0vkYy5VL2UHQuZ",
-	"FQMt7oE4FVKjUnYMH8OHGgrIMOtAGKwZev8frxkvlLxF0i0hc/i4NNsNrS/jrk/q9oi6HpcY9p+0Tzcr",
-	"834qVW8h2agWakoqDLzKF2ey+UW1l/n5XmWk4etZJBONtl8TSFsb0Y07z+0Ry7kBVrpiMS8HfhJQ5N6k",
-	"WlAanH/C/++urP6py4VVuqHRi7a47e59CMj9MxBwbxi3/5O26xYgbpbqjy+nQbVHpQfcu53yAHT1uCjO",
-	"e6A1v4WVFdflOzL/iJwb7rmITn1VGl5gLReWfKkSecE1HmOQuVXw7oXBvaZbTItbeSokQ8KpFvvXf//P",
-	"iU/HTqTruZg6UtaUKQkanTy+w7Pnd+XGQK9vWizVtd/yElwmJhuq8g4DJnZYKfokNBtCCYxnGfTt4XUZ",
-	"tnYtcYXtz1EHJT+Ifz7ERLOu1wk75uzrjx8pwfeEej5y6TujuOHpK5YWXJsbKEtVpkzzkWbDLpIzujXE",
-	"vGk8l4iwWRffVlcVOfZuxsVKpFF3gJ0nXZGD7qqhPGPpv5HF8xc/3kJo7GfJjYti2YFIdGRtBCcrTEzk",
-	"CursGy6KN34PLwuO9uJlqRUrQD1QDTNasUX0TA8Qe47Jm+OURU0xnHE1MG31MQJXu5wzMPX8k/uXa19R",
-	"jlbuXrE8zL6hzhKMznXA23wAvoOEA7lOCbrLNIyhDjZ/wMk6GEQoxsIArhPpejoMS2HhAZtBcURka14L",
-	"QxBkdTz42K93emDHJSCqY6eIAOyer6+F7Zw8FQmFowt16/AeO1HVM7r4IBfG/uQB73kQOLxqWtVxbnhV",
-	"siGuH87AD5non+zH7uCx4+Dltz98ZiXUHcgTXAooOfZd0EJmcPC03e/sdo2gYiVsfeO3/9YQbZZa6d9+",
-	"1Ks80Lbb0/DFJ9ZvDj9xJ00A0WwEhWVS0OWI1Q6Vow4K8Ub6s7KZiSNIe4TKFZNqOOn6o7ghGB16BRB7",
-	"DxXA6q7oY+s7niHTa6kGt92pdrnkPbgiclb3YJ5laiCDMhr/2AXerIarEpliE/2zfsEz15Cm0wGLSsiR",
-	"ijhEP7nxm4vTwVcyjCTFNg1nf0rD48PFM/rTKUkY58K5Pc/b7bFBu5DdlDDhyVow7yHESuQ8G/mN3Vcr",
-	"4EzcrsWTVdl3d3R5dJ31gP3ca//1qHVUvX78ZQl2TjfcHF0evbh48fXpxVenFy8/XHx3+fzry4uL/3PU",
-	"qu4m7Aizgb65eP7d8xf5n+H06/Y3/PSb7Cs4/a7z/OL0q/bzzgv+Mvs6/7OdBP6+Bz33+28uTl+8yF6e",
-	"fsO/uzhtP8+/Pr3IvoNvO9/wP7e/zu2klR3+EWoJR60jLQzciNyeL3sYXSbBEUXIj1pHSNQ1MfavPzx/",
-	"eXnx4vKr53bsdtvTuAe6rI3jq9NvOt8+P+Uv2l+d0oi/6Xx78d3zo9aRo/E6unzxuXVUvWQ86KGnRQnc",
-	"jtlveP83kiO6f1dLPeUTP8tKe/A/ij7pcUk4o6HoHP2jddQvhcxEnxe117zSi1liQe6EpCuwcL6axM2y",
-	"b7gHpqvsNagN3VgFBDc7z2/sqT667PBCQ8s7B+j+GvzEvnl5+jx7kZ9+A191Tr/lL9unX2d/zr+Bbzvf",
-	"8Yu2FQE4xAX3NVhFF/cb/98868GZP0HLL1ChMo57N4fTH348ah35g5dz9lrdgwXAo8X3cDzOzwu3Wnoz",
-	"U3NwAuVQTZl53iIrTXmPvYplcewfgvM64PUHCwnl7+ucCkgbhNq6MzjceCIrpeL8e6b911ZkedkavMCO",
-	"zN3e+JmOpLHGqN64r/iK6qtRR2fa8BE9SfMe6edx+oo3EoJ8j7uuR8/EHruUZ6Tk/A51ifRTQcoiLtFr",
-	"pDXaDt5VIzRr2xFgupGJ57Q/JsSa60OGwmTdN9XO2lApxthjdtUg1R2+GegSNntT4fvICt/Ho+ZMnKSt",
-	"NG4A9EYxVAU7YBEwXcbbvgyafohx1KFU9FR08NCnITJXJzK5Ymk2KEuQJmU9Xt5VPUAdF8bkfHet9aMT",
-	"ePQmWttNehqiB81ynn6obRN9WJrD/Hh5bxTPbPZO73Oth6rMV1caXGuUwDk1Z+OzX1WsKFirPEjZSzT0",
-	"B9qQGB+UkvrqctYZFIXzKx5P2ZYnV3iFd7BSN0EwGrOHXUu/mtbip4wjr3oO+q9dchkNWZ+x69rsnulE",
-	"hhsIirunb397Tw1a7K44x5+HhSVilEq0k/YyBH6H/lL/M3RsKhkO9U243l9RKnmL8TZKu2Xuh/bIbyzc",
-	"E6sTiVxHvelbv982VtXpn7CUFvFycuNTAu7eS/k9lMFEhuEoW3ujsMdnoJCE4RqSMceDLD65ZoI4ztU6",
-	"JPLYdGFEWTAUa469gTDEfMF0TuKQ/Y1zpVGgnJdGZAWQ/7FfqnuRk3gPTfWiLBtXmzEslYEWs/s3HxTo",
-	"MwTNMEsyh7yVSDmWT4lUU7rLjOjBGUsj50ga9QJ3QwmdpjztFDcbblf6yBjxtRv3I5JnDjTW62a+SJzX",
-	"v9wvKc77YIIgxEcwQppfLbosw0i3cgvjD9W5w5QN7enaMAU6vD3XyCY0bFDleOM7e/4TmfJBLkBmcBad",
-	"cZ22yEWROhy44YZCAVINqelCAR3D1MBcoepkBiUgVgSI0UwYe/6qgxt6+vgnuk51EV8cIkcoYoKPQpvN",
-	"KR2H1Bb/e/TAXodttxxqbYtIjYa3I/40vzgzDDB/ZJ5+CVFDoBZ7tEuBZGPh/TsQrPSmSRCPFMbzT+46",
-	"l7GdQwEGNorve553/AOuwKpIdO1Xc5qWM8U6oqflTfrvituf1g+tlDk6y3ZNogPJrt/IFr/Ysrhr6mR3",
-	"kW8//7T1saB7kyLkJ+re5lV0jHQy6p9pRwZIxxkUotghgQ8jb4GLj05Y9lUXuEtyvtjjhQlNXq0Xujqc",
-	"Wz3sC5MJsEW5BJb2LvwdUxDWgB27pwaoTWVHwdJGqV8xyNqU+c/noZsH0U7/x1zKR7uMa2AdHDh0b+xE",
-	"LwM/Dc9KpXUtElv6n0SOnCg6i1n26DTBaGyh5K39zvP4Z6rnHBeXLHVVPXrQ7glDsEtMcsQFx1wDThwZ",
-	"E7KtPraqD3Qi/U0pTpRDJuwKX4UbZ0p2RNmzN64uC0MxirWBdQZFRxRr7GC5Vq/wb3bIryRVcywH3Hjp",
-	"soVDeJH3KB+oPxnnsIg3mfbDQXVJ2VwG/If6QYsg6DcCnTEQOv+E/yeKdjxmK9cNzcal7+nO2MvPg4Qb",
-	"JfqCqToHccF5PJnChzpKd9JLicmKsKQPpVaSDbsqkXgjyM8muvdWoDPkGnElx/gUBve4zMDiBcMaGnZs",
-	"hsrFyd06YL2GzBNZwh+QGa/b0Q25cR187UdDLJbCp6GjFpP5o8FIjjcbdpUfxMnV/C6CgX4Ln/ZMI46D",
-	"q6ZEBq5NAd2MnL1lG/IumsWHXvyHfdT0RnAHrwagwWZeRpmtMvUXzu3Fh/2qTKzVft40SM7SYd1WbTTY",
-	"g00TnIXy7kAgULpDsTDMk6a0AZR/g0l8nAV1zUO8V80uWQ6FuIfSlUES1vVLOKUfYgVRVWzpa4asguiK",
-	"hojfELt8IJ0jyYi5xZhuhUiXtXKAQDQM0iJxhW4dTGKCSDyoaAJs+/WWuwXen3DmDe42uNvg7iich5Vg",
-	"l7TIDcDuO7zxVN0a8bUErpWMakC8jw1vhVzwmKdqIZdUbNfgL5GVls3WoWR/QcBJL2XbwLkomXoY2458",
-	"rw16fpHoSRtvEfTslyofZGbNLtKJ+hbAbA18Usjqx0zaRGbc8ELdDmCi3/MlQt5todq8QDqpjiqEIg9F",
-	"LTPOVfD5J7TYQBagNeugP25PPZVv/covi1o/44Is7mt0D1reSXmNVUVLODW5gVtVjpYe2nvgZdY9OL+p",
-	"G/0inlO/Nb9svqV+teU9HoVTsJW82+s812gI40N9e+UJhFGlc4/WcuZb0ZXIuFHLkU+kBtBnLOVFCTwf",
-	"3WDmq450t/d/+zsGaPgdSHYsbqUqMcDDNZxcReBCpT1Rrr6rO56XYWt1QKGZPUbifmMey0ROzO6BfslL",
-	"JeImcql+yY9MxHU7b18TcWuD3FE6rl+iGfqjPwxNOu6TS8et+0BxK1boNx2+xxTK80/uX2vgSZ40xfc/",
-	"9XBVeHnrV20russDR7sxCeWGzxZx+849WNvINvw+qn7uUOYhahm8tHsBNEhzxVJuTCnaAwM6RX5bntEl",
-	"PcaL4oxdY5my5D2w6ki/FBkksgSedUGzYOZpH9K98vkldwB94qbF5Eak1cWbU/8lq1OhJXLJkAwpRRVK",
-	"O8eZV8iIX9fZhf5ZyHeeA15eSVPUneZpanYapK0lEtW1rfrTZqpYj8yMXENVNqUTrgHa9iUzchX96qLR",
-	"r5qOSQeUSjm9h++qutx5BafLh1hWKZUNXGLzoT5IE5RbyJMuDIkWYc7YD37UIrQHcqQ5/raeAMRankLe",
-	"XrFBjBDOH+AFkUWGlLWtAY+0o22e3R1G5deYLDxs/bSBxu1pqtXWWRA9MMdv+2wdIT87otWokQ6Np197",
-	"9m9REux4miIz0Jsq53xk6ABXaumTi1e9U8USHn28ZPleCnvko8cZEL3XIn762kZpSDMi331tZaJzT3tx",
-	"49579pssRr41MfIBQyLdn1OpvsisRc+V9tQaYQJ0IIU9vPWMZ2GtcSXhlHgwop40zKhEpueZkloVcE6t",
-	"Yv4NWUj/8q///p+0xfCAo7P+G+zSf8VKyAF6VFvHjpH7K5Fj5F/IVnaKXW/O6ffpCfNIqyN6wnk9EpA3",
-	"bKo5y2vzxm48eClVBLJju2F4ae9Zi0c0AYR5GPwK985qKLyl8EE0xB0FDyLknaXFSRjWtmcTP/gS6Dxo",
-	"a44h0xSJEquR55/wf2vpufhEuQ4eoRRu2phbAAq+CBjY7waDDxzHTYchahpe5kt8nZKHbKb8DrABKBaH",
-	"4adzNL9FAhrUh8o+nmH/Fl0VyXkKV+oq6CT0WSIf0MGmZr6iIiYMG6pBkbMcesqQFlNwbQLvvJ3QHrHD",
-	"rxpsSOS6tCzy0D8S1vYl0LC8JrYz+G2cak28YdPUDWNE2SFojA2PFlUFz12Xqo3HIWqiyT00kk2zpVDF",
-	"Gs8yLplUDOkdSvQsMCGpi5gnEGcgqVQE25NJNIdrbXHtsexj40Yhb1cURr5F2YTsoSWIO6b4qebMGe0H",
-	"3//wB5rQ01GVG6zerx6Jc3n8PHCsZvieg9w+2NEzF8K614ClcQEz3AZ1SEcNOdmxhTaFfcsd5iGvGcgc",
-	"8pMHPZxzG8Hi0+L+Tn4kB49aP8oGtBrQ2g1o/SgfhVnUFHq7mOUaUQfMeqbjhtSzAexHFwPi0gWYAoaR",
-	"nyC6idXGXDPtInf0X6qvg2o2DmSJfASSeZ3RDeqSmnXfaff7WENMpOu37aJNbHawKT15At2s7YsmhAvv",
-	"pvGANri4BVx850Bm3JAV8UacAZJGZHdgTs2oD2voZuMxkRByLIRx7IMbJ9TzPqoi86HglIajU9+qOliu",
-	"7YEojIUWHCk7hn8ORL8H0tzkvMdvocVKkIYXN+StbVEG3k0hJNzk3AD277xXIoMb3GlCyVYie1wbKO0P",
-	"eLjwFiSUIjuJ+t/EBO+shFuhDdHZaFVagGiP0GmwLhCbaHztWtglclV0ei20+YBL+wFf9AbRpXrMrBwX",
-	"6jpEbxpf55NsfWs3Le1Vqx/QtvZt00Xp4gDRuaR10+Mnc/lD6VPImIbyXmRwmoO+Yxnv87YohBmNaS9j",
-	"Z/gqOpVTUtn8PMaYRdlxYBY9qae0EaEosNlUoq1ERv3gRcm6wirkoyt7rNzrCp31qSmufV4fJLbk7Zfq",
-	"tgStW+HWyqk5fnQnSF8ykBZWuqrINeuqIetZNPLvpcd9+03K1KBifYugDHjWdRl4e5l/R6/kPwYwWJ4e",
-	"mq5dNqeuOuHRNfW9+Tfs6BXzzD7TfrHPsIn60eXRPwdQjqpu3HG/9EUJoKr2WfacTh8FNmj2+1a7Jo9Y",
-	"bS30hKIzbWDuIlh4VEGLW3ZIUrVVPqJ+ky7H2z07nTW4gfQ3qA3PIs/R5VFbqQK4pJEcUqpkvKsfSJO0",
-	"i/lP+8NZubQ+ntpHsjk8yE0yZZBRTkowKyXCIaUFnSedUDacf7L/22b0g6ivOgMNNUZYi9Nj/cmGXW6Q",
-	"84+ESq2Te9xBVURNUx8Im/sm7Z7aOg5bUKMD1YnaHzyVCMXf9Qp0Vn/XEZvVhkACBzbDgsX31PQ834gt",
-	"OiOSgEuOx3DYhTJGD/uiZmPHlmIJ0+ICFXxgSOAQsuvICdqcyS+o2in4vQe65u8OxwpvVN77bTC58iV0",
-	"oMReOvQ7dpzeKlYOJDs7d7yrdoQd+jY9sdrmoCyOLo+6xvQvz8+fv/jm7OLs4uz55bcX317gFnKj+DS9",
-	"Is5XOwVjkmekhrWc0M3BOA+3N4kL0YFs5JpMOfXWK/h6ipFxHRsXfVUaXjANxtqAOrrFT+RNefgOSCFw",
-	"FWsKCDptYIVVeElF19ZuJa2zFz3kvTBTn4CrAapfAIJMpJ9MFHnZO0R3fBO1wZ+8L/qYLXqEm2PPeX/7",
-	"K9eaCQtDAsldGjzwlWdQu+qRNHp05cCe9ujXSt6eFuIe8hbWSeDerKeGeD7lailblQZV7YiiUEM9vpLX",
-	"VW/9aU9/S/Mdd0BEN6BTMc30GtHIejzrCmmXnfj9uQ6uU/s64rE4UTLrxVbbnF7DZSWIKtnk/CvDrgrx",
-	"Z8f15ep34m2EztnpT0OOVjUw2DDBnZq4M7e6h7IUuXM4+QsM9PoFH9taXBQLTMlTkLU8KZl9qDWigoJb",
-	"3TJUXD5wyIgaUWRAr6Kiogt3+q3Tmf7+fseU2Wr72LOJTt4W4wbTlOjGMXr4guwpt/s+Wjkq1vZrGq1B",
-	"1FMjHiLxVk7e8724lVhhJUkrGRikLtfAggzXTALkTCrWBl5a80TdgWwx+IhHtVC39qpoC1bKh33G9Ldm",
-	"9aKwvA5oa1Ayf/560Lcv27skPDZlqtcLrkEzaSqijRg9xtuI08foed1ZoHW/ZDnc41boQuGzvSqAFFoP",
-	"CHPtu7XbWI3AgWUJZlBKitm7p//ubzvl+b+oNjK9RKcF4TbMzEDWlSITXOpn7F5oYVehP9Bdipq2R+Mb",
-	"A923p35B9Egb6LmRcYwH5NwAK7m8jVcI++j5ZZx2VHz7e9eBm4Qa1Qy7VtytKi08RCQwV85+OtGnP3o2",
-	"9qKafORfgRem28JxW1DULdYDU4rML47QLFfZwO6Elt3RWuSAkiSWGL+F7X30+R+f/38AAAD//w==",
+	"7L3rlts2lij8Kjias5areqiybnVTrbNmHMdJnNiJx5fOdFL5RIiEJLgoQCGgKqt9vNb8+h7ge4Hzb17k",
+	"vEk/ybewN0CCFClRKtlJ3OkfaZdI4rL3xsa+7/etSM4XUjChVWv4vjVjNGYp/PPJazo1/x8zFaV8obkU",
+	"rWHr9YyRlCm5TCP2QJFbliouBaGKUKJ0KsWUmA8DopbRzPwcXrf6163wiigmYsI1GdPohnBBnk7az6mO",
+	"ZkRLslzEVLOTVtBi7+h8kbDWsAXftYJWyn5d8pTFraFOlyxoqWjG5tSsbE7fPWNiqmet4dkgaOnVwnyn",
+	"dMrFtPXhQ9B6yXS6ejTRLF3fyCsWSRErM/sdNctiE5kyotMVF1NCp5SLwnpOB50ta+Hz5bw1vDgbdDpB",
+	"a84F/t3JFsaFZlOWtj6YpS1oSudMW1g/evH0O7Z6Gpt/c7O6BdWzVtASdG6+pAuOjzet4H+mbNIatv7l",
+	"YY7Rh/hUPczGN1M/iiKm1DMubuon9F/Ze1J/EJxY81v2FU8qEfIdYwtFKLxDjsxEx0SmJGbwE9UsJkcT",
+	"mih2TBapjJeRVgZBsPpflyxd+cs3g7T8hVocjKVMGBW4nFTzKGH1QMie7w2BbAQz32Oq2VSmq80AcHsj",
+	"ckL0jCsS2c/IkZmBpiwm7B2NdLI6rtu/+6RVc1q6nU7VcXm8TJVMq898KNg7PYrgjRDXxsgiZbdcLhVZ",
+	"0CkLyB3XM/hd0TkjE9imuiIJm2gil5pMZAqPJzxVGr6p3QCupGb5vbrlKy3nLK1FaJS/sC9GvTmKU25G",
+	"6t2MasIVoWMDB0Sr/bQeBPh8xOPWPVf3itE0mtWtzU1kVikVI2b+gERSaBppwtpzyhNzENk7zVJBE5Ky",
+	"CUuZiBi+xIXCHWn2TgeET4U0KLkWEVXs5FoUmDqN5qxmw7/uTK12d5rqpdoM/3yPXBAqVpaAFSNKU80U",
+	"OUrZglGNVO1Y83FOuwGhSVK4D372uMxSLZiIWdz6xbywSGTMHFlV7VTBigvb5ZrNVVP04o5bHwIDpaf4",
+	"ZT8DEU1TaiZbCv7rktnHZjEfgpbSK0DDRKZz8/1XqZxvpFmlaaoVodpQADU3qcU1nzNy9PKrx6Tf71/W",
+	"MqKJGd/fp5mY6tawZe77thmlFWy/x79O5JgmdSj+EdiOgTa5gZUja/LZKCNTGIIsZKonMuHyhHwvNXKs",
+	"0DtqYd1O8PttV8rTmM0XUjMRrb5jq/WlPqc3zEhKqRFMiKITNoS/DO2xmBiexJQuMdIbtiJUxGQsY/MP",
+	"dWfomCqPlcY8vhbmI8NdYmkEGK5RhrkqjgMjUyH1jKXFAQe93hW5m/GEeQO7BXF1LZTmSULSpRBcTAMy",
+	"6FyekO/YShGamrEXyN97AzKTy1SdkDeKEUomKVMzklIRyzm5pcmSkSNK3rx5+uUxWbDUzVDmE6eTTtSN",
+	"Lli7N+5O2oP4jLYv6aDfPo+6k058yS7Gva7DFMqsOao8JLQNFjbdInMuMjZTRXlPJyCjVt+JRtB19OUE",
+	"YfPviCYJbI3GwZpkTI6sRHx8Qh6Z85UwIgXL8dDtXRF6LeZcKYNI82zQuzghPzJ6AyMooIbwLyER7Jal",
+	"ZG5WWAagk56rIWRF7/tJ10/FLdfUwKP2xuX+K/veuYV5ihMbTrhFoMyXAMwfuBcw/bqTDg9buy8O1oLr",
+	"02xeDxJ8uDcw8HMzzbdyXDvLW3i27yQ4cjbHZgAD9XPFPZH1rRzXQfetHO8i0eQrecbnXFefw7k0LMpc",
+	"dEabS5lepqJu/gSG8aeP2YQuE90annaCXI3rFpS4boUSF7SeU558x0UdDm7Mo31RkI3tJnomI2pOduVU",
+	"CT68z2R2fDfdc6YUndYrR/Ps+X0mzWdx8zaR5uzcO5znkrTVcFlOzjJLY/MxS9WMLzZAxHtlb6D4g5Qn",
+	"3n4OEy5u8mOYr6gONvkbuxzKDYtshj54++Ngr7QSWN4Pk8kGrVDap/uizI0OM6UxS52Yvh1d0rzuafof",
+	"XyWEBdaDwj7dGxT2+2ymJuRggeBTw1IdiBy8RcCiXtCUCd3kJKnluJ1rjU0xtIDx74GfFzzSy7Se7S6y",
+	"5/viKJ8B5kM1qTnJ5nqVSFZFoBDFmPL1KtSZwo9Iznb59eDKnu8NrmwEb77NBpUMRGhPefXdG6M8mxVt",
+	"NJgQsJccyDjyUiasGRe2uiZXJJVJ7fzmWWMkmclhFa9Yymny/dLMtJ20jATnLUfBx0TA1zXGT09hfPxl",
+	"t9cf/OfffqrjHDDcCIfbEZqvuK4/kgof7ktgdux8mgaWxBldLJhgMaHWmGjWUMsyuWa7HLHSgjbTuhm8",
+	"ZDjkerWHuTCj/hylMzofL9PpgU7EK00nk3ok2qd7Y9F+n820/QDClB/zGGbryFfV5D6uW9dBL2ZvNXZ1",
+	"Mroxum2TFaKq91EEhtI68rVZzt+Mi+UCg70LauUFfLzL8SxeSK95dMP0Yzmfg1xT5/jInu9L3+V58rlr",
+	"J9Xu8f3mLEzWhDpw3o9EH/4yvHW9Xi1Ys1U5wjAMqm5NwLw2mOIWVBve2hq2/p+fafvvnfbl6Jf33eBs",
+	"8OF/tqpY32vZxMbvHOAV5v0rMl8qTcbMugDCSSrntXKdlgcw+b9RG/SUpbqXmmLHNtP8lSteT8K39um+",
+	"E7nRzUw/plxrJuqo5BlXGhmIdTvjH05GfqAIjefm7rxLpWYBMVPEy4TFRAqwhETJMmZxQLhQmtHY2aW9",
+	"ARbLccLVjMVEsLvaA3GH69zs6fhgIKIWUigGXqsvaPwSDfnmL3PPMwH/pItFwiOwjz5cpHKcsPm/vlVm",
+	"x+/zm958EVtzMU2AF8ZMU560hrCqITHXosNA0JpwlsSqNfz5Pf7TvmbICg03Zijviw+/IAKZAk47NH+M",
+	"zid9ehn12KA77pjN4pEeQvCG5hokkKe4HsLFYqnzo7VMxXAhU02TG66HdltDt/gPO3By8yGCs0gNoR0s",
+	"HOKdYuY3QJjTxBwng/WUjFNGb8CbtEzYFQkRLCFRdGVONo9mJ2Yxj6WYJDy6H2YmlCcsHi1SiJrhsEwP",
+	"S5kKGC3VqNO97PbiM9Y+HZ/T9nnUZ+3LSbfT7o+7kx4dRKfxGQNneBrN+K2RYkVMIiqEBBYTzaiYMnfo",
+	"muHsMsfZV7BSUlrpRsxVbe4gWKRJymi8GrF35nSHQ0IJemWNXLBgqV4ZOGh6w4TB3/oyLP7l+C2L9ANr",
+	"KiOxZIoYaNEkkXfIsYW8uyJhZHENU0VSRMs0ZUJbmJI7KQJw5NZ4GkueMwK3p+f1c/RkaOi1lM9oOmWH",
+	"PvAaAsxwdeCg5IrIW5aSbmdwcXp+RsYrzdQu1NHt59RhF0+0lCSB5f92p7p6l+Q5/wLg/JVMxzyOmbgX",
+	"hBcsBU+iFKOYCc6KzNXREIvBebuSy5RYHaP54fPA+yKbjWSzbQTv+vIOAui1YS3IrWd2TldwfmIJh8ec",
+	"PUb1MmWjmCs6TvL389tTMa25mCrzUX72uL4iYcIjJhQbuQvHfrxI5S2PWUoSGt1Y6xnlMWECwGUkaUD0",
+	"11Lc+xRZH+SIvVvYS9I7UNz3ghL7CqGa9Dq903an3+52X3cuh93TYafz0xWh6gaogRo5wYgXOx224vVZ",
+	"mrTBaSvv5FAHrzRuGBD/15TdyhsWh4Y7+r8vFcsv4Ww3ERVESJJIMWWpubPMa4DLYgDIS2YeHJ5DcrXG",
+	"qu+oglUUIzx8FlMtOK0HS+QyVIMxdxKtej2PNvJ5ITAlRVD9dty4FqBWL6qFAeD9e6m/kktxP1wLqUcT",
+	"GOVeopXhTm6Y5lx8kOPme2+AjejIF3wQhGTDhUNzvCCCHEUfkFrMvqRgZUauGCNHDjEew8YvlQ2sIWaH",
+	"NmBm0OkfA9ZeeKIWyo33wp+TvirRN6PKibZDc9FCeFAWNtQLCAcJX8g7w5nd7/0rfM+Fc+3Eir3j5u+U",
+	"oKC5DbnZbg6CW08yhdPmgv8hJIqjOKuLuQVOeJWClaCwhryXmXp+WFbrltlAA/Viqg6ghfYuanDnLeI3",
+	"45QOdxhWBnopBqvZJA9dExvnqN6iD+e7H8bQx+CjzP1GWJpCCHlTmJ8WNf/SKFuAbddxCGg/EiuCzMwO",
+	"7+XSuIlCcnTa6RwPyXVpv9ct0KZ99eLplwFaA1DPY6lhgYmcqlz5Q+ApwMsrlt7yiL0R9JbyxAjDvycU",
+	"ebqGXShZeiv9lHjKkTH0IWsNGfCXwwGy9aMJuMUAQgHCnWo6pgqsIUuRMhrNzDbwcnot5XMqVtaupu6F",
+	"hZRqNoLQt5JuICWZU7EiVGs2X2h1RXS6QiZLEqpZE+xAMPMILMMjhVlVNl0qZ2eegea1m9MBZxvWCos/",
+	"COb8EQ321qEAKWFUgYhv/h8yydqQSgb2tZNW4OfKeY/r1mXffujlpMHS3gi61DOZ8r/f8/pawkBGuYxo",
+	"Gc0zRrS8YcLdtGjWlCiVWI3oiig+FZAgsauk0enm6H2ztoyNyC2v+iD4LQ2K4uSY0ZSlCAeQJ1GWxMSc",
+	"pbgR8k4EmXYsjZAPOuEJmO/ttHmy3roJ/xEoMjBiwozgSeY0mnHBCI20iwOnkwl6eMlTrYhiUcpgAWom",
+	"7wQG1VBNopQB2gsO8fct+JnFI3CnOOW9M8iV91aQvTNeYeLg6Iathjds5XSHTrvT6XTa5+Y/F+Y/nfx/",
+	"EFJvkJ2/f95vX447Ufs87hpdo0fb/THqGeeTC0MECVUa1OTSqk5fdwfDTm/Y7/6UOxeevHxBIII2pdYw",
+	"C9amYQucGwb51jDK0a/gb3gt7WNm6FmDombfM+Daw91UBNr6PNKNj+YetVKazYdjKbXSKV2EpcQ2eSdY",
+	"amjhpDhzVdoawrtp8mYZ2msUCOlldx5gzPuoxh5hji3YfSBgWoqIGRrlYqmZl+pE+AT1pL2hicjeGpRh",
+	"GAycsK3ote95a8REFfNYpjdq75Ui9e0SRpE7An9uga5gPU/WauoRUuBT7y/Z5KiWmsn9pN/i3p/GhndN",
+	"ODPaK3n04qmhpiEJzbEMQcDLHAlqOZnwdy6n5vacjFfERrSXIqR2ONNlxHlZMqcF97MZ8+dH7Z+sF7pd",
+	"74Z2233GVQWyfxAM8kGNxmC3qwKH9rKHUyaxkWvhsF1ZlV7PGE8tO1Ulrmlz637+J+CfvwQtL0+3NWyt",
+	"s9Qs07BRyqG96wqphv5ZxmTDD6Vpy+h9QRVkrIUuf1hLMmWo8JsPAfdXxMheK2KTqIBzuRzh7cm/hXMJ",
+	"6yyuqf4AvgKiqbrOBbtz1Ii6Es+u7BKJWTr5J7mjQYRqDVuLm9FPvw6ezS++f9d7OT57HXX+Gp/+OLn8",
+	"27T/zez825vuczX4fnHxH2nvlT57s06KHtSa0aCduCoH6IatHmTy1FG4uBn947/+OzwOfMFqxlIWwL2X",
+	"V6MwVPnICuCw3yH5AgVF8/3utOf25BZbSXdRxBY69454oRM0RjsPTV54oIKyB0HFrj2fhJaEwrhBZgEw",
+	"9EujSC6FfqByJb9AuRbpX6c0YuQbuViAypdhmI+ei8EXt+eP33V+ov1X8dlX08tv3va+S07/4+7iSdp9",
+	"vRq84ec/LDqPVP/LdQw7SaC4cmetQ0kl860wBuqIkG7RZIUHbasMtaBK3cm04ib9YYHQTFZEMRdgk4HE",
+	"fZeJTDi/YEMCQrxhQd0OiWY0pZFmqQrQ9UciOZ9LQ1XshDwS2XrRR5APe2PDFRUB3QLxwhVoHlxh7GtJ",
+	"as22Utz26VnFtjcchwJhGMVvkso57B4T+h8oyBUyJ4XjSakC9LbsWJ/wN5M71gGpYrJGw24n/Nbc7Clb",
+	"gvsVNNE2F7jGidXVvHQmUJ4yjdY74g6RPNMJUJODNGQE9WH1qa28189yAHdAIycOrNNoospf3GW70y8s",
+	"DsakUeIW02uf04tx+zy6jNsXrDNp92i+HLBM+/lekP/lPu20e71o0D6nl532uBuftjvRJbuYnNOz8Sl6",
+	"kmg8MjB2IXBaJ7m5p3t60e0CzVg1YyNMrUG4Nez+ATS+IQlBbR+aYwL+YUcFDW+IEg00T3AJWi4coR4c",
+	"LusPgOJer1KUuCJMwNO9YeZTZO1inNcGT6fScqFASYPwoT0nbqAjF2oNrRH6LvmMBVIvb/Mx9TItQeCA",
+	"KBOokHHL2R1LScqnM9RBymGTpTPTdEevXz+zxarMEP75qjsgIDtbZ+PeQM8OqRfCy4U+G7S8NOnLTue8",
+	"e3nZOx2cDzqXl92tOdNr+nMxC6yckJqjogi8AjGW1G638IICXgDc5ltqu0aO5bGABoYkNPx3b618F+bd",
+	"VCs3YzbWyrNtb9fMvW2rTWo4HP2PqoX/eeve79Y9vJ0gl/E+U1tBtsHN9gJf2vQPTG5AgNNRth/Ai6PE",
+	"ysh/npDfgVya6cB09M2vvR/F6ZN3Fy9192/LwVN5/oJ2XsX9r6Zn37y9/C7p/fTu9PHtxRei+7zCylHE",
+	"bfNTtEG9s9IHylhH4YJutHYMyXjJkziXFUEZ5HoP64a3l6CRyucJL+snpnCTgko6YZB6xAWxKAzINKUC",
+	"/BZgztCE0WjmztiQdElMV4ZH9M/OzD+VX7Ote9GH38iRo4Pi7ZtTRybQ9LtnvV6xgqet6FkWZrCepazA",
+	"0Cs5Z3oGZUT9QLUxy4KttSSxvCLh109ek4e33YdzFpIkywACe3cpyg2iju9OrkVWrewE3a8hiaShW2Kr",
+	"0Bkt2lXMRKEE0yyuSOgp0GDLyz5NZQLvXgvFtcvAUIHVJ6DcF+gOsCURk5TN5S3E+3ixsidzKuiUZYOi",
+	"TccsB2xtMDxa9K+MzJQRUvk7ZGyBQzFMaBWbKxIqlkxCyB4BIwGL21yQpWLpA3UtDO1bW8wVCV3uZc34",
+	"NicChs8gdkVCqAeSf4RvX4vC6wnDV9OYpScRFRFL7KK8AETD8eOU3tEEhCeiluM512iSiFkKQ4FmaZaO",
+	"gyRosoHXIykmHHN9RD4ZF2P5zhGLLZ1Bo1Qqr8jh1bWwb8cs4rG3dRzSwNacVFjBZJlMeGIgq2V0czKX",
+	"tx4KlVoiGcNDzNC3iNTLVGChOUNZlCcnhhNnnwIdL/VYvguIZvNFYsjRPEp5zLCCGVQPZXewXDPAyL1X",
+	"xpiit47yAPRQFs0NdWXVczs9AgaJlMY2m/laWNIP3MtVtAp0DmiGf2XED6Nl9K9nbB4gEOxYlSTpZ1E/",
+	"APufo8wTEmIyaBFgPulcC5cu6ky5NoNXVQS/XmXj2ZdCzPSLSMoWCQcI2Rd+XbIlC6+FC1fiESMxU4b1",
+	"wqP8TaOxh+TIe7FtXiQRXdAxT7heHbuFG4pRwbWgyuzeLCAgi5TLlOtVQLJYLyG1xTtdLBIosjynSrO0",
+	"HVNNHc+xZeyE4bs/ZzLKCZ5CT2oB2Pl/4/Xu/5Jl9trcDuW+yf7OvoHyCfYp/BvJoyCYuOcFJrr2wxwC",
+	"ZzymaL9aY5OtwL9M3WvrbNH8iMJd/oNhd9lchvpagcskdwMVeV8rwCpH7qnP4gzIqKaJnC4zGCDzKPyx",
+	"SGjEsr+QW2V/AlPK/kKmA/FBhqM4uMIfuOSM03gvaZ6iVcJykvzfGtJTqzgExiDZs5/9UXpmAeSdufwv",
+	"uYBM1+L58V8uvgCHJP/THJL8LyMfKKwA65R7n67WNe84RsPTfu6fR2TBUoWOH8gOFVoWcpZOyI9ZNc9C",
+	"FDo4WKDKNtBQkPmKkJKvxZhFcs5sxjHkiINyHxoxAdNLS9Um37fYHCPNpimN2L/TaM5O3NOgxsdkvYpz",
+	"yqEqCBZlwVolyhx+xbVTSSbtDu122+dxb9y+iAaD9hnrTbrjDr2M+1HrlzWR266mLJd9xaHg+wzydVKI",
+	"AUPGgh4Z8B0ICel4M2qrlNA4TpkqRpjg8CUHzaBgkOlvCIspLuqNghve+S4w6cqsz/Nh7OybaRbZgkEt",
+	"PtTXs9Ln3F46OZsjSGiK2eovpUzzTDdPM0l86KonN7IluAI0W+wIJdXEIcWPx6lUTeK4UMxi39NnLlfY",
+	"JBXFS66k2kOa1LD1WC6TGCLgQRpeKhcznNc4+rd13RE/LkdSNUD/LVcc7+lmFS3+mr9fBiysoQaS5mjs",
+	"zrek0jTJThZ5AuSCKRVQTNiRTdlbB7tpfZOVBQJxKjW/ffmkFbQSLlgXXpgwoXRK/+//YaTbM7chzDiy",
+	"gbK9zuD0vCLW0AJra9RaNu2akfjVD6TfPTtrdwlNFjPa7hEz5ZWRnlMWG612aZhfVuvIP9MFlPaKRT7Q",
+	"lvvL+161Dddu/P12R5R5s9fozQLISu9XRvJNrSq8vRLTOiEZgfA5CINfUk0fgyi457mEEAiMvS0Ll7YG",
+	"S5mqnB0sM/4MoLiFTG5ZVje9RClrn1TZaDxNsKY4dOFSyVwrG/wnQcswmHX8VWPEbmHN6pIoSexTWFEO",
+	"loqK5j4nWNt3JVfA8iU19lHlypvkpipMjIbAcKxwkOrM4+DfK8p6MS3fQCsKWLJCW9lkRHVI1oKm6TLm",
+	"TET47yRxZkLP/mnEDSNEYCC+qwY2VHqSB2SdsrMJGjEvo07c7rLepE8H49PozAh3lsm/znZiFhrb/f3l",
+	"L6+WIqarv/wFl3tmFn5xYj8bzfTcSE7Xy06nHy3g/1j1QPgK1hLH93Bg/P2h/6Awk31ux74uecbqLcwF",
+	"C3Fm1U2dWHbebQ/o6bh9Hp3F7Qt2CVLauBf14wE7BZ0kQ0v9JC5t4LkRA5kweoXZKm6sde9wAh/5Gy2v",
+	"7j2PDKrCAqD6jl+mhxyFObX847/+OwxIaKS34VKl7m/fOl8ba7N2gN3dX+4gkN4YeigNcXZ62j+rGcRS",
+	"WBWPAlk3ZSJmKZ6nb14/f4aGKSq45n9nMTkSkuB3AWG3TGgyoyJOwJoC/SRUQCYpNQqDTEn4lt5SfH0Y",
+	"oqvwOIBOB2Z4c+YJtSf5pOzThPoeG2I10OW9X7hHMQKjnlvbWoZW9Slj22XScRDfhA38p7pQZonJRcII",
+	"TcBsh7KwSxBwJSEeZHxwHQp7JgnkrYaKB682UMMRsMGJusrLf2UBVFmJqb1DCOzhbiBuFKMa7huvUNzx",
+	"16m8s8mORo9dWXHgKs9T5VbZs7VGuSC/LqVmqvqC/lixDwgte/D9o1tAaJDztIxV7R3z4HfAqg94KFzc",
+	"QxKaK2D/gIfm90fzgIdUNw94wG00iHawBzQw288iHU5a93SUW/HoM/WS4+72tmitsce9Zbk9JbLN4shB",
+	"xIvN9/oVSekdXsNc+WF8OVue1V7/W4wC+1wLQt7h5L5SftjLYKco4yKPzOBfSYzgkED7xn4U+eNMzuFk",
+	"gbHUKkpXRCwT6IhGx8qIQxOoTYKlYIrUCgtguJ2GusQ6iWWDrCtUJSfT0y9BGkU59Nir7VbtwTnZymLN",
+	"RrECAJ4zj+WaaZqx3EqNX+uUj5eabbAeFQjltFJqKJl3UwZ5IG1sM7Wg3IioLt3xtHMFaWWGtXcNUs8G",
+	"hcB++Aie5l90yrYCmcglKIg8uUUjNp23hq3uGfn6C8vS/S2cdqr27vOwHWmRiux8cmUI74qENElC2/7M",
+	"Spm5xpxwpdei3oFx2jlKnLN5HNC60R2GLdPoExS41qRjKOfisZvqcNni6jaJ7a4Gec3wAfIwhJWBnNm9",
+	"ux493mrA2NhOXQzV3sVWbUBV2l0VA3sMXjboYbEv/1rlfUbAn4BRBpBFmWXGlMgjZVShMJRatfCOR+xk",
+	"nTO5F7dboz5Ubs46HbdIYT7xZI7KALfEYiNnejW2K+JNDx7qmC3coPszleOKe6y4eSzMi87FOV0hXgLi",
+	"WmmmPILsg4WtmeGzocIdUGKkWQfbYSuhCy0XKvcjPoMfSHdAXqTSebPRSCUnqRc3GPej9vnktNO+HJ+d",
+	"tS86/Uk/7kXdMWUgxHPLg+dyKbRB3uWlgSAmMERm6idvXlpqcVXah61FGudTdKPeuH3OBpP2BT09bZ9P",
+	"+sxM0KGX4I6+WZrlPnrR7g7aL17+UHG5F2CwUYLM3yyAp4G/ooC78q3aaZa/X62155Bv2CLJA/vGhAwp",
+	"2KoM+cZl8S3gG3Qw9I9GsRT/zTJ3JeKSAx9ZlWcG3RZyf/Und7E+UOAGdq0gfO68sV5Gc69vafe17lLc",
+	"1Suumdo/TRX9xNT3IRvlBgvwEC1LezxQFEC9W/vVJr+1EfaVC0zVktAkwQ18ZAd2ttx6NPjdB+6BDfje",
+	"bG0uPb2GaBm4KpeZdAAe7cx8aQsCYWkQH2G2EFCLi9EilVNwC68nAzf2XbnxduzFUIAm/lwJS7CQYVb5",
+	"vkfVKw1QnVC9a6Wb6uCQH2f2Ir3BatwTmW7R2roHr3KyLaDCgjOL+N6fMD32QF3yepY/YbRgbN9dFiQO",
+	"lzywHkhkcx24uG/a3iETEm2/0ko43itBsYT54prrce8UofscpjxqzdXiVqELCrU1CmHbihxBsFTIxYyl",
+	"XI+wydwoa+wdEimOT65FmPXiC8kc2m5zjUHYWV8/0C+EC4aTKckauWfLye0HA5KwW5YoEjO2MOODOXi0",
+	"VCwNbaz7WssOrAeFwWZ3M0lcYB3XysXecZGX39cpFYpCUoGZYJxSEXMxDe2VBOtPpLwB0/vMLAqaysmJ",
+	"KzGwFpZH8xCdg0fPQDevSI9c6B/X5bg/1wJshKT+5OWLdrfTGfS8GFyzMlAZRtQvwpEdxxzIfpQhjWl5",
+	"rrzm6o8sMVA295tcptb6+z9yubb1KJoz8vV8/E2FPJ7Da+Mht699CFoOSU2NBV+499ch+H57hGFFSrYP",
+	"4i1hKHCJiLIj8snLF3l/H+vOAZOIWqu+Ua1f+LjcBIKv7HsvoEzuGnI3fmrefKMwBiZhU5qMGispdS9u",
+	"M5ZnrTx3MgMtZraavzfdoGpZt9QN7r3Z721TU2A39awYNK17uF9Aqc+SDjyzHSjyRg7kZUPLR1ek107p",
+	"J9AhNymHOH09Duww97kNq01aB7OYrKOsV4eyBjYMuD4Lkgl6C0rWebPbLN7aayXrZV/F1WbgT2Il2b9G",
+	"x6HMK9sY0k5Ub00gpVhz5O42X8wotq5XbUUjzpL1ZBcvXYX5pPK4WDhWGRih3atYZaWVrLLu7q0T4io7",
+	"QR/RquhhvMRAp78ivjTI1bVQTNseJ75AeEU8oYsrEr7/ENrX8vgg51XzrlAjlH1S2cuXOoySJPQokgmY",
+	"t/9lMrm46HRaUDxmkdDVyBd7XoA01ApaRnx0T1BEOilJVImcytEyNfLWTOuFGj58GMWi8NZD886Jup02",
+	"kwebBB02lBm9RCnl+A1dajmyKY4jTI3MmOwsHamViLK/67QHN9ZbOc7GrZVPA9eOO59nkbLy1Gq5WCSc",
+	"paM7mrKZXCqWPbJZfm40aDeoMtl318R8Xy5CbH9DRcwSNWWKJYmKZnSiiZF7K0ThTHJp/evgkgw6pNvr",
+	"D07Pzr0yz47T1wVlFqsJOvmm9eUTO9TFpR+r2f/jC99ba1UVvCNe1aq8tWZA3rx+fHyPikyHEf8/hdjf",
+	"LI6xeLceSNT/5MJ9MwOmG9yZMBsUdypQlF/m6WAk1VQv+UMGXFqRxHGaoLWWJNzyuMq+YZUOr/eLhstD",
+	"PSaluA6bT46xDtXpZo/UDVYkT6XQkOOdjfLi6fd+pNv3oG5ABptzMPdETCaJlGl9QtqfwWv3DV7bRDhf",
+	"+OLdLrpjiULWjYW27YAtr7mgUOYDQOR8O7GhgjATD8OsnOy1MPci0RKsjTbQBgL6Q1/SDAMSOtERg4RD",
+	"X0INyw2K86souBbO8gByHV5WVBOYdyG50IRqf23kKI9xMzyVBWDuw+oSVM/sHNfCu+9sbQRou/Lm5bPj",
+	"E/IItYecXmXqwvZpkigyptGNzXn1L07HJq6uBavLYEQLs7pjqTohr42iAkFGfD5n8VUZMAArb3M0Zdci",
+	"Tx1M5J1NHQwKrxkQmKko0SnlUKMilnpdHfmdqAnrxZHyVZXP9XXrX9Lp+LplMGL+nU6n4/F1q8Q/zguB",
+	"iUf/8nOnffmo/RVtT3553//wvwt/n304/rfKsPAiFNYrFkP9A1WmAWfCMF9dQRK5UeWA7Ni7ZmKUB+F1",
+	"LfjL7195hn6H6QKtyxRI3WsSVYGnMMCTVGhLCi2KlJd+R6S4yhqxebs0LJsUbQd53N3RoHNJyp2OgYe4",
+	"A3LiEyvkuJea9UG2PddraVGVQndOb1XiLh0rmSw1I0CL5oBbJw+f0ymzOYdUywUyDZ8PwvmDu8vwmysY",
+	"ARPzzc2ZyIgmZiNrQVeDi2bxbrkkuTnZwkFlSEKj/O2daLGD5tg40cKM2TTRwm14e6ZFRkzFopK1BSQ/",
+	"kWXlT5vGnzaNXW0ah482dTbSzzTQtKgCry07RPyEQ4Jl3k5ImDnpzY8amvSmKHWlbAKtjpZC88QqHKnn",
+	"XCChrYVnPp1wQZOra3HDFmgKnnEja61ck1hXIgf6jRaqUmUkk63EqJR25GIBoOzVNe74ZL5I5Iqxfav+",
+	"lILXILwgZRGDSIGplLFRfxiL4T4fM3OBKIx4yO/7k+oaPmM5XvPk29WOUGE3TKzdRQ5mT90Xcky+WPIk",
+	"ZhVaY009nsdyvqDQihwq4a0Luo2q7qwbxcqL3WIXMyLBDfOSdAHCjYS3vVw5TT26X3l3wwZFz8purj+9",
+	"ofL1SyMEYlC2imCR8YdX1yJc5+iha2U5Npf0xFaSD/PbAFwkRmQM7U3kJimKj9cif+61vi8WgVQh1sZU",
+	"Xj+IQr3pKiOINYBciwI83JVK1IymrPyN5dWo1SrUZZ+8ptNKfelzv41rC9XC3xWO2Kr9V72YAaPqYT1k",
+	"qt5GOK0XprplEM/mOBoo321X1NB85HIQPORDGO+VoWYoerbyeoNXe54rEVO1yhxNW1fqXiWa3hhlSFtV",
+	"ZMel+XRQtaIqoqh6L6OQqoeOXrZuSrNoJnjEqVAPCH7VfDMlhlgF9Gra20BLBQBVQiOn0hwIQfEQWOrL",
+	"4ODheRPDxgCn3S72V3LOyqzcyGjOdE7dr7ltSWm6Unk1DfLaVmQtsGgjyi1ToWpYvBRkKRKIdHdRiAvo",
+	"7Q3dkvi6GWkTq/Io8g/IYA50+n/zk1pxutYp1XDLv3KZ0OoK1j/atrh3qRRT9ORAzyqxWNpYi5Ls6Lrg",
+	"u6JuTg33AzNdjCEVpKZS2rrkaMetbnGVLYbQQmFctYAcR+jd8+2rH74H65kKSCyh+vKC6pnKzWWlJYcB",
+	"4SJm75j3ikvN+Ln3SwhZttT1vge7XPae64zfrCtQBpkG0OcVxsStShgCL5+okmdlkZW7x+vn4c3gFYAY",
+	"aKxDSosx3dV6RkUUb1W8/VlncNHp1OsU9y3LuXuMf965rxzjX4NQp7W5fBqwxU4ldDW1jgWvYRt2aFsn",
+	"oa34RgBUYflrJl9ILvQ+tRrhZaOX/fj1K3IxIDGL+JwmJGbTlDF1Qn6wVc2zbn5QRN610ish33AcvYxZ",
+	"a3jaPzkddPtBy0j89rfLk8uLwXoVr/wjvzaQXGLLf88/7HmE25c5vKwi+KEw18ahuheFseDP0mAl4Gdr",
+	"9CepwsU3jCZ6Vs3TwCQP5U9QYPI8p3csSerSruTNOufMQxCc3ULeeOupi9yrT5vKqb6yk4NHwJC2jRQf",
+	"kPHKErQr3Bc4FpGnfOTd/OBQgNE9Oxn5cdi1c9/eHU42FTOuaH/Sb3e7hZkxsB0zvTJ9MIbghFuv+BE7",
+	"nbTPx2e0fRldrJUURHZq+7tkFeX8vKZ++3xy0W3T3rjfzlu7XHabZEPUlF9GXxyGBO9bjRmNq+AwZC6O",
+	"YnsVv0phcdGkE6B70Wt6hwZAPcM+O3s5/LPpx1sr6JrbE+ODPlnzwn1jle+VabJD8z/M2DtI77/CWdrS",
+	"6hQYjy95FHKwyFFUSFd7oIifxHVczNGCGatV7+1Qz3klwt0/zFVlJe3zQqvJoNhoEoorAh9o3HayVh7J",
+	"wGbNaJ5sEhA+IVSsmogf92ngb7VOfP5R+/dnVc495lZe6zfyjsypWFlb44zeMjJmEAwp9JB0ySKxFbux",
+	"m42r2miFBezMva12b30+ep4jX6q0fseTxKhMeaq8ddF8lIrqGeduStyv4PVP15Ryew1Fx86AMDyQu60V",
+	"+UnhYJZaSnrkslv0X+Hsb2kkmfOuIbRS2t/bv4Nk0djbb8Zs6u3Pd73d35/vuqnH/09x73MT9w7uKPfU",
+	"k8/TVV5mu1WMNmVFrkKUpiJWVyREOo5DMpHoZ8sawhvOe+K5t3M0Ohm4lV302YEo+bnzbzYwhk2tAM0F",
+	"bNTmsi0EW2fK9AbURtcU0NzIM0PfWpJ+Z63t37lt+oeWoyKjxN+8y7t3etkrXt79s+p2f7ATdv9uPb6h",
+	"rNCwZ4eWOlVGK9zJ/tzgwL13/ontcv/E7Xdqy8Tg6cEyM/fIjPZLnm48MFmmaMM+VHTKhG59PHLeM+v3",
+	"frV7mjZFeqrUkr3SMroxCL9fsdyZC+KHbpFrxb1mEmKEDhxvhLWlWoZCZjxlAfYRUeS5rC7cnK9iE2Cz",
+	"IK0dOq+UMGAnqgS6ZvOt0cB5402jIej5PTQE7coiXXTa/WgQt8+NRHpBz8bt8+givmSdSZf2xjtpCHre",
+	"WEP4Vo4rOTBnEWgF5pYnFGr0mOuxUPuzkfW3exh1oLjA7yWZSU3uqM2Pgrwo0j9ZD+v96lV7cN7tuj4p",
+	"b+U4B/fmOpGLhApRJS5fDDsdux17SWBTwWZ3sxflmrVy8BK/vpA8AQZoMZWyBeVprfTeq2650lvvjnTw",
+	"bh0fsRbD9gTat3JcmztbDDpSK6XZvFxV2PeDHaDPx7dybHNRPaLZE8wZTTUVCJqltX4rx3lGa/MWIPhD",
+	"CWkfvVXIp2vv4aBtv837ffg052Wkeggu0em+ealIO5vvm7dyPCShYV57XzQ7cL7GF40Zc4eLZrsN6q0c",
+	"H7izh7nfPk/Lw7dyvE9I22NXvU8iXV25DMlCBJuN3VkRmrK9yoruzPMPwTkPyAi3KAA1bHFbhHkVEvfV",
+	"u97KsYuw2nL5kcVSzaBUYVk3q5OVfleyz/1pqyxPbL3x/+jX+Meh3oq6yOv3pge6Gq5Vl1VkLaVA2M5C",
+	"yjV2sicTmd7RFHsyY5pALAWDf2TtEyDdCDKICpZTXJAhPo/mfOYVtMxY0HLdjlQRkhO0nlOefMdFXKUv",
+	"3XABufOYjD/zgobBMBrmBiubUZ7/MALnpYZrxZmJGQuuRZjIKRcQmOul7NtQ3dAWhc6yZc2PQWFcZyiG",
+	"ke9mEhKorEfjWig5Z9hfW5K3kgsWY8txm4uCzm1hpI8x5LGLrImAWQkYfEalXV0L+7u/cC0L1iHlqlmj",
+	"EdkZW6VQMmHkCE1oBo84rZB50VezZv+HB4rIW5amPGaEQrCusuPNjwMSYmDuSC6YsDDwuu5g8Q1cs30R",
+	"WkdbQNuf8EgiZmw97gfKq7ddSkDLkOM8Ry5KvgIpxV+RBDBv30LONe53gdcs6/o/Spk5Td4PajnGaD/X",
+	"Xn9UmL6MlCy03gIn/xtgkP+Zx50VXJr5yJVn5JmMaHWr2YSK6dKIemA7haPC5osEag8anN+lZhfmDJyQ",
+	"RyRlEV9wJrTtIgPJ3nkIo5HB1q4/K/v6558JkOaLu4hZ3eqf15ulrcXa2XblUo/luyArAMC1MoSszYqP",
+	"sCPlnK7ITCaxd04hou54vYakER8VMN6P6lbFhhzLrNvfabsfDxg25KgyOt0Awyti3Qi3I5am4CE0aGTp",
+	"kCxYOqcCOm9RnixTRo5ePX/9gpyedo6H5PSke9I1hxeiss03Y/kOPFgWx9WRx5m4YMYEQt3ixOz9VNnO",
+	"wwK3yr8lJxojSmIups40AFEmOuUsJooLbJZyR1VGoNKWeUoZvLQWd+JppZVOq9/SGtOg0Hl+DPCTG3vr",
+	"bfsIbscPRQJ5X9P9COBnUUMQvXm1jIw/ZKG3wJm8SCU+QSYQ87iZ7wfUKTtffUQMJdZpmh12rki8ZP7M",
+	"qOFhsQzwst8jUion/32i/yBUYGPonwfELCSTcH3YqMxmkqtHVXWl1Q4UfATk6gPXs99kzGA3I03xSGyJ",
+	"H8KLwVHQkISG3+5iuCE/ZuVMsS4SVJuhE22wKEj472HgWqOBExLmeaCIXWH76ZdF288O/L6x7ceM2dT2",
+	"40Fvuw2oCL3G1Uf+UDfotmvPneuKxUPJi1yNRvLecit2P0Zojy8sfZ4WtnWOtV4Jw14X4ZDcUQ6ZoFiO",
+	"XeHCLVlekVBlL1JwqmUFlvCZDodlhn0tChw7xEsyHGYVNcxMUyljI464smb2GASWr6PqZcSUVZ43uhZS",
+	"pPx/GXqy4lZBZM5EsMrj/SJlt5zdVYrNkGaCUcVymcRkzCCCt+yChn74retlp9OP/seXPzx+/bcXT4j5",
+	"FX5i+MD8DXrE/7puMXGNr7N//Nd/4+OH+fuQX4y4LMTc+JVoNHtnnn7DkkQG1+JarCB+idE5oTp/EzJ9",
+	"PPSu5PKEPALkkBlL2fBauCprtoaH3ddJJOcPEYv/BoL//1rcjBQ86mS1aug4itmkwhsOAHnfrBt/ttX3",
+	"W/MR3bYbjVw2+9hp7BgBLrLu8Ly22t2WWhmZFm+4v2BFYwoXWMENlL9PmW9UqflY1Rb1R4+8eJLcyPmc",
+	"CTJmnLx/f+Jk7u/pnH340Cj6Mn8Hwk0x50DpyWjQa/2u/LmOMEthUYXCol5zICzfNpbxCpPjqwuNri1v",
+	"Z6UjMzts+8IaKIqnpulm7Cc7bcWdt6ZzQPH8nQF2ABesT4BVGTGK3sJtBLfv7hdv0fVqxXSLt8Lkuwvn",
+	"jtVUy5cFdlMwPGXMR0FSJLAeI6hX8ptPFPr+++I8vxxATswugh3jF3GCbTjfu5TzpotnSBiNZmRBUw2d",
+	"vgSYILJyo87QSF4bLQ2i2mjKyNfyWuQ2zSPzJnA/GIYKEGceuhcCglZCpiK6YMo2Oz/GgFfFGAnfvz95",
+	"xsXNhw8hjHUt0MrvQORsEcAvskKZuBp3f1rzPZjbjwMYskghYXAtzK+vpfk3vPBSJuYB2sLt3+5l+MFK",
+	"xW5dXtqakJod2xExuDT/6gnGDmd/Qyvr7yGWMJ8a2lf7k0PZ5RPbvqe4ZHz0arkwUtcTs91sHHz0WCYy",
+	"Lf32TE7lm5fPSr++AEX7C6oYPju5Fq9nbAUWXCG1wTfUkE2hnIW1/mSYDkgi5YIche/fp1QAYI6D7OXJ",
+	"UkD7OOU+m1FxLUIqYrMEmZr/CqnN/7Ff4Q+s1wy/QJnYcAr/nuLvTITg6YnZOwsmlfDIFYU2ZHstgODM",
+	"4lMmYpZmDfN6p2fkO/7FWgWZSlG5iptsFpnXvmggOmdEXi8CrweAZTLFg8zoHhAulDnNhiKhYqjRkVI6",
+	"Zw0v0GoZerdLHdhBQrloZ5d4o9mrggOe1ySJ2oIqBtl3UJQEMR3LE8xFNdSRR6ZbEsluo6yMNXHtdtyj",
+	"awFVGwPr3sMmOwXnHZJNSRL1B65esGuIWKiNaGsf0kgrwkXD1Fm3qea9OoGoWDrn2HFzQzdXC1YEJRHy",
+	"7oQ8gjViNq4bAXyNK/D6cOF6PHrbEnGA3YmuhZcekOeKEmVOF2QJBG4UDQ4u7GcMIG50sz6K1hOrTits",
+	"L4uUi4gvaLK91Zp78YP1GjYKckdgg/zYoGsgNgxca+XmZi5iq/LqZ9UFJB8V0zGmDJhtVoseqI1rMmaJ",
+	"xDJen1Kb3LkHrt+XuJAG9Mu+dXIdchoVR66vBgQ72SEN0pNc21D92VUEjil5Jm+Zkal2qP1bKk9hNjXa",
+	"dUmN46TrvCpeLvhvWThij57FB8mAqs2ML/SP95PiP06v9saup2yFOzb18Rn4/RPld+GPHmU3rXPyB+z8",
+	"4/ZYjsquLhQADrztQdYWzPVXx3YfVBar5Jy9RlPBgNg7CFKLYxb/NsaBPy+S3+dFcnj/WiZVfY6utYIk",
+	"X5bjUFRDw3+xxSclhp4DIm2f0WRVLVn/E4p2f0pBf0pBfxwp6E/JZg/JZjMn3ZpFluNxCAai/ZPJduB2",
+	"jQOKzJiNA4rKpFxxicRc0XHCYp98be8EGkEYHwTs+rnM5VYiboim7UOwz/fuHSWh37tZ0ZwLmRp0aEWO",
+	"InMawJT05M3LY9sx6+mrH8ig1z0nril8OZJ4a+/4UnDsvLr22nNvJZnlLp+x/ujYsmtrxdeq42Cz1a0R",
+	"brZPGZflkH65rINHRYaCfnnfryKb0jG1O/cWUXm85C17tXeBmddFgyek0GM+y7r1aR/xoyJqZM9rdIOn",
+	"tg4scyb0dp5jX3REhJUTEhZPoZfaXN6jupr52K+dwNrntDtuX0a9uN1ng8kpPRufRxe7cSHZvLra89Um",
+	"MfYHkdu8wbL8QHmsSAXYR0BKxawb0Ei7mKICxk+0jOtZKpfT2V7yLFT9dH0A9hZvS/b9QievP0XfA4m+",
+	"FlVVIqZv1K6hDnBWVBZF3VuoXvPqbHXO/CmG/ymG/7MYGIunIz/AlVeld0vURCclydpNYRvdeRcGCID4",
+	"a01rTnJkhNsFnbL4+J7GyT+vjiYmv/ta+FZFN3WBvewfGvXDZFLtHvWbtKU8whb21LVLdtFIi2WeVglt",
+	"lNdKIj5QJKKaJnK6ZJ/c0CYnPqrifoSZF5fjs7P2Rac/6ce9qDumkIpuNllQijoblCKzV1zSIo3zKTaX",
+	"SmkSW5dRTPd3FcW7/X0gJFvXyIFyIz2D+luC5raIA3gTJzlsDaE/yhVVvJg80Dmo72sZcujblq1mXhuS",
+	"0BysvVWxHU5l8wyzSdpYFYO9NsgtM681Syk7uD8H2fLn6c75YcHEa6gZsG81G6w4ADVxF5iKWu5jhqI/",
+	"nWMRXRdTaWOVsujFxymNblhMYq4WCV3ltGJ2tZgzoUd2jB3KynQ71Xk0+bo2IR4B8xW++wG6n980/OgZ",
+	"vIr8V6bQVb3JZy/c2xadTO3aM6U6FHLP2jLb03ZtDRk3ayWJpfFWqcZWKLG92aBHLfC4GP6yraT3NqVk",
+	"8sI9RBi7BpuyWj9jVcH5swnIou1zdjZpX9KLTrs77kX9eMBOJ2cdQ+nSQDirBfLhFycy5fJMt91ng7h9",
+	"3jnrti+i8/P2ZXcwGTDDnseTPPUAyu/QNLa9+lFzsEL8M7rQckG6A/Iila39Radfl1RoIOle0FI3SzP0",
+	"oxft7qD94uUPsBuNEYtOeut1Ly+qpbel4HrUWNoDV72rYPvih3anY4vYAvnk1f4bw72QxW+h9C0VjHwp",
+	"mW8XaPl1WnbZ3u9AyMzt9Pc3xN+rlGjCjfg2sm3LtobI2tc+eEevzEKegDyoUyqwq15RPLiyjYyNfm0T",
+	"7gGNYIVrbEMC7vXk1haz3iIBNJDMzXDNa3PA61meHB7o9zss/BkXVak7cy7cnxViTMPKzPlZrDLswZF8",
+	"kAnl1LUXJzdC3kFatBVVgckLQ+rK9rXy6bRXMa1/2ptei4WT3rRGdX4Dx5W5sGafMTWSNdK2ITOqbjDB",
+	"e826V5agP13pOSAFr/icY2CNVMJ/Tt3OknZQnfmYmRwz9upOp4NugUpzFra3RphzoUo1KeeB1tsMs6/V",
+	"qvrIYst6/aa9SaYuj3VOYwaNiPPebcGGLm+QyhViMc1hRTfsZo3fJqmc73jGHBNdk3lxekgOtUl3sEbs",
+	"hUaV67qHleIAnymhrlIifNasapKWO624LNZLqLiDhFFLkA1MFOa1IZQmvIeJorkU3NxEkcbNTRTZJbxe",
+	"RcTJ2+HQ3QIY0EiF689qEDjDlDb83TVjuPI6y4dD9K/nmaGuiznJuphjtvlkmUw41swUsS1jdstikkBF",
+	"/SPBWKwKLeuP/QAZTz3IXinGyHhvVAMCRIpqW401O3scKMizeCCVzKwZLdi2LpvlkoSWrTmfjc5SZoqN",
+	"3bJ72mLznb4vxfZsbahowPJ+K2veUXwoQKvBJ2v5ZZ5Z1aww677ijezt2q2vlmkZ+t276VRO4ejzs74U",
+	"oOuZbXpZIuQDUOwaDX1i0tiEkmzMDQDfatwFTvXJzLlp/PmacyExX96nsoKNz8cOXjZ035daUCDBa2i+",
+	"XgzKdg56hY5vYTsGnawjbYcGQNXbrAsgzQRS8o//9/8jWRFe8r+JK79L/rdXevpovCr4SI+vvG/MCPmN",
+	"W/4MxM7i/erZifzyv17h37xUddDKhi7dwb61qcx+DeXdyTR+xafiqdgbz8Um8ngx25FPvJxzHoc21m0t",
+	"Sgd90C7jQxkFjibXIgtx8FsIQioW2mZsJIQUbK2UwYaUI7e21rAVyTRlkSYzmSpGxiDTAS4WCTtYVGVw",
+	"uE5l+dK9sbIfS8Od7VbM3S0pG66KKbzgkV6m1f368BHR9IYJr1sU4vatHJdt7liwYeRuiDmdsodvF2x6",
+	"L9M649MZRD6b44/3JI+8AFFzRZ7TGpH/rRyPdu0QZYXLMbQtOHm7mO7dFYH/nbWG3Yv+oNcLWgDFNWNv",
+	"tzMcODX7jseA17NOZ51SC7Bt0Otg/zJgFuDvtwiEDcQLpB8c1mGiYcelCkG4purd7mYxQEtVN6KNQe05",
+	"/va0Wlj0vt/Z3GRBV9/jyIWr+TRi9+mmzfDqbWQDO9gaAG55w5CE5jTurb3vcJQba+9mzKbau93udinU",
+	"7vfAbYwc8/085c0XCY0YSGP7C5xgqSSPiLM82Jxta8ko+41CsOhl5vyQHEnBjq8gGo613adcz9bMn7k/",
+	"9BAq2S8ln4KTXd5SwU5iyf7dKySa3zi+c7HsXcjboQ+qQhz2dp99Kj+To4CP5m769D6cK6gg5hoV2sqJ",
+	"H9mpUzqJiIzKsye50F8zOWe6yjn6iHzN5LevfviewItXtsuFTGMusr4diRRTrpcxAxFdkIRq+PMEXCBJ",
+	"Qsfm7GAwcVlayUYqkEoOHbkcJ16ynfWoFKij59NGb502nCjk1CvYSUWLn+qgFH+JlQD0qyutuxq4gqBu",
+	"LqYnrm1OKhMWmgeuABfW2DI346MXT8kNW6mrkvIEJbxyrcn8di3Mp1CxC4vwFRNFVpDlaBNEjqHINLis",
+	"/eH0TMZY5QuHcS2F8M01xep+gbs7xFjbKBSoM+FX/RrtGjSOW2wNi311UkbjkRTJKrtOcthATXW3sfOB",
+	"YeVx+5z1DSsfjNun0Vl8zi4ml7QzPqCWyOOavBav+NoDFTjygFAnV5oMi/1vFfOb8O+MlB0PL4F+t/Qe",
+	"B/xtDGsqnorn+O6HAnLKEHlMFyorG6fJLWd3LCWpkVYVOTIfts2HBDsxQcVLdVydF+UjfMv68M3MUW7P",
+	"7/7dv63zF9NQss1u5Cz1XqPJBArKuw5ItnP+Vea+hKdzGs24YGAzEVMj/1FXGF4m7MoWDRx6nZ2x4p3C",
+	"NDPzjUs0k8LnMyWf0MRI33ZirwpPLsTbA70uXKdynLB5xe0jyMuvHpPLwem52aN5icRMU54ognAiRyH0",
+	"/orAqvjQvvSvb5UU4XFA2DvNwGnmWJs2dxEJIxmzMLgWC5a2IYqT3HKJjlG0YqEnFS59c8LWWKGMbTMs",
+	"mgAmcVXmgqJzNjTMPcN5Hif6sw1lta8Bg7Ldplr+FxC5J4wkG5lHD2+7DzN7WCsTRpBbpezX0fmkTy+j",
+	"Hht0xx2vAs4AGIFtrvgUl0q4WCx1joRlKoZYs/6G66EF39Dtq8K6ELMGzgIzyGPz6occMpV1F++gvVcq",
+	"gcS4IkZDDoiiE6g/qmby7opcg9KbCpoQ6Cl03YIrK3S/lr3vg23BuqV1GMoI7Y7DIZA4EzpdmSNAxjTG",
+	"npqNQ70g0PevjpqahHtlmK66AhwRLqieFeTGZcrbKZuwlImINXLm+3SzYSq4UwLDJhI5nbKYWNM2dqW4",
+	"wtAZ8LxCxyR142q7zliyaHQXQT+KEfSzGSkWSVGPl5RqNrJpnOEQvGMJUIuEsrKB6xb10gzZfgQtcmaM",
+	"Gl6o8tLpaEW5OBtsL0mgavwBWHT29QuCL/h1CXC008tL3//VqbYNuY6dZSlbzWSqAzJbzqlom2sB+JRa",
+	"zuc0XTlPoWOBZtxGISdO8i3P9ublU5LRDhF0jjy+OMOQhNXcwYiMSSLvctJwwGhInA0lb9dSNI+TktjH",
+	"r+KmzFlOnSBl4BklVCk+sbeFDTEApoKFvH0E4x4VmaRyjrFCjkeQQadDjmiiJBl0+yiHU6zXL29ZSrrk",
+	"Of8iIINez1rAUwb9Wp7GbL6Qmolo1f6OrcwbF/YNiCcVU/J00n5OdTSDEtpLQZdGn9JmvQzm7QYkzOuj",
+	"jmImOIMq0hNG9TJlI1eyxMr4CY+YUGzkoGvG6JuxhdSjiVwK+GUQkJAmhupWI/aOK63MkJEUk4RH2g6F",
+	"/V9GixQOLMeun4POJTny3uSKDLo9BxKlacK8PRXakzKoBh6HQakZ6q28yZbvPTAQDMmg2zGrL3AFMuhd",
+	"Bt51QE4BPSImp50+ou8h7O3vx8UGOPntnUHDCDAFQFgPnNldoTStBT0EEBSwlHXPKUDK/FrCEAT7FbFj",
+	"7nZvZ8UeoRZe5cahAK7ijwZU8AsCpCiD+VutEsTiZVU/jFfSSPMel0BxU7EkUdiuTC51SWct1NqF76aJ",
+	"HNMEeuNOZMLlFYplUrAAGvti5fusYIpiVU2rbYqvNSdQrVM+Xlr7QUrnrWGre0a+/gJcG1SzKcR8txKI",
+	"ACq1fauNYyxuvjtocxHNyHipuADNAgZziu0Opr/acKRyGFBt9Z6KoKN7pgc4eK5Z8YX1sVo7J5p6uIAW",
+	"vC5k5cpGXZAbxsDsMK/Wt4po2mhyzN8sYLCJJ+s3zKbduSf5jkE3O8R77ZKpa4O1iph/Y0Pqo1QqBQUz",
+	"HAkEhE+FNFORiKq1uvqDj9OV5g8Y+F0IMXPRZVlxAu807BvKnRPHFvcbvjck4eI+wbM78Ljm7rcdgmft",
+	"dhu43zJK/S1yfN39+Xm66V6ymLH5I7CuPePiZm9nnWege6CwI3YJQ/AbBLiMvvm196M4ffLu4qXu/m05",
+	"eCrPX9DOq7j/1fTsm7eX3yW9n96dPr69+EJ0n6+jz45TpRJULIIchQsKre+Pq6C4S0gNTlwPxWdyysU9",
+	"gEjAol0E4T0Crkgp3upa7BBwlSErGf113P9+fvYfd5dP0t7r1ekbfvHDovtIDb6cnH8963x703/297P/",
+	"jC7/Ou59f0Dz+QYsI15BCTCbwXg1FgPgDLqTT4NuMAffE+f5diC3Ay24ORmQzJGUqwJ1p0rdE1N7AFym",
+	"ZJGaOzOHvULggyt+ofjHx4T51z3CDFzrcgwPAIMtxmNeGV1nKo224mrl2MBI+5c1pt/NpEtVKGEGk3YA",
+	"hFyRuYxZYiYQEqxdLCX0lnLwo16RRcKo8mrSk+4p6ifmbK7jyg1d4RvfBa52mGrAynvWfzCQpSRlSia3",
+	"LHbFIADCZmgW+xW/a0KFNU8SMk7xMjlonLDd0z2P748zlqJVm4EMJgUKwETxqWjbQ3zSMJR1bX8HijOt",
+	"DAytxrnZxtOM0+zP0gS7c9dYwifMgKQMBewbN+IitxafdQYXFdGPVa9uvknyLbx+/eyV/aaGDDRP2Sst",
+	"oxsj2d2PhxiZiySM3jIFhnUesTqWoKKUMWFJm4zZSkLK1oLy9Lc57XqZinuC4Rt5l4MhonNGxjS6WQ8T",
+	"ttYzcB1aQ51ZzQ1bjSVNY3InU1Hlpco+3OalldHN4+ztHeKIKglEJhtbHTuPfSoTNiQh+q9DkjIaqysS",
+	"zikXmnJhfgPjsm03iRaWgHCllracSQo4UNcC0v0CqJmjLNvEN1jMtWGfkUxhcKibZ8fFbo343pwKOrVC",
+	"ouf9hXiQorUUlwsMxa3TqLJQj69gYSw8X9PkrD+90gfCp4LFhhUWILbFB02eaie+cwUuQ4HGRKoda21U",
+	"8qVYG3DvWBfHgQqDdy8Lg+8WZhK0jG43UmwtKry45E8QJ7NHxcQKe6PRu2COBoJ+rm3aurRNyvO6GrmQ",
+	"Ggryw6fvSuHTwdaFMhErMpN3RhkzsiSHE7j/qncMaynS19rBHBeaVPvABaODWSlIwLAL8Ooib48TBg59",
+	"8zkoBEYC2ntPv8NYpEI95vsFJO1YjHdzrdsiqMrpABYW/vZKJFCg3sKZqxIIclLabIq0kBpCKOL+psgd",
+	"+GZjU6QZs6kp8hXTLnnuHk0BXJ1fI/1mGXPlcEuowjtqmrQWtAS789+mZL6MZk6DNA8Ws9SojkLeVVlf",
+	"ytOVsfnStZ3OeAGNImhdMYOYMvclsS7UwlHfkKq2XhGosI81fqSN4Kw06XZINKMpjTTIR9DZg0RyPpcC",
+	"deHg4JlyhZVVHwZdrMF3v4KIjkLsYGtJ4a4qYGuZTm1xqXKO936FA9f7s+KDyj0D26yM3sPbN4soLi6/",
+	"2M73zx5d2xoVqFx0/lOE/bQibG45HX377uK28x/z/ndd/dP4b+fRjz3x8pQ+u4y/Gky/OXv7oqNe95d/",
+	"vbj7z+7q8+yVuMZj9m3L7dFzA1F1i6HfDvZAkTGjqRFBnUdHoWE58HVDI4kGRIqIXaE9jmtwuD1a6plM",
+	"+d/BIDQkX+BQ5vtG8XZ797/GjeUgCdaTHzaw3ueZdLtuZaE12pAXBGXtX0A23tnxFLVSbngujBU+WBeV",
+	"eHX5KjBsoBcj0/SPsBQ1j1hAaF6u6Piq0ANhTldkzBr1fPRS3CK8I7+h8/EyhSRzI7VAXBAcjoQL1oUX",
+	"JkwondL/+38Y6Q7MrqXSNBnZcO9eZ3B6XtZCD35XsXcYtzVCInry8kV7cN7tZky3eV654QLODOZyslrD",
+	"0/7J6aDbN49t2lZreHlyeTHoZnEmDlTkm/+wRjfDJF5C9gC6oadUg4B13+CjnfMQmxkAuGa/bVPKIhLr",
+	"etY8UOSGrbLUQBtW90ARw6iw3pxyfn4QujnK2sKKt1tDonZJd/epZdMXXzOJGXReWFJlANEd1zO7NQfH",
+	"zQFE1UzVkl95kq9Sxohm7zCFDr1sUBr0bibJFPxuKSNHyMUCsqDpDRfT4wI4K+BYEzvfqEMPkN1BevP8",
+	"4fsY2NCnwjEIsuPukLpv9JMh2q8wnrY6HAgwAUqpS1+1r2MC69Tmu4KPdZkknnXLfIhHjCwkFsNcT96f",
+	"evmyG+OBCsm1O57H4pTbvrH78zTLisxXB7Omua+AymyzhSVtQctjmSRYenJLzXZs3VWFqnwIcvTyq8fk",
+	"/HJwVu5rZIOqMbfKx0ohsfhnvN4Ce/PlS8/42K43a8l0skW++AiiQNU9XSWsGLROEewg76eM6QpJJ3dn",
+	"ORL58Ev5Jw+la9SZ4+F986Zq2VTl1ked7Tnc62tqStPZUrdQ8Iv65hCYu0bJ109fES1lApqFsmE5HAWj",
+	"KgppEsPsKKfogvyYosnWNTWPPfYJsPR+ZRrYtLLXRlX1A0u473cMbcz6s/l3U+lSsmMXlx8gyrJF5pip",
+	"I5vt9m+u2ZCEhsvsb/xuzqKaG7+5bm785rpBDRzg6Y0icHdQ0/44atcmHWp3lengQcqglX+eEcr7d2p+",
+	"5PQxg7wAjmcecQYyY7WiZpW0T2h7qKfTg6j7h1DRE0bTkb+ash/J9sDOtWAnamOpHC2nzKhvqOeEbqSw",
+	"2nV6OFWbHD15+SLAfG8XlXWMS0JOfUJ+wJKagdHElaYrOAXosT/Cqtx6RZCKCcDBPD1upKv/TvTvLf2d",
+	"7qONbwJfEzW86nKvZAOaTibb72OvuIq5l/XkHveynrjbodM+ZWeT9jm9GLcvo07c7rLepE8H49PobKf8",
+	"GDNm43vZ7AWt65UG12J9EECK4lOh4DzY7p5SKJmwE/LUaPmprYWxVCwrSkS4UJrReI8OWs61MU1pxP7d",
+	"Lafs4NgBihjDZns1YeOG/OvTSdtoEe1z858L859O/j9Pe/rarIZ8IxcLsLWXnX7IAEYxUzd5paDGHpNu",
+	"Z9jpDbvdn3bpN76XsSiL/a1O45tLMS0QuwqIYSs0ZfE6O9gaP7yPjdGexw9FvFWWy8LnXtIKOQpz/Jaa",
+	"c9ywFTp3rrL2HGMptblGF2HGibB5k7wTWMxvu8Gxqb6zYyGgMklVu7HgjbZ5g0R0Qcc84XoVkDFTPGZY",
+	"lwaq9lAHH9vujtzJ9AYvVRs//+uSYYPeivpHjTr+wNrrupQf1q75FHs3sc22zZlMYpcSXl+VtaHB0hG4",
+	"1RFdS3BXbKKAqwLh7m21zJl0Ax2qeGAb6VJ/cuJdOPHhFSvvEv5M9Suzw4OUji+VtttYSL46J6aWgPcu",
+	"8v751GrPL50606UPfiJTJ+OBgz2Wfu5/lhk6JCGdYrFceyCJOZDHmMBwLYBnY5EQg75EyhsXDqyyfAPU",
+	"CoJiQoJLQsimciXYeEoU05qLqQquRQhXeOkbJ5wWkxXgzSw9IWjBwouhC+5RtSzdKE3BB+JHykP4LWOx",
+	"qgKqsALibnfEFpn34wfx/xmLf/BY/H3C6XPaaaguVFbWcIN4gez3CV6Hw749gBVOenUY645hmZ/JicZ6",
+	"n3+q/zur/3uGkq4x0abRk/5t5uNtB0n2HmGXAUn4DfMD/TAJ8hOEY24NsURQ1HOFmkqQoSW+cAiW4RXT",
+	"ViQgXGAl7jymEttceUUagG6gcDrXx1ckRDoKhyB4mWEIF1ckzMr44QMhdQBOCLt4RaCq7VocJ+TIZqSZ",
+	"VZoryj3ucYXgU8iGrSukqA06YwYCIFfEijV2GYLdYfAqJhhNlumYqxnDErkThnMXC9LBF9WLeQpV3XfU",
+	"LYwWbZenJTbEJGuyV13zBgrdadvncZ+1LyYD2j4dn0Xn8QW7nHQocgVOk1HWP/708ZfdXn/wn3/7ab/m",
+	"P4fMXd6zn19pS2tGCesGy1ptV7gVUCJRTDdydNyvlYG3y+qjC3Szn1r6JZCN8ukmsyK6vQ4Jo9EMgz1K",
+	"nRzL9Q3N6cdHeUMz63E6MkfIMYMYcpq1lMcBCQW7C8lSJKAGk4wczFGb8lsmAqNQmPcrRkY9S9qGqVCS",
+	"0QI7xGI+dzOZFBK9j6BhgzUzleOqrwUOGEvgdIoxcGaV6//kBqiPcKo+BMVCAEWecugJf3oEgU+2zEDe",
+	"i3e8Il9+8+z+BqKcp+3Z36QUDSoZtEcEijRLeKBICJQ7Msr1XN4y11xxR98a7mfjAVPLRFdfEvCx14o4",
+	"cG5XrFlTaG5fbcj0EI73w8fPDuN67nWYigZG3D414vbZuH0eXcSXrDPp0t44pzpY846EV64Aet0iX/db",
+	"pbqeX/cr+HLpqnGCKBcjAPQegSUHoeZqWi6S7460pataAXi3+owlmxpcY4EzRwwbaop8AsqaySTGS9Wp",
+	"QGM5Lid3uVbeOaqftLudQS8nly/kmHyx5Emcd9T7o9HrXn0RMyJXaonFlusSLTvDTqdM4r1DCleNbFZQ",
+	"zuaO+rzv06ee5DTXtLvV9hnMmcTRgYXXthDIu6dBKWcHhgw2Rrlx/VyzjJYiwMxdO6MirhIl92y979H/",
+	"VqR7JTy3CMb1UTblPZpnjnftkr2ze8fKhm5dy2XrXLubqBvMjEaw+BTJLb4A8+lyVxy5BC2/fnvmGN7X",
+	"+WuB/g1XWla3WrM6hwEzBSOIsgJ7wuLp2lU2cwP9/L616fIq2ci6hX25WxDTreVt4Uph7XPaHbcvo14M",
+	"PTdP6dnYXC15iy4na0LDfF8agRY29iL/U5r7cBCBbe06m9WR0pPC6XHqqcFHMZJgSMJJKufQtyFjWU7h",
+	"hVW2wRyFVwq8djeDdhjAtPFaNtriEfzz2Ci8dzNpJTRNjrBQWeCKlvGU2aYb9lOzpOPGrXXgDD23u6pI",
+	"G6lqrmNpsKEgWyGpGinOwnnjuW4S0uGOd+OAjj9PzmFUncOHejTVff6ogR5FEaFKKEgZHGRzW0HTXQUt",
+	"chBFodPPMrUsgDCBldkfnP0rEiIPgC1j6DQIpORIMXYtHM85viIhcg5ozrUEbubiDwyrmkoZB+SGLZBz",
+	"mUvTntdyt5eMejJ1wg5cNEh7L1ZbpZ+xW5ZUV1uYU7EqFjZ4oKw5RE7AaudMhraZBlhukMLLXMAtYzi4",
+	"yJY87H2qU+dAU5G0n6/sfS6E9bqD88FF/2xwvq3DltvKXh/vKcpnu9lj0mr7MzghN1JU9aEC4ml6VyTm",
+	"ZRUYlcjRDbb7rLwtfj8U83H4LZ67z5jhZqJNJWlgU0IrPqGtF/WCgEDslV90wM9F2mAqAdVgqVg63KG2",
+	"0LpQYmTIIuP07V77GLd210SA3PMKwYLdkRlPWaaY4GlYz27apPAaARoE3TmN9w+WqQt1N4MS28LQhriX",
+	"wtuz6viAIvir3HlvrftvryateG/DFyJ3Z4vCx7BCufOBxo4mHY0Lx8p1Na72pUAtcqmZATiWv0Z/W9mY",
+	"07xmSFNTGc1ULSyFbSB+QOuXof8d0VdlI7F9i7Us2UXA+DFebedq1V2MbTxqpqvGPB76PqzFUvvmQ5us",
+	"lFv7j6y5MDB4g8g2SibLZMKThMXXIoMydB80TCCE10H3LEmeAUiay1SYS0HeQAM7Ck5g5w8OnCyavQGN",
+	"UjyRtChzeuYRx59whkxSKIme9qVqubO2Ox+SU+aKtkulyuXg3Qh5t95I7yOKAqWr/iO1OrPNy7aYUbe0",
+	"56ok2zuuo1lerG7/Oq/FnvxZvKaayWUS+x36a0tj7lgIcUNxvp3LJpcgVxypCm5YRHRbwZflYiFTbZOU",
+	"toREn4HQ0jV6fSa01Jk3wEjRH7fPo0G3fcl6cXswPptc0G7UZ6fxWlfHVqElNJ1jG+7JUkSI30wW0TfO",
+	"YXXeNcJH3D7vnHXbF9H5efuyO5gMWD/uReMJJnPfmPEMFTtx53W70+l0e31sBOfqtc74dOZ7uOQCg9OW",
+	"CMxh63FKwSESc7VI6CpnCgYjC8MqR3bR69aQKqhtKsIGLtQtxv85VZql7ZhqagVNkIzst1kSqed13UtY",
+	"ogpi6dgOKYW/z7aPxTo2VW3It5fj/Qrf/RBss/QiQopGxSsMrQSZJWU05mKKYUbZuWukeeFKntxWW1wr",
+	"DK5xsxFttLs9MA0+eAaveiersvtUVjUZq59tvgP9s+mhrt+r7qu5VyHlrO16lvTapL67+QqbIW0+lTbT",
+	"M4v/d19dETpWRpyygWRZayWZkiiR98lnaOZjRDDk6kDG2N4371r+W7YW/Q3yUS1dl72RtmyVA2CR53hu",
+	"yYxA3anKeM2+LkvE4WM5r7ZJPCKL5TjhEUnZIllBpLMgrum0VaUEoR7DKV07ENxdrRvfpeZzrslRmJkn",
+	"rHK8PRm8kUaMs4+qhM3KLPexjFcNWfwBLqSmXNQix7ZBhJ9Gu3HgW6445pg3++qv+fuVVJwvojC2A3ir",
+	"CHkL161pOuXdbq7sYblihK8PSaijeXVtj+J1YF5rKOk1ruJhxmyqqRd2ud1GTPPrzm5VrZ+y3eysxSP/",
+	"eZpafYmmEr5WvPUgXMG89j/bG+2BIETj/B+N9TmL3tb4o5tKi02IOXF2QXqp8GSFrlcjxh2TMdN3jAnr",
+	"3GKKHGGsQUBCLcGtZ2X9OPTfnUzI0y8VOUKqmMiUCGl4BHyAykbo+pqZC8cpIOv6iZ+Wgivzr0u32lam",
+	"c8TFS9QOXFFXsnmXOGd8281EYS1tgCZrcHNGNjt1PVmDylB1V5v322rBIj7hkS1xtZHCa5Cv2TsdgiKR",
+	"cMECEiZSTEPXRzggoTkKIfnb3/72t/bz5+0vvwxIaLAQupyFEOuqKUMIEBQbAhox8d/HmZmphWXLjNRD",
+	"NXMPg7XGlF4VLTpG5+zWYzCn70aJfeP9Rmmt0iZVebbt3gr8tslCNvHYnDTer1VyqS53aQkoe+KgsoVs",
+	"VL2Bqwmpr2tjtzRZMuXCj+ytbL57oJAC0bWJxGjWDr5/En795DV5eNt9iF+0zRcqLJf+rTHZzOk7f+Gn",
+	"ndo9NxQjjPhwc4+SnTuYj5oLFTd6R6HimVO0d+pVCqb5vBsvhexzrESkINIij3jFFBSVVU1cZyi+O2ST",
+	"DAIdmv1gY8NoqtX9bntMFXaUtrzFzuHyQ+2RtsDccMD3CLUF075m81Hz8OkPtcS4Xdqz3T1rvP8H97hb",
+	"W+7nLAK+8Ew67tJJ5B1csumcJhD5B2Za212rmLfq3qk5cf+xZEu2BaV5wS8opfJAYc0ujJecuXiirK/r",
+	"tpAhKC2KiQ5g42kNzyFKZZHKKdbw7AZoaR72cwsTBL3cUa65mI6kGLkzjQkUOxBYPn3ppNr1z6mOZtjJ",
+	"lZEJTzRLFRlb/x5uKCALlnqbK01gd/V+W4SRv+VtLyM8tr2VA2vbm5WQfL9LhJH1Bfi7qB7WW1bggFNF",
+	"7v+kJz9wFFnPAraEN7q7D+MbIRIR4R26TkROjfDTQPA3csdFLO8CEiJmIHp6wu3V6Csm98F1zo/sSDXc",
+	"6LW1qZbVAiMq5rdLlnaA0tn6Ccy9FzuQEuok2+mpuejeTByvFo5xlsw4Wk8bBmTV1zI6XTx5NiBKphqj",
+	"csw0hzHDAM7WfC57J1eu2e/WlTs06IZDQq1Rt6otOFEMonetpRfeBmuvUdZRg5ciWflUjuMCneNHRdLN",
+	"Hq8h+g1YqB+lmkcJ298Nj7i2sXMURzMMKTfoS8XyOB+l6crwLj1jK3Prlq5ZzTUs+zk12xFURBgqBl7Q",
+	"V1Qv05hWFGyhy5gzEW11bT5y71Vbnc9OT/tnW8s0A0jV7D42aLvN97tViK4ScRGLznN6SGz6xHkwvH6P",
+	"HVcNqbqbqZ/GZJJIma6j9XNE0X64eQxQh+oZBcTETFOeqBPyyKr6BYTkJcCvSE0FdSquhdMrbZFxM84V",
+	"Ca3ZyFogxykVMRfTEERlw8FoxGJsLoSJdEfZO0Py/kNIppIpCPK6dpFlXmX4RMobGHiSMluufiaVBg6/",
+	"XgXjY9b8X8ykUYFb/zq4JIMOOT87HfR73UPU6nfgaBr28IV7H4NKNY30qKb+9CNRquoJIXqIX3NGDW6t",
+	"73Sr923nnjUJm9Jk1DiUrO7FbUeYQsvsqhDP51mLg7zylYBoTyGht4EUmfg7pzdgTzECp1y0Ieq/EEqz",
+	"IRL0KFpW9i4//rfqVGikpMJOB1UQuaVuX5sjI+qZyQ+Tyb6cxHB5aT7P+19HbL35Nd6ldG5OV2t4eXlp",
+	"YIN9zCNz2J68eVnRrjb7cHOosWCVbbCjaus7btnGMd77atv7ClsDSrfbECq2LFiFjTloUa1TPl7q7Z3o",
+	"HuVvGgZBNZvKtFnnq/pQqtPOQc/sDuivijE9G+x9vWJZ3oPIPYX6vXuTS6Hk4RpJ7AngA1fF/5rfQk0r",
+	"ooFL6voi+VWl7iuRoWq6ZNjmGFzPXNG+E/KDYKD2OIU/K7sPMd/g9MrrFt+jM8bvvOn3XiV8AW6HaMO7",
+	"scMFVJdK5B1LP2oTizw0z8F5nYK+ePyCDM5JQsV0SaeMaDoFrXjOlKJTpsq5JEuxXjOvf3qflhTNovPM",
+	"XnYs/gG4PEBv2wadGDIf/S7BahY9mz16EFBBQnOm9vbn7XAgG/vzzJhN/Xke7ioo0NX8RHxxRVI2WSoW",
+	"YwTjHRZavZtRDRmDWGLda7DuG232riP6V654ZbygZtFM8IhT8UBBNWqCtei5dlW73srxFQmhuOmI6mJd",
+	"irsZTyAmcIpV7xoy225nOLh/c0C7ovWhXXx9qS3bX9tZ58BbrvJcxl7cj9rnk9NO+3J8dta+6PQn/bgX",
+	"dcfUTPNWjnFp5h/ZN92oN26fs8GkfUFPT9vnkz4zX3TopTk8cqkjCXzeHPSEaZuHvJCphmZrVgsG5XY5",
+	"X5zcoxpXWnlLXAy7Dgo5ho3MwpQir1k021wmedCgT/xvGeOf437f/ky7Kq/bVwhHDJfnaGbzB9/KsXWp",
+	"O3JpsA5HRGvRH4cqVpXeE6c+uTW4HA8bMP4xC1JZpJZjwR2MCzsvQDJHcIa+tYa3+0WDO5LbfMPemreG",
+	"JDRMb+8rdgeO2fiKNWM2vWJhq9sjMmCvKiCC3RVK+dzH84N35+cZdQF727dfEADbqrK+kRaU4raLosAm",
+	"cGSxVDOm1lNeKy/p6gv0HrfdemOhT36DfDwu/7GZ9i69kOqY4DrxgZUhWqZcr16Zk+YSH/l3DKxT2Lzg",
+	"q6xX083oH//132spo49E1ifpKMR3wmMo6S+m6GVAsww26MN/06WeGf4YUesfBh/HmMWQkAdBxtj2FVpt",
+	"6hlXBHgB1AMHWQ3+ag3tGnN+NdN6geaTrBFEeRuqehtZHnKpWcOxS6APH952H5qVP4SiE7Z9UVB0uaGK",
+	"gSXOSwapo3wA+P1hFpy+ZTcfIHpnIqvD/b55/foFYACLr8tU0+SGa/JF74t8VfjzcK1RM2JDxGROoxkX",
+	"TNkWUnkBdRVYhQiHyFtPVfSv0l7KfV7v3batsnWuuRjLd1f5+M59jl0eAvsWgBznjaimiZwuWdZAK2/h",
+	"w1OoG595Ba7FtfjLXx7l1MWlOPnLX8grJuK6xhnXy06nHwHS4Z8sHBpyXKPpwJFgiCckPL4WYMZwkKsm",
+	"+QC7XdQQVz6ofcGQm0yzHV0LBI/Zeqn5IYAoL3lfQ57EsFxsW3tCHtWdsjldERpFbKEh0MXAFBaqroU5",
+	"cOQJFPd3IxFFV1DzEL6LaJIQrq/WDoFioJHaTuE+nsiRDamxtfSPDcRXBF1Afk8AYFRm9+qOpWTQGVgM",
+	"P0lTmaq//AVcmi+/ekwuB6fnNhUCt/Rwkcpxwub/+lZJETrzpdJGZydhJGMWYlz1C3zvsYzZsQHztViw",
+	"tI0u2VsuE9vylwsSoqk5tGtA67VZhJF6UHpkMSSVLtOIKXJU1bltwqhepswdn8C3MwTu8KjgWoCnRx2D",
+	"gZeETyft51RHM7uTLNcSI6tobEHE4gB2mUoxzZMxXXShXeS1OAqvW/3rVmjgbmCSMCAkHEORQbdnhplz",
+	"pVx+9KB3Ybf92EjH5ucXP7x6bXYPC6Qii3Em4dOYzRdSMxGt2uagINtRdM7gRBlgjGW8Ql/0Ku9Gey1w",
+	"BVfF9xF31kEIH2YL7fWurAUkb2lrM4tJuhQqIIPOpV24EV0dySygSx4XaIPFljQxS4fQXpGEnswWYrUT",
+	"X25cCs0T2wQNpMWraxFCkwgwzXSNYGmECnLa8aT5E/IIZWRzZgxWyITdYUloQbLPoSjemE1kyjIB9Foc",
+	"2ertNElYWu5HgYR0HBAlbWs9Fy9Q3Ac0P4MxudIn5DH8DPGz10IxmrB4CKjGjrkwkpOCudIYfZsRnw1U",
+	"DbCi9ZTeYl5qfoq5IoNO51qEXNzShMchEXRuyMaB8TiAHg0QNGYEVea6gpCYLRK5mjOhrzLAAKPBDDDg",
+	"ewBJLa8FCOeI4L9CYoVh96/5nKmMN/T7/UuD6zevH1+ReOmaeJvHGP+gWCQNcI7Cf/zXf4/sX+HxCbFi",
+	"uSE6ztS1MJ8YEH376ofvLXOCW1eTuVSadMlz/gV2GSGGXIHLwlVl2ONS3AjDBK3DCoMxwAyJsFXyWnCF",
+	"kRwAVa6gwQiAj7x5/VX7Aoz6uBj45Nelgd7i/2fvXZfbuLU00FdB6Y+lfaiLHWcnkWrXHE0SZztjJx7b",
+	"e3LqTO9Sg92LJKImwGmAonlcrppf5wHOQ8yDzZOcwloAGs2bSIqkSLn/JJbUFwANfOv+LV7yPtjPQXvM",
+	"nhZsJuFAjzqcIS1ProAe2rNfLByji2/9IWPpdVGoUcp6wHMUqJiZkYHUUEW/jq4HPOsBe3F2gXnghVNV",
+	"9OX5+Wg0OuP45zNVds/dvfr8zesff/7tw8+n9p4qSeeo0leu372O3V1Hz88u6FI1AMkH4ujy6JuzizOk",
+	"DOGmh7rqeQ94YXr/j/13dybJipvii4uLCCgGpcqsYYL7TnvE0NgjMOtBdqvD94OCgidB+Flj/+gXMH/H",
+	"N1MG6kDZKdq3v7i4cOTOxlVSxjLJyiLsUoZ27X1Wr3sDqn+ze2LTORsOzihUjDgz76lhmOdO4tX0f8pl",
+	"18N+n2NGzhtxB5Lybg3vamtX/B4UiaN/2lvP+2BKkem5a+9Oj7YgWKqhAa/FmKF2TpCCo5QgbtJuyfuh",
+	"Kcq7Utl9C0N3IsioOmMf7LTzRFbASmkzwk6SSusLpQYE2q5vLmLZMeKSRpP/5cU3LB1AiRJOyZscpIA8",
+	"Pbli3GIhLqxFHNfan9babg56vtAGJOGV12yOSRB3oASZ+Y/zTCcyPT1163Rqh2NhzykDMjp/L6nzJJ62",
+	"qZ321q3zvVvNLtT5oOBCklnvPUf2aN74TX5jlOHFZ/wgf0uOfFVZH5KjFn2bvyX22cnRF4aEhNVmrRnN",
+	"L7//9ru/zvCCfJnN+IRT2Pw+jbZJPyzT3B3rkORszPvF3G370VqbucqGnmN/6oP8PgB5/e71hwFkq51/",
+	"/95NLKkbBIv+svnlxbWYeMuiBUY242XROLRrxfOWcenOmd+pLQRf9u3FN6RA5tzwNteV3LIHKVP9vj2E",
+	"PJGjUhhgx9zKrtK0gRtWqlEriGdlTyZ30v4KRamrsA6uPuchohChFc0nVqT6FycS5bJ/fXtonATXDN+t",
+	"7cvtEpwi4nSEtf6QeK9gudC3J16k4zLNOe3vkZWIoPcRRMt7HJrdSN9efHP/JvpALsZ/SH7HRWGNq43v",
+	"wXhB5m48a/oOxOktjOfLo7/85Y/IZL38y1/YB8rLH0m/m/CfcffsRP4esUe1WAl36pZa01n7ISuGudXf",
+	"iGrWa8fYoDsrwWinmbppavvOdChr3q+UHb+8eH7SmiWQ7J++QY5Gr0Qfv7y4sGJKUk/xRA4lfBpAZu2B",
+	"qviAHX97cXEya4NZI+j63et/s+uEmZpOc0Sq5FnfqrrknCwG7D13z5VvrNKO3S62toNpEhiOmLGL44BE",
+	"+Jp2Z76kISzelf/Kc++Qx1ue33/LPyR3ziXi0325zOF5pcq2yHOQmzgzleP2P//5ZUKX0yasQnSIwq+w",
+	"55nSGzsy6CLAwJc13wkz0Y1T94ydMSvHnG9HkG2KwImxedfZ1R4jxgcD4KV9+HvkuIDQ6YwPc2FYoboW",
+	"p50/IRip6EGYcEZU3odgC1G8L5HexXAL4ysfU3EDcLh9CwNsORtpbj+wNFOyU4jMBBPX3ngL460dfieb",
+	"Ejk9t2pYi9wiuAgvX7yYdq3Yp+PqqDsoE4kWLXv5/JsKctiKiEObgY7rypATTdDeToiC8/hXV2CyETCJ",
+	"xxhOfj2uYsohfJnCs+cbxrMPuN3mqXzeeVadjD3HtJcXP9x/x4/u+OANz79Z6ga73h+VesPLLiocL1+8",
+	"uP+++mZ6j2dou8hL+yqKJsxG3wkF5vwzPe91/uWc9A1MYt8gQL/Hp2oPVKFjyKXzavr0OHS12d2G8fGh",
+	"hjOGt6JjK+hC9gnkm9OJdH4Te+E8pN4KLLZYKpW56aihzNNEHr+8eHmyPmjRAq0JWnTb63wXCtBCqMAG",
+	"giXke48SL++/4zdlXtlvu90DS9996QM7NL1znmWg9SmyS56XkAO11lr2uF7LsZJABi7FBt15QSnstKLM",
+	"PlcawQsySQYgdRRT9L5bGgq21H+m6WmkY/kLMQQQ1CNqvW+c9WvAO/l5Iisj1j3MP6HS4+4EjKA8Y+8t",
+	"wvmQxMAa8uiLq8rbCnEL5OdP5ESMsoooHr988QON7D2Ycnx63TFQnuBsp8GhQ6yazqHeCjWNrSrRV5UM",
+	"Pg2s6MYZtOLgJCqkUrFCya5VcnhRqJGOV0+7hYiCc60Q2A/PCY9glPU7C9imQGou0pXcwI1bxxTX46Sm",
+	"jFF0IZEPUsY+iK58Lf8QpneNs30j5O3RdnSq93gUqtc8kl5FM54HkxJG1dZ2mhWdm51C5tpazxLq1Uel",
+	"3nLp1Vq9cffMB0rcmAVCMXjWUjImIFTIO2HInXNOWQjbRlBvoYYaDtGxe4EyWOJD3+flLV1WDdJlSkBO",
+	"6lUdjFuMF0UiObkbV4JHdj86WtVtEh4rtWcCGN1qKKyqrQq/22PU3TTI/CoCKPTHcjwRuCJdrDCTKpHI",
+	"QYcB6BHwWwyRj1SJheYFejJv4JPQRqeVTxcXC4C1AXu3hPKwPnCJhulVImfpdhTnDijOM6wRv2Jph4sC",
+	"8ptBCaHLSjrR0zwOmiaSILlFvTchBJqFgcmvaaeX2/u6Si6H4dGKo55Jyqh73o2TO/Zvzy9OWhQC9390",
+	"OrP/Y+3GoY7/MLm2xy8vfpitEaO2iyrxzFXyNy4nYOrG/sr+xWs8Gq/DpLYkXCZf87UIl62r1mtY7EtM",
+	"4xcl4eAFHe05onOPtvdSEg7LZk9DX4dVRZtUkQBjEiCHHJHqA2r03AI8JhqHrD9Seil1xMLk829ZX8gh",
+	"ZpwJSrPx0fE2WC1Wu7ZPhJsoAhJZyXT8ZdS3x5EG0e8rvkuUH5iiJG/J2sCGZxguOWOvK8fpi4sXVvEW",
+	"t47Wj8qYiUqTa9SrWxa4iRSiRO9rPGihmVP+tXJcyBhBHJSqjWVzVgIQ0dkMGVxn4HAprJOieSlRsA6o",
+	"Rko7CoclvBG4pd/YTbRVjb3+mpVA9cWMaK9Tky4nd5zd4iHfl9NmEZi8gc3d+XhtgDxkfPnZbcrZh3kN",
+	"pHlUb0Q1CxxRzSlxVbkffLJhBi1PFlhBFZ3cRG5MfV7HuUAJeno4gFJb3J3hWpC5U0WptL+nEIqs6uz8",
+	"A26zs2NVsh63GupsSE2jwrb05KD8CdsHJ7uX18OmxptwsN4EktTuqK2AgWq4kg/hx3oxylS1RagfoK+L",
+	"J/Nnn09NadmVk/Sq+vBMGzXQiHIYM3FeAUSeOeavdzNb9UdkPcrUlSoqIGFkuc83iRPpMsWpg4NfT9St",
+	"wnOOXY/FuaVXz+I6kJNNRW0WmKiJnANaa4LTG9oGU3DwcnpHfKCFUkMfUd3T8OgjHdHPVTndZMQEDywt",
+	"81Jn03uP1tVKZqnu7pGYUr+EgmLPSEXEQ9EQoRc9ea4JkcjFNsSVy///ltl9Pyyp6ISzUo1IIyYb5Zmu",
+	"JuGVPqGt+oDdLkm5oIQOPBOzVZfWROaL49ep7KgJAyqoOE4l8UNoMWs+YZ68H5TQbFQq2T0oleSd32rb",
+	"0Uj84+mFjULyNSgk4UQsC3dU6Lsz90+mpMaKpshytBpDeu7+QkP5F9wEf6MC1EVOogrfYi9RvazZ2jsu",
+	"P8477hc7glpkX1EKW+SIJz+Ay6md9Bax1Z1F1eC9t+jJuIIwyafxB30d/qDaaXuge2gKj3btJMK51FxF",
+	"1WMiyoTKaYS18oVjYqjzKlTYkUh7lXAl9bzQqnIxzarMIiZzHVRBSpHFTLkTSpmZ9E6RM1zQlixEB+wn",
+	"uArRAMj9B2pDpvqODcDlhGzWyRSio/TCg1HJELN25yqqQ+RjqWd2EEvoaLVT0Whq62tqE2j5UE8SweVj",
+	"2qy1neHhymtey9iu7FiDoUvTd//4mEiq9gyTSp1hGXxFJ+tqSVeJXGzt0rBnG7vssWxdVBSnDF1WX2mh",
+	"A+weHt5u2Q7G9+yHMdyg7X6g7SpmciDJWblu85h3sejffsHh4KQVuc495VTMJTSSzruPLCWlKoDq/euk",
+	"RVyjp54UtDohEeuC0YGECOlkKpJztG99negSXEiUmYaoHPplpBGjQDQul8Dn/qaH7dPqrZjzpiQ88wrn",
+	"xN+P/STitwidyJcXL08OoRLDLvOPYYusXrJKdxI19CskrVmmgPUdLtbrfPk7wpuAl8h2eFjltH74yxTU",
+	"RsT+TV3J3LqS1oKgCVbkZtGu9iBZ7fTVa3KxX0VU8uVg0IMisSspDQh9E4W6U6lc9lanY6UIaTcWxtKW",
+	"s3a164dorWb7hxZ6Ab3pi8RuOBxS3gI+KFnDIdL1HM1Yi9mDI+7I+DVKsRxgwOjyBbnGifQ8oJGVLzQ6",
+	"CSUSSCEB0Y1XQ9ydqSdiS5kZlhK9TWmvvNFjmaUhXErKYcWXaHHRFIDMINsBz0TOzfydngk+oyoIZkvV",
+	"Aydy7YLgjbgwadP9WLXw3OOS4MnWbztWaMMizdFmq9Nalfq1joi6Cwfz80c+t4mZu+wcr8EXNIXE+15I",
+	"zKLOt7NkxqROff45C6z9Xw5Mwb5mg1LY+U/3Wq1eQMylhVbEgjmlID9D+h97eQ4D08Mw1ogJ06IaR1TJ",
+	"r7DbRrsQsvtMe8Of5M6zGdyje60u/wJmbWSNGzzsQte8D9WeLJbtq1r6C5j7IQbZF7PedvVS3zM1av6H",
+	"LDIlsAGWrlFTbq/fmNmyEJXP+WlystI4qwqG+5RVdQc0lpEaFnki+8h+y7JxVmCRnLQqVZ/oW7lkLxn2",
+	"rdSozC6qmJupxCYStdjdAc+CurP5iXtXgUTYsxTHTMK+pHyCTXgVvXIp5Kv36n0Q+N1vkb/u4Dy3pn3O",
+	"bjy8lPZ50Wifj47Ya6irL5aB9+rovcLT+DBN9/vVXvneb7ytarq082e2yl5H563Rc6yrALecDGs5AXZy",
+	"rwCrkwZOsQNSTvWhuF8rDge9ZVh9G6phVnO97hMvYVisZVypMedI401didCwhhDxOsYxp/jXq3tU1z7+",
+	"FQFioWT3tLA6ZguddNh+opad6fTKqg7sODmi7Kc7QblwydHJBFUiZWdPcCVSDpWnSqQbMkysREav5XkT",
+	"E7kScWIw4+1YA3GiSwybzZuYyPnEiZTuRLUvGZesjdlbJeheyA6QMHLhWtLwyZN74yP0KRvKwn73ulkw",
+	"zfLDjlP68QZ/TE+uFtoLk5lXVLU3j4LCedSv6nA89bXjO+oOlZ1q/dNreH/Bzv2OZ/rOG2Ci3Ag3hWN5",
+	"jImPtmoj7JS78rF5lqoBLOawJNKxx8u52Evl/4mSXs6hgqoL5eXV9/PPPGwy+zeHVauTY64t12sb2FTE",
+	"ehpZoHzHFWGw7DNUfcb9goIomyLITORBMWT+RIu/MzS9jj79rjT4xRjWsGuuigxuz+wAGtwx2yE0/IJ0",
+	"aRWtZqWkOipJ+7OvG8BfgbSLoREYOva/I66jCirU8IucnpHIVRBnL8h311cqFyJSIhfURuFHf9KQtIJy",
+	"VVlJX7uCtU2+YNxym0I0CketjlprhNiu6V0TRvIkEbg13PGX2KCrHLdwZzmSjMkGdsJM8t60wRGDY05X",
+	"CWgSW4w5Y/R+pJyYEYfzfOK+DdshaERuRZ9M+L0J6+xOM3J754EJPuehVfKBpfp8rD8eOh1w6ah+Qq4v",
+	"NNHXui65VFzVLVSbF1G76SoxNHpkKmQPSmFu6PKbcHlKlcatWVP03XjDEoRfCJPIHrfA2rGr0FFliwHP",
+	"ep5OfVCKDOrQOuBjXC6655l214yE1Cdn7KcKGzHh1L23BKvBSVUtxKEkIYWduF0dbL+S6MOk7wn7EGuU",
+	"/6KN/fiALPoR5gVVx8xCG0JFDKDhu9wHoD4p/ADxE7t9Cz3xqsvQcNz1vS5N2ID1pvn7jiiv/KfZV70q",
+	"DPAeveqZDt+kUaweNcPRCmFsP800GCNkN44dh8+5+5RHP5qppMezKsOOOHAmcAUx4Bi7NnWrRGCk8+pW",
+	"J+iEnEsumpzxshTTj5IwwsdNVPBYLKoPz56dkuciM6QBIU7NrLux965UYrOQ5HCG1bhT59acapyDyZTc",
+	"CJ5uM1My9K/+fIQC/cbDEhUQY0SzdTQo4Qb/rEOMczW4fkfD221q5X2yohLajQ3epFZuKjCLImYN+bdY",
+	"Z4669+xAbSbROpVkecau3d8Cb4lRTCukyTKgowL8evsX7WnHTQ/6h5KR+Tpa8i3Dd3jTB2OFxmEmZVaz",
+	"WCYpM9ocjW3+ENu8hjSitmc9ysQ7ee0EzdXhI6BF1VygDhf2Xd2SS+MxQ2lyvb129e+cDaDUSjIhjZrI",
+	"NJS5I0ya6hxWCHl7xv7oKcwIpz5ivo4e0+QoszM8qt4sgPAtqrKn37TQCYJPTK1BkTLNXaPX+fVGfvS6",
+	"as7lrmWuSYGdoURS8GgCE3NN5DF1EsN4kdQGeH6yeruuBQ0U96zO6f5C+0TuS74jbdWnkeVIc3mk3Mao",
+	"ndkcfb06ITH5/wg8fgSQIFxoUh4PPuVxkfCjzRpExFxxt7Reff65+mE3hfyRmn2PYo2O6BlNKGOhYZG+",
+	"BJ71QLM2jBW9s99i3JUyFFZdKIDfUT6UGpoD8UrXOh3uRhHfth97FbRr9OOHOKLndBLcDEick2K2dgrk",
+	"emDhGem96hjxGMcNdLu84gqkxEh5exlSHjGNbaJzDr05kfi0MdOGlzhGGFGpk+eeVjg9XlwGB7OgkLx/",
+	"DQGW/Y372CEr01oFjreKzbcKnL7rxPpMNwI7noFIJ/fREeyNZrywi+zcfrVzm9x6xTaRm3Jgv8dP8JjQ",
+	"u54fe2nf9OQEI733y54g/9PNf9/PFrg7k0y097YvnCxE7Fg4/SFMLy/5aNItc+lI/Selzhl7b4eJ8oc5",
+	"UIuPwHSS6j26MskP+5x15ceuZMBsmH8IZNtZf+Xa8hPGzFUgcIdQhkdtE1D2p2o/RlJY7EyMs1ntcFJW",
+	"iDtgdwJGrluOPbyUfzESGqx17TTLjioB+/S1/4TMUKrZXHK9OUR6zCjVcrXcbWVcY0prrMszdl2nu07k",
+	"0qlrv8EoBPEwt7fgUkJOCv4VSzul6qfsGNtCaXEHVImVGpWyY/gUfqmhgMxQy6AWE5J9+Pc3ieSFogID",
+	"IXP4NDXMRaFCu+J2lSmj13v/DyA2+KvdqdtF11el6i9z3Ue1zFUfhIGDpXv5VbWXCSnandT4SjYWS8SD",
+	"2R4zpIoqrRIWJy4IKHLs8yQy2CXry0eqEPCJbEhceOrGwfRYG+izwVD3XOwOJ9GDEi5Dj5rUswDelNBJ",
+	"JyJtPjxHsbk/VZvKDtBZYH/y2ujxiwurqQU54C4W2vG15PaK5ydn7N1Q9xzriqN8sdeZkR2u88UqCeRe",
+	"0Uigj/SHKFRGvHQ+kOPZ/oLw+t3qrRWlzNOL59nv9atqP42A3q+q/Ui0hnYJ56jquP9r7eIk72N5o/aF",
+	"jA/Kw9tkUHLBNCSM7FSalMGGkKVGHv6namPbGdrK5G6XRB42g37Wbn29QK7ebzCdf/5TtR+HePzpG07L",
+	"2TL+FjcfC3DIh45PPpAY6/Zl3q92m27dUFggdRqofpRCoD9xZy0wHFYr+1nbcnhFHOcFdDD3wWrbY0ek",
+	"OGa8XFMHP9mTqOEyVS9sTtHL5oKGVPWyMyx5fA7xX1X7UWpb7tGvm4qWpqJl4xUti4F8eU31fCCyUAC+",
+	"I7fRNUv7w8KIAS/NeUeV/dOcG56S8yB0uXUD84ReWMiddkQB6Rl7bTRrjzHAONSGte2K/Pru519a7N1v",
+	"v7QS+cvrV1bt/wPa7/xzopxx5IriVmNEhop6Awx8Q+zMYa8xNYWOcCJLOAWZqdwaycTZ6zxHP/9fr18F",
+	"Kqpf3n1gA6VxZ6CAO44Yer3LjN0CDDQFQJVM5GBYDpSGk5ZPFDK9Yb8tuSiQOduwvtKGffPigg3EJyiw",
+	"W7LI9yVVJqQfcdbB9sp2weo+IUp87AvzQL/QPwaF4vk7+rA71JTniawZu7kuPQalnYARdMzs8uD/Vdnn",
+	"5ujyqC2kPd6tIzMewNHlkTalkN2juhT7T7rvn+EqMtF2nRruV32OwPOntkmWeahvZZsdJ+zxYTx8LIsu",
+	"m5Mod0ILs0t58sf9wQRWjyXgEOlRQk9EFuhvLraQyKngAjqQIn55F1tIQeaQ33CT4tSkQrHUho4qgaUY",
+	"3KU/N9GBDUYH/sN+rL2xb3YTSMA5P1IogdZ7DvbTybk3nLDhsMDCIUkY0bAaMfS0XPzE9xtD+W69/X0u",
+	"ilMD/UHBDeywz9IEr5IF01LkoD3HlU/xt+NjYXwt1h6zW4FZrjkrVMYLOGP/JrB0IfxGJ9Lr8Hbdhhri",
+	"R7oOK1i4ZO2hnioNO/ZWib1hYE2a+ktOWkwrR60qlUnkgHddn8IDyCx6y0XxMXzjfaXhikc5LzVn3rZp",
+	"UnTWb8FUO2LVkkaQYr/Mikhy/tmeoC/nn+n8fCFIKcDAVsm4JvZH3/kcUCGeONIWF+rlRFjctJiCPS6X",
+	"9BX5JRAqMD3MemH9DqIVBH6Q+Nxtu00cF4VF62WvfYNfahbsvJzeRjSbpqvD8l0dcMEYn4MA0wDQelzl",
+	"wF5q5TMeZNWhYQuJv6MzXevZVVFmxPF2V7fsVvVAAukHeUS3oxnM0woC7jbHf2nTA51nyx/+wXC7nQ0+",
+	"8LtpOsvlD3+L2iFmvh+h/Qv5rS5Zp1T9REo1YkpOvmFKSWgxo9gA1KAATA2iB3IT3oNuM0ms5q6NSyuR",
+	"+BzvnxtxYYiBh8YyNG31iWExRA75GfuZZz2KBYXcAVUy6A/MuAqnBJSyFou1OUpHLf6LqmwidqwBWHxE",
+	"3K52bKHtkkurzXTssWXHheqqFstUoYZli3WUMlCeYN6CTiQv7baj21QuQN/XkOZaVh8Ilyi0mBzwUkOL",
+	"lCykep4xQlYOC2vyDU2rupFWFtcVk5vtV8i54ewYO1HYP+qoT/uLb//K/k386wlazAXPbqNePsfp589n",
+	"b4S8/fIlPbETQIYX+IRr/fePb9/QmlpBUZKNWN9dmvE2RYKotyW1AUPPIn72CvZdG8xUDzGYkbZYat+T",
+	"JhKpU02/SGn/u4pDtDz5HfbTiJYwhJ7k2A1N6OgtRqlLRlo0Fscr1lWszbNbz+4UTNxdirXNcpy+Gx6M",
+	"tNu8S3TGGdm1Z3QVWfuUyyL3LdhlheMK0vohtvr5oIQ7AaMdhr7eO1yfxmCSOs5k51PqgRPTIzUsctYF",
+	"JA0JqRcITFwn0uK+XyuXlRBLlhmpyZL34YqRxA0S2grmGs62mFaJTD9/SZlbMz3haiSdxteZs/dOfBSC",
+	"ylvrwtMLhRaDTxkMDP42kVw6xcCF7DpCwiEjPK3UU0T5iPnaaQJHl0d/QJGpPlgZ/fnzmR/5b7wPX74c",
+	"Lc0ssieiwX28eZKBdGCkAqMj2QaG/PeNfNiyfHAfZnMiInQ63zE59GtnMZU5ZVqN2chq5zzPnba8PFm0",
+	"m8MhEkW/paFvGRjfq2IFZui3YUt8wIT2A638pmksU/zt9k/jUtpY/Xc/bOsARhHO7Kjkmx2HBit0WyIF",
+	"EX86IuSzE4sS74ZmEVv0pavKJo0PK7nQ4SwVaks9p6sSb6yFrxK0xm51rsldhbD3MD7js2fwPV+xesqv",
+	"hcAbkWtPS2d/9oplIqUyE8i7111anj7L83We0+Z/GnXhYTqPxPXs1nJBAhWdHvKKxk3XqoP4rGns1eRl",
+	"UV/XPA94O1daLa1Bn3+ufnBl1asmQzxIp34PVHtY3+1XlXRB/3/LBzM0pQlHl+pawfOkBp7ICaq8Ppeo",
+	"QllFPHpIpYhbYUyXr8q4ilKRErEm5lxwbWoNF/aninJt7j372XYiJN5G+3PJfAsaXVMYsUNWPLvg98NS",
+	"a4fW+iunK863yVuV3opM8vYcRFTy9iB7ZoQDSMTYh7N4sSOdqdGX9pb/YEuKyXkuNG8Xu6b3/ejVkIxj",
+	"z/RCyS52WTIU/xG60j2wRyrRwn+qbLcJRpYaHCVymsu3UVA2oqD8RNvlK0TFhg3hcPQmt0u3CJsgHwE1",
+	"f8aXasaZQ+08gjKfzL7AaluAibFzckVQ3HMdjhatAawGsHaHP7Tntgg/pXLgM9xZa7G1YOUeVSuR6+pa",
+	"lGuQQ18ZOCCtaw/ItYiIxznu7TbaJSY+PtUWTd9O/LFyahrobpi3tsy8tUg2BSIu2mrPNMbINy+iEOCf",
+	"sIxiH4YI4O5VE12oMaQykvQIkmdLR+7ZdOB+t8mf6wqpzUXKYyH1QTy0hv1QpRTOvBFTB5Ul2kidRVLH",
+	"opp2TfndHhI6guk1xZCE0WO0fEKO8Tq199Kc4Eg5N2wXQvcgZ7w0IkPXDmWNkcyaWfnQYjLqw3RZ42V8",
+	"hmTDieRFEW7UTJW+Wg0d60rCvBmeMWQkS0elMAbk3yzIpC2qAnQjpGLq6DZX9jkqVZVO12IWRvJhAbl9",
+	"nQ5lkFck4yRAPuUsxwcl0q4sVv7pqqr05FCSeEOuv92Q2xVZf9A3OtCU3GvaTsvk5Pqd1yTlbiwpV9L2",
+	"9FCLu3WVVNyPsyDgKj6xq9SBT7ZHWAlD3e7AbNk6dsYxRF4g6umeGmkKKKYOfJH3UEl2LNWIvEsFdEwi",
+	"1dCctAIrrpsTroGzn2ReFeae7XNe7UPzZ9lE+mwiN5Q/OxtgEznfKsD0aw+TDkKeRi7txKQeKaPWL+kc",
+	"rd+ftUbtb3JnFwkcq5oAAR9tmHrT/KDKToug+9X888/uoStn1e6J0PpdFuNK31+gTF9Nqva8BOwP1IPy",
+	"gMjGdgvX135zNBRiu8m0cIxi1Vmvzjlt41l65gHZ6dfTVvp8I/3K02ZTNli4sxUvEJaCzTWgrQU/lDlr",
+	"jx3gjPyikN5plc1rfyCh0HBY6bR7hAYXO1abGmXpMRJnq3OHTMvLGMHLdhJ7WgoFm9XZLJFxa7OvLAhF",
+	"bcgeDbEePwo1cwEeKR7VmKZNRGoreRCraK6LzVPV6bjd9hD9tiYmCOCLPMR7DiUQ8jutxXbBcq8iGjjj",
+	"ZeIZtE0ai3N9/nrlN5c/nm63rc4msgZnrScJKVU+xHKl6UBtxg0vVHcIjJupIG4pMriMHuDaX3QL1eZF",
+	"IgeqNB1VCMWOqUkfVRVJz4tXPRvuQM5gvA60qkL2oHRtbaaeTuypVnVy758wod3oXOsMXHA/eDaySxba",
+	"4rkrn83KcnJ/u7E/kw/Qz7pOHYuUH3ZAbSiU7GprV08qvVeLCFPC7LFLlqQB4yujIbLjYEP7qbh49cnV",
+	"vHzjhhllJ8woFNnBY/xE4jnVhB4plkOLOY/PFc9Hoyw3cZy6xwRLJio09VmsBJY1BJ8lfZdRj88/4//X",
+	"5ERZs0GMFwCu4e08cY0ysWuFkqfYtguAfaNoBaj3S1Xvm0gSrFOOaC98dSR9WRC++J7pamE1kocT1tkF",
+	"Vv9OO6UJ5Wy3G4xTl2br05s1Zfc/QPHI+/pih/K/kfrbPmEuArHgeC0dbFhb/v1eIs96YDIPkszR7A4K",
+	"nkHOuPk63fs7Pe/74tJf3S65aOySxon/OE78OV77mk9qDWukzDfgrN9xMspvUeVHjekDH7MMQTpN24M+",
+	"OciUhkRWhYqHEF2gj7dl1LYvOWjec5zBUiEJXM96ZVFjR22s3EL57Rowin7xgJILiyx9LqThwqqBpDNF",
+	"TEE867FCSNcsfDrcMDNacVz33tv79X+Kf55FbvyE8GkkNJB5pyUf6J4yGn0l9m34a0RlC1HacJnzMnft",
+	"HdC7YhRLcyjEHZTjG5dMl5JPJJE9al5nrykhEwMB0qTsGD7xzBTYEQf1x0EJp/TIHtdMgrDDarlOJAIV",
+	"iOy2amKnh/YUQZnIES+hp4ba+XE6w6IjigLylmu5Dn1sBz6UwhCm91SRa+bbhT9vXVxc4F9dDIQXhXMT",
+	"SSoWn17DlFWLZtfEVT7OqU4fasO64g58dMY+3NVM6kT6yvHURWZoVcF5miS1urO/k0Mq0ZU5Lsew3RfG",
+	"4IK4gFWUCIR3JFLItvpEjeiV7Iiyj3YBUzKDOaGWlA+NunFX39A+T12eEbHoj3oqkfgHwIEQO77rpJ52",
+	"gJthCTeezyoNDfFSvOfGwwTCX4pj825I//3DHYMS/BDOEvkBsPnzZPzjEiMjphSQkxTsgzQUYfM2SBUO",
+	"oRe4IJH9Fq7bZCI506j6bEpiTi8E/SWOqE0LUxbMqdXLeHysJ5FbKeNZ0A3Krjoi4NMI9VTzeaxID67l",
+	"PIsKt3BjUX2lkZ65WgruWrSj3Emc0k2WsZ/OP+P/XTTnoNL6l7Gd/C0+DYAOk+pY7HOM+fZCyqXoMKkk",
+	"HIqbewf4+zttjR3YOAvBL2pygNoYKXXC4uG4gcPHycnfEOicZ1xmUOyChnXC2ErkBJv1dIdS+1a78/KS",
+	"jyrwIC3M2SheKfdFAzQdazx6/TuxmMKOeaTA21+g+76EPyEzJ2QIWBXN7XSrDXKtJLavVrgUvDhjaebE",
+	"WZU35TRzVOWxtYO1WbSw+r4wLPP9HGlYBeTsmHqdGi4KpvlYs/bYavj9+QlUPlguwaqP/pE7TZ+q5r1c",
+	"4tSGU5tw8XaPt+t1MV26O2k0rUjt/fKoSN+ouY+m5u4ubd9B5NoyZCAya2k/hus/zreMLk39kFJWiDtg",
+	"2NUViZrQvq+cR+jeIvdHR5UgupIp7DlMqvCgFHaR4kfTCErgRGOih+3TsCzPmFGq5QRSW5ke6/E7BP6J",
+	"3gr2IYlcK0hh5cNwUCieX7G0U6p+yo6RC0qLO+dATI1C9174pYYCMjsIqnWdHMeCKAe6ndxahlD4ocQ0",
+	"3vl9uV0h8apU/WWu+6iWueqDMPA6Xz488qtqr3L5XkVT3AdaJp7iN2ETQ9lYDCWc6/aY5dwAK7nsxnFf",
+	"LF9lGso7kcHSUuD8s/sXWhPVNmkkwxYkg1XURN+ekaCoXbISTkFmKoe8FVz5fTA854a32FAWoHUtXoGp",
+	"THrHvb0XGg1h3Jx17JLh1B7knnFY4xStLYuEd/4ELIOf+P3O/1KHzY4q+9wcXR61hbQHuHVkxgM4ujzS",
+	"phSyO09px2c13QR3xtWiRtKqYox7NN0sfJresN+WXBQNgG4JQK/Zr+9+/gUd0C4c/c2LCzYQn6DQSCKe",
+	"w1OHxI9hkzWg2IDiNkDxmdUtqk22HkCWgA1ouFmjR9gaSd5v+S1m+eihHgDmz1TUp64RTpcLeYW1rPQL",
+	"JYGaQIecmQUsponcbxrTtdst+6/kweFBqLJN6zMMcA5sVN+78YHuE/ZM9HP2+y0ybiOM8R/5fi9m6K5y",
+	"QDH3Go/JGtnLSsMZS/8rZRosFAGlG7ZYJszYAlTO4BMdeVZCB0qQGalDRGp/nWUwMJcsPoNdUP+HPYcp",
+	"cdxjthRSSbNfQP364fff2CtKzPpRFQVk9h52/P7Vj+y7H17+9YSpToJxrbHv3wK44FDi2msAdjwc2Bk9",
+	"v2hdXFxcsTRDj1ZKnk+ccspyhSQIdlzjE0pDfKeENIl0WWGYkIhvwPheoWRXmGEOnm2w4AZ/brnSGTks",
+	"CtYF1QdTjuMGM0EpS+RAacTQFtOK2Bh+ef3Bqq2Fxqa8akBxuyAcHBniPEW42iI4d15oNU85blnt1V6e",
+	"w8D0kPNhxIRpJRJvsF8bK4REuxCyi+mJ5ADgJUjzTPvvdCCsh2+ENrvoYWPf8QFPxh64Vv3BWl7A2eFP",
+	"HTaE1vWFpn3mMv5a17ZeUTYvpUj37dZ3KND4cTfmx9XuJHiRRydjdeYeJ8paTltuOVX55F5VeVkSGUJM",
+	"fAA3KGmuFrL8J7IhidkFSYzdME8jcdjO5JFShnER51gSuO8bK6Khhqkh+XWeO0ycAd5L2CrnnzXGitei",
+	"fVkb7P9A6IobPHKrL1emhm9IhqquA73ZkBlaaEH/0pFxYy8sUTpTBcER1WmpyLsiCpCmGLMuR8a0khVK",
+	"g2Y8y0BrLI4KOn1HQJGfOu8S+1O1NRZD3cLAeBozUfqsVXY8c4gnB++PIUaSHSA85S183cQye+QX8Uw0",
+	"8/Cl9eRLC1w5QWNlPyBC9Ki4cbEz3azRyB6jZmE+NK1I4bN1w1VWhUk18/XxrdEN8P4k8sH1p+/BrsYO",
+	"weLxWX9WtjQvGkvzkCzNhh3Ix9eIgGITdup5X93B2pVlq8N7OBCU3mgVutc/tVyIy5FkELWGi9xcsZGF",
+	"9h4fDEBC7shJXUiIIvtoWtb6TVk7N9zRUeUZi/psV7Kisot5X1kwtg/XaL+6rPzKpq6l5GPbVbqRWq4S",
+	"WQPI3CK1kHfCIIp4c5pINhbY3YmsGd55qQYD96Mzn7GkbCRyEoaidPa1HU0VmztjM8UndbOe0OYn3b/A",
+	"tF2S/ZCh93p07xOwiVyVWW9VAftW3X1d4tVPeO9FbItJNWLTW/6ZboRvI3w3Qx5OmRDT/RtWF8dGZbcH",
+	"luLydzViffTmTNFsCQN9FPzAs16g4+IlMCGJrarFhNZDyHGgJRhRelYqkKYcswGUiQx9RwzKKf/UFmuP",
+	"w0Nf/7Rsek2mhnaxPD1gIsMoST2pWAFnMBRFtRlxyrWn2roJTFsppVzvCVfSQ9I47Gd6A3dQbD2Zw77p",
+	"HX3PA62XqxZrqRQMezUrcG2bdIt1i6PtcZ7It8B1HUA5o3HDH/6ALofF5wgOB5x02CLs9VYRg/6gUGMA",
+	"pPgja6TGz0FwvAhLEzmXaXUWkrJjqYz7BfIF4a9PGoCtAexr3Gb7iK9heKvSwn6AUvDiN6RkPGQ4t3Nf",
+	"Hs3xCDRgvrncuWpV56D4zrLosAteDnciA11RinpkYhXJqu/B5qcxQbNKj2hR3mWJDGpXiUSYRhjnLMVZ",
+	"3wiZIkUR0nVqPrYAM+opHOioB/KMHV9HtKUVPSjeTv40gmQhE1m18KkIYM9Oag3sWt5FleJt/yn+mQZ5",
+	"hdkareVa2okQkom7vreCpWTvEnRPHeid76zNcxYsOfsrjVji+F1ndcVTshrzGV19Q1cv6JiHX8RJRm7c",
+	"SxLpWGSP3Vf0qX/EKiwMMyORWQG9rPRK5HzxtTi/cnvlRw8Rd+u66RK5PmPr/YmXidyoQ4+gXz6RrEua",
+	"zGMlXvq3aytD5pWAIk5FXjtHYu3InsUdyK8+GemJpVd+qEQ7E/KhNtr5Z/u/w2Nl9ZufWMuNthK+AFZA",
+	"3kXNIbLlLlH6B5Z3w4QM/jMrlxTyEraYUcquK3b0S6QqvWONeXp3Uh7W44PFscZ0sNRHA8Wl44NtjLuQ",
+	"nuUNiG3LEdz6OzKG/k4ZuYuQPGzmwDnbGEQPycMKSDm5sBtDzXPEkUdklb1ifHGTCPQyWRCa7WXyEEVh",
+	"e4Kgv3OZV5q+jzlQpKbyhE3ELVwoIlNljmA8C2Fx3IiiiHQTLLMe8K3tRmDsnWNMDU3lKyAN99i+f+Re",
+	"g/MK1iI3iVTS2opRKxDsRX7SqpLzkRfl7p5SLXpgbHlZm5DGERhhlrdp9hy012DAJdskkVsxTqpkg0Ru",
+	"wDh5bbfKrmXL3lgz9dk/VgJCWP2FYrBK9GtslwO3XRaJadySdUFdFzKbk9Oky+9CUAe57P45j4d2RcHM",
+	"3tsZYOhJs46QvMACMmES6SQTj3SEZ5oy2nI+RilHNhNR/8i6THWFZB1saK7yFuuUqu8+iSrpp3khsGPO",
+	"CoXOy0S2S3UL0rlpT1o1fYAcgsQ0X3PF3qsHVDYYCY/N+A/3U9iu0p2J0hE3WmUdiVMc/xLp8fbbfLUC",
+	"dWL6jURtJOqjS1TakzWRulEZOizlEzN2K6Ho7VXoowuQYpUu3c4o1oaQdNflQtYFHEpJMnJdn5PI2A1d",
+	"V+IuK5cR72UVtAsWb2AudmYt6/F8ZatZeltZGDbimtEHhJxFzs0+cKLtsFJrbeN4hJ0175ASy67RLDGd",
+	"yMYm3jub+D1uiScow6tGNUfhGx1dHnlEXlrEx6uzo/Y1jUhvRHpNpA9LOWUlU877WrKdmF93wjb7gd5V",
+	"x/xLdMVTNJCX1sbroNHjTU1RUndij4nWahxKIwrKw0FaAkeOmZ8x9wqLfTNZbYmABU1kC5Bne03NtQ2q",
+	"FLdADW9tU4q0fX4Wt9keSlprRHYL5rE6b81KfLO/SN2wUuY0yqtonsslMCRyVvOrqp9Jjb1pJepbO0A3",
+	"vkROWD4093ou+eGngH90m2S7Oiu9ZdU0brrr43gAB5rETRNYJoPbbboWk9GOblIXNpbLbcI29zjqN/4q",
+	"Wdwf7/WyeP3u2CVi9zUUd6BPWq7lbEUR4GIGpznoW5bxAW+LQphxXRvExygJMwocEXNbLHUKHuQ37XGK",
+	"SczYQEAqa+OeXNVBWALkc2A4ZITRHyj5yl6JaqT7pc9PTj+eXlxcPH/xTUq56xpPNkvVAGRK7/QxEZyf",
+	"VTjhtI+KWZUUncOgUGNMMfcZztpzL1gVU0CR6xTVWwTm8QCeacoG1+xYAyQy/eXnj8zKQBrgqb1GpyeO",
+	"rCEthLzVKXEs9IfasPZUz5rjCmGVdHec/e9//0+ayJCccOKpvhc6zuxOwTfFBOofUJDLyWDEZSI5K5Ew",
+	"3JAHitwalTPDrbiQ2iCBWAc5wp2Gjprtnggftn5qdSI3F25ZSuL9PgBJB/9pZFdX83mkBGu3mHOsDbeH",
+	"G1uj8c4sEtd2FzPudstMEb2UoXP+mf7xOInYO7N5sL1GlId56Xh3yEfjmtKPcJa5I9pdMu2a0qkn8679",
+	"KcbE64rs7uATpHciBz66HbkLO2MxCruNUcuMbtD4ETKqNwhz59jEZnUndCjJn2OETPikJ8DxKqBIIgkF",
+	"u2DYy4tvzub5uGPPTGzruPuYUQrh5BXiTdrn2kB5k3PDbwjVUrdqrp0QeMtkxO54MXSWgzMMuL6lMlhV",
+	"52JrVdMuh0Vw6AC7g9J+L5b1ILu1MDcc5NyQph3w8jj1/7xx16eYNDYhGfyzot5EJfD8kk2GnIVxgJ2f",
+	"YMGZNfJMyaXm2IklkWGwNPNn2sXJ7QBdp3a8P6xIlaedwWUwEqjPERpgMx3j2IkTWzBNw7w1ps4YtXMq",
+	"QaviDtJWNCa8r9Aqke6veVhTb5WWzJt9BxqHXpZANZHb4ne7th/wLR6Jn7jhP/ZcJ+7diK3Hp3ubOf9H",
+	"ShRrzJ2G5W3bLG+LNAg8C5ikbI/DqZWQXgw4TogZEaOH6Bdai658OgpGShMCSo7izinrvHr3DdpVZGGe",
+	"uJc+iYz9h8FfeEVNAa0609YgDTOYIReJTp/shvleRC13NkdEOzMsK5S2threvyfSdO9lJ37uHVt6eyAy",
+	"o2k3krKRlF+jpMQjUJk1Rk3A/WYEZKb6fTvyFRyO15rqhMAYz6wdYXq9a68Td7Gs1ADMI58VRaCv6l49",
+	"n0Scq6eSnfCjX+T9QfA9TDNwq7RMtoHftXWOjybd4GHpBsFRk1X7dUfZBoNhuxAZKwFdQWtnG9QfQ4QP",
+	"NaiZmU9AZXSzEwquWfTMMWuPZ+UGBB+RN2KC9+gK/WLurvBWi+WJdMA+4sIQvX79osEQKeh8GQoblKpL",
+	"iQXXsj4r+/yJcAy69mZAIqKZ/772lRNq+WyN+CCU9dlR/ERuuOAi0urts9dU6/O8hnn7pNrvJvA/uQKP",
+	"Gv73X2FezrE7Lk2xxddSbGGhHhVuH1MoGc8xDaoGvJtVwc8/u3+tFv+fr45PC4oKC1/a+dXV7icSEN8/",
+	"SK2Nazeh9OUQrVGYHxQID2pUZ8NR8UEpFA3pqfit32PoF3JPTRpMjVDk0HiON+s5/uDx8J3fTF+P+3hq",
+	"7o0PufEhf4U+5B9dgk0Ft4MKDDYgp0pQA1gpurq0S2jSAzRPoFkbvBJoK1aLXLOQ9+OLRhRo8rgYhfUK",
+	"OAAxWe6ByUzuzzJXI8Y7hppljriOsomOn79kOR9r1h4z99VPrljBDZRzRMglvZVjblgj8FYisVC7Ko7Y",
+	"J1kXT7sRc42Y+wrFHB0BdAHX0HwzQo5KA5+OKYZtXqncsc+znpBAjFQg2f/+v/8fE/LGRxrwZxeeuFHy",
+	"JshV+/uw1vYHMtAQuxOJtBzRO8aYY8u6ysrUcJsq3V2OVn/Ga7wcjoZ0NktoCy+NIY9SpGlTBBlBBFxV",
+	"Wm8UtWlFcSapsPnzAmOUOLZ6EFYv9PDhRaFGjbReSlqTahqX1X9FMnt68o3kbiT3Vyi536o7qKc4+QI9",
+	"DwmrCvA7ocWjUcb44HLMa0gDSllhZeKdgBGxGhIPZUi4xSoWki8dVYLoSqbaf0JmqD/OoBR2xaboE7A2",
+	"B2uH9LB9GpbkmRX2LRftbivTYz1+h6WUarqIMpFL99uJ2WqsSasNL5GMuVT9lB0LmRVDLe6AOBVSo1J2",
+	"DJ/CLzUUkGHWgTBYM/Th398wXijZRdItIXP4tDLbDa0v465P6u6Iuh6WGPYftE+3K/Nelaq/lGxUSzUl",
+	"FQZe58sz2fyq2qtcvlcZafh5lslEo+3XBNI2RnTjznN7zHJugJWuWMzLgVcCitybVEtKg/PP+P/HK6t/",
+	"6nJhnW5o9KEtbrtnHwJy/wIE3FvG7f+g7boDiJun+uPHaVDtQekBd26n3ANdfS6K8z5ozbuwtuK6ekfm",
+	"n5Fzw70X0WmgSsMLrOXCki9VIi+4xmMMMrcK3p0wuNd0i2nRladCMiScarH//e//OfHp2Il0PRdTR8qa",
+	"MiVBo5PHd3j2/K7cGOgPTIulunYtL8FlYrKRKm8xYGKHlaJPQrMRlMB4lsHAHl6XYWvXElfYXo46KPlB",
+	"/PshJpp1vU7YMWfffvpECb4n1PORS98ZxQ1PX7G04NrcQFmqMmWajzUb9ZCc0a0h5k3juUSEzXr4tXqq",
+	"yLF3My5WIo26Bew86YocdE+N5BlL/4Usnr/58RZCYz9LblwUyw5EoiNrKzhZYWIi11Bn33JRvPV7eFVw",
+	"tDevSq1YAeqBapjRii2jZ3qA2HNM3h6nLGqK4YyroWmrTxG42uWcg6nnn92/XPuKcrx294rVYfYtdZZg",
+	"dK4D3uZD8B0kHMh1StA9pmECdbD5A07WwSBCMRYGcJ1I19NhVAoLD9gMiiMiW/NaGIIgq+PBp0G90wM7",
+	"LgFRHTtFBGD3fH0tbOfkqUgoHF2orsN77ERVz+jiw1wYe8k93vMgcHjVtKrj3PCqZCNcP5yBHzLRP9lf",
+	"u4PHjoOX3174zEqoW5AnuBRQcuy7oIXM4OBpu9/b7RpBxVrY+tZv/50h2jy10n/9qFd5oG23p+GrT6zf",
+	"Hn7iTpoCovkICqukoMsxqx0qRx0U4o30Y2UzE0eQ9giVKybVaNr1R3FDMDr0CiD2HiqA1T0xwNZ3PEOm",
+	"11INu72Zdrnkfbgiclb3Yp5laiiDMhpf7AJvVsNViUyxif7ZoOCZa0jT6YBFJeRIRRyiS2785uJ08JUM",
+	"I0mxTcPZX9Lw+nDznP50ShLGuXBu3/N2e2zQLmQ3I0x4shHMuw+xErnIRn5r99UaOBO3a/FkVfbbHV0e",
+	"XWd9YL/0238/ah1Vnx+vLMHO6Yabo8ujFxcvvj29+Ob04uXHix8un397eXHxfx+1qqcJO8JsqG8unv/w",
+	"/EX+Vzj9tv0dP/0u+wZOf+g8vzj9pv2884K/zL7N/2ongdf3oe+u/+7i9MWL7OXpd/yHi9P28/zb04vs",
+	"B/i+8x3/a/vb3E5a2eEfoZZw1DrSwsCNyO35sofRZRIcUYT8qHWERF1TY//24/OXlxcvLr95bsdutz2N",
+	"e6jL2ji+Of2u8/3zU/6i/c0pjfi7zvcXPzw/ah05Gq+jyxdfWkfVR8aDHnpalMDtmP2G9z8jOaL7d7XU",
+	"M37jZ1lpD/6i6Dd9LglnNBSdo3+2jgalkJkY8KL2mdf6MCssyK2QdAcWzleTuFn1C/fB9JS9B7WhG6uA",
+	"4Gbn+Y091UeXHV5oaHnnAD1fg5/Ydy9Pn2cv8tPv4JvO6ff8Zfv02+yv+XfwfecHftG2IgCHuOS+Bqvo",
+	"4n7j/yfP+nDmT9DqC1SojOPezeH0p5+PWkf+4OWcvVF3YAHwaPk9HI/zy9Ktlt7O1RycQDlUU2aRt8hK",
+	"U95nr2NZHPuH4LwOeIPhUkL5xzqnAtIGobbuDA43nshKqTj/nmn/ZyuyvGwNXmBH5m4f/ExH0lhjVG/S",
+	"V3xF9dWoozNt+JjepHmf9PM4fcUbCUG+x13Xo3dij13KM1JycYe6RPqpIGURl+g10hptB++qEZq17Qgw",
+	"3cjEc9ofE2LD9SEjYbLe22pnbakUY+I1j9Ug1R2+OegSNntT4fvACt+Ho+ZcnKStNGkA9McxVAU7YBkw",
+	"XcXbvgqafoxx1KFU9FZ08NBvQ2SuTmRyxdJsWJYgTcr6vLyteoA6Lozp+T621o9O4PHbaG236WmIXjTP",
+	"efqxtk30YWkOi+Pl/XE8s/k7fcC1HqkyX19pcK1RAufUgo3PflOxomCt8iBlL9HQH2pDYnxYSuqry1ln",
+	"WBTOr3g8Y1ueXOEd3sFK3QTBaMwedi39alqLnzKOvOo56P/skstoyPqMXddm90wnMjxAUNw9fff7B2rQ",
+	"YnfFOV4eFpaIUSrRTtrLCPgt+kv9ZejYVDIc6ptwv7+jVLKL8TZKu2XuQnvktxbuidWJRG6i3vSd329b",
+	"q+r0b1hJi3g5vfEpAXfvpfweymAiw3CUrf1x2ONzUEjCaAPJmJNBFp9cM0Uc52odEnlsejCmLBiKNcfe",
+	"QBhhvmC6IHHIXuNcaRQo56URWQHkfxyU6k7kJN5DU70oy8bVZoxKZaDF7P7NhwX6DEEzzJLMIW8lUk7k",
+	"UyLVlO4xI/pwxtLIOZJGvcDdUEKnKU87xc2W25U+MEZ87cb9gOSZA431upkvE+f1H/drivPemyAI8RGM",
+	"kOY3iy6rMNKt3cL4Y3XuMGVDe7o2TIEOX881sgkNG1Q52fjOnv9EpnyYC5AZnEVnXKctclGkDgduuKFQ",
+	"gFQjarpQQMcwNTRXqDqZYQmIFQFiNBPGnr/q4IaePv6NrlNdxBeHyBGKmOCT0GZ7SschtcX/ET2w12Hb",
+	"rYZauyJSo+E9En+aX5w5Bpg/Mk+/hKghUIs92qVAsrHw/R0IVnrTNIhHCuP5Z3efy9jOoQADW8X3Pc87",
+	"/glXYF0kuvarOUvLmWEd0dvyJv13ze1P64dWygKdZbcm0YFk129li1/sWNw1dbKPkW+/+LQNsKB7myLk",
+	"FXVv8yo6RjoZ9c+0IwOk4wwKUeyQwJeRt8DFR6cs+6oL3CU5X+zxwoQmr9YLXR3OnR72pckE2LJcAit7",
+	"F/6BKQgbwI7HpwaoTeWRgqWNUr9mkLUp81/MQ7cIop3+j7mUD3YZ18A6OHDo2diJXgZ+Gp6VSutaJLb0",
+	"l0SOnCg6i1n26DTBaGyhZNf+zfP4Z6rvHBeXLHVVPXrY7gtDsEtMcsQFx1wDThwZE7KtPrWqX+hE+odS",
+	"nCiHTNgVvgoPzpTsiLJvH1zdFoZiFGsD6wyLjig22MFyo17h3+2QX0uq5lgNuPHWVQuH8CbvUT5QfzLO",
+	"YRlvMu2Hg+qSsr0M+I/1gxZB0O8EOhMgdP4Z/08U7XjM1q4bmo9LP9KTsZefBwk3SvQFU3UO4oLzeDKF",
+	"L3WU7qSXEpMVYckASq0kG/VUIvFBkJ9Nde+tQGfENeJKjvEpDO5xmYHFC4Y1NOzYjJSLk7t1wHoNmSey",
+	"hD8hM163owdy4zr42l+NsFgK34aOWkzmjwYjOT5s1FN+ECdXi7sIBvotfNszjTgOrpoSGbi2BXRzcvZW",
+	"bci7bBYfevHv91HTF8EdvB6ABpt5FWW2ytRfOrcXX/abMrFW+2XbIDlPh3VbtdFgDzZNcB7KuwOBQOkO",
+	"xdIwT5rSFlD+LSbxcRbUNQ/xXjW7ZDkU4g5KVwZJWDco4ZQuxAqiqtjS1wxZBdEVDRG/IXb5QDpHkhEL",
+	"izHdCpEua+UAgWgYpEXiCt06mMQEkXhQ0QTY7ustHxd4X+HMG9xtcLfB3XE4D2vBLmmRW4Dd9/jgmbo1",
+	"4msJXCsZ1YB4Hxs+CrngMU/VQi6p2K7BXyIrLZttQsn+ioCTPsqugXNZMvUwtkfyvTbo+VWiJ228ZdBz",
+	"UKp8mJkNu0in6lsAszXwTSGrHzNpE5lxwwvVHcJUv+dLhLxuodq8QDqpjiqEIg9FLTPOVfD5N7TYUBag",
+	"NeugP25PPZXv/Mqvilq/4IIs72t0L1rdSXmNVUUrODW5ga4qxysP7QPwMusdnN/UjX4Zz6nfml8339Kg",
+	"2vIej8Ip2Ene7XWeazSE8aW+vfIUwqjSuUdrOfOt6E5k3KjlyCdSA+gzlvKiBJ6PbzDzVUe624d/+wcG",
+	"aPgtSHYsulKVGODhGk6uInCh0p4oV9/VHS/KsLU6oNDMHiNxtzWPZSKnZndPv+SVEnETuVK/5Acm4rqd",
+	"t6+JuLVBPlI6rl+iOfqjPwxNOu6TS8et+0BxK1boNxu+JxTK88/uXxvgSZ42xfc/9XBdeHnnV20nuss9",
+	"R7sxCeWWzxZx+y48WLvINvwxqn7uUOYhahm8tHsBNEhzxVJuTCnaQwM6RX5bntEtfcaL4oxdY5my5H2w",
+	"6sigFBkksgSe9UCzYOZpH9K98vkltwAD4qbF5Eak1cWHU/8lq1OhJXLJkAwpRRVKO8eZV8iIX9fZhf5d",
+	"yHeeA95eSVPUnRZpanYapK0lEtW1nfrT5qpYD8yM3EBVNqUTbgDa9iUzch396qLRr5qOSQeUSjm7h++6",
+	"utx5Baerh1jWKZUNXGKLoT5IE5RbyJMuDIkWYc7YT37UIrQHcqQ5/rGeAMRankJ2r9gwRgjnD/CCyCJD",
+	"ytrWgEfa0TbPbg+j8mtCFh62ftpA4+401WrrLIkemOO3e7aOkJ8d0WrUSIcm0689+7coCXY8TZEZ6m2V",
+	"cz4wdIArtfLJxbveq2IFjz7esnovhT3y0eMMiN5rGT99baM0pBmR7762MtG5p724de89+10WY9+aGPmA",
+	"IZHux5lUX2TWoudKe2qNMAE6kMIe3nrGs7DWuJJwSjwYUU8aZlQi0/NMSa0KOKdWMf+CLKR/+9///p+0",
+	"xfCAo7P+O+zSf8VKyAH6VFvHjpH7K5ET5F/IVnaKXW/O6fr0hHmk1RE94aIeCcgbNtOc5bV5YzcevJUq",
+	"Atmx3TC8tM+sxSOaAMIiDH6Ne2c9FN5R+CAa4iMFDyLknafFSRjVtmcTP/ga6Dxoa04g0wyJEquR55/x",
+	"fxvpufhEuQ4eoBRu25hbAgq+ChjY7waD9xzHbYchahpe5kt8nZKHbKb8FrABKBaH4W8XaH7LBDSoD5V9",
+	"PcP+LboqkvMUrtRV0Enos0Teo4PNzHxFRUwYNlLDImc59JUhLabg2gTeeTuhPWKHXzfYkMhNaVnkoX8g",
+	"rO1LoGF1TezR4LdxqjXxhm1TN0wQZYegMTY8WlYVPHddqrYeh6iJJvfSSDbNl0IVazzLuGRSMaR3KNGz",
+	"wISkLmKeQJyBpFIRbE8m0RyutcW1x3KAjRuF7K4pjHyLsinZQ0sQd0zxU82ZM9oPvv/hTzShp6MqN1i9",
+	"Xz0SF/L4eeBYz/A9B7l7sKN3LoV1bwBL4wJmuA3qkI4acrJjC20K+5Y7zENeM5A55Cf3ejgXNoLFt8X9",
+	"nfxIDh61fpYNaDWg9Tig9bN8EGZRU+jdYpZrRB0w65mOG1LPB7CfXQyISxdgChhGfoLoIVYbc820i9zR",
+	"f6mBDqrZJJAl8gFI5nVGN6hLatZ9q931sYaYSNdv20Wb2PxgU3ryBLpZ2w9NCBe+TeMBbXBxB7j43oHM",
+	"pCEr4o04BySNyG7BnJrxADbQzcZjIiHkRAjj2Ac3TqjnfVRF5kPBKQ1Hp75VdbBc20NRGAstOFJ2DP81",
+	"FIM+SHOT8z7vQouVIA0vbshb26IMvJtCSLjJuQHs33mnRAY3uNOEkq1E9rk2UNoLeLixCxJKkZ1E/W9i",
+	"gndWQldoQ3Q2WpUWINpjdBpsCsSmGl+7FnaJXBed3ghtPuLSfsQPvUV0qV4zL8eFug7Rl8bP+SRb39pN",
+	"S3vV6ge0rX3bdFG6OEB0Lmnd9OTJXP1Q+hQypqG8Exmc5qBvWcYHvC0KYcYT2svEGb6KTuWMVDY/jwlm",
+	"UXYcmEVP6iltRCgKbD6VaCuRUT94UbKesAr5+MoeK/e5Qmd9aopr3zcAiS15B6XqlqB1KzxaOTXHj+4E",
+	"6UuG0sJKTxW5Zj01Yn2LRv679Llvv0mZGlSsbxGUAc96LgNvL/Pv6JP8+xCGq9ND072r5tRVJzy6p743",
+	"/w07esU8s8+0X+wzbKJ+dHn0X0Mox1U37rhf+rIEUFX7LHtOZ48CGzT7fatdk0esthZ6StGZNTB3Eyw9",
+	"qqDFrTokqdoqH1O/SZfj7d6dzhvcUPoH1IZnkefo8qitVAFc0kgOKVUy3tX3pEnaxfwve+G8XFofTx0g",
+	"2Rwe5CaZMsgoJyWYlRLhkNKCLpJOKBvOP9v/7TL6QdRXnaGGGiOsxemJ/mSjHjfI+UdCpdbJPe6gKqKm",
+	"qfeEzX2Tdk9tHYctqNGB6kTtD55KhOIfeg06q3/oiM1qSyCBA5tjweJ3anqeb8UWnRNJwCXHYzjqQRmj",
+	"h/1Q87FjR7GEWXGBCj4wJHAI2XXkBG3O5FdU7RT83kNd83eHY4UPKu/8Nphe+RI6UGIvHbqOHaddxcqh",
+	"ZGfnjnfVjrBDf01PrLY5LIujy6OeMYPL8/PnL747uzi7OHt++f3F9xe4hdwoPs+uiPPVTsGY5BmpYS0n",
+	"dHMwzsPtTeJCdCAbuyZTTr31Cr6eYWRcx8bFQJWGF0yDsTagjh7xirwp9z8BKQSuYk0BQacNrLAKL6no",
+	"2tqtpHX2o5d8EGbmG3A1QA0KQJCJ9JOpIi/7hOiJb6M2+NPPRR+zRY/wcOw57x9/5VozYWFIILlLgwe+",
+	"8gxqVz2SRq+uHNizXv1Gye5pIe4gb2GdBO7NemqI51OulrJVaVDVjigKNdKTK3ld9daf9fZ3NN9JB0T0",
+	"ADoVs0yvMY2sz7OekHbZid+f6+A6tZ8jHosTJfM+bLXN6TNcVoKokk3OvzLqqRB/dlxfrn4n3kbonJ39",
+	"NuRoVUODDRPcqYk7c6s7KEuRO4eTv8FAf1Dwia3FRbHElDwFWcuTktmXWiMqKLjVI0PF5T2HjKgRRQb0",
+	"KSoquvCk3zud2d/vD0yZrbaPPZvo5G0xbjBNiR4co4cvyJ7xuB+jlaNibb+m0RpEPTXiIRJv5fQzP4iu",
+	"xAorSVrJ0CB1uQYWZLhmEiBnUrE28NKaJ+oWZIvBJzyqherau6ItWCkf9h2zv5rVi8LyOqCtQcni+evh",
+	"wH5s75Lw2JSpfj+4Bs20qYg2YvQabyPOHqPndWeB1v2S5XCHW6EHhc/2qgBSaD0kzLXf1m5jNQYHliWY",
+	"YSkpZu/e/od/7Iz3/6rayPQSnRaE2zAzA1lPikxwqZ+xO6GFXYXBUPcoatoeT24MdN+e+gXRY22g70bG",
+	"MR6QcwOs5LIbrxD20fPLOOuo+Pb3rgM3CTWqGXatuFtVWniISGCunP3tVJ/+6N3Yi2r6lX8HXpheC8dt",
+	"QVG3WB9MKTK/OEKzXGVDuxNadkdrkQNKklhi/B6299GXf375/wMAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
