@@ -12,6 +12,7 @@ const (
 	requestIDKey ctxKey = iota
 	clientAddrKey
 	acceptKey
+	httpRequestKey // the *http.Request, for the operations keepRequest names
 )
 
 // requestID returns the ID the middleware gave the request, or "".

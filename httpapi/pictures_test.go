@@ -2,13 +2,11 @@ package httpapi_test
 
 import (
 	"bytes"
-	"context"
 	"image"
 	"image/png"
 	"mime/multipart"
 	"net/http"
 	"regexp"
-	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -16,20 +14,9 @@ import (
 
 	"github.com/portalkit/portalkit/client"
 	"github.com/portalkit/portalkit/customer"
-	"github.com/portalkit/portalkit/filestore"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 )
-
-// testFiles is one in-memory file store for the whole test process, so
-// that a fixture's database copied into a new env finds its files.
-var testFiles = sync.OnceValue(func() *filestore.Store {
-	fs, err := filestore.Open(context.Background(), "mem://")
-	if err != nil {
-		panic(err)
-	}
-	return fs
-})
 
 // tinyPNG is a 2×2 picture.
 var tinyPNG = func() []byte {

@@ -75,7 +75,9 @@ func (p *Portal) UploadPicture(ctx context.Context, cid customer.ID, jid fieldwo
 			}
 		}
 	}()
-	thumb, err := p.files.Put(ctx, "thumbnail.jpg", bytes.NewReader(prep.Thumb), lim)
+	// The thumbnail is ours, not the uploader's: the upload's limit is no
+	// measure of it (a tiny PNG makes a larger JPEG).
+	thumb, err := p.files.Put(ctx, "thumbnail.jpg", bytes.NewReader(prep.Thumb), filemeta.Limits{MaxBytes: 4 << 20, Types: []string{"image/jpeg"}})
 	if err != nil {
 		return fieldwork.Picture{}, err
 	}

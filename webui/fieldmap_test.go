@@ -11,17 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/portalkit/portalkit/customer"
-	"github.com/portalkit/portalkit/filestore"
 )
-
-// memFiles is an in-memory file store for a test's portal.
-func memFiles(t *testing.T) *filestore.Store {
-	t.Helper()
-	fs, err := filestore.Open(t.Context(), "mem://")
-	require.NoError(t, err)
-	t.Cleanup(func() { _ = fs.Close() })
-	return fs
-}
 
 // tinyPNG is a 2×2 picture.
 var tinyPNG = func() []byte {

@@ -32,6 +32,7 @@ func fill(pattern string, tn tenant) (method, path string) {
 		"/news/{id}", "/news/"+string(tn.article.ID),
 		"/sites/{id}", "/sites/"+string(tn.site.ID),
 		"/pictures/{id}", "/pictures/"+string(tn.picture.ID),
+		"/attachments/{att}", "/attachments/"+string(tn.attachment.ID),
 		"{move}", "issue", "/{act}", "/"+defaultAct(pattern),
 	)
 	return method, r.Replace(path)
@@ -68,6 +69,9 @@ func (s *site) state(t *testing.T, tn tenant) string {
 	require.NoError(t, err)
 	out := fmt.Sprintf("order %s v%d; item %s v%d; orders %d; ticket %s v%d, %d comments; tickets %d;",
 		o.Status, o.Version, it.Status, it.Version, len(all.Items), tk.Status, tk.Version, len(cs.Items), len(tks.Items))
+	as, err := s.p.ListTicketAttachments(ctx, tn.c.ID, tn.ticket.ID)
+	require.NoError(t, err)
+	out += fmt.Sprintf(" %d attachments;", len(as))
 	written, err := s.p.ListCustomerNews(ctx, tn.c.ID, portal.ListCustomerNewsParams{Written: true, Limit: 100})
 	require.NoError(t, err)
 	for _, a := range written.Items {
@@ -98,7 +102,8 @@ func (tn tenant) secrets() []string {
 	out := []string{tn.c.Name, string(tn.c.ID), string(tn.order.ID), tn.order.Number.String(), string(tn.item), tn.invitation.Email, string(tn.invitation.ID),
 		string(tn.ticket.ID), tn.ticket.Number.String(), tn.ticket.Subject,
 		tn.article.Title, string(tn.article.ID), tn.staffNews.Title, string(tn.staffNews.ID),
-		tn.site.Name, string(tn.site.ID), tn.job.Title, string(tn.picture.ID)}
+		tn.site.Name, string(tn.site.ID), tn.job.Title, string(tn.picture.ID),
+		tn.attachment.Name, string(tn.attachment.ID), tn.noteFile.Name, string(tn.noteFile.ID)}
 	for _, u := range tn.users {
 		out = append(out, u.email, string(u.member))
 	}
@@ -121,9 +126,12 @@ func TestTenantIsolation(t *testing.T) {
 			}
 			t.Run(string(role)+" "+method+" "+path, func(t *testing.T) {
 				var pg page
-				if method == http.MethodGet {
+				switch {
+				case method == http.MethodGet:
 					pg = br.get(path)
-				} else {
+				case isUpload(pattern):
+					pg = br.upload(path, "photo.png", pngBytes)
+				default:
 					pg = br.post(path, url.Values{"role": {"admin"}, "holder_name": {"Mallory"}, "reason": {"x"}, "version": {"1"}})
 				}
 				switch {
@@ -189,6 +197,8 @@ var postActions = []struct {
 	{"POST /tickets/{id}/comments", portal.ActTicketComment, func(*testing.T, *site, tenant) url.Values {
 		return url.Values{"body": {"Any news?"}}
 	}},
+	// An upload (isUpload) sends a picture as a multipart form.
+	{"POST /tickets/{id}/attachments", portal.ActTicketComment, nil},
 	{"POST /tickets/{id}/reopen", portal.ActTicketReopen, func(t *testing.T, s *site, tn tenant) url.Values {
 		// Only a resolved ticket reopens: the service desk resolves it first.
 		desk := portaltest.As(t.Context(), identity.APIKeyPrincipal("key_desk", identity.StaffAgent))
@@ -211,6 +221,12 @@ var postActions = []struct {
 	{"POST /account/password", portal.ActSelf, func(*testing.T, *site, tenant) url.Values {
 		return url.Values{"new_password": {"violet-orbit-quartz-42"}}
 	}},
+}
+
+// isUpload reports whether a route's form is an upload, sent as a
+// multipart form with a picture.
+func isUpload(pattern string) bool {
+	return strings.HasPrefix(pattern, "POST ") && strings.HasSuffix(pattern, "/attachments")
 }
 
 // formAction returns the action that rules a form's route.
@@ -248,7 +264,12 @@ func TestRoles(t *testing.T) {
 				}
 				_, path := fill(a.pattern, s.a)
 				before := s.state(t, s.a)
-				pg := br.post(path, form)
+				var pg page
+				if isUpload(a.pattern) {
+					pg = br.upload(path, "photo.png", pngBytes)
+				} else {
+					pg = br.post(path, form)
+				}
 				if allowed {
 					assert.Equal(t, http.StatusSeeOther, pg.status, "%s as %s: %s", path, role, pg.body)
 				} else {

@@ -61,6 +61,7 @@ var labels = map[string][2]string{
 	"mail:ticket_opened":             {"New ticket (to the service desk)", "Neues Ticket (an den Service-Desk)"},
 	"mail:ticket_reply":              {"Reply to a ticket", "Antwort auf ein Ticket"},
 	"mail:ticket_status":             {"Ticket status changed", "Ticketstatus geändert"},
+	"mail:ticket_customer_reply":     {"Customer's reply to an assigned ticket", "Antwort des Kunden auf ein zugewiesenes Ticket"},
 	"condition:defective":            {"Defective", "Defekt"},
 	"condition:new":                  {"New", "Neu"},
 	"condition:refurbished":          {"Refurbished", "Aufbereitet"},
@@ -363,6 +364,21 @@ var germanPortal = map[string]string{
 	"Visits":                     "Einsätze",
 	"Pictures":                   "Bilder",
 	"No pictures in this range.": "Keine Bilder in diesem Zeitraum.",
+
+	// Attachments of a ticket.
+	"Files":                 "Dateien",
+	"File":                  "Datei",
+	"Size":                  "Größe",
+	"Added":                 "Hinzugefügt",
+	"No files yet.":         "Noch keine Dateien.",
+	"Attach a file":         "Datei anhängen",
+	"Attach":                "Anhängen",
+	"%d bytes":              "%d Bytes",
+	"The file is attached.": "Die Datei ist angehängt.",
+	"Attach to":             "Anhängen an",
+	"The ticket":            "Das Ticket",
+	"The customer sees it, unless it goes with an internal note.": "Der Kunde sieht sie, außer sie gehört zu einer internen Notiz.",
+	"Pictures, PDF, text or CSV files up to %s.":                  "Bilder, PDF-, Text- oder CSV-Dateien bis %s.",
 }
 
 func merged(maps ...map[string]string) map[string]string {

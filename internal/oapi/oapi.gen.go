@@ -262,19 +262,20 @@ func (e JobStatus) Valid() bool {
 
 // Defines values for MailKind.
 const (
-	MailKindAccessLink         MailKind = "access_link"
-	MailKindInvitation         MailKind = "invitation"
-	MailKindInvitationAccepted MailKind = "invitation_accepted"
-	MailKindInvitationResent   MailKind = "invitation_resent"
-	MailKindLoginLink          MailKind = "login_link"
-	MailKindOrderConfirmed     MailKind = "order_confirmed"
-	MailKindOrderRejected      MailKind = "order_rejected"
-	MailKindOrderSubmitted     MailKind = "order_submitted"
-	MailKindStaffInvitation    MailKind = "staff_invitation"
-	MailKindStaffLoginLink     MailKind = "staff_login_link"
-	MailKindTicketOpened       MailKind = "ticket_opened"
-	MailKindTicketReply        MailKind = "ticket_reply"
-	MailKindTicketStatus       MailKind = "ticket_status"
+	MailKindAccessLink          MailKind = "access_link"
+	MailKindInvitation          MailKind = "invitation"
+	MailKindInvitationAccepted  MailKind = "invitation_accepted"
+	MailKindInvitationResent    MailKind = "invitation_resent"
+	MailKindLoginLink           MailKind = "login_link"
+	MailKindOrderConfirmed      MailKind = "order_confirmed"
+	MailKindOrderRejected       MailKind = "order_rejected"
+	MailKindOrderSubmitted      MailKind = "order_submitted"
+	MailKindStaffInvitation     MailKind = "staff_invitation"
+	MailKindStaffLoginLink      MailKind = "staff_login_link"
+	MailKindTicketCustomerReply MailKind = "ticket_customer_reply"
+	MailKindTicketOpened        MailKind = "ticket_opened"
+	MailKindTicketReply         MailKind = "ticket_reply"
+	MailKindTicketStatus        MailKind = "ticket_status"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
@@ -299,6 +300,8 @@ func (e MailKind) Valid() bool {
 	case MailKindStaffInvitation:
 		return true
 	case MailKindStaffLoginLink:
+		return true
+	case MailKindTicketCustomerReply:
 		return true
 	case MailKindTicketOpened:
 		return true
@@ -1139,6 +1142,12 @@ type AssignTicketRequest struct {
 	Assignee *string `json:"assignee,omitempty"`
 }
 
+// AttachmentUpload A file to attach, as `multipart/form-data`.
+type AttachmentUpload struct {
+	// File The file; its type is sniffed from its content.
+	File openapi_types.File `json:"file"`
+}
+
 // Attributes Free key-value pairs, at most 50; keys of 1 to 64 characters, values of at most 500.
 //
 // Example: {"colour":"silver","ram":"16 GB"}
@@ -1811,8 +1820,9 @@ type JobStatus string
 // `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
-// so no customer's override applies to them), `ticket_opened` to the service desk and
-// `ticket_reply` and `ticket_status` to a ticket's requester.
+// so no customer's override applies to them), `ticket_opened` to the service desk,
+// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+// staff member a ticket is assigned to when the customer replies.
 //
 // Example: invitation
 type MailKind string
@@ -1844,8 +1854,9 @@ type MailMessage struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester.
+	// so no customer's override applies to them), `ticket_opened` to the service desk,
+	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies.
 	//
 	//
 	// Example: invitation
@@ -1918,8 +1929,9 @@ type MailTemplate struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester.
+	// so no customer's override applies to them), `ticket_opened` to the service desk,
+	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies.
 	//
 	//
 	// Example: invitation
@@ -3415,6 +3427,57 @@ type Ticket struct {
 	Version int64 `json:"version"`
 }
 
+// TicketAttachment A file on a ticket or on one of its comments, without its content.
+type TicketAttachment struct {
+	// CommentId Identifies a ticket comment: `tcm_` and a unique suffix.
+	//
+	// Example: tcm_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	CommentId *TicketCommentId `json:"comment_id,omitempty"`
+
+	// ContentType Sniffed from the content at upload, never the client's claim.
+	//
+	// Example: image/png
+	ContentType string    `json:"content_type"`
+	CreatedAt   time.Time `json:"created_at"`
+
+	// Id Identifies an attachment of a ticket: `att_` and a unique suffix.
+	//
+	// Example: att_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id TicketAttachmentId `json:"id"`
+
+	// Name The client's file name, sanitised; for display and downloads only.
+	Name string `json:"name"`
+
+	// Sha256 The content's SHA-256, in hex.
+	Sha256 string `json:"sha256"`
+
+	// Size Bytes.
+	Size int64 `json:"size"`
+
+	// TicketId Identifies a ticket: `tkt_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	TicketId TicketId `json:"ticket_id"`
+
+	// UploadedBy Who attached it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	UploadedBy string `json:"uploaded_by"`
+
+	// Visibility `public`: a reply the customer's users see; `internal`: a note for staff only.
+	//
+	// Example: public
+	Visibility TicketVisibility `json:"visibility"`
+}
+
+// TicketAttachmentId Identifies an attachment of a ticket: `att_` and a unique suffix.
+//
+// Example: att_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type TicketAttachmentId = string
+
+// TicketAttachmentList A ticket's attachments, oldest first.
+type TicketAttachmentList struct {
+	Items []TicketAttachment `json:"items"`
+}
+
 // TicketComment A public reply or an internal note on a ticket.
 type TicketComment struct {
 	// Author Who wrote it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
@@ -3925,6 +3988,12 @@ type Conflict = Problem
 //
 // Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
 type ContentTooLarge = Problem
+
+// FileTooLarge An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
+// per-field violations and the request ID.
+//
+// Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
+type FileTooLarge = Problem
 
 // Forbidden An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
 // per-field violations and the request ID.
@@ -4724,8 +4793,14 @@ type ApplyMasterDataChangeJSONRequestBody = ApplyMasterDataChangeRequest
 // AssignTicketJSONRequestBody defines body for AssignTicket for application/json ContentType.
 type AssignTicketJSONRequestBody = AssignTicketRequest
 
+// AttachToTicketMultipartRequestBody defines body for AttachToTicket for multipart/form-data ContentType.
+type AttachToTicketMultipartRequestBody = AttachmentUpload
+
 // AddTicketCommentJSONRequestBody defines body for AddTicketComment for application/json ContentType.
 type AddTicketCommentJSONRequestBody = AddTicketCommentRequest
+
+// AttachToTicketCommentMultipartRequestBody defines body for AttachToTicketComment for multipart/form-data ContentType.
+type AttachToTicketCommentMultipartRequestBody = AttachmentUpload
 
 // SetTicketPriorityJSONRequestBody defines body for SetTicketPriority for application/json ContentType.
 type SetTicketPriorityJSONRequestBody = SetTicketPriorityRequest
@@ -5038,6 +5113,15 @@ type ServerInterface interface {
 	// AssignTicket Assign a ticket to a staff member
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/assign)
 	AssignTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params AssignTicketParams)
+	// ListTicketAttachments List a ticket's attachments
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	ListTicketAttachments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId)
+	// AttachToTicket Attach a file to a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	AttachToTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId)
+	// DownloadTicketAttachment Download an attachment of a ticket
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId})
+	DownloadTicketAttachment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId)
 	// ListTicketComments List a ticket's comments
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments)
 	ListTicketComments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ListTicketCommentsParams)
@@ -5047,6 +5131,9 @@ type ServerInterface interface {
 	// GetTicketComment Get a comment of a ticket
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId})
 	GetTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId)
+	// AttachToTicketComment Attach a file to a comment of a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments)
+	AttachToTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId)
 	// SetTicketPriority Change a ticket's priority
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/priority)
 	SetTicketPriority(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params SetTicketPriorityParams)
@@ -9110,6 +9197,120 @@ func (siw *ServerInterfaceWrapper) AssignTicket(w http.ResponseWriter, r *http.R
 	handler.ServeHTTP(w, r)
 }
 
+// ListTicketAttachments operation middleware
+func (siw *ServerInterfaceWrapper) ListTicketAttachments(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTicketAttachments(w, r, customerId, ticketId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AttachToTicket operation middleware
+func (siw *ServerInterfaceWrapper) AttachToTicket(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttachToTicket(w, r, customerId, ticketId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DownloadTicketAttachment operation middleware
+func (siw *ServerInterfaceWrapper) DownloadTicketAttachment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "attachmentId" -------------
+	var attachmentId TicketAttachmentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attachmentId", r.PathValue("attachmentId"), &attachmentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "attachmentId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DownloadTicketAttachment(w, r, customerId, ticketId, attachmentId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListTicketComments operation middleware
 func (siw *ServerInterfaceWrapper) ListTicketComments(w http.ResponseWriter, r *http.Request) {
 
@@ -9268,6 +9469,50 @@ func (siw *ServerInterfaceWrapper) GetTicketComment(w http.ResponseWriter, r *ht
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetTicketComment(w, r, customerId, ticketId, commentId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AttachToTicketComment operation middleware
+func (siw *ServerInterfaceWrapper) AttachToTicketComment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "commentId" -------------
+	var commentId TicketCommentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "commentId", r.PathValue("commentId"), &commentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "commentId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttachToTicketComment(w, r, customerId, ticketId, commentId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -11008,6 +11253,10 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/assign", wrapper.AssignTicket)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/priority", wrapper.SetTicketPriority)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/apply", wrapper.ApplyMasterDataChange)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/attachments", wrapper.ListTicketAttachments)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/attachments", wrapper.AttachToTicket)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId}", wrapper.DownloadTicketAttachment)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments", wrapper.AttachToTicketComment)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/tickets", wrapper.ListTicketQueue)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/ticket-types", wrapper.ListTicketTypes)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products", wrapper.ListProducts)
@@ -11081,6 +11330,8 @@ type BadRequestApplicationProblemPlusJSONResponse Problem
 type ConflictApplicationProblemPlusJSONResponse Problem
 
 type ContentTooLargeApplicationProblemPlusJSONResponse Problem
+
+type FileTooLargeApplicationProblemPlusJSONResponse Problem
 
 type ForbiddenApplicationProblemPlusJSONResponse Problem
 
@@ -22125,6 +22376,386 @@ func (response AssignTicketdefaultApplicationProblemPlusJSONResponse) VisitAssig
 	return err
 }
 
+type ListTicketAttachmentsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+}
+
+type ListTicketAttachmentsResponseObject interface {
+	VisitListTicketAttachmentsResponse(w http.ResponseWriter) error
+}
+
+type ListTicketAttachments200JSONResponse TicketAttachmentList
+
+func (response ListTicketAttachments200JSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments400ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments401ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments403ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments404ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachmentsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListTicketAttachmentsdefaultApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+	Body       *multipart.Reader
+}
+
+type AttachToTicketResponseObject interface {
+	VisitAttachToTicketResponse(w http.ResponseWriter) error
+}
+
+type AttachToTicket201JSONResponse TicketAttachment
+
+func (response AttachToTicket201JSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket400ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket401ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket403ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket404ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket409ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket413ApplicationProblemPlusJSONResponse struct {
+	FileTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket413ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AttachToTicketdefaultApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachmentRequestObject struct {
+	CustomerId   CustomerId         `json:"customerId"`
+	TicketId     TicketId           `json:"ticketId"`
+	AttachmentId TicketAttachmentId `json:"attachmentId"`
+}
+
+type DownloadTicketAttachmentResponseObject interface {
+	VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error
+}
+
+type DownloadTicketAttachment200ResponseHeaders struct {
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadTicketAttachment200ApplicationoctetStreamResponse struct {
+	Body          io.Reader
+	Headers       DownloadTicketAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadTicketAttachment200ApplicationoctetStreamResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/octet-stream")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadTicketAttachment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment400ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment401ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment403ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment404ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment409ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachmentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DownloadTicketAttachmentdefaultApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListTicketCommentsRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 	TicketId   TicketId   `json:"ticketId"`
@@ -22478,6 +23109,144 @@ type GetTicketCommentdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetTicketCommentdefaultApplicationProblemPlusJSONResponse) VisitGetTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketCommentRequestObject struct {
+	CustomerId CustomerId      `json:"customerId"`
+	TicketId   TicketId        `json:"ticketId"`
+	CommentId  TicketCommentId `json:"commentId"`
+	Body       *multipart.Reader
+}
+
+type AttachToTicketCommentResponseObject interface {
+	VisitAttachToTicketCommentResponse(w http.ResponseWriter) error
+}
+
+type AttachToTicketComment201JSONResponse TicketAttachment
+
+func (response AttachToTicketComment201JSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment400ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment401ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment403ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment404ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment409ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment413ApplicationProblemPlusJSONResponse struct {
+	FileTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment413ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketCommentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AttachToTicketCommentdefaultApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -27106,6 +27875,15 @@ type StrictServerInterface interface {
 	// AssignTicket Assign a ticket to a staff member
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/assign)
 	AssignTicket(ctx context.Context, request AssignTicketRequestObject) (AssignTicketResponseObject, error)
+	// ListTicketAttachments List a ticket's attachments
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	ListTicketAttachments(ctx context.Context, request ListTicketAttachmentsRequestObject) (ListTicketAttachmentsResponseObject, error)
+	// AttachToTicket Attach a file to a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	AttachToTicket(ctx context.Context, request AttachToTicketRequestObject) (AttachToTicketResponseObject, error)
+	// DownloadTicketAttachment Download an attachment of a ticket
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId})
+	DownloadTicketAttachment(ctx context.Context, request DownloadTicketAttachmentRequestObject) (DownloadTicketAttachmentResponseObject, error)
 	// ListTicketComments List a ticket's comments
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments)
 	ListTicketComments(ctx context.Context, request ListTicketCommentsRequestObject) (ListTicketCommentsResponseObject, error)
@@ -27115,6 +27893,9 @@ type StrictServerInterface interface {
 	// GetTicketComment Get a comment of a ticket
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId})
 	GetTicketComment(ctx context.Context, request GetTicketCommentRequestObject) (GetTicketCommentResponseObject, error)
+	// AttachToTicketComment Attach a file to a comment of a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments)
+	AttachToTicketComment(ctx context.Context, request AttachToTicketCommentRequestObject) (AttachToTicketCommentResponseObject, error)
 	// SetTicketPriority Change a ticket's priority
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/priority)
 	SetTicketPriority(ctx context.Context, request SetTicketPriorityRequestObject) (SetTicketPriorityResponseObject, error)
@@ -29923,6 +30704,95 @@ func (sh *strictHandler) AssignTicket(w http.ResponseWriter, r *http.Request, cu
 	}
 }
 
+// ListTicketAttachments operation middleware
+func (sh *strictHandler) ListTicketAttachments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId) {
+	var request ListTicketAttachmentsRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTicketAttachments(ctx, request.(ListTicketAttachmentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTicketAttachments")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTicketAttachmentsResponseObject); ok {
+		if err := validResponse.VisitListTicketAttachmentsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AttachToTicket operation middleware
+func (sh *strictHandler) AttachToTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId) {
+	var request AttachToTicketRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+
+	if reader, err := r.MultipartReader(); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode multipart body: %w", err))
+		return
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToTicket(ctx, request.(AttachToTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AttachToTicket")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AttachToTicketResponseObject); ok {
+		if err := validResponse.VisitAttachToTicketResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DownloadTicketAttachment operation middleware
+func (sh *strictHandler) DownloadTicketAttachment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId) {
+	var request DownloadTicketAttachmentRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.AttachmentId = attachmentId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadTicketAttachment(ctx, request.(DownloadTicketAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadTicketAttachment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DownloadTicketAttachmentResponseObject); ok {
+		if err := validResponse.VisitDownloadTicketAttachmentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListTicketComments operation middleware
 func (sh *strictHandler) ListTicketComments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ListTicketCommentsParams) {
 	var request ListTicketCommentsRequestObject
@@ -30007,6 +30877,41 @@ func (sh *strictHandler) GetTicketComment(w http.ResponseWriter, r *http.Request
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetTicketCommentResponseObject); ok {
 		if err := validResponse.VisitGetTicketCommentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AttachToTicketComment operation middleware
+func (sh *strictHandler) AttachToTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId) {
+	var request AttachToTicketCommentRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.CommentId = commentId
+
+	if reader, err := r.MultipartReader(); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode multipart body: %w", err))
+		return
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToTicketComment(ctx, request.(AttachToTicketCommentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AttachToTicketComment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AttachToTicketCommentResponseObject); ok {
+		if err := validResponse.VisitAttachToTicketCommentResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -31060,734 +31965,759 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rlts2lij8Kjias5areqiybnVTrbNmHMdJnNiJx5fOdFL5RIiEJLgoQCGgKqt9vNb8+h7ge4Hzb17k",
-	"vEk/ybewN0CCFClRKtlJ3OkfaZdI4rL3xsa+7/etSM4XUjChVWv4vjVjNGYp/PPJazo1/x8zFaV8obkU",
-	"rWHr9YyRlCm5TCP2QJFbliouBaGKUKJ0KsWUmA8DopbRzPwcXrf6163wiigmYsI1GdPohnBBnk7az6mO",
-	"ZkRLslzEVLOTVtBi7+h8kbDWsAXftYJWyn5d8pTFraFOlyxoqWjG5tSsbE7fPWNiqmet4dkgaOnVwnyn",
-	"dMrFtPXhQ9B6yXS6ejTRLF3fyCsWSRErM/sdNctiE5kyotMVF1NCp5SLwnpOB50ta+Hz5bw1vDgbdDpB",
-	"a84F/t3JFsaFZlOWtj6YpS1oSudMW1g/evH0O7Z6Gpt/c7O6BdWzVtASdG6+pAuOjzet4H+mbNIatv7l",
-	"YY7Rh/hUPczGN1M/iiKm1DMubuon9F/Ze1J/EJxY81v2FU8qEfIdYwtFKLxDjsxEx0SmJGbwE9UsJkcT",
-	"mih2TBapjJeRVgZBsPpflyxd+cs3g7T8hVocjKVMGBW4nFTzKGH1QMie7w2BbAQz32Oq2VSmq80AcHsj",
-	"ckL0jCsS2c/IkZmBpiwm7B2NdLI6rtu/+6RVc1q6nU7VcXm8TJVMq898KNg7PYrgjRDXxsgiZbdcLhVZ",
-	"0CkLyB3XM/hd0TkjE9imuiIJm2gil5pMZAqPJzxVGr6p3QCupGb5vbrlKy3nLK1FaJS/sC9GvTmKU25G",
-	"6t2MasIVoWMDB0Sr/bQeBPh8xOPWPVf3itE0mtWtzU1kVikVI2b+gERSaBppwtpzyhNzENk7zVJBE5Ky",
-	"CUuZiBi+xIXCHWn2TgeET4U0KLkWEVXs5FoUmDqN5qxmw7/uTK12d5rqpdoM/3yPXBAqVpaAFSNKU80U",
-	"OUrZglGNVO1Y83FOuwGhSVK4D372uMxSLZiIWdz6xbywSGTMHFlV7VTBigvb5ZrNVVP04o5bHwIDpaf4",
-	"ZT8DEU1TaiZbCv7rktnHZjEfgpbSK0DDRKZz8/1XqZxvpFmlaaoVodpQADU3qcU1nzNy9PKrx6Tf71/W",
-	"MqKJGd/fp5mY6tawZe77thmlFWy/x79O5JgmdSj+EdiOgTa5gZUja/LZKCNTGIIsZKonMuHyhHwvNXKs",
-	"0DtqYd1O8PttV8rTmM0XUjMRrb5jq/WlPqc3zEhKqRFMiKITNoS/DO2xmBiexJQuMdIbtiJUxGQsY/MP",
-	"dWfomCqPlcY8vhbmI8NdYmkEGK5RhrkqjgMjUyH1jKXFAQe93hW5m/GEeQO7BXF1LZTmSULSpRBcTAMy",
-	"6FyekO/YShGamrEXyN97AzKTy1SdkDeKEUomKVMzklIRyzm5pcmSkSNK3rx5+uUxWbDUzVDmE6eTTtSN",
-	"Lli7N+5O2oP4jLYv6aDfPo+6k058yS7Gva7DFMqsOao8JLQNFjbdInMuMjZTRXlPJyCjVt+JRtB19OUE",
-	"YfPviCYJbI3GwZpkTI6sRHx8Qh6Z85UwIgXL8dDtXRF6LeZcKYNI82zQuzghPzJ6AyMooIbwLyER7Jal",
-	"ZG5WWAagk56rIWRF7/tJ10/FLdfUwKP2xuX+K/veuYV5ihMbTrhFoMyXAMwfuBcw/bqTDg9buy8O1oLr",
-	"02xeDxJ8uDcw8HMzzbdyXDvLW3i27yQ4cjbHZgAD9XPFPZH1rRzXQfetHO8i0eQrecbnXFefw7k0LMpc",
-	"dEabS5lepqJu/gSG8aeP2YQuE90annaCXI3rFpS4boUSF7SeU558x0UdDm7Mo31RkI3tJnomI2pOduVU",
-	"CT68z2R2fDfdc6YUndYrR/Ps+X0mzWdx8zaR5uzcO5znkrTVcFlOzjJLY/MxS9WMLzZAxHtlb6D4g5Qn",
-	"3n4OEy5u8mOYr6gONvkbuxzKDYtshj54++Ngr7QSWN4Pk8kGrVDap/uizI0OM6UxS52Yvh1d0rzuafof",
-	"XyWEBdaDwj7dGxT2+2ymJuRggeBTw1IdiBy8RcCiXtCUCd3kJKnluJ1rjU0xtIDx74GfFzzSy7Se7S6y",
-	"5/viKJ8B5kM1qTnJ5nqVSFZFoBDFmPL1KtSZwo9Iznb59eDKnu8NrmwEb77NBpUMRGhPefXdG6M8mxVt",
-	"NJgQsJccyDjyUiasGRe2uiZXJJVJ7fzmWWMkmclhFa9Yymny/dLMtJ20jATnLUfBx0TA1zXGT09hfPxl",
-	"t9cf/OfffqrjHDDcCIfbEZqvuK4/kgof7ktgdux8mgaWxBldLJhgMaHWmGjWUMsyuWa7HLHSgjbTuhm8",
-	"ZDjkerWHuTCj/hylMzofL9PpgU7EK00nk3ok2qd7Y9F+n820/QDClB/zGGbryFfV5D6uW9dBL2ZvNXZ1",
-	"Mroxum2TFaKq91EEhtI68rVZzt+Mi+UCg70LauUFfLzL8SxeSK95dMP0Yzmfg1xT5/jInu9L3+V58rlr",
-	"J9Xu8f3mLEzWhDpw3o9EH/4yvHW9Xi1Ys1U5wjAMqm5NwLw2mOIWVBve2hq2/p+fafvvnfbl6Jf33eBs",
-	"8OF/tqpY32vZxMbvHOAV5v0rMl8qTcbMugDCSSrntXKdlgcw+b9RG/SUpbqXmmLHNtP8lSteT8K39um+",
-	"E7nRzUw/plxrJuqo5BlXGhmIdTvjH05GfqAIjefm7rxLpWYBMVPEy4TFRAqwhETJMmZxQLhQmtHY2aW9",
-	"ARbLccLVjMVEsLvaA3GH69zs6fhgIKIWUigGXqsvaPwSDfnmL3PPMwH/pItFwiOwjz5cpHKcsPm/vlVm",
-	"x+/zm958EVtzMU2AF8ZMU560hrCqITHXosNA0JpwlsSqNfz5Pf7TvmbICg03Zijviw+/IAKZAk47NH+M",
-	"zid9ehn12KA77pjN4pEeQvCG5hokkKe4HsLFYqnzo7VMxXAhU02TG66HdltDt/gPO3By8yGCs0gNoR0s",
-	"HOKdYuY3QJjTxBwng/WUjFNGb8CbtEzYFQkRLCFRdGVONo9mJ2Yxj6WYJDy6H2YmlCcsHi1SiJrhsEwP",
-	"S5kKGC3VqNO97PbiM9Y+HZ/T9nnUZ+3LSbfT7o+7kx4dRKfxGQNneBrN+K2RYkVMIiqEBBYTzaiYMnfo",
-	"muHsMsfZV7BSUlrpRsxVbe4gWKRJymi8GrF35nSHQ0IJemWNXLBgqV4ZOGh6w4TB3/oyLP7l+C2L9ANr",
-	"KiOxZIoYaNEkkXfIsYW8uyJhZHENU0VSRMs0ZUJbmJI7KQJw5NZ4GkueMwK3p+f1c/RkaOi1lM9oOmWH",
-	"PvAaAsxwdeCg5IrIW5aSbmdwcXp+RsYrzdQu1NHt59RhF0+0lCSB5f92p7p6l+Q5/wLg/JVMxzyOmbgX",
-	"hBcsBU+iFKOYCc6KzNXREIvBebuSy5RYHaP54fPA+yKbjWSzbQTv+vIOAui1YS3IrWd2TldwfmIJh8ec",
-	"PUb1MmWjmCs6TvL389tTMa25mCrzUX72uL4iYcIjJhQbuQvHfrxI5S2PWUoSGt1Y6xnlMWECwGUkaUD0",
-	"11Lc+xRZH+SIvVvYS9I7UNz3ghL7CqGa9Dq903an3+52X3cuh93TYafz0xWh6gaogRo5wYgXOx224vVZ",
-	"mrTBaSvv5FAHrzRuGBD/15TdyhsWh4Y7+r8vFcsv4Ww3ERVESJJIMWWpubPMa4DLYgDIS2YeHJ5DcrXG",
-	"qu+oglUUIzx8FlMtOK0HS+QyVIMxdxKtej2PNvJ5ITAlRVD9dty4FqBWL6qFAeD9e6m/kktxP1wLqUcT",
-	"GOVeopXhTm6Y5lx8kOPme2+AjejIF3wQhGTDhUNzvCCCHEUfkFrMvqRgZUauGCNHDjEew8YvlQ2sIWaH",
-	"NmBm0OkfA9ZeeKIWyo33wp+TvirRN6PKibZDc9FCeFAWNtQLCAcJX8g7w5nd7/0rfM+Fc+3Eir3j5u+U",
-	"oKC5DbnZbg6CW08yhdPmgv8hJIqjOKuLuQVOeJWClaCwhryXmXp+WFbrltlAA/Viqg6ghfYuanDnLeI3",
-	"45QOdxhWBnopBqvZJA9dExvnqN6iD+e7H8bQx+CjzP1GWJpCCHlTmJ8WNf/SKFuAbddxCGg/EiuCzMwO",
-	"7+XSuIlCcnTa6RwPyXVpv9ct0KZ99eLplwFaA1DPY6lhgYmcqlz5Q+ApwMsrlt7yiL0R9JbyxAjDvycU",
-	"ebqGXShZeiv9lHjKkTH0IWsNGfCXwwGy9aMJuMUAQgHCnWo6pgqsIUuRMhrNzDbwcnot5XMqVtaupu6F",
-	"hZRqNoLQt5JuICWZU7EiVGs2X2h1RXS6QiZLEqpZE+xAMPMILMMjhVlVNl0qZ2eegea1m9MBZxvWCos/",
-	"COb8EQ321qEAKWFUgYhv/h8yydqQSgb2tZNW4OfKeY/r1mXffujlpMHS3gi61DOZ8r/f8/pawkBGuYxo",
-	"Gc0zRrS8YcLdtGjWlCiVWI3oiig+FZAgsauk0enm6H2ztoyNyC2v+iD4LQ2K4uSY0ZSlCAeQJ1GWxMSc",
-	"pbgR8k4EmXYsjZAPOuEJmO/ttHmy3roJ/xEoMjBiwozgSeY0mnHBCI20iwOnkwl6eMlTrYhiUcpgAWom",
-	"7wQG1VBNopQB2gsO8fct+JnFI3CnOOW9M8iV91aQvTNeYeLg6Iathjds5XSHTrvT6XTa5+Y/F+Y/nfx/",
-	"EFJvkJ2/f95vX447Ufs87hpdo0fb/THqGeeTC0MECVUa1OTSqk5fdwfDTm/Y7/6UOxeevHxBIII2pdYw",
-	"C9amYQucGwb51jDK0a/gb3gt7WNm6FmDombfM+Daw91UBNr6PNKNj+YetVKazYdjKbXSKV2EpcQ2eSdY",
-	"amjhpDhzVdoawrtp8mYZ2msUCOlldx5gzPuoxh5hji3YfSBgWoqIGRrlYqmZl+pE+AT1pL2hicjeGpRh",
-	"GAycsK3ote95a8REFfNYpjdq75Ui9e0SRpE7An9uga5gPU/WauoRUuBT7y/Z5KiWmsn9pN/i3p/GhndN",
-	"ODPaK3n04qmhpiEJzbEMQcDLHAlqOZnwdy6n5vacjFfERrSXIqR2ONNlxHlZMqcF97MZ8+dH7Z+sF7pd",
-	"74Z2233GVQWyfxAM8kGNxmC3qwKH9rKHUyaxkWvhsF1ZlV7PGE8tO1Ulrmlz637+J+CfvwQtL0+3NWyt",
-	"s9Qs07BRyqG96wqphv5ZxmTDD6Vpy+h9QRVkrIUuf1hLMmWo8JsPAfdXxMheK2KTqIBzuRzh7cm/hXMJ",
-	"6yyuqf4AvgKiqbrOBbtz1Ii6Es+u7BKJWTr5J7mjQYRqDVuLm9FPvw6ezS++f9d7OT57HXX+Gp/+OLn8",
-	"27T/zez825vuczX4fnHxH2nvlT57s06KHtSa0aCduCoH6IatHmTy1FG4uBn947/+OzwOfMFqxlIWwL2X",
-	"V6MwVPnICuCw3yH5AgVF8/3utOf25BZbSXdRxBY69454oRM0RjsPTV54oIKyB0HFrj2fhJaEwrhBZgEw",
-	"9EujSC6FfqByJb9AuRbpX6c0YuQbuViAypdhmI+ei8EXt+eP33V+ov1X8dlX08tv3va+S07/4+7iSdp9",
-	"vRq84ec/LDqPVP/LdQw7SaC4cmetQ0kl860wBuqIkG7RZIUHbasMtaBK3cm04ib9YYHQTFZEMRdgk4HE",
-	"fZeJTDi/YEMCQrxhQd0OiWY0pZFmqQrQ9UciOZ9LQ1XshDwS2XrRR5APe2PDFRUB3QLxwhVoHlxh7GtJ",
-	"as22Utz26VnFtjcchwJhGMVvkso57B4T+h8oyBUyJ4XjSakC9LbsWJ/wN5M71gGpYrJGw24n/Nbc7Clb",
-	"gvsVNNE2F7jGidXVvHQmUJ4yjdY74g6RPNMJUJODNGQE9WH1qa28189yAHdAIycOrNNoospf3GW70y8s",
-	"DsakUeIW02uf04tx+zy6jNsXrDNp92i+HLBM+/lekP/lPu20e71o0D6nl532uBuftjvRJbuYnNOz8Sl6",
-	"kmg8MjB2IXBaJ7m5p3t60e0CzVg1YyNMrUG4Nez+ATS+IQlBbR+aYwL+YUcFDW+IEg00T3AJWi4coR4c",
-	"LusPgOJer1KUuCJMwNO9YeZTZO1inNcGT6fScqFASYPwoT0nbqAjF2oNrRH6LvmMBVIvb/Mx9TItQeCA",
-	"KBOokHHL2R1LScqnM9RBymGTpTPTdEevXz+zxarMEP75qjsgIDtbZ+PeQM8OqRfCy4U+G7S8NOnLTue8",
-	"e3nZOx2cDzqXl92tOdNr+nMxC6yckJqjogi8AjGW1G638IICXgDc5ltqu0aO5bGABoYkNPx3b618F+bd",
-	"VCs3YzbWyrNtb9fMvW2rTWo4HP2PqoX/eeve79Y9vJ0gl/E+U1tBtsHN9gJf2vQPTG5AgNNRth/Ai6PE",
-	"ysh/npDfgVya6cB09M2vvR/F6ZN3Fy9192/LwVN5/oJ2XsX9r6Zn37y9/C7p/fTu9PHtxRei+7zCylHE",
-	"bfNTtEG9s9IHylhH4YJutHYMyXjJkziXFUEZ5HoP64a3l6CRyucJL+snpnCTgko6YZB6xAWxKAzINKUC",
-	"/BZgztCE0WjmztiQdElMV4ZH9M/OzD+VX7Ote9GH38iRo4Pi7ZtTRybQ9LtnvV6xgqet6FkWZrCepazA",
-	"0Cs5Z3oGZUT9QLUxy4KttSSxvCLh109ek4e33YdzFpIkywACe3cpyg2iju9OrkVWrewE3a8hiaShW2Kr",
-	"0Bkt2lXMRKEE0yyuSOgp0GDLyz5NZQLvXgvFtcvAUIHVJ6DcF+gOsCURk5TN5S3E+3ixsidzKuiUZYOi",
-	"TccsB2xtMDxa9K+MzJQRUvk7ZGyBQzFMaBWbKxIqlkxCyB4BIwGL21yQpWLpA3UtDO1bW8wVCV3uZc34",
-	"NicChs8gdkVCqAeSf4RvX4vC6wnDV9OYpScRFRFL7KK8AETD8eOU3tEEhCeiluM512iSiFkKQ4FmaZaO",
-	"gyRosoHXIykmHHN9RD4ZF2P5zhGLLZ1Bo1Qqr8jh1bWwb8cs4rG3dRzSwNacVFjBZJlMeGIgq2V0czKX",
-	"tx4KlVoiGcNDzNC3iNTLVGChOUNZlCcnhhNnnwIdL/VYvguIZvNFYsjRPEp5zLCCGVQPZXewXDPAyL1X",
-	"xpiit47yAPRQFs0NdWXVczs9AgaJlMY2m/laWNIP3MtVtAp0DmiGf2XED6Nl9K9nbB4gEOxYlSTpZ1E/",
-	"APufo8wTEmIyaBFgPulcC5cu6ky5NoNXVQS/XmXj2ZdCzPSLSMoWCQcI2Rd+XbIlC6+FC1fiESMxU4b1",
-	"wqP8TaOxh+TIe7FtXiQRXdAxT7heHbuFG4pRwbWgyuzeLCAgi5TLlOtVQLJYLyG1xTtdLBIosjynSrO0",
-	"HVNNHc+xZeyE4bs/ZzLKCZ5CT2oB2Pl/4/Xu/5Jl9trcDuW+yf7OvoHyCfYp/BvJoyCYuOcFJrr2wxwC",
-	"ZzymaL9aY5OtwL9M3WvrbNH8iMJd/oNhd9lchvpagcskdwMVeV8rwCpH7qnP4gzIqKaJnC4zGCDzKPyx",
-	"SGjEsr+QW2V/AlPK/kKmA/FBhqM4uMIfuOSM03gvaZ6iVcJykvzfGtJTqzgExiDZs5/9UXpmAeSdufwv",
-	"uYBM1+L58V8uvgCHJP/THJL8LyMfKKwA65R7n67WNe84RsPTfu6fR2TBUoWOH8gOFVoWcpZOyI9ZNc9C",
-	"FDo4WKDKNtBQkPmKkJKvxZhFcs5sxjHkiINyHxoxAdNLS9Um37fYHCPNpimN2L/TaM5O3NOgxsdkvYpz",
-	"yqEqCBZlwVolyhx+xbVTSSbtDu122+dxb9y+iAaD9hnrTbrjDr2M+1HrlzWR266mLJd9xaHg+wzydVKI",
-	"AUPGgh4Z8B0ICel4M2qrlNA4TpkqRpjg8CUHzaBgkOlvCIspLuqNghve+S4w6cqsz/Nh7OybaRbZgkEt",
-	"PtTXs9Ln3F46OZsjSGiK2eovpUzzTDdPM0l86KonN7IluAI0W+wIJdXEIcWPx6lUTeK4UMxi39NnLlfY",
-	"JBXFS66k2kOa1LD1WC6TGCLgQRpeKhcznNc4+rd13RE/LkdSNUD/LVcc7+lmFS3+mr9fBiysoQaS5mjs",
-	"zrek0jTJThZ5AuSCKRVQTNiRTdlbB7tpfZOVBQJxKjW/ffmkFbQSLlgXXpgwoXRK/+//YaTbM7chzDiy",
-	"gbK9zuD0vCLW0AJra9RaNu2akfjVD6TfPTtrdwlNFjPa7hEz5ZWRnlMWG612aZhfVuvIP9MFlPaKRT7Q",
-	"lvvL+161Dddu/P12R5R5s9fozQLISu9XRvJNrSq8vRLTOiEZgfA5CINfUk0fgyi457mEEAiMvS0Ll7YG",
-	"S5mqnB0sM/4MoLiFTG5ZVje9RClrn1TZaDxNsKY4dOFSyVwrG/wnQcswmHX8VWPEbmHN6pIoSexTWFEO",
-	"loqK5j4nWNt3JVfA8iU19lHlypvkpipMjIbAcKxwkOrM4+DfK8p6MS3fQCsKWLJCW9lkRHVI1oKm6TLm",
-	"TET47yRxZkLP/mnEDSNEYCC+qwY2VHqSB2SdsrMJGjEvo07c7rLepE8H49PozAh3lsm/znZiFhrb/f3l",
-	"L6+WIqarv/wFl3tmFn5xYj8bzfTcSE7Xy06nHy3g/1j1QPgK1hLH93Bg/P2h/6Awk31ux74uecbqLcwF",
-	"C3Fm1U2dWHbebQ/o6bh9Hp3F7Qt2CVLauBf14wE7BZ0kQ0v9JC5t4LkRA5kweoXZKm6sde9wAh/5Gy2v",
-	"7j2PDKrCAqD6jl+mhxyFObX847/+OwxIaKS34VKl7m/fOl8ba7N2gN3dX+4gkN4YeigNcXZ62j+rGcRS",
-	"WBWPAlk3ZSJmKZ6nb14/f4aGKSq45n9nMTkSkuB3AWG3TGgyoyJOwJoC/SRUQCYpNQqDTEn4lt5SfH0Y",
-	"oqvwOIBOB2Z4c+YJtSf5pOzThPoeG2I10OW9X7hHMQKjnlvbWoZW9Slj22XScRDfhA38p7pQZonJRcII",
-	"TcBsh7KwSxBwJSEeZHxwHQp7JgnkrYaKB682UMMRsMGJusrLf2UBVFmJqb1DCOzhbiBuFKMa7huvUNzx",
-	"16m8s8mORo9dWXHgKs9T5VbZs7VGuSC/LqVmqvqC/lixDwgte/D9o1tAaJDztIxV7R3z4HfAqg94KFzc",
-	"QxKaK2D/gIfm90fzgIdUNw94wG00iHawBzQw288iHU5a93SUW/HoM/WS4+72tmitsce9Zbk9JbLN4shB",
-	"xIvN9/oVSekdXsNc+WF8OVue1V7/W4wC+1wLQt7h5L5SftjLYKco4yKPzOBfSYzgkED7xn4U+eNMzuFk",
-	"gbHUKkpXRCwT6IhGx8qIQxOoTYKlYIrUCgtguJ2GusQ6iWWDrCtUJSfT0y9BGkU59Nir7VbtwTnZymLN",
-	"RrECAJ4zj+WaaZqx3EqNX+uUj5eabbAeFQjltFJqKJl3UwZ5IG1sM7Wg3IioLt3xtHMFaWWGtXcNUs8G",
-	"hcB++Aie5l90yrYCmcglKIg8uUUjNp23hq3uGfn6C8vS/S2cdqr27vOwHWmRiux8cmUI74qENElC2/7M",
-	"Spm5xpxwpdei3oFx2jlKnLN5HNC60R2GLdPoExS41qRjKOfisZvqcNni6jaJ7a4Gec3wAfIwhJWBnNm9",
-	"ux493mrA2NhOXQzV3sVWbUBV2l0VA3sMXjboYbEv/1rlfUbAn4BRBpBFmWXGlMgjZVShMJRatfCOR+xk",
-	"nTO5F7dboz5Ubs46HbdIYT7xZI7KALfEYiNnejW2K+JNDx7qmC3coPszleOKe6y4eSzMi87FOV0hXgLi",
-	"WmmmPILsg4WtmeGzocIdUGKkWQfbYSuhCy0XKvcjPoMfSHdAXqTSebPRSCUnqRc3GPej9vnktNO+HJ+d",
-	"tS86/Uk/7kXdMWUgxHPLg+dyKbRB3uWlgSAmMERm6idvXlpqcVXah61FGudTdKPeuH3OBpP2BT09bZ9P",
-	"+sxM0KGX4I6+WZrlPnrR7g7aL17+UHG5F2CwUYLM3yyAp4G/ooC78q3aaZa/X62155Bv2CLJA/vGhAwp",
-	"2KoM+cZl8S3gG3Qw9I9GsRT/zTJ3JeKSAx9ZlWcG3RZyf/Und7E+UOAGdq0gfO68sV5Gc69vafe17lLc",
-	"1Suumdo/TRX9xNT3IRvlBgvwEC1LezxQFEC9W/vVJr+1EfaVC0zVktAkwQ18ZAd2ttx6NPjdB+6BDfje",
-	"bG0uPb2GaBm4KpeZdAAe7cx8aQsCYWkQH2G2EFCLi9EilVNwC68nAzf2XbnxduzFUIAm/lwJS7CQYVb5",
-	"vkfVKw1QnVC9a6Wb6uCQH2f2Ir3BatwTmW7R2roHr3KyLaDCgjOL+N6fMD32QF3yepY/YbRgbN9dFiQO",
-	"lzywHkhkcx24uG/a3iETEm2/0ko43itBsYT54prrce8UofscpjxqzdXiVqELCrU1CmHbihxBsFTIxYyl",
-	"XI+wydwoa+wdEimOT65FmPXiC8kc2m5zjUHYWV8/0C+EC4aTKckauWfLye0HA5KwW5YoEjO2MOODOXi0",
-	"VCwNbaz7WssOrAeFwWZ3M0lcYB3XysXecZGX39cpFYpCUoGZYJxSEXMxDe2VBOtPpLwB0/vMLAqaysmJ",
-	"KzGwFpZH8xCdg0fPQDevSI9c6B/X5bg/1wJshKT+5OWLdrfTGfS8GFyzMlAZRtQvwpEdxxzIfpQhjWl5",
-	"rrzm6o8sMVA295tcptb6+z9yubb1KJoz8vV8/E2FPJ7Da+Mht699CFoOSU2NBV+499ch+H57hGFFSrYP",
-	"4i1hKHCJiLIj8snLF3l/H+vOAZOIWqu+Ua1f+LjcBIKv7HsvoEzuGnI3fmrefKMwBiZhU5qMGispdS9u",
-	"M5ZnrTx3MgMtZraavzfdoGpZt9QN7r3Z721TU2A39awYNK17uF9Aqc+SDjyzHSjyRg7kZUPLR1ek107p",
-	"J9AhNymHOH09Duww97kNq01aB7OYrKOsV4eyBjYMuD4Lkgl6C0rWebPbLN7aayXrZV/F1WbgT2Il2b9G",
-	"x6HMK9sY0k5Ub00gpVhz5O42X8wotq5XbUUjzpL1ZBcvXYX5pPK4WDhWGRih3atYZaWVrLLu7q0T4io7",
-	"QR/RquhhvMRAp78ivjTI1bVQTNseJ75AeEU8oYsrEr7/ENrX8vgg51XzrlAjlH1S2cuXOoySJPQokgmY",
-	"t/9lMrm46HRaUDxmkdDVyBd7XoA01ApaRnx0T1BEOilJVImcytEyNfLWTOuFGj58GMWi8NZD886Jup02",
-	"kwebBB02lBm9RCnl+A1dajmyKY4jTI3MmOwsHamViLK/67QHN9ZbOc7GrZVPA9eOO59nkbLy1Gq5WCSc",
-	"paM7mrKZXCqWPbJZfm40aDeoMtl318R8Xy5CbH9DRcwSNWWKJYmKZnSiiZF7K0ThTHJp/evgkgw6pNvr",
-	"D07Pzr0yz47T1wVlFqsJOvmm9eUTO9TFpR+r2f/jC99ba1UVvCNe1aq8tWZA3rx+fHyPikyHEf8/hdjf",
-	"LI6xeLceSNT/5MJ9MwOmG9yZMBsUdypQlF/m6WAk1VQv+UMGXFqRxHGaoLWWJNzyuMq+YZUOr/eLhstD",
-	"PSaluA6bT46xDtXpZo/UDVYkT6XQkOOdjfLi6fd+pNv3oG5ABptzMPdETCaJlGl9QtqfwWv3DV7bRDhf",
-	"+OLdLrpjiULWjYW27YAtr7mgUOYDQOR8O7GhgjATD8OsnOy1MPci0RKsjTbQBgL6Q1/SDAMSOtERg4RD",
-	"X0INyw2K86souBbO8gByHV5WVBOYdyG50IRqf23kKI9xMzyVBWDuw+oSVM/sHNfCu+9sbQRou/Lm5bPj",
-	"E/IItYecXmXqwvZpkigyptGNzXn1L07HJq6uBavLYEQLs7pjqTohr42iAkFGfD5n8VUZMAArb3M0Zdci",
-	"Tx1M5J1NHQwKrxkQmKko0SnlUKMilnpdHfmdqAnrxZHyVZXP9XXrX9Lp+LplMGL+nU6n4/F1q8Q/zguB",
-	"iUf/8nOnffmo/RVtT3553//wvwt/n304/rfKsPAiFNYrFkP9A1WmAWfCMF9dQRK5UeWA7Ni7ZmKUB+F1",
-	"LfjL7195hn6H6QKtyxRI3WsSVYGnMMCTVGhLCi2KlJd+R6S4yhqxebs0LJsUbQd53N3RoHNJyp2OgYe4",
-	"A3LiEyvkuJea9UG2PddraVGVQndOb1XiLh0rmSw1I0CL5oBbJw+f0ymzOYdUywUyDZ8PwvmDu8vwmysY",
-	"ARPzzc2ZyIgmZiNrQVeDi2bxbrkkuTnZwkFlSEKj/O2daLGD5tg40cKM2TTRwm14e6ZFRkzFopK1BSQ/",
-	"kWXlT5vGnzaNXW0ah482dTbSzzTQtKgCry07RPyEQ4Jl3k5ImDnpzY8amvSmKHWlbAKtjpZC88QqHKnn",
-	"XCChrYVnPp1wQZOra3HDFmgKnnEja61ck1hXIgf6jRaqUmUkk63EqJR25GIBoOzVNe74ZL5I5Iqxfav+",
-	"lILXILwgZRGDSIGplLFRfxiL4T4fM3OBKIx4yO/7k+oaPmM5XvPk29WOUGE3TKzdRQ5mT90Xcky+WPIk",
-	"ZhVaY009nsdyvqDQihwq4a0Luo2q7qwbxcqL3WIXMyLBDfOSdAHCjYS3vVw5TT26X3l3wwZFz8purj+9",
-	"ofL1SyMEYlC2imCR8YdX1yJc5+iha2U5Npf0xFaSD/PbAFwkRmQM7U3kJimKj9cif+61vi8WgVQh1sZU",
-	"Xj+IQr3pKiOINYBciwI83JVK1IymrPyN5dWo1SrUZZ+8ptNKfelzv41rC9XC3xWO2Kr9V72YAaPqYT1k",
-	"qt5GOK0XprplEM/mOBoo321X1NB85HIQPORDGO+VoWYoerbyeoNXe54rEVO1yhxNW1fqXiWa3hhlSFtV",
-	"ZMel+XRQtaIqoqh6L6OQqoeOXrZuSrNoJnjEqVAPCH7VfDMlhlgF9Gra20BLBQBVQiOn0hwIQfEQWOrL",
-	"4ODheRPDxgCn3S72V3LOyqzcyGjOdE7dr7ltSWm6Unk1DfLaVmQtsGgjyi1ToWpYvBRkKRKIdHdRiAvo",
-	"7Q3dkvi6GWkTq/Io8g/IYA50+n/zk1pxutYp1XDLv3KZ0OoK1j/atrh3qRRT9ORAzyqxWNpYi5Ls6Lrg",
-	"u6JuTg33AzNdjCEVpKZS2rrkaMetbnGVLYbQQmFctYAcR+jd8+2rH74H65kKSCyh+vKC6pnKzWWlJYcB",
-	"4SJm75j3ikvN+Ln3SwhZttT1vge7XPae64zfrCtQBpkG0OcVxsStShgCL5+okmdlkZW7x+vn4c3gFYAY",
-	"aKxDSosx3dV6RkUUb1W8/VlncNHp1OsU9y3LuXuMf965rxzjX4NQp7W5fBqwxU4ldDW1jgWvYRt2aFsn",
-	"oa34RgBUYflrJl9ILvQ+tRrhZaOX/fj1K3IxIDGL+JwmJGbTlDF1Qn6wVc2zbn5QRN610ish33AcvYxZ",
-	"a3jaPzkddPtBy0j89rfLk8uLwXoVr/wjvzaQXGLLf88/7HmE25c5vKwi+KEw18ahuheFseDP0mAl4Gdr",
-	"9CepwsU3jCZ6Vs3TwCQP5U9QYPI8p3csSerSruTNOufMQxCc3ULeeOupi9yrT5vKqb6yk4NHwJC2jRQf",
-	"kPHKErQr3Bc4FpGnfOTd/OBQgNE9Oxn5cdi1c9/eHU42FTOuaH/Sb3e7hZkxsB0zvTJ9MIbghFuv+BE7",
-	"nbTPx2e0fRldrJUURHZq+7tkFeX8vKZ++3xy0W3T3rjfzlu7XHabZEPUlF9GXxyGBO9bjRmNq+AwZC6O",
-	"YnsVv0phcdGkE6B70Wt6hwZAPcM+O3s5/LPpx1sr6JrbE+ODPlnzwn1jle+VabJD8z/M2DtI77/CWdrS",
-	"6hQYjy95FHKwyFFUSFd7oIifxHVczNGCGatV7+1Qz3klwt0/zFVlJe3zQqvJoNhoEoorAh9o3HayVh7J",
-	"wGbNaJ5sEhA+IVSsmogf92ngb7VOfP5R+/dnVc495lZe6zfyjsypWFlb44zeMjJmEAwp9JB0ySKxFbux",
-	"m42r2miFBezMva12b30+ep4jX6q0fseTxKhMeaq8ddF8lIrqGeduStyv4PVP15Ryew1Fx86AMDyQu60V",
-	"+UnhYJZaSnrkslv0X+Hsb2kkmfOuIbRS2t/bv4Nk0djbb8Zs6u3Pd73d35/vuqnH/09x73MT9w7uKPfU",
-	"k8/TVV5mu1WMNmVFrkKUpiJWVyREOo5DMpHoZ8sawhvOe+K5t3M0Ohm4lV302YEo+bnzbzYwhk2tAM0F",
-	"bNTmsi0EW2fK9AbURtcU0NzIM0PfWpJ+Z63t37lt+oeWoyKjxN+8y7t3etkrXt79s+p2f7ATdv9uPb6h",
-	"rNCwZ4eWOlVGK9zJ/tzgwL13/ontcv/E7Xdqy8Tg6cEyM/fIjPZLnm48MFmmaMM+VHTKhG59PHLeM+v3",
-	"frV7mjZFeqrUkr3SMroxCL9fsdyZC+KHbpFrxb1mEmKEDhxvhLWlWoZCZjxlAfYRUeS5rC7cnK9iE2Cz",
-	"IK0dOq+UMGAnqgS6ZvOt0cB5402jIej5PTQE7coiXXTa/WgQt8+NRHpBz8bt8+givmSdSZf2xjtpCHre",
-	"WEP4Vo4rOTBnEWgF5pYnFGr0mOuxUPuzkfW3exh1oLjA7yWZSU3uqM2Pgrwo0j9ZD+v96lV7cN7tuj4p",
-	"b+U4B/fmOpGLhApRJS5fDDsdux17SWBTwWZ3sxflmrVy8BK/vpA8AQZoMZWyBeVprfTeq2650lvvjnTw",
-	"bh0fsRbD9gTat3JcmztbDDpSK6XZvFxV2PeDHaDPx7dybHNRPaLZE8wZTTUVCJqltX4rx3lGa/MWIPhD",
-	"CWkfvVXIp2vv4aBtv837ffg052Wkeggu0em+ealIO5vvm7dyPCShYV57XzQ7cL7GF40Zc4eLZrsN6q0c",
-	"H7izh7nfPk/Lw7dyvE9I22NXvU8iXV25DMlCBJuN3VkRmrK9yoruzPMPwTkPyAi3KAA1bHFbhHkVEvfV",
-	"u97KsYuw2nL5kcVSzaBUYVk3q5OVfleyz/1pqyxPbL3x/+jX+Meh3oq6yOv3pge6Gq5Vl1VkLaVA2M5C",
-	"yjV2sicTmd7RFHsyY5pALAWDf2TtEyDdCDKICpZTXJAhPo/mfOYVtMxY0HLdjlQRkhO0nlOefMdFXKUv",
-	"3XABufOYjD/zgobBMBrmBiubUZ7/MALnpYZrxZmJGQuuRZjIKRcQmOul7NtQ3dAWhc6yZc2PQWFcZyiG",
-	"ke9mEhKorEfjWig5Z9hfW5K3kgsWY8txm4uCzm1hpI8x5LGLrImAWQkYfEalXV0L+7u/cC0L1iHlqlmj",
-	"EdkZW6VQMmHkCE1oBo84rZB50VezZv+HB4rIW5amPGaEQrCusuPNjwMSYmDuSC6YsDDwuu5g8Q1cs30R",
-	"WkdbQNuf8EgiZmw97gfKq7ddSkDLkOM8Ry5KvgIpxV+RBDBv30LONe53gdcs6/o/Spk5Td4PajnGaD/X",
-	"Xn9UmL6MlCy03gIn/xtgkP+Zx50VXJr5yJVn5JmMaHWr2YSK6dKIemA7haPC5osEag8anN+lZhfmDJyQ",
-	"RyRlEV9wJrTtIgPJ3nkIo5HB1q4/K/v6558JkOaLu4hZ3eqf15ulrcXa2XblUo/luyArAMC1MoSszYqP",
-	"sCPlnK7ITCaxd04hou54vYakER8VMN6P6lbFhhzLrNvfabsfDxg25KgyOt0Awyti3Qi3I5am4CE0aGTp",
-	"kCxYOqcCOm9RnixTRo5ePX/9gpyedo6H5PSke9I1hxeiss03Y/kOPFgWx9WRx5m4YMYEQt3ixOz9VNnO",
-	"wwK3yr8lJxojSmIups40AFEmOuUsJooLbJZyR1VGoNKWeUoZvLQWd+JppZVOq9/SGtOg0Hl+DPCTG3vr",
-	"bfsIbscPRQJ5X9P9COBnUUMQvXm1jIw/ZKG3wJm8SCU+QSYQ87iZ7wfUKTtffUQMJdZpmh12rki8ZP7M",
-	"qOFhsQzwst8jUion/32i/yBUYGPonwfELCSTcH3YqMxmkqtHVXWl1Q4UfATk6gPXs99kzGA3I03xSGyJ",
-	"H8KLwVHQkISG3+5iuCE/ZuVMsS4SVJuhE22wKEj472HgWqOBExLmeaCIXWH76ZdF288O/L6x7ceM2dT2",
-	"40Fvuw2oCL3G1Uf+UDfotmvPneuKxUPJi1yNRvLecit2P0Zojy8sfZ4WtnWOtV4Jw14X4ZDcUQ6ZoFiO",
-	"XeHCLVlekVBlL1JwqmUFlvCZDodlhn0tChw7xEsyHGYVNcxMUyljI464smb2GASWr6PqZcSUVZ43uhZS",
-	"pPx/GXqy4lZBZM5EsMrj/SJlt5zdVYrNkGaCUcVymcRkzCCCt+yChn74retlp9OP/seXPzx+/bcXT4j5",
-	"FX5i+MD8DXrE/7puMXGNr7N//Nd/4+OH+fuQX4y4LMTc+JVoNHtnnn7DkkQG1+JarCB+idE5oTp/EzJ9",
-	"PPSu5PKEPALkkBlL2fBauCprtoaH3ddJJOcPEYv/BoL//1rcjBQ86mS1aug4itmkwhsOAHnfrBt/ttX3",
-	"W/MR3bYbjVw2+9hp7BgBLrLu8Ly22t2WWhmZFm+4v2BFYwoXWMENlL9PmW9UqflY1Rb1R4+8eJLcyPmc",
-	"CTJmnLx/f+Jk7u/pnH340Cj6Mn8Hwk0x50DpyWjQa/2u/LmOMEthUYXCol5zICzfNpbxCpPjqwuNri1v",
-	"Z6UjMzts+8IaKIqnpulm7Cc7bcWdt6ZzQPH8nQF2ABesT4BVGTGK3sJtBLfv7hdv0fVqxXSLt8Lkuwvn",
-	"jtVUy5cFdlMwPGXMR0FSJLAeI6hX8ptPFPr+++I8vxxATswugh3jF3GCbTjfu5TzpotnSBiNZmRBUw2d",
-	"vgSYILJyo87QSF4bLQ2i2mjKyNfyWuQ2zSPzJnA/GIYKEGceuhcCglZCpiK6YMo2Oz/GgFfFGAnfvz95",
-	"xsXNhw8hjHUt0MrvQORsEcAvskKZuBp3f1rzPZjbjwMYskghYXAtzK+vpfk3vPBSJuYB2sLt3+5l+MFK",
-	"xW5dXtqakJod2xExuDT/6gnGDmd/Qyvr7yGWMJ8a2lf7k0PZ5RPbvqe4ZHz0arkwUtcTs91sHHz0WCYy",
-	"Lf32TE7lm5fPSr++AEX7C6oYPju5Fq9nbAUWXCG1wTfUkE2hnIW1/mSYDkgi5YIche/fp1QAYI6D7OXJ",
-	"UkD7OOU+m1FxLUIqYrMEmZr/CqnN/7Ff4Q+s1wy/QJnYcAr/nuLvTITg6YnZOwsmlfDIFYU2ZHstgODM",
-	"4lMmYpZmDfN6p2fkO/7FWgWZSlG5iptsFpnXvmggOmdEXi8CrweAZTLFg8zoHhAulDnNhiKhYqjRkVI6",
-	"Zw0v0GoZerdLHdhBQrloZ5d4o9mrggOe1ySJ2oIqBtl3UJQEMR3LE8xFNdSRR6ZbEsluo6yMNXHtdtyj",
-	"awFVGwPr3sMmOwXnHZJNSRL1B65esGuIWKiNaGsf0kgrwkXD1Fm3qea9OoGoWDrn2HFzQzdXC1YEJRHy",
-	"7oQ8gjViNq4bAXyNK/D6cOF6PHrbEnGA3YmuhZcekOeKEmVOF2QJBG4UDQ4u7GcMIG50sz6K1hOrTits",
-	"L4uUi4gvaLK91Zp78YP1GjYKckdgg/zYoGsgNgxca+XmZi5iq/LqZ9UFJB8V0zGmDJhtVoseqI1rMmaJ",
-	"xDJen1Kb3LkHrt+XuJAG9Mu+dXIdchoVR66vBgQ72SEN0pNc21D92VUEjil5Jm+Zkal2qP1bKk9hNjXa",
-	"dUmN46TrvCpeLvhvWThij57FB8mAqs2ML/SP95PiP06v9saup2yFOzb18Rn4/RPld+GPHmU3rXPyB+z8",
-	"4/ZYjsquLhQADrztQdYWzPVXx3YfVBar5Jy9RlPBgNg7CFKLYxb/NsaBPy+S3+dFcnj/WiZVfY6utYIk",
-	"X5bjUFRDw3+xxSclhp4DIm2f0WRVLVn/E4p2f0pBf0pBfxwp6E/JZg/JZjMn3ZpFluNxCAai/ZPJduB2",
-	"jQOKzJiNA4rKpFxxicRc0XHCYp98be8EGkEYHwTs+rnM5VYiboim7UOwz/fuHSWh37tZ0ZwLmRp0aEWO",
-	"InMawJT05M3LY9sx6+mrH8ig1z0nril8OZJ4a+/4UnDsvLr22nNvJZnlLp+x/ujYsmtrxdeq42Cz1a0R",
-	"brZPGZflkH65rINHRYaCfnnfryKb0jG1O/cWUXm85C17tXeBmddFgyek0GM+y7r1aR/xoyJqZM9rdIOn",
-	"tg4scyb0dp5jX3REhJUTEhZPoZfaXN6jupr52K+dwNrntDtuX0a9uN1ng8kpPRufRxe7cSHZvLra89Um",
-	"MfYHkdu8wbL8QHmsSAXYR0BKxawb0Ei7mKICxk+0jOtZKpfT2V7yLFT9dH0A9hZvS/b9QievP0XfA4m+",
-	"FlVVIqZv1K6hDnBWVBZF3VuoXvPqbHXO/CmG/ymG/7MYGIunIz/AlVeld0vURCclydpNYRvdeRcGCID4",
-	"a01rTnJkhNsFnbL4+J7GyT+vjiYmv/ta+FZFN3WBvewfGvXDZFLtHvWbtKU8whb21LVLdtFIi2WeVglt",
-	"lNdKIj5QJKKaJnK6ZJ/c0CYnPqrifoSZF5fjs7P2Rac/6ce9qDumkIpuNllQijoblCKzV1zSIo3zKTaX",
-	"SmkSW5dRTPd3FcW7/X0gJFvXyIFyIz2D+luC5raIA3gTJzlsDaE/yhVVvJg80Dmo72sZcujblq1mXhuS",
-	"0BysvVWxHU5l8wyzSdpYFYO9NsgtM681Syk7uD8H2fLn6c75YcHEa6gZsG81G6w4ADVxF5iKWu5jhqI/",
-	"nWMRXRdTaWOVsujFxymNblhMYq4WCV3ltGJ2tZgzoUd2jB3KynQ71Xk0+bo2IR4B8xW++wG6n980/OgZ",
-	"vIr8V6bQVb3JZy/c2xadTO3aM6U6FHLP2jLb03ZtDRk3ayWJpfFWqcZWKLG92aBHLfC4GP6yraT3NqVk",
-	"8sI9RBi7BpuyWj9jVcH5swnIou1zdjZpX9KLTrs77kX9eMBOJ2cdQ+nSQDirBfLhFycy5fJMt91ng7h9",
-	"3jnrti+i8/P2ZXcwGTDDnseTPPUAyu/QNLa9+lFzsEL8M7rQckG6A/Iila39Radfl1RoIOle0FI3SzP0",
-	"oxft7qD94uUPsBuNEYtOeut1Ly+qpbel4HrUWNoDV72rYPvih3anY4vYAvnk1f4bw72QxW+h9C0VjHwp",
-	"mW8XaPl1WnbZ3u9AyMzt9Pc3xN+rlGjCjfg2sm3LtobI2tc+eEevzEKegDyoUyqwq15RPLiyjYyNfm0T",
-	"7gGNYIVrbEMC7vXk1haz3iIBNJDMzXDNa3PA61meHB7o9zss/BkXVak7cy7cnxViTMPKzPlZrDLswZF8",
-	"kAnl1LUXJzdC3kFatBVVgckLQ+rK9rXy6bRXMa1/2ptei4WT3rRGdX4Dx5W5sGafMTWSNdK2ITOqbjDB",
-	"e826V5agP13pOSAFr/icY2CNVMJ/Tt3OknZQnfmYmRwz9upOp4NugUpzFra3RphzoUo1KeeB1tsMs6/V",
-	"qvrIYst6/aa9SaYuj3VOYwaNiPPebcGGLm+QyhViMc1hRTfsZo3fJqmc73jGHBNdk3lxekgOtUl3sEbs",
-	"hUaV67qHleIAnymhrlIifNasapKWO624LNZLqLiDhFFLkA1MFOa1IZQmvIeJorkU3NxEkcbNTRTZJbxe",
-	"RcTJ2+HQ3QIY0EiF689qEDjDlDb83TVjuPI6y4dD9K/nmaGuiznJuphjtvlkmUw41swUsS1jdstikkBF",
-	"/SPBWKwKLeuP/QAZTz3IXinGyHhvVAMCRIpqW401O3scKMizeCCVzKwZLdi2LpvlkoSWrTmfjc5SZoqN",
-	"3bJ72mLznb4vxfZsbahowPJ+K2veUXwoQKvBJ2v5ZZ5Z1aww677ijezt2q2vlmkZ+t276VRO4ejzs74U",
-	"oOuZbXpZIuQDUOwaDX1i0tiEkmzMDQDfatwFTvXJzLlp/PmacyExX96nsoKNz8cOXjZ035daUCDBa2i+",
-	"XgzKdg56hY5vYTsGnawjbYcGQNXbrAsgzQRS8o//9/8jWRFe8r+JK79L/rdXevpovCr4SI+vvG/MCPmN",
-	"W/4MxM7i/erZifzyv17h37xUddDKhi7dwb61qcx+DeXdyTR+xafiqdgbz8Um8ngx25FPvJxzHoc21m0t",
-	"Sgd90C7jQxkFjibXIgtx8FsIQioW2mZsJIQUbK2UwYaUI7e21rAVyTRlkSYzmSpGxiDTAS4WCTtYVGVw",
-	"uE5l+dK9sbIfS8Od7VbM3S0pG66KKbzgkV6m1f368BHR9IYJr1sU4vatHJdt7liwYeRuiDmdsodvF2x6",
-	"L9M649MZRD6b44/3JI+8AFFzRZ7TGpH/rRyPdu0QZYXLMbQtOHm7mO7dFYH/nbWG3Yv+oNcLWgDFNWNv",
-	"tzMcODX7jseA17NOZ51SC7Bt0Otg/zJgFuDvtwiEDcQLpB8c1mGiYcelCkG4purd7mYxQEtVN6KNQe05",
-	"/va0Wlj0vt/Z3GRBV9/jyIWr+TRi9+mmzfDqbWQDO9gaAG55w5CE5jTurb3vcJQba+9mzKbau93udinU",
-	"7vfAbYwc8/085c0XCY0YSGP7C5xgqSSPiLM82Jxta8ko+41CsOhl5vyQHEnBjq8gGo613adcz9bMn7k/",
-	"9BAq2S8ln4KTXd5SwU5iyf7dKySa3zi+c7HsXcjboQ+qQhz2dp99Kj+To4CP5m769D6cK6gg5hoV2sqJ",
-	"H9mpUzqJiIzKsye50F8zOWe6yjn6iHzN5LevfviewItXtsuFTGMusr4diRRTrpcxAxFdkIRq+PMEXCBJ",
-	"Qsfm7GAwcVlayUYqkEoOHbkcJ16ynfWoFKij59NGb502nCjk1CvYSUWLn+qgFH+JlQD0qyutuxq4gqBu",
-	"LqYnrm1OKhMWmgeuABfW2DI346MXT8kNW6mrkvIEJbxyrcn8di3Mp1CxC4vwFRNFVpDlaBNEjqHINLis",
-	"/eH0TMZY5QuHcS2F8M01xep+gbs7xFjbKBSoM+FX/RrtGjSOW2wNi311UkbjkRTJKrtOcthATXW3sfOB",
-	"YeVx+5z1DSsfjNun0Vl8zi4ml7QzPqCWyOOavBav+NoDFTjygFAnV5oMi/1vFfOb8O+MlB0PL4F+t/Qe",
-	"B/xtDGsqnorn+O6HAnLKEHlMFyorG6fJLWd3LCWpkVYVOTIfts2HBDsxQcVLdVydF+UjfMv68M3MUW7P",
-	"7/7dv63zF9NQss1u5Cz1XqPJBArKuw5ItnP+Vea+hKdzGs24YGAzEVMj/1FXGF4m7MoWDRx6nZ2x4p3C",
-	"NDPzjUs0k8LnMyWf0MRI33ZirwpPLsTbA70uXKdynLB5xe0jyMuvHpPLwem52aN5icRMU54ognAiRyH0",
-	"/orAqvjQvvSvb5UU4XFA2DvNwGnmWJs2dxEJIxmzMLgWC5a2IYqT3HKJjlG0YqEnFS59c8LWWKGMbTMs",
-	"mgAmcVXmgqJzNjTMPcN5Hif6sw1lta8Bg7Ldplr+FxC5J4wkG5lHD2+7DzN7WCsTRpBbpezX0fmkTy+j",
-	"Hht0xx2vAs4AGIFtrvgUl0q4WCx1joRlKoZYs/6G66EF39Dtq8K6ELMGzgIzyGPz6occMpV1F++gvVcq",
-	"gcS4IkZDDoiiE6g/qmby7opcg9KbCpoQ6Cl03YIrK3S/lr3vg23BuqV1GMoI7Y7DIZA4EzpdmSNAxjTG",
-	"npqNQ70g0PevjpqahHtlmK66AhwRLqieFeTGZcrbKZuwlImINXLm+3SzYSq4UwLDJhI5nbKYWNM2dqW4",
-	"wtAZ8LxCxyR142q7zliyaHQXQT+KEfSzGSkWSVGPl5RqNrJpnOEQvGMJUIuEsrKB6xb10gzZfgQtcmaM",
-	"Gl6o8tLpaEW5OBtsL0mgavwBWHT29QuCL/h1CXC008tL3//VqbYNuY6dZSlbzWSqAzJbzqlom2sB+JRa",
-	"zuc0XTlPoWOBZtxGISdO8i3P9ublU5LRDhF0jjy+OMOQhNXcwYiMSSLvctJwwGhInA0lb9dSNI+TktjH",
-	"r+KmzFlOnSBl4BklVCk+sbeFDTEApoKFvH0E4x4VmaRyjrFCjkeQQadDjmiiJBl0+yiHU6zXL29ZSrrk",
-	"Of8iIINez1rAUwb9Wp7GbL6Qmolo1f6OrcwbF/YNiCcVU/J00n5OdTSDEtpLQZdGn9JmvQzm7QYkzOuj",
-	"jmImOIMq0hNG9TJlI1eyxMr4CY+YUGzkoGvG6JuxhdSjiVwK+GUQkJAmhupWI/aOK63MkJEUk4RH2g6F",
-	"/V9GixQOLMeun4POJTny3uSKDLo9BxKlacK8PRXakzKoBh6HQakZ6q28yZbvPTAQDMmg2zGrL3AFMuhd",
-	"Bt51QE4BPSImp50+ou8h7O3vx8UGOPntnUHDCDAFQFgPnNldoTStBT0EEBSwlHXPKUDK/FrCEAT7FbFj",
-	"7nZvZ8UeoRZe5cahAK7ijwZU8AsCpCiD+VutEsTiZVU/jFfSSPMel0BxU7EkUdiuTC51SWct1NqF76aJ",
-	"HNMEeuNOZMLlFYplUrAAGvti5fusYIpiVU2rbYqvNSdQrVM+Xlr7QUrnrWGre0a+/gJcG1SzKcR8txKI",
-	"ACq1fauNYyxuvjtocxHNyHipuADNAgZziu0Opr/acKRyGFBt9Z6KoKN7pgc4eK5Z8YX1sVo7J5p6uIAW",
-	"vC5k5cpGXZAbxsDsMK/Wt4po2mhyzN8sYLCJJ+s3zKbduSf5jkE3O8R77ZKpa4O1iph/Y0Pqo1QqBQUz",
-	"HAkEhE+FNFORiKq1uvqDj9OV5g8Y+F0IMXPRZVlxAu807BvKnRPHFvcbvjck4eI+wbM78Ljm7rcdgmft",
-	"dhu43zJK/S1yfN39+Xm66V6ymLH5I7CuPePiZm9nnWege6CwI3YJQ/AbBLiMvvm196M4ffLu4qXu/m05",
-	"eCrPX9DOq7j/1fTsm7eX3yW9n96dPr69+EJ0n6+jz45TpRJULIIchQsKre+Pq6C4S0gNTlwPxWdyysU9",
-	"gEjAol0E4T0Crkgp3upa7BBwlSErGf113P9+fvYfd5dP0t7r1ekbfvHDovtIDb6cnH8963x703/297P/",
-	"jC7/Ou59f0Dz+QYsI15BCTCbwXg1FgPgDLqTT4NuMAffE+f5diC3Ay24ORmQzJGUqwJ1p0rdE1N7AFym",
-	"ZJGaOzOHvULggyt+ofjHx4T51z3CDFzrcgwPAIMtxmNeGV1nKo224mrl2MBI+5c1pt/NpEtVKGEGk3YA",
-	"hFyRuYxZYiYQEqxdLCX0lnLwo16RRcKo8mrSk+4p6ifmbK7jyg1d4RvfBa52mGrAynvWfzCQpSRlSia3",
-	"LHbFIADCZmgW+xW/a0KFNU8SMk7xMjlonLDd0z2P748zlqJVm4EMJgUKwETxqWjbQ3zSMJR1bX8HijOt",
-	"DAytxrnZxtOM0+zP0gS7c9dYwifMgKQMBewbN+IitxafdQYXFdGPVa9uvknyLbx+/eyV/aaGDDRP2Sst",
-	"oxsj2d2PhxiZiySM3jIFhnUesTqWoKKUMWFJm4zZSkLK1oLy9Lc57XqZinuC4Rt5l4MhonNGxjS6WQ8T",
-	"ttYzcB1aQ51ZzQ1bjSVNY3InU1Hlpco+3OalldHN4+ztHeKIKglEJhtbHTuPfSoTNiQh+q9DkjIaqysS",
-	"zikXmnJhfgPjsm03iRaWgHCllracSQo4UNcC0v0CqJmjLNvEN1jMtWGfkUxhcKibZ8fFbo343pwKOrVC",
-	"ouf9hXiQorUUlwsMxa3TqLJQj69gYSw8X9PkrD+90gfCp4LFhhUWILbFB02eaie+cwUuQ4HGRKoda21U",
-	"8qVYG3DvWBfHgQqDdy8Lg+8WZhK0jG43UmwtKry45E8QJ7NHxcQKe6PRu2COBoJ+rm3aurRNyvO6GrmQ",
-	"Ggryw6fvSuHTwdaFMhErMpN3RhkzsiSHE7j/qncMaynS19rBHBeaVPvABaODWSlIwLAL8Ooib48TBg59",
-	"8zkoBEYC2ntPv8NYpEI95vsFJO1YjHdzrdsiqMrpABYW/vZKJFCg3sKZqxIIclLabIq0kBpCKOL+psgd",
-	"+GZjU6QZs6kp8hXTLnnuHk0BXJ1fI/1mGXPlcEuowjtqmrQWtAS789+mZL6MZk6DNA8Ws9SojkLeVVlf",
-	"ytOVsfnStZ3OeAGNImhdMYOYMvclsS7UwlHfkKq2XhGosI81fqSN4Kw06XZINKMpjTTIR9DZg0RyPpcC",
-	"deHg4JlyhZVVHwZdrMF3v4KIjkLsYGtJ4a4qYGuZTm1xqXKO936FA9f7s+KDyj0D26yM3sPbN4soLi6/",
-	"2M73zx5d2xoVqFx0/lOE/bQibG45HX377uK28x/z/ndd/dP4b+fRjz3x8pQ+u4y/Gky/OXv7oqNe95d/",
-	"vbj7z+7q8+yVuMZj9m3L7dFzA1F1i6HfDvZAkTGjqRFBnUdHoWE58HVDI4kGRIqIXaE9jmtwuD1a6plM",
-	"+d/BIDQkX+BQ5vtG8XZ797/GjeUgCdaTHzaw3ueZdLtuZaE12pAXBGXtX0A23tnxFLVSbngujBU+WBeV",
-	"eHX5KjBsoBcj0/SPsBQ1j1hAaF6u6Piq0ANhTldkzBr1fPRS3CK8I7+h8/EyhSRzI7VAXBAcjoQL1oUX",
-	"JkwondL/+38Y6Q7MrqXSNBnZcO9eZ3B6XtZCD35XsXcYtzVCInry8kV7cN7tZky3eV654QLODOZyslrD",
-	"0/7J6aDbN49t2lZreHlyeTHoZnEmDlTkm/+wRjfDJF5C9gC6oadUg4B13+CjnfMQmxkAuGa/bVPKIhLr",
-	"etY8UOSGrbLUQBtW90ARw6iw3pxyfn4QujnK2sKKt1tDonZJd/epZdMXXzOJGXReWFJlANEd1zO7NQfH",
-	"zQFE1UzVkl95kq9Sxohm7zCFDr1sUBr0bibJFPxuKSNHyMUCsqDpDRfT4wI4K+BYEzvfqEMPkN1BevP8",
-	"4fsY2NCnwjEIsuPukLpv9JMh2q8wnrY6HAgwAUqpS1+1r2MC69Tmu4KPdZkknnXLfIhHjCwkFsNcT96f",
-	"evmyG+OBCsm1O57H4pTbvrH78zTLisxXB7Omua+AymyzhSVtQctjmSRYenJLzXZs3VWFqnwIcvTyq8fk",
-	"/HJwVu5rZIOqMbfKx0ohsfhnvN4Ce/PlS8/42K43a8l0skW++AiiQNU9XSWsGLROEewg76eM6QpJJ3dn",
-	"ORL58Ev5Jw+la9SZ4+F986Zq2VTl1ked7Tnc62tqStPZUrdQ8Iv65hCYu0bJ109fES1lApqFsmE5HAWj",
-	"KgppEsPsKKfogvyYosnWNTWPPfYJsPR+ZRrYtLLXRlX1A0u473cMbcz6s/l3U+lSsmMXlx8gyrJF5pip",
-	"I5vt9m+u2ZCEhsvsb/xuzqKaG7+5bm785rpBDRzg6Y0icHdQ0/44atcmHWp3lengQcqglX+eEcr7d2p+",
-	"5PQxg7wAjmcecQYyY7WiZpW0T2h7qKfTg6j7h1DRE0bTkb+ash/J9sDOtWAnamOpHC2nzKhvqOeEbqSw",
-	"2nV6OFWbHD15+SLAfG8XlXWMS0JOfUJ+wJKagdHElaYrOAXosT/Cqtx6RZCKCcDBPD1upKv/TvTvLf2d",
-	"7qONbwJfEzW86nKvZAOaTibb72OvuIq5l/XkHveynrjbodM+ZWeT9jm9GLcvo07c7rLepE8H49PobKf8",
-	"GDNm43vZ7AWt65UG12J9EECK4lOh4DzY7p5SKJmwE/LUaPmprYWxVCwrSkS4UJrReI8OWs61MU1pxP7d",
-	"Lafs4NgBihjDZns1YeOG/OvTSdtoEe1z858L859O/j9Pe/rarIZ8IxcLsLWXnX7IAEYxUzd5paDGHpNu",
-	"Z9jpDbvdn3bpN76XsSiL/a1O45tLMS0QuwqIYSs0ZfE6O9gaP7yPjdGexw9FvFWWy8LnXtIKOQpz/Jaa",
-	"c9ywFTp3rrL2HGMptblGF2HGibB5k7wTWMxvu8Gxqb6zYyGgMklVu7HgjbZ5g0R0Qcc84XoVkDFTPGZY",
-	"lwaq9lAHH9vujtzJ9AYvVRs//+uSYYPeivpHjTr+wNrrupQf1q75FHs3sc22zZlMYpcSXl+VtaHB0hG4",
-	"1RFdS3BXbKKAqwLh7m21zJl0Ax2qeGAb6VJ/cuJdOPHhFSvvEv5M9Suzw4OUji+VtttYSL46J6aWgPcu",
-	"8v751GrPL50606UPfiJTJ+OBgz2Wfu5/lhk6JCGdYrFceyCJOZDHmMBwLYBnY5EQg75EyhsXDqyyfAPU",
-	"CoJiQoJLQsimciXYeEoU05qLqQquRQhXeOkbJ5wWkxXgzSw9IWjBwouhC+5RtSzdKE3BB+JHykP4LWOx",
-	"qgKqsALibnfEFpn34wfx/xmLf/BY/H3C6XPaaaguVFbWcIN4gez3CV6Hw749gBVOenUY645hmZ/JicZ6",
-	"n3+q/zur/3uGkq4x0abRk/5t5uNtB0n2HmGXAUn4DfMD/TAJ8hOEY24NsURQ1HOFmkqQoSW+cAiW4RXT",
-	"ViQgXGAl7jymEttceUUagG6gcDrXx1ckRDoKhyB4mWEIF1ckzMr44QMhdQBOCLt4RaCq7VocJ+TIZqSZ",
-	"VZoryj3ucYXgU8iGrSukqA06YwYCIFfEijV2GYLdYfAqJhhNlumYqxnDErkThnMXC9LBF9WLeQpV3XfU",
-	"LYwWbZenJTbEJGuyV13zBgrdadvncZ+1LyYD2j4dn0Xn8QW7nHQocgVOk1HWP/708ZfdXn/wn3/7ab/m",
-	"P4fMXd6zn19pS2tGCesGy1ptV7gVUCJRTDdydNyvlYG3y+qjC3Szn1r6JZCN8ukmsyK6vQ4Jo9EMgz1K",
-	"nRzL9Q3N6cdHeUMz63E6MkfIMYMYcpq1lMcBCQW7C8lSJKAGk4wczFGb8lsmAqNQmPcrRkY9S9qGqVCS",
-	"0QI7xGI+dzOZFBK9j6BhgzUzleOqrwUOGEvgdIoxcGaV6//kBqiPcKo+BMVCAEWecugJf3oEgU+2zEDe",
-	"i3e8Il9+8+z+BqKcp+3Z36QUDSoZtEcEijRLeKBICJQ7Msr1XN4y11xxR98a7mfjAVPLRFdfEvCx14o4",
-	"cG5XrFlTaG5fbcj0EI73w8fPDuN67nWYigZG3D414vbZuH0eXcSXrDPp0t44pzpY846EV64Aet0iX/db",
-	"pbqeX/cr+HLpqnGCKBcjAPQegSUHoeZqWi6S7460pataAXi3+owlmxpcY4EzRwwbaop8AsqaySTGS9Wp",
-	"QGM5Lid3uVbeOaqftLudQS8nly/kmHyx5Emcd9T7o9HrXn0RMyJXaonFlusSLTvDTqdM4r1DCleNbFZQ",
-	"zuaO+rzv06ee5DTXtLvV9hnMmcTRgYXXthDIu6dBKWcHhgw2Rrlx/VyzjJYiwMxdO6MirhIl92y979H/",
-	"VqR7JTy3CMb1UTblPZpnjnftkr2ze8fKhm5dy2XrXLubqBvMjEaw+BTJLb4A8+lyVxy5BC2/fnvmGN7X",
-	"+WuB/g1XWla3WrM6hwEzBSOIsgJ7wuLp2lU2cwP9/L616fIq2ci6hX25WxDTreVt4Uph7XPaHbcvo14M",
-	"PTdP6dnYXC15iy4na0LDfF8agRY29iL/U5r7cBCBbe06m9WR0pPC6XHqqcFHMZJgSMJJKufQtyFjWU7h",
-	"hVW2wRyFVwq8djeDdhjAtPFaNtriEfzz2Ci8dzNpJTRNjrBQWeCKlvGU2aYb9lOzpOPGrXXgDD23u6pI",
-	"G6lqrmNpsKEgWyGpGinOwnnjuW4S0uGOd+OAjj9PzmFUncOHejTVff6ogR5FEaFKKEgZHGRzW0HTXQUt",
-	"chBFodPPMrUsgDCBldkfnP0rEiIPgC1j6DQIpORIMXYtHM85viIhcg5ozrUEbubiDwyrmkoZB+SGLZBz",
-	"mUvTntdyt5eMejJ1wg5cNEh7L1ZbpZ+xW5ZUV1uYU7EqFjZ4oKw5RE7AaudMhraZBlhukMLLXMAtYzi4",
-	"yJY87H2qU+dAU5G0n6/sfS6E9bqD88FF/2xwvq3DltvKXh/vKcpnu9lj0mr7MzghN1JU9aEC4ml6VyTm",
-	"ZRUYlcjRDbb7rLwtfj8U83H4LZ67z5jhZqJNJWlgU0IrPqGtF/WCgEDslV90wM9F2mAqAdVgqVg63KG2",
-	"0LpQYmTIIuP07V77GLd210SA3PMKwYLdkRlPWaaY4GlYz27apPAaARoE3TmN9w+WqQt1N4MS28LQhriX",
-	"wtuz6viAIvir3HlvrftvryateG/DFyJ3Z4vCx7BCufOBxo4mHY0Lx8p1Na72pUAtcqmZATiWv0Z/W9mY",
-	"07xmSFNTGc1ULSyFbSB+QOuXof8d0VdlI7F9i7Us2UXA+DFebedq1V2MbTxqpqvGPB76PqzFUvvmQ5us",
-	"lFv7j6y5MDB4g8g2SibLZMKThMXXIoMydB80TCCE10H3LEmeAUiay1SYS0HeQAM7Ck5g5w8OnCyavQGN",
-	"UjyRtChzeuYRx59whkxSKIme9qVqubO2Ox+SU+aKtkulyuXg3Qh5t95I7yOKAqWr/iO1OrPNy7aYUbe0",
-	"56ok2zuuo1lerG7/Oq/FnvxZvKaayWUS+x36a0tj7lgIcUNxvp3LJpcgVxypCm5YRHRbwZflYiFTbZOU",
-	"toREn4HQ0jV6fSa01Jk3wEjRH7fPo0G3fcl6cXswPptc0G7UZ6fxWlfHVqElNJ1jG+7JUkSI30wW0TfO",
-	"YXXeNcJH3D7vnHXbF9H5efuyO5gMWD/uReMJJnPfmPEMFTtx53W70+l0e31sBOfqtc74dOZ7uOQCg9OW",
-	"CMxh63FKwSESc7VI6CpnCgYjC8MqR3bR69aQKqhtKsIGLtQtxv85VZql7ZhqagVNkIzst1kSqed13UtY",
-	"ogpi6dgOKYW/z7aPxTo2VW3It5fj/Qrf/RBss/QiQopGxSsMrQSZJWU05mKKYUbZuWukeeFKntxWW1wr",
-	"DK5xsxFttLs9MA0+eAaveiersvtUVjUZq59tvgP9s+mhrt+r7qu5VyHlrO16lvTapL67+QqbIW0+lTbT",
-	"M4v/d19dETpWRpyygWRZayWZkiiR98lnaOZjRDDk6kDG2N4371r+W7YW/Q3yUS1dl72RtmyVA2CR53hu",
-	"yYxA3anKeM2+LkvE4WM5r7ZJPCKL5TjhEUnZIllBpLMgrum0VaUEoR7DKV07ENxdrRvfpeZzrslRmJkn",
-	"rHK8PRm8kUaMs4+qhM3KLPexjFcNWfwBLqSmXNQix7ZBhJ9Gu3HgW6445pg3++qv+fuVVJwvojC2A3ir",
-	"CHkL161pOuXdbq7sYblihK8PSaijeXVtj+J1YF5rKOk1ruJhxmyqqRd2ud1GTPPrzm5VrZ+y3eysxSP/",
-	"eZpafYmmEr5WvPUgXMG89j/bG+2BIETj/B+N9TmL3tb4o5tKi02IOXF2QXqp8GSFrlcjxh2TMdN3jAnr",
-	"3GKKHGGsQUBCLcGtZ2X9OPTfnUzI0y8VOUKqmMiUCGl4BHyAykbo+pqZC8cpIOv6iZ+Wgivzr0u32lam",
-	"c8TFS9QOXFFXsnmXOGd8281EYS1tgCZrcHNGNjt1PVmDylB1V5v322rBIj7hkS1xtZHCa5Cv2TsdgiKR",
-	"cMECEiZSTEPXRzggoTkKIfnb3/72t/bz5+0vvwxIaLAQupyFEOuqKUMIEBQbAhox8d/HmZmphWXLjNRD",
-	"NXMPg7XGlF4VLTpG5+zWYzCn70aJfeP9Rmmt0iZVebbt3gr8tslCNvHYnDTer1VyqS53aQkoe+KgsoVs",
-	"VL2Bqwmpr2tjtzRZMuXCj+ytbL57oJAC0bWJxGjWDr5/En795DV5eNt9iF+0zRcqLJf+rTHZzOk7f+Gn",
-	"ndo9NxQjjPhwc4+SnTuYj5oLFTd6R6HimVO0d+pVCqb5vBsvhexzrESkINIij3jFFBSVVU1cZyi+O2ST",
-	"DAIdmv1gY8NoqtX9bntMFXaUtrzFzuHyQ+2RtsDccMD3CLUF075m81Hz8OkPtcS4Xdqz3T1rvP8H97hb",
-	"W+7nLAK+8Ew67tJJ5B1csumcJhD5B2Za212rmLfq3qk5cf+xZEu2BaV5wS8opfJAYc0ujJecuXiirK/r",
-	"tpAhKC2KiQ5g42kNzyFKZZHKKdbw7AZoaR72cwsTBL3cUa65mI6kGLkzjQkUOxBYPn3ppNr1z6mOZtjJ",
-	"lZEJTzRLFRlb/x5uKCALlnqbK01gd/V+W4SRv+VtLyM8tr2VA2vbm5WQfL9LhJH1Bfi7qB7WW1bggFNF",
-	"7v+kJz9wFFnPAraEN7q7D+MbIRIR4R26TkROjfDTQPA3csdFLO8CEiJmIHp6wu3V6Csm98F1zo/sSDXc",
-	"6LW1qZbVAiMq5rdLlnaA0tn6Ccy9FzuQEuok2+mpuejeTByvFo5xlsw4Wk8bBmTV1zI6XTx5NiBKphqj",
-	"csw0hzHDAM7WfC57J1eu2e/WlTs06IZDQq1Rt6otOFEMonetpRfeBmuvUdZRg5ciWflUjuMCneNHRdLN",
-	"Hq8h+g1YqB+lmkcJ298Nj7i2sXMURzMMKTfoS8XyOB+l6crwLj1jK3Prlq5ZzTUs+zk12xFURBgqBl7Q",
-	"V1Qv05hWFGyhy5gzEW11bT5y71Vbnc9OT/tnW8s0A0jV7D42aLvN97tViK4ScRGLznN6SGz6xHkwvH6P",
-	"HVcNqbqbqZ/GZJJIma6j9XNE0X64eQxQh+oZBcTETFOeqBPyyKr6BYTkJcCvSE0FdSquhdMrbZFxM84V",
-	"Ca3ZyFogxykVMRfTEERlw8FoxGJsLoSJdEfZO0Py/kNIppIpCPK6dpFlXmX4RMobGHiSMluufiaVBg6/",
-	"XgXjY9b8X8ykUYFb/zq4JIMOOT87HfR73UPU6nfgaBr28IV7H4NKNY30qKb+9CNRquoJIXqIX3NGDW6t",
-	"73Sr923nnjUJm9Jk1DiUrO7FbUeYQsvsqhDP51mLg7zylYBoTyGht4EUmfg7pzdgTzECp1y0Ieq/EEqz",
-	"IRL0KFpW9i4//rfqVGikpMJOB1UQuaVuX5sjI+qZyQ+Tyb6cxHB5aT7P+19HbL35Nd6ldG5OV2t4eXlp",
-	"YIN9zCNz2J68eVnRrjb7cHOosWCVbbCjaus7btnGMd77atv7ClsDSrfbECq2LFiFjTloUa1TPl7q7Z3o",
-	"HuVvGgZBNZvKtFnnq/pQqtPOQc/sDuivijE9G+x9vWJZ3oPIPYX6vXuTS6Hk4RpJ7AngA1fF/5rfQk0r",
-	"ooFL6voi+VWl7iuRoWq6ZNjmGFzPXNG+E/KDYKD2OIU/K7sPMd/g9MrrFt+jM8bvvOn3XiV8AW6HaMO7",
-	"scMFVJdK5B1LP2oTizw0z8F5nYK+ePyCDM5JQsV0SaeMaDoFrXjOlKJTpsq5JEuxXjOvf3qflhTNovPM",
-	"XnYs/gG4PEBv2wadGDIf/S7BahY9mz16EFBBQnOm9vbn7XAgG/vzzJhN/Xke7ioo0NX8RHxxRVI2WSoW",
-	"YwTjHRZavZtRDRmDWGLda7DuG232riP6V654ZbygZtFM8IhT8UBBNWqCtei5dlW73srxFQmhuOmI6mJd",
-	"irsZTyAmcIpV7xoy225nOLh/c0C7ovWhXXx9qS3bX9tZ58BbrvJcxl7cj9rnk9NO+3J8dta+6PQn/bgX",
-	"dcfUTPNWjnFp5h/ZN92oN26fs8GkfUFPT9vnkz4zX3TopTk8cqkjCXzeHPSEaZuHvJCphmZrVgsG5XY5",
-	"X5zcoxpXWnlLXAy7Dgo5ho3MwpQir1k021wmedCgT/xvGeOf437f/ky7Kq/bVwhHDJfnaGbzB9/KsXWp",
-	"O3JpsA5HRGvRH4cqVpXeE6c+uTW4HA8bMP4xC1JZpJZjwR2MCzsvQDJHcIa+tYa3+0WDO5LbfMPemreG",
-	"JDRMb+8rdgeO2fiKNWM2vWJhq9sjMmCvKiCC3RVK+dzH84N35+cZdQF727dfEADbqrK+kRaU4raLosAm",
-	"cGSxVDOm1lNeKy/p6gv0HrfdemOhT36DfDwu/7GZ9i69kOqY4DrxgZUhWqZcr16Zk+YSH/l3DKxT2Lzg",
-	"q6xX083oH//132spo49E1ifpKMR3wmMo6S+m6GVAsww26MN/06WeGf4YUesfBh/HmMWQkAdBxtj2FVpt",
-	"6hlXBHgB1AMHWQ3+ag3tGnN+NdN6geaTrBFEeRuqehtZHnKpWcOxS6APH952H5qVP4SiE7Z9UVB0uaGK",
-	"gSXOSwapo3wA+P1hFpy+ZTcfIHpnIqvD/b55/foFYACLr8tU0+SGa/JF74t8VfjzcK1RM2JDxGROoxkX",
-	"TNkWUnkBdRVYhQiHyFtPVfSv0l7KfV7v3batsnWuuRjLd1f5+M59jl0eAvsWgBznjaimiZwuWdZAK2/h",
-	"w1OoG595Ba7FtfjLXx7l1MWlOPnLX8grJuK6xhnXy06nHwHS4Z8sHBpyXKPpwJFgiCckPL4WYMZwkKsm",
-	"+QC7XdQQVz6ofcGQm0yzHV0LBI/Zeqn5IYAoL3lfQ57EsFxsW3tCHtWdsjldERpFbKEh0MXAFBaqroU5",
-	"cOQJFPd3IxFFV1DzEL6LaJIQrq/WDoFioJHaTuE+nsiRDamxtfSPDcRXBF1Afk8AYFRm9+qOpWTQGVgM",
-	"P0lTmaq//AVcmi+/ekwuB6fnNhUCt/Rwkcpxwub/+lZJETrzpdJGZydhJGMWYlz1C3zvsYzZsQHztViw",
-	"tI0u2VsuE9vylwsSoqk5tGtA67VZhJF6UHpkMSSVLtOIKXJU1bltwqhepswdn8C3MwTu8KjgWoCnRx2D",
-	"gZeETyft51RHM7uTLNcSI6tobEHE4gB2mUoxzZMxXXShXeS1OAqvW/3rVmjgbmCSMCAkHEORQbdnhplz",
-	"pVx+9KB3Ybf92EjH5ucXP7x6bXYPC6Qii3Em4dOYzRdSMxGt2uagINtRdM7gRBlgjGW8Ql/0Ku9Gey1w",
-	"BVfF9xF31kEIH2YL7fWurAUkb2lrM4tJuhQqIIPOpV24EV0dySygSx4XaIPFljQxS4fQXpGEnswWYrUT",
-	"X25cCs0T2wQNpMWraxFCkwgwzXSNYGmECnLa8aT5E/IIZWRzZgxWyITdYUloQbLPoSjemE1kyjIB9Foc",
-	"2ertNElYWu5HgYR0HBAlbWs9Fy9Q3Ac0P4MxudIn5DH8DPGz10IxmrB4CKjGjrkwkpOCudIYfZsRnw1U",
-	"DbCi9ZTeYl5qfoq5IoNO51qEXNzShMchEXRuyMaB8TiAHg0QNGYEVea6gpCYLRK5mjOhrzLAAKPBDDDg",
-	"ewBJLa8FCOeI4L9CYoVh96/5nKmMN/T7/UuD6zevH1+ReOmaeJvHGP+gWCQNcI7Cf/zXf4/sX+HxCbFi",
-	"uSE6ztS1MJ8YEH376ofvLXOCW1eTuVSadMlz/gV2GSGGXIHLwlVl2ONS3AjDBK3DCoMxwAyJsFXyWnCF",
-	"kRwAVa6gwQiAj7x5/VX7Aoz6uBj45Nelgd7i/2fvXZfbuLU00FdB6Y+lfaiLHWcnkWrXHE0SZztjJx7b",
-	"e3LqTO9Sg92LJKImwGmAonlcrppf5wHOQ8yDzZOcwloAGs2bSIqkSLn/JJbUFwANfOv+LV7yPtjPQXvM",
-	"nhZsJuFAjzqcIS1ProAe2rNfLByji2/9IWPpdVGoUcp6wHMUqJiZkYHUUEW/jq4HPOsBe3F2gXnghVNV",
-	"9OX5+Wg0OuP45zNVds/dvfr8zesff/7tw8+n9p4qSeeo0leu372O3V1Hz88u6FI1AMkH4ujy6JuzizOk",
-	"DOGmh7rqeQ94YXr/j/13dybJipvii4uLCCgGpcqsYYL7TnvE0NgjMOtBdqvD94OCgidB+Flj/+gXMH/H",
-	"N1MG6kDZKdq3v7i4cOTOxlVSxjLJyiLsUoZ27X1Wr3sDqn+ze2LTORsOzihUjDgz76lhmOdO4tX0f8pl",
-	"18N+n2NGzhtxB5Lybg3vamtX/B4UiaN/2lvP+2BKkem5a+9Oj7YgWKqhAa/FmKF2TpCCo5QgbtJuyfuh",
-	"Kcq7Utl9C0N3IsioOmMf7LTzRFbASmkzwk6SSusLpQYE2q5vLmLZMeKSRpP/5cU3LB1AiRJOyZscpIA8",
-	"Pbli3GIhLqxFHNfan9babg56vtAGJOGV12yOSRB3oASZ+Y/zTCcyPT1163Rqh2NhzykDMjp/L6nzJJ62",
-	"qZ321q3zvVvNLtT5oOBCklnvPUf2aN74TX5jlOHFZ/wgf0uOfFVZH5KjFn2bvyX22cnRF4aEhNVmrRnN",
-	"L7//9ru/zvCCfJnN+IRT2Pw+jbZJPyzT3B3rkORszPvF3G370VqbucqGnmN/6oP8PgB5/e71hwFkq51/",
-	"/95NLKkbBIv+svnlxbWYeMuiBUY242XROLRrxfOWcenOmd+pLQRf9u3FN6RA5tzwNteV3LIHKVP9vj2E",
-	"PJGjUhhgx9zKrtK0gRtWqlEriGdlTyZ30v4KRamrsA6uPuchohChFc0nVqT6FycS5bJ/fXtonATXDN+t",
-	"7cvtEpwi4nSEtf6QeK9gudC3J16k4zLNOe3vkZWIoPcRRMt7HJrdSN9efHP/JvpALsZ/SH7HRWGNq43v",
-	"wXhB5m48a/oOxOktjOfLo7/85Y/IZL38y1/YB8rLH0m/m/CfcffsRP4esUe1WAl36pZa01n7ISuGudXf",
-	"iGrWa8fYoDsrwWinmbppavvOdChr3q+UHb+8eH7SmiWQ7J++QY5Gr0Qfv7y4sGJKUk/xRA4lfBpAZu2B",
-	"qviAHX97cXEya4NZI+j63et/s+uEmZpOc0Sq5FnfqrrknCwG7D13z5VvrNKO3S62toNpEhiOmLGL44BE",
-	"+Jp2Z76kISzelf/Kc++Qx1ue33/LPyR3ziXi0325zOF5pcq2yHOQmzgzleP2P//5ZUKX0yasQnSIwq+w",
-	"55nSGzsy6CLAwJc13wkz0Y1T94ydMSvHnG9HkG2KwImxedfZ1R4jxgcD4KV9+HvkuIDQ6YwPc2FYoboW",
-	"p50/IRip6EGYcEZU3odgC1G8L5HexXAL4ysfU3EDcLh9CwNsORtpbj+wNFOyU4jMBBPX3ngL460dfieb",
-	"Ejk9t2pYi9wiuAgvX7yYdq3Yp+PqqDsoE4kWLXv5/JsKctiKiEObgY7rypATTdDeToiC8/hXV2CyETCJ",
-	"xxhOfj2uYsohfJnCs+cbxrMPuN3mqXzeeVadjD3HtJcXP9x/x4/u+OANz79Z6ga73h+VesPLLiocL1+8",
-	"uP+++mZ6j2dou8hL+yqKJsxG3wkF5vwzPe91/uWc9A1MYt8gQL/Hp2oPVKFjyKXzavr0OHS12d2G8fGh",
-	"hjOGt6JjK+hC9gnkm9OJdH4Te+E8pN4KLLZYKpW56aihzNNEHr+8eHmyPmjRAq0JWnTb63wXCtBCqMAG",
-	"giXke48SL++/4zdlXtlvu90DS9996QM7NL1znmWg9SmyS56XkAO11lr2uF7LsZJABi7FBt15QSnstKLM",
-	"PlcawQsySQYgdRRT9L5bGgq21H+m6WmkY/kLMQQQ1CNqvW+c9WvAO/l5Iisj1j3MP6HS4+4EjKA8Y+8t",
-	"wvmQxMAa8uiLq8rbCnEL5OdP5ESMsoooHr988QON7D2Ycnx63TFQnuBsp8GhQ6yazqHeCjWNrSrRV5UM",
-	"Pg2s6MYZtOLgJCqkUrFCya5VcnhRqJGOV0+7hYiCc60Q2A/PCY9glPU7C9imQGou0pXcwI1bxxTX46Sm",
-	"jFF0IZEPUsY+iK58Lf8QpneNs30j5O3RdnSq93gUqtc8kl5FM54HkxJG1dZ2mhWdm51C5tpazxLq1Uel",
-	"3nLp1Vq9cffMB0rcmAVCMXjWUjImIFTIO2HInXNOWQjbRlBvoYYaDtGxe4EyWOJD3+flLV1WDdJlSkBO",
-	"6lUdjFuMF0UiObkbV4JHdj86WtVtEh4rtWcCGN1qKKyqrQq/22PU3TTI/CoCKPTHcjwRuCJdrDCTKpHI",
-	"QYcB6BHwWwyRj1SJheYFejJv4JPQRqeVTxcXC4C1AXu3hPKwPnCJhulVImfpdhTnDijOM6wRv2Jph4sC",
-	"8ptBCaHLSjrR0zwOmiaSILlFvTchBJqFgcmvaaeX2/u6Si6H4dGKo55Jyqh73o2TO/Zvzy9OWhQC9390",
-	"OrP/Y+3GoY7/MLm2xy8vfpitEaO2iyrxzFXyNy4nYOrG/sr+xWs8Gq/DpLYkXCZf87UIl62r1mtY7EtM",
-	"4xcl4eAFHe05onOPtvdSEg7LZk9DX4dVRZtUkQBjEiCHHJHqA2r03AI8JhqHrD9Seil1xMLk829ZX8gh",
-	"ZpwJSrPx0fE2WC1Wu7ZPhJsoAhJZyXT8ZdS3x5EG0e8rvkuUH5iiJG/J2sCGZxguOWOvK8fpi4sXVvEW",
-	"t47Wj8qYiUqTa9SrWxa4iRSiRO9rPGihmVP+tXJcyBhBHJSqjWVzVgIQ0dkMGVxn4HAprJOieSlRsA6o",
-	"Rko7CoclvBG4pd/YTbRVjb3+mpVA9cWMaK9Tky4nd5zd4iHfl9NmEZi8gc3d+XhtgDxkfPnZbcrZh3kN",
-	"pHlUb0Q1CxxRzSlxVbkffLJhBi1PFlhBFZ3cRG5MfV7HuUAJeno4gFJb3J3hWpC5U0WptL+nEIqs6uz8",
-	"A26zs2NVsh63GupsSE2jwrb05KD8CdsHJ7uX18OmxptwsN4EktTuqK2AgWq4kg/hx3oxylS1RagfoK+L",
-	"J/Nnn09NadmVk/Sq+vBMGzXQiHIYM3FeAUSeOeavdzNb9UdkPcrUlSoqIGFkuc83iRPpMsWpg4NfT9St",
-	"wnOOXY/FuaVXz+I6kJNNRW0WmKiJnANaa4LTG9oGU3DwcnpHfKCFUkMfUd3T8OgjHdHPVTndZMQEDywt",
-	"81Jn03uP1tVKZqnu7pGYUr+EgmLPSEXEQ9EQoRc9ea4JkcjFNsSVy///ltl9Pyyp6ISzUo1IIyYb5Zmu",
-	"JuGVPqGt+oDdLkm5oIQOPBOzVZfWROaL49ep7KgJAyqoOE4l8UNoMWs+YZ68H5TQbFQq2T0oleSd32rb",
-	"0Uj84+mFjULyNSgk4UQsC3dU6Lsz90+mpMaKpshytBpDeu7+QkP5F9wEf6MC1EVOogrfYi9RvazZ2jsu",
-	"P8477hc7glpkX1EKW+SIJz+Ay6md9Bax1Z1F1eC9t+jJuIIwyafxB30d/qDaaXuge2gKj3btJMK51FxF",
-	"1WMiyoTKaYS18oVjYqjzKlTYkUh7lXAl9bzQqnIxzarMIiZzHVRBSpHFTLkTSpmZ9E6RM1zQlixEB+wn",
-	"uArRAMj9B2pDpvqODcDlhGzWyRSio/TCg1HJELN25yqqQ+RjqWd2EEvoaLVT0Whq62tqE2j5UE8SweVj",
-	"2qy1neHhymtey9iu7FiDoUvTd//4mEiq9gyTSp1hGXxFJ+tqSVeJXGzt0rBnG7vssWxdVBSnDF1WX2mh",
-	"A+weHt5u2Q7G9+yHMdyg7X6g7SpmciDJWblu85h3sejffsHh4KQVuc495VTMJTSSzruPLCWlKoDq/euk",
-	"RVyjp54UtDohEeuC0YGECOlkKpJztG99negSXEiUmYaoHPplpBGjQDQul8Dn/qaH7dPqrZjzpiQ88wrn",
-	"xN+P/STitwidyJcXL08OoRLDLvOPYYusXrJKdxI19CskrVmmgPUdLtbrfPk7wpuAl8h2eFjltH74yxTU",
-	"RsT+TV3J3LqS1oKgCVbkZtGu9iBZ7fTVa3KxX0VU8uVg0IMisSspDQh9E4W6U6lc9lanY6UIaTcWxtKW",
-	"s3a164dorWb7hxZ6Ab3pi8RuOBxS3gI+KFnDIdL1HM1Yi9mDI+7I+DVKsRxgwOjyBbnGifQ8oJGVLzQ6",
-	"CSUSSCEB0Y1XQ9ydqSdiS5kZlhK9TWmvvNFjmaUhXErKYcWXaHHRFIDMINsBz0TOzfydngk+oyoIZkvV",
-	"Aydy7YLgjbgwadP9WLXw3OOS4MnWbztWaMMizdFmq9Nalfq1joi6Cwfz80c+t4mZu+wcr8EXNIXE+15I",
-	"zKLOt7NkxqROff45C6z9Xw5Mwb5mg1LY+U/3Wq1eQMylhVbEgjmlID9D+h97eQ4D08Mw1ogJ06IaR1TJ",
-	"r7DbRrsQsvtMe8Of5M6zGdyje60u/wJmbWSNGzzsQte8D9WeLJbtq1r6C5j7IQbZF7PedvVS3zM1av6H",
-	"LDIlsAGWrlFTbq/fmNmyEJXP+WlystI4qwqG+5RVdQc0lpEaFnki+8h+y7JxVmCRnLQqVZ/oW7lkLxn2",
-	"rdSozC6qmJupxCYStdjdAc+CurP5iXtXgUTYsxTHTMK+pHyCTXgVvXIp5Kv36n0Q+N1vkb/u4Dy3pn3O",
-	"bjy8lPZ50Wifj47Ya6irL5aB9+rovcLT+DBN9/vVXvneb7ytarq082e2yl5H563Rc6yrALecDGs5AXZy",
-	"rwCrkwZOsQNSTvWhuF8rDge9ZVh9G6phVnO97hMvYVisZVypMedI401didCwhhDxOsYxp/jXq3tU1z7+",
-	"FQFioWT3tLA6ZguddNh+opad6fTKqg7sODmi7Kc7QblwydHJBFUiZWdPcCVSDpWnSqQbMkysREav5XkT",
-	"E7kScWIw4+1YA3GiSwybzZuYyPnEiZTuRLUvGZesjdlbJeheyA6QMHLhWtLwyZN74yP0KRvKwn73ulkw",
-	"zfLDjlP68QZ/TE+uFtoLk5lXVLU3j4LCedSv6nA89bXjO+oOlZ1q/dNreH/Bzv2OZ/rOG2Ci3Ag3hWN5",
-	"jImPtmoj7JS78rF5lqoBLOawJNKxx8u52Evl/4mSXs6hgqoL5eXV9/PPPGwy+zeHVauTY64t12sb2FTE",
-	"ehpZoHzHFWGw7DNUfcb9goIomyLITORBMWT+RIu/MzS9jj79rjT4xRjWsGuuigxuz+wAGtwx2yE0/IJ0",
-	"aRWtZqWkOipJ+7OvG8BfgbSLoREYOva/I66jCirU8IucnpHIVRBnL8h311cqFyJSIhfURuFHf9KQtIJy",
-	"VVlJX7uCtU2+YNxym0I0CketjlprhNiu6V0TRvIkEbg13PGX2KCrHLdwZzmSjMkGdsJM8t60wRGDY05X",
-	"CWgSW4w5Y/R+pJyYEYfzfOK+DdshaERuRZ9M+L0J6+xOM3J754EJPuehVfKBpfp8rD8eOh1w6ah+Qq4v",
-	"NNHXui65VFzVLVSbF1G76SoxNHpkKmQPSmFu6PKbcHlKlcatWVP03XjDEoRfCJPIHrfA2rGr0FFliwHP",
-	"ep5OfVCKDOrQOuBjXC6655l214yE1Cdn7KcKGzHh1L23BKvBSVUtxKEkIYWduF0dbL+S6MOk7wn7EGuU",
-	"/6KN/fiALPoR5gVVx8xCG0JFDKDhu9wHoD4p/ADxE7t9Cz3xqsvQcNz1vS5N2ID1pvn7jiiv/KfZV70q",
-	"DPAeveqZDt+kUaweNcPRCmFsP800GCNkN44dh8+5+5RHP5qppMezKsOOOHAmcAUx4Bi7NnWrRGCk8+pW",
-	"J+iEnEsumpzxshTTj5IwwsdNVPBYLKoPz56dkuciM6QBIU7NrLux965UYrOQ5HCG1bhT59acapyDyZTc",
-	"CJ5uM1My9K/+fIQC/cbDEhUQY0SzdTQo4Qb/rEOMczW4fkfD221q5X2yohLajQ3epFZuKjCLImYN+bdY",
-	"Z4669+xAbSbROpVkecau3d8Cb4lRTCukyTKgowL8evsX7WnHTQ/6h5KR+Tpa8i3Dd3jTB2OFxmEmZVaz",
-	"WCYpM9ocjW3+ENu8hjSitmc9ysQ7ee0EzdXhI6BF1VygDhf2Xd2SS+MxQ2lyvb129e+cDaDUSjIhjZrI",
-	"NJS5I0ya6hxWCHl7xv7oKcwIpz5ivo4e0+QoszM8qt4sgPAtqrKn37TQCYJPTK1BkTLNXaPX+fVGfvS6",
-	"as7lrmWuSYGdoURS8GgCE3NN5DF1EsN4kdQGeH6yeruuBQ0U96zO6f5C+0TuS74jbdWnkeVIc3mk3Mao",
-	"ndkcfb06ITH5/wg8fgSQIFxoUh4PPuVxkfCjzRpExFxxt7Reff65+mE3hfyRmn2PYo2O6BlNKGOhYZG+",
-	"BJ71QLM2jBW9s99i3JUyFFZdKIDfUT6UGpoD8UrXOh3uRhHfth97FbRr9OOHOKLndBLcDEick2K2dgrk",
-	"emDhGem96hjxGMcNdLu84gqkxEh5exlSHjGNbaJzDr05kfi0MdOGlzhGGFGpk+eeVjg9XlwGB7OgkLx/",
-	"DQGW/Y372CEr01oFjreKzbcKnL7rxPpMNwI7noFIJ/fREeyNZrywi+zcfrVzm9x6xTaRm3Jgv8dP8JjQ",
-	"u54fe2nf9OQEI733y54g/9PNf9/PFrg7k0y097YvnCxE7Fg4/SFMLy/5aNItc+lI/Selzhl7b4eJ8oc5",
-	"UIuPwHSS6j26MskP+5x15ceuZMBsmH8IZNtZf+Xa8hPGzFUgcIdQhkdtE1D2p2o/RlJY7EyMs1ntcFJW",
-	"iDtgdwJGrluOPbyUfzESGqx17TTLjioB+/S1/4TMUKrZXHK9OUR6zCjVcrXcbWVcY0prrMszdl2nu07k",
-	"0qlrv8EoBPEwt7fgUkJOCv4VSzul6qfsGNtCaXEHVImVGpWyY/gUfqmhgMxQy6AWE5J9+Pc3ieSFogID",
-	"IXP4NDXMRaFCu+J2lSmj13v/DyA2+KvdqdtF11el6i9z3Ue1zFUfhIGDpXv5VbWXCSnandT4SjYWS8SD",
-	"2R4zpIoqrRIWJy4IKHLs8yQy2CXry0eqEPCJbEhceOrGwfRYG+izwVD3XOwOJ9GDEi5Dj5rUswDelNBJ",
-	"JyJtPjxHsbk/VZvKDtBZYH/y2ujxiwurqQU54C4W2vG15PaK5ydn7N1Q9xzriqN8sdeZkR2u88UqCeRe",
-	"0Uigj/SHKFRGvHQ+kOPZ/oLw+t3qrRWlzNOL59nv9atqP42A3q+q/Ui0hnYJ56jquP9r7eIk72N5o/aF",
-	"jA/Kw9tkUHLBNCSM7FSalMGGkKVGHv6namPbGdrK5G6XRB42g37Wbn29QK7ebzCdf/5TtR+HePzpG07L",
-	"2TL+FjcfC3DIh45PPpAY6/Zl3q92m27dUFggdRqofpRCoD9xZy0wHFYr+1nbcnhFHOcFdDD3wWrbY0ek",
-	"OGa8XFMHP9mTqOEyVS9sTtHL5oKGVPWyMyx5fA7xX1X7UWpb7tGvm4qWpqJl4xUti4F8eU31fCCyUAC+",
-	"I7fRNUv7w8KIAS/NeUeV/dOcG56S8yB0uXUD84ReWMiddkQB6Rl7bTRrjzHAONSGte2K/Pru519a7N1v",
-	"v7QS+cvrV1bt/wPa7/xzopxx5IriVmNEhop6Awx8Q+zMYa8xNYWOcCJLOAWZqdwaycTZ6zxHP/9fr18F",
-	"Kqpf3n1gA6VxZ6CAO44Yer3LjN0CDDQFQJVM5GBYDpSGk5ZPFDK9Yb8tuSiQOduwvtKGffPigg3EJyiw",
-	"W7LI9yVVJqQfcdbB9sp2weo+IUp87AvzQL/QPwaF4vk7+rA71JTniawZu7kuPQalnYARdMzs8uD/Vdnn",
-	"5ujyqC2kPd6tIzMewNHlkTalkN2juhT7T7rvn+EqMtF2nRruV32OwPOntkmWeahvZZsdJ+zxYTx8LIsu",
-	"m5Mod0ILs0t58sf9wQRWjyXgEOlRQk9EFuhvLraQyKngAjqQIn55F1tIQeaQ33CT4tSkQrHUho4qgaUY",
-	"3KU/N9GBDUYH/sN+rL2xb3YTSMA5P1IogdZ7DvbTybk3nLDhsMDCIUkY0bAaMfS0XPzE9xtD+W69/X0u",
-	"ilMD/UHBDeywz9IEr5IF01LkoD3HlU/xt+NjYXwt1h6zW4FZrjkrVMYLOGP/JrB0IfxGJ9Lr8Hbdhhri",
-	"R7oOK1i4ZO2hnioNO/ZWib1hYE2a+ktOWkwrR60qlUnkgHddn8IDyCx6y0XxMXzjfaXhikc5LzVn3rZp",
-	"UnTWb8FUO2LVkkaQYr/Mikhy/tmeoC/nn+n8fCFIKcDAVsm4JvZH3/kcUCGeONIWF+rlRFjctJiCPS6X",
-	"9BX5JRAqMD3MemH9DqIVBH6Q+Nxtu00cF4VF62WvfYNfahbsvJzeRjSbpqvD8l0dcMEYn4MA0wDQelzl",
-	"wF5q5TMeZNWhYQuJv6MzXevZVVFmxPF2V7fsVvVAAukHeUS3oxnM0woC7jbHf2nTA51nyx/+wXC7nQ0+",
-	"8LtpOsvlD3+L2iFmvh+h/Qv5rS5Zp1T9REo1YkpOvmFKSWgxo9gA1KAATA2iB3IT3oNuM0ms5q6NSyuR",
-	"+BzvnxtxYYiBh8YyNG31iWExRA75GfuZZz2KBYXcAVUy6A/MuAqnBJSyFou1OUpHLf6LqmwidqwBWHxE",
-	"3K52bKHtkkurzXTssWXHheqqFstUoYZli3WUMlCeYN6CTiQv7baj21QuQN/XkOZaVh8Ilyi0mBzwUkOL",
-	"lCykep4xQlYOC2vyDU2rupFWFtcVk5vtV8i54ewYO1HYP+qoT/uLb//K/k386wlazAXPbqNePsfp589n",
-	"b4S8/fIlPbETQIYX+IRr/fePb9/QmlpBUZKNWN9dmvE2RYKotyW1AUPPIn72CvZdG8xUDzGYkbZYat+T",
-	"JhKpU02/SGn/u4pDtDz5HfbTiJYwhJ7k2A1N6OgtRqlLRlo0Fscr1lWszbNbz+4UTNxdirXNcpy+Gx6M",
-	"tNu8S3TGGdm1Z3QVWfuUyyL3LdhlheMK0vohtvr5oIQ7AaMdhr7eO1yfxmCSOs5k51PqgRPTIzUsctYF",
-	"JA0JqRcITFwn0uK+XyuXlRBLlhmpyZL34YqRxA0S2grmGs62mFaJTD9/SZlbMz3haiSdxteZs/dOfBSC",
-	"ylvrwtMLhRaDTxkMDP42kVw6xcCF7DpCwiEjPK3UU0T5iPnaaQJHl0d/QJGpPlgZ/fnzmR/5b7wPX74c",
-	"Lc0ssieiwX28eZKBdGCkAqMj2QaG/PeNfNiyfHAfZnMiInQ63zE59GtnMZU5ZVqN2chq5zzPnba8PFm0",
-	"m8MhEkW/paFvGRjfq2IFZui3YUt8wIT2A638pmksU/zt9k/jUtpY/Xc/bOsARhHO7Kjkmx2HBit0WyIF",
-	"EX86IuSzE4sS74ZmEVv0pavKJo0PK7nQ4SwVaks9p6sSb6yFrxK0xm51rsldhbD3MD7js2fwPV+xesqv",
-	"hcAbkWtPS2d/9oplIqUyE8i7111anj7L83We0+Z/GnXhYTqPxPXs1nJBAhWdHvKKxk3XqoP4rGns1eRl",
-	"UV/XPA94O1daLa1Bn3+ufnBl1asmQzxIp34PVHtY3+1XlXRB/3/LBzM0pQlHl+pawfOkBp7ICaq8Ppeo",
-	"QllFPHpIpYhbYUyXr8q4ilKRErEm5lxwbWoNF/aninJt7j372XYiJN5G+3PJfAsaXVMYsUNWPLvg98NS",
-	"a4fW+iunK863yVuV3opM8vYcRFTy9iB7ZoQDSMTYh7N4sSOdqdGX9pb/YEuKyXkuNG8Xu6b3/ejVkIxj",
-	"z/RCyS52WTIU/xG60j2wRyrRwn+qbLcJRpYaHCVymsu3UVA2oqD8RNvlK0TFhg3hcPQmt0u3CJsgHwE1",
-	"f8aXasaZQ+08gjKfzL7AaluAibFzckVQ3HMdjhatAawGsHaHP7Tntgg/pXLgM9xZa7G1YOUeVSuR6+pa",
-	"lGuQQ18ZOCCtaw/ItYiIxznu7TbaJSY+PtUWTd9O/LFyahrobpi3tsy8tUg2BSIu2mrPNMbINy+iEOCf",
-	"sIxiH4YI4O5VE12oMaQykvQIkmdLR+7ZdOB+t8mf6wqpzUXKYyH1QTy0hv1QpRTOvBFTB5Ul2kidRVLH",
-	"opp2TfndHhI6guk1xZCE0WO0fEKO8Tq199Kc4Eg5N2wXQvcgZ7w0IkPXDmWNkcyaWfnQYjLqw3RZ42V8",
-	"hmTDieRFEW7UTJW+Wg0d60rCvBmeMWQkS0elMAbk3yzIpC2qAnQjpGLq6DZX9jkqVZVO12IWRvJhAbl9",
-	"nQ5lkFck4yRAPuUsxwcl0q4sVv7pqqr05FCSeEOuv92Q2xVZf9A3OtCU3GvaTsvk5Pqd1yTlbiwpV9L2",
-	"9FCLu3WVVNyPsyDgKj6xq9SBT7ZHWAlD3e7AbNk6dsYxRF4g6umeGmkKKKYOfJH3UEl2LNWIvEsFdEwi",
-	"1dCctAIrrpsTroGzn2ReFeae7XNe7UPzZ9lE+mwiN5Q/OxtgEznfKsD0aw+TDkKeRi7txKQeKaPWL+kc",
-	"rd+ftUbtb3JnFwkcq5oAAR9tmHrT/KDKToug+9X888/uoStn1e6J0PpdFuNK31+gTF9Nqva8BOwP1IPy",
-	"gMjGdgvX135zNBRiu8m0cIxi1Vmvzjlt41l65gHZ6dfTVvp8I/3K02ZTNli4sxUvEJaCzTWgrQU/lDlr",
-	"jx3gjPyikN5plc1rfyCh0HBY6bR7hAYXO1abGmXpMRJnq3OHTMvLGMHLdhJ7WgoFm9XZLJFxa7OvLAhF",
-	"bcgeDbEePwo1cwEeKR7VmKZNRGoreRCraK6LzVPV6bjd9hD9tiYmCOCLPMR7DiUQ8jutxXbBcq8iGjjj",
-	"ZeIZtE0ai3N9/nrlN5c/nm63rc4msgZnrScJKVU+xHKl6UBtxg0vVHcIjJupIG4pMriMHuDaX3QL1eZF",
-	"IgeqNB1VCMWOqUkfVRVJz4tXPRvuQM5gvA60qkL2oHRtbaaeTuypVnVy758wod3oXOsMXHA/eDaySxba",
-	"4rkrn83KcnJ/u7E/kw/Qz7pOHYuUH3ZAbSiU7GprV08qvVeLCFPC7LFLlqQB4yujIbLjYEP7qbh49cnV",
-	"vHzjhhllJ8woFNnBY/xE4jnVhB4plkOLOY/PFc9Hoyw3cZy6xwRLJio09VmsBJY1BJ8lfZdRj88/4//X",
-	"5ERZs0GMFwCu4e08cY0ysWuFkqfYtguAfaNoBaj3S1Xvm0gSrFOOaC98dSR9WRC++J7pamE1kocT1tkF",
-	"Vv9OO6UJ5Wy3G4xTl2br05s1Zfc/QPHI+/pih/K/kfrbPmEuArHgeC0dbFhb/v1eIs96YDIPkszR7A4K",
-	"nkHOuPk63fs7Pe/74tJf3S65aOySxon/OE78OV77mk9qDWukzDfgrN9xMspvUeVHjekDH7MMQTpN24M+",
-	"OciUhkRWhYqHEF2gj7dl1LYvOWjec5zBUiEJXM96ZVFjR22s3EL57Rowin7xgJILiyx9LqThwqqBpDNF",
-	"TEE867FCSNcsfDrcMDNacVz33tv79X+Kf55FbvyE8GkkNJB5pyUf6J4yGn0l9m34a0RlC1HacJnzMnft",
-	"HdC7YhRLcyjEHZTjG5dMl5JPJJE9al5nrykhEwMB0qTsGD7xzBTYEQf1x0EJp/TIHtdMgrDDarlOJAIV",
-	"iOy2amKnh/YUQZnIES+hp4ba+XE6w6IjigLylmu5Dn1sBz6UwhCm91SRa+bbhT9vXVxc4F9dDIQXhXMT",
-	"SSoWn17DlFWLZtfEVT7OqU4fasO64g58dMY+3NVM6kT6yvHURWZoVcF5miS1urO/k0Mq0ZU5Lsew3RfG",
-	"4IK4gFWUCIR3JFLItvpEjeiV7Iiyj3YBUzKDOaGWlA+NunFX39A+T12eEbHoj3oqkfgHwIEQO77rpJ52",
-	"gJthCTeezyoNDfFSvOfGwwTCX4pj825I//3DHYMS/BDOEvkBsPnzZPzjEiMjphSQkxTsgzQUYfM2SBUO",
-	"oRe4IJH9Fq7bZCI506j6bEpiTi8E/SWOqE0LUxbMqdXLeHysJ5FbKeNZ0A3Krjoi4NMI9VTzeaxID67l",
-	"PIsKt3BjUX2lkZ65WgruWrSj3Emc0k2WsZ/OP+P/XTTnoNL6l7Gd/C0+DYAOk+pY7HOM+fZCyqXoMKkk",
-	"HIqbewf4+zttjR3YOAvBL2pygNoYKXXC4uG4gcPHycnfEOicZ1xmUOyChnXC2ErkBJv1dIdS+1a78/KS",
-	"jyrwIC3M2SheKfdFAzQdazx6/TuxmMKOeaTA21+g+76EPyEzJ2QIWBXN7XSrDXKtJLavVrgUvDhjaebE",
-	"WZU35TRzVOWxtYO1WbSw+r4wLPP9HGlYBeTsmHqdGi4KpvlYs/bYavj9+QlUPlguwaqP/pE7TZ+q5r1c",
-	"4tSGU5tw8XaPt+t1MV26O2k0rUjt/fKoSN+ouY+m5u4ubd9B5NoyZCAya2k/hus/zreMLk39kFJWiDtg",
-	"2NUViZrQvq+cR+jeIvdHR5UgupIp7DlMqvCgFHaR4kfTCErgRGOih+3TsCzPmFGq5QRSW5ke6/E7BP6J",
-	"3gr2IYlcK0hh5cNwUCieX7G0U6p+yo6RC0qLO+dATI1C9174pYYCMjsIqnWdHMeCKAe6ndxahlD4ocQ0",
-	"3vl9uV0h8apU/WWu+6iWueqDMPA6Xz488qtqr3L5XkVT3AdaJp7iN2ETQ9lYDCWc6/aY5dwAK7nsxnFf",
-	"LF9lGso7kcHSUuD8s/sXWhPVNmkkwxYkg1XURN+ekaCoXbISTkFmKoe8FVz5fTA854a32FAWoHUtXoGp",
-	"THrHvb0XGg1h3Jx17JLh1B7knnFY4xStLYuEd/4ELIOf+P3O/1KHzY4q+9wcXR61hbQHuHVkxgM4ujzS",
-	"phSyO09px2c13QR3xtWiRtKqYox7NN0sfJresN+WXBQNgG4JQK/Zr+9+/gUd0C4c/c2LCzYQn6DQSCKe",
-	"w1OHxI9hkzWg2IDiNkDxmdUtqk22HkCWgA1ouFmjR9gaSd5v+S1m+eihHgDmz1TUp64RTpcLeYW1rPQL",
-	"JYGaQIecmQUsponcbxrTtdst+6/kweFBqLJN6zMMcA5sVN+78YHuE/ZM9HP2+y0ybiOM8R/5fi9m6K5y",
-	"QDH3Go/JGtnLSsMZS/8rZRosFAGlG7ZYJszYAlTO4BMdeVZCB0qQGalDRGp/nWUwMJcsPoNdUP+HPYcp",
-	"cdxjthRSSbNfQP364fff2CtKzPpRFQVk9h52/P7Vj+y7H17+9YSpToJxrbHv3wK44FDi2msAdjwc2Bk9",
-	"v2hdXFxcsTRDj1ZKnk+ccspyhSQIdlzjE0pDfKeENIl0WWGYkIhvwPheoWRXmGEOnm2w4AZ/brnSGTks",
-	"CtYF1QdTjuMGM0EpS+RAacTQFtOK2Bh+ef3Bqq2Fxqa8akBxuyAcHBniPEW42iI4d15oNU85blnt1V6e",
-	"w8D0kPNhxIRpJRJvsF8bK4REuxCyi+mJ5ADgJUjzTPvvdCCsh2+ENrvoYWPf8QFPxh64Vv3BWl7A2eFP",
-	"HTaE1vWFpn3mMv5a17ZeUTYvpUj37dZ3KND4cTfmx9XuJHiRRydjdeYeJ8paTltuOVX55F5VeVkSGUJM",
-	"fAA3KGmuFrL8J7IhidkFSYzdME8jcdjO5JFShnER51gSuO8bK6Khhqkh+XWeO0ycAd5L2CrnnzXGitei",
-	"fVkb7P9A6IobPHKrL1emhm9IhqquA73ZkBlaaEH/0pFxYy8sUTpTBcER1WmpyLsiCpCmGLMuR8a0khVK",
-	"g2Y8y0BrLI4KOn1HQJGfOu8S+1O1NRZD3cLAeBozUfqsVXY8c4gnB++PIUaSHSA85S183cQye+QX8Uw0",
-	"8/Cl9eRLC1w5QWNlPyBC9Ki4cbEz3azRyB6jZmE+NK1I4bN1w1VWhUk18/XxrdEN8P4k8sH1p+/BrsYO",
-	"weLxWX9WtjQvGkvzkCzNhh3Ix9eIgGITdup5X93B2pVlq8N7OBCU3mgVutc/tVyIy5FkELWGi9xcsZGF",
-	"9h4fDEBC7shJXUiIIvtoWtb6TVk7N9zRUeUZi/psV7Kisot5X1kwtg/XaL+6rPzKpq6l5GPbVbqRWq4S",
-	"WQPI3CK1kHfCIIp4c5pINhbY3YmsGd55qQYD96Mzn7GkbCRyEoaidPa1HU0VmztjM8UndbOe0OYn3b/A",
-	"tF2S/ZCh93p07xOwiVyVWW9VAftW3X1d4tVPeO9FbItJNWLTW/6ZboRvI3w3Qx5OmRDT/RtWF8dGZbcH",
-	"luLydzViffTmTNFsCQN9FPzAs16g4+IlMCGJrarFhNZDyHGgJRhRelYqkKYcswGUiQx9RwzKKf/UFmuP",
-	"w0Nf/7Rsek2mhnaxPD1gIsMoST2pWAFnMBRFtRlxyrWn2roJTFsppVzvCVfSQ9I47Gd6A3dQbD2Zw77p",
-	"HX3PA62XqxZrqRQMezUrcG2bdIt1i6PtcZ7It8B1HUA5o3HDH/6ALofF5wgOB5x02CLs9VYRg/6gUGMA",
-	"pPgja6TGz0FwvAhLEzmXaXUWkrJjqYz7BfIF4a9PGoCtAexr3Gb7iK9heKvSwn6AUvDiN6RkPGQ4t3Nf",
-	"Hs3xCDRgvrncuWpV56D4zrLosAteDnciA11RinpkYhXJqu/B5qcxQbNKj2hR3mWJDGpXiUSYRhjnLMVZ",
-	"3wiZIkUR0nVqPrYAM+opHOioB/KMHV9HtKUVPSjeTv40gmQhE1m18KkIYM9Oag3sWt5FleJt/yn+mQZ5",
-	"hdkareVa2okQkom7vreCpWTvEnRPHeid76zNcxYsOfsrjVji+F1ndcVTshrzGV19Q1cv6JiHX8RJRm7c",
-	"SxLpWGSP3Vf0qX/EKiwMMyORWQG9rPRK5HzxtTi/cnvlRw8Rd+u66RK5PmPr/YmXidyoQ4+gXz6RrEua",
-	"zGMlXvq3aytD5pWAIk5FXjtHYu3InsUdyK8+GemJpVd+qEQ7E/KhNtr5Z/u/w2Nl9ZufWMuNthK+AFZA",
-	"3kXNIbLlLlH6B5Z3w4QM/jMrlxTyEraYUcquK3b0S6QqvWONeXp3Uh7W44PFscZ0sNRHA8Wl44NtjLuQ",
-	"nuUNiG3LEdz6OzKG/k4ZuYuQPGzmwDnbGEQPycMKSDm5sBtDzXPEkUdklb1ifHGTCPQyWRCa7WXyEEVh",
-	"e4Kgv3OZV5q+jzlQpKbyhE3ELVwoIlNljmA8C2Fx3IiiiHQTLLMe8K3tRmDsnWNMDU3lKyAN99i+f+Re",
-	"g/MK1iI3iVTS2opRKxDsRX7SqpLzkRfl7p5SLXpgbHlZm5DGERhhlrdp9hy012DAJdskkVsxTqpkg0Ru",
-	"wDh5bbfKrmXL3lgz9dk/VgJCWP2FYrBK9GtslwO3XRaJadySdUFdFzKbk9Oky+9CUAe57P45j4d2RcHM",
-	"3tsZYOhJs46QvMACMmES6SQTj3SEZ5oy2nI+RilHNhNR/8i6THWFZB1saK7yFuuUqu8+iSrpp3khsGPO",
-	"CoXOy0S2S3UL0rlpT1o1fYAcgsQ0X3PF3qsHVDYYCY/N+A/3U9iu0p2J0hE3WmUdiVMc/xLp8fbbfLUC",
-	"dWL6jURtJOqjS1TakzWRulEZOizlEzN2K6Ho7VXoowuQYpUu3c4o1oaQdNflQtYFHEpJMnJdn5PI2A1d",
-	"V+IuK5cR72UVtAsWb2AudmYt6/F8ZatZeltZGDbimtEHhJxFzs0+cKLtsFJrbeN4hJ0175ASy67RLDGd",
-	"yMYm3jub+D1uiScow6tGNUfhGx1dHnlEXlrEx6uzo/Y1jUhvRHpNpA9LOWUlU877WrKdmF93wjb7gd5V",
-	"x/xLdMVTNJCX1sbroNHjTU1RUndij4nWahxKIwrKw0FaAkeOmZ8x9wqLfTNZbYmABU1kC5Bne03NtQ2q",
-	"FLdADW9tU4q0fX4Wt9keSlprRHYL5rE6b81KfLO/SN2wUuY0yqtonsslMCRyVvOrqp9Jjb1pJepbO0A3",
-	"vkROWD4093ou+eGngH90m2S7Oiu9ZdU0brrr43gAB5rETRNYJoPbbboWk9GOblIXNpbLbcI29zjqN/4q",
-	"Wdwf7/WyeP3u2CVi9zUUd6BPWq7lbEUR4GIGpznoW5bxAW+LQphxXRvExygJMwocEXNbLHUKHuQ37XGK",
-	"SczYQEAqa+OeXNVBWALkc2A4ZITRHyj5yl6JaqT7pc9PTj+eXlxcPH/xTUq56xpPNkvVAGRK7/QxEZyf",
-	"VTjhtI+KWZUUncOgUGNMMfcZztpzL1gVU0CR6xTVWwTm8QCeacoG1+xYAyQy/eXnj8zKQBrgqb1GpyeO",
-	"rCEthLzVKXEs9IfasPZUz5rjCmGVdHec/e9//0+ayJCccOKpvhc6zuxOwTfFBOofUJDLyWDEZSI5K5Ew",
-	"3JAHitwalTPDrbiQ2iCBWAc5wp2Gjprtnggftn5qdSI3F25ZSuL9PgBJB/9pZFdX83mkBGu3mHOsDbeH",
-	"G1uj8c4sEtd2FzPudstMEb2UoXP+mf7xOInYO7N5sL1GlId56Xh3yEfjmtKPcJa5I9pdMu2a0qkn8679",
-	"KcbE64rs7uATpHciBz66HbkLO2MxCruNUcuMbtD4ETKqNwhz59jEZnUndCjJn2OETPikJ8DxKqBIIgkF",
-	"u2DYy4tvzub5uGPPTGzruPuYUQrh5BXiTdrn2kB5k3PDbwjVUrdqrp0QeMtkxO54MXSWgzMMuL6lMlhV",
-	"52JrVdMuh0Vw6AC7g9J+L5b1ILu1MDcc5NyQph3w8jj1/7xx16eYNDYhGfyzot5EJfD8kk2GnIVxgJ2f",
-	"YMGZNfJMyaXm2IklkWGwNPNn2sXJ7QBdp3a8P6xIlaedwWUwEqjPERpgMx3j2IkTWzBNw7w1ps4YtXMq",
-	"QaviDtJWNCa8r9Aqke6veVhTb5WWzJt9BxqHXpZANZHb4ne7th/wLR6Jn7jhP/ZcJ+7diK3Hp3ubOf9H",
-	"ShRrzJ2G5W3bLG+LNAg8C5ikbI/DqZWQXgw4TogZEaOH6Bdai658OgpGShMCSo7izinrvHr3DdpVZGGe",
-	"uJc+iYz9h8FfeEVNAa0609YgDTOYIReJTp/shvleRC13NkdEOzMsK5S2threvyfSdO9lJ37uHVt6eyAy",
-	"o2k3krKRlF+jpMQjUJk1Rk3A/WYEZKb6fTvyFRyO15rqhMAYz6wdYXq9a68Td7Gs1ADMI58VRaCv6l49",
-	"n0Scq6eSnfCjX+T9QfA9TDNwq7RMtoHftXWOjybd4GHpBsFRk1X7dUfZBoNhuxAZKwFdQWtnG9QfQ4QP",
-	"NaiZmU9AZXSzEwquWfTMMWuPZ+UGBB+RN2KC9+gK/WLurvBWi+WJdMA+4sIQvX79osEQKeh8GQoblKpL",
-	"iQXXsj4r+/yJcAy69mZAIqKZ/772lRNq+WyN+CCU9dlR/ERuuOAi0urts9dU6/O8hnn7pNrvJvA/uQKP",
-	"Gv73X2FezrE7Lk2xxddSbGGhHhVuH1MoGc8xDaoGvJtVwc8/u3+tFv+fr45PC4oKC1/a+dXV7icSEN8/",
-	"SK2Nazeh9OUQrVGYHxQID2pUZ8NR8UEpFA3pqfit32PoF3JPTRpMjVDk0HiON+s5/uDx8J3fTF+P+3hq",
-	"7o0PufEhf4U+5B9dgk0Ft4MKDDYgp0pQA1gpurq0S2jSAzRPoFkbvBJoK1aLXLOQ9+OLRhRo8rgYhfUK",
-	"OAAxWe6ByUzuzzJXI8Y7hppljriOsomOn79kOR9r1h4z99VPrljBDZRzRMglvZVjblgj8FYisVC7Ko7Y",
-	"J1kXT7sRc42Y+wrFHB0BdAHX0HwzQo5KA5+OKYZtXqncsc+znpBAjFQg2f/+v/8fE/LGRxrwZxeeuFHy",
-	"JshV+/uw1vYHMtAQuxOJtBzRO8aYY8u6ysrUcJsq3V2OVn/Ga7wcjoZ0NktoCy+NIY9SpGlTBBlBBFxV",
-	"Wm8UtWlFcSapsPnzAmOUOLZ6EFYv9PDhRaFGjbReSlqTahqX1X9FMnt68o3kbiT3Vyi536o7qKc4+QI9",
-	"DwmrCvA7ocWjUcb44HLMa0gDSllhZeKdgBGxGhIPZUi4xSoWki8dVYLoSqbaf0JmqD/OoBR2xaboE7A2",
-	"B2uH9LB9GpbkmRX2LRftbivTYz1+h6WUarqIMpFL99uJ2WqsSasNL5GMuVT9lB0LmRVDLe6AOBVSo1J2",
-	"DJ/CLzUUkGHWgTBYM/Th398wXijZRdItIXP4tDLbDa0v465P6u6Iuh6WGPYftE+3K/Nelaq/lGxUSzUl",
-	"FQZe58sz2fyq2qtcvlcZafh5lslEo+3XBNI2RnTjznN7zHJugJWuWMzLgVcCitybVEtKg/PP+P/HK6t/",
-	"6nJhnW5o9KEtbrtnHwJy/wIE3FvG7f+g7boDiJun+uPHaVDtQekBd26n3ANdfS6K8z5ozbuwtuK6ekfm",
-	"n5Fzw70X0WmgSsMLrOXCki9VIi+4xmMMMrcK3p0wuNd0i2nRladCMiScarH//e//OfHp2Il0PRdTR8qa",
-	"MiVBo5PHd3j2/K7cGOgPTIulunYtL8FlYrKRKm8xYGKHlaJPQrMRlMB4lsHAHl6XYWvXElfYXo46KPlB",
-	"/PshJpp1vU7YMWfffvpECb4n1PORS98ZxQ1PX7G04NrcQFmqMmWajzUb9ZCc0a0h5k3juUSEzXr4tXqq",
-	"yLF3My5WIo26Bew86YocdE+N5BlL/4Usnr/58RZCYz9LblwUyw5EoiNrKzhZYWIi11Bn33JRvPV7eFVw",
-	"tDevSq1YAeqBapjRii2jZ3qA2HNM3h6nLGqK4YyroWmrTxG42uWcg6nnn92/XPuKcrx294rVYfYtdZZg",
-	"dK4D3uZD8B0kHMh1StA9pmECdbD5A07WwSBCMRYGcJ1I19NhVAoLD9gMiiMiW/NaGIIgq+PBp0G90wM7",
-	"LgFRHTtFBGD3fH0tbOfkqUgoHF2orsN77ERVz+jiw1wYe8k93vMgcHjVtKrj3PCqZCNcP5yBHzLRP9lf",
-	"u4PHjoOX3174zEqoW5AnuBRQcuy7oIXM4OBpu9/b7RpBxVrY+tZv/50h2jy10n/9qFd5oG23p+GrT6zf",
-	"Hn7iTpoCovkICqukoMsxqx0qRx0U4o30Y2UzE0eQ9giVKybVaNr1R3FDMDr0CiD2HiqA1T0xwNZ3PEOm",
-	"11INu72Zdrnkfbgiclb3Yp5laiiDMhpf7AJvVsNViUyxif7ZoOCZa0jT6YBFJeRIRRyiS2785uJ08JUM",
-	"I0mxTcPZX9Lw+nDznP50ShLGuXBu3/N2e2zQLmQ3I0x4shHMuw+xErnIRn5r99UaOBO3a/FkVfbbHV0e",
-	"XWd9YL/0238/ah1Vnx+vLMHO6Yabo8ujFxcvvj29+Ob04uXHix8un397eXHxfx+1qqcJO8JsqG8unv/w",
-	"/EX+Vzj9tv0dP/0u+wZOf+g8vzj9pv2884K/zL7N/2ongdf3oe+u/+7i9MWL7OXpd/yHi9P28/zb04vs",
-	"B/i+8x3/a/vb3E5a2eEfoZZw1DrSwsCNyO35sofRZRIcUYT8qHWERF1TY//24/OXlxcvLr95bsdutz2N",
-	"e6jL2ji+Of2u8/3zU/6i/c0pjfi7zvcXPzw/ah05Gq+jyxdfWkfVR8aDHnpalMDtmP2G9z8jOaL7d7XU",
-	"M37jZ1lpD/6i6Dd9LglnNBSdo3+2jgalkJkY8KL2mdf6MCssyK2QdAcWzleTuFn1C/fB9JS9B7WhG6uA",
-	"4Gbn+Y091UeXHV5oaHnnAD1fg5/Ydy9Pn2cv8tPv4JvO6ff8Zfv02+yv+XfwfecHftG2IgCHuOS+Bqvo",
-	"4n7j/yfP+nDmT9DqC1SojOPezeH0p5+PWkf+4OWcvVF3YAHwaPk9HI/zy9Ktlt7O1RycQDlUU2aRt8hK",
-	"U95nr2NZHPuH4LwOeIPhUkL5xzqnAtIGobbuDA43nshKqTj/nmn/ZyuyvGwNXmBH5m4f/ExH0lhjVG/S",
-	"V3xF9dWoozNt+JjepHmf9PM4fcUbCUG+x13Xo3dij13KM1JycYe6RPqpIGURl+g10hptB++qEZq17Qgw",
-	"3cjEc9ofE2LD9SEjYbLe22pnbakUY+I1j9Ug1R2+OegSNntT4fvACt+Ho+ZcnKStNGkA9McxVAU7YBkw",
-	"XcXbvgqafoxx1KFU9FZ08NBvQ2SuTmRyxdJsWJYgTcr6vLyteoA6Lozp+T621o9O4PHbaG236WmIXjTP",
-	"efqxtk30YWkOi+Pl/XE8s/k7fcC1HqkyX19pcK1RAufUgo3PflOxomCt8iBlL9HQH2pDYnxYSuqry1ln",
-	"WBTOr3g8Y1ueXOEd3sFK3QTBaMwedi39alqLnzKOvOo56P/skstoyPqMXddm90wnMjxAUNw9fff7B2rQ",
-	"YnfFOV4eFpaIUSrRTtrLCPgt+kv9ZejYVDIc6ptwv7+jVLKL8TZKu2XuQnvktxbuidWJRG6i3vSd329b",
-	"q+r0b1hJi3g5vfEpAXfvpfweymAiw3CUrf1x2ONzUEjCaAPJmJNBFp9cM0Uc52odEnlsejCmLBiKNcfe",
-	"QBhhvmC6IHHIXuNcaRQo56URWQHkfxyU6k7kJN5DU70oy8bVZoxKZaDF7P7NhwX6DEEzzJLMIW8lUk7k",
-	"UyLVlO4xI/pwxtLIOZJGvcDdUEKnKU87xc2W25U+MEZ87cb9gOSZA431upkvE+f1H/drivPemyAI8RGM",
-	"kOY3iy6rMNKt3cL4Y3XuMGVDe7o2TIEOX881sgkNG1Q52fjOnv9EpnyYC5AZnEVnXKctclGkDgduuKFQ",
-	"gFQjarpQQMcwNTRXqDqZYQmIFQFiNBPGnr/q4IaePv6NrlNdxBeHyBGKmOCT0GZ7SschtcX/ET2w12Hb",
-	"rYZauyJSo+E9En+aX5w5Bpg/Mk+/hKghUIs92qVAsrHw/R0IVnrTNIhHCuP5Z3efy9jOoQADW8X3Pc87",
-	"/glXYF0kuvarOUvLmWEd0dvyJv13ze1P64dWygKdZbcm0YFk129li1/sWNw1dbKPkW+/+LQNsKB7myLk",
-	"FXVv8yo6RjoZ9c+0IwOk4wwKUeyQwJeRt8DFR6cs+6oL3CU5X+zxwoQmr9YLXR3OnR72pckE2LJcAit7",
-	"F/6BKQgbwI7HpwaoTeWRgqWNUr9mkLUp81/MQ7cIop3+j7mUD3YZ18A6OHDo2diJXgZ+Gp6VSutaJLb0",
-	"l0SOnCg6i1n26DTBaGyhZNf+zfP4Z6rvHBeXLHVVPXrY7gtDsEtMcsQFx1wDThwZE7KtPrWqX+hE+odS",
-	"nCiHTNgVvgoPzpTsiLJvH1zdFoZiFGsD6wyLjig22MFyo17h3+2QX0uq5lgNuPHWVQuH8CbvUT5QfzLO",
-	"YRlvMu2Hg+qSsr0M+I/1gxZB0O8EOhMgdP4Z/08U7XjM1q4bmo9LP9KTsZefBwk3SvQFU3UO4oLzeDKF",
-	"L3WU7qSXEpMVYckASq0kG/VUIvFBkJ9Nde+tQGfENeJKjvEpDO5xmYHFC4Y1NOzYjJSLk7t1wHoNmSey",
-	"hD8hM163owdy4zr42l+NsFgK34aOWkzmjwYjOT5s1FN+ECdXi7sIBvotfNszjTgOrpoSGbi2BXRzcvZW",
-	"bci7bBYfevHv91HTF8EdvB6ABpt5FWW2ytRfOrcXX/abMrFW+2XbIDlPh3VbtdFgDzZNcB7KuwOBQOkO",
-	"xdIwT5rSFlD+LSbxcRbUNQ/xXjW7ZDkU4g5KVwZJWDco4ZQuxAqiqtjS1wxZBdEVDRG/IXb5QDpHkhEL",
-	"izHdCpEua+UAgWgYpEXiCt06mMQEkXhQ0QTY7ustHxd4X+HMG9xtcLfB3XE4D2vBLmmRW4Dd9/jgmbo1",
-	"4msJXCsZ1YB4Hxs+CrngMU/VQi6p2K7BXyIrLZttQsn+ioCTPsqugXNZMvUwtkfyvTbo+VWiJ228ZdBz",
-	"UKp8mJkNu0in6lsAszXwTSGrHzNpE5lxwwvVHcJUv+dLhLxuodq8QDqpjiqEIg9FLTPOVfD5N7TYUBag",
-	"NeugP25PPZXv/Mqvilq/4IIs72t0L1rdSXmNVUUrODW5ga4qxysP7QPwMusdnN/UjX4Zz6nfml8339Kg",
-	"2vIej8Ip2Ene7XWeazSE8aW+vfIUwqjSuUdrOfOt6E5k3KjlyCdSA+gzlvKiBJ6PbzDzVUe624d/+wcG",
-	"aPgtSHYsulKVGODhGk6uInCh0p4oV9/VHS/KsLU6oNDMHiNxtzWPZSKnZndPv+SVEnETuVK/5Acm4rqd",
-	"t6+JuLVBPlI6rl+iOfqjPwxNOu6TS8et+0BxK1boNxu+JxTK88/uXxvgSZ42xfc/9XBdeHnnV20nuss9",
-	"R7sxCeWWzxZx+y48WLvINvwxqn7uUOYhahm8tHsBNEhzxVJuTCnaQwM6RX5bntEtfcaL4oxdY5my5H2w",
-	"6sigFBkksgSe9UCzYOZpH9K98vkltwAD4qbF5Eak1cWHU/8lq1OhJXLJkAwpRRVKO8eZV8iIX9fZhf5d",
-	"yHeeA95eSVPUnRZpanYapK0lEtW1nfrT5qpYD8yM3EBVNqUTbgDa9iUzch396qLRr5qOSQeUSjm7h++6",
-	"utx5Baerh1jWKZUNXGKLoT5IE5RbyJMuDIkWYc7YT37UIrQHcqQ5/rGeAMRankJ2r9gwRgjnD/CCyCJD",
-	"ytrWgEfa0TbPbg+j8mtCFh62ftpA4+401WrrLIkemOO3e7aOkJ8d0WrUSIcm0689+7coCXY8TZEZ6m2V",
-	"cz4wdIArtfLJxbveq2IFjz7esnovhT3y0eMMiN5rGT99baM0pBmR7762MtG5p724de89+10WY9+aGPmA",
-	"IZHux5lUX2TWoudKe2qNMAE6kMIe3nrGs7DWuJJwSjwYUU8aZlQi0/NMSa0KOKdWMf+CLKR/+9///p+0",
-	"xfCAo7P+O+zSf8VKyAH6VFvHjpH7K5ET5F/IVnaKXW/O6fr0hHmk1RE94aIeCcgbNtOc5bV5YzcevJUq",
-	"Atmx3TC8tM+sxSOaAMIiDH6Ne2c9FN5R+CAa4iMFDyLknafFSRjVtmcTP/ga6Dxoa04g0wyJEquR55/x",
-	"fxvpufhEuQ4eoBRu25hbAgq+ChjY7waD9xzHbYchahpe5kt8nZKHbKb8FrABKBaH4W8XaH7LBDSoD5V9",
-	"PcP+LboqkvMUrtRV0Enos0Teo4PNzHxFRUwYNlLDImc59JUhLabg2gTeeTuhPWKHXzfYkMhNaVnkoX8g",
-	"rO1LoGF1TezR4LdxqjXxhm1TN0wQZYegMTY8WlYVPHddqrYeh6iJJvfSSDbNl0IVazzLuGRSMaR3KNGz",
-	"wISkLmKeQJyBpFIRbE8m0RyutcW1x3KAjRuF7K4pjHyLsinZQ0sQd0zxU82ZM9oPvv/hTzShp6MqN1i9",
-	"Xz0SF/L4eeBYz/A9B7l7sKN3LoV1bwBL4wJmuA3qkI4acrJjC20K+5Y7zENeM5A55Cf3ejgXNoLFt8X9",
-	"nfxIDh61fpYNaDWg9Tig9bN8EGZRU+jdYpZrRB0w65mOG1LPB7CfXQyISxdgChhGfoLoIVYbc820i9zR",
-	"f6mBDqrZJJAl8gFI5nVGN6hLatZ9q931sYaYSNdv20Wb2PxgU3ryBLpZ2w9NCBe+TeMBbXBxB7j43oHM",
-	"pCEr4o04BySNyG7BnJrxADbQzcZjIiHkRAjj2Ac3TqjnfVRF5kPBKQ1Hp75VdbBc20NRGAstOFJ2DP81",
-	"FIM+SHOT8z7vQouVIA0vbshb26IMvJtCSLjJuQHs33mnRAY3uNOEkq1E9rk2UNoLeLixCxJKkZ1E/W9i",
-	"gndWQldoQ3Q2WpUWINpjdBpsCsSmGl+7FnaJXBed3ghtPuLSfsQPvUV0qV4zL8eFug7Rl8bP+SRb39pN",
-	"S3vV6ge0rX3bdFG6OEB0Lmnd9OTJXP1Q+hQypqG8Exmc5qBvWcYHvC0KYcYT2svEGb6KTuWMVDY/jwlm",
-	"UXYcmEVP6iltRCgKbD6VaCuRUT94UbKesAr5+MoeK/e5Qmd9aopr3zcAiS15B6XqlqB1KzxaOTXHj+4E",
-	"6UuG0sJKTxW5Zj01Yn2LRv679Llvv0mZGlSsbxGUAc96LgNvL/Pv6JP8+xCGq9ND072r5tRVJzy6p743",
-	"/w07esU8s8+0X+wzbKJ+dHn0X0Mox1U37rhf+rIEUFX7LHtOZ48CGzT7fatdk0esthZ6StGZNTB3Eyw9",
-	"qqDFrTokqdoqH1O/SZfj7d6dzhvcUPoH1IZnkefo8qitVAFc0kgOKVUy3tX3pEnaxfwve+G8XFofTx0g",
-	"2Rwe5CaZMsgoJyWYlRLhkNKCLpJOKBvOP9v/7TL6QdRXnaGGGiOsxemJ/mSjHjfI+UdCpdbJPe6gKqKm",
-	"qfeEzX2Tdk9tHYctqNGB6kTtD55KhOIfeg06q3/oiM1qSyCBA5tjweJ3anqeb8UWnRNJwCXHYzjqQRmj",
-	"h/1Q87FjR7GEWXGBCj4wJHAI2XXkBG3O5FdU7RT83kNd83eHY4UPKu/8Nphe+RI6UGIvHbqOHaddxcqh",
-	"ZGfnjnfVjrBDf01PrLY5LIujy6OeMYPL8/PnL747uzi7OHt++f3F9xe4hdwoPs+uiPPVTsGY5BmpYS0n",
-	"dHMwzsPtTeJCdCAbuyZTTr31Cr6eYWRcx8bFQJWGF0yDsTagjh7xirwp9z8BKQSuYk0BQacNrLAKL6no",
-	"2tqtpHX2o5d8EGbmG3A1QA0KQJCJ9JOpIi/7hOiJb6M2+NPPRR+zRY/wcOw57x9/5VozYWFIILlLgwe+",
-	"8gxqVz2SRq+uHNizXv1Gye5pIe4gb2GdBO7NemqI51OulrJVaVDVjigKNdKTK3ld9daf9fZ3NN9JB0T0",
-	"ADoVs0yvMY2sz7OekHbZid+f6+A6tZ8jHosTJfM+bLXN6TNcVoKokk3OvzLqqRB/dlxfrn4n3kbonJ39",
-	"NuRoVUODDRPcqYk7c6s7KEuRO4eTv8FAf1Dwia3FRbHElDwFWcuTktmXWiMqKLjVI0PF5T2HjKgRRQb0",
-	"KSoquvCk3zud2d/vD0yZrbaPPZvo5G0xbjBNiR4co4cvyJ7xuB+jlaNibb+m0RpEPTXiIRJv5fQzP4iu",
-	"xAorSVrJ0CB1uQYWZLhmEiBnUrE28NKaJ+oWZIvBJzyqherau6ItWCkf9h2zv5rVi8LyOqCtQcni+evh",
-	"wH5s75Lw2JSpfj+4Bs20qYg2YvQabyPOHqPndWeB1v2S5XCHW6EHhc/2qgBSaD0kzLXf1m5jNQYHliWY",
-	"YSkpZu/e/od/7Iz3/6rayPQSnRaE2zAzA1lPikxwqZ+xO6GFXYXBUPcoatoeT24MdN+e+gXRY22g70bG",
-	"MR6QcwOs5LIbrxD20fPLOOuo+Pb3rgM3CTWqGXatuFtVWniISGCunP3tVJ/+6N3Yi2r6lX8HXpheC8dt",
-	"QVG3WB9MKTK/OEKzXGVDuxNadkdrkQNKklhi/B6299GXf375/wMAAP//",
+	"7L3rlts2lij8Kjias5areqiybnVTrbNmbMdJ3LETt+0k00nlEyESkuCiAIWAqqz28Vrz63uA7wXOv3mR",
+	"8ybzJN/C3gAJUqREqWQncad/pF0iicveGxv7vt+3IjlfSMGEVq3h+9aM0Zil8M+nb+jU/H/MVJTyheZS",
+	"tIatNzNGUqbkMo3YA0VuWaq4FIQqQonSqRRTYj4MiFpGM/NzeN3qX7fCK6KYiAnXZEyjG8IFeTZpv6A6",
+	"mhEtyXIRU81OWkGLvaPzRcJawxZ81wpaKft1yVMWt4Y6XbKgpaIZm1Ozsjl995yJqZ61hmeDoKVXC/Od",
+	"0ikX09aHD0HrFdPp6tFEs3R9I69ZJEWszOx31CyLTWTKiE5XXEwJnVIuCus5HXS2rIXPl/PW8OJs0OkE",
+	"rTkX+HcnWxgXmk1Z2vpglragKZ0zbWH96OWzb9jqWWz+zc3qFlTPWkFL0Ln5ki44Pt60gv+Zsklr2PqX",
+	"hzlGH+JT9TAb30z9KIqYUs+5uKmf0H9l70n9QXBizW/ZlzypRMg3jC0UofAOOTITHROZkpjBT1SzmBxN",
+	"aKLYMVmkMl5GWhkEwep/XbJ05S/fDNLyF2pxMJYyYVTgclLNo4TVAyF7vjcEshHMfE+oZlOZrjYDwO2N",
+	"yAnRM65IZD8jR2YGmrKYsHc00snquG7/7pNWzWnpdjpVx+XJMlUyrT7zoWDv9CiCN0JcGyOLlN1yuVRk",
+	"QacsIHdcz+B3ReeMTGCb6ookbKKJXGoykSk8nvBUafimdgO4kprl9+qWr7Scs7QWoVH+wr4Y9eYoTrkZ",
+	"qXczqglXhI4NHBCt9tN6EODzEY9b91zda0bTaFa3NjeRWaVUjJj5AxJJoWmkCWvPKU/MQWTvNEsFTUjK",
+	"JixlImL4EhcKd6TZOx0QPhXSoORaRFSxk2tRYOo0mrOaDf+6M7Xa3Wmql2oz/PM9ckGoWFkCVowoTTVT",
+	"5ChlC0Y1UrVjzcc57QaEJknhPvjZ4zJLtWAiZnHrF/PCIpExc2RVtVMFKy5sl2s2V03RiztufQgMlJ7h",
+	"l/0MRDRNqZlsKfivS2Yfm8V8CFpKrwANE5nOzfdfpnK+kWaVpqlWhGpDAdTcpBbXfM7I0asvn5B+v39Z",
+	"y4gmZnx/n2ZiqlvDlrnv22aUVrD9Hv8qkWOa1KH4R2A7BtrkBlaOrMlno4xMYQiykKmeyITLE/Kt1Mix",
+	"Qu+ohXU7we+3XSnPYjZfSM1EtPqGrdaX+oLeMCMppUYwIYpO2BD+MrTHYmJ4ElO6xEhv2IpQEZOxjM0/",
+	"1J2hY6o8Vhrz+FqYjwx3iaURYLhGGeaqOA6MTIXUM5YWBxz0elfkbsYT5g3sFsTVtVCaJwlJl0JwMQ3I",
+	"oHN5Qr5hK0VoasZeIH/vDchMLlN1Qr5XjFAySZmakZSKWM7JLU2WjBxR8v33z744JguWuhnKfOJ00om6",
+	"0QVr98bdSXsQn9H2JR302+dRd9KJL9nFuNd1mEKZNUeVh4S2wcKmW2TORcZmqijv2QRk1Oo70Qi6jr6c",
+	"IGz+HdEkga3ROFiTjMmRlYiPT8gjc74SRqRgOR66vStCr8WcK2UQaZ4Nehcn5EdGb2AEBdQQ/iUkgt2y",
+	"lMzNCssAdNJzNYSs6H0/6fqZuOWaGnjU3rjcf2XfO7cwT3Fiwwm3CJT5EoD5A/cCpl930uFha/fFwVpw",
+	"fZrN60GCD/cGBn5upvmrHNfO8hae7TsJjpzNsRnAQP1ccU9kfSvHddB9K8e7SDT5Sp7zOdfV53AuDYsy",
+	"F53R5lKml6momz+BYfzpYzahy0S3hqedIFfjugUlrluhxAWtF5Qn33BRh4Mb82hfFGRju4mey4iak105",
+	"VYIP7zOZHd9N94IpRaf1ytE8e36fSfNZ3LxNpDk79w7nuSRtNVyWk7PM0th8zFI144sNEPFe2Rso/iDl",
+	"ibefw4SLm/wY5iuqg03+xi6HcsMim6EP3v442CutBJb33WSyQSuU9um+KHOjw0xpzFInpm9HlzSve5r+",
+	"x1cJYYH1oLBP9waF/T6bqQk5WCD41LBUByIHbxGwqJc0ZUI3OUlqOW7nWmNTDC1g/Hvg5yWP9DKtZ7uL",
+	"7Pm+OMpngPlQTWpOsrleJZJVEShEMaZ8vQp1pvAjkrNdfj24sud7gysbwZtvs0ElAxHaU15/871Rns2K",
+	"NhpMCNhLDmQceSUT1owLW12TK5LKpHZ+86wxkszksIrXLOU0+XZpZtpOWkaC85aj4GMi4Osa46enMD75",
+	"otvrD/7j7z/VcQ4YboTD7QjN11zXH0mFD/clMDt2Pk0DS+KMLhZMsJhQa0w0a6hlmVyzXY5YaUGbad0M",
+	"XjIccr3aw1yYUX+O0hmdj5fp9EAn4rWmk0k9Eu3TvbFov89m2n4AYcqPeQyzdeSranIf163roBeztxq7",
+	"OhndGN22yQpR1fsoAkNpHfnaLOdvxsVygcHeBbXyAj7e5XgWL6Q3PLph+pHWNJrNQbSpc2b5r+xL5RWz",
+	"5Yt4IucbVxBlz+83fT5PPnftpNo9vt+chcmakCjO+5GI1F+Gt643qwVrtipHnYZL1q0JOOgGe+CCasPg",
+	"W8PW//Mzbf+j074c/fK+G5wNPvzPVhX/fSObOBqcF77Cx3BF5kulyZhZP0Q4SeW8VrjU8gB+h+/VBmVp",
+	"qe6lK9mxzTQ/cMXrSfjWPt13Ije6menHlGvNRB2VPOdKIxezvm/8wwnqDxSh8dxc4Hep1CwgZop4mbCY",
+	"SAHmmChZxiwOCBdKMxo747g3wGI5TriasZgIdld7IO5wnZvdLR8MRNRCCsXAdfaYxq/Qm2D+MsIGE/BP",
+	"ulgkPAIj7cNFKscJm//rW2V2/D4XN8wXsbVZ0wQYcsw05UlrCKsaEnM3OwwErQlnSaxaw5/f4z/ta4as",
+	"0HpkhvK++PALIpApYPdD88fofNKnl1GPDbrjjtksHukhRJBorkEMeobrIVwsljo/WstUDBcy1TS54Xpo",
+	"tzV0i/+ww3ViPkRwFqkhtIOFQ7zYzPwGCHOamONksJ6SccroDbi0lgm7IiGCJSSKrszJ5tHsxCzmiRST",
+	"hEf3w8yE8oTFo0UKoTsclulhKdNDo6UadbqX3V58xtqn43PaPo/6rH056Xba/XF30qOD6DQ+Y+CRT6MZ",
+	"vzWitIhJRIWQwGKiGRVT5g5dM5xd5jj7ElZKSivdiLmqzR0EizRJGY1XI/bOnO5wSChB17ARThYs1SsD",
+	"B01vmDD4W1+Gxb8cv2WRfmDtdSSWTBEDLZok8g45tpB3VySMLK5hqkiKaJmmTGgLU3InRQDe5Bp3Z8l9",
+	"R+D29FyPjp4MDb2R8jlNp+zQB15DlBuuDrykXBF5y1LS7QwuTs/PyHilmdqFOrr9nDrs4omWkiSw/N/u",
+	"VFfvkrzgjwHOX/KEfSwgT3iCXBVgkBI9o8Jasedcm7uj2zELqWa25usys9020E482MfY74UHm01nWDI/",
+	"xGyRyJWRh83B5P9wez7CHZPxilj/1jHiU6ZjHsdM3AuZC5aCe1qKUcwEZ8XL0vEEFkNEwEouU2IV1+bM",
+	"1AP+y2w2ks22EQHryzsIKtaGtUix7v45XQE/jCUwQ8NLGdXLlI1irug4yd/PpSHFtOZiqsxHOS/l+oqE",
+	"CY+YUGzkBAj78SKVtzxmKUlodGNNspTHhAkAl6EEQPRXUtz7wFrH9oi9W1ihx2OQ3HetE/sKoZr0Or3T",
+	"dqff7nbfdC6H3dNhp/PTFaHqBqiBGrnPiIs7Mc+iOFSatMF5LO/kUEezNG4YEP/XlN3KGxaH5rbzf18q",
+	"lgtV2W4iKoiQJJHC8LAxI+Y1wGUxqugVMw8Of+NxtXb13lEFqyiGDflXRjVvXo/Aydl0gzF3YtO9nkcb",
+	"+bwQ7ZQiqH47fl0LUKvn1sIA8P6t1F/KpbgfroXUowmMci9R2XAnN0xzLj7IcfOtN8BGdOQLPghCsuHC",
+	"oTlekJaAoixIoWZfUrAyI1eMkSOHGI9h45fKRmsRs0MbhTXo9PGKfemJzqgH3At/TpquRN+MKqeqDM1F",
+	"CzFnWSxaLyAcNDYh7wxndr/3r/A9FyO4Eyv2jpu/U4KKwzbkZrs5CG49TQNOm8sogTg7juqJLiasOGVE",
+	"ClaCwhryXmXmlsOyWrfMBhYFL1DvAFaF3kUN7rxF/Gac0uEOYxXBzoARkDZzSNcEXDqqt+jD+e6HMXRc",
+	"+ShzvxGWppCX0BTmp0VLTmmULcC26zgEtB+JFUFmZof3ErTcRCE5Ou10jofkurTf6xZYR3x18dkXAVp3",
+	"UG9nqWGBiZyqXJlH4CnAy2uW3vKIfS/oLeWJEYZ/TyjydA27ULL0Vvop8ZQjY+hD1hqm4C+HA2TrRxPw",
+	"tQKEAoQ71XRMFeiJS5EyGs3MNvByeiPlCypW1k6q7oWFlGo2AnWzpBtISeZUrAjVms0XWl0Rna6QyZKE",
+	"atYEOxAhPwJL/0hhqp7NwcvZmWdwe+PmdMDZhrXC4g+COX9Eg711KECeIVUg4pv/h/TENuQngr30pBX4",
+	"CZje47p12bcfeomOsLTvBV3qmUz5P+55fS1hIKNcRrSM5hkjWt4w4W5aNJFIlEqsRnRFFJ8KyLrZVdLo",
+	"dHP0fr+2jI3ILa/6IPgtDYri5JjRlKUIB5AnUZbEbK+luBHyTgSZdiyNkA864Qm4Y+y0eQboukvmESgy",
+	"MGLCjOBJ5jSaccEIjbRLLqCTCYYNkGdaEcWilMEC1EzeCYzUoppEKQO0F6Is3rfgZxaPwD3mlPfOIFfe",
+	"W0H2zniF2aijG7Ya3rCV0x067U6n02mfm/9cmP908v9BnoZBdv7+eb99Oe5E7fO4a3SNHm33x6hnnE8u",
+	"DBEkVGlQk0urOn3THQw7vWG/+1PuLHr66iWBsOyUWkM7WJuGLXBWGeRbQzdHP5G/4bVcopmhZw2Kmn3P",
+	"gGsP92ERaOvzSDc+mnvUSmk2H46l1EqndBGWsiXlnWCpoYWT4sxVuZAI76YZwWVor1Eg5CzeeYAx76Ma",
+	"e4SJ22D3gSh8KSJmaJSLpWZe/hzhE9ST9oYmIntrpI9hMHDCtqLXvuetEbOfzGOZ3qi9V4rUt0tsTu7Y",
+	"/bkFuoL1JFqrqUdIgU+9v2STo1pqJvczyYt7fxYb3jXhzGiv5NHLZ4aahiQ0xzIEAS9zDKnlZMLfuUSt",
+	"2/OiGdmP0drhTJcR56VenRbCCcyYPz9q/2SjCtr1YQVuu8+5qkD2d4JBkrHRGOx2VeDQXvZYyyQ2ci0c",
+	"tiur0usZ46llp6rENW3C5s//BPzzl6DlJX+3hq11lpqlrzbKY7V3XSF/1T/LmMH6oTRtGb0vqYI0yNAl",
+	"pWtJpgwVfvMh4P6KGNlrRWxmHnAul3i+PaO8cC5hncU11R/A10A0Vde5YHeOGlFX4tmVXSIxSyf/JHc0",
+	"iFCtYWtxM/rp18Hz+cW373qvxmdvos4P8emPk8u/T/tfz87/etN9oQbfLi7+lvZe67Pv10nRg1ozGrQT",
+	"VyWW3bDVg0yeOgoXN6P//s//Co8DX7CasZQFcO/lJU4MVT6yAjjsd0geo6Bovt+d9tye3GIr6S6K2ELn",
+	"3hEvFIbGaOehyUsPVFBLI6jYteeT0JJQGDfILACGfmkUySW4HDMlv0C5FulfpTRi5Gu5WIDKl2GYj16I",
+	"wePb8yfvOj/R/uv47Mvp5ddve98kp3+7u3iadt+sBt/z8+8WnUeq/8U6hp0kUFy5s9ahpJL5VhgDdURI",
+	"t2iywoO2VYZaUKXuZFpxk363QGgmK6KYC5jKQOK+y0QmnF+wIQEh3rCgbodEM5rSSLNUBej6I5Gcz6Wh",
+	"KnZCHolsvegjyIe9sTGwioBugXjhCjQPrjCguiS1Zlspbvv0rGLbG45DgTCM4jdJ5Rx2j1UiHihIQDMn",
+	"heNJqQL0tpRrn/A3kzsWl6liskbDbif81tzsKVuC+xU00TYXuMaJ1dW8HDlQnjKN1jviDpE80wlQk4Pc",
+	"dgT1YfWprbzXT50Bd0AjJw6s02iiyl/cZbvTLywOxqRR4hbTa5/Ti3H7PLqM2xesM2n3aL4csEz7SYSQ",
+	"VOg+7bR7vWjQPqeXnfa4G5+2O9Elu5ic07PxKXqSaDwyMHYhjVonubmne3rR7QLNWDVjI0ytQbg17P4B",
+	"NL4hCUFtH5pjAv5hRwUNb4gSDTTPmgpaLhyhHhwulRSA4l6vUpS4IkzA071h5lNk7WKc1wZPp9JyoUBJ",
+	"g3CwPSduoCMXClitEfouSbIFUi9v8wn10ndB4IAoEyi7csvZHUtJyqcz1EHKYbClM9N0R2/ePLcV0MwQ",
+	"/vmqOyAgO1tn495Azw6pF5LNhT4btLzc+8tO57x7edk7HZwPOpeX3a2J+Gv6czG1sJzlnKOiCLwCMZbU",
+	"brfwggJeANzmW2q7Ro4114AGhiQ0/HdvrXwX5t1UKzdjNtbKs21v18y9batNajgc/Y+qhf95697v1j28",
+	"nSCX8T5TW0G2wc32Al/a9A9MbkCA01G2H8CLo8TKyH+ekN+BXJrpwHT09a+9H8Xp03cXr3T378vBM3n+",
+	"knZex/0vp2dfv738Jun99O70ye3FY9F9UWHlKOK2+SnaoN5Z6QNlrKNwQTdaO4ZkvORJnMuKoAxyvYd1",
+	"w9tL0Ejl84SX9RNTuElBJZ0wSCXjglgUBmSaUgF+CzBnaMJoNHNnbEi6JKYrwyP6Z2fmn8ovBNi96MNv",
+	"5MjRQfH2zakjE2j63bNer1gW1paJLQszWCRVVmDotZwzPYPatH6g2phlwdZaklhekfCrp2/Iw9vuwzkL",
+	"SZJldIG9uxTlBlHHdyfXIiuBd4Lu15BE0tAtsaUNjRbtyrCiUIJpM1ck9BRosOVln6YygXevheLaZdSo",
+	"wOoTUEMOdAfYkohJyubyFuJ9vFjZkzkVdMqyQdGmY5YDtjYYHi36V0Zmygip/B0ytsChGCa0is0VCRVL",
+	"JiFkA4GRgMVtLshSsfSBuhaG9q0t5oqELqG3Znyb4wLDZxC7IiEUmck/wrevReH1hOGraczSk4iKiCV2",
+	"UV4AouH4cUrvaALCE1HL8ZxrNEnELIWhQLM0S8dBEjTZwOuRFBOOuVsin4yLsXzniMXWY6FRKpVXOfPq",
+	"Wti3Yxbx2Ns6Dmlga04qrGCyTCY8MZDVMro5mctbD4VKLZGM4SGWfbCI1MtUYPVCQ1mUJyeGE2efAh0v",
+	"9Vi+C4hm80ViyNE8SnnMsCwelKRld7BcM8DIvVfGmKK3jvIA9FBrzw11ZdVzOz0CBomUxjZF/lpY0g/c",
+	"y1W0CnQOaIZ/ZcQPo2X0r2dsHiAQ7FiVJOmn5j8A+5+jzBMSYnJvEWA+6VwLl/7rTLk2I1tVBL9eZePZ",
+	"l0LM3IxIyhYJBwjZF35dsiULr4ULV+IRIzFThvXCo/xNo7GH5Mh7sW1eJBFd0DFPuF4du4UbilHBtaDK",
+	"7N4sICCLlMuU61VAslgvIbXFO10sEqjcPadKs7QdU00dz7G1EYXhuz9nMsoJnkJPagHY+X/j9e7/kmVq",
+	"29wO5b7J/s6+gZoc9in8G8mjIJi45wUmuvbDHAJnPKZov1pjk63Av0zda+ts0fyIwl3+g2F32VyG+lqB",
+	"K0/gBiryvlaApbPcU5/FGZBRTRM5XWYwQOZR+GOR0IhlfyG3yv4EppT9hUwH4oMMR3FwhT9wyRmn8V7S",
+	"PEWrhOUk+b81pBtXcQiMQbJnP/uj9MwCyDtz+V9yAZnLxfPjv1x8AQ5J/qc5JPlfRj5QWFbYKfc+Xa1r",
+	"3nGMhqf93D+PyIKlCh0/kO0rtCzkLJ2QH7MSsYUodHCwQOl2oKEg8xUhJV+LMYvknNkMcsj5B+U+NGIC",
+	"pguXSpi+b7E5RppNUxqxf6fRnJ24p0GNj8l6FeeUQ6kZrPSDBXCUOfyKa6eSTNod2u22z+PeuH0RDQbt",
+	"M9abdMcdehn3o9YvayK3XU1ZLvuSQxeBGeTrpBADhowFPTLgOxAS0itn1Ja+oXGcMlWMMMHhSw6aQcEg",
+	"098QFlNc1PcKbnjnu8CkK7M+z4exs2+mWWQLBrX4UF+vMjDn9tLJ2RxBQlPMlhQqVQ7IdPM0k8SHriR3",
+	"I1uCq2q0xY5QUk0cUvx4nErVJI4LxUn2PX3mcoVNUlG85EqqPaRJDVtP5DKJIQIepOGlcjHDeeGsf1vX",
+	"HfHjciRVA/TfcsXxnm5WoeSH/P0yYGENNZA0R2N3viWVpkl2sshTIBdMqYAK1Y5syt462E3r66zWFIhT",
+	"qfnti6etoJVwwbrwwoQJpVP6f/8PI92euQ1hxpENlO11BqfnFbGGFlhbo9ayadeMxK+/I/3u2Vm7S2iy",
+	"mNF2j5gpr4z0nLLYaLVLw/yyAlr+mS6gtFcs2oK23F/e96ptuHbj77c7osybvUZvFkBWer8ykm9qVeHt",
+	"5b3WCckIhC9AGPyCavoERME9zyWEQGDsbVm4tDV1ylTl7GCZ8WcAxUpkcsuyYvwlSln7pMpG42mCNRXH",
+	"C5dK5lrZ4D8JWobBrOOvGiN2C2tWl0RJYp/CinKwVJTJ9znB2r4ruQKWo6mxjypXriY3VWFiNASGY8WK",
+	"VGceB/9eUdaLafkGWlHAkhXaSjUjqkOyFjRNlzFnIsJ/J4kzE3r2TyNuGCECA/Fdibmh0pM8IOuUnU3Q",
+	"iHkZdeJ2l/UmfToYn0ZnRrizTP5NthOz0Nju7y9/eb0UMV395S+43DOz8IsT+9lopudGcrpedjr9aAH/",
+	"x6oHwlewQD2+hwPj7w/9B4WZ7HM79nXJM1ZvYS5YiDOrburEsvNue0BPx+3z6CxuX7BLkNLGvagfD9gp",
+	"6CQZWuoncWkDL4wYyITRK8xWcWOte4cT+MjfaHl173lkUBUWANWU/LJL5CjMqeW///O/woCERnobLlXq",
+	"/vat87WxNmsH2N395bYU6Y2hh9IQZ6en/bOaQSyFVfEokHVTJmKW4nn6+s2L52iYooJr/g8WkyMhCX4X",
+	"EHbLhCYzKuIErCnQpEQFZJJSozDIlIRv6S3F14chugqPA2ifYYY3Z55Qe5JPyj5NqNeyIVYDXd77hXsU",
+	"IzDqubUtkGlVnzK2XSYdB/FN2MB/qgtls5hcJIzQBMx2KAu7BAFXEuJBxgfXobBnkkDev6p48GoDNRwB",
+	"G5yoq7ycWxZAlZUM2zuEwB7uBuJGMarhvvEKxR1/lco7m+xo9NiVFQeu8jxVbpU9W8CWC/LrUmqmqi/o",
+	"jxX7gNCyB98/ugWEBjlPy1jV3jEPflu1+oCHwsU9JKG5AvYPeGh+fzQPeEh184AH3EaDaAd7QAOz/SzS",
+	"4aR1T0e5FY8+Uy857m5vi9Yae9xblttTItssjhxEvNh8r1+RlN7hNcyVH8aXs+VZ7fW/xSiwz7Ug5B1O",
+	"7ivlh70MdooyLvLIDP6VxAgOCbRv7EeRP87kHE4WGEutonRFxDKBNnt0rIw4NIHaJFgKpkitsACG22mo",
+	"S6yTWDbIukJVcjI9+wKkUZRDj71afdUenJOtLNZsFCsA4DnzWK6ZphnLrdT4s7rE3y8SSeOqzUEBNS0J",
+	"lkOG7lzhfJlovqCpfmhIEJT7cJ0jQ725SinPPLnCKJzVAmLwleCTCYtdSAT4SDVU5vLIfMwFtU4ID1zn",
+	"/fNB96I32EazsJxfqqGQ8vFSsw02tMJxOa2UnUpG7pRBNkwbO7gtKDeCukv6PO1cQXIdVNoz0D0bFNIb",
+	"4CN4mn/RKVtMZCKXoCbz5BZN+XTeGra6Z+Srx/Zi87dw2qnau8/JdzyRVGRciitz/K5ISJMktJ0Frayd",
+	"2w0SrvRa7D9cH3aO0v3RPBpq3fUAw5ZJ7ymKnWs6AhS18ZhuddBwcXWblBdX3r9m+AA5OcLKQM7s3gkJ",
+	"3g1jwNjYWl8MWN/FYm9AVdpd1Sl5Ar5GaA+zLxdf5S18wKuCsRaQS5rlB5XII2VUoUiYWuX4jkfsZJ0/",
+	"uxe32+Q+VG7Oul63yKI+8WTu2gC3xGIjbXvl6yuibg8e8Jkt3KD7M5Vmi3usuKIszIsu1jldIV4C4rrU",
+	"pjyCHIyFrRzis6HCHVBipFlz6GEroQstFyr3pj6HH0h3QF6m0vn00VQnJ6kXPRn3o/b55LTTvhyfnbUv",
+	"Ov1JP+5F3TFlcHFyy4Pncim0Qd7lpYEgpnFEZuqn37+y1OIaIAxbizTOp+hGvXH7nA0m7Qt6eto+n/SZ",
+	"maBDL8Epf7M0y330st0dtF+++q5CxCnAYKMcnb9ZAE8Dr00Bd+VbtdOsikG17SKHfMPuYx7YN6alSMFW",
+	"Zcg37jhhAd+gOah/NIpdLm6WuUMVlxz4yKo8M+i8kfsrgbmj+YECZ7jrsuJz541VQ5r7vku7r3Ua465e",
+	"c83U/sm66C2nvifdqHhYhohoWdrjgWIh6p37rzd5743Ko1x4rpHCkwQ38JHd+Nly69Hg99S4Bzbge7O1",
+	"ufS0O6Jl4Gp9ZtIB+PUzI64ti4QFUnyE2XJILS5Gi1ROwTm+nhLd2IPnxtuxw0gBmvhzJSzBToi59fse",
+	"Va9AQnVa+a71fqpDZH6c2Yv0BmvMT2S6RXftHrzWy7awEgvOLO59f8L02AN1KfxZFoniU2yOTMuCxOFS",
+	"KNbDqWzGBxf3TV48ZFqmbQVcCcd7pWmWMF9ccz3unSJ0n8OUx+65iuQqdKGxtlIjbFuRIwgZC7mYsZTr",
+	"EfZvHGU980MixfHJtQizNpchmUNHe64xFD1rmQn6hXAhgTJ1iQQszpaT2w8GJGG3LFEkZmxhxgej+Gip",
+	"WBraiP+1RjRYFQtD7u5mkrjwQq6Vi0DkIm8qoVMqFIXUCjPBOKUi5mIa2isJ1p9IeQMOiJlZFPRrlBNX",
+	"aGEtOJHmgUoHjyGCRnmRHrkASK7L0Y+uu94ISf3pq5ftbqcz6HmRyGZloDKMqF+KJDuOOZD9WEsa0/Jc",
+	"eeXZH1lioGzuN7lMrQ38f+RybetRNGfkq/n46wp5PIfXxkNuX/sQtBySmhoLHrv31yH4fnucZUViug/i",
+	"LcE4cImIsjv26auXedcq69QCk4haq0FSrV/4uNwEgi/tey+hWPAacjd+at78XmEkUMKmNBk1VlLqXtzm",
+	"Msi65O5kBlrMbE8Db7pB1bJuqRvce7Pf26amwG7qWTFoWvdwQoFSn6VeeGY7UOSNHMjLhpaPrkivndJP",
+	"oENuUg5x+noc2GHucxtWm7QOZjFZR1mvDmUNbBhwfRYkE/SZlKzzZrdZ1LnXpdnLQYurzcCfxEqyf6WS",
+	"Q5lXtjGknajemkBKEffI3W3WnFFsXRvoih63JevJLr7KCvNJ5XGxcKwyMEInZbHKCkxZZd3dWyfE1beC",
+	"Fr1VMdR4iYFOf0V8aZCra6GYtp1efIHwinhCF1ckfP8htK/lUVLOt+hdoUYo+6Syly91GCVJ6FEkEzBv",
+	"/8tkcnHR6bSghM4ioauRL/a8BGmoFbSM+OieoIh0UpKoEjmVo2Vq5K2Z1gs1fPgwikXhrYfmnRN1O20m",
+	"DzYJvWwoM3rpYsrxG7rUcmQTPUeYIJox2Vk6UisRZX/XaQ9urLdynI1bK58GrtN9Ps8iZeWp1XKxSDhL",
+	"R3c0ZTO5VCx7ZHMd3WjQRFNlsu+u5Ql8uQix/TUVMUvUlCmWJCqa0YkmRu6tEIUzyaX1r4NLMuiQbq8/",
+	"OD0794pdO05fF5parKno5JvWF0/tUBeXfsRq/48vfG+t2FXwjni1u/KGsQH5/s2T43vUpTqM+P8pxP5m",
+	"0ZzFu/VAov4nF+6bGTDd4M6E2aDEVYGi/GJXByOppnrJHzLs1IokjtMErbVU6ZbHVfYNLnV4vV9MYB7q",
+	"MSnFddiseox1qE66e6RusC57KoWGTPdslJfPvvXj/b4FdQPy+JyDuSdiMkmkTOvT8v4M4btvCN8mwnns",
+	"i3e76I4lClk3FtrmC7bI6IJCsRMAkfPtxIYKwkw8DLOiutfC3ItES7A22kAbSGsIfUkzDEjoREcMlQ59",
+	"CTUst93Or6LgWjjLA8h1eFlRTWDeheRCE6r9tZGjPNLP8FQWgLkPa2xQPbNzXAvvvrMVIqD5zPevnh+f",
+	"kEeoPeT0KlOXvECTRJExjW5s5q9/cTo2cXUtWF0eJ1qY1R1L1Ql5YxQVCDLi8zmLr8qAAVh5m6MpuxZ5",
+	"AmUi72wCZVB4zYDATEWJTimHSh2x1OvqyO9ETVgvEZWvqnyur1v/kk7H1y2DEfPvdDodj69bJf5xXgjP",
+	"PPqXnzvty0ftL2l78sv7/of/Xfj77MPxv1UGxxehsF63GapAqDINOBOG+eoKUumNKgdkx941E6M8CK9r",
+	"wV98+9oz9DtMF2hdpkDqXqusCjyFAZ6kQnNWaNSkvCREIsVV1o7O26Vh2aRoO8jj7o4GnUtS7t8NPMQd",
+	"kBOfWCHTv9SyEGoOcL2WHFYpdOf0ViXu0rGSyVIzArRoDrh18vA5nTKbeUm1XCDT8PkgnD+4uwy/uYIR",
+	"sDyBuTkTGdHEbGQt6Gpw0SzeLZckN6ecOKgMSWiUv73TTXbQHBunm5gxm6abuA1vzzfJiKlYWrO2jOYn",
+	"sqz8adP406axq03j8NGmzkb6mQaaFlXgtWWHiJ9wSLDY3QkJMye9+VFDq+IUpa6UTaDh01JonliFI/Wc",
+	"CyS0FQHNpxMuaHJ1LW7YAk3BM25krZVrlesKBUHX1UJtroxkspUYldKOXCyDlL26xh2fzheJXDG2b+2j",
+	"UvAahBekLGIQKTCVMjbqD2Mx3OdjZi4QhREP+X1/Ul3JaCzHa558u9oRKuyGibW7yMHsqXssx+Txkicx",
+	"q9Aaa6oSPZHzBYWG7FAPcF3QbVR7aN0oVl7sFruYEQlumJeqDBBuJLzt5cpp6tH90rsbNih6VnZzXfoN",
+	"la9fGiEQg7K1FIuMP7y6FuE6Rw9dQ8+xuaQntp5+mN8G4CIxImNobyI3SVF8vBb5cyPm6ITNGZSp9C+8",
+	"ECuEKq8rRqHqdpURxBpArkUBHu5KJWpGU1b+xvJq1GoV6rJP39Bppb70ud/GteV64e8KR2zV/qtezIBR",
+	"9bAeMlVvI5zWy3PdMohncxwNlO+2K+1oPnI5CB7yIYz3ylAzlH5beR3Sqz3PlYipWmWOpq0rda8STW+M",
+	"MqStKrLj0nw6qFpRFVFUvZdRSNVDRy9bN6VZNBM84lSoBwS/ar6ZEkOsAno17W2gpQKAKqGRU2kOhKB4",
+	"CCz1ZXDw8LyJYWOA024X+2s5Z2VWbmQ0Zzqn7tfctqQ0Xam8pgh5Y+vSFli0EeWWqVA1LF4KshQJRLq7",
+	"KMQFdDiHnlF83Yy0iVV5FPkHZDAHOv2/+UmtOF3rlGq45Q9cJrS6jvePtjnwXSrFFD050LlLLJY21qIk",
+	"O8JvEJmJpe2cGu4HZroYQypITb24dcnRjlvd6CtbDKGF8sBqATmO0MHor6+/+xasZyogsYQa1AuqZyo3",
+	"l5WWHAaEi5i9Y94rLjXj594vIWTZUoJNrdEul733bNJ+YU5Ps95IGWQaQJ9XGBM729OvDfDyiSp5VhZZ",
+	"uXu8fh7eDF4BiIHGaqy0GNNdrWdURPFWxdufdQYXnU69TnHf4qS7x/jn/QvLMf41CHVam8unAVvsVEJv",
+	"V+tY8NrWYZ+6dRLaim8EQBWWv2LypeRC71OxEl42etmPX70mFwMSs4jPaUJiNk0ZUyfkO1vbPetpCKX0",
+	"XUPBEvINx9HLmLWGp/2T00G3H7SMxG9/uzy5vBis1zLLP/IrJMnlOGFF/7DnEW5f5vCyiuCHwlwbh+pe",
+	"FMaCP0uDlYCfrdGfpAoXXzOa6Fk1TwOTPBSBQYHJ85zesSSpS7uSN+ucMw9BcHYLeeOtpy5yrz5tKqf6",
+	"yn4WHgFD2jZSfEDGK0vQrnxh4FhEnvKR9zSEQwFG9+xk5Mdh1/6Fe/d52VTSuaIJTL/d7RZmxsB2zPTK",
+	"9MEYghNuvRJQ7HTSPh+f0fZldLFWWBHZqe1yk9XV8/Oa+u3zyUW3TXvjfjtvcHPZbZINUVOEGn1xGBK8",
+	"b01qNK6Cw5C5OIrttQwrhcVFk36I7kWv9R8aAPUMuw3t5fDPph9vrSNsbk+MD/pkLRz3jVW+V6bJDi0Q",
+	"MWPvIB0QC2dpS8NXYDy+5FHIwSJHUSFd7YEifhLXcTFHC2asVr23Qz3nlQh3/zBXFde0zwsNN4Niu00o",
+	"MQl8oHHzzVp5JAObNaN5sklA+IRQsWoifpirA/rUbyV4+17hiILWic/3Jo6dar17zK281q/lHZlTsbK2",
+	"xhm9ZWTMIBhS6CHpkkVi65ZjTx9Xu9IKC9iffFsF4/p89DxHvlRv/o4niVGZ8lR566L5KHXlM87dlLhf",
+	"w+ufrjXn9kqSjp0BYXggd1sr8pPCwSw11vTIZbfov8LZ39JOM+ddQ2gotb+3fwfJorG334zZ1Nuf73q7",
+	"vz/fdVOP/5/i3ucm7h3cUe6pJ5+nq7zMdqsYbcqKXIUoTUWsrkiIdByHZCLRz5a1xTec98Rzb+dodDJw",
+	"K7voswNR8nPn32xgDJsaIpoL2KjNZVsINhCV6Q2oja41ormRZ4a+tST9zlrzw3Pb+hAtR0VGib95l3fv",
+	"9LJXvLz7Z9VND2En7P49i3xDWaFt0Q6NhaqMVriT/bnBgTsQ/RPb5f6JmxDVlonB04NlZu6RGe0Xft14",
+	"YLJM0YbduOiUCd36eOS8Z9bv/Wr3NG0N9UypJXutZXRjEH6/ksEzF8QPPTPXinvNJMQIHTjeCGtLtQyF",
+	"zHjKAuymosgLWV2+Ol/FJsBmQVo79J8pYcBOVAl0zeZbo4Hz9qNGQ9Dze2gI2pVFuui0+9Egbp8bifSC",
+	"no3b59FFfMk6ky7tjXfSEPS8sYbwVzmu5MCcRaAVmFueUKjRY67HQu3PRtbf7mHUgeICv5VkJjW5ozY/",
+	"CvKiSP9kPaz3y9ftwXm367rFvJXjHNyb60QuEipElbh8Mex07HbsJYGtFZvdzV6Ua9bQwkv8eix5AgzQ",
+	"YiplC8rTWum9V914prfeI+rgPUs+Yi2G7Qm0b+W4Nne2GHSkVkqzebmqsO8HO0C3k7/Ksc1F9YhmTzBn",
+	"NNVUIGiW1vpXOc4zWps3QsEfSkj76A1TPl2TEwdt+23e9cSnOS8j1UNwiU73zUtF2tl837yV4yEJDfPa",
+	"+6LZgfM1vmjMmDtcNNttUG/l+MD9Tcz99nlaHv4qx/uEtD1x1fsk0tWVy5AsRLDZ2J0VoSnbq6zozjz/",
+	"EJzzgIxwiwJQwxa3RZhXIXFfveutHLsIqy2XH1ks1QxKFZZ1szpZ6Xcl+9yftsryxNYb/49+jX8c6q2o",
+	"i7x+b3qgq+FadVlF1lIKhO0spFxjP38ykekdTbEzNaYJxFIw+EfWPgHSjSCDqGA5xQUZ4vNozmdeQcuM",
+	"BY3n7UgVITlB6wXlyTdcVDaHueECcucxGX/mBQ2DYTTMDVY2ozz/YQTOSw3XijMTMxZcizCRUy4gMNdL",
+	"2behuqEtCp1ly5ofg8K4zlAMI9/NJCRQWY/GtVByzrDLuCRvJRcsxsbrNhcFndvCSB9jyGMXWRMBsxIw",
+	"+IxKu7oW9nd/4VoWrEPKVbNGI7IztkqhZMLIEZrQDB5xWiHzoq9mzf4PDxSRtyxNecwIhWBdZcebHwck",
+	"xMDckVwwYWHg9R6C4hsGxvYt6J5toWx/wvOIaLHFuB+ovNh2UHg5EyrtQDjbtfC3ntf05kaegDZKMeKm",
+	"XEPGjMKZKme4Zdh3rikXhl+B9eKvSGNYGMCipuVCqW1kN3yCv6TMHFfvB7UcYzghsvAC6rOfCkMXoJ//",
+	"DeDJ/8zE6kowFr0ZhRkrD+dzGdHqTr8JFdOlkTHBaAtnlM0XCRQ9NMR2l5rdmcN3Qh6RlEV8wZnQtn0N",
+	"ZJnnsZNG+Fu7d63Q7TMeJkCNKO4iZnWrf1FvD7emcmdUlks9lu+CrPKA1yaKHGFD0DldkZlMYo9BQCjf",
+	"8XrxSiO3KuD4H9Wfi51AllmzxdN2Px4w7ARSZe26AU5bxLqRqkcsTcE1adDI0iFZsHROBTQ+ozxZpowc",
+	"vX7x5iU5Pe0cD8npSfeka7gGhIObb8byHbjOLI6rQ54zOcWMCQS8xXva+6myj4gFbpVjTU40hrLEXEyd",
+	"TQLCW3TKWUwUF9il5Y6qjEClrS+VMnhpLeDFU4crvWW/pRmoQYX1/BjgJzf2ut32EVzLH4oE8r6m7RLA",
+	"z6KGIHrzMh0Zf8hifoETeSFSfIJMIOZxM6cT6HF2vvpQHEqstzY77FyReMn8mfGSwCod4N6/R4hWTv77",
+	"hB1CjMLGmEMPiFksKOH6sOGgzURmj6rqarodKOoJyNUHrmc4ypjBbtah4pHYEriEF4OjoCEJDb/dxWJE",
+	"fszqqGJBJihzQyfaYFGQ8N/DwPVkA+8nzPNAEbvC9rMvikanHfh9Y6OTGbOp0cmD3nbjUxF6jcue/KFu",
+	"0G3XnjvXFYuHWhu5/o7kveVW7H6MmCJfWPo8TXvrHGu9BIe9LsIhuaMcUlCxDrzChVuyvCKhyl6k4M3L",
+	"KjvhMx0Oywz7WhQ4doiXZDjMSnmYmaZSxkYccfXU7DEILF9HxceIKas8YXUtlkn5/zL0ZMWtgsiciWCV",
+	"x/tlym45u6sUmyG/BcOZ5TKJyZhB6HDZ963nSWvYul52Ov3of3zx3ZM3f3/5lJhf4SeGD8zfoEf8r+sW",
+	"E9f4Ovvv//wvfPwwfx8SmxGXhWAfvwSOZu/M069ZksjgWlyLFQROMTonVOdvQoqRh96VXJ6QR4AcMmMp",
+	"G14LV97NFg+x+zqJ5PwhYvHfQPD/X4ubkYJHnaxIDh1HMZtUuOEBICUz2eDi9Pys6g52W32/NRHSbbvR",
+	"yGV7k53GjhHgIusOzxur3W0p0pGZDwz3F6xoxeECS8eB8vcpE50qNR+r2qL+6JEXT5IbOZ8zQcaMk/fv",
+	"T5zM/S2dsw8fGoV95u9AnCsmOyg9GQ16rd+VI9kRZikeq1DR1OtKhHXjxjJeYVZ+dYXTteXtrHRkZodt",
+	"X1gDRfHUNN2M/WSnrbjz1nQOqNq/M8AO4Pv1CbAqFUfRW7iN4Pbd/eIt+nytmG7xVph8d+HcsZpq+bLA",
+	"bgqGp4z5KMjGBNZjBPVKfvOJYu5/X5znlwPIidlFsGPgJE6wDed715DedPEMCaPRjCxoqqHFmAATRFbn",
+	"1BkayRujpUE4HU0Z+Upei9ymeWTeBO4Hw1AB4sxD90JA0ErIVEQXTNku68cYaasYI+H79yfPubj58CGE",
+	"sa4FuhcciJwtAvhFVqETV+PuT+s3ADv/cQBDFikkDK6F+fWNNP+GF17JxDxA07r9270MP1ip2K3Ly5cT",
+	"UrNjOyJGteZfPcWg5exv6KH9LQQx5lND32x/cqj3fGL7BhWXjI9eLxdG6npqtpuNg4+eyESmpd+ey6n8",
+	"/tXz0q8vQdF+TBXDZyfX4s2MrcCCK6Q2+IbitSnU0bDWnwzTAUmkXJCj8P37lAoAzHGQvTxZCuhbp9xn",
+	"MyquRUhFbJYgU/NfIbX5P/Yr/IGFouEXqE8bTuHfU/ydiRBcTDF7Z8GkEh65atSGbK8FEJxZfMpEzNKs",
+	"U1/v9Ix8wx+vla6pFJWruMlmkXntiwaic0bk9SLweuRZJlM8yIzuAeFCmdNsKBJKlRodKaVz1vACrZah",
+	"d7vUgR0klIt2dok3mr0qKuFFTXaqreRikH0H1VAQ07E8wSRYQx15SLwlkew2yupnE9fnxz26FlAuMrB+",
+	"RezuU/AaItmUJFF/4OoFu06MBeeaLbpII60IFw1zdt2mmjcJBaJi6Zxjq88NbWQtWBGURMi7E/II1ohp",
+	"wG4EcHKuwOvDhWsu6W1LxAG2RboWXl5CnqRKlDldkJ4QuFE0OLiwkTKAuNHN+ihaz+g6rbC9LFIuIr6g",
+	"yfYeb+7FD9ab2Ci6HoEN8mODdoXYqXCth5ybuYityqufVVeufFTMA5kyYLZZEXygNq7JmCUS64d9Sm1y",
+	"5+a7fkPkQv7RL/sW6HXIaVSVub4MEexkh/xLT3JtQ9lpV4o4puS5vGVGptqh6HCpLobZ1GjXJTUO0K7z",
+	"qnhJ6L9lxYo9miUfJPWqNiW/0Ljez8b/OE3iG7ueshXu2E3IZ+D3z9DfhT96lN20wMofsOWQ22M5HLy6",
+	"QgE48LZHd1sw118d231QWZCUc/YaTQUjce8gOi6OWfzbGAf+vEh+nxfJ4f1rmVT1ObrWCpJ8WY5DUQ0N",
+	"/8XeopQYeg6ItA1Ok1W1ZP1PKNr9KQX9KQX9caSgPyWbPSSbzZx0a/pajschGIj2z2Lbgds1DigyYzYO",
+	"KCqTcsUlEnNFxwmLffK1TRtoBGF8ELDrJ1GXe5i4IZr2LcEG47u3soRG82ZFcy5katChFTmKzGkAU9LT",
+	"718d21Zdz15/Rwa97jlx3ejLkcRbm9aXgmPn1UXfXngrySx3+Yz1R8fWe1ur+lYdB5utbo1ws33KuCyH",
+	"9Mv1JDwqMhT0y/t+FdmUjqndubeIyuMlb9nrvSvbvCkaPCF3HxNp1q1P+4gfFVEje16jGzy1dWCZM6G3",
+	"8xz7oiMiLNmQsHgKTdzm8h5l3czHftEG1j6n3XH7MurF7T4bTE7p2fg8utiNC8nmZd1erDaJsd+J3OYN",
+	"luUHymNFKsAGBlIqZt2ARtrF3BgwfqJlXM9SuZzO9pJnodyoa0Cwt3hbsu8XWoj9KfoeSPS1qKoSMX2j",
+	"dg11gLOishrr3kL1mldnq3PmTzH8TzH8n8XAWDwd+QGuvCq9W6ImOilJ1m4K22HPuzBAAMRfa3qCkiMj",
+	"3C7olMXH9zRO/nl1NDH53dfCtyq6qQvsZf/QqO8mk2r3qN8dLuUR9s6nrk+zi0ZaLPO0SujfvFaL8YEi",
+	"EdU0kdMl++SGNjnxURX3I8y8uByfnbUvOv1JP+5F3TGFHHizyYJS1NmgFJm94pIWaZxPsblGS5PYuoxi",
+	"ur+rKN7t7wMh2YJKDpQb6RnU3xI0t0UcwJs4yWGLF/1RrqjixeSBzkF9X8uQQ9+2bDXz2pCE5mDtrYrt",
+	"cCqbZ5hN0saqGOy1QW6Zea1ZStnB/TnIlj9Pd853CybeQO2Afcvo2JIMWhK5wFTUcgM1FP3pHKv3uphK",
+	"G6uURS8+SWl0w2ISc7VI6CqnFbOrxZwJPbJj7FDPptupzqPJ17UJ8QiYL/HdD9B2/abhR8/hVeS/MoV2",
+	"7k0+e+netuhkatdmLdWhkHsWtdmetmuL17hZK0ksjbdKNbY0im0KB81xgcfF8JftYb23KSWTF+4hwtg1",
+	"2JTV+hmrKt2fTUAWbZ+zs0n7kl502t1xL+rHA3Y6OesYSpcGwlmNkA+/OJEpl2e67T4bxO3zzlm3fRGd",
+	"n7cvu4PJgBn2PJ7kqQdQ94emkJ5hYAjrtUL8c7rQckG6A/Iyla39Radfl1RoIOle0FI3SzP0o5ft7qD9",
+	"8tV3sBuNEYtOeut1Ly+qpbel4HrUWNoDV70rnfvyu3anY6vnAvnkbQYaw72QxW+h9FcqGPlCMt8u0PLr",
+	"t+yyvd+BkJnb6e9viL9XDdOEG/FtZPulbQ2Rta998I5emYU8BXlQp1RgO7+ieHBlOygb/dom3AMawQrX",
+	"2IYE3Ovpra2ivUUCaCCZm+Ga1+aA17M8OTzQ73dY+HMuqlJ35ly4PyvEmIYlofOzWGXYgyP5IBPKqetr",
+	"Tm6EvIO0aCuqApMXhtSVbajl02mvYlr/tDe9FgsnvWlx7PwGjitzYc0+Y2oka6RtrEt1gwnea9a9sgT9",
+	"6WreASl4Ve8cA2ukEv5z6naWtIPqzMfM5JixV3c6HXQLVJqzsL01wpwLVapJOQ+03maYfa1W1UcWW9br",
+	"N+1NMnV5rHMaM+iAnDeNCza0l4NUrhCreA4r2nA36zg3SeV8xzPmmOiazIvTQ3KoTbqDNWITNqpcuz+s",
+	"IAf4TAl1JRrhs2ZVk7TcacVlsV5CxR0kjFqCbGCiMK8NoSbiPUwUzaXg5iaKNG5uosgu4fUqIk7eDofu",
+	"FsCARipcY1iDwBmmtOHvrgvEldfSPhyifz3PDHXt00nWPh2zzSfLZMKxWKeIbRmzWxaTBEr5HwnGYlXo",
+	"lX/sB8h46kH2SjFGxnujGhAgUlTbaqzZ2eNAQZ7FA6lkZs1owbZ12SyXJLRszflsdJYyU2zslt3TFpvv",
+	"9H0ptmdrJ0cDlvdbWfOO4kMBWg0+Wcsv88yqZoVZ2xdvZG/Xbn21TMvQ797drnIKR5+f9aUAXc9st80S",
+	"IR+AYtdo6BOTxiaUZGNuAPhW4y5wqk9mzk3jz9ecC4n58j6VFWx8PrYOs6H7vtSCAgleQ/P1YlC2ZdFr",
+	"dHwL26roZB1pO3Qeqt5mXQBpJpCS//5//z+SFecl/5u4srzkf3s1r4/Gq4KP9PjK+8aMkN+45c9A7Cze",
+	"r56dyC8L7BUEzmtkB61s6NId7FubyuzXUN6dTOPXfCqeib3xXOxejxezHfnEyznncWhj3daidNAH7TI+",
+	"lFHgaHItshAHv3chpGKhbcZGQkjB1koZbEg5cmtrDVuRTFMWaTKTqWJkDDId4GKRsINFVQaHa5GWL90b",
+	"K/uxNNzZblXk3ZKy4aqYwkse6WVa3SgQHxFNb5jw2lQhbt/KcdnmjgUbRu6GmNMpe/h2wab3Mq0zPp1B",
+	"5LM5/nhP8sgLEDVX5DmtEfnfyvFo19ZUVrgcQ7+Ek7eL6d7tGPg/WGvYvegPer2gBVBcM/Z2O8OBU7Pv",
+	"eAx4Pet01im1ANsGTRb2LwNmAf5+i0DYQLxA+sFhHSYatnqqEIRrqt7tbhYDtFS1QdoY1J7jb0+rhUXv",
+	"+53NTRZ09c2VXLiaTyN2n27aDK/eRjawg60B4JY3DEloTuPe2vsOR7mx9m7GbKq92+1ul0Ltfg/cP8kx",
+	"389T3nyZ0IiBNLa/wAmWSvKIOMuDzdm2loyy3ygEi15mzg/JkRTs+Aqi4Vjbfcr1bM38mftDD6GS/VLy",
+	"KTjZ5S0V7CSW7N+9QqL5jeM7F8vehbwP+6AqxGFv99mn8jM5Cvho7qZP78O5ggpirkOirZz4kZ06pZOI",
+	"yKg8e5IL/RWTc6arnKOPyFdM/vX1d98SePHKdrmQacxF1rcjkWLK9TJmIKILklANf56ACyRJ6NicHQwm",
+	"Lksr2UgFUsmhI5fjxEu2sx6VAnX0fNrordOGE4WcegU7qegtVB2U4i+xEoB+daV1VwNXENTNxfTE9etJ",
+	"ZcJC88AV4MIaW+ZmfPTyGblhK3VVUp6ghFeuNZnfroX5FCp2YRG+YqLICrIcbYLIMRSZBpe1P5yeyRir",
+	"fOEwrpcRvrmmWN0vcHeHGGsbhQJ1JvyqX6Ndg8Zxi61hsd9Oymg8kiJZZddJDhuoqe42dj4wrDxun7O+",
+	"YeWDcfs0OovP2cXkknbGB9QSeVyT1+IVX3ugAkceEOrkSpNhsf+tYn4T/p2RsuPhJdDvlt7jgL+NYU3F",
+	"M/EC3/1QQE4ZIk/oQmVl4zS55eyOpSQ10qoiR+bDtvmQYIcmqHipjqvzonyEb1kfvpk5yu353b/tuHX+",
+	"YhpKttmNnKXeazSZQEF51wHJtuy/ytyX8HROoxkXDGwmYmrkP+oKw8uEXdmigUOvpTRWvFOYZma+cYlm",
+	"Uvh8puQTmhjp207sVeHJhXh7oNeF61SOEzavuH0EefXlE3I5OD03ezQvkZhpyhNFEE7kKISmYxFYFR/a",
+	"l/71rZIiPA4Ie6cZOM0ca9PmLiJhJGMWBtdiwdI2RHGSWy7RMYpWLPSkwqVvTtgaK5SxbYZFE8Akrspc",
+	"UHTOhoa5ZzjP40R/tqGs9jVgULbbVMv/AiL3hJFkI/Po4W33YWYPa2XCCHKrlP06Op/06WXUY4PuuONV",
+	"wBkAI7BdHZ/hUgkXi6XOkbBMxRBr1t9wPbTgG7p9VVgXYtbAWWAGeWJe/ZBDprLu4h2090olkBhXxGjI",
+	"AVF0AvVH1UzeXZFrUHpTQRMCPYWuW3Blhe7Xsvd9sC1Yt7QOQxmh3XE4BBJnQqcrcwTImMbYzLNxqBcE",
+	"+v7gqKlJuFeG6aorwBHhgupZQW5cprydsglLmYhYI2e+TzcbpoI7JTBsIpHTKYuJNW1jV4orDJ0Bzyt0",
+	"TFI3rrbrjCWLRncR9KMYQT+bkWKRFPV4SalmI5vGGQ7BO5YAtUgoKxu4blGvzJDtR9AiZ8ao4YUqL52O",
+	"VpSLs8H2kgSqxh+ARWffvCT4gl+XAEc7vbz0/V+datuQaxValrLVTKY6ILPlnIq2uRaAT6nlfE7TlfMU",
+	"OhZoxm0UcuIk3/Js3796RjLaIYLOkccXZxiSsJo7GJExSeRdThoOGA2Js6Hk7XqZ5nFSEvv4VdyUOcup",
+	"E6QMPKOEKsUn9rawIQbAVLCQt49g3KMik1TOMVbI8Qgy6HTIEU2UJINuH+VwivX65S1LSZe84I8DMuj1",
+	"rAU8ZdCv5VnM5gupmYhW7W/YyrxxYd+AeFIxJc8m7RdURzMoob0UdGn0KW3Wy2DebkDCvD7qKGaCM6gi",
+	"PWFUL1M2ciVLrIyf8IgJxUYOumaMvhlbSD2ayKWAXwYBCWliqG41Yu+40soMGUkxSXik7VDY/2W0SOHA",
+	"cmw3OuhckiPvTa7IoNtzIFGaJszbU6EvKoNq4HEYlLqw3sqbbPneAwPBkAy6HbP6Alcgg95l4F0H5BTQ",
+	"I2Jy2ukj+h7C3v5xXGyAk9/eGTSMAFMAhPXAmd0VStNa0EMAQQFLWfecAqTMryUMQbBfETvmbvd2Vuwd",
+	"auFVbigK4Cr+aEAFvyBAijKYv9UqQSxeVvXDeC2NNO9xCRQ3FUsShe3K5FKXdNZCrV34bprIMU2gKe9E",
+	"JlxeoVgmBQugozBWvs8KpihW1S3bpvhacwLVOuXjpbUfpHTeGra6Z+Srx+DaoJpNIea7lUAEUKntW20c",
+	"Y3Hz3UGbi2hGxkvFBWgWMJhTbHcw/dWGI5XDgGqr91QEHd0zPcDBc82KL6yP1do50dTDBfT+dSErVzbq",
+	"gtwwBmaHebW+VUTTRpNj/mYBg008Wb9hNu3OzdB3DLrZId5rl0xdG6xVxPz3NqQ+SqVSUDDDkUBA+FRI",
+	"MxWJqFqrqz/4OF1p/oCB34UQMxddlhUn8E7DvqHcOXFscb/he0MSLu4TPLsDj2vuftsheNZut4H7LaPU",
+	"3yLH192fn6eb7hWLGZs/Auvacy5u9nbWeQa6Bwo7YpcwBL9BgMvo6197P4rTp+8uXunu35eDZ/L8Je28",
+	"jvtfTs++fnv5TdL76d3pk9uLx6L7Yh19dpwqlaBiEeQoXFDouX9cBcVdQmpw4nooPpdTLu4BRAIW7SII",
+	"7xFwRUrxVtdih4CrDFnJ6Idx/9v52d/uLp+mvTer0+/5xXeL7iM1+GJy/tWs89eb/vN/nP1HdPnDuPft",
+	"Ac3nG7CMeAUlwGwG49VYDIAz6E4+DbrBHHxPnOfbgdwOtODmZEAyR1KuCtSdKnVPTO0BcJmSRWruzBz2",
+	"CoEPrviF4h8fE+Zf9wgzcK3LMTwADLYYj3lldJ2pNNqKq5VjAyPtX9aYfjeTLlWhhBlM2gEQckXmMmaJ",
+	"mUBIsHaxlNBbysGPekUWCaPKq0lPuqeon5izuY4rN3SFb3wXuNphqgEr71n/wUCWkpQpmdyy2BWDAAib",
+	"oVnsV/yuCRXWPEnIOMXL5KBxwnZP9zy+P85YilZtBjKYFCgAE8Wnom0P8UnDUNa1/R0ozrQyMLQa52Yb",
+	"zzJOsz9LE+zOXWMJnzADkjIUsG/ciIvcWnzWGVxURD9Wvbr5Jsm38ObN89f2mxoy0Dxlr7WMboxkdz8e",
+	"YmQukjB6yxQY1nnE6liCilLGhCVtMmYrCSlbC8rT3+a062Uq7gmGr+VdDoaIzhkZ0+hmPUzYWs/AdWgN",
+	"dWY1N2w1ljSNyZ1MRZWXKvtwm5dWRjdPsrd3iCOqJBCZbGx17Dz2qUzYkITovw5Jymisrkg4p1xoyoX5",
+	"DYzLtt0kWlgCwpVa2nImKeBAXQtI9wugZo6ybBPfYDHXhn1GMoXBoW6eHRe7NeJ7cyro1AqJnvcX4kGK",
+	"1lJcLjAUt06jykI9voKFsfB8TZOz/vRKHwifChYbVliA2BYfNHmmnfjOFbgMBRoTqXastVHJl2JtwL1j",
+	"XRwHKgzevSwMvluYSdAyut1IsbWo8OKSP0GczB4VEyvsjUbvgjkaCPq5tmnr0jYpz+tq5EJqKMgPn74r",
+	"hU8HWxfKRKzITN4ZZczIkhxO4P6r3jGspUhfawdzXGhS7QMXjA5mpSABwy7Aq4u8PU4YOPTN56AQGAlo",
+	"7z39DmORCvWY7xeQtGMx3s21bougKqcDWFj42yuRQIF6C2euSiDISWmzKdJCagihiPubInfgm41NkWbM",
+	"pqbI10y75Ll7NAVwdX6N9JtlzJXDLaEK76hp0lrQEuzOf5uS+TKaOQ3SPFjMUqM6CnlXZX0pT1fG5ivX",
+	"djrjBTSKoHXFDGLK3JfEulALR31Dqtp6RaDCPtb4kTaCs9Kk2yHRjKY00iAfQWcPEsn5XArUhYODZ8oV",
+	"VlZ9GHSxBt/9CiI6CrGDrSWFu6qArWU6tcWlyjne+xUOXO/Pig8q9wxsszJ6D2/fLKK4uPxiO98/e3Rt",
+	"a1SgctH5TxH204qwueV09Nd3F7edv83733T1T+O/n0c/9sSrU/r8Mv5yMP367O3LjnrTX/5wcfcf3dXn",
+	"2Stxjcfs25bbo+cGouoWQ78d7IEiY0ZTI4I6j45Cw3Lg64ZGEg2IFBG7Qnsc1+Bwe7TUM5nyf4BBaEge",
+	"41Dm+0bxdnv3v8aN5SAJ1pMfNrDeF5l0u25loTXakBcEZe1fQDbe2fEUtVJueC6MFT5YF5V4dfkqMGyg",
+	"FyPT9I+wFDWPWEBoXq7o+KrQA2FOV2TMGvV89FLcIrwjv6bz8TKFJHMjtUBcEByOhAvWhRcmTCid0v/7",
+	"fxjpDsyupdI0Gdlw715ncHpe1kIPflexdxi3NUIievrqZXtw3u1mTLd5XrnhAs4M5nKyWsPT/snpoNs3",
+	"j23aVmt4eXJ5MehmcSYOVOTrv1mjm2ESryB7AN3QU6pBwLpv8NHOeYjNDABcs9+2KWURiXU9ax4ocsNW",
+	"WWqgDat7oIhhVFhvTjk/PwjdHGVtYcXbrSFRu6S7+9Sy6YuvmMQMOi8sqTKA6I7rmd2ag+PmAKJqpmrJ",
+	"rzzJlyljRLN3mEKHXjYoDXo3k2QKfreUkSPkYgFZ0PSGi+lxAZwVcKyJnW/UoQfI7iC9ef7wfQxs6FPh",
+	"GATZcXdI3Tf6yRDtlxhPWx0OBJgApdSlr9rXMYF1avNdwce6TBLPumU+xCNGFhKLYa4n70+9fNmN8UCF",
+	"5Nodz2Nxym3f2P15mmVF5quDWdPcV0BlttnCkrag5YlMEiw9uaVmO7buqkJVPgQ5evXlE3J+OTgr9zWy",
+	"QdWYW+VjpZBY/DNeb4G9+fKlZ3xs15u1ZDrZIl98BFGg6p6uElYMWqcIdpD3U8Z0haSTu7MciXz4pfyT",
+	"h9I16szx8L55U7VsqnLro872HO71NTWl6WypWyj4ZX1zCMxdo+SrZ6+JljIBzULZsByOglEVhTSJYXaU",
+	"U3RBfkzRZOuamsce+wRYer8yDWxa2WujqvqBJdz3O4Y2Zv3Z/LupdCnZsYvLDxBl2SJzzNSRzXb7N9ds",
+	"SELDZfY3fjdnUc2N31w3N35z3aAGDvD0RhG4O6hpfxy1a5MOtbvKdPAgZdDKP88I5f07NT9y+phBXgDH",
+	"M484A5mxWlGzStontD3U0+lB1P1DqOgJo+nIX03Zj2R7YOdasBO1sVSOllNm1DfUc0I3UljtOj2cqk2O",
+	"nr56GWC+t4vKOsYlIac+Id9hSc3AaOJK0xWcAvTYH2FVbr0iSMUE4GCeHjfS1X8n+veW/k730cY3ga+J",
+	"Gl51uVeyAU0nk+33sVdcxdzLenKPe1lP3O3QaZ+ys0n7nF6M25dRJ253WW/Sp4PxaXS2U36MGbPxvWz2",
+	"gtb1SoNrsT4IIEXxqVBwHmx3TymUTNgJeWa0/NTWwlgqlhUlIlwozWi8Rwct59qYpjRi/+6WU3Zw7ABF",
+	"jGGzvZqwcUP+9emkbbSI9rn5z4X5Tyf/n6c9fWVWQ76WiwXY2stOP2QAo5ipm7xSUGOPSbcz7PSG3e5P",
+	"u/Qb38tYlMX+VqfxzaWYFohdBcSwFZqyeJ0dbI0f3sfGaM/jhyLeKstl4XMvaYUchTl+S805btgKnTtX",
+	"WXuOsZTaXKOLMONE2LxJ3gks5rfd4NhU39mxEFCZpKrdWPBG27xBIrqgY55wvQrImCkeM6xLA1V7qIOP",
+	"bXdH7mR6g5eqjZ//dcmwQW9F/aNGHX9g7XVdyg9r13yGvZvYZtvmTCaxSwmvr8ra0GDpCNzqiK4luCs2",
+	"UcBVgXD3tlrmTLqBDlU8sI10qT858S6c+PCKlXcJf6b6ldnhQUrHl0rbbSwkX50TU0vAexd5/3xqteeX",
+	"Tp3p0gc/kamT8cDBHks/9z/LDB2SkE6xWK49kMQcyGNMYLgWwLOxSIhBXyLljQsHVlm+AWoFQTEhwSUh",
+	"ZFO5Emw8JYppzcVUBdcihCu89I0TTovJCvBmlp4QtGDhxdAF96halm6UpuAD8SPlIfyWsVhVAVVYAXG3",
+	"O2KLzPvxg/j/jMU/eCz+PuH0Oe00VBcqK2u4QbxA9vsEr8Nh3x7ACie9Oox1x7DMz+REY73PP9X/ndX/",
+	"PUNJ15ho0+hJ/zbz8baDJHuPsMuAJPyG+YF+mAT5CcIxt4ZYIijquUJNJcjQEl84BMvwimkrEhAusBJ3",
+	"HlOJba68Ig1AN1A4nevjKxIiHYVDELzMMISLKxJmZfzwgZA6ACeEXbwiUNV2LY4TcmQz0swqzRXlHve4",
+	"QvApZMPWFVLUBp0xAwGQK2LFGrsMwe4weBUTjCbLdMzVjGGJ3AnDuYsF6eCL6sU8g6ruO+oWRou2y9MS",
+	"G2KSNdmrrnkDhe607fO4z9oXkwFtn47PovP4gl1OOhS5AqfJKOsff/rki26vP/iPv/+0X/OfQ+Yu79nP",
+	"r7SlNaOEdYNlrbYr3AookSimGzk67tfKwNtl9dEFutlPLf0CyEb5dJNZEd1eh4TRaIbBHqVOjuX6hub0",
+	"46O8oZn1OB2ZI+SYQQw5zVrK44CEgt2FZCkSUINJRg7mqE35LROBUSjM+xUjo54lbcNUKMlogR1iMZ+7",
+	"mUwKid5H0LDBmpnKcdXXAgeMJXA6xRg4s8r1f3ID1Ec4VR+CYiGAIk859IQ/PYLAJ1tmIO/FO16RL75+",
+	"fn8DUc7T9uxvUooGlQzaIwJFmiU8UCQEyh0Z5Xoub5lrrrijbw33s/GAqWWiqy8J+NhrRRw4tyvWrCk0",
+	"t682ZHoIx/vh42eHcT33OkxFAyNunxpx+2zcPo8u4kvWmXRpb5xTHax5R8IrVwC9bpGv+q1SXc+v+hV8",
+	"uXTVOEGUixEAeo/AkoNQczUtF8l3R9rSVa0AvFt9xpJNDa6xwJkjhg01RT4BZc1kEuOl6lSgsRyXk7tc",
+	"K+8c1U/b3c6gl5PLYzkmj5c8ifOOen80et2rL2JG5EotsdhyXaJlZ9jplEm8d0jhqpHNCsrZ3FGf9336",
+	"1JOc5pp2t9o+gzmTODqw8NoWAnn3NCjl7MCQwcYoN66fa5bRUgSYuWtnVMRVouSerfc9+t+KdK+E5xbB",
+	"uD7KprxH88zxrl2yd3bvWNnQrWu5bJ1rdxN1g5nRCBafIrnFF2A+Xe6KI5eg5ddvzxzD+zp/LdC/5krL",
+	"6lZrVucwYKZgBFFWYE9YPF27ymZuoJ/ftzZdXiUbWbewL3cLYrq1vC1cKax9Trvj9mXUi6Hn5ik9G5ur",
+	"JW/R5WRNaJjvSyPQwsZe5H9Kcx8OIrCtXWezOlJ6Wjg9Tj01+ChGEgxJOEnlHPo2ZCzLKbywyjaYo/BK",
+	"gdfuZtAOA5g2XstGWzyCfx4bhfduJq2EpskRFioLXNEynjLbdMN+apZ03Li1DpyhF3ZXFWkjVc11LA02",
+	"FGQrJFUjxVk4bzzXTUI63PFuHNDx58k5jKpz+FCPprrPHzXQoygiVAkFKYODbG4raLqroEUOoih0+lmm",
+	"lgUQJrAy+4Ozf0VC5AGwZQydBoGUHCnGroXjOcdXJETOAc25lsDNXPyBYVVTKeOA3LAFci5zadrzWu72",
+	"klFPpk7YgYsGae/Faqv0c3bLkupqC3MqVsXCBg+UNYfICVjtnMnQNtMAyw1SeJkLuGUMBxfZkoe9T3Xq",
+	"HGgqkvbzlb3PhbBed3A+uOifDc63ddhyW9nr4z1F+Ww3e0xabX8GJ+RGiqo+VEA8Te+KxLysAqMSObrB",
+	"dp+Vt8Xvh2I+Dr/Fc/cZM9xMtKkkDWxKaMUntPWiXhAQiL3yiw74uUgbTCWgGiwVS4c71BZaF0qMDFlk",
+	"nL7dax/j1u6aCJB7XiFYsDsy4ynLFBM8DevZTZsUXiNAg6A7p/H+wTJ1oe5mUGJbGNoQ91J4e1YdH1AE",
+	"f5U77611/+3VpBXvbfhC5O5sUfgYVih3PtDY0aSjceFYua7G1b4UqEUuNTMAx/LX6G8rG3Oa1wxpaiqj",
+	"maqFpbANxA9o/TL0vyP6qmwktm+xliW7CBg/xqvtXK26i7GNR8101ZjHQ9+HtVhq33xok5Vya/+RNRcG",
+	"Bm8Q2UbJZJlMeJKw+FpkUIbug4YJhPA66J4lyTMASXOZCnMpyBtoYEfBCez8wYGTRbM3oFGKJ5IWZU7P",
+	"POL4E86QSQol0dO+VC131nbnQ3LKXNF2qVS5HLwbIe/WG+l9RFGgdNV/pFZntnnZFjPqlvZclWR7x3U0",
+	"y4vV7V/ntdiTP4vXVDO5TGK/Q39tacwdCyFuKM63c9nkEuSKI1XBDYuIbiv4slwsZKptktKWkOgzEFq6",
+	"Rq/PhJY68wYYKfrj9nk06LYvWS9uD8ZnkwvajfrsNF7r6tgqtISmc2zDPVmKCPGbySL6xjmszrtG+Ijb",
+	"552zbvsiOj9vX3YHkwHrx71oPMFk7hsznqFiJ+68aXc6nW6vj43gXL3WGZ/OfA+XXGBw2hKBOWw9SSk4",
+	"RGKuFgld5UzBYGRhWOXILnrdGlIFtU1F2MCFusX4P6dKs7QdU02toAmSkf02SyL1vK57CUtUQSwd2yGl",
+	"8PfZ9rFYx6aqDfn2crxf4rsfgm2WXkRI0ah4haGVILOkjMZcTDHMKDt3jTQvXMnT22qLa4XBNW42oo12",
+	"twemwQfP4VXvZFV2n8qqJmP1s813oH82PdT1e9V9NfcqpJy1Xc+SXpvUdzdfYTOkzafSZnpm8f/uqytC",
+	"x8qIUzaQLGutJFMSJfI++QzNfIwIhlwdyBjb++Zdy3/L1qK/QT6qpeuyN9KWrXIALPIczy2ZEag7VRmv",
+	"2ddliTh8pDWNZtVmiUdkwhNGpCDUkaJMCZZfN5Io1woKshvSyGMS8VehrWO3HKIBr4+a8pEn+L69CnDU",
+	"UXXf+9eCTyYszpvT2dcJ1WS5SCSNnSUFHiacCcNKooTyeZFvcHPxPlyIaSPd+/73U1Ng5LgqitIVDQjc",
+	"7gCBWPRGUcE1hwyiiUyd5AG+u1jeCQMgBZdKI5ODmtHe6VnN7Aj4B4q8/vpRu3d6BhGCM/auSUdhxf9R",
+	"sanHq9oalxsNyki2o92uLaSWDWUMKCAClcyjMLOwWfvO9noGjSB8yxXH8gDN1v5D/n4lA8pBURg7y5Av",
+	"nC6LhwzPRaBszbuqoNeN1VqEBanzZzt+MyQh1TUF1Ypn1rzWUIxvXKLFjNnUDFPecbUPwGv8kG+4wl18",
+	"H2P6Gl/fLtc1juAsMOXKUjTLccIjkrJFsoLsGEHMaUwFTaz5Lb9M1jdKISGo+szdpebzj3ngcPZRlYGi",
+	"sjLKWMarhmrBJ7wkCjfmXuzvkzEei+4i5C1cG7KYfLebq0FZ8cWKH0MS6mjehK2Y1w7NVsyYu7EVu8vt",
+	"fkWa8xcnmB2Gnbgj/3m653wtuBK+1iTiQbiCee1/tjf6kEBaxfk/GutzXqCtMas3lVb+EPOo7YL0UuHJ",
+	"Cl1/X8xVIWOm7xgTNiCCKXKE8WkBCbWEUBBrH4pD/93JhDz7QpEjpAojuwppeAR8gAaq0PXCBFHCGq3W",
+	"bVp+KiOuzFex3GpbmZ0qLipeduCKWsTNO4s6h81uZm3rnQE0WSeNc8zYqevJGsxMlaLIasHaasEiPuGR",
+	"LYu4kcJrkK/ZOx2CTphwwQISJlJMQ9d7PiChOQoh+fvf//739osX7S++CEhosBA6PTLEWpzKEAIkUoSA",
+	"RiwW4+PMzNTCUpdGU6aauYfBWjNjr/IiHWNAz9ZjMKfvRol94/1GDb/Sj1F5tu3eCvy2yUI28dicNN6v",
+	"Vf+qLpFsCSh74qCyhWxUvVOkCamvq4a3NFky5UJW7a1svgNd1cwI4TBIjGbtEC9Gwq+eviEPb7sP8Yu2",
+	"+UKF5XLxNWb+OX3nL/y0U7vnhmKEER9u7lHmeQeXQ3Oh4mZXXeW5M87u1N8a3Ll5B3cKFUuwep1C00+W",
+	"JYFpiyqrtLvOUHwX+iYZBLr6+wkqhtFU2x667TFVLAZWhLzFzuFqCtgjbYG54YDvkZ4B7mDN5qPmKTcf",
+	"aolxu7RnO0LXRIwdPErL+v8+ZxHwpecGcJdOIu/gkk3nNIFocXDt2Y6MxVoH7p2aE/e3JVuyLSjNi0RC",
+	"+a0HCus8Yoz9zMWgZr3At4WZQjlqtLyCX6A1PIfIxkUqp1j3uRugd3LYz70SYEy7o1xzMR1JMXJnGpPu",
+	"diCwfPrSSbXrn1MdzbD7NyMTnmiWKjK2MSG4oYAsWOptrjSB3dX7bVGp/pa3vYzw2PZWDqxtb1ZC8v0u",
+	"UanWf+zvonpYb1mBA04Vuf+TnvzAUWQ9C9gSEu/uPoyJh+h1hHfoutc5NcJPHcTfyB0XsbwLSIiYgYyb",
+	"CbdXo6+Y3AfXOT+yI9VwozeVXpRHxIiK+e2SpaqhdLZ+AnOP9w6khDrJdnpqLro3E8erhWOcJXOo1dOG",
+	"AVn1tYyOek+eDYiSqcZITjPNYcwwgLM1e+49zbk/FOx9JeUODbrhkFBr1PXjQB5A8bxUEcUg48NaeuFt",
+	"sPYaZR01eOdYclSO4wKd40dF0s0eryH6e/BqPko1jxK2f+gW4trGW1MczTCk3AksFctjQ5WmK8O79Iyt",
+	"zK1bumY117DsF9RsR1ARYXgxRM68pnqZxrSiyBddxpyJaGs4zCP3XrXV+ez0tH+2tbQ/gFTN7mODttt8",
+	"v1tXgSoRF7Hoom0OiU2fOA+G12+xS7chVXcz9dOYTBIp03W0fo4o2g83TwDqUHGpgJiYacoTdUIeWVW/",
+	"gJC8bcQVqem6QcW1cHqlbUxhxrkioTUbWQvkOKUi5mIagqhsOBiNWIwN6TD5+ih7Z0jefwjJVDIFgcHX",
+	"LhrZ6yaSSHkDA09SZluczKTSwOHXKyd9zD4xi5k0KnDrXweXZNAh52eng36ve4j+Lg4cTUPlHrv3bYQG",
+	"jfSopmfBI1GqBA1h3Yhfc0YNbm28zVbv2859zhI2pcmocfhx3YvbjjBN8/iW4u5fZG1x8mqJAjIEhIR+",
+	"OFJk4u+c3oA9xQicctGGTLFC+OWG7IGjaKmqbEHH/1ZdPgMpqbDTQWVAAnX72hxNV89MvptM9uUkhstL",
+	"8/kDRQRy44itVf3jeJfSuTldreHl5aWBTbRMUyYic9iefv+qosV59uHm9BTBVhX5gubTX2q3bGPf7321",
+	"7X2FrQGl220IFVtKssLGHLSo1ikfL/X27qWP8jcNg6CaTWXarFtiffjtaeegZ3YH9FflJZwN9r5esZT7",
+	"QeSeQs33vcmlUCZ3jST2BPCBO6l8xW+hDiLRwCV1fWOVqvYolchQNZ2VbEMlrmeu0OsJ+U4wUHucwp+1",
+	"aoE8IXB65bXu79FNica0XEsMMhZ2SOZMZEQTrHXYBjnDZvk8iil5Lm+ZkYZau9Q9zte5X9l3gNshWrdv",
+	"7IoE8YaJvGPpR218lIdzOzivU9DjJy/J4JwkVEyXdMqIplPQiudMKTplqpx/uBTrdVb7p/dpY9Qsotvs",
+	"ZceCUYDLA/RDb9C9J/PR7xLgbNGz2aMHARUkNGdqb3/eDgeysT/PjNnUn+fhroICXZ1oxBdXJGWTpWIx",
+	"Rr3fYXHuuxnVLjaap15iW8H/vnft6R+44tXhkCyaCR5xKh4o6GBAsH8J167S41s5viIhFMQeUV2sZXQ3",
+	"4wnEBE6xUmpDZtvtDAf3byhrV7Q+tMvJKrXy/KGddZu95SrPf+/F/ah9PjnttC/HZ2fti05/0o97UXdM",
+	"zTRv5RiXZv6RfdONeuP2ORtM2hf09LR9Pukz80WHXprDI5c6ksDnzUFPmLa1KxYy1dCg02rBoNwu54uT",
+	"e1RwTCtviYth10Ehx7CRWZhS5A2LZptL6w9Ot6e1/ZZ5YTnu9+3pt6vyun2FcMRweY5mNn/wVzm2LnVH",
+	"Lg3W4YhoLfrjUAUO03vi1Ce3BpfjYZOMPmYRQ4vUcv6Qg3Fh5wVI5gjO0LfWJH2/DCJHcptv2Fvz1pCE",
+	"huntfcXuwDEbX7FmzKZXLGx1e0QG7FUFRLC7g8Xz4935eUZdwN727TEHwLaqrG+kBaW47aIosHEoWSzV",
+	"jKn1MgmVl3T1BXqP2269Gd0nv0E+Hpf/2Ex7l/55dUxwnfjAyhAtU65Xr81Jc8ny/BsG1ilsePNl1t/v",
+	"ZvTf//lfa2UGHomst95RiO+Ex9AGRkzRy4BmGWzqiv+mSz0z/DGi1j8MPo4xiyGJG4KMsVU4tGfWM64I",
+	"8ALoIQGyGvzVGto15vxqpvUCzSdZ86DyNlT1NrLaFaUGP8eu6Er48Lb70Kz8IRQqsi3vgqLLDVUMbItR",
+	"Mkgd5QPA7w+z4PQtu/kA0TsTWR3u9/WbNy8BA9iwQ6aaJjdck8e9x/mq8OfhWnN/xIaIyZxGMy6Ysm0H",
+	"86YbKrAKEQ6Rtyus6HmovTIteY8Q2+rQ9kbgYizfXeXjO/c5dgYK7Fsug5WnJKKaJnK6ZFnTxbztG0+h",
+	"10jmFbgW1+Ivf3mUUxeX4uQvfyGvmYjrmi1dLzudfgRIh3+ycGjIcY2mA0eCIZ6Q8PhagBnDQa6a5APs",
+	"kFRDXPmg9gVDbjLNdnQtEDxm66WGuQCivE1KDXkSw3Kx1fkJeVR3yuZ0RWgUsQXmLhuYwkLVtTAHjjyF",
+	"hjBuJKLoCurkwncRTRLC9dXaIVCMYTZtNmb2/MiG1Nj+K8cG4iuCLiC/jwwwKrN7dcdSMugMLIafpqlM",
+	"1V/+Ai7NV18+IZeD03ObCoFberhI5Thh8399q6QInflSaaOzkzCSMQsxrvolvvdExuzYgPlaLFjaRpfs",
+	"LZeJbRPPBQnR1BzaNaD12izCSD0oPbIYChEs04gpclTV7XPCqF6mzB2fwLczBO7wqOBagKdHHYOBl4TP",
+	"Ju0XVEczu5MsPx8jq2hsQcTiAHaZSjHNE/hddKFd5PX/z967LreNa/mjr4Lyl0j70Jck7ptdu+Z40p3s",
+	"9CSdTOze/a8z3GVCJCShTQHaBGRFk0rVfDoPcB5iHmw/ySmsBYCgbpZkXR1+6Y4lkQRA4LfuvyUaSXz0",
+	"Mj5KzLqbNYEKd2bvocj58xfmNj2ulOPUOH/xo532K6Mdm48/fri+MbOHAVLhc5xJ8jZjvb7UTKSjY3NQ",
+	"EHYU7TE4UWYxWjIbYSx6VHYwjwWO4LL6e3x3NkAIF/qBvnhxaT0gZRt0y0ZBioFQETk/+8kO3Kiubsv0",
+	"obMqF+iDxTZmGSsuoCUvSQKdLUGGrFBvHAjNc9s4E7TFy1gk0FgIXDPPjWJplAry3VmgzZ+QK9SRzZkx",
+	"b4W02RDbCAjiLwci1RZry4J5BTQWDdvxg+Y5K8Z7GOFGakZESduO1eULVOcBDTPhnlzpE/IKPob82Vgo",
+	"RnOWXcCrxi7rcCenBXOlMfvWbz6bqBphF4QOvce61PIUc0XOz85ikXBxT3OeJUTQntk2bhmbEfT1gaQx",
+	"o6gy10mKZKyfy1GPCX3pFwaABivAAPdgJbWMBSjn+IL/DoUVBu5veI8pjw0vX778ybzr329eXZJsYNEQ",
+	"vsb8B8VSaRankfzrf/731v6VNE+IVcvNpuNMxcJcYpbo1+sPv1lwAqmrSU8qTZ6T9/zfkQWCmO0KKAui",
+	"ysDjQNwJA4I2YIXJGOCGxLVVMhZcYSYHrCpX0JQKlo/8fvP6+Edw6uNg4JJ/Dszq9WlBe8y8Dtxj5rRA",
+	"AyILetgVE6jcMsnwpl3zxvwxOvvOHTKSXOW5HCaky2gGAhUyM1ImFCujX0dXfZp2GXlxcgZ54LlVVdTF",
+	"6elwODyh8PWJLDqn9lp1+u7tq19+u/7l2FxTJukclfrK1ce3obvr6PnJGf5U9pmgfX50cfTy5OwEaKao",
+	"7oKuetplNNfd/zb/7kwl5rJTfHF2FgBFv5CpMUxg3ymHGAr6yqZdlt4p//5YjsETL/yMsX/0hum/wZMx",
+	"A7UvzRTN01+cndmGANpWUoYyycgi6GwJdu1DVq99Aqh/0/pSwpnhigz6JxgqBpyZdVc/zFMr8Sr6P+ay",
+	"q0GvRyEj5x2/ZwLzbjXtKGNXfPCKxNE/zKWnPaYLnqqZa29PjzIgWMiBZk6L0QNlnSA5BSmBfNadgvZ8",
+	"I62PhTT7lg3siUCj6oRcm2lnsSiBFdNmuJkkltbnUvYRtG2vdcCyBuCSApP//OwlSfqsAAknxW3GBGdZ",
+	"0rwk1GAhLKxBHC6UNsIVPjKbA+/PlWYC8cppNg0UxG1WMJG6l/NMxSI5PrbrdGyGY2DPKgMiOH/n2K0Y",
+	"TtvETntv1/nBrWYW6rSfUy7QrHeeI3M0b90mv9VS0/wLvJC/xkeuqqzH4qMI381fY3Pv+OgrARLbcrNW",
+	"jObzH7/74fspXpCv01kCYQrr36fBNun5ZZq5Yy2SnIxoL5+5bW+MtZnJdOD6sky8kA99Jq4+vr3us3S5",
+	"8++eu44ltYMgwTfrX15Yi7GnzFtgYMBfFI19i284bykV9py5nRoB+JLvzl6iAplRTVtUlXLLHKRU9nrm",
+	"ENJYDAuuGWlQI7sK3WJUk0IOIy+epTmZ1Er7SxCltsLau/qshwhDhEY0N41IdQ+OBchl9/jWQFsJrgg8",
+	"W5mHmyU4BsRpc2P9AVlrTjKu7ppOpMMyzTjtn4DJDqF3B6LlEwzNbKTvzl4+vImu0cX4u6D3lOfGuFr7",
+	"HgwXZObGM6Zvnx/fsdFsefSXv/wRmKwXf/kLuca8/KFwuwn+6Ux/BXrlh4CXJiIFu5d32M7U2A9pPsiY",
+	"J9Vy2jE3tm9aMK2sZmqnqcwzk4GoeL8S0jg/e96Mpgkk89VL4PV1SnTj/OzMiCkxAvUkFgPBPvdZauyB",
+	"sviANL47O2tO22DGCLr6+PY/zDpBpqbVHIFef9q7Kn9yihYD9Ct94JfvjNIOHZI2toNxEhCOmLKLw4CE",
+	"f5tmZ57jEObvyn+nmXPIwyXPH77kd0Gtcwk52M8XOTyvZdHiWcbEOs5M6bj9r398HdPllParEBwi/xH0",
+	"yZRqbUcGXAQQ+DLmO2ImuHGqnrETYuSY9e1wtE0BOCE2b7uBm2NEaL/PaGFu/gk4LpjvjkkHGdcklx2D",
+	"09af4I1U8CCMOSNK74O3hTDeFwvnYrhjo0sXU7EDsLh9x/rQpjzQ3H4iSSpFO+ep9iauufCOjTZ2+K1s",
+	"isXk3MphzXOLwCKcv3gx6Voxd4fVkfesiAVYtOT8+csScsiSiIObAY/r0pATTNBcjogC8/h3W2CyFjAJ",
+	"x+hPfjWuoosB+zqBZ8/XjGfXsN1mqXzOeVaejD3HtPOznx6+4pU9PnDB85cLXWDW+0bKd7TogMJx/uLF",
+	"w9dVN9MnOEObRV7cV0E0YTr6jikwp1/wfm+zr6eob0AS+xoB+hPcVTmg8l2mLqxX06XHgavN7DaIjw8U",
+	"OyFwKTi2vC5k7oC+ORUL6zcxP5yF1BuBxYgkQurbthyILIlF4/zsvLk6aOECrQhaeNnbbBsK0FyogKaz",
+	"Bcv2HiXOH77iN6lfm3e72QOL733hAzvQ3VOapkypY2AkPi1YxrAd46LH9UqMpGBo4GJs0J4XkMJWK0rN",
+	"fYXmNEeTpM+ECmKKzneLQyFmKM8U3g11LPdDCAF49cj8zhjHaP1q5pz8NBalEWtv5u5Q6nH3nA1ZcUI+",
+	"GYRzIYm+MeTBF1eWt+X8jqGfPxZjMcoyotg4f/ETjuwT08Xo+KqtWdGE2U6CQxtZNa1DPfI1jVGZ6CsL",
+	"wj73jeiGGURhcBIUUiFJLkXHKDk0z+VQhaun7EIEwbnIB/b9ffwtCGb9TgO2CZCaiXQF1ezWrmMC69Gs",
+	"KGMYXYjFo5Sxa94Rb8UfXHevYLbvuLg72oxO9QmOQvmYHelVOONZMCnYsNzaVrPCc7NVyFxZ61lAvbqR",
+	"8j0VTq1Va3fPXGPixjQQCsGzkpIxBqFc3HON7pxTzELYNII6C9XXcPC22QuYwRIe+h4t7vBn5SBtpgTL",
+	"UL2qgnFEaJ7HgqK7cSl4JA+jo1HdxuGxVHvGgNGuBvDVB4XfrRHoboqJ7DIAKPDHUjgRsCIdqDATMhbA",
+	"QQcB6CGjdxAiH8oCCs1z8GTess9caZWUPl1YLMZIi0G/L18e1mNUgGF6GYtpuh3GuT2K0xRqxC9J0qY8",
+	"Z9ltv2C+M5f7dRXX0VKPBUJyhP2amQ80c83G36aZXmau60ixGIYHKw56Jiqj9n63Vu6Y756fNSMMgbsv",
+	"rc7svqxcOFDhF+Nr2zg/+2m6RgzaLqjEU1fJXbiYgKka+0v7F6/gaLz1k9qQcBl/zLciXDauWq9gsS8w",
+	"jTdSsIMXdLjnkM492N4LSTgomz32vYCWFW1CBgKMCMYylgFSXYNGTw3AQ6Kxz/pDpRdTRwxMPv+O9LgY",
+	"QMYZxzQbFx1vMaPFKtsqEHETREAsSpkOHwa93ixpEH5e8l2C/IAUJXGH1gY0yYRwyQl5WzpOX5y9MIo3",
+	"v7O0fljGjFSaVIFeHRngRlKIAryv4aC5Ilb5V9JyIUMEsV/IFpTNGQmARGdTZHCVgcOmsI6L5oVEwSqg",
+	"GijtIBwW8EbAln5nNtFGNfbqY5YC1RdTor1WTboY33Fmi/t8X4qbhUPyhoHIIR2tDJCHjC+/2E05/TCv",
+	"gDQ79UaUs4ARVZwSl6X7wSUbpixyZIElVOHJjcXa1OdVnAuYoKcGfVYog7tTXAsis6oolvZ3JUCRUZ2t",
+	"f8BudtKQBelSo6FOh9QkKGxLmgflT9g8OJm9vBo21d6Eg/UmoKS2R20JDJSDpXwIr6rFKBPVFr5+AN8u",
+	"nMxfXD41pmWXTtLL8sUTpWVfAcpBzMR6BQB5Zpi/zs1s1B+edjFTV8iggISg5T7bJI6FzRTHDg5uPUG3",
+	"8vdp2L68M0uvnoV1IM11RW3mmKixmAFaK4LTO9wGE3BwPqVxHi6UHLiI6p6GR3d0RL+U5XTjERM4sLjM",
+	"C51N5z1aVSuZprrbW0JK/QIKijkjJREPRkO4mnfnmSZELObbEJc2//87Yvb9oMCiE0oKOUSNGG2UZ6qc",
+	"hFP6uDLqA3RIRuUCEzrgTExXXaKxzBfLr1PaUWMGlFdxrErihhARYz5BnrwbFFdkWEjROSiV5KPbapvR",
+	"SNzt8YG1QvItKCT+RCwKd1jouzX3TyqFgoqmwHI0GkNyar/BofwbbIK/YgHqPCdRiW+hl6ha1mzsHZsf",
+	"5xz38x1BEdpXmMIWOOLRD2Bzase9RWR5Z1E5eOctejKuIEjyqf1B34Y/qHLaHukemsCjbTuJYC4VV1F5",
+	"m4AyoXQaQa18bpkYqrwKJXbEwvyK25J6mitZupimVWYhk7nyqiCmyEKmXBNTZsa9U+gM57glc95m5hVc",
+	"+mgAy9wLarFU9iwbgM0JWa+TyUdH8YEHo5IBZm3PVVSFyF2pZ2YQC+holVNRa2qra2pjaPlYTxLC5S5t",
+	"1srOcHDlNK9FbFfSUEzjT5OPv9/EAqs9/aQSa1h6X1FzVS3pMhbzrV0c9nRjl+zK1gVFccLQJdWV5srD",
+	"7uHh7YbtYHjOfhjDNdruB9ouYyZ7kpyl6zYbtANF/+YNDvrNKHCdO8qpkEtoKKx3H1hKCpkzrPevkhZR",
+	"BZ56VNCqhESkw7TyJERAJ1OSnIN96+pEF+BCwsw0QGXfLyMJGAWCcdkEPvudGrSOy6dCzpsU7JlTOMe+",
+	"b7hJhE/hKhbnZ+fNQ6jEMMv8ym+R5UtW8Uqkhn4NpDWLFLB+hMV6my1+hX8SowWwHR5WOa0b/iIFtQGx",
+	"f11XMrOuJJoTNIGK3DTY1Q4ky52+fE0u9KsISr4sDDpQRHYlqRhA31ih7kQql7nU6lgJQNqtgbEkstau",
+	"sv0QjdVsvojAC+hMXyB2g+Gg8ubxQYoKDqGuZ2nGImIODr9H41dLSTLG+gR/PifXOBaOBzSw8rkCJ6EA",
+	"AikgILp1aoi9MnFEbAnRg0KAtynpFrdqJNLEh0tROSz5Eg0u6pwBM8hmwDMWMzN/J2cC9ygLgslC9cCx",
+	"WLkgeC0uTNx0r8oWnntcEjze+m3LCq1fpBnabHlay1K/6Aipu2Awv9zQmU3M7M9O4TfwgLqQeN8LiUnQ",
+	"+XaazBjXqU+/pJ61/+uBKdhXpF9wM//JXqvlA5C5NFcSWTAnFORnQP9jfp6xvu5CGGtIuI6wxhFU8kvo",
+	"ttHKueg8U87wR7nzbAr36F6ry2+YXhlZwwYP29A1H0K1J4tl+6qWvmH6YYgB9sW0u1m91PVMDZr/AYtM",
+	"wUgfStewKbfTb/R0WQjK5+w0OVFqnGUFw0PKqrxnOJahHORZLHrAfkvSUZpDkZwwKlUP6VupIOcE+lYq",
+	"UGbnVcxNVWJjAVrs9oBnTt3Z7MS9S08i7FiKQyZhV1I+xia8jF65EPJVe/U+CvwetsjftmGeG9M+pzce",
+	"Xkj7PKu1z50j9grq6otF4L08eq/hND5O0/1xuUd+chtvo5ou7vyprbJX0Xkr9ByrKsCRlWGRFWDNBwVY",
+	"lTRwgh0Qc6oPxf1acjioDcPqe18Ns5zrdZ94Cf1iLeJKDTlHam/qUoSGFYQI1zGMOYUfL+9RXfn4lwSI",
+	"uRSd49zomBE46aD9RCU70+qVZR1YIz7C7Kd7jrlw8VFzjCoRs7PHuBIxh8pRJeIFKSRWAqPX4ryJsViK",
+	"ONGb8WasnjjRJoZN502MxWziREx3wtqXlArSguytgqmuzw4QbGjDtajhoyf31kXoEzIQuXnvVbNgkuWH",
+	"NBL88xb+TJqXc+2F8cwrrNqbRUFhPeqXVTieeNvhFVWHyla1/sk1fLhg52HHM77nNTBRroWbwrI8hsRH",
+	"G7URtspduWuepXIA8zkskXRsdzkXe6n8P1HSyxlUUFWhvLj6fvqF+k1mvrNYtTw55spyvbKBdUmsp4AF",
+	"ynVc4RrKPn3VZ9gvyIuyCYLMWBwUQ+bPuPhbQ9Or4NVvS4Ofj2E1u+ayyGD3zBagwR6zLULDG6BLK2k1",
+	"SyXVUkmav13dAHzEhFkMBcDQNv8dUhVUUIGGn2d4j1gsgzh7Qb67ulI5F5FiMac2Cl76k4akJZSr0kr6",
+	"1hWsTfIFw5ZbF6JhOGp51FohxHaFzxozkseJwI3hDh9Cg65iFMHOsiQZ4w3suB7nvWkxSwwOOV0FA5PY",
+	"YMwJwecD5cSUOJzjE3dt2A5BI7Ir+mTC73VYZ3uakd07j0zwOfWtkg8s1eemenvWbjObjuomZPtCI32t",
+	"7ZKLxVWdXLZoHrSbLhNDg1smXHRZwfUt/vzW/zzBSuNo2hRdN16/BP4DrmPRpQZY22YV2rKICKNp19Gp",
+	"9wuesiq09ukIlguveabsb4ZcqOYJ+bnERkg4tc8tmNHghCwX4lCSkPxO3KwOtl9J9H7SD4R9kDXKvdHa",
+	"fnxEFv0Q8oLKY2agDaAiBFD/Xh4CUJcUfoD4Cd2+uRp71IVvOG77Xhfab8Bq0/x9R5TX7tXsq17lB/iA",
+	"XvVM+XdSK1Y7zXA0QhjaTxPFtOaiE8aO/evcfsqjG81E0uNJmWGHHDhjuAIY0ICuTZ0yERjovDrlCWqi",
+	"c8lGk1NaFHzyVoIN4XZjFTwGi6rDM2enoBlPNWpAgFNT627MtUuV2MwlOZxiNW7VuTWjGudgMiXXgqeb",
+	"zJT0/au/HIFAv3WwhAXEENGMjvoFu4WvlY9xLgfXH3F4202tfEhWlEK7tsHr1Mp1BWZBxKwg/+brzEH3",
+	"ni2ozShaJ5IsT8iV/c7zlmhJlASaLM1UUIBfbf+iHO247rLeoWRkvg2WfMPw7Z90rY3QOMykzHIWiyRl",
+	"Bpujts0fY5tXkIZX9qxDmXAnr5yguTx8eLQomwtU4cI8q1NQoR1mSIWut7e2/p2SPiuUFIQLLccyDUVm",
+	"CZMmOoflXNydkD+6EjLCsY+Yq6OHNDnM7PS3qjYLQHwLquzxkwicIHDHxBgUCVHUNnqdXW/kRq/K5lz2",
+	"t8Q2KTAzFEAKHkxgbK6xaGAnMYgXCaUZzZrLt+ua00Bxz+qcHi60j8W+5DviVn0aWY44lx3lNgbtzGbo",
+	"6+UJCcn/h8zhhwcJxIU65fHgUx7nCT/crF5EzBR3C+vVp1/KP7ZTyB+o2Q8o1uCIntKEMhQaBukLRtMu",
+	"U6TFRhKf2YsItaUMuVEXckbvMR9KDvSBeKUrnQ63o4hv2o+9DNrV+vFjHNEzOgmuByROUTFbOQVyNbBw",
+	"jPROdQx4jMMGuh1acgViYqS4u/Apj5DGNtY5B58cC7jbiChNCxgjG2Kpk+OeljA9ml94BzPHkLx7DAKW",
+	"+cS+bJ+VaawCy1tFZlsFVt+1Yn2qG4E0piBS8yE6gr3RjOd2kZ3Zr3Zmk1un2MZiXQ7sT/AKdgm9q/mx",
+	"F/ZNj08w0Hu/7gnyP9389/1sgbs1yYR7b/PCyUDEloXTH1x3s4IOx90yF5bUf1zqnJBPZpggf4gFtfAI",
+	"TCapPqAro/ww91lVfmxLBkyH+cdAtpn1N64tP2HMXAYCtwhlcNTWAWV/ytYuksJCZ2KYzWqGk5Cc3zNy",
+	"z9nQdssxhxfzL4ZcMWNdW82yLQsGffpaf7JUY6rZTHK9GUR6REsZ2VrultS2MaUx1sUJuarSXcdi4dS1",
+	"39jQB/EgtzenQrAMFfxLkrQL2UtIA9pCKX7PsBIr0TIhDfbZf6hYzlKNLYMiwgW5/s93saC5xAIDLjL2",
+	"eWKY80KFZsXNKmNGr/P+H0Bs8FezUzeLrq8L2VvkdzdykV9dc80Olu7lV9laJKRodlLtK1lbLBEOZmtE",
+	"gCqqMEpYmLjAWZ5Bnyeesm2yvtxghYBLZAPiwmM7DqJGSrMe6Q9U18buYBJdVrAL36MmcSyAtwVrJ2OR",
+	"Nheew9jcn7KFZQfgLDB/OW208eLMaGpeDtgfc2X5WjLzi+fNE/JxoLqWdcVSvpjf6aEZrvXFSsHQvaKA",
+	"QB/oD0GoDGlhfSCN6f4C//jt6q0lpczTi+eZ9/WrbD2NgN6vsrUjWkOzhDNUddj/lXZxgvagvFG5QsZH",
+	"5eGtMyg5ZxqCDc1U6pTBmpClQh7+p2xB2xncyuhuF0geNoV+1mx9NUeuPmwwnX75U7Z2Qzz+9A2nxWwZ",
+	"d4mdjwE44EOHOx9IjHXzMu9Xs003bijMkTo1VO+kEOhP2FlzDIflyn5WthxeI8d5ztqQ+2C07ZElUhwR",
+	"Wqyogzf3JGq4SNULmVH0sr6gIVa9bA1Lds8h/qts7aS25QH9uq5oqSta1l7RMh/IF9dUT/s89QXgW3Ib",
+	"XZGkN8g179NCn7Zl0TvOqKYJOg98l1s7MEfoBYXcSZvnLDkhb7UirREEGAdKk5ZZkV8//vImIh9/exPF",
+	"4s3b10bt/4O1Prr7BDnjwBVFjcYIDBXVBhjwhNCZQ95Cagoe4VgU7JiJVGbGSEbOXus5+uX/vH3tqaje",
+	"fLwmfalgZ4CAawQMvc5lRu4Y6ysMgEoRi/6g6EvFmpFLFNLdQa8lKM+BOVuTnlSavHxxRvr8M8uhWzLP",
+	"9iVVxqcfUdKG9spmwao+IUx87HH9SL/Q7/1c0uwjvtgtasqzRNaU3VyVHv3CTEBzPGZmeeD/suhRfXRx",
+	"1OLCHO/oSI/67OjiSOmCi85RVYr9F173D/8rNNG2nRruVn2GwHOntk6WeaxvZZMdJ8zxIdS/LIMu65Mo",
+	"91xxvU158sfDwQRSjSXAEPFWXI1FFvA7G1uIxURwARxIAb+8jS0kTGQsu6U6gakJCWKpxdqyYCSB4C5+",
+	"XUcH1hgd+Lt5WXtj32wnkABz3lEoAdd7BvbjyXkwnLDmsMDcIQk2xGHVYuhpufiR7zeE8u16+3uU58ea",
+	"9fo51WyLfZbGeJUMmBY8Y8pxXLkUfzM+4scXkdaI3HHIcs1ILlOasxPyHxxKF/wnKhZOhzfrNlAsvKXt",
+	"sAKFS8Ye6spCk4azSswFfWPSVB/SjIiSllpVSB2LPu3YPoUHkFn0nvL8xr/jfaXhCkc5KzVn1rapU3RW",
+	"b8FUOWLlkgaQYt7Mkkhy+sWcoK+nX/D8fEVIyZlmGyXjGtsfPetzAIV47EgbXKiWE0Fx03wK9rBc0lXk",
+	"FwxRgahB2vXrdxCtIOCFhOdu023iKM8NWi/623fwpqbBzvnkNsLZ1F0dFu/qAAtG6AwEmASAaLfKgfmp",
+	"kc9wkGUbh80FfIZnutKzq6TMCOPttm7ZruqBBNIP8ohuRjOYpRV43K2P/8KmBzjPFj/8/cFmOxtc0/tJ",
+	"OsvFD3+E7RBT14/QfIN+qwvSLmQvFkIOiRTjT5hQEiKiJekz2c8ZpAbhDan2zwG3mUBWc9vGJYoF3Mf5",
+	"54aUa2TgwbEMdEt+JlAMkbHshPxC0y7GgnzugCwI6/X1qAyneJQyFouxOQpLLf5GljYRaSjGSHhE7K62",
+	"bKGtggqjzbTNsSWNXHZkRFKZy0ERkbaUmhVNyFtQsaCF2XZ4mcw4Uw81pLkS5QuCJfItJvu0UCxCJQuo",
+	"nqeMkBSD3Jh8Ax2VF+LKwrpCcrN5CxnVlDSgE4X5UgV92l989z35D/7vTbCYc5reBb18GsmXLyfvuLj7",
+	"+jVpmgkAwwv7DGv9t5v373BNjaAo0Eas7i5FaAsjQdjbEtuAgWcRXnsJ+7YNZqIGEMxIIpKY5ySxAOpU",
+	"3csT3P+24hAsT3oP/TSCJfShJzGyQ+MqeIqW8oKgFg3F8ZJ0JGnR9M6xO3kTd5tibb0cpx8HByPt1u8S",
+	"nXJGtu0ZXUbWPuWyyH0LdhnhuIS0foytftov2D1nwy2Gvj5ZXJ/EYJQ61mSnE+qBFdNDOcgz0mFAGuJT",
+	"LwCYqIqFwX23VjYrIZQsU1KTBe2xS4IS10toI5grOBsRJWORfPmaELtmaszViDqNqzMnn6z4yDmWt1aF",
+	"pxMKEWGfU9bX8GksqLCKgQ3Ztblgh4zwuFJPEeUD5murCRxdHP3B8lT2mJHRX76cuJH/Rnvs69ejhZlF",
+	"9kQ02Jc3SzKgDgxUYHgkW4wA/30tHzYsH+yLWZ+I8J3Ot0wO/dZaTEWGmVYjMjTaOc0yqy0vThZt53CI",
+	"RNHvcegbBsZPMl+CGfq93xLXkNB+oJXfOI1Fir/t/qldSmur/+75be3BKMCZLZV8k4ZvsIKXxYIj8acl",
+	"Qj5pGpT4ONDz2KIvbFU2anxQyQUOZyFBW+paXRV5Yw18FUwp6FZnm9yVCPsA4zPcewrf8yWppvwaCLzl",
+	"mXK0dOZvp1jGQkg9hrx73aXl6bM8X2UZbv6nURfup7Mjrme7lnMSqPD0oFc0bLpWHsRndWOvOi8L+7pm",
+	"mcfbmdJqYQ369Ev5hy2rXjYZ4lE69SeGtYfV3X5ZShfw/0cumKEwTTj4qaoUPI9r4LEYo8rrUQEqlFHE",
+	"g5uUirgRxvjzZRlXQSpiItbYnHOqdKXhwv5UUa7MvWde21aExPtgfy6Yb4GjqwsjtsiKZxb8YViKtmit",
+	"v7a64mybPCr1VmCSN+cgoJI3B9kxIxxAIsY+nMWzLelMtb60t/wHG1JMTjOuaCvfNr3vjVNDUgo903Mp",
+	"OtBlSWP8h6tS94AeqUgL/7m03cYYWSpwFItJLt9aQVmLgvIzbpdvEBVrNoTD0ZvsLt0gbDKxA9T8BR6q",
+	"CCUWtbMAylwy+xyrbQ4mhs7JJUFxz3U4XLQasGrA2h7+4J7bIPwU0oLPYGutxVaClQdUrVisqmthrkHG",
+	"elKzA9K69oBcC4l4rOPebKNtYuLuqbZw+mbiu8qpqaG7Zt7aMPPWPNnkibhwqz1TECNfv4gCgH/CMopc",
+	"DwDA7aPGulBDSGUo8BYozxaO3JPJwP12kz9XFVLri5SHQuqaP7aG/VClFMy8FlMHlSVaS515UsegmrJN",
+	"+e0e4iqA6RXFkGDDXbR8Ao7xKrX3wpzgQDk3aOVcdVlGaKF5Cq4dzBpDmTW18iEiIujDdFHhZXwGZMOx",
+	"oHnuL1REFq5aDRzrUrBZMzwhwEiWDAuuNRN/NSCTRFgFaEeIxdTBZbbsc1jIMp0uIgZGskHOMvM45csg",
+	"L1HGCcayCWc53CgWZmWh8k+VVaXNQ0ni9bn+ZkNuVmT9ge/oQFNyr3A7LZKT63ZenZS7tqRcgdvTQS3s",
+	"1mVScW+mQcBleGKXqQMfb4+wFIba3QHZslXsDGOINAfUU105VBhQTCz4Au+hFKQh5BC9Szlr61jIgW5G",
+	"nhXXzgnWwNpPIisLc0/2Oa/2sfmzZCx9NhZryp+dDrCxmG0VQPq1g0kLIU8jl3ZsUjvKqHVLOkPrd2et",
+	"Vvvr3Nl5AseoJgyBDzdMtWm+V2UnRdDDav7pF3vTpbNq90RofRD5qNT35yjTl+OqPS0Y9AfqsuKAyMa2",
+	"C9dXbnPUFGLbybSwjGLlWS/POW7jaXrmAdnpV5NW+mwj/dLRZmM2mL8yChcISsFmGtDGgh+IjLRGFnCG",
+	"blFQ7zTK5pU7kCxX7LDSafcIDc62rDbVytIuEmfLcwdMy4sYwYt2EntaCgWZ1tksFmFrs28sCIVtyHaG",
+	"WLuPQk1dgB3Fo2rTtI5IbSQPYhnNdb55Ktttu9seo99WxAQCfJ75eM+hBEI+4FpsFiz3KqIBM14knoHb",
+	"pLY4V+evl25zueNpd9vybCIrcNY6kpBCZgMoV5oM1KZU01x2BoxQPRHELXjKLoIb2PYXnVy2aB6Lvix0",
+	"W+ZckgY26cOqIuF48cp7s3smpjBee1pVLrqssG1tJu6O7KlGdbLPHzOh7ehs6wxYcDd4MjRL5tvi2V8+",
+	"m5blZL+7NX+jD9DNukodC5QfZkAtlkvRUcauHld6L+cRpvjZQ5csgQOGRwZDJA1vQ7up2Hh183JWvnHN",
+	"jLIVZhSM7MAxfiLxnHJCO4rl4GLO4nOF81Ery3Ucp+oxgZKJEk1dFiuCZQXBp0nfRdTj0y/w/xU5UVZs",
+	"EOMEgG14O0tcg0zsGKHkKLbNAkDfKFwB7P1S1vvGAgXrhCPaCV8VSF/ihS88Z7JaWA7F4YR1toHVH3Cn",
+	"1KGczXaDserSdH16vabs/gcodryvz7Yo/2upv+kTZiMQc47XwsGGleXfhwJ41j2TuZdklma3n9OUZYTq",
+	"b9O9v9Xzvi8u/eXtkrPaLqmd+Ltx4s/w2ld8UitYI0W2Bmf9lpNRfgsqPypMH3CbRQjScdoO9NFBJhWL",
+	"RVmoeAjRBXx5G0Zt85CD5j2HGSwUkoD1rFYW1XbU2sotpNuuHqPwg0eUXBhk6VEuNOVGDUSdKWAKommX",
+	"5FzYZuGT4Yap0YpG1Xtvrlf/xf9xErjxY8SnIVcMzTslaF91pVbgKzFPg48BlQ1EKU1FRovMtncA74qW",
+	"JMlYzu9ZMbq1yXQJ+kRi0cXmdeY3BUt5nzOhE9Jgn2mqc+iIA/pjv2DHeMsuVUQwboYV2U4kHBSI9K5s",
+	"YqcG5hSxIhZDWrCuHCjrx2kP8jbPc5ZFtuU660E78IHgGjG9K/NMEdcu/Hl0dnYG39oYCM1z6yYSWCw+",
+	"uYYJKRfNrImtfJxRnT5QmnT4PXPRGXNzWzOpYuEqxxMbmcFVZdbTJLDVnflMDLBEV2SwHINWj2sNC2ID",
+	"VkEiEFwRCy5a8jM2opeizYse2AVEipTNCLUkdKDlrf31Le7zxOYZIYv+sCtjAV8wGAiy49tO6kmbUT0o",
+	"2K3js0p8Q7wErrl1MAHwl8DYnBvSvX9/Rb9gbggnsbhm0Px5PP5xAZERXXCWoRTsMaExwuZskDIcgg+w",
+	"QSLzLmy3yVhQokD1WZfEnFwI/CaMqE0KU+LNqeXLeFysJxYbKeOZ0w3KrDog4NMI9ZTz2VWkB9ZylkUF",
+	"W7i2qL7RSM9MLQV2LdhR9iRO6CaL2E+nX+D/NppzUGn9i9hO7hKXBoCHSbYN9lnGfPNDzKVoEyEFOxQ3",
+	"9xbw9wNujS3YOHPBL2hyANoYKnXc4OGohsPd5OSvCXROUypSlm+DhnXM2IrFGJv1ZIdS81Sz87KCDkvw",
+	"QC3M2ihOKXdFAzgdYzw6/Ts2mEIaNFDgzQfgvi/YnyzVTTQEjIpmd7rRBqmSAtpXS1gKmp+QJLXirMyb",
+	"spo5qPLQ2sHYLIobfZ9rkrp+jjisnGWkgb1ONeU5UXSkSGtkNPze7AQqFywXzKiP7pZbTZ8q571Y4tSa",
+	"U5tg8baPt6t1MV24O2kwrUDt/bpTpK/V3J2pudtL27cQubIM6fPUWNq7cP2H+ZbBTxM3pITk/J4R6OoK",
+	"RE1g35fOI3BvofujLQvGO4JI6DmMqnC/4GaRwlvjCApGkcZEDVrHflmeES1lZAVSS+ou6dJ7AP6x3grm",
+	"JrFYKUhh5MOgn0uaXZKkXcheQhrABaX4vXUgJlqCe89/qFjOUjMIrHUdH8ecKAe4nexa+lD4ocQ0Prp9",
+	"uVkh8bqQvUV+dyMX+dU11+xttnh45FfZWubnexVNsS9okXiK24R1DGVtMRR/rlsjklHNSEFFJ4z7Qvkq",
+	"Uay45ylbWAqcfrH/Amui3Ca1ZNiAZDCKGu+ZM+IVtQtSsGMmUpmxLPKu/B7TNKOaRmQgcqZUJV4BqUxq",
+	"y7295xoNftyUtM2SwdQe5Z6xWGMVrQ2LhI/uBCyCn/D+Tv9Shc22LHpUH10ctbgwBzg60qM+O7o4Urrg",
+	"ojNLaYd71d0Et8bVIofCqGKEOjRdL3zq7qDXEpTnNYBuCECvyK8ff3kDDmgbjn754oz0+WeWKyARz9hT",
+	"h8Qbv8lqUKxBcROg+MzoFuUmWw0gCwYNaKheoUfYCkne7+kdZPmogeozyJ8pqU9tI5wO5eISalnxAykY",
+	"NoH2OTNzWExjsd80piu3W3ZvyYHDo1Blk9anH+AM2Cjfd+0D3SfsGevn7PZbYNwGGONe8sNeTN9d5YBi",
+	"7hUekxWyl6ViJyT5Z0IUM1DEMN0wIinXIwNQGWGf8ciTgrVZwUSK6hCS2l+lKevrCxKewQ6T/5c5hwly",
+	"3EO2FFBJkzdM/nr94TfyGhOzXsk8Z6m5hjQ+vX5Ffvjp/Psmke0Y4loj17+FwYKzAtZeMUYag76Z0fOz",
+	"6Ozs7JIkKXi0EvR8wpQTkkkgQTDjGjUxDfGj5ELHwmaFQUIiPAHie7kUHa4HGXNsgznV8HdkS2fEIM9J",
+	"h8ke08UobDDjlbJY9KUCDI2IksjG8ObttVFbcwVNeWUf43ZeOFgyxFmKcLlFYO40V3KWchwZ7dX8PGN9",
+	"3QXOhyHhOooFXGDeNlQI8VbORQfSE9EBQAsm9DPl3tOBsB6+40pvo4eNecY1nIw9cK26g7W4gDPDnzhs",
+	"AK2rC01zz0X8tbZtvcRsXkyR7pmtb1Gg9uOuzY+r7ElwIg9PxvLMPVaURVZbjqyq3HxQVV6URAYRE25A",
+	"NUiay7ks/7GoSWK2QRJjNszTSBw2M9lRyjAs4gxLAvZ9bUXU1DAVJL/KMouJU8B7AVvl9IuCWPFKtC8r",
+	"g/0fAF1hg0dq9OXS1HANyUDVtaA3HTJ9Cy3Wu7Bk3NALixfWVAFwBHVaSPSu8JwJnY9IhwJjWkFyqZgi",
+	"NE2ZUlAc5XX6Nmd5dmy9S+RP2VJQDHXH+trRmPHCZa2SxtQhNg/eH4OMJFtAeMxb+LaJZfbIL+KYaGbh",
+	"S/TkSwtsOUFtZT8iQrRT3Djbmm5Wa2S7qFmYDU1LUvhs3HAVZWFSxXzdvTW6Bt6fWDy6/vQTM6uxRbDY",
+	"PevP0pbmWW1pHpKlWbMDufgaElCsw0497cl7tnJl2fLw7g8Epjcahe7tz5ENcVmSDKTWsJGbSzI00N6l",
+	"/T4TLLPkpDYkhJF9MC0r/aaMneuvaMvihAR9tktZUdrFtCcNGJubK7BfbVZ+aVNXUvKh7SpeiC1XkayB",
+	"icwgNRf3XAOKOHMaSTbm2N2xqBjeWSH7ffunNZ+hpGzIMxSGvLD2tRlNGZs7IVPFJ3azHtPmx92/jCiz",
+	"JPshQx/06D4kYGOxLLPesgL2vbz/tsSrm/Dei9iICDkkk1v+maqFby1810MejpkQk/0blhfHWqZ3B5bi",
+	"8jc5JD3w5kzQbHHNeiD4GU27no6LFoxwgWxVEeFKDVgGAy2Y5oVjpWJCFyPSZ0UsfN8RDXLK3TUirZG/",
+	"6dufF02vSeXALJajB4yFHyWqJyUr4BSGoqA2I0y5dlRbt55pK8GU6z3hSnpMGod5Te/YPcs3nsxhnvQR",
+	"3+eB1suVi7VQCob5Nclhbet0i1WLo81xHsu3gHXts2JK44Y/3AFdDItPARwOOOkwQux1VhFhvX4uR4wB",
+	"xR9aIxV+DoTjeVgai5lMq9OQlDSE1PYD4AuCj5s1wFYA9i1ss33EVz+8ZWlhr1nBaf4bUDIeMpybuS+O",
+	"5nAEajBfX+5cuaozUHxrWXTQBS9j9zxlqqQUdchESpJV14PNTWOMZhVvEWHeZQEMapexAJgGGKckgVnf",
+	"cpEARRHQdSo6MgAz7EoY6LDLxAlpXAW0pSU9KFyO/jSEZC5iUbbwKQlgT5qVBnaRc1ElcNl/8X8kXl5B",
+	"tka0WEs77kMyYdf3yFtK5iqO11SB3vrOWjQj3pIzHynAEsvvOq0rnhTlmE/w17f46zkd8+CNWMlItX1I",
+	"LCyLbMO+RZf6h6zCXBM95KkR0ItKr1jMFl/z8ys3V370GHG3qpsuFqsztj6ceBmLtTr0EPrFE8m6xMns",
+	"KvHSPV0ZGTKrBBRwKvDaWRJrS/bM75n45pORnlh65XUp2gkXj7XRTr+Y/x0eK6vb/MharpWR8DkjOcs6",
+	"oDkEttwFSH/P8q4JF95/ZuSSBF7CiGgpzbpCR79YyMI51oijd0flYTU+WBhrSAeLfTRAXFo+2Nq48+lZ",
+	"zoDYtByBrb8lY+hvmJE7D8n9Zvacs7VB9Jg8LI+U4wu7NtQ8BRzZIavsJaHzm0SAl8mA0HQvk4MoDNsj",
+	"BP2NiqzU9F3MASM1pSdsLG5hQxGpLDIA42kIC+MGFAWkG2OZdYBvbDcEY+ccI3KgS18BargN8/yhfQzM",
+	"y1uLVMdCCmMrBq1AoBd5MyqT84EX5f6BUi28YWh5GZsQx+EZYRa3afYctFdgwEXbJBYbMU7KZINYrME4",
+	"eWu2yrZly95YM9XZ7yoBwa/+XDFYJvrVtsuB2y7zxDRsyaqgrgqZ9clp1OW3Iai9XLb/nMVDu6RgJp/M",
+	"DCD0pEibC5pDARnXsbCSiQY6wjOFGW0ZHYGUQ5sJqX9EVabaQrI2NDSXWUTahezZVyIL/GtWCKxBSS7B",
+	"eRmLViHvmLBu2mZU0QfQIYhM8xVX7IN6QGmDofBYj/9wP4XtMt2ZMB1xrVXWgTiF8S+QHm/ezTcrUMem",
+	"X0vUWqLuXKLinqyI1LXK0EEhnpixWwpFZ6+yHrgAMVZp0+20JC3mk+46lIuqgAMpiUau7XMSGLu+60rY",
+	"ZeUi4L0sg3be4vXMxdasJV2aLW01C2crc02GVBF8gSwjgXOzxyjSdhiptbJxPITOmvdAiWXWaJqYjkVt",
+	"E++dTfwJtsQTlOFlo5oj/46OLo4cIi8s4sPV2VL7mlqk1yK9ItIHhZiwkjHnfSXZjsyvW2GbvcZnVTH/",
+	"AlzxGA2khbHx2mD0OFOTF9id2GGisRoHQvMc83CAlsCSY2YnxD7CYN9UVlskYAET2QDkyV5Tc22CKsUu",
+	"UM1bW5cibZ6fxW62x5LWap7eMb2rzlvTEt/MB4kdVkKsRnkZzHOxBIZYTGt+VfYzqbA3LUV9awZoxxeL",
+	"McsH517NJT/8FPAbu0k2q7PiU5ZN48arbkZ9dqBJ3DiBRTK47aaLiAh2dJ26sLZcbu23ucNRt/GXyeK+",
+	"edDL4vS7hk3E7imW3zPVjGzL2ZIiwMYMjjOm7khK+7TFc65HVW0QbiMFm1LgCJgbkcQqeCy7bY0SSGKG",
+	"BgJCGhu3eVkFYcFYNgOGfUYYfoHJV+aXoEbaD11+cnJzfHZ29vzFywRz1xWcbJLIPhMJPtPFRGB+RuFk",
+	"xz1QzMqk6Iz1czmCFHOX4awc94JRMTnLM5WAegvAPOqzZwqzwRVpKMZikbz55YYYGYgDPDa/UUnTkjUk",
+	"ORd3KkGOhd5AadKa6FnTKBFWCnvFyb/+53+TWPjkhKaj+p7rODM7BZ4UEqhfgyAX48GIi1hQUgBhuEYP",
+	"FLo1SmeGXXEulAYCsTZwhFsNHTTbPRE+ZPXU6lisL9yykMT70GcCD/7TyK4u57OjBGu7mDOsDbuHa1uj",
+	"9s7ME9dmFxNqd8tUEb2QoXP6Bf+xm0Tsrdk80F4jyMO8sLw76KOxTemHMMvMEu0umHaN6dTjedfuFEPi",
+	"dUl2d/AJ0luRAzd2R27DzpiPwnZjVDKjazTeQUb1GmHuFJrYLO+E9iX5M4yQMZ/0GDheehSJBaJgh2ly",
+	"fvbyZJaPO/TMhLaOvY5oKQFOXgPeJD2qNCtuM6rpLaJaYlfNthNizjIZknuaD6zlYA0Dqu6wDFZWudii",
+	"ctrFIPcOHUbuWWHeF0m7LL0zMDfoZ1Sjpu3xspG4f97a3yeQNDYmGdy9gt5EBaPZBRkPOXNtATtrQsGZ",
+	"MfJ0QYWi0IklFn6wOPNnysbJzQBtp3a43q9ImaedsgtvJGCfIzDApjrGoRMntGCahHljTJ0QbOdUMCXz",
+	"e5ZEwZjgulzJWNhvM7+mziotiDP7DjQOvSiBaiw2xe92ZV7gezgSP1NNX3VtJ+7tiK3d071Nnf+OEsVq",
+	"c6dmeds0y9s8DQLOAiQpm+NwbCSkEwOWE2JKxOgx+oVSvCOejoKR4IQYJkdR65S1Xr2HBm0rsiBP3Emf",
+	"WIT+Q+8vvMSmgEadaSkmNNGQIReITpfsBvleSC13MkNEWzMszaUythpcvyfSdO9lJ7zuLVt6eyAyg2nX",
+	"krKWlN+ipIQjUJo1Wo7B/ZoEpNY07fbM4JfwOV4pLBViWjty7QDWbyBMkkMqdigyQNwJMHVT2eshk5Ss",
+	"EO5VMyDsQfZSU2Sx8DJXMVamMzgoNbKNqcuqm9BlJWfyqaQ7XAVv7en4/8pZzco4uAndCcHWrW6jOu3g",
+	"cWkH01b4kYkHFjAK1s+Bis0q+84pphfNS4hioRZS0Cv6+cNJBL53dhkuCYL7FOAMRb1HOFfLkfQGueZ9",
+	"WujTtix6YNMk5fjgSkvIZH5EEvNJQhro8cuxUYC50R3razM/KrjmilnCuIyrfk5xPpkcilzSTF1aQnZz",
+	"Q0yf5R1h9JAm1pngQ41yUjDa860LY1HOA/Nv9aiPPxS83XbZtwjQcKwjC51G/RdlGWiac/jSDMqlJUhh",
+	"6xHDhctzOVSk0RoRu4nJx9/eROTXj7+8icibt68j8gdrfYzIx59fR6SfU7NQ7DOKilfXf78gYXKDMS9g",
+	"7Sp5DQpHAB3N+H8z0nh+Bnp3+cwLo4OTFhtJYRboqmqJIG9eLIJhl0U55XpF8K6n2QvbFireyAgZKabv",
+	"QsxKSawSdHwz6rMksrXVegQVuz7v2swU13clWwmuB7MHW238N7M1z480gACCbuQugl2z7JopS72EaeMx",
+	"9fe+Ocu7SXgoRzFLzJbYXxeZLJfG8JrnLLQ3tmcywCtzZxEMhrXG6kpt4PRL+cdy2QqzLYdScEEEp6rS",
+	"B8lY58CjXVXwK2bHs0B6OQEYxM5A5Dl5RzUZwDE0m3wMJ2PhP/iZK9dG6SI4GYGY91K7lOlRecN3THR0",
+	"N0ELJvk/x+GDjj/AaqkLIiQMK7kkyScMGhoxmLxtH/8mBUMnVEIa5nG/3NBOEwR/Vwo5KJB2vA2cAB0p",
+	"WCmq4eSC7Cohfd+db2YpAtHbfEQT+J+tyjQBe/vjTBsf2vLGlkw108e416uSwAgoqo8ujlpcUKA869HP",
+	"uBuPLp6f/fDyh/PnP744j47MqTi6OFK64KIzSyZUT9eYz2vKWZkEhGTxw8MFubp+9fYt0rYJ8vvN6+Mf",
+	"SePT61fk+xfff980jy8nWpnW2dnkhCLvlJs5rzs2isiwy9Ou1XpRfbLJTOWkZz11yirWJUbbEX3umAPh",
+	"Tqm5GEmyVhno/FZr85WF/SYCPxepuLm+Me/WK7fI+4PRe1iVY1dpkeKc6d7W2k22JjdZWu7XLRXn9Aet",
+	"nKfgTuOPKM6p3sYK2hBqppbfoJdnev3NFQnuOSKt0bRSGp9S5dyAPtnqEtLI7FVlD9Lyiti3jggD32MZ",
+	"XRgiN3dHD1V/oIP8sCHlGttZVp+CjM9ckH4hO1jBczVuhbRG43nPkEM3BUwBB93OMM8ai3/vhytpJU/P",
+	"9HKZWKyZ2SQIn5t7r+g+yrIKWu5TDH07FTbjK7DTOhv3FmYV99vjUjucvhVWEyMkAkcVuOKzbML9s17l",
+	"/fSL/dfaXFdX891VZIq36vArT/YPUivj2k7MejFEq1XtR1WceDVqU+Z8iAjjKTFLhrjx6okY92XZ6bGi",
+	"DVcUcnM7vB703HEUBNpc5XJrsBWw/VpLSRpT3QKYJsN6F+HtYlFBKfO9gapmNbjtCwe7LL1TtozdJtzM",
+	"mOZBKLCToUosJIzFGkOVh4KOdZCzDnIeeJBzY+KhX3CJ43sq9QOfoASPZS4jyfuwPNlUncG/3gz+a6cu",
+	"f3Sb6dtJ45+Ye53LX+fyf4O5/K9soXMJt/0SDNYgpwom+2ypKreFYw3joYVZAi0WyyXcjkUNfP21I++S",
+	"TCEBu5bAGwUD4OO0W1BUbr8WmRwS2tasIMh0HlR1N56fk4yOVJAU2rwkOdWsmCFCLvCpFGr0a4G3FJm4",
+	"3BZJ1T7JunDatZirxdw3KObwCECEsILm6xFySNH4dEyxG4xi64EiPXClMewMwgT51//7/xEubl0gGv62",
+	"YetbKW69XDWf+7U2f6CBBtgdC6BHD54xAq4T0pFGpvrLZGGvsu2NpzzGyeFgSCfThDZ30phlAVUNbgov",
+	"IzDPt6RXCYL7UZDAIKRm841R7HXSZX71MslsD7Q8l8NaWi8krVE1DemNvyGZPTn5WnLXkvsblNzvDZZW",
+	"Ss0dUaKDhGUF+D1XfGfU/S73KOwvhQNKSG5k4j1nQ+wuhf3AfEEh1BOifGnLgvGOILL1J0uNuUhj0S+4",
+	"WbEJGmvgSMMSxEHr2C/JMyPsI5sM1ZK6S7r0Higt5SSZZSweotAk07oGGJNWaVpAU8xC9hLS4CLNB4rf",
+	"M+S2TrRMSIN99h8qlrNUYyk+5Nlf/+c7QnMpOtD8hIuMfV666wCuL6HaEkdvrWHK4zKO/477dLMy73Uh",
+	"ewvJRrnIr665Zm+zxTsK/Cpby/x8r1Kd4fUskuKM26/Os1hbwwF7nlsjklHNSGFJ+5wceM1ZnjmTakFp",
+	"cPoF/r87euOnLhcWg+wxdmRYAIPb9t6HgNxvGAL3hnH777hdtwBxs1R/eDk1qj0qe+ze7pQHoKtHeX7a",
+	"Y0rRDltZcY182ASdQc0Hm+P9Atzn9rnIEiILTXPg1APqPVlAf1YFx5iJzCh491zDXlMRUbwjjrkg0Pgj",
+	"Iv/6n/9tujqfWICKeGHOKTTHS4gUTIGTh9gGL67PHtWa9fo6Iomq/JYWzCbqk6Es7iBgYoaVgE9CkSEr",
+	"GKFpyvrm8NrSDbOWsMLm56CDoh/EPZ+FDf9sz3nSoOS7z5+xcqQZC1kYoeM61NvhqUuS5FTpW1YUskiI",
+	"oiNFhl1okmXXMCz/xmJO87a6Ms8IdYsVCy3vmABOD5sm15VDcUKSf0OL569uvDlXWmEzFoximYEIcGRt",
+	"BCcfUepsZPh7yvP3bg8vC47m4mVbXJWAeqAaZrBii+iZDiD2HJM319sPNEV/xuVAt+TnAFzNcs7A1NMv",
+	"9l+2jXgxWrmL+PIw+x47fBM81x5vswFznbwtyLULprpEsTHUgSbcMFkLgwDFCtpTqFjY3trDght4iIiS",
+	"hAIiG/Oaa4Qgo+Oxz/1qx23SKBigOnTs9sDu+iZFQNLjKOExHJ3LjsX75gkZz+iig4xr85MHvOde4FAN",
+	"NWxCars4QIiEmcYwAzdkbMNhPrYHjzS8l9/88JmRUHdMNGEpWEGh/7XiImUH3z71k9muAVSshK3v3fbf",
+	"GqLNUivd2/cu5Yj49rnmNHzzObCbw0/YSRNANBtB2TIVSmJEKofKtnDw8Ub8s7SZsVeDcgiVSSLkcNL1",
+	"h3FDYza6ns3YRQHLb1WX9wnXEHBURHcLOeh0p9rlgvbYJTbJsw+maSoHwiuj4Y9t4M1ouDIWiQG54qSf",
+	"0xS5r2W7zQwqQVkF4BD+5NZtLooHXwo/kgTaZZ/8JfGP9xfHIlED6ENR3A5dE224uBGEc3uu/sFhg7Ih",
+	"uylhwuZaMO8hxIrFPBv5vdlXK+BM2DbfNQ0x7+7o4ugq7THyptf621F0VL5++GXBzJxugW7mxdmL747P",
+	"Xh6fnd+c/XTx/LuLs7P/5ygq78bNCNOBuj17/tPzF9n37Pi71g/0+If0JTv+qf387Phl63n7BT1Pv8u+",
+	"N5OA3/dYz/7+h7PjFy/S8+Mf6E9nx63n2XfHZ+lP7Mf2D/T71neZmbQ0wz8CLeEoOlJcs1uemfNlDqPN",
+	"JDjCCPlRdAQNUybG/t3N8/OLsxcXL5+bsZttj+MeqKIyjpfHP7R/fH5MX7ReHuOIf2j/ePbT86PoyLZT",
+	"Obp48TU6Kl8yHHTfW7xg1IzZbXj3NzSpsv8ul3rKJ26WpfbgfhR80qMCcUaxvH30j+ioX3CR8j7NK695",
+	"pRezxILccYFXAIFxOYnbZd9wj+muNNeANnRrFBDY7DS7Naf66KJNc8Ui5xzA+yvmJvbD+fHz9EV2/AN7",
+	"2T7+kZ63jr9Lv89+YD+2f6JnLSMCYIgL7mtmFF3Yb/T/pmmPnbgTtPwC5TKlsHczdvzzL0fRkTt4GSXv",
+	"5D0zAHi0+B4OxwkyajEVYqbmYAXKoZoy87xFRprSHnkbyuLQP8ROq4DXHywklF9Vq/IsNwUXzuCw4wms",
+	"lLL30jPlvjYiy8lW7wW2TXXNjZ+pQBoriOqN+4ovkbgDdHSiNB0pS77VQ/08TF9xRoKX7yHXaPBMOYSR",
+	"8Xvgf72cZ3LEwk0FuOmoAK+RUmA7OFcNV6RlRgDpRjqc0/6YEGuuDxlynXbflztrQ6UYY4/ZUaLLtT18",
+	"M9DFb/a6GO+RBBCPR82ZOIlbadwA6I1CqPJ2wCJguoy3fRk0vQlx1KJU8FRw8OCnPjJXZci6JEk6KAog",
+	"K+zR4g4BEzrdIcnS5Hx3rfWDE3j0PljbTXoaggfNo+wPFv2wNIf58fLeKJzZ7J3ep0oNZZGtrjTYFvWe",
+	"8WrOxie/yVBRMFa5l7IXYOgPlEYxPiiAEUASStqDPLd+xcaUbdm8hCucgxU2+TXTCrKHIYlyTGtxU4aR",
+	"g6O08rVNLsMhqxNyVZndMxULfwOOcffk44drbJRvdsUp/NwvLPJmlaIdtZcho3fgL3U/A8emFP5Q3/rr",
+	"3RWFFB2It2HaLbE/NEd+Y+GeUJ2IxTrqTT+6/baxqk73hKW0iPPJjY8JuHsv5fdQBiNXkm2d1xv5PT4D",
+	"hQQbriEZczzI4pJrJhhJba1DLBq6y0aYBWNb+gTeQDaEfMFkTuKQ+Y11pWGgnBaapzlD/2O/kPc8Q/EO",
+	"Pj4ITpRZNrY2Y1gAeYrZv9kgB58hUwSyJDOWRbEQY/mUwGGoukTzHjshSeAcScgdY31EMzsURWiWFUwp",
+	"x2dItR/DXsaIr+y4H5E8c6CxXjvzReK87uV+S3HeBxMEWXgEA6T5zaDLMlSnM0qnogfDuDfluYOUDd9i",
+	"DFKg/dvDgZaNs6X3lXh0IBzaaQ4yzkTKToIzrpIIXRSJxYFbqjEUIOQQm1/nrK2JHGhgExroQcEAKzzE",
+	"KMK1OX/lwYXLXHzWPNGSiwd0ooAcvoiJfeZKb07pQBLPWIyxeJI1k3jGYh01SuCBvfLbbjnU2hbPJg5v",
+	"R/SabnFm8RzZI/P0S4hqfs3Qo11wYHnz79+CYKk3TYJ4oDCefrHX2YztjOVMs43i+57nHf8MK7AqEl25",
+	"1Zym5UyxjvBpWZ3+u2pTCFg/sFLm6CzbNYkOJLt+I1v8bMvirq6T3UW+/fzT1oeC7k2KEEjvV15Fh0in",
+	"UXzAE0ELBmzNXiEKHRLwMPQW2PjohGVfNh67QOeLOV6Q0OTUeq7Kw7nVw74wmQBZlEtgae/C75CCsAbs",
+	"2D01QGUqOwqW1kr9ikHWusx/Pg/dPIi2+j/kUj7aZVwBa+/AwXsb7DZIZPlpaFpIpSqR2ML9JHDkVLrF",
+	"K+tuhWhsLkXHfOf6u6SyZx0XFySxVT1q0OpxjbCLTHLIBWdQW7uRES5a8nNUfqBi4W6KcaKMpdys8KW/",
+	"cSpFmxc9c+PyMj8ULUmLkfYgb/M8Z9leeoU/mCG/FVjNsRxww6XLFg7BRc6jfKD+ZJjDIt5k3A8H1X5r",
+	"cxnwN9WDFkDQBwSdMRA6/QL/R75+OGYr1w3NxqVXeGdl9CgHEnaUvpWqxQXr8SQSHuq5+SHSDUxWiCV9",
+	"VigpyLArYwE3YtkJSVLrfAo8wviUIVWAKxnEpyC4R0XKDF4QqKEhDT2UNk5u1wHqNUQWi4L9yVLtdDu8",
+	"IdVEipRdwEdDKJaCp4GjFpL5g8EICjcbdqUbRPMyFgvRb8HTninAcWarKYGBa1NANyNnr5wMJOqtLYsP",
+	"vPgP+6jxjcAOXg1AH2Tkn5+pv3BuLzzsN6lDrfbrpkFylg5rt2qtwR5smuAslLcHAoDSHoqFYR41pQ2g",
+	"/HtI4qPEq2sO4p1qdkEylvN7VtgySMS6fsGO8YdQQVQWW7qaIaMg2qIh5DeE9ipA54gyYm4xpl0h1GWN",
+	"HEAQ9YM0SFyiWxuSmFggHmQwAbL9esvdAu9rmHmNuzXu1rg78udhJdhFLXIDsPsJbjxVtwZ8LRhVUgQ1",
+	"IM7HBrcCLnjuGr+iim27TsWi1LLJOpTsbwg48aVsGzgXJVP3Y9uR77VGz28SPXHjLYKe/UJmg1Sv2UU6",
+	"Ud/CIFsDnuSz+iGTNhYp1TSXnQGC1ofAtXQBkNfJZYvmQCfVljmX6KGoZMbZCj73hIgMRM6UIm3wx+2p",
+	"p/KjW/llUesNLMjivkb7oOWdlFdQVbSEU5Nq1pHFaOmhXTNapN2D85va0S/iOXVb89vmW+qXW97hkT8F",
+	"W8m7vcoyBYYwPNT1/JxAGFlY92glZz4KrrRdUIMc+VgoxtQJSWheMJqNbiHzVQW62/V//A4BGnrHBGnw",
+	"jpAFBHioYs3LAFywtCfI1bd1x/MybI0OyBUxx4jfb8xjGYuJ2T3QTn+pRNxYLNVO/5GJuHbn7WsibmWQ",
+	"O0rHdUs0Q390h6FOx31y6bhVHyhsxRL9psP3mEJ5+sX+aw08yZOm+P6nHq4KLx/dqm1Fd3ngaNcmodjw",
+	"2UJu37kHaxvZhq+C6uc2Zh6ClkELsxeYYkJfkoRqXfDWQDOVAL8tTZntuk7z/IRcQZmyoD1m1JF+wVMW",
+	"i4LRtMsU8WaeciHdS5dfcsdYH7lpIbkRaHXh5th/yehUYIlcECBDSkCFUtZx5hQy5Ne1dqF7FvCdZwwu",
+	"L6Up6E7zNDUzDdTWYgHq2lb9aTNVrEdmRq6hKhvTCdcAbfuSGbmKfnVW61d1x6QDSqWc3sN3VV3utITT",
+	"5UMsq5TKei6x+VDvpQnILeBJ5xpFC9cn5Gc3au7bA1nSHHdbRwBiLE8uOpdkECKE9Qc4QWSQISEtY8AD",
+	"7WiLpneHUfk1JgsPWz+toXF7mmq5dRZED8jx2z5bh8/PDmg1KqRD4+nXjv2bFwg7jqZID9SmyjkfGTqA",
+	"lVr65MJVn2S+hEcfLlm+l8Ie+ehhBkjvtYifvrJRatKMwHdfWZng3ONe3Lj3nnwQ+ci1JgY+YBYL++dU",
+	"qi80a8FzpRy1hp8AHkhuDm8145kba1wKdow8GEFPGqJlLJLTVAolc3aKrWL+DVhI//qv//nfJCJwwMFZ",
+	"/wN06b8kBcsY62FtHWkA91csxsi/gK3sGLrenOLvkyZxSKsCesJ5PRKAN2yqOUsr84ZuPHApVgSShtkw",
+	"tDD3rMQj6gDCPAx+C3tnNRTeUvggGOKOggcB8s7S4gQbVrZnHT/4Fug8cGuOIdMUiRKqkadf4H9r6bn4",
+	"RLkOHqEUbtqYWwAKvgkY2O8Ggw8cx02HISoaXupKfK2SB2ym9I5BA1AoDoNP52h+iwQ0sA+VeTyB/i2q",
+	"LJJzFK7YVdBK6JNYPKCDTc18BUWMazKUgzwjGetJjVpMTpX2vPNmQnvEDr9qsCEW69Ky0EP/SFjbl0DD",
+	"8prYzuC3dqrV8YZNUzeMEWX7oDE0PFpUFTy1Xao2HoeoiCb70EA2zZZCJWs8SakgQhKgdyjAs0C4wC5i",
+	"jkCcMIGlItCeTIA5XGmLa45lHxo3ctFZURi5FmUTsgeXIOyY4qaaEWu0H3z/w59xQk9HVa6xer96JM7l",
+	"8XPAsZrhe8rE9sEOn7kQ1r1jUBrnMcNuUIt02JCTNAy0SehbbjEPeM2YyFjWfNDDObcRLDwt7O/kRnLw",
+	"qPWLqEGrBq3dgNYv4lGYhU2ht4tZthG1x6xnKmxIPRvAfrExICpsgMljGPoJgpsYbcw2084zS/8l+8qr",
+	"ZuNAFotHIJnTGe2gLrBZ952yvw81xFjYfts22kRmB5uS5hPoZm1eNCKcfze1B7TGxS3g4icLMuOGLA83",
+	"4gyQ1Dy9Y/pYj/psDd1sHCYiQo6FMBouuNHEnvdBFZkLBSc4HJW4VtXecm0NeK4NtMBISYP9c8D7PSb0",
+	"bUZ7tMMiUjChaX6L3toIM/Bucy7YbUY1g/6d95Kn7BZ2GpciikWPKs0K8wPqL+wwwQqeNoP+NyHBOylY",
+	"hyuNdDZKFgYgWiNwGqwLxCYaX9sWdrFYFZ3ecaVvYGlv4EVvEF3Kx8zKccGuQ/im4XU+yda3ZtPiXjX6",
+	"AW5r1zadFzYOEJxLXDc1fjKXP5QuhYwoVtzzlB1nTN2RlPZpi+dcj8a0l7EzfBmcyimpbG4eY8yipOGZ",
+	"RZvVlDYkFGVkNpVoFIugHzwvSJcbhXx0aY6VfV2+sz42xTXP6zMBLXn7hewUTKnI31paNceNrgn0JQNh",
+	"YKUr80yRrhySnkEj91561LXfxEwNLNY3CEoYTbs2A28v8+/wlfzngA2Wp4fGa5fNqStPeHBNdW/+B3T0",
+	"Cnlmnym32CfQRP3o4uifA1aMym7cYb/0RQmgyvZZ5pxOHwU0aHb7Vtkmj1BtzdWEojNtYPYitvCovBa3",
+	"7JCEbMlshP0mbY63fXYya3AD4W5QGZ5BnqOLo5aUOaMCR3JIqZLhrn4gTdIs5j/ND2fl0rp4ah/I5uAg",
+	"18mUXkZZKUGMlPCHFBd0nnQC2XD6xfxvm9EPpL5qDxSrMMIanB7rTzbsUg2cfyhUKp3cww6qPGia+kDY",
+	"3DVpd9TWYdgCGx3IdtD+4KlEKH5XK9BZ/a4CNqsNgQQMbIYFC++p7nm+EVt0RiQBlhyO4bDLihA9zIua",
+	"jR1biiVMiwuU8AEhgUPIrkMnaH0mv6FqJ+/3HqiKv9sfK7hRce+2weTKF6zNCuilg78jjaQjSTEQ5OTU",
+	"8q6aEbbx26RptM1BkR9dHHW17l+cnj5/8cPJ2cnZyfOLH89+PIMtZEfxZXpFnKt28sYkTVENi6zQzZi2",
+	"Hm5nEue8zdKRbTJl1Vun4KspRsZVaFz0ZaFpThTTxgZUwS1eozfl4TsAhcBlqCkA6LQYyY3Ciyq6MnYr",
+	"ap294CHXXE99AqwGk/2cAcgE+slEkZe5Q3DH90Eb/Mn7go/ZoIe/OfScd7e/tK2ZoDDEk9wl3gNfegaV",
+	"rR5JgkeXDuxpj34nRec45/csi6BOAvZmNTXE8SmXSxmVGlS5I/JcDtX4Sl6VvfWnPf0jznfcARHcAE/F",
+	"NNNrhCPr0bTLhVl25PenyrtOzesIx2JFyawXW25zfA0XpSAqZZP1rwy70sefLdeXrd8JtxE4Z6c/DTha",
+	"5UBDwwR7asLO3PKeFQXPrMPJXaBZr5/Tsa1Feb7AlBwFWeRIycxDjRHlFdzylr7i8oFDhtSIPGX4Kkoq",
+	"On+nD+329Pf3B6TMltvHnE1w8kaEakhTwhuH6OEKsqfc7lWwclis7dY0WIOgp0Y4ROStnLznNe8IqLAS",
+	"qJUMNFCXK0a8DFdEMJYRIUmL0cKYJ/KOiYiwz3BUc9kxVwVbsFQ+zDOmvzWjF/nltUBbgZL581eDvnnZ",
+	"ziXhsCmVvZ53DepJUxFsxOAxzkacPkbH6048rfsFydg9bIUuy122VwmQXKkBYq55t2YbyxGzYFkwPSgE",
+	"xuzt0/9wt53y/F9lC5hegtMCcOtnplnaFTzlVKhn5J4rblahP1BdjJq2RuMbA9y3x25B1Ehp1rMjoxAP",
+	"yKhmpKCiE64Q9NFzyzjtqLj297YDNwo1rBm2rbijMi3cRyQgV858OtGnP3g29KKafOTfGM11N4JxG1BU",
+	"EekxXfDULQ5XJJPpwOyEyOxoxTMGkiSUGB/89j76+o+v/38AAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
