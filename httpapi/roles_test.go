@@ -23,6 +23,7 @@ import (
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/ticket"
 )
 
@@ -195,6 +196,7 @@ func (f *roleFixture) takeSnapshot(t *testing.T) map[string]any {
 	part("pictures", pics, err)
 	visits, err := f.p.ListVisits(ctx, cid, portal.ListVisitsParams{Limit: 100})
 	part("visits", visits, err)
+	f.recordSnapshot(t, func(what string, v any) { out[what] = v })
 	return out
 }
 
@@ -213,6 +215,9 @@ type roleTarget struct {
 	job     fieldwork.Job // field service
 	visit   fieldwork.Visit
 	picture fieldwork.Picture
+	record  record.Record        // records: recordRoleRows
+	change  record.ChangeRequest // a pending change request of record
+	number  string               // the contract number of an unassigned contract
 	// For attachments: a file on ticket, and an internal note on it.
 	attachment ticket.Attachment
 	note       ticket.Comment

@@ -63,13 +63,20 @@ const (
 	ActNewsManage       Action = "news.manage"    // the provider's articles: write, change, delete any
 
 	// Field service (#18).
-	ActSiteMove     Action = "site.move"     // give a site to another customer
-	ActJobRead      Action = "job.read"      // a customer's jobs, by date range
-	ActJobWrite     Action = "job.write"     // create, push by external reference, change
-	ActVisitRead    Action = "visit.read"    // a customer's visits, by date range
-	ActVisitWrite   Action = "visit.write"   // create, push by external reference
-	ActPictureRead  Action = "picture.read"  // a customer's pictures, by date range, and their files
-	ActPictureWrite Action = "picture.write" // upload
+	ActSiteMove         Action = "site.move"          // give a site to another customer
+	ActJobRead          Action = "job.read"           // a customer's jobs, by date range
+	ActJobWrite         Action = "job.write"          // create, push by external reference, change
+	ActVisitRead        Action = "visit.read"         // a customer's visits, by date range
+	ActVisitWrite       Action = "visit.write"        // create, push by external reference
+	ActPictureRead      Action = "picture.read"       // a customer's pictures, by date range, and their files
+	ActPictureWrite     Action = "picture.write"      // upload
+	ActRecordTypes      Action = "record.types"       // the record types (customers: their shown fields)
+	ActRecordTypeManage Action = "record.type_manage" // define record types and new versions of them
+	ActRecordRead       Action = "record.read"        // a customer's records and their history
+	ActRecordManage     Action = "record.manage"      // create, bulk upsert, list across customers
+	ActRecordEdit       Action = "record.edit"        // change values (customers: under the fields' edit rules)
+	ActRecordClaim      Action = "record.claim"       // claim an unassigned record by its identifiers
+	ActRecordApprove    Action = "record.approve"     // the inbox of change requests, approve or reject them
 )
 
 // Rule says the least staff role and the least customer role that may do an
@@ -188,6 +195,17 @@ var policy = map[Action]Rule{
 	ActVisitWrite:   {Staff: identity.StaffAgent},
 	ActPictureRead:  {Staff: identity.StaffAgent, User: customer.RoleViewer, Feature: customer.FeaturePictures, LiveView: true, SubCustomers: true},
 	ActPictureWrite: {Staff: identity.StaffAgent},
+	// Shared records (records.go). Staff agents keep the records and
+	// decide change requests; defining types is for admins, as the
+	// portfolio is. A customer's people read its records; maintainers edit
+	// what the fields' edit rules let them; admins claim records.
+	ActRecordTypes:      {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActRecordTypeManage: {Staff: identity.StaffAdmin},
+	ActRecordRead:       {Staff: identity.StaffAgent, User: customer.RoleViewer},
+	ActRecordManage:     {Staff: identity.StaffAgent},
+	ActRecordEdit:       {Staff: identity.StaffAgent, User: customer.RoleMaintainer},
+	ActRecordClaim:      {User: customer.RoleAdmin},
+	ActRecordApprove:    {Staff: identity.StaffAgent},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which

@@ -13,6 +13,7 @@ import (
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/mailer"
 	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/ticket"
 )
@@ -102,6 +103,14 @@ type Config struct {
 	// re-encoded on upload, which leaves every metadata block out
 	// (fieldwork.Prepare). Pictures share Files and FileLimits.MaxBytes.
 	KeepPictureMetadata bool
+
+	// RecordTypes are the record types defined in Go; default
+	// record.DefaultRegistry() (contract, domain, task, meter). Staff
+	// define further types through the API, under other names.
+	RecordTypes *record.Registry
+	// RecordClaimLimit bounds a customer's attempts to claim records;
+	// default DefaultClaimLimit. They are counted by RateLimiter.
+	RecordClaimLimit Limit
 }
 
 // RateLimits bound attempts per e-mail address and per client address.
@@ -134,6 +143,7 @@ type Portal struct {
 	lockout  Limit
 	cursors  cursorKey
 	tickets  ticketSetup
+	records  recordSetup
 	files    FileStore
 	fileLim  filemeta.Limits
 	// keepPictureMeta is Config.KeepPictureMetadata.
@@ -218,6 +228,13 @@ func New(cfg Config) (*Portal, error) {
 	p.tickets = ticketSetup{types: cfg.TicketTypes, reopen: cfg.TicketReopenWindow, desk: strings.TrimSpace(cfg.ServiceDeskEmail)}
 	if p.tickets.types == nil {
 		p.tickets.types = ticket.DefaultRegistry()
+	}
+	p.records = recordSetup{types: cfg.RecordTypes, claim: cfg.RecordClaimLimit}
+	if p.records.types == nil {
+		p.records.types = record.DefaultRegistry()
+	}
+	if p.records.claim == (Limit{}) {
+		p.records.claim = DefaultClaimLimit
 	}
 	if p.tickets.reopen == 0 {
 		p.tickets.reopen = ticket.DefaultReopenWindow

@@ -85,4 +85,5 @@ type Repos interface {
 	Jobs() JobRepo
 	Visits() VisitRepo
 	Pictures() PictureRepo
+	Records() RecordRepo
 }

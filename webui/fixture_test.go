@@ -24,6 +24,7 @@ import (
 	"github.com/portalkit/portalkit/orders"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/warehouse"
 	"github.com/portalkit/portalkit/webui"
@@ -57,6 +58,8 @@ type tenant struct {
 	// attachment is a picture the maintainer attached to ticket; noteFile
 	// a file on its internal note, which no customer user may ever see.
 	attachment, noteFile ticket.Attachment
+	task                 record.Record // a task its maintainers may edit
+	contract             record.Record // with a value customers do not see
 }
 
 // internalNote is the text of a staff note on every fixture ticket: no
@@ -153,6 +156,7 @@ func (s *site) tenant(t *testing.T, name, domain string, prod orders.ProductID) 
 	tn.site, tn.job, tn.picture = s.fieldwork(t, c.ID, name)
 	tn.c, err = s.p.GetCustomer(ctx, c.ID) // at the version the live views left it
 	require.NoError(t, err)
+	tn.task, tn.contract = s.records(t, c.ID, domain)
 	return tn
 }
 

@@ -55,6 +55,13 @@ const (
 	ActionOrderRead          Action = "order.read"
 	ActionProductManage      Action = "product.manage"
 	ActionProductRead        Action = "product.read"
+	ActionRecordApprove      Action = "record.approve"
+	ActionRecordClaim        Action = "record.claim"
+	ActionRecordEdit         Action = "record.edit"
+	ActionRecordManage       Action = "record.manage"
+	ActionRecordRead         Action = "record.read"
+	ActionRecordTypeManage   Action = "record.type_manage"
+	ActionRecordTypes        Action = "record.types"
 	ActionSelf               Action = "self"
 	ActionSiteManage         Action = "site.manage"
 	ActionSiteRead           Action = "site.read"
@@ -131,6 +138,20 @@ func (e Action) Valid() bool {
 	case ActionProductManage:
 		return true
 	case ActionProductRead:
+		return true
+	case ActionRecordApprove:
+		return true
+	case ActionRecordClaim:
+		return true
+	case ActionRecordEdit:
+		return true
+	case ActionRecordManage:
+		return true
+	case ActionRecordRead:
+		return true
+	case ActionRecordTypeManage:
+		return true
+	case ActionRecordTypes:
 		return true
 	case ActionSelf:
 		return true
@@ -509,6 +530,90 @@ func (e ProblemCode) Valid() bool {
 	}
 }
 
+// Defines values for RecordChangeStatus.
+const (
+	RecordChangeStatusApproved RecordChangeStatus = "approved"
+	RecordChangeStatusPending  RecordChangeStatus = "pending"
+	RecordChangeStatusRejected RecordChangeStatus = "rejected"
+)
+
+// Valid indicates whether the value is a known member of the RecordChangeStatus enum.
+func (e RecordChangeStatus) Valid() bool {
+	switch e {
+	case RecordChangeStatusApproved:
+		return true
+	case RecordChangeStatusPending:
+		return true
+	case RecordChangeStatusRejected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RecordEventKind.
+const (
+	RecordEventKindApproved RecordEventKind = "approved"
+	RecordEventKindAssigned RecordEventKind = "assigned"
+	RecordEventKindChanged  RecordEventKind = "changed"
+	RecordEventKindClaimed  RecordEventKind = "claimed"
+	RecordEventKindCreated  RecordEventKind = "created"
+)
+
+// Valid indicates whether the value is a known member of the RecordEventKind enum.
+func (e RecordEventKind) Valid() bool {
+	switch e {
+	case RecordEventKindApproved:
+		return true
+	case RecordEventKindAssigned:
+		return true
+	case RecordEventKindChanged:
+		return true
+	case RecordEventKindClaimed:
+		return true
+	case RecordEventKindCreated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RecordFieldKind.
+const (
+	RecordFieldKindBoolean   RecordFieldKind = "boolean"
+	RecordFieldKindDate      RecordFieldKind = "date"
+	RecordFieldKindEnum      RecordFieldKind = "enum"
+	RecordFieldKindMoney     RecordFieldKind = "money"
+	RecordFieldKindNumber    RecordFieldKind = "number"
+	RecordFieldKindSite      RecordFieldKind = "site"
+	RecordFieldKindStockItem RecordFieldKind = "stock_item"
+	RecordFieldKindText      RecordFieldKind = "text"
+)
+
+// Valid indicates whether the value is a known member of the RecordFieldKind enum.
+func (e RecordFieldKind) Valid() bool {
+	switch e {
+	case RecordFieldKindBoolean:
+		return true
+	case RecordFieldKindDate:
+		return true
+	case RecordFieldKindEnum:
+		return true
+	case RecordFieldKindMoney:
+		return true
+	case RecordFieldKindNumber:
+		return true
+	case RecordFieldKindSite:
+		return true
+	case RecordFieldKindStockItem:
+		return true
+	case RecordFieldKindText:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Role.
 const (
 	RoleAdmin      Role = "admin"
@@ -821,6 +926,27 @@ func (e TicketVisibility) Valid() bool {
 	}
 }
 
+// Defines values for UpsertRecordsResultResultsOutcome.
+const (
+	UpsertRecordsResultResultsOutcomeCreated   UpsertRecordsResultResultsOutcome = "created"
+	UpsertRecordsResultResultsOutcomeUnchanged UpsertRecordsResultResultsOutcome = "unchanged"
+	UpsertRecordsResultResultsOutcomeUpdated   UpsertRecordsResultResultsOutcome = "updated"
+)
+
+// Valid indicates whether the value is a known member of the UpsertRecordsResultResultsOutcome enum.
+func (e UpsertRecordsResultResultsOutcome) Valid() bool {
+	switch e {
+	case UpsertRecordsResultResultsOutcomeCreated:
+		return true
+	case UpsertRecordsResultResultsOutcomeUnchanged:
+		return true
+	case UpsertRecordsResultResultsOutcomeUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for UserStatus.
 const (
 	UserStatusActive   UserStatus = "active"
@@ -1003,7 +1129,9 @@ type AccessLinkTTLSeconds = int
 // `staff.self` is a signed-in staff member's own account. `ticket.read` covers a customer's
 // tickets and the comments the caller may see; `ticket.comment` public replies; `ticket.queue`
 // the service desk's queue; `ticket.work` (the service-desk capability) covers moves,
-// assignment, priority, internal notes and applying master-data changes.
+// assignment, priority, internal notes and applying master-data changes. `record.manage` covers
+// creating records, bulk upserts and lists across customers; `record.edit` changing values under
+// the fields' edit rules; `record.approve` the inbox of change requests and deciding them.
 //
 // Example: site.read
 type Action string
@@ -1242,6 +1370,17 @@ type ChangeTicketStatusRequest struct {
 	Status TicketStatus `json:"status"`
 }
 
+// ClaimRecordRequest Example: {"identifiers":{"contract_number":"C-1001","customer_number":"K-77"},"type":"contract"}
+type ClaimRecordRequest struct {
+	// Identifiers The value of every identifier field of the type, by field name.
+	Identifiers map[string]string `json:"identifiers"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type RecordTypeName `json:"type"`
+}
+
 // CreateAPIKeyRequest A new API key.
 //
 // Example: {"name":"ERP integration","role":"admin"}
@@ -1369,6 +1508,26 @@ type CreateProductRequest struct {
 	Sku string `json:"sku"`
 }
 
+// CreateRecordRequest defines model for CreateRecordRequest.
+type CreateRecordRequest struct {
+	ExternalRef *string `json:"external_ref,omitempty"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type RecordTypeName `json:"type"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values RecordValues `json:"values"`
+}
+
 // Customer A company account of the provider. Optional text fields are left out when empty; `parent_id` is
 // set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
 //
@@ -1488,6 +1647,11 @@ type CustomerList struct {
 //
 // Example: active
 type CustomerStatus string
+
+// DecideRecordChangeRequest defines model for DecideRecordChangeRequest.
+type DecideRecordChangeRequest struct {
+	Note *string `json:"note,omitempty"`
+}
 
 // Employee A person of the customer who receives goods; need not be a user of the portal.
 //
@@ -2688,6 +2852,255 @@ type ProductList struct {
 	NextCursor string `json:"next_cursor"`
 }
 
+// Record A record the provider shares with a customer.
+type Record struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// ExternalRef The record's key in the provider's system; never shown to customer users.
+	ExternalRef *string `json:"external_ref,omitempty"`
+
+	// History Every change, oldest first; only when reading one record.
+	History *[]RecordEvent `json:"history,omitempty"`
+
+	// Id Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id RecordId `json:"id"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type        RecordTypeName `json:"type"`
+	TypeVersion int            `json:"type_version"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values  RecordValues `json:"values"`
+	Version int64        `json:"version"`
+}
+
+// RecordAction Something customer users may ask for about a record; it opens a ticket of `ticket_type`.
+type RecordAction struct {
+	Label *string `json:"label,omitempty"`
+	Name  string  `json:"name"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role       *Role  `json:"role,omitempty"`
+	TicketType string `json:"ticket_type"`
+}
+
+// RecordActionRequest defines model for RecordActionRequest.
+type RecordActionRequest struct {
+	Description *string `json:"description,omitempty"`
+
+	// Fields The values of the ticket type's fields, by field name (see `GET /v1/ticket-types`).
+	//
+	// Example: {"damage":"functional"}
+	Fields *TicketFields `json:"fields,omitempty"`
+}
+
+// RecordChangeId Identifies a change request of a record: `rcr_` and a unique suffix.
+//
+// Example: rcr_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type RecordChangeId = string
+
+// RecordChangeRequest A customer user's change of a record that waits for, or had, staff's decision.
+type RecordChangeRequest struct {
+	// After A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	After RecordValues `json:"after"`
+
+	// BaseVersion The record's version the change was made on; it is applied only at that version.
+	BaseVersion int64 `json:"base_version"`
+
+	// Before A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Before RecordValues `json:"before"`
+
+	// Changes A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Changes   RecordValues `json:"changes"`
+	CreatedAt time.Time    `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+	DecidedAt  *time.Time `json:"decided_at,omitempty"`
+	DecidedBy  *string    `json:"decided_by,omitempty"`
+
+	// Id Identifies a change request of a record: `rcr_` and a unique suffix.
+	//
+	// Example: rcr_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id   RecordChangeId `json:"id"`
+	Note *string        `json:"note,omitempty"`
+
+	// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	RecordId    RecordId           `json:"record_id"`
+	RequestedBy string             `json:"requested_by"`
+	Status      RecordChangeStatus `json:"status"`
+}
+
+// RecordChangeRequestList defines model for RecordChangeRequestList.
+type RecordChangeRequestList struct {
+	Items      []RecordChangeRequest `json:"items"`
+	NextCursor string                `json:"next_cursor"`
+}
+
+// RecordChangeStatus defines model for RecordChangeStatus.
+type RecordChangeStatus string
+
+// RecordEditRule Whether and how customer users may change a field; staff change any field.
+type RecordEditRule struct {
+	// Approval A change waits for staff to approve it.
+	Approval *bool `json:"approval,omitempty"`
+
+	// FreezeDays With `freeze_field`, no change in this many days before that date field's date, nor on it.
+	FreezeDays  *int    `json:"freeze_days,omitempty"`
+	FreezeField *string `json:"freeze_field,omitempty"`
+
+	// MaxChangePercent For number and money fields, a new value within this many percent of the current one.
+	MaxChangePercent *float64 `json:"max_change_percent,omitempty"`
+
+	// MaxChanges With `period_days`, at most this many changes by customer users in that many days.
+	MaxChanges *int `json:"max_changes,omitempty"`
+	PeriodDays *int `json:"period_days,omitempty"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role *Role `json:"role,omitempty"`
+}
+
+// RecordEvent One change of a record.
+type RecordEvent struct {
+	// After A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	After RecordValues `json:"after"`
+	At    time.Time    `json:"at"`
+
+	// Before A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Before RecordValues `json:"before"`
+
+	// By Who made it ("user:usr_…", "staff:stf_…", "api_key:key_…").
+	By         string          `json:"by"`
+	ByCustomer bool            `json:"by_customer"`
+	Kind       RecordEventKind `json:"kind"`
+	Note       string          `json:"note"`
+}
+
+// RecordEventKind defines model for RecordEvent.Kind.
+type RecordEventKind string
+
+// RecordField A field of a record type.
+type RecordField struct {
+	// Currency The ISO 4217 currency of a money field.
+	Currency *string `json:"currency,omitempty"`
+
+	// Customer Shown to customer users; other fields never leave the server for them.
+	Customer *bool `json:"customer,omitempty"`
+
+	// Edit Whether and how customer users may change a field; staff change any field.
+	Edit *RecordEditRule `json:"edit,omitempty"`
+
+	// Identifier Searched exactly, and given (all of them) to claim a record.
+	Identifier *bool `json:"identifier,omitempty"`
+
+	// Kind What a field holds. Values are strings: `number` a decimal such as `12.5`, `money` integer minor units of the field's `currency`, `date` YYYY-MM-DD, `boolean` `true` or `false`, `site` and `stock_item` the ID of one of the record's customer's.
+	Kind  RecordFieldKind `json:"kind"`
+	Label *string         `json:"label,omitempty"`
+	Name  string          `json:"name"`
+
+	// Options The allowed values of an enum field.
+	Options  *[]string `json:"options,omitempty"`
+	Required *bool     `json:"required,omitempty"`
+}
+
+// RecordFieldKind What a field holds. Values are strings: `number` a decimal such as `12.5`, `money` integer minor units of the field's `currency`, `date` YYYY-MM-DD, `boolean` `true` or `false`, `site` and `stock_item` the ID of one of the record's customer's.
+type RecordFieldKind string
+
+// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type RecordId = string
+
+// RecordList defines model for RecordList.
+type RecordList struct {
+	Items      []Record `json:"items"`
+	NextCursor string   `json:"next_cursor"`
+}
+
+// RecordType One version of a record type.
+type RecordType struct {
+	Actions []RecordAction `json:"actions"`
+
+	// Builtin Defined in the server's code, not through this API.
+	Builtin bool          `json:"builtin"`
+	Fields  []RecordField `json:"fields"`
+	Label   string        `json:"label"`
+
+	// Name A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Name    RecordTypeName `json:"name"`
+	Version int            `json:"version"`
+}
+
+// RecordTypeDefinition A record type as staff define it; its version is given by the server.
+//
+// Example: {"fields":[{"customer":true,"identifier":true,"kind":"text","name":"meter_number","required":true},{"customer":true,"edit":{"max_change_percent":50,"max_changes":1,"period_days":90,"role":"maintainer"},"kind":"number","name":"yearly_consumption"}],"label":"Water meter","name":"water_meter"}
+type RecordTypeDefinition struct {
+	Actions *[]RecordAction `json:"actions,omitempty"`
+	Fields  []RecordField   `json:"fields"`
+	Label   *string         `json:"label,omitempty"`
+
+	// Name A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Name RecordTypeName `json:"name"`
+}
+
+// RecordTypeList defines model for RecordTypeList.
+type RecordTypeList struct {
+	Items []RecordType `json:"items"`
+}
+
+// RecordTypeName A record type's name, lower case letters, digits and `_`.
+//
+// Example: contract
+type RecordTypeName = string
+
+// RecordValues A record's values by field name (see `GET /v1/record-types`).
+//
+// Example: {"contract_number":"C-1001","status":"active"}
+type RecordValues map[string]string
+
 // RedeemAccessLinkRequest An access link's token.
 //
 // Example: {"token":"pa_Hq2Wn5Ex8Rt1Yu4Io7Pa0Sd3Fg6Hj9Kl2Zx5Cv8Bn1M"}
@@ -3717,6 +4130,17 @@ type UpdateProductRequest struct {
 	Sku   *string `json:"sku,omitempty"`
 }
 
+// UpdateRecordRequest defines model for UpdateRecordRequest.
+type UpdateRecordRequest struct {
+	// SiteId Staff only. Moves the record to another site of its customer; empty for none.
+	SiteId *string `json:"site_id,omitempty"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values *RecordValues `json:"values,omitempty"`
+}
+
 // UpdateStaffRequest The fields of a staff member to change; those left out stay as they are.
 //
 // Example: {"role":"admin"}
@@ -3734,6 +4158,51 @@ type UpdateStaffRequest struct {
 	// ServiceDesk Gives or takes the service-desk capability.
 	ServiceDesk *bool `json:"service_desk,omitempty"`
 }
+
+// UpsertRecord defines model for UpsertRecord.
+type UpsertRecord struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	ExternalRef string      `json:"external_ref"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type RecordTypeName `json:"type"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values RecordValues `json:"values"`
+}
+
+// UpsertRecordsRequest defines model for UpsertRecordsRequest.
+type UpsertRecordsRequest struct {
+	// Records At most 1,000; the server answers 400 naming `records` beyond.
+	Records []UpsertRecord `json:"records"`
+}
+
+// UpsertRecordsResult defines model for UpsertRecordsResult.
+type UpsertRecordsResult struct {
+	Results []struct {
+		Outcome UpsertRecordsResultResultsOutcome `json:"outcome"`
+
+		// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+		//
+		// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+		RecordId RecordId `json:"record_id"`
+	} `json:"results"`
+}
+
+// UpsertRecordsResultResultsOutcome defines model for UpsertRecordsResult.Results.Outcome.
+type UpsertRecordsResultResultsOutcome string
 
 // User A person with a login. One user may be a member of several customers.
 //
@@ -3916,6 +4385,20 @@ type ProductCustomerFilter = CustomerId
 
 // ProductSearch defines model for ProductSearch.
 type ProductSearch = string
+
+// RecordFieldFilter defines model for RecordFieldFilter.
+type RecordFieldFilter = string
+
+// RecordSearch defines model for RecordSearch.
+type RecordSearch = string
+
+// RecordTypeFilter A record type's name, lower case letters, digits and `_`.
+//
+// Example: contract
+type RecordTypeFilter = RecordTypeName
+
+// RecordValueFilter defines model for RecordValueFilter.
+type RecordValueFilter = string
 
 // RoleFilter A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
 // stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
@@ -4331,6 +4814,34 @@ type ListPicturesParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListRecordsParams defines parameters for ListRecords.
+type ListRecordsParams struct {
+	// Type Keeps records of this type.
+	Type *RecordTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// Field With `value` and `type`, an identifier field of the type to find records by.
+	Field *RecordFieldFilter `form:"field,omitempty" json:"field,omitempty"`
+
+	// Value With `field`, the exact value of that identifier field.
+	Value *RecordValueFilter `form:"value,omitempty" json:"value,omitempty"`
+
+	// Q Keeps records whose values contain this text, ignoring case.
+	Q *RecordSearch `form:"q,omitempty" json:"q,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// UpdateRecordParams defines parameters for UpdateRecord.
+type UpdateRecordParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
 // ListSitesParams defines parameters for ListSites.
 type ListSitesParams struct {
 	// Q Keeps sites whose name, city or external reference contains this text, ignoring case.
@@ -4619,6 +5130,57 @@ type UpdateProductParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListRecordChangesParams defines parameters for ListRecordChanges.
+type ListRecordChangesParams struct {
+	// Status Keeps requests in this state.
+	Status *RecordChangeStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// CustomerId Keeps what is about this customer.
+	CustomerId *CustomerIdFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// RecordId Keeps the requests of one record.
+	RecordId *RecordId `form:"record_id,omitempty" json:"record_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// GetRecordTypeParams defines parameters for GetRecordType.
+type GetRecordTypeParams struct {
+	// Version The version to get; left out, the latest.
+	Version *int `form:"version,omitempty" json:"version,omitempty"`
+}
+
+// ListAllRecordsParams defines parameters for ListAllRecords.
+type ListAllRecordsParams struct {
+	// CustomerId Keeps what is about this customer.
+	CustomerId *CustomerIdFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Unassigned Keeps the records of no customer. Not with `customer_id`.
+	Unassigned *bool `form:"unassigned,omitempty" json:"unassigned,omitempty"`
+
+	// Type Keeps records of this type.
+	Type *RecordTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// Field With `value` and `type`, an identifier field of the type to find records by.
+	Field *RecordFieldFilter `form:"field,omitempty" json:"field,omitempty"`
+
+	// Value With `field`, the exact value of that identifier field.
+	Value *RecordValueFilter `form:"value,omitempty" json:"value,omitempty"`
+
+	// Q Keeps records whose values contain this text, ignoring case.
+	Q *RecordSearch `form:"q,omitempty" json:"q,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListStaffParams defines parameters for ListStaff.
 type ListStaffParams struct {
 	// Role Keeps staff members with this role.
@@ -4763,6 +5325,18 @@ type PlaceOrderJSONRequestBody = PlaceOrderRequest
 // CancelOrderJSONRequestBody defines body for CancelOrder for application/json ContentType.
 type CancelOrderJSONRequestBody = CancelOrderRequest
 
+// ClaimRecordJSONRequestBody defines body for ClaimRecord for application/json ContentType.
+type ClaimRecordJSONRequestBody = ClaimRecordRequest
+
+// CreateRecordJSONRequestBody defines body for CreateRecord for application/json ContentType.
+type CreateRecordJSONRequestBody = CreateRecordRequest
+
+// UpdateRecordJSONRequestBody defines body for UpdateRecord for application/json ContentType.
+type UpdateRecordJSONRequestBody = UpdateRecordRequest
+
+// RunRecordActionJSONRequestBody defines body for RunRecordAction for application/json ContentType.
+type RunRecordActionJSONRequestBody = RecordActionRequest
+
 // CreateSiteJSONRequestBody defines body for CreateSite for application/json ContentType.
 type CreateSiteJSONRequestBody = SiteRequest
 
@@ -4837,6 +5411,18 @@ type CreateProductJSONRequestBody = CreateProductRequest
 
 // UpdateProductJSONRequestBody defines body for UpdateProduct for application/json ContentType.
 type UpdateProductJSONRequestBody = UpdateProductRequest
+
+// ApproveRecordChangeJSONRequestBody defines body for ApproveRecordChange for application/json ContentType.
+type ApproveRecordChangeJSONRequestBody = DecideRecordChangeRequest
+
+// RejectRecordChangeJSONRequestBody defines body for RejectRecordChange for application/json ContentType.
+type RejectRecordChangeJSONRequestBody = DecideRecordChangeRequest
+
+// DefineRecordTypeJSONRequestBody defines body for DefineRecordType for application/json ContentType.
+type DefineRecordTypeJSONRequestBody = RecordTypeDefinition
+
+// UpsertRecordsJSONRequestBody defines body for UpsertRecords for application/json ContentType.
+type UpsertRecordsJSONRequestBody = UpsertRecordsRequest
 
 // InviteStaffJSONRequestBody defines body for InviteStaff for application/json ContentType.
 type InviteStaffJSONRequestBody = InviteStaffRequest
@@ -5056,6 +5642,27 @@ type ServerInterface interface {
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// ClaimRecord Claim a record by its identifiers
+	// (POST /v1/customers/{customerId}/record-claims)
+	ClaimRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// ListRecords List and search a customer's records
+	// (GET /v1/customers/{customerId}/records)
+	ListRecords(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListRecordsParams)
+	// CreateRecord Create a record of a customer
+	// (POST /v1/customers/{customerId}/records)
+	CreateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// GetRecord Get a record
+	// (GET /v1/customers/{customerId}/records/{recordId})
+	GetRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId)
+	// UpdateRecord Change a record's values
+	// (PATCH /v1/customers/{customerId}/records/{recordId})
+	UpdateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, params UpdateRecordParams)
+	// RunRecordAction Take one of a record's actions
+	// (POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName})
+	RunRecordAction(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, actionName string)
+	// ListRecordChangesOf A record's change requests
+	// (GET /v1/customers/{customerId}/records/{recordId}/changes)
+	ListRecordChangesOf(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId)
 	// ListSites List a customer's sites
 	// (GET /v1/customers/{customerId}/sites)
 	ListSites(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListSitesParams)
@@ -5209,6 +5816,30 @@ type ServerInterface interface {
 	// DeactivateProduct Deactivate a product
 	// (POST /v1/products/{productId}/deactivate)
 	DeactivateProduct(w http.ResponseWriter, r *http.Request, productId ProductId)
+	// ListRecordChanges The inbox of change requests
+	// (GET /v1/record-changes)
+	ListRecordChanges(w http.ResponseWriter, r *http.Request, params ListRecordChangesParams)
+	// ApproveRecordChange Approve a change request
+	// (POST /v1/record-changes/{changeId}/approve)
+	ApproveRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId)
+	// RejectRecordChange Reject a change request
+	// (POST /v1/record-changes/{changeId}/reject)
+	RejectRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId)
+	// ListRecordTypes The record types and their fields
+	// (GET /v1/record-types)
+	ListRecordTypes(w http.ResponseWriter, r *http.Request)
+	// DefineRecordType Define a record type, or a new version of one
+	// (POST /v1/record-types)
+	DefineRecordType(w http.ResponseWriter, r *http.Request)
+	// GetRecordType Get a record type
+	// (GET /v1/record-types/{typeName})
+	GetRecordType(w http.ResponseWriter, r *http.Request, typeName RecordTypeName, params GetRecordTypeParams)
+	// ListAllRecords Records across customers
+	// (GET /v1/records)
+	ListAllRecords(w http.ResponseWriter, r *http.Request, params ListAllRecordsParams)
+	// UpsertRecords Create or update records by external reference
+	// (POST /v1/records/bulk)
+	UpsertRecords(w http.ResponseWriter, r *http.Request)
 	// ListStaff List staff members
 	// (GET /v1/staff)
 	ListStaff(w http.ResponseWriter, r *http.Request, params ListStaffParams)
@@ -8141,6 +8772,342 @@ func (siw *ServerInterfaceWrapper) ReactivateCustomer(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
+// ClaimRecord operation middleware
+func (siw *ServerInterfaceWrapper) ClaimRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ClaimRecord(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListRecords operation middleware
+func (siw *ServerInterfaceWrapper) ListRecords(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRecordsParams
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "field" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "field", r.URL.Query(), &params.Field, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "field"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "field", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "value" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "value", r.URL.Query(), &params.Value, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "value"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "value", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", r.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "q"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "q", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecords(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateRecord operation middleware
+func (siw *ServerInterfaceWrapper) CreateRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateRecord(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetRecord operation middleware
+func (siw *ServerInterfaceWrapper) GetRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetRecord(w, r, customerId, recordId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateRecord operation middleware
+func (siw *ServerInterfaceWrapper) UpdateRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateRecordParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateRecord(w, r, customerId, recordId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RunRecordAction operation middleware
+func (siw *ServerInterfaceWrapper) RunRecordAction(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "actionName" -------------
+	var actionName string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "actionName", r.PathValue("actionName"), &actionName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "actionName", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RunRecordAction(w, r, customerId, recordId, actionName)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListRecordChangesOf operation middleware
+func (siw *ServerInterfaceWrapper) ListRecordChangesOf(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecordChangesOf(w, r, customerId, recordId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListSites operation middleware
 func (siw *ServerInterfaceWrapper) ListSites(w http.ResponseWriter, r *http.Request) {
 
@@ -10621,6 +11588,351 @@ func (siw *ServerInterfaceWrapper) DeactivateProduct(w http.ResponseWriter, r *h
 	handler.ServeHTTP(w, r)
 }
 
+// ListRecordChanges operation middleware
+func (siw *ServerInterfaceWrapper) ListRecordChanges(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRecordChangesParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "customer_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer_id", r.URL.Query(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "customer_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "record_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "record_id", r.URL.Query(), &params.RecordId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "record_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "record_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecordChanges(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ApproveRecordChange operation middleware
+func (siw *ServerInterfaceWrapper) ApproveRecordChange(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "changeId" -------------
+	var changeId RecordChangeId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "changeId", r.PathValue("changeId"), &changeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "changeId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ApproveRecordChange(w, r, changeId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RejectRecordChange operation middleware
+func (siw *ServerInterfaceWrapper) RejectRecordChange(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "changeId" -------------
+	var changeId RecordChangeId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "changeId", r.PathValue("changeId"), &changeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "changeId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RejectRecordChange(w, r, changeId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListRecordTypes operation middleware
+func (siw *ServerInterfaceWrapper) ListRecordTypes(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecordTypes(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DefineRecordType operation middleware
+func (siw *ServerInterfaceWrapper) DefineRecordType(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DefineRecordType(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetRecordType operation middleware
+func (siw *ServerInterfaceWrapper) GetRecordType(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "typeName" -------------
+	var typeName RecordTypeName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "typeName", r.PathValue("typeName"), &typeName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "typeName", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetRecordTypeParams
+
+	// ------------- Optional query parameter "version" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "version", r.URL.Query(), &params.Version, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "version"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "version", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetRecordType(w, r, typeName, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListAllRecords operation middleware
+func (siw *ServerInterfaceWrapper) ListAllRecords(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAllRecordsParams
+
+	// ------------- Optional query parameter "customer_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer_id", r.URL.Query(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "customer_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "unassigned" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unassigned", r.URL.Query(), &params.Unassigned, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unassigned"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unassigned", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "field" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "field", r.URL.Query(), &params.Field, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "field"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "field", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "value" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "value", r.URL.Query(), &params.Value, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "value"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "value", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", r.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "q"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "q", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListAllRecords(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpsertRecords operation middleware
+func (siw *ServerInterfaceWrapper) UpsertRecords(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpsertRecords(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListStaff operation middleware
 func (siw *ServerInterfaceWrapper) ListStaff(w http.ResponseWriter, r *http.Request) {
 
@@ -11259,6 +12571,21 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments", wrapper.AttachToTicketComment)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/tickets", wrapper.ListTicketQueue)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/ticket-types", wrapper.ListTicketTypes)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/record-types", wrapper.ListRecordTypes)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/record-types", wrapper.DefineRecordType)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/record-types/{typeName}", wrapper.GetRecordType)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/records", wrapper.ListRecords)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/records", wrapper.CreateRecord)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}", wrapper.GetRecord)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}", wrapper.UpdateRecord)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}/changes", wrapper.ListRecordChangesOf)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}/actions/{actionName}", wrapper.RunRecordAction)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/record-claims", wrapper.ClaimRecord)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/records", wrapper.ListAllRecords)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/records/bulk", wrapper.UpsertRecords)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/record-changes", wrapper.ListRecordChanges)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/record-changes/{changeId}/approve", wrapper.ApproveRecordChange)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/record-changes/{changeId}/reject", wrapper.RejectRecordChange)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products", wrapper.ListProducts)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/products", wrapper.CreateProduct)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products/{productId}", wrapper.GetProduct)
@@ -19728,6 +21055,937 @@ func (response ReactivateCustomerdefaultApplicationProblemPlusJSONResponse) Visi
 	return err
 }
 
+type ClaimRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *ClaimRecordJSONRequestBody
+}
+
+type ClaimRecordResponseObject interface {
+	VisitClaimRecordResponse(w http.ResponseWriter) error
+}
+
+type ClaimRecord200ResponseHeaders struct {
+	ETag string
+}
+
+type ClaimRecord200JSONResponse struct {
+	Body    Record
+	Headers ClaimRecord200ResponseHeaders
+}
+
+func (response ClaimRecord200JSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord400ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord401ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord403ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord404ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord413ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord429ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ClaimRecorddefaultApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListRecordsParams
+}
+
+type ListRecordsResponseObject interface {
+	VisitListRecordsResponse(w http.ResponseWriter) error
+}
+
+type ListRecords200JSONResponse RecordList
+
+func (response ListRecords200JSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords400ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords401ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords403ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords404ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordsdefaultApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *CreateRecordJSONRequestBody
+}
+
+type CreateRecordResponseObject interface {
+	VisitCreateRecordResponse(w http.ResponseWriter) error
+}
+
+type CreateRecord201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateRecord201JSONResponse struct {
+	Body    Record
+	Headers CreateRecord201ResponseHeaders
+}
+
+func (response CreateRecord201JSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord400ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord401ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord403ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord404ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord409ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord413ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateRecorddefaultApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+}
+
+type GetRecordResponseObject interface {
+	VisitGetRecordResponse(w http.ResponseWriter) error
+}
+
+type GetRecord200ResponseHeaders struct {
+	ETag string
+}
+
+type GetRecord200JSONResponse struct {
+	Body    Record
+	Headers GetRecord200ResponseHeaders
+}
+
+func (response GetRecord200JSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord400ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord401ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord403ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord404ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetRecorddefaultApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+	Params     UpdateRecordParams
+	Body       *UpdateRecordJSONRequestBody
+}
+
+type UpdateRecordResponseObject interface {
+	VisitUpdateRecordResponse(w http.ResponseWriter) error
+}
+
+type UpdateRecord200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateRecord200JSONResponse struct {
+	Body    Record
+	Headers UpdateRecord200ResponseHeaders
+}
+
+func (response UpdateRecord200JSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord202JSONResponse RecordChangeRequest
+
+func (response UpdateRecord202JSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord400ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord401ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord403ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord404ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord409ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord412ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord413ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord428ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateRecorddefaultApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordActionRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+	ActionName string     `json:"actionName"`
+	Body       *RunRecordActionJSONRequestBody
+}
+
+type RunRecordActionResponseObject interface {
+	VisitRunRecordActionResponse(w http.ResponseWriter) error
+}
+
+type RunRecordAction201ResponseHeaders struct {
+	ETag string
+}
+
+type RunRecordAction201JSONResponse struct {
+	Body    Ticket
+	Headers RunRecordAction201ResponseHeaders
+}
+
+func (response RunRecordAction201JSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction400ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction401ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction403ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction404ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction413ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordActiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RunRecordActiondefaultApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOfRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+}
+
+type ListRecordChangesOfResponseObject interface {
+	VisitListRecordChangesOfResponse(w http.ResponseWriter) error
+}
+
+type ListRecordChangesOf200JSONResponse RecordChangeRequestList
+
+func (response ListRecordChangesOf200JSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf400ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf401ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf403ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf404ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOfdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordChangesOfdefaultApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSitesRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 	Params     ListSitesParams
@@ -26327,6 +28585,848 @@ func (response DeactivateProductdefaultApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type ListRecordChangesRequestObject struct {
+	Params ListRecordChangesParams
+}
+
+type ListRecordChangesResponseObject interface {
+	VisitListRecordChangesResponse(w http.ResponseWriter) error
+}
+
+type ListRecordChanges200JSONResponse RecordChangeRequestList
+
+func (response ListRecordChanges200JSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChanges400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChanges400ApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChanges401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChanges401ApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChanges403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChanges403ApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordChangesdefaultApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChangeRequestObject struct {
+	ChangeId RecordChangeId `json:"changeId"`
+	Body     *ApproveRecordChangeJSONRequestBody
+}
+
+type ApproveRecordChangeResponseObject interface {
+	VisitApproveRecordChangeResponse(w http.ResponseWriter) error
+}
+
+type ApproveRecordChange200JSONResponse RecordChangeRequest
+
+func (response ApproveRecordChange200JSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange400ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange401ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange403ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange404ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange409ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange413ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChangedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ApproveRecordChangedefaultApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChangeRequestObject struct {
+	ChangeId RecordChangeId `json:"changeId"`
+	Body     *RejectRecordChangeJSONRequestBody
+}
+
+type RejectRecordChangeResponseObject interface {
+	VisitRejectRecordChangeResponse(w http.ResponseWriter) error
+}
+
+type RejectRecordChange200JSONResponse RecordChangeRequest
+
+func (response RejectRecordChange200JSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange400ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange401ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange403ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange404ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange409ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange413ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChangedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RejectRecordChangedefaultApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypesRequestObject struct {
+}
+
+type ListRecordTypesResponseObject interface {
+	VisitListRecordTypesResponse(w http.ResponseWriter) error
+}
+
+type ListRecordTypes200JSONResponse RecordTypeList
+
+func (response ListRecordTypes200JSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypes401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordTypes401ApplicationProblemPlusJSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypes403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordTypes403ApplicationProblemPlusJSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordTypesdefaultApplicationProblemPlusJSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordTypeRequestObject struct {
+	Body *DefineRecordTypeJSONRequestBody
+}
+
+type DefineRecordTypeResponseObject interface {
+	VisitDefineRecordTypeResponse(w http.ResponseWriter) error
+}
+
+type DefineRecordType201JSONResponse RecordType
+
+func (response DefineRecordType201JSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType400ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType401ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType403ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType409ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType413ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordTypedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DefineRecordTypedefaultApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordTypeRequestObject struct {
+	TypeName RecordTypeName `json:"typeName"`
+	Params   GetRecordTypeParams
+}
+
+type GetRecordTypeResponseObject interface {
+	VisitGetRecordTypeResponse(w http.ResponseWriter) error
+}
+
+type GetRecordType200JSONResponse RecordType
+
+func (response GetRecordType200JSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType400ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType401ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType403ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType404ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordTypedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetRecordTypedefaultApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecordsRequestObject struct {
+	Params ListAllRecordsParams
+}
+
+type ListAllRecordsResponseObject interface {
+	VisitListAllRecordsResponse(w http.ResponseWriter) error
+}
+
+type ListAllRecords200JSONResponse RecordList
+
+func (response ListAllRecords200JSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecords400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllRecords400ApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecords401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllRecords401ApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecords403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllRecords403ApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecordsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListAllRecordsdefaultApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecordsRequestObject struct {
+	Body *UpsertRecordsJSONRequestBody
+}
+
+type UpsertRecordsResponseObject interface {
+	VisitUpsertRecordsResponse(w http.ResponseWriter) error
+}
+
+type UpsertRecords200JSONResponse UpsertRecordsResult
+
+func (response UpsertRecords200JSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords400ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords401ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords403ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords413ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecordsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpsertRecordsdefaultApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListStaffRequestObject struct {
 	Params ListStaffParams
 }
@@ -27818,6 +30918,27 @@ type StrictServerInterface interface {
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(ctx context.Context, request ReactivateCustomerRequestObject) (ReactivateCustomerResponseObject, error)
+	// ClaimRecord Claim a record by its identifiers
+	// (POST /v1/customers/{customerId}/record-claims)
+	ClaimRecord(ctx context.Context, request ClaimRecordRequestObject) (ClaimRecordResponseObject, error)
+	// ListRecords List and search a customer's records
+	// (GET /v1/customers/{customerId}/records)
+	ListRecords(ctx context.Context, request ListRecordsRequestObject) (ListRecordsResponseObject, error)
+	// CreateRecord Create a record of a customer
+	// (POST /v1/customers/{customerId}/records)
+	CreateRecord(ctx context.Context, request CreateRecordRequestObject) (CreateRecordResponseObject, error)
+	// GetRecord Get a record
+	// (GET /v1/customers/{customerId}/records/{recordId})
+	GetRecord(ctx context.Context, request GetRecordRequestObject) (GetRecordResponseObject, error)
+	// UpdateRecord Change a record's values
+	// (PATCH /v1/customers/{customerId}/records/{recordId})
+	UpdateRecord(ctx context.Context, request UpdateRecordRequestObject) (UpdateRecordResponseObject, error)
+	// RunRecordAction Take one of a record's actions
+	// (POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName})
+	RunRecordAction(ctx context.Context, request RunRecordActionRequestObject) (RunRecordActionResponseObject, error)
+	// ListRecordChangesOf A record's change requests
+	// (GET /v1/customers/{customerId}/records/{recordId}/changes)
+	ListRecordChangesOf(ctx context.Context, request ListRecordChangesOfRequestObject) (ListRecordChangesOfResponseObject, error)
 	// ListSites List a customer's sites
 	// (GET /v1/customers/{customerId}/sites)
 	ListSites(ctx context.Context, request ListSitesRequestObject) (ListSitesResponseObject, error)
@@ -27971,6 +31092,30 @@ type StrictServerInterface interface {
 	// DeactivateProduct Deactivate a product
 	// (POST /v1/products/{productId}/deactivate)
 	DeactivateProduct(ctx context.Context, request DeactivateProductRequestObject) (DeactivateProductResponseObject, error)
+	// ListRecordChanges The inbox of change requests
+	// (GET /v1/record-changes)
+	ListRecordChanges(ctx context.Context, request ListRecordChangesRequestObject) (ListRecordChangesResponseObject, error)
+	// ApproveRecordChange Approve a change request
+	// (POST /v1/record-changes/{changeId}/approve)
+	ApproveRecordChange(ctx context.Context, request ApproveRecordChangeRequestObject) (ApproveRecordChangeResponseObject, error)
+	// RejectRecordChange Reject a change request
+	// (POST /v1/record-changes/{changeId}/reject)
+	RejectRecordChange(ctx context.Context, request RejectRecordChangeRequestObject) (RejectRecordChangeResponseObject, error)
+	// ListRecordTypes The record types and their fields
+	// (GET /v1/record-types)
+	ListRecordTypes(ctx context.Context, request ListRecordTypesRequestObject) (ListRecordTypesResponseObject, error)
+	// DefineRecordType Define a record type, or a new version of one
+	// (POST /v1/record-types)
+	DefineRecordType(ctx context.Context, request DefineRecordTypeRequestObject) (DefineRecordTypeResponseObject, error)
+	// GetRecordType Get a record type
+	// (GET /v1/record-types/{typeName})
+	GetRecordType(ctx context.Context, request GetRecordTypeRequestObject) (GetRecordTypeResponseObject, error)
+	// ListAllRecords Records across customers
+	// (GET /v1/records)
+	ListAllRecords(ctx context.Context, request ListAllRecordsRequestObject) (ListAllRecordsResponseObject, error)
+	// UpsertRecords Create or update records by external reference
+	// (POST /v1/records/bulk)
+	UpsertRecords(ctx context.Context, request UpsertRecordsRequestObject) (UpsertRecordsResponseObject, error)
 	// ListStaff List staff members
 	// (GET /v1/staff)
 	ListStaff(ctx context.Context, request ListStaffRequestObject) (ListStaffResponseObject, error)
@@ -30112,6 +33257,223 @@ func (sh *strictHandler) ReactivateCustomer(w http.ResponseWriter, r *http.Reque
 	}
 }
 
+// ClaimRecord operation middleware
+func (sh *strictHandler) ClaimRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request ClaimRecordRequestObject
+
+	request.CustomerId = customerId
+
+	var body ClaimRecordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ClaimRecord(ctx, request.(ClaimRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ClaimRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ClaimRecordResponseObject); ok {
+		if err := validResponse.VisitClaimRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRecords operation middleware
+func (sh *strictHandler) ListRecords(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListRecordsParams) {
+	var request ListRecordsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecords(ctx, request.(ListRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecords")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordsResponseObject); ok {
+		if err := validResponse.VisitListRecordsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateRecord operation middleware
+func (sh *strictHandler) CreateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request CreateRecordRequestObject
+
+	request.CustomerId = customerId
+
+	var body CreateRecordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateRecord(ctx, request.(CreateRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateRecordResponseObject); ok {
+		if err := validResponse.VisitCreateRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetRecord operation middleware
+func (sh *strictHandler) GetRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId) {
+	var request GetRecordRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRecord(ctx, request.(GetRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetRecordResponseObject); ok {
+		if err := validResponse.VisitGetRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateRecord operation middleware
+func (sh *strictHandler) UpdateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, params UpdateRecordParams) {
+	var request UpdateRecordRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+	request.Params = params
+
+	var body UpdateRecordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateRecord(ctx, request.(UpdateRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateRecordResponseObject); ok {
+		if err := validResponse.VisitUpdateRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RunRecordAction operation middleware
+func (sh *strictHandler) RunRecordAction(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, actionName string) {
+	var request RunRecordActionRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+	request.ActionName = actionName
+
+	var body RunRecordActionJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RunRecordAction(ctx, request.(RunRecordActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RunRecordAction")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RunRecordActionResponseObject); ok {
+		if err := validResponse.VisitRunRecordActionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRecordChangesOf operation middleware
+func (sh *strictHandler) ListRecordChangesOf(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId) {
+	var request ListRecordChangesOfRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecordChangesOf(ctx, request.(ListRecordChangesOfRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecordChangesOf")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordChangesOfResponseObject); ok {
+		if err := validResponse.VisitListRecordChangesOfResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListSites operation middleware
 func (sh *strictHandler) ListSites(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListSitesParams) {
 	var request ListSitesRequestObject
@@ -31661,6 +35023,237 @@ func (sh *strictHandler) DeactivateProduct(w http.ResponseWriter, r *http.Reques
 	}
 }
 
+// ListRecordChanges operation middleware
+func (sh *strictHandler) ListRecordChanges(w http.ResponseWriter, r *http.Request, params ListRecordChangesParams) {
+	var request ListRecordChangesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecordChanges(ctx, request.(ListRecordChangesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecordChanges")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordChangesResponseObject); ok {
+		if err := validResponse.VisitListRecordChangesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ApproveRecordChange operation middleware
+func (sh *strictHandler) ApproveRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId) {
+	var request ApproveRecordChangeRequestObject
+
+	request.ChangeId = changeId
+
+	var body ApproveRecordChangeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ApproveRecordChange(ctx, request.(ApproveRecordChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ApproveRecordChange")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ApproveRecordChangeResponseObject); ok {
+		if err := validResponse.VisitApproveRecordChangeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RejectRecordChange operation middleware
+func (sh *strictHandler) RejectRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId) {
+	var request RejectRecordChangeRequestObject
+
+	request.ChangeId = changeId
+
+	var body RejectRecordChangeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectRecordChange(ctx, request.(RejectRecordChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RejectRecordChange")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RejectRecordChangeResponseObject); ok {
+		if err := validResponse.VisitRejectRecordChangeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRecordTypes operation middleware
+func (sh *strictHandler) ListRecordTypes(w http.ResponseWriter, r *http.Request) {
+	var request ListRecordTypesRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecordTypes(ctx, request.(ListRecordTypesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecordTypes")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordTypesResponseObject); ok {
+		if err := validResponse.VisitListRecordTypesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DefineRecordType operation middleware
+func (sh *strictHandler) DefineRecordType(w http.ResponseWriter, r *http.Request) {
+	var request DefineRecordTypeRequestObject
+
+	var body DefineRecordTypeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DefineRecordType(ctx, request.(DefineRecordTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DefineRecordType")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DefineRecordTypeResponseObject); ok {
+		if err := validResponse.VisitDefineRecordTypeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetRecordType operation middleware
+func (sh *strictHandler) GetRecordType(w http.ResponseWriter, r *http.Request, typeName RecordTypeName, params GetRecordTypeParams) {
+	var request GetRecordTypeRequestObject
+
+	request.TypeName = typeName
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRecordType(ctx, request.(GetRecordTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRecordType")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetRecordTypeResponseObject); ok {
+		if err := validResponse.VisitGetRecordTypeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListAllRecords operation middleware
+func (sh *strictHandler) ListAllRecords(w http.ResponseWriter, r *http.Request, params ListAllRecordsParams) {
+	var request ListAllRecordsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAllRecords(ctx, request.(ListAllRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAllRecords")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListAllRecordsResponseObject); ok {
+		if err := validResponse.VisitListAllRecordsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpsertRecords operation middleware
+func (sh *strictHandler) UpsertRecords(w http.ResponseWriter, r *http.Request) {
+	var request UpsertRecordsRequestObject
+
+	var body UpsertRecordsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpsertRecords(ctx, request.(UpsertRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpsertRecords")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpsertRecordsResponseObject); ok {
+		if err := validResponse.VisitUpsertRecordsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListStaff operation middleware
 func (sh *strictHandler) ListStaff(w http.ResponseWriter, r *http.Request, params ListStaffParams) {
 	var request ListStaffRequestObject
@@ -31965,759 +35558,847 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rlts2lij8Kjias5areqiybnVTrbNmbMdJ3LETt+0k00nlEyESkuCiAIWAqqz28Vrz63uA7wXOv3mR",
-	"8ybzJN/C3gAJUqREqWQncad/pF0iicveGxv7vt+3IjlfSMGEVq3h+9aM0Zil8M+nb+jU/H/MVJTyheZS",
-	"tIatNzNGUqbkMo3YA0VuWaq4FIQqQonSqRRTYj4MiFpGM/NzeN3qX7fCK6KYiAnXZEyjG8IFeTZpv6A6",
-	"mhEtyXIRU81OWkGLvaPzRcJawxZ81wpaKft1yVMWt4Y6XbKgpaIZm1Ozsjl995yJqZ61hmeDoKVXC/Od",
-	"0ikX09aHD0HrFdPp6tFEs3R9I69ZJEWszOx31CyLTWTKiE5XXEwJnVIuCus5HXS2rIXPl/PW8OJs0OkE",
-	"rTkX+HcnWxgXmk1Z2vpglragKZ0zbWH96OWzb9jqWWz+zc3qFlTPWkFL0Ln5ki44Pt60gv+Zsklr2PqX",
-	"hzlGH+JT9TAb30z9KIqYUs+5uKmf0H9l70n9QXBizW/ZlzypRMg3jC0UofAOOTITHROZkpjBT1SzmBxN",
-	"aKLYMVmkMl5GWhkEwep/XbJ05S/fDNLyF2pxMJYyYVTgclLNo4TVAyF7vjcEshHMfE+oZlOZrjYDwO2N",
-	"yAnRM65IZD8jR2YGmrKYsHc00snquG7/7pNWzWnpdjpVx+XJMlUyrT7zoWDv9CiCN0JcGyOLlN1yuVRk",
-	"QacsIHdcz+B3ReeMTGCb6ookbKKJXGoykSk8nvBUafimdgO4kprl9+qWr7Scs7QWoVH+wr4Y9eYoTrkZ",
-	"qXczqglXhI4NHBCt9tN6EODzEY9b91zda0bTaFa3NjeRWaVUjJj5AxJJoWmkCWvPKU/MQWTvNEsFTUjK",
-	"JixlImL4EhcKd6TZOx0QPhXSoORaRFSxk2tRYOo0mrOaDf+6M7Xa3Wmql2oz/PM9ckGoWFkCVowoTTVT",
-	"5ChlC0Y1UrVjzcc57QaEJknhPvjZ4zJLtWAiZnHrF/PCIpExc2RVtVMFKy5sl2s2V03RiztufQgMlJ7h",
-	"l/0MRDRNqZlsKfivS2Yfm8V8CFpKrwANE5nOzfdfpnK+kWaVpqlWhGpDAdTcpBbXfM7I0asvn5B+v39Z",
-	"y4gmZnx/n2ZiqlvDlrnv22aUVrD9Hv8qkWOa1KH4R2A7BtrkBlaOrMlno4xMYQiykKmeyITLE/Kt1Mix",
-	"Qu+ohXU7we+3XSnPYjZfSM1EtPqGrdaX+oLeMCMppUYwIYpO2BD+MrTHYmJ4ElO6xEhv2IpQEZOxjM0/",
-	"1J2hY6o8Vhrz+FqYjwx3iaURYLhGGeaqOA6MTIXUM5YWBxz0elfkbsYT5g3sFsTVtVCaJwlJl0JwMQ3I",
-	"oHN5Qr5hK0VoasZeIH/vDchMLlN1Qr5XjFAySZmakZSKWM7JLU2WjBxR8v33z744JguWuhnKfOJ00om6",
-	"0QVr98bdSXsQn9H2JR302+dRd9KJL9nFuNd1mEKZNUeVh4S2wcKmW2TORcZmqijv2QRk1Oo70Qi6jr6c",
-	"IGz+HdEkga3ROFiTjMmRlYiPT8gjc74SRqRgOR66vStCr8WcK2UQaZ4Nehcn5EdGb2AEBdQQ/iUkgt2y",
-	"lMzNCssAdNJzNYSs6H0/6fqZuOWaGnjU3rjcf2XfO7cwT3Fiwwm3CJT5EoD5A/cCpl930uFha/fFwVpw",
-	"fZrN60GCD/cGBn5upvmrHNfO8hae7TsJjpzNsRnAQP1ccU9kfSvHddB9K8e7SDT5Sp7zOdfV53AuDYsy",
-	"F53R5lKml6momz+BYfzpYzahy0S3hqedIFfjugUlrluhxAWtF5Qn33BRh4Mb82hfFGRju4mey4iak105",
-	"VYIP7zOZHd9N94IpRaf1ytE8e36fSfNZ3LxNpDk79w7nuSRtNVyWk7PM0th8zFI144sNEPFe2Rso/iDl",
-	"ibefw4SLm/wY5iuqg03+xi6HcsMim6EP3v442CutBJb33WSyQSuU9um+KHOjw0xpzFInpm9HlzSve5r+",
-	"x1cJYYH1oLBP9waF/T6bqQk5WCD41LBUByIHbxGwqJc0ZUI3OUlqOW7nWmNTDC1g/Hvg5yWP9DKtZ7uL",
-	"7Pm+OMpngPlQTWpOsrleJZJVEShEMaZ8vQp1pvAjkrNdfj24sud7gysbwZtvs0ElAxHaU15/871Rns2K",
-	"NhpMCNhLDmQceSUT1owLW12TK5LKpHZ+86wxkszksIrXLOU0+XZpZtpOWkaC85aj4GMi4Osa46enMD75",
-	"otvrD/7j7z/VcQ4YboTD7QjN11zXH0mFD/clMDt2Pk0DS+KMLhZMsJhQa0w0a6hlmVyzXY5YaUGbad0M",
-	"XjIccr3aw1yYUX+O0hmdj5fp9EAn4rWmk0k9Eu3TvbFov89m2n4AYcqPeQyzdeSranIf163roBeztxq7",
-	"OhndGN22yQpR1fsoAkNpHfnaLOdvxsVygcHeBbXyAj7e5XgWL6Q3PLph+pHWNJrNQbSpc2b5r+xL5RWz",
-	"5Yt4IucbVxBlz+83fT5PPnftpNo9vt+chcmakCjO+5GI1F+Gt643qwVrtipHnYZL1q0JOOgGe+CCasPg",
-	"W8PW//Mzbf+j074c/fK+G5wNPvzPVhX/fSObOBqcF77Cx3BF5kulyZhZP0Q4SeW8VrjU8gB+h+/VBmVp",
-	"qe6lK9mxzTQ/cMXrSfjWPt13Ije6menHlGvNRB2VPOdKIxezvm/8wwnqDxSh8dxc4Hep1CwgZop4mbCY",
-	"SAHmmChZxiwOCBdKMxo747g3wGI5TriasZgIdld7IO5wnZvdLR8MRNRCCsXAdfaYxq/Qm2D+MsIGE/BP",
-	"ulgkPAIj7cNFKscJm//rW2V2/D4XN8wXsbVZ0wQYcsw05UlrCKsaEnM3OwwErQlnSaxaw5/f4z/ta4as",
-	"0HpkhvK++PALIpApYPdD88fofNKnl1GPDbrjjtksHukhRJBorkEMeobrIVwsljo/WstUDBcy1TS54Xpo",
-	"tzV0i/+ww3ViPkRwFqkhtIOFQ7zYzPwGCHOamONksJ6SccroDbi0lgm7IiGCJSSKrszJ5tHsxCzmiRST",
-	"hEf3w8yE8oTFo0UKoTsclulhKdNDo6UadbqX3V58xtqn43PaPo/6rH056Xba/XF30qOD6DQ+Y+CRT6MZ",
-	"vzWitIhJRIWQwGKiGRVT5g5dM5xd5jj7ElZKSivdiLmqzR0EizRJGY1XI/bOnO5wSChB17ARThYs1SsD",
-	"B01vmDD4W1+Gxb8cv2WRfmDtdSSWTBEDLZok8g45tpB3VySMLK5hqkiKaJmmTGgLU3InRQDe5Bp3Z8l9",
-	"R+D29FyPjp4MDb2R8jlNp+zQB15DlBuuDrykXBF5y1LS7QwuTs/PyHilmdqFOrr9nDrs4omWkiSw/N/u",
-	"VFfvkrzgjwHOX/KEfSwgT3iCXBVgkBI9o8Jasedcm7uj2zELqWa25usys9020E482MfY74UHm01nWDI/",
-	"xGyRyJWRh83B5P9wez7CHZPxilj/1jHiU6ZjHsdM3AuZC5aCe1qKUcwEZ8XL0vEEFkNEwEouU2IV1+bM",
-	"1AP+y2w2ks22EQHryzsIKtaGtUix7v45XQE/jCUwQ8NLGdXLlI1irug4yd/PpSHFtOZiqsxHOS/l+oqE",
-	"CY+YUGzkBAj78SKVtzxmKUlodGNNspTHhAkAl6EEQPRXUtz7wFrH9oi9W1ihx2OQ3HetE/sKoZr0Or3T",
-	"dqff7nbfdC6H3dNhp/PTFaHqBqiBGrnPiIs7Mc+iOFSatMF5LO/kUEezNG4YEP/XlN3KGxaH5rbzf18q",
-	"lgtV2W4iKoiQJJHC8LAxI+Y1wGUxqugVMw8Of+NxtXb13lEFqyiGDflXRjVvXo/Aydl0gzF3YtO9nkcb",
-	"+bwQ7ZQiqH47fl0LUKvn1sIA8P6t1F/KpbgfroXUowmMci9R2XAnN0xzLj7IcfOtN8BGdOQLPghCsuHC",
-	"oTlekJaAoixIoWZfUrAyI1eMkSOHGI9h45fKRmsRs0MbhTXo9PGKfemJzqgH3At/TpquRN+MKqeqDM1F",
-	"CzFnWSxaLyAcNDYh7wxndr/3r/A9FyO4Eyv2jpu/U4KKwzbkZrs5CG49TQNOm8sogTg7juqJLiasOGVE",
-	"ClaCwhryXmXmlsOyWrfMBhYFL1DvAFaF3kUN7rxF/Gac0uEOYxXBzoARkDZzSNcEXDqqt+jD+e6HMXRc",
-	"+ShzvxGWppCX0BTmp0VLTmmULcC26zgEtB+JFUFmZof3ErTcRCE5Ou10jofkurTf6xZYR3x18dkXAVp3",
-	"UG9nqWGBiZyqXJlH4CnAy2uW3vKIfS/oLeWJEYZ/TyjydA27ULL0Vvop8ZQjY+hD1hqm4C+HA2TrRxPw",
-	"tQKEAoQ71XRMFeiJS5EyGs3MNvByeiPlCypW1k6q7oWFlGo2AnWzpBtISeZUrAjVms0XWl0Rna6QyZKE",
-	"atYEOxAhPwJL/0hhqp7NwcvZmWdwe+PmdMDZhrXC4g+COX9Eg711KECeIVUg4pv/h/TENuQngr30pBX4",
-	"CZje47p12bcfeomOsLTvBV3qmUz5P+55fS1hIKNcRrSM5hkjWt4w4W5aNJFIlEqsRnRFFJ8KyLrZVdLo",
-	"dHP0fr+2jI3ILa/6IPgtDYri5JjRlKUIB5AnUZbEbK+luBHyTgSZdiyNkA864Qm4Y+y0eQboukvmESgy",
-	"MGLCjOBJ5jSaccEIjbRLLqCTCYYNkGdaEcWilMEC1EzeCYzUoppEKQO0F6Is3rfgZxaPwD3mlPfOIFfe",
-	"W0H2zniF2aijG7Ya3rCV0x067U6n02mfm/9cmP908v9BnoZBdv7+eb99Oe5E7fO4a3SNHm33x6hnnE8u",
-	"DBEkVGlQk0urOn3THQw7vWG/+1PuLHr66iWBsOyUWkM7WJuGLXBWGeRbQzdHP5G/4bVcopmhZw2Kmn3P",
-	"gGsP92ERaOvzSDc+mnvUSmk2H46l1EqndBGWsiXlnWCpoYWT4sxVuZAI76YZwWVor1Eg5CzeeYAx76Ma",
-	"e4SJ22D3gSh8KSJmaJSLpWZe/hzhE9ST9oYmIntrpI9hMHDCtqLXvuetEbOfzGOZ3qi9V4rUt0tsTu7Y",
-	"/bkFuoL1JFqrqUdIgU+9v2STo1pqJvczyYt7fxYb3jXhzGiv5NHLZ4aahiQ0xzIEAS9zDKnlZMLfuUSt",
-	"2/OiGdmP0drhTJcR56VenRbCCcyYPz9q/2SjCtr1YQVuu8+5qkD2d4JBkrHRGOx2VeDQXvZYyyQ2ci0c",
-	"tiur0usZ46llp6rENW3C5s//BPzzl6DlJX+3hq11lpqlrzbKY7V3XSF/1T/LmMH6oTRtGb0vqYI0yNAl",
-	"pWtJpgwVfvMh4P6KGNlrRWxmHnAul3i+PaO8cC5hncU11R/A10A0Vde5YHeOGlFX4tmVXSIxSyf/JHc0",
-	"iFCtYWtxM/rp18Hz+cW373qvxmdvos4P8emPk8u/T/tfz87/etN9oQbfLi7+lvZe67Pv10nRg1ozGrQT",
-	"VyWW3bDVg0yeOgoXN6P//s//Co8DX7CasZQFcO/lJU4MVT6yAjjsd0geo6Bovt+d9tye3GIr6S6K2ELn",
-	"3hEvFIbGaOehyUsPVFBLI6jYteeT0JJQGDfILACGfmkUySW4HDMlv0C5FulfpTRi5Gu5WIDKl2GYj16I",
-	"wePb8yfvOj/R/uv47Mvp5ddve98kp3+7u3iadt+sBt/z8+8WnUeq/8U6hp0kUFy5s9ahpJL5VhgDdURI",
-	"t2iywoO2VYZaUKXuZFpxk363QGgmK6KYC5jKQOK+y0QmnF+wIQEh3rCgbodEM5rSSLNUBej6I5Gcz6Wh",
-	"KnZCHolsvegjyIe9sTGwioBugXjhCjQPrjCguiS1Zlspbvv0rGLbG45DgTCM4jdJ5Rx2j1UiHihIQDMn",
-	"heNJqQL0tpRrn/A3kzsWl6liskbDbif81tzsKVuC+xU00TYXuMaJ1dW8HDlQnjKN1jviDpE80wlQk4Pc",
-	"dgT1YfWprbzXT50Bd0AjJw6s02iiyl/cZbvTLywOxqRR4hbTa5/Ti3H7PLqM2xesM2n3aL4csEz7SYSQ",
-	"VOg+7bR7vWjQPqeXnfa4G5+2O9Elu5ic07PxKXqSaDwyMHYhjVonubmne3rR7QLNWDVjI0ytQbg17P4B",
-	"NL4hCUFtH5pjAv5hRwUNb4gSDTTPmgpaLhyhHhwulRSA4l6vUpS4IkzA071h5lNk7WKc1wZPp9JyoUBJ",
-	"g3CwPSduoCMXClitEfouSbIFUi9v8wn10ndB4IAoEyi7csvZHUtJyqcz1EHKYbClM9N0R2/ePLcV0MwQ",
-	"/vmqOyAgO1tn495Azw6pF5LNhT4btLzc+8tO57x7edk7HZwPOpeX3a2J+Gv6czG1sJzlnKOiCLwCMZbU",
-	"brfwggJeANzmW2q7Ro4114AGhiQ0/HdvrXwX5t1UKzdjNtbKs21v18y9batNajgc/Y+qhf95697v1j28",
-	"nSCX8T5TW0G2wc32Al/a9A9MbkCA01G2H8CLo8TKyH+ekN+BXJrpwHT09a+9H8Xp03cXr3T378vBM3n+",
-	"knZex/0vp2dfv738Jun99O70ye3FY9F9UWHlKOK2+SnaoN5Z6QNlrKNwQTdaO4ZkvORJnMuKoAxyvYd1",
-	"w9tL0Ejl84SX9RNTuElBJZ0wSCXjglgUBmSaUgF+CzBnaMJoNHNnbEi6JKYrwyP6Z2fmn8ovBNi96MNv",
-	"5MjRQfH2zakjE2j63bNer1gW1paJLQszWCRVVmDotZwzPYPatH6g2phlwdZaklhekfCrp2/Iw9vuwzkL",
-	"SZJldIG9uxTlBlHHdyfXIiuBd4Lu15BE0tAtsaUNjRbtyrCiUIJpM1ck9BRosOVln6YygXevheLaZdSo",
-	"wOoTUEMOdAfYkohJyubyFuJ9vFjZkzkVdMqyQdGmY5YDtjYYHi36V0Zmygip/B0ytsChGCa0is0VCRVL",
-	"JiFkA4GRgMVtLshSsfSBuhaG9q0t5oqELqG3Znyb4wLDZxC7IiEUmck/wrevReH1hOGraczSk4iKiCV2",
-	"UV4AouH4cUrvaALCE1HL8ZxrNEnELIWhQLM0S8dBEjTZwOuRFBOOuVsin4yLsXzniMXWY6FRKpVXOfPq",
-	"Wti3Yxbx2Ns6Dmlga04qrGCyTCY8MZDVMro5mctbD4VKLZGM4SGWfbCI1MtUYPVCQ1mUJyeGE2efAh0v",
-	"9Vi+C4hm80ViyNE8SnnMsCwelKRld7BcM8DIvVfGmKK3jvIA9FBrzw11ZdVzOz0CBomUxjZF/lpY0g/c",
-	"y1W0CnQOaIZ/ZcQPo2X0r2dsHiAQ7FiVJOmn5j8A+5+jzBMSYnJvEWA+6VwLl/7rTLk2I1tVBL9eZePZ",
-	"l0LM3IxIyhYJBwjZF35dsiULr4ULV+IRIzFThvXCo/xNo7GH5Mh7sW1eJBFd0DFPuF4du4UbilHBtaDK",
-	"7N4sICCLlMuU61VAslgvIbXFO10sEqjcPadKs7QdU00dz7G1EYXhuz9nMsoJnkJPagHY+X/j9e7/kmVq",
-	"29wO5b7J/s6+gZoc9in8G8mjIJi45wUmuvbDHAJnPKZov1pjk63Av0zda+ts0fyIwl3+g2F32VyG+lqB",
-	"K0/gBiryvlaApbPcU5/FGZBRTRM5XWYwQOZR+GOR0IhlfyG3yv4EppT9hUwH4oMMR3FwhT9wyRmn8V7S",
-	"PEWrhOUk+b81pBtXcQiMQbJnP/uj9MwCyDtz+V9yAZnLxfPjv1x8AQ5J/qc5JPlfRj5QWFbYKfc+Xa1r",
-	"3nGMhqf93D+PyIKlCh0/kO0rtCzkLJ2QH7MSsYUodHCwQOl2oKEg8xUhJV+LMYvknNkMcsj5B+U+NGIC",
-	"pguXSpi+b7E5RppNUxqxf6fRnJ24p0GNj8l6FeeUQ6kZrPSDBXCUOfyKa6eSTNod2u22z+PeuH0RDQbt",
-	"M9abdMcdehn3o9YvayK3XU1ZLvuSQxeBGeTrpBADhowFPTLgOxAS0itn1Ja+oXGcMlWMMMHhSw6aQcEg",
-	"098QFlNc1PcKbnjnu8CkK7M+z4exs2+mWWQLBrX4UF+vMjDn9tLJ2RxBQlPMlhQqVQ7IdPM0k8SHriR3",
-	"I1uCq2q0xY5QUk0cUvx4nErVJI4LxUn2PX3mcoVNUlG85EqqPaRJDVtP5DKJIQIepOGlcjHDeeGsf1vX",
-	"HfHjciRVA/TfcsXxnm5WoeSH/P0yYGENNZA0R2N3viWVpkl2sshTIBdMqYAK1Y5syt462E3r66zWFIhT",
-	"qfnti6etoJVwwbrwwoQJpVP6f/8PI92euQ1hxpENlO11BqfnFbGGFlhbo9ayadeMxK+/I/3u2Vm7S2iy",
-	"mNF2j5gpr4z0nLLYaLVLw/yyAlr+mS6gtFcs2oK23F/e96ptuHbj77c7osybvUZvFkBWer8ykm9qVeHt",
-	"5b3WCckIhC9AGPyCavoERME9zyWEQGDsbVm4tDV1ylTl7GCZ8WcAxUpkcsuyYvwlSln7pMpG42mCNRXH",
-	"C5dK5lrZ4D8JWobBrOOvGiN2C2tWl0RJYp/CinKwVJTJ9znB2r4ruQKWo6mxjypXriY3VWFiNASGY8WK",
-	"VGceB/9eUdaLafkGWlHAkhXaSjUjqkOyFjRNlzFnIsJ/J4kzE3r2TyNuGCECA/Fdibmh0pM8IOuUnU3Q",
-	"iHkZdeJ2l/UmfToYn0ZnRrizTP5NthOz0Nju7y9/eb0UMV395S+43DOz8IsT+9lopudGcrpedjr9aAH/",
-	"x6oHwlewQD2+hwPj7w/9B4WZ7HM79nXJM1ZvYS5YiDOrburEsvNue0BPx+3z6CxuX7BLkNLGvagfD9gp",
-	"6CQZWuoncWkDL4wYyITRK8xWcWOte4cT+MjfaHl173lkUBUWANWU/LJL5CjMqeW///O/woCERnobLlXq",
-	"/vat87WxNmsH2N395bYU6Y2hh9IQZ6en/bOaQSyFVfEokHVTJmKW4nn6+s2L52iYooJr/g8WkyMhCX4X",
-	"EHbLhCYzKuIErCnQpEQFZJJSozDIlIRv6S3F14chugqPA2ifYYY3Z55Qe5JPyj5NqNeyIVYDXd77hXsU",
-	"IzDqubUtkGlVnzK2XSYdB/FN2MB/qgtls5hcJIzQBMx2KAu7BAFXEuJBxgfXobBnkkDev6p48GoDNRwB",
-	"G5yoq7ycWxZAlZUM2zuEwB7uBuJGMarhvvEKxR1/lco7m+xo9NiVFQeu8jxVbpU9W8CWC/LrUmqmqi/o",
-	"jxX7gNCyB98/ugWEBjlPy1jV3jEPflu1+oCHwsU9JKG5AvYPeGh+fzQPeEh184AH3EaDaAd7QAOz/SzS",
-	"4aR1T0e5FY8+Uy857m5vi9Yae9xblttTItssjhxEvNh8r1+RlN7hNcyVH8aXs+VZ7fW/xSiwz7Ug5B1O",
-	"7ivlh70MdooyLvLIDP6VxAgOCbRv7EeRP87kHE4WGEutonRFxDKBNnt0rIw4NIHaJFgKpkitsACG22mo",
-	"S6yTWDbIukJVcjI9+wKkUZRDj71afdUenJOtLNZsFCsA4DnzWK6ZphnLrdT4s7rE3y8SSeOqzUEBNS0J",
-	"lkOG7lzhfJlovqCpfmhIEJT7cJ0jQ725SinPPLnCKJzVAmLwleCTCYtdSAT4SDVU5vLIfMwFtU4ID1zn",
-	"/fNB96I32EazsJxfqqGQ8vFSsw02tMJxOa2UnUpG7pRBNkwbO7gtKDeCukv6PO1cQXIdVNoz0D0bFNIb",
-	"4CN4mn/RKVtMZCKXoCbz5BZN+XTeGra6Z+Srx/Zi87dw2qnau8/JdzyRVGRciitz/K5ISJMktJ0Frayd",
-	"2w0SrvRa7D9cH3aO0v3RPBpq3fUAw5ZJ7ymKnWs6AhS18ZhuddBwcXWblBdX3r9m+AA5OcLKQM7s3gkJ",
-	"3g1jwNjYWl8MWN/FYm9AVdpd1Sl5Ar5GaA+zLxdf5S18wKuCsRaQS5rlB5XII2VUoUiYWuX4jkfsZJ0/",
-	"uxe32+Q+VG7Oul63yKI+8WTu2gC3xGIjbXvl6yuibg8e8Jkt3KD7M5Vmi3usuKIszIsu1jldIV4C4rrU",
-	"pjyCHIyFrRzis6HCHVBipFlz6GEroQstFyr3pj6HH0h3QF6m0vn00VQnJ6kXPRn3o/b55LTTvhyfnbUv",
-	"Ov1JP+5F3TFlcHFyy4Pncim0Qd7lpYEgpnFEZuqn37+y1OIaIAxbizTOp+hGvXH7nA0m7Qt6eto+n/SZ",
-	"maBDL8Epf7M0y330st0dtF+++q5CxCnAYKMcnb9ZAE8Dr00Bd+VbtdOsikG17SKHfMPuYx7YN6alSMFW",
-	"Zcg37jhhAd+gOah/NIpdLm6WuUMVlxz4yKo8M+i8kfsrgbmj+YECZ7jrsuJz541VQ5r7vku7r3Ua465e",
-	"c83U/sm66C2nvifdqHhYhohoWdrjgWIh6p37rzd5743Ko1x4rpHCkwQ38JHd+Nly69Hg99S4Bzbge7O1",
-	"ufS0O6Jl4Gp9ZtIB+PUzI64ti4QFUnyE2XJILS5Gi1ROwTm+nhLd2IPnxtuxw0gBmvhzJSzBToi59fse",
-	"Va9AQnVa+a71fqpDZH6c2Yv0BmvMT2S6RXftHrzWy7awEgvOLO59f8L02AN1KfxZFoniU2yOTMuCxOFS",
-	"KNbDqWzGBxf3TV48ZFqmbQVcCcd7pWmWMF9ccz3unSJ0n8OUx+65iuQqdKGxtlIjbFuRIwgZC7mYsZTr",
-	"EfZvHGU980MixfHJtQizNpchmUNHe64xFD1rmQn6hXAhgTJ1iQQszpaT2w8GJGG3LFEkZmxhxgej+Gip",
-	"WBraiP+1RjRYFQtD7u5mkrjwQq6Vi0DkIm8qoVMqFIXUCjPBOKUi5mIa2isJ1p9IeQMOiJlZFPRrlBNX",
-	"aGEtOJHmgUoHjyGCRnmRHrkASK7L0Y+uu94ISf3pq5ftbqcz6HmRyGZloDKMqF+KJDuOOZD9WEsa0/Jc",
-	"eeXZH1lioGzuN7lMrQ38f+RybetRNGfkq/n46wp5PIfXxkNuX/sQtBySmhoLHrv31yH4fnucZUViug/i",
-	"LcE4cImIsjv26auXedcq69QCk4haq0FSrV/4uNwEgi/tey+hWPAacjd+at78XmEkUMKmNBk1VlLqXtzm",
-	"Msi65O5kBlrMbE8Db7pB1bJuqRvce7Pf26amwG7qWTFoWvdwQoFSn6VeeGY7UOSNHMjLhpaPrkivndJP",
-	"oENuUg5x+noc2GHucxtWm7QOZjFZR1mvDmUNbBhwfRYkE/SZlKzzZrdZ1LnXpdnLQYurzcCfxEqyf6WS",
-	"Q5lXtjGknajemkBKEffI3W3WnFFsXRvoih63JevJLr7KCvNJ5XGxcKwyMEInZbHKCkxZZd3dWyfE1beC",
-	"Fr1VMdR4iYFOf0V8aZCra6GYtp1efIHwinhCF1ckfP8htK/lUVLOt+hdoUYo+6Syly91GCVJ6FEkEzBv",
-	"/8tkcnHR6bSghM4ioauRL/a8BGmoFbSM+OieoIh0UpKoEjmVo2Vq5K2Z1gs1fPgwikXhrYfmnRN1O20m",
-	"DzYJvWwoM3rpYsrxG7rUcmQTPUeYIJox2Vk6UisRZX/XaQ9urLdynI1bK58GrtN9Ps8iZeWp1XKxSDhL",
-	"R3c0ZTO5VCx7ZHMd3WjQRFNlsu+u5Ql8uQix/TUVMUvUlCmWJCqa0YkmRu6tEIUzyaX1r4NLMuiQbq8/",
-	"OD0794pdO05fF5parKno5JvWF0/tUBeXfsRq/48vfG+t2FXwjni1u/KGsQH5/s2T43vUpTqM+P8pxP5m",
-	"0ZzFu/VAov4nF+6bGTDd4M6E2aDEVYGi/GJXByOppnrJHzLs1IokjtMErbVU6ZbHVfYNLnV4vV9MYB7q",
-	"MSnFddiseox1qE66e6RusC57KoWGTPdslJfPvvXj/b4FdQPy+JyDuSdiMkmkTOvT8v4M4btvCN8mwnns",
-	"i3e76I4lClk3FtrmC7bI6IJCsRMAkfPtxIYKwkw8DLOiutfC3ItES7A22kAbSGsIfUkzDEjoREcMlQ59",
-	"CTUst93Or6LgWjjLA8h1eFlRTWDeheRCE6r9tZGjPNLP8FQWgLkPa2xQPbNzXAvvvrMVIqD5zPevnh+f",
-	"kEeoPeT0KlOXvECTRJExjW5s5q9/cTo2cXUtWF0eJ1qY1R1L1Ql5YxQVCDLi8zmLr8qAAVh5m6MpuxZ5",
-	"AmUi72wCZVB4zYDATEWJTimHSh2x1OvqyO9ETVgvEZWvqnyur1v/kk7H1y2DEfPvdDodj69bJf5xXgjP",
-	"PPqXnzvty0ftL2l78sv7/of/Xfj77MPxv1UGxxehsF63GapAqDINOBOG+eoKUumNKgdkx941E6M8CK9r",
-	"wV98+9oz9DtMF2hdpkDqXqusCjyFAZ6kQnNWaNSkvCREIsVV1o7O26Vh2aRoO8jj7o4GnUtS7t8NPMQd",
-	"kBOfWCHTv9SyEGoOcL2WHFYpdOf0ViXu0rGSyVIzArRoDrh18vA5nTKbeUm1XCDT8PkgnD+4uwy/uYIR",
-	"sDyBuTkTGdHEbGQt6Gpw0SzeLZckN6ecOKgMSWiUv73TTXbQHBunm5gxm6abuA1vzzfJiKlYWrO2jOYn",
-	"sqz8adP406axq03j8NGmzkb6mQaaFlXgtWWHiJ9wSLDY3QkJMye9+VFDq+IUpa6UTaDh01JonliFI/Wc",
-	"CyS0FQHNpxMuaHJ1LW7YAk3BM25krZVrlesKBUHX1UJtroxkspUYldKOXCyDlL26xh2fzheJXDG2b+2j",
-	"UvAahBekLGIQKTCVMjbqD2Mx3OdjZi4QhREP+X1/Ul3JaCzHa558u9oRKuyGibW7yMHsqXssx+Txkicx",
-	"q9Aaa6oSPZHzBYWG7FAPcF3QbVR7aN0oVl7sFruYEQlumJeqDBBuJLzt5cpp6tH90rsbNih6VnZzXfoN",
-	"la9fGiEQg7K1FIuMP7y6FuE6Rw9dQ8+xuaQntp5+mN8G4CIxImNobyI3SVF8vBb5cyPm6ITNGZSp9C+8",
-	"ECuEKq8rRqHqdpURxBpArkUBHu5KJWpGU1b+xvJq1GoV6rJP39Bppb70ud/GteV64e8KR2zV/qtezIBR",
-	"9bAeMlVvI5zWy3PdMohncxwNlO+2K+1oPnI5CB7yIYz3ylAzlH5beR3Sqz3PlYipWmWOpq0rda8STW+M",
-	"MqStKrLj0nw6qFpRFVFUvZdRSNVDRy9bN6VZNBM84lSoBwS/ar6ZEkOsAno17W2gpQKAKqGRU2kOhKB4",
-	"CCz1ZXDw8LyJYWOA024X+2s5Z2VWbmQ0Zzqn7tfctqQ0Xam8pgh5Y+vSFli0EeWWqVA1LF4KshQJRLq7",
-	"KMQFdDiHnlF83Yy0iVV5FPkHZDAHOv2/+UmtOF3rlGq45Q9cJrS6jvePtjnwXSrFFD050LlLLJY21qIk",
-	"O8JvEJmJpe2cGu4HZroYQypITb24dcnRjlvd6CtbDKGF8sBqATmO0MHor6+/+xasZyogsYQa1AuqZyo3",
-	"l5WWHAaEi5i9Y94rLjXj594vIWTZUoJNrdEul733bNJ+YU5Ps95IGWQaQJ9XGBM729OvDfDyiSp5VhZZ",
-	"uXu8fh7eDF4BiIHGaqy0GNNdrWdURPFWxdufdQYXnU69TnHf4qS7x/jn/QvLMf41CHVam8unAVvsVEJv",
-	"V+tY8NrWYZ+6dRLaim8EQBWWv2LypeRC71OxEl42etmPX70mFwMSs4jPaUJiNk0ZUyfkO1vbPetpCKX0",
-	"XUPBEvINx9HLmLWGp/2T00G3H7SMxG9/uzy5vBis1zLLP/IrJMnlOGFF/7DnEW5f5vCyiuCHwlwbh+pe",
-	"FMaCP0uDlYCfrdGfpAoXXzOa6Fk1TwOTPBSBQYHJ85zesSSpS7uSN+ucMw9BcHYLeeOtpy5yrz5tKqf6",
-	"yn4WHgFD2jZSfEDGK0vQrnxh4FhEnvKR9zSEQwFG9+xk5Mdh1/6Fe/d52VTSuaIJTL/d7RZmxsB2zPTK",
-	"9MEYghNuvRJQ7HTSPh+f0fZldLFWWBHZqe1yk9XV8/Oa+u3zyUW3TXvjfjtvcHPZbZINUVOEGn1xGBK8",
-	"b01qNK6Cw5C5OIrttQwrhcVFk36I7kWv9R8aAPUMuw3t5fDPph9vrSNsbk+MD/pkLRz3jVW+V6bJDi0Q",
-	"MWPvIB0QC2dpS8NXYDy+5FHIwSJHUSFd7YEifhLXcTFHC2asVr23Qz3nlQh3/zBXFde0zwsNN4Niu00o",
-	"MQl8oHHzzVp5JAObNaN5sklA+IRQsWoifpirA/rUbyV4+17hiILWic/3Jo6dar17zK281q/lHZlTsbK2",
-	"xhm9ZWTMIBhS6CHpkkVi65ZjTx9Xu9IKC9iffFsF4/p89DxHvlRv/o4niVGZ8lR566L5KHXlM87dlLhf",
-	"w+ufrjXn9kqSjp0BYXggd1sr8pPCwSw11vTIZbfov8LZ39JOM+ddQ2gotb+3fwfJorG334zZ1Nuf73q7",
-	"vz/fdVOP/5/i3ucm7h3cUe6pJ5+nq7zMdqsYbcqKXIUoTUWsrkiIdByHZCLRz5a1xTec98Rzb+dodDJw",
-	"K7voswNR8nPn32xgDJsaIpoL2KjNZVsINhCV6Q2oja41ormRZ4a+tST9zlrzw3Pb+hAtR0VGib95l3fv",
-	"9LJXvLz7Z9VND2En7P49i3xDWaFt0Q6NhaqMVriT/bnBgTsQ/RPb5f6JmxDVlonB04NlZu6RGe0Xft14",
-	"YLJM0YbduOiUCd36eOS8Z9bv/Wr3NG0N9UypJXutZXRjEH6/ksEzF8QPPTPXinvNJMQIHTjeCGtLtQyF",
-	"zHjKAuymosgLWV2+Ol/FJsBmQVo79J8pYcBOVAl0zeZbo4Hz9qNGQ9Dze2gI2pVFuui0+9Egbp8bifSC",
-	"no3b59FFfMk6ky7tjXfSEPS8sYbwVzmu5MCcRaAVmFueUKjRY67HQu3PRtbf7mHUgeICv5VkJjW5ozY/",
-	"CvKiSP9kPaz3y9ftwXm367rFvJXjHNyb60QuEipElbh8Mex07HbsJYGtFZvdzV6Ua9bQwkv8eix5AgzQ",
-	"YiplC8rTWum9V914prfeI+rgPUs+Yi2G7Qm0b+W4Nne2GHSkVkqzebmqsO8HO0C3k7/Ksc1F9YhmTzBn",
-	"NNVUIGiW1vpXOc4zWps3QsEfSkj76A1TPl2TEwdt+23e9cSnOS8j1UNwiU73zUtF2tl837yV4yEJDfPa",
-	"+6LZgfM1vmjMmDtcNNttUG/l+MD9Tcz99nlaHv4qx/uEtD1x1fsk0tWVy5AsRLDZ2J0VoSnbq6zozjz/",
-	"EJzzgIxwiwJQwxa3RZhXIXFfveutHLsIqy2XH1ks1QxKFZZ1szpZ6Xcl+9yftsryxNYb/49+jX8c6q2o",
-	"i7x+b3qgq+FadVlF1lIKhO0spFxjP38ykekdTbEzNaYJxFIw+EfWPgHSjSCDqGA5xQUZ4vNozmdeQcuM",
-	"BY3n7UgVITlB6wXlyTdcVDaHueECcucxGX/mBQ2DYTTMDVY2ozz/YQTOSw3XijMTMxZcizCRUy4gMNdL",
-	"2behuqEtCp1ly5ofg8K4zlAMI9/NJCRQWY/GtVByzrDLuCRvJRcsxsbrNhcFndvCSB9jyGMXWRMBsxIw",
-	"+IxKu7oW9nd/4VoWrEPKVbNGI7IztkqhZMLIEZrQDB5xWiHzoq9mzf4PDxSRtyxNecwIhWBdZcebHwck",
-	"xMDckVwwYWHg9R6C4hsGxvYt6J5toWx/wvOIaLHFuB+ovNh2UHg5EyrtQDjbtfC3ntf05kaegDZKMeKm",
-	"XEPGjMKZKme4Zdh3rikXhl+B9eKvSGNYGMCipuVCqW1kN3yCv6TMHFfvB7UcYzghsvAC6rOfCkMXoJ//",
-	"DeDJ/8zE6kowFr0ZhRkrD+dzGdHqTr8JFdOlkTHBaAtnlM0XCRQ9NMR2l5rdmcN3Qh6RlEV8wZnQtn0N",
-	"ZJnnsZNG+Fu7d63Q7TMeJkCNKO4iZnWrf1FvD7emcmdUlks9lu+CrPKA1yaKHGFD0DldkZlMYo9BQCjf",
-	"8XrxSiO3KuD4H9Wfi51AllmzxdN2Px4w7ARSZe26AU5bxLqRqkcsTcE1adDI0iFZsHROBTQ+ozxZpowc",
-	"vX7x5iU5Pe0cD8npSfeka7gGhIObb8byHbjOLI6rQ54zOcWMCQS8xXva+6myj4gFbpVjTU40hrLEXEyd",
-	"TQLCW3TKWUwUF9il5Y6qjEClrS+VMnhpLeDFU4crvWW/pRmoQYX1/BjgJzf2ut32EVzLH4oE8r6m7RLA",
-	"z6KGIHrzMh0Zf8hifoETeSFSfIJMIOZxM6cT6HF2vvpQHEqstzY77FyReMn8mfGSwCod4N6/R4hWTv77",
-	"hB1CjMLGmEMPiFksKOH6sOGgzURmj6rqarodKOoJyNUHrmc4ypjBbtah4pHYEriEF4OjoCEJDb/dxWJE",
-	"fszqqGJBJihzQyfaYFGQ8N/DwPVkA+8nzPNAEbvC9rMvikanHfh9Y6OTGbOp0cmD3nbjUxF6jcue/KFu",
-	"0G3XnjvXFYuHWhu5/o7kveVW7H6MmCJfWPo8TXvrHGu9BIe9LsIhuaMcUlCxDrzChVuyvCKhyl6k4M3L",
-	"KjvhMx0Oywz7WhQ4doiXZDjMSnmYmaZSxkYccfXU7DEILF9HxceIKas8YXUtlkn5/zL0ZMWtgsiciWCV",
-	"x/tlym45u6sUmyG/BcOZ5TKJyZhB6HDZ963nSWvYul52Ov3of3zx3ZM3f3/5lJhf4SeGD8zfoEf8r+sW",
-	"E9f4Ovvv//wvfPwwfx8SmxGXhWAfvwSOZu/M069ZksjgWlyLFQROMTonVOdvQoqRh96VXJ6QR4AcMmMp",
-	"G14LV97NFg+x+zqJ5PwhYvHfQPD/X4ubkYJHnaxIDh1HMZtUuOEBICUz2eDi9Pys6g52W32/NRHSbbvR",
-	"yGV7k53GjhHgIusOzxur3W0p0pGZDwz3F6xoxeECS8eB8vcpE50qNR+r2qL+6JEXT5IbOZ8zQcaMk/fv",
-	"T5zM/S2dsw8fGoV95u9AnCsmOyg9GQ16rd+VI9kRZikeq1DR1OtKhHXjxjJeYVZ+dYXTteXtrHRkZodt",
-	"X1gDRfHUNN2M/WSnrbjz1nQOqNq/M8AO4Pv1CbAqFUfRW7iN4Pbd/eIt+nytmG7xVph8d+HcsZpq+bLA",
-	"bgqGp4z5KMjGBNZjBPVKfvOJYu5/X5znlwPIidlFsGPgJE6wDed715DedPEMCaPRjCxoqqHFmAATRFbn",
-	"1BkayRujpUE4HU0Z+Upei9ymeWTeBO4Hw1AB4sxD90JA0ErIVEQXTNku68cYaasYI+H79yfPubj58CGE",
-	"sa4FuhcciJwtAvhFVqETV+PuT+s3ADv/cQBDFikkDK6F+fWNNP+GF17JxDxA07r9270MP1ip2K3Ly5cT",
-	"UrNjOyJGteZfPcWg5exv6KH9LQQx5lND32x/cqj3fGL7BhWXjI9eLxdG6npqtpuNg4+eyESmpd+ey6n8",
-	"/tXz0q8vQdF+TBXDZyfX4s2MrcCCK6Q2+IbitSnU0bDWnwzTAUmkXJCj8P37lAoAzHGQvTxZCuhbp9xn",
-	"MyquRUhFbJYgU/NfIbX5P/Yr/IGFouEXqE8bTuHfU/ydiRBcTDF7Z8GkEh65atSGbK8FEJxZfMpEzNKs",
-	"U1/v9Ix8wx+vla6pFJWruMlmkXntiwaic0bk9SLweuRZJlM8yIzuAeFCmdNsKBJKlRodKaVz1vACrZah",
-	"d7vUgR0klIt2dok3mr0qKuFFTXaqreRikH0H1VAQ07E8wSRYQx15SLwlkew2yupnE9fnxz26FlAuMrB+",
-	"RezuU/AaItmUJFF/4OoFu06MBeeaLbpII60IFw1zdt2mmjcJBaJi6Zxjq88NbWQtWBGURMi7E/II1ohp",
-	"wG4EcHKuwOvDhWsu6W1LxAG2RboWXl5CnqRKlDldkJ4QuFE0OLiwkTKAuNHN+ihaz+g6rbC9LFIuIr6g",
-	"yfYeb+7FD9ab2Ci6HoEN8mODdoXYqXCth5ybuYityqufVVeufFTMA5kyYLZZEXygNq7JmCUS64d9Sm1y",
-	"5+a7fkPkQv7RL/sW6HXIaVSVub4MEexkh/xLT3JtQ9lpV4o4puS5vGVGptqh6HCpLobZ1GjXJTUO0K7z",
-	"qnhJ6L9lxYo9miUfJPWqNiW/0Ljez8b/OE3iG7ueshXu2E3IZ+D3z9DfhT96lN20wMofsOWQ22M5HLy6",
-	"QgE48LZHd1sw118d231QWZCUc/YaTQUjce8gOi6OWfzbGAf+vEh+nxfJ4f1rmVT1ObrWCpJ8WY5DUQ0N",
-	"/8XeopQYeg6ItA1Ok1W1ZP1PKNr9KQX9KQX9caSgPyWbPSSbzZx0a/pajschGIj2z2Lbgds1DigyYzYO",
-	"KCqTcsUlEnNFxwmLffK1TRtoBGF8ELDrJ1GXe5i4IZr2LcEG47u3soRG82ZFcy5katChFTmKzGkAU9LT",
-	"718d21Zdz15/Rwa97jlx3ejLkcRbm9aXgmPn1UXfXngrySx3+Yz1R8fWe1ur+lYdB5utbo1ws33KuCyH",
-	"9Mv1JDwqMhT0y/t+FdmUjqndubeIyuMlb9nrvSvbvCkaPCF3HxNp1q1P+4gfFVEje16jGzy1dWCZM6G3",
-	"8xz7oiMiLNmQsHgKTdzm8h5l3czHftEG1j6n3XH7MurF7T4bTE7p2fg8utiNC8nmZd1erDaJsd+J3OYN",
-	"luUHymNFKsAGBlIqZt2ARtrF3BgwfqJlXM9SuZzO9pJnodyoa0Cwt3hbsu8XWoj9KfoeSPS1qKoSMX2j",
-	"dg11gLOishrr3kL1mldnq3PmTzH8TzH8n8XAWDwd+QGuvCq9W6ImOilJ1m4K22HPuzBAAMRfa3qCkiMj",
-	"3C7olMXH9zRO/nl1NDH53dfCtyq6qQvsZf/QqO8mk2r3qN8dLuUR9s6nrk+zi0ZaLPO0SujfvFaL8YEi",
-	"EdU0kdMl++SGNjnxURX3I8y8uByfnbUvOv1JP+5F3TGFHHizyYJS1NmgFJm94pIWaZxPsblGS5PYuoxi",
-	"ur+rKN7t7wMh2YJKDpQb6RnU3xI0t0UcwJs4yWGLF/1RrqjixeSBzkF9X8uQQ9+2bDXz2pCE5mDtrYrt",
-	"cCqbZ5hN0saqGOy1QW6Zea1ZStnB/TnIlj9Pd853CybeQO2Afcvo2JIMWhK5wFTUcgM1FP3pHKv3uphK",
-	"G6uURS8+SWl0w2ISc7VI6CqnFbOrxZwJPbJj7FDPptupzqPJ17UJ8QiYL/HdD9B2/abhR8/hVeS/MoV2",
-	"7k0+e+netuhkatdmLdWhkHsWtdmetmuL17hZK0ksjbdKNbY0im0KB81xgcfF8JftYb23KSWTF+4hwtg1",
-	"2JTV+hmrKt2fTUAWbZ+zs0n7kl502t1xL+rHA3Y6OesYSpcGwlmNkA+/OJEpl2e67T4bxO3zzlm3fRGd",
-	"n7cvu4PJgBn2PJ7kqQdQ94emkJ5hYAjrtUL8c7rQckG6A/Iyla39Radfl1RoIOle0FI3SzP0o5ft7qD9",
-	"8tV3sBuNEYtOeut1Ly+qpbel4HrUWNoDV70rnfvyu3anY6vnAvnkbQYaw72QxW+h9FcqGPlCMt8u0PLr",
-	"t+yyvd+BkJnb6e9viL9XDdOEG/FtZPulbQ2Rta998I5emYU8BXlQp1RgO7+ieHBlOygb/dom3AMawQrX",
-	"2IYE3Ovpra2ivUUCaCCZm+Ga1+aA17M8OTzQ73dY+HMuqlJ35ly4PyvEmIYlofOzWGXYgyP5IBPKqetr",
-	"Tm6EvIO0aCuqApMXhtSVbajl02mvYlr/tDe9FgsnvWlx7PwGjitzYc0+Y2oka6RtrEt1gwnea9a9sgT9",
-	"6WreASl4Ve8cA2ukEv5z6naWtIPqzMfM5JixV3c6HXQLVJqzsL01wpwLVapJOQ+03maYfa1W1UcWW9br",
-	"N+1NMnV5rHMaM+iAnDeNCza0l4NUrhCreA4r2nA36zg3SeV8xzPmmOiazIvTQ3KoTbqDNWITNqpcuz+s",
-	"IAf4TAl1JRrhs2ZVk7TcacVlsV5CxR0kjFqCbGCiMK8NoSbiPUwUzaXg5iaKNG5uosgu4fUqIk7eDofu",
-	"FsCARipcY1iDwBmmtOHvrgvEldfSPhyifz3PDHXt00nWPh2zzSfLZMKxWKeIbRmzWxaTBEr5HwnGYlXo",
-	"lX/sB8h46kH2SjFGxnujGhAgUlTbaqzZ2eNAQZ7FA6lkZs1owbZ12SyXJLRszflsdJYyU2zslt3TFpvv",
-	"9H0ptmdrJ0cDlvdbWfOO4kMBWg0+Wcsv88yqZoVZ2xdvZG/Xbn21TMvQ797drnIKR5+f9aUAXc9st80S",
-	"IR+AYtdo6BOTxiaUZGNuAPhW4y5wqk9mzk3jz9ecC4n58j6VFWx8PrYOs6H7vtSCAgleQ/P1YlC2ZdFr",
-	"dHwL26roZB1pO3Qeqt5mXQBpJpCS//5//z+SFecl/5u4srzkf3s1r4/Gq4KP9PjK+8aMkN+45c9A7Cze",
-	"r56dyC8L7BUEzmtkB61s6NId7FubyuzXUN6dTOPXfCqeib3xXOxejxezHfnEyznncWhj3daidNAH7TI+",
-	"lFHgaHItshAHv3chpGKhbcZGQkjB1koZbEg5cmtrDVuRTFMWaTKTqWJkDDId4GKRsINFVQaHa5GWL90b",
-	"K/uxNNzZblXk3ZKy4aqYwkse6WVa3SgQHxFNb5jw2lQhbt/KcdnmjgUbRu6GmNMpe/h2wab3Mq0zPp1B",
-	"5LM5/nhP8sgLEDVX5DmtEfnfyvFo19ZUVrgcQ7+Ek7eL6d7tGPg/WGvYvegPer2gBVBcM/Z2O8OBU7Pv",
-	"eAx4Pet01im1ANsGTRb2LwNmAf5+i0DYQLxA+sFhHSYatnqqEIRrqt7tbhYDtFS1QdoY1J7jb0+rhUXv",
-	"+53NTRZ09c2VXLiaTyN2n27aDK/eRjawg60B4JY3DEloTuPe2vsOR7mx9m7GbKq92+1ul0Ltfg/cP8kx",
-	"389T3nyZ0IiBNLa/wAmWSvKIOMuDzdm2loyy3ygEi15mzg/JkRTs+Aqi4Vjbfcr1bM38mftDD6GS/VLy",
-	"KTjZ5S0V7CSW7N+9QqL5jeM7F8vehbwP+6AqxGFv99mn8jM5Cvho7qZP78O5ggpirkOirZz4kZ06pZOI",
-	"yKg8e5IL/RWTc6arnKOPyFdM/vX1d98SePHKdrmQacxF1rcjkWLK9TJmIKILklANf56ACyRJ6NicHQwm",
-	"Lksr2UgFUsmhI5fjxEu2sx6VAnX0fNrordOGE4WcegU7qegtVB2U4i+xEoB+daV1VwNXENTNxfTE9etJ",
-	"ZcJC88AV4MIaW+ZmfPTyGblhK3VVUp6ghFeuNZnfroX5FCp2YRG+YqLICrIcbYLIMRSZBpe1P5yeyRir",
-	"fOEwrpcRvrmmWN0vcHeHGGsbhQJ1JvyqX6Ndg8Zxi61hsd9Oymg8kiJZZddJDhuoqe42dj4wrDxun7O+",
-	"YeWDcfs0OovP2cXkknbGB9QSeVyT1+IVX3ugAkceEOrkSpNhsf+tYn4T/p2RsuPhJdDvlt7jgL+NYU3F",
-	"M/EC3/1QQE4ZIk/oQmVl4zS55eyOpSQ10qoiR+bDtvmQYIcmqHipjqvzonyEb1kfvpk5yu353b/tuHX+",
-	"YhpKttmNnKXeazSZQEF51wHJtuy/ytyX8HROoxkXDGwmYmrkP+oKw8uEXdmigUOvpTRWvFOYZma+cYlm",
-	"Uvh8puQTmhjp207sVeHJhXh7oNeF61SOEzavuH0EefXlE3I5OD03ezQvkZhpyhNFEE7kKISmYxFYFR/a",
-	"l/71rZIiPA4Ie6cZOM0ca9PmLiJhJGMWBtdiwdI2RHGSWy7RMYpWLPSkwqVvTtgaK5SxbYZFE8Akrspc",
-	"UHTOhoa5ZzjP40R/tqGs9jVgULbbVMv/AiL3hJFkI/Po4W33YWYPa2XCCHKrlP06Op/06WXUY4PuuONV",
-	"wBkAI7BdHZ/hUgkXi6XOkbBMxRBr1t9wPbTgG7p9VVgXYtbAWWAGeWJe/ZBDprLu4h2090olkBhXxGjI",
-	"AVF0AvVH1UzeXZFrUHpTQRMCPYWuW3Blhe7Xsvd9sC1Yt7QOQxmh3XE4BBJnQqcrcwTImMbYzLNxqBcE",
-	"+v7gqKlJuFeG6aorwBHhgupZQW5cprydsglLmYhYI2e+TzcbpoI7JTBsIpHTKYuJNW1jV4orDJ0Bzyt0",
-	"TFI3rrbrjCWLRncR9KMYQT+bkWKRFPV4SalmI5vGGQ7BO5YAtUgoKxu4blGvzJDtR9AiZ8ao4YUqL52O",
-	"VpSLs8H2kgSqxh+ARWffvCT4gl+XAEc7vbz0/V+datuQaxValrLVTKY6ILPlnIq2uRaAT6nlfE7TlfMU",
-	"OhZoxm0UcuIk3/Js3796RjLaIYLOkccXZxiSsJo7GJExSeRdThoOGA2Js6Hk7XqZ5nFSEvv4VdyUOcup",
-	"E6QMPKOEKsUn9rawIQbAVLCQt49g3KMik1TOMVbI8Qgy6HTIEU2UJINuH+VwivX65S1LSZe84I8DMuj1",
-	"rAU8ZdCv5VnM5gupmYhW7W/YyrxxYd+AeFIxJc8m7RdURzMoob0UdGn0KW3Wy2DebkDCvD7qKGaCM6gi",
-	"PWFUL1M2ciVLrIyf8IgJxUYOumaMvhlbSD2ayKWAXwYBCWliqG41Yu+40soMGUkxSXik7VDY/2W0SOHA",
-	"cmw3OuhckiPvTa7IoNtzIFGaJszbU6EvKoNq4HEYlLqw3sqbbPneAwPBkAy6HbP6Alcgg95l4F0H5BTQ",
-	"I2Jy2ukj+h7C3v5xXGyAk9/eGTSMAFMAhPXAmd0VStNa0EMAQQFLWfecAqTMryUMQbBfETvmbvd2Vuwd",
-	"auFVbigK4Cr+aEAFvyBAijKYv9UqQSxeVvXDeC2NNO9xCRQ3FUsShe3K5FKXdNZCrV34bprIMU2gKe9E",
-	"JlxeoVgmBQugozBWvs8KpihW1S3bpvhacwLVOuXjpbUfpHTeGra6Z+Srx+DaoJpNIea7lUAEUKntW20c",
-	"Y3Hz3UGbi2hGxkvFBWgWMJhTbHcw/dWGI5XDgGqr91QEHd0zPcDBc82KL6yP1do50dTDBfT+dSErVzbq",
-	"gtwwBmaHebW+VUTTRpNj/mYBg008Wb9hNu3OzdB3DLrZId5rl0xdG6xVxPz3NqQ+SqVSUDDDkUBA+FRI",
-	"MxWJqFqrqz/4OF1p/oCB34UQMxddlhUn8E7DvqHcOXFscb/he0MSLu4TPLsDj2vuftsheNZut4H7LaPU",
-	"3yLH192fn6eb7hWLGZs/Auvacy5u9nbWeQa6Bwo7YpcwBL9BgMvo6197P4rTp+8uXunu35eDZ/L8Je28",
-	"jvtfTs++fnv5TdL76d3pk9uLx6L7Yh19dpwqlaBiEeQoXFDouX9cBcVdQmpw4nooPpdTLu4BRAIW7SII",
-	"7xFwRUrxVtdih4CrDFnJ6Idx/9v52d/uLp+mvTer0+/5xXeL7iM1+GJy/tWs89eb/vN/nP1HdPnDuPft",
-	"Ac3nG7CMeAUlwGwG49VYDIAz6E4+DbrBHHxPnOfbgdwOtODmZEAyR1KuCtSdKnVPTO0BcJmSRWruzBz2",
-	"CoEPrviF4h8fE+Zf9wgzcK3LMTwADLYYj3lldJ2pNNqKq5VjAyPtX9aYfjeTLlWhhBlM2gEQckXmMmaJ",
-	"mUBIsHaxlNBbysGPekUWCaPKq0lPuqeon5izuY4rN3SFb3wXuNphqgEr71n/wUCWkpQpmdyy2BWDAAib",
-	"oVnsV/yuCRXWPEnIOMXL5KBxwnZP9zy+P85YilZtBjKYFCgAE8Wnom0P8UnDUNa1/R0ozrQyMLQa52Yb",
-	"zzJOsz9LE+zOXWMJnzADkjIUsG/ciIvcWnzWGVxURD9Wvbr5Jsm38ObN89f2mxoy0Dxlr7WMboxkdz8e",
-	"YmQukjB6yxQY1nnE6liCilLGhCVtMmYrCSlbC8rT3+a062Uq7gmGr+VdDoaIzhkZ0+hmPUzYWs/AdWgN",
-	"dWY1N2w1ljSNyZ1MRZWXKvtwm5dWRjdPsrd3iCOqJBCZbGx17Dz2qUzYkITovw5Jymisrkg4p1xoyoX5",
-	"DYzLtt0kWlgCwpVa2nImKeBAXQtI9wugZo6ybBPfYDHXhn1GMoXBoW6eHRe7NeJ7cyro1AqJnvcX4kGK",
-	"1lJcLjAUt06jykI9voKFsfB8TZOz/vRKHwifChYbVliA2BYfNHmmnfjOFbgMBRoTqXastVHJl2JtwL1j",
-	"XRwHKgzevSwMvluYSdAyut1IsbWo8OKSP0GczB4VEyvsjUbvgjkaCPq5tmnr0jYpz+tq5EJqKMgPn74r",
-	"hU8HWxfKRKzITN4ZZczIkhxO4P6r3jGspUhfawdzXGhS7QMXjA5mpSABwy7Aq4u8PU4YOPTN56AQGAlo",
-	"7z39DmORCvWY7xeQtGMx3s21bougKqcDWFj42yuRQIF6C2euSiDISWmzKdJCagihiPubInfgm41NkWbM",
-	"pqbI10y75Ll7NAVwdX6N9JtlzJXDLaEK76hp0lrQEuzOf5uS+TKaOQ3SPFjMUqM6CnlXZX0pT1fG5ivX",
-	"djrjBTSKoHXFDGLK3JfEulALR31Dqtp6RaDCPtb4kTaCs9Kk2yHRjKY00iAfQWcPEsn5XArUhYODZ8oV",
-	"VlZ9GHSxBt/9CiI6CrGDrSWFu6qArWU6tcWlyjne+xUOXO/Pig8q9wxsszJ6D2/fLKK4uPxiO98/e3Rt",
-	"a1SgctH5TxH204qwueV09Nd3F7edv83733T1T+O/n0c/9sSrU/r8Mv5yMP367O3LjnrTX/5wcfcf3dXn",
-	"2Stxjcfs25bbo+cGouoWQ78d7IEiY0ZTI4I6j45Cw3Lg64ZGEg2IFBG7Qnsc1+Bwe7TUM5nyf4BBaEge",
-	"41Dm+0bxdnv3v8aN5SAJ1pMfNrDeF5l0u25loTXakBcEZe1fQDbe2fEUtVJueC6MFT5YF5V4dfkqMGyg",
-	"FyPT9I+wFDWPWEBoXq7o+KrQA2FOV2TMGvV89FLcIrwjv6bz8TKFJHMjtUBcEByOhAvWhRcmTCid0v/7",
-	"fxjpDsyupdI0Gdlw715ncHpe1kIPflexdxi3NUIievrqZXtw3u1mTLd5XrnhAs4M5nKyWsPT/snpoNs3",
-	"j23aVmt4eXJ5MehmcSYOVOTrv1mjm2ESryB7AN3QU6pBwLpv8NHOeYjNDABcs9+2KWURiXU9ax4ocsNW",
-	"WWqgDat7oIhhVFhvTjk/PwjdHGVtYcXbrSFRu6S7+9Sy6YuvmMQMOi8sqTKA6I7rmd2ag+PmAKJqpmrJ",
-	"rzzJlyljRLN3mEKHXjYoDXo3k2QKfreUkSPkYgFZ0PSGi+lxAZwVcKyJnW/UoQfI7iC9ef7wfQxs6FPh",
-	"GATZcXdI3Tf6yRDtlxhPWx0OBJgApdSlr9rXMYF1avNdwce6TBLPumU+xCNGFhKLYa4n70+9fNmN8UCF",
-	"5Nodz2Nxym3f2P15mmVF5quDWdPcV0BlttnCkrag5YlMEiw9uaVmO7buqkJVPgQ5evXlE3J+OTgr9zWy",
-	"QdWYW+VjpZBY/DNeb4G9+fKlZ3xs15u1ZDrZIl98BFGg6p6uElYMWqcIdpD3U8Z0haSTu7MciXz4pfyT",
-	"h9I16szx8L55U7VsqnLro872HO71NTWl6WypWyj4ZX1zCMxdo+SrZ6+JljIBzULZsByOglEVhTSJYXaU",
-	"U3RBfkzRZOuamsce+wRYer8yDWxa2WujqvqBJdz3O4Y2Zv3Z/LupdCnZsYvLDxBl2SJzzNSRzXb7N9ds",
-	"SELDZfY3fjdnUc2N31w3N35z3aAGDvD0RhG4O6hpfxy1a5MOtbvKdPAgZdDKP88I5f07NT9y+phBXgDH",
-	"M484A5mxWlGzStontD3U0+lB1P1DqOgJo+nIX03Zj2R7YOdasBO1sVSOllNm1DfUc0I3UljtOj2cqk2O",
-	"nr56GWC+t4vKOsYlIac+Id9hSc3AaOJK0xWcAvTYH2FVbr0iSMUE4GCeHjfS1X8n+veW/k730cY3ga+J",
-	"Gl51uVeyAU0nk+33sVdcxdzLenKPe1lP3O3QaZ+ys0n7nF6M25dRJ253WW/Sp4PxaXS2U36MGbPxvWz2",
-	"gtb1SoNrsT4IIEXxqVBwHmx3TymUTNgJeWa0/NTWwlgqlhUlIlwozWi8Rwct59qYpjRi/+6WU3Zw7ABF",
-	"jGGzvZqwcUP+9emkbbSI9rn5z4X5Tyf/n6c9fWVWQ76WiwXY2stOP2QAo5ipm7xSUGOPSbcz7PSG3e5P",
-	"u/Qb38tYlMX+VqfxzaWYFohdBcSwFZqyeJ0dbI0f3sfGaM/jhyLeKstl4XMvaYUchTl+S805btgKnTtX",
-	"WXuOsZTaXKOLMONE2LxJ3gks5rfd4NhU39mxEFCZpKrdWPBG27xBIrqgY55wvQrImCkeM6xLA1V7qIOP",
-	"bXdH7mR6g5eqjZ//dcmwQW9F/aNGHX9g7XVdyg9r13yGvZvYZtvmTCaxSwmvr8ra0GDpCNzqiK4luCs2",
-	"UcBVgXD3tlrmTLqBDlU8sI10qT858S6c+PCKlXcJf6b6ldnhQUrHl0rbbSwkX50TU0vAexd5/3xqteeX",
-	"Tp3p0gc/kamT8cDBHks/9z/LDB2SkE6xWK49kMQcyGNMYLgWwLOxSIhBXyLljQsHVlm+AWoFQTEhwSUh",
-	"ZFO5Emw8JYppzcVUBdcihCu89I0TTovJCvBmlp4QtGDhxdAF96halm6UpuAD8SPlIfyWsVhVAVVYAXG3",
-	"O2KLzPvxg/j/jMU/eCz+PuH0Oe00VBcqK2u4QbxA9vsEr8Nh3x7ACie9Oox1x7DMz+REY73PP9X/ndX/",
-	"PUNJ15ho0+hJ/zbz8baDJHuPsMuAJPyG+YF+mAT5CcIxt4ZYIijquUJNJcjQEl84BMvwimkrEhAusBJ3",
-	"HlOJba68Ig1AN1A4nevjKxIiHYVDELzMMISLKxJmZfzwgZA6ACeEXbwiUNV2LY4TcmQz0swqzRXlHve4",
-	"QvApZMPWFVLUBp0xAwGQK2LFGrsMwe4weBUTjCbLdMzVjGGJ3AnDuYsF6eCL6sU8g6ruO+oWRou2y9MS",
-	"G2KSNdmrrnkDhe607fO4z9oXkwFtn47PovP4gl1OOhS5AqfJKOsff/rki26vP/iPv/+0X/OfQ+Yu79nP",
-	"r7SlNaOEdYNlrbYr3AookSimGzk67tfKwNtl9dEFutlPLf0CyEb5dJNZEd1eh4TRaIbBHqVOjuX6hub0",
-	"46O8oZn1OB2ZI+SYQQw5zVrK44CEgt2FZCkSUINJRg7mqE35LROBUSjM+xUjo54lbcNUKMlogR1iMZ+7",
-	"mUwKid5H0LDBmpnKcdXXAgeMJXA6xRg4s8r1f3ID1Ec4VR+CYiGAIk859IQ/PYLAJ1tmIO/FO16RL75+",
-	"fn8DUc7T9uxvUooGlQzaIwJFmiU8UCQEyh0Z5Xoub5lrrrijbw33s/GAqWWiqy8J+NhrRRw4tyvWrCk0",
-	"t682ZHoIx/vh42eHcT33OkxFAyNunxpx+2zcPo8u4kvWmXRpb5xTHax5R8IrVwC9bpGv+q1SXc+v+hV8",
-	"uXTVOEGUixEAeo/AkoNQczUtF8l3R9rSVa0AvFt9xpJNDa6xwJkjhg01RT4BZc1kEuOl6lSgsRyXk7tc",
-	"K+8c1U/b3c6gl5PLYzkmj5c8ifOOen80et2rL2JG5EotsdhyXaJlZ9jplEm8d0jhqpHNCsrZ3FGf9336",
-	"1JOc5pp2t9o+gzmTODqw8NoWAnn3NCjl7MCQwcYoN66fa5bRUgSYuWtnVMRVouSerfc9+t+KdK+E5xbB",
-	"uD7KprxH88zxrl2yd3bvWNnQrWu5bJ1rdxN1g5nRCBafIrnFF2A+Xe6KI5eg5ddvzxzD+zp/LdC/5krL",
-	"6lZrVucwYKZgBFFWYE9YPF27ymZuoJ/ftzZdXiUbWbewL3cLYrq1vC1cKax9Trvj9mXUi6Hn5ik9G5ur",
-	"JW/R5WRNaJjvSyPQwsZe5H9Kcx8OIrCtXWezOlJ6Wjg9Tj01+ChGEgxJOEnlHPo2ZCzLKbywyjaYo/BK",
-	"gdfuZtAOA5g2XstGWzyCfx4bhfduJq2EpskRFioLXNEynjLbdMN+apZ03Li1DpyhF3ZXFWkjVc11LA02",
-	"FGQrJFUjxVk4bzzXTUI63PFuHNDx58k5jKpz+FCPprrPHzXQoygiVAkFKYODbG4raLqroEUOoih0+lmm",
-	"lgUQJrAy+4Ozf0VC5AGwZQydBoGUHCnGroXjOcdXJETOAc25lsDNXPyBYVVTKeOA3LAFci5zadrzWu72",
-	"klFPpk7YgYsGae/Faqv0c3bLkupqC3MqVsXCBg+UNYfICVjtnMnQNtMAyw1SeJkLuGUMBxfZkoe9T3Xq",
-	"HGgqkvbzlb3PhbBed3A+uOifDc63ddhyW9nr4z1F+Ww3e0xabX8GJ+RGiqo+VEA8Te+KxLysAqMSObrB",
-	"dp+Vt8Xvh2I+Dr/Fc/cZM9xMtKkkDWxKaMUntPWiXhAQiL3yiw74uUgbTCWgGiwVS4c71BZaF0qMDFlk",
-	"nL7dax/j1u6aCJB7XiFYsDsy4ynLFBM8DevZTZsUXiNAg6A7p/H+wTJ1oe5mUGJbGNoQ91J4e1YdH1AE",
-	"f5U77611/+3VpBXvbfhC5O5sUfgYVih3PtDY0aSjceFYua7G1b4UqEUuNTMAx/LX6G8rG3Oa1wxpaiqj",
-	"maqFpbANxA9o/TL0vyP6qmwktm+xliW7CBg/xqvtXK26i7GNR8101ZjHQ9+HtVhq33xok5Vya/+RNRcG",
-	"Bm8Q2UbJZJlMeJKw+FpkUIbug4YJhPA66J4lyTMASXOZCnMpyBtoYEfBCez8wYGTRbM3oFGKJ5IWZU7P",
-	"POL4E86QSQol0dO+VC131nbnQ3LKXNF2qVS5HLwbIe/WG+l9RFGgdNV/pFZntnnZFjPqlvZclWR7x3U0",
-	"y4vV7V/ntdiTP4vXVDO5TGK/Q39tacwdCyFuKM63c9nkEuSKI1XBDYuIbiv4slwsZKptktKWkOgzEFq6",
-	"Rq/PhJY68wYYKfrj9nk06LYvWS9uD8ZnkwvajfrsNF7r6tgqtISmc2zDPVmKCPGbySL6xjmszrtG+Ijb",
-	"552zbvsiOj9vX3YHkwHrx71oPMFk7hsznqFiJ+68aXc6nW6vj43gXL3WGZ/OfA+XXGBw2hKBOWw9SSk4",
-	"RGKuFgld5UzBYGRhWOXILnrdGlIFtU1F2MCFusX4P6dKs7QdU02toAmSkf02SyL1vK57CUtUQSwd2yGl",
-	"8PfZ9rFYx6aqDfn2crxf4rsfgm2WXkRI0ah4haGVILOkjMZcTDHMKDt3jTQvXMnT22qLa4XBNW42oo12",
-	"twemwQfP4VXvZFV2n8qqJmP1s813oH82PdT1e9V9NfcqpJy1Xc+SXpvUdzdfYTOkzafSZnpm8f/uqytC",
-	"x8qIUzaQLGutJFMSJfI++QzNfIwIhlwdyBjb++Zdy3/L1qK/QT6qpeuyN9KWrXIALPIczy2ZEag7VRmv",
-	"2ddliTh8pDWNZtVmiUdkwhNGpCDUkaJMCZZfN5Io1woKshvSyGMS8VehrWO3HKIBr4+a8pEn+L69CnDU",
-	"UXXf+9eCTyYszpvT2dcJ1WS5SCSNnSUFHiacCcNKooTyeZFvcHPxPlyIaSPd+/73U1Ng5LgqitIVDQjc",
-	"7gCBWPRGUcE1hwyiiUyd5AG+u1jeCQMgBZdKI5ODmtHe6VnN7Aj4B4q8/vpRu3d6BhGCM/auSUdhxf9R",
-	"sanHq9oalxsNyki2o92uLaSWDWUMKCAClcyjMLOwWfvO9noGjSB8yxXH8gDN1v5D/n4lA8pBURg7y5Av",
-	"nC6LhwzPRaBszbuqoNeN1VqEBanzZzt+MyQh1TUF1Ypn1rzWUIxvXKLFjNnUDFPecbUPwGv8kG+4wl18",
-	"H2P6Gl/fLtc1juAsMOXKUjTLccIjkrJFsoLsGEHMaUwFTaz5Lb9M1jdKISGo+szdpebzj3ngcPZRlYGi",
-	"sjLKWMarhmrBJ7wkCjfmXuzvkzEei+4i5C1cG7KYfLebq0FZ8cWKH0MS6mjehK2Y1w7NVsyYu7EVu8vt",
-	"fkWa8xcnmB2Gnbgj/3m653wtuBK+1iTiQbiCee1/tjf6kEBaxfk/GutzXqCtMas3lVb+EPOo7YL0UuHJ",
-	"Cl1/X8xVIWOm7xgTNiCCKXKE8WkBCbWEUBBrH4pD/93JhDz7QpEjpAojuwppeAR8gAaq0PXCBFHCGq3W",
-	"bVp+KiOuzFex3GpbmZ0qLipeduCKWsTNO4s6h81uZm3rnQE0WSeNc8zYqevJGsxMlaLIasHaasEiPuGR",
-	"LYu4kcJrkK/ZOx2CTphwwQISJlJMQ9d7PiChOQoh+fvf//739osX7S++CEhosBA6PTLEWpzKEAIkUoSA",
-	"RiwW4+PMzNTCUpdGU6aauYfBWjNjr/IiHWNAz9ZjMKfvRol94/1GDb/Sj1F5tu3eCvy2yUI28dicNN6v",
-	"Vf+qLpFsCSh74qCyhWxUvVOkCamvq4a3NFky5UJW7a1svgNd1cwI4TBIjGbtEC9Gwq+eviEPb7sP8Yu2",
-	"+UKF5XLxNWb+OX3nL/y0U7vnhmKEER9u7lHmeQeXQ3Oh4mZXXeW5M87u1N8a3Ll5B3cKFUuwep1C00+W",
-	"JYFpiyqrtLvOUHwX+iYZBLr6+wkqhtFU2x667TFVLAZWhLzFzuFqCtgjbYG54YDvkZ4B7mDN5qPmKTcf",
-	"aolxu7RnO0LXRIwdPErL+v8+ZxHwpecGcJdOIu/gkk3nNIFocXDt2Y6MxVoH7p2aE/e3JVuyLSjNi0RC",
-	"+a0HCus8Yoz9zMWgZr3At4WZQjlqtLyCX6A1PIfIxkUqp1j3uRugd3LYz70SYEy7o1xzMR1JMXJnGpPu",
-	"diCwfPrSSbXrn1MdzbD7NyMTnmiWKjK2MSG4oYAsWOptrjSB3dX7bVGp/pa3vYzw2PZWDqxtb1ZC8v0u",
-	"UanWf+zvonpYb1mBA04Vuf+TnvzAUWQ9C9gSEu/uPoyJh+h1hHfoutc5NcJPHcTfyB0XsbwLSIiYgYyb",
-	"CbdXo6+Y3AfXOT+yI9VwozeVXpRHxIiK+e2SpaqhdLZ+AnOP9w6khDrJdnpqLro3E8erhWOcJXOo1dOG",
-	"AVn1tYyOek+eDYiSqcZITjPNYcwwgLM1e+49zbk/FOx9JeUODbrhkFBr1PXjQB5A8bxUEcUg48NaeuFt",
-	"sPYaZR01eOdYclSO4wKd40dF0s0eryH6e/BqPko1jxK2f+gW4trGW1MczTCk3AksFctjQ5WmK8O79Iyt",
-	"zK1bumY117DsF9RsR1ARYXgxRM68pnqZxrSiyBddxpyJaGs4zCP3XrXV+ez0tH+2tbQ/gFTN7mODttt8",
-	"v1tXgSoRF7Hoom0OiU2fOA+G12+xS7chVXcz9dOYTBIp03W0fo4o2g83TwDqUHGpgJiYacoTdUIeWVW/",
-	"gJC8bcQVqem6QcW1cHqlbUxhxrkioTUbWQvkOKUi5mIagqhsOBiNWIwN6TD5+ih7Z0jefwjJVDIFgcHX",
-	"LhrZ6yaSSHkDA09SZluczKTSwOHXKyd9zD4xi5k0KnDrXweXZNAh52eng36ve4j+Lg4cTUPlHrv3bYQG",
-	"jfSopmfBI1GqBA1h3Yhfc0YNbm28zVbv2859zhI2pcmocfhx3YvbjjBN8/iW4u5fZG1x8mqJAjIEhIR+",
-	"OFJk4u+c3oA9xQicctGGTLFC+OWG7IGjaKmqbEHH/1ZdPgMpqbDTQWVAAnX72hxNV89MvptM9uUkhstL",
-	"8/kDRQRy44itVf3jeJfSuTldreHl5aWBTbRMUyYic9iefv+qosV59uHm9BTBVhX5gubTX2q3bGPf7321",
-	"7X2FrQGl220IFVtKssLGHLSo1ikfL/X27qWP8jcNg6CaTWXarFtiffjtaeegZ3YH9FflJZwN9r5esZT7",
-	"QeSeQs33vcmlUCZ3jST2BPCBO6l8xW+hDiLRwCV1fWOVqvYolchQNZ2VbEMlrmeu0OsJ+U4wUHucwp+1",
-	"aoE8IXB65bXu79FNica0XEsMMhZ2SOZMZEQTrHXYBjnDZvk8iil5Lm+ZkYZau9Q9zte5X9l3gNshWrdv",
-	"7IoE8YaJvGPpR218lIdzOzivU9DjJy/J4JwkVEyXdMqIplPQiudMKTplqpx/uBTrdVb7p/dpY9Qsotvs",
-	"ZceCUYDLA/RDb9C9J/PR7xLgbNGz2aMHARUkNGdqb3/eDgeysT/PjNnUn+fhroICXZ1oxBdXJGWTpWIx",
-	"Rr3fYXHuuxnVLjaap15iW8H/vnft6R+44tXhkCyaCR5xKh4o6GBAsH8J167S41s5viIhFMQeUV2sZXQ3",
-	"4wnEBE6xUmpDZtvtDAf3byhrV7Q+tMvJKrXy/KGddZu95SrPf+/F/ah9PjnttC/HZ2fti05/0o97UXdM",
-	"zTRv5RiXZv6RfdONeuP2ORtM2hf09LR9Pukz80WHXprDI5c6ksDnzUFPmLa1KxYy1dCg02rBoNwu54uT",
-	"e1RwTCtviYth10Ehx7CRWZhS5A2LZptL6w9Ot6e1/ZZ5YTnu9+3pt6vyun2FcMRweY5mNn/wVzm2LnVH",
-	"Lg3W4YhoLfrjUAUO03vi1Ce3BpfjYZOMPmYRQ4vUcv6Qg3Fh5wVI5gjO0LfWJH2/DCJHcptv2Fvz1pCE",
-	"huntfcXuwDEbX7FmzKZXLGx1e0QG7FUFRLC7g8Xz4935eUZdwN727TEHwLaqrG+kBaW47aIosHEoWSzV",
-	"jKn1MgmVl3T1BXqP2269Gd0nv0E+Hpf/2Ex7l/55dUxwnfjAyhAtU65Xr81Jc8ny/BsG1ilsePNl1t/v",
-	"ZvTf//lfa2UGHomst95RiO+Ex9AGRkzRy4BmGWzqiv+mSz0z/DGi1j8MPo4xiyGJG4KMsVU4tGfWM64I",
-	"8ALoIQGyGvzVGto15vxqpvUCzSdZ86DyNlT1NrLaFaUGP8eu6Er48Lb70Kz8IRQqsi3vgqLLDVUMbItR",
-	"Mkgd5QPA7w+z4PQtu/kA0TsTWR3u9/WbNy8BA9iwQ6aaJjdck8e9x/mq8OfhWnN/xIaIyZxGMy6Ysm0H",
-	"86YbKrAKEQ6Rtyus6HmovTIteY8Q2+rQ9kbgYizfXeXjO/c5dgYK7Fsug5WnJKKaJnK6ZFnTxbztG0+h",
-	"10jmFbgW1+Ivf3mUUxeX4uQvfyGvmYjrmi1dLzudfgRIh3+ycGjIcY2mA0eCIZ6Q8PhagBnDQa6a5APs",
-	"kFRDXPmg9gVDbjLNdnQtEDxm66WGuQCivE1KDXkSw3Kx1fkJeVR3yuZ0RWgUsQXmLhuYwkLVtTAHjjyF",
-	"hjBuJKLoCurkwncRTRLC9dXaIVCMYTZtNmb2/MiG1Nj+K8cG4iuCLiC/jwwwKrN7dcdSMugMLIafpqlM",
-	"1V/+Ai7NV18+IZeD03ObCoFberhI5Thh8399q6QInflSaaOzkzCSMQsxrvolvvdExuzYgPlaLFjaRpfs",
-	"LZeJbRPPBQnR1BzaNaD12izCSD0oPbIYChEs04gpclTV7XPCqF6mzB2fwLczBO7wqOBagKdHHYOBl4TP",
-	"Ju0XVEczu5MsPx8jq2hsQcTiAHaZSjHNE/hddKFd5PX/z967LreNa/mjr4Lyl0j70Jck7ptdu+Z40p3s",
-	"9CSdTOze/a8z3GVCJCShTQHaBGRFk0rVfDoPcB5iHmw/ySmsBYCgbpZkXR1+6Y4lkQRA4LfuvyUaSXz0",
-	"Mj5KzLqbNYEKd2bvocj58xfmNj2ulOPUOH/xo532K6Mdm48/fri+MbOHAVLhc5xJ8jZjvb7UTKSjY3NQ",
-	"EHYU7TE4UWYxWjIbYSx6VHYwjwWO4LL6e3x3NkAIF/qBvnhxaT0gZRt0y0ZBioFQETk/+8kO3Kiubsv0",
-	"obMqF+iDxTZmGSsuoCUvSQKdLUGGrFBvHAjNc9s4E7TFy1gk0FgIXDPPjWJplAry3VmgzZ+QK9SRzZkx",
-	"b4W02RDbCAjiLwci1RZry4J5BTQWDdvxg+Y5K8Z7GOFGakZESduO1eULVOcBDTPhnlzpE/IKPob82Vgo",
-	"RnOWXcCrxi7rcCenBXOlMfvWbz6bqBphF4QOvce61PIUc0XOz85ikXBxT3OeJUTQntk2bhmbEfT1gaQx",
-	"o6gy10mKZKyfy1GPCX3pFwaABivAAPdgJbWMBSjn+IL/DoUVBu5veI8pjw0vX778ybzr329eXZJsYNEQ",
-	"vsb8B8VSaRankfzrf/731v6VNE+IVcvNpuNMxcJcYpbo1+sPv1lwAqmrSU8qTZ6T9/zfkQWCmO0KKAui",
-	"ysDjQNwJA4I2YIXJGOCGxLVVMhZcYSYHrCpX0JQKlo/8fvP6+Edw6uNg4JJ/Dszq9WlBe8y8Dtxj5rRA",
-	"AyILetgVE6jcMsnwpl3zxvwxOvvOHTKSXOW5HCaky2gGAhUyM1ImFCujX0dXfZp2GXlxcgZ54LlVVdTF",
-	"6elwODyh8PWJLDqn9lp1+u7tq19+u/7l2FxTJukclfrK1ce3obvr6PnJGf5U9pmgfX50cfTy5OwEaKao",
-	"7oKuetplNNfd/zb/7kwl5rJTfHF2FgBFv5CpMUxg3ymHGAr6yqZdlt4p//5YjsETL/yMsX/0hum/wZMx",
-	"A7UvzRTN01+cndmGANpWUoYyycgi6GwJdu1DVq99Aqh/0/pSwpnhigz6JxgqBpyZdVc/zFMr8Sr6P+ay",
-	"q0GvRyEj5x2/ZwLzbjXtKGNXfPCKxNE/zKWnPaYLnqqZa29PjzIgWMiBZk6L0QNlnSA5BSmBfNadgvZ8",
-	"I62PhTT7lg3siUCj6oRcm2lnsSiBFdNmuJkkltbnUvYRtG2vdcCyBuCSApP//OwlSfqsAAknxW3GBGdZ",
-	"0rwk1GAhLKxBHC6UNsIVPjKbA+/PlWYC8cppNg0UxG1WMJG6l/NMxSI5PrbrdGyGY2DPKgMiOH/n2K0Y",
-	"TtvETntv1/nBrWYW6rSfUy7QrHeeI3M0b90mv9VS0/wLvJC/xkeuqqzH4qMI381fY3Pv+OgrARLbcrNW",
-	"jObzH7/74fspXpCv01kCYQrr36fBNun5ZZq5Yy2SnIxoL5+5bW+MtZnJdOD6sky8kA99Jq4+vr3us3S5",
-	"8++eu44ltYMgwTfrX15Yi7GnzFtgYMBfFI19i284bykV9py5nRoB+JLvzl6iAplRTVtUlXLLHKRU9nrm",
-	"ENJYDAuuGWlQI7sK3WJUk0IOIy+epTmZ1Er7SxCltsLau/qshwhDhEY0N41IdQ+OBchl9/jWQFsJrgg8",
-	"W5mHmyU4BsRpc2P9AVlrTjKu7ppOpMMyzTjtn4DJDqF3B6LlEwzNbKTvzl4+vImu0cX4u6D3lOfGuFr7",
-	"HgwXZObGM6Zvnx/fsdFsefSXv/wRmKwXf/kLuca8/KFwuwn+6Ux/BXrlh4CXJiIFu5d32M7U2A9pPsiY",
-	"J9Vy2jE3tm9aMK2sZmqnqcwzk4GoeL8S0jg/e96Mpgkk89VL4PV1SnTj/OzMiCkxAvUkFgPBPvdZauyB",
-	"sviANL47O2tO22DGCLr6+PY/zDpBpqbVHIFef9q7Kn9yihYD9Ct94JfvjNIOHZI2toNxEhCOmLKLw4CE",
-	"f5tmZ57jEObvyn+nmXPIwyXPH77kd0Gtcwk52M8XOTyvZdHiWcbEOs5M6bj9r398HdPllParEBwi/xH0",
-	"yZRqbUcGXAQQ+DLmO2ImuHGqnrETYuSY9e1wtE0BOCE2b7uBm2NEaL/PaGFu/gk4LpjvjkkHGdcklx2D",
-	"09af4I1U8CCMOSNK74O3hTDeFwvnYrhjo0sXU7EDsLh9x/rQpjzQ3H4iSSpFO+ep9iauufCOjTZ2+K1s",
-	"isXk3MphzXOLwCKcv3gx6Voxd4fVkfesiAVYtOT8+csScsiSiIObAY/r0pATTNBcjogC8/h3W2CyFjAJ",
-	"x+hPfjWuoosB+zqBZ8/XjGfXsN1mqXzOeVaejD3HtPOznx6+4pU9PnDB85cLXWDW+0bKd7TogMJx/uLF",
-	"w9dVN9MnOEObRV7cV0E0YTr6jikwp1/wfm+zr6eob0AS+xoB+hPcVTmg8l2mLqxX06XHgavN7DaIjw8U",
-	"OyFwKTi2vC5k7oC+ORUL6zcxP5yF1BuBxYgkQurbthyILIlF4/zsvLk6aOECrQhaeNnbbBsK0FyogKaz",
-	"Bcv2HiXOH77iN6lfm3e72QOL733hAzvQ3VOapkypY2AkPi1YxrAd46LH9UqMpGBo4GJs0J4XkMJWK0rN",
-	"fYXmNEeTpM+ECmKKzneLQyFmKM8U3g11LPdDCAF49cj8zhjHaP1q5pz8NBalEWtv5u5Q6nH3nA1ZcUI+",
-	"GYRzIYm+MeTBF1eWt+X8jqGfPxZjMcoyotg4f/ETjuwT08Xo+KqtWdGE2U6CQxtZNa1DPfI1jVGZ6CsL",
-	"wj73jeiGGURhcBIUUiFJLkXHKDk0z+VQhaun7EIEwbnIB/b9ffwtCGb9TgO2CZCaiXQF1ezWrmMC69Gs",
-	"KGMYXYjFo5Sxa94Rb8UfXHevYLbvuLg72oxO9QmOQvmYHelVOONZMCnYsNzaVrPCc7NVyFxZ61lAvbqR",
-	"8j0VTq1Va3fPXGPixjQQCsGzkpIxBqFc3HON7pxTzELYNII6C9XXcPC22QuYwRIe+h4t7vBn5SBtpgTL",
-	"UL2qgnFEaJ7HgqK7cSl4JA+jo1HdxuGxVHvGgNGuBvDVB4XfrRHoboqJ7DIAKPDHUjgRsCIdqDATMhbA",
-	"QQcB6CGjdxAiH8oCCs1z8GTess9caZWUPl1YLMZIi0G/L18e1mNUgGF6GYtpuh3GuT2K0xRqxC9J0qY8",
-	"Z9ltv2C+M5f7dRXX0VKPBUJyhP2amQ80c83G36aZXmau60ixGIYHKw56Jiqj9n63Vu6Y756fNSMMgbsv",
-	"rc7svqxcOFDhF+Nr2zg/+2m6RgzaLqjEU1fJXbiYgKka+0v7F6/gaLz1k9qQcBl/zLciXDauWq9gsS8w",
-	"jTdSsIMXdLjnkM492N4LSTgomz32vYCWFW1CBgKMCMYylgFSXYNGTw3AQ6Kxz/pDpRdTRwxMPv+O9LgY",
-	"QMYZxzQbFx1vMaPFKtsqEHETREAsSpkOHwa93ixpEH5e8l2C/IAUJXGH1gY0yYRwyQl5WzpOX5y9MIo3",
-	"v7O0fljGjFSaVIFeHRngRlKIAryv4aC5Ilb5V9JyIUMEsV/IFpTNGQmARGdTZHCVgcOmsI6L5oVEwSqg",
-	"GijtIBwW8EbAln5nNtFGNfbqY5YC1RdTor1WTboY33Fmi/t8X4qbhUPyhoHIIR2tDJCHjC+/2E05/TCv",
-	"gDQ79UaUs4ARVZwSl6X7wSUbpixyZIElVOHJjcXa1OdVnAuYoKcGfVYog7tTXAsis6oolvZ3JUCRUZ2t",
-	"f8BudtKQBelSo6FOh9QkKGxLmgflT9g8OJm9vBo21d6Eg/UmoKS2R20JDJSDpXwIr6rFKBPVFr5+AN8u",
-	"nMxfXD41pmWXTtLL8sUTpWVfAcpBzMR6BQB5Zpi/zs1s1B+edjFTV8iggISg5T7bJI6FzRTHDg5uPUG3",
-	"8vdp2L68M0uvnoV1IM11RW3mmKixmAFaK4LTO9wGE3BwPqVxHi6UHLiI6p6GR3d0RL+U5XTjERM4sLjM",
-	"C51N5z1aVSuZprrbW0JK/QIKijkjJREPRkO4mnfnmSZELObbEJc2//87Yvb9oMCiE0oKOUSNGG2UZ6qc",
-	"hFP6uDLqA3RIRuUCEzrgTExXXaKxzBfLr1PaUWMGlFdxrErihhARYz5BnrwbFFdkWEjROSiV5KPbapvR",
-	"SNzt8YG1QvItKCT+RCwKd1jouzX3TyqFgoqmwHI0GkNyar/BofwbbIK/YgHqPCdRiW+hl6ha1mzsHZsf",
-	"5xz38x1BEdpXmMIWOOLRD2Bzase9RWR5Z1E5eOctejKuIEjyqf1B34Y/qHLaHukemsCjbTuJYC4VV1F5",
-	"m4AyoXQaQa18bpkYqrwKJXbEwvyK25J6mitZupimVWYhk7nyqiCmyEKmXBNTZsa9U+gM57glc95m5hVc",
-	"+mgAy9wLarFU9iwbgM0JWa+TyUdH8YEHo5IBZm3PVVSFyF2pZ2YQC+holVNRa2qra2pjaPlYTxLC5S5t",
-	"1srOcHDlNK9FbFfSUEzjT5OPv9/EAqs9/aQSa1h6X1FzVS3pMhbzrV0c9nRjl+zK1gVFccLQJdWV5srD",
-	"7uHh7YbtYHjOfhjDNdruB9ouYyZ7kpyl6zYbtANF/+YNDvrNKHCdO8qpkEtoKKx3H1hKCpkzrPevkhZR",
-	"BZ56VNCqhESkw7TyJERAJ1OSnIN96+pEF+BCwsw0QGXfLyMJGAWCcdkEPvudGrSOy6dCzpsU7JlTOMe+",
-	"b7hJhE/hKhbnZ+fNQ6jEMMv8ym+R5UtW8Uqkhn4NpDWLFLB+hMV6my1+hX8SowWwHR5WOa0b/iIFtQGx",
-	"f11XMrOuJJoTNIGK3DTY1Q4ky52+fE0u9KsISr4sDDpQRHYlqRhA31ih7kQql7nU6lgJQNqtgbEkstau",
-	"sv0QjdVsvojAC+hMXyB2g+Gg8ubxQYoKDqGuZ2nGImIODr9H41dLSTLG+gR/PifXOBaOBzSw8rkCJ6EA",
-	"AikgILp1aoi9MnFEbAnRg0KAtynpFrdqJNLEh0tROSz5Eg0u6pwBM8hmwDMWMzN/J2cC9ygLgslC9cCx",
-	"WLkgeC0uTNx0r8oWnntcEjze+m3LCq1fpBnabHlay1K/6Aipu2Awv9zQmU3M7M9O4TfwgLqQeN8LiUnQ",
-	"+XaazBjXqU+/pJ61/+uBKdhXpF9wM//JXqvlA5C5NFcSWTAnFORnQP9jfp6xvu5CGGtIuI6wxhFU8kvo",
-	"ttHKueg8U87wR7nzbAr36F6ry2+YXhlZwwYP29A1H0K1J4tl+6qWvmH6YYgB9sW0u1m91PVMDZr/AYtM",
-	"wUgfStewKbfTb/R0WQjK5+w0OVFqnGUFw0PKqrxnOJahHORZLHrAfkvSUZpDkZwwKlUP6VupIOcE+lYq",
-	"UGbnVcxNVWJjAVrs9oBnTt3Z7MS9S08i7FiKQyZhV1I+xia8jF65EPJVe/U+CvwetsjftmGeG9M+pzce",
-	"Xkj7PKu1z50j9grq6otF4L08eq/hND5O0/1xuUd+chtvo5ou7vyprbJX0Xkr9ByrKsCRlWGRFWDNBwVY",
-	"lTRwgh0Qc6oPxf1acjioDcPqe18Ns5zrdZ94Cf1iLeJKDTlHam/qUoSGFYQI1zGMOYUfL+9RXfn4lwSI",
-	"uRSd49zomBE46aD9RCU70+qVZR1YIz7C7Kd7jrlw8VFzjCoRs7PHuBIxh8pRJeIFKSRWAqPX4ryJsViK",
-	"ONGb8WasnjjRJoZN502MxWziREx3wtqXlArSguytgqmuzw4QbGjDtajhoyf31kXoEzIQuXnvVbNgkuWH",
-	"NBL88xb+TJqXc+2F8cwrrNqbRUFhPeqXVTieeNvhFVWHyla1/sk1fLhg52HHM77nNTBRroWbwrI8hsRH",
-	"G7URtspduWuepXIA8zkskXRsdzkXe6n8P1HSyxlUUFWhvLj6fvqF+k1mvrNYtTw55spyvbKBdUmsp4AF",
-	"ynVc4RrKPn3VZ9gvyIuyCYLMWBwUQ+bPuPhbQ9Or4NVvS4Ofj2E1u+ayyGD3zBagwR6zLULDG6BLK2k1",
-	"SyXVUkmav13dAHzEhFkMBcDQNv8dUhVUUIGGn2d4j1gsgzh7Qb67ulI5F5FiMac2Cl76k4akJZSr0kr6",
-	"1hWsTfIFw5ZbF6JhOGp51FohxHaFzxozkseJwI3hDh9Cg65iFMHOsiQZ4w3suB7nvWkxSwwOOV0FA5PY",
-	"YMwJwecD5cSUOJzjE3dt2A5BI7Ir+mTC73VYZ3uakd07j0zwOfWtkg8s1eemenvWbjObjuomZPtCI32t",
-	"7ZKLxVWdXLZoHrSbLhNDg1smXHRZwfUt/vzW/zzBSuNo2hRdN16/BP4DrmPRpQZY22YV2rKICKNp19Gp",
-	"9wuesiq09ukIlguveabsb4ZcqOYJ+bnERkg4tc8tmNHghCwX4lCSkPxO3KwOtl9J9H7SD4R9kDXKvdHa",
-	"fnxEFv0Q8oLKY2agDaAiBFD/Xh4CUJcUfoD4Cd2+uRp71IVvOG77Xhfab8Bq0/x9R5TX7tXsq17lB/iA",
-	"XvVM+XdSK1Y7zXA0QhjaTxPFtOaiE8aO/evcfsqjG81E0uNJmWGHHDhjuAIY0ICuTZ0yERjovDrlCWqi",
-	"c8lGk1NaFHzyVoIN4XZjFTwGi6rDM2enoBlPNWpAgFNT627MtUuV2MwlOZxiNW7VuTWjGudgMiXXgqeb",
-	"zJT0/au/HIFAv3WwhAXEENGMjvoFu4WvlY9xLgfXH3F4202tfEhWlEK7tsHr1Mp1BWZBxKwg/+brzEH3",
-	"ni2ozShaJ5IsT8iV/c7zlmhJlASaLM1UUIBfbf+iHO247rLeoWRkvg2WfMPw7Z90rY3QOMykzHIWiyRl",
-	"Bpujts0fY5tXkIZX9qxDmXAnr5yguTx8eLQomwtU4cI8q1NQoR1mSIWut7e2/p2SPiuUFIQLLccyDUVm",
-	"CZMmOoflXNydkD+6EjLCsY+Yq6OHNDnM7PS3qjYLQHwLquzxkwicIHDHxBgUCVHUNnqdXW/kRq/K5lz2",
-	"t8Q2KTAzFEAKHkxgbK6xaGAnMYgXCaUZzZrLt+ua00Bxz+qcHi60j8W+5DviVn0aWY44lx3lNgbtzGbo",
-	"6+UJCcn/h8zhhwcJxIU65fHgUx7nCT/crF5EzBR3C+vVp1/KP7ZTyB+o2Q8o1uCIntKEMhQaBukLRtMu",
-	"U6TFRhKf2YsItaUMuVEXckbvMR9KDvSBeKUrnQ63o4hv2o+9DNrV+vFjHNEzOgmuByROUTFbOQVyNbBw",
-	"jPROdQx4jMMGuh1acgViYqS4u/Apj5DGNtY5B58cC7jbiChNCxgjG2Kpk+OeljA9ml94BzPHkLx7DAKW",
-	"+cS+bJ+VaawCy1tFZlsFVt+1Yn2qG4E0piBS8yE6gr3RjOd2kZ3Zr3Zmk1un2MZiXQ7sT/AKdgm9q/mx",
-	"F/ZNj08w0Hu/7gnyP9389/1sgbs1yYR7b/PCyUDEloXTH1x3s4IOx90yF5bUf1zqnJBPZpggf4gFtfAI",
-	"TCapPqAro/ww91lVfmxLBkyH+cdAtpn1N64tP2HMXAYCtwhlcNTWAWV/ytYuksJCZ2KYzWqGk5Cc3zNy",
-	"z9nQdssxhxfzL4ZcMWNdW82yLQsGffpaf7JUY6rZTHK9GUR6REsZ2VrultS2MaUx1sUJuarSXcdi4dS1",
-	"39jQB/EgtzenQrAMFfxLkrQL2UtIA9pCKX7PsBIr0TIhDfbZf6hYzlKNLYMiwgW5/s93saC5xAIDLjL2",
-	"eWKY80KFZsXNKmNGr/P+H0Bs8FezUzeLrq8L2VvkdzdykV9dc80Olu7lV9laJKRodlLtK1lbLBEOZmtE",
-	"gCqqMEpYmLjAWZ5Bnyeesm2yvtxghYBLZAPiwmM7DqJGSrMe6Q9U18buYBJdVrAL36MmcSyAtwVrJ2OR",
-	"Nheew9jcn7KFZQfgLDB/OW208eLMaGpeDtgfc2X5WjLzi+fNE/JxoLqWdcVSvpjf6aEZrvXFSsHQvaKA",
-	"QB/oD0GoDGlhfSCN6f4C//jt6q0lpczTi+eZ9/WrbD2NgN6vsrUjWkOzhDNUddj/lXZxgvagvFG5QsZH",
-	"5eGtMyg5ZxqCDc1U6pTBmpClQh7+p2xB2xncyuhuF0geNoV+1mx9NUeuPmwwnX75U7Z2Qzz+9A2nxWwZ",
-	"d4mdjwE44EOHOx9IjHXzMu9Xs003bijMkTo1VO+kEOhP2FlzDIflyn5WthxeI8d5ztqQ+2C07ZElUhwR",
-	"Wqyogzf3JGq4SNULmVH0sr6gIVa9bA1Lds8h/qts7aS25QH9uq5oqSta1l7RMh/IF9dUT/s89QXgW3Ib",
-	"XZGkN8g179NCn7Zl0TvOqKYJOg98l1s7MEfoBYXcSZvnLDkhb7UirREEGAdKk5ZZkV8//vImIh9/exPF",
-	"4s3b10bt/4O1Prr7BDnjwBVFjcYIDBXVBhjwhNCZQ95Cagoe4VgU7JiJVGbGSEbOXus5+uX/vH3tqaje",
-	"fLwmfalgZ4CAawQMvc5lRu4Y6ysMgEoRi/6g6EvFmpFLFNLdQa8lKM+BOVuTnlSavHxxRvr8M8uhWzLP",
-	"9iVVxqcfUdKG9spmwao+IUx87HH9SL/Q7/1c0uwjvtgtasqzRNaU3VyVHv3CTEBzPGZmeeD/suhRfXRx",
-	"1OLCHO/oSI/67OjiSOmCi85RVYr9F173D/8rNNG2nRruVn2GwHOntk6WeaxvZZMdJ8zxIdS/LIMu65Mo",
-	"91xxvU158sfDwQRSjSXAEPFWXI1FFvA7G1uIxURwARxIAb+8jS0kTGQsu6U6gakJCWKpxdqyYCSB4C5+",
-	"XUcH1hgd+Lt5WXtj32wnkABz3lEoAdd7BvbjyXkwnLDmsMDcIQk2xGHVYuhpufiR7zeE8u16+3uU58ea",
-	"9fo51WyLfZbGeJUMmBY8Y8pxXLkUfzM+4scXkdaI3HHIcs1ILlOasxPyHxxKF/wnKhZOhzfrNlAsvKXt",
-	"sAKFS8Ye6spCk4azSswFfWPSVB/SjIiSllpVSB2LPu3YPoUHkFn0nvL8xr/jfaXhCkc5KzVn1rapU3RW",
-	"b8FUOWLlkgaQYt7Mkkhy+sWcoK+nX/D8fEVIyZlmGyXjGtsfPetzAIV47EgbXKiWE0Fx03wK9rBc0lXk",
-	"FwxRgahB2vXrdxCtIOCFhOdu023iKM8NWi/623fwpqbBzvnkNsLZ1F0dFu/qAAtG6AwEmASAaLfKgfmp",
-	"kc9wkGUbh80FfIZnutKzq6TMCOPttm7ZruqBBNIP8ohuRjOYpRV43K2P/8KmBzjPFj/8/cFmOxtc0/tJ",
-	"OsvFD3+E7RBT14/QfIN+qwvSLmQvFkIOiRTjT5hQEiKiJekz2c8ZpAbhDan2zwG3mUBWc9vGJYoF3Mf5",
-	"54aUa2TgwbEMdEt+JlAMkbHshPxC0y7GgnzugCwI6/X1qAyneJQyFouxOQpLLf5GljYRaSjGSHhE7K62",
-	"bKGtggqjzbTNsSWNXHZkRFKZy0ERkbaUmhVNyFtQsaCF2XZ4mcw4Uw81pLkS5QuCJfItJvu0UCxCJQuo",
-	"nqeMkBSD3Jh8Ax2VF+LKwrpCcrN5CxnVlDSgE4X5UgV92l989z35D/7vTbCYc5reBb18GsmXLyfvuLj7",
-	"+jVpmgkAwwv7DGv9t5v373BNjaAo0Eas7i5FaAsjQdjbEtuAgWcRXnsJ+7YNZqIGEMxIIpKY5ySxAOpU",
-	"3csT3P+24hAsT3oP/TSCJfShJzGyQ+MqeIqW8oKgFg3F8ZJ0JGnR9M6xO3kTd5tibb0cpx8HByPt1u8S",
-	"nXJGtu0ZXUbWPuWyyH0LdhnhuIS0foytftov2D1nwy2Gvj5ZXJ/EYJQ61mSnE+qBFdNDOcgz0mFAGuJT",
-	"LwCYqIqFwX23VjYrIZQsU1KTBe2xS4IS10toI5grOBsRJWORfPmaELtmaszViDqNqzMnn6z4yDmWt1aF",
-	"pxMKEWGfU9bX8GksqLCKgQ3Ztblgh4zwuFJPEeUD5murCRxdHP3B8lT2mJHRX76cuJH/Rnvs69ejhZlF",
-	"9kQ02Jc3SzKgDgxUYHgkW4wA/30tHzYsH+yLWZ+I8J3Ot0wO/dZaTEWGmVYjMjTaOc0yqy0vThZt53CI",
-	"RNHvcegbBsZPMl+CGfq93xLXkNB+oJXfOI1Fir/t/qldSmur/+75be3BKMCZLZV8k4ZvsIKXxYIj8acl",
-	"Qj5pGpT4ONDz2KIvbFU2anxQyQUOZyFBW+paXRV5Yw18FUwp6FZnm9yVCPsA4zPcewrf8yWppvwaCLzl",
-	"mXK0dOZvp1jGQkg9hrx73aXl6bM8X2UZbv6nURfup7Mjrme7lnMSqPD0oFc0bLpWHsRndWOvOi8L+7pm",
-	"mcfbmdJqYQ369Ev5hy2rXjYZ4lE69SeGtYfV3X5ZShfw/0cumKEwTTj4qaoUPI9r4LEYo8rrUQEqlFHE",
-	"g5uUirgRxvjzZRlXQSpiItbYnHOqdKXhwv5UUa7MvWde21aExPtgfy6Yb4GjqwsjtsiKZxb8YViKtmit",
-	"v7a64mybPCr1VmCSN+cgoJI3B9kxIxxAIsY+nMWzLelMtb60t/wHG1JMTjOuaCvfNr3vjVNDUgo903Mp",
-	"OtBlSWP8h6tS94AeqUgL/7m03cYYWSpwFItJLt9aQVmLgvIzbpdvEBVrNoTD0ZvsLt0gbDKxA9T8BR6q",
-	"CCUWtbMAylwy+xyrbQ4mhs7JJUFxz3U4XLQasGrA2h7+4J7bIPwU0oLPYGutxVaClQdUrVisqmthrkHG",
-	"elKzA9K69oBcC4l4rOPebKNtYuLuqbZw+mbiu8qpqaG7Zt7aMPPWPNnkibhwqz1TECNfv4gCgH/CMopc",
-	"DwDA7aPGulBDSGUo8BYozxaO3JPJwP12kz9XFVLri5SHQuqaP7aG/VClFMy8FlMHlSVaS515UsegmrJN",
-	"+e0e4iqA6RXFkGDDXbR8Ao7xKrX3wpzgQDk3aOVcdVlGaKF5Cq4dzBpDmTW18iEiIujDdFHhZXwGZMOx",
-	"oHnuL1REFq5aDRzrUrBZMzwhwEiWDAuuNRN/NSCTRFgFaEeIxdTBZbbsc1jIMp0uIgZGskHOMvM45csg",
-	"L1HGCcayCWc53CgWZmWh8k+VVaXNQ0ni9bn+ZkNuVmT9ge/oQFNyr3A7LZKT63ZenZS7tqRcgdvTQS3s",
-	"1mVScW+mQcBleGKXqQMfb4+wFIba3QHZslXsDGOINAfUU105VBhQTCz4Au+hFKQh5BC9Szlr61jIgW5G",
-	"nhXXzgnWwNpPIisLc0/2Oa/2sfmzZCx9NhZryp+dDrCxmG0VQPq1g0kLIU8jl3ZsUjvKqHVLOkPrd2et",
-	"Vvvr3Nl5AseoJgyBDzdMtWm+V2UnRdDDav7pF3vTpbNq90RofRD5qNT35yjTl+OqPS0Y9AfqsuKAyMa2",
-	"C9dXbnPUFGLbybSwjGLlWS/POW7jaXrmAdnpV5NW+mwj/dLRZmM2mL8yChcISsFmGtDGgh+IjLRGFnCG",
-	"blFQ7zTK5pU7kCxX7LDSafcIDc62rDbVytIuEmfLcwdMy4sYwYt2EntaCgWZ1tksFmFrs28sCIVtyHaG",
-	"WLuPQk1dgB3Fo2rTtI5IbSQPYhnNdb55Ktttu9seo99WxAQCfJ75eM+hBEI+4FpsFiz3KqIBM14knoHb",
-	"pLY4V+evl25zueNpd9vybCIrcNY6kpBCZgMoV5oM1KZU01x2BoxQPRHELXjKLoIb2PYXnVy2aB6Lvix0",
-	"W+ZckgY26cOqIuF48cp7s3smpjBee1pVLrqssG1tJu6O7KlGdbLPHzOh7ehs6wxYcDd4MjRL5tvi2V8+",
-	"m5blZL+7NX+jD9DNukodC5QfZkAtlkvRUcauHld6L+cRpvjZQ5csgQOGRwZDJA1vQ7up2Hh183JWvnHN",
-	"jLIVZhSM7MAxfiLxnHJCO4rl4GLO4nOF81Ery3Ucp+oxgZKJEk1dFiuCZQXBp0nfRdTj0y/w/xU5UVZs",
-	"EOMEgG14O0tcg0zsGKHkKLbNAkDfKFwB7P1S1vvGAgXrhCPaCV8VSF/ihS88Z7JaWA7F4YR1toHVH3Cn",
-	"1KGczXaDserSdH16vabs/gcodryvz7Yo/2upv+kTZiMQc47XwsGGleXfhwJ41j2TuZdklma3n9OUZYTq",
-	"b9O9v9Xzvi8u/eXtkrPaLqmd+Ltx4s/w2ld8UitYI0W2Bmf9lpNRfgsqPypMH3CbRQjScdoO9NFBJhWL",
-	"RVmoeAjRBXx5G0Zt85CD5j2HGSwUkoD1rFYW1XbU2sotpNuuHqPwg0eUXBhk6VEuNOVGDUSdKWAKommX",
-	"5FzYZuGT4Yap0YpG1Xtvrlf/xf9xErjxY8SnIVcMzTslaF91pVbgKzFPg48BlQ1EKU1FRovMtncA74qW",
-	"JMlYzu9ZMbq1yXQJ+kRi0cXmdeY3BUt5nzOhE9Jgn2mqc+iIA/pjv2DHeMsuVUQwboYV2U4kHBSI9K5s",
-	"YqcG5hSxIhZDWrCuHCjrx2kP8jbPc5ZFtuU660E78IHgGjG9K/NMEdcu/Hl0dnYG39oYCM1z6yYSWCw+",
-	"uYYJKRfNrImtfJxRnT5QmnT4PXPRGXNzWzOpYuEqxxMbmcFVZdbTJLDVnflMDLBEV2SwHINWj2sNC2ID",
-	"VkEiEFwRCy5a8jM2opeizYse2AVEipTNCLUkdKDlrf31Le7zxOYZIYv+sCtjAV8wGAiy49tO6kmbUT0o",
-	"2K3js0p8Q7wErrl1MAHwl8DYnBvSvX9/Rb9gbggnsbhm0Px5PP5xAZERXXCWoRTsMaExwuZskDIcgg+w",
-	"QSLzLmy3yVhQokD1WZfEnFwI/CaMqE0KU+LNqeXLeFysJxYbKeOZ0w3KrDog4NMI9ZTz2VWkB9ZylkUF",
-	"W7i2qL7RSM9MLQV2LdhR9iRO6CaL2E+nX+D/NppzUGn9i9hO7hKXBoCHSbYN9lnGfPNDzKVoEyEFOxQ3",
-	"9xbw9wNujS3YOHPBL2hyANoYKnXc4OGohsPd5OSvCXROUypSlm+DhnXM2IrFGJv1ZIdS81Sz87KCDkvw",
-	"QC3M2ihOKXdFAzgdYzw6/Ts2mEIaNFDgzQfgvi/YnyzVTTQEjIpmd7rRBqmSAtpXS1gKmp+QJLXirMyb",
-	"spo5qPLQ2sHYLIobfZ9rkrp+jjisnGWkgb1ONeU5UXSkSGtkNPze7AQqFywXzKiP7pZbTZ8q571Y4tSa",
-	"U5tg8baPt6t1MV24O2kwrUDt/bpTpK/V3J2pudtL27cQubIM6fPUWNq7cP2H+ZbBTxM3pITk/J4R6OoK",
-	"RE1g35fOI3BvofujLQvGO4JI6DmMqnC/4GaRwlvjCApGkcZEDVrHflmeES1lZAVSS+ou6dJ7AP6x3grm",
-	"JrFYKUhh5MOgn0uaXZKkXcheQhrABaX4vXUgJlqCe89/qFjOUjMIrHUdH8ecKAe4nexa+lD4ocQ0Prp9",
-	"uVkh8bqQvUV+dyMX+dU11+xttnh45FfZWubnexVNsS9okXiK24R1DGVtMRR/rlsjklHNSEFFJ4z7Qvkq",
-	"Uay45ylbWAqcfrH/Amui3Ca1ZNiAZDCKGu+ZM+IVtQtSsGMmUpmxLPKu/B7TNKOaRmQgcqZUJV4BqUxq",
-	"y7295xoNftyUtM2SwdQe5Z6xWGMVrQ2LhI/uBCyCn/D+Tv9Shc22LHpUH10ctbgwBzg60qM+O7o4Urrg",
-	"ojNLaYd71d0Et8bVIofCqGKEOjRdL3zq7qDXEpTnNYBuCECvyK8ff3kDDmgbjn754oz0+WeWKyARz9hT",
-	"h8Qbv8lqUKxBcROg+MzoFuUmWw0gCwYNaKheoUfYCkne7+kdZPmogeozyJ8pqU9tI5wO5eISalnxAykY",
-	"NoH2OTNzWExjsd80piu3W3ZvyYHDo1Blk9anH+AM2Cjfd+0D3SfsGevn7PZbYNwGGONe8sNeTN9d5YBi",
-	"7hUekxWyl6ViJyT5Z0IUM1DEMN0wIinXIwNQGWGf8ciTgrVZwUSK6hCS2l+lKevrCxKewQ6T/5c5hwly",
-	"3EO2FFBJkzdM/nr94TfyGhOzXsk8Z6m5hjQ+vX5Ffvjp/Psmke0Y4loj17+FwYKzAtZeMUYag76Z0fOz",
-	"6Ozs7JIkKXi0EvR8wpQTkkkgQTDjGjUxDfGj5ELHwmaFQUIiPAHie7kUHa4HGXNsgznV8HdkS2fEIM9J",
-	"h8ke08UobDDjlbJY9KUCDI2IksjG8ObttVFbcwVNeWUf43ZeOFgyxFmKcLlFYO40V3KWchwZ7dX8PGN9",
-	"3QXOhyHhOooFXGDeNlQI8VbORQfSE9EBQAsm9DPl3tOBsB6+40pvo4eNecY1nIw9cK26g7W4gDPDnzhs",
-	"AK2rC01zz0X8tbZtvcRsXkyR7pmtb1Gg9uOuzY+r7ElwIg9PxvLMPVaURVZbjqyq3HxQVV6URAYRE25A",
-	"NUiay7ks/7GoSWK2QRJjNszTSBw2M9lRyjAs4gxLAvZ9bUXU1DAVJL/KMouJU8B7AVvl9IuCWPFKtC8r",
-	"g/0fAF1hg0dq9OXS1HANyUDVtaA3HTJ9Cy3Wu7Bk3NALixfWVAFwBHVaSPSu8JwJnY9IhwJjWkFyqZgi",
-	"NE2ZUlAc5XX6Nmd5dmy9S+RP2VJQDHXH+trRmPHCZa2SxtQhNg/eH4OMJFtAeMxb+LaJZfbIL+KYaGbh",
-	"S/TkSwtsOUFtZT8iQrRT3Djbmm5Wa2S7qFmYDU1LUvhs3HAVZWFSxXzdvTW6Bt6fWDy6/vQTM6uxRbDY",
-	"PevP0pbmWW1pHpKlWbMDufgaElCsw0497cl7tnJl2fLw7g8Epjcahe7tz5ENcVmSDKTWsJGbSzI00N6l",
-	"/T4TLLPkpDYkhJF9MC0r/aaMneuvaMvihAR9tktZUdrFtCcNGJubK7BfbVZ+aVNXUvKh7SpeiC1XkayB",
-	"icwgNRf3XAOKOHMaSTbm2N2xqBjeWSH7ffunNZ+hpGzIMxSGvLD2tRlNGZs7IVPFJ3azHtPmx92/jCiz",
-	"JPshQx/06D4kYGOxLLPesgL2vbz/tsSrm/Dei9iICDkkk1v+maqFby1810MejpkQk/0blhfHWqZ3B5bi",
-	"8jc5JD3w5kzQbHHNeiD4GU27no6LFoxwgWxVEeFKDVgGAy2Y5oVjpWJCFyPSZ0UsfN8RDXLK3TUirZG/",
-	"6dufF02vSeXALJajB4yFHyWqJyUr4BSGoqA2I0y5dlRbt55pK8GU6z3hSnpMGod5Te/YPcs3nsxhnvQR",
-	"3+eB1suVi7VQCob5Nclhbet0i1WLo81xHsu3gHXts2JK44Y/3AFdDItPARwOOOkwQux1VhFhvX4uR4wB",
-	"xR9aIxV+DoTjeVgai5lMq9OQlDSE1PYD4AuCj5s1wFYA9i1ss33EVz+8ZWlhr1nBaf4bUDIeMpybuS+O",
-	"5nAEajBfX+5cuaozUHxrWXTQBS9j9zxlqqQUdchESpJV14PNTWOMZhVvEWHeZQEMapexAJgGGKckgVnf",
-	"cpEARRHQdSo6MgAz7EoY6LDLxAlpXAW0pSU9KFyO/jSEZC5iUbbwKQlgT5qVBnaRc1ElcNl/8X8kXl5B",
-	"tka0WEs77kMyYdf3yFtK5iqO11SB3vrOWjQj3pIzHynAEsvvOq0rnhTlmE/w17f46zkd8+CNWMlItX1I",
-	"LCyLbMO+RZf6h6zCXBM95KkR0ItKr1jMFl/z8ys3V370GHG3qpsuFqsztj6ceBmLtTr0EPrFE8m6xMns",
-	"KvHSPV0ZGTKrBBRwKvDaWRJrS/bM75n45pORnlh65XUp2gkXj7XRTr+Y/x0eK6vb/MharpWR8DkjOcs6",
-	"oDkEttwFSH/P8q4JF95/ZuSSBF7CiGgpzbpCR79YyMI51oijd0flYTU+WBhrSAeLfTRAXFo+2Nq48+lZ",
-	"zoDYtByBrb8lY+hvmJE7D8n9Zvacs7VB9Jg8LI+U4wu7NtQ8BRzZIavsJaHzm0SAl8mA0HQvk4MoDNsj",
-	"BP2NiqzU9F3MASM1pSdsLG5hQxGpLDIA42kIC+MGFAWkG2OZdYBvbDcEY+ccI3KgS18BargN8/yhfQzM",
-	"y1uLVMdCCmMrBq1AoBd5MyqT84EX5f6BUi28YWh5GZsQx+EZYRa3afYctFdgwEXbJBYbMU7KZINYrME4",
-	"eWu2yrZly95YM9XZ7yoBwa/+XDFYJvrVtsuB2y7zxDRsyaqgrgqZ9clp1OW3Iai9XLb/nMVDu6RgJp/M",
-	"DCD0pEibC5pDARnXsbCSiQY6wjOFGW0ZHYGUQ5sJqX9EVabaQrI2NDSXWUTahezZVyIL/GtWCKxBSS7B",
-	"eRmLViHvmLBu2mZU0QfQIYhM8xVX7IN6QGmDofBYj/9wP4XtMt2ZMB1xrVXWgTiF8S+QHm/ezTcrUMem",
-	"X0vUWqLuXKLinqyI1LXK0EEhnpixWwpFZ6+yHrgAMVZp0+20JC3mk+46lIuqgAMpiUau7XMSGLu+60rY",
-	"ZeUi4L0sg3be4vXMxdasJV2aLW01C2crc02GVBF8gSwjgXOzxyjSdhiptbJxPITOmvdAiWXWaJqYjkVt",
-	"E++dTfwJtsQTlOFlo5oj/46OLo4cIi8s4sPV2VL7mlqk1yK9ItIHhZiwkjHnfSXZjsyvW2GbvcZnVTH/",
-	"AlzxGA2khbHx2mD0OFOTF9id2GGisRoHQvMc83CAlsCSY2YnxD7CYN9UVlskYAET2QDkyV5Tc22CKsUu",
-	"UM1bW5cibZ6fxW62x5LWap7eMb2rzlvTEt/MB4kdVkKsRnkZzHOxBIZYTGt+VfYzqbA3LUV9awZoxxeL",
-	"McsH517NJT/8FPAbu0k2q7PiU5ZN48arbkZ9dqBJ3DiBRTK47aaLiAh2dJ26sLZcbu23ucNRt/GXyeK+",
-	"edDL4vS7hk3E7imW3zPVjGzL2ZIiwMYMjjOm7khK+7TFc65HVW0QbiMFm1LgCJgbkcQqeCy7bY0SSGKG",
-	"BgJCGhu3eVkFYcFYNgOGfUYYfoHJV+aXoEbaD11+cnJzfHZ29vzFywRz1xWcbJLIPhMJPtPFRGB+RuFk",
-	"xz1QzMqk6Iz1czmCFHOX4awc94JRMTnLM5WAegvAPOqzZwqzwRVpKMZikbz55YYYGYgDPDa/UUnTkjUk",
-	"ORd3KkGOhd5AadKa6FnTKBFWCnvFyb/+53+TWPjkhKaj+p7rODM7BZ4UEqhfgyAX48GIi1hQUgBhuEYP",
-	"FLo1SmeGXXEulAYCsTZwhFsNHTTbPRE+ZPXU6lisL9yykMT70GcCD/7TyK4u57OjBGu7mDOsDbuHa1uj",
-	"9s7ME9dmFxNqd8tUEb2QoXP6Bf+xm0Tsrdk80F4jyMO8sLw76KOxTemHMMvMEu0umHaN6dTjedfuFEPi",
-	"dUl2d/AJ0luRAzd2R27DzpiPwnZjVDKjazTeQUb1GmHuFJrYLO+E9iX5M4yQMZ/0GDheehSJBaJgh2ly",
-	"fvbyZJaPO/TMhLaOvY5oKQFOXgPeJD2qNCtuM6rpLaJaYlfNthNizjIZknuaD6zlYA0Dqu6wDFZWudii",
-	"ctrFIPcOHUbuWWHeF0m7LL0zMDfoZ1Sjpu3xspG4f97a3yeQNDYmGdy9gt5EBaPZBRkPOXNtATtrQsGZ",
-	"MfJ0QYWi0IklFn6wOPNnysbJzQBtp3a43q9ImaedsgtvJGCfIzDApjrGoRMntGCahHljTJ0QbOdUMCXz",
-	"e5ZEwZjgulzJWNhvM7+mziotiDP7DjQOvSiBaiw2xe92ZV7gezgSP1NNX3VtJ+7tiK3d071Nnf+OEsVq",
-	"c6dmeds0y9s8DQLOAiQpm+NwbCSkEwOWE2JKxOgx+oVSvCOejoKR4IQYJkdR65S1Xr2HBm0rsiBP3Emf",
-	"WIT+Q+8vvMSmgEadaSkmNNGQIReITpfsBvleSC13MkNEWzMszaUythpcvyfSdO9lJ7zuLVt6eyAyg2nX",
-	"krKWlN+ipIQjUJo1Wo7B/ZoEpNY07fbM4JfwOV4pLBViWjty7QDWbyBMkkMqdigyQNwJMHVT2eshk5Ss",
-	"EO5VMyDsQfZSU2Sx8DJXMVamMzgoNbKNqcuqm9BlJWfyqaQ7XAVv7en4/8pZzco4uAndCcHWrW6jOu3g",
-	"cWkH01b4kYkHFjAK1s+Bis0q+84pphfNS4hioRZS0Cv6+cNJBL53dhkuCYL7FOAMRb1HOFfLkfQGueZ9",
-	"WujTtix6YNMk5fjgSkvIZH5EEvNJQhro8cuxUYC50R3razM/KrjmilnCuIyrfk5xPpkcilzSTF1aQnZz",
-	"Q0yf5R1h9JAm1pngQ41yUjDa860LY1HOA/Nv9aiPPxS83XbZtwjQcKwjC51G/RdlGWiac/jSDMqlJUhh",
-	"6xHDhctzOVSk0RoRu4nJx9/eROTXj7+8icibt68j8gdrfYzIx59fR6SfU7NQ7DOKilfXf78gYXKDMS9g",
-	"7Sp5DQpHAB3N+H8z0nh+Bnp3+cwLo4OTFhtJYRboqmqJIG9eLIJhl0U55XpF8K6n2QvbFireyAgZKabv",
-	"QsxKSawSdHwz6rMksrXVegQVuz7v2swU13clWwmuB7MHW238N7M1z480gACCbuQugl2z7JopS72EaeMx",
-	"9fe+Ocu7SXgoRzFLzJbYXxeZLJfG8JrnLLQ3tmcywCtzZxEMhrXG6kpt4PRL+cdy2QqzLYdScEEEp6rS",
-	"B8lY58CjXVXwK2bHs0B6OQEYxM5A5Dl5RzUZwDE0m3wMJ2PhP/iZK9dG6SI4GYGY91K7lOlRecN3THR0",
-	"N0ELJvk/x+GDjj/AaqkLIiQMK7kkyScMGhoxmLxtH/8mBUMnVEIa5nG/3NBOEwR/Vwo5KJB2vA2cAB0p",
-	"WCmq4eSC7Cohfd+db2YpAtHbfEQT+J+tyjQBe/vjTBsf2vLGlkw108e416uSwAgoqo8ujlpcUKA869HP",
-	"uBuPLp6f/fDyh/PnP744j47MqTi6OFK64KIzSyZUT9eYz2vKWZkEhGTxw8MFubp+9fYt0rYJ8vvN6+Mf",
-	"SePT61fk+xfff980jy8nWpnW2dnkhCLvlJs5rzs2isiwy9Ou1XpRfbLJTOWkZz11yirWJUbbEX3umAPh",
-	"Tqm5GEmyVhno/FZr85WF/SYCPxepuLm+Me/WK7fI+4PRe1iVY1dpkeKc6d7W2k22JjdZWu7XLRXn9Aet",
-	"nKfgTuOPKM6p3sYK2hBqppbfoJdnev3NFQnuOSKt0bRSGp9S5dyAPtnqEtLI7FVlD9Lyiti3jggD32MZ",
-	"XRgiN3dHD1V/oIP8sCHlGttZVp+CjM9ckH4hO1jBczVuhbRG43nPkEM3BUwBB93OMM8ai3/vhytpJU/P",
-	"9HKZWKyZ2SQIn5t7r+g+yrIKWu5TDH07FTbjK7DTOhv3FmYV99vjUjucvhVWEyMkAkcVuOKzbML9s17l",
-	"/fSL/dfaXFdX891VZIq36vArT/YPUivj2k7MejFEq1XtR1WceDVqU+Z8iAjjKTFLhrjx6okY92XZ6bGi",
-	"DVcUcnM7vB703HEUBNpc5XJrsBWw/VpLSRpT3QKYJsN6F+HtYlFBKfO9gapmNbjtCwe7LL1TtozdJtzM",
-	"mOZBKLCToUosJIzFGkOVh4KOdZCzDnIeeJBzY+KhX3CJ43sq9QOfoASPZS4jyfuwPNlUncG/3gz+a6cu",
-	"f3Sb6dtJ45+Ye53LX+fyf4O5/K9soXMJt/0SDNYgpwom+2ypKreFYw3joYVZAi0WyyXcjkUNfP21I++S",
-	"TCEBu5bAGwUD4OO0W1BUbr8WmRwS2tasIMh0HlR1N56fk4yOVJAU2rwkOdWsmCFCLvCpFGr0a4G3FJm4",
-	"3BZJ1T7JunDatZirxdw3KObwCECEsILm6xFySNH4dEyxG4xi64EiPXClMewMwgT51//7/xEubl0gGv62",
-	"YetbKW69XDWf+7U2f6CBBtgdC6BHD54xAq4T0pFGpvrLZGGvsu2NpzzGyeFgSCfThDZ30phlAVUNbgov",
-	"IzDPt6RXCYL7UZDAIKRm841R7HXSZX71MslsD7Q8l8NaWi8krVE1DemNvyGZPTn5WnLXkvsblNzvDZZW",
-	"Ss0dUaKDhGUF+D1XfGfU/S73KOwvhQNKSG5k4j1nQ+wuhf3AfEEh1BOifGnLgvGOILL1J0uNuUhj0S+4",
-	"WbEJGmvgSMMSxEHr2C/JMyPsI5sM1ZK6S7r0Higt5SSZZSweotAk07oGGJNWaVpAU8xC9hLS4CLNB4rf",
-	"M+S2TrRMSIN99h8qlrNUYyk+5Nlf/+c7QnMpOtD8hIuMfV666wCuL6HaEkdvrWHK4zKO/477dLMy73Uh",
-	"ewvJRrnIr665Zm+zxTsK/Cpby/x8r1Kd4fUskuKM26/Os1hbwwF7nlsjklHNSGFJ+5wceM1ZnjmTakFp",
-	"cPoF/r87euOnLhcWg+wxdmRYAIPb9t6HgNxvGAL3hnH777hdtwBxs1R/eDk1qj0qe+ze7pQHoKtHeX7a",
-	"Y0rRDltZcY182ASdQc0Hm+P9Atzn9rnIEiILTXPg1APqPVlAf1YFx5iJzCh491zDXlMRUbwjjrkg0Pgj",
-	"Iv/6n/9tujqfWICKeGHOKTTHS4gUTIGTh9gGL67PHtWa9fo6Iomq/JYWzCbqk6Es7iBgYoaVgE9CkSEr",
-	"GKFpyvrm8NrSDbOWsMLm56CDoh/EPZ+FDf9sz3nSoOS7z5+xcqQZC1kYoeM61NvhqUuS5FTpW1YUskiI",
-	"oiNFhl1okmXXMCz/xmJO87a6Ms8IdYsVCy3vmABOD5sm15VDcUKSf0OL569uvDlXWmEzFoximYEIcGRt",
-	"BCcfUepsZPh7yvP3bg8vC47m4mVbXJWAeqAaZrBii+iZDiD2HJM319sPNEV/xuVAt+TnAFzNcs7A1NMv",
-	"9l+2jXgxWrmL+PIw+x47fBM81x5vswFznbwtyLULprpEsTHUgSbcMFkLgwDFCtpTqFjY3trDght4iIiS",
-	"hAIiG/Oaa4Qgo+Oxz/1qx23SKBigOnTs9sDu+iZFQNLjKOExHJ3LjsX75gkZz+iig4xr85MHvOde4FAN",
-	"NWxCars4QIiEmcYwAzdkbMNhPrYHjzS8l9/88JmRUHdMNGEpWEGh/7XiImUH3z71k9muAVSshK3v3fbf",
-	"GqLNUivd2/cu5Yj49rnmNHzzObCbw0/YSRNANBtB2TIVSmJEKofKtnDw8Ub8s7SZsVeDcgiVSSLkcNL1",
-	"h3FDYza6ns3YRQHLb1WX9wnXEHBURHcLOeh0p9rlgvbYJTbJsw+maSoHwiuj4Y9t4M1ouDIWiQG54qSf",
-	"0xS5r2W7zQwqQVkF4BD+5NZtLooHXwo/kgTaZZ/8JfGP9xfHIlED6ENR3A5dE224uBGEc3uu/sFhg7Ih",
-	"uylhwuZaMO8hxIrFPBv5vdlXK+BM2DbfNQ0x7+7o4ugq7THyptf621F0VL5++GXBzJxugW7mxdmL747P",
-	"Xh6fnd+c/XTx/LuLs7P/5ygq78bNCNOBuj17/tPzF9n37Pi71g/0+If0JTv+qf387Phl63n7BT1Pv8u+",
-	"N5OA3/dYz/7+h7PjFy/S8+Mf6E9nx63n2XfHZ+lP7Mf2D/T71neZmbQ0wz8CLeEoOlJcs1uemfNlDqPN",
-	"JDjCCPlRdAQNUybG/t3N8/OLsxcXL5+bsZttj+MeqKIyjpfHP7R/fH5MX7ReHuOIf2j/ePbT86PoyLZT",
-	"Obp48TU6Kl8yHHTfW7xg1IzZbXj3NzSpsv8ul3rKJ26WpfbgfhR80qMCcUaxvH30j+ioX3CR8j7NK695",
-	"pRezxILccYFXAIFxOYnbZd9wj+muNNeANnRrFBDY7DS7Naf66KJNc8Ui5xzA+yvmJvbD+fHz9EV2/AN7",
-	"2T7+kZ63jr9Lv89+YD+2f6JnLSMCYIgL7mtmFF3Yb/T/pmmPnbgTtPwC5TKlsHczdvzzL0fRkTt4GSXv",
-	"5D0zAHi0+B4OxwkyajEVYqbmYAXKoZoy87xFRprSHnkbyuLQP8ROq4DXHywklF9Vq/IsNwUXzuCw4wms",
-	"lLL30jPlvjYiy8lW7wW2TXXNjZ+pQBoriOqN+4ovkbgDdHSiNB0pS77VQ/08TF9xRoKX7yHXaPBMOYSR",
-	"8Xvgf72cZ3LEwk0FuOmoAK+RUmA7OFcNV6RlRgDpRjqc0/6YEGuuDxlynXbflztrQ6UYY4/ZUaLLtT18",
-	"M9DFb/a6GO+RBBCPR82ZOIlbadwA6I1CqPJ2wCJguoy3fRk0vQlx1KJU8FRw8OCnPjJXZci6JEk6KAog",
-	"K+zR4g4BEzrdIcnS5Hx3rfWDE3j0PljbTXoaggfNo+wPFv2wNIf58fLeKJzZ7J3ep0oNZZGtrjTYFvWe",
-	"8WrOxie/yVBRMFa5l7IXYOgPlEYxPiiAEUASStqDPLd+xcaUbdm8hCucgxU2+TXTCrKHIYlyTGtxU4aR",
-	"g6O08rVNLsMhqxNyVZndMxULfwOOcffk44drbJRvdsUp/NwvLPJmlaIdtZcho3fgL3U/A8emFP5Q3/rr",
-	"3RWFFB2It2HaLbE/NEd+Y+GeUJ2IxTrqTT+6/baxqk73hKW0iPPJjY8JuHsv5fdQBiNXkm2d1xv5PT4D",
-	"hQQbriEZczzI4pJrJhhJba1DLBq6y0aYBWNb+gTeQDaEfMFkTuKQ+Y11pWGgnBaapzlD/2O/kPc8Q/EO",
-	"Pj4ITpRZNrY2Y1gAeYrZv9kgB58hUwSyJDOWRbEQY/mUwGGoukTzHjshSeAcScgdY31EMzsURWiWFUwp",
-	"x2dItR/DXsaIr+y4H5E8c6CxXjvzReK87uV+S3HeBxMEWXgEA6T5zaDLMlSnM0qnogfDuDfluYOUDd9i",
-	"DFKg/dvDgZaNs6X3lXh0IBzaaQ4yzkTKToIzrpIIXRSJxYFbqjEUIOQQm1/nrK2JHGhgExroQcEAKzzE",
-	"KMK1OX/lwYXLXHzWPNGSiwd0ooAcvoiJfeZKb07pQBLPWIyxeJI1k3jGYh01SuCBvfLbbjnU2hbPJg5v",
-	"R/SabnFm8RzZI/P0S4hqfs3Qo11wYHnz79+CYKk3TYJ4oDCefrHX2YztjOVMs43i+57nHf8MK7AqEl25",
-	"1Zym5UyxjvBpWZ3+u2pTCFg/sFLm6CzbNYkOJLt+I1v8bMvirq6T3UW+/fzT1oeC7k2KEEjvV15Fh0in",
-	"UXzAE0ELBmzNXiEKHRLwMPQW2PjohGVfNh67QOeLOV6Q0OTUeq7Kw7nVw74wmQBZlEtgae/C75CCsAbs",
-	"2D01QGUqOwqW1kr9ikHWusx/Pg/dPIi2+j/kUj7aZVwBa+/AwXsb7DZIZPlpaFpIpSqR2ML9JHDkVLrF",
-	"K+tuhWhsLkXHfOf6u6SyZx0XFySxVT1q0OpxjbCLTHLIBWdQW7uRES5a8nNUfqBi4W6KcaKMpdys8KW/",
-	"cSpFmxc9c+PyMj8ULUmLkfYgb/M8Z9leeoU/mCG/FVjNsRxww6XLFg7BRc6jfKD+ZJjDIt5k3A8H1X5r",
-	"cxnwN9WDFkDQBwSdMRA6/QL/R75+OGYr1w3NxqVXeGdl9CgHEnaUvpWqxQXr8SQSHuq5+SHSDUxWiCV9",
-	"VigpyLArYwE3YtkJSVLrfAo8wviUIVWAKxnEpyC4R0XKDF4QqKEhDT2UNk5u1wHqNUQWi4L9yVLtdDu8",
-	"IdVEipRdwEdDKJaCp4GjFpL5g8EICjcbdqUbRPMyFgvRb8HTninAcWarKYGBa1NANyNnr5wMJOqtLYsP",
-	"vPgP+6jxjcAOXg1AH2Tkn5+pv3BuLzzsN6lDrfbrpkFylg5rt2qtwR5smuAslLcHAoDSHoqFYR41pQ2g",
-	"/HtI4qPEq2sO4p1qdkEylvN7VtgySMS6fsGO8YdQQVQWW7qaIaMg2qIh5DeE9ipA54gyYm4xpl0h1GWN",
-	"HEAQ9YM0SFyiWxuSmFggHmQwAbL9esvdAu9rmHmNuzXu1rg78udhJdhFLXIDsPsJbjxVtwZ8LRhVUgQ1",
-	"IM7HBrcCLnjuGr+iim27TsWi1LLJOpTsbwg48aVsGzgXJVP3Y9uR77VGz28SPXHjLYKe/UJmg1Sv2UU6",
-	"Ud/CIFsDnuSz+iGTNhYp1TSXnQGC1ofAtXQBkNfJZYvmQCfVljmX6KGoZMbZCj73hIgMRM6UIm3wx+2p",
-	"p/KjW/llUesNLMjivkb7oOWdlFdQVbSEU5Nq1pHFaOmhXTNapN2D85va0S/iOXVb89vmW+qXW97hkT8F",
-	"W8m7vcoyBYYwPNT1/JxAGFlY92glZz4KrrRdUIMc+VgoxtQJSWheMJqNbiHzVQW62/V//A4BGnrHBGnw",
-	"jpAFBHioYs3LAFywtCfI1bd1x/MybI0OyBUxx4jfb8xjGYuJ2T3QTn+pRNxYLNVO/5GJuHbn7WsibmWQ",
-	"O0rHdUs0Q390h6FOx31y6bhVHyhsxRL9psP3mEJ5+sX+aw08yZOm+P6nHq4KLx/dqm1Fd3ngaNcmodjw",
-	"2UJu37kHaxvZhq+C6uc2Zh6ClkELsxeYYkJfkoRqXfDWQDOVAL8tTZntuk7z/IRcQZmyoD1m1JF+wVMW",
-	"i4LRtMsU8WaeciHdS5dfcsdYH7lpIbkRaHXh5th/yehUYIlcECBDSkCFUtZx5hQy5Ne1dqF7FvCdZwwu",
-	"L6Up6E7zNDUzDdTWYgHq2lb9aTNVrEdmRq6hKhvTCdcAbfuSGbmKfnVW61d1x6QDSqWc3sN3VV3utITT",
-	"5UMsq5TKei6x+VDvpQnILeBJ5xpFC9cn5Gc3au7bA1nSHHdbRwBiLE8uOpdkECKE9Qc4QWSQISEtY8AD",
-	"7WiLpneHUfk1JgsPWz+toXF7mmq5dRZED8jx2z5bh8/PDmg1KqRD4+nXjv2bFwg7jqZID9SmyjkfGTqA",
-	"lVr65MJVn2S+hEcfLlm+l8Ie+ehhBkjvtYifvrJRatKMwHdfWZng3ONe3Lj3nnwQ+ci1JgY+YBYL++dU",
-	"qi80a8FzpRy1hp8AHkhuDm8145kba1wKdow8GEFPGqJlLJLTVAolc3aKrWL+DVhI//qv//nfJCJwwMFZ",
-	"/wN06b8kBcsY62FtHWkA91csxsi/gK3sGLrenOLvkyZxSKsCesJ5PRKAN2yqOUsr84ZuPHApVgSShtkw",
-	"tDD3rMQj6gDCPAx+C3tnNRTeUvggGOKOggcB8s7S4gQbVrZnHT/4Fug8cGuOIdMUiRKqkadf4H9r6bn4",
-	"RLkOHqEUbtqYWwAKvgkY2O8Ggw8cx02HISoaXupKfK2SB2ym9I5BA1AoDoNP52h+iwQ0sA+VeTyB/i2q",
-	"LJJzFK7YVdBK6JNYPKCDTc18BUWMazKUgzwjGetJjVpMTpX2vPNmQnvEDr9qsCEW69Ky0EP/SFjbl0DD",
-	"8prYzuC3dqrV8YZNUzeMEWX7oDE0PFpUFTy1Xao2HoeoiCb70EA2zZZCJWs8SakgQhKgdyjAs0C4wC5i",
-	"jkCcMIGlItCeTIA5XGmLa45lHxo3ctFZURi5FmUTsgeXIOyY4qaaEWu0H3z/w59xQk9HVa6xer96JM7l",
-	"8XPAsZrhe8rE9sEOn7kQ1r1jUBrnMcNuUIt02JCTNAy0SehbbjEPeM2YyFjWfNDDObcRLDwt7O/kRnLw",
-	"qPWLqEGrBq3dgNYv4lGYhU2ht4tZthG1x6xnKmxIPRvAfrExICpsgMljGPoJgpsYbcw2084zS/8l+8qr",
-	"ZuNAFotHIJnTGe2gLrBZ952yvw81xFjYfts22kRmB5uS5hPoZm1eNCKcfze1B7TGxS3g4icLMuOGLA83",
-	"4gyQ1Dy9Y/pYj/psDd1sHCYiQo6FMBouuNHEnvdBFZkLBSc4HJW4VtXecm0NeK4NtMBISYP9c8D7PSb0",
-	"bUZ7tMMiUjChaX6L3toIM/Bucy7YbUY1g/6d95Kn7BZ2GpciikWPKs0K8wPqL+wwwQqeNoP+NyHBOylY",
-	"hyuNdDZKFgYgWiNwGqwLxCYaX9sWdrFYFZ3ecaVvYGlv4EVvEF3Kx8zKccGuQ/im4XU+yda3ZtPiXjX6",
-	"AW5r1zadFzYOEJxLXDc1fjKXP5QuhYwoVtzzlB1nTN2RlPZpi+dcj8a0l7EzfBmcyimpbG4eY8yipOGZ",
-	"RZvVlDYkFGVkNpVoFIugHzwvSJcbhXx0aY6VfV2+sz42xTXP6zMBLXn7hewUTKnI31paNceNrgn0JQNh",
-	"YKUr80yRrhySnkEj91561LXfxEwNLNY3CEoYTbs2A28v8+/wlfzngA2Wp4fGa5fNqStPeHBNdW/+B3T0",
-	"Cnlmnym32CfQRP3o4uifA1aMym7cYb/0RQmgyvZZ5pxOHwU0aHb7Vtkmj1BtzdWEojNtYPYitvCovBa3",
-	"7JCEbMlshP0mbY63fXYya3AD4W5QGZ5BnqOLo5aUOaMCR3JIqZLhrn4gTdIs5j/ND2fl0rp4ah/I5uAg",
-	"18mUXkZZKUGMlPCHFBd0nnQC2XD6xfxvm9EPpL5qDxSrMMIanB7rTzbsUg2cfyhUKp3cww6qPGia+kDY",
-	"3DVpd9TWYdgCGx3IdtD+4KlEKH5XK9BZ/a4CNqsNgQQMbIYFC++p7nm+EVt0RiQBlhyO4bDLihA9zIua",
-	"jR1biiVMiwuU8AEhgUPIrkMnaH0mv6FqJ+/3HqiKv9sfK7hRce+2weTKF6zNCuilg78jjaQjSTEQ5OTU",
-	"8q6aEbbx26RptM1BkR9dHHW17l+cnj5/8cPJ2cnZyfOLH89+PIMtZEfxZXpFnKt28sYkTVENi6zQzZi2",
-	"Hm5nEue8zdKRbTJl1Vun4KspRsZVaFz0ZaFpThTTxgZUwS1eozfl4TsAhcBlqCkA6LQYyY3Ciyq6MnYr",
-	"ap294CHXXE99AqwGk/2cAcgE+slEkZe5Q3DH90Eb/Mn7go/ZoIe/OfScd7e/tK2ZoDDEk9wl3gNfegaV",
-	"rR5JgkeXDuxpj34nRec45/csi6BOAvZmNTXE8SmXSxmVGlS5I/JcDtX4Sl6VvfWnPf0jznfcARHcAE/F",
-	"NNNrhCPr0bTLhVl25PenyrtOzesIx2JFyawXW25zfA0XpSAqZZP1rwy70sefLdeXrd8JtxE4Z6c/DTha",
-	"5UBDwwR7asLO3PKeFQXPrMPJXaBZr5/Tsa1Feb7AlBwFWeRIycxDjRHlFdzylr7i8oFDhtSIPGX4Kkoq",
-	"On+nD+329Pf3B6TMltvHnE1w8kaEakhTwhuH6OEKsqfc7lWwclis7dY0WIOgp0Y4ROStnLznNe8IqLAS",
-	"qJUMNFCXK0a8DFdEMJYRIUmL0cKYJ/KOiYiwz3BUc9kxVwVbsFQ+zDOmvzWjF/nltUBbgZL581eDvnnZ",
-	"ziXhsCmVvZ53DepJUxFsxOAxzkacPkbH6048rfsFydg9bIUuy122VwmQXKkBYq55t2YbyxGzYFkwPSgE",
-	"xuzt0/9wt53y/F9lC5hegtMCcOtnplnaFTzlVKhn5J4rblahP1BdjJq2RuMbA9y3x25B1Ehp1rMjoxAP",
-	"yKhmpKCiE64Q9NFzyzjtqLj297YDNwo1rBm2rbijMi3cRyQgV858OtGnP3g29KKafOTfGM11N4JxG1BU",
-	"EekxXfDULQ5XJJPpwOyEyOxoxTMGkiSUGB/89j76+o+v/38AAAD//w==",
+	"7L3rltu2li76KtjqPYarelNlSaW6qcYe3Y4vsRM78fIl6SSVI0IkJMFFAQoBVVnL7TH613mA8wL7X7/I",
+	"fpP1JGdgToAEKVKiVLKTeGX9yHKJJK4TE/P6zQ+tSM7mUjChVWvwoTVlNGYp/PPxGzox/x8zFaV8rrkU",
+	"rUHrzZSRlCm5SCN2T5EbliouBaGKUKJ0KsWEmA8DohbR1PwcXrWOr1rhJVFMxIRrMqLRNeGCPBu3X1Ad",
+	"TYmWZDGPqWZHraDF3tPZPGGtQQu+awWtlP224CmLWwOdLljQUtGUzagZ2Yy+f87ERE9bg9N+0NLLuflO",
+	"6ZSLSevjx6D1iul0+WCsWbo6kdcskiJWpvdbaobFxjJlRKdLLiaETigXhfGc9DsbxsJni1lrcH7a73SC",
+	"1owL/LuTDYwLzSYsbX00Q5vTlM6Ytmv94OWzb9nyWWz+zc3o5lRPW0FL0Jn5ks45Pl43gv+ZsnFr0PqX",
+	"+/mO3sen6n7Wvun6QRQxpZ5zcV3fof/Kzp36jWDHmt+wJzyp3JBvGZsrQuEdcmA6OiQyJTGDn6hmMTkY",
+	"00SxQzJPZbyItDIbBKP/bcHSpT9800jLH6jdg5GUCaMCh5NqHiWsfhGy5zuvQNaC6e8h1Wwi0+X6BXBz",
+	"I3JM9JQrEtnPyIHpgaYsJuw9jXSyPKybv/ukVXNaup1O1XF5uEiVTKvPfCjYez2M4I0Qx8bIPGU3XC4U",
+	"mdMJC8gt11P4XdEZI2OYprokCRtrIheajGUKj8c8VRq+qZ0AjqRm+L264SstZyyt3dAof2HXHfX6KHa5",
+	"flNvp1QTrggdmXXAbbWf1i8BPh/yuHXH0b1mNI2mdWNzHZlRSsWI6T8gkRSaRpqw9ozyxBxE9l6zVNCE",
+	"pGzMUiYihi9xoXBGmr3XAeETIc2WXImIKnZ0JQpMnUYzVjPh37amVjs7TfVCrV//fI5cECqWloAVI0pT",
+	"zRQ5SNmcUY1U7VjzYU67AaFJUrgPfvG4zELNmYhZ3PrVvDBPZMwcWVXNVMGIC9Plms1U0+3FGbc+BmaV",
+	"nuGXx9kS0TSlprOF4L8tmH1sBvMxaCm9hG0Yy3Rmvn+SytlamlWaploRqg0FUHOT2r3mM0YOXj15SI6P",
+	"jy9qGdHYtO/P03RMdWvQMvd927TSCjbf418nckSTui3+EdiOWW1yDSNH1uSzUUYm0ASZy1SPZcLlEflO",
+	"auRYoXfUwrqZ4PebrpRnMZvNpWYiWn7LlqtDfUGvmZGUUiOYEEXHbAB/GdpjMTE8iSldYqTXbEmoiMlI",
+	"xuYf6tbQMVUeK415fCXMR4a7xNIIMFyjDHNZbAdapkLqKUuLDfZ7vUtyO+UJ8xp2A+LqSijNk4SkCyG4",
+	"mASk37k4It+ypSI0NW3Pkb/3+mQqF6k6Im8VI5SMU6amJKUiljNyQ5MFIweUvH377NEhmbPU9VDmEyfj",
+	"TtSNzlm7N+qO2/34lLYvaP+4fRZ1x534gp2Pel23Uyiz5lvlbULb7MK6W2TGRcZmqijv2Rhk1Oo70Qi6",
+	"jr6cIGz+HdEkganROFiRjMmBlYgPj8gDc74SRqRg+T50e5eEXokZV8pspHnW750fkR8ZvYYWFFBD+K8h",
+	"EeyGpWRmRlheQCc9V6+QFb3vJl0/EzdcU7MetTcu91/Z9c4t9FPs2HDCDQJlPgRg/sC9gOnXnXR42Np+",
+	"cDAWHJ9ms/olwYc7LwZ+brr5Ro5qe3kHz3btBFvO+li/wED9XHFPZH0nR3Wr+06OtpFo8pE85zOuq8/h",
+	"TBoWZS46o82lTC9SUdd/As343cdsTBeJbg1OOkGuxnULSly3QokLWi8oT77lom4Prs2jXbcga9t19FxG",
+	"1Jzsyq4SfHiXzmz7rrsXTCk6qVeOZtnzu3Sa9+L6bSLN2b63OM8laavhsJycZYbGZiOWqimfr1kR75Wd",
+	"F8VvpNzx5nOYcHGdH8N8RHVrk7+xzaFcM8hm2wdvf5rdK40Ehvf9eLxGK5T26a5b5lqHntKYpU5M37xd",
+	"0rzuafqfXiWEAdYvhX2681LY77OempCDXQSfGhZqT+TgDQIG9ZKmTOgmJ0ktRu1ca2y6Q3No/w7785JH",
+	"epHWs9159nzXPcp7gP5QTWpOsrleJZJlcVGIYkz5ehXqTOEnJGc7/Prlyp7vvFxZC15/6w0q2RKhPeX1",
+	"t2+N8mxGtNZgQsBesifjyCsWyTR+OKVizR0euce7Lk6pl7zjJ5wl8Vp9PQRdMERVxow/DAgVhMdMaD7m",
+	"LCVj04ZTr8wbRrgbc2HUZNOHIqNlrd3BfNtao83MqdYsNV/+P7/Q9t877Yvhrx+6wWn/4/9s1a9n7Uqm",
+	"7vHdVrKwhuuJzK0B0hgspnLktT/q6q2jrjfL+Qbdyw3SsU/TUt0YoJftlssM4DvzdT6mH8xCrCc8oI0w",
+	"ALICQ7o1S8AgqV4hwboBw1drFq565WTCmklH1gbEFUllUrtq5lnzVZNWwH/NUk6T7xamp80s32hW3nAU",
+	"fEwEfF3jlPAMOQ8fdXvH/f/46ee6Gx2aG2JzW3K511zXczeFD3c9kbbtvJsGFv4pnc+ZYDGh1shvxlAr",
+	"ynDNtrn6SgNazx5M4yWDPtfLHcz4Gd/It3RKZ6NFOtnTTfVa0/G4fhPt05130X6f9bT5AEKXn/IYZuPI",
+	"R9VETq4b114FZm80dnQyun6m2azJCNEE80kE+dI48rFZiawZF8tvIiuj1crx+Hib41kUFN/w6JrpB1rT",
+	"aDoDlaPOyey/siuVV/SWD+KhnK0dQZQ9v1v3eT9537Wdavf4bn0WOmtCotjvJyJSfxjeuDbLSW5UO8lJ",
+	"d5Rs38gmDkAXHVPh+7sks4XSZMSsfzAcp3JWq/RpuQd/4Fu1xoixUHeyYdi2TTc/cMXrSfjGPt21I9e6",
+	"6enHlGvNRB2VPOdKIxezMSn4h1Og7ylC45m5wG9TqVlATBfxImExkQLMpFGyiFkcEC6UZjTTqrwG5otR",
+	"wtWUxUSw29oDcYvjXO8G/WhWRM2lUAxc2l/R+BV6+cxfRthgAv5J5/OER+A8uT9P5Shhs//1TpkZf8jF",
+	"DfNFbH1JNAGGHDNNedIawKgGxNzNbgcCVP1Ua/DLB6sF4muGrNCqa5ryvvj4K24gU8DujS732/BsfEwv",
+	"oh7rd0cdM1k80gOI7NJcgxj0DMdDuJgvdH60FqkYzGWqaXLN9cBOa+AG/3GL68R8iMtZpIbQNhYO8GIz",
+	"/ZtFmNHEHCez6ykZpYxeg6t5kbBLq/WokCi6NCebR9MjM5iHUowTHt1tZ8aUJywezlMIqeMwTG+XMvtQ",
+	"tFDDTvei24tPWftkdEbbZ9Exa1+Mu5328ag77tF+dBKfMoiUSaMpvzGitIhJRIWQwGLQZOEOXbM9u8j3",
+	"7AmMlJRGunbnqia3l12kScpovByy9+Z0hwNCCYZsGOFkzlK9NOug6TUTZv9Wh2H3X47esUjfs3Z0Ekum",
+	"iFktmiTyFjm2kLeXJIzsXkNXkRTRIk2Z0HZNya0UAUR51IQhlNzqBG5PLyTA0ZOhoTdSPqfphO37wGuI",
+	"PsXRQfQCV0TesJR0O/3zk7NTMlpqprahju5xTh128ERLSRIY/u93qqtnSV7wr2Cdn/CEfapFHvMEuSqs",
+	"QUr0lArrXZpxbe6ObscMpJrZmq/LzHZTQ1vxYH/H/ig82Ew62yXzQ8zmiVwaedgcTP53N+cDnDEZLYn1",
+	"Ox/ifsp0xOOYiTtt5pylEDYixTBmgrPiZel4AoshUmcpFymximtzZuot/susN5L1tnYDVoe3l61YadZu",
+	"ig3DmdEl8MNYAjM0vJRRvUjZMOaKjpL8/VwaUkxrLibKfJTzUq4vSZjwiAnFhk6AsB/PU3nDY5aShEbX",
+	"1lVCeUyYgOUylAAb/bUUdz6wNuBkyN7PrdDjMUjuh7wQ+wqhmvQ6vZN257jd7b7pXAy6J4NO5+dLQtU1",
+	"UAM1cp8RF7dinkVxqNRpg/NYnsm+jmap3TAg/q8pu5HXLA7Nbef/vlAsF6qy2URUECFJIoXhYSNGzGuw",
+	"l8Vov1fMPNj/jcfVytV7SxWMohjO518Z1bx5NTIuZ9MN2tyKTfd6Hm3k/UIUYopL9fvx69oFtXpu7RrA",
+	"vn8n9RO5EHfbayH1cAyt3ElUNtzJNdOci/fzvfnOa2DtduQD3suGZM2FA3O8IF0IRVmQQs28pGBlRq4Y",
+	"IwduYzyGjV8qG0VJzAxtdGS/c4xX7EtPdEY94E7756Tpyu2bUuVUlYG5aCEWNIsR7QWEg8Ym5K3hzO73",
+	"40t8z8XubsWKvePmz5Sg4rBpc7PZ7GVvPU0DTpvL9IL4V47qiS4mkjllRApWWoWVzXuVmVv2y2rdMBtY",
+	"FLwA2j1YFXrnNXvnDeJ345Ru7zCGGOwMGJlsM/p0TSC0o3q7fdjf3XYMHVf+lrnfCEtTyBdquuYnRUtO",
+	"qZUNi23HsY/VfiCWBJmZbd5LnHQdheTgpNM5HJCr0nyvWmAd8dXFZ48CtO6g3s5SwwITOVG5Mo+Lp2Bf",
+	"XrP0hkfsraA3lCdGGP4jbZGna9iBkoU30s+5T/lmDPyVtYYp+MvtAbL1gzH4WmGFMNYgppqOqAI9cSFS",
+	"RqOpmQZeTm+kfEHF0tpJ1Z12IaWaDUHdLOkGUpIZFUtCtWazuVaXRKdLZLIkoZo12R3IXBmCpX+oMIXW",
+	"5sbm7MwzuL1xfbrF2bRrhcHvZef8Fs3ura4C5P9SBSK++X9IG25D3jDYS49agZ8Y7T2uG5d9+76XgAxD",
+	"eyvoQk9lyv9+x+trAQ0Z5TKi5W2eMqLlNRPupkUTiUSpxGpEl0TxiYBsuG0ljU433963K8NYu7nlUe9l",
+	"f0uNojg5YjRlKa4DyJMoS2IW5kJcC3krgkw7lkbIB53wCNwxtts8M3vVJfMAFBloMWFG8CQzGk25YIRG",
+	"2iX90PEYwwbIM62IYlHKYABqKm8FRlBSTaKUwbYXoiw+tOBnFg/BPeaU904/V95bQfbOaIlZ4sNrthxc",
+	"s6XTHTrtTqfTaZ+Z/5yb/3Ty/0H+lNns/P2z4/bFqBO1z+Ku0TV6tH08Qj3jbHxuiCChSoOaXBrVyZtu",
+	"f9DpDY67P+fOosevXhJIl0ipNbSDtWnQAmeV2Xxr6OboJ/InvBK6NTX0rEFRs++Z5drBfVhctNV+pGsf",
+	"zT1qqTSbDUZSaqVTOg9LWczyVrDU0MJRseeqyDlc76aZ+uXVXqFAyCW+9RbGvI9q7AECKoDdB7JjpIiY",
+	"oVEuFpp5ea2Ej1FP2nk1cbM3RvoYBgMnbOP22ve8MWJWonks02u180iR+raJzckdu7+0QFewnkRrNfUI",
+	"KfCp99esc1RLTec+wkNx7s9cvKHRXsmDl88MNQ1IaI4lxsdmjiG1GI/5e5dAeXNWNCP7MVpbnOnyxnkp",
+	"kSeFcALT5i8P2j/bqIJ2fViBm+5zrio2+3vBIPnfaAx2uipw2172WMskNnItHLZLq9LrKeOpZaeqxDVt",
+	"IvUv/wT889eg5YEytAatVZaapZU3yi+3d10hr9w/y5hZ/rHUbXl7X1IF6cmhA4vQkkwYKvzmQ9j7S2Jk",
+	"ryWxGbPAuRwgxOb448K5hHEWx1R/AF8D0VRd54LdOmpEXYlnV3aJxCyd/JPc0SBCtQat+fXw59/6z2fn",
+	"373vvRqdvok6P8QnP44vfpocP52efXPdfaH6383P/5b2XuvTt6uk6K1aMxq0HVclfF6z5b1MnjoI59fD",
+	"f/zXf4eHgS9YTVnKArj3cughQ5UPrAAO8x2Qr1BQNN9vT3tuTm6wlXQXRWyuc++IFwpDY7Tz0OSlt1SA",
+	"cRNUzNrzSWhJKLQbZBYAQ780iuQCXI6Zkl+gXLvpX6c0YuSpnM9B5ct2mA9fiP5XN2cP33d+psev49Mn",
+	"k4un73rfJid/uz1/nHbfLPtv+dn3884DdfxodYedJFAcubPWoaSS+VYYA3VESDdossSDtlGGmlOlbmVa",
+	"cZN+P8fVTJZEMRcwlS2J+y4TmbB/wQYEhHjDgrodEk1pSiPNUhWg649EcjaThqrYEXkgsvGijyBv9trG",
+	"wCoCugXuC1egeXCFAdUlqTWbSnHaJ6cV015zHAqEYRS/cSpnmN8A6C33FCSGmpPC8aRULfQmKASf8NeT",
+	"O4I+VTFZo2G3E35jbvaULcD9Cppomwsc49jqal7uKihPmUbrHXG3kTzTCVCTA8wJXOr96lMbea+f0gbu",
+	"gEZOHBin0USVP7iLdue4MDhok0aJG0yvfUbPR+2z6CJun7POuN2j+XDAMu0n90Kyr/u00+71on77jF50",
+	"2qNufNLuRBfsfHxGT0cn6Emi8dCssQtp1DrJzT3dk/NuF2jGqhlr19QahFuD7p9A4xuQENT2gTkm4B92",
+	"VNDwhijRQPNsxqDlwhHql8OleMOiuNerFCWuCBPwdOc18ymydjDOa4OnU2k5V6CkQTjYjh030JELwHIr",
+	"hL5N8nqB1MvTfEi9tHoQOCDKBOCQbji7ZSlJ+WSKOkg5DLZ0ZprO6M2b5xaZ0DThn6+6AwKys3U27rzo",
+	"2SH1QrK50Kf9loeJcdHpnHUvLnon/bN+5+KiuxEgY0V/Lqb8ltEH8q0oLl6BGEtqtxt4QQEvLNz6W2qz",
+	"Ro5YiEADAxIa/ruzVr4N826qlZs2G2vl2bQ3a+betNU6NRyO/ifVwv+6de926+7fTpDLeF+orSCb4Hp7",
+	"gS9t+gcmNyDA6SjbD+DFYWJl5L9OyB9ALs10YDp8+lvvR3Hy+P35K939adF/Js9e0s7r+PjJ5PTpu4tv",
+	"k97P708e3px/JbovKqwcxb1tforWqHdW+kAZ6yCc07XWjgEZLXgS57IiKINc72Dd8OYSNFL5POFl9cQU",
+	"blJQSccMUsm4IHYLAzJJqQC/BZgzNGE0mrozNiBdEtOl4RHHp6fmn8oH6OyeH8Nv5MDRQfH2zakjE2iO",
+	"u6e9XhGu2cI3l4UZBC+WFTv0Ws6YngJmtB+oNmJZsLWWJJaXJPz68Rty/6Z7f8ZCkmQZXWDvLkW5QdTx",
+	"7dGVyKApj9D9GpJIGrolFnLUaNEOHhmFEkybuSShp0CDLS/7NJUJvHslFNcuo0YFVp8AbEfQHWBKgLYx",
+	"kzcQ7+PFyh7NqKATljWKNh0zHLC1QfNo0b80MlNGSOXvkLEFbouhQ6vYXJJQsWQcQjYQGAlY3OaCLBRL",
+	"76krYWjf2mIuSegSemvatzku0Hy2YpckBPCn/CN8+0oUXk8YvprGLD2KqIhYYgflBSAajh+n9JYmIDwR",
+	"tRjNuEaTRMxSaAo0SzN0bCRBkw28Hkkx5pi7JfLOuBjJ945YLE4SjVKpPETbyyth345ZxGNv6tikWVtz",
+	"UmEE40Uy5olZWS2j66OZvPG2UKkFkjE8RNgHu5F6kQpEFTWURXlyZDhx9inQ8UKP5PuAaDabJ4YczaOU",
+	"xwzhKgEqmt3CcE0DQ/deeccUvXGUB0sPGJiuqUurntvucWGQSGlsU+SvhCX9wL1cRatA57DN8K+M+KG1",
+	"jP71lM0CXATbViVJ+qn598D+5yjziISY3FtcMJ90roRL/3WmXJuRrSqCXy+z9uxLIWZuRiRl84TDCtkX",
+	"fluwBQuvhAtX4hEjMVOG9cKj/E2jsYfkwHuxbV4kEZ3TEU+4Xh66gRuKUcGVoMrM3gwgIPOUy5TrZUCy",
+	"WC8htd13Op8ngKg/o0qztB1TTR3POSIhIsSUduhKYEiEmDgEmYCMFsk1WcwVS+1C2b0vn4asSRZzHWY7",
+	"7BByFiJmKa4JhnXeI+ZFyJL0PqbzeQpnA+3VI/neHFPLFbI4L6TRiMeOVCwIqzAXyS+Z0HWEbMUTw4AY",
+	"/L9RXvF/yVLPbbKKct9kf2ffAMiIfQr/xtUsSFrueeFWWPlhBpFAHpe3X63w/VbgSwfutVU+b35EaTX/",
+	"wfDvrC9znFqBw1twDRWZeStAjD731OfZZsmopomcLLI1QG5Y+GOe0IhlfyH7zf6E/c3+Qi4KAU+GRbp1",
+	"hT9wyBnr9F7SPEUzi2WN+b815E9XsTwMqrLMLPuj9MwukMdE8r/kHFKxiwzBf7n4Apz6/E9z6vO/jMCD",
+	"iZNwACr+HGYjsz/awRSOcP63OVb5X1FC+Sz/054vxEt31hGfjldNF3GMlrvd/GcPyJylCj1nkC4ttCwk",
+	"fR2RHzPs60IYP3iooCYF0GyQOdvw5FyJEYvkjNkUfABNAOtIaOQszLcuYTN/aLEZhupNUhqxf6fRjB25",
+	"p0GNk866ZWeUA1YPQiUhgpAyzEZx7XS6cbtDu932Wdwbtc+jfr99ynrj7qhDL+LjqPXris5iR1MWbJ9w",
+	"KI8yhYSnFILokJGhSwucL0JCfuqUWuwgGscpU8UQHWy+5OHqFyxax2viioqDeqtARHLOH8xaM+PznEBb",
+	"O7eahQZhVJC/6qswDTNub+2crRIkNMUsJlMJeiEzbqSZKjNwtQYaGWMcLNQGQ0xJt3Ob4gc0Vep2cVxA",
+	"d9n19BnpBCZJRVFKKNlGIM9s0HooF0kMKQSgTiyUC7rOkcf+bVX5xo/LoWgNtv+GK46CTjOIlx/y98sL",
+	"C2OoWUlzNLbnW1JpmmQnizwGckHhBaD3HdmU3Z0wm9bTDKwL5NHU/PbocStoJVywLrwwZkLplP7f/8NI",
+	"t2duX+hxaCONe53+yVlFsKZdrI1hf1m3K1b219+T4+7pabtLaDKf0naPmC4vjfqRspgYVc8wvwyBzD/T",
+	"hS3tFVFv0Bj+64detRHcTvzDZk+eebPX6M3CkpXerwyFnFhbwmZ8tFVCMhL1C5CmH1FNEX1zx3MJMSQY",
+	"vFyWzi0oUZmqnCExs571Ae1FJjcsqzJSopSVT6qMXJ4qXVNKoXCpZL6pNQ6ooGUYTBNgRm8KK2arREli",
+	"nyISabYsFfU/fE6wMu9KroB4PjUGZuXwfnJbH2aWQ2Q9Qn6kOnPZ+PeKsm5gyzfQDAWmwNBC/QypDslK",
+	"1DldxJyJCP+dJM7O6hmQjbhhhAjMZHAYfQOlx3lE2wk7HaMV+CLqxO0u642PaX90Ep0a4c4y+TfZTMxA",
+	"Yzu/f/3X1wsR0+W//isO99QM/PzIfjac6pmRnK4Wnc5xNIf/Y9UN4StYeQPfw4bx9/v+g0JP9rlt+6rk",
+	"Wqw30RdM7JlZPHVi2Vm33acno/ZZdBq3z9kFSGmjXnQc99kJ6EDZttR34vIuXhgxkAmjx5ip4sRad47H",
+	"8Dd/renaveeRQVVcBcBR+bhV5CDMqeUf//XfYUBCI70NFip1f/vujdpgpZUD7O7+cr2d9NrQQ6mJ05OT",
+	"49OaRiyFVfEokHVTJmKW4nl6+ubFc7TsUcE1/zuLyYGQBL8LCLthQpMpFXEC5iiovqQCMk6pURhkSsJ3",
+	"9Ibi64MQfa2HAdQFMs2bM0+oPclHZacwAN6sCXbBmIHd4mWKISz13NoijFrVp7zbLhWRg/gmbOYE1QXc",
+	"MSbnCSM0AbsnysIuw8JhatzL+ODqKuyYZZEX5isevNpIF0fAZk/UZY6Hl0WgZZhrO8dg2MPdQNwohoXc",
+	"NeCjOOOvU3lrs0WNHru04sBlnujLrbJnEYC5IL8tpGaq+oL+VMEjuFr24PtHt7ChQc7TMla1c9CIXy+y",
+	"PmKkcHEPSGiugN0jRprfH80jRlLdPGIEp9EgXMQe0MBMPwsVOWrdMdLAikdfaJgBzm5ni9YKe9xZlttR",
+	"IlsvjuxFvFh/r1+SlN7iNcyVHweZs+Vp7fW/wSiwy7Ug5C127ivl+70MtgrTLvLIbP0riRE8Omjf2I0i",
+	"f5zKGZwsMJZaRemSiEUC9UPpSBlxaAzgLoilU6RWGADD6TTUJVZJLGtkVaEqeemePQJpFOXQQw/ssNoF",
+	"drSRxZqJIoQCnjOP5ZpumrHcSo0/A3Z+O08kjasmBwh0WhLEk4ayg+FskWg+p6m+b0gQlPtwlSMDYF+l",
+	"lGeeXGIY03IOSQxK8PGYxS6mBCtOALSZR+YjLqh1enjLdXZ81u+e9/qbaBaG82v1KqR8tNBsjQ2tcFxO",
+	"KmWnkpE7ZZBO1MYaEHPKjaDusmZPOpeQnQhQhWZ1T/uF/BDrVDTXX/ZFp2wxkYlcgJrMkxs05dNZa9Dq",
+	"npKvv7IXmz+Fk07V3H1OvuWJpCLjUlyZ43dJQpokoS2ZamXt3G6QcKVXkifg+rB9lO6P5uFkq64HaLZM",
+	"eo9R7FzREQAVyGO61VHXxdGtU15cfYSa5gPk5LhWZuXM7J2Q4N0wZhkbW+uLEf/bWOzNUpVmV3VKHoJv",
+	"E+pe7crFl3ltMvCqYLAKJONmCVYl8kgZVSgSplY5vuURO1rlz+7FRsVSKiZnXb0bZFGfeDL3cIBTYrGR",
+	"tj38/4qw5b1HzGYDN9v9hUqzxTlWXFF2zYsu1hld4r4ExJXfTnkESSxzC73is6HCHVBipFnV+0EroXMt",
+	"5yr3pj6HH0i3T16m0sUQoKlOjlMv/DQ+jtpn45NO+2J0eto+7xyPj+Ne1B1RBhcntzx4JhdCm827uDAr",
+	"iHkwken68dtXllpcBYlBa57GeRfdqDdqn7H+uH1OT07aZ+NjZjro0AsIArhemOE+eNnu9tsvX31fIeIU",
+	"1mCtHJ2/WVieBl6bwt6Vb9VOMxiIattFvvINyyp6y742r0cKtiyvfOOSHXbhG1Q99o9GsUzI9SJ3qOKQ",
+	"A3+zKs8MOm/k7kpg7mi+p8AZ7srU+Nx5LexKc993afa1TmOc1Wuumdo92xm95dT3pBsVD3GciJalOe4p",
+	"FqLeuf96nffeqDzKxTcbKTxJcAKf2I2fDbd+G/yiJHfYDfjeTG0mPe2OaBk4sNRMOgC/fmbEtdFyiDDj",
+	"b5jFk2pxMZyncgLO8dWc8sYePNfeliVaCquJP1euZUL5DEvMNV1EX67ISsplyG5Gh3BFzwath+0ugj1k",
+	"8l326Nv2Gbjf7ZDctxUSSbGTBgpSzUqu7n5WIA8twuuKNAZGusJfDSu04oY/hB4qzv5P3YoVxx+2LgNY",
+	"MH9gqRx/YSr3FmzACDyxKxv20EOqMRe2BcOqDn/6cWqFpGsswDCW6Qa7RHfvQEibQobscmZJIbszHY/1",
+	"U4dvkaVYKT7Biv60LCTuL79oNVTOpkNxcdfM3n3mLNv69ZXreKcc5tLOF8dcv/dOyb3LYcrjMh1cvwpd",
+	"3LiFMYVpK3IA4YAhF1OWcj3EosPDuUz1WCZchkSKw6MrEWa1mUMyo9cM3Kq0UOcZdEfhwj1l6rJsWJwN",
+	"J7cN9UnCbliiSMzY3LQPDo/hQrE0tOkwK1WaEDIOwylvp5K40FGulYsu5SKvuKJTKhSFvCPTwSilIuZi",
+	"ElpxA8afSHkNzqWpGRQUGZZjh0KyEnhK8yC0vceHQRXJSA9dcCvX5chWV3pyiKT++NVLc+31e15UuxkZ",
+	"qIND6uP0ZMcxX2Q/jpbGtNxXDsv8I0vMKhvZRS5S69/4H7nO0noQzRj5ejZ6WqFr5eu19pDb1z4GLbdJ",
+	"TQ1BX7n3V1fww+YY2grUBn+JNwRawSUiyq72x69e5iXdrMMSzF1qBaCnWnf093LdEjyx770EJO2VzV37",
+	"qXnzrcIor4RNaDJsrIDWvbjJHZSVdt/KxDef2oIfXnf9qmHdUNe49+Zxb5MKCrOpZ8WgRd/BwQgGmywv",
+	"yTPJgpHGyPi8bET75EaSlVP6GewD6xR/7L5+D2wzd7kNq82Ve7OGrW5Zr27LGtin4PosSCboDyt5Xsxs",
+	"s4wCy4OA3PIEzbjaxP9ZLGC7w/jsy3S2iSFtRfXWvFXKpkDubpPoaJK4PVAVBaBLlrFt/NAVprH647Kd",
+	"ll2Wz4vX38bLwBXhbmyd2UUtDbBWvGr23Q/4bo0ya1uqXD5LhlW2d6jSLpYZeJ3V2N21f0Qcdh6U/65K",
+	"L0AZAMxdl8QXprm6EoppW0XKl6cviSezckXCDx9D+1oeQOjc7p4EYmTazyq6+kKb0TGFHkYyAc/Pv4zH",
+	"5+edTgvgueYJXQ59qfElCJOtoGWkb/cEJcyjkkCayIkcLlIjrk61nqvB/ftRLApv3TfvHKmbSTNxuklU",
+	"ckOR28vcVI5d04WWQ5tEPsTk8+zUTdOhWooo+7tO+XJtvZOjrN1a8T5ozXlkh5SdblbuWi3m84SzdHhL",
+	"UzaVC8WyRzaP2rUGBXpVpjpsC33ii5W420+piFmiJkyxJFHRlI41MWpDhSaRCX6t/9W/IP0O6faO+yen",
+	"Zx6Qvrso66K2i3itTjxsPXpsmzq/8IO5j//8ustGNMCC49DDBcyLUQfk7ZuHh3fAvNuP9vQ5tKZmgc5F",
+	"0WRPmtJn142a2fZd48663wA+r0BRPpDe3kiqqVr3p4zIthKd4zRBawW1oOVxlV3jrt2+3i1cNo+CGpdC",
+	"nixiB4YBVeejPlDXWPMhlUIDikbWystn3/mhsN+BtgYpri72oidiMk6kTOszVv+Kbr1rdOs6wvnKF++2",
+	"Ub1LFLJqa7WFXSyA8ZwCkBIskXN7xoYKwkw8DDPA7ith7kWiJRhrbQwaZPyEvqQZBiR0oiNmEYS+hBqW",
+	"S/rnV1FwJZzhBuQ6vKyoJtDvXHKhCdX+2MhBHgRreCoLwFqK+D1UT20fV8K77yz6DBS2evvq+eEReWDd",
+	"fxm9ytTl9dAkUWREo2ubFO9fnI5NXF4JVpfijAZ6dctSdUTeGEUF4u/4bMbiy/LCwFp5k6MpuxJ5bnEi",
+	"b21ucVB4zSyB6YoSnVIOKECx1KvqyB9ETViFn8tHVT7XV61/SSejq5bZEfPvdDIZja5aJf5xVohcPviX",
+	"XzrtiwftJ7Q9/vXD8cf/LPx9+vHw3yrzRoqrsIoJD4AsqkwDzgJkvroElAmjygHZsffNxChvhVe14Eff",
+	"vfb8JG6nC7QuUyB1rwxfxT6FAZ6kQuFnKAKnvPxcIsVlVurSm6Vh2aRoeslDUg/6nQsS0iRlNF4O2Xuu",
+	"tAqBh7gDcuQTK4BglMqhAhwH1yt5k5VCd05vVeIuHSmZLDQjQIvmgFsfGZ/RCbNJyVTLOTINnw/C+YO7",
+	"y/CbS2gBkTvMzZnIiCZmIivxiP3zZqGguSS5PhvLrcqAhEb52zkTawvNsXEmlmmzaSaWm/DmVKyMmIqw",
+	"vbUQvZ/JsvKXTeMvm8a2No39B2I7G+kXGoNdVIFXhh3i/oQDgkCaRyTMYhzMjxrKoKcodaVsDMXkFkLz",
+	"xCocqeebIaFFGzWfjrmgyeWVuGZzNAVPuZG1lq4Mt8PQgorOBZi8jGSykRiV0rZcRAjLXl3hjo8AtQ0N",
+	"6NshouwWb1h1JT2ezRO5ZGxXaLJSbClEiKQsYhDsMZEyNioYYzHIFCNmLjGFQSu5zHFUDTQ2kqOVYAw7",
+	"2jzS8HG7i1zUnvyv5Ih8teBJzCo01xrQsIdyNqcpAPjGpErYbgQNtmqYKw92g23OiCXXzEMSgBVuJEDu",
+	"5I1r6pR/4t1Pa5RNKz8qpjUXE2VO2urFFQIxKIsVW7x8wssrEa7eKqErWDwygsLY1gsJ8xsJ3DRGbA3t",
+	"beg6KYqwVyJ/bkQtnbAZAxhe/9INEQFZeVV/ClUFqgwx1ghzJQrr4a51oqY0ZeVv7H2BmrVCffrxGzqp",
+	"1Nm+dImgFo4c/q7wpVfNv+rFbDGqHtavTNXbuE6r6Hk3DEISHUcDA0DbQdeaj1yKkLf5EGV/aagZkBmX",
+	"1j5A+p1+dfBA5cZUjTLfpo0jda8STa+NQqatOrTl0Hw6qBpRFVFUvZdRSNVDRy8bJ6VZNBU84lSoewS/",
+	"aj6ZEkOsWvRq2ltDS4UFqlyNnErzRQiKh8BSX7YO3j6vY9gYo7bdxf5azliZlRs50Znvqfs1t28pTZcq",
+	"h/whbyzudoFFG3FykQpVw+KlIAuRQCKKCySdm9FjTTy+aspax6o8ivwTMpg9nf7f/aRWnK5VSjXc8gcu",
+	"E1pdp+BHW/z8NpVigt4kqEwo5gsb71GSHeE3CK5F5ElnCvBja12YKBWkBs5xVXK07VYXMswGQ2gB/lzN",
+	"IQUZKrR98/r778CCpwISS8DYn1M9VbnJrjTkMCBcxOw9815xmVO/9H4NIQmeEizaj7bB7L1n4/YLc3qa",
+	"1X7LVqbB6vMKg2ZnMzqCWby8o0qelQXHbp9ykUeog2cCwtgRLJkWw/Kr9YyKQOyqlInTTv+806nXKe6K",
+	"Hbx9mkZen7WcplGzoU5rc+luYA+eSKhdbZ0bXllOrMO5SkIb9xsXoGqXv2bypeRC7wIoCy8bvezHr1+T",
+	"8z6A2M9oQmI2SRlTR+R7W7siq9kKpUJcwdTS5huOoxcxaw1Ojo9O+t3joGUkfvvbxdHFeX8VajD/yAcw",
+	"k4tRwoo+as8r3b7I18sqgh8Lfa1tqnteaAv+LDVWWvxsjH4nVXvxlNFET6t5GrgFAKMJBSbPe3vLkqQu",
+	"K1Jer3LOPAzC2U7ktTeeuuDL+qzGnOor6/V4BAyoCkjxkOGHBO3QRQPHIvKsnbxmKxwKMPxnJyM/DtvW",
+	"Z925jtU6xPWKIlfH7W630DPmJmCyXqYPxhAgceMhtLGTcftsdErbF9H5Cu4pslNbxSuDvfRT047bZ+Pz",
+	"bpv2RsftvIDXRbdJQksNRjz6AzGqe1fIeDTwgtOSuViOzVCjlcLivEm9V/eiV9oUjZB6itXUdgo6yLof",
+	"bYT5Nrcnxih9thK1u4ab3ylZaIsSr5h0uZcKr4WztKGgNTAeX/IopNGRg6iQcXhPET8P77CYZgc9Vqve",
+	"m1c955W47v5hrsK+tc8LBYWDYjlhQIAFPtC4uHCtPJItmzWjebJJQPiYULFsIn6Yq+NGXjcgePte4YiC",
+	"1onPdyaOrUoxeMytPNan8pbMqFhaW+OU3jAyYhCQKfSAdMk8sWUFsGaZg5a1wkKnk1UOWAMwXg8XkUNY",
+	"lMpB3PIkMSpTjmRh3USfpOxDxrmbEvdreP3zlR7eDPTq2BkQhrfkbmpFflI4mKXCwR65bBeBWDj7G8oF",
+	"57xrAAXzdo842EKyaBxxYNpsGnGQz3pzzEE+66ZRB3+Je1+auLd3Z72nnnyZ7voy261itCkrchWiNBWx",
+	"uiQh0nEckrFEPxugcmKNCkRecWpivo1OBm5lF312IEq+9vybNYxhXcFXcwEbtblsC8ECyTK9BrXRlX41",
+	"N/LU0LeW5LizUtz1zJZ2RctRkVHib97l3Tu56BUv7+PT6qKuMBN295JivqGsUFVsi7pfVUYrnMnu3GDP",
+	"BcL+ie1y/8Q1wmqRfvD0IFLQHZLbfVzmtQcmy1ZtWCyPTpjQrU9Hzjsmbt8Nfqlp5bZnSi3Yay2ja7Ph",
+	"d0P0nrpEAqgJvIK9N5UQI7TneCMMxWoZCpnylAVY7EiRF7IaXT4fxbqFzYK0tigPVdoB21Hloms22xiR",
+	"nJdXNhqCnt1BQ9AO2eq80z6O+nH7zEik5/R01D6LzuML1hl3aW+0lYagZ401hG/kqJIDcxaBVmBueUIB",
+	"ZslcjwVo3kbW3+5+1IHiAL+TZCo1uaU2Rwtys8jx0Wpo8ZPX7f5Zt+uKOb2To3y518O4zhMqRJW4fD7o",
+	"dOx0MuyB5nezF2mb1Zvxks++kjwBBmh3KmVzytNa6b1XXReqt1rCbe8lhT4hnMbmJN53clSbv1sMOlJL",
+	"pdmsDPrt+8H2UIzoGzmy+bAe0ey4zFvjWTRLrf1GjvKs2uZ1ihxYRmHTPnk9o89Xg8itduDQOVxKok9z",
+	"Xlast8ElOt01NxZpZ/19806OBiQ0zGvni2YLztf4ojFtbnHRbLZBvZOjPZcfMvfbl2l5+EaOdglpe+gA",
+	"GCXS1aXL0ixEsNnYnSWhKdsJ9Xdrnr8PzrlHRrhBAahhi5sizKs2cVe9650cuQirDZcfmS/UFNAmy7pZ",
+	"naz0h5J97k5bazClup+MGH/Pa/zTUG8FbPnqvektXQ3XqstsspZSIGxnIeUa0Moh0eCWplg4HtMEYikY",
+	"/COrbgIpT5DFVLCc4oAM8Xk05zOvoGXaMte2a6kiJCdovaA8+ZaLytpN11xA/j4CAky9oGEwjIa5wcpm",
+	"tec/DMF5qeFacWZixoIrESZywgUE5nqwATZUN7SY7VnGrvkxKLTrDMXQ8u1UQhKX9WhcCSVnzKzg7VSS",
+	"d5ILFkNUuMtFQee2MNLHCHLpRVbjw4wEDD7D0qyuhP3dH7iWBeuQcmDzaER2xlYplEwYOUATmtlH7FbI",
+	"HLfXjNn/4Z4i8oalKY8ZoRCsq2x7s8OAhBiYO5RzJuwaeKXBAADErLF9C4rb21W2P+F5xG2xWPn3VI6F",
+	"HxRezoRK2xD2diX8qeeQ+9zIE1DlLMa9KePYmFY4U+Usu2z3nWvKheFX7HrxV6QxBCewW9NyodQ2shs+",
+	"wV9SZo6r94NajDCcEFl4YeuznwpNF1Y//xuWJ/8zE6srl7HozSj0WHk4n8uIVhfiTqiYLIyMCUZbOKNs",
+	"Nk8At9IQ221qZmcO3xF5QFIW8TlnQtvqUpDpnsdOGuFv5d61QrfPeJgANaI4i5jVjf5FvT3cmsqdUVku",
+	"9Ei+DzL0A6+KGznAer0zuiRTmcQeg4BQvsNV/FEjtyKA/yf152KhnkVWC/WkfRz3GRbqqbJ2XQOnLe66",
+	"kaqHLE3BNWm2kaUDMmfpjAqoS0h5skgZOXj94s1LcnLSORyQk6PuUddwDQgHN9+M5Htwndk9rg55zuQU",
+	"0yYQ8Abvae/nyjI/dnGrHGtyrDGUJeZi4mwSEN6iU85iorjAIkq3VGUEKi3GVcrgpZWAF08drvSW/Z5m",
+	"oAYg+fkxwE+u7XW76SO4lj8WCeRDTVU0WD+7NQS3N4cKyfhDFvMLnMgLkeJjZAIxj5s5nUCPs/3Vh+JQ",
+	"Yr212WHnisQL5veMlwQihYB7/w4hWjn57xJ2CDEKa2MOvUXMYkEJ1/sNB20mMntUVYcrt6eoJyBXf3E9",
+	"w1HGDLazDhWPxIbAJbwYHAUNSGj47TYWI/JjhuWKoFAAtUPH2uyiIOG/h4ErmQjeT+jnniJ2hO1nj4pG",
+	"py34fWOjk2mzqdHJW73Nxqfi6jWGXvlT3aCbrj13risGD3gfuf6O5L3hVux+ipgiX1j6Mk17qxxrFQbE",
+	"XhfhgNxSDimoCOWvcOCWLC9JqLIXKXjzMnQpfKbDQZlhX4kCxw7xkgwHGZyI6WkiZWzEEYfpZo9BYPk6",
+	"Kj5GTFnmCasrsUzK/5ehJytuFUTmTASrPN4vU3bD2W2l2Az5LRjOLBdJTEYMQofLvm89S1qD1tWi0zmO",
+	"/sej7x+++enlY2J+hZ8YPjB/gx7xv69aTFzh6+wf//Xf+Ph+/j4kNuNeFoJ9fBgezd6bp09ZksjgSlyJ",
+	"JQROMTojVOdvQoqRt71LuTgiD2BzyJSlbHAlHMScBQ+x8zqK5Ow+7uK/geD/v+fXQwWPOhlQDx1FMRtX",
+	"uOFhQUpmsv75ydlp1R3spvphYyKkm3ajlsv2JtuNbSPAQdYdnjdWu9sA0pGZDwz3F6xoxeEC4etA+fuc",
+	"iU6Vmo9VbVF/9MiLJ8m1nM2YICPGyYcPR07m/o7O2MePjcI+83cgzhWTHZQeD/u91h/KkewIsxSPVUBV",
+	"9QpLIXbdSMZLzMqvRlldGd7WSkdmdtj0hTVQFE9N08nYT7aaijtvTfuAygFbL9gefL8+AVal4ih6A7cR",
+	"3L7bX7xFn68V0+2+FTrfXjh3rKZaviywm4LhKWM+CrIxgfUYQb2S33ymmPs/Fuf5dQ9yYnYRbBk4iR1s",
+	"2vOdcazXXTwDwmg0JXOaaqgSJ8AEkWGtOkMjeWO0NAinoykjX8srkds0D8ybwP2gGSpAnLnvXggIWgmZ",
+	"iuicKSwOqg4x0lYxRsIPH46ec3H98WMIbV0JdC+4JXK2COAXGUoojsbdn9ZvAHb+wwCaLFJIGFwJ8+sb",
+	"af4NL7ySiXmApnX7t3sZfrBSsRuXly8npGaHtkWMas2/eoxBy9nfUOL+OwhizLuGsvZ+54A5fWRLPxWH",
+	"jI9eL+ZG6npsppu1g48eykSmpd+ey4l8++p56deXoGh/RRXDZ0dX4s2ULcGCK6Q2+w0AuingaFjrT7bT",
+	"AUmknJOD8MOHlApYmMMge3m8EFB6ULnPplRciZCK2AxBpua/Qmrzf+w3+APBquEXwMgNJ/DvCf7ORAgu",
+	"ppi9t8ukEh45RGxDtlcCCM4MPmUiZmlWbLF3ckq+5V+tQNdUispV3GS9yLzyRQPROSPyehF4NfIskynu",
+	"ZUb3gHChzGk2FAlwqUZHSvPauZsu0GoZertLHdhBQrloZ5d4o96rohJe1GSnWiQXs9m3gIaCOx3LI0yC",
+	"NdSRh8RbEsnrITsMb+JqDblHVwIgKwPrV8QKQwWvIZJNSRL1G64esCumWXCuWdBFGmlFuGiYs+sm1bzO",
+	"KxAVS2ccq7WuqQRslxWXkgh5e0QewBgxDdi1AE7OJXh9uHD1Qb1piTjA0kxXwstLyJNUiTKnC9ITAteK",
+	"BgcX1jmHJW50sz6IVjO6TipsL/OUi4jPabK5TJ978aP1JjaKrsfFBvmxQcVJLDa5UgbQ9Vzcrcqrn1Uj",
+	"Vz4o5oFMGDDbDIgfqI1rMmKJRPywz6lNbl0/2a9pXcg/+nVXkGC3OY2QoethiGAmW+RfepJrG6CvHRxy",
+	"TMlzecOMTLUF8HEJF8NMarjtkBoHaNd5Vbwk9N8TsWKHetd7Sb2qTcnnqiYb3/K2T5KT38D1lI1wy4pG",
+	"PgO/e4b+NvzRo+ymACt/wrJHbo7lcPBqhAJw4G2O7rbLXH91bPZBZUFSztlrNBWMxL2F6Lg4ZvHvYxz4",
+	"6yL5Y14k+/evZVLVl+haK0jyZTkORTU0/Bfrm1Ji6Dkg0hZZTZbVkvU/oWj3lxT0lxT055GC/pJsdpBs",
+	"1nPSjelr+T4OwEC0exbbFtyucUCRabNxQFGZlCsukZgrOkpY7JOvLdpAIwjjg4BdP4m6XEfFNdG0dgrW",
+	"iN++nOYMKolzQWZcyNRsh1bkIDKnAUxJj9++OrTlwp69/p70e90ziyYYLcuRxDMLWdS7uDDL7V5rDVqP",
+	"376qCI6dVYO+vfBGklnu8h7rj47Fe1tBfauOg81Gt0K42TxlXJZDjst4Eh4VGQr69cNxFdmUjqmduTeI",
+	"yuMlb9jrnZFt3hQNnpC7j4k0q9anXcSPiqiRHa/RNZ7aumWZMaE38xz7oiMihGxIWDyBQnIzeQdYN/Ox",
+	"D9rA2me0O2pfRL24fcz64xN6OjqLzrfjQrI5rNuL5Tox9nuR27zBsnxPeaxIBVjAQErFrBvQSLuYGwPG",
+	"T7SM62kqF5PpTvIswI26AgQ7i7cl+36hjNlfou+eRF+7VVUipm/UrqEOcFZUorHuLFSveHU2Omf+EsP/",
+	"EsP/WQyMxdORH+DKq9K7JWqik5Jk5aawVf68CwMEQPy1pi4pOTDC7ZxOWHx4R+PkX1dHE5PfXS18y6Kb",
+	"usBedg+N+n48rnaP+tXhUh5h/X7qakW7aKT5Ik+rhBrSK1iM9xSJqKaJnCzYZze0ybG/VfFxhJkXF6PT",
+	"0/Z553h8HPei7ohCDryZZEEp6qxRisxccUjzNM67WI/R0iS2LqOY7h8qinfz+0BIFlDJLeVaegb1t7Sa",
+	"myIO4E3sZL/gRX+WK6p4MXlL51Z9V8uQ275N2WrmtQEJzcHaWRXb4lQ2zzAbp41VMZhrg9wy81qzlLK9",
+	"+3OQLX+Z7pzv50y8AeyAXWF0LCSDlkTOMRW1XEANRX86Q/ReF1NpY5Wy6MWHKY2uWUxiruYJXea0YmY1",
+	"nzGhh7aNLfBsup3qPJp8XOs2HhfmCb77EUq/Xzf86Dm8ivxXplBSvslnL93bdjuZ2rZYS3Uo5I6gNpvT",
+	"di14jeu1ksTSeKNUY6FRbFE4KI4LPC6Gv2wd7Z1NKZm8cAcRxo7BpqzW91iFdH86Blm0fcZOx+0Let5p",
+	"d0e96Djus5PxacdQujQrnGGEfPzViUy5PNNtH7N+3D7rnHbb59HZWfui2x/3mWHPo3GeegC4PzSF9Ayz",
+	"hjBeK8Q/p3Mt56TbJy9T2dpddPptQYUGku4FLXW9ME0/eNnu9tsvX30Ps9EYseikt1734rxaelsIroeN",
+	"pT1w1Tvo3Jfftzsdi54L5JOXGWi87oUsfrtK31DByCPJfLtAy8dv2WZ6fwAhM7fT390QfycM04Qb8W1o",
+	"66VtDJG1r330jl6ZhTwGeVCnVGA5v6J4cGkrKBv92ibcwzaCFa6xDQm41+Mbi6K9QQJoIJmb5ppjc8Dr",
+	"WZ4cHugPWwz8ORdVqTszLtyfFWJMQ0jo/CxWGfbgSN7LhHLq6pqTayFvIS3aiqrA5IUhdWULavl02qvo",
+	"1j/tTa/FwklvCo6d38BxZS6smWdMjWSNtI24VNeY4L1i3StL0J8P8w5IwUO9cwyskUr4z6nbWdIOqjMf",
+	"M5Njxl7d6XSrW6DSnIXtrBHmXKhSTcp5oPU2Q+8rWFWfWGxZxW/amWTq8lhnNGZQATkvGhesKS8HqVwh",
+	"ongOKspwN6s4N07lbMsz5pjoisyL3UNyqE26gzFiETaqXLk/RJCD/UwJdRCN8Fkz1CQttxpxWayXgLiD",
+	"hFFLkA1MFOa1AWAi3sFE0VwKbm6iSOPmJorsEl5FEXHydjhwtwAGNFLhCsOaDZxiShv+7qpAXHol7cMB",
+	"+tfzzFBXPp1k5dMx23y8SMYcwTpFbGHMblhMEoDyPxCMxapQK//QD5Dx1IPslWKMjPdG9UKASFFtq7Fm",
+	"Z48DBXkWD6SSmTGjBdvislkuSWjZmvPF6CxlptjYLbujLTaf6YdSbM/GSo5mWT5sZM1big+F1WrwyUp+",
+	"mWdWNSPMyr54LXuzduOrZVqGfneudpVTOPr8rC8F6Hpqq22WCHkPFLtCQ5+ZNNZtSdbmmgXfaNwFTvXZ",
+	"zLlp/OWacyExX94FWcHG52PpMBu670stKJDgNTRbBYOyJYteo+Nb2FJFR6ubtkXloepp1gWQZgIp+cf/",
+	"+/+RDJyX/CdxsLzkPz3M64PRsuAjPbz0vjEt5Ddu+TMQO4v3q2cn8mGBPUDgHCM7aGVNl+5g39pUZr+G",
+	"8m5lGr/mE/FM7LzPxer1eDHblo+8nHMehzbWbSVKB33QLuNDGQWOJlciC3HwaxdCKhbaZmwkhBRsBcpg",
+	"TcqRG1tr0IpkmrJIk6lMFSMjkOlgL+YJ21tUZbC/Emn50L22sh9LzZ1uhyLvhpQ1V8UUXvJIL9LqQoH4",
+	"iGh6zYRXpgr39p0clW3uCNgwdDfEjE7Y/XdzNrmTaZ3xyRQin83xx3uSR16AqLkiz2iNyP9Ojobblqay",
+	"wuUI6iUcvZtPdi7HwP/OWoPu+XG/1wtasIorxt5uZ9B3avYtj2FfTzudVUotrG2DIgu7w4DZBf+wQSBs",
+	"IF4g/WCzbicalnqqEIRrUO+2N4vBtlSVQVob1J7v345WC7u9H7Y2N9mlqy+u5MLVfBqx83TdZvvqTWQN",
+	"O9gYAG55w4CE5jTurL1vcZQba++mzabau53uZinUznfP9ZMc8/0y5c2XCY0YSGO7C5xgqSQPiLM82Jxt",
+	"a8ko+41CsOhl5vyQHEjBDi8hGo613adcT1fMn7k/dB8q2a8ln4KTXd5RwY5iyf7dAxLNbxzfuVj2LuR1",
+	"2PtVIQ47u88+l5/JUcAnczd9fh/OJSCIuQqJFjnxEzt1SicRN6Py7Eku9NdMzpiuco4+IF8z+c3r778j",
+	"8OKlrXIh05iLrG5HIsWE60XMQEQXJKEa/jwCF0iS0JE5OxhMXJZWspYKpJKvjlyMEi/ZznpUCtTR82mj",
+	"t0obThRy6hXMpKK2UHVQij/EygX00ZVWXQ1cQVA3F5MjV68nlQkLzQMHwIUYW+ZmfPDyGblmS3VZUp4A",
+	"wivXmsxvV8J8CohdCMJXTBRZQpajTRA5BJBpcFn7zempjBHlC5txtYzwzRXF6m6Bu1vEWNsoFMCZ8FG/",
+	"htsGjeMUW4NivZ2U0XgoRbLMrpN8bQBT3U3srG9Yedw+Y8eGlfdH7ZPoND5j5+ML2hntUUvkcU1eiwe+",
+	"dk8Fjjwg1MlBkyHY/0Yxvwn/zkjZ8fDS0m+X3uMWfxPDmohn4gW++7GwOeUVeUjnKoON0+SGs1uWktRI",
+	"q4ocmA/b5kOCFZoA8VIdVudF+Ru+YXz4ZuYot+d397Lj1vmLaSjZZNdylnqv0XgMgPKuApIt2X+ZuS/h",
+	"6YxGUy4Y2EzExMh/1AHDy4RdWtDAgVdSGhHvFKaZmW9copkUPp8p+YTGRvq2HXsoPLkQbw/0qnCdylHC",
+	"ZhW3jyCvnjwkF/2TMzNH8xKJmaY8UQTXiRyEUHQsAqviffvS/3qnpAgPA8LeawZOM8fatLmLSBjJmIXB",
+	"lZiztA1RnOSGS3SMohULPalw6ZsTtsIKZWyLYdEEdhJHZS4oOmMDw9yzPc/jRH+xoaz2NWBQttpUy/8C",
+	"IveEkWQj8+j+Tfd+Zg9rZcIIcquU/TY8Gx/Ti6jH+t1Rx0PA6QMjsFUdn+FQCRfzhc43YZGKAWLWX3M9",
+	"sMs3cPOqsC7ErIGzwDTy0Lz6MV+ZStzFWyjvlUogMa6I0ZADougY8EfVVN5ekitQelNBEwI1ha5acGWF",
+	"7tey972/KVi3NA5DGaGdcTgAEmdCp0tzBMiIxljMs3GoFwT6/uCoqUm4V7bTVVeAI8I51dOC3LhIeTtl",
+	"Y5YyEbFGznyfbtZ0BXdKYNhEIicTFhNr2saqFJcYOgOeV6iYpK4dtuuUJfNGdxHUoxhCPZuhYpEU9fuS",
+	"Us2GNo0zHIB3LAFqkQArG7hqUa9Mk+0HUCJnyqjhhSqHTkcryvlpfzMkgarxByDo7JuXBF/wcQmwtZOL",
+	"C9//1am2DblSoWUpW01lqgMyXcyoaJtrAfiUWsxmNF06T6FjgabdRiEnTvIt9/b21TOS0Q4RdIY8vtjD",
+	"gITV3MGIjEkib3PScIvRkDgbSt6ulmkeJyWxjl/FTZmznDpByqxnlFCl+NjeFjbEAJgKAnn7G4xzVGSc",
+	"yhnGCjkeQfqdDjmgiZKk3z1GOZwiXr+8YSnpkhf8q4D0ez1rAU8Z1Gt5FrPZXGomomX7W7Y0b5zbNyCe",
+	"VEzIs3H7BdXRFCC0F4IujD6lzXgZ9NsNSJjjow5jJjgDFOkxo3qRsqGDLLEyfsIjJhQbutU1bRybtoXU",
+	"w7FcCPilH5CQJobqlkP2niutTJORFOOER9o2hfVfhvMUDizHcqP9zgU58N7kivS7PbckStOEeXMq1EVl",
+	"gAYeh0GpCuuNvM6G7z0wKxiSfrdjRl/gCqTfuwi864CcwPaImJx0jnH77sPc/n5YLICT397ZahgBprAQ",
+	"1gNnZleAprVLDwEEhV3KqucUVsr8WtohCPYr7o65272ZFWuH2vUqFxSF5Sr+aJYKfsEFKcpg/lSrBLF4",
+	"UVUP47U00rzHJVDcVCxJFJYrkwtd0lkLWLvw3SSRI5pAUd6xTLi8RLFMChZARWFEvs8AUxSrqpZtU3yt",
+	"OYFqnfLRwtoPUjprDVrdU/L1V+DaoJpNIOa7lUAEUKnsW20cY3Hy3X6bi2hKRgvFBWgW0JhTbLcw/dWG",
+	"I5XDgGrReyqCju6YHuDWc8WKL6yP1do50dTDBdT+dSErlzbqglwzBmaHWbW+VdymtSbH/M3CDjbxZP2O",
+	"2bRbF0PfMuhmi3ivbTJ1bbBWceff2pD6KJVKAWCGI4GA8ImQpisSUbWCq9//NFVp/oSB34UQMxddloET",
+	"eKdh11DunDg2uN/wvQEJ53cJnt2CxzV3v20RPGun28D9llHq75Hj6+7PL9NN94pFNgClrE+k8KQkG0xp",
+	"yjKbso+z98fBQGDvUUQawhfVOrGZ2T1zwS0zF05ebxxzAi6JgKr+aipvBeB6OREG7OqNVLUN6WnI2cqp",
+	"aSA0gRpuZFbDlqVwY25ssMBtrU5O2y09DVt0QRRbRl04nXVzB2+WcyhL5L4aehdFGY9wU9TyPq4pKN/U",
+	"bOg/4LvFy60+zqThreP0Zn8tsnHtetPggG2tke388rnWUDwQUGOFqmtUfm2BKqTaS6M2yDkT5vKyoABy",
+	"TEL8J0SshKs8JKEjljQSjyrkqOrK3Ftgk3lj2zrz3YoIfhObNqFpjERTdIOL/YEbfKwd+kPgXxvFFWRz",
+	"mdHTJjGZBgYkTKMahJKirGJe23eij2mzqaziT9jbqzrcAufHs1P3pozq8C3lCAMbYA5QHKDz5p4iMYu4",
+	"S0MuKXVjvbnSRJkVjagq8NA1t6F9C41/OPBbqjCvTopLW50cPDMsxmsKqixR7T6tlsDX8ugRG8uUbTsr",
+	"HN7WfPn3VSYjHt+tb9fEaLkn8MbSMd425Eam8XA7waEMXLJxDs2ymP151KQtWtesG3M5nNIRVEaQgT1u",
+	"pRPkGa4LcynQ1q8bOKZlIE7xuYtyUsWXtlZUPqVmUdgUL14nL1RO50b2LuZC/FrLgh/HXL9aWKthc6nl",
+	"xylWDnPZWBWyi2V5FF2Dl9ab7n4Vy9xlWGLLMP6qUKEHORu17N42qiWxs7am0FXj2jhl7O9sGNNlrRvN",
+	"vgLDCgMw4WF3oNJwBSlnxLRAkKiRVxuOg3Mxtw2ULBUyNSon1wXn1/Hp6UbPmj+GJiLYjL4f4iiHc5ZG",
+	"lVnrT2SaYUOImMykYHbxVUAoEewWq6rmhfbcXG2TRXBzDQklheg8F39WUCgqp1oITRt6107VhsxZymUM",
+	"exYGWXXOfHj2czJalukPZmE+cDt21Gh03kZ4fRdUpSab2FwurpcF1yAQrApBe5Jt7gIisJPYsQF6gBxc",
+	"5UAJ//iv/75qBeTKq7yc/eRwCK7ZEn88bGROGC2Hjm7MOFaZhosHc0zW3knZ/RYX2S1Vik8EPk8on9Uw",
+	"3i3S8SpiohxUQHH4FfcsdFN/kTxxLGartFyMAyrI39bPXo7yqytaYETklQIN2KLHmVarGdRKjhWOuGoT",
+	"06UtLYysz5qjEkZvmBe6AbdKvY+GxVw3tBW5ixUkR6u+VQ2W0TSaspiw9zTSyRILFGM17QOaoR7PDmFC",
+	"hqwKx76eaDcPEUggC0Xfu3kA81trwkSoDY5Aw4uLMhCLWUUk0Uan1gbxLD9Fq4e82tQAa7jh7FQHHELE",
+	"lpV5yFQmsToiyPCwnDCMWQ1IiDdhSChoqDOaELWIpmDR7vaOTqA+sTkPIbE3S6Hwib2RndgRuoNkPjN8",
+	"OyQ//fTTT+0XL9qPHgUktNMNSajTBcPEDjjhAOnCzftYI1vL6HpoFj6E9p89cmXfbYeZcptHQfoBjlDv",
+	"2YP0sXH78DhowXwMq7KLj4ZP0AFct2sk1Y12kdwGwu6QRGU+3rtlhEVbWkb2p8v8sdSXN5XBVkaqcdaS",
+	"zXcLjTK+ssU6VBWC7lUsxmjBE80rbDuPoLp9jhoD18U9DHILIHvFBQCDhPrg5bMaTSSzGW4xerytN1ax",
+	"3p6Jb+dB2Nl5UM1mcbi+0d2tfrZMQbbd64kKdofvYH9/4BObYb+oUsaw24CeZ/ito06u7NVciPesgeL9",
+	"5YMnpGAoji8J4C82j8NxTgx+mTHN0mHGRvOlM998DFbbdXJJlT5oCKWgbXVL6s1FJysdMKNcaMoFKjJ2",
+	"bNk47OiWjKbJchhJoRYzXMePv2bE1/oR8JFgCvk3t+bHIf748fOe6H0euLX5dZ/29FUfITu59Ydjf7cJ",
+	"8O/9lWEozXGN13w5Z/cUIFsFxEiOKQTXkISZS1YFJOYTc05BihmGxSs9kkKnFIITSzJrEQDCR2a1V/Xm",
+	"m/qHzKNZzXSa2H6rJ31POel4ZLUiRPY6UIyR8OvHb8j9m+59fLdt2nQIZEUQCTPzYYbl+7Dd7XS6FSWA",
+	"cVP9kXsXjL9jMWOzB5A99JyL652Tkb0EpHuKaHm9gmgOvwGAx/Dpb70fxcnj9+evdPenRf+ZPHtJO6/j",
+	"4yeT06fvLr5Nej+/P3l4c/6V6L5Y5S62nUotZHUQ5CCc0+E//uu/w0ojwjaQIdjxr7Wr+FxOuLjDIhLI",
+	"2Csu4R0AZUgJT+ZKbAEok21WMvxhdPzd7PRvtxeP096b5clbfv79vPtA9R+Nz76edr65Pn7+99P/iC5+",
+	"GPW+22N64Jpdxn2FIGczGcTjYTEsnNnu5PNsN6S73XHP8+mAnIyySk4GJDOJ56HOdadK3XGndlhwmZJ5",
+	"amTCfO0VLj5opHPFP/1OmH/dAUbhx+nSq3YPCWnoYwF/7kQyldcCssBP9i+bLHg7lQ6KsbQzCEoKS8gV",
+	"mcmYJaYDISGbh6WE3lAOeeKXZJ4wc/1lNfdJ9wTjr8E2v7JXrumKy2ibdbXNVC+svGN9C7OyRvNTMrlh",
+	"sYtrgRU2TbPYr2heA4WmeZKQUYqXyV5x0JyP8W7H98cpSzFrj4F1Qgq0sBPFJ6JtD/FRQ6iulfntCUer",
+	"Eviqes/NNJ5lnGZ3libYrbvGEj5mZknKqwCZHWrIRZ4Nd9rpn1egO1W9uv4myafw5s3z1/abGjLQPGWv",
+	"tYyujfx7Nx5i5GI0QCtQJHnE6liCilJmtE4gbTJiSwmQtHPK09/ntOtFKu64DE/lbb4MkZFsRzS6XpVg",
+	"bXYQpEbHzrExaF2z5UjSNCa3MhVVWbjZh5uy0GV0/TB7ezsHzerKyOrcxXIkk9G3ByTE/PwQQlPVJQlz",
+	"/TskkDw3T2jELHivCghXamHLtaSwB+pKgPU0sAGByDbxDRYblQgVBNM41AW07YJ8YFuaUUEnVkj0stsx",
+	"LreQDYbDBYaS2QkCW2+wkEFVeL6i71i8gMocT/CgGVZYWLENOfbkmXbiO1c2xNgFVFnW2qikTbH24c5Y",
+	"Ho4DFRrvXhQa3w5GI2glVOmhYiuod8UhfwYckB0qQlYYfIzeBX00EPRzbdPW3W1SftjVAAboa5Af7lB6",
+	"eOfQ+ZwONg6UiViRqbwFtyTGBhqGt/Oot4TtKNLXysGEAOTbqsWFpAozUpCAYRbggkbeHicMAAvM56AQ",
+	"GAlo5zn9AbFWCvWm7wa4smWx4fW1fItLVY7Ps2vhT69EAgXq3RiOl5PSeh+dXakBQC3t7qTbgm82dtKZ",
+	"Nps66V4z7cCBdxd6szrGRvrNEIHLcFIQcjVsCsobtAS79d+mZLaIpk6DNA/m09SojkLeVllfyt2Vd/OV",
+	"pbicF9AokguhyRQwc9yXxKaIF476GijeVRN5YR4r/EgbwVlp0u2QaEpTGqEZWEgNINqzmRQrcWp7QgIu",
+	"jKz6MOhijcG7FXx0FGIbWwG9d1UPW4t0YvOTyhj2uxVGXAGjtw8q5wxssxKdCG/fDDGtOPycTX2e0sh/",
+	"7mraGSjXXyLs5xdhc8vp8Jv35zedv82Ov+3qn0c/nUU/9sSrE/r8In7Snzw9ffeyo94cL344v/2Pbgby",
+	"1ZC61wCzb0s3iYwoUHDM2o8e567YBzElz+UNM5plqzkl++NcrbVSPMfNxLJWkZ4biKobDP22sXuKjBhN",
+	"jQjqPDoKDcuBrxsaSTQgUkTsEu1xXEP41YOFnsqU/x0MQgPyFTZlvm8UVep2e5MIV2O1zpckWAV3XMN6",
+	"X2TS7aqVhdZoQx7Ii7V/Adl4Z8dT1ErY97kwVvhgVVTi1eW5wLCBXoxM0z/AUts8YgGheTmmw0tP18fk",
+	"ghEjFgAGrKkSTKgWs8DHQckhfCO8I5/S2WiRAoi+kVoA9wQOR8IF68ILYyaUTun//T+MdPtm1lJpmgwt",
+	"nF2v0z85K2uhe7+riknXrcevXrb7Z91uxnSb4+YbLuDMYA5ztjU4OT466XePzWMLS9saXBxdnPe7WXSC",
+	"Wyry9G/W6GaYxCtAR8Q0+wnVIGDdFVxla5zlZgYArjHhzr79e6j/mzLnzRhr8+YNo8LceeVwDEDo5ihr",
+	"CyveboyO3Sax3KeWdV98zSQiBHvBLJUAKVlOSW5aXA+QUhMwI3VVnsiTlDGi2XvtwrZd6dPbqSQT8Lul",
+	"jBwgFwvInKbXXEwOC8tZsY41YRrF/Pd1ZAc2EZsjsDPd/QkhXYpGBhuiVDgGQXbc3abumnNviPYJ4oVV",
+	"R5TCToBS6uC57esY0jexeN7gY10kiWfdMh/iESNzicU+V8NQJx4e+Fq8kwJ4+Jbnsdjlpm/s/DzNsgLZ",
+	"261ZU2xv2MpssoUhbdiWhzJJWIaJsKYmvUJXRMVW5U2Qg1dPHpKzi/5pOcjJgsZhwKW/KwXg9F/wegvs",
+	"zZcPPeNj296sJdPJBvniE4gCVfd0lbBitnWCyw7yfsqYrpB0cneWI5GPv5Z/8rZ0hTrzfWgYUuif4Cag",
+	"KjWU7I2pKU1nQ91AwS/r4SFcpsfXz14TLWUCmoWyYTlcV+VE5fUAN2C0OcopuiA/pWiycUzNsdV8Aiy9",
+	"X5n2PllF2+jW5K4j4W6boeAK+hTuptKlZNsuDj/ALcsGme9MHdlstn9zzQaQcnMH43dzFtXc+M11c+M3",
+	"1w1q/ABPb4QwtoWa9udRu9bpUNurTHsHYQOt/MtEYDNT29XgbvUxDDM3xzOPOAOZcR3A2ee0PdTT6V7U",
+	"/X2o6Amj6dAfTdmPNJM3NubErroTtbEUkJYThJgAPSd0LYU1ebl7U7XJweNXLwMbb2+jsg5xSMipj8j3",
+	"WDI0MJq40nQJpwA99gdYdVwvbaYngXUwTw8b6ep/EP17rTvsbtr4uuVrooZXXe6VbEDT8XjzfewVjzH3",
+	"sh7f4V7WY3c7dNon7HTcPqPno/ZF1InbXdYbH9P+6CQ63Qr/07TZ+F42c0HreqXBtVj/BDZF8YlAtAxp",
+	"MeqFkgk7Is+Mlp/aWh8LxbKiS4QLpRmNG4VTVbs2JimN2L+74ZQdHFusIsawIfaRBwuBX5+M20aLaJ+Z",
+	"/5yb/3Ty/3na09dmNOSpnM8x1a7k9EMGMIyZus4rITX2mHQ7g05v0O3+XHbj7R3eM4v9rYYpnkkxKRC7",
+	"CohhKzRl8So72Bg/vIuN0Z7Hj8V9qywHhs+9pBVyEBZgP8Igq97jQD9CqN8FPHwwklKba3QeZpwIBFDD",
+	"5zFbcxeQg+oXtyx0VCapajcWvNE2b5CIzumIJ1wvAzJiiseIVoFViahbH7gkuSa3Mr3GS9XGz/+2YAtW",
+	"U9+pERYYjN2BgH1aqOpnwhwExdbbNgFUwWIr3RkN1BG41RFhMz1MssJeFQh3Z6tlzqQb6FDFA9tIl/qL",
+	"E2/DifevWHmX8BeqX5kZ7qU0fql039pC+dU5MbUEvHMR+y+nFn1+6dSZLv3lJzJ1Mh442GPp1zbIMkMH",
+	"JKQTLAZsDyQxB/IQExiuAFNpiXDGZvsSKa9dOLDK8g1QKwiKCQkuCSHrypWY4ylRTGsuJiq4EiFc4aVv",
+	"nHBaTFaAN7P0hKAFAy+GLrhH1bJ0ozQFfxE/UR7C7xmLVRVQhRUet7sjNsi8nz6I/69Y/L3H4u8STp/T",
+	"TkN1obJyiGvEC2S/S/A6HPbNAaxw0qvDWLcMy/xCTjTWM/1L/d9a/d8xlHSFiTaNnvRvM3/ftpBk7xB2",
+	"GZCEXzM/0A+TID9DOObGEEtcinquUFPpMrTEFw7AMrxk2ooEhAusNJ7HVBIA2/BAGoBuoDA814eXJEQ6",
+	"CgcgeJlmCBeXJMzKFOIDIXUATgg7eEWgau9KHCdCkTrSzCrpFeUe97hC8Clkw9YVitQMgAtBAOSKWLHG",
+	"DkOwWwxexQSj8SIdcTVlWAJ4zLDvYsE9+KJ6MM8AcWlL3cJo0XZ4WhLIkCUrspetgzQsV6ij7e6oF7XP",
+	"4mPWPh/3aftkdBqdxefsYtyhyBU4TXJMnZOHj7q94/5//PRzy6vl0txbuM/cZX9OW5ROK01pxShh3WCX",
+	"zipe4VZAiUQx3cjRsWXJm5VUlGyW1UcX6GY3tfQRkI3y6SazIrq5Dgij0RSDPexYHEJmuX6jOf346Ep4",
+	"IU+G7R2YI+SYQQw5zVrKw4CEgt2GZCESUINJRg4Z/BygYeewnIWWUc+SaQCbBCUn7WKHCOZzO5VJIdHb",
+	"8CvhzEzluOorgQ3GEjidYgycWWX8n9wA9QlOFSDeeUAARZ6y7w5/fgCBTxZmIGYJv2Ep1vF99PT53Q1E",
+	"OU9bNRCtxZdzuASlaFBptlsgRZoh3FMZkKsIyUzesBkTegffWj1uW3bA1CLR1ZcEfIwnCG7FwLldEbOG",
+	"KvPzWKb1hkxvw/F++PTZYVy7XKPzTvs46htx+8SI26ej9ll0Hl+wzrhLe6Oc6mDMWxJeucLpVYt8fdwq",
+	"1S39+riCL5euGieIcjGEhd4hsGQv1FxNyztiAuZNVtrG7a0+ZUkOxbqAGjppnjFiAc78gno1mCKfgbKm",
+	"MonxUnUq0EiOysldbDZP5JKxfKsft7udfi8nl6/kiHy14NDWxz8nvW4vGvlErtQCi0nXJVp2Bp1OmcR7",
+	"+xSuGtmsAM7mlvq87/OnnuQ0t+6bx5bompmozJnE1oGF2zGtcv55ytoOmIzqbBmytTHKTcLGmmRmLK5L",
+	"C2bu2ikVcZUo6UVHyC2qo3r0v3HTvRKlGwTj+iib8hzNM8e7tsne2bo2ZFO3ruWyda7dddQNZkYjWHyO",
+	"5BZfgPl8uSuOXIKWX58+cwzv6vy1i/60rpDpA6dzmGWmYARRVmBPWDxZucqyiqi/fGitu7xKNrJuYV7u",
+	"FsR0a3lTuFJY+4x2R+2LqBe3j1l/fEJPR+ZqaWXw0E7WNKdO+tKIkaK5vcj/kuY+7kVgW7nONtTEdafH",
+	"qadmP4qRBAMSjlM5C41ymbEsp/DCKNtgjsIrBV67ncqZY9p4LRtt8QD+eWgU3tuptBKaJgcIVBY40DKe",
+	"Mlvuw35qhnTYuBIvnKEXdlYVaSNVxXgtDTYUZCsk1VZee3jtuW4S0uGOd+OAjr9Ozn5Unf2HejTVff6s",
+	"gR5FEaFKKEgZHGRzWylNRawGJHRbFDr9LFPLAggTWJr5wdm/JCHyAJgyhk6DQAoY51fC8ZzDSxIi54jD",
+	"AfAnc5Js/IFhVRMp44BcszlyLnNp2vNaDAnwqCdTJ2zDRYO092K1Vfo5u2FJNdoCFJ0rABvcU9YcYovp",
+	"OJMhTaG4IFhukMLLXMANY9A/z4Y86H2uU+eWpiJpPx+ZVwqk1+2f9c+PT/tnm0rkuans9PGOonw2mx06",
+	"rbY/gxNyLUVVHyognqZ3RWJeVoFRiRzdPHtUe1v8cSjm0/BbPHdfMMPNRJtK0mBCp0snPqGtF/WCwNaz",
+	"80AH/FykNaYSUA2yMosNsYVWhRIjQxYZp2/32sW4tb0mAuSeIwQLdkumHIoiomKCp2E1u2mdwmsE6Kxu",
+	"987q7oZKlwFQI+pnpfD2DB0ftgj+GktbPM8WIUJ2sDFS/Q6GL9zcrS0Kn8IK5c4HGjuaFDssHCtX7rDa",
+	"lwJY5FIzs+AIf43+trIxpzlmSFNTGc1ULYTCNiu+R+uXof8tt6/KRmJrkGpZsou4oqQbudraoomZrhrz",
+	"eOD7sOYL7ZsPbbJSbu0/sOZCqP4PkW2UjBfJmCcJi69EtsqHgRU4Q3gddM+S5BmApLlIhbkUpNHUAJUc",
+	"e7VI21YWzd6AQimeSFqUOT3ziONP2EMmKZRET/tStdz5Mr/Gq8gpc0XboVLlcvCuhby1WRO+4PDpRIHS",
+	"Vb9dPELj9BvoeCN4QGUQ4fXCTaiSbG+5jqY5WN3uOK9e3R0/XlNN5SKJCY2ywoG10JhbAiGuAefbGja5",
+	"tHLFlqrWDUFENwG+LOZzmWqbpLQhJPoUhJau0eszoaXOvAFGiuNR+yzqd9sXrBe3+6PT8TntRsfsBAOQ",
+	"/EG1/OpwMZ3RiZnMeCEi3N9MFtHXumlVUEB4bg0+fMzqoA5ab9qdTqfbOwZ7SYbXOuWTqe/hknMMTlvg",
+	"Yg5aD1MKDpGYq3lClzlTMDsyN6xyaAe9ag2pWrV1IGzgQt1g/J9RpVnajqmmeSl+Rey3WRKp53XdSViy",
+	"dbTZFimFe8ig3NnXVlisMiuqZFo5zW2G432C734MNll6cUOKRsVLDK0EmSVlNOZigmFG2blrpHnhSLAk",
+	"fROgns0riC3aaHd7YBp88Bxe9U5WZfWpDDUZ0c/W34H+2fQrjvcqfYi7ASkjD2UqT3ptgu9uvsJiSOtP",
+	"pc30zOL/3VeXhI6UEadsIFlWWkmmJErkXfIZmvkYcRlydSBjbA3udYf1tGkkX1g+alZqteiNtLBVbgGL",
+	"PMdzS2YE6k6VV0d3N5cl7uEDrWk0rTZLPCBjnjAiBaGOFGVKEH7dSKJcKwBkN6SRxyTir0Jbx245RANe",
+	"HzblIw/xfXsVYKtDXVlq+rXg4zGL8+J09nVCNVnME0ljZ0mBhwlnwrASKLxf5BvcXLz352LSSPe++/3U",
+	"dDHyvSqK0hUFCNzsYAMR9EZRwTWHDKKxTJ3kAb67WN4Ks0AKLpVGJgc1pb2T05receHvKfL66YN27+QU",
+	"IgSn7P1REwbE/14xqa+WtRiXaw3KSLbD7a4tpJY1MAYUNgKVzIMws7BZ+85mPINGK3zDFUd4gGZj/yF/",
+	"v5IB5UtRaDvLkC+cLrsP2T4XF2Vj3lUFva5FaxF2SZ0/2/GbAQmprgFUK55Z89q+i/ubNpuaYcozrvYB",
+	"eIUf8glXuIvvYkxf4eub5brGEZwFplwJRbMYJTwiKZsnS8iOEcScxlTQxJrf8sukov4/JARVn7nb1Hz+",
+	"KQ8c9j6sMlBUIqOMZLxsqBZ8xkuicGPuxP4+G+Ox211cebuuDVlMPtv1aFBWfLHix4CEOpo1YSvmtX2z",
+	"FdPmdmzFznKzX5Hm/MUJZvthJ+7If5nuOV8LrlxfaxLxVriCee1+ttf6kEBaxf4/GetzXqCNMavXlVb+",
+	"EPOo7YD0QuHJCl19X8xVISOmbxkTNiCCKXKA8WkBCbWEUBBrH4pD/93xmDx7pMgBUoWRXYU0PAI+QANV",
+	"6GphgihhjVarNi0/lRFH5qtYbrStzE4VFxUv23AFFnHzyqLOYbOdWdt6Z2CbrJPGOWZs1/VkDWamSlFk",
+	"OWdtNWcRH/PIwiKupfCazdfsvQ5BJ0y4YAEJEykmoas9H5DQHIWQ/PTTTz+1X7xoP3oUkNDsQuj0yBCx",
+	"OJUhBEikCGEbESzG3zPTUwuhLo2mTDVzD4OVYsYe8iIdYUDPxmMwo++HiX3jw1oNv9KPUXm27dwK/LbJ",
+	"QNbx2Jw0Pqygf1VDJFsCyp64VdlANqreKdKE1FdVwxuaLJhyIav2Vjbfga5qeoRwGCRGM3aIFyPh14/f",
+	"kPs33fv4Rdt8ocIyXHyNmX9G3/sDP+nUzrmhGGHEh+s7wDxv4XJoLlRcb6urPHfG2a3qW4M7N6/gTgGx",
+	"BNHrFJp+siwJTFtUGdLuKkPxXejrZBCo6u8nqBhGU2176LZHVLEYWBHyFtuHwxSwR9ou5poDvkN6BriD",
+	"NZsNm6fcfKwlxs3Snq0IXRMxtvcoLev/+5JFwJeeG8BdOom8hUs2ndEEosXBtWcrMhaxDtw7NSfubwu2",
+	"YBu2NAeJBPitewpxHjHGfupiULNa4JvCTAGOGi2v4BdoDc4gsnGeygniPncD9E4OjnOvBBjTbinXXEyG",
+	"Ugzdmcakuy0ILO++dFLt+GdUR1Os/s3ImCeapYqMbEwITiggc5Z6kyt1YGf1YVNUqj/lTS/jemx6K1+s",
+	"TW9WruSHbaJSrf/Yn0V1s96wArc4VeT+T3ryA0eR9SxgQ0i8u/swJh6i13G9Q1e9zqkRfuog/kZuuYjl",
+	"bUBC3BnIuBlzezX6isld9jrnR7alGm70ptKL8oAYUTG/XbJUNZTOVk9g7vHegpRQJ9lMT81F92bieLVw",
+	"jL1kDrV62jBLVn0to6Pek2cDomSqMZLTdLMfMwzs2Yo9947m3B8K9r6ScocG3XBAqDXq+nEg9wA8L1VE",
+	"Mcj4sJZeeBusvUZZRw3eOZYclWO7QOf4UZF0s8crG/0WvJoP/n/2/na5jRtrG4VPBcV6q0zmaUmULcex",
+	"VFP3q3FijzNx7MdWJk/tu7PVYDdIImoCnAYomrfLVfNrH8A+iDmwOZJdWAtAo/klkiIpUub8mFhSfwBo",
+	"4Frf1yo0T3O2euoWfmubb03xaQaQyiCwVKzMDVWajgx26S4bGak7JmY11zDsd9RMR1CRYnoxZM58onpQ",
+	"ZHQKyRcdZJyJ9M50mEt33XSv8/fPnz/7/k5qf1hS1b2PD9pO88tyXQWmqbj4FV22zTq/Zrg51/Zdf8Uu",
+	"3WarOsn0rMhIO5eymPysj/ETrfZtXsGqA+NS5cNkTFOeq2NyaU39ygcp20ZckBldN6iIhbMrbWMK85wL",
+	"kli3kfVAtgoqMi46CajKBsFoyjJsSIfF13V/zTn58jUhHckUJAbHLhs56CaSS3kDD24XzLY46UqlAeEn",
+	"mZM22Sem35XGBK79r7OX5KxJXnz//OzZ09N19Hdxy7Foqtxf3fU2Q4Om+npGz4JLMcYEDWnd+H3NGTXf",
+	"1ubb3Bl9W7rPWc46NL9eOP141oV3HWFalPkt1dm/821xSrZEARUCQkI/HCm8+tujN+BPMQqn7B9BpVgl",
+	"/XJO9UA9HahpvqDGf02nz8CdVJnp2dSEBOrmNT+bbjaYvG+3V0USg/LS3P5EEYFonLIJ1j+OspT2zOmq",
+	"nb98+dKsTTooCiZSc9h++u3jlBbn/sb55SmCjabUC5pb/5g5ZZv7fm/RtrIIm1iU09MFV8VSSU7xMUc1",
+	"qnXBWwN9d/fSy/JKAxBUs44sFuuWODv99nlzrWd2ic8/rS7h+7OVxetHCFstujvGKGJLB+VYJlypcZMS",
+	"dDBChkUxiDfQDdfl8ZVu2yDMtiCTDXr171pBnOs/8No5a4L09mvRBSs8+CsfoQp18MQxWXHTrbm7zBt+",
+	"C9yQRIPk0LObzUxrGTP9YyhWaPxoS+7MTTQvXWRNl3bZu0zSu7etsbx/NV969e0+pVvtWK9S++A/7vga",
+	"ajW8sCHyKWqZJj2jxZ5GzWbzwu8d0EzU0Nj3Z82m0XGNAp7YxySkxUYSibwW8mBU9tPXuYSYY4vlBr7A",
+	"ujjWyvGZm99XnS1jkaiBTmWv0oPY5h+VidTmX8JWYU8NNOM4F9iAONwpRVjlEyI/pGmzXsr/42Y/dfnU",
+	"jJZytpMc113HcH1M3gsG/h7n6fQ9qqBAEqL9ZZOPe7SRoxkdJ1GEUq0lqthzmdIcSV6PwMCy5Y2XGSW/",
+	"yFtmzMDaMoTv5ThX63cB6zakitirV+92Ma8dHCRa53LIio12fCvrWNw6T+6gv776QM5ekJyKzoB2GNG0",
+	"A0pFjylFO0yNF14PxCTB9LPn9+nftlgpi5nLkkx58C0hMhFwMqzwMRdoW+aTk5ap7LCfZ34qA2SSkcSc",
+	"qZUTGZY4kAsnMphnLprIEHy7KTvQEeTj9+KKFKw9UCzDcp8hdiUYdql2RSG8CCp6K4lHK5Pu/4MrPj0P",
+	"nKVdwVNOxRMFrVsINm7i2lHc/ilbFySBTgDXVFdJ3IZdnkMydAcpohcE29Pm+dn9O2nbEU0+2hWjjvUw",
+	"/seRb7N9y1VJ/PE0e5YevWg/bx69bH3//dEPzWftZ9nT9LRFzWv+lC0cmvmHv+c0fdo6esHO2kc/0OfP",
+	"j160nzFzR5O+DEXmec0c9JxpS9rTl4WGzsTW/QdevUGvf3wP6tpiqpT44fzUrUL5hY1hwpQiVyztzu8p",
+	"cvb87nrehyyILb/9qs1Ml/Xa3T1COGI4PLdn5t/ws2zZXKJS6btzHG4TTaS9rYvZtbjnNw232wLCcb3V",
+	"lZtkb7Ufdbxw0q1xZeaVlSw/sP98kxbXSqWTbsvNl7C35qpzkhjQW1nELoGYC4tY88xFRSxM9e5UNJir",
+	"iohgw7UVMqHsfJzpZjC3VZtrwmJbf1UYnQLP15FLH8OOyaQ/UF2mJvlhpgrp6QL0HtJusgvn1iXI5lB+",
+	"06C9TOPQWSA4ufnAlZgOCq5Hn8xJcywh/O8M3PLY6eu1b2x6c/2ff/17gl/lUvimovUEr0ka0P9KdDC8",
+	"ir5X7GaN/6YD3TX4mFKbGAPB3RbLgL0CqitS7Ks1UIzoLlcEsACa54CuBj/Vzu0YS7zqat1HH6nvmjY+",
+	"DTV9Gp60Z6yzWcOxTSUnt6cnZuQnwNBme31G1VwDNDGwH9CY17lePgB+f+Krcu6YzVdIW2zL6XnOf7u6",
+	"+gBfADsVyULT/IZr8tenfy1Hhb8+H8cJ+zVERno07XLBlO23WnYbUpE1iPARZZ/WKc1edcBPVTZHsj1e",
+	"bVMYLlry80X5fJc3hC3RInuVK93nBUmpprnsDJjvNlv2u+QFNFny4dBYxOK77y7L3cWlOP7uO/KJiWxW",
+	"l7l40Gw+S+Gjwz9Zcm6248SejtwWTPCEJI1YgBvDrdz0LR9ha7gZm6t8qL3AbDdZ+BnFApfHTH2sUzgs",
+	"Udkfasb2JAZyYcLqmFzOOmU9OiI0TVkfSRvMmsJAVSzMgSM/QScs9ySi6AgIwuG+lOY54fpi4hAoxpBG",
+	"wD/T/71ucwlt46mGWfERwVhU2EALgEpZ5zM5a57ZL/xTUchCffcd5HJ8fP2KvDx7/sLWgOGUTvqFbOWs",
+	"97/+VFIkzn2ptLHZSZLKjCVYUPIBr3slM9YwyxyLPiuOMBfllssc145wQRKMJyV2DBiiMoMwWg9qjywD",
+	"BpZBkTJF6tPaHLcZ1YOCueMThX6GyB0eFcUCQtyqAVEckrxtH72jOu3amXhiEgzn0cwuEcsimGUhRadk",
+	"LnFp1XaQsagnce1ZXEvMups1AWoPVvr4T5+ax/S4Uo5M6OzpD3bar4x2bH794f2nKzN7GCAVvriDJG8z",
+	"1utLzUQ6OjIHBWFH0R6DE2UWoyWzESbhjGzGd6F0LHAEF9Xr8dvZSCXc6Af69OmF9YD4hxBLw0OKgVAR",
+	"OWu+tAM3qqvbMn1oKc0F+mCxf2PGinPoRU6SQGdLkBow1BsHQvPcdgwGbfEiFgl0VAPXzKlRLI1SQZ43",
+	"A23+mFyijmzOjPkqpM2G2D9FEH87MEi3WFsWzCugsajbVkc0z1kx3rwNN1IjIkraPtQuUao6D+gUDM/k",
+	"Sh+TV/BrKByIhWI0Z9k5fOqhLG7suXVaMFcayw785rMZ+hG2f+nQWyzIL08xh1BRLBIubmnOs8RHjex4",
+	"GhE0NINsWRtjskCWsX4uRz0m9IVfGAAaLH0F3IOV1DIWoJzjB8YAm4H7K95jymPDs2fPXppv/dvVqwuS",
+	"DSwawp8x8UuxVJrFqSf/+de/r+1PSeOYWLXcbDrOVCzMLWaJfv70/lcLTiB1XdSMvON/RfobYrYroCyI",
+	"KgOPA3EjDAjaqDRmoYEbEtdWyVhwhSlssKpcQTc+WD7y29Xrox/AqY+DgVv+OTCr16cF7THzOXCPmdMC",
+	"ndcs6GE7YOCwzCTDh3bNFytjes/dISPJZZ7LYUK6jGYgUCElLWVCsTLEXbvs07TLyNPjJhTA5FZVUecn",
+	"J8Ph8JjCn49l0Tmx96qTX96++unXTz8dmXvK7MRaqa9cfngburtqp8dNvFT2maB9XjuvPTtuHgO/HtVd",
+	"0FVPuozmuvs/5t+dqYyEdopPm80AKPqFTI1hAvtOOcRQ0FA77bL0Rvnvx3IMnnjhZ4z92hum/wZvxtT7",
+	"vjRTNG9/2mzaTijalpCHMsnIIsjXALv2LqvXvgHUv2kNeeHMcEUG/WPMkQGcmfVUP8wTK/Eq+j8W8ahB",
+	"r0chFfEXfssEFhxo2lHGrnjvFYnaH+bWkx7TBU/VzLW3p0cZECzkQDOnxeiBsk6QnIKUQCL/TkF7voPg",
+	"h0KafcsG9kSgUXVMPplpZ7EogRXzBbmZJHKK5FL2EbQxtRCxrA64pMDkP2s+I0mfFSDhpLjOmOAsSxoX",
+	"hBoshIU1iMOF0ka4wq/M5sDnc6WZQLxymk0dBXGbFUyk7uM8UbFIjo7sOh2Z4RjYs8qACM7fGbZph9M2",
+	"sdPe2XW+c6uZhTrp55QLNOud58gczWu3ya+11DT/Ah/kL3HNldP2WFyL8Nv8JTbPjmtfCbB3l5u1YjSf",
+	"/fD8xfdTvCBfp9OjwhTWv0+DbdLzyzRzx1okOR7RXj5z214ZazOT6cA1pJr4IO/7TFx+ePupz9Llzr97",
+	"7zqW1A6CBH9Z//LCWoy9Zd4CQ+uPRdHYxlDteUupsOfM7dQIwJc8bz5DBTKjmraoKuWWOUip7PXMIaSx",
+	"GBZcM1KnRnYVusWoJoUcRl48S3MyqZX2FyBKLbWEd/VZDxGGCI1obhiR6l4cC5DL7vWtgbYSXBF4tzIv",
+	"N0twBIjT5sb6A5bqnGRc3TScSIdlmnHaPwKFJ0LvA4iWjzA0s5GeN5/dvYk+oYvxN0FvKc+NcbX2PRgu",
+	"yMyNZ0zfPj+6YaPZ8ui7734PTNbz774jNj1yKNxugn8601+BXvk+IOSKSMFu5Q32cTb2Q5oPMubZBJ12",
+	"zI3tmxZMK6uZ2mkq885kICrer4TUz5qnjWiaQDJ/egaE5k6Jrp81m0ZMiRGoJ7EYCPa5z1JjD5RVV6T+",
+	"vNlsTNtgxgi6/PD272adIEXdao7QV2TatyovOUGLARo133HlL0Zph9ZwG9vBOAkIR0zZxWFAwn9NszPP",
+	"cAjzd+Vfqc/DhVtO777lN0GtcwmbT5wtcnhey6LFs4yJdZyZ0nH73398HdPllParEBwi/ytoECzV2o4M",
+	"uAgg8GXMd8RMcONUPWPHxMgx69vhaJsCcEJsHlQrPEaE9vuMFubhmC/HfFtgOsi4JrnsGJy2/gRvpIIH",
+	"YcwZUXofvC2E8b5YOBfDDRtduJiKHYDF7RvW1xHUYnjN7SVJUinaOU+1N3HNjTdstLHDb2VTLCbnVg5r",
+	"nlsEFuHs6dNJ14p5OqyOvGVFLMCiJWenz0rIIUsiDm4GPK5LQ04wQXM7IgrM46+2sm4tYBKO0Z/8alxF",
+	"FwP2dQLPTteMZ59gu81S+ZzzrDwZO45pZ82Xd9/xyh4fuOH02UI3mPW+kvIXWnRA4Th7+vTu+6qb6SOc",
+	"oc0iL+6rIJowHX3HFJiTL/i8t9nXE9Q3IEt5jQD9EZ6qHFD59nrn1qvp0uPA1WZ2G8THB4odE7gVHFte",
+	"FzJPQN+cioX1m5gLZyH1RmAxIomQ+rotByJLYlE/a541VgctXKAVQQtve5ttQwGaCxXQbbtg2c6jxNnd",
+	"d/wq9WvzbTd7YPG7L3xgB7p7QtOUKXUEVOwnBcsY9qFd9LheipEUDA1cjA3a8wJS2GpFqXmu0JzmaJL0",
+	"mVBBTNH5bnEoxAzlicKnoY7lLoQQgFePzHXGOEbrVzPn5KexKI1Y+zD3hFKPu+VsyIpj8tEgnAtJ9I0h",
+	"D764sq435zcM/fyxGItRlhHF+tnTlziyj0wXo6PLtmZFA2Y7CQ5tpBO2DvXIF3NHZaKvLAj73DeiG2YQ",
+	"hcFJUEiFJLkUHaPk0DyXQxWunrILEQTnIh/Y98/xjyCY9TsN2CZAaibSFVSza7uOCaxHo6KMYXQhFvdS",
+	"xj7xjngrfue6ewmz/YWLm9pmdKqPcBTK1zyQXoUzngWTgg3LrW01Kzw3W4XMlbWeBdSrKynfUeHUWrV2",
+	"98wnTNyYBkIheFZSMsYglItbrtGdc4JZCJtGUGeh+hoO3jZ7ATNYwkPfo8UNXlYO0mZKsAzVqyoYR4Tm",
+	"eSwouhuXgkdyNzoa1W0cHku1ZwwY7WpAo46A8aI1At1NMZFdBAAF/lgKJwJWpANlpELGAsg3IQA9ZPQG",
+	"QuRDWQDDRg6ezGv2mSutktKnC4vFGGkxaHToy8N6jAowTC9iMU23wzi3R3GaAjnGBUnalOcsu+4XzLck",
+	"dFdXcR0t9VggJEfYqJ75QDPXbPxrmull5r6OFItheLDioGeiMmqfd23ljvnbabMRYQjc/dHqzO6PlRsH",
+	"KvzD+NrWz5ovp2vEoO2CSjx1ldyNiwmYqrG/tH/xEo7GWz+pDQmX8dd8K8Jl46r1Chb7AtN4IwXbe0GH",
+	"ew77WATbeyEJB2WzR74J2rKiTchAgBHBWMYyQKpPoNFTA/CQaOyz/lDpxdQRA5Onz0mPiwFknHFMs3HR",
+	"8RYzWqyyPVIRN0EExKKU6fDLoMmlZUvD35eMESA/IEVJ3KC1Ad2BIVxyTN6WjtOnzadG8eY3ls8UuQqQ",
+	"Q5gq0KsjA9zIhlOA9zUcNFfEKv9KWhJ4iCD2C9mCsjkjAZDhcYoMrlIP2RTWcdG8kChYBVQDpR2EwwLe",
+	"CNjSv5hNtFGNvfqapUD16ZRor1WTzsd3nNniPt+X4mbhkLxhIHJIRysD5D7jy092U04/zCsgzYN6I8pZ",
+	"wIgqTomL0v3gkg1TFjmW1BKq8OTGYm3q8yrOBUzQU4M+K5TB3SmuBZFZVRRL+7sSoMioztY/YDc7qcuC",
+	"dKnRUKdDahIUtiWNvfInbB6czF5eDZsO3oS99SagpLZHbQkMlIOlfAivqsUoE9UWvn4Avy6czJ9cPjWm",
+	"ZZdO0ovywxOlZV8BykHMxHoFAHlmmL/OzWzUH552MVNXyKCAhKDlPtskjoXNFMfWNW49Qbfyz6nbhuQz",
+	"S6+ehHUgjXVFbeaYqLGYAVorgtMvuA0m4OBsCk8aLpQcuIjqjoZHH+iIfinL6cYjJnBgcZkXOpvOe7Sq",
+	"VjJNdbePhJT6BRQUc0ZKIh6MhnA178kzTYhYzLchLmz+/3Ni9v2gwKITSgo5RI0YbZQnqpyEU/q4MuoD",
+	"tIZH5QITOuBMTFddorHMF8uvU9pRYwaUV3GsSuKGEBFjPkGevBsUV2RYSNHZK5Xkg9tqm9FI3OPxhQeF",
+	"5FtQSPyJWBTusNB3a+6fVAoFFU2B5Wg0huTE/gWH8l+wCf6CBajznEQlvoVeompZs7F3bH6cc9zPdwRF",
+	"aF9hClvgiEc/gM2pHfcWkeWdReXgnbfo0biCIMnn4A/6NvxBldN2T/fQBB5t20kEc6m4isrHBJQJpdMI",
+	"auVzy8RQ5VUosSMW5ipuS+pprmTpYppWmYUtHJRXBTFFFjLlGpgyM+6dQmc4xy2Z8zYzn+DCRwNY5j5Q",
+	"i6WyZ9kAbE7Iep1MPjqKL9wblQwwa3uuoipEPpR6ZgaxgI5WORUHTW11TW0MLe/rSUK4fEibtbIzHFw5",
+	"zWsR25XUFdN4afLht6tYYLWnn1RiDUvvK2qsqiVdxGK+tYvDnm7skoeydUFRnDB0SXWlufKwu394u2E7",
+	"GN6zG8bwAW13A22XMZM9Sc7SdZt12oGif/MFB/1GFLjOHeVUyCU0FNa7DywlhcwZ1vtXSYuoAk89KmhV",
+	"QiLSYVp5EiKgkylJzsG+dXWiC3AhYWYaoLJvFJQEjALBuGwCn/2bGrSOyrdCzpsU7IlTOMf+XneTCN/C",
+	"VSzOmmeNfajEMMv8ym+R5UtW8U6khn4NpDWLFLB+gMV6my1+h38TowWwHe5XOa0b/iIFtQGx/6GuZGZd",
+	"STQnaAIVuWmwqx1Iljt9+ZpcaEoTlHxZGHSgiOxKUjGAvrFC3YlULnOr1bESgLRrA2NJZK1dZRvBGqvZ",
+	"/CECL6AzfYHYDYaDypvHBykqOIS6nqUZi4g5OPwWjV8tJckY6xO8fE6ucSwcD2hg5XMFTkIBBFJAQHTt",
+	"1BB7Z+KI2BKiB4UAb1PSLa7VSKSJD5eicljyJRpc1DkDZpDNgGcsZmb+Ts4EnlEWBJOF6oFjsXJB8Fpc",
+	"mLjpXpW9i3e4JHi85+WWFVq/SDO02fK0lqV+UQ2pu2AwP13Rmd0b7WUncA284FBIvOuFxCRo+T1NZozr",
+	"1CdfUs/a/3XPFOxL0i+4mf9kk+nyBchcmiuJLJgTCvIToP8xl2esr7sQxhoSriOscQSV/AK6bbRyLjpP",
+	"lDP8Ue48mcI9utPq8humV0bWsMHDNnTNu1Dt0WLZrqqlb5i+G2KAfTHtblYvdc2ig66nwCJTMNKH0jWN",
+	"BbpWv9HTZSEon7PT5ESpcZYVDHcpq/KW4ViGcpBnsegB+y1JR2kORXLCqFQ9pG+lgpwRaNirQJmdVzE3",
+	"VYmNBWix2wOeOXVnsxP3LjyJsGMpDpmEXUn5GJvwMnrlQshXbVJ+L/C72yJ/24Z5bkz7nN5xfSHts3nQ",
+	"Ph8csVdQV58uAu/l0XsNp/F+mu4Py73yo9t4G9V0cecHYuiJwU5Nea5W0Xkr9ByrKsCRlWGRFWCNOwVY",
+	"lTRwgh0Qc6r3xf1acjioDcPqO18Ns5zrdZd4Cf1iLeJKDTlHDt7UpQgNKwgRrmMYcwp/vbxHdeXjXxIg",
+	"5lJ0jnKjY0bgpIP2E5XsTKtXlnVg9biG2U+3HHPh4lpjjCoRs7PHuBIxh8pRJeINKSRWAqPX4ryJsViK",
+	"ONGb8WasnjjRJoZN502MxWziREx3wtqXlArSguytgqmuzw4QbGjDtajhoyf32kXoEzIQufnuVbNgkuWH",
+	"1BP88Rp+TBoXc+2F8cwrrNqbRUFhPeoXVTie+NrhHVWHyla1/sk1vLtg527HM37nNTBRroWbwrI8hsRH",
+	"G7URtspd+dA8S+UA5nNYIunYw+Vc7KTy/0hJL2dQQVWF8uLq+8kX6jeZ+ZvFquXJMVeW65UNrEtiPQUs",
+	"UK7jCtdQ9umrPsN+QV6UTRBkxmKvGDJ/xMXfGppeBp9+Wxr8fAw7sGsuiwx2z2wBGuwx2yI0vAG6tJJW",
+	"s1RSLZWk+dnVDcCvmDCLoQAY2ub/h1QFFVSg4ecZPiMWyyDOTpDvrq5UzkWkWMypjYKP/qghaQnlqrSS",
+	"vnUFa5N8wbDl1oVoGI5aHrVWCLFd4rvGjORxInBjuMMvoUFXMYpgZ1mSjPEGdlyP8960mCUGh5yugoFJ",
+	"bDDmmOD7gXJiShzO8Ym7Nmz7oBHZFX004fdDWGd7mpHdO/dM8DnxrZL3LNXnqvp41m4zm47qJmT7QiN9",
+	"re2Si8VVnVy2aB60my4TQ4NHJlx0WcH1NV5+7S9PsNI4mjZF143XL4H/Bdex6FIDrG2zCm1ZRITRtOvo",
+	"1PsFT1kVWvt0BMuF9zxR9pohF6pxTH4ssRESTu17C2Y0OCHLhdiXJCS/Ezerg+1WEr2f9B1hH2SNcl/0",
+	"YD/eI4t+CHlB5TEz0AZQEQKo/y53AahLCt9D/IRu31yNvercNxy3fa8L7TdgtWn+riPKa/dpdlWv8gO8",
+	"Q696ovw3OShWD5rhaIQwtJ8mimnNRSeMHfvPuf2URzeaiaTH4zLDDjlwxnAFMKAOXZs6ZSIw0Hl1yhPU",
+	"QOeSjSantCj45KMEG8Ljxip4DBZVh2fOTkEznmrUgACnptbdmHuXKrGZS3I4xWrcqnNrRjXO3mRKrgVP",
+	"N5kp6ftXf6mBQL92sIQFxBDRjGr9gl3Dn5WPcS4H1x9weNtNrbxLVpRC+2CDH1Ir1xWYBRGzgvybrzMH",
+	"3Xu2oDajaJ1Isjwml/ZvnrdES6Ik0GRppoIC/Gr7F+Vox3WX9fYlI/NtsOQbhm//pk/aCI39TMosZ7FI",
+	"UmawOQ62+X1s8wrS8MqedSgT7uSVEzSXhw+PFmVzgSpcmHd1Ciq0wwyp0PX21ta/U9JnhZKCcKHlWKah",
+	"yCxh0kTnsJyLm2Pye1dCRjj2EXN19JAmh5md/lHVZgGIb0GVPf4mAicIPDExBkVCFLWNXmfXG7nRq7I5",
+	"l72W2CYFZoYCSMGDCYzNNRZ17CQG8SKhNKNZY/l2XXMaKO5YndPdhfax2JV8R9yqjyPLEefyQLmNQTuz",
+	"Gfp6eUJC8v8hc/jhQQJx4ZDyuPcpj/OEH25WLyJmiruF9eqTL+UP2ynkD9TsOxRrcERPaUIZCg2D9AWj",
+	"aZcp0mIjie/sRYTaUobcqAs5o7eYDyUHek+80pVOh9tRxDftx14G7Q768X0c0TM6Ca4HJE5QMVs5BXI1",
+	"sHCM9E51DHiMwwa6HVpyBWJipLg59ymPkMY21jkH3xwLeNqIKE0LGCMbYqmT456WMD2an3sHM8eQvHsN",
+	"Apb5jf3YPivTWAWWt4rMtgqsvmvF+lQ3AqlPQaTGXXQEO6MZz+0iO7Nf7cwmt06xjcW6HNgf4RM8JPSu",
+	"5sde2Dc9PsFA7/26I8j/ePPfd7MF7tYkE+69zQsnAxFbFk6/c93NCjocd8ucW1L/calzTD6aYYL8IRbU",
+	"wiMwmaR6h66M8sM8Z1X5sS0ZMB3m7wPZZtbfuLb8iDFzGQjcIpTBUVsHlP0pWw+RFBY6E8NsVjOchOT8",
+	"lpFbzoa2W445vJh/MeSKGevaapZtWTDo09f6k6UaU81mkuvNINIjWsrI1nK3pLaNKY2xLo7JZZXuOhYL",
+	"p679yoY+iAe5vTkVgmWo4F+QpF3IXkLq0BZK8VuGlViJlgmps8/+l4rlLNXYMigiXJBP//uXWNBcYoEB",
+	"Fxn7PDHMeaFCs+JmlTGj13n/9yA2+LPZqZtF19eF7C1y3ZVc5KpPXLO9pXv5WbYWCSmanXTwlawtlggH",
+	"szUiQBVVGCUsTFzgLM+gzxNP2TZZX66wQsAlsgFx4ZEdB1EjpVmP9Aeqa2N3MIkuK9i571GTOBbA64K1",
+	"k7FImwvPYWzuT9nCsgNwFpifnDZaf9o0mpqXA/ZirixfS2auOG0ckw8D1bWsK5byxVynh2a41hcrBUP3",
+	"igICfaA/BKEypIX1gdSn+wv867ert5aUMo8vnme+18+y9TgCej/L1gPRGpolnKGqw/6vtIsTtAfljcoV",
+	"Mt4rD2+dQck50xBsaKZySBk8ELJUyMP/lC1oO4NbGd3tAsnDptDPmq2v5sjVuw2mky9/ytbDEI8/fsNp",
+	"MVvG3WLnYwAO+NDhyXsSY928zPvZbNONGwpzpM4Bqh+kEOhP2FlzDIflyn5WthxeI8d5ztqQ+2C07ZEl",
+	"UhwRWqyogzd2JGq4SNULmVH0sr6gIVa9bA1LHp5D/GfZepDaljv060NFy6GiZe0VLfOBfHFN9aTPU18A",
+	"viW30SVJeoNc8z4t9ElbFr2jjGqaoPPAd7m1A3OEXlDInbR5zpJj8lYr0hpBgHGgNGmZFfn5w09vIvLh",
+	"1zdRLN68fW3U/t9Z64N7TpAzDlxR1GiMwFBRbYABbwidOeQtpKbgEY5FwY6YSGVmjGTk7LWeo5/+z9vX",
+	"norqzYdPpC8V7AwQcPWAode5zMgNY32FAVApYtEfFH2pWCNyiUK6O+i1BOU5MGdr0pNKk2dPm6TPP7Mc",
+	"uiXzbFdSZXz6ESVtaK9sFqzqE8LExx7X9/QL/dbPJc0+4IfdoqY8S2RN2c1V6dEvzAQ0x2Nmlgf+K4se",
+	"1bXzWosLc7yjmh71We28pnTBRadWlWL/jff94a9CE23bqeFu1WcIPHdqD8ky9/WtbLLjhDk+hPqPZdBl",
+	"fRLlliuutylPfr87mECqsQQYIj6Kq7HIAv7NxhZiMRFcAAdSwC9vYwsJExnLrqlOYGpCglhqsbYsGEkg",
+	"uIt/PkQH1hgd+If5WDtj32wnkABzfqBQAq73DOzHk3NnOGHNYYG5QxJsiMM6iKHH5eJHvt8Qyrfr7e9R",
+	"nh9p1uvnVLMt9lka41UyYFrwjCnHceVS/M34iB9fRFojcsMhyzUjuUxpzo7J3zmULvjfqFg4Hd6s20Cx",
+	"8JG2wwoULhl7qCsLTerOKjE39I1JU31JIyJKWmpVIXUs+rRj+xTuQWbRO8rzK/+Nd5WGKxzlrNScWdvm",
+	"kKKzegumyhErlzSAFPNllkSSky/mBH09+YLn5ytCSs402ygZ19j+6FmfAyjEY0fa4EK1nAiKm+ZTsIfl",
+	"kq4iv2CICkQN0q5fv71oBQEfJDx3m24TR3lu0HrRa3+BLzUNds4mtxHO5tDVYfGuDrBghM5AgEkAiB5W",
+	"OTCXGvkMB1m2cdhcwO/wTFd6dpWUGWG83dYt21Xdk0D6Xh7RzWgGs7QCj7uH47+w6QHOs8UPf3+w2c4G",
+	"n+jtJJ3l4oc/wnaIqetHaP6Cfqtz0i5kLxZCDokU42+YUBIioiXpM9nPGaQG4QOp9u8Bt5lAVnPbxiWK",
+	"BTzH+eeGlGtk4MGxDHRLfiZQDJGx7Jj8RNMuxoJ87oAsCOv19agMp3iUMhaLsTkKSy3+RpY2Eakrxkh4",
+	"ROyutmyhrYIKo820zbEl9Vx2ZERSmctBEZG2lJoVDchbULGghdl2eJvMOFN3NaS5FOUHgiXyLSb7tFAs",
+	"QiULqJ6njJAUg9yYfAMdlTfiysK6QnKz+QoZ1ZTUoROF+aMK+rQ/ff49+Tv/awMs5pymN0Evn3ry5cvx",
+	"L1zcfP2aNMwEgOGFfYa1/tvVu19wTY2gKNBGrO4uRWgLI0HY2xLbgIFnET57Cfu2DWaiBhDMSCKSmPck",
+	"sQDqVN3LE9z/tuIQLE96C/00giX0oScxskPjKniLlvKcoBYNxfGSdCRp0fTGsTt5E3ebYm29HKcfBnsj",
+	"7dbvEp1yRrbtGV1G1j7msshdC3YZ4biEtL6PrX7SL9gtZ8Mthr4+WlyfxGCUOtZkpxPqgRXTQznIM9Jh",
+	"QBriUy8AmKiKhcF9t1Y2KyGULFNSkwXtsQuCEtdLaCOYKzgbESVjkXz5mhC7ZmrM1Yg6jaszJx+t+Mg5",
+	"lrdWhacTChFhn1PW1/DbWFBhFQMbsmtzwfYZ4XGlHiPKB8zXVhOondd+Z3kqe8zI6C9fjt3If6U99vVr",
+	"bWFmkR0RDfbjzZIMqAMDFRgeyRYjwH9/kA8blg/2w6xPRPhO51smh35rLaYiw0yrERka7ZxmmdWWFyeL",
+	"tnPYR6Lodzj0DQPjR5kvwQz9zm+JT5DQvqeV3ziNRYq/7f45uJTWVv/d89vag1GAM1sq+SZ132AFb4sF",
+	"R+JPS4R83DAo8WGg57FFn9uqbNT4oJILHM5CgrbUtboq8sYa+CqYUtCtzja5KxH2DsZnePYUvucLUk35",
+	"NRB4zTPlaOnMz06xjIWQegx5d7pLy+Nneb7MMtz8j6Mu3E/ngbie7VrOSaDC04Ne0bDpWnkQnxwaex3y",
+	"srCva5Z5vJ0prRbWoE++lD/YsuplkyHupVN/ZFh7WN3tF6V0Af9/5IIZCtOEg0tVpeB5XAOPxRhVXo8K",
+	"UKGMIh48pFTEjTDGy5dlXAWpiIlYY3POqdKVhgu7U0W5Mvee+WxbERLvgv25YL4Fju5QGLFFVjyz4HfD",
+	"UrRFa/211RVn2+RRqbcCk7w5BwGVvDnIjhlhDxIxduEsNrekMx30pZ3lP9iQYnKScUVb+bbpfa+cGpJS",
+	"6JmeS9GBLksa4z9clboH9EhFWvjPpe02xshSgaNYTHL5HhSUtSgoP+J2+QZR8cCGsD96k92lG4RNJh4A",
+	"NX+ClypCiUXtLIAyl8w+x2qbg4mhc3JJUNxxHQ4X7QBYB8DaHv7gntsg/BTSgs9ga63FVoKVO1StWKyq",
+	"a2GuQcZ6UrM90rp2gFwLiXis495so21i4sNTbeH0zcQfKqfmAN0H5q0NM2/Nk02eiAu32hMFMfL1iygA",
+	"+Ecso8inAQC4fdVYF2oIqQwFPgLl2cKRezIZuN9u8ueqQmp9kfJQSH3i961h31cpBTM/iKm9yhI9SJ15",
+	"UsegmrJN+e0e4iqA6RXFkGDDh2j5BBzjVWrvhTnBgXJu0Mq56rKM0ELzFFw7mDWGMmtq5UNERNCH6bzC",
+	"y/gEyIZjQfPc36iILFy1GjjWpWCzZnhMgJEsGRZcayb+YkAmibAK0I4Qi6mD22zZ57CQZTpdRAyMZIOc",
+	"ZeZ1ypdBXqCME4xlE85yeFAszMpC5Z8qq0ob+5LE63P9zYbcrMj6Hb/RnqbkXuJ2WiQn1+28Q1Lu2pJy",
+	"BW5PB7WwW5dJxb2aBgEX4Yldpg58vD3CUhhqdwdky1axM4wh0hxQT3XlUGFAMbHgC7yHUpC6kEP0LuWs",
+	"rWMhB7oReVZcOydYA2s/iawszD3e5bza++bPkrH02VisKX92OsDGYrZVAOnXDiYthDyOXNqxST1QRq1b",
+	"0hlavztrB7X/kDs7T+AY1YQh8OGGqTbN96rspAi6W80/+WIfunRW7Y4IrfciH5X6/hxl+mJctacFg/5A",
+	"XVbsEdnYduH60m2OA4XYdjItLKNYedbLc47beJqeuUd2+uWklT7bSL9wtNmYDebvjMIFglKwmQa0seAH",
+	"IiOtkQWcoVsU1DuNsnnpDiTLFduvdNodQoPmltWmg7L0EImz5bkDpuVFjOBFO4k9LoWCTOtsFouwtdk3",
+	"FoTCNmQPhlgPH4WaugAPFI86mKaHiNRG8iCW0Vznm6ey3ba77T76bUVMIMDnmY/37Esg5D2uxWbBcqci",
+	"GjDjReIZuE0OFufq/PXSbS53PO1uW55NZAXOWkcSUshsAOVKk4HalGqay86AEaongrgFT9l58ADb/qKT",
+	"yxbNY9GXhW7LnEtSxyZ9WFUkHC9e+Wx2y8QUxmtPq8pFlxW2rc3E05E91ahO9v1jJrQdnW2dAQvuBk+G",
+	"Zsl8Wzx75ZNpWU72b9fmZ/QBullXqWOB8sMMqMVyKTrK2NXjSu/FPMIUP3vokiVwwPDKYIik7m1oNxUb",
+	"r25czMo3PjCjbIUZBSM7cIwfSTynnNADxXJwMWfxucL5OCjLhzhO1WMCJRMlmrosVgTLCoJPk76LqMcn",
+	"X+C/K3KirNggxgkA2/B2lrgGmdgxQslRbJsFgL5RuALY+6Ws940FCtYJR7QTviqQvsQLX3jPZLWwHIr9",
+	"CetsA6vf4045hHI22w3GqkvT9en1mrK7H6B44H3d3KL8P0j9TZ8wG4GYc7wWDjasLP/eF8Cz7pnMvSSz",
+	"NLv9nKYsI1R/m+79rZ73XXHpL2+XNA92ycGJ/zBO/Ble+4pPagVrpMjW4KzfcjLKr0HlR4XpAx6zCEE6",
+	"TtuBPjrIpGKxKAsV9yG6gB9vw6htXrLXvOcwg4VCErCe1cqigx21tnIL6barxyj8xT1KLgyy9CgXmnKj",
+	"BqLOFDAF0bRLci5ss/DJcMPUaEW96r0396v/5n8cB278GPFpyBVD804J2lddqRX4Sszb4NeAygailKYi",
+	"o0Vm2zuAd0VLkmQs57esGF3bZLoEfSKx6GLzOnNNwVLe50zohNTZZ5rqHDrigP7YL9gRPrJLFRGMm2FF",
+	"thMJBwUivSmb2KmBOUWsiMWQFqwrB8r6cdqDvM3znGWRbbnOetAOfCC4RkzvyjxTxLULP42azSb81cZA",
+	"aJ5bN5HAYvHJNUxIuWhmTWzl44zq9IHSpMNvmYvOmIfbmkkVC1c5ntjIDK4qs54mga3uzO/EAEt0RQbL",
+	"MWj1uNawIDZgFSQCwR2x4KIlP2MjeinavOiBXUCkSNmMUEtCB1pe26uvcZ8nNs8IWfSHXRkL+AODgSA7",
+	"vu2knrQZ1YOCXTs+q8Q3xEvgnmsHEwB/CYzNuSHd9/d39AvmhnAci08Mmj+Pxz/OITKiC84ylII9JjRG",
+	"2JwNUoZD8AU2SGS+he02GQtKFKg+65KYkwuBfwkjapPClHhzavkyHhfricVGynjmdIMyqw4I+DhCPeV8",
+	"HirSA2s5y6KCLXywqL7RSM9MLQV2LdhR9iRO6CaL2E8nX+C/NpqzV2n9i9hO7haXBoCHSbYN9lnGfHMh",
+	"5lK0iZCC7Yubewv4+x63xhZsnLngFzQ5AG0MlTpu8HB0gMOHyclfE+icpFSkLN8GDeuYsRWLMTbryQ6l",
+	"5q1m52UFHZbggVqYtVGcUu6KBnA6xnh0+ndsMIXUaaDAm1+A+75gf7JUN9AQMCqa3elGG6RKCmhfLWEp",
+	"aH5MktSKszJvymrmoMpDawdjsyhu9H2uSer6OeKwcpaROvY61ZTnRNGRIq2R0fB7sxOoXLBcMKM+ukdu",
+	"NX2qnPdiiVNrTm2Cxds+3q7WxXTh7qTBtAK19+uDIv1BzX0wNXd7afsWIleWIX2eGkv7IVz/Yb5lcGni",
+	"hpSQnN8yAl1dgagJ7PvSeQTuLXR/tGXBeEcQCT2HURXuF9wsUvhoHEHBKNKYqEHryC/LE6KljKxAaknd",
+	"JV16C8A/1lvBPCQWKwUpjHwY9HNJswuStAvZS0gduKAUv7UOxERLcO/5XyqWs9QMAmtdx8cxJ8oBbie7",
+	"lj4Uvi8xjQ9uX25WSLwuZG+R667kIld94pq9zRYPj/wsW8tcvlPRFPuBFomnuE14iKGsLYbiz3VrRDKq",
+	"GSmo6IRxXyhfJYoVtzxlC0uBky/2X2BNlNvkIBk2IBmMosZ75ox4Re2cFOyIiVRmLIu8K7/HNM2ophEZ",
+	"iJwpVYlXQCqT2nJv77lGgx83JW2zZDC1e7lnLNZYRWvDIuGDOwGL4Cd8v5PvqrDZlkWP6tp5rcWFOcBR",
+	"TY/6rHZeU7rgojNLaYdnHboJbo2rRQ6FUcUIdWi6XvjU3UGvJSjPDwC6IQC9JD9/+OkNOKBtOPrZ0ybp",
+	"888sV0AinrHHDolXfpMdQPEAipsAxSdGtyg32WoAWTBoQEP1Cj3CVkjyfkdvIMtHDVSfQf5MSX1qG+F0",
+	"KBcXUMuKv5CCYRNonzMzh8U0FrtNY7pyu2X3lRw43AtVNml9+gHOgI3yex98oLuEPWP9nN1+C4zbAGPc",
+	"R1YL4Esqi+wozSnvqWUg5mp+BxWleEeocV47+AFfWTXFUihzzgJpX1KoAEQZkQdpfYn5VwJAhn/hmQGJ",
+	"NmcFuaX5gCEdlUvzo3le4lyH3zJB6pZFVApd0FSfG7UrFu7HMN/NjwF/1zgmv0qiBmnXzgFT/YaFFB18",
+	"d1StN4kghGaujEWFNYzYSvxzGB8mV2F6Ie0BldYxudSa9foaZ+N8lf1Qo6ufPX0JCxaLj0wXo6PLtmaF",
+	"JZtmt6wYEYoPAVLrQWYesVWoLahm13bsCYy3sfYssFdm536ERb4/5m6gfr8c3gPVydi1mQH3biMLORxv",
+	"FXSA/XsWviwgLq6kfEfFyC6D2m4EzGxNj1Ckhc2mSjgNE81xEy0qTvatHCYkxiqdh7rLeOETfEjSNoo7",
+	"Sp4E0D4hdciTQJHUIG1uh2pXAQVULAIJBc+A9GUrn4C/Bp52QZJ/JiVXq2JOnBkUoDb9XLPPOiK8I6Qx",
+	"/UhKIS71Kpw2ZJvhsilmVO2orNppIzWj6poV1LLs7YLXC0nYZ0RcUrA2K5hI2UUs6J11QeGsvbi1yeYi",
+	"26ectl+40m63b9YzgG+5GvXZ4oEsvAdMyGVv+ofZTcve9Al20N6F2HDwi0TY7KY9BNjuFWDzWFONtRX+",
+	"HE3Kkeh+mXaTlBBGmwkMgLTLoG4H/BUK2csMTkNfX23g/pYVZk4XAU5BsQ/U7li2WqhD6g2UjkVr3CmM",
+	"+XKTgBlhrhoYG5A6NxD8nwNGaE9C6yw/Drf3HpwCbP1KOZhzO6yVB+N7oGKLRdTygw/mG8hDg61YquEV",
+	"P8HqGvjJF/zHchUVlxi7yrnS3GLVJJwDXv3uUuGtfnxuPQ7IjBjZbgMZxKrQV2PAENRlXQK17XIARadt",
+	"zYpj8loWY2q8ipzaKqSeorqig8SRjcMohvvS2eQN02sAyUWVuU27lhfzNAzHds4B2h6idMJ+jlmq2XJs",
+	"QvN0swhqnOAEX4wDSlALEYuy8jyaaqvqLutFZCAyVhBG0y5e8EQRlnFNikHI0wc/IZSixV0HCj1UuxJz",
+	"Q9I4J0khc2PEm7fljCoNngQ0ySudUi6Iq6FNaWZUvITUXeA86dHP13ilSuwtkFxWBTHCBaAMl9l1Rkcq",
+	"uUDi1KnhKPCdspxqfsvss62vwTylfOF1nxUplLX7avyiYMI5FGJhEatdMPY/5hFI5wuX2l/iYEgGNRiI",
+	"xlCaQaEJq78KfR8w5gaWrSS03y/kLc0TbB3rFstpLEZ3oaTPRAaOCvyro4Vt+7asWpKMpTxjpP60+RSd",
+	"19ga1srD8dDipVG0oUbZPhOJCfyO8f4iswdwCrCRDFgnX+Ia/BTXzuMayqDjnhS6m4+ujZVA8x4TOq5F",
+	"ca3HlKIdBlfar35O/vOvf8e1r0njmFwKwnp9PcKlJmnOqBFFsYDn71BfxjF+rLPTp9FCpFixuJcFgPxQ",
+	"WxZuu0KLtfP+fnOe8Pjcz7J42ny65nEjL1Nl6abEqPHkD6lBdXDvWixC0KmCzUUYdARr3M/8m7eNDi09",
+	"5rb0sLvmibL2ylrMsROamompky/4j19pj31dJvJujTTZZ8IAMyWapzdMox4zXbsioXLljLBYJHinSoil",
+	"DXH1o95Os2lKRxlTNySlfdriOdejiobXuBjXdQRjVojjFI3taDSrFlM8Y4rU7ZcMhoid2d/3mVDljKxW",
+	"4x9ifw25ALRlYzTesKDhj0+Q6+bc5VT+yVKNOmZJXAK8RpYYJ1h0dPoFoFFP8Gubn6//869/k/orlyzw",
+	"6ui02TyNyN+PXrxoJFC9GjwpIW2Z53KoIq+FgLUKPsByLk+UVXaPySXuDRv0Vy4lAj+XnxksQD1589MV",
+	"MVvP5nCY36qksQNMMhGhuZK+5wHMyTs+y24NXXrLqr7HWKzB+fhxIPB74WJuU/vg5sT2qe7WoprZRbXz",
+	"WnnIa+NaQFgi26Off2Gio7u18+/PwAAz86yd1/7v/6ZH/9M8enn9x5fT6Puzr/+/KfmfG1JmwlV8IC/p",
+	"FZySWXqAg4k+EwcX6X3zFbYmXa/ojeckC0SsFYvrkbHWDl/e9dlh2rs+8XETGQIoaPGfp81mI7R/J7j4",
+	"LYcDVTeeJpNqEJBGRDq9NfKGsiysPZwdk7GwvmJsfhAf4vz7FWNHTUu9bz8iB2jFhJkVg74KNZWqwXII",
+	"Rq+KLJczl3QFVIGo8B4nMq3C6ysVO4Y0JIzmMyTijEjK9Qi158lwdxkOSi7TlPX1OQlPUIfJ/2VOUYKq",
+	"PKa6cqPkv2Hy50/vfyWvUdF8JfOcoapY//j6FXnx8uz7BpHtWGBkyYzWdi7Lc1bA2htIrA/6ZkanzajZ",
+	"bF6QJIVEFJunBVNOSCZB4TTjGjUwa/eD5ELHwmq5kFkLbwB1O5eiw/UgY84nmlMNP0eWVF4M8px0mOwx",
+	"XYxsvZe/HRKYY9GXCkzYiCiJsP/m7SeipcwVSakAtQXCY863aduEzyoRK7cIzB1U7BllY2AMmcsz1tdd",
+	"6IY2JFxHxoagGXxt8A3yVs5FB4g7MR+bFkxoI4zxO+1JP3ADsp/guG5Wiph37ExGlDtYi4snM/yJwwZg",
+	"u7rIM89cJM8KsAb47XxGPuuZrW9R4CDz1sZwoOxJcAIPT8bKGVeRdxxhEVnjziKyRdsrImLCA4xOTHvs",
+	"gszrnhiLQ/vEbbRPNBvmcVDqmpk8kOcCFnGG4g/7/pDbdWiaWLVessxi4hTwXsBWOfmigEVppYaIK4P9",
+	"7wBdyESvurxfLViz9X+w4SETDEFvOmQK2rOul965NeAgisALa6rYAg1ltHmsO+Y5EzofEUjyNdpFLhVT",
+	"hKYpU5AsUOr04DY5sgEN8qdsKagnvGF97Rr8luUepD49MWPvK5WxV98WEB4Zvb7tlos7VDHsejTOwpfo",
+	"0ZNuW6Ltg5V9j2TVB8WN5tZ0s4NG9iApqTOhabV01M0ZrqKk7K+Yr7tRyXPPjpixuH8EnpnV2CJYPHzi",
+	"39KWZvNgaR4y5favbyYe7fXYqSc9ectW7rmwPLz7A4HEn0ahe/tjZENctn0cNp2zkZsLMjTQ3qV9yDCx",
+	"bfttSAgT08vsrLJlf3BHWxbH5F1gHHtZUdrFWBcKIkWB/Wr5qkubukJWrbtc2Rtz4JjBNmY2f4CLW66p",
+	"S2OD3wAZwBy7OxYVwzsrZL/vUiDQfIZmC0OeoTDkhbWvzWjK2NwxmSo+MQ9wTJsfd/9a4pvdkKHLptRP",
+	"CNhYLNtzelkB+07eflvi1U1450VsyaRT3fIHPp2D8L238H0DBIw2E0JOOEmWF8dapjd7luLyNzkkPfDm",
+	"TDSgRd4G2cbyQNeolhZQBgZzjQhXasCwSKxgmheuXysTuhiRPiti4W4EOV4+NSKtkX/o2x8XTa9J5cAs",
+	"lqPgiYUfZUCSM6uJacBaHpIRuya0174HbYJkxDvSRfQ+aRzmM/3Cblm+8WQO86YP+D33tJNEuVgLpWAA",
+	"uUkOa3tIt1i1NMgc57F8C1jXPiscOgQ4/Ls7oIth8QmAw16zpwH2+voh1uvncsQYNL9Ga6TSuQ7heB6W",
+	"xmJGriIj05AUa5zxF8A6Br9uHAC2ArBvYZvtIr764X3SVA/UEjeygtP8VyBq3Wc4N3NfHM3hCBzAfH25",
+	"c+WqzkDxrWXRfRhAWeItT5kiXLhMCotMxCOTS17w00CF1swBhBI+IsK8ywJ4GC9iATANME5JArO+5iKB",
+	"5p3QyF7RkQGYYVd6+p5jUr8MGvqXjfPhdvSnISRzEQvXr5Mr0h7kbZ7nLDtuAAw7hIuciyqB2/6b/5GQ",
+	"skKT5Vnke/Sj1g3OM18+CE4bMyXuQzKlDHtiVtzljFMYBgqGEOit76xFM+ItOfMrBVhiWZ8vpsSFpCjH",
+	"fIxXX+PVs2NG+EWsZKTaviQWlm+6Lh07Nqb+Ia0F10QPeWoE9KLSKxazxdf8/MrNEfPfR9yt6qaLxd2Z",
+	"l2TlxMtYrNWhh9AvHknWJU7moRIv3duVkSGzmqMATgVeO8uKg4AG1I0HeojHlV75KeD25OK+NtrJF/Of",
+	"5dj1dsFYc5sf3mUk9rArc0ZylnVAcwhsuXOQ/jBnloEoF95/ZuSShI7dEdFSmnUlLZrexEIWzrFmI09O",
+	"eVgpaQvHKttl/lYsQKgbcWlZpQ/GnU/PcgbEpuUIbP0tGUN/w4zceUjuN7OnFDwYRPfJw/JIOb6wa0PN",
+	"E8CRlWP/S4DnGAtOLNAOuyDUBthnABF4mQwITfcyOYjCsD1C0N+oyEpN38UcMFJTesLG4hY2FOEbBkxD",
+	"WBg3oCggXWqFtLU1HOAb2w3B2DnHgBHV+woseYF5/9C+BublrUWqYyGBwNp1J4D2NlyoRlQm5wPx4e0d",
+	"pVr4wNDyMjYhjsP3Slzcptlx0I5I8E2WqQqLxUaMkzUT6rw1W2XbsmVnrJnq7B8qAcGv/lwxWCb6HWyX",
+	"Pbdd5olp2JJVQV0VMuuT06jLb0NQe7ls/1lJeltdMJOPZgYQelKkzQXNoYCM61hYyUQDHeGJwoy2jI5A",
+	"yqHNhE0xRVWm2kIyIA2SMotIu5A9+0lkgT/NCoHVKcklOC9j0SrkDRPWTWu7tzl9AB2CVEkRVV2xd+oB",
+	"pQ2GwmM9/sPdFLaLVVmjOMV0xLVWWQfiFMa/QHq8+TbfrEAdm/5Boh4k6oNLVNyTFZG6Vhk6KMQjM3ZL",
+	"oejsVdYDFyDGKm26nZakxXzSXYdyURVwICXRyG2N4B+BsQv9lQB6jfCB1aL5edgj1gftvMWLqf3gygez",
+	"lnRptrTVLJytzDUZUkXwA7KMBM7NHqNI22Gk1srGsXk68FvZNZompmNxsIl3zib+CFviEcpw9pn2+jmz",
+	"V+I3qp3XHCIvLOLD1QlE/EGkH0T61kT6oBATVjLmvK8k2weqz0S2vBxHIYyNUCH5J7oz+ecTvquK+Uhm",
+	"jtFAWjDfCMWZmrwggn0uMdFYjQOheY55OEBLYNvGZ8fEvgIp5O3cgtQPT2hrYJSLzvFOU3NtgirFLtCr",
+	"srrinn0MNwR7foCzumX4SMOhDnhn+VnsZpve+8994bsremxDhwdISrAZfxOJb9BrarLPBCXLJTDEwmUw",
+	"/MqGdzfrXoL6tmzGoGIxpXf1eC75/qeAX9lNslmdFd+ybBo33rVcU+ydSuLGCSySwW03XUREsKMPqQtr",
+	"y+XWfps7HHUbf5ks7qs7vSxOv6vbROyeYvktU41orJlOLBbppoOPse0RxnDXtkNNrILHsuvWKIEk5rYs",
+	"YiGksXEb1TaL0GtgBgz7jDDbSAOSr8yVoEbaX7r85OTqqNlsnj59ljRsr2xzskki+0wkF2G3IALzMwon",
+	"O+qBYlYmRWesn8sRpJi7DGfluBeOp3TJCdvjkLpiLBa+7w0O0PW9sWQNSc7FjUrKzt1konE3qZcIK4W9",
+	"4/g///p3EgufnNBwVN9zHWdmp8CbQgL1TyDIxXgw4jwWlBRAGK7RA4VujdKZYVecC6WBQKwdNHlSoNnu",
+	"iPAhq6dWx2J94ZaFJN77PhO2jcyjyK4u57PLPXkOtsbBOzNPXJtd7Bu9TRXRCxk6J1/wHw+TiL01m+fO",
+	"buvm79Nart9pCWE69XjeddCALyS72/sE6a3IgSu7I7dhZ8xH4UOz9R3JqF4jzJ1AE5vlndB3tfQc80mP",
+	"gWPZ4jMWiIIdpslZ89nxLB936JkJbR17H9FSApy8BrxJelRpVlxnVFPf8RznbNsJMWeZDG0zVtjW1jCg",
+	"6gbLYGWVi61sdmpbwjtgv2WF+V4k7bL0xsDcoJ9RjZq2x8t64v55ba9PIGlsTDK4ZwW9iQpGs3MyHnLm",
+	"2jVdbkDBmTHydEGFwtZ3sfCDxZk/Ua4DKTQpBSy3nWntipR52ik790YC9jkCA2yqYzyClkNqKswbY+qY",
+	"YDungimZ37IkChuWmvtyJWNh/xo0XLdWaUGc2bencehFCVRjsSl+t0vzAd/BkfiRaood5bYmth6e7m3q",
+	"/B8oUexg7hxY3h6yGTmcBUhSNsfhyEhIJwYsJ8SUiNF99AuleEc8HgUjwQkxTI6i1ilrvXp3NjrHiizI",
+	"E3fSJxah/9D7Cy+wKaBRZ1qKCU00ZMgFotMlu0G+F1LLHc8Q0dYMS3OpjK0G9++INN152Qmfe8uW3g6I",
+	"zGDaB0l5kJTfoqSEI1CaNVqOwf2aBKTWNO32zODv1188gPUrCJPkkIodigwQdwJM3VT2esgkJSuEe9UM",
+	"CHuQvdQUWSy8zMUO4jadwUGpkW1MXVTdhC4rOZOPJd3hMvhqj8f/V85qXqNx704Itm51Gx3SDu6XdjBt",
+	"he+ZeGABo2D9HKjYrLLvnGJ60byEKBZqIQW9op/fnUTge2eX4ZIguE8BzlDUe4RztRxJb5Br3qeFPmnL",
+	"ogc2TVKOD+60hEzmIpKY3ySkjh6/HBsFmAfdsL4286OCa66YJYzLuOrnFOeTyaHIJc3UhSVkNw/E9Fne",
+	"EUYPaWCdCb7UKCcFoz3fujAW5Tww/1aP+nih4O22y75FgIZjHVnoNOq/KMtA05zDH82gXFqCFLYeMVy4",
+	"PJdDReqtEbGbmHz49U1Efv7w05uIvHn7OiK/s9aHiHz48XVE+jk1C8U+o6h49ekf5yRMbjDmBaxdJa9B",
+	"4Qigoxn/H0bqp03Qu8t3nhsdnLTYSAqzQJdVSwR582IRDLssyinXK4JvPc1e2LZQ8UZGyEgxfRdiVkpi",
+	"laCjq1GfJZGtrdYjqNj1eddmpri+K9lKcD+YPdhq43+YrXm+pwEEEHQlHyLYNcuumbLUS5g2HlN/65uz",
+	"/DAJD+UoZonZEvsPRSbLpTG85jkL7Y3tmQzwydxZBINhrbG6Uhs4+VL+sFy2wmzLoRRcEMGpqvRBMtYZ",
+	"8GhXFfyK2fEkkF5OAAaxMxB5Tt5RTQZwDM0mH8PJWPhf/MiVa6N0HpyMQMx7qV3K9Kh84C9MdHQ3QQsm",
+	"+T9H4YuO3sNqqXMiJAwruSDJRwwaGjGYvG0f/SoFQydUQurmdT9d0U4DBH9XCjkokHa8DZwAHSlYKarh",
+	"5ILsKiF9151vZikC0du4RxP4H63KNAF7u+NMGx/a8saWTDXTR7jXq5LACCiqa+e1FhcUKM969DPuxtr5",
+	"afPFsxdnpz88PYtq5lTUzmtKF1x0ZsmE6uka83lNOSuTgJAsfni4IJefXr19i7Rtgvx29froB1L/+PoV",
+	"+f7p9983zOvLiVam1WxOTijyTrmZ87pho4gMuzztWq0X1SebzFROetZbp6ziocRoO6LPHXMg3Ck1FyNJ",
+	"1ioDnd9qbb6ysN9E4OciFTfXN+bdeuUWeXcwegercuwqLVKcM93benCTrclNlpb7dUvFOf1BK+cpuNP4",
+	"PYpzqo+xgjaEmqnlN+jlmV5/c0mCZ45IazStlManVDk3oE+2uoA0MntX2YO0vCP2rSPCwPdYRheGyM3T",
+	"0UPVH+ggP2xIucZ2ltW3IOMzF6RfyA5W8FyOWyGt0XjeM+TQTQFTwEG3M8y7xuLfu+FKWsnTM71cJhZr",
+	"ZjYJwufm2Su6j7Ksgpa7FEPfToXN+Ao8aJ2N+wqzivvtcTk4nL4VVhMjJAJHFbjis2zC/bNe5f3ki/3X",
+	"2lxXl/PdVWSKt2r/K092D1Ir49pOzHoxRDuo2veqOPFq1KbM+RARxlNilgxx490TMe6LstNjRRuuKOTm",
+	"cXg/6LnjKAi0ucrl1mArYPtnLSWpT3ULYJoM652Hj4tFBaXM3w1UNarBbV842GXpjbJl7DbhZsY090KB",
+	"nQxVYiFhLNYYqtwXdDwEOQ9Bzj0Pcm5MPPQLLnF8j6V+4COU4LHMZSR5H5Ynmzpk8K83g/+TU5c/uM30",
+	"7aTxT8z9kMt/yOX/BnP5X9lC5xJu+yUYrEFOFUz22VJVbgvHGsZDC7MEWiyWS7gdixr4+mtH3iWZQgJ2",
+	"LYE3CgbAx2m3oKjc/llkckhoW7OCINN5UNVdPz0jGR2pICm0cUFyqlkxQ4Sc41sp1OgfBN5SZOJyWyRV",
+	"uyTrwmkfxNxBzH2DYg6PAEQIK2i+HiGHFI2PxxS7wii2HijSA1caw84gTJD//D//L+Hi2gWi4Wcbtr6W",
+	"4trLVfN7v9bmBzTQALtjAfTowTtGwHVCOtLIVH+bLOxdtr3xlNc4ORwM6Xia0OZOGrMsoKrBTeFlBOb5",
+	"lvQqQXA/ChIYhNRsvjGKvU66zK9eJpntgZbncniQ1gtJa1RNQ3rjb0hmT07+ILkPkvsblNzvDJZWSs0d",
+	"UaKDhGUF+C1X/MGo+13uUdhfCgeUkNzIxFvOhthdCvuB+YJCqCdE+dKWBeMdQWTrT5Yac5HGol9ws2IT",
+	"NNbAkYYliIPWkV+SJ0bYRzYZqiV1l3TpLVBaykkyy1jcRaFJpnUNMCat0rSAppiF7CWkzkWaDxS/Zcht",
+	"nWiZkDr77H+pWM5SjaX4kGf/6X//QmguRQean3CRsc9Ldx3A9SVUW+LorTVMuV/G8T9wn25W5r0uZG8h",
+	"2SgXueoT1+xttnhHgZ9la5nLdyrVGT7PIinOuP0OeRZrazhgz3NrRDKqGSksaZ+TA685yzNnUi0oDU6+",
+	"wH8fjt74scuFxSB7jB0ZFsDgtn32PiD3G4bAvWHc/gdu1y1A3CzVHz7OAdXulT12a3fKHdDVozw/6TGl",
+	"aIetrLhGPmyCzqDGnc3xfgLuc/teZAmRhaY5cOoB9Z4soD+rgmPMRGYUvFuuYa+piCjeEUdcEGj8EZH/",
+	"/OvfDVfnEwtQEc/NOYXmeAmRgilw8hDb4MX12aNas15fRyRRlWtpwWyiPhnK4gYCJmZYCfgkFBmyghGa",
+	"pqxvDq8t3TBrCStsLgcdFP0g7v0sbPhne86TOiXPP3/GypFGLGRhhI7rUG+Hpy5IklOlr1lRyCIhio4U",
+	"GXahSZZdw7D8G4s5zdfqyjwj1C1WLLS8YQI4PWyaXFcOxTFJ/gstnr+48eZcaYXNWDCKZQYiwJG1EZy8",
+	"R6mzkeHvKM/fuT28LDiam5dtcVUC6p5qmMGKLaJnOoDYcUzeXG8/0BT9GZcD3ZKfA3A1yzkDU0++2H/Z",
+	"NuLFaOUu4svD7Dvs8E3wXHu8zQbMdfK2INcumOoSxcZQB5pww2QtDAIUK2hPoWJhe2sPC27gISJKEgqI",
+	"bMxrrhGCjI7HPverHbdJvWCA6tCx2wO765sUAUmPo4THcHQuOxbvG8dkPKOLDjKuzSV3eM+9wKEaatiE",
+	"1HZxgBAJM41hBm7I2IbD/NoePFL3Xn5z4RMjoW6YaMBSsIJC/2vFRcr2vn3qR7NdA6hYCVvfue2/NUSb",
+	"pVa6r+9dyhHx7XPNafjmc2A3h5+wkyaAaDaCsmUqlMSIVA6VbeHg4434Y2kzY68G5RAqk0TI4aTrD+OG",
+	"xmx0PZuxiwKW36ou7xOuIeCoiO4WctDpTrXLBe2xC2ySZ19M01QOhFdGw4tt4M1ouDIWiQG54rif0xS5",
+	"r2W7zQwqQVkF4BBecu02F8WDL4UfSQLtso+/S/zr/c2xSNQA+lAU10PXRBturgfh3J6rf3DYoGzIbkqY",
+	"sLEWzLsLsWIxz0Z+Z/bVCjgTts13TUPMt6ud1y7THiNveq2/1aJa+fnhyoKZOV0D3czT5tPnR81nR82z",
+	"q+bL89Pn583m/1WLyqdxM8J0oK6bpy9Pn2bfs6PnrRf06EX6jB29bJ82j561TttP6Vn6PPveTAKu77Ge",
+	"vf5F8+jp0/Ts6AV92TxqnWbPj5rpS/ZD+wX9vvU8M5OWZvg10BJqUU1xza55Zs6XOYw2k6CGEfJaVIOG",
+	"KRNjf351enbefHr+7NSM3Wx7HPdAFZVxPDt60f7h9Ig+bT07whG/aP/QfHlai2q2nUrt/OnXqFZ+ZDjo",
+	"vrd4wagZs9vw7mdoUmX/XS71lN+4WZbag7so+E2PCsQZxfJ27Y+o1i+4SHmf5pXPvNKHWWJBbrjAO4DA",
+	"uJzE9bJfuMd0V5p7QBu6NgoIbHaaXZtTXTtv01yxyDkH8PmKuYm9ODs6TZ9mRy/Ys/bRD/SsdfQ8/T57",
+	"wX5ov6TNlhEBMMQF9zUzii7sN/r/p2mPHbsTtPwC5TKlsHczdvTjT7Wo5g5eRskv8pYZAKwtvofDcYKM",
+	"WkyFmKk5WIGyr6bMPG+Rkaa0R96Gsjj0D7GTKuD1BwsJ5VfVqjzLTcGFMzjseAIrpey99ES5PxuR5WSr",
+	"9wLbprrmwU9UII0VRPXGfcUXSNwBOjpRmo6UJd/qoX4epq84I8HL95BrNHinHMLI+C3wv17MMzli4aYC",
+	"3HRUgNdIKbAdnKuGK9IyI4B0Ix3OaXdMiDXXhwy5Trvvyp21oVKMsdc8UKLLJ3v4ZqCL3+yHYrx7EkDc",
+	"HzVn4iRupXEDoDcKocrbAYuA6TLe9mXQ9CrEUYtSwVvBwYO/9ZG5KkPWBUnSQVEAWWGPFjcImNDpDkmW",
+	"Juf70Fo/OIFH74K13aSnIXjRPMr+YNH3S3OYHy/vjcKZzd7pfarUUBbZ6kqDbVHvGa/mbHzyqwwVBWOV",
+	"eyl7Dob+QGkU44MCGAEkoaQ9yHPrV6xP2ZaNC7jDOVhhk39iWkH2MCRRjmktbsowcnCUVv5sk8twyOqY",
+	"XFZm90TFwj+AY9w9+fD+EzbKN7viBC73C4u8WaVoR+1lyOgN+EvdZeDYlMIf6mt/v7ujkKID8TZMuyX2",
+	"QnPkNxbuCdWJWKyj3vSD228bq+p0b1hKizib3PiYgLvzUn4HZTByJdnWeb2R3+MzUEiw4RqSMceDLC65",
+	"ZoKR1NY6xKKuu2yEWTC2pU/gDWRDyBdM5iQOmWusKw0D5bTQPM0Z+h/7hbzlGYp38PFBcKLMsrG1GcMC",
+	"yFPM/s0GOfgMmSKQJZmxLIqFGMunBA5D1SWa99gxSQLnSEJuGOsjmtmhKEKzrGBKOT5Dqv0YdjJGfGnH",
+	"fY/kmT2N9dqZLxLndR/3W4rz3pkgyMIjGCDNrwZdlqE6nVE6Fd0Zxr0qzx2kbPgWY5AC7b8eDrRsnC29",
+	"r8SjA+HQTnOQcSZSdhyccZVE6KJILA5cU42hACGH2Pw6Z21N5EADm9BADwoGWOEhRhGuzfkrDy7c5uKz",
+	"5o2WXDygEwXk8EVM7DNXenNKB5J4xmKMxZOsmcQzFuuoUQIP7KXfdsuh1rZ4NnF4D0Sv6RZnFs+RPTKP",
+	"v4TowK8ZerQLDixv/vtbECz1pkkQDxTGky/2PpuxnbGcabZRfN/xvOMfYQVWRaJLt5rTtJwp1hG+LTuk",
+	"/67aFALWD6yUOTrLdk2iPcmu38gWb25Z3B3qZB8i337+aetDQfcmRQik9yuvokOk0yg+4ImgBQO2Zq8Q",
+	"hQ4JeBl6C2x8dMKyLxuPnaPzxRwvSGhyaj1X5eHc6mFfmEyALMolsLR34TdIQVgDdjw8NUBlKg8ULD0o",
+	"9SsGWQ9l/vN56OZBtNX/IZfy3i7jClh7Bw4+22C3QSLLT0PTQipVicQW7pLAkVPpFq+suxWisbkUHfM3",
+	"198llT3ruDgnia3qUYNWj2uEXWSSQy44g9rajYxw0ZKfo/IXKhbuoRgnyljKzQpf+AenUrR50TMPLm/z",
+	"Q9GStBhpD/I2z3OW7aRX+L0Z8luB1RzLATfcumzhENzkPMp76k+GOSziTcb9sFfttzaXAX9VPWgBBL1H",
+	"0BkDoZMv8F/k64djtnLd0GxceoVPVkaPciBhR+lbqVpcsB5PIuGlnpsfIt3AZIVY0meFkoIMuzIW8CCW",
+	"HZMktc6nwCOMbxlSBbiSQXwKgntUpMzgBYEaGlLXQ2nj5HYdoF5DZLEo2J8s1U63wwdSTaRI2Tn8agjF",
+	"UvA2cNRCMn8wGEHhYcOudINoXMRiIfoteNsTBTjObDUlMHBtCuhm5OyVk4FEvbVl8YEX/24fNX4R2MGr",
+	"AeidjPzzM/UXzu2Fl/0qdajVft00SM7SYe1WPWiwe5smOAvl7YEAoLSHYmGYR01pAyj/DpL4KPHqmoN4",
+	"p5qdk4zl/JYVtgwSsa5fsCO8ECqIymJLVzNkFERbNIT8htBeBegcUUbMLca0K4S6rJEDCKJ+kAaJS3Rr",
+	"QxITC8SDDCZAtl9v+bDA+xpmfsDdA+4ecHfkz8NKsIta5AZg9yM8eKpuDfhaMKqkCGpAnI8NHgVc8Nw1",
+	"fkUV23adikWpZZN1KNnfEHDiR9k2cC5Kpu7H9kC+1wN6fpPoiRtvEfTsFzIbpHrNLtKJ+hYG2RrwJp/V",
+	"D5m0sUipprnsDBC03geupXOAvE4uWzQHOqm2zLlED0UlM85W8Lk3RGQgcqYUaYM/bkc9lR/cyi+LWm9g",
+	"QRb3NdoXLe+kvISqoiWcmlSzjixGSw/tE6NF2t07v6kd/SKeU7c1v22+pX655R0e+VOwlbzbyyxTYAjD",
+	"S13PzwmEkYV1j1Zy5qPgTtsFNciRj4ViTB2ThOYFo9noGjJfVaC7ffr7bxCgoTdMkDrvCFlAgIcq1rgI",
+	"wAVLe4JcfVt3PC/D1uiAXBFzjPjtxjyWsZiY3R3t9JdKxI3FUu3075mIa3feribiVgb5QOm4bolm6I/u",
+	"MBzScR9dOm7VBwpbsUS/6fA9plCefLH/WgNP8qQpvvuph6vCywe3alvRXe442geTUGz4bCG379yDtY1s",
+	"w1dB9XMbMw9By6CF2QtMMaEvSEK1LnhroJlKgN+Wpsx2Xad5fkwuoUxZ0B4z6ki/4CmLRcFo2mWKeDNP",
+	"uZDuhcsvuWGsj9y0kNwItLrwcOy/ZHQqsETOCZAhJaBCKes4cwoZ8utau9C9C/jOMwa3l9IUdKd5mpqZ",
+	"BmprsQB1bav+tJkq1j0zI9dQlY3phGuAtl3JjFxFv2oe9KtDx6Q9SqWc3sN3VV3upITT5UMsq5TKei6x",
+	"+VDvpQnILeBJ5xpFC9fH5Ec3au7bA1nSHPdYRwBiLE8uOhdkECKE9Qc4QWSQISEtY8AD7WiLpjf7Ufk1",
+	"Jgv3Wz89QOP2NNVy6yyIHgVQeh/Zc7V+G9BCmVUOJlOvSd2nXodZ2DisxjhFlqPPxURo12giKjMmzf0l",
+	"SRDVZfuJMpN6JwMNSK1uNfzJ8179Gn8HXhC/ppAgxG1W5DFQsdbOa/8csGJUcnr67nqLRkXL8dhenV9X",
+	"bdEwbfC6G2yKykefNQH86zXPlpyDAcF9C1qEq2/xbJEARlo9bAc+kTIJfAwd/BoF4IiLPhMbT77gP4x6",
+	"Rfv9Qt6yDaSvXEKSn6Uww6FaelIcDeFte3ZSy1imNM9z7IXIiOWADo8XJKL0aMaIFLGos1wxcPSXKSHn",
+	"BLNxwrsmOdUJVTcKKfsbkX1/mZ3Y5UbEj2JBK2cbwr44j90gVY18To614Kckx9wj0eUSN0Z4fpdW3sKb",
+	"N5j38iOswxSk2baBPXMIkxpluTlxnQ+crTuR1jIPfO2JIHQMeVcD3o2lDV6VmGrLscFk5GpXYes+/WXM",
+	"Gh4gasMQhVv1AFG7D1EuEW95hNKjPlt74/ExMpeyrawHqpxqo9g5Zc/72cxwMB+vNeC5PuIC6Sfr5hAU",
+	"NNURyWQPOpBpqm4iAse5EVl/niWaLm5ZQTLW5shcSVKZsSggvcSyQLwgCxIFuTITiYiShW3PaCy3Ms0w",
+	"FmWeoU3N8XEsaIloNF3vGNgcufVimlxplF/BR944upjXzDLykI/UyifzlY8fq50WzNERrTJe2G0y9URu",
+	"ISPtk5aFtclg24NgtjwvMFRgmP1cnsj6adBCz5wC3zzPBlIDWw06ZdiAKphpQ667tqufud09Ewu1euBp",
+	"R3eqXSxzSEG3uHDM1qhv4V9jV8wwBhqtUUgqQ+qUtAb5DRn0FSsw+No4JrD1/VF3hWiAEND6NGOxSKkQ",
+	"UpOW+Xbuyq6ZTB2szLFAaQMocXhmDnGbM/tlkSi8xarFGAAKMH6PCheEZVyTAngvBWNoopovhe4+87nN",
+	"FRfY8wO+kyO/1Dy9YRqPz/ZT79aaHPcjrHOJG7VNlUa4F/zot/2209uCSc7QuMwHDbsLQhCIa+W2+s4r",
+	"YI9Nn8Ld6REIPhA496uAhl7fRbWsky/mP7/SHlsmU+0SGf1zrpAcZUzCzNCoYLCu/UZif5kgkEwtm5il",
+	"zpT5wPuSEVfBlDGjELzyfaq7pVPefZPaOCRESx9veMzXyXjBVejWhNaQF55wLQok26y4gWuLF46oRz/z",
+	"3qBXOz9twv+iWo8L+5sIJlU7r5kF60Bh1h9bUf7m4duBl/NebfmDM3833mwgCvq+EsUcY5qaWsUg20SY",
+	"i+pVXqc0p7zHsoaLhA4EVdieJTkmWKHDwHflEK9COuj0RUit28l2AXnuPspaGgbMjjziQsAqlx0UoJ/N",
+	"5NeYhSzl4lfAxcJHS8qcUbFQ8LEEgcXLsvAeYKBc9qZ/0Hyw9Jv2tP4LB79I9NRuikPU1HnF8IyMZ2ws",
+	"AKAnxpTcgJP+t76BwdOo2WwGti82SSuoUGjwRYTmudHgbJJYRBhNuwR0JGP2GtMAbQaREfYZgSkWBWuz",
+	"ggGLlW3D6nONC4btKAWLCMRP0VEITK1D26yyw2+ZIPWSPlBxzSJya46aimLhwqnWXVBVOI1V7IWUfSB1",
+	"z7Qmpfkd6D0DYV+P3aoL1mc2Y86HfMfS5I7JL4zesrGKNTnQnhMB3hz0hwA5o2Jhhlkck3eyAANbjC2+",
+	"7Uh91mw6Vq/E/im5IEpi/Rt8HrfefpVxcrHQQ55aIhswkc0sDSrg6qKtTJV1cLor6menzxpb6JK1lpYS",
+	"v4FLpZRrm0mUDt7xQEGSsTEog1JTIPd3xzyUwcaQeDpx20TOx4SsB7BFDg277knEioVhsrC5sv7wtkYe",
+	"/cpjOQ/dwbu4/c5e3kgPWnBVGhSOU7WCBod+Y/DhupaGeqB2VO+FlVpa5YW7Psp8CVUOblmWPnWn9DmY",
+	"AbYCXUSpq2yUg2oX1PlXViY49rgXNx5XIe9FPrJXEi5uuWaxsD9ObQuK6cQAZsq14fITwANptIakyo7K",
+	"jfkvBTvCnlm8I464gAal4J5LTlIplMzZCU1T1tf/BR3L//Kff/07Ad2NZ6AivSAZHakLiHCwnguZQJ/Q",
+	"WIw1CoXOpkfmDeaTmeuTBnFZ2SpoZexCQmVkhQ4yrkkuO9hjdGrpG63Mm3RtFMp2DyB1s2FoYZ5Z4S44",
+	"kA3Mw+C3sHdWQ+EtUQ0EQ3wgooEAeWe5KgUbVrbngWvgW2j9hVtzDJmmSJRQjTz5Av9ZA+/Ao+2LdA+l",
+	"cNOFXwtAwTcBA7sd9bjjOG6asqCi4aWuHYhV8qDzOb1hRMkeAyJ5+O0czW8R8gMMMEM6SCoHBiQ8ob5r",
+	"946JOlZCH8fiDh1sakYuKGJck6Ec5BnJWE9qZiORShNbsgoT2o3s4XsRE8RiXVoWVvPfE9Z2hZRgeU3s",
+	"weD3UIB74CbYdJunyoYzKGsJZgwWL6wKnmRc0Va+ec6CimiyLw1k02wpdOUlCUmpIEISaAVVgGeBcHEB",
+	"0SW7WoowgZmM5pcDAeZw6IKAY9knQ1nccNFZURi1ba7ShOzBJbAdVHDMdqq+imR3xNOqiZA4ocejKh+w",
+	"+t5Yvb08Rwccqxm+J0xsH+zwnQth3S8MaPQ9ZtgNapEOK4FJ3UCbzLMS86AHKhMZyxp3ejjn9XzCt7lo",
+	"uJDaj2TvUesncQCtA2g9DGj9JO6FWWBpZ9vFLHxniVlPbMAIdvYcAPvJxoCosAEmj2HoJwgeYrSxC8w8",
+	"yDPbKlT2lVfNxoEsFvdAMqcz2kGdQ5BK3Sh7faghxoILpRnNbLSJzA42JY29x8WP8KER4fy3OXhAD7i4",
+	"lXRHBJlxQ5aHG3EGSGJl2ZargcnQ4GXAOO9CwQkORyWkzageFMxbrr4qGMsr6+yfA97vMaGvM9qjHRaR",
+	"gglN82v01kaYhnWdc8GuM6qZisxySJ6ya9hpXIooFj2qNCvMBdTf2GGCFTxtBGXDOsjgIQXrcKWx9d1Y",
+	"vfCaQMzO/dopja4iOBarotMvXOkrWNqNVwSXr5lfERyWND7WimDcq0Y/wG09ryoY102Nn8zlD6VLIYNi",
+	"V56yo4ypG5LSPm3xnOvRmPYydoYvglM5JZXNzWM2Fd4Y8R02H2dkdtvxKBZmyHKg7dJYPqYLc6zs50ID",
+	"zDqIgBZA9pmAlMt+ITsFUyryj5ZWzXGja0Crs4EwsNKVeaZIVw5Jz6CR+y49iCuUfX+xsQ9kaEOKJ2bg",
+	"7WT+HX6S/z1gg+W5UPDeZXPqyhN+R7lKWCn0RLnFnlWSEiR4L0yTV1bOTCu/K4tm/PmzRS/YmYWrCUVn",
+	"2sDsTWzhUXktbtkhCdmS2Sis5XHv3kIhz06lSoa7+o40SbOY/zQXzsqldfHUPjSmhYN8SKb0MspKCWKk",
+	"hD+kuKDzpBPIhpMv5j/bjH5gm8z2QLFK93iD05WObREUtwDtBAoVmyza5X37BiYgDG/+5vx/d4XNzQvN",
+	"hKHL0ljYAuYBGTxlTd4jiVD8plZoffmbCjpfbqpqQ822YOE7Bb69gy26KdpmH0mAJYdjOOyyIkQP86Fm",
+	"Y8eWYgnT4gIlfEBIYB+y69AJejiT3xAzuvd7D1TF3+2PFTyouJ3OuI3UVK500XKk1ZOOJMVAkOMT26Pd",
+	"jLCNf00aRtscFHntvNbVun9+cnL69MVx87h5fHr+Q/OHJmwhO4ov09nzXbVTScGbohoWWaGbMW093M4k",
+	"znmbpaM0Bx5wq96+8qW7k7r0ZWhc9GWhaU4U08YGVMEjXqM35e4nQLuhi1BTANBpsbCqUxm7FbXOXvCS",
+	"T1xPfQOsBpP9nAHIBPrJRJGXeULwxHflMKY8F3zMBj38w7UMHn+BnY6wMMTz3CXeA196BpWtHkmCV5cO",
+	"7Gmv/kWKzlHOb1kWQZ0E7M1qakhbFmD8lUsZlRpUuSPyXA7V+EpepilTCh805e0fcL7jDojgAXgqpple",
+	"IxxZj6ZdIAg0qpvoGERyrlPzOcKxWFEy68OW2xw/w3kpiErZZP0rw6708WdLa2brd8JtBM7Z6W+Dfu5y",
+	"oFvy8yTDtXoCBSUFz6zDyd2gWa8PBdvh1qI8X2BKrl1p5BqYmpcaI8oruOUjfXeGOw4ZtlHmKcNPUbat",
+	"9U96325P/35QfBvUeZuzCU7eiFANaUr44BA9XPOWKY97FawcNnZxaxqsAdbyAgF7OETscT35zE+8I6DC",
+	"SqBWMtBQHa4Y8TLcUr8JSVqMFsY8kTdMRIR9hqOay465K9iCpfIBDGZTv5rRi/zyWqCtQMn8+atB33xs",
+	"55Jw2JTKXs+7BvWkqQg2YvAaZyNOH6N5Sc5ZQYa0YF05UOycZOwWtkKX5S7bqwRIrtQAMdd8W7ON5YhZ",
+	"sCyYHhQCY/b27b+7x055/8+yBV3hgtMCcOtnplnaFTzlVKgn5JYrblahP1BdjJq2RuMbA9y3R25B1Ehp",
+	"1rMjoxAPwHJlII8PRBEQBtq7ph2VQvM0B94BfCEINawZLjR4PKIyLdxHJCBXzvw2mB8CUPDuX9lw2qdx",
+	"VBmVB6ouLZhCB0rg43VUrMpxsSokY1WWjVU13NYBx3dkqRgwFjTe38EPzNVqT47tb4zmuhvBmhrAxvcU",
+	"PHUfjiuSyXRgdmlkTpviGQMpF0qz9/7o1b7+8fX/CwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
