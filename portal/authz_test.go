@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -29,6 +30,7 @@ import (
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/storage/sqlite"
 	"github.com/portalkit/portalkit/ticket"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 // tenant is one customer of the authorization fixture and the things in it.
@@ -67,6 +69,10 @@ type fixture struct {
 	// desk is a staff member with the service-desk capability, whom
 	// tickets are assigned to.
 	desk identity.StaffMember
+	// hook is a webhook endpoint subscribed to every event, and
+	// delivery one of its deliveries, failed (so that it may be replayed).
+	hook     webhook.EndpointID
+	delivery webhook.DeliveryID
 }
 
 // bounce refuses mail to bounce@… addresses for good, as a server's 550 would.
@@ -297,6 +303,9 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 	rec := &portaltest.Recorder{Err: bounce}
 	f := fixture{env: newEnv(t, store, func(c *portal.Config) { c.Mailer = rec; c.IDs = ids; c.Files = anyFiles{} })}
 	var err error
+	hook, err := f.p.CreateWebhookEndpoint(f.owner, portal.CreateWebhookEndpointParams{URL: "https://93.184.215.14/hooks", EventTypes: webhook.Types})
+	require.NoError(t, err)
+	f.hook = hook.ID
 	f.product, err = f.p.CreateProduct(f.owner, portal.CreateProductParams{SKU: "LAP-1", Name: "Laptop", Price: orders.Money{Amount: 100_000, Currency: "EUR"}})
 	require.NoError(t, err)
 	mk := func(name, domain string) tenant {
@@ -368,6 +377,18 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 	require.NoError(t, err)
 	f.desk, err = f.p.UpdateStaff(f.owner, desk.ID, portal.UpdateStaffParams{Version: desk.Version, ServiceDesk: ptr(true)})
 	require.NoError(t, err)
+	// The fixture's deliveries fail unsent while the endpoint is off, then
+	// it is on again: one of them can be replayed.
+	_, err = f.p.UpdateWebhookEndpoint(f.owner, f.hook, portal.UpdateWebhookEndpointParams{Enabled: ptr(false)})
+	require.NoError(t, err)
+	_, err = f.p.DeliverWebhooks(t.Context(), portal.WebhookOptions{BatchSize: portal.MaxOutboxBatchSize})
+	require.NoError(t, err)
+	_, err = f.p.UpdateWebhookEndpoint(f.owner, f.hook, portal.UpdateWebhookEndpointParams{Enabled: ptr(true)})
+	require.NoError(t, err)
+	ds, err := f.p.ListWebhookDeliveries(f.owner, f.hook, portal.ListWebhookDeliveriesParams{Status: outbox.Failed, Limit: 1})
+	require.NoError(t, err)
+	require.Len(t, ds.Items, 1)
+	f.delivery = ds.Items[0].ID
 	rec.Deliver()
 	return f
 }
@@ -747,6 +768,38 @@ var useCases = map[string]useCase{
 	"DeleteCustomerArticle": {staff: identity.StaffAdmin, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none(f.p.DeleteCustomerArticle(ctx, tn.c.ID, tn.article.ID))
 	}},
+
+	// Webhooks (webhooks.go): the provider's integrations, staff only.
+	"ListWebhookEndpoints": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ListWebhookEndpoints(ctx, portal.ListWebhookEndpointsParams{}))
+	}},
+	"GetWebhookEndpoint": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.GetWebhookEndpoint(ctx, f.hook))
+	}},
+	"CreateWebhookEndpoint": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.CreateWebhookEndpoint(ctx, portal.CreateWebhookEndpointParams{URL: "https://93.184.215.15/hooks", EventTypes: []webhook.Type{webhook.OrderSubmitted}, CustomerID: tn.c.ID}))
+	}},
+	"UpdateWebhookEndpoint": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateWebhookEndpoint(ctx, f.hook, portal.UpdateWebhookEndpointParams{Description: ptr("ERP")}))
+	}},
+	"RotateWebhookSecret": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.RotateWebhookSecret(ctx, f.hook, portal.RotateWebhookSecretParams{Overlap: time.Hour}))
+	}},
+	"DeleteWebhookEndpoint": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none(f.p.DeleteWebhookEndpoint(ctx, f.hook))
+	}},
+	"ListWebhookDeliveries": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ListWebhookDeliveries(ctx, f.hook, portal.ListWebhookDeliveriesParams{}))
+	}},
+	"GetWebhookDelivery": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.GetWebhookDelivery(ctx, f.delivery))
+	}},
+	"ReplayWebhookDelivery": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ReplayWebhookDelivery(ctx, f.delivery))
+	}},
+	"ReplayWebhookDeliveries": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ReplayWebhookDeliveries(ctx, f.hook, portal.ReplayWebhookDeliveriesParams{From: portaltest.Epoch, To: portaltest.Epoch.Add(365 * 24 * time.Hour)}))
+	}},
 }
 
 // orderCustomers returns the customers of the orders listed.
@@ -782,6 +835,9 @@ var notTenantScoped = map[string]string{
 	"DeliverOutbox":            "maintenance: one pass of the outbox worker, which sends the mail use cases enqueued",
 	"RunOutbox":                "maintenance: the outbox worker",
 	"OutboxStats":              "maintenance: how much mail waits and how late, for monitoring; no customer's data",
+	"DeliverWebhooks":          "maintenance: one pass of the webhook worker, which sends the deliveries use cases wrote",
+	"RunWebhooks":              "maintenance: the webhook worker",
+	"WebhookStats":             "maintenance: how many deliveries wait and how late, for monitoring; no customer's data",
 	// A signed-in user's own account: TestSelfUseCases checks who may call them.
 	"MyMemberships":    "self",
 	"SwitchMembership": "self",
@@ -900,6 +956,11 @@ func (f fixture) snapshot(t *testing.T) []any {
 	articles, err := f.p.ListArticles(f.owner, portal.ListArticlesParams{Limit: 100})
 	require.NoError(t, err)
 	out = append(out, articles)
+	hooks, err := f.p.ListWebhookEndpoints(f.owner, portal.ListWebhookEndpointsParams{Limit: 100})
+	require.NoError(t, err)
+	deliveries, err := f.p.ListWebhookDeliveries(f.owner, f.hook, portal.ListWebhookDeliveriesParams{Limit: 100})
+	require.NoError(t, err)
+	out = append(out, hooks, deliveries)
 	users := make([]any, 0, 2)
 	for _, tn := range []tenant{f.a, f.b} {
 		m, err := f.p.GetMember(f.owner, tn.c.ID, tn.target.ID)

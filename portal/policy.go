@@ -61,6 +61,8 @@ const (
 	ActNewsWrite        Action = "news.write"     // a customer's own articles: write, change, delete
 	ActNewsAll          Action = "news.all"       // every article, across customers
 	ActNewsManage       Action = "news.manage"    // the provider's articles: write, change, delete any
+	ActWebhookRead      Action = "webhook.read"   // endpoints (without secrets) and their delivery logs
+	ActWebhookManage    Action = "webhook.manage" // register, change, rotate, delete endpoints; replay deliveries
 )
 
 // Rule says the least staff role and the least customer role that may do an
@@ -153,6 +155,11 @@ var policy = map[Action]Rule{
 	ActNewsWrite:  {Staff: identity.StaffAdmin, User: customer.RoleAdmin},
 	ActNewsAll:    {Staff: identity.StaffAgent},
 	ActNewsManage: {Staff: identity.StaffAdmin},
+	// Webhooks (webhooks.go) are the provider's integrations: every staff
+	// member sees the endpoints and their logs; admins register them and
+	// hold their secrets. Customer users never see them.
+	ActWebhookRead:   {Staff: identity.StaffAgent},
+	ActWebhookManage: {Staff: identity.StaffAdmin},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which

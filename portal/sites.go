@@ -9,6 +9,7 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 func errSiteNotFound(id customer.SiteID) error {
@@ -68,7 +69,10 @@ func (p *Portal) CreateSite(ctx context.Context, cid customer.ID, params SitePar
 			return err
 		}
 		noteObject(r, string(s.ID))
-		return siteWriteErr(r.Sites().Create(ctx, s), s.Name)
+		if err := siteWriteErr(r.Sites().Create(ctx, s), s.Name); err != nil {
+			return err
+		}
+		return p.publish(ctx, r, webhook.SiteCreated, cid, s)
 	})
 	if err != nil {
 		return customer.Site{}, err
@@ -134,7 +138,10 @@ func (p *Portal) RenameSite(ctx context.Context, cid customer.ID, id customer.Si
 			s.UpdatedAt = p.timestamp()
 			return nil
 		})
-		return siteWriteErr(err, params.Name)
+		if err != nil {
+			return siteWriteErr(err, params.Name)
+		}
+		return p.publish(ctx, r, webhook.SiteUpdated, cid, out)
 	})
 	return out, err
 }
@@ -147,7 +154,8 @@ func (p *Portal) DeleteSite(ctx context.Context, cid customer.ID, id customer.Si
 		if _, err := p.authorize(ctx, r, ActSiteManage, cid, id); err != nil {
 			return err
 		}
-		if _, err := getSite(ctx, r, cid, id); err != nil {
+		site, err := getSite(ctx, r, cid, id)
+		if err != nil {
 			return err
 		}
 		held, err := r.Memberships().List(ctx, storage.MembershipFilter{CustomerID: cid, SiteID: id}, storage.Page{Limit: 10})
@@ -166,7 +174,10 @@ func (p *Portal) DeleteSite(ctx context.Context, cid customer.ID, id customer.Si
 			return portalerr.New(portalerr.FailedPrecondition,
 				"site %s is still assigned to memberships %s%s; remove it from their sites first", id, strings.Join(ids, ", "), more)
 		}
-		return r.Sites().Delete(ctx, id)
+		if err := r.Sites().Delete(ctx, id); err != nil {
+			return err
+		}
+		return p.publish(ctx, r, webhook.SiteDeleted, cid, site)
 	})
 }
 
