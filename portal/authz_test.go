@@ -958,9 +958,12 @@ func (f fixture) snapshot(t *testing.T) []any {
 	out = append(out, articles)
 	hooks, err := f.p.ListWebhookEndpoints(f.owner, portal.ListWebhookEndpointsParams{Limit: 100})
 	require.NoError(t, err)
-	deliveries, err := f.p.ListWebhookDeliveries(f.owner, f.hook, portal.ListWebhookDeliveriesParams{Limit: 100})
-	require.NoError(t, err)
-	out = append(out, hooks, deliveries)
+	out = append(out, hooks)
+	for _, e := range hooks.Items {
+		deliveries, err := f.p.ListWebhookDeliveries(f.owner, e.ID, portal.ListWebhookDeliveriesParams{Limit: 100})
+		require.NoError(t, err)
+		out = append(out, deliveries)
+	}
 	users := make([]any, 0, 2)
 	for _, tn := range []tenant{f.a, f.b} {
 		m, err := f.p.GetMember(f.owner, tn.c.ID, tn.target.ID)

@@ -247,6 +247,7 @@ const (
 	MailKindTicketOpened       MailKind = "ticket_opened"
 	MailKindTicketReply        MailKind = "ticket_reply"
 	MailKindTicketStatus       MailKind = "ticket_status"
+	MailKindWebhookDisabled    MailKind = "webhook_disabled"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
@@ -277,6 +278,8 @@ func (e MailKind) Valid() bool {
 	case MailKindTicketReply:
 		return true
 	case MailKindTicketStatus:
+		return true
+	case MailKindWebhookDisabled:
 		return true
 	default:
 		return false
@@ -757,6 +760,246 @@ func (e UserStatus) Valid() bool {
 	case UserStatusActive:
 		return true
 	case UserStatusDisabled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookCustomerEventType.
+const (
+	WebhookCustomerEventTypeCustomerCreated WebhookCustomerEventType = "customer.created"
+	WebhookCustomerEventTypeCustomerUpdated WebhookCustomerEventType = "customer.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookCustomerEventType enum.
+func (e WebhookCustomerEventType) Valid() bool {
+	switch e {
+	case WebhookCustomerEventTypeCustomerCreated:
+		return true
+	case WebhookCustomerEventTypeCustomerUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookDeliveryStatus.
+const (
+	WebhookDeliveryStatusFailed  WebhookDeliveryStatus = "failed"
+	WebhookDeliveryStatusPending WebhookDeliveryStatus = "pending"
+	WebhookDeliveryStatusSending WebhookDeliveryStatus = "sending"
+	WebhookDeliveryStatusSent    WebhookDeliveryStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the WebhookDeliveryStatus enum.
+func (e WebhookDeliveryStatus) Valid() bool {
+	switch e {
+	case WebhookDeliveryStatusFailed:
+		return true
+	case WebhookDeliveryStatusPending:
+		return true
+	case WebhookDeliveryStatusSending:
+		return true
+	case WebhookDeliveryStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEventType.
+const (
+	WebhookEventTypeCustomerCreated   WebhookEventType = "customer.created"
+	WebhookEventTypeCustomerUpdated   WebhookEventType = "customer.updated"
+	WebhookEventTypeMembershipCreated WebhookEventType = "membership.created"
+	WebhookEventTypeMembershipRemoved WebhookEventType = "membership.removed"
+	WebhookEventTypeMembershipUpdated WebhookEventType = "membership.updated"
+	WebhookEventTypeOrderCancelled    WebhookEventType = "order.cancelled"
+	WebhookEventTypeOrderConfirmed    WebhookEventType = "order.confirmed"
+	WebhookEventTypeOrderFulfilled    WebhookEventType = "order.fulfilled"
+	WebhookEventTypeOrderRejected     WebhookEventType = "order.rejected"
+	WebhookEventTypeOrderSubmitted    WebhookEventType = "order.submitted"
+	WebhookEventTypeSiteCreated       WebhookEventType = "site.created"
+	WebhookEventTypeSiteDeleted       WebhookEventType = "site.deleted"
+	WebhookEventTypeSiteUpdated       WebhookEventType = "site.updated"
+	WebhookEventTypeStockItemIssued   WebhookEventType = "stock_item.issued"
+	WebhookEventTypeStockItemRetired  WebhookEventType = "stock_item.retired"
+	WebhookEventTypeStockItemReturned WebhookEventType = "stock_item.returned"
+	WebhookEventTypeStockItemStocked  WebhookEventType = "stock_item.stocked"
+	WebhookEventTypeTicketCommented   WebhookEventType = "ticket.commented"
+	WebhookEventTypeTicketOpened      WebhookEventType = "ticket.opened"
+	WebhookEventTypeTicketUpdated     WebhookEventType = "ticket.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEventType enum.
+func (e WebhookEventType) Valid() bool {
+	switch e {
+	case WebhookEventTypeCustomerCreated:
+		return true
+	case WebhookEventTypeCustomerUpdated:
+		return true
+	case WebhookEventTypeMembershipCreated:
+		return true
+	case WebhookEventTypeMembershipRemoved:
+		return true
+	case WebhookEventTypeMembershipUpdated:
+		return true
+	case WebhookEventTypeOrderCancelled:
+		return true
+	case WebhookEventTypeOrderConfirmed:
+		return true
+	case WebhookEventTypeOrderFulfilled:
+		return true
+	case WebhookEventTypeOrderRejected:
+		return true
+	case WebhookEventTypeOrderSubmitted:
+		return true
+	case WebhookEventTypeSiteCreated:
+		return true
+	case WebhookEventTypeSiteDeleted:
+		return true
+	case WebhookEventTypeSiteUpdated:
+		return true
+	case WebhookEventTypeStockItemIssued:
+		return true
+	case WebhookEventTypeStockItemRetired:
+		return true
+	case WebhookEventTypeStockItemReturned:
+		return true
+	case WebhookEventTypeStockItemStocked:
+		return true
+	case WebhookEventTypeTicketCommented:
+		return true
+	case WebhookEventTypeTicketOpened:
+		return true
+	case WebhookEventTypeTicketUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookMembershipEventType.
+const (
+	WebhookMembershipEventTypeMembershipCreated WebhookMembershipEventType = "membership.created"
+	WebhookMembershipEventTypeMembershipRemoved WebhookMembershipEventType = "membership.removed"
+	WebhookMembershipEventTypeMembershipUpdated WebhookMembershipEventType = "membership.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookMembershipEventType enum.
+func (e WebhookMembershipEventType) Valid() bool {
+	switch e {
+	case WebhookMembershipEventTypeMembershipCreated:
+		return true
+	case WebhookMembershipEventTypeMembershipRemoved:
+		return true
+	case WebhookMembershipEventTypeMembershipUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookOrderEventType.
+const (
+	WebhookOrderEventTypeOrderCancelled WebhookOrderEventType = "order.cancelled"
+	WebhookOrderEventTypeOrderConfirmed WebhookOrderEventType = "order.confirmed"
+	WebhookOrderEventTypeOrderFulfilled WebhookOrderEventType = "order.fulfilled"
+	WebhookOrderEventTypeOrderRejected  WebhookOrderEventType = "order.rejected"
+	WebhookOrderEventTypeOrderSubmitted WebhookOrderEventType = "order.submitted"
+)
+
+// Valid indicates whether the value is a known member of the WebhookOrderEventType enum.
+func (e WebhookOrderEventType) Valid() bool {
+	switch e {
+	case WebhookOrderEventTypeOrderCancelled:
+		return true
+	case WebhookOrderEventTypeOrderConfirmed:
+		return true
+	case WebhookOrderEventTypeOrderFulfilled:
+		return true
+	case WebhookOrderEventTypeOrderRejected:
+		return true
+	case WebhookOrderEventTypeOrderSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookSiteEventType.
+const (
+	WebhookSiteEventTypeSiteCreated WebhookSiteEventType = "site.created"
+	WebhookSiteEventTypeSiteDeleted WebhookSiteEventType = "site.deleted"
+	WebhookSiteEventTypeSiteUpdated WebhookSiteEventType = "site.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookSiteEventType enum.
+func (e WebhookSiteEventType) Valid() bool {
+	switch e {
+	case WebhookSiteEventTypeSiteCreated:
+		return true
+	case WebhookSiteEventTypeSiteDeleted:
+		return true
+	case WebhookSiteEventTypeSiteUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookStockItemEventType.
+const (
+	WebhookStockItemEventTypeStockItemIssued   WebhookStockItemEventType = "stock_item.issued"
+	WebhookStockItemEventTypeStockItemRetired  WebhookStockItemEventType = "stock_item.retired"
+	WebhookStockItemEventTypeStockItemReturned WebhookStockItemEventType = "stock_item.returned"
+	WebhookStockItemEventTypeStockItemStocked  WebhookStockItemEventType = "stock_item.stocked"
+)
+
+// Valid indicates whether the value is a known member of the WebhookStockItemEventType enum.
+func (e WebhookStockItemEventType) Valid() bool {
+	switch e {
+	case WebhookStockItemEventTypeStockItemIssued:
+		return true
+	case WebhookStockItemEventTypeStockItemRetired:
+		return true
+	case WebhookStockItemEventTypeStockItemReturned:
+		return true
+	case WebhookStockItemEventTypeStockItemStocked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTicketCommentEventType.
+const (
+	WebhookTicketCommentEventTypeTicketCommented WebhookTicketCommentEventType = "ticket.commented"
+)
+
+// Valid indicates whether the value is a known member of the WebhookTicketCommentEventType enum.
+func (e WebhookTicketCommentEventType) Valid() bool {
+	switch e {
+	case WebhookTicketCommentEventTypeTicketCommented:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTicketEventType.
+const (
+	WebhookTicketEventTypeTicketOpened  WebhookTicketEventType = "ticket.opened"
+	WebhookTicketEventTypeTicketUpdated WebhookTicketEventType = "ticket.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookTicketEventType enum.
+func (e WebhookTicketEventType) Valid() bool {
+	switch e {
+	case WebhookTicketEventTypeTicketOpened:
+		return true
+	case WebhookTicketEventTypeTicketUpdated:
 		return true
 	default:
 		return false
@@ -1287,6 +1530,20 @@ type CreateProductRequest struct {
 	Sku string `json:"sku"`
 }
 
+// CreateWebhookEndpointRequest Example: {"event_types":["order.submitted"],"url":"https://erp.example.com/portalkit/events"}
+type CreateWebhookEndpointRequest struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	Description *string     `json:"description,omitempty"`
+
+	// Enabled Default true.
+	Enabled    *bool              `json:"enabled,omitempty"`
+	EventTypes []WebhookEventType `json:"event_types"`
+	Url        string             `json:"url"`
+}
+
 // Customer A company account of the provider. Optional text fields are left out when empty; `parent_id` is
 // set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
 //
@@ -1637,7 +1894,8 @@ type ItemId = string
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
 // so no customer's override applies to them), `ticket_opened` to the service desk and
-// `ticket_reply` and `ticket_status` to a ticket's requester.
+// `ticket_reply` and `ticket_status` to a ticket's requester, and `webhook_disabled` to staff
+// owners and admins when a failing webhook endpoint was switched off.
 //
 // Example: invitation
 type MailKind string
@@ -1670,7 +1928,8 @@ type MailMessage struct {
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, and `webhook_disabled` to staff
+	// owners and admins when a failing webhook endpoint was switched off.
 	//
 	//
 	// Example: invitation
@@ -1744,7 +2003,8 @@ type MailTemplate struct {
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, and `webhook_disabled` to staff
+	// owners and admins when a failing webhook endpoint was switched off.
 	//
 	//
 	// Example: invitation
@@ -2481,6 +2741,17 @@ type ReopenTicketRequest struct {
 	Note *string `json:"note,omitempty"`
 }
 
+// ReplayWebhookDeliveriesRequest Example: {"from":"2025-03-04T00:00:00Z","to":"2025-03-05T00:00:00Z"}
+type ReplayWebhookDeliveriesRequest struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}
+
+// ReplayWebhookDeliveriesResult defines model for ReplayWebhookDeliveriesResult.
+type ReplayWebhookDeliveriesResult struct {
+	Replayed int `json:"replayed"`
+}
+
 // RequestLoginLinkRequest Where to send a one-time sign-in link.
 //
 // Example: {"email":"ada@acme.example"}
@@ -2521,6 +2792,12 @@ type ReturnStockItemRequest struct {
 //
 // Example: maintainer
 type Role string
+
+// RotateWebhookSecretRequest Example: {"overlap_seconds":86400}
+type RotateWebhookSecretRequest struct {
+	// OverlapSeconds How long the old secret keeps signing beside the new one.
+	OverlapSeconds int `json:"overlap_seconds"`
+}
 
 // Session A signed-in customer user acting through one membership. Its token is shown only at sign-in.
 //
@@ -3359,6 +3636,17 @@ type UpdateStaffRequest struct {
 	ServiceDesk *bool `json:"service_desk,omitempty"`
 }
 
+// UpdateWebhookEndpointRequest The fields to change; those left out stay as they are. An empty `customer_id` lifts the limit.
+//
+// Example: {"enabled":true}
+type UpdateWebhookEndpointRequest struct {
+	CustomerId  *string             `json:"customer_id,omitempty"`
+	Description *string             `json:"description,omitempty"`
+	Enabled     *bool               `json:"enabled,omitempty"`
+	EventTypes  *[]WebhookEventType `json:"event_types,omitempty"`
+	Url         *string             `json:"url,omitempty"`
+}
+
 // User A person with a login. One user may be a member of several customers.
 //
 // Example: {"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"}
@@ -3396,6 +3684,403 @@ type UserId = string
 //
 // Example: active
 type UserStatus string
+
+// WebhookCustomerEvent The body of a webhook delivery: A customer was created, or its details, portal settings, branding or status changed; `data` is the customer as `GET /v1/customers/{customerId}` shows it after the change.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookCustomerEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A company account of the provider. Optional text fields are left out when empty; `parent_id` is
+	// set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
+	//
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
+	Data Customer `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                `json:"timestamp"`
+	Type      WebhookCustomerEventType `json:"type"`
+}
+
+// WebhookCustomerEventType defines model for WebhookCustomerEvent.Type.
+type WebhookCustomerEventType string
+
+// WebhookDelivery One event on its way to one endpoint, and the record of its last attempt.
+type WebhookDelivery struct {
+	AttemptedAt *time.Time `json:"attempted_at,omitempty"`
+	Attempts    int        `json:"attempts"`
+
+	// Body The event's JSON exactly as signed and sent (only when reading one delivery).
+	Body      *string   `json:"body,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	DeliveredAt *time.Time  `json:"delivered_at,omitempty"`
+
+	// EndpointId Identifies a webhook endpoint: `wep_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+	EndpointId WebhookEndpointId `json:"endpoint_id"`
+
+	// EventId Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	EventId WebhookEventId `json:"event_id"`
+
+	// EventType What happened, as `object.verb`. Each type's body is one of the `Webhook…Event` schemas:
+	// WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent,
+	// WebhookTicketEvent, WebhookTicketCommentEvent and WebhookSiteEvent.
+	//
+	//
+	// Example: order.submitted
+	EventType WebhookEventType `json:"event_type"`
+
+	// Id Identifies a delivery of an event to an endpoint: `wdl_` and a unique suffix.
+	//
+	// Example: wdl_01912d80-4d5e-7f60-8a7b-9c0d1e2f3a4b
+	Id        WebhookDeliveryId `json:"id"`
+	LastError *string           `json:"last_error,omitempty"`
+
+	// LatencyMs How long the last attempt took, in milliseconds.
+	LatencyMs *int64 `json:"latency_ms,omitempty"`
+
+	// NextAttemptAt When a pending delivery is due; left out in the other states.
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+
+	// ReplayOf Identifies a delivery of an event to an endpoint: `wdl_` and a unique suffix.
+	//
+	// Example: wdl_01912d80-4d5e-7f60-8a7b-9c0d1e2f3a4b
+	ReplayOf *WebhookDeliveryId `json:"replay_of,omitempty"`
+
+	// ResponseBody The first KiB of the last answer.
+	ResponseBody *string `json:"response_body,omitempty"`
+
+	// ResponseCode The last attempt's HTTP status; left out when there was no answer.
+	ResponseCode *int `json:"response_code,omitempty"`
+
+	// Status `pending` waits for its first or next attempt, `sending` is with a worker, `sent` was
+	// answered with a 2xx, `failed` gave up (a 3xx or 4xx other than 429, a blocked address, a
+	// disabled endpoint, or out of attempts); a failed delivery can be replayed.
+	//
+	//
+	// Example: sent
+	Status    WebhookDeliveryStatus `json:"status"`
+	UpdatedAt time.Time             `json:"updated_at"`
+}
+
+// WebhookDeliveryId Identifies a delivery of an event to an endpoint: `wdl_` and a unique suffix.
+//
+// Example: wdl_01912d80-4d5e-7f60-8a7b-9c0d1e2f3a4b
+type WebhookDeliveryId = string
+
+// WebhookDeliveryList One page of an endpoint's deliveries, newest first.
+type WebhookDeliveryList struct {
+	Items []WebhookDelivery `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// WebhookDeliveryStatus `pending` waits for its first or next attempt, `sending` is with a worker, `sent` was
+// answered with a 2xx, `failed` gave up (a 3xx or 4xx other than 429, a blocked address, a
+// disabled endpoint, or out of attempts); a failed delivery can be replayed.
+//
+// Example: sent
+type WebhookDeliveryStatus string
+
+// WebhookEndpoint An endpoint staff registered to receive events, without its signing secret.
+//
+// Example: {"created_at":"2025-03-04T09:15:00Z","description":"ERP order import","enabled":true,"event_types":["order.submitted","order.confirmed"],"id":"wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f","updated_at":"2025-03-04T09:15:00Z","url":"https://erp.example.com/portalkit/events","version":1}
+type WebhookEndpoint struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	Description string      `json:"description"`
+
+	// DisabledReason Why a disabled endpoint is off, such as failing for days or answering 410.
+	DisabledReason *string            `json:"disabled_reason,omitempty"`
+	Enabled        bool               `json:"enabled"`
+	EventTypes     []WebhookEventType `json:"event_types"`
+
+	// FailingSince When the failures since the last success began; left out while it answers.
+	FailingSince *time.Time `json:"failing_since,omitempty"`
+
+	// Id Identifies a webhook endpoint: `wep_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+	Id WebhookEndpointId `json:"id"`
+
+	// PreviousSecretUntil During a rotation, until when the previous secret still signs.
+	PreviousSecretUntil *time.Time `json:"previous_secret_until,omitempty"`
+	UpdatedAt           time.Time  `json:"updated_at"`
+	Url                 string     `json:"url"`
+	Version             int64      `json:"version"`
+}
+
+// WebhookEndpointId Identifies a webhook endpoint: `wep_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+type WebhookEndpointId = string
+
+// WebhookEndpointList One page of webhook endpoints, oldest first.
+type WebhookEndpointList struct {
+	Items []WebhookEndpoint `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// WebhookEndpointSecret An endpoint with its signing secret, shown this once.
+type WebhookEndpointSecret struct {
+	// Endpoint An endpoint staff registered to receive events, without its signing secret.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","description":"ERP order import","enabled":true,"event_types":["order.submitted","order.confirmed"],"id":"wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f","updated_at":"2025-03-04T09:15:00Z","url":"https://erp.example.com/portalkit/events","version":1}
+	Endpoint WebhookEndpoint `json:"endpoint"`
+
+	// Secret `whsec_` and the base64 key: give it to the receiver, which verifies deliveries with it.
+	Secret string `json:"secret"`
+}
+
+// WebhookEventId Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+// it.
+//
+// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+type WebhookEventId = string
+
+// WebhookEventType What happened, as `object.verb`. Each type's body is one of the `Webhook…Event` schemas:
+// WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent,
+// WebhookTicketEvent, WebhookTicketCommentEvent and WebhookSiteEvent.
+//
+// Example: order.submitted
+type WebhookEventType string
+
+// WebhookMembershipEvent The body of a webhook delivery: A membership was created (added by staff, or an invitation accepted), changed (role, sites, disabled, enabled) or removed; `data` is the member as `GET …/memberships/{membershipId}` shows it (for `membership.removed`, as it was).
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookMembershipEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A membership together with the user it belongs to.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","role":"admin","site_ids":[],"status":"active","updated_at":"2025-03-05T14:02:31Z","user":{"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"},"user_id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","version":2}
+	Data Member `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                  `json:"timestamp"`
+	Type      WebhookMembershipEventType `json:"type"`
+}
+
+// WebhookMembershipEventType defines model for WebhookMembershipEvent.Type.
+type WebhookMembershipEventType string
+
+// WebhookOrderEvent The body of a webhook delivery: An order was placed or moved on; `data` is the order as `GET …/orders/{orderId}` shows it after the change. An order confirmed on submission (`auto_confirm_orders`) sends `order.submitted` and `order.confirmed`.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookOrderEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's order, with its lines and its history.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","currency":"EUR","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","history":[{"at":"2025-03-04T09:15:00Z","by":"user:usr_01912d6f-4c5d-7e6f-9a80-1b2c3d4e5f60","to":"submitted"}],"id":"ord_01912d71-3e4d-7061-8c77-914f4e3d2cbf","kind":"standard","lines":[{"name":"Laptop 14 Pro","product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","quantity":2,"sku":"LAP-14-PRO","total":{"amount":219800,"currency":"EUR"},"unit_price":{"amount":109900,"currency":"EUR"}}],"number":"PO-001042","ordered_by":"usr_01912d6f-4c5d-7e6f-9a80-1b2c3d4e5f60","recipient":{"name":"Jane Doe"},"status":"submitted","total":{"amount":219800,"currency":"EUR"},"updated_at":"2025-03-04T09:15:00Z","version":1}
+	Data Order `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time             `json:"timestamp"`
+	Type      WebhookOrderEventType `json:"type"`
+}
+
+// WebhookOrderEventType defines model for WebhookOrderEvent.Type.
+type WebhookOrderEventType string
+
+// WebhookSiteEvent The body of a webhook delivery: A site was created, renamed or deleted; `data` is the site (for `site.deleted`, as it was).
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookSiteEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A place of a customer (an office, a warehouse); memberships may be limited to some sites.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","name":"Hamburg HQ","updated_at":"2025-03-04T09:15:00Z","version":1}
+	Data Site `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time            `json:"timestamp"`
+	Type      WebhookSiteEventType `json:"type"`
+}
+
+// WebhookSiteEventType defines model for WebhookSiteEvent.Type.
+type WebhookSiteEventType string
+
+// WebhookStockItemEvent The body of a webhook delivery: A device of the supplier warehouse was stocked in (one event per item), issued, returned or retired; `data` is the item as the API shows it after the move.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookStockItemEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data One device held in the supplier warehouse for a customer.
+	//
+	// Example: {"condition":"new","created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","holder":{"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"},"id":"itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b","product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"serial_number":"5CD1234XYZ","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"issued","updated_at":"2025-03-05T10:00:00Z","version":2}
+	Data StockItem `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                 `json:"timestamp"`
+	Type      WebhookStockItemEventType `json:"type"`
+}
+
+// WebhookStockItemEventType defines model for WebhookStockItemEvent.Type.
+type WebhookStockItemEventType string
+
+// WebhookTicketCommentEvent The body of a webhook delivery: A reply or an internal note was added to a ticket; `data` is the comment as staff see it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookTicketCommentEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A public reply or an internal note on a ticket.
+	Data TicketComment `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                     `json:"timestamp"`
+	Type      WebhookTicketCommentEventType `json:"type"`
+}
+
+// WebhookTicketCommentEventType defines model for WebhookTicketCommentEvent.Type.
+type WebhookTicketCommentEventType string
+
+// WebhookTicketEvent The body of a webhook delivery: A ticket was opened, or changed (status, priority, assignee, reopened, a master-data change applied); `data` is the ticket as staff see it after the change.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookTicketEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's support ticket.
+	//
+	// Example: {"created_at":"2026-03-01T09:00:00Z","customer_id":"cus_01912d5f-8a3b-7c41-9e2d-4b6f8a1c3e5d","description":"","fields":{"damage":"functional"},"id":"tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf","links":{},"number":"T-000123","priority":"high","status":"open","subject":"Cracked display","type":"equipment_damage","updated_at":"2026-03-01T09:00:00Z","version":1}
+	Data Ticket `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time              `json:"timestamp"`
+	Type      WebhookTicketEventType `json:"type"`
+}
+
+// WebhookTicketEventType defines model for WebhookTicketEvent.Type.
+type WebhookTicketEventType string
 
 // ActiveFilter defines model for ActiveFilter.
 type ActiveFilter = bool
@@ -3512,6 +4197,20 @@ type TicketStatusFilter = TicketStatus
 
 // TicketTypeFilter defines model for TicketTypeFilter.
 type TicketTypeFilter = string
+
+// WebhookDeliveryStatusFilter `pending` waits for its first or next attempt, `sending` is with a worker, `sent` was
+// answered with a 2xx, `failed` gave up (a 3xx or 4xx other than 429, a blocked address, a
+// disabled endpoint, or out of attempts); a failed delivery can be replayed.
+//
+// Example: sent
+type WebhookDeliveryStatusFilter = WebhookDeliveryStatus
+
+// WebhookEventIdFilter Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+// it.
+//
+// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+type WebhookEventIdFilter = WebhookEventId
 
 // WrittenFilter defines model for WrittenFilter.
 type WrittenFilter = bool
@@ -4114,6 +4813,54 @@ type ListTicketQueueParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListWebhookEndpointsParams defines parameters for ListWebhookEndpoints.
+type ListWebhookEndpointsParams struct {
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// UpdateWebhookEndpointParams defines parameters for UpdateWebhookEndpoint.
+type UpdateWebhookEndpointParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ListWebhookDeliveriesParams defines parameters for ListWebhookDeliveries.
+type ListWebhookDeliveriesParams struct {
+	// Status Keeps deliveries in this state.
+	Status *WebhookDeliveryStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// EventId Keeps the deliveries of this event (its first one and its replays).
+	EventId *WebhookEventIdFilter `form:"event_id,omitempty" json:"event_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// EventJSONBody defines parameters for Event.
+type EventJSONBody struct {
+	union json.RawMessage
+}
+
+// EventParams defines parameters for Event.
+type EventParams struct {
+	// WebhookId The event's ID, the same on every attempt and replay.
+	WebhookId WebhookEventId `json:"webhook-id"`
+
+	// WebhookTimestamp The attempt's time in Unix seconds; refuse ones far from your clock.
+	WebhookTimestamp int64 `json:"webhook-timestamp"`
+
+	// WebhookSignature Space-separated `v1,<base64 HMAC-SHA256>` signatures, one per secret that signs.
+	WebhookSignature string `json:"webhook-signature"`
+}
+
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = CreateAPIKeyRequest
 
@@ -4263,6 +5010,213 @@ type InviteStaffJSONRequestBody = InviteStaffRequest
 
 // UpdateStaffJSONRequestBody defines body for UpdateStaff for application/json ContentType.
 type UpdateStaffJSONRequestBody = UpdateStaffRequest
+
+// CreateWebhookEndpointJSONRequestBody defines body for CreateWebhookEndpoint for application/json ContentType.
+type CreateWebhookEndpointJSONRequestBody = CreateWebhookEndpointRequest
+
+// UpdateWebhookEndpointJSONRequestBody defines body for UpdateWebhookEndpoint for application/json ContentType.
+type UpdateWebhookEndpointJSONRequestBody = UpdateWebhookEndpointRequest
+
+// ReplayWebhookDeliveriesJSONRequestBody defines body for ReplayWebhookDeliveries for application/json ContentType.
+type ReplayWebhookDeliveriesJSONRequestBody = ReplayWebhookDeliveriesRequest
+
+// RotateWebhookSecretJSONRequestBody defines body for RotateWebhookSecret for application/json ContentType.
+type RotateWebhookSecretJSONRequestBody = RotateWebhookSecretRequest
+
+// EventJSONRequestBody defines body for Event for application/json ContentType.
+type EventJSONRequestBody EventJSONBody
+
+// AsWebhookCustomerEvent returns the union data inside the EventJSONBody as a WebhookCustomerEvent
+func (t EventJSONBody) AsWebhookCustomerEvent() (WebhookCustomerEvent, error) {
+	var body WebhookCustomerEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookCustomerEvent overwrites any union data inside the EventJSONBody as the provided WebhookCustomerEvent
+func (t *EventJSONBody) FromWebhookCustomerEvent(v WebhookCustomerEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookCustomerEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookCustomerEvent
+func (t *EventJSONBody) MergeWebhookCustomerEvent(v WebhookCustomerEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookMembershipEvent returns the union data inside the EventJSONBody as a WebhookMembershipEvent
+func (t EventJSONBody) AsWebhookMembershipEvent() (WebhookMembershipEvent, error) {
+	var body WebhookMembershipEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookMembershipEvent overwrites any union data inside the EventJSONBody as the provided WebhookMembershipEvent
+func (t *EventJSONBody) FromWebhookMembershipEvent(v WebhookMembershipEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookMembershipEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookMembershipEvent
+func (t *EventJSONBody) MergeWebhookMembershipEvent(v WebhookMembershipEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookOrderEvent returns the union data inside the EventJSONBody as a WebhookOrderEvent
+func (t EventJSONBody) AsWebhookOrderEvent() (WebhookOrderEvent, error) {
+	var body WebhookOrderEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookOrderEvent overwrites any union data inside the EventJSONBody as the provided WebhookOrderEvent
+func (t *EventJSONBody) FromWebhookOrderEvent(v WebhookOrderEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookOrderEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookOrderEvent
+func (t *EventJSONBody) MergeWebhookOrderEvent(v WebhookOrderEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookStockItemEvent returns the union data inside the EventJSONBody as a WebhookStockItemEvent
+func (t EventJSONBody) AsWebhookStockItemEvent() (WebhookStockItemEvent, error) {
+	var body WebhookStockItemEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookStockItemEvent overwrites any union data inside the EventJSONBody as the provided WebhookStockItemEvent
+func (t *EventJSONBody) FromWebhookStockItemEvent(v WebhookStockItemEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookStockItemEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookStockItemEvent
+func (t *EventJSONBody) MergeWebhookStockItemEvent(v WebhookStockItemEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookTicketEvent returns the union data inside the EventJSONBody as a WebhookTicketEvent
+func (t EventJSONBody) AsWebhookTicketEvent() (WebhookTicketEvent, error) {
+	var body WebhookTicketEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookTicketEvent overwrites any union data inside the EventJSONBody as the provided WebhookTicketEvent
+func (t *EventJSONBody) FromWebhookTicketEvent(v WebhookTicketEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookTicketEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookTicketEvent
+func (t *EventJSONBody) MergeWebhookTicketEvent(v WebhookTicketEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookTicketCommentEvent returns the union data inside the EventJSONBody as a WebhookTicketCommentEvent
+func (t EventJSONBody) AsWebhookTicketCommentEvent() (WebhookTicketCommentEvent, error) {
+	var body WebhookTicketCommentEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookTicketCommentEvent overwrites any union data inside the EventJSONBody as the provided WebhookTicketCommentEvent
+func (t *EventJSONBody) FromWebhookTicketCommentEvent(v WebhookTicketCommentEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookTicketCommentEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookTicketCommentEvent
+func (t *EventJSONBody) MergeWebhookTicketCommentEvent(v WebhookTicketCommentEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookSiteEvent returns the union data inside the EventJSONBody as a WebhookSiteEvent
+func (t EventJSONBody) AsWebhookSiteEvent() (WebhookSiteEvent, error) {
+	var body WebhookSiteEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookSiteEvent overwrites any union data inside the EventJSONBody as the provided WebhookSiteEvent
+func (t *EventJSONBody) FromWebhookSiteEvent(v WebhookSiteEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookSiteEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookSiteEvent
+func (t *EventJSONBody) MergeWebhookSiteEvent(v WebhookSiteEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t EventJSONBody) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *EventJSONBody) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -4614,6 +5568,36 @@ type ServerInterface interface {
 	// EnableUser Enable a user
 	// (POST /v1/users/{userId}/enable)
 	EnableUser(w http.ResponseWriter, r *http.Request, userId UserId)
+	// GetWebhookDelivery Get a webhook delivery
+	// (GET /v1/webhooks/deliveries/{deliveryId})
+	GetWebhookDelivery(w http.ResponseWriter, r *http.Request, deliveryId WebhookDeliveryId)
+	// ReplayWebhookDelivery Replay a webhook delivery
+	// (POST /v1/webhooks/deliveries/{deliveryId}/replay)
+	ReplayWebhookDelivery(w http.ResponseWriter, r *http.Request, deliveryId WebhookDeliveryId)
+	// ListWebhookEndpoints List the webhook endpoints
+	// (GET /v1/webhooks/endpoints)
+	ListWebhookEndpoints(w http.ResponseWriter, r *http.Request, params ListWebhookEndpointsParams)
+	// CreateWebhookEndpoint Register a webhook endpoint
+	// (POST /v1/webhooks/endpoints)
+	CreateWebhookEndpoint(w http.ResponseWriter, r *http.Request)
+	// DeleteWebhookEndpoint Delete a webhook endpoint
+	// (DELETE /v1/webhooks/endpoints/{endpointId})
+	DeleteWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId)
+	// GetWebhookEndpoint Get a webhook endpoint
+	// (GET /v1/webhooks/endpoints/{endpointId})
+	GetWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId)
+	// UpdateWebhookEndpoint Change a webhook endpoint
+	// (PATCH /v1/webhooks/endpoints/{endpointId})
+	UpdateWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId, params UpdateWebhookEndpointParams)
+	// ListWebhookDeliveries List an endpoint's deliveries
+	// (GET /v1/webhooks/endpoints/{endpointId}/deliveries)
+	ListWebhookDeliveries(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId, params ListWebhookDeliveriesParams)
+	// ReplayWebhookDeliveries Replay an endpoint's deliveries of a time range
+	// (POST /v1/webhooks/endpoints/{endpointId}/replay)
+	ReplayWebhookDeliveries(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId)
+	// RotateWebhookSecret Rotate a webhook endpoint's secret
+	// (POST /v1/webhooks/endpoints/{endpointId}/rotate-secret)
+	RotateWebhookSecret(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -9552,6 +10536,357 @@ func (siw *ServerInterfaceWrapper) EnableUser(w http.ResponseWriter, r *http.Req
 	handler.ServeHTTP(w, r)
 }
 
+// GetWebhookDelivery operation middleware
+func (siw *ServerInterfaceWrapper) GetWebhookDelivery(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "deliveryId" -------------
+	var deliveryId WebhookDeliveryId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "deliveryId", r.PathValue("deliveryId"), &deliveryId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "deliveryId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetWebhookDelivery(w, r, deliveryId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ReplayWebhookDelivery operation middleware
+func (siw *ServerInterfaceWrapper) ReplayWebhookDelivery(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "deliveryId" -------------
+	var deliveryId WebhookDeliveryId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "deliveryId", r.PathValue("deliveryId"), &deliveryId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "deliveryId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ReplayWebhookDelivery(w, r, deliveryId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListWebhookEndpoints operation middleware
+func (siw *ServerInterfaceWrapper) ListWebhookEndpoints(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWebhookEndpointsParams
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListWebhookEndpoints(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateWebhookEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) CreateWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateWebhookEndpoint(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteWebhookEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) DeleteWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteWebhookEndpoint(w, r, endpointId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetWebhookEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) GetWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetWebhookEndpoint(w, r, endpointId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateWebhookEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) UpdateWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateWebhookEndpointParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateWebhookEndpoint(w, r, endpointId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListWebhookDeliveries operation middleware
+func (siw *ServerInterfaceWrapper) ListWebhookDeliveries(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWebhookDeliveriesParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "event_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "event_id", r.URL.Query(), &params.EventId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "event_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "event_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListWebhookDeliveries(w, r, endpointId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ReplayWebhookDeliveries operation middleware
+func (siw *ServerInterfaceWrapper) ReplayWebhookDeliveries(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ReplayWebhookDeliveries(w, r, endpointId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RotateWebhookSecret operation middleware
+func (siw *ServerInterfaceWrapper) RotateWebhookSecret(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RotateWebhookSecret(w, r, endpointId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -9771,6 +11106,16 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/news/{articleId}", wrapper.DeleteCustomerArticle)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/news/{articleId}", wrapper.GetCustomerArticle)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/news/{articleId}", wrapper.UpdateCustomerArticle)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/webhooks/endpoints", wrapper.ListWebhookEndpoints)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/webhooks/endpoints", wrapper.CreateWebhookEndpoint)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}", wrapper.DeleteWebhookEndpoint)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}", wrapper.GetWebhookEndpoint)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}", wrapper.UpdateWebhookEndpoint)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}/rotate-secret", wrapper.RotateWebhookSecret)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}/deliveries", wrapper.ListWebhookDeliveries)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}/replay", wrapper.ReplayWebhookDeliveries)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/webhooks/deliveries/{deliveryId}", wrapper.GetWebhookDelivery)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/webhooks/deliveries/{deliveryId}/replay", wrapper.ReplayWebhookDelivery)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/invitations/accept", wrapper.AcceptInvitation)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links", wrapper.RequestLoginLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links/redeem", wrapper.SignInWithLoginLink)
@@ -9790,6 +11135,113 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/openapi.yaml", wrapper.GetOpenAPISpec)
 
 	return m
+}
+
+// CallbackReceiverInterface represents handlers for receiving inbound
+// callback requests. Each callback becomes a Handle*Callback
+// method that the implementation fills in. The caller mounts the per-
+// callback http.Handler returned by {Op}CallbackHandler at
+// whatever URL path they advertise to senders.
+type CallbackReceiverInterface interface {
+	// An event, delivered to the endpoint
+	// HandleEventCallback handles the POST callback for event.
+	HandleEventCallback(w http.ResponseWriter, r *http.Request, params EventParams)
+}
+
+// CallbackReceiverMiddlewareFunc wraps an http.Handler with cross-
+// cutting behavior (signature verification, logging, rate limiting, ...).
+type CallbackReceiverMiddlewareFunc func(http.Handler) http.Handler
+
+// EventCallbackHandler returns the http.Handler for the event callback.
+// Mount this at the URL path advertised to callback senders. errHandler
+// may be nil; if so, parameter-binding errors return 400 with the error
+// message. Middlewares are applied in the order provided -- the last
+// argument becomes the outermost wrapper.
+func EventCallbackHandler(si CallbackReceiverInterface, errHandler func(w http.ResponseWriter, r *http.Request, err error), middlewares ...CallbackReceiverMiddlewareFunc) http.Handler {
+	if errHandler == nil {
+		errHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		}
+	}
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var err error
+		_ = err
+
+		// Parameter object where we will unmarshal all parameters from the request.
+		var params EventParams
+
+		// ------------- Required header parameter "webhook-id" -------------
+		if valueList, found := r.Header[http.CanonicalHeaderKey("webhook-id")]; found {
+			var WebhookId WebhookEventId
+			n := len(valueList)
+			if n != 1 {
+				errHandler(w, r, &TooManyValuesForParamError{ParamName: "webhook-id", Count: n})
+				return
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "webhook-id", valueList[0], &WebhookId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				errHandler(w, r, &InvalidParamFormatError{ParamName: "webhook-id", Err: err})
+				return
+			}
+			params.WebhookId = WebhookId
+
+		} else {
+			err := fmt.Errorf("Header parameter webhook-id is required, but not found")
+			errHandler(w, r, &RequiredHeaderError{ParamName: "webhook-id", Err: err})
+			return
+		}
+
+		// ------------- Required header parameter "webhook-timestamp" -------------
+		if valueList, found := r.Header[http.CanonicalHeaderKey("webhook-timestamp")]; found {
+			var WebhookTimestamp int64
+			n := len(valueList)
+			if n != 1 {
+				errHandler(w, r, &TooManyValuesForParamError{ParamName: "webhook-timestamp", Count: n})
+				return
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "webhook-timestamp", valueList[0], &WebhookTimestamp, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int64"})
+			if err != nil {
+				errHandler(w, r, &InvalidParamFormatError{ParamName: "webhook-timestamp", Err: err})
+				return
+			}
+			params.WebhookTimestamp = WebhookTimestamp
+
+		} else {
+			err := fmt.Errorf("Header parameter webhook-timestamp is required, but not found")
+			errHandler(w, r, &RequiredHeaderError{ParamName: "webhook-timestamp", Err: err})
+			return
+		}
+
+		// ------------- Required header parameter "webhook-signature" -------------
+		if valueList, found := r.Header[http.CanonicalHeaderKey("webhook-signature")]; found {
+			var WebhookSignature string
+			n := len(valueList)
+			if n != 1 {
+				errHandler(w, r, &TooManyValuesForParamError{ParamName: "webhook-signature", Count: n})
+				return
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "webhook-signature", valueList[0], &WebhookSignature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				errHandler(w, r, &InvalidParamFormatError{ParamName: "webhook-signature", Err: err})
+				return
+			}
+			params.WebhookSignature = WebhookSignature
+
+		} else {
+			err := fmt.Errorf("Header parameter webhook-signature is required, but not found")
+			errHandler(w, r, &RequiredHeaderError{ParamName: "webhook-signature", Err: err})
+			return
+		}
+
+		si.HandleEventCallback(w, r, params)
+	})
+	for _, mw := range middlewares {
+		h = mw(h)
+	}
+	return h
 }
 
 type BadRequestApplicationProblemPlusJSONResponse Problem
@@ -23897,6 +25349,1163 @@ func (response EnableUserdefaultApplicationProblemPlusJSONResponse) VisitEnableU
 	return err
 }
 
+type GetWebhookDeliveryRequestObject struct {
+	DeliveryId WebhookDeliveryId `json:"deliveryId"`
+}
+
+type GetWebhookDeliveryResponseObject interface {
+	VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error
+}
+
+type GetWebhookDelivery200JSONResponse WebhookDelivery
+
+func (response GetWebhookDelivery200JSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDelivery400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookDelivery400ApplicationProblemPlusJSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDelivery401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookDelivery401ApplicationProblemPlusJSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDelivery403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookDelivery403ApplicationProblemPlusJSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDelivery404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookDelivery404ApplicationProblemPlusJSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDeliverydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetWebhookDeliverydefaultApplicationProblemPlusJSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveryRequestObject struct {
+	DeliveryId WebhookDeliveryId `json:"deliveryId"`
+}
+
+type ReplayWebhookDeliveryResponseObject interface {
+	VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error
+}
+
+type ReplayWebhookDelivery201JSONResponse WebhookDelivery
+
+func (response ReplayWebhookDelivery201JSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery400ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery401ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery403ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery404ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery409ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliverydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReplayWebhookDeliverydefaultApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpointsRequestObject struct {
+	Params ListWebhookEndpointsParams
+}
+
+type ListWebhookEndpointsResponseObject interface {
+	VisitListWebhookEndpointsResponse(w http.ResponseWriter) error
+}
+
+type ListWebhookEndpoints200JSONResponse WebhookEndpointList
+
+func (response ListWebhookEndpoints200JSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpoints400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookEndpoints400ApplicationProblemPlusJSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpoints401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookEndpoints401ApplicationProblemPlusJSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpoints403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookEndpoints403ApplicationProblemPlusJSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpointsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListWebhookEndpointsdefaultApplicationProblemPlusJSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpointRequestObject struct {
+	Body *CreateWebhookEndpointJSONRequestBody
+}
+
+type CreateWebhookEndpointResponseObject interface {
+	VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error
+}
+
+type CreateWebhookEndpoint201JSONResponse WebhookEndpointSecret
+
+func (response CreateWebhookEndpoint201JSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint400ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint401ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint403ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint409ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint413ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpointdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateWebhookEndpointdefaultApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpointRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+}
+
+type DeleteWebhookEndpointResponseObject interface {
+	VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error
+}
+
+type DeleteWebhookEndpoint204Response struct {
+}
+
+func (response DeleteWebhookEndpoint204Response) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteWebhookEndpoint400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteWebhookEndpoint400ApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpoint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteWebhookEndpoint401ApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpoint403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteWebhookEndpoint403ApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpoint404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteWebhookEndpoint404ApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpointdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteWebhookEndpointdefaultApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpointRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+}
+
+type GetWebhookEndpointResponseObject interface {
+	VisitGetWebhookEndpointResponse(w http.ResponseWriter) error
+}
+
+type GetWebhookEndpoint200ResponseHeaders struct {
+	ETag string
+}
+
+type GetWebhookEndpoint200JSONResponse struct {
+	Body    WebhookEndpoint
+	Headers GetWebhookEndpoint200ResponseHeaders
+}
+
+func (response GetWebhookEndpoint200JSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpoint400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookEndpoint400ApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpoint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookEndpoint401ApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpoint403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookEndpoint403ApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpoint404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookEndpoint404ApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpointdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetWebhookEndpointdefaultApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpointRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+	Params     UpdateWebhookEndpointParams
+	Body       *UpdateWebhookEndpointJSONRequestBody
+}
+
+type UpdateWebhookEndpointResponseObject interface {
+	VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error
+}
+
+type UpdateWebhookEndpoint200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateWebhookEndpoint200JSONResponse struct {
+	Body    WebhookEndpoint
+	Headers UpdateWebhookEndpoint200ResponseHeaders
+}
+
+func (response UpdateWebhookEndpoint200JSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint400ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint401ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint403ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint404ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint412ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint413ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint428ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpointdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateWebhookEndpointdefaultApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveriesRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+	Params     ListWebhookDeliveriesParams
+}
+
+type ListWebhookDeliveriesResponseObject interface {
+	VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error
+}
+
+type ListWebhookDeliveries200JSONResponse WebhookDeliveryList
+
+func (response ListWebhookDeliveries200JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries400ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries401ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries403ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries404ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveriesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListWebhookDeliveriesdefaultApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveriesRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+	Body       *ReplayWebhookDeliveriesJSONRequestBody
+}
+
+type ReplayWebhookDeliveriesResponseObject interface {
+	VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error
+}
+
+type ReplayWebhookDeliveries200JSONResponse ReplayWebhookDeliveriesResult
+
+func (response ReplayWebhookDeliveries200JSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries400ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries401ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries403ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries404ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries409ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries413ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveriesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReplayWebhookDeliveriesdefaultApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecretRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+	Body       *RotateWebhookSecretJSONRequestBody
+}
+
+type RotateWebhookSecretResponseObject interface {
+	VisitRotateWebhookSecretResponse(w http.ResponseWriter) error
+}
+
+type RotateWebhookSecret200JSONResponse WebhookEndpointSecret
+
+func (response RotateWebhookSecret200JSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret400ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret401ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret403ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret404ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret413ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecretdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RotateWebhookSecretdefaultApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// GetHealth Liveness
@@ -24247,6 +26856,36 @@ type StrictServerInterface interface {
 	// EnableUser Enable a user
 	// (POST /v1/users/{userId}/enable)
 	EnableUser(ctx context.Context, request EnableUserRequestObject) (EnableUserResponseObject, error)
+	// GetWebhookDelivery Get a webhook delivery
+	// (GET /v1/webhooks/deliveries/{deliveryId})
+	GetWebhookDelivery(ctx context.Context, request GetWebhookDeliveryRequestObject) (GetWebhookDeliveryResponseObject, error)
+	// ReplayWebhookDelivery Replay a webhook delivery
+	// (POST /v1/webhooks/deliveries/{deliveryId}/replay)
+	ReplayWebhookDelivery(ctx context.Context, request ReplayWebhookDeliveryRequestObject) (ReplayWebhookDeliveryResponseObject, error)
+	// ListWebhookEndpoints List the webhook endpoints
+	// (GET /v1/webhooks/endpoints)
+	ListWebhookEndpoints(ctx context.Context, request ListWebhookEndpointsRequestObject) (ListWebhookEndpointsResponseObject, error)
+	// CreateWebhookEndpoint Register a webhook endpoint
+	// (POST /v1/webhooks/endpoints)
+	CreateWebhookEndpoint(ctx context.Context, request CreateWebhookEndpointRequestObject) (CreateWebhookEndpointResponseObject, error)
+	// DeleteWebhookEndpoint Delete a webhook endpoint
+	// (DELETE /v1/webhooks/endpoints/{endpointId})
+	DeleteWebhookEndpoint(ctx context.Context, request DeleteWebhookEndpointRequestObject) (DeleteWebhookEndpointResponseObject, error)
+	// GetWebhookEndpoint Get a webhook endpoint
+	// (GET /v1/webhooks/endpoints/{endpointId})
+	GetWebhookEndpoint(ctx context.Context, request GetWebhookEndpointRequestObject) (GetWebhookEndpointResponseObject, error)
+	// UpdateWebhookEndpoint Change a webhook endpoint
+	// (PATCH /v1/webhooks/endpoints/{endpointId})
+	UpdateWebhookEndpoint(ctx context.Context, request UpdateWebhookEndpointRequestObject) (UpdateWebhookEndpointResponseObject, error)
+	// ListWebhookDeliveries List an endpoint's deliveries
+	// (GET /v1/webhooks/endpoints/{endpointId}/deliveries)
+	ListWebhookDeliveries(ctx context.Context, request ListWebhookDeliveriesRequestObject) (ListWebhookDeliveriesResponseObject, error)
+	// ReplayWebhookDeliveries Replay an endpoint's deliveries of a time range
+	// (POST /v1/webhooks/endpoints/{endpointId}/replay)
+	ReplayWebhookDeliveries(ctx context.Context, request ReplayWebhookDeliveriesRequestObject) (ReplayWebhookDeliveriesResponseObject, error)
+	// RotateWebhookSecret Rotate a webhook endpoint's secret
+	// (POST /v1/webhooks/endpoints/{endpointId}/rotate-secret)
+	RotateWebhookSecret(ctx context.Context, request RotateWebhookSecretRequestObject) (RotateWebhookSecretResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -27717,663 +30356,1026 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 	}
 }
 
+// GetWebhookDelivery operation middleware
+func (sh *strictHandler) GetWebhookDelivery(w http.ResponseWriter, r *http.Request, deliveryId WebhookDeliveryId) {
+	var request GetWebhookDeliveryRequestObject
+
+	request.DeliveryId = deliveryId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetWebhookDelivery(ctx, request.(GetWebhookDeliveryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetWebhookDelivery")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetWebhookDeliveryResponseObject); ok {
+		if err := validResponse.VisitGetWebhookDeliveryResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ReplayWebhookDelivery operation middleware
+func (sh *strictHandler) ReplayWebhookDelivery(w http.ResponseWriter, r *http.Request, deliveryId WebhookDeliveryId) {
+	var request ReplayWebhookDeliveryRequestObject
+
+	request.DeliveryId = deliveryId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplayWebhookDelivery(ctx, request.(ReplayWebhookDeliveryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplayWebhookDelivery")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ReplayWebhookDeliveryResponseObject); ok {
+		if err := validResponse.VisitReplayWebhookDeliveryResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListWebhookEndpoints operation middleware
+func (sh *strictHandler) ListWebhookEndpoints(w http.ResponseWriter, r *http.Request, params ListWebhookEndpointsParams) {
+	var request ListWebhookEndpointsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWebhookEndpoints(ctx, request.(ListWebhookEndpointsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWebhookEndpoints")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListWebhookEndpointsResponseObject); ok {
+		if err := validResponse.VisitListWebhookEndpointsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateWebhookEndpoint operation middleware
+func (sh *strictHandler) CreateWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
+	var request CreateWebhookEndpointRequestObject
+
+	var body CreateWebhookEndpointJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateWebhookEndpoint(ctx, request.(CreateWebhookEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateWebhookEndpoint")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateWebhookEndpointResponseObject); ok {
+		if err := validResponse.VisitCreateWebhookEndpointResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteWebhookEndpoint operation middleware
+func (sh *strictHandler) DeleteWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId) {
+	var request DeleteWebhookEndpointRequestObject
+
+	request.EndpointId = endpointId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteWebhookEndpoint(ctx, request.(DeleteWebhookEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteWebhookEndpoint")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteWebhookEndpointResponseObject); ok {
+		if err := validResponse.VisitDeleteWebhookEndpointResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetWebhookEndpoint operation middleware
+func (sh *strictHandler) GetWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId) {
+	var request GetWebhookEndpointRequestObject
+
+	request.EndpointId = endpointId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetWebhookEndpoint(ctx, request.(GetWebhookEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetWebhookEndpoint")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetWebhookEndpointResponseObject); ok {
+		if err := validResponse.VisitGetWebhookEndpointResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateWebhookEndpoint operation middleware
+func (sh *strictHandler) UpdateWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId, params UpdateWebhookEndpointParams) {
+	var request UpdateWebhookEndpointRequestObject
+
+	request.EndpointId = endpointId
+	request.Params = params
+
+	var body UpdateWebhookEndpointJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateWebhookEndpoint(ctx, request.(UpdateWebhookEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateWebhookEndpoint")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateWebhookEndpointResponseObject); ok {
+		if err := validResponse.VisitUpdateWebhookEndpointResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListWebhookDeliveries operation middleware
+func (sh *strictHandler) ListWebhookDeliveries(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId, params ListWebhookDeliveriesParams) {
+	var request ListWebhookDeliveriesRequestObject
+
+	request.EndpointId = endpointId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWebhookDeliveries(ctx, request.(ListWebhookDeliveriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWebhookDeliveries")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListWebhookDeliveriesResponseObject); ok {
+		if err := validResponse.VisitListWebhookDeliveriesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ReplayWebhookDeliveries operation middleware
+func (sh *strictHandler) ReplayWebhookDeliveries(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId) {
+	var request ReplayWebhookDeliveriesRequestObject
+
+	request.EndpointId = endpointId
+
+	var body ReplayWebhookDeliveriesJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplayWebhookDeliveries(ctx, request.(ReplayWebhookDeliveriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplayWebhookDeliveries")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ReplayWebhookDeliveriesResponseObject); ok {
+		if err := validResponse.VisitReplayWebhookDeliveriesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RotateWebhookSecret operation middleware
+func (sh *strictHandler) RotateWebhookSecret(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId) {
+	var request RotateWebhookSecretRequestObject
+
+	request.EndpointId = endpointId
+
+	var body RotateWebhookSecretJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RotateWebhookSecret(ctx, request.(RotateWebhookSecretRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RotateWebhookSecret")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RotateWebhookSecretResponseObject); ok {
+		if err := validResponse.VisitRotateWebhookSecretResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rlts2ljD6Kvg031quylBl3eqmWrNmyo6TeGInHl8602nliBAJSWhRgEJAJas9Xmt+nQc4L/D9mxf5",
-	"3qSf5CzsDZAgRUmUquxcOv0j7RJJXPbe2Nj3/aERyflCCia0avQ/NKaMxiyFfz57Syfm/2OmopQvNJei",
-	"0W+8nTKSMiWXacQeKXLHUsWlIFQRSpROpZgQ82FA1DKamp/DQaM7aIQ3RDERE67JiEYzwgV5Pm6+pDqa",
-	"Ei3JchFTzc4aQYO9p/NFwhr9BnzXCBop+3nJUxY3+jpdsqChoimbU7OyOX3/gomJnjb6F72godcL853S",
-	"KReTxsePQeM10+n6dqxZurmRNyySIlZm9hU1y2JjmTKi0zUXE0InlIvCes57rT1r4fPlvNG/uui1WkFj",
-	"zgX+3coWxoVmE5Y2PpqlLWhK50xbWN++ev4tWz+Pzb+5Wd2C6mkjaAg6N1/SBcfHu1bwv1M2bvQb//Q4",
-	"x+hjfKoeZ+ObqW+jiCn1govZ9gn9V46e1B8EJ9b8jn3Fk0qEfMvYQhEK75ATM9EpkSmJGfxENYvJyZgm",
-	"ip2SRSrjZaSVQRCs/uclS9f+8s0gDX+hFgcjKRNGBS4n1TxK2HYgZM+PhkA2gpnvKdVsItP1bgC4vRE5",
-	"JnrKFYnsZ+TEzEBTFhP2nkY6WZ9u27/7pLHltLRbrarj8nSZKplWn/lQsPd6GMEbIa6NkUXK7rhcKrKg",
-	"ExaQFddT+F3ROSNj2Ka6IQkbayKXmoxlCo/HPFUavtm6AVzJluV3ti1faTln6VaERvkLx2LUm6M45W6k",
-	"rqZUE64IHRk4IFrtp9tBgM+HPG7cc3VvGE2j6ba1uYnMKqVixMwfkEgKTSNNWHNOeWIOInuvWSpoQlI2",
-	"ZikTEcOXuFC4I83e64DwiZAGJQMRUcXOBqLA1Gk0Z1s2/PPB1Gp3p6leqt3wz/fIBaFibQlYMaI01UyR",
-	"k5QtGNVI1Y41n+a0GxCaJIX74C8el1mqBRMxixs/mRcWiYyZI6uqnSpYcWG7XLO5qote3HHjY2Cg9By/",
-	"7GYgomlKzWRLwX9eMvvYLOZj0FB6DWgYy3Ruvv86kSOabIPdD3CezTbIDMCIZ97nT4xMYAiykKkey4TL",
-	"M/Kd1MgKQo+Gw210jt/v49XPYzZfSM1EtP6WrTeX+pLOmBFBUnPjE0XHrA9/GaSymJjDzpQucagZWxMq",
-	"YjKSsfmHWhkCocrjUTGPB8J8ZI5tLI1kwDUKBzfFcWBkKqSesrQ4YK/TuSGrKU+YN7BbEFcDoTRPEpIu",
-	"heBiEpBe6/qMfMvWitDUjL1AxtnpkalcpuqMvFOMUDJOmZqSlIpYzskdTZaMnFDy7t3zL0/JgqVuhvIB",
-	"PB+3onZ0xZqdUXvc7MUXtHlNe93mZdQet+JrdjXqtB2mUBjMUeUhoWmwsIs9z7nIzm/V6X0+BuGv+rIx",
-	"EqSjLydhmn9HNElgazQONkROcmJFzdMzcmvOdcKIFCzHQ7tzQ+hAzLlSBpHmWa9zdUZ+YHQGIyighvCL",
-	"kAh2x1IyNyssA9CJpdUQsjLt/cTW5+KOa2rgsfUq4/4rx15mhXmKExsWs0dSy5cAXBWuAOCm2046PGwc",
-	"vjhYC65Ps/l2kODDo4GBn5tpXvA519WUOZfm0BqeahSHlOllKrbtN4Fh/PljNqbLRDf6560g1xjaBX2h",
-	"XaEvBI2XlCffcrFt7zPz6NidZ2O7iV7IiBpar5wqwYf3mcyO76Z7yZSik+1y+Dx7fp9J81ncvHUEBzv3",
-	"ARReuthrLstd6WZpbD5iqZryxQ6IeK8cDRR/kPLEu6FieHHCxSxXUvIVbYNN/sYhEu2ORdZDH7z9abBX",
-	"Wgks7/vxeIcCIu3TY1HmRoeZ0pilTiLcjy5pXveUyk+vfcACt4PCPj0aFPb7bKY65GCB4FPDUj0QOXiL",
-	"gEW9oikTus5JUstRM1dQ6mJoAePfAz+vUJCvT0K55C+SdXGRRDGmfMkfpfrwE5KXXf5WAltkz48lsXwG",
-	"b77dunQGIlSl33z7zmjOZkU7dWUCqvID6cWvZcLqcUWrDXFFUplsnd88q40kMzms4g1LOU2+W5qZ9pOW",
-	"kai85Sj4mAj4eovdy1Npnn7Z7nR7//nnH7edZBhuiMMdCM03XG+XTBQ+PJbA7Ngwjabj8fZ57NOjJ7Lf",
-	"ZzPtpxGY8lNSSraOfFV1WPi2dT0oL/dWY1cno5lREOqsELWDT3LHlNaRr80yp3oHLb9jLLvaesXg40OY",
-	"dJFnvuXRjOmncj6Hq3CbWTZ7fix9l+fJ5946qXaP7zdnYbI61IHzfiL68JfhrevtesHqrcoRhuGD29YE",
-	"PHKHPWNBtWap+fD/+Qtt/q3VvB7+9KEdXPQ+/u9GFYd9p3aIiUt1LynRjm2m+SHlWjOxDQ4vuNJ4RKzb",
-	"B/9wgsojRWg8N9f3KpWaBcTMEC8TFhMpQD2MkmXM4oBwoTSjsTNfeQMslqOEqymLiWCrrShf4Tp3G0Q/",
-	"GoCohRSKgdX4CY1fo73P/GVEDSbgn3SxSHgEZpTHi1SOEjb/578qs+MP+Q1qvoitVYkmcNpjpilPGn1Y",
-	"VZ8Yxu8QEDTGnCWxavT/8gH/aV9rBE5VN0N5X3z8CfHHFPCSvvljeDnu0uuow3rtUctsFom2D85TzTXc",
-	"7M9xPYSLxVLnxLNMRX8hU02TGdd9u62+W/zHA3iV+RDBWaSG0A4W9pFrmvkNEOY0Gct0brCeklHK6AyM",
-	"zsuE3ZAQwRISRddGAOTR9Mws5qkU44RH98PMmPKExcNFCl5rDsv0sJTJ4dFSDVvt63YnvmDN89ElbV5G",
-	"Xda8Hrdbze6oPe7QXnQeXzBwRqXRlN+xGKyeERVCajJiJJpSMWHuzNXD2XWOs69gpaS00p2Yq9rcg2CR",
-	"Jimj8XrI3pvTHfYJJegVMTffgqV6beCg6YwJg7/NZVj8y9FfWaQfWfsBiSVTxECLJolcIccUcnVDwsji",
-	"GqaKpIiWqdHSLEzJSorAUA7d4pAoGdgJ3A+ec8DRk6Ght1K+oOmEPfSB1xDggasDPwZXRN6xlLRbvavz",
-	"ywsyWmumDqGOdjenDrt4oqUkCSz/lzvV1bskL/kTgPNXMh3xOGbiXhBesBQcDlIMYyY4KzJXR0MsBh/P",
-	"Wi5TYqXo+ofPA++rbDaSzbYTvJvLexBAbwxrQW4dOHO6hvMTSzg85uwxqpcpG8Zc0VGSv5/fnoppzcVE",
-	"mY/ys8f1DQkTHjGh2NBdOPbjRSrveMxSktBoZk0YlMeECQCXkRUB0V9Lce9TZF0VQ/Z+YS9J70Bx31lC",
-	"7CuEatJpdc6brW6z3X7buu63z/ut1o83hKoZUAM1coIRLw46bMXrszRpjdNW3slDHbzSuGFA/F9Tdidn",
-	"LA4Nd/R/XyqWX8LZbiIqiJAkkWLCUnNnmdcAl0U/8WtmHjw8h+Rqg1WvqIJVFB3BPoupFpw2faq5DFVj",
-	"zINEq07Ho418XvBfpwiqX44bbwWoDczbCgPA+3dSfyWX4n64FlIPxzDKvUQrw53cMPW5eC/HzXfeADvR",
-	"kS/4QRCSDRf2zfGCCE4UfUBqMfuSgpUZuWKMnDjEeAwbv1TW/07MDq1fvdfqngLWXnmiFsqN98Kfk74q",
-	"0Telyom2fXPRQhRBFl3QCQgHCV/IleHM7vfuDb7noj4OYsXecfN3SlDQ3IfcbDcPgltPMoXT5oJvIXKC",
-	"oziri7G9TniVgpWgsIG815l2/rCs1i2zhgbqhV48gBbaudqCO28RvxindLjD6BPQSzGmxQZZ6y0hNI7q",
-	"LfpwvvthDEMCfZS53whLUwjhrAvz86LmXxplD7DtOh4C2rdiTZCZ2eG9WHY3UUhOzlut0z4ZlPY7aIA2",
-	"7asXz78M0BqAeh5LDQtM5ETlyh8CTwFe3rD0jkfsnaB3lCdGGP41ocjTNexCydJb6efEU46Mvg9Za8iA",
-	"vxwOkK2fjCGKFSAUINyppiOqwBqyFCmj0dRsAy+nt1K+pGJt7WrqXlhIqWZDiAcq6QZSkjkVa0K1ZvOF",
-	"VjdEp2tksiShmtXBDsQ8DulYs3SoMKvBpivk7Mwz0Lx1czrg7MNaYfEPgjl/RIO9TShASgZVIOKb/4dM",
-	"jiakcoB97awR+Lkq3uNt67JvP/ZyQmBp7wRd6qlM+d/ueX0tYSCjXEa0jOYpI1rOmHA3LZo1JUolViO6",
-	"IYpPBAQoHypptNo5et9tLGMncsurfhD8lgZFcXLEaMpShAPIkyhLYmD8UsyEXIkg046lEfJBJzwD872d",
-	"Nk+W2TTh34IiAyMmzAieZE6jKReM0Ei7cFE6HqMPkzzXiigWpQwWoKZyJTCygWoSpQzQXnA0f2jAzywe",
-	"Ut3oN5zy3urlynsjyN4ZrTFxZzhj6/6MrZ3u0Gq2Wq1W89L858r8p5X/DyJvDbLz9y+7zetRK2pexm2j",
-	"a3RosztCPeNyfGWIIKFKg5pcWtX523av3+r0u+0fc+fCs9evCIQVptQaZsHa1G+Ac8Mg3xpGOfoV/A1v",
-	"RIdPDT1rUNTsewZcY5nOYSUx1aypOfoFdoa8FoG2OY9046O5R62VZvP+SEqtdEoXYSmxRK4ESw0tnBVn",
-	"rkobQXjXTZ4qQ3uDAiG9Y+UBxryPauwJ5riB3QeiSKWImKFRLpaaeakGhI9RTzoamojsvdENhsHACduL",
-	"Xvuet0aMZzePZTpTR68Uqe+QQIHcD/iXBugK1vNkraYeIQU+9f6UTY5qqZncT7or7v15bHjXmDOjvZLb",
-	"V88NNfVJaI5lCAJe5khQy/GYv3eh93eXZLQmNsy3FKZywJkuI84Lpj8vOFjNmH+5bf5o/azN7Y5Wt90X",
-	"XFUg+3vBIB/LaAx2uypwaC97OGUSG7kWDtuNVen1lPHUslNV4po2t+Uv/wD886eg4eXJNfqNTZaaZfrU",
-	"Svmxd10h1cc/y5js87E0bRm9r6iCxJbQ5e9pSSYMFX7zIeD+hhjZa01srgVwLpejtz/5rnAuYZ3FNW0/",
-	"gG+AaKquc8FWjhpRV+LZlV0iMUsn/yB3NIhQjX5jMRv++HPvxfzqu/ed16OLt1HrT/H5D+PrP0+630wv",
-	"/33Wfql63y2u/iPtvNEX7zZJ0YNaPRq0E1clRszY+lEmT52Ei9nw7//9P+Fp4AtWU5ayAO69PBvcUOWt",
-	"FcBhv33yBAVF8/3htOf25BZbSXdRxBY69454oRM0RjsPTV55oIK046Bi155PQktCYdwgswAY+qVRJJdC",
-	"P1K5kl+gXIv0r1MaMfKNXCxA5cswzIcvRe/J3eXT960fafdNfPHV5Pqbv3a+Tc7/Y3X1LG2/Xffe8cvv",
-	"F61b1f1yE8NOEiiu3FnrUFLJfCuMgToipFs0WeNB2ytDLahSK5lW3KTfLxCayZoo5gJsMpC47zKRCecX",
-	"rE9AiDcsqN0i0ZSmNNIsVQG6/kgk53NpqIqdkVuRrRd9BPmwMxuQpwjoFogXrkDz4ArDb0tSa7aV4rbP",
-	"Lyq2veM4FAjDKH7jVM5h95hQ+0hBAoU5KRxPShWg9yXR+YS/m9wxD7+KyRoNu5nwO3Ozp2wJ7lfQRJtc",
-	"4BrHVlfzcjxAeco0Wu+IO0TyTCdATQ6yFRHUD6tP7eW9fqg5uANqOXFgnUYTVf7irputbmFxMCaNEreY",
-	"TvOSXo2al9F13LxirXGzQ/PlgGXaT4KBpBj3aavZ6US95iW9bjVH7fi82Yqu2dX4kl6MztGTROOhgbGL",
-	"gNM6yc097fOrdhtoxqoZO2FqDcKNfvs3oPH1SQhqe98cE/APOyqoeUOUaKB+lkHQcOEI28HhUqEAKO71",
-	"KkWJK8IEPD0aZj5Fbl2M89rg6VRaLhQoaRA+dOTENXTkQq2PDUI/JMmrQOrlbT6lXvoZCBwQZaLAZ8fZ",
-	"iqUk5ZMp6iDlsMnSmam7o7dvX9hiMWYI/3xtOyAgO1tn49FAzw7ph/x7LvRFr+Hljl63Wpft6+vOee+y",
-	"17q+bu9NJN3Qn4upOOUsvRwVReAViLGkdruFFxTwAuB231L7NXIsTwM00Ceh4b9Ha+WHMO+6WrkZs7ZW",
-	"nm17v2bubVvtUsPh6H9SLfyPW/d+t+7D2wlyGe93aivINrjbXuBLm/6ByQ0IcDrK9gN4cZhYGfmPE/Ir",
-	"kEszHZgOv/m584M4f/b+6rVu/3nZey4vX9HWm7j71eTim79ef5t0fnx//vTu6olov6ywchRxW/8U7VDv",
-	"rPSBMtZJuKA7rR19MlryJM5lRVAGuT7CuuHtJail8nnCy+aJKdykoJKOmZFOCBfEojAgk5QK8FuAOUMT",
-	"RqOpO2N90iYxXRse0b24MP9Ufs2k9lUXfiMnjg6Kt29OHZlA021fdDrFCnq2ol5ZmMF6crICQ2/knOkp",
-	"lPHzA9VGLAu21pLE8oaEXz97Sx7ftR/PWUiSLAMI7N2lKDeIOl6dDURW1OgM3a8hiaShW2KrQBkt2lWs",
-	"Q6EE0yxuSOgp0GDLyz5NZQLvDoTi2mVgqMDqE1AVCHQH2JKIScrm8g7ifbxY2bM5FXTCskHRpmOWA7Y2",
-	"GB4t+jdGZsoIqfwdMrbAoRgmtIrNDQkVS8YhZI+AkYDFTS7IUrH0kRoIQ/vWFnNDQpdduGV8mxMBw2cQ",
-	"uyEhFEnIP8K3B6LwesLw1TRm6VlERcQSuygvANFw/DilK5qA8ETUcjTnGk0SMUthKNAszdJxkARNNvB6",
-	"JMWYY66PyCfjYiTfO2Kx9QRolErlFRm7GQj7dswiHntbxyENbM1JhRWMl8mYJwayWkazs7m881Co1BLJ",
-	"GB5imrRFpF6mAutRGcqiPDkznDj7FOh4qUfyfUA0my8SQ47mUcpjhoWOoHofW8FyzQBD914ZY4reOcoD",
-	"0EP1JDfUjVXP7fQIGCRSGtt83YGwpB+4l6toFegc0Az/yogfRsvoX0/ZPEAg2LEqSdLPE34E9j9HmWck",
-	"xHTHIsB80hkIlxDpTLk2R1VVBL/eZOPZl0LM9ItIyhYJBwjZF35esiULB8KFK/GIkZgpw3rhUf6m0dhD",
-	"cuK92DQvkogu6IgnXK9P3cINxahgIKgyuzcLCMgi5TLleh2QLNZLSG3xTheLBIqczqnSLG3GVFPHc2y1",
-	"K2H47l8yGeUMT6EntQDs/L/xevd/yXJXbW6Hct9kf2ffGK7nnsK/kTwKgol7XmCiGz/MIXDGY4r2qw02",
-	"2Qj8y9S9tskWzY8o3OU/GHaXzWWorxG4XGk3UJH3NQIs/eKe+izOgIxqmsjJMoMBMo/CH4uERiz7C7lV",
-	"9icwpewvZDoQH2Q4ioMr/IFLzjiN95LmKVolLCfJ/60hPbWKQ2AMkj372R+lZxZA3pnL/5ILyHQtnh//",
-	"5eILcEjyP80hyf8y8oHCCoxOuffpalPzjmM0PB3n/rklC5YqdPxAdqjQspCzdEZ+yIr+FaLQwcECVW6B",
-	"hoLMV4SUPBAjFsk5sxnHUDsUlPvQiAmYXloqSvehweYYaTZJacT+jUZzduaeBlt8TNarOKccCpNgZQyu",
-	"2ZBDZLX5t1NJxs0Wbbebl3Fn1LyKer3mBeuM26MWvY67UeOnDZHbrqYsl33FoeDyFPJ1UogBQ8aCHhnw",
-	"HQgJ6XhTagul0DhOmSpGmODwJQdNr2CQ6e4Iiyku6p2CG975LjDpyqzP82Ec7JupF9mCQS0+1Dez0ufc",
-	"Xjo5myNIaIoR86EqZ5pnunmaSeJ9V720li3BlSXZY0coqSYOKX48TqVqEseFcg3Hnj5zucImqSheciXV",
-	"HtKk+o2ncpnEEAEP0vBSuZjhvNDMv27qjvhxOZKqBvrvuOJ4T9er2fCn/P0yYGENWyBpjsbhfEsqTZPs",
-	"ZJFnQC6YUgE1Rx3ZlL11sJvGN3Q+WqYTc28ZcSo1v335rBE0Ei5YG14YM6F0Sv/v/2Gk3TG3Icw4tIGy",
-	"nVbv/LIi1tACa2/UWjbthpH4zfek2764aLYJTRZT2uwQM+WNkZ5TFhutdmmYX1ZuyT/TBZR2imUs0Jb7",
-	"04dOtQ3XbvzDfkeUebNT680CyErvV0byTawqvL+k0SYhGYHwJQiDX1JNn4IoeOS5hBAIjL0tC5e2ykiZ",
-	"qpwdLDP+9KC4hUzuWFa3uEQpG59U2Wg8TXBLDdnCpZK5Vnb4T4KGYTCb+KvGiN3ChtUlUZLYp7CiHCwV",
-	"hY99TrCx70qugOVLtthHlStvkpuqMDEaAsOxwkGqM4+Df68o68W0fAOtKGDJCm1lkyHVIdkImqbLmDMR",
-	"4b+TxJkJPfunETeMEIGB+K7eVV/pcR6Qdc4uxmjEvI5acbPNOuMu7Y3Oowsj3Fkm/zbbiVlobPf3xRdv",
-	"liKm6y++wOVemIVfndnPhlM9N5LTYNlqdaMF/B+rHghfwZLD+B4OjL8/9h8UZrLP7diDkmdsu4W5YCHO",
-	"rLqpE8su280ePR81L6OLuHnFrkFKG3Wibtxj56CTZGjZPolLG3hpxEAmjF5htooba9w7nMBH/k7Lq3vP",
-	"I4OqsACovuOX6SEnYU4tf//v/wkDEhrprb9Uqfvbt85vjbXZOMDu7i8XGk9nhh5KQ1ycn3cvtgxiKayK",
-	"R4GsmzIRsxTP0zdvX75AwxQVXPO/sZicCEnwu4CwOyY0mVIRJ2BNgXruKiDjlBqFQaYk/Cu9o/h6P0RX",
-	"4WkABdHN8ObME2pP8lnZpwn1PXbEaqDL+7hwj2IExnZubSsnWtWnjG2XScdBfBM28J/qQpklJhcJIzQB",
-	"sx3Kwi5BwJWEeJTxwU0oHJkkkLf6KB68rYEajoANTtRN1n8mD6DKSkwdHUJgD3cNcaMY1XDfeIXijr9O",
-	"5comOxo9dm3FgZs8T5VbZc8WfOSC/LyUmqnqC/pTxT4gtOzB949uAaFBztMyVnV0zIPfgWZ7wEPh4u6T",
-	"0FwBxwc81L8/6gc8pLp+wANuo0a0gz2ggdl+Fulw1rino9yKR79TLznu7miL1gZ7PFqWO1Ii2y2OPIh4",
-	"sftevyEpXeE1zJUfxpez5enW63+PUeCYa0HIFU7uK+UPexkcFGVc5JEZ/CuJERwSaN84jiJ/mMo5nCww",
-	"llpF6YaIZQIdiehIGXFoDLVJsBRMkVphAQy3U1OX2CSxbJBNharkZHr+JUijKIeeerXdqj04Z3tZrNko",
-	"VgDAc+axXDNNPZZbqfFrnfLRUrMd1qMCoZxXSg0l827KIA+kid1oFpQbEdWlO563biCtzLD2tkHqRa8Q",
-	"2A8fwdP8i1bZViATuQQFkSd3aMSm80a/0b4gXz+xLN3fwnmrau8+DzuQFqnIzidXhvBuSEiTJLRdkqyU",
-	"mWvMCVd6I+odGKedo8Q568cBbRrdYdgyjT5DgWtDOoZyLh67qQ6XLa5ul9juKp5vGT5AHoawMpAzu3fX",
-	"o8dbDRhr26mLodqH2KoNqEq7q2JgT8HLBoX9j+Vf67z5AvgTMMoAsiizzJgSeaSMKhSGUqsWrnjEzjY5",
-	"k3txvzXqY+XmrNNxjxTmE0/mqAxwSyw2cqZXRboi3vTBQx2zhRt0/07luOIeK24eC/Oic3FO14gX4Lqo",
-	"7/IIsg8WtmaGz4YKd0CJkWYdJPuNhC60XKjcj/gCfiDtHnmVSufNRiOVHKde3GDcjZqX4/NW83p0cdG8",
-	"anXH3bgTtUeUgRDPLQ+ey6XQBnnX1waCmMAQmamfvXttqcXVIe83FmmcT9GOOqPmJeuNm1f0/Lx5Oe4y",
-	"M0GLXoM7erY0y7191Wz3mq9ef19xuRdgsFOCzN8sgKeGv6KAu/Kt2qqXv1+tteeQr9k3xgP7zoQMKdi6",
-	"DPnahd8t4Gs0OvOPRrHY/GyZuxJxyYGPrMozg24Lebz6k7tYHylwA7tmBz533lkvo77Xt7T7re5S3NUb",
-	"rpk6Pk0V/cTU9yEb5QYL8BAtS3t8oCiA7W7tN7v81kbYVy4wVUtCkwQ38Ikd2Nlyt6PBr69/D2zA92Zr",
-	"c+npNUTLwFW5zKQD8Ghn5ktbEAhLg/gIs4WAGlwMF6mcgFt4Mxm4tu/KjXdgt4ECNPHnSliChQyzyo89",
-	"ql5pgOqE6kMr3VQHh/wwtRfpDKtxj2W6R2trP3iVk30BFRacWcT38YTpsQfqktez/AmjBWP73LIg8XDJ",
-	"A5uBRDbXgYv7pu09ZEKibeJYCcd7JSiWMF9c83bcO0XoPocpj1pztbhV6IJCbY1C2LYiJxAsFXIxZSnX",
-	"Q+z0Ncz6/4ZEitOzgQizBmUhmUN3Xq4xCDtrdgb6hXDBcDIlWSPlbDm5/aBHEnbHEkVixhZmfDAHD5eK",
-	"paGNdd9o2YH1oDDYbDWVxAXWca1c7B0Xefl9nVKhKCQVmAlGKRUxF5PQXkmw/kTKGZjep2ZR0NlLjl2J",
-	"gY2wPJqH6Dx49Izt0D10oX9cl+P+XMfuIZL6s9evmu1Wq9fxYnDNykBlGFK/CEd2HHMg+1GGNKblufKa",
-	"qz+wxEDZ3G9ymVrr7//K5drGbTRn5Ov56JsKeTyH185Dbl/7GDQckuoaC5649zch+GF/hGFFSrYP4j1h",
-	"KHCJiLIj8tnrVzdkvlTQfMO6c8Akojaqb1TrFz4ud4HgK/veKyiTu4HcnZ+aN98pjIFJ2IQmw9pKyrYX",
-	"9xnLs/6GB5mBFlNbzd+brle1rDvqBvfe7Hb2qSmwm+2sGDSte7hfQKnPkg48sx0o8kYO5GVDyydXpDdO",
-	"6WfQIXcphzj9dhzYYe5zG1abtB7MYrKJss42lNWwYcD1WZBM0FtQss6b3Wbx1l4/Ty/7Kq42A38WK8nx",
-	"NToeyryyjyEdRPXWBFKKNUfubvPFjGLrGoZW9AItWU8O8dJVmE8qj4uFY5WBEXpuinVWWskq6+7eOiOu",
-	"shO0Mq2KHsZLDHT6G+JLg1wNhGLa9jjxBcIb4gldXJHww8fQvpbHBzmvmneFGqHss8pevtRhlCShh5FM",
-	"wLz9T+Px1VWr1YDiMYuEroe+2PMKpKFG0DDio3uCItJZSaJK5EQOl6mRt6ZaL1T/8eMoFoW3Hpt3ztTd",
-	"pJ48WCfosKbM6CVKKcdv6FLLoU1xHGJqZMZkp+lQrUWU/b1Ne3BjbZVJDT2z8uhquVgknKXDFU3ZVC4V",
-	"yx7ZRL5MoD00294XdhCF31ARs0RNmGJJoqIpHWtihNkK+TYTRxr/3LsmvRZpd7q984tLr3azY9/bIi2L",
-	"JQKd0NL48pkd6uraD8Ds/vYl6r0FqAouD68UFTl5/dVT0u12rwPy7u3T03uUWXoYmf5zyPL1ghOLF+YD",
-	"ye+fXWKvZ5V0gzu7ZI2KTQWK8ms3PRhJ1VU2fpNRlFbOcJwmaGxk/jY8rnJsrKTD6/1C3PL4jXEpWMMm",
-	"iWMAQ3UO2a2aYZnxVAoNidvZKK+ef+eHr30HOgSkpTmvcUfEZJxImW7PMvsjIu2+EWm7COeJL7MdohCW",
-	"KGTTAmh7CdiamQsKtTsARM5hExsqCDOZL8xqxA6EuReJlmBCtNEzEKUf+uJjGJDQyYMY+Rv6YmdY7jqc",
-	"X0XBQDhzAghreFlRTWDeheRCE6r9tZGTPHDN8FQWgA0PS0ZQPbVzDIR339mCB9BL5d3rF6dn5BZVgpxe",
-	"Zepi8WmSKDKi0cwmsvoXp2MTNwPBtqUlotlYrViqzshbo31A5BCfz1l8UwYMwMrbHE3ZQOT5gIlc2XzA",
-	"oPCaAYGZihKdUg6FJ2KpN3WMX4nsv1nxKF9V+VwPGv+UTkaDhsGI+Xc6mYxGg0aJf1wWog1P/ukvreb1",
-	"bfMr2hz/9KH78b8Kf198PP3XyljvIhQ2yxBDUQNVpgFnlzBf3UBmuNHPgOzY+3pilAfhTdX2y+/eeNZ7",
-	"h+kCrcsUSN3r/FSBpzDAk1ToNQp9h5SXU0ekuMm6q3m7NCybFA0CeTDdSa91Tcrti4GHuANy5hMrJK6X",
-	"OvBBCj3XG7lOlUJ3Tm9V4i4dKZksNSNAi+aAW88Nn9MJs4mEVMsFMg2fD8L5g7vL8JsbGAGz7c3NmciI",
-	"JmYjG5FUvat6QWy5JLk7g8JBpU9Co/wdnT1xgOZYO3vCjFk3e8JteH/6REZMxUqRW6tCfiZzyR+Gij8M",
-	"FWCoePi4UGfN/J2GhBb12o1lh4ifsE+wINsZCTN3uvlRQzvdFEWplI2hKdFSaJ5YLSL13AAktFXrzKdj",
-	"LmhyMxAztkCj7ZQbAWrt2rm6YjbQGbRQPyojmWwlRk+0IxdL9WSvbrC8Z/NFIteMHVufpxRmBoEAKYsY",
-	"+PQnUsZGp2Eshkt6xMytoDA2Ib/Ez6qr7YzkaMPnblc7RC3ccKZmG9mSPXVP5Ig8WfIkZhWq4JbKOU/l",
-	"fEGhaTjUrNuUXmvVx9m0dJUXu8fYZe75GfPSaQHCtSSyo5wudX2vX3kMf4f2ZgUy10neUPnmTRACMShb",
-	"76/I2cObgQg3eXjomk6OzM07tjXfw5z/gzPDyIGhvV7cJEWZcCDy516T+mK5RhViFUvldW4oVIausmxY",
-	"q8ZAFODh7kmipjRl5W8sr0ZVVaGC+uwtnVQqQb/JK3ZrnVj4u8IPWrWpqhezHVY93L7dqrcrN1/1og+K",
-	"qudVcKl6LwPSh33haVVLqwbSjk0XFl65yhyc+eKCIrZ28QSMdjns7ngj56zMLYwY4Eyu1P2a2ySUpmuV",
-	"l1Ygb215zgIXMNLCMhVqCxeRgixFAmHPLiRtAY2eoXUO3zQ/1DwZf5D7seS+SVWcJfGfuExodenhH2w/",
-	"01UqxQSt9dBsSCyW1kleEiVc+3JXjcupWn5EnQsOo4JsKXG1KUjYcat7E2WLIbRQ0VQtIDkNmq78+5vv",
-	"vwMLiQpILKFs7oLqqcpNIqUlhwHhImbvmfeKi6n/S+enENIjqWtaDraX7D3X0rxeO5cMMjWgzysMRntl",
-	"cgRePlElf8lC4g4PtM7jUsHyC8GrWECSFoNxq8XOivDLqkDpi1bvqtXaLmLet57i4cHZecu1cnD2FoQ6",
-	"Id4lQoC9bSKhHaU1HnudtrC11iYJ7cU3AqAKy98wmuhp9TnChuOPlDVG+x6ZFUuSbTkacrZ5WnPXplOd",
-	"5Mxbz7Ywn+05FjmkK8u+e0CDHE+EckBGawtEV+UrcGSZx4fnrb8AEWDMy7CRo+DQNl9Ht0PYVfm0oldC",
-	"t9luF2bGKFhMC8lE0hicnndepRR2Pm5eji5o8zq62qg/hkfYNoPIyk/5SRDd5uX4qt2knVG3mfeBuG7X",
-	"CZ3eUqsVbfwYP3hs6Va074Ajgjn/7P6SX5XCxKJO2zD3otchC20QeopNOY5yJGbTj/aW2zQcG+MOPlun",
-	"s2MDG+8Vln5ApzBM73mQRmGFs7SnLyIwHv+2KyRskJOokNvySBE/4+O0mNABM1YHr+6Hes4rEe7+Ya6q",
-	"QWefF/rSBcWudFCJDfhA7R51W+/ADGxWk/fuw4DwMaFiXefKu0+3b6uV4PNP2uw7K4nsMbfyWr+RKzKn",
-	"Ym3NHVN6x8iIQZCV0H3SJovElvfF1heuxJsNasE2vvsKfW5PXs0TaktlmVc8SYyYnufVWivxJym/nHHu",
-	"usT9Bl7/fB3s9hdcc+zM9m7PQO62VuQnhYNZ6j/nkcthUUWFs7+n61zOu/rQd+V4L+IBkkVtL6IZs64X",
-	"Md/1fj9ivuu6nsQ/xL3fm7j34L46Tz35fXrrymy3itGmrMhViNJUxOqGhEjHcUjGEk39Wfdow3nPPA9b",
-	"jkYnAzeyiz47ECVXW/7NDsawq2+YuYATib14/PVjnz2ZzkBtdB3EzI08NfStJem2NnqEXdoOYWitKDJK",
-	"/M27vDvn153i5d29qO4NBjth92/t4RtnCt09Dui/UWUowZ0czw0euFHHP7At6B+4V8fWmhJ4erAmxT3S",
-	"KP36iDsPTJZWVrNpDZ0woRufjpyPTBG8X6GPuh1Uniu1ZG+0jGYG4ferrDl1wcHQWm6jEtBUQpjCA4c8",
-	"YCGahqGQKU9ZgE0HFHkpq6u85qvYBdgsTuSANg0lDNiJKoGu2XxvlGHepc9oCHp+Dw1BuxoqV61mN+rF",
-	"zUsjkV7Ri1HzMrqKr1lr3Kad0UEagp7X1hBeUp58y0VcxYZnXECgOUauTz1PKdz2XktKG36d/zAEjVyD",
-	"lOZkH8aCgQgTOeECvJFefLv1T4a2LFIWWmp+DArjOukHRl5NJQQmWTF9IJScM+wwJclfJRcsxqZbNsYD",
-	"LTbCoHAEQd8iK6NnVgJcbFjales+OPQXrmWB5SlXzwklIydBSKFkwqC5n2IQjoXTCpmXPTFr9n94pLKO",
-	"i9C/z9Abjjc/DVzXwKFcMGFhUG4xaNdsX4TmSRbQ9ifXzRSs/fjbI+VVnCoFdvl9aHPQFP4YeiLpBglg",
-	"kLuFnGtdN8x6bma/YKdM74esi6drMDcsTF9GShY0YIGT/w0wyP/MnSkFPT0fufKMvJARrW62klAxWRod",
-	"GgQCOCq2eR6G4K1SswtzBs7ILUlZxBecCW3rqEJkNLPt4gQzKs1GnLzlHL46AM3yYlbcRcy2rf7ldlnL",
-	"imFOYHGtRF20vJF0Iim0WfEJ9mSY0zUxDNQ7p+AmOt2somCEHgVX6Ce1FWBJymVW7/682Y17DEtSVnHS",
-	"GTC8ItaNrjhkaQpqr0EjS/tGEJ1TAbWnKU+WKSMnb16+fUXOz1unfXJ+1j5rm8ML7m3zDXZnzHBc7cLN",
-	"HIRmTCDUPZp558fKgpYWuFVKmxxrNJPG2DkW6AtMpzrlLCaKCywXuqIqI1BpcyJTBi9tGFM9ZaxSE3v4",
-	"7iH1XSg1Sn3lxwA/mdlbb99HcDt+LBLIhy31fwF+FjUE0ZunlmT8IfMnA2fyzO98jEwg5nE9hQasE3a+",
-	"7WZeSqwlIDvsXJF4yfyZ0WCCmSVgOrqH+T8n/2NcWmD/2unP8oCY+RmhPfJDuhrrJSF7VLUtD/mBLOpA",
-	"rj5wvfTbjBkcZhMvHok9RnG8GBwF9Ulo+O0hYi/5ISvogUmEkJpFxxo6dJPw38LAFQcHzRrmeaSIXWHz",
-	"+ZdFyfkAfl9bcjZjHiI527XtN64XoVc7Vec3dYPuu/bcua5YPKSSZPeiFRv33IrtT2Gv9oWl36fBepNj",
-	"bWaY2Osi7JMVhXbttiCZwoVbsrwhocpepGAPzrIR8ZkO+2WGPRAFjh3iJRn2s0wVM9NEytiIIy4H2B6D",
-	"wPJ1VL2gX3UeLLthJ1f+vww9WXGrIDJnIljl8X6FjfMrxWaInUJXOXScHTFwS5ftKn7Pwf/15fdP3/75",
-	"1TNifrU9AuGB+Rv0iH8ZNJgY4Ovs7//9P7ahYP4+RE4jLguGZD/DS7P35uk3LElkMBADsQajPKNzQnX+",
-	"JoSveehdy+UZwbaeZMpS1h8Il5Jsc2Psvs4iOX+MWPxXEPz/ZTEbKnjUynLA6CiK2bjCxGNb5NXqR5dt",
-	"9cPewE637Vojl8Pr7DR2jAAXue3wvLXa3Z4clEyLN9xfsKIxhQtMdwbl73MG0VVqPla1Rf3RIy+eJDPo",
-	"3UxGjJMPH86czP0dnbOPH2s2jXTvgA81b+HY61R0Bv4FNYjq3o0vClU4vPK4mOsMbR0hI6Bmm8iDlY7M",
-	"7LDvC2ugKJ6aupuxnxy0FXfe6s4B5eMOBtgD9Cv0CbAqzEvRO7iN4PY9/OIthrpYMd3irTD54cK5YzXV",
-	"8mWB3RQMTxnzURDpC6zHCOqV/OYzxXP8ujjPTw8gJ2YXwYFOOZxgH86Prnu06+LpE0ajKVnQVEOtawEm",
-	"iKw2hzM0EujmB64amjLytRyI3KZ5Yt4E7gfDUAHizGP3guvcylREF0zZdl+n6MVVjJHww4ezF1zMPn4M",
-	"YayBQCu/A5GzRQC/yKpK4Grc/WnN92BuPw1gyCKFhMFAmF/fSvNveOG1TMwDtIXbv93L8IOVit26vFhM",
-	"ITU7tSOixzT/6hk6xLO/oZnTd+Agy6eGBk7+5FCj6MwWsC0uGR+9WS6M1PXMbDcbBx89lYlMS7+9kBP5",
-	"7vWL0q+vQNF+QhXDZ2cD8XbK1mDBFVIbfEPBlRTygqz1J8N0QBIpF+Qk/PAhpQIAcxpkL4+XAgqoK/fZ",
-	"lIqBCKmIzRJkav4rpDb/x36GP7C4EfwCNVXCCfx7gr8zEYKnJ2bvLZhUwiNXQcmQ7UAAwZnFYyflrGR8",
-	"5/yCfMufbKTNVYrKVdxkt8i88UUN0Tkj8u0i8Ga0aSZTPMqM7gHhQpnTbCgSymsYHSmlc1bzAq2WoQ+7",
-	"1IEdJJSLZnaJ15q9KrHu5ZbIZ5uZZpC9guwuxHQszzDA2lBHHm5hSSS7jbKaT8QVnHWPBgKqIQTWvYdl",
-	"ZgvOOySbkiTqD1y9YNcSoFBzwNYUoJFWhIua8eBuU/W7VQBRsXTOsefEjn4mFqwISiLk6ozcwhoxxNyN",
-	"AL7GNXh9uHBdDrxtiTjA+rwD4cW85AHQRJnTBaEvgRtFg4MLO/oAiOv17Y02owXPK2wvi5SLiC9osr/Y",
-	"uHvxo/Ua1orcQGCD/Fijbj6WzN8oZu5mLmKr8upn1YUZbosxRhMGzDYr3AbUxjUZsURi7vLn1CYP7gLj",
-	"d+YpxLb9dGz9GYecWpWEtqdVwk4OiO31JNcmlEpylXZiSl7IO2ZkqgNq6pRyrsymhocuKSu509mjV2/z",
-	"qngJDr9kNtQRXXseJKxva7pHoYOan+nxabqV1XY9ZSs8sAKuz8Dvn/1xCH/0KLtu8t5vsEyu22M5C6Y6",
-	"+wUcePsr5Vowb7869vugslgl5+yFZrXaKAQriFGP440Wxp/JOPDHRfLrvEge3r+WSVW/R9daQZIvy3Eo",
-	"qqHhv9jkgkL/Ub9TdLVk/Q8o2v0hBf0hBf12pKA/JJsjJJvdnHRvKH6Oxz4YiI4PxT+A29UOKDJj1g4o",
-	"KpNyxSUSc0VHCYt98rU1CWkEYXwQsOvnrpVLdLoh6pblxE5Xh7dfgI5nZkVzLmRq0KEVOYnMaQBT0rN3",
-	"r09teennb74nvU77kri2aOVI4r3d00rBsfPqggIvvZVklrt8xu1Hx9YS2KgoUB0Hm61ug3Czfcq4LId0",
-	"y7lKHhUZCvrpQ7eKbErH1O7cW0Tl8ZJ3UHBy/+GyLzpoYd5LwuIJVNiey3vkxpuP/cwX1ryk7VHzOurE",
-	"zS7rjc/pxegyujrsuMn6ufEv17vkte9FbtwFE+oj5Z05FWCVQCkVs/4uI9ZhLgZY+dAErKepXE6mRwlu",
-	"ULPFVfk7Wo4rGbILpaD/kPEeSMazqPqwu9X2NuoAq3xlSZujpccN98VeL8Qf8uYf8uY/iiWteDryA1x5",
-	"VXq3xJYwnCTZuClspXTvwgBJB3/d0rCBnBgpbkEnLD69pxXuj6ujjm3rvqasddEfW2Avx8cAQWPpffXN",
-	"sybR1DXRcWE3i6UuNv3dKGjxSJGIaprIyZJ9douSHPuoirsRphhcjy4umlet7rgbd6L2iLLK3skP3O66",
-	"XhBZRjHtX1W46v73gZBs58VP38f7QSI1f4NXVPFiqmhffqwJxKFvX1qWea1PQnOwjlbFDjiV9VOpxmlt",
-	"VQz2WiOJyrxWL3fqwR0XyJZ/n36L7xdMvIXk+GNrwGBqPVQ0WmDOZbnyOYr+dI4lkFzwoA3KycL0nqY0",
-	"mrGY2H5yOa2YXS3mTOihHWMDndu7w7db1Qkj+bp2IR4B8xW++xF6Ys1qfvQCXkX+K1PotVXns1fubYtO",
-	"6Ct5UMXb6pi/OoVt8IcPh+WnwtN81koSS+O9Uo0txWGruUOTE9tXzvxlexEdbUrJ5IV7iDB2DTY3c/uM",
-	"VeUCL8YgizYv2cW4eU2vWs32qBN14x47H1+0DKVLA+Gs6MXHn5zIlMsz7WaX9eLmZeui3byKLi+b1+3e",
-	"uMcMex6N8xh7KC9H09h2cEPNwQrxL+hCywVp98irVDaOF51+XlKhgaQ7QUPNlmbo21fNdq/56vX3sBuN",
-	"oXlOeuu0r6+qpbel4HpYW9oDn7SrP/Tq+2arZUsQAfnktRprw72Qrm6h9O9UMPKlZL5doOEXJDlke78C",
-	"ITM3SN/f4nwPoTVmCTfi2/DwZvXZ0SuzkGcgD+qUCgX3VVE8QAkR9WubWQ5oBCtcbRsScK9nd7YU2R4J",
-	"oIZkboarX4QCXs8SwvBAfzhg4S+4qMpRmXPh/qwQY2rW1crPYpVhD47ko0wop1nj45mQK8j/taIqMHlh",
-	"SF3ZquT72qf7p73utVg46XUrjOU3cFyZ9Gn2GVMjWSNtGzKjaoaZzBvWvbIEXRWwj7aR+nbNeoZLIIXc",
-	"ZpkxsFoq4T+mbmdJO6hO8ctMjhl7dafTQbdApTkLO1ojzLlQpZqU80DrVoXZN4oyfWKxZbNQ0dEksy1h",
-	"c05jBq2L8sr7wY4a/ZCzFKq10mzer2oEWCtNY5zK+YFnzDHRDZkXp4csSJtdBmvESvZUuZ4JWBIN8JkS",
-	"SiIqIpZgQ6p65YG0PGjFZbFeQmkZJIytBFnDRGFe60MNvnuYKOpLwfVNFGlc30SRXcKb5TKcvB323S2A",
-	"kXtUuO46BoFTzN3C310pzRuvb1zYR/96ngLpepuRrLcZplWPl8mYQwMvA02s13XHYpJQzVJyYvtaeg3p",
-	"Tv1IEE89yF4pBoN4b1QDAkSKaluNNTt7HCjI01UgZ8qsGS3YtgCZ5ZKElq05vxudpcwUa7tlj7TF5jv9",
-	"UApi2dsOw4Dlw17WfKD4UIBWjU82Eqk8s6pZYVY71xvZ27Vb31amZej36JLhOYWjz8/6UoCup7ZlSYmQ",
-	"H4BiN2joM5PGLpRkY+4A+F7jLnCqz2bOTePfrzkXMtDlfUoI2EB0rL9uY9R9qQUFEryG5ptVj2zd5zfo",
-	"+Ba23vPZJtIOKN9cvc1tkZKZQEr+/v/+fySrNkv+i7g6s+S/nEDFYnIyWhd8pKc33jdmhPzGLX8GYmfx",
-	"fvXsRH6dW6/CbTaE0WDc0KU72Lc2ldmvobyVTOM3fCKei6PxXGwBiBezHfnMS67mcWhj3TaidNAH7VIb",
-	"lFHgaDIQWYiD3wACco7QNmMjIaRgGzn7O3Jr3Noa/UYk05RFmkxlqhgZgUwHuFgkFb6Bz9CZbU+d+Xzp",
-	"3ljZj6XhLg7rlu6WlA1XxRReJTRicGSO5wqgTpJb4sRDm0Fmxc2ycQ97o2U2l5CcSMFObyBkgTXdp1xP",
-	"N3TU3Gj9EPfmTyXDjyOwv1LBzmLJ/s0ra5bnX/kW4LIJKO841KvyQx1t4/xcxkBHAZ/MJvj5DW03UM/E",
-	"qk0LW8fpE1veSscQkVF59vxSBRVtBhUEjnExOXM16FOZsNA8cNUssGCFYdC3r56TGVurmxKDhnoYOWc2",
-	"vw2E+RTKX2BFm2Iw6hpSBmwQ6ilUbASzuD+cnsoYS2bgMK4+P765wbzvFxx0QByX9XRB0qZfQmN4aGAa",
-	"brHRLxapTxmNh1Ik64wb5rCBAqVuY5c9w4ni5iXrGk7UGzXPo4v4kl2Nr2lr9IA3Ed/S49uvZPJIBY48",
-	"wJ3q6nxg5dyyWeSo2nQZKTsWVAL9YSHEDvj7zpsRcl7iux8LyClD5CldqKwGiyZ3nK1YSlI+mWpFTsyH",
-	"TWhjjG0NsK/kaXXstY/wPevDNzNjvD2/x/eHsQZmDHXNNruTs2y3TI3HUJ3VtROwvZVuMhMpPJ3TaMoF",
-	"A7lMTIxOQ12VVZmwG1uBp++1h846lLpvXDC7FD6fKdmdxuNG0LATeyntudRrD/SmwJvKUcLmlT2uX3/1",
-	"lFz3zi/NHs1LJGaa8kQRhBM5CaGRRgSay2P70j//VUkRngaEvdcMDHOOtWk6ShgJIxmzMBiIBUub2EL/",
-	"jks0vqKkjNZauLPMCdtghTK2nSVoApjEVTX6IGH0DXPPcJ7Hovwla+jvLBx53zD/C4gOEEYQi8yjx3ft",
-	"x5nM3cjuUuRWKft5eDnu0uuow3rtUctLJ+8BI+AaYP8cl0q4WCx1joRlKvpYAHbGdd+Cr+/2tcnhYN97",
-	"DRJmkKfm1Y85ZCqLGK2gV0aKXei4gsZ4AVF0DMW81FSubsgAzBSp0VihQP+gAVdW6H4tW/h7+wKCSusw",
-	"lBHaHYd9IHEmdLo2R4CMaEzgy9ruZAgm+pOjpjou5QzTVVeAI8IF1dOC2LNMeTNlY5YyEbGanYNzutkx",
-	"FdwpgWETiZxMWEys+owlnm/QPQfWXWg/oGauUNqUJYtadxEUdx5CcXi/z1wVXlKq2dCmioR9sMBhz0IJ",
-	"NdoC13rhtRmyeQv15qeMGl6o8jqkaPe6uujtz+9TW2wOWMHt7SuCL/hJfjja+fW1b2Or7mdoT+Om10hN",
-	"ZaoDMl3OqWiaawH4lFrO5zRdO2ukY4Fm3FpuLRfwVZ7t3evnJKMdIuic2zaQ/gx9ElZzB9fQMicNB4ya",
-	"xFkz5AyB5ftiZcy23JQ5y9kmSBl4RglVio/tbWHdGMBUsCqmj+BC007wRzoeQXqtFjmhiZKk1+6iHE6x",
-	"+K28Yylpk5f8SUB6nY61oKQMip8/j9l8ITUT0br5LVubN67sGxCzIibk+bj5kupoCvUol4Iu9ZQJbdbL",
-	"YN52QMK82NgwZoIzKMk4ZlQvUzZ0+b9Wxk94xIRiQwddM0bXjC2kHo7lUsAvvYCENDFUtx6y91xpZYaM",
-	"pBgnPNJ2KCymPlykcGA5ttDqta7JifcmV6TX7jiQKE0T5u2p0OvLdUcNSp3FoOnpZssxA8GQ9Nots/oC",
-	"VyC9znXgXQfkHNAjYnLe6iL6HsPe/nZarCaf394ZNIwAUwCEtfKZ3RXqvFnQg5OigKWsFH0BUubXEoYg",
-	"oKCIHXO3ezsrNtxyTWBLXbhcj9gSqOAXBEhRBvO3WiWIxcuq4tJvpJHmPS6B4qZiSaKw94dc6pLOWihc",
-	"B99NEjmiCTSaG8uEyxsUy6RgAQHJHcrIZuVTFGOK8LL52aYR2fwnqnXKR0uN4klK541+o31Bvn4CoWxU",
-	"swnElTUS8DKWeqhsjZUobr7da3IRTcloqbgAzQIGc4rtAZarrS7Psqtxayp8hWPzniGIDp4bbn5h7bjW",
-	"TIfVgrmAfnbOLXZjPTtkxhiYHebV+lYRTTstZvmbBQx+2C9W/JIZO9sD1M9bR6bkFhx7B/iUD8kGsg7h",
-	"Iubf2bC9KJVKQVKuI4GA8ImQZioSUbVRpLb3aUq8/waDywpubOfBzhIgvdNwbLhYThy7azxYzPVJuLhP",
-	"gM4BPK52gM7igAAdu939juacUn+JPCJ3f/4+Xc+vWczY/Basay+4mB3ta/IMdI8UtpcsYQh+Ayfa8Juf",
-	"Oz+I82fvr17r9p+Xvefy8hVtvYm7X00uvvnr9bdJ58f350/vrp6I9stN9NlxqlSCikWQk3BBoY/saRUU",
-	"D3Hb4cTbofhCTri4BxAJWLSLILyHU5eUfLoDcYBTN0NWMvzTqPvd/OI/VtfP0s7b9fk7fvX9on2rel+O",
-	"L7+etv591n3xt4v/jK7/NOp894Dm8x1YRryCEmA2gz5xFmMr35NwkXwedIM5+J44z7cD8aNowc3JgGSO",
-	"pFwV2Haq1D0xdQTAZUoWqbkzc9irxPZsTkm4UPzTY8L86x5ectcHFL3bYLDFmI8bo+tMpNFWXD6+Db6w",
-	"f1lj+moqXThkCTMYGAwg5IrMZcwSM4GQYO1iKaF3lCdGb7whi4RR5RV4Je1z1E/M2dzElRu6wrV7CFzt",
-	"MNWAlffMMTWQpSRlSiZ3LHYJpwBh7Pfsl8/cEo6keZKQUYqXyYPGItk93fP4/jBlKVq1GchgUqAAXGiH",
-	"flYzXGZjfw8Uy1IZfFKNc7ON5xmnOZ6lCbZy11jCx8yApAwFbMIy5CK3Fl+0elet1iYYKl7dfZPkW3j7",
-	"9sUb+80WMtA8ZW+0jGZGsrsfDzEyF0kYvWPKNXjfxhJUlDImLGmTEVtLCAtfUJ7+MqddL1NxTzB8I1c5",
-	"GCI6Z2REozL159YzcB1aQ51ZzYytR5KmMVnJVFR5qbIP93lpZTR7mr19QBhMJYHIZGffQOexT2XC+iRE",
-	"/3VIUkZjdUPCOeVCUy7Mb2Bctr2b0MISEK7U0qZMp4ADNRCQUhBAXr6ybBPfYDHXhn1GMoXBoTaPHRdb",
-	"H+F7cyroxAqJnvcX4kGK1lJcLjAUt06jykLNn4KFsfB8Q5Oz/vRKHwifCBYbVliA2B4fNHmunfjOFbgM",
-	"BRoTqXastVZaebH+0NGxLo4DFQZvXxcGPyzMxDYnV4yJnUv+DHEyR1RlqrA3Gr0L5qgh6Ofapq19V6cE",
-	"oKvDB+knID98/hLPPh3sXSgTsSJTuTLKmG2TbRje0as+MKylSF8bB3NU6PjoAxeMDmalIAHDLrDlN/D2",
-	"OGHg0Defg0JgJKCj9/QrjEUq1Hy8X0DSgQX/dtfTK4KqnOFqYeFvr0QCBeotnLkqgSAnpd2mSAupPoQi",
-	"Hm+KPIBv1jZFmjHrmiLfMO0C9I8XerNagkb6zaLyy+GWUOlvWDcwPmgItvLfpmS+jKZOgzQPFtPUqI5C",
-	"rqqsL+Xpyth87Xo4ZryARhHUgZ5CTJn7klgXauGo7wiH36w6UNjHBj/SRnBWmrRbJJrSlEYa5CMok00i",
-	"OZ9Lgbpw8ODR+IWVVR8GXazzc7+iS45C7GAbiWeu8lBjmU5sAYtyHtlxxYk2m53hg8o9A9usjN7D2zeL",
-	"KC4uv9gb74+GF/uKIatcdP5DhP28ImxuOR3++/uru9Z/zLvftvWPoz9fRj90xOtz+uI6/qo3+ebir69a",
-	"6m13+aer1X+217/PxkMbPObYHpcePdcQVfcY+u1gjxQZMZoaEdR5dBQalgNfNzSSaECkiNgN2uO4Bofb",
-	"7VJPZcr/BgahPnmCQ5nva8XbHd1MEjeWgyTYTH7YwXpfZtLtppWFbtGGvCAov2W3d3Y8Ra2Uf5YLY4UP",
-	"NkUlXl0iAwwb6MXINP0TLHfJIxYQmpdEOL0p1Fme0zUZsV++gRJ7j7FVQ0T0s9evmr3LdjtjjFznFVZa",
-	"tN1uXsadUfMq6vWaF6wzRmd5N8oP5jd0PlqmE/LNfzx05dptqifX7JdtglSE4bbS8Y8UmbF1lvxlI88e",
-	"YQtbLPuinCsc5FKO4qiwEuDeqKFDijFV9wu28TJZY9zckrY7XmYLD6lTbx6w9yCV5n/zVXltkE2Bmo6N",
-	"qrGY3qPHcs2MEsv1PZTY+gyivhLLdX0llmu2P5jGdnyuEUnzj8RuHzxqCK7J32fIkNnasRqw5f4GYwGc",
-	"M6+DItfbrgV7JWy4ELcR0CZBVDgVH+qiIifPXr8KMKHIuf1OMbsZWcgZ+R7rQgTmHlOargGraBI+wdJS",
-	"ek0QKyRKGE3N09NaN90nuL0Osp2Y6SuJRNPxeD/b9XJhDfvV43uwXz12DKPVPGcX4+YlvRo1r6NW3Gyz",
-	"zrhLeyOjwB7EfvW4Pvv1etBXycfFdE6IG1F8IhRQl234IIWSCTsjz81VmdrUxaViWQ454UJpRuMj5GKn",
-	"iU5SGrF/c8sp66MHQBFdjrZ8L9byy78+HzdbrVareWn+c2X+4/Vj887o12Y15Bu5WIBqVLbR4HEaxkzN",
-	"8sTu2gpuu9Vvdfrt9o+HtKA6SuLKQjWqo67nUkwKxK4CYi4NmrJ480DuDfc4Rt615/FjEW+V1Q3wuRdj",
-	"SE7CHL+leo0ztkZd/Car2DiSUiud0gXWIcjr+cqVwNIhewXm2qHxB+Ztl0mq2uoAbzTNGySiCzriCdfr",
-	"gIyY4jH2jMMka9fL0lVAJyuZztCFZMOdfl4y7NlSka5eqwgsrH1b46qHVQ6eYzlftltBmMokdhk8mwrB",
-	"gVK/I3Ar77suUS43sICrAuEerQzkTLqGqFw8sA8mMv/BiT9Zt3L/Ev6dSt9mhw9STaxUiWRnbbHqEMat",
-	"BHx03a/fT/mu/NKprpJQFH6JTJ2MB/bQWPqpWlkgf5+EdIKlueyBJOZAnmK82UAAz8acToO+RMqZi95Q",
-	"WXgYVnQPivFjLmYsm8pVzOApUUxrLiYqGIgQrvDSN044LcaWwZtZNFnQgIWXWhjbR9WydK2oMh+Inyhs",
-	"7Jd0nVX5v7BgzWF3xJH25IeLufojdOrBQ6eOiX7KaaemulCZCOkG8eKO7hNrBId9f7wBnPTqqIMDvei/",
-	"kxON5Zn+UP8PVv+P9PxvMNG6zm7/NvPxdoAkew8veUASPmO+XxZj1j+D93yvRxxBsZ0rbCncE1riC/tg",
-	"Z10zbUUCwgUWTsxd4Fj52MupA7qhGupQnN6QEOko7IPgZYYhXNyQMKu6gg+E1AGYqO3iFYEiZBtud0hp",
-	"yEgzKwxSlHvc4wrBp5C8sK3ujTbojBkIgFwRK9bYZQi2wlgDjAcdL9MRV1OGFc3GDOcu1g+BL6oX8xzq",
-	"ix6oWxgt2i5PS+yRQDZkr22lYik0LGlexl3WvBr3aPN8dBFdxlfsetyiyBU4TYZZS7Hzp1+2O93ef/75",
-	"x4ZXEbS+A+khU02OLPFe2tKGUcI6SbLuSxWGfZRIFNO13Ab3K5zq7bL66ALdHKeWfglko3y6yayIbq99",
-	"wmg0xWCTUnH/cjkac/rxUV7j2vpvTswRcswghhQULeVpQELBViFZigTUYJKRgzlqE37HRGAUCvN+xcio",
-	"Z0nbQwMq6Fhgh5h7vZrKpJCXY/iVcGamchjMQOCAsQROpxgD11A5XTs3QH2CU/UxKOZtFXnKQ0/44y3U",
-	"SrRZYXl7ltGafPnNi/sbiHKedmQ15VJIhWRQMR8o0izhkSIhUO7QKNdzecdcvf0a+Wf1Oo5nB0wtE119",
-	"ScDHXneawDkxMcW40O+s2pDpIRzvh08fzMu1Cw29ajW7Uc+I2+dG3L4YNS+jq/iatcZt2hnlVAdrPpDw",
-	"ygWbBg3ydbdRKsP0dbeCL5euGieIcjEEQB8RdvAg1FxNy0d2s8+HrLSN21t9ypJdPY+wHoUjhh0poJ+B",
-	"sqYysZ1snQo0kqNyLK7r7pSj+lnTdim15PJEjsiTJU9sF5LfIr0eLhr5RK7UksW74uJb/VarTOKdhxSu",
-	"atmsIPt4RX3e9/nDIHOaq1tLf/8M5kzi6MDCt1Z8zXs1QOU9B4YMNka5cS0+sujKIsDMXTulIq4SJY/s",
-	"xubR/16kexWX9gjG2+Ncyns0zxzvOiSS9BP19sy47DbX7i7qBjOjESw+R4SoL8B8vgBQRy5Bwy+3mTmG",
-	"j3X+WqB/s6018a3TOQyYXR9zFNgTFk82rrKD2ovnNrJ2YV/uFsTsGHlXuFJY85K2R83rqBM3u6w3PqcX",
-	"I3O1+L3DUdZ0nT0zaQQqjtuL/A9p7uODCGwb19meLtfu9Dj11OCjGEnQJ+E4lXMos5uxLKfwwiqbYI7C",
-	"KwVeW02hejEwbbyWjbZ4Av88NQrvaiqthKbJCdaVCFyNCZ4yWyPZfmqWdFq7EjqcoZd2VxtSZ6uyFrql",
-	"wZqCbIWk6rXi3Xmu64R0uONdO6Djj5PzMKrOw4d61NV9fquBHkURoUooSBkcZHNbQYsvBRXNEUWh088y",
-	"tSyAMIG12R+c/RsSIg8ISz1uyYlibCAczzm9ISFyDuilsARu5uIPDKuaSBkHZMYWyLnMpWnPa7k4d0Y9",
-	"mTphBy4apL0Xq63SL9gdS6qT4+ZUrIt5aI+UNYfIMVjtnMnQ1j4Gyw1SeJkLuGX0e1fZkvudz3XqHGgq",
-	"0sHylXk9QTvt3mXvqnvRu9zXEMFt5aiPjxTls90cMWm1/RmckDspqvpQAfHUvSsS87IKjErk6Aa7M1Xe",
-	"Fr8eivk0/BbP3e+Y4WaiTSVpYA8ZKz6hrRf1goBA7JWfube1hX/RVFLVwn9vKvimUILN7v3z4Nu9jjFu",
-	"Ha6JALnnBd0EW5EpT1mmmOBp2CwetUvhNQI0CLpzGh8fLLMt1N0MSmzHGRviXgpvz4qZAorgr3KjlI1m",
-	"bdWR6vcwfCFyD7YofAorlDsfaOyo04CucKxcE7pqXwqUjpSaGYBjtUL0t5WNORXWmy3tkeqaymimamHl",
-	"QgPxB7R+Gfo/EH1VNhLbZk7Lkl0EjB+j9X6uVt10zsajZrpqzOO+78NaLLVvPrTJSrm1/8SaCwODN4hs",
-	"o3n75YHIoAzNYgwTCOF10D1LkmcAkuYyFeZSkDPoN0LBCez8wYGTRbM3oK61J5IWZU7PPOL4E86QSQol",
-	"0dO+VC13bm2mguSUuaLtUqmy0bZkJuRqs+/JJxQFSlf9J+pMYXtN7DGj7ummUEm2K66jaV5b5PiyXMUW",
-	"qlm8pprKZRL7DVW3VjI6sG7NjloqB1e5K0GuOFIV3LDm066KpY8UeOxkqm2S0p6Q6AsQWtpGr8+Elm3m",
-	"DTBSdEfNy6jXbl6zTtzsjS7GV7Qdddl5vNGEp1Ho4Efn2DVxvBQR4jeTRfTMOawu20b4iJuXrYt28yq6",
-	"vGxet3vjHuvGnWg0hv5LYmbGM1TsxJ23zVar1e50sW+HK6815ZOp7+GSCwxOWyIw+42nKQWHSMzVIqHr",
-	"nCkYjCwMqxzaRW9aQ6qgtqthD7hQ9xj/51RpljZjqqkVNEEyst9mSaSe1/UoYYkqiKVjB6QU/jq79LRb",
-	"+7pG7q+e9hW++zHYZ+lFhBSNijcYWgkyS8pozMUEw4yyc1dL88KVPLurtrhWGFzjeiM+dy3JZzWX8AJe",
-	"9U5WZbOArMgdlhDZfQf6Z9NDXbdT3QbpqLp3fqfy0bpuOU7zFdau330qbaZnFv/vvrohdKSMOGUDybJK",
-	"+DIlUSLvk89Qz8eIYMjVgYyxfajfZPKX7AT1C+SjWroueyNt70oHwCLP8dySGYG6U5XxmmNdlojDp3Je",
-	"bZO4JYvlKOERSdkiWUOksyBZZ11UpQShHsMpXTsQ3F2tG69S2xL2JMzME1Y53p8MXksjxtmHVcJmZZb7",
-	"SMbrmiz+AS6kulzUIsd2rYGfhodx4DuuOOaY1/vqT/n7lVScL6IwtgN4owh5C9e9aTrl3e6u7GG5YoSv",
-	"90moo3l1bY/idWBeqynp1a7iYcasq6kXdrnfRkzz685uVW2essPsrMUj//s0tfoSTSV8rXjrQbiCeR1/",
-	"tnfaA0GIxvk/GetzFr298UezSotNiDlxdkF6qWxvXddaB+OOyYjpFWPCOreYIicYaxCQUEtw61lZPw79",
-	"d8dj8vxLRU6QKsYyJUIaHgEfoLIRujYU5sJxCsimfuKnpeDK/OvSrbaR6Rxx8RK1A3sk5FUIqdnUwxnf",
-	"DjNRWEsboMka3JyRzU69naxBZai6q837TbVgER/zyBaM2knhW5Cv2XsdgiKRcMECEiZSTELX9i0goTkK",
-	"Ifnzn//85+bLl80vvwxIaLAQupyFEKtuQUdoCIoNAY2Y+O/jzMwEJUTFxEg9VDP3MNjoI5QDPKEjdM7u",
-	"PQZz+n6Y2Dc+7JTWKm1SlWfb7q3Ab+ssZBePzUnjw0Yll6qKWJmp1usCjVDZQzZqu4GrDqlvamN3NFky",
-	"5cKP7K1svnukkALRtYnEaNYOvn8Sfv3sLXl8136MXzTNFyo8LZmKtphs5vS9v/Dz1tY91xQjjPgwu0dl",
-	"xgPMR/WFipk+UKh44RTtg1pLgWk+b55GIfscKxEpiLTII14xBUVlNfU2GYrvDtklg0BDPT/Y2DCaanW/",
-	"3RxRhQ0ALW+xc7j8UHukLTB3HPAjQm3BtK/ZfFg/fPrjVmLcL+3ZZkyfq/OsteX+nkXAV55Jx106iVzB",
-	"JZvOaQKRf2Cmtc0QSn3v7TtbTtx/LNmS7UFpXvALSqk8UlizC+Mlpy6eKGvDtS9kCHpnYKID2Hga/UuI",
-	"UlmkcmJuV6B9sDT3u7mFCYJeVpRrLiZDKYbuTGMCxQEElk9fOql2/XOqo6zl/5gnmqWKjKx/DzcUkAVL",
-	"vc2VJrC7+rAvwsjf8r6XER773sqBte/NSkh+OCTCyPoC/F1UD+stK3DAqSL3f9CTHziK3M4C9oQ3ursP",
-	"4xshEhHhHbrC8U6N8NNA8Dey4iKWq4CEiBmInh5zezX6isl9cJ3zIzvSFm701tpUy2qBERXz2yVLO0Dp",
-	"bPME5t6LA0gJdZL99FRfdK8njlcLxzhLZhzdThsGZNXXMjpdPHk2IEqmGqNyzDQPY4YBnG34XI5Ortyw",
-	"320qd2jQDfvQO3eRrCu7OBLFIHrXWnrhbbD2jrOG0VLYrrqWynFcoHP8qEi62eMNRL8DC/VtqnmUsOPd",
-	"8IhrGztHcTTDkHKDvlQsj/NRmq4N79JTtja3brnrNdew7JfUbEdQEWGoGHhB31C9TGNaUbCFLmPORLTX",
-	"tXnr3qu2Ol+cn3f31YwLEKRqeh8btN3mh4NrNG9QHmLReU4fEps+cT4YXr/DBlmGVN3N1E1jMk6krGiQ",
-	"+3tE0XG4eQpQh+oZBcTETFOeqDNya1X9AkLyeuQ3ZEs9cioGwumVRBvhAcaBLrRgNrIWyFFKRczFJARR",
-	"2XAwGrGYQC85TKQ7yd7pkw8fQ+yxPqLRbOAiy7w664mUMxh4nDLb0XYqlQYOv1kFwy4F5FSM8bAl4J0c",
-	"kprfoHeSUVfb8MKYCaVT+n//DyPtnrk0pNI0GUYyZhDK0Tu/BFKZSqMCN/65d016LXJ5cd7rdqpaoeZr",
-	"2Mlh7GuGwVhw1A17eOLex6BSTSM93FJ/+laUqnpCiB7i15xRg1vrO93rfStXzN9ruk7YhCbD2qFk217c",
-	"d4QpdDisCvF8Ke9KXZDJUkC0p5B6CpwlE3/ndAb2FCNwykUTov4LoTQ7IkFPomVlq8nTf61OhUZKKuy0",
-	"VwWRO+r2tTsyYjsz+X48PpaTGC4vzed5u8KNdubwG4w7N6er0b++vjawwbaTkTlsz969ruguln24O9RY",
-	"sMquhVG19R23bOMY7321HX2FbQCl3a4JFVsWrMLGHDSo1ikfLTXbz1nyNw2DoJpNbNjS3hO7PZTqvPWg",
-	"Z/YA9FfFmF70jr5esSzvg8g9hfq9R5NLoeThBkkcCeAHror/Nb+DmlZEA5fU24vkV5W6r0SG2tIlwzbH",
-	"4Hrqivadke8Fw6bxVuHPyu5DzDc4vfK6xffojPEr79F4VAlfgNtDtITb2eECqkslcsXST9rEIg/Nc3De",
-	"pKAnT1+R3iVJqJgs6YQRTSegFc+ZUnTCVDmXZCk2a+Z1z+/TkqJedJ7Zy4HFPwCXD9AgrkYnhsxHf0iw",
-	"mkXPbo8eBFSQ0Jypo/15BxzI2v48M2Zdf56HuwoKdDU/EV9ckZSNl4rFGMG4wkKrqynVkDGIJda9fpi+",
-	"0ebIOqLA0KNlyvX6jSE3F2POv2UgCGCd2K+ysviz4d//+382ovNvRVaS/iTEd8JTqJ4qJqjQ4Q2IvVDw",
-	"33SppwbZEbWmOFAnRyyG2GeI54iwKutSMew0CAcCSi+aneNf5vqANeZ7m2pdbjBb3oaq3kaW8lHuHuty",
-	"lcLHd+3HZuWPIb/PVooPSs1MAZtYTbJ095/kA8Dvj7M4oD27+QiOkrGs9qx+8/btK8AA1rmUqabJjGvy",
-	"pPMkXxX+3N/omIbYEDGZ02jKBVO2Wn9eq1IFlvZwiLzKf0WrAO1lN+WlNW2HAFtSkIuRfH+Tj+8slVhQ",
-	"N7BvAchx3ohqmsjJkmW9CvJq6TyFEp2ZAjYQA/HFF7c5dXEpzr74grxhIt5Wo3iwbLW6ESAd/snCviHH",
-	"DZoOHAmGeELC04GAG8NBrprkAywsvIW48kHtC4bcZJrtaCAQPGbrpT4zAKK8uugW8iRGFMAOYWfkdtsp",
-	"MxITjSK20OBTMDCFhaqBMAeOPIM6qm4kougaysvAdxFNEsL1zcYhUAxKXtqWfT6eyIn1XtiypacG4muC",
-	"2rZffhXuDLN7ZWSGXqtnMfwsTWWqvvgCrEevv3pKrnvnlzbqDLf0eJHKUcLm//xXJUXoJEWlDXskYSRj",
-	"FmIIyyt876mM2akB80AsWNpE69cdl4ntrsYFCVGqD+0aUFEwi5BjYsO2WQzx+8s0YoqcVDXJGDOqlylz",
-	"xyfwWXrgDo8KBgKUanUKsjQJn4+bL6mOpnYnWVg7OrFobEHE4gB2mUoxyePenSPXLnIgTsJBoztohAbu",
-	"BiYJA0LCMRTptTtmmDlXyqWi9DpXdttPzU1vfn71/Zu3ZvewQCqycBISPo/ZfCG1UWKb5qAg21F0zuBE",
-	"GWCMZLxGs986b/w1ELiCm+L7iDtri4EPs4V2OjdkNeUJ87qH2SQOki6FCkivdW0X/oIr7UhmAQ1JuEBx",
-	"F6t/x0bgWFClSOi5JkNMLPXdo0uheWL7TYBV6GYgQqjHC47DtlHyjBBBzluebHJGbjGawJwZgxUyZius",
-	"vidI9jnUHxmxsUxZ5mcdiBNbKJMmiRHtqjpgnwZESdvFxJlmi/uAPhMwJlf6jDyFnyFUYSAUowmL+4Bq",
-	"bE4GIzlnL1caAx0y4rMxAQEWD5zQO0wByE8xV6TXag1EyMUdTXgcEkHnhmwcGE8DKIcL/jmjJTJXgJnE",
-	"bJHI9ZwJfZMBBhgNBtsC3wNIajkQ4INGBP8JYtgMu3/L50xlvKHb7V4bXL97+/SGxEvXL9E8RlOzYpE0",
-	"wDkJ//7f/zO0f4WnZ8QaAAzRcaYGwnxiQPTvb77/zjInuHU1mUulSZu85E+woDMx5ApcFq4qwx6XYiYM",
-	"E7S2AbR7g8SHsFVyILhCozlAlSuo5QzgI+/eftW8Av0JFwOf/Lw00FvQlM6ZQQfSmDktULfXMj1sJgEZ",
-	"0LFkOOjUYCw7Rq1zd8hIeJskchWSKaMxXKhgBI+YUCw3NDRuFzSaMtI5a0HITWJFFdV//Hi1Wp1ReHwm",
-	"08lj+616/OL502ffvXnWNN/k/pBGLq/cvnruJz822mctfFUumKAL3ug3umetM8jOpHoKsurjKaOJnv7N",
-	"/HtSmc9qt9hptTxGsUhlxJRCulOOYyhoxxJNWTRTGf5YgnpqdvkZzaXxNdPfwMzo7F9Is0Uze6fVsnX0",
-	"tA1a9+8kcxdBQwhQ7vapfnYGEP+q2w/iOVsuztAqB3xm26jZMh/bG68g/2PYkFrO5xScHy/4HRMY4qDp",
-	"RBkl4/tMkGj8ZD59PGc65ZHaCnt7epRhgqlcauakGL1UVqVLKNwSWAZqktJ5Vn/6VSoN3bKlPRGov56R",
-	"N2bb8UDkjBU9FNxsErOYEikXyLRtizLgZSfAlxREtvRaXRIuWAo3nBTDmAnO4vD0hlDDCwGwhuPYLqoI",
-	"a0McOD5XmgnkV06yOcGLeMxSJiKHnEdqIMJm08KpaZZj2J4VBoR3/nrY5AdO2walvbRw3ktqBlCPFwnl",
-	"AlsXO/3PHM2hI/KhlpomHwAh/zJouADeORs0AsTNvwzM2IPGRwK1X3JiLSjJvavzy4uKYJ+P1cn1sIWH",
-	"p1OPTOYZmLZSrOUkZ2s6T7aS7VujbcYyWrpyphsI+X7BxO2r528WLDrs/Lt5HwKkdhHEe/Lw4AVYlGbZ",
-	"BWAoHFeXG2edseC8RVTYc+YoNQDmS85bXRQgY6rpiKr83jIHKZLzuTmEdCBWKdeMnFBzd6V6xKgmqVwF",
-	"2fUszcmk9ra/gavUJrNkEW1yqSMjUoE1xlzNp+ZKdRMPBNzLbvrRUtsbXBGYW5nJDQiawHHG3Gh/UOMk",
-	"ITFXs1N3pQOYtpz215AAjqz3F7haXsPSDCGdt7r7iegN2vffCXpHeWKUqwenQR8gWwnPqL4L3pyx9fb7",
-	"6IsvfvBU1v4XX5A3GAK1Eo6a4J9+o8KB+N5L1A9Iyu7kDLuAGP0hSpaxkd+wqpeTjqEXYpQyraxkarep",
-	"zJzhUhSsXyE56bXap0HVhWQedaEcjhOiT3qtlrmmBLZvHIilYO8XLDL6QB7nRU7OW63TKgIzStDtq+ff",
-	"GjiBU9xKjlCVrgpX+SuPUWOANh973nxhhHYoLPzJKBg3AUF/FVTsh25n2DSU2cMl7KbKJzR2rj/4pL3/",
-	"k3eCWuMSli7r1Tk8X8l0xOOYiYc4M7nh9i8/fSzJckpnUPAOUfYTtJeQ6sGODJgIwIpv1HfkmWDGKVrG",
-	"zoi5x6xth6NuCowTgoFsEy1zjAhdLBhNzeCvIZ2QZU0l6DLmmiRyYvi0tSdkSipYEErGiNz6kOlC6LsY",
-	"CGdimLH1jfXEugVYvj1jC+ju5Ulu1ySMpBgnPNKZims+nLH1Jzv89m4aiM295cvaZRYBIPQ6nU3Tihkd",
-	"oCPvWDoQoNGSXrubsxxyIMdBYsDjejDL8TZoPkeOAvt4YmP5HoSZ+GvMTn7R/6XTJfu4wc/aD8zP3gC5",
-	"bRP5nPEsPxm/cp7Wa13v/+KpPT7wQbtb6wMD77dSvqDpBASOXqez/7siMb2GM/RpOS/SledNqOa+JQHm",
-	"8Qcc73n88THKGxAv9IAM+jWMqhyjyooz961V03kiwdRmqA3SQJaKnRH4FAxbmSxkRkDbnBoIazcxL27j",
-	"1J+ELQYkFFIPx3Ip4nAgTnqt3unxTAsBdCTTws+ex59DANrJKqBXS8riXz2X6O3/4jupvzK4/bQHFvFe",
-	"+8Au9fQxjSKmVBMK+TxOWcywi0Hd43or1lIwVHBtS3I8L3ALW6koMuMKzWmCKsmCCeX5FJ3tFpcC3Usf",
-	"2QbnKGMVGmZn4hF2OdVW+9XMGfnpQORKrB3MjZDLcXecrVh6Rl4bDudcEgujyIMtLo8khq6yYOcfiJKP",
-	"MvconvQ617iy10yn6+btWLP0FHa7yRzGWMDIGtSDLHw8yGMqZEqwezNkHM8C3zkJAqmQJJFiYoQcmiRy",
-	"pXzoKQsIzzkXZI79bJxsCGwVy6oY2waT2srpUqrZ0MIxBHicFoQx9C4MxL2EMWyf/QPX01vY7QtsLP0p",
-	"ZKrXcBTyaX4huco2DN/CJgVb5aRtJSs8N5+VZR4t9dQQr95K+ZIKJ9aqBzfPvMHAjSom5DPPQkhGiYXm",
-	"TZjVY4xC+NQc1GmoWbgcHxtawAgW/9DPaTrD17xO0bhGFqN4VWTGAaFJMhAUzY0HsUeynzsa0a3MHnOx",
-	"p8QYLTQkJDDkOTajNchuion4xmNQYI+lcCIAIhMI5hVyIKDcBzigV4zOwEW+kink9CRgyRyy91xpFeY2",
-	"XWxxzciIQZnsLBJ3zqgAxfRmIKpkO/RzZ1ycRpCOc0PCMeUJi4eLlGUFrcNS+0jfaToQyJIDbHPEMkcz",
-	"16yMTbO9GHr2SlGPh3sQBzkThVE73tDeO+ZZu3UaoAvcPbQys3tY+HCp/Adl2J70WtfVEjFIuyASV0LJ",
-	"fVjvgikq+wfbF2/haDzPNvWJLpfyNP8/e9+63DaurfkqKP+JPUVfkk52uu3adcaTvuzU7nQySXZ11Rzu",
-	"MiESknBMAToEZEXlStX5NQ8wD3EebD/JFNYCQJASZUnW1eaf7lgSSQAEvnX/1nMRLhtXrVew2BeYxm9S",
-	"sIMXdLjnkDkz2N4LSTioUDj1FLrLijYhAwFGBGMZywCpvoBGTw3AQ063z/pDpRdTRwxMvnxDBlyMIOOM",
-	"Y5qNi453mNFilWXYR9wEERCLUqbDhwFFuq3Pxs9LaiGQH5CiJG7R2oDeEhAuOSPvS8fpq4tXRvHmt5ZB",
-	"BStGkLWIKtCrIwPcWH9XgPc1HDRXxCr/SlraOYggDgvZgfJ2IwGQU2KGDK4WO9oU1rpoXkgUrAKqgdIO",
-	"wmEBbwRs6d/NJtqoxl59zFKg+mpGtNeqSZf1HWe2uM/3pbhZOCRvQB9NOlkZIA8ZX36xm3L2YV4BaXbq",
-	"jShnASOqOCWuSveDSzZMWeR4WUqowpMbi7Wpz6s4FzBBT42GrFAGd2e4FkRmVVGsoupLgCKjOlv/gN3s",
-	"5FgWtq3wbEhNAj7p5OSg/AmbByezl1fDptabcLDeBJTU9qgtgYFytJQP4V21GGWq2sLXD+DbhZP5i8un",
-	"xrTs0kl6Vb54orQcKkA5iJlYrwAgT4P569zMRv3haR8zdYUMCkgIWu7NJnEsbKY4kuW69QTdyt/n2Laz",
-	"aSy9ehHWgZysK2ozx0SNRQNorQhOv+M2mIKD19M74gsulBy5iOqehkd3dETvy3K6esQEDiwu80Jn03mP",
-	"VtVKZqnu9paQUr+AguK6ZqO0xmgIV/Pu3GhCxGK+DXFl8//fELPvRwUWnVBSyDFqxGijvFDlJJzSx5VR",
-	"H6CxECoXmNABZ2K26hLVMl9sKXNpR9UMKK/iWJXEDSEixnyCPHk3KK7IuJCid1AqySe31Tajkbjb4wNb",
-	"heQ5KCT+RCwKd1jouzX3TyqFgoqmwHI0GkNybr/BofwbbIK/YgHqPCdRiW+hl6ha1mzsHZsf5xz38x1B",
-	"EdpXmMIWOOLRD2BzauveIrK8s6gcvPMWPRlXECT5tP6g5+EPqpy2R7qHpvBo204imEvFVVTeJqBMKJ1G",
-	"UCufWyaGKq9CiR2xML/itqSe5kqWLqZZlVlIGqm8KogpspApd4IpM3XvFDrDOW7JnHeZeQVXPhrAMveC",
-	"OiyVA8sGYHNC1utk8tFRfODBqGSAWdtzFVUhclfqmRnEAjpa5VS0mtrqmloNLR/rSUK43KXNWtkZDq6c",
-	"5rWI7UqOFdP40+TTP77GAqs9/aQSa1h6X9HJqlrSVSzmW7s47NnGLtmVrQuK4pShS6orzZWH3cPD2w3b",
-	"wfCc/TCGW7TdD7Rdxkz2JDlL120e0x4U/Zs3OBqeRIHr3FFOhVxCY2G9+8BSUsicYb1/lbSIKvDUo4JW",
-	"JSQiPaaVJyECOpmST7LW0PlBLqS9rAx959/F8rWheCXS3f0K7DCLVIp+Alrm99niV/gnMVqk/cWu2KO6",
-	"VTf8RSpXA7LS51O6Gs0JNkAlaxpsUgcu5cZdvpYVKHWDUikLHw5MkJVIKgaQUStwnUqBMpda3SQBKLgx",
-	"xz+JrJWobMsWY22aLyLwnjmTEQjRYDio9PizLQVJPIG5y3u19FwRMeeA247hWkqSMTYk+PM5ObqxcEzt",
-	"gXVsjHcKGRqJJe65ceLbXpk4ArOE6FEhwEuT9IsbNRFp4sOMqFSVPIMG03TOgFFjM+VfsWjMmJ2eCdyj",
-	"LKQlC9XRxmLlQtq1uP5w070ruwztcSltvTvFlhVBv0gNWmB5WssSuegIKa9gML98pY19FuzPzuE38IC2",
-	"AHffC3BJ0Jxrlsyo66Ln9+6f77PvB6aY7nlp7W9Mr4xh7/xL2Y6S9hB+PFnU2GVB7jwF8DemHz7MwA+Y",
-	"9jerAboGSkEnEOA5KRgZQnEVduhzmoSeLXVAzWtO5BKlblfm2D+kFso7hmMZy1GexWIA/KwknaQ5lHEJ",
-	"o7wMkGCUCvKaQBMbBWrjvJqumepiLEBf3B7wzKmMak4tu/I0t45HN+S6dUXPNb7bZTS4hZCv2rjrUeD3",
-	"sCn7vgvz3JieN7sL2UJ63kWr5+0csVdQDF8tAu/l0fsVTuPjdMofl3vkZ7fxNqpT4s6f2TdvFe2yQiCx",
-	"qqoZWRkWWQF28qAAq9LaTfHXYdbvIeiTwGjnWQbUhmH1g6/XWM5nuU/MeX6xFvFBhqwYLY/MUpR71Zan",
-	"wTqGUZHw4+V9lysf/5KiL5eid5obHTMCdxg0SKjkD1q9sqxUOo6PMD/njmO2Vnx0UiPzw/zhGpsfZvk4",
-	"Mj+8IIXUP+CcWpzZLxZLUft5g9mM1VP72dSl2cx+sWim9sOEHKzOSKnA3uLdgqm+j18LNrYBRdTw0Wd6",
-	"42LICRmJ3Lz3qlkwzUNDjhP88wb+TE6u5toL9dwgrCtrIkmwvuurKhxPve3wiqrrYqta//QaPlxS8rCL",
-	"F9/zGrgS18KeYHkIQ2qejdoIW2VX3DUTUDmA+SyLSIu1u6yAvVT+nygtYwNZUVUoL66+n99Tv8nMdxar",
-	"lqdvXFmuVzawLqnfFPAUuZ4gXENhoq9LDDvaeFE2ReEYi4PicPwZF39raHodvPptafDzMazlf1wWGeye",
-	"2QI02GO2RWjA7rwl8WOppFqyQ/O3y2yHj5gwi4Et/7vmv2Oqghof0PDzDO8Ri2UQZy/oYVdXKuciUizm",
-	"VO/AS3/SkLSEclVaSc9dwdokoy1suXUhGoajlketFUJs1/ismpFcp6o2hjt8CC2kikkEO8vSONRbrHFd",
-	"Z2bpMNck2djJBQOTGBpgE3w+kCLMiMM5xmvXKOwQNCK7ok8m/N6GdbanGdm988hUmnPfzPfAkmq+Vm/P",
-	"ul1mEz/dhGznYiRYtX1csfynl8sOzYOGyGUKZnDLhIs+K7i+wZ/f+J8nWAsbzZqi6xfrl8B/wHUs+tQA",
-	"a9esQlcWEWE07TvC72HBU1aF1iGdwHLhNS+U/c2YC3VyRn4usRFSO+1zC2Y0OCHLhTiUJCS/Ezerg+1X",
-	"9rmf9ANhH+Q1cm+0tR8fka8+hryg8pgZaAOoCAHUv5eHANSlXx8gfkI/aq5qj7r0LbFtZ+ZC+w1Ybeu+",
-	"74jyq3s1+6pX+QE+oFe9UP6dtIrVTjMcjRCGBslEMa256IWxY/86t5/y6EYzlfR4VmbYIUtLDVcAA46h",
-	"r1CvTAQGwqleeYJO0Llko8kpLQo+fSvBxnC7Wq2MwaLq8MzZKWjGU40aEODUzAoXc+1SxSxzafhmWI1b",
-	"dW411L0cTKbkWvB0k5mSvsPy/REI9BsHS1jiChHN6GhYsBv4WvkY53Jw/QmHt93UyodkRSm0Wxu8Ta1c",
-	"V2AWRMwK8m++zhz0l9mC2oyidSrJ8oxc2+88s4aWREkgctJMBSXi1QYlyhFj6z4bHEpG5vtgyTcM3/5J",
-	"X7QRGoeZlFnOYpGkzGBztLb5Y2zzCtLwyp51KBPu5JUTNJeHD48WJf19FS7Ms3oFFdphhlToentvK80p",
-	"GbJCSUG40LKWaSgyS+kz1dsq5+L2jPzZl5ARjp2uXMU6pMlhZqe/VZXOHvEtqGfHTyJwgsAdE2NQJERR",
-	"24q0ud7IjV6V7aPsb4ml0TczFEBbHUygNtdYHGOvK4gXCaUZzU6Wbyg1p8XfntU5PVzSHot9yXfErfo0",
-	"shxxLjvKbQwabjXo6+UJCenpx8zhhwcJxIU25fHgUx7nCT/crF5ENIq7hfXq8/vyj+2UzAdq9gOKNTii",
-	"Z7RJDIWGQfqC0bTPFOmwicRnDiJCbSlDbtSFnNE7zIeSI30gXulKL77tKOKb9mMvg3atfvwYR3RDr7v1",
-	"gMQ5KmYrp0CuBhaOM92pjgHTbtjitUdLNjtMjBS3lz7lEdLYar1d8MmxgLtNiNK0gDGyMZY6OXZkCdOj",
-	"+aV3MHMMybvHIGCZT+zL9lmZxiqwDFGk2Sqw+q4V6zPdCOR4BiKdPERHsDea8dw+p40dVRvbsDrFNhbr",
-	"cmB/hlewS+hdzY+9sG+6PsFA7/2+J8j/dPPf97NJ69YkE+69zQsnAxFbFk5/ct3PCjquu2UuLe18Xeqc",
-	"kc9mmCB/iAW18AhMJ6k+oCuj/DD3WVV+bEsGzIb5x0C2mfUz15afMGYuA4FbhDI4auuAsgHl+almg2FO",
-	"NdsikUgtcchoUAXPmHJJXE6HBQJ5P76IdCbklgOMZySXKc3ZGfk7B93cf6Kw64bRkaWAhm3hLZXr1KFA",
-	"F1V9WWhyTDUZSIUXDFlRf8gJdIzmTnuNxZD2ZpO672NY7QPl+Vf/jvc1zywcZVM4q2nbtPb66hwjlSNW",
-	"LmkAKObNLIkk5/fmBH0/v8fz8x0hJWeabTTbrLY/YGrwM6rrR9rgQtVeBut9fo1h6A90IaeCISoQNUr7",
-	"fv0OotYZXkh47jbNg0R5btB60d/+Dm9qFuzM6MaKs2nLlhcvW4YFI7QBAaYBINqtcmB+auQzHGTZxWFz",
-	"AZ/hma6Q0pQx4TD73Drm7aoeiDf+II/oZjSDJq3A4257/Beu8aXZUod/ONps6e4Xejedr7344Y+Q7yt1",
-	"hFvmmw7ryoJdkm4hB7EQckykqD9hSkmIiJZkyOQwZ6RgNMMbUu2fA3wnAsv2LE9BFAvsdWVzTcaUa0wx",
-	"wbGMdEd+C9qU/kLTPlat5KwLgUEIKQyGekJuGRtWNBOwWIzNUdjaud9kaRORY8UYCY+I3dU2Hb5TUGG0",
-	"ma45tuQ4lz0ZkVTmclREpCulZsUJUZpOVCxoYbad68rImXqIceFalC8IlshzqA1poViEShbUMs0YISlG",
-	"uTH5RjoqL8SVhXUFwjbzFjKqKTmGUmvzpQqIiF+9+Qv5O/9fJ5FZv5ymtwFZxXFyf3/2Oxe3378nJ8R2",
-	"YdTsG6z1375++B3X1AgK20+turt8t1hL3oY8N5Aog706POxbnrdEjTr/wVKdRCQxz0liAbUBepAnuP+t",
-	"Sw0sT3oHBePBEvp++2Jih8ZV8BQt5SVBLRqiP5L0JOnQ9NalL3kTd5tibb1J/J9GByPt1p8NNOOMbDuD",
-	"fxlZ+5T9fnsQzah2TqN3y6jqj7HVz4cFu+NsvEWWoc8W16cxGKWONdnplHpgxTSQ1pMeg6i47/EIwERV",
-	"LKB7ml0r22cplCwzIiyCDtgVQYnrJbQRzBWcjYiSsUjuvyfErpmquRpRp3GBFPLZio+co/+2KjydUIgI",
-	"+5ayoYZPY0GFVQyMRsMV6XLBDhnhcaWeIsoHpV1WEzi6PPqT5akcMCOj7+/P3Mj/oAP2/fvRwqHzPREN",
-	"9uU1SQbUgSHXDY9khxEo8Gzlw4blg30x6xMRnsp3y9VP763FVGTYj3dCxkY7p1lmteXFq6HsHA6xEsoy",
-	"xm8YGD/LfInSp5LFftl+nXtVNIXTWKRgyu6f1qW0tmKpgd/WHowCnNkSkz059gwCeFkssM+mq/Q5OzEo",
-	"8Wmk55VDXVqaeNT4gNcEHM5CgrbUt7pqtQc60DFZFqcSYR8oaYJ7zyhoqjd1MhB4wzPl8i7N306xjMU0",
-	"Efte0xA8/TKm6yzDzf80Kpn8dHZUzGTXck4Hdzw96BUNWYXKg/iiZa5pyd6RuDDLPN42SquFNejz+0HQ",
-	"AWilZIhH6dSf2UC62Eo5kqtSuoD/P3LBDIVkN8FP1Rm5DgqBaxp4LGq5oAMqQIUyinhwk1IRN8IYf75s",
-	"SQFIRUzEqs05p0pXKor3pLjgMcml5rVtRUiEHaoWzLfA0bVp8ltM+4QunQ/CUrRFa/1Xqys22+RRqbdC",
-	"qaQ5B0GtpDnIh9ODeC/O4sWWdKZWX9pbpr8NKSaPbj2zGoh8dWoI0qwTy7JOU43xH64CJvdCDmzd47fS",
-	"dpOiWUGJxXSxSqugrEVBsY1PniEqtgR2h6M3+fY8G4NNbHmzZdT8xfbZmd2/0Sazz7Ha5mBi6JxcEhT3",
-	"XIfDRWsBqwWs7eEP7rkNwk8hLfiMtsadsxKsPKBqxWJVXQtzDTI2kJodkNb1IGcyaaBMXh/lBHKnWse9",
-	"2UbbxMRNsiwv2NkCpm8mvqucmha6W7LkDZMlz5NNnjsZt9oLBTHy9YsoAPgnLKPIl1HaLz2hNZpVCKmM",
-	"Bd6i1nngocj9TjuoP0ZIrbHBeSCkvnC9cW7//ZRSMPNWTB1UlmgrdeZJHegJY1mn7R7iKoDpFcWQYOND",
-	"bHQ1HHVyrvosI7TQPAXXDmaNocyaWfkQEcHGvlvApevm55rOdGURC5rn/kJFZOGq1cCxLgVrmuEZ+ROq",
-	"3MYF15qJvxqQSbChoBthldb7hXJln+NClul0ETEwko1ylpnHKV8GeYUyTjCWTTnLLYu5WVmo/FNlVenJ",
-	"oSTx+lx/syE3K7L+xHd0oCm517idFsnJdTuvTcpdW1KuwO3poBZ26zKpuF9nQcBVeGKXqQO/Jo/AULs7",
-	"IFu2ip1hDJHmgHqqL8cKA4qJBd8bqkEjPxZyjN6lnHV1LORIn0S+A7mdE6yBtZ9EVhbmnu1zXu1j82dJ",
-	"LX02FmvKn126Lf47SL92MGkh5Gnk0tYmtaOMWrekDVq/O2ut2t/mzs4TOEY1YQh8uGGqrNBelZ0WQQ+r",
-	"+ef39qZLZ9XuidD6KPJJqe/PUaav6qo9LZi5C+mz4oDIxrYL19duc7QUYtvJtLCMYuVZD9jfYRvP0jMP",
-	"yE6/nrbSm430K0s/ZLPB/JVRuED1hv5VA9pY8CORkY5t1UXGblFQ7+TQINAeSJYrdljptHuEBhdbVpta",
-	"ZWk3nUncuZPdBY3gRTtkPy2FgvzKWZ4F3CdK00kssKjVPIA9tyAUdpfeGWLtPgo1cwF2FI9qTdM2IrWR",
-	"PIhlNNf55qnsdu1ue4x+WxET092hDyQQ8hHXYrNguVcRDZjxIvEM3Catxbk6f710m8sdT7vblmcTWYGz",
-	"1pGEFDIbQbnSdKA2pZrmsjdihOqpIG7BU3YZ3MC2v+jlskPzWAxlobsy55Icj/s87duqIuF48cp7szsm",
-	"ZjBee1pVLvqssC3jpu6O7KlGdbLPr5nQdnS2dQYsuBs8GZslAy3L6pPmly9mZTnZ7264a6bpZ12ljgXK",
-	"DzOgDsul6CljV9eV3qt5hCmVNtNU4IDhkcEQybG3od1UfKPnuf3sWmaUTTOjYGQHjvETieeUE9pRLAcX",
-	"s4nPFc5Hqyy3cZyqxwRKJko0dVmsCJYVBJ8lfRdRj8/v4f8rcqKs2CDGCQDbl7lJXINM7Bmh5Ci2sZue",
-	"0nYFsPdLWe8bCxSsU45oJ3xVIH2JF77wnOlqYTkWhxPW2QZWf8Sd0oZyNtsNxqpLs/Xp9Zqy+x+g2PG+",
-	"vtii/G+l/qZPmI1AzDleCwcbVpZ/HwvgWfdM5l6SWZrdYU5TlhGqn6d7f6vnfV9c+svbJRetXdI68Xfj",
-	"xG/w2ld8UitYI0W2Bmf9lpNR/ggqPypMH3CbRQjScdoO9NFBJhWLRVmoeAjRBXx5G0Zt85CD5j2HGSwU",
-	"koD1rFYWtXbU2sotpNuuHqPwg0eUXBhkGVAuNOVGDUSdKWAKommf5FwwaGujpsMNM6MVx1Xvvble/Tv/",
-	"51ngxo8Rn8ZcMTTvlKBD1Zdaga/EPA0+BlQ2EKU0FRktMtveAbwrWpIkYzm/Y8XkxibTJegTiUUfm9eZ",
-	"3xQs5UPOhE7IMftGU51DRxzQH4cFO8Vb9qkignEzrMh2IuGgQKS3ZRM7NTKniBWxGNOC9eVIWT9Od5R3",
-	"eZ6zLMJmO5oNoB34SHCNmN6XeaaIaxf+Mrq4uIBvbQyE5rl1EwksFp9ew4SUi2bWxFY+NlSnj5QmPX7H",
-	"XHTG3NzWTKpYuMrxxEZmcFWZ9TQJbHVnPhMjLNEVGSzHqDPgWsOC2IBVkAgEV8SCi478Bs6pVIouLwZg",
-	"FxApUtYQaknoSMsb++sb3OeJzTNCFv1xX8YCvmAwEGTHt53Uky6jelSwG8dnlfiGeAlcc+NgAuAvgbE5",
-	"N6R7//6KYcHcEM5i8YVB8+d6/OMSIiO64CxDKThgQmOEzdkgZTgEH2CDROZd2G6TsaBEgeqzLok5vRD4",
-	"TRhRmxamxJtTy5fxuFhPLDZSxjOnG5RZdUDApxHqKeezq0gPrGWTRQVbuLWonmmkp1FLgV0LdpQ9iVO6",
-	"ySL20/k9/N9Gcw4qrX8R28ld4tIA8DDJrsE+y5hvfoi5FF0ipGCH4ubeAv5+xK2xBRtnLvgFTQ5AG0Ol",
-	"jhs8nLRwuJuc/DWBznlKRcrybdCw1oytWNTYrKc7lJqnmp2XFXRcggdqYdZGcUq5KxrA6Rjj0enfscEU",
-	"ckwDBd58AO77gv0HS/UJGgJGRbM73WiDVEkB7aslLAXNz0iSWnFW5k1ZzRxUeWjtYGwWxY2+zzVJXT9H",
-	"HFbOMnKMvU415TlRdKJIZ2I0/EFzApULlgtm1Ed3y62mT5XzXixxas2pTbB428fb1bqYLtydNJhWoPZ+",
-	"3ynSt2ruztTc7aXtW4hcWYYUDKhhqV6BvXuF8OsHegv+NzVSQwaerZKUxFLU9igXV5Blih8YgIf2TN6b",
-	"NYdfBJpF7zHByMqNkNxbchj4KPDcpAbqB9gATeX7btFpnxoI1Dotuf0WuO4DcHEv+WF88bynB2QNVyqM",
-	"VogrSsUOJXS4DTbRvQoCmgkvEgPEAHAb9FtX0E/ZjeYQBDfelhoez28vXK2WQe5huAHVEMGb3yY4Fm01",
-	"zDaqYcyGeRoREjOTHcVGYBEbFDPY961S1tbAzOgDrHil/tuB9wKq3/m9+d/jev4uD/Z/AnSFTPa0YKHm",
-	"5piXjUHpQG82ZHquYDa4tKxDQPrLC6v5AThGREkiJBqrPGdC5xNiLFngG86lMlZvmjKlDr/nHbzELcDx",
-	"F9g4z7vcZY9sQlcf0wQG0ZMPeNog54HENHd6Qi+2prK0ispOGvA2gsCSJTwbt+dEmZhQsep2b6Stoe4n",
-	"Fo/OP/vMzGpsESx2X/WztAF20Rpgbauzw6sOwqO9svmmZXp7YJ77v8kxGYCiNpXXzzUbgCBhNO37/H9j",
-	"FnKB6fER4UqNWAYDLZg2LwjT4JnQxYQMWRELT3SkQby4u0akM/E3ff/zolGDVI7MYrl6pFj4UQYt15py",
-	"w0ciZ2qKNiFxuf03PrU/gcwXsSfJ2Y+JVpjX9Du7Y/mmYxbwpE/4Pg+03KlcrIXiHebXJIe1bcMeq2Zj",
-	"mONci3vAug5ZMYMp5k93QBfD4nMAhwOOpUaIvRAyMI9lg2EuJ4xBTZG5HdeVhECE43lYGovG0s5ZSEqO",
-	"sZek+QASlOHjkxZgKwD7HrbZPuKrH96ydahfWMFp/gfUgB0ynJu5L47mcARaMF9fDLtc1QYU31o0G2g3",
-	"M3bHU2gn6CIaFplIWdXpSB/dNGp1nXiLCMo2ZQElG1exAJgGGKckgVnfcJFATjTUByo6MQAz7ksY6LjP",
-	"xBk5vg7qJMt6RLgcy2ERkrmIRckZVlacnp1UGDMjF3lJ4LJ/5/9MvLzqcpZn0WIcmtz7gMI2E9HDTYah",
-	"jIWSDs2It9vMRwqwxBaUzqLhlKIc8xn++gZ/PYeiE96IlYxU24fEwpatHtu36ELwWMbMNdFjnhoBvaj0",
-	"ikWz+LraUdu2x4i7VRMgYrF6iejDCRCxWGuJKEK/eCLZDziZXSVAuKcrI0MaHHGIU94TF7mqeVtdzu+Y",
-	"ePZxxieW5vClFO2Ei8faaOf35n+HVwbqNr9v9Dnuy5yRnGU90BwCW+4SpL+nldCEC+8/M3JJQiFURLSU",
-	"Zl2BQjQWsnCONeL4JFB5WK0AFcYa1p8icQ+IS1uA2hp3Ph7sDIhNyxHY+lsyhv6GhavzkNxvZl/k2hpE",
-	"jwn8eqSsL+zaUPMccGSHZaxXZT/+2UAEXiYDQrO9TA6iAJMUQtDfqMhKTd/FHJDav/SE1eIWNhSRyiID",
-	"MJ6FsDBuQFFAulpZqwN8Y7shGDvnGHS18r4C1HCPzfPH9jEwL28tUh0LKYytGHAPQfODk6hMkgNeoLsH",
-	"UqbxhqHlZWxCHIenBlrcptlz0F6h5BZtk1hsxDgp8wdisQbj5L3ZKtuWLXtjzVRnv6ukAr/6c8VgmVnQ",
-	"2i5PuN00bMmqoK4KmfXJadTltyGovVy2/4zFWgQz+WxmAKEnRbpc0BwSubmOhZVMNNARXijC7lgxyegE",
-	"pBzaTFjRLKoylRV3rkdET8osIt1CDuwrkQX+1RQCO6Ykl+C8jEWnkLdMWDftSVTRB9AhiNQWFVfsg3pA",
-	"aYOh8FiP/3A/he0ydHCQ2L/eaqdAnML4F8jHM+/m2QrU2vRbidpK1J1LVNyTFZG6Vhk6KsQTM3ZLoejs",
-	"VTbALkIQq7TpdlqSDvNJdz3KRVXAgZREI9cSKwXGrqd5CmmdLj39KQ2Cdt7ivWVsiBINzVrSp9nSVrNw",
-	"tjLXZEwVwRfIMhI4NweMYvmskVorG8djoPI1ggXXaJaYjkVrE++dTfwZtsQTlOElM9aRf0dHl0cOkRcW",
-	"8eHqbIkvqxXprUiviPRRIaasZMx5X0m2I6HVVki0vuCzqph/Ca54jAbSwth4XTB6nKnJC6RDd5horMaR",
-	"0Dx3vftKJrDsjNhHGOybSdaFhdBgIhuAPNtrioxNVEHbBWrpuNrCo82XXtvN9lguLs3TW6Z3kUFuM/6m",
-	"Et/MB4kdVkKsRnkV9lxdKIEhFrNaAkXeGED4c/HfZRi9zADt+GJRs3xw7tVc8sNPAf9qN8lmdVZ8yrJp",
-	"3HjV18mQHWgSN05gkQxuu+naJkQbyuXWfps7HHUbfyNtiMixTcQeKJbfMXUSWY5rVwwTCxszOM2YuiUp",
-	"HdIOz7meVLVBuI3thFPDXcDciCRWwWPZTWfiW8TEQkhj455cVUFYMJY1wLDPCMMval117IcuPzn5enpx",
-	"cfHy1Q+J7YMEJ5skcsiE7YDjYiIwP6Nwut43ZVJ0xoa5nECKuctwVsR2RDIqJmd5phJQbwGYJ0P2QmE2",
-	"uCLHirFYJL/98pUYGYgDPDW/UcnJFRn3qYYGRLcqwcZM0Fqow+rrON2y6Fad/eu//rvS7Cly5flzexfR",
-	"CT4p4IUkTY14YoGdeCZN3Xfsigftd8ziWg297b6zmsT7OGQCD/7TyK4u57OjBGu7mA3Wht3Dra3Remfm",
-	"iWuziwm1u2WmiF7I0Dm/x3/sJhF7azbPn66fizVwLjFLwfpobBeMMcwys4R3C6Zd2z6otbxrd4oh8bpk",
-	"1zn4BOmtyIGvdkduw86Yj8JBI6C2/c8uM6rXCHPnZstMlndC+5L8BiOk5pOugeOVR5FYIAr2mCavL344",
-	"a/Jxh56Z0Nax1xEtJcDJr4A3yYAqzYqbjGp6g6iW2FW7JHBImLNMxuSO5iNrOVjDgKpbLIOVaGiVpbB+",
-	"2sUo9w4dRu5YYd4XSfssvTUwNxpmVKOm7fHyOHH/vLG/TyBprCYZ3L1wonnOClIwml1O9R/i2gJ2dgIF",
-	"Z9DXqKBC0dS8vFj4weLMXygbJ8emqIDlthu4XZEyTztll95IgK8nYIDNdIxj01g1E+aNMXVGQN4kBVMy",
-	"v2NJFIwJrsuVjIX9NvNr6qzSotry9PDi0IsytmGrqmnKtsfbLNfmBX6AI/Ez1RR7wG9NbO2evm3m/HeU",
-	"KNaaOy2n26Y53eZpEHAWIEnZHIdTIyGdGLCcEDMiRo/RL5TiPfF0FIwEJ8QwOYpap6z16j00aFuRBXni",
-	"TvpUW557f+EVESOk2KAdBS22IUMuEJ0u2Q3yvZBa7qypiyCaYWkulbHV4Po9kaZ7LzvhdW/Z0tsDkRlM",
-	"u5WUraR8jpISjkBp1mhZg/v1CMhUDgZm5Es4HK8V1gkxrW2niRDTq83IrLgLZaVijDjkM6KIqauqV88l",
-	"EWfyqWQnvHOLvD8IvodpBnaVFsk2cLu2yvHRphs8Lt3AO2rScr9uKdtgOOrkPCUFA1fQytkG1dsg4UMF",
-	"ambmE2AZ3eyEgmsS3HNCOpNZuQHeR+SMGO89ugK/mL3KP9VgeSwssI8p18iYX/3RcAQUdK4MhQwL2cPE",
-	"gmtRnZW5fy0cA669GZAIaOber3lkTS2frREfhLI+O4ofizUXXARavbn3imp9llUwb59U++0E/usrsNPw",
-	"v3sLTTnH9ri0xRbPpdjCQD0o3C6mUBCaQRpUBXjXq4Kf39t/LRf/b1bHpwVFiYWvzfyqavcTCYjvH6RW",
-	"xrWdUPpiiNYqzI8KhHs1qrvmqPiw4BKH9FT81p8h9MsyR03qTQ1f5NB6jtfrOf7i8PCT20zPx308NffW",
-	"h9z6kJ+hD/mdTbAp4XZYgsEa5FTB5JAtFV1d2CVU9wA1CTRjg5cCbclqkWvi835c0YhkCj0uWkK9AgyA",
-	"18s9IJnJfi0yOSa0q1lBkGEjyCY6fvmaZHSiSGdC7Fs/uSI51axoECGX+FQKuWGtwFuKxEJuqzhin2Rd",
-	"OO1WzLVi7hmKOTwC4AKuoPl6hByWBj4dUwxat2K544CmfS4YMlIxQf71f/8f4eLGRRrgbxueuJHixstV",
-	"87lfa/MHGmiA3bEAWo7gGRPIsSU9aWSqv0wW9ipLqz/jMU4OB0M6myW0uZPGLAtSpHFTeBmBBFxlWm8Q",
-	"tYmCOJOQms03RpFjq8/86vkePjTP5biV1gtJa1RNw7L6ZySzpyffSu5Wcj9Dyf3BYGklxckV6DlIaBTg",
-	"BrrPB0wp2mMrU8Qs38juFyhVtM8FMTCUhaY5pMBCpqwsgE5RQVEiExk55uKOaziexqzlPXHKBYE6/Yj8",
-	"67/++8RlscTCtqpJLJdVQqRgCmSja4znaLGo1mww1BFJVOW3tGA2gE3GsrgFO9MMKwEoV2TMCkZomrKh",
-	"QWqbmGDWEtQU83OzAlZ8uOezkJ/LUkSTY0refPuGeREn2CqHCkcobYenrkiSU6VvWFHIIiHK2MLjPnDa",
-	"2DWEdBPYvhEZ93nah7fVl3kGLe9gsWKh5S2Dhj02N0z15VickeTfcKP81Y035wraAFFtjX8zEAHyfyMM",
-	"XqUAjMUK6WEfKM8/uD28rPwzFy/LSFPKzANlpAlWbJFEMQcQex7p2hwVF6R2+TMuR7ojvwWwapazAVPP",
-	"7+2/LOtvMVmZ9Hd5mP2AhLwEz7XH22zEHPGuBbluwVSfKFZDHeDMhclaGAQohnwqqmJhqXDHBTfwABz6",
-	"FBCZcKhsBAiid4ywb8MqQS45LhigOhDsemB3NCcRsOC7Ck704uWyZ/EeCPyrgTA6yrg2P3nA6PACh5Zc",
-	"/11rvciCjGH9YAZuyFg1bz62B48ce+PI/PCFkVC3TJzAUrCCAl2t4iJlB892+Nls1wAqVsLWD277bw3R",
-	"mhRx9/aDFo+e7dKchmefj7Q5/ISdNAVEzQjKlsncERNSOVS24tq7afDPksEDS6uVQ6hMEiHH06wY6G5h",
-	"WnmKVSx6xroB1edD6BhCUyDIKuSo15/JEiLogF0hp5V9ME1TORJ6qkvzC+XiKkbDlbFIoPfo2TCnqeXx",
-	"7naZQSWglgIcwp/cuM1F8eBL4UeCnZzP/kfiH+8vbmjrIQVinPWCDRzdocMGZT0dM7wrJ2vBvIcQKxbz",
-	"8pc+mH21As6ELNeuxt+8u6PLo+t0wMhvg87fjqKj8vXDLwtm5nRD9dHl0auLV29OL344vXj99eKny5dv",
-	"Li8u/s9RVN6NmxGmI3Vz8fKnl6+yv7DTN5239PRt+gM7/an78uL0h87L7iv6On2T/cVMAn4/YAP7+7cX",
-	"p69epa9P39KfLk47L7M3pxfpT+zH7lv6l86bzExamuEfgZZwFB0prtkNz8z5MofROmCP0LF4FB0Bv8HU",
-	"2N98ffn68uLV5Q8vzdjNtsdxj1RRGccPp2+7P748pa86P5ziiN92f7z46eVRdGTZD44uX32PjsqXDAfd",
-	"UwEXjJoxuw3v/gZOGfvvcqlnfOJmWWoP7kfBJwMqEGcUy7tH/4yOhgUXKR/SvPKaV3oxSyzILRd4BdQb",
-	"lZO4WfYND5juS3MNaEM3RgGBzU6zG3Oqjy67NFcscq4CvL9ibmJvX5++TF9lp2/ZD93TH+nrzumb9C/Z",
-	"W/Zj9yd60TEiAIa44L5mRtGF/Ub/J00H7MydoOUXKJcphb2bsdOffzmKjtzByyj5Xd4xA4BHi+/hcJzf",
-	"F2ao/9CoOViBcqimzDzfkZGmdEDeh7KYhZL4vAp4w9FCQvldtRQNqq1BW7cGhx1PYKWUVCkvlPvaiCwn",
-	"W71Ty3Jgmhu/UIE0VkCgUmfNusKyFNDRidJ0gk9SdID6eej1d0aCl+9hs8rgmdCaDMMzUsxv7BELNxWo",
-	"9KYCvEZKge3gXDVckY4ZAURpdDin/TEh1pxWN+Y67X8od9aGMthqj9lVXyl7+BrQxW/2tjDikYURj0fN",
-	"RpzErVQ3AAaTEKq8HbAImC7jbV8GTb+GOGpRKngqOHjwUx+8r9Z/XpEkHRUFEzohA1rclq2TbAnh9Hx3",
-	"rfWDE3jyIVjbTXoaggc1OU+/VraJOizNYX6B62ASzqx5pw+pUmNZZKsrDZZR2pfqz9n45A8ZKgrGKvdS",
-	"9hIM/ZHSKMZHhcB2ZJR0R3lu/YrHM7blyRVc4Rys2ISFaQVJF7YTSkVrcVOGkZetWtzXNiaHQ1Zn5Loy",
-	"uxcqFv4GHKuRkk8fvyCvtdkV5/Bzv7BYT1qKdtRexozegr/U/Qwcm1L4Q33jr3dXFFL0IN6G2QrE/tAc",
-	"+Y2Fe0J1IhbrSNP/5PbbxpLh3ROW0iJeT298zFvYeym/hzIYawgt09Vg4vd4AwoJNl5D25N6kMVR/U7x",
-	"bdgUsVgc6z6bAOGjjTWH3kA2VoRqksxJnzO/sa40DJTTQvM0Z+h/HBbyjmco3n0vEn+nFy6lbVxIzSJi",
-	"9m82ysFnyBThIs1HGcuiWIQtJkhnghX6qk80H7AzkgTOkSRooWiH4gn6XbU+1Rvu8vTIGPG1Hfcj8qMO",
-	"NNZrZ75InNe93OcU532Q0YOFRzBAmj8MuixD5LFy57ev5bmDlA3lWC6UpoX2b8/yf3ueW1nU+4WY8x+L",
-	"hI4yzkTKzoIzrhLbrTyxOHBDNYYChBwjV23OuprIkb4C1UmPCgZY4SFGEa7N+SsPrqdCd0+0DT4Cmg1A",
-	"Dp/7yb5xpTendBxSN9F34IG99ttuOdTaFv8EDm9HtBNucRoMMHdknn7mZcs7EXq0Cw4cDf79WxAs9aZp",
-	"EA8UxvN7e53lj8hYzjTbKL5vxcG7OhL9DCuwKhJdu9WcpeXMsI7waVlLqrDi9sf1Aytljs6yXZPoEHb5",
-	"b0xvZItfbFncteUFu2AxmX/ahlAHs0kR8is2vXAqOkQ6CbYdMiNjwGLkFaLQIQEPQ2+BjY9OWfZl84xL",
-	"dL6Y4wUJTU6t56o8nFs97AvXYJFFS7CW9i78A1IQ1oAdu6+oqkxlR8HSVqlfMcjaVkfNp++YB9FW/4dc",
-	"yke7jCtg7R04eG9o4Cl8WS9NC6lUJRJbuJ8EjpwgOgtZ9uA0gWhsLkXPfOfoT1M5sI6LS5LYqh416gy4",
-	"RthFAg6k0CC2bxGMjHDRkd+i8gMVC3dTjBNlLOVmha/8jVMpurwYmBuXl/mhaEk6jHRHeZfna2z8s1av",
-	"8Ecz5PcCqzmWA264dNnCIbjIeZQP1J8Mc1jEm4z74aDIpTeXAf+1etACCPqIoFMDofN7+D8yW8IxW7lu",
-	"qBmX3uGdoQWKAwk7SvAFY3UO4IL1eBIJD7VMmKiXIgEAYsmQFUoKMu7LWMCNWHY21fSsBJ0xVYArGcSn",
-	"ILhHRcoMXhCooSHHeixtnNyuA9RriCwWBfsPlmqn2+ENqbaNz8xHYyiWgqeBoxaS+YPBCAo3G/elG8TJ",
-	"1fzmK561AJ72QgGOM1tNCcQFmwK6hpy9ZfuYLZrFB178h33U+EZgB68GoN5mXkaZLTP1F87thYf9IXWo",
-	"1X7fNEg26bB2q7Ya7MGmCTahvD0QAJT2UCwM86gpbQDlP0ASHyVeXXMQ71SzS5KxnN+xwpZBItYNC3aK",
-	"P4QKorLY0tUMGQXRFg0hLQyQIwMLDsqIucWYdoVQlzVyAEHUD9IgcYluXUhiYoF4kMEEyPbrLXcLvL/C",
-	"zFvcbXG3xd2JPw8rwS5qkRuA3c9w45m6NeBrwaiSIqgBcT42uBVQaEKeqoFcVLF9L+NSyybrULKfEXDi",
-	"S9k2cC7KQenHtiPfa4uezxI9ceMtgp7DQmajVK/ZRTpV38IgWwOe5LP6IZM2FinVNJe9EZtqk3cJkNfL",
-	"ZYfmQCfVlTmX6KGoZMbZCj73hIiMRM6UIl3wx+2pp/KTW/llUes3WJDFfY32Qcs7Ka+hqmgJpybVrCeL",
-	"ydJD+8JokfYPzm9qR7+I59RtzefNtzQst7zDI38KtpJ3e51lCgxheKjrSjeFMLKw7tFKznwUXAmMG5Uc",
-	"+VgoxtQZSWheMJpNbiDzVQW625e//wMCNPSWCXLMe0IWEOCh0Fc66DYtarn6tu54Xoat0QG5IuYY8buN",
-	"eSxjMTW7B9rMLZWIG4ul2sw9MhHX7rx9TcStDHJH6bhuiRr0R3cY2nTcJ5eOW/WBwlYs0W82fNcUyvN7",
-	"+6/lurYtaIrvf+rhqvDyya3aVnSXB452axKKDZ8t7Jg292BtI9vwXVD93MXMQ9AyaGH2AlNM6CuSUK0L",
-	"3hlpphLgt6UpXjIgNM/PyDWUKQs6YEYdGRY8ZbEoGE37TBFv5ikX0r1y+SW3jA2RmxaSG4FWF26OtPVG",
-	"pwJL5JIAGVICKpSyjjOnkCG/rrUL3bMiAp4yuLyUpqA7zdPUzDRQW4sFqGtb9ac1qliPzIxcQ1U2phOu",
-	"Adr2JTNyFf3qotWvWqL5A0qlnN36bFVd7ryE0+VDLKuUynousflQ76UJyC3gSecaRQvXZ+RnN2pMNooF",
-	"d/1Y3G0dAYixPLnoXZFRiBDWH+AEkUGGhHSMAe+b0R9G5VdNFh62ftpC4/Y01XLrLIgekOO3fbYOn58d",
-	"0GpUSIfq6deO/ZsXCDuOpkiP1KbKOR8ZOoCVWvrkwlWfZb6ERx8uWb6Xwh756GEGSO+1iJ++slFa0ozA",
-	"d19ZmeDc417cuPeefBT5xHV0Az5gFgv750yqLzRrwXOlHLWGnwAeSG4ObzXjmRtrXAp2ijwYQU8aomUs",
-	"kvNUCiVzdo6tYv4NWEj/+q//+u8kInDAwVn/FpqbXpGCZYwNsLaOHAP3Vyxq5F/AVnYKXW/O8ffJCXFI",
-	"qwJ6wnk9EoA3bKY5Syvzhm48cClWBJJjs2FoYe5ZiUe0AYR5GPwe9s5qKLyl8EEwxB0FDwLkbdLiBBtX",
-	"tmcbP3gOdB64NWvINEOihGrk+T38bw2xhCfLdfAIpXDTxtwCUPAsYGCvCQ8eOo6bDkNUNLzUlfhaJQ/Y",
-	"TOktI0oOGBSHwadzNL9FAhrYh8o8nkD/FlUWyTkKV+wqaCX0WSwe0MFmZr6CIsY1GctRnpGMDaRGLSan",
-	"SnveeTOhPWKHXzXYEIt1aVnooX8krO1LoGF5TWxn8Ns61dp4w6apG2pE2T5oDA2PFlUFz22Xqo3HISqi",
-	"yT40kE3NUqhkjScpFURIAvQOBXgWCBfYRcwRiBMmsFQE2pMJMIcrbXHNsRxC40YueisKI9eibEr24BKE",
-	"HVPcVDNijfaD73/4M07o6ajKLVbvV4/EuTx+DjhWM3zPmdg+2OEzF8K63xmUxnnMsBvUIh025CTHBtpk",
-	"npWYB7xmTGQsO3nQwzm3ESw8Lezv5EZy8Kj1i2hBqwWt3YDWL+JRmIVNobeLWbYRtcesFypsSN0MYL/Y",
-	"GBAVNsDkMQz9BMFNjDZmm2nnmaX/kkPlVbM6kMXiEUjmdEY7qEts1n2r7O9DDTEWtt+2jTaR5mBTcvIE",
-	"ulmbF40I599N6wFtcXELuPjZgkzdkOXhRmwASc3TW6ZP9WTI1tDNxmEiImQthHHsghsn2PM+qCJzoeAE",
-	"h6MS16raW66dEc+1gRYYKTlm/zniwwET+iajA9pjESmY0DS/QW9thBl4NzkX7CajmkH/zjvJU3YDO41L",
-	"EcViQJVmhfkB9Rf2mGAFT0+C/jchwTspWI8rjXQ2ShYGIDoTcBqsC8SmGl/bFnaxWBWdfudKf4Wl/Qov",
-	"eoPoUj6mKccFuw7hm4bX+SRb35pNi3vV6Ae4rV3bdF7YOEBwLnHdVP1kLn8oXQoZUay44yk7zZi6JSkd",
-	"0g7PuZ7UtJfaGb4KTuWMVDY3jxqzKDn2zKIn1ZQ2JBRlpJlKNIpF0A+eF6TPjUI+uTLHyr4u31kfm+Ka",
-	"5w2ZgJa8w0L2CqZU5G8trZrjRncC9CUjYWClL/NMkb4ck4FBI/deBtS138RMDSzWNwhKGE37NgNvL/Pv",
-	"8JX87xEbLU8Pjdcum1NXnvDgmure/Dt09Ap5Zl8ot9hn0ET96PLoP0esmJTduMN+6YsSQJXts8w5nT0K",
-	"aNDs9q2yTR6h2pqrKUVn1sDsRWzhUXktbtkhCdmR2QT7Tdocb/vspGlwI+FuUBmeQZ6jy6OOlDmjAkdy",
-	"SKmS4a5+IE3SLOZ/mh825dK6eOoQyObgILfJlF5GWSlBjJTwhxQXdJ50Atlwfm/+t83oB1JfdUeKVRhh",
-	"DU7X+pON+1QD5x8KlUon97CDKg+apj4QNndN2h21dRi2wEYHshu0P3gqEYp/qBXorP6hAjarDYEEDKzB",
-	"goX31PY834gt2hBJgCWHYzjusyJED/OimrFjS7GEWXGBEj4gJHAI2XXoBG3P5DOqdvJ+75Gq+Lv9sYIb",
-	"FXduG0yvfMG6rIBeOvg7cpz0JClGgpydW95VM8IufpucGG1zVORHl0d9rYeX5+cvX709uzi7OHt5+ePF",
-	"jxewhewo7mdXxLlqJ29M0hTVsMgK3Yxp6+F2JnHOuyyd2CZTVr11Cr6aYWRch8bFUBaa5kQxbWxAFdzi",
-	"V/SmPHwHoBC4CjUFAJ0OI7lReFFFV8ZuRa1zEDzkC9cznwCrweQwZwAygX4yVeRl7hDc8UPQBn/6vuBj",
-	"Nujhbw49593tr2xrJigM8SR3iffAl55BZatHkuDRpQN71qN/l6J3mvM7lkVQJwF7s5oa4viUy6WMSg2q",
-	"3BF5LseqvpLXZW/9WU//hPOtOyCCG+CpmGV6TXBkA5r2uTDLjvz+VHnXqXkd4VisKGl6seU2x9dwWQqi",
-	"UjZZ/8q4L3382XJ92fqdcBuBc3b204CjVY40NEywpybszC3vWFHwzDqc3AWaDYY5rW0tyvMFpuQoyCJH",
-	"SmYeaowor+CWt/QVlw8cMqRG5CnDV1FS0fk7fex2Z7+/PyFlttw+5myCkzciVEOaEt44RA9XkD3jdu+C",
-	"lcNibbemwRoEPTXCISJv5fQ9v/CegAorgVrJSAN1uWLEy3BFBGMZEZJ0GC2MeSJvmYgI+wZHNZc9c1Ww",
-	"BUvlwzxj9lszepFfXgu0FSiZP381GpqX7VwSDptSORh416CeNhXBRgwe42zE2WN0vO7E07pfkozdwVbo",
-	"s9xle5UAyZUaIeaad2u2sZwwC5YF06NCYMzePv1Pd9tZW9C1lbedrVFYYC2ubXEdlenW3tMPOWjm06n+",
-	"98FzocfT9CP/xmiu+xH06TdgoyIyYLrgqVtOrkgm05FZ4cjsFMUzBggdIvFHv22Ovv/z+/8PAAD//w==",
+	"7L3rkhs3li76KticHaGqnmSJZLFurNgxo5stjSVbI8ntabt8mGAmSGZXEqABsEpsbUXMr/MA5wX2v36R",
+	"/Sb9JCewFpCJvJFJVkm+tCYm2iomEonLwsK6futDJxKLpeCMa9UZfejMGY2ZhH8+e0dn5r8xU5FMljoR",
+	"vDPqvJszIpkSKxmxB4rcMKkSwQlVhBKlpeAzYl4MiFpFc/NzeNU5vuqEl0QxHpNEkwmNrknCyYtp9xXV",
+	"0ZxoQVbLmGp21Ak67D1dLFPWGXXgvU7QkeyXVSJZ3BlpuWJBR0VztqBmZAv6/iXjMz3vjE6HQUevl+Y9",
+	"pWXCZ52PH4POG6bl+tFUM1mdyFsWCR4r8/VbaobFpkIyouU64TNCZzThhfGcDHtbxpIsVovO6Px02OsF",
+	"nUXC8e9eNrCEazZjsvPRDG1JJV0wbdf60esX37D1i9j8OzGjW1I97wQdThfmTbpM8PGmEfxPyaadUedf",
+	"HuY7+hCfqodZ/+bTj6KIKfUy4dfNH/Sb7P1RvxP8sE5u2FdJWrsh3zC2VIRCG3JgPnRIhCQxg5+oZjE5",
+	"mNJUsUOylCJeRVqZDYLR/7Jicu0P33TS8Qdq92AiRMoox+FInUQpa16E7PneK5D1YL73hGo2E3K9eQHc",
+	"3IiYEj1PFInsa+TAfIFKFhP2nkY6XR82zd+90mk4Lf1er+64PFlJJWT9mQ85e6/HEbQIcWyMLCW7ScRK",
+	"kSWdsYDcJnoOvyu6YGQK01SXJGVTTcRKk6mQ8HiaSKXhncYJ4Egahj9oGr7SYsFk44ZGeYN9d9T7RvGT",
+	"mzf1dk41SRShE7MOuK321eYlwOfjJO7ccXRvGZXRvGls7kNmlEIxYr4fkEhwTSNNWHdBk9QcRPZeM8lp",
+	"SiSbMsl4xLBRwhXOSLP3OiDJjAuzJVc8ooodXfECU6fRgjVM+JedqdXOTlO9UpvXP59jwgnla0vAihGl",
+	"qWaKHEi2ZFQjVTvWfJjTbkBomhbug588LrNSS8ZjFnd+Ng2WqYiZI6u6mSoYcWG6iWYL1XZ7ccadj4FZ",
+	"pRf45nG2RFRKaj624skvK2Yfm8F8DDpKr2EbpkIuzPtfp2JC06a1+wHOs5kGuYZlxDPv8ydGZtAFWQqp",
+	"pyJNxBH5VmhkBaFHw2ETneP723j1i5gtlkIzHq2/YevqUF/Ra2ZEEGlufKLolI3gL7OpLCbmsDOlSxzq",
+	"mq0J5TGZiNj8Q90aAqHK41FxEl9x85I5trEwkkGiUTi4LPYDPVMu9JzJYofDweCS3M6TlHkduwEl6oor",
+	"naQpkSvOEz4LyLB3cUS+YWtFqDR9L5FxDoZkLlZSHZHvFSOUTCVTcyIpj8WC3NB0xcgBJd9//+LpIVky",
+	"6b5QPoAn017Uj85ZdzDpT7vD+JR2L+jwuHsW9ae9+IKdTwZ9t1MoDOZb5W1C1+zCJva8SHh2futO74sp",
+	"CH/1l42RIB19OQnT/DuiaQpTo3FQETnJgRU1D4/II3OuU0YEZ/k+9AeXhF7xRaKU2UjzbDg4PyI/MHoN",
+	"PSighvBPIeHshkmyMCMsL6ATS+tXyMq0dxNbX/CbRFOzHo1XWeI32fcyK3yn+GHDYrZIavkQgKvCFQDc",
+	"tOmkw8PO7oODseD4NFs0Lwk+3Hsx8HXzmZfJItH1lLkQ5tAanmoUB8n0SvKm+abQjf/9mE3pKtWd0Ukv",
+	"yDWGfkFf6NfoC0HnFU3SbxLeNPdr82jfmWd9uw+9FBE1tF77qRQf3uVjtn/3uVdMKTprlsMX2fO7fDT/",
+	"ivtuG8HBfnsHCi9d7C2H5a50MzS2mDCp5slyw4p4TfZeFL+T8oc3r4rhxWnCr3MlJR9R09rkLXaRaDcM",
+	"st32QetPs3ulkcDwvptONyggwj7dd8tc7/AlGTPpJMLt2yVMc0+p/PTaBwyweSns072Xwr6ffakNOdhF",
+	"8Klhpe6JHLxBwKBeU8m4bnOS1GrSzRWUtju0hP7vsD+vUZBvT0K55M/TdXGQRDGmfMkfpfrwE5KXHX4j",
+	"gS2z5/uSWP4F73ubdelsiVCVfvvN90ZzNiPaqCsTUJXvSS9+I1LWjitabShRRIq08fvmWetNMh+HUbxl",
+	"MqHptyvzpe2kZSQqbzgKXiYc3m6we3kqzZOn/cHx8L/+8mPTSYbuxtjdjqv5NtHNkonCh/sSmO0bPqPp",
+	"dNr8Hft07w/Z97MvbacR+OSnpJRsHPmo2rDwpnHdKy/3RmNHJ6JroyC0GSFqB5/kjimNIx+bZU7tDlp+",
+	"x1h21XjF4ONdmHSRZ75Lomumn4jFAq7CJrNs9nxf+i5/J/9240e1e3y3bxY+1oY68LufiD78YXjjerde",
+	"snajcoRh+GDTmIBHbrBnLKnWTJoX/5+faPdvve7F+OcP/eB0+PF/duo47Pdqg5i4UneSEm3f5jM/sMlc",
+	"iOunLE1umGz2tcV5g32/Wv1UzQDaEIsdS/KJ9M/aEfljfcbjpUg2HF2WN7jjYnmf8gdw01KG9lbK0TAz",
+	"75KDRCtrc0VjYEzML5ItU7pWjR40eHkXxlccMM5BJloz3jT4l4nSOHjraMQ/nGj8QBEaL4zAeCuFZgEx",
+	"X4pXKYvNRAxBROkqZnFAEq40o7EzmHodLFeTNFFzFhPObhuZzC2Oc7MJ/qPZX7UUXDHwUzym8Ru0MJu/",
+	"jHDLOPyTLpdpEoHh7uFSiknKFv/6V2Vm/CGX2cwbsbVj0hSWOWaaJmlnBKMaESNqOHoKOtOEpbHqjH76",
+	"gP+0zTqBMw6Zrrw3Pv6M5MgUbOLI/DE+mx7Ti2jAhv1Jz0wWyX0E7nqdaJAlX+B4SMKXK52zq5Xko6WQ",
+	"mqbXiR7ZaY3c4D/ucDuaF3E5i9QQ2s7CEd7T5vtmERY0nQq5MLsuyUQyeg1ujlXKLkmIyxISRddG5Uii",
+	"+ZEZzBPBp2kS3W1npjRJWTxeSoiTSGCY3i5lml+0UuNe/6I/iE9Z92RyRrtn0THrXkz7ve7xpD8d0GF0",
+	"Ep8ycH/KaJ7csBiOYUQ5F5pMGInmlM+YYyHt9uwi37OvYKSkNNKNO1c3uXvZRZpKRuP1mL03pzscEUrQ",
+	"D2dkrSWTem3WQdNrxs3+VYdh919M/soi/cDyexILpohZLZqm4hb5Gxe3lySM7F7DpyLBo5WUhu/hmpJb",
+	"wQNDObTBBVZy6RC4YTx3lKMnQ0PvhHhJ5Yzd94HXEFKEowPPWaKIuGGS9HvD85OzUzJZa6Z2oY7+cU4d",
+	"dvBEC0FSGP6vd6rrZ0leJY9hnb8ScpLEMeN3WuElk+DiEnwcM56wInN1NMRi8CquxUoSq7e1P3ze8r7O",
+	"vkayr21c3urw7mWhK93aJbcuwwVdw/mJBRwec/YY1SvJxnGi6CTN2+e3p2JaJ3ymzEv52Uv0JQnTJGJc",
+	"sbG7cOzLSylukphJktLo2hrNaBITxmG5jHYCG/214Hc+RdY5Nmbvl/aS9A5U4rvniG1CqCaD3uCk2zvu",
+	"9vvvehej/smo1/vxklB1DdRAjZxgxIudDlvx+ix9tMVpK8/kvg5eqd8wIP6vkt2IaxaHhjv6v68Uyy/h",
+	"bDYR5YQLkgo+Y9LcWaYZ7GUxMuENMw/un0MmqsKqb6mCURRDD3wWUy84Vb34uQzVos+dRKvBwKON/LsQ",
+	"MSFxqX49bty4oDYUtHENYN+/FforseJ322su9HgKvdxJtDLcyXXTnosP87351utg43bkA76XDcm6C0fm",
+	"eEHMMIo+ILWYeRmtrcTIFWPkwG2Mx7DxTWUjPoiZoY3kGPaOD2HXXnuiFsqNd9o/J33Vbt+cKifajsxF",
+	"C3ErWTzLICAJSPhc3BrO7H4/vsR2Ls5oJ1bsHTd/pgQFzW2bm83mXvbWk0zhtLlwb4jVSVCc1cVocie8",
+	"Cs5Kq1DZvDeZseF+Wa0bZgsN1Av2uQctdHDesHfeIH41Tun2DuOdQC/FKCob1q8bgrYc1dvtw+/dbccw",
+	"CNXfMvcbYVJC0HDbNT8pav6lXrYsth3Hfaz2I74myMxs9172hPtQSA5Oer3DEbkqzfeqA9q0r168eBqg",
+	"NQD1PCYNC0zFTOXKHy6egn15y+RNErHvOb2hSWqE4d/SFnm6hh0oWXkj/Zz7lG/GyF9Za8iAv9weIFs/",
+	"mELcNKxQgOtONZ1QBdaQFZeMRnMzDbyc3gnxivK1taupO+2CpJqNIQKtpBsIQRaUrwnVmi2WWl0SLdfI",
+	"ZElKNWuzOxBlO6ZTzeRYYR6NTZDJ2ZlnoHnnvukWZ9uuFQZ/Lzvn92h2r7oKkAREFYj45r+QO9SF5CGw",
+	"rx11Aj87ynvcNC7b+qGXhQRD+57TlZ4LmfztjtfXCjoyymVEy9s8Z0SLa8bdTYtmTYFSidWILolKZhxC",
+	"4neVNHr9fHu/rwxj4+aWR30v+1vqFMXJCaOSSVwHkCdRlsRUjBW/5uKWB5l2LIyQDzrhEZjv7Wfz9Kyq",
+	"Cf8RKDLQY8qM4EkWNJonnBEaaRegTKdT9JqTF1oRxSLJYABqLm45xtJQTSLJYNsLoQ0fOvAzi8dUd0Yd",
+	"p7z3hrny3gmyNpM1poqNr9l6dM3WTnfodXu9Xq97Zv7n3PxPL/8/iPU2m523PzvuXkx6Ufcs7htdY0C7",
+	"xxPUM86m54YIUqo0qMmlUZ286w9HvcHouP9j7lx49uY1gUBWSa1hFqxNow44N8zmW8Nogn4Ff8KVfIS5",
+	"oWcNipptZ5ZrKuQCRhJTzbo6Qb/AxiDr4qJVvyNc/2juUWul2WI0EUIrLekyLKUyiVvOpKGFo+KX6xKV",
+	"cL3bpuuVV7tCgZBQdOstjGmPauwBZlWC3QfilgWPmKHRhK8085JbSDJFPWnv1cTN3hpPYxgMnLCt22vb",
+	"eWPEDArzWMhrtfdIkfp2CU3J3Zo/dUBXsJ4nazX1CCnwqffn7OOolpqP+2mexbm/iA3vmibMaK/k0esX",
+	"hppGJDTHMgQBL3MkqNV0mrx3yR43Z2SyJjawvBQYtcOZLm+cl75xUnDpmz5/etT90Xr2u82ufTfdl4mq",
+	"2ezvOIMMQKMx2OmqwG172cMp0tjItXDYLq1Kr+cskZadqhLXtNlUP/0T8M+fg46XmdkZdaosNcsta5Vk",
+	"Zu+6QnKZf5Yxvexj6bPl7X1NFaRShS5jVAsyY6jwmxdh7y+Jkb3WxGb3AOdyWaHb0z0L5xLGWRxT8wF8",
+	"C0RTd51zduuoEXWlJLuySyRm6eSf5I4GEaoz6iyvxz/+Mny5OP/2/eDN5PRd1PtzfPLD9OIvs+Pn87P/",
+	"uO6/UsNvl+f/KQdv9en3VVL0Vq0dDdoP16XiXLP1g0yeOgiX1+N//Pffw8PAF6zmTLIA7r0cf8BQ5SMr",
+	"gMN8R+QxCorm/d1pz83JDbaW7qKILXXuHfFCJ2iMdh6avvaWChLdg5pZez4JLQiFfoPMAmDol0aRWHH9",
+	"QOVKfoFy7aZ/LWnEyHOxXILKl+1wMn7Fh49vzp687/1Ij9/Gp1/NLp7/dfBNevKft+fPZP/devh9cvbd",
+	"svdIHT+t7rCTBIojd9Y6lFQy3wpjoI5w4QZN1njQtspQS6rUrZA1N+l3S1zNdE0UcwE22ZK49zKRCb/P",
+	"2YiAEG9YUL9HojmVNNJMqgBdfyQSi4UwVMWOyCOejRd9BHm31zYEVBHQLXBfEgWaR6Iw4LsktWZTKU77",
+	"5LRm2huOQ4EwjOI3lWIBs8cU7gcKUnbMSUnwpNQt9La0TZ/wN5M7Ij/UMVmjYXfT5Mbc7JKtwP0Kmmg3",
+	"4TjGqdXVvKwiUJ4yjdY74m4jk0wnQE0O8mNxqe9Xn9rKe/3kBnAHtHLiwDiNJqr8wV10e8eFwUGfNErd",
+	"YAbdM3o+6Z5FF3H3nPWm3QHNhwOWaT/tCtKw3Ku97mAQDbtn9KLXnfTjk24vumDn0zN6OjlBTxKNx2aN",
+	"XUCf1mlu7umfnPf7QDNWzdi4ptYg3Bn1fwca34iEoLaPzDEB/7CjgpY3RIkG2ue1BB0XjtC8HC75DhbF",
+	"Na9TlBJFGIene6+ZT5GNg3FeGzydSoulAiUNwof2/HALHbmALlMh9F3SCgukXp7mE+olPILAAVEmCnx2",
+	"CbtlkshkNkcdpBw2WTozbWf07t1LC09kuvDPV9MBAdnZOhv3XvTskH7I30+4Ph12vGzli17vrH9xMTgZ",
+	"ng17Fxf9ranLFf25mPxVzgvNt6K4eAViLKndbuAFBbywcJtvqe0aOQIiAQ2MSGj4795a+S7Mu61Wbvps",
+	"rZVn096umXvTVpvUcDj6n1QL/3Lr3u3WvX87QS7j/UFtBdkEN9sLfGnTPzC5AQFOR9l+AA3HqZWRv5yQ",
+	"34BcmunAdPz8l8EP/OTZ+/M3uv+X1fCFOHtNe2/j469mp8//evFNOvjx/cmTm/PHvP+qxspR3Nv2p2iD",
+	"emelD5SxDsIl3WjtGJHJKknjXFYEZTDRe1g3vLkErVQ+T3ipnpjCTQoq6ZQZ6YQknNgtDMhMUg5+CzBn",
+	"aMJoNHdnbET6JKZrwyOOT0/NP5WP0tU/P4bfyIGjg+Ltm1NHJtAc908HgyJmo8VwLAsziGAoanborVgw",
+	"PQfgSD9QbcKyYGstSCwuSfj1s3fk4U3/4YKFJM0ygMDeXYpyg6jj26MrnsFoHaH7NSSRMHRLLO6Y0aId",
+	"RiIKJZhmcUlCT4EGW172qhQptL3iKtEuA0MFVp8AHCrQHWBKPCaSLcQNxPt4sbJHC8rpjGWdok3HDAds",
+	"bdA9WvQvjcyUEVL5PWRsgdti+KBVbC5JqFg6DSF7BIwELO4mnKwUkw/UFTe0b20xlyR0+awN/ducCOg+",
+	"W7FLEgIsR/4Str7iheYpw6YyZvIoojxiqR2UF4BoOH4s6S1NQXgiajVZJBpNEjGT0BVolmbo2EmKJhto",
+	"Hgk+TTDXh+cfS/hEvHfEYhEsaCSF8mDtLq+4bR2zKIm9qWOXZm3NSYURTFfpNEnNymoRXR8txI23hUqt",
+	"kIzhISbm243UK8kRAc1QFk3SI8OJs1eBjld6It4HRLPFMjXkaB7JJGYIrQV4kewWhms6GLt25R1T9MZR",
+	"Hiw94HW5ri6tem4/jwuDREpjmyF+xS3pB65xHa0CncM2w78y4ofeMvrXc7YIcBFsX7Uk6WemPwD7n6PM",
+	"IxJigm1xwXzSueIuBdeZcm1WtKoJfr3M+rONQsz0iyCtMYEVsg1+WbEVC6+4C1dKIkZipgzrhUd5S6Ox",
+	"h+TAa9g1DUlEl3SSpIleH7qBG4pRwRWnyszeDCAgS5kImeh1QLJYLy603Xe6XKYAq7ugSjPZjammjudY",
+	"fDVu+O5PmYxyhKfQk1pg7fy/8Xr3f8nSX21uh3LvZH9n7xiu557Cv5E8CoKJe15gopUfFhA44zFF+1aF",
+	"TXYC/zJ1zaps0fyIwl3+g2F32bcM9XUCl53vOiryvk6AYEPuqc/izJJRTVMxW2VrgMyj8McypRHL/kJu",
+	"lf0JTCn7C5kOxAcZjuLWFf7AIWecxmukE4lWCctJ8n9rSE+t4xAYg2TPfvZH6ZldIO/M5X+JJWS6Fs+P",
+	"37jYAA5J/qc5JPlfRj5QiPnplHufrqqadxyj4Wk/988jsmRSoeMHskO5FoWcpSPyQwYzWYhCBwcL4CoD",
+	"DQWZrwgp+YpPWCQWzGYcA1otKPehERMwvbQEg/ihwxYYaTaTNGL/TqMFO3JPgwYfk/UqLmgCUDiIxZJo",
+	"Nk4gstr826kk026P9vvds3gw6Z5Hw2H3lA2m/UmPXsTHUefnishtR1OWy75KAOJ7Dvk6EmLAkLGgRwZ8",
+	"B1xAOt6cWmgeGseSqWKECXZfctAMCwaZ4w1hMcVBfa/ghne+C0y6MuPzfBg7+2baRbZgUIu/6tWs9EVi",
+	"L52czREkNMWIeVGVM80z3VxmkvjI4eW2siU4IJwtdoSSauI2xY/HqVVN4rgAELLv6TOXK0yS8uIlV1Lt",
+	"IU1q1HkiVmkMEfAgDa+UixnOoY3+rao74svlSKoW23+TqATv6XYoIX/O25cXFsbQsJLmaOzOt4TSNM1O",
+	"FnkG5IIpFYBy68im7K2D2XSe08VkJWfm3jLilDS/PX3WCTppwlkfGkwZV1rS//t/GOkPzG0IXxzbQNlB",
+	"b3hyVhNraBdra9Ra9tmKkfjtd+S4f3ra7ROaLue0OyDmk5dGepYsNlrtyjC/DODLP9OFLR0UgVPQlvvz",
+	"h0G9DddO/MN2R5RpOWjVsrBkpfa1kXwzqwpvB9GqEpIRCF+BMPiUavoERME9zyWEQGDsbVm4tLg2Zapy",
+	"drDM+DMEcAuR3rAMKbtEKZVX6mw0nibYgFpcuFQy18oG/0nQMQymun/1O2KnULG6pEoQ+xRGlC9LDdS2",
+	"zwkq867lCghf0mAfVQ7eJDdVYWI0BIYjwoHUmcfBv1eU9WJavoFWFLBkhRbZZEx1SCpB03QVJ4xH+O80",
+	"dWZCz/5pxA0jRGAgvkNYGyk9zQOyTtjpFI2YF1Ev7vbZYHpMh5OT6NQId5bJv8tmYgYa2/n96U9vVzym",
+	"6z/9CYd7agZ+fmRfG8/1wkhOV6te7zhawn9YfUfYBEGusR12jL8/9B8UvmSf276vSp6xZgtzwUKcWXWl",
+	"E8vO+t0hPZl0z6LTuHvOLkBKmwyi43jITkAnybal+SMubeCVEQMZN3qFmSpOrHPncAJ/8zdaXl07jwzq",
+	"wgIAfceH6SEHYU4t//jvv4cBCY30Nlop6f72rfONsTaVA+zu/jK0vbw29FDq4vTk5Pi0oRNLYXU8CmRd",
+	"yXjMJJ6n5+9evUTDFOWJTv7GYnLABcH3AouiNKc8TsGaAhUEVECmkhqFQUgS/pXeUGw+CtFVeBgABL/p",
+	"3px5Qu1JPir7NAHfY0OsBrq89wv3KEZgNHNri9VpVZ/ybrtMugTEN24D/6kuwCwxsUwZoSmY7VAWdgkC",
+	"DhLiQcYHq6uwZ5JAXlymePAaAzUcAZs9UZdZxaM8gCqDmNo7hMAe7hbiRjGq4a7xCsUZfy3FrU12NHrs",
+	"2ooDl3meamKVPQsxmnDyy0popuov6E8V+4CrZQ++f3QLGxrkPC1jVXvHPPg1j5oDHgoX94iE5grYP+Ch",
+	"/f3RPuBB6vYBDziNFtEO9oAGZvpZpMNR546Ocise/UG95Di7vS1aFfa4tyy3p0S2WRy5F/Fi871+SSS9",
+	"xWs4UX4YX86W543X/xajwD7XAhe3+HFfKb/fy2CnKOMij8zWv5YYwSGB9o39KPKHuVjAyQJjqVWULglf",
+	"pVADi06UEYemgE2CUDBFaoUBMJxOS12iSmJZJ1WFquRkevEUpFGUQw89bLd6D87RVhZrJooIAHjOPJZr",
+	"PtOO5dZq/FrLZLLSbIP1qEAoJ7VSQ8m8KxnkgXSx/tGSJkZEdemOJ71LSCszrL1vNvV0WAjsh5fgaf5G",
+	"r2wrEKlYgYKYpDdoxKaLzqjTPyVfP7Ys3Z/CSa9u7j4P25EWKc/OZ6IM4V2SkKZpaOtyWSkz15jTROlK",
+	"1DswTvuNEudsHwdUNbpDt2UafYYCV0U6BjgXj93Uh8sWR7dJbHcY+w3dB8jDcK3MypnZu+vR461mGVvb",
+	"qYuh2rvYqs1SlWZXx8CegJcNSknsy7/WebkP8CdglAFkUWaZMSXykIwqFIakVQtvk4gdVTmTa7jdGvWx",
+	"dnLW6bhFCvOJJ3NUBjglFhs508Mtr4k3vfdQx2zgZrv/oHJccY41N49d86JzcUHXuC/AdVHfTSLIPlha",
+	"zAyfDRXugBIjzWqWjjopXWqxVLkf8SX8QPpD8loK581GI5WYSi9uMD6OumfTk173YnJ62j3vHU+P40HU",
+	"n1AGQnxiefBCrLg2m3dxYVYQExgi8+ln37+x1OKQ70edpYzzT/SjwaR7xobT7jk9OemeTY+Z+UCPXoA7",
+	"+nplhvvodbc/7L5+813N5V5Yg40SZN6ysDwt/BWFvSvfqr12+fv1Wnu+8i0rFXnLvjEhQ3C2Lq9861ID",
+	"duFblNbzj0axvMH1Kncl4pADf7Nqzwy6LcT+6k/uYn2gwA3symv43HkjXkZ7r29p9o3uUpzV20QztX+a",
+	"KvqJqe9DNsoNAvAQLUpzvKcogGa39ttNfmsj7CsXmKoFoWmKE/jEDuxsuM3b4Fd0uMNuwPtmagvh6TVE",
+	"i8ChXGbSAXi0M/OlBQRCaBB/wywQUCfh46UUM3ALV5OBW/uuXH871rcorCb+XLuWYCHDrPJ9j6oHDVCf",
+	"UL0r0k19cMgPc3uRXiMa91TILVpb/95RTrYFVNjlzCK+9ydMjz1Ql7ye5U8YLRgLNpcFiftLHqgGEtlc",
+	"h4TfNW3vPhMSbdnQ2nW8U4JiaeeLY27ee6cI3eUw5VFrDotbhS4o1GIUwrQVOYBgqTDhcyYTPcbacuOs",
+	"4nRIBD88uuJhVhIvJAuoB51oDMLOyuuBfsFdMJyQJCvdnQ0ntx8MScpuWKpIzNjS9A/m4PFKMRnaWPdK",
+	"yQ7Eg8Jgs9u5IC6wLtHKxd4lPIff15JyRSGpwHxgIimPEz4L7ZUE40+FuAbT+9wMCmrJiamDGKiE5dE8",
+	"ROfeo2dsTfixC/1LdDnuz9WIHyOpP3vzutvv9YYDLwbXjAxUhjH1QTiy45gvsh9lSGNa/laOufoDS80q",
+	"m/tNrKS1/v6PXK7tPIoWjHy9mDyvkcfz9dp4yG2zj0HHbVJbY8Fj1766gh+2RxjWpGT7S7wlDAUuEV52",
+	"RD578/qSLFYKim9Ydw6YRFQFfaNev/D3ctMSfGXbvQaY3MrmbnzVtPxeYQxMymY0HbdWUpoabjOWZxU1",
+	"dzIDLecWzd/73LBuWDfUde61PB5sU1NgNs2sGDStO7hfQKnPkg48sx0o8kYOTMqGlk+uSFdO6WfQITcp",
+	"h/j55j2w3dzlNqw3ad2bxaS6ZYOmLWthw4DrsyCZoLegZJ03s83irb0Ksl72VVxvBv4sVpL9MTruy7yy",
+	"jSHtRPXWBFKKNUfubvPFjGLrStTWVJ8tWU928dLVmE+aj0up5FvbY+MnH0B5Nsy/GP1ks1CybDvz6ZU0",
+	"YsNc66UaPXzI5NJJDkeRWDzMUGkfQk81quunIY66+xwhWqpb9xTPVuahqJ6Swiq0tGX7deremR4LNosT",
+	"JEpnwaiatmFZW5n/feowbxWHW0scdh3rrM9QApivM9wta8lxQs0RcbBfUFm5LrQcJRww+FwSX1VI1BVX",
+	"TNsCOL62cEk8iTxRJPzwMbTN8uAx53L15CsjsX9WwdwXSY0GzfU4Ein4Pv5lOj0/7/U6gCy0TOl67MvE",
+	"r+EcdIKO0S3cEzwcRyVxOxUzMS6eqijmhVYPTZsjdTNrpyy0iUhtqVB4WXTKXUZ0pcXY5r+OMW82YyVz",
+	"OVZrHmV/N6mWrq9GhcWwDVbuXa2WyzRhcnxLJZuLlWLZI5vlmWk7u0Ix+JIwbuFzymOWqhlTLE1VNKdT",
+	"TYymU6P8ZLJq51+HF2TYI/3B8fDk9MwD9nZ3e1MYbhE/0km0nafPbFfnF3507vHvX93aik5W8Id5OGXk",
+	"4M1XT8jx8fFFQL5/9+TwDhhc96PwfQ5Fr13kavHCvCfl7rOrc+1M1q5zZ7RuAedVoCgf2OveSKqtJvq7",
+	"DLG1QqjjNEGnkhbe8bjKvoG0bl/vFv+YB/dMS5E8FkEAo1vqEwwfqWvEoJeCa8jqz3p5/eJbP7bxW1Aw",
+	"IWfRhRQMeEymqRCyOQXxS7jiXcMVNxHOY19m28VaUKKQqnnYFpqwgKpLCsAusETOmxcbKggzmS/MAISv",
+	"uLkXiRZgX7ahVZDCEfriYxiQ0MmDGBYe+mJnWC5JnV9FwRV3tiYQ1vCyoprAd0EdJFT7YyMHeVSj4aks",
+	"AAMv4olQPbffuOLefWfRMKDQzvdvXh4ekUeoEuT0KqRL1KBpqsiERtc2y9m/OB2buLzirClnFX0K6pZJ",
+	"dUTeGe0DwsqSxYLFl+WFgbXyJkclu+J5smgqbm2yaFBoZpbAfIoSLWkCqCSx0FUd4zci+1fhsPJRlc/1",
+	"Vedf5Gxy1TE7Yv4tZ7PJ5KpT4h9nhVDUg3/5qde9eNT9inanP384/vi/C3+ffjz8t9pEgOIqVDGqAfFC",
+	"lWnAGa3MW5cAG2D0MyA79r6dGOWtcFW1ffrtW8+143a6QOtCAql7ZcFq9ikM8CQVCtFCUSrlJVwSwS+z",
+	"0nveLA3LJkVrUR5peTDsXZBybWvgIe6AHPnECqgGpfKMgK+Q6EoiXK3QndNbnbhLJ0qkK80I0KI54Nat",
+	"lyzojNksU6rFEpmGzwfh/MHdZfjNJfSAUAzm5kxFRFMzkUqY3fC8XYRjLkluTq9xqzIioVH+9k6t2UFz",
+	"bJ1aY/psm1rjJrw9tyYjpiKMaCNk6Gcyl3wxVHwxVICh4v6Dhp018w8aL1zUayvDDnF/whFBtL4jEmax",
+	"FuZHDbWWJYpSkk2hYtWK6yS1WoT0fEQktJCG5tVpwml6ecWv2RKNtvPECFBrV+vXIR1B2dgCuFhGMtlI",
+	"jJ5oey7iOGVNKyzv2WKZijVj+4I3lWIQIUpEsohBwMdMiNjoNIzFcElPmLkVFAau5Jf4UT0U00RMKgEZ",
+	"drRj1MINZ+r2kS3ZU/dYTMjjVZLGrEYVbIBVeiIWSwoV5QHQsCq9tgJPqlq6yoPdYuwy9/w183KtYYVb",
+	"SWR7eeTaOua/8hj+Bu3NCmSKaZ3wmTJUXr0JQiAGZcEgi5w9vLziYZWHh64i6cTcvFNbECDM+T84M4wc",
+	"GNrrxX2kKBNe8fy5kV10yhYMcDb9WyxEiFPllfUowIbXWTasVeOKF9bD3ZNEzalk5Xcsr0ZVVaGC+uwd",
+	"ndUqQb/LK7YRRBj+rnGS102qrmE2w7qHzdOta107+bqG/lLUPa9bl7p22SJ92Ba7WDe0+kXaMOnCwGtH",
+	"mS9nPriguFubeAKGQu12d7wVC1bmFkYMcCZX6n7NbRJK07XKcTfIO4vdWuACRlpYSa4auIjgZMVTiIl3",
+	"8YpLqAIOdZWSqvmh5cn4Qu77knuVqhKWxn9ORErrcal/sMVub6XgM7TWQyUqvlxZJ3lJlHC17R1Um1O1",
+	"/HBLFzlIOWnAP6sKErbf+sJV2WAILcDdqiVkLkJFnv94+923YCFRAYkFYCovqZ6r3CRSGnIYkITH7D3z",
+	"mriEi58GP4eQO0tdRXuwvWTtXL37drV+spVpsfpJjcFoq0yOi5d/qJa/ZPGSu0fh50HLYPmFyGZEF6XF",
+	"SO16sbMmNrcuiv60Nzzv9ZpFzLuCbe4euZ/X4ytH7jdsqBPiXZYM2NtmAmqVWuOxV4YN665VSWjrfuMC",
+	"1O3yc0ZTPa8/R1iN/oGyxmjfI3PL0rQpgUdcV09r7tp0qpO49sbTFAPWnICTr3RtTQBv0SABGFc5IJO1",
+	"XUQHARc4ssyTB/K6cLARYMzLdiPfgl1rwO1dK2MTLG5NIY3jbr9f+DKGSGPOUCaSxuD0vPFgdNjJtHs2",
+	"OaXdi+i8Ak6HR9hWCsmwyfwMmePu2fS836WDyXE3LxJy0W8TV98A5Is2fgwu3RfXF+074Ihgzj+7HQ+u",
+	"VphYtqkp5xp65dPQBqHnWLFlL0di9vnJVixWw7Ex7uCzlcHbN7DxTjkLO5SRw9yve6kiVzhLW4pmAuPx",
+	"b7tCNg85iAqJTw8U8dOBDovZPvDF+pjN7aue80pcd/8w1wEU2ueFooVBsWQhwPQBH2hdwLDxDsyWzWry",
+	"3n0YkGRKKF+3ufLuUgreaiX4/JNWgs/wsj3mVh7rc3FLFpSvrbljTm8YmTAIsuJ6RPpkmVrsZ6yL4vD/",
+	"bFAL1njehgLbnNmcZ1uXMLtvkzQ1YnqedG2txJ8Emzvj3G2J+y00/3zlDbej8Tl2Zgv7Z0vuplbkJ4WD",
+	"WSpO6JHLblFFhbO/pSRhzrtGUJRnfy/iDpJFay+i6bOtFzGf9XY/Yj7rtp7EL+LeH03cu3dfnaee/DG9",
+	"dWW2W8doJStyFaI05bG6JCHScRySqUBTf1Za3HDeI8/Dlm+jk4E72UWfHYiSqy1/ZwNj2FRUzlzAqcBC",
+	"Tf74sQijkNegNrrycuZGnhv61oIc9yoF5M5s+Ti0VhQZJf7mXd6Dk4tB8fI+Pq0vHAczYXev++IbZwql",
+	"X3YozlJnKMGZ7M8N7rmKyz+xLeifuJBLI+AInh4ELLlDjq0PnrnxwGRpZS0rGtEZ47rz6ch5z/zRu6HA",
+	"tC2v80KpFXurRXRtNvxusKtzFxwMdQcrMFFzAWEK9xzygChFHUMh80SyACtSKPJK1EMA56PYtLBZnMgO",
+	"NTxKO2A/VLvomi22RhnmJRyNhqAXd9AQtAPYOe91j6Nh3D0zEuk5PZ10z6Lz+IL1pn06mOykIehFaw3h",
+	"FU3SbxIe17Hh64RDoDlGrs89Tync9l69Uht+nf8wBo1cg5TmZB/GgisepmKWcPBGevHt1j8ZWsysLLTU",
+	"/BgU+nXSD/R8OxcQmGTF9CuuxIJh+TFB/ioSzmKsyGZjPNBiw80WTiDom2cYi2YkwMXGpVm50pRjf+Ba",
+	"FFiecmBfKBk5CUJwJVIGlR8Vg3As/CwXOSaOGbP/wwOVleOE4o6G3rC/xWHgSkqOxZJxuwbl+pN2zLYh",
+	"VNayC21/cqVuwdqPvz1QORyZXYtbzGYe22qxcT5nKA0L8WWG4o16pVy5tamNoLcvE2bz0MHapG4THc2Z",
+	"oahpOXrMr4Scr3/hj7En91boDCPp7fa44onjrOpr9gvWavV+yDPbbYnDceHz5Z3PIhPsDuR/w0Lnf2aZ",
+	"UeV1LErohY/Vns2XIqL1FYBSymcro7uDIAJH1FZ0xNC/W2kmZs7eEXlEJIuSZcLMXgC4L0RkM1vDkDOj",
+	"SlXi8y3H8tUQqOAYs+IsYtY0+lfNMp4V/5yg5Orbuih9I2FFgmsz4gMsFLKga2IYt8cfwD11WIX2MMIW",
+	"ptl/UhsF4qSusiIMJ93jeMgQJ7WOg18Doy3uutFRx0xKULfNNjI5MgLwgnIARKdJupKMHLx99e41OTnp",
+	"HY7IyVH/qG+YBrjVzTtYMjTb43rXceaYNH0C7W6xCAx+rEVZtYtbpyyKqUbzbIzljIG+wGSrZcJiohKO",
+	"GLaGITgCFTYXUzJoVDHiekpgrQZ4/yVt2rtuWuDP5ccAX7m2t+22l+BW/lgkkA8NoNSwfnZrCG5vntKS",
+	"8YfMjw3MyjP7J1NkAnESt1OkwCpiv9dsXqbEWiCyw54oEq+Y/2U01GBGC5is7uB2yMl/H1ca2N02+tG8",
+	"Rcz8m1Cz+z5dnO2Snz2qasp/vidLPpCrv7he2m/GDHazxRePxBZjPF4MjoJGJDT8dhdxm/yQAYlg8iKk",
+	"hNGphrLxJPz3MHCI9aDRw3ceKGJH2H3xtCix78DvW0vsps9dJHY7tu1G/eLqtU4R+l3doNuuPXeuawYP",
+	"KSzZvWglyS23Yv9T2Ml9YemPaSivcqxqZou9LsIRuaUJhN0iSp7CgVuyvCShyhpSsENnWZD4TIejMsO+",
+	"4gWOHeIlGY6yDBnzpZkQsRFHXO6xPQaB5euo8kER9TxIt2KfV/6/DD1ZcasgMmciWO3xfi3ZTcJua8Vm",
+	"iNlCFz2UQZ4wcIeX7Tl+Icz/8fS7J+/+8voZMb/awpXwwPwNesT/uuowfoXN2T/++++2ymXeHiK2cS8L",
+	"Bmw/s0yz9+bpc5amIrjiV3wNzgBGF4TqvCWEzXnbuxarI4K1ZsmcSTa64i4V2ubk+PhiuIv/BoL//1pe",
+	"jxU86mW5Z3QSxWxaY1qydRtbFUnMpvpha0Cpm3arnsthffYzto8AB9l0eN5Z7W5L7ktmPTDcn7OiESfh",
+	"mGYNyt/nDN6r1Xysaov6o0deSZpeQ0FxMmEJ+fDhyMnc39IF+/ixZSVT1wZ8t3ld0eGgBpLuV9Qg6guK",
+	"viygf3iYzZhjDbVGIROhZe3SnZWOzOyw7Q1roCiemraTsa/sNBV33tp+A2Drdl6weyii6RNgXXiZojdw",
+	"G8Htu/vFWwyxsWK63bfCx3cXzh2rqZcvC+ymYHjKmI+CCGNgPUZQr+U3nymO5LfFeX6+Bzkxuwh2dAbi",
+	"B7bt+d54S5sunhFhNJqTJZUaANg5mCAyTBBnaCRQYhJcRFQy8rW44rlN88C0BO4H3VAO4sxD18CVE2Yq",
+	"okumbA26Q/QeK8ZI+OHD0cuEX3/8GEJfVxy9C26JnC0C+EWGZoGjcfendRuAmf8wgC6LFBIGV9z8+k6Y",
+	"f0ODNyI1D9Csbv92jeEHKxW7cXkxoFxodmh7RE9t/tYzdMRnf0OFsW/BMZd/GqqK+R8HbKQji6pcHDI+",
+	"ertaGqnrmZlu1g8+eiJSIUu/vRQz8f2bl6VfX4Oi/Zgqhs+Orvi7OVuDBZcLbfYbgF4k5CNZ60+20wFJ",
+	"hViSg/DDB0k5LMxhkDWerjig+iv32pzyKx5SHpshCGn+lwtt/sN+gT8QVAl+ASyXcAb/nuHvjIfgYYrZ",
+	"e7tMKk0ih9xkyPaKA8GZwWN576yOweDklHyTPK6k69WKynXcZLPIXHmjheicEXmzCFyNcs1kigeZ0T0g",
+	"CVfmNBuKBFgPoyNJumAtL9B6GXq3Sx3YQUoT3s0u8VZfr0voe9UQcW0z4sxm30JWGe50LI4wsNtQRx7m",
+	"YUkku40yrCnigG7doysOKAyBdSsivG3BaYhk0wCOXI9pZAbs6lQUsA4slgGNtCIJbxmH7ibVvoQKEBWT",
+	"iwQLoWwosmOXFZeScHF7RB7BGDG03fUAPs41eH0S7kpveNPicYC4wFfci7XJA6+JMqcLQm4C14sGBxeW",
+	"mYIlbldMOqpGKZ7U2F6WMuFRsqTpdgR81/CjdSS2ihjBxQb5sUUxB6zjUEHYd18u7lbt1c/qASEeFWOb",
+	"ZgyYbQYYB9SWaDJhqcCc6c+pTe5cmsgvF1WIqft5X9wbtzmtEIya0zlhJjvEFHuSaxcgmhzCT0zJS3HD",
+	"jEy1A5ZPKdfLTGq865AyqJ/BFr26yaviJVb8mllYe5SSupdwwsY0k0JZPz/D5NOU0GvtespGuCPyrs/A",
+	"7551sgt/9Ci7bdLg7xCe182xnH1Tn3UDDrztCL12mZuvju0+qCxGyjl7oYKyNgrBLcTGx3GlrvZnMg58",
+	"uUh+mxfJ/fvXMqnqj+haK0jyZTkORTU0/BeLa1AoiuuXL6+XrP8JRbsvUtAXKej3IwV9kWz2kGw2c9Kt",
+	"KQD5Po7AQLR/CsAO3K51QJHps3VAUZmUay4RF77sk6/FQqQRhPFBwK6fM1eGBq2PgG6GA8Xya7uXfYAy",
+	"fGZEi4QLabZDK3IQmdMApqRn3785tLDWL95+R4aD/hlxtfrKkcRbS/qVgmMX9UAGr7yRZJa7/IvNR8di",
+	"GFSQDOrjYLPRVQg3m6eIy3LIcTlHyqMiQ0E/fziuI5vSMbUz9wZRe7zEDQBdbj9ctqFbLcy3SVk8A2Tv",
+	"hbhDTr552c+4Yd0z2p90L6JB3D1mw+kJPZ2cRee7HTfRPif/1XqTvPYdz427YEJ9oLwzpwJEJxRCMevv",
+	"MmId5oCAlQ9NwHouxWo230twA6wYhy64txxXMmQXIKi/yHj3JOPZrfqwuf57E3WAVb4WSmdv6bHivtjq",
+	"hfgib36RN/9ZLGnF05Ef4Nqr0rslGsJw0rRyU1iEdu/CAEkHf20oFEEOjBS3pDMWH97RCvfl6mhj27qr",
+	"KWtd9McW2Mv+MUBQ7XwbrnpWuZy64j0u7Ga50sVK1BUgjQeKRFTTVMxW7LNblMTU36r4OMIUg4vJ6Wn3",
+	"vHc8PY4HUX9CWW1B73uuwd4uiCyjmP5vKlx1e3sgJFvx8dMXl7+XSM3f4RVVvJhqaurvawJx27ctLcs0",
+	"G5HQHKy9VbEdTmX7VKqpbK2KwVxbJFGZZu1yp+7dcYFs+Y/pt/huyfg7yJffF3sGs+0BSWmJOZdlxHUU",
+	"/ekCoZdc8KANysnC9J5IGl2zmNg6djmtmFktF4zrse2jsp3NVen7vfqEkXxcmzYeF+YrbPsRanFdt3zp",
+	"JTRF/isk1Phq89pr19puJ9Sz3Alptz7mrw2gDv7wYbf8VHiaf7WWxGS8VaqxECAWRR6Kq9h6duYvWwNp",
+	"b1NKJi/cQYSxY7C5mc1frIMpPJ2CLNo9Y6fT7gU973X7k0F0HA/ZyfS0ZyhdmBXOcDA+/uxEplye6XeP",
+	"2TDunvVO+93z6Oyse9EfTofMsOfJNI+xB1g7KmNbOQ41ByvEv6RLLZakPySvpejsLzr9sqJcA0kPgo66",
+	"XpmuH73u9ofd12++g9loDM1z0tugf3FeL72teKLHraU98Ek73KPX33V7PQt9BOSTY0S2XvdCurpdpf+g",
+	"nJGngvl2gY6PUbLL9H4DQmZukL67xfkOQmvM0sSIb+Pdi+RnR6/MQp6BPKgl5Qruq6J4gBIi6tc2sxy2",
+	"EaxwrW1IwL2e3VgItC0SQAvJ3HTXHoQCmmcJYXigP+ww8JcJr8tRWSTc/VkjxrTE88rPYp1hD47kg0wo",
+	"p1nB5WsubiH/14qqwOS5IXVl0dC3lW33T3vba7Fw0tsim+U3cFyb9GnmGVMjWSNtGzKj6hozmSvWvbIE",
+	"XRewj7aR9nbNdoZLIIXcZpkxsFYq4T+nbmdJO6hP8ctMjhl7dafTrW6BSnMWtrdGmHOhWjUp54HWrQpf",
+	"r4AyfWKxpQpUtDfJNCVsLmjMoGRSjvgfbKgNADlLoVorzRajugKErdI0plIsdjxjjolWZF78PGRB2uwy",
+	"GCMi6FPlajUgShrspySURJRHLMVCWO3ggbTYacRlsV4AtAwSRiNBtjBRmGYjwP67g4mivRTc3kQh4/Ym",
+	"iuwSrsJlOHk7HLlbACP3KHdVfcwGzjF3C393EJ6XXr26cIT+9TwF0tVUI1lNNUyrnq7SaQKFw8xqIl7X",
+	"DYtJSjWT5MDW0/QK4R36kSCeepA1KQaDeC3qFwJEinpbjTU7exwoyNNVIGfKjBkt2BaAzHJJQsvWnD+M",
+	"zlJmiq3dsnvaYvOZfigFsWwtw2GW5cNW1ryj+FBYrRavVBKpPLOqGWGG2ev17M3aja+RaRn63RuqPKdw",
+	"9PlZXwrQ9dyWSikR8j1QbIWGPjNpbNqSrM8NC77VuAuc6rOZc2X8xzXnQga6uAuEgA1ER9x3G6PuSy0o",
+	"kOA1tKiiHlm86bfo+OYWZ/qoumk7wEbXT7MpUjITSMk//t//j2QAtOR/Ewc9S/63E6hYTA4m64KP9PDS",
+	"e8f0kN+45ddA7Czer56dyIe+9UBvsy6MBuO6Lt3BvrWpzH4N5d0KGb9NZvwF33ufi6UH8WK2PR95ydVJ",
+	"HNpYt0qUDvqgXWqDMgocTa94FuLgF56AnCO0zdhICMFZJWd/Q26NG1tn1ImElCzSZC6kYmQCMh3sxTKt",
+	"8Q18hopwW/Dt86F7fWU/lro73a1KuxtS1l0dU3id0ojBkdmfK4A6SR4RJx7aDDIrbpaNe1iTLbO5hORA",
+	"cHZ4CSELrOteTfS8oqPmRuv7uDd/Lhl+HIH9lXJ2FAv27x6sWZ5/5VuAyyagvNLRsM4PtbeN83MZAx0F",
+	"fDKb4Oc3tF0CnolVm5YWx+kTW95KxxA3o/bs+VAFNeUNFQSOJXx25LDvpUhZaB44NAsErDAM+tHrF+Sa",
+	"rdVliUEDHkbOmc1vV9y8CvAXiGhTDEZdQ8qADUI9BMRGMIv73em5iBEyA7txdQGwZYV53y04aIc4Luvp",
+	"gqRNH0JjvGtgGk6xMyri1ktG47Hg6TrjhvnaAECpm9jZ0HCiuHvGjg0nGk66J9FpfMbOpxe0N7nHmyhp",
+	"qC3uI5k8UIEjD3CnOpwPRM4tm0X2wqbLSNmxoNLS7xZC7BZ/23kzQs4rbPuxsDnlFXlClyrDYNHkJmG3",
+	"TBKZzOZakQPzYhfKJ2OlA6xneVgfe+1v+JbxYcvMGG/P7/51aayBGUNds8lu5CzNlqnpFNBZXTkBW9Pp",
+	"MjORwtMFjeYJZyCX8ZnRaahDWRUpu7QIPCOvLHVWGdW944LZBff5TMnuNJ12go79sJfSnku99kBXBV4p",
+	"Jilb1NbWfvPVE3IxPDkzczSNSMw0TVJFcJ3IQQgFPCLQXB7aRv/6VyV4eBgQ9l4zMMw51qbpJGUkjETM",
+	"wuCKL5nsYun+m0Sg8RUlZbTWwp1lTliFFYrYVpagKewkjqozAgljZJh7tud5LMpPNlzGNitUL/TfgOgA",
+	"bgSxyDx6eNN/mMncnewuRW4l2S/js+kxvYgGbNif9Lx08iEwgkTD2r/AoZKEL1c634SV5CMEgL1O9Mgu",
+	"38jNq8rhYN5bDRKmkyem6cd8ZWpBjG6hVobE6neJgoJ8AVF0CmBeai5uL8kVmCmk0VgBoP+qA1dW6H4t",
+	"W/iH2wKCSuMwlBHaGYcjIHHGtVybI0AmNCbwZmt3MgQT/dlRUxuXcrbTdVeAI8Il1fOC2LOSSVeyKZOM",
+	"R6xlxeKcbjZ8Cu6UwLCJVMxmLCZWfUaI50t0z4F1F8oPqGsHlDZn6bLVXQTgzmMAh/fr29Xti6SajW2q",
+	"SDgCCxzWShSA0Ra40gtvTJfdR4A3P2fU8EKV45Ci3ev8dLg9v0812BwQwe3da4IN/CQ/7O3k4sK3sdXX",
+	"UbSnseo1UnMhdUDmqwXlXXMtAJ9Sq8WCyrWzRjoWaPpt5dZyAV/lr33/5gXJaIdwukhs+Un/CyMS1nMH",
+	"V0gzJw23GC2Js2XIGS6W74sVMWu4KXOW0yRImfWMUqpUMrW3hXVjAFNBVEx/gwvFQsEf6XgEGfZ65ICm",
+	"SpBh/xjlcIrgt+KGSdInr5LHARkOBtaCIhmAn7+I2WIpNOPRuvsNW5sW57YFxKzwGXkx7b6iOpoDHuWK",
+	"05WeM67NeBl8tx+QMAcbG8eMJwwgGaeM6pVkXiUpkPHTJGJcsbFbXdPHsembCz2eihWHX4YBCWlqqG49",
+	"Zu8TpZXpMhJ8miaRtl0hmPp4KeHAJli6a9i7IAdey0SRYX/glkRpmjJvToUaY64qa1CqaAbFVqulzswK",
+	"hmTY75nRF7gCGQ4uAu86ICewPTwmJ71j3L6HMLe/HRbR5PPbO1sNI8AUFsJa+czsCjhvdunBSVHYpQyK",
+	"vrBS5tfSDkFAQXF3zN3uzaxYg8sVny0V5nK1aUtLBb/gghRlMH+qdYJYvKoDl34rjDTvcQkUNxVLU4W1",
+	"P8RKl3TWAnAdvDdLxYSmUOBuKtJEXKJYJjgLCEjuACObwacoxhRJyuZnm0Zk85+o1jKZrDSKJ5IuOqNO",
+	"/5R8/RhC2ahmM4gr66TgZSzVUGmMlShOvj/sJjyak8lKJRw0C+jMKbY7WK4aXZ5lV2NjKnyNY/OOIYhu",
+	"PStufm7tuNZMh2jBCYc6es4tdmk9O+SaMTA7LOr1reI2bbSY5S0LO/hhu1jxa2bsNAeon/T2TMktOPZ2",
+	"8Cnvkg1kHcLFnf/ehu1FUigFSbmOBAKSzLgwnyIRVRWQ2uGngXj/HQaXFdzYzoOdJUB6p2HfcLGcODZj",
+	"PNidG5FweZcAnR14XOsAneUOATp2utsdzTml/hp5RO7+/GO6nt+wmLHFI7CuvUz49d6+Js9A90BhecnS",
+	"DsFv4EQbP/9l8AM/efb+/I3u/2U1fCHOXtPe2/j4q9np879efJMOfnx/8uTm/DHvv6pun+2nTiWoGQQ5",
+	"CJcU6tce1q3iLm47/HDzKr4Us4TfYREJWLSLS3gHpy4p+XSv+A5O3Wyz0vGfJ8ffLk7/8/bimRy8W598",
+	"n5x/t+w/UsOn07Ov573/uD5++bfT/4ou/jwZfHuP5vMNu4z7CkqAmQz6xFmMJYQPwmX6ebYbzMF33PN8",
+	"OhA/ihbcnAxI5kjKVYGmU6XuuFN7LLiQZCnNnZmvvUptrWhJwqVKPv1OmH/dwUvu6oCidxsMthjzcWl0",
+	"nZkw2orLx7fBF/Yva0y/nQsXDlnaGQwMhiVMFFmImKXmA1yAtYtJQm9okhq98ZIsU0aVB/BK+ieon5iz",
+	"Wd0r13WNa3eXdbXd1C+suGOOqVlZSiRTIr1hsUs4hRXGEtA+fGZDOJJO0pRMJF4m9xqL9IYtU7r+AWtM",
+	"P0UHdcJU26n6ybIQZl5Q0noj+P8fXbC9h4eRP6tMx8Wr7yVPY+D43SuXwiCgu593WTW1SrUNcSyQqWnO",
+	"4krk4maDbYVKbS/1I4INuyMb/mHOJHonGMjSguPqFcrpH7UMe6ps7D3FJNUGEdWviZnGi+zG2P9q4uzW",
+	"iSNpMmVmScqrgMV0xgnPrf6nveF5r1ddhpqmmyWCfArv3r18a99pOM46keytFtG1kdDvdhcY2ZmkjN4w",
+	"BQ6SJGJNrF1FkjFuWRSZsLWA8P4lTeSvw7X1SvI7LsNzcZsvQ0QXjExoVKb+3AoKLmBrcDWjuWbriaAy",
+	"JrdC8jpvY/biNm+7iK6fZK13CGeqJRCRbqz/6CIvpEjZiIQYhxASyWisLkm4oAnXNOHmN3AS2BpcaCkL",
+	"SKLUyqa+S9gDdcUhNSQAfAVlrz9sweJEm2swEhI6B4wl2y+WsMJ2C8rpzAr7nhcf4nqKVm8cLjAUN85O",
+	"YLGbCpbiwvPKJfJGaKqZZe9vWSTb3/0eaYgbJlO6zA85+OgqhFBpVlcWH/2CqLEQBSMCs6QCzpzwGZmw",
+	"rNiS4VYgL3lmH+RFO9035YHVHTQbQVLr9UtmnMXm0ijQ1paoC/JCO4U1UeAk52g+p9pdQq2AFIqIW3tH",
+	"dzleXei8f1HofLfAKluOXzHGNw75M0SG7YFDVmNhj5hS8I0Wqm1uX7Foj21ALx3yJCRcgcT8+UHNfTrY",
+	"OlDGY0Xm4pbdYImjBHjV/qPeMZCrSF+Vgzkp1Dj1FxfMbGakoPPBLLDIPdyCccoghMW8DiqwkRX3ntNv",
+	"MPqugHJ6txC8HSEuNyNIFpeqnNNt18KfXokECtRbOHMbOPpW47tdqREE3+5vfN+Bb7Y2vps+2xrf3zLt",
+	"UlL2Vw8y9Exz82Z5KOUAY8C2HLdNBQk6nN36rSlZrKK5s5mYB8u5pIoRLm7r7I3lz5V3842rWprxAhpF",
+	"gHw+hyhK9yaxQQOFo74hAaSKs1GYR4UfaaNiKE36PRLNqaSRBkkSgOFJJBYLwZ00c9/5J4WR1R8GXUS2",
+	"uhvMmKMQ21kl1dJhbXVWcmYhW8qZk/vBcVXL++GD2jkD26yNV8XbN4uhLw6/WA3yS4mXbfDfKhedv4iw",
+	"n1eEzX0F4/94f37T+8/F8Td9/ePkL2fRDwP+5oS+vIi/Gs6en/71dU+9O179+fz2v/rrP2aprQqP2beq",
+	"q0fPLUTVLa4t29kDRSaMSiOCOh+mQldK4OuGRhINiOARu0TLZaLBxfxopedCJn8D09mIPMauzPutIkz3",
+	"Lp+KE8uXJKim+2xgva8y6bZqB6AN2pAX9ucXqffOjqeolTIuc2Gs8EJVVErqQWHABIR+u0zTP0CA1yRi",
+	"AaE5CMjhZQFZfEHXZMJ+/ZJh7D1GE45xo5+9ed0dnvX7GWNMdI4p1KP9fvcsHky659Fw2D1lgymGhxxH",
+	"+cF8TheTlZyR5/9531jNTapnotmvW/aruIZNxRIeKHLN1lm6o421fIBFmxHoSLngD5BLExRHeW7P2hwn",
+	"twv8WH2FbBshlpWCzm2OmyPEGnhImwoLsHv3Ulvhd49DbcPKCtS0bxyZ3ektemyimVFiE30HJbY9g2iv",
+	"xCa6vRKbaLY9fMzWOG8RO/bPxG7vPU4Orsk/ZpCcmdq+GrDl/mbHAjhnXs3QRDddC/ZKqDhbmwioShA1",
+	"7tf7uqjIwbM3rwNMoXMO0kPM50cWckS+QySUwNxjStM17CqahA8QTE2vCe4KiVJGpXl62Oqm+wS31062",
+	"E/P5WiLRdDrdzna97G/DfvX0DuxXTx3D6HVP2Om0e0bPJ92LqBd3+2wwPabDiVFgd2K/etqe/Zq52PrA",
+	"dfJxMYEZIqVUMuMKqMuWOBFciZQdkRfmqpQ2WXelWIaaQBKuNKPxHnKx00Rnkkbs391wyvroDquIzlkL",
+	"WI3olfnbJ9Nur9frdc/M/5yb//EqEHpn9GszGvJcLJegGpVtNHicxjFT1zmUQWsFt98b9Qajfv/HXYqu",
+	"7SVxZUEt9XkGC8FnBWJXATGXBpUsrh7IrYEx+8i79jx+LO5bLZ4HPveiaslBmO9vCaH0mq1RF7/MMEon",
+	"QmilJV0i8kaOYC1uOYLlbBWYWyeD7IhUUCapeqsDtOiaFiSiSzpJ0kSvA9+5jrACrnqrw/wnt0JeowvJ",
+	"Bvj9smJYpagGoKEV7DGMvalU2/0qBy8QwJptVhDmIo1dzlpVIdhR6ncEbuV9VxfNZcMW9qpAuHsrAzmT",
+	"biEqFw/svYnMXzjxJ6vP71/Cf1Dp28zwXvDzStg7G9H06oM9Gwl4b6S7Pw5gXX7p1OOCFIVfIqST8cAe",
+	"Ggs/OTFLXRmRkM4QjM4eSGIO5CFG5l1x4NmYxWy2LxXi2kVvqCyQDmsYBMVIOxddl33KYcQkkiimdcJn",
+	"KrjiIVzhpXeccFqMwoOWWdxd0IGBl4p220f1snSrqDJ/ET9R2Niv6Tqr838hRNNud8Se9uT7i7n6Ejp1",
+	"76FT+0Q/5bTTUl2oTf11nXhxR3eJNYLDvj3eAE56fdTBjl70P8iJRkCyL+r/zur/np7/ChNt6+z2bzN/",
+	"33aQZO/gJQ9Imlwz3y+L0f2fwXu+1SOOS9HMFRqgqkJLfOEI7Kxrpq1IQBKOUKG5Cxyxvr0sUqAbqgF5",
+	"5fCShEhH4QgEL9MNSfglCTOcIXzAhQ7ARG0HrwjA7lXc7pD8kZFmBoVTlHvc4xrBp5Dm0YT0pM12xgwE",
+	"wEQRK9bYYXB2i7EGGA86XclJouYMMfymDL9dRMyBN+oH8wIQdXfULYwWbYenBVYFIRXZqwkcmUKJnu5Z",
+	"fMy659Mh7Z5MTqOz+JxdTHsUuUJC03FWRO/kydP+4Hj4X3/5seNh4LZ3IN1nUs6eRQ1KU6oYJayTJKs3",
+	"VmPYR4lEMd3KbXA3qGBvlvVHF+hmP7X0KZCN8ukmsyK6uY4Io9Ecg01K5SzKAEzm9OOjHNXd+m8OzBFy",
+	"zCCGFBQtxGFAQs5uQ7LiKajBJCMHc9RmyQ3jgVEoTPuanlHPErZqDGBG2cUOEW3gdi7SQgaT4VfcmZnK",
+	"YTBXHDuMBXA6xRi4hsoABbkB6hOcqo9BMcOtyFPu+4M/PgJ0UJs/lxckmqzJ0+cv724gynnanvjhpZAK",
+	"waBGBFCkGcIDRUKg3LFRrhfihrkKEy0y9drV2M8OmEs0rl4S8LJXjylwTkxMqi9U+Ks3ZHobjvfDpw/m",
+	"TbQLDT3vdY+joRG3T4y4fTrpnkXn8QXrTft0MMmpDsa8I+GVIcquOuTr404JeOzr4xq+XLpqnCCa8DEs",
+	"9B5hB/dCzfW0XCTfHWlL12EVe7f6nKWbqnwhAosjhg3Jsp+BsuYitbWbnQo0EZNyLK6rZ5Zv9bOurctr",
+	"yeWxmJDHqyS1dXd+j/S6u2jkE7lSK0SDbIqL93AeNjlb9xeuWtmsIE/7lvq87/OHQeY017Z6xPYvmDOJ",
+	"vQMLb8Q4zquTANakW4ZsbYxy44raZNGVxQUzd+2c8rhOlNyz/qBH/1s33cMY2yIYN8e5lOdonjnetUsk",
+	"6SeqZptx2SbX7ibqBjOjESw+R4SoL8B8vgBQRy5BxweYzRzD+zp/7aI/byrG/cjpHGaZXeV+FNhTFs8q",
+	"V9lOBfVzG1m/MC93C2J2jLgpXCmse0b7k+5FNIi7x2w4PaGnE3O1+NXyUdZ08DqZNAIY+/Yi/yLNfbwX",
+	"ga1ynW2p6+5Oj1NPzX4UIwlGJJxKsQBg6YxlOYUXRtkFcxReKdDsdg543cC08Vo22uIB/PPQKLy3c2El",
+	"NE0OEIEjcGgciWQWFdy+aoZ02Br7H87QKzuritTZq0X/tzTYUpCtkVS94tMbz3WbkA53vFsHdHw5Ofej",
+	"6tx/qEdb3ef3GuhRFBHqhALJ4CCb2wqK2inA8MctCp1+lqllAYQJrM384OxfkhB5QFiq6kwOFGNX3PGc",
+	"w0sSIueA6iEr4GYu/sCwqpkQcUCu2RI5l7k07Xktw9Fn1JOpE7bjokHaa1hvlX7Jblhanxy3oHxdzEN7",
+	"oKw5REzBaudMhhbtGyw3SOFlLuCGMRqeZ0MeDT7XqXNLU5MOlo/Mw5Ib9Idnw/Pj0+HZthIgbip7vbyn",
+	"KJ/NZo+P1tufwQm5kaLqDxUQT9u7IjWNVWBUIkc3WI+s9rb47VDMp+G3eO7+wAw3E21qSQOrJlnxCW29",
+	"qBcEBGKv/Mw9v6DDBlMJqAYrxeRoh1TwqlBicTe98+DbvfYxbu2uiQC559B3nN2SeSJZppjgaaiCR21S",
+	"eI0ADYLugsb7B8s0hbqbTomtsWRD3Evh7Rl8L2wR/FUuDVQpT1gfqX4Hw5fDQt3RovAprFDufKCxo03J",
+	"xcKxcmUX630pALIpNDMLjriO6G8rG3NqrDcNBcHamspopmohxqNZ8Xu0fiEe7U7bV2cjsYUVtSjZRcD4",
+	"MVlv52r1ZRZtPGqmq8ZJPPJ9WMuV9s2HNlkpt/YfWHNhYPYNIttoXnD8imerDOWRDBMIoTnoniXJMwBJ",
+	"cyW5uRTENVTYoeAEdv7gwMmiWQtAcvdE0qLM6ZlHHH/CL2SSQkn0tI3q5c7G8kFITpkr2g6VKhttS665",
+	"uK1W+vmEokDpqv9EtVhsdZUtZtQt9UNqyfY20dE8xxbZH5arWDQ4i9dUc7FKY7+EcCOS0Y64NRuwVHZG",
+	"uSutXLGnunVDzKdN2K4PFHjshNQ2SWlLSPQpCC19o9dnQkuTeQOMFMeT7lk07Hcv2CDuDien03Paj47Z",
+	"SVwpO9Up1KykC6wTOl3xCPc3k0X0tXNYnfWN8BF3z3qn/e55dHbWvegPp0N2HA+iyRQqjvFr05+hYifu",
+	"vOv2er3+4Bgr1Th4rXkym/seLrHE4LQVLuao80RScIjEiVqmdJ0zBbMjS8Mqx3bQVWtI3aptKlEFLtQt",
+	"xv8FVZrJbkw1tYImSEb23SyJ1PO67iUsUQWxdGyHlMLfZl2qfm9bndTt6GlfYduPwTZLL25I0ah4iaGV",
+	"ILNIRuOEzzDMKDt3rTQvHMmzm3qLa43BNW7X4wtXhP+65RBeQlPvZNWWx8hA7hBCZPMd6J9Nb+uOB/WF",
+	"v/bCvfNr80/WbeE4zVtYrWHzqbSZnln8v3vrktCJMuKUDSTLaj8ISaJU3CWfoZ2PEZchVwcyxvahfVnV",
+	"X7P22a+Qj2rpuuyNtNVa3QIWeY7nlswI1J2qjNfs67LEPXwiFvU2iUdkuZqkSUQkW6ZriHTmJKsljaoU",
+	"J9RjOKVrB4K763XjW2mLIB+EmXnCKsfbk8FbacT49XGdsFmb5T4R8boli7+HC6ktF7WbY+s0wU/j3Tjw",
+	"TaISzDFv99af8/a1VJwPotC3W/BOceXtum5N0ynPdjOyh+WKETYfkVBHi3psj+J1YJq1lPRao3iYPttq",
+	"6oVZbrcR0/y6s1NV1VO2m521eOT/mKZWX6KpXV8r3norXMO89j/bG+2BIETj9z8Z63MWva3xR9e1FpsQ",
+	"c+LsgPRK2WrSrpgUxh2TCdO3jHHr3GKKHGCsQUBCLcCtZ2X9OPTbTqfkxVNFDpAqpkISLgyPgBdQ2Qhd",
+	"wQ5z4TgFpKqf+GkpODL/unSj7WQ6R1y8RG3HHgl5CCEty58449tuJgpracvrP+VGNvvpZrIGlaHurjbt",
+	"u2rJomSaRBYwaiOFN2y+Zu91CIpEmnAWkDAVfBa6QocBCc1RCMlf/vKXv3Rfveo+fRqQ0OxC6HIWQkTd",
+	"ghroEBQbwjZi4r+/Z+ZLACHKZ0bqoZq5h0Gl4lK+4CmdoHN26zFY0Pfj1Lb4sFFaq7VJ1Z5tO7cCv20z",
+	"kE08NieNDxUklzpErMxU69U9x1XZQjaq2cDVhtSr2tgNTVdMufAjeyub9x4opEB0bSIxmrGD75+EXz97",
+	"Rx7e9B/iG13zhgoPS6aiBpPNgr73B37Sa5xzSzHCiA/Xd0Bm3MF81F6ouNY7ChUvnaK9UxEuMM3n5QIp",
+	"ZJ8jEpGCSIs84hVTUFSGqVdlKL47ZJMMAiUk/WBjw2jq1f1+d0IVlry0vMV+IyxUHuoXyg7VHvA9Qm3B",
+	"tK/ZYtw+fPpjIzFul/Zs2arPVWvZ2nL/yCLga8+k4y6dVNzCJSsXNIXIPzDT2mIIxbxV16bhxP3niq3Y",
+	"li3NAb8ASuWBQswujJecu3iirGDZtpAhqJ2BiQ5g4+mMziBKZSnFzNyuQPtgaR4d5xYmCHq5pYlO+Gws",
+	"+NidaUyg2IHA8s+XTqod/4LqaJ7YKmLTJNVMKjKx/j2cUECWTHqTK33AzurDtggjf8rbGuN6bGuVL9a2",
+	"lrUr+WGnqmfoC/BnUd+tN6zALU4duf+TnvzAUWQzC9gS3ujuPoxvhEhEXO/QAcc7NcJPA8HfyG3CY3Eb",
+	"kBB3BqKnp4m9Gn3F5C57nfMj21MDN3pnbapltcCIivntkqUdoHRWPYG592IHUkKdZDs9tRfd24nj9cIx",
+	"fiUzjjbThlmy+msZnS6ePBsQJaTGqBzzmfsxw8CeVXwueydXVux3VeUODbrhCKpFL9N1bb1LohhE71pL",
+	"L7QGa+80K5EuuK0jbakc+wU6x5eKpJs9rmz092ChfiR1EqVsfzc87rWNnaPYm2FIuUFfKJbH+ShN14Z3",
+	"6Tlbm1u3XOc90TDsV9RMh1MeYagYeEHfUr2SMa0BbKGrOGE82urafOTa1VudT09OjrdhxgW4pGp+Fxu0",
+	"neaHnTGaK5SHu+g8p/e5mz5x3tu+fosFsgypupvpWMZkmgpRU0r4j7hF++3NE1h1QM8obEzMNE1SdUQe",
+	"WVW/sCE5HvklacAjp/yKO72SaCM8QD9QrxfMRtYCOZGUxwmfhSAqQ7HyiMUEaslhIt1B1mZEPnwMyUww",
+	"BUFeVy6yzMNZT4W4ho6nktnav3OhNHD4KgqGHQrIqRjjYSHgnRwizW9QO8moq31oMGVcaUn/7/9hpD80",
+	"l4ZQmqbjSMQMQjmGJ2dAKnNhVODOvw4vyLBHzk5PhseDulKo+Rg2chjbzDAYuxxtwx4eu/YYVKpppMcN",
+	"+NOPeAnVE0L0cH/NGTV7a32nW71vZcT8rabrlM1oOm4dStbUcNsRplDhsC7E85W4KdWLJisO0Z5c6Dlw",
+	"lkz8XdBrsKcYgVMsuxD1Xwil2RAJehCtaktNHv5bfSo0UlJhpsO6Fbmhbl6bIyOamcl30+m+nMRweWFe",
+	"z8sVVgq/w2/Q78Kcrs7o4uLCrA2WnYzMYXv2/Zua6mLZi5tDjTmrrVoY1Vvfcco2jvHOV9veV1hlUfr9",
+	"lqtiYcFqbMxBh2otk8lKs+2cJW9pGATVbGbDlrae2OZQqpPevZ7ZHba/Lsb0dLj39YqwvPci9xTwe/cm",
+	"lwLkYYUk9lzge0bF/zq5AUwrooFL6maQ/Dqo++bNsLX1n/F4KRL+Wc8seeTknNCL9QlJmkw1zhCAuMrA",
+	"1xzR/EZarlhNtd1CCOPdjlvdDey+Xscg2I25BsFP01rHdetvXq1quifbALFWMm3jlqrdf9VQJcUWR0n0",
+	"3IE2HpHvOAO11xl8srILEPMPTs8ct/oOlVF+4zU694JwhnW7j5KAGyucALpYKm6Z/KRFTPLQTLfOVQp6",
+	"/OQ1GZ6RlPLZis4Y0XQGVpEFU4rOmCrnEq14FTPx+OQuJUnaRWeauewI/gJ7eQ8FAltU4shiNHYJVrTb",
+	"s9mjCwE1JDRnam9/7g4HsrU/1/TZ1p/r7V0NBTrMV9yvRBHJpivFYoxgvUWg3ds51ZAxihD7Xj1U32i3",
+	"N46s5exOZWyItDJX50TENl3+Ft8hFnJxPSKPPHTRnIWADpnozKgQANomTfM6AcSptEQ4T5Ij2UuITqEh",
+	"Fpr0NDOq8qCDjJk//BBlsf4fQ4ArRiUtQ1W3cUZX/Io/zaAiwdrw+ru37/AiCe3MuuaCB3RguCwfKBIm",
+	"cXgY5A3M8VGaLpa2nSGPxVI/UFf8e568B/j2QzR0uFdUMuNUryQLyUF40w9CVziBTKhip0Py/NWjJ923",
+	"zx8NTk6JmF7x8EM+nI9HHyqf/nj0wezJx9Aqq+hrZJEEz42tZKACopY0Yl3FllSaXTkMrjgKOOStpjym",
+	"MiaWChRxQUcIiKzoWl2SGyaTKZqXJb1FOpiwqZCMLKlUZvcSfUTsqq6veKIIdWX6BY8YTNQSiznb5nam",
+	"UiY34CIFFAYZM4lWmo2S0g7JHlTTtm+0u1N8GcjF8Nqd2MCKvfSbOyUmuzh7d+Azi4M9a14o+pHlvjUh",
+	"V7VBwBiznk/GLl4d47Zr4La6Iff9BnCMOGJiUTAgCciJR+k9yAgfQwMNUzFN4cKyB6kuiBMe3C1U23ai",
+	"CtgS6KjZ7Ch2huMqW3Qc4j/efvctYe9ppFNQICzMuJkqJHcc1Gf4OB5aLeI4PD85O/00Eet3SKGynPNO",
+	"JfAsHYzbnzn7hi0dfcN2ejk/sLnqs4/C0/qL7nh4RUKYlOh43x6al1LNeLQeL1Q9bE0qbFSGf14gxRmE",
+	"60WSpolikeCx2pzqUkvo4JO3nTYLmZQsGd7bjn7NNR2vmCc0OxhhMKACFL3am/uBe2A9FtO9dkAytRRc",
+	"sXHzKcayg98kj12oDy4uV7c1Rt1B/RDtR9AfUPcRf8MeKPL83bvXVuipAaGUeGlwURyFRVG8uNi2ke2U",
+	"i9J63WP9wFrdwTv53jkuHExPpci49W7aRZUGNisaGQmjyxmvL4s2YAc8IuFtnLZJSzHNMjCUYXzCumfT",
+	"0173nJ5hcRRXG2UXjcP02VbjKE2+RWJKPktw/zkpLSCc3RZQ7+4SJFEWHP6YoYr1p6kmdINZ1+cthQAe",
+	"qybZ2qcSp2CpPyChcs0T5Qxet0JeM4nPtOlHXXHkEza8iVAyeP8+IOGUJimLQzKjN4yslkZrPn7/3nxl",
+	"aP4D3FnPKSfDwUVAKJmkCO6b+QHpFc8U1VyEE9Lhu7lTenhJKMGv5Ucqohwjrwz/ZnERccMuA0D8e/8y",
+	"Rxz7KSqx9lETyTshod65aR9aW7xks0RpWCwtjBjKjDICJ1/l9RigiEsy4+aeQ71qD5thKRrpzWsLrJ8s",
+	"jDLcCYqm4pJ59ieMqj5SqwlWBu/YOOujSPBpIhe4RmB8vGXLnPP06WDSPYuO4+45G067DoLpgvWmLREZ",
+	"wWbbmWu9VKOHD5lcOmPnUSQWD1GRv070Q1y0zaAFv82s/3rbuaP1MeIK1QlAa3NplI8ExNNPpwFRq2hu",
+	"eJMhYUM55nTHdK0w6dYcUfPrsN+rOot/D7Z8O62xSmx4VIPia9qtJDMniEcs58BqFUVMKTJhM1rEa0pS",
+	"yCLGNVKfsIZfrVaxlOwmESs1xpM+XnFdZ8Z+uoLto0QKrBoVEGiZg4e7jpwpRukkTdEWs/ec7iF73vpg",
+	"sndXMmkFjOVl3d85a96MoZwT75NwTu37psFXt3az7OdMmb6gx5b7G5x3YMLtxT+23FX8c/PfLv6VF6AG",
+	"7fge5L7sbv5Dy31ulm/h4G+WQ2wh+LKA4Srt6bm5TnhUE53MPDlnx6VXDQMLb+eKReOKRfqarUcArGfx",
+	"16zNzghLMjAcO5qjddgcJs/Aaye3+4Jnc8vGumm5b1rgC1h9Ds71TYMCR15o52UoeADmjMboPGZo2PY1",
+	"xcw7QA7A8J6J6/BXLijDnyj/Ho6y1VMklmJpfmdUKzJZX/FEl8IUO2bEGTMZTI6j7lk8ZN2L6Qnt5qyk",
+	"T3djJjc7M5NMUqgHBJzTJaRVIDgmbtPRDZOT8Ig8M7O3WaTgOACyzhKqQvuJf/z33+ErIbHUO7ridZ6p",
+	"wHkqcvCz4u+Qj1j8KQNMxJ+zjj1ogaxtAVIBHgHBuJ4SzeDHohrTxhQfeIhsXjvvx9qWkkGseib1b9ID",
+	"3C+SmQ3wfsgQFvOXKI+Y/SXPjTyydV2KP2Zoyd5viItY86vNYLZp6lnSvv07n6L9wSJhYEeJZt7KwJ/5",
+	"C/BnzFKmK6k0lYVpouMSzezj5fQgAj0/JzmgcYwJJaBeBhm+TlZalEYRW4Lzzfk3yYEUKQuwDGCQ6RMB",
+	"sSLQIWKbwv6XfaE2qsV5Qv/x339/6PmFH35YeNCAvjf0wOgiYZW+wsDGdd9SdfjFRfrFRVoCmfw9Okjv",
+	"xG8/mec0v5/2YD/cmo7MWtl0CSFtNpPgZSbh6jfmPAJ+UQ8/CEza3xgnkX8tu2GMQA18FnFRD0K60mJs",
+	"H4+x8/AQakIrm92f82Wb9VG6tMIvzOYLsymCSfweec0nEs4+GRfKBNl9ZCAjsBSjvCTjdIHMyIpoZV4E",
+	"76D04UtyX+SOL6ygGbvl98gJdtNiPtHpLii8+xxxW//SoZ5Uy/aWqoAeiCzsa8kkFooLbNk4wx5QW0SF",
+	"BnTEMn/AMor470evX9TJJUbM+cIivrCI+rJuvzs+ce9Wl0/GTqo2sX1YSjPuMCDTg/0EctHRNFSJ/sbP",
+	"Q2AlePAVM1zjC0P4whCa8XB/b0yhYhX9xGd678PsIdkLa/oXMjdsZvBgFrPNSPlYKSLIMJgCQuvKVFgg",
+	"18Py+XeQR8Xj/yW94ws/aION9jtlBE3+k/tmC+gZXpmj+tash6s0k3zDIFx6wqhk8is3s+X1+B///fdK",
+	"aNsjDqL7NVuTgxDbhIeERhriZVSWBy9Fyi7tv+lKzxnXhiDRfwKgMhMWQ2w5MANLq0brAKc47BgjWgiz",
+	"3PhXZ2THmHt/5lov0eWtXPhKeRqqfhpZ4Sctrhk3c1F2LrZiWfjwpv/QjPwhVPkzx7Cb8KCIcYQ5fULW",
+	"IAAc5B3A7w8zNPAts/kIcIlTUc+yIZzc7AB8MQvQI48Hj/NR4c+jMnqO3Q0ekwWN5gmHU8zpjF3xLMUu",
+	"sBmIlRw+8GDBy1i+JXC9Q40z03wq0kRk/NDGP/KJeH+Z9+/wypKZERAD2wqWHL8bUU1TMVshv0G8H8f+",
+	"E0nELc9hWMw18Kc/PcqpKxH86E9/Im+ZYdmPoKhB8jf4eUQew2KTq1WvdxzBpsM/WTgy5Fih6cCRYIgn",
+	"JDy84pA37FaunuTRKdhEXHmntoEhN3On2hldcVweSCfyiEkFuES+T72WPM1FLWHCykIa1J0yYN3gqoTY",
+	"FIhEMQNVV9wcOHTnZz3BBQI15M17EU1TkujLyiFQjCmsb+T6zJ4fWAzDKw5EdDjC6wKCkj1QKmRUyoYG",
+	"kmFvaHf4mZRCqj/9CTCk3nz1hFwMT84s9jxO6eFSiknKFv/6VyV46EKjlaaTlJEwErG5r4008RrbPREx",
+	"3uxXfMlkFzGwbhKR4tqZGy1EEInQjgERKswgxJTYqDUWQxWflYyYIgfZEXJHIJFkykBYUJkD2HPgBu7w",
+	"qOCKA7SOOgREDRK+mHZfUR3N7Uyy4jYYmUNj4oLAA5ilFHyWV79xcK52kFf8ILzqHF91QrPuZk1SBoRk",
+	"IzDJsD8AMS1RyqWrDQfndtpPJKNA50a+MrOHAVKegUqT8EXMFksB2Uxdc1CQ7Si6YHCizGKAtIHRMRZp",
+	"VirtQtkvi+1x7ywiE7yYDXQwuLQBpFknxJZyInJlpKRh7/9n712X28bR/sFbQWm3KvYULcuJ0we7pt71",
+	"9DE1SSebpP/91r7sMiESkjCmAA0BWdGmUjWf9gL2IubC5kr+hecBQFAnS7KODr90x5JIAiDwe86/53s7",
+	"8NdcabdlBrTL4J2Cy85saYCdKzKgSpEkyPtKsL1kmHuGeZ/AhoYZZ9exSIAMBNTWC2PPXrRaEXnZChIG",
+	"m+QGk+/MmTFvhXTYyOXg+8uhC7nVwlwSWyzAg07hpLECeUfQbFayj052dRoRJfG0eYK26jwgPIe8JUo3",
+	"yQ/wMRAWx0IxmrPsCl71SBZ39ty6TDqubPGm33yWGThCjRRqDLg2x9qdYq7IZasVi4SLe5obxVvQvtk2",
+	"bhlPI3N77NmkWHGPCVfm3hkb5HJsTKFrvzAANKh1Ae7BSmoZC0jwwxf8v4DJ3sD9R6P7eGx48eLF9+Zd",
+	"//7xh2uSDS0awtdIOGer5shJ8p9//fvW/pWcNonlmzGbjjMVC3OJWSKo+URwwkoI0pdKkwvyhv8NywiI",
+	"2a6AsiCqDDwOxZ0wIGipaJD9Dur+cW2VBBUbqPNgVbkydyGwfOT3jz+ffQeFfjgYuOSfQ7N6xgDoM/M6",
+	"cI+Z06LuynqQPtM9mUEf1EwyvGnPvDF/jFov3SEjyU2ey5HLgUPdPecpE4qVdEONmwFNe4w8b7amKgZG",
+	"o1GTwtdNWXTP7bXq/PWrH3767cNPZ+aakhWxUeorN+9ehdUEjYtmC39q1GE64I2rxotmqwk9Gqnuga56",
+	"3mM0173/1/y7Ozv1Eqf4vNUKgGJQSMhFh32nHGKoa7OH0x5L75R/fyxHthIv/F5ljavGL0z/Ck9ulAWA",
+	"MKDnrRaybAttbexQJv3DFhag9fGQbWKfAOrftNpnzwxXZDhoYsED4My8u/phnluJV9H/kTxcDft9ChSI",
+	"r/k9E0h0rGkXKlLeekWi8ae59LzPdMFTNXft7elRBgQLOdTMaTF6qGw+pq15JdA6sVvQfuTKR98V0uxb",
+	"NrQnAu2rJvlgpp3FogRW5CnkZpLYyyyXcoCgjaVMiGUngEsK0oYvWy9IMmCFTWm4zZjgLEtOrwk1WAgL",
+	"axCHC6WNcIWPzObA+3OlmUC8cprNCQriDiuYsYzxHs9ULJKzM7tOZ2Y4BvasMiCC83dJeqywfYmndtob",
+	"u84PbjWzUOeDnHLYZGWqnDmat26T32qpaf4ZXshf44Zj1OizuBHhu/lrbO4dN74Q6ABfbtbpMvUZib1f",
+	"ZrfYhSlsfp8G26Tvl2nujrVI0hzTfj5323401mYm06GRQDOP/tsBEzfvXn0YsHS18++eu4kltYMgwTeb",
+	"X15Yi4mnLFpgo4qOl0Vj60yx5y2lwp4zt1MjAF/ysvUCFciMatqmqpRb5iClst83h5DGYlRAtgE1sqvQ",
+	"bUY1KeQo8uIZfVZW2l+DKLUtrXy5gBzq1KhUwMljRPOpEanuwbEAuewe3x5qK8EVgWcr83CzBGeAOB1u",
+	"rD/odJ6TjKu7UyfSYZnmnPb3QBKB0LsH0fIehmY20svWi4c30Qdk+ftd0HvKc2NcbXwPhgsyd+MZ03fA",
+	"z+7YeL48+stf/ghM1qu//IV8QCL0kXC7Cf7pTH8FeuXboComIgW7l3eQEgf2Q5oPM6O/CWBqctoxL6y/",
+	"VlnN1E5TmWcmQ1HxfiXk5LJ1cRrNEkjmqxfQFN8p0SeXrZYRU2IM6kkshoJ9GkBqUcD2Tk5etlqnszaY",
+	"MYJu3r36u1knoMa1mmPj6n9mv6vyJ+doMTS+RA/+8rVR2htf/tziDsZJQJ3TjF0cVjr5t2l25iUOYfGu",
+	"/BvNHNMkXHLx8CW/C2qdSyzDi5Y4PD/Los2zjIlNnJnScfs/f36Z0OWU9qsQHCL/0Z9fkNR6U0cGXARQ",
+	"ZmfMd8RMcONUPWNNYuSY9e245FUDnJDjikVSGPaggwGjhbn5e2AOwuwTCNAMM65JLrtNG2um49JIBQ/C",
+	"hDOi9D54WwjTdmLhXAx3bHztklLsACxu37GBjoJaVXLZ+p4kqRSdnKfam7jmwjs23trht7IpFtNzK4e1",
+	"yC0Ci3D5/Pm0a8XcHWOA96yIBVi05PLiRQk5ZEXEwc2Ax3VlyAkmaC5HRIF5/M1SumwETMIx+pNfDa5Y",
+	"PtcJPLvYMJ7ZCsI5Kp9znpUn48Ax7bL1/cNX/GCPD1xw8WKpC8x6f5TyNS26oHBcPn/+8HXVzfQeztB2",
+	"kRf3VRBNmI2+EwrM+We836vsyznqG8AavkGAfg93VQ6oIOLQlTK7sl5Nx0cJrjaz26DGdqhYk8ClthLe",
+	"6kLmDuibU7GwfhPzw3lIvRVYjEgipL7tyKHIklicXLYuT9cHLVygNUELL3uV7UIBWggVkKtZsOzgUeLy",
+	"4St+k/pn8263e2DxvS99YIe6d06B1uIM2vmfFyxjrL/Kcb0RYykYGrgYG7TnxVXNQr6Bua/QnOZokgyY",
+	"UEFM0flucSjEDOWZwruhjuV+CCEArx6Z3xnjGK1fzZyTn8aiNGLtzdwdSj3unrMRK5rkvUE4F5IYGEMe",
+	"fHElj1DO75grpJ6IUZYRxZPL59/jyN4zXYzPbjqaFVgaMA0OHUwntA71yDeRKaspoYnJp4ER3TCDKAxO",
+	"gkIqJBDqGSWH5rkcqXD1lF2IIDgX+cC+v4+/BUGa3VnANgVSc5GuoJrd2nVMYD1OK8oYRhdi8Shl7APv",
+	"ilfiD657NzDb11zcNbajU72Ho1A+Zk96Fc54HkwKNiq3ttWs8NzsFDLX1nqWUK8+SvmGCqfWqo27Zz5g",
+	"4sYsEArBs5KSMQGhZb20OscshG0jqLNQPWk675i9EAVV1njo+7S4s6UK00XdqF5VwTgiNM9jQdHduBI8",
+	"kofR0ahuk/BYqj0TwGhXQ0Ibo7LTVnsMuptiIrsOAGqE/J7mRMCKdKGlh5CxgKbfEIAeMXoHIfKRLKCz",
+	"Vw6ezFv2iSutktKnC4vFGGmz1Fzs+zH0GRVgmF7HYpZuh3Fuj+I0haZc147N7nZQgPMWOn+4X1dxHS31",
+	"WCAkQ/INjMoGmrlmk28Ta9i4Il0plsPwYMVBz0Rl1N7v1sod891F6zTCELj70urM7svKhUMVfjG5tieX",
+	"re9na8Sg7YJKPHOV3IXLCZiqsb+yf/EGjsYrP6ktCZfJx3wtwmXrqvUaFvsS0/hFCnb0gg73XJXfY1kJ",
+	"B31q0EZYR7QJGQgwIhjLgFIzFh9Ao6cG4CHn2Gf9odKLqSMGJi9ekj4XQ8g445hm46LjbWa0WGWZbxE3",
+	"QQTEopTp8GHAgmK7tOLnDoGvUX5AipK4Q2tD5hn20VNAt0R9BPC5Ubz5ne2jjn2jaFsOIdnfjCgywI1d",
+	"+ArwvoaD5opY5V9JIiSAWEoFGRSyDU1ujQTAztIzZHC15aFNYZ0UzUuJgnVANVDaQTgs4Y2ALf3abKKt",
+	"auzVx6wEqs9nRHutmnQ1uePMFvf5vhQ3C/BDuc4BawPkMePLT3ZTzj7MayDNXr0R5SxgRBWnxHXpfnDJ",
+	"himLXHf2Eqrw5MZiY+rzOs4FTNBTwwErlMHdGa4FkVlVFHtp9SRAkVGdrX/AbnZyIgvSs+TusyC10mnu",
+	"9Kj8CdsHJ7OX18Om2ptwtN4ElNT2qK2AgXK4kg/hh2oxylS1ha8fwLcLJ/Mnl0+Nadmlk/S6fPFEaTlQ",
+	"gHIQM7FeAUCeOeavczM7nk3I1BUyKCAhaLnPN4ljYTPFbS8au56gW/n7nOheIYfd3tzSq2dhHcjppqI2",
+	"C0zUWMwBrTXB6TVugyk4uJzeER9woeTQRVQPNDy6pyP6uSynm4yYwIHFZV7qbDrv0bpaySzV3d4SUuqX",
+	"UFDMGSk7X2I0hKtFd55rQsRisQ1xbfP/X5a06FwAifgINWK0UZ6pchJO6ePKqA/AtILKBSZ0wJmYrbpE",
+	"E5kvtqFlaUdNGFBexbEqiRtCRIz5BHnyblBckVEhRfeoVJJ3bqttRyNxt8cH1grJ16CQ+BOxLNxhoe/O",
+	"3D+pFAoqmgLL0WgMybn9BofyX7AJ/ooFqIucRCW+hV6ialmzsXdsfpxz3C92BEVoX2EKW+CIRz+Azamd",
+	"9BaR1Z1F5eCdt+jJuIIgyaf2B30d/qDKaXuke2gKj3btJLIsLoGrqLxNQJlQOo2gVj63TAxVXoUSO2Jh",
+	"fsVtST3NlSxdTLMqs8ig4MJ24CpTZCFT7hRTZia9U+gM57glc95h5hVc+2gAy9wLarNU9i0bgM0J2ayT",
+	"yUdH8YFHo5IBZu3OVVSFyH2pZ2YQS+holVNRa2rra2oTaPlYTxLC5T5t1srOcHDlNK9lbFdyophtO5O8",
+	"+/1jLLDa008qsYal9xWdrqslXcdisbWLw55t7JJ92bqgKE4ZuqS60lx52D0+vN2yHQzPOQxjuEbbw0Db",
+	"VcxkT5Kzct3mCe1C0b95g8PBaRS4zh3lVMglNBLWuw8sJYXMGdb7V0mLqLpzzRtdXZT/QZdp5UmIgE6G",
+	"lBQ/Yfe0JbiQDrIy9Af/LlavDcUrsfXtz8AOs0yl6DtaAPPe8lf4JzFapL3lrjigulU3/GUqV/3m+ppK",
+	"V6MFwQaoZE2DTerApdy4q9ey0qzPRVAqZeHDgQmyEknFADImClynUqDMpVY3SQAKbs3xTyJrJaqg37P5",
+	"IgLvmTMZgRANhoNKjz/bUpBkACfllvssWUvPFRFzDvg9Go1aSpIxNiD48wU5urFgnywdc2kdG+OdQoZG",
+	"Yol7bp34tlcmjsAsIXpYCPDSJL3iVo1FmvgwIypVJc+gwTSdsz72UNtG+Vcs5mbMTs8E7lEW0pKl6mhj",
+	"sXYh7UZcf7jp3E4/7FJaN8o9KYJ+keZogeVpLUvkogZSXsFgfvpIu/MeYn92Dr+BB9QFuIdegOvf+ByZ",
+	"MamLnn9OPe3wlyNTTA+8tPYXptfGsJALehdK2kP48WRRY58FuYsUwF+YfvgwAz9g2tuuBoj17jZ4AISO",
+	"yHNSQCN45TrIOk1Cz5Y6oObNT+QSpW5X5tg/pBbKe4ZjGclhnsWiD/ysJB2nOZRxCaO89JFglApySXJ2",
+	"z3IFauOimq6Z6mIsQF/cHfAsqIyan1p27WluHY9uyHXrip4n+G5X0eCWQj4kDN4I+D1syr7qwDy3pudV",
+	"J7OSnteq9by9I/YaiuHzZeC9PHo/w2l8nE753WqPfO823lZ1Stz5gRh6ZrBTU56rdbTLCoHEuqpmZGVY",
+	"ZAXY6YMCrEprN8Vfh1m/x6BPAqOdZxlQW4bVN0GH7VV8lofEnOcXaxkfZMiKUfPIrES5V0GIcB3DqEj4",
+	"8eq+y7WPf0nRl0vRPcuNjhmBOwwaJFTyB61eWVYqncQNzM+555itFTdOJ8j8MH94gs0Ps3wcmR9ekELq",
+	"H3BOLc/sF4uVqP28wWzG6qn9bOrSbGa/WMyn9sOEHKzOSKkgbcgvKpjq+fi1YCMbUEQNH32mty6GnJCh",
+	"yM17r5oF0zw05CTBP2/hz+T0eqG9MJkbhHVl80gSrO/6ugrHU287vKLqutip1j+9hg+XlDzs4sX3vAGu",
+	"xI2wJ1gewpCaZ6s2wk7ZFffNBFQOYDHLItJi7S8r4CCV/ydKyziHrKgqlJdX388/U7/JzHcWq1anb1xb",
+	"rlc2sC6p31zDRkQxrqEw0dclhh1tvCibonCMxVFxOP6Ii78zNL0JXv2uNPjFGFbzP66KDHbP7AAa7DHb",
+	"ITT8AoReJfFjqaRaskPzt8tsh4+YMIsB/dh5x/x3RFVQ4wMafp7hPWKxCuIcBD3s+krlQkSKxYLqHXjp",
+	"TxqSVlCuSivpa1ewtsloC1tuU4iG4ajVUWuNENsNPmvCSJ6kqjaGO3wILaSKcQQ7y9I4TLZY43qSmaXN",
+	"fPtqWZCCgUlsMKZJ8PlAijAjDucYr12jsGPQiOyKPpnwex3W2Z1mZPfOI1Npzn0z3yNLqvlYvT3rdJhN",
+	"/HQTsp2LkWDV9nHF8p9uLts0DxoilymYwS0TLnqs4PoWf37rf55gLWw0a4quX6xfAv8B17HoUQOsHbMK",
+	"HVlE2EneEn4PCp6yKrQO6BiWC695puxvRlyo0yb5scRGSO20zy2g2buQ5UIcSxKS34nb1cEOK/vcT/qB",
+	"sA/yGrk3WtuPj8hXH0FeUHnMDLQBVIQA6t/LQwDq0q+PED+hHzVXE4+68i2xbWfmQvsNWG3rfuiI8rN7",
+	"NYeqV/kBPqBXPVP+ndSK1V4zHI0QhgbJRDGtueiGsWP/Onef8uhGM5X02Cwz7JClZQJXAANOoK9Qt0wE",
+	"BsKpbnmCTtG5ZKPJKS0KPn0rwUZwu4laGYNF1eGZs1PQjKcaNSDAqZkVLubalYpZFtLwzbAad+rcmlP3",
+	"cjSZkhvB021mSvoOy58bINBvHSxhiStENKPGoGC38LXyMc7V4PodDm+3qZUPyYpSaNc2eJ1auanALIiY",
+	"NeTfYp056C+zA7UZRetUkmWT3NjvPLOGlkRJIHLSTAUl4tUGJcoRY+se6x9LRuarYMm3DN/+SR+0ERrH",
+	"mZRZzmKZpMxgc9S2+WNs8wrS8MqedSgT7uS1EzRXhw+PFiX9fRUuzLO6BRXaYYZU6Hp7ZSvNKRmwQklB",
+	"uNByItNQZJbSZ6q3Vc7FXZP80ZOQEY6drlzFOqTJYWanv1WVzh7xLahnx08icILAHRNjUCREUduKdH69",
+	"kRu9KttH2d8SS6NvZiiAtjqYwMRcY3GCva4gXiSUZjQ7Xb2h1IIWfwdW5/RwSXssDiXfEbfq08hyxLns",
+	"KbcxaLg1R18vT0hITz9iDj88SCAu1CmPR5/yuEj44Wb1ImKuuFtarz7/XP6xm5L5QM1+QLEGR/SMNomh",
+	"0DBIXzCa9pgibTaW+Mx+RKgtZciNupAzeo/5UHKoj8QrXenFtxtFfNt+7FXQrtaPH+OIntPrbjMgcY6K",
+	"2dopkOuBheNMd6pjwLQbtnjt0pLNDhMjxd2VT3mENLaJ3i745FjA3cZEaVrAGNkIS50cO7KE6dH8yjuY",
+	"OYbk3WMQsMwn9mX7rExjFViGKDLfKrD6rhXrM90I5GQGIp0+REdwMJrxwj6nczuqzm3D6hTbWGzKgf0e",
+	"XsE+oXc9P/bSvunJCQZ675cDQf6nm/9+mE1adyaZcO9tXzgZiNixcPqD615W0NGkW+bK0s5PSp0meW+G",
+	"CfKHWFALj8B0kuoDujLKD3OfdeXHrmTAbJh/DGSbWX/l2vITxsxVIHCHUAZHbRNQ1qc8P9OsP8ipZjsk",
+	"EplIHDIaVMEzplwSl9NhgUDejy8i7TG54wDjGcllSnPWJH/noJv7TxR23TA6shTQsC28pXKdOhTooqon",
+	"C01OqCZ9qfCCASsmH3IKHaO5015jMaDd2aTuhxhWe0N5/tG/40PNMwtHOS+cNW/b1Pb6+hwjlSNWLmkA",
+	"KObNrIgk55/NCfpy/hnPzxeElJxpttVss4n9AVODn1E9eaQNLlTtZbDeF9cYhv5AF3IqGKICUcO059fv",
+	"KGqd4YWE527bPEiU5watl/3ta3hTs2BnRjdWnE1dtrx82TIsGKFzEGAaAKL9Kgfmp0Y+w0GWHRw2F/AZ",
+	"nukKKU0ZEw6zz61j3q7qkXjjj/KIbkczmKcVeNytj//SNb40W+nwD4bbLd39QO+n87WXP/wR8n2ljnDL",
+	"fNNmHVmwK9IpZD8WQo6IFJNPmFISIqIlGTA5yBkpGM3whlT75wDficCyPctTEMUCe13ZXJMR5RpTTHAs",
+	"Q92Wn4I2pT/RtIdVKznrQGAQQgr9gR6TO8YGFc0ELBZjcxS2du4XWdpE5EQxRsIjYne1TYdvF1QYbaZj",
+	"ji05yWVXRiSVuRwWEelIqVlxSpSmYxULWpht57oycqYeYly4EeULgiXyHGoDWigWoZIFtUwzRkiKYW5M",
+	"vqGOygtxZWFdgbDNvIWMakpOoNTafKkCIuLnL78hf+d/O43M+uU0vQvIKk6Sz5+br7m4+/IlOSW2C6Nm",
+	"n2Ctf/345jWuqREUtp9adXf5brGWvA15biBRBnt1eNi3PG+JGrb/wVKdRCQxz0liAbUBup8nuP+tSw0s",
+	"T3oPBePBEvp++2Jsh8ZV8BQt5RVBLRqiP5J0JWnT9M6lL3kTd5dibbNJ/O+GRyPtNp8NNOOM7DqDfxVZ",
+	"+5T9fgcQzah2TqP3q6jqj7HVzwcFu+dstEOWofcW16cxGKWONdnplHpgxTSQ1pMug6i47/EIwERVLKB7",
+	"ml0r22cplCwzIiyC9tk1QYnrJbQRzBWcjYiSsUg+f0mIXTM14WpEncYFUsh7Kz5yjv7bqvB0QiEi7FPK",
+	"Bho+jQUVVjEwGg1XpMMFO2aEx5V6iigflHZZTaBx1fiD5ansMyOjP39uupH/Rvvsy5fG0qHzAxEN9uXN",
+	"kwyoA0OuGx7JNiNQ4FnLhy3LB/tiNiciPJXvjqufXlmLqciwH++YjIx2TrPMasvLV0PZORxjJZRljN8y",
+	"ML6X+QqlTyWL/ar9Og+qaAqnsUzBlN0/tUtpY8VSfb+tPRgFOLMjJnty4hkE8LJYYJ9NV+nTPDUo8W6o",
+	"F5VDXVmaeNT4gNcEHM5CgrbUs7pqtQc60DFZFqcSYR8oaYJ7zyhommzqZCDwlmfK5V2av51iGYtpIvaD",
+	"piF4+mVMN1mGm/9pVDL56eypmMmu5YIO7nh60CsasgqVB/FZzVxTk70jcWGWebydK62W1qDPP/eDDkBr",
+	"JUM8Sqd+z/rSxVbKkVyX0gX8/5ELZigkuwl+qprkJigEntDAYzGRC9qnAlQoo4gHNykVcSOM8eerlhSA",
+	"VMRErIk551TpSkXxgRQXPCa51Ly2nQiJsEPVkvkWOLo6TX6HaZ/QpfNBWIp2aK3/bHXF+TZ5VOqtUCpp",
+	"zkFQK2kO8vH0ID6Is9jakc5U60sHy/S3JcXk0a1n1gORj04NQZp1YlnWaaox/sNVwOReyL6te/xU2m5S",
+	"zFdQYjFdrFIrKBtRUGzjk68QFWsCu+PRm3x7nq3BJra82TFq/mT77Mzu32iT2RdYbQswMXROrgiKB67D",
+	"4aLVgFUD1u7wB/fcFuGnkBZ8hjvjzlkLVh5QtWKxrq6FuQYZ60vNjkjrepAzmcyhTN4c5QRyp1rHvdlG",
+	"u8TEbbIsL9nZAqZvJr6vnJoaumuy5C2TJS+STZ47GbfaMwUx8s2LKAD4JyyjyIdh2is9oRM0qxBSGQm8",
+	"xUTngYci93vtoP4YIbXBBueBkPrA9da5/Q9TSsHMazF1VFmitdRZJHWgJ4xlnbZ7iKsAptcUQ4KNjrHR",
+	"1WDYzrnqsYzQQvMUXDuYNYYya2blQ0QEG/luAVeum59rOtORRSxonvsLFZGFq1YDx7oUbN4Mm+QPqHIb",
+	"FVxrJv5qQCbBhoJuhFVa72fKlX2OClmm00XEwEg2zFlmHqd8GeQ1yjjBWDblLLcs5mZlofJPlVWlp8eS",
+	"xOtz/c2G3K7I+gPf0ZGm5N7gdlomJ9ftvDopd2NJuQK3p4Na2K2rpOJ+nAUB1+GJXaUO/IY8AkPt7oBs",
+	"2Sp2hjFEmgPqqZ4cKQwoJhZ8b6kGjfxEyBF6l3LW0bGQQ30a+Q7kdk6wBtZ+EllZmNs85Lzax+bPkon0",
+	"2VhsKH925bb4P0D6tYNJCyFPI5d2YlJ7yqh1SzpH63dnrVb769zZRQLHqCYMgQ83TJUV2quy0yLoYTX/",
+	"/LO96cpZtQcitN6KfFzq+wuU6etJ1Z4WzNyF9FhxRGRju4XrG7c5agqx3WRaWEax8qwH7O+wjWfpmUdk",
+	"p99MW+nzjfRrSz9ks8H8lVG4QJMN/asGtLHghyIjbduqi4zcoqDeyaFBoD2QLFfsuNJpDwgNWjtWm2pl",
+	"aT+dSdy5k50ljeBlO2Q/LYWC/MxZngXcJ0rTcSywqNU8gH1tQSjsLr03xNp/FGrmAuwpHlWbpnVEait5",
+	"EKtorovNU9np2N32GP22Iiamu0MfSSDkLa7FdsHyoCIaMONl4hm4TWqLc33+euk2lzuedretziayBmet",
+	"IwkpZDaEcqXpQG1KNc1ld8gI1VNB3IKn7Cq4gW1/0c1lm+axGMhCd2TOJTkZ9Xjas1VFwvHilfdm90zM",
+	"YLz2tKpc9FhhW8ZN3R3ZU43qZJ8/YULb0dnWGbDgbvBkZJYMtCyrT5pfPpuV5WS/u+WumaafdZU6Fig/",
+	"zIDaLJeiq4xdPan0Xi8iTKm0maYCBwyPDIZITrwN7abiGz0v7GdXM6NsmxkFIztwjJ9IPKec0J5iObiY",
+	"8/hc4XzUynIdx6l6TKBkokRTl8WKYFlB8FnSdxn1+Pwz/H9NTpQ1G8Q4AWD7Ms8T1yATu0YoOYpt7Kan",
+	"tF0B7P1S1vvGAgXrlCPaCV8VSF/ihS88Z7paWI7E8YR1doHVb3Gn1KGc7XaDserSbH16s6bs4Qco9ryv",
+	"WzuU/7XU3/YJsxGIBcdr6WDD2vLvbQE8657J3EsyS7M7yGnKMkL11+ne3+l5PxSX/up2Sau2S2on/n6c",
+	"+HO89hWf1BrWSJFtwFm/42SU34LKjwrTB9xmGYJ0nLYDfXSQScViURYqHkN0AV/ellHbPOSoec9hBkuF",
+	"JGA9q5VFtR21sXIL6barxyj84BElFwZZ+pQLTblRA1FnCpiCaNojORcM2tqo6XDDzGjFSdV7b65X/8P/",
+	"bAZu/BjxacQVQ/NOCTpQPakV+ErM0+BjQGUDUUpTkdEis+0dwLuiJUkylvN7VoxvbTJdgj6RWPSweZ35",
+	"TcFSPuBM6IScsE801Tl0xAH9cVCwM7xljyoiGDfDimwnEg4KRHpXNrFTQ3OKWBGLES1YTw6V9eN0hnmH",
+	"5znLImy2o1kf2oEPBdeI6T2ZZ4q4duEXUavVgm9tDITmuXUTCSwWn17DhJSLZtbEVj7OqU4fKk26/J65",
+	"6Iy5ua2ZVLFwleOJjczgqjLraRLY6s58JoZYoisyWI5hu8+1hgWxAasgEQiuiAUXbfkJnFOpFB1e9MEu",
+	"IFKkbE6oJaFDLW/tr29xnyc2zwhZ9Ec9GQv4gsFAkB3fdlJPOozqYcFuHZ9V4hviJXDNrYMJgL8Exubc",
+	"kO79+ysGBXNDaMbiA4Pmz5PxjyuIjOiCswylYJ8JjRE2Z4OU4RB8gA0SmXdhu03GghIFqs+mJOb0QuA3",
+	"YURtWpgSb06tXsbjYj2x2EoZz4JuUGbVAQGfRqinnM++Ij2wlvMsKtjCtUX1lUZ65mopsGvBjrIncUo3",
+	"WcZ+Ov8M/7fRnKNK61/GdnKXuDQAPEyyY7DPMuabH2IuRYcIKdixuLl3gL9vcWvswMZZCH5BkwPQxlCp",
+	"4wYPxzUc7icnf0Ogc55SkbJ8FzSsE8ZWLCbYrKc7lJqnmp2XFXRUggdqYdZGcUq5KxrA6Rjj0enfscEU",
+	"ckIDBd58AO77gv2DpfoUDQGjotmdbrRBqqSA9tUSloLmTZKkVpyVeVNWMwdVHlo7GJtFcaPvc01S188R",
+	"h5WzjJxgr1NNeU4UHSvSHhsNvz8/gcoFywUz6qO75U7Tp8p5L5c4teHUJli83ePtel1Ml+5OGkwrUHu/",
+	"7BXpazV3b2ru7tL2LUSuLUMKBtSwVK/B3r1G+PUNvQP/mxqqAQPPVklKYilqu5SLa8gyxQ8MwEN7Ju/N",
+	"WsAvAs2iD5hgZO1GSO4tOQx8FHhuUwP1A5wDTeX7rtHpkBoITHRacvstcN0H4OJe8sP44nlPj8garlQY",
+	"rRFXlIodS+hwF2yiBxUENBNeJgaIAeA66LepoJ+yG80hCG68HTU8XtxeuFotg9zDcAOqIYK3uE1wLOpq",
+	"mF1Uw5gN8zQiJGYme4qNwCLOUcxg39dKWV0DM6MPsOKV+m8H3kuofuefzf8e1/N3dbD/A6ArZLKnBQs1",
+	"N8e8bAxKB3qzIdNzBbP+lWUdAtJfXljND8AxIkoSIdFY5TkTOh8TY8kC33AulbF605Qpdfw97+Al7gCO",
+	"P8DG+brLXQ7IJnT1MfPAIHryAU8b5DySmOZeT2hrZypLrajspQHvXBBYsYRn6/acKBMTKlbd/o20DdT9",
+	"xOLR+WfvmVmNHYLF/qt+VjbAWrUBVrc6O77qIDzaa5tvWqZ3R+a5/1WOSB8Utam8fq5ZHwQJo2nP5/8b",
+	"s5ALTI+PCFdqyDIYaMG0eUGYBs+ELsZkwIpYeKIjDeLF3TUi7bG/6asfl40apHJoFsvVI8XCjzJouTYv",
+	"N3wocqamaBMSl9t/61P7E8h8EQeSnP2YaIV5Ta/ZPcu3HbOAJ73D93mk5U7lYi0V7zC/JjmsbR32WDcb",
+	"wxznibgHrOuAFTOYYv5wB3Q5LD4HcDjiWGqE2AshA/NY1h/kcswY1BSZ23FdSQhEOF6EpbGYW9o5C0nJ",
+	"CfaSNB9AgjJ8fFoDbAVgX8E2O0R89cNbtQ71Ays4zX+DGrBjhnMz9+XRHI5ADeabi2GXqzoHxXcWzQba",
+	"zYzd8xTaCbqIhkUmUlZ1OtJHN42Juk68RQRlm7KAko3rWABMA4xTksCsb7lIICca6gMVHRuAGfUkDHTU",
+	"Y6JJTm6COsmyHhEux3JYhGQuYlFyhpUVp83TCmNm5CIvCVz2P/zPxMurDmd5Fi3Hocm9DyhsMxE93GQY",
+	"ylgoadOMeLvNfKQAS2xB6SwaTinKMTfx17f46wUUnfBGrGSk2j4kFrZs9cS+RReCxzJmroke8dQI6GWl",
+	"Vyzmi6/rPbVte4y4WzcBIhbrl4g+nAARi42WiCL0iyeS/YCT2VcChHu6MjJkjiMOccp74iJXNW+ry/k9",
+	"E199nPGJpTl8KEU74eKxNtr5Z/O/4ysDdZvfN/oc9WTOSM6yLmgOgS13BdLf00powoX3nxm5JKEQKiJa",
+	"SrOuQCEaC1k4xxpxfBKoPKxXgApjDetPkbgHxKUtQK2NOx8PdgbEtuUIbP0dGUO/YuHqIiT3m9kXudYG",
+	"0WMCvx4pJxd2Y6h5DjiyxzLW67If/2wgAi+TAaHZXiYHUYBJCiHoVyqyUtN3MQek9i89YRNxCxuKSGWR",
+	"ARjPQlgYN6AoIN1EWasDfGO7IRg75xh0tfK+AtRwT8zzR/YxMC9vLVIdCymMrRhwD0Hzg9OoTJIDXqD7",
+	"B1Km8Yah5WVsQhyHpwZa3qY5cNBeo+QWbZNYbMU4KfMHYrEB4+SV2Sq7li0HY81UZ7+vpAK/+gvFYJlZ",
+	"UNsuT7jdNGzJqqCuCpnNyWnU5XchqL1ctv+MxUYEM3lvZgChJ0U6XNAcErm5joWVTDTQEZ4pwu5ZMc7o",
+	"GKQc2kxY0SyqMpUV965HRFfKLCKdQvbtK5EF/jUvBHZCSS7BeRmLdiHvmLBu2tOoog+gQxCpLSqu2Af1",
+	"gNIGQ+GxGf/hYQrbVejgILF/s9VOgTiF8S+Rj2fezVcrUCemX0vUWqLuXaLinqyI1I3K0GEhnpixWwpF",
+	"Z6+yPnYRglilTbfTkrSZT7rrUi6qAg6kJBq5llgpMHY9zVNI63Tl6U9pELTzFu8dYwOUaGjWkh7NVraa",
+	"hbOVuSYjqgi+QJaRwLnZZxTLZ43UWts4HgGVrxEsuEazxHQsapv44Gzi97AlnqAML5mxGv4dNa4aDpGX",
+	"FvHh6uyIL6sW6bVIr4j0YSGmrGTMeV9LtiOh1U5ItD7gs6qYfwWueIwG0sLYeB0wepypyQukQ3eYaKzG",
+	"odA8d737SiawrEnsIwz2zSTrwkJoMJENQDYPmiJjG1XQdoFqOq668Gj7pdd2sz2Wi0vz9I7pfWSQ24y/",
+	"qcQ380Fih5UQq1Fehz1Xl0pgiMWslkCRNwYQ/lz8dxVGLzNAO75YTFg+OPdqLvnxp4B/tJtkuzorPmXV",
+	"NG686uN4wI40iRsnsEwGt910dROiLeVya7/NHY66jb+VNkTkxCZi9xXL75k6jSzHtSuGiYWNGZxlTN2R",
+	"lA5om+dcj6vaINzGdsKZwF3A3IgkVsFj2W177FvExEJIY+OeXldBWDCWzYFhnxGGX0x01bEfuvzk5ONZ",
+	"q9W6eP4isX2Q4GSTRA6YsB1wXEwE5mcUTtf7pkyKztggl2NIMXcZzorYjkhGxeQsz1QC6i0A83jAninM",
+	"BlfkRDEWi+SXnz4SIwNxgGfmNyo5vSajHtXQgOhOJdiYCVoLtdnkOk63LLpTzf/869+VZk+RK89f2LuI",
+	"jvFJAS8kmdeIJxbYiWc8r/uOXfGg/Y5ZXKuh19131pN4bwdM4MF/GtnV5Xz2lGBtF3OOtWH3cG1r1N6Z",
+	"ReLa7GJC7W6ZKaKXMnTOP+M/9pOIvTOb5w/Xz8UaOFeYpWB9NLYLxghmmVnCuyXTrm0f1Im8a3eKIfG6",
+	"ZNc5+gTpnciBj3ZH7sLOWIzCQSOguv3PPjOqNwhz52bLjFd3QvuS/DlGyIRPegIcrz2KxAJRsMs0uWy9",
+	"aM7zcYeemdDWsdcRLSXAyc+AN0mfKs2K24xqeouolthVuyJwSJizTEbknuZDazlYw4CqOyyDlWholaWw",
+	"ftrFMPcOHUbuWWHeF0l7LL0zMDccZFSjpu3x8iRx/7y1v08gaWxCMrh74UTznBWkYDS7muo/xLUF7OwU",
+	"Cs6gr1FBhaKpeXmx8IPFmT9TNk6OTVEBy203cLsiZZ52yq68kQBfj8EAm+kYx6axaibMG2OqSUDeJAVT",
+	"Mr9nSRSMCa7LlYyF/Tbza+qs0qLa8vT44tDLMrZhq6ppyrbH2yw35gW+gSPxI9UUe8DvTGztn75t5vz3",
+	"lChWmzs1p9u2Od0WaRBwFiBJ2RyHMyMhnRiwnBAzIkaP0S+U4l3xdBSMBCfEMDmKWqes9eo9NGhbkQV5",
+	"4k76VFuee3/hNRFDpNigbQUttiFDLhCdLtkN8r2QWq45r4sgmmFpLpWx1eD6A5GmBy874XXv2NI7AJEZ",
+	"TLuWlLWk/BolJRyB0qzRcgLuNyMgU9nvm5Gv4HC8UVgnxLS2nSZCTK82I7PiLpSVijHikM+IIqauq149",
+	"l0ScyaeSnfCDW+TDQfADTDOwq7RMtoHbtVWOjzrd4HHpBt5Rk5b7dUfZBoNhO+cpKRi4gtbONqjeBgkf",
+	"KlAzM58Ay+hmJxTckOCeY9Iez8oN8D4iZ8R479E1+MXsVf6pBstjYYF9RLlGxvzqjwZDoKBzZShkUMgu",
+	"JhbciOqszP0nwjHg2psBiYBm7v2aR06o5bM14qNQ1mdH8WOx4YKLQKs3915Trc+yCuYdkmq/m8D/5Ars",
+	"Nfzv3sK8nGN7XOpii6+l2MJAPSjcLqZQEJpBGlQFeDergp9/tv9aLf4/Xx2fFhQlFl6a+VXV7icSED88",
+	"SK2Mazeh9OUQrVaYHxUI92pUZ8NR8UHBJQ7pqfit30Pol2WOmtSbGr7IofYcb9Zz/MHh4Tu3mb4e9/HU",
+	"3Gsfcu1D/gp9yD/YBJsSbgclGGxAThVMDthK0dWlXUKTHqB5As3Y4KVAW7Fa5Ib4vB9XNCKZQo+LllCv",
+	"AAPgk+UekMxkvxaZHBHa0awgyLARZBOdXFySjI4VaY+Jfeun1ySnmhVzRMgVPpVCblgt8FYisZC7Ko44",
+	"JFkXTrsWc7WY+wrFHB4BcAFX0HwzQg5LA5+OKQatW7HcsU/THhcMGamYIP/5//5/wsWtizTA3zY8cSvF",
+	"rZer5nO/1uYPNNAAu2MBtBzBM8aQY0u60shUf5ks7FWWVn/GY5wcDobUnCW0uZPGLAtSpHFTeBmBBFxl",
+	"Wm8QtYmCOJOQmi02RpFjq8f86vkePjTP5aiW1ktJa1RNw7L6r0hmT0++lty15P4KJfcbg6WVFCdXoOcg",
+	"Ya4AN9B93mdK0S5bmyJm9UZ2P0Gpon0uiIGBLDTNIQUWMmVlAXSKCooSmcjICRf3XMPxNGYt74ozLgjU",
+	"6UfkP//696nLYomFbVWTWC6rhEjBFMhG1xjP0WJRrVl/oCOSqMpvacFsAJuMZHEHdqYZVgJQrsiIFYzQ",
+	"NGUDg9Q2McGsJagp5udmBaz4cM9nIT+XpYgmJ5S8/PQJ8yJOsVUOFY5Q2g5PXZMkp0rfsqKQRUKUsYVH",
+	"PeC0sWsI6SawfSMy6vG0B2+rJ/MMWt7BYsVCyzsGDXtsbpjqyZFokuS/cKP81Y035wraAFFtjX8zEAHy",
+	"fysMXqUAjMUa6WFvKM/fuD28qvwzF6/KSFPKzCNlpAlWbJlEMQcQBx7p2h4VF6R2+TMuh7otPwWwapZz",
+	"Dqaef7b/sqy/xXht0t/VYfYNEvISPNceb7Mhc8S7FuQ6BVM9otgE6gBnLkzWwiBAMeRTURULS4U7KriB",
+	"B+DQp4DIhENlI0AQvWeEfRpUCXLJScEA1YFg1wO7ozmJgAXfVXCiFy+XXYv3QOBfDYTRYca1+ckDRocX",
+	"OLTk+u9Y60UWZATrBzNwQ8aqefOxPXjkxBtH5ofPjIS6Y+IUloIVFOhqFRcpO3q2w/dmuwZQsRa2vnHb",
+	"f2eINk8Rd28/aPHo2S7Nafjq85G2h5+wk6aAaD6CslUyd8SYVA6Vrbj2bhr8s2TwwNJq5RAqk0TI0TQr",
+	"BrpbmFaeYhWLnrFuQPX4ADqG0BQIsgo57PZmsoQI2mfXyGllH0zTVA6FnurS/Ey5uIrRcGUsEug92hzk",
+	"NLU83p0OM6gE1FKAQ/iTW7e5KB58KfxIsJNz8y+Jf7y/eE5bDykQ46wXrO/oDh02KOvpmOFdOd0I5j2E",
+	"WLFYlL/0xuyrNXAmZLl2Nf7m3TWuGjdpn5Ff+u1fG1GjfP3wy4KZOd1S3bhqPG89f3nWenHWuvzY+v7q",
+	"4uVVq/X/NKLybtyMMB2q29bF9xfPs2/Y2cv2t/Ts2/QFO/u+c9E6e9G+6Dynl+nL7BszCfh9n/Xt779t",
+	"nT1/nl6efUu/b521L7KXZ630e/Zd51v6TftlZiYtzfAboCU0oobimt3yzJwvcxitA7aBjsVG1AB+g6mx",
+	"v/x4cXnVen714sKM3Wx7HPdQFZVxvDj7tvPdxRl93n5xhiP+tvNd6/uLRtSw7AeNq+dfokb5kuGgeyrg",
+	"glEzZrfh3d/AKWP/XS71jE/cLEvtwf0o+KRPBeKMYnmn8WfUGBRcpHxA88prXuvFrLAgd1zgFVBvVE7i",
+	"dtU33Ge6J801oA3dGgUENjvNbs2pblx1aK5Y5FwFeH/F3MS+vTy7SJ9nZ9+yF52z7+hl++xl+k32Lfuu",
+	"8z1ttY0IgCEuua+ZUXRhv9H/i6Z91nQnaPUFymVKYe9m7OzHnxpRwx28jJLX8p4ZAGwsv4fDcX5ZmqH+",
+	"zVzNwQqUYzVlFvmOjDSlffIqlMUslMTnVcAbDJcSyj9US9Gg2hq0dWtw2PEEVkpJlfJMua+NyHKy1Tu1",
+	"LAemufEzFUhjBQQqk6xZ11iWAjo6UZqO8UmK9lE/D73+zkjw8j1sVhk8E1qTYXhGisWNPWLhpgKV3lSA",
+	"10gpsB2cq4Yr0jYjgCiNDud0OCbEhtPqRlynvTflztpSBtvEY/bVV8oevjno4jd7XRjxyMKIx6PmXJzE",
+	"rTRpAPTHIVR5O2AZMF3F274Kmn4McdSiVPBUcPDgpz54X63/vCZJOiwKJnRC+rS4K1sn2RLC6fnuW+sH",
+	"J/D4TbC22/Q0BA+a5zz9WNkm6rg0h8UFrv1xOLP5O31AlRrJIltfabCM0r5Uf8HGJ7/JUFEwVrmXsldg",
+	"6A+VRjE+LAS2I6OkM8xz61c8mbEtT6/hCudgxSYsTCtIurCdUCpai5syjLxs1eK+tjE5HLJqkpvK7J6p",
+	"WPgbcKxGSt69/YC81mZXnMPP/cJiPWkp2lF7GTF6B/5S9zNwbErhD/Wtv95dUUjRhXgbZisQ+0Nz5LcW",
+	"7gnViVhsIk3/ndtvW0uGd09YSYu4nN74mLdw8FL+AGUw1hBapqv+2O/xOSgk2GgDbU8mgyyO6neKb8Om",
+	"iMXiRPfYGAgfbaw59AaykSJUk2RB+pz5jXWlYaCcFpqnOUP/46CQ9zxD8e57kfg7PXMpbaNCahYRs3+z",
+	"YQ4+Q6YIF2k+zFgWxSJsMUHaY6zQVz2ieZ81SRI4R5KghaIdiifod9X6VG+5y9MjY8Q3dtyPyI860liv",
+	"nfkycV73cr+mOO+DjB4sPIIB0vxm0GUVIo+1O799LM8dpGwox3KhNC20f3uW/9vz3Mpisl+IOf+xSOgw",
+	"40ykrBmccZXYbuWJxYFbqjEUIOQIuWpz1tFEDvU1qE56WDDACg8xinBtzl95cD0VunuibfAR0GwAcvjc",
+	"T/aJK709peOYuon+AB7YG7/tVkOtXfFP4PD2RDvhFmeOAeaOzNPPvKx5J0KPdsGBo8G/fwuCpd40DeKB",
+	"wnj+2V5n+SMyljPNtorvO3Hwro9EP8IKrItEN241Z2k5M6wjfFpWkyqsuf1x/cBKWaCz7NYkOoZd/gvT",
+	"W9nirR2Lu7q8YB8sJotP2wDqYLYpQn7GphdORYdIJ8G2Q2ZkDFiMvEIUOiTgYegtsPHRKcu+bJ5xhc4X",
+	"c7wgocmp9VyVh3Onh33pGiyybAnWyt6F3yEFYQPYsf+KqspU9hQsrZX6NYOsdXXUYvqORRBt9X/IpXy0",
+	"y7gC1t6Bg/eGBp7Cl/XStJBKVSKxhftJ4MgJorOQZQ9OE4jG5lJ0zXeO/jSVfeu4uCKJrepRw3afa4Rd",
+	"JOBACg1i+xbByAgXbfkpKj9QsXA3xThRxlJuVvja3ziVosOLvrlxeZkfipakzUhnmHd4vsHGPxv1Cr81",
+	"Q34lsJpjNeCGS1ctHIKLnEf5SP3JMIdlvMm4H46KXHp7GfAfqwctgKC3CDoTIHT+Gf6PzJZwzNauG5qP",
+	"Sz/gnaEFigMJO0rwBWN1DuCC9XgSCQ+1TJiolyIBAGLJgBVKCjLqyVjAjVjWnGp6VoLOiCrAlQziUxDc",
+	"oyJlBi8I1NCQEz2SNk5u1wHqNUQWi4L9g6Xa6XZ4Q6pt4zPz0QiKpeBp4KiFZP5gMILCzUY96QZxer24",
+	"+YpnLYCnPVOA48xWUwJxwbaAbk7O3qp9zJbN4gMv/sM+anwjsIPXA1BvM6+izJaZ+kvn9sLDfpM61Gq/",
+	"bBsk5+mwdqvWGuzRpgnOQ3l7IAAo7aFYGuZRU9oCyr+BJD5KvLrmIN6pZlckYzm/Z4Utg0SsGxTsDH8I",
+	"FURlsaWrGTIKoi0aQloYIEcGFhyUEQuLMe0KoS5r5ACCqB+kQeIS3TqQxMQC8SCDCZDd11vuF3h/hpnX",
+	"uFvjbo27Y38e1oJd1CK3ALvv4cYzdWvA14JRJUVQA+J8bHAroNCEPFUDuahi+17GpZZNNqFkf0XAiS9l",
+	"18C5LAelH9uefK81en6V6Ikbbxn0HBQyG6Z6wy7SqfoWBtka8CSf1Q+ZtLFIqaa57A7ZVJu8K4C8bi7b",
+	"NAc6qY7MuUQPRSUzzlbwuSdEZChyphTpgD/uQD2V79zKr4pav8CCLO9rtA9a3Ul5A1VFKzg1qWZdWYxX",
+	"HtoHRou0d3R+Uzv6ZTynbmt+3XxLg3LLOzzyp2Anebc3WabAEIaHuq50UwgjC+sereTMR8GVwLhRyZGP",
+	"hWJMNUlC84LRbHwLma8q0N0+/P13CNDQOybICe8KWUCAh0Jf6aDbtJjI1bd1x4sybI0OyBUxx4jfb81j",
+	"GYup2T3QZm6lRNxYrNRm7pGJuHbnHWoibmWQe0rHdUs0R390h6FOx31y6bhVHyhsxRL9ZsP3hEJ5/tn+",
+	"a7WubUua4oeferguvLxzq7YT3eWBo12bhGLLZws7pi08WLvINvwhqH7uYOYhaBm0MHuBKSb0NUmo1gVv",
+	"DzVTCfDb0hQv6ROa501yA2XKgvaZUUcGBU9ZLApG0x5TxJt5yoV0r11+yR1jA+SmheRGoNWFmyNtvdGp",
+	"wBK5IkCGlIAKpazjzClkyK9r7UL3rIiApwwuL6Up6E6LNDUzDdTWYgHq2k79aXNVrEdmRm6gKhvTCTcA",
+	"bYeSGbmOftWq9auaaP6IUilntz5bV5c7L+F09RDLOqWynktsMdR7aQJyC3jSuUbRwnWT/OhGjclGseCu",
+	"H4u7rSMAMZYnF91rMgwRwvoDnCAyyJCQtjHgfTP646j8mpCFx62f1tC4O0213DpLogfk+O2ercPnZwe0",
+	"GhXSocn0a8f+zQuEHUdTpIdqW+WcjwwdwEqtfHLhqvcyX8GjD5es3kvhgHz0MAOk91rGT1/ZKDVpRuC7",
+	"r6xMcO5xL27de0/einzsOroBHzCLhf1zJtUXmrXguVKOWsNPAA8kN4e3mvHMjTUuBTtDHoygJw3RMhbJ",
+	"eSqFkjk7x1Yx/wUspH/9z7/+nUQEDjg467+F5qbXpGAZY32srSMnwP0ViwnyL2ArO4OuN+f4++SUOKRV",
+	"AT3hoh4JwBs205yllXlDNx64FCsCyYnZMLQw96zEI+oAwiIMfgV7Zz0U3lH4IBjinoIHAfLO0+IEG1W2",
+	"Zx0/+BroPHBrTiDTDIkSqpHnn+F/G4glPFmug0cohds25paAgq8CBg6a8OCh47jtMERFw0tdia9V8oDN",
+	"lN4xomSfQXEYfLpA81smoIF9qMzjCfRvUWWRnKNwxa6CVkI3Y/GADjYz8xUUMa7JSA7zjGSsLzVqMTlV",
+	"2vPOmwkdEDv8usGGWGxKy0IP/SNh7VACDatrYnuD39qpVscbtk3dMEGU7YPG0PBoWVXw3Hap2nocoiKa",
+	"7EMD2TRfCpWs8SSlgghJgN6hAM8C4QK7iDkCccIElopAezIB5nClLa45lgNo3MhFd01h5FqUTckeXIKw",
+	"Y4qbakas0X70/Q9/xAk9HVW5xurD6pG4kMfPAcd6hu85E7sHO3zmUlj3mkFpnMcMu0Et0mFDTnJioE3m",
+	"WYl5wGvGRMay0wc9nAsbwcLTwv5ObiRHj1o/iRq0atDaD2j9JB6FWdgUereYZRtRe8x6psKG1PMB7Ccb",
+	"A6LCBpg8hqGfILiJ0cZsM+08s/RfcqC8ajYJZLF4BJI5ndEO6gqbdd8p+/tQQ4yF7bdto01kfrApOX0C",
+	"3azNi0aE8++m9oDWuLgDXHxvQWbSkOXhRpwDkpqnd0yf6fGAbaCbjcNERMiJEMaJC26cYs/7oIrMhYIT",
+	"HI5KXKtqb7m2hzzXBlpgpOSE/XPIB30m9G1G+7TLIlIwoWl+i97aCDPwbnMu2G1GNYP+nfeSp+wWdhqX",
+	"IopFnyrNCvMD6i/sMsEKnp4G/W9CgndSsC5XGulslCwMQLTH4DTYFIhNNb62LexisS46veZKf4Sl/Qgv",
+	"eovoUj5mXo4Ldh3CNw2v80m2vjWbFveq0Q9wW7u26bywcYDgXOK6qcmTufqhdClkRLHinqfsLGPqjqR0",
+	"QNs853o8ob1MnOHr4FTOSGVz85hgFiUnnln0tJrShoSijMynEo1iEfSD5wXpcaOQj6/NsbKvy3fWx6a4",
+	"5nkDJqAl76CQ3YIpFflbS6vmuNGdAn3JUBhY6ck8U6QnR6Rv0Mi9lz517TcxUwOL9Q2CEkbTns3AO8j8",
+	"O3wl//eQDVenh8ZrV82pK094cE11b/4dOnqFPLPPlFvsJjRRb1w1/jlkxbjsxh32S1+WAKpsn2XO6exR",
+	"QINmt2+VbfII1dZcTSk6swZmL2JLj8prcasOSci2zMbYb9LmeNtnJ/MGNxTuBpXhGeRpXDXaUuaMChzJ",
+	"MaVKhrv6gTRJs5j/ND+cl0vr4qkDIJuDg1wnU3oZZaUEMVLCH1Jc0EXSCWTD+Wfzv11GP5D6qjNUrMII",
+	"a3B6oj/ZqEc1cP6hUKl0cg87qPKgaeoDYXPXpN1RW4dhC2x0IDtB+4OnEqH4Xa1BZ/W7CtistgQSMLA5",
+	"Fiy8p7rn+VZs0TmRBFhyOIajHitC9DAvaj527CiWMCsuUMIHhASOIbsOnaD1mfyKqp2833uoKv7uiWM1",
+	"Yu2elHfq3PLtcqbOP9t/jx+RrRrZkxbZY3a66JhNJq7GYrIUyo2o1M/YPRP6mcK8eAqFD9y3Y4cCKCb0",
+	"kWS+/oEv4Uc7yZXP6MT12z6uk8Odc3LdO6vP7KOyWu0J9csZnGX7IlY4zufAejHeidz84LRlP/RnCo+t",
+	"MVu5hnShgeRCoyAFrguMVE0fd0X7zJ51kcUisRM922l3r0Uq8xVRmuc5GTCRgUPJmAjwTyAwB8hy0+U+",
+	"CSt7jIP2PbzLnYDHxa7BI9wFtSK+u6CQ2VFrg47b4OpAtAY/HuuyC6Mw026f0pmsWFowfZiuW7v8P/ml",
+	"XvW8H5TLbmI2y1Q4+5daO+SC6mYjX9yhZcHemHFqy0JncwbbNL2D1wqS2fzj8//pqkWMvP0/zodF/mW+",
+	"wvCHpb0C9lGag9BTVXHXkQVGRFD4c03UsG3u0QYPdpP8L1bwzhgDMEaDh0gmFruaGxV0hKK/zTqyMDuh",
+	"UK4m2Xz/iyQDmt6Z/eH0ggSiwwneOEEhq0asIM8/fSL/HPL0Lh83yUfeZ3JoYOfy+fcANS8/fYIKG11w",
+	"Y0ZAyh/oIGaZpAGq5D3TxfjspqNZkcSCK9KTQg4LI8rJ5UXLSfbqGlzbGJGrQukAd36gGjnSfQCqWKRU",
+	"IEHZGHFg4ohPy0tnDr36MSr1Jek8nFRr1h9omKK9rQsNYPpFGRsoFavGZIlHtOKhNkOaHdGAtpk4JnAf",
+	"9xnhgvwu+CeDvVJkUHveGSobuetQ2/5rLIcFSXOZ3j04AXNXpWl/sHAeHVn0qW5cNbjQ31yaA4NBEIPG",
+	"XfBKTA3+w4Cm7Ewx804Aue8vonjYar1I21Sxby7Jr29ufjj78OvN85ffwOcsIX5XG9EmGIYVQMpgnpT5",
+	"Xj04JX+XhVPq00+vmejqXuPqotVq+SkpXXDRbXx5TJ2QFOxtZ66UmdgALtAGG2GuwJm46I33ua90GdDC",
+	"r3TFBy3Tu1ea9Ve6CmMaa1zyg+z3mVjtyg9cM3vBn8uUXP33f0/j83uWMn7PsusK3IAJIoXNorhoTV9n",
+	"jmiB1xZkRI0SJSTpG/wFrFHXc22a5oT4q974N6ndjc2gAqCVAqBgCpGbk6KxIv5uBA4oKltGOV5sNzjb",
+	"4meLwSXUK435+vv71+bxdoalq8rmdZgTnZETxRgJYfLjeMCuyx+rZ0bgcaZiAdKox0hif/6ff/0brkiI",
+	"3Synke9ulY8dr7cZ30TT1ibBHJpwC9BYQJalc5uh0PqgqchokbkRKqIGLOUdCwtE0bEiJ6EJHnnBW8Ju",
+	"EgVmukeu5DQiVJOcUYUkmhEpGG6CipydtxeuSenZiIV5e7QozEJzAXXwkMGFvb+sxHctZc3CACknykfe",
+	"FUaHsCBMBwNGi7I1rnmL/aHSpM1I0tN6oBLXk8Flybj2isrclQtifoVbBS4UEmYJe5GSXMqBmVoUi0GB",
+	"HFSygIzXs1ymNPd8JnMfAmLiJO0x6Hsm5AirWDVK+Fi417pF5pMFvg8tJSbHeN1zG70dgQxnwmRobJO9",
+	"fOJZeyIimRjFB9iy8xwnpU/N1uFVd/rB+1KOsXXNYpcKyobAqcLKrbuKU+X8s/unjctkLGdIYrk1yfYj",
+	"PGLCngOgNlvLi5JcdkNgBvAbM036NGNgT2EnRfPncZBMmllPA81ajtWf/Eub5Uq5nH59+PQ61Ll2mSKs",
+	"39LnLdq3p/Jo4pPbPQlbcyo+JClL7y/WsqOYrOtX9hjrfOjEbr+fwM9IuZOzDvI1Q5Uv2kfG5GBNkmAK",
+	"Uua4lNWIa2gUQEUpKqWrG7bUBF2mVSzMPjPK9LAw2BBIUs6soo+qNukzKpAzMKXC2CLovNtlSfAGePun",
+	"Vf+VIx/IQbMFHDoUep3HWBp7Q866DnoqtFvz5jzAm7NJIyjIcjm0PLVcdiMi2CjoBRqEwJT5z4ksiJYG",
+	"1c2fp5NOywjVEag9iGJhwyVWdJWZ5D6K4t4VSWXGIpJTYMj0v8bCqr/zv7nyB0TxY9BAg7D3j+UL3wn4",
+	"T2SrrFr1VI2EHSkD+cQaLBOjL89lbcU+JqofqJLPQiXxUaC58xRAjEEj8o0KrjUTnsWrTBIoZJ8k5r8J",
+	"OeEizYeK3zNAxUTLhJywT/4zTBeMBVVhnphRnqv5gtUQRZjxc02oJn2pNLmIWq2W6+h1KKmE8yJrPpWw",
+	"AGmKhanO924QNhYb5QmflWG4IezdWsf6mSPekz49dzTKYMgMEP3VFRmHe5oVzJ2brz4V8gj8/ZhCOQe5",
+	"sdoPMl7gDD8OyaWmmp2hy2ongP4Lv5+MBmDGdjXKFBHVkyOB5EFcuVCsFPm4SX6WBUkMQuV0cGvTfZJY",
+	"sGp0OqUFrBctc2dKdDdPhGGL4ENkZbOPR13aJTBgQhV6aLy3L5fgs6D+mdekZWmQqrdz0oGcGKllngk+",
+	"mpzRO5ad7tYVs1l4h/3jkk1wFx0wtE+P9jDcJCsGZKePy5ND9YMHadhKM7wRz1wAYA4uw/OK+/l5mAXr",
+	"sIIZsLDpGydJV5JiKEjznH2i/UHOzEQ6+G1y2mxEjWGRN64aPa0HV+fnF8+/bbaarebF1Xet71pwmOxA",
+	"Ps9uI+dahHnXBE2RuyCy2ewZ05YWzvHI5LzD0nGas2aZY+iS9dQMZo6bkJHD5/lqzUVXBbf4GSmIHr4D",
+	"9N29DsvrQTq1GcmNOYsJXEr2HVVDP3jIB65nPgFWg8lBjqlAQVH/VGc0c4fgjmXG4az7AjGbOar+5pDQ",
+	"425/bSMC0E2J6F4hh90eSTxtXUmnpWzLpSR4dMn6NuvRr6XonhnRlEXQXAgKOqt8yk4glUsZlbQD5Y5w",
+	"KUSVlbxJU6YU3mjG09/hfCdZe4IbYCnpLL6SMY6sT9MeF2bZU2xbqTzfmHkd4ViszjHvxZbbHF/DVamx",
+	"lEqMJSUa9aQnbbU+Ndv0KtxGwGg2+2l9ynMih7otP5XeNr8Az0D8FjyzLE3uAs36g5xObC3K8yWmJAvd",
+	"kTmXEenmsk1zeOiAFWXuXnlL36bwgUNm1C/oYI2vwnVCDe70ttOZ/f4gpb/c4nA2Ia8OUveMCMMbh+jh",
+	"upjOuN0Pwcphh1O3psEawDeEi7b8FA4Rfj/jnh+s/LSRNTnUkPOnGPEajhG0kClH2owWrCDQ6iwi7BMc",
+	"1Vx2zVXBFiw1NvOM2W/NKNB+eS3QVqBk8fzVcGBetuPxcdiUYm5wuTAT/CpArBI8xhGrzB6jeUjOIWu3",
+	"YD05VOyKZOwetkKP5Y4ivQRIrtQQMReKMvuDXI6ZBcuC6WEhMMBjn/6Hu+2sLVhonhqgRT4tKyywgWWh",
+	"wT8YlT1KPD0eREfNp8Epw4MdPPc3Npq3FVjmJLmqOk8mK7+iIMcWkdsl6rqlDz344aSdEjA9gF8ZzXXP",
+	"QDTNDNqpiPSZLnjq3ifkWqfDPiQpy6FWPGMgIkJR8Nbv28aXP7/87wAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
