@@ -61,6 +61,7 @@ var labels = map[string][2]string{
 	"mail:ticket_opened":             {"New ticket (to the service desk)", "Neues Ticket (an den Service-Desk)"},
 	"mail:ticket_reply":              {"Reply to a ticket", "Antwort auf ein Ticket"},
 	"mail:ticket_status":             {"Ticket status changed", "Ticketstatus geändert"},
+	"mail:webhook_disabled":          {"Webhook endpoint disabled", "Webhook-Endpunkt abgeschaltet"},
 	"condition:defective":            {"Defective", "Defekt"},
 	"condition:new":                  {"New", "Neu"},
 	"condition:refurbished":          {"Refurbished", "Aufbereitet"},

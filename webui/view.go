@@ -270,6 +270,7 @@ var notices = map[string]string{
 	"commented":          "Your reply is sent.",
 	"reopened":           "The ticket is open again.",
 	"applied":            "The change is applied to the customer.",
+	"replayed":           "The delivery will be sent again.",
 }
 
 func noticeText(l locale, key string) string {

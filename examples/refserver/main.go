@@ -133,6 +133,10 @@ type config struct {
 	// files is the URL of the file store for attachments; "" opens none
 	// (only the serve command derives a default, in run).
 	files string
+	// webhooksHTTP and webhooksPrivate let webhook endpoints use plain
+	// http, and loopback, private and link-local addresses (a receiver
+	// on the same machine or in the provider's network).
+	webhooksHTTP, webhooksPrivate bool
 }
 
 // run is the whole program: it serves until ctx ends, then drains in-flight
@@ -206,10 +210,17 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	wctx, stopWorker := context.WithCancel(ctx)
 	worker := make(chan error, 1)
 	go func() { worker <- p.RunOutbox(wctx, cfg.outbox) }()
+	// The webhook worker, likewise: deliveries in flight are settled,
+	// the rest wait in the database.
+	hooks := make(chan error, 1)
+	go func() { hooks <- p.RunWebhooks(wctx, portal.WebhookOptions{}) }()
 	defer func() {
 		stopWorker()
 		if err := <-worker; err != nil {
 			log.Error("refserver: outbox worker", "err", err)
+		}
+		if err := <-hooks; err != nil {
+			log.Error("refserver: webhook worker", "err", err)
 		}
 	}()
 
@@ -350,6 +361,23 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 	}
 	fs.StringVar(&cfg.files, "files", env("PORTALKIT_FILES_URL"), "`URL` of the store for ticket attachments: file:///dir or s3://bucket?region=…; default file:// and portalkit-files beside the SQLite database, or in the working directory (PORTALKIT_FILES_URL)")
 	fs.StringVar(&cfg.metricsAddr, "metrics-addr", env("PORTALKIT_METRICS_ADDR"), "serve /metrics on a listener of its own at this `address`, and no longer on --addr; without it, /metrics is on --addr for loopback clients only (PORTALKIT_METRICS_ADDR)")
+	for _, f := range []struct {
+		name, env, usage string
+		p                *bool
+	}{
+		{"webhooks-allow-http", "PORTALKIT_WEBHOOKS_ALLOW_HTTP", "let webhook endpoints use plain http URLs; default https only", &cfg.webhooksHTTP},
+		{"webhooks-allow-private", "PORTALKIT_WEBHOOKS_ALLOW_PRIVATE", "let webhook endpoints reach loopback, private and link-local addresses, such as a receiver on this machine; refused by default (SSRF)", &cfg.webhooksPrivate},
+	} {
+		v := false
+		if s := env(f.env); s != "" {
+			b, err := strconv.ParseBool(s)
+			if err != nil {
+				return config{}, fmt.Errorf("%s=%q: want true or false", f.env, s)
+			}
+			v = b
+		}
+		fs.BoolVar(f.p, f.name, v, f.usage+" ("+f.env+")")
+	}
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
 	}
@@ -478,6 +506,7 @@ func openPortal(ctx context.Context, cfg config, log *slog.Logger, m mailer.Mail
 		return nil, nil, err
 	}
 	c := portal.Config{Store: store, Logger: log}
+	c.Webhooks = portal.WebhookConfig{AllowHTTP: cfg.webhooksHTTP, AllowPrivateAddresses: cfg.webhooksPrivate, Data: httpapi.EventData}
 	if cfg.files != "" {
 		files, err := filestore.Open(ctx, cfg.files)
 		if err != nil {
