@@ -255,6 +255,7 @@ func (p *Portal) deliverWebhooks(ctx context.Context, opts WebhookOptions) (Webh
 		wg       sync.WaitGroup
 		panicked atomic.Pointer[any]
 		stop     atomic.Bool
+		done     = make(chan *attempt, len(out))
 	)
 	for range min(opts.Concurrency, len(out)) {
 		wg.Go(func() {
@@ -273,15 +274,41 @@ func (p *Portal) deliverWebhooks(ctx context.Context, opts WebhookOptions) (Webh
 				}
 				a := out[i]
 				p.sendWebhook(keep, opts, a)
-				if err := p.settleWebhook(keep, opts, a); err != nil {
-					p.log.ErrorContext(keep, "portal: settling a webhook delivery", "delivery_id", a.d.ID, "err", err)
-					continue
-				}
-				p.reportWebhook(keep, a, &rep)
+				done <- a
 			}
 		})
 	}
-	wg.Wait()
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	// Store outcomes as they arrive, each transaction taking every outcome
+	// that came in while the one before it ran: on SQLite's one writer,
+	// a transaction per delivery would compete with the use cases.
+	group := make([]*attempt, 0, len(out))
+	for a := range done {
+		group = append(group[:0], a)
+	more:
+		for {
+			select {
+			case a, ok := <-done:
+				if !ok {
+					break more
+				}
+				group = append(group, a)
+			default:
+				break more
+			}
+		}
+		if err := p.settleWebhooks(keep, opts, group); err != nil {
+			// Their outcomes are lost: they go again once the lease runs out.
+			p.log.ErrorContext(keep, "portal: settling webhook deliveries", "deliveries", len(group), "err", err)
+			continue
+		}
+		for _, a := range group {
+			p.reportWebhook(keep, a, &rep)
+		}
+	}
 	if taken := min(int(next.Load()), len(out)); taken < len(out) && panicked.Load() == nil {
 		rep.Released = p.releaseWebhooks(keep, out[taken:])
 	}
@@ -378,10 +405,42 @@ func (a *attempt) verdict() verdict {
 	return fail
 }
 
-// settleWebhook stores a's outcome and the endpoint's failing clock in one
-// transaction; an endpoint failing for DisableAfter is disabled, and the
-// staff owners and admins are told by mail in the same transaction.
-func (p *Portal) settleWebhook(ctx context.Context, opts WebhookOptions, a *attempt) error {
+// settleWebhooks stores the outcomes of group and their endpoints'
+// failing clocks in one transaction; an endpoint failing for DisableAfter
+// is disabled, and the staff owners and admins are told by mail in the
+// same transaction. An error means the store failed and none was stored.
+func (p *Portal) settleWebhooks(ctx context.Context, opts WebhookOptions, group []*attempt) error {
+	ds := make([]webhook.Delivery, len(group))
+	vs := make([]verdict, len(group))
+	for i, a := range group {
+		// The backoff is drawn once, not again when the transaction runs again.
+		ds[i], vs[i] = outcome(opts, a)
+	}
+	return p.store.InTx(ctx, func(r storage.Repos) error {
+		for i, a := range group {
+			a.status, a.disabled = "", false
+			_, err := r.Webhooks().SettleDelivery(ctx, ds[i], a.claim, false)
+			switch {
+			case errors.Is(err, storage.ErrConflict), errors.Is(err, storage.ErrNotFound):
+				continue // its lease ran out and another claim has it, or the endpoint is gone
+			case err != nil:
+				return err
+			}
+			a.status = ds[i].Status
+			if a.endpoint == nil || !a.endpoint.Enabled {
+				continue
+			}
+			if err := p.noteEndpointHealth(ctx, r, opts, a, vs[i]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// outcome is the delivery as a's attempt leaves it, and what the attempt
+// means.
+func outcome(opts WebhookOptions, a *attempt) (webhook.Delivery, verdict) {
 	v := a.verdict()
 	d := a.d
 	d.ResponseCode, d.ResponseBody, d.Latency, d.AttemptedAt, d.UpdatedAt = a.code, a.body, a.latency, a.at, a.at
@@ -403,21 +462,7 @@ func (p *Portal) settleWebhook(ctx context.Context, opts WebhookOptions, a *atte
 	default:
 		d.Status = outbox.Failed
 	}
-	return p.store.InTx(ctx, func(r storage.Repos) error {
-		a.status, a.disabled = "", false
-		_, err := r.Webhooks().SettleDelivery(ctx, d, a.claim, false)
-		switch {
-		case errors.Is(err, storage.ErrConflict), errors.Is(err, storage.ErrNotFound):
-			return nil // its lease ran out and another claim has it, or the endpoint is gone
-		case err != nil:
-			return err
-		}
-		a.status = d.Status
-		if a.endpoint == nil || !a.endpoint.Enabled {
-			return nil
-		}
-		return p.noteEndpointHealth(ctx, r, opts, a, v)
-	})
+	return d, v
 }
 
 // noteEndpointHealth runs the endpoint's failing clock after an attempt.
