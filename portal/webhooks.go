@@ -159,10 +159,16 @@ func (p *Portal) publish(ctx context.Context, r storage.Repos, typ webhook.Type,
 			return fmt.Errorf("portal: publishing %s: %w", typ, err)
 		}
 	}
+	markHooked(r)
+	return nil
+}
+
+// markHooked notes that the transaction r wrote webhook deliveries, so
+// that p.write wakes the webhook workers once it commits.
+func markHooked(r storage.Repos) {
 	if w, ok := r.(*writeTx); ok {
 		w.hooked = true
 	}
-	return nil
 }
 
 // enabledEndpoints reads the enabled endpoints once per transaction.
@@ -265,15 +271,15 @@ func (p *Portal) CreateWebhookEndpoint(ctx context.Context, params CreateWebhook
 	if err := e.Validate(p.hooks.cfg.AllowHTTP); err != nil {
 		return WebhookEndpointSecret{}, err
 	}
+	if err := p.mayManageWebhooks(ctx); err != nil {
+		return WebhookEndpointSecret{}, err
+	}
+	if err := p.checkEndpointHost(ctx, e.URL); err != nil {
+		return WebhookEndpointSecret{}, err
+	}
 	var out WebhookEndpointSecret
 	err := p.write(ctx, func(r storage.Repos) error {
 		if _, err := p.authorize(ctx, r, ActWebhookManage, "", ""); err != nil {
-			return err
-		}
-		// Resolving a name may take a while: only for callers allowed to
-		// register, and inside the transaction so that the checks come in
-		// their order (who first, then what).
-		if err := p.checkEndpointHost(ctx, e.URL); err != nil {
 			return err
 		}
 		if err := p.checkEndpointCustomer(ctx, r, e.CustomerID); err != nil {
@@ -294,6 +300,17 @@ func (p *Portal) CreateWebhookEndpoint(ctx context.Context, params CreateWebhook
 		return nil
 	})
 	return out, err
+}
+
+// mayManageWebhooks authorizes the caller for ActWebhookManage in a read
+// transaction of its own: before a URL's host is resolved, which may take
+// seconds and must not happen for callers who may not register endpoints,
+// nor inside a write transaction (SQLite's one writer would wait for it).
+func (p *Portal) mayManageWebhooks(ctx context.Context) error {
+	return p.read(ctx, func(r storage.Repos) error {
+		_, err := p.authorize(ctx, r, ActWebhookManage, "", "")
+		return err
+	})
 }
 
 // checkEndpointHost refuses a URL whose host is, or resolves to, a
@@ -420,15 +437,18 @@ func (p *Portal) UpdateWebhookEndpoint(ctx context.Context, id webhook.EndpointI
 	if err := validStruct(params); err != nil {
 		return WebhookEndpoint{}, err
 	}
+	if params.URL != nil {
+		if err := p.mayManageWebhooks(ctx); err != nil {
+			return WebhookEndpoint{}, err
+		}
+		if err := p.checkEndpointHost(ctx, *params.URL); err != nil {
+			return WebhookEndpoint{}, err
+		}
+	}
 	var out WebhookEndpoint
 	err := p.write(ctx, func(r storage.Repos) error {
 		if _, err := p.authorize(ctx, r, ActWebhookManage, "", ""); err != nil {
 			return err
-		}
-		if params.URL != nil {
-			if err := p.checkEndpointHost(ctx, *params.URL); err != nil {
-				return err
-			}
 		}
 		if params.CustomerID != nil {
 			if err := p.checkEndpointCustomer(ctx, r, *params.CustomerID); err != nil {
@@ -599,7 +619,7 @@ func (p *Portal) ReplayWebhookDelivery(ctx context.Context, id webhook.DeliveryI
 		if err := r.Webhooks().EnqueueDelivery(ctx, out); err != nil {
 			return err
 		}
-		r.(*writeTx).hooked = true
+		markHooked(r)
 		return nil
 	})
 	return out, err
@@ -662,7 +682,7 @@ func (p *Portal) ReplayWebhookDeliveries(ctx context.Context, id webhook.Endpoin
 			n++
 		}
 		if n > 0 {
-			r.(*writeTx).hooked = true
+			markHooked(r)
 		}
 		return nil
 	})
