@@ -1,6 +1,7 @@
 package webui_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -33,7 +34,8 @@ func TestConsoleWebhooks(t *testing.T) {
 	require.Equal(t, http.StatusCreated, pg.Status, pg.Body)
 	m := secretInput.FindStringSubmatch(pg.Body)
 	require.Len(t, m, 2, "the secret is shown")
-	_, err := webhook.ParseSecret(m[1])
+	// html/template writes "+" as "&#43;"; the browser reads it back.
+	_, err := webhook.ParseSecret(html.UnescapeString(m[1]))
 	require.NoError(t, err)
 	l, err := c.p.ListWebhookEndpoints(c.owner, portal.ListWebhookEndpointsParams{})
 	require.NoError(t, err)
