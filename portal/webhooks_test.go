@@ -574,3 +574,48 @@ func TestWebhookEndpointsValidation(t *testing.T) {
 	assert.Equal(t, portalerr.NotFound, portalerr.CodeOf(err))
 	assert.True(t, errors.Is(e.p.DeleteWebhookEndpoint(e.owner, ep.ID), portalerr.ErrNotFound))
 }
+
+// TestWebhookWarehouseEvents: a fulfilled pre-order stocks its items, one
+// stock_item.stocked each, and issuing, returning and retiring an item
+// publish their events, with the item as it is after the move.
+func TestWebhookWarehouseEvents(t *testing.T) {
+	t.Parallel()
+	for name, newStore := range backends {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			rec := &portaltest.Recorder{}
+			e := newEnv(t, newStore(t), local, func(c *portal.Config) { c.Mailer = rec })
+			s := newShop(t, e, rec, customer.FeaturesPatch{PreOrders: ptr(true)})
+			rc := newReceiver(t, e.clock)
+			e.endpoint(t, rc, webhook.StockItemStocked, webhook.StockItemIssued, webhook.StockItemReturned, webhook.StockItemRetired)
+
+			o, err := s.p.PlaceOrder(as(t, s.maintainer), s.c.ID, portal.PlaceOrderParams{
+				Kind: orders.KindPreOrder, SiteID: s.hq.ID, Lines: []portal.OrderLineParams{line(s.laptop, 2)},
+			})
+			require.NoError(t, err)
+			_, err = s.p.ConfirmOrder(s.owner, o.ID, portal.DecideOrderParams{})
+			require.NoError(t, err)
+			_, err = s.p.FulfilOrder(s.owner, o.ID, portal.DecideOrderParams{})
+			require.NoError(t, err)
+			items, err := s.p.ListStockItems(s.owner, s.c.ID, portal.ListStockItemsParams{})
+			require.NoError(t, err)
+			require.Len(t, items.Items, 2)
+			id := items.Items[0].ID
+			_, err = s.p.IssueStockItem(as(t, s.maintainer), s.c.ID, id, portal.IssueStockItemParams{Holder: orders.Employee{Name: "Nina"}})
+			require.NoError(t, err)
+			_, err = s.p.ReturnStockItem(as(t, s.maintainer), s.c.ID, id, portal.ReturnStockItemParams{})
+			require.NoError(t, err)
+			_, err = s.p.RetireStockItem(as(t, s.admin), s.c.ID, id, portal.RetireStockItemParams{Reason: "broken"})
+			require.NoError(t, err)
+
+			drain(t, e.p, portal.WebhookOptions{Concurrency: 1})
+			got := rc.received()
+			assert.Equal(t, []webhook.Type{webhook.StockItemStocked, webhook.StockItemStocked, webhook.StockItemIssued,
+				webhook.StockItemReturned, webhook.StockItemRetired}, types(got), "in the order written, one worker at a time")
+			var retired portal.StockItem
+			require.NoError(t, json.Unmarshal(got[4].Ev.Data, &retired))
+			assert.Equal(t, id, retired.ID)
+			assert.Equal(t, s.c.ID, got[4].Ev.CustomerID)
+		})
+	}
+}
