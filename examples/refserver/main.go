@@ -226,6 +226,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(outboxmetrics.NewCollector(p))
+	reg.MustRegister(outboxmetrics.NewWebhookCollector(p))
 	apiOpts := []httpapi.Option{httpapi.WithLogger(log), httpapi.WithMetrics(reg)}
 	ownMetrics := len(listeners) > 1
 	if ownMetrics {
