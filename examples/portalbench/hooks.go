@@ -42,9 +42,10 @@ type hookReceiver struct {
 	srv    *httptest.Server
 	secret string
 	mu     sync.Mutex
-	seen   map[string]bool
-	lags   []arrival
-	bad    int
+	seen    map[string]bool
+	lags    []arrival
+	bad     int
+	repeats int
 }
 
 type arrival struct {
@@ -75,7 +76,9 @@ func (h *hookReceiver) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.Header.Get(webhook.HeaderID)
-	if !h.seen[id] {
+	if h.seen[id] {
+		h.repeats++
+	} else {
 		h.seen[id] = true
 		h.lags = append(h.lags, arrival{at: now, lag: now.Sub(ev.Timestamp)})
 	}
@@ -142,7 +145,7 @@ func drainHook(ctx context.Context, base, staffToken, id string, rc *hookReceive
 	if len(failed.Items) > 0 || rc.bad > 0 {
 		return hookResult{}, fmt.Errorf("webhook deliveries failed (%d failed, %d refused by the receiver)", len(failed.Items), rc.bad)
 	}
-	res := hookResult{Delivered: len(rc.seen)}
+	res := hookResult{Delivered: len(rc.seen), Repeats: rc.repeats}
 	var lags []time.Duration
 	last := ended
 	for _, a := range rc.lags {
