@@ -39,9 +39,9 @@ type hookResult struct {
 // hookReceiver is the endpoint: it verifies each delivery and notes when
 // its event arrived.
 type hookReceiver struct {
-	srv    *httptest.Server
-	secret string
-	mu     sync.Mutex
+	srv     *httptest.Server
+	secret  string
+	mu      sync.Mutex
 	seen    map[string]bool
 	lags    []arrival
 	bad     int
