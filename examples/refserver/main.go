@@ -137,6 +137,8 @@ type config struct {
 	// http, and loopback, private and link-local addresses (a receiver
 	// on the same machine or in the provider's network).
 	webhooksHTTP, webhooksPrivate bool
+	// webhooks are the webhook worker's settings.
+	webhooks portal.WebhookOptions
 }
 
 // run is the whole program: it serves until ctx ends, then drains in-flight
@@ -213,7 +215,7 @@ func run(ctx context.Context, args []string, env func(string) string, stdout io.
 	// The webhook worker, likewise: deliveries in flight are settled,
 	// the rest wait in the database.
 	hooks := make(chan error, 1)
-	go func() { hooks <- p.RunWebhooks(wctx, portal.WebhookOptions{}) }()
+	go func() { hooks <- p.RunWebhooks(wctx, cfg.webhooks) }()
 	defer func() {
 		stopWorker()
 		if err := <-worker; err != nil {
@@ -379,8 +381,24 @@ func parseFlags(fs *flag.FlagSet, args []string, env func(string) string) (confi
 		}
 		fs.BoolVar(f.p, f.name, v, f.usage+" ("+f.env+")")
 	}
+	for _, f := range []struct {
+		name, env, usage string
+		p                *time.Duration
+	}{
+		{"webhooks-timeout", "PORTALKIT_WEBHOOKS_TIMEOUT", "how long one webhook request may take (default 15s)", &cfg.webhooks.Timeout},
+		{"webhooks-lease", "PORTALKIT_WEBHOOKS_LEASE", "how long claimed webhook deliveries stay reserved for their worker; a worker killed mid-pass leaves them to others after that long, and they are sent again with the same webhook-id (default 10m, or twice the longest a pass can take)", &cfg.webhooks.Lease},
+	} {
+		def, err := envOr(env, f.env, 0, time.ParseDuration, "a duration such as 30s, 10m or 1h")
+		if err != nil {
+			return config{}, err
+		}
+		fs.DurationVar(f.p, f.name, def, f.usage+" ("+f.env+")")
+	}
 	if err := fs.Parse(args); err != nil {
 		return config{}, err
+	}
+	if err := cfg.webhooks.Validate(); err != nil {
+		return config{}, fmt.Errorf("--webhooks-timeout, --webhooks-lease: %w", err)
 	}
 	if err := check(); err != nil {
 		return config{}, err
