@@ -619,3 +619,50 @@ func TestWebhookWarehouseEvents(t *testing.T) {
 		})
 	}
 }
+
+// TestWebhookTimeoutsRedirectsAndDeadReceivers: a receiver that does not
+// answer within Timeout and one that is not there are tried again; a
+// redirect is not followed and fails the delivery.
+func TestWebhookTimeoutsRedirectsAndDeadReceivers(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, portaltest.Store(t), local)
+	slow := newReceiver(t, e.clock)
+	slow.answer = func(r *http.Request) (int, http.Header) {
+		<-r.Context().Done() // until the worker gives up
+		return http.StatusServiceUnavailable, nil
+	}
+	moved := newReceiver(t, e.clock)
+	moved.answer = func(*http.Request) (int, http.Header) {
+		return http.StatusFound, http.Header{"Location": {moved.srv.URL + "/elsewhere"}}
+	}
+	gone := newReceiver(t, e.clock)
+	var ids []webhook.EndpointID
+	for _, rc := range []*receiver{slow, moved, gone} {
+		ids = append(ids, e.endpoint(t, rc, webhook.CustomerCreated).ID)
+	}
+	gone.srv.Close()
+	e.createCustomer(t, "Acme")
+
+	rep, err := e.p.DeliverWebhooks(t.Context(), portal.WebhookOptions{Timeout: 200 * time.Millisecond})
+	require.NoError(t, err)
+	assert.Equal(t, portal.WebhookReport{Claimed: 3, Retried: 2, Failed: 1}, rep)
+	want := []struct {
+		status outbox.Status
+		code   int
+		err    string
+	}{
+		{outbox.Pending, 0, "deadline exceeded"},
+		{outbox.Failed, http.StatusFound, "answered 302"},
+		{outbox.Pending, 0, "connection refused"},
+	}
+	for i, id := range ids {
+		l, err := e.p.ListWebhookDeliveries(e.owner, id, portal.ListWebhookDeliveriesParams{})
+		require.NoError(t, err)
+		require.Len(t, l.Items, 1)
+		d := l.Items[0]
+		assert.Equal(t, want[i].status, d.Status, "endpoint %d", i)
+		assert.Equal(t, want[i].code, d.ResponseCode, "endpoint %d", i)
+		assert.Contains(t, d.LastError, want[i].err, "endpoint %d", i)
+	}
+	assert.Equal(t, 1, moved.tried, "the redirect is not followed")
+}
