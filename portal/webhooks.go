@@ -256,7 +256,8 @@ type CreateWebhookEndpointParams struct {
 // (ActWebhookManage). Invalid for a bad URL (not https unless
 // Config.Webhooks.AllowHTTP; resolving to a blocked address unless
 // AllowPrivateAddresses), unknown event types or an unknown customer;
-// FailedPrecondition when webhook.MaxEndpoints exist.
+// FailedPrecondition when webhook.MaxEndpoints exist. Recorded in the
+// audit log, as are changes, rotations and deletions of endpoints.
 func (p *Portal) CreateWebhookEndpoint(ctx context.Context, params CreateWebhookEndpointParams) (WebhookEndpointSecret, error) {
 	params.URL = strings.TrimSpace(params.URL)
 	if err := validStruct(params); err != nil {
@@ -279,7 +280,8 @@ func (p *Portal) CreateWebhookEndpoint(ctx context.Context, params CreateWebhook
 	}
 	var out WebhookEndpointSecret
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActWebhookManage, "", ""); err != nil {
+		a, err := p.authorize(ctx, r, ActWebhookManage, "", "")
+		if err != nil {
 			return err
 		}
 		if err := p.checkEndpointCustomer(ctx, r, e.CustomerID); err != nil {
@@ -297,7 +299,7 @@ func (p *Portal) CreateWebhookEndpoint(ctx context.Context, params CreateWebhook
 		}
 		forgetEndpoints(r)
 		out = WebhookEndpointSecret{WebhookEndpoint: endpointView(e, now), Secret: e.Secret}
-		return nil
+		return p.record(ctx, r, a.who.Actor(), "webhook_endpoint.created", e.CustomerID, string(e.ID))
 	})
 	return out, err
 }
@@ -447,7 +449,8 @@ func (p *Portal) UpdateWebhookEndpoint(ctx context.Context, id webhook.EndpointI
 	}
 	var out WebhookEndpoint
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActWebhookManage, "", ""); err != nil {
+		a, err := p.authorize(ctx, r, ActWebhookManage, "", "")
+		if err != nil {
 			return err
 		}
 		if params.CustomerID != nil {
@@ -485,7 +488,7 @@ func (p *Portal) UpdateWebhookEndpoint(ctx context.Context, id webhook.EndpointI
 		}
 		forgetEndpoints(r)
 		out = endpointView(e, now)
-		return nil
+		return p.record(ctx, r, a.who.Actor(), "webhook_endpoint.updated", e.CustomerID, string(e.ID))
 	})
 	return out, err
 }
@@ -505,7 +508,8 @@ type RotateWebhookSecretParams struct {
 func (p *Portal) RotateWebhookSecret(ctx context.Context, id webhook.EndpointID, params RotateWebhookSecretParams) (WebhookEndpointSecret, error) {
 	var out WebhookEndpointSecret
 	err := p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActWebhookManage, "", ""); err != nil {
+		a, err := p.authorize(ctx, r, ActWebhookManage, "", "")
+		if err != nil {
 			return err
 		}
 		now := p.timestamp()
@@ -519,7 +523,7 @@ func (p *Portal) RotateWebhookSecret(ctx context.Context, id webhook.EndpointID,
 		}
 		forgetEndpoints(r)
 		out = WebhookEndpointSecret{WebhookEndpoint: endpointView(e, now), Secret: secret}
-		return nil
+		return p.record(ctx, r, a.who.Actor(), "webhook_endpoint.secret_rotated", e.CustomerID, string(e.ID))
 	})
 	return out, err
 }
@@ -529,14 +533,15 @@ func (p *Portal) RotateWebhookSecret(ctx context.Context, id webhook.EndpointID,
 // (ActWebhookManage).
 func (p *Portal) DeleteWebhookEndpoint(ctx context.Context, id webhook.EndpointID) error {
 	return p.write(ctx, func(r storage.Repos) error {
-		if _, err := p.authorize(ctx, r, ActWebhookManage, "", ""); err != nil {
+		a, err := p.authorize(ctx, r, ActWebhookManage, "", "")
+		if err != nil {
 			return err
 		}
 		if err := r.Webhooks().DeleteEndpoint(ctx, id); err != nil {
 			return notFoundAs(err, errWebhookEndpointNotFound(id))
 		}
 		forgetEndpoints(r)
-		return nil
+		return p.record(ctx, r, a.who.Actor(), "webhook_endpoint.deleted", "", string(id))
 	})
 }
 

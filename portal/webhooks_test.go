@@ -23,6 +23,7 @@ import (
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/portalerr"
+	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/webhook"
 )
 
@@ -539,10 +540,12 @@ func TestWebhookRotation(t *testing.T) {
 	}, local)
 }
 
-// TestWebhookEndpointsValidation: bad input changes nothing.
+// TestWebhookEndpointsValidation: bad input changes nothing; what
+// changes is in the audit log.
 func TestWebhookEndpointsValidation(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, portaltest.Store(t), local)
+	store := portaltest.Store(t)
+	e := newEnv(t, store, local)
 	for name, params := range map[string]portal.CreateWebhookEndpointParams{
 		"no types":      {URL: "https://erp.example.com"},
 		"unknown type":  {URL: "https://erp.example.com", EventTypes: []webhook.Type{"order.eaten"}},
@@ -569,10 +572,24 @@ func TestWebhookEndpointsValidation(t *testing.T) {
 	assert.False(t, up.Enabled)
 	assert.Equal(t, "ERP", up.Description)
 	assert.Equal(t, int64(2), up.Version)
+	_, err = e.p.RotateWebhookSecret(e.owner, ep.ID, portal.RotateWebhookSecretParams{})
+	require.NoError(t, err)
 	require.NoError(t, e.p.DeleteWebhookEndpoint(e.owner, ep.ID))
 	_, err = e.p.GetWebhookEndpoint(e.owner, ep.ID)
 	assert.Equal(t, portalerr.NotFound, portalerr.CodeOf(err))
 	assert.True(t, errors.Is(e.p.DeleteWebhookEndpoint(e.owner, ep.ID), portalerr.ErrNotFound))
+
+	var actions []string
+	require.NoError(t, store.ReadTx(t.Context(), func(r storage.Repos) error {
+		l, err := r.Audit().List(t.Context(), storage.AuditFilter{ObjectID: string(ep.ID)}, storage.Page{Limit: storage.MaxLimit})
+		for _, ev := range l.Items {
+			actions = append(actions, ev.Action)
+			assert.Equal(t, "staff:stf_owner", ev.Actor)
+		}
+		return err
+	}))
+	assert.Equal(t, []string{"webhook_endpoint.created", "webhook_endpoint.updated", "webhook_endpoint.secret_rotated", "webhook_endpoint.deleted"}, actions,
+		"the refused changes are not recorded")
 }
 
 // TestWebhookWarehouseEvents: a fulfilled pre-order stocks its items, one
