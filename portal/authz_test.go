@@ -835,6 +835,8 @@ var notTenantScoped = map[string]string{
 	"DeliverOutbox":            "maintenance: one pass of the outbox worker, which sends the mail use cases enqueued",
 	"RunOutbox":                "maintenance: the outbox worker",
 	"OutboxStats":              "maintenance: how much mail waits and how late, for monitoring; no customer's data",
+	"FileLimits":               "configuration: the limits uploads are checked against, for bounding request bodies; no data",
+	"HasFiles":                 "configuration: whether a file store is configured; no data",
 	"DeliverWebhooks":          "maintenance: one pass of the webhook worker, which sends the deliveries use cases wrote",
 	"RunWebhooks":              "maintenance: the webhook worker",
 	"WebhookStats":             "maintenance: how many deliveries wait and how late, for monitoring; no customer's data",

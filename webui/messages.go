@@ -61,6 +61,7 @@ var labels = map[string][2]string{
 	"mail:ticket_opened":             {"New ticket (to the service desk)", "Neues Ticket (an den Service-Desk)"},
 	"mail:ticket_reply":              {"Reply to a ticket", "Antwort auf ein Ticket"},
 	"mail:ticket_status":             {"Ticket status changed", "Ticketstatus geändert"},
+	"mail:ticket_customer_reply":     {"Customer's reply to an assigned ticket", "Antwort des Kunden auf ein zugewiesenes Ticket"},
 	"mail:webhook_disabled":          {"Webhook endpoint disabled", "Webhook-Endpunkt abgeschaltet"},
 	"condition:defective":            {"Defective", "Defekt"},
 	"condition:new":                  {"New", "Neu"},
@@ -335,6 +336,21 @@ var germanPortal = map[string]string{
 	"Your password is set.": "Ihr Passwort ist gesetzt.",
 	"Your sign-in link is ready. It works once.": "Ihr Anmeldelink ist bereit. Er funktioniert einmal.",
 	"powered by portalkit":                       "betrieben mit portalkit",
+
+	// Attachments of a ticket.
+	"Files":                 "Dateien",
+	"File":                  "Datei",
+	"Size":                  "Größe",
+	"Added":                 "Hinzugefügt",
+	"No files yet.":         "Noch keine Dateien.",
+	"Attach a file":         "Datei anhängen",
+	"Attach":                "Anhängen",
+	"%d bytes":              "%d Bytes",
+	"The file is attached.": "Die Datei ist angehängt.",
+	"Attach to":             "Anhängen an",
+	"The ticket":            "Das Ticket",
+	"The customer sees it, unless it goes with an internal note.": "Der Kunde sieht sie, außer sie gehört zu einer internen Notiz.",
+	"Pictures, PDF, text or CSV files up to %s.":                  "Bilder, PDF-, Text- oder CSV-Dateien bis %s.",
 }
 
 func merged(maps ...map[string]string) map[string]string {

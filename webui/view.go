@@ -268,6 +268,7 @@ var notices = map[string]string{
 	"deleted":            "Deleted.",
 	"ticket_opened":      "Your support request is sent.",
 	"commented":          "Your reply is sent.",
+	"attached":           "The file is attached.",
 	"reopened":           "The ticket is open again.",
 	"applied":            "The change is applied to the customer.",
 	"replayed":           "The delivery will be sent again.",

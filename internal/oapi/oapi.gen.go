@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/url"
 	"path"
@@ -234,20 +235,21 @@ func (e InvitationState) Valid() bool {
 
 // Defines values for MailKind.
 const (
-	MailKindAccessLink         MailKind = "access_link"
-	MailKindInvitation         MailKind = "invitation"
-	MailKindInvitationAccepted MailKind = "invitation_accepted"
-	MailKindInvitationResent   MailKind = "invitation_resent"
-	MailKindLoginLink          MailKind = "login_link"
-	MailKindOrderConfirmed     MailKind = "order_confirmed"
-	MailKindOrderRejected      MailKind = "order_rejected"
-	MailKindOrderSubmitted     MailKind = "order_submitted"
-	MailKindStaffInvitation    MailKind = "staff_invitation"
-	MailKindStaffLoginLink     MailKind = "staff_login_link"
-	MailKindTicketOpened       MailKind = "ticket_opened"
-	MailKindTicketReply        MailKind = "ticket_reply"
-	MailKindTicketStatus       MailKind = "ticket_status"
-	MailKindWebhookDisabled    MailKind = "webhook_disabled"
+	MailKindAccessLink          MailKind = "access_link"
+	MailKindInvitation          MailKind = "invitation"
+	MailKindInvitationAccepted  MailKind = "invitation_accepted"
+	MailKindInvitationResent    MailKind = "invitation_resent"
+	MailKindLoginLink           MailKind = "login_link"
+	MailKindOrderConfirmed      MailKind = "order_confirmed"
+	MailKindOrderRejected       MailKind = "order_rejected"
+	MailKindOrderSubmitted      MailKind = "order_submitted"
+	MailKindStaffInvitation     MailKind = "staff_invitation"
+	MailKindStaffLoginLink      MailKind = "staff_login_link"
+	MailKindTicketCustomerReply MailKind = "ticket_customer_reply"
+	MailKindTicketOpened        MailKind = "ticket_opened"
+	MailKindTicketReply         MailKind = "ticket_reply"
+	MailKindTicketStatus        MailKind = "ticket_status"
+	MailKindWebhookDisabled     MailKind = "webhook_disabled"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
@@ -272,6 +274,8 @@ func (e MailKind) Valid() bool {
 	case MailKindStaffInvitation:
 		return true
 	case MailKindStaffLoginLink:
+		return true
+	case MailKindTicketCustomerReply:
 		return true
 	case MailKindTicketOpened:
 		return true
@@ -1309,6 +1313,12 @@ type AssignTicketRequest struct {
 	Assignee *string `json:"assignee,omitempty"`
 }
 
+// AttachmentUpload A file to attach, as `multipart/form-data`.
+type AttachmentUpload struct {
+	// File The file; its type is sniffed from its content.
+	File openapi_types.File `json:"file"`
+}
+
 // Attributes Free key-value pairs, at most 50; keys of 1 to 64 characters, values of at most 500.
 //
 // Example: {"colour":"silver","ram":"16 GB"}
@@ -1893,9 +1903,10 @@ type ItemId = string
 // `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
-// so no customer's override applies to them), `ticket_opened` to the service desk and
-// `ticket_reply` and `ticket_status` to a ticket's requester, and `webhook_disabled` to staff
-// owners and admins when a failing webhook endpoint was switched off.
+// so no customer's override applies to them), `ticket_opened` to the service desk,
+// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+// staff owners and admins when a failing webhook endpoint was switched off.
 //
 // Example: invitation
 type MailKind string
@@ -1927,9 +1938,10 @@ type MailMessage struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester, and `webhook_disabled` to staff
-	// owners and admins when a failing webhook endpoint was switched off.
+	// so no customer's override applies to them), `ticket_opened` to the service desk,
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off.
 	//
 	//
 	// Example: invitation
@@ -2002,9 +2014,10 @@ type MailTemplate struct {
 	// `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
-	// so no customer's override applies to them), `ticket_opened` to the service desk and
-	// `ticket_reply` and `ticket_status` to a ticket's requester, and `webhook_disabled` to staff
-	// owners and admins when a failing webhook endpoint was switched off.
+	// so no customer's override applies to them), `ticket_opened` to the service desk,
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off.
 	//
 	//
 	// Example: invitation
@@ -3379,6 +3392,57 @@ type Ticket struct {
 	Version int64 `json:"version"`
 }
 
+// TicketAttachment A file on a ticket or on one of its comments, without its content.
+type TicketAttachment struct {
+	// CommentId Identifies a ticket comment: `tcm_` and a unique suffix.
+	//
+	// Example: tcm_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	CommentId *TicketCommentId `json:"comment_id,omitempty"`
+
+	// ContentType Sniffed from the content at upload, never the client's claim.
+	//
+	// Example: image/png
+	ContentType string    `json:"content_type"`
+	CreatedAt   time.Time `json:"created_at"`
+
+	// Id Identifies an attachment of a ticket: `att_` and a unique suffix.
+	//
+	// Example: att_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id TicketAttachmentId `json:"id"`
+
+	// Name The client's file name, sanitised; for display and downloads only.
+	Name string `json:"name"`
+
+	// Sha256 The content's SHA-256, in hex.
+	Sha256 string `json:"sha256"`
+
+	// Size Bytes.
+	Size int64 `json:"size"`
+
+	// TicketId Identifies a ticket: `tkt_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	TicketId TicketId `json:"ticket_id"`
+
+	// UploadedBy Who attached it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
+	UploadedBy string `json:"uploaded_by"`
+
+	// Visibility `public`: a reply the customer's users see; `internal`: a note for staff only.
+	//
+	// Example: public
+	Visibility TicketVisibility `json:"visibility"`
+}
+
+// TicketAttachmentId Identifies an attachment of a ticket: `att_` and a unique suffix.
+//
+// Example: att_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type TicketAttachmentId = string
+
+// TicketAttachmentList A ticket's attachments, oldest first.
+type TicketAttachmentList struct {
+	Items []TicketAttachment `json:"items"`
+}
+
 // TicketComment A public reply or an internal note on a ticket.
 type TicketComment struct {
 	// Author Who wrote it (`user:usr_…`, `staff:stf_…`, `api_key:key_…`).
@@ -4233,6 +4297,12 @@ type Conflict = Problem
 // Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
 type ContentTooLarge = Problem
 
+// FileTooLarge An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
+// per-field violations and the request ID.
+//
+// Example: {"code":"invalid","detail":"name: is required","fields":[{"field":"name","message":"is required"}],"instance":"/v1/customers","request_id":"req_7f3a9c2e41b0","status":400,"title":"Invalid input","type":"urn:portalkit:problem:invalid"}
+type FileTooLarge = Problem
+
 // Forbidden An RFC 9457 problem details object (`application/problem+json`), extended with a stable `code`,
 // per-field violations and the request ID.
 //
@@ -4966,8 +5036,14 @@ type ApplyMasterDataChangeJSONRequestBody = ApplyMasterDataChangeRequest
 // AssignTicketJSONRequestBody defines body for AssignTicket for application/json ContentType.
 type AssignTicketJSONRequestBody = AssignTicketRequest
 
+// AttachToTicketMultipartRequestBody defines body for AttachToTicket for multipart/form-data ContentType.
+type AttachToTicketMultipartRequestBody = AttachmentUpload
+
 // AddTicketCommentJSONRequestBody defines body for AddTicketComment for application/json ContentType.
 type AddTicketCommentJSONRequestBody = AddTicketCommentRequest
+
+// AttachToTicketCommentMultipartRequestBody defines body for AttachToTicketComment for multipart/form-data ContentType.
+type AttachToTicketCommentMultipartRequestBody = AttachmentUpload
 
 // SetTicketPriorityJSONRequestBody defines body for SetTicketPriority for application/json ContentType.
 type SetTicketPriorityJSONRequestBody = SetTicketPriorityRequest
@@ -5457,6 +5533,15 @@ type ServerInterface interface {
 	// AssignTicket Assign a ticket to a staff member
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/assign)
 	AssignTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params AssignTicketParams)
+	// ListTicketAttachments List a ticket's attachments
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	ListTicketAttachments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId)
+	// AttachToTicket Attach a file to a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	AttachToTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId)
+	// DownloadTicketAttachment Download an attachment of a ticket
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId})
+	DownloadTicketAttachment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId)
 	// ListTicketComments List a ticket's comments
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments)
 	ListTicketComments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ListTicketCommentsParams)
@@ -5466,6 +5551,9 @@ type ServerInterface interface {
 	// GetTicketComment Get a comment of a ticket
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId})
 	GetTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId)
+	// AttachToTicketComment Attach a file to a comment of a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments)
+	AttachToTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId)
 	// SetTicketPriority Change a ticket's priority
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/priority)
 	SetTicketPriority(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params SetTicketPriorityParams)
@@ -8964,6 +9052,120 @@ func (siw *ServerInterfaceWrapper) AssignTicket(w http.ResponseWriter, r *http.R
 	handler.ServeHTTP(w, r)
 }
 
+// ListTicketAttachments operation middleware
+func (siw *ServerInterfaceWrapper) ListTicketAttachments(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListTicketAttachments(w, r, customerId, ticketId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AttachToTicket operation middleware
+func (siw *ServerInterfaceWrapper) AttachToTicket(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttachToTicket(w, r, customerId, ticketId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DownloadTicketAttachment operation middleware
+func (siw *ServerInterfaceWrapper) DownloadTicketAttachment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "attachmentId" -------------
+	var attachmentId TicketAttachmentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "attachmentId", r.PathValue("attachmentId"), &attachmentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "attachmentId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DownloadTicketAttachment(w, r, customerId, ticketId, attachmentId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListTicketComments operation middleware
 func (siw *ServerInterfaceWrapper) ListTicketComments(w http.ResponseWriter, r *http.Request) {
 
@@ -9122,6 +9324,50 @@ func (siw *ServerInterfaceWrapper) GetTicketComment(w http.ResponseWriter, r *ht
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.GetTicketComment(w, r, customerId, ticketId, commentId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// AttachToTicketComment operation middleware
+func (siw *ServerInterfaceWrapper) AttachToTicketComment(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "ticketId" -------------
+	var ticketId TicketId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "ticketId", r.PathValue("ticketId"), &ticketId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "ticketId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "commentId" -------------
+	var commentId TicketCommentId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "commentId", r.PathValue("commentId"), &commentId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "commentId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.AttachToTicketComment(w, r, customerId, ticketId, commentId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -11059,6 +11305,10 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/assign", wrapper.AssignTicket)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/priority", wrapper.SetTicketPriority)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/apply", wrapper.ApplyMasterDataChange)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/attachments", wrapper.ListTicketAttachments)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/attachments", wrapper.AttachToTicket)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId}", wrapper.DownloadTicketAttachment)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments", wrapper.AttachToTicketComment)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/tickets", wrapper.ListTicketQueue)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/ticket-types", wrapper.ListTicketTypes)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products", wrapper.ListProducts)
@@ -11249,6 +11499,8 @@ type BadRequestApplicationProblemPlusJSONResponse Problem
 type ConflictApplicationProblemPlusJSONResponse Problem
 
 type ContentTooLargeApplicationProblemPlusJSONResponse Problem
+
+type FileTooLargeApplicationProblemPlusJSONResponse Problem
 
 type ForbiddenApplicationProblemPlusJSONResponse Problem
 
@@ -20845,6 +21097,386 @@ func (response AssignTicketdefaultApplicationProblemPlusJSONResponse) VisitAssig
 	return err
 }
 
+type ListTicketAttachmentsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+}
+
+type ListTicketAttachmentsResponseObject interface {
+	VisitListTicketAttachmentsResponse(w http.ResponseWriter) error
+}
+
+type ListTicketAttachments200JSONResponse TicketAttachmentList
+
+func (response ListTicketAttachments200JSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments400ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments401ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments403ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachments404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListTicketAttachments404ApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListTicketAttachmentsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListTicketAttachmentsdefaultApplicationProblemPlusJSONResponse) VisitListTicketAttachmentsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	TicketId   TicketId   `json:"ticketId"`
+	Body       *multipart.Reader
+}
+
+type AttachToTicketResponseObject interface {
+	VisitAttachToTicketResponse(w http.ResponseWriter) error
+}
+
+type AttachToTicket201JSONResponse TicketAttachment
+
+func (response AttachToTicket201JSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket400ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket401ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket403ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket404ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket409ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicket413ApplicationProblemPlusJSONResponse struct {
+	FileTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicket413ApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AttachToTicketdefaultApplicationProblemPlusJSONResponse) VisitAttachToTicketResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachmentRequestObject struct {
+	CustomerId   CustomerId         `json:"customerId"`
+	TicketId     TicketId           `json:"ticketId"`
+	AttachmentId TicketAttachmentId `json:"attachmentId"`
+}
+
+type DownloadTicketAttachmentResponseObject interface {
+	VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error
+}
+
+type DownloadTicketAttachment200ResponseHeaders struct {
+	ContentDisposition *string
+	ETag               *string
+}
+
+type DownloadTicketAttachment200ApplicationoctetStreamResponse struct {
+	Body          io.Reader
+	Headers       DownloadTicketAttachment200ResponseHeaders
+	ContentLength int64
+}
+
+func (response DownloadTicketAttachment200ApplicationoctetStreamResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", "application/octet-stream")
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	if response.Headers.ContentDisposition != nil {
+		w.Header().Set("Content-Disposition", fmt.Sprint(*response.Headers.ContentDisposition))
+	}
+	if response.Headers.ETag != nil {
+		w.Header().Set("ETag", fmt.Sprint(*response.Headers.ETag))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type DownloadTicketAttachment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment400ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment401ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment403ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment404ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DownloadTicketAttachment409ApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DownloadTicketAttachmentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DownloadTicketAttachmentdefaultApplicationProblemPlusJSONResponse) VisitDownloadTicketAttachmentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListTicketCommentsRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 	TicketId   TicketId   `json:"ticketId"`
@@ -21198,6 +21830,144 @@ type GetTicketCommentdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response GetTicketCommentdefaultApplicationProblemPlusJSONResponse) VisitGetTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketCommentRequestObject struct {
+	CustomerId CustomerId      `json:"customerId"`
+	TicketId   TicketId        `json:"ticketId"`
+	CommentId  TicketCommentId `json:"commentId"`
+	Body       *multipart.Reader
+}
+
+type AttachToTicketCommentResponseObject interface {
+	VisitAttachToTicketCommentResponse(w http.ResponseWriter) error
+}
+
+type AttachToTicketComment201JSONResponse TicketAttachment
+
+func (response AttachToTicketComment201JSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment400ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment401ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment403ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment404ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment409ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketComment413ApplicationProblemPlusJSONResponse struct {
+	FileTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response AttachToTicketComment413ApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type AttachToTicketCommentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response AttachToTicketCommentdefaultApplicationProblemPlusJSONResponse) VisitAttachToTicketCommentResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -26745,6 +27515,15 @@ type StrictServerInterface interface {
 	// AssignTicket Assign a ticket to a staff member
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/assign)
 	AssignTicket(ctx context.Context, request AssignTicketRequestObject) (AssignTicketResponseObject, error)
+	// ListTicketAttachments List a ticket's attachments
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	ListTicketAttachments(ctx context.Context, request ListTicketAttachmentsRequestObject) (ListTicketAttachmentsResponseObject, error)
+	// AttachToTicket Attach a file to a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/attachments)
+	AttachToTicket(ctx context.Context, request AttachToTicketRequestObject) (AttachToTicketResponseObject, error)
+	// DownloadTicketAttachment Download an attachment of a ticket
+	// (GET /v1/customers/{customerId}/tickets/{ticketId}/attachments/{attachmentId})
+	DownloadTicketAttachment(ctx context.Context, request DownloadTicketAttachmentRequestObject) (DownloadTicketAttachmentResponseObject, error)
 	// ListTicketComments List a ticket's comments
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments)
 	ListTicketComments(ctx context.Context, request ListTicketCommentsRequestObject) (ListTicketCommentsResponseObject, error)
@@ -26754,6 +27533,9 @@ type StrictServerInterface interface {
 	// GetTicketComment Get a comment of a ticket
 	// (GET /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId})
 	GetTicketComment(ctx context.Context, request GetTicketCommentRequestObject) (GetTicketCommentResponseObject, error)
+	// AttachToTicketComment Attach a file to a comment of a ticket
+	// (POST /v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments)
+	AttachToTicketComment(ctx context.Context, request AttachToTicketCommentRequestObject) (AttachToTicketCommentResponseObject, error)
 	// SetTicketPriority Change a ticket's priority
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/priority)
 	SetTicketPriority(ctx context.Context, request SetTicketPriorityRequestObject) (SetTicketPriorityResponseObject, error)
@@ -29278,6 +30060,95 @@ func (sh *strictHandler) AssignTicket(w http.ResponseWriter, r *http.Request, cu
 	}
 }
 
+// ListTicketAttachments operation middleware
+func (sh *strictHandler) ListTicketAttachments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId) {
+	var request ListTicketAttachmentsRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListTicketAttachments(ctx, request.(ListTicketAttachmentsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListTicketAttachments")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListTicketAttachmentsResponseObject); ok {
+		if err := validResponse.VisitListTicketAttachmentsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AttachToTicket operation middleware
+func (sh *strictHandler) AttachToTicket(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId) {
+	var request AttachToTicketRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+
+	if reader, err := r.MultipartReader(); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode multipart body: %w", err))
+		return
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToTicket(ctx, request.(AttachToTicketRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AttachToTicket")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AttachToTicketResponseObject); ok {
+		if err := validResponse.VisitAttachToTicketResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DownloadTicketAttachment operation middleware
+func (sh *strictHandler) DownloadTicketAttachment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, attachmentId TicketAttachmentId) {
+	var request DownloadTicketAttachmentRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.AttachmentId = attachmentId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DownloadTicketAttachment(ctx, request.(DownloadTicketAttachmentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DownloadTicketAttachment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DownloadTicketAttachmentResponseObject); ok {
+		if err := validResponse.VisitDownloadTicketAttachmentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListTicketComments operation middleware
 func (sh *strictHandler) ListTicketComments(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ListTicketCommentsParams) {
 	var request ListTicketCommentsRequestObject
@@ -29362,6 +30233,41 @@ func (sh *strictHandler) GetTicketComment(w http.ResponseWriter, r *http.Request
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(GetTicketCommentResponseObject); ok {
 		if err := validResponse.VisitGetTicketCommentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// AttachToTicketComment operation middleware
+func (sh *strictHandler) AttachToTicketComment(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, commentId TicketCommentId) {
+	var request AttachToTicketCommentRequestObject
+
+	request.CustomerId = customerId
+	request.TicketId = ticketId
+	request.CommentId = commentId
+
+	if reader, err := r.MultipartReader(); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode multipart body: %w", err))
+		return
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.AttachToTicketComment(ctx, request.(AttachToTicketCommentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "AttachToTicketComment")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(AttachToTicketCommentResponseObject); ok {
+		if err := validResponse.VisitAttachToTicketCommentResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -30649,733 +31555,757 @@ func (sh *strictHandler) RotateWebhookSecret(w http.ResponseWriter, r *http.Requ
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rkhs3li76KticHaGqnmSJZLFurNgxo5stjSVbI8ntabt8mGAmSGZXEqABsEpsbUXMr/MA5wX2v36R",
-	"/Sb9JCewFpCJvJFJVkm+tCYm2iomEonLwsK6futDJxKLpeCMa9UZfejMGY2ZhH8+e0dn5r8xU5FMljoR",
-	"vDPqvJszIpkSKxmxB4rcMKkSwQlVhBKlpeAzYl4MiFpFc/NzeNU5vuqEl0QxHpNEkwmNrknCyYtp9xXV",
-	"0ZxoQVbLmGp21Ak67D1dLFPWGXXgvU7QkeyXVSJZ3BlpuWJBR0VztqBmZAv6/iXjMz3vjE6HQUevl+Y9",
-	"pWXCZ52PH4POG6bl+tFUM1mdyFsWCR4r8/VbaobFpkIyouU64TNCZzThhfGcDHtbxpIsVovO6Px02OsF",
-	"nUXC8e9eNrCEazZjsvPRDG1JJV0wbdf60esX37D1i9j8OzGjW1I97wQdThfmTbpM8PGmEfxPyaadUedf",
-	"HuY7+hCfqodZ/+bTj6KIKfUy4dfNH/Sb7P1RvxP8sE5u2FdJWrsh3zC2VIRCG3JgPnRIhCQxg5+oZjE5",
-	"mNJUsUOylCJeRVqZDYLR/7Jicu0P33TS8Qdq92AiRMoox+FInUQpa16E7PneK5D1YL73hGo2E3K9eQHc",
-	"3IiYEj1PFInsa+TAfIFKFhP2nkY6XR82zd+90mk4Lf1er+64PFlJJWT9mQ85e6/HEbQIcWyMLCW7ScRK",
-	"kSWdsYDcJnoOvyu6YGQK01SXJGVTTcRKk6mQ8HiaSKXhncYJ4Egahj9oGr7SYsFk44ZGeYN9d9T7RvGT",
-	"mzf1dk41SRShE7MOuK321eYlwOfjJO7ccXRvGZXRvGls7kNmlEIxYr4fkEhwTSNNWHdBk9QcRPZeM8lp",
-	"SiSbMsl4xLBRwhXOSLP3OiDJjAuzJVc8ooodXfECU6fRgjVM+JedqdXOTlO9UpvXP59jwgnla0vAihGl",
-	"qWaKHEi2ZFQjVTvWfJjTbkBomhbug588LrNSS8ZjFnd+Ng2WqYiZI6u6mSoYcWG6iWYL1XZ7ccadj4FZ",
-	"pRf45nG2RFRKaj624skvK2Yfm8F8DDpKr2EbpkIuzPtfp2JC06a1+wHOs5kGuYZlxDPv8ydGZtAFWQqp",
-	"pyJNxBH5VmhkBaFHw2ETneP723j1i5gtlkIzHq2/YevqUF/Ra2ZEEGlufKLolI3gL7OpLCbmsDOlSxzq",
-	"mq0J5TGZiNj8Q90aAqHK41FxEl9x85I5trEwkkGiUTi4LPYDPVMu9JzJYofDweCS3M6TlHkduwEl6oor",
-	"naQpkSvOEz4LyLB3cUS+YWtFqDR9L5FxDoZkLlZSHZHvFSOUTCVTcyIpj8WC3NB0xcgBJd9//+LpIVky",
-	"6b5QPoAn017Uj85ZdzDpT7vD+JR2L+jwuHsW9ae9+IKdTwZ9t1MoDOZb5W1C1+zCJva8SHh2futO74sp",
-	"CH/1l42RIB19OQnT/DuiaQpTo3FQETnJgRU1D4/II3OuU0YEZ/k+9AeXhF7xRaKU2UjzbDg4PyI/MHoN",
-	"PSighvBPIeHshkmyMCMsL6ATS+tXyMq0dxNbX/CbRFOzHo1XWeI32fcyK3yn+GHDYrZIavkQgKvCFQDc",
-	"tOmkw8PO7oODseD4NFs0Lwk+3Hsx8HXzmZfJItH1lLkQ5tAanmoUB8n0SvKm+abQjf/9mE3pKtWd0Ukv",
-	"yDWGfkFf6NfoC0HnFU3SbxLeNPdr82jfmWd9uw+9FBE1tF77qRQf3uVjtn/3uVdMKTprlsMX2fO7fDT/",
-	"ivtuG8HBfnsHCi9d7C2H5a50MzS2mDCp5slyw4p4TfZeFL+T8oc3r4rhxWnCr3MlJR9R09rkLXaRaDcM",
-	"st32QetPs3ulkcDwvptONyggwj7dd8tc7/AlGTPpJMLt2yVMc0+p/PTaBwyweSns072Xwr6ffakNOdhF",
-	"8Klhpe6JHLxBwKBeU8m4bnOS1GrSzRWUtju0hP7vsD+vUZBvT0K55M/TdXGQRDGmfMkfpfrwE5KXHX4j",
-	"gS2z5/uSWP4F73ubdelsiVCVfvvN90ZzNiPaqCsTUJXvSS9+I1LWjitabShRRIq08fvmWetNMh+HUbxl",
-	"MqHptyvzpe2kZSQqbzgKXiYc3m6we3kqzZOn/cHx8L/+8mPTSYbuxtjdjqv5NtHNkonCh/sSmO0bPqPp",
-	"dNr8Hft07w/Z97MvbacR+OSnpJRsHPmo2rDwpnHdKy/3RmNHJ6JroyC0GSFqB5/kjimNIx+bZU7tDlp+",
-	"x1h21XjF4ONdmHSRZ75Lomumn4jFAq7CJrNs9nxf+i5/J/9240e1e3y3bxY+1oY68LufiD78YXjjerde",
-	"snajcoRh+GDTmIBHbrBnLKnWTJoX/5+faPdvve7F+OcP/eB0+PF/duo47Pdqg5i4UneSEm3f5jM/sMlc",
-	"iOunLE1umGz2tcV5g32/Wv1UzQDaEIsdS/KJ9M/aEfljfcbjpUg2HF2WN7jjYnmf8gdw01KG9lbK0TAz",
-	"75KDRCtrc0VjYEzML5ItU7pWjR40eHkXxlccMM5BJloz3jT4l4nSOHjraMQ/nGj8QBEaL4zAeCuFZgEx",
-	"X4pXKYvNRAxBROkqZnFAEq40o7EzmHodLFeTNFFzFhPObhuZzC2Oc7MJ/qPZX7UUXDHwUzym8Ru0MJu/",
-	"jHDLOPyTLpdpEoHh7uFSiknKFv/6V2Vm/CGX2cwbsbVj0hSWOWaaJmlnBKMaESNqOHoKOtOEpbHqjH76",
-	"gP+0zTqBMw6Zrrw3Pv6M5MgUbOLI/DE+mx7Ti2jAhv1Jz0wWyX0E7nqdaJAlX+B4SMKXK52zq5Xko6WQ",
-	"mqbXiR7ZaY3c4D/ucDuaF3E5i9QQ2s7CEd7T5vtmERY0nQq5MLsuyUQyeg1ujlXKLkmIyxISRddG5Uii",
-	"+ZEZzBPBp2kS3W1npjRJWTxeSoiTSGCY3i5lml+0UuNe/6I/iE9Z92RyRrtn0THrXkz7ve7xpD8d0GF0",
-	"Ep8ycH/KaJ7csBiOYUQ5F5pMGInmlM+YYyHt9uwi37OvYKSkNNKNO1c3uXvZRZpKRuP1mL03pzscEUrQ",
-	"D2dkrSWTem3WQdNrxs3+VYdh919M/soi/cDyexILpohZLZqm4hb5Gxe3lySM7F7DpyLBo5WUhu/hmpJb",
-	"wQNDObTBBVZy6RC4YTx3lKMnQ0PvhHhJ5Yzd94HXEFKEowPPWaKIuGGS9HvD85OzUzJZa6Z2oY7+cU4d",
-	"dvBEC0FSGP6vd6rrZ0leJY9hnb8ScpLEMeN3WuElk+DiEnwcM56wInN1NMRi8CquxUoSq7e1P3ze8r7O",
-	"vkayr21c3urw7mWhK93aJbcuwwVdw/mJBRwec/YY1SvJxnGi6CTN2+e3p2JaJ3ymzEv52Uv0JQnTJGJc",
-	"sbG7cOzLSylukphJktLo2hrNaBITxmG5jHYCG/214Hc+RdY5Nmbvl/aS9A5U4rvniG1CqCaD3uCk2zvu",
-	"9vvvehej/smo1/vxklB1DdRAjZxgxIudDlvx+ix9tMVpK8/kvg5eqd8wIP6vkt2IaxaHhjv6v68Uyy/h",
-	"bDYR5YQLkgo+Y9LcWaYZ7GUxMuENMw/un0MmqsKqb6mCURRDD3wWUy84Vb34uQzVos+dRKvBwKON/LsQ",
-	"MSFxqX49bty4oDYUtHENYN+/FforseJ322su9HgKvdxJtDLcyXXTnosP87351utg43bkA76XDcm6C0fm",
-	"eEHMMIo+ILWYeRmtrcTIFWPkwG2Mx7DxTWUjPoiZoY3kGPaOD2HXXnuiFsqNd9o/J33Vbt+cKifajsxF",
-	"C3ErWTzLICAJSPhc3BrO7H4/vsR2Ls5oJ1bsHTd/pgQFzW2bm83mXvbWk0zhtLlwb4jVSVCc1cVocie8",
-	"Cs5Kq1DZvDeZseF+Wa0bZgsN1Av2uQctdHDesHfeIH41Tun2DuOdQC/FKCob1q8bgrYc1dvtw+/dbccw",
-	"CNXfMvcbYVJC0HDbNT8pav6lXrYsth3Hfaz2I74myMxs9172hPtQSA5Oer3DEbkqzfeqA9q0r168eBqg",
-	"NQD1PCYNC0zFTOXKHy6egn15y+RNErHvOb2hSWqE4d/SFnm6hh0oWXkj/Zz7lG/GyF9Za8iAv9weIFs/",
-	"mELcNKxQgOtONZ1QBdaQFZeMRnMzDbyc3gnxivK1taupO+2CpJqNIQKtpBsIQRaUrwnVmi2WWl0SLdfI",
-	"ZElKNWuzOxBlO6ZTzeRYYR6NTZDJ2ZlnoHnnvukWZ9uuFQZ/Lzvn92h2r7oKkAREFYj45r+QO9SF5CGw",
-	"rx11Aj87ynvcNC7b+qGXhQRD+57TlZ4LmfztjtfXCjoyymVEy9s8Z0SLa8bdTYtmTYFSidWILolKZhxC",
-	"4neVNHr9fHu/rwxj4+aWR30v+1vqFMXJCaOSSVwHkCdRlsRUjBW/5uKWB5l2LIyQDzrhEZjv7Wfz9Kyq",
-	"Cf8RKDLQY8qM4EkWNJonnBEaaRegTKdT9JqTF1oRxSLJYABqLm45xtJQTSLJYNsLoQ0fOvAzi8dUd0Yd",
-	"p7z3hrny3gmyNpM1poqNr9l6dM3WTnfodXu9Xq97Zv7n3PxPL/8/iPU2m523PzvuXkx6Ufcs7htdY0C7",
-	"xxPUM86m54YIUqo0qMmlUZ286w9HvcHouP9j7lx49uY1gUBWSa1hFqxNow44N8zmW8Nogn4Ff8KVfIS5",
-	"oWcNipptZ5ZrKuQCRhJTzbo6Qb/AxiDr4qJVvyNc/2juUWul2WI0EUIrLekyLKUyiVvOpKGFo+KX6xKV",
-	"cL3bpuuVV7tCgZBQdOstjGmPauwBZlWC3QfilgWPmKHRhK8085JbSDJFPWnv1cTN3hpPYxgMnLCt22vb",
-	"eWPEDArzWMhrtfdIkfp2CU3J3Zo/dUBXsJ4nazX1CCnwqffn7OOolpqP+2mexbm/iA3vmibMaK/k0esX",
-	"hppGJDTHMgQBL3MkqNV0mrx3yR43Z2SyJjawvBQYtcOZLm+cl75xUnDpmz5/etT90Xr2u82ufTfdl4mq",
-	"2ezvOIMMQKMx2OmqwG172cMp0tjItXDYLq1Kr+cskZadqhLXtNlUP/0T8M+fg46XmdkZdaosNcsta5Vk",
-	"Zu+6QnKZf5Yxvexj6bPl7X1NFaRShS5jVAsyY6jwmxdh7y+Jkb3WxGb3AOdyWaHb0z0L5xLGWRxT8wF8",
-	"C0RTd51zduuoEXWlJLuySyRm6eSf5I4GEaoz6iyvxz/+Mny5OP/2/eDN5PRd1PtzfPLD9OIvs+Pn87P/",
-	"uO6/UsNvl+f/KQdv9en3VVL0Vq0dDdoP16XiXLP1g0yeOgiX1+N//Pffw8PAF6zmTLIA7r0cf8BQ5SMr",
-	"gMN8R+QxCorm/d1pz83JDbaW7qKILXXuHfFCJ2iMdh6avvaWChLdg5pZez4JLQiFfoPMAmDol0aRWHH9",
-	"QOVKfoFy7aZ/LWnEyHOxXILKl+1wMn7Fh49vzp687/1Ij9/Gp1/NLp7/dfBNevKft+fPZP/devh9cvbd",
-	"svdIHT+t7rCTBIojd9Y6lFQy3wpjoI5w4QZN1njQtspQS6rUrZA1N+l3S1zNdE0UcwE22ZK49zKRCb/P",
-	"2YiAEG9YUL9HojmVNNJMqgBdfyQSi4UwVMWOyCOejRd9BHm31zYEVBHQLXBfEgWaR6Iw4LsktWZTKU77",
-	"5LRm2huOQ4EwjOI3lWIBs8cU7gcKUnbMSUnwpNQt9La0TZ/wN5M7Ij/UMVmjYXfT5Mbc7JKtwP0Kmmg3",
-	"4TjGqdXVvKwiUJ4yjdY74m4jk0wnQE0O8mNxqe9Xn9rKe/3kBnAHtHLiwDiNJqr8wV10e8eFwUGfNErd",
-	"YAbdM3o+6Z5FF3H3nPWm3QHNhwOWaT/tCtKw3Ku97mAQDbtn9KLXnfTjk24vumDn0zN6OjlBTxKNx2aN",
-	"XUCf1mlu7umfnPf7QDNWzdi4ptYg3Bn1fwca34iEoLaPzDEB/7CjgpY3RIkG2ue1BB0XjtC8HC75DhbF",
-	"Na9TlBJFGIene6+ZT5GNg3FeGzydSoulAiUNwof2/HALHbmALlMh9F3SCgukXp7mE+olPILAAVEmCnx2",
-	"CbtlkshkNkcdpBw2WTozbWf07t1LC09kuvDPV9MBAdnZOhv3XvTskH7I30+4Ph12vGzli17vrH9xMTgZ",
-	"ng17Fxf9ranLFf25mPxVzgvNt6K4eAViLKndbuAFBbywcJtvqe0aOQIiAQ2MSGj4795a+S7Mu61Wbvps",
-	"rZVn096umXvTVpvUcDj6n1QL/3Lr3u3WvX87QS7j/UFtBdkEN9sLfGnTPzC5AQFOR9l+AA3HqZWRv5yQ",
-	"34BcmunAdPz8l8EP/OTZ+/M3uv+X1fCFOHtNe2/j469mp8//evFNOvjx/cmTm/PHvP+qxspR3Nv2p2iD",
-	"emelD5SxDsIl3WjtGJHJKknjXFYEZTDRe1g3vLkErVQ+T3ipnpjCTQoq6ZQZ6YQknNgtDMhMUg5+CzBn",
-	"aMJoNHdnbET6JKZrwyOOT0/NP5WP0tU/P4bfyIGjg+Ltm1NHJtAc908HgyJmo8VwLAsziGAoanborVgw",
-	"PQfgSD9QbcKyYGstSCwuSfj1s3fk4U3/4YKFJM0ygMDeXYpyg6jj26MrnsFoHaH7NSSRMHRLLO6Y0aId",
-	"RiIKJZhmcUlCT4EGW172qhQptL3iKtEuA0MFVp8AHCrQHWBKPCaSLcQNxPt4sbJHC8rpjGWdok3HDAds",
-	"bdA9WvQvjcyUEVL5PWRsgdti+KBVbC5JqFg6DSF7BIwELO4mnKwUkw/UFTe0b20xlyR0+awN/ducCOg+",
-	"W7FLEgIsR/4Str7iheYpw6YyZvIoojxiqR2UF4BoOH4s6S1NQXgiajVZJBpNEjGT0BVolmbo2EmKJhto",
-	"Hgk+TTDXh+cfS/hEvHfEYhEsaCSF8mDtLq+4bR2zKIm9qWOXZm3NSYURTFfpNEnNymoRXR8txI23hUqt",
-	"kIzhISbm243UK8kRAc1QFk3SI8OJs1eBjld6It4HRLPFMjXkaB7JJGYIrQV4kewWhms6GLt25R1T9MZR",
-	"Hiw94HW5ri6tem4/jwuDREpjmyF+xS3pB65xHa0CncM2w78y4ofeMvrXc7YIcBFsX7Uk6WemPwD7n6PM",
-	"IxJigm1xwXzSueIuBdeZcm1WtKoJfr3M+rONQsz0iyCtMYEVsg1+WbEVC6+4C1dKIkZipgzrhUd5S6Ox",
-	"h+TAa9g1DUlEl3SSpIleH7qBG4pRwRWnyszeDCAgS5kImeh1QLJYLy603Xe6XKYAq7ugSjPZjammjudY",
-	"fDVu+O5PmYxyhKfQk1pg7fy/8Xr3f8nSX21uh3LvZH9n7xiu557Cv5E8CoKJe15gopUfFhA44zFF+1aF",
-	"TXYC/zJ1zaps0fyIwl3+g2F32bcM9XUCl53vOiryvk6AYEPuqc/izJJRTVMxW2VrgMyj8McypRHL/kJu",
-	"lf0JTCn7C5kOxAcZjuLWFf7AIWecxmukE4lWCctJ8n9rSE+t4xAYg2TPfvZH6ZldIO/M5X+JJWS6Fs+P",
-	"37jYAA5J/qc5JPlfRj5QiPnplHufrqqadxyj4Wk/988jsmRSoeMHskO5FoWcpSPyQwYzWYhCBwcL4CoD",
-	"DQWZrwgp+YpPWCQWzGYcA1otKPehERMwvbQEg/ihwxYYaTaTNGL/TqMFO3JPgwYfk/UqLmgCUDiIxZJo",
-	"Nk4gstr826kk026P9vvds3gw6Z5Hw2H3lA2m/UmPXsTHUefnishtR1OWy75KAOJ7Dvk6EmLAkLGgRwZ8",
-	"B1xAOt6cWmgeGseSqWKECXZfctAMCwaZ4w1hMcVBfa/ghne+C0y6MuPzfBg7+2baRbZgUIu/6tWs9EVi",
-	"L52czREkNMWIeVGVM80z3VxmkvjI4eW2siU4IJwtdoSSauI2xY/HqVVN4rgAELLv6TOXK0yS8uIlV1Lt",
-	"IU1q1HkiVmkMEfAgDa+UixnOoY3+rao74svlSKoW23+TqATv6XYoIX/O25cXFsbQsJLmaOzOt4TSNM1O",
-	"FnkG5IIpFYBy68im7K2D2XSe08VkJWfm3jLilDS/PX3WCTppwlkfGkwZV1rS//t/GOkPzG0IXxzbQNlB",
-	"b3hyVhNraBdra9Ra9tmKkfjtd+S4f3ra7ROaLue0OyDmk5dGepYsNlrtyjC/DODLP9OFLR0UgVPQlvvz",
-	"h0G9DddO/MN2R5RpOWjVsrBkpfa1kXwzqwpvB9GqEpIRCF+BMPiUavoERME9zyWEQGDsbVm4tLg2Zapy",
-	"drDM+DMEcAuR3rAMKbtEKZVX6mw0nibYgFpcuFQy18oG/0nQMQymun/1O2KnULG6pEoQ+xRGlC9LDdS2",
-	"zwkq867lCghf0mAfVQ7eJDdVYWI0BIYjwoHUmcfBv1eU9WJavoFWFLBkhRbZZEx1SCpB03QVJ4xH+O80",
-	"dWZCz/5pxA0jRGAgvkNYGyk9zQOyTtjpFI2YF1Ev7vbZYHpMh5OT6NQId5bJv8tmYgYa2/n96U9vVzym",
-	"6z/9CYd7agZ+fmRfG8/1wkhOV6te7zhawn9YfUfYBEGusR12jL8/9B8UvmSf276vSp6xZgtzwUKcWXWl",
-	"E8vO+t0hPZl0z6LTuHvOLkBKmwyi43jITkAnybal+SMubeCVEQMZN3qFmSpOrHPncAJ/8zdaXl07jwzq",
-	"wgIAfceH6SEHYU4t//jvv4cBCY30Nlop6f72rfONsTaVA+zu/jK0vbw29FDq4vTk5Pi0oRNLYXU8CmRd",
-	"yXjMJJ6n5+9evUTDFOWJTv7GYnLABcH3AouiNKc8TsGaAhUEVECmkhqFQUgS/pXeUGw+CtFVeBgABL/p",
-	"3px5Qu1JPir7NAHfY0OsBrq89wv3KEZgNHNri9VpVZ/ybrtMugTEN24D/6kuwCwxsUwZoSmY7VAWdgkC",
-	"DhLiQcYHq6uwZ5JAXlymePAaAzUcAZs9UZdZxaM8gCqDmNo7hMAe7hbiRjGq4a7xCsUZfy3FrU12NHrs",
-	"2ooDl3meamKVPQsxmnDyy0popuov6E8V+4CrZQ++f3QLGxrkPC1jVXvHPPg1j5oDHgoX94iE5grYP+Ch",
-	"/f3RPuBB6vYBDziNFtEO9oAGZvpZpMNR546Ocise/UG95Di7vS1aFfa4tyy3p0S2WRy5F/Fi871+SSS9",
-	"xWs4UX4YX86W543X/xajwD7XAhe3+HFfKb/fy2CnKOMij8zWv5YYwSGB9o39KPKHuVjAyQJjqVWULglf",
-	"pVADi06UEYemgE2CUDBFaoUBMJxOS12iSmJZJ1WFquRkevEUpFGUQw89bLd6D87RVhZrJooIAHjOPJZr",
-	"PtOO5dZq/FrLZLLSbIP1qEAoJ7VSQ8m8KxnkgXSx/tGSJkZEdemOJ71LSCszrL1vNvV0WAjsh5fgaf5G",
-	"r2wrEKlYgYKYpDdoxKaLzqjTPyVfP7Ys3Z/CSa9u7j4P25EWKc/OZ6IM4V2SkKZpaOtyWSkz15jTROlK",
-	"1DswTvuNEudsHwdUNbpDt2UafYYCV0U6BjgXj93Uh8sWR7dJbHcY+w3dB8jDcK3MypnZu+vR461mGVvb",
-	"qYuh2rvYqs1SlWZXx8CegJcNSknsy7/WebkP8CdglAFkUWaZMSXykIwqFIakVQtvk4gdVTmTa7jdGvWx",
-	"dnLW6bhFCvOJJ3NUBjglFhs508Mtr4k3vfdQx2zgZrv/oHJccY41N49d86JzcUHXuC/AdVHfTSLIPlha",
-	"zAyfDRXugBIjzWqWjjopXWqxVLkf8SX8QPpD8loK581GI5WYSi9uMD6OumfTk173YnJ62j3vHU+P40HU",
-	"n1AGQnxiefBCrLg2m3dxYVYQExgi8+ln37+x1OKQ70edpYzzT/SjwaR7xobT7jk9OemeTY+Z+UCPXoA7",
-	"+nplhvvodbc/7L5+813N5V5Yg40SZN6ysDwt/BWFvSvfqr12+fv1Wnu+8i0rFXnLvjEhQ3C2Lq9861ID",
-	"duFblNbzj0axvMH1Kncl4pADf7Nqzwy6LcT+6k/uYn2gwA3symv43HkjXkZ7r29p9o3uUpzV20QztX+a",
-	"KvqJqe9DNsoNAvAQLUpzvKcogGa39ttNfmsj7CsXmKoFoWmKE/jEDuxsuM3b4Fd0uMNuwPtmagvh6TVE",
-	"i8ChXGbSAXi0M/OlBQRCaBB/wywQUCfh46UUM3ALV5OBW/uuXH871rcorCb+XLuWYCHDrPJ9j6oHDVCf",
-	"UL0r0k19cMgPc3uRXiMa91TILVpb/95RTrYFVNjlzCK+9ydMjz1Ql7ye5U8YLRgLNpcFiftLHqgGEtlc",
-	"h4TfNW3vPhMSbdnQ2nW8U4JiaeeLY27ee6cI3eUw5VFrDotbhS4o1GIUwrQVOYBgqTDhcyYTPcbacuOs",
-	"4nRIBD88uuJhVhIvJAuoB51oDMLOyuuBfsFdMJyQJCvdnQ0ntx8MScpuWKpIzNjS9A/m4PFKMRnaWPdK",
-	"yQ7Eg8Jgs9u5IC6wLtHKxd4lPIff15JyRSGpwHxgIimPEz4L7ZUE40+FuAbT+9wMCmrJiamDGKiE5dE8",
-	"ROfeo2dsTfixC/1LdDnuz9WIHyOpP3vzutvv9YYDLwbXjAxUhjH1QTiy45gvsh9lSGNa/laOufoDS80q",
-	"m/tNrKS1/v6PXK7tPIoWjHy9mDyvkcfz9dp4yG2zj0HHbVJbY8Fj1766gh+2RxjWpGT7S7wlDAUuEV52",
-	"RD578/qSLFYKim9Ydw6YRFQFfaNev/D3ctMSfGXbvQaY3MrmbnzVtPxeYQxMymY0HbdWUpoabjOWZxU1",
-	"dzIDLecWzd/73LBuWDfUde61PB5sU1NgNs2sGDStO7hfQKnPkg48sx0o8kYOTMqGlk+uSFdO6WfQITcp",
-	"h/j55j2w3dzlNqw3ad2bxaS6ZYOmLWthw4DrsyCZoLegZJ03s83irb0Ksl72VVxvBv4sVpL9MTruy7yy",
-	"jSHtRPXWBFKKNUfubvPFjGLrStTWVJ8tWU928dLVmE+aj0up5FvbY+MnH0B5Nsy/GP1ks1CybDvz6ZU0",
-	"YsNc66UaPXzI5NJJDkeRWDzMUGkfQk81quunIY66+xwhWqpb9xTPVuahqJ6Swiq0tGX7deremR4LNosT",
-	"JEpnwaiatmFZW5n/feowbxWHW0scdh3rrM9QApivM9wta8lxQs0RcbBfUFm5LrQcJRww+FwSX1VI1BVX",
-	"TNsCOL62cEk8iTxRJPzwMbTN8uAx53L15CsjsX9WwdwXSY0GzfU4Ein4Pv5lOj0/7/U6gCy0TOl67MvE",
-	"r+EcdIKO0S3cEzwcRyVxOxUzMS6eqijmhVYPTZsjdTNrpyy0iUhtqVB4WXTKXUZ0pcXY5r+OMW82YyVz",
-	"OVZrHmV/N6mWrq9GhcWwDVbuXa2WyzRhcnxLJZuLlWLZI5vlmWk7u0Ix+JIwbuFzymOWqhlTLE1VNKdT",
-	"TYymU6P8ZLJq51+HF2TYI/3B8fDk9MwD9nZ3e1MYbhE/0km0nafPbFfnF3507vHvX93aik5W8Id5OGXk",
-	"4M1XT8jx8fFFQL5/9+TwDhhc96PwfQ5Fr13kavHCvCfl7rOrc+1M1q5zZ7RuAedVoCgf2OveSKqtJvq7",
-	"DLG1QqjjNEGnkhbe8bjKvoG0bl/vFv+YB/dMS5E8FkEAo1vqEwwfqWvEoJeCa8jqz3p5/eJbP7bxW1Aw",
-	"IWfRhRQMeEymqRCyOQXxS7jiXcMVNxHOY19m28VaUKKQqnnYFpqwgKpLCsAusETOmxcbKggzmS/MAISv",
-	"uLkXiRZgX7ahVZDCEfriYxiQ0MmDGBYe+mJnWC5JnV9FwRV3tiYQ1vCyoprAd0EdJFT7YyMHeVSj4aks",
-	"AAMv4olQPbffuOLefWfRMKDQzvdvXh4ekUeoEuT0KqRL1KBpqsiERtc2y9m/OB2buLzirClnFX0K6pZJ",
-	"dUTeGe0DwsqSxYLFl+WFgbXyJkclu+J5smgqbm2yaFBoZpbAfIoSLWkCqCSx0FUd4zci+1fhsPJRlc/1",
-	"Vedf5Gxy1TE7Yv4tZ7PJ5KpT4h9nhVDUg3/5qde9eNT9inanP384/vi/C3+ffjz8t9pEgOIqVDGqAfFC",
-	"lWnAGa3MW5cAG2D0MyA79r6dGOWtcFW1ffrtW8+143a6QOtCAql7ZcFq9ikM8CQVCtFCUSrlJVwSwS+z",
-	"0nveLA3LJkVrUR5peTDsXZBybWvgIe6AHPnECqgGpfKMgK+Q6EoiXK3QndNbnbhLJ0qkK80I0KI54Nat",
-	"lyzojNksU6rFEpmGzwfh/MHdZfjNJfSAUAzm5kxFRFMzkUqY3fC8XYRjLkluTq9xqzIioVH+9k6t2UFz",
-	"bJ1aY/psm1rjJrw9tyYjpiKMaCNk6Gcyl3wxVHwxVICh4v6Dhp018w8aL1zUayvDDnF/whFBtL4jEmax",
-	"FuZHDbWWJYpSkk2hYtWK6yS1WoT0fEQktJCG5tVpwml6ecWv2RKNtvPECFBrV+vXIR1B2dgCuFhGMtlI",
-	"jJ5oey7iOGVNKyzv2WKZijVj+4I3lWIQIUpEsohBwMdMiNjoNIzFcElPmLkVFAau5Jf4UT0U00RMKgEZ",
-	"drRj1MINZ+r2kS3ZU/dYTMjjVZLGrEYVbIBVeiIWSwoV5QHQsCq9tgJPqlq6yoPdYuwy9/w183KtYYVb",
-	"SWR7eeTaOua/8hj+Bu3NCmSKaZ3wmTJUXr0JQiAGZcEgi5w9vLziYZWHh64i6cTcvFNbECDM+T84M4wc",
-	"GNrrxX2kKBNe8fy5kV10yhYMcDb9WyxEiFPllfUowIbXWTasVeOKF9bD3ZNEzalk5Xcsr0ZVVaGC+uwd",
-	"ndUqQb/LK7YRRBj+rnGS102qrmE2w7qHzdOta107+bqG/lLUPa9bl7p22SJ92Ba7WDe0+kXaMOnCwGtH",
-	"mS9nPriguFubeAKGQu12d7wVC1bmFkYMcCZX6n7NbRJK07XKcTfIO4vdWuACRlpYSa4auIjgZMVTiIl3",
-	"8YpLqAIOdZWSqvmh5cn4Qu77knuVqhKWxn9ORErrcal/sMVub6XgM7TWQyUqvlxZJ3lJlHC17R1Um1O1",
-	"/HBLFzlIOWnAP6sKErbf+sJV2WAILcDdqiVkLkJFnv94+923YCFRAYkFYCovqZ6r3CRSGnIYkITH7D3z",
-	"mriEi58GP4eQO0tdRXuwvWTtXL37drV+spVpsfpJjcFoq0yOi5d/qJa/ZPGSu0fh50HLYPmFyGZEF6XF",
-	"SO16sbMmNrcuiv60Nzzv9ZpFzLuCbe4euZ/X4ytH7jdsqBPiXZYM2NtmAmqVWuOxV4YN665VSWjrfuMC",
-	"1O3yc0ZTPa8/R1iN/oGyxmjfI3PL0rQpgUdcV09r7tp0qpO49sbTFAPWnICTr3RtTQBv0SABGFc5IJO1",
-	"XUQHARc4ssyTB/K6cLARYMzLdiPfgl1rwO1dK2MTLG5NIY3jbr9f+DKGSGPOUCaSxuD0vPFgdNjJtHs2",
-	"OaXdi+i8Ak6HR9hWCsmwyfwMmePu2fS836WDyXE3LxJy0W8TV98A5Is2fgwu3RfXF+074Ihgzj+7HQ+u",
-	"VphYtqkp5xp65dPQBqHnWLFlL0di9vnJVixWw7Ex7uCzlcHbN7DxTjkLO5SRw9yve6kiVzhLW4pmAuPx",
-	"b7tCNg85iAqJTw8U8dOBDovZPvDF+pjN7aue80pcd/8w1wEU2ueFooVBsWQhwPQBH2hdwLDxDsyWzWry",
-	"3n0YkGRKKF+3ufLuUgreaiX4/JNWgs/wsj3mVh7rc3FLFpSvrbljTm8YmTAIsuJ6RPpkmVrsZ6yL4vD/",
-	"bFAL1njehgLbnNmcZ1uXMLtvkzQ1YnqedG2txJ8Emzvj3G2J+y00/3zlDbej8Tl2Zgv7Z0vuplbkJ4WD",
-	"WSpO6JHLblFFhbO/pSRhzrtGUJRnfy/iDpJFay+i6bOtFzGf9XY/Yj7rtp7EL+LeH03cu3dfnaee/DG9",
-	"dWW2W8doJStyFaI05bG6JCHScRySqUBTf1Za3HDeI8/Dlm+jk4E72UWfHYiSqy1/ZwNj2FRUzlzAqcBC",
-	"Tf74sQijkNegNrrycuZGnhv61oIc9yoF5M5s+Ti0VhQZJf7mXd6Dk4tB8fI+Pq0vHAczYXev++IbZwql",
-	"X3YozlJnKMGZ7M8N7rmKyz+xLeifuJBLI+AInh4ELLlDjq0PnrnxwGRpZS0rGtEZ47rz6ch5z/zRu6HA",
-	"tC2v80KpFXurRXRtNvxusKtzFxwMdQcrMFFzAWEK9xzygChFHUMh80SyACtSKPJK1EMA56PYtLBZnMgO",
-	"NTxKO2A/VLvomi22RhnmJRyNhqAXd9AQtAPYOe91j6Nh3D0zEuk5PZ10z6Lz+IL1pn06mOykIehFaw3h",
-	"FU3SbxIe17Hh64RDoDlGrs89Tync9l69Uht+nf8wBo1cg5TmZB/GgisepmKWcPBGevHt1j8ZWsysLLTU",
-	"/BgU+nXSD/R8OxcQmGTF9CuuxIJh+TFB/ioSzmKsyGZjPNBiw80WTiDom2cYi2YkwMXGpVm50pRjf+Ba",
-	"FFiecmBfKBk5CUJwJVIGlR8Vg3As/CwXOSaOGbP/wwOVleOE4o6G3rC/xWHgSkqOxZJxuwbl+pN2zLYh",
-	"VNayC21/cqVuwdqPvz1QORyZXYtbzGYe22qxcT5nKA0L8WWG4o16pVy5tamNoLcvE2bz0MHapG4THc2Z",
-	"oahpOXrMr4Scr3/hj7En91boDCPp7fa44onjrOpr9gvWavV+yDPbbYnDceHz5Z3PIhPsDuR/w0Lnf2aZ",
-	"UeV1LErohY/Vns2XIqL1FYBSymcro7uDIAJH1FZ0xNC/W2kmZs7eEXlEJIuSZcLMXgC4L0RkM1vDkDOj",
-	"SlXi8y3H8tUQqOAYs+IsYtY0+lfNMp4V/5yg5Orbuih9I2FFgmsz4gMsFLKga2IYt8cfwD11WIX2MMIW",
-	"ptl/UhsF4qSusiIMJ93jeMgQJ7WOg18Doy3uutFRx0xKULfNNjI5MgLwgnIARKdJupKMHLx99e41OTnp",
-	"HY7IyVH/qG+YBrjVzTtYMjTb43rXceaYNH0C7W6xCAx+rEVZtYtbpyyKqUbzbIzljIG+wGSrZcJiohKO",
-	"GLaGITgCFTYXUzJoVDHiekpgrQZ4/yVt2rtuWuDP5ccAX7m2t+22l+BW/lgkkA8NoNSwfnZrCG5vntKS",
-	"8YfMjw3MyjP7J1NkAnESt1OkwCpiv9dsXqbEWiCyw54oEq+Y/2U01GBGC5is7uB2yMl/H1ca2N02+tG8",
-	"Rcz8m1Cz+z5dnO2Snz2qasp/vidLPpCrv7he2m/GDHazxRePxBZjPF4MjoJGJDT8dhdxm/yQAYlg8iKk",
-	"hNGphrLxJPz3MHCI9aDRw3ceKGJH2H3xtCix78DvW0vsps9dJHY7tu1G/eLqtU4R+l3doNuuPXeuawYP",
-	"KSzZvWglyS23Yv9T2Ml9YemPaSivcqxqZou9LsIRuaUJhN0iSp7CgVuyvCShyhpSsENnWZD4TIejMsO+",
-	"4gWOHeIlGY6yDBnzpZkQsRFHXO6xPQaB5euo8kER9TxIt2KfV/6/DD1ZcasgMmciWO3xfi3ZTcJua8Vm",
-	"iNlCFz2UQZ4wcIeX7Tl+Icz/8fS7J+/+8voZMb/awpXwwPwNesT/uuowfoXN2T/++++2ymXeHiK2cS8L",
-	"Bmw/s0yz9+bpc5amIrjiV3wNzgBGF4TqvCWEzXnbuxarI4K1ZsmcSTa64i4V2ubk+PhiuIv/BoL//1pe",
-	"jxU86mW5Z3QSxWxaY1qydRtbFUnMpvpha0Cpm3arnsthffYzto8AB9l0eN5Z7W5L7ktmPTDcn7OiESfh",
-	"mGYNyt/nDN6r1Xysaov6o0deSZpeQ0FxMmEJ+fDhyMnc39IF+/ixZSVT1wZ8t3ld0eGgBpLuV9Qg6guK",
-	"viygf3iYzZhjDbVGIROhZe3SnZWOzOyw7Q1roCiemraTsa/sNBV33tp+A2Drdl6weyii6RNgXXiZojdw",
-	"G8Htu/vFWwyxsWK63bfCx3cXzh2rqZcvC+ymYHjKmI+CCGNgPUZQr+U3nymO5LfFeX6+Bzkxuwh2dAbi",
-	"B7bt+d54S5sunhFhNJqTJZUaANg5mCAyTBBnaCRQYhJcRFQy8rW44rlN88C0BO4H3VAO4sxD18CVE2Yq",
-	"okumbA26Q/QeK8ZI+OHD0cuEX3/8GEJfVxy9C26JnC0C+EWGZoGjcfendRuAmf8wgC6LFBIGV9z8+k6Y",
-	"f0ODNyI1D9Csbv92jeEHKxW7cXkxoFxodmh7RE9t/tYzdMRnf0OFsW/BMZd/GqqK+R8HbKQji6pcHDI+",
-	"ertaGqnrmZlu1g8+eiJSIUu/vRQz8f2bl6VfX4Oi/Zgqhs+Orvi7OVuDBZcLbfYbgF4k5CNZ60+20wFJ",
-	"hViSg/DDB0k5LMxhkDWerjig+iv32pzyKx5SHpshCGn+lwtt/sN+gT8QVAl+ASyXcAb/nuHvjIfgYYrZ",
-	"e7tMKk0ih9xkyPaKA8GZwWN576yOweDklHyTPK6k69WKynXcZLPIXHmjheicEXmzCFyNcs1kigeZ0T0g",
-	"CVfmNBuKBFgPoyNJumAtL9B6GXq3Sx3YQUoT3s0u8VZfr0voe9UQcW0z4sxm30JWGe50LI4wsNtQRx7m",
-	"YUkku40yrCnigG7doysOKAyBdSsivG3BaYhk0wCOXI9pZAbs6lQUsA4slgGNtCIJbxmH7ibVvoQKEBWT",
-	"iwQLoWwosmOXFZeScHF7RB7BGDG03fUAPs41eH0S7kpveNPicYC4wFfci7XJA6+JMqcLQm4C14sGBxeW",
-	"mYIlbldMOqpGKZ7U2F6WMuFRsqTpdgR81/CjdSS2ihjBxQb5sUUxB6zjUEHYd18u7lbt1c/qASEeFWOb",
-	"ZgyYbQYYB9SWaDJhqcCc6c+pTe5cmsgvF1WIqft5X9wbtzmtEIya0zlhJjvEFHuSaxcgmhzCT0zJS3HD",
-	"jEy1A5ZPKdfLTGq865AyqJ/BFr26yaviJVb8mllYe5SSupdwwsY0k0JZPz/D5NOU0GvtespGuCPyrs/A",
-	"7551sgt/9Ci7bdLg7xCe182xnH1Tn3UDDrztCL12mZuvju0+qCxGyjl7oYKyNgrBLcTGx3GlrvZnMg58",
-	"uUh+mxfJ/fvXMqnqj+haK0jyZTkORTU0/BeLa1AoiuuXL6+XrP8JRbsvUtAXKej3IwV9kWz2kGw2c9Kt",
-	"KQD5Po7AQLR/CsAO3K51QJHps3VAUZmUay4RF77sk6/FQqQRhPFBwK6fM1eGBq2PgG6GA8Xya7uXfYAy",
-	"fGZEi4QLabZDK3IQmdMApqRn3785tLDWL95+R4aD/hlxtfrKkcRbS/qVgmMX9UAGr7yRZJa7/IvNR8di",
-	"GFSQDOrjYLPRVQg3m6eIy3LIcTlHyqMiQ0E/fziuI5vSMbUz9wZRe7zEDQBdbj9ctqFbLcy3SVk8A2Tv",
-	"hbhDTr552c+4Yd0z2p90L6JB3D1mw+kJPZ2cRee7HTfRPif/1XqTvPYdz427YEJ9oLwzpwJEJxRCMevv",
-	"MmId5oCAlQ9NwHouxWo230twA6wYhy64txxXMmQXIKi/yHj3JOPZrfqwuf57E3WAVb4WSmdv6bHivtjq",
-	"hfgib36RN/9ZLGnF05Ef4Nqr0rslGsJw0rRyU1iEdu/CAEkHf20oFEEOjBS3pDMWH97RCvfl6mhj27qr",
-	"KWtd9McW2Mv+MUBQ7XwbrnpWuZy64j0u7Ga50sVK1BUgjQeKRFTTVMxW7LNblMTU36r4OMIUg4vJ6Wn3",
-	"vHc8PY4HUX9CWW1B73uuwd4uiCyjmP5vKlx1e3sgJFvx8dMXl7+XSM3f4RVVvJhqaurvawJx27ctLcs0",
-	"G5HQHKy9VbEdTmX7VKqpbK2KwVxbJFGZZu1yp+7dcYFs+Y/pt/huyfg7yJffF3sGs+0BSWmJOZdlxHUU",
-	"/ekCoZdc8KANysnC9J5IGl2zmNg6djmtmFktF4zrse2jsp3NVen7vfqEkXxcmzYeF+YrbPsRanFdt3zp",
-	"JTRF/isk1Phq89pr19puJ9Sz3Alptz7mrw2gDv7wYbf8VHiaf7WWxGS8VaqxECAWRR6Kq9h6duYvWwNp",
-	"b1NKJi/cQYSxY7C5mc1frIMpPJ2CLNo9Y6fT7gU973X7k0F0HA/ZyfS0ZyhdmBXOcDA+/uxEplye6XeP",
-	"2TDunvVO+93z6Oyse9EfTofMsOfJNI+xB1g7KmNbOQ41ByvEv6RLLZakPySvpejsLzr9sqJcA0kPgo66",
-	"XpmuH73u9ofd12++g9loDM1z0tugf3FeL72teKLHraU98Ek73KPX33V7PQt9BOSTY0S2XvdCurpdpf+g",
-	"nJGngvl2gY6PUbLL9H4DQmZukL67xfkOQmvM0sSIb+Pdi+RnR6/MQp6BPKgl5Qruq6J4gBIi6tc2sxy2",
-	"EaxwrW1IwL2e3VgItC0SQAvJ3HTXHoQCmmcJYXigP+ww8JcJr8tRWSTc/VkjxrTE88rPYp1hD47kg0wo",
-	"p1nB5WsubiH/14qqwOS5IXVl0dC3lW33T3vba7Fw0tsim+U3cFyb9GnmGVMjWSNtGzKj6hozmSvWvbIE",
-	"XRewj7aR9nbNdoZLIIXcZpkxsFYq4T+nbmdJO6hP8ctMjhl7dafTrW6BSnMWtrdGmHOhWjUp54HWrQpf",
-	"r4AyfWKxpQpUtDfJNCVsLmjMoGRSjvgfbKgNADlLoVorzRajugKErdI0plIsdjxjjolWZF78PGRB2uwy",
-	"GCMi6FPlajUgShrspySURJRHLMVCWO3ggbTYacRlsV4AtAwSRiNBtjBRmGYjwP67g4mivRTc3kQh4/Ym",
-	"iuwSrsJlOHk7HLlbACP3KHdVfcwGzjF3C393EJ6XXr26cIT+9TwF0tVUI1lNNUyrnq7SaQKFw8xqIl7X",
-	"DYtJSjWT5MDW0/QK4R36kSCeepA1KQaDeC3qFwJEinpbjTU7exwoyNNVIGfKjBkt2BaAzHJJQsvWnD+M",
-	"zlJmiq3dsnvaYvOZfigFsWwtw2GW5cNW1ryj+FBYrRavVBKpPLOqGWGG2ev17M3aja+RaRn63RuqPKdw",
-	"9PlZXwrQ9dyWSikR8j1QbIWGPjNpbNqSrM8NC77VuAuc6rOZc2X8xzXnQga6uAuEgA1ER9x3G6PuSy0o",
-	"kOA1tKiiHlm86bfo+OYWZ/qoumk7wEbXT7MpUjITSMk//t//j2QAtOR/Ewc9S/63E6hYTA4m64KP9PDS",
-	"e8f0kN+45ddA7Czer56dyIe+9UBvsy6MBuO6Lt3BvrWpzH4N5d0KGb9NZvwF33ufi6UH8WK2PR95ydVJ",
-	"HNpYt0qUDvqgXWqDMgocTa94FuLgF56AnCO0zdhICMFZJWd/Q26NG1tn1ImElCzSZC6kYmQCMh3sxTKt",
-	"8Q18hopwW/Dt86F7fWU/lro73a1KuxtS1l0dU3id0ojBkdmfK4A6SR4RJx7aDDIrbpaNe1iTLbO5hORA",
-	"cHZ4CSELrOteTfS8oqPmRuv7uDd/Lhl+HIH9lXJ2FAv27x6sWZ5/5VuAyyagvNLRsM4PtbeN83MZAx0F",
-	"fDKb4Oc3tF0CnolVm5YWx+kTW95KxxA3o/bs+VAFNeUNFQSOJXx25LDvpUhZaB44NAsErDAM+tHrF+Sa",
-	"rdVliUEDHkbOmc1vV9y8CvAXiGhTDEZdQ8qADUI9BMRGMIv73em5iBEyA7txdQGwZYV53y04aIc4Luvp",
-	"gqRNH0JjvGtgGk6xMyri1ktG47Hg6TrjhvnaAECpm9jZ0HCiuHvGjg0nGk66J9FpfMbOpxe0N7nHmyhp",
-	"qC3uI5k8UIEjD3CnOpwPRM4tm0X2wqbLSNmxoNLS7xZC7BZ/23kzQs4rbPuxsDnlFXlClyrDYNHkJmG3",
-	"TBKZzOZakQPzYhfKJ2OlA6xneVgfe+1v+JbxYcvMGG/P7/51aayBGUNds8lu5CzNlqnpFNBZXTkBW9Pp",
-	"MjORwtMFjeYJZyCX8ZnRaahDWRUpu7QIPCOvLHVWGdW944LZBff5TMnuNJ12go79sJfSnku99kBXBV4p",
-	"Jilb1NbWfvPVE3IxPDkzczSNSMw0TVJFcJ3IQQgFPCLQXB7aRv/6VyV4eBgQ9l4zMMw51qbpJGUkjETM",
-	"wuCKL5nsYun+m0Sg8RUlZbTWwp1lTliFFYrYVpagKewkjqozAgljZJh7tud5LMpPNlzGNitUL/TfgOgA",
-	"bgSxyDx6eNN/mMncnewuRW4l2S/js+kxvYgGbNif9Lx08iEwgkTD2r/AoZKEL1c634SV5CMEgL1O9Mgu",
-	"38jNq8rhYN5bDRKmkyem6cd8ZWpBjG6hVobE6neJgoJ8AVF0CmBeai5uL8kVmCmk0VgBoP+qA1dW6H4t",
-	"W/iH2wKCSuMwlBHaGYcjIHHGtVybI0AmNCbwZmt3MgQT/dlRUxuXcrbTdVeAI8Il1fOC2LOSSVeyKZOM",
-	"R6xlxeKcbjZ8Cu6UwLCJVMxmLCZWfUaI50t0z4F1F8oPqGsHlDZn6bLVXQTgzmMAh/fr29Xti6SajW2q",
-	"SDgCCxzWShSA0Ra40gtvTJfdR4A3P2fU8EKV45Ci3ev8dLg9v0812BwQwe3da4IN/CQ/7O3k4sK3sdXX",
-	"UbSnseo1UnMhdUDmqwXlXXMtAJ9Sq8WCyrWzRjoWaPpt5dZyAV/lr33/5gXJaIdwukhs+Un/CyMS1nMH",
-	"V0gzJw23GC2Js2XIGS6W74sVMWu4KXOW0yRImfWMUqpUMrW3hXVjAFNBVEx/gwvFQsEf6XgEGfZ65ICm",
-	"SpBh/xjlcIrgt+KGSdInr5LHARkOBtaCIhmAn7+I2WIpNOPRuvsNW5sW57YFxKzwGXkx7b6iOpoDHuWK",
-	"05WeM67NeBl8tx+QMAcbG8eMJwwgGaeM6pVkXiUpkPHTJGJcsbFbXdPHsembCz2eihWHX4YBCWlqqG49",
-	"Zu8TpZXpMhJ8miaRtl0hmPp4KeHAJli6a9i7IAdey0SRYX/glkRpmjJvToUaY64qa1CqaAbFVqulzswK",
-	"hmTY75nRF7gCGQ4uAu86ICewPTwmJ71j3L6HMLe/HRbR5PPbO1sNI8AUFsJa+czsCjhvdunBSVHYpQyK",
-	"vrBS5tfSDkFAQXF3zN3uzaxYg8sVny0V5nK1aUtLBb/gghRlMH+qdYJYvKoDl34rjDTvcQkUNxVLU4W1",
-	"P8RKl3TWAnAdvDdLxYSmUOBuKtJEXKJYJjgLCEjuACObwacoxhRJyuZnm0Zk85+o1jKZrDSKJ5IuOqNO",
-	"/5R8/RhC2ahmM4gr66TgZSzVUGmMlShOvj/sJjyak8lKJRw0C+jMKbY7WK4aXZ5lV2NjKnyNY/OOIYhu",
-	"PStufm7tuNZMh2jBCYc6es4tdmk9O+SaMTA7LOr1reI2bbSY5S0LO/hhu1jxa2bsNAeon/T2TMktOPZ2",
-	"8Cnvkg1kHcLFnf/ehu1FUigFSbmOBAKSzLgwnyIRVRWQ2uGngXj/HQaXFdzYzoOdJUB6p2HfcLGcODZj",
-	"PNidG5FweZcAnR14XOsAneUOATp2utsdzTml/hp5RO7+/GO6nt+wmLHFI7CuvUz49d6+Js9A90BhecnS",
-	"DsFv4EQbP/9l8AM/efb+/I3u/2U1fCHOXtPe2/j4q9np879efJMOfnx/8uTm/DHvv6pun+2nTiWoGQQ5",
-	"CJcU6tce1q3iLm47/HDzKr4Us4TfYREJWLSLS3gHpy4p+XSv+A5O3Wyz0vGfJ8ffLk7/8/bimRy8W598",
-	"n5x/t+w/UsOn07Ov573/uD5++bfT/4ou/jwZfHuP5vMNu4z7CkqAmQz6xFmMJYQPwmX6ebYbzMF33PN8",
-	"OhA/ihbcnAxI5kjKVYGmU6XuuFN7LLiQZCnNnZmvvUptrWhJwqVKPv1OmH/dwUvu6oCidxsMthjzcWl0",
-	"nZkw2orLx7fBF/Yva0y/nQsXDlnaGQwMhiVMFFmImKXmA1yAtYtJQm9okhq98ZIsU0aVB/BK+ieon5iz",
-	"Wd0r13WNa3eXdbXd1C+suGOOqVlZSiRTIr1hsUs4hRXGEtA+fGZDOJJO0pRMJF4m9xqL9IYtU7r+AWtM",
-	"P0UHdcJU26n6ybIQZl5Q0noj+P8fXbC9h4eRP6tMx8Wr7yVPY+D43SuXwiCgu593WTW1SrUNcSyQqWnO",
-	"4krk4maDbYVKbS/1I4INuyMb/mHOJHonGMjSguPqFcrpH7UMe6ps7D3FJNUGEdWviZnGi+zG2P9q4uzW",
-	"iSNpMmVmScqrgMV0xgnPrf6nveF5r1ddhpqmmyWCfArv3r18a99pOM46keytFtG1kdDvdhcY2ZmkjN4w",
-	"BQ6SJGJNrF1FkjFuWRSZsLWA8P4lTeSvw7X1SvI7LsNzcZsvQ0QXjExoVKb+3AoKLmBrcDWjuWbriaAy",
-	"JrdC8jpvY/biNm+7iK6fZK13CGeqJRCRbqz/6CIvpEjZiIQYhxASyWisLkm4oAnXNOHmN3AS2BpcaCkL",
-	"SKLUyqa+S9gDdcUhNSQAfAVlrz9sweJEm2swEhI6B4wl2y+WsMJ2C8rpzAr7nhcf4nqKVm8cLjAUN85O",
-	"YLGbCpbiwvPKJfJGaKqZZe9vWSTb3/0eaYgbJlO6zA85+OgqhFBpVlcWH/2CqLEQBSMCs6QCzpzwGZmw",
-	"rNiS4VYgL3lmH+RFO9035YHVHTQbQVLr9UtmnMXm0ijQ1paoC/JCO4U1UeAk52g+p9pdQq2AFIqIW3tH",
-	"dzleXei8f1HofLfAKluOXzHGNw75M0SG7YFDVmNhj5hS8I0Wqm1uX7Foj21ALx3yJCRcgcT8+UHNfTrY",
-	"OlDGY0Xm4pbdYImjBHjV/qPeMZCrSF+Vgzkp1Dj1FxfMbGakoPPBLLDIPdyCccoghMW8DiqwkRX3ntNv",
-	"MPqugHJ6txC8HSEuNyNIFpeqnNNt18KfXokECtRbOHMbOPpW47tdqREE3+5vfN+Bb7Y2vps+2xrf3zLt",
-	"UlL2Vw8y9Exz82Z5KOUAY8C2HLdNBQk6nN36rSlZrKK5s5mYB8u5pIoRLm7r7I3lz5V3842rWprxAhpF",
-	"gHw+hyhK9yaxQQOFo74hAaSKs1GYR4UfaaNiKE36PRLNqaSRBkkSgOFJJBYLwZ00c9/5J4WR1R8GXUS2",
-	"uhvMmKMQ21kl1dJhbXVWcmYhW8qZk/vBcVXL++GD2jkD26yNV8XbN4uhLw6/WA3yS4mXbfDfKhedv4iw",
-	"n1eEzX0F4/94f37T+8/F8Td9/ePkL2fRDwP+5oS+vIi/Gs6en/71dU+9O179+fz2v/rrP2aprQqP2beq",
-	"q0fPLUTVLa4t29kDRSaMSiOCOh+mQldK4OuGRhINiOARu0TLZaLBxfxopedCJn8D09mIPMauzPutIkz3",
-	"Lp+KE8uXJKim+2xgva8y6bZqB6AN2pAX9ucXqffOjqeolTIuc2Gs8EJVVErqQWHABIR+u0zTP0CA1yRi",
-	"AaE5CMjhZQFZfEHXZMJ+/ZJh7D1GE45xo5+9ed0dnvX7GWNMdI4p1KP9fvcsHky659Fw2D1lgymGhxxH",
-	"+cF8TheTlZyR5/9531jNTapnotmvW/aruIZNxRIeKHLN1lm6o421fIBFmxHoSLngD5BLExRHeW7P2hwn",
-	"twv8WH2FbBshlpWCzm2OmyPEGnhImwoLsHv3Ulvhd49DbcPKCtS0bxyZ3ektemyimVFiE30HJbY9g2iv",
-	"xCa6vRKbaLY9fMzWOG8RO/bPxG7vPU4Orsk/ZpCcmdq+GrDl/mbHAjhnXs3QRDddC/ZKqDhbmwioShA1",
-	"7tf7uqjIwbM3rwNMoXMO0kPM50cWckS+QySUwNxjStM17CqahA8QTE2vCe4KiVJGpXl62Oqm+wS31062",
-	"E/P5WiLRdDrdzna97G/DfvX0DuxXTx3D6HVP2Om0e0bPJ92LqBd3+2wwPabDiVFgd2K/etqe/Zq52PrA",
-	"dfJxMYEZIqVUMuMKqMuWOBFciZQdkRfmqpQ2WXelWIaaQBKuNKPxHnKx00Rnkkbs391wyvroDquIzlkL",
-	"WI3olfnbJ9Nur9frdc/M/5yb//EqEHpn9GszGvJcLJegGpVtNHicxjFT1zmUQWsFt98b9Qajfv/HXYqu",
-	"7SVxZUEt9XkGC8FnBWJXATGXBpUsrh7IrYEx+8i79jx+LO5bLZ4HPveiaslBmO9vCaH0mq1RF7/MMEon",
-	"QmilJV0i8kaOYC1uOYLlbBWYWyeD7IhUUCapeqsDtOiaFiSiSzpJ0kSvA9+5jrACrnqrw/wnt0JeowvJ",
-	"Bvj9smJYpagGoKEV7DGMvalU2/0qBy8QwJptVhDmIo1dzlpVIdhR6ncEbuV9VxfNZcMW9qpAuHsrAzmT",
-	"biEqFw/svYnMXzjxJ6vP71/Cf1Dp28zwXvDzStg7G9H06oM9Gwl4b6S7Pw5gXX7p1OOCFIVfIqST8cAe",
-	"Ggs/OTFLXRmRkM4QjM4eSGIO5CFG5l1x4NmYxWy2LxXi2kVvqCyQDmsYBMVIOxddl33KYcQkkiimdcJn",
-	"KrjiIVzhpXeccFqMwoOWWdxd0IGBl4p220f1snSrqDJ/ET9R2Niv6Tqr838hRNNud8Se9uT7i7n6Ejp1",
-	"76FT+0Q/5bTTUl2oTf11nXhxR3eJNYLDvj3eAE56fdTBjl70P8iJRkCyL+r/zur/np7/ChNt6+z2bzN/",
-	"33aQZO/gJQ9Imlwz3y+L0f2fwXu+1SOOS9HMFRqgqkJLfOEI7Kxrpq1IQBKOUKG5Cxyxvr0sUqAbqgF5",
-	"5fCShEhH4QgEL9MNSfglCTOcIXzAhQ7ARG0HrwjA7lXc7pD8kZFmBoVTlHvc4xrBp5Dm0YT0pM12xgwE",
-	"wEQRK9bYYXB2i7EGGA86XclJouYMMfymDL9dRMyBN+oH8wIQdXfULYwWbYenBVYFIRXZqwkcmUKJnu5Z",
-	"fMy659Mh7Z5MTqOz+JxdTHsUuUJC03FWRO/kydP+4Hj4X3/5seNh4LZ3IN1nUs6eRQ1KU6oYJayTJKs3",
-	"VmPYR4lEMd3KbXA3qGBvlvVHF+hmP7X0KZCN8ukmsyK6uY4Io9Ecg01K5SzKAEzm9OOjHNXd+m8OzBFy",
-	"zCCGFBQtxGFAQs5uQ7LiKajBJCMHc9RmyQ3jgVEoTPuanlHPErZqDGBG2cUOEW3gdi7SQgaT4VfcmZnK",
-	"YTBXHDuMBXA6xRi4hsoABbkB6hOcqo9BMcOtyFPu+4M/PgJ0UJs/lxckmqzJ0+cv724gynnanvjhpZAK",
-	"waBGBFCkGcIDRUKg3LFRrhfihrkKEy0y9drV2M8OmEs0rl4S8LJXjylwTkxMqi9U+Ks3ZHobjvfDpw/m",
-	"TbQLDT3vdY+joRG3T4y4fTrpnkXn8QXrTft0MMmpDsa8I+GVIcquOuTr404JeOzr4xq+XLpqnCCa8DEs",
-	"9B5hB/dCzfW0XCTfHWlL12EVe7f6nKWbqnwhAosjhg3Jsp+BsuYitbWbnQo0EZNyLK6rZ5Zv9bOurctr",
-	"yeWxmJDHqyS1dXd+j/S6u2jkE7lSK0SDbIqL93AeNjlb9xeuWtmsIE/7lvq87/OHQeY017Z6xPYvmDOJ",
-	"vQMLb8Q4zquTANakW4ZsbYxy44raZNGVxQUzd+2c8rhOlNyz/qBH/1s33cMY2yIYN8e5lOdonjnetUsk",
-	"6SeqZptx2SbX7ibqBjOjESw+R4SoL8B8vgBQRy5BxweYzRzD+zp/7aI/byrG/cjpHGaZXeV+FNhTFs8q",
-	"V9lOBfVzG1m/MC93C2J2jLgpXCmse0b7k+5FNIi7x2w4PaGnE3O1+NXyUdZ08DqZNAIY+/Yi/yLNfbwX",
-	"ga1ynW2p6+5Oj1NPzX4UIwlGJJxKsQBg6YxlOYUXRtkFcxReKdDsdg543cC08Vo22uIB/PPQKLy3c2El",
-	"NE0OEIEjcGgciWQWFdy+aoZ02Br7H87QKzuritTZq0X/tzTYUpCtkVS94tMbz3WbkA53vFsHdHw5Ofej",
-	"6tx/qEdb3ef3GuhRFBHqhALJ4CCb2wqK2inA8MctCp1+lqllAYQJrM384OxfkhB5QFiq6kwOFGNX3PGc",
-	"w0sSIueA6iEr4GYu/sCwqpkQcUCu2RI5l7k07Xktw9Fn1JOpE7bjokHaa1hvlX7Jblhanxy3oHxdzEN7",
-	"oKw5REzBaudMhhbtGyw3SOFlLuCGMRqeZ0MeDT7XqXNLU5MOlo/Mw5Ib9Idnw/Pj0+HZthIgbip7vbyn",
-	"KJ/NZo+P1tufwQm5kaLqDxUQT9u7IjWNVWBUIkc3WI+s9rb47VDMp+G3eO7+wAw3E21qSQOrJlnxCW29",
-	"qBcEBGKv/Mw9v6DDBlMJqAYrxeRoh1TwqlBicTe98+DbvfYxbu2uiQC559B3nN2SeSJZppjgaaiCR21S",
-	"eI0ADYLugsb7B8s0hbqbTomtsWRD3Evh7Rl8L2wR/FUuDVQpT1gfqX4Hw5fDQt3RovAprFDufKCxo03J",
-	"xcKxcmUX630pALIpNDMLjriO6G8rG3NqrDcNBcHamspopmohxqNZ8Xu0fiEe7U7bV2cjsYUVtSjZRcD4",
-	"MVlv52r1ZRZtPGqmq8ZJPPJ9WMuV9s2HNlkpt/YfWHNhYPYNIttoXnD8imerDOWRDBMIoTnoniXJMwBJ",
-	"cyW5uRTENVTYoeAEdv7gwMmiWQtAcvdE0qLM6ZlHHH/CL2SSQkn0tI3q5c7G8kFITpkr2g6VKhttS665",
-	"uK1W+vmEokDpqv9EtVhsdZUtZtQt9UNqyfY20dE8xxbZH5arWDQ4i9dUc7FKY7+EcCOS0Y64NRuwVHZG",
-	"uSutXLGnunVDzKdN2K4PFHjshNQ2SWlLSPQpCC19o9dnQkuTeQOMFMeT7lk07Hcv2CDuDien03Paj47Z",
-	"SVwpO9Up1KykC6wTOl3xCPc3k0X0tXNYnfWN8BF3z3qn/e55dHbWvegPp0N2HA+iyRQqjvFr05+hYifu",
-	"vOv2er3+4Bgr1Th4rXkym/seLrHE4LQVLuao80RScIjEiVqmdJ0zBbMjS8Mqx3bQVWtI3aptKlEFLtQt",
-	"xv8FVZrJbkw1tYImSEb23SyJ1PO67iUsUQWxdGyHlMLfZl2qfm9bndTt6GlfYduPwTZLL25I0ah4iaGV",
-	"ILNIRuOEzzDMKDt3rTQvHMmzm3qLa43BNW7X4wtXhP+65RBeQlPvZNWWx8hA7hBCZPMd6J9Nb+uOB/WF",
-	"v/bCvfNr80/WbeE4zVtYrWHzqbSZnln8v3vrktCJMuKUDSTLaj8ISaJU3CWfoZ2PEZchVwcyxvahfVnV",
-	"X7P22a+Qj2rpuuyNtNVa3QIWeY7nlswI1J2qjNfs67LEPXwiFvU2iUdkuZqkSUQkW6ZriHTmJKsljaoU",
-	"J9RjOKVrB4K763XjW2mLIB+EmXnCKsfbk8FbacT49XGdsFmb5T4R8boli7+HC6ktF7WbY+s0wU/j3Tjw",
-	"TaISzDFv99af8/a1VJwPotC3W/BOceXtum5N0ynPdjOyh+WKETYfkVBHi3psj+J1YJq1lPRao3iYPttq",
-	"6oVZbrcR0/y6s1NV1VO2m521eOT/mKZWX6KpXV8r3norXMO89j/bG+2BIETj9z8Z63MWva3xR9e1FpsQ",
-	"c+LsgPRK2WrSrpgUxh2TCdO3jHHr3GKKHGCsQUBCLcCtZ2X9OPTbTqfkxVNFDpAqpkISLgyPgBdQ2Qhd",
-	"wQ5z4TgFpKqf+GkpODL/unSj7WQ6R1y8RG3HHgl5CCEty58449tuJgpracvrP+VGNvvpZrIGlaHurjbt",
-	"u2rJomSaRBYwaiOFN2y+Zu91CIpEmnAWkDAVfBa6QocBCc1RCMlf/vKXv3Rfveo+fRqQ0OxC6HIWQkTd",
-	"ghroEBQbwjZi4r+/Z+ZLACHKZ0bqoZq5h0Gl4lK+4CmdoHN26zFY0Pfj1Lb4sFFaq7VJ1Z5tO7cCv20z",
-	"kE08NieNDxUklzpErMxU69U9x1XZQjaq2cDVhtSr2tgNTVdMufAjeyub9x4opEB0bSIxmrGD75+EXz97",
-	"Rx7e9B/iG13zhgoPS6aiBpPNgr73B37Sa5xzSzHCiA/Xd0Bm3MF81F6ouNY7ChUvnaK9UxEuMM3n5QIp",
-	"ZJ8jEpGCSIs84hVTUFSGqVdlKL47ZJMMAiUk/WBjw2jq1f1+d0IVlry0vMV+IyxUHuoXyg7VHvA9Qm3B",
-	"tK/ZYtw+fPpjIzFul/Zs2arPVWvZ2nL/yCLga8+k4y6dVNzCJSsXNIXIPzDT2mIIxbxV16bhxP3niq3Y",
-	"li3NAb8ASuWBQswujJecu3iirGDZtpAhqJ2BiQ5g4+mMziBKZSnFzNyuQPtgaR4d5xYmCHq5pYlO+Gws",
-	"+NidaUyg2IHA8s+XTqod/4LqaJ7YKmLTJNVMKjKx/j2cUECWTHqTK33AzurDtggjf8rbGuN6bGuVL9a2",
-	"lrUr+WGnqmfoC/BnUd+tN6zALU4duf+TnvzAUWQzC9gS3ujuPoxvhEhEXO/QAcc7NcJPA8HfyG3CY3Eb",
-	"kBB3BqKnp4m9Gn3F5C57nfMj21MDN3pnbapltcCIivntkqUdoHRWPYG592IHUkKdZDs9tRfd24nj9cIx",
-	"fiUzjjbThlmy+msZnS6ePBsQJaTGqBzzmfsxw8CeVXwueydXVux3VeUODbrhCKpFL9N1bb1LohhE71pL",
-	"L7QGa+80K5EuuK0jbakc+wU6x5eKpJs9rmz092ChfiR1EqVsfzc87rWNnaPYm2FIuUFfKJbH+ShN14Z3",
-	"6Tlbm1u3XOc90TDsV9RMh1MeYagYeEHfUr2SMa0BbKGrOGE82urafOTa1VudT09OjrdhxgW4pGp+Fxu0",
-	"neaHnTGaK5SHu+g8p/e5mz5x3tu+fosFsgypupvpWMZkmgpRU0r4j7hF++3NE1h1QM8obEzMNE1SdUQe",
-	"WVW/sCE5HvklacAjp/yKO72SaCM8QD9QrxfMRtYCOZGUxwmfhSAqQ7HyiMUEaslhIt1B1mZEPnwMyUww",
-	"BUFeVy6yzMNZT4W4ho6nktnav3OhNHD4KgqGHQrIqRjjYSHgnRwizW9QO8moq31oMGVcaUn/7/9hpD80",
-	"l4ZQmqbjSMQMQjmGJ2dAKnNhVODOvw4vyLBHzk5PhseDulKo+Rg2chjbzDAYuxxtwx4eu/YYVKpppMcN",
-	"+NOPeAnVE0L0cH/NGTV7a32nW71vZcT8rabrlM1oOm4dStbUcNsRplDhsC7E85W4KdWLJisO0Z5c6Dlw",
-	"lkz8XdBrsKcYgVMsuxD1Xwil2RAJehCtaktNHv5bfSo0UlJhpsO6Fbmhbl6bIyOamcl30+m+nMRweWFe",
-	"z8sVVgq/w2/Q78Kcrs7o4uLCrA2WnYzMYXv2/Zua6mLZi5tDjTmrrVoY1Vvfcco2jvHOV9veV1hlUfr9",
-	"lqtiYcFqbMxBh2otk8lKs+2cJW9pGATVbGbDlrae2OZQqpPevZ7ZHba/Lsb0dLj39YqwvPci9xTwe/cm",
-	"lwLkYYUk9lzge0bF/zq5AUwrooFL6maQ/Dqo++bNsLX1n/F4KRL+Wc8seeTknNCL9QlJmkw1zhCAuMrA",
-	"1xzR/EZarlhNtd1CCOPdjlvdDey+Xscg2I25BsFP01rHdetvXq1quifbALFWMm3jlqrdf9VQJcUWR0n0",
-	"3IE2HpHvOAO11xl8srILEPMPTs8ct/oOlVF+4zU694JwhnW7j5KAGyucALpYKm6Z/KRFTPLQTLfOVQp6",
-	"/OQ1GZ6RlPLZis4Y0XQGVpEFU4rOmCrnEq14FTPx+OQuJUnaRWeauewI/gJ7eQ8FAltU4shiNHYJVrTb",
-	"s9mjCwE1JDRnam9/7g4HsrU/1/TZ1p/r7V0NBTrMV9yvRBHJpivFYoxgvUWg3ds51ZAxihD7Xj1U32i3",
-	"N46s5exOZWyItDJX50TENl3+Ft8hFnJxPSKPPHTRnIWADpnozKgQANomTfM6AcSptEQ4T5Ij2UuITqEh",
-	"Fpr0NDOq8qCDjJk//BBlsf4fQ4ArRiUtQ1W3cUZX/Io/zaAiwdrw+ru37/AiCe3MuuaCB3RguCwfKBIm",
-	"cXgY5A3M8VGaLpa2nSGPxVI/UFf8e568B/j2QzR0uFdUMuNUryQLyUF40w9CVziBTKhip0Py/NWjJ923",
-	"zx8NTk6JmF7x8EM+nI9HHyqf/nj0wezJx9Aqq+hrZJEEz42tZKACopY0Yl3FllSaXTkMrjgKOOStpjym",
-	"MiaWChRxQUcIiKzoWl2SGyaTKZqXJb1FOpiwqZCMLKlUZvcSfUTsqq6veKIIdWX6BY8YTNQSiznb5nam",
-	"UiY34CIFFAYZM4lWmo2S0g7JHlTTtm+0u1N8GcjF8Nqd2MCKvfSbOyUmuzh7d+Azi4M9a14o+pHlvjUh",
-	"V7VBwBiznk/GLl4d47Zr4La6Iff9BnCMOGJiUTAgCciJR+k9yAgfQwMNUzFN4cKyB6kuiBMe3C1U23ai",
-	"CtgS6KjZ7Ch2huMqW3Qc4j/efvctYe9ppFNQICzMuJkqJHcc1Gf4OB5aLeI4PD85O/00Eet3SKGynPNO",
-	"JfAsHYzbnzn7hi0dfcN2ejk/sLnqs4/C0/qL7nh4RUKYlOh43x6al1LNeLQeL1Q9bE0qbFSGf14gxRmE",
-	"60WSpolikeCx2pzqUkvo4JO3nTYLmZQsGd7bjn7NNR2vmCc0OxhhMKACFL3am/uBe2A9FtO9dkAytRRc",
-	"sXHzKcayg98kj12oDy4uV7c1Rt1B/RDtR9AfUPcRf8MeKPL83bvXVuipAaGUeGlwURyFRVG8uNi2ke2U",
-	"i9J63WP9wFrdwTv53jkuHExPpci49W7aRZUGNisaGQmjyxmvL4s2YAc8IuFtnLZJSzHNMjCUYXzCumfT",
-	"0173nJ5hcRRXG2UXjcP02VbjKE2+RWJKPktw/zkpLSCc3RZQ7+4SJFEWHP6YoYr1p6kmdINZ1+cthQAe",
-	"qybZ2qcSp2CpPyChcs0T5Qxet0JeM4nPtOlHXXHkEza8iVAyeP8+IOGUJimLQzKjN4yslkZrPn7/3nxl",
-	"aP4D3FnPKSfDwUVAKJmkCO6b+QHpFc8U1VyEE9Lhu7lTenhJKMGv5Ucqohwjrwz/ZnERccMuA0D8e/8y",
-	"Rxz7KSqx9lETyTshod65aR9aW7xks0RpWCwtjBjKjDICJ1/l9RigiEsy4+aeQ71qD5thKRrpzWsLrJ8s",
-	"jDLcCYqm4pJ59ieMqj5SqwlWBu/YOOujSPBpIhe4RmB8vGXLnPP06WDSPYuO4+45G067DoLpgvWmLREZ",
-	"wWbbmWu9VKOHD5lcOmPnUSQWD1GRv070Q1y0zaAFv82s/3rbuaP1MeIK1QlAa3NplI8ExNNPpwFRq2hu",
-	"eJMhYUM55nTHdK0w6dYcUfPrsN+rOot/D7Z8O62xSmx4VIPia9qtJDMniEcs58BqFUVMKTJhM1rEa0pS",
-	"yCLGNVKfsIZfrVaxlOwmESs1xpM+XnFdZ8Z+uoLto0QKrBoVEGiZg4e7jpwpRukkTdEWs/ec7iF73vpg",
-	"sndXMmkFjOVl3d85a96MoZwT75NwTu37psFXt3az7OdMmb6gx5b7G5x3YMLtxT+23FX8c/PfLv6VF6AG",
-	"7fge5L7sbv5Dy31ulm/h4G+WQ2wh+LKA4Srt6bm5TnhUE53MPDlnx6VXDQMLb+eKReOKRfqarUcArGfx",
-	"16zNzghLMjAcO5qjddgcJs/Aaye3+4Jnc8vGumm5b1rgC1h9Ds71TYMCR15o52UoeADmjMboPGZo2PY1",
-	"xcw7QA7A8J6J6/BXLijDnyj/Ho6y1VMklmJpfmdUKzJZX/FEl8IUO2bEGTMZTI6j7lk8ZN2L6Qnt5qyk",
-	"T3djJjc7M5NMUqgHBJzTJaRVIDgmbtPRDZOT8Ig8M7O3WaTgOACyzhKqQvuJf/z33+ErIbHUO7ridZ6p",
-	"wHkqcvCz4u+Qj1j8KQNMxJ+zjj1ogaxtAVIBHgHBuJ4SzeDHohrTxhQfeIhsXjvvx9qWkkGseib1b9ID",
-	"3C+SmQ3wfsgQFvOXKI+Y/SXPjTyydV2KP2Zoyd5viItY86vNYLZp6lnSvv07n6L9wSJhYEeJZt7KwJ/5",
-	"C/BnzFKmK6k0lYVpouMSzezj5fQgAj0/JzmgcYwJJaBeBhm+TlZalEYRW4Lzzfk3yYEUKQuwDGCQ6RMB",
-	"sSLQIWKbwv6XfaE2qsV5Qv/x339/6PmFH35YeNCAvjf0wOgiYZW+wsDGdd9SdfjFRfrFRVoCmfw9Okjv",
-	"xG8/mec0v5/2YD/cmo7MWtl0CSFtNpPgZSbh6jfmPAJ+UQ8/CEza3xgnkX8tu2GMQA18FnFRD0K60mJs",
-	"H4+x8/AQakIrm92f82Wb9VG6tMIvzOYLsymCSfweec0nEs4+GRfKBNl9ZCAjsBSjvCTjdIHMyIpoZV4E",
-	"76D04UtyX+SOL6ygGbvl98gJdtNiPtHpLii8+xxxW//SoZ5Uy/aWqoAeiCzsa8kkFooLbNk4wx5QW0SF",
-	"BnTEMn/AMor470evX9TJJUbM+cIivrCI+rJuvzs+ce9Wl0/GTqo2sX1YSjPuMCDTg/0EctHRNFSJ/sbP",
-	"Q2AlePAVM1zjC0P4whCa8XB/b0yhYhX9xGd678PsIdkLa/oXMjdsZvBgFrPNSPlYKSLIMJgCQuvKVFgg",
-	"18Py+XeQR8Xj/yW94ws/aION9jtlBE3+k/tmC+gZXpmj+tash6s0k3zDIFx6wqhk8is3s+X1+B///fdK",
-	"aNsjDqL7NVuTgxDbhIeERhriZVSWBy9Fyi7tv+lKzxnXhiDRfwKgMhMWQ2w5MANLq0brAKc47BgjWgiz",
-	"3PhXZ2THmHt/5lov0eWtXPhKeRqqfhpZ4Sctrhk3c1F2LrZiWfjwpv/QjPwhVPkzx7Cb8KCIcYQ5fULW",
-	"IAAc5B3A7w8zNPAts/kIcIlTUc+yIZzc7AB8MQvQI48Hj/NR4c+jMnqO3Q0ekwWN5gmHU8zpjF3xLMUu",
-	"sBmIlRw+8GDBy1i+JXC9Q40z03wq0kRk/NDGP/KJeH+Z9+/wypKZERAD2wqWHL8bUU1TMVshv0G8H8f+",
-	"E0nELc9hWMw18Kc/PcqpKxH86E9/Im+ZYdmPoKhB8jf4eUQew2KTq1WvdxzBpsM/WTgy5Fih6cCRYIgn",
-	"JDy84pA37FaunuTRKdhEXHmntoEhN3On2hldcVweSCfyiEkFuES+T72WPM1FLWHCykIa1J0yYN3gqoTY",
-	"FIhEMQNVV9wcOHTnZz3BBQI15M17EU1TkujLyiFQjCmsb+T6zJ4fWAzDKw5EdDjC6wKCkj1QKmRUyoYG",
-	"kmFvaHf4mZRCqj/9CTCk3nz1hFwMT84s9jxO6eFSiknKFv/6VyV46EKjlaaTlJEwErG5r4008RrbPREx",
-	"3uxXfMlkFzGwbhKR4tqZGy1EEInQjgERKswgxJTYqDUWQxWflYyYIgfZEXJHIJFkykBYUJkD2HPgBu7w",
-	"qOCKA7SOOgREDRK+mHZfUR3N7Uyy4jYYmUNj4oLAA5ilFHyWV79xcK52kFf8ILzqHF91QrPuZk1SBoRk",
-	"IzDJsD8AMS1RyqWrDQfndtpPJKNA50a+MrOHAVKegUqT8EXMFksB2Uxdc1CQ7Si6YHCizGKAtIHRMRZp",
-	"VirtQtkvi+1x7ywiE7yYDXQwuLQBpFknxJZyInJlpKRh7/9n712X28bR/sFbQWm3KvYULcuJ0we7pt71",
-	"9DE1SSebpP/91r7sMiESkjCmAA0BWdGmUjWf9gL2IubC5kr+hecBQFAnS7KODr90x5JIAiDwe86/53s7",
-	"8NdcabdlBrTL4J2Cy85saYCdKzKgSpEkyPtKsL1kmHuGeZ/AhoYZZ9exSIAMBNTWC2PPXrRaEXnZChIG",
-	"m+QGk+/MmTFvhXTYyOXg+8uhC7nVwlwSWyzAg07hpLECeUfQbFayj052dRoRJfG0eYK26jwgPIe8JUo3",
-	"yQ/wMRAWx0IxmrPsCl71SBZ39ty6TDqubPGm33yWGThCjRRqDLg2x9qdYq7IZasVi4SLe5obxVvQvtk2",
-	"bhlPI3N77NmkWHGPCVfm3hkb5HJsTKFrvzAANKh1Ae7BSmoZC0jwwxf8v4DJ3sD9R6P7eGx48eLF9+Zd",
-	"//7xh2uSDS0awtdIOGer5shJ8p9//fvW/pWcNonlmzGbjjMVC3OJWSKo+URwwkoI0pdKkwvyhv8NywiI",
-	"2a6AsiCqDDwOxZ0wIGipaJD9Dur+cW2VBBUbqPNgVbkydyGwfOT3jz+ffQeFfjgYuOSfQ7N6xgDoM/M6",
-	"cI+Z06LuynqQPtM9mUEf1EwyvGnPvDF/jFov3SEjyU2ey5HLgUPdPecpE4qVdEONmwFNe4w8b7amKgZG",
-	"o1GTwtdNWXTP7bXq/PWrH3767cNPZ+aakhWxUeorN+9ehdUEjYtmC39q1GE64I2rxotmqwk9Gqnuga56",
-	"3mM0173/1/y7Ozv1Eqf4vNUKgGJQSMhFh32nHGKoa7OH0x5L75R/fyxHthIv/F5ljavGL0z/Ck9ulAWA",
-	"MKDnrRaybAttbexQJv3DFhag9fGQbWKfAOrftNpnzwxXZDhoYsED4My8u/phnluJV9H/kTxcDft9ChSI",
-	"r/k9E0h0rGkXKlLeekWi8ae59LzPdMFTNXft7elRBgQLOdTMaTF6qGw+pq15JdA6sVvQfuTKR98V0uxb",
-	"NrQnAu2rJvlgpp3FogRW5CnkZpLYyyyXcoCgjaVMiGUngEsK0oYvWy9IMmCFTWm4zZjgLEtOrwk1WAgL",
-	"axCHC6WNcIWPzObA+3OlmUC8cprNCQriDiuYsYzxHs9ULJKzM7tOZ2Y4BvasMiCC83dJeqywfYmndtob",
-	"u84PbjWzUOeDnHLYZGWqnDmat26T32qpaf4ZXshf44Zj1OizuBHhu/lrbO4dN74Q6ABfbtbpMvUZib1f",
-	"ZrfYhSlsfp8G26Tvl2nujrVI0hzTfj5323401mYm06GRQDOP/tsBEzfvXn0YsHS18++eu4kltYMgwTeb",
-	"X15Yi4mnLFpgo4qOl0Vj60yx5y2lwp4zt1MjAF/ysvUCFciMatqmqpRb5iClst83h5DGYlRAtgE1sqvQ",
-	"bUY1KeQo8uIZfVZW2l+DKLUtrXy5gBzq1KhUwMljRPOpEanuwbEAuewe3x5qK8EVgWcr83CzBGeAOB1u",
-	"rD/odJ6TjKu7UyfSYZnmnPb3QBKB0LsH0fIehmY20svWi4c30Qdk+ftd0HvKc2NcbXwPhgsyd+MZ03fA",
-	"z+7YeL48+stf/ghM1qu//IV8QCL0kXC7Cf7pTH8FeuXboComIgW7l3eQEgf2Q5oPM6O/CWBqctoxL6y/",
-	"VlnN1E5TmWcmQ1HxfiXk5LJ1cRrNEkjmqxfQFN8p0SeXrZYRU2IM6kkshoJ9GkBqUcD2Tk5etlqnszaY",
-	"MYJu3r36u1knoMa1mmPj6n9mv6vyJ+doMTS+RA/+8rVR2htf/tziDsZJQJ3TjF0cVjr5t2l25iUOYfGu",
-	"/BvNHNMkXHLx8CW/C2qdSyzDi5Y4PD/Los2zjIlNnJnScfs/f36Z0OWU9qsQHCL/0Z9fkNR6U0cGXARQ",
-	"ZmfMd8RMcONUPWNNYuSY9e245FUDnJDjikVSGPaggwGjhbn5e2AOwuwTCNAMM65JLrtNG2um49JIBQ/C",
-	"hDOi9D54WwjTdmLhXAx3bHztklLsACxu37GBjoJaVXLZ+p4kqRSdnKfam7jmwjs23trht7IpFtNzK4e1",
-	"yC0Ci3D5/Pm0a8XcHWOA96yIBVi05PLiRQk5ZEXEwc2Ax3VlyAkmaC5HRIF5/M1SumwETMIx+pNfDa5Y",
-	"PtcJPLvYMJ7ZCsI5Kp9znpUn48Ax7bL1/cNX/GCPD1xw8WKpC8x6f5TyNS26oHBcPn/+8HXVzfQeztB2",
-	"kRf3VRBNmI2+EwrM+We836vsyznqG8AavkGAfg93VQ6oIOLQlTK7sl5Nx0cJrjaz26DGdqhYk8ClthLe",
-	"6kLmDuibU7GwfhPzw3lIvRVYjEgipL7tyKHIklicXLYuT9cHLVygNUELL3uV7UIBWggVkKtZsOzgUeLy",
-	"4St+k/pn8263e2DxvS99YIe6d06B1uIM2vmfFyxjrL/Kcb0RYykYGrgYG7TnxVXNQr6Bua/QnOZokgyY",
-	"UEFM0flucSjEDOWZwruhjuV+CCEArx6Z3xnjGK1fzZyTn8aiNGLtzdwdSj3unrMRK5rkvUE4F5IYGEMe",
-	"fHElj1DO75grpJ6IUZYRxZPL59/jyN4zXYzPbjqaFVgaMA0OHUwntA71yDeRKaspoYnJp4ER3TCDKAxO",
-	"gkIqJBDqGSWH5rkcqXD1lF2IIDgX+cC+v4+/BUGa3VnANgVSc5GuoJrd2nVMYD1OK8oYRhdi8Shl7APv",
-	"ilfiD657NzDb11zcNbajU72Ho1A+Zk96Fc54HkwKNiq3ttWs8NzsFDLX1nqWUK8+SvmGCqfWqo27Zz5g",
-	"4sYsEArBs5KSMQGhZb20OscshG0jqLNQPWk675i9EAVV1njo+7S4s6UK00XdqF5VwTgiNM9jQdHduBI8",
-	"kofR0ahuk/BYqj0TwGhXQ0Ibo7LTVnsMuptiIrsOAGqE/J7mRMCKdKGlh5CxgKbfEIAeMXoHIfKRLKCz",
-	"Vw6ezFv2iSutktKnC4vFGGmz1Fzs+zH0GRVgmF7HYpZuh3Fuj+I0haZc147N7nZQgPMWOn+4X1dxHS31",
-	"WCAkQ/INjMoGmrlmk28Ta9i4Il0plsPwYMVBz0Rl1N7v1sod891F6zTCELj70urM7svKhUMVfjG5tieX",
-	"re9na8Sg7YJKPHOV3IXLCZiqsb+yf/EGjsYrP6ktCZfJx3wtwmXrqvUaFvsS0/hFCnb0gg73XJXfY1kJ",
-	"B31q0EZYR7QJGQgwIhjLgFIzFh9Ao6cG4CHn2Gf9odKLqSMGJi9ekj4XQ8g445hm46LjbWa0WGWZbxE3",
-	"QQTEopTp8GHAgmK7tOLnDoGvUX5AipK4Q2tD5hn20VNAt0R9BPC5Ubz5ne2jjn2jaFsOIdnfjCgywI1d",
-	"+ArwvoaD5opY5V9JIiSAWEoFGRSyDU1ujQTAztIzZHC15aFNYZ0UzUuJgnVANVDaQTgs4Y2ALf3abKKt",
-	"auzVx6wEqs9nRHutmnQ1uePMFvf5vhQ3C/BDuc4BawPkMePLT3ZTzj7MayDNXr0R5SxgRBWnxHXpfnDJ",
-	"himLXHf2Eqrw5MZiY+rzOs4FTNBTwwErlMHdGa4FkVlVFHtp9SRAkVGdrX/AbnZyIgvSs+TusyC10mnu",
-	"9Kj8CdsHJ7OX18Om2ptwtN4ElNT2qK2AgXK4kg/hh2oxylS1ha8fwLcLJ/Mnl0+Nadmlk/S6fPFEaTlQ",
-	"gHIQM7FeAUCeOeavczM7nk3I1BUyKCAhaLnPN4ljYTPFbS8au56gW/n7nOheIYfd3tzSq2dhHcjppqI2",
-	"C0zUWMwBrTXB6TVugyk4uJzeER9woeTQRVQPNDy6pyP6uSynm4yYwIHFZV7qbDrv0bpaySzV3d4SUuqX",
-	"UFDMGSk7X2I0hKtFd55rQsRisQ1xbfP/X5a06FwAifgINWK0UZ6pchJO6ePKqA/AtILKBSZ0wJmYrbpE",
-	"E5kvtqFlaUdNGFBexbEqiRtCRIz5BHnyblBckVEhRfeoVJJ3bqttRyNxt8cH1grJ16CQ+BOxLNxhoe/O",
-	"3D+pFAoqmgLL0WgMybn9BofyX7AJ/ooFqIucRCW+hV6ialmzsXdsfpxz3C92BEVoX2EKW+CIRz+Azamd",
-	"9BaR1Z1F5eCdt+jJuIIgyaf2B30d/qDKaXuke2gKj3btJLIsLoGrqLxNQJlQOo2gVj63TAxVXoUSO2Jh",
-	"fsVtST3NlSxdTLMqs8ig4MJ24CpTZCFT7hRTZia9U+gM57glc95h5hVc+2gAy9wLarNU9i0bgM0J2ayT",
-	"yUdH8YFHo5IBZu3OVVSFyH2pZ2YQS+holVNRa2rra2oTaPlYTxLC5T5t1srOcHDlNK9lbFdyophtO5O8",
-	"+/1jLLDa008qsYal9xWdrqslXcdisbWLw55t7JJ92bqgKE4ZuqS60lx52D0+vN2yHQzPOQxjuEbbw0Db",
-	"VcxkT5Kzct3mCe1C0b95g8PBaRS4zh3lVMglNBLWuw8sJYXMGdb7V0mLqLpzzRtdXZT/QZdp5UmIgE6G",
-	"lBQ/Yfe0JbiQDrIy9Af/LlavDcUrsfXtz8AOs0yl6DtaAPPe8lf4JzFapL3lrjigulU3/GUqV/3m+ppK",
-	"V6MFwQaoZE2DTerApdy4q9ey0qzPRVAqZeHDgQmyEknFADImClynUqDMpVY3SQAKbs3xTyJrJaqg37P5",
-	"IgLvmTMZgRANhoNKjz/bUpBkACfllvssWUvPFRFzDvg9Go1aSpIxNiD48wU5urFgnywdc2kdG+OdQoZG",
-	"Yol7bp34tlcmjsAsIXpYCPDSJL3iVo1FmvgwIypVJc+gwTSdsz72UNtG+Vcs5mbMTs8E7lEW0pKl6mhj",
-	"sXYh7UZcf7jp3E4/7FJaN8o9KYJ+keZogeVpLUvkogZSXsFgfvpIu/MeYn92Dr+BB9QFuIdegOvf+ByZ",
-	"MamLnn9OPe3wlyNTTA+8tPYXptfGsJALehdK2kP48WRRY58FuYsUwF+YfvgwAz9g2tuuBoj17jZ4AISO",
-	"yHNSQCN45TrIOk1Cz5Y6oObNT+QSpW5X5tg/pBbKe4ZjGclhnsWiD/ysJB2nOZRxCaO89JFglApySXJ2",
-	"z3IFauOimq6Z6mIsQF/cHfAsqIyan1p27WluHY9uyHXrip4n+G5X0eCWQj4kDN4I+D1syr7qwDy3pudV",
-	"J7OSnteq9by9I/YaiuHzZeC9PHo/w2l8nE753WqPfO823lZ1Stz5gRh6ZrBTU56rdbTLCoHEuqpmZGVY",
-	"ZAXY6YMCrEprN8Vfh1m/x6BPAqOdZxlQW4bVN0GH7VV8lofEnOcXaxkfZMiKUfPIrES5V0GIcB3DqEj4",
-	"8eq+y7WPf0nRl0vRPcuNjhmBOwwaJFTyB61eWVYqncQNzM+555itFTdOJ8j8MH94gs0Ps3wcmR9ekELq",
-	"H3BOLc/sF4uVqP28wWzG6qn9bOrSbGa/WMyn9sOEHKzOSKkgbcgvKpjq+fi1YCMbUEQNH32mty6GnJCh",
-	"yM17r5oF0zw05CTBP2/hz+T0eqG9MJkbhHVl80gSrO/6ugrHU287vKLqutip1j+9hg+XlDzs4sX3vAGu",
-	"xI2wJ1gewpCaZ6s2wk7ZFffNBFQOYDHLItJi7S8r4CCV/ydKyziHrKgqlJdX388/U7/JzHcWq1anb1xb",
-	"rlc2sC6p31zDRkQxrqEw0dclhh1tvCibonCMxVFxOP6Ii78zNL0JXv2uNPjFGFbzP66KDHbP7AAa7DHb",
-	"ITT8AoReJfFjqaRaskPzt8tsh4+YMIsB/dh5x/x3RFVQ4wMafp7hPWKxCuIcBD3s+krlQkSKxYLqHXjp",
-	"TxqSVlCuSivpa1ewtsloC1tuU4iG4ajVUWuNENsNPmvCSJ6kqjaGO3wILaSKcQQ7y9I4TLZY43qSmaXN",
-	"fPtqWZCCgUlsMKZJ8PlAijAjDucYr12jsGPQiOyKPpnwex3W2Z1mZPfOI1Npzn0z3yNLqvlYvT3rdJhN",
-	"/HQTsp2LkWDV9nHF8p9uLts0DxoilymYwS0TLnqs4PoWf37rf55gLWw0a4quX6xfAv8B17HoUQOsHbMK",
-	"HVlE2EneEn4PCp6yKrQO6BiWC695puxvRlyo0yb5scRGSO20zy2g2buQ5UIcSxKS34nb1cEOK/vcT/qB",
-	"sA/yGrk3WtuPj8hXH0FeUHnMDLQBVIQA6t/LQwDq0q+PED+hHzVXE4+68i2xbWfmQvsNWG3rfuiI8rN7",
-	"NYeqV/kBPqBXPVP+ndSK1V4zHI0QhgbJRDGtueiGsWP/Onef8uhGM5X02Cwz7JClZQJXAANOoK9Qt0wE",
-	"BsKpbnmCTtG5ZKPJKS0KPn0rwUZwu4laGYNF1eGZs1PQjKcaNSDAqZkVLubalYpZFtLwzbAad+rcmlP3",
-	"cjSZkhvB021mSvoOy58bINBvHSxhiStENKPGoGC38LXyMc7V4PodDm+3qZUPyYpSaNc2eJ1auanALIiY",
-	"NeTfYp056C+zA7UZRetUkmWT3NjvPLOGlkRJIHLSTAUl4tUGJcoRY+se6x9LRuarYMm3DN/+SR+0ERrH",
-	"mZRZzmKZpMxgc9S2+WNs8wrS8MqedSgT7uS1EzRXhw+PFiX9fRUuzLO6BRXaYYZU6Hp7ZSvNKRmwQklB",
-	"uNByItNQZJbSZ6q3Vc7FXZP80ZOQEY6drlzFOqTJYWanv1WVzh7xLahnx08icILAHRNjUCREUduKdH69",
-	"kRu9KttH2d8SS6NvZiiAtjqYwMRcY3GCva4gXiSUZjQ7Xb2h1IIWfwdW5/RwSXssDiXfEbfq08hyxLns",
-	"KbcxaLg1R18vT0hITz9iDj88SCAu1CmPR5/yuEj44Wb1ImKuuFtarz7/XP6xm5L5QM1+QLEGR/SMNomh",
-	"0DBIXzCa9pgibTaW+Mx+RKgtZciNupAzeo/5UHKoj8QrXenFtxtFfNt+7FXQrtaPH+OIntPrbjMgcY6K",
-	"2dopkOuBheNMd6pjwLQbtnjt0pLNDhMjxd2VT3mENLaJ3i745FjA3cZEaVrAGNkIS50cO7KE6dH8yjuY",
-	"OYbk3WMQsMwn9mX7rExjFViGKDLfKrD6rhXrM90I5GQGIp0+REdwMJrxwj6nczuqzm3D6hTbWGzKgf0e",
-	"XsE+oXc9P/bSvunJCQZ675cDQf6nm/9+mE1adyaZcO9tXzgZiNixcPqD615W0NGkW+bK0s5PSp0meW+G",
-	"CfKHWFALj8B0kuoDujLKD3OfdeXHrmTAbJh/DGSbWX/l2vITxsxVIHCHUAZHbRNQ1qc8P9OsP8ipZjsk",
-	"EplIHDIaVMEzplwSl9NhgUDejy8i7TG54wDjGcllSnPWJH/noJv7TxR23TA6shTQsC28pXKdOhTooqon",
-	"C01OqCZ9qfCCASsmH3IKHaO5015jMaDd2aTuhxhWe0N5/tG/40PNMwtHOS+cNW/b1Pb6+hwjlSNWLmkA",
-	"KObNrIgk55/NCfpy/hnPzxeElJxpttVss4n9AVODn1E9eaQNLlTtZbDeF9cYhv5AF3IqGKICUcO059fv",
-	"KGqd4YWE527bPEiU5watl/3ta3hTs2BnRjdWnE1dtrx82TIsGKFzEGAaAKL9Kgfmp0Y+w0GWHRw2F/AZ",
-	"nukKKU0ZEw6zz61j3q7qkXjjj/KIbkczmKcVeNytj//SNb40W+nwD4bbLd39QO+n87WXP/wR8n2ljnDL",
-	"fNNmHVmwK9IpZD8WQo6IFJNPmFISIqIlGTA5yBkpGM3whlT75wDficCyPctTEMUCe13ZXJMR5RpTTHAs",
-	"Q92Wn4I2pT/RtIdVKznrQGAQQgr9gR6TO8YGFc0ELBZjcxS2du4XWdpE5EQxRsIjYne1TYdvF1QYbaZj",
-	"ji05yWVXRiSVuRwWEelIqVlxSpSmYxULWpht57oycqYeYly4EeULgiXyHGoDWigWoZIFtUwzRkiKYW5M",
-	"vqGOygtxZWFdgbDNvIWMakpOoNTafKkCIuLnL78hf+d/O43M+uU0vQvIKk6Sz5+br7m4+/IlOSW2C6Nm",
-	"n2Ctf/345jWuqREUtp9adXf5brGWvA15biBRBnt1eNi3PG+JGrb/wVKdRCQxz0liAbUBup8nuP+tSw0s",
-	"T3oPBePBEvp++2Jsh8ZV8BQt5RVBLRqiP5J0JWnT9M6lL3kTd5dibbNJ/O+GRyPtNp8NNOOM7DqDfxVZ",
-	"+5T9fgcQzah2TqP3q6jqj7HVzwcFu+dstEOWofcW16cxGKWONdnplHpgxTSQ1pMug6i47/EIwERVLKB7",
-	"ml0r22cplCwzIiyC9tk1QYnrJbQRzBWcjYiSsUg+f0mIXTM14WpEncYFUsh7Kz5yjv7bqvB0QiEi7FPK",
-	"Bho+jQUVVjEwGg1XpMMFO2aEx5V6iigflHZZTaBx1fiD5ansMyOjP39uupH/Rvvsy5fG0qHzAxEN9uXN",
-	"kwyoA0OuGx7JNiNQ4FnLhy3LB/tiNiciPJXvjqufXlmLqciwH++YjIx2TrPMasvLV0PZORxjJZRljN8y",
-	"ML6X+QqlTyWL/ar9Og+qaAqnsUzBlN0/tUtpY8VSfb+tPRgFOLMjJnty4hkE8LJYYJ9NV+nTPDUo8W6o",
-	"F5VDXVmaeNT4gNcEHM5CgrbUs7pqtQc60DFZFqcSYR8oaYJ7zyhommzqZCDwlmfK5V2av51iGYtpIvaD",
-	"piF4+mVMN1mGm/9pVDL56eypmMmu5YIO7nh60CsasgqVB/FZzVxTk70jcWGWebydK62W1qDPP/eDDkBr",
-	"JUM8Sqd+z/rSxVbKkVyX0gX8/5ELZigkuwl+qprkJigEntDAYzGRC9qnAlQoo4gHNykVcSOM8eerlhSA",
-	"VMRErIk551TpSkXxgRQXPCa51Ly2nQiJsEPVkvkWOLo6TX6HaZ/QpfNBWIp2aK3/bHXF+TZ5VOqtUCpp",
-	"zkFQK2kO8vH0ID6Is9jakc5U60sHy/S3JcXk0a1n1gORj04NQZp1YlnWaaox/sNVwOReyL6te/xU2m5S",
-	"zFdQYjFdrFIrKBtRUGzjk68QFWsCu+PRm3x7nq3BJra82TFq/mT77Mzu32iT2RdYbQswMXROrgiKB67D",
-	"4aLVgFUD1u7wB/fcFuGnkBZ8hjvjzlkLVh5QtWKxrq6FuQYZ60vNjkjrepAzmcyhTN4c5QRyp1rHvdlG",
-	"u8TEbbIsL9nZAqZvJr6vnJoaumuy5C2TJS+STZ47GbfaMwUx8s2LKAD4JyyjyIdh2is9oRM0qxBSGQm8",
-	"xUTngYci93vtoP4YIbXBBueBkPrA9da5/Q9TSsHMazF1VFmitdRZJHWgJ4xlnbZ7iKsAptcUQ4KNjrHR",
-	"1WDYzrnqsYzQQvMUXDuYNYYya2blQ0QEG/luAVeum59rOtORRSxonvsLFZGFq1YDx7oUbN4Mm+QPqHIb",
-	"FVxrJv5qQCbBhoJuhFVa72fKlX2OClmm00XEwEg2zFlmHqd8GeQ1yjjBWDblLLcs5mZlofJPlVWlp8eS",
-	"xOtz/c2G3K7I+gPf0ZGm5N7gdlomJ9ftvDopd2NJuQK3p4Na2K2rpOJ+nAUB1+GJXaUO/IY8AkPt7oBs",
-	"2Sp2hjFEmgPqqZ4cKQwoJhZ8b6kGjfxEyBF6l3LW0bGQQ30a+Q7kdk6wBtZ+EllZmNs85Lzax+bPkon0",
-	"2VhsKH925bb4P0D6tYNJCyFPI5d2YlJ7yqh1SzpH63dnrVb769zZRQLHqCYMgQ83TJUV2quy0yLoYTX/",
-	"/LO96cpZtQcitN6KfFzq+wuU6etJ1Z4WzNyF9FhxRGRju4XrG7c5agqx3WRaWEax8qwH7O+wjWfpmUdk",
-	"p99MW+nzjfRrSz9ks8H8lVG4QJMN/asGtLHghyIjbduqi4zcoqDeyaFBoD2QLFfsuNJpDwgNWjtWm2pl",
-	"aT+dSdy5k50ljeBlO2Q/LYWC/MxZngXcJ0rTcSywqNU8gH1tQSjsLr03xNp/FGrmAuwpHlWbpnVEait5",
-	"EKtorovNU9np2N32GP22Iiamu0MfSSDkLa7FdsHyoCIaMONl4hm4TWqLc33+euk2lzuedretziayBmet",
-	"IwkpZDaEcqXpQG1KNc1ld8gI1VNB3IKn7Cq4gW1/0c1lm+axGMhCd2TOJTkZ9Xjas1VFwvHilfdm90zM",
-	"YLz2tKpc9FhhW8ZN3R3ZU43qZJ8/YULb0dnWGbDgbvBkZJYMtCyrT5pfPpuV5WS/u+WumaafdZU6Fig/",
-	"zIDaLJeiq4xdPan0Xi8iTKm0maYCBwyPDIZITrwN7abiGz0v7GdXM6NsmxkFIztwjJ9IPKec0J5iObiY",
-	"8/hc4XzUynIdx6l6TKBkokRTl8WKYFlB8FnSdxn1+Pwz/H9NTpQ1G8Q4AWD7Ms8T1yATu0YoOYpt7Kan",
-	"tF0B7P1S1vvGAgXrlCPaCV8VSF/ihS88Z7paWI7E8YR1doHVb3Gn1KGc7XaDserSbH16s6bs4Qco9ryv",
-	"WzuU/7XU3/YJsxGIBcdr6WDD2vLvbQE8657J3EsyS7M7yGnKMkL11+ne3+l5PxSX/up2Sau2S2on/n6c",
-	"+HO89hWf1BrWSJFtwFm/42SU34LKjwrTB9xmGYJ0nLYDfXSQScViURYqHkN0AV/ellHbPOSoec9hBkuF",
-	"JGA9q5VFtR21sXIL6barxyj84BElFwZZ+pQLTblRA1FnCpiCaNojORcM2tqo6XDDzGjFSdV7b65X/8P/",
-	"bAZu/BjxacQVQ/NOCTpQPakV+ErM0+BjQGUDUUpTkdEis+0dwLuiJUkylvN7VoxvbTJdgj6RWPSweZ35",
-	"TcFSPuBM6IScsE801Tl0xAH9cVCwM7xljyoiGDfDimwnEg4KRHpXNrFTQ3OKWBGLES1YTw6V9eN0hnmH",
-	"5znLImy2o1kf2oEPBdeI6T2ZZ4q4duEXUavVgm9tDITmuXUTCSwWn17DhJSLZtbEVj7OqU4fKk26/J65",
-	"6Iy5ua2ZVLFwleOJjczgqjLraRLY6s58JoZYoisyWI5hu8+1hgWxAasgEQiuiAUXbfkJnFOpFB1e9MEu",
-	"IFKkbE6oJaFDLW/tr29xnyc2zwhZ9Ec9GQv4gsFAkB3fdlJPOozqYcFuHZ9V4hviJXDNrYMJgL8Exubc",
-	"kO79+ysGBXNDaMbiA4Pmz5PxjyuIjOiCswylYJ8JjRE2Z4OU4RB8gA0SmXdhu03GghIFqs+mJOb0QuA3",
-	"YURtWpgSb06tXsbjYj2x2EoZz4JuUGbVAQGfRqinnM++Ij2wlvMsKtjCtUX1lUZ65mopsGvBjrIncUo3",
-	"WcZ+Ov8M/7fRnKNK61/GdnKXuDQAPEyyY7DPMuabH2IuRYcIKdixuLl3gL9vcWvswMZZCH5BkwPQxlCp",
-	"4wYPxzUc7icnf0Ogc55SkbJ8FzSsE8ZWLCbYrKc7lJqnmp2XFXRUggdqYdZGcUq5KxrA6Rjj0enfscEU",
-	"ckIDBd58AO77gv2DpfoUDQGjotmdbrRBqqSA9tUSloLmTZKkVpyVeVNWMwdVHlo7GJtFcaPvc01S188R",
-	"h5WzjJxgr1NNeU4UHSvSHhsNvz8/gcoFywUz6qO75U7Tp8p5L5c4teHUJli83ePtel1Ml+5OGkwrUHu/",
-	"7BXpazV3b2ru7tL2LUSuLUMKBtSwVK/B3r1G+PUNvQP/mxqqAQPPVklKYilqu5SLa8gyxQ8MwEN7Ju/N",
-	"WsAvAs2iD5hgZO1GSO4tOQx8FHhuUwP1A5wDTeX7rtHpkBoITHRacvstcN0H4OJe8sP44nlPj8garlQY",
-	"rRFXlIodS+hwF2yiBxUENBNeJgaIAeA66LepoJ+yG80hCG68HTU8XtxeuFotg9zDcAOqIYK3uE1wLOpq",
-	"mF1Uw5gN8zQiJGYme4qNwCLOUcxg39dKWV0DM6MPsOKV+m8H3kuofuefzf8e1/N3dbD/A6ArZLKnBQs1",
-	"N8e8bAxKB3qzIdNzBbP+lWUdAtJfXljND8AxIkoSIdFY5TkTOh8TY8kC33AulbF605Qpdfw97+Al7gCO",
-	"P8DG+brLXQ7IJnT1MfPAIHryAU8b5DySmOZeT2hrZypLrajspQHvXBBYsYRn6/acKBMTKlbd/o20DdT9",
-	"xOLR+WfvmVmNHYLF/qt+VjbAWrUBVrc6O77qIDzaa5tvWqZ3R+a5/1WOSB8Utam8fq5ZHwQJo2nP5/8b",
-	"s5ALTI+PCFdqyDIYaMG0eUGYBs+ELsZkwIpYeKIjDeLF3TUi7bG/6asfl40apHJoFsvVI8XCjzJouTYv",
-	"N3wocqamaBMSl9t/61P7E8h8EQeSnP2YaIV5Ta/ZPcu3HbOAJ73D93mk5U7lYi0V7zC/JjmsbR32WDcb",
-	"wxznibgHrOuAFTOYYv5wB3Q5LD4HcDjiWGqE2AshA/NY1h/kcswY1BSZ23FdSQhEOF6EpbGYW9o5C0nJ",
-	"CfaSNB9AgjJ8fFoDbAVgX8E2O0R89cNbtQ71Ays4zX+DGrBjhnMz9+XRHI5ADeabi2GXqzoHxXcWzQba",
-	"zYzd8xTaCbqIhkUmUlZ1OtJHN42Juk68RQRlm7KAko3rWABMA4xTksCsb7lIICca6gMVHRuAGfUkDHTU",
-	"Y6JJTm6COsmyHhEux3JYhGQuYlFyhpUVp83TCmNm5CIvCVz2P/zPxMurDmd5Fi3Hocm9DyhsMxE93GQY",
-	"ylgoadOMeLvNfKQAS2xB6SwaTinKMTfx17f46wUUnfBGrGSk2j4kFrZs9cS+RReCxzJmroke8dQI6GWl",
-	"Vyzmi6/rPbVte4y4WzcBIhbrl4g+nAARi42WiCL0iyeS/YCT2VcChHu6MjJkjiMOccp74iJXNW+ry/k9",
-	"E199nPGJpTl8KEU74eKxNtr5Z/O/4ysDdZvfN/oc9WTOSM6yLmgOgS13BdLf00powoX3nxm5JKEQKiJa",
-	"SrOuQCEaC1k4xxpxfBKoPKxXgApjDetPkbgHxKUtQK2NOx8PdgbEtuUIbP0dGUO/YuHqIiT3m9kXudYG",
-	"0WMCvx4pJxd2Y6h5DjiyxzLW67If/2wgAi+TAaHZXiYHUYBJCiHoVyqyUtN3MQek9i89YRNxCxuKSGWR",
-	"ARjPQlgYN6AoIN1EWasDfGO7IRg75xh0tfK+AtRwT8zzR/YxMC9vLVIdCymMrRhwD0Hzg9OoTJIDXqD7",
-	"B1Km8Yah5WVsQhyHpwZa3qY5cNBeo+QWbZNYbMU4KfMHYrEB4+SV2Sq7li0HY81UZ7+vpAK/+gvFYJlZ",
-	"UNsuT7jdNGzJqqCuCpnNyWnU5XchqL1ctv+MxUYEM3lvZgChJ0U6XNAcErm5joWVTDTQEZ4pwu5ZMc7o",
-	"GKQc2kxY0SyqMpUV965HRFfKLCKdQvbtK5EF/jUvBHZCSS7BeRmLdiHvmLBu2tOoog+gQxCpLSqu2Af1",
-	"gNIGQ+GxGf/hYQrbVejgILF/s9VOgTiF8S+Rj2fezVcrUCemX0vUWqLuXaLinqyI1I3K0GEhnpixWwpF",
-	"Z6+yPnYRglilTbfTkrSZT7rrUi6qAg6kJBq5llgpMHY9zVNI63Tl6U9pELTzFu8dYwOUaGjWkh7NVraa",
-	"hbOVuSYjqgi+QJaRwLnZZxTLZ43UWts4HgGVrxEsuEazxHQsapv44Gzi97AlnqAML5mxGv4dNa4aDpGX",
-	"FvHh6uyIL6sW6bVIr4j0YSGmrGTMeV9LtiOh1U5ItD7gs6qYfwWueIwG0sLYeB0wepypyQukQ3eYaKzG",
-	"odA8d737SiawrEnsIwz2zSTrwkJoMJENQDYPmiJjG1XQdoFqOq668Gj7pdd2sz2Wi0vz9I7pfWSQ24y/",
-	"qcQ380Fih5UQq1Fehz1Xl0pgiMWslkCRNwYQ/lz8dxVGLzNAO75YTFg+OPdqLvnxp4B/tJtkuzorPmXV",
-	"NG686uN4wI40iRsnsEwGt910dROiLeVya7/NHY66jb+VNkTkxCZi9xXL75k6jSzHtSuGiYWNGZxlTN2R",
-	"lA5om+dcj6vaINzGdsKZwF3A3IgkVsFj2W177FvExEJIY+OeXldBWDCWzYFhnxGGX0x01bEfuvzk5ONZ",
-	"q9W6eP4isX2Q4GSTRA6YsB1wXEwE5mcUTtf7pkyKztggl2NIMXcZzorYjkhGxeQsz1QC6i0A83jAninM",
-	"BlfkRDEWi+SXnz4SIwNxgGfmNyo5vSajHtXQgOhOJdiYCVoLtdnkOk63LLpTzf/869+VZk+RK89f2LuI",
-	"jvFJAS8kmdeIJxbYiWc8r/uOXfGg/Y5ZXKuh19131pN4bwdM4MF/GtnV5Xz2lGBtF3OOtWH3cG1r1N6Z",
-	"ReLa7GJC7W6ZKaKXMnTOP+M/9pOIvTOb5w/Xz8UaOFeYpWB9NLYLxghmmVnCuyXTrm0f1Im8a3eKIfG6",
-	"ZNc5+gTpnciBj3ZH7sLOWIzCQSOguv3PPjOqNwhz52bLjFd3QvuS/DlGyIRPegIcrz2KxAJRsMs0uWy9",
-	"aM7zcYeemdDWsdcRLSXAyc+AN0mfKs2K24xqeouolthVuyJwSJizTEbknuZDazlYw4CqOyyDlWholaWw",
-	"ftrFMPcOHUbuWWHeF0l7LL0zMDccZFSjpu3x8iRx/7y1v08gaWxCMrh74UTznBWkYDS7muo/xLUF7OwU",
-	"Cs6gr1FBhaKpeXmx8IPFmT9TNk6OTVEBy203cLsiZZ52yq68kQBfj8EAm+kYx6axaibMG2OqSUDeJAVT",
-	"Mr9nSRSMCa7LlYyF/Tbza+qs0qLa8vT44tDLMrZhq6ppyrbH2yw35gW+gSPxI9UUe8DvTGztn75t5vz3",
-	"lChWmzs1p9u2Od0WaRBwFiBJ2RyHMyMhnRiwnBAzIkaP0S+U4l3xdBSMBCfEMDmKWqes9eo9NGhbkQV5",
-	"4k76VFuee3/hNRFDpNigbQUttiFDLhCdLtkN8r2QWq45r4sgmmFpLpWx1eD6A5GmBy874XXv2NI7AJEZ",
-	"TLuWlLWk/BolJRyB0qzRcgLuNyMgU9nvm5Gv4HC8UVgnxLS2nSZCTK82I7PiLpSVijHikM+IIqauq149",
-	"l0ScyaeSnfCDW+TDQfADTDOwq7RMtoHbtVWOjzrd4HHpBt5Rk5b7dUfZBoNhO+cpKRi4gtbONqjeBgkf",
-	"KlAzM58Ay+hmJxTckOCeY9Iez8oN8D4iZ8R479E1+MXsVf6pBstjYYF9RLlGxvzqjwZDoKBzZShkUMgu",
-	"JhbciOqszP0nwjHg2psBiYBm7v2aR06o5bM14qNQ1mdH8WOx4YKLQKs3915Trc+yCuYdkmq/m8D/5Ars",
-	"Nfzv3sK8nGN7XOpii6+l2MJAPSjcLqZQEJpBGlQFeDergp9/tv9aLf4/Xx2fFhQlFl6a+VXV7icSED88",
-	"SK2Mazeh9OUQrVaYHxUI92pUZ8NR8UHBJQ7pqfit30Pol2WOmtSbGr7IofYcb9Zz/MHh4Tu3mb4e9/HU",
-	"3Gsfcu1D/gp9yD/YBJsSbgclGGxAThVMDthK0dWlXUKTHqB5As3Y4KVAW7Fa5Ib4vB9XNCKZQo+LllCv",
-	"AAPgk+UekMxkvxaZHBHa0awgyLARZBOdXFySjI4VaY+Jfeun1ySnmhVzRMgVPpVCblgt8FYisZC7Ko44",
-	"JFkXTrsWc7WY+wrFHB4BcAFX0HwzQg5LA5+OKQatW7HcsU/THhcMGamYIP/5//5/wsWtizTA3zY8cSvF",
-	"rZer5nO/1uYPNNAAu2MBtBzBM8aQY0u60shUf5ks7FWWVn/GY5wcDobUnCW0uZPGLAtSpHFTeBmBBFxl",
-	"Wm8QtYmCOJOQmi02RpFjq8f86vkePjTP5aiW1ktJa1RNw7L6r0hmT0++lty15P4KJfcbg6WVFCdXoOcg",
-	"Ya4AN9B93mdK0S5bmyJm9UZ2P0Gpon0uiIGBLDTNIQUWMmVlAXSKCooSmcjICRf3XMPxNGYt74ozLgjU",
-	"6UfkP//696nLYomFbVWTWC6rhEjBFMhG1xjP0WJRrVl/oCOSqMpvacFsAJuMZHEHdqYZVgJQrsiIFYzQ",
-	"NGUDg9Q2McGsJagp5udmBaz4cM9nIT+XpYgmJ5S8/PQJ8yJOsVUOFY5Q2g5PXZMkp0rfsqKQRUKUsYVH",
-	"PeC0sWsI6SawfSMy6vG0B2+rJ/MMWt7BYsVCyzsGDXtsbpjqyZFokuS/cKP81Y035wraAFFtjX8zEAHy",
-	"fysMXqUAjMUa6WFvKM/fuD28qvwzF6/KSFPKzCNlpAlWbJlEMQcQBx7p2h4VF6R2+TMuh7otPwWwapZz",
-	"Dqaef7b/sqy/xXht0t/VYfYNEvISPNceb7Mhc8S7FuQ6BVM9otgE6gBnLkzWwiBAMeRTURULS4U7KriB",
-	"B+DQp4DIhENlI0AQvWeEfRpUCXLJScEA1YFg1wO7ozmJgAXfVXCiFy+XXYv3QOBfDYTRYca1+ckDRocX",
-	"OLTk+u9Y60UWZATrBzNwQ8aqefOxPXjkxBtH5ofPjIS6Y+IUloIVFOhqFRcpO3q2w/dmuwZQsRa2vnHb",
-	"f2eINk8Rd28/aPHo2S7Nafjq85G2h5+wk6aAaD6CslUyd8SYVA6Vrbj2bhr8s2TwwNJq5RAqk0TI0TQr",
-	"BrpbmFaeYhWLnrFuQPX4ADqG0BQIsgo57PZmsoQI2mfXyGllH0zTVA6FnurS/Ey5uIrRcGUsEug92hzk",
-	"NLU83p0OM6gE1FKAQ/iTW7e5KB58KfxIsJNz8y+Jf7y/eE5bDykQ46wXrO/oDh02KOvpmOFdOd0I5j2E",
-	"WLFYlL/0xuyrNXAmZLl2Nf7m3TWuGjdpn5Ff+u1fG1GjfP3wy4KZOd1S3bhqPG89f3nWenHWuvzY+v7q",
-	"4uVVq/X/NKLybtyMMB2q29bF9xfPs2/Y2cv2t/Ts2/QFO/u+c9E6e9G+6Dynl+nL7BszCfh9n/Xt779t",
-	"nT1/nl6efUu/b521L7KXZ630e/Zd51v6TftlZiYtzfAboCU0oobimt3yzJwvcxitA7aBjsVG1AB+g6mx",
-	"v/x4cXnVen714sKM3Wx7HPdQFZVxvDj7tvPdxRl93n5xhiP+tvNd6/uLRtSw7AeNq+dfokb5kuGgeyrg",
-	"glEzZrfh3d/AKWP/XS71jE/cLEvtwf0o+KRPBeKMYnmn8WfUGBRcpHxA88prXuvFrLAgd1zgFVBvVE7i",
-	"dtU33Ge6J801oA3dGgUENjvNbs2pblx1aK5Y5FwFeH/F3MS+vTy7SJ9nZ9+yF52z7+hl++xl+k32Lfuu",
-	"8z1ttY0IgCEuua+ZUXRhv9H/i6Z91nQnaPUFymVKYe9m7OzHnxpRwx28jJLX8p4ZAGwsv4fDcX5ZmqH+",
-	"zVzNwQqUYzVlFvmOjDSlffIqlMUslMTnVcAbDJcSyj9US9Gg2hq0dWtw2PEEVkpJlfJMua+NyHKy1Tu1",
-	"LAemufEzFUhjBQQqk6xZ11iWAjo6UZqO8UmK9lE/D73+zkjw8j1sVhk8E1qTYXhGisWNPWLhpgKV3lSA",
-	"10gpsB2cq4Yr0jYjgCiNDud0OCbEhtPqRlynvTflztpSBtvEY/bVV8oevjno4jd7XRjxyMKIx6PmXJzE",
-	"rTRpAPTHIVR5O2AZMF3F274Kmn4McdSiVPBUcPDgpz54X63/vCZJOiwKJnRC+rS4K1sn2RLC6fnuW+sH",
-	"J/D4TbC22/Q0BA+a5zz9WNkm6rg0h8UFrv1xOLP5O31AlRrJIltfabCM0r5Uf8HGJ7/JUFEwVrmXsldg",
-	"6A+VRjE+LAS2I6OkM8xz61c8mbEtT6/hCudgxSYsTCtIurCdUCpai5syjLxs1eK+tjE5HLJqkpvK7J6p",
-	"WPgbcKxGSt69/YC81mZXnMPP/cJiPWkp2lF7GTF6B/5S9zNwbErhD/Wtv95dUUjRhXgbZisQ+0Nz5LcW",
-	"7gnViVhsIk3/ndtvW0uGd09YSYu4nN74mLdw8FL+AGUw1hBapqv+2O/xOSgk2GgDbU8mgyyO6neKb8Om",
-	"iMXiRPfYGAgfbaw59AaykSJUk2RB+pz5jXWlYaCcFpqnOUP/46CQ9zxD8e57kfg7PXMpbaNCahYRs3+z",
-	"YQ4+Q6YIF2k+zFgWxSJsMUHaY6zQVz2ieZ81SRI4R5KghaIdiifod9X6VG+5y9MjY8Q3dtyPyI860liv",
-	"nfkycV73cr+mOO+DjB4sPIIB0vxm0GUVIo+1O799LM8dpGwox3KhNC20f3uW/9vz3Mpisl+IOf+xSOgw",
-	"40ykrBmccZXYbuWJxYFbqjEUIOQIuWpz1tFEDvU1qE56WDDACg8xinBtzl95cD0VunuibfAR0GwAcvjc",
-	"T/aJK709peOYuon+AB7YG7/tVkOtXfFP4PD2RDvhFmeOAeaOzNPPvKx5J0KPdsGBo8G/fwuCpd40DeKB",
-	"wnj+2V5n+SMyljPNtorvO3Hwro9EP8IKrItEN241Z2k5M6wjfFpWkyqsuf1x/cBKWaCz7NYkOoZd/gvT",
-	"W9nirR2Lu7q8YB8sJotP2wDqYLYpQn7GphdORYdIJ8G2Q2ZkDFiMvEIUOiTgYegtsPHRKcu+bJ5xhc4X",
-	"c7wgocmp9VyVh3Onh33pGiyybAnWyt6F3yEFYQPYsf+KqspU9hQsrZX6NYOsdXXUYvqORRBt9X/IpXy0",
-	"y7gC1t6Bg/eGBp7Cl/XStJBKVSKxhftJ4MgJorOQZQ9OE4jG5lJ0zXeO/jSVfeu4uCKJrepRw3afa4Rd",
-	"JOBACg1i+xbByAgXbfkpKj9QsXA3xThRxlJuVvja3ziVosOLvrlxeZkfipakzUhnmHd4vsHGPxv1Cr81",
-	"Q34lsJpjNeCGS1ctHIKLnEf5SP3JMIdlvMm4H46KXHp7GfAfqwctgKC3CDoTIHT+Gf6PzJZwzNauG5qP",
-	"Sz/gnaEFigMJO0rwBWN1DuCC9XgSCQ+1TJiolyIBAGLJgBVKCjLqyVjAjVjWnGp6VoLOiCrAlQziUxDc",
-	"oyJlBi8I1NCQEz2SNk5u1wHqNUQWi4L9g6Xa6XZ4Q6pt4zPz0QiKpeBp4KiFZP5gMILCzUY96QZxer24",
-	"+YpnLYCnPVOA48xWUwJxwbaAbk7O3qp9zJbN4gMv/sM+anwjsIPXA1BvM6+izJaZ+kvn9sLDfpM61Gq/",
-	"bBsk5+mwdqvWGuzRpgnOQ3l7IAAo7aFYGuZRU9oCyr+BJD5KvLrmIN6pZlckYzm/Z4Utg0SsGxTsDH8I",
-	"FURlsaWrGTIKoi0aQloYIEcGFhyUEQuLMe0KoS5r5ACCqB+kQeIS3TqQxMQC8SCDCZDd11vuF3h/hpnX",
-	"uFvjbo27Y38e1oJd1CK3ALvv4cYzdWvA14JRJUVQA+J8bHAroNCEPFUDuahi+17GpZZNNqFkf0XAiS9l",
-	"18C5LAelH9uefK81en6V6Ikbbxn0HBQyG6Z6wy7SqfoWBtka8CSf1Q+ZtLFIqaa57A7ZVJu8K4C8bi7b",
-	"NAc6qY7MuUQPRSUzzlbwuSdEZChyphTpgD/uQD2V79zKr4pav8CCLO9rtA9a3Ul5A1VFKzg1qWZdWYxX",
-	"HtoHRou0d3R+Uzv6ZTynbmt+3XxLg3LLOzzyp2Anebc3WabAEIaHuq50UwgjC+sereTMR8GVwLhRyZGP",
-	"hWJMNUlC84LRbHwLma8q0N0+/P13CNDQOybICe8KWUCAh0Jf6aDbtJjI1bd1x4sybI0OyBUxx4jfb81j",
-	"GYup2T3QZm6lRNxYrNRm7pGJuHbnHWoibmWQe0rHdUs0R390h6FOx31y6bhVHyhsxRL9ZsP3hEJ5/tn+",
-	"a7WubUua4oeferguvLxzq7YT3eWBo12bhGLLZws7pi08WLvINvwhqH7uYOYhaBm0MHuBKSb0NUmo1gVv",
-	"DzVTCfDb0hQv6ROa501yA2XKgvaZUUcGBU9ZLApG0x5TxJt5yoV0r11+yR1jA+SmheRGoNWFmyNtvdGp",
-	"wBK5IkCGlIAKpazjzClkyK9r7UL3rIiApwwuL6Up6E6LNDUzDdTWYgHq2k79aXNVrEdmRm6gKhvTCTcA",
-	"bYeSGbmOftWq9auaaP6IUilntz5bV5c7L+F09RDLOqWynktsMdR7aQJyC3jSuUbRwnWT/OhGjclGseCu",
-	"H4u7rSMAMZYnF91rMgwRwvoDnCAyyJCQtjHgfTP646j8mpCFx62f1tC4O0213DpLogfk+O2ercPnZwe0",
-	"GhXSocn0a8f+zQuEHUdTpIdqW+WcjwwdwEqtfHLhqvcyX8GjD5es3kvhgHz0MAOk91rGT1/ZKDVpRuC7",
-	"r6xMcO5xL27de0/einzsOroBHzCLhf1zJtUXmrXguVKOWsNPAA8kN4e3mvHMjTUuBTtDHoygJw3RMhbJ",
-	"eSqFkjk7x1Yx/wUspH/9z7/+nUQEDjg467+F5qbXpGAZY32srSMnwP0ViwnyL2ArO4OuN+f4++SUOKRV",
-	"AT3hoh4JwBs205yllXlDNx64FCsCyYnZMLQw96zEI+oAwiIMfgV7Zz0U3lH4IBjinoIHAfLO0+IEG1W2",
-	"Zx0/+BroPHBrTiDTDIkSqpHnn+F/G4glPFmug0cohds25paAgq8CBg6a8OCh47jtMERFw0tdia9V8oDN",
-	"lN4xomSfQXEYfLpA81smoIF9qMzjCfRvUWWRnKNwxa6CVkI3Y/GADjYz8xUUMa7JSA7zjGSsLzVqMTlV",
-	"2vPOmwkdEDv8usGGWGxKy0IP/SNh7VACDatrYnuD39qpVscbtk3dMEGU7YPG0PBoWVXw3Hap2nocoiKa",
-	"7EMD2TRfCpWs8SSlgghJgN6hAM8C4QK7iDkCccIElopAezIB5nClLa45lgNo3MhFd01h5FqUTckeXIKw",
-	"Y4qbakas0X70/Q9/xAk9HVW5xurD6pG4kMfPAcd6hu85E7sHO3zmUlj3mkFpnMcMu0Et0mFDTnJioE3m",
-	"WYl5wGvGRMay0wc9nAsbwcLTwv5ObiRHj1o/iRq0atDaD2j9JB6FWdgUereYZRtRe8x6psKG1PMB7Ccb",
-	"A6LCBpg8hqGfILiJ0cZsM+08s/RfcqC8ajYJZLF4BJI5ndEO6gqbdd8p+/tQQ4yF7bdto01kfrApOX0C",
-	"3azNi0aE8++m9oDWuLgDXHxvQWbSkOXhRpwDkpqnd0yf6fGAbaCbjcNERMiJEMaJC26cYs/7oIrMhYIT",
-	"HI5KXKtqb7m2hzzXBlpgpOSE/XPIB30m9G1G+7TLIlIwoWl+i97aCDPwbnMu2G1GNYP+nfeSp+wWdhqX",
-	"IopFnyrNCvMD6i/sMsEKnp4G/W9CgndSsC5XGulslCwMQLTH4DTYFIhNNb62LexisS46veZKf4Sl/Qgv",
-	"eovoUj5mXo4Ldh3CNw2v80m2vjWbFveq0Q9wW7u26bywcYDgXOK6qcmTufqhdClkRLHinqfsLGPqjqR0",
-	"QNs853o8ob1MnOHr4FTOSGVz85hgFiUnnln0tJrShoSijMynEo1iEfSD5wXpcaOQj6/NsbKvy3fWx6a4",
-	"5nkDJqAl76CQ3YIpFflbS6vmuNGdAn3JUBhY6ck8U6QnR6Rv0Mi9lz517TcxUwOL9Q2CEkbTns3AO8j8",
-	"O3wl//eQDVenh8ZrV82pK094cE11b/4dOnqFPLPPlFvsJjRRb1w1/jlkxbjsxh32S1+WAKpsn2XO6exR",
-	"QINmt2+VbfII1dZcTSk6swZmL2JLj8prcasOSci2zMbYb9LmeNtnJ/MGNxTuBpXhGeRpXDXaUuaMChzJ",
-	"MaVKhrv6gTRJs5j/ND+cl0vr4qkDIJuDg1wnU3oZZaUEMVLCH1Jc0EXSCWTD+Wfzv11GP5D6qjNUrMII",
-	"a3B6oj/ZqEc1cP6hUKl0cg87qPKgaeoDYXPXpN1RW4dhC2x0IDtB+4OnEqH4Xa1BZ/W7CtistgQSMLA5",
-	"Fiy8p7rn+VZs0TmRBFhyOIajHitC9DAvaj527CiWMCsuUMIHhASOIbsOnaD1mfyKqp2833uoKv7uiWM1",
-	"Yu2elHfq3PLtcqbOP9t/jx+RrRrZkxbZY3a66JhNJq7GYrIUyo2o1M/YPRP6mcK8eAqFD9y3Y4cCKCb0",
-	"kWS+/oEv4Uc7yZXP6MT12z6uk8Odc3LdO6vP7KOyWu0J9csZnGX7IlY4zufAejHeidz84LRlP/RnCo+t",
-	"MVu5hnShgeRCoyAFrguMVE0fd0X7zJ51kcUisRM922l3r0Uq8xVRmuc5GTCRgUPJmAjwTyAwB8hy0+U+",
-	"CSt7jIP2PbzLnYDHxa7BI9wFtSK+u6CQ2VFrg47b4OpAtAY/HuuyC6Mw026f0pmsWFowfZiuW7v8P/ml",
-	"XvW8H5TLbmI2y1Q4+5daO+SC6mYjX9yhZcHemHFqy0JncwbbNL2D1wqS2fzj8//pqkWMvP0/zodF/mW+",
-	"wvCHpb0C9lGag9BTVXHXkQVGRFD4c03UsG3u0QYPdpP8L1bwzhgDMEaDh0gmFruaGxV0hKK/zTqyMDuh",
-	"UK4m2Xz/iyQDmt6Z/eH0ggSiwwneOEEhq0asIM8/fSL/HPL0Lh83yUfeZ3JoYOfy+fcANS8/fYIKG11w",
-	"Y0ZAyh/oIGaZpAGq5D3TxfjspqNZkcSCK9KTQg4LI8rJ5UXLSfbqGlzbGJGrQukAd36gGjnSfQCqWKRU",
-	"IEHZGHFg4ohPy0tnDr36MSr1Jek8nFRr1h9omKK9rQsNYPpFGRsoFavGZIlHtOKhNkOaHdGAtpk4JnAf",
-	"9xnhgvwu+CeDvVJkUHveGSobuetQ2/5rLIcFSXOZ3j04AXNXpWl/sHAeHVn0qW5cNbjQ31yaA4NBEIPG",
-	"XfBKTA3+w4Cm7Ewx804Aue8vonjYar1I21Sxby7Jr29ufjj78OvN85ffwOcsIX5XG9EmGIYVQMpgnpT5",
-	"Xj04JX+XhVPq00+vmejqXuPqotVq+SkpXXDRbXx5TJ2QFOxtZ66UmdgALtAGG2GuwJm46I33ua90GdDC",
-	"r3TFBy3Tu1ea9Ve6CmMaa1zyg+z3mVjtyg9cM3vBn8uUXP33f0/j83uWMn7PsusK3IAJIoXNorhoTV9n",
-	"jmiB1xZkRI0SJSTpG/wFrFHXc22a5oT4q974N6ndjc2gAqCVAqBgCpGbk6KxIv5uBA4oKltGOV5sNzjb",
-	"4meLwSXUK435+vv71+bxdoalq8rmdZgTnZETxRgJYfLjeMCuyx+rZ0bgcaZiAdKox0hif/6ff/0brkiI",
-	"3Synke9ulY8dr7cZ30TT1ibBHJpwC9BYQJalc5uh0PqgqchokbkRKqIGLOUdCwtE0bEiJ6EJHnnBW8Ju",
-	"EgVmukeu5DQiVJOcUYUkmhEpGG6CipydtxeuSenZiIV5e7QozEJzAXXwkMGFvb+sxHctZc3CACknykfe",
-	"FUaHsCBMBwNGi7I1rnmL/aHSpM1I0tN6oBLXk8Flybj2isrclQtifoVbBS4UEmYJe5GSXMqBmVoUi0GB",
-	"HFSygIzXs1ymNPd8JnMfAmLiJO0x6Hsm5AirWDVK+Fi417pF5pMFvg8tJSbHeN1zG70dgQxnwmRobJO9",
-	"fOJZeyIimRjFB9iy8xwnpU/N1uFVd/rB+1KOsXXNYpcKyobAqcLKrbuKU+X8s/unjctkLGdIYrk1yfYj",
-	"PGLCngOgNlvLi5JcdkNgBvAbM036NGNgT2EnRfPncZBMmllPA81ajtWf/Eub5Uq5nH59+PQ61Ll2mSKs",
-	"39LnLdq3p/Jo4pPbPQlbcyo+JClL7y/WsqOYrOtX9hjrfOjEbr+fwM9IuZOzDvI1Q5Uv2kfG5GBNkmAK",
-	"Uua4lNWIa2gUQEUpKqWrG7bUBF2mVSzMPjPK9LAw2BBIUs6soo+qNukzKpAzMKXC2CLovNtlSfAGePun",
-	"Vf+VIx/IQbMFHDoUep3HWBp7Q866DnoqtFvz5jzAm7NJIyjIcjm0PLVcdiMi2CjoBRqEwJT5z4ksiJYG",
-	"1c2fp5NOywjVEag9iGJhwyVWdJWZ5D6K4t4VSWXGIpJTYMj0v8bCqr/zv7nyB0TxY9BAg7D3j+UL3wn4",
-	"T2SrrFr1VI2EHSkD+cQaLBOjL89lbcU+JqofqJLPQiXxUaC58xRAjEEj8o0KrjUTnsWrTBIoZJ8k5r8J",
-	"OeEizYeK3zNAxUTLhJywT/4zTBeMBVVhnphRnqv5gtUQRZjxc02oJn2pNLmIWq2W6+h1KKmE8yJrPpWw",
-	"AGmKhanO924QNhYb5QmflWG4IezdWsf6mSPekz49dzTKYMgMEP3VFRmHe5oVzJ2brz4V8gj8/ZhCOQe5",
-	"sdoPMl7gDD8OyaWmmp2hy2ongP4Lv5+MBmDGdjXKFBHVkyOB5EFcuVCsFPm4SX6WBUkMQuV0cGvTfZJY",
-	"sGp0OqUFrBctc2dKdDdPhGGL4ENkZbOPR13aJTBgQhV6aLy3L5fgs6D+mdekZWmQqrdz0oGcGKllngk+",
-	"mpzRO5ad7tYVs1l4h/3jkk1wFx0wtE+P9jDcJCsGZKePy5ND9YMHadhKM7wRz1wAYA4uw/OK+/l5mAXr",
-	"sIIZsLDpGydJV5JiKEjznH2i/UHOzEQ6+G1y2mxEjWGRN64aPa0HV+fnF8+/bbaarebF1Xet71pwmOxA",
-	"Ps9uI+dahHnXBE2RuyCy2ewZ05YWzvHI5LzD0nGas2aZY+iS9dQMZo6bkJHD5/lqzUVXBbf4GSmIHr4D",
-	"9N29DsvrQTq1GcmNOYsJXEr2HVVDP3jIB65nPgFWg8lBjqlAQVH/VGc0c4fgjmXG4az7AjGbOar+5pDQ",
-	"425/bSMC0E2J6F4hh90eSTxtXUmnpWzLpSR4dMn6NuvRr6XonhnRlEXQXAgKOqt8yk4glUsZlbQD5Y5w",
-	"KUSVlbxJU6YU3mjG09/hfCdZe4IbYCnpLL6SMY6sT9MeF2bZU2xbqTzfmHkd4ViszjHvxZbbHF/DVamx",
-	"lEqMJSUa9aQnbbU+Ndv0KtxGwGg2+2l9ynMih7otP5XeNr8Az0D8FjyzLE3uAs36g5xObC3K8yWmJAvd",
-	"kTmXEenmsk1zeOiAFWXuXnlL36bwgUNm1C/oYI2vwnVCDe70ttOZ/f4gpb/c4nA2Ia8OUveMCMMbh+jh",
-	"upjOuN0Pwcphh1O3psEawDeEi7b8FA4Rfj/jnh+s/LSRNTnUkPOnGPEajhG0kClH2owWrCDQ6iwi7BMc",
-	"1Vx2zVXBFiw1NvOM2W/NKNB+eS3QVqBk8fzVcGBetuPxcdiUYm5wuTAT/CpArBI8xhGrzB6jeUjOIWu3",
-	"YD05VOyKZOwetkKP5Y4ivQRIrtQQMReKMvuDXI6ZBcuC6WEhMMBjn/6Hu+2sLVhonhqgRT4tKyywgWWh",
-	"wT8YlT1KPD0eREfNp8Epw4MdPPc3Npq3FVjmJLmqOk8mK7+iIMcWkdsl6rqlDz344aSdEjA9gF8ZzXXP",
-	"QDTNDNqpiPSZLnjq3ifkWqfDPiQpy6FWPGMgIkJR8Nbv28aXP7/87wAAAP//",
+	"7L3rkhs3li76KticHaGqnmSJZLFurNgxo5stjSVbo0t72i4fJpgJkuhKAnQCLIqtrYj5dR7gvMD+1y+y",
+	"36Sf5ATWAjKRF5JJVpVsqzUx0VYxkUhcFhbW9VsfW5GczaVgQqvW4GNrymjMUvjns3d0Yv4bMxWlfK65",
+	"FK1B692UkZQpuUgj9kCRG5YqLgWhilCidCrFhJgXA6IW0dT8HF61jq9a4SVRTMSEazKi0TXhgrwYt19R",
+	"HU2JlmQxj6lmR62gxT7Q2TxhrUEL3msFrZT9uuApi1sDnS5Y0FLRlM2oGdmMfnjJxERPW4PTftDSq7l5",
+	"T+mUi0nr06eg9YbpdPVorFlanchbFkkRK/P1JTXDYmOZMqLTFRcTQieUi8J4TvqdLWPhs8WsNTg/7Xc6",
+	"QWvGBf7dyQbGhWYTlrY+maHNaUpnTNu1fvT6xXds9SI2/+ZmdHOqp62gJejMvEnnHB9vGsH/TNm4NWj9",
+	"y8N8Rx/iU/Uw6998+lEUMaVecnG9/oN+k70/6neCH9b8hn3Dk9oN+Y6xuSIU2pAD86FDIlMSM/iJahaT",
+	"gzFNFDsk81TGi0grs0Ew+l8XLF35wzedtPyB2j0YSZkwKnA4qeZRwtYvQvZ87xXIejDfe0I1m8h0tXkB",
+	"3NyIHBM95YpE9jVyYL5AUxYT9oFGOlkdrpu/e6W15rR0O5264/JkkSqZ1p/5ULAPehhBixDHxsg8ZTdc",
+	"LhSZ0wkLyJLrKfyu6IyRMUxTXZKEjTWRC03GMoXHY54qDe+snQCOZM3we+uGr7ScsXTthkZ5g3131PtG",
+	"8ZObN3U5pZpwRejIrANuq311/RLg8yGPW7cc3VtG02i6bmzuQ2aUUjFivh+QSApNI01Ye0Z5Yg4i+6BZ",
+	"KmhCUjZmKRMRw0ZcKJyRZh90QPhESLMlVyKiih1diQJTp9GMrZnwrztTq52dpnqhNq9/PkcuCBUrS8CK",
+	"EaWpZoocpGzOqEaqdqz5MKfdgNAkKdwHP3tcZqHmTMQsbv1iGswTGTNHVnUzVTDiwnS5ZjPVdHtxxq1P",
+	"gVmlF/jmcbZENE2p+dhC8F8XzD42g/kUtJRewTaMZToz73+byBFN1q3dj3CezTTINSwjnnmfPzEygS7I",
+	"XKZ6LBMuj8j3UiMrCD0aDtfROb6/jVe/iNlsLjUT0eo7tqoO9RW9ZkYESc2NTxQdswH8ZTaVxcQcdqZ0",
+	"iUNdsxWhIiYjGZt/qKUhEKo8HhXz+EqYl8yxjaWRDLhG4eCy2A/0TIXUU5YWO+z3epdkOeUJ8zp2A+Lq",
+	"SijNk4SkCyG4mASk37k4It+xlSI0NX3PkXH2+mQqF6k6Iu8VI5SMU6amJKUiljNyQ5MFIweUvH//4ukh",
+	"mbPUfaF8AE/GnagbnbN2b9Qdt/vxKW1f0P5x+yzqjjvxBTsf9bpup1AYzLfK24S22YVN7HnGRXZ+607v",
+	"izEIf/WXjZEgHX05CdP8O6JJAlOjcVAROcmBFTUPj8gjc64TRqRg+T50e5eEXokZV8pspHnW750fkR8Z",
+	"vYYeFFBD+KeQCHbDUjIzIywvoBNL61fIyrS3E1tfiBuuqVmPtVcZ95vse5kVvlP8sGExWyS1fAjAVeEK",
+	"AG667qTDw9bug4Ox4Pg0m61fEny492Lg6+YzL/mM63rKnElzaA1PNYpDyvQiFevmm0A3/vdjNqaLRLcG",
+	"J50g1xi6BX2hW6MvBK1XlCffcbFu7tfm0b4zz/p2H3opI2povfZTCT68zcds/+5zr5hSdLJeDp9lz2/z",
+	"0fwr7rtNBAf77R0ovHSxNxyWu9LN0NhsxFI15fMNK+I12XtR/E7KH968KoYXJ1xc50pKPqJ1a5O32EWi",
+	"3TDIZtsHre9n90ojgeH9MB5vUECkfbrvlrne4UtpzFInEW7fLmmae0rl/WsfMMD1S2Gf7r0U9v3sS03I",
+	"wS6CTw0LdUfk4A0CBvWapkzoJidJLUbtXEFpukNz6P8W+/MaBfnmJJRL/iJZFQdJFGPKl/xRqg/vkbzs",
+	"8NcS2Dx7vi+J5V/wvrdZl86WCFXpt9+9N5qzGdFGXZmAqnxHevEbmbBmXNFqQ1yRVCZrv2+eNd4k83EY",
+	"xVuWcpp8vzBf2k5aRqLyhqPgZSLg7TV2L0+lefK02zvu/9dfflp3kqG7IXa342q+5Xq9ZKLw4b4EZvuG",
+	"z2g6Hq//jn2694fs+9mXttMIfPI+KSUbRz6qJix83bjulJd7o7Gjk9G1URCajBC1g3u5Y0rjyMdmmVOz",
+	"g5bfMZZdrb1i8PEuTLrIM9/x6JrpR1rTaDqD23Cdqd1vsi+V13wtH8QTOds4gih7frvP59/Jv732o9o9",
+	"vt03Cx9rQqL43XsiUn8Y3rjereas2agcdRpmvG5MwKg3GFXmVGuWmhf/n59p+2+d9sXwl4/d4LT/6X+2",
+	"6tj8e7VBVl2oW4mqtm/zmR/ZaCrl9VOW8BuWrnf4xXmDfb9a/VTNAJoQix0LvycluHZE/lifiXgu+Yaj",
+	"y/IGt1ws71P+AG4aCvLeSjkaZuZdcsC1soZftEjGxPySsnlCV2qtGw9e3oX7FgeMc0i51kysG/xLrjQO",
+	"3no78Q8nnz9QhMYzI7UuU6lZQMyX4kXCYjMRQxBRsohZHBAulGY0dlZbr4P5YpRwNWUxEWy5lskscZyb",
+	"/QCfzP6quRSKgbPkMY3foJnb/GUkbCbgn3Q+T3gE1sOH81SOEjb7178qM+OPueBo3oitMZUmsMwx05Qn",
+	"rQGMakCMvOPoKWiNOUti1Rr8/BH/aZu1AmehMl15b3z6BcmRKdjEgfljeDY+phdRj/W7o46ZLJL7AGIG",
+	"NNcg0L7A8RAu5guds6tFKgZzmWqaXHM9sNMauMF/2uGKNi/ichapIbSdhQMUFsz3zSLMaDKW6czsekpG",
+	"KaPX4GtZJOyShLgsIVF0ZfQeHk2PzGCeSDFOeHS7nRlTnrB4OE8hWIPDML1dytTPaKGGne5FtxefsvbJ",
+	"6Iy2z6Jj1r4Ydzvt41F33KP96CQ+ZeCDTaMpv2ExHMOICiE1GTESTamYMMdCmu3ZRb5n38BISWmkG3eu",
+	"bnJ3sos0SRmNV0P2wZzucEAoQWegEfjmLNUrsw6aXjNh9q86DLv/cvRXFukHlt+TWDJFzGrRJJFL5G9C",
+	"Li9JGNm9hk9FUkSLNDV8D9eULKUIDOXQNX64kl+JwA3j+cQcPRkaeiflS5pO2F0feA1xTTg6cN9xReQN",
+	"S0m30z8/OTslo5Vmahfq6B7n1GEHT7SUJIHh/3anun6W5BV/DOv8DU/YfS3ymCfIVWENUqKnVFhj8oxr",
+	"c3d0O2Yg9czWvF1mtts62okH+zv2e+HBZtLZLqGQMU/kyugY5mDyv7k5H+CMyWhFrJvpEPdTpiMex0zc",
+	"ajPnLAW/qRTDmAnOipel4wksBlf1Si5SYo0BzZmpt/ivs6+R7GsbN6A6vDvZikq3dlOsH3pGV8APYwnM",
+	"0PBSRvUiZcOYKzpK8va5NKSY1lxMlHkp56VcX5Iw4RETig2dAGFfnqfyhscsJQmNrq0llvKYMAHLZSgB",
+	"NvpbKW59YK3Hdcg+zK3Q4zFI7vt8iW1CqCa9Tu+k3Tlud7vvOheD7smg0/npklB1DdRAjdxnxMWdmGdR",
+	"HCp9tMF5LM/kro5mqd8wIP6vKbuR1ywOzW3n/75QLBeqstlEVBAhSSKF4WEjRkwz2MtiuMsbZh7c/Y3H",
+	"VeXqXVIFoyjGs/hXRj1vroaG5Gy6QZ87selez6ON/LsQhpPiUv12/Hrtgtr44rVrAPv+vdTfyIW43V4L",
+	"qYdj6OVWorLhTq6b5ly8n+/N914HG7cjH/CdbEjWXTgwxwsC0VGUBSnUzMto4SVGrhgjB25jPIaNbyob",
+	"RkTMDG14UL9zjFfsa090Rj3gVvvnpOna7ZtS5VSVgbloIRgqC5LqBYSDxibk0nBm9/vxJbZzwWs7sWLv",
+	"uPkzJag4bNvcbDZ3sreepgGnzeUQQAAYR/VEF1MUnDIiBSutQmXz3mTGo7tltW6YDSwKXgTZHVgVeudr",
+	"9s4bxG/GKd3eYRAd2BkwNM/miug1kYCO6u324fdut2MY2exvmfuNsDSFSPSma35StOSUetmy2HYcd7Ha",
+	"j8SKIDOz3XspOe5DITk46XQOB+SqNN+rFlhHfHXxxdMArTuot7PUsMBETlSuzOPiKdiXtyy94RF7L+gN",
+	"5YkRhn9PW+TpGnagZOGN9HPuU74ZA39lrWEK/nJ7gGz9YAzB+LBCAa471XREFeiJC5EyGk3NNPByeifl",
+	"KypW1k6qbrULKdVsCOpmSTeQksyoWBGqNZvNtbokOl0hkyUJ1azJ7kDo9pCONUuHCpOzbNZVzs48g9s7",
+	"9023ONt2rTD4O9k5v0eze9VVgMwyqkDEN/+FhLQ2ZKSBvfSoFfgpd97jdeOyrR96qW0wtPeCLvRUpvxv",
+	"t7y+FtCRUS4jWt7mKSNaXjPhblo0kUiUSqxGdEkUnwjIs9hV0uh08+19XxnGxs0tj/pO9rfUKYqTI0ZT",
+	"luI6gDyJsiTm9yzEtZBLEWTasTRCPuiER+COsZ/Nc/6qLplHoMhAjwkzgieZ0WjKBSM00i7qnY7HGIpB",
+	"XmhFFItSBgNQU7kUGKBFNYlSBtteiJf52IKfWTykujVoOeW908+V91aQtRmtMP9weM1Wg2u2crpDp93p",
+	"dDrtM/M/5+Z/Ovn/QQKB2ey8/dlx+2LUidpncdfoGj3aPh6hnnE2PjdEkFClQU0ujerkXbc/6PQGx92f",
+	"cmfRszevCURHp9Qa2sHaNGiBs8psvjV0c/QT+ROuJLlMDT1rUNRsO7NcY5nOYCQx1aytOfp5NkbuFxet",
+	"+h3p+kdzj1opzWaDkZRa6ZTOw1J+nFwKlhpaOCp+uS77Dde7aQ5oebUrFAhZaktvYUx7VGMPMFUX7D4Q",
+	"DC9FxAyNcrHQzMuYInyMetLeq4mbvTVIyzAYOGFbt9e288aIaTnmsUyv1d4jRerbJd4pd1P/3AJdwXoS",
+	"rdXUI6TAp95fso+jWmo+7ucOF+f+Ija8a8yZ0V7Jo9cvDDUNSGiOZQgCXuYYUovxmH9wGUQ3Z0Uzsh9t",
+	"t8OZLm+clxN0UgjRMH3+/Kj9k43UaK8P1XDTfclVzWb/IBiklRqNwU5XBW7byx5rmcRGroXDdmlVej1l",
+	"PLXsVJW4pk3R+/mfgH/+ErS8dN/WoFVlqVnCYqPMRXvXFTIW/bOMOYufSp8tb+9rqiA/L3RpyFqSCUOF",
+	"37wIe39JjOy1IjZlDDiXSzXenkNcOJcwzuKY1h/At0A0dde5YEtHjagr8ezKLpGYpZN/kjsaRKjWoDW/",
+	"Hv70a//l7Pz7D703o9N3UefP8cmP44u/TI6fT8/+47r7SvW/n5//Z9p7q0/fV0nRW7VmNGg/XJffdc1W",
+	"DzJ56iCcXw//8d9/Dw8DX7CaspQFcO/loBaGKh9ZARzmOyCPUVA07+9Oe25ObrC1dBdFbK5z74gXCkNj",
+	"tPPQ5LW3VICeENTM2vNJaEko9BtkFgBDvzSK5AJcjpmSX6Bcu+nfpjRi5Lmcz0Hly3aYD1+J/uObsycf",
+	"Oj/R47fx6TeTi+d/7X2XnPzn8vxZ2n236r/nZz/MO4/U8dPqDjtJoDhyZ61DSSXzrTAG6oiQbtBkhQdt",
+	"qww1p0otZVpzk/4wx9VMVkQxFzCVLYl7LxOZ8PuCDQgI8YYFdTskmtKURpqlKkDXH4nkbCYNVbEj8khk",
+	"40UfQd7ttY0rVgR0C9wXrkDz4AqzCEpSazaV4rRPTmumveE4FAjDKH7jVM5g9ogL8EBBHpg5KRxPSt1C",
+	"b8sF9gl/M7kjnEgdkzUadjvhN+ZmT9kC3K+giba5wDGOra7mpaqB8pRptN4RdxvJM50ANTlIusalvlt9",
+	"aivv9TNmwB3QyIkD4zSaqPIHd9HuHBcGB33SKHGD6bXP6PmofRZdxO1z1hm3ezQfDlim/Vw+yO1zr3ba",
+	"vV7Ub5/Ri0571I1P2p3ogp2Pz+jp6AQ9STQemjV2AZpaJ7m5p3ty3u0CzVg1Y+OaWoNwa9D9A2h8AxKC",
+	"2j4wxwT8w44KGt4QJRponiwVtFw4wvrlcBmdsCiueZ2ixBVhAp7uvWY+Ra4djPPa4OlUWs4VKGkQDrbn",
+	"hxvoyAXIogqh75KrWiD18jSfUC+LFgQOiDJR4LPjbMlSkvLJFHWQchhs6cw0ndG7dy8t5pXpwj9f6w4I",
+	"yM7W2bj3omeH9GP+Phf6tN/yUuAvOp2z7sVF76R/1u9cXHS35sNX9OdiRmE52TjfiuLiFYixpHa7gRcU",
+	"8MLCbb6ltmvkiLIFNDAgoeG/e2vluzDvplq56bOxVp5Ne7tm7k1bbVLD4ejfqxb+9da93a1793aCXMb7",
+	"Qm0F2QQ32wt8adM/MLkBAU5H2X4ADYeJlZG/npDfgVya6cB0+PzX3o/i5NmH8ze6+5dF/4U8e007b+Pj",
+	"byanz/968V3S++nDyZOb88ei+6rGylHc2+anaIN6Z6UPlLEOwjndaO0YkNGCJ3EuK4IyyPUe1g1vLkEj",
+	"lc8TXqonpnCTgko6ZkY6IVwQu4UBmaRUgN8CzBmaMBpN3RkbkC6J6crwiOPTU/NP5UO/dc+P4Tdy4Oig",
+	"ePvm1JEJNMfd016vCARqgUHLwgzCYsqaHXorZ0xPAY3UD1QbsSzYWksSy0sSfvvsHXl40304YyFJsowu",
+	"sHeXotwg6nh5dCUybLYjdL+GJJKGbokFszNatAPeRKEE02YuSegp0GDLy15NZQJtr4Ti2mXUqMDqEwBu",
+	"BroDTEnEJGUzeQPxPl6s7NGMCjphWado0zHDAVsbdI8W/UsjM2WEVH4PGVvgthg+aBWbSxIqloxDyAYC",
+	"IwGL21yQhWLpA3UlDO1bW8wlCV2S9Jr+bY4LdJ+t2CUJAeslfwlbX4lC84Rh0zRm6VFERcQSOygvANFw",
+	"/DilS5qA8ETUYjTjGk0SMUuhK9AszdCxkwRNNtA8kmLMMXdL5B/jYiQ/OGKxsCg0SqXysBIvr4RtHbOI",
+	"x97UsUuztuakwgjGi2TME7OyWkbXRzN5422hUgskY3iIaA92I/UiFQirZyiL8uTIcOLsVaDjhR7JDwHR",
+	"bDZPDDmaRymPGeK1AQgpW8JwTQdD1668Y4reOMqDpQcQONfVpVXP7edxYZBIaWxhB66EJf3ANa6jVaBz",
+	"2Gb4V0b80FtG/3rKZgEugu2rliR9uIMHYP9zlHlEQkyYLi6YTzpXwqVUO1OuzXJXNcGvl1l/tlGImZsR",
+	"pKlyWCHb4NcFW7DwSrhwJR4xEjNlWC88ylsajT0kB17DtmlIIjqnI55wvTp0AzcUo4IrQZWZvRlAQOYp",
+	"lynXq4BksV5CarvvdD5PAKt5RpVmaTummjqeY0H7hOG7P2cyyhGeQk9qgbXz/8br3f8lS2e2uR3KvZP9",
+	"nb1juJ57Cv9G8igIJu55gYlWfphB4IzHFO1bFTbZCvzL1DWrskXzIwp3+Q+G3WXfMtTXChzkg+uoyPta",
+	"ASJYuac+izNLRjVN5GSRrQEyj8If84RGLPsLuVX2JzCl7C9kOhAfZDiKW1f4A4eccRqvkeYpWiUsJ8n/",
+	"rSHduI5DYAySPfvZH6VndoG8M5f/JeeQuVw8P37jYgM4JPmf5pDkfxn5QCGQrFPufbqqat5xjIan/dw/",
+	"j8icpQodP5DtK7Qs5CwdkR8z7NJCFDo4WACsG2goyHxFSMlXYsQiOWM2gxwgkEG5D42YgOnCJWzNjy02",
+	"w0izSUoj9u80mrEj9zRY42OyXsUZ5YCvhAA/XLMhh8hq82+nkozbHdrtts/i3qh9HvX77VPWG3dHHXoR",
+	"H0etXyoitx1NWS77hgNu/BTydVKIAUPGgh4Z8B0ICemVU2rxnmgcp0wVI0yw+5KDpl8wyBxvCIspDuq9",
+	"ghve+S4w6cqMz/Nh7OybaRbZgkEt/qpXUQZm3F46OZsjSGiKEfOiKiMHZLp5mkniAwfC3MiW4NCVttgR",
+	"SqqJ2xQ/HqdWNYnjAuDLvqfPXK4wSSqKl1xJtYc0qUHriVwkMUTAgzS8UC5mOMfL+req7ogvlyOpGmz/",
+	"DVcc7+lmqC9/ztuXFxbGsGYlzdHYnW9JpWmSnSzyDMgFUyoAOtmRTdlbB7NpPaez0SKdmHvLiFOp+e3p",
+	"s1bQSrhgXWgwZkLplP7f/8NIt2duQ/ji0AbK9jr9k7OaWEO7WFuj1rLPVozEb38gx93T03aX0GQ+pe0e",
+	"MZ+8NNJzymKj1S4M88tQ4/wzXdjSXhEIB225v3zs1dtw7cQ/bndEmZa9Ri0LS1ZqXxvJN7Gq8HZktioh",
+	"GYHwFQiDT6mmT0AU3PNcQggExt6WhUuLU1SmKmcHy4w/fQArkckNy+DXS5RSeaXORuNpgmugsAuXSuZa",
+	"2eA/CVqGwVT3r35H7BQqVpdESWKfwojyZanBb/c5QWXetVwB4WjW2EeVg6vJTVWYGA2B4YhYkerM4+Df",
+	"K8p6MS3fQCsKWLJCi1QzpDoklaBpuog5ExH+O0mcmdCzfxpxwwgRGIjvYPsGSo/zgKwTdjpGI+ZF1Inb",
+	"XdYbH9P+6CQ6NcKdZfLvspmYgcZ2fn/609uFiOnqT3/C4Z6agZ8f2deGUz0zktPVotM5jubwH1bfETZB",
+	"5HRshx3j7w/9B4Uv2ee276uSZ2y9hblgIc6suqkTy8667T49GbXPotO4fc4uQEob9aLjuM9OQCfJtmX9",
+	"R1zawCsjBjJh9AozVZxY69bhBP7mb7S8unYeGdSFBQCakg+7RA7CnFr+8d9/DwMSGultsFCp+9u3zq+N",
+	"takcYHf3l+slpNeGHkpdnJ6cHJ+u6cRSWB2PAlk3ZSJmKZ6n5+9evUTDFBVc87+xmBwISfC9wKJiTamI",
+	"E7CmQFkKFZBxSo3CIFMS/pXeUGw+CNFVeBhAXQfTvTnzhNqTfFT2aQJey4ZYDXR57xfuUYzAWM+tLQCs",
+	"VX3Ku+0y6TiIb8IG/lNdgM1icp4wQhMw26Es7BIEHCTEg4wPVldhzySBvGJR8eCtDdRwBGz2RF1mZbTy",
+	"AKoMMmzvEAJ7uBuIG8WohtvGKxRn/G0qlzbZ0eixKysOXOZ5qtwqexa3lgvy60Jqpuov6PuKfcDVsgff",
+	"P7qFDQ1ynpaxqr1jHvxCWusDHgoX94CE5grYP+Ch+f3RPOAh1c0DHnAaDaId7AENzPSzSIej1i0d5VY8",
+	"+kK95Di7vS1aFfa4tyy3p0S2WRy5E/Fi871+SVK6xGuYKz+ML2fL07XX/xajwD7XgpBL/LivlN/tZbBT",
+	"lHGRR2brX0uM4JBA+8Z+FPnjVM7gZIGx1CpKl0QsEiisRkfKiENjwCZBKJgitcIAGE6noS5RJbGsk6pC",
+	"VXIyvXgK0ijKoYceVl+9B+doK4s1E0UEADxnHss1n2nGcms1/gzr+f08kTSumxwAqGlJEGIaykaFs0Wi",
+	"+Zym+qEhQVDuwypHBry5WinPPLnEKJzVHGLwleDjMYtdSAT4SDUgc3lkPuKCWieEt1xnx2f97nmvv41m",
+	"YTi/1K9CykcLzTbY0ArH5aRWdioZuVMG2TBtLC02p9wI6i7p86RzCcl1gLRnVve0X0hvgJfgaf5Gp2wx",
+	"kYlcgJrMkxs05dNZa9DqnpJvH9uLzZ/CSadu7j4n3/FEUpFxKa7M8bskIU2S0Ja8s7J2bjdIuNKV2H+4",
+	"Puw3SvdH82ioqusBui2T3jMUOys6AoDaeEy3Pmi4OLpNyosrX7Gm+wA5Oa6VWTkzeyckeDeMWcbG1vpi",
+	"wPouFnuzVKXZ1Z2SJ+BrhCot+3LxVV5JB7wqGGsBuaRZflCJPFJGFYqEqVWOlzxiR1X+7Bput8l9qp2c",
+	"db1ukUV94snctQFOicVG2vZKAtRE3d55wGc2cLPdX6g0W5xjzRVl17zoYp3RFe4LcF3U+nkEORhzixzi",
+	"s6HCHVBipFk54EEroXMt5yr3pr6EH0i3T16n0vn00VQnx6kXPRkfR+2z8UmnfTE6PW2fd47Hx3Ev6o4o",
+	"g4uTWx48kwuhzeZdXJgVxDSOyHz62fs3llpcUYlBa57G+Se6UW/UPmP9cfucnpy0z8bHzHygQy/AKX+9",
+	"MMN99Lrd7bdfv/mhRsQprMFGOTpvWVieBl6bwt6Vb9VOMxSDettFvvINi4B5y74xLUUKtiqvfOMqHnbh",
+	"G1St9I9GsXLI9SJ3qOKQA3+zas8MOm/k/kpg7mh+oMAZ7irX+Nx5I2pIc993afZrncY4q7dcM7V/si56",
+	"y6nvSTcqHsIQES1Lc7yjWIj1zv23m7z3RuVRLjzXSOFJghO4Zzd+Ntz12+DXKbnFbsD7Zmoz6Wl3RMvA",
+	"YX1m0gH49TMjroVFQoAUf8MsHFKLi+E8lRNwjldToht78Fx/O1ZtKawm/ly7lmAnxNz6fY+qB5BQn1a+",
+	"K95PfYjMj1N7kV4jxvxYplt01+6dY71sCyuxy5nFve9PmB57oC6FP8siUXyCVXtpWZC4uxSKajiVzfjg",
+	"4rbJi3eZlmkr8tau463SNEs7Xxzz+r13itBtDlMeu+cQyVXoQmMtUiNMW5EDCBkLuZiylOshlm0cZsXc",
+	"QyLF4dGVCLNqkyGZQal1rjEUPatcCfqFcCGBMiVZVfxsOLn9oE8SdsMSRWLG5qZ/MIoPF4qloY34rxSi",
+	"QVQsDLlbTiVx4YVcKxeByEVeVEKnVCgKqRXmA6OUipiLSWivJBh/IuU1OCCmZlBQplGOHdBCJTiR5oFK",
+	"dx5DBNUhIz10AZBcl6Mf2QcMDhsiqT9787rd7XT6PS8S2YwMVIYh9aFIsuOYL7Ifa0ljWv5Wjjz7I0vM",
+	"Kpv7TS5SawP/H7lc23oUzRj5djZ6XiOP5+u18ZDbZp+CltukpsaCx659dQU/bo+zrElM95d4SzAOXCKi",
+	"7I599ub1JZktFJSUsU4tMImoCgZJvX7h7+WmJfjGtnsNYMGVzd34qmn5XmEkUMImNBk2VlLWNdzmMsiK",
+	"1e5kBppPbU0D73P9umHdUNe51/K4t01NgdmsZ8Wgad3CCQVKfZZ64ZntQJE3ciAvG1ruXZGunNLPoENu",
+	"Ug7x8+v3wHZzm9uw3qR1ZxaT6pb11m1ZAxsGXJ8FyQR9JiXrvJltFnXuFWf2ctDiejPwZ7GS7I9Uclfm",
+	"lW0MaSeqtyaQUsQ9cnebNWcUW1f9uaawc8l6souvssZ8sv64lAoZNj02fgoGFB3ELJTBzzYXJ8s5NJ9e",
+	"pEZsmGo9V4OHD1k6d5LDUSRnDzNs3ofQU43qej/EUXefI1BNdeue4tnKPBTVU1JYhYa2bL/64jvTY8Fm",
+	"cYJE6SwYVdM2LGsj879PHeat4nBricOuY531Gapri1WGPmYtOU6oOSIO/AyKltcF2KOEAwafS+KrClxd",
+	"CcW0LQPkawuXxJPIuSLhx0+hbZaH0DnHsydfGYn9swrmvkhqNGihh5FMwPfxL+Px+Xmn0wJ8pXlCV0Nf",
+	"Jn4N56AVtIxu4Z7g4TgqiduJnMhh8VRFsSi0emjaHKmbSTNloUlcbkOFwsslVO4yogsthzYLeIjZwxkr",
+	"maZDtRJR9vc61dL1tVZhMWyDlXtXi/k84SwdLmnKpnKhWPbI5rpm2s6ugBS+JIxb+JyKmCVqwhRLEhVN",
+	"6VgTo+nUKD+ZrNr61/4F6XdIt3fcPzk98+DN3d2+Lhi5iKLpJNrW02e2q/MLP0b5+I+vbm3FaCv4wzy0",
+	"NnLw5psn5Pj4+CIg7989ObwFEtndKHyfQ9FrFr9bvDDvSLn77OpcM5O169wZrRuAmhUoyoc3uzOSaqqJ",
+	"/iEDja0Q6jhN0Kokx7c8rrJvOLHb19tFgebBPeNSJI/FUcDolvo0y0fqGpH4Uyk0YBtkvbx+8b0f4fk9",
+	"KJiQuelCCnoiJuNEynR9IubXoM3bBm1uIpzHvsy2i7WgRCFV87Att2FhZecU4G1giZw3LzZUEGYyX5jB",
+	"KF8Jcy8SLcG+bEOrIJEl9MXHMCChkwcxOD70xc6wXGg9v4qCK+FsTSCs4WVFNYHvgjpIqPbHRg7y2E7D",
+	"U1kABl5EVaF6ar9xJbz7zmKCQLmh929eHh6RR6gS5PQqU5euQpNEkRGNrm2ut39xOjZxeSXYusxd9Cmo",
+	"JUvVEXlntA8IK+OzGYsvywsDa+VNjqbsSuQps4lc2pTZoNDMLIH5FCU6pRywWWKpqzrG70T2r4KC5aMq",
+	"n+ur1r+kk9FVy+yI+Xc6mYxGV60S/zgrBOQe/MvPnfbFo/Y3tD3+5ePxp/9d+Pv00+G/1aZDFFehitQN",
+	"uB+qTAPOaGXeugTwBKOfAdmxD83EKG+Fq6rt0+/feq4dt9MFWpcpkLpXHK1mn8IAT1KhHC+U5lJe2imR",
+	"4jIrQOjN0rBsUrQW5ZGWB/3OBSlXbAce4g7IkU+sgO1QKlIJKBNcV9IBa4XunN7qxF06UjJZaEaAFs0B",
+	"t249PqMTZnNtqZZzZBo+H4TzB3eX4TeX0AMCUpibM5ERTcxEKmF2/fNmEY65JLk5ycityoCERvnbO8Fo",
+	"B82xcYKR6bNpgpGb8PYMo4yYimCqa4FTP5O55Kuh4quhAgwVdx807KyZX2i8cFGvrQw7xP0JBwQxC49I",
+	"mMVamB81VJxOUZRK2Rjqdi2E5onVIlLPR0RCC+xoXh1zQZPLK3HN5mi0nXIjQK1cxWOH9wTFcwsQaxnJ",
+	"ZCMxeqLtuYhmlTWtsLxns3kiV4ztC2FVikGEKJGURQwCPiZSxkanYSyGS3rEzK2gMHAlv8SP6gGpRnJU",
+	"Cciwox2iFm44U7uLbMmeusdyRB4veBKzGlVwDbjUEzmbU6irD7COVem1EYRU1dJVHuwWY5e556+Zl3EO",
+	"K9xIItvLI9fUMf+Nx/A3aG9WIFNMay4mylB59SYIgRiUhcQscvbw8kqEVR4eurqsI3Pzjm1ZhDDn/+DM",
+	"MHJgaK8X95GiTHgl8udGdtEJmzFAG/VvsRCBXpVX3KQAnl5n2bBWjStRWA93TxI1pSkrv2N5NaqqChXU",
+	"Z+/opFYJ+kNesWuhlOHvGid53aTqGmYzrHu4frp1rWsnX9fQX4q653XrUtcuW6SP22IX64ZWv0gbJl0Y",
+	"eO0o8+XMBxcUd2sTT8BQqN3ujrdyxsrcwogBzuRK3a+5TUJpulI5+gh5ZxFsC1zASAuLVKg1XEQKshAJ",
+	"xMS7eMU51EKH6lK8an5oeDK+kvu+5F6lKs6S+M9cJrQenftHW/J3mUoxQWs91OMS84V1kpdECVfh3wHW",
+	"OVXLD7d0kYNUkDUocFVBwvZbX74rGwyhBdBfNYfMRahL9B9vf/geLCQqILEEZOk51VOVm0RKQw4DwkXM",
+	"PjCviUu4+Ln3Swi5s9TV9QfbS9bOVf1vVvEoW5kGq89rDEad7UnVZvHyD9Xylyxecvco/DxoGSy/ENmM",
+	"GKu0GKldL3bWxObWRdGfdvrnnc56EfO2kKO7R+7nVQnLkftrNtQJ8S5LBuxtEwkVW63x2CtGh9XnqiS0",
+	"db9xAep2+TmjiZ7WnyOsyf9AWWO075FZsiRZl8Ajr6unNXdtOtVJXnvjWRcDtj4BJ1/p2soI3qJBAjCu",
+	"ckBGK7uIDggvcGSZJw/k1fFgI8CYl+1GvgW7VsLbu2LIJnDgmnIix+1ut/BlDJHGnKFMJI3B6XnjgQmx",
+	"k3H7bHRK2xfReQWiD4+wrZeSIbT5GTLH7bPxebdNe6Pjdl4q5aLbJK5+DZwx2vgxuHRfdGO074Ajgjn/",
+	"7HZUvFphYt6ksp5r6BWRQxuEnmLdmr0cidnnR1sRaQ3HxriDz1YMcN/AxlvlLOxQTA9zv+6kll7hLG0p",
+	"HQqMx7/tCtk85CAqJD49UMRPBzosZvvAF+tjNreves4rcd39w1wH02ifF0o3BsXCjQBWCHygcRnHtXdg",
+	"tmxWk/fuw4DwMaFi1eTKu01BfKuV4PN7rYefoYZ7zK081udySWZUrKy5Y0pvGBkxCLISekC6ZJ5YBGys",
+	"DuNQEG1QC1a63oaFuz6zOc+2LiGXL3mSGDE9T7q2VuJ7QSjPOHdT4n4LzT9fkcftmISOnQFheEvuplbk",
+	"J4WDWSrR6JHLblFFhbO/pTBjzrsGUJpofy/iDpJFYy+i6bOpFzGf9XY/Yj7rpp7Er+Lelybu3bmvzlNP",
+	"vkxvXZnt1jHalBW5ClGailhdkhDpOA7JWKKpPyuwbjjvkedhy7fRycCt7KLPDkTJ1Za/s4ExbCqtZy7g",
+	"RGK5Kn/8WIpSptegNroie+ZGnhr61pIcdypl9M5sET20VhQZJf7mXd69k4te8fI+Pq0vnwczYbevfuMb",
+	"ZwoFcHYoUVNnKMGZ7M8N7riWzT+xLeifuJzNWsARPD0IWHKLHFsfQnTjgcnSyhrWdaITJnTr/sh5z/zR",
+	"26HANC0y9EKpBXurZXRtNvx24LNTFxwM1RcrMFFTCWEKdxzygChFLUMhU56yAOtyKPJK1gMh56PYtLBZ",
+	"nMgOlUxKO2A/VLvoms22RhnmhSyNhqBnt9AQtAPYOe+0j6N+3D4zEuk5PR21z6Lz+IJ1xl3aG+2kIehZ",
+	"Yw3hFeXJd1zUYudecwGB5hi5PvU8pXDbe1Vbbfh1/sMQNHINUpqTfRgLrkSYyAkX4I304tutfzK0mFlZ",
+	"aKn5MSj066Qf6Hk5lRCYZMX0K6HkjGERNkn+KrlgMdalszEeaLERZgtHEPQtMoxFMxLgYsPSrFyBzqE/",
+	"cC0LLE85sC+UjJwEIYWSCYP6l4pBOBZ+VsgcE8eM2f/hgcqKkkKJS0Nv2N/sMHCFNYdyzoRdg3IVTrPG",
+	"thUUF7OrbH9y1X7B1I+/PVA5Fln+hUxvs53gl66EP+0c7owb0RzLluK+lJOtbBFRu9BLTJUe2oK8MBHX",
+	"tVwKCF4zx8nobspVtBvb8Hz7MmE2yR1MWWrJdTRlhlzH5dA0v9h0vrmFP4aeUF0hYgzTt3vv6lMOs8K6",
+	"2S9YDtf7IU+bt1Ukh4XPl8kqC3uw25v/DXuQ/5mlXdXuVStolde3qBYUBlHLEF7KiNYXX0qomCzoBGOI",
+	"kC/YYpoYb7hMzYTNgT8ij0jKIj7nzOwRIApDGDiz5SMFM/pbJSnAsklf94HimTErziJm60b/ar1gaWVO",
+	"J5250sIuNcBD7iYHWKNlRlfE3BYeUwKf2GEVT8RIeJjbf6+GEQRnXWT1L07ax3GfIThr3bVxDdy9uOtG",
+	"MR6yNAUd32wjSwdG6p5RAVj0lCeLlJGDt6/evSYnJ53DATk56h51DacCX755B6u1Zntc76/OvKGmT6Dp",
+	"LWaI3k+10K52ces0VDnWaBOOsZI00BfYiXXKWUwUFwicaxiFI1BpE0BTBo0qlmNP86xVO+++mlBzf1ED",
+	"0Lv8GOAr1/aK3/YSiAKfigTycQ0SNqyf3RqC25vn0WT8IXOeA3PyfA18jEwg5nEz7Q1MMfZ7623alFiz",
+	"R3bYuSLxgvlfxssJ02jATnYLX0dO/vv478DYt9F55y1i5lSFcul36VdtlnHtUdW6pOs7ch8AufqL6+Ua",
+	"Z8xgNwdA8Uhs8QDgxeAoaEBCw293kfHJjxl6CWZMQh4aHWuo2E/Cfw8DB5MPZgT4zgNF7AjbL54W1YQd",
+	"+H1jNcH0uYuaYMe23ZNQXL3GeUl/qBt027XnznXN4CFvJrsXrYS55Vbs3odx3heWvkzrfJVjVdNp7HUR",
+	"DsiScoj1RWg+hQO3ZHlJQpU1pGD8zlIv8ZkOB2WGfSUKHDvESzIcZGk55ksTKWMjjriEZ3sMAsvXUSuC",
+	"+vV5ZHDFKaD8fxl6suJWQWTORLDa4/06ZTecLWvFZggUw7gAqEA9YuCDLxuR/Bqk/+PpD0/e/eX1M2J+",
+	"tTVD4YH5G/SI/3XVYuIKm7N//PffbYHRvD2EieNeFqzmfjqbZh/M0+csSWRwJa7ECjwQjM4I1XlLiNXz",
+	"tnclF0cEy/ySKUvZ4Eq4/GubCOSDmuEu/hsI/v9rfj1U8KiTJbzRURSzcY09y5bMbFSfMpvqx61RrG7a",
+	"jXouxxLaz9g+AhzkusPzzmp3WxJuMpOF4f6CFS1HXGBuNyh/nzNisFbzsaot6o8eefEkuYZa7mTEOPn4",
+	"8cjJ3N/TGfv0qWERWdcGHMZ5Sdd+rwYH7zfUIOprub4sQI54QNGY2A1lXiH9oWHZ2J2VjszssO0Na6Ao",
+	"npqmk7Gv7DQVd96afgOw8nZesDuoX+oTYF1Mm6I3cBvB7bv7xVuM67Fiut23wsd3F84dq6mXLwvspmB4",
+	"ypiPgrBmYD1GUK/lN58peOX3xXl+uQM5MbsIdvRA4ge27fneIE+bLp4BYTSakjlNNaC+CzBBZEAkztBI",
+	"oLon+KVoysi38krkNs0D0xK4H3RDBYgzD10DV8mZqYjOmbKF7w7RZa0YI+HHj0cvubj+9CmEvq4EujTc",
+	"EjlbBPCLDEIDR+PuT+urAN/CYQBdFikkDK6E+fWdNP+GBm9kYh6gud3+7RrDD1YqduPyAk+F1OzQ9oju",
+	"4fytZ+j9z/6Gsmbfgzcw/zSUMvM/DoBMRxbKuThkfPR2MTdS1zMz3awffPREJjIt/fZSTuT7Ny9Lv74G",
+	"RfsxVQyfHV2Jd1O2AguukNrsN6DLpJAEZa0/2U4HJJFyTg7Cjx9TKmBhDoOs8XghoJSAcq9NqbgSIRWx",
+	"GYJMzf8Kqc1/2K/wByI5wS8AIBNO4N8T/J2JENxaMftgl0klPHJwUYZsrwQQnBk8VlbPiif0Tk7Jd/xx",
+	"JUewVlSu4yabRebKGw1E54zI14vA1dDaTKZ4kBndA8KFMqfZUCRgiUBNTTpjDS/Qehl6t0sd2EFCuWhn",
+	"l3ijr9dlEb5aE+Zt0/DMZi8hlQ13OpZHGE1uqCOPLbEkkt1GGcAVcei67tGVAOiHwPoyEVO34KlEslmD",
+	"yFwPpGQG7IpjFJx6FkCBRloRLhoGv7tJNa/bAkTF0hnH6isbKvvYZcWlJEIuj8gjGCPG07sewLG6Aq8P",
+	"F67ehzctEQcIRnwlvACfPNqbKHO6IM4ncL1ocHBhbStY4mZ1vKNqaORJje1lnnIR8TlNtsPuu4afrIOx",
+	"UZgKLjbIjw0qSGDxiAqsv/tycbdqr35Wj0LxqBhQNWHAbDOUOqA2rsmIJRITtT+nNrlzPSS/RlUhkO+X",
+	"fcF23OY0gk1an0MKM9khkNmTXNuAC+VghWJKXsobZmSqHQCESglmZlLDXYeU4Qv1tujV67wqXjbHb5n6",
+	"tUf9qjuJYVyb21KoJeintdxP3b7GrqdshDvC/foM/PapLrvwR4+ym2Yq/gExgd0cyyk/9ak+4MDbDgts",
+	"l3n91bHdB5UFZjlnL5Rt1kYhWEJAfhxXinl/JuPA14vk93mR3L1/LZOqvkTXWkGSL8txKKqh4b9Y0YNC",
+	"JV6/Znq9ZP1PKNp9lYK+SkF/HCnoq2Szh2SzmZNuzTvI93EABqL98w524HaNA4pMn40DisqkXHOJuPBl",
+	"n3wtACONIIwPAnb9RL0yHml9BPR6DFKs+bZ7rQmo/WdGNONCpmY7tCIHkTkNYEp69v7NocXSfvH2B9Lv",
+	"dc+IKxBYjiTeWkewFBw7q0dPeOWNJLPc5V9cf3QscEIFPqE+DjYbXYVws3nKuCyHHJcTszwqMhT0y8fj",
+	"OrIpHVM7c28QtcdL3gC65vbDZRu61cIkn4TFE4ATn8lbAAGYl/00H9Y+o91R+yLqxe1j1h+f0NPRWXS+",
+	"23GTzYEAXq02yWs/iNy4CybUB8o7cypASEQpFbP+LiPWYeIJWPnQBKynqVxMpnsJbgBQ4yAN95bjSobs",
+	"Au71VxnvjmQ8u1UfNxedX0cdYJWvxe/ZW3qsuC+2eiG+yptf5c1/Fkta8XTkB7j2qvRuiTVhOElSuSks",
+	"LLx3YYCkg7+uqU5BDowUN6cTFh/e0gr39epoYtu6rSlrVfTHFtjL/jFAUGJ9G5h7Vi6duopBLuxmvtDF",
+	"8tcV9I4HikRU00ROFuyzW5Tk2N+q+DjCFIOL0elp+7xzPD6Oe1F3RFltFfE7LvzeLIgso5ju7ypcdXt7",
+	"ICRbZvL+K9rfSaTmH/CKKl5MNYX89zWBuO3blpZlmg1IaA7W3qrYDqeyeSrVOG2sisFcGyRRmWbNcqfu",
+	"3HGBbPnL9Fv8MGfiHeTN7wt4YzEPtCRyjjmXZZh3FP3pDPGeXPCgDcrJwvSepDS6ZjGxxfNyWjGzms+Y",
+	"0EPbR2U715fC73bqE0bycW3aeFyYb7DtJygAdt3wpZfQFPmvTKGwWJPXXrvWdjuhiOZO8L71MX9NUHzw",
+	"h4+75afC0/yrtSSWxlulGos7YqHroaKLLaJn/rKFl/Y2pWTywi1EGDsGm5u5/ot12IinY5BF22fsdNy+",
+	"oOeddnfUi47jPjsZn3YMpUuzwhk+xqdfnMiUyzPd9jHrx+2zzmm3fR6dnbUvuv1xnxn2PBrnMfaApUfT",
+	"2JarQ83BCvEv6VzLOen2yetUtvYXnX5dUKGBpHtBS10vTNePXre7/fbrNz/AbDSG5jnprde9OK+X3haC",
+	"62FjaQ980g5s6fUP7U7H4i0B+eTAlI3XvZCublfpP6hg5Klkvl2g5WOX7DK934GQmRukb29xvoXQGrOE",
+	"G/FtuHtl/uzolVnIM5AHdUqFgvuqKB6ghIj6tc0sh20EK1xjGxJwr2c3FndtiwTQQDI33TUHoYDmWUIY",
+	"HuiPOwz8JRd1OSozLtyfNWJMQxCx/CzWGfbgSD7IhHKaVXm+FnIJ+b9WVAUmLwypKwvBvq1WvH/am16L",
+	"hZPeFE4tv4Hj2qRPM8+YGskaaRuBn64xk7li3StL0HUB+2gbaW7XbGa4BFLIbZYZA2ukEv5z6naWtIP6",
+	"FL/M5JixV3c63eoWqDRnYXtrhDkXqlWTch5o3arw9Qoo0z2LLVWgor1JZl3C5ozGDOo05WUGgg0FCSBn",
+	"KVQrpdlsUFf1sFGaxjiVsx3PmGOiFZkXPw9ZkDa7DMaIsP1UuQIRiJ4G+5kSSiIqIpZg9a1m8EBa7jTi",
+	"slgvAVoGCWMtQTYwUZhmAwAcvIWJorkU3NxEkcbNTRTZJVyFy3DydjhwtwBG7lHhSgmZDZxi7hb+7nBD",
+	"L70ieeEA/et5CqQr5EayQm6YVj1eJGMO1crMaiJe1w2LSUI1S8mBLeLpVd879CNBPPUga1IMBvFa1C8E",
+	"iBT1thprdvY4UJCnq0DOlBkzWrAtAJnlkoSWrTlfjM5SZoqN3bJ72mLzmX4sBbFsrf1hluXjVta8o/hQ",
+	"WK0Gr1QSqTyzqhlhBhTs9ezN2o1vLdMy9Ls3PnpO4ejzs74UoOuprc9SIuQ7oNgKDX1m0ti0JVmfGxZ8",
+	"q3EXONVnM+em8ZdrzoUMdHkbCAEbiI5g8zZG3ZdaUCDBa2hWRT2yINdv0fEtLLj1UXXTdsCqrp/mukjJ",
+	"TCAl//h//z+SAdOS/00cJC35306gYjE5GK0KPtLDS+8d00N+45ZfA7GzeL96diIfEtcDw826MBqM67p0",
+	"B/vWpjL7NZS3lGn8lk/EC7H3PhfrHeLFbHs+8pKreRzaWLdKlA76oF1qgzIKHE2uRBbi4Fe7gJwjtM3Y",
+	"SAgpWCVnf0NujRtba9CKZJqySJOpTBUjI5DpYC/mSY1v4DOUodsCqp8P3esr+7HU3elupeHdkLLu6pjC",
+	"64RGDI7M/lwB1EnyiDjx0GaQWXGzbNzDQnCZzSUkB1Kww0sIWWBt9yrX04qOmhut7+Le/KVk+HEE9lcq",
+	"2FEs2b97sGZ5/pVvAS6bgPLySv06P9TeNs7PZQx0FHBvNsHPb2i7BDwTqzbNLY7TPVveSscQN6P27PlQ",
+	"BTU1FRUEjnExOXKA+6lMWGgeODQLBKwwDPrR6xfkmq3UZYlBAx5GzpnNb1fCvArwF4hoUwxGXUHKgA1C",
+	"PQTERjCL+93pqYwRMgO7ccUIsGWFed8uOGiHOC7r6YKkTR9CY7hrYBpOsTUo4tmnjMZDKZJVxg3ztQGA",
+	"Ujexs77hRHH7jB0bTtQftU+i0/iMnY8vaGd0hzcRX1PQ3EcyeaACRx7gTnU4H4icWzaL7IVNl5GyY0Gl",
+	"pd8thNgt/rbzZoScV9j2U2FzyivyhM5VhsGiyQ1nS5aSlE+mWpED82IbajZjBQQsonlYH3vtb/iW8WHL",
+	"zBhvz+/+xXCsgRlDXbPJbuQs6y1T4zGgs7pyAraQ1GVmIoWnMxpNuWAgl4mJ0WmoQ1mVCbu0CDwDrxZ2",
+	"Vo7VveOC2aXw+UzJ7jQet4KW/bCX0p5LvfZAVwXeVI4SNqst6P3mmyfkon9yZuZoGpGYacoTRXCdyEEI",
+	"VUMi0Fwe2kb/+lclRXgYEPZBMzDMOdam6ShhJIxkzMLgSsxZ2oZIEXLDJRpfUVJGay3cWeaEVVihjG1l",
+	"CZrATuKoWgOQMAaGuWd7nsei/GzDZWyzQslE/w2IDhBGEIvMo4c33YeZzN3K7lLkVin7dXg2PqYXUY/1",
+	"u6OOl07eB0bANaz9Cxwq4WK+0PkmLFIxQADYa64HdvkGbl5VDgfz3mqQMJ08MU0/5StTC2K0hFoZKZbc",
+	"4wqqAAZE0TGAeampXF6SKzBTpEZjBYD+qxZcWaH7tWzh728LCCqNw1BGaGccDoDEmdDpyhwBMqIxgTcb",
+	"u5MhmOjPjpqauJSzna67AhwRzqmeFsSeRcrbKRuzlImINSyTnNPNhk/BnRIYNpHIyYTFxKrPCPF8ie45",
+	"sO5C+QF17YDSpiyZN7qLANx5CODwflG9un1JqWZDmyoSDsAChwUaJWC0Ba70whvTZfsR4M1PGTW8UOU4",
+	"pGj3Oj/tb8/vU2tsDojg9u41wQZ+kh/2dnJx4dvY6os32tNY9RqpqUx1QKaLGRVtcy0An1KL2YymK2eN",
+	"dCzQ9NvIreUCvspfe//mBclohwg647bmpf+FAQnruYOr3pmThluMhsTZMOQMF8v3xcqYrbkpc5azTpAy",
+	"6xklVCk+treFdWMAU0FUTH+DCxVKwR/peATpdzrkgCZKkn73GOVwiuC38oalpEte8ccB6fd61oKSMgA/",
+	"fxGz2VxqJqJV+zu2Mi3ObQuIWRET8mLcfkV1NAU8yoWgCz1lQpvxMvhuNyBhDjY2jJngDCAZx4zqRcq8",
+	"ClMg4yc8YkKxoVtd08ex6VtIPRzLhYBf+gEJaWKobjVkH7jSynQZSTFOeKRtVwimPpyncGA51gvrdy7I",
+	"gdeSK9Lv9tySKE0T5s2pUNjMlYINSmXUoMJrtb6aWcGQ9LsdM/oCVyD93kXgXQfkBLZHxOSkc4zb9xDm",
+	"9rfDIpp8fntnq2EEmMJCWCufmV0B580uPTgpCruUQdEXVsr8WtohCCgo7o65272ZFWtzuYq3pYJdriBu",
+	"aangF1yQogzmT7VOEIsXdeDSb6WR5j0ugeKmYkmisPaHXOiSzloAroP3Jokc0QSq6o1lwuUlimVSsICA",
+	"5A4wshl8imJMEV42P9s0Ipv/RLVO+WihUTxJ6aw1aHVPybePIZSNajaBuLJWAl7GUg2VtbESxcl3+20u",
+	"oikZLRQXoFlAZ06x3cFytdblWXY1rk2Fr3Fs3jIE0a1nxc0vrB3XmukQLZgLKN7n3GKX1rNDrhkDs8Os",
+	"Xt8qbtNGi1nesrCDH7eLFb9lxs76APWTzp4puQXH3g4+5V2ygaxDuLjz723YXpRKpSAp15FAQPhESPMp",
+	"ElFVAant3w/E+x8wuKzgxnYe7CwB0jsN+4aL5cSxGePB7tyAhPPbBOjswOMaB+jMdwjQsdPd7mjOKfW3",
+	"yCNy9+eX6Xp+w2LGZo/AuvaSi+u9fU2ege6BwvKSpR2C38CJNnz+a+9HcfLsw/kb3f3Lov9Cnr2mnbfx",
+	"8TeT0+d/vfgu6f304eTJzflj0X1V3T7bT51KUDMIchDOKRTNPaxbxV3cdvjh9av4Uk64uMUiErBoF5fw",
+	"Fk5dUvLpXokdnLrZZiXDP4+Ov5+d/ufy4lnae7c6ec/Pf5h3H6n+0/HZt9POf1wfv/zb6X9FF38e9b6/",
+	"Q/P5hl3GfQUlwEwGfeIsxrrFB+E8+TzbDebgW+55Ph2IH0ULbk4GJHMk5arAulOlbrlTeyy4TMk8NXdm",
+	"vvYqsQWqUxLOFb//nTD/uoWX3NUBRe82GGwx5uPS6DoTabQVl49vgy/sX9aYvpxKFw5Z2hkMDIYl5IrM",
+	"ZMwS8wEhwdrFUkJvKE+M3nhJ5gmjygN4Jd0T1E/M2azuleu6xrW7y7rabuoXVt4yx9SsLCUpUzK5YbFX",
+	"ZDtlWBrah89cE46keZKQUYqXyZ3GIr1h84SufsQa00/RQc2ZajpVP1kWwswLSlpnAP//kwu29/Aw8meV",
+	"6bh49b3kaQwcv33lUhgEdPfLLqumFom2IY4FMjXNWVyJXNxssK1Qqe2lfkSwYbdkwz9OWYreCQaytBS4",
+	"eoUa/kcNw54qG3tHMUm1QUT1a2Km8SK7Mfa/mgRbOnEk4WNmlqS8ClhMZ8hFbvU/7fTPO53qMtQ03SwR",
+	"5FN49+7lW/vOmuOsecreahldGwn9dneBkZ1JwugNU+Ag4RFbx9pVlDImLIsiI7aSEN4/pzz9bbi2XqTi",
+	"lsvwXC7zZYjojJERjcrUn1tBwQVsDa5mNNdsNZI0jclSpqLO25i9uM3bLqPrJ1nrHcKZaglEJhvrP7rI",
+	"i1QmbEBCjEMIScporC5JOKNcaMqF+Q2cBLYGF1rKAsKVWtjU9xT2QF0JSA0JAF9B2esPW7CYa3MNRjKF",
+	"zgFjyfaLJayw3YwKOrHCvufFh7ieotUbhwsMxY2zFVjspoKluPC8com8kZpqZtn7Wxalze9+jzTkDUsT",
+	"Os8POfjoKoRQaVZXFh/9gqixEAUjArOkAs7MxYSMWFZsyXArkJc8sw/yop3um/LA6g6ajSCp9frxiWCx",
+	"uTQKtLUl6oK80E5h5Qqc5ALN51S7S6gRkEIRcWvv6C7Hqwuddy8Kne8WWGXL8SvGxMYhf4bIsD1wyGos",
+	"7BFTCr7RQLXN7SsW7bEJ6KVDnoSEK5CYPz+ouU8HWwfKRKzIVC7ZDZY44sCr9h/1joFcRfqqHMxRocap",
+	"v7hgZjMjBZ0PZoFF7uEWjBMGISzmdVCBjay495x+h9F3BZTT24Xg7QhxuRlBsrhU5Zxuuxb+9EokUKDe",
+	"wpnbwNG3Gt/tSg0g+HZ/4/sOfLOx8d302dT4/pZpl5Kyv3qQoWeamzfLQykHGAO25bBpKkjQEmzpt6Zk",
+	"toimzmZiHsynKVWMCLmsszeWP1fezTeuamnGC2gUAfL5FKIo3ZvEBg0UjvqGBJAqzkZhHhV+pI2KoTTp",
+	"dkg0pSmNNEiSAAxPIjmbSeGkmbvOPymMrP4w6CKy1e1gxhyF2M4qqZYOa6u1SCcWsqWcObkfHFe1vB8+",
+	"qJ0zsM3aeFW8fbMY+uLwi9Ugv5Z42Qb/rXLR+asI+3lF2NxXMPyPD+c3nf+cHX/X1T+N/nIW/dgTb07o",
+	"y4v4m/7k+elfX3fUu+PFn8+X/9VdfZmltio8Zt+qrh49NxBVt7i2bGcPFBkxmhoR1PkwFbpSAl83NJJo",
+	"QKSI2CVaLrkGF/OjhZ7KlP8NTGcD8hi7Mu83ijDdu3wqTixfkqCa7rOB9b7KpNuqHYCu0Ya8sD+/SL13",
+	"djxFrZRxmQtjhReqohKvB4UBExD67TJN/wABXnnEAkJzEJDDywKy+IyuyIj99iXD2AeMJhziRj9787rd",
+	"P+t2M8bIdY4p1KHdbvss7o3a51G/3z5lvTGGhxxH+cF8TmejRTohz//zrrGa16meXLPftuxXcQ3XFUt4",
+	"oMg1W2XpjjbW8gEWbUagI+WCP0Au5SiOityetTlObhf4sfoK2TZCLCsFndscN0eIreEhTSoswO7dSW2F",
+	"PzwOtQ0rK1DTvnFkdqe36LFcM6PEcn0LJbY5g2iuxHLdXInlmm0PH7M1zhvEjv0zsds7j5ODa/LLDJIz",
+	"U9tXA7bc3+xYAOfMqxnK9bprwV4JFWfrOgKqEkSN+/WuLipy8OzN6wBT6JyD9BDz+ZGFHJEfEAklMPeY",
+	"0nQFu4om4QMEU9MrgrtCooTR1Dw9bHTT3cPttZPtxHy+lkg0HY+3s10v+9uwXz2+BfvVY8cwOu0Tdjpu",
+	"n9HzUfsi6sTtLuuNj2l/ZBTYndivHjdnv2Yutj5wnXxcTGCGSCnFJ0IBddkSJ1IombAj8sJclalN1l0o",
+	"lqEmEC6UZjTeQy52mugkpRH7dzecsj66wyqic9YCViN6Zf72ybjd6XQ67TPzP+fmf7wKhN4Z/daMhjyX",
+	"8zmoRmUbDR6nYczUdQ5l0FjB7XYGnd6g2/1pl6Jre0lcWVBLfZ7BTIpJgdhVQMylQVMWVw/k1sCYfeRd",
+	"ex4/FfetFs8Dn3tRteQgzPe3hFB6zVaoi19mGKUjKbXSKZ0j8kaOYC2XAsFytgrMjZNBdkQqKJNUvdUB",
+	"WrRNCxLROR3xhOtV4DvXEVbAVW91mP9kKdNrdCHZAL9fFwyrFNUANDSCPYaxryvVdrfKwQsEsGabFYSp",
+	"TGKXs1ZVCHaU+h2BW3nf1UVz2bCFvSoQ7t7KQM6kG4jKxQN7ZyLzV058b/X5/Uv4C5W+zQzvBD+vhL2z",
+	"EU2vPthzLQHvjXT35QDW5ZdOPS5IUfglMnUyHthDY+knJ2apKwMS0gmC0dkDScyBPMTIvCsBPBuzmM32",
+	"JVJeu+gNlQXSYQ2DoBhp56Lrsk85jBieEsW05mKigisRwhVeescJp8UoPGiZxd0FLRh4qWi3fVQvSzeK",
+	"KvMX8Z7Cxn5L11md/wshmna7I/a0J99dzNXX0Kk7D53aJ/opp52G6kJt6q/rxIs7uk2sERz27fEGcNLr",
+	"ow529KJ/IScaAcm+qv87q/97ev4rTLSps9u/zfx920GSvYWXPCAJv2a+Xxaj+z+D93yrRxyXYj1XWANV",
+	"FVriCwdgZ10xbUUCwgVCheYucMT69rJIgW6oBuSVw0sSIh2FAxC8TDeEi0sSZjhD+EBIHYCJ2g5eEYDd",
+	"q7jdIfkjI80MCqco97jHNYJPIc1jHdKTNtsZMxAAuSJWrLHDEGyJsQYYDzpepCOupgwx/MYMv11EzIE3",
+	"6gfzAhB1d9QtjBZth6clVgUhFdlrHTgyhRI97bP4mLXPx33aPhmdRmfxObsYdyhyBU6TYVZE7+TJ027v",
+	"uP9ff/mp5WHgNncg3WVSzp5FDUpTqhglrJMkqzdWY9hHiUQx3chtcDuoYG+W9UcX6GY/tfQpkI3y6Saz",
+	"Irq5Dgij0RSDTUrlLMoATOb046Mc1d36bw7MEXLMIIYUFC3lYUBCwZYhWYgE1GCSkYM5ahN+w0RgFArT",
+	"vqZn1LOkrRoDmFF2sUNEG1hOZVLIYDL8SjgzUzkM5kpgh7EETqcYA9dQGaAgN0Ddw6n6FBQz3Io85a4/",
+	"+NMjQAe1+XN5QaLRijx9/vL2BqKcp+2JH14KqZAMakQARZohPFAkBModGuV6Jm+YqzDRIFOvWY397IC5",
+	"ROPqJQEve/WYAufExKT6QoW/ekOmt+F4P9x/MC/XLjT0vNM+jvpG3D4x4vbpqH0WnccXrDPu0t4opzoY",
+	"846EV4You2qRb49bJeCxb49r+HLpqnGCKBdDWOg9wg7uhJrrablIvjvSlq7DKvZu9SlLNlX5QgQWRwwb",
+	"kmU/A2VNZWJrNzsVaCRH5VhcV88s3+pnbVuX15LLYzkijxc8sXV3/oj0urto5BO5UgtEg1wXF+/hPGxy",
+	"tu4vXDWyWUGe9pL6vO/zh0HmNNe0esT2L5gzib0DC1+LcZxXJwGsSbcM2doY5cYVtcmiK4sLZu7aKRVx",
+	"nSi5Z/1Bj/63brqHMbZFMF4f51Keo3nmeNcukaT3VM0247LrXLubqBvMjEaw+BwRor4A8/kCQB25BC0f",
+	"YDZzDO/r/LWL/nxdMe5HTucwy+wq96PAnrB4UrnKdiqon9vIuoV5uVsQs2PkTeFKYe0z2h21L6Je3D5m",
+	"/fEJPR2Zq8Wvlo+ypoPXyaQRwNi3F/lXae7TnQhsletsS113d3qcemr2oxhJMCDhOJUzAJbOWJZTeGGU",
+	"bTBH4ZUCzZZTwOsGpo3XstEWD+Cfh0bhXU6lldA0OUAEjsChcfCUWVRw+6oZ0mFj7H84Q6/srCpSZ6cW",
+	"/d/SYENBtkZS9YpPbzzXTUI63PFuHNDx9eTcjapz96EeTXWfP2qgR1FEqBMKUgYH2dxWUNROAYY/blHo",
+	"9LNMLQsgTGBl5gdn/5KEyAPCUlVncqAYuxKO5xxekhA5B1QPWQA3c/EHhlVNpIwDcs3myLnMpWnPaxmO",
+	"PqOeTJ2wHRcN0l7Deqv0S3bDkvrkuBkVq2Ie2gNlzSFyDFY7ZzK0aN9guUEKL3MBN4xB/zwb8qD3uU6d",
+	"W5qadLB8ZB6WXK/bP+ufH5/2z7aVAHFT2evlPUX5bDZ7fLTe/gxOyI0UVX+ogHia3hWJaawCoxI5usF6",
+	"ZLW3xe+HYu6H3+K5+4IZbiba1JIGVk2y4hPaelEvCAjEXvmZe35Bhw2mElANFoqlgx1SwatCicXd9M6D",
+	"b/fax7i1uyYC5J5D3wm2JFOeskwxwdNQBY/apPAaARoE3RmN9w+WWRfqbjoltsaSDXEvhbdn8L2wRfBX",
+	"uTRQpTxhfaT6LQxfDgt1R4vCfVih3PlAY0eTkouFY+XKLtb7UgBkU2pmFhxxHdHfVjbm1Fhv1hQEa2oq",
+	"o5mqhRiPZsXv0PqFeLQ7bV+djcQWVtSyZBcB48dotZ2r1ZdZtPGoma4a83jg+7DmC+2bD22yUm7tP7Dm",
+	"wsDsG0S20bzg+JXIVhnKIxkmEEJz0D1LkmcAkuYiFeZSkNdQYYeCE9j5gwMni2YtAMndE0mLMqdnHnH8",
+	"Cb+QSQol0dM2qpc715YPQnLKXNF2qFTZaFtyLeSyWunnHkWB0lV/T7VYbHWVLWbULfVDasl2yXU0zbFF",
+	"9oflKhYNzuI11VQuktgvIbwWyWhH3JoNWCo7o9yVVq7YU926IebTJmzXBwo8djLVNklpS0j0KQgtXaPX",
+	"Z0LLOvMGGCmOR+2zqN9tX7Be3O6PTsfntBsds5O4UnaqVahZSWdYJ3S8EBHubyaL6GvnsDrrGuEjbp91",
+	"Trvt8+jsrH3R7Y/77DjuRaMxVBwT16Y/Q8VO3HnX7nQ63d4xVqpx8FpTPpn6Hi45x+C0BS7moPUkpeAQ",
+	"ibmaJ3SVMwWzI3PDKod20FVrSN2qbSpRBS7ULcb/GVWape2YamoFTZCM7LtZEqnndd1LWKIKYunYDimF",
+	"v8+6VN3Otjqp29HTvsG2n4Jtll7ckKJR8RJDK0FmSRmNuZhgmFF27hppXjiSZzf1Ftcag2vcrMcXrgj/",
+	"dcMhvISm3smqLY+RgdwhhMjmO9A/m97WHffqC3/thXvn1+YfrZrCcZq3sFrD5lNpMz2z+H/31iWhI2XE",
+	"KRtIltV+kCmJEnmbfIZmPkZchlwdyBjbx+ZlVX/L2me/QT6qpeuyN9JWa3ULWOQ5nlsyI1B3qjJes6/L",
+	"EvfwkdY0mtabJR6RMU8YkYJQR4oyJYiWaSRRrhXgZxrSyGMS8VehrWO3HKIBzYdN+cgTbG+vAux1WF+Y",
+	"963g4zGL8+o5tjmhmizmiaSxs6TAw4QzYVhJlFA+K/INbi7eh3MxaaR73/5+aroY+V5tgpd6588ONhAh",
+	"URQVXHPIIBrL1Eke4LuL5VKYBVJwqTQyOagp7Z2crvk6LvwDRd4+f9TunZxChOCUfWhS8lDxv9VM6vFq",
+	"LVDURoMyku1wt2sLqWUDjAGFjUAl8yDMLGzWvrMdz6DRCt9wxREeoNnY/5y3r2VA+VIU+s4y5Auny+5D",
+	"ts/FRdmad1VDrxvRWoRdUufPdvxmQEKq1+BmFc+sadZQjG8M0WL6bGqGKc+43gfg4fTmE65xF9/GmF7h",
+	"69vlusYRnAWmXAtFsxglPCIpmycryI4RxFVStua3/DKpTpRCQlD9mVumtnD+vR04/PqwzkBRi4wykvGq",
+	"oVrwGS+Jwo25F/v7bIzHbndx5e26NmQx+Ww3o0FZ8cWKHwMS6mjWhK2YZnfNVkyfu7EVO8vtfkWa8xcn",
+	"mN0NO3FH/st0z/lacO36WpOIt8I1zGv/s73RhwTSKn7/3lif8wJtjVm9rrXyh5hHbQekFwpPVugKEGKu",
+	"ChkxvWRM2IAIpsgBxqcFJNQSQkGsfSgO/bbjMXnxVJEDpAojuwppeAS8gAaq0BV5AlHCGq2qNi0/lRFH",
+	"5qtYbrStzE4VFxUv27FHQh6qVMOSWc5hs5tZ23pn8pqBuWPGfno9WYOZqVYUWc1ZW81ZxMc8siCDGyl8",
+	"zeZr9kGHoBMmXLCAhIkUk9AVxw1IaI5CSP7yl7/8pf3qVfvp04CEZhdCp0eGiNSoDCFAIkUI24hgMf6e",
+	"mS8B7DSoZqZb9zCoVOnLFzyhIwzo2XoMZvTDMLEtPm7U8Gv9GLVn286twG+bDGQTj81J42MF/asORTFz",
+	"72VP3KpsIRu13inShNSrquENTRZMuZBVeyub90BXNV+EcBgkRjN2iBcj4bfP3pGHN92H+EbbvKHCw5J7",
+	"YY2Zf0Y/+AM/6aydc0MxwogP17dA893B5dBcqLjeVVd56YyzOxVuBHduXmKWAmIJotcpNP1kWRKYtqgy",
+	"HNYqQ/Fd6JtkECg77CeoGEZTb3votkdUYZlky1vsN8JCtbpuoVRd7QHfIz0D3MGazYbNU24+rSXG7dKe",
+	"LXX4uerzW//flywCvvbcAO7SSeQSLtl0RhOIFgfXni2gU8Q6cG3WnLj/XLAF27KlOUgkwG89UIjziDH2",
+	"UxeDmhW53BZmCvWW0PIKfoHW4AwiG+epnJjbFWgfvJOD49wrAca0JeWai8lQiqE705h0twOB5Z8vnVQ7",
+	"/hnV0ZTbypNjnmiWKjKyMSE4oYDMWepNrvQBO6uP26JS/Slva4zrsa1VvljbWtau5MedKmWi/9ifRX23",
+	"3rACtzh15P5PevIDR5HrWcCWkHh392FMPESv43qHrtiIUyP81EH8jSy5iOUyICHuDGTcjLm9Gn3F5DZ7",
+	"nfMj29MabvSu1ovyiBhRMb9dslQ1lM6qJzD3eO9ASqiTbKen5qJ7M3G8XjjGr2QOtfW0YZas/lpGR70n",
+	"zwZEyVRjJKf5zN2YYWDPKvbcW5pz/1yw95WUOzTohgNCrVG3rkYyUQwyPqylF1qDtdco66jBO8eSo3Ls",
+	"F+gcXyqSbva4stHvwav5KNU8Stj+oVu41zbemmJvhiHlTmCpWB4bqjRdGd6lp2xlbt3SNau5hmG/omY6",
+	"gooIw4shcuYt1Ys0pjUgX3QRcyaireEwj1y7eqvz6cnJ8Tac0QCXVE1vY4O20/y4M65/hfJwF120zV3u",
+	"pk+cd7av32NRRUOq7mY6TmMyTqSsKT//JW7RfnvzBFYdEJcKGxMzTXmijsgjq+oXNiSvYXFJ1tSwoOJK",
+	"OL2SaCM8QD9Q4x3MRtYCOUqpiLmYhCAqGw5GIxYTqD+KydcHWZsB+fgpJBPJFAQGX7loZK82RyLlNXQ8",
+	"TpmtFz+VSgOHryIn2aGAnIpxgbZsiJNDUvMb1Nsz6moXGoyZUDql//f/MNLtm0tDKk2TYSRjBuF//ZMz",
+	"IJWpNCpw61/7F6TfIWenJ/3jXl357HwMGzmMbWYYjF2OpqFyj117G6FBIz1cU7PgkSghQUNYN+6vOaNm",
+	"b228zVbvW7nKylbTdcImNBk2Dj9e13DbEaZpHt9SnP0reWNpJkdLFJAhIKSeAmfJxN8ZvQZ7ihE45bwN",
+	"mWKF8MsN2QMH0aK2PPHhv9XDZyAlFWbarw1IoG5em6Pp1jOTH8bjfTmJ4fLSvJ6XuI1Ytb4t3qV0Zk5X",
+	"a3BxcWHWBksVR+awPXv/pqYiZfbi5vQUwWor3Ub11necso19v/XVtvcVVlmUbrfhqlgoyRobc9CiWqd8",
+	"tNBsO2fJWxoGQTWb2FDXrSd2ffjtSedOz+wO21+Xl3Da3/t6RSj3O5F7Cpjve5NLASa3QhJ7LvAdV1L5",
+	"lt8ADiLRwCX1+sIqdeVR1m/Gj2w0lfL6mYjnkovPembJIyfnhF58aEgSPtY4QwBvLBdLEIgAO9DpgtVU",
+	"aC+Evd/uuNXdwO7rdQyC3bhYsuY6rlt/82pV0z3ZBqK4SJMmbqna/VdrKmvZglpcTx3Q7xH5QTBQe53B",
+	"JyvVA3li4PTMax3coprW77yu816w/7Bud1FGdmNVLIg3TeSSpfda+CoP53frXKWgx09ek/4ZSaiYLOiE",
+	"EU0nYBWZMaXohKly/ulCVHF2j09uU8aqWUS/mcuOgGGwl3dQVLZB9aYsRmOXAHe7PZs9uhBQQ0Jzpvb2",
+	"5+5wIBv7c02fTf253t7VUKDDCcf94oqkbLxQLMashyWCsy+nVLvYeJ76NbR9o93e2OOWszuVcU2klbk6",
+	"RzK2ECtLfIdYmN7VgDzyEKlzFgI6JNeZUSEAhGaa5LVliFNpiXSeJEeylxCdQkMsTuxpZlTlQQcZM3/4",
+	"Mcrywz6FAHGPSlpWicPGGV2JK/E0gxcGa8PrH96+w4sktDNrmwseEOXhsnygSMjj8DDIG5jjozSdzW07",
+	"Qx6zuX6grsR7wT9AyY9DNHS4VxSfCKoXKQvJQXjTDUJXbIeMqGKnffL81aMn7bfPH/VOTokcX4nwYz6c",
+	"T0cfK5/+dPTR7Mmn0Cqr6GtkUQqeG1v9RgVEzWnE2orNaWp25TC4EijgkLeaipimMbFUoIgLOkIQfUVX",
+	"6pLcsJSP0byc0iXSwYiNZcrInKbK7B7XR8Su6upKcEWoJgkzDEiKiGEmAz42Z9vczjRN+Q24SAG5J41Z",
+	"ilaajZLSDgmCVNOmbzS7U3wZyMXw2p3YwIq9lM1bgVm4zBp34DOLgz1rXvrSkeW+NSFXtUHAmFWQT8Yu",
+	"Xh3jtmvgtnoNXsoN5AoIxFGkYECSgKOC0nuQET6GBrqEJbiw7EGqC+KEB7cL1badqAIeETpqNjuKneG4",
+	"yhYdh/iPtz98T9gHGukEFAhbmsJMFRICD+qzQh0PrRb+7Z+fnJ3eT8T6LdJuLee8VdlUSwfD5mfOvoGD",
+	"QAVmnwObqz77KDyNv+iOh1dYiqUpOt63h+YlVDMRrYYzVQ91lkgbleGfF4DFAOF6xpOEKxZJEe+TlgU+",
+	"edvpeiGTkjnDe9vRr7mm4wXzhGYHPQ8GVChfovbmfuAeWA3leK8dSJmaS6HYcP0pxlK13/HHLtQHF1eo",
+	"ZY1Rt1c/RPsR9AfUfcTfsAeKPH/37rUVemqAi1O8NIQsjsIi715cbNvIZspFab3usOZsre7gnXzvHBcO",
+	"pqdSZNx6N+2iSgObFY2MhNHljNeXRaixAx6QcBknTdJSTLMMQKsfn7D22fi00z6nZ1hQy9XT2kXjMH02",
+	"1ThKk2+QmJLPEtx/TkoLiGDLO0t9KwsOX2aoYv1pqgndYNb1uaQQwGPVJFsvO8UpWOoPSKhcc66cwWsp",
+	"02uW4jNt+lFXAvmEDW8ilPQ+fAhIOKY8YXFIJvSGkcXcaM3HHz6Yr/TNf4A76ykVpN+7CAglowQB4TM/",
+	"IL0SmaKai3AydZig7pQeXhJK8Gv5kYqowMgrw79ZXERpsssAZWG8f5kjjv0UlVj7aB3JOyGh3rlpH1pb",
+	"fMomXGlYLC2NGMqMMgInv5Qvb8Q4c8+hXrWHzbAUjfTmtS3GwmdGGW4FRVNxyTz7M0ZVH6nFaMY1ivn4",
+	"SyTFmKczXCMwPi7ZPOc8Xdobtc+i47h9zvrjtoPtu2CdcUMUX7DZtqZaz9Xg4UOWzp2x8yiSs4eoyF9z",
+	"/RAXbTPQze8TKabedu5ofYhYdHUC0MpcGuUjAfH043FA1CKaGt5kSNhQDqT005XCpFtzRM2v/W6n6iz+",
+	"I9jy7bSGitvwqDWKr2m3SJk5QSJiOQdWiyhiSpERm9Aixh9PIIsY10jdY93XWq1inrIbLhdqiCd9uBC6",
+	"zoz9dAHbR0kqsdJgQKBlXnDCdeRMMUrzJEFbzN5zugPEFeuDyd5dpLwRmKKH1HJrpBUzhjKOik/CObXv",
+	"C51S3drNsp8zZfqCHpvvb3DegQk3F//YfFfxz81/u/hXXoA7hjwo381ftNznZvkWDv5mOQRktKqA4aqz",
+	"6qm5TkRUE53MPDlnx6VXawYWLqeKRcOKRfqarQYAxmoxO63NzghLaWA4djRF67A5TJ6B105u9wXP5paN",
+	"ddNy3zTCLwEGA+f6Zo0CR15o52UoeACmjMboPGZo2PY1xcw7QA7A8J6J6/BXLijDnyj/Hg6y1VMkTuXc",
+	"/M6oVmS0uhJcl8IUW2bEGTPpjY6j9lncZ+2L8Qlt56ykS3djJjc7M5NMUqgHkZ3SOaRVIKAybtPRDUtH",
+	"4RF5ZmZvs0jBcQBknSVUhfYT//jvv8NXQmKpd3Al6jxTgfNU5ICZxd8hH7H4Uwayiz9nHXvQAlnbAqQC",
+	"PAKCcT1xzeDHohrTxBQfeCieXjvvx9qWKYNY9Uzq36QHuF9SZjbA+yFD5c1foiJi9pc8N/LI1gIr/pgh",
+	"7Hu/IZZuza82g9mmqWdJ+/bvfIr2B4uEgR1xzbyVgT/zF+DPmCVMV1JpKguzjo5LNLOPl9ODlfX8nOSA",
+	"xjEmlIB6GWT4Olk5ahpFbA7ON+ffJAepTFiApWODTJ8IiBWBDhEPG/a/7Au1US3OE/qP//77Q88v/PDj",
+	"zIOT9b2hB0YXCav0FQY2rntJ1eFXF+lXF2kJmPiP6CC9Fb+9N89pfj/twX6ENR2ZtbLpEjK12UxSlJmE",
+	"q/mb8wj4RT38KDFpf2OcRP617IYxAjXwWcTSPgjpQsuhfTzEzsNDopiIlc3uz/myzfooXVrhV2bzldkU",
+	"wST+iLzmnoSze+NCmSC7jwxkBJZilFfKBJ0hM7IiWpkXwTsoffiS3Fe54ysrWI/d8kfkBLtpMfd0ugsK",
+	"7z5H3NZMdqgn1VLvpcrRBzIL+5qzFIuLBrbUqGEPqC2iQgM6Ypk/YOld/Pej1y/q5BIj5nxlEV9ZRH0p",
+	"0D8cn7hzq8u9sZOqTWwflrIedxiqmYD9BHLR0TRUif7Gz0NgJXjwFTNc4ytD+MoQ1uPh/tGYQsUqes9n",
+	"eu/D7FU/kdb0L9PcsJnBg1nMNiPlY3WhIMNgCgitK21kgVwPy+ffQR4Vj//X9I6v/KAJNtoflBGs85/c",
+	"NVtAz/DCHNW3Zj1cdTL+HYNw6RGjKUu/cTObXw//8d9/r4S2PRIgul+zFTkIsU14SGikIV5GZXnwqUzY",
+	"pf03XegpE9oQJPpPAFRmxGKILQdmYGnVaB3gFIcdY0RLaZYb/2oN7Bhz789U6zm6vJULXylPQ9VPIysW",
+	"qOU1E2Yuys7FVrkMH950H5qRP4TKsOYYtrkIihhHmNMn0xoEgIO8A/j9YYYGvmU2nwAucSzrWTaEk5sd",
+	"gC9mAXrkce9xPir8eVBGz7G7IWIyo9GUCzjFgk7YlchS7AKbgVjJ4QMPFryMJb8C1zvUxTTNxzLhMuOH",
+	"Nv5RjOSHy7x/h1fGJ0ZADGwrVzKIpySimiZyskB+g3g/jv3zlMilyGFYzDXwpz89yqmLS3H0pz+Rt8yw",
+	"7EdQ1ID/DX4ekMew2OTq/2fvbZfbxtH9wVtBabcq8ixty4nTL3ZNnfWkk+7sJN3ZxH361B5OmRAJSRhT",
+	"gIaArOikUjWf9gL+FzEXNlfyLzwPAIJ6syRLsuTwS3csiSQAAr/n/fcMW60XKbx0+CdLLsx2nNrTkduC",
+	"CZ6Q5CgWUDfsVm72lseg4LzNVd7U/sBsNyNT7YxigcsD5UTBZlIRLlEYU5+5PY2gLmDCylIazDplAN0Q",
+	"qoTcFMhEMQNVsTAHDsP5/k4gQMgI6PDHJKV5Tri+nDoEijFsX+Tv6b9vWg7DWMAmOrpAcQFJyQEpFQKV",
+	"sqmB5Lx1bt/w66KQhfrTn4BD6uObV+TH85ffW+55nNLpoJDtnPX/r78rKRKXGq00beeMJKnMjLw22sQH",
+	"/N0rmaFkj8WAFcfIgXXHZY5rZyRagiQSiR0DMlSYQcgOsVlrLIPOb8MiZYo0/RFyR4AXpMNAWVA+ABwE",
+	"cCN3eFQUC6DWUUfAqEGSt53j91SnPTsT3xANM3NoRlwSeASzLKTolh3THJ2rHWQsmknceBE3ErPuZk2g",
+	"pRhzGZjk/Ow5qGlcKVeudv78BzvtVwWjsM+NfmVmDwOkwpNKk+RtxvoDCdVMx+agIOwo2mdwosxigLaB",
+	"2TGWabZQ2qWyX1Z/j+/OMjLBhX6gz59f2gRSfxNi2/+RYmi0pPPWj3bg77jSbssMaJfBOwWXndnSADsX",
+	"ZECVIkmQ95VgS+Iw9wzzPoENDTPOLmORABkIqK1nxp49a7Ui8rIVJAyekCtMvjNnxrwV0mEjl4PvL9es",
+	"r5wW5pLYYgEedAonjRXIO4Jms5J9dLKro4goiafNE7RV5wHhOeQtUfqEvIKPgbA4ForRnGUX8KpHsri1",
+	"59Zl0nFlizf95rPMwBFqpFBjwLU51u4Uc0XOW61YJFzc0dwo3oL2zbZxy3gUmdtjnz/FijtMuDL3ztgg",
+	"l2NjCl36hQGgQa0LcA9WUstYQIIfvuD/BCZ7A/fXRvfx2PDixYsfzbv+/frVJcmGFg3hayScs1VzpJn8",
+	"+5//urF/JUcnxPLNmE3HmYqFucQsEdR8IjhhJQTpS6XJGXnP/4JlBMRsV0BZEFUGHofiVhgQtFQ0yH4H",
+	"df+4tkqCig3UebCqXJm7EFg+8vv1m+MfoNAPBwOX/GNoVs8YAH1mXgfuMXNa1G1ZD9Jnuicz6J2dSYY3",
+	"7Zk35o9R66U7ZCS5ynM5cjlwqLvnPGVCsZJuqHE1oGmPkecnramKgdFodELh6xNZdE/tter03dtXr3/9",
+	"9PrYXFOyIjZKfeXqw9uwmqBxdtLCnxp1mA5446Lx4qR1An19qe6BrnraYzTXvf8x/+7OTr3EKT5vtQKg",
+	"GBQSctFh3ymHGOrS7OG0x9Jb5d8fy5GtxAu/t1njovEz07/AkxtlASAM6HmrhSzb0LnNN/u1MunvtrAA",
+	"rY/7bBP7BFD/ptU+e2a4IsPBCRY8AM7Mu6sf5qmVeBX9H8nD1bDfp0CB+I7fMYFEx5p2oSLlN69INP5m",
+	"Lj3tM13wVM1de3t6lAHBQg41c1qMHiqbj2lrXgm02+0WtB+58tEPhTT7lg3tiUD76oR8MtPOYlECK/IU",
+	"cjNJ7GWWSzlA0MZSJsSyJuCSgrTh89YLkgxYYVMabjImOMuSo0tCDRbCwhrE4UJpI1zhI7M58P5caSYQ",
+	"r5xm00RB3GEFM5Yx3uOZikVyfGzX6dgMx8CeVQZEcP7OSY8Vtpf91E57b9f53q1mFup0kFMOm6xMlTNH",
+	"88Zt8hstNc2/wAv5c9xwjBp9FjcifDd/js2948ZXcv7cGSd0iq8KytRnJPZ+nd2WHaaw+X0abJO+X6a5",
+	"O9YiycmY9vO52/baWJuZTId92y916oX8NmDi6sPbTwOWrnb+3XM3saR2ECT4ZvPLC2sx8ZRFC2xU0fGy",
+	"aGydKfa8pVTYc+Z2agTgS162XqACmVFN21SVcsscpFT2++YQ0liMCsg2oEZ2FbrNqCaFHEVePKPPykr7",
+	"SxCltqWVLxeQQ50alQo4eYxoPjIi1T04FiCX3ePbQ20luCLwbGUebpbgGBCnw431R0lnmOck4+r2yIl0",
+	"WKY5p/0jkEQg9D6CaPkIQzMb6WXrxf2b6BOy/P0u6B3luTGuNr4HwwWZu/GM6Tvgx7dsPF8e/elPfwQm",
+	"68Wf/kQ+IRH6SLjdBP90pr8CvfK3oComIgW7k7eQEgf2Q5oPM+a7GDvtmBfWX6usZmqnqcwzk6GoeL8S",
+	"0jxvnR1FswSS+eqF+cor0c3zVsuIKTEG9SQWQ8E+DyC1KGB7J82XrdbRrA1mjKCrD2//atYJqHGt5ti4",
+	"+O/Z76r8ySlaDI2v0b2/fGeU9sbXv21xB+MkoM5pxi4OK5382zQ78xyHsHhX/oVmjmkSLjm7/5LfBbXO",
+	"JZbhRUscnjeyaPMsY2ITZ6Z03P73375O6HJK+1UIDpH/6G9fkdR6U0cGXARQZmfMd8RMcONUPWMnxMgx",
+	"69txyasGOCHHFYukMOxBBwNGC3Pzj8AchNknEKAZZlyTXHZPbKyZjksjFTwIE86I0vvgbSFM24mFczHc",
+	"svGlS0qxA7C4fcsGOgpqVcl560eSpFJ0cp5qb+KaC2/ZeGuH38qmWEzPrRzWIrcILML58+fTrhVzd4wB",
+	"3rEiFmDRkvOzFyXkkBURBzcDHteVISeYoLkcEQXm8RdL6bIRMAnH6E9+Nbhi+Vwn8Oxsw3hmKwjnqHzO",
+	"eVaejD3HtPPWj/df8coeH7jg7MVSF5j1vpbyHS26oHCcP39+/3XVzfQRztB2kRf3VRBNmI2+EwrM6Re8",
+	"39vs6ynqG8AavkGA/gh3VQ6oIOLQlTK7sF5Nx0cJrjaz26DGdqjYCYFLbSW81YXMHdA3p2Jh/Sbmh/OQ",
+	"eiuwGJFESH3TkUORJbFonrfOj9YHLVygNUELL3ub7UIBWggVkKtZsGzvUeL8/it+lfqNebfbPbD43pc+",
+	"sEPdO6VAa3Gcc3FrHp0x1l/luF6JsRQMDVyMDdrz4qpmId/A3FdoTnM0SQZMqCCm6Hy3OBRihvJM4d1Q",
+	"x3I/hBCAV4/M74xxjNavZs7JT2NRGrH2Zu4OpR53x9mIFSfko0E4F5IYGEMefHElj1DOb5krpJ6IUZYR",
+	"xeb58x9xZB+ZLsbHVx3NCiwNmAaHDqYTWod65JvIlNWU0MTk88CIbphBFAYnQSEVEgj1jJJD81yOVLh6",
+	"yi5EEJyLfGDf38ffgiDN7ixgmwKpuUhXUM1u7DomsB5HFWUMowuxeJAy9ol3xVvxB9e9K5jtOy5uG9vR",
+	"qT7CUSgf80h6Fc54HkwKNiq3ttWs8NzsFDLX1nqWUK+upXxPhVNr1cbdM58wcWMWCIXgWUnJmIDQsl5a",
+	"nWIWwrYR1FmonjSdd8xeiIIqazz0fVrc2lKF6aJuVK+qYBwRmuexoOhuXAkeyf3oaFS3SXgs1Z4JYLSr",
+	"IaGNUdlpqz0G3U0xkV0GADVCfk9zImBFutDSQ8hYQNNvCECPGL2FEPlIFtDZKwdP5g37zJVWSenThcVi",
+	"jLRZai72/Rj6jAowTC9jMUu3wzi3R3GaQlOuS8dmdzMowHkLnT/cr6u4jpZ6LBCSIfkGRmUDzVyzybeJ",
+	"NWxcka4Uy2F4sOKgZ6Iyau93Y+WO+e6sdRRhCNx9aXVm92XlwqEKv5hc2+Z568fZGjFou6ASz1wld+Fy",
+	"AqZq7K/sX7yCo/HWT2pLwmXyMd+KcNm6ar2Gxb7ENH6Wgh28oMM9V+X3WFbCQZ8atBHWEW1CBgKMCMYy",
+	"oNSMxSfQ6KkBeMg59ll/qPRi6oiBybOXpM/FEDLOOKbZuOh4mxktVlnmW8RNEAGxKGU6fBiwoNgurfi5",
+	"Q+BLlB+QoiRu0dqQeYZ99BTQLVEfAXxuFG9+a/uoY98o2pZDSPY3I4oMcGMXvgK8r+GguSJW+VeSCAkg",
+	"llJBBoVsQ5NbIwGws/QMGVxteWhTWCdF81KiYB1QDZR2EA5LeCNgS78zm2irGnv1MSuB6vMZ0V6rJl1M",
+	"7jizxX2+L8XNAvxQrnPA2gB5yPjy2m7K2Yd5DaR5VG9EOQsYUcUpcVm6H1yyYcoi1529hCo8ubHYmPq8",
+	"jnMBE/TUcMAKZXB3hmtBZFYVxV5aPQlQZFRn6x+wm500ZUF6ltx9FqRWOs0dHZQ/YfvgZPbyethUexMO",
+	"1puAktoetRUwUA5X8iG8qhajTFVb+PoBfLtwMl+7fGpMyy6dpJfliydKy4EClIOYifUKAPLMMX+dm9nx",
+	"bEKmrpBBAQlBy32+SRwLmylue9HY9QTdyt+nqXuFHHZ7c0uvnoV1IEebitosMFFjMQe01gSnd7gNpuDg",
+	"fHpHfMKFkkMXUd3T8OgjHdEvZTndZMQEDiwu81Jn03mP1tVKZqnu9paQUr+EgmLOSNn5EqMhXC2681wT",
+	"IhaLbYhLm///sqRF5wJIxEeoEaON8kyVk3BKH1dGfQCmFVQuMKEDzsRs1SWayHyxDS1LO2rCgPIqjlVJ",
+	"3BAiYswnyJN3g+KKjAopugelknxwW207Gom7PT6wVki+BYXEn4hl4Q4LfXfm/kmlUFDRFFiORmNITu03",
+	"OJT/gE3wZyxAXeQkKvEt9BJVy5qNvWPz45zjfrEjKEL7ClPYAkc8+gFsTu2kt4is7iwqB++8RU/GFQRJ",
+	"PrU/6NvwB1VO2wPdQ1N4tGsnkWVxCVxF5W0CyoTSaQS18rllYqjyKpTYEQvzK25L6mmuZOlimlWZRQYF",
+	"F7YDV5kiC5lyR5gyM+mdQmc4xy2Z8w4zr+DSRwNY5l5Qm6Wyb9kAbE7IZp1MPjqKDzwYlQwwa3euoipE",
+	"PpZ6ZgaxhI5WORW1pra+pjaBlg/1JCFcPqbNWtkZDq6c5rWM7Uqaitm2M8mH369jgdWeflKJNSy9r+ho",
+	"XS3pMhaLrV0c9mxjlzyWrQuK4pShS6orzZWH3cPD2y3bwfCc/TCGa7TdD7RdxUz2JDkr1202aReK/s0b",
+	"HA6OosB17iinQi6hkbDefWApKWTOsN6/SlpE1a1r3ujqovwPukwrT0IEdDKkpPgJu6ctwYW0l5Whr/y7",
+	"WL02FK/E1rdvgB1mmUrRD7QA5r3lr/BPYrRIe8tdsUd1q274y1Su+s31LZWuRguCDVDJmgab1IFLuXFX",
+	"r2WlWZ+LoFTKwocDE2QlkooBZEwUuE6lQJlLrW6SABTcmOOfRNZKVEG/Z/NFBN4zZzICIRoMB5Uef7al",
+	"IMkATsoN91mylp4rIuYc8Ds0GrWUJGNsQPDnC3J0Y8E+Wzrm0jo2xjuFDI3EEvfcOPFtr0wcgVlC9LAQ",
+	"4KVJesWNGos08WFGVKpKnkGDaTpnfeyhto3yr1jMzZidngncoyykJUvV0cZi7ULajbj+cNO5nb7fpbRu",
+	"lI+kCPpFmqMFlqe1LJGLGkh5BYN5fU278x5if3YKv4EH1AW4+16A69/4HJkxqYuefkk97fDXA1NM97y0",
+	"9mem18awkAt6F0raffjxZFHjMQtyFymAPzN9/2EGfsC0t10NEOvdbfAACB2R56SARvDKdZB1moSeLXVA",
+	"zZufyCVK3a7Msb9PLZR3DMcyksM8i0Uf+FlJOk5zKOMSRnnpI8EoFeSc5OyO5QrUxkU1XTPVxViAvrg7",
+	"4FlQGTU/tezS09w6Ht2Q69YVPU/w3a6iwS2FfEgYvBHwu9+UfduBeW5Nz6tOZiU9r1XreY+O2Gsohs+X",
+	"gffy6L2B0/gwnfKH1R750W28reqUuPMDMfTMYKemPFfraJcVAol1Vc3IyrDICrCjewVYldZuir8Os34P",
+	"QZ8ERjvPMqC2DKvvgw7bq/gs94k5zy/WMj7IkBWj5pFZiXKvghDhOoZRkfDj1X2Xax//kqIvl6J7nBsd",
+	"MwJ3GDRIqOQPWr2yrFRqxg3Mz7njmK0VN44myPwwf3iCzQ+zfByZH16QQuofcE4tz+wXi5Wo/bzBbMbq",
+	"qf1s6tJsZr9YzKf2w4QcrM5IqSBtyC8qmOr5+LVgIxtQRA0ffaY3LoackKHIzXuvmgXTPDSkmeCfN/Bn",
+	"cnS50F6YzA3CurJ5JAnWd31ZheOptx1eUXVd7FTrn17D+0tK7nfx4nveAFfiRtgTLA9hSM2zVRthp+yK",
+	"j80EVA5gMcsi0mI9XlbAXir/T5SWcQ5ZUVUoL6++n36hfpOZ7yxWrU7fuLZcr2xgXVK/uYaNiGJcQ2Gi",
+	"r0sMO9p4UTZF4RiLg+Jw/AkXf2doehW8+l1p8IsxrOZ/XBUZ7J7ZATTYY7ZDaPgZCL1K4sdSSbVkh+Zv",
+	"l9kOHzFhFgP6sfOO+e+IqqDGBzT8PMN7xGIVxNkLetj1lcqFiBSLBdU78NKfNCStoFyVVtK3rmBtk9EW",
+	"ttymEA3DUauj1hohtit81oSRPElVbQx3+BBaSBXjCHaWpXGYbLHG9SQzS5v59tWyIAUDk9hgzAnB5wMp",
+	"wow4nGO8do3CDkEjsiv6ZMLvdVhnd5qR3TsPTKU59c18Dyyp5rp6e9bpMJv46SZkOxcjwart44rlP91c",
+	"tmkeNEQuUzCDWyZc9FjB9Q3+/Mb/PMFa2GjWFF2/WL8E/gOuY9GjBlg7ZhU6soiwk7wl/B4UPGVVaB3Q",
+	"MSwXXvNM2d+MuFBHJ+SnEhshtdM+t4Bm70KWC3EoSUh+J25XB9uv7HM/6XvCPshr5N5obT8+IF99BHlB",
+	"5TEz0AZQEQKofy/3AahLvz5A/IR+1FxNPOrCt8S2nZkL7Tdgta37viPKG/dq9lWv8gO8R696pvw7qRWr",
+	"R81wNEIYGiQTxbTmohvGjv3r3H3KoxvNVNLjSZlhhywtE7gCGNCEvkLdMhEYCKe65Qk6QueSjSantCj4",
+	"9K0EG8HtJmplDBZVh2fOTkEznmrUgACnZla4mGtXKmZZSMM3w2rcqXNrTt3LwWRKbgRPt5kp6Tssf2mA",
+	"QL9xsIQlrhDRjBqDgt3A18rHOFeD6w84vN2mVt4nK0qhXdvgdWrlpgKzIGLWkH+Ldeagv8wO1GYUrVNJ",
+	"lifkyn7nmTW0JEoCkZNmKigRrzYoUY4YW/dY/1AyMt8GS75l+PZP+qSN0DjMpMxyFsskZQabo7bNH2Kb",
+	"V5CGV/asQ5lwJ6+doLk6fHi0KOnvq3BhntUtqNAOM6RC19tbW2lOyYAVSgrChZYTmYYis5Q+U72tci5u",
+	"T8gfPQkZ4djpylWsQ5ocZnb6W1Xp7BHfgnp2/CQCJwjcMTEGRUIUta1I59cbudGrsn2U/S2xNPpmhgJo",
+	"q4MJTMw1Fk3sdQXxIqE0o9nR6g2lFrT427M6p/tL2mOxL/mOuFWfRpYjzuWRchuDhltz9PXyhIT09CPm",
+	"8MODBOJCnfJ48CmPi4QfblYvIuaKu6X16tMv5R+7KZkP1Ox7FGtwRM9okxgKDYP0BaNpjynSZmOJz+xH",
+	"hNpShtyoCzmjd5gPJYf6QLzSlV58u1HEt+3HXgXtav34IY7oOb3uNgMSp6iYrZ0CuR5YOM50pzoGTLth",
+	"i9cuLdnsMDFS3F74lEdIY5vo7YJPjgXcbUyUpgWMkY2w1MmxI0uYHs0vvIOZY0jePQYBy3xiX7bPyjRW",
+	"gWWIIvOtAqvvWrE+041AmjMQ6eg+OoK90YwX9jmd21F1bhtWp9jGYlMO7I/wCh4TetfzYy/tm56cYKD3",
+	"ft0T5H+6+e/72aR1Z5IJ9972hZOBiB0Lpz+47mUFHU26ZS4s7fyk1DkhH80wQf4QC2rhEZhOUr1HV0b5",
+	"Ye6zrvzYlQyYDfMPgWwz629cW37CmLkKBO4QyuCobQLK+pTnx5r1BznVbIdEIhOJQ0aDKnjGlEvicjos",
+	"EMj78UWkPSa3HGA8I7lMac5OyF856Ob+E4VdN4yOLAU0bAtvqVynDgW6qOrJQpMm1aQvFV4wYMXkQ46g",
+	"YzR32mssBrQ7m9R9H8Nq7ynPr/073tc8s3CU88JZ87ZNba+vzzFSOWLlkgaAYt7Mikhy+sWcoK+nX/D8",
+	"fEVIyZlmW802m9gfMDX4GdWTR9rgQtVeBut9cY1h6A90IaeCISoQNUx7fv0OotYZXkh47rbNg0R5btB6",
+	"2d++gzc1C3ZmdGPF2dRly8uXLcOCEToHAaYBIHpc5cD81MhnOMiyg8PmAj7DM10hpSljwmH2uXXM21U9",
+	"EG/8QR7R7WgG87QCj7v18V+6xpdmKx3+wXC7pbuf6N10vvbyhz9Cvq/UEW6Zb9qsIwt2QTqF7MdCyBGR",
+	"YvIJU0pCRLQkAyYHOSMFoxnekGr/HOA7EVi2Z3kKolhgryubazKiXGOKCY5lqNvyc9Cm9DVNe1i1krMO",
+	"BAYhpNAf6DG5ZWxQ0UzAYjE2R2Fr536WpU1EmooxEh4Ru6ttOny7oMJoMx1zbEkzl10ZkVTmclhEpCOl",
+	"ZsURUZqOVSxoYbad68rImbqPceFKlC8IlshzqA1ooViEShbUMs0YISmGuTH5hjoqL8SVhXUFwjbzFjKq",
+	"KWlCqbX5UgVExM9ffkf+yv9yFJn1y2l6G5BVNJMvX07ecXH79WtyRGwXRs0+w1r/cv3+Ha6pERS2n1p1",
+	"d/lusZa8DXluIFEGe3V42Lc8b4katv/OUp1EJDHPSWIBtQG6nye4/61LDSxPegcF48ES+n77YmyHxlXw",
+	"FC3lBUEtGqI/knQladP01qUveRN3l2Jts0n8H4YHI+02nw0044zsOoN/FVn7lP1+exDNqHZOo3erqOoP",
+	"sdVPBwW742y0Q5ahjxbXpzEYpY412emUemDFNJDWky6DqLjv8QjARFUsoHuaXSvbZymULDMiLIL22SVB",
+	"iesltBHMFZyNiJKxSL58TYhdMzXhakSdxgVSyEcrPnKO/tuq8HRCISLsc8oGGj6NBRVWMTAaDVekwwU7",
+	"ZITHlXqKKB+UdllNoHHR+IPlqewzI6O/fDlxI/+V9tnXr42lQ+d7Ihrsy5snGVAHhlw3PJJtRqDAs5YP",
+	"W5YP9sVsTkR4Kt8dVz+9tRZTkWE/3jEZGe2cZpnVlpevhrJzOMRKKMsYv2Vg/CjzFUqfShb7Vft17lXR",
+	"FE5jmYIpu39ql9LGiqX6flt7MApwZkdM9qTpGQTwslhgn01X6XNyZFDiw1AvKoe6sDTxqPEBrwk4nIUE",
+	"balnddVqD3SgY7IsTiXC3lPSBPeeUdA02dTJQOANz5TLuzR/O8UyFtNE7HtNQ/D0y5iusgw3/9OoZPLT",
+	"eaRiJruWCzq44+lBr2jIKlQexGc1c01N9o7EhVnm8XautFpagz790g86AK2VDPEgnfoj60sXWylHcllK",
+	"F/D/Ry6YoZDsJvipOiFXQSHwhAYei4lc0D4VoEIZRTy4SamIG2GMP1+1pACkIiZiTcw5p0pXKor3pLjg",
+	"Icml5rXtREiEHaqWzLfA0dVp8jtM+4QunffCUrRDa/2N1RXn2+RRqbdCqaQ5B0GtpDnIh9ODeC/OYmtH",
+	"OlOtL+0t09+WFJMHt55ZD0SunRqCNOvEsqzTVGP8h6uAyb2QfVv3+Lm03aSYr6DEYrpYpVZQNqKg2MYn",
+	"3yAq1gR2h6M3+fY8W4NNbHmzY9R8bfvszO7faJPZF1htCzAxdE6uCIp7rsPhotWAVQPW7vAH99wW4aeQ",
+	"FnyGO+POWQtW7lG1YrGuroW5BhnrS80OSOu6lzOZzKFM3hzlBHKnWse92Ua7xMRtsiwv2dkCpm8m/lg5",
+	"NTV012TJWyZLXiSbPHcybrVnCmLkmxdRAPBPWEaRT8O0V3pCJ2hWIaQyEniLic4D90XuH7WD+kOE1AYb",
+	"nAdC6hPXW+f2308pBTOvxdRBZYnWUmeR1IGeMJZ12u4hrgKYXlMMCTY6xEZXg2E756rHMkILzVNw7WDW",
+	"GMqsmZUPERFs5LsFXLhufq7pTEcWsaB57i9URBauWg0c61KweTM8IX9Alduo4Foz8WcDMgk2FHQjrNJ6",
+	"P1Ou7HNUyDKdLiIGRrJhzjLzOOXLIC9RxgnGsilnuWUxNysLlX+qrCo9OpQkXp/rbzbkdkXWH/iODjQl",
+	"9wq30zI5uW7n1Um5G0vKFbg9HdTCbl0lFfd6FgRchid2lTrwK/IADLW7A7Jlq9gZxhBpDqinenKkMKCY",
+	"WPC9oRo08qaQI/Qu5ayjYyGH+ijyHcjtnGANrP0ksrIw92Sf82ofmj9LJtJnY7Gh/NmV2+K/gvRrB5MW",
+	"Qp5GLu3EpB4po9Yt6Ryt3521Wu2vc2cXCRyjmjAEPtwwVVZor8pOi6D71fzTL/amK2fV7onQ+k3k41Lf",
+	"X6BMX06q9rRg5i6kx4oDIhvbLVxfuc1RU4jtJtPCMoqVZz1gf4dtPEvPPCA7/WraSp9vpF9a+iGbDeav",
+	"jMIFmmzoXzWgjQU/FBlp21ZdZOQWBfVODg0C7YFkuWKHlU67R2jQ2rHaVCtLj9OZxJ072VnSCF62Q/bT",
+	"UijIG87yLOA+UZqOY4FFreYB7FsLQmF36UdDrMePQs1cgEeKR9WmaR2R2koexCqa62LzVHY6drc9RL+t",
+	"iInp7tAHEgj5Dddiu2C5VxENmPEy8QzcJrXFuT5/vXSbyx1Pu9tWZxNZg7PWkYQUMhtCudJ0oDalmuay",
+	"O2SE6qkgbsFTdhHcwLa/6OayTfNYDGShOzLnkjRHPZ72bFWRcLx45b3ZHRMzGK89rSoXPVbYlnFTd0f2",
+	"VKM62edPmNB2dLZ1Biy4GzwZmSUDLcvqk+aXz2ZlOdnvbrhrpulnXaWOBcoPM6A2y6XoKmNXTyq9l4sI",
+	"UyptpqnAAcMjgyGSpreh3VR8o+eF/exqZpRtM6NgZAeO8ROJ55QTeqRYDi7mPD5XOB+1slzHcaoeEyiZ",
+	"KNHUZbEiWFYQfJb0XUY9Pv0C/1+TE2XNBjFOANi+zPPENcjErhFKjmIbu+kpbVcAe7+U9b6xQME65Yh2",
+	"wlcF0pd44QvPma4WliNxOGGdXWD1b7hT6lDOdrvBWHVptj69WVN2/wMUj7yvWzuU/7XU3/YJsxGIBcdr",
+	"6WDD2vLvtwJ41j2TuZdklmZ3kNOUZYTqb9O9v9Pzvi8u/dXtklZtl9RO/Mdx4s/x2ld8UmtYI0W2AWf9",
+	"jpNRfg0qPypMH3CbZQjScdoO9NFBJhWLRVmoeAjRBXx5W0Zt85CD5j2HGSwVkoD1rFYW1XbUxsotpNuu",
+	"HqPwgweUXBhk6VMuNOVGDUSdKWAKommP5FwwaGujpsMNM6MVzar33lyv/pv/7SRw48eITyOuGJp3StCB",
+	"6kmtwFdingYfAyobiFKaiowWmW3vAN4VLUmSsZzfsWJ8Y5PpEvSJxKKHzevMbwqW8gFnQiekyT7TVOfQ",
+	"EQf0x0HBjvGWPaqIYNwMK7KdSDgoEOlt2cRODc0pYkUsRrRgPTlU1o/TGeYdnucsi7DZjmZ9aAc+FFwj",
+	"pvdknini2oWfRa1WC761MRCa59ZNJLBYfHoNE1IumlkTW/k4pzp9qDTp8jvmojPm5rZmUsXCVY4nNjKD",
+	"q8qsp0lgqzvzmRhiia7IYDmG7T7XGhbEBqyCRCC4IhZctOVncE6lUnR40Qe7gEiRsjmhloQOtbyxv77B",
+	"fZ7YPCNk0R/1ZCzgCwYDQXZ820k96TCqhwW7cXxWiW+Il8A1Nw4mAP4SGJtzQ7r3768YFMwN4SQWnxg0",
+	"f56Mf1xAZEQXnGUoBftMaIywORukDIfgA2yQyLwL220yFpQoUH02JTGnFwK/CSNq08KUeHNq9TIeF+uJ",
+	"xVbKeBZ0gzKrDgj4NEI95XweK9IDaznPooItXFtU32ikZ66WArsW7Ch7Eqd0k2Xsp9Mv8H8bzTmotP5l",
+	"bCd3iUsDwMMkOwb7LGO++SHmUnSIkIIdipt7B/j7G26NHdg4C8EvaHIA2hgqddzg4biGw8fJyd8Q6Jym",
+	"VKQs3wUN64SxFYsJNuvpDqXmqWbnZQUdleCBWpi1UZxS7ooGcDrGeHT6d2wwhTRpoMCbD8B9X7C/s1Qf",
+	"oSFgVDS70402SJUU0L5awlLQ/IQkqRVnZd6U1cxBlYfWDsZmUdzo+1yT1PVzxGHlLCNN7HWqKc+JomNF",
+	"2mOj4ffnJ1C5YLlgRn10t9xp+lQ57+USpzac2gSLt3u8Xa+L6dLdSYNpBWrv10dF+lrNfTQ1d3dp+xYi",
+	"15YhBQNqWKrXYO9eI/z6nt6C/00N1YCBZ6skJbEUtV3KxSVkmeIHBuChPZP3Zi3gF4Fm0XtMMLJ2IyT3",
+	"lhwGPgg8t6mB+gHOgabyfdfotE8NBCY6Lbn9FrjuA3BxL/l+fPG8pwdkDVcqjNaIK0rFDiV0uAs20b0K",
+	"ApoJLxMDxABwHfTbVNBP2Y3mEAQ33o4aHi9uL1ytlkHuYbgB1RDBW9wmOBZ1NcwuqmHMhnkaERIzk0eK",
+	"jcAizlHMYN/XSlldAzOjD7DilfpvB95LqH6nX8z/Htbzd3Ww/wOgK2SypwULNTfHvGwMSgd6syHTcwWz",
+	"/oVlHQLSX15YzQ/AMSJKEiHRWOU5EzofE2PJAt9wLpWxetOUKXX4Pe/gJe4Ajj/Bxvm2y132yCZ09THz",
+	"wCB68gFPG+Q8kJjmo57Q1s5UllpReZQGvHNBYMUSnq3bc6JMTKhYdY9vpG2g7icWD84/+8jMauwQLB6/",
+	"6mdlA6xVG2B1q7PDqw7Co722+aZlentgnvtf5Ij0QVGbyuvnmvVBkDCa9nz+vzELucD0+IhwpYYsg4EW",
+	"TJsXhGnwTOhiTAasiIUnOtIgXtxdI9Ie+5u+/WnZqEEqh2axXD1SLPwog5Zr83LDhyJnaoo2IXG5/Tc+",
+	"tT+BzBexJ8nZD4lWmNf0jt2xfNsxC3jSB3yfB1ruVC7WUvEO82uSw9rWYY91szHMcZ6Ie8C6Dlgxgynm",
+	"D3dAl8PiUwCHA46lRoi9EDIwj2X9QS7HjEFNkbkd15WEQITjRVgai7mlnbOQlDSxl6T5ABKU4eOjGmAr",
+	"APsWttk+4qsf3qp1qJ9YwWn+K9SAHTKcm7kvj+ZwBGow31wMu1zVOSi+s2g20G5m7I6n0E7QRTQsMpGy",
+	"qtORPrppTNR14i0iKNuUBZRsXMYCYBpgnJIEZn3DRQI50VAfqOjYAMyoJ2Ggox4TJ6R5FdRJlvWIcDmW",
+	"wyIkcxGLkjOsrDg9OaowZkYu8pLAZf/N/5Z4edXhLM+i5Tg0ufcBhW0movubDEMZCyVtmhFvt5mPFGCJ",
+	"LSidRcMpRTnmE/z1Df56AUUnvBErGam2D4mFLVtt2rfoQvBYxsw10SOeGgG9rPSKxXzxdflIbdseIu7W",
+	"TYCIxfolovcnQMRioyWiCP3iiWQ/4GQeKwHCPV0ZGTLHEYc45T1xkauat9Xl/I6Jbz7O+MTSHD6Vop1w",
+	"8VAb7fSL+d/hlYG6ze8bfY56MmckZ1kXNIfAlrsA6e9pJTThwvvPjFySUAgVES2lWVegEI2FLJxjjTg+",
+	"CVQe1itAhbGG9adI3APi0hag1sadjwc7A2LbcgS2/o6MoV+wcHURkvvN7Itca4PoIYFfj5STC7sx1DwF",
+	"HHnEMtbLsh//bCACL5MBodleJgdRgEkKIegXKrJS03cxB6T2Lz1hE3ELG4pIZZEBGM9CWBg3oCgg3URZ",
+	"qwN8Y7shGDvnGHS18r4C1HCb5vkj+xiYl7cWqY6FFMZWDLiHoPnBUVQmyQEv0N09KdN4w9DyMjYhjsNT",
+	"Ay1v0+w5aK9Rcou2SSy2YpyU+QOx2IBx8tZslV3Llr2xZqqzf6ykAr/6C8VgmVlQ2y5PuN00bMmqoK4K",
+	"mc3JadTldyGovVy2/4zFRgQz+WhmAKEnRTpc0BwSubmOhZVMNNARninC7lgxzugYpBzaTFjRLKoylRV3",
+	"rkdEV8osIp1C9u0rkQX+NS8E1qQkl+C8jEW7kLdMWDftUVTRB9AhiNQWFVfsvXpAaYOh8NiM/3A/he0q",
+	"dHCQ2L/ZaqdAnML4l8jHM+/mmxWoE9OvJWotUR9douKerIjUjcrQYSGemLFbCkVnr7I+dhGCWKVNt9OS",
+	"tJlPuutSLqoCDqQkGrmWWCkwdj3NU0jrdOHpT2kQtPMW7y1jA5RoaNaSHs1WtpqFs5W5JiOqCL5AlpHA",
+	"udlnFMtnjdRa2zgeAZWvESy4RrPEdCxqm3jvbOKPsCWeoAwvmbEa/h01LhoOkZcW8eHq7IgvqxbptUiv",
+	"iPRhIaasZMx5X0u2I6HVTki0PuGzqph/Aa54jAbSwth4HTB6nKnJC6RDd5horMah0Dx3vftKJrDshNhH",
+	"GOybSdaFhdBgIhuAPNlrioxtVEHbBarpuOrCo+2XXtvN9lAuLs3TW6YfI4PcZvxNJb6ZDxI7rIRYjfIy",
+	"7Lm6VAJDLGa1BIq8MYDw5+K/qzB6mQHa8cViwvLBuVdzyQ8/BfzabpLt6qz4lFXTuPGq6/GAHWgSN05g",
+	"mQxuu+nqJkRbyuXWfps7HHUbfyttiEjTJmL3FcvvmDqKLMe1K4aJhY0ZHGdM3ZKUDmib51yPq9og3MZ2",
+	"wpnAXcDciCRWwWPZTXvsW8TEQkhj4x5dVkFYMJbNgWGfEYZfTHTVsR+6/OTk+rjVap09f5HYPkhwskki",
+	"B0zYDjguJgLzMwqn631TJkVnbJDLMaSYuwxnRWxHJKNicpZnKgH1FoB5PGDPFGaDK9JUjMUi+fn1NTEy",
+	"EAd4bH6jkqNLMupRDQ2IblWCjZmgtVCbTa7jdMuiW3Xy73/+q9LsKXLl+Qt7F9ExPinghSTzGvHEAjvx",
+	"jOd137ErHrTfMYtrNfS6+856Eu+3ARN48J9GdnU5n0dKsLaLOcfasHu4tjVq78wicW12MaF2t8wU0UsZ",
+	"Oqdf8B+Pk4i9M5vnD9fPxRo4F5ilYH00tgvGCGaZWcK7JdOubR/Uibxrd4oh8bpk1zn4BOmdyIFruyN3",
+	"YWcsRuGgEVDd/ucxM6o3CHOnZsuMV3dC+5L8OUbIhE96AhwvPYrEAlGwyzQ5b704mefjDj0zoa1jryNa",
+	"SoCTN4A3SZ8qzYqbjGp6g6iW2FW7IHBImLNMRuSO5kNrOVjDgKpbLIOVaGiVpbB+2sUw9w4dRu5YYd4X",
+	"SXssvTUwNxxkVKOm7fGymbh/3tjfJ5A0NiEZ3L1wonnOClIwml1M9R/i2gJ2dgQFZ9DXqKBC0dS8vFj4",
+	"weLMnykbJ8emqIDlthu4XZEyTztlF95IgK/HYIDNdIxj01g1E+aNMXVCQN4kBVMyv2NJFIwJrsuVjIX9",
+	"NvNr6qzSotry9PDi0MsytmGrqmnKtofbLFfmBb6HI/ET1RR7wO9MbD0+fdvM+T9Solht7tScbtvmdFuk",
+	"QcBZgCRlcxyOjYR0YsByQsyIGD1Ev1CKd8XTUTASnBDD5ChqnbLWq3ffoG1FFuSJO+lTbXnu/YWXRAyR",
+	"YoO2FbTYhgy5QHS6ZDfI90JquZN5XQTRDEtzqYytBtfviTTde9kJr3vHlt4eiMxg2rWkrCXltygp4QiU",
+	"Zo2WE3C/IQGpNU17fTP4FXyOVwpLhZjWttlECOvXECbJIRU7FBkg7gSYuqns95FJSlYI96oZEPYge6kp",
+	"slh4masYK9MZHJQa2cbUZdVN6LKSM/lU0h2ugrf2dPx/5azmZRxch+6EYOtWt1GddvCwtINZK/zAxAML",
+	"GAUb5EDFZpV95xTTy+YlRLFQSynoFf38/iSCWNgjXYZLguA+BThDUe8RztVyJP1hrvmAFvq0I4s+2DRJ",
+	"OT640hIymR+RxHySkCZ6/HKGIXeuyC0baDM/KrjmilnCuIyrQU5xPpkciVzSTF2iqg43xPRZ3hVGD7Ht",
+	"xPGhRjkpGO37FkKxKOeB+bd6PMAfCt7puOxbBGg41pGFTqP+i7IMNM05fGkG5dISpLD1iOHC5bkcKdJs",
+	"j4ndxOTDrz9H5P/58PrniPz89k1E/mDtDxH58NObiAxyahaKfUZR8erTf16QMLnBmBewdpW8BoUjMINW",
+	"/H8YaZ61QO8un3lhdHDSZmMpzAJdVS0R5M2LRTDssiinXC9oxz7TXti1UPFGRshIMXsXYlZKYpWg4+vx",
+	"gCWRra3WY6jY9XnXZqa4vmvZSnA9mD3Yq+p/mK15fqABBBB0LR8j2DXPrpmx1CuYNh5Tfx+Ys/w4CQ/l",
+	"KOaJ2RL76yKT1dIY3vCcPUpzdXyp7iyCwbDRWF2pDZx+Kf9YLVthvuVQCi6I4FRV+iAZ6xx4tKsKfsXs",
+	"eBZILycAg9gZiDwn76gmQziGZpNP4GQs/Ac/cTWQCiDvIjgZgZj3UruU6VF5w3dMdHUvQQsm+a/j8EHH",
+	"v8FqqQsiJAwruSTJRwwaGjGYvO0c/yoFQydUQprmca+vafcIBH9PCjkskHa8A5wAXSlYKarh5ILsKiF9",
+	"351vZikC0Xv0gGasP1mVaQr29seZNjm01Y0tmWqmj3GvVyWBEVBUNy4abS4oUJ716WfcjY2Ls9b3L74/",
+	"P/vh+XnUMKeicdFQuuCiO08mVE/XhM9rxlmZBoRk+cPDBbn69OrtW6RtE+T36zfHP5DmxzevyHfPv/vu",
+	"yDy+nGhlWq3W9IQi75SbO69bNo7IqMfTntV6UX2yyUzlpOc9dcYq1iVGuxF97pgD4U6puRhJslEZ6PxW",
+	"G/OVVXv3ez8Xqbi5vjHv1iu3yPuD0XtYlWNXaZninNne1tpNtiE3WVru1x0V5wyG7Zyn4E7jDyjOqd7G",
+	"CtoQamaW36CXZ3b9zRUJ7jkm7fGsUhqfUuXcgD7Z6hLSyOxV/qnBFbFvHREGvicyujBEbu6OHqrBUAf5",
+	"YSPKNXaorD4FGZ+5IINCdrGC52rSCmmPJ/OeIYduBpgCDrqdYZ41Ef/eD1fSWp6e2eUysdgws0kQPjf3",
+	"XtN9lGUVtNynGPpuKmwmV+BR62zcW5hX3G+PS+1w+lZYTYyQCBxV4IrPsin3z2aV99Mv9l8bc11dLXZX",
+	"kRneqsOvPNk/SK2Mazcx6+UQrVa1H1Rx4tWobZnzISJMpsSsGOLGq6di3Jdlp8eKNlxRyM3t8HrQcydR",
+	"EGhzlcutwVbA9mstJWnOdAtgmgzrX4S3i0UFpcz3BqqOqsFtXzjYY+mtsmXsNuFmzjQPQoGdDlViIWEs",
+	"NhiqPBR0rIOcdZDzwIOcWxMPg4JLHN9TqR/4CCV4LHMZSd6H5cmm6gz+zWbwf3Lq8ge3mb6dNP6pude5",
+	"/HUu/zeYy//KFjqXcDsowWADcqpgcsBWqnJbOtYwGVqYJ9BisVrC7UTUwNdfO/IuyRQSsGsJvFEwAD5J",
+	"uwVF5fZrkckRoR3NCoJM50FVd/PsnGR0rIKk0KNLklPNijki5AKfSqFGvxZ4K5GJy12RVO2TrAunXYu5",
+	"Wsx9g2IOjwBECCtovhkhhxSNT8cUu8Yoth4q0gdXGsPOIEyQf////4twceMC0fC3DVvfSHHj5ar53K+1",
+	"+QMNNMDuWAA9evCMMXCdkK40MtVfJgt7lW1vPOMxTg4HQzqZJbS5k8YsC6hqcFN4GYF5viW9ShDcj4IE",
+	"BiE1W2yMYq+THvOrl0lme6DluRzV0nopaY2qaUhv/A3J7OnJ15K7ltzfoOR+b7C0UmruiBIdJMwV4Aa6",
+	"T/tMKdpla1P1R97aRBl6dG9PkddAGWmfi8WVstA0ByoSYCyRBbS1UkAOyURGmlzccQ3H05i1vCuOuSDA",
+	"lxyRf//zX0cuPTIWkLR0YeQC9BRJiBRMgWwklhfbtSehWrP+QEckUZXf0oLZ/CYyksUt2JlmWAlAuSIj",
+	"VjBC05QNDFLbjDezlqCmmJ9D7QeKD/d8FvZJsa06SZOSl58/Y8LdUSxkQQoqXGNPOzx1SZKcKn3DikIW",
+	"CVHGFh71oLeAXcOwagZz4M3b6snciCG7WLHQ8pYJKIW00cWeHIkTkvwHbpQ/u/HmXGmFHNZo/JuBCJD/",
+	"W+mk8oAKkXdc6feU5+/dHl5V/pmLV+0MUMrMA+0MEKzYMhnIDiD2PLi2vZYokDPsz7gc6rb8HMCqWc45",
+	"mHr6xf7Ldl8sxms3X1wdZt9jY0SC59rjbTZkrgGiBblOwVSPKDaBOtC7ECZrYRCgWAGrr4qFbUk4KriB",
+	"B+hlTAGRCQeGSYAgescI+zyoNiokzYIBqkOjQw/sjm4+gtpmx6SJXrxcdi3eQyPlaiCMDjOuzU/uMTq8",
+	"wKFlz+WOtV5kYRM0YAZuyMhebD62B480vXFkfvjMSKhbJo5gKVhBoW2g4iJlB9916qPZrgFUrIWt7932",
+	"3xmizVPE3dv3mnhEfNcxcxq++dSB7eEn7KQpIJqPoGyVxE4xJpVDZZlvvZsG/yypQZDiVjmEyiQRcjTN",
+	"To7uFqaVb3WH5LNYtaB6fACd22kKjUoKOez2ZrK1C9pnl9hbxD6YpqkcCq+Mhj+2/gqj4cpYJAbkipNB",
+	"TlPbT7XTYQaVIBsNcAh/cuM2F8WDL4UfSQJdBk/+lPjH+4vntFeXAjHOesH6Lm3MYYOyno4Z3pWjjWDe",
+	"fYgVi0Xpre/NvloDZ8Juo45r2by7xkXjKu0z8nO//UsjapSvH35ZMDOnG6jSfd56/vK49eK4dX7d+vHi",
+	"7OVFq/X/NaLybtyMMB2qm9bZj2fPs+/Y8cv29/T4+/QFO/6xc9Y6ftE+6zyn5+nL7DszCfh9n/Xt779v",
+	"HT9/np4ff09/bB23z7KXx630R/ZD53v6XftlZiYtzfAboCU0oobimt3wzJwvcxitA7aBjsVG1ACe6amx",
+	"v7w+O79oPb94cWbGbrY9jnuoiso4Xhx/3/nh7Jg+b784xhF/3/mh9eNZI2pYFurGxfOvUaN8yXDQfUvG",
+	"glEzZrfh3d/A7W//XS71jE/cLEvtwf0o+KRPBeKMYnmn8beoMSi4SPmA5pXXvNaLWWFBbrnAK4D3rZzE",
+	"zapvuM90T5prQBu6MQoIbHaa3ZhT3bjo0FyxyLkK8P6KuYl9f358lj7Pjr9nLzrHP9Dz9vHL9Lvse/ZD",
+	"50faahsRAENccl8zo+jCfqP/N0377MSdoNUXKJcphb2bseOfXjeihjt4GSXv5B0zANhYfg+H4/y6dKfg",
+	"93M1BytQDtWUWeQ7MtKU9snbUBazUBKfVgFvMFxKKL+qJjPbkj4unMFhxxNYKSVl/TPlvjYiy8lW79Sy",
+	"vcjMjZ+pQBorIB2Y7F5yifWOoKMTpelYWc6CPurnodffGQlevocUTcEz5QhGxu+ANmthg/VYuKkApQcV",
+	"4DVSCmwH56rhirTNCCBKo8M57Y8JseG0uhHXae99ubO2lME28ZhHig98sodvDrr4zV7nMD+wbu7hqDkX",
+	"J3ErTRoA/XEIVd4OWAZMV/G2r4Km1yGOWpQKngoOHvzUB++rxAKXJEmHRQEcL31a3CJgQoMQrE2fnu9j",
+	"a/3gBB6/D9Z2m56G4EGLmE6DRT8szWExc0J/HM5s/k4fUKVGssjWVxpsZ09PFLBg45NfZagoGKvcS9kL",
+	"MPSHSqMYHxZQSCUJJZ1hnlu/YnPGtjy6hCucgxWb4TOtIOnCdqSvaC1uyjDysmW++9rG5HDI6oRcVWb3",
+	"TMXC34BjNVry4bdP2F/U7IpT+LlfWKQbKEU7ai8jRm/BX+p+Bo5NKfyhvvHXuysKKboQb8NsBWJ/aI78",
+	"1sI9oToRi02k6X9w+21ryfDuCStpEefTGx/zFvZeyu+hDMYSc9txpD/2e3wOCgk22kD7+ckgi2u5OEXk",
+	"ZFPEYtHUPTaGxluOCT3wBrKRIlSTZEH6nPmNdaVhoJwWmqc5Q//joJB3PEPx7nvC+zs9cyltowJqTs3+",
+	"zYY5+AyZIlyk+TBjWRSLsNU3aY+R+kX1iOZ9dkKSwDmSkFvGBohmdii+UbKjgaHaj2EvY8RXdtwPyI86",
+	"0FivnfkycV73cr+lOO+9VFEsPIIB0vxq0GUVhqg5GafRvWHc6/LcQcqG78ygNC20f3u2D6vvNyiLyb7t",
+	"5vzHIqHDjDORspPgjKskQhdFYnHghmoMBQg5wp6BOetoIocairCHelgwwAoPMYpwbc5feXB9S1r3RMvJ",
+	"GLAwAXL43E/2mSu9PaUDuY9isUav8FW4j2KxidRO8MBe+W23Gmrtip4Ih/dIrERuceaVh9sj8/QzL2ta",
+	"otCjXXAgx/Dv34JgqTdNg3igMJ5+sddZeqGM5UyzreL7Thy86yPRT7AC6yLRlVvNWVrODOsIn5bVnDvr",
+	"cunC+oGVskBn2a1JdAi7/Gemt7LFWzsWd3V5wWOQXC0+bQOog9mmCHmDzcedig6RTqP4gCeCFgxI7rxC",
+	"FDok4GHoLbDx0SnLvuzXcIHOF3O8IKHJqfVclYdzp4d96RossmwJ1srehd8hBWED2PH4FVWVqTxSsLRW",
+	"6tcMstbVUYvpOxZBtNX/IZfywS7jClh7Bw7e22C3QSJb1kvTQipVicQW7ieBI6fSZFNZdytEY3MpuuY7",
+	"R4udyr51XFyQxFb1qGG7zzXCLhJwIIWGQW3tRka4aMvPUfmBioW7KcaJMpZys8KX/sapFB1e9M2Ny8v8",
+	"ULQkbUY6w7zD85xle+kV/s0M+a3Aao7VgBsuXbVwCC5yHuUD9SfDHJbxJuN+OKiuBdvLgL+uHrQAgn5D",
+	"0JkAodMv8H+kOYVjtnbd0HxceoV3hlb0DiTsKH0HKosL1uNJJDzUU5pCpBsIABBLBqxQUpBRT8YCbsSy",
+	"E5Kk1vkUeITxKSOqAFcyiE9BcI+KlBm8IFBDQ5p6JG2c3K4D1GuILBYF+ztLtdPt8IZUEylSdgEfjaBY",
+	"Cp4GjlpI5g8GIyjcbNSTbhBHl4ub4HvWAnjaMwU4zmw1JRAXbAvo5uTslZOBRL2NZfGBF/9+HzW+EdjB",
+	"6wHovUSmizP1l87thYf9KnWo1X7dNkjO02HtVq012INNE5yH8vZAAFDaQ7E0zKOmtAWUfw9JfJR4dc1B",
+	"vFPNLkjGcn7HClsGiVg3KNgx/hAqiMpiS1czZBREWzSEtDDASg0sOCgjFhZj2hVCXdbIAQRRP0iDxCW6",
+	"dSCJiQXiQQYTILuvt3xc4H0DM69xt8bdGnfH/jysBbuoRW4Bdj/CjWfq1oCvBaNKiqAGxPnY4FZAocld",
+	"vyxUsX0f+FLLJptQsr8h4MSXsmvgXJaD0o/tkXyvNXp+k+iJG28Z9BwUMhumesMu0qn6FgbZGvAkn9UP",
+	"mbSxSKmmuewO2VT/1QuAvG4u2zQHOqmOzLlED0UlM85W8LknRGQocqYU6YA/bk89lR/cyq+KWj/Dgizv",
+	"a7QPWt1JeQVVRSs4NalmXVmMVx7aJ0aLtHdwflM7+mU8p25rftt8S4Nyyzs88qdgJ3m3V1mmwBCGh7pW",
+	"SVMIIwvrHq3kzEfBlbZ5VJAjHwvFmDohCc0LRrPxDWS+qkB3+/TX3yFAQ2+ZIE3eFbKAAA9V7OgyABcs",
+	"7Qly9W3d8aIMW6MDckXMMeJ3W/NYxmJqdvd0IV0pETcWK3UhfWAirt15+5qIWxnkI6XjuiWaoz+6w1Cn",
+	"4z65dNyqDxS2Yol+s+F7QqE8/WL/tVpTzyVN8f1PPVwXXj64VduJ7nLP0a5NQrHls4UNNRcerF1kG74K",
+	"qp87mHkIWgYtzF5gigl9SRKqdcHbQ81UAvy2NGW2WSXN8xNyBWXKgvaZUUcGBU9ZLApG0x5TxJt5yoV0",
+	"L11+yS1jA+SmheRGoNWFmyNtvdGpwBK5IECGlIAKpazjzClkyK9r7UL3rIiApwwuL6Up6E6LNDUzDdTW",
+	"YgHq2k79aXNVrAdmRm6gKhvTCTcAbfuSGbmOftWq9auaaP6AUilntz5bV5c7LeF09RDLOqWynktsMdR7",
+	"aQJyC3jSuUbRwvUJ+cmNGpONYsFdPxZ3W0cAYixPLrqXZBgihPUHOEFkkCEhbWPAA+1om6a3h1H5NSEL",
+	"D1s/raFxd5pquXWWRA/I8ds9W4fPzw5oNSqkQ5Pp1479mxcIO46mSA/Vtso5Hxg6gJVa+eTCVR9lvoJH",
+	"Hy5ZvZfCHvnoYQZI77WMn76yUWrSjMB3X1mZ4NzjXty69578JvKx6+gGfMAsFvbPmVRfaNaC50o5ag0/",
+	"ATyQ3BzeasYzN9a4FOwYeTCCnjREy1gkp6kUSubsFFvF/AewkP753//8VxIROODgrP8emptekoJljPWx",
+	"to40gfsrFhPkX8BWdgxdb07x98kRcUirAnrCRT0SgDdspjlLK/OGbjxwKVYEkqbZMLQw96zEI+oAwiIM",
+	"fgt7Zz0U3lH4IBjiIwUPAuSdp8UJNqpszzp+8C3QeeDWnECmGRIlVCNPv8D/NhBLeLJcBw9QCrdtzC0B",
+	"Bd8EDOw14cF9x3HbYYiKhpe6El+r5AGbKb1lRMk+g+Iw+HSB5rdMQAP7UJnHE+jfosoiOUfhil0FrYQ+",
+	"icU9OtjMzFdQxLgmIznMM5KxvtSoxeRUac87bya0R+zw6wYbYrEpLQs99A+EtX0JNKyuiT0a/NZOtTre",
+	"sG3qhgmibB80hoZHy6qCp7ZL1dbjEBXRZB8ayKb5UqhkjScpFURIAvQOBXgWCBfYRcwRiBMmsFQE2pMJ",
+	"MIcrbXHNsRxA40YuumsKI9eibEr24BKEHVPcVDNijfaD73/4E07o6ajKNVbvV4/EhTx+DjjWM3xPmdg9",
+	"2OEzl8K6dwxK4zxm2A1qkQ4bcpKmgTaZZyXmAa8ZExnLju71cC5sBAtPC/s7uZEcPGq9FjVo1aD1OKD1",
+	"WjwIs7Ap9G4xyzai9pj1TIUNqecD2GsbA6LCBpg8hqGfILiJ0cZsM+08s/RfcqC8ajYJZLF4AJI5ndEO",
+	"6gKbdd8q+/tQQ4yF7bdto01kfrApOXoC3azNi0aE8++m9oDWuLgDXPxoQWbSkOXhRpwDkpqnt0wf6/GA",
+	"baCbjcNERMiJEEbTBTeOsOd9UEXmQsEJDkclrlW1t1zbQ55rAy0wUtJk/xjyQZ8JfZPRPu2yiBRMaJrf",
+	"oLc2wgy8m5wLdpNRzaB/553kKbuBncaliGLRp0qzwvyA+gu7TLCCp0dB/5uQ4J0UrMuVRjobJQsDEO0x",
+	"OA02BWJTja9tC7tYrItO77jS17C01/Cit4gu5WPm5bhg1yF80/A6n2TrW7Npca8a/QC3tWubzgsbBwjO",
+	"Ja6bmjyZqx9Kl0JGFCvueMqOM6ZuSUoHtM1zrscT2svEGb4MTuWMVDY3jwlmUdL0zKJH1ZQ2JBRlZD6V",
+	"aBSLoB88L0iPG4V8fGmOlX1dvrM+NsU1zxswAS15B4XsFkypyN9aWjXHje4I6EuGwsBKT+aZIj05In2D",
+	"Ru699Klrv4mZGlisbxCUMJr2bAbeXubf4Sv5f4dsuDo9NF67ak5decKDa6p786/Q0SvkmX2m3GKfQBP1",
+	"xkXjH0NWjMtu3GG/9GUJoMr2Weaczh4FNGh2+1bZJo9Qbc3VlKIza2D2Irb0qLwWt+qQhGzLbIz9Jm2O",
+	"t312Mm9wQ+FuUBmeQZ7GRaMtZc6owJEcUqpkuKvvSZM0i/kP88N5ubQunjoAsjk4yHUypZdRVkoQIyX8",
+	"IcUFXSSdQDacfjH/22X0A6mvOkPFKoywBqcn+pONelQD5x8KlUon97CDKg+apt4TNndN2h21dRi2wEYH",
+	"shO0P3gqEYrf1Rp0Vr+rgM1qSyABA5tjwcJ7qnueb8UWnRNJgCWHYzjqsSJED/Oi5mPHjmIJs+ICJXxA",
+	"SOAQsuvQCVqfyW+o2sn7vYeq4u+eOFYj1u5JeatOLd8uZ+r0i/33+AHZqpE9aZE9ZkeLjtlk4mosJkuh",
+	"3IhK/YzdMaGfKcyLp1D4wH07diiAYkIfSObrH/gSfrKTXPmMTly/7eM6Odw5J9e9s/rMPiir1Z5Qv5zB",
+	"WbYvYoXjfAqsF+OdyM1PTlv2Q3+m8Ngas5VrSBcaSC40ClLgusBI1fRxV7TP7FkXWSwSO9HjnXb3WqQy",
+	"XxCleZ6TARMZOJSMiQD/BAJzgCw3Xe6TsLKHOGg/wrvcCXic7Ro8wl1QK+K7CwqZHbU26LgNrvZEa/Dj",
+	"sS67MAoz7fYpncmKpQXT++m6tcv/2i/1qud9r1x2E7NZpsLZv9TaIRdUNxv54g4tC/bGjFNbFjqbM9im",
+	"6S28VpDM5h9f/k9XLWLk7f9xOizyr/MVhj8s7RWwj9IchJ6qiruOLDAigsKfa6KGbXOPNniwT8h/soJ3",
+	"xhiAMRo8RDKx2NXcqKAjFP1t1pGF2QmFcjXJ5vufJRnQ9NbsD6cXJBAdTvDGCQpZNWIFef75M/nHkKe3",
+	"+fiEXPM+k0MDO+fPfwSoefn5M1TY6IIbMwJS/kAHMcskDVAlH5kuxsdXHc2KJBZckZ4UclgYUU7Oz1pO",
+	"slfX4NLGiFwVSge48wPVyJHuA1DFIqUCCcrGiAMTR3xaXjpz6O1PUakvSefhpFqz/kDDFO1tXWgA0y/K",
+	"2ECpWDUmSzyiFQ+1GdLsiAa0zcQxgfu4zwgX5HfBPxvslSKD2vPOUNnIXYfa9l9jOSxImsv09t4JmLsq",
+	"TfuDhfPoyKJPdeOiwYX+7twcGAyCGDTugldiavCfBjRlx4qZdwLIfXcWxcNW60Xapop9d05+eX/16vjT",
+	"L1fPX34Hn7OE+F1tRJtgGFYAKYN5UuZ7de+U/F0WTqlPP79joqt7jYuzVqvlp6R0wUW38fUhdUJSsN86",
+	"c6XMxAZwgTbYCHMFzsRF773PfaXLgBZ+pSs+aZnevtWsv9JVGNNY45JXst9nYrUrP3HN7AV/W6bk6r/+",
+	"axqfP7KU8TuWXVbgBkwQKWwWxVlr+jpzRAu8tiAjapQoIUnf4C9gjbqca9OcTIi/6o1/ldrd2AwqAFop",
+	"AAqmEPlkUjRWxN+VwAFFZcsox4vtBmdb/GwxuIR6pTFff//4zjzezrB0Vdm8DnOiM9JUjJEQJq/HA3ZZ",
+	"/lg9MwKPMxULkEY9RhL783//819wRULsZjmKfHerfOx4vc34Jpq2nhDMoQm3AI0FZFk6txkKrU+aiowW",
+	"mRuhImrAUt6xsEAUHSvSDE3wyAveEnaTKDDTPXIlRxGhmuSMKiTRjEjBcBNU5Oy8vXBJSs9GLMzbo0Vh",
+	"FpoLqIOHDC7s/WUlvmspaxYGSDlRPvKuMDqEBWE6GDBalK1xzVvsD5UmbUaSntYDlbieDC5LxrVXVOau",
+	"XBDzK9wqcKGQMEvYi5TkUg7M1KJYDArkoJIFZLwe5zKlueczmfsQEBPNtMeg75mQI6xi1SjhY+Fe6xaZ",
+	"Txb4PrSUmBzjdc9t9HYEMpwJk6GxTfbyiWc9EhHJxCg+wZad5zgpfWq2Dq+60/fel3KIrWsWu1RQNgRO",
+	"FVZu3VWcKqdf3D9tXCZjOUMSy61Jtp/gERP2HAC12VpelOSyGwIzgN+YadKnGQN7Cjspmj8Pg2TSzHoa",
+	"aNZyrL72L22WK+V8+vXh0+tQ59plirB+S5+36LE9lQcTn9zuSdiaU/E+SVl6f7GWHcVkXb/yiLHO+07s",
+	"9vsJvEHKnZx1kK8ZqnzRPjImBzshCaYgZY5LWY24hkYBVJSiUrq6YUtN0GVaxcLsM6NMDwuDDYEk5cwq",
+	"+qhqkz6jAjkDUyqMLYLOu12WBG+At39a9V858oEcNFvAoX2h13mIpfFoyFnXQU+FdmvenHt4czZpBAVZ",
+	"LvuWp5bLbkQEGwW9QIMQmDL/acqCaGlQ3fx5NOm0jFAdgdqDKBY2XGJFV5lJ7qMo7l2RVGYsIjkFhkz/",
+	"ayys+iv/iyt/QBQ/BA00CHv/VL7wnYD/RLbKqlVP1UjYgTKQT6zBMjH68lzWVuxDovqBKvksVBIfBJo7",
+	"TwHEGDQi36jgWjPhWbzKJIFC9kli/puQJhdpPlT8jgEqJlompMk++88wXTAWVIV5YkZ5ruYLVkMUYcbP",
+	"JaGa9KXS5CxqtVquo9e+pBLOi6z5VMICpCkWpjrfu0HYWGyUJ3xWhuGGsHdrHetnjviR9Om5o1EGQ2aA",
+	"6C+uyDjc06xg7tx886mQB+DvxxTKOciN1X6Q8QJn+GFILjXV7BhdVjsB9J/53WQ0ADO2q1GmiKieHAkk",
+	"D+LKhWKlyMcn5I0sSGIQKqeDG5vuk8SCVaPTKS1gvWiZO1Oiu3kiDFsEHyIrm3086tIugQETqtBD4719",
+	"uQSfBfXPvCQtS4NUvZ2TDqRppJZ5JvhockZvWXa0W1fMZuEd9o9LNsFdtMfQPj3a/XCTrBiQnT4uTw7V",
+	"9x6kYSvN8EY8cwGAObgMzyvu5udhFqzDCmbAwqZvNJOuJMVQkJNT9pn2BzkzE+ngt8nRSSNqDIu8cdHo",
+	"aT24OD09e/79SeukdXJ28UPrhxYcJjuQL7PbyLkWYd41QVPkLohsNnvGtKWFczwyOe+wdJzm7KTMMXTJ",
+	"emoGM8dVyMjh83y15qKrglu8QQqi++8AfXcvw/J6kE5tRnJjzmICl5J9R9XQDx7yieuZT4DVYHKQYypQ",
+	"UNQ/1RnN3CG4Y5lxOOu+QMxmjqq/OST0uNtf2ogAdFMiulfIYbdHEk9bV9JpKdtyKQkeXbK+zXr0Oym6",
+	"x0Y0ZRE0F4KCziqfshNI5VJGJe1AuSNcClFlJa/SlCmFN5rx9A8430nWnuAGWEo6i69kjCPr07THhVn2",
+	"FNtWKs83Zl5HOBarc8x7seU2x9dwUWospRJjSYlGPelJW61PzTa9CrcRMJrNflqf8pzIoW7Lz6W3zS/A",
+	"MxC/Bc8sS5O7QLP+IKcTW4vyfIkpyUJ3ZM5lRLq5bNMcHjpgRZm7V97Stym855AZ9Qs6WOOrcJ1Qgzv9",
+	"1unMfn+Q0l9ucTibkFcHqXtGhOGNQ/RwXUxn3O5VsHLY4dStabAG8A3hoi0/h0OE38+45ycrP21kTQ41",
+	"5PwpRryGYwQtZMqRNqMFKwi0OosI+wxHNZddc1WwBUuNzTxj9lszCrRfXgu0FShZPH81HJiX7Xh8HDal",
+	"mBtcLswEvwoQqwSPccQqs8doHpJzyNotWE8OFbsgGbuDrdBjuaNILwGSKzVEzIWizP4gl2NmwbJgelgI",
+	"DPDYp//hbjtrCxaapwZokU/LCgtsYFlo8A9GZY8ST48H0VHzaXDK8GAHz/2VjeZtBZY5Sa6qzpPJyq8o",
+	"yLFF5HaJum7pQw9+OGmnBEwP4BdGc90zEE0zg3YqIn2mC5669wm51umwD0nKcqgVzxiIiFAU/Ob3bePr",
+	"377+7wAAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
