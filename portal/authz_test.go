@@ -840,6 +840,7 @@ var notTenantScoped = map[string]string{
 	"DeliverWebhooks":          "maintenance: one pass of the webhook worker, which sends the deliveries use cases wrote",
 	"RunWebhooks":              "maintenance: the webhook worker",
 	"WebhookStats":             "maintenance: how many deliveries wait and how late, for monitoring; no customer's data",
+	"PurgeWebhookDeliveries":   "maintenance: deletes settled webhook deliveries past their retention",
 	// A signed-in user's own account: TestSelfUseCases checks who may call them.
 	"MyMemberships":    "self",
 	"SwitchMembership": "self",

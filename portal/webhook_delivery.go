@@ -647,3 +647,32 @@ func (p *Portal) WebhookStats(ctx context.Context) (WebhookStats, error) {
 	}
 	return out, nil
 }
+
+// DefaultWebhookRetention is how long PurgeWebhookDeliveries keeps
+// settled deliveries when given no retention of its own.
+const DefaultWebhookRetention = 30 * 24 * time.Hour
+
+// PurgeWebhookDeliveries deletes the deliveries that were delivered or
+// failed more than retention ago (DefaultWebhookRetention when zero) and
+// returns how many: the delivery log keeps that long, and a replay of an
+// older time range finds nothing. Pending deliveries stay, however old.
+// Run it now and then (the reference server does, hourly, with
+// PurgeExpired). It needs no principal: it is maintenance.
+func (p *Portal) PurgeWebhookDeliveries(ctx context.Context, retention time.Duration) (int, error) {
+	if retention == 0 {
+		retention = DefaultWebhookRetention
+	}
+	if retention < 0 {
+		return 0, portalerr.Invalidf("retention", "must be positive")
+	}
+	var n int
+	err := p.write(ctx, func(r storage.Repos) error {
+		var err error
+		n, err = r.Webhooks().DeleteSettledDeliveries(ctx, p.timestamp().Add(-retention))
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("portal: purging webhook deliveries: %w", err)
+	}
+	return n, nil
+}

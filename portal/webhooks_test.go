@@ -683,3 +683,33 @@ func TestWebhookTimeoutsRedirectsAndDeadReceivers(t *testing.T) {
 	}
 	assert.Equal(t, 1, moved.tried, "the redirect is not followed")
 }
+
+// TestPurgeWebhookDeliveries keeps the delivery log for the retention:
+// older settled deliveries go, pending ones stay.
+func TestPurgeWebhookDeliveries(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, e env) {
+		rc := newReceiver(t, e.clock)
+		ep := e.endpoint(t, rc, webhook.CustomerCreated)
+		e.createCustomer(t, "Acme")
+		drain(t, e.p, portal.WebhookOptions{})
+		e.clock.Advance(24 * time.Hour)
+		rc.answer = func(*http.Request) (int, http.Header) { return http.StatusServiceUnavailable, nil }
+		e.createCustomer(t, "Globex")
+		drain(t, e.p, portal.WebhookOptions{})
+
+		n, err := e.p.PurgeWebhookDeliveries(t.Context(), 12*time.Hour)
+		require.NoError(t, err)
+		assert.Equal(t, 1, n, "the delivered one of a day ago")
+		e.clock.Advance(365 * 24 * time.Hour)
+		n, err = e.p.PurgeWebhookDeliveries(t.Context(), 0)
+		require.NoError(t, err)
+		assert.Zero(t, n, "the one waiting for its next attempt stays")
+		l, err := e.p.ListWebhookDeliveries(e.owner, ep.ID, portal.ListWebhookDeliveriesParams{})
+		require.NoError(t, err)
+		require.Len(t, l.Items, 1)
+		assert.Equal(t, outbox.Pending, l.Items[0].Status)
+		_, err = e.p.PurgeWebhookDeliveries(t.Context(), -time.Hour)
+		assert.Equal(t, portalerr.Invalid, portalerr.CodeOf(err))
+	}, local)
+}

@@ -68,6 +68,10 @@ type WebhookRepo interface {
 	// DeliveryStats says how many deliveries wait and since when the
 	// oldest is due, as OutboxRepo.Stats does for mail.
 	DeliveryStats(ctx context.Context) (OutboxStats, error)
+	// DeleteSettledDeliveries deletes the deliveries that were delivered
+	// or failed and were written before `before`, and returns how many.
+	// Pending and sending ones stay, however old.
+	DeleteSettledDeliveries(ctx context.Context, before time.Time) (int, error)
 }
 
 // DeliveryFilter narrows a delivery list. Zero fields do not filter.

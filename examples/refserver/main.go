@@ -641,6 +641,11 @@ func purge(ctx context.Context, p *portal.Portal, log *slog.Logger) {
 				continue
 			}
 			log.Info("refserver: purged expired sessions and links", "count", n)
+			if n, err := p.PurgeWebhookDeliveries(ctx, 0); err != nil {
+				log.Error("refserver: purging webhook deliveries", "err", err)
+			} else {
+				log.Info("refserver: purged webhook deliveries older than their retention", "count", n)
+			}
 		}
 	}
 }

@@ -239,6 +239,18 @@ func (s webhookRepo) DeliveriesBetween(ctx context.Context, id webhook.EndpointI
 		ORDER BY created_at, id LIMIT ?`, []any{string(id), ts(from), ts(to), limit}, min(limit, 64), webhookDeliveries.scan)
 }
 
+// DeleteSettledDeliveries deletes old settled deliveries, through the
+// index on (created_at) of the settled ones.
+func (s webhookRepo) DeleteSettledDeliveries(ctx context.Context, before time.Time) (int, error) {
+	const op = "deleting settled webhook deliveries"
+	if err := s.t.writable(op); err != nil {
+		return 0, err
+	}
+	n, err := s.t.exec(ctx, op, nil, `DELETE FROM webhook_deliveries
+		WHERE status IN ('sent', 'failed') AND created_at < ?`, ts(before))
+	return int(n), err
+}
+
 // DeliveryStats counts the unsettled deliveries and finds the earliest
 // due time, as outboxRepo.Stats does.
 func (s webhookRepo) DeliveryStats(ctx context.Context) (storage.OutboxStats, error) {

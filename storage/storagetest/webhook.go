@@ -29,6 +29,7 @@ var webhookTests = []test{
 	{"ListNewestFirst", testWebhookListDeliveries},
 	{"Between", testWebhookBetween},
 	{"Stats", testWebhookStats},
+	{"DeleteSettled", testWebhookDeleteSettled},
 }
 
 var webhookConcurrencyTests = []test{
@@ -387,4 +388,33 @@ func testWebhookClaimedOnce(t *testing.T, s storage.Store) {
 	for id, k := range seen {
 		assert.Equal(t, 1, k, "%s was claimed %d times", id, k)
 	}
+}
+
+func testWebhookDeleteSettled(t *testing.T, s storage.Store) {
+	e := createEndpoint(t, s, newEndpoint("https://a.example.com", webhook.OrderSubmitted))
+	old := enqueueDelivery(t, s, newDelivery(e.ID, webhook.OrderSubmitted, base))
+	oldPending := enqueueDelivery(t, s, newDelivery(e.ID, webhook.OrderSubmitted, base.Add(time.Second)))
+	young := enqueueDelivery(t, s, newDelivery(e.ID, webhook.OrderSubmitted, base.Add(time.Hour)))
+	for _, d := range claimDeliveries(t, s, base.Add(time.Hour), 10) {
+		if d.ID == oldPending.ID {
+			d.Status, d.NextAttemptAt = outbox.Pending, base.Add(48*time.Hour)
+		} else {
+			d.Status, d.DeliveredAt = outbox.Sent, base.Add(time.Hour)
+		}
+		_, err := settleDelivery(t, s, d, d.Claims, false)
+		require.NoError(t, err)
+	}
+	var n int
+	require.NoError(t, write(t, s, func(ctx context.Context, r storage.Repos) error {
+		var err error
+		n, err = r.Webhooks().DeleteSettledDeliveries(ctx, base.Add(time.Minute))
+		return err
+	}))
+	assert.Equal(t, 1, n)
+	_, err := get(t, s, func(ctx context.Context, r storage.Repos) (webhook.Delivery, error) {
+		return r.Webhooks().Delivery(ctx, old.ID)
+	})
+	assert.ErrorIs(t, err, storage.ErrNotFound, "settled and old")
+	assert.Equal(t, outbox.Pending, getDelivery(t, s, oldPending.ID).Status, "old but still to be sent")
+	assert.Equal(t, outbox.Sent, getDelivery(t, s, young.ID).Status, "settled but young")
 }

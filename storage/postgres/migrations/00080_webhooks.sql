@@ -58,6 +58,8 @@ CREATE INDEX webhook_deliveries_status_id ON webhook_deliveries (status, id);
 CREATE INDEX webhook_deliveries_endpoint_id ON webhook_deliveries (endpoint_id, id);
 CREATE INDEX webhook_deliveries_endpoint_created ON webhook_deliveries (endpoint_id, created_at, id);
 CREATE INDEX webhook_deliveries_event_id ON webhook_deliveries (event_id);
+-- Retention: settled deliveries by age.
+CREATE INDEX webhook_deliveries_settled_created ON webhook_deliveries (created_at) WHERE status IN ('sent', 'failed');
 
 -- +goose Down
 DROP TABLE webhook_deliveries;
