@@ -22,6 +22,7 @@ import (
 	"github.com/portalkit/portalkit/outbox"
 	"github.com/portalkit/portalkit/portal"
 	"github.com/portalkit/portalkit/portal/portaltest"
+	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/ticket"
 	"github.com/portalkit/portalkit/webhook"
 )
@@ -185,6 +186,7 @@ func (f *roleFixture) takeSnapshot(t *testing.T) map[string]any {
 	articles, err := f.p.ListArticles(ctx, portal.ListArticlesParams{Limit: 100})
 	part("articles", articles, err)
 	out["tickets"] = f.allTickets(t)
+	f.recordSnapshot(t, func(what string, v any) { out[what] = v })
 	hooks, err := f.p.ListWebhookEndpoints(ctx, portal.ListWebhookEndpointsParams{Limit: 100})
 	part("webhook endpoints", hooks, err)
 	for _, e := range hooks.Items {
@@ -206,6 +208,9 @@ type roleTarget struct {
 	staff   identity.StaffMember
 	article news.Article
 	ticket  ticket.Ticket
+	record  record.Record        // records: recordRoleRows
+	change  record.ChangeRequest // a pending change request of record
+	number  string               // the contract number of an unassigned contract
 	// For attachments: a file on ticket, and an internal note on it.
 	attachment ticket.Attachment
 	note       ticket.Comment
@@ -416,6 +421,13 @@ var (
 func failedDelivery(t *testing.T, f *roleFixture) roleTarget {
 	t.Helper()
 	ctx := portaltest.Owner(t.Context())
+	// The endpoints of earlier rows go, with their deliveries: none is
+	// left enabled for the pass below to send to over the network.
+	old, err := f.p.ListWebhookEndpoints(ctx, portal.ListWebhookEndpointsParams{Limit: 100})
+	require.NoError(t, err)
+	for _, e := range old.Items {
+		require.NoError(t, f.p.DeleteWebhookEndpoint(ctx, e.ID))
+	}
 	e, err := f.p.CreateWebhookEndpoint(ctx, portal.CreateWebhookEndpointParams{URL: "https://93.184.215.14/" + f.email("hook"), EventTypes: []webhook.Type{webhook.SiteCreated}})
 	require.NoError(t, err)
 	_, err = f.p.CreateSite(ctx, customer.ID(f.cid), portal.SiteParams{Name: f.email("site")})

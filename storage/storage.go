@@ -81,5 +81,6 @@ type Repos interface {
 	Staff() StaffRepo
 	Tickets() TicketRepo
 	News() NewsRepo
+	Records() RecordRepo
 	Webhooks() WebhookRepo
 }

@@ -271,6 +271,11 @@ var notices = map[string]string{
 	"attached":           "The file is attached.",
 	"reopened":           "The ticket is open again.",
 	"applied":            "The change is applied to the customer.",
+	"record_claimed":     "The record is yours now.",
+	"record_saved":       "The record is saved.",
+	"change_requested":   "Your change waits for the provider's approval.",
+	"change_approved":    "The change is approved and applied.",
+	"change_rejected":    "The change is rejected.",
 	"replayed":           "The delivery will be sent again.",
 }
 

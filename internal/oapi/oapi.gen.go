@@ -55,6 +55,13 @@ const (
 	ActionOrderRead          Action = "order.read"
 	ActionProductManage      Action = "product.manage"
 	ActionProductRead        Action = "product.read"
+	ActionRecordApprove      Action = "record.approve"
+	ActionRecordClaim        Action = "record.claim"
+	ActionRecordEdit         Action = "record.edit"
+	ActionRecordManage       Action = "record.manage"
+	ActionRecordRead         Action = "record.read"
+	ActionRecordTypeManage   Action = "record.type_manage"
+	ActionRecordTypes        Action = "record.types"
 	ActionSelf               Action = "self"
 	ActionSiteManage         Action = "site.manage"
 	ActionSiteRead           Action = "site.read"
@@ -131,6 +138,20 @@ func (e Action) Valid() bool {
 	case ActionProductManage:
 		return true
 	case ActionProductRead:
+		return true
+	case ActionRecordApprove:
+		return true
+	case ActionRecordClaim:
+		return true
+	case ActionRecordEdit:
+		return true
+	case ActionRecordManage:
+		return true
+	case ActionRecordRead:
+		return true
+	case ActionRecordTypeManage:
+		return true
+	case ActionRecordTypes:
 		return true
 	case ActionSelf:
 		return true
@@ -470,6 +491,90 @@ func (e ProblemCode) Valid() bool {
 	}
 }
 
+// Defines values for RecordChangeStatus.
+const (
+	RecordChangeStatusApproved RecordChangeStatus = "approved"
+	RecordChangeStatusPending  RecordChangeStatus = "pending"
+	RecordChangeStatusRejected RecordChangeStatus = "rejected"
+)
+
+// Valid indicates whether the value is a known member of the RecordChangeStatus enum.
+func (e RecordChangeStatus) Valid() bool {
+	switch e {
+	case RecordChangeStatusApproved:
+		return true
+	case RecordChangeStatusPending:
+		return true
+	case RecordChangeStatusRejected:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RecordEventKind.
+const (
+	RecordEventKindApproved RecordEventKind = "approved"
+	RecordEventKindAssigned RecordEventKind = "assigned"
+	RecordEventKindChanged  RecordEventKind = "changed"
+	RecordEventKindClaimed  RecordEventKind = "claimed"
+	RecordEventKindCreated  RecordEventKind = "created"
+)
+
+// Valid indicates whether the value is a known member of the RecordEventKind enum.
+func (e RecordEventKind) Valid() bool {
+	switch e {
+	case RecordEventKindApproved:
+		return true
+	case RecordEventKindAssigned:
+		return true
+	case RecordEventKindChanged:
+		return true
+	case RecordEventKindClaimed:
+		return true
+	case RecordEventKindCreated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RecordFieldKind.
+const (
+	RecordFieldKindBoolean   RecordFieldKind = "boolean"
+	RecordFieldKindDate      RecordFieldKind = "date"
+	RecordFieldKindEnum      RecordFieldKind = "enum"
+	RecordFieldKindMoney     RecordFieldKind = "money"
+	RecordFieldKindNumber    RecordFieldKind = "number"
+	RecordFieldKindSite      RecordFieldKind = "site"
+	RecordFieldKindStockItem RecordFieldKind = "stock_item"
+	RecordFieldKindText      RecordFieldKind = "text"
+)
+
+// Valid indicates whether the value is a known member of the RecordFieldKind enum.
+func (e RecordFieldKind) Valid() bool {
+	switch e {
+	case RecordFieldKindBoolean:
+		return true
+	case RecordFieldKindDate:
+		return true
+	case RecordFieldKindEnum:
+		return true
+	case RecordFieldKindMoney:
+		return true
+	case RecordFieldKindNumber:
+		return true
+	case RecordFieldKindSite:
+		return true
+	case RecordFieldKindStockItem:
+		return true
+	case RecordFieldKindText:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for Role.
 const (
 	RoleAdmin      Role = "admin"
@@ -746,6 +851,27 @@ func (e TicketVisibility) Valid() bool {
 	case TicketVisibilityInternal:
 		return true
 	case TicketVisibilityPublic:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for UpsertRecordsResultResultsOutcome.
+const (
+	UpsertRecordsResultResultsOutcomeCreated   UpsertRecordsResultResultsOutcome = "created"
+	UpsertRecordsResultResultsOutcomeUnchanged UpsertRecordsResultResultsOutcome = "unchanged"
+	UpsertRecordsResultResultsOutcomeUpdated   UpsertRecordsResultResultsOutcome = "updated"
+)
+
+// Valid indicates whether the value is a known member of the UpsertRecordsResultResultsOutcome enum.
+func (e UpsertRecordsResultResultsOutcome) Valid() bool {
+	switch e {
+	case UpsertRecordsResultResultsOutcomeCreated:
+		return true
+	case UpsertRecordsResultResultsOutcomeUnchanged:
+		return true
+	case UpsertRecordsResultResultsOutcomeUpdated:
 		return true
 	default:
 		return false
@@ -1174,7 +1300,9 @@ type AccessLinkTTLSeconds = int
 // `staff.self` is a signed-in staff member's own account. `ticket.read` covers a customer's
 // tickets and the comments the caller may see; `ticket.comment` public replies; `ticket.queue`
 // the service desk's queue; `ticket.work` (the service-desk capability) covers moves,
-// assignment, priority, internal notes and applying master-data changes.
+// assignment, priority, internal notes and applying master-data changes. `record.manage` covers
+// creating records, bulk upserts and lists across customers; `record.edit` changing values under
+// the fields' edit rules; `record.approve` the inbox of change requests and deciding them.
 //
 // Example: site.read
 type Action string
@@ -1413,6 +1541,17 @@ type ChangeTicketStatusRequest struct {
 	Status TicketStatus `json:"status"`
 }
 
+// ClaimRecordRequest Example: {"identifiers":{"contract_number":"C-1001","customer_number":"K-77"},"type":"contract"}
+type ClaimRecordRequest struct {
+	// Identifiers The value of every identifier field of the type, by field name.
+	Identifiers map[string]string `json:"identifiers"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type RecordTypeName `json:"type"`
+}
+
 // CreateAPIKeyRequest A new API key.
 //
 // Example: {"name":"ERP integration","role":"admin"}
@@ -1538,6 +1677,26 @@ type CreateProductRequest struct {
 
 	// Sku Unique across all products, ignoring case.
 	Sku string `json:"sku"`
+}
+
+// CreateRecordRequest defines model for CreateRecordRequest.
+type CreateRecordRequest struct {
+	ExternalRef *string `json:"external_ref,omitempty"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type RecordTypeName `json:"type"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values RecordValues `json:"values"`
 }
 
 // CreateWebhookEndpointRequest Example: {"event_types":["order.submitted"],"url":"https://erp.example.com/portalkit/events"}
@@ -1673,6 +1832,11 @@ type CustomerList struct {
 //
 // Example: active
 type CustomerStatus string
+
+// DecideRecordChangeRequest defines model for DecideRecordChangeRequest.
+type DecideRecordChangeRequest struct {
+	Note *string `json:"note,omitempty"`
+}
 
 // Employee A person of the customer who receives goods; need not be a user of the portal.
 //
@@ -2710,6 +2874,255 @@ type ProductList struct {
 	NextCursor string `json:"next_cursor"`
 }
 
+// Record A record the provider shares with a customer.
+type Record struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// ExternalRef The record's key in the provider's system; never shown to customer users.
+	ExternalRef *string `json:"external_ref,omitempty"`
+
+	// History Every change, oldest first; only when reading one record.
+	History *[]RecordEvent `json:"history,omitempty"`
+
+	// Id Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id RecordId `json:"id"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type        RecordTypeName `json:"type"`
+	TypeVersion int            `json:"type_version"`
+	UpdatedAt   time.Time      `json:"updated_at"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values  RecordValues `json:"values"`
+	Version int64        `json:"version"`
+}
+
+// RecordAction Something customer users may ask for about a record; it opens a ticket of `ticket_type`.
+type RecordAction struct {
+	Label *string `json:"label,omitempty"`
+	Name  string  `json:"name"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role       *Role  `json:"role,omitempty"`
+	TicketType string `json:"ticket_type"`
+}
+
+// RecordActionRequest defines model for RecordActionRequest.
+type RecordActionRequest struct {
+	Description *string `json:"description,omitempty"`
+
+	// Fields The values of the ticket type's fields, by field name (see `GET /v1/ticket-types`).
+	//
+	// Example: {"damage":"functional"}
+	Fields *TicketFields `json:"fields,omitempty"`
+}
+
+// RecordChangeId Identifies a change request of a record: `rcr_` and a unique suffix.
+//
+// Example: rcr_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type RecordChangeId = string
+
+// RecordChangeRequest A customer user's change of a record that waits for, or had, staff's decision.
+type RecordChangeRequest struct {
+	// After A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	After RecordValues `json:"after"`
+
+	// BaseVersion The record's version the change was made on; it is applied only at that version.
+	BaseVersion int64 `json:"base_version"`
+
+	// Before A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Before RecordValues `json:"before"`
+
+	// Changes A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Changes   RecordValues `json:"changes"`
+	CreatedAt time.Time    `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+	DecidedAt  *time.Time `json:"decided_at,omitempty"`
+	DecidedBy  *string    `json:"decided_by,omitempty"`
+
+	// Id Identifies a change request of a record: `rcr_` and a unique suffix.
+	//
+	// Example: rcr_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	Id   RecordChangeId `json:"id"`
+	Note *string        `json:"note,omitempty"`
+
+	// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+	RecordId    RecordId           `json:"record_id"`
+	RequestedBy string             `json:"requested_by"`
+	Status      RecordChangeStatus `json:"status"`
+}
+
+// RecordChangeRequestList defines model for RecordChangeRequestList.
+type RecordChangeRequestList struct {
+	Items      []RecordChangeRequest `json:"items"`
+	NextCursor string                `json:"next_cursor"`
+}
+
+// RecordChangeStatus defines model for RecordChangeStatus.
+type RecordChangeStatus string
+
+// RecordEditRule Whether and how customer users may change a field; staff change any field.
+type RecordEditRule struct {
+	// Approval A change waits for staff to approve it.
+	Approval *bool `json:"approval,omitempty"`
+
+	// FreezeDays With `freeze_field`, no change in this many days before that date field's date, nor on it.
+	FreezeDays  *int    `json:"freeze_days,omitempty"`
+	FreezeField *string `json:"freeze_field,omitempty"`
+
+	// MaxChangePercent For number and money fields, a new value within this many percent of the current one.
+	MaxChangePercent *float64 `json:"max_change_percent,omitempty"`
+
+	// MaxChanges With `period_days`, at most this many changes by customer users in that many days.
+	MaxChanges *int `json:"max_changes,omitempty"`
+	PeriodDays *int `json:"period_days,omitempty"`
+
+	// Role A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
+	// stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
+	//
+	//
+	// Example: maintainer
+	Role *Role `json:"role,omitempty"`
+}
+
+// RecordEvent One change of a record.
+type RecordEvent struct {
+	// After A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	After RecordValues `json:"after"`
+	At    time.Time    `json:"at"`
+
+	// Before A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Before RecordValues `json:"before"`
+
+	// By Who made it ("user:usr_…", "staff:stf_…", "api_key:key_…").
+	By         string          `json:"by"`
+	ByCustomer bool            `json:"by_customer"`
+	Kind       RecordEventKind `json:"kind"`
+	Note       string          `json:"note"`
+}
+
+// RecordEventKind defines model for RecordEvent.Kind.
+type RecordEventKind string
+
+// RecordField A field of a record type.
+type RecordField struct {
+	// Currency The ISO 4217 currency of a money field.
+	Currency *string `json:"currency,omitempty"`
+
+	// Customer Shown to customer users; other fields never leave the server for them.
+	Customer *bool `json:"customer,omitempty"`
+
+	// Edit Whether and how customer users may change a field; staff change any field.
+	Edit *RecordEditRule `json:"edit,omitempty"`
+
+	// Identifier Searched exactly, and given (all of them) to claim a record.
+	Identifier *bool `json:"identifier,omitempty"`
+
+	// Kind What a field holds. Values are strings: `number` a decimal such as `12.5`, `money` integer minor units of the field's `currency`, `date` YYYY-MM-DD, `boolean` `true` or `false`, `site` and `stock_item` the ID of one of the record's customer's.
+	Kind  RecordFieldKind `json:"kind"`
+	Label *string         `json:"label,omitempty"`
+	Name  string          `json:"name"`
+
+	// Options The allowed values of an enum field.
+	Options  *[]string `json:"options,omitempty"`
+	Required *bool     `json:"required,omitempty"`
+}
+
+// RecordFieldKind What a field holds. Values are strings: `number` a decimal such as `12.5`, `money` integer minor units of the field's `currency`, `date` YYYY-MM-DD, `boolean` `true` or `false`, `site` and `stock_item` the ID of one of the record's customer's.
+type RecordFieldKind string
+
+// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+type RecordId = string
+
+// RecordList defines model for RecordList.
+type RecordList struct {
+	Items      []Record `json:"items"`
+	NextCursor string   `json:"next_cursor"`
+}
+
+// RecordType One version of a record type.
+type RecordType struct {
+	Actions []RecordAction `json:"actions"`
+
+	// Builtin Defined in the server's code, not through this API.
+	Builtin bool          `json:"builtin"`
+	Fields  []RecordField `json:"fields"`
+	Label   string        `json:"label"`
+
+	// Name A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Name    RecordTypeName `json:"name"`
+	Version int            `json:"version"`
+}
+
+// RecordTypeDefinition A record type as staff define it; its version is given by the server.
+//
+// Example: {"fields":[{"customer":true,"identifier":true,"kind":"text","name":"meter_number","required":true},{"customer":true,"edit":{"max_change_percent":50,"max_changes":1,"period_days":90,"role":"maintainer"},"kind":"number","name":"yearly_consumption"}],"label":"Water meter","name":"water_meter"}
+type RecordTypeDefinition struct {
+	Actions *[]RecordAction `json:"actions,omitempty"`
+	Fields  []RecordField   `json:"fields"`
+	Label   *string         `json:"label,omitempty"`
+
+	// Name A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Name RecordTypeName `json:"name"`
+}
+
+// RecordTypeList defines model for RecordTypeList.
+type RecordTypeList struct {
+	Items []RecordType `json:"items"`
+}
+
+// RecordTypeName A record type's name, lower case letters, digits and `_`.
+//
+// Example: contract
+type RecordTypeName = string
+
+// RecordValues A record's values by field name (see `GET /v1/record-types`).
+//
+// Example: {"contract_number":"C-1001","status":"active"}
+type RecordValues map[string]string
+
 // RedeemAccessLinkRequest An access link's token.
 //
 // Example: {"token":"pa_Hq2Wn5Ex8Rt1Yu4Io7Pa0Sd3Fg6Hj9Kl2Zx5Cv8Bn1M"}
@@ -3682,6 +4095,17 @@ type UpdateProductRequest struct {
 	Sku   *string `json:"sku,omitempty"`
 }
 
+// UpdateRecordRequest defines model for UpdateRecordRequest.
+type UpdateRecordRequest struct {
+	// SiteId Staff only. Moves the record to another site of its customer; empty for none.
+	SiteId *string `json:"site_id,omitempty"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values *RecordValues `json:"values,omitempty"`
+}
+
 // UpdateStaffRequest The fields of a staff member to change; those left out stay as they are.
 //
 // Example: {"role":"admin"}
@@ -3710,6 +4134,51 @@ type UpdateWebhookEndpointRequest struct {
 	EventTypes  *[]WebhookEventType `json:"event_types,omitempty"`
 	Url         *string             `json:"url,omitempty"`
 }
+
+// UpsertRecord defines model for UpsertRecord.
+type UpsertRecord struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	ExternalRef string      `json:"external_ref"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId *SiteId `json:"site_id,omitempty"`
+
+	// Type A record type's name, lower case letters, digits and `_`.
+	//
+	// Example: contract
+	Type RecordTypeName `json:"type"`
+
+	// Values A record's values by field name (see `GET /v1/record-types`).
+	//
+	// Example: {"contract_number":"C-1001","status":"active"}
+	Values RecordValues `json:"values"`
+}
+
+// UpsertRecordsRequest defines model for UpsertRecordsRequest.
+type UpsertRecordsRequest struct {
+	// Records At most 1,000; the server answers 400 naming `records` beyond.
+	Records []UpsertRecord `json:"records"`
+}
+
+// UpsertRecordsResult defines model for UpsertRecordsResult.
+type UpsertRecordsResult struct {
+	Results []struct {
+		Outcome UpsertRecordsResultResultsOutcome `json:"outcome"`
+
+		// RecordId Identifies a record: `rec_` and a unique suffix (a UUIDv7 by default).
+		//
+		// Example: rec_01912d71-3e4d-7061-8c77-914f4e3d2cbf
+		RecordId RecordId `json:"record_id"`
+	} `json:"results"`
+}
+
+// UpsertRecordsResultResultsOutcome defines model for UpsertRecordsResult.Results.Outcome.
+type UpsertRecordsResultResultsOutcome string
 
 // User A person with a login. One user may be a member of several customers.
 //
@@ -4222,6 +4691,20 @@ type ProductCustomerFilter = CustomerId
 // ProductSearch defines model for ProductSearch.
 type ProductSearch = string
 
+// RecordFieldFilter defines model for RecordFieldFilter.
+type RecordFieldFilter = string
+
+// RecordSearch defines model for RecordSearch.
+type RecordSearch = string
+
+// RecordTypeFilter A record type's name, lower case letters, digits and `_`.
+//
+// Example: contract
+type RecordTypeFilter = RecordTypeName
+
+// RecordValueFilter defines model for RecordValueFilter.
+type RecordValueFilter = string
+
 // RoleFilter A customer user's role: `viewer` reads; `maintainer` also places orders, issues and returns
 // stock, opens tickets and edits records; `admin` also invites and manages the customer's users.
 //
@@ -4572,6 +5055,34 @@ type PlaceOrderParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListRecordsParams defines parameters for ListRecords.
+type ListRecordsParams struct {
+	// Type Keeps records of this type.
+	Type *RecordTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// Field With `value` and `type`, an identifier field of the type to find records by.
+	Field *RecordFieldFilter `form:"field,omitempty" json:"field,omitempty"`
+
+	// Value With `field`, the exact value of that identifier field.
+	Value *RecordValueFilter `form:"value,omitempty" json:"value,omitempty"`
+
+	// Q Keeps records whose values contain this text, ignoring case.
+	Q *RecordSearch `form:"q,omitempty" json:"q,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// UpdateRecordParams defines parameters for UpdateRecord.
+type UpdateRecordParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
 // ListSitesParams defines parameters for ListSites.
 type ListSitesParams struct {
 	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
@@ -4829,6 +5340,57 @@ type UpdateProductParams struct {
 	IfMatch IfMatch `json:"If-Match"`
 }
 
+// ListRecordChangesParams defines parameters for ListRecordChanges.
+type ListRecordChangesParams struct {
+	// Status Keeps requests in this state.
+	Status *RecordChangeStatus `form:"status,omitempty" json:"status,omitempty"`
+
+	// CustomerId Keeps what is about this customer.
+	CustomerId *CustomerIdFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// RecordId Keeps the requests of one record.
+	RecordId *RecordId `form:"record_id,omitempty" json:"record_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// GetRecordTypeParams defines parameters for GetRecordType.
+type GetRecordTypeParams struct {
+	// Version The version to get; left out, the latest.
+	Version *int `form:"version,omitempty" json:"version,omitempty"`
+}
+
+// ListAllRecordsParams defines parameters for ListAllRecords.
+type ListAllRecordsParams struct {
+	// CustomerId Keeps what is about this customer.
+	CustomerId *CustomerIdFilter `form:"customer_id,omitempty" json:"customer_id,omitempty"`
+
+	// Unassigned Keeps the records of no customer. Not with `customer_id`.
+	Unassigned *bool `form:"unassigned,omitempty" json:"unassigned,omitempty"`
+
+	// Type Keeps records of this type.
+	Type *RecordTypeFilter `form:"type,omitempty" json:"type,omitempty"`
+
+	// Field With `value` and `type`, an identifier field of the type to find records by.
+	Field *RecordFieldFilter `form:"field,omitempty" json:"field,omitempty"`
+
+	// Value With `field`, the exact value of that identifier field.
+	Value *RecordValueFilter `form:"value,omitempty" json:"value,omitempty"`
+
+	// Q Keeps records whose values contain this text, ignoring case.
+	Q *RecordSearch `form:"q,omitempty" json:"q,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListStaffParams defines parameters for ListStaff.
 type ListStaffParams struct {
 	// Role Keeps staff members with this role.
@@ -5009,6 +5571,18 @@ type PlaceOrderJSONRequestBody = PlaceOrderRequest
 // CancelOrderJSONRequestBody defines body for CancelOrder for application/json ContentType.
 type CancelOrderJSONRequestBody = CancelOrderRequest
 
+// ClaimRecordJSONRequestBody defines body for ClaimRecord for application/json ContentType.
+type ClaimRecordJSONRequestBody = ClaimRecordRequest
+
+// CreateRecordJSONRequestBody defines body for CreateRecord for application/json ContentType.
+type CreateRecordJSONRequestBody = CreateRecordRequest
+
+// UpdateRecordJSONRequestBody defines body for UpdateRecord for application/json ContentType.
+type UpdateRecordJSONRequestBody = UpdateRecordRequest
+
+// RunRecordActionJSONRequestBody defines body for RunRecordAction for application/json ContentType.
+type RunRecordActionJSONRequestBody = RecordActionRequest
+
 // CreateSiteJSONRequestBody defines body for CreateSite for application/json ContentType.
 type CreateSiteJSONRequestBody = SiteRequest
 
@@ -5080,6 +5654,18 @@ type CreateProductJSONRequestBody = CreateProductRequest
 
 // UpdateProductJSONRequestBody defines body for UpdateProduct for application/json ContentType.
 type UpdateProductJSONRequestBody = UpdateProductRequest
+
+// ApproveRecordChangeJSONRequestBody defines body for ApproveRecordChange for application/json ContentType.
+type ApproveRecordChangeJSONRequestBody = DecideRecordChangeRequest
+
+// RejectRecordChangeJSONRequestBody defines body for RejectRecordChange for application/json ContentType.
+type RejectRecordChangeJSONRequestBody = DecideRecordChangeRequest
+
+// DefineRecordTypeJSONRequestBody defines body for DefineRecordType for application/json ContentType.
+type DefineRecordTypeJSONRequestBody = RecordTypeDefinition
+
+// UpsertRecordsJSONRequestBody defines body for UpsertRecords for application/json ContentType.
+type UpsertRecordsJSONRequestBody = UpsertRecordsRequest
 
 // InviteStaffJSONRequestBody defines body for InviteStaff for application/json ContentType.
 type InviteStaffJSONRequestBody = InviteStaffRequest
@@ -5479,6 +6065,27 @@ type ServerInterface interface {
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// ClaimRecord Claim a record by its identifiers
+	// (POST /v1/customers/{customerId}/record-claims)
+	ClaimRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// ListRecords List and search a customer's records
+	// (GET /v1/customers/{customerId}/records)
+	ListRecords(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListRecordsParams)
+	// CreateRecord Create a record of a customer
+	// (POST /v1/customers/{customerId}/records)
+	CreateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId)
+	// GetRecord Get a record
+	// (GET /v1/customers/{customerId}/records/{recordId})
+	GetRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId)
+	// UpdateRecord Change a record's values
+	// (PATCH /v1/customers/{customerId}/records/{recordId})
+	UpdateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, params UpdateRecordParams)
+	// RunRecordAction Take one of a record's actions
+	// (POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName})
+	RunRecordAction(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, actionName string)
+	// ListRecordChangesOf A record's change requests
+	// (GET /v1/customers/{customerId}/records/{recordId}/changes)
+	ListRecordChangesOf(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId)
 	// ListSites List a customer's sites
 	// (GET /v1/customers/{customerId}/sites)
 	ListSites(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListSitesParams)
@@ -5623,6 +6230,30 @@ type ServerInterface interface {
 	// DeactivateProduct Deactivate a product
 	// (POST /v1/products/{productId}/deactivate)
 	DeactivateProduct(w http.ResponseWriter, r *http.Request, productId ProductId)
+	// ListRecordChanges The inbox of change requests
+	// (GET /v1/record-changes)
+	ListRecordChanges(w http.ResponseWriter, r *http.Request, params ListRecordChangesParams)
+	// ApproveRecordChange Approve a change request
+	// (POST /v1/record-changes/{changeId}/approve)
+	ApproveRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId)
+	// RejectRecordChange Reject a change request
+	// (POST /v1/record-changes/{changeId}/reject)
+	RejectRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId)
+	// ListRecordTypes The record types and their fields
+	// (GET /v1/record-types)
+	ListRecordTypes(w http.ResponseWriter, r *http.Request)
+	// DefineRecordType Define a record type, or a new version of one
+	// (POST /v1/record-types)
+	DefineRecordType(w http.ResponseWriter, r *http.Request)
+	// GetRecordType Get a record type
+	// (GET /v1/record-types/{typeName})
+	GetRecordType(w http.ResponseWriter, r *http.Request, typeName RecordTypeName, params GetRecordTypeParams)
+	// ListAllRecords Records across customers
+	// (GET /v1/records)
+	ListAllRecords(w http.ResponseWriter, r *http.Request, params ListAllRecordsParams)
+	// UpsertRecords Create or update records by external reference
+	// (POST /v1/records/bulk)
+	UpsertRecords(w http.ResponseWriter, r *http.Request)
 	// ListStaff List staff members
 	// (GET /v1/staff)
 	ListStaff(w http.ResponseWriter, r *http.Request, params ListStaffParams)
@@ -8072,6 +8703,342 @@ func (siw *ServerInterfaceWrapper) ReactivateCustomer(w http.ResponseWriter, r *
 	handler.ServeHTTP(w, r)
 }
 
+// ClaimRecord operation middleware
+func (siw *ServerInterfaceWrapper) ClaimRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ClaimRecord(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListRecords operation middleware
+func (siw *ServerInterfaceWrapper) ListRecords(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRecordsParams
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "field" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "field", r.URL.Query(), &params.Field, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "field"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "field", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "value" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "value", r.URL.Query(), &params.Value, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "value"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "value", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", r.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "q"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "q", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecords(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateRecord operation middleware
+func (siw *ServerInterfaceWrapper) CreateRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateRecord(w, r, customerId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetRecord operation middleware
+func (siw *ServerInterfaceWrapper) GetRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetRecord(w, r, customerId, recordId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateRecord operation middleware
+func (siw *ServerInterfaceWrapper) UpdateRecord(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateRecordParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateRecord(w, r, customerId, recordId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RunRecordAction operation middleware
+func (siw *ServerInterfaceWrapper) RunRecordAction(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "actionName" -------------
+	var actionName string
+
+	err = runtime.BindStyledParameterWithOptions("simple", "actionName", r.PathValue("actionName"), &actionName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "actionName", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RunRecordAction(w, r, customerId, recordId, actionName)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListRecordChangesOf operation middleware
+func (siw *ServerInterfaceWrapper) ListRecordChangesOf(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "recordId" -------------
+	var recordId RecordId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "recordId", r.PathValue("recordId"), &recordId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "recordId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecordChangesOf(w, r, customerId, recordId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListSites operation middleware
 func (siw *ServerInterfaceWrapper) ListSites(w http.ResponseWriter, r *http.Request) {
 
@@ -10334,6 +11301,351 @@ func (siw *ServerInterfaceWrapper) DeactivateProduct(w http.ResponseWriter, r *h
 	handler.ServeHTTP(w, r)
 }
 
+// ListRecordChanges operation middleware
+func (siw *ServerInterfaceWrapper) ListRecordChanges(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListRecordChangesParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "customer_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer_id", r.URL.Query(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "customer_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "record_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "record_id", r.URL.Query(), &params.RecordId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "record_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "record_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecordChanges(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ApproveRecordChange operation middleware
+func (siw *ServerInterfaceWrapper) ApproveRecordChange(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "changeId" -------------
+	var changeId RecordChangeId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "changeId", r.PathValue("changeId"), &changeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "changeId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ApproveRecordChange(w, r, changeId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RejectRecordChange operation middleware
+func (siw *ServerInterfaceWrapper) RejectRecordChange(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "changeId" -------------
+	var changeId RecordChangeId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "changeId", r.PathValue("changeId"), &changeId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "changeId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RejectRecordChange(w, r, changeId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListRecordTypes operation middleware
+func (siw *ServerInterfaceWrapper) ListRecordTypes(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListRecordTypes(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DefineRecordType operation middleware
+func (siw *ServerInterfaceWrapper) DefineRecordType(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DefineRecordType(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetRecordType operation middleware
+func (siw *ServerInterfaceWrapper) GetRecordType(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "typeName" -------------
+	var typeName RecordTypeName
+
+	err = runtime.BindStyledParameterWithOptions("simple", "typeName", r.PathValue("typeName"), &typeName, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "typeName", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params GetRecordTypeParams
+
+	// ------------- Optional query parameter "version" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "version", r.URL.Query(), &params.Version, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "version"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "version", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetRecordType(w, r, typeName, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListAllRecords operation middleware
+func (siw *ServerInterfaceWrapper) ListAllRecords(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListAllRecordsParams
+
+	// ------------- Optional query parameter "customer_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "customer_id", r.URL.Query(), &params.CustomerId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "customer_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customer_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "unassigned" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "unassigned", r.URL.Query(), &params.Unassigned, runtime.BindQueryParameterOptions{Type: "boolean", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "unassigned"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "unassigned", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "type" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "type", r.URL.Query(), &params.Type, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "type"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "type", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "field" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "field", r.URL.Query(), &params.Field, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "field"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "field", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "value" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "value", r.URL.Query(), &params.Value, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "value"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "value", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", r.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "q"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "q", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListAllRecords(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpsertRecords operation middleware
+func (siw *ServerInterfaceWrapper) UpsertRecords(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpsertRecords(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListStaff operation middleware
 func (siw *ServerInterfaceWrapper) ListStaff(w http.ResponseWriter, r *http.Request) {
 
@@ -11311,6 +12623,21 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/tickets/{ticketId}/comments/{commentId}/attachments", wrapper.AttachToTicketComment)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/tickets", wrapper.ListTicketQueue)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/ticket-types", wrapper.ListTicketTypes)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/record-types", wrapper.ListRecordTypes)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/record-types", wrapper.DefineRecordType)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/record-types/{typeName}", wrapper.GetRecordType)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/records", wrapper.ListRecords)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/records", wrapper.CreateRecord)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}", wrapper.GetRecord)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}", wrapper.UpdateRecord)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}/changes", wrapper.ListRecordChangesOf)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/records/{recordId}/actions/{actionName}", wrapper.RunRecordAction)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/record-claims", wrapper.ClaimRecord)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/records", wrapper.ListAllRecords)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/records/bulk", wrapper.UpsertRecords)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/record-changes", wrapper.ListRecordChanges)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/record-changes/{changeId}/approve", wrapper.ApproveRecordChange)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/record-changes/{changeId}/reject", wrapper.RejectRecordChange)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products", wrapper.ListProducts)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/products", wrapper.CreateProduct)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/products/{productId}", wrapper.GetProduct)
@@ -18641,6 +19968,937 @@ func (response ReactivateCustomerdefaultApplicationProblemPlusJSONResponse) Visi
 	return err
 }
 
+type ClaimRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *ClaimRecordJSONRequestBody
+}
+
+type ClaimRecordResponseObject interface {
+	VisitClaimRecordResponse(w http.ResponseWriter) error
+}
+
+type ClaimRecord200ResponseHeaders struct {
+	ETag string
+}
+
+type ClaimRecord200JSONResponse struct {
+	Body    Record
+	Headers ClaimRecord200ResponseHeaders
+}
+
+func (response ClaimRecord200JSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord400ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord401ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord403ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord404ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord413ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecord429ApplicationProblemPlusJSONResponse struct {
+	TooManyRequestsApplicationProblemPlusJSONResponse
+}
+
+func (response ClaimRecord429ApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Set("Retry-After", fmt.Sprint(response.Headers.RetryAfter))
+	w.WriteHeader(429)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ClaimRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ClaimRecorddefaultApplicationProblemPlusJSONResponse) VisitClaimRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListRecordsParams
+}
+
+type ListRecordsResponseObject interface {
+	VisitListRecordsResponse(w http.ResponseWriter) error
+}
+
+type ListRecords200JSONResponse RecordList
+
+func (response ListRecords200JSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords400ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords401ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords403ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecords404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecords404ApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordsdefaultApplicationProblemPlusJSONResponse) VisitListRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Body       *CreateRecordJSONRequestBody
+}
+
+type CreateRecordResponseObject interface {
+	VisitCreateRecordResponse(w http.ResponseWriter) error
+}
+
+type CreateRecord201ResponseHeaders struct {
+	ETag string
+}
+
+type CreateRecord201JSONResponse struct {
+	Body    Record
+	Headers CreateRecord201ResponseHeaders
+}
+
+func (response CreateRecord201JSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord400ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord401ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord403ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord404ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord409ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecord413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateRecord413ApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateRecorddefaultApplicationProblemPlusJSONResponse) VisitCreateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+}
+
+type GetRecordResponseObject interface {
+	VisitGetRecordResponse(w http.ResponseWriter) error
+}
+
+type GetRecord200ResponseHeaders struct {
+	ETag string
+}
+
+type GetRecord200JSONResponse struct {
+	Body    Record
+	Headers GetRecord200ResponseHeaders
+}
+
+func (response GetRecord200JSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord400ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord401ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord403ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecord404ApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetRecorddefaultApplicationProblemPlusJSONResponse) VisitGetRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecordRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+	Params     UpdateRecordParams
+	Body       *UpdateRecordJSONRequestBody
+}
+
+type UpdateRecordResponseObject interface {
+	VisitUpdateRecordResponse(w http.ResponseWriter) error
+}
+
+type UpdateRecord200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateRecord200JSONResponse struct {
+	Body    Record
+	Headers UpdateRecord200ResponseHeaders
+}
+
+func (response UpdateRecord200JSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord202JSONResponse RecordChangeRequest
+
+func (response UpdateRecord202JSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(202)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord400ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord401ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord403ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord404ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord409ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord412ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord413ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecord428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateRecord428ApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateRecorddefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateRecorddefaultApplicationProblemPlusJSONResponse) VisitUpdateRecordResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordActionRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+	ActionName string     `json:"actionName"`
+	Body       *RunRecordActionJSONRequestBody
+}
+
+type RunRecordActionResponseObject interface {
+	VisitRunRecordActionResponse(w http.ResponseWriter) error
+}
+
+type RunRecordAction201ResponseHeaders struct {
+	ETag string
+}
+
+type RunRecordAction201JSONResponse struct {
+	Body    Ticket
+	Headers RunRecordAction201ResponseHeaders
+}
+
+func (response RunRecordAction201JSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction400ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction401ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction403ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction404ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordAction413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RunRecordAction413ApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RunRecordActiondefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RunRecordActiondefaultApplicationProblemPlusJSONResponse) VisitRunRecordActionResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOfRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	RecordId   RecordId   `json:"recordId"`
+}
+
+type ListRecordChangesOfResponseObject interface {
+	VisitListRecordChangesOfResponse(w http.ResponseWriter) error
+}
+
+type ListRecordChangesOf200JSONResponse RecordChangeRequestList
+
+func (response ListRecordChangesOf200JSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf400ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf401ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf403ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOf404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChangesOf404ApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesOfdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordChangesOfdefaultApplicationProblemPlusJSONResponse) VisitListRecordChangesOfResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSitesRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 	Params     ListSitesParams
@@ -24840,6 +27098,848 @@ func (response DeactivateProductdefaultApplicationProblemPlusJSONResponse) Visit
 	return err
 }
 
+type ListRecordChangesRequestObject struct {
+	Params ListRecordChangesParams
+}
+
+type ListRecordChangesResponseObject interface {
+	VisitListRecordChangesResponse(w http.ResponseWriter) error
+}
+
+type ListRecordChanges200JSONResponse RecordChangeRequestList
+
+func (response ListRecordChanges200JSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChanges400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChanges400ApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChanges401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChanges401ApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChanges403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordChanges403ApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordChangesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordChangesdefaultApplicationProblemPlusJSONResponse) VisitListRecordChangesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChangeRequestObject struct {
+	ChangeId RecordChangeId `json:"changeId"`
+	Body     *ApproveRecordChangeJSONRequestBody
+}
+
+type ApproveRecordChangeResponseObject interface {
+	VisitApproveRecordChangeResponse(w http.ResponseWriter) error
+}
+
+type ApproveRecordChange200JSONResponse RecordChangeRequest
+
+func (response ApproveRecordChange200JSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange400ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange401ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange403ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange404ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange409ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChange413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ApproveRecordChange413ApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ApproveRecordChangedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ApproveRecordChangedefaultApplicationProblemPlusJSONResponse) VisitApproveRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChangeRequestObject struct {
+	ChangeId RecordChangeId `json:"changeId"`
+	Body     *RejectRecordChangeJSONRequestBody
+}
+
+type RejectRecordChangeResponseObject interface {
+	VisitRejectRecordChangeResponse(w http.ResponseWriter) error
+}
+
+type RejectRecordChange200JSONResponse RecordChangeRequest
+
+func (response RejectRecordChange200JSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange400ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange401ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange403ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange404ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange409ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChange413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RejectRecordChange413ApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RejectRecordChangedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RejectRecordChangedefaultApplicationProblemPlusJSONResponse) VisitRejectRecordChangeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypesRequestObject struct {
+}
+
+type ListRecordTypesResponseObject interface {
+	VisitListRecordTypesResponse(w http.ResponseWriter) error
+}
+
+type ListRecordTypes200JSONResponse RecordTypeList
+
+func (response ListRecordTypes200JSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypes401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordTypes401ApplicationProblemPlusJSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypes403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListRecordTypes403ApplicationProblemPlusJSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListRecordTypesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListRecordTypesdefaultApplicationProblemPlusJSONResponse) VisitListRecordTypesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordTypeRequestObject struct {
+	Body *DefineRecordTypeJSONRequestBody
+}
+
+type DefineRecordTypeResponseObject interface {
+	VisitDefineRecordTypeResponse(w http.ResponseWriter) error
+}
+
+type DefineRecordType201JSONResponse RecordType
+
+func (response DefineRecordType201JSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType400ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType401ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType403ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType409ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordType413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response DefineRecordType413ApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DefineRecordTypedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DefineRecordTypedefaultApplicationProblemPlusJSONResponse) VisitDefineRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordTypeRequestObject struct {
+	TypeName RecordTypeName `json:"typeName"`
+	Params   GetRecordTypeParams
+}
+
+type GetRecordTypeResponseObject interface {
+	VisitGetRecordTypeResponse(w http.ResponseWriter) error
+}
+
+type GetRecordType200JSONResponse RecordType
+
+func (response GetRecordType200JSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType400ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType401ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType403ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordType404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetRecordType404ApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetRecordTypedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetRecordTypedefaultApplicationProblemPlusJSONResponse) VisitGetRecordTypeResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecordsRequestObject struct {
+	Params ListAllRecordsParams
+}
+
+type ListAllRecordsResponseObject interface {
+	VisitListAllRecordsResponse(w http.ResponseWriter) error
+}
+
+type ListAllRecords200JSONResponse RecordList
+
+func (response ListAllRecords200JSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecords400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllRecords400ApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecords401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllRecords401ApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecords403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListAllRecords403ApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListAllRecordsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListAllRecordsdefaultApplicationProblemPlusJSONResponse) VisitListAllRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecordsRequestObject struct {
+	Body *UpsertRecordsJSONRequestBody
+}
+
+type UpsertRecordsResponseObject interface {
+	VisitUpsertRecordsResponse(w http.ResponseWriter) error
+}
+
+type UpsertRecords200JSONResponse UpsertRecordsResult
+
+func (response UpsertRecords200JSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords400ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords401ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords403ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecords413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpsertRecords413ApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpsertRecordsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpsertRecordsdefaultApplicationProblemPlusJSONResponse) VisitUpsertRecordsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListStaffRequestObject struct {
 	Params ListStaffParams
 }
@@ -27461,6 +30561,27 @@ type StrictServerInterface interface {
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(ctx context.Context, request ReactivateCustomerRequestObject) (ReactivateCustomerResponseObject, error)
+	// ClaimRecord Claim a record by its identifiers
+	// (POST /v1/customers/{customerId}/record-claims)
+	ClaimRecord(ctx context.Context, request ClaimRecordRequestObject) (ClaimRecordResponseObject, error)
+	// ListRecords List and search a customer's records
+	// (GET /v1/customers/{customerId}/records)
+	ListRecords(ctx context.Context, request ListRecordsRequestObject) (ListRecordsResponseObject, error)
+	// CreateRecord Create a record of a customer
+	// (POST /v1/customers/{customerId}/records)
+	CreateRecord(ctx context.Context, request CreateRecordRequestObject) (CreateRecordResponseObject, error)
+	// GetRecord Get a record
+	// (GET /v1/customers/{customerId}/records/{recordId})
+	GetRecord(ctx context.Context, request GetRecordRequestObject) (GetRecordResponseObject, error)
+	// UpdateRecord Change a record's values
+	// (PATCH /v1/customers/{customerId}/records/{recordId})
+	UpdateRecord(ctx context.Context, request UpdateRecordRequestObject) (UpdateRecordResponseObject, error)
+	// RunRecordAction Take one of a record's actions
+	// (POST /v1/customers/{customerId}/records/{recordId}/actions/{actionName})
+	RunRecordAction(ctx context.Context, request RunRecordActionRequestObject) (RunRecordActionResponseObject, error)
+	// ListRecordChangesOf A record's change requests
+	// (GET /v1/customers/{customerId}/records/{recordId}/changes)
+	ListRecordChangesOf(ctx context.Context, request ListRecordChangesOfRequestObject) (ListRecordChangesOfResponseObject, error)
 	// ListSites List a customer's sites
 	// (GET /v1/customers/{customerId}/sites)
 	ListSites(ctx context.Context, request ListSitesRequestObject) (ListSitesResponseObject, error)
@@ -27605,6 +30726,30 @@ type StrictServerInterface interface {
 	// DeactivateProduct Deactivate a product
 	// (POST /v1/products/{productId}/deactivate)
 	DeactivateProduct(ctx context.Context, request DeactivateProductRequestObject) (DeactivateProductResponseObject, error)
+	// ListRecordChanges The inbox of change requests
+	// (GET /v1/record-changes)
+	ListRecordChanges(ctx context.Context, request ListRecordChangesRequestObject) (ListRecordChangesResponseObject, error)
+	// ApproveRecordChange Approve a change request
+	// (POST /v1/record-changes/{changeId}/approve)
+	ApproveRecordChange(ctx context.Context, request ApproveRecordChangeRequestObject) (ApproveRecordChangeResponseObject, error)
+	// RejectRecordChange Reject a change request
+	// (POST /v1/record-changes/{changeId}/reject)
+	RejectRecordChange(ctx context.Context, request RejectRecordChangeRequestObject) (RejectRecordChangeResponseObject, error)
+	// ListRecordTypes The record types and their fields
+	// (GET /v1/record-types)
+	ListRecordTypes(ctx context.Context, request ListRecordTypesRequestObject) (ListRecordTypesResponseObject, error)
+	// DefineRecordType Define a record type, or a new version of one
+	// (POST /v1/record-types)
+	DefineRecordType(ctx context.Context, request DefineRecordTypeRequestObject) (DefineRecordTypeResponseObject, error)
+	// GetRecordType Get a record type
+	// (GET /v1/record-types/{typeName})
+	GetRecordType(ctx context.Context, request GetRecordTypeRequestObject) (GetRecordTypeResponseObject, error)
+	// ListAllRecords Records across customers
+	// (GET /v1/records)
+	ListAllRecords(ctx context.Context, request ListAllRecordsRequestObject) (ListAllRecordsResponseObject, error)
+	// UpsertRecords Create or update records by external reference
+	// (POST /v1/records/bulk)
+	UpsertRecords(ctx context.Context, request UpsertRecordsRequestObject) (UpsertRecordsResponseObject, error)
 	// ListStaff List staff members
 	// (GET /v1/staff)
 	ListStaff(ctx context.Context, request ListStaffRequestObject) (ListStaffResponseObject, error)
@@ -29503,6 +32648,223 @@ func (sh *strictHandler) ReactivateCustomer(w http.ResponseWriter, r *http.Reque
 	}
 }
 
+// ClaimRecord operation middleware
+func (sh *strictHandler) ClaimRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request ClaimRecordRequestObject
+
+	request.CustomerId = customerId
+
+	var body ClaimRecordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ClaimRecord(ctx, request.(ClaimRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ClaimRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ClaimRecordResponseObject); ok {
+		if err := validResponse.VisitClaimRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRecords operation middleware
+func (sh *strictHandler) ListRecords(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListRecordsParams) {
+	var request ListRecordsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecords(ctx, request.(ListRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecords")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordsResponseObject); ok {
+		if err := validResponse.VisitListRecordsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateRecord operation middleware
+func (sh *strictHandler) CreateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
+	var request CreateRecordRequestObject
+
+	request.CustomerId = customerId
+
+	var body CreateRecordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateRecord(ctx, request.(CreateRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateRecordResponseObject); ok {
+		if err := validResponse.VisitCreateRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetRecord operation middleware
+func (sh *strictHandler) GetRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId) {
+	var request GetRecordRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRecord(ctx, request.(GetRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetRecordResponseObject); ok {
+		if err := validResponse.VisitGetRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateRecord operation middleware
+func (sh *strictHandler) UpdateRecord(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, params UpdateRecordParams) {
+	var request UpdateRecordRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+	request.Params = params
+
+	var body UpdateRecordJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateRecord(ctx, request.(UpdateRecordRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateRecord")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateRecordResponseObject); ok {
+		if err := validResponse.VisitUpdateRecordResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RunRecordAction operation middleware
+func (sh *strictHandler) RunRecordAction(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId, actionName string) {
+	var request RunRecordActionRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+	request.ActionName = actionName
+
+	var body RunRecordActionJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RunRecordAction(ctx, request.(RunRecordActionRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RunRecordAction")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RunRecordActionResponseObject); ok {
+		if err := validResponse.VisitRunRecordActionResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRecordChangesOf operation middleware
+func (sh *strictHandler) ListRecordChangesOf(w http.ResponseWriter, r *http.Request, customerId CustomerId, recordId RecordId) {
+	var request ListRecordChangesOfRequestObject
+
+	request.CustomerId = customerId
+	request.RecordId = recordId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecordChangesOf(ctx, request.(ListRecordChangesOfRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecordChangesOf")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordChangesOfResponseObject); ok {
+		if err := validResponse.VisitListRecordChangesOfResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListSites operation middleware
 func (sh *strictHandler) ListSites(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListSitesParams) {
 	var request ListSitesRequestObject
@@ -30963,6 +34325,237 @@ func (sh *strictHandler) DeactivateProduct(w http.ResponseWriter, r *http.Reques
 	}
 }
 
+// ListRecordChanges operation middleware
+func (sh *strictHandler) ListRecordChanges(w http.ResponseWriter, r *http.Request, params ListRecordChangesParams) {
+	var request ListRecordChangesRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecordChanges(ctx, request.(ListRecordChangesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecordChanges")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordChangesResponseObject); ok {
+		if err := validResponse.VisitListRecordChangesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ApproveRecordChange operation middleware
+func (sh *strictHandler) ApproveRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId) {
+	var request ApproveRecordChangeRequestObject
+
+	request.ChangeId = changeId
+
+	var body ApproveRecordChangeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ApproveRecordChange(ctx, request.(ApproveRecordChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ApproveRecordChange")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ApproveRecordChangeResponseObject); ok {
+		if err := validResponse.VisitApproveRecordChangeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RejectRecordChange operation middleware
+func (sh *strictHandler) RejectRecordChange(w http.ResponseWriter, r *http.Request, changeId RecordChangeId) {
+	var request RejectRecordChangeRequestObject
+
+	request.ChangeId = changeId
+
+	var body RejectRecordChangeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RejectRecordChange(ctx, request.(RejectRecordChangeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RejectRecordChange")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RejectRecordChangeResponseObject); ok {
+		if err := validResponse.VisitRejectRecordChangeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListRecordTypes operation middleware
+func (sh *strictHandler) ListRecordTypes(w http.ResponseWriter, r *http.Request) {
+	var request ListRecordTypesRequestObject
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListRecordTypes(ctx, request.(ListRecordTypesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListRecordTypes")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListRecordTypesResponseObject); ok {
+		if err := validResponse.VisitListRecordTypesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DefineRecordType operation middleware
+func (sh *strictHandler) DefineRecordType(w http.ResponseWriter, r *http.Request) {
+	var request DefineRecordTypeRequestObject
+
+	var body DefineRecordTypeJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DefineRecordType(ctx, request.(DefineRecordTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DefineRecordType")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DefineRecordTypeResponseObject); ok {
+		if err := validResponse.VisitDefineRecordTypeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetRecordType operation middleware
+func (sh *strictHandler) GetRecordType(w http.ResponseWriter, r *http.Request, typeName RecordTypeName, params GetRecordTypeParams) {
+	var request GetRecordTypeRequestObject
+
+	request.TypeName = typeName
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetRecordType(ctx, request.(GetRecordTypeRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetRecordType")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetRecordTypeResponseObject); ok {
+		if err := validResponse.VisitGetRecordTypeResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListAllRecords operation middleware
+func (sh *strictHandler) ListAllRecords(w http.ResponseWriter, r *http.Request, params ListAllRecordsParams) {
+	var request ListAllRecordsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListAllRecords(ctx, request.(ListAllRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListAllRecords")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListAllRecordsResponseObject); ok {
+		if err := validResponse.VisitListAllRecordsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpsertRecords operation middleware
+func (sh *strictHandler) UpsertRecords(w http.ResponseWriter, r *http.Request) {
+	var request UpsertRecordsRequestObject
+
+	var body UpsertRecordsJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpsertRecords(ctx, request.(UpsertRecordsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpsertRecords")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpsertRecordsResponseObject); ok {
+		if err := validResponse.VisitUpsertRecordsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListStaff operation middleware
 func (sh *strictHandler) ListStaff(w http.ResponseWriter, r *http.Request, params ListStaffParams) {
 	var request ListStaffRequestObject
@@ -31555,757 +35148,843 @@ func (sh *strictHandler) RotateWebhookSecret(w http.ResponseWriter, r *http.Requ
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rkhs3li76KticHaGqnmSJZLFurNgxo5stjSVbo0t72i4fJpgJkuhKAnQCLIqtrYj5dR7gvMD+1y+y",
-	"36Sf5ATWAjKRF5JJVpVsqzUx0VYxkUhcFhbW9VsfW5GczaVgQqvW4GNrymjMUvjns3d0Yv4bMxWlfK65",
-	"FK1B692UkZQpuUgj9kCRG5YqLgWhilCidCrFhJgXA6IW0dT8HF61jq9a4SVRTMSEazKi0TXhgrwYt19R",
-	"HU2JlmQxj6lmR62gxT7Q2TxhrUEL3msFrZT9uuApi1sDnS5Y0FLRlM2oGdmMfnjJxERPW4PTftDSq7l5",
-	"T+mUi0nr06eg9YbpdPVorFlanchbFkkRK/P1JTXDYmOZMqLTFRcTQieUi8J4TvqdLWPhs8WsNTg/7Xc6",
-	"QWvGBf7dyQbGhWYTlrY+maHNaUpnTNu1fvT6xXds9SI2/+ZmdHOqp62gJejMvEnnHB9vGsH/TNm4NWj9",
-	"y8N8Rx/iU/Uw6998+lEUMaVecnG9/oN+k70/6neCH9b8hn3Dk9oN+Y6xuSIU2pAD86FDIlMSM/iJahaT",
-	"gzFNFDsk81TGi0grs0Ew+l8XLF35wzedtPyB2j0YSZkwKnA4qeZRwtYvQvZ87xXIejDfe0I1m8h0tXkB",
-	"3NyIHBM95YpE9jVyYL5AUxYT9oFGOlkdrpu/e6W15rR0O5264/JkkSqZ1p/5ULAPehhBixDHxsg8ZTdc",
-	"LhSZ0wkLyJLrKfyu6IyRMUxTXZKEjTWRC03GMoXHY54qDe+snQCOZM3we+uGr7ScsXTthkZ5g3131PtG",
-	"8ZObN3U5pZpwRejIrANuq311/RLg8yGPW7cc3VtG02i6bmzuQ2aUUjFivh+QSApNI01Ye0Z5Yg4i+6BZ",
-	"KmhCUjZmKRMRw0ZcKJyRZh90QPhESLMlVyKiih1diQJTp9GMrZnwrztTq52dpnqhNq9/PkcuCBUrS8CK",
-	"EaWpZoocpGzOqEaqdqz5MKfdgNAkKdwHP3tcZqHmTMQsbv1iGswTGTNHVnUzVTDiwnS5ZjPVdHtxxq1P",
-	"gVmlF/jmcbZENE2p+dhC8F8XzD42g/kUtJRewTaMZToz73+byBFN1q3dj3CezTTINSwjnnmfPzEygS7I",
-	"XKZ6LBMuj8j3UiMrCD0aDtfROb6/jVe/iNlsLjUT0eo7tqoO9RW9ZkYESc2NTxQdswH8ZTaVxcQcdqZ0",
-	"iUNdsxWhIiYjGZt/qKUhEKo8HhXz+EqYl8yxjaWRDLhG4eCy2A/0TIXUU5YWO+z3epdkOeUJ8zp2A+Lq",
-	"SijNk4SkCyG4mASk37k4It+xlSI0NX3PkXH2+mQqF6k6Iu8VI5SMU6amJKUiljNyQ5MFIweUvH//4ukh",
-	"mbPUfaF8AE/GnagbnbN2b9Qdt/vxKW1f0P5x+yzqjjvxBTsf9bpup1AYzLfK24S22YVN7HnGRXZ+607v",
-	"izEIf/WXjZEgHX05CdP8O6JJAlOjcVAROcmBFTUPj8gjc64TRqRg+T50e5eEXokZV8pspHnW750fkR8Z",
-	"vYYeFFBD+KeQCHbDUjIzIywvoBNL61fIyrS3E1tfiBuuqVmPtVcZ95vse5kVvlP8sGExWyS1fAjAVeEK",
-	"AG667qTDw9bug4Ox4Pg0m61fEny492Lg6+YzL/mM63rKnElzaA1PNYpDyvQiFevmm0A3/vdjNqaLRLcG",
-	"J50g1xi6BX2hW6MvBK1XlCffcbFu7tfm0b4zz/p2H3opI2povfZTCT68zcds/+5zr5hSdLJeDp9lz2/z",
-	"0fwr7rtNBAf77R0ovHSxNxyWu9LN0NhsxFI15fMNK+I12XtR/E7KH968KoYXJ1xc50pKPqJ1a5O32EWi",
-	"3TDIZtsHre9n90ojgeH9MB5vUECkfbrvlrne4UtpzFInEW7fLmmae0rl/WsfMMD1S2Gf7r0U9v3sS03I",
-	"wS6CTw0LdUfk4A0CBvWapkzoJidJLUbtXEFpukNz6P8W+/MaBfnmJJRL/iJZFQdJFGPKl/xRqg/vkbzs",
-	"8NcS2Dx7vi+J5V/wvrdZl86WCFXpt9+9N5qzGdFGXZmAqnxHevEbmbBmXNFqQ1yRVCZrv2+eNd4k83EY",
-	"xVuWcpp8vzBf2k5aRqLyhqPgZSLg7TV2L0+lefK02zvu/9dfflp3kqG7IXa342q+5Xq9ZKLw4b4EZvuG",
-	"z2g6Hq//jn2694fs+9mXttMIfPI+KSUbRz6qJix83bjulJd7o7Gjk9G1URCajBC1g3u5Y0rjyMdmmVOz",
-	"g5bfMZZdrb1i8PEuTLrIM9/x6JrpR1rTaDqD23Cdqd1vsi+V13wtH8QTOds4gih7frvP59/Jv732o9o9",
-	"vt03Cx9rQqL43XsiUn8Y3rjereas2agcdRpmvG5MwKg3GFXmVGuWmhf/n59p+2+d9sXwl4/d4LT/6X+2",
-	"6tj8e7VBVl2oW4mqtm/zmR/ZaCrl9VOW8BuWrnf4xXmDfb9a/VTNAJoQix0LvycluHZE/lifiXgu+Yaj",
-	"y/IGt1ws71P+AG4aCvLeSjkaZuZdcsC1soZftEjGxPySsnlCV2qtGw9e3oX7FgeMc0i51kysG/xLrjQO",
-	"3no78Q8nnz9QhMYzI7UuU6lZQMyX4kXCYjMRQxBRsohZHBAulGY0dlZbr4P5YpRwNWUxEWy5lskscZyb",
-	"/QCfzP6quRSKgbPkMY3foJnb/GUkbCbgn3Q+T3gE1sOH81SOEjb7178qM+OPueBo3oitMZUmsMwx05Qn",
-	"rQGMakCMvOPoKWiNOUti1Rr8/BH/aZu1AmehMl15b3z6BcmRKdjEgfljeDY+phdRj/W7o46ZLJL7AGIG",
-	"NNcg0L7A8RAu5guds6tFKgZzmWqaXHM9sNMauMF/2uGKNi/ichapIbSdhQMUFsz3zSLMaDKW6czsekpG",
-	"KaPX4GtZJOyShLgsIVF0ZfQeHk2PzGCeSDFOeHS7nRlTnrB4OE8hWIPDML1dytTPaKGGne5FtxefsvbJ",
-	"6Iy2z6Jj1r4Ydzvt41F33KP96CQ+ZeCDTaMpv2ExHMOICiE1GTESTamYMMdCmu3ZRb5n38BISWmkG3eu",
-	"bnJ3sos0SRmNV0P2wZzucEAoQWegEfjmLNUrsw6aXjNh9q86DLv/cvRXFukHlt+TWDJFzGrRJJFL5G9C",
-	"Li9JGNm9hk9FUkSLNDV8D9eULKUIDOXQNX64kl+JwA3j+cQcPRkaeiflS5pO2F0feA1xTTg6cN9xReQN",
-	"S0m30z8/OTslo5Vmahfq6B7n1GEHT7SUJIHh/3anun6W5BV/DOv8DU/YfS3ymCfIVWENUqKnVFhj8oxr",
-	"c3d0O2Yg9czWvF1mtts62okH+zv2e+HBZtLZLqGQMU/kyugY5mDyv7k5H+CMyWhFrJvpEPdTpiMex0zc",
-	"ajPnLAW/qRTDmAnOipel4wksBlf1Si5SYo0BzZmpt/ivs6+R7GsbN6A6vDvZikq3dlOsH3pGV8APYwnM",
-	"0PBSRvUiZcOYKzpK8va5NKSY1lxMlHkp56VcX5Iw4RETig2dAGFfnqfyhscsJQmNrq0llvKYMAHLZSgB",
-	"NvpbKW59YK3Hdcg+zK3Q4zFI7vt8iW1CqCa9Tu+k3Tlud7vvOheD7smg0/npklB1DdRAjdxnxMWdmGdR",
-	"HCp9tMF5LM/kro5mqd8wIP6vKbuR1ywOzW3n/75QLBeqstlEVBAhSSKF4WEjRkwz2MtiuMsbZh7c/Y3H",
-	"VeXqXVIFoyjGs/hXRj1vroaG5Gy6QZ87selez6ON/LsQhpPiUv12/Hrtgtr44rVrAPv+vdTfyIW43V4L",
-	"qYdj6OVWorLhTq6b5ly8n+/N914HG7cjH/CdbEjWXTgwxwsC0VGUBSnUzMto4SVGrhgjB25jPIaNbyob",
-	"RkTMDG14UL9zjFfsa090Rj3gVvvnpOna7ZtS5VSVgbloIRgqC5LqBYSDxibk0nBm9/vxJbZzwWs7sWLv",
-	"uPkzJag4bNvcbDZ3sreepgGnzeUQQAAYR/VEF1MUnDIiBSutQmXz3mTGo7tltW6YDSwKXgTZHVgVeudr",
-	"9s4bxG/GKd3eYRAd2BkwNM/miug1kYCO6u324fdut2MY2exvmfuNsDSFSPSma35StOSUetmy2HYcd7Ha",
-	"j8SKIDOz3XspOe5DITk46XQOB+SqNN+rFlhHfHXxxdMArTuot7PUsMBETlSuzOPiKdiXtyy94RF7L+gN",
-	"5YkRhn9PW+TpGnagZOGN9HPuU74ZA39lrWEK/nJ7gGz9YAzB+LBCAa471XREFeiJC5EyGk3NNPByeifl",
-	"KypW1k6qbrULKdVsCOpmSTeQksyoWBGqNZvNtbokOl0hkyUJ1azJ7kDo9pCONUuHCpOzbNZVzs48g9s7",
-	"9023ONt2rTD4O9k5v0eze9VVgMwyqkDEN/+FhLQ2ZKSBvfSoFfgpd97jdeOyrR96qW0wtPeCLvRUpvxv",
-	"t7y+FtCRUS4jWt7mKSNaXjPhblo0kUiUSqxGdEkUnwjIs9hV0uh08+19XxnGxs0tj/pO9rfUKYqTI0ZT",
-	"luI6gDyJsiTm9yzEtZBLEWTasTRCPuiER+COsZ/Nc/6qLplHoMhAjwkzgieZ0WjKBSM00i7qnY7HGIpB",
-	"XmhFFItSBgNQU7kUGKBFNYlSBtteiJf52IKfWTykujVoOeW908+V91aQtRmtMP9weM1Wg2u2crpDp93p",
-	"dDrtM/M/5+Z/Ovn/QQKB2ey8/dlx+2LUidpncdfoGj3aPh6hnnE2PjdEkFClQU0ujerkXbc/6PQGx92f",
-	"cmfRszevCURHp9Qa2sHaNGiBs8psvjV0c/QT+ROuJLlMDT1rUNRsO7NcY5nOYCQx1aytOfp5NkbuFxet",
-	"+h3p+kdzj1opzWaDkZRa6ZTOw1J+nFwKlhpaOCp+uS77Dde7aQ5oebUrFAhZaktvYUx7VGMPMFUX7D4Q",
-	"DC9FxAyNcrHQzMuYInyMetLeq4mbvTVIyzAYOGFbt9e288aIaTnmsUyv1d4jRerbJd4pd1P/3AJdwXoS",
-	"rdXUI6TAp95fso+jWmo+7ucOF+f+Ija8a8yZ0V7Jo9cvDDUNSGiOZQgCXuYYUovxmH9wGUQ3Z0Uzsh9t",
-	"t8OZLm+clxN0UgjRMH3+/Kj9k43UaK8P1XDTfclVzWb/IBiklRqNwU5XBW7byx5rmcRGroXDdmlVej1l",
-	"PLXsVJW4pk3R+/mfgH/+ErS8dN/WoFVlqVnCYqPMRXvXFTIW/bOMOYufSp8tb+9rqiA/L3RpyFqSCUOF",
-	"37wIe39JjOy1IjZlDDiXSzXenkNcOJcwzuKY1h/At0A0dde5YEtHjagr8ezKLpGYpZN/kjsaRKjWoDW/",
-	"Hv70a//l7Pz7D703o9N3UefP8cmP44u/TI6fT8/+47r7SvW/n5//Z9p7q0/fV0nRW7VmNGg/XJffdc1W",
-	"DzJ56iCcXw//8d9/Dw8DX7CaspQFcO/loBaGKh9ZARzmOyCPUVA07+9Oe25ObrC1dBdFbK5z74gXCkNj",
-	"tPPQ5LW3VICeENTM2vNJaEko9BtkFgBDvzSK5AJcjpmSX6Bcu+nfpjRi5Lmcz0Hly3aYD1+J/uObsycf",
-	"Oj/R47fx6TeTi+d/7X2XnPzn8vxZ2n236r/nZz/MO4/U8dPqDjtJoDhyZ61DSSXzrTAG6oiQbtBkhQdt",
-	"qww1p0otZVpzk/4wx9VMVkQxFzCVLYl7LxOZ8PuCDQgI8YYFdTskmtKURpqlKkDXH4nkbCYNVbEj8khk",
-	"40UfQd7ttY0rVgR0C9wXrkDz4AqzCEpSazaV4rRPTmumveE4FAjDKH7jVM5g9ogL8EBBHpg5KRxPSt1C",
-	"b8sF9gl/M7kjnEgdkzUadjvhN+ZmT9kC3K+giba5wDGOra7mpaqB8pRptN4RdxvJM50ANTlIusalvlt9",
-	"aivv9TNmwB3QyIkD4zSaqPIHd9HuHBcGB33SKHGD6bXP6PmofRZdxO1z1hm3ezQfDlim/Vw+yO1zr3ba",
-	"vV7Ub5/Ri0571I1P2p3ogp2Pz+jp6AQ9STQemjV2AZpaJ7m5p3ty3u0CzVg1Y+OaWoNwa9D9A2h8AxKC",
-	"2j4wxwT8w44KGt4QJRponiwVtFw4wvrlcBmdsCiueZ2ixBVhAp7uvWY+Ra4djPPa4OlUWs4VKGkQDrbn",
-	"hxvoyAXIogqh75KrWiD18jSfUC+LFgQOiDJR4LPjbMlSkvLJFHWQchhs6cw0ndG7dy8t5pXpwj9f6w4I",
-	"yM7W2bj3omeH9GP+Phf6tN/yUuAvOp2z7sVF76R/1u9cXHS35sNX9OdiRmE52TjfiuLiFYixpHa7gRcU",
-	"8MLCbb6ltmvkiLIFNDAgoeG/e2vluzDvplq56bOxVp5Ne7tm7k1bbVLD4ejfqxb+9da93a1793aCXMb7",
-	"Qm0F2QQ32wt8adM/MLkBAU5H2X4ADYeJlZG/npDfgVya6cB0+PzX3o/i5NmH8ze6+5dF/4U8e007b+Pj",
-	"byanz/968V3S++nDyZOb88ei+6rGylHc2+anaIN6Z6UPlLEOwjndaO0YkNGCJ3EuK4IyyPUe1g1vLkEj",
-	"lc8TXqonpnCTgko6ZkY6IVwQu4UBmaRUgN8CzBmaMBpN3RkbkC6J6crwiOPTU/NP5UO/dc+P4Tdy4Oig",
-	"ePvm1JEJNMfd016vCARqgUHLwgzCYsqaHXorZ0xPAY3UD1QbsSzYWksSy0sSfvvsHXl40304YyFJsowu",
-	"sHeXotwg6nh5dCUybLYjdL+GJJKGbokFszNatAPeRKEE02YuSegp0GDLy15NZQJtr4Ti2mXUqMDqEwBu",
-	"BroDTEnEJGUzeQPxPl6s7NGMCjphWado0zHDAVsbdI8W/UsjM2WEVH4PGVvgthg+aBWbSxIqloxDyAYC",
-	"IwGL21yQhWLpA3UlDO1bW8wlCV2S9Jr+bY4LdJ+t2CUJAeslfwlbX4lC84Rh0zRm6VFERcQSOygvANFw",
-	"/DilS5qA8ETUYjTjGk0SMUuhK9AszdCxkwRNNtA8kmLMMXdL5B/jYiQ/OGKxsCg0SqXysBIvr4RtHbOI",
-	"x97UsUuztuakwgjGi2TME7OyWkbXRzN5422hUgskY3iIaA92I/UiFQirZyiL8uTIcOLsVaDjhR7JDwHR",
-	"bDZPDDmaRymPGeK1AQgpW8JwTQdD1668Y4reOMqDpQcQONfVpVXP7edxYZBIaWxhB66EJf3ANa6jVaBz",
-	"2Gb4V0b80FtG/3rKZgEugu2rliR9uIMHYP9zlHlEQkyYLi6YTzpXwqVUO1OuzXJXNcGvl1l/tlGImZsR",
-	"pKlyWCHb4NcFW7DwSrhwJR4xEjNlWC88ylsajT0kB17DtmlIIjqnI55wvTp0AzcUo4IrQZWZvRlAQOYp",
-	"lynXq4BksV5CarvvdD5PAKt5RpVmaTummjqeY0H7hOG7P2cyyhGeQk9qgbXz/8br3f8lS2e2uR3KvZP9",
-	"nb1juJ57Cv9G8igIJu55gYlWfphB4IzHFO1bFTbZCvzL1DWrskXzIwp3+Q+G3WXfMtTXChzkg+uoyPta",
-	"ASJYuac+izNLRjVN5GSRrQEyj8If84RGLPsLuVX2JzCl7C9kOhAfZDiKW1f4A4eccRqvkeYpWiUsJ8n/",
-	"rSHduI5DYAySPfvZH6VndoG8M5f/JeeQuVw8P37jYgM4JPmf5pDkfxn5QCGQrFPufbqqat5xjIan/dw/",
-	"j8icpQodP5DtK7Qs5CwdkR8z7NJCFDo4WACsG2goyHxFSMlXYsQiOWM2gxwgkEG5D42YgOnCJWzNjy02",
-	"w0izSUoj9u80mrEj9zRY42OyXsUZ5YCvhAA/XLMhh8hq82+nkozbHdrtts/i3qh9HvX77VPWG3dHHXoR",
-	"H0etXyoitx1NWS77hgNu/BTydVKIAUPGgh4Z8B0ICemVU2rxnmgcp0wVI0yw+5KDpl8wyBxvCIspDuq9",
-	"ghve+S4w6cqMz/Nh7OybaRbZgkEt/qpXUQZm3F46OZsjSGiKEfOiKiMHZLp5mkniAwfC3MiW4NCVttgR",
-	"SqqJ2xQ/HqdWNYnjAuDLvqfPXK4wSSqKl1xJtYc0qUHriVwkMUTAgzS8UC5mOMfL+req7ogvlyOpGmz/",
-	"DVcc7+lmqC9/ztuXFxbGsGYlzdHYnW9JpWmSnSzyDMgFUyoAOtmRTdlbB7NpPaez0SKdmHvLiFOp+e3p",
-	"s1bQSrhgXWgwZkLplP7f/8NIt2duQ/ji0AbK9jr9k7OaWEO7WFuj1rLPVozEb38gx93T03aX0GQ+pe0e",
-	"MZ+8NNJzymKj1S4M88tQ4/wzXdjSXhEIB225v3zs1dtw7cQ/bndEmZa9Ri0LS1ZqXxvJN7Gq8HZktioh",
-	"GYHwFQiDT6mmT0AU3PNcQggExt6WhUuLU1SmKmcHy4w/fQArkckNy+DXS5RSeaXORuNpgmugsAuXSuZa",
-	"2eA/CVqGwVT3r35H7BQqVpdESWKfwojyZanBb/c5QWXetVwB4WjW2EeVg6vJTVWYGA2B4YhYkerM4+Df",
-	"K8p6MS3fQCsKWLJCi1QzpDoklaBpuog5ExH+O0mcmdCzfxpxwwgRGIjvYPsGSo/zgKwTdjpGI+ZF1Inb",
-	"XdYbH9P+6CQ6NcKdZfLvspmYgcZ2fn/609uFiOnqT3/C4Z6agZ8f2deGUz0zktPVotM5jubwH1bfETZB",
-	"5HRshx3j7w/9B4Uv2ee276uSZ2y9hblgIc6suqkTy8667T49GbXPotO4fc4uQEob9aLjuM9OQCfJtmX9",
-	"R1zawCsjBjJh9AozVZxY69bhBP7mb7S8unYeGdSFBQCakg+7RA7CnFr+8d9/DwMSGultsFCp+9u3zq+N",
-	"takcYHf3l+slpNeGHkpdnJ6cHJ+u6cRSWB2PAlk3ZSJmKZ6n5+9evUTDFBVc87+xmBwISfC9wKJiTamI",
-	"E7CmQFkKFZBxSo3CIFMS/pXeUGw+CNFVeBhAXQfTvTnzhNqTfFT2aQJey4ZYDXR57xfuUYzAWM+tLQCs",
-	"VX3Ku+0y6TiIb8IG/lNdgM1icp4wQhMw26Es7BIEHCTEg4wPVldhzySBvGJR8eCtDdRwBGz2RF1mZbTy",
-	"AKoMMmzvEAJ7uBuIG8WohtvGKxRn/G0qlzbZ0eixKysOXOZ5qtwqexa3lgvy60Jqpuov6PuKfcDVsgff",
-	"P7qFDQ1ynpaxqr1jHvxCWusDHgoX94CE5grYP+Ch+f3RPOAh1c0DHnAaDaId7AENzPSzSIej1i0d5VY8",
-	"+kK95Di7vS1aFfa4tyy3p0S2WRy5E/Fi871+SVK6xGuYKz+ML2fL07XX/xajwD7XgpBL/LivlN/tZbBT",
-	"lHGRR2brX0uM4JBA+8Z+FPnjVM7gZIGx1CpKl0QsEiisRkfKiENjwCZBKJgitcIAGE6noS5RJbGsk6pC",
-	"VXIyvXgK0ijKoYceVl+9B+doK4s1E0UEADxnHss1n2nGcms1/gzr+f08kTSumxwAqGlJEGIaykaFs0Wi",
-	"+Zym+qEhQVDuwypHBry5WinPPLnEKJzVHGLwleDjMYtdSAT4SDUgc3lkPuKCWieEt1xnx2f97nmvv41m",
-	"YTi/1K9CykcLzTbY0ArH5aRWdioZuVMG2TBtLC02p9wI6i7p86RzCcl1gLRnVve0X0hvgJfgaf5Gp2wx",
-	"kYlcgJrMkxs05dNZa9DqnpJvH9uLzZ/CSadu7j4n3/FEUpFxKa7M8bskIU2S0Ja8s7J2bjdIuNKV2H+4",
-	"Puw3SvdH82ioqusBui2T3jMUOys6AoDaeEy3Pmi4OLpNyosrX7Gm+wA5Oa6VWTkzeyckeDeMWcbG1vpi",
-	"wPouFnuzVKXZ1Z2SJ+BrhCot+3LxVV5JB7wqGGsBuaRZflCJPFJGFYqEqVWOlzxiR1X+7Bput8l9qp2c",
-	"db1ukUV94snctQFOicVG2vZKAtRE3d55wGc2cLPdX6g0W5xjzRVl17zoYp3RFe4LcF3U+nkEORhzixzi",
-	"s6HCHVBipFk54EEroXMt5yr3pr6EH0i3T16n0vn00VQnx6kXPRkfR+2z8UmnfTE6PW2fd47Hx3Ev6o4o",
-	"g4uTWx48kwuhzeZdXJgVxDSOyHz62fs3llpcUYlBa57G+Se6UW/UPmP9cfucnpy0z8bHzHygQy/AKX+9",
-	"MMN99Lrd7bdfv/mhRsQprMFGOTpvWVieBl6bwt6Vb9VOMxSDettFvvINi4B5y74xLUUKtiqvfOMqHnbh",
-	"G1St9I9GsXLI9SJ3qOKQA3+zas8MOm/k/kpg7mh+oMAZ7irX+Nx5I2pIc993afZrncY4q7dcM7V/si56",
-	"y6nvSTcqHsIQES1Lc7yjWIj1zv23m7z3RuVRLjzXSOFJghO4Zzd+Ntz12+DXKbnFbsD7Zmoz6Wl3RMvA",
-	"YX1m0gH49TMjroVFQoAUf8MsHFKLi+E8lRNwjldToht78Fx/O1ZtKawm/ly7lmAnxNz6fY+qB5BQn1a+",
-	"K95PfYjMj1N7kV4jxvxYplt01+6dY71sCyuxy5nFve9PmB57oC6FP8siUXyCVXtpWZC4uxSKajiVzfjg",
-	"4rbJi3eZlmkr8tau463SNEs7Xxzz+r13itBtDlMeu+cQyVXoQmMtUiNMW5EDCBkLuZiylOshlm0cZsXc",
-	"QyLF4dGVCLNqkyGZQal1rjEUPatcCfqFcCGBMiVZVfxsOLn9oE8SdsMSRWLG5qZ/MIoPF4qloY34rxSi",
-	"QVQsDLlbTiVx4YVcKxeByEVeVEKnVCgKqRXmA6OUipiLSWivJBh/IuU1OCCmZlBQplGOHdBCJTiR5oFK",
-	"dx5DBNUhIz10AZBcl6Mf2QcMDhsiqT9787rd7XT6PS8S2YwMVIYh9aFIsuOYL7Ifa0ljWv5Wjjz7I0vM",
-	"Kpv7TS5SawP/H7lc23oUzRj5djZ6XiOP5+u18ZDbZp+CltukpsaCx659dQU/bo+zrElM95d4SzAOXCKi",
-	"7I599ub1JZktFJSUsU4tMImoCgZJvX7h7+WmJfjGtnsNYMGVzd34qmn5XmEkUMImNBk2VlLWNdzmMsiK",
-	"1e5kBppPbU0D73P9umHdUNe51/K4t01NgdmsZ8Wgad3CCQVKfZZ64ZntQJE3ciAvG1ruXZGunNLPoENu",
-	"Ug7x8+v3wHZzm9uw3qR1ZxaT6pb11m1ZAxsGXJ8FyQR9JiXrvJltFnXuFWf2ctDiejPwZ7GS7I9Uclfm",
-	"lW0MaSeqtyaQUsQ9cnebNWcUW1f9uaawc8l6souvssZ8sv64lAoZNj02fgoGFB3ELJTBzzYXJ8s5NJ9e",
-	"pEZsmGo9V4OHD1k6d5LDUSRnDzNs3ofQU43qej/EUXefI1BNdeue4tnKPBTVU1JYhYa2bL/64jvTY8Fm",
-	"cYJE6SwYVdM2LGsj879PHeat4nBricOuY531Gapri1WGPmYtOU6oOSIO/AyKltcF2KOEAwafS+KrClxd",
-	"CcW0LQPkawuXxJPIuSLhx0+hbZaH0DnHsydfGYn9swrmvkhqNGihh5FMwPfxL+Px+Xmn0wJ8pXlCV0Nf",
-	"Jn4N56AVtIxu4Z7g4TgqiduJnMhh8VRFsSi0emjaHKmbSTNloUlcbkOFwsslVO4yogsthzYLeIjZwxkr",
-	"maZDtRJR9vc61dL1tVZhMWyDlXtXi/k84SwdLmnKpnKhWPbI5rpm2s6ugBS+JIxb+JyKmCVqwhRLEhVN",
-	"6VgTo+nUKD+ZrNr61/4F6XdIt3fcPzk98+DN3d2+Lhi5iKLpJNrW02e2q/MLP0b5+I+vbm3FaCv4wzy0",
-	"NnLw5psn5Pj4+CIg7989ObwFEtndKHyfQ9FrFr9bvDDvSLn77OpcM5O169wZrRuAmhUoyoc3uzOSaqqJ",
-	"/iEDja0Q6jhN0Kokx7c8rrJvOLHb19tFgebBPeNSJI/FUcDolvo0y0fqGpH4Uyk0YBtkvbx+8b0f4fk9",
-	"KJiQuelCCnoiJuNEynR9IubXoM3bBm1uIpzHvsy2i7WgRCFV87Att2FhZecU4G1giZw3LzZUEGYyX5jB",
-	"KF8Jcy8SLcG+bEOrIJEl9MXHMCChkwcxOD70xc6wXGg9v4qCK+FsTSCs4WVFNYHvgjpIqPbHRg7y2E7D",
-	"U1kABl5EVaF6ar9xJbz7zmKCQLmh929eHh6RR6gS5PQqU5euQpNEkRGNrm2ut39xOjZxeSXYusxd9Cmo",
-	"JUvVEXlntA8IK+OzGYsvywsDa+VNjqbsSuQps4lc2pTZoNDMLIH5FCU6pRywWWKpqzrG70T2r4KC5aMq",
-	"n+ur1r+kk9FVy+yI+Xc6mYxGV60S/zgrBOQe/MvPnfbFo/Y3tD3+5ePxp/9d+Pv00+G/1aZDFFehitQN",
-	"uB+qTAPOaGXeugTwBKOfAdmxD83EKG+Fq6rt0+/feq4dt9MFWpcpkLpXHK1mn8IAT1KhHC+U5lJe2imR",
-	"4jIrQOjN0rBsUrQW5ZGWB/3OBSlXbAce4g7IkU+sgO1QKlIJKBNcV9IBa4XunN7qxF06UjJZaEaAFs0B",
-	"t249PqMTZnNtqZZzZBo+H4TzB3eX4TeX0AMCUpibM5ERTcxEKmF2/fNmEY65JLk5ycityoCERvnbO8Fo",
-	"B82xcYKR6bNpgpGb8PYMo4yYimCqa4FTP5O55Kuh4quhAgwVdx807KyZX2i8cFGvrQw7xP0JBwQxC49I",
-	"mMVamB81VJxOUZRK2Rjqdi2E5onVIlLPR0RCC+xoXh1zQZPLK3HN5mi0nXIjQK1cxWOH9wTFcwsQaxnJ",
-	"ZCMxeqLtuYhmlTWtsLxns3kiV4ztC2FVikGEKJGURQwCPiZSxkanYSyGS3rEzK2gMHAlv8SP6gGpRnJU",
-	"Cciwox2iFm44U7uLbMmeusdyRB4veBKzGlVwDbjUEzmbU6irD7COVem1EYRU1dJVHuwWY5e556+Zl3EO",
-	"K9xIItvLI9fUMf+Nx/A3aG9WIFNMay4mylB59SYIgRiUhcQscvbw8kqEVR4eurqsI3Pzjm1ZhDDn/+DM",
-	"MHJgaK8X95GiTHgl8udGdtEJmzFAG/VvsRCBXpVX3KQAnl5n2bBWjStRWA93TxI1pSkrv2N5NaqqChXU",
-	"Z+/opFYJ+kNesWuhlOHvGid53aTqGmYzrHu4frp1rWsnX9fQX4q653XrUtcuW6SP22IX64ZWv0gbJl0Y",
-	"eO0o8+XMBxcUd2sTT8BQqN3ujrdyxsrcwogBzuRK3a+5TUJpulI5+gh5ZxFsC1zASAuLVKg1XEQKshAJ",
-	"xMS7eMU51EKH6lK8an5oeDK+kvu+5F6lKs6S+M9cJrQenftHW/J3mUoxQWs91OMS84V1kpdECVfh3wHW",
-	"OVXLD7d0kYNUkDUocFVBwvZbX74rGwyhBdBfNYfMRahL9B9vf/geLCQqILEEZOk51VOVm0RKQw4DwkXM",
-	"PjCviUu4+Ln3Swi5s9TV9QfbS9bOVf1vVvEoW5kGq89rDEad7UnVZvHyD9Xylyxecvco/DxoGSy/ENmM",
-	"GKu0GKldL3bWxObWRdGfdvrnnc56EfO2kKO7R+7nVQnLkftrNtQJ8S5LBuxtEwkVW63x2CtGh9XnqiS0",
-	"db9xAep2+TmjiZ7WnyOsyf9AWWO075FZsiRZl8Ajr6unNXdtOtVJXnvjWRcDtj4BJ1/p2soI3qJBAjCu",
-	"ckBGK7uIDggvcGSZJw/k1fFgI8CYl+1GvgW7VsLbu2LIJnDgmnIix+1ut/BlDJHGnKFMJI3B6XnjgQmx",
-	"k3H7bHRK2xfReQWiD4+wrZeSIbT5GTLH7bPxebdNe6Pjdl4q5aLbJK5+DZwx2vgxuHRfdGO074Ajgjn/",
-	"7HZUvFphYt6ksp5r6BWRQxuEnmLdmr0cidnnR1sRaQ3HxriDz1YMcN/AxlvlLOxQTA9zv+6kll7hLG0p",
-	"HQqMx7/tCtk85CAqJD49UMRPBzosZvvAF+tjNreves4rcd39w1wH02ifF0o3BsXCjQBWCHygcRnHtXdg",
-	"tmxWk/fuw4DwMaFi1eTKu01BfKuV4PN7rYefoYZ7zK081udySWZUrKy5Y0pvGBkxCLISekC6ZJ5YBGys",
-	"DuNQEG1QC1a63oaFuz6zOc+2LiGXL3mSGDE9T7q2VuJ7QSjPOHdT4n4LzT9fkcftmISOnQFheEvuplbk",
-	"J4WDWSrR6JHLblFFhbO/pTBjzrsGUJpofy/iDpJFYy+i6bOpFzGf9XY/Yj7rpp7Er+Lelybu3bmvzlNP",
-	"vkxvXZnt1jHalBW5ClGailhdkhDpOA7JWKKpPyuwbjjvkedhy7fRycCt7KLPDkTJ1Za/s4ExbCqtZy7g",
-	"RGK5Kn/8WIpSptegNroie+ZGnhr61pIcdypl9M5sET20VhQZJf7mXd69k4te8fI+Pq0vnwczYbevfuMb",
-	"ZwoFcHYoUVNnKMGZ7M8N7riWzT+xLeifuJzNWsARPD0IWHKLHFsfQnTjgcnSyhrWdaITJnTr/sh5z/zR",
-	"26HANC0y9EKpBXurZXRtNvx24LNTFxwM1RcrMFFTCWEKdxzygChFLUMhU56yAOtyKPJK1gMh56PYtLBZ",
-	"nMgOlUxKO2A/VLvoms22RhnmhSyNhqBnt9AQtAPYOe+0j6N+3D4zEuk5PR21z6Lz+IJ1xl3aG+2kIehZ",
-	"Yw3hFeXJd1zUYudecwGB5hi5PvU8pXDbe1Vbbfh1/sMQNHINUpqTfRgLrkSYyAkX4I304tutfzK0mFlZ",
-	"aKn5MSj066Qf6Hk5lRCYZMX0K6HkjGERNkn+KrlgMdalszEeaLERZgtHEPQtMoxFMxLgYsPSrFyBzqE/",
-	"cC0LLE85sC+UjJwEIYWSCYP6l4pBOBZ+VsgcE8eM2f/hgcqKkkKJS0Nv2N/sMHCFNYdyzoRdg3IVTrPG",
-	"thUUF7OrbH9y1X7B1I+/PVA5Fln+hUxvs53gl66EP+0c7owb0RzLluK+lJOtbBFRu9BLTJUe2oK8MBHX",
-	"tVwKCF4zx8nobspVtBvb8Hz7MmE2yR1MWWrJdTRlhlzH5dA0v9h0vrmFP4aeUF0hYgzTt3vv6lMOs8K6",
-	"2S9YDtf7IU+bt1Ukh4XPl8kqC3uw25v/DXuQ/5mlXdXuVStolde3qBYUBlHLEF7KiNYXX0qomCzoBGOI",
-	"kC/YYpoYb7hMzYTNgT8ij0jKIj7nzOwRIApDGDiz5SMFM/pbJSnAsklf94HimTErziJm60b/ar1gaWVO",
-	"J5250sIuNcBD7iYHWKNlRlfE3BYeUwKf2GEVT8RIeJjbf6+GEQRnXWT1L07ax3GfIThr3bVxDdy9uOtG",
-	"MR6yNAUd32wjSwdG6p5RAVj0lCeLlJGDt6/evSYnJ53DATk56h51DacCX755B6u1Zntc76/OvKGmT6Dp",
-	"LWaI3k+10K52ces0VDnWaBOOsZI00BfYiXXKWUwUFwicaxiFI1BpE0BTBo0qlmNP86xVO+++mlBzf1ED",
-	"0Lv8GOAr1/aK3/YSiAKfigTycQ0SNqyf3RqC25vn0WT8IXOeA3PyfA18jEwg5nEz7Q1MMfZ7623alFiz",
-	"R3bYuSLxgvlfxssJ02jATnYLX0dO/vv478DYt9F55y1i5lSFcul36VdtlnHtUdW6pOs7ch8AufqL6+Ua",
-	"Z8xgNwdA8Uhs8QDgxeAoaEBCw293kfHJjxl6CWZMQh4aHWuo2E/Cfw8DB5MPZgT4zgNF7AjbL54W1YQd",
-	"+H1jNcH0uYuaYMe23ZNQXL3GeUl/qBt027XnznXN4CFvJrsXrYS55Vbs3odx3heWvkzrfJVjVdNp7HUR",
-	"DsiScoj1RWg+hQO3ZHlJQpU1pGD8zlIv8ZkOB2WGfSUKHDvESzIcZGk55ksTKWMjjriEZ3sMAsvXUSuC",
-	"+vV5ZHDFKaD8fxl6suJWQWTORLDa4/06ZTecLWvFZggUw7gAqEA9YuCDLxuR/Bqk/+PpD0/e/eX1M2J+",
-	"tTVD4YH5G/SI/3XVYuIKm7N//PffbYHRvD2EieNeFqzmfjqbZh/M0+csSWRwJa7ECjwQjM4I1XlLiNXz",
-	"tnclF0cEy/ySKUvZ4Eq4/GubCOSDmuEu/hsI/v9rfj1U8KiTJbzRURSzcY09y5bMbFSfMpvqx61RrG7a",
-	"jXouxxLaz9g+AhzkusPzzmp3WxJuMpOF4f6CFS1HXGBuNyh/nzNisFbzsaot6o8eefEkuYZa7mTEOPn4",
-	"8cjJ3N/TGfv0qWERWdcGHMZ5Sdd+rwYH7zfUIOprub4sQI54QNGY2A1lXiH9oWHZ2J2VjszssO0Na6Ao",
-	"npqmk7Gv7DQVd96afgOw8nZesDuoX+oTYF1Mm6I3cBvB7bv7xVuM67Fiut23wsd3F84dq6mXLwvspmB4",
-	"ypiPgrBmYD1GUK/lN58peOX3xXl+uQM5MbsIdvRA4ge27fneIE+bLp4BYTSakjlNNaC+CzBBZEAkztBI",
-	"oLon+KVoysi38krkNs0D0xK4H3RDBYgzD10DV8mZqYjOmbKF7w7RZa0YI+HHj0cvubj+9CmEvq4EujTc",
-	"EjlbBPCLDEIDR+PuT+urAN/CYQBdFikkDK6E+fWdNP+GBm9kYh6gud3+7RrDD1YqduPyAk+F1OzQ9oju",
-	"4fytZ+j9z/6Gsmbfgzcw/zSUMvM/DoBMRxbKuThkfPR2MTdS1zMz3awffPREJjIt/fZSTuT7Ny9Lv74G",
-	"RfsxVQyfHV2Jd1O2AguukNrsN6DLpJAEZa0/2U4HJJFyTg7Cjx9TKmBhDoOs8XghoJSAcq9NqbgSIRWx",
-	"GYJMzf8Kqc1/2K/wByI5wS8AIBNO4N8T/J2JENxaMftgl0klPHJwUYZsrwQQnBk8VlbPiif0Tk7Jd/xx",
-	"JUewVlSu4yabRebKGw1E54zI14vA1dDaTKZ4kBndA8KFMqfZUCRgiUBNTTpjDS/Qehl6t0sd2EFCuWhn",
-	"l3ijr9dlEb5aE+Zt0/DMZi8hlQ13OpZHGE1uqCOPLbEkkt1GGcAVcei67tGVAOiHwPoyEVO34KlEslmD",
-	"yFwPpGQG7IpjFJx6FkCBRloRLhoGv7tJNa/bAkTF0hnH6isbKvvYZcWlJEIuj8gjGCPG07sewLG6Aq8P",
-	"F67ehzctEQcIRnwlvACfPNqbKHO6IM4ncL1ocHBhbStY4mZ1vKNqaORJje1lnnIR8TlNtsPuu4afrIOx",
-	"UZgKLjbIjw0qSGDxiAqsv/tycbdqr35Wj0LxqBhQNWHAbDOUOqA2rsmIJRITtT+nNrlzPSS/RlUhkO+X",
-	"fcF23OY0gk1an0MKM9khkNmTXNuAC+VghWJKXsobZmSqHQCESglmZlLDXYeU4Qv1tujV67wqXjbHb5n6",
-	"tUf9qjuJYVyb21KoJeintdxP3b7GrqdshDvC/foM/PapLrvwR4+ym2Yq/gExgd0cyyk/9ak+4MDbDgts",
-	"l3n91bHdB5UFZjlnL5Rt1kYhWEJAfhxXinl/JuPA14vk93mR3L1/LZOqvkTXWkGSL8txKKqh4b9Y0YNC",
-	"JV6/Znq9ZP1PKNp9lYK+SkF/HCnoq2Szh2SzmZNuzTvI93EABqL98w524HaNA4pMn40DisqkXHOJuPBl",
-	"n3wtACONIIwPAnb9RL0yHml9BPR6DFKs+bZ7rQmo/WdGNONCpmY7tCIHkTkNYEp69v7NocXSfvH2B9Lv",
-	"dc+IKxBYjiTeWkewFBw7q0dPeOWNJLPc5V9cf3QscEIFPqE+DjYbXYVws3nKuCyHHJcTszwqMhT0y8fj",
-	"OrIpHVM7c28QtcdL3gC65vbDZRu61cIkn4TFE4ATn8lbAAGYl/00H9Y+o91R+yLqxe1j1h+f0NPRWXS+",
-	"23GTzYEAXq02yWs/iNy4CybUB8o7cypASEQpFbP+LiPWYeIJWPnQBKynqVxMpnsJbgBQ4yAN95bjSobs",
-	"Au71VxnvjmQ8u1UfNxedX0cdYJWvxe/ZW3qsuC+2eiG+yptf5c1/Fkta8XTkB7j2qvRuiTVhOElSuSks",
-	"LLx3YYCkg7+uqU5BDowUN6cTFh/e0gr39epoYtu6rSlrVfTHFtjL/jFAUGJ9G5h7Vi6duopBLuxmvtDF",
-	"8tcV9I4HikRU00ROFuyzW5Tk2N+q+DjCFIOL0elp+7xzPD6Oe1F3RFltFfE7LvzeLIgso5ju7ypcdXt7",
-	"ICRbZvL+K9rfSaTmH/CKKl5MNYX89zWBuO3blpZlmg1IaA7W3qrYDqeyeSrVOG2sisFcGyRRmWbNcqfu",
-	"3HGBbPnL9Fv8MGfiHeTN7wt4YzEPtCRyjjmXZZh3FP3pDPGeXPCgDcrJwvSepDS6ZjGxxfNyWjGzms+Y",
-	"0EPbR2U715fC73bqE0bycW3aeFyYb7DtJygAdt3wpZfQFPmvTKGwWJPXXrvWdjuhiOZO8L71MX9NUHzw",
-	"h4+75afC0/yrtSSWxlulGos7YqHroaKLLaJn/rKFl/Y2pWTywi1EGDsGm5u5/ot12IinY5BF22fsdNy+",
-	"oOeddnfUi47jPjsZn3YMpUuzwhk+xqdfnMiUyzPd9jHrx+2zzmm3fR6dnbUvuv1xnxn2PBrnMfaApUfT",
-	"2JarQ83BCvEv6VzLOen2yetUtvYXnX5dUKGBpHtBS10vTNePXre7/fbrNz/AbDSG5jnprde9OK+X3haC",
-	"62FjaQ980g5s6fUP7U7H4i0B+eTAlI3XvZCublfpP6hg5Klkvl2g5WOX7DK934GQmRukb29xvoXQGrOE",
-	"G/FtuHtl/uzolVnIM5AHdUqFgvuqKB6ghIj6tc0sh20EK1xjGxJwr2c3FndtiwTQQDI33TUHoYDmWUIY",
-	"HuiPOwz8JRd1OSozLtyfNWJMQxCx/CzWGfbgSD7IhHKaVXm+FnIJ+b9WVAUmLwypKwvBvq1WvH/am16L",
-	"hZPeFE4tv4Hj2qRPM8+YGskaaRuBn64xk7li3StL0HUB+2gbaW7XbGa4BFLIbZYZA2ukEv5z6naWtIP6",
-	"FL/M5JixV3c63eoWqDRnYXtrhDkXqlWTch5o3arw9Qoo0z2LLVWgor1JZl3C5ozGDOo05WUGgg0FCSBn",
-	"KVQrpdlsUFf1sFGaxjiVsx3PmGOiFZkXPw9ZkDa7DMaIsP1UuQIRiJ4G+5kSSiIqIpZg9a1m8EBa7jTi",
-	"slgvAVoGCWMtQTYwUZhmAwAcvIWJorkU3NxEkcbNTRTZJVyFy3DydjhwtwBG7lHhSgmZDZxi7hb+7nBD",
-	"L70ieeEA/et5CqQr5EayQm6YVj1eJGMO1crMaiJe1w2LSUI1S8mBLeLpVd879CNBPPUga1IMBvFa1C8E",
-	"iBT1thprdvY4UJCnq0DOlBkzWrAtAJnlkoSWrTlfjM5SZoqN3bJ72mLzmX4sBbFsrf1hluXjVta8o/hQ",
-	"WK0Gr1QSqTyzqhlhBhTs9ezN2o1vLdMy9Ls3PnpO4ejzs74UoOuprc9SIuQ7oNgKDX1m0ti0JVmfGxZ8",
-	"q3EXONVnM+em8ZdrzoUMdHkbCAEbiI5g8zZG3ZdaUCDBa2hWRT2yINdv0fEtLLj1UXXTdsCqrp/mukjJ",
-	"TCAl//h//z+SAdOS/00cJC35306gYjE5GK0KPtLDS+8d00N+45ZfA7GzeL96diIfEtcDw826MBqM67p0",
-	"B/vWpjL7NZS3lGn8lk/EC7H3PhfrHeLFbHs+8pKreRzaWLdKlA76oF1qgzIKHE2uRBbi4Fe7gJwjtM3Y",
-	"SAgpWCVnf0NujRtba9CKZJqySJOpTBUjI5DpYC/mSY1v4DOUodsCqp8P3esr+7HU3elupeHdkLLu6pjC",
-	"64RGDI7M/lwB1EnyiDjx0GaQWXGzbNzDQnCZzSUkB1Kww0sIWWBt9yrX04qOmhut7+Le/KVk+HEE9lcq",
-	"2FEs2b97sGZ5/pVvAS6bgPLySv06P9TeNs7PZQx0FHBvNsHPb2i7BDwTqzbNLY7TPVveSscQN6P27PlQ",
-	"BTU1FRUEjnExOXKA+6lMWGgeODQLBKwwDPrR6xfkmq3UZYlBAx5GzpnNb1fCvArwF4hoUwxGXUHKgA1C",
-	"PQTERjCL+93pqYwRMgO7ccUIsGWFed8uOGiHOC7r6YKkTR9CY7hrYBpOsTUo4tmnjMZDKZJVxg3ztQGA",
-	"Ujexs77hRHH7jB0bTtQftU+i0/iMnY8vaGd0hzcRX1PQ3EcyeaACRx7gTnU4H4icWzaL7IVNl5GyY0Gl",
-	"pd8thNgt/rbzZoScV9j2U2FzyivyhM5VhsGiyQ1nS5aSlE+mWpED82IbajZjBQQsonlYH3vtb/iW8WHL",
-	"zBhvz+/+xXCsgRlDXbPJbuQs6y1T4zGgs7pyAraQ1GVmIoWnMxpNuWAgl4mJ0WmoQ1mVCbu0CDwDrxZ2",
-	"Vo7VveOC2aXw+UzJ7jQet4KW/bCX0p5LvfZAVwXeVI4SNqst6P3mmyfkon9yZuZoGpGYacoTRXCdyEEI",
-	"VUMi0Fwe2kb/+lclRXgYEPZBMzDMOdam6ShhJIxkzMLgSsxZ2oZIEXLDJRpfUVJGay3cWeaEVVihjG1l",
-	"CZrATuKoWgOQMAaGuWd7nsei/GzDZWyzQslE/w2IDhBGEIvMo4c33YeZzN3K7lLkVin7dXg2PqYXUY/1",
-	"u6OOl07eB0bANaz9Cxwq4WK+0PkmLFIxQADYa64HdvkGbl5VDgfz3mqQMJ08MU0/5StTC2K0hFoZKZbc",
-	"4wqqAAZE0TGAeampXF6SKzBTpEZjBYD+qxZcWaH7tWzh728LCCqNw1BGaGccDoDEmdDpyhwBMqIxgTcb",
-	"u5MhmOjPjpqauJSzna67AhwRzqmeFsSeRcrbKRuzlImINSyTnNPNhk/BnRIYNpHIyYTFxKrPCPF8ie45",
-	"sO5C+QF17YDSpiyZN7qLANx5CODwflG9un1JqWZDmyoSDsAChwUaJWC0Ba70whvTZfsR4M1PGTW8UOU4",
-	"pGj3Oj/tb8/vU2tsDojg9u41wQZ+kh/2dnJx4dvY6os32tNY9RqpqUx1QKaLGRVtcy0An1KL2YymK2eN",
-	"dCzQ9NvIreUCvspfe//mBclohwg647bmpf+FAQnruYOr3pmThluMhsTZMOQMF8v3xcqYrbkpc5azTpAy",
-	"6xklVCk+treFdWMAU0FUTH+DCxVKwR/peATpdzrkgCZKkn73GOVwiuC38oalpEte8ccB6fd61oKSMgA/",
-	"fxGz2VxqJqJV+zu2Mi3ObQuIWRET8mLcfkV1NAU8yoWgCz1lQpvxMvhuNyBhDjY2jJngDCAZx4zqRcq8",
-	"ClMg4yc8YkKxoVtd08ex6VtIPRzLhYBf+gEJaWKobjVkH7jSynQZSTFOeKRtVwimPpyncGA51gvrdy7I",
-	"gdeSK9Lv9tySKE0T5s2pUNjMlYINSmXUoMJrtb6aWcGQ9LsdM/oCVyD93kXgXQfkBLZHxOSkc4zb9xDm",
-	"9rfDIpp8fntnq2EEmMJCWCufmV0B580uPTgpCruUQdEXVsr8WtohCCgo7o65272ZFWtzuYq3pYJdriBu",
-	"aangF1yQogzmT7VOEIsXdeDSb6WR5j0ugeKmYkmisPaHXOiSzloAroP3Jokc0QSq6o1lwuUlimVSsICA",
-	"5A4wshl8imJMEV42P9s0Ipv/RLVO+WihUTxJ6aw1aHVPybePIZSNajaBuLJWAl7GUg2VtbESxcl3+20u",
-	"oikZLRQXoFlAZ06x3cFytdblWXY1rk2Fr3Fs3jIE0a1nxc0vrB3XmukQLZgLKN7n3GKX1rNDrhkDs8Os",
-	"Xt8qbtNGi1nesrCDH7eLFb9lxs76APWTzp4puQXH3g4+5V2ygaxDuLjz723YXpRKpSAp15FAQPhESPMp",
-	"ElFVAant3w/E+x8wuKzgxnYe7CwB0jsN+4aL5cSxGePB7tyAhPPbBOjswOMaB+jMdwjQsdPd7mjOKfW3",
-	"yCNy9+eX6Xp+w2LGZo/AuvaSi+u9fU2ege6BwvKSpR2C38CJNnz+a+9HcfLsw/kb3f3Lov9Cnr2mnbfx",
-	"8TeT0+d/vfgu6f304eTJzflj0X1V3T7bT51KUDMIchDOKRTNPaxbxV3cdvjh9av4Uk64uMUiErBoF5fw",
-	"Fk5dUvLpXokdnLrZZiXDP4+Ov5+d/ufy4lnae7c6ec/Pf5h3H6n+0/HZt9POf1wfv/zb6X9FF38e9b6/",
-	"Q/P5hl3GfQUlwEwGfeIsxrrFB+E8+TzbDebgW+55Ph2IH0ULbk4GJHMk5arAulOlbrlTeyy4TMk8NXdm",
-	"vvYqsQWqUxLOFb//nTD/uoWX3NUBRe82GGwx5uPS6DoTabQVl49vgy/sX9aYvpxKFw5Z2hkMDIYl5IrM",
-	"ZMwS8wEhwdrFUkJvKE+M3nhJ5gmjygN4Jd0T1E/M2azuleu6xrW7y7rabuoXVt4yx9SsLCUpUzK5YbFX",
-	"ZDtlWBrah89cE46keZKQUYqXyZ3GIr1h84SufsQa00/RQc2ZajpVP1kWwswLSlpnAP//kwu29/Aw8meV",
-	"6bh49b3kaQwcv33lUhgEdPfLLqumFom2IY4FMjXNWVyJXNxssK1Qqe2lfkSwYbdkwz9OWYreCQaytBS4",
-	"eoUa/kcNw54qG3tHMUm1QUT1a2Km8SK7Mfa/mgRbOnEk4WNmlqS8ClhMZ8hFbvU/7fTPO53qMtQ03SwR",
-	"5FN49+7lW/vOmuOsecreahldGwn9dneBkZ1JwugNU+Ag4RFbx9pVlDImLIsiI7aSEN4/pzz9bbi2XqTi",
-	"lsvwXC7zZYjojJERjcrUn1tBwQVsDa5mNNdsNZI0jclSpqLO25i9uM3bLqPrJ1nrHcKZaglEJhvrP7rI",
-	"i1QmbEBCjEMIScporC5JOKNcaMqF+Q2cBLYGF1rKAsKVWtjU9xT2QF0JSA0JAF9B2esPW7CYa3MNRjKF",
-	"zgFjyfaLJayw3YwKOrHCvufFh7ieotUbhwsMxY2zFVjspoKluPC8com8kZpqZtn7Wxalze9+jzTkDUsT",
-	"Os8POfjoKoRQaVZXFh/9gqixEAUjArOkAs7MxYSMWFZsyXArkJc8sw/yop3um/LA6g6ajSCp9frxiWCx",
-	"uTQKtLUl6oK80E5h5Qqc5ALN51S7S6gRkEIRcWvv6C7Hqwuddy8Kne8WWGXL8SvGxMYhf4bIsD1wyGos",
-	"7BFTCr7RQLXN7SsW7bEJ6KVDnoSEK5CYPz+ouU8HWwfKRKzIVC7ZDZY44sCr9h/1joFcRfqqHMxRocap",
-	"v7hgZjMjBZ0PZoFF7uEWjBMGISzmdVCBjay495x+h9F3BZTT24Xg7QhxuRlBsrhU5Zxuuxb+9EokUKDe",
-	"wpnbwNG3Gt/tSg0g+HZ/4/sOfLOx8d302dT4/pZpl5Kyv3qQoWeamzfLQykHGAO25bBpKkjQEmzpt6Zk",
-	"toimzmZiHsynKVWMCLmsszeWP1fezTeuamnGC2gUAfL5FKIo3ZvEBg0UjvqGBJAqzkZhHhV+pI2KoTTp",
-	"dkg0pSmNNEiSAAxPIjmbSeGkmbvOPymMrP4w6CKy1e1gxhyF2M4qqZYOa6u1SCcWsqWcObkfHFe1vB8+",
-	"qJ0zsM3aeFW8fbMY+uLwi9Ugv5Z42Qb/rXLR+asI+3lF2NxXMPyPD+c3nf+cHX/X1T+N/nIW/dgTb07o",
-	"y4v4m/7k+elfX3fUu+PFn8+X/9VdfZmltio8Zt+qrh49NxBVt7i2bGcPFBkxmhoR1PkwFbpSAl83NJJo",
-	"QKSI2CVaLrkGF/OjhZ7KlP8NTGcD8hi7Mu83ijDdu3wqTixfkqCa7rOB9b7KpNuqHYCu0Ya8sD+/SL13",
-	"djxFrZRxmQtjhReqohKvB4UBExD67TJN/wABXnnEAkJzEJDDywKy+IyuyIj99iXD2AeMJhziRj9787rd",
-	"P+t2M8bIdY4p1KHdbvss7o3a51G/3z5lvTGGhxxH+cF8TmejRTohz//zrrGa16meXLPftuxXcQ3XFUt4",
-	"oMg1W2XpjjbW8gEWbUagI+WCP0Au5SiOityetTlObhf4sfoK2TZCLCsFndscN0eIreEhTSoswO7dSW2F",
-	"PzwOtQ0rK1DTvnFkdqe36LFcM6PEcn0LJbY5g2iuxHLdXInlmm0PH7M1zhvEjv0zsds7j5ODa/LLDJIz",
-	"U9tXA7bc3+xYAOfMqxnK9bprwV4JFWfrOgKqEkSN+/WuLipy8OzN6wBT6JyD9BDz+ZGFHJEfEAklMPeY",
-	"0nQFu4om4QMEU9MrgrtCooTR1Dw9bHTT3cPttZPtxHy+lkg0HY+3s10v+9uwXz2+BfvVY8cwOu0Tdjpu",
-	"n9HzUfsi6sTtLuuNj2l/ZBTYndivHjdnv2Yutj5wnXxcTGCGSCnFJ0IBddkSJ1IombAj8sJclalN1l0o",
-	"lqEmEC6UZjTeQy52mugkpRH7dzecsj66wyqic9YCViN6Zf72ybjd6XQ67TPzP+fmf7wKhN4Z/daMhjyX",
-	"8zmoRmUbDR6nYczUdQ5l0FjB7XYGnd6g2/1pl6Jre0lcWVBLfZ7BTIpJgdhVQMylQVMWVw/k1sCYfeRd",
-	"ex4/FfetFs8Dn3tRteQgzPe3hFB6zVaoi19mGKUjKbXSKZ0j8kaOYC2XAsFytgrMjZNBdkQqKJNUvdUB",
-	"WrRNCxLROR3xhOtV4DvXEVbAVW91mP9kKdNrdCHZAL9fFwyrFNUANDSCPYaxryvVdrfKwQsEsGabFYSp",
-	"TGKXs1ZVCHaU+h2BW3nf1UVz2bCFvSoQ7t7KQM6kG4jKxQN7ZyLzV058b/X5/Uv4C5W+zQzvBD+vhL2z",
-	"EU2vPthzLQHvjXT35QDW5ZdOPS5IUfglMnUyHthDY+knJ2apKwMS0gmC0dkDScyBPMTIvCsBPBuzmM32",
-	"JVJeu+gNlQXSYQ2DoBhp56Lrsk85jBieEsW05mKigisRwhVeescJp8UoPGiZxd0FLRh4qWi3fVQvSzeK",
-	"KvMX8Z7Cxn5L11md/wshmna7I/a0J99dzNXX0Kk7D53aJ/opp52G6kJt6q/rxIs7uk2sERz27fEGcNLr",
-	"ow529KJ/IScaAcm+qv87q/97ev4rTLSps9u/zfx920GSvYWXPCAJv2a+Xxaj+z+D93yrRxyXYj1XWANV",
-	"FVriCwdgZ10xbUUCwgVCheYucMT69rJIgW6oBuSVw0sSIh2FAxC8TDeEi0sSZjhD+EBIHYCJ2g5eEYDd",
-	"q7jdIfkjI80MCqco97jHNYJPIc1jHdKTNtsZMxAAuSJWrLHDEGyJsQYYDzpepCOupgwx/MYMv11EzIE3",
-	"6gfzAhB1d9QtjBZth6clVgUhFdlrHTgyhRI97bP4mLXPx33aPhmdRmfxObsYdyhyBU6TYVZE7+TJ027v",
-	"uP9ff/mp5WHgNncg3WVSzp5FDUpTqhglrJMkqzdWY9hHiUQx3chtcDuoYG+W9UcX6GY/tfQpkI3y6Saz",
-	"Irq5Dgij0RSDTUrlLMoATOb046Mc1d36bw7MEXLMIIYUFC3lYUBCwZYhWYgE1GCSkYM5ahN+w0RgFArT",
-	"vqZn1LOkrRoDmFF2sUNEG1hOZVLIYDL8SjgzUzkM5kpgh7EETqcYA9dQGaAgN0Ddw6n6FBQz3Io85a4/",
-	"+NMjQAe1+XN5QaLRijx9/vL2BqKcp+2JH14KqZAMakQARZohPFAkBModGuV6Jm+YqzDRIFOvWY397IC5",
-	"ROPqJQEve/WYAufExKT6QoW/ekOmt+F4P9x/MC/XLjT0vNM+jvpG3D4x4vbpqH0WnccXrDPu0t4opzoY",
-	"846EV4You2qRb49bJeCxb49r+HLpqnGCKBdDWOg9wg7uhJrrablIvjvSlq7DKvZu9SlLNlX5QgQWRwwb",
-	"kmU/A2VNZWJrNzsVaCRH5VhcV88s3+pnbVuX15LLYzkijxc8sXV3/oj0urto5BO5UgtEg1wXF+/hPGxy",
-	"tu4vXDWyWUGe9pL6vO/zh0HmNNe0esT2L5gzib0DC1+LcZxXJwGsSbcM2doY5cYVtcmiK4sLZu7aKRVx",
-	"nSi5Z/1Bj/63brqHMbZFMF4f51Keo3nmeNcukaT3VM0247LrXLubqBvMjEaw+BwRor4A8/kCQB25BC0f",
-	"YDZzDO/r/LWL/nxdMe5HTucwy+wq96PAnrB4UrnKdiqon9vIuoV5uVsQs2PkTeFKYe0z2h21L6Je3D5m",
-	"/fEJPR2Zq8Wvlo+ypoPXyaQRwNi3F/lXae7TnQhsletsS113d3qcemr2oxhJMCDhOJUzAJbOWJZTeGGU",
-	"bTBH4ZUCzZZTwOsGpo3XstEWD+Cfh0bhXU6lldA0OUAEjsChcfCUWVRw+6oZ0mFj7H84Q6/srCpSZ6cW",
-	"/d/SYENBtkZS9YpPbzzXTUI63PFuHNDx9eTcjapz96EeTXWfP2qgR1FEqBMKUgYH2dxWUNROAYY/blHo",
-	"9LNMLQsgTGBl5gdn/5KEyAPCUlVncqAYuxKO5xxekhA5B1QPWQA3c/EHhlVNpIwDcs3myLnMpWnPaxmO",
-	"PqOeTJ2wHRcN0l7Deqv0S3bDkvrkuBkVq2Ie2gNlzSFyDFY7ZzK0aN9guUEKL3MBN4xB/zwb8qD3uU6d",
-	"W5qadLB8ZB6WXK/bP+ufH5/2z7aVAHFT2evlPUX5bDZ7fLTe/gxOyI0UVX+ogHia3hWJaawCoxI5usF6",
-	"ZLW3xe+HYu6H3+K5+4IZbiba1JIGVk2y4hPaelEvCAjEXvmZe35Bhw2mElANFoqlgx1SwatCicXd9M6D",
-	"b/fax7i1uyYC5J5D3wm2JFOeskwxwdNQBY/apPAaARoE3RmN9w+WWRfqbjoltsaSDXEvhbdn8L2wRfBX",
-	"uTRQpTxhfaT6LQxfDgt1R4vCfVih3PlAY0eTkouFY+XKLtb7UgBkU2pmFhxxHdHfVjbm1Fhv1hQEa2oq",
-	"o5mqhRiPZsXv0PqFeLQ7bV+djcQWVtSyZBcB48dotZ2r1ZdZtPGoma4a83jg+7DmC+2bD22yUm7tP7Dm",
-	"wsDsG0S20bzg+JXIVhnKIxkmEEJz0D1LkmcAkuYiFeZSkNdQYYeCE9j5gwMni2YtAMndE0mLMqdnHnH8",
-	"Cb+QSQol0dM2qpc715YPQnLKXNF2qFTZaFtyLeSyWunnHkWB0lV/T7VYbHWVLWbULfVDasl2yXU0zbFF",
-	"9oflKhYNzuI11VQuktgvIbwWyWhH3JoNWCo7o9yVVq7YU926IebTJmzXBwo8djLVNklpS0j0KQgtXaPX",
-	"Z0LLOvMGGCmOR+2zqN9tX7Be3O6PTsfntBsds5O4UnaqVahZSWdYJ3S8EBHubyaL6GvnsDrrGuEjbp91",
-	"Trvt8+jsrH3R7Y/77DjuRaMxVBwT16Y/Q8VO3HnX7nQ63d4xVqpx8FpTPpn6Hi45x+C0BS7moPUkpeAQ",
-	"ibmaJ3SVMwWzI3PDKod20FVrSN2qbSpRBS7ULcb/GVWape2YamoFTZCM7LtZEqnndd1LWKIKYunYDimF",
-	"v8+6VN3Otjqp29HTvsG2n4Jtll7ckKJR8RJDK0FmSRmNuZhgmFF27hppXjiSZzf1Ftcag2vcrMcXrgj/",
-	"dcMhvISm3smqLY+RgdwhhMjmO9A/m97WHffqC3/thXvn1+YfrZrCcZq3sFrD5lNpMz2z+H/31iWhI2XE",
-	"KRtIltV+kCmJEnmbfIZmPkZchlwdyBjbx+ZlVX/L2me/QT6qpeuyN9JWa3ULWOQ5nlsyI1B3qjJes6/L",
-	"EvfwkdY0mtabJR6RMU8YkYJQR4oyJYiWaSRRrhXgZxrSyGMS8VehrWO3HKIBzYdN+cgTbG+vAux1WF+Y",
-	"963g4zGL8+o5tjmhmizmiaSxs6TAw4QzYVhJlFA+K/INbi7eh3MxaaR73/5+aroY+V5tgpd6588ONhAh",
-	"URQVXHPIIBrL1Eke4LuL5VKYBVJwqTQyOagp7Z2crvk6LvwDRd4+f9TunZxChOCUfWhS8lDxv9VM6vFq",
-	"LVDURoMyku1wt2sLqWUDjAGFjUAl8yDMLGzWvrMdz6DRCt9wxREeoNnY/5y3r2VA+VIU+s4y5Auny+5D",
-	"ts/FRdmad1VDrxvRWoRdUufPdvxmQEKq1+BmFc+sadZQjG8M0WL6bGqGKc+43gfg4fTmE65xF9/GmF7h",
-	"69vlusYRnAWmXAtFsxglPCIpmycryI4RxFVStua3/DKpTpRCQlD9mVumtnD+vR04/PqwzkBRi4wykvGq",
-	"oVrwGS+Jwo25F/v7bIzHbndx5e26NmQx+Ww3o0FZ8cWKHwMS6mjWhK2YZnfNVkyfu7EVO8vtfkWa8xcn",
-	"mN0NO3FH/st0z/lacO36WpOIt8I1zGv/s73RhwTSKn7/3lif8wJtjVm9rrXyh5hHbQekFwpPVugKEGKu",
-	"ChkxvWRM2IAIpsgBxqcFJNQSQkGsfSgO/bbjMXnxVJEDpAojuwppeAS8gAaq0BV5AlHCGq2qNi0/lRFH",
-	"5qtYbrStzE4VFxUv27FHQh6qVMOSWc5hs5tZ23pn8pqBuWPGfno9WYOZqVYUWc1ZW81ZxMc8siCDGyl8",
-	"zeZr9kGHoBMmXLCAhIkUk9AVxw1IaI5CSP7yl7/8pf3qVfvp04CEZhdCp0eGiNSoDCFAIkUI24hgMf6e",
-	"mS8B7DSoZqZb9zCoVOnLFzyhIwzo2XoMZvTDMLEtPm7U8Gv9GLVn286twG+bDGQTj81J42MF/asORTFz",
-	"72VP3KpsIRu13inShNSrquENTRZMuZBVeyub90BXNV+EcBgkRjN2iBcj4bfP3pGHN92H+EbbvKHCw5J7",
-	"YY2Zf0Y/+AM/6aydc0MxwogP17dA893B5dBcqLjeVVd56YyzOxVuBHduXmKWAmIJotcpNP1kWRKYtqgy",
-	"HNYqQ/Fd6JtkECg77CeoGEZTb3votkdUYZlky1vsN8JCtbpuoVRd7QHfIz0D3MGazYbNU24+rSXG7dKe",
-	"LXX4uerzW//flywCvvbcAO7SSeQSLtl0RhOIFgfXni2gU8Q6cG3WnLj/XLAF27KlOUgkwG89UIjziDH2",
-	"UxeDmhW53BZmCvWW0PIKfoHW4AwiG+epnJjbFWgfvJOD49wrAca0JeWai8lQiqE705h0twOB5Z8vnVQ7",
-	"/hnV0ZTbypNjnmiWKjKyMSE4oYDMWepNrvQBO6uP26JS/Slva4zrsa1VvljbWtau5MedKmWi/9ifRX23",
-	"3rACtzh15P5PevIDR5HrWcCWkHh392FMPESv43qHrtiIUyP81EH8jSy5iOUyICHuDGTcjLm9Gn3F5DZ7",
-	"nfMj29MabvSu1ovyiBhRMb9dslQ1lM6qJzD3eO9ASqiTbKen5qJ7M3G8XjjGr2QOtfW0YZas/lpGR70n",
-	"zwZEyVRjJKf5zN2YYWDPKvbcW5pz/1yw95WUOzTohgNCrVG3rkYyUQwyPqylF1qDtdco66jBO8eSo3Ls",
-	"F+gcXyqSbva4stHvwav5KNU8Stj+oVu41zbemmJvhiHlTmCpWB4bqjRdGd6lp2xlbt3SNau5hmG/omY6",
-	"gooIw4shcuYt1Ys0pjUgX3QRcyaireEwj1y7eqvz6cnJ8Tac0QCXVE1vY4O20/y4M65/hfJwF120zV3u",
-	"pk+cd7av32NRRUOq7mY6TmMyTqSsKT//JW7RfnvzBFYdEJcKGxMzTXmijsgjq+oXNiSvYXFJ1tSwoOJK",
-	"OL2SaCM8QD9Q4x3MRtYCOUqpiLmYhCAqGw5GIxYTqD+KydcHWZsB+fgpJBPJFAQGX7loZK82RyLlNXQ8",
-	"TpmtFz+VSgOHryIn2aGAnIpxgbZsiJNDUvMb1Nsz6moXGoyZUDql//f/MNLtm0tDKk2TYSRjBuF//ZMz",
-	"IJWpNCpw61/7F6TfIWenJ/3jXl357HwMGzmMbWYYjF2OpqFyj117G6FBIz1cU7PgkSghQUNYN+6vOaNm",
-	"b228zVbvW7nKylbTdcImNBk2Dj9e13DbEaZpHt9SnP0reWNpJkdLFJAhIKSeAmfJxN8ZvQZ7ihE45bwN",
-	"mWKF8MsN2QMH0aK2PPHhv9XDZyAlFWbarw1IoG5em6Pp1jOTH8bjfTmJ4fLSvJ6XuI1Ytb4t3qV0Zk5X",
-	"a3BxcWHWBksVR+awPXv/pqYiZfbi5vQUwWor3Ub11necso19v/XVtvcVVlmUbrfhqlgoyRobc9CiWqd8",
-	"tNBsO2fJWxoGQTWb2FDXrSd2ffjtSedOz+wO21+Xl3Da3/t6RSj3O5F7Cpjve5NLASa3QhJ7LvAdV1L5",
-	"lt8ADiLRwCX1+sIqdeVR1m/Gj2w0lfL6mYjnkovPembJIyfnhF58aEgSPtY4QwBvLBdLEIgAO9DpgtVU",
-	"aC+Evd/uuNXdwO7rdQyC3bhYsuY6rlt/82pV0z3ZBqK4SJMmbqna/VdrKmvZglpcTx3Q7xH5QTBQe53B",
-	"JyvVA3li4PTMax3coprW77yu816w/7Bud1FGdmNVLIg3TeSSpfda+CoP53frXKWgx09ek/4ZSaiYLOiE",
-	"EU0nYBWZMaXohKly/ulCVHF2j09uU8aqWUS/mcuOgGGwl3dQVLZB9aYsRmOXAHe7PZs9uhBQQ0Jzpvb2",
-	"5+5wIBv7c02fTf253t7VUKDDCcf94oqkbLxQLMashyWCsy+nVLvYeJ76NbR9o93e2OOWszuVcU2klbk6",
-	"RzK2ECtLfIdYmN7VgDzyEKlzFgI6JNeZUSEAhGaa5LVliFNpiXSeJEeylxCdQkMsTuxpZlTlQQcZM3/4",
-	"Mcrywz6FAHGPSlpWicPGGV2JK/E0gxcGa8PrH96+w4sktDNrmwseEOXhsnygSMjj8DDIG5jjozSdzW07",
-	"Qx6zuX6grsR7wT9AyY9DNHS4VxSfCKoXKQvJQXjTDUJXbIeMqGKnffL81aMn7bfPH/VOTokcX4nwYz6c",
-	"T0cfK5/+dPTR7Mmn0Cqr6GtkUQqeG1v9RgVEzWnE2orNaWp25TC4EijgkLeaipimMbFUoIgLOkIQfUVX",
-	"6pLcsJSP0byc0iXSwYiNZcrInKbK7B7XR8Su6upKcEWoJgkzDEiKiGEmAz42Z9vczjRN+Q24SAG5J41Z",
-	"ilaajZLSDgmCVNOmbzS7U3wZyMXw2p3YwIq9lM1bgVm4zBp34DOLgz1rXvrSkeW+NSFXtUHAmFWQT8Yu",
-	"Xh3jtmvgtnoNXsoN5AoIxFGkYECSgKOC0nuQET6GBrqEJbiw7EGqC+KEB7cL1badqAIeETpqNjuKneG4",
-	"yhYdh/iPtz98T9gHGukEFAhbmsJMFRICD+qzQh0PrRb+7Z+fnJ3eT8T6LdJuLee8VdlUSwfD5mfOvoGD",
-	"QAVmnwObqz77KDyNv+iOh1dYiqUpOt63h+YlVDMRrYYzVQ91lkgbleGfF4DFAOF6xpOEKxZJEe+TlgU+",
-	"edvpeiGTkjnDe9vRr7mm4wXzhGYHPQ8GVChfovbmfuAeWA3leK8dSJmaS6HYcP0pxlK13/HHLtQHF1eo",
-	"ZY1Rt1c/RPsR9AfUfcTfsAeKPH/37rUVemqAi1O8NIQsjsIi715cbNvIZspFab3usOZsre7gnXzvHBcO",
-	"pqdSZNx6N+2iSgObFY2MhNHljNeXRaixAx6QcBknTdJSTLMMQKsfn7D22fi00z6nZ1hQy9XT2kXjMH02",
-	"1ThKk2+QmJLPEtx/TkoLiGDLO0t9KwsOX2aoYv1pqgndYNb1uaQQwGPVJFsvO8UpWOoPSKhcc66cwWsp",
-	"02uW4jNt+lFXAvmEDW8ilPQ+fAhIOKY8YXFIJvSGkcXcaM3HHz6Yr/TNf4A76ykVpN+7CAglowQB4TM/",
-	"IL0SmaKai3AydZig7pQeXhJK8Gv5kYqowMgrw79ZXERpsssAZWG8f5kjjv0UlVj7aB3JOyGh3rlpH1pb",
-	"fMomXGlYLC2NGMqMMgInv5Qvb8Q4c8+hXrWHzbAUjfTmtS3GwmdGGW4FRVNxyTz7M0ZVH6nFaMY1ivn4",
-	"SyTFmKczXCMwPi7ZPOc8Xdobtc+i47h9zvrjtoPtu2CdcUMUX7DZtqZaz9Xg4UOWzp2x8yiSs4eoyF9z",
-	"/RAXbTPQze8TKabedu5ofYhYdHUC0MpcGuUjAfH043FA1CKaGt5kSNhQDqT005XCpFtzRM2v/W6n6iz+",
-	"I9jy7bSGitvwqDWKr2m3SJk5QSJiOQdWiyhiSpERm9Aixh9PIIsY10jdY93XWq1inrIbLhdqiCd9uBC6",
-	"zoz9dAHbR0kqsdJgQKBlXnDCdeRMMUrzJEFbzN5zugPEFeuDyd5dpLwRmKKH1HJrpBUzhjKOik/CObXv",
-	"C51S3drNsp8zZfqCHpvvb3DegQk3F//YfFfxz81/u/hXXoA7hjwo381ftNznZvkWDv5mOQRktKqA4aqz",
-	"6qm5TkRUE53MPDlnx6VXawYWLqeKRcOKRfqarQYAxmoxO63NzghLaWA4djRF67A5TJ6B105u9wXP5paN",
-	"ddNy3zTCLwEGA+f6Zo0CR15o52UoeACmjMboPGZo2PY1xcw7QA7A8J6J6/BXLijDnyj/Hg6y1VMkTuXc",
-	"/M6oVmS0uhJcl8IUW2bEGTPpjY6j9lncZ+2L8Qlt56ykS3djJjc7M5NMUqgHkZ3SOaRVIKAybtPRDUtH",
-	"4RF5ZmZvs0jBcQBknSVUhfYT//jvv8NXQmKpd3Al6jxTgfNU5ICZxd8hH7H4Uwayiz9nHXvQAlnbAqQC",
-	"PAKCcT1xzeDHohrTxBQfeCieXjvvx9qWKYNY9Uzq36QHuF9SZjbA+yFD5c1foiJi9pc8N/LI1gIr/pgh",
-	"7Hu/IZZuza82g9mmqWdJ+/bvfIr2B4uEgR1xzbyVgT/zF+DPmCVMV1JpKguzjo5LNLOPl9ODlfX8nOSA",
-	"xjEmlIB6GWT4Olk5ahpFbA7ON+ffJAepTFiApWODTJ8IiBWBDhEPG/a/7Au1US3OE/qP//77Q88v/PDj",
-	"zIOT9b2hB0YXCav0FQY2rntJ1eFXF+lXF2kJmPiP6CC9Fb+9N89pfj/twX6ENR2ZtbLpEjK12UxSlJmE",
-	"q/mb8wj4RT38KDFpf2OcRP617IYxAjXwWcTSPgjpQsuhfTzEzsNDopiIlc3uz/myzfooXVrhV2bzldkU",
-	"wST+iLzmnoSze+NCmSC7jwxkBJZilFfKBJ0hM7IiWpkXwTsoffiS3Fe54ysrWI/d8kfkBLtpMfd0ugsK",
-	"7z5H3NZMdqgn1VLvpcrRBzIL+5qzFIuLBrbUqGEPqC2iQgM6Ypk/YOld/Pej1y/q5BIj5nxlEV9ZRH0p",
-	"0D8cn7hzq8u9sZOqTWwflrIedxiqmYD9BHLR0TRUif7Gz0NgJXjwFTNc4ytD+MoQ1uPh/tGYQsUqes9n",
-	"eu/D7FU/kdb0L9PcsJnBg1nMNiPlY3WhIMNgCgitK21kgVwPy+ffQR4Vj//X9I6v/KAJNtoflBGs85/c",
-	"NVtAz/DCHNW3Zj1cdTL+HYNw6RGjKUu/cTObXw//8d9/r4S2PRIgul+zFTkIsU14SGikIV5GZXnwqUzY",
-	"pf03XegpE9oQJPpPAFRmxGKILQdmYGnVaB3gFIcdY0RLaZYb/2oN7Bhz789U6zm6vJULXylPQ9VPIysW",
-	"qOU1E2Yuys7FVrkMH950H5qRP4TKsOYYtrkIihhHmNMn0xoEgIO8A/j9YYYGvmU2nwAucSzrWTaEk5sd",
-	"gC9mAXrkce9xPir8eVBGz7G7IWIyo9GUCzjFgk7YlchS7AKbgVjJ4QMPFryMJb8C1zvUxTTNxzLhMuOH",
-	"Nv5RjOSHy7x/h1fGJ0ZADGwrVzKIpySimiZyskB+g3g/jv3zlMilyGFYzDXwpz89yqmLS3H0pz+Rt8yw",
-	"7EdQ1ID/DX4ekMew2OTq/2fvbZfbxtH9wVtBabcq8ixty4nTL3ZNnfWkk+7sJN3ZxH361B5OmRAJSRhT",
-	"gIaArOikUjWf9gL+FzEXNlfyLzwPAIJ6syRLsuTwS3csiSQAAr/n/fcMW60XKbx0+CdLLsx2nNrTkduC",
-	"CZ6Q5CgWUDfsVm72lseg4LzNVd7U/sBsNyNT7YxigcsD5UTBZlIRLlEYU5+5PY2gLmDCylIazDplAN0Q",
-	"qoTcFMhEMQNVsTAHDsP5/k4gQMgI6PDHJKV5Tri+nDoEijFsX+Tv6b9vWg7DWMAmOrpAcQFJyQEpFQKV",
-	"sqmB5Lx1bt/w66KQhfrTn4BD6uObV+TH85ffW+55nNLpoJDtnPX/r78rKRKXGq00beeMJKnMjLw22sQH",
-	"/N0rmaFkj8WAFcfIgXXHZY5rZyRagiQSiR0DMlSYQcgOsVlrLIPOb8MiZYo0/RFyR4AXpMNAWVA+ABwE",
-	"cCN3eFQUC6DWUUfAqEGSt53j91SnPTsT3xANM3NoRlwSeASzLKTolh3THJ2rHWQsmknceBE3ErPuZk2g",
-	"pRhzGZjk/Ow5qGlcKVeudv78BzvtVwWjsM+NfmVmDwOkwpNKk+RtxvoDCdVMx+agIOwo2mdwosxigLaB",
-	"2TGWabZQ2qWyX1Z/j+/OMjLBhX6gz59f2gRSfxNi2/+RYmi0pPPWj3bg77jSbssMaJfBOwWXndnSADsX",
-	"ZECVIkmQ95VgS+Iw9wzzPoENDTPOLmORABkIqK1nxp49a7Ui8rIVJAyekCtMvjNnxrwV0mEjl4PvL9es",
-	"r5wW5pLYYgEedAonjRXIO4Jms5J9dLKro4goiafNE7RV5wHhOeQtUfqEvIKPgbA4ForRnGUX8KpHsri1",
-	"59Zl0nFlizf95rPMwBFqpFBjwLU51u4Uc0XOW61YJFzc0dwo3oL2zbZxy3gUmdtjnz/FijtMuDL3ztgg",
-	"l2NjCl36hQGgQa0LcA9WUstYQIIfvuD/BCZ7A/fXRvfx2PDixYsfzbv+/frVJcmGFg3hayScs1VzpJn8",
-	"+5//urF/JUcnxPLNmE3HmYqFucQsEdR8IjhhJQTpS6XJGXnP/4JlBMRsV0BZEFUGHofiVhgQtFQ0yH4H",
-	"df+4tkqCig3UebCqXJm7EFg+8vv1m+MfoNAPBwOX/GNoVs8YAH1mXgfuMXNa1G1ZD9Jnuicz6J2dSYY3",
-	"7Zk35o9R66U7ZCS5ynM5cjlwqLvnPGVCsZJuqHE1oGmPkecnramKgdFodELh6xNZdE/tter03dtXr3/9",
-	"9PrYXFOyIjZKfeXqw9uwmqBxdtLCnxp1mA5446Lx4qR1An19qe6BrnraYzTXvf8x/+7OTr3EKT5vtQKg",
-	"GBQSctFh3ymHGOrS7OG0x9Jb5d8fy5GtxAu/t1njovEz07/AkxtlASAM6HmrhSzb0LnNN/u1MunvtrAA",
-	"rY/7bBP7BFD/ptU+e2a4IsPBCRY8AM7Mu6sf5qmVeBX9H8nD1bDfp0CB+I7fMYFEx5p2oSLlN69INP5m",
-	"Lj3tM13wVM1de3t6lAHBQg41c1qMHiqbj2lrXgm02+0WtB+58tEPhTT7lg3tiUD76oR8MtPOYlECK/IU",
-	"cjNJ7GWWSzlA0MZSJsSyJuCSgrTh89YLkgxYYVMabjImOMuSo0tCDRbCwhrE4UJpI1zhI7M58P5caSYQ",
-	"r5xm00RB3GEFM5Yx3uOZikVyfGzX6dgMx8CeVQZEcP7OSY8Vtpf91E57b9f53q1mFup0kFMOm6xMlTNH",
-	"88Zt8hstNc2/wAv5c9xwjBp9FjcifDd/js2948ZXcv7cGSd0iq8KytRnJPZ+nd2WHaaw+X0abJO+X6a5",
-	"O9YiycmY9vO52/baWJuZTId92y916oX8NmDi6sPbTwOWrnb+3XM3saR2ECT4ZvPLC2sx8ZRFC2xU0fGy",
-	"aGydKfa8pVTYc+Z2agTgS162XqACmVFN21SVcsscpFT2++YQ0liMCsg2oEZ2FbrNqCaFHEVePKPPykr7",
-	"SxCltqWVLxeQQ50alQo4eYxoPjIi1T04FiCX3ePbQ20luCLwbGUebpbgGBCnw431R0lnmOck4+r2yIl0",
-	"WKY5p/0jkEQg9D6CaPkIQzMb6WXrxf2b6BOy/P0u6B3luTGuNr4HwwWZu/GM6Tvgx7dsPF8e/elPfwQm",
-	"68Wf/kQ+IRH6SLjdBP90pr8CvfK3oComIgW7k7eQEgf2Q5oPM+a7GDvtmBfWX6usZmqnqcwzk6GoeL8S",
-	"0jxvnR1FswSS+eqF+cor0c3zVsuIKTEG9SQWQ8E+DyC1KGB7J82XrdbRrA1mjKCrD2//atYJqHGt5ti4",
-	"+O/Z76r8ySlaDI2v0b2/fGeU9sbXv21xB+MkoM5pxi4OK5382zQ78xyHsHhX/oVmjmkSLjm7/5LfBbXO",
-	"JZbhRUscnjeyaPMsY2ITZ6Z03P73375O6HJK+1UIDpH/6G9fkdR6U0cGXARQZmfMd8RMcONUPWMnxMgx",
-	"69txyasGOCHHFYukMOxBBwNGC3Pzj8AchNknEKAZZlyTXHZPbKyZjksjFTwIE86I0vvgbSFM24mFczHc",
-	"svGlS0qxA7C4fcsGOgpqVcl560eSpFJ0cp5qb+KaC2/ZeGuH38qmWEzPrRzWIrcILML58+fTrhVzd4wB",
-	"3rEiFmDRkvOzFyXkkBURBzcDHteVISeYoLkcEQXm8RdL6bIRMAnH6E9+Nbhi+Vwn8Oxsw3hmKwjnqHzO",
-	"eVaejD3HtPPWj/df8coeH7jg7MVSF5j1vpbyHS26oHCcP39+/3XVzfQRztB2kRf3VRBNmI2+EwrM6Re8",
-	"39vs6ynqG8AavkGA/gh3VQ6oIOLQlTK7sF5Nx0cJrjaz26DGdqjYCYFLbSW81YXMHdA3p2Jh/Sbmh/OQ",
-	"eiuwGJFESH3TkUORJbFonrfOj9YHLVygNUELL3ub7UIBWggVkKtZsGzvUeL8/it+lfqNebfbPbD43pc+",
-	"sEPdO6VAa3Gcc3FrHp0x1l/luF6JsRQMDVyMDdrz4qpmId/A3FdoTnM0SQZMqCCm6Hy3OBRihvJM4d1Q",
-	"x3I/hBCAV4/M74xxjNavZs7JT2NRGrH2Zu4OpR53x9mIFSfko0E4F5IYGEMefHElj1DOb5krpJ6IUZYR",
-	"xeb58x9xZB+ZLsbHVx3NCiwNmAaHDqYTWod65JvIlNWU0MTk88CIbphBFAYnQSEVEgj1jJJD81yOVLh6",
-	"yi5EEJyLfGDf38ffgiDN7ixgmwKpuUhXUM1u7DomsB5HFWUMowuxeJAy9ol3xVvxB9e9K5jtOy5uG9vR",
-	"qT7CUSgf80h6Fc54HkwKNiq3ttWs8NzsFDLX1nqWUK+upXxPhVNr1cbdM58wcWMWCIXgWUnJmIDQsl5a",
-	"nWIWwrYR1FmonjSdd8xeiIIqazz0fVrc2lKF6aJuVK+qYBwRmuexoOhuXAkeyf3oaFS3SXgs1Z4JYLSr",
-	"IaGNUdlpqz0G3U0xkV0GADVCfk9zImBFutDSQ8hYQNNvCECPGL2FEPlIFtDZKwdP5g37zJVWSenThcVi",
-	"jLRZai72/Rj6jAowTC9jMUu3wzi3R3GaQlOuS8dmdzMowHkLnT/cr6u4jpZ6LBCSIfkGRmUDzVyzybeJ",
-	"NWxcka4Uy2F4sOKgZ6Iyau93Y+WO+e6sdRRhCNx9aXVm92XlwqEKv5hc2+Z568fZGjFou6ASz1wld+Fy",
-	"AqZq7K/sX7yCo/HWT2pLwmXyMd+KcNm6ar2Gxb7ENH6Wgh28oMM9V+X3WFbCQZ8atBHWEW1CBgKMCMYy",
-	"oNSMxSfQ6KkBeMg59ll/qPRi6oiBybOXpM/FEDLOOKbZuOh4mxktVlnmW8RNEAGxKGU6fBiwoNgurfi5",
-	"Q+BLlB+QoiRu0dqQeYZ99BTQLVEfAXxuFG9+a/uoY98o2pZDSPY3I4oMcGMXvgK8r+GguSJW+VeSCAkg",
-	"llJBBoVsQ5NbIwGws/QMGVxteWhTWCdF81KiYB1QDZR2EA5LeCNgS78zm2irGnv1MSuB6vMZ0V6rJl1M",
-	"7jizxX2+L8XNAvxQrnPA2gB5yPjy2m7K2Yd5DaR5VG9EOQsYUcUpcVm6H1yyYcoi1529hCo8ubHYmPq8",
-	"jnMBE/TUcMAKZXB3hmtBZFYVxV5aPQlQZFRn6x+wm500ZUF6ltx9FqRWOs0dHZQ/YfvgZPbyethUexMO",
-	"1puAktoetRUwUA5X8iG8qhajTFVb+PoBfLtwMl+7fGpMyy6dpJfliydKy4EClIOYifUKAPLMMX+dm9nx",
-	"bEKmrpBBAQlBy32+SRwLmylue9HY9QTdyt+nqXuFHHZ7c0uvnoV1IEebitosMFFjMQe01gSnd7gNpuDg",
-	"fHpHfMKFkkMXUd3T8OgjHdEvZTndZMQEDiwu81Jn03mP1tVKZqnu9paQUr+EgmLOSNn5EqMhXC2681wT",
-	"IhaLbYhLm///sqRF5wJIxEeoEaON8kyVk3BKH1dGfQCmFVQuMKEDzsRs1SWayHyxDS1LO2rCgPIqjlVJ",
-	"3BAiYswnyJN3g+KKjAopugelknxwW207Gom7PT6wVki+BYXEn4hl4Q4LfXfm/kmlUFDRFFiORmNITu03",
-	"OJT/gE3wZyxAXeQkKvEt9BJVy5qNvWPz45zjfrEjKEL7ClPYAkc8+gFsTu2kt4is7iwqB++8RU/GFQRJ",
-	"PrU/6NvwB1VO2wPdQ1N4tGsnkWVxCVxF5W0CyoTSaQS18rllYqjyKpTYEQvzK25L6mmuZOlimlWZRQYF",
-	"F7YDV5kiC5lyR5gyM+mdQmc4xy2Z8w4zr+DSRwNY5l5Qm6Wyb9kAbE7IZp1MPjqKDzwYlQwwa3euoipE",
-	"PpZ6ZgaxhI5WORW1pra+pjaBlg/1JCFcPqbNWtkZDq6c5rWM7Uqaitm2M8mH369jgdWeflKJNSy9r+ho",
-	"XS3pMhaLrV0c9mxjlzyWrQuK4pShS6orzZWH3cPD2y3bwfCc/TCGa7TdD7RdxUz2JDkr1202aReK/s0b",
-	"HA6OosB17iinQi6hkbDefWApKWTOsN6/SlpE1a1r3ujqovwPukwrT0IEdDKkpPgJu6ctwYW0l5Whr/y7",
-	"WL02FK/E1rdvgB1mmUrRD7QA5r3lr/BPYrRIe8tdsUd1q274y1Su+s31LZWuRguCDVDJmgab1IFLuXFX",
-	"r2WlWZ+LoFTKwocDE2QlkooBZEwUuE6lQJlLrW6SABTcmOOfRNZKVEG/Z/NFBN4zZzICIRoMB5Uef7al",
-	"IMkATsoN91mylp4rIuYc8Ds0GrWUJGNsQPDnC3J0Y8E+Wzrm0jo2xjuFDI3EEvfcOPFtr0wcgVlC9LAQ",
-	"4KVJesWNGos08WFGVKpKnkGDaTpnfeyhto3yr1jMzZidngncoyykJUvV0cZi7ULajbj+cNO5nb7fpbRu",
-	"lI+kCPpFmqMFlqe1LJGLGkh5BYN5fU278x5if3YKv4EH1AW4+16A69/4HJkxqYuefkk97fDXA1NM97y0",
-	"9mem18awkAt6F0raffjxZFHjMQtyFymAPzN9/2EGfsC0t10NEOvdbfAACB2R56SARvDKdZB1moSeLXVA",
-	"zZufyCVK3a7Msb9PLZR3DMcyksM8i0Uf+FlJOk5zKOMSRnnpI8EoFeSc5OyO5QrUxkU1XTPVxViAvrg7",
-	"4FlQGTU/tezS09w6Ht2Q69YVPU/w3a6iwS2FfEgYvBHwu9+UfduBeW5Nz6tOZiU9r1XreY+O2Gsohs+X",
-	"gffy6L2B0/gwnfKH1R750W28reqUuPMDMfTMYKemPFfraJcVAol1Vc3IyrDICrCjewVYldZuir8Os34P",
-	"QZ8ERjvPMqC2DKvvgw7bq/gs94k5zy/WMj7IkBWj5pFZiXKvghDhOoZRkfDj1X2Xax//kqIvl6J7nBsd",
-	"MwJ3GDRIqOQPWr2yrFRqxg3Mz7njmK0VN44myPwwf3iCzQ+zfByZH16QQuofcE4tz+wXi5Wo/bzBbMbq",
-	"qf1s6tJsZr9YzKf2w4QcrM5IqSBtyC8qmOr5+LVgIxtQRA0ffaY3LoackKHIzXuvmgXTPDSkmeCfN/Bn",
-	"cnS50F6YzA3CurJ5JAnWd31ZheOptx1eUXVd7FTrn17D+0tK7nfx4nveAFfiRtgTLA9hSM2zVRthp+yK",
-	"j80EVA5gMcsi0mI9XlbAXir/T5SWcQ5ZUVUoL6++n36hfpOZ7yxWrU7fuLZcr2xgXVK/uYaNiGJcQ2Gi",
-	"r0sMO9p4UTZF4RiLg+Jw/AkXf2doehW8+l1p8IsxrOZ/XBUZ7J7ZATTYY7ZDaPgZCL1K4sdSSbVkh+Zv",
-	"l9kOHzFhFgP6sfOO+e+IqqDGBzT8PMN7xGIVxNkLetj1lcqFiBSLBdU78NKfNCStoFyVVtK3rmBtk9EW",
-	"ttymEA3DUauj1hohtit81oSRPElVbQx3+BBaSBXjCHaWpXGYbLHG9SQzS5v59tWyIAUDk9hgzAnB5wMp",
-	"wow4nGO8do3CDkEjsiv6ZMLvdVhnd5qR3TsPTKU59c18Dyyp5rp6e9bpMJv46SZkOxcjwart44rlP91c",
-	"tmkeNEQuUzCDWyZc9FjB9Q3+/Mb/PMFa2GjWFF2/WL8E/gOuY9GjBlg7ZhU6soiwk7wl/B4UPGVVaB3Q",
-	"MSwXXvNM2d+MuFBHJ+SnEhshtdM+t4Bm70KWC3EoSUh+J25XB9uv7HM/6XvCPshr5N5obT8+IF99BHlB",
-	"5TEz0AZQEQKofy/3AahLvz5A/IR+1FxNPOrCt8S2nZkL7Tdgta37viPKG/dq9lWv8gO8R696pvw7qRWr",
-	"R81wNEIYGiQTxbTmohvGjv3r3H3KoxvNVNLjSZlhhywtE7gCGNCEvkLdMhEYCKe65Qk6QueSjSantCj4",
-	"9K0EG8HtJmplDBZVh2fOTkEznmrUgACnZla4mGtXKmZZSMM3w2rcqXNrTt3LwWRKbgRPt5kp6Tssf2mA",
-	"QL9xsIQlrhDRjBqDgt3A18rHOFeD6w84vN2mVt4nK0qhXdvgdWrlpgKzIGLWkH+Ldeagv8wO1GYUrVNJ",
-	"lifkyn7nmTW0JEoCkZNmKigRrzYoUY4YW/dY/1AyMt8GS75l+PZP+qSN0DjMpMxyFsskZQabo7bNH2Kb",
-	"V5CGV/asQ5lwJ6+doLk6fHi0KOnvq3BhntUtqNAOM6RC19tbW2lOyYAVSgrChZYTmYYis5Q+U72tci5u",
-	"T8gfPQkZ4djpylWsQ5ocZnb6W1Xp7BHfgnp2/CQCJwjcMTEGRUIUta1I59cbudGrsn2U/S2xNPpmhgJo",
-	"q4MJTMw1Fk3sdQXxIqE0o9nR6g2lFrT427M6p/tL2mOxL/mOuFWfRpYjzuWRchuDhltz9PXyhIT09CPm",
-	"8MODBOJCnfJ48CmPi4QfblYvIuaKu6X16tMv5R+7KZkP1Ox7FGtwRM9okxgKDYP0BaNpjynSZmOJz+xH",
-	"hNpShtyoCzmjd5gPJYf6QLzSlV58u1HEt+3HXgXtav34IY7oOb3uNgMSp6iYrZ0CuR5YOM50pzoGTLth",
-	"i9cuLdnsMDFS3F74lEdIY5vo7YJPjgXcbUyUpgWMkY2w1MmxI0uYHs0vvIOZY0jePQYBy3xiX7bPyjRW",
-	"gWWIIvOtAqvvWrE+041AmjMQ6eg+OoK90YwX9jmd21F1bhtWp9jGYlMO7I/wCh4TetfzYy/tm56cYKD3",
-	"ft0T5H+6+e/72aR1Z5IJ9972hZOBiB0Lpz+47mUFHU26ZS4s7fyk1DkhH80wQf4QC2rhEZhOUr1HV0b5",
-	"Ye6zrvzYlQyYDfMPgWwz629cW37CmLkKBO4QyuCobQLK+pTnx5r1BznVbIdEIhOJQ0aDKnjGlEvicjos",
-	"EMj78UWkPSa3HGA8I7lMac5OyF856Ob+E4VdN4yOLAU0bAtvqVynDgW6qOrJQpMm1aQvFV4wYMXkQ46g",
-	"YzR32mssBrQ7m9R9H8Nq7ynPr/073tc8s3CU88JZ87ZNba+vzzFSOWLlkgaAYt7Mikhy+sWcoK+nX/D8",
-	"fEVIyZlmW802m9gfMDX4GdWTR9rgQtVeBut9cY1h6A90IaeCISoQNUx7fv0OotYZXkh47rbNg0R5btB6",
-	"2d++gzc1C3ZmdGPF2dRly8uXLcOCEToHAaYBIHpc5cD81MhnOMiyg8PmAj7DM10hpSljwmH2uXXM21U9",
-	"EG/8QR7R7WgG87QCj7v18V+6xpdmKx3+wXC7pbuf6N10vvbyhz9Cvq/UEW6Zb9qsIwt2QTqF7MdCyBGR",
-	"YvIJU0pCRLQkAyYHOSMFoxnekGr/HOA7EVi2Z3kKolhgryubazKiXGOKCY5lqNvyc9Cm9DVNe1i1krMO",
-	"BAYhpNAf6DG5ZWxQ0UzAYjE2R2Fr536WpU1EmooxEh4Ru6ttOny7oMJoMx1zbEkzl10ZkVTmclhEpCOl",
-	"ZsURUZqOVSxoYbad68rImbqPceFKlC8IlshzqA1ooViEShbUMs0YISmGuTH5hjoqL8SVhXUFwjbzFjKq",
-	"KWlCqbX5UgVExM9ffkf+yv9yFJn1y2l6G5BVNJMvX07ecXH79WtyRGwXRs0+w1r/cv3+Ha6pERS2n1p1",
-	"d/lusZa8DXluIFEGe3V42Lc8b4katv/OUp1EJDHPSWIBtQG6nye4/61LDSxPegcF48ES+n77YmyHxlXw",
-	"FC3lBUEtGqI/knQladP01qUveRN3l2Jts0n8H4YHI+02nw0044zsOoN/FVn7lP1+exDNqHZOo3erqOoP",
-	"sdVPBwW742y0Q5ahjxbXpzEYpY412emUemDFNJDWky6DqLjv8QjARFUsoHuaXSvbZymULDMiLIL22SVB",
-	"iesltBHMFZyNiJKxSL58TYhdMzXhakSdxgVSyEcrPnKO/tuq8HRCISLsc8oGGj6NBRVWMTAaDVekwwU7",
-	"ZITHlXqKKB+UdllNoHHR+IPlqewzI6O/fDlxI/+V9tnXr42lQ+d7Ihrsy5snGVAHhlw3PJJtRqDAs5YP",
-	"W5YP9sVsTkR4Kt8dVz+9tRZTkWE/3jEZGe2cZpnVlpevhrJzOMRKKMsYv2Vg/CjzFUqfShb7Vft17lXR",
-	"FE5jmYIpu39ql9LGiqX6flt7MApwZkdM9qTpGQTwslhgn01X6XNyZFDiw1AvKoe6sDTxqPEBrwk4nIUE",
-	"balnddVqD3SgY7IsTiXC3lPSBPeeUdA02dTJQOANz5TLuzR/O8UyFtNE7HtNQ/D0y5iusgw3/9OoZPLT",
-	"eaRiJruWCzq44+lBr2jIKlQexGc1c01N9o7EhVnm8XautFpagz790g86AK2VDPEgnfoj60sXWylHcllK",
-	"F/D/Ry6YoZDsJvipOiFXQSHwhAYei4lc0D4VoEIZRTy4SamIG2GMP1+1pACkIiZiTcw5p0pXKor3pLjg",
-	"Icml5rXtREiEHaqWzLfA0dVp8jtM+4QunffCUrRDa/2N1RXn2+RRqbdCqaQ5B0GtpDnIh9ODeC/OYmtH",
-	"OlOtL+0t09+WFJMHt55ZD0SunRqCNOvEsqzTVGP8h6uAyb2QfVv3+Lm03aSYr6DEYrpYpVZQNqKg2MYn",
-	"3yAq1gR2h6M3+fY8W4NNbHmzY9R8bfvszO7faJPZF1htCzAxdE6uCIp7rsPhotWAVQPW7vAH99wW4aeQ",
-	"FnyGO+POWQtW7lG1YrGuroW5BhnrS80OSOu6lzOZzKFM3hzlBHKnWse92Ua7xMRtsiwv2dkCpm8m/lg5",
-	"NTV012TJWyZLXiSbPHcybrVnCmLkmxdRAPBPWEaRT8O0V3pCJ2hWIaQyEniLic4D90XuH7WD+kOE1AYb",
-	"nAdC6hPXW+f2308pBTOvxdRBZYnWUmeR1IGeMJZ12u4hrgKYXlMMCTY6xEZXg2E756rHMkILzVNw7WDW",
-	"GMqsmZUPERFs5LsFXLhufq7pTEcWsaB57i9URBauWg0c61KweTM8IX9Alduo4Foz8WcDMgk2FHQjrNJ6",
-	"P1Ou7HNUyDKdLiIGRrJhzjLzOOXLIC9RxgnGsilnuWUxNysLlX+qrCo9OpQkXp/rbzbkdkXWH/iODjQl",
-	"9wq30zI5uW7n1Um5G0vKFbg9HdTCbl0lFfd6FgRchid2lTrwK/IADLW7A7Jlq9gZxhBpDqinenKkMKCY",
-	"WPC9oRo08qaQI/Qu5ayjYyGH+ijyHcjtnGANrP0ksrIw92Sf82ofmj9LJtJnY7Gh/NmV2+K/gvRrB5MW",
-	"Qp5GLu3EpB4po9Yt6Ryt3521Wu2vc2cXCRyjmjAEPtwwVVZor8pOi6D71fzTL/amK2fV7onQ+k3k41Lf",
-	"X6BMX06q9rRg5i6kx4oDIhvbLVxfuc1RU4jtJtPCMoqVZz1gf4dtPEvPPCA7/WraSp9vpF9a+iGbDeav",
-	"jMIFmmzoXzWgjQU/FBlp21ZdZOQWBfVODg0C7YFkuWKHlU67R2jQ2rHaVCtLj9OZxJ072VnSCF62Q/bT",
-	"UijIG87yLOA+UZqOY4FFreYB7FsLQmF36UdDrMePQs1cgEeKR9WmaR2R2koexCqa62LzVHY6drc9RL+t",
-	"iInp7tAHEgj5Dddiu2C5VxENmPEy8QzcJrXFuT5/vXSbyx1Pu9tWZxNZg7PWkYQUMhtCudJ0oDalmuay",
-	"O2SE6qkgbsFTdhHcwLa/6OayTfNYDGShOzLnkjRHPZ72bFWRcLx45b3ZHRMzGK89rSoXPVbYlnFTd0f2",
-	"VKM62edPmNB2dLZ1Biy4GzwZmSUDLcvqk+aXz2ZlOdnvbrhrpulnXaWOBcoPM6A2y6XoKmNXTyq9l4sI",
-	"UyptpqnAAcMjgyGSpreh3VR8o+eF/exqZpRtM6NgZAeO8ROJ55QTeqRYDi7mPD5XOB+1slzHcaoeEyiZ",
-	"KNHUZbEiWFYQfJb0XUY9Pv0C/1+TE2XNBjFOANi+zPPENcjErhFKjmIbu+kpbVcAe7+U9b6xQME65Yh2",
-	"wlcF0pd44QvPma4WliNxOGGdXWD1b7hT6lDOdrvBWHVptj69WVN2/wMUj7yvWzuU/7XU3/YJsxGIBcdr",
-	"6WDD2vLvtwJ41j2TuZdklmZ3kNOUZYTqb9O9v9Pzvi8u/dXtklZtl9RO/Mdx4s/x2ld8UmtYI0W2AWf9",
-	"jpNRfg0qPypMH3CbZQjScdoO9NFBJhWLRVmoeAjRBXx5W0Zt85CD5j2HGSwVkoD1rFYW1XbUxsotpNuu",
-	"HqPwgweUXBhk6VMuNOVGDUSdKWAKommP5FwwaGujpsMNM6MVzar33lyv/pv/7SRw48eITyOuGJp3StCB",
-	"6kmtwFdingYfAyobiFKaiowWmW3vAN4VLUmSsZzfsWJ8Y5PpEvSJxKKHzevMbwqW8gFnQiekyT7TVOfQ",
-	"EQf0x0HBjvGWPaqIYNwMK7KdSDgoEOlt2cRODc0pYkUsRrRgPTlU1o/TGeYdnucsi7DZjmZ9aAc+FFwj",
-	"pvdknini2oWfRa1WC761MRCa59ZNJLBYfHoNE1IumlkTW/k4pzp9qDTp8jvmojPm5rZmUsXCVY4nNjKD",
-	"q8qsp0lgqzvzmRhiia7IYDmG7T7XGhbEBqyCRCC4IhZctOVncE6lUnR40Qe7gEiRsjmhloQOtbyxv77B",
-	"fZ7YPCNk0R/1ZCzgCwYDQXZ820k96TCqhwW7cXxWiW+Il8A1Nw4mAP4SGJtzQ7r3768YFMwN4SQWnxg0",
-	"f56Mf1xAZEQXnGUoBftMaIywORukDIfgA2yQyLwL220yFpQoUH02JTGnFwK/CSNq08KUeHNq9TIeF+uJ",
-	"xVbKeBZ0gzKrDgj4NEI95XweK9IDaznPooItXFtU32ikZ66WArsW7Ch7Eqd0k2Xsp9Mv8H8bzTmotP5l",
-	"bCd3iUsDwMMkOwb7LGO++SHmUnSIkIIdipt7B/j7G26NHdg4C8EvaHIA2hgqddzg4biGw8fJyd8Q6Jym",
-	"VKQs3wUN64SxFYsJNuvpDqXmqWbnZQUdleCBWpi1UZxS7ooGcDrGeHT6d2wwhTRpoMCbD8B9X7C/s1Qf",
-	"oSFgVDS70402SJUU0L5awlLQ/IQkqRVnZd6U1cxBlYfWDsZmUdzo+1yT1PVzxGHlLCNN7HWqKc+JomNF",
-	"2mOj4ffnJ1C5YLlgRn10t9xp+lQ57+USpzac2gSLt3u8Xa+L6dLdSYNpBWrv10dF+lrNfTQ1d3dp+xYi",
-	"15YhBQNqWKrXYO9eI/z6nt6C/00N1YCBZ6skJbEUtV3KxSVkmeIHBuChPZP3Zi3gF4Fm0XtMMLJ2IyT3",
-	"lhwGPgg8t6mB+gHOgabyfdfotE8NBCY6Lbn9FrjuA3BxL/l+fPG8pwdkDVcqjNaIK0rFDiV0uAs20b0K",
-	"ApoJLxMDxABwHfTbVNBP2Y3mEAQ33o4aHi9uL1ytlkHuYbgB1RDBW9wmOBZ1NcwuqmHMhnkaERIzk0eK",
-	"jcAizlHMYN/XSlldAzOjD7DilfpvB95LqH6nX8z/Htbzd3Ww/wOgK2SypwULNTfHvGwMSgd6syHTcwWz",
-	"/oVlHQLSX15YzQ/AMSJKEiHRWOU5EzofE2PJAt9wLpWxetOUKXX4Pe/gJe4Ajj/Bxvm2y132yCZ09THz",
-	"wCB68gFPG+Q8kJjmo57Q1s5UllpReZQGvHNBYMUSnq3bc6JMTKhYdY9vpG2g7icWD84/+8jMauwQLB6/",
-	"6mdlA6xVG2B1q7PDqw7Co722+aZlentgnvtf5Ij0QVGbyuvnmvVBkDCa9nz+vzELucD0+IhwpYYsg4EW",
-	"TJsXhGnwTOhiTAasiIUnOtIgXtxdI9Ie+5u+/WnZqEEqh2axXD1SLPwog5Zr83LDhyJnaoo2IXG5/Tc+",
-	"tT+BzBexJ8nZD4lWmNf0jt2xfNsxC3jSB3yfB1ruVC7WUvEO82uSw9rWYY91szHMcZ6Ie8C6Dlgxgynm",
-	"D3dAl8PiUwCHA46lRoi9EDIwj2X9QS7HjEFNkbkd15WEQITjRVgai7mlnbOQlDSxl6T5ABKU4eOjGmAr",
-	"APsWttk+4qsf3qp1qJ9YwWn+K9SAHTKcm7kvj+ZwBGow31wMu1zVOSi+s2g20G5m7I6n0E7QRTQsMpGy",
-	"qtORPrppTNR14i0iKNuUBZRsXMYCYBpgnJIEZn3DRQI50VAfqOjYAMyoJ2Ggox4TJ6R5FdRJlvWIcDmW",
-	"wyIkcxGLkjOsrDg9OaowZkYu8pLAZf/N/5Z4edXhLM+i5Tg0ufcBhW0movubDEMZCyVtmhFvt5mPFGCJ",
-	"LSidRcMpRTnmE/z1Df56AUUnvBErGam2D4mFLVtt2rfoQvBYxsw10SOeGgG9rPSKxXzxdflIbdseIu7W",
-	"TYCIxfolovcnQMRioyWiCP3iiWQ/4GQeKwHCPV0ZGTLHEYc45T1xkauat9Xl/I6Jbz7O+MTSHD6Vop1w",
-	"8VAb7fSL+d/hlYG6ze8bfY56MmckZ1kXNIfAlrsA6e9pJTThwvvPjFySUAgVES2lWVegEI2FLJxjjTg+",
-	"CVQe1itAhbGG9adI3APi0hag1sadjwc7A2LbcgS2/o6MoV+wcHURkvvN7Itca4PoIYFfj5STC7sx1DwF",
-	"HHnEMtbLsh//bCACL5MBodleJgdRgEkKIegXKrJS03cxB6T2Lz1hE3ELG4pIZZEBGM9CWBg3oCgg3URZ",
-	"qwN8Y7shGDvnGHS18r4C1HCb5vkj+xiYl7cWqY6FFMZWDLiHoPnBUVQmyQEv0N09KdN4w9DyMjYhjsNT",
-	"Ay1v0+w5aK9Rcou2SSy2YpyU+QOx2IBx8tZslV3Llr2xZqqzf6ykAr/6C8VgmVlQ2y5PuN00bMmqoK4K",
-	"mc3JadTldyGovVy2/4zFRgQz+WhmAKEnRTpc0BwSubmOhZVMNNARninC7lgxzugYpBzaTFjRLKoylRV3",
-	"rkdEV8osIp1C9u0rkQX+NS8E1qQkl+C8jEW7kLdMWDftUVTRB9AhiNQWFVfsvXpAaYOh8NiM/3A/he0q",
-	"dHCQ2L/ZaqdAnML4l8jHM+/mmxWoE9OvJWotUR9douKerIjUjcrQYSGemLFbCkVnr7I+dhGCWKVNt9OS",
-	"tJlPuutSLqoCDqQkGrmWWCkwdj3NU0jrdOHpT2kQtPMW7y1jA5RoaNaSHs1WtpqFs5W5JiOqCL5AlpHA",
-	"udlnFMtnjdRa2zgeAZWvESy4RrPEdCxqm3jvbOKPsCWeoAwvmbEa/h01LhoOkZcW8eHq7IgvqxbptUiv",
-	"iPRhIaasZMx5X0u2I6HVTki0PuGzqph/Aa54jAbSwth4HTB6nKnJC6RDd5horMah0Dx3vftKJrDshNhH",
-	"GOybSdaFhdBgIhuAPNlrioxtVEHbBarpuOrCo+2XXtvN9lAuLs3TW6YfI4PcZvxNJb6ZDxI7rIRYjfIy",
-	"7Lm6VAJDLGa1BIq8MYDw5+K/qzB6mQHa8cViwvLBuVdzyQ8/BfzabpLt6qz4lFXTuPGq6/GAHWgSN05g",
-	"mQxuu+nqJkRbyuXWfps7HHUbfyttiEjTJmL3FcvvmDqKLMe1K4aJhY0ZHGdM3ZKUDmib51yPq9og3MZ2",
-	"wpnAXcDciCRWwWPZTXvsW8TEQkhj4x5dVkFYMJbNgWGfEYZfTHTVsR+6/OTk+rjVap09f5HYPkhwskki",
-	"B0zYDjguJgLzMwqn631TJkVnbJDLMaSYuwxnRWxHJKNicpZnKgH1FoB5PGDPFGaDK9JUjMUi+fn1NTEy",
-	"EAd4bH6jkqNLMupRDQ2IblWCjZmgtVCbTa7jdMuiW3Xy73/+q9LsKXLl+Qt7F9ExPinghSTzGvHEAjvx",
-	"jOd137ErHrTfMYtrNfS6+856Eu+3ARN48J9GdnU5n0dKsLaLOcfasHu4tjVq78wicW12MaF2t8wU0UsZ",
-	"Oqdf8B+Pk4i9M5vnD9fPxRo4F5ilYH00tgvGCGaZWcK7JdOubR/Uibxrd4oh8bpk1zn4BOmdyIFruyN3",
-	"YWcsRuGgEVDd/ucxM6o3CHOnZsuMV3dC+5L8OUbIhE96AhwvPYrEAlGwyzQ5b704mefjDj0zoa1jryNa",
-	"SoCTN4A3SZ8qzYqbjGp6g6iW2FW7IHBImLNMRuSO5kNrOVjDgKpbLIOVaGiVpbB+2sUw9w4dRu5YYd4X",
-	"SXssvTUwNxxkVKOm7fGymbh/3tjfJ5A0NiEZ3L1wonnOClIwml1M9R/i2gJ2dgQFZ9DXqKBC0dS8vFj4",
-	"weLMnykbJ8emqIDlthu4XZEyTztlF95IgK/HYIDNdIxj01g1E+aNMXVCQN4kBVMyv2NJFIwJrsuVjIX9",
-	"NvNr6qzSotry9PDi0MsytmGrqmnKtofbLFfmBb6HI/ET1RR7wO9MbD0+fdvM+T9Solht7tScbtvmdFuk",
-	"QcBZgCRlcxyOjYR0YsByQsyIGD1Ev1CKd8XTUTASnBDD5ChqnbLWq3ffoG1FFuSJO+lTbXnu/YWXRAyR",
-	"YoO2FbTYhgy5QHS6ZDfI90JquZN5XQTRDEtzqYytBtfviTTde9kJr3vHlt4eiMxg2rWkrCXltygp4QiU",
-	"Zo2WE3C/IQGpNU17fTP4FXyOVwpLhZjWttlECOvXECbJIRU7FBkg7gSYuqns95FJSlYI96oZEPYge6kp",
-	"slh4masYK9MZHJQa2cbUZdVN6LKSM/lU0h2ugrf2dPx/5azmZRxch+6EYOtWt1GddvCwtINZK/zAxAML",
-	"GAUb5EDFZpV95xTTy+YlRLFQSynoFf38/iSCWNgjXYZLguA+BThDUe8RztVyJP1hrvmAFvq0I4s+2DRJ",
-	"OT640hIymR+RxHySkCZ6/HKGIXeuyC0baDM/KrjmilnCuIyrQU5xPpkciVzSTF2iqg43xPRZ3hVGD7Ht",
-	"xPGhRjkpGO37FkKxKOeB+bd6PMAfCt7puOxbBGg41pGFTqP+i7IMNM05fGkG5dISpLD1iOHC5bkcKdJs",
-	"j4ndxOTDrz9H5P/58PrniPz89k1E/mDtDxH58NObiAxyahaKfUZR8erTf16QMLnBmBewdpW8BoUjMINW",
-	"/H8YaZ61QO8un3lhdHDSZmMpzAJdVS0R5M2LRTDssiinXC9oxz7TXti1UPFGRshIMXsXYlZKYpWg4+vx",
-	"gCWRra3WY6jY9XnXZqa4vmvZSnA9mD3Yq+p/mK15fqABBBB0LR8j2DXPrpmx1CuYNh5Tfx+Ys/w4CQ/l",
-	"KOaJ2RL76yKT1dIY3vCcPUpzdXyp7iyCwbDRWF2pDZx+Kf9YLVthvuVQCi6I4FRV+iAZ6xx4tKsKfsXs",
-	"eBZILycAg9gZiDwn76gmQziGZpNP4GQs/Ac/cTWQCiDvIjgZgZj3UruU6VF5w3dMdHUvQQsm+a/j8EHH",
-	"v8FqqQsiJAwruSTJRwwaGjGYvO0c/yoFQydUQprmca+vafcIBH9PCjkskHa8A5wAXSlYKarh5ILsKiF9",
-	"351vZikC0Xv0gGasP1mVaQr29seZNjm01Y0tmWqmj3GvVyWBEVBUNy4abS4oUJ716WfcjY2Ls9b3L74/",
-	"P/vh+XnUMKeicdFQuuCiO08mVE/XhM9rxlmZBoRk+cPDBbn69OrtW6RtE+T36zfHP5DmxzevyHfPv/vu",
-	"yDy+nGhlWq3W9IQi75SbO69bNo7IqMfTntV6UX2yyUzlpOc9dcYq1iVGuxF97pgD4U6puRhJslEZ6PxW",
-	"G/OVVXv3ez8Xqbi5vjHv1iu3yPuD0XtYlWNXaZninNne1tpNtiE3WVru1x0V5wyG7Zyn4E7jDyjOqd7G",
-	"CtoQamaW36CXZ3b9zRUJ7jkm7fGsUhqfUuXcgD7Z6hLSyOxV/qnBFbFvHREGvicyujBEbu6OHqrBUAf5",
-	"YSPKNXaorD4FGZ+5IINCdrGC52rSCmmPJ/OeIYduBpgCDrqdYZ41Ef/eD1fSWp6e2eUysdgws0kQPjf3",
-	"XtN9lGUVtNynGPpuKmwmV+BR62zcW5hX3G+PS+1w+lZYTYyQCBxV4IrPsin3z2aV99Mv9l8bc11dLXZX",
-	"kRneqsOvPNk/SK2Mazcx6+UQrVa1H1Rx4tWobZnzISJMpsSsGOLGq6di3Jdlp8eKNlxRyM3t8HrQcydR",
-	"EGhzlcutwVbA9mstJWnOdAtgmgzrX4S3i0UFpcz3BqqOqsFtXzjYY+mtsmXsNuFmzjQPQoGdDlViIWEs",
-	"NhiqPBR0rIOcdZDzwIOcWxMPg4JLHN9TqR/4CCV4LHMZSd6H5cmm6gz+zWbwf3Lq8ge3mb6dNP6pude5",
-	"/HUu/zeYy//KFjqXcDsowWADcqpgcsBWqnJbOtYwGVqYJ9BisVrC7UTUwNdfO/IuyRQSsGsJvFEwAD5J",
-	"uwVF5fZrkckRoR3NCoJM50FVd/PsnGR0rIKk0KNLklPNijki5AKfSqFGvxZ4K5GJy12RVO2TrAunXYu5",
-	"Wsx9g2IOjwBECCtovhkhhxSNT8cUu8Yoth4q0gdXGsPOIEyQf////4twceMC0fC3DVvfSHHj5ar53K+1",
-	"+QMNNMDuWAA9evCMMXCdkK40MtVfJgt7lW1vPOMxTg4HQzqZJbS5k8YsC6hqcFN4GYF5viW9ShDcj4IE",
-	"BiE1W2yMYq+THvOrl0lme6DluRzV0nopaY2qaUhv/A3J7OnJ15K7ltzfoOR+b7C0UmruiBIdJMwV4Aa6",
-	"T/tMKdpla1P1R97aRBl6dG9PkddAGWmfi8WVstA0ByoSYCyRBbS1UkAOyURGmlzccQ3H05i1vCuOuSDA",
-	"lxyRf//zX0cuPTIWkLR0YeQC9BRJiBRMgWwklhfbtSehWrP+QEckUZXf0oLZ/CYyksUt2JlmWAlAuSIj",
-	"VjBC05QNDFLbjDezlqCmmJ9D7QeKD/d8FvZJsa06SZOSl58/Y8LdUSxkQQoqXGNPOzx1SZKcKn3DikIW",
-	"CVHGFh71oLeAXcOwagZz4M3b6snciCG7WLHQ8pYJKIW00cWeHIkTkvwHbpQ/u/HmXGmFHNZo/JuBCJD/",
-	"W+mk8oAKkXdc6feU5+/dHl5V/pmLV+0MUMrMA+0MEKzYMhnIDiD2PLi2vZYokDPsz7gc6rb8HMCqWc45",
-	"mHr6xf7Ldl8sxms3X1wdZt9jY0SC59rjbTZkrgGiBblOwVSPKDaBOtC7ECZrYRCgWAGrr4qFbUk4KriB",
-	"B+hlTAGRCQeGSYAgescI+zyoNiokzYIBqkOjQw/sjm4+gtpmx6SJXrxcdi3eQyPlaiCMDjOuzU/uMTq8",
-	"wKFlz+WOtV5kYRM0YAZuyMhebD62B480vXFkfvjMSKhbJo5gKVhBoW2g4iJlB9916qPZrgFUrIWt7932",
-	"3xmizVPE3dv3mnhEfNcxcxq++dSB7eEn7KQpIJqPoGyVxE4xJpVDZZlvvZsG/yypQZDiVjmEyiQRcjTN",
-	"To7uFqaVb3WH5LNYtaB6fACd22kKjUoKOez2ZrK1C9pnl9hbxD6YpqkcCq+Mhj+2/gqj4cpYJAbkipNB",
-	"TlPbT7XTYQaVIBsNcAh/cuM2F8WDL4UfSQJdBk/+lPjH+4vntFeXAjHOesH6Lm3MYYOyno4Z3pWjjWDe",
-	"fYgVi0Xpre/NvloDZ8Juo45r2by7xkXjKu0z8nO//UsjapSvH35ZMDOnG6jSfd56/vK49eK4dX7d+vHi",
-	"7OVFq/X/NaLybtyMMB2qm9bZj2fPs+/Y8cv29/T4+/QFO/6xc9Y6ftE+6zyn5+nL7DszCfh9n/Xt779v",
-	"HT9/np4ff09/bB23z7KXx630R/ZD53v6XftlZiYtzfAboCU0oobimt3wzJwvcxitA7aBjsVG1ACe6amx",
-	"v7w+O79oPb94cWbGbrY9jnuoiso4Xhx/3/nh7Jg+b784xhF/3/mh9eNZI2pYFurGxfOvUaN8yXDQfUvG",
-	"glEzZrfh3d/A7W//XS71jE/cLEvtwf0o+KRPBeKMYnmn8beoMSi4SPmA5pXXvNaLWWFBbrnAK4D3rZzE",
-	"zapvuM90T5prQBu6MQoIbHaa3ZhT3bjo0FyxyLkK8P6KuYl9f358lj7Pjr9nLzrHP9Dz9vHL9Lvse/ZD",
-	"50faahsRAENccl8zo+jCfqP/N0377MSdoNUXKJcphb2bseOfXjeihjt4GSXv5B0zANhYfg+H4/y6dKfg",
-	"93M1BytQDtWUWeQ7MtKU9snbUBazUBKfVgFvMFxKKL+qJjPbkj4unMFhxxNYKSVl/TPlvjYiy8lW79Sy",
-	"vcjMjZ+pQBorIB2Y7F5yifWOoKMTpelYWc6CPurnodffGQlevocUTcEz5QhGxu+ANmthg/VYuKkApQcV",
-	"4DVSCmwH56rhirTNCCBKo8M57Y8JseG0uhHXae99ubO2lME28ZhHig98sodvDrr4zV7nMD+wbu7hqDkX",
-	"J3ErTRoA/XEIVd4OWAZMV/G2r4Km1yGOWpQKngoOHvzUB++rxAKXJEmHRQEcL31a3CJgQoMQrE2fnu9j",
-	"a/3gBB6/D9Z2m56G4EGLmE6DRT8szWExc0J/HM5s/k4fUKVGssjWVxpsZ09PFLBg45NfZagoGKvcS9kL",
-	"MPSHSqMYHxZQSCUJJZ1hnlu/YnPGtjy6hCucgxWb4TOtIOnCdqSvaC1uyjDysmW++9rG5HDI6oRcVWb3",
-	"TMXC34BjNVry4bdP2F/U7IpT+LlfWKQbKEU7ai8jRm/BX+p+Bo5NKfyhvvHXuysKKboQb8NsBWJ/aI78",
-	"1sI9oToRi02k6X9w+21ryfDuCStpEefTGx/zFvZeyu+hDMYSc9txpD/2e3wOCgk22kD7+ckgi2u5OEXk",
-	"ZFPEYtHUPTaGxluOCT3wBrKRIlSTZEH6nPmNdaVhoJwWmqc5Q//joJB3PEPx7nvC+zs9cyltowJqTs3+",
-	"zYY5+AyZIlyk+TBjWRSLsNU3aY+R+kX1iOZ9dkKSwDmSkFvGBohmdii+UbKjgaHaj2EvY8RXdtwPyI86",
-	"0FivnfkycV73cr+lOO+9VFEsPIIB0vxq0GUVhqg5GafRvWHc6/LcQcqG78ygNC20f3u2D6vvNyiLyb7t",
-	"5vzHIqHDjDORspPgjKskQhdFYnHghmoMBQg5wp6BOetoIocairCHelgwwAoPMYpwbc5feXB9S1r3RMvJ",
-	"GLAwAXL43E/2mSu9PaUDuY9isUav8FW4j2KxidRO8MBe+W23Gmrtip4Ih/dIrERuceaVh9sj8/QzL2ta",
-	"otCjXXAgx/Dv34JgqTdNg3igMJ5+sddZeqGM5UyzreL7Thy86yPRT7AC6yLRlVvNWVrODOsIn5bVnDvr",
-	"cunC+oGVskBn2a1JdAi7/Gemt7LFWzsWd3V5wWOQXC0+bQOog9mmCHmDzcedig6RTqP4gCeCFgxI7rxC",
-	"FDok4GHoLbDx0SnLvuzXcIHOF3O8IKHJqfVclYdzp4d96RossmwJ1srehd8hBWED2PH4FVWVqTxSsLRW",
-	"6tcMstbVUYvpOxZBtNX/IZfywS7jClh7Bw7e22C3QSJb1kvTQipVicQW7ieBI6fSZFNZdytEY3MpuuY7",
-	"R4udyr51XFyQxFb1qGG7zzXCLhJwIIWGQW3tRka4aMvPUfmBioW7KcaJMpZys8KX/sapFB1e9M2Ny8v8",
-	"ULQkbUY6w7zD85xle+kV/s0M+a3Aao7VgBsuXbVwCC5yHuUD9SfDHJbxJuN+OKiuBdvLgL+uHrQAgn5D",
-	"0JkAodMv8H+kOYVjtnbd0HxceoV3hlb0DiTsKH0HKosL1uNJJDzUU5pCpBsIABBLBqxQUpBRT8YCbsSy",
-	"E5Kk1vkUeITxKSOqAFcyiE9BcI+KlBm8IFBDQ5p6JG2c3K4D1GuILBYF+ztLtdPt8IZUEylSdgEfjaBY",
-	"Cp4GjlpI5g8GIyjcbNSTbhBHl4ub4HvWAnjaMwU4zmw1JRAXbAvo5uTslZOBRL2NZfGBF/9+HzW+EdjB",
-	"6wHovUSmizP1l87thYf9KnWo1X7dNkjO02HtVq012INNE5yH8vZAAFDaQ7E0zKOmtAWUfw9JfJR4dc1B",
-	"vFPNLkjGcn7HClsGiVg3KNgx/hAqiMpiS1czZBREWzSEtDDASg0sOCgjFhZj2hVCXdbIAQRRP0iDxCW6",
-	"dSCJiQXiQQYTILuvt3xc4H0DM69xt8bdGnfH/jysBbuoRW4Bdj/CjWfq1oCvBaNKiqAGxPnY4FZAocld",
-	"vyxUsX0f+FLLJptQsr8h4MSXsmvgXJaD0o/tkXyvNXp+k+iJG28Z9BwUMhumesMu0qn6FgbZGvAkn9UP",
-	"mbSxSKmmuewO2VT/1QuAvG4u2zQHOqmOzLlED0UlM85W8LknRGQocqYU6YA/bk89lR/cyq+KWj/Dgizv",
-	"a7QPWt1JeQVVRSs4NalmXVmMVx7aJ0aLtHdwflM7+mU8p25rftt8S4Nyyzs88qdgJ3m3V1mmwBCGh7pW",
-	"SVMIIwvrHq3kzEfBlbZ5VJAjHwvFmDohCc0LRrPxDWS+qkB3+/TX3yFAQ2+ZIE3eFbKAAA9V7OgyABcs",
-	"7Qly9W3d8aIMW6MDckXMMeJ3W/NYxmJqdvd0IV0pETcWK3UhfWAirt15+5qIWxnkI6XjuiWaoz+6w1Cn",
-	"4z65dNyqDxS2Yol+s+F7QqE8/WL/tVpTzyVN8f1PPVwXXj64VduJ7nLP0a5NQrHls4UNNRcerF1kG74K",
-	"qp87mHkIWgYtzF5gigl9SRKqdcHbQ81UAvy2NGW2WSXN8xNyBWXKgvaZUUcGBU9ZLApG0x5TxJt5yoV0",
-	"L11+yS1jA+SmheRGoNWFmyNtvdGpwBK5IECGlIAKpazjzClkyK9r7UL3rIiApwwuL6Up6E6LNDUzDdTW",
-	"YgHq2k79aXNVrAdmRm6gKhvTCTcAbfuSGbmOftWq9auaaP6AUilntz5bV5c7LeF09RDLOqWynktsMdR7",
-	"aQJyC3jSuUbRwvUJ+cmNGpONYsFdPxZ3W0cAYixPLrqXZBgihPUHOEFkkCEhbWPAA+1om6a3h1H5NSEL",
-	"D1s/raFxd5pquXWWRA/I8ds9W4fPzw5oNSqkQ5Pp1479mxcIO46mSA/Vtso5Hxg6gJVa+eTCVR9lvoJH",
-	"Hy5ZvZfCHvnoYQZI77WMn76yUWrSjMB3X1mZ4NzjXty69578JvKx6+gGfMAsFvbPmVRfaNaC50o5ag0/",
-	"ATyQ3BzeasYzN9a4FOwYeTCCnjREy1gkp6kUSubsFFvF/AewkP753//8VxIROODgrP8emptekoJljPWx",
-	"to40gfsrFhPkX8BWdgxdb07x98kRcUirAnrCRT0SgDdspjlLK/OGbjxwKVYEkqbZMLQw96zEI+oAwiIM",
-	"fgt7Zz0U3lH4IBjiIwUPAuSdp8UJNqpszzp+8C3QeeDWnECmGRIlVCNPv8D/NhBLeLJcBw9QCrdtzC0B",
-	"Bd8EDOw14cF9x3HbYYiKhpe6El+r5AGbKb1lRMk+g+Iw+HSB5rdMQAP7UJnHE+jfosoiOUfhil0FrYQ+",
-	"icU9OtjMzFdQxLgmIznMM5KxvtSoxeRUac87bya0R+zw6wYbYrEpLQs99A+EtX0JNKyuiT0a/NZOtTre",
-	"sG3qhgmibB80hoZHy6qCp7ZL1dbjEBXRZB8ayKb5UqhkjScpFURIAvQOBXgWCBfYRcwRiBMmsFQE2pMJ",
-	"MIcrbXHNsRxA40YuumsKI9eibEr24BKEHVPcVDNijfaD73/4E07o6ajKNVbvV4/EhTx+DjjWM3xPmdg9",
-	"2OEzl8K6dwxK4zxm2A1qkQ4bcpKmgTaZZyXmAa8ZExnLju71cC5sBAtPC/s7uZEcPGq9FjVo1aD1OKD1",
-	"WjwIs7Ap9G4xyzai9pj1TIUNqecD2GsbA6LCBpg8hqGfILiJ0cZsM+08s/RfcqC8ajYJZLF4AJI5ndEO",
-	"6gKbdd8q+/tQQ4yF7bdto01kfrApOXoC3azNi0aE8++m9oDWuLgDXPxoQWbSkOXhRpwDkpqnt0wf6/GA",
-	"baCbjcNERMiJEEbTBTeOsOd9UEXmQsEJDkclrlW1t1zbQ55rAy0wUtJk/xjyQZ8JfZPRPu2yiBRMaJrf",
-	"oLc2wgy8m5wLdpNRzaB/553kKbuBncaliGLRp0qzwvyA+gu7TLCCp0dB/5uQ4J0UrMuVRjobJQsDEO0x",
-	"OA02BWJTja9tC7tYrItO77jS17C01/Cit4gu5WPm5bhg1yF80/A6n2TrW7Npca8a/QC3tWubzgsbBwjO",
-	"Ja6bmjyZqx9Kl0JGFCvueMqOM6ZuSUoHtM1zrscT2svEGb4MTuWMVDY3jwlmUdL0zKJH1ZQ2JBRlZD6V",
-	"aBSLoB88L0iPG4V8fGmOlX1dvrM+NsU1zxswAS15B4XsFkypyN9aWjXHje4I6EuGwsBKT+aZIj05In2D",
-	"Ru699Klrv4mZGlisbxCUMJr2bAbeXubf4Sv5f4dsuDo9NF67ak5decKDa6p786/Q0SvkmX2m3GKfQBP1",
-	"xkXjH0NWjMtu3GG/9GUJoMr2Weaczh4FNGh2+1bZJo9Qbc3VlKIza2D2Irb0qLwWt+qQhGzLbIz9Jm2O",
-	"t312Mm9wQ+FuUBmeQZ7GRaMtZc6owJEcUqpkuKvvSZM0i/kP88N5ubQunjoAsjk4yHUypZdRVkoQIyX8",
-	"IcUFXSSdQDacfjH/22X0A6mvOkPFKoywBqcn+pONelQD5x8KlUon97CDKg+apt4TNndN2h21dRi2wEYH",
-	"shO0P3gqEYrf1Rp0Vr+rgM1qSyABA5tjwcJ7qnueb8UWnRNJgCWHYzjqsSJED/Oi5mPHjmIJs+ICJXxA",
-	"SOAQsuvQCVqfyW+o2sn7vYeq4u+eOFYj1u5JeatOLd8uZ+r0i/33+AHZqpE9aZE9ZkeLjtlk4mosJkuh",
-	"3IhK/YzdMaGfKcyLp1D4wH07diiAYkIfSObrH/gSfrKTXPmMTly/7eM6Odw5J9e9s/rMPiir1Z5Qv5zB",
-	"WbYvYoXjfAqsF+OdyM1PTlv2Q3+m8Ngas5VrSBcaSC40ClLgusBI1fRxV7TP7FkXWSwSO9HjnXb3WqQy",
-	"XxCleZ6TARMZOJSMiQD/BAJzgCw3Xe6TsLKHOGg/wrvcCXic7Ro8wl1QK+K7CwqZHbU26LgNrvZEa/Dj",
-	"sS67MAoz7fYpncmKpQXT++m6tcv/2i/1qud9r1x2E7NZpsLZv9TaIRdUNxv54g4tC/bGjFNbFjqbM9im",
-	"6S28VpDM5h9f/k9XLWLk7f9xOizyr/MVhj8s7RWwj9IchJ6qiruOLDAigsKfa6KGbXOPNniwT8h/soJ3",
-	"xhiAMRo8RDKx2NXcqKAjFP1t1pGF2QmFcjXJ5vufJRnQ9NbsD6cXJBAdTvDGCQpZNWIFef75M/nHkKe3",
-	"+fiEXPM+k0MDO+fPfwSoefn5M1TY6IIbMwJS/kAHMcskDVAlH5kuxsdXHc2KJBZckZ4UclgYUU7Oz1pO",
-	"slfX4NLGiFwVSge48wPVyJHuA1DFIqUCCcrGiAMTR3xaXjpz6O1PUakvSefhpFqz/kDDFO1tXWgA0y/K",
-	"2ECpWDUmSzyiFQ+1GdLsiAa0zcQxgfu4zwgX5HfBPxvslSKD2vPOUNnIXYfa9l9jOSxImsv09t4JmLsq",
-	"TfuDhfPoyKJPdeOiwYX+7twcGAyCGDTugldiavCfBjRlx4qZdwLIfXcWxcNW60Xapop9d05+eX/16vjT",
-	"L1fPX34Hn7OE+F1tRJtgGFYAKYN5UuZ7de+U/F0WTqlPP79joqt7jYuzVqvlp6R0wUW38fUhdUJSsN86",
-	"c6XMxAZwgTbYCHMFzsRF773PfaXLgBZ+pSs+aZnevtWsv9JVGNNY45JXst9nYrUrP3HN7AV/W6bk6r/+",
-	"axqfP7KU8TuWXVbgBkwQKWwWxVlr+jpzRAu8tiAjapQoIUnf4C9gjbqca9OcTIi/6o1/ldrd2AwqAFop",
-	"AAqmEPlkUjRWxN+VwAFFZcsox4vtBmdb/GwxuIR6pTFff//4zjzezrB0Vdm8DnOiM9JUjJEQJq/HA3ZZ",
-	"/lg9MwKPMxULkEY9RhL783//819wRULsZjmKfHerfOx4vc34Jpq2nhDMoQm3AI0FZFk6txkKrU+aiowW",
-	"mRuhImrAUt6xsEAUHSvSDE3wyAveEnaTKDDTPXIlRxGhmuSMKiTRjEjBcBNU5Oy8vXBJSs9GLMzbo0Vh",
-	"FpoLqIOHDC7s/WUlvmspaxYGSDlRPvKuMDqEBWE6GDBalK1xzVvsD5UmbUaSntYDlbieDC5LxrVXVOau",
-	"XBDzK9wqcKGQMEvYi5TkUg7M1KJYDArkoJIFZLwe5zKlueczmfsQEBPNtMeg75mQI6xi1SjhY+Fe6xaZ",
-	"Txb4PrSUmBzjdc9t9HYEMpwJk6GxTfbyiWc9EhHJxCg+wZad5zgpfWq2Dq+60/fel3KIrWsWu1RQNgRO",
-	"FVZu3VWcKqdf3D9tXCZjOUMSy61Jtp/gERP2HAC12VpelOSyGwIzgN+YadKnGQN7Cjspmj8Pg2TSzHoa",
-	"aNZyrL72L22WK+V8+vXh0+tQ59plirB+S5+36LE9lQcTn9zuSdiaU/E+SVl6f7GWHcVkXb/yiLHO+07s",
-	"9vsJvEHKnZx1kK8ZqnzRPjImBzshCaYgZY5LWY24hkYBVJSiUrq6YUtN0GVaxcLsM6NMDwuDDYEk5cwq",
-	"+qhqkz6jAjkDUyqMLYLOu12WBG+At39a9V858oEcNFvAoX2h13mIpfFoyFnXQU+FdmvenHt4czZpBAVZ",
-	"LvuWp5bLbkQEGwW9QIMQmDL/acqCaGlQ3fx5NOm0jFAdgdqDKBY2XGJFV5lJ7qMo7l2RVGYsIjkFhkz/",
-	"ayys+iv/iyt/QBQ/BA00CHv/VL7wnYD/RLbKqlVP1UjYgTKQT6zBMjH68lzWVuxDovqBKvksVBIfBJo7",
-	"TwHEGDQi36jgWjPhWbzKJIFC9kli/puQJhdpPlT8jgEqJlompMk++88wXTAWVIV5YkZ5ruYLVkMUYcbP",
-	"JaGa9KXS5CxqtVquo9e+pBLOi6z5VMICpCkWpjrfu0HYWGyUJ3xWhuGGsHdrHetnjviR9Om5o1EGQ2aA",
-	"6C+uyDjc06xg7tx886mQB+DvxxTKOciN1X6Q8QJn+GFILjXV7BhdVjsB9J/53WQ0ADO2q1GmiKieHAkk",
-	"D+LKhWKlyMcn5I0sSGIQKqeDG5vuk8SCVaPTKS1gvWiZO1Oiu3kiDFsEHyIrm3086tIugQETqtBD4719",
-	"uQSfBfXPvCQtS4NUvZ2TDqRppJZ5JvhockZvWXa0W1fMZuEd9o9LNsFdtMfQPj3a/XCTrBiQnT4uTw7V",
-	"9x6kYSvN8EY8cwGAObgMzyvu5udhFqzDCmbAwqZvNJOuJMVQkJNT9pn2BzkzE+ngt8nRSSNqDIu8cdHo",
-	"aT24OD09e/79SeukdXJ28UPrhxYcJjuQL7PbyLkWYd41QVPkLohsNnvGtKWFczwyOe+wdJzm7KTMMXTJ",
-	"emoGM8dVyMjh83y15qKrglu8QQqi++8AfXcvw/J6kE5tRnJjzmICl5J9R9XQDx7yieuZT4DVYHKQYypQ",
-	"UNQ/1RnN3CG4Y5lxOOu+QMxmjqq/OST0uNtf2ogAdFMiulfIYbdHEk9bV9JpKdtyKQkeXbK+zXr0Oym6",
-	"x0Y0ZRE0F4KCziqfshNI5VJGJe1AuSNcClFlJa/SlCmFN5rx9A8430nWnuAGWEo6i69kjCPr07THhVn2",
-	"FNtWKs83Zl5HOBarc8x7seU2x9dwUWospRJjSYlGPelJW61PzTa9CrcRMJrNflqf8pzIoW7Lz6W3zS/A",
-	"MxC/Bc8sS5O7QLP+IKcTW4vyfIkpyUJ3ZM5lRLq5bNMcHjpgRZm7V97Stym855AZ9Qs6WOOrcJ1Qgzv9",
-	"1unMfn+Q0l9ucTibkFcHqXtGhOGNQ/RwXUxn3O5VsHLY4dStabAG8A3hoi0/h0OE38+45ycrP21kTQ41",
-	"5PwpRryGYwQtZMqRNqMFKwi0OosI+wxHNZddc1WwBUuNzTxj9lszCrRfXgu0FShZPH81HJiX7Xh8HDal",
-	"mBtcLswEvwoQqwSPccQqs8doHpJzyNotWE8OFbsgGbuDrdBjuaNILwGSKzVEzIWizP4gl2NmwbJgelgI",
-	"DPDYp//hbjtrCxaapwZokU/LCgtsYFlo8A9GZY8ST48H0VHzaXDK8GAHz/2VjeZtBZY5Sa6qzpPJyq8o",
-	"yLFF5HaJum7pQw9+OGmnBEwP4BdGc90zEE0zg3YqIn2mC5669wm51umwD0nKcqgVzxiIiFAU/Ob3bePr",
-	"377+7wAAAP//",
+	"7L1tkhu3kii6FVzOjVD3TLFNstlf7LgxI0uyrbFkayTZHtvtxwKrQBKniwBdALvFo6uI+fUW8DZw/81G",
+	"7k7OSl4gE6hCfZFFNqVj+3hiwkfNQqGAzEQiv/N9J5KLpRRMaNUZve/MGY1ZCv989pbOzP/GTEUpX2ou",
+	"RWfUeTtnJGVKrtKIPVLkjqWKS0GoIpQonUoxI+bFgKhVNDc/hzed05tOeE0UEzHhmkxodEu4IM+n3ZdU",
+	"R3OiJVktY6rZSSfosHd0sUxYZ9SB9zpBJ2W/rnjK4s5IpysWdFQ0ZwtqVrag714wMdPzzuh8GHT0emne",
+	"UzrlYtb58CHovGY6XT+eapZWN/KGRVLEynz9npplsalMGdHpmosZoTPKRWE9Z8PelrXwxWrRGV2eD3u9",
+	"oLPgAv/uZQvjQrMZSzsfzNKWNKULpi2sH796/jVbP4/Nv7lZ3ZLqeSfoCLowb9Ilx8ebVvA/UzbtjDr/",
+	"9FmO0c/wqfosm998+nEUMaVecHHb/EF/yN4f9SfBD2t+x77gSS1CvmZsqQiFMeTIfOiYyJTEDH6imsXk",
+	"aEoTxY7JMpXxKtLKIAhW/+uKpWt/+WaSjr9Qi4OJlAmjApeTah4lrBkI2fO9IZDNYL73hGo2k+l6MwDc",
+	"3oicEj3nikT2NXJkvkBTFhP2jkY6WR837d+90mk4Lf1er+64PFmlSqb1Zz4U7J0eRzAixLUxskzZHZcr",
+	"RZZ0xgJyz/Ucfld0wcgUtqmuScKmmsiVJlOZwuMpT5WGdxo3gCtpWP6gaflKywVLGxEa5QP2xaj3jeIn",
+	"NyP1fk414YrQiYEDotW+2gwCfD7mceeBq3vDaBrNm9bmPmRWKRUj5vsBiaTQNNKEdReUJ+YgsneapYIm",
+	"JGVTljIRMRzEhcIdafZOB4TPhDQouRERVezkRhSYOo0WrGHDv+5MrXZ3muqV2gz/fI9cECrWloAVI0pT",
+	"zRQ5StmSUY1U7VjzcU67AaFJUrgPfva4zEotmYhZ3PnFDFgmMmaOrOp2qmDFhe1yzRaqLXpxx50PgYHS",
+	"c3zzNAMRTVNqPrYS/NcVs4/NYj4EHaXXgIapTBfm/S8TOaFJE+x+gPNstkFuAYx45n3+xMgMpiBLmeqp",
+	"TLg8Id9Ijawg9Gg4bKJzfH8br34es8VSaiai9ddsXV3qS3rLjAiSmhufKDplI/jLIJXFxBx2pnSJQ92y",
+	"NaEiJhMZm3+oe0MgVHk8KubxjTAvmWMbSyMZcI3CwXVxHpiZCqnnLC1OOBwMrsn9nCfMm9gtiKsboTRP",
+	"EpKuhOBiFpBh7+qEfM3WitDUzL1ExjkYkrlcpeqEfKcYoWSaMjUnKRWxXJA7mqwYOaLku++ePz0mS5a6",
+	"L5QP4Nm0F/WjS9YdTPrT7jA+p90rOjztXkT9aS++YpeTQd9hCoXBHFUeEroGC5vY84KL7PzWnd7nUxD+",
+	"6i8bI0E6+nISpvl3RJMEtkbjoCJykiMrah6fkMfmXCeMSMFyPPQH14TeiAVXyiDSPBsOLk/ID4zewgwK",
+	"qCH855AIdsdSsjArLAPQiaX1ELIy7cPE1ufijmtq4NF4lXF/yL6XWeE7xQ8bFrNFUsuXAFwVrgDgpk0n",
+	"HR52dl8crAXXp9miGST4cG9g4OvmMy/4gut6ylxIc2gNTzWKQ8r0KhVN+01gGv/7MZvSVaI7o7NekGsM",
+	"/YK+0K/RF4LOS8qTr7lo2vutebTvzrO53YdeyIgaWq/9VIIPH/IxO7/73EumFJ01y+GL7PlDPpp/xX23",
+	"jeBgv70DhZcu9pbLcle6WRpbTFiq5ny5ASLekL2B4k9S/vBmqBhenHBxmysp+YqaYJOP2EWi3bDIduiD",
+	"0R8He6WVwPK+nU43KCDSPt0XZW52+FIas9RJhNvRJc1wT6n8+NoHLLAZFPbp3qCw72dfakMOFgg+NazU",
+	"gcjBWwQs6hVNmdBtTpJaTbq5gtIWQ0uY/wH4eYWCfHsSyiV/kayLiySKMeVL/ijVhx+RvOzyGwlsmT3f",
+	"l8TyL3jf26xLZyBCVfrN198ZzdmsaKOuTEBVPpBe/JpFMo2fzKnYcKdG7vG+wCl9Jf/wF5wl8UaNMgRt",
+	"JURh26w/DAgVhMdMaD7lLCVTM4dTAMwII2xNuTCKnPmGIpN1E7jg3c4GeXtJtWapefP/+Zl2/9rrXo1/",
+	"ed8Pzocf/menGZ6NkEzd44dBsgDDzUTmYIA0BsBUjrwOR12DTdT1dr3coh24RTp2ZmZqWgN8ZTdwmQV8",
+	"Y97O1/S9AcRmwgPaCAMgK7ChWsUZFkl1hQSbFgxvbQBcPeRkwtpJK9ZKwRVJZdIINfOsPdSkFbjfsJTT",
+	"5JuV+dJ2lm80HW85Cl4mAt5usEd7poYnT/uD0+F//vhT0w0L041xuh253Buum7mbwof7nkg7N3xG0+m0",
+	"+Tv26d4fsu9nX9pOI/DJj0kp2TryVbURrZrWdVAZy1uNXZ2Mbo3i3maFqLV/FNmvtI58bVZoaHfQcmZp",
+	"xYhG0Q8f7yI8FWWZtzy6Zfqx1jSaL0BKbXKB+UP2pfKar+WLeCIXG1cQZc8f9vn8O/m3Gz+q3eOHfbPw",
+	"sTYkit/9SETqL8Nb1/ar3K1qr6v8gcLXd2qDDrlSD1Ih7dzmMz+wyVzK26cs4XcsbXbEx/mAfb9a/VTN",
+	"AtoQi10L/0jGqdoV+Wt9JuKl5BuOLssHPBBY3qf8Bdy1VLA9SDkaZuZdcsS1sg4Z9BTExPySsmVC16rR",
+	"vQ4v78J9iwvGPaRcayaaFv+CK42Lt1EI+IfTmx8pQuOF0SbvU6lZQMyX4lXCYrMRQxBRsopZHBAulGY0",
+	"U6a8CZarScLVnMVEsPtGJnOP69zsn/tg8KuWUigGTszPafwa3U/mL6OaMAH/pMtlwiOw6n+2TOUkYYt/",
+	"+YsyO36fC47mjdg6OWgCYI6ZpjzpjGBVI2LkHUdPAWp8qjP6+b1V/nBYJ3CWYzOV98aHX5AcmQIkGhXu",
+	"1/HF9JReRQM27E96ZrNI7iOI5dFcg0D7HNdDuFiudM6uVqkYLWWqaXLL9chua+QW/2GHK9q8iOAsUkNo",
+	"JwtHKCyY7xsgLGgylenCYD0lk5TRW/CBrhJ2bZUdFRJF10ZX5NH8xCzmiRTThEcPw8yU8oTF42UKQVQc",
+	"lulhKTMLRSs17vWv+oP4nHXPJhe0exGdsu7VtN/rnk760wEdRmfxOYPYiDSa8zsWwzGMqBBSkwkjaKlw",
+	"LKQdzq5ynH0BKyWllW7EXN3mDoJFmqSMxusxe2dOdzgilKCT3gh8S5bqtYGDprdMGPxVl2HxLyd/YZF+",
+	"ZPk9iSVTxECLJom8R/4m5P01CSOLa/hUJEW0SlPD9xCm5F6KwFAObfCPl/y9BG4Yz1ft6MnQ0FspX9B0",
+	"xg594DXEG+LqwK3OFZF3LCX93vDy7OKcTNaaqV2oo3+aU4ddPNFSkgSW//c71fW7JC/55wDnL3jCPhaQ",
+	"pzxBrgowSImeU2GdPAuuzd3R75mF1DNb83aZ2W6baCce7GPst8KDzaYzLKGQsUzk2ugY5mDyv7o9H+GO",
+	"yWRNrPv3GPEp0wmPYyYehMwlSyGeQYpxzARnxcvS8QQWQwjJWq5SYo0B7ZmpB/xX2ddI9rWNCKgu7yCo",
+	"qExrkWLjQxZ0DfwwlsAMDS9lVK9SNo65opMkH59LQ4ppzcVMmZdyXsr1NQkTHjGh2NgJEPblZSrveMxS",
+	"ktDo1npIKI8JEwAuQwmA6C+lePCBtZEQY/ZuaYUej0FyPxaD2CGEajLoDc66vdNuv/+2dzXqn416vZ+u",
+	"CVW3QA3UyH1GXNyJeRbFodJHW5zH8k4OdTRL84YB8X9N2Z28ZXFobjv/95ViuVCV7SaigghJEikMD5sw",
+	"YoYBLothaK+ZeXD4G4+rytV7TxWsohhn5l8Z9by5GrKVs+kWc+7EpgcDjzby70J4XIqg+vvx60aA2rj/",
+	"RhgA3r+R+gu5Eg/DtZB6PIVZHiQqG+7kpmnPxYc5br7xJtiIjnzBB0FINl04MscLEkRQlAUp1OzLaOEl",
+	"Rq4YI0cOMR7DxjeVDe8jZoc2bG/YO8Ur9pUnOqMe8CD8OWm6Fn1zqpyqMjIXLQQpZsGLg4Bw0NiEvDec",
+	"2f1+eo3jXFDpTqzYO27+TgkqDtuQm+3mILj1NA04bS63BwIzOaonupg65JQRKVgJChXkvc6MR4dltW6Z",
+	"LSwKXmTnAawKg8sG3HmL+LtxSoc7DG4FOwOGzNocLt0Qoeuo3qIPv/cwjGHGgY8y9xthaQoZIm1hfla0",
+	"5JRm2QJsu45DQPuxWBNkZnZ6L1XOfSgkR2e93vGI3JT2e9MB64ivLj5/GqB1B/V2lhoWmMiZypV5BJ4C",
+	"vLxh6R2P2HeC3lGeGGH4t4QiT9ewCyUrb6WfEk85MkY+ZK1hCv5yOEC2fjSFJBmAEIYYxFTTCVWgJ65E",
+	"ymg0N9vAy+mtlC+pWFs7qXoQFlKq2RjUzZJuICVZULEmVGu2WGp1TXS6RiZLEqpZG+xASsWYTjVLxwqT",
+	"Jm02ZM7OPIPbW/dNB5xtWCss/iCY82c02KtCATI+qQIR3/wvJIp2IVMU7KUnncBPhfUeN63Ljv7MSzmF",
+	"pX0n6ErPZcr/+sDrawUTGeUyomU0zxnR8pYJd9OiiUSiVGI1omui+ExA/tOukkavn6P3u8oyNiK3vOqD",
+	"4Lc0KYqTE0ZTliIcQJ5EWRLz7lbiVsh7EWTasTRCPuiEJ+COsZ/Nc3GrLpnHoMjAjAkzgidZ0GjOBSM0",
+	"0i4bhU6nGIpBnmtFFItSBgtQc3kvMHCSahKlDNBeiJd534GfWTymujPqOOW9N8yV906QjZmsMS94fMvW",
+	"o1u2drpDr9vr9XrdC/OfS/OfXv5/kNhjkJ2PvzjtXk16Ufci7htdY0C7pxPUMy6ml4YIEqo0qMmlVZ29",
+	"7Q9HvcHotP9T7ix69voVgayFlFpDO1ibRh1wVhnkW0M3Rz+Rv+FKxNbc0LMGRc2OM+CaynQBK4mpZl3N",
+	"0c+zMaOmCLTqd6SbH809aq00W4wmUmqlU7oMS3mr8l6w1NDCSfHLdQFzCO+2udllaFcoELJH7z3AmPGo",
+	"xh5hCj3YfSBJRYqIGRrlYqWZl8lI+BT1pL2hicjeGqRlGAycsK3oteO8NWK6nHks01u190qR+naJd8rd",
+	"1D93QFewnkRrNfUIKfCp95fs46iWmo/7Of3FvT93YYZGeyWPXz031DQioTmWGBabOYbUajrl71xm391F",
+	"0YzsR9vtcKbLiPNy9c4KIRpmzp8fd3+ykRrd5lANt90XXNUg+1vBIN3baAx2uypwaC97rGUSG7kWDtu1",
+	"Ven1nPHUslNV4po2dfbnfwD++UvQ8dLwO6NOlaVmicStMortXVfIJPbPMuYSfyh9tozeV1RB3mzoygNo",
+	"SWYMFX7zIuD+mhjZa01sKidwLlcCYHvYceFcwjqLa2o+gG+AaOquc8HuHTWirsSzK7tEYpZO/kHuaBCh",
+	"OqPO8nb806/DF4vLb94NXk/O30a97+OzH6ZXP85Ov5pf/Ptt/6UafrO8/I908Eaff1clRQ9q7WjQfrgu",
+	"7/KWrR9l8tRRuLwd/+2//js8DnzBas5SFsC9lxebMVT52ArgsN8R+RwFRfP+7rTn9uQWW0t3UcSWOveO",
+	"eKEwNEY7D01eeaCCqiZBza49n4SWhMK8QWYBMPRLo0iuwOWYKfkFyrVI/zKlESNfyeUSVL4Mw3z8Ugw/",
+	"v7t48q73Ez19E59/Mbv66i+Dr5Oz/7i/fJb2366H3/GLb5e9x+r0aRXDThIortxZ61BSyXwrjIE6IqRb",
+	"NFnjQdsqQy2pUvcyrblJv10iNJM1UcwFTGUgce9lIhN+X7ARASHesKB+j0RzmtJIs1QF6PojkVwspKEq",
+	"dkIei2y96CPIp721ccWKgG6BeOEKNA+uMP+iJLVmWylu++y8ZtsbjkOBMIziN03lAtMaoF7HIwX5meak",
+	"cDwpdYDelqPvE/5mcscyP3VM1mjY3YTfmZs9ZStwv4Im2uUC1zi1upqXQgrKU6bRekfcIZJnOgFqclAM",
+	"AUF9WH1qK+/1M9nAHdDKiQPrNJqo8hd31e2dFhYHc9IocYsZdC/o5aR7EV3F3UvWm3YHNF8OWKb9HFvI",
+	"uXWv9rqDQTTsXtCrXnfSj8+6veiKXU4v6PnkDD1JNB4bGLsATa2T3NzTP7vs94FmrJqxEabWINwZ9X8H",
+	"Gt+IhKC2j8wxAf+wo4KWN0SJBtonMQYdF47QDA6XaQ1AccPrFCWuCBPwdG+Y+RTZuBjntcHTqbRcKlDS",
+	"IBxszw+30JELpcQqhL5LDnmB1MvbfEK97HYQOCDKRIHPjrN7lpKUz+aog5TDYEtnpu2O3r59YWvRmSn8",
+	"89V0QEB2ts7GvYGeHdL3+ftc6PNhxytNcdXrXfSvrgZnw4th7+qqv7VORUV/Lmb6losA5KgoAq9AjCW1",
+	"2y28oIAXALf5ltqukWP1O6CBEQkN/91bK9+FebfVys2crbXybNvbNXNv22qTGg5H/6Nq4X/eug+7dQ9v",
+	"J8hlvD+orSDb4GZ7gS9t+gcmNyDA6SjbD2DgOLEy8p8n5Dcgl2Y6MB1/9evgB3H27N3la93/cTV8Li9e",
+	"0d6b+PSL2flXf7n6Ohn89O7syd3l56L/ssbKUcRt+1O0Qb2z0gfKWEfhkm60dozIZMWTOJcVQRnkeg/r",
+	"hreXoJXK5wkv1RNTuElBJZ0yI50QLohFYUBmKRXgtwBzhiaMRnN3xkakT2K6Njzi9Pzc/FP5JRn7l6fw",
+	"GzlydFC8fXPqyASa0/75YFAs0GsL9paFGSxXK2sw9EYumJ5DlWA/UG3CsmBrLUksr0n45bO35LO7/mcL",
+	"FpIky+gCe3cpyg2iju9PbkRWM/EE3a8hiaShW2KLTBot2hXERaEE02auSegp0GDLy15NZQJjb4Ti2mXU",
+	"qMDqE1B0EHQH2BIU2VjIO4j38WJlTxZU0BnLJkWbjlkO2NpgerToXxuZKSOk8nvI2AKHYvigVWyuSahY",
+	"Mg0hGwiMBCzuckFWiqWP1I0wtG9tMdckdEnSDfPbHBeYPoPYNQmhBlP+Eo6+EYXhCcOhaczSk4iKiCV2",
+	"UV4AouH4cUrvaQLCE1GryYJrNEnELIWpQLM0S8dJEjTZwPBIiinH3C2Rf4yLiXzniMWWK6JRKpVXw/T6",
+	"RtjRMYt47G0dpzSwNScVVjBdJVOeGMhqGd2eLOSdh0KlVkjG8BCrPVhE6lUqsNyloSzKkxPDibNXgY5X",
+	"eiLfBUSzxTIx5GgepTxmWEcRigOze1iumWDsxpUxpuidozwAPRRndFNdW/Xcfh4Bg0RKY1t24EZY0g/c",
+	"4DpaBToHNMO/MuKH2TL613O2CBAIdq5akvTLHTwC+5+jzBMSYsJ0EWA+6dwIl1LtTLk2y13VBL9eZ/PZ",
+	"QSFmbkaQpsoBQnbAryu2YuGNcOFKPGIkZsqwXniUjzQae0iOvIFdM5BEdEknPOF6fewWbihGBTeCKrN7",
+	"s4CALFMuU67XAclivYTUFu90uUyghvqCKs3Sbkw1dTznhIRYGKaEoRuBIRFi5grHBGSySm7JaqlYagFl",
+	"cV8+DdmULOY6zDDsCuOsRMxShAmGdT4iZiBkSXov0+UyhbOB9uqJfGeOqeUKWZwX0mjEY0cqtjqoMBfJ",
+	"z5nQdYJsxRPDgBj8v1Fe8X/J8rNtsopy72R/Z+8YNu6ewr8RmgVJyz0v3AqVHxYQCeRxeftWhe93Al86",
+	"cMOqfN78iNJq/oPh39m3zHHqBK6GhZuoyMw7AZbKc099nm1ARjVN5GyVwQC5YeGPZUIjlv2F7Df7E/Cb",
+	"/YVcFAKeDIt0cIU/cMkZ6/QGaZ6imcWyxvzfGvKn61geBlVZZpb9UXpmAeQxkfwvuYRU7CJD8AcXB8Cp",
+	"z/80pz7/ywg8mDgJB6Dmz3G2MvujXUzhCOd/m2OV/xUllC/yP+35wgrZzjri03HVdBHHaLnbz3/2mCxZ",
+	"qtBzBunSQstC0tcJ+SErylwI4wcPFXQhAJoNMmcbnpwbMWGRXDCbgg+13cE6Eho5C/OtS0WD33fYAkP1",
+	"ZimN2L/RaMFO3NOgwUln3bILyqGyF1ZI4pqNOYSmm387nW7a7dF+v3sRDybdy2g47J6zwbQ/6dGr+DTq",
+	"/FLRWexqyoLtFxwaYswh4SmFIDpkZOjSAueLkJCfOqe2kB2N45SpYogOTl/ycA0LFq3TDXFFxUV9p0BE",
+	"cs4fzFoz6/OcQDs7t9qFBmFUkA/1apmGBbe3ds5WCRKaYsS8qMqlFzLjRpqpMiNXXb6VMcaVp9piiCnp",
+	"dg4pfkBTrW4Xx4WKOfuePiOdwCapKEoJJdsI5JmNOk/kKokhhQDUiZVyQdd5wbF/rSrf+HI5FK0F+u+4",
+	"4ijotCub830+vgxYWEMDJM3R2J1vSaVpkp0s8gzIBYUXqAnvyKbs7oTddL6ii8kqnZl70sijqfnt6bNO",
+	"0Em4YH0YMGVC6ZT+3//DSH9gbl/44thGGg96w7OLmmBNC6ytYX/ZZytW9jffktP++Xm3T2iynNPugJhP",
+	"Xhv1I2UxMaqeYX5ZwUL/TBdQOihWEkJj+C/vB/VGcLvx99s9eWbkoNXIAshK42tDIWfWlrC9tF2VkIxE",
+	"/RKk6adUUyy6uee5hBgSDF4uS+e20FOZqpwhMbOeDaHai0zuWNZXokQplVfqjFyeKt1Q479wqWS+qQ0O",
+	"qKBjGEybeozeFipmq0RJYp9iAdIMLDWNKXxOUNl3LVfAej4NBmbl6v3ktj7MLIfIeiz5kerMZePfK8q6",
+	"gS3fQDMUmAJDW+pnTHVIKlHndBVzJiL8d5I4O6tnQDbihhEiMJPB1T0cKT3NI9rO2PkUrcBXUS/u9tlg",
+	"ekqHk7Po3Ah3lsm/zXZiFhrb/f3zP79ZiZiu//mfcbnnZuGXJ/a18VwvjOR0s+r1TqMl/A+rnwiHYEsI",
+	"HIcT4++f+Q8KX7LP7dw3Jddis4m+YGLPzOKpE8su+t0hPZt0L6LzuHvJrkBKmwyi03jIzkAHytDS/BGX",
+	"d/HSiIFMGD3GbBU31nlwPIaP/I2mazfOI4O6uAooR+XXrSJHYU4tf/uv/w4DEhrpbbRSqfvbd280BitV",
+	"DrC7+8uNYNJbQw+lKc7Pzk7PGyaxFFbHo0DWTZmIWYrn6au3L1+gZY8KrvlfWUyOhCT4XmDLis2piBMw",
+	"R0G/HRWQaUqNwiBTEv6F3lEcPgrR13ocQMMaM70584Tak3xSdgpDwZsNwS4YM7BfvEwxhKWZW9uqw1b1",
+	"KWPbpSJyEN+EzZygulB3jMllwghNwO6JsrDLsHA1NR5lfLAKhT2zLPJWbMWD1xjp4gjY4ERdZ/0B8wi0",
+	"rOba3jEY9nC3EDeKYSEPDfgo7vjLVN7bbFGjx66tOHCdJ/pyq+zZwr9ckF9XUjNVf0F/rOARhJY9+P7R",
+	"LSA0yHlaxqr2DhrxOwQ2R4wULu4RCc0VsH/ESPv7o33ESKrbR4zgNlqEi9gDGpjtZ6EiJ50HRhpY8egP",
+	"GmaAu9vbolVhj3vLcntKZJvFkYOIF5vv9WuS0nu8hrny4yBztjxvvP63GAX2uRaEvMeP+0r5YS+DncK0",
+	"izwyg38tMYJHB+0b+1HkD3O5gJMFxlKrKF0TsUqgYySdKCMOTaG4C9bSKVIrLIDhdlrqElUSyyapKlQl",
+	"L93zpyCNohx67BU7rHeBnWxlsWajWEIBz5nHcs1n2rHcWo0/K5b93TKRNK7bHFSg05JgjW7ohxcuVonm",
+	"S5rqzwwJgnIfVjkyFOyrlfLMk2sMY1ovIYlBCT6dstjFlGCjCSht5pH5hAtqnR4euC5OL4b9y8FwG83C",
+	"cn6ph0LKJyvNNtjQCsflrFZ2Khm5UwbpRF1s/bCk3AjqLmv2rHcN2YlQqtBA93xYyA+xTkVz/WVv9MoW",
+	"E5nIFajJPLlDUz5ddEad/jn58nN7sflbOOvV7d3n5DueSCoyLsWVOX7XJKRJEtpenlbWzu0GCVe6kjwB",
+	"14f9Run+aB9OVnU9wLRl0nuGYmdFR4CqQB7TrY+6Lq5uk/LieqY0TB8gJ0dYGciZ3TshwbthDBhbW+uL",
+	"Ef+7WOwNqEq7qzslT8C3Ce2n9uXi67xFGHhVMFgFknGzBKsSeaSMKhQJU6sc3/OInVT5sxvYqkdKzeas",
+	"q3eLLOoTT+YeDnBLLDbSttdToSZs+eARs9nCDbr/oNJscY81V5SFedHFuqBrxAtwXdT6eQRJLEtbesVn",
+	"Q4U7oMRIsz7no05Cl1ouVe5NfQE/kP6QvEqliyFAU52cpl74aXwadS+mZ73u1eT8vHvZO52exoOoP6EM",
+	"Lk5uefBCroQ2yLu6MhDEPJjIfPrZd68ttbiuHKPOMo3zT/SjwaR7wYbT7iU9O+teTE+Z+UCPXkEQwO3K",
+	"LPfxq25/2H31+tsaEacAg41ydD6yAJ4WXpsC7sq3aq9dGYh620UO+ZbdDT2wb8zrkYKty5Bv3QbFAr5F",
+	"O17/aBRbr9yucocqLjnwkVV7ZtB5I/dXAnNH8yMFznDX+sfnzhvLrrT3fZd23+g0xl294Zqp/bOd0VtO",
+	"fU+6UfGwjhPRsrTHA8VCNDv332zy3huVR7n4ZiOFJwlu4CO78bPlNqPBb/TyAGzA+2ZrC+lpd0TLwBVL",
+	"zaQD8OtnRlwbLYcVZnyE2XpSHS7Gy1TOwDlezSlv7cFz8+3Y9qYATfy5FpYJ5QvsLNcWiL5ckXWSyyq7",
+	"GR3C9TobdZ50+1jsIZPvskdfdy/A/W6X5N6tkUiKH2mhIDVAsor9rC8eWoQ39WYMjHSFvxpWaMUNfwkD",
+	"VJz9n/o1EMcfdu7+VzB/YPshHzC1uAUbMBae2JcNe9VD6msu7FoMqz786Ye5FZJusQHDVKZb7BL9gxdC",
+	"2hYyZMGZJYXsz3Q81k9dfYssxUrxGbaap2Uh8XD5RdVQOZsOxcVDM3sPmbNs28jXwvFBOcwlzBfX3Ix7",
+	"p+Q+5DDlcZmuXL8KXdy4LWMK21bkCMIBQy7mLOV6jL2Gx0uZ6qlMuAyJFMcnNyLMWiSHZEFvGbhVaaHd",
+	"MuiOwoV7ytRl2bA4W05uGxqShN2xRJGYsaWZHxwe45ViaWjTYSpdmrBkHIZT3s8lcaGjXCsXXcpF3nFF",
+	"p1QoCnlH5gOTlIqYi1loxQ1YfyLlLTiX5mZR0FtYTl0VkkrgKc2D0A4eHwY9ZyM9dsGtXJcjW9k7DPwb",
+	"I6k/e/3KXHvDgRfVblYG6uCY+nV6suOYA9mPo6UxLX8rL8v8A0sMlI3sIlep9W/8j1xn6TyOFox8uZh8",
+	"VaNr5fDaeMjtsA9BxyGprSHocze+CsH322Noa6o2+CDeEmgFl4gou9qfvX51TRYrBf2WrMMSzF2qUqCn",
+	"Xnf0cbkJBF/Yca+gknYFuRtfNSO/UxjllbAZTcatFdCmgdvcQVmH9Z1MfMu5bfjhfW5Yt6w76ib3Rp4O",
+	"tqmgsJtmVgxa9AMcjGCwyfKSPJMsGGmMjM/LRrSPbiSpnNJPYB/YpPjj55txYKd5yG1Yb648mDWsirJB",
+	"E8pa2Kfg+ixIJugPK3lezG6zjALLg4Dc8gTNuN7E/0ksYPuX8TmU6WwbQ9qJ6q15q5RNgdzdJtHRJHE4",
+	"UDX94kuWsV380DWmsebjspuWXZbPi9ff1svAGlDaW2f2UUsDbBGv2r33PY5tUGbtTM3gKzVJ3cNagQ1N",
+	"MQNs9LNNi8vymc2nV6mRuuZaL9Xos89YunSC10kkF59ldb8/g5lqrDof52zViUNYBKtK+U+RNWXOuyqT",
+	"KUChpZvH7+xq0F80553hmXbGvarXB8DayjPmE4Z5q7jcWuKwcKxzzEDnfrHOKhtac46TCU+IK6xINHun",
+	"63JPUEAEW+g18TUtrm6EYtq2GPOVrWviKTRckfD9h9AOy6NLXUyGJ54aheeT6jW+RE+jyOwskgm4Bf9p",
+	"Or287PU6ULttmdD12FcpXsE56AQdo5q5J3g4TkraSiJnclw8VVEsCqM+M2NO1N2sna7VJmS9pT7mpfUq",
+	"d5fTlZZjW2FgjJUJMlYyT8dqLaLs7ybN3M3VqO8ZtsHKs6vVcplwlo7vacrmcqVY9sjm0WfK4q7FbnxF",
+	"AlH4FRUxS9SMKZYkKprTqSZGUazRHTNRv/Mvwysy7JH+4HR4dn7htU5wolFTnH6xQq9TCDpPn9mpLq/8",
+	"8P3T37+2urX+Y8FV7FWCJEevv3hCTk9PrwLy3dsnxw+ocngYfflT6MntQtuLF+aBdONPrg238+a4yZ0/",
+	"p0XBxAJF+aUTD0ZSbRX532UMvpXhHafJEOVRs8dV9o20d3h9WIB0Hvc2LQW52RotGPhVn4H8WN1il49U",
+	"Cg11U7JZXj3/xg9+/gb0c0hqdtE2AxGTaSJl2pyj/Gc880PjmTcRzue+zLaLsaVEIVXrum3lY0tWLymU",
+	"zgIQOUd3bKggzGS+MCvRfiPMvUi0BPO8jTqEHK/QFx/DgIROHsS8kdAXO0PChdKMxmUx/RHU5RF55TeF",
+	"lxXVBL4L6iCh2l8bOcrDng1PZQHYx7FiE9Vz+40b4d13tt4QtDL77vWL4xPy2Dp8M3qVqcvkokmiyIRG",
+	"t7YMgn9xOjZxfSNYU1I7umTUPUvVCXlrtA+IuOSLBYuvy4ABWHmboym7EXk2eSLvbTZ5UBhmQGA+RYlO",
+	"KYe6T7HUVR3jNyL7VwsO5qsqn+ubzj+ls8lNx2DE/DudzSaTm06Jf1wUYtWP/unnXvfqcfcL2p3+8v70",
+	"w/8u/H3+4fhfazOFilCodgGAEjyqTAPO5mfeuoa6IkY/A7Jj79qJUR6Eq6rt02/eeJ4xh+kCrcsUSN1r",
+	"vFiDpzDAk1Ro9Q1t/5SXkU2kuM6am3q7NCybFI1teRDy0bB3RUKapIzG6zF7x5VWIfAQd0BOfGKFsiel",
+	"BrhQgIXrSqZsrdCd01uduEsnSiYrzQjQojng1ivKF3TGbBo61XKJTMPng3D+4O4y/OYaZsBaLebmTGRE",
+	"E7ORSgTq8LJd8G8uSW7Ov3NQGZHQKH97597toDm2zr0zc7bNvXMb3p58lxFTsVBzY1HmT2Qu+dNQ8aeh",
+	"AgwVh4+nd9bMP2gofVGvrSw7RPyEI4L1UE9ImIWqmB81dLNPUZRK2RR6Aq6E5onVIlLPxUZCWzTWvDrl",
+	"gibXN+KWLdFoO+dGgFq7buquFBo05i5UO8xIJluJ0RPtzMVCb9nQCst7CsX30A+yW2Gb/cJG6+6ZZ4tl",
+	"IteM7VthrhQiDIE+KYsYxOzMpIyNXsVYDILChJmbSWHsUS5InNTXi5vISSWmxq42Dxh91u0ja7Qn/3M5",
+	"IZ+veBKzGnW0ofbbE7lY0hTqMMekToJuVeGtam0rL3aLwc3IGrfMKwgBEG4lFe7lVG0bW/GFd+ls0CCt",
+	"UKiY1lzMlDlp1dsoBGJQtuRv8XYJr29EWL1HQtd3emJu/6lt+xLmdxA4VIwsGtorzn2kKJfeiPy5kZ90",
+	"whYMqin7N2mIhayV17yp0ByizrpiLSs3ogAPd1cTNacpK79j7wtUlxUqyc/e0lmtIva7vOYbS8XD3zVx",
+	"DnWbqhuY7bDuYfN260bXbr5uoA+Kuud1cKkblwHp/bbw07ql1QNpw6YLC69dZQ7OfHFBEVubeAJGs+12",
+	"d7yRC1bmFkYUcWZf6n7N7SJK07XKiwORt7ZCd4ELGIlllQrVwEWkICuRQMqKCzldmtVj9zxeNYG0PBl/",
+	"kvu+5F6lKs6S+HsuE1rffeAH29L8PpVihh4D6DcolivrqC+JEvAbhMxiPUmn7vkRsy74kwrSUKSxKkjY",
+	"eevbE2aLIbRQ1FwtIbEY+q79+5tvvwErjQpILKFy/pLqucrNMqUlhwHhImbvmDfE5UP9PPglhNR2SrAV",
+	"P9p/snHPp92XhtLbdXTLINMC+rzGaNXbXvPAAC//UC1/yUJed0+kyOPOwfoMwelYApkWg+3rxc6a8Oq6",
+	"RIjz3vCy12sWMR9aEXj35Iu862o5+aIBoU6Id0lsYPObSehIbQ3YXrNN7K5ZJaGt+EYA1GH5K0YTPa8/",
+	"R2BuhGo/YBD3vUL3LEma8uvkbfW05u5Vp77JW289TWF8zflxOaRrO794QIP8fIQy5IohEF2dysCRZZ7/",
+	"kXf/BESAQTHDRo6CXTt97t0RaVPt7pp2Safdfr/wZYxyx7SvTCSNwfF659X6YmfT7sXknHavostKBU08",
+	"wrYfVFZA0U9yOu1eTC/7XTqYnHbzVlBX/TapEQ3VxtHPgPHB+xYfRxsTOEOY8xFvL1pZK0ws23QOdQO9",
+	"JploB9Fz7Mu1lzMz+/xka8Fow7Ex9uGTNTvdN7jyQWknOzQLxfS9g/QKLZylLa2RgfH4t10hIYscRYXc",
+	"tUeK+Bldx8WELfhifdzodqjnvBLh7h/muiqq9nmhNW1QbEwLtUSBD7RuU9t4B2Zgs5q8dx8GhE8JFes2",
+	"V565Ou7kbQuCt+MKRxS0Eny+N3HsVNTfY27ltX4l78mCirU1d8zpHSMTBoFeQo9InywTW6Aeu1+5IqU2",
+	"sAY7+W8rVd1ceCAvhlBqLHDPk8SI6XlNBGup/igNBDLO3Za438DwT9fEdnvJUMfOgDA8kLutFflJ4WCW",
+	"WtB65LJbZFPh7G9pPJvzrhG0Xtvfk7mDZNHak2nmbOvJzHe93ZeZ77qtN/NPce+PJu4d3F/oqSd/TI9h",
+	"me3WMdqUFbkKUZqKWF2TEOk4DslUoqkf6jtitwOs4eHUxByNTgbuZBd9diBK7r78nQ2MYVPrUHMBJxJ7",
+	"rPnrx1a7Mr0FtdE1ETU38tzQt5bktFdpE3phm4SitaLIKPE37/IenF0Nipf36Xl9e1DYCXt4cyrfOFPo",
+	"T7VDB6k6QwnuZH9ucOBWU//AtqB/4G5TjTVj8PRgzZkHpEn7FX43Hpgsta1l2zU6Y0J3Ph4575kC/LBC",
+	"Pm17gD1XasXeaBndGoQ/rDb03AUoQ3fZShW3uYQwhQOHPGA0SMdQyJynLMC2OYq8lPV1yvNVbAJsFiey",
+	"Q6OhEgbsh2qBrtlia6Rj3qjXaAh68QANQbsaSZe97mk0jLsXRiK9pOeT7kV0GV+x3rRPB5OdNAS9aK0h",
+	"vKQ8+ZqL2tLWt1xAsDtGz889Tync9l5XahsCnv8wBo1cg5TmZB/GghsRJnLGBXgjvRh7658MbUm7LLzV",
+	"/BgU5nXSD8x8P5cQHGXF9Buh5IJhj0RJ/iK5YDG2jbQxHmixEQaFEwg8F1kJVLMS4GLj0q5cA+Kxv3At",
+	"CyxPuVp8KBk5CUIKJRMG/X0Vg5Aw/KyQeVkjs2b/h0cqa7oMLXwNveF8i+PANQ4eyyUTFgblLsMGxnYU",
+	"9P6zULY/uW7mYOrH3x6pvFRg/oVMb7OT4JduhL/tvBohN6I5tmVGvJQTvmyTZAvoe0zXHtuG47ARN7W8",
+	"FxBAZ46T0d2Uazg5tSkC9mXCbKI9mLLUPdfRnBlynZbD4/xm+jlyC3+MPaG6QsSYKmBx79rVjrPG4dkv",
+	"2O7b+yFP3bdNZceFz5fJKgt7sOjN/wYc5H9mqV+1uOoEnTJ8i2pBYRG1DOGFjGh9b7SEitmKzjCGCPmC",
+	"7a2LMY/3qdmwOfAn5DFJWcSXnBkcQcFvCEVntrurYEZ/qyQmWDbp6z7QSzcuNa2NWdPqXzYLllbmdNKZ",
+	"a53u0hO8wvrkCFsoLeiamNvCY0rgEzuuloQxEh7WF/iohhGsnbzK2tOcdU/jIcPayXXXxi1w9yLWjWI8",
+	"ZmkKOr5BI0tHRupeUAGtIihPVikjR29evn1Fzs56xyNydtI/6RtOBb588w42b85wXO+vzryhZk6g6S1m",
+	"iMFPtZWXLXDrNFQ51WgTjrFTPtAX2Il1yllMFBdY19owCkeg0iahpgwGVSzHnuZZq3YevtlXe39Ri7qF",
+	"+THAV27tFb/tJRAFPhQJ5H1DoXqAn0UNQfTmuTwZf8ic58CcPF8DnyITiHncTnsDU4z9XrNNmxJr9sgO",
+	"O1ckXjH/y3g5YSoP2Mke4OvIyX8f/x0Y+zY67zwgZk5VwvVh/artsr49qmpK/D6Q+wDI1Qeul++cMYPd",
+	"HADFI7HFA4AXg6OgEQkNv91Fxic/ZBVUMGsTcuHoVDPoxBz+Wxi4LhZgRoDvPFLErrD7/GlRTdiB37dW",
+	"E8ycu6gJdm3bPQlF6LXOjfpd3aDbrj13rmsWD7k72b1oJcwtt2L/YxjnfWHpj2mdr3KsakqPvS7CEbmn",
+	"HGJ9sbqiwoVbsrwmocoGUjB+Z+mf+EyHozLDvhEFjh3iJRmOstQg86WZlLERR1zStT0GgeXrqBUZMWWd",
+	"RwZXnALK/5ehJytuFUTmTASrPd6vUnbH2X2t2AyBYhgXAA3iJwx88GUjkt8i+H88/fbJ2x9fPSPmV9vS",
+	"Fx6Yv0GP+F83HSZucDj723/9t+3/m4+HMHHEZcFq7qfUafbOPP2KJYkMbsSNWIMHgtEFoTofCbF6HnrX",
+	"cnVCsAs3mbOUjW6EywG3iUB+YTXE4r+C4P+/lrdjBY96WdIdnUQxm9bYs2xH21btY7Otvt8axeq23Wrm",
+	"ciyh/YydI8BFNh2et1a725Jwk5ksDPcXrGg54gLzy0H5+5QRg7Waj1VtUX/0yIsnya1cLJggE8bJ+/cn",
+	"Tub+hi7Yhw8tezy7MeAwzjsuDwc1tfj+jhpEfavlF4WyJ16tb0wuhy7MkP7QsqvzzkpHZnbY9oY1UBRP",
+	"TdvN2Fd22oo7b22/AfX6dgbYAdoL+wRYF9Om6B3cRnD77n7xFuN6rJhu8Vb4+O7CuWM19fJlgd0UDE8Z",
+	"81EQ1gysxwjqtfzmEwWv/LY4zy8HkBOzi2BHDyR+YBvO9y40teniGRFGozlZ0lRD4X4BJoisGIozNBJo",
+	"vgt+KZoy8qW8EblN88iMBO4H01AB4sxnboBrtM5URJdM2b6Ux+iyVoyR8P37kxdc3H74EMJcNwJdGg5E",
+	"zhYB/CIr44Grcfen9VWAb+E4gCmLFBIGN8L8+laaf8OA1zIxD9Dcbv92g+EHKxW7dXmBp0JqdmxnRPdw",
+	"/tYz9P5nf0PXwW/AG5h/GjoN+h+HolAnthp3ccn46M1qaaSuZ2a72Tz46IlMZFr67YWcye9evyj9+goU",
+	"7c+pYvjs5Ea8nbM1WHCF1AbfUOEmhSQoa/3JMB2QRMolOQrfv0+pAMAcB9ng6UpANwjlXptTcSNCKmKz",
+	"BJma/wqpzf+wX+EPrCYFv0ARm3AG/57h70yE4NaK2TsLJpXwyJWsMmR7I4DgzOJTJmKWZv0vBmfn5Gv+",
+	"eSVHsFZUruMmm0XmyhstROeMyJtF4GpobSZTPMqM7gHhQpnTbCgS6plAy9u8ndG2C7Reht7tUgd2kFAu",
+	"utkl3urrdVmELxvCvG0ankH2PaSyIaZjeYLR5IY68tgSSyJ5iypXZIu4Cr/u0Y2A8hOB9WViXd+CpxLJ",
+	"pqEqdH0xJ7Ng19+k4NSzBRRopBXhomXwu9tU+9Y7QFQsXXBsoLOhOZMFK4KSCHl/Qh7DGjGe3s0AjtU1",
+	"eH24cC1bvG2JOMCCyDfCC/DJo72JMqcL4nwCN4sGBxe2ngMQt2uzH1VDI89qbC/LlIuIL2myvXOCG/jB",
+	"OhhbhakgsEF+bNEEBPt/VDozuC8XsVV79bP6KhSPiwFVMwbMNquUB9TGNZmwRGKi9qfUJnduaeW3GSsE",
+	"8v2yb8Efh5xWpZuac0hhJzsEMnuSaxdqU7nSRjElL+QdMzLVDkWMSglmZlPjXZeU1TgabNGrm7wqXjbH",
+	"3zP1a48WZAeJYWzMbSm0+vTTWj5OW83WrqdshTuWHPYZ+MNTXXbhjx5lt81U/B3WJXZ7LKf81Kf6gANv",
+	"e2liC+bmq2O7DyoLzHLOXuiqro1CcA8B+XFc6bX/iYwDf14kv82L5PD+tUyq+iO61gqSfFmOQ1ENDf/F",
+	"riIUGmUHWdPiZF0vWf8DinZ/SkF/SkG/HynoT8lmD8lmMyfdmneQ43EEBqL98w524HatA4rMnK0Disqk",
+	"XHOJuPBln3xtAUYaQRgfBOz6iXrlmqj1EdDNdVCxbd/u/S6gfaNZ0YILmRp0aEWOInMawJT07LvXx7ae",
+	"9/M335LhoH9BXI/HciTx1laQpeDYRX31hJfeSjLLXf7F5qNjCydUyifUx8Fmq6sQbrZPGZflkNNyYpZH",
+	"RYaCfnl/Wkc2pWNqd+4tovZ4yTuorrn9cNmBDlqY5JOweAYlzRfyAYUAzMt+mg/rXtD+pHsVDeLuKRtO",
+	"z+j55CK63O24yfaFAF6uN8lr34rcuAsm1EfKO3MqwJKIUipm/V1GrMPEE7DyoQlYz1O5ms33EtygQI0r",
+	"abi3HFcyZBdqb/8p4x1IxrOoqpOlfOttA3WAVb62fs/e0mPFfbHVC/GnvPmnvPmPYkkrno78ANdeld4t",
+	"0RCGkySVm8KWpvcuDJB08NeGDhnkyEhxSzpj8fEDrXB/Xh1tbFsPNWWti/7YAnvZPwYIuuRvK+aedbyn",
+	"rmuRC7tZrnSxg3mlescjRSKqaSJnK/bJLUpy6qMqPo0wxeBqcn7eveydTk/jQdSfUFbbCP7AvfvbBZFl",
+	"FNP/TYWrbh8PhGRbXe7Unt2H5jbXOozEjxwgUvN3eEUVLyYPdA7q+5pAHPq2pWWZYSMSmoO1tyq2w6ls",
+	"n0o1TVurYrDXFklUZli73KmDOy6QLf8x/RbfLpl4C3nz+xa8sTUPtCRyiTmX5TLvKPrTBdZ7csGDNign",
+	"C9N7ktLolsXENvDLacXsarlgQo/tHBV0Nrfj7/fqE0bydW1CPALmCxz7AZqQ3bZ86QUMRf4rU2hu1ua1",
+	"V260RSc08typvG99zF+bKj74w/vd8lPhaf7VWhJL461Sja07YkvXQ0cX28jP/GWbP+1tSsnkhQeIMHYN",
+	"Njez+Yt1tRHPpyCLdi/Y+bR7RS973f5kEJ3GQ3Y2Pe8ZSpcGwll9jA+/OJEpl2f63VM2jLsXvfN+9zK6",
+	"uOhe9YfTITPseTLNY+yhlh5NY9syDzUHK8S/oEstl6Q/JK9S2dlfdPp1RYUGkh4EHXW7MlM/ftXtD7uv",
+	"Xn8Lu9EYmuekt0H/6rJeelsJrsetpT3wSbtiS6++7fZ6tt4SkE9emLI13Avp6hZK/04FI08l8+0CHb92",
+	"yS7b+w0ImblB+uEW5wcIrTFLuBHfxl7Tx42xoHbYB+/olVnIM5AHdUqFgvuqKB6ghIj6tc0sBzSCFa61",
+	"DQm417M7W3dtiwTQQjI307UvQgHDs4QwPNDvd1j4Cy7qclQWXLg/a8SYlkXE8rNYZ9iDI/koE8pp1mn6",
+	"Vsh7yP+1oioweWFIXdkS7Nv61funve21WDjpbcup5TdwXJv0afYZUyNZI21j4adbzGSuWPfKEnRdwD7a",
+	"RtrbNdsZLoEUcptlxsBaqYT/mLqdJe2gPsUvMzlm7NWdTgfdApXmLGxvjTDnQrVqUs4DrVsVvl4pyvSR",
+	"xZZqoaK9SaYpYXNBYwZ9mvI2A8GGhgSQsxSqtdJsMarretgqTWOaysWOZ8wx0YrMi5+HLEibXQZrxLL9",
+	"VLkGEVg9DfCZEkoiKiKWYPetduWBtNxpxWWxXkJpGSSMRoJsYaIww0ZQcPABJor2UnB7E0UatzdRZJdw",
+	"tVyGk7fDkbsFMHKPCtdKyCBwjrlb+LurG3rtNckLR+hfz1MgXSM3kjVyw7Tq6SqZcuhWZqCJ9bruWEwS",
+	"qllKjmwTT6/73rEfCeKpB9mQYjCIN6IeECBS1NtqrNnZ40BBnq4COVNmzWjBtgXILJcktGzN+cPoLJWe",
+	"wG3dsnvaYvOdvi8FsWzt/WHA8n4ra95RfChAq8UrlUQqz6xqVpgVCvZm9nbt1tfItAz97l0fPadw9PlZ",
+	"XwrQ9dz2ZykR8gEotkJDn5g0NqEkm3MDwLcad4FTfTJzbhr/cc25kIEuH1JCwAaiY7F5G6PuSy0okOA1",
+	"tKhWPbJFrt+g41vY4tYnVaQ9pDe6L7pUUJMJpORv/+//R7LCtOR/E1eSlvxvJ1CxmBxN1gUf6fG1946Z",
+	"Ib9xy6+B2Fm8Xz07kV8S1yuGm01hNBg3dekO9q1NZfZrKO9epvEbPhPPxd54LvY7xIvZznziJVfzOLSx",
+	"bpUoHfRBu9QGZRQ4mtyILMTB73YBOUdom7GREFKwSs7+htwat7bOqBPJNGWRJnOZKkYmINMBLpZJjW/g",
+	"E7Sh21JUP1+6N1f2Y2m6891aw7slZdPVMYVXCY0YHJn9uQKok+QxceKhzSCz4mbZuIeN4DKbS0iOpGDH",
+	"1xCywLruVa7nFR01N1of4t78pWT4cQT2FyrYSSzZv3llzfL8K98CXDYB5e2VhnV+qL1tnJ/KGOgo4KPZ",
+	"BD+9oe0a6plYtWlp6zh9ZMtb6RgiMmrPnl+qoKanooLAMS5mJ67gfioTFpoHrpoFFqwwDPrxq+fklq3V",
+	"dYlBQz2MnDOb326EeRXKX2BFm2Iw6hpSBmwQ6jFUbASzuD+dnssYS2bgNK4ZAY6sMO+HBQftEMdlPV2Q",
+	"tOmX0BjvGpiGW+yMivXsU0bjsRTJOuOGOWygQKnb2MXQcKK4e8FODScaTrpn0Xl8wS6nV7Q3OeBNxBsa",
+	"mvuVTB6pwJEHuFNdnQ+snFs2i+xVmy4jZceCSqDfLYTYAX/beTNCzksc+6GAnDJEntClymqwaHLH2T1L",
+	"Scpnc63IkXmxCz2bsQMCNtE8ro+99hG+ZX04MjPG2/O7fzMca2DGUNdssxs5S7NlajqF6qyunYBtJHWd",
+	"mUjh6YJGcy4YyGViZnQa6qqsyoRd2wo8I68XdtaO1b3jgtml8PlMye40nXaCjv2wl9KeS732QFcF3lRO",
+	"Eraobej9+osn5Gp4dmH2aAaRmGnKE0UQTuQohK4hEWgun9lB//IXJUV4HBD2TjMwzDnWpukkYSSMZMzC",
+	"4EYsWdqFSBFyxyUaX1FSRmst3FnmhFVYoYxtZwmaACZxVZ0RSBgjw9wznOexKD/bcBk7rNAy0X8DogOE",
+	"EcQi8+izu/5nmczdye5S5FYp+3V8MT2lV9GADfuTnpdOPgRGwDXA/jkulXCxXOkcCatUjLAA7C3XIwu+",
+	"kdtXlcPBvrcaJMwkT8zQDzlkaosY3UOvjBRb7nEFXQADougUinmpuby/JjdgpkiNxgoF+m86cGWF7tey",
+	"hX+4LSCotA5DGaHdcTgCEmdCp2tzBMiExgTebO1OhmCi7x01tXEpZ5iuuwIcES6pnhfEnlXKuymbspSJ",
+	"iLVsk5zTzYZPwZ0SGDaRyNmMxcSqz1ji+Rrdc2DdhfYD6tYVSpuzZNnqLoLizmMoDu831avDS0o1G9tU",
+	"kXAEFjhs0CihRlvgWi+8NlN2H0O9+TmjhheqvA4p2r0uz4fb8/tUg80BK7i9fUVwgJ/kh7OdXV35Nrb6",
+	"5o32NFa9RmouUx2Q+WpBRddcC8Cn1GqxoOnaWSMdCzTztnJruYCv8te+e/2cZLRDBF1w2/PS/8KIhPXc",
+	"wXXvzEnDAaMlcbYMOUNg+b5YGbOGmzJnOU2ClIFnlFCl+NTeFtaNAUwFq2L6CC50KAV/pOMRZNjrkSOa",
+	"KEmG/VOUwykWv5V3LCV98pJ/HpDhYGAtKCmD4ufPY7ZYSs1EtO5+zdZmxKUdATErYkaeT7svqY7mUI9y",
+	"JehKz5nQZr0MvtsPSJgXGxvHTHAGJRmnjOpVyrwOUyDjJzxiQrGxg66Z49TMLaQeT+VKwC/DgIQ0MVS3",
+	"HrN3XGllpoykmCY80nYqLKY+XqZwYDn2Cxv2rsiRN5IrMuwPHEiUpgnz9lRobOZawQalNmrQ4bXaX81A",
+	"MCTDfs+svsAVyHBwFXjXATkD9IiYnPVOEX2fwd7+elysJp/f3hk0jABTAIS18pndFeq8WdCDk6KApawU",
+	"fQFS5tcShiCgoIgdc7d7Oyv25nIdb0sNu1xD3BKo4BcESFEG87daJ4jFq7ri0m+kkeY9LoHipmJJorD3",
+	"h1zpks5aKFwH780SOaEJdNWbyoTLaxTLpGABAckdyshm5VMUY4rwsvnZphHZ/CeqdconK43iSUoXnVGn",
+	"f06+/BxC2ahmM4gr6yTgZSz1UGmMlShuvj/schHNyWSluADNAiZziu0OlqtGl2fZ1diYCl/j2HxgCKKD",
+	"Z8XNL6wd15rpsFowF9C8z7nFrq1nh9wyBmaHRb2+VUTTRotZPrKAwffbxYq/Z8ZOc4D6WW/PlNyCY28H",
+	"n/Iu2UDWIVzE/Hc2bC9KpVKQlOtIICB8JqT5FImoqhSpHX6cEu+/w+CyghvbebCzBEjvNOwbLpYTx+Ya",
+	"DxZzIxIuHxKgswOPax2gs9whQMdud7ujOafUv0cekbs//5iu59cssk6usj6RwpOSbDCnKctsyn7Rmt9O",
+	"niV7hyLSGN6o14nNzh6ZC26deSDy5p0Yd3hNBLTlVXN5D731MxEG7OqtVLUtIfDI2crh7yA0gRpuZFbD",
+	"lqVwa25tsEC01gfA7xcCjzNak+muAc9OZ93+gbfrJdT4d2+NvYuiXNxnW2TUIa4p6IXQbunf49ji5Va9",
+	"kHa8dZze7MMiW9e+Nw0u2Bbu3s2tnGsNxQMBBcupukXl13Z7QKq9NmqDXDKh8mbLcpp1aTarC6s8JKET",
+	"lrQSj2rkqPo2lzvUP/HWtnN2nRUR/Cm2IaGti79tBuXV4RIoPzQu/Qnwr63iCrK5zOhpA6XNBCMSplFD",
+	"FnRRVjHDDh1MbOZsK6v4G/Zw1ZQb6fx4duvellEdvqcca6oFGGccB+i8gdbREXepTiWlbqq3l20us6IJ",
+	"VQUeuuE2tKPQ+IcLv6cKY/eluLatPrGfe4zXFLQsoNq9Wi+Bb+TREzaVKdt1V7i8nfny31eZjHj8sG+7",
+	"KSbrAxWIKh3jXSNGZBqPdxMcysnRW/fQLlPK30dDaoR1zbo1lzOEHEFlBBnY41Y6QZ7hurCXAm39soVj",
+	"WgbiFJ+HKCd1fGlnReVjahYFpIze13T9pEsjexfjLX9pZMHPYq5fr6zVsL3U8sMc23C4iO8a2cWyPIqu",
+	"wWvrTXe/inXuMiyxZVh/XajQ45yNWnZvJ9WS2F1bU2jVuDZNGfsrG8d03ehGs0NgWWEAJjz8HKg0XEFY",
+	"OzEzECRq5NWG4+BezG0D/b+ETI3KyXXB+XV6fr7Vs+avoY0ItqDvxrjK8ZKlUW1m3BcyzfJPRUwWUjAL",
+	"fBUQSgS7xxZledcat1c7ZbFSqIag1UJwmVxNEtaqWb5NKCysvBEhS5ZyGQPOwiBrdZUvz75OJusy/cEu",
+	"zAsOYzu38ve+XVCV2iCxvVzcLAtuyHKsCkEHkm0ekqi4l9ixJb2RHN3kyZh/+6//vukE5MZrY5j95HId",
+	"b9kafzxuZU6YrMeObsw6qkzDxYM5JmvvpOx+i4vslirFZwKfJ5QvGhjvDiH/NTFRLh2xuPyaexY+03yR",
+	"fOFYzE6pPxgHVJC/rZ+9HOXXVAHYiMiVasc4o8eZqqWBGyXHGkdcvYnp2vbpQ9ZnzVEJo3fMC92AW6XZ",
+	"R8NirlvaitzFCpKjVd/qFstoGs1ZTNg7Gulkjd3+sDXlEc0qKy6OYUOGrArHvploty8RSCCLpD64eQBz",
+	"aBrCRKgNjkDDi4syEKtFTSTRVqfWFvEsP0XVQ15vagAYbjk79QGHELFlZR4yl0msTggyPOzNB2tWIxLi",
+	"TRgSChrqgiZEraI5WLT7g5MzaPZnzkNI7M1SqCJub2QndoTuIJnXDN8OyY8//vhj9+XL7tOnAQntdkMS",
+	"6nTFMC8BTjikjXMzHhtOahndjg3gQ5j/+VPXQ9V+MFNu8yhIP8DRdg/PygbYsHN4HHRgP4ZVWeCj4RN0",
+	"APfZDZLqVrtIbgNh0f5eHPPywS0jLNrRMnI4Xea3pb68rQ22MlKNs5Zsv1tolPGVHeBQ11VxUAOMyYon",
+	"mtfYdp5Cq9g8Mx2ui0cY5BZA8oULAAYJ9fGr5w2aSGYz3GH1eFtvbQm5OxPfzYOwt/Ogns3icn2ju4N+",
+	"BqYgQ/dmogLs8D3s7499YjPsF1VK2xiY62uoveaokyt7NRfiPRvK/f383hNSMBTHlwTwF5vH4TgnBr8s",
+	"mGbpOGOjOejMOx+C6rxOLqnTBw2hFLStfkm9uepl5YkXlAtNuUBFxq4tW4dd3ZrRNFmPIynUaoFw/PBL",
+	"RnydH6AGA2whf+fe/DjGHz982hN9yAO3MT3s456++iNkN7f5cBzuNgH+fbhSz6U9bvCar5fskYLqGQEx",
+	"kmMKwTUkYeaSVQGJ+cycU5BixmHxSo+k0CmF4MSSzFpMMvWrv9mrevtN/X3m0axnOm1sv/WbfuRaxxtm",
+	"gwIlVA85gh7yXz57Sz6763+GY7tmTlflxE/BwJ2Ps3qBT7r9Xq9f008Pkeqv3LtgfIzFjC0eQ/bQCy5u",
+	"986l9RKQHimi5W2lair8BknC469+Hfwgzp69u3yt+z+uhs/lxSvaexOffjE7/+ovV18ng5/enT25u/xc",
+	"9F9WuYudp1YLqS6CHIVLOv7bf/13WGtE2CUtGT/8SyMUX8gZFw8AIoGMvSIIH5C0Tko56zdih6T1DFnJ",
+	"+PvJ6TeL8/+4v3qWDt6uz77jl98u+4/V8On04st5799vT1/89fw/o6vvJ4NvDpgeuAHLiFcIcjabwZx/",
+	"FgPgDLqTT4NuSHd7IM7z7YCcjLJKTgYkM4nnoc5Np0o9EFN7AFymZJkamTCHvULgg0a6VPzjY8L86wFV",
+	"AH6Yr73WsZCQhj4W8OfOJFN5vwFbXML+ZZMF7+fSlXsqYQYLnwEIuSILGbPEfEBIyOZhKaF3lCd0krBr",
+	"skyYuf6yBrakf4bx12Cbr+DKTV1zGe0CVztNPWDlA2toG8gazU/J5I7FLq4FIGymZrHfHrSh3IrmSUIm",
+	"KV4mB6218potE7r+gU3mUt4+xQR8zlTbrfraAZTRKwSh90bw/z+5YoJev4/8WWU7rh7fXgZ7LIy3x6sl",
+	"koBFwHS/7AI1tUpqJNIUhrO4ol9u9rhUqNTOUr8i9BU/jA3/MGcpZl8ysDJJgdAjis9E1zLjk5ZlXSqI",
+	"PVDNldoiKfUwMdt4nt0Y+19Ngt07cSThU2ZAUoYCZOioMRd5VuN5b3jZ61XBUDN0s0SQb+Ht2xdv7DsN",
+	"x1nzlL3RMro1eszD7gKj36AjQYFBgEesibWrKGVMWBZFJmwtoXzhkvL078O19SoVDwTDV/I+B0NkNJQJ",
+	"jW6rmojN8oIU99g5qEadW7aeSJrG5F6moi6bOntxWzUBGd0+yUbv5mirQkbW56CWI9JSmbARCbHOQggh",
+	"xuqahLkdJSSQBLlMaMRsoUcVEK7Uypb2TwEH6kaAFTywgZ14/eEIFhvVFhU9Mzn0kLLzgpxnZ1pQQWdW",
+	"2PeqFGB8dSGrD5cLDCWz9wS2N1UhE67wvKoBS001s+z9DYvS9ne/RxryjqUJXeaHHHKQK4RQGfa+hg4x",
+	"7xk1FqJgRZB2pYAzczEjE6Z4zGyawL2LZchuG+RFO9035YXVHTRbIaM2qxl8xubSKNDWlqoS5Ll2CitX",
+	"NqjehRDaS6hVo4hiR7G9q9c4Xl2YvH9VmHy3wjFBJ6FKjxVjYuOSP0Hlmz36rNWYOCOmFHyjhWqb21ds",
+	"N8s2TT1dZ00oKAsS86dv2u7TwdaFMhErMpf34IjHaFhzNey96h0L1RTpq3IwIeT+vg64kEZkVgo6H+wC",
+	"gi7wFowTBiU6zOugAhtZce89/QarCxW6uD6sxNCOLTw3d8gsgqockWph4W+vRAIF6t0agJqT0mavtIXU",
+	"CIqL7e+W3oFvtnZLmznbuqXfMO1Kbu6vHmTdQc3Nm9XZLBdQgyDDcdtSl0FHsHt/NCWLVTR3NhPzYDlP",
+	"qWJEyPs6e2P5c2VsvrYUl/MCGkXQ2X0OVaLcm8QWRSgc9Q0FLqtOocI+KvxIGxVDadLvkWhOUxqh4wMa",
+	"35NILhZSVCIzD1Rfs7Cy+sOgi527HtZGzVGInaxSStr1Euus0pnNyCtXht6v3VilxLN9ULtnYJu19bjw",
+	"9s1qBBaXvyj0XP/4DUd/7+3NVS46/ynCfloRNvcVjP/93eVd7z8Wp1/39U+THy+iHwbi9Rl9cRV/MZx9",
+	"df6XVz319nT1/eX9f/azsnYtqXtDueNd6SaREQUKjln36bM8+OBxTMkLeceMDt5pT8n+OqsdDIrnuJ1Y",
+	"1inScwtRdYtry072SJEJo6kRQZ0PU6ErJfB1QyOJBkSKiF2j5ZJrCDh8vNJzmfK/gulsRD7Hqcz7reKo",
+	"Hba3iXANfpocJEG1nOkG1vsyk26rdgDaoA15ZY2spRDIxjs7nqJWqiidC2OFF6qiEq9vegMmIPTbZZr+",
+	"ETaw5RELCM2bnBxfFzqnL+iaTBixJY/A7izB2GyrdHyqBtbFUgCdZ69fdYcX/X7GGLnOeyb1aL/fvYgH",
+	"k+5lNBx2z9lgiuUvTqP8YH5FF5NVOiNf/cehe1E3qZ5cYxamHf330JC3lVMwa2wspmDOMhZUUK64Bcil",
+	"HMVRkduzNodM71JtQNTG5tgKOFnSUG5z3FwBp4GHFGoLbMIeaN82/2Jv9P3u+2zb8K8CNe1bvcBieose",
+	"yzUbQbD4A5TY9gyivRLLdXsllmu2vTwOsNVWtXH+kdjtwesAwTX5xywCZLa2rwZsuT9GOppzlgc9QCTy",
+	"pho7quJsbSKgKkHUuF8PdVGRo2evXwU2hNE6SI+xXwGykBPyLXZ6Ccw9pjRdA1bRJHyEzeL02ibPkChh",
+	"NDVPj1vddB/h9trJdmI+X0skmk6n29muV93esF89fQD71VPHMHrdM3Y+7V7Qy0n3KurF3T4bTE/pcGIU",
+	"2J3Yr562Z79mL6gM1crHxQLtECml+ExgOq+0RXSFkgk7Ic/NVZnaYuQrxbKuEIQLpRmN95CLnSY6S2nE",
+	"/s0tp6yP7gBFdM7ahtx53iq+fTbt9nq9XvfC/OfS/KeX/593Rr80qyFfyeUScwFKNho8TuOYqdu8VUNr",
+	"BbffG/UGo37/p7LV5eD1x7Kglvo6igspZgViVwExlwZNWVw9kFsDY/aRd+15/FDEW22/EnzuRdWSo7CQ",
+	"l+x3YLVZySE0GMEerBMptdIpXYYu39R26Jb3AtNJ9snCrB+4YyeGMknVWx1gRNeMIBFd0glPuF4HvnMd",
+	"2yZQBx+QqLkm9zK9RReSDfD7dcVWrKEBRatiJbD2vOXsx6yl+RwbdLPNCgJkfdriDw8uV+YI3Mr7gEyv",
+	"aEoBVwXC3VsZyJl0C1G5eGAPJjL/yYkdJz682O1dwn9Q6dvs8CD9AUu9hTZ2C6wP9mwk4L07+f1xGvLl",
+	"l05TFr0PfiJTJ+OBPTSWfvHlLHVlREI6w2Z79kAScyCPMTLvBoo+rLHeokFfIuWti95QWSDdksllwoJi",
+	"pJ2Lrss+5Xrg8JQopjUXMxXciBCu8NI7TjgtRuHByCzuLujAwouWZveoXpZuFVXmA/EjhY39PV1ndf4v",
+	"bEG12x2xpz35cDFXf4ZOHTx0ap/op5x2WqoLtaXN3SRe3NFDYo3gsG+PN4CTXh91sKMX/Q9yorHh2p/q",
+	"/87q/56e/woTbevs9m8zH287SLIP8JIHJOG3zPfLYnT/J/Ceb/WIIyiauUJDK67QEl84AjvrmmkrEhAu",
+	"sBVq7gLHXuZeFinQDdXQWeb4moRIR+EIBC8zDeHimoRZHyV8IKQOwERtF68ItBWsuN2xVpojzazVT1Hu",
+	"cY9rBJ9CmkdTJyvNoLISCIBcESvW2GUIdo+xBhgPOl2lE67mDHsUThl+u9gRCN6oX8xzKAmxo25htGi7",
+	"PC0JpH6QiuzV1PyZdvuTQdS9iE9Z93I6pN2zyXl0EV+yq2mPIlfgNMmT/s+ePO0PTof/+eNPHa/YfHsH",
+	"0iGTcvw97dDbpbSlilHCOkmunVW8xrCPEoliupXb4GGtkL1d1h9doJv91NKnQDbKp5vMiuj2OiKMRnMM",
+	"NrFrcSW8yg2mzOnHR3nXeuu/OTJHyDGDGFJQtJTHAQkFuw/JSiSgBpOMHLL6OFCuM68bVpgZ9SyZBoAk",
+	"6IllgR1itYH7uUwKGUyGXwlnZiqHwdwInDCWwOkUY+AaKhcoyA1QH+FUQUkeL8OtyFMO/cGfHkO9HZs/",
+	"Z7uBY6PBp1+9eLiBKOdpe/ZHL4VUSINugRRplvBIZZXmREgW8o4tmNAnLfpzti4skx0wl2hcvSTgZTxB",
+	"cCsGzomJSfVZY/VmQ6aHcLwfPn4wL9cuNPSy1z2NhkbcPjPi9vmkexFdxlesN+3TwSSnOljzjoRXbsF2",
+	"0yFfnnZKjdW+PK3hy6WrxgmiXIwB0HuEHRyEmutpec+iRfmUtbZxe6vPWZLXiltBkf80D/CzFVj8jj8N",
+	"ybKfgLLmMonxUnUq0EROyrG4bLFM5JqxHNXPuv3ecJCTy+dyQj5fcZjrw++TXncXjXwiV2qF3S6b4uK9",
+	"Og+bnK37C1etbFaQp31Pfd736cMgc5rb9M4zS3TtTFTmTOLswMIbezgvU9Z1lVOozsCQwcYoNwmbapKZ",
+	"sbguAczctXMq4jpR0ouOkDu0b/PofyvSvR5qWwTj5jiX8h7NM8e7dokk3bl5VVu3ruWyTa7dTdQNZkYj",
+	"WHyKCFFfgPl0AaCOXIKO30A3cwzv6/y1QP+qqdPaY6dzGDBTMIIoK7AnLJ5VrrKsZdvP7zubLq+Sjaxf",
+	"2Je7BTE7Rt4VrhTWvaD9SfcqGsTdUzacntHziblaOln9SidruvI6mTRipGhuL/I/pbkPBxHYKtfZlqZ9",
+	"7vQ49dTgoxhJMCLhNJULaJydsSyn8MIqu2COwisFht3PoR85MG28lo22eAT/PDYK7/1cWglNkyOswBG4",
+	"ahw8ZbYeuX3VLOm4datAOEMv7a5qmgXWdQu0NNhSkK2RVDt5c8SN57pNSIc73q0DOv48OYdRdQ4f6tFW",
+	"9/m9BnoURYQ6oSBlcJDNbaU0FbEakdChKHT6WaaWBRAmsDb7g7N/TULkAbBlDEQGgRSKsN4Ix3OOr0mI",
+	"nCMOR8CfzEmy8QeGVc2kjANyy5bIucylac9rud1+Rj2ZOmEnLhqkvYH1VukX7I4l9clx0BWnkIf2SFlz",
+	"iK3270yGtps5WG6QwstcwC1jNLzMljwafKpT50BTkw6Wr8yrJTfoDy+Gl6fnw4ttPXzcVvZ6eU9RPtvN",
+	"Hh+ttz+DE3IjRdUfKiCetndFYgarwKhEjm6eP228LX47FPNx+C2euz8ww81Em1rSYEKnayc+oa0X9YLA",
+	"NtzxMvc8+thkKgHVIOsD1TIVvCqU2Lqb3nnw7V77GLd210SA3PPSd4LdkzmHrk2omOBpqBaP2qTwGgE6",
+	"ayy6t7q7pRVXANSI+lkpvD0r3wsogr+m0nb3sV0SkB1sjVR/gOHL1ULd0aLwMaxQ7nygsaNNN6bCsXL9",
+	"mOp9KVBkU2pmAI51HdHfVjbm1FhvGmrPtzWV0UzVwhqPBuIHtH5hPdqd0FdnI7FN0rQs2UVc17StXG1j",
+	"V6dMV415PPJ9WMuV9s2HNlkpt/YfWXMhtCeGyDZKpqtkypOExTcig/JxYAXOEIaD7lmSPAOQNFepMJeC",
+	"NJoalNvEr9oSklYWzUZAJXdPJC3KnJ55xPEn/EImKZRETzuoXu58lV/jdeSUuaLtUqmy0bbkVsh7mzXh",
+	"Cw4fTxQoXfW7xSO0Tr+BD2/tYVYbRHi7chuqJdt7rqN5Xltk/7JcXmMAP15TzeUqiQmNss5GjZWMdqxb",
+	"s6GWys5V7kqQK85UBzes+bSptusjBR47mWqbpLQlJPochJa+0eszoaXJvAFGitNJ9yIa9rtXbBB3h5Pz",
+	"6SXtR6fsDAOQ/EV1/PY1MV3QmdnMdCUixG8mi+hb3bZtGRTk64zef8gatY06b7u9Xq8/OAV7SVZea85n",
+	"c9/DJZcYnLZCYI46T1IKDpGYq2VC1zlTMBhZGlY5touuWkPqoLahvIftk77Z+L+gSrO0G1NN/Zbrrse6",
+	"SyL1vK57CUu20SfbIaXw79sq3QNWmRXVMq2c5rZXT/sCx34Itll6ESFFo+I1hlaCzJIyGnMxwzCj7Ny1",
+	"0rxwJdgzt2pxrTG4xu1mtNHu9sC0eOEFDPVOVm17jKzIne3KvPEO9M+m3xJ1UOtD3K/uXbWTfJtynOYt",
+	"7Naw+VTaTM8s/t+9dU3oRBlxygaSZb0fZEqiRD4kn6GdjxHBkKsDGWNrca9r28lw20r+YPmoWS+4ojcS",
+	"Xs0BWOQ5nlsyI1B3qrxGf/u5LBGHj7Wm0bzeLPGYTHnCiBSEOlLE/uw2PpFrBfUzDWnkMYn4q9DWsVsO",
+	"0YDh47Z85AmOt1cBzjrWtb0w3wg+nbI4755jhxOqyWqZSBo7Swo8TDgThpVAZ+Ai3+Dm4v1sKWatdO+H",
+	"309tgZHjalN5qbf+7gCBWBJFUcE1hwyiqUyd5AG+u1jeCwMgBZdKK5ODmtPB2XnD1xHwjxR589Xj7uDs",
+	"HCIE5+zdSRsGxP9as6nP142FojYalJFsx7tdW0gtG8oYUEAEKplHod9pHdoCb61n0ArCd1xxLA/Qbu3f",
+	"5+NrGVAOisLcWYZ84XRZPGR4LgJla95VDb1urNYiLEidP9vxmxEJqW6om1U8s2bYobsPmznbmmHKO673",
+	"AXh1evMN17iLH2JMr/D17XJd6wjOAlOuLUWzmiQ8IilbJmvIjhHQhTsVNLHmt/wyqWlQDAlB9WfuPjWv",
+	"f8wDh18f1xkoaiujTGS8bqkWfMJLonBj7sX+PhnjseguQt7CtSWLyXe7uRqUFV+s+DEioY4WbdiKGXZo",
+	"tmLm3I2t2F1u9yvSnL84weww7MQd+T+me87Xgmvha00iHoRrmNf+Z3ujDwmkVfz+R2N9zgu0NWb1ttbK",
+	"H2IetV2QXik8WaFrQIi5KmTC9D1jwgZEMEWOMD4tIKGWEApi7UNx6I+dTsnzp4ocIVUY2VVIwyPgBTRQ",
+	"ha7JE4gS1mhVtWn5qYy4Ml/FcqvtZHaquKh42Yk9EvKqSrVsmeUcNruZta13Ju8ZmDtm7KebyRobcteJ",
+	"Iusl66oli/iUR7bI4EYKb0C+Zu90CDphwgULSJhIMQtdc9yAhOYohOTHH3/8sfvyZffp04CEBguh0yND",
+	"rNSoDCFAIkUIaMRiMT7ObK93M7/RlKlm7mFQ6dKXA7x9d/EFfTdO7Ij3GzX8Wj9G7dm2eyvw2zYL2cRj",
+	"c9J4X6n+Vd/t3BJQ9sRBZQvZHLQ9t1ENbV9uG7Jqb2XboxztGcHGpt34RkPT7gYzf5vu3Jn800aMMOLD",
+	"7QOq+e7gcmgvVNzuqqu8cMbZnRo3gjs3bzFLoWIJVq9TaPrJsiQwbVFldVirDMV3oW+SQaDtsJ+gYhhN",
+	"ve2h351QhW2SLW+x3wgL3er6hVZ1tQd8j/QMcAdrthi3T7n50EiM26U92+qwIWLs4FFa1v/3RxYBX3lu",
+	"AHfpJPIeLtl0QROIFgfXnm2gU6x14MY0nLj/WLEV24LSvEgklN96pLDOI8bYz10MatbkcluYKfRbQssr",
+	"+AU6owuIbFymcmZuV6B98E6OTnOvBBjT7inXXMzGUozdmcakux0ILP986aTa9S+ojubcdp6c8kSzVJGJ",
+	"jQnBDQVkyVJvc6UP2F293xaV6m9522CEx7ZRObC2jayF5PudOmWi/9jfRf203rICB5w6cv8HPfmBo8hm",
+	"FrAlJN7dfRgTD9HrCO/QNRtxaoSfOoi/kXsuYnkfkBAxAxk3U26vRl8xeQiuc35kZ2rgRm9rvSiPiREV",
+	"89slS1VD6ax6AnOP9w6khDrJdnpqL7q3E8frhWP8SuZQa6YNA7L6axkd9Z48GxAlU42RnOYzhzHDAM4q",
+	"9twHmnO/L9j7SsodGnTDEaHWqFvXI5koBhkf1tILo8Haa5R11OCdY8lROc4LdI4vFUk3e1xB9Hfg1Xyc",
+	"ah4lbP/QLcS1jbemOJthSLkTWCqWx4YqTdeGd+k5W5tbt3TNaq5h2S+p2Y6gIsLwYoiceUP1Ko1pTZEv",
+	"uoo5E9HWcJjHbly91fn87Ox0W53RAEGq5g+xQdttvt+5rn+F8hCLLtrmkNj0ifNgeP0GmyoaUnU302ka",
+	"k2kiZU37+T8iivbDzROAOlRcKiAmZpryRJ2Qx1bVLyAk72FxTRp6WFBxI5xeSbQRHmAe6PEOZiNrgZyk",
+	"VMRczEIQlQ0HoxGLCfQfxeTro2zMiLz/EJKZZAoCg29cNLLXmyOR8hYmnqbM9oufS6WBw1crJ9mlgJyK",
+	"cYG2bYiTQ1LzG/TbM+pqHwZMmVA6pf/3/zDSH5pLQypNk3EkYwbhf8OzCyCVuTQqcOdfhldk2CMX52fD",
+	"00Fd++x8DRs5jB1mGIwFR9tQuc/deBuhQSM9buhZ8FiUKkFDWDfi15xRg1sbb7PV+1busrLVdJ2wGU3G",
+	"rcOPmwZuO8I0zeNbirt/Ke8szeTVEgVkCAip58BZMvF3QW/BnmIETrnsQqZYIfxyQ/bAUbSqbU98/K/1",
+	"5TOQkgo7HdYGJFC3r83RdM3M5NvpdF9OYri8NK/nLW4jVu1vi3cpXZjT1RldXV0Z2GCr4sgctmffva7p",
+	"SJm9uDk9RbDaTrdRvfUdt2xj3x98te19hVWA0u+3hIotJVljYw46VOuUT1aabecs+UjDIKhmMxvquvXE",
+	"NoffnvUOemZ3QH9dXsL5cO/r9TW4rdpSR6lEbG6gLEXC5RI3yZkOesgwKQb5DXQFdHF8udnWc7O1rGSD",
+	"Vv1tEMS9fo9jN8AEy9sfRBYs1MHf+wgVSgdXjsmeRHfg7jJf8juoDUk03By6udlMXcuYZmT8wCZzKW+f",
+	"iXgpufikfIw8drJf6MXMhiThU407hIKW5QYSAqvijnS6YjVd6wupAA9jQXVSift6HdNkdy6+rr3e7+Bv",
+	"Xq1q/2fbCkuu0qSNq64e/4qlGg/tjpzpYD1edzxTO7tsXCTxdrZlYP+NOen7s7tCuWoMsix3IcXBv2zB",
+	"htrvvrAhEjViuSYLo8X0g16vd53xDpBM1T1LFRn2ekbHMQpYaKcJyYStJRZya0XJBXr6sJFuS8ByC28B",
+	"F1e1tLxz83vx0JU8kSsdyQXz/T42/iwPpDf/EjYLvzbQANfZggBxuTVJePkMQbakul3vZP9zu68Fn2po",
+	"KWg7CXI9dxXOT8i3goG9z1m6sx5lkCAL0R55k5cHtBH8jTe036vfCcDtEP2zN7YDhED7RN6z9KN2/Mvz",
+	"mBycqxT0+ZNXZHhBEipmKzpjRNMZCJULphSdMVVOvF+JaoHx07OH9O9rl8pk9rJjpUTA5QG6abdoW5cF",
+	"p+2S2WPRszmUBSIJSWjO1N6BLDscyNaBLGbOtoEsHu5qKNA1SEB8cUVSNl0pFmO61z12pbifU+2Sgnjq",
+	"ZXQXAs/2brpgxTcn5TSEmBr5eCJjW1vqHt8htj75ekQee6X4cxYCxjOju1lragCl6WmSN9UizpZHpHOh",
+	"O5K9hrA8GmJXds8kRVUebZUx88/eR5mc9iGE3h5oncpaENkAyxtxI55mddXBzPrq2zdv8SIJ7c66RoqH",
+	"VhogET9SJORxeBzkA8zxUZoulnacIY/FUj9SN+I7wd9Br6NjtPC6VxSfCapXKQvJUXjXD0LXZYxMqGLn",
+	"Q/LVy8dPum++ejw4OydyeiPC9/lyPpy8r3z6w8l7g5MPobXSYZAFi1JwWdu2Xyogakkj1lVsSVODlePg",
+	"RqAWQ95oKmKaxsRSgSIu2hK7hyi6VtfkjqV8in61lN4jHUzYVKaMLGmqDPa4PiEWqusbwRWhmiTMMCAp",
+	"IoYpXPjYnG1zO9M05f8/e/+63DaO9Y/Ct4Ly+6+KNC8tH+L0wa6pZ3vSh8l/kk524n76qT3sbUIkJGFM",
+	"ARoCsqJJpWo+7QvYFzEX1leyC2sBIEgdLMmSLCWaD9OxJJIACPzW+bfuITcEKMuKjBXonl6Tom72zqJX",
+	"LCZTQkPHFS/YNzEHioNa9Uex+DhDwCt/ztVaaoH+I6cO/r4QoFtNv5yMXbxpwG3XwL3qGURR91AkJZBA",
+	"loLnXAKBFJrokd/41uNjPTwgsOxBmpa9Dl88rkbF3kRViNhQQ52fIeMiZpOw6BDif394+wthH2mqc/AS",
+	"2J48ZqpQCd2YXg7vMHSy4/nFdy++/WYzpTqP4BuwyPmoftF2H9wufubsFdYGv2dLXVwe2NK/sYpXY+En",
+	"uuMRdNRjRYEZRw/nJOdUM5GOb/tqOsdjLm06WnhegA8IlOs+z3OuWCpFtko9KiQj2ZvOVjIpGTCU227/",
+	"GjGdDVmgNLueG+jJ1bReH7vMloG46PhWdlZ6AwVTAykUu519irFH99/4X1yOIy4ueBcmTub59CHah2Ag",
+	"dNpDwhf2TJG/3ty8s0rPFMb2AoWGkNVRWMrx779/6EUuZlzU1muNzban2g7ByQ/OceVgBiaFR+vlrIvJ",
+	"PTDf0PBbGHNtUHxZai474EuSjLJ8kXo88zPPHHiRvWDH33a+OT3+jn6LnQRdI8FlLA5zz0UtjtrkF6jI",
+	"K2cJeQ9OS4uIYKO11fzWFYcvM0d7+mmakrPGbM7HiELmojWTEIRkgVOwuz8iiXI/58o5vEayuGMFfqfN",
+	"fVQsECdsXieh5Pzjx4gkHcpzliWkS+8ZGQ6M1fz840fzlAvzH0Bn3aOCXJx/HxFK2jl2wvAJEDQW3lAt",
+	"VThZODJkd0qbV4QSfFp5pFIqMOXU4DfLqvR0dhmgH1bwL3PE8T5VI9Z+NWvLOyVhelaH/dIG3ArW5UrD",
+	"Ymlp1FBmjBE4+TWiEKPGGTmHdtUKPsNaGub7d7YLFe8bY/goqsaDajGYv2M5SUsN232uUc3HT1IpOrzo",
+	"4xqB83HEBiXynNHz9vG36fPs+Dt20Tl2fKXfs9POgvTlEJg56mk9UJcnJ6wYOGdnK5X9EzTk77g+wUWb",
+	"z/C1mxRZ0wNkbq/fIgnnNAVobIRG/UhAIVGnExE1THsGm8wWNjsHuEzoWCHbgDmi5tOLs9PJyPU+BOzs",
+	"tG4Vt3mhMwxf87thwcwJEikrEVgN05QpRdqsS6vkpjwH+gQb0tlgw+upVsWgYPdcDtUtnvTbodDT3Ng/",
+	"DOH1UVJIbLEaEfhl2WnH3ci5YpTmeY6+mJXntAaqKRto9dcOC74Qi2xAUfVoiikzhjqBVLiFy92+KmfU",
+	"5Kudr/s5V2ao6LHB6g7nJUB4cfWPDZZV/9z8H1b/6guwZq6Xumz+ovU+N8sPcPDn6yGgo00qGK4tte4Z",
+	"cSLSKWUZLNBzllx6NWNgyainWHo74ZG+Y+NLYKG2ZMXWZ2eUpSIyiJ320DtsDlPg4LWTW37B/dz8WOct",
+	"9/1CxE0AMHCu72cYcOSVdlGGSgSgx2iGwWOGju3QUvTRAdIAx7tX1+GvUlGGP1H/bV761VMkK+TAfM6o",
+	"VqQ9jgXXtfzsIzNiDybn7efp8bfZBTv+vvOCHpdQckaXA5P7pcHEawrT2bN7dAD1ZMgkj6+pdc+KdtIi",
+	"P5rZ2/J5CBzAtvaVpIl9xB///g88JSF2917GYlpkKnKRipIpuPo5FGJXP/Ls4vixv3HAqeJ/W+GSga9g",
+	"w7g7cc3gw6oZs4grPgroi4PfBR9O/WXBoEjHa/3z7AD3ScHMCwg+8HTk5UVUpMx+UhaFt2wTxOqHvrVI",
+	"8BmSiE/51FI3WH4Oz1Zi/y6naD+wFEB4I65ZsDLwZ3kB/JmxnOmJGsKJhZm1j2t7ZpUoZ8CnHcQ5SYNm",
+	"GVbSgXkZeWIx34efpikbQPDNxTdJo5A5i7BnduTtiYhYFaiJjQDg/ddjoTarxUVC//j3f06CuPDJp37A",
+	"ox1GQxvGFkkm91cS2YKWEVXNQ4j0ECKtMbLvY4D0UXi7schpKZ9WgB9hXUdmrWydmCxsGacUdZBwzc5L",
+	"jIBP1MkniWwlc/Mkyqd5CWMUasBZbCLQSOhQy1v79S3ePGkSxUSmLK1Jicu23K0mtJID2BzApsqis49Y",
+	"syHlbGMo5BXZVXQgKMqpZHkVTNA+gpFV0epYBNeg9hFqcge94wAFsysg9hEJlrNiNnS6KwbvKkfcNot3",
+	"dE9DoJUsgq5XtZb5DenTvgaswK7Kke2xbOABrUU0aMBGrOMD9hzHf1+/ezVNLzFqzgEiDhAxvQfy3uHE",
+	"2r0uG4OTSZ/YKpAym3Ad2jiB/wRIONA1NJH9jY+HxEqI4CtmUOMACAdAmE0Evm+gMOEV3fCZXvkwB22f",
+	"pHX9y6J0bHpeREtWabR8bKsWefK5iNBpPd0sg3Wzfv4d11v1+B/KOw54sAgp5J4Cwaz4ybphASPDQ3NU",
+	"P5j1cG0Z+d8YpEu3GS1Y8ZOb2eDu9o9//2cite1agOp+x8akkeBvkiahqYZ8GeXJLgqZsyv7bzrUPSa0",
+	"2ZAYPwE2rTbLILccwMDuVWN1QFAc3hgjWkqz3PjX0aUdYxn96Wk9wJC3cukr9Wmo6dPwXVK1vGPCzEXZ",
+	"udj2vsnJ/dmJGfkJtMQ2x/CYi6hK7oY1fbKYQvPRKG8An5/4NggPzOYz8MR25HTIhnRy8wbgiT5Bj/zl",
+	"/C/lqPDjyzptmH0bIiN9mva4gFMsaJfFwpfYRbYCcaKGDyJYcDH2Oozc3aEhsPl5R+Zcejy0+Y+iLT9e",
+	"lfd3RI28axTEyP7K9UrjBUmpprnsDhFvkOjMwT8viByJkn/KiIE//em63F1citaf/kQ+MAPZ19DNhf8L",
+	"Pr4kf4HFJvHw9PR5Ci8d/smSS7MdJ/Z05LZggickacYC6obdyk3f8hgUnLW5ypvaH5jtZmSqnVEscHmg",
+	"nCjYTCrCJQpj6lO3pxHUBUxYWd6SaacMoBtClZCbApkoZqAqFubAYTjf3wkECBlBH5AxSWmeE66vJg6B",
+	"Ygz7tvl7+u8blrw1FrCJmpcoLiApOWDjQ6BSNjWQXJxe2Df8Y1HIQv3pT0Ce9/6nl+T7ixff2qYbOKWT",
+	"QSHbOev///+hpEhcarTStJ0zkqQyM/LaaBPv8HcvZYaSPRYDVhwj+d89lzmunZFoCTLFJHYMSENjBiE7",
+	"xGatsQxaXg6LlCnS8EfIHQFekA4DZUH5AHAQwI3c4VFRLIBTTDWBNockrzrHb6hOe3YmvhMkZubQjLgk",
+	"8AhmWUjRLVtFOh5rO8hYNJL46Hl8lJh1N2sCvRRZSapxdg5qGlfKlatdnH9np/2yYBT2udGvzOxhgFR4",
+	"Nn2SvMpYfyChmunYHBSEHUX7DE6UWQzQNjA7xlJsF0q7VPar6u/x3VlqKLjQD/T8/MomkPqbENv3lBRD",
+	"oyVdnH5vB/6aK+22zIB2GbxTcNmZLQ2wc0kGVCmSBHlfCfZiD3PPMO8TaCAx4+wqFgkw/oDaembs2bPT",
+	"04i8OA0SBlvkGpPvzJkxb4V02Mjl4PvLNesrp4W5JLZYgAedwkljBZILodmsZB+d7KoZESXxtHlmyuo8",
+	"IDyH5ERKt8hL+BiY2mOhGM1ZdgmveiSLO3tuXSYdV7Z4028+S4keoUYKNQZcm2PtTjEHbpZYJFzc09wo",
+	"3o6mxY6nGZnbY4NTS+pigSxjg1yOjSl05RcGgAa1LsA9WEktYwEJfviCkdHGwP2N0X08Njx//vx7865/",
+	"vXl5RbKhRUP4Gpk2bdUcaSR//Ps/t/avpNkils7GbDrOVCzMJWaJoOYTwQkrISxNDXnD/4JlBMRsV0BZ",
+	"EFUGHofiThgQtHxTSPsJdf+4tkqCig2cobCqXJm7EFg+8uvNT8ffQaEfDgYu+efQrJ4xAPrMvA7cY+a0",
+	"qLuyHqTPdE8auI1FJhnetGfeWEmi88IdMpJc57kcuRw41N1znjKhWMkpdnQ9oGmPkfPW6UTFwGg0alH4",
+	"uiWL7om9Vp28fvXyx18+/HhsrinpYI9KfeX63auwmuDorHWKPzXqMB3wo8uj563TFjQ0p7oHuupJj9Fc",
+	"9/5l/t2dnnqJUzw/PQ2AYlBIyEWHfaccYqgrs4fTHkvvlH9/LEe2Ei/8XmVHl0c/M/1XePJRWQAIAzo/",
+	"PcX2AtCy0nc5tzLpH7awAK2Ph2wT+wRQ/ybVPntmuCLDQQsLHgBnZt3VD/PESryK/o9dE9Sw36fA/fqa",
+	"3zOBDO+adqEi5a1XJI5+N5ee9JkueKpmrr09PcqAYCGHmjktRg+Vzce0Na8E+ox3C9qPXPnou0KafcuG",
+	"9kSgfdUiH8y0s1iUwIoErdxMEps45lIOELSxlAmxrAG4pCBt+OL0OUkGrLApDbcZE5xlSfOKUIOFsLAG",
+	"cbhQ2ghX+MhsDrw/V5oJxCun2TRQEHdYwYxljPd4pmKRHB/bdTo2wzGwZ5UBEZy/C9JjBcPTNrHT3th1",
+	"fnCrmYU6GeSUwyYrU+XM0bx1m/xWS03zT/BC/hwfOUaNPouPInw3f47NveOjz+Ti3BkndIKUDsrUpyT2",
+	"Tt2sdgnWv0+DbdL3yzRzx1okaY1pP5+5bW+MtZnJdNi3jaInXsjbARPX7159GLB0ufPvnruOJbWDIME3",
+	"619eWIvaU+YtsFFFx4uisXWm2POWUmHPmdupEYAveXH6HBXIjGrapqqUW+YgpbLfN4eQxmJUQLYBNbKr",
+	"0G1GNSnkKPLiGX1WVtpfgSi1vfx8uYClNkNOHiOam0akugfHAuSye3x7qK0EVwSerczDzRIcA+J0uLH+",
+	"KOkM85xkXN01nUiHZZpx2t8DSQRC7xOIlvcwNLORXpw+f3gTfUAqz18Fvac8N8bV2vdguCAzN54xfQf8",
+	"+I6NZ8ujP/3pt8BkvfzTn4jlox0Jt5vgn870V6BXvg2qYiJSsHt5BylxYD+k+TBjvn270455Yf21ymqm",
+	"dprKPDMZior3KyGNi9OzZjRNIJmvnpuvvBLduDg9NWJKjEE9icVQsI8DSC0K2lyQxovT0+a0DWaMoOt3",
+	"r/5m1gk4wa3meHT59+nvqvzJCVoMR5+jB3/52ijtR59/3+AOxklAndOUXRxWOvm3aXbmBQ5h/q78C/XE",
+	"x3DJ2cOX/CqodS6xDC9a4PD8JIs2zzIm1nFmSsft33//XNPllParEBwi/9Hvn5HNf11HBlwEUGZnzHfE",
+	"THDjVD1jLWLkmPXtuORVA5yQ44pFUhj2oIMBo4W5ORJUYvYJBGiGGdckl92WjTXTcWmkggeh5owovQ/e",
+	"FsK0nVg4F8MdG1+5pBQ7AIvbd2ygo6BWlVycfk+SVIpOzlPtTVxz4R0bb+zwW9kUi8m5lcOa5xaBRbg4",
+	"P590rZi7YwzwnhWxAIuWXJw9LyGHLIk4uBnwuC4NOcEEzeWIKDCPv1hKl7WASThGf/KrwRVL2lzDs7M1",
+	"45mtIJyh8jnnWXkydhzTLk6/f/iKl/b4wAVnzxe6wKz3jZSvadEFhePi/Pzh66qb6T2coc0iL+6rIJow",
+	"HX1rCszJJ7zfq+zzCeobQAu8RoB+D3dVDqgg4tCVMru0Xk3HRwmuNrPboMZ2qFiLwKW2Et7qQuYO6JtT",
+	"sbB+E/PDWUi9EViMSCKkvu3IociSWDQuTi+aq4MWLtCKoIWXvcq2oQDNhQrI1SxYtvMocfHwFb9I/ZN5",
+	"t5s9sPjeFz6wQ907oUBrcZxzcWcenTHWX+a4XouxFAwNXIwN2vPiqmYh38DcV2hOczRJBkyoIKbofLc4",
+	"FGKG8kzh3VDHcj+EEIBXj8zvjHGM1q9mzslPY1EasfZm7g6lHnfP2YgVLfLeIJwLSQyMIQ++uJJHKOd3",
+	"zBVS12KUZUSxcXH+PY7sPdPF+Pi6o1mBpQGT4NDBdELrUI9896yymhK6N30cGNENM4jC4CQopEICoZ5R",
+	"cmiey5EKV0/ZhQiCc5EP7Pv7+FsQpNmdBmwTIDUT6Qqq2a1dxwTWo1lRxjC6EItHKWMfeFe8Er9x3buG",
+	"2b7m4u5oMzrVezgK5WOeSK/CGc+CScFG5da2mhWem61C5spazwLq1Y2Ub6hwaq1au3vmAyZuTAOhEDwr",
+	"KRk1CC3rpdUJZiFsGkGdhepJ03nH7IUoqLLGQ9+nxZ0tVZgs6kb1qgrGEaF5HguK7sal4JE8jI5GdavD",
+	"Y6n21IDRroaE/m1li8H2GHQ3xUR2FQDUCPk9zYmAFelC3x4hYyGMGQ0B6BGjdxAiH8kCWhrm4Mm8ZR+5",
+	"0iopfbqwWIyRNkvNxb4fQ59RAYbpVSym6XYY5/YoTlPoRnjl2OxuBwU4b6GxiPt1FdfRUo8FQjIk38Co",
+	"bKCZa1Z/m1jDxhXpSrEYhgcrDnomKqP2frdW7pjvzk6bEYbA3ZdWZ3ZfVi4cqvCL+to2Lk6/n64Rg7YL",
+	"KvHUVXIXLiZgqsb+0v7Fazgar/ykNiRc6o/5WoTLxlXrFSz2BabxsxRs7wUd7rkqv8eiEg761KCNsIpo",
+	"EzIQYEQwlgGlZiw+gEZPDcBDzrHP+kOlF1NHDEyevSB9LoaQccYxzcZFx9vMaLHKMt8iboIIiEUp0+HD",
+	"gAXFtqfGz8sWfSA/IEVJ3KG1IfMMG4gqoFuiPgJ4bhRvfsdsPByaw9G2HEKyvxlRZIAb248W4H0NB80V",
+	"scq/kkRIALGUCjIoZBu6exsJgC31p8jgaq9Xm8JaF80LiYJVQDVQ2kE4LOCNgC392myijWrs1ccsBarn",
+	"U6K9Vk26rO84s8V9vi/FzQL8UK5zwMoAuc/48qPdlNMP8wpI86TeiHIWMKKKU+KqdD+4ZMOUYd4cFwFU",
+	"4cmNxdrU51WcC5igp4YDViiDu1NcCyKzqij20upJgCKjOlv/gN3spCEL0rPk7tMgtdJOsrlX/oTNg5PZ",
+	"y6th08GbsLfeBJTU9qgtgYFyuJQP4WW1GGWi2sLXD+DbhZP5o8unxrTs0kl6Vb54orQcKEA5iJlYrwAg",
+	"zwzz17mZHc8mZOoKGRSQELTcZ5vEsbCZ4rYXjV1P0K38fRq6V8hhtzez9OpZWAfSXFfUZo6JGosZoLUi",
+	"OL3GbTABBxdTGlPjQsmhi6juaHj0iY7op7Kcrh4xgQOLy7zQ2XTeo1W1kmmqu70lpNQvoKCYM1J2vsRo",
+	"CFfz7jzThIjFfBviyub/vyhp0bkAEvERasRoozxT5SSc0seVUR+AaQWVC0zogDMxXXWJapkvtqFlaUfV",
+	"DCiv4liVxA0hIsZ8gjx5NyiuyKiQortXKsk7t9U2o5G42+MDDwrJ16CQ+BOxKNxhoe/W3D+pFAoqmgLL",
+	"0WgMyYn9BofyX7AJ/owFqPOcRCW+hV6ialmzsXdsfpxz3M93BEVoX2EKW+CIRz+Azamte4vI8s6icvDO",
+	"W/TFuIIgyefgD/o6/EGV0/ZI99AEHm3bSWRZXAJXUXmbgDKhdBpBrXxumRiqvAoldsTC/IrbknqaK1m6",
+	"mKZVZpFBwYXtwFWmyEKmXBNTZureKXSGc9ySOe8w8wqufDSAZe4FtVkq+5YNwOaErNfJ5KOj+MC9UckA",
+	"s7bnKqpC5FOpZ2YQC+holVNx0NRW19RqaPlYTxLC5VParJWd4eDKaV6L2K6koZhtO5O8+/UmFljt6SeV",
+	"WMPS+4qaq2pJV7GYb+3isKcbu+SpbF1QFCcMXVJdaa487O4f3m7YDobn7IYxfEDb3UDbZcxkT5KzdN1m",
+	"g3ah6N+8weGgGQWuc0c5FXIJjYT17gNLSSFzhvX+VdIiqu5c80ZXF+V/0GVaeRIioJMhJcVP2D1tAS6k",
+	"nawMfenfxfK1oXgltr79CdhhFqkUfUcLYN5b/Ar/JEaLtLfYFTtUt+qGv0jlqt9cX1PpajQn2ACVrGmw",
+	"SR24lBt3+VpWmvW5CEqlLHw4MEFWIqkYQEatwHUiBcpcanWTBKDg1hz/JLJWogr6PZsvIvCeOZMRCNFg",
+	"OKj0+LMtBUkGcFJuuc+StfRcETHngN+j0ailJBljA4I/n5OjGwv20dIxl9axMd4pZGgklrjn1olve2Xi",
+	"CMwSooeFAC9N0itu1VikiQ8zolJV8gwaTNM562MPtU2Uf8ViZsbs5EzgHmUhLVmojjYWKxfSrsX1h5vO",
+	"7fTdLqV1o3wiRdAv0gwtsDytZYlcdISUVzCYH29od9ZD7M9O4DfwgEMB7q4X4Po3PkNm1HXRk0+ppx3+",
+	"vGeK6Y6X1v7M9MoYFnJBb0NJewg/vljUeMqC3HkK4M9MP3yYgR8w7W1WA8R6dxs8AEJH5DkpoBG8ch1k",
+	"nSahp0sdUPNmJ3KJUrcrc+wfUgvlPcOxjOQwz2LRB35Wko7THMq4hFFe+kgwSgW5IDm7Z7kCtXFeTddU",
+	"dTEWoC9uD3jmVEbNTi278jS3jkc35Lp1Rc81vttlNLiFkA8Jg9cCfg+bsq86MM+N6XnVySyl550e9Lwn",
+	"R+wVFMPzReC9PHo/wWl8nE753XKPfO823kZ1Stz5gRh6ZrBTU56rVbTLCoHEqqpmZGVYZAVY80EBVqW1",
+	"m+Cvw6zffdAngdHOswyoDcPqm6DD9jI+y11izvOLtYgPMmTFOPDILEW5V0GIcB3DqEj48fK+y5WPf0nR",
+	"l0vRPc6NjhmBOwwaJFTyB61eWVYqNeIjzM+555itFR81a2R+mD9cY/PDLB9H5ocXpJD6B5xTizP7xWIp",
+	"aj9vMJuxemo/m7o0ndkvFrOp/TAhB6szUipIG/KLCqZ6Pn4t2MgGFFHDR5/prYshJ2QocvPeq2bBJA8N",
+	"aST45y38mTSv5toL9dwgrCubRZJgfddXVTieeNvhFVXXxVa1/sk1fLik5GEXL77nNXAlroU9wfIQhtQ8",
+	"G7URtsqu+NRMQOUA5rMsIi3W02UF7KTy/4XSMs4gK6oK5cXV95NP1G8y853FquXpG1eW65UNrEvqN9ew",
+	"EVGMayhM9HWJYUcbL8omKBxjsVccjj/g4m8NTa+DV78tDX4+hh34H5dFBrtntgAN9phtERp+BkKvkvix",
+	"VFIt2aH522W2w0dMmMWAfuy8Y/5/RFVQ4wMafp7hPWKxDOLsBD3s6krlXESKxZzqHXjpXzQkLaFclVbS",
+	"165gbZLRFrbcuhANw1HLo9YKIbZrfFbNSK5TVRvDHT6EFlLFOIKdZWkc6i3WuK4zs7SZb18tC1IwMIkN",
+	"xrQIPh9IEabE4RzjtWsUtg8akV3RLyb8fgjrbE8zsnvnkak0J76Z754l1dxUb886HWYTP92EbOdiJFi1",
+	"fVyx/KebyzbNg4bIZQpmcMuEix4ruL7Fn9/6nydYCxtNm6LrF+uXwH/AdSx61ABrx6xCRxYRdpK3hN+D",
+	"gqesCq0DOoblwmueKfubEReq2SI/lNgIqZ32uQU0exeyXIh9SULyO3GzOthuZZ/7ST8Q9kFeI/dGD/bj",
+	"I/LVR5AXVB4zA20AFSGA+vfyEIC69Os9xE/oR81V7VGXviW27cxcaL8Bq23ddx1RfnKvZlf1Kj/AB/Sq",
+	"Z8q/k4Ni9aQZjkYIQ4NkopjWXHTD2LF/ndtPeXSjmUh6bJUZdsjSUsMVwIAG9BXqlonAQDjVLU9QE51L",
+	"Npqc0qLgk7cSbAS3q9XKGCyqDs+cnYJmPNWoAQFOTa1wMdcuVcwyl4ZvitW4VefWjLqXvcmUXAuebjJT",
+	"0ndY/nQEAv3WwRKWuEJEMzoaFOwWvlY+xrkcXL/D4W03tfIhWVEK7YMNfkitXFdgFkTMCvJvvs4c9JfZ",
+	"gtqMonUiybJFru13nllDS6IkEDlppoIS8WqDEuWIsXWP9fclI/NVsOQbhm//pA/aCI39TMosZ7FIUmaw",
+	"OQ62+WNs8wrS8MqedSgT7uSVEzSXhw+PFiX9fRUuzLO6BRXaYYZU6Hp7ZSvNKRmwQklBuNCylmkoMkvp",
+	"M9HbKufirkV+60nICMdOV65iHdLkMLPT36pKZ4/4FtSz4ycROEHgjokxKBKiqG1FOrveyI1ele2j7G+J",
+	"pdE3MxRAWx1MoDbXWDSw1xXEi4TSjGbN5RtKzWnxt2N1Tg+XtMdiV/Idcat+GVmOOJcnym0MGm7N0NfL",
+	"ExLS04+Yww8PEogLh5THvU95nCf8cLN6ETFT3C2sV598Kv/YTsl8oGY/oFiDI3pKm8RQaBikLxhNe0yR",
+	"NhtLfGY/ItSWMuRGXcgZvcd8KDnUe+KVrvTi244ivmk/9jJod9CPH+OIntHrbj0gcYKK2copkKuBheNM",
+	"d6pjwLQbtnjt0pLNDhMjxd2lT3mENLZabxd8cizgbmOiNC1gjGyEpU6OHVnC9Gh+6R3MHEPy7jEIWOYT",
+	"+7J9VqaxCixDFJltFVh914r1qW4E0piCSM2H6Ah2RjOe2+d0ZkfVmW1YnWIbi3U5sN/DK3hK6F3Nj72w",
+	"b7o+wUDv/bwjyP/l5r/vZpPWrUkm3HubF04GIrYsnH7jupcVdFR3y1xa2vm61GmR92aYIH+IBbXwCEwm",
+	"qT6gK6P8MPdZVX5sSwZMh/nHQLaZ9VeuLX/BmLkMBG4RyuCorQPK+pTnx5r1BznVbItEIrXEIaNBFTxj",
+	"yiVxOR0WCOT9+CLSHpM7DjCekVymNGct8jcOurn/RGHXDaMjSwEN28JbKtepQ4Euqnqy0KRBNelLhRcM",
+	"WFF/SBM6RnOnvcZiQLvTSd13Maz2hvL8xr/jXc0zC0c5K5w1a9sc7PXVOUYqR6xc0gBQzJtZEklOPpkT",
+	"9PnkE56fzwgpOdNso9lmtf0BU4OfUV0/0gYXqvYyWO/zawxDf6ALORUMUYGoYdrz67cXtc7wQsJzt2ke",
+	"JMpzg9aL/vY1vKlpsDOlGyvO5lC2vHjZMiwYoTMQYBIAoqdVDsxPjXyGgyw7OGwu4DM80xVSmjImHGaf",
+	"W8e8XdU98cbv5RHdjGYwSyvwuHs4/gvX+NJsqcM/GG62dPcDvZ/M11788EfI95U6wi3zTZt1ZMEuSaeQ",
+	"/VgIOSJS1J8woSREREsyYHKQM1IwmuENqfbPAb4TgWV7lqcgigX2urK5JiPKNaaY4FiGui0/Bm1Kf6Rp",
+	"D6tWctaBwCCEFPoDPSZ3jA0qmglYLMbmKGzt3M+ytIlIQzFGwiNid7VNh28XVBhtpmOOLWnksisjkspc",
+	"DouIdKTUrGgSpelYxYIWZtu5roycqYcYF65F+YJgiTyH2oAWikWoZEEt05QRkmKYG5NvqKPyQlxZWFcg",
+	"bDNvIaOakgaUWpsvVUBEfP7iG/I3/pdmZNYvp+ldQFbRSD59ar3m4u7z56RJbBdGzT7CWv/15s1rXFMj",
+	"KGw/teru8t1iLXkb8txAogz26vCwb3neEjVs/4OlOolIYp6TxAJqA3Q/T3D/W5caWJ70HgrGgyX0/fbF",
+	"2A6Nq+ApWspLglo0RH8k6UrSpumdS1/yJu42xdp6k/jfDfdG2q0/G2jKGdl2Bv8ysvZL9vvtQDSj2jmN",
+	"3i+jqj/GVj8ZFOyes9EWWYbeW1yfxGCUOtZkpxPqgRXTQFpPugyi4r7HIwATVbGA7ml2rWyfpVCyTImw",
+	"CNpnVwQlrpfQRjBXcDYiSsYi+fQ5IXbNVM3ViDqNC6SQ91Z85Bz9t1Xh6YRCRNjHlA00fBoLKqxiYDQa",
+	"rkiHC7bPCI8r9SWifFDaZTWBo8uj31ieyj4zMvrTp5Yb+S+0zz5/Plo4dL4josG+vFmSAXVgyHXDI9lm",
+	"BAo8D/Jhw/LBvpj1iQhP5bvl6qdX1mIqMuzHOyYjo53TLLPa8uLVUHYO+1gJZRnjNwyM72W+ROlTyWK/",
+	"bL/OnSqawmksUjBl98/BpbS2Yqm+39YejAKc2RKTPWl4BgG8LBbYZ9NV+rSaBiXeDfW8cqhLSxOPGh/w",
+	"moDDWUjQlnpWV632QAc6JsviVCLsAyVNcO8pBU31pk4GAm95plzepfnbKZaxmCRi32kagi+/jOk6y3Dz",
+	"fxmVTH46T1TMZNdyTgd3PD3oFQ1ZhcqD+OzAXHMge0fiwizzeDtTWi2sQZ986gcdgFZKhniUTv2e9aWL",
+	"rZQjuSqlC/j/IxfMUEh2E/xUtch1UAhc08BjUcsF7VMBKpRRxIOblIq4Ecb482VLCkAqYiJWbc45VbpS",
+	"UbwjxQWPSS41r20rQiLsULVgvgWO7pAmv8W0T+jS+SAsRVu01n+yuuJsmzwq9VYolTTnIKiVNAd5f3oQ",
+	"78RZPN2SznTQl3aW6W9DismjW8+sBiI3Tg1BmnViWdZpqjH+w1XA5F7Ivq17/FjablLMVlBiMVmsclBQ",
+	"1qKg2MYnXyEqHgjs9kdv8u15Ngab2PJmy6j5o+2zM71/o01mn2O1zcHE0Dm5JCjuuA6Hi3YArANgbQ9/",
+	"cM9tEH4KacFnuDXunJVg5QFVKxar6lqYa5CxvtRsj7SuBzmTyQzK5PVRTiB3qnXcm220TUzcJMvygp0t",
+	"YPpm4k+VU3OA7gNZ8obJkufJJs+djFvtmYIY+fpFFAD8FyyjyIdh2is9oTWaVQipjATeotZ54KHI/ZN2",
+	"UH+MkFpjg/NASH3geuPc/rsppWDmBzG1V1miB6kzT+pATxjLOm33EFcBTK8ohgQb7WOjq8GwnXPVYxmh",
+	"heYpuHYwawxl1tTKh4gINvLdAi5dNz/XdKYji1jQPPcXKiILV60GjnUp2KwZtshvUOU2KrjWTPzZgEyC",
+	"DQXdCKu03s+UK/scFbJMp4uIgZFsmLPMPE75MsgrlHGCsWzCWW5ZzM3KQuWfKqtKm/uSxOtz/c2G3KzI",
+	"+g3f0Z6m5F7jdlokJ9ftvENS7tqScgVuTwe1sFuXScW9mQYBV+GJXaYO/Jo8AkPt7oBs2Sp2hjFEmgPq",
+	"qZ4cKQwoJhZ8b6kGjbwh5Ai9Sznr6FjIoW5GvgO5nROsgbWfRFYW5rZ2Oa/2sfmzpJY+G4s15c8u3Rb/",
+	"JaRfO5i0EPJl5NLWJvVEGbVuSWdo/e6sHdT+Q+7sPIFjVBOGwIcbpsoK7VXZSRH0sJp/8snedOms2h0R",
+	"Wm9FPi71/TnK9FVdtacFM3chPVbsEdnYduH62m2OA4XYdjItLKNYedYD9nfYxtP0zD2y068nrfTZRvqV",
+	"pR+y2WD+yihcoHpD/6oBbSz4ochI27bqIiO3KKh3cmgQaA8kyxXbr3TaHUKD0y2rTQdl6Wk6k7hzJzsL",
+	"GsGLdsj+shQK8hNneRZwnyhNx7HAolbzAPa1BaGwu/STIdbTR6GmLsATxaMOpukhIrWRPIhlNNf55qns",
+	"dOxue4x+WxETk92h9yQQ8hbXYrNguVMRDZjxIvEM3CYHi3N1/nrpNpc7nna3Lc8msgJnrSMJKWQ2hHKl",
+	"yUBtSjXNZXfICNUTQdyCp+wyuIFtf9HNZZvmsRjIQndkziVpjHo87dmqIuF48cp7s3smpjBee1pVLnqs",
+	"sC3jJu6O7KlGdbLPr5nQdnS2dQYsuBs8GZklAy3L6pPml8+mZTnZ7265a6bpZ12ljgXKDzOgNsul6Cpj",
+	"V9eV3qt5hCmVNtNU4IDhkcEQScPb0G4qvtHz3H52B2aUTTOjYGQHjvEXEs8pJ/REsRxczFl8rnA+Dsry",
+	"IY5T9ZhAyUSJpi6LFcGyguDTpO8i6vHJJ/jvipwoKzaIcQLA9mWeJa5BJnaNUHIU29hNT2m7Atj7paz3",
+	"jQUK1glHtBO+KpC+xAtfeM5ktbAcif0J62wDq9/iTjmEcjbbDcaqS9P16fWasrsfoHjifX26Rfl/kPqb",
+	"PmE2AjHneC0cbFhZ/r0tgGfdM5l7SWZpdgc5TVlGqP463ftbPe+74tJf3i45PdglByf+0zjxZ3jtKz6p",
+	"FayRIluDs37LySi/BJUfFaYPuM0iBOk4bQf66CCTisWiLFTch+gCvrwNo7Z5yF7znsMMFgpJwHpWK4sO",
+	"dtTayi2k264eo/CDR5RcGGTpUy405UYNRJ0pYAqiaY/kXDBoa6Mmww1ToxWNqvfeXK/+zn9vBW78GPFp",
+	"xBVD804JOlA9qRX4SszT4GNAZQNRSlOR0SKz7R3Au6IlSTKW83tWjG9tMl2CPpFY9LB5nflNwVI+4Ezo",
+	"hDTYR5rqHDrigP44KNgx3rJHFRGMm2FFthMJBwUivSub2KmhOUWsiMWIFqwnh8r6cTrDvMPznGURNtvR",
+	"rA/twIeCa8T0nswzRVy78LPo9PQUvrUxEJrn1k0ksFh8cg0TUi6aWRNb+TijOn2oNOnye+aiM+bmtmZS",
+	"xcJVjic2MoOryqynSWCrO/OZGGKJrshgOYbtPtcaFsQGrIJEILgiFly05UdwTqVSdHjRB7uASJGyGaGW",
+	"hA61vLW/vsV9ntg8I2TRH/VkLOALBgNBdnzbST3pMKqHBbt1fFaJb4iXwDW3DiYA/hIYm3NDuvfvrxgU",
+	"zA2hFYsPDJo/1+MflxAZ0QVnGUrBPhMaI2zOBinDIfgAGyQy78J2m4wFJQpUn3VJzMmFwG/CiNqkMCXe",
+	"nFq+jMfFemKxkTKeOd2gzKoDAn4ZoZ5yPk8V6YG1nGVRwRY+WFRfaaRnppYCuxbsKHsSJ3STReynk0/w",
+	"XxvN2au0/kVsJ3eJSwPAwyQ7BvssY775IeZSdIiQgu2Lm3sL+PsWt8YWbJy54Bc0OQBtDJU6bvBwfIDD",
+	"p8nJXxPonKRUpCzfBg1rzdiKRY3NerJDqXmq2XlZQUcleKAWZm0Up5S7ogGcjjEenf4dG0whDRoo8OYD",
+	"cN8X7B8s1U00BIyKZne60QapkgLaV0tYCpq3SJJacVbmTVnNHFR5aO1gbBbFjb7PNUldP0ccVs4y0sBe",
+	"p5rynCg6VqQ9Nhp+f3YClQuWC2bUR3fLraZPlfNeLHFqzalNsHjbx9vVupgu3J00mFag9n5+UqQ/qLlP",
+	"puZuL23fQuTKMqRgQA1L9Qrs3SuEX9/QO/C/qaEaMPBslaQklqK2S7m4gixT/MAAPLRn8t6sOfwi0Cx6",
+	"hwlGVm6E5N6Sw8BHgecmNVA/wBnQVL7vAzrtUgOBWqclt98C130ALu4lL4IvqSyy4zSnvK+WgZib+dym",
+	"SvGuUPWKc/gDH1lx6tpWpZn3jobFTQBRejxg4HBPzL8SADL8hmcGJDqcFeSe5kOGhaLOAU/zvMS5Lr9n",
+	"gjQsv4cUuqCpvjS2Vizcn6En2o8BP2u2yC+SqGHas3NAJ/yokKKLz46qmSARKLfml7Go1PO6DqmXMD50",
+	"e6Ljn/ahyLVFrrVm/YHG2Th7fxB6CBoX59/DgsXiPdPF+Pi6o1lhaaCM/jomFG8CdFPDzNxiq1BbUM1u",
+	"7dgTGO/6u/W/NDv3PSzy4zF3A5n15fCeKIPFrs0MuHcbWchRncT3APuPTElZQFzcSPmGirFdBrVd3dRs",
+	"TY9QxjbmWgVwGoaAcRMtKk72LVElLFmNvAzSPcYL73ojSYezPEPJkwDaJ6QBHgwUSU3S4XaodhVQQMUi",
+	"kFBwDwgsWvkElWVwtyuS/DMpWVQUc+LMoAC1gWHNPuqI8K6QhZlaShVrxeJlOG3wA+OyKWZU7ajMp+kg",
+	"aYLqmRXUsmRdxd8LSdhHRFxSsA4rmEjZVSzogxk74ay9uLVhYJHtk7f5NVfa7fbNOkDwKTfjAVs8YQev",
+	"Ae6LZS/6b7Oblr3oA+ygvUslwsEvkktkN+0hfehR6UMea6qZRIU/R5NyJHqcD3yyWMNoM4EBkPYYZNSA",
+	"v0JhXbHBaei4ow3c37PCzOkqwClIw4GsGssjAxlC/aHSsWjXO/egJ3sSMCP0IoOxAU7toeD/HDJC+xJI",
+	"rf043N578uLc9SvlYM7tsFYejO+J0iAWUcsPPpivwEMMW7FUwyt+gtU18JNP+I/lch2ugZEfaki5xapJ",
+	"OAe8+s0Fqa1+fGk9DshZEFkewAwic+irMWAI6rIugdryD0I6aEezokV+kkVNjVeRU1uF1FNUV3SQOBow",
+	"GMVoXzhHf2Z6DSC5qDK3adfyYp6GUW3nHKDtSTp0F27fTVXNlqvzm6ebRZB9BCf4qg4oQZZCLMqc8Giq",
+	"rap7rB+RochYQRhNe/iDZ4qwjGtSDMMKevgLoRQt7gYUt6PalZgLkuYlSQqZGyPePC1nVGnwJKBJXuEw",
+	"vSIuuzWlmVHxEtJwGdZJn368xV+qxF4CiQZVECNcAMpwmd1mdKySK6Q0mRqOAt8py6nm98ze2/oazF3K",
+	"B94OWJFCwrnPky8KJpxDIRYWsToFY/8yt0CiHfip/RAHQzLIjkA0hqQJCu1R/K/Q9wFjbmJCSUIHg0Le",
+	"0zzBpi5usZzGYnQXSgZMZOCowG8dYUvHN0zRkmQs5RkjjfPTc3ReY9MWKw/rocVro2hD9rC9J5YM+B3j",
+	"/UVmD+AUYCMZsE4+xUfwV3x0GR+hDGr1pdC9fHxrrASa95nQ8VEUH/WZUrTL4Jf2rV+SP/79n/joc9Js",
+	"kWtBWH+gx7jUJM0ZNaIoFnD/3W3heXF2Hi1UrhqLR1kAWLm5ZeG2KwWrO+/vN+cJj8/jLIvz0/M1j9s2",
+	"PA2XbkqMGk/+iBpUB/euxSIEnSrYXIVBR7DG/cwPTUcPZJtzm47irnmmrL2yFnPshKZmYurkE/7jF9pn",
+	"n5eJvFsjTQ6YMMBMiebpHdOox0zXrkioXDkjLBYJXqkSYgt6XGant9MUK+55yo4zpu5ISge0zXOuxxUN",
+	"r3lV13UEY1aI4xRt11bSZopnTJGGfZPBELFn2tsBE6qckdVq/E3sx5ALQNs2RuMNCxr++Qyr0C6xHm3Y",
+	"/gdLNeqYZUkRVBzakrVg0dHpF4BGI8G3bf6+/ePf/yGNly5Z4OXx2enpWUT+dvztt80E8kqDOyWkI/Nc",
+	"jlTktRCwVsEHWM7lmbLKbotc496wQX/lUiLwdfmZwQI0kp9/vCFm69kcDvOpSpo7UOMVEZor6dkIYU7e",
+	"8VnyKPboPav6HmOxBufj+6HA94WLuU3tg5sTO6C6dxQdmV10dHlUHvKjuhYQJq/26cfXTHR17+jymwsw",
+	"wMw8jy6P/u+/0+N/nR5/f/v7p7Pom4vP/8uA0Hhgbq10wYWRxBtSZsJVfCIv6Q2ckll6gIOJARMHF+lj",
+	"8xW2Jl1v6J2vFg5ErBWL65Gx1g5f3vXZZdq7PvF2ExkCKGjxn2enp83Q/lXTu6ASqu48gYXtKGpEpNNb",
+	"I28oy8Law1mL1ML6irH5QXyI8+9XjB01LfW28wU5QCsmzKwY9E2oqVQNlkMwelVkuZ65pCugCkSF9ziR",
+	"aRXGHan2JkdnG332dyqnxUx4kYwWpEY6QMi66HCU3WgOP3DjrZzAEnk7HGtymg/W5CzKIw8jxRsYFYP2",
+	"2dXcRr+xOPDEb4Mn3myYL4M7xMzkiQxBWMQZehTs+0OqzIEdvqoMZpnFxCngvYDqd/LJ/GdF5veVwf43",
+	"gC6k3FI9PqjW/9hyKtjwkFiDoDcdMgXtW0u2f2n1YXDK8sJqfjbfXUkiJJZx8pwJnY8J5EwaWzSXihnT",
+	"PGVK7X2VJjKIbwGOP8DG+bqJ4HeoWtIxx88Cg+iLpwKy9D97khL3pCf0dGsqy0FReZLEt5kgsFrS2+bs",
+	"OVFSdlWsut2oF3gkI34sHh/nY2Y1tggWT59etLQBdnowwA75OPvHm49He2XzTcv0bs8893+VI9IHRW2C",
+	"8RrL0WQHs54dM7YxC7nAirWIcKWGDHNfC6bNC0JuCiZ0MSYDVsTCtwDVIF7cXSPSHvubvvph0ahBKodm",
+	"sVxlcSz8KIPa31msyUORMzURKk0c6/WtJ71OgBNO7Aht8WOiFeY1vWb3LN90zAKe9A7f5542AigXa6F4",
+	"B9Rs5rC2h7DHqhmP5jjX4h6wrgNWTOmh+Js7oIth8QmAw16TQgD2+rRI1h/kcswYsO2b23FdocpEOJ6H",
+	"pbGY2fRkGpJi6QZ+AGQK8HHzALAVgH0F22wX8dUPb9kOLR9YwWn+C/BP7TOcm7kvjuZwBA5gvr4Ydrmq",
+	"M1B8a9FsaEifsXueMlV293DIRMp+J64duptGreMJ3iJCgrcC6GWuYgEwDTBOSQKzvuUiAbZg6Jyh6NgA",
+	"zKgnfVVyizSugw4iZacOuBwbxSAkcxGLsptu2Yul1az0ko9c5CWBy/7Of09ImXjO8ixarLs89z6gUoY9",
+	"MyuO9jZcxfGaKtADwTslbZoRb7eZjxRgiSWzm9agXopyzC389S3+ek7zengjVjJSbR8SC0uj15CO9A9D",
+	"8FitxzXRI54aAb2o9IrFbPE1P89hc3yjjxF3qyZAxGL15ikPJ0DEYq08IAj94gvJfsDJPFUChHu6MjJk",
+	"hiMOccp74iJX7Gv7LvF7Jg5Vb19WmsOHgLKIi8faaCefzH/2r0GK2/zYQEwD9V7OSM6yLmgOgS13CdLf",
+	"N1zThAvvPzNySUKLgIhoKc26QnP9WMjCOdaI67SGysNqrVlgrGFnFmxpCeLSkuUdjDsfD3YGxKblCGz9",
+	"LRlDf0X2k3lI7jezZ0o5GESPCfx6pKwv7NpQ8wRw5AkbvFwROr9fI3iZDAhN9zI5iAJMUghBf6UiKzV9",
+	"F3Mw96Wi9ITV4hY2FOF5UKchLIwbUBSQrtbwxQG+sd0QjJ1zDIievK/A1mSZ54/sY2Be3lqkOhYSePmC",
+	"rpxkxIVqRmWSHPC53D+QMo03DC0vYxPiOHzTzMVtmh0H7RWa0aBtEouNGCdrrhN+ZbbKtmXLzlgz1dk/",
+	"VVKBX/25YrDMLDjYLntuu8wT07Alq4K6KmTWJ6dRl9+GoPZy2f4zFmsRzOS9mQGEnhTpcEFzSOTmOhZW",
+	"MtFAR3imkBgxo2OQcmgzYa8fUZWpSPiBtdBSZhHpFLJvX4ks8K9ZIbAGJbkE52Us2oW8Y8K6aW1TCqcP",
+	"oEMQm75VXLEP6gGlDYbCYz3+w90Utss0Ska2lbVWOwXiFMa/QD6eeTdfrUCtTf8gUQ8S9cklKu7Jikhd",
+	"qwwdFuILM3ZLoejsVdYHFyDGKm26nZakzXzSXZdyURVwICXRyLUtRwNj1zdADRueXoatr3zQzlu8d4wN",
+	"UKKhWUt6NFvaahbOVuaajKgi+AJZRgLnZp9RLJ81Umtl49jcHVuo4hpNE9OxONjEO2cTv4ct8QXK8LJn",
+	"7JF/R0eXRw6RFxbx4epsqZPsQaQfRHpFpA8LMWElY877SrIdW71upb3sB3xWFfORoxGjgbRgnt/ZmZq8",
+	"IIJ9LDHRWI1DoXmOeTixKHvkZi1iH4HMmFPa2DqeLgOjXHRbO02RsYkqaLtAh0a1h8KjzZde28322C61",
+	"lqf2CZISbMbfROIbUOhP0udSslwCQyxcBsMvbPRwD8IlGL1KjlkFzWfrLfnqueT7nwJ+YzfJZnVWfMqy",
+	"adx41XK9/nYqiRsnsEgGt910ERHBjj6kLqwtl1v7be5w1G38ZbK4bx70sjj9rmETsfuK5fdMNaMaR3gs",
+	"FiEJx9tY1tca7touT4lV8Fh22x4nkMTckUUshDQ2brPaPQYoVGfAsM8Is/zAkHxlfglqpP3Q5ScnN8en",
+	"p6dn58+Tpm0BaE42SeSAieQqJEEnMD+jcLLjPihmZVJ0xga5HEOKuctwVoRmWcGUak0h/w5Zv0lDMRYL",
+	"T+eNA3R03ldk1KOaJDkXdyopGxKSiX6EpFEirBT2itYf//5PEgufnGAjMQ84zsxOgScFvJDkAwhyUQ9G",
+	"XMaCkoLpAqqXhHdrlM4Mu+JcKM0odDgruesVaLY7InzI6qnVsVhfuGUhifd2wIRlx/4isqvL+ewy1fjB",
+	"1jh4Z+aJa7OLff+KqSJ6IUPn5BP+42kSsbdm8zzYRNJ8P62T5IOWEKZT1/Oug74iIbvO3idIb0UO3Ngd",
+	"uQ07Yz4KH3pI7khG9Rph7sRsmfHyTuiHOhXVfNI1cCw7F8UCUbDLNLk4fd6a5eMOPTOhrWOvI1pKgJOf",
+	"AG+SPlWaFbcZ1dQ3csQ5XxI4JMxZJiPXExd6mqFhQNUdlsFKNLTKUlg/bex06YDdtjTH5ucG5oaDjGrU",
+	"tD1eNhL3z1v7+wSSxmqSwd0LJ5rnrCAFo9klqYecuXa95JpQcGaMPF1QobCjRyz8YHHmvpMw9l4CLLcN",
+	"t+yKlHnaKbv0RgJ8PQYDbKpjPIIukWoqzBtjqkVA3iQFUzK/Z0kU9mEy1+VKxsJ+G/SRtFZpQZzZt6dx",
+	"6EUZ22Ixuyvk42yWa/MC38CR+IFqio0ytia2np6+ber8nyhR7GDuHDjdnrLHIpwFSFI2x+HYSEgnBiwn",
+	"xJSI0WP0C6V4V3w5CkaCE2KYHEWtU9Z69R7s34gVWZAn7qRPLEL/ofcXXhExRIoN2lZMaKIhQy4QnS7Z",
+	"DfK9kFquNUNEWzMszaUythpcvyPSdOdlJ7zuLVt6OyAyg2kfJOVBUn6NkhKOQGnWaFmD+zUJSK1p2uub",
+	"wT+ubWIA6zcQJskhFTsUGSDuBJi6qez3kUlKVgj3qhkQ9iB7qSmyWHiZi40RbTqDg1Ij25ia0prY4HEm",
+	"v5R0h+vgrX05/r9yVvP6J3p3QrB1q9vokHbwuLSDaSv8yMQDCxgFG+RAxWaVfecU04vmJUSxWKFX+cNJ",
+	"BLGwR7oMlwTBfQpwhqLeI5yr5Uj6w1zzAS30SUcWfbBpknJ8cKUlZDI/Ion5JCEN9PjlDEPuXJE7NtBm",
+	"flRwzRWzhHEZV4Oc4nwyORK5pJm6QlUdbojps7wrjB7SxDoTfKhRTgpG+76FUCzKeWD+LbTmNj8UvNNx",
+	"2bcI0HCsIwudRv0XZRlomnP40gzKpSVIYesRw4WDPuik0R4T1/z93S8/R+R/v/vx54j8/OqniPzG2u8i",
+	"8u6HnyIyyKlZKPYRRcXLD/99ScLkBmNewNpV8hoUjgA6vvN/MdI4OwW9u3zmpdHBSZuNpTALdF21RJA3",
+	"LxbBsMuinHK9InjX0+yFbQsVb2SEjBTTdyFmpSRWCTq+GQ9YEtnaaj2Gil2fd21miuu7kq0E14PZg72q",
+	"/sVszfMjDSCAoBv5FMGuWXbNlKVewrTxmPrrwJzlp0l4KEcxS8yW2H8oMlkujeEnnrMnabGOL9WdRTAY",
+	"1hqrK7WBk0/lH8tlK8y2HErBBRGcqkofJGNdAI92VcGvmB3PAunlBGAQOwOR5+Qd1WQIx9Bs8hpOxsJ/",
+	"8ANXA6kA8i6DkxGIeS+1S5kelTd8zURX9xK0YJL/OQ4fdPwWVktdEiFhWMkVSd5j0NCIweRV5/gXKRg6",
+	"oRLsQ//jDe02QfD3pJDDAmnHO8AJ0JWClaIaTi7IrhLSd935ZpYiEL3NRzRj/cGqTBOwtzvOtPrQlje2",
+	"ZKqZPsa9XpUERkBRfXR51OaCAuVZn37E3Xh0eXb67fNvL86+O7+IjsypOLo8UrrgojtLJlRPV83nNeWs",
+	"TAJCsvjh4YJcf3j56hXStgny681Px9+RxvufXpJvzr/5pmkeX060Mq3T08kJRd4pN3Ned2wckVGPpz2r",
+	"9aL6ZJOZyknPeuqUVTyUGG1H9LljDoQ7peZiJMlaZaDzW63NV1bt3e/9XKTi5vrKvFsv3SLvDkbvYFWO",
+	"XaVFinOme1sPbrI1ucnScr9uqThnMGznPAV3Gn9EcU71NlbQhlAztfwGvTzT62+uSXDPMWmPp5XS+JQq",
+	"5wb0yVZXkEZmr/JPDa6IfeuIMPBdy+jCELm5O3qoBkMd5IeNKNfYobL6FGR85oIMCtnFCp7ruhXSHtfz",
+	"niGHbgqYAg66nWGeVYt/74YraSVPz/RymVismdkkCJ+be6/oPsqyClruUgx9OxU29RV40job9xZmFffb",
+	"43JwOH0trCZGSASOKnDFZ9mE+2e9yvvJJ/uvtbmurue7q8gUb9X+V57sHqRWxrWdmPViiHZQtR9VceLV",
+	"qE2Z8yEi1FNilgxx49UTMe6rstNjRRuuKOTmdng96Ll1FATaXOVya7AVsP1aS0kaU90CmCbD+pfh7WJR",
+	"QSnzvYGqZjW47QsHeyy9U7aM3SbczJjmXiiwk6FKLCSMxRpDlfuCjocg5yHIuedBzo2Jh0HBJY7vS6kf",
+	"eA8leCxzGUneh+XJpg4Z/OvN4P/g1OV3bjN9PWn8E3M/5PIfcvm/wlz+l7bQuYTbQQkGa5BTBZMDtlSV",
+	"28KxhnpoYZZAi8VyCbe1qIGvv3bkXZIpJGDXEnijYAC8TrsFReX2a5HJEaEdzQqCTOdBVXfj7IJkdKyC",
+	"pNDmFcmpZsUMEXKJT6VQo38QeEuRicttkVTtkqwLp30Qcwcx9xWKOTwCECGsoPl6hBxSNH45ptgNRrH1",
+	"UJE+uNIYdgZhgvzx//y/hItbF4iGv23Y+laKWy9Xzed+rc0faKABdscC6NGDZ4yB64R0pZGp/jJZ2Kts",
+	"e+Mpj3FyOBhSa5rQ5k4asyygqsFN4WUE5vmW9CpBcD8KEhiE1Gy+MYq9TnrMr14mme2BludydJDWC0lr",
+	"VE1DeuOvSGZPTv4guQ+S+yuU3G8MllZKzR1RooOEmQLcQPdJnylFu2xlqv7IW5soQ5sP9hT5ESgj7XOx",
+	"uFIWmuZARQKMJbKAtlYKyCGZyEiDi3uu4Xgas5Z3xTEXBPiSI/LHv//TdOmRsYCkpUsjF6CnSEKkYApk",
+	"I7G82K49CdWa9Qc6Iomq/JYWzOY3kZEs7sDONMNKAMoVGbGCEZqmbGCQ2ma8mbUENcX8HGo/UHy457Ow",
+	"T4pt1UkalLz4+BET7pqxkAUpqHCNPe3w1BVJcqr0LSsKWSREGVt41IPeAnYNw6oZzIE3b6sncyOG7GLF",
+	"Qss7JqAU0kYXe3IkWiT5L9wof3bjzbnSCjms0fg3AxEg/zfSSeURFSKvudJvKM/fuD28rPwzFy/bGaCU",
+	"mXvaGSBYsUUykB1A7HhwbXMtUSBn2J9xOdRt+TGAVbOcMzD15JP9l+2+WIxXbr64PMy+wcaIBM+1x9ts",
+	"yFwDRAtynYKpHlGshjrQuxAma2EQoFgBq6+KhW1JOCq4gQfoZUwBkQkHhkmAIHrPCPs4qDYqJI2CAapD",
+	"o0MP7I5uPoLaZsekiV68XHYt3kMj5WogjA4zrs1PHjA6vMChZc/ljrVeZGETNGAGbsjIXmw+tgePNLxx",
+	"ZH74zEioOyaasBSsoNA2UHGRsr3vOvXebNcAKlbC1jdu+28N0WYp4u7te008Ir7rmDkNX33qwObwE3bS",
+	"BBDNRlC2TGKnGJPKobLMt95Ng3+W1CBIcascQmWSCDmaZCdHdwvTyre6Q/JZrFpQPT6Azu00hUYlhRx2",
+	"e1PZ2gXtsyvsLWIfTNNUDoVXRsMfW3+F0XBlLBIDckVrkNPU9lPtdJhBJchGAxzCn9y6zUXx4EvhR5JA",
+	"l8HWnxL/eH/xjPbqUiDGWS9Y36WNOWxQ1tMxxbvSXAvmPYRYsZiX3vrG7KsVcCbsNuq4ls27O7o8uk77",
+	"jPzcb//1KDoqXz/8smBmTrdQpXt+ev7i+PT58enFzen3l2cvLk9P/6+jqLwbNyNMh+r29Oz7s/PsG3b8",
+	"ov0tPf42fc6Ov++cnR4/b591zulF+iL7xkwCft9nffv7b0+Pz8/Ti+Nv6fenx+2z7MXxafo9+67zLf2m",
+	"/SIzk5Zm+EegJRxFR4prdsszc77MYbQO2CN0LB5FR8AzPTH2FzdnF5en55fPz8zYzbbHcQ9VURnH8+Nv",
+	"O9+dHdPz9vNjHPG3ne9Ovz87io4sC/XR5fnn6Kh8yXDQfUvGglEzZrfh3d/A7W//XS71lE/cLEvtwf0o",
+	"+KRPBeKMYnnn6PfoaFBwkfIBzSuveaUXs8SC3HGBVwDvWzmJ22XfcJ/pnjTXgDZ0axQQ2Ow0uzWn+uiy",
+	"Q3PFIucqwPsr5ib27cXxWXqeHX/LnneOv6MX7eMX6TfZt+y7zvf0tG1EAAxxwX3NjKIL+43+HzTts5Y7",
+	"QcsvUC5TCns3Y8c//HgUHbmDl1HyWt4zA4BHi+/hcJyfF+4U/Gam5mAFyr6aMvN8R0aa0j55FcpiFkri",
+	"kyrgDYYLCeWX1WRmW9LHhTM47HgCK6WkrH+m3NdGZDnZ6p1atheZufEzFUhjBaQD9e4lV1jvCDo6UZqO",
+	"leUs6KN+Hnr9nZHg5XtI0RQ8U45gZPweaLPmNliPhZsKUHpQAV4jpcB2cK4arkjbjACiNDqc0+6YEGtO",
+	"qxtxnfbelDtrQxlstcc8UXzggz18M9DFb/ZDDvMj6+Yej5ozcRK3Ut0A6I9DqPJ2wCJguoy3fRk0vQlx",
+	"1KJU8FRw8OCnPnhfJRa4Ikk6LArgeOnT4g4BExqEYG365HyfWusHJ/D4TbC2m/Q0BA+ax3QaLPp+aQ7z",
+	"mRP643Bms3f6gCo1kkW2utJgO3t6ooA5G5/8IkNFwVjlXspegqE/VBrF+LCAQipJKOkM89z6FRtTtmXz",
+	"Cq5wDlZshs+0gqQL25G+orW4KcPIy5b57msbk8Mhqxa5rszumYqFvwHHarTk3dsP2F/U7IoT+LlfWKQb",
+	"KEU7ai8jRu/AX+p+Bo5NKfyhvvXXuysKKboQb8NsBWJ/aI78xsI9oToRi3Wk6b9z+21jyfDuCUtpEReT",
+	"Gx/zFnZeyu+gDMYSc9txpD/2e3wGCgk2WkP7+XqQxbVcnCBysilisWjoHhtD4y3HhB54A9lIEapJMid9",
+	"zvzGutIwUE4LzdOcof9xUMh7nqF49z3h/Z2euZS2UQE1p2b/ZsMcfIZMES7SfJixLIpF2OqbtMdI/aJ6",
+	"RPM+a5EkcI4k5I6xAaKZHYpvlOxoYKj2Y9jJGPG1Hfcj8qP2NNZrZ75InNe93K8pzvsgVRQLj2CANL8Y",
+	"dFmGIWpGxmn0YBj3pjx3kLLhOzMoTQvt357tw+r7Dcqi3rfdnP9YJHSYcSZS1grOuEoidFEkFgduqcZQ",
+	"gJAj7BmYs44mcqihCHuohwUDrPAQowjX5vyVB9e3pHVPtJyMAQsTIIfP/WQfudKbUzqQ+ygWK/QKX4b7",
+	"KBbrSO0ED+y133bLoda26IlweE/ESuQWZ1Z5uD0yX37m5YGWKPRoFxzIMfz7tyBY6k2TIB4ojCef7HWW",
+	"XihjOdNso/i+FQfv6kj0A6zAqkh07VZzmpYzxTrCp2UHzp1VuXRh/cBKmaOzbNck2odd/jPTG9nip1sW",
+	"d4fygqcguZp/2gZQB7NJEfITNh93KjpEOo3iA54IWjAgufMKUeiQgIeht8DGRycs+7JfwyU6X8zxgoQm",
+	"p9ZzVR7OrR72hWuwyKIlWEt7F36FFIQ1YMfTV1RVpvJEwdKDUr9ikPVQHTWfvmMeRFv9H3IpH+0yroC1",
+	"d+DgvQ12GySyZb00LaRSlUhs4X4SOHIqTTaVdbdCNDaXomu+c7TYqexbx8UlSWxVjxq2+1wj7CIBB1Jo",
+	"GNTWbmSEi7b8GJUfqFi4m2KcKGMpNyt85W+cStHhRd/cuLzMD0VL0makM8w7PM9ZtpNe4bdmyK8EVnMs",
+	"B9xw6bKFQ3CR8yjvqT8Z5rCINxn3w151LdhcBvxN9aAFEPQWQacGQief4L9IcwrHbOW6odm49BLvDK3o",
+	"HUjYUfoOVBYXrMeTSHiopzSFSDcQACCWDFihpCCjnowF3IhlLZKk1vkUeITxKSOqAFcyiE9BcI+KlBm8",
+	"IFBDQxp6JG2c3K4D1GuILBYF+wdLtdPt8IZUEylSdgkfjaBYCp4GjlpI5g8GIyjcbNSTbhDNq/lN8D1r",
+	"ATztmQIcZ7aaEogLNgV0M3L2yslAot7asvjAi/+wjxrfCOzg1QD0QSLT+Zn6C+f2wsN+kTrUaj9vGiRn",
+	"6bB2qx402L1NE5yF8vZAAFDaQ7EwzKOmtAGUfwNJfJR4dc1BvFPNLknGcn7PClsGiVg3KNgx/hAqiMpi",
+	"S1czZBREWzSEtDDASg0sOCgj5hZj2hVCXdbIAQRRP0iDxCW6dSCJiQXiQQYTINuvt3xa4P0JZn7A3QPu",
+	"HnB37M/DSrCLWuQGYPc93Hiqbg34WjCqpAhqQJyPDW4FFJrc9ctCFdv3gS+1bLIOJfsrAk58KdsGzkU5",
+	"KP3Ynsj3ekDPrxI9ceMtgp6DQmbDVK/ZRTpR38IgWwOe5LP6IZM2FinVNJfdIZvov3oJkNfNZZvmQCfV",
+	"kTmX6KGoZMbZCj73hIgMRc6UIh3wx+2op/KdW/llUetnWJDFfY32Qcs7Ka+hqmgJpybVrCuL8dJD+8Bo",
+	"kfb2zm9qR7+I59Rtza+bb2lQbnmHR/4UbCXv9jrLFBjC8FDXKmkCYWRh3aOVnPkouNI2jwpy5GOhGFMt",
+	"ktC8YDQb30Lmqwp0tw9/+xUCNPSOCdLgXSELCPBQxZpXAbhgaU+Qq2/rjudl2BodkCtijhG/35jHMhYT",
+	"s3ugC+lSibixWKoL6SMTce3O29VE3Mognygd1y3RDP3RHYZDOu4Xl45b9YHCVizRbzp81xTKk0/2X8s1",
+	"9VzQFN/91MNV4eWdW7Wt6C4PHO2DSSg2fLawoebcg7WNbMOXQfVzBzMPQcughdkLTDGhr0hCtS54e6iZ",
+	"SoDflqbMNquked4i11CmLGifGXVkUPCUxaJgNO0xRbyZp1xI98rll9wxNkBuWkhuBFpduDnS1hudCiyR",
+	"SwJkSAmoUMo6zpxChvy61i50z4oIeMrg8lKagu40T1Mz00BtLRagrm3VnzZTxXpkZuQaqrIxnXAN0LYr",
+	"mZGr6FenB/3qQDS/R6mU01ufrarLnZRwunyIZZVSWc8lNh/qvTQBuQU86VyjaOG6RX5wo8Zko1hw14/F",
+	"3dYRgBjLk4vuFRmGCGH9AU4QGWRISNsY8EA72qbp3X5UftVk4X7rpwdo3J6mWm6dBdGjAErvY3uu1m8D",
+	"WiizysFk6jVp+NTrMAsbh9WsU2Q5+lxMhHaNJqIyY9JcX5IEUV22nygzqXcy0IDU6lbDnzzv1bfxN+AF",
+	"8WsKCULcZkW2gIr16PLon0NWjEtOT9+UZNGoaDke2+Lo86otGqYNXveCTVF56bMmgN/e8mzJORgQ3Leg",
+	"Rbj6Fs8WCWCk1cN24BMpk8Br6ODXKABHXPSZ2HjyCf9h1Cs6GBTynm0gfeUakvwshRkO1dKT4mgI79iz",
+	"k1rGMqV5nhO0y4nlgA6PFySi9GnGiBSxaLBcMXD0lykhlwSzccKrJjnVCVV3Cin7m5F9fpmdaFuhx4JW",
+	"zjaEfXEeu0GqGvmcHGvBT0mOeUSiyzVujPD8Lq28hRdvMO/lB1iHKUizbQN75hAmNcpyc+I6HzhbdyKt",
+	"ZR742hNBaA15VwPejaUN3pSYasuxwWTkaldh6zH9ZcwaHiBqwxCFW/UAUbsPUS4Rb3mE0uMBWwPXpUMi",
+	"VLpqZC4NR/PS9ECVU20UO6fseT+bGQ7m47WHPNfHXCD9ZMMcgoKmOiKZ7EMHMk3VXUTgODcj68+zRNPF",
+	"PStIxjocmStJKjMWBaSXWBaIP8iCREGuzEQiomRh2zMay61MM3S9oBVjLjXHx7GgJaLRdL1jYHPk1otp",
+	"cqVRfgMveePoYh4zy8hDPlIrn8xbbn2pdlowR0e0ynhht8nUE7mFjLQPWhbWJoNtD4LZ8rzAUIFh9mN5",
+	"IhtnQQs9cwp88zwbSA1sNeiUYQOqYKaNuO7Zrn7mcndPLNTqg6cd3al2scwhBd3iyjFbo76F38aumKEG",
+	"Gu1xSCpDGpS0h/kdGQ4UKzD42mwR2Pr+qLtCNEAIaH2asVikVAipSdu8O/fLnplMA6zMWqC0CZQ4PDOH",
+	"uMOZfbNIFN5m1WIMAAUYv0eFK8IyrkkBvJeCMTRRzZtCd5953eYXV9jzA96TI790jXrN8dl+6t1ak+N+",
+	"gHUuceNoU6UR7gE/+G2/7fS2YJKzOn2PB5XughAE4lq5rb7zCtiXpk/h7vQIBC8InPtVQEOv76Ja1skn",
+	"859faJ8tk6l2jYz+OVdIjlKTMDM0Khisa7+R2A8TBJKpZROz1JkyH3hfMuIqmFIzCsErP6C6Vzrl3Ts5",
+	"qkNCtPTxhtt8nowX3IRuTWgNeeUJ16JAss2KG7i2eOGI+vQj7w/7R5dnp/C/6KjPhf0kgkkdXR6ZBetC",
+	"YdbvW1H+5uHbgZfzMTSB4Zl/GG82EAV9W4li1pimplYxyA4R5keNKq9TmlPeZ1nTRUKHgipsz5K0CFbo",
+	"MPBdOcSrkA46fRFS63ayXUCeu5eyloYBsyOPuBCwymUHBehnM/k2ZiFLufgVcLHw0ZYyZ1QsFHwsQWDx",
+	"siy8Bhgol73ov2k+XPpJe1r/hYNfJHpqN8Uhauq8YnhG6hkbCwDoiTElN+Ck/3VgYPAsOj09DWxfbJJW",
+	"UKHQ4IsIzXOjwdkksYgwmvYI6EjG7DWmAdoMIiPsIwJTLArWYQUDFivbhtXnGhcM21EKFhGIn6KjEJha",
+	"R7ZZZZffM0EaJX2g4ppF5N4cNRXFwoVTrbugqnAaq9gLKXtD6u5pTUrzGeg9Q2Efj92qCzZgNmPOh3xr",
+	"aXIt8prRe1arWJND7TkR4MlBfwiQMyoWZphFi7yRBRjYorb4tiP1xempY/VK7FfJFVES69/g9bj19quM",
+	"k4uFHvHUEtmAiWxmaVABVxdtZaqsg9P9onFx9ry5hS5Za2kp8Su4VEq5tplE6eAZTxQkqY1BGZSaArm/",
+	"OeahDDaGxNOJ2yZyPiZkPYAtcmjY9UgiViwMk4XNlfWHtz326Fcey3noDt7F7Xf28kZ60IKr0qCwTtUK",
+	"Ghz6jcGH61oa6qHaUb0XVmpplReuei/zJVQ5uGRZ+tSd0udgBtgKdBGlrrJRDqpdUOdfWZng2ONe3Hhc",
+	"hbwV+dj+knBxzzWLhf1zaltQTCcGMFOuDZefAB5IozUkVXZUbsx/Kdgx9sziXXHMBTQoBfdccpJKoWTO",
+	"TmiasoH+L+hY/uc//v2fBHQ3noGK9C3J6FhdQYSD9V3IBPqExqLWKBQ6mx6bJ5hXZn6fNInLylZBK2MX",
+	"EiojK3SYcU1y2cUeo1NL32hl3qRno1C2ewBpmA1DC3PPCnfBgWxgHga/gr2zGgpviWogGOITEQ0EyDvL",
+	"VSnYqLI9D1wDX0PrL9yaNWSaIlFCNfLkE/xnDbwDX2xfpEcohZsu/FoACr4KGNjtqMcDx3HTlAUVDS91",
+	"7UCskgedz+kdI0r2GRDJw6dzNL9FyA8wwAzpIKkcGpDwhPqu3Tsm6lgJ3YrFAzrY1IxcUMS4JiM5zDOS",
+	"sb7UzEYilSa2ZBUmtBvZw48iJojFurQsrOZ/JKztCinB8prYk8HvoQD3wE2w6TZPlQ1nUNYSzBgsXlgV",
+	"PMm4ou1885wFFdFkHxrIptlS6MZLEpJSQYQk0AqqAM8C4eIKokt2tRRhAjMZzYdDAeZw6IKAYzkgI1nc",
+	"cdFdURh1bK7ShOzBJbAdVHDMdqq+imR3xNOqiZA4oS9HVT5g9aOxent5jg44VjN8T5jYPtjhMxfCutcM",
+	"aPQ9ZtgNapEOK4FJw0CbzLMS86AHKhMZy5oPejjn9XzCp7louJDaj2TvUetHcQCtA2g9DWj9KB6FWWBp",
+	"Z9vFLHxmiVnPbMAIdvYcAPvRxoCosAEmj2HoJwhuYrSxK8w8yDPbKlQOlFfN6kAWi0cgmdMZ7aAuIUil",
+	"7pT9faghxoILpRnNbLSJzA42Jc29x8X38KIR4fy7OXhAD7i4lXRHBJm6IcvDjTgDJLGybMvVwGRk8DJg",
+	"nHeh4ASHoxLSYVQPC+YtV18VjOWVDfbPIR/0mdC3Ge3TLotIwYSm+S16ayNMw7rNuWC3GdVMRWY5JE/Z",
+	"Lew0LkUUiz5VmhXmB9Rf2GWCFTxtBmXDOsjgIQXrcqWx9V2tXnhNIGbnfuuURlcRHItV0ek1V/oGlnbj",
+	"FcHlY+ZXBIcljV9qRTDuVaMf4LaeVxWM66bqJ3P5Q+lSyKDYlafsOGPqjqR0QNs853pc015qZ/gqOJVT",
+	"UtncPGZT4dWI77D5OCOz245HsTBDlkNtl8byMV2ZY2VfFxpg1kEEtABywASkXA4K2S2YUpG/tbRqjhtd",
+	"E1qdDYWBlZ7MM0V6ckT6Bo3ce+lDXKHs+4uNfSBDG1I8MQNvJ/Pv8JX8n0M2XJ4LBa9dNqeuPOEPlKuE",
+	"lULPlFvsWSUpQYL3wjR5ZeXMtPK7smjGnz9b9IKdWbiaUHSmDcxexBYeldfilh2SkG2ZjcNaHvfsLRTy",
+	"7FSqZLirH0iTNIv5T/PDWbm0Lp46gMa0cJAPyZReRlkpQYyU8IcUF3SedALZcPLJ/Geb0Q9sk9kZKlbp",
+	"Hm9wutKxLYLiFqCdQKFik0V7fGCfwASE4c13zv/3UNjcPNBMGLos1cIWMA/I4Clr8r6QCMWvaoXWl7+q",
+	"oPPlpqo21GwLFt5T4Ns72KKbom32kQRYcjiGox4rQvQwL2o2dmwpljAtLlDCB4QE9iG7Dp2ghzP5FTGj",
+	"e7/3UFX83bVjNWLtnpR36sT25udMnXyy/x4/Ils1sictssesOe+Y1RNXY1EvhXIjKvUzds+EfqYwL96R",
+	"VxKrFkMBFBN6TzJff8OX8IOd5NJntHb9po9rfbgzTq57Z4cz+6isVntC/XIGZ9m+iCWO8wl0yBpvRW5+",
+	"cNqyH/ozhcfWUXwzkQ0kFxoFKfTFwkjV5HFXtG8LpqFMJrETPeZZshsq86UlJrdNGog0JgL807Mr+ely",
+	"n4SVPcZB+x7e5VbA42zb4BHugoMivr2gkNlRK4OO2+BqR7QGPx7rsgujMJNun9KZrFhaML2brlu7/D/6",
+	"pV6eOGiHXHa12SxS4exf6sEhF1Q3G/niDi0L9saUU1sWOpsz2KbpHbxWkMzmH5/+l6sWMfL2/3cyLPLP",
+	"sxWG32yLTOhUTnMQeqoq7jqywIgICn+uiRq2zT3a4MFukf9mBe+MLR8z7wqIZGKxK7BX0RGK/jbryMLs",
+	"hEK5mmTz/c+SDGh6Z/aH0wsSiA4neOMEhSxQt5x//Ej+OeTpXT5ukRveZ3JoYOfi/HuAmhcfP0KFjS64",
+	"MSMg5Q90ELNM0gBV8p7pYnx83dGsSGLBFelJIYeFEeXk4uzUSfbqGlzZGJGrQjFqREU1isioxzFo1OkA",
+	"ySw2Mx0jDsxtj3QTmEOvfohKfUk6DyfVmvUH2jLSwG1daADTL8rYQKlYrcxx6A61GdL0iIYZsR0TuI/7",
+	"jHBBfhX8o8FeKTKoPe8MlY3cdWiBlU1jOSxImsv07sEJmLsqTfuDufPoyKJPNbIffnNxNIUMcWLwHwY0",
+	"ZceKmXcCyH1/FsXD09PnaZsq9s0F+eub65fHH/56ff7iG/icJcTvaiPaBMOwAkgZzJMy36sHp+TvMndK",
+	"ffrxNRNd3UO6Rz8lpQsuuo7ecbU6ISnY285MKVPbAC7QBhthpsCpXfTG+9yXuuxtkS35oA9apnevNOsv",
+	"dRXGNFa45KXs95lY7soPXDN7we+LlFz9z/9M4vN7ljJ+z7KrCtyACSKFzaI4O528zpKTm2sLMqJGiRKS",
+	"9A3+Ataoq5k2Tasm/qo3/kVqd2MzqABopQAomEDkVl00VhuuCBxQ5CbnIrXl4IxKMaFTrDW4hHqlMV9/",
+	"ff/aPN7OsHRV2bwOc6Iz0lCMkRAmb8YDdlX+WD0zAo8zFQuQRj1GEvvzP/79H7giIXazNCMiYU40z8eO",
+	"mdeMr0a72SKYQxNuARoLyLJ0bjMUWh80FRktMjdCRdSApbxjYYEoOlakEZrgkRe8JewmUWCme+RKmhGh",
+	"muSMKmy4HZGC4SaoyNlZe+GKlJ6NWJi3R4vCLDQXUAcPGVxIr2Ylvo27wcJAA2+Uj7wrjA5hQZgOBowW",
+	"JT+yeYuOoz3paT1QCRmKnCkVUMITmudypMxduSDmV7hV4EIhYZawFynJpRyYqUWxGBTYrxJomsXdcS5T",
+	"mns+k5kPATHRSHssvWMZEXKEVawaJXws3GvdIPPJHN+HlhKTY7zuuRQJ/GItKpAMp2YybIhgbuqznoiI",
+	"pDaKD7BlZzlOSp+arcOr7vQDOfzWm+2gbAicKqzcuss4VU4+uX/auEzGcoYNrzcm2X6AR9TsOd9wwIuS",
+	"XHZDYAbwGzON/T2MBHPNPDK2Hw2pzawngWYlx+qP/qVNc6VcTL4+fPoh1Ll6Owazfguft+ipPZV7E5/c",
+	"7EnYmFPxIUlZen+xlh3F5KF+5QljnQ+d2M0S+ZhD+RNS7rjGG1jli/aRMTlYiySYgpRdEqP/JUSNuMZu",
+	"BKIUldLVDVtqgi7TKhZmnxllelgYbAgkKXdt3FHVJn1GBXIGplRgv6hBTsfbLAl+DJXOTNV/6cgHctBs",
+	"AId2hV7nMZbGkyHnoQ56IrR74M15gDdnnUZQkOWya3lquexGRLCRjzFfhiEwZf6vIQvb5cb82aw7LSNU",
+	"R6D2IIqFDZeoslE9ZpL7KIp7V7Z/aU6BIdP/Ggur/sb/4sofEMX3QQMNwt4/lC98K+Bfy1ZZtuqpGgnb",
+	"Uwby2hosEqMvz+XBin1MVD9QJZ+FSuKjQHPrKYAYg0bkGxVcayY8i1eZJFDIPknM/yekwUWaDxW/Z4CK",
+	"iZYJabCP/jNMF4wFVWGemFGeq/mC1RCFrDQlo5r0pdK2wQvFYMSupBLOiqz5VMICpCkWpjrfu0HYWKyV",
+	"J3xahuGasPf3TbVwnTriJ+ujP2M0s5rF/NUVGYd7mhXMnZtDc/3d9/djCuUM5MZqP8h4gTP8OCSXmmp2",
+	"jC6rrQD6z/y+Hg3AjO1qlCmyHWGBPIj7vllS5OMW+UkWJDEIldPBrU33SWLBqtHplBawXrTMnSnR3TwR",
+	"hi2CD5GVzT5eur6HkMCACVXoofHevlwq7CLmnnlFTi0NUvV2TjqQhpFa0MWphzHsO5Y1t+uKWS+8w/5x",
+	"ySa4i3YY2idHuxtukiUDspPH5YtD9Z0HadhKU7wRz1wAYAYuw/OK+9l5mGW/P5u+0Ui6khRDQVon7CPt",
+	"D3JmJtLBb5Nm6yg6Ghb50eVRT+vB5cnJ2fm3rdPWaevs8rvT707hMNmBTHtc0CLMuyZoitwFkc1mz5i2",
+	"tHCORybnHZaO05y1yhzDl77f5WTG43XIyOHzfLXmoquCW/yEFEQP3yGnKVNXYXk9SKc2C1shKtl3VA39",
+	"4CEfuJ76BFgNJgc5pgIFRf0TndHMHYI7lhmH0+4LxGzmqPqbQ0KPu/2VjQhANyWie4Ucdnsk8bR1JZ2W",
+	"si2XkuDRJevbtEe/lqJ7bERTFkFzISjorPIpO4FULmVU0g6UO8KlEFVW8jpNmVJ4oylPf4fzrbP2BDfA",
+	"UtJpfCVjHFmfpj0uzLKn2LBTeb4x8zrCsVidY9aLLbc5vobLUmMplRhLSjTqSU/aan1qtulVuI2A0Wz6",
+	"0/qU50QOdVt+LL1tfgGegfgteGZZmtwFmvUH0OU03FqU5wtMSRa6I3MuI9LNZZvm8NABK8rcvfKW7wqZ",
+	"DVP94CEz6teg4CnDVzGwlwV3etvpTH9/kNIfNEc1ZxPy6iB1z4gwvHGIHlTTXHaHbMrtXgYrZ+7ikShc",
+	"A2yAyUVbfgyHCL+fcs8PVn7ayJocasj5U4x4DccIWsiUI21GC1YQaHUWEfYRjmouu+aqYAuWGpt5xvS3",
+	"ZhRov7wWaCtQMn/+ajgwL9vx+DhsSjE3uFyYGr8KEKsEj3HEKtPHaB6Sc8jaLVhPDhW7JBm7h63QY7mj",
+	"SC8Bkis1RMyFosz+IJdjZsGyYHpYCAzw2Kf/5m47bQsWmqc5NMENikKwgWWhwT8YlT1KPD0eREfNp8Ep",
+	"w4MdPPcXNpo2Zde3uXJD1aOFcwcFhGNG+ytoalY+k30Kfn9N1Z2KCKqzTfdKIFs3sn2BkZgQIxhWsw0H",
+	"5hqHTt+mLHNahqo6dupVaVGQ/4tSxSURu20RRhfCF+IUlMkB/JXRXPeM+KCZQWKcaMFTt9cgDzwd9iGB",
+	"Wg614hkD8RWKqbf+TB19/v3z/xcAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
