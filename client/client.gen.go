@@ -291,6 +291,7 @@ const (
 	MailKindTicketOpened        MailKind = "ticket_opened"
 	MailKindTicketReply         MailKind = "ticket_reply"
 	MailKindTicketStatus        MailKind = "ticket_status"
+	MailKindWebhookDisabled     MailKind = "webhook_disabled"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
@@ -323,6 +324,8 @@ func (e MailKind) Valid() bool {
 	case MailKindTicketReply:
 		return true
 	case MailKindTicketStatus:
+		return true
+	case MailKindWebhookDisabled:
 		return true
 	default:
 		return false
@@ -959,6 +962,246 @@ func (e UserStatus) Valid() bool {
 	}
 }
 
+// Defines values for WebhookCustomerEventType.
+const (
+	WebhookCustomerEventTypeCustomerCreated WebhookCustomerEventType = "customer.created"
+	WebhookCustomerEventTypeCustomerUpdated WebhookCustomerEventType = "customer.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookCustomerEventType enum.
+func (e WebhookCustomerEventType) Valid() bool {
+	switch e {
+	case WebhookCustomerEventTypeCustomerCreated:
+		return true
+	case WebhookCustomerEventTypeCustomerUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookDeliveryStatus.
+const (
+	WebhookDeliveryStatusFailed  WebhookDeliveryStatus = "failed"
+	WebhookDeliveryStatusPending WebhookDeliveryStatus = "pending"
+	WebhookDeliveryStatusSending WebhookDeliveryStatus = "sending"
+	WebhookDeliveryStatusSent    WebhookDeliveryStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the WebhookDeliveryStatus enum.
+func (e WebhookDeliveryStatus) Valid() bool {
+	switch e {
+	case WebhookDeliveryStatusFailed:
+		return true
+	case WebhookDeliveryStatusPending:
+		return true
+	case WebhookDeliveryStatusSending:
+		return true
+	case WebhookDeliveryStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEventType.
+const (
+	WebhookEventTypeCustomerCreated   WebhookEventType = "customer.created"
+	WebhookEventTypeCustomerUpdated   WebhookEventType = "customer.updated"
+	WebhookEventTypeMembershipCreated WebhookEventType = "membership.created"
+	WebhookEventTypeMembershipRemoved WebhookEventType = "membership.removed"
+	WebhookEventTypeMembershipUpdated WebhookEventType = "membership.updated"
+	WebhookEventTypeOrderCancelled    WebhookEventType = "order.cancelled"
+	WebhookEventTypeOrderConfirmed    WebhookEventType = "order.confirmed"
+	WebhookEventTypeOrderFulfilled    WebhookEventType = "order.fulfilled"
+	WebhookEventTypeOrderRejected     WebhookEventType = "order.rejected"
+	WebhookEventTypeOrderSubmitted    WebhookEventType = "order.submitted"
+	WebhookEventTypeSiteCreated       WebhookEventType = "site.created"
+	WebhookEventTypeSiteDeleted       WebhookEventType = "site.deleted"
+	WebhookEventTypeSiteUpdated       WebhookEventType = "site.updated"
+	WebhookEventTypeStockItemIssued   WebhookEventType = "stock_item.issued"
+	WebhookEventTypeStockItemRetired  WebhookEventType = "stock_item.retired"
+	WebhookEventTypeStockItemReturned WebhookEventType = "stock_item.returned"
+	WebhookEventTypeStockItemStocked  WebhookEventType = "stock_item.stocked"
+	WebhookEventTypeTicketCommented   WebhookEventType = "ticket.commented"
+	WebhookEventTypeTicketOpened      WebhookEventType = "ticket.opened"
+	WebhookEventTypeTicketUpdated     WebhookEventType = "ticket.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEventType enum.
+func (e WebhookEventType) Valid() bool {
+	switch e {
+	case WebhookEventTypeCustomerCreated:
+		return true
+	case WebhookEventTypeCustomerUpdated:
+		return true
+	case WebhookEventTypeMembershipCreated:
+		return true
+	case WebhookEventTypeMembershipRemoved:
+		return true
+	case WebhookEventTypeMembershipUpdated:
+		return true
+	case WebhookEventTypeOrderCancelled:
+		return true
+	case WebhookEventTypeOrderConfirmed:
+		return true
+	case WebhookEventTypeOrderFulfilled:
+		return true
+	case WebhookEventTypeOrderRejected:
+		return true
+	case WebhookEventTypeOrderSubmitted:
+		return true
+	case WebhookEventTypeSiteCreated:
+		return true
+	case WebhookEventTypeSiteDeleted:
+		return true
+	case WebhookEventTypeSiteUpdated:
+		return true
+	case WebhookEventTypeStockItemIssued:
+		return true
+	case WebhookEventTypeStockItemRetired:
+		return true
+	case WebhookEventTypeStockItemReturned:
+		return true
+	case WebhookEventTypeStockItemStocked:
+		return true
+	case WebhookEventTypeTicketCommented:
+		return true
+	case WebhookEventTypeTicketOpened:
+		return true
+	case WebhookEventTypeTicketUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookMembershipEventType.
+const (
+	WebhookMembershipEventTypeMembershipCreated WebhookMembershipEventType = "membership.created"
+	WebhookMembershipEventTypeMembershipRemoved WebhookMembershipEventType = "membership.removed"
+	WebhookMembershipEventTypeMembershipUpdated WebhookMembershipEventType = "membership.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookMembershipEventType enum.
+func (e WebhookMembershipEventType) Valid() bool {
+	switch e {
+	case WebhookMembershipEventTypeMembershipCreated:
+		return true
+	case WebhookMembershipEventTypeMembershipRemoved:
+		return true
+	case WebhookMembershipEventTypeMembershipUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookOrderEventType.
+const (
+	WebhookOrderEventTypeOrderCancelled WebhookOrderEventType = "order.cancelled"
+	WebhookOrderEventTypeOrderConfirmed WebhookOrderEventType = "order.confirmed"
+	WebhookOrderEventTypeOrderFulfilled WebhookOrderEventType = "order.fulfilled"
+	WebhookOrderEventTypeOrderRejected  WebhookOrderEventType = "order.rejected"
+	WebhookOrderEventTypeOrderSubmitted WebhookOrderEventType = "order.submitted"
+)
+
+// Valid indicates whether the value is a known member of the WebhookOrderEventType enum.
+func (e WebhookOrderEventType) Valid() bool {
+	switch e {
+	case WebhookOrderEventTypeOrderCancelled:
+		return true
+	case WebhookOrderEventTypeOrderConfirmed:
+		return true
+	case WebhookOrderEventTypeOrderFulfilled:
+		return true
+	case WebhookOrderEventTypeOrderRejected:
+		return true
+	case WebhookOrderEventTypeOrderSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookSiteEventType.
+const (
+	WebhookSiteEventTypeSiteCreated WebhookSiteEventType = "site.created"
+	WebhookSiteEventTypeSiteDeleted WebhookSiteEventType = "site.deleted"
+	WebhookSiteEventTypeSiteUpdated WebhookSiteEventType = "site.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookSiteEventType enum.
+func (e WebhookSiteEventType) Valid() bool {
+	switch e {
+	case WebhookSiteEventTypeSiteCreated:
+		return true
+	case WebhookSiteEventTypeSiteDeleted:
+		return true
+	case WebhookSiteEventTypeSiteUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookStockItemEventType.
+const (
+	WebhookStockItemEventTypeStockItemIssued   WebhookStockItemEventType = "stock_item.issued"
+	WebhookStockItemEventTypeStockItemRetired  WebhookStockItemEventType = "stock_item.retired"
+	WebhookStockItemEventTypeStockItemReturned WebhookStockItemEventType = "stock_item.returned"
+	WebhookStockItemEventTypeStockItemStocked  WebhookStockItemEventType = "stock_item.stocked"
+)
+
+// Valid indicates whether the value is a known member of the WebhookStockItemEventType enum.
+func (e WebhookStockItemEventType) Valid() bool {
+	switch e {
+	case WebhookStockItemEventTypeStockItemIssued:
+		return true
+	case WebhookStockItemEventTypeStockItemRetired:
+		return true
+	case WebhookStockItemEventTypeStockItemReturned:
+		return true
+	case WebhookStockItemEventTypeStockItemStocked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTicketCommentEventType.
+const (
+	WebhookTicketCommentEventTypeTicketCommented WebhookTicketCommentEventType = "ticket.commented"
+)
+
+// Valid indicates whether the value is a known member of the WebhookTicketCommentEventType enum.
+func (e WebhookTicketCommentEventType) Valid() bool {
+	switch e {
+	case WebhookTicketCommentEventTypeTicketCommented:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTicketEventType.
+const (
+	WebhookTicketEventTypeTicketOpened  WebhookTicketEventType = "ticket.opened"
+	WebhookTicketEventTypeTicketUpdated WebhookTicketEventType = "ticket.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookTicketEventType enum.
+func (e WebhookTicketEventType) Valid() bool {
+	switch e {
+	case WebhookTicketEventTypeTicketOpened:
+		return true
+	case WebhookTicketEventTypeTicketUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // APIKey A key that lets a machine act as a staff role. Its secret is shown only at creation.
 //
 // Example: {"created_at":"2025-03-04T09:15:00Z","created_by":"api_key:key_01912d60-0000-7000-8000-000000000001","id":"key_01912d73-9b0c-7d1e-9f2a-3b4c5d6e7f80","last_used_at":"2025-03-05T14:02:31Z","name":"ERP integration","role":"admin"}
@@ -1522,6 +1765,20 @@ type CreateRecordRequest struct {
 	Values RecordValues `json:"values"`
 }
 
+// CreateWebhookEndpointRequest Example: {"event_types":["order.submitted"],"url":"https://erp.example.com/portalkit/events"}
+type CreateWebhookEndpointRequest struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	Description *string     `json:"description,omitempty"`
+
+	// Enabled Default true.
+	Enabled    *bool              `json:"enabled,omitempty"`
+	EventTypes []WebhookEventType `json:"event_types"`
+	Url        string             `json:"url"`
+}
+
 // Customer A company account of the provider. Optional text fields are left out when empty; `parent_id` is
 // set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
 //
@@ -1979,8 +2236,9 @@ type JobStatus string
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
 // so no customer's override applies to them), `ticket_opened` to the service desk,
-// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
-// staff member a ticket is assigned to when the customer replies.
+// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+// staff owners and admins when a failing webhook endpoint was switched off.
 //
 // Example: invitation
 type MailKind string
@@ -2013,8 +2271,9 @@ type MailMessage struct {
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk,
-	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
-	// staff member a ticket is assigned to when the customer replies.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off.
 	//
 	//
 	// Example: invitation
@@ -2088,8 +2347,9 @@ type MailTemplate struct {
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk,
-	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
-	// staff member a ticket is assigned to when the customer replies.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off.
 	//
 	//
 	// Example: invitation
@@ -3139,6 +3399,17 @@ type ReopenTicketRequest struct {
 	Note *string `json:"note,omitempty"`
 }
 
+// ReplayWebhookDeliveriesRequest Example: {"from":"2025-03-04T00:00:00Z","to":"2025-03-05T00:00:00Z"}
+type ReplayWebhookDeliveriesRequest struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}
+
+// ReplayWebhookDeliveriesResult defines model for ReplayWebhookDeliveriesResult.
+type ReplayWebhookDeliveriesResult struct {
+	Replayed int `json:"replayed"`
+}
+
 // RequestLoginLinkRequest Where to send a one-time sign-in link.
 //
 // Example: {"email":"ada@acme.example"}
@@ -3179,6 +3450,12 @@ type ReturnStockItemRequest struct {
 //
 // Example: maintainer
 type Role string
+
+// RotateWebhookSecretRequest Example: {"overlap_seconds":86400}
+type RotateWebhookSecretRequest struct {
+	// OverlapSeconds How long the old secret keeps signing beside the new one.
+	OverlapSeconds int `json:"overlap_seconds"`
+}
 
 // Session A signed-in customer user acting through one membership. Its token is shown only at sign-in.
 //
@@ -4153,6 +4430,17 @@ type UpdateStaffRequest struct {
 	ServiceDesk *bool `json:"service_desk,omitempty"`
 }
 
+// UpdateWebhookEndpointRequest The fields to change; those left out stay as they are. An empty `customer_id` lifts the limit.
+//
+// Example: {"enabled":true}
+type UpdateWebhookEndpointRequest struct {
+	CustomerId  *string             `json:"customer_id,omitempty"`
+	Description *string             `json:"description,omitempty"`
+	Enabled     *bool               `json:"enabled,omitempty"`
+	EventTypes  *[]WebhookEventType `json:"event_types,omitempty"`
+	Url         *string             `json:"url,omitempty"`
+}
+
 // UpsertRecord defines model for UpsertRecord.
 type UpsertRecord struct {
 	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
@@ -4295,6 +4583,403 @@ type VisitRequest struct {
 	StartedAt   time.Time  `json:"started_at"`
 	Technician  string     `json:"technician"`
 }
+
+// WebhookCustomerEvent The body of a webhook delivery: A customer was created, or its details, portal settings, branding or status changed; `data` is the customer as `GET /v1/customers/{customerId}` shows it after the change.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookCustomerEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A company account of the provider. Optional text fields are left out when empty; `parent_id` is
+	// set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
+	//
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
+	Data Customer `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                `json:"timestamp"`
+	Type      WebhookCustomerEventType `json:"type"`
+}
+
+// WebhookCustomerEventType defines model for WebhookCustomerEvent.Type.
+type WebhookCustomerEventType string
+
+// WebhookDelivery One event on its way to one endpoint, and the record of its last attempt.
+type WebhookDelivery struct {
+	AttemptedAt *time.Time `json:"attempted_at,omitempty"`
+	Attempts    int        `json:"attempts"`
+
+	// Body The event's JSON exactly as signed and sent (only when reading one delivery).
+	Body      *string   `json:"body,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	DeliveredAt *time.Time  `json:"delivered_at,omitempty"`
+
+	// EndpointId Identifies a webhook endpoint: `wep_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+	EndpointId WebhookEndpointId `json:"endpoint_id"`
+
+	// EventId Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	EventId WebhookEventId `json:"event_id"`
+
+	// EventType What happened, as `object.verb`. Each type's body is one of the `Webhook…Event` schemas:
+	// WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent,
+	// WebhookTicketEvent, WebhookTicketCommentEvent and WebhookSiteEvent.
+	//
+	//
+	// Example: order.submitted
+	EventType WebhookEventType `json:"event_type"`
+
+	// Id Identifies a delivery of an event to an endpoint: `wdl_` and a unique suffix.
+	//
+	// Example: wdl_01912d80-4d5e-7f60-8a7b-9c0d1e2f3a4b
+	Id        WebhookDeliveryId `json:"id"`
+	LastError *string           `json:"last_error,omitempty"`
+
+	// LatencyMs How long the last attempt took, in milliseconds.
+	LatencyMs *int64 `json:"latency_ms,omitempty"`
+
+	// NextAttemptAt When a pending delivery is due; left out in the other states.
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+
+	// ReplayOf Identifies a delivery of an event to an endpoint: `wdl_` and a unique suffix.
+	//
+	// Example: wdl_01912d80-4d5e-7f60-8a7b-9c0d1e2f3a4b
+	ReplayOf *WebhookDeliveryId `json:"replay_of,omitempty"`
+
+	// ResponseBody The first KiB of the last answer.
+	ResponseBody *string `json:"response_body,omitempty"`
+
+	// ResponseCode The last attempt's HTTP status; left out when there was no answer.
+	ResponseCode *int `json:"response_code,omitempty"`
+
+	// Status `pending` waits for its first or next attempt, `sending` is with a worker, `sent` was
+	// answered with a 2xx, `failed` gave up (a 3xx or 4xx other than 429, a blocked address, a
+	// disabled endpoint, or out of attempts); a failed delivery can be replayed.
+	//
+	//
+	// Example: sent
+	Status    WebhookDeliveryStatus `json:"status"`
+	UpdatedAt time.Time             `json:"updated_at"`
+}
+
+// WebhookDeliveryId Identifies a delivery of an event to an endpoint: `wdl_` and a unique suffix.
+//
+// Example: wdl_01912d80-4d5e-7f60-8a7b-9c0d1e2f3a4b
+type WebhookDeliveryId = string
+
+// WebhookDeliveryList One page of an endpoint's deliveries, newest first.
+type WebhookDeliveryList struct {
+	Items []WebhookDelivery `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// WebhookDeliveryStatus `pending` waits for its first or next attempt, `sending` is with a worker, `sent` was
+// answered with a 2xx, `failed` gave up (a 3xx or 4xx other than 429, a blocked address, a
+// disabled endpoint, or out of attempts); a failed delivery can be replayed.
+//
+// Example: sent
+type WebhookDeliveryStatus string
+
+// WebhookEndpoint An endpoint staff registered to receive events, without its signing secret.
+//
+// Example: {"created_at":"2025-03-04T09:15:00Z","description":"ERP order import","enabled":true,"event_types":["order.submitted","order.confirmed"],"id":"wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f","updated_at":"2025-03-04T09:15:00Z","url":"https://erp.example.com/portalkit/events","version":1}
+type WebhookEndpoint struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	Description string      `json:"description"`
+
+	// DisabledReason Why a disabled endpoint is off, such as failing for days or answering 410.
+	DisabledReason *string            `json:"disabled_reason,omitempty"`
+	Enabled        bool               `json:"enabled"`
+	EventTypes     []WebhookEventType `json:"event_types"`
+
+	// FailingSince When the failures since the last success began; left out while it answers.
+	FailingSince *time.Time `json:"failing_since,omitempty"`
+
+	// Id Identifies a webhook endpoint: `wep_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+	Id WebhookEndpointId `json:"id"`
+
+	// PreviousSecretUntil During a rotation, until when the previous secret still signs.
+	PreviousSecretUntil *time.Time `json:"previous_secret_until,omitempty"`
+	UpdatedAt           time.Time  `json:"updated_at"`
+	Url                 string     `json:"url"`
+	Version             int64      `json:"version"`
+}
+
+// WebhookEndpointId Identifies a webhook endpoint: `wep_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+type WebhookEndpointId = string
+
+// WebhookEndpointList One page of webhook endpoints, oldest first.
+type WebhookEndpointList struct {
+	Items []WebhookEndpoint `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// WebhookEndpointSecret An endpoint with its signing secret, shown this once.
+type WebhookEndpointSecret struct {
+	// Endpoint An endpoint staff registered to receive events, without its signing secret.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","description":"ERP order import","enabled":true,"event_types":["order.submitted","order.confirmed"],"id":"wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f","updated_at":"2025-03-04T09:15:00Z","url":"https://erp.example.com/portalkit/events","version":1}
+	Endpoint WebhookEndpoint `json:"endpoint"`
+
+	// Secret `whsec_` and the base64 key: give it to the receiver, which verifies deliveries with it.
+	Secret string `json:"secret"`
+}
+
+// WebhookEventId Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+// it.
+//
+// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+type WebhookEventId = string
+
+// WebhookEventType What happened, as `object.verb`. Each type's body is one of the `Webhook…Event` schemas:
+// WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent,
+// WebhookTicketEvent, WebhookTicketCommentEvent and WebhookSiteEvent.
+//
+// Example: order.submitted
+type WebhookEventType string
+
+// WebhookMembershipEvent The body of a webhook delivery: A membership was created (added by staff, or an invitation accepted), changed (role, sites, disabled, enabled) or removed; `data` is the member as `GET …/memberships/{membershipId}` shows it (for `membership.removed`, as it was).
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookMembershipEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A membership together with the user it belongs to.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","role":"admin","site_ids":[],"status":"active","updated_at":"2025-03-05T14:02:31Z","user":{"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"},"user_id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","version":2}
+	Data Member `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                  `json:"timestamp"`
+	Type      WebhookMembershipEventType `json:"type"`
+}
+
+// WebhookMembershipEventType defines model for WebhookMembershipEvent.Type.
+type WebhookMembershipEventType string
+
+// WebhookOrderEvent The body of a webhook delivery: An order was placed or moved on; `data` is the order as `GET …/orders/{orderId}` shows it after the change. An order confirmed on submission (`auto_confirm_orders`) sends `order.submitted` and `order.confirmed`.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookOrderEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's order, with its lines and its history.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","currency":"EUR","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","history":[{"at":"2025-03-04T09:15:00Z","by":"user:usr_01912d6f-4c5d-7e6f-9a80-1b2c3d4e5f60","to":"submitted"}],"id":"ord_01912d71-3e4d-7061-8c77-914f4e3d2cbf","kind":"standard","lines":[{"name":"Laptop 14 Pro","product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","quantity":2,"sku":"LAP-14-PRO","total":{"amount":219800,"currency":"EUR"},"unit_price":{"amount":109900,"currency":"EUR"}}],"number":"PO-001042","ordered_by":"usr_01912d6f-4c5d-7e6f-9a80-1b2c3d4e5f60","recipient":{"name":"Jane Doe"},"status":"submitted","total":{"amount":219800,"currency":"EUR"},"updated_at":"2025-03-04T09:15:00Z","version":1}
+	Data Order `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time             `json:"timestamp"`
+	Type      WebhookOrderEventType `json:"type"`
+}
+
+// WebhookOrderEventType defines model for WebhookOrderEvent.Type.
+type WebhookOrderEventType string
+
+// WebhookSiteEvent The body of a webhook delivery: A site was created, renamed or deleted; `data` is the site (for `site.deleted`, as it was).
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookSiteEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A place of a customer (an office, a warehouse); memberships may be limited to some sites.
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 14","postal_code":"20457"},"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","location":{"latitude":53.5413,"longitude":9.9841},"name":"Hamburg HQ","notes":"Ring at the gate.","updated_at":"2025-03-04T09:15:00Z","version":1}
+	Data Site `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time            `json:"timestamp"`
+	Type      WebhookSiteEventType `json:"type"`
+}
+
+// WebhookSiteEventType defines model for WebhookSiteEvent.Type.
+type WebhookSiteEventType string
+
+// WebhookStockItemEvent The body of a webhook delivery: A device of the supplier warehouse was stocked in (one event per item), issued, returned or retired; `data` is the item as the API shows it after the move.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookStockItemEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data One device held in the supplier warehouse for a customer.
+	//
+	// Example: {"condition":"new","created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","holder":{"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"},"id":"itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b","product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"serial_number":"5CD1234XYZ","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"issued","updated_at":"2025-03-05T10:00:00Z","version":2}
+	Data StockItem `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                 `json:"timestamp"`
+	Type      WebhookStockItemEventType `json:"type"`
+}
+
+// WebhookStockItemEventType defines model for WebhookStockItemEvent.Type.
+type WebhookStockItemEventType string
+
+// WebhookTicketCommentEvent The body of a webhook delivery: A reply or an internal note was added to a ticket; `data` is the comment as staff see it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookTicketCommentEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A public reply or an internal note on a ticket.
+	Data TicketComment `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                     `json:"timestamp"`
+	Type      WebhookTicketCommentEventType `json:"type"`
+}
+
+// WebhookTicketCommentEventType defines model for WebhookTicketCommentEvent.Type.
+type WebhookTicketCommentEventType string
+
+// WebhookTicketEvent The body of a webhook delivery: A ticket was opened, or changed (status, priority, assignee, reopened, a master-data change applied); `data` is the ticket as staff see it after the change.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookTicketEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's support ticket.
+	//
+	// Example: {"created_at":"2026-03-01T09:00:00Z","customer_id":"cus_01912d5f-8a3b-7c41-9e2d-4b6f8a1c3e5d","description":"","fields":{"damage":"functional"},"id":"tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf","links":{},"number":"T-000123","priority":"high","status":"open","subject":"Cracked display","type":"equipment_damage","updated_at":"2026-03-01T09:00:00Z","version":1}
+	Data Ticket `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time              `json:"timestamp"`
+	Type      WebhookTicketEventType `json:"type"`
+}
+
+// WebhookTicketEventType defines model for WebhookTicketEvent.Type.
+type WebhookTicketEventType string
 
 // ActiveFilter defines model for ActiveFilter.
 type ActiveFilter = bool
@@ -4444,6 +5129,20 @@ type TicketTypeFilter = string
 
 // To defines model for To.
 type To = time.Time
+
+// WebhookDeliveryStatusFilter `pending` waits for its first or next attempt, `sending` is with a worker, `sent` was
+// answered with a 2xx, `failed` gave up (a 3xx or 4xx other than 429, a blocked address, a
+// disabled endpoint, or out of attempts); a failed delivery can be replayed.
+//
+// Example: sent
+type WebhookDeliveryStatusFilter = WebhookDeliveryStatus
+
+// WebhookEventIdFilter Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+// it.
+//
+// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+type WebhookEventIdFilter = WebhookEventId
 
 // WrittenFilter defines model for WrittenFilter.
 type WrittenFilter = bool
@@ -5229,6 +5928,54 @@ type ListTicketQueueParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListWebhookEndpointsParams defines parameters for ListWebhookEndpoints.
+type ListWebhookEndpointsParams struct {
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// UpdateWebhookEndpointParams defines parameters for UpdateWebhookEndpoint.
+type UpdateWebhookEndpointParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ListWebhookDeliveriesParams defines parameters for ListWebhookDeliveries.
+type ListWebhookDeliveriesParams struct {
+	// Status Keeps deliveries in this state.
+	Status *WebhookDeliveryStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// EventId Keeps the deliveries of this event (its first one and its replays).
+	EventId *WebhookEventIdFilter `form:"event_id,omitempty" json:"event_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// EventJSONBody defines parameters for Event.
+type EventJSONBody struct {
+	union json.RawMessage
+}
+
+// EventParams defines parameters for Event.
+type EventParams struct {
+	// WebhookId The event's ID, the same on every attempt and replay.
+	WebhookId WebhookEventId `json:"webhook-id"`
+
+	// WebhookTimestamp The attempt's time in Unix seconds; refuse ones far from your clock.
+	WebhookTimestamp int64 `json:"webhook-timestamp"`
+
+	// WebhookSignature Space-separated `v1,<base64 HMAC-SHA256>` signatures, one per secret that signs.
+	WebhookSignature string `json:"webhook-signature"`
+}
+
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = CreateAPIKeyRequest
 
@@ -5423,6 +6170,213 @@ type InviteStaffJSONRequestBody = InviteStaffRequest
 
 // UpdateStaffJSONRequestBody defines body for UpdateStaff for application/json ContentType.
 type UpdateStaffJSONRequestBody = UpdateStaffRequest
+
+// CreateWebhookEndpointJSONRequestBody defines body for CreateWebhookEndpoint for application/json ContentType.
+type CreateWebhookEndpointJSONRequestBody = CreateWebhookEndpointRequest
+
+// UpdateWebhookEndpointJSONRequestBody defines body for UpdateWebhookEndpoint for application/json ContentType.
+type UpdateWebhookEndpointJSONRequestBody = UpdateWebhookEndpointRequest
+
+// ReplayWebhookDeliveriesJSONRequestBody defines body for ReplayWebhookDeliveries for application/json ContentType.
+type ReplayWebhookDeliveriesJSONRequestBody = ReplayWebhookDeliveriesRequest
+
+// RotateWebhookSecretJSONRequestBody defines body for RotateWebhookSecret for application/json ContentType.
+type RotateWebhookSecretJSONRequestBody = RotateWebhookSecretRequest
+
+// EventJSONRequestBody defines body for Event for application/json ContentType.
+type EventJSONRequestBody EventJSONBody
+
+// AsWebhookCustomerEvent returns the union data inside the EventJSONBody as a WebhookCustomerEvent
+func (t EventJSONBody) AsWebhookCustomerEvent() (WebhookCustomerEvent, error) {
+	var body WebhookCustomerEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookCustomerEvent overwrites any union data inside the EventJSONBody as the provided WebhookCustomerEvent
+func (t *EventJSONBody) FromWebhookCustomerEvent(v WebhookCustomerEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookCustomerEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookCustomerEvent
+func (t *EventJSONBody) MergeWebhookCustomerEvent(v WebhookCustomerEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookMembershipEvent returns the union data inside the EventJSONBody as a WebhookMembershipEvent
+func (t EventJSONBody) AsWebhookMembershipEvent() (WebhookMembershipEvent, error) {
+	var body WebhookMembershipEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookMembershipEvent overwrites any union data inside the EventJSONBody as the provided WebhookMembershipEvent
+func (t *EventJSONBody) FromWebhookMembershipEvent(v WebhookMembershipEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookMembershipEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookMembershipEvent
+func (t *EventJSONBody) MergeWebhookMembershipEvent(v WebhookMembershipEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookOrderEvent returns the union data inside the EventJSONBody as a WebhookOrderEvent
+func (t EventJSONBody) AsWebhookOrderEvent() (WebhookOrderEvent, error) {
+	var body WebhookOrderEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookOrderEvent overwrites any union data inside the EventJSONBody as the provided WebhookOrderEvent
+func (t *EventJSONBody) FromWebhookOrderEvent(v WebhookOrderEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookOrderEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookOrderEvent
+func (t *EventJSONBody) MergeWebhookOrderEvent(v WebhookOrderEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookStockItemEvent returns the union data inside the EventJSONBody as a WebhookStockItemEvent
+func (t EventJSONBody) AsWebhookStockItemEvent() (WebhookStockItemEvent, error) {
+	var body WebhookStockItemEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookStockItemEvent overwrites any union data inside the EventJSONBody as the provided WebhookStockItemEvent
+func (t *EventJSONBody) FromWebhookStockItemEvent(v WebhookStockItemEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookStockItemEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookStockItemEvent
+func (t *EventJSONBody) MergeWebhookStockItemEvent(v WebhookStockItemEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookTicketEvent returns the union data inside the EventJSONBody as a WebhookTicketEvent
+func (t EventJSONBody) AsWebhookTicketEvent() (WebhookTicketEvent, error) {
+	var body WebhookTicketEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookTicketEvent overwrites any union data inside the EventJSONBody as the provided WebhookTicketEvent
+func (t *EventJSONBody) FromWebhookTicketEvent(v WebhookTicketEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookTicketEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookTicketEvent
+func (t *EventJSONBody) MergeWebhookTicketEvent(v WebhookTicketEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookTicketCommentEvent returns the union data inside the EventJSONBody as a WebhookTicketCommentEvent
+func (t EventJSONBody) AsWebhookTicketCommentEvent() (WebhookTicketCommentEvent, error) {
+	var body WebhookTicketCommentEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookTicketCommentEvent overwrites any union data inside the EventJSONBody as the provided WebhookTicketCommentEvent
+func (t *EventJSONBody) FromWebhookTicketCommentEvent(v WebhookTicketCommentEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookTicketCommentEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookTicketCommentEvent
+func (t *EventJSONBody) MergeWebhookTicketCommentEvent(v WebhookTicketCommentEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookSiteEvent returns the union data inside the EventJSONBody as a WebhookSiteEvent
+func (t EventJSONBody) AsWebhookSiteEvent() (WebhookSiteEvent, error) {
+	var body WebhookSiteEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookSiteEvent overwrites any union data inside the EventJSONBody as the provided WebhookSiteEvent
+func (t *EventJSONBody) FromWebhookSiteEvent(v WebhookSiteEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookSiteEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookSiteEvent
+func (t *EventJSONBody) MergeWebhookSiteEvent(v WebhookSiteEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t EventJSONBody) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *EventJSONBody) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -9003,6 +9957,225 @@ type ClientInterface interface {
 	//
 	// Corresponds with POST /v1/users/{userId}/enable (the `EnableUser` operationId).
 	EnableUser(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWebhookDelivery Get a webhook delivery
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+	// get 403.
+	//
+	// The delivery with the event's body as it is signed and sent.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/webhooks/deliveries/{deliveryId} (the `GetWebhookDelivery` operationId).
+	GetWebhookDelivery(ctx context.Context, deliveryId WebhookDeliveryId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplayWebhookDelivery Replay a webhook delivery
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Sends the delivery's event to its endpoint again, as a new delivery with the same body and
+	// `webhook-id`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409: still pending or sending, or the endpoint is disabled);
+	// anything unexpected `internal` (500).
+	//
+	// Corresponds with POST /v1/webhooks/deliveries/{deliveryId}/replay (the `ReplayWebhookDelivery` operationId).
+	ReplayWebhookDelivery(ctx context.Context, deliveryId WebhookDeliveryId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListWebhookEndpoints List the webhook endpoints
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+	// get 403.
+	//
+	// The endpoints staff registered, oldest first, without their secrets.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/webhooks/endpoints (the `ListWebhookEndpoints` operationId).
+	ListWebhookEndpoints(ctx context.Context, params *ListWebhookEndpointsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWebhookEndpointWithBody Register a webhook endpoint
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Registers a URL to receive the event types named (see WebhookEventType; the events' bodies
+	// are the `Webhook…Event` schemas), optionally only those of one customer. Every delivery is a
+	// POST signed as the Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`,
+	// `webhook-signature`), at least once, retried with backoff on timeouts, 429 and 5xx; deliveries
+	// may arrive in any order. The answer is the only place the signing secret appears.
+	//
+	// The URL must be `https` unless the server allows plain http, and must not lead to a loopback,
+	// private or link-local address unless the server allows that (checked now and at every
+	// delivery).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+	// `failed_precondition` (409: too many endpoints); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/webhooks/endpoints (the `CreateWebhookEndpoint` operationId).
+	CreateWebhookEndpointWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateWebhookEndpoint Register a webhook endpoint
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Registers a URL to receive the event types named (see WebhookEventType; the events' bodies
+	// are the `Webhook…Event` schemas), optionally only those of one customer. Every delivery is a
+	// POST signed as the Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`,
+	// `webhook-signature`), at least once, retried with backoff on timeouts, 429 and 5xx; deliveries
+	// may arrive in any order. The answer is the only place the signing secret appears.
+	//
+	// The URL must be `https` unless the server allows plain http, and must not lead to a loopback,
+	// private or link-local address unless the server allows that (checked now and at every
+	// delivery).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+	// `failed_precondition` (409: too many endpoints); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/webhooks/endpoints (the `CreateWebhookEndpoint` operationId).
+	CreateWebhookEndpoint(ctx context.Context, body CreateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteWebhookEndpoint Delete a webhook endpoint
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Deletes the endpoint with its delivery log; deliveries not yet made are never made.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with DELETE /v1/webhooks/endpoints/{endpointId} (the `DeleteWebhookEndpoint` operationId).
+	DeleteWebhookEndpoint(ctx context.Context, endpointId WebhookEndpointId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetWebhookEndpoint Get a webhook endpoint
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+	// get 403.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/webhooks/endpoints/{endpointId} (the `GetWebhookEndpoint` operationId).
+	GetWebhookEndpoint(ctx context.Context, endpointId WebhookEndpointId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateWebhookEndpointWithBody Change a webhook endpoint
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Fields left out stay as they are. `enabled: true` switches an endpoint on again and forgets
+	// its failures; its deliveries that failed meanwhile can be replayed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/webhooks/endpoints/{endpointId} (the `UpdateWebhookEndpoint` operationId).
+	UpdateWebhookEndpointWithBody(ctx context.Context, endpointId WebhookEndpointId, params *UpdateWebhookEndpointParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateWebhookEndpoint Change a webhook endpoint
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Fields left out stay as they are. `enabled: true` switches an endpoint on again and forgets
+	// its failures; its deliveries that failed meanwhile can be replayed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/webhooks/endpoints/{endpointId} (the `UpdateWebhookEndpoint` operationId).
+	UpdateWebhookEndpoint(ctx context.Context, endpointId WebhookEndpointId, params *UpdateWebhookEndpointParams, body UpdateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListWebhookDeliveries List an endpoint's deliveries
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+	// get 403.
+	//
+	// The delivery log, newest first: each event sent (or to be sent) to the endpoint, its status,
+	// attempts, and the last attempt's response code, latency and the first KiB of the answer.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Corresponds with GET /v1/webhooks/endpoints/{endpointId}/deliveries (the `ListWebhookDeliveries` operationId).
+	ListWebhookDeliveries(ctx context.Context, endpointId WebhookEndpointId, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplayWebhookDeliveriesWithBody Replay an endpoint's deliveries of a time range
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Sends every event written for the endpoint from `from` (inclusive) to `to` (exclusive) again,
+	// as new deliveries with the same `webhook-id`, oldest first; at most 1,000 at once.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409: the endpoint is disabled, or the range holds too many); a
+	// body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/replay (the `ReplayWebhookDeliveries` operationId).
+	ReplayWebhookDeliveriesWithBody(ctx context.Context, endpointId WebhookEndpointId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ReplayWebhookDeliveries Replay an endpoint's deliveries of a time range
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Sends every event written for the endpoint from `from` (inclusive) to `to` (exclusive) again,
+	// as new deliveries with the same `webhook-id`, oldest first; at most 1,000 at once.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409: the endpoint is disabled, or the range holds too many); a
+	// body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/replay (the `ReplayWebhookDeliveries` operationId).
+	ReplayWebhookDeliveries(ctx context.Context, endpointId WebhookEndpointId, body ReplayWebhookDeliveriesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateWebhookSecretWithBody Rotate a webhook endpoint's secret
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Gives the endpoint a new signing secret, shown in this answer only. For `overlap_seconds`
+	// every delivery carries a signature with the new and one with the old secret, so the receiver
+	// can switch without losing a delivery; 0 stops the old secret at once (for one that leaked).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/rotate-secret (the `RotateWebhookSecret` operationId).
+	RotateWebhookSecretWithBody(ctx context.Context, endpointId WebhookEndpointId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RotateWebhookSecret Rotate a webhook endpoint's secret
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Gives the endpoint a new signing secret, shown in this answer only. For `overlap_seconds`
+	// every delivery carries a signature with the new and one with the old secret, so the receiver
+	// can switch without losing a delivery; 0 stops the old secret at once (for one that leaked).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/rotate-secret (the `RotateWebhookSecret` operationId).
+	RotateWebhookSecret(ctx context.Context, endpointId WebhookEndpointId, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // GetHealth Liveness
@@ -14591,6 +15764,365 @@ func (c *RawClient) DisableUser(ctx context.Context, userId UserId, reqEditors .
 // Corresponds with POST /v1/users/{userId}/enable (the `EnableUser` operationId).
 func (c *RawClient) EnableUser(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewEnableUserRequest(c.Server, userId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWebhookDelivery Get a webhook delivery
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+// get 403.
+//
+// The delivery with the event's body as it is signed and sent.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/webhooks/deliveries/{deliveryId} (the `GetWebhookDelivery` operationId).
+func (c *RawClient) GetWebhookDelivery(ctx context.Context, deliveryId WebhookDeliveryId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWebhookDeliveryRequest(c.Server, deliveryId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplayWebhookDelivery Replay a webhook delivery
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Sends the delivery's event to its endpoint again, as a new delivery with the same body and
+// `webhook-id`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409: still pending or sending, or the endpoint is disabled);
+// anything unexpected `internal` (500).
+//
+// Corresponds with POST /v1/webhooks/deliveries/{deliveryId}/replay (the `ReplayWebhookDelivery` operationId).
+func (c *RawClient) ReplayWebhookDelivery(ctx context.Context, deliveryId WebhookDeliveryId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplayWebhookDeliveryRequest(c.Server, deliveryId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListWebhookEndpoints List the webhook endpoints
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+// get 403.
+//
+// The endpoints staff registered, oldest first, without their secrets.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Corresponds with GET /v1/webhooks/endpoints (the `ListWebhookEndpoints` operationId).
+func (c *RawClient) ListWebhookEndpoints(ctx context.Context, params *ListWebhookEndpointsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListWebhookEndpointsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWebhookEndpointWithBody Register a webhook endpoint
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Registers a URL to receive the event types named (see WebhookEventType; the events' bodies
+// are the `Webhook…Event` schemas), optionally only those of one customer. Every delivery is a
+// POST signed as the Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`,
+// `webhook-signature`), at least once, retried with backoff on timeouts, 429 and 5xx; deliveries
+// may arrive in any order. The answer is the only place the signing secret appears.
+//
+// The URL must be `https` unless the server allows plain http, and must not lead to a loopback,
+// private or link-local address unless the server allows that (checked now and at every
+// delivery).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+// `failed_precondition` (409: too many endpoints); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/webhooks/endpoints (the `CreateWebhookEndpoint` operationId).
+func (c *RawClient) CreateWebhookEndpointWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWebhookEndpointRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateWebhookEndpoint Register a webhook endpoint
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Registers a URL to receive the event types named (see WebhookEventType; the events' bodies
+// are the `Webhook…Event` schemas), optionally only those of one customer. Every delivery is a
+// POST signed as the Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`,
+// `webhook-signature`), at least once, retried with backoff on timeouts, 429 and 5xx; deliveries
+// may arrive in any order. The answer is the only place the signing secret appears.
+//
+// The URL must be `https` unless the server allows plain http, and must not lead to a loopback,
+// private or link-local address unless the server allows that (checked now and at every
+// delivery).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+// `failed_precondition` (409: too many endpoints); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/webhooks/endpoints (the `CreateWebhookEndpoint` operationId).
+func (c *RawClient) CreateWebhookEndpoint(ctx context.Context, body CreateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateWebhookEndpointRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteWebhookEndpoint Delete a webhook endpoint
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Deletes the endpoint with its delivery log; deliveries not yet made are never made.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with DELETE /v1/webhooks/endpoints/{endpointId} (the `DeleteWebhookEndpoint` operationId).
+func (c *RawClient) DeleteWebhookEndpoint(ctx context.Context, endpointId WebhookEndpointId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteWebhookEndpointRequest(c.Server, endpointId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetWebhookEndpoint Get a webhook endpoint
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+// get 403.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/webhooks/endpoints/{endpointId} (the `GetWebhookEndpoint` operationId).
+func (c *RawClient) GetWebhookEndpoint(ctx context.Context, endpointId WebhookEndpointId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetWebhookEndpointRequest(c.Server, endpointId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateWebhookEndpointWithBody Change a webhook endpoint
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Fields left out stay as they are. `enabled: true` switches an endpoint on again and forgets
+// its failures; its deliveries that failed meanwhile can be replayed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/webhooks/endpoints/{endpointId} (the `UpdateWebhookEndpoint` operationId).
+func (c *RawClient) UpdateWebhookEndpointWithBody(ctx context.Context, endpointId WebhookEndpointId, params *UpdateWebhookEndpointParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateWebhookEndpointRequestWithBody(c.Server, endpointId, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateWebhookEndpoint Change a webhook endpoint
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Fields left out stay as they are. `enabled: true` switches an endpoint on again and forgets
+// its failures; its deliveries that failed meanwhile can be replayed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/webhooks/endpoints/{endpointId} (the `UpdateWebhookEndpoint` operationId).
+func (c *RawClient) UpdateWebhookEndpoint(ctx context.Context, endpointId WebhookEndpointId, params *UpdateWebhookEndpointParams, body UpdateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateWebhookEndpointRequest(c.Server, endpointId, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListWebhookDeliveries List an endpoint's deliveries
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+// get 403.
+//
+// The delivery log, newest first: each event sent (or to be sent) to the endpoint, its status,
+// attempts, and the last attempt's response code, latency and the first KiB of the answer.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Corresponds with GET /v1/webhooks/endpoints/{endpointId}/deliveries (the `ListWebhookDeliveries` operationId).
+func (c *RawClient) ListWebhookDeliveries(ctx context.Context, endpointId WebhookEndpointId, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListWebhookDeliveriesRequest(c.Server, endpointId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplayWebhookDeliveriesWithBody Replay an endpoint's deliveries of a time range
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Sends every event written for the endpoint from `from` (inclusive) to `to` (exclusive) again,
+// as new deliveries with the same `webhook-id`, oldest first; at most 1,000 at once.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409: the endpoint is disabled, or the range holds too many); a
+// body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/replay (the `ReplayWebhookDeliveries` operationId).
+func (c *RawClient) ReplayWebhookDeliveriesWithBody(ctx context.Context, endpointId WebhookEndpointId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplayWebhookDeliveriesRequestWithBody(c.Server, endpointId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ReplayWebhookDeliveries Replay an endpoint's deliveries of a time range
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Sends every event written for the endpoint from `from` (inclusive) to `to` (exclusive) again,
+// as new deliveries with the same `webhook-id`, oldest first; at most 1,000 at once.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409: the endpoint is disabled, or the range holds too many); a
+// body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/replay (the `ReplayWebhookDeliveries` operationId).
+func (c *RawClient) ReplayWebhookDeliveries(ctx context.Context, endpointId WebhookEndpointId, body ReplayWebhookDeliveriesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewReplayWebhookDeliveriesRequest(c.Server, endpointId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateWebhookSecretWithBody Rotate a webhook endpoint's secret
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Gives the endpoint a new signing secret, shown in this answer only. For `overlap_seconds`
+// every delivery carries a signature with the new and one with the old secret, so the receiver
+// can switch without losing a delivery; 0 stops the old secret at once (for one that leaked).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/rotate-secret (the `RotateWebhookSecret` operationId).
+func (c *RawClient) RotateWebhookSecretWithBody(ctx context.Context, endpointId WebhookEndpointId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateWebhookSecretRequestWithBody(c.Server, endpointId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RotateWebhookSecret Rotate a webhook endpoint's secret
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Gives the endpoint a new signing secret, shown in this answer only. For `overlap_seconds`
+// every delivery carries a signature with the new and one with the old secret, so the receiver
+// can switch without losing a delivery; 0 stops the old secret at once (for one that leaked).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/rotate-secret (the `RotateWebhookSecret` operationId).
+func (c *RawClient) RotateWebhookSecret(ctx context.Context, endpointId WebhookEndpointId, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRotateWebhookSecretRequest(c.Server, endpointId, body)
 	if err != nil {
 		return nil, err
 	}
@@ -22859,6 +24391,499 @@ func NewEnableUserRequest(server string, userId UserId) (*http.Request, error) {
 	return req, nil
 }
 
+// NewGetWebhookDeliveryRequest constructs an http.Request for the GetWebhookDelivery method
+func NewGetWebhookDeliveryRequest(server string, deliveryId WebhookDeliveryId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "deliveryId", deliveryId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/webhooks/deliveries/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplayWebhookDeliveryRequest constructs an http.Request for the ReplayWebhookDelivery method
+func NewReplayWebhookDeliveryRequest(server string, deliveryId WebhookDeliveryId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "deliveryId", deliveryId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/webhooks/deliveries/%s/replay", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListWebhookEndpointsRequest constructs an http.Request for the ListWebhookEndpoints method
+func NewListWebhookEndpointsRequest(server string, params *ListWebhookEndpointsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/webhooks/endpoints")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateWebhookEndpointRequest calls the generic CreateWebhookEndpoint builder with application/json body
+func NewCreateWebhookEndpointRequest(server string, body CreateWebhookEndpointJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateWebhookEndpointRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateWebhookEndpointRequestWithBody constructs an http.Request for the CreateWebhookEndpoint method, with any body, and a specified content type
+func NewCreateWebhookEndpointRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/webhooks/endpoints")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteWebhookEndpointRequest constructs an http.Request for the DeleteWebhookEndpoint method
+func NewDeleteWebhookEndpointRequest(server string, endpointId WebhookEndpointId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpointId", endpointId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/webhooks/endpoints/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetWebhookEndpointRequest constructs an http.Request for the GetWebhookEndpoint method
+func NewGetWebhookEndpointRequest(server string, endpointId WebhookEndpointId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpointId", endpointId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/webhooks/endpoints/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateWebhookEndpointRequest calls the generic UpdateWebhookEndpoint builder with application/json body
+func NewUpdateWebhookEndpointRequest(server string, endpointId WebhookEndpointId, params *UpdateWebhookEndpointParams, body UpdateWebhookEndpointJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateWebhookEndpointRequestWithBody(server, endpointId, params, "application/json", bodyReader)
+}
+
+// NewUpdateWebhookEndpointRequestWithBody constructs an http.Request for the UpdateWebhookEndpoint method, with any body, and a specified content type
+func NewUpdateWebhookEndpointRequestWithBody(server string, endpointId WebhookEndpointId, params *UpdateWebhookEndpointParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpointId", endpointId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/webhooks/endpoints/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("If-Match", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewListWebhookDeliveriesRequest constructs an http.Request for the ListWebhookDeliveries method
+func NewListWebhookDeliveriesRequest(server string, endpointId WebhookEndpointId, params *ListWebhookDeliveriesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpointId", endpointId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/webhooks/endpoints/%s/deliveries", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Status != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "status", *params.Status, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.EventId != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "event_id", *params.EventId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewReplayWebhookDeliveriesRequest calls the generic ReplayWebhookDeliveries builder with application/json body
+func NewReplayWebhookDeliveriesRequest(server string, endpointId WebhookEndpointId, body ReplayWebhookDeliveriesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewReplayWebhookDeliveriesRequestWithBody(server, endpointId, "application/json", bodyReader)
+}
+
+// NewReplayWebhookDeliveriesRequestWithBody constructs an http.Request for the ReplayWebhookDeliveries method, with any body, and a specified content type
+func NewReplayWebhookDeliveriesRequestWithBody(server string, endpointId WebhookEndpointId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpointId", endpointId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/webhooks/endpoints/%s/replay", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRotateWebhookSecretRequest calls the generic RotateWebhookSecret builder with application/json body
+func NewRotateWebhookSecretRequest(server string, endpointId WebhookEndpointId, body RotateWebhookSecretJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewRotateWebhookSecretRequestWithBody(server, endpointId, "application/json", bodyReader)
+}
+
+// NewRotateWebhookSecretRequestWithBody constructs an http.Request for the RotateWebhookSecret method, with any body, and a specified content type
+func NewRotateWebhookSecretRequestWithBody(server string, endpointId WebhookEndpointId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "endpointId", endpointId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/webhooks/endpoints/%s/rotate-secret", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 func (c *RawClient) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -26572,6 +28597,237 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with POST /v1/users/{userId}/enable (the `EnableUser` operationId).
 	EnableUserWithResponse(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*EnableUserResponse, error)
+
+	// GetWebhookDeliveryWithResponse Get a webhook delivery
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+	// get 403.
+	//
+	// The delivery with the event's body as it is signed and sent.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/webhooks/deliveries/{deliveryId} (the `GetWebhookDelivery` operationId).
+	GetWebhookDeliveryWithResponse(ctx context.Context, deliveryId WebhookDeliveryId, reqEditors ...RequestEditorFn) (*GetWebhookDeliveryResponse, error)
+
+	// ReplayWebhookDeliveryWithResponse Replay a webhook delivery
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Sends the delivery's event to its endpoint again, as a new delivery with the same body and
+	// `webhook-id`.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409: still pending or sending, or the endpoint is disabled);
+	// anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/webhooks/deliveries/{deliveryId}/replay (the `ReplayWebhookDelivery` operationId).
+	ReplayWebhookDeliveryWithResponse(ctx context.Context, deliveryId WebhookDeliveryId, reqEditors ...RequestEditorFn) (*ReplayWebhookDeliveryResponse, error)
+
+	// ListWebhookEndpointsWithResponse List the webhook endpoints
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+	// get 403.
+	//
+	// The endpoints staff registered, oldest first, without their secrets.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+	// unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/webhooks/endpoints (the `ListWebhookEndpoints` operationId).
+	ListWebhookEndpointsWithResponse(ctx context.Context, params *ListWebhookEndpointsParams, reqEditors ...RequestEditorFn) (*ListWebhookEndpointsResponse, error)
+
+	// CreateWebhookEndpointWithBodyWithResponse Register a webhook endpoint
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Registers a URL to receive the event types named (see WebhookEventType; the events' bodies
+	// are the `Webhook…Event` schemas), optionally only those of one customer. Every delivery is a
+	// POST signed as the Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`,
+	// `webhook-signature`), at least once, retried with backoff on timeouts, 429 and 5xx; deliveries
+	// may arrive in any order. The answer is the only place the signing secret appears.
+	//
+	// The URL must be `https` unless the server allows plain http, and must not lead to a loopback,
+	// private or link-local address unless the server allows that (checked now and at every
+	// delivery).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+	// `failed_precondition` (409: too many endpoints); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/webhooks/endpoints (the `CreateWebhookEndpoint` operationId).
+	CreateWebhookEndpointWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWebhookEndpointResponse, error)
+
+	// CreateWebhookEndpointWithResponse Register a webhook endpoint
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Registers a URL to receive the event types named (see WebhookEventType; the events' bodies
+	// are the `Webhook…Event` schemas), optionally only those of one customer. Every delivery is a
+	// POST signed as the Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`,
+	// `webhook-signature`), at least once, retried with backoff on timeouts, 429 and 5xx; deliveries
+	// may arrive in any order. The answer is the only place the signing secret appears.
+	//
+	// The URL must be `https` unless the server allows plain http, and must not lead to a loopback,
+	// private or link-local address unless the server allows that (checked now and at every
+	// delivery).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+	// `failed_precondition` (409: too many endpoints); a body over 1 MiB 413; anything unexpected
+	// `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/webhooks/endpoints (the `CreateWebhookEndpoint` operationId).
+	CreateWebhookEndpointWithResponse(ctx context.Context, body CreateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWebhookEndpointResponse, error)
+
+	// DeleteWebhookEndpointWithResponse Delete a webhook endpoint
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Deletes the endpoint with its delivery log; deliveries not yet made are never made.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/webhooks/endpoints/{endpointId} (the `DeleteWebhookEndpoint` operationId).
+	DeleteWebhookEndpointWithResponse(ctx context.Context, endpointId WebhookEndpointId, reqEditors ...RequestEditorFn) (*DeleteWebhookEndpointResponse, error)
+
+	// GetWebhookEndpointWithResponse Get a webhook endpoint
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+	// get 403.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/webhooks/endpoints/{endpointId} (the `GetWebhookEndpoint` operationId).
+	GetWebhookEndpointWithResponse(ctx context.Context, endpointId WebhookEndpointId, reqEditors ...RequestEditorFn) (*GetWebhookEndpointResponse, error)
+
+	// UpdateWebhookEndpointWithBodyWithResponse Change a webhook endpoint
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Fields left out stay as they are. `enabled: true` switches an endpoint on again and forgets
+	// its failures; its deliveries that failed meanwhile can be replayed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/webhooks/endpoints/{endpointId} (the `UpdateWebhookEndpoint` operationId).
+	UpdateWebhookEndpointWithBodyWithResponse(ctx context.Context, endpointId WebhookEndpointId, params *UpdateWebhookEndpointParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWebhookEndpointResponse, error)
+
+	// UpdateWebhookEndpointWithResponse Change a webhook endpoint
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Fields left out stay as they are. `enabled: true` switches an endpoint on again and forgets
+	// its failures; its deliveries that failed meanwhile can be replayed.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+	// unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/webhooks/endpoints/{endpointId} (the `UpdateWebhookEndpoint` operationId).
+	UpdateWebhookEndpointWithResponse(ctx context.Context, endpointId WebhookEndpointId, params *UpdateWebhookEndpointParams, body UpdateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWebhookEndpointResponse, error)
+
+	// ListWebhookDeliveriesWithResponse List an endpoint's deliveries
+	//
+	// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+	// get 403.
+	//
+	// The delivery log, newest first: each event sent (or to be sent) to the endpoint, its status,
+	// attempts, and the last attempt's response code, latency and the first KiB of the answer.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); anything unexpected `internal` (500).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/webhooks/endpoints/{endpointId}/deliveries (the `ListWebhookDeliveries` operationId).
+	ListWebhookDeliveriesWithResponse(ctx context.Context, endpointId WebhookEndpointId, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListWebhookDeliveriesResponse, error)
+
+	// ReplayWebhookDeliveriesWithBodyWithResponse Replay an endpoint's deliveries of a time range
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Sends every event written for the endpoint from `from` (inclusive) to `to` (exclusive) again,
+	// as new deliveries with the same `webhook-id`, oldest first; at most 1,000 at once.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409: the endpoint is disabled, or the range holds too many); a
+	// body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/replay (the `ReplayWebhookDeliveries` operationId).
+	ReplayWebhookDeliveriesWithBodyWithResponse(ctx context.Context, endpointId WebhookEndpointId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplayWebhookDeliveriesResponse, error)
+
+	// ReplayWebhookDeliveriesWithResponse Replay an endpoint's deliveries of a time range
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Sends every event written for the endpoint from `from` (inclusive) to `to` (exclusive) again,
+	// as new deliveries with the same `webhook-id`, oldest first; at most 1,000 at once.
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404), `failed_precondition` (409: the endpoint is disabled, or the range holds too many); a
+	// body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/replay (the `ReplayWebhookDeliveries` operationId).
+	ReplayWebhookDeliveriesWithResponse(ctx context.Context, endpointId WebhookEndpointId, body ReplayWebhookDeliveriesJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplayWebhookDeliveriesResponse, error)
+
+	// RotateWebhookSecretWithBodyWithResponse Rotate a webhook endpoint's secret
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Gives the endpoint a new signing secret, shown in this answer only. For `overlap_seconds`
+	// every delivery carries a signature with the new and one with the old secret, so the receiver
+	// can switch without losing a delivery; 0 stops the old secret at once (for one that leaked).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/rotate-secret (the `RotateWebhookSecret` operationId).
+	RotateWebhookSecretWithBodyWithResponse(ctx context.Context, endpointId WebhookEndpointId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error)
+
+	// RotateWebhookSecretWithResponse Rotate a webhook endpoint's secret
+	//
+	// **Who may call:** Staff admins and owners, and API keys of those roles.
+	//
+	// Gives the endpoint a new signing secret, shown in this answer only. For `overlap_seconds`
+	// every delivery carries a signature with the new and one with the old secret, so the receiver
+	// can switch without losing a delivery; 0 stops the old secret at once (for one that leaked).
+	//
+	// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+	// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/rotate-secret (the `RotateWebhookSecret` operationId).
+	RotateWebhookSecretWithResponse(ctx context.Context, endpointId WebhookEndpointId, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error)
 }
 
 type GetHealthResponse struct {
@@ -39133,6 +41389,822 @@ func (r EnableUserResponse) ContentType() string {
 	return ""
 }
 
+type GetWebhookDeliveryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookDelivery
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWebhookDeliveryResponse) GetJSON200() *WebhookDelivery {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetWebhookDeliveryResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWebhookDeliveryResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWebhookDeliveryResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetWebhookDeliveryResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetWebhookDeliveryResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWebhookDeliveryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWebhookDeliveryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWebhookDeliveryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWebhookDeliveryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReplayWebhookDeliveryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *WebhookDelivery
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r ReplayWebhookDeliveryResponse) GetJSON201() *WebhookDelivery {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplayWebhookDeliveryResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplayWebhookDeliveryResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplayWebhookDeliveryResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplayWebhookDeliveryResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplayWebhookDeliveryResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ReplayWebhookDeliveryResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplayWebhookDeliveryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplayWebhookDeliveryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplayWebhookDeliveryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplayWebhookDeliveryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListWebhookEndpointsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpointList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListWebhookEndpointsResponse) GetJSON200() *WebhookEndpointList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListWebhookEndpointsResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListWebhookEndpointsResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListWebhookEndpointsResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListWebhookEndpointsResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListWebhookEndpointsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListWebhookEndpointsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListWebhookEndpointsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListWebhookEndpointsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *WebhookEndpointSecret
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateWebhookEndpointResponse) GetJSON201() *WebhookEndpointSecret {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateWebhookEndpointResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateWebhookEndpointResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateWebhookEndpointResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateWebhookEndpointResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r CreateWebhookEndpointResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r CreateWebhookEndpointResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteWebhookEndpointResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteWebhookEndpointResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteWebhookEndpointResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteWebhookEndpointResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r DeleteWebhookEndpointResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// GetWebhookEndpointResponse200Headers the declared response headers of an HTTP 200 response for GetWebhookEndpoint
+type GetWebhookEndpointResponse200Headers struct {
+	ETag string
+}
+
+type GetWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpoint
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *GetWebhookEndpointResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetWebhookEndpointResponse) GetJSON200() *WebhookEndpoint {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetWebhookEndpointResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetWebhookEndpointResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetWebhookEndpointResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetWebhookEndpointResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r GetWebhookEndpointResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r GetWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// UpdateWebhookEndpointResponse200Headers the declared response headers of an HTTP 200 response for UpdateWebhookEndpoint
+type UpdateWebhookEndpointResponse200Headers struct {
+	ETag string
+}
+
+type UpdateWebhookEndpointResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpoint
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationproblemJSON412 *PreconditionFailed
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSON428 the response for an HTTP 428 `application/problem+json` response
+	ApplicationproblemJSON428 *PreconditionRequired
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UpdateWebhookEndpointResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateWebhookEndpointResponse) GetJSON200() *WebhookEndpoint {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSON412() *PreconditionFailed {
+	return r.ApplicationproblemJSON412
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSON428 returns the response for an HTTP 428 `application/problem+json` response
+func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSON428() *PreconditionRequired {
+	return r.ApplicationproblemJSON428
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r UpdateWebhookEndpointResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateWebhookEndpointResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateWebhookEndpointResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateWebhookEndpointResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateWebhookEndpointResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListWebhookDeliveriesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookDeliveryList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListWebhookDeliveriesResponse) GetJSON200() *WebhookDeliveryList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ListWebhookDeliveriesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ListWebhookDeliveriesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListWebhookDeliveriesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListWebhookDeliveriesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListWebhookDeliveriesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ReplayWebhookDeliveriesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ReplayWebhookDeliveriesResult
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *Conflict
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ReplayWebhookDeliveriesResponse) GetJSON200() *ReplayWebhookDeliveriesResult {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ReplayWebhookDeliveriesResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ReplayWebhookDeliveriesResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ReplayWebhookDeliveriesResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ReplayWebhookDeliveriesResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r ReplayWebhookDeliveriesResponse) GetApplicationproblemJSON409() *Conflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r ReplayWebhookDeliveriesResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r ReplayWebhookDeliveriesResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r ReplayWebhookDeliveriesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ReplayWebhookDeliveriesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ReplayWebhookDeliveriesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ReplayWebhookDeliveriesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RotateWebhookSecretResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WebhookEndpointSecret
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *BadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *Unauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *Forbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *NotFound
+	// ApplicationproblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationproblemJSON413 *ContentTooLarge
+	// ApplicationproblemJSONDefault the response for an HTTP default `application/problem+json` response
+	ApplicationproblemJSONDefault *Problem
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r RotateWebhookSecretResponse) GetJSON200() *WebhookEndpointSecret {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationproblemJSON400() *BadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationproblemJSON401() *Unauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationproblemJSON403() *Forbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationproblemJSON404() *NotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationproblemJSON413() *ContentTooLarge {
+	return r.ApplicationproblemJSON413
+}
+
+// GetApplicationproblemJSONDefault returns the response for an HTTP default `application/problem+json` response
+func (r RotateWebhookSecretResponse) GetApplicationproblemJSONDefault() *Problem {
+	return r.ApplicationproblemJSONDefault
+}
+
+// GetBody returns the raw response body bytes
+func (r RotateWebhookSecretResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RotateWebhookSecretResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RotateWebhookSecretResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RotateWebhookSecretResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // GetHealthWithResponse Liveness
 //
 // Answers 200 while the process serves requests; it checks nothing else.
@@ -44055,6 +47127,321 @@ func (c *ClientWithResponses) EnableUserWithResponse(ctx context.Context, userId
 		return nil, err
 	}
 	return ParseEnableUserResponse(rsp)
+}
+
+// GetWebhookDeliveryWithResponse Get a webhook delivery
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+// get 403.
+//
+// The delivery with the event's body as it is signed and sent.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/webhooks/deliveries/{deliveryId} (the `GetWebhookDelivery` operationId).
+func (c *ClientWithResponses) GetWebhookDeliveryWithResponse(ctx context.Context, deliveryId WebhookDeliveryId, reqEditors ...RequestEditorFn) (*GetWebhookDeliveryResponse, error) {
+	rsp, err := c.GetWebhookDelivery(ctx, deliveryId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWebhookDeliveryResponse(rsp)
+}
+
+// ReplayWebhookDeliveryWithResponse Replay a webhook delivery
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Sends the delivery's event to its endpoint again, as a new delivery with the same body and
+// `webhook-id`.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409: still pending or sending, or the endpoint is disabled);
+// anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/webhooks/deliveries/{deliveryId}/replay (the `ReplayWebhookDelivery` operationId).
+func (c *ClientWithResponses) ReplayWebhookDeliveryWithResponse(ctx context.Context, deliveryId WebhookDeliveryId, reqEditors ...RequestEditorFn) (*ReplayWebhookDeliveryResponse, error) {
+	rsp, err := c.ReplayWebhookDelivery(ctx, deliveryId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplayWebhookDeliveryResponse(rsp)
+}
+
+// ListWebhookEndpointsWithResponse List the webhook endpoints
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+// get 403.
+//
+// The endpoints staff registered, oldest first, without their secrets.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400); anything
+// unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/webhooks/endpoints (the `ListWebhookEndpoints` operationId).
+func (c *ClientWithResponses) ListWebhookEndpointsWithResponse(ctx context.Context, params *ListWebhookEndpointsParams, reqEditors ...RequestEditorFn) (*ListWebhookEndpointsResponse, error) {
+	rsp, err := c.ListWebhookEndpoints(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListWebhookEndpointsResponse(rsp)
+}
+
+// CreateWebhookEndpointWithBodyWithResponse Register a webhook endpoint
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Registers a URL to receive the event types named (see WebhookEventType; the events' bodies
+// are the `Webhook…Event` schemas), optionally only those of one customer. Every delivery is a
+// POST signed as the Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`,
+// `webhook-signature`), at least once, retried with backoff on timeouts, 429 and 5xx; deliveries
+// may arrive in any order. The answer is the only place the signing secret appears.
+//
+// The URL must be `https` unless the server allows plain http, and must not lead to a loopback,
+// private or link-local address unless the server allows that (checked now and at every
+// delivery).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+// `failed_precondition` (409: too many endpoints); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/webhooks/endpoints (the `CreateWebhookEndpoint` operationId).
+func (c *ClientWithResponses) CreateWebhookEndpointWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateWebhookEndpointResponse, error) {
+	rsp, err := c.CreateWebhookEndpointWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWebhookEndpointResponse(rsp)
+}
+
+// CreateWebhookEndpointWithResponse Register a webhook endpoint
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Registers a URL to receive the event types named (see WebhookEventType; the events' bodies
+// are the `Webhook…Event` schemas), optionally only those of one customer. Every delivery is a
+// POST signed as the Standard Webhooks specification says (`webhook-id`, `webhook-timestamp`,
+// `webhook-signature`), at least once, retried with backoff on timeouts, 429 and 5xx; deliveries
+// may arrive in any order. The answer is the only place the signing secret appears.
+//
+// The URL must be `https` unless the server allows plain http, and must not lead to a loopback,
+// private or link-local address unless the server allows that (checked now and at every
+// delivery).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400),
+// `failed_precondition` (409: too many endpoints); a body over 1 MiB 413; anything unexpected
+// `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/webhooks/endpoints (the `CreateWebhookEndpoint` operationId).
+func (c *ClientWithResponses) CreateWebhookEndpointWithResponse(ctx context.Context, body CreateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateWebhookEndpointResponse, error) {
+	rsp, err := c.CreateWebhookEndpoint(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateWebhookEndpointResponse(rsp)
+}
+
+// DeleteWebhookEndpointWithResponse Delete a webhook endpoint
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Deletes the endpoint with its delivery log; deliveries not yet made are never made.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/webhooks/endpoints/{endpointId} (the `DeleteWebhookEndpoint` operationId).
+func (c *ClientWithResponses) DeleteWebhookEndpointWithResponse(ctx context.Context, endpointId WebhookEndpointId, reqEditors ...RequestEditorFn) (*DeleteWebhookEndpointResponse, error) {
+	rsp, err := c.DeleteWebhookEndpoint(ctx, endpointId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteWebhookEndpointResponse(rsp)
+}
+
+// GetWebhookEndpointWithResponse Get a webhook endpoint
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+// get 403.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/webhooks/endpoints/{endpointId} (the `GetWebhookEndpoint` operationId).
+func (c *ClientWithResponses) GetWebhookEndpointWithResponse(ctx context.Context, endpointId WebhookEndpointId, reqEditors ...RequestEditorFn) (*GetWebhookEndpointResponse, error) {
+	rsp, err := c.GetWebhookEndpoint(ctx, endpointId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetWebhookEndpointResponse(rsp)
+}
+
+// UpdateWebhookEndpointWithBodyWithResponse Change a webhook endpoint
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Fields left out stay as they are. `enabled: true` switches an endpoint on again and forgets
+// its failures; its deliveries that failed meanwhile can be replayed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/webhooks/endpoints/{endpointId} (the `UpdateWebhookEndpoint` operationId).
+func (c *ClientWithResponses) UpdateWebhookEndpointWithBodyWithResponse(ctx context.Context, endpointId WebhookEndpointId, params *UpdateWebhookEndpointParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateWebhookEndpointResponse, error) {
+	rsp, err := c.UpdateWebhookEndpointWithBody(ctx, endpointId, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateWebhookEndpointResponse(rsp)
+}
+
+// UpdateWebhookEndpointWithResponse Change a webhook endpoint
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Fields left out stay as they are. `enabled: true` switches an endpoint on again and forgets
+// its failures; its deliveries that failed meanwhile can be replayed.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a stale If-Match answers 412 and a missing one 428; a body over 1 MiB 413; anything
+// unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/webhooks/endpoints/{endpointId} (the `UpdateWebhookEndpoint` operationId).
+func (c *ClientWithResponses) UpdateWebhookEndpointWithResponse(ctx context.Context, endpointId WebhookEndpointId, params *UpdateWebhookEndpointParams, body UpdateWebhookEndpointJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateWebhookEndpointResponse, error) {
+	rsp, err := c.UpdateWebhookEndpoint(ctx, endpointId, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateWebhookEndpointResponse(rsp)
+}
+
+// ListWebhookDeliveriesWithResponse List an endpoint's deliveries
+//
+// **Who may call:** Staff (agents, admins, owners) and API keys of those roles; customer users
+// get 403.
+//
+// The delivery log, newest first: each event sent (or to be sent) to the endpoint, its status,
+// attempts, and the last attempt's response code, latency and the first KiB of the answer.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); anything unexpected `internal` (500).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/webhooks/endpoints/{endpointId}/deliveries (the `ListWebhookDeliveries` operationId).
+func (c *ClientWithResponses) ListWebhookDeliveriesWithResponse(ctx context.Context, endpointId WebhookEndpointId, params *ListWebhookDeliveriesParams, reqEditors ...RequestEditorFn) (*ListWebhookDeliveriesResponse, error) {
+	rsp, err := c.ListWebhookDeliveries(ctx, endpointId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListWebhookDeliveriesResponse(rsp)
+}
+
+// ReplayWebhookDeliveriesWithBodyWithResponse Replay an endpoint's deliveries of a time range
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Sends every event written for the endpoint from `from` (inclusive) to `to` (exclusive) again,
+// as new deliveries with the same `webhook-id`, oldest first; at most 1,000 at once.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409: the endpoint is disabled, or the range holds too many); a
+// body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/replay (the `ReplayWebhookDeliveries` operationId).
+func (c *ClientWithResponses) ReplayWebhookDeliveriesWithBodyWithResponse(ctx context.Context, endpointId WebhookEndpointId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ReplayWebhookDeliveriesResponse, error) {
+	rsp, err := c.ReplayWebhookDeliveriesWithBody(ctx, endpointId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplayWebhookDeliveriesResponse(rsp)
+}
+
+// ReplayWebhookDeliveriesWithResponse Replay an endpoint's deliveries of a time range
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Sends every event written for the endpoint from `from` (inclusive) to `to` (exclusive) again,
+// as new deliveries with the same `webhook-id`, oldest first; at most 1,000 at once.
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404), `failed_precondition` (409: the endpoint is disabled, or the range holds too many); a
+// body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/replay (the `ReplayWebhookDeliveries` operationId).
+func (c *ClientWithResponses) ReplayWebhookDeliveriesWithResponse(ctx context.Context, endpointId WebhookEndpointId, body ReplayWebhookDeliveriesJSONRequestBody, reqEditors ...RequestEditorFn) (*ReplayWebhookDeliveriesResponse, error) {
+	rsp, err := c.ReplayWebhookDeliveries(ctx, endpointId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseReplayWebhookDeliveriesResponse(rsp)
+}
+
+// RotateWebhookSecretWithBodyWithResponse Rotate a webhook endpoint's secret
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Gives the endpoint a new signing secret, shown in this answer only. For `overlap_seconds`
+// every delivery carries a signature with the new and one with the old secret, so the receiver
+// can switch without losing a delivery; 0 stops the old secret at once (for one that leaked).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/rotate-secret (the `RotateWebhookSecret` operationId).
+func (c *ClientWithResponses) RotateWebhookSecretWithBodyWithResponse(ctx context.Context, endpointId WebhookEndpointId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error) {
+	rsp, err := c.RotateWebhookSecretWithBody(ctx, endpointId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateWebhookSecretResponse(rsp)
+}
+
+// RotateWebhookSecretWithResponse Rotate a webhook endpoint's secret
+//
+// **Who may call:** Staff admins and owners, and API keys of those roles.
+//
+// Gives the endpoint a new signing secret, shown in this answer only. For `overlap_seconds`
+// every delivery carries a signature with the new and one with the old secret, so the receiver
+// can switch without losing a delivery; 0 stops the old secret at once (for one that leaked).
+//
+// **Problems:** `unauthenticated` (401), `permission_denied` (403), `invalid` (400), `not_found`
+// (404); a body over 1 MiB 413; anything unexpected `internal` (500).
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/webhooks/endpoints/{endpointId}/rotate-secret (the `RotateWebhookSecret` operationId).
+func (c *ClientWithResponses) RotateWebhookSecretWithResponse(ctx context.Context, endpointId WebhookEndpointId, body RotateWebhookSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*RotateWebhookSecretResponse, error) {
+	rsp, err := c.RotateWebhookSecret(ctx, endpointId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRotateWebhookSecretResponse(rsp)
 }
 
 // ParseGetHealthResponse parses an HTTP response from a GetHealthWithResponse call
@@ -54859,4 +58246,843 @@ func ParseEnableUserResponse(rsp *http.Response) (*EnableUserResponse, error) {
 	}
 
 	return response, nil
+}
+
+// ParseGetWebhookDeliveryResponse parses an HTTP response from a GetWebhookDeliveryWithResponse call
+func ParseGetWebhookDeliveryResponse(rsp *http.Response) (*GetWebhookDeliveryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWebhookDeliveryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookDelivery
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReplayWebhookDeliveryResponse parses an HTTP response from a ReplayWebhookDeliveryWithResponse call
+func ParseReplayWebhookDeliveryResponse(rsp *http.Response) (*ReplayWebhookDeliveryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplayWebhookDeliveryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest WebhookDelivery
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListWebhookEndpointsResponse parses an HTTP response from a ListWebhookEndpointsWithResponse call
+func ParseListWebhookEndpointsResponse(rsp *http.Response) (*ListWebhookEndpointsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListWebhookEndpointsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpointList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateWebhookEndpointResponse parses an HTTP response from a CreateWebhookEndpointWithResponse call
+func ParseCreateWebhookEndpointResponse(rsp *http.Response) (*CreateWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest WebhookEndpointSecret
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteWebhookEndpointResponse parses an HTTP response from a DeleteWebhookEndpointWithResponse call
+func ParseDeleteWebhookEndpointResponse(rsp *http.Response) (*DeleteWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetWebhookEndpointResponse parses an HTTP response from a GetWebhookEndpointWithResponse call
+func ParseGetWebhookEndpointResponse(rsp *http.Response) (*GetWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpoint
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers GetWebhookEndpointResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseUpdateWebhookEndpointResponse parses an HTTP response from a UpdateWebhookEndpointWithResponse call
+func ParseUpdateWebhookEndpointResponse(rsp *http.Response) (*UpdateWebhookEndpointResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateWebhookEndpointResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpoint
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 428:
+		var dest PreconditionRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON428 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UpdateWebhookEndpointResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListWebhookDeliveriesResponse parses an HTTP response from a ListWebhookDeliveriesWithResponse call
+func ParseListWebhookDeliveriesResponse(rsp *http.Response) (*ListWebhookDeliveriesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListWebhookDeliveriesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookDeliveryList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseReplayWebhookDeliveriesResponse parses an HTTP response from a ReplayWebhookDeliveriesWithResponse call
+func ParseReplayWebhookDeliveriesResponse(rsp *http.Response) (*ReplayWebhookDeliveriesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ReplayWebhookDeliveriesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ReplayWebhookDeliveriesResult
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRotateWebhookSecretResponse parses an HTTP response from a RotateWebhookSecretWithResponse call
+func ParseRotateWebhookSecretResponse(rsp *http.Response) (*RotateWebhookSecretResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RotateWebhookSecretResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WebhookEndpointSecret
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest ContentTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && true:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSONDefault = &dest
+
+	}
+
+	return response, nil
+}
+
+// CallbackInitiator sends OpenAPI callback requests to target URLs.
+// Modeled on the generated Client, but with no stored Server -- the full
+// target URL is provided per-call by the caller (typically discovered
+// from a callback expression on the parent operation's request body,
+// e.g. `{$request.body#/callbackUrl}`).
+type CallbackInitiator struct {
+	// Doer for performing requests, typically a *http.Client with any
+	// customized settings, such as certificate chains.
+	Client HttpRequestDoer
+
+	// A list of callbacks for modifying requests which are generated before sending over
+	// the network.
+	RequestEditors []RequestEditorFn
+}
+
+// CallbackInitiatorOption allows setting custom parameters during construction.
+type CallbackInitiatorOption func(*CallbackInitiator) error
+
+// NewCallbackInitiator creates a new CallbackInitiator with reasonable defaults.
+func NewCallbackInitiator(opts ...CallbackInitiatorOption) (*CallbackInitiator, error) {
+	initiator := CallbackInitiator{}
+	for _, o := range opts {
+		if err := o(&initiator); err != nil {
+			return nil, err
+		}
+	}
+	if initiator.Client == nil {
+		initiator.Client = &http.Client{}
+	}
+	return &initiator, nil
+}
+
+// WithCallbackHTTPClient allows overriding the default Doer, which is
+// automatically created using http.Client. This is useful for tests.
+func WithCallbackHTTPClient(doer HttpRequestDoer) CallbackInitiatorOption {
+	return func(p *CallbackInitiator) error {
+		p.Client = doer
+		return nil
+	}
+}
+
+// WithCallbackRequestEditorFn allows setting up a callback function, which
+// will be called right before sending the callback request. This can be
+// used to mutate the request, e.g. to add signature headers.
+func WithCallbackRequestEditorFn(fn RequestEditorFn) CallbackInitiatorOption {
+	return func(p *CallbackInitiator) error {
+		p.RequestEditors = append(p.RequestEditors, fn)
+		return nil
+	}
+}
+
+func (p *CallbackInitiator) applyCallbackEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
+	for _, r := range p.RequestEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	for _, r := range additionalEditors {
+		if err := r(ctx, req); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// CallbackInitiatorInterface is the interface specification for the callback initiator.
+type CallbackInitiatorInterface interface {
+	// EventWithBody fires the event callback with any body
+	EventWithBody(ctx context.Context, targetURL string, params *EventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	Event(ctx context.Context, targetURL string, params *EventParams, body EventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+func (p *CallbackInitiator) EventWithBody(ctx context.Context, targetURL string, params *EventParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEventCallbackRequestWithBody(targetURL, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyCallbackEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+func (p *CallbackInitiator) Event(ctx context.Context, targetURL string, params *EventParams, body EventJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewEventCallbackRequest(targetURL, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := p.applyCallbackEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return p.Client.Do(req)
+}
+
+// NewEventCallbackRequest builds a application/json POST request for the event callback
+func NewEventCallbackRequest(targetURL string, params *EventParams, body EventJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewEventCallbackRequestWithBody(targetURL, params, "application/json", bodyReader)
+}
+
+// NewEventCallbackRequestWithBody builds a POST request for the event callback with any body
+func NewEventCallbackRequestWithBody(targetURL string, params *EventParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+	_ = err
+
+	reqURL, err := url.Parse(targetURL)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, reqURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "webhook-id", params.WebhookId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-id", headerParam0)
+
+		var headerParam1 string
+
+		headerParam1, err = runtime.StyleParamWithOptions("simple", false, "webhook-timestamp", params.WebhookTimestamp, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "integer", Format: "int64"})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-timestamp", headerParam1)
+
+		var headerParam2 string
+
+		headerParam2, err = runtime.StyleParamWithOptions("simple", false, "webhook-signature", params.WebhookSignature, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("webhook-signature", headerParam2)
+
+	}
+	return req, nil
 }

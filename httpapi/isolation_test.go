@@ -36,6 +36,7 @@ import (
 	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/storage/sqlite"
 	"github.com/portalkit/portalkit/ticket"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 // isoTenant is one customer of the isolation fixture: its IDs, and real
@@ -84,6 +85,10 @@ type isoFixture struct {
 	desk identity.StaffMember
 	// elsewhere is a third customer, with no people: sites move to it.
 	elsewhere customer.Customer
+	// hook is a webhook endpoint subscribed to every event; delivery is
+	// one of its deliveries, failed, so that it may be replayed.
+	hook     webhook.EndpointID
+	delivery webhook.DeliveryID
 }
 
 // isoTemplate is the isolation fixture as built once per process: a copy
@@ -138,6 +143,9 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 	f.notes.Err = bounce
 	ctx := portaltest.Owner(t.Context())
 	var err error
+	hook, err := f.p.CreateWebhookEndpoint(ctx, portal.CreateWebhookEndpointParams{URL: "https://93.184.215.14/hooks", EventTypes: webhook.Types})
+	require.NoError(t, err)
+	f.hook = hook.ID
 	f.product, err = f.p.CreateProduct(ctx, portal.CreateProductParams{SKU: "LAP-1", Name: "Laptop", Price: orders.Money{Amount: 100_000, Currency: "EUR"}})
 	require.NoError(t, err)
 	signIn := func(cid customer.ID, email string, role customer.Role) portal.SignIn {
@@ -225,6 +233,18 @@ func buildIsoFixture(t *testing.T, e *env) *isoFixture {
 	require.NoError(t, err)
 	f.desk, err = f.p.UpdateStaff(ctx, desk.ID, portal.UpdateStaffParams{Version: desk.Version, ServiceDesk: ptr(true)})
 	require.NoError(t, err)
+	// The deliveries fail unsent while the endpoint is off; then it is on
+	// again, and one of them can be replayed.
+	_, err = f.p.UpdateWebhookEndpoint(ctx, f.hook, portal.UpdateWebhookEndpointParams{Enabled: ptr(false)})
+	require.NoError(t, err)
+	_, err = f.p.DeliverWebhooks(t.Context(), portal.WebhookOptions{BatchSize: portal.MaxOutboxBatchSize})
+	require.NoError(t, err)
+	_, err = f.p.UpdateWebhookEndpoint(ctx, f.hook, portal.UpdateWebhookEndpointParams{Enabled: ptr(true)})
+	require.NoError(t, err)
+	ds, err := f.p.ListWebhookDeliveries(ctx, f.hook, portal.ListWebhookDeliveriesParams{Status: outbox.Failed, Limit: 1})
+	require.NoError(t, err)
+	require.Len(t, ds.Items, 1)
+	f.delivery = ds.Items[0].ID
 	return f
 }
 
@@ -284,11 +304,11 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"commentId":          string(tn.reply.ID),
 		"customerVersion":    strconv.FormatInt(tn.c.Version, 10),
 		// Field service: a customer of nobody's, the same for A and B.
-		"elsewhereId": string(f.elsewhere.ID),
-		"jobId":       string(tn.job.ID),
-		"visitId":     string(tn.visit.ID),
-		"pictureId":   string(tn.picture.ID),
-		"attachmentId":       string(tn.attachment.ID),
+		"elsewhereId":  string(f.elsewhere.ID),
+		"jobId":        string(tn.job.ID),
+		"visitId":      string(tn.visit.ID),
+		"pictureId":    string(tn.picture.ID),
+		"attachmentId": string(tn.attachment.ID),
 		// Records; a type's name is the same for every customer.
 		"recordId":    string(tn.task.ID),
 		"changeId":    string(tn.change.ID),
@@ -296,6 +316,9 @@ func (f *isoFixture) ids(tn isoTenant) map[string]string {
 		"typeName":    "contract",
 		"contractId":  string(tn.change.RecordID),
 		"actionName":  "cancel",
+		// Webhooks are the provider's, the same for A and B.
+		"endpointId": string(f.hook),
+		"deliveryId": string(f.delivery),
 	}
 }
 
@@ -343,6 +366,12 @@ func (f *isoFixture) version(t *testing.T, kind string, ids map[string]string) i
 			m, err := f.p.GetStaff(ctx, id)
 			require.NoError(t, err)
 			return m.Version
+		}
+	case "webhook":
+		if id := webhook.EndpointID(ids["endpointId"]); id == f.hook {
+			e, err := f.p.GetWebhookEndpoint(ctx, id)
+			require.NoError(t, err)
+			return e.Version
 		}
 	case "article":
 		for _, tn := range []isoTenant{f.a, f.b} {
@@ -469,6 +498,14 @@ func (f *isoFixture) takeSnapshot(t *testing.T) map[string]any {
 	staff, err := f.p.ListStaff(ctx, portal.ListStaffParams{Limit: 100})
 	require.NoError(t, err)
 	out["staff"] = staff
+	hooks, err := f.p.ListWebhookEndpoints(ctx, portal.ListWebhookEndpointsParams{Limit: 100})
+	require.NoError(t, err)
+	out["webhook endpoints"] = hooks
+	for _, e := range hooks.Items {
+		deliveries, err := f.p.ListWebhookDeliveries(ctx, e.ID, portal.ListWebhookDeliveriesParams{Limit: 100})
+		require.NoError(t, err)
+		out["webhook deliveries of "+string(e.ID)] = deliveries
+	}
 	return out
 }
 
@@ -505,6 +542,8 @@ var ghostIDs = map[string]string{
 	"contractId":         "rec_ghost2",
 	"actionName":         "cancel",
 	"attachmentId":       "att_ghost",
+	"endpointId":         "wep_ghost",
+	"deliveryId":         "wdl_ghost",
 	// A version, not an ID: any will do for a customer that is not there.
 	"customerVersion": "1",
 	"elsewhereId":     "cus_ghost2",
@@ -727,6 +766,23 @@ var isolationMatrix = map[string]isoRow{
 	"updateCustomerArticle": {class: classTenant, body: `{"title":"Changed"}`, ifMatch: "article",
 		staff: ok200, admin: ok200, viewer: no403, foreign: no404, mixed: no404},
 	"deleteCustomerArticle": {class: classTenant, staff: ok204, admin: ok204, viewer: no403, foreign: no404, mixed: no404},
+
+	// Webhooks: the provider's integrations, staff only; a customer user
+	// is refused whatever customer the body names.
+	"listWebhookEndpoints": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"createWebhookEndpoint": {class: classStaff, body: `{"url":"https://93.184.215.15/hooks","event_types":["order.submitted"],"customer_id":"{customerId}"}`,
+		staff: ok201, admin: no403, viewer: no403, foreign: no403},
+	"getWebhookEndpoint": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"updateWebhookEndpoint": {class: classStaff, body: `{"description":"ERP"}`, ifMatch: "webhook",
+		staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"deleteWebhookEndpoint": {class: classStaff, staff: ok204, admin: no403, viewer: no403, foreign: no403},
+	"rotateWebhookSecret": {class: classStaff, body: `{"overlap_seconds":3600}`,
+		staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"listWebhookDeliveries": {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"replayWebhookDeliveries": {class: classStaff, body: `{"from":"2020-01-01T00:00:00Z","to":"2100-01-01T00:00:00Z"}`,
+		staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"getWebhookDelivery":    {class: classStaff, staff: ok200, admin: no403, viewer: no403, foreign: no403},
+	"replayWebhookDelivery": {class: classStaff, staff: ok201, admin: no403, viewer: no403, foreign: no403},
 
 	// Tickets: a customer's users read them and its maintainers and admins
 	// open, reply and reopen; working them is the service desk's (API keys

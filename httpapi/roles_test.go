@@ -25,6 +25,7 @@ import (
 	"github.com/portalkit/portalkit/portal/portaltest"
 	"github.com/portalkit/portalkit/record"
 	"github.com/portalkit/portalkit/ticket"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 // The callers of the role matrix. Staff act through API keys; customer users
@@ -197,6 +198,12 @@ func (f *roleFixture) takeSnapshot(t *testing.T) map[string]any {
 	visits, err := f.p.ListVisits(ctx, cid, portal.ListVisitsParams{Limit: 100})
 	part("visits", visits, err)
 	f.recordSnapshot(t, func(what string, v any) { out[what] = v })
+	hooks, err := f.p.ListWebhookEndpoints(ctx, portal.ListWebhookEndpointsParams{Limit: 100})
+	part("webhook endpoints", hooks, err)
+	for _, e := range hooks.Items {
+		ds, err := f.p.ListWebhookDeliveries(ctx, e.ID, portal.ListWebhookDeliveriesParams{Limit: 100})
+		part("webhook deliveries of "+string(e.ID), ds, err)
+	}
 	return out
 }
 
@@ -221,6 +228,9 @@ type roleTarget struct {
 	// For attachments: a file on ticket, and an internal note on it.
 	attachment ticket.Attachment
 	note       ticket.Comment
+	hook       portal.WebhookEndpoint
+	// delivery is a failed delivery to hook, which may be replayed.
+	delivery webhook.Delivery
 }
 
 // roleRow is one operation of the role matrix and the status each caller
@@ -418,6 +428,35 @@ var (
 	northAttached = attachedAt(func(f *roleFixture) customer.SiteID { return f.north.ID })
 	southAttached = attachedAt(func(f *roleFixture) customer.SiteID { return f.south.ID })
 )
+
+// failedDelivery registers an endpoint that receives site.created, makes
+// a site, and fails the delivery unsent while the endpoint is off; the
+// endpoint is then on again.
+func failedDelivery(t *testing.T, f *roleFixture) roleTarget {
+	t.Helper()
+	ctx := portaltest.Owner(t.Context())
+	// The endpoints of earlier rows go, with their deliveries: none is
+	// left enabled for the pass below to send to over the network.
+	old, err := f.p.ListWebhookEndpoints(ctx, portal.ListWebhookEndpointsParams{Limit: 100})
+	require.NoError(t, err)
+	for _, e := range old.Items {
+		require.NoError(t, f.p.DeleteWebhookEndpoint(ctx, e.ID))
+	}
+	e, err := f.p.CreateWebhookEndpoint(ctx, portal.CreateWebhookEndpointParams{URL: "https://93.184.215.14/" + f.email("hook"), EventTypes: []webhook.Type{webhook.SiteCreated}})
+	require.NoError(t, err)
+	_, err = f.p.CreateSite(ctx, customer.ID(f.cid), portal.SiteParams{Name: f.email("site")})
+	require.NoError(t, err)
+	_, err = f.p.UpdateWebhookEndpoint(ctx, e.ID, portal.UpdateWebhookEndpointParams{Enabled: ptr(false)})
+	require.NoError(t, err)
+	_, err = f.p.DeliverWebhooks(t.Context(), portal.WebhookOptions{})
+	require.NoError(t, err)
+	hook, err := f.p.UpdateWebhookEndpoint(ctx, e.ID, portal.UpdateWebhookEndpointParams{Enabled: ptr(true)})
+	require.NoError(t, err)
+	ds, err := f.p.ListWebhookDeliveries(ctx, e.ID, portal.ListWebhookDeliveriesParams{})
+	require.NoError(t, err)
+	require.Len(t, ds.Items, 1)
+	return roleTarget{hook: hook, delivery: ds.Items[0], etag: `"` + strconv.FormatInt(hook.Version, 10) + `"`}
+}
 
 func currentCustomer(t *testing.T, f *roleFixture) roleTarget {
 	t.Helper()
@@ -846,6 +885,35 @@ var roleMatrix = map[string]roleRow{
 	"delete any article": {write: true, prep: providerArticle, want: byRole(s204, s204, s403, s403, s403, s403, s403),
 		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
 			return c.DeleteArticleWithResponse(t.Context(), string(tg.article.ID))
+		}},
+	// Webhooks: the provider's integrations. Agents read the endpoints
+	// and their logs; admins register, change and replay; customer users
+	// never see them.
+	"list webhook endpoints": {prep: failedDelivery, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListWebhookEndpointsWithResponse(t.Context(), nil)
+		}},
+	"read a webhook delivery log": {prep: failedDelivery, want: byRole(s200, s200, s200, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ListWebhookDeliveriesWithResponse(t.Context(), string(tg.hook.ID), nil)
+		}},
+	"register a webhook endpoint": {write: true, prep: noTarget, want: byRole(s201, s201, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.CreateWebhookEndpointWithResponse(t.Context(), client.CreateWebhookEndpointRequest{
+				Url: "https://93.184.215.14/" + f.email("hook"), EventTypes: []client.WebhookEventType{client.WebhookEventTypeOrderSubmitted}, CustomerId: &f.cid})
+		}},
+	"switch a webhook endpoint off": {write: true, prep: failedDelivery, want: byRole(s200, s200, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.UpdateWebhookEndpointWithResponse(t.Context(), string(tg.hook.ID), &client.UpdateWebhookEndpointParams{IfMatch: tg.etag},
+				client.UpdateWebhookEndpointRequest{Enabled: ptr(false)})
+		}},
+	"rotate a webhook secret": {write: true, prep: failedDelivery, want: byRole(s200, s200, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.RotateWebhookSecretWithResponse(t.Context(), string(tg.hook.ID), client.RotateWebhookSecretRequest{OverlapSeconds: 3600})
+		}},
+	"replay a webhook delivery": {write: true, prep: failedDelivery, want: byRole(s201, s201, s403, s403, s403, s403, s403),
+		call: func(t *testing.T, f *roleFixture, tg roleTarget, c *client.ClientWithResponses) (client.Response, error) {
+			return c.ReplayWebhookDeliveryWithResponse(t.Context(), string(tg.delivery.ID))
 		}},
 	"preview a mail template": {prep: noTarget, want: byRole(s200, s200, s200, s403, s403, s403, s403),
 		call: func(t *testing.T, f *roleFixture, _ roleTarget, c *client.ClientWithResponses) (client.Response, error) {

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -34,6 +35,7 @@ import (
 	"github.com/portalkit/portalkit/storage"
 	"github.com/portalkit/portalkit/storage/sqlite"
 	"github.com/portalkit/portalkit/ticket"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 // tenant is one customer of the authorization fixture and the things in it.
@@ -83,6 +85,10 @@ type fixture struct {
 	desk identity.StaffMember
 	// elsewhere is a third customer, with no people: sites move to it.
 	elsewhere customer.Customer
+	// hook is a webhook endpoint subscribed to every event, and
+	// delivery one of its deliveries, failed (so that it may be replayed).
+	hook     webhook.EndpointID
+	delivery webhook.DeliveryID
 }
 
 // bounce refuses mail to bounce@… addresses for good, as a server's 550 would.
@@ -313,6 +319,9 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 	rec := &portaltest.Recorder{Err: bounce}
 	f := fixture{env: newEnv(t, store, func(c *portal.Config) { c.Mailer = rec; c.IDs = ids; c.Files = anyFiles{} })}
 	var err error
+	hook, err := f.p.CreateWebhookEndpoint(f.owner, portal.CreateWebhookEndpointParams{URL: "https://93.184.215.14/hooks", EventTypes: webhook.Types})
+	require.NoError(t, err)
+	f.hook = hook.ID
 	f.product, err = f.p.CreateProduct(f.owner, portal.CreateProductParams{SKU: "LAP-1", Name: "Laptop", Price: orders.Money{Amount: 100_000, Currency: "EUR"}})
 	require.NoError(t, err)
 	mk := func(name, domain string) tenant {
@@ -394,6 +403,18 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 	f.desk, err = f.p.UpdateStaff(f.owner, desk.ID, portal.UpdateStaffParams{Version: desk.Version, ServiceDesk: ptr(true)})
 	require.NoError(t, err)
 	f.elsewhere = f.createCustomer(t, "Initech")
+	// The fixture's deliveries fail unsent while the endpoint is off, then
+	// it is on again: one of them can be replayed.
+	_, err = f.p.UpdateWebhookEndpoint(f.owner, f.hook, portal.UpdateWebhookEndpointParams{Enabled: ptr(false)})
+	require.NoError(t, err)
+	_, err = f.p.DeliverWebhooks(t.Context(), portal.WebhookOptions{BatchSize: portal.MaxOutboxBatchSize})
+	require.NoError(t, err)
+	_, err = f.p.UpdateWebhookEndpoint(f.owner, f.hook, portal.UpdateWebhookEndpointParams{Enabled: ptr(true)})
+	require.NoError(t, err)
+	ds, err := f.p.ListWebhookDeliveries(f.owner, f.hook, portal.ListWebhookDeliveriesParams{Status: outbox.Failed, Limit: 1})
+	require.NoError(t, err)
+	require.Len(t, ds.Items, 1)
+	f.delivery = ds.Items[0].ID
 	rec.Deliver()
 	return f
 }
@@ -889,6 +910,38 @@ var useCases = map[string]useCase{
 	"DecideRecordChange": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none2(f.p.DecideRecordChange(ctx, tn.recordChange.ID, portal.DecideRecordChangeParams{Approve: true}))
 	}},
+
+	// Webhooks (webhooks.go): the provider's integrations, staff only.
+	"ListWebhookEndpoints": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ListWebhookEndpoints(ctx, portal.ListWebhookEndpointsParams{}))
+	}},
+	"GetWebhookEndpoint": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.GetWebhookEndpoint(ctx, f.hook))
+	}},
+	"CreateWebhookEndpoint": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.CreateWebhookEndpoint(ctx, portal.CreateWebhookEndpointParams{URL: "https://93.184.215.15/hooks", EventTypes: []webhook.Type{webhook.OrderSubmitted}, CustomerID: tn.c.ID}))
+	}},
+	"UpdateWebhookEndpoint": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.UpdateWebhookEndpoint(ctx, f.hook, portal.UpdateWebhookEndpointParams{Description: ptr("ERP")}))
+	}},
+	"RotateWebhookSecret": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.RotateWebhookSecret(ctx, f.hook, portal.RotateWebhookSecretParams{Overlap: time.Hour}))
+	}},
+	"DeleteWebhookEndpoint": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none(f.p.DeleteWebhookEndpoint(ctx, f.hook))
+	}},
+	"ListWebhookDeliveries": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ListWebhookDeliveries(ctx, f.hook, portal.ListWebhookDeliveriesParams{}))
+	}},
+	"GetWebhookDelivery": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.GetWebhookDelivery(ctx, f.delivery))
+	}},
+	"ReplayWebhookDelivery": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ReplayWebhookDelivery(ctx, f.delivery))
+	}},
+	"ReplayWebhookDeliveries": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ReplayWebhookDeliveries(ctx, f.hook, portal.ReplayWebhookDeliveriesParams{From: portaltest.Epoch, To: portaltest.Epoch.Add(365 * 24 * time.Hour)}))
+	}},
 }
 
 // orderCustomers returns the customers of the orders listed.
@@ -926,6 +979,10 @@ var notTenantScoped = map[string]string{
 	"OutboxStats":              "maintenance: how much mail waits and how late, for monitoring; no customer's data",
 	"FileLimits":               "configuration: the limits uploads are checked against, for bounding request bodies; no data",
 	"HasFiles":                 "configuration: whether a file store is configured; no data",
+	"DeliverWebhooks":          "maintenance: one pass of the webhook worker, which sends the deliveries use cases wrote",
+	"RunWebhooks":              "maintenance: the webhook worker",
+	"WebhookStats":             "maintenance: how many deliveries wait and how late, for monitoring; no customer's data",
+	"PurgeWebhookDeliveries":   "maintenance: deletes settled webhook deliveries past their retention",
 	// A signed-in user's own account: TestSelfUseCases checks who may call them.
 	"MyMemberships":    "self",
 	"SwitchMembership": "self",
@@ -1066,6 +1123,14 @@ func (f fixture) snapshot(t *testing.T) []any {
 	articles, err := f.p.ListArticles(f.owner, portal.ListArticlesParams{Limit: 100})
 	require.NoError(t, err)
 	out = append(out, articles)
+	hooks, err := f.p.ListWebhookEndpoints(f.owner, portal.ListWebhookEndpointsParams{Limit: 100})
+	require.NoError(t, err)
+	out = append(out, hooks)
+	for _, e := range hooks.Items {
+		deliveries, err := f.p.ListWebhookDeliveries(f.owner, e.ID, portal.ListWebhookDeliveriesParams{Limit: 100})
+		require.NoError(t, err)
+		out = append(out, deliveries)
+	}
 	users := make([]any, 0, 2)
 	for _, tn := range []tenant{f.a, f.b} {
 		m, err := f.p.GetMember(f.owner, tn.c.ID, tn.target.ID)

@@ -11,6 +11,7 @@ import (
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 // CreateCustomerParams are the inputs of CreateCustomer. Text is trimmed
@@ -113,6 +114,9 @@ func (p *Portal) CreateCustomer(ctx context.Context, params CreateCustomerParams
 		}
 		noteObject(r, string(c.ID))
 		if err := customerWriteErr(r.Customers().Create(ctx, c)); err != nil {
+			return err
+		}
+		if err := p.publish(ctx, r, webhook.CustomerCreated, c.ID, c); err != nil {
 			return err
 		}
 		if params.FirstUser != nil {
@@ -296,7 +300,10 @@ func (p *Portal) updateCustomer(ctx context.Context, r storage.Repos, id custome
 		c.UpdatedAt = p.timestamp()
 		return nil
 	})
-	return out, notFoundAs(customerWriteErr(err), errCustomerNotFound(id))
+	if err != nil {
+		return out, notFoundAs(customerWriteErr(err), errCustomerNotFound(id))
+	}
+	return out, p.publish(ctx, r, webhook.CustomerUpdated, id, out)
 }
 
 // SuspendCustomer suspends a customer: its users are refused from their next
@@ -339,8 +346,14 @@ func (p *Portal) setCustomerStatus(ctx context.Context, id customer.ID, next cus
 			c.UpdatedAt = p.timestamp()
 			return nil
 		})
-		if err != nil || next == customer.StatusActive {
+		if err != nil {
 			return err
+		}
+		if err := p.publish(ctx, r, webhook.CustomerUpdated, id, out); err != nil {
+			return err
+		}
+		if next == customer.StatusActive {
+			return nil
 		}
 		// Sessions end now, so reactivating the customer later does not
 		// revive old bearer tokens.

@@ -77,6 +77,8 @@ const (
 	ActRecordEdit       Action = "record.edit"        // change values (customers: under the fields' edit rules)
 	ActRecordClaim      Action = "record.claim"       // claim an unassigned record by its identifiers
 	ActRecordApprove    Action = "record.approve"     // the inbox of change requests, approve or reject them
+	ActWebhookRead      Action = "webhook.read"       // endpoints (without secrets) and their delivery logs
+	ActWebhookManage    Action = "webhook.manage"     // register, change, rotate, delete endpoints; replay deliveries
 )
 
 // Rule says the least staff role and the least customer role that may do an
@@ -206,6 +208,11 @@ var policy = map[Action]Rule{
 	ActRecordEdit:       {Staff: identity.StaffAgent, User: customer.RoleMaintainer},
 	ActRecordClaim:      {User: customer.RoleAdmin},
 	ActRecordApprove:    {Staff: identity.StaffAgent},
+	// Webhooks (webhooks.go) are the provider's integrations: every staff
+	// member sees the endpoints and their logs; admins register them and
+	// hold their secrets. Customer users never see them.
+	ActWebhookRead:   {Staff: identity.StaffAgent},
+	ActWebhookManage: {Staff: identity.StaffAdmin},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which

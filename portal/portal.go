@@ -111,6 +111,9 @@ type Config struct {
 	// RecordClaimLimit bounds a customer's attempts to claim records;
 	// default DefaultClaimLimit. They are counted by RateLimiter.
 	RecordClaimLimit Limit
+	// Webhooks configures the webhooks staff register: which URLs they
+	// may use and the form of the events' data. See WebhookConfig.
+	Webhooks WebhookConfig
 }
 
 // RateLimits bound attempts per e-mail address and per client address.
@@ -160,6 +163,11 @@ type Portal struct {
 	// wake tells this Portal's outbox workers that a transaction enqueued
 	// mail, so they need not wait for their next poll.
 	wake chan struct{}
+
+	// hooks is the webhook set-up; hooked counts what this Portal's
+	// webhook workers settled.
+	hooks  webhookSetup
+	hooked webhookCounts
 }
 
 // New returns a Portal for cfg. It fails when cfg.Store is nil, and with a
@@ -246,6 +254,7 @@ func New(cfg Config) (*Portal, error) {
 			p.tickets.desk = email
 		}
 	}
+	p.hooks = newWebhookSetup(cfg.Webhooks)
 	p.dummyHash = identity.HashPassword("portalkit: no such password", p.argon)
 	return p, nil
 }
@@ -263,14 +272,14 @@ func (p *Portal) write(ctx context.Context, fn func(storage.Repos) error) error 
 	if s := sharedSnapshotOf(ctx); s != nil {
 		s.end() // a writer must not wait for its own request's reader
 	}
-	var queued bool
+	var queued, hooked bool
 	iw := pendingWrite(ctx)
 	err := p.store.InTx(ctx, func(r storage.Repos) error {
 		w := &writeTx{Repos: r}
 		if err := fn(w); err != nil {
 			return err
 		}
-		queued = w.queued
+		queued, hooked = w.queued, w.hooked
 		if iw != nil {
 			return iw.begin(ctx, r, p.timestamp(), w.objects)
 		}
@@ -281,6 +290,9 @@ func (p *Portal) write(ctx context.Context, fn func(storage.Repos) error) error 
 	}
 	if err == nil && queued {
 		p.wakeOutbox()
+	}
+	if err == nil && hooked {
+		p.wakeWebhooks()
 	}
 	return err
 }

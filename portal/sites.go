@@ -12,6 +12,7 @@ import (
 	"github.com/portalkit/portalkit/invite"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 func errSiteNotFound(id customer.SiteID) error {
@@ -117,7 +118,10 @@ func (p *Portal) CreateSite(ctx context.Context, cid customer.ID, params SitePar
 			return err
 		}
 		noteObject(r, string(s.ID))
-		return siteWriteErr(r.Sites().Create(ctx, s), s.Name)
+		if err := siteWriteErr(r.Sites().Create(ctx, s), s.Name); err != nil {
+			return err
+		}
+		return p.publish(ctx, r, webhook.SiteCreated, cid, s)
 	})
 	if err != nil {
 		return customer.Site{}, err
@@ -187,7 +191,10 @@ func (p *Portal) RenameSite(ctx context.Context, cid customer.ID, id customer.Si
 			s.UpdatedAt = p.timestamp()
 			return nil
 		})
-		return siteWriteErr(err, params.Name)
+		if err != nil {
+			return siteWriteErr(err, params.Name)
+		}
+		return p.publish(ctx, r, webhook.SiteUpdated, cid, out)
 	})
 	return out, err
 }
@@ -202,7 +209,8 @@ func (p *Portal) DeleteSite(ctx context.Context, cid customer.ID, id customer.Si
 		if _, err := p.authorize(ctx, r, ActSiteManage, cid, id); err != nil {
 			return err
 		}
-		if _, err := getSite(ctx, r, cid, id); err != nil {
+		site, err := getSite(ctx, r, cid, id)
+		if err != nil {
 			return err
 		}
 		held, err := r.Memberships().List(ctx, storage.MembershipFilter{CustomerID: cid, SiteID: id}, storage.Page{Limit: 10})
@@ -228,7 +236,10 @@ func (p *Portal) DeleteSite(ctx context.Context, cid customer.ID, id customer.Si
 		if len(jobs.Items) > 0 {
 			return portalerr.New(portalerr.FailedPrecondition, "site %s has field-service jobs, whose history stays; it cannot be deleted", id)
 		}
-		return r.Sites().Delete(ctx, id)
+		if err := r.Sites().Delete(ctx, id); err != nil {
+			return err
+		}
+		return p.publish(ctx, r, webhook.SiteDeleted, cid, site)
 	})
 }
 
@@ -308,7 +319,11 @@ func (p *Portal) MoveSite(ctx context.Context, cid customer.ID, id customer.Site
 		}
 		noteObject(r, string(id))
 		out, err = r.Sites().Move(ctx, id, params.To, s.Version, p.timestamp())
-		return siteWriteErr(err, s.Name)
+		if err != nil {
+			return siteWriteErr(err, s.Name)
+		}
+		// The site is the new customer's now, and so is its event.
+		return p.publish(ctx, r, webhook.SiteUpdated, params.To, out)
 	})
 	return out, err
 }

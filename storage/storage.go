@@ -86,4 +86,5 @@ type Repos interface {
 	Visits() VisitRepo
 	Pictures() PictureRepo
 	Records() RecordRepo
+	Webhooks() WebhookRepo
 }

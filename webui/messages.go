@@ -62,6 +62,7 @@ var labels = map[string][2]string{
 	"mail:ticket_reply":              {"Reply to a ticket", "Antwort auf ein Ticket"},
 	"mail:ticket_status":             {"Ticket status changed", "Ticketstatus geändert"},
 	"mail:ticket_customer_reply":     {"Customer's reply to an assigned ticket", "Antwort des Kunden auf ein zugewiesenes Ticket"},
+	"mail:webhook_disabled":          {"Webhook endpoint disabled", "Webhook-Endpunkt abgeschaltet"},
 	"condition:defective":            {"Defective", "Defekt"},
 	"condition:new":                  {"New", "Neu"},
 	"condition:refurbished":          {"Refurbished", "Aufbereitet"},

@@ -297,6 +297,7 @@ const (
 	MailKindTicketOpened        MailKind = "ticket_opened"
 	MailKindTicketReply         MailKind = "ticket_reply"
 	MailKindTicketStatus        MailKind = "ticket_status"
+	MailKindWebhookDisabled     MailKind = "webhook_disabled"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
@@ -329,6 +330,8 @@ func (e MailKind) Valid() bool {
 	case MailKindTicketReply:
 		return true
 	case MailKindTicketStatus:
+		return true
+	case MailKindWebhookDisabled:
 		return true
 	default:
 		return false
@@ -965,6 +968,246 @@ func (e UserStatus) Valid() bool {
 	}
 }
 
+// Defines values for WebhookCustomerEventType.
+const (
+	WebhookCustomerEventTypeCustomerCreated WebhookCustomerEventType = "customer.created"
+	WebhookCustomerEventTypeCustomerUpdated WebhookCustomerEventType = "customer.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookCustomerEventType enum.
+func (e WebhookCustomerEventType) Valid() bool {
+	switch e {
+	case WebhookCustomerEventTypeCustomerCreated:
+		return true
+	case WebhookCustomerEventTypeCustomerUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookDeliveryStatus.
+const (
+	WebhookDeliveryStatusFailed  WebhookDeliveryStatus = "failed"
+	WebhookDeliveryStatusPending WebhookDeliveryStatus = "pending"
+	WebhookDeliveryStatusSending WebhookDeliveryStatus = "sending"
+	WebhookDeliveryStatusSent    WebhookDeliveryStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the WebhookDeliveryStatus enum.
+func (e WebhookDeliveryStatus) Valid() bool {
+	switch e {
+	case WebhookDeliveryStatusFailed:
+		return true
+	case WebhookDeliveryStatusPending:
+		return true
+	case WebhookDeliveryStatusSending:
+		return true
+	case WebhookDeliveryStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEventType.
+const (
+	WebhookEventTypeCustomerCreated   WebhookEventType = "customer.created"
+	WebhookEventTypeCustomerUpdated   WebhookEventType = "customer.updated"
+	WebhookEventTypeMembershipCreated WebhookEventType = "membership.created"
+	WebhookEventTypeMembershipRemoved WebhookEventType = "membership.removed"
+	WebhookEventTypeMembershipUpdated WebhookEventType = "membership.updated"
+	WebhookEventTypeOrderCancelled    WebhookEventType = "order.cancelled"
+	WebhookEventTypeOrderConfirmed    WebhookEventType = "order.confirmed"
+	WebhookEventTypeOrderFulfilled    WebhookEventType = "order.fulfilled"
+	WebhookEventTypeOrderRejected     WebhookEventType = "order.rejected"
+	WebhookEventTypeOrderSubmitted    WebhookEventType = "order.submitted"
+	WebhookEventTypeSiteCreated       WebhookEventType = "site.created"
+	WebhookEventTypeSiteDeleted       WebhookEventType = "site.deleted"
+	WebhookEventTypeSiteUpdated       WebhookEventType = "site.updated"
+	WebhookEventTypeStockItemIssued   WebhookEventType = "stock_item.issued"
+	WebhookEventTypeStockItemRetired  WebhookEventType = "stock_item.retired"
+	WebhookEventTypeStockItemReturned WebhookEventType = "stock_item.returned"
+	WebhookEventTypeStockItemStocked  WebhookEventType = "stock_item.stocked"
+	WebhookEventTypeTicketCommented   WebhookEventType = "ticket.commented"
+	WebhookEventTypeTicketOpened      WebhookEventType = "ticket.opened"
+	WebhookEventTypeTicketUpdated     WebhookEventType = "ticket.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEventType enum.
+func (e WebhookEventType) Valid() bool {
+	switch e {
+	case WebhookEventTypeCustomerCreated:
+		return true
+	case WebhookEventTypeCustomerUpdated:
+		return true
+	case WebhookEventTypeMembershipCreated:
+		return true
+	case WebhookEventTypeMembershipRemoved:
+		return true
+	case WebhookEventTypeMembershipUpdated:
+		return true
+	case WebhookEventTypeOrderCancelled:
+		return true
+	case WebhookEventTypeOrderConfirmed:
+		return true
+	case WebhookEventTypeOrderFulfilled:
+		return true
+	case WebhookEventTypeOrderRejected:
+		return true
+	case WebhookEventTypeOrderSubmitted:
+		return true
+	case WebhookEventTypeSiteCreated:
+		return true
+	case WebhookEventTypeSiteDeleted:
+		return true
+	case WebhookEventTypeSiteUpdated:
+		return true
+	case WebhookEventTypeStockItemIssued:
+		return true
+	case WebhookEventTypeStockItemRetired:
+		return true
+	case WebhookEventTypeStockItemReturned:
+		return true
+	case WebhookEventTypeStockItemStocked:
+		return true
+	case WebhookEventTypeTicketCommented:
+		return true
+	case WebhookEventTypeTicketOpened:
+		return true
+	case WebhookEventTypeTicketUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookMembershipEventType.
+const (
+	WebhookMembershipEventTypeMembershipCreated WebhookMembershipEventType = "membership.created"
+	WebhookMembershipEventTypeMembershipRemoved WebhookMembershipEventType = "membership.removed"
+	WebhookMembershipEventTypeMembershipUpdated WebhookMembershipEventType = "membership.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookMembershipEventType enum.
+func (e WebhookMembershipEventType) Valid() bool {
+	switch e {
+	case WebhookMembershipEventTypeMembershipCreated:
+		return true
+	case WebhookMembershipEventTypeMembershipRemoved:
+		return true
+	case WebhookMembershipEventTypeMembershipUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookOrderEventType.
+const (
+	WebhookOrderEventTypeOrderCancelled WebhookOrderEventType = "order.cancelled"
+	WebhookOrderEventTypeOrderConfirmed WebhookOrderEventType = "order.confirmed"
+	WebhookOrderEventTypeOrderFulfilled WebhookOrderEventType = "order.fulfilled"
+	WebhookOrderEventTypeOrderRejected  WebhookOrderEventType = "order.rejected"
+	WebhookOrderEventTypeOrderSubmitted WebhookOrderEventType = "order.submitted"
+)
+
+// Valid indicates whether the value is a known member of the WebhookOrderEventType enum.
+func (e WebhookOrderEventType) Valid() bool {
+	switch e {
+	case WebhookOrderEventTypeOrderCancelled:
+		return true
+	case WebhookOrderEventTypeOrderConfirmed:
+		return true
+	case WebhookOrderEventTypeOrderFulfilled:
+		return true
+	case WebhookOrderEventTypeOrderRejected:
+		return true
+	case WebhookOrderEventTypeOrderSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookSiteEventType.
+const (
+	WebhookSiteEventTypeSiteCreated WebhookSiteEventType = "site.created"
+	WebhookSiteEventTypeSiteDeleted WebhookSiteEventType = "site.deleted"
+	WebhookSiteEventTypeSiteUpdated WebhookSiteEventType = "site.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookSiteEventType enum.
+func (e WebhookSiteEventType) Valid() bool {
+	switch e {
+	case WebhookSiteEventTypeSiteCreated:
+		return true
+	case WebhookSiteEventTypeSiteDeleted:
+		return true
+	case WebhookSiteEventTypeSiteUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookStockItemEventType.
+const (
+	WebhookStockItemEventTypeStockItemIssued   WebhookStockItemEventType = "stock_item.issued"
+	WebhookStockItemEventTypeStockItemRetired  WebhookStockItemEventType = "stock_item.retired"
+	WebhookStockItemEventTypeStockItemReturned WebhookStockItemEventType = "stock_item.returned"
+	WebhookStockItemEventTypeStockItemStocked  WebhookStockItemEventType = "stock_item.stocked"
+)
+
+// Valid indicates whether the value is a known member of the WebhookStockItemEventType enum.
+func (e WebhookStockItemEventType) Valid() bool {
+	switch e {
+	case WebhookStockItemEventTypeStockItemIssued:
+		return true
+	case WebhookStockItemEventTypeStockItemRetired:
+		return true
+	case WebhookStockItemEventTypeStockItemReturned:
+		return true
+	case WebhookStockItemEventTypeStockItemStocked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTicketCommentEventType.
+const (
+	WebhookTicketCommentEventTypeTicketCommented WebhookTicketCommentEventType = "ticket.commented"
+)
+
+// Valid indicates whether the value is a known member of the WebhookTicketCommentEventType enum.
+func (e WebhookTicketCommentEventType) Valid() bool {
+	switch e {
+	case WebhookTicketCommentEventTypeTicketCommented:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTicketEventType.
+const (
+	WebhookTicketEventTypeTicketOpened  WebhookTicketEventType = "ticket.opened"
+	WebhookTicketEventTypeTicketUpdated WebhookTicketEventType = "ticket.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookTicketEventType enum.
+func (e WebhookTicketEventType) Valid() bool {
+	switch e {
+	case WebhookTicketEventTypeTicketOpened:
+		return true
+	case WebhookTicketEventTypeTicketUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
 // APIKey A key that lets a machine act as a staff role. Its secret is shown only at creation.
 //
 // Example: {"created_at":"2025-03-04T09:15:00Z","created_by":"api_key:key_01912d60-0000-7000-8000-000000000001","id":"key_01912d73-9b0c-7d1e-9f2a-3b4c5d6e7f80","last_used_at":"2025-03-05T14:02:31Z","name":"ERP integration","role":"admin"}
@@ -1528,6 +1771,20 @@ type CreateRecordRequest struct {
 	Values RecordValues `json:"values"`
 }
 
+// CreateWebhookEndpointRequest Example: {"event_types":["order.submitted"],"url":"https://erp.example.com/portalkit/events"}
+type CreateWebhookEndpointRequest struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	Description *string     `json:"description,omitempty"`
+
+	// Enabled Default true.
+	Enabled    *bool              `json:"enabled,omitempty"`
+	EventTypes []WebhookEventType `json:"event_types"`
+	Url        string             `json:"url"`
+}
+
 // Customer A company account of the provider. Optional text fields are left out when empty; `parent_id` is
 // set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
 //
@@ -1985,8 +2242,9 @@ type JobStatus string
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
 // so no customer's override applies to them), `ticket_opened` to the service desk,
-// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
-// staff member a ticket is assigned to when the customer replies.
+// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+// staff owners and admins when a failing webhook endpoint was switched off.
 //
 // Example: invitation
 type MailKind string
@@ -2019,8 +2277,9 @@ type MailMessage struct {
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk,
-	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
-	// staff member a ticket is assigned to when the customer replies.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off.
 	//
 	//
 	// Example: invitation
@@ -2094,8 +2353,9 @@ type MailTemplate struct {
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk,
-	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
-	// staff member a ticket is assigned to when the customer replies.
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off.
 	//
 	//
 	// Example: invitation
@@ -3145,6 +3405,17 @@ type ReopenTicketRequest struct {
 	Note *string `json:"note,omitempty"`
 }
 
+// ReplayWebhookDeliveriesRequest Example: {"from":"2025-03-04T00:00:00Z","to":"2025-03-05T00:00:00Z"}
+type ReplayWebhookDeliveriesRequest struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}
+
+// ReplayWebhookDeliveriesResult defines model for ReplayWebhookDeliveriesResult.
+type ReplayWebhookDeliveriesResult struct {
+	Replayed int `json:"replayed"`
+}
+
 // RequestLoginLinkRequest Where to send a one-time sign-in link.
 //
 // Example: {"email":"ada@acme.example"}
@@ -3185,6 +3456,12 @@ type ReturnStockItemRequest struct {
 //
 // Example: maintainer
 type Role string
+
+// RotateWebhookSecretRequest Example: {"overlap_seconds":86400}
+type RotateWebhookSecretRequest struct {
+	// OverlapSeconds How long the old secret keeps signing beside the new one.
+	OverlapSeconds int `json:"overlap_seconds"`
+}
 
 // Session A signed-in customer user acting through one membership. Its token is shown only at sign-in.
 //
@@ -4159,6 +4436,17 @@ type UpdateStaffRequest struct {
 	ServiceDesk *bool `json:"service_desk,omitempty"`
 }
 
+// UpdateWebhookEndpointRequest The fields to change; those left out stay as they are. An empty `customer_id` lifts the limit.
+//
+// Example: {"enabled":true}
+type UpdateWebhookEndpointRequest struct {
+	CustomerId  *string             `json:"customer_id,omitempty"`
+	Description *string             `json:"description,omitempty"`
+	Enabled     *bool               `json:"enabled,omitempty"`
+	EventTypes  *[]WebhookEventType `json:"event_types,omitempty"`
+	Url         *string             `json:"url,omitempty"`
+}
+
 // UpsertRecord defines model for UpsertRecord.
 type UpsertRecord struct {
 	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
@@ -4301,6 +4589,403 @@ type VisitRequest struct {
 	StartedAt   time.Time  `json:"started_at"`
 	Technician  string     `json:"technician"`
 }
+
+// WebhookCustomerEvent The body of a webhook delivery: A customer was created, or its details, portal settings, branding or status changed; `data` is the customer as `GET /v1/customers/{customerId}` shows it after the change.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookCustomerEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A company account of the provider. Optional text fields are left out when empty; `parent_id` is
+	// set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
+	//
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
+	Data Customer `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                `json:"timestamp"`
+	Type      WebhookCustomerEventType `json:"type"`
+}
+
+// WebhookCustomerEventType defines model for WebhookCustomerEvent.Type.
+type WebhookCustomerEventType string
+
+// WebhookDelivery One event on its way to one endpoint, and the record of its last attempt.
+type WebhookDelivery struct {
+	AttemptedAt *time.Time `json:"attempted_at,omitempty"`
+	Attempts    int        `json:"attempts"`
+
+	// Body The event's JSON exactly as signed and sent (only when reading one delivery).
+	Body      *string   `json:"body,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	DeliveredAt *time.Time  `json:"delivered_at,omitempty"`
+
+	// EndpointId Identifies a webhook endpoint: `wep_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+	EndpointId WebhookEndpointId `json:"endpoint_id"`
+
+	// EventId Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	EventId WebhookEventId `json:"event_id"`
+
+	// EventType What happened, as `object.verb`. Each type's body is one of the `Webhook…Event` schemas:
+	// WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent,
+	// WebhookTicketEvent, WebhookTicketCommentEvent and WebhookSiteEvent.
+	//
+	//
+	// Example: order.submitted
+	EventType WebhookEventType `json:"event_type"`
+
+	// Id Identifies a delivery of an event to an endpoint: `wdl_` and a unique suffix.
+	//
+	// Example: wdl_01912d80-4d5e-7f60-8a7b-9c0d1e2f3a4b
+	Id        WebhookDeliveryId `json:"id"`
+	LastError *string           `json:"last_error,omitempty"`
+
+	// LatencyMs How long the last attempt took, in milliseconds.
+	LatencyMs *int64 `json:"latency_ms,omitempty"`
+
+	// NextAttemptAt When a pending delivery is due; left out in the other states.
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+
+	// ReplayOf Identifies a delivery of an event to an endpoint: `wdl_` and a unique suffix.
+	//
+	// Example: wdl_01912d80-4d5e-7f60-8a7b-9c0d1e2f3a4b
+	ReplayOf *WebhookDeliveryId `json:"replay_of,omitempty"`
+
+	// ResponseBody The first KiB of the last answer.
+	ResponseBody *string `json:"response_body,omitempty"`
+
+	// ResponseCode The last attempt's HTTP status; left out when there was no answer.
+	ResponseCode *int `json:"response_code,omitempty"`
+
+	// Status `pending` waits for its first or next attempt, `sending` is with a worker, `sent` was
+	// answered with a 2xx, `failed` gave up (a 3xx or 4xx other than 429, a blocked address, a
+	// disabled endpoint, or out of attempts); a failed delivery can be replayed.
+	//
+	//
+	// Example: sent
+	Status    WebhookDeliveryStatus `json:"status"`
+	UpdatedAt time.Time             `json:"updated_at"`
+}
+
+// WebhookDeliveryId Identifies a delivery of an event to an endpoint: `wdl_` and a unique suffix.
+//
+// Example: wdl_01912d80-4d5e-7f60-8a7b-9c0d1e2f3a4b
+type WebhookDeliveryId = string
+
+// WebhookDeliveryList One page of an endpoint's deliveries, newest first.
+type WebhookDeliveryList struct {
+	Items []WebhookDelivery `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// WebhookDeliveryStatus `pending` waits for its first or next attempt, `sending` is with a worker, `sent` was
+// answered with a 2xx, `failed` gave up (a 3xx or 4xx other than 429, a blocked address, a
+// disabled endpoint, or out of attempts); a failed delivery can be replayed.
+//
+// Example: sent
+type WebhookDeliveryStatus string
+
+// WebhookEndpoint An endpoint staff registered to receive events, without its signing secret.
+//
+// Example: {"created_at":"2025-03-04T09:15:00Z","description":"ERP order import","enabled":true,"event_types":["order.submitted","order.confirmed"],"id":"wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f","updated_at":"2025-03-04T09:15:00Z","url":"https://erp.example.com/portalkit/events","version":1}
+type WebhookEndpoint struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	Description string      `json:"description"`
+
+	// DisabledReason Why a disabled endpoint is off, such as failing for days or answering 410.
+	DisabledReason *string            `json:"disabled_reason,omitempty"`
+	Enabled        bool               `json:"enabled"`
+	EventTypes     []WebhookEventType `json:"event_types"`
+
+	// FailingSince When the failures since the last success began; left out while it answers.
+	FailingSince *time.Time `json:"failing_since,omitempty"`
+
+	// Id Identifies a webhook endpoint: `wep_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+	Id WebhookEndpointId `json:"id"`
+
+	// PreviousSecretUntil During a rotation, until when the previous secret still signs.
+	PreviousSecretUntil *time.Time `json:"previous_secret_until,omitempty"`
+	UpdatedAt           time.Time  `json:"updated_at"`
+	Url                 string     `json:"url"`
+	Version             int64      `json:"version"`
+}
+
+// WebhookEndpointId Identifies a webhook endpoint: `wep_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+type WebhookEndpointId = string
+
+// WebhookEndpointList One page of webhook endpoints, oldest first.
+type WebhookEndpointList struct {
+	Items []WebhookEndpoint `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// WebhookEndpointSecret An endpoint with its signing secret, shown this once.
+type WebhookEndpointSecret struct {
+	// Endpoint An endpoint staff registered to receive events, without its signing secret.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","description":"ERP order import","enabled":true,"event_types":["order.submitted","order.confirmed"],"id":"wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f","updated_at":"2025-03-04T09:15:00Z","url":"https://erp.example.com/portalkit/events","version":1}
+	Endpoint WebhookEndpoint `json:"endpoint"`
+
+	// Secret `whsec_` and the base64 key: give it to the receiver, which verifies deliveries with it.
+	Secret string `json:"secret"`
+}
+
+// WebhookEventId Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+// it.
+//
+// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+type WebhookEventId = string
+
+// WebhookEventType What happened, as `object.verb`. Each type's body is one of the `Webhook…Event` schemas:
+// WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent,
+// WebhookTicketEvent, WebhookTicketCommentEvent and WebhookSiteEvent.
+//
+// Example: order.submitted
+type WebhookEventType string
+
+// WebhookMembershipEvent The body of a webhook delivery: A membership was created (added by staff, or an invitation accepted), changed (role, sites, disabled, enabled) or removed; `data` is the member as `GET …/memberships/{membershipId}` shows it (for `membership.removed`, as it was).
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookMembershipEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A membership together with the user it belongs to.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","role":"admin","site_ids":[],"status":"active","updated_at":"2025-03-05T14:02:31Z","user":{"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"},"user_id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","version":2}
+	Data Member `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                  `json:"timestamp"`
+	Type      WebhookMembershipEventType `json:"type"`
+}
+
+// WebhookMembershipEventType defines model for WebhookMembershipEvent.Type.
+type WebhookMembershipEventType string
+
+// WebhookOrderEvent The body of a webhook delivery: An order was placed or moved on; `data` is the order as `GET …/orders/{orderId}` shows it after the change. An order confirmed on submission (`auto_confirm_orders`) sends `order.submitted` and `order.confirmed`.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookOrderEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's order, with its lines and its history.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","currency":"EUR","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","history":[{"at":"2025-03-04T09:15:00Z","by":"user:usr_01912d6f-4c5d-7e6f-9a80-1b2c3d4e5f60","to":"submitted"}],"id":"ord_01912d71-3e4d-7061-8c77-914f4e3d2cbf","kind":"standard","lines":[{"name":"Laptop 14 Pro","product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","quantity":2,"sku":"LAP-14-PRO","total":{"amount":219800,"currency":"EUR"},"unit_price":{"amount":109900,"currency":"EUR"}}],"number":"PO-001042","ordered_by":"usr_01912d6f-4c5d-7e6f-9a80-1b2c3d4e5f60","recipient":{"name":"Jane Doe"},"status":"submitted","total":{"amount":219800,"currency":"EUR"},"updated_at":"2025-03-04T09:15:00Z","version":1}
+	Data Order `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time             `json:"timestamp"`
+	Type      WebhookOrderEventType `json:"type"`
+}
+
+// WebhookOrderEventType defines model for WebhookOrderEvent.Type.
+type WebhookOrderEventType string
+
+// WebhookSiteEvent The body of a webhook delivery: A site was created, renamed or deleted; `data` is the site (for `site.deleted`, as it was).
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookSiteEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A place of a customer (an office, a warehouse); memberships may be limited to some sites.
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 14","postal_code":"20457"},"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","location":{"latitude":53.5413,"longitude":9.9841},"name":"Hamburg HQ","notes":"Ring at the gate.","updated_at":"2025-03-04T09:15:00Z","version":1}
+	Data Site `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time            `json:"timestamp"`
+	Type      WebhookSiteEventType `json:"type"`
+}
+
+// WebhookSiteEventType defines model for WebhookSiteEvent.Type.
+type WebhookSiteEventType string
+
+// WebhookStockItemEvent The body of a webhook delivery: A device of the supplier warehouse was stocked in (one event per item), issued, returned or retired; `data` is the item as the API shows it after the move.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookStockItemEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data One device held in the supplier warehouse for a customer.
+	//
+	// Example: {"condition":"new","created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","holder":{"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"},"id":"itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b","product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"serial_number":"5CD1234XYZ","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"issued","updated_at":"2025-03-05T10:00:00Z","version":2}
+	Data StockItem `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                 `json:"timestamp"`
+	Type      WebhookStockItemEventType `json:"type"`
+}
+
+// WebhookStockItemEventType defines model for WebhookStockItemEvent.Type.
+type WebhookStockItemEventType string
+
+// WebhookTicketCommentEvent The body of a webhook delivery: A reply or an internal note was added to a ticket; `data` is the comment as staff see it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookTicketCommentEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A public reply or an internal note on a ticket.
+	Data TicketComment `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                     `json:"timestamp"`
+	Type      WebhookTicketCommentEventType `json:"type"`
+}
+
+// WebhookTicketCommentEventType defines model for WebhookTicketCommentEvent.Type.
+type WebhookTicketCommentEventType string
+
+// WebhookTicketEvent The body of a webhook delivery: A ticket was opened, or changed (status, priority, assignee, reopened, a master-data change applied); `data` is the ticket as staff see it after the change.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookTicketEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's support ticket.
+	//
+	// Example: {"created_at":"2026-03-01T09:00:00Z","customer_id":"cus_01912d5f-8a3b-7c41-9e2d-4b6f8a1c3e5d","description":"","fields":{"damage":"functional"},"id":"tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf","links":{},"number":"T-000123","priority":"high","status":"open","subject":"Cracked display","type":"equipment_damage","updated_at":"2026-03-01T09:00:00Z","version":1}
+	Data Ticket `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time              `json:"timestamp"`
+	Type      WebhookTicketEventType `json:"type"`
+}
+
+// WebhookTicketEventType defines model for WebhookTicketEvent.Type.
+type WebhookTicketEventType string
 
 // ActiveFilter defines model for ActiveFilter.
 type ActiveFilter = bool
@@ -4450,6 +5135,20 @@ type TicketTypeFilter = string
 
 // To defines model for To.
 type To = time.Time
+
+// WebhookDeliveryStatusFilter `pending` waits for its first or next attempt, `sending` is with a worker, `sent` was
+// answered with a 2xx, `failed` gave up (a 3xx or 4xx other than 429, a blocked address, a
+// disabled endpoint, or out of attempts); a failed delivery can be replayed.
+//
+// Example: sent
+type WebhookDeliveryStatusFilter = WebhookDeliveryStatus
+
+// WebhookEventIdFilter Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+// it.
+//
+// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+type WebhookEventIdFilter = WebhookEventId
 
 // WrittenFilter defines model for WrittenFilter.
 type WrittenFilter = bool
@@ -5235,6 +5934,54 @@ type ListTicketQueueParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListWebhookEndpointsParams defines parameters for ListWebhookEndpoints.
+type ListWebhookEndpointsParams struct {
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// UpdateWebhookEndpointParams defines parameters for UpdateWebhookEndpoint.
+type UpdateWebhookEndpointParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ListWebhookDeliveriesParams defines parameters for ListWebhookDeliveries.
+type ListWebhookDeliveriesParams struct {
+	// Status Keeps deliveries in this state.
+	Status *WebhookDeliveryStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// EventId Keeps the deliveries of this event (its first one and its replays).
+	EventId *WebhookEventIdFilter `form:"event_id,omitempty" json:"event_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// EventJSONBody defines parameters for Event.
+type EventJSONBody struct {
+	union json.RawMessage
+}
+
+// EventParams defines parameters for Event.
+type EventParams struct {
+	// WebhookId The event's ID, the same on every attempt and replay.
+	WebhookId WebhookEventId `json:"webhook-id"`
+
+	// WebhookTimestamp The attempt's time in Unix seconds; refuse ones far from your clock.
+	WebhookTimestamp int64 `json:"webhook-timestamp"`
+
+	// WebhookSignature Space-separated `v1,<base64 HMAC-SHA256>` signatures, one per secret that signs.
+	WebhookSignature string `json:"webhook-signature"`
+}
+
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = CreateAPIKeyRequest
 
@@ -5429,6 +6176,213 @@ type InviteStaffJSONRequestBody = InviteStaffRequest
 
 // UpdateStaffJSONRequestBody defines body for UpdateStaff for application/json ContentType.
 type UpdateStaffJSONRequestBody = UpdateStaffRequest
+
+// CreateWebhookEndpointJSONRequestBody defines body for CreateWebhookEndpoint for application/json ContentType.
+type CreateWebhookEndpointJSONRequestBody = CreateWebhookEndpointRequest
+
+// UpdateWebhookEndpointJSONRequestBody defines body for UpdateWebhookEndpoint for application/json ContentType.
+type UpdateWebhookEndpointJSONRequestBody = UpdateWebhookEndpointRequest
+
+// ReplayWebhookDeliveriesJSONRequestBody defines body for ReplayWebhookDeliveries for application/json ContentType.
+type ReplayWebhookDeliveriesJSONRequestBody = ReplayWebhookDeliveriesRequest
+
+// RotateWebhookSecretJSONRequestBody defines body for RotateWebhookSecret for application/json ContentType.
+type RotateWebhookSecretJSONRequestBody = RotateWebhookSecretRequest
+
+// EventJSONRequestBody defines body for Event for application/json ContentType.
+type EventJSONRequestBody EventJSONBody
+
+// AsWebhookCustomerEvent returns the union data inside the EventJSONBody as a WebhookCustomerEvent
+func (t EventJSONBody) AsWebhookCustomerEvent() (WebhookCustomerEvent, error) {
+	var body WebhookCustomerEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookCustomerEvent overwrites any union data inside the EventJSONBody as the provided WebhookCustomerEvent
+func (t *EventJSONBody) FromWebhookCustomerEvent(v WebhookCustomerEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookCustomerEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookCustomerEvent
+func (t *EventJSONBody) MergeWebhookCustomerEvent(v WebhookCustomerEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookMembershipEvent returns the union data inside the EventJSONBody as a WebhookMembershipEvent
+func (t EventJSONBody) AsWebhookMembershipEvent() (WebhookMembershipEvent, error) {
+	var body WebhookMembershipEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookMembershipEvent overwrites any union data inside the EventJSONBody as the provided WebhookMembershipEvent
+func (t *EventJSONBody) FromWebhookMembershipEvent(v WebhookMembershipEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookMembershipEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookMembershipEvent
+func (t *EventJSONBody) MergeWebhookMembershipEvent(v WebhookMembershipEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookOrderEvent returns the union data inside the EventJSONBody as a WebhookOrderEvent
+func (t EventJSONBody) AsWebhookOrderEvent() (WebhookOrderEvent, error) {
+	var body WebhookOrderEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookOrderEvent overwrites any union data inside the EventJSONBody as the provided WebhookOrderEvent
+func (t *EventJSONBody) FromWebhookOrderEvent(v WebhookOrderEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookOrderEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookOrderEvent
+func (t *EventJSONBody) MergeWebhookOrderEvent(v WebhookOrderEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookStockItemEvent returns the union data inside the EventJSONBody as a WebhookStockItemEvent
+func (t EventJSONBody) AsWebhookStockItemEvent() (WebhookStockItemEvent, error) {
+	var body WebhookStockItemEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookStockItemEvent overwrites any union data inside the EventJSONBody as the provided WebhookStockItemEvent
+func (t *EventJSONBody) FromWebhookStockItemEvent(v WebhookStockItemEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookStockItemEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookStockItemEvent
+func (t *EventJSONBody) MergeWebhookStockItemEvent(v WebhookStockItemEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookTicketEvent returns the union data inside the EventJSONBody as a WebhookTicketEvent
+func (t EventJSONBody) AsWebhookTicketEvent() (WebhookTicketEvent, error) {
+	var body WebhookTicketEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookTicketEvent overwrites any union data inside the EventJSONBody as the provided WebhookTicketEvent
+func (t *EventJSONBody) FromWebhookTicketEvent(v WebhookTicketEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookTicketEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookTicketEvent
+func (t *EventJSONBody) MergeWebhookTicketEvent(v WebhookTicketEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookTicketCommentEvent returns the union data inside the EventJSONBody as a WebhookTicketCommentEvent
+func (t EventJSONBody) AsWebhookTicketCommentEvent() (WebhookTicketCommentEvent, error) {
+	var body WebhookTicketCommentEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookTicketCommentEvent overwrites any union data inside the EventJSONBody as the provided WebhookTicketCommentEvent
+func (t *EventJSONBody) FromWebhookTicketCommentEvent(v WebhookTicketCommentEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookTicketCommentEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookTicketCommentEvent
+func (t *EventJSONBody) MergeWebhookTicketCommentEvent(v WebhookTicketCommentEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookSiteEvent returns the union data inside the EventJSONBody as a WebhookSiteEvent
+func (t EventJSONBody) AsWebhookSiteEvent() (WebhookSiteEvent, error) {
+	var body WebhookSiteEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookSiteEvent overwrites any union data inside the EventJSONBody as the provided WebhookSiteEvent
+func (t *EventJSONBody) FromWebhookSiteEvent(v WebhookSiteEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookSiteEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookSiteEvent
+func (t *EventJSONBody) MergeWebhookSiteEvent(v WebhookSiteEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t EventJSONBody) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *EventJSONBody) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -5873,6 +6827,36 @@ type ServerInterface interface {
 	// EnableUser Enable a user
 	// (POST /v1/users/{userId}/enable)
 	EnableUser(w http.ResponseWriter, r *http.Request, userId UserId)
+	// GetWebhookDelivery Get a webhook delivery
+	// (GET /v1/webhooks/deliveries/{deliveryId})
+	GetWebhookDelivery(w http.ResponseWriter, r *http.Request, deliveryId WebhookDeliveryId)
+	// ReplayWebhookDelivery Replay a webhook delivery
+	// (POST /v1/webhooks/deliveries/{deliveryId}/replay)
+	ReplayWebhookDelivery(w http.ResponseWriter, r *http.Request, deliveryId WebhookDeliveryId)
+	// ListWebhookEndpoints List the webhook endpoints
+	// (GET /v1/webhooks/endpoints)
+	ListWebhookEndpoints(w http.ResponseWriter, r *http.Request, params ListWebhookEndpointsParams)
+	// CreateWebhookEndpoint Register a webhook endpoint
+	// (POST /v1/webhooks/endpoints)
+	CreateWebhookEndpoint(w http.ResponseWriter, r *http.Request)
+	// DeleteWebhookEndpoint Delete a webhook endpoint
+	// (DELETE /v1/webhooks/endpoints/{endpointId})
+	DeleteWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId)
+	// GetWebhookEndpoint Get a webhook endpoint
+	// (GET /v1/webhooks/endpoints/{endpointId})
+	GetWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId)
+	// UpdateWebhookEndpoint Change a webhook endpoint
+	// (PATCH /v1/webhooks/endpoints/{endpointId})
+	UpdateWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId, params UpdateWebhookEndpointParams)
+	// ListWebhookDeliveries List an endpoint's deliveries
+	// (GET /v1/webhooks/endpoints/{endpointId}/deliveries)
+	ListWebhookDeliveries(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId, params ListWebhookDeliveriesParams)
+	// ReplayWebhookDeliveries Replay an endpoint's deliveries of a time range
+	// (POST /v1/webhooks/endpoints/{endpointId}/replay)
+	ReplayWebhookDeliveries(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId)
+	// RotateWebhookSecret Rotate a webhook endpoint's secret
+	// (POST /v1/webhooks/endpoints/{endpointId}/rotate-secret)
+	RotateWebhookSecret(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -12381,6 +13365,357 @@ func (siw *ServerInterfaceWrapper) EnableUser(w http.ResponseWriter, r *http.Req
 	handler.ServeHTTP(w, r)
 }
 
+// GetWebhookDelivery operation middleware
+func (siw *ServerInterfaceWrapper) GetWebhookDelivery(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "deliveryId" -------------
+	var deliveryId WebhookDeliveryId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "deliveryId", r.PathValue("deliveryId"), &deliveryId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "deliveryId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetWebhookDelivery(w, r, deliveryId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ReplayWebhookDelivery operation middleware
+func (siw *ServerInterfaceWrapper) ReplayWebhookDelivery(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "deliveryId" -------------
+	var deliveryId WebhookDeliveryId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "deliveryId", r.PathValue("deliveryId"), &deliveryId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "deliveryId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ReplayWebhookDelivery(w, r, deliveryId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListWebhookEndpoints operation middleware
+func (siw *ServerInterfaceWrapper) ListWebhookEndpoints(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWebhookEndpointsParams
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListWebhookEndpoints(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateWebhookEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) CreateWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateWebhookEndpoint(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteWebhookEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) DeleteWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteWebhookEndpoint(w, r, endpointId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetWebhookEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) GetWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetWebhookEndpoint(w, r, endpointId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateWebhookEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) UpdateWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateWebhookEndpointParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateWebhookEndpoint(w, r, endpointId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListWebhookDeliveries operation middleware
+func (siw *ServerInterfaceWrapper) ListWebhookDeliveries(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWebhookDeliveriesParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "event_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "event_id", r.URL.Query(), &params.EventId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "event_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "event_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListWebhookDeliveries(w, r, endpointId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ReplayWebhookDeliveries operation middleware
+func (siw *ServerInterfaceWrapper) ReplayWebhookDeliveries(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ReplayWebhookDeliveries(w, r, endpointId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RotateWebhookSecret operation middleware
+func (siw *ServerInterfaceWrapper) RotateWebhookSecret(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RotateWebhookSecret(w, r, endpointId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -12631,6 +13966,16 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/news/{articleId}", wrapper.DeleteCustomerArticle)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/news/{articleId}", wrapper.GetCustomerArticle)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/news/{articleId}", wrapper.UpdateCustomerArticle)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/webhooks/endpoints", wrapper.ListWebhookEndpoints)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/webhooks/endpoints", wrapper.CreateWebhookEndpoint)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}", wrapper.DeleteWebhookEndpoint)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}", wrapper.GetWebhookEndpoint)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}", wrapper.UpdateWebhookEndpoint)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}/rotate-secret", wrapper.RotateWebhookSecret)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}/deliveries", wrapper.ListWebhookDeliveries)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}/replay", wrapper.ReplayWebhookDeliveries)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/webhooks/deliveries/{deliveryId}", wrapper.GetWebhookDelivery)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/webhooks/deliveries/{deliveryId}/replay", wrapper.ReplayWebhookDelivery)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/invitations/accept", wrapper.AcceptInvitation)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links", wrapper.RequestLoginLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links/redeem", wrapper.SignInWithLoginLink)
@@ -12650,6 +13995,113 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/openapi.yaml", wrapper.GetOpenAPISpec)
 
 	return m
+}
+
+// CallbackReceiverInterface represents handlers for receiving inbound
+// callback requests. Each callback becomes a Handle*Callback
+// method that the implementation fills in. The caller mounts the per-
+// callback http.Handler returned by {Op}CallbackHandler at
+// whatever URL path they advertise to senders.
+type CallbackReceiverInterface interface {
+	// An event, delivered to the endpoint
+	// HandleEventCallback handles the POST callback for event.
+	HandleEventCallback(w http.ResponseWriter, r *http.Request, params EventParams)
+}
+
+// CallbackReceiverMiddlewareFunc wraps an http.Handler with cross-
+// cutting behavior (signature verification, logging, rate limiting, ...).
+type CallbackReceiverMiddlewareFunc func(http.Handler) http.Handler
+
+// EventCallbackHandler returns the http.Handler for the event callback.
+// Mount this at the URL path advertised to callback senders. errHandler
+// may be nil; if so, parameter-binding errors return 400 with the error
+// message. Middlewares are applied in the order provided -- the last
+// argument becomes the outermost wrapper.
+func EventCallbackHandler(si CallbackReceiverInterface, errHandler func(w http.ResponseWriter, r *http.Request, err error), middlewares ...CallbackReceiverMiddlewareFunc) http.Handler {
+	if errHandler == nil {
+		errHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		}
+	}
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var err error
+		_ = err
+
+		// Parameter object where we will unmarshal all parameters from the request.
+		var params EventParams
+
+		// ------------- Required header parameter "webhook-id" -------------
+		if valueList, found := r.Header[http.CanonicalHeaderKey("webhook-id")]; found {
+			var WebhookId WebhookEventId
+			n := len(valueList)
+			if n != 1 {
+				errHandler(w, r, &TooManyValuesForParamError{ParamName: "webhook-id", Count: n})
+				return
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "webhook-id", valueList[0], &WebhookId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				errHandler(w, r, &InvalidParamFormatError{ParamName: "webhook-id", Err: err})
+				return
+			}
+			params.WebhookId = WebhookId
+
+		} else {
+			err := fmt.Errorf("Header parameter webhook-id is required, but not found")
+			errHandler(w, r, &RequiredHeaderError{ParamName: "webhook-id", Err: err})
+			return
+		}
+
+		// ------------- Required header parameter "webhook-timestamp" -------------
+		if valueList, found := r.Header[http.CanonicalHeaderKey("webhook-timestamp")]; found {
+			var WebhookTimestamp int64
+			n := len(valueList)
+			if n != 1 {
+				errHandler(w, r, &TooManyValuesForParamError{ParamName: "webhook-timestamp", Count: n})
+				return
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "webhook-timestamp", valueList[0], &WebhookTimestamp, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int64"})
+			if err != nil {
+				errHandler(w, r, &InvalidParamFormatError{ParamName: "webhook-timestamp", Err: err})
+				return
+			}
+			params.WebhookTimestamp = WebhookTimestamp
+
+		} else {
+			err := fmt.Errorf("Header parameter webhook-timestamp is required, but not found")
+			errHandler(w, r, &RequiredHeaderError{ParamName: "webhook-timestamp", Err: err})
+			return
+		}
+
+		// ------------- Required header parameter "webhook-signature" -------------
+		if valueList, found := r.Header[http.CanonicalHeaderKey("webhook-signature")]; found {
+			var WebhookSignature string
+			n := len(valueList)
+			if n != 1 {
+				errHandler(w, r, &TooManyValuesForParamError{ParamName: "webhook-signature", Count: n})
+				return
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "webhook-signature", valueList[0], &WebhookSignature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				errHandler(w, r, &InvalidParamFormatError{ParamName: "webhook-signature", Err: err})
+				return
+			}
+			params.WebhookSignature = WebhookSignature
+
+		} else {
+			err := fmt.Errorf("Header parameter webhook-signature is required, but not found")
+			errHandler(w, r, &RequiredHeaderError{ParamName: "webhook-signature", Err: err})
+			return
+		}
+
+		si.HandleEventCallback(w, r, params)
+	})
+	for _, mw := range middlewares {
+		h = mw(h)
+	}
+	return h
 }
 
 type BadRequestApplicationProblemPlusJSONResponse Problem
@@ -30706,6 +32158,1163 @@ func (response EnableUserdefaultApplicationProblemPlusJSONResponse) VisitEnableU
 	return err
 }
 
+type GetWebhookDeliveryRequestObject struct {
+	DeliveryId WebhookDeliveryId `json:"deliveryId"`
+}
+
+type GetWebhookDeliveryResponseObject interface {
+	VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error
+}
+
+type GetWebhookDelivery200JSONResponse WebhookDelivery
+
+func (response GetWebhookDelivery200JSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDelivery400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookDelivery400ApplicationProblemPlusJSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDelivery401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookDelivery401ApplicationProblemPlusJSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDelivery403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookDelivery403ApplicationProblemPlusJSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDelivery404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookDelivery404ApplicationProblemPlusJSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDeliverydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetWebhookDeliverydefaultApplicationProblemPlusJSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveryRequestObject struct {
+	DeliveryId WebhookDeliveryId `json:"deliveryId"`
+}
+
+type ReplayWebhookDeliveryResponseObject interface {
+	VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error
+}
+
+type ReplayWebhookDelivery201JSONResponse WebhookDelivery
+
+func (response ReplayWebhookDelivery201JSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery400ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery401ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery403ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery404ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery409ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliverydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReplayWebhookDeliverydefaultApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpointsRequestObject struct {
+	Params ListWebhookEndpointsParams
+}
+
+type ListWebhookEndpointsResponseObject interface {
+	VisitListWebhookEndpointsResponse(w http.ResponseWriter) error
+}
+
+type ListWebhookEndpoints200JSONResponse WebhookEndpointList
+
+func (response ListWebhookEndpoints200JSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpoints400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookEndpoints400ApplicationProblemPlusJSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpoints401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookEndpoints401ApplicationProblemPlusJSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpoints403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookEndpoints403ApplicationProblemPlusJSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpointsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListWebhookEndpointsdefaultApplicationProblemPlusJSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpointRequestObject struct {
+	Body *CreateWebhookEndpointJSONRequestBody
+}
+
+type CreateWebhookEndpointResponseObject interface {
+	VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error
+}
+
+type CreateWebhookEndpoint201JSONResponse WebhookEndpointSecret
+
+func (response CreateWebhookEndpoint201JSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint400ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint401ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint403ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint409ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint413ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpointdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateWebhookEndpointdefaultApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpointRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+}
+
+type DeleteWebhookEndpointResponseObject interface {
+	VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error
+}
+
+type DeleteWebhookEndpoint204Response struct {
+}
+
+func (response DeleteWebhookEndpoint204Response) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteWebhookEndpoint400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteWebhookEndpoint400ApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpoint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteWebhookEndpoint401ApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpoint403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteWebhookEndpoint403ApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpoint404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteWebhookEndpoint404ApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpointdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteWebhookEndpointdefaultApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpointRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+}
+
+type GetWebhookEndpointResponseObject interface {
+	VisitGetWebhookEndpointResponse(w http.ResponseWriter) error
+}
+
+type GetWebhookEndpoint200ResponseHeaders struct {
+	ETag string
+}
+
+type GetWebhookEndpoint200JSONResponse struct {
+	Body    WebhookEndpoint
+	Headers GetWebhookEndpoint200ResponseHeaders
+}
+
+func (response GetWebhookEndpoint200JSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpoint400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookEndpoint400ApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpoint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookEndpoint401ApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpoint403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookEndpoint403ApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpoint404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookEndpoint404ApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpointdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetWebhookEndpointdefaultApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpointRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+	Params     UpdateWebhookEndpointParams
+	Body       *UpdateWebhookEndpointJSONRequestBody
+}
+
+type UpdateWebhookEndpointResponseObject interface {
+	VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error
+}
+
+type UpdateWebhookEndpoint200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateWebhookEndpoint200JSONResponse struct {
+	Body    WebhookEndpoint
+	Headers UpdateWebhookEndpoint200ResponseHeaders
+}
+
+func (response UpdateWebhookEndpoint200JSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint400ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint401ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint403ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint404ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint412ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint413ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint428ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpointdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateWebhookEndpointdefaultApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveriesRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+	Params     ListWebhookDeliveriesParams
+}
+
+type ListWebhookDeliveriesResponseObject interface {
+	VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error
+}
+
+type ListWebhookDeliveries200JSONResponse WebhookDeliveryList
+
+func (response ListWebhookDeliveries200JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries400ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries401ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries403ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries404ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveriesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListWebhookDeliveriesdefaultApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveriesRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+	Body       *ReplayWebhookDeliveriesJSONRequestBody
+}
+
+type ReplayWebhookDeliveriesResponseObject interface {
+	VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error
+}
+
+type ReplayWebhookDeliveries200JSONResponse ReplayWebhookDeliveriesResult
+
+func (response ReplayWebhookDeliveries200JSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries400ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries401ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries403ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries404ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries409ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries413ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveriesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReplayWebhookDeliveriesdefaultApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecretRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+	Body       *RotateWebhookSecretJSONRequestBody
+}
+
+type RotateWebhookSecretResponseObject interface {
+	VisitRotateWebhookSecretResponse(w http.ResponseWriter) error
+}
+
+type RotateWebhookSecret200JSONResponse WebhookEndpointSecret
+
+func (response RotateWebhookSecret200JSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret400ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret401ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret403ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret404ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret413ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecretdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RotateWebhookSecretdefaultApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// GetHealth Liveness
@@ -31149,6 +33758,36 @@ type StrictServerInterface interface {
 	// EnableUser Enable a user
 	// (POST /v1/users/{userId}/enable)
 	EnableUser(ctx context.Context, request EnableUserRequestObject) (EnableUserResponseObject, error)
+	// GetWebhookDelivery Get a webhook delivery
+	// (GET /v1/webhooks/deliveries/{deliveryId})
+	GetWebhookDelivery(ctx context.Context, request GetWebhookDeliveryRequestObject) (GetWebhookDeliveryResponseObject, error)
+	// ReplayWebhookDelivery Replay a webhook delivery
+	// (POST /v1/webhooks/deliveries/{deliveryId}/replay)
+	ReplayWebhookDelivery(ctx context.Context, request ReplayWebhookDeliveryRequestObject) (ReplayWebhookDeliveryResponseObject, error)
+	// ListWebhookEndpoints List the webhook endpoints
+	// (GET /v1/webhooks/endpoints)
+	ListWebhookEndpoints(ctx context.Context, request ListWebhookEndpointsRequestObject) (ListWebhookEndpointsResponseObject, error)
+	// CreateWebhookEndpoint Register a webhook endpoint
+	// (POST /v1/webhooks/endpoints)
+	CreateWebhookEndpoint(ctx context.Context, request CreateWebhookEndpointRequestObject) (CreateWebhookEndpointResponseObject, error)
+	// DeleteWebhookEndpoint Delete a webhook endpoint
+	// (DELETE /v1/webhooks/endpoints/{endpointId})
+	DeleteWebhookEndpoint(ctx context.Context, request DeleteWebhookEndpointRequestObject) (DeleteWebhookEndpointResponseObject, error)
+	// GetWebhookEndpoint Get a webhook endpoint
+	// (GET /v1/webhooks/endpoints/{endpointId})
+	GetWebhookEndpoint(ctx context.Context, request GetWebhookEndpointRequestObject) (GetWebhookEndpointResponseObject, error)
+	// UpdateWebhookEndpoint Change a webhook endpoint
+	// (PATCH /v1/webhooks/endpoints/{endpointId})
+	UpdateWebhookEndpoint(ctx context.Context, request UpdateWebhookEndpointRequestObject) (UpdateWebhookEndpointResponseObject, error)
+	// ListWebhookDeliveries List an endpoint's deliveries
+	// (GET /v1/webhooks/endpoints/{endpointId}/deliveries)
+	ListWebhookDeliveries(ctx context.Context, request ListWebhookDeliveriesRequestObject) (ListWebhookDeliveriesResponseObject, error)
+	// ReplayWebhookDeliveries Replay an endpoint's deliveries of a time range
+	// (POST /v1/webhooks/endpoints/{endpointId}/replay)
+	ReplayWebhookDeliveries(ctx context.Context, request ReplayWebhookDeliveriesRequestObject) (ReplayWebhookDeliveriesResponseObject, error)
+	// RotateWebhookSecret Rotate a webhook endpoint's secret
+	// (POST /v1/webhooks/endpoints/{endpointId}/rotate-secret)
+	RotateWebhookSecret(ctx context.Context, request RotateWebhookSecretRequestObject) (RotateWebhookSecretResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -35553,852 +38192,1215 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 	}
 }
 
+// GetWebhookDelivery operation middleware
+func (sh *strictHandler) GetWebhookDelivery(w http.ResponseWriter, r *http.Request, deliveryId WebhookDeliveryId) {
+	var request GetWebhookDeliveryRequestObject
+
+	request.DeliveryId = deliveryId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetWebhookDelivery(ctx, request.(GetWebhookDeliveryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetWebhookDelivery")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetWebhookDeliveryResponseObject); ok {
+		if err := validResponse.VisitGetWebhookDeliveryResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ReplayWebhookDelivery operation middleware
+func (sh *strictHandler) ReplayWebhookDelivery(w http.ResponseWriter, r *http.Request, deliveryId WebhookDeliveryId) {
+	var request ReplayWebhookDeliveryRequestObject
+
+	request.DeliveryId = deliveryId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplayWebhookDelivery(ctx, request.(ReplayWebhookDeliveryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplayWebhookDelivery")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ReplayWebhookDeliveryResponseObject); ok {
+		if err := validResponse.VisitReplayWebhookDeliveryResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListWebhookEndpoints operation middleware
+func (sh *strictHandler) ListWebhookEndpoints(w http.ResponseWriter, r *http.Request, params ListWebhookEndpointsParams) {
+	var request ListWebhookEndpointsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWebhookEndpoints(ctx, request.(ListWebhookEndpointsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWebhookEndpoints")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListWebhookEndpointsResponseObject); ok {
+		if err := validResponse.VisitListWebhookEndpointsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateWebhookEndpoint operation middleware
+func (sh *strictHandler) CreateWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
+	var request CreateWebhookEndpointRequestObject
+
+	var body CreateWebhookEndpointJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateWebhookEndpoint(ctx, request.(CreateWebhookEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateWebhookEndpoint")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateWebhookEndpointResponseObject); ok {
+		if err := validResponse.VisitCreateWebhookEndpointResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteWebhookEndpoint operation middleware
+func (sh *strictHandler) DeleteWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId) {
+	var request DeleteWebhookEndpointRequestObject
+
+	request.EndpointId = endpointId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteWebhookEndpoint(ctx, request.(DeleteWebhookEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteWebhookEndpoint")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteWebhookEndpointResponseObject); ok {
+		if err := validResponse.VisitDeleteWebhookEndpointResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetWebhookEndpoint operation middleware
+func (sh *strictHandler) GetWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId) {
+	var request GetWebhookEndpointRequestObject
+
+	request.EndpointId = endpointId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetWebhookEndpoint(ctx, request.(GetWebhookEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetWebhookEndpoint")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetWebhookEndpointResponseObject); ok {
+		if err := validResponse.VisitGetWebhookEndpointResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateWebhookEndpoint operation middleware
+func (sh *strictHandler) UpdateWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId, params UpdateWebhookEndpointParams) {
+	var request UpdateWebhookEndpointRequestObject
+
+	request.EndpointId = endpointId
+	request.Params = params
+
+	var body UpdateWebhookEndpointJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateWebhookEndpoint(ctx, request.(UpdateWebhookEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateWebhookEndpoint")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateWebhookEndpointResponseObject); ok {
+		if err := validResponse.VisitUpdateWebhookEndpointResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListWebhookDeliveries operation middleware
+func (sh *strictHandler) ListWebhookDeliveries(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId, params ListWebhookDeliveriesParams) {
+	var request ListWebhookDeliveriesRequestObject
+
+	request.EndpointId = endpointId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWebhookDeliveries(ctx, request.(ListWebhookDeliveriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWebhookDeliveries")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListWebhookDeliveriesResponseObject); ok {
+		if err := validResponse.VisitListWebhookDeliveriesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ReplayWebhookDeliveries operation middleware
+func (sh *strictHandler) ReplayWebhookDeliveries(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId) {
+	var request ReplayWebhookDeliveriesRequestObject
+
+	request.EndpointId = endpointId
+
+	var body ReplayWebhookDeliveriesJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplayWebhookDeliveries(ctx, request.(ReplayWebhookDeliveriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplayWebhookDeliveries")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ReplayWebhookDeliveriesResponseObject); ok {
+		if err := validResponse.VisitReplayWebhookDeliveriesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RotateWebhookSecret operation middleware
+func (sh *strictHandler) RotateWebhookSecret(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId) {
+	var request RotateWebhookSecretRequestObject
+
+	request.EndpointId = endpointId
+
+	var body RotateWebhookSecretJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RotateWebhookSecret(ctx, request.(RotateWebhookSecretRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RotateWebhookSecret")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RotateWebhookSecretResponseObject); ok {
+		if err := validResponse.VisitRotateWebhookSecretResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rltu2li76KtjqPYarelNlSaW6qcYe3Y4vsRM78fIl6SSVI0IkJMFFAQoBVVnL7TH613mA8wL7X7/I",
-	"fpP1JGdgToAEKVKiVLKTeGX9yHKJJK4TE/P6zQ+tSM7mUjChVWvwoTVlNGYp/PPxGzox/x8zFaV8rrkU",
-	"rUHrzZSRlCm5SCN2T5EbliouBaGKUKJ0KsWEmA8DohbR1PwcXrWOr1rhJVFMxIRrMqLRNeGCPBu3X1Ad",
-	"TYmWZDGPqWZHraDF3tPZPGGtQQu+awWtlP224CmLWwOdLljQUtGUzagZ2Yy+f87ERE9bg9N+0NLLuflO",
-	"6ZSLSevjx6D1iul0+WCsWbo6kdcskiJWpvdbaobFxjJlRKdLLiaETigXhfGc9DsbxsJni1lrcH7a73SC",
-	"1owL/LuTDYwLzSYsbX00Q5vTlM6Ytmv94OWzb9nyWWz+zc3o5lRPW0FL0Jn5ks45Pl43gv+ZsnFr0PqX",
-	"+/mO3sen6n7Wvun6QRQxpZ5zcV3fof/Kzp36jWDHmt+wJzyp3JBvGZsrQuEdcmA6OiQyJTGDn6hmMTkY",
-	"00SxQzJPZbyItDIbBKP/bcHSpT9800jLH6jdg5GUCaMCh5NqHiWsfhGy5zuvQNaC6e8h1Wwi0+X6BXBz",
-	"I3JM9JQrEtnPyIHpgaYsJuw9jXSyPKybv/ukVXNaup1O1XF5uEiVTKvPfCjYez2M4I0Qx8bIPGU3XC4U",
-	"mdMJC8gt11P4XdEZI2OYprokCRtrIheajGUKj8c8VRq+qZ0AjqRm+L264SstZyyt3dAof2HXHfX6KHa5",
-	"flNvp1QTrggdmXXAbbWf1i8BPh/yuHXH0b1mNI2mdWNzHZlRSsWI6T8gkRSaRpqw9ozyxBxE9l6zVNCE",
-	"pGzMUiYihi9xoXBGmr3XAeETIc2WXImIKnZ0JQpMnUYzVjPh37amVjs7TfVCrV//fI5cECqWloAVI0pT",
-	"zRQ5SNmcUY1U7VjzYU67AaFJUrgPfvG4zELNmYhZ3PrVvDBPZMwcWVXNVMGIC9Plms1U0+3FGbc+BmaV",
-	"nuGXx9kS0TSlprOF4L8tmH1sBvMxaCm9hG0Yy3Rmvn+SytlamlWaploRqg0FUHOT2r3mM0YOXj15SI6P",
-	"jy9qGdHYtO/P03RMdWvQMvd927TSCjbf418nckSTui3+EdiOWW1yDSNH1uSzUUYm0ASZy1SPZcLlEflO",
-	"auRYoXfUwrqZ4PebrpRnMZvNpWYiWn7LlqtDfUGvmZGUUiOYEEXHbAB/GdpjMTE8iSldYqTXbEmoiMlI",
-	"xuYf6tbQMVUeK415fCXMR4a7xNIIMFyjDHNZbAdapkLqKUuLDfZ7vUtyO+UJ8xp2A+LqSijNk4SkCyG4",
-	"mASk37k4It+ypSI0NW3Pkb/3+mQqF6k6Im8VI5SMU6amJKUiljNyQ5MFIweUvH377NEhmbPU9VDmEyfj",
-	"TtSNzlm7N+qO2/34lLYvaP+4fRZ1x534gp2Pel23Uyiz5lvlbULb7MK6W2TGRcZmqijv2Rhk1Oo70Qi6",
-	"jr6cIGz+HdEkganROFiRjMmBlYgPj8gDc74SRqRg+T50e5eEXokZV8pspHnW750fkR8ZvYYWFFBD+K8h",
-	"EeyGpWRmRlheQCc9V6+QFb3vJl0/EzdcU7MetTcu91/Z9c4t9FPs2HDCDQJlPgRg/sC9gOnXnXR42Np+",
-	"cDAWHJ9ms/olwYc7LwZ+brr5Ro5qe3kHz3btBFvO+li/wED9XHFPZH0nR3Wr+06OtpFo8pE85zOuq8/h",
-	"TBoWZS46o82lTC9SUdd/As343cdsTBeJbg1OOkGuxnULSly3QokLWi8oT77lom4Prs2jXbcga9t19FxG",
-	"1Jzsyq4SfHiXzmz7rrsXTCk6qVeOZtnzu3Sa9+L6bSLN2b63OM8laavhsJycZYbGZiOWqimfr1kR75Wd",
-	"F8VvpNzx5nOYcHGdH8N8RHVrk7+xzaFcM8hm2wdvf5rdK40Ehvf9eLxGK5T26a5b5lqHntKYpU5M37xd",
-	"0rzuafqfXiWEAdYvhX2681LY77OempCDXQSfGhZqT+TgDQIG9ZKmTOgmJ0ktRu1ca2y6Q3No/w7785JH",
-	"epHWs9159nzXPcp7gP5QTWpOsrleJZJlcVGIYkz5ehXqTOEnJGc7/Prlyp7vvFxZC15/6w0q2RKhPeX1",
-	"t2+N8mxGtNZgQsBesifjyCsWyTR+OKVizR0euce7Lk6pl7zjJ5wl8Vp9PQRdMERVxow/DAgVhMdMaD7m",
-	"LCVj04ZTr8wbRrgbc2HUZNOHIqNlrd3BfNtao83MqdYsNV/+P7/Q9t877Yvhrx+6wWn/4/9s1a9n7Uqm",
-	"7vHdVrKwhuuJzK0B0hgspnLktT/q6q2jrjfL+Qbdyw3SsU/TUt0YoJftlssM4DvzdT6mH8xCrCc8oI0w",
-	"ALICQ7o1S8AgqV4hwboBw1drFq565WTCmklH1gbEFUllUrtq5lnzVZNWwH/NUk6T7xamp80s32hW3nAU",
-	"fEwEfF3jlPAMOQ8fdXvH/f/46ee6Gx2aG2JzW3K511zXczeFD3c9kbbtvJsGFv4pnc+ZYDGh1shvxlAr",
-	"ynDNtrn6SgNazx5M4yWDPtfLHcz4Gd/It3RKZ6NFOtnTTfVa0/G4fhPt05130X6f9bT5AEKXn/IYZuPI",
-	"R9VETq4b114FZm80dnQyun6m2azJCNEE80kE+dI48rFZiawZF8tvIiuj1crx+Hib41kUFN/w6JrpB1rT",
-	"aDoDlaPOyey/siuVV/SWD+KhnK0dQZQ9v1v3eT9537Wdavf4bn0WOmtCotjvJyJSfxjeuDbLSW5UO8lJ",
-	"d5Rs38gmDkAXHVPh+7sks4XSZMSsfzAcp3JWq/RpuQd/4Fu1xoixUHeyYdi2TTc/cMXrSfjGPt21I9e6",
-	"6enHlGvNRB2VPOdKIxezMSn4h1Og7ylC45m5wG9TqVlATBfxImExkQLMpFGyiFkcEC6UZjTTqrwG5otR",
-	"wtWUxUSw29oDcYvjXO8G/WhWRM2lUAxc2l/R+BV6+cxfRthgAv5J5/OER+A8uT9P5Shhs//1TpkZf8jF",
-	"DfNFbH1JNAGGHDNNedIawKgGxNzNbgcCVP1Ua/DLB6sF4muGrNCqa5ryvvj4K24gU8DujS732/BsfEwv",
-	"oh7rd0cdM1k80gOI7NJcgxj0DMdDuJgvdH60FqkYzGWqaXLN9cBOa+AG/3GL68R8iMtZpIbQNhYO8GIz",
-	"/ZtFmNHEHCez6ykZpYxeg6t5kbBLq/WokCi6NCebR9MjM5iHUowTHt1tZ8aUJywezlMIqeMwTG+XMvtQ",
-	"tFDDTvei24tPWftkdEbbZ9Exa1+Mu5328ag77tF+dBKfMoiUSaMpvzGitIhJRIWQwGLQZOEOXbM9u8j3",
-	"7AmMlJRGunbnqia3l12kScpovByy9+Z0hwNCCYZsGOFkzlK9NOug6TUTZv9Wh2H3X47esUjfs3Z0Ekum",
-	"iFktmiTyFjm2kLeXJIzsXkNXkRTRIk2Z0HZNya0UAUR51IQhlNzqBG5PLyTA0ZOhoTdSPqfphO37wGuI",
-	"PsXRQfQCV0TesJR0O/3zk7NTMlpqprahju5xTh128ERLSRIY/u93qqtnSV7wr2Cdn/CEfapFHvMEuSqs",
-	"QUr0lArrXZpxbe6ObscMpJrZmq/LzHZTQ1vxYH/H/ig82Ew62yXzQ8zmiVwaedgcTP53N+cDnDEZLYn1",
-	"Ox/ifsp0xOOYiTtt5pylEDYixTBmgrPiZel4AoshUmcpFymximtzZuot/susN5L1tnYDVoe3l61YadZu",
-	"ig3DmdEl8MNYAjM0vJRRvUjZMOaKjpL8/VwaUkxrLibKfJTzUq4vSZjwiAnFhk6AsB/PU3nDY5aShEbX",
-	"1lVCeUyYgOUylAAb/bUUdz6wNuBkyN7PrdDjMUjuh7wQ+wqhmvQ6vZN257jd7b7pXAy6J4NO5+dLQtU1",
-	"UAM1cp8RF7dinkVxqNRpg/NYnsm+jmap3TAg/q8pu5HXLA7Nbef/vlAsF6qy2URUECFJIoXhYSNGzGuw",
-	"l8Vov1fMPNj/jcfVytV7SxWMohjO518Z1bx5NTIuZ9MN2tyKTfd6Hm3k/UIUYopL9fvx69oFtXpu7RrA",
-	"vn8n9RO5EHfbayH1cAyt3ElUNtzJNdOci/fzvfnOa2DtduQD3suGZM2FA3O8IF0IRVmQQs28pGBlRq4Y",
-	"IwduYzyGjV8qG0VJzAxtdGS/c4xX7EtPdEY94E7756Tpyu2bUuVUlYG5aCEWNIsR7QWEg8Ym5K3hzO73",
-	"40t8z8XubsWKvePmz5Sg4rBpc7PZ7GVvPU0DTpvL9IL4V47qiS4mkjllRApWWoWVzXuVmVv2y2rdMBtY",
-	"FLwA2j1YFXrnNXvnDeJ345Ru7zCGGOwMGJlsM/p0TSC0o3q7fdjf3XYMHVf+lrnfCEtTyBdquuYnRUtO",
-	"qZUNi23HsY/VfiCWBJmZbd5LnHQdheTgpNM5HJCr0nyvWmAd8dXFZ48CtO6g3s5SwwITOVG5Mo+Lp2Bf",
-	"XrP0hkfsraA3lCdGGP4jbZGna9iBkoU30s+5T/lmDPyVtYYp+MvtAbL1gzH4WmGFMNYgppqOqAI9cSFS",
-	"RqOpmQZeTm+kfEHF0tpJ1Z12IaWaDUHdLOkGUpIZFUtCtWazuVaXRKdLZLIkoZo12R3IXBmCpX+oMIXW",
-	"5sbm7MwzuL1xfbrF2bRrhcHvZef8Fs3ura4C5P9SBSK++X9IG25D3jDYS49agZ8Y7T2uG5d9+76XgAxD",
-	"eyvoQk9lyv9+x+trAQ0Z5TKi5W2eMqLlNRPupkUTiUSpxGpEl0TxiYBsuG0ljU433963K8NYu7nlUe9l",
-	"f0uNojg5YjRlKa4DyJMoS2IW5kJcC3krgkw7lkbIB53wCNwxtts8M3vVJfMAFBloMWFG8CQzGk25YIRG",
-	"2iX90PEYwwbIM62IYlHKYABqKm8FRlBSTaKUwbYXoiw+tOBnFg/BPeaU904/V95bQfbOaIlZ4sNrthxc",
-	"s6XTHTrtTqfTaZ+Z/5yb/3Ty/0H+lNns/P2z4/bFqBO1z+Ku0TV6tH08Qj3jbHxuiCChSoOaXBrVyZtu",
-	"f9DpDY67P+fOosevXhJIl0ipNbSDtWnQAmeV2Xxr6OboJ/InvBK6NTX0rEFRs++Z5drBfVhctNV+pGsf",
-	"zT1qqTSbDUZSaqVTOg9LWczyVrDU0MJRseeqyDlc76aZ+uXVXqFAyCW+9RbGvI9q7AECKoDdB7JjpIiY",
-	"oVEuFpp5ea2Ej1FP2nk1cbM3RvoYBgMnbOP22ve8MWJWonks02u180iR+raJzckdu7+0QFewnkRrNfUI",
-	"KfCp99esc1RLTec+wkNx7s9cvKHRXsmDl88MNQ1IaI4lxsdmjiG1GI/5e5dAeXNWNCP7MVpbnOnyxnkp",
-	"kSeFcALT5i8P2j/bqIJ2fViBm+5zrio2+3vBIPnfaAx2uipw2172WMskNnItHLZLq9LrKeOpZaeqxDVt",
-	"IvUv/wT889eg5YEytAatVZaapZU3yi+3d10hr9w/y5hZ/rHUbXl7X1IF6cmhA4vQkkwYKvzmQ9j7S2Jk",
-	"ryWxGbPAuRwgxOb448K5hHEWx1R/AF8D0VRd54LdOmpEXYlnV3aJxCyd/JPc0SBCtQat+fXw59/6z2fn",
-	"373vvRqdvok6P8QnP44vfpocP52efXPdfaH6383P/5b2XuvTt6uk6K1aMxq0HVclfF6z5b1MnjoI59fD",
-	"f/zXf4eHgS9YTVnKArj3cughQ5UPrAAO8x2Qr1BQNN9vT3tuTm6wlXQXRWyuc++IFwpDY7Tz0OSlt1SA",
-	"cRNUzNrzSWhJKLQbZBYAQ780iuQCXI6Zkl+gXLvpX6c0YuSpnM9B5ct2mA9fiP5XN2cP33d+psev49Mn",
-	"k4un73rfJid/uz1/nHbfLPtv+dn3884DdfxodYedJFAcubPWoaSS+VYYA3VESDdossSDtlGGmlOlbmVa",
-	"cZN+P8fVTJZEMRcwlS2J+y4TmbB/wQYEhHjDgrodEk1pSiPNUhWg649EcjaThqrYEXkgsvGijyBv9trG",
-	"wCoCugXuC1egeXCFAdUlqTWbSnHaJ6cV015zHAqEYRS/cSpnmN8A6C33FCSGmpPC8aRULfQmKASf8NeT",
-	"O4I+VTFZo2G3E35jbvaULcD9Cppomwsc49jqal7uKihPmUbrHXG3kTzTCVCTA8wJXOr96lMbea+f0gbu",
-	"gEZOHBin0USVP7iLdue4MDhok0aJG0yvfUbPR+2z6CJun7POuN2j+XDAMu0n90Kyr/u00+71on77jF50",
-	"2qNufNLuRBfsfHxGT0cn6Emi8dCssQtp1DrJzT3dk/NuF2jGqhlr19QahFuD7p9A4xuQENT2gTkm4B92",
-	"VNDwhijRQPNsxqDlwhHql8OleMOiuNerFCWuCBPwdOc18ymydjDOa4OnU2k5V6CkQTjYjh030JELwHIr",
-	"hL5N8nqB1MvTfEi9tHoQOCDKBOCQbji7ZSlJ+WSKOkg5DLZ0ZprO6M2b5xaZ0DThn6+6AwKys3U27rzo",
-	"2SH1QrK50Kf9loeJcdHpnHUvLnon/bN+5+KiuxEgY0V/Lqb8ltEH8q0oLl6BGEtqtxt4QQEvLNz6W2qz",
-	"Ro5YiEADAxIa/ruzVr4N826qlZs2G2vl2bQ3a+betNU6NRyO/ifVwv+6de926+7fTpDLeF+orSCb4Hp7",
-	"gS9t+gcmNyDA6SjbD+DFYWJl5L9OyB9ALs10YDp8+lvvR3Hy+P35K939adF/Js9e0s7r+PjJ5PTpu4tv",
-	"k97P708e3px/JbovKqwcxb1tforWqHdW+kAZ6yCc07XWjgEZLXgS57IiKINc72Dd8OYSNFL5POFl9cQU",
-	"blJQSccMUsm4IHYLAzJJqQC/BZgzNGE0mrozNiBdEtOl4RHHp6fmn8oH6OyeH8Nv5MDRQfH2zakjE2iO",
-	"u6e9XhGu2cI3l4UZBC+WFTv0Ws6YngJmtB+oNmJZsLWWJJaXJPz68Rty/6Z7f8ZCkmQZXWDvLkW5QdTx",
-	"7dGVyKApj9D9GpJIGrolFnLUaNEOHhmFEkybuSShp0CDLS/7NJUJvHslFNcuo0YFVp8AbEfQHWBKgLYx",
-	"kzcQ7+PFyh7NqKATljWKNh0zHLC1QfNo0b80MlNGSOXvkLEFbouhQ6vYXJJQsWQcQjYQGAlY3OaCLBRL",
-	"76krYWjf2mIuSegSemvatzku0Hy2YpckBPCn/CN8+0oUXk8YvprGLD2KqIhYYgflBSAajh+n9JYmIDwR",
-	"tRjNuEaTRMxSaAo0SzN0bCRBkw28Hkkx5pi7JfLOuBjJ945YLE4SjVKpPETbyyth345ZxGNv6tikWVtz",
-	"UmEE40Uy5olZWS2j66OZvPG2UKkFkjE8RNgHu5F6kQpEFTWURXlyZDhx9inQ8UKP5PuAaDabJ4YczaOU",
-	"xwzhKgEqmt3CcE0DQ/deeccUvXGUB0sPGJiuqUurntvucWGQSGlsU+SvhCX9wL1cRatA57DN8K+M+KG1",
-	"jP71lM0CXATbViVJ+qn598D+5yjziISY3FtcMJ90roRL/3WmXJuRrSqCXy+z9uxLIWZuRiRl84TDCtkX",
-	"fluwBQuvhAtX4hEjMVOG9cKj/E2jsYfkwHuxbV4kEZ3TEU+4Xh66gRuKUcGVoMrM3gwgIPOUy5TrZUCy",
-	"WC8htd13Op8ngKg/o0qztB1TTR3POSIhIsSUduhKYEiEmDgEmYCMFsk1WcwVS+1C2b0vn4asSRZzHWY7",
-	"7BByFiJmKa4JhnXeI+ZFyJL0PqbzeQpnA+3VI/neHFPLFbI4L6TRiMeOVCwIqzAXyS+Z0HWEbMUTw4AY",
-	"/L9RXvF/yVLPbbKKct9kf2ffAMiIfQr/xtUsSFrueeFWWPlhBpFAHpe3X63w/VbgSwfutVU+b35EaTX/",
-	"wfDvrC9znFqBw1twDRWZeStAjD731OfZZsmopomcLLI1QG5Y+GOe0IhlfyH7zf6E/c3+Qi4KAU+GRbp1",
-	"hT9wyBnr9F7SPEUzi2WN+b815E9XsTwMqrLMLPuj9MwukMdE8r/kHFKxiwzBf7n4Apz6/E9z6vO/jMCD",
-	"iZNwACr+HGYjsz/awRSOcP63OVb5X1FC+Sz/054vxEt31hGfjldNF3GMlrvd/GcPyJylCj1nkC4ttCwk",
-	"fR2RHzPs60IYP3iooCYF0GyQOdvw5FyJEYvkjNkUfABNAOtIaOQszLcuYTN/aLEZhupNUhqxf6fRjB25",
-	"p0GNk866ZWeUA1YPQiUhgpAyzEZx7XS6cbtDu932Wdwbtc+jfr99ynrj7qhDL+LjqPXris5iR1MWbJ9w",
-	"KI8yhYSnFILokJGhSwucL0JCfuqUWuwgGscpU8UQHWy+5OHqFyxax2viioqDeqtARHLOH8xaM+PznEBb",
-	"O7eahQZhVJC/6qswDTNub+2crRIkNMUsJlMJeiEzbqSZKjNwtQYaGWMcLNQGQ0xJt3Ob4gc0Vep2cVxA",
-	"d9n19BnpBCZJRVFKKNlGIM9s0HooF0kMKQSgTiyUC7rOkcf+bVX5xo/LoWgNtv+GK46CTjOIlx/y98sL",
-	"C2OoWUlzNLbnW1JpmmQnizwGckHhBaD3HdmU3Z0wm9bTDKwL5NHU/PbocStoJVywLrwwZkLplP7f/8NI",
-	"t2duX+hxaCONe53+yVlFsKZdrI1hf1m3K1b219+T4+7pabtLaDKf0naPmC4vjfqRspgYVc8wvwyBzD/T",
-	"hS3tFVFv0Bj+64detRHcTvzDZk+eebPX6M3CkpXerwyFnFhbwmZ8tFVCMhL1C5CmH1FNEX1zx3MJMSQY",
-	"vFyWzi0oUZmqnCExs571Ae1FJjcsqzJSopSVT6qMXJ4qXVNKoXCpZL6pNQ6ooGUYTBNgRm8KK2arREli",
-	"nyISabYsFfU/fE6wMu9KroB4PjUGZuXwfnJbH2aWQ2Q9Qn6kOnPZ+PeKsm5gyzfQDAWmwNBC/QypDslK",
-	"1DldxJyJCP+dJM7O6hmQjbhhhAjMZHAYfQOlx3lE2wk7HaMV+CLqxO0u642PaX90Ep0a4c4y+TfZTMxA",
-	"Yzu/f/3X1wsR0+W//isO99QM/PzIfjac6pmRnK4Wnc5xNIf/Y9UN4StYeQPfw4bx9/v+g0JP9rlt+6rk",
-	"Wqw30RdM7JlZPHVi2Vm33acno/ZZdBq3z9kFSGmjXnQc99kJ6EDZttR34vIuXhgxkAmjx5ip4sRad47H",
-	"8Dd/renaveeRQVVcBcBR+bhV5CDMqeUf//XfYUBCI70NFip1f/vujdpgpZUD7O7+cr2d9NrQQ6mJ05OT",
-	"49OaRiyFVfEokHVTJmKW4nl6+ubFc7TsUcE1/zuLyYGQBL8LCLthQpMpFXEC5iiovqQCMk6pURhkSsJ3",
-	"9Ibi64MQfa2HAdQFMs2bM0+oPclHZacwAN6sCXbBmIHd4mWKISz13NoijFrVp7zbLhWRg/gmbOYE1QXc",
-	"MSbnCSM0AbsnysIuw8JhatzL+ODqKuyYZZEX5isevNpIF0fAZk/UZY6Hl0WgZZhrO8dg2MPdQNwohoXc",
-	"NeCjOOOvU3lrs0WNHru04sBlnujLrbJnEYC5IL8tpGaq+oL+VMEjuFr24PtHt7ChQc7TMla1c9CIXy+y",
-	"PmKkcHEPSGiugN0jRprfH80jRlLdPGIEp9EgXMQe0MBMPwsVOWrdMdLAikdfaJgBzm5ni9YKe9xZlttR",
-	"IlsvjuxFvFh/r1+SlN7iNcyVHweZs+Vp7fW/wSiwy7Ug5C127ivl+70MtgrTLvLIbP0riRE8Omjf2I0i",
-	"f5zKGZwsMJZaRemSiEUC9UPpSBlxaAzgLoilU6RWGADD6TTUJVZJLGtkVaEqeemePQJpFOXQQw/ssNoF",
-	"drSRxZqJIoQCnjOP5ZpumrHcSo0/A3Z+O08kjasmBwh0WhLEk4ayg+FskWg+p6m+b0gQlPtwlSMDYF+l",
-	"lGeeXGIY03IOSQxK8PGYxS6mBCtOALSZR+YjLqh1enjLdXZ81u+e9/qbaBaG82v1KqR8tNBsjQ2tcFxO",
-	"KmWnkpE7ZZBO1MYaEHPKjaDusmZPOpeQnQhQhWZ1T/uF/BDrVDTXX/ZFp2wxkYlcgJrMkxs05dNZa9Dq",
-	"npKvv7IXmz+Fk07V3H1OvuWJpCLjUlyZ43dJQpokoS2ZamXt3G6QcKVXkifg+rB9lO6P5uFkq64HaLZM",
-	"eo9R7FzREQAVyGO61VHXxdGtU15cfYSa5gPk5LhWZuXM7J2Q4N0wZhkbW+uLEf/bWOzNUpVmV3VKHoJv",
-	"E+pe7crFl3ltMvCqYLAKJONmCVYl8kgZVSgSplY5vuURO1rlz+7FRsVSKiZnXb0bZFGfeDL3cIBTYrGR",
-	"tj38/4qw5b1HzGYDN9v9hUqzxTlWXFF2zYsu1hld4r4ExJXfTnkESSxzC73is6HCHVBipFnV+0EroXMt",
-	"5yr3pj6HH0i3T16m0sUQoKlOjlMv/DQ+jtpn45NO+2J0eto+7xyPj+Ne1B1RBhcntzx4JhdCm827uDAr",
-	"iHkwken68dtXllpcBYlBa57GeRfdqDdqn7H+uH1OT07aZ+NjZjro0AsIArhemOE+eNnu9tsvX31fIeIU",
-	"1mCtHJ2/WVieBl6bwt6Vb9VOMxiIattFvvINyyp6y742r0cKtiyvfOOSHXbhG1Q99o9GsUzI9SJ3qOKQ",
-	"A3+zKs8MOm/k7kpg7mi+p8AZ7srU+Nx5LexKc993afa1TmOc1Wuumdo92xm95dT3pBsVD3GciJalOe4p",
-	"FqLeuf96nffeqDzKxTcbKTxJcAKf2I2fDbd+G/yiJHfYDfjeTG0mPe2OaBk4sNRMOgC/fmbEtdFyiDDj",
-	"b5jFk2pxMZyncgLO8dWc8sYePNfeliVaCquJP1euZUL5DEvMNV1EX67ISsplyG5Gh3BFzwath+0ugj1k",
-	"8l326Nv2Gbjf7ZDctxUSSbGTBgpSzUqu7n5WIA8twuuKNAZGusJfDSu04oY/hB4qzv5P3YoVxx+2LgNY",
-	"MH9gqRx/YSr3FmzACDyxKxv20EOqMRe2BcOqDn/6cWqFpGsswDCW6Qa7RHfvQEibQobscmZJIbszHY/1",
-	"U4dvkaVYKT7Biv60LCTuL79oNVTOpkNxcdfM3n3mLNv69ZXreKcc5tLOF8dcv/dOyb3LYcrjMh1cvwpd",
-	"3LiFMYVpK3IA4YAhF1OWcj3EosPDuUz1WCZchkSKw6MrEWa1mUMyo9cM3Kq0UOcZdEfhwj1l6rJsWJwN",
-	"J7cN9UnCbliiSMzY3LQPDo/hQrE0tOkwK1WaEDIOwylvp5K40FGulYsu5SKvuKJTKhSFvCPTwSilIuZi",
-	"ElpxA8afSHkNzqWpGRQUGZZjh0KyEnhK8yC0vceHQRXJSA9dcCvX5chWV3pyiKT++NVLc+31e15UuxkZ",
-	"qIND6uP0ZMcxX2Q/jpbGtNxXDsv8I0vMKhvZRS5S69/4H7nO0noQzRj5ejZ6WqFr5eu19pDb1z4GLbdJ",
-	"TQ1BX7n3V1fww+YY2grUBn+JNwRawSUiyq72x69e5iXdrMMSzF1qBaCnWnf093LdEjyx770EJO2VzV37",
-	"qXnzrcIor4RNaDJsrIDWvbjJHZSVdt/KxDef2oIfXnf9qmHdUNe49+Zxb5MKCrOpZ8WgRd/BwQgGmywv",
-	"yTPJgpHGyPi8bET75EaSlVP6GewD6xR/7L5+D2wzd7kNq82Ve7OGrW5Zr27LGtin4PosSCboDyt5Xsxs",
-	"s4wCy4OA3PIEzbjaxP9ZLGC7w/jsy3S2iSFtRfXWvFXKpkDubpPoaJK4PVAVBaBLlrFt/NAVprH647Kd",
-	"ll2Wz4vX38bLwBXhbmyd2UUtDbBWvGr23Q/4bo0ya1uqXD5LhlW2d6jSLpYZeJ3V2N21f0Qcdh6U/65K",
-	"L0AZAMxdl8QXprm6EoppW0XKl6cviSezckXCDx9D+1oeQOjc7p4EYmTazyq6+kKb0TGFHkYyAc/Pv4zH",
-	"5+edTgvgueYJXQ59qfElCJOtoGWkb/cEJcyjkkCayIkcLlIjrk61nqvB/ftRLApv3TfvHKmbSTNxuklU",
-	"ckOR28vcVI5d04WWQ5tEPsTk8+zUTdOhWooo+7tO+XJtvZOjrN1a8T5ozXlkh5SdblbuWi3m84SzdHhL",
-	"UzaVC8WyRzaP2rUGBXpVpjpsC33ii5W420+piFmiJkyxJFHRlI41MWpDhSaRCX6t/9W/IP0O6faO+yen",
-	"Zx6Qvrso66K2i3itTjxsPXpsmzq/8IO5j//8ustGNMCC49DDBcyLUQfk7ZuHh3fAvNuP9vQ5tKZmgc5F",
-	"0WRPmtJn142a2fZd48663wA+r0BRPpDe3kiqqVr3p4zIthKd4zRBawW1oOVxlV3jrt2+3i1cNo+CGpdC",
-	"nixiB4YBVeejPlDXWPMhlUIDikbWystn3/mhsN+BtgYpri72oidiMk6kTOszVv+Kbr1rdOs6wvnKF++2",
-	"Ub1LFLJqa7WFXSyA8ZwCkBIskXN7xoYKwkw8DDPA7ith7kWiJRhrbQwaZPyEvqQZBiR0oiNmEYS+hBqW",
-	"S/rnV1FwJZzhBuQ6vKyoJtDvXHKhCdX+2MhBHgRreCoLwFqK+D1UT20fV8K77yz6DBS2evvq+eEReWDd",
-	"fxm9ytTl9dAkUWREo2ubFO9fnI5NXF4JVpfijAZ6dctSdUTeGEUF4u/4bMbiy/LCwFp5k6MpuxJ5bnEi",
-	"b21ucVB4zSyB6YoSnVIOKECx1KvqyB9ETViFn8tHVT7XV61/SSejq5bZEfPvdDIZja5aJf5xVohcPviX",
-	"XzrtiwftJ7Q9/vXD8cf/LPx9+vHw3yrzRoqrsIoJD4AsqkwDzgJkvroElAmjygHZsffNxChvhVe14Eff",
-	"vfb8JG6nC7QuUyB1rwxfxT6FAZ6kQuFnKAKnvPxcIsVlVurSm6Vh2aRoeslDUg/6nQsS0iRlNF4O2Xuu",
-	"tAqBh7gDcuQTK4BglMqhAhwH1yt5k5VCd05vVeIuHSmZLDQjQIvmgFsfGZ/RCbNJyVTLOTINnw/C+YO7",
-	"y/CbS2gBkTvMzZnIiCZmIivxiP3zZqGguSS5PhvLrcqAhEb52zkTawvNsXEmlmmzaSaWm/DmVKyMmIqw",
-	"vbUQvZ/JsvKXTeMvm8a2No39B2I7G+kXGoNdVIFXhh3i/oQDgkCaRyTMYhzMjxrKoKcodaVsDMXkFkLz",
-	"xCocqeebIaFFGzWfjrmgyeWVuGZzNAVPuZG1lq4Mt8PQgorOBZi8jGSykRiV0rZcRAjLXl3hjo8AtQ0N",
-	"6NshouwWb1h1JT2ezRO5ZGxXaLJSbClEiKQsYhDsMZEyNioYYzHIFCNmLjGFQSu5zHFUDTQ2kqOVYAw7",
-	"2jzS8HG7i1zUnvyv5Ih8teBJzCo01xrQsIdyNqcpAPjGpErYbgQNtmqYKw92g23OiCXXzEMSgBVuJEDu",
-	"5I1r6pR/4t1Pa5RNKz8qpjUXE2VO2urFFQIxKIsVW7x8wssrEa7eKqErWDwygsLY1gsJ8xsJ3DRGbA3t",
-	"beg6KYqwVyJ/bkQtnbAZAxhe/9INEQFZeVV/ClUFqgwx1ghzJQrr4a51oqY0ZeVv7H2BmrVCffrxGzqp",
-	"1Nm+dImgFo4c/q7wpVfNv+rFbDGqHtavTNXbuE6r6Hk3DEISHUcDA0DbQdeaj1yKkLf5EGV/aagZkBmX",
-	"1j5A+p1+dfBA5cZUjTLfpo0jda8STa+NQqatOrTl0Hw6qBpRFVFUvZdRSNVDRy8bJ6VZNBU84lSoewS/",
-	"aj6ZEkOsWvRq2ltDS4UFqlyNnErzRQiKh8BSX7YO3j6vY9gYo7bdxf5azliZlRs50Znvqfs1t28pTZcq",
-	"h/whbyzudoFFG3FykQpVw+KlIAuRQCKKCySdm9FjTTy+aspax6o8ivwTMpg9nf7f/aRWnK5VSjXc8gcu",
-	"E1pdp+BHW/z8NpVigt4kqEwo5gsb71GSHeE3CK5F5ElnCvBja12YKBWkBs5xVXK07VYXMswGQ2gB/lzN",
-	"IQUZKrR98/r778CCpwISS8DYn1M9VbnJrjTkMCBcxOw9815xmVO/9H4NIQmeEizaj7bB7L1n4/YLc3qa",
-	"1X7LVqbB6vMKg2ZnMzqCWby8o0qelQXHbp9ykUeog2cCwtgRLJkWw/Kr9YyKQOyqlInTTv+806nXKe6K",
-	"Hbx9mkZen7WcplGzoU5rc+luYA+eSKhdbZ0bXllOrMO5SkIb9xsXoGqXv2bypeRC7wIoCy8bvezHr1+T",
-	"8z6A2M9oQmI2SRlTR+R7W7siq9kKpUJcwdTS5huOoxcxaw1Ojo9O+t3joGUkfvvbxdHFeX8VajD/yAcw",
-	"k4tRwoo+as8r3b7I18sqgh8Lfa1tqnteaAv+LDVWWvxsjH4nVXvxlNFET6t5GrgFAKMJBSbPe3vLkqQu",
-	"K1Jer3LOPAzC2U7ktTeeuuDL+qzGnOor6/V4BAyoCkjxkOGHBO3QRQPHIvKsnbxmKxwKMPxnJyM/DtvW",
-	"Z925jtU6xPWKIlfH7W630DPmJmCyXqYPxhAgceMhtLGTcftsdErbF9H5Cu4pslNbxSuDvfRT047bZ+Pz",
-	"bpv2RsftvIDXRbdJQksNRjz6AzGqe1fIeDTwgtOSuViOzVCjlcLivEm9V/eiV9oUjZB6itXUdgo6yLof",
-	"bYT5Nrcnxih9thK1u4ab3ylZaIsSr5h0uZcKr4WztKGgNTAeX/IopNGRg6iQcXhPET8P77CYZgc9Vqve",
-	"m1c955W47v5hrsK+tc8LBYWDYjlhQIAFPtC4uHCtPJItmzWjebJJQPiYULFsIn6Yq+NGXjcgePte4YiC",
-	"1onPdyaOrUoxeMytPNan8pbMqFhaW+OU3jAyYhCQKfSAdMk8sWUFsGaZg5a1wkKnk1UOWAMwXg8XkUNY",
-	"lMpB3PIkMSpTjmRh3USfpOxDxrmbEvdreP3zlR7eDPTq2BkQhrfkbmpFflI4mKXCwR65bBeBWDj7G8oF",
-	"57xrAAXzdo842EKyaBxxYNpsGnGQz3pzzEE+66ZRB3+Je1+auLd3Z72nnnyZ7voy261itCkrchWiNBWx",
-	"uiQh0nEckrFEPxugcmKNCkRecWpivo1OBm5lF312IEq+9vybNYxhXcFXcwEbtblsC8ECyTK9BrXRlX41",
-	"N/LU0LeW5LizUtz1zJZ2RctRkVHib97l3Tu56BUv7+PT6qKuMBN295JivqGsUFVsi7pfVUYrnMnu3GDP",
-	"BcL+ie1y/8Q1wmqRfvD0IFLQHZLbfVzmtQcmy1ZtWCyPTpjQrU9Hzjsmbt8Nfqlp5bZnSi3Yay2ja7Ph",
-	"d0P0nrpEAqgJvIK9N5UQI7TneCMMxWoZCpnylAVY7EiRF7IaXT4fxbqFzYK0tigPVdoB21Hloms22xiR",
-	"nJdXNhqCnt1BQ9AO2eq80z6O+nH7zEik5/R01D6LzuML1hl3aW+0lYagZ401hG/kqJIDcxaBVmBueUIB",
-	"ZslcjwVo3kbW3+5+1IHiAL+TZCo1uaU2Rwtys8jx0Wpo8ZPX7f5Zt+uKOb2To3y518O4zhMqRJW4fD7o",
-	"dOx0MuyB5nezF2mb1Zvxks++kjwBBmh3KmVzytNa6b1XXReqt1rCbe8lhT4hnMbmJN53clSbv1sMOlJL",
-	"pdmsDPrt+8H2UIzoGzmy+bAe0ey4zFvjWTRLrf1GjvKs2uZ1ihxYRmHTPnk9o89Xg8itduDQOVxKok9z",
-	"Xlast8ElOt01NxZpZ/19806OBiQ0zGvni2YLztf4ojFtbnHRbLZBvZOjPZcfMvfbl2l5+EaOdglpe+gA",
-	"GCXS1aXL0ixEsNnYnSWhKdsJ9Xdrnr8PzrlHRrhBAahhi5sizKs2cVe9650cuQirDZcfmS/UFNAmy7pZ",
-	"naz0h5J97k5bazClup+MGH/Pa/zTUG8FbPnqvektXQ3XqstsspZSIGxnIeUa0Moh0eCWplg4HtMEYikY",
-	"/COrbgIpT5DFVLCc4oAM8Xk05zOvoGXaMte2a6kiJCdovaA8+ZaLytpN11xA/j4CAky9oGEwjIa5wcpm",
-	"tec/DMF5qeFacWZixoIrESZywgUE5nqwATZUN7SY7VnGrvkxKLTrDMXQ8u1UQhKX9WhcCSVnzKzg7VSS",
-	"d5ILFkNUuMtFQee2MNLHCHLpRVbjw4wEDD7D0qyuhP3dH7iWBeuQcmDzaER2xlYplEwYOUATmtlH7FbI",
-	"HLfXjNn/4Z4i8oalKY8ZoRCsq2x7s8OAhBiYO5RzJuwaeKXBAADErLF9C4rb21W2P+F5xG2xWPn3VI6F",
-	"HxRezoRK2xD2diX8qeeQ+9zIE1DlLMa9KePYmFY4U+Usu2z3nWvKheFX7HrxV6QxBCewW9NyodQ2shs+",
-	"wV9SZo6r94NajDCcEFl4YeuznwpNF1Y//xuWJ/8zE6srl7HozSj0WHk4n8uIVhfiTqiYLIyMCUZbOKNs",
-	"Nk8At9IQ221qZmcO3xF5QFIW8TlnQtvqUpDpnsdOGuFv5d61QrfPeJgANaI4i5jVjf5FvT3cmsqdUVku",
-	"9Ei+DzL0A6+KGznAer0zuiRTmcQeg4BQvsNV/FEjtyKA/yf152KhnkVWC/WkfRz3GRbqqbJ2XQOnLe66",
-	"kaqHLE3BNWm2kaUDMmfpjAqoS0h5skgZOXj94s1LcnLSORyQk6PuUddwDQgHN9+M5Htwndk9rg55zuQU",
-	"0yYQ8Abvae/nyjI/dnGrHGtyrDGUJeZi4mwSEN6iU85iorjAIkq3VGUEKi3GVcrgpZWAF08drvSW/Z5m",
-	"oAYg+fkxwE+u7XW76SO4lj8WCeRDTVU0WD+7NQS3N4cKyfhDFvMLnMgLkeJjZAIxj5s5nUCPs/3Vh+JQ",
-	"Yr212WHnisQL5veMlwQihYB7/w4hWjn57xJ2CDEKa2MOvUXMYkEJ1/sNB20mMntUVYcrt6eoJyBXf3E9",
-	"w1HGDLazDhWPxIbAJbwYHAUNSGj47TYWI/JjhuWKoFAAtUPH2uyiIOG/h4ErmQjeT+jnniJ2hO1nj4pG",
-	"py34fWOjk2mzqdHJW73Nxqfi6jWGXvlT3aCbrj13risGD3gfuf6O5L3hVux+ipgiX1j6Mk17qxxrFQbE",
-	"XhfhgNxSDimoCOWvcOCWLC9JqLIXKXjzMnQpfKbDQZlhX4kCxw7xkgwHGZyI6WkiZWzEEYfpZo9BYPk6",
-	"Kj5GTFnmCasrsUzK/5ehJytuFUTmTASrPN4vU3bD2W2l2Az5LRjOLBdJTEYMQofLvm89S1qD1tWi0zmO",
-	"/sej7x+++enlY2J+hZ8YPjB/gx7xv69aTFzh6+wf//Xf+Ph+/j4kNuNeFoJ9fBgezd6bp09ZksjgSlyJ",
-	"JQROMTojVOdvQoqRt71LuTgiD2BzyJSlbHAlHMScBQ+x8zqK5Ow+7uK/geD/v+fXQwWPOhlQDx1FMRtX",
-	"uOFhQUpmsv75ydlp1R3spvphYyKkm3ajlsv2JtuNbSPAQdYdnjdWu9sA0pGZDwz3F6xoxeEC4etA+fuc",
-	"iU6Vmo9VbVF/9MiLJ8m1nM2YICPGyYcPR07m/o7O2MePjcI+83cgzhWTHZQeD/u91h/KkewIsxSPVUBV",
-	"9QpLIXbdSMZLzMqvRlldGd7WSkdmdtj0hTVQFE9N08nYT7aaijtvTfuAygFbL9gefL8+AVal4ih6A7cR",
-	"3L7bX7xFn68V0+2+FTrfXjh3rKZaviywm4LhKWM+CrIxgfUYQb2S33ymmPs/Fuf5dQ9yYnYRbBk4iR1s",
-	"2vOdcazXXTwDwmg0JXOaaqgSJ8AEkWGtOkMjeWO0NAinoykjX8srkds0D8ybwP2gGSpAnLnvXggIWgmZ",
-	"iuicKSwOqg4x0lYxRsIPH46ec3H98WMIbV0JdC+4JXK2COAXGUoojsbdn9ZvAHb+wwCaLFJIGFwJ8+sb",
-	"af4NL7ySiXmApnX7t3sZfrBSsRuXly8npGaHtkWMas2/eoxBy9nfUOL+OwhizLuGsvZ+54A5fWRLPxWH",
-	"jI9eL+ZG6npsppu1g48eykSmpd+ey4l8++p56deXoGh/RRXDZ0dX4s2ULcGCK6Q2+w0AuingaFjrT7bT",
-	"AUmknJOD8MOHlApYmMMge3m8EFB6ULnPplRciZCK2AxBpua/Qmrzf+w3+APBquEXwMgNJ/DvCf7ORAgu",
-	"ppi9t8ukEh45RGxDtlcCCM4MPmUiZmlWbLF3ckq+5V+tQNdUispV3GS9yLzyRQPROSPyehF4NfIskynu",
-	"ZUb3gHChzGk2FAlwqUZHSvPauZsu0GoZertLHdhBQrloZ5d4o96rohJe1GSnWiQXs9m3gIaCOx3LI0yC",
-	"NdSRh8RbEsnrITsMb+JqDblHVwIgKwPrV8QKQwWvIZJNSRL1G64esCumWXCuWdBFGmlFuGiYs+sm1bzO",
-	"KxAVS2ccq7WuqQRslxWXkgh5e0QewBgxDdi1AE7OJXh9uHD1Qb1piTjA0kxXwstLyJNUiTKnC9ITAteK",
-	"BgcX1jmHJW50sz6IVjO6TipsL/OUi4jPabK5TJ978aP1JjaKrsfFBvmxQcVJLDa5UgbQ9Vzcrcqrn1Uj",
-	"Vz4o5oFMGDDbDIgfqI1rMmKJRPywz6lNbl0/2a9pXcg/+nVXkGC3OY2QoethiGAmW+RfepJrG6CvHRxy",
-	"TMlzecOMTLUF8HEJF8NMarjtkBoHaNd5Vbwk9N8TsWKHetd7Sb2qTcnnqiYb3/K2T5KT38D1lI1wy4pG",
-	"PgO/e4b+NvzRo+ymACt/wrJHbo7lcPBqhAJw4G2O7rbLXH91bPZBZUFSztlrNBWMxL2F6Lg4ZvHvYxz4",
-	"6yL5Y14k+/evZVLVl+haK0jyZTkORTU0/Bfrm1Ji6Dkg0hZZTZbVkvU/oWj3lxT0lxT055GC/pJsdpBs",
-	"1nPSjelr+T4OwEC0exbbFtyucUCRabNxQFGZlCsukZgrOkpY7JOvLdpAIwjjg4BdP4m6XEfFNdG0dgrW",
-	"iN++nOYMKolzQWZcyNRsh1bkIDKnAUxJj9++OrTlwp69/p70e90ziyYYLcuRxDMLWdS7uDDL7V5rDVqP",
-	"376qCI6dVYO+vfBGklnu8h7rj47Fe1tBfauOg81Gt0K42TxlXJZDjst4Eh4VGQr69cNxFdmUjqmduTeI",
-	"yuMlb9jrnZFt3hQNnpC7j4k0q9anXcSPiqiRHa/RNZ7aumWZMaE38xz7oiMihGxIWDyBQnIzeQdYN/Ox",
-	"D9rA2me0O2pfRL24fcz64xN6OjqLzrfjQrI5rNuL5Tox9nuR27zBsnxPeaxIBVjAQErFrBvQSLuYGwPG",
-	"T7SM62kqF5PpTvIswI26AgQ7i7cl+36hjNlfou+eRF+7VVUipm/UrqEOcFZUorHuLFSveHU2Omf+EsP/",
-	"EsP/WQyMxdORH+DKq9K7JWqik5Jk5aawVf68CwMEQPy1pi4pOTDC7ZxOWHx4R+PkX1dHE5PfXS18y6Kb",
-	"usBedg+N+n48rnaP+tXhUh5h/X7qakW7aKT5Ik+rhBrSK1iM9xSJqKaJnCzYZze0ybG/VfFxhJkXF6PT",
-	"0/Z553h8HPei7ohCDryZZEEp6qxRisxccUjzNM67WI/R0iS2LqOY7h8qinfz+0BIFlDJLeVaegb1t7Sa",
-	"myIO4E3sZL/gRX+WK6p4MXlL51Z9V8uQ275N2WrmtQEJzcHaWRXb4lQ2zzAbp41VMZhrg9wy81qzlLK9",
-	"+3OQLX+Z7pzv50y8AeyAXWF0LCSDlkTOMRW1XEANRX86Q/ReF1NpY5Wy6MWHKY2uWUxiruYJXea0YmY1",
-	"nzGhh7aNLfBsup3qPJp8XOs2HhfmCb77EUq/Xzf86Dm8ivxXplBSvslnL93bdjuZ2rZYS3Uo5I6gNpvT",
-	"di14jeu1ksTSeKNUY6FRbFE4KI4LPC6Gv2wd7Z1NKZm8cAcRxo7BpqzW91iFdH86Blm0fcZOx+0Let5p",
-	"d0e96Djus5PxacdQujQrnGGEfPzViUy5PNNtH7N+3D7rnHbb59HZWfui2x/3mWHPo3GeegC4PzSF9Ayz",
-	"hjBeK8Q/p3Mt56TbJy9T2dpddPptQYUGku4FLXW9ME0/eNnu9tsvX30Ps9EYseikt1734rxaelsIroeN",
-	"pT1w1Tvo3Jfftzsdi54L5JOXGWi87oUsfrtK31DByCPJfLtAy8dv2WZ6fwAhM7fT390QfycM04Qb8W1o",
-	"66VtDJG1r330jl6ZhTwGeVCnVGA5v6J4cGkrKBv92ibcwzaCFa6xDQm41+Mbi6K9QQJoIJmb5ppjc8Dr",
-	"WZ4cHugPWwz8ORdVqTszLtyfFWJMQ0jo/CxWGfbgSN7LhHLq6pqTayFvIS3aiqrA5IUhdWULavl02qvo",
-	"1j/tTa/FwklvCo6d38BxZS6smWdMjWSNtI24VNeY4L1i3StL0J8P8w5IwUO9cwyskUr4z6nbWdIOqjMf",
-	"M5Njxl7d6XSrW6DSnIXtrBHmXKhSTcp5oPU2Q+8rWFWfWGxZxW/amWTq8lhnNGZQATkvGhesKS8HqVwh",
-	"ongOKspwN6s4N07lbMsz5pjoisyL3UNyqE26gzFiETaqXLk/RJCD/UwJdRCN8Fkz1CQttxpxWayXgLiD",
-	"hFFLkA1MFOa1AWAi3sFE0VwKbm6iSOPmJorsEl5FEXHydjhwtwAGNFLhCsOaDZxiShv+7qpAXHol7cMB",
-	"+tfzzFBXPp1k5dMx23y8SMYcwTpFbGHMblhMEoDyPxCMxapQK//QD5Dx1IPslWKMjPdG9UKASFFtq7Fm",
-	"Z48DBXkWD6SSmTGjBdvislkuSWjZmvPF6CxlptjYLbujLTaf6YdSbM/GSo5mWT5sZM1big+F1WrwyUp+",
-	"mWdWNSPMyr54LXuzduOrZVqGfneudpVTOPr8rC8F6Hpqq22WCHkPFLtCQ5+ZNNZtSdbmmgXfaNwFTvXZ",
-	"zLlp/OWacyExX94FWcHG52PpMBu670stKJDgNTRbBYOyJYteo+Nb2FJFR6ubtkXloepp1gWQZgIp+cf/",
-	"+/+RDJyX/CdxsLzkPz3M64PRsuAjPbz0vjEt5Ddu+TMQO4v3q2cn8mGBPUDgHCM7aGVNl+5g39pUZr+G",
-	"8m5lGr/mE/FM7LzPxer1eDHblo+8nHMehzbWbSVKB33QLuNDGQWOJlciC3HwaxdCKhbaZmwkhBRsBcpg",
-	"TcqRG1tr0IpkmrJIk6lMFSMjkOlgL+YJ21tUZbC/Emn50L22sh9LzZ1uhyLvhpQ1V8UUXvJIL9LqQoH4",
-	"iGh6zYRXpgr39p0clW3uCNgwdDfEjE7Y/XdzNrmTaZ3xyRQin83xx3uSR16AqLkiz2iNyP9Ojobblqay",
-	"wuUI6iUcvZtPdi7HwP/OWoPu+XG/1wtasIorxt5uZ9B3avYtj2FfTzudVUotrG2DIgu7w4DZBf+wQSBs",
-	"IF4g/WCzbicalnqqEIRrUO+2N4vBtlSVQVob1J7v345WC7u9H7Y2N9mlqy+u5MLVfBqx83TdZvvqTWQN",
-	"O9gYAG55w4CE5jTurL1vcZQba++mzabau53uZinUznfP9ZMc8/0y5c2XCY0YSGO7C5xgqSQPiLM82Jxt",
-	"a8ko+41CsOhl5vyQHEjBDi8hGo613adcT1fMn7k/dB8q2a8ln4KTXd5RwY5iyf7dAxLNbxzfuVj2LuR1",
-	"2PtVIQ47u88+l5/JUcAnczd9fh/OJSCIuQqJFjnxEzt1SicRN6Py7Eku9NdMzpiuco4+IF8z+c3r778j",
-	"8OKlrXIh05iLrG5HIsWE60XMQEQXJKEa/jwCF0iS0JE5OxhMXJZWspYKpJKvjlyMEi/ZznpUCtTR82mj",
-	"t0obThRy6hXMpKK2UHVQij/EygX00ZVWXQ1cQVA3F5MjV68nlQkLzQMHwIUYW+ZmfPDyGblmS3VZUp4A",
-	"wivXmsxvV8J8CohdCMJXTBRZQpajTRA5BJBpcFn7zempjBHlC5txtYzwzRXF6m6Bu1vEWNsoFMCZ8FG/",
-	"htsGjeMUW4NivZ2U0XgoRbLMrpN8bQBT3U3srG9Yedw+Y8eGlfdH7ZPoND5j5+ML2hntUUvkcU1eiwe+",
-	"dk8Fjjwg1MlBkyHY/0Yxvwn/zkjZ8fDS0m+X3uMWfxPDmohn4gW++7GwOeUVeUjnKoON0+SGs1uWktRI",
-	"q4ocmA/b5kOCFZoA8VIdVudF+Ru+YXz4ZuYot+d397Lj1vmLaSjZZNdylnqv0XgMgPKuApIt2X+ZuS/h",
-	"6YxGUy4Y2EzExMh/1AHDy4RdWtDAgVdSGhHvFKaZmW9copkUPp8p+YTGRvq2HXsoPLkQbw/0qnCdylHC",
-	"ZhW3jyCvnjwkF/2TMzNH8xKJmaY8UQTXiRyEUHQsAqviffvS/3qnpAgPA8LeawZOM8fatLmLSBjJmIXB",
-	"lZiztA1RnOSGS3SMohULPalw6ZsTtsIKZWyLYdEEdhJHZS4oOmMDw9yzPc/jRH+xoaz2NWBQttpUy/8C",
-	"IveEkWQj8+j+Tfd+Zg9rZcIIcquU/TY8Gx/Ti6jH+t1Rx0PA6QMjsFUdn+FQCRfzhc43YZGKAWLWX3M9",
-	"sMs3cPOqsC7ErIGzwDTy0Lz6MV+ZStzFWyjvlUogMa6I0ZADougY8EfVVN5ekitQelNBEwI1ha5acGWF",
-	"7tey972/KVi3NA5DGaGdcTgAEmdCp0tzBMiIxljMs3GoFwT6/uCoqUm4V7bTVVeAI8I51dOC3LhIeTtl",
-	"Y5YyEbFGznyfbtZ0BXdKYNhEIicTFhNr2saqFJcYOgOeV6iYpK4dtuuUJfNGdxHUoxhCPZuhYpEU9fuS",
-	"Us2GNo0zHIB3LAFqkQArG7hqUa9Mk+0HUCJnyqjhhSqHTkcryvlpfzMkgarxByDo7JuXBF/wcQmwtZOL",
-	"C9//1am2DblSoWUpW01lqgMyXcyoaJtrAfiUWsxmNF06T6FjgabdRiEnTvIt9/b21TOS0Q4RdIY8vtjD",
-	"gITV3MGIjEkib3PScIvRkDgbSt6ulmkeJyWxjl/FTZmznDpByqxnlFCl+NjeFjbEAJgKAnn7G4xzVGSc",
-	"yhnGCjkeQfqdDjmgiZKk3z1GOZwiXr+8YSnpkhf8q4D0ez1rAU8Z1Gt5FrPZXGomomX7W7Y0b5zbNyCe",
-	"VEzIs3H7BdXRFCC0F4IujD6lzXgZ9NsNSJjjow5jJjgDFOkxo3qRsqGDLLEyfsIjJhQbutU1bRybtoXU",
-	"w7FcCPilH5CQJobqlkP2niutTJORFOOER9o2hfVfhvMUDizHcqP9zgU58N7kivS7PbckStOEeXMq1EVl",
-	"gAYeh0GpCuuNvM6G7z0wKxiSfrdjRl/gCqTfuwi864CcwPaImJx0jnH77sPc/n5YLICT397ZahgBprAQ",
-	"1gNnZleAprVLDwEEhV3KqucUVsr8WtohCPYr7o65272ZFWuH2vUqFxSF5Sr+aJYKfsEFKcpg/lSrBLF4",
-	"UVUP47U00rzHJVDcVCxJFJYrkwtd0lkLWLvw3SSRI5pAUd6xTLi8RLFMChZARWFEvs8AUxSrqpZtU3yt",
-	"OYFqnfLRwtoPUjprDVrdU/L1V+DaoJpNIOa7lUAEUKnsW20cY3Hy3X6bi2hKRgvFBWgW0JhTbLcw/dWG",
-	"I5XDgGrReyqCju6YHuDWc8WKL6yP1do50dTDBdT+dSErlzbqglwzBmaHWbW+VdymtSbH/M3CDjbxZP2O",
-	"2bRbF0PfMuhmi3ivbTJ1bbBWceff2pD6KJVKAWCGI4GA8ImQpisSUbWCq9//NFVp/oSB34UQMxddloET",
-	"eKdh11DunDg2uN/wvQEJ53cJnt2CxzV3v20RPGun28D9llHq75Hj6+7PL9NN94pFNgClrE+k8KQkG0xp",
-	"yjKbso+z98fBQGDvUUQawhfVOrGZ2T1zwS0zF05ebxxzAi6JgKr+aipvBeB6OREG7OqNVLUN6WnI2cqp",
-	"aSA0gRpuZFbDlqVwY25ssMBtrU5O2y09DVt0QRRbRl04nXVzB2+WcyhL5L4aehdFGY9wU9TyPq4pKN/U",
-	"bOg/4LvFy60+zqThreP0Zn8tsnHtetPggG2tke388rnWUDwQUGOFqmtUfm2BKqTaS6M2yDkT5vKyoABy",
-	"TEL8J0SshKs8JKEjljQSjyrkqOrK3Ftgk3lj2zrz3YoIfhObNqFpjERTdIOL/YEbfKwd+kPgXxvFFWRz",
-	"mdHTJjGZBgYkTKMahJKirGJe23eij2mzqaziT9jbqzrcAufHs1P3pozq8C3lCAMbYA5QHKDz5p4iMYu4",
-	"S0MuKXVjvbnSRJkVjagq8NA1t6F9C41/OPBbqjCvTopLW50cPDMsxmsKqixR7T6tlsDX8ugRG8uUbTsr",
-	"HN7WfPn3VSYjHt+tb9fEaLkn8MbSMd425Eam8XA7waEMXLJxDs2ymP151KQtWtesG3M5nNIRVEaQgT1u",
-	"pRPkGa4LcynQ1q8bOKZlIE7xuYtyUsWXtlZUPqVmUdgUL14nL1RO50b2LuZC/FrLgh/HXL9aWKthc6nl",
-	"xylWDnPZWBWyi2V5FF2Dl9ab7n4Vy9xlWGLLMP6qUKEHORu17N42qiWxs7am0FXj2jhl7O9sGNNlrRvN",
-	"vgLDCgMw4WF3oNJwBSlnxLRAkKiRVxuOg3Mxtw2ULBUyNSon1wXn1/Hp6UbPmj+GJiLYjL4f4iiHc5ZG",
-	"lVnrT2SaYUOImMykYHbxVUAoEewWq6rmhfbcXG2TRXBzDQklheg8F39WUCgqp1oITRt6107VhsxZymUM",
-	"exYGWXXOfHj2czJalukPZmE+cDt21Gh03kZ4fRdUpSab2FwurpcF1yAQrApBe5Jt7gIisJPYsQF6gBxc",
-	"5UAJ//iv/75qBeTKq7yc/eRwCK7ZEn88bGROGC2Hjm7MOFaZhosHc0zW3knZ/RYX2S1Vik8EPk8on9Uw",
-	"3i3S8SpiohxUQHH4FfcsdFN/kTxxLGartFyMAyrI39bPXo7yqytaYETklQIN2KLHmVarGdRKjhWOuGoT",
-	"06UtLYysz5qjEkZvmBe6AbdKvY+GxVw3tBW5ixUkR6u+VQ2W0TSaspiw9zTSyRILFGM17QOaoR7PDmFC",
-	"hqwKx76eaDcPEUggC0Xfu3kA81trwkSoDY5Aw4uLMhCLWUUk0Uan1gbxLD9Fq4e82tQAa7jh7FQHHELE",
-	"lpV5yFQmsToiyPCwnDCMWQ1IiDdhSChoqDOaELWIpmDR7vaOTqA+sTkPIbE3S6Hwib2RndgRuoNkPjN8",
-	"OyQ//fTTT+0XL9qPHgUktNMNSajTBcPEDjjhAOnCzftYI1vL6HpoFj6E9p89cmXfbYeZcptHQfoBjlDv",
-	"2YP0sXH78DhowXwMq7KLj4ZP0AFct2sk1Y12kdwGwu6QRGU+3rtlhEVbWkb2p8v8sdSXN5XBVkaqcdaS",
-	"zXcLjTK+ssU6VBWC7lUsxmjBE80rbDuPoLp9jhoD18U9DHILIHvFBQCDhPrg5bMaTSSzGW4xerytN1ax",
-	"3p6Jb+dB2Nl5UM1mcbi+0d2tfrZMQbbd64kKdofvYH9/4BObYb+oUsaw24CeZ/ito06u7NVciPesgeL9",
-	"5YMnpGAoji8J4C82j8NxTgx+mTHN0mHGRvOlM998DFbbdXJJlT5oCKWgbXVL6s1FJysdMKNcaMoFKjJ2",
-	"bNk47OiWjKbJchhJoRYzXMePv2bE1/oR8JFgCvk3t+bHIf748fOe6H0euLX5dZ/29FUfITu59Ydjf7cJ",
-	"8O/9lWEozXGN13w5Z/cUIFsFxEiOKQTXkISZS1YFJOYTc05BihmGxSs9kkKnFIITSzJrEQDCR2a1V/Xm",
-	"m/qHzKNZzXSa2H6rJ31POel4ZLUiRPY6UIyR8OvHb8j9m+59fLdt2nQIZEUQCTPzYYbl+7Dd7XS6FSWA",
-	"cVP9kXsXjL9jMWOzB5A99JyL652Tkb0EpHuKaHm9gmgOvwGAx/Dpb70fxcnj9+evdPenRf+ZPHtJO6/j",
-	"4yeT06fvLr5Nej+/P3l4c/6V6L5Y5S62nUotZHUQ5CCc0+E//uu/w0ojwjaQIdjxr7Wr+FxOuLjDIhLI",
-	"2Csu4R0AZUgJT+ZKbAEok21WMvxhdPzd7PRvtxeP096b5clbfv79vPtA9R+Nz76edr65Pn7+99P/iC5+",
-	"GPW+22N64Jpdxn2FIGczGcTjYTEsnNnu5PNsN6S73XHP8+mAnIyySk4GJDOJ56HOdadK3XGndlhwmZJ5",
-	"amTCfO0VLj5opHPFP/1OmH/dAUbhx+nSq3YPCWnoYwF/7kQyldcCssBP9i+bLHg7lQ6KsbQzCEoKS8gV",
-	"mcmYJaYDISGbh6WE3lAOeeKXZJ4wc/1lNfdJ9wTjr8E2v7JXrumKy2ibdbXNVC+svGN9C7OyRvNTMrlh",
-	"sYtrgRU2TbPYr2heA4WmeZKQUYqXyV5x0JyP8W7H98cpSzFrj4F1Qgq0sBPFJ6JtD/FRQ6iulfntCUer",
-	"Eviqes/NNJ5lnGZ3libYrbvGEj5mZknKqwCZHWrIRZ4Nd9rpn1egO1W9uv4myafw5s3z1/abGjLQPGWv",
-	"tYyujfx7Nx5i5GI0QCtQJHnE6liCilJmtE4gbTJiSwmQtHPK09/ntOtFKu64DE/lbb4MkZFsRzS6XpVg",
-	"bXYQpEbHzrExaF2z5UjSNCa3MhVVWbjZh5uy0GV0/TB7ezsHzerKyOrcxXIkk9G3ByTE/PwQQlPVJQlz",
-	"/TskkDw3T2jELHivCghXamHLtaSwB+pKgPU0sAGByDbxDRYblQgVBNM41AW07YJ8YFuaUUEnVkj0stsx",
-	"LreQDYbDBYaS2QkCW2+wkEFVeL6i71i8gMocT/CgGVZYWLENOfbkmXbiO1c2xNgFVFnW2qikTbH24c5Y",
-	"Ho4DFRrvXhQa3w5GI2glVOmhYiuod8UhfwYckB0qQlYYfIzeBX00EPRzbdPW3W1SftjVAAboa5Af7lB6",
-	"eOfQ+ZwONg6UiViRqbwFtyTGBhqGt/Oot4TtKNLXysGEAOTbqsWFpAozUpCAYRbggkbeHicMAAvM56AQ",
-	"GAlo5zn9AbFWCvWm7wa4smWx4fW1fItLVY7Ps2vhT69EAgXq3RiOl5PSeh+dXakBQC3t7qTbgm82dtKZ",
-	"Nps66V4z7cCBdxd6szrGRvrNEIHLcFIQcjVsCsobtAS79d+mZLaIpk6DNA/m09SojkLeVllfyt2Vd/OV",
-	"pbicF9AokguhyRQwc9yXxKaIF476GijeVRN5YR4r/EgbwVlp0u2QaEpTGqEZWEgNINqzmRQrcWp7QgIu",
-	"jKz6MOhijcG7FXx0FGIbWwG9d1UPW4t0YvOTyhj2uxVGXAGjtw8q5wxssxKdCG/fDDGtOPycTX2e0sh/",
-	"7mraGSjXXyLs5xdhc8vp8Jv35zedv82Ov+3qn0c/nUU/9sSrE/r8In7Snzw9ffeyo94cL344v/2Pbgby",
-	"1ZC61wCzb0s3iYwoUHDM2o8e567YBzElz+UNM5plqzkl++NcrbVSPMfNxLJWkZ4biKobDP22sXuKjBhN",
-	"jQjqPDoKDcuBrxsaSTQgUkTsEu1xXEP41YOFnsqU/x0MQgPyFTZlvm8UVep2e5MIV2O1zpckWAV3XMN6",
-	"X2TS7aqVhdZoQx7Ii7V/Adl4Z8dT1ErY97kwVvhgVVTi1eW5wLCBXoxM0z/AUts8YgGheTmmw0tP18fk",
-	"ghEjFgAGrKkSTKgWs8DHQckhfCO8I5/S2WiRAoi+kVoA9wQOR8IF68ILYyaUTun//T+MdPtm1lJpmgwt",
-	"nF2v0z85K2uhe7+riknXrcevXrb7Z91uxnSb4+YbLuDMYA5ztjU4OT466XePzWMLS9saXBxdnPe7WXSC",
-	"Wyry9G/W6GaYxCtAR8Q0+wnVIGDdFVxla5zlZgYArjHhzr79e6j/mzLnzRhr8+YNo8LceeVwDEDo5ihr",
-	"CyveboyO3Sax3KeWdV98zSQiBHvBLJUAKVlOSW5aXA+QUhMwI3VVnsiTlDGi2XvtwrZd6dPbqSQT8Lul",
-	"jBwgFwvInKbXXEwOC8tZsY41YRrF/Pd1ZAc2EZsjsDPd/QkhXYpGBhuiVDgGQXbc3abumnNviPYJ4oVV",
-	"R5TCToBS6uC57esY0jexeN7gY10kiWfdMh/iESNzicU+V8NQJx4e+Fq8kwJ4+Jbnsdjlpm/s/DzNsgLZ",
-	"261ZU2xv2MpssoUhbdiWhzJJWIaJsKYmvUJXRMVW5U2Qg1dPHpKzi/5pOcjJgsZhwKW/KwXg9F/wegvs",
-	"zZcPPeNj296sJdPJBvniE4gCVfd0lbBitnWCyw7yfsqYrpB0cneWI5GPv5Z/8rZ0hTrzfWgYUuif4Cag",
-	"KjWU7I2pKU1nQ91AwS/r4SFcpsfXz14TLWUCmoWyYTlcV+VE5fUAN2C0OcopuiA/pWiycUzNsdV8Aiy9",
-	"X5n2PllF2+jW5K4j4W6boeAK+hTuptKlZNsuDj/ALcsGme9MHdlstn9zzQaQcnMH43dzFtXc+M11c+M3",
-	"1w1q/ABPb4QwtoWa9udRu9bpUNurTHsHYQOt/MtEYDNT29XgbvUxDDM3xzOPOAOZcR3A2ee0PdTT6V7U",
-	"/X2o6Amj6dAfTdmPNJM3NubErroTtbEUkJYThJgAPSd0LYU1ebl7U7XJweNXLwMbb2+jsg5xSMipj8j3",
-	"WDI0MJq40nQJpwA99gdYdVwvbaYngXUwTw8b6ep/EP17rTvsbtr4uuVrooZXXe6VbEDT8XjzfewVjzH3",
-	"sh7f4V7WY3c7dNon7HTcPqPno/ZF1InbXdYbH9P+6CQ63Qr/07TZ+F42c0HreqXBtVj/BDZF8YlAtAxp",
-	"MeqFkgk7Is+Mlp/aWh8LxbKiS4QLpRmNG4VTVbs2JimN2L+74ZQdHFusIsawIfaRBwuBX5+M20aLaJ+Z",
-	"/5yb/3Ty/3na09dmNOSpnM8x1a7k9EMGMIyZus4rITX2mHQ7g05v0O3+XHbj7R3eM4v9rYYpnkkxKRC7",
-	"CohhKzRl8So72Bg/vIuN0Z7Hj8V9qywHhs+9pBVyEBZgP8Igq97jQD9CqN8FPHwwklKba3QeZpwIBFDD",
-	"5zFbcxeQg+oXtyx0VCapajcWvNE2b5CIzumIJ1wvAzJiiseIVoFViahbH7gkuSa3Mr3GS9XGz/+2YAtW",
-	"U9+pERYYjN2BgH1aqOpnwhwExdbbNgFUwWIr3RkN1BG41RFhMz1MssJeFQh3Z6tlzqQb6FDFA9tIl/qL",
-	"E2/DifevWHmX8BeqX5kZ7qU0fql039pC+dU5MbUEvHMR+y+nFn1+6dSZLv3lJzJ1Mh442GPp1zbIMkMH",
-	"JKQTLAZsDyQxB/IQExiuAFNpiXDGZvsSKa9dOLDK8g1QKwiKCQkuCSHrypWY4ylRTGsuJiq4EiFc4aVv",
-	"nHBaTFaAN7P0hKAFAy+GLrhH1bJ0ozQFfxE/UR7C7xmLVRVQhRUet7sjNsi8nz6I/69Y/L3H4u8STp/T",
-	"TkN1obJyiGvEC2S/S/A6HPbNAaxw0qvDWLcMy/xCTjTWM/1L/d9a/d8xlHSFiTaNnvRvM3/ftpBk7xB2",
-	"GZCEXzM/0A+TID9DOObGEEtcinquUFPpMrTEFw7AMrxk2ooEhAusNJ7HVBIA2/BAGoBuoDA814eXJEQ6",
-	"CgcgeJlmCBeXJMzKFOIDIXUATgg7eEWgau9KHCdCkTrSzCrpFeUe97hC8Clkw9YVitQMgAtBAOSKWLHG",
-	"DkOwWwxexQSj8SIdcTVlWAJ4zLDvYsE9+KJ6MM8AcWlL3cJo0XZ4WhLIkCUrspetgzQsV6ij7e6oF7XP",
-	"4mPWPh/3aftkdBqdxefsYtyhyBU4TXJMnZOHj7q94/5//PRzy6vl0txbuM/cZX9OW5ROK01pxShh3WCX",
-	"zipe4VZAiUQx3cjRsWXJm5VUlGyW1UcX6GY3tfQRkI3y6SazIrq5Dgij0RSDPexYHEJmuX6jOf346Ep4",
-	"IU+G7R2YI+SYQQw5zVrKw4CEgt2GZCESUINJRg4Z/BygYeewnIWWUc+SaQCbBCUn7WKHCOZzO5VJIdHb",
-	"8CvhzEzluOorgQ3GEjidYgycWWX8n9wA9QlOFSDeeUAARZ6y7w5/fgCBTxZmIGYJv2Ep1vF99PT53Q1E",
-	"OU9bNRCtxZdzuASlaFBptlsgRZoh3FMZkKsIyUzesBkTegffWj1uW3bA1CLR1ZcEfIwnCG7FwLldEbOG",
-	"KvPzWKb1hkxvw/F++PTZYVy7XKPzTvs46htx+8SI26ej9ll0Hl+wzrhLe6Oc6mDMWxJeucLpVYt8fdwq",
-	"1S39+riCL5euGieIcjGEhd4hsGQv1FxNyztiAuZNVtrG7a0+ZUkOxbqAGjppnjFiAc78gno1mCKfgbKm",
-	"MonxUnUq0EiOysldbDZP5JKxfKsft7udfi8nl6/kiHy14NDWxz8nvW4vGvlErtQCi0nXJVp2Bp1OmcR7",
-	"+xSuGtmsAM7mlvq87/OnnuQ0t+6bx5bompmozJnE1oGF2zGtcv55ytoOmIzqbBmytTHKTcLGmmRmLK5L",
-	"C2bu2ikVcZUo6UVHyC2qo3r0v3HTvRKlGwTj+iib8hzNM8e7tsne2bo2ZFO3ruWyda7dddQNZkYjWHyO",
-	"5BZfgPl8uSuOXIKWX58+cwzv6vy1i/60rpDpA6dzmGWmYARRVmBPWDxZucqyiqi/fGitu7xKNrJuYV7u",
-	"FsR0a3lTuFJY+4x2R+2LqBe3j1l/fEJPR+ZqaWXw0E7WNKdO+tKIkaK5vcj/kuY+7kVgW7nONtTEdafH",
-	"qadmP4qRBAMSjlM5C41ymbEsp/DCKNtgjsIrBV67ncqZY9p4LRtt8QD+eWgU3tuptBKaJgcIVBY40DKe",
-	"Mlvuw35qhnTYuBIvnKEXdlYVaSNVxXgtDTYUZCsk1VZee3jtuW4S0uGOd+OAjr9Ozn5Unf2HejTVff6s",
-	"gR5FEaFKKEgZHGRzWylNRawGJHRbFDr9LFPLAggTWJr5wdm/JCHyAJgyhk6DQAoY51fC8ZzDSxIi54jD",
-	"AfAnc5Js/IFhVRMp44BcszlyLnNp2vNaDAnwqCdTJ2zDRYO092K1Vfo5u2FJNdoCFJ0rABvcU9YcYovp",
-	"OJMhTaG4IFhukMLLXMANY9A/z4Y86H2uU+eWpiJpPx+ZVwqk1+2f9c+PT/tnm0rkuans9PGOonw2mx06",
-	"rbY/gxNyLUVVHyognqZ3RWJeVoFRiRzdPHtUe1v8cSjm0/BbPHdfMMPNRJtK0mBCp0snPqGtF/WCwNaz",
-	"80AH/FykNaYSUA2yMosNsYVWhRIjQxYZp2/32sW4tb0mAuSeIwQLdkumHIoiomKCp2E1u2mdwmsE6Kxu",
-	"987q7oZKlwFQI+pnpfD2DB0ftgj+GktbPM8WIUJ2sDFS/Q6GL9zcrS0Kn8IK5c4HGjuaFDssHCtX7rDa",
-	"lwJY5FIzs+AIf43+trIxpzlmSFNTGc1ULYTCNiu+R+uXof8tt6/KRmJrkGpZsou4oqQbudraoomZrhrz",
-	"eOD7sOYL7ZsPbbJSbu0/sOZCqP4PkW2UjBfJmCcJi69EtsqHgRU4Q3gddM+S5BmApLlIhbkUpNHUAJUc",
-	"e7VI21YWzd6AQimeSFqUOT3ziONP2EMmKZRET/tStdz5Mr/Gq8gpc0XboVLlcvCuhby1WRO+4PDpRIHS",
-	"Vb9dPELj9BvoeCN4QGUQ4fXCTaiSbG+5jqY5WN3uOK9e3R0/XlNN5SKJCY2ywoG10JhbAiGuAefbGja5",
-	"tHLFlqrWDUFENwG+LOZzmWqbpLQhJPoUhJau0eszoaXOvAFGiuNR+yzqd9sXrBe3+6PT8TntRsfsBAOQ",
-	"/EG1/OpwMZ3RiZnMeCEi3N9MFtHXumlVUEB4bg0+fMzqoA5ab9qdTqfbOwZ7SYbXOuWTqe/hknMMTlvg",
-	"Yg5aD1MKDpGYq3lClzlTMDsyN6xyaAe9ag2pWrV1IGzgQt1g/J9RpVnajqmmeSl+Rey3WRKp53XdSViy",
-	"dbTZFimFe8ig3NnXVlisMiuqZFo5zW2G432C734MNll6cUOKRsVLDK0EmSVlNOZigmFG2blrpHnhSLAk",
-	"fROgns0riC3aaHd7YBp88Bxe9U5WZfWpDDUZ0c/W34H+2fQrjvcqfYi7ASkjD2UqT3ptgu9uvsJiSOtP",
-	"pc30zOL/3VeXhI6UEadsIFlWWkmmJErkXfIZmvkYcRlydSBjbA3udYf1tGkkX1g+alZqteiNtLBVbgGL",
-	"PMdzS2YE6k6VV0d3N5cl7uEDrWk0rTZLPCBjnjAiBaGOFGVKEH7dSKJcKwBkN6SRxyTir0Jbx245RANe",
-	"HzblIw/xfXsVYKtDXVlq+rXg4zGL8+J09nVCNVnME0ljZ0mBhwlnwrASKLxf5BvcXLz352LSSPe++/3U",
-	"dDHyvSqK0hUFCNzsYAMR9EZRwTWHDKKxTJ3kAb67WN4Ks0AKLpVGJgc1pb2T05receHvKfL66YN27+QU",
-	"IgSn7P1REwbE/14xqa+WtRiXaw3KSLbD7a4tpJY1MAYUNgKVzIMws7BZ+85mPINGK3zDFUd4gGZj/yF/",
-	"v5IB5UtRaDvLkC+cLrsP2T4XF2Vj3lUFva5FaxF2SZ0/2/GbAQmprgFUK55Z89q+i/ubNpuaYcozrvYB",
-	"eIUf8glXuIvvYkxf4eub5brGEZwFplwJRbMYJTwiKZsnS8iOEcScxlTQxJrf8sukov4/JARVn7nb1Hz+",
-	"KQ8c9j6sMlBUIqOMZLxsqBZ8xkuicGPuxP4+G+Ox211cebuuDVlMPtv1aFBWfLHix4CEOpo1YSvmtX2z",
-	"FdPmdmzFznKzX5Hm/MUJZvthJ+7If5nuOV8LrlxfaxLxVriCee1+ttf6kEBaxf4/GetzXqCNMavXlVb+",
-	"EPOo7YD0QuHJCl19X8xVISOmbxkTNiCCKXKA8WkBCbWEUBBrH4pD/93xmDx7pMgBUoWRXYU0PAI+QANV",
-	"6GphgihhjVarNi0/lRFH5qtYbrStzE4VFxUv23AFFnHzyqLOYbOdWdt6Z2CbrJPGOWZs1/VkDWamSlFk",
-	"OWdtNWcRH/PIwiKupfCazdfsvQ5BJ0y4YAEJEykmoas9H5DQHIWQ/PTTTz+1X7xoP3oUkNDsQuj0yBCx",
-	"OJUhBEikCGEbESzG3zPTUwuhLo2mTDVzD4OVYsYe8iIdYUDPxmMwo++HiX3jw1oNv9KPUXm27dwK/LbJ",
-	"QNbx2Jw0Pqygf1VDJFsCyp64VdlANqreKdKE1FdVwxuaLJhyIav2Vjbfga5qeoRwGCRGM3aIFyPh14/f",
-	"kPs33fv4Rdt8ocIyXHyNmX9G3/sDP+nUzrmhGGHEh+s7wDxv4XJoLlRcb6urPHfG2a3qW4M7N6/gTgGx",
-	"BNHrFJp+siwJTFtUGdLuKkPxXejrZBCo6u8nqBhGU2176LZHVLEYWBHyFtuHwxSwR9ou5poDvkN6BriD",
-	"NZsNm6fcfKwlxs3Snq0IXRMxtvcoLev/+5JFwJeeG8BdOom8hUs2ndEEosXBtWcrMhaxDtw7NSfubwu2",
-	"YBu2NAeJBPitewpxHjHGfupiULNa4JvCTAGOGi2v4BdoDc4gsnGeygniPncD9E4OjnOvBBjTbinXXEyG",
-	"Ugzdmcakuy0ILO++dFLt+GdUR1Os/s3ImCeapYqMbEwITiggc5Z6kyt1YGf1YVNUqj/lTS/jemx6K1+s",
-	"TW9WruSHbaJSrf/Yn0V1s96wArc4VeT+T3ryA0eR9SxgQ0i8u/swJh6i13G9Q1e9zqkRfuog/kZuuYjl",
-	"bUBC3BnIuBlzezX6isld9jrnR7alGm70ptKL8oAYUTG/XbJUNZTOVk9g7vHegpRQJ9lMT81F92bieLVw",
-	"jL1kDrV62jBLVn0to6Pek2cDomSqMZLTdLMfMwzs2Yo9947m3B8K9r6ScocG3XBAqDXq+nEg9wA8L1VE",
-	"Mcj4sJZeeBusvUZZRw3eOZYclWO7QOf4UZF0s8crG/0WvJoP/n/2/na5jRtrG4VPBcV6q0zmaUmULcex",
-	"VFP3q3FijzNx7MdWJk/tu7PVYDdIImoCnAYomrfLVfNrH8A+iDmwOZJdWAtAo/klkiIpUub8mFhSfwBo",
-	"4Frf1yo0T3O2euoWfmubb03xaQaQyiCwVKzMDVWajgx26S4bGak7JmY11zDsd9RMR1CRYnoxZM58onpQ",
-	"ZHQKyRcdZJyJ9M50mEt33XSv8/fPnz/7/k5qf1hS1b2PD9pO88tyXQWmqbj4FV22zTq/Zrg51/Zdf8Uu",
-	"3WarOsn0rMhIO5eymPysj/ETrfZtXsGqA+NS5cNkTFOeq2NyaU39ygcp20ZckBldN6iIhbMrbWMK85wL",
-	"kli3kfVAtgoqMi46CajKBsFoyjJsSIfF13V/zTn58jUhHckUJAbHLhs56CaSS3kDD24XzLY46UqlAeEn",
-	"mZM22Sem35XGBK79r7OX5KxJXnz//OzZ09N19Hdxy7Foqtxf3fU2Q4Om+npGz4JLMcYEDWnd+H3NGTXf",
-	"1ubb3Bl9W7rPWc46NL9eOP141oV3HWFalPkt1dm/821xSrZEARUCQkI/HCm8+tujN+BPMQqn7B9BpVgl",
-	"/XJO9UA9HahpvqDGf02nz8CdVJnp2dSEBOrmNT+bbjaYvG+3V0USg/LS3P5EEYFonLIJ1j+OspT2zOmq",
-	"nb98+dKsTTooCiZSc9h++u3jlBbn/sb55SmCjabUC5pb/5g5ZZv7fm/RtrIIm1iU09MFV8VSSU7xMUc1",
-	"qnXBWwN9d/fSy/JKAxBUs44sFuuWODv99nlzrWd2ic8/rS7h+7OVxetHCFstujvGKGJLB+VYJlypcZMS",
-	"dDBChkUxiDfQDdfl8ZVu2yDMtiCTDXr171pBnOs/8No5a4L09mvRBSs8+CsfoQp18MQxWXHTrbm7zBt+",
-	"C9yQRIPk0LObzUxrGTP9YyhWaPxoS+7MTTQvXWRNl3bZu0zSu7etsbx/NV969e0+pVvtWK9S++A/7vga",
-	"ajW8sCHyKWqZJj2jxZ5GzWbzwu8d0EzU0Nj3Z82m0XGNAp7YxySkxUYSibwW8mBU9tPXuYSYY4vlBr7A",
-	"ujjWyvGZm99XnS1jkaiBTmWv0oPY5h+VidTmX8JWYU8NNOM4F9iAONwpRVjlEyI/pGmzXsr/42Y/dfnU",
-	"jJZytpMc113HcH1M3gsG/h7n6fQ9qqBAEqL9ZZOPe7SRoxkdJ1GEUq0lqthzmdIcSV6PwMCy5Y2XGSW/",
-	"yFtmzMDaMoTv5ThX63cB6zakitirV+92Ma8dHCRa53LIio12fCvrWNw6T+6gv776QM5ekJyKzoB2GNG0",
-	"A0pFjylFO0yNF14PxCTB9LPn9+nftlgpi5nLkkx58C0hMhFwMqzwMRdoW+aTk5ap7LCfZ34qA2SSkcSc",
-	"qZUTGZY4kAsnMphnLprIEHy7KTvQEeTj9+KKFKw9UCzDcp8hdiUYdql2RSG8CCp6K4lHK5Pu/4MrPj0P",
-	"nKVdwVNOxRMFrVsINm7i2lHc/ilbFySBTgDXVFdJ3IZdnkMydAcpohcE29Pm+dn9O2nbEU0+2hWjjvUw",
-	"/seRb7N9y1VJ/PE0e5YevWg/bx69bH3//dEPzWftZ9nT9LRFzWv+lC0cmvmHv+c0fdo6esHO2kc/0OfP",
-	"j160nzFzR5O+DEXmec0c9JxpS9rTl4WGzsTW/QdevUGvf3wP6tpiqpT44fzUrUL5hY1hwpQiVyztzu8p",
-	"cvb87nrehyyILb/9qs1Ml/Xa3T1COGI4PLdn5t/ws2zZXKJS6btzHG4TTaS9rYvZtbjnNw232wLCcb3V",
-	"lZtkb7Ufdbxw0q1xZeaVlSw/sP98kxbXSqWTbsvNl7C35qpzkhjQW1nELoGYC4tY88xFRSxM9e5UNJir",
-	"iohgw7UVMqHsfJzpZjC3VZtrwmJbf1UYnQLP15FLH8OOyaQ/UF2mJvlhpgrp6QL0HtJusgvn1iXI5lB+",
-	"06C9TOPQWSA4ufnAlZgOCq5Hn8xJcywh/O8M3PLY6eu1b2x6c/2ff/17gl/lUvimovUEr0ka0P9KdDC8",
-	"ir5X7GaN/6YD3TX4mFKbGAPB3RbLgL0CqitS7Ks1UIzoLlcEsACa54CuBj/Vzu0YS7zqat1HH6nvmjY+",
-	"DTV9Gp60Z6yzWcOxTSUnt6cnZuQnwNBme31G1VwDNDGwH9CY17lePgB+f+Krcu6YzVdIW2zL6XnOf7u6",
-	"+gBfADsVyULT/IZr8tenfy1Hhb8+H8cJ+zVERno07XLBlO23WnYbUpE1iPARZZ/WKc1edcBPVTZHsj1e",
-	"bVMYLlry80X5fJc3hC3RInuVK93nBUmpprnsDJjvNlv2u+QFNFny4dBYxOK77y7L3cWlOP7uO/KJiWxW",
-	"l7l40Gw+S+Gjwz9Zcm6248SejtwWTPCEJI1YgBvDrdz0LR9ha7gZm6t8qL3AbDdZ+BnFApfHTH2sUzgs",
-	"Udkfasb2JAZyYcLqmFzOOmU9OiI0TVkfSRvMmsJAVSzMgSM/QScs9ySi6AgIwuG+lOY54fpi4hAoxpBG",
-	"wD/T/71ucwlt46mGWfERwVhU2EALgEpZ5zM5a57ZL/xTUchCffcd5HJ8fP2KvDx7/sLWgOGUTvqFbOWs",
-	"97/+VFIkzn2ptLHZSZLKjCVYUPIBr3slM9YwyxyLPiuOMBfllssc145wQRKMJyV2DBiiMoMwWg9qjywD",
-	"BpZBkTJF6tPaHLcZ1YOCueMThX6GyB0eFcUCQtyqAVEckrxtH72jOu3amXhiEgzn0cwuEcsimGUhRadk",
-	"LnFp1XaQsagnce1ZXEvMups1AWoPVvr4T5+ax/S4Uo5M6OzpD3bar4x2bH794f2nKzN7GCAVvriDJG8z",
-	"1utLzUQ6OjIHBWFH0R6DE2UWoyWzESbhjGzGd6F0LHAEF9Xr8dvZSCXc6Af69OmF9YD4hxBLw0OKgVAR",
-	"OWu+tAM3qqvbMn1oKc0F+mCxf2PGinPoRU6SQGdLkBow1BsHQvPcdgwGbfEiFgl0VAPXzKlRLI1SQZ43",
-	"A23+mFyijmzOjPkqpM2G2D9FEH87MEi3WFsWzCugsajbVkc0z1kx3rwNN1IjIkraPtQuUao6D+gUDM/k",
-	"Sh+TV/BrKByIhWI0Z9k5fOqhLG7suXVaMFcayw785rMZ+hG2f+nQWyzIL08xh1BRLBIubmnOs8RHjex4",
-	"GhE0NINsWRtjskCWsX4uRz0m9IVfGAAaLH0F3IOV1DIWoJzjB8YAm4H7K95jymPDs2fPXppv/dvVqwuS",
-	"DSwawp8x8UuxVJrFqSf/+de/r+1PSeOYWLXcbDrOVCzMLWaJfv70/lcLTiB1XdSMvON/RfobYrYroCyI",
-	"KgOPA3EjDAjaqDRmoYEbEtdWyVhwhSlssKpcQTc+WD7y29Xrox/AqY+DgVv+OTCr16cF7THzOXCPmdMC",
-	"ndcs6GE7YOCwzCTDh3bNFytjes/dISPJZZ7LYUK6jGYgUCElLWVCsTLEXbvs07TLyNPjJhTA5FZVUecn",
-	"J8Ph8JjCn49l0Tmx96qTX96++unXTz8dmXvK7MRaqa9cfngburtqp8dNvFT2maB9XjuvPTtuHgO/HtVd",
-	"0FVPuozmuvs/5t+dqYyEdopPm80AKPqFTI1hAvtOOcRQ0FA77bL0Rvnvx3IMnnjhZ4z92hum/wZvxtT7",
-	"vjRTNG9/2mzaTijalpCHMsnIIsjXALv2LqvXvgHUv2kNeeHMcEUG/WPMkQGcmfVUP8wTK/Eq+j8W8ahB",
-	"r0chFfEXfssEFhxo2lHGrnjvFYnaH+bWkx7TBU/VzLW3p0cZECzkQDOnxeiBsk6QnIKUQCL/TkF7voPg",
-	"h0KafcsG9kSgUXVMPplpZ7EogRXzBbmZJHKK5FL2EbQxtRCxrA64pMDkP2s+I0mfFSDhpLjOmOAsSxoX",
-	"hBoshIU1iMOF0ka4wq/M5sDnc6WZQLxymk0dBXGbFUyk7uM8UbFIjo7sOh2Z4RjYs8qACM7fGbZph9M2",
-	"sdPe2XW+c6uZhTrp55QLNOud58gczWu3ya+11DT/Ah/kL3HNldP2WFyL8Nv8JTbPjmtfCbB3l5u1YjSf",
-	"/fD8xfdTvCBfp9OjwhTWv0+DbdLzyzRzx1okOR7RXj5z214ZazOT6cA1pJr4IO/7TFx+ePupz9Llzr97",
-	"7zqW1A6CBH9Z//LCWoy9Zd4CQ+uPRdHYxlDteUupsOfM7dQIwJc8bz5DBTKjmraoKuWWOUip7PXMIaSx",
-	"GBZcM1KnRnYVusWoJoUcRl48S3MyqZX2FyBKLbWEd/VZDxGGCI1obhiR6l4cC5DL7vWtgbYSXBF4tzIv",
-	"N0twBIjT5sb6A5bqnGRc3TScSIdlmnHaPwKFJ0LvA4iWjzA0s5GeN5/dvYk+oYvxN0FvKc+NcbX2PRgu",
-	"yMyNZ0zfPj+6YaPZ8ui7734PTNbz774jNj1yKNxugn8601+BXvk+IOSKSMFu5Q32cTb2Q5oPMubZBJ12",
-	"zI3tmxZMK6uZ2mkq885kICrer4TUz5qnjWiaQDJ/egaE5k6Jrp81m0ZMiRGoJ7EYCPa5z1JjD5RVV6T+",
-	"vNlsTNtgxgi6/PD272adIEXdao7QV2TatyovOUGLARo133HlL0Zph9ZwG9vBOAkIR0zZxWFAwn9NszPP",
-	"cAjzd+Vfqc/DhVtO777lN0GtcwmbT5wtcnhey6LFs4yJdZyZ0nH73398HdPllParEBwi/ytoECzV2o4M",
-	"uAgg8GXMd8RMcONUPWPHxMgx69vhaJsCcEJsHlQrPEaE9vuMFubhmC/HfFtgOsi4JrnsGJy2/gRvpIIH",
-	"YcwZUXofvC2E8b5YOBfDDRtduJiKHYDF7RvW1xHUYnjN7SVJUinaOU+1N3HNjTdstLHDb2VTLCbnVg5r",
-	"nlsEFuHs6dNJ14p5OqyOvGVFLMCiJWenz0rIIUsiDm4GPK5LQ04wQXM7IgrM46+2sm4tYBKO0Z/8alxF",
-	"FwP2dQLPTteMZ59gu81S+ZzzrDwZO45pZ82Xd9/xyh4fuOH02UI3mPW+kvIXWnRA4Th7+vTu+6qb6SOc",
-	"oc0iL+6rIJowHX3HFJiTL/i8t9nXE9Q3IEt5jQD9EZ6qHFD59nrn1qvp0uPA1WZ2G8THB4odE7gVHFte",
-	"FzJPQN+cioX1m5gLZyH1RmAxIomQ+rotByJLYlE/a541VgctXKAVQQtve5ttQwGaCxXQbbtg2c6jxNnd",
-	"d/wq9WvzbTd7YPG7L3xgB7p7QtOUKXUEVOwnBcsY9qFd9LheipEUDA1cjA3a8wJS2GpFqXmu0JzmaJL0",
-	"mVBBTNH5bnEoxAzlicKnoY7lLoQQgFePzHXGOEbrVzPn5KexKI1Y+zD3hFKPu+VsyIpj8tEgnAtJ9I0h",
-	"D764sq435zcM/fyxGItRlhHF+tnTlziyj0wXo6PLtmZFA2Y7CQ5tpBO2DvXIF3NHZaKvLAj73DeiG2YQ",
-	"hcFJUEiFJLkUHaPk0DyXQxWunrILEQTnIh/Y98/xjyCY9TsN2CZAaibSFVSza7uOCaxHo6KMYXQhFvdS",
-	"xj7xjngrfue6ewmz/YWLm9pmdKqPcBTK1zyQXoUzngWTgg3LrW01Kzw3W4XMlbWeBdSrKynfUeHUWrV2",
-	"98wnTNyYBkIheFZSMsYglItbrtGdc4JZCJtGUGeh+hoO3jZ7ATNYwkPfo8UNXlYO0mZKsAzVqyoYR4Tm",
-	"eSwouhuXgkdyNzoa1W0cHku1ZwwY7WpAo46A8aI1At1NMZFdBAAF/lgKJwJWpANlpELGAsg3IQA9ZPQG",
-	"QuRDWQDDRg6ezGv2mSutktKnC4vFGGkxaHToy8N6jAowTC9iMU23wzi3R3GaAjnGBUnalOcsu+4XzLck",
-	"dFdXcR0t9VggJEfYqJ75QDPXbPxrmull5r6OFItheLDioGeiMmqfd23ljvnbabMRYQjc/dHqzO6PlRsH",
-	"KvzD+NrWz5ovp2vEoO2CSjx1ldyNiwmYqrG/tH/xEo7GWz+pDQmX8dd8K8Jl46r1Chb7AtN4IwXbe0GH",
-	"ew77WATbeyEJB2WzR74J2rKiTchAgBHBWMYyQKpPoNFTA/CQaOyz/lDpxdQRA5Onz0mPiwFknHFMs3HR",
-	"8RYzWqyyPVIRN0EExKKU6fDLoMmlZUvD35eMESA/IEVJ3KC1Ad2BIVxyTN6WjtOnzadG8eY3ls8UuQqQ",
-	"Q5gq0KsjA9zIhlOA9zUcNFfEKv9KWhJ4iCD2C9mCsjkjAZDhcYoMrlIP2RTWcdG8kChYBVQDpR2EwwLe",
-	"CNjSv5hNtFGNvfqapUD16ZRor1WTzsd3nNniPt+X4mbhkLxhIHJIRysD5D7jy092U04/zCsgzYN6I8pZ",
-	"wIgqTomL0v3gkg1TFjmW1BKq8OTGYm3q8yrOBUzQU4M+K5TB3SmuBZFZVRRL+7sSoMioztY/YDc7qcuC",
-	"dKnRUKdDahIUtiWNvfInbB6czF5eDZsO3oS99SagpLZHbQkMlIOlfAivqsUoE9UWvn4Avy6czJ9cPjWm",
-	"ZZdO0ovywxOlZV8BykHMxHoFAHlmmL/OzWzUH552MVNXyKCAhKDlPtskjoXNFMfWNW49Qbfyz6nbhuQz",
-	"S6+ehHUgjXVFbeaYqLGYAVorgtMvuA0m4OBsCk8aLpQcuIjqjoZHH+iIfinL6cYjJnBgcZkXOpvOe7Sq",
-	"VjJNdbePhJT6BRQUc0ZKIh6MhnA178kzTYhYzLchLmz+/3Ni9v2gwKITSgo5RI0YbZQnqpyEU/q4MuoD",
-	"tIZH5QITOuBMTFddorHMF8uvU9pRYwaUV3GsSuKGEBFjPkGevBsUV2RYSNHZK5Xkg9tqm9FI3OPxhQeF",
-	"5FtQSPyJWBTusNB3a+6fVAoFFU2B5Wg0huTE/gWH8l+wCf6CBajznEQlvoVeompZs7F3bH6cc9zPdwRF",
-	"aF9hClvgiEc/gM2pHfcWkeWdReXgnbfo0biCIMnn4A/6NvxBldN2T/fQBB5t20kEc6m4isrHBJQJpdMI",
-	"auVzy8RQ5VUosSMW5ipuS+pprmTpYppWmYUtHJRXBTFFFjLlGpgyM+6dQmc4xy2Z8zYzn+DCRwNY5j5Q",
-	"i6WyZ9kAbE7Iep1MPjqKL9wblQwwa3uuoipEPpR6ZgaxgI5WORUHTW11TW0MLe/rSUK4fEibtbIzHFw5",
-	"zWsR25XUFdN4afLht6tYYLWnn1RiDUvvK2qsqiVdxGK+tYvDnm7skoeydUFRnDB0SXWlufKwu394u2E7",
-	"GN6zG8bwAW13A22XMZM9Sc7SdZt12oGif/MFB/1GFLjOHeVUyCU0FNa7DywlhcwZ1vtXSYuoAk89KmhV",
-	"QiLSYVp5EiKgkylJzsG+dXWiC3AhYWYaoLJvFJQEjALBuGwCn/2bGrSOyrdCzpsU7IlTOMf+XneTCN/C",
-	"VSzOmmeNfajEMMv8ym+R5UtW8U6khn4NpDWLFLB+gMV6my1+h38TowWwHe5XOa0b/iIFtQGx/6GuZGZd",
-	"STQnaAIVuWmwqx1Iljt9+ZpcaEoTlHxZGHSgiOxKUjGAvrFC3YlULnOr1bESgLRrA2NJZK1dZRvBGqvZ",
-	"/CECL6AzfYHYDYaDypvHBykqOIS6nqUZi4g5OPwWjV8tJckY6xO8fE6ucSwcD2hg5XMFTkIBBFJAQHTt",
-	"1BB7Z+KI2BKiB4UAb1PSLa7VSKSJD5eicljyJRpc1DkDZpDNgGcsZmb+Ts4EnlEWBJOF6oFjsXJB8Fpc",
-	"mLjpXpW9i3e4JHi85+WWFVq/SDO02fK0lqV+UQ2pu2AwP13Rmd0b7WUncA284FBIvOuFxCRo+T1NZozr",
-	"1CdfUs/a/3XPFOxL0i+4mf9kk+nyBchcmiuJLJgTCvIToP8xl2esr7sQxhoSriOscQSV/AK6bbRyLjpP",
-	"lDP8Ue48mcI9utPq8humV0bWsMHDNnTNu1Dt0WLZrqqlb5i+G2KAfTHtblYvdc2ig66nwCJTMNKH0jWN",
-	"BbpWv9HTZSEon7PT5ESpcZYVDHcpq/KW4ViGcpBnsegB+y1JR2kORXLCqFQ9pG+lgpwRaNirQJmdVzE3",
-	"VYmNBWix2wOeOXVnsxP3LjyJsGMpDpmEXUn5GJvwMnrlQshXbVJ+L/C72yJ/24Z5bkz7nN5xfSHts3nQ",
-	"Ph8csVdQV58uAu/l0XsNp/F+mu4Py73yo9t4G9V0cecHYuiJwU5Nea5W0Xkr9ByrKsCRlWGRFWCNOwVY",
-	"lTRwgh0Qc6r3xf1acjioDcPqO18Ns5zrdZd4Cf1iLeJKDTlHDt7UpQgNKwgRrmMYcwp/vbxHdeXjXxIg",
-	"5lJ0jnKjY0bgpIP2E5XsTKtXlnVg9biG2U+3HHPh4lpjjCoRs7PHuBIxh8pRJeINKSRWAqPX4ryJsViK",
-	"ONGb8WasnjjRJoZN502MxWziREx3wtqXlArSguytgqmuzw4QbGjDtajhoyf32kXoEzIQufnuVbNgkuWH",
-	"1BP88Rp+TBoXc+2F8cwrrNqbRUFhPeoXVTie+NrhHVWHyla1/sk1vLtg527HM37nNTBRroWbwrI8hsRH",
-	"G7URtspd+dA8S+UA5nNYIunYw+Vc7KTy/0hJL2dQQVWF8uLq+8kX6jeZ+ZvFquXJMVeW65UNrEtiPQUs",
-	"UK7jCtdQ9umrPsN+QV6UTRBkxmKvGDJ/xMXfGppeBp9+Wxr8fAw7sGsuiwx2z2wBGuwx2yI0vAG6tJJW",
-	"s1RSLZWk+dnVDcCvmDCLoQAY2ub/h1QFFVSg4ecZPiMWyyDOTpDvrq5UzkWkWMypjYKP/qghaQnlqrSS",
-	"vnUFa5N8wbDl1oVoGI5aHrVWCLFd4rvGjORxInBjuMMvoUFXMYpgZ1mSjPEGdlyP8960mCUGh5yugoFJ",
-	"bDDmmOD7gXJiShzO8Ym7Nmz7oBHZFX004fdDWGd7mpHdO/dM8DnxrZL3LNXnqvp41m4zm47qJmT7QiN9",
-	"re2Si8VVnVy2aB60my4TQ4NHJlx0WcH1NV5+7S9PsNI4mjZF143XL4H/Bdex6FIDrG2zCm1ZRITRtOvo",
-	"1PsFT1kVWvt0BMuF9zxR9pohF6pxTH4ssRESTu17C2Y0OCHLhdiXJCS/Ezerg+1WEr2f9B1hH2SNcl/0",
-	"YD/eI4t+CHlB5TEz0AZQEQKo/y53AahLCt9D/IRu31yNvercNxy3fa8L7TdgtWn+riPKa/dpdlWv8gO8",
-	"Q696ovw3OShWD5rhaIQwtJ8mimnNRSeMHfvPuf2URzeaiaTH4zLDDjlwxnAFMKAOXZs6ZSIw0Hl1yhPU",
-	"QOeSjSantCj45KMEG8Ljxip4DBZVh2fOTkEznmrUgACnptbdmHuXKrGZS3I4xWrcqnNrRjXO3mRKrgVP",
-	"N5kp6ftXf6mBQL92sIQFxBDRjGr9gl3Dn5WPcS4H1x9weNtNrbxLVpRC+2CDH1Ir1xWYBRGzgvybrzMH",
-	"3Xu2oDajaJ1Isjwml/ZvnrdES6Ik0GRppoIC/Gr7F+Vox3WX9fYlI/NtsOQbhm//pk/aCI39TMosZ7FI",
-	"UmawOQ62+X1s8wrS8MqedSgT7uSVEzSXhw+PFmVzgSpcmHd1Ciq0wwyp0PX21ta/U9JnhZKCcKHlWKah",
-	"yCxh0kTnsJyLm2Pye1dCRjj2EXN19JAmh5md/lHVZgGIb0GVPf4mAicIPDExBkVCFLWNXmfXG7nRq7I5",
-	"l72W2CYFZoYCSMGDCYzNNRZ17CQG8SKhNKNZY/l2XXMaKO5YndPdhfax2JV8R9yqjyPLEefyQLmNQTuz",
-	"Gfp6eUJC8v8hc/jhQQJx4ZDyuPcpj/OEH25WLyJmiruF9eqTL+UP2ynkD9TsOxRrcERPaUIZCg2D9AWj",
-	"aZcp0mIjie/sRYTaUobcqAs5o7eYDyUHek+80pVOh9tRxDftx14G7Q768X0c0TM6Ca4HJE5QMVs5BXI1",
-	"sHCM9E51DHiMwwa6HVpyBWJipLg59ymPkMY21jkH3xwLeNqIKE0LGCMbYqmT456WMD2an3sHM8eQvHsN",
-	"Apb5jf3YPivTWAWWt4rMtgqsvmvF+lQ3AqlPQaTGXXQEO6MZz+0iO7Nf7cwmt06xjcW6HNgf4RM8JPSu",
-	"5sde2Dc9PsFA7/26I8j/ePPfd7MF7tYkE+69zQsnAxFbFk6/c93NCjocd8ucW1L/calzTD6aYYL8IRbU",
-	"wiMwmaR6h66M8sM8Z1X5sS0ZMB3m7wPZZtbfuLb8iDFzGQjcIpTBUVsHlP0pWw+RFBY6E8NsVjOchOT8",
-	"lpFbzoa2W445vJh/MeSKGevaapZtWTDo09f6k6UaU81mkuvNINIjWsrI1nK3pLaNKY2xLo7JZZXuOhYL",
-	"p679yoY+iAe5vTkVgmWo4F+QpF3IXkLq0BZK8VuGlViJlgmps8/+l4rlLNXYMigiXJBP//uXWNBcYoEB",
-	"Fxn7PDHMeaFCs+JmlTGj13n/9yA2+LPZqZtF19eF7C1y3ZVc5KpPXLO9pXv5WbYWCSmanXTwlawtlggH",
-	"szUiQBVVGCUsTFzgLM+gzxNP2TZZX66wQsAlsgFx4ZEdB1EjpVmP9Aeqa2N3MIkuK9i571GTOBbA64K1",
-	"k7FImwvPYWzuT9nCsgNwFpifnDZaf9o0mpqXA/ZirixfS2auOG0ckw8D1bWsK5byxVynh2a41hcrBUP3",
-	"igICfaA/BKEypIX1gdSn+wv867ert5aUMo8vnme+18+y9TgCej/L1gPRGpolnKGqw/6vtIsTtAfljcoV",
-	"Mt4rD2+dQck50xBsaKZySBk8ELJUyMP/lC1oO4NbGd3tAsnDptDPmq2v5sjVuw2mky9/ytbDEI8/fsNp",
-	"MVvG3WLnYwAO+NDhyXsSY928zPvZbNONGwpzpM4Bqh+kEOhP2FlzDIflyn5WthxeI8d5ztqQ+2C07ZEl",
-	"UhwRWqyogzd2JGq4SNULmVH0sr6gIVa9bA1LHp5D/GfZepDaljv060NFy6GiZe0VLfOBfHFN9aTPU18A",
-	"viW30SVJeoNc8z4t9ElbFr2jjGqaoPPAd7m1A3OEXlDInbR5zpJj8lYr0hpBgHGgNGmZFfn5w09vIvLh",
-	"1zdRLN68fW3U/t9Z64N7TpAzDlxR1GiMwFBRbYABbwidOeQtpKbgEY5FwY6YSGVmjGTk7LWeo5/+z9vX",
-	"norqzYdPpC8V7AwQcPWAode5zMgNY32FAVApYtEfFH2pWCNyiUK6O+i1BOU5MGdr0pNKk2dPm6TPP7Mc",
-	"uiXzbFdSZXz6ESVtaK9sFqzqE8LExx7X9/QL/dbPJc0+4IfdoqY8S2RN2c1V6dEvzAQ0x2Nmlgf+K4se",
-	"1bXzWosLc7yjmh71We28pnTBRadWlWL/jff94a9CE23bqeFu1WcIPHdqD8ky9/WtbLLjhDk+hPqPZdBl",
-	"fRLlliuutylPfr87mECqsQQYIj6Kq7HIAv7NxhZiMRFcAAdSwC9vYwsJExnLrqlOYGpCglhqsbYsGEkg",
-	"uIt/PkQH1hgd+If5WDtj32wnkABzfqBQAq73DOzHk3NnOGHNYYG5QxJsiMM6iKHH5eJHvt8Qyrfr7e9R",
-	"nh9p1uvnVLMt9lka41UyYFrwjCnHceVS/M34iB9fRFojcsMhyzUjuUxpzo7J3zmULvjfqFg4Hd6s20Cx",
-	"8JG2wwoULhl7qCsLTerOKjE39I1JU31JIyJKWmpVIXUs+rRj+xTuQWbRO8rzK/+Nd5WGKxzlrNScWdvm",
-	"kKKzegumyhErlzSAFPNllkSSky/mBH09+YLn5ytCSs402ygZ19j+6FmfAyjEY0fa4EK1nAiKm+ZTsIfl",
-	"kq4iv2CICkQN0q5fv71oBQEfJDx3m24TR3lu0HrRa3+BLzUNds4mtxHO5tDVYfGuDrBghM5AgEkAiB5W",
-	"OTCXGvkMB1m2cdhcwO/wTFd6dpWUGWG83dYt21Xdk0D6Xh7RzWgGs7QCj7uH47+w6QHOs8UPf3+w2c4G",
-	"n+jtJJ3l4oc/wnaIqetHaP6Cfqtz0i5kLxZCDokU42+YUBIioiXpM9nPGaQG4QOp9u8Bt5lAVnPbxiWK",
-	"BTzH+eeGlGtk4MGxDHRLfiZQDJGx7Jj8RNMuxoJ87oAsCOv19agMp3iUMhaLsTkKSy3+RpY2Eakrxkh4",
-	"ROyutmyhrYIKo820zbEl9Vx2ZERSmctBEZG2lJoVDchbULGghdl2eJvMOFN3NaS5FOUHgiXyLSb7tFAs",
-	"QiULqJ6njJAUg9yYfAMdlTfiysK6QnKz+QoZ1ZTUoROF+aMK+rQ/ff49+Tv/awMs5pymN0Evn3ry5cvx",
-	"L1zcfP2aNMwEgOGFfYa1/tvVu19wTY2gKNBGrO4uRWgLI0HY2xLbgIFnET57Cfu2DWaiBhDMSCKSmPck",
-	"sQDqVN3LE9z/tuIQLE96C/00giX0oScxskPjKniLlvKcoBYNxfGSdCRp0fTGsTt5E3ebYm29HKcfBnsj",
-	"7dbvEp1yRrbtGV1G1j7msshdC3YZ4biEtL6PrX7SL9gtZ8Mthr4+WlyfxGCUOtZkpxPqgRXTQznIM9Jh",
-	"QBriUy8AmKiKhcF9t1Y2KyGULFNSkwXtsQuCEtdLaCOYKzgbESVjkXz5mhC7ZmrM1Yg6jaszJx+t+Mg5",
-	"lrdWhacTChFhn1PW1/DbWFBhFQMbsmtzwfYZ4XGlHiPKB8zXVhOondd+Z3kqe8zI6C9fjt3If6U99vVr",
-	"bWFmkR0RDfbjzZIMqAMDFRgeyRYjwH9/kA8blg/2w6xPRPhO51smh35rLaYiw0yrERka7ZxmmdWWFyeL",
-	"tnPYR6Lodzj0DQPjR5kvwQz9zm+JT5DQvqeV3ziNRYq/7f45uJTWVv/d89vag1GAM1sq+SZ132AFb4sF",
-	"R+JPS4R83DAo8WGg57FFn9uqbNT4oJILHM5CgrbUtboq8sYa+CqYUtCtzja5KxH2DsZnePYUvucLUk35",
-	"NRB4zTPlaOnMz06xjIWQegx5d7pLy+Nneb7MMtz8j6Mu3E/ngbie7VrOSaDC04Ne0bDpWnkQnxwaex3y",
-	"srCva5Z5vJ0prRbWoE++lD/YsuplkyHupVN/ZFh7WN3tF6V0Af9/5IIZCtOEg0tVpeB5XAOPxRhVXo8K",
-	"UKGMIh48pFTEjTDGy5dlXAWpiIlYY3POqdKVhgu7U0W5Mvee+WxbERLvgv25YL4Fju5QGLFFVjyz4HfD",
-	"UrRFa/211RVn2+RRqbcCk7w5BwGVvDnIjhlhDxIxduEsNrekMx30pZ3lP9iQYnKScUVb+bbpfa+cGpJS",
-	"6JmeS9GBLksa4z9clboH9EhFWvjPpe02xshSgaNYTHL5HhSUtSgoP+J2+QZR8cCGsD96k92lG4RNJh4A",
-	"NX+ClypCiUXtLIAyl8w+x2qbg4mhc3JJUNxxHQ4X7QBYB8DaHv7gntsg/BTSgs9ga63FVoKVO1StWKyq",
-	"a2GuQcZ6UrM90rp2gFwLiXis495so21i4sNTbeH0zcQfKqfmAN0H5q0NM2/Nk02eiAu32hMFMfL1iygA",
-	"+Ecso8inAQC4fdVYF2oIqQwFPgLl2cKRezIZuN9u8ueqQmp9kfJQSH3i961h31cpBTM/iKm9yhI9SJ15",
-	"UsegmrJN+e0e4iqA6RXFkGDDh2j5BBzjVWrvhTnBgXJu0Mq56rKM0ELzFFw7mDWGMmtq5UNERNCH6bzC",
-	"y/gEyIZjQfPc36iILFy1GjjWpWCzZnhMgJEsGRZcayb+YkAmibAK0I4Qi6mD22zZ57CQZTpdRAyMZIOc",
-	"ZeZ1ypdBXqCME4xlE85yeFAszMpC5Z8qq0ob+5LE63P9zYbcrMj6Hb/RnqbkXuJ2WiQn1+28Q1Lu2pJy",
-	"BW5PB7WwW5dJxb2aBgEX4Yldpg58vD3CUhhqdwdky1axM4wh0hxQT3XlUGFAMbHgC7yHUpC6kEP0LuWs",
-	"rWMhB7oReVZcOydYA2s/iawszD3e5bza++bPkrH02VisKX92OsDGYrZVAOnXDiYthDyOXNqxST1QRq1b",
-	"0hlavztrB7X/kDs7T+AY1YQh8OGGqTbN96rspAi6W80/+WIfunRW7Y4IrfciH5X6/hxl+mJctacFg/5A",
-	"XVbsEdnYduH60m2OA4XYdjItLKNYedbLc47beJqeuUd2+uWklT7bSL9wtNmYDebvjMIFglKwmQa0seAH",
-	"IiOtkQWcoVsU1DuNsnnpDiTLFduvdNodQoPmltWmg7L0EImz5bkDpuVFjOBFO4k9LoWCTOtsFouwtdk3",
-	"FoTCNmQPhlgPH4WaugAPFI86mKaHiNRG8iCW0Vznm6ey3ba77T76bUVMIMDnmY/37Esg5D2uxWbBcqci",
-	"GjDjReIZuE0OFufq/PXSbS53PO1uW55NZAXOWkcSUshsAOVKk4HalGqay86AEaongrgFT9l58ADb/qKT",
-	"yxbNY9GXhW7LnEtSxyZ9WFUkHC9e+Wx2y8QUxmtPq8pFlxW2rc3E05E91ahO9v1jJrQdnW2dAQvuBk+G",
-	"Zsl8Wzx75ZNpWU72b9fmZ/QBullXqWOB8sMMqMVyKTrK2NXjSu/FPMIUP3vokiVwwPDKYIik7m1oNxUb",
-	"r25czMo3PjCjbIUZBSM7cIwfSTynnNADxXJwMWfxucL5OCjLhzhO1WMCJRMlmrosVgTLCoJPk76LqMcn",
-	"X+C/K3KirNggxgkA2/B2lrgGmdgxQslRbJsFgL5RuALY+6Ws940FCtYJR7QTviqQvsQLX3jPZLWwHIr9",
-	"CetsA6vf4045hHI22w3GqkvT9en1mrK7H6B44H3d3KL8P0j9TZ8wG4GYc7wWDjasLP/eF8Cz7pnMvSSz",
-	"NLv9nKYsI1R/m+79rZ73XXHpL2+XNA92ycGJ/zBO/Ble+4pPagVrpMjW4KzfcjLKr0HlR4XpAx6zCEE6",
-	"TtuBPjrIpGKxKAsV9yG6gB9vw6htXrLXvOcwg4VCErCe1cqigx21tnIL6barxyj8xT1KLgyy9CgXmnKj",
-	"BqLOFDAF0bRLci5ss/DJcMPUaEW96r0396v/5n8cB278GPFpyBVD804J2lddqRX4Sszb4NeAygailKYi",
-	"o0Vm2zuAd0VLkmQs57esGF3bZLoEfSKx6GLzOnNNwVLe50zohNTZZ5rqHDrigP7YL9gRPrJLFRGMm2FF",
-	"thMJBwUivSmb2KmBOUWsiMWQFqwrB8r6cdqDvM3znGWRbbnOetAOfCC4RkzvyjxTxLULP42azSb81cZA",
-	"aJ5bN5HAYvHJNUxIuWhmTWzl44zq9IHSpMNvmYvOmIfbmkkVC1c5ntjIDK4qs54mga3uzO/EAEt0RQbL",
-	"MWj1uNawIDZgFSQCwR2x4KIlP2MjeinavOiBXUCkSNmMUEtCB1pe26uvcZ8nNs8IWfSHXRkL+AODgSA7",
-	"vu2knrQZ1YOCXTs+q8Q3xEvgnmsHEwB/CYzNuSHd9/d39AvmhnAci08Mmj+Pxz/OITKiC84ylII9JjRG",
-	"2JwNUoZD8AU2SGS+he02GQtKFKg+65KYkwuBfwkjapPClHhzavkyHhfricVGynjmdIMyqw4I+DhCPeV8",
-	"HirSA2s5y6KCLXywqL7RSM9MLQV2LdhR9iRO6CaL2E8nX+C/NpqzV2n9i9hO7haXBoCHSbYN9lnGfHMh",
-	"5lK0iZCC7Yubewv4+x63xhZsnLngFzQ5AG0MlTpu8HB0gMOHyclfE+icpFSkLN8GDeuYsRWLMTbryQ6l",
-	"5q1m52UFHZbggVqYtVGcUu6KBnA6xnh0+ndsMIXUaaDAm1+A+75gf7JUN9AQMCqa3elGG6RKCmhfLWEp",
-	"aH5MktSKszJvymrmoMpDawdjsyhu9H2uSer6OeKwcpaROvY61ZTnRNGRIq2R0fB7sxOoXLBcMKM+ukdu",
-	"NX2qnPdiiVNrTm2Cxds+3q7WxXTh7qTBtAK19+uDIv1BzX0wNXd7afsWIleWIX2eGkv7IVz/Yb5lcGni",
-	"hpSQnN8yAl1dgagJ7PvSeQTuLXR/tGXBeEcQCT2HURXuF9wsUvhoHEHBKNKYqEHryC/LE6KljKxAaknd",
-	"JV16C8A/1lvBPCQWKwUpjHwY9HNJswuStAvZS0gduKAUv7UOxERLcO/5XyqWs9QMAmtdx8cxJ8oBbie7",
-	"lj4Uvi8xjQ9uX25WSLwuZG+R667kIld94pq9zRYPj/wsW8tcvlPRFPuBFomnuE14iKGsLYbiz3VrRDKq",
-	"GSmo6IRxXyhfJYoVtzxlC0uBky/2X2BNlNvkIBk2IBmMosZ75ox4Re2cFOyIiVRmLIu8K7/HNM2ophEZ",
-	"iJwpVYlXQCqT2nJv77lGgx83JW2zZDC1e7lnLNZYRWvDIuGDOwGL4Cd8v5PvqrDZlkWP6tp5rcWFOcBR",
-	"TY/6rHZeU7rgojNLaYdnHboJbo2rRQ6FUcUIdWi6XvjU3UGvJSjPDwC6IQC9JD9/+OkNOKBtOPrZ0ybp",
-	"888sV0AinrHHDolXfpMdQPEAipsAxSdGtyg32WoAWTBoQEP1Cj3CVkjyfkdvIMtHDVSfQf5MSX1qG+F0",
-	"KBcXUMuKv5CCYRNonzMzh8U0FrtNY7pyu2X3lRw43AtVNml9+gHOgI3yex98oLuEPWP9nN1+C4zbAGPc",
-	"R1YL4Esqi+wozSnvqWUg5mp+BxWleEeocV47+AFfWTXFUihzzgJpX1KoAEQZkQdpfYn5VwJAhn/hmQGJ",
-	"NmcFuaX5gCEdlUvzo3le4lyH3zJB6pZFVApd0FSfG7UrFu7HMN/NjwF/1zgmv0qiBmnXzgFT/YaFFB18",
-	"d1StN4kghGaujEWFNYzYSvxzGB8mV2F6Ie0BldYxudSa9foaZ+N8lf1Qo6ufPX0JCxaLj0wXo6PLtmaF",
-	"JZtmt6wYEYoPAVLrQWYesVWoLahm13bsCYy3sfYssFdm536ERb4/5m6gfr8c3gPVydi1mQH3biMLORxv",
-	"FXSA/XsWviwgLq6kfEfFyC6D2m4EzGxNj1Ckhc2mSjgNE81xEy0qTvatHCYkxiqdh7rLeOETfEjSNoo7",
-	"Sp4E0D4hdciTQJHUIG1uh2pXAQVULAIJBc+A9GUrn4C/Bp52QZJ/JiVXq2JOnBkUoDb9XLPPOiK8I6Qx",
-	"/UhKIS71Kpw2ZJvhsilmVO2orNppIzWj6poV1LLs7YLXC0nYZ0RcUrA2K5hI2UUs6J11QeGsvbi1yeYi",
-	"26ectl+40m63b9YzgG+5GvXZ4oEsvAdMyGVv+ofZTcve9Al20N6F2HDwi0TY7KY9BNjuFWDzWFONtRX+",
-	"HE3Kkeh+mXaTlBBGmwkMgLTLoG4H/BUK2csMTkNfX23g/pYVZk4XAU5BsQ/U7li2WqhD6g2UjkVr3CmM",
-	"+XKTgBlhrhoYG5A6NxD8nwNGaE9C6yw/Drf3HpwCbP1KOZhzO6yVB+N7oGKLRdTygw/mG8hDg61YquEV",
-	"P8HqGvjJF/zHchUVlxi7yrnS3GLVJJwDXv3uUuGtfnxuPQ7IjBjZbgMZxKrQV2PAENRlXQK17XIARadt",
-	"zYpj8loWY2q8ipzaKqSeorqig8SRjcMohvvS2eQN02sAyUWVuU27lhfzNAzHds4B2h6idMJ+jlmq2XJs",
-	"QvN0swhqnOAEX4wDSlALEYuy8jyaaqvqLutFZCAyVhBG0y5e8EQRlnFNikHI0wc/IZSixV0HCj1UuxJz",
-	"Q9I4J0khc2PEm7fljCoNngQ0ySudUi6Iq6FNaWZUvITUXeA86dHP13ilSuwtkFxWBTHCBaAMl9l1Rkcq",
-	"uUDi1KnhKPCdspxqfsvss62vwTylfOF1nxUplLX7avyiYMI5FGJhEatdMPY/5hFI5wuX2l/iYEgGNRiI",
-	"xlCaQaEJq78KfR8w5gaWrSS03y/kLc0TbB3rFstpLEZ3oaTPRAaOCvyro4Vt+7asWpKMpTxjpP60+RSd",
-	"19ga1srD8dDipVG0oUbZPhOJCfyO8f4iswdwCrCRDFgnX+Ia/BTXzuMayqDjnhS6m4+ujZVA8x4TOq5F",
-	"ca3HlKIdBlfar35O/vOvf8e1r0njmFwKwnp9PcKlJmnOqBFFsYDn71BfxjF+rLPTp9FCpFixuJcFgPxQ",
-	"WxZuu0KLtfP+fnOe8Pjcz7J42ny65nEjL1Nl6abEqPHkD6lBdXDvWixC0KmCzUUYdARr3M/8m7eNDi09",
-	"5rb0sLvmibL2ylrMsROamompky/4j19pj31dJvJujTTZZ8IAMyWapzdMox4zXbsioXLljLBYJHinSoil",
-	"DXH1o95Os2lKRxlTNySlfdriOdejiobXuBjXdQRjVojjFI3taDSrFlM8Y4rU7ZcMhoid2d/3mVDljKxW",
-	"4x9ifw25ALRlYzTesKDhj0+Q6+bc5VT+yVKNOmZJXAK8RpYYJ1h0dPoFoFFP8Gubn6//869/k/orlyzw",
-	"6ui02TyNyN+PXrxoJFC9GjwpIW2Z53KoIq+FgLUKPsByLk+UVXaPySXuDRv0Vy4lAj+XnxksQD1589MV",
-	"MVvP5nCY36qksQNMMhGhuZK+5wHMyTs+y24NXXrLqr7HWKzB+fhxIPB74WJuU/vg5sT2qe7WoprZRbXz",
-	"WnnIa+NaQFgi26Off2Gio7u18+/PwAAz86yd1/7v/6ZH/9M8enn9x5fT6Puzr/+/KfmfG1JmwlV8IC/p",
-	"FZySWXqAg4k+EwcX6X3zFbYmXa/ojeckC0SsFYvrkbHWDl/e9dlh2rs+8XETGQIoaPGfp81mI7R/J7j4",
-	"LYcDVTeeJpNqEJBGRDq9NfKGsiysPZwdk7GwvmJsfhAf4vz7FWNHTUu9bz8iB2jFhJkVg74KNZWqwXII",
-	"Rq+KLJczl3QFVIGo8B4nMq3C6ysVO4Y0JIzmMyTijEjK9Qi158lwdxkOSi7TlPX1OQlPUIfJ/2VOUYKq",
-	"PKa6cqPkv2Hy50/vfyWvUdF8JfOcoapY//j6FXnx8uz7BpHtWGBkyYzWdi7Lc1bA2htIrA/6ZkanzajZ",
-	"bF6QJIVEFJunBVNOSCZB4TTjGjUwa/eD5ELHwmq5kFkLbwB1O5eiw/UgY84nmlMNP0eWVF4M8px0mOwx",
-	"XYxsvZe/HRKYY9GXCkzYiCiJsP/m7SeipcwVSakAtQXCY863aduEzyoRK7cIzB1U7BllY2AMmcsz1tdd",
-	"6IY2JFxHxoagGXxt8A3yVs5FB4g7MR+bFkxoI4zxO+1JP3ADsp/guG5Wiph37ExGlDtYi4snM/yJwwZg",
-	"u7rIM89cJM8KsAb47XxGPuuZrW9R4CDz1sZwoOxJcAIPT8bKGVeRdxxhEVnjziKyRdsrImLCA4xOTHvs",
-	"gszrnhiLQ/vEbbRPNBvmcVDqmpk8kOcCFnGG4g/7/pDbdWiaWLVessxi4hTwXsBWOfmigEVppYaIK4P9",
-	"7wBdyESvurxfLViz9X+w4SETDEFvOmQK2rOul965NeAgisALa6rYAg1ltHmsO+Y5EzofEUjyNdpFLhVT",
-	"hKYpU5AsUOr04DY5sgEN8qdsKagnvGF97Rr8luUepD49MWPvK5WxV98WEB4Zvb7tlos7VDHsejTOwpfo",
-	"0ZNuW6Ltg5V9j2TVB8WN5tZ0s4NG9iApqTOhabV01M0ZrqKk7K+Yr7tRyXPPjpixuH8EnpnV2CJYPHzi",
-	"39KWZvNgaR4y5favbyYe7fXYqSc9ectW7rmwPLz7A4HEn0ahe/tjZENctn0cNp2zkZsLMjTQ3qV9yDCx",
-	"bfttSAgT08vsrLJlf3BHWxbH5F1gHHtZUdrFWBcKIkWB/Wr5qkubukJWrbtc2Rtz4JjBNmY2f4CLW66p",
-	"S2OD3wAZwBy7OxYVwzsrZL/vUiDQfIZmC0OeoTDkhbWvzWjK2NwxmSo+MQ9wTJsfd/9a4pvdkKHLptRP",
-	"CNhYLNtzelkB+07eflvi1U1450VsyaRT3fIHPp2D8L238H0DBIw2E0JOOEmWF8dapjd7luLyNzkkPfDm",
-	"TDSgRd4G2cbyQNeolhZQBgZzjQhXasCwSKxgmheuXysTuhiRPiti4W4EOV4+NSKtkX/o2x8XTa9J5cAs",
-	"lqPgiYUfZUCSM6uJacBaHpIRuya0174HbYJkxDvSRfQ+aRzmM/3Cblm+8WQO86YP+D33tJNEuVgLpWAA",
-	"uUkOa3tIt1i1NMgc57F8C1jXPiscOgQ4/Ls7oIth8QmAw16zpwH2+voh1uvncsQYNL9Ga6TSuQ7heB6W",
-	"xmJGriIj05AUa5zxF8A6Br9uHAC2ArBvYZvtIr764X3SVA/UEjeygtP8VyBq3Wc4N3NfHM3hCBzAfH25",
-	"c+WqzkDxrWXRfRhAWeItT5kiXLhMCotMxCOTS17w00CF1swBhBI+IsK8ywJ4GC9iATANME5JArO+5iKB",
-	"5p3QyF7RkQGYYVd6+p5jUr8MGvqXjfPhdvSnISRzEQvXr5Mr0h7kbZ7nLDtuAAw7hIuciyqB2/6b/5GQ",
-	"skKT5Vnke/Sj1g3OM18+CE4bMyXuQzKlDHtiVtzljFMYBgqGEOit76xFM+ItOfMrBVhiWZ8vpsSFpCjH",
-	"fIxXX+PVs2NG+EWsZKTaviQWlm+6Lh07Nqb+Ia0F10QPeWoE9KLSKxazxdf8/MrNEfPfR9yt6qaLxd2Z",
-	"l2TlxMtYrNWhh9AvHknWJU7moRIv3duVkSGzmqMATgVeO8uKg4AG1I0HeojHlV75KeD25OK+NtrJF/Of",
-	"5dj1dsFYc5sf3mUk9rArc0ZylnVAcwhsuXOQ/jBnloEoF95/ZuSShI7dEdFSmnUlLZrexEIWzrFmI09O",
-	"eVgpaQvHKttl/lYsQKgbcWlZpQ/GnU/PcgbEpuUIbP0tGUN/w4zceUjuN7OnFDwYRPfJw/JIOb6wa0PN",
-	"E8CRlWP/S4DnGAtOLNAOuyDUBthnABF4mQwITfcyOYjCsD1C0N+oyEpN38UcMFJTesLG4hY2FOEbBkxD",
-	"WBg3oCggXWqFtLU1HOAb2w3B2DnHgBHV+woseYF5/9C+BublrUWqYyGBwNp1J4D2NlyoRlQm5wPx4e0d",
-	"pVr4wNDyMjYhjsP3Slzcptlx0I5I8E2WqQqLxUaMkzUT6rw1W2XbsmVnrJnq7B8qAcGv/lwxWCb6HWyX",
-	"Pbdd5olp2JJVQV0VMuuT06jLb0NQe7ls/1lJeltdMJOPZgYQelKkzQXNoYCM61hYyUQDHeGJwoy2jI5A",
-	"yqHNhE0xRVWm2kIyIA2SMotIu5A9+0lkgT/NCoHVKcklOC9j0SrkDRPWTWu7tzl9AB2CVEkRVV2xd+oB",
-	"pQ2GwmM9/sPdFLaLVVmjOMV0xLVWWQfiFMa/QHq8+TbfrEAdm/5Boh4k6oNLVNyTFZG6Vhk6KMQjM3ZL",
-	"oejsVdYDFyDGKm26nZakxXzSXYdyURVwICXRyG2N4B+BsQv9lQB6jfCB1aL5edgj1gftvMWLqf3gygez",
-	"lnRptrTVLJytzDUZUkXwA7KMBM7NHqNI22Gk1srGsXk68FvZNZompmNxsIl3zib+CFviEcpw9pn2+jmz",
-	"V+I3qp3XHCIvLOLD1QlE/EGkH0T61kT6oBATVjLmvK8k2weqz0S2vBxHIYyNUCH5J7oz+ecTvquK+Uhm",
-	"jtFAWjDfCMWZmrwggn0uMdFYjQOheY55OEBLYNvGZ8fEvgIp5O3cgtQPT2hrYJSLzvFOU3NtgirFLtCr",
-	"srrinn0MNwR7foCzumX4SMOhDnhn+VnsZpve+8994bsremxDhwdISrAZfxOJb9BrarLPBCXLJTDEwmUw",
-	"/MqGdzfrXoL6tmzGoGIxpXf1eC75/qeAX9lNslmdFd+ybBo33rVcU+ydSuLGCSySwW03XUREsKMPqQtr",
-	"y+XWfps7HHUbf5ks7qs7vSxOv6vbROyeYvktU41orJlOLBbppoOPse0RxnDXtkNNrILHsuvWKIEk5rYs",
-	"YiGksXEb1TaL0GtgBgz7jDDbSAOSr8yVoEbaX7r85OTqqNlsnj59ljRsr2xzskki+0wkF2G3IALzMwon",
-	"O+qBYlYmRWesn8sRpJi7DGfluBeOp3TJCdvjkLpiLBa+7w0O0PW9sWQNSc7FjUrKzt1konE3qZcIK4W9",
-	"4/g///p3EgufnNBwVN9zHWdmp8CbQgL1TyDIxXgw4jwWlBRAGK7RA4VujdKZYVecC6WBQKwdNHlSoNnu",
-	"iPAhq6dWx2J94ZaFJN77PhO2jcyjyK4u57PLPXkOtsbBOzNPXJtd7Bu9TRXRCxk6J1/wHw+TiL01m+fO",
-	"buvm79Nart9pCWE69XjeddCALyS72/sE6a3IgSu7I7dhZ8xH4UOz9R3JqF4jzJ1AE5vlndB3tfQc80mP",
-	"gWPZ4jMWiIIdpslZ89nxLB936JkJbR17H9FSApy8BrxJelRpVlxnVFPf8RznbNsJMWeZDG0zVtjW1jCg",
-	"6gbLYGWVi61sdmpbwjtgv2WF+V4k7bL0xsDcoJ9RjZq2x8t64v55ba9PIGlsTDK4ZwW9iQpGs3MyHnLm",
-	"2jVdbkDBmTHydEGFwtZ3sfCDxZk/Ua4DKTQpBSy3nWntipR52ik790YC9jkCA2yqYzyClkNqKswbY+qY",
-	"YDungimZ37IkChuWmvtyJWNh/xo0XLdWaUGc2bencehFCVRjsSl+t0vzAd/BkfiRaood5bYmth6e7m3q",
-	"/B8oUexg7hxY3h6yGTmcBUhSNsfhyEhIJwYsJ8SUiNF99AuleEc8HgUjwQkxTI6i1ilrvXp3NjrHiizI",
-	"E3fSJxah/9D7Cy+wKaBRZ1qKCU00ZMgFotMlu0G+F1LLHc8Q0dYMS3OpjK0G9++INN152Qmfe8uW3g6I",
-	"zGDaB0l5kJTfoqSEI1CaNVqOwf2aBKTWNO32zODv1188gPUrCJPkkIodigwQdwJM3VT2esgkJSuEe9UM",
-	"CHuQvdQUWSy8zMUO4jadwUGpkW1MXVTdhC4rOZOPJd3hMvhqj8f/V85qXqNx704Itm51Gx3SDu6XdjBt",
-	"he+ZeGABo2D9HKjYrLLvnGJ60byEKBZqIQW9op/fnUTge2eX4ZIguE8BzlDUe4RztRxJb5Br3qeFPmnL",
-	"ogc2TVKOD+60hEzmIpKY3ySkjh6/HBsFmAfdsL4286OCa66YJYzLuOrnFOeTyaHIJc3UhSVkNw/E9Fne",
-	"EUYPaWCdCb7UKCcFoz3fujAW5Tww/1aP+nih4O22y75FgIZjHVnoNOq/KMtA05zDH82gXFqCFLYeMVy4",
-	"PJdDReqtEbGbmHz49U1Efv7w05uIvHn7OiK/s9aHiHz48XVE+jk1C8U+o6h49ekf5yRMbjDmBaxdJa9B",
-	"4Qigoxn/H0bqp03Qu8t3nhsdnLTYSAqzQJdVSwR582IRDLssyinXK4JvPc1e2LZQ8UZGyEgxfRdiVkpi",
-	"laCjq1GfJZGtrdYjqNj1eddmpri+K9lKcD+YPdhq43+YrXm+pwEEEHQlHyLYNcuumbLUS5g2HlN/65uz",
-	"/DAJD+UoZonZEvsPRSbLpTG85jkL7Y3tmQzwydxZBINhrbG6Uhs4+VL+sFy2wmzLoRRcEMGpqvRBMtYZ",
-	"8GhXFfyK2fEkkF5OAAaxMxB5Tt5RTQZwDM0mH8PJWPhf/MiVa6N0HpyMQMx7qV3K9Kh84C9MdHQ3QQsm",
-	"+T9H4YuO3sNqqXMiJAwruSDJRwwaGjGYvG0f/SoFQydUQurmdT9d0U4DBH9XCjkokHa8DZwAHSlYKarh",
-	"5ILsKiF9151vZikC0du4RxP4H63KNAF7u+NMGx/a8saWTDXTR7jXq5LACCiqa+e1FhcUKM969DPuxtr5",
-	"afPFsxdnpz88PYtq5lTUzmtKF1x0ZsmE6uka83lNOSuTgJAsfni4IJefXr19i7Rtgvx29froB1L/+PoV",
-	"+f7p9983zOvLiVam1WxOTijyTrmZ87pho4gMuzztWq0X1SebzFROetZbp6ziocRoO6LPHXMg3Ck1FyNJ",
-	"1ioDnd9qbb6ysN9E4OciFTfXN+bdeuUWeXcwegercuwqLVKcM93benCTrclNlpb7dUvFOf1BK+cpuNP4",
-	"PYpzqo+xgjaEmqnlN+jlmV5/c0mCZ45IazStlManVDk3oE+2uoA0MntX2YO0vCP2rSPCwPdYRheGyM3T",
-	"0UPVH+ggP2xIucZ2ltW3IOMzF6RfyA5W8FyOWyGt0XjeM+TQTQFTwEG3M8y7xuLfu+FKWsnTM71cJhZr",
-	"ZjYJwufm2Su6j7Ksgpa7FEPfToXN+Ao8aJ2N+wqzivvtcTk4nL4VVhMjJAJHFbjis2zC/bNe5f3ki/3X",
-	"2lxXl/PdVWSKt2r/K092D1Ir49pOzHoxRDuo2veqOPFq1KbM+RARxlNilgxx490TMe6LstNjRRuuKOTm",
-	"cXg/6LnjKAi0ucrl1mArYPtnLSWpT3ULYJoM652Hj4tFBaXM3w1UNarBbV842GXpjbJl7DbhZsY090KB",
-	"nQxVYiFhLNYYqtwXdDwEOQ9Bzj0Pcm5MPPQLLnF8j6V+4COU4LHMZSR5H5Ynmzpk8K83g/+TU5c/uM30",
-	"7aTxT8z9kMt/yOX/BnP5X9lC5xJu+yUYrEFOFUz22VJVbgvHGsZDC7MEWiyWS7gdixr4+mtH3iWZQgJ2",
-	"LYE3CgbAx2m3oKjc/llkckhoW7OCINN5UNVdPz0jGR2pICm0cUFyqlkxQ4Sc41sp1OgfBN5SZOJyWyRV",
-	"uyTrwmkfxNxBzH2DYg6PAEQIK2i+HiGHFI2PxxS7wii2HijSA1caw84gTJD//D//L+Hi2gWi4Wcbtr6W",
-	"4trLVfN7v9bmBzTQALtjAfTowTtGwHVCOtLIVH+bLOxdtr3xlNc4ORwM6Xia0OZOGrMsoKrBTeFlBOb5",
-	"lvQqQXA/ChIYhNRsvjGKvU66zK9eJpntgZbncniQ1gtJa1RNQ3rjb0hmT07+ILkPkvsblNzvDJZWSs0d",
-	"UaKDhGUF+C1X/MGo+13uUdhfCgeUkNzIxFvOhthdCvuB+YJCqCdE+dKWBeMdQWTrT5Yac5HGol9ws2IT",
-	"NNbAkYYliIPWkV+SJ0bYRzYZqiV1l3TpLVBaykkyy1jcRaFJpnUNMCat0rSAppiF7CWkzkWaDxS/Zcht",
-	"nWiZkDr77H+pWM5SjaX4kGf/6X//QmguRQean3CRsc9Ldx3A9SVUW+LorTVMuV/G8T9wn25W5r0uZG8h",
-	"2SgXueoT1+xttnhHgZ9la5nLdyrVGT7PIinOuP0OeRZrazhgz3NrRDKqGSksaZ+TA685yzNnUi0oDU6+",
-	"wH8fjt74scuFxSB7jB0ZFsDgtn32PiD3G4bAvWHc/gdu1y1A3CzVHz7OAdXulT12a3fKHdDVozw/6TGl",
-	"aIetrLhGPmyCzqDGnc3xfgLuc/teZAmRhaY5cOoB9Z4soD+rgmPMRGYUvFuuYa+piCjeEUdcEGj8EZH/",
-	"/OvfDVfnEwtQEc/NOYXmeAmRgilw8hDb4MX12aNas15fRyRRlWtpwWyiPhnK4gYCJmZYCfgkFBmyghGa",
-	"pqxvDq8t3TBrCStsLgcdFP0g7v0sbPhne86TOiXPP3/GypFGLGRhhI7rUG+Hpy5IklOlr1lRyCIhio4U",
-	"GXahSZZdw7D8G4s5zdfqyjwj1C1WLLS8YQI4PWyaXFcOxTFJ/gstnr+48eZcaYXNWDCKZQYiwJG1EZy8",
-	"R6mzkeHvKM/fuT28LDiam5dtcVUC6p5qmMGKLaJnOoDYcUzeXG8/0BT9GZcD3ZKfA3A1yzkDU0++2H/Z",
-	"NuLFaOUu4svD7Dvs8E3wXHu8zQbMdfK2INcumOoSxcZQB5pww2QtDAIUK2hPoWJhe2sPC27gISJKEgqI",
-	"bMxrrhGCjI7HPverHbdJvWCA6tCx2wO765sUAUmPo4THcHQuOxbvG8dkPKOLDjKuzSV3eM+9wKEaatiE",
-	"1HZxgBAJM41hBm7I2IbD/NoePFL3Xn5z4RMjoW6YaMBSsIJC/2vFRcr2vn3qR7NdA6hYCVvfue2/NUSb",
-	"pVa6r+9dyhHx7XPNafjmc2A3h5+wkyaAaDaCsmUqlMSIVA6VbeHg4434Y2kzY68G5RAqk0TI4aTrD+OG",
-	"xmx0PZuxiwKW36ou7xOuIeCoiO4WctDpTrXLBe2xC2ySZ19M01QOhFdGw4tt4M1ouDIWiQG54rif0xS5",
-	"r2W7zQwqQVkF4BBecu02F8WDL4UfSQLtso+/S/zr/c2xSNQA+lAU10PXRBturgfh3J6rf3DYoGzIbkqY",
-	"sLEWzLsLsWIxz0Z+Z/bVCjgTts13TUPMt6ud1y7THiNveq2/1aJa+fnhyoKZOV0D3czT5tPnR81nR82z",
-	"q+bL89Pn583m/1WLyqdxM8J0oK6bpy9Pn2bfs6PnrRf06EX6jB29bJ82j561TttP6Vn6PPveTAKu77Ge",
-	"vf5F8+jp0/Ts6AV92TxqnWbPj5rpS/ZD+wX9vvU8M5OWZvg10BJqUU1xza55Zs6XOYw2k6CGEfJaVIOG",
-	"KRNjf351enbefHr+7NSM3Wx7HPdAFZVxPDt60f7h9Ig+bT07whG/aP/QfHlai2q2nUrt/OnXqFZ+ZDjo",
-	"vrd4wagZs9vw7mdoUmX/XS71lN+4WZbag7so+E2PCsQZxfJ27Y+o1i+4SHmf5pXPvNKHWWJBbrjAO4DA",
-	"uJzE9bJfuMd0V5p7QBu6NgoIbHaaXZtTXTtv01yxyDkH8PmKuYm9ODs6TZ9mRy/Ys/bRD/SsdfQ8/T57",
-	"wX5ov6TNlhEBMMQF9zUzii7sN/r/p2mPHbsTtPwC5TKlsHczdvTjT7Wo5g5eRskv8pYZAKwtvofDcYKM",
-	"WkyFmKk5WIGyr6bMPG+Rkaa0R96Gsjj0D7GTKuD1BwsJ5VfVqjzLTcGFMzjseAIrpey99ES5PxuR5WSr",
-	"9wLbprrmwU9UII0VRPXGfcUXSNwBOjpRmo6UJd/qoX4epq84I8HL95BrNHinHMLI+C3wv17MMzli4aYC",
-	"3HRUgNdIKbAdnKuGK9IyI4B0Ix3OaXdMiDXXhwy5Trvvyp21oVKMsdc8UKLLJ3v4ZqCL3+yHYrx7EkDc",
-	"HzVn4iRupXEDoDcKocrbAYuA6TLe9mXQ9CrEUYtSwVvBwYO/9ZG5KkPWBUnSQVEAWWGPFjcImNDpDkmW",
-	"Juf70Fo/OIFH74K13aSnIXjRPMr+YNH3S3OYHy/vjcKZzd7pfarUUBbZ6kqDbVHvGa/mbHzyqwwVBWOV",
-	"eyl7Dob+QGkU44MCGAEkoaQ9yHPrV6xP2ZaNC7jDOVhhk39iWkH2MCRRjmktbsowcnCUVv5sk8twyOqY",
-	"XFZm90TFwj+AY9w9+fD+EzbKN7viBC73C4u8WaVoR+1lyOgN+EvdZeDYlMIf6mt/v7ujkKID8TZMuyX2",
-	"QnPkNxbuCdWJWKyj3vSD228bq+p0b1hKizib3PiYgLvzUn4HZTByJdnWeb2R3+MzUEiw4RqSMceDLC65",
-	"ZoKR1NY6xKKuu2yEWTC2pU/gDWRDyBdM5iQOmWusKw0D5bTQPM0Z+h/7hbzlGYp38PFBcKLMsrG1GcMC",
-	"yFPM/s0GOfgMmSKQJZmxLIqFGMunBA5D1SWa99gxSQLnSEJuGOsjmtmhKEKzrGBKOT5Dqv0YdjJGfGnH",
-	"fY/kmT2N9dqZLxLndR/3W4rz3pkgyMIjGCDNrwZdlqE6nVE6Fd0Zxr0qzx2kbPgWY5AC7b8eDrRsnC29",
-	"r8SjA+HQTnOQcSZSdhyccZVE6KJILA5cU42hACGH2Pw6Z21N5EADm9BADwoGWOEhRhGuzfkrDy7c5uKz",
-	"5o2WXDygEwXk8EVM7DNXenNKB5J4xmKMxZOsmcQzFuuoUQIP7KXfdsuh1rZ4NnF4D0Sv6RZnFs+RPTKP",
-	"v4TowK8ZerQLDixv/vtbECz1pkkQDxTGky/2PpuxnbGcabZRfN/xvOMfYQVWRaJLt5rTtJwp1hG+LTuk",
-	"/67aFALWD6yUOTrLdk2iPcmu38gWb25Z3B3qZB8i337+aetDQfcmRQik9yuvokOk0yg+4ImgBQO2Zq8Q",
-	"hQ4JeBl6C2x8dMKyLxuPnaPzxRwvSGhyaj1X5eHc6mFfmEyALMolsLR34TdIQVgDdjw8NUBlKg8ULD0o",
-	"9SsGWQ9l/vN56OZBtNX/IZfy3i7jClh7Bw4+22C3QSLLT0PTQipVicQW7pLAkVPpFq+suxWisbkUHfM3",
-	"198llT3ruDgnia3qUYNWj2uEXWSSQy44g9rajYxw0ZKfo/IXKhbuoRgnyljKzQpf+AenUrR50TMPLm/z",
-	"Q9GStBhpD/I2z3OW7aRX+L0Z8luB1RzLATfcumzhENzkPMp76k+GOSziTcb9sFfttzaXAX9VPWgBBL1H",
-	"0BkDoZMv8F/k64djtnLd0GxceoVPVkaPciBhR+lbqVpcsB5PIuGlnpsfIt3AZIVY0meFkoIMuzIW8CCW",
-	"HZMktc6nwCOMbxlSBbiSQXwKgntUpMzgBYEaGlLXQ2nj5HYdoF5DZLEo2J8s1U63wwdSTaRI2Tn8agjF",
-	"UvA2cNRCMn8wGEHhYcOudINoXMRiIfoteNsTBTjObDUlMHBtCuhm5OyVk4FEvbVl8YEX/24fNX4R2MGr",
-	"AeidjPzzM/UXzu2Fl/0qdajVft00SM7SYe1WPWiwe5smOAvl7YEAoLSHYmGYR01pAyj/DpL4KPHqmoN4",
-	"p5qdk4zl/JYVtgwSsa5fsCO8ECqIymJLVzNkFERbNIT8htBeBegcUUbMLca0K4S6rJEDCKJ+kAaJS3Rr",
-	"QxITC8SDDCZAtl9v+bDA+xpmfsDdA+4ecHfkz8NKsIta5AZg9yM8eKpuDfhaMKqkCGpAnI8NHgVc8Nw1",
-	"fkUV23adikWpZZN1KNnfEHDiR9k2cC5Kpu7H9kC+1wN6fpPoiRtvEfTsFzIbpHrNLtKJ+hYG2RrwJp/V",
-	"D5m0sUipprnsDBC03geupXOAvE4uWzQHOqm2zLlED0UlM85W8Lk3RGQgcqYUaYM/bkc9lR/cyi+LWm9g",
-	"QRb3NdoXLe+kvISqoiWcmlSzjixGSw/tE6NF2t07v6kd/SKeU7c1v22+pX655R0e+VOwlbzbyyxTYAjD",
-	"S13PzwmEkYV1j1Zy5qPgTtsFNciRj4ViTB2ThOYFo9noGjJfVaC7ffr7bxCgoTdMkDrvCFlAgIcq1rgI",
-	"wAVLe4JcfVt3PC/D1uiAXBFzjPjtxjyWsZiY3R3t9JdKxI3FUu3075mIa3feribiVgb5QOm4bolm6I/u",
-	"MBzScR9dOm7VBwpbsUS/6fA9plCefLH/WgNP8qQpvvuph6vCywe3alvRXe442geTUGz4bCG379yDtY1s",
-	"w1dB9XMbMw9By6CF2QtMMaEvSEK1LnhroJlKgN+Wpsx2Xad5fkwuoUxZ0B4z6ki/4CmLRcFo2mWKeDNP",
-	"uZDuhcsvuWGsj9y0kNwItLrwcOy/ZHQqsETOCZAhJaBCKes4cwoZ8utau9C9C/jOMwa3l9IUdKd5mpqZ",
-	"BmprsQB1bav+tJkq1j0zI9dQlY3phGuAtl3JjFxFv2oe9KtDx6Q9SqWc3sN3VV3upITT5UMsq5TKei6x",
-	"+VDvpQnILeBJ5xpFC9fH5Ec3au7bA1nSHPdYRwBiLE8uOhdkECKE9Qc4QWSQISEtY8AD7WiLpjf7Ufk1",
-	"Jgv3Wz89QOP2NNVy6yyIHgVQeh/Zc7V+G9BCmVUOJlOvSd2nXodZ2DisxjhFlqPPxURo12giKjMmzf0l",
-	"SRDVZfuJMpN6JwMNSK1uNfzJ8179Gn8HXhC/ppAgxG1W5DFQsdbOa/8csGJUcnr67nqLRkXL8dhenV9X",
-	"bdEwbfC6G2yKykefNQH86zXPlpyDAcF9C1qEq2/xbJEARlo9bAc+kTIJfAwd/BoF4IiLPhMbT77gP4x6",
-	"Rfv9Qt6yDaSvXEKSn6Uww6FaelIcDeFte3ZSy1imNM9z7IXIiOWADo8XJKL0aMaIFLGos1wxcPSXKSHn",
-	"BLNxwrsmOdUJVTcKKfsbkX1/mZ3Y5UbEj2JBK2cbwr44j90gVY18To614Kckx9wj0eUSN0Z4fpdW3sKb",
-	"N5j38iOswxSk2baBPXMIkxpluTlxnQ+crTuR1jIPfO2JIHQMeVcD3o2lDV6VmGrLscFk5GpXYes+/WXM",
-	"Gh4gasMQhVv1AFG7D1EuEW95hNKjPlt74/ExMpeyrawHqpxqo9g5Zc/72cxwMB+vNeC5PuIC6Sfr5hAU",
-	"NNURyWQPOpBpqm4iAse5EVl/niWaLm5ZQTLW5shcSVKZsSggvcSyQLwgCxIFuTITiYiShW3PaCy3Ms0w",
-	"FmWeoU3N8XEsaIloNF3vGNgcufVimlxplF/BR944upjXzDLykI/UyifzlY8fq50WzNERrTJe2G0y9URu",
-	"ISPtk5aFtclg24NgtjwvMFRgmP1cnsj6adBCz5wC3zzPBlIDWw06ZdiAKphpQ667tqufud09Ewu1euBp",
-	"R3eqXSxzSEG3uHDM1qhv4V9jV8wwBhqtUUgqQ+qUtAb5DRn0FSsw+No4JrD1/VF3hWiAEND6NGOxSKkQ",
-	"UpOW+Xbuyq6ZTB2szLFAaQMocXhmDnGbM/tlkSi8xarFGAAKMH6PCheEZVyTAngvBWNoopovhe4+87nN",
-	"FRfY8wO+kyO/1Dy9YRqPz/ZT79aaHPcjrHOJG7VNlUa4F/zot/2209uCSc7QuMwHDbsLQhCIa+W2+s4r",
-	"YI9Nn8Ld6REIPhA496uAhl7fRbWsky/mP7/SHlsmU+0SGf1zrpAcZUzCzNCoYLCu/UZif5kgkEwtm5il",
-	"zpT5wPuSEVfBlDGjELzyfaq7pVPefZPaOCRESx9veMzXyXjBVejWhNaQF55wLQok26y4gWuLF46oRz/z",
-	"3qBXOz9twv+iWo8L+5sIJlU7r5kF60Bh1h9bUf7m4duBl/NebfmDM3833mwgCvq+EsUcY5qaWsUg20SY",
-	"i+pVXqc0p7zHsoaLhA4EVdieJTkmWKHDwHflEK9COuj0RUit28l2AXnuPspaGgbMjjziQsAqlx0UoJ/N",
-	"5NeYhSzl4lfAxcJHS8qcUbFQ8LEEgcXLsvAeYKBc9qZ/0Hyw9Jv2tP4LB79I9NRuikPU1HnF8IyMZ2ws",
-	"AKAnxpTcgJP+t76BwdOo2WwGti82SSuoUGjwRYTmudHgbJJYRBhNuwR0JGP2GtMAbQaREfYZgSkWBWuz",
-	"ggGLlW3D6nONC4btKAWLCMRP0VEITK1D26yyw2+ZIPWSPlBxzSJya46aimLhwqnWXVBVOI1V7IWUfSB1",
-	"z7Qmpfkd6D0DYV+P3aoL1mc2Y86HfMfS5I7JL4zesrGKNTnQnhMB3hz0hwA5o2Jhhlkck3eyAANbjC2+",
-	"7Uh91mw6Vq/E/im5IEpi/Rt8HrfefpVxcrHQQ55aIhswkc0sDSrg6qKtTJV1cLor6menzxpb6JK1lpYS",
-	"v4FLpZRrm0mUDt7xQEGSsTEog1JTIPd3xzyUwcaQeDpx20TOx4SsB7BFDg277knEioVhsrC5sv7wtkYe",
-	"/cpjOQ/dwbu4/c5e3kgPWnBVGhSOU7WCBod+Y/DhupaGeqB2VO+FlVpa5YW7Psp8CVUOblmWPnWn9DmY",
-	"AbYCXUSpq2yUg2oX1PlXViY49rgXNx5XIe9FPrJXEi5uuWaxsD9ObQuK6cQAZsq14fITwANptIakyo7K",
-	"jfkvBTvCnlm8I464gAal4J5LTlIplMzZCU1T1tf/BR3L//Kff/07Ad2NZ6AivSAZHakLiHCwnguZQJ/Q",
-	"WIw1CoXOpkfmDeaTmeuTBnFZ2SpoZexCQmVkhQ4yrkkuO9hjdGrpG63Mm3RtFMp2DyB1s2FoYZ5Z4S44",
-	"kA3Mw+C3sHdWQ+EtUQ0EQ3wgooEAeWe5KgUbVrbngWvgW2j9hVtzDJmmSJRQjTz5Av9ZA+/Ao+2LdA+l",
-	"cNOFXwtAwTcBA7sd9bjjOG6asqCi4aWuHYhV8qDzOb1hRMkeAyJ5+O0czW8R8gMMMEM6SCoHBiQ8ob5r",
-	"946JOlZCH8fiDh1sakYuKGJck6Ec5BnJWE9qZiORShNbsgoT2o3s4XsRE8RiXVoWVvPfE9Z2hZRgeU3s",
-	"weD3UIB74CbYdJunyoYzKGsJZgwWL6wKnmRc0Va+ec6CimiyLw1k02wpdOUlCUmpIEISaAVVgGeBcHEB",
-	"0SW7WoowgZmM5pcDAeZw6IKAY9knQ1nccNFZURi1ba7ShOzBJbAdVHDMdqq+imR3xNOqiZA4ocejKh+w",
-	"+t5Yvb08Rwccqxm+J0xsH+zwnQth3S8MaPQ9ZtgNapEOK4FJ3UCbzLMS86AHKhMZyxp3ejjn9XzCt7lo",
-	"uJDaj2TvUesncQCtA2g9DGj9JO6FWWBpZ9vFLHxniVlPbMAIdvYcAPvJxoCosAEmj2HoJwgeYrSxC8w8",
-	"yDPbKlT2lVfNxoEsFvdAMqcz2kGdQ5BK3Sh7faghxoILpRnNbLSJzA42JY29x8WP8KER4fy3OXhAD7i4",
-	"lXRHBJlxQ5aHG3EGSGJl2ZargcnQ4GXAOO9CwQkORyWkzageFMxbrr4qGMsr6+yfA97vMaGvM9qjHRaR",
-	"gglN82v01kaYhnWdc8GuM6qZisxySJ6ya9hpXIooFj2qNCvMBdTf2GGCFTxtBGXDOsjgIQXrcKWx9d1Y",
-	"vfCaQMzO/dopja4iOBarotMvXOkrWNqNVwSXr5lfERyWND7WimDcq0Y/wG09ryoY102Nn8zlD6VLIYNi",
-	"V56yo4ypG5LSPm3xnOvRmPYydoYvglM5JZXNzWM2Fd4Y8R02H2dkdtvxKBZmyHKg7dJYPqYLc6zs50ID",
-	"zDqIgBZA9pmAlMt+ITsFUyryj5ZWzXGja0Crs4EwsNKVeaZIVw5Jz6CR+y49iCuUfX+xsQ9kaEOKJ2bg",
-	"7WT+HX6S/z1gg+W5UPDeZXPqyhN+R7lKWCn0RLnFnlWSEiR4L0yTV1bOTCu/K4tm/PmzRS/YmYWrCUVn",
-	"2sDsTWzhUXktbtkhCdmS2Sis5XHv3kIhz06lSoa7+o40SbOY/zQXzsqldfHUPjSmhYN8SKb0MspKCWKk",
-	"hD+kuKDzpBPIhpMv5j/bjH5gm8z2QLFK93iD05WObREUtwDtBAoVmyza5X37BiYgDG/+5vx/d4XNzQvN",
-	"hKHL0ljYAuYBGTxlTd4jiVD8plZoffmbCjpfbqpqQ822YOE7Bb69gy26KdpmH0mAJYdjOOyyIkQP86Fm",
-	"Y8eWYgnT4gIlfEBIYB+y69AJejiT3xAzuvd7D1TF3+2PFTyouJ3OuI3UVK500XKk1ZOOJMVAkOMT26Pd",
-	"jLCNf00aRtscFHntvNbVun9+cnL69MVx87h5fHr+Q/OHJmwhO4ov09nzXbVTScGbohoWWaGbMW093M4k",
-	"znmbpaM0Bx5wq96+8qW7k7r0ZWhc9GWhaU4U08YGVMEjXqM35e4nQLuhi1BTANBpsbCqUxm7FbXOXvCS",
-	"T1xPfQOsBpP9nAHIBPrJRJGXeULwxHflMKY8F3zMBj38w7UMHn+BnY6wMMTz3CXeA196BpWtHkmCV5cO",
-	"7Gmv/kWKzlHOb1kWQZ0E7M1qakhbFmD8lUsZlRpUuSPyXA7V+EpepilTCh805e0fcL7jDojgAXgqpple",
-	"IxxZj6ZdIAg0qpvoGERyrlPzOcKxWFEy68OW2xw/w3kpiErZZP0rw6708WdLa2brd8JtBM7Z6W+Dfu5y",
-	"oFvy8yTDtXoCBSUFz6zDyd2gWa8PBdvh1qI8X2BKrl1p5BqYmpcaI8oruOUjfXeGOw4ZtlHmKcNPUbat",
-	"9U96325P/35QfBvUeZuzCU7eiFANaUr44BA9XPOWKY97FawcNnZxaxqsAdbyAgF7OETscT35zE+8I6DC",
-	"SqBWMtBQHa4Y8TLcUr8JSVqMFsY8kTdMRIR9hqOay465K9iCpfIBDGZTv5rRi/zyWqCtQMn8+atB33xs",
-	"55Jw2JTKXs+7BvWkqQg2YvAaZyNOH6N5Sc5ZQYa0YF05UOycZOwWtkKX5S7bqwRIrtQAMdd8W7ON5YhZ",
-	"sCyYHhQCY/b27b+7x055/8+yBV3hgtMCcOtnplnaFTzlVKgn5JYrblahP1BdjJq2RuMbA9y3R25B1Ehp",
-	"1rMjoxAPwHJlII8PRBEQBtq7ph2VQvM0B94BfCEINawZLjR4PKIyLdxHJCBXzvw2mB8CUPDuX9lw2qdx",
-	"VBmVB6ouLZhCB0rg43VUrMpxsSokY1WWjVU13NYBx3dkqRgwFjTe38EPzNVqT47tb4zmuhvBmhrAxvcU",
-	"PHUfjiuSyXRgdmlkTpviGQMpF0qz9/7o1b7+8fX/CwAA//8=",
+	"7L37ktu2li/8KjiaU+XuOVRbUqtv6jo14/gSO7ETjy/JJOl8IkRCEtwUoBBQt7U9rpq/vgf4XuD8t1/k",
+	"vMl+kq+wFkCCFClRatlJvDM1le0WSVwXFtb1tz60IjmbS8GEVq3Bh9aU0Zil8M/Hb+jE/G/MVJTyueZS",
+	"tAatN1NGUqbkIo3YPUVuWKq4FIQqQonSqRQTYj4MiFpEU/NzeNU6vmqFl0QxEROuyYhG14QL8mzcfkF1",
+	"NCVaksU8ppodtYIWe09n84S1Bi34rhW0Uvbbgqcsbg10umBBS0VTNqNmZDP6/jkTEz1tDU77QUsv5+Y7",
+	"pVMuJq2PH4PWK6bT5YOxZunqRF6zSIpYmd5vqRkWG8uUEZ0uuZgQOqFcFMZz0u9sGAufLWatwflpv9MJ",
+	"WjMu8O9ONjAuNJuwtPXRDG1OUzpj2q71g5fPvmXLZ7H5Nzejm1M9bQUtQWfmSzrn+HjdCP5nysatQetf",
+	"7uc7eh+fqvtZ+6brB1HElHrOxXV9h/4rO3fqN4Ida37DnvCkckO+ZWyuCIV3yIHp6JDIlMQMfqKaxeRg",
+	"TBPFDsk8lfEi0spsEIz+twVLl/7wTSMtf6B2D0ZSJowKHE6qeZSw+kXInu+8AlkLpr+HVLOJTJfrF8DN",
+	"jcgx0VOuSGQ/IwemB5qymLD3NNLJ8rBu/u6TVs1p6XY6Vcfl4SJVMq0+86Fg7/UwgjdCHBsj85TdcLlQ",
+	"ZE4nLCC3XE/hd0VnjIxhmuqSJGysiVxoMpYpPB7zVGn4pnYCOJKa4ffqhq+0nLG0dkOj/IVdd9Tro9jl",
+	"+k29nVJNuCJ0ZNYBt9V+Wr8E+HzI49YdR/ea0TSa1o3NdWRGKRUjpv+ARFJoGmnC2jPKE3MQ2XvNUkET",
+	"krIxS5mIGL7EhcIZafZeB4RPhDRbciUiqtjRlSgwdRrNWM2Ef9uaWu3sNNULtX798zlyQahYWgJWjChN",
+	"NVPkIGVzRjVStWPNhzntBoQmSeE++MXjMgs1ZyJmcetX88I8kTFzZFU1UwUjLkyXazZTTbcXZ9z6GJhV",
+	"eoZfHmdLRNOUms4Wgv+2YPaxGczHoKX0ErZhLNOZ+f5JKmdraVZpmmpFqDYUQM1Naveazxg5ePXkITk+",
+	"Pr6oZURj074/T9Mx1a1By9z3bdNKK9h8j3+dyBFN6rb4R2A7ZrXJNYwcWZPPRhmZQBNkLlM9lgmXR+Q7",
+	"qZFjhd5RC+tmgt9vulKexWw2l5qJaPktW64O9QW9ZkZSSo1gQhQdswH8ZWiPxcTwJKZ0iZFesyWhIiYj",
+	"GZt/qFtDx1R5rDTm8ZUwHxnuEksjwHCNMsxlsR1omQqppywtNtjv9S7J7ZQnzGvYDYirK6E0TxKSLoTg",
+	"YhKQfufiiHzLlorQ1LQ9R/7e65OpXKTqiLxVjFAyTpmakpSKWM7IDU0WjBxQ8vbts0eHZM5S10OZT5yM",
+	"O1E3Omft3qg7bvfjU9q+oP3j9lnUHXfiC3Y+6nXdTqHMmm+VtwltswvrbpEZFxmbqaK8Z2OQUavvRCPo",
+	"OvpygrD5d0STBKZG42BFMiYHViI+PCIPzPlKGJGC5fvQ7V0SeiVmXCmzkeZZv3d+RH5k9BpaUEAN4b+G",
+	"RLAblpKZGWF5AZ30XL1CVvS+m3T9TNxwTc161N643H9l1zu30E+xY8MJNwiU+RCA+QP3AqZfd9LhYWv7",
+	"wcFYcHyazeqXBB/uvBj4uenmGzmq7eUdPNu1E2w562P9AgP1c8U9kfWdHNWt7js52kaiyUfynM+4rj6H",
+	"M2lYlLnojDaXMr1IRV3/CTTjdx+zMV0kujU46QS5GtctKHHdCiUuaL2gPPmWi7o9uDaPdt2CrG3X0XMZ",
+	"UXOyK7tK8OFdOrPtu+5eMKXopF45mmXP79Jp3ovrt4k0Z/ve4jyXpK2Gw3Jylhkam41YqqZ8vmZFvFd2",
+	"XhS/kXLHm89hwsV1fgzzEdWtTf7GNodyzSCbbR+8/Wl2rzQSGN734/EarVDap7tumWsdekpjljoxffN2",
+	"SfO6p+l/epUQBli/FPbpzkthv896akIOdhF8alioPZGDNwgY1EuaMqGbnCS1GLVzrbHpDs2h/Tvsz0se",
+	"6UVaz3bn2fNd9yjvAfpDNak5yeZ6lUiWxUUhijHl61WoM4WfkJzt8OuXK3u+83JlLXj9rTeoZEuE9pTX",
+	"3741yrMZ0VqDCQF7yZ6MI69YJNP44ZSKNXd45B7vujilXvKOn3CWxGv19RB0wRBVGTP+MCBUEB4zofmY",
+	"s5SMTRtOvTJvGOFuzIVRk00fioyWtXYH821rjTYzp1qz1Hz5//xC23/rtC+Gv37oBqf9j/+zVb+etSuZ",
+	"usd3W8nCGq4nMrcGSGOwmMqR1/6oq7eOut4s5xt0LzdIxz5NS3VjgF62Wy4zgO/M1/mYfjALsZ7wgDbC",
+	"AMgKDOnWLAGDpHqFBOsGDF+tWbjqlZMJayYdWRsQVySVSe2qmWfNV01aAf81SzlNvluYnjazfKNZecNR",
+	"8DER8HWNU8Iz5Dx81O0d9//zp5/rbnRobojNbcnlXnNdz90UPtz1RNq2824aWPindD5ngsWEWiO/GUOt",
+	"KMM12+bqKw1oPXswjZcM+lwvdzDjZ3wj39IpnY0W6WRPN9VrTcfj+k20T3feRft91tPmAwhdfspjmI0j",
+	"H1UTObluXHsVmL3R2NHJ6PqZZrMmI0QTzCcR5EvjyMdmJbJmXCy/iayMVivH4+NtjmdRUHzDo2umH2hN",
+	"o+kMVI46J7P/yq5UXtFbPoiHcrZ2BFH2/G7d5/3kfdd2qt3ju/VZ6KwJiWK/n4hI/WF449osJ7lR7SQn",
+	"3VGyfSObOABddEyF7++SzBZKkxGz/sFwnMpZrdKn5R78gW/VGiPGQt3JhmHbNt38wBWvJ+Eb+3TXjlzr",
+	"pqcf2Wgq5fUjlvAbltYHAsX5C7t2u9pVxQCaHCU7Fv6J7LCVI/LH+ljEc8nXMDaWv3DHxfK68gdw09CW",
+	"5K2UO+HMfEsOuFbW04ouwJiYX1I2T+hS1XrV4eNt7qbigHEOKdeaibrBP+dK4+BtFBT+4Uw29xSh8cyI",
+	"jLep1Cwgpqd4kbDYTMQQRJQsYhYHhAulGc30eK+B+WKUcDVlMRHstpYF3+I41zveP5r9VXMpFIMgiq9o",
+	"/Ar9yuYvI94yAf+k83nCI3DX3Z+ncpSw2f96p8yMP+QCrvkitt5LmsAyx0xTnrQGMKoBMdKgo6cAjQ2q",
+	"Nfjlg7U74GuGkaEfwTTlffHxVyRHpmATB+aP4dn4mF5EPdbvjjpmskjuA4gl1FyD4P0Mx0O4mC90zswX",
+	"qRjMZappcs31wE5r4Ab/cQsBxnyIy1mkhtA2Fg5QlDL9m0WY0cQwcLPrKRmljF5DcMMiYZdWz1YhUXRp",
+	"7hIeTY/MYB5KMU54dLedGVOesHg4TyGIk8MwvV3KLJLRQg073YtuLz5l7ZPRGW2fRcesfTHudtrHo+64",
+	"R/vRSXzKIDYrjab8xihvIiYRFULCpYZGMsdCmu3ZRb5nT2CkpDTStTtXNbm97CJNUkbj5ZC9N6c7HBBK",
+	"MEjIiMNzluqlWQdNr5kw+7c6DLv/cvSORfqe5fcklkwRs1o0SeQt8jchby9JGNm9hq4iKaJFmhq+h2tK",
+	"bqUIIK6oJvClFMhB4IbxglAcPRkaeiPlc5pO2L4PvIZ4ZxwdxMtwReQNS0m30z8/OTslo6Vmahvq6B7n",
+	"1GEHT7SUJIHh/36nunqW5AX/Ctb5CU/Yp1rkMU+Qq8IapERPqbD+zBnX5u7odsxAqpmt+brMbDc1tBUP",
+	"9nfsj8KDzaSzXUIhY57IpdHAzMHkf3NzPsAZk9GS2EiHQ9xPmY54HDNxp82csxQClaQYxkxwVrwsHU9g",
+	"McSGLeUiJdZU0pyZeov/MuuNZL2t3YDV4e1lK1aatZtiA79mdAn8MJbADA0vZVQvUjaMuaKjJH8/l4YU",
+	"05qLiTIf5byU60sSJjxiQrGhEyDsx/NU3vCYpSSh0bV1zlEeEyZguQwlwEZ/LcWdD6wNcRqy93Mr9HgM",
+	"kvtBVsS+QqgmvU7vpN05bne7bzoXg+7JoNP5+ZJQdQ3UQI3cZ8TFrZhnURwqddrgPJZnsq+jWWo3DIj/",
+	"a8pu5DWLQ3Pb+b8vFMuFqmw2ERVESJJIYXjYiBHzGuxlMb70FTMP9n/jcbVy9d5SBaMoBpD6V0Y1b16N",
+	"xczZdIM2t2LTvZ5HG3m/EPea4lL9fvy6dkGtZaV2DWDfv5P6iVyIu+21kHo4hlbuJCob7uSaac7F+/ne",
+	"fOc1sHY78gHvZUOy5sKBOV6QoIaiLEihZl5GCy8xcsUYOXAb4zFs/FLZuF1iZmjjcfudY7xiX3qiM+oB",
+	"d9o/J01Xbt+UKqeqDMxFC9HHWVRyLyAcNDYhbw1ndr8fX+J7Llp8K1bsHTd/pgQVh02bm81mL3vraRpw",
+	"2lxuIURcc1RPdDF10SkjUrDSKqxs3qvMeLRfVuuG2cCi4IVs78Gq0Duv2TtvEL8bp3R7h1HrYGfAWHib",
+	"Q6prQu8d1dvtw/7utmPoKvW3zP1GWJpChlrTNT8pWnJKrWxYbDuOfaz2A7EkyMxs816qrusoJAcnnc7h",
+	"gFyV5nvVAuuIry4+exSgdQf1dpYaFpjIicqVeVw8BfvymqU3PGJvBb2hPDHC8B9pizxdww6ULLyRfs59",
+	"yjdj4K+sNUzBX24PkK0fjMG7DyuE0S0x1XREFeiJC5EyGk3NNPByeiPlCyqW1k6q7rQLKdVsCOpmSTeQ",
+	"ksyoWBKqNZvNtbokOl0ikyUJ1azJ7kCu1BB8S0OFSds2GztnZ57B7Y3r0y3Opl0rDH4vO+e3aHZvdRUg",
+	"45wqEPHN/0Kiehsy1cFeetQK/FR873HduOzb972UdxjaW0EXeipT/rc7Xl8LaMgolxEtb/OUES2vmXA3",
+	"LZpIJEolViO6JIpPBORfbitpdLr59r5dGcbazS2Pei/7W2oUxckRoylLcR1AnkRZEvN+F+JayFsRZNqx",
+	"NEI+6IRH4I6x3eZYAKsumQegyECLCTOCJ5nRaMoFIzTSLs2MjscYqEKeaUUUi1IGA1BTeSswZpdqEqUM",
+	"tr0Q1/OhBT+zeAgOWae8d/q58t4KsndGS8QlGF6z5eCaLZ3u0Gl3Op1O+8z859z8p5P/H2Tsmc3O3z87",
+	"bl+MOlH7LO4aXaNH28cj1DPOxueGCBKqNKjJpVGdvOn2B53e4Lj7c+4sevzqJYEEnZRaQztYmwYtcFaZ",
+	"zbeGbo5+In/CK8GCU0PPGhQ1+55Zrh0c1sVFW+1HuvbR3KOWSrPZYCSlVjql87CUNy9vBUsNLRwVe66K",
+	"1cT1booNUV7tFQqE7PVbb2HM+6jGHiCEB9h9IB9LiogZGuVioZmXSU34GPWknVcTN3tjbJlhMHDCNm6v",
+	"fc8bI+bBmscyvVY7jxSpb5tosNxN/UsLdAXrSbRWU4+QAp96f806R7XUdO5jihTn/sxFuBrtlTx4+cxQ",
+	"04CE5lhiRHbmGFKL8Zi/dym7N2dFM7IfFbjFmS5vnJeEe1IIYDFt/vKg/bONY2nXB7K46T7nqmKzvxcM",
+	"4CaMxmCnqwK37WWPtUxiI9fCYbu0Kr2eMp5adqpKXNOm7v/yT8A/fw1aHgxIa9BaZakZkEEjRAN71xWQ",
+	"DPyzjFgGH0vdlrf3JVWQEB86eBItyYShwm8+hL2/JEb2WhKbow2cy0GQbI54L5xLGGdxTPUH8DUQTdV1",
+	"Ltito0bUlXh2ZZdIzNLJP8kdDSJUa9CaXw9//q3/fHb+3fveq9Hpm6jzQ3zy4/jip8nx0+nZN9fdF6r/",
+	"3fz8P9Lea336dpUUvVVrRoO246oU42u2vJfJUwfh/Hr4j//+e3gY+ILVlKUsgHsvB7syVPnACuAw3wH5",
+	"CgVF8/32tOfm5AZbSXdRxOY69454oTA0RjsPTV56SwWoSkHFrD2fhJaEQrtBZgEw9EujSC7A5Zgp+QXK",
+	"tZv+dUojRp7K+RxUvmyH+fCF6H91c/bwfednevw6Pn0yuXj6rvdtcvIft+eP0+6bZf8tP/t+3nmgjh+t",
+	"7rCTBIojd9Y6lFQy3wpjoI4I6QZNlnjQNspQc6rUrUwrbtLv57iayZIo5gKmsiVx32UiE/Yv2ICAEG9Y",
+	"ULdDoilNaaRZqgJ0/ZFIzmbSUBU7Ig9ENl70EeTNXtuoa0VAt8B94Qo0D64whL8ktWZTKU775LRi2muO",
+	"Q4EwjOI3TuUMM2oAL+ieglRkc1I4npSqhd4EvuET/npyR5ixKiZrNOx2wm/MzZ6yBbhfQRNtc4FjHFtd",
+	"zcuWBuUp02i9I+42kmc6AWpygHKCS71ffWoj7/WTKMEd0MiJA+M0mqjyB3fR7hwXBgdt0ihxg+m1z+j5",
+	"qH0WXcTtc9YZt3s0Hw5Ypv10ckgvd5922r1e1G+f0YtOe9SNT9qd6IKdj8/o6egEPUk0Hpo1dgGaWie5",
+	"uad7ct7tAs1YNWPtmlqDcGvQ/RNofAMSgto+MMcE/MOOChreECUaaJ4/G7RcOEL9cjhQAVgU93qVosQV",
+	"YQKe7rxmPkXWDsZ5bfB0Ki3nCpQ0CAfbseMGOnIBynCF0LeBSyiQenmaD6kH5AACB0SZAADXDWe3LCUp",
+	"n0xRBymHwZbOTNMZvXnz3GJhmib881V3QEB2ts7GnRc9O6ReEgAX+rTf8lBYLjqds+7FRe+kf9bvXFx0",
+	"N0KyrOjPxSTzMt5FvhXFxSsQY0ntdgMvKOCFhVt/S23WyBF9E2hgQELDf3fWyrdh3k21ctNmY608m/Zm",
+	"zdybtlqnhsPR/6Ra+F+37t1u3f3bCXIZ7wu1FWQTXG8v8KVN/8DkBgQ4HWX7Abw4TKyM/NcJ+QPIpZkO",
+	"TIdPf+v9KE4evz9/pbs/LfrP5NlL2nkdHz+ZnD59d/Ft0vv5/cnDm/OvRPdFhZWjuLfNT9Ea9c5KHyhj",
+	"HYRzutbaMSCjBU/iXFYEZZDrHawb3lyCRiqfJ7ysnpjCTQoq6ZhB8iIXxG5hQCYpFeC3AHOGJoxGU3fG",
+	"BqRLYro0POL49NT8U/mQsN3zY/iNHDg6KN6+OXVkAs1x97TXKwKEW8DwsjCDcNmyYodeyxnTU0Ap9wPV",
+	"RiwLttaSxPKShF8/fkPu33Tvz1hIkiyjC+zdpSg3iDq+PboSGRjqEbpfQxJJQ7fEgtwaLdoBcqNQgmkz",
+	"lyT0FGiw5WWfpjKBd6+E4tpl1KjA6hOAJgq6A0wJ8F1m8gbifbxY2aMZFXTCskbRpmOGA7Y2aB4t+pdG",
+	"ZsoIqfwdMrbAbTF0aBWbSxIqloxDyAYCIwGL21yQhWLpPXUlDO1bW8wlCV0KeU37NscFms9W7JKEADeW",
+	"f4RvX4nC6wnDV9OYpUcRFRFL7KC8AETD8eOU3tIEhCeiFqMZ12iSiFkKTYFmaYaOjSRosoHXIynGHHO3",
+	"RN4ZFyP53hGLReaiUSqVh6F8eSXs2zGLeOxNHZs0a2tOKoxgvEjGPDErq2V0fTSTN94WKrVAMoaHCDRi",
+	"N1IvUoE4toayKE+ODCfOPgU6XuiRfB8QzWbzxJCjeZTymCFAKoCTs1sYrmlg6N4r75iiN47yYOkBddU1",
+	"dWnVc9s9LgwSKY0tKMOVsKQfuJeraBXoHLYZ/pURP7SW0b+eslmAi2DbqiRJHwziHtj/HGUekRDTyYsL",
+	"5pPOlXAJ586UazEAVEXw62XWnn0pxMzNCNJUOayQfeG3BVuw8Eq4cCUeMRIzZVgvPMrfNBp7SA68F9vm",
+	"RRLROR3xhOvloRu4oRgVXAmqzOzNAAIyT7lMuV4GJIv1ElLbfafzeQI1HGZUaZa2Y6qp4zlHJERMotIO",
+	"XQkMiRATh1kUkNEiuSaLuWKpXSi79+XTkDXJYq7DbIcdJtNCxCzFNcGwznvEvAhZkt7HdD5P4WygvXok",
+	"35tjarlCFueFNBrx2JGKhf0V5iL5JRO6jpCteGIYEIP/N8or/i9ZfrZNVlHum+zv7BuAtbFP4d+4mgVJ",
+	"yz0v3AorP8wgEsjj8varFb7fCnzpwL22yufNjyit5j8Y/p31ZY5TK3AIH66hIjNvBYgK6Z76PNssGdU0",
+	"kZNFtgbIDQt/zBMasewvZL/Zn7C/2V/IRSHgybBIt67wBw45Y53eS5qnaGaxrDH/t4b86SqWh0FVlpll",
+	"f5Se2QXymEj+l5xDKnaRIfgvF1+AU5//aU59/pcReDBxEg5AxZ/DbGT2RzuYwhHO/zbHKv8rSiif5X/a",
+	"84UI/c464tPxqukijtFyt5v/7AGZs1Sh5wzSpYWWhaSvI/JjhrZeCOMHDxVUQQGaDTJnG56cKzFikZwx",
+	"m4IPMB1gHQmNnIX51iU08A8tNsNQvUlKI/bvNJqxI/c0qHHSWbfsjHJAh0JwLsSsUobZKK6dTjdud2i3",
+	"2z6Le6P2edTvt09Zb9wddehFfBy1fl3RWexoyoLtEw4FeaaQ8JRCEB0yMnRpgfNFSMhPnVKLVkXjOGWq",
+	"GKKDzZc8XP2CRet4TVxRcVBvFYhIzvmDWWtmfJ4TaGvnVrPQIIwK8ld9FaZhxu2tnbNVgoSmmEUBK0Ev",
+	"ZMaNNFNlBq66RSNjjAMi22CIKel2blP8gKZK3S6OC3hCu54+I53AJKkoSgkl2wjkmQ1aD+UiiSGFANSJ",
+	"hXJB1znW3b+tKt/4cTkUrcH233DFUdBpBir0Q/5+eWFhDDUraY7G9nxLKk2T7GSRx0AuKLxAsQdHNmV3",
+	"J8ym9TSDhwN5NDW/PXrcCloJF6wLL4yZUDql//f/MNLtmdsXehzaSONep39yVhGsaRdrY9hf1u2Klf31",
+	"9+S4e3ra7hKazKe03SOmy0ujfqQsJkbVM8wvw7zzz3RhS3tFnCU0hv/6oVdtBLcT/7DZk2fe7DV6s7Bk",
+	"pfcrQyEn1pawGZFvlZCMRP0CpOlHVFPEe93xXEIMCQYvl6VzC4NVpipnSMysZ31Ae5HJDcvq2pQoZeWT",
+	"KiOXp0rXFO8oXCqZb2qNAypoGQbTBArUm8KK2SpRktiniH2bLUtFxRmfE6zMu5IrIJ5PjYFZObyf3NaH",
+	"meUQWY+QH6nOXDb+vaKsG9jyDTRDgSkwtFA/Q6pDshJ1ThcxZyLCfyeJs7N6BmQjbhghAjMZHCrkQOlx",
+	"HtF2wk7HaAW+iDpxu8t642PaH51Ep0a4s0z+TTYTM9DYzu9f//X1QsR0+a//isM9NQM/P7KfDad6ZiSn",
+	"q0WncxzN4X9YdUP4CtZ6wfewYfz9vv+g0JN9btu+KrkW6030BRN7ZhZPnVh21m336cmofRadxu1zdgFS",
+	"2qgXHcd9dgI6ULYt9Z24vIsXRgxkwugxZqo4sdad4zH8zV9runbveWRQFVcBcFQ+bhU5CHNq+cd//z0M",
+	"SGikt8FCpe5v371RG6y0coDd3V+u8JReG3ooNXF6cnJ8WtOIpbAqHgWybspEzFI8T0/fvHiOlj0quOZ/",
+	"YzE5EJLgd4GFFZtSESdgjoJ6Xyog45QahUGmJHxHbyi+PgjR13oYQCUq07w584Tak3xUdgoD4M2aYBeM",
+	"GdgtXqYYwlLPrS2mrVV9yrvtUhE5iG/CZk5QXcAdY3KeMEITsHuiLOwyLBymxr2MD66uwo5ZFnkpyOLB",
+	"q410cQRs9kRd5giMWQRahrm2cwyGPdwNxI1iWMhdAz6KM/46lbc2W9TosUsrDlzmib7cKnsWc5oL8ttC",
+	"aqaqL+hPFTyCq2UPvn90Cxsa5DwtY1U7B434FUrrI0YKF/eAhOYK2D1ipPn90TxiJNXNI0ZwGg3CRewB",
+	"Dcz0s1CRo9YdIw2sePSFhhng7Ha2aK2wx51luR0lsvXiyF7Ei/X3+iVJ6S1ew1z5cZA5W57WXv8bjAK7",
+	"XAtC3mLnvlK+38tgqzDtIo/M1r+SGMGjg/aN3Sjyx6mcwckCY6lVlC6JWCRQsZaOlBGHxgDuglg6RWqF",
+	"ATCcTkNdYpXEskZWFaqSl+7ZI5BGUQ499MAOq11gRxtZrJkoQijgOfNYrummGcut1PgzKPG380TSuGpy",
+	"gECnJUEEcyh0Gc4WieZzmur7hgRBuQ9XOTIA9lVKeebJJYYxLeeQxKAEH49Z7GJKsMYJQJt5ZD7iglqn",
+	"h7dcZ8dn/e55r7+JZmE4v1avQspHC83W2NAKx+WkUnYqGblTBulEbaw6MqfcCOoua/akcwnZiQBVaFb3",
+	"tF/ID7FORXP9ZV90yhYTmcgFqMk8uUFTPp21Bq3uKfn6K3ux+VM46VTN3efkW55IKjIuxZU5fpckpEkS",
+	"2iK9VtbO7QYJV3oleQKuD9tH6f5oHk626nqAZsuk9xjFzhUdAVCBPKZbHXVdHN065cVV5KhpPkBOjmtl",
+	"Vs7M3gkJ3g1jlrGxtb4Y8b+Nxd4sVWl2VafkIfg2odLarlx8mVfDA68KBqtAMm6WYFUij5RRhSJhapXj",
+	"Wx6xo1X+7F5sVJ6nYnLW1btBFvWJJ3MPBzglFhtp26s4URG2vPeI2WzgZru/UGm2OMeKK8quedHFOqNL",
+	"3JeAuILvKY8giWVuoVd8NlS4A0qMNKKaTSR4OBI613Kucm/qc/iBdPvkZSpdDAGa6uQ49cJP4+OofTY+",
+	"6bQvRqen7fPO8fg47kXdEWVwcXLLg2dyIbTZvIsLs4KYBxOZrh+/fWWpxdUsGbTmaZx30Y16o/YZ64/b",
+	"5/TkpH02Pmamgw69gCCA64UZ7oOX7W6//fLV9xUiTmEN1srR+ZuF5WngtSnsXflW7TSDgai2XeQr37CQ",
+	"p7fsa/N6pGDL8so3LhJjF75BnW3/aBQL01wvcocqDjnwN6vyzKDzRu6uBOaO5nsKnOGuMJLPndfCrjT3",
+	"fZdmX+s0xlm95pqp3bOd0VtOfU+6UfEQx4loWZrjnmIh6p37r9d5743Ko1x8s5HCkwQn8Ind+Nlw67fB",
+	"L4Nzh92A783UZtLT7oiWgQNLzaQD8OtnRlwbLYcIM/6GWTypFhfDeSon4BxfzSlv7MFz7W1ZFKiwmvhz",
+	"5VomlM+wqGHTRfTliqyIYYbsZnQIV2Zv0HrY7iLYQybfZY++bZ+B+90OyX1bIZEUO2mgINWs5OruZyUZ",
+	"0SK8rixoYKQr/NWwQitu+EPooeLs/9StWHH8YevCkwXzBxZn8hemcm/BBozAE7uyYQ89pBpzYVswrOrw",
+	"px+nVki6xgIMY5lusEt09w6EtClkyC5nlhSyO9PxWD91+BZZipXiEwG1jmhZSNxfftFqqJxNh+Lirpm9",
+	"+8xZBsdBzTreKYe5tPPFMdfvvVNy73KY8rhMB9evQhc3bmFMYdqKHEA4YMjFlKVcD7HM9XAuUz2WCZch",
+	"keLw6EqEWTXwkMzoNQO3Ki1UFgfdUbhwT5m6LBsWZ8PJbUN9krAbligSMzY37YPDY7hQLA1tOsxKlSaE",
+	"jMNwytupJC50lGvloku5yCuu6JQKRSHvyHQwSqmIuZiEVtyA8SdSXoNzaWoGBWWt5dihkKwEntI8CG3v",
+	"8WFQtzTSQxfcynU5stUVOx0iqT9+9dJce/2eF9VuRgbq4JD6OD3ZccwX2Y+jpTEt95XDMv/IErPKRnaR",
+	"i9T6N/5HrrO0HkQzRr6ejZ5W6Fr5eq095Pa1j0HLbVJTQ9BX7v3VFfywOYa2ArXBX+INgVZwiYiyq/3x",
+	"q5d5EUHrsARzl1oB6KnWHf29XLcET+x7LwFJe2Vz135q3nyrMMorYROaDBsroHUvbnIHOfaxnYlvPrUF",
+	"P7zu+lXDuqGuce/N494mFRRmU8+KQYu+g4MRDDZZXpJnkgUjjZHxedmI9smNJCun9DPYB9Yp/th9/R7Y",
+	"Zu5yG1abK/dmDVvdsl7dljWwT8H1WZBM0B9W8ryY2WYZBZYHAbnlCZpxtYn/s1jAdofx2ZfpbBND2orq",
+	"rXmrlE2B3N0m0dEkcXugKkqOlyxj2/ihK0xj9cdlOy27LJ8Xr7+Nl4Er+97YOrOLWmqYe7LYTK343Q/4",
+	"bo0ya1uqX75SkdQdrBVY0BQzwAa/2LS4LJ/ZdL1IjdQ11XquBvfvs3TuBK+jSM7uZ7jf96GlCqvOpzlb",
+	"VeIQgmCtUv4jZE2Z826VyRRWoaGbx6/sara/aM47wTPtjHurXh9Y1kaeMZ8wzFfF4VYSh13HKseMmQkg",
+	"4ltkQ2vOcTLhEXHAikSz97oq9wQFRLCFXhJf0+LqSiimbYkxX9m6JJ5CwxUJP3wM7Wt5dKmLyfDEU6Pw",
+	"fFa9xpfoaRSZmUUyAbfgv4zH5+edTguw2+YJXQ59leIlnINW0DKqmXuCh+OopK0kciKHxVMVxaLw1n3z",
+	"zpG6mTTTtZqErDfUx7y0XuXucrrQcmgRBoaITJCxkmk6VEsRZX/XaeaurXdylLVbq/sFrTmP7JAy1s/K",
+	"XavFfJ5wlg5vacqmcqFY9sgm2bvWoF64yvTKbXFxfJ0Dd/spFTFL1IQpliQqmtKxJkanrFAzM62g9b/6",
+	"F6TfId3ecf/k9MyrsuCkqLqQ/iKYr9MdWo8e26bOL/xI/+M/v2K7ESqy4FX2QCPz2vgBefvm4eEdABH3",
+	"o1p/DpW6WRR88W7dkxr92RXnZo4f17hz/TTAVixQlI+yuDeSaqrz/ynD9a247zhNtlEeNXtcZdegfLev",
+	"d4ulzkPkxqV4OAvngjFi1cnKD9Q1FgRJpdAAsZK18vLZd36c9HegykP+swvM6YmYjBMp0/p05r9Cn+8a",
+	"+ryOcL7yxbtt7DIlClk1xNuqPxbdek4BZQuWyPnEY0MFYSYehhma+5Uw9yLREiz5NkAR0sFCX9IMAxI6",
+	"0RFTTEJfQg0JF0ozGpcl+nsA4SNykDiFlxXVBPoFzZFQ7Y+NHOQR0oansgBM6QjuRPXU9nElvPvOQhNB",
+	"1bO3r54fHpEH1jec0atMXdIXTRJFRjS6togJ/sXp2MTllWB1+e/ovVG3LFVH5I1RVCA4k89mLL4sLwys",
+	"lTc5mrIrkSeeJ/LWJp4HhdfMEpiuKNEp5QARFUu9qo78QdSEVWzCfFTlc33V+pd0MrpqmR0x/04nk9Ho",
+	"qlXiH2eFsPaDf/ml07540H5C2+NfPxx//K/C36cfD/+tMqmouAqrBQMArUeVacCZB81XlwBBYlQ5IDv2",
+	"vpkY5a3wqhb86LvXnhPN7XSB1mUKpO7VaKzYpzDAk1SoCg4VApWXvE2kuMzqoHqzNCybFO1yebzyQb9z",
+	"QUKapIzGyyF7z5VWIfAQd0COfGIFhJRSrVzAauF6Jam2UujO6a1K3KUjJZOFZgRo0Rxw60DlMzphNmOd",
+	"ajlHpuHzQTh/cHcZfnMJLSCsi7k5ExnRxExkJVi1f94sTjiXJNen6rlVGZDQKH87p+ltoTk2TtMzbTZN",
+	"03MT3pynlxFTEdO5Fr/5M1lW/rJp/GXT2Namsf8ofWcj/UID9Isq8MqwQ9yfcEAQZfWIhFkAjPlRQ438",
+	"FKWulI2h0uBCaJ5YhSP1HHcktFC05tMxFzS5vBLXbI6m4Ck3stbS1Wh3AGtQ7ruAoZiRTDYSo1Lalovw",
+	"cdmrK9zxEUD6oXdlO7ic3YJRq66kx7N5IpeM7YpbVwo8hvChlEUMIoEmUsZGBWMsBplixMwlpjCiKZc5",
+	"jqpR6EZytBKpY0ebh6E+bneRi9qT/5Ucka8WPIlZheZagyj3UM7mNAV055hUCduNcONWDXPlwW6wzRmx",
+	"5Jp5MBOwwo0EyJ1ctU0jNp5499MaZdPKj4ppzcVEmZO2enGFQAzKAgkXL5/w8kqEq7dK6KpZj4ygMLbF",
+	"ZML8RgI3jRFbQ3sbuk6KIuyVyJ8bUUsnbMYAo9m/dEOEx1ZeSahCyYkqQ4w1wlyJwnq4a52oKU1Z+Rt7",
+	"X6BmrVCffvyGTip1ti9dIqjFqoe/KwItquZf9WK2GFUP61em6m1cp1VoxRsG8aqOo4EBoO1wjc1HLn/M",
+	"23xIwbg01AywnUtrHyD9Tr/a6Vu5MVWjzLdp40jdq0TTa6OQaasObTk0nw6qRlRFFFXvZRRS9dDRy8ZJ",
+	"aRZNBY84Feoewa+aT6bEEKsWvZr21tBSYYEqVyOn0nwRguIhsNSXrYO3z+sYNgYwbnexv5YzVmblRk50",
+	"5nvqfs3tW0rTpcrxoMgbC8peYNFGnFykQtWweCnIQiSQpeSijOdm9Fgwka+astaxKo8i/4QMZk+n/3c/",
+	"qRWna5VSDbf8gcuEVhex+NFWxr9NpZigNwnKVor5wsZ7lGRH+A0irxGW1JkC/MBrF0NMBanB+lyVHG27",
+	"1VUus8EQWsDGV3PIT4fyfd+8/v47sOCpgMQSCjDMqZ6q3GRXGnIYEC5i9p55r7i0ul96v4aAkEDJlNGY",
+	"pWgbzN57Nm6/MKenWWHAbGUarD6vMGh2NkNnmMXLO6rkWVnk9Pb5OHn6AngmIMcBkbRpMWejWs+oiNKv",
+	"yqc57fTPO516neKuwNLb5/DkxXvLOTw1G+q0NpcLCfbgiYTC5ta54dVsxSKtqyS0cb9xAap2+WsmX0ou",
+	"9C5ow/Cy0ct+/Po1Oe9DhYMZTUjMJilj6oh8bwubZAV9oY6Mq6Zb2nzDcfQiZq3ByfHRSb97HLSMxG9/",
+	"uzi6OO+v4lDmH/nodnIxSljRR+15pdsX+XpZRfBjoa+1TXXPC23Bn6XGSoufjdHvpGovnjKa6Gk1TwO3",
+	"AAB4ocDkeW9vWZLUpczK61XOmYdBONuJvPbGUxeZW5/ymlN9ZTEnj4ABcgMpHtI/kaAd9GzgWESe0pUX",
+	"9IVDAYb/7GTkx2Hb4r07FzlbB8dfUQHtuN3tFnrGxBXM5Mz0wRgCJG48+D52Mm6fjU5p+yI6XwHFRXZq",
+	"S7xlmKh+3uJx+2x83m3T3ui4nVd3u+g2yXaqKSCA/kAM+d+1ngAaeMFpyVwsx2Yc2kphcd6kGLB70at7",
+	"i0ZIPcVSezsFHWTdjzZiwJvbE2OUPlv94l3jpe+USbZF/V/MyN1L+d/CWdpQ7RwYjy95FHIsyUFUSEe9",
+	"p4ifpHlYzMGEHqtV782rnvNKXHf/MFcBI9vnhWrTQbHWNMADAx9oXHm6Vh7Jls2a0TzZJCB8TKhYNhE/",
+	"zNVxI68bELx9r3BEQevE5zsTx1Z1OjzmVh7rU3lLZlQsra1xSm8YGTEIyBR6QLpkntiaE1jQzuEOW2Gh",
+	"08nKSqxBn6/HEsnxTUq1Qm55khiVKYc5sW6iT1ITJOPcTYn7Nbz++epSb0YBduwMCMNbcje1Ij8pHMxS",
+	"VWmPXLaLQCyc/Q21pHPeNYBqirtHHGwhWTSOODBtNo04yGe9OeYgn3XTqIO/xL0vTdzbu7PeU0++THd9",
+	"me1WMdqUFbkKUZqKWF2SEOk4DslYop8NIFuxgAnC8jg1Md9GJwO3sos+OxAlX3v+zRrGsK4asLmAjdpc",
+	"toVg9WyZXoPa6OoCmxt5auhbS3LcWan8e2br/qLlqMgo8Tfv8u6dXPSKl/fxaXXFX5gJu3u9Od9QVig5",
+	"t0VRuCqjFc5kd26w5+px/8R2uX/iAnK1MFB4ehBG6g7IBz5o99oDk2WrNqykSCdM6NanI+cds/rvhs3V",
+	"tKzfM6UW7LWW0bXZ8LvBvU9dIgEUjF4BZpxKiBHac7wRhmK1DIVMecoCrISlyAtZXXogH8W6hc2CtLao",
+	"HVbaAdtR5aJrNtsYkZzX3jYagp7dQUPQDvbsvNM+jvpx+8xIpOf0dNQ+i87jC9YZd2lvtJWGoGeNNYRv",
+	"5KiSA3MWgVZgbnlCAYPLXI8F3OZG1t/uftSB4gC/k2QqNbmlNkcLcrPI8dFqaPGT1+3+WbfrKn29k6N8",
+	"uddj/M4TKkSVuHw+6HTsdDJgiuZ3sxdpmxUj8pLPvpI8AQZodyplc8rTWum9V100rLcK5rD3elOfEGtl",
+	"cxLvOzmqzd8tBh2ppdJsVkaE9/1ge6hU9Y0c2XxYj2h2XOatwU6apdZ+I0d5Vm3zIlYOSaWwaZ+82NXn",
+	"K1DlVjtw0C0uJdGnOS8r1tvgEp3umhuLtLP+vnknRwMSGua180WzBedrfNGYNre4aDbboN7J0Z5rU5n7",
+	"7cu0PHwjR7uEtD106JwS6erSZWkWIths7M6S0JTtBAm9Nc/fB+fcIyPcoADUsMVNEeZVm7ir3vVOjlyE",
+	"1YbLj8wXagpQpGXdrE5W+kPJPnenrTWAY91PRoy/5zX+aai3AtN+9d70lq6Ga9VlNllLKRC2s5ByDVD2",
+	"kGhwS9MYolAwTSCWgsE/stI3kPIEWUwFyykOyBCfR3M+8wpapi1zbbuWKkJygtYLypNvuags7HXNBeTv",
+	"IyDA1AsaBsNomBusbFZ7/sMQnJcarhVnJmYsuBJhIidcQGCuBxtgQ3VDC+ifZeyaH4NCu85QDC3fTiUk",
+	"cVmPxpVQcsbMCt5OJXknuWAxRIW7XBR0bgsjfYwgl15kBWDMSMDgMyzN6krY3/2Ba1mwDilXiQCNyM7Y",
+	"KoWSCSMHaEIz+4jdCpmDOpsx+z/cU0TesDTlMSMUgnWVbW92GJAQA3OHcs6EXQOvbhwAgJg1tm+lbJ4s",
+	"7Srbn/A84rbYQgr3VF4oIe8hEyhtI9jTlfCnnddi4EaWgPJ3Me5LGcPGtMKZsgt9i2B1w5grAMkzzbum",
+	"5a2ARD8jEMYzLpRNJidji3pgPybMwgyC11/dcm0OApHjcTmNLyMv5/tycf4VZFX8FYkY0Q/s3rdcrLYN",
+	"HYdP8JeUGX7g/ZADFwatMm1lPxWaLmxv/jfsQf5nJrdX7lUraJXXt+hBKQyikiE8lxGtrgyfUDFZGLkW",
+	"DMXAF9hsngCQqiHw29RM2Bz4I/KApCzic87MHkG5M8iuz+M1jcC5ctdbQd9ndkyA6lKcRczqRv+i3gZv",
+	"zfPOkC0XeiTfBxnigldWkBxgAekZXZKpTGKPKUH44OEqIK6RlRFd8ZP6kLFy1CIrznvSPo77DCtHVVnY",
+	"roG7F3fdSPJDlqbgDjXbyNIBmbN0RgUUyqQ8WaSMHLx+8eYlOTnpHA7IyVH3qGs4FYSgm29G8j246+we",
+	"V4dZZ7KRaRNoeoPHtvdzZd0pu7hVzjw51hg+Exv2YO0gEFKjU85iorjAql6GUTgClRZXK2Xw0kqQjaeC",
+	"V3rofk/TU4OqDfkxwE+u7RW/6SMQBT4WCeRDTZk+WD+7NQS3N4cnyfhDFmcMzMkLy+JjZAIxj5s5ukB3",
+	"tP3Vh/9QYj3E2WHnisQL5veMlxOik0BIwR3CwnLy3yXUEeIi1sY5eouYxZ8SrvcbgtpMTPeoqg7Lbk+R",
+	"VkCu/uJ6xqqMGWxnkSoeiQ3BUngxOAoakNDw222sVOTHDD8WgagA3oeOtdlFQcJ/DwNXwxM8rtDPPUXs",
+	"CNvPHhUNXVvw+8aGLtNmU0OXt3qbDV7F1WsM9/KnukE3XXvuXFcMHjBGcpsBkveGW7H7KeKYfGHpyzQn",
+	"rnKsVegRe12EA3JLOaS9Ym0JhQO3ZHlJQpW9SMGDmCFa4TMdDsoM+0oUOHaIl2Q4yCBMTE8TKWMjjjgc",
+	"OXsMAsvXUSsyYsoyT5JdiZ9S/r8MPVlxqyAyZyJY5fF+mbIbzm4rxWbIqcEQarlIYjJiEK5c9rfrWdIa",
+	"tK4Wnc5x9D8eff/wzU8vHxPzK/zE8IH5G/SI/33VYuIKX2f/+O+/4+P7+fuQTI17WQgw8qF/NHtvnj5l",
+	"SSKDK3EllhCsxeiMUJ2/CWlN3vYu5eKIPIDNIVOWssGVcLB2FrDEh5XHXfw3EPz/9/x6qOBRJwMHoqMo",
+	"ZuMK1z8sSMk01z8/OTutuoPdVD9sTL50027UctnGZbuxbQQ4yLrD88ZqdxuAQTKTheH+ghUtR1wgZB4o",
+	"f58zuapS87GqLeqPHnnxJLmWsxkTZMQ4+fDhyMnc39EZ+/ixUahp/g7E1mKChdLjYb/X+kM5rx1hlmLA",
+	"CkiuXqUzxMsbyXiJSADVyK4rw9ta6cjMDpu+sAaK4qlpOhn7yVZTceetaR9QrWDrBduDv9knwKr0H0Vv",
+	"4DaC23f7i7foZ7Ziut23QufbC+eO1VTLlwV2UzA8ZcxHQQYosB4jqFfym88U5//H4jy/7kFOzC6CLYM1",
+	"sYNNe74zdva6i2dAGI2mZE5TDWULBZggMnxXZ2gkb4yWBiF8NGXka3klcpvmgXkTuB80QwWIM/fdCwFB",
+	"KyFTEZ0zhdVq1SFG9yrGSPjhw9FzLq4/fgyhrSuBLg23RM4WAfwiQybF0bj70/oqwLdwGECTRQoJgyth",
+	"fn0jzb/hhVcyMQ/Q3G7/di/DD1YqduPycvSE1OzQtoiRtPlXjzFQOvv7+zRm6XcQOJl3zaiSwu8ccK6P",
+	"bC2y4pDx0evF3Ehdj810s3bw0UOZyLT023M5kW9fPS/9+hIU7a+oYvjs6Eq8mbIlWHCF1Ga/AbQ3BewO",
+	"a/3JdjogiZRzchB++JBSAQtzGGQvjxcCamEq99mUiisRUhGbIcjU/FdIbf6H/QZ/IEA2/AK4vOEE/j3B",
+	"35kIwa0Vs/d2mVTCI4fCbcj2SgDBmcGnTMQszap/9k5Oybf8qxW4nEpRuYqbrBeZV75oIDpnRF4vAq9G",
+	"u2Uyxb3M6B4QLpQ5zYYiAaLV6EhpXsx50wVaLUNvd6kDO0goF+3sEm/Ue1UkxIuajFiLHmM2+xYQWHCn",
+	"Y3mEibeGOvIwfEsieYFuhxtOXH0j9+hKAExmYH2ZWNWo4KlEsqmpiVWNT20G7Kq7Fpx6FuiRRloRLhrm",
+	"CbtJNS88DETF0hnH8sFrSlPbZcWlJELeHpEHMEZMPXYtgGN1CV4fLlzBWm9aIg6wHNSV8HIh8sRYoszp",
+	"gpSIwLWiwcGFhfdhiRvdrA+i1SyykwrbyzzlIuJzmmyuG+le/GgdjI0i+nGxQX5sUAIVq5+u1KV0PRd3",
+	"q/LqZ9VomQ+KuScTBsw2A/8HauOajFgiEbPsc2qTWxf09ousF3Keft0VmNhtTiM06nroI5jJFjmfnuTa",
+	"BrhtB8EcU/Jc3jAjU20BtlzC4jCTGm47pMZB4XVeFS/x/fdEydihAPte0r1qYQC4qkEAsLztk+AANHA9",
+	"ZSPcsoqSz8DvjgqwDX/0KLspqMufsNSSm2M5BL0aFQEceJsjyu0y118dm31QWWCWc/YaTQWjf28hIi+O",
+	"Wfz7GAf+ukj+mBfJ/v1rmVT1JbrWCpJ8WY5DUQ0N/8WaqpQYeg6ItIVdk2W1ZP1PKNr9JQX9JQX9eaSg",
+	"vySbHSSb9Zx0Y8pcvo8DMBDtnjm3BbdrHFBk2mwcUFQm5YpLxIUv++RrC0XQCML4IGDXT9wu126pjoCu",
+	"r9fyQgq23KGE5wyql3NBZlzI1GyHVuQgMqcBTEmP3746tCXKnr3+nvR73TOLYBgty5HEMwuT1Lu4MMvt",
+	"XmsNWo/fvqoIjp1VA8298EaSWe7yHuuPjsWYW0Gaq46DzUa3QrjZPGVclkOOyxgWHhUZCvr1w3EV2ZSO",
+	"qZ25N4jK4yVv2Oud0XTeFA2egBeAyTur1qddxI+KqJEdr9E1ntq6ZZkxoTfzHPuiIyKEiUhYPIHidTN5",
+	"Byg587EPFMHaZ7Q7al9Evbh9zPrjE3o6OovOt+NCsjmU3IvlOjH2e5HbvMGyfE95rEgFWDRBSsWsG9BI",
+	"u5iPA8ZPtIzraSoXk+lO8ixAnLqiBzuLtyX7fqF02l+i755EX7tVVSKmb9SuoQ5wVlQiwO4sVK94dTY6",
+	"Z/4Sw/8Sw/9ZDIzF05Ef4Mqr0rslaqKTkmTlprCVBb0LAwRA/LWmFio5MMLtnE5YfHhH4+RfV0cTk99d",
+	"LXzLopu6wF52D436fjyudo/6FelSHjF0U7v61C4aab7I0yqhbvUK/uM9RSKqaSInC/bZDW1y7G9VfBxh",
+	"5sXF6PS0fd45Hh/Hvag7opB3byZZUIo6a5QiM1cc0jyN8y7W48I0ia3LKKb7h4ri3fw+EJIFcXJLuZae",
+	"Qf0treamiAN4EzvZL2DSn+WKKl5M3tK5Vd/VMuS2b1O2mnltQEJzsHZWxbY4lc0zzMZpY1UM5togt8y8",
+	"1iylbO/+HGTLX6Y75/s5E28ATmBX6B4LBaElkXNMRS0XbUPRn84QMdjFVNpYpSx68WFKo2sWk5ireUKX",
+	"Oa2YWc1nTOihbWMLDJ1upzqPJh/Xuo3HhXmC736EcvPXDT96Dq8i/5UplLFv8tlL97bdTqa2LRBTHQq5",
+	"I5DO5rRdC5jjeq0ksTTeKNVYOBZbiA4K8jIEAzF/2drdO5tSMnnhDiKMHYNNWa3vsQpd/3QMsmj7jJ2O",
+	"2xf0vNPujnrRcdxnJ+PTjqF0aVY4gw35+KsTmXJ5pts+Zv24fdY57bbPo7Oz9kW3P+4zw55H4zz1ALCG",
+	"aArpGWYNYbxWiH9O51rOSbdPXqaytbvo9NuCCg0k3Qta6nphmn7wst3tt1+++h5mozFi0Ulvve7FebX0",
+	"thBcDxtLe+Cqd3C9L79vdzoWsRfIJy9t0HjdC1n8dpW+oYKRR5L5doGWD+myzfT+AEJmbqe/uyH+Trip",
+	"CTfi29DWaNsYImtf++gdvTILeQzyoE6pwBKCRfHg0lZtNvq1TbiHbQQrXGMbEnCvxzcWuXuDBNBAMjfN",
+	"NcfmgNezPDk80B+2GPhzLqpSd2ZcuD8rxJiGMNT5Wawy7MGRvJcJ5dTVUifXQt5CWrQVVYHJC0Pqyhbx",
+	"8um0V9Gtf9qbXouFk94UkDu/gePKXFgzz5gayRppG/GwrjHBe8W6V5agPx/OHpCCh7TnGFgjlfCfU7ez",
+	"pB1UZz5mJseMvbrT6Va3QKU5C9tZI8y5UKWalPNA622G3lewqj6x2LKK37QzydTlsc5ozKDqcl6oLlhT",
+	"0g5SuUJEDh1UlP5uVuVunMrZlmfMMdEVmRe7h+RQm3QHY8TCb1S5EoMIKgf7mRLqYCHhs2aoSVpuNeKy",
+	"WC8BcQcJo5YgG5gozGsDwGG8g4miuRTc3ESRxs1NFNklvIoi4uTtcOBuAQxopMIVozUbOMWUNvzdVZ64",
+	"9MrohwP0r+eZoa5kO8lKtmO2+XiRjDkChIrYwpjdsJgkUD7gQDAWq0J9/kM/QMZTD7JXijEy3hvVCwEi",
+	"RbWtxpqdPQ4U5Fk8kEpmxowWbIvLZrkkoWVrzhejs5SZYmO37I622HymH0qxPRurR5pl+bCRNW8pPhRW",
+	"q8EnK/llnlnVjDArNeO17M3aja+WaRn63bnCVk7h6POzvhSg66mt8Fki5D1Q7AoNfWbSWLclWZtrFnyj",
+	"cRc41Wcz56bxl2vOhcR8eRdkBRufj+XKbOi+L7WgQILX0GwVDMqWSXqNjm9hyyMdrW7aFtWOqqdZF0Ca",
+	"CaTkH//v/0cyvF7yX8Qh9ZL/8nC2D0bLgo/08NL7xrSQ37jlz0DsLN6vnp3IRwr2MIJzXO6glTVduoN9",
+	"a1OZ/RrKu5Vp/JpPxDOx8z4XK+bjxWxbPvJyznkc2li3lSgd9EG7jA9lFDiaXIksxMGvlwipWGibsZEQ",
+	"UrAVKIM1KUdubK1BK5JpyiJNpjJVjIxApoO9mCdsb1GVwf7KsuVD99rKfiw1d7odcr0bUtZcFVN4ySO9",
+	"SKuLE+Ijouk1E15pLNzbd3JUtrkjYMPQ3RAzOmH3383Z5E6mdcYnU4h8Nscf70keeQGi5oo8ozUi/zs5",
+	"Gm5bDssKlyOo0XD0bj7ZuQQE/xtrDbrnx/1eL2jBKq4Ye7udQd+p2bc8hn097XRWKbWwtg0KO+wOA2YX",
+	"/MMGgbCBeIH0g826nWhYXqpCEK5BvdveLAbbUlV6aW1Qe75/O1ot7PZ+2NrcZJeuvqCTC1fzacTO03Wb",
+	"7as3kTXsYGMAuOUNAxKa07iz9r7FUW6svZs2m2rvdrqbpVA73z3XbHLM98uUN18mNGIgje0ucIKlkjwg",
+	"zvJgc7atJaPsNwrBopeZ80NyIAU7vIRoONZ2n3I9XTF/5v7Qfahkv5Z8Ck52eUcFO4ol+3cPSDS/cXzn",
+	"Ytm7kNd+71eFOOzsPvtcfiZHAZ/M3fT5fTiXgCDmqjJa5MRP7NQpnUTcjMqzJ7nQXzM5Y7rKOfqAfM3k",
+	"N6+//47Ai5e2yoVMYy6yuh2JFBOuFzEDEV2QhGr48whcIElCR+bsYDBxWVrJWiqQSr46cjFKvGQ761Ep",
+	"UEfPp43eKm04UcipVzCTinpG1UEp/hArF9BHV1p1NXAFQd1cTI5cjaBUJiw0DxwAF2JsmZvxwctn5Jot",
+	"1WVJeQIIr1xrMr9dCfMpIHYhCF8xUWQJWY42QeQQQKbBZe03p6cyRpQvbMbVT8I3VxSruwXubhFjbaNQ",
+	"AGfCR/0abhs0jlNsDYoleFJG46EUyTK7TvK1AUx1N7GzvmHlcfuMHRtW3h+1T6LT+Iydjy9oZ7RHLZHH",
+	"NXktHvjaPRU48oBQJwdNhmD/G8X8Jvw7I2XHw0tLv116j1v8TQxrIp6JF/jux8LmlFfkIZ2rDDZOkxvO",
+	"bllKUiOtKnJgPmybDwkWbQLES3VYnRflb/iG8eGbmaPcnt/dS51b5y+moWSTXctZ6r1G4zEAyrsKSGTO",
+	"UiXFZea+hKczGk25YGAzERMj/1EHDC8TdmlBAwdeGWtEvFOYZma+cYlmUvh8puQTGhvp23bsofDkQrw9",
+	"0KvCdSpHCZtV3D6CvHrykFz0T87MHM1LJGaa8kQRXCdyEEKhswisivftS//rnZIiPAwIe68ZOM0ca9Pm",
+	"LiJhJGMWBldiztI2RHGSGy7RMYpWLPSkwqVvTtgKK5SxLYZFE9hJHJW5oOiMDQxzz/Y8jxP9xYay2teA",
+	"QdlqUy3/C4jcE0aSjcyj+zfd+5k9rJUJI8itUvbb8Gx8TC+iHut3Rx0PAacPjMBWknyGQyVczBc634RF",
+	"KgaIWX/N9cAu38DNq8K6ELMGzgLTyEPz6sd8ZSpxF2+hvFcqgcS4IkZDDoiiY8AfVVN5e0muQOlNBU0I",
+	"1BS6asGVFbpfy973/qZg3dI4DGWEdsbhAEicCZ0uzREgIxpjAdHGoV4Q6PuDo6Ym4V7ZTlddAY4I51RP",
+	"C3LjIuXtlI1ZykTEGjnzfbpZ0xXcKYFhE4mcTFhMrGkbq1JcYugMeF6hYpK6dtiuU5bMG91FUI9iCPVs",
+	"hopFUtTvS0o1G9o0znAA3rEEqEUCrGzgqkW9Mk22H0CJnCmjhheqHDodrSjnp/3NkASqxh+AoLNvXhJ8",
+	"wcclwNZOLi58/1en2jbkypOWpWw1lakOyHQxo6JtrgXgU2oxm9F06TyFjgWadhuFnDjJt9zb21fPSEY7",
+	"RNAZ8vhiDwMSVnMHIzImibzNScMtRkPibCh5u/qpeZyUxDp+FTdlznLqBCmznlFCleJje1vYEANgKgjk",
+	"7W8wzlGRcSpnGCvkeATpdzrkgCZKkn73GOVwinj98oalpEte8K8C0u/1rAU8ZVCv5VnMZnOpmYiW7W/Z",
+	"0rxxbt+AeFIxIc/G7RdUR1OA0F4IujD6lDbjZdBvNyBhjo86jJngDFCkx4zqRcq8opgg4yc8YkKxoVtd",
+	"08axaVtIPRzLhYBf+gEJaWKobjlk77nSyjQZSTFOeKRtU1j/ZThP4cByLHHa71yQA+9Nrki/23NLojRN",
+	"mDenQi1WBmjgcRiUKr/eyOts+N4Ds4Ih6Xc7ZvQFrkD6vYvAuw7ICWyPiMlJ5xi37z7M7W+HxQI4+e2d",
+	"rYYRYAoLYT1wZnYFaFq79BBAUNilrHpOYaXMr6UdgmC/4u6Yu92bWbGcqF2vco1RWK7ij2ap4BdckKIM",
+	"5k+1ShCLF1X1MF5LI817XALFTcWSRGG5MrnQJZ21gLUL300SOaIJFAIey4TLSxTLpGABVDFG5PsMMEWx",
+	"qgrdNsXXmhOo1ikfLaz9IKWz1qDVPSVffwWuDarZBGK+WwlEAJXKvtXGMRYn3+23uYimZLRQXIBmAY05",
+	"xXYL019tOFI5DKgWvaci6OiO6QFuPVes+ML6WK2dE009XEC9YReycmmjLsg1Y2B2mFXrW8VtWmtyzN8s",
+	"7GATT9bvmE27dQH2LYNutoj32iZT1wZrFXf+rQ2pj1KpFABmOBIICJ8IaboiEVUruPr9T1OV5k8Y+F0I",
+	"MXPRZRk4gXcadg3lzoljg/sN3xuQcH6X4NkteFxz99sWwbN2ug3cbxml/h45vu7+/DLddK9YZANQyvpE",
+	"Ck9KssGUpiyzKfs4e38cDAT2HkWkIXxRrRObmd0zF9wyc+Hk9cYxJ+CSCMN/wF4hANfLiTBgV2+kqm1I",
+	"T0POVk5NA6EJ1HAjsxq2LIUbc2ODBW5rdXLabulp2KILotgy6sLprJs7eLOcQ1ki99XQuyjKeISbopb3",
+	"cU1B+aZmQ/8B3y1ebvVxJg1vHac3+2uRjWvXmwYHbGuNbOeXz7WG4oGAGitUXaPyawtUIdVeGrVBzpkw",
+	"l5cFBZBjEuI/IWIlXOUhCR2xpJF4VCFHVVfm3gKbzBvb1pnvVkTwm9i0CU1jJJqiG1zsD9zgY+3QHwL/",
+	"2iiuIJvLjJ42ick0MCBhGtUglBRlFfPavhN9TJtNZRV/wt5e1eEWOD+enbo3ZVSHbylHGNgAc4DiAJ03",
+	"9xSJWcRdGnJJqRvrzZUmyqxoRFWBh665De1baPzDgd9ShXl1Ulza6uTgmWExXlNQZYlq92m1BL6WR4/Y",
+	"WKZs21nh8Lbmy7+vMhnx+G59uyZGyz2BN5aO8bYhNzKNh9sJDmXgko1zaJbF7M+jJm3RumbdmMvhlI6g",
+	"MoIM7HErnSDPcF2YS4G2ft3AMS0DcYrPXZSTKr60taLyKTWLwqZ48Tp5oXI6N7J3MRfi11oW/Djm+tXC",
+	"Wg2bSy0/TrFymMvGqpBdLMuj6Bq8tN5096tY5i7DEluG8VeFCj3I2ahl97ZRLYmdtTWFrhrXxiljf2PD",
+	"mC5r3Wj2FRhWGIAJD7sDlYYrSDkjpgWCRI282nAcnIu5baBkqZCpUTm5Lji/jk9PN3rW/DE0EcFm9P0Q",
+	"RzmcszSqzFp/ItMMG0LEZCYFs4uvAkKJYLdYVTUvtOfmapssgptrSCgpROe5+LOCQlE51UJo2tC7dqo2",
+	"ZM5SLmPYszDIqnPmw7Ofk9GyTH8wC/OB27GjRqPzNsLru6AqNdnE5nJxvSy4BoFgVQjak2xzFxCBncSO",
+	"DdAD5OAqB0r4x3///aoVkCuv8nL2k8MhuGZL/PGwkTlhtBw6ujHjWGUaLh7MMVl7J2X3W1xkt1QpPhH4",
+	"PKF8VsN4t0jHq4iJclABxeFX3LPQTf1F8sSxmK3ScjEOqCB/Wz97OcqvrmiBEZFXCjRgix5nWq1mUCs5",
+	"Vjjiqk1Ml7a0MLI+a45KGL1hXugG3Cr1PhoWc93QVuQuVpAcrfpWNVhG02jKYsLe00gnSyxQjNW0D2iG",
+	"ejw7hAkZsioc+3qi3TxEIIEsFH3v5gHMb60JE6E2OAINLy7KQCxmFZFEG51aG8Sz/BStHvJqUwOs4Yaz",
+	"Ux1wCBFbVuYhU5nE6oggw8NywjBmNSAh3oQhoaChzmhC1CKagkW72zs6gfrE5jyExN4shcIn9kZ2Ykfo",
+	"DpL5zPDtkPz0008/tV+8aD96FJDQTjckoU4XDBM74IQDpAs372ONbC2j66FZ+BDaf/bIlX23HWbKbR4F",
+	"6Qc4Qr1nD9LHxu3D46AF8zGsyi4+Gj5BB3DdrpFUN9pFchsIu0MSlfl475YRFm1pGdmfLvPHUl/eVAZb",
+	"GanGWUs23y00yvjKFutQVQi6V7EYowVPNK+w7TyC6vY5agxcF/cwyC2A7BUXAAwS6oOXz2o0kcxmuMXo",
+	"8bbeWMV6eya+nQdhZ+dBNZvF4fpGd7f62TIF2XavJyrYHb6D/f2BT2yG/aJKGcNuA3qe4beOOrmyV3Mh",
+	"3rMGiveXD56QgqE4viSAv9g8Dsc5MfhlxjRLhxkbzZfOfPMxWG3XySVV+qAhlIK21S2pNxedrHTAjHKh",
+	"KReoyNixZeOwo1symibLYSSFWsxwHT/+mhFf60fAR4Ip5N/cmh+H+OPHz3ui93ng1ubXfdrTV32E7OTW",
+	"H4793SbAv/dXhqE0xzVe8+Wc3VOAbBUQIzmmEFxDEmYuWRWQmE/MOQUpZhgWr/RICp1SCE4syaxFAAgf",
+	"mdVe1Ztv6h8yj2Y102li+62e9D3lpOOR1YoQ2etAMUbCrx+/Ifdvuvfx3bZp0yGQFUEkzMyHGZbvw3a3",
+	"0+lWlADGTfVH7l0w/o7FjM0eQPbQcy6ud05G9hKQ7imi5fUKojn8BgAew6e/9X4UJ4/fn7/S3Z8W/Wfy",
+	"7CXtvI6Pn0xOn767+Dbp/fz+5OHN+Vei+2KVu9h2KrWQ1UGQg3BOh//477+HlUaEbSBDsONfa1fxuZxw",
+	"cYdFJJCxV1zCOwDKkBKezJXYAlAm26xk+MPo+LvZ6X/cXjxOe2+WJ2/5+ffz7gPVfzQ++3ra+eb6+Pnf",
+	"Tv8zuvhh1Ptuj+mBa3YZ9xWCnM1kEI+HxbBwZruTz7PdkO52xz3PpwNyMsoqORmQzCSehzrXnSp1x53a",
+	"YcFlSuapkQnztVe4+KCRzhX/9Dth/nUHGIUfp0uv2j0kpKGPBfy5E8lUXgvIAj/Zv2yy4O1UOijG0s4g",
+	"KCksIVdkJmOWmA6EhGwelhJ6QznkiV+SecLM9ZfV3CfdE4y/Btv8yl65pisuo23W1TZTvbDyjvUtzMoa",
+	"zU/J5IbFLq4FVtg0zWK/onkNFJrmSUJGKV4me8VBe8XmCV3+yEZTKa8fIYIBZ6rpVH3tACBuC0HonQH8",
+	"/88O6NerxZU/W5mOw8rdyWCPoLU7fFoiCRgENPfrNqumFkmFRJrC6yxe0S/Xe1xWqNS2Uj0i9BXfjQ3/",
+	"OGUpZl8ysDJJgatHFJ+ItmXGRw0h11Y2dk94aJUAZtVrYqbxLLsxdr+aBLt14kjCx8wsSXkVIENHDbnI",
+	"sxpPO/3zCpSuqlfXSwT5FN68ef7aflNznDVP2Wsto2ujx9ztLjD6DToSFBgEeMTqWLuKUsaEZVFkxJYS",
+	"oIXnlKe/D9fWi1TccRmeytt8GSKjoYxodL2qidgsL0hxj52DatC6ZsuRpGlMbmUqqrKpsw83oQnI6Pph",
+	"9vZ2jrbVlZHVOajliLRUJmxAQsRZCCHEWF2SMLejhASSIOcJjZgFYVYB4UotbNmdFPZAXQmwggc2sBOv",
+	"P3yDxUa1RUXPNA71HW27IOfZlmZU0IkV9j2UAoyvLmT14XCBoWT2nsDWjSxkwhWer2rAUlPNLHt/zaK0",
+	"+d3vkYa8YWlC5/khhxzkFUJYee1DBR1i3jNqLETBiCDtSgFn5mJCRkzxmNk0gVsXy5DdNsiLtrpvygOr",
+	"OmgWIaMyqxl8xubSKNDWBlQJ8kw7hZUrG1TvQgjtJdSoiFOx2ufO6DWOVxca714UGt8OOCZoJVTpoWIr",
+	"OI/FIX8G5JsdaqBWmDgjphT00UC1ze0rttJ0k4Lbruo1gL2DxHyHYts7J4vkdLBxoEzEikzlLTjiMRrW",
+	"XA07j3pLoJoifa0cTAi5v61aXEgjMiMFnQ9mAUEXeAvGCQOIDvM5qMBGVtx5Tn9AdKFChfW7QQxtWV57",
+	"ffXq4lKVI1LtWvjTK5FAgXo3BqDmpLTeK21XagDgYru7pbfgm43d0qbNpm7p10w7OOzd1YOscre5eTMM",
+	"7DKAGgQZDpvCUActwW79tymZLaKps5mYB/NpShUjQt5W2RvL3ZV385WluJwX0CiSC6HJFFCi3JfEgiIU",
+	"jvoa8OlVp1BhHiv8SBsVQ2nS7ZBoSlMaoeNDSA2w8bOZFCuRmXvCvi6MrPow6GJVzbuVOHUUYhtbKfPg",
+	"6ny2FunEZuSVqzbsVgp0pfyCfVA5Z2CblXhcePtmGIHF4eds6vMUA/9z14/PYOj+EmE/vwib+wqG37w/",
+	"v+n8x+z4267+efTTWfRjT7w6oc8v4if9ydPTdy876s3x4ofz2//sZrB2Dal7TSmCbekmkREFCo5Z+9Hj",
+	"PPjgQUzJc3nDjA7eak7J/jhXqwsVz3EzsaxVpOcGouoG15Zt7J4iI0ZTI4I6H6ZCV0rg64ZGEg2IFBG7",
+	"RMsl1xBw+GChpzLlfwPT2YB8hU2Z7xvFUbvd3iTC1fhp8iUJVuFM17DeF5l0u2oHoDXakAdrZC2FQDbe",
+	"2fEUtVK1h1wYK3ywKirx6oJ0YAJCv12m6R9gcXkesYDQvADZ4aWn62M6zYgRC3kEdmcJxmaL0uEj/+Sg",
+	"1RHekU/pbLRIoWyEkVoA6QcOR8IF68ILYyaUTun//T+MdPtm1lJpmgwtgGOv0z85K2uhe7+rijADrcev",
+	"Xrb7Z91uxnSbV4owXMAZDB3Kcmtwcnx00u8em8cWiLk1uDi6OO93s3gct1Tk6X9Y86RhEq8ADxSBJSZU",
+	"g4B1VzihrZHFmxkAuMYUU/v276H+b8KKMGOsRYowjArRIpRD7gChm6OsLXJj3fp48G2gFHxqWffF10wi",
+	"JrYXvlUJCZRlUeVG2PWQQDUhYlJXZUY9SRkjmr3XLlHBFfu9nUoyAU9zysgBcrGAzGl6zcXksLCcFetY",
+	"E5hURHxYR3ZgE7FZMTvT3Z8QxKhoZLBBeYVjEGTH3W3qrigThmifIEJedQw17AQopQ6Q3r6OQawTi2AP",
+	"UQWLJPGsW+ZDPGJkLrG87Wrg9cRDwF+L8FOAy9/yPBa73PSNnZ+nWVZg2bs1a4pmD1uZTbYwpA3b8lAm",
+	"CctQQOp8R/cUXt2VW5U3QQ5ePXlIzi76p+WwPguTiCHG/q4USgX8gtdbYG++fOgZH9v2Zi2ZTjbIF59A",
+	"FKi6p6uEFbOtE1x2kPdTxnSFpJM7/hyJfPy1/JO3pasRGNk+NAyi9U9wExihGkr2xtSUprOhbqDgl/WA",
+	"KC636etnr4mWMgHNQtlANK6rsgDzCpgbUAkd5RSdtZ9SNNk4puZogj4Blt6vBHqYrOLLdGvQGpBwt83J",
+	"cSWsCndT6VKybReHH+CWZYPMd6aObDbbv7lmA0gyu4PxuzmLam785rq58ZvrBlWtgKc3wtTbQk3786hd",
+	"63So7VWmvcMOglb+ZWIOmqntanC3+hgmVpjjmcdYgsy4DtLvc9oe6ul0L+r+PlT0hNF06I+m7EeayRsb",
+	"nWNX3YnaWPxKywmCqoCeE7qWwppM9L2p2uTg8auXgc0wsfFrhzgk5NRH5HsskhsYTVxpuoRTgB77A6yz",
+	"r5c2t5nAOpinh4109T+I/r3WHXY3bXzd8jVRw6su90o2oOl4vPk+9solmXtZj+9wL+uxux067RN2Om6f",
+	"0fNR+yLqxO0u642PaX90Ep1uhXhr2mx8L5u5oHW90uBarPgDm6L4RCA+jLRVGYSSCTsiz4yWn9rqNgvF",
+	"sjJjhAulGY0bhVNVuzYmKY3Yv7vhlB0cW6wiRvsh2pcHhIJfn4zbRoton5n/nJv/dPL/87Snr81oyFM5",
+	"n2NyacnphwxgGDN1ndf+auwx6XYGnd6g2/257MbbO6BtFiVdDcw9k2JSIHYVEMNWaMriVXawMdJ6Fxuj",
+	"PY8fi/tWWQAPn3tpWuQgLADdhEFWr8rB3IRQsQ54+GAkpTbX6DzMOBEIoIbPY37yLrAe1S9uWdqrTFLV",
+	"bix4o23eIBGd0xFPuF4GfrQm1uGibn3gkuSa3Mr0Gi9VmzHy24ItWE1Fs0bodzB2B3v3acHZnwlzEBRb",
+	"b9sEGBGLJnZn/FtH4FZHhM30UPgKe1Ug3J2tljmTbqBDFQ9sI13qL068DSfev2LlXcJfqH5lZuii39D3",
+	"vLO6VShW6TIErbIBYlhNWNxGAm4aL/epso38EXzYewSaG9L6KLTs0qkzXfrLT2TqZDxwsMfSr+aR5UIP",
+	"SEgnWP7aHkhiDuQhpnpcAYrYEgG8zfYlUl67cGCVZWagVhAUUzdcukbWlSuqyFOimNZcTFRwJUK4wkvf",
+	"OOG0mNYBb2aJHEELBl4MXXCPqmXpRmkK/iJ+ojyE3zMWqyqgCmuabndHbJB5P30Q/1+x+HuPxd8lnD6n",
+	"nYbqQmWtHNeIF8h+l+B1OOybA1jhpFeHsW4ZlvmFnGis4PuX+r+1+r9jKOkKE20aPenfZv6+bSHJ3iHs",
+	"MiAJv2Z+oB+mi36GcMyNIZa4FPVcoaa2a2iJLxyAZXjJtBUJCBdYWz+PqSQAL+PBkgDdUA2lCg8vSYh0",
+	"FA5A8DLNEC4uSZgV5sQHQuoAnBB28IpAneqVOE4E33WkmdWOLMo97nGF4FPIG64rjaoZQHWCAMgVsWKN",
+	"HYZgtxi8iglG40U64mrKsOj1mGHfxRKT8EX1YJ4BxtiWuoXRou3wtCSQS0xWZC9b+WtYrslI291RL2qf",
+	"xcesfT7u0/bJ6DQ6i8/ZxbhDkStwmuQoUicPH3V7x/3//Onnlle9qLm3cJ9Z3v6ctigWWJrSilHCusEu",
+	"nVW8wq2AEoliupGjY8siTyupKNksq48u0M1uaukjIBvl001mRXRzHRBGoykGe9ixOEzYcsVSc/rx0ZXw",
+	"Qp4M2zswR8gxgxhymrWUhwEJBbsNyUIkoAaTjBwywEXAf8+BaAsto54l0wA2CYqs2sUOEb7qdiqTQkq8",
+	"4VfCmZnKcdVXAhuMJXA6xRg4s8qIV7kB6hOcKsB49CATijxl3x3+/AACnywgQ4w4LVi5+tHT53c3EOU8",
+	"bdVAtBZR0SE4lKJBpdlugRRphnBPZdDFIiQzecNmTOgdfGv1SIXZAXPINauXBHyMJwhuxcC5XRGliSrz",
+	"81im9YZMb8Pxfvj02WFcu1yj8077OOobcfvEiNuno/ZZdB5fsM64S3ujnOpgzFsSXrmm71WLfH3cKlXq",
+	"/fq4gi+XrhoniHIxhIXeIbBkL9RcTcs7omDmTVbaxu2tPmVJDj68gKpRaZ4xYiH9/BKSNegrn4GypjKJ",
+	"8VJ1KtBIjsrJXWw2T+SSsXyrH7e7nX4vJ5ev5Ih8teDQ1sc/J71uLxr5RK7UAsun1yVaesBh65ytuwtX",
+	"jWxWAPxzS33e9/lTT3KaW/fNY0t0zUxU5kxi68DC7ZhWOf88ZW0HxUd1tgzZ2hjlJmFjTTIzFtelBTN3",
+	"7ZSKuEqU9KIj5Bb1gD3637jpXlHeDYJxfZRNeY7mmeNd22TvbF0Ntalb13LZOtfuOuoGM6MRLD5Hcosv",
+	"wHy+3BVHLoHHLzzH8K7OX7voT+tK9z5wOodZZgpGEGUF9oTFk5WrLKsB/MuH1rrLq2Qj6xbm5W5BTLeW",
+	"N4UrhbXPaHfUvoh6cfuY9ccn9HRkrpZWBojuZE2H15hJI0aK5vYi/0ua+7gXgW3lOttQBdqdHqeemv0o",
+	"RhIMSDhO5Sw0ymXGspzCC6NsgzkKrxR47XYqZ45p47VstMUD+OehUXhvp9JKaJocIKRb4ODdeMpsgRv7",
+	"qRnSYePa03CGXthZVaSNVJWftjTYUJCtkFRbebXttee6SUiHO96NAzr+Ojn7UXX2H+rRVPf5swZ6FEWE",
+	"KqEgZXCQzW2lNBWxGpDQbVHo9LNMLQsgTGBp5gdn/5KEyANgyhg6DQIpoPpfCcdzDi9JiJwjDgfAn8xJ",
+	"svEHhlVNpIwDcs3myLnMpWnPazEkwKOeTJ2wDRcN0t6L1Vbp5+yGJdVoC1BmsQBscE9Zc4gtH+VMhjSF",
+	"cppguUEKL3MBN4xB/zwb8qD3uU6dW5qKpP18ZB44ca/bP+ufH5/2zzYVhXRT2enjHUX5bDY7dFptfwYn",
+	"5FqKqj5UQDxN74rEvKwCoxI5unn2qPa2+ONQzKfht3juvmCGm4k2laTBhE6XTnxCWy/qBYGt4OiBDvi5",
+	"SGtMJaAaZIVFG2ILrQolFsjdOw++3WsX49b2mgiQe46lLNgtmXIoA4qKCZ6G1eymdQqvEaCzSvU7q7sb",
+	"arsGQI2on5XC27N6ELBF8NdY2nKRtuwWsoONkep3MHw5cP0tLQqfwgrlzgcaO5qU9ywcK1fgs9qXAqjt",
+	"UjOz4AgUjv62sjGnOWZIU1MZzVQtBA03K75H6xcWONhq+6psJLbqrpYlu4grw7uRq60tE5rpqjGPB74P",
+	"a77QvvnQJivl1v4Day4MzL5BZBsl40Uy5knC4iuRrfJhYAXOEF4H3bMkeQYgaS5SYS4FaTQ1wG/HXi0m",
+	"uZVFszegNJAnkhZlTs884vgT9pBJCiXR075ULXe+zK/xKnLKXNF2qFS5HLxrIW9t1oQvOHw6UaB01W8X",
+	"j9A4/QY63ggeUBlEeL1wE6ok21uuo2kOVrc7zqtXacqP11RTuUhiQqOsVGYtNOaWQIhrwPm2hk0urVyx",
+	"pap1QxDRTYAvi/lcptomKW0IiT4FoaVr9PpMaKkzb4CR4njUPov63fYF68Xt/uh0fE670TE7wQAkf1At",
+	"vx5iTGd0YiYzXogI9zeTRfS1bloHFxCeW4MPH7PKv4PWm3an0+n2jsFekuG1Tvlk6nu45ByD0xa4mIPW",
+	"w5SCQyTmap7QZc4UzI7MDasc2kGvWkOqVm0dCBu4UDcY/2dUaZa2Y6qpq7tvJCP7bZZE6nlddxKWbOV4",
+	"tkVK4R4yKHf2tRUWq8yKKplWTnOb4Xif4Lsfg02WXtyQolHxEkMrQWZJGY25mGCYUXbuGmleOJLHN9UW",
+	"1wqDa9ysRRvtbg9Mgw+ew6veyaqst5ahJiP62fo70D+bfo39XqUPcTcgZeShTOVJr03w3c1XWP5r/am0",
+	"mZ5Z/L/76pLQkTLilA0ky4qJyZREibxLPkMzHyMuQ64OZIytwb3usJ42jeQLy0fNigsXvZEWtsotYJHn",
+	"eG7JjEDdqfIqR+/mssQ9fKA1jabVZokHZMwTRqQg1JGiTAnCrxtJlGsFgOyGNPKYRPxVaOvYLYdowOvD",
+	"pnzkIb5vrwJsdagri6u/Fnw8ZnFejtG+Tqgmi3kiaewsKfAw4UwYVhIllM+KfIObi/f+XEwa6d53v5+a",
+	"Lka+V0VRuqIAgZsdbCCC3igquOaQQTSWqZM8wHcXy1thFkjBpdLI5KCmtHdyWtM7Lvw9RV4/fdDunZxC",
+	"hOCUvT9qwoD43yom9dWyFuNyrUEZyXa43bWF1LIGxoDCRqCSeRBmFjZr39mMZ9BohW+44ggP0GzsP+Tv",
+	"VzKgfCkKbWcZ8oXTZfch2+fiomzMu6qg17VoLcIuqfNnO34zICHVNYBqxTNrXmsoxjeGaDFtNjXDlGdc",
+	"7QPwCj/kE65wF9/FmL7C1zfLdY0jOAtMuRKKZjFKeERSNk+WkB0jiDmNqaCJNb/ll8nqRCkkBFWfudvU",
+	"fP4pDxz2PqwyUFQio4xkvGyoFnzGS6JwY+7E/j4b47HbXVx5u64NWUw+2/VoUFZ8seLHgIQ6mjVhK+a1",
+	"fbMV0+Z2bMXOcrNfkeb8xQlm+2En7sh/me45XwuuXF9rEvFWuIJ57X621/qQQFrF/j8Z63NeoI0xq9eV",
+	"Vv4Q86jtgPRC4ckKXUVrzFUhI6ZvGRM2IIIpcoDxaQEJtYRQEGsfikP/3fGYPHukyAFShZFdhTQ8Aj5A",
+	"A1XoqoaCKGGNVqs2LT+VEUfmq1hutK3MThUXFS/bcAUWcfMarM5hs51Z23pn8iLUuWPGdl1P1mBmqhRF",
+	"lnPWVnMW8TGPLCziWgqv2XzN3usQdMKECxaQMJFiEhJldC2aBCQ0RyEkP/3000/tFy/ajx4FJDS7EDo9",
+	"MkQsTmUIARIpQthGBIvx98z01EKoS6MpU83cw2Cl7LOHvEhHGNCz8RjM6PthYt/4sFbDr/RjVJ5tO7cC",
+	"v20ykHU8NieNDyvoX9UQyZaAsiduVTaQjap3ijQh9VXV8IYmC6ZcyKq9lc13oKuaHiEcBonRjB3ixUj4",
+	"9eM35P5N9z5+0TZfqLAMF19j5p/R9/7ATzq1c24oRhjx4foOMM9buByaCxXX2+oqz51xdqtK4ODO/f/Z",
+	"+9vlNm6sbRQ+FRTrrTKZpyVRshzHUt31vBonzjgTJ75tZfLUns5Wg90giagJ8G6AojkqV82vfQD7IObA",
+	"5kh2YS0AjeaXSIqkSJvzY2KR7G4ADVzr+1r2vXFFKDCWIHudQtePr5LAskXlmXYnASUMoc/TQX41vwsL",
+	"VAzQTPc9nB61qGIZQBFii31GUml/fFrpfTz1gK9QngHhYM16N4uX3HyeuRkf1vZs7+wZGWNrz9Ky8b8v",
+	"WQV8H4QBnNDJ5RCEbNGjOWSLQ2jPdmSsch2438w4cf89YAP2wCstSSKBfuuZQp5HzLHvuhxU3zX9oTRT",
+	"oKNGzyvEBWoXLyGzsV/IDvI+n0YYnbx4XkYlwJk2pFxz0bmR4sadaSy6W2KDlY8fO6l2/D2q0y63rczb",
+	"PNesUKRlc0JwQhHpsyKY3NgD7KzuH8pKDaf80I9xPR76VblYD/1y6kreL9V6HePH4Sym3zYYVuQWZ9p2",
+	"/0pPfuR25GwIeCAl3sk+zImH7HVc78R1r3NmRFg6iJ+RIReZHEYkwTcDFTdtbkVjaJg85l2XeGTvNAON",
+	"rqdGUa6IURVL6eJL1VA7mzyBZcR7ia2ENsnD+2lx1X0xdXy6coxP8QG12XvDLNl0sYyB+kCfjYiShcZM",
+	"TvOY9bhh4J1N+HMf6c79e8XfN2bcoUM3uSDUOnXDPJBnQJ5XKKIYVHxYTy/8Gry9xlhHC94Fltwux/vC",
+	"PseLqlvXfz3xon+DqOZVoXmas9VTt/Bd23xrinczgFQGgaViZW6o0nRksEt32chI3TExq7mGYb+jZjqC",
+	"ihTTiyFz5iPVgyKjU0i+6CDjTKQPpsNcud9N9zp/++LF828fpPaHJVXdx/ig7TTvl+sqME3Fxbfosm3W",
+	"+TbDzbm29/oLduk2W9VJpudFRtq5lMXka/0SX9Fq7+Y1rDowLlVeTMY05bk6JlfW1K+8kLJtxCWZ0XWD",
+	"ilg4u9I2pjD3uSSJdRtZD2SroCLjopOAqmwQjKYsw4Z0WHxd97+5IPefE9KRTEFicOyykYNuIrmUt3Dj",
+	"dsFsi5OuVBoQfpI5aZN9YvpdaUzg2v86f0XOm+Tlty/On5+drqO/i1uORVPl/uJ+bzM0aKpvZvQsuBJj",
+	"TNCQ1o3v15xR825tvs2D0bel+5zlrEPzm4XTj2f98KEjTIsyv6U6+3e+LU7JliigQkBI6IcjhVd/e/QW",
+	"/ClG4ZT9I6gUq6RfzqkeqKcDNc0X1Pjf0+kzcCdVZno+NSGBunnNz6abDSa/tturIolBeWkuf6aIQDRO",
+	"2QTrH0dZSnvmdNUuXr16ZdYmHRQFE6k5bD/89mFKi3N/4fzyFMFGU+oFzaV/zJyyzX1/tGhbWYRNLMrp",
+	"6YKrYqkkp/iYoxrVuuCtgX64e+lV+UsDEFSzjiwW65Y4O/32RXOtZ3aJ1z+tLuHb85XF6wcIWy26O8Yo",
+	"YksH5VgmXKlxkxJ0MEKGRTGIN9AN1+XxlW7bIMy2IJMNevUfWkGc69/xt3PWBOnt16ILVnjwVz5CFerg",
+	"iWOy4qZbc3eZH/kdcEMSDZJDz242M61lzOyX8TtrdaW8/UFkfcnFVnGMXDndLwlyZhOS87bGGQKh5XgD",
+	"CYGsuBe6GLBJh2S1FOBxEDRNK3FPnwaa7M7l1y1u97v1N5dOWv8vHiKWHBT5IqG66e9fsULjoV0SmTbR",
+	"vHaRM7V0yMZlEj8MW2btfzEnfXW4m9KteKxXrb3xHw+8DbWavLApElPUck16xoo5jZrN5qXHDtBM1ZAV",
+	"ipw3m8bGMQZYYm+TkBYbSSRyW2gnV/bT57n7dmyx3MAXWBfHWjo+c/N59dCNRSIHOpW9Sg9qm39WJtKb",
+	"fwlbhT810QDHucAGxOFOKcIr7xD5IU2b9VL+Pzf7qcunZrQUtJ0Eue46hvNj8qtg4O9znm7fowwKZCHb",
+	"o2zy8og2gjSj4ySaUKq3BItBLlOaI8nvERjYtrz1KqPkZ3nHcpqy2jKE/+U4V+t3Aus2pIrYX6/e7WRe",
+	"O0BItM/lkBUb7fhX1jG5dZ7cQX95/Z6cvyQ5FZ0B7TCiaQeUyh5TinaYGi+8H4hJgvHnLx7Tv2+xUiYz",
+	"lyWZEuFdQmQq4ORY4WUu0LbOJ6ctU9ljX8/8VBbIJCSJOVMrJ7IscSAXTmQx91w0kSV4d1N2oGuQgO+L",
+	"K1Kw9kCxDMu9htiVYtil2hUF8SKo6K4knq3cdOHvXPHpdQAs7QqeciqeKWjdQ7BxF9eO4vhP2bokCXSC",
+	"uKG6SuI37PIckuE7SBG+INieNi/OH99J3Y5o8tauGHmsh/Xfj3yb9TuuSuKXs+x5evSy/aJ59Kr17bdH",
+	"3zWft59nZ+lpi5rH/ClbODTzD3/NaXrWOnrJzttH39EXL45etp8zc0WTvgpF5kXNHPScaUva1JeFhs7U",
+	"1v0LXt1Br3/8COriYqqU+O7i1K1C+YaNBcSUItcs7c7vKXP+4uF67qcsiC7f/arNbJf12j48QjhiODy3",
+	"Z+Zf8JNs2VyyUul7cBxuE03YUuti9i0e+U7D7baAcFxvde0m2XvtSx0vnHVrXJl5ZSXLF+xf36TFtVLp",
+	"rNty8yXsnfnVBUkM6K0sYpdAzIVFrLnnoiIWpvpwKiLMVUVEsOHaCtlQdn6Z6YYwt1Wbq8JiW1dZGJ0E",
+	"F9uRSx/EjtmkP1Bdpib5gaYK6ekC9BHSbrIL69YlyOZQftOgvUzj2FkgOG3zWZ+iE+0z6p6uu4y0ZGYJ",
+	"T4d4DbFNc0YX5CroD1XatRDR5dqH+CPol0TzstMrcQFmIl1ep7OjLqFWhIKuW4mTmgPsSgC8h+HkPvXK",
+	"yecEGs5hyNT3xbRVP7GIxfe+2Q/E/t//+vEavRuJndkRzxLs7wZu2meKJDxLGlH5A/NOlaa9vv2dAdRe",
+	"Xz9TsfhN8E+gxTcw7cBdonhHUD0oWELqyd1plLjWt6RFFfv2nPz13dXro49/vTp78S2R7Vgk9+VwPh/f",
+	"Tzz68/G9eSefExs6xsxflhYAabYXrYqI6tOUHSnWp4V5K40oFhYvPmoqMlpkxO4CRVwJELa0U3SkLskd",
+	"K3gbk70KOsR90GJtWRjIL5R5e1wfE7uqo1hwZQyYnBnolCJlyCuAXxtx2KMjQouC30HCMvDoFhkrMGdi",
+	"Td5js3cWvWIx3TL0vruKWvsm5vgHAgKlR1FLOu+090i6+H/pmvQfOR/lHwt5Gaz7uZyMXbw5aOFe9Qz2",
+	"0juo3BfY1YBCOocEVlOMG0V+49swpA07gqi1B2laSSV88TiMtTdRFXZgdJvOT9t2aVyTsOgQ4qePv/5C",
+	"2Cea6hxCV7ZRpJkq0PPUp3M0OQxtTARXz7978fLbzdSPP4IEyyLno6S23Qc3i585e4U1PO/YUheXB7YM",
+	"uq0Salv4ie54BG2eWVGgRvpwoVxONRPp6KanphOP59LWSITnBUgqwePb43nOFUulyFYhSQFl1d50tueT",
+	"kj5Due32rxHT2YAFnlzXCA7TCzQdJ21ZZstAst7oRrZXegMFU30pFLuZfYrBSCF/439xhTe4uBDymjiZ",
+	"Z9OHaB+C2XnTHhK+sGeK/PX6+r1Veqa0ESpQaAhZHYW1pF+9euhFLubxHluvWc7vdTm0g5MfnOPKwQz8",
+	"3B6tl7PIJ/fAfNvcb2FMAEfxZfli7YAvSDLM8kVIIszPvI1+nr1gRy/b3zaPvqMvsb216269jI1u7rmo",
+	"jT42+QVoIspZQjKu09LWa7+PKw5fpiU//TRNKaRgNhF5SKGcxppJCEKywCnY3R+RRLmfc+WisENZ3LIC",
+	"v9PmPioWiBO22IhQcvbpU0SSNuU5yxLSoXeMDPqkTsnzT5/MU87NfwCddZcKcn72KiKUtHJsz+azcmks",
+	"fPSkVOFk4Tp0uFPauCSU4NPKI5VSgXVQBr9ZVuVMtssATVqDf5kjjvepRlbsV7O2vFMSpqca2y9tFljB",
+	"OlxpWCwtjRrKjDECJ3+Mvc6ocUbOoV21QiB7rDbow3vbGpX3nBcyTFIaSwz6B9Y4H6tBq8c1qvn4SSpF",
+	"mxc9XCMIWQxZP4iN0LPW0cv0eXb0HTtvHzkS/Ves2V6wpw5kC9W6WvfVxckJK/ouAn+cyt4JGvK3XJ/g",
+	"ou1umGLZrC2312+QGX6aAjQyQmP8SEB1e7sdETVIuwabzBY2OwcI9uhIIQWWOaLm0/PT5mQ65T5kkdlp",
+	"3Shui5VmGL7md4OCmRMkUlYisBqkKVOKtFiHVhn3bRjT5hmtrCuuaFX0C3bH5UDd4Em/GQg9Lbfi+wG8",
+	"PkoKiX3/IwK/LNs/uhs5V4zSPM/RF7PynNYQobHZf/7aQcEXam0wN7KzZPjGjGGc1TTcwuVuXzUaM/lq",
+	"5+t+zpUZKnqsv3qIZgkQXlz9Y/1l1T83/4fVv/EFWDMB4bhs/qL1PjfLj3Dw5+shoKNNKhgRuK7NwI04",
+	"EemUWmEW6DlLLr2aMbBk2FUsvZnwSN+y0QW0RrEdNKzPzihLRWQQO+2id9gcpsDBaye3/IL7ufmxzlvu",
+	"u4XYRAFg4FzfzTDgyFvtogyVCECX0QwzGhk6tkNL0UcHSB0c715dh79KRRn+RP23ceFXT5GskH3zOaNa",
+	"kdYoFlyPFQ3WzIjLeG/reXr0MjtnR6/aL+hRCSWndDkwuVsaTLymML2lS5f2geQA2xvhazq+Y0UrOSY/",
+	"mNlbTicIHMC29vQmiX3Ef/71b3hKQuzuvYjFtMhU5CIVZfuK6ufADlT9yLe8wY/9jQOiP//bCsEhfAUb",
+	"xt2JawYfVs2YRVzxUdBTI/hd8OHUXxYMKse91j/PDnCfFMy8gOAD3yOnvIiKlNlPSqaiY9uZu/qh73cX",
+	"fIadbaZ8avnELGmcp9Czf5dTtB9YXkrmcjiClYE/ywvgz4xhFLpKbDGxMLP28dieWSXKGTR5CeKcpE6z",
+	"DOkdwLyMPNvtHUclkdA0ZX0Ivrn4JqkXMmcRZPmpyNsTEbEqUAO7U8H7H4+F2lRrFwn9z7/+fRIkK57c",
+	"94LmLmE0tG5skWRyfyWRrbIeUtU4hEgPIdKxNkH7GCB9FN5uLHJayqcV4EdY15FZK5u9KgvLLSLFOEjY",
+	"jnMBRsAn6uReIoXe3DyJ8mlewhiFGnAWO1vVEzrQ8sZ+fYM3TxpEMZEpy7VX4rLlYBgTWskBbA5gU6V2",
+	"3Ees2ZBytjEU8orsKjoQlCVUsrwKJmgPwciqaONYBNeg9hFqcge94wAFs9Ph9xEJlrNiNnS6KwbvKkc8",
+	"Y5A17DhIB8B1XgStWM26WWvR7JO69GlffVZAA9dGhM3/AR7QWkSDBmzEcXyAlq9251+9fztNLzFqzgEi",
+	"DhAx2cp4L3Fi7V6XjcHJpE9sFUiZ3QUIeouC/wSY4dA1NJH9jY+HxEqI4CtmUOMACAdAmN2dZt9AYcIr",
+	"uuEzvfJhDnqRSuv6l0Xp2PRk3ZZB3Wj52Os38ozIEaHTGg3btiqN8fPvCIirx/9Q3nHAg0WYyvcUCGbF",
+	"T9YNCxgZHpij+tGsh+sVzv/GIF26xWjBijduZv3bm//8698TqW1XAlT3WzYi9QR/kzQITTXkyyjPwFbI",
+	"nF3af9OB7jKhzYbE+AlQvLZYBrnlAAZ2rxqrA4Li8MYY0VJCxT78VbuwYyyjP12t+xjyVi59ZXwaavo0",
+	"fOt+LW+ZMHNRdi7QTZaS5OTu9MSM/MR8DMfwiIuoyjiMRBOymMI9Vy9vAJ+f+N5cD8zmMzQvaMvpkA3p",
+	"5OYNwBN9gh75y9lfylHhxxfj1aL2bYiM9Gja5QJOsaAdFgtfYhdZWoyJGj6IYMHF2IA7cnfPBqmGn7dl",
+	"zqXHQ5v/KFry02V5f8cezjtGQYzsr1wDX16QlGqay84A8QbZdx3884LIoShJUY0Y+Oabq3J3cSmOv/mG",
+	"fGQGsq+gxSD/J3x8Qf4Ci03iQbP5PIWXDv9kyYXZjhN7OnJbMMETkjRiAWQ2buWmb3kMCs7aXOVN7Q/M",
+	"djMy1c4oFrg8UE4UbCYV4RKFMfWp29MI6gImrCyZ3rRTBtANoUrITYFMFDNQFQtz4DCc7+8EAoQMoTnd",
+	"iKQ0zwnXlxOHQDGGzYT9Pf33ddtRIBawiRoXKC4gKTmgiEagUjY1kJw3z+0b/qEoZKG++QYYnT+8eU1e",
+	"nb94aTvB4ZRO+oVs5az3v/5UUiQuNVpp2soZSVKZGXlttIn3+LvXMkPJHos+K46QkfqOyxzXzki0BOkL",
+	"EzsG5EY0g5BtYrPWWAZ92AdFyhSp+yPkjgAvSJuBsqB8ADgI4Ebu8KgoFkB0qxrA5UiSt+2jd1SnXTsT",
+	"354cM3NoRlwSeASzLKTolP3LXXMVO8hY1JO49jyuJWbdzZpAg29WMr2dnoGaxpVy5WrnZ9/Zab8uGIV9",
+	"bvQrM3sYIBW+xRNJ3mas15dQzXRkDgrCjqI9BifKLAZoG5gdY/u+FEq7VPbL6u/x3Vm+UrjQD/Ts7NIm",
+	"kPqbENuMnxQDoyWdN1/Zgf/MlXZbpk87DN4puOzMlgbYuSB9qhRJgryvBHjAK7lnmPcJ3OSYcXYZiwRo",
+	"KEFtPTX27GmzGZEXzSBh8JhcYfKdOTPmrZA2G7ocfH+5Zj3ltDCXxBaLOrIBmZPGCmS8RLNZyR462VUj",
+	"IkriafN06dV5QHgOGTOVPiav4WNoHxQLxWjOsgt41UNZ3Npz6zLpuLLFm37z2T49EWqkUGPAtTnW7hRz",
+	"IAyMRcLFHc2N4u24A+14GpG5PXbdt0yDFsgy1s/lyJhCl35hAGhQ6wLcg5XUMhaQ4IcvGGkWDdxfG93H",
+	"Y8Pz589fmXf92/XrS5INLBrC10j/bqvmSD35z7/+fWP/ShrHxJIzmE3HmYqFucQsEdR8IjhhJYTlTiTv",
+	"+F+wjICY7QooC6LKwONA3AoDgpYEFbnogYwK11ZJULGByB5WlStzFwLLR367fnP0HRT64WDgkv8ZmNUz",
+	"BkCPmdeBe8ycFnVb1oP0mO5KA7exyCTDm3bNGyuZHV+4Q0aSqzyXQ5cDh7p7zlMmFCuJbmtXfZp2GTk7",
+	"bk5UDAyHw2MKXx/LonNir1UnP799/cMvH384MteUPQpqpb5y9f5tWE1QOz1u4k+NOkz7vHZRe37cPH5e",
+	"g7y2LuiqJ11Gc939p/l3Z3rqJU7xrNkMgKJfSMhFh32nHGKoS7OH0y5Lb5V/fyxHCj0v/N5mtYvaj0z/",
+	"FZ5cKwsAYUBnzSb2vII+6qhOlzLpT1tYgNbHQ7aJfQKof5Nqnz0zXJFB/xgLHgBnZt3VD/PESryK/o+t",
+	"vNSg16PQkOBnfscEth3StAMVKb96RaL2h7n0pMd0wVM1c+3t6VEGBAs50MxpMXqgbD6mrXklXa607BS0",
+	"F7ny0feFNPuWDeyJQPvqmHw0085iUQIrdg3gZpLYWTyXso+gjaVMiGV1wCUFacPnzeck6bPCpjTcZExw",
+	"liWNS0INFsLCGsThQmkjXOEjsznw/lxpJhCvnGZTR0HcZgUzljHe45mKRXJ0ZNfpyAzHwJ5VBkRw/s5J",
+	"lxUMT9vETntn1/nBrWYW6qSfUy6Q3MWlypmjeeM2+Y2Wmub38EL+K645Ro0ei2sRvpv/is2949pncn7m",
+	"jBM6QZ0CZepTEnunbla7BOvfp8E26fllmrljLZIcj2gvn7ltr421mcl0YCTQ1KP/a5+Jq/dvP/ZZutz5",
+	"d89dx5LaQZDgm/UvL6zF2FPmLbBRRUeLorF1ptjzllJhz5nbqRGAL3nRfI4KZEY1bVFVyi1zkFLZ65lD",
+	"SGMxLCDbgBrZVegWo5oUchh58Yw+KyvtL0GU2gbTvlzA8gQhUaQRzQ0jUt2DYwFy2T2+NdBWgisCz1bm",
+	"4WYJjgBx2txYf5S0B3lOMq5uG06kwzLNOO0fgCQCofcJRMsHGJrZSC+azx/eRB+RaOo3Qe8oz41xtfY9",
+	"GC7IzI1nTN8+P7plo9ny6Jtvfg9M1otvviG2ScJQuN0E/3SmvwK98tegKiYiBbuTt5ASB/ZDmg8yo78J",
+	"oA912jEvrL9WWc3UTlOZZyYDUfF+JaR+3jxtRNMEkvnqufnKK9H182bTiCkxAvUkFgPBPvUhtSjovUbq",
+	"L5rNxrQNZoygq/dv/2bWCRrVWM2xdvGP6e+q/MkJWgy1z9GDv/zZKO21z39scAfjJKDOacouDiud/Ns0",
+	"O/MchzB/V/6F+m4ccMnpw5f8Bi9VFvyfLMOLFjg8b2TR4lnGxDrOTOm4/ccfn8d0OaX9KgSHyH/0x2ds",
+	"MbWuIwMuAiizM+Y7Yia4caqesWNi5Jj17bjkVQOckOOKRVIY9qD9PqOFuTmypmP2CQRoBhnXJJedYxtr",
+	"pqPSSAUPwpgzovQ+eFsI03Zi4VwMt2x06ZJS7AAsbt+yvo6CWlVy3nxFklSKds5T7U1cc+EtG23s8FvZ",
+	"FIvJuZXDmucWgUU4PzubdK2Yu2MM8I4VsQCLlpyfPi8hhyyJOLgZ8LguDTnBBM3liCgwj79YSpe1gEk4",
+	"Rn/yq8EV20lkDM9O14xntoJwhsrnnGflydhxTDtvvnr4itf2+MAFp88XusCs97WUP9OiAwrH+dnZw9dV",
+	"N9MHOEObRV7cV0E0YTr6jikwJ/d4v7fZ5xPUN6BXxRoB+gPcVTmggohDR8rswno1HUk6uNrMboMa24Fi",
+	"xwQutZXwVhcyd0DfnIqF9ZuYH85C6o3AYkQSIfVNWw5ElsSift48b6wOWrhAK4IWXvY224YCNBcqIFez",
+	"YNnOo8T5w1f8IvUb8243e2DxvS98YAe6e0KB1uIo5+LWPDpjrLfMcb0SIykYGrgYG7TnxVXNQr6Bua/Q",
+	"nOZokvSZUEFM0flucSjEDOWZwruhjuV+CCEArx6Z3xnjGK1fzZyTn8aiNGLtzdwdSj3ujrMhK47JB4Nw",
+	"LiTRN4Y8+OJKHqGc3zJXSD0WoywjivXzs1c4sg9MF6Ojq7ZmBZYGTIJDG9MJrUM98i1dy2pKaCn6qW9E",
+	"N8wgCoOToJAKCYR6RsmheS6HKlw9ZRciCM5FPrDv7+NvQbD3wzRgmwCpmUhXUM1u7DomsB6NijKG0YVY",
+	"PEoZ+8g74q34nevuFcz2Zy5ua5vRqT7AUSgf80R6Fc54FkwKNiy3ttWs8NxsFTJX1noWUK+upXxHhVNr",
+	"1drdMx8xcWMaCIXgWUnJGIPQsl5anWAWwqYR1FmovpMPb5u9EAVV1njoe7S4taUKk0XdqF5VwTgiNM9j",
+	"QdHduBQ8kofR0ahu4/BYqj1jwGhXQ0JT4bLvdWsEuptiIrsMAGqI/J7mRMCKdKCZpJCxEMaMhgD0kNFb",
+	"CJEPZQF9tnPwZN6wT1xplZQ+XVgsxkiLpeZi3ySsx6gAw/QyFtN0O4xzexSnKbTIvnRsdjf9Apy3QJPv",
+	"fl3FdbTUY4GQDMk3MCobaOaajb9NrGHjinSkWAzDgxUHPROVUXu/Gyt3zHenzUaEIXD3pdWZ3ZeVC43K",
+	"XX4xvrb18+ar6RoxaLugEk9dJXfhYgKmauwv7V+8gqPx1k9qQ8Jl/DFfi3DZuGq9gsW+wDR+lILtvaDD",
+	"PVfl91hUwkHzRLQRVhFtQgYCjAjGMqDUjMVH0OipAXjIOfZZf6j0YuqIgcnTF6THxQAyzjim2bjoeIsZ",
+	"LVZZ5lvETRABsShlOnwYsKAggaz9vOwbDfIDUpTELVobMs+wq70CuiXqI4BnRvHmt8zGw6FjMW3JAST7",
+	"mxFFBrixJ34B3tdw0FwRq/wrSYQEEEupIP1CtqB5mpEAIDzUFBnMjnqU5/5mmMI6LpoXEgWrgGqgtINw",
+	"WMAbAVv6Z7OJNqqxVx+zFKieTYn2WjXpYnzHmS3u830pbhbgh3KdA1YGyH3Glx/sppx+mFdAmif1RpSz",
+	"gBFVnBKXpfvBJRumDPPmuAigCk9uLNamPq/iXMAEPTXos0IZ3J3iWhCZVUWxwWtXAhQZ1dn6B+xmJ3VZ",
+	"kK4ld58GqZUe54298idsHpzMXl4Nmw7ehL31JqCktkdtCQyUg6V8CK+rxSgT1Ra+fgDfLpzMH1w+NaZl",
+	"l07Sy/LFE6VlXwHKQczEegUAeWaYv87N7Hg2IVNXyKCAhKDlPtskjoXNFLe9aOx6gm7l71PX3UIOOt2Z",
+	"pVfPwjqQxrqiNnNM1FjMAK0Vweln3AYTcHA+uSM+4kLJgYuo7mh49ImO6H1ZTjceMYEDi8u80Nl03qNV",
+	"tZJpqru9JaTUL6CgmDNStmPHaAhX8+4804SIxXwb4tLm/78oadG5ABLxIWrEaKM8U+UknNLHlVEfgGkF",
+	"lQtM6IAzMV11icYyX2yX9dKOGjOgvIpjVRI3hIgY8wny5N2guCLDQorOXqkk791W24xG4m6PDzwoJF+D",
+	"QuJPxKJwh4W+W3P/pFIoqGgKLEejMSQn9hscyv+GTfBfWIA6z0lU4lvoJaqWNRt7x+bHOcf9fEdQhPYV",
+	"prAFjnj0A9ic2nFvEVneWVQO3nmLvhhXECT5HPxBX4c/qHLaHukemsCjbTuJLItL4CoqbxNQJpROI6iV",
+	"zy0TQ5VXocSOWJhfcVtST3MlSxfTtMos0i+4sB24yhRZyJRrYMrMuHcKneEct2TO28y8gksfDWCZe0Et",
+	"lsqeZQOwOSHrdTL56Cg+cG9UMsCs7bmKqhD5VOqZGcQCOlrlVBw0tdU1tTG0fKwnCeHyKW3Wys5wcOU0",
+	"r0VsV1JXzLadSd7/dh0LrPb0k0qsYel9RY1VtaTLWMy3dnHY041d8lS2LiiKE4Yuqa40Vx529w9vN2wH",
+	"w3N2wxg+oO1uoO0yZrInyVm6brNOO1D0b97goN+IAte5o5wKuYSGwnr3gaWkkDnDev8qaRFVt655o6uL",
+	"8j/oMK08CRHQyZCS4ifsnrYAFxJmpgEq92mBDZGTgFEgGJdN4LPfqUHrqHwq5LxJwZ45hXPs+7qbRPgU",
+	"rmJx3jxv7EMlhlnm136LLF+yildiR943QFqzSAHre1ist9niV/gnMVqk3cWu2KFyWjf8RQpq/e461JXM",
+	"qSuJ5gRNoCI3DXa1A8lypy9fk0uzHhdByZeFQQeKyK4kFQPoGyvUnUjlMpdaHSsBSLsxMJZE1tpVQd9q",
+	"80UEXkBn+gKxGwwHlTePD1JUcAh1PUszFhFzcPgdGr9aSpIx1if48zm5xrFgnyytdGnlcwVOQgEEUkBA",
+	"dOPUEHtl4ojYEqIHhQBvU9ItbtRIpIkPl6JyWPIlGlzUOethL7hNgGcsZmb+Ts4E7lEWBJOF6oFjsXJB",
+	"8FpcmLjp3E7f7ZJgN8onUmj9Is3QZsvTWpb6RTWk7oLB/HBNO7MeYn92Ar+BBxwKiXe9kNi/8RkyY1yn",
+	"PrlPPX3y5z1TsK9Iv+Bm/uFDxh+AzKW5ksiCOaEgPwP6H/PzjPV1F8JYQ8J1hDWOoJIbiFO8lXPReaac",
+	"4Y9y59kU7tGdVpd/ZHplZA2Ztrehaz6Eal8slu2qWvoj0w9DDLAvpt3N6qXIJmBDM0CXiSwyBbTZV64/",
+	"r9Nv9HRZCMrn7DQ5UWqcZQXDQ8qqvGM4lqEc5FksesB+S9JRmkORnDAqVQ/pW6kg5yRndyxXoMzOq5ib",
+	"qsTGArTY7QHPnLqz2Yl7l55E2LEUh0zCrqR8jE14Gb1yIeRDOua1gN/DFvnbNsxzY9pndTJLaZ/Ng/b5",
+	"5Ii9grp6tgi8l0fvDZzGx2m63y33yA9u421U08WdH4ihZwY7NeW5WkXnrdBzrKoAR1aGRVaANR4UYFXS",
+	"wAl2QMyp3hf3a8nhoDYMq++C/uXLuF53iZfQL9YirtSQc+TgTV2K0LCCEOE6hjGn8OPlPaorH/+SADGX",
+	"onOUGx0zAicdtJ+oZGdavbKsA6vHNcx+uuOYCxfXGmNUiZidPcaViDlUjioRL0ghsRIYvRbnTYzFUsSJ",
+	"3ow3Y/XEiTYxbDpvYixmEydiuhPWvqRUkBZkbxVMdX12gGBDG65FDR89uTcuQp+QgcjNe6+aBZMsP6Se",
+	"4J838GfSuJxrL4xnXmHV3iwKCutRv6zC8cTbDq+oOlS2qvVPruHDBTsPO57xPa+BiXIt3BSW5TEkPtqo",
+	"jbBV7sqn5lkqBzCfwxJJx54u52Inlf8vlPRyBhVUVSgvrr6f3FO/ycx3FquWJ8dcWa5XNrAuifVcO0xE",
+	"Ma6h7NNXfYb9grwomyDIjMVeMWR+j4u/NTS9Cl79tjT4+Rh2YNdcFhnsntkCNNhjtkVo+BHo0kpazVJJ",
+	"tVSS5m9XNwAfMWEWA7rd87b5/yFVQQUVaPh5hveIxTKIsxPku6srlXMRKRZzaqPgpX/RkLSEclVaSV+7",
+	"grVJvmDYcutCNAxHLY9aK4TYrvBZY0byOBG4MdzhQ2jQVYwi2FmWJGO8gR3X47w3Leabg8uCFAxMYoMx",
+	"xwSfD5QTU+Jwjk/ctWHbB43IrugXE34/hHW2pxnZvfPIBJ8T3yp5z1J9rqu3Z+02s+mobkK2LzTS19ou",
+	"uVhc1clli+ZBu+kyMTS4ZcJFlxVc3+DPb/zPE6w0jqZN0XXj9UvgP+A6Fl1qgLVtVqEtiwj79Fs69X7B",
+	"U1aF1j4dwXLhNc+U/c2QC9U4Jt+X2AgJp/a5BbTSF7JciH1JQvI7cbM62G4l0ftJPxD2QdYo90YP9uMj",
+	"suiHkBdUHjMDbQAVIYD69/IQgLqk8D3ET+j2zdXYoy58w3Hb97rQfgNWm+bvOqK8ca9mV/UqP8AH9Kpn",
+	"yr+Tg2L1pBmORghD+2mimNZcdMLYsX+d2095dKOZSHo8LjPskANnDFcAA+rQtalTJgIDnVenPEENdC7Z",
+	"aHJKi4JP3kqwIdxurILHYFF1eObsFDTjqUYNCHBqat2NuXapEpu5JIdTrMatOrdmVOPsTabkWvB0k5mS",
+	"vn/1fQ0E+o2DJSwghohmVOsX7Aa+Vj7GuRxcv8fhbTe18iFZUQrtgw1+SK1cV2AWRMwK8m++zhx079mC",
+	"2oyidSLJ8phc2e88b4mWREmgydJMBQX41fYvytGO6y7r7UtG5ttgyTcM3/5JH7URGvuZlFnOYpGkzGBz",
+	"HGzzx9jmFaThlT3rUCbcySsnaC4PHx4tyuYCVbgwz+oUVGiHGVKh6+2trX+npM8KJQXhQsuxTEORWcKk",
+	"ic5hORe3x+T3roSMcOwj5uroIU0OMzv9rarNAhDfgip7/CQCJwjcMTEGRUIUtY1eZ9cbudGrsjmX/S2x",
+	"TQrMDAWQggcTGJtrLOrYSQziRUJpRrPG8u265jRQ3LE6p4cL7WOxK/mOuFW/jCxHnMsT5TYG7cxm6Ovl",
+	"CQnJ/4fM4YcHCcSFQ8rj3qc8zhN+uFm9iJgp7hbWq0/uyz+2U8gfqNkPKNbgiJ7ShDIUGgbpC0bTLlOk",
+	"xUYSn9mLCLWlDLlRF3JG7zAfSg70nnilK50Ot6OIb9qPvQzaHfTjxziiZ3QSXA9InKBitnIK5Gpg4Rjp",
+	"neoY8BiHDXQ7tOQKxMRIcXvhUx4hjW2scw4+ORZwtxFRmhYwRjbEUifHPS1hejS/8A5mjiF59xgELPOJ",
+	"fdk+K9NYBZa3isy2Cqy+a8X6VDcCqU9BpMZDdAQ7oxnP7SI7s1/tzCa3TrGNxboc2B/gFTwl9K7mx17Y",
+	"Nz0+wUDv/bwjyP/l5r/vZgvcrUkm3HubF04GIrYsnH7nupsVdDjulrmwpP7jUueYfDDDBPlDLKiFR2Ay",
+	"SfUBXRnlh7nPqvJjWzJgOsw/BrLNrL9ybfkLxsxlIHCLUAZHbR1Q9qdsPUVSWOhMDLNZzXASkvM7Ru44",
+	"G9puOebwYv7FkCtmrGurWbZlwaBPX+tPlmpMNZtJrjeDSI9oKSNby92S2jamNMa6OCZXVbrrWCycuvYL",
+	"G/ogHuT25lQIlqGCf0mSdiF7CalDWyjF7xhWYiVaJqTOPvkPFctZqrFlUES4IB//++dY0FxigQEXGfs0",
+	"Mcx5oUKz4maVMaPXef/3IDb4k9mpm0XXN4XsLfK7a7nIrz5yzfaW7uUn2VokpGh20sFXsrZYIhzM1ogA",
+	"VVRhlLAwcYGzPIM+Tzxl22R9ucYKAZfIBsSFR3YcRI2UZj3SH6iujd3BJLqsYBe+R03iWABvCtZOxiJt",
+	"LjyHsbk/ZQvLDsBZYP5y2mj9rGk0NS8H7I+5snwtmfnFaeOYvB+ormVdsZQv5nd6aIZrfbFSMHSvKCDQ",
+	"B/pDECpDWlgfSH26v8A/frt6a0kp8+XF88z7+km2voyA3k+y9US0hmYJZ6jqsP8r7eIE7UF5o3KFjI/K",
+	"w1tnUHLONAQbmqkcUgYPhCwV8vA/ZQvazuBWRne7QPKwKfSzZuurOXL1YYPp5P5P2Xoa4vEv33BazJZx",
+	"l9j5GIADPnS4857EWDcv834y23TjhsIcqXOA6icpBPoTdtYcw2G5sp+VLYc3yHGeszbkPhhte2SJFEeE",
+	"Fivq4I0diRouUvVCZhS9rC9oiFUvW8OSp+cQ/0m2nqS25QH9+lDRcqhoWXtFy3wgX1xTPenz1BeAb8lt",
+	"dEWS3iDXvE8LfdKWRe8oo5om6DzwXW7twByhFxRyJ22es+SYvNWKtEYQYBwoTVpmRX56/8OPEXn/y49R",
+	"LH58+8ao/b+z1nt3nyBnHLiiqNEYgaGi2gADnhA6c8hbSE3BIxyLgh0xkcrMGMnI2Ws9Rz/8n7dvPBXV",
+	"j+8/kr5UsDNAwNUDhl7nMiO3jPUVBkCliEV/UPSlYo3IJQrp7qDXEpTnwJytSU8qTZ6fNUmff2I5dEvm",
+	"2a6kyvj0I0ra0F7ZLFjVJ4SJjz2uH+kX+q2fS5q9xxe7RU15lsiaspur0qNfmAlojsfMLA/8VxY9qmsX",
+	"tRYX5nhHNT3qs9pFTemCi06tKsX+gdf94X+FJtq2U8Pdqs8QeO7UHpJlHutb2WTHCXN8CPUvy6DL+iTK",
+	"HVdcb1Oe/P5wMIFUYwkwRLwVV2ORBfzOxhZiMRFcAAdSwC9vYwsJExnLbqhOYGpCglhqsbYsGEkguItf",
+	"H6IDa4wO/N28rJ2xb7YTSIA5P1EoAdd7BvbjyXkwnLDmsMDcIQk2xGEdxNCX5eJHvt8Qyrfr7e9Rnh9p",
+	"1uvnVLMt9lka41UyYFrwjCnHceVS/M34iB9fRFojcsshyzUjuUxpzo7J3ziULvhPVCycDm/WbaBYeEvb",
+	"YQUKl4w91JWFJnVnlZgL+sakqT6kERElLbWqkDoWfdqxfQr3ILPoHeX5tX/Hu0rDFY5yVmrOrG1zSNFZ",
+	"vQVT5YiVSxpAinkzSyLJyb05QZ9P7vH8fEZIyZlmGyXjGtsfPetzAIV47EgbXKiWE0Fx03wK9rBc0lXk",
+	"FwxRgahB2vXrtxetIOCFhOdu023iKM8NWi/625/hTU2DnfPJbYSzOXR1WLyrAywYoTMQYBIAoqdVDsxP",
+	"jXyGgyzbOGwu4DM805WeXSVlRhhvt3XLdlX3JJC+l0d0M5rBLK3A4+7h+C9seoDzbPHD3x9strPBR3o3",
+	"SWe5+OGPsB1i6voRmm/Qb3VB2oXsxULIIZFi/AkTSkJEtCR9Jvs5g9QgvCHV/jngNhPIam7buESxgPs4",
+	"/9yQco0MPDiWgW7JTwSKITKWHZMfaNrFWJDPHZAFYb2+HpXhFI9SxmIxNkdhqcV/lKVNROqKMRIeEbur",
+	"LVtoq6DCaDNtc2xJPZcdGZFU5nJQRKQtpWZFA/IWVCxoYbYdXiYzztRDDWmuRPmCYIl8i8k+LRSLUMkC",
+	"qucpIyTFIDcm30BH5YW4srCukNxs3kJGNSV16ERhvlRBn/azF9+Sv/G/NMBizml6G/TyqSf398c/c3H7",
+	"+XPSMBMAhhf2Cdb6r9fvfsY1NYKiQBuxursUoS2MBGFvS2wDBp5FeO0l7Ns2mIkaQDAjiUhinpPEAqhT",
+	"dS9PcP/bikOwPOkd9NMIltCHnsTIDo2r4ClayguCWjQUx0vSkaRF01vH7uRN3G2KtfVynL4f7I20W79L",
+	"dMoZ2bZndBlZ+yWXRe5asMsIxyWk9WNs9ZN+we44G24x9PXB4vokBqPUsSY7nVAPrJgeykGekQ4D0hCf",
+	"egHARFUsDO67tbJZCaFkmZKaLGiPXRKUuF5CG8FcwdmIKBmL5P5zQuyaqTFXI+o0rs6cfLDiI+dY3loV",
+	"nk4oRIR9Sllfw6exoMIqBjZk1+aC7TPC40p9iSgfMF9bTaB2Ufud5ansMSOj7++P3ch/oT32+XNtYWaR",
+	"HREN9uXNkgyoAwMVGB7JFiPAf3+QDxuWD/bFrE9E+E7nWyaHfmstpiLDTKsRGRrtnGaZ1ZYXJ4u2c9hH",
+	"ouh3OPQNA+MHmS/BDP3Ob4mPkNC+p5XfOI1Fir/t/jm4lNZW/93z29qDUYAzWyr5JnXfYAUviwVH4k9L",
+	"hHzcMCjxfqDnsUVf2Kps1PigkgsczkKCttS1uiryxhr4KphS0K3ONrkrEfYBxme49xS+50tSTfk1EHjD",
+	"M+Vo6czfTrGMhZB6DHl3ukvLl8/yfJVluPm/jLpwP50n4nq2azkngQpPD3pFw6Zr5UF8dmjsdcjLwr6u",
+	"Webxdqa0WliDPrkv/7Bl1csmQzxKp/7AsPawutsvS+kC/v/IBTMUpgkHP1WVgudxDTwWY1R5PSpAhTKK",
+	"eHCTUhE3whh/vizjKkhFTMQam3NOla40XNidKsqVuffMa9uKkHgX7M8F8y1wdIfCiC2y4pkFfxiWoi1a",
+	"62+srjjbJo9KvRWY5M05CKjkzUF2zAh7kIixC2exuSWd6aAv7Sz/wYYUk5OMK9rKt03ve+3UkJRCz/Rc",
+	"ig50WdIY/+Gq1D2gRyrSwn8qbbcxRpYKHMViksv3oKCsRUH5HrfLV4iKBzaE/dGb7C7dIGwy8QSo+QM8",
+	"VBFKLGpnAZS5ZPY5VtscTAydk0uC4o7rcLhoB8A6ANb28Af33Abhp5AWfAZbay22Eqw8oGrFYlVdC3MN",
+	"MtaTmu2R1rUD5FpIxGMd92YbbRMTn55qC6dvJv5UOTUH6D4wb22YeWuebPJEXLjVnimIka9fRAHAf8Ey",
+	"inwcAIDbR411oYaQylDgLVCeLRy5J5OB++0mf64qpNYXKQ+F1Ef+2Br2fZVSMPODmNqrLNGD1JkndQyq",
+	"KduU3+4hrgKYXlEMCTZ8ipZPwDFepfZemBMcKOcGrZyrLssILTRPwbWDWWMos6ZWPkREBH2YLiq8jM+A",
+	"bDgWNM/9hYrIwlWrgWNdCjZrhscEGMmSYcG1ZuK/DMgkEVYB2hFiMXVwmS37HBayTKeLiIGRbJCzzDxO",
+	"+TLIS5RxgrFswlkON4qFWVmo/FNlVWljX5J4fa6/2ZCbFVm/4zva05TcK9xOi+Tkup13SMpdW1KuwO3p",
+	"oBZ26zKpuNfTIOAyPLHL1IGPt0dYCkPt7oBs2Sp2hjFEmgPqqa4cKgwoJhZ8gfdQClIXcojepZy1dSzk",
+	"QDciz4pr5wRrYO0nkZWFuce7nFf72PxZMpY+G4s15c9OB9hYzLYKIP3awaSFkC8jl3ZsUk+UUeuWdIbW",
+	"787aQe0/5M7OEzhGNWEIfLhhqk3zvSo7KYIeVvNP7u1Nl86q3RGh9avIR6W+P0eZvhxX7WnBoD9QlxV7",
+	"RDa2Xbi+cpvjQCG2nUwLyyhWnvXynOM2nqZn7pGdfjVppc820i8dbTZmg/kro3CBoBRspgFtLPiByEhr",
+	"ZAFn6BYF9U6jbF65A8lyxfYrnXaH0KC5ZbXpoCw9ReJsee6AaXkRI3jRTmJflkJBpnU2i0XY2uwrC0Jh",
+	"G7InQ6ynj0JNXYAnikcdTNNDRGojeRDLaK7zzVPZbtvd9hj9tiImEODzzMd79iUQ8iuuxWbBcqciGjDj",
+	"ReIZuE0OFufq/PXSbS53PO1uW55NZAXOWkcSUshsAOVKk4HalGqay86AEaongrgFT9lFcAPb/qKTyxbN",
+	"Y9GXhW7LnEtSxyZ9WFUkHC9eeW92x8QUxmtPq8pFlxW2rc3E3ZE91ahO9vljJrQdnW2dAQvuBk+GZsl8",
+	"Wzz7y2fTspzsdzfmb/QBullXqWOB8sMMqMVyKTrK2NXjSu/lPMIUP3vokiVwwPDIYIik7m1oNxUbr25c",
+	"zso3PjCjbIUZBSM7cIy/kHhOOaEniuXgYs7ic4XzcVCWD3GcqscESiZKNHVZrAiWFQSfJn0XUY9P7uG/",
+	"K3KirNggxgkA2/B2lrgGmdgxQslRbJsFgL5RuALY+6Ws940FCtYJR7QTviqQvsQLX3jOZLWwHIr9Cets",
+	"A6t/xZ1yCOVsthuMVZem69PrNWV3P0DxxPu6uUX5f5D6mz5hNgIx53gtHGxYWf79WgDPumcy95LM0uz2",
+	"c5qyjFD9dbr3t3red8Wlv7xd0jzYJQcn/tM48Wd47Ss+qRWskSJbg7N+y8kovwSVHxWmD7jNIgTpOG0H",
+	"+uggk4rFoixU3IfoAr68DaO2eche857DDBYKScB6ViuLDnbU2sotpNuuHqPwg0eUXBhk6VEuNOVGDUSd",
+	"KWAKommX5FzYZuGT4Yap0Yp61Xtvrlf/4H8cB278GPFpyBVD804J2lddqRX4SszT4GNAZQNRSlOR0SKz",
+	"7R3Au6IlSTKW8ztWjG5sMl2CPpFYdLF5nflNwVLe50zohNTZJ5rqHDrigP7YL9gR3rJLFRGMm2FFthMJ",
+	"BwUivS2b2KmBOUWsiMWQFqwrB8r6cdqDvM3znGWRbbnOetAOfCC4RkzvyjxTxLULP42azSZ8a2MgNM+t",
+	"m0hgsfjkGiakXDSzJrbycUZ1+kBp0uF3zEVnzM1tzaSKhascT2xkBleVWU+TwFZ35jMxwBJdkcFyDFo9",
+	"rjUsiA1YBYlAcEUsuGjJT9iIXoo2L3pgFxApUjYj1JLQgZY39tc3uM8Tm2eELPrDrowFfMFgIMiObzup",
+	"J21G9aBgN47PKvEN8RK45sbBBMBfAmNzbkj3/v0V/YK5IRzH4iOD5s/j8Y8LiIzogrMMpWCPCY0RNmeD",
+	"lOEQfIANEpl3YbtNxoISBarPuiTm5ELgN2FEbVKYEm9OLV/G42I9sdhIGc+cblBm1QEBv4xQTzmfp4r0",
+	"wFrOsqhgCx8sqq800jNTS4FdC3aUPYkTuski9tPJPfzXRnP2Kq1/EdvJXeLSAPAwybbBPsuYb36IuRRt",
+	"IqRg++Lm3gL+/opbYws2zlzwC5ocgDaGSh03eDg6wOHT5OSvCXROUipSlm+DhnXM2IrFGJv1ZIdS81Sz",
+	"87KCDkvwQC3M2ihOKXdFAzgdYzw6/Ts2mELqNFDgzQfgvi/YnyzVDTQEjIpmd7rRBqmSAtpXS1gKmh+T",
+	"JLXirMybspo5qPLQ2sHYLIobfZ9rkrp+jjisnGWkjr1ONeU5UXSkSGtkNPze7AQqFywXzKiP7pZbTZ8q",
+	"571Y4tSaU5tg8baPt6t1MV24O2kwrUDt/fykSH9Qc59Mzd1e2r6FyJVlSJ+nxtJ+Ctd/mG8Z/DRxQ0pI",
+	"zu8Yga6uQNQE9n3pPAL3Fro/2rJgvCOIhJ7DqAr3C24WKbw1jqBgFGlM1KB15JflGdFSRlYgtaTuki69",
+	"A+Af661gbhKLlYIURj4M+rmk2SVJ2oXsJaQOXFCK31kHYqIluPf8h4rlLDWDwFrX8XHMiXKA28mupQ+F",
+	"70tM473bl5sVEm8K2Vvkd9dykV995Jq9zRYPj/wkW8v8fKeiKfYFLRJPcZvwEENZWwzFn+vWiGRUM1JQ",
+	"0QnjvlC+ShQr7njKFpYCJ/f2X2BNlNvkIBk2IBmMosZ75ox4Re2CFOyIiVRmLIu8K7/HNM2ophEZiJwp",
+	"VYlXQCqT2nJv77lGgx83JW2zZDC1R7lnLNZYRWvDIuG9OwGL4Ce8v5NvqrDZlkWP6tpFrcWFOcBRTY/6",
+	"rHZRU7rgojNLaYd7HboJbo2rRQ6FUcUIdWi6XvjU3UGvJSjPDwC6IQC9Ij+9/+FHcEDbcPTzsybp808s",
+	"V0AinrEvHRKv/SY7gOIBFDcBis+MblFustUAsmDQgIbqFXqErZDk/Y7eQpaPGqg+g/yZkvrUNsLpUC4u",
+	"oZYVP5CCYRNonzMzh8U0FrtNY7pyu2X3lhw4PApVNml9+gHOgI3yfR98oLuEPWP9nN1+C4zbAGPcS1YL",
+	"4Esqi+wozSnvqWUg5np+BxWleEeocV47+AMfWTXFUihzzgJpX1KoAEQZkQdpfYn5VwJAht/wzIBEm7OC",
+	"3NF8wJCOyqX50Twvca7D75ggdcsiKoUuaKovjNoVC/dnmO/mx4CfNY7JL5KoQdq1c8BUv2EhRQefHVXr",
+	"TSIIoZlfxqLCGkZsJf4FjA+TqzC9kPaASuuYXGnNen2Ns3G+yn6o0dXPz17BgsXiA9PF6OiqrVlhyabZ",
+	"HStGhOJNgNR6kJlbbBVqC6rZjR17AuNtrD0L7LXZuR9gkR+PuRuo3y+H90R1MnZtZsC928hCDsdbBR1g",
+	"/5GFLwuIi2sp31ExssugthsBM1vTIxRpYbOpEk7DRHPcRIuKk30rhwmJsUrnoe4yXvgEH5K0jeKOkicB",
+	"tE9IHfIkUCQ1SJvbodpVQAEVi0BCwT0gfdnKJ+CvgbtdkuR/kpKrVTEnzgwKUJt+rtknHRHeEdKYfiSl",
+	"EJd6HU4bss1w2RQzqnZUVu20kZpRdc0Kaln2dsHfC0nYJ0RcUrA2K5hI2WUs6IN1QeGsvbi1yeYi26ec",
+	"tp+50m63b9YzgE+5HvXZ4oEsvAZMyGUv+rvZTcte9BF20N6F2HDwi0TY7KY9BNgeFWDzWFONtRX+HE3K",
+	"kehxmXaTlBBGmwkMgLTLoG4H/BUK2csMTkNfX23g/o4VZk6XAU5BsQ/U7li2WqhD6g2UjkVr3CmM+XKT",
+	"gBlhrhoYG5A6NxD8fwaM0J6E1ll+HG7vPTkF2PqVcjDndlgrD8b3RMUWi6jlBx/MV5CHBluxVMMrfoLV",
+	"NfCTe/zHchUVVxi7yrnS3GLVJJwDXv3uUuGtfnxhPQ7IjBjZbgMZxKrQV2PAENRlXQK17XIARadtzYpj",
+	"8kYWY2q8ipzaKqSeorqig8SRjcMohvvS2eRHptcAkosqc5t2LS/maRiO7ZwDtD1F6YR9HbNUs+XYhObp",
+	"ZhHUOMEJvhwHlKAWIhZl5Xk01VbVXdaLyEBkrCCMpl38wTNFWMY1KQYhTx/8hVCKFncdKPRQ7UrMBUnj",
+	"giSFzI0Rb56WM6o0eBLQJK90SrkkroY2pZlR8RJSd4HzpEc/3eAvVWIvgeSyKogRLgBluMxuMjpSySUS",
+	"p04NR4HvlOVU8ztm7219DeYu5QNv+qxIoazdV+MXBRPOoRALi1jtgrF/mlsgnS/81H6IgyEZ1GAgGkNp",
+	"BoUmrP5X6PuAMTewbCWh/X4h72ieYOtYt1hOYzG6CyV9JjJwVOC3jha27duyakkylvKMkfpZ8wyd19ga",
+	"1srD8dDilVG0oUbZ3hOJCfyO8f4iswdwCrCRDFgn93EN/oprF3ENZdBxTwrdzUc3xkqgeY8JHdeiuNZj",
+	"StEOg1/at35B/vOvf8e1z0njmFwJwnp9PcKlJmnOqBFFsYD771BfxjF+rPPTs2ghUqxYPMoCQH6oLQu3",
+	"XaHF2nl/vzlPeHweZ1mcNc/WPG7kZaos3ZQYNZ78ITWoDu5di0UIOlWwuQyDjmCN+5l/9bbRoaXH3JYe",
+	"dtc8U9ZeWYs5dkJTMzF1co//+IX22OdlIu/WSJN9JgwwU6J5ess06jHTtSsSKlfOCItFgleqhFjaEFc/",
+	"6u00m6Z0lDF1S1Lapy2ecz2qaHiNy3FdRzBmhThO0diORrNqMcUzpkjdvslgiNiZ/dc+E6qckdVq/E3s",
+	"x5ALQFs2RuMNCxr++Qy5bi5cTuWfLNWoY5bEJcBrZIlxgkVHp18AGvUE37b5++Y///o3qb92yQKvj06b",
+	"zdOI/O3o5ctGAtWrwZ0S0pZ5Locq8loIWKvgAyzn8kxZZfeYXOHesEF/5VIi8HX5mcEC1JMff7gmZuvZ",
+	"HA7zqUoaO8AkExGaK+l7HsCcvOOz7NbQpXes6nuMxRqcjx8GAt8XLuY2tQ9uTmyf6m4tqpldVLuolYe8",
+	"Nq4FhCWyPfrpZyY6ulu7+PYcDDAzz9pF7f/+Bz36Z/Po1c0f96fRt+ef/39T8j83pMyEq/hEXtJrOCWz",
+	"9AAHE30mDi7Sx+YrbE26XtNbz0kWiFgrFtcjY60dvrzrs8O0d33i7SYyBFDQ4j9Pm81GaP9OcPFbDgeq",
+	"bj1NJtUgII2IdHpr5A1lWVh7ODsmY2F9xdj8ID7E+fcrxo6alvq1/QU5QCsmzKwY9HWoqVQNlkMwelVk",
+	"uZq5pCugCkSF9ziRaRVeX6nYMaQhYTSfIRFnRFKuR6g9T4a7y3BQcpWmrK8vSHiCOkz+L3OKElTlMdWV",
+	"GyX/RyZ/+vjrL+QNKpqvZZ4zVBXrH968Ji9fnX/bILIdC4wsmdHazmV5zgpYewOJ9UHfzOi0GTWbzUuS",
+	"pJCIYvO0YMoJySQonGZcowZm7b6XXOhYWC0XMmvhCaBu51J0uB5kzPlEc6rh78iSyotBnpMOkz2mi5Gt",
+	"9/KXQwJzLPpSgQkbESUR9n98+5FoKXNFUipAbYHwmPNt2jbhs0rEyi0CcwcVe0bZGBhD5ucZ6+sudEMb",
+	"Eq4jY0PQDN42+AZ5K+eiA8SdmI9NCya0Ecb4nvakH7gB2Y9wXDcrRcwzdiYjyh2sxcWTGf7EYQOwXV3k",
+	"mXsukmcFWAP8dj4jn/XM1rcocJB5a2M4UPYkOIGHJ2PljKvIO46wiKzxYBHZou0VETHhBkYnpj12SeZ1",
+	"T4zFoX3iNtonmg3zZVDqmpk8kecCFnGG4g/7/pDbdWiaWLVessxi4hTwXsBWOblXwKK0UkPElcH+d4Au",
+	"ZKJXXd6vFqzZ+j/Y8JAJhqA3HTIF7VnXS+/CGnAQReCFNVVsgYYy2jzWHfOcCZ2PCCT5Gu0il4opQtOU",
+	"KUgWKHV6cJsc2YAG+VO2FNQT3rK+dg1+y3IPUp+emLH3lcrYq28LCI+MXl93y8Udqhh2PRpn4Uv0xZNu",
+	"W6Ltg5X9iGTVJ8WN5tZ0s4NG9iQpqTOhabV01M0ZrqKk7K+Yr7tRyfPIjpixeHwEnpnV2CJYPH3i39KW",
+	"ZvNgaR4y5favbyYe7fXYqSc9ecdW7rmwPLz7A4HEn0ahe/t9ZENctn0cNp2zkZtLMjTQ3qV9yDCxbftt",
+	"SAgT08vsrLJlf3BFWxbH5F1gHHtZUdrFWBcKIkWB/Wr5qkubukJWrbtc2Qtz4JjBNmY2f4CLO66pS2OD",
+	"T4AMYI7dHYuK4Z0Vst93KRBoPkOzhSHPUBjywtrXZjRlbO6YTBWfmAc4ps2Pu38t8c1uyNBlU+onBGws",
+	"lu05vayAfSfvvi7x6ia88yK2ZNKpbvkDn85B+D5a+P4IBIw2E0JOOEmWF8daprd7luLyVzkkPfDmTDSg",
+	"Rd4G2cbyQNeolhZQBgZzjQhXasCwSKxgmheuXysTuhiRPiti4S4EOV7eNSKtkb/p2+8XTa9J5cAslqPg",
+	"iYUfZUCSM6uJacBaHpIRuya0N74HbYJkxDvSRfQxaRzmNf3M7li+8WQO86T3+D73tJNEuVgLpWAAuUkO",
+	"a3tIt1i1NMgc57F8C1jXPiscOgQ4/Ls7oIth8QmAw16zpwH2+voh1uvncsQYNL9Ga6TSuQ7heB6WxmJG",
+	"riIj05AUa5zxA2Adg48bB4CtAOxb2Ga7iK9+eB811QO1xIWs4DT/BYha9xnOzdwXR3M4AgcwX1/uXLmq",
+	"M1B8a1l07wdQlnjHU6bKZvsOmYhHJpe84KeBCq2ZAwglvEWEeZcF8DBexgJgGmCckgRmfcNFAs07oZG9",
+	"oiMDMMOu9PQ9x6R+FTT0Lxvnw+XoT0NI5iIWrl8nV6Q9yNs8z1l23AAYdggXORdVApf9g/+RkLJCk+VZ",
+	"5Hv0o9YNzjNfPghOGzMl7kMypQx7Zlbc5YxTGAYKhhDore+sRTPiLTnzkQIssazPl1PiQlKUYz7GX9/g",
+	"r2fHjPCNWMlItX1ILCzfdF06dmxM/UNaC66JHvLUCOhFpVcsZouv+fmVmyPmf4y4W9VNF4uHMy/JyomX",
+	"sVirQw+hX3whWZc4madKvHRPV0aGzGqOAjgVeO0sKw4CGlA3Hughvqz0yo8BtycXj7XRTu7Nf5Zj19sF",
+	"Y81tfniWkdjDrswZyVnWAc0hsOUuQPrDnFkGolx4/5mRSxI6dkdES2nWlbRoehsLWTjHmo08OeVhpaQt",
+	"HKtsl/lbsQChbsSlZZU+GHc+PcsZEJuWI7D1t2QM/RUzcuchud/MnlLwYBA9Jg/LI+X4wq4NNU8AR1aO",
+	"/S8BnmMsOLFAO+ySUBtgnwFE4GUyIDTdy+QgCsP2CEF/pSIrNX0Xc8BITekJG4tb2FCEbxgwDWFh3ICi",
+	"gHSpFdLW1nCAb2w3BGPnHANGVO8rsOQF5vlD+xiYl7cWqY6FBAJr150A2ttwoRpRmZwPxId3D5Rq4Q1D",
+	"y8vYhDgO3ytxcZtmx0E7IsE7WaYqLBYbMU7WTKjz1myVbcuWnbFmqrN/qgQEv/pzxWCZ6HewXfbcdpkn",
+	"pmFLVgV1VcisT06jLr8NQe3lsv1nJeltdcFMPpgZQOhJkTYXNIcCMq5jYSUTDXSEZwoz2jI6AimHNhM2",
+	"xRRVmWoLyYA0SMosIu1C9uwrkQX+NSsEVqckl+C8jEWrkLdMWDet7d7m9AF0CFIlRVR1xT6oB5Q2GAqP",
+	"9fgPd1PYLlZljeIU0xHXWmUdiFMY/wLp8ebdfLUCdWz6B4l6kKhPLlFxT1ZE6lpl6KAQX5ixWwpFZ6+y",
+	"HrgAMVZp0+20JC3mk+46lIuqgAMpiUZuawT/CIxd6K8E0GuED6wWzS/CHrE+aOctXkztB1c+mLWkS7Ol",
+	"rWbhbGWuyZAqgi+QZSRwbvYYRdoOI7VWNo7N3YHfyq7RNDEdi4NNvHM28QfYEl+gDGefaK+fM/tLfEe1",
+	"i5pD5IVFfLg6gYg/iPSDSN+aSB8UYsJKxpz3lWT7QPWZyJaX4yiEsREqJP9EDyb/fMRnVTEfycwxGkgL",
+	"5huhOFOTF0SwTyUmGqtxIDTPMQ8HaAls2/jsmNhHIIW8nVuQ+uEJbQ2MctE53mlqrk1QpdgFel1WVzyy",
+	"j+GGYM8PcFa3DB9pONQB7yw/i91s03v/uTf8cEWPbejwBEkJNuNvIvENek1N9pmgZLkEhli4DIZf2PDh",
+	"Zt1LUN+WzRhULKb0rh7PJd//FPBru0k2q7PiU5ZN48arlmuKvVNJ3DiBRTK47aaLiAh29CF1YW253Npv",
+	"c4ejbuMvk8V9/aCXxel3dZuI3VMsv2OqEY0104nFIt108Da2PcIY7tp2qIlV8Fh20xolkMTclkUshDQ2",
+	"bqPaZhF6DcyAYZ8RZhtpQPKV+SWokfZDl5+cXB81m83Ts+dJw/bKNiebJLLPRHIZdgsiMD+jcLKjHihm",
+	"ZVJ0xvq5HEGKuctwVo574XhKl5ywPQ6pK8Zi4fve4ABd3xtL1pDkXNyqpOzcTSYad5N6ibBS2CuO//Ov",
+	"fyex8MkJDUf1PddxZnYKPCkkUP8IglyMByMuYkFJAYThGj1Q6NYonRl2xblQGgjE2kGTJwWa7Y4IH7J6",
+	"anUs1hduWUji/dpnwraR+SKyq8v57HJPnoOtcfDOzBPXZhf7Rm9TRfRChs7JPf7jaRKxt2bzPNht3Xw/",
+	"reX6g5YQplOP510HDfhCsru9T5Deihy4tjtyG3bGfBQ+NFvfkYzqNcLcCTSxWd4J/VBLzzGf9Bg4li0+",
+	"Y4Eo2GGanDefH8/ycYeemdDWsdcRLSXAyRvAm6RHlWbFTUY19R3Pcc62nRBzlsnQNmOFbW0NA6pusQxW",
+	"VrnYymantiW8A/Y7Vpj3RdIuS28NzA36GdWoaXu8rCfunzf29wkkjY1JBnevoDdRwWh2QcZDzly7pssN",
+	"KDgzRp4uqFDY+i4WfrA482fKdSCFJqWA5bYzrV2RMk87ZRfeSMA+R2CATXWMR9BySE2FeWNMHRNs51Qw",
+	"JfM7lkRhw1JzXa5kLOy3QcN1a5UWxJl9exqHXpRANRab4ne7Mi/wHRyJ76mm2FFua2Lr6eneps7/iRLF",
+	"DubOgeXtKZuRw1mAJGVzHI6MhHRiwHJCTIkYPUa/UIp3xJejYCQ4IYbJUdQ6Za1X78FG51iRBXniTvrE",
+	"IvQfen/hJTYFNOpMSzGhiYYMuUB0umQ3yPdCarnjGSLammFpLpWx1eD6HZGmOy874XVv2dLbAZEZTPsg",
+	"KQ+S8muUlHAESrNGyzG4X5OA1Jqm3Z4Z/OP6iwewfg1hkhxSsUORAeJOgKmbyl4PmaRkhXCvmgFhD7KX",
+	"miKLhZe52EHcpjM4KDWyjanLqpvQZSVn8ktJd7gK3tqX4/8rZzWv0bh3JwRbt7qNDmkHj0s7mLbCj0w8",
+	"sIBRsH4OVGxW2XdOMb1oXkIUC7WQgl7Rzx9OIvC9s8twSRDcpwBnKOo9wrlajqQ3yDXv00KftGXRA5sm",
+	"KccHV1pCJvMjkphPElJHj1+OjQLMjW5ZX5v5UcE1V8wSxmVc9XOK88nkUOSSZurSErKbG2L6LO8Io4c0",
+	"sM4EH2qUk4LRnm9dGItyHph/q0d9/KHg7bbLvkWAhmMdWeg06r8oy0DTnMOXZlAuLUEKW48YLlyey6Ei",
+	"9daI2E1M3v/yY0R+ev/DjxH58e2biPzOWu8j8v77NxHp59QsFPuEouL1x79fkDC5wZgXsHaVvAaFI4CO",
+	"ZvyfjNRPm6B3l8+8MDo4abGRFGaBrqqWCPLmxSIYdlmUU65XBO96mr2wbaHijYyQkWL6LsSslMQqQUfX",
+	"oz5LIltbrUdQsevzrs1McX1XspXgejB7sNXGP5mteX6kAQQQdC2fItg1y66ZstRLmDYeU3/rm7P8NAkP",
+	"5ShmidkS+w9FJsulMbzhOQvtje2ZDPDK3FkEg2GtsbpSGzi5L/9YLlthtuVQCi6I4FRV+iAZ6xx4tKsK",
+	"fsXseBZILycAg9gZiDwn76gmAziGZpOP4WQs/Affc+XaKF0EJyMQ815qlzI9Km/4MxMd3U3Qgkn+z1H4",
+	"oKNfYbXUBREShpVckuQDBg2NGEzeto9+kYKhEyohdfO4H65ppwGCvyuFHBRIO94GToCOFKwU1XByQXaV",
+	"kL7rzjezFIHobTyiCfz3VmWagL3dcaaND215Y0ummukj3OtVSWAEFNW1i1qLCwqUZz36CXdj7eK0+fL5",
+	"y/PT787Oo5o5FbWLmtIFF51ZMqF6usZ8XlPOyiQgJIsfHi7I1cfXb98ibZsgv12/OfqO1D+8eU2+Pfv2",
+	"24Z5fDnRyrSazckJRd4pN3Net2wUkWGXp12r9aL6ZJOZyknPeuqUVTyUGG1H9LljDoQ7peZiJMlaZaDz",
+	"W63NVxb2mwj8XKTi5vrKvFuv3SLvDkbvYFWOXaVFinOme1sPbrI1ucnScr9uqTinP2jlPAV3Gn9EcU71",
+	"NlbQhlAztfwGvTzT62+uSHDPEWmNppXS+JQq5wb0yVaXkEZmryp7kJZXxL51RBj4HsvowhC5uTt6qPoD",
+	"HeSHDSnX2M6y+hRkfOaC9AvZwQqeq3ErpDUaz3uGHLopYAo46HaGedZY/Hs3XEkreXqml8vEYs3MJkH4",
+	"3Nx7RfdRllXQcpdi6NupsBlfgSets3FvYVZxvz0uB4fT18JqYoRE4KgCV3yWTbh/1qu8n9zbf63NdXU1",
+	"311Fpnir9r/yZPcgtTKu7cSsF0O0g6r9qIoTr0ZtypwPEWE8JWbJEDdePRHjviw7PVa04YpCbm6H14Oe",
+	"O46CQJurXG4NtgK2X2spSX2qWwDTZFjvIrxdLCooZb43UNWoBrd94WCXpbfKlrHbhJsZ09wLBXYyVImF",
+	"hLFYY6hyX9DxEOQ8BDn3PMi5MfHQL7jE8X0p9QMfoASPZS4jyfuwPNnUIYN/vRn8H526/N5tpq8njX9i",
+	"7odc/kMu/1eYy//aFjqXcNsvwWANcqpgss+WqnJbONYwHlqYJdBisVzC7VjUwNdfO/IuyRQSsGsJvFEw",
+	"AD5OuwVF5fZrkckhoW3NCoJM50FVd/30nGR0pIKk0MYlyalmxQwRcoFPpVCjfxB4S5GJy22RVO2SrAun",
+	"fRBzBzH3FYo5PAIQIayg+XqEHFI0fjmm2DVGsfVAkR640hh2BmGC/Of/+X8JFzcuEA1/27D1jRQ3Xq6a",
+	"z/1amz/QQAPsjgXQowfPGAHXCelII1P9ZbKwV9n2xlMe4+RwMKTjaUKbO2nMsoCqBjeFlxGY51vSqwTB",
+	"/ShIYBBSs/nGKPY66TK/eplktgdansvhQVovJK1RNQ3pjb8imT05+YPkPkjur1ByvzNYWik1d0SJDhKW",
+	"FeB3XPEno+53uUdhfykcUEJyIxPvOBtidynsB+YLCqGeEOVLWxaMdwSRrT9ZasxFGot+wc2KTdBYA0ca",
+	"liAOWkd+SZ4ZYR/ZZKiW1F3SpXdAaSknySxj8RCFJpnWNcCYtErTAppiFrKXkDoXaT5Q/I4ht3WiZULq",
+	"7JP/ULGcpRpL8SHP/uN//0xoLkUHmp9wkbFPS3cdwPUlVFvi6K01THlcxvHfcZ9uVua9KWRvIdkoF/nV",
+	"R67Z22zxjgI/ydYyP9+pVGd4PYukOOP2O+RZrK3hgD3PrRHJqGaksKR9Tg684SzPnEm1oDQ4uYf/Ph29",
+	"8ZcuFxaD7DF2ZFgAg9v23vuA3D8yBO4N4/bfcbtuAeJmqf7wcg6o9qjssTu7Ux6Arh7l+UmPKUU7bGXF",
+	"NfJhE3QGNR5sjvcDcJ/b5yJLiCw0zYFTD6j3ZAH9WRUcYyYyo+DdcQ17TUVE8Y444oJA44+I/Odf/264",
+	"Op9YgIp4Yc4pNMdLiBRMgZOH2AYvrs8e1Zr1+joiiar8lhbMJuqToSxuIWBihpWAT0KRISsYoWnK+ubw",
+	"2tINs5awwubnoIOiH8Q9n4UN/2zPeVKn5MWnT1g50oiFLIzQcR3q7fDUJUlyqvQNKwpZJETRkSLDLjTJ",
+	"smsYln9jMad5W12ZZ4S6xYqFlrdMAKeHTZPryqE4Jsn/Rovnv9x4c660wmYsGMUyAxHgyNoITj6i1NnI",
+	"8HeU5+/cHl4WHM3Fy7a4KgF1TzXMYMUW0TMdQOw4Jm+utx9oiv6My4FuyU8BuJrlnIGpJ/f2X7aNeDFa",
+	"uYv48jD7Djt8EzzXHm+zAXOdvC3ItQumukSxMdSBJtwwWQuDAMUK2lOoWNje2sOCG3iIiJKEAiIb85pr",
+	"hCCj47FP/WrHbVIvGKA6dOz2wO76JkVA0uMo4TEcncuOxfvGMRnP6KKDjGvzkwe8517gUA01bEJquzhA",
+	"iISZxjADN2Rsw2E+tgeP1L2X3/zwmZFQt0w0YClYQaH/teIiZXvfPvWD2a4BVKyEre/c9t8aos1SK93b",
+	"9y7liPj2ueY0fPU5sJvDT9hJE0A0G0HZMhVKYkQqh8q2cPDxRvyztJmxV4NyCJVJIuRw0vWHcUNjNrqe",
+	"zdhFActvVZf3CdcQcFREdws56HSn2uWC9tglNsmzD6ZpKgfCK6Phj23gzWi4MhaJAbniuJ/TFLmvZbvN",
+	"DCpBWQXgEP7kxm0uigdfCj+SBNplH3+T+Mf7i2ORqAH0oShuhq6JNlxcD8K5PVf/4LBB2ZDdlDBhYy2Y",
+	"9xBixWKejfzO7KsVcCZsm++ahph3V7uoXaU9Rn7stf5ai2rl64dfFszM6QboZs6aZy+Oms+PmufXzVcX",
+	"py8ums3/qxaVd+NmhOlA3TRPX52eZd+yoxetl/ToZfqcHb1qnzaPnrdO22f0PH2RfWsmAb/vsZ79/cvm",
+	"0dlZen70kr5qHrVOsxdHzfQV+679kn7bepGZSUsz/BpoCbWoprhmNzwz58scRptJUMMIeS2qQcOUibG/",
+	"uD49v2ieXTw/NWM32x7HPVBFZRzPj162vzs9omet50c44pft75qvTmtRzbZTqV2cfY5q5UuGg+57ixeM",
+	"mjG7De/+hiZV9t/lUk/5xM2y1B7cj4JPelQgziiWt2t/RLV+wUXK+zSvvOaVXswSC3LLBV4BBMblJG6W",
+	"fcM9prvSXAPa0I1RQGCz0+zGnOraRZvmikXOOYD3V8xN7OX50Wl6lh29ZM/bR9/R89bRi/Tb7CX7rv2K",
+	"NltGBMAQF9zXzCi6sN/o/5+mPXbsTtDyC5TLlMLezdjR9z/Uopo7eBklP8s7ZgCwtvgeDscJMmoxFWKm",
+	"5mAFyr6aMvO8RUaa0h55G8ri0D/ETqqA1x8sJJRfV6vyLDcFF87gsOMJrJSy99Iz5b42IsvJVu8Ftk11",
+	"zY2fqUAaK4jqjfuKL5G4A3R0ojQdKUu+1UP9PExfcUaCl+8h12jwTDmEkfE74H+9nGdyxMJNBbjpqACv",
+	"kVJgOzhXDVekZUYA6UY6nNPumBBrrg8Zcp1235U7a0OlGGOPeaJEl4/28M1AF7/ZD8V4jySAeDxqzsRJ",
+	"3ErjBkBvFEKVtwMWAdNlvO3LoOl1iKMWpYKngoMHP/WRuSpD1iVJ0kFRAFlhjxa3CJjQ6Q5Jlibn+9Ra",
+	"PziBR++Ctd2kpyF40DzK/mDR90tzmB8v743Cmc3e6X2q1FAW2epKg21R7xmv5mx88osMFQVjlXspewGG",
+	"/kBpFOODAhgBJKGkPchz61esT9mWjUu4wjlYYZN/ZFpB9jAkUY5pLW7KMHJwlFa+tsllOGR1TK4qs3um",
+	"YuFvwDHunrz/9SM2yje74gR+7hcWebNK0Y7ay5DRW/CXup+BY1MKf6hv/PXuikKKDsTbMO2W2B+aI7+x",
+	"cE+oTsRiHfWm791+21hVp3vCUlrE+eTGxwTcnZfyOyiDkSvJts7rjfwen4FCgg3XkIw5HmRxyTUTjKS2",
+	"1iEWdd1lI8yCsS19Am8gG0K+YDInccj8xrrSMFBOC83TnKH/sV/IO56heAcfHwQnyiwbW5sxLIA8xezf",
+	"bJCDz5ApAlmSGcuiWIixfErgMFRdonmPHZMkcI4k5JaxPqKZHYoiNMsKppTjM6Taj2EnY8RXdtyPSJ7Z",
+	"01ivnfkicV73cr+mOO+DCYIsPIIB0vxi0GUZqtMZpVPRg2Hc6/LcQcqGbzEGKdD+7eFAy8bZ0vtKPDoQ",
+	"Du00BxlnImXHwRlXSYQuisTiwA3VGAoQcojNr3PW1kQONLAJDfSgYIAVHmIU4dqcv/LgwmUuPmueaMnF",
+	"AzpRQA5fxMQ+caU3p3QgiWcsxlg8yZpJPGOxjhol8MBe+W23HGpti2cTh/dE9JpucWbxHNkj8+WXEB34",
+	"NUOPdsGB5c2/fwuCpd40CeKBwnhyb6+zGdsZy5lmG8X3Hc87/h5WYFUkunKrOU3LmWId4dOyQ/rvqk0h",
+	"YP3ASpmjs2zXJNqT7PqNbPHmlsXdoU72KfLt55+2PhR0b1KEQHq/8io6RDqN4gOeCFowYGv2ClHokICH",
+	"obfAxkcnLPuy8dgFOl/M8YKEJqfWc1Uezq0e9oXJBMiiXAJLexd+gxSENWDH01MDVKbyRMHSg1K/YpD1",
+	"UOY/n4duHkRb/R9yKR/tMq6AtXfg4L0Ndhsksvw0NC2kUpVIbOF+EjhyKt3ilXW3QjQ2l6JjvnP9XVLZ",
+	"s46LC5LYqh41aPW4RthFJjnkgjOord3ICBct+SkqP1CxcDfFOFHGUm5W+NLfOJWizYueuXF5mR+KlqTF",
+	"SHuQt3mes2wnvcK/miG/FVjNsRxww6XLFg7BRc6jvKf+ZJjDIt5k3A971X5rcxnw19WDFkDQrwg6YyB0",
+	"cg//Rb5+OGYr1w3NxqXXeGdl9CgHEnaUvpWqxQXr8SQSHuq5+SHSDUxWiCV9VigpyLArYwE3YtkxSVLr",
+	"fAo8wviUIVWAKxnEpyC4R0XKDF4QqKEhdT2UNk5u1wHqNUQWi4L9yVLtdDu8IdVEipRdwEdDKJaCp4Gj",
+	"FpL5g8EICjcbdqUbROMyFgvRb8HTninAcWarKYGBa1NANyNnr5wMJOqtLYsPvPgP+6jxjcAOXg1AH2Tk",
+	"n5+pv3BuLzzsF6lDrfbzpkFylg5rt+pBg93bNMFZKG8PBAClPRQLwzxqShtA+XeQxEeJV9ccxDvV7IJk",
+	"LOd3rLBlkIh1/YId4Q+hgqgstnQ1Q0ZBtEVDyG8I7VWAzhFlxNxiTLtCqMsaOYAg6gdpkLhEtzYkMbFA",
+	"PMhgAmT79ZZPC7xvYOYH3D3g7gF3R/48rAS7qEVuAHY/wI2n6taArwWjSoqgBsT52OBWwAXPXeNXVLFt",
+	"16lYlFo2WYeS/RUBJ76UbQPnomTqfmxP5Hs9oOdXiZ648RZBz34hs0Gq1+winahvYZCtAU/yWf2QSRuL",
+	"lGqay84AQevXwLV0AZDXyWWL5kAn1ZY5l+ihqGTG2Qo+94SIDETOlCJt8MftqKfyvVv5ZVHrR1iQxX2N",
+	"9kHLOymvoKpoCacm1awji9HSQ/vIaJF2985vake/iOfUbc2vm2+pX255h0f+FGwl7/YqyxQYwvBQ1/Nz",
+	"AmFkYd2jlZz5KLjSdkENcuRjoRhTxyShecFoNrqBzFcV6G4f//YbBGjoLROkzjtCFhDgoYo1LgNwwdKe",
+	"IFff1h3Py7A1OiBXxBwjfrcxj2UsJmb3QDv9pRJxY7FUO/1HJuLanberibiVQT5ROq5bohn6ozsMh3Tc",
+	"Ly4dt+oDha1Yot90+B5TKE/u7b/WwJM8aYrvfurhqvDy3q3aVnSXB472wSQUGz5byO0792BtI9vwdVD9",
+	"3MbMQ9AyaGH2AlNM6EuSUK0L3hpophLgt6Ups13XaZ4fkysoUxa0x4w60i94ymJRMJp2mSLezFMupHvp",
+	"8ktuGesjNy0kNwKtLtwc+y8ZnQoskQsCZEgJqFDKOs6cQob8utYudM8CvvOMweWlNAXdaZ6mZqaB2los",
+	"QF3bqj9tpor1yMzINVRlYzrhGqBtVzIjV9Gvmgf96tAxaY9SKaf38F1Vlzsp4XT5EMsqpbKeS2w+1Htp",
+	"AnILeNK5RtHC9TH53o2a+/ZAljTH3dYRgBjLk4vOJRmECGH9AU4QGWRISMsY8EA72qLp7X5Ufo3Jwv3W",
+	"Tw/QuD1Ntdw6C6JHAZTeR/Zcrd8GtFBmlYPJ1GtS96nXYRY2DqsxTpHl6HMxEdo1mojKjElzfUkSRHXZ",
+	"fqLMpN7JQANSq1sNf/K8V9/G34AXxK8pJAhxmxV5DFSstYva/wxYMSo5PX13vUWjouV4bK/Oz6u2aJg2",
+	"eN0NNkXlpc+aAH57w7Ml52BAcN+CFuHqWzxbJICRVg/bgU+kTAIfQwe/RgE44qLPxMaTe/yHUa9ov1/I",
+	"O7aB9JUrSPKzFGY4VEtPiqMhvG3PTmoZy5TmeY69EBmxHNDh8YJElB7NGJEiFnWWKwaO/jIl5IJgNk54",
+	"1SSnOqHqViFlfyOyzy+zE7vciPhRLGjlbEPYF+exG6Sqkc/JsRb8lOSYRyS6XOHGCM/v0spbePEG816+",
+	"h3WYgjTbNrBnDmFSoyw3J67zgbN1J9Ja5oGvPRGEjiHvasC7sbTB6xJTbTk2mIxc7SpsPaa/jFnDA0Rt",
+	"GKJwqx4gavchyiXiLY9QetRna288PkbmUraV9UCVU20UO6fseT+bGQ7m47UGPNdHXCD9ZN0cgoKmOiKZ",
+	"7EEHMk3VbUTgODci68+zRNPFHStIxtocmStJKjMWBaSXWBaIP8iCREGuzEQiomRh2zMay61MM4xFmWdo",
+	"U3N8HAtaIhpN1zsGNkduvZgmVxrl1/CSN44u5jGzjDzkI7Xyybzl4y/VTgvm6IhWGS/sNpl6IreQkfZR",
+	"y8LaZLDtQTBbnhcYKjDMfipPZP00aKFnToFvnmcDqYGtBp0ybEAVzLQh113b1c9c7u6JhVo98LSjO9Uu",
+	"ljmkoFtcOmZr1Lfw29gVM4yBRmsUksqQOiWtQX5LBn3FCgy+No4JbH1/1F0hGiAEtD7NWCxSKoTUpGXe",
+	"nftl10ymDlbmWKC0AZQ4PDOHuM2ZfbNIFN5i1WIMAAUYv0eFS8IyrkkBvJeCMTRRzZtCd5953eYXl9jz",
+	"A96TI7/UPL1lGo/P9lPv1poc9z2sc4kbtU2VRrgHfO+3/bbT24JJztC4zAsNuwtCEIhr5bb6zitgX5o+",
+	"hbvTIxC8IHDuVwENvb6Lalkn9+Y/v9AeWyZT7QoZ/XOukBxlTMLM0KhgsK79RmI/TBBIppZNzFJnynzg",
+	"fcmIq2DKmFEIXvk+1d3SKe/eSW0cEqKljzfc5vNkvOA6dGtCa8hLT7gWBZJtVtzAtcULR9Sjn3hv0Ktd",
+	"nDbhf1Gtx4X9JIJJ1S5qZsE6UJj1x1aUv3n4duDlfFRb/uDMP4w3G4iC/lqJYo4xTU2tYpBtIsyP6lVe",
+	"pzSnvMeyhouEDgRV2J4lOSZYocPAd+UQr0I66PRFSK3byXYBee5eyloaBsyOPOJCwCqXHRSgn83k25iF",
+	"LOXiV8DFwkdLypxRsVDwsQSBxcuy8BpgoFz2or/TfLD0k/a0/gsHv0j01G6KQ9TUecXwjIxnbCwAoCfG",
+	"lNyAk/63voHB06jZbAa2LzZJK6hQaPBFhOa50eBsklhEGE27BHQkY/Ya0wBtBpER9gmBKRYFa7OCAYuV",
+	"bcPqc40Lhu0oBYsIxE/RUQhMrUPbrLLD75gg9ZI+UHHNInJnjpqKYuHCqdZdUFU4jVXshZS9IXX3tCal",
+	"+Qz0noGwj8du1QXr/3/sXe9uG0eSf5WG7wBJwIiSs97snoTDwZc4m9w56z3LvuwHBp7mTJFsaNg9me4R",
+	"RRgB9mn2wfIki67q7ukZDiVREinK4RdbojjT/6uq68/vBy5jLoR8O2lyA/YW+BV0KtZUbQImArYc8UOg",
+	"ntFDabtZDdiPqsILtuxMvmOkfnV66lG9Uven9JxpRfVvuDx+vsMs0+CG0sxF5oBs8IpsR2mlAs0u3ZW5",
+	"dg5O/43DVy//cLQFlqxHoZT4iC6VRq9tJlE6auOJgiSdPmgrpXpE7k8eeSjHjaHodNK2SbyPiVAPcIvs",
+	"CbseCMRKhWGqcrmy4fCOFkH6NcfyJumO3sXtM3uFS3pEwdUiKOxCtaIFR35j9OF6SkNT6x21e3Gm1jZ5",
+	"8an3qljDlMNH1oVP3Sl7DkdAVKB3MepaG2Vv2kV1/q2ZiY497cWNx1XYO1ks3DeZkFfCwFC6X3tpQSmd",
+	"GIWZ9jRcYQB0IK3VkLbRUYW9/isJx8SZJSbyWEgkKEX3XHqSKalVASc8y6A0/4WM5f/52z/+maLtJnI0",
+	"kf7Ecr7Q5xjhgJkPmSBP6FB2iEKR2fTYtmCXzH4/PWI+K1tHVMY+JNREVnidC8MKNSGO0d7SN94aN5u6",
+	"KJRjD2CHdsPwyr6zhV2wBxu4SQb/gHvnflJ4S1ADURefCGggkryrXJUS5q3tucca+D1Qf9HW7EimHo0S",
+	"m5Enn/G/R8Ad+GJ5kR5gFG668OsOouB3IQZ2O+pxy3HcNGRBy8LLPB2IM/KQ+ZxfAtNqBggkj5/eYPnd",
+	"BfyAAsyYDpKp2gqJAKjv6d4pUcdp6MFQ3mKD9WbkoiEmDJurushZDjNlwEUitWGuZBUHtBvZww8CJhjK",
+	"x7KyqJr/gWJtV0AJ1rfEnkz87gtw99gEm6Z5am04K2UdwIyVxXc2BU9yofmo2DxmQUs1uUYj3bRaC30I",
+	"moRlXDKpGFJBVehZYEKeY3TJzZZmICmT0X5YS7wOxy4IPJYlm6vqUsjJPZXR2OUqLekemgLHoEJ9dkMN",
+	"VSS7o57umwhJA/pyTOW9rH6wrN5enqMXHPe7+J6A3L6wozbvJOveAsLoB5nhNqiTdFQJzA6taFNF3sg8",
+	"5EAFmUN+dKuH8ybOJ2rNR8OlMqEnz15qvZF7obUXWk8jtN7IB8ksvGnn25VZ1GYjsw5cwAh39g0C7I2L",
+	"AXHpAkxBhpGfIHqJtcbOKfOgyB1VqCp1MM26gmwoHyDJvM3oOnWGQSp9qd33YwtxKIXUBnjuok1sdbAp",
+	"PXr2cvE9LjRJuLA2ew/oXi5uJd2RhEz3IivijbhCSFJl2ZargdncyssIcd6HglPqjk7ZGLipKwg311AV",
+	"TOWVh/BLLcoZSPMp5zM+gYRVIA0vPpG3NqE0rE+FkPAp5wZ0YqdDiQw+4U4TSiZDOePaQGW/wMODE5BQ",
+	"iewoKhs2UQYPq2AitCHqu0698CMJMTf2T95o9BXBQ3lf6fRWaPMBp3bjFcFNMzdXBMcljV9qRTDtVWsf",
+	"0La+qSqY5k13T+b6h9KnkGGxq8jgOAd9yTJe8pEohFl0rJfOGT6PTmVPKpsfx2oovA7wHZGPA1tNO54M",
+	"pe2yqo2bGofHdG6PlVsuuoA5BxHCAqgSJKZclpWaVKB1El6tnJnje3eEVGe1tGJlqopcs6mas5mVRn5d",
+	"ZhhXaHh/idgHM7QxxZMy8HYy/46W5P9qqNfHQqFn182pa074LeUqcaXQgfaTvaokJUrwvjNMXlM501d+",
+	"1xTNhPPnil6ImUXoJUOnr2PuIbhzr4IVt26XpBqpfBHX8vi2t1DIs1OpkvGuviVN0k7mL/aLq3JpfTy1",
+	"RGJaPMj7ZMqgo5yWYFZLhENKE3qTdkLdcPLZ/rfN6AfRZI5rDS32eCunW4xtCRa3IOwEKRWXLDoVpWsB",
+	"JIbh7d+8/++2sLlt0A4YWZY6YQscB2bwNDV5X0iE4qO+B/XlRx0xX26qakOvvsHiOkW+vf1ddFOwzSGS",
+	"gFOOx3A+hSqWHnahVsuOLcUS+uICjfjAkMBzyK4jJ+j+TP6OkNGD37vWLX9351jNYTRV6lKfOG5+Afrk",
+	"s/t58YBs1cSdtMQds6Objlk3cXUou6VQvkeNfQZXIM2Bprx4D17JnFmMBVAgzTPJfP2JFuFbN8i1z2jn",
+	"+U0f1253V5xcv2b7M/ugrFZ3QsN0RmfZLcQax/kEGbIWW9GbF95aDl0/0HRsPcQ3yLxUQhpSpMiLRZGq",
+	"5eOu+cwVTGOZTOoGeizydDdM5jMHTO5IGpiyVwT8MaArheGKkISVP8RB+x7XcivC4+W2hUe8C/aG+PaC",
+	"QnZH3Vvo+A2ud8RqCP1xLrs4CrPs9mmcyRqyCsxuum7d9L8JU70+cNAOuew6o7lLhXNY1L1DLqputvrF",
+	"H1qI9kbPqW0Kne0ZHPHsEpcVNbP94fO/+2oRq2//7aSuil9XGww/OYpMZCrnBSo93VZ3Y1VRRISUvzBM",
+	"1yP7jhF6sAfs/6ES44XDYxYTiZFMKnZF9Co+J9U/grGq7E6otK9Jtn//i2Ilzy7t/vB2QYrR4ZRenJKS",
+	"ReiWr66v2S+1yC6LxYB9EDNQtRU7r776DxQ1f7y+xgobUwl7jcCUP7RB7DQpK6jS92CqxfHrsYEqHUqh",
+	"2VRJVVdWlbNXL0+9Zm/PwbmLEfkqFGtGtEyjhM2ngoJG4zGCzBKZ6YLkwI30SB+i69AP3yaNvaS8h5Mb",
+	"A7PSOEQafK0PDVD6RRMbaAyre2Mc+kNtu9Qf0bA9dn1C9/EMmJDsoxTXVvYqmWPt+bjWLnI35hVVNi1U",
+	"XbGsUNnlrQOwb9WGz8obxzFW1YwbQj/8+tWLHjDEpc5flDyDYw12TVByX71MhvXp6R+yEdfw9Sv2/Y+v",
+	"vzm++P71V3/8Gj+HlIVdbVWbBAoroJahPCn7d33rkMJbbhzSjF+/BTkxU4J7DEPSphJy4uEd71cnpCS8",
+	"G6/UMp0N4ANtuBFWKpzOQz8Gn/taj72r8jUbujAqu/zBwGytpyimcY9HvlGzGcj1nrwQBtwDP9+l5Orv",
+	"f1+Wz+8hA3EF+XlL3OAVREmXRfHydPk5B05un63YnFsjSio2s/IXZY0+X3mnGXTUX/vFf1XGv9h2KhK0",
+	"SqIoWJLIg65qbBOuSOpQ4gfnI7VN56xJsWRTPGpwiexKe339+P6tbd6NsHFVubwOe6JzdqgBWCwmPyxK",
+	"OG++rA+swhOghxK10RRY6r7+2z/+iU+kzG2Wo4QpHBMvioVH5rX968BuDhjl0MRbgA8lZll6txkprQvD",
+	"Zc6r3PdQM11CJsZOLDDNF5odxlfwJCjeRuymSXRND5IrPUoYN6wArolwO2EV0CZo6dlVe+GcNZ6NobSr",
+	"x6vKTrSQWAePGVwEr+Y0vou74cQggTfpRzGR1oZwQpiXJfCqwUe2q+gx2tOpMaVOWS0L0DqChGe8KNRc",
+	"27cKyey3aKvgg1LhKHEvclYoVdqhJUNZVsRXiTDN8vK4UBkvAp7JykZQTRxmU8guIWdSzamK1ZCGH0q/",
+	"rBtEPrnB92GUouSYYHuuBQJ/N4oKAsPpXBk2BDDX29YTAZF0enGBW3aV46Txqbk6vPZO34PDb51sh3RD",
+	"5FSBZuuu41Q5+ex/dHGZHAogwuuNabZvsYnOfS4QDgRVUqhJLJhR+C3AEL+H1WCezCOH50FIbUe9LGju",
+	"5Vh9Exatz5Xyann5qPV9qPP+dAx2/u583pKn9lQ+m/jkZk/CxpyKt2nKxvtLteykJvf1K08Y67ztxG4W",
+	"yMceyu8IcscTb1CVL92P7JUDBiylFKT8jFn7L2V6LgyxEchGVSpfN+ygCSZg9FDafWaN6bqysiHSpMLT",
+	"uJOpzWbAJWEGZlwSX1RZ8MU2S4IfAqWz0vRfO/JBGDQbkEO7Aq/zkJvGk0nOfR30Umh3j5tzC27OY16C",
+	"oiyXXctTK9QkYRLmIcZ8FofAtP3nUFWO5cb+etR1WiZkjmDtQTKULlyiG6J6yiQPURS/Vo6/tOCIkBm+",
+	"TYVV/yv+25c/kBR/DhZoFPb+tlnwrQj/TrbKulVP7UjYM0Ug78zBXWL0zbnc32IfEtWPTMmD2Eh8kNDc",
+	"egogxaBJ8s0rYQzIgOLVJAlUasZS+2/KDoXMilqLK0CpmBqVskO4Dp9RuuBQch3niVnjuZ0v2A5RqBYp",
+	"GTdsprRxBC+cghG7kkq4KrIWUgkr1KZUmOp971bCDuWj4oT3ZRg+kuz9eVMUrr09fjIe/RW9WUUW870v",
+	"Mo73NFTgz82eXH/3/f2UQrlCclO1H2a84Bl+mCRXhhs4JpfVVgT6X8RVNxpAGdvtKFPiGGERPEgE3iwl",
+	"i8WAfacqlloJVfDyk0v3SYcS2tHpjFc4X7zJnWmku20Ruy2jDwmVzTWvPO8hJjBQQhV5aIK3r1CaWMR8",
+	"m+fs1MEgtV/ntQM7tFoLWZymFMO+hPxou66YxxXvuH98sgntoh0W7cu93Q03yZoB2eXj8sVJ9Z0X0riV",
+	"erwRBz4AsEIuY3vV1eo8zIbvz6VvHKYTxapassEJXPNZWYAdyJj+mh4NXiQv6qp4cfZiakx5dnLy8qs/",
+	"DU4Hp4OXZ38+/fMpHibXkb7mIoqw4JrgGWEXJC6bPQfjYOE8jkwhxpAtsgIGTY7hN4Hvcjnj8XWMyBHy",
+	"fI0RcqKjV3xHEES3v6HgGejzuLwetdMIYipErWYeqmEWNXIhTG8LOBugyoJSgaKi/iVmNPuG6I1NxmHf",
+	"exGYzR7V8HJM6PGvP3cRAWRTYmZaqXoyZWmArWvgtLSjXEqjphvUt76m3yo5ObaqKU+QXAgLOtt4yl4h",
+	"NVOZNLADzY7wKUStmXydZaA1vain9b/ReLuoPdELqJS0D69kQT2b8WwqpJ32jAg7dcAbs8sR98XZHKsW",
+	"ttnmtAxnjcXSGDEOlGg+VQG01fnUHOlVvI0Q0ay/tRkXBVO1GanrxtsWJuAA1W8lcofS5B8wMCuR5TTe",
+	"WlwUdxiSqsxYFUIlbFKoES+w0RKqJneveeXfKpXXmbn1kFnzq6xEBrQUpXssetO78bh//TClPyJHtWcT",
+	"8+owdc+qMHpxLD244YWa1NDzum+imbNvCZIongMiwBRypK7jLuL3e9554fSni6yp2mDOnwYWLByraDFT",
+	"jo2AV1AxpDpLGFzjUS3UxD4VbcHGYrNt9K+aNaDD9DpB2xIlN49f16VdbI/j42VTRrnBzcR08FUQWCVq",
+	"xgOr9PfRNlIIzNqtYKpqDWcshyvcClMoPER6IyCF1jXJXCzKnJWFWoATlhWYupIU4HGt/+Rf29P+/6iR",
+	"tpskOi0obsPIDGRTKTLBpT5gV0ILOwtlracENTpadDcGYp4d+wnRC21g5nrGEUSPOD7tXSpWRfYpP419",
+	"R6UyIiuQrDcqXiGizcqgHzNpuFQCjB9Gce2n0fhIAEVt/xXmfUvj+aVbL9RTXnm3VQSMZq3Uimd2bnI1",
+	"4xifMFxf6oSR2X3ktw5mFSeOv5gAFCnS4izwuGOe4LT/OEHurSHddkB1q+eSKE+ZtJ9PdvaLHEdB4o3j",
+	"DanlDnwPvDDTBBfVagwaaCUyv3MwXz2rZ5jorWqjRQ6oZmN1+i6c/Re//vzrvwIAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

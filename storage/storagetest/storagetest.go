@@ -59,6 +59,7 @@ func run(t *testing.T, newStore func(t *testing.T) storage.Store, parallel bool)
 		{"News", newsTests},
 		{"FieldWork", fieldworkTests},
 		{"Records", recordTests},
+		{"Webhooks", webhookTests},
 		{"Paging", pageTests},
 		{"Tx", txTests},
 	}
