@@ -13,6 +13,7 @@ type ctxKey int
 const (
 	requestIDKey ctxKey = iota
 	clientAddrKey
+	acceptKey
 	httpRequestKey // the *http.Request, for the operations keepRequest names
 )
 
@@ -26,6 +27,7 @@ func requestID(ctx context.Context) string {
 // address, which the strict handlers cannot read from the *http.Request.
 func withRequestInfo(ctx context.Context, r *http.Request, id string) context.Context {
 	ctx = context.WithValue(ctx, requestIDKey, id)
+	ctx = context.WithValue(ctx, acceptKey, r.Header.Values("Accept"))
 	ctx = portal.WithRequestID(ctx, id) // audit events record it
 	return context.WithValue(ctx, clientAddrKey, remoteHost(r.RemoteAddr))
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/portalerr"
 	"github.com/portalkit/portalkit/storage"
+	"github.com/portalkit/portalkit/webhook"
 )
 
 // Member is a membership together with the user it belongs to.
@@ -97,7 +98,7 @@ func (p *Portal) AddMember(ctx context.Context, cid customer.ID, params AddMembe
 			return err
 		}
 		out = Member{Membership: m, User: u}
-		return nil
+		return p.publish(ctx, r, webhook.MembershipCreated, cid, out)
 	})
 	return out, err
 }
@@ -239,7 +240,14 @@ func (p *Portal) RemoveMember(ctx context.Context, cid customer.ID, id customer.
 		if err := keepsAnAdmin(ctx, r, m, customer.Membership{}, "removed"); err != nil {
 			return err
 		}
-		return r.Memberships().Delete(ctx, id)
+		gone, err := withUser(ctx, r, m)
+		if err != nil {
+			return err
+		}
+		if err := r.Memberships().Delete(ctx, id); err != nil {
+			return err
+		}
+		return p.publish(ctx, r, webhook.MembershipRemoved, cid, gone)
 	})
 }
 
@@ -300,8 +308,10 @@ func (p *Portal) changeMembershipChecked(ctx context.Context, cid customer.ID, i
 		if err := p.recordChanges(ctx, r, a.who.Actor(), "membership.changed", cid, string(m.ID), membershipChanges(old, m)); err != nil {
 			return err
 		}
-		out, err = withUser(ctx, r, m)
-		return err
+		if out, err = withUser(ctx, r, m); err != nil {
+			return err
+		}
+		return p.publish(ctx, r, webhook.MembershipUpdated, cid, out)
 	})
 	return out, err
 }

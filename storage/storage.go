@@ -81,7 +81,12 @@ type Repos interface {
 	Staff() StaffRepo
 	Tickets() TicketRepo
 	News() NewsRepo
+	// Field service (#18).
+	Jobs() JobRepo
+	Visits() VisitRepo
+	Pictures() PictureRepo
 	Records() RecordRepo
+	Webhooks() WebhookRepo
 	PasswordResets() PasswordResetRepo
 	SSO() SSORepo
 	Impersonations() ImpersonationRepo

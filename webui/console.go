@@ -28,6 +28,7 @@ func (h *handler) consoleRoutes() {
 	h.mailRoutes()
 	h.apiKeyRoutes()
 	h.consoleNewsRoutes()
+	h.webhookRoutes()
 }
 
 // staffPage is a console page's handler: it gets the view of a signed-in

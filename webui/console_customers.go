@@ -104,6 +104,7 @@ var customerTabs = []struct{ label, part, action string }{
 	{"Offers", "offers", string(portal.ActOfferRead)},
 	{"Warehouse", "stock", string(portal.ActStockRead)},
 	{"Mail templates", "mail-templates", string(portal.ActMailRead)},
+	{"Jobs", "jobs", string(portal.ActJobRead)},
 	{"Single sign-on", "sso", string(portal.ActSSORead)},
 	{"Support access", "impersonations", string(portal.ActImpersonationRead)},
 }

@@ -32,6 +32,8 @@ func fill(pattern string, tn tenant) (method, path string) {
 		"/invitations/{id}", "/invitations/"+string(tn.invitation.ID),
 		"/tickets/{id}", "/tickets/"+string(tn.ticket.ID),
 		"/news/{id}", "/news/"+string(tn.article.ID),
+		"/sites/{id}", "/sites/"+string(tn.site.ID),
+		"/pictures/{id}", "/pictures/"+string(tn.picture.ID),
 		"/records/{id}", "/records/"+string(tn.task.ID),
 		"/attachments/{att}", "/attachments/"+string(tn.attachment.ID),
 		"{move}", "issue", "/{act}", "/"+defaultAct(pattern),
@@ -117,6 +119,7 @@ func (tn tenant) secrets() []string {
 	out := []string{tn.c.Name, string(tn.c.ID), string(tn.order.ID), tn.order.Number.String(), string(tn.item), tn.invitation.Email, string(tn.invitation.ID),
 		string(tn.ticket.ID), tn.ticket.Number.String(), tn.ticket.Subject,
 		tn.article.Title, string(tn.article.ID), tn.staffNews.Title, string(tn.staffNews.ID),
+		tn.site.Name, string(tn.site.ID), tn.job.Title, string(tn.picture.ID),
 		string(tn.task.ID), tn.task.Values["title"], string(tn.contract.ID), tn.contract.Values["contract_number"],
 		tn.attachment.Name, string(tn.attachment.ID), tn.noteFile.Name, string(tn.noteFile.ID)}
 	for _, u := range tn.users {

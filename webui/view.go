@@ -276,6 +276,7 @@ var notices = map[string]string{
 	"change_requested":   "Your change waits for the provider's approval.",
 	"change_approved":    "The change is approved and applied.",
 	"change_rejected":    "The change is rejected.",
+	"replayed":           "The delivery will be sent again.",
 	"reset_sent":         "If the address belongs to an account, a link to choose a new password is on its way. It works once, for 15 minutes.",
 	"password_reset":     "Your new password is set and you are signed out everywhere. Sign in with it.",
 	"left_session":       "You left the customer's session.",

@@ -275,6 +275,33 @@ func (e InvitationState) Valid() bool {
 	}
 }
 
+// Defines values for JobStatus.
+const (
+	JobStatusCancelled  JobStatus = "cancelled"
+	JobStatusDone       JobStatus = "done"
+	JobStatusInProgress JobStatus = "in_progress"
+	JobStatusPlanned    JobStatus = "planned"
+	JobStatusScheduled  JobStatus = "scheduled"
+)
+
+// Valid indicates whether the value is a known member of the JobStatus enum.
+func (e JobStatus) Valid() bool {
+	switch e {
+	case JobStatusCancelled:
+		return true
+	case JobStatusDone:
+		return true
+	case JobStatusInProgress:
+		return true
+	case JobStatusPlanned:
+		return true
+	case JobStatusScheduled:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for MailKind.
 const (
 	MailKindAccessLink          MailKind = "access_link"
@@ -293,6 +320,7 @@ const (
 	MailKindTicketOpened        MailKind = "ticket_opened"
 	MailKindTicketReply         MailKind = "ticket_reply"
 	MailKindTicketStatus        MailKind = "ticket_status"
+	MailKindWebhookDisabled     MailKind = "webhook_disabled"
 )
 
 // Valid indicates whether the value is a known member of the MailKind enum.
@@ -329,6 +357,8 @@ func (e MailKind) Valid() bool {
 	case MailKindTicketReply:
 		return true
 	case MailKindTicketStatus:
+		return true
+	case MailKindWebhookDisabled:
 		return true
 	default:
 		return false
@@ -434,6 +464,21 @@ func (e OrderStatus) Valid() bool {
 	case OrderStatusRejected:
 		return true
 	case OrderStatusSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PointGeometryType.
+const (
+	PointGeometryTypePoint PointGeometryType = "Point"
+)
+
+// Valid indicates whether the value is a known member of the PointGeometryType enum.
+func (e PointGeometryType) Valid() bool {
+	switch e {
+	case PointGeometryTypePoint:
 		return true
 	default:
 		return false
@@ -644,6 +689,36 @@ func (e SignInMethod) Valid() bool {
 	case SignInMethodPassword:
 		return true
 	case SignInMethodSso:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SiteFeatureType.
+const (
+	SiteFeatureTypeFeature SiteFeatureType = "Feature"
+)
+
+// Valid indicates whether the value is a known member of the SiteFeatureType enum.
+func (e SiteFeatureType) Valid() bool {
+	switch e {
+	case SiteFeatureTypeFeature:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for SiteFeatureCollectionType.
+const (
+	SiteFeatureCollectionTypeFeatureCollection SiteFeatureCollectionType = "FeatureCollection"
+)
+
+// Valid indicates whether the value is a known member of the SiteFeatureCollectionType enum.
+func (e SiteFeatureCollectionType) Valid() bool {
+	switch e {
+	case SiteFeatureCollectionTypeFeatureCollection:
 		return true
 	default:
 		return false
@@ -920,6 +995,246 @@ func (e UserStatus) Valid() bool {
 	case UserStatusActive:
 		return true
 	case UserStatusDisabled:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookCustomerEventType.
+const (
+	WebhookCustomerEventTypeCustomerCreated WebhookCustomerEventType = "customer.created"
+	WebhookCustomerEventTypeCustomerUpdated WebhookCustomerEventType = "customer.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookCustomerEventType enum.
+func (e WebhookCustomerEventType) Valid() bool {
+	switch e {
+	case WebhookCustomerEventTypeCustomerCreated:
+		return true
+	case WebhookCustomerEventTypeCustomerUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookDeliveryStatus.
+const (
+	WebhookDeliveryStatusFailed  WebhookDeliveryStatus = "failed"
+	WebhookDeliveryStatusPending WebhookDeliveryStatus = "pending"
+	WebhookDeliveryStatusSending WebhookDeliveryStatus = "sending"
+	WebhookDeliveryStatusSent    WebhookDeliveryStatus = "sent"
+)
+
+// Valid indicates whether the value is a known member of the WebhookDeliveryStatus enum.
+func (e WebhookDeliveryStatus) Valid() bool {
+	switch e {
+	case WebhookDeliveryStatusFailed:
+		return true
+	case WebhookDeliveryStatusPending:
+		return true
+	case WebhookDeliveryStatusSending:
+		return true
+	case WebhookDeliveryStatusSent:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookEventType.
+const (
+	WebhookEventTypeCustomerCreated   WebhookEventType = "customer.created"
+	WebhookEventTypeCustomerUpdated   WebhookEventType = "customer.updated"
+	WebhookEventTypeMembershipCreated WebhookEventType = "membership.created"
+	WebhookEventTypeMembershipRemoved WebhookEventType = "membership.removed"
+	WebhookEventTypeMembershipUpdated WebhookEventType = "membership.updated"
+	WebhookEventTypeOrderCancelled    WebhookEventType = "order.cancelled"
+	WebhookEventTypeOrderConfirmed    WebhookEventType = "order.confirmed"
+	WebhookEventTypeOrderFulfilled    WebhookEventType = "order.fulfilled"
+	WebhookEventTypeOrderRejected     WebhookEventType = "order.rejected"
+	WebhookEventTypeOrderSubmitted    WebhookEventType = "order.submitted"
+	WebhookEventTypeSiteCreated       WebhookEventType = "site.created"
+	WebhookEventTypeSiteDeleted       WebhookEventType = "site.deleted"
+	WebhookEventTypeSiteUpdated       WebhookEventType = "site.updated"
+	WebhookEventTypeStockItemIssued   WebhookEventType = "stock_item.issued"
+	WebhookEventTypeStockItemRetired  WebhookEventType = "stock_item.retired"
+	WebhookEventTypeStockItemReturned WebhookEventType = "stock_item.returned"
+	WebhookEventTypeStockItemStocked  WebhookEventType = "stock_item.stocked"
+	WebhookEventTypeTicketCommented   WebhookEventType = "ticket.commented"
+	WebhookEventTypeTicketOpened      WebhookEventType = "ticket.opened"
+	WebhookEventTypeTicketUpdated     WebhookEventType = "ticket.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookEventType enum.
+func (e WebhookEventType) Valid() bool {
+	switch e {
+	case WebhookEventTypeCustomerCreated:
+		return true
+	case WebhookEventTypeCustomerUpdated:
+		return true
+	case WebhookEventTypeMembershipCreated:
+		return true
+	case WebhookEventTypeMembershipRemoved:
+		return true
+	case WebhookEventTypeMembershipUpdated:
+		return true
+	case WebhookEventTypeOrderCancelled:
+		return true
+	case WebhookEventTypeOrderConfirmed:
+		return true
+	case WebhookEventTypeOrderFulfilled:
+		return true
+	case WebhookEventTypeOrderRejected:
+		return true
+	case WebhookEventTypeOrderSubmitted:
+		return true
+	case WebhookEventTypeSiteCreated:
+		return true
+	case WebhookEventTypeSiteDeleted:
+		return true
+	case WebhookEventTypeSiteUpdated:
+		return true
+	case WebhookEventTypeStockItemIssued:
+		return true
+	case WebhookEventTypeStockItemRetired:
+		return true
+	case WebhookEventTypeStockItemReturned:
+		return true
+	case WebhookEventTypeStockItemStocked:
+		return true
+	case WebhookEventTypeTicketCommented:
+		return true
+	case WebhookEventTypeTicketOpened:
+		return true
+	case WebhookEventTypeTicketUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookMembershipEventType.
+const (
+	WebhookMembershipEventTypeMembershipCreated WebhookMembershipEventType = "membership.created"
+	WebhookMembershipEventTypeMembershipRemoved WebhookMembershipEventType = "membership.removed"
+	WebhookMembershipEventTypeMembershipUpdated WebhookMembershipEventType = "membership.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookMembershipEventType enum.
+func (e WebhookMembershipEventType) Valid() bool {
+	switch e {
+	case WebhookMembershipEventTypeMembershipCreated:
+		return true
+	case WebhookMembershipEventTypeMembershipRemoved:
+		return true
+	case WebhookMembershipEventTypeMembershipUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookOrderEventType.
+const (
+	WebhookOrderEventTypeOrderCancelled WebhookOrderEventType = "order.cancelled"
+	WebhookOrderEventTypeOrderConfirmed WebhookOrderEventType = "order.confirmed"
+	WebhookOrderEventTypeOrderFulfilled WebhookOrderEventType = "order.fulfilled"
+	WebhookOrderEventTypeOrderRejected  WebhookOrderEventType = "order.rejected"
+	WebhookOrderEventTypeOrderSubmitted WebhookOrderEventType = "order.submitted"
+)
+
+// Valid indicates whether the value is a known member of the WebhookOrderEventType enum.
+func (e WebhookOrderEventType) Valid() bool {
+	switch e {
+	case WebhookOrderEventTypeOrderCancelled:
+		return true
+	case WebhookOrderEventTypeOrderConfirmed:
+		return true
+	case WebhookOrderEventTypeOrderFulfilled:
+		return true
+	case WebhookOrderEventTypeOrderRejected:
+		return true
+	case WebhookOrderEventTypeOrderSubmitted:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookSiteEventType.
+const (
+	WebhookSiteEventTypeSiteCreated WebhookSiteEventType = "site.created"
+	WebhookSiteEventTypeSiteDeleted WebhookSiteEventType = "site.deleted"
+	WebhookSiteEventTypeSiteUpdated WebhookSiteEventType = "site.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookSiteEventType enum.
+func (e WebhookSiteEventType) Valid() bool {
+	switch e {
+	case WebhookSiteEventTypeSiteCreated:
+		return true
+	case WebhookSiteEventTypeSiteDeleted:
+		return true
+	case WebhookSiteEventTypeSiteUpdated:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookStockItemEventType.
+const (
+	WebhookStockItemEventTypeStockItemIssued   WebhookStockItemEventType = "stock_item.issued"
+	WebhookStockItemEventTypeStockItemRetired  WebhookStockItemEventType = "stock_item.retired"
+	WebhookStockItemEventTypeStockItemReturned WebhookStockItemEventType = "stock_item.returned"
+	WebhookStockItemEventTypeStockItemStocked  WebhookStockItemEventType = "stock_item.stocked"
+)
+
+// Valid indicates whether the value is a known member of the WebhookStockItemEventType enum.
+func (e WebhookStockItemEventType) Valid() bool {
+	switch e {
+	case WebhookStockItemEventTypeStockItemIssued:
+		return true
+	case WebhookStockItemEventTypeStockItemRetired:
+		return true
+	case WebhookStockItemEventTypeStockItemReturned:
+		return true
+	case WebhookStockItemEventTypeStockItemStocked:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTicketCommentEventType.
+const (
+	WebhookTicketCommentEventTypeTicketCommented WebhookTicketCommentEventType = "ticket.commented"
+)
+
+// Valid indicates whether the value is a known member of the WebhookTicketCommentEventType enum.
+func (e WebhookTicketCommentEventType) Valid() bool {
+	switch e {
+	case WebhookTicketCommentEventTypeTicketCommented:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WebhookTicketEventType.
+const (
+	WebhookTicketEventTypeTicketOpened  WebhookTicketEventType = "ticket.opened"
+	WebhookTicketEventTypeTicketUpdated WebhookTicketEventType = "ticket.updated"
+)
+
+// Valid indicates whether the value is a known member of the WebhookTicketEventType enum.
+func (e WebhookTicketEventType) Valid() bool {
+	switch e {
+	case WebhookTicketEventTypeTicketOpened:
+		return true
+	case WebhookTicketEventTypeTicketUpdated:
 		return true
 	default:
 		return false
@@ -1533,10 +1848,24 @@ type CreateRecordRequest struct {
 	Values RecordValues `json:"values"`
 }
 
+// CreateWebhookEndpointRequest Example: {"event_types":["order.submitted"],"url":"https://erp.example.com/portalkit/events"}
+type CreateWebhookEndpointRequest struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	Description *string     `json:"description,omitempty"`
+
+	// Enabled Default true.
+	Enabled    *bool              `json:"enabled,omitempty"`
+	EventTypes []WebhookEventType `json:"event_types"`
+	Url        string             `json:"url"`
+}
+
 // Customer A company account of the provider. Optional text fields are left out when empty; `parent_id` is
 // set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
 //
-// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
+// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
 type Customer struct {
 	// Address A postal address. Empty fields are left out.
 	//
@@ -1567,7 +1896,7 @@ type Customer struct {
 	// A customer's features share the customer's version, and so its ETag.
 	//
 	//
-	// Example: {"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true}
+	// Example: {"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true}
 	Features Features `json:"features"`
 
 	// Id Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
@@ -1639,7 +1968,7 @@ type CustomerId = string
 
 // CustomerList One page of customers, oldest first.
 //
-// Example: {"items":[{"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}],"next_cursor":""}
+// Example: {"items":[{"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}],"next_cursor":""}
 type CustomerList struct {
 	Items []Customer `json:"items"`
 
@@ -1675,16 +2004,25 @@ type Employee struct {
 // `hr_sync` entitlement; `access_links` allows long-lived access links for the customer's people.
 // A customer's features share the customer's version, and so its ETag.
 //
-// Example: {"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"order_authorization":true,"pre_orders":false,"supplier_warehouse":false,"tickets":true}
+// Example: {"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true}
 type Features struct {
 	AccessLinks            bool `json:"access_links"`
 	AutoConfirmOrders      bool `json:"auto_confirm_orders"`
 	HrSync                 bool `json:"hr_sync"`
 	InheritGlobalPortfolio bool `json:"inherit_global_portfolio"`
-	OrderAuthorization     bool `json:"order_authorization"`
-	PreOrders              bool `json:"pre_orders"`
-	SupplierWarehouse      bool `json:"supplier_warehouse"`
-	Tickets                bool `json:"tickets"`
+
+	// Jobs Live view of the field-service jobs at the customer's sites; off, they answer 404.
+	Jobs               bool `json:"jobs"`
+	OrderAuthorization bool `json:"order_authorization"`
+
+	// Pictures Live view of the pictures taken at the sites; off, they answer 404.
+	Pictures          bool `json:"pictures"`
+	PreOrders         bool `json:"pre_orders"`
+	SupplierWarehouse bool `json:"supplier_warehouse"`
+	Tickets           bool `json:"tickets"`
+
+	// Visits Live view of the technicians' visits; off, they answer 404.
+	Visits bool `json:"visits"`
 }
 
 // FeaturesPatch Some portal settings to change; a setting left out stays as it is. Turning `pre_orders` on turns
@@ -1696,10 +2034,13 @@ type FeaturesPatch struct {
 	AutoConfirmOrders      *bool `json:"auto_confirm_orders,omitempty"`
 	HrSync                 *bool `json:"hr_sync,omitempty"`
 	InheritGlobalPortfolio *bool `json:"inherit_global_portfolio,omitempty"`
+	Jobs                   *bool `json:"jobs,omitempty"`
 	OrderAuthorization     *bool `json:"order_authorization,omitempty"`
+	Pictures               *bool `json:"pictures,omitempty"`
 	PreOrders              *bool `json:"pre_orders,omitempty"`
 	SupplierWarehouse      *bool `json:"supplier_warehouse,omitempty"`
 	Tickets                *bool `json:"tickets,omitempty"`
+	Visits                 *bool `json:"visits,omitempty"`
 }
 
 // FieldViolation What is wrong with one input field.
@@ -1732,6 +2073,14 @@ type FirstUser struct {
 
 	// Message A personal note that goes into the invitation e-mail.
 	Message *string `json:"message,omitempty"`
+}
+
+// GeoPoint A position in WGS 84 decimal degrees. Omitted when the site has none.
+//
+// Example: {"latitude":53.5413,"longitude":9.9841}
+type GeoPoint struct {
+	Latitude  float64 `json:"latitude"`
+	Longitude float64 `json:"longitude"`
 }
 
 // Health The server's answer when it is well.
@@ -1942,11 +2291,96 @@ type IssueStockItemRequest struct {
 // Example: itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b
 type ItemId = string
 
+// Job A piece of work at a site of a customer.
+//
+// Example: {"created_at":"2025-03-01T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","description":"No hot water on floor 3.","external_ref":"FS-4711","id":"job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d","planned_at":"2025-03-04T08:00:00Z","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"scheduled","title":"Boiler","type":"repair","updated_at":"2025-03-02T09:15:00Z","version":2}
+type Job struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  CustomerId `json:"customer_id"`
+	Description string     `json:"description"`
+
+	// ExternalRef The job's key in the provider's field-service system; empty when it has none.
+	ExternalRef string `json:"external_ref"`
+
+	// Id Identifies a job: `job_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	Id        JobId     `json:"id"`
+	PlannedAt time.Time `json:"planned_at"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId SiteId `json:"site_id"`
+
+	// Status Where a job stands; it moves forward only, and done and cancelled are final.
+	Status    JobStatus `json:"status"`
+	Title     string    `json:"title"`
+	Type      string    `json:"type"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Version   int64     `json:"version"`
+}
+
+// JobId Identifies a job: `job_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d
+type JobId = string
+
+// JobList One page of jobs, newest first.
+type JobList struct {
+	Items []Job `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// JobPatch Changes to a job; fields left out stay as they are.
+//
+// Example: {"status":"in_progress"}
+type JobPatch struct {
+	Description *string    `json:"description,omitempty"`
+	PlannedAt   *time.Time `json:"planned_at,omitempty"`
+
+	// Status Where a job stands; it moves forward only, and done and cancelled are final.
+	Status *JobStatus `json:"status,omitempty"`
+	Title  *string    `json:"title,omitempty"`
+	Type   *string    `json:"type,omitempty"`
+}
+
+// JobRequest A job as the provider's field-service system pushes it.
+//
+// Example: {"external_ref":"FS-4711","planned_at":"2025-03-04T08:00:00Z","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"scheduled","title":"Boiler","type":"repair"}
+type JobRequest struct {
+	Description *string   `json:"description,omitempty"`
+	ExternalRef *string   `json:"external_ref,omitempty"`
+	PlannedAt   time.Time `json:"planned_at"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId SiteId `json:"site_id"`
+
+	// Status Where a job stands; it moves forward only, and done and cancelled are final.
+	Status *JobStatus `json:"status,omitempty"`
+	Title  string     `json:"title"`
+	Type   string     `json:"type"`
+}
+
+// JobStatus Where a job stands; it moves forward only, and done and cancelled are final.
+type JobStatus string
+
 // MailKind A kind of mail the portal sends: `invitation` and `invitation_resent` to an invitee,
 // `login_link` and `access_link` with a sign-in link, `invitation_accepted` to whoever invited
 // someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 // `staff_login_link` to staff members, with a link to the console (these are about no customer,
 // so no customer's override applies to them), `ticket_opened` to the service desk,
+// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+// staff owners and admins when a failing webhook endpoint was switched off.
 // `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
 // staff member a ticket is assigned to when the customer replies; `password_reset` and
 // `staff_password_reset` with a link to choose a new password (the staff one about no customer).
@@ -1982,6 +2416,9 @@ type MailMessage struct {
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk,
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off.
 	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
 	// staff member a ticket is assigned to when the customer replies; `password_reset` and
 	// `staff_password_reset` with a link to choose a new password (the staff one about no customer).
@@ -2058,6 +2495,9 @@ type MailTemplate struct {
 	// someone who joined, the `order_…` ones about an order, and `staff_invitation` and
 	// `staff_login_link` to staff members, with a link to the console (these are about no customer,
 	// so no customer's override applies to them), `ticket_opened` to the service desk,
+	// `ticket_reply` and `ticket_status` to a ticket's requester, `ticket_customer_reply` to the
+	// staff member a ticket is assigned to when the customer replies, and `webhook_disabled` to
+	// staff owners and admins when a failing webhook endpoint was switched off.
 	// `ticket_reply` and `ticket_status` to a ticket's requester, and `ticket_customer_reply` to the
 	// staff member a ticket is assigned to when the customer replies; `password_reset` and
 	// `staff_password_reset` with a link to choose a new password (the staff one about no customer).
@@ -2264,6 +2704,16 @@ type Money struct {
 
 	// Currency ISO 4217 code.
 	Currency string `json:"currency"`
+}
+
+// MoveSiteRequest The customer a site moves to.
+//
+// Example: {"customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6f"}
+type MoveSiteRequest struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
 }
 
 // MovementId Identifies a movement of the stock ledger: `mov_` and a unique suffix (a UUIDv7 by default).
@@ -2568,6 +3018,51 @@ type PasswordSignInRequest struct {
 	Password   string              `json:"password"`
 }
 
+// Picture A picture taken at a site for a job.
+//
+// Example: {"content_type":"image/jpeg","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","height":1200,"id":"pic_01912d80-3e4f-7a61-8c77-914f4e3d2cbf","job_id":"job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d","name":"boiler.jpg","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","size":183422,"taken_at":"2025-03-04T10:45:00Z","width":1600}
+type Picture struct {
+	ContentType string `json:"content_type"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId CustomerId `json:"customer_id"`
+	Height     int        `json:"height"`
+
+	// Id Identifies a picture: `pic_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: pic_01912d80-3e4f-7a61-8c77-914f4e3d2cbf
+	Id PictureId `json:"id"`
+
+	// JobId Identifies a job: `job_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	JobId JobId  `json:"job_id"`
+	Name  string `json:"name"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId  SiteId    `json:"site_id"`
+	Size    int64     `json:"size"`
+	TakenAt time.Time `json:"taken_at"`
+	Width   int       `json:"width"`
+}
+
+// PictureId Identifies a picture: `pic_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: pic_01912d80-3e4f-7a61-8c77-914f4e3d2cbf
+type PictureId = string
+
+// PictureList One page of pictures, newest first.
+type PictureList struct {
+	Items []Picture `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
 // PlaceOrderRequest An order. A standard order needs `delivery_address` or `recipient` (one); a pre-order neither.
 //
 // Example: {"lines":[{"product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","quantity":2}],"recipient":{"email":"jane.doe@example.com","name":"Jane Doe"},"requested_date":"2025-03-14"}
@@ -2597,6 +3092,15 @@ type PlaceOrderRequest struct {
 	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
 	SiteId *SiteId `json:"site_id,omitempty"`
 }
+
+// PointGeometry A GeoJSON Point; its coordinates are longitude, then latitude.
+type PointGeometry struct {
+	Coordinates []float64         `json:"coordinates"`
+	Type        PointGeometryType `json:"type"`
+}
+
+// PointGeometryType defines model for PointGeometry.Type.
+type PointGeometryType string
 
 // Principal Who is calling. `staff_role` is set for staff and API keys; `customer_id` and `membership_id`
 // for users (the membership they act through); `session_id` and `method` for users with a session.
@@ -3051,6 +3555,17 @@ type ReopenTicketRequest struct {
 	Note *string `json:"note,omitempty"`
 }
 
+// ReplayWebhookDeliveriesRequest Example: {"from":"2025-03-04T00:00:00Z","to":"2025-03-05T00:00:00Z"}
+type ReplayWebhookDeliveriesRequest struct {
+	From time.Time `json:"from"`
+	To   time.Time `json:"to"`
+}
+
+// ReplayWebhookDeliveriesResult defines model for ReplayWebhookDeliveriesResult.
+type ReplayWebhookDeliveriesResult struct {
+	Replayed int `json:"replayed"`
+}
+
 // RequestLoginLinkRequest Where to send a one-time sign-in link.
 //
 // Example: {"email":"ada@acme.example"}
@@ -3102,6 +3617,12 @@ type ReturnStockItemRequest struct {
 //
 // Example: maintainer
 type Role string
+
+// RotateWebhookSecretRequest Example: {"overlap_seconds":86400}
+type RotateWebhookSecretRequest struct {
+	// OverlapSeconds How long the old secret keeps signing beside the new one.
+	OverlapSeconds int `json:"overlap_seconds"`
+}
 
 // SSOConfig A customer's OpenID Connect identity provider, without its client secret.
 type SSOConfig struct {
@@ -3293,8 +3814,13 @@ type SignInMethod string
 
 // Site A place of a customer (an office, a warehouse); memberships may be limited to some sites.
 //
-// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","name":"Hamburg HQ","updated_at":"2025-03-04T09:15:00Z","version":1}
+// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 14","postal_code":"20457"},"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","location":{"latitude":53.5413,"longitude":9.9841},"name":"Hamburg HQ","notes":"Ring at the gate.","updated_at":"2025-03-04T09:15:00Z","version":1}
 type Site struct {
+	// Address A postal address. Empty fields are left out.
+	//
+	// Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
+	Address Address `json:"address"`
+
 	// CreatedAt When the site was created.
 	CreatedAt time.Time `json:"created_at"`
 
@@ -3311,14 +3837,67 @@ type Site struct {
 	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
 	Id SiteId `json:"id"`
 
+	// Location A position in WGS 84 decimal degrees. Omitted when the site has none.
+	//
+	// Example: {"latitude":53.5413,"longitude":9.9841}
+	Location *GeoPoint `json:"location,omitempty"`
+
 	// Name Unique within the customer, ignoring case.
 	Name string `json:"name"`
+
+	// Notes Free text for the people who go there (access, parking); empty when none.
+	Notes string `json:"notes"`
 
 	// UpdatedAt When the site last changed.
 	UpdatedAt time.Time `json:"updated_at"`
 
 	// Version Grows with every change; the ETag is this number in quotes.
 	Version int64 `json:"version"`
+}
+
+// SiteFeature One site as a GeoJSON Feature; its geometry is null when the site has no position.
+type SiteFeature struct {
+	// Geometry A GeoJSON Point; its coordinates are longitude, then latitude.
+	Geometry *PointGeometry `json:"geometry"`
+
+	// Id Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	Id SiteId `json:"id"`
+
+	// Properties What a GIS tool shows of a site.
+	Properties SiteFeatureProperties `json:"properties"`
+	Type       SiteFeatureType       `json:"type"`
+}
+
+// SiteFeatureType defines model for SiteFeature.Type.
+type SiteFeatureType string
+
+// SiteFeatureCollection A customer's sites as a GeoJSON FeatureCollection (RFC 7946).
+//
+// Example: {"features":[{"geometry":{"coordinates":[9.9841,53.5413],"type":"Point"},"id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","properties":{"city":"Hamburg","country":"DE","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","name":"Hamburg HQ","postal_code":"20457","region":"","street":"Hafenstraße 14"},"type":"Feature"}],"type":"FeatureCollection"}
+type SiteFeatureCollection struct {
+	Features []SiteFeature             `json:"features"`
+	Type     SiteFeatureCollectionType `json:"type"`
+}
+
+// SiteFeatureCollectionType defines model for SiteFeatureCollection.Type.
+type SiteFeatureCollectionType string
+
+// SiteFeatureProperties What a GIS tool shows of a site.
+type SiteFeatureProperties struct {
+	City    string `json:"city"`
+	Country string `json:"country"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  CustomerId `json:"customer_id"`
+	ExternalRef string     `json:"external_ref"`
+	Name        string     `json:"name"`
+	PostalCode  string     `json:"postal_code"`
+	Region      string     `json:"region"`
+	Street      string     `json:"street"`
 }
 
 // SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
@@ -3328,7 +3907,7 @@ type SiteId = string
 
 // SiteList One page of sites, oldest first.
 //
-// Example: {"items":[{"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","name":"Hamburg HQ","updated_at":"2025-03-04T09:15:00Z","version":1}],"next_cursor":""}
+// Example: {"items":[{"address":{"city":"Hamburg","country":"DE"},"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","name":"Hamburg HQ","notes":"","updated_at":"2025-03-04T09:15:00Z","version":1}],"next_cursor":""}
 type SiteList struct {
 	Items []Site `json:"items"`
 
@@ -3338,13 +3917,29 @@ type SiteList struct {
 
 // SiteRequest A site's name, and optionally its key in the provider's systems.
 //
-// Example: {"external_ref":"ERP-4711","name":"Hamburg HQ"}
+// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 14","postal_code":"20457"},"external_ref":"ERP-4711","location":{"latitude":53.5413,"longitude":9.9841},"name":"Hamburg HQ"}
 type SiteRequest struct {
+	// Address A postal address. Empty fields are left out.
+	//
+	// Example: {"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"}
+	Address *Address `json:"address,omitempty"`
+
+	// ClearLocation Removes the site's position; not together with `location`.
+	ClearLocation *bool `json:"clear_location,omitempty"`
+
 	// ExternalRef The site's key in the provider's own systems (ERP, field service); not unique. Omitted, it stays as it is (an empty string clears it).
 	ExternalRef *string `json:"external_ref,omitempty"`
 
+	// Location A position in WGS 84 decimal degrees. Omitted when the site has none.
+	//
+	// Example: {"latitude":53.5413,"longitude":9.9841}
+	Location *GeoPoint `json:"location,omitempty"`
+
 	// Name Unique within the customer, ignoring case.
 	Name string `json:"name"`
+
+	// Notes Free text for the people who go there. Omitted, it stays as it is.
+	Notes *string `json:"notes,omitempty"`
 }
 
 // StaffId Identifies a staff member: `stf_` and a unique suffix (a UUIDv7 by default).
@@ -4108,6 +4703,17 @@ type UpdateStaffRequest struct {
 	ServiceDesk *bool `json:"service_desk,omitempty"`
 }
 
+// UpdateWebhookEndpointRequest The fields to change; those left out stay as they are. An empty `customer_id` lifts the limit.
+//
+// Example: {"enabled":true}
+type UpdateWebhookEndpointRequest struct {
+	CustomerId  *string             `json:"customer_id,omitempty"`
+	Description *string             `json:"description,omitempty"`
+	Enabled     *bool               `json:"enabled,omitempty"`
+	EventTypes  *[]WebhookEventType `json:"event_types,omitempty"`
+	Url         *string             `json:"url,omitempty"`
+}
+
 // UpsertRecord defines model for UpsertRecord.
 type UpsertRecord struct {
 	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
@@ -4191,6 +4797,463 @@ type UserId = string
 // Example: active
 type UserStatus string
 
+// Visit A technician's time at a site for a job; `ended_at` is left out while it goes on.
+//
+// Example: {"created_at":"2025-03-04T10:45:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","ended_at":"2025-03-04T10:40:00Z","external_ref":"V-1","id":"vis_01912d80-2d3c-7f50-9b66-803f3d2c1bae","job_id":"job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d","outcome":"completed","report":"Replaced the pump.","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","started_at":"2025-03-04T08:10:00Z","technician":"Tess Tech","updated_at":"2025-03-04T10:45:00Z","version":1}
+type Visit struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  CustomerId `json:"customer_id"`
+	EndedAt     *time.Time `json:"ended_at,omitempty"`
+	ExternalRef string     `json:"external_ref"`
+
+	// Id Identifies a visit: `vis_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: vis_01912d80-2d3c-7f50-9b66-803f3d2c1bae
+	Id VisitId `json:"id"`
+
+	// JobId Identifies a job: `job_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d
+	JobId   JobId  `json:"job_id"`
+	Outcome string `json:"outcome"`
+	Report  string `json:"report"`
+
+	// SiteId Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+	SiteId     SiteId    `json:"site_id"`
+	StartedAt  time.Time `json:"started_at"`
+	Technician string    `json:"technician"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	Version    int64     `json:"version"`
+}
+
+// VisitId Identifies a visit: `vis_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: vis_01912d80-2d3c-7f50-9b66-803f3d2c1bae
+type VisitId = string
+
+// VisitList One page of visits, newest first.
+type VisitList struct {
+	Items []Visit `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// VisitRequest A visit as the provider's field-service system pushes it.
+//
+// Example: {"external_ref":"V-1","outcome":"completed","started_at":"2025-03-04T08:10:00Z","technician":"Tess Tech"}
+type VisitRequest struct {
+	EndedAt     *time.Time `json:"ended_at,omitempty"`
+	ExternalRef *string    `json:"external_ref,omitempty"`
+	Outcome     *string    `json:"outcome,omitempty"`
+	Report      *string    `json:"report,omitempty"`
+	StartedAt   time.Time  `json:"started_at"`
+	Technician  string     `json:"technician"`
+}
+
+// WebhookCustomerEvent The body of a webhook delivery: A customer was created, or its details, portal settings, branding or status changed; `data` is the customer as `GET /v1/customers/{customerId}` shows it after the change.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookCustomerEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A company account of the provider. Optional text fields are left out when empty; `parent_id` is
+	// set for a sub-customer; `branding` is `{}` for a customer with the provider's look.
+	//
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 12","postal_code":"20457"},"branding":{"accent_color":"#ff8800","display_name":"Acme Portal","host_name":"portal.acme.example","logo_url":"https://cdn.acme.example/logo.svg"},"contact_email":"it@acme.example","created_at":"2025-03-04T09:15:00Z","external_ref":"ERP-10042","features":{"access_links":true,"auto_confirm_orders":false,"hr_sync":false,"inherit_global_portfolio":true,"jobs":true,"order_authorization":true,"pictures":false,"pre_orders":false,"supplier_warehouse":false,"tickets":true,"visits":true},"id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","legal_name":"Acme Handelsgesellschaft mbH","name":"Acme GmbH","phone":"+49 40 1234567","status":"active","updated_at":"2025-03-05T14:02:31Z","vat_id":"DE123456789","version":3}
+	Data Customer `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                `json:"timestamp"`
+	Type      WebhookCustomerEventType `json:"type"`
+}
+
+// WebhookCustomerEventType defines model for WebhookCustomerEvent.Type.
+type WebhookCustomerEventType string
+
+// WebhookDelivery One event on its way to one endpoint, and the record of its last attempt.
+type WebhookDelivery struct {
+	AttemptedAt *time.Time `json:"attempted_at,omitempty"`
+	Attempts    int        `json:"attempts"`
+
+	// Body The event's JSON exactly as signed and sent (only when reading one delivery).
+	Body      *string   `json:"body,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	DeliveredAt *time.Time  `json:"delivered_at,omitempty"`
+
+	// EndpointId Identifies a webhook endpoint: `wep_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+	EndpointId WebhookEndpointId `json:"endpoint_id"`
+
+	// EventId Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	EventId WebhookEventId `json:"event_id"`
+
+	// EventType What happened, as `object.verb`. Each type's body is one of the `Webhook…Event` schemas:
+	// WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent,
+	// WebhookTicketEvent, WebhookTicketCommentEvent and WebhookSiteEvent.
+	//
+	//
+	// Example: order.submitted
+	EventType WebhookEventType `json:"event_type"`
+
+	// Id Identifies a delivery of an event to an endpoint: `wdl_` and a unique suffix.
+	//
+	// Example: wdl_01912d80-4d5e-7f60-8a7b-9c0d1e2f3a4b
+	Id        WebhookDeliveryId `json:"id"`
+	LastError *string           `json:"last_error,omitempty"`
+
+	// LatencyMs How long the last attempt took, in milliseconds.
+	LatencyMs *int64 `json:"latency_ms,omitempty"`
+
+	// NextAttemptAt When a pending delivery is due; left out in the other states.
+	NextAttemptAt *time.Time `json:"next_attempt_at,omitempty"`
+
+	// ReplayOf Identifies a delivery of an event to an endpoint: `wdl_` and a unique suffix.
+	//
+	// Example: wdl_01912d80-4d5e-7f60-8a7b-9c0d1e2f3a4b
+	ReplayOf *WebhookDeliveryId `json:"replay_of,omitempty"`
+
+	// ResponseBody The first KiB of the last answer.
+	ResponseBody *string `json:"response_body,omitempty"`
+
+	// ResponseCode The last attempt's HTTP status; left out when there was no answer.
+	ResponseCode *int `json:"response_code,omitempty"`
+
+	// Status `pending` waits for its first or next attempt, `sending` is with a worker, `sent` was
+	// answered with a 2xx, `failed` gave up (a 3xx or 4xx other than 429, a blocked address, a
+	// disabled endpoint, or out of attempts); a failed delivery can be replayed.
+	//
+	//
+	// Example: sent
+	Status    WebhookDeliveryStatus `json:"status"`
+	UpdatedAt time.Time             `json:"updated_at"`
+}
+
+// WebhookDeliveryId Identifies a delivery of an event to an endpoint: `wdl_` and a unique suffix.
+//
+// Example: wdl_01912d80-4d5e-7f60-8a7b-9c0d1e2f3a4b
+type WebhookDeliveryId = string
+
+// WebhookDeliveryList One page of an endpoint's deliveries, newest first.
+type WebhookDeliveryList struct {
+	Items []WebhookDelivery `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// WebhookDeliveryStatus `pending` waits for its first or next attempt, `sending` is with a worker, `sent` was
+// answered with a 2xx, `failed` gave up (a 3xx or 4xx other than 429, a blocked address, a
+// disabled endpoint, or out of attempts); a failed delivery can be replayed.
+//
+// Example: sent
+type WebhookDeliveryStatus string
+
+// WebhookEndpoint An endpoint staff registered to receive events, without its signing secret.
+//
+// Example: {"created_at":"2025-03-04T09:15:00Z","description":"ERP order import","enabled":true,"event_types":["order.submitted","order.confirmed"],"id":"wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f","updated_at":"2025-03-04T09:15:00Z","url":"https://erp.example.com/portalkit/events","version":1}
+type WebhookEndpoint struct {
+	CreatedAt time.Time `json:"created_at"`
+
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId  *CustomerId `json:"customer_id,omitempty"`
+	Description string      `json:"description"`
+
+	// DisabledReason Why a disabled endpoint is off, such as failing for days or answering 410.
+	DisabledReason *string            `json:"disabled_reason,omitempty"`
+	Enabled        bool               `json:"enabled"`
+	EventTypes     []WebhookEventType `json:"event_types"`
+
+	// FailingSince When the failures since the last success began; left out while it answers.
+	FailingSince *time.Time `json:"failing_since,omitempty"`
+
+	// Id Identifies a webhook endpoint: `wep_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+	Id WebhookEndpointId `json:"id"`
+
+	// PreviousSecretUntil During a rotation, until when the previous secret still signs.
+	PreviousSecretUntil *time.Time `json:"previous_secret_until,omitempty"`
+	UpdatedAt           time.Time  `json:"updated_at"`
+	Url                 string     `json:"url"`
+	Version             int64      `json:"version"`
+}
+
+// WebhookEndpointId Identifies a webhook endpoint: `wep_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f
+type WebhookEndpointId = string
+
+// WebhookEndpointList One page of webhook endpoints, oldest first.
+type WebhookEndpointList struct {
+	Items []WebhookEndpoint `json:"items"`
+
+	// NextCursor Pass as `cursor` to get the next page; empty on the last page.
+	NextCursor string `json:"next_cursor"`
+}
+
+// WebhookEndpointSecret An endpoint with its signing secret, shown this once.
+type WebhookEndpointSecret struct {
+	// Endpoint An endpoint staff registered to receive events, without its signing secret.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","description":"ERP order import","enabled":true,"event_types":["order.submitted","order.confirmed"],"id":"wep_01912d80-1a2b-7c3d-8e4f-5a6b7c8d9e0f","updated_at":"2025-03-04T09:15:00Z","url":"https://erp.example.com/portalkit/events","version":1}
+	Endpoint WebhookEndpoint `json:"endpoint"`
+
+	// Secret `whsec_` and the base64 key: give it to the receiver, which verifies deliveries with it.
+	Secret string `json:"secret"`
+}
+
+// WebhookEventId Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+// it.
+//
+// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+type WebhookEventId = string
+
+// WebhookEventType What happened, as `object.verb`. Each type's body is one of the `Webhook…Event` schemas:
+// WebhookCustomerEvent, WebhookMembershipEvent, WebhookOrderEvent, WebhookStockItemEvent,
+// WebhookTicketEvent, WebhookTicketCommentEvent and WebhookSiteEvent.
+//
+// Example: order.submitted
+type WebhookEventType string
+
+// WebhookMembershipEvent The body of a webhook delivery: A membership was created (added by staff, or an invitation accepted), changed (role, sites, disabled, enabled) or removed; `data` is the member as `GET …/memberships/{membershipId}` shows it (for `membership.removed`, as it was).
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookMembershipEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A membership together with the user it belongs to.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","id":"mem_01912d70-22c4-7a90-b1d5-0c9e8f7a6b5d","role":"admin","site_ids":[],"status":"active","updated_at":"2025-03-05T14:02:31Z","user":{"created_at":"2025-03-04T09:15:00Z","email":"ada@acme.example","id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","locale":"de-DE","name":"Ada Lovelace","status":"active","updated_at":"2025-03-04T09:15:00Z"},"user_id":"usr_01912d70-22c3-7f81-a2b3-4c5d6e7f8091","version":2}
+	Data Member `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                  `json:"timestamp"`
+	Type      WebhookMembershipEventType `json:"type"`
+}
+
+// WebhookMembershipEventType defines model for WebhookMembershipEvent.Type.
+type WebhookMembershipEventType string
+
+// WebhookOrderEvent The body of a webhook delivery: An order was placed or moved on; `data` is the order as `GET …/orders/{orderId}` shows it after the change. An order confirmed on submission (`auto_confirm_orders`) sends `order.submitted` and `order.confirmed`.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookOrderEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's order, with its lines and its history.
+	//
+	// Example: {"created_at":"2025-03-04T09:15:00Z","currency":"EUR","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","history":[{"at":"2025-03-04T09:15:00Z","by":"user:usr_01912d6f-4c5d-7e6f-9a80-1b2c3d4e5f60","to":"submitted"}],"id":"ord_01912d71-3e4d-7061-8c77-914f4e3d2cbf","kind":"standard","lines":[{"name":"Laptop 14 Pro","product_id":"prd_01912d70-1c2b-7e4f-8a55-7f3e2c1b0a9d","quantity":2,"sku":"LAP-14-PRO","total":{"amount":219800,"currency":"EUR"},"unit_price":{"amount":109900,"currency":"EUR"}}],"number":"PO-001042","ordered_by":"usr_01912d6f-4c5d-7e6f-9a80-1b2c3d4e5f60","recipient":{"name":"Jane Doe"},"status":"submitted","total":{"amount":219800,"currency":"EUR"},"updated_at":"2025-03-04T09:15:00Z","version":1}
+	Data Order `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time             `json:"timestamp"`
+	Type      WebhookOrderEventType `json:"type"`
+}
+
+// WebhookOrderEventType defines model for WebhookOrderEvent.Type.
+type WebhookOrderEventType string
+
+// WebhookSiteEvent The body of a webhook delivery: A site was created, renamed or deleted; `data` is the site (for `site.deleted`, as it was).
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookSiteEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A place of a customer (an office, a warehouse); memberships may be limited to some sites.
+	//
+	// Example: {"address":{"city":"Hamburg","country":"DE","line1":"Hafenstraße 14","postal_code":"20457"},"created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","external_ref":"ERP-4711","id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","location":{"latitude":53.5413,"longitude":9.9841},"name":"Hamburg HQ","notes":"Ring at the gate.","updated_at":"2025-03-04T09:15:00Z","version":1}
+	Data Site `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time            `json:"timestamp"`
+	Type      WebhookSiteEventType `json:"type"`
+}
+
+// WebhookSiteEventType defines model for WebhookSiteEvent.Type.
+type WebhookSiteEventType string
+
+// WebhookStockItemEvent The body of a webhook delivery: A device of the supplier warehouse was stocked in (one event per item), issued, returned or retired; `data` is the item as the API shows it after the move.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookStockItemEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data One device held in the supplier warehouse for a customer.
+	//
+	// Example: {"condition":"new","created_at":"2025-03-04T09:15:00Z","customer_id":"cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e","holder":{"email":"bob@acme.example","employee_number":"E-1042","name":"Bob Builder"},"id":"itm_01912d80-3c4d-7e5f-8a6b-7c8d9e0f1a2b","product":{"id":"prd_01912d7a-1b2c-7d3e-8f4a-5b6c7d8e9f0a","name":"Laptop 14\" G3","sku":"LAP-14-G3"},"serial_number":"5CD1234XYZ","site_id":"sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c","status":"issued","updated_at":"2025-03-05T10:00:00Z","version":2}
+	Data StockItem `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                 `json:"timestamp"`
+	Type      WebhookStockItemEventType `json:"type"`
+}
+
+// WebhookStockItemEventType defines model for WebhookStockItemEvent.Type.
+type WebhookStockItemEventType string
+
+// WebhookTicketCommentEvent The body of a webhook delivery: A reply or an internal note was added to a ticket; `data` is the comment as staff see it.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookTicketCommentEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A public reply or an internal note on a ticket.
+	Data TicketComment `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time                     `json:"timestamp"`
+	Type      WebhookTicketCommentEventType `json:"type"`
+}
+
+// WebhookTicketCommentEventType defines model for WebhookTicketCommentEvent.Type.
+type WebhookTicketCommentEventType string
+
+// WebhookTicketEvent The body of a webhook delivery: A ticket was opened, or changed (status, priority, assignee, reopened, a master-data change applied); `data` is the ticket as staff see it after the change.
+//
+// Delivered as a POST with `webhook-id` (the event's `id`), `webhook-timestamp` (the attempt's
+// Unix time) and `webhook-signature` (`v1,` and the base64 HMAC-SHA256 of
+// `{webhook-id}.{webhook-timestamp}.{body}` under each secret that signs, space-separated),
+// as the Standard Webhooks specification says; verify the raw body before parsing it. Delivery
+// is at least once and deliveries may arrive in any order.
+type WebhookTicketEvent struct {
+	// CustomerId Identifies a customer: `cus_` and a unique suffix (a UUIDv7 by default).
+	//
+	// Example: cus_01912d6e-5b7a-7c3e-9f10-3b1f2a4c5d6e
+	CustomerId *CustomerId `json:"customer_id,omitempty"`
+
+	// Data A customer's support ticket.
+	//
+	// Example: {"created_at":"2026-03-01T09:00:00Z","customer_id":"cus_01912d5f-8a3b-7c41-9e2d-4b6f8a1c3e5d","description":"","fields":{"damage":"functional"},"id":"tkt_01912d71-3e4d-7061-8c77-914f4e3d2cbf","links":{},"number":"T-000123","priority":"high","status":"open","subject":"Cracked display","type":"equipment_damage","updated_at":"2026-03-01T09:00:00Z","version":1}
+	Data Ticket `json:"data"`
+
+	// Id Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+	// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+	// it.
+	//
+	//
+	// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+	Id WebhookEventId `json:"id"`
+
+	// Timestamp When the change was made.
+	Timestamp time.Time              `json:"timestamp"`
+	Type      WebhookTicketEventType `json:"type"`
+}
+
+// WebhookTicketEventType defines model for WebhookTicketEvent.Type.
+type WebhookTicketEventType string
+
 // ActiveFilter defines model for ActiveFilter.
 type ActiveFilter = bool
 
@@ -4211,6 +5274,9 @@ type CustomerSearch = string
 // CustomerStatusFilter defines model for CustomerStatusFilter.
 type CustomerStatusFilter = []CustomerStatus
 
+// From defines model for From.
+type From = time.Time
+
 // GlobalFilter defines model for GlobalFilter.
 type GlobalFilter = bool
 
@@ -4224,6 +5290,11 @@ type IfMatch = string
 //
 // Example: pending
 type InvitationStateFilter = InvitationState
+
+// JobIdFilter Identifies a job: `job_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: job_01912d80-1c2b-7e4f-8a55-7f3e2c1b0a9d
+type JobIdFilter = JobId
 
 // Limit defines model for Limit.
 type Limit = int
@@ -4290,6 +5361,14 @@ type RoleFilter = Role
 // SerialNumberFilter defines model for SerialNumberFilter.
 type SerialNumberFilter = string
 
+// SiteIdFilter Identifies a site: `sit_` and a unique suffix (a UUIDv7 by default).
+//
+// Example: sit_01912d6f-0a11-7d2b-8c44-6e2f1b0a9d3c
+type SiteIdFilter = SiteId
+
+// SiteSearch defines model for SiteSearch.
+type SiteSearch = string
+
 // StaffRoleFilter What a staff member or API key may do across all customers: `agent` (service desk) reads
 // everything and looks after sites and people, `admin` also manages customers and their settings,
 // `owner` also manages API keys.
@@ -4320,6 +5399,23 @@ type TicketStatusFilter = TicketStatus
 
 // TicketTypeFilter defines model for TicketTypeFilter.
 type TicketTypeFilter = string
+
+// To defines model for To.
+type To = time.Time
+
+// WebhookDeliveryStatusFilter `pending` waits for its first or next attempt, `sending` is with a worker, `sent` was
+// answered with a 2xx, `failed` gave up (a 3xx or 4xx other than 429, a blocked address, a
+// disabled endpoint, or out of attempts); a failed delivery can be replayed.
+//
+// Example: sent
+type WebhookDeliveryStatusFilter = WebhookDeliveryStatus
+
+// WebhookEventIdFilter Identifies an event: `wev_` and a unique suffix. It is the `webhook-id` header of every
+// delivery of the event (each attempt, each endpoint, each replay): receivers drop repeats by
+// it.
+//
+// Example: wev_01912d80-2b3c-7d4e-9f5a-6b7c8d9e0f1a
+type WebhookEventIdFilter = WebhookEventId
 
 // WrittenFilter defines model for WrittenFilter.
 type WrittenFilter = bool
@@ -4569,6 +5665,52 @@ type InviteParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListJobsParams defines parameters for ListJobs.
+type ListJobsParams struct {
+	// From Keeps what starts at or after this time (RFC 3339).
+	From *From `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Keeps what starts before this time (RFC 3339); must be after `from`.
+	To *To `form:"to,omitempty" json:"to,omitempty"`
+
+	// SiteId Keeps what happened at this site.
+	SiteId *SiteIdFilter `form:"site_id,omitempty" json:"site_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// PushJobParams defines parameters for PushJob.
+type PushJobParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// UpdateJobParams defines parameters for UpdateJob.
+type UpdateJobParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// UploadPictureMultipartBody defines parameters for UploadPicture.
+type UploadPictureMultipartBody struct {
+	File openapi_types.File `json:"file"`
+}
+
+// PushVisitParams defines parameters for PushVisit.
+type PushVisitParams struct {
+	// IdempotencyKey Makes a retry safe: a repeated request with the same key and body answers as the first did
+	// without doing it again; the same key with another body answers 422; while the first request is
+	// still running, 409. Keys are kept for 24 hours. Use a fresh random value (a UUID) per request.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ListMembersParams defines parameters for ListMembers.
 type ListMembersParams struct {
 	// Role Keeps members with this role.
@@ -4677,6 +5819,27 @@ type PlaceOrderParams struct {
 	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
 }
 
+// ListPicturesParams defines parameters for ListPictures.
+type ListPicturesParams struct {
+	// From Keeps what starts at or after this time (RFC 3339).
+	From *From `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Keeps what starts before this time (RFC 3339); must be after `from`.
+	To *To `form:"to,omitempty" json:"to,omitempty"`
+
+	// SiteId Keeps what happened at this site.
+	SiteId *SiteIdFilter `form:"site_id,omitempty" json:"site_id,omitempty"`
+
+	// JobId Keeps the visits of this job.
+	JobId *JobIdFilter `form:"job_id,omitempty" json:"job_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // ListRecordsParams defines parameters for ListRecords.
 type ListRecordsParams struct {
 	// Type Keeps records of this type.
@@ -4707,6 +5870,9 @@ type UpdateRecordParams struct {
 
 // ListSitesParams defines parameters for ListSites.
 type ListSitesParams struct {
+	// Q Keeps sites whose name, city or external reference contains this text, ignoring case.
+	Q *SiteSearch `form:"q,omitempty" json:"q,omitempty"`
+
 	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
 	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
 
@@ -4724,6 +5890,13 @@ type CreateSiteParams struct {
 
 // RenameSiteParams defines parameters for RenameSite.
 type RenameSiteParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// MoveSiteParams defines parameters for MoveSite.
+type MoveSiteParams struct {
 	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
 	// missing one 428. Weak ETags and `*` never match.
 	IfMatch IfMatch `json:"If-Match"`
@@ -4870,6 +6043,27 @@ type ChangeTicketStatusParams struct {
 	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
 	// missing one 428. Weak ETags and `*` never match.
 	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ListVisitsParams defines parameters for ListVisits.
+type ListVisitsParams struct {
+	// From Keeps what starts at or after this time (RFC 3339).
+	From *From `form:"from,omitempty" json:"from,omitempty"`
+
+	// To Keeps what starts before this time (RFC 3339); must be after `from`.
+	To *To `form:"to,omitempty" json:"to,omitempty"`
+
+	// SiteId Keeps what happened at this site.
+	SiteId *SiteIdFilter `form:"site_id,omitempty" json:"site_id,omitempty"`
+
+	// JobId Keeps the visits of this job.
+	JobId *JobIdFilter `form:"job_id,omitempty" json:"job_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
 // ListMailMessagesParams defines parameters for ListMailMessages.
@@ -5073,6 +6267,54 @@ type ListTicketQueueParams struct {
 	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// ListWebhookEndpointsParams defines parameters for ListWebhookEndpoints.
+type ListWebhookEndpointsParams struct {
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// UpdateWebhookEndpointParams defines parameters for UpdateWebhookEndpoint.
+type UpdateWebhookEndpointParams struct {
+	// IfMatch The ETag of the version the caller read, as a strong ETag (`"3"`). A stale one answers 412; a
+	// missing one 428. Weak ETags and `*` never match.
+	IfMatch IfMatch `json:"If-Match"`
+}
+
+// ListWebhookDeliveriesParams defines parameters for ListWebhookDeliveries.
+type ListWebhookDeliveriesParams struct {
+	// Status Keeps deliveries in this state.
+	Status *WebhookDeliveryStatusFilter `form:"status,omitempty" json:"status,omitempty"`
+
+	// EventId Keeps the deliveries of this event (its first one and its replays).
+	EventId *WebhookEventIdFilter `form:"event_id,omitempty" json:"event_id,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page, with the same filters; left out for the first page.
+	Cursor *Cursor `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit The most items to return.
+	Limit *Limit `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// EventJSONBody defines parameters for Event.
+type EventJSONBody struct {
+	union json.RawMessage
+}
+
+// EventParams defines parameters for Event.
+type EventParams struct {
+	// WebhookId The event's ID, the same on every attempt and replay.
+	WebhookId WebhookEventId `json:"webhook-id"`
+
+	// WebhookTimestamp The attempt's time in Unix seconds; refuse ones far from your clock.
+	WebhookTimestamp int64 `json:"webhook-timestamp"`
+
+	// WebhookSignature Space-separated `v1,<base64 HMAC-SHA256>` signatures, one per secret that signs.
+	WebhookSignature string `json:"webhook-signature"`
+}
+
 // CreateAPIKeyJSONRequestBody defines body for CreateAPIKey for application/json ContentType.
 type CreateAPIKeyJSONRequestBody = CreateAPIKeyRequest
 
@@ -5139,6 +6381,18 @@ type InviteJSONRequestBody = InviteRequest
 // ResendInvitationJSONRequestBody defines body for ResendInvitation for application/json ContentType.
 type ResendInvitationJSONRequestBody = ResendInvitationRequest
 
+// PushJobJSONRequestBody defines body for PushJob for application/json ContentType.
+type PushJobJSONRequestBody = JobRequest
+
+// UpdateJobJSONRequestBody defines body for UpdateJob for application/json ContentType.
+type UpdateJobJSONRequestBody = JobPatch
+
+// UploadPictureMultipartRequestBody defines body for UploadPicture for multipart/form-data ContentType.
+type UploadPictureMultipartRequestBody UploadPictureMultipartBody
+
+// PushVisitJSONRequestBody defines body for PushVisit for application/json ContentType.
+type PushVisitJSONRequestBody = VisitRequest
+
 // PutMailTemplateJSONRequestBody defines body for PutMailTemplate for application/json ContentType.
 type PutMailTemplateJSONRequestBody = MailTemplateRequest
 
@@ -5189,6 +6443,9 @@ type CreateSiteJSONRequestBody = SiteRequest
 
 // RenameSiteJSONRequestBody defines body for RenameSite for application/json ContentType.
 type RenameSiteJSONRequestBody = SiteRequest
+
+// MoveSiteJSONRequestBody defines body for MoveSite for application/json ContentType.
+type MoveSiteJSONRequestBody = MoveSiteRequest
 
 // PutSSOConfigJSONRequestBody defines body for PutSSOConfig for application/json ContentType.
 type PutSSOConfigJSONRequestBody = SSOConfigRequest
@@ -5276,6 +6533,213 @@ type InviteStaffJSONRequestBody = InviteStaffRequest
 
 // UpdateStaffJSONRequestBody defines body for UpdateStaff for application/json ContentType.
 type UpdateStaffJSONRequestBody = UpdateStaffRequest
+
+// CreateWebhookEndpointJSONRequestBody defines body for CreateWebhookEndpoint for application/json ContentType.
+type CreateWebhookEndpointJSONRequestBody = CreateWebhookEndpointRequest
+
+// UpdateWebhookEndpointJSONRequestBody defines body for UpdateWebhookEndpoint for application/json ContentType.
+type UpdateWebhookEndpointJSONRequestBody = UpdateWebhookEndpointRequest
+
+// ReplayWebhookDeliveriesJSONRequestBody defines body for ReplayWebhookDeliveries for application/json ContentType.
+type ReplayWebhookDeliveriesJSONRequestBody = ReplayWebhookDeliveriesRequest
+
+// RotateWebhookSecretJSONRequestBody defines body for RotateWebhookSecret for application/json ContentType.
+type RotateWebhookSecretJSONRequestBody = RotateWebhookSecretRequest
+
+// EventJSONRequestBody defines body for Event for application/json ContentType.
+type EventJSONRequestBody EventJSONBody
+
+// AsWebhookCustomerEvent returns the union data inside the EventJSONBody as a WebhookCustomerEvent
+func (t EventJSONBody) AsWebhookCustomerEvent() (WebhookCustomerEvent, error) {
+	var body WebhookCustomerEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookCustomerEvent overwrites any union data inside the EventJSONBody as the provided WebhookCustomerEvent
+func (t *EventJSONBody) FromWebhookCustomerEvent(v WebhookCustomerEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookCustomerEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookCustomerEvent
+func (t *EventJSONBody) MergeWebhookCustomerEvent(v WebhookCustomerEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookMembershipEvent returns the union data inside the EventJSONBody as a WebhookMembershipEvent
+func (t EventJSONBody) AsWebhookMembershipEvent() (WebhookMembershipEvent, error) {
+	var body WebhookMembershipEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookMembershipEvent overwrites any union data inside the EventJSONBody as the provided WebhookMembershipEvent
+func (t *EventJSONBody) FromWebhookMembershipEvent(v WebhookMembershipEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookMembershipEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookMembershipEvent
+func (t *EventJSONBody) MergeWebhookMembershipEvent(v WebhookMembershipEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookOrderEvent returns the union data inside the EventJSONBody as a WebhookOrderEvent
+func (t EventJSONBody) AsWebhookOrderEvent() (WebhookOrderEvent, error) {
+	var body WebhookOrderEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookOrderEvent overwrites any union data inside the EventJSONBody as the provided WebhookOrderEvent
+func (t *EventJSONBody) FromWebhookOrderEvent(v WebhookOrderEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookOrderEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookOrderEvent
+func (t *EventJSONBody) MergeWebhookOrderEvent(v WebhookOrderEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookStockItemEvent returns the union data inside the EventJSONBody as a WebhookStockItemEvent
+func (t EventJSONBody) AsWebhookStockItemEvent() (WebhookStockItemEvent, error) {
+	var body WebhookStockItemEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookStockItemEvent overwrites any union data inside the EventJSONBody as the provided WebhookStockItemEvent
+func (t *EventJSONBody) FromWebhookStockItemEvent(v WebhookStockItemEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookStockItemEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookStockItemEvent
+func (t *EventJSONBody) MergeWebhookStockItemEvent(v WebhookStockItemEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookTicketEvent returns the union data inside the EventJSONBody as a WebhookTicketEvent
+func (t EventJSONBody) AsWebhookTicketEvent() (WebhookTicketEvent, error) {
+	var body WebhookTicketEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookTicketEvent overwrites any union data inside the EventJSONBody as the provided WebhookTicketEvent
+func (t *EventJSONBody) FromWebhookTicketEvent(v WebhookTicketEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookTicketEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookTicketEvent
+func (t *EventJSONBody) MergeWebhookTicketEvent(v WebhookTicketEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookTicketCommentEvent returns the union data inside the EventJSONBody as a WebhookTicketCommentEvent
+func (t EventJSONBody) AsWebhookTicketCommentEvent() (WebhookTicketCommentEvent, error) {
+	var body WebhookTicketCommentEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookTicketCommentEvent overwrites any union data inside the EventJSONBody as the provided WebhookTicketCommentEvent
+func (t *EventJSONBody) FromWebhookTicketCommentEvent(v WebhookTicketCommentEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookTicketCommentEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookTicketCommentEvent
+func (t *EventJSONBody) MergeWebhookTicketCommentEvent(v WebhookTicketCommentEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsWebhookSiteEvent returns the union data inside the EventJSONBody as a WebhookSiteEvent
+func (t EventJSONBody) AsWebhookSiteEvent() (WebhookSiteEvent, error) {
+	var body WebhookSiteEvent
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromWebhookSiteEvent overwrites any union data inside the EventJSONBody as the provided WebhookSiteEvent
+func (t *EventJSONBody) FromWebhookSiteEvent(v WebhookSiteEvent) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeWebhookSiteEvent performs a merge with any union data inside the EventJSONBody, using the provided WebhookSiteEvent
+func (t *EventJSONBody) MergeWebhookSiteEvent(v WebhookSiteEvent) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t EventJSONBody) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *EventJSONBody) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // ServerInterface represents all server handlers.
 type ServerInterface interface {
@@ -5411,6 +6875,24 @@ type ServerInterface interface {
 	// RevokeInvitation Revoke an invitation
 	// (POST /v1/customers/{customerId}/invitations/{invitationId}/revoke)
 	RevokeInvitation(w http.ResponseWriter, r *http.Request, customerId CustomerId, invitationId InvitationId)
+	// ListJobs List a customer's jobs by date range
+	// (GET /v1/customers/{customerId}/jobs)
+	ListJobs(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListJobsParams)
+	// PushJob Create a job, or change the one its external reference names
+	// (POST /v1/customers/{customerId}/jobs)
+	PushJob(w http.ResponseWriter, r *http.Request, customerId CustomerId, params PushJobParams)
+	// GetJob Get a job
+	// (GET /v1/customers/{customerId}/jobs/{jobId})
+	GetJob(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId)
+	// UpdateJob Change a job
+	// (PATCH /v1/customers/{customerId}/jobs/{jobId})
+	UpdateJob(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId, params UpdateJobParams)
+	// UploadPicture Upload a picture of a job
+	// (POST /v1/customers/{customerId}/jobs/{jobId}/pictures)
+	UploadPicture(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId)
+	// PushVisit Record a visit of a job, or change the one its external reference names
+	// (POST /v1/customers/{customerId}/jobs/{jobId}/visits)
+	PushVisit(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId, params PushVisitParams)
 	// ListMailTemplates List a customer's mail template overrides
 	// (GET /v1/customers/{customerId}/mail-templates)
 	ListMailTemplates(w http.ResponseWriter, r *http.Request, customerId CustomerId)
@@ -5492,6 +6974,15 @@ type ServerInterface interface {
 	// CancelOrder Cancel an order
 	// (POST /v1/customers/{customerId}/orders/{orderId}/cancel)
 	CancelOrder(w http.ResponseWriter, r *http.Request, customerId CustomerId, orderId OrderId)
+	// ListPictures List a customer's pictures by date range
+	// (GET /v1/customers/{customerId}/pictures)
+	ListPictures(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListPicturesParams)
+	// GetPictureContent Download a picture
+	// (GET /v1/customers/{customerId}/pictures/{pictureId}/content)
+	GetPictureContent(w http.ResponseWriter, r *http.Request, customerId CustomerId, pictureId PictureId)
+	// GetPictureThumbnail Download a picture's thumbnail
+	// (GET /v1/customers/{customerId}/pictures/{pictureId}/thumbnail)
+	GetPictureThumbnail(w http.ResponseWriter, r *http.Request, customerId CustomerId, pictureId PictureId)
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId)
@@ -5531,6 +7022,9 @@ type ServerInterface interface {
 	// RenameSite Rename a site
 	// (PATCH /v1/customers/{customerId}/sites/{siteId})
 	RenameSite(w http.ResponseWriter, r *http.Request, customerId CustomerId, siteId SiteId, params RenameSiteParams)
+	// MoveSite Give a site to another customer
+	// (POST /v1/customers/{customerId}/sites/{siteId}/move)
+	MoveSite(w http.ResponseWriter, r *http.Request, customerId CustomerId, siteId SiteId, params MoveSiteParams)
 	// DeleteSSOConfig Remove a customer's identity provider
 	// (DELETE /v1/customers/{customerId}/sso)
 	DeleteSSOConfig(w http.ResponseWriter, r *http.Request, customerId CustomerId)
@@ -5609,6 +7103,12 @@ type ServerInterface interface {
 	// ChangeTicketStatus Move a ticket to another status
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/status)
 	ChangeTicketStatus(w http.ResponseWriter, r *http.Request, customerId CustomerId, ticketId TicketId, params ChangeTicketStatusParams)
+	// ListVisits List a customer's visits by date range
+	// (GET /v1/customers/{customerId}/visits)
+	ListVisits(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListVisitsParams)
+	// GetVisit Get a visit
+	// (GET /v1/customers/{customerId}/visits/{visitId})
+	GetVisit(w http.ResponseWriter, r *http.Request, customerId CustomerId, visitId VisitId)
 	// ListMailMessages List the mail outbox
 	// (GET /v1/mail/messages)
 	ListMailMessages(w http.ResponseWriter, r *http.Request, params ListMailMessagesParams)
@@ -5726,6 +7226,36 @@ type ServerInterface interface {
 	// EnableUser Enable a user
 	// (POST /v1/users/{userId}/enable)
 	EnableUser(w http.ResponseWriter, r *http.Request, userId UserId)
+	// GetWebhookDelivery Get a webhook delivery
+	// (GET /v1/webhooks/deliveries/{deliveryId})
+	GetWebhookDelivery(w http.ResponseWriter, r *http.Request, deliveryId WebhookDeliveryId)
+	// ReplayWebhookDelivery Replay a webhook delivery
+	// (POST /v1/webhooks/deliveries/{deliveryId}/replay)
+	ReplayWebhookDelivery(w http.ResponseWriter, r *http.Request, deliveryId WebhookDeliveryId)
+	// ListWebhookEndpoints List the webhook endpoints
+	// (GET /v1/webhooks/endpoints)
+	ListWebhookEndpoints(w http.ResponseWriter, r *http.Request, params ListWebhookEndpointsParams)
+	// CreateWebhookEndpoint Register a webhook endpoint
+	// (POST /v1/webhooks/endpoints)
+	CreateWebhookEndpoint(w http.ResponseWriter, r *http.Request)
+	// DeleteWebhookEndpoint Delete a webhook endpoint
+	// (DELETE /v1/webhooks/endpoints/{endpointId})
+	DeleteWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId)
+	// GetWebhookEndpoint Get a webhook endpoint
+	// (GET /v1/webhooks/endpoints/{endpointId})
+	GetWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId)
+	// UpdateWebhookEndpoint Change a webhook endpoint
+	// (PATCH /v1/webhooks/endpoints/{endpointId})
+	UpdateWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId, params UpdateWebhookEndpointParams)
+	// ListWebhookDeliveries List an endpoint's deliveries
+	// (GET /v1/webhooks/endpoints/{endpointId}/deliveries)
+	ListWebhookDeliveries(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId, params ListWebhookDeliveriesParams)
+	// ReplayWebhookDeliveries Replay an endpoint's deliveries of a time range
+	// (POST /v1/webhooks/endpoints/{endpointId}/replay)
+	ReplayWebhookDeliveries(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId)
+	// RotateWebhookSecret Rotate a webhook endpoint's secret
+	// (POST /v1/webhooks/endpoints/{endpointId}/rotate-secret)
+	RotateWebhookSecret(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -7257,6 +8787,342 @@ func (siw *ServerInterfaceWrapper) RevokeInvitation(w http.ResponseWriter, r *ht
 	handler.ServeHTTP(w, r)
 }
 
+// ListJobs operation middleware
+func (siw *ServerInterfaceWrapper) ListJobs(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListJobsParams
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "site_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "site_id", r.URL.Query(), &params.SiteId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "site_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "site_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListJobs(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PushJob operation middleware
+func (siw *ServerInterfaceWrapper) PushJob(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params PushJobParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PushJob(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetJob operation middleware
+func (siw *ServerInterfaceWrapper) GetJob(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "jobId" -------------
+	var jobId JobId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "jobId", r.PathValue("jobId"), &jobId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "jobId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetJob(w, r, customerId, jobId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateJob operation middleware
+func (siw *ServerInterfaceWrapper) UpdateJob(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "jobId" -------------
+	var jobId JobId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "jobId", r.PathValue("jobId"), &jobId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "jobId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateJobParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateJob(w, r, customerId, jobId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UploadPicture operation middleware
+func (siw *ServerInterfaceWrapper) UploadPicture(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "jobId" -------------
+	var jobId JobId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "jobId", r.PathValue("jobId"), &jobId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "jobId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UploadPicture(w, r, customerId, jobId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// PushVisit operation middleware
+func (siw *ServerInterfaceWrapper) PushVisit(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "jobId" -------------
+	var jobId JobId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "jobId", r.PathValue("jobId"), &jobId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "jobId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params PushVisitParams
+
+	headers := r.Header
+
+	// ------------- Optional header parameter "Idempotency-Key" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("Idempotency-Key")]; found {
+		var IdempotencyKey IdempotencyKey
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "Idempotency-Key", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "Idempotency-Key", valueList[0], &IdempotencyKey, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "Idempotency-Key", Err: err})
+			return
+		}
+
+		params.IdempotencyKey = &IdempotencyKey
+
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.PushVisit(w, r, customerId, jobId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ListMailTemplates operation middleware
 func (siw *ServerInterfaceWrapper) ListMailTemplates(w http.ResponseWriter, r *http.Request) {
 
@@ -8533,6 +10399,183 @@ func (siw *ServerInterfaceWrapper) CancelOrder(w http.ResponseWriter, r *http.Re
 	handler.ServeHTTP(w, r)
 }
 
+// ListPictures operation middleware
+func (siw *ServerInterfaceWrapper) ListPictures(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPicturesParams
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "site_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "site_id", r.URL.Query(), &params.SiteId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "site_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "site_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "job_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "job_id", r.URL.Query(), &params.JobId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "job_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "job_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListPictures(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetPictureContent operation middleware
+func (siw *ServerInterfaceWrapper) GetPictureContent(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "pictureId" -------------
+	var pictureId PictureId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "pictureId", r.PathValue("pictureId"), &pictureId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "pictureId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetPictureContent(w, r, customerId, pictureId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetPictureThumbnail operation middleware
+func (siw *ServerInterfaceWrapper) GetPictureThumbnail(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "pictureId" -------------
+	var pictureId PictureId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "pictureId", r.PathValue("pictureId"), &pictureId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "pictureId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetPictureThumbnail(w, r, customerId, pictureId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 // ReactivateCustomer operation middleware
 func (siw *ServerInterfaceWrapper) ReactivateCustomer(w http.ResponseWriter, r *http.Request) {
 
@@ -8913,6 +10956,19 @@ func (siw *ServerInterfaceWrapper) ListSites(w http.ResponseWriter, r *http.Requ
 	// Parameter object where we will unmarshal all parameters from the context
 	var params ListSitesParams
 
+	// ------------- Optional query parameter "q" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "q", r.URL.Query(), &params.Q, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "q"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "q", Err: err})
+		}
+		return
+	}
+
 	// ------------- Optional query parameter "cursor" -------------
 
 	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
@@ -9124,6 +11180,69 @@ func (siw *ServerInterfaceWrapper) RenameSite(w http.ResponseWriter, r *http.Req
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.RenameSite(w, r, customerId, siteId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// MoveSite operation middleware
+func (siw *ServerInterfaceWrapper) MoveSite(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "siteId" -------------
+	var siteId SiteId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "siteId", r.PathValue("siteId"), &siteId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "siteId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params MoveSiteParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.MoveSite(w, r, customerId, siteId, params)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -10482,6 +12601,148 @@ func (siw *ServerInterfaceWrapper) ChangeTicketStatus(w http.ResponseWriter, r *
 
 	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		siw.Handler.ChangeTicketStatus(w, r, customerId, ticketId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListVisits operation middleware
+func (siw *ServerInterfaceWrapper) ListVisits(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListVisitsParams
+
+	// ------------- Optional query parameter "from" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "from", r.URL.Query(), &params.From, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "from"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "from", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "to" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "to", r.URL.Query(), &params.To, runtime.BindQueryParameterOptions{Type: "string", Format: "date-time"})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "to"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "to", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "site_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "site_id", r.URL.Query(), &params.SiteId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "site_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "site_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "job_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "job_id", r.URL.Query(), &params.JobId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "job_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "job_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListVisits(w, r, customerId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetVisit operation middleware
+func (siw *ServerInterfaceWrapper) GetVisit(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "customerId" -------------
+	var customerId CustomerId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "customerId", r.PathValue("customerId"), &customerId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "customerId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "visitId" -------------
+	var visitId VisitId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "visitId", r.PathValue("visitId"), &visitId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "visitId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetVisit(w, r, customerId, visitId)
 	}))
 
 	for _, middleware := range siw.HandlerMiddlewares {
@@ -12052,6 +14313,357 @@ func (siw *ServerInterfaceWrapper) EnableUser(w http.ResponseWriter, r *http.Req
 	handler.ServeHTTP(w, r)
 }
 
+// GetWebhookDelivery operation middleware
+func (siw *ServerInterfaceWrapper) GetWebhookDelivery(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "deliveryId" -------------
+	var deliveryId WebhookDeliveryId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "deliveryId", r.PathValue("deliveryId"), &deliveryId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "deliveryId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetWebhookDelivery(w, r, deliveryId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ReplayWebhookDelivery operation middleware
+func (siw *ServerInterfaceWrapper) ReplayWebhookDelivery(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "deliveryId" -------------
+	var deliveryId WebhookDeliveryId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "deliveryId", r.PathValue("deliveryId"), &deliveryId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "deliveryId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ReplayWebhookDelivery(w, r, deliveryId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListWebhookEndpoints operation middleware
+func (siw *ServerInterfaceWrapper) ListWebhookEndpoints(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWebhookEndpointsParams
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListWebhookEndpoints(w, r, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// CreateWebhookEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) CreateWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.CreateWebhookEndpoint(w, r)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// DeleteWebhookEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) DeleteWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.DeleteWebhookEndpoint(w, r, endpointId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// GetWebhookEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) GetWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.GetWebhookEndpoint(w, r, endpointId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// UpdateWebhookEndpoint operation middleware
+func (siw *ServerInterfaceWrapper) UpdateWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params UpdateWebhookEndpointParams
+
+	headers := r.Header
+
+	// ------------- Required header parameter "If-Match" -------------
+	if valueList, found := headers[http.CanonicalHeaderKey("If-Match")]; found {
+		var IfMatch IfMatch
+		n := len(valueList)
+		if n != 1 {
+			siw.ErrorHandlerFunc(w, r, &TooManyValuesForParamError{ParamName: "If-Match", Count: n})
+			return
+		}
+
+		err = runtime.BindStyledParameterWithOptions("simple", "If-Match", valueList[0], &IfMatch, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+		if err != nil {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "If-Match", Err: err})
+			return
+		}
+
+		params.IfMatch = IfMatch
+
+	} else {
+		err := fmt.Errorf("Header parameter If-Match is required, but not found")
+		siw.ErrorHandlerFunc(w, r, &RequiredHeaderError{ParamName: "If-Match", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.UpdateWebhookEndpoint(w, r, endpointId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ListWebhookDeliveries operation middleware
+func (siw *ServerInterfaceWrapper) ListWebhookDeliveries(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListWebhookDeliveriesParams
+
+	// ------------- Optional query parameter "status" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "status", r.URL.Query(), &params.Status, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "status"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "status", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "event_id" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "event_id", r.URL.Query(), &params.EventId, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "event_id"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "event_id", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "cursor" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "cursor", r.URL.Query(), &params.Cursor, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "cursor"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "cursor", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "limit" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "limit", r.URL.Query(), &params.Limit, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "limit"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "limit", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListWebhookDeliveries(w, r, endpointId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// ReplayWebhookDeliveries operation middleware
+func (siw *ServerInterfaceWrapper) ReplayWebhookDeliveries(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ReplayWebhookDeliveries(w, r, endpointId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
+// RotateWebhookSecret operation middleware
+func (siw *ServerInterfaceWrapper) RotateWebhookSecret(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "endpointId" -------------
+	var endpointId WebhookEndpointId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "endpointId", r.PathValue("endpointId"), &endpointId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "endpointId", Err: err})
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.RotateWebhookSecret(w, r, endpointId)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -12186,6 +14798,18 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/sites/{siteId}", wrapper.DeleteSite)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/sites/{siteId}", wrapper.GetSite)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/sites/{siteId}", wrapper.RenameSite)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/sites/{siteId}/move", wrapper.MoveSite)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/jobs", wrapper.ListJobs)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/jobs", wrapper.PushJob)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/jobs/{jobId}", wrapper.GetJob)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/jobs/{jobId}", wrapper.UpdateJob)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/jobs/{jobId}/visits", wrapper.PushVisit)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/visits", wrapper.ListVisits)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/visits/{visitId}", wrapper.GetVisit)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/jobs/{jobId}/pictures", wrapper.UploadPicture)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/pictures", wrapper.ListPictures)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/pictures/{pictureId}/content", wrapper.GetPictureContent)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/pictures/{pictureId}/thumbnail", wrapper.GetPictureThumbnail)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/memberships", wrapper.ListMembers)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/customers/{customerId}/memberships", wrapper.AddMember)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/memberships/{membershipId}", wrapper.RemoveMember)
@@ -12290,6 +14914,16 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/customers/{customerId}/news/{articleId}", wrapper.DeleteCustomerArticle)
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/customers/{customerId}/news/{articleId}", wrapper.GetCustomerArticle)
 	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/customers/{customerId}/news/{articleId}", wrapper.UpdateCustomerArticle)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/webhooks/endpoints", wrapper.ListWebhookEndpoints)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/webhooks/endpoints", wrapper.CreateWebhookEndpoint)
+	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}", wrapper.DeleteWebhookEndpoint)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}", wrapper.GetWebhookEndpoint)
+	m.HandleFunc(http.MethodPatch+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}", wrapper.UpdateWebhookEndpoint)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}/rotate-secret", wrapper.RotateWebhookSecret)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}/deliveries", wrapper.ListWebhookDeliveries)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/webhooks/endpoints/{endpointId}/replay", wrapper.ReplayWebhookDeliveries)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v1/webhooks/deliveries/{deliveryId}", wrapper.GetWebhookDelivery)
+	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/webhooks/deliveries/{deliveryId}/replay", wrapper.ReplayWebhookDelivery)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/invitations/accept", wrapper.AcceptInvitation)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links", wrapper.RequestLoginLink)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v1/auth/login-links/redeem", wrapper.SignInWithLoginLink)
@@ -12323,6 +14957,113 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/openapi.yaml", wrapper.GetOpenAPISpec)
 
 	return m
+}
+
+// CallbackReceiverInterface represents handlers for receiving inbound
+// callback requests. Each callback becomes a Handle*Callback
+// method that the implementation fills in. The caller mounts the per-
+// callback http.Handler returned by {Op}CallbackHandler at
+// whatever URL path they advertise to senders.
+type CallbackReceiverInterface interface {
+	// An event, delivered to the endpoint
+	// HandleEventCallback handles the POST callback for event.
+	HandleEventCallback(w http.ResponseWriter, r *http.Request, params EventParams)
+}
+
+// CallbackReceiverMiddlewareFunc wraps an http.Handler with cross-
+// cutting behavior (signature verification, logging, rate limiting, ...).
+type CallbackReceiverMiddlewareFunc func(http.Handler) http.Handler
+
+// EventCallbackHandler returns the http.Handler for the event callback.
+// Mount this at the URL path advertised to callback senders. errHandler
+// may be nil; if so, parameter-binding errors return 400 with the error
+// message. Middlewares are applied in the order provided -- the last
+// argument becomes the outermost wrapper.
+func EventCallbackHandler(si CallbackReceiverInterface, errHandler func(w http.ResponseWriter, r *http.Request, err error), middlewares ...CallbackReceiverMiddlewareFunc) http.Handler {
+	if errHandler == nil {
+		errHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+		}
+	}
+	var h http.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var err error
+		_ = err
+
+		// Parameter object where we will unmarshal all parameters from the request.
+		var params EventParams
+
+		// ------------- Required header parameter "webhook-id" -------------
+		if valueList, found := r.Header[http.CanonicalHeaderKey("webhook-id")]; found {
+			var WebhookId WebhookEventId
+			n := len(valueList)
+			if n != 1 {
+				errHandler(w, r, &TooManyValuesForParamError{ParamName: "webhook-id", Count: n})
+				return
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "webhook-id", valueList[0], &WebhookId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				errHandler(w, r, &InvalidParamFormatError{ParamName: "webhook-id", Err: err})
+				return
+			}
+			params.WebhookId = WebhookId
+
+		} else {
+			err := fmt.Errorf("Header parameter webhook-id is required, but not found")
+			errHandler(w, r, &RequiredHeaderError{ParamName: "webhook-id", Err: err})
+			return
+		}
+
+		// ------------- Required header parameter "webhook-timestamp" -------------
+		if valueList, found := r.Header[http.CanonicalHeaderKey("webhook-timestamp")]; found {
+			var WebhookTimestamp int64
+			n := len(valueList)
+			if n != 1 {
+				errHandler(w, r, &TooManyValuesForParamError{ParamName: "webhook-timestamp", Count: n})
+				return
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "webhook-timestamp", valueList[0], &WebhookTimestamp, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: "int64"})
+			if err != nil {
+				errHandler(w, r, &InvalidParamFormatError{ParamName: "webhook-timestamp", Err: err})
+				return
+			}
+			params.WebhookTimestamp = WebhookTimestamp
+
+		} else {
+			err := fmt.Errorf("Header parameter webhook-timestamp is required, but not found")
+			errHandler(w, r, &RequiredHeaderError{ParamName: "webhook-timestamp", Err: err})
+			return
+		}
+
+		// ------------- Required header parameter "webhook-signature" -------------
+		if valueList, found := r.Header[http.CanonicalHeaderKey("webhook-signature")]; found {
+			var WebhookSignature string
+			n := len(valueList)
+			if n != 1 {
+				errHandler(w, r, &TooManyValuesForParamError{ParamName: "webhook-signature", Count: n})
+				return
+			}
+
+			err = runtime.BindStyledParameterWithOptions("simple", "webhook-signature", valueList[0], &WebhookSignature, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""})
+			if err != nil {
+				errHandler(w, r, &InvalidParamFormatError{ParamName: "webhook-signature", Err: err})
+				return
+			}
+			params.WebhookSignature = WebhookSignature
+
+		} else {
+			err := fmt.Errorf("Header parameter webhook-signature is required, but not found")
+			errHandler(w, r, &RequiredHeaderError{ParamName: "webhook-signature", Err: err})
+			return
+		}
+
+		si.HandleEventCallback(w, r, params)
+	})
+	for _, mw := range middlewares {
+		h = mw(h)
+	}
+	return h
 }
 
 type BadRequestApplicationProblemPlusJSONResponse Problem
@@ -14477,6 +17218,22 @@ func (response ListCustomers403ApplicationProblemPlusJSONResponse) VisitListCust
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListCustomers404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListCustomers404ApplicationProblemPlusJSONResponse) VisitListCustomersResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -17088,6 +19845,888 @@ type RevokeInvitationdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RevokeInvitationdefaultApplicationProblemPlusJSONResponse) VisitRevokeInvitationResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListJobsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListJobsParams
+}
+
+type ListJobsResponseObject interface {
+	VisitListJobsResponse(w http.ResponseWriter) error
+}
+
+type ListJobs200JSONResponse JobList
+
+func (response ListJobs200JSONResponse) VisitListJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListJobs400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListJobs400ApplicationProblemPlusJSONResponse) VisitListJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListJobs401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListJobs401ApplicationProblemPlusJSONResponse) VisitListJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListJobs403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListJobs403ApplicationProblemPlusJSONResponse) VisitListJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListJobs404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListJobs404ApplicationProblemPlusJSONResponse) VisitListJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListJobsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListJobsdefaultApplicationProblemPlusJSONResponse) VisitListJobsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJobRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     PushJobParams
+	Body       *PushJobJSONRequestBody
+}
+
+type PushJobResponseObject interface {
+	VisitPushJobResponse(w http.ResponseWriter) error
+}
+
+type PushJob200ResponseHeaders struct {
+	ETag string
+}
+
+type PushJob200JSONResponse struct {
+	Body    Job
+	Headers PushJob200ResponseHeaders
+}
+
+func (response PushJob200JSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob201ResponseHeaders struct {
+	ETag string
+}
+
+type PushJob201JSONResponse struct {
+	Body    Job
+	Headers PushJob201ResponseHeaders
+}
+
+func (response PushJob201JSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PushJob400ApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PushJob401ApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PushJob403ApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PushJob404ApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PushJob409ApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PushJob413ApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJob422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response PushJob422ApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushJobdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PushJobdefaultApplicationProblemPlusJSONResponse) VisitPushJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJobRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	JobId      JobId      `json:"jobId"`
+}
+
+type GetJobResponseObject interface {
+	VisitGetJobResponse(w http.ResponseWriter) error
+}
+
+type GetJob200ResponseHeaders struct {
+	ETag string
+}
+
+type GetJob200JSONResponse struct {
+	Body    Job
+	Headers GetJob200ResponseHeaders
+}
+
+func (response GetJob200JSONResponse) VisitGetJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJob400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetJob400ApplicationProblemPlusJSONResponse) VisitGetJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJob401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetJob401ApplicationProblemPlusJSONResponse) VisitGetJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJob403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetJob403ApplicationProblemPlusJSONResponse) VisitGetJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJob404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetJob404ApplicationProblemPlusJSONResponse) VisitGetJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetJobdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetJobdefaultApplicationProblemPlusJSONResponse) VisitGetJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJobRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	JobId      JobId      `json:"jobId"`
+	Params     UpdateJobParams
+	Body       *UpdateJobJSONRequestBody
+}
+
+type UpdateJobResponseObject interface {
+	VisitUpdateJobResponse(w http.ResponseWriter) error
+}
+
+type UpdateJob200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateJob200JSONResponse struct {
+	Body    Job
+	Headers UpdateJob200ResponseHeaders
+}
+
+func (response UpdateJob200JSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob400ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob401ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob403ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob404ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob409ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob412ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob413ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJob428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateJob428ApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateJobdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateJobdefaultApplicationProblemPlusJSONResponse) VisitUpdateJobResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPictureRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	JobId      JobId      `json:"jobId"`
+	Body       *multipart.Reader
+}
+
+type UploadPictureResponseObject interface {
+	VisitUploadPictureResponse(w http.ResponseWriter) error
+}
+
+type UploadPicture201JSONResponse Picture
+
+func (response UploadPicture201JSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPicture400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UploadPicture400ApplicationProblemPlusJSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPicture401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UploadPicture401ApplicationProblemPlusJSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPicture403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UploadPicture403ApplicationProblemPlusJSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPicture404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UploadPicture404ApplicationProblemPlusJSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPicture409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response UploadPicture409ApplicationProblemPlusJSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPicture413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UploadPicture413ApplicationProblemPlusJSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UploadPicturedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UploadPicturedefaultApplicationProblemPlusJSONResponse) VisitUploadPictureResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisitRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	JobId      JobId      `json:"jobId"`
+	Params     PushVisitParams
+	Body       *PushVisitJSONRequestBody
+}
+
+type PushVisitResponseObject interface {
+	VisitPushVisitResponse(w http.ResponseWriter) error
+}
+
+type PushVisit200JSONResponse Visit
+
+func (response PushVisit200JSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit201JSONResponse Visit
+
+func (response PushVisit201JSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response PushVisit400ApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response PushVisit401ApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response PushVisit403ApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response PushVisit404ApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response PushVisit409ApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response PushVisit413ApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisit422ApplicationProblemPlusJSONResponse struct {
+	IdempotencyKeyReusedApplicationProblemPlusJSONResponse
+}
+
+func (response PushVisit422ApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(422)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type PushVisitdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response PushVisitdefaultApplicationProblemPlusJSONResponse) VisitPushVisitResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -20517,6 +24156,364 @@ func (response CancelOrderdefaultApplicationProblemPlusJSONResponse) VisitCancel
 	return err
 }
 
+type ListPicturesRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListPicturesParams
+}
+
+type ListPicturesResponseObject interface {
+	VisitListPicturesResponse(w http.ResponseWriter) error
+}
+
+type ListPictures200JSONResponse PictureList
+
+func (response ListPictures200JSONResponse) VisitListPicturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPictures400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListPictures400ApplicationProblemPlusJSONResponse) VisitListPicturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPictures401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListPictures401ApplicationProblemPlusJSONResponse) VisitListPicturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPictures403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListPictures403ApplicationProblemPlusJSONResponse) VisitListPicturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPictures404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListPictures404ApplicationProblemPlusJSONResponse) VisitListPicturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListPicturesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListPicturesdefaultApplicationProblemPlusJSONResponse) VisitListPicturesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureContentRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	PictureId  PictureId  `json:"pictureId"`
+}
+
+type GetPictureContentResponseObject interface {
+	VisitGetPictureContentResponse(w http.ResponseWriter) error
+}
+
+type GetPictureContent200ImageResponse struct {
+	Body          io.Reader
+	ContentType   string
+	ContentLength int64
+}
+
+func (response GetPictureContent200ImageResponse) VisitGetPictureContentResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetPictureContent400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureContent400ApplicationProblemPlusJSONResponse) VisitGetPictureContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureContent401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureContent401ApplicationProblemPlusJSONResponse) VisitGetPictureContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureContent403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureContent403ApplicationProblemPlusJSONResponse) VisitGetPictureContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureContent404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureContent404ApplicationProblemPlusJSONResponse) VisitGetPictureContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureContent409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureContent409ApplicationProblemPlusJSONResponse) VisitGetPictureContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureContentdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetPictureContentdefaultApplicationProblemPlusJSONResponse) VisitGetPictureContentResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureThumbnailRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	PictureId  PictureId  `json:"pictureId"`
+}
+
+type GetPictureThumbnailResponseObject interface {
+	VisitGetPictureThumbnailResponse(w http.ResponseWriter) error
+}
+
+type GetPictureThumbnail200ImageResponse struct {
+	Body          io.Reader
+	ContentType   string
+	ContentLength int64
+}
+
+func (response GetPictureThumbnail200ImageResponse) VisitGetPictureThumbnailResponse(w http.ResponseWriter) error {
+
+	w.Header().Set("Content-Type", response.ContentType)
+	if response.ContentLength != 0 {
+		w.Header().Set("Content-Length", fmt.Sprint(response.ContentLength))
+	}
+	w.WriteHeader(200)
+
+	if closer, ok := response.Body.(io.ReadCloser); ok {
+		defer closer.Close()
+	}
+	_, err := io.Copy(w, response.Body)
+	return err
+}
+
+type GetPictureThumbnail400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureThumbnail400ApplicationProblemPlusJSONResponse) VisitGetPictureThumbnailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureThumbnail401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureThumbnail401ApplicationProblemPlusJSONResponse) VisitGetPictureThumbnailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureThumbnail403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureThumbnail403ApplicationProblemPlusJSONResponse) VisitGetPictureThumbnailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureThumbnail404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureThumbnail404ApplicationProblemPlusJSONResponse) VisitGetPictureThumbnailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureThumbnail409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response GetPictureThumbnail409ApplicationProblemPlusJSONResponse) VisitGetPictureThumbnailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetPictureThumbnaildefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetPictureThumbnaildefaultApplicationProblemPlusJSONResponse) VisitGetPictureThumbnailResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ReactivateCustomerRequestObject struct {
 	CustomerId CustomerId `json:"customerId"`
 }
@@ -21584,6 +25581,20 @@ type ListSitesResponseObject interface {
 	VisitListSitesResponse(w http.ResponseWriter) error
 }
 
+type ListSites200ApplicationGeoPlusJSONResponse SiteFeatureCollection
+
+func (response ListSites200ApplicationGeoPlusJSONResponse) VisitListSitesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/geo+json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 type ListSites200JSONResponse SiteList
 
 func (response ListSites200JSONResponse) VisitListSitesResponse(w http.ResponseWriter) error {
@@ -22233,6 +26244,184 @@ type RenameSitedefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response RenameSitedefaultApplicationProblemPlusJSONResponse) VisitRenameSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSiteRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	SiteId     SiteId     `json:"siteId"`
+	Params     MoveSiteParams
+	Body       *MoveSiteJSONRequestBody
+}
+
+type MoveSiteResponseObject interface {
+	VisitMoveSiteResponse(w http.ResponseWriter) error
+}
+
+type MoveSite200ResponseHeaders struct {
+	ETag string
+}
+
+type MoveSite200JSONResponse struct {
+	Body    Site
+	Headers MoveSite200ResponseHeaders
+}
+
+func (response MoveSite200JSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite400ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite401ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite403ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite404ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite409ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite412ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite413ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSite428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response MoveSite428ApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type MoveSitedefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response MoveSitedefaultApplicationProblemPlusJSONResponse) VisitMoveSiteResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -25773,6 +29962,214 @@ type ChangeTicketStatusdefaultApplicationProblemPlusJSONResponse struct {
 }
 
 func (response ChangeTicketStatusdefaultApplicationProblemPlusJSONResponse) VisitChangeTicketStatusResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisitsRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	Params     ListVisitsParams
+}
+
+type ListVisitsResponseObject interface {
+	VisitListVisitsResponse(w http.ResponseWriter) error
+}
+
+type ListVisits200JSONResponse VisitList
+
+func (response ListVisits200JSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisits400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListVisits400ApplicationProblemPlusJSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisits401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListVisits401ApplicationProblemPlusJSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisits403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListVisits403ApplicationProblemPlusJSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisits404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListVisits404ApplicationProblemPlusJSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListVisitsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListVisitsdefaultApplicationProblemPlusJSONResponse) VisitListVisitsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVisitRequestObject struct {
+	CustomerId CustomerId `json:"customerId"`
+	VisitId    VisitId    `json:"visitId"`
+}
+
+type GetVisitResponseObject interface {
+	VisitGetVisitResponse(w http.ResponseWriter) error
+}
+
+type GetVisit200JSONResponse Visit
+
+func (response GetVisit200JSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVisit400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetVisit400ApplicationProblemPlusJSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVisit401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetVisit401ApplicationProblemPlusJSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVisit403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetVisit403ApplicationProblemPlusJSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVisit404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetVisit404ApplicationProblemPlusJSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetVisitdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetVisitdefaultApplicationProblemPlusJSONResponse) VisitGetVisitResponse(w http.ResponseWriter) error {
 
 	var buf bytes.Buffer
 	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
@@ -30232,6 +34629,1163 @@ func (response EnableUserdefaultApplicationProblemPlusJSONResponse) VisitEnableU
 	return err
 }
 
+type GetWebhookDeliveryRequestObject struct {
+	DeliveryId WebhookDeliveryId `json:"deliveryId"`
+}
+
+type GetWebhookDeliveryResponseObject interface {
+	VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error
+}
+
+type GetWebhookDelivery200JSONResponse WebhookDelivery
+
+func (response GetWebhookDelivery200JSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDelivery400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookDelivery400ApplicationProblemPlusJSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDelivery401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookDelivery401ApplicationProblemPlusJSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDelivery403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookDelivery403ApplicationProblemPlusJSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDelivery404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookDelivery404ApplicationProblemPlusJSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookDeliverydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetWebhookDeliverydefaultApplicationProblemPlusJSONResponse) VisitGetWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveryRequestObject struct {
+	DeliveryId WebhookDeliveryId `json:"deliveryId"`
+}
+
+type ReplayWebhookDeliveryResponseObject interface {
+	VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error
+}
+
+type ReplayWebhookDelivery201JSONResponse WebhookDelivery
+
+func (response ReplayWebhookDelivery201JSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery400ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery401ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery403ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery404ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDelivery409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDelivery409ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliverydefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReplayWebhookDeliverydefaultApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveryResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpointsRequestObject struct {
+	Params ListWebhookEndpointsParams
+}
+
+type ListWebhookEndpointsResponseObject interface {
+	VisitListWebhookEndpointsResponse(w http.ResponseWriter) error
+}
+
+type ListWebhookEndpoints200JSONResponse WebhookEndpointList
+
+func (response ListWebhookEndpoints200JSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpoints400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookEndpoints400ApplicationProblemPlusJSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpoints401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookEndpoints401ApplicationProblemPlusJSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpoints403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookEndpoints403ApplicationProblemPlusJSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookEndpointsdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListWebhookEndpointsdefaultApplicationProblemPlusJSONResponse) VisitListWebhookEndpointsResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpointRequestObject struct {
+	Body *CreateWebhookEndpointJSONRequestBody
+}
+
+type CreateWebhookEndpointResponseObject interface {
+	VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error
+}
+
+type CreateWebhookEndpoint201JSONResponse WebhookEndpointSecret
+
+func (response CreateWebhookEndpoint201JSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(201)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint400ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint401ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint403ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint409ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpoint413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response CreateWebhookEndpoint413ApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type CreateWebhookEndpointdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response CreateWebhookEndpointdefaultApplicationProblemPlusJSONResponse) VisitCreateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpointRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+}
+
+type DeleteWebhookEndpointResponseObject interface {
+	VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error
+}
+
+type DeleteWebhookEndpoint204Response struct {
+}
+
+func (response DeleteWebhookEndpoint204Response) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+	w.WriteHeader(204)
+	return nil
+}
+
+type DeleteWebhookEndpoint400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteWebhookEndpoint400ApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpoint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteWebhookEndpoint401ApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpoint403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteWebhookEndpoint403ApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpoint404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response DeleteWebhookEndpoint404ApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type DeleteWebhookEndpointdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response DeleteWebhookEndpointdefaultApplicationProblemPlusJSONResponse) VisitDeleteWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpointRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+}
+
+type GetWebhookEndpointResponseObject interface {
+	VisitGetWebhookEndpointResponse(w http.ResponseWriter) error
+}
+
+type GetWebhookEndpoint200ResponseHeaders struct {
+	ETag string
+}
+
+type GetWebhookEndpoint200JSONResponse struct {
+	Body    WebhookEndpoint
+	Headers GetWebhookEndpoint200ResponseHeaders
+}
+
+func (response GetWebhookEndpoint200JSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpoint400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookEndpoint400ApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpoint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookEndpoint401ApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpoint403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookEndpoint403ApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpoint404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response GetWebhookEndpoint404ApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type GetWebhookEndpointdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response GetWebhookEndpointdefaultApplicationProblemPlusJSONResponse) VisitGetWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpointRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+	Params     UpdateWebhookEndpointParams
+	Body       *UpdateWebhookEndpointJSONRequestBody
+}
+
+type UpdateWebhookEndpointResponseObject interface {
+	VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error
+}
+
+type UpdateWebhookEndpoint200ResponseHeaders struct {
+	ETag string
+}
+
+type UpdateWebhookEndpoint200JSONResponse struct {
+	Body    WebhookEndpoint
+	Headers UpdateWebhookEndpoint200ResponseHeaders
+}
+
+func (response UpdateWebhookEndpoint200JSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("ETag", fmt.Sprint(response.Headers.ETag))
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint400ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint401ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint403ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint404ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint412ApplicationProblemPlusJSONResponse struct {
+	PreconditionFailedApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint412ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(412)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint413ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpoint428ApplicationProblemPlusJSONResponse struct {
+	PreconditionRequiredApplicationProblemPlusJSONResponse
+}
+
+func (response UpdateWebhookEndpoint428ApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(428)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type UpdateWebhookEndpointdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response UpdateWebhookEndpointdefaultApplicationProblemPlusJSONResponse) VisitUpdateWebhookEndpointResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveriesRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+	Params     ListWebhookDeliveriesParams
+}
+
+type ListWebhookDeliveriesResponseObject interface {
+	VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error
+}
+
+type ListWebhookDeliveries200JSONResponse WebhookDeliveryList
+
+func (response ListWebhookDeliveries200JSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries400ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries401ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries403ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ListWebhookDeliveries404ApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ListWebhookDeliveriesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ListWebhookDeliveriesdefaultApplicationProblemPlusJSONResponse) VisitListWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveriesRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+	Body       *ReplayWebhookDeliveriesJSONRequestBody
+}
+
+type ReplayWebhookDeliveriesResponseObject interface {
+	VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error
+}
+
+type ReplayWebhookDeliveries200JSONResponse ReplayWebhookDeliveriesResult
+
+func (response ReplayWebhookDeliveries200JSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries400ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries401ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries403ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries404ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries409ApplicationProblemPlusJSONResponse struct {
+	ConflictApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries409ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(409)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveries413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response ReplayWebhookDeliveries413ApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type ReplayWebhookDeliveriesdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response ReplayWebhookDeliveriesdefaultApplicationProblemPlusJSONResponse) VisitReplayWebhookDeliveriesResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecretRequestObject struct {
+	EndpointId WebhookEndpointId `json:"endpointId"`
+	Body       *RotateWebhookSecretJSONRequestBody
+}
+
+type RotateWebhookSecretResponseObject interface {
+	VisitRotateWebhookSecretResponse(w http.ResponseWriter) error
+}
+
+type RotateWebhookSecret200JSONResponse WebhookEndpointSecret
+
+func (response RotateWebhookSecret200JSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(200)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret400ApplicationProblemPlusJSONResponse struct {
+	BadRequestApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret400ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(400)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret401ApplicationProblemPlusJSONResponse struct {
+	UnauthorizedApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret401ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(401)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret403ApplicationProblemPlusJSONResponse struct {
+	ForbiddenApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret403ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(403)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret404ApplicationProblemPlusJSONResponse struct {
+	NotFoundApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret404ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(404)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecret413ApplicationProblemPlusJSONResponse struct {
+	ContentTooLargeApplicationProblemPlusJSONResponse
+}
+
+func (response RotateWebhookSecret413ApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(413)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+type RotateWebhookSecretdefaultApplicationProblemPlusJSONResponse struct {
+	Body       Problem
+	StatusCode int
+}
+
+func (response RotateWebhookSecretdefaultApplicationProblemPlusJSONResponse) VisitRotateWebhookSecretResponse(w http.ResponseWriter) error {
+
+	var buf bytes.Buffer
+	if err := json.NewEncoder(&buf).Encode(response.Body); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(response.StatusCode)
+	_, err := buf.WriteTo(w)
+	return err
+}
+
 // StrictServerInterface represents all server handlers.
 type StrictServerInterface interface {
 	// GetHealth Liveness
@@ -30366,6 +35920,24 @@ type StrictServerInterface interface {
 	// RevokeInvitation Revoke an invitation
 	// (POST /v1/customers/{customerId}/invitations/{invitationId}/revoke)
 	RevokeInvitation(ctx context.Context, request RevokeInvitationRequestObject) (RevokeInvitationResponseObject, error)
+	// ListJobs List a customer's jobs by date range
+	// (GET /v1/customers/{customerId}/jobs)
+	ListJobs(ctx context.Context, request ListJobsRequestObject) (ListJobsResponseObject, error)
+	// PushJob Create a job, or change the one its external reference names
+	// (POST /v1/customers/{customerId}/jobs)
+	PushJob(ctx context.Context, request PushJobRequestObject) (PushJobResponseObject, error)
+	// GetJob Get a job
+	// (GET /v1/customers/{customerId}/jobs/{jobId})
+	GetJob(ctx context.Context, request GetJobRequestObject) (GetJobResponseObject, error)
+	// UpdateJob Change a job
+	// (PATCH /v1/customers/{customerId}/jobs/{jobId})
+	UpdateJob(ctx context.Context, request UpdateJobRequestObject) (UpdateJobResponseObject, error)
+	// UploadPicture Upload a picture of a job
+	// (POST /v1/customers/{customerId}/jobs/{jobId}/pictures)
+	UploadPicture(ctx context.Context, request UploadPictureRequestObject) (UploadPictureResponseObject, error)
+	// PushVisit Record a visit of a job, or change the one its external reference names
+	// (POST /v1/customers/{customerId}/jobs/{jobId}/visits)
+	PushVisit(ctx context.Context, request PushVisitRequestObject) (PushVisitResponseObject, error)
 	// ListMailTemplates List a customer's mail template overrides
 	// (GET /v1/customers/{customerId}/mail-templates)
 	ListMailTemplates(ctx context.Context, request ListMailTemplatesRequestObject) (ListMailTemplatesResponseObject, error)
@@ -30447,6 +36019,15 @@ type StrictServerInterface interface {
 	// CancelOrder Cancel an order
 	// (POST /v1/customers/{customerId}/orders/{orderId}/cancel)
 	CancelOrder(ctx context.Context, request CancelOrderRequestObject) (CancelOrderResponseObject, error)
+	// ListPictures List a customer's pictures by date range
+	// (GET /v1/customers/{customerId}/pictures)
+	ListPictures(ctx context.Context, request ListPicturesRequestObject) (ListPicturesResponseObject, error)
+	// GetPictureContent Download a picture
+	// (GET /v1/customers/{customerId}/pictures/{pictureId}/content)
+	GetPictureContent(ctx context.Context, request GetPictureContentRequestObject) (GetPictureContentResponseObject, error)
+	// GetPictureThumbnail Download a picture's thumbnail
+	// (GET /v1/customers/{customerId}/pictures/{pictureId}/thumbnail)
+	GetPictureThumbnail(ctx context.Context, request GetPictureThumbnailRequestObject) (GetPictureThumbnailResponseObject, error)
 	// ReactivateCustomer Reactivate a customer
 	// (POST /v1/customers/{customerId}/reactivate)
 	ReactivateCustomer(ctx context.Context, request ReactivateCustomerRequestObject) (ReactivateCustomerResponseObject, error)
@@ -30486,6 +36067,9 @@ type StrictServerInterface interface {
 	// RenameSite Rename a site
 	// (PATCH /v1/customers/{customerId}/sites/{siteId})
 	RenameSite(ctx context.Context, request RenameSiteRequestObject) (RenameSiteResponseObject, error)
+	// MoveSite Give a site to another customer
+	// (POST /v1/customers/{customerId}/sites/{siteId}/move)
+	MoveSite(ctx context.Context, request MoveSiteRequestObject) (MoveSiteResponseObject, error)
 	// DeleteSSOConfig Remove a customer's identity provider
 	// (DELETE /v1/customers/{customerId}/sso)
 	DeleteSSOConfig(ctx context.Context, request DeleteSSOConfigRequestObject) (DeleteSSOConfigResponseObject, error)
@@ -30564,6 +36148,12 @@ type StrictServerInterface interface {
 	// ChangeTicketStatus Move a ticket to another status
 	// (POST /v1/customers/{customerId}/tickets/{ticketId}/status)
 	ChangeTicketStatus(ctx context.Context, request ChangeTicketStatusRequestObject) (ChangeTicketStatusResponseObject, error)
+	// ListVisits List a customer's visits by date range
+	// (GET /v1/customers/{customerId}/visits)
+	ListVisits(ctx context.Context, request ListVisitsRequestObject) (ListVisitsResponseObject, error)
+	// GetVisit Get a visit
+	// (GET /v1/customers/{customerId}/visits/{visitId})
+	GetVisit(ctx context.Context, request GetVisitRequestObject) (GetVisitResponseObject, error)
 	// ListMailMessages List the mail outbox
 	// (GET /v1/mail/messages)
 	ListMailMessages(ctx context.Context, request ListMailMessagesRequestObject) (ListMailMessagesResponseObject, error)
@@ -30681,6 +36271,36 @@ type StrictServerInterface interface {
 	// EnableUser Enable a user
 	// (POST /v1/users/{userId}/enable)
 	EnableUser(ctx context.Context, request EnableUserRequestObject) (EnableUserResponseObject, error)
+	// GetWebhookDelivery Get a webhook delivery
+	// (GET /v1/webhooks/deliveries/{deliveryId})
+	GetWebhookDelivery(ctx context.Context, request GetWebhookDeliveryRequestObject) (GetWebhookDeliveryResponseObject, error)
+	// ReplayWebhookDelivery Replay a webhook delivery
+	// (POST /v1/webhooks/deliveries/{deliveryId}/replay)
+	ReplayWebhookDelivery(ctx context.Context, request ReplayWebhookDeliveryRequestObject) (ReplayWebhookDeliveryResponseObject, error)
+	// ListWebhookEndpoints List the webhook endpoints
+	// (GET /v1/webhooks/endpoints)
+	ListWebhookEndpoints(ctx context.Context, request ListWebhookEndpointsRequestObject) (ListWebhookEndpointsResponseObject, error)
+	// CreateWebhookEndpoint Register a webhook endpoint
+	// (POST /v1/webhooks/endpoints)
+	CreateWebhookEndpoint(ctx context.Context, request CreateWebhookEndpointRequestObject) (CreateWebhookEndpointResponseObject, error)
+	// DeleteWebhookEndpoint Delete a webhook endpoint
+	// (DELETE /v1/webhooks/endpoints/{endpointId})
+	DeleteWebhookEndpoint(ctx context.Context, request DeleteWebhookEndpointRequestObject) (DeleteWebhookEndpointResponseObject, error)
+	// GetWebhookEndpoint Get a webhook endpoint
+	// (GET /v1/webhooks/endpoints/{endpointId})
+	GetWebhookEndpoint(ctx context.Context, request GetWebhookEndpointRequestObject) (GetWebhookEndpointResponseObject, error)
+	// UpdateWebhookEndpoint Change a webhook endpoint
+	// (PATCH /v1/webhooks/endpoints/{endpointId})
+	UpdateWebhookEndpoint(ctx context.Context, request UpdateWebhookEndpointRequestObject) (UpdateWebhookEndpointResponseObject, error)
+	// ListWebhookDeliveries List an endpoint's deliveries
+	// (GET /v1/webhooks/endpoints/{endpointId}/deliveries)
+	ListWebhookDeliveries(ctx context.Context, request ListWebhookDeliveriesRequestObject) (ListWebhookDeliveriesResponseObject, error)
+	// ReplayWebhookDeliveries Replay an endpoint's deliveries of a time range
+	// (POST /v1/webhooks/endpoints/{endpointId}/replay)
+	ReplayWebhookDeliveries(ctx context.Context, request ReplayWebhookDeliveriesRequestObject) (ReplayWebhookDeliveriesResponseObject, error)
+	// RotateWebhookSecret Rotate a webhook endpoint's secret
+	// (POST /v1/webhooks/endpoints/{endpointId}/rotate-secret)
+	RotateWebhookSecret(ctx context.Context, request RotateWebhookSecretRequestObject) (RotateWebhookSecretResponseObject, error)
 }
 
 type StrictHandlerFunc func(ctx context.Context, w http.ResponseWriter, r *http.Request, request any) (any, error)
@@ -32001,6 +37621,198 @@ func (sh *strictHandler) RevokeInvitation(w http.ResponseWriter, r *http.Request
 	}
 }
 
+// ListJobs operation middleware
+func (sh *strictHandler) ListJobs(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListJobsParams) {
+	var request ListJobsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListJobs(ctx, request.(ListJobsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListJobs")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListJobsResponseObject); ok {
+		if err := validResponse.VisitListJobsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PushJob operation middleware
+func (sh *strictHandler) PushJob(w http.ResponseWriter, r *http.Request, customerId CustomerId, params PushJobParams) {
+	var request PushJobRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	var body PushJobJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PushJob(ctx, request.(PushJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PushJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(PushJobResponseObject); ok {
+		if err := validResponse.VisitPushJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetJob operation middleware
+func (sh *strictHandler) GetJob(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId) {
+	var request GetJobRequestObject
+
+	request.CustomerId = customerId
+	request.JobId = jobId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetJob(ctx, request.(GetJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetJobResponseObject); ok {
+		if err := validResponse.VisitGetJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateJob operation middleware
+func (sh *strictHandler) UpdateJob(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId, params UpdateJobParams) {
+	var request UpdateJobRequestObject
+
+	request.CustomerId = customerId
+	request.JobId = jobId
+	request.Params = params
+
+	var body UpdateJobJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateJob(ctx, request.(UpdateJobRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateJob")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateJobResponseObject); ok {
+		if err := validResponse.VisitUpdateJobResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UploadPicture operation middleware
+func (sh *strictHandler) UploadPicture(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId) {
+	var request UploadPictureRequestObject
+
+	request.CustomerId = customerId
+	request.JobId = jobId
+
+	if reader, err := r.MultipartReader(); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode multipart body: %w", err))
+		return
+	} else {
+		request.Body = reader
+	}
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UploadPicture(ctx, request.(UploadPictureRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UploadPicture")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UploadPictureResponseObject); ok {
+		if err := validResponse.VisitUploadPictureResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// PushVisit operation middleware
+func (sh *strictHandler) PushVisit(w http.ResponseWriter, r *http.Request, customerId CustomerId, jobId JobId, params PushVisitParams) {
+	var request PushVisitRequestObject
+
+	request.CustomerId = customerId
+	request.JobId = jobId
+	request.Params = params
+
+	var body PushVisitJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.PushVisit(ctx, request.(PushVisitRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "PushVisit")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(PushVisitResponseObject); ok {
+		if err := validResponse.VisitPushVisitResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ListMailTemplates operation middleware
 func (sh *strictHandler) ListMailTemplates(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
 	var request ListMailTemplatesRequestObject
@@ -32817,6 +38629,87 @@ func (sh *strictHandler) CancelOrder(w http.ResponseWriter, r *http.Request, cus
 	}
 }
 
+// ListPictures operation middleware
+func (sh *strictHandler) ListPictures(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListPicturesParams) {
+	var request ListPicturesRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListPictures(ctx, request.(ListPicturesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListPictures")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListPicturesResponseObject); ok {
+		if err := validResponse.VisitListPicturesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetPictureContent operation middleware
+func (sh *strictHandler) GetPictureContent(w http.ResponseWriter, r *http.Request, customerId CustomerId, pictureId PictureId) {
+	var request GetPictureContentRequestObject
+
+	request.CustomerId = customerId
+	request.PictureId = pictureId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPictureContent(ctx, request.(GetPictureContentRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPictureContent")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetPictureContentResponseObject); ok {
+		if err := validResponse.VisitGetPictureContentResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetPictureThumbnail operation middleware
+func (sh *strictHandler) GetPictureThumbnail(w http.ResponseWriter, r *http.Request, customerId CustomerId, pictureId PictureId) {
+	var request GetPictureThumbnailRequestObject
+
+	request.CustomerId = customerId
+	request.PictureId = pictureId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetPictureThumbnail(ctx, request.(GetPictureThumbnailRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetPictureThumbnail")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetPictureThumbnailResponseObject); ok {
+		if err := validResponse.VisitGetPictureThumbnailResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // ReactivateCustomer operation middleware
 func (sh *strictHandler) ReactivateCustomer(w http.ResponseWriter, r *http.Request, customerId CustomerId) {
 	var request ReactivateCustomerRequestObject
@@ -33203,6 +39096,41 @@ func (sh *strictHandler) RenameSite(w http.ResponseWriter, r *http.Request, cust
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(RenameSiteResponseObject); ok {
 		if err := validResponse.VisitRenameSiteResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// MoveSite operation middleware
+func (sh *strictHandler) MoveSite(w http.ResponseWriter, r *http.Request, customerId CustomerId, siteId SiteId, params MoveSiteParams) {
+	var request MoveSiteRequestObject
+
+	request.CustomerId = customerId
+	request.SiteId = siteId
+	request.Params = params
+
+	var body MoveSiteJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.MoveSite(ctx, request.(MoveSiteRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "MoveSite")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(MoveSiteResponseObject); ok {
+		if err := validResponse.VisitMoveSiteResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -34016,6 +39944,60 @@ func (sh *strictHandler) ChangeTicketStatus(w http.ResponseWriter, r *http.Reque
 		sh.options.ResponseErrorHandlerFunc(w, r, err)
 	} else if validResponse, ok := response.(ChangeTicketStatusResponseObject); ok {
 		if err := validResponse.VisitChangeTicketStatusResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListVisits operation middleware
+func (sh *strictHandler) ListVisits(w http.ResponseWriter, r *http.Request, customerId CustomerId, params ListVisitsParams) {
+	var request ListVisitsRequestObject
+
+	request.CustomerId = customerId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListVisits(ctx, request.(ListVisitsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListVisits")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListVisitsResponseObject); ok {
+		if err := validResponse.VisitListVisitsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetVisit operation middleware
+func (sh *strictHandler) GetVisit(w http.ResponseWriter, r *http.Request, customerId CustomerId, visitId VisitId) {
+	var request GetVisitRequestObject
+
+	request.CustomerId = customerId
+	request.VisitId = visitId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetVisit(ctx, request.(GetVisitRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetVisit")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetVisitResponseObject); ok {
+		if err := validResponse.VisitGetVisitResponse(w); err != nil {
 			sh.options.ResponseErrorHandlerFunc(w, r, err)
 		}
 	} else if response != nil {
@@ -35136,849 +41118,1293 @@ func (sh *strictHandler) EnableUser(w http.ResponseWriter, r *http.Request, user
 	}
 }
 
+// GetWebhookDelivery operation middleware
+func (sh *strictHandler) GetWebhookDelivery(w http.ResponseWriter, r *http.Request, deliveryId WebhookDeliveryId) {
+	var request GetWebhookDeliveryRequestObject
+
+	request.DeliveryId = deliveryId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetWebhookDelivery(ctx, request.(GetWebhookDeliveryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetWebhookDelivery")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetWebhookDeliveryResponseObject); ok {
+		if err := validResponse.VisitGetWebhookDeliveryResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ReplayWebhookDelivery operation middleware
+func (sh *strictHandler) ReplayWebhookDelivery(w http.ResponseWriter, r *http.Request, deliveryId WebhookDeliveryId) {
+	var request ReplayWebhookDeliveryRequestObject
+
+	request.DeliveryId = deliveryId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplayWebhookDelivery(ctx, request.(ReplayWebhookDeliveryRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplayWebhookDelivery")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ReplayWebhookDeliveryResponseObject); ok {
+		if err := validResponse.VisitReplayWebhookDeliveryResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListWebhookEndpoints operation middleware
+func (sh *strictHandler) ListWebhookEndpoints(w http.ResponseWriter, r *http.Request, params ListWebhookEndpointsParams) {
+	var request ListWebhookEndpointsRequestObject
+
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWebhookEndpoints(ctx, request.(ListWebhookEndpointsRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWebhookEndpoints")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListWebhookEndpointsResponseObject); ok {
+		if err := validResponse.VisitListWebhookEndpointsResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// CreateWebhookEndpoint operation middleware
+func (sh *strictHandler) CreateWebhookEndpoint(w http.ResponseWriter, r *http.Request) {
+	var request CreateWebhookEndpointRequestObject
+
+	var body CreateWebhookEndpointJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.CreateWebhookEndpoint(ctx, request.(CreateWebhookEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "CreateWebhookEndpoint")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(CreateWebhookEndpointResponseObject); ok {
+		if err := validResponse.VisitCreateWebhookEndpointResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// DeleteWebhookEndpoint operation middleware
+func (sh *strictHandler) DeleteWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId) {
+	var request DeleteWebhookEndpointRequestObject
+
+	request.EndpointId = endpointId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.DeleteWebhookEndpoint(ctx, request.(DeleteWebhookEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "DeleteWebhookEndpoint")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(DeleteWebhookEndpointResponseObject); ok {
+		if err := validResponse.VisitDeleteWebhookEndpointResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// GetWebhookEndpoint operation middleware
+func (sh *strictHandler) GetWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId) {
+	var request GetWebhookEndpointRequestObject
+
+	request.EndpointId = endpointId
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.GetWebhookEndpoint(ctx, request.(GetWebhookEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "GetWebhookEndpoint")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(GetWebhookEndpointResponseObject); ok {
+		if err := validResponse.VisitGetWebhookEndpointResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// UpdateWebhookEndpoint operation middleware
+func (sh *strictHandler) UpdateWebhookEndpoint(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId, params UpdateWebhookEndpointParams) {
+	var request UpdateWebhookEndpointRequestObject
+
+	request.EndpointId = endpointId
+	request.Params = params
+
+	var body UpdateWebhookEndpointJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.UpdateWebhookEndpoint(ctx, request.(UpdateWebhookEndpointRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "UpdateWebhookEndpoint")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(UpdateWebhookEndpointResponseObject); ok {
+		if err := validResponse.VisitUpdateWebhookEndpointResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ListWebhookDeliveries operation middleware
+func (sh *strictHandler) ListWebhookDeliveries(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId, params ListWebhookDeliveriesParams) {
+	var request ListWebhookDeliveriesRequestObject
+
+	request.EndpointId = endpointId
+	request.Params = params
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ListWebhookDeliveries(ctx, request.(ListWebhookDeliveriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ListWebhookDeliveries")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ListWebhookDeliveriesResponseObject); ok {
+		if err := validResponse.VisitListWebhookDeliveriesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// ReplayWebhookDeliveries operation middleware
+func (sh *strictHandler) ReplayWebhookDeliveries(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId) {
+	var request ReplayWebhookDeliveriesRequestObject
+
+	request.EndpointId = endpointId
+
+	var body ReplayWebhookDeliveriesJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.ReplayWebhookDeliveries(ctx, request.(ReplayWebhookDeliveriesRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "ReplayWebhookDeliveries")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(ReplayWebhookDeliveriesResponseObject); ok {
+		if err := validResponse.VisitReplayWebhookDeliveriesResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
+// RotateWebhookSecret operation middleware
+func (sh *strictHandler) RotateWebhookSecret(w http.ResponseWriter, r *http.Request, endpointId WebhookEndpointId) {
+	var request RotateWebhookSecretRequestObject
+
+	request.EndpointId = endpointId
+
+	var body RotateWebhookSecretJSONRequestBody
+	if err := runtime.BindJSONBody(r, &body); err != nil {
+		sh.options.RequestErrorHandlerFunc(w, r, fmt.Errorf("can't decode JSON body: %w", err))
+		return
+	}
+	request.Body = &body
+
+	handler := func(ctx context.Context, w http.ResponseWriter, r *http.Request, request interface{}) (interface{}, error) {
+		return sh.ssi.RotateWebhookSecret(ctx, request.(RotateWebhookSecretRequestObject))
+	}
+	for _, middleware := range sh.middlewares {
+		handler = middleware(handler, "RotateWebhookSecret")
+	}
+
+	response, err := handler(r.Context(), w, r, request)
+
+	if err != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, err)
+	} else if validResponse, ok := response.(RotateWebhookSecretResponseObject); ok {
+		if err := validResponse.VisitRotateWebhookSecretResponse(w); err != nil {
+			sh.options.ResponseErrorHandlerFunc(w, r, err)
+		}
+	} else if response != nil {
+		sh.options.ResponseErrorHandlerFunc(w, r, fmt.Errorf("unexpected response type: %T", response))
+	}
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L3rdhu3li76KtjsPYal3kWZpKgbNfbY7dhO4o6dePmSdBL5sMAqkERUBJgCKJnL7TH613mA8wLnX7/I",
-	"eZP1JGdgTqAKdSOLlOxcVtaPLIuFQuEyMTGv3/zQieRiKQUTWnVGHzpzRmOWwj+fvqEz8/8xU1HKl5pL",
-	"0Rl13swZSZmSqzRiDxS5YaniUhCqCCVKp1LMiHkxIGoVzc3P4VXn+KoTXhLFREy4JhMaXRMuyLNp9wXV",
-	"0ZxoSVbLmGp21Ak67D1dLBPWGXXgvU7QSdmvK56yuDPS6YoFHRXN2YKakS3o++dMzPS8MzodBh29Xpr3",
-	"lE65mHU+fgw6r5hO14+mmqXVibxmkRSxMl+/pWZYbCpTRnS65mJG6IxyURjPybC3ZSx8sVp0Ruenw14v",
-	"6Cy4wL972cC40GzG0s5HM7QlTemCabvWj14++4atn8Xm39yMbkn1vBN0BF2YN+mS4+NNI/ifKZt2Rp1/",
-	"eZjv6EN8qh5m/ZtPP4oiptRzLq6bP+g32fujfif4Yc1v2Jc8qd2QbxhbKkKhDTkwHzokMiUxg5+oZjE5",
-	"mNJEsUOyTGW8irQyGwSj/3XF0rU/fNNJxx+o3YOJlAmjAoeTah4lrHkRsud7r0DWg/neY6rZTKbrzQvg",
-	"5kbklOg5VySyr5ED8wWaspiw9zTSyfqwaf7ulU7Daen3enXH5fEqVTKtP/OhYO/1OIIWIY6NkWXKbrhc",
-	"KbKkMxaQW67n8LuiC0amME11SRI21USuNJnKFB5Peao0vNM4ARxJw/AHTcNXWi5Y2rihUd5g3x31vlH8",
-	"5OZNvZ1TTbgidGLWAbfVvtq8BPh8zOPOHUf3mtE0mjeNzX3IjFIqRsz3AxJJoWmkCesuKE/MQWTvNUsF",
-	"TUjKpixlImLYiAuFM9LsvQ4InwlptuRKRFSxoytRYOo0WrCGCf+6M7Xa2WmqV2rz+udz5IJQsbYErBhR",
-	"mmqmyEHKloxqpGrHmg9z2g0ITZLCffCzx2VWaslEzOLOO9NgmciYObKqm6mCERemyzVbqLbbizPufAzM",
-	"Kj3DN4+zJaJpSs3HVoL/umL2sRnMx6Cj9Bq2YSrThXn/q0ROaNK0dj/AeTbTINewjHjmff7EyAy6IEuZ",
-	"6qlMuDwi30qNrCD0aDhsonN8fxuvfhazxVJqJqL1N2xdHeoLes2MCJKaG58oOmUj+MtsKouJOexM6RKH",
-	"umZrQkVMJjI2/1C3hkCo8nhUzOMrYV4yxzaWRjLgGoWDy2I/0DMVUs9ZWuxwOBhckts5T5jXsRsQV1dC",
-	"aZ4kJF0JwcUsIMPexRH5hq0Voanpe4mMczAkc7lK1RF5qxihZJoyNScpFbFckBuarBg5oOTt22dPDsmS",
-	"pe4L5QN4Mu1F/eicdQeT/rQ7jE9p94IOj7tnUX/aiy/Y+WTQdzuFwmC+Vd4mdM0ubGLPCy6y81t3ep9N",
-	"Qfirv2yMBOnoy0mY5t8RTRKYGo2DishJDqyoeXhEHplznTAiBcv3oT+4JPRKLLhSZiPNs+Hg/Ij8wOg1",
-	"9KCAGsJ/DYlgNywlCzPC8gI6sbR+haxMezex9Zm44Zqa9Wi8yrjfZN/LrPCd4ocNi9kiqeVDAK4KVwBw",
-	"06aTDg87uw8OxoLj02zRvCT4cO/FwNfNZ57zBdf1lLmQ5tAanmoUh5TpVSqa5ptAN/73Yzalq0R3Rie9",
-	"INcY+gV9oV+jLwSdF5Qn33DRNPdr82jfmWd9uw89lxE1tF77qQQf3uVjtn/3uRdMKTprlsMX2fO7fDT/",
-	"ivtuG8HBfnsHCi9d7C2H5a50MzS2mLBUzflyw4p4TfZeFL+T8oc3r4rhxQkX17mSko+oaW3yFrtItBsG",
-	"2W77oPWn2b3SSGB4302nGxQQaZ/uu2Wud/hSGrPUSYTbt0ua5p5S+em1Dxhg81LYp3svhX0/+1IbcrCL",
-	"4FPDSt0TOXiDgEG9pCkTus1JUqtJN1dQ2u7QEvq/w/68REG+PQnlkr9I1sVBEsWY8iV/lOrDT0hedviN",
-	"BLbMnu9LYvkXvO9t1qWzJUJV+vU3b43mbEa0UVcmoCrfk178ikUyjR/Pqdhwp0bu8b6LU/pK/uEvOUvi",
-	"jRplCNpKiMK2GX8YECoIj5nQfMpZSqamD6cAmBZG2JpyYRQ58w1FJuum5YJ3Oxvk7SXVmqXmzf/rZ9r9",
-	"e697MX73oR+cDj/+z07zejauZOoe320lC2u4mcjcGiCNwWIqR173R12DTdT1Zr3coh24QTp2ZnpqGgN8",
-	"ZbflMgP41rydj+l7sxCbCQ9oIwyArMCGahVnGCTVFRJsGjC8tWHh6ldOJqydtGKtFFyRVCaNq2aetV81",
-	"aQXu1yzlNPl2Zb60neUbTccbjoKXiYC3G+zRnqnh8ZP+4Hj4Hz/+1HTDQndj7G5HLvea62bupvDhvifS",
-	"9g2f0XQ6bf6Ofbr3h+z72Ze20wh88lNSSjaOfFRtRKumcd2rjOWNxo5ORtdGcW8zQtTaP4nsVxpHPjYr",
-	"NLQ7aDmztGJEo+iHj3cRnoqyzBseXTP9SGsazRcgpTa5wPwm+1J5zdfyQTyWi40jiLLnd/t8/p38240f",
-	"1e7x3b5Z+FgbEsXvfiIi9YfhjWv7Ve5GtddVfkfh663aoEOu1J1USNu3+cwPKdeaiaZ1eM6VxnNqfcL4",
-	"h9NiHihC44WR7W9TqVlAzBfiVcJiIgXYjqJkFbM4IFwozWgm2nodLFeThKs5i4lgt41bfovj3Owt+WgW",
-	"RC2lUAxcSl/Q+BU6A8xfRlBkAv5Jl8uER2BjfbhM5SRhi//1izIz/pBf4+aN2JqcaQIsJ2aa8qQzglGN",
-	"iLl93AYEKH+rzujnD1YUx2adwNnxTFfeGx/f4f4xBQzNCNS/js+mx/QiGrBhf9Izk0WiHUFkheYaxItn",
-	"OB7CxXKlc+JZpWK0lKmmyTXXIzutkRv8xx0YpnkRl7NIDaHtLBwh6zbfN4uwoMlUpguz6ymZpIxeg0dq",
-	"lbBLK3qqkCi6NpI7j+ZHZjCPpZgmPLrbzkwpT1g8XqYQ0sJhmN4uZUp6tFLjXv+iP4hPWfdkcka7Z9Ex",
-	"615M+73u8aQ/HdBhdBKfMvBUp9Gc37AYtLSICiE1mTCCeqM7c+327CLfsy9hpKQ00o07Vze5e9lFmqSM",
-	"xusxe29OdzgilKDL1Fy/S5bqtVkHTa+ZMPtXHYbdfzn5hUX6gTUuklgyRcxq0SSRt8gxhby9JGFk9xo+",
-	"FUkRrdKUCW3XlNxKERjKoQ3eypL3jcD94HkOHT0ZGnoj5XOazth9H3gN0V84OnByckXkDUtJvzc8Pzk7",
-	"JZO1ZmoX6ugf59RhB0+0lCSB4f92p7p+luQF/wLW+UuesE+1yFOeIFeFNUiNaiqsyX3Btbk7+j0zkHpm",
-	"a94uM9ttHe3Eg/0d+73wYDPpbJfMDzFbJnJtJD5zMPnf3ZwPcMZksibWGXeI+ynTCY9jJu60mUuWgndZ",
-	"inHMBGfFy9LxBBaDQ38tVymxqll7Zuot/svsayT72sYNqA7vXrai0q3dFOutX9A18MNYAjM0vJRRvUrZ",
-	"OOaKTpK8fS4NKaY1FzNlXsp5KdeXJEx4xIRiYydA2JeXqbzhMUtJQqNra6+mPCZMwHIZSoCN/kqKOx9Y",
-	"65ces/dLK/R4DJL7nnFimxCqyaA3OOn2jrv9/pvexah/Mur1frokVF0DNVAj9xlxcSfmWRSHSh9tcR7L",
-	"M7mvo1nqNwyI/2vKbuQ1i0Nz2/m/rxTLhapsNhEVREiSSGF42IQR0wz2shgU9IqZB/d/43FVuXpvqYJR",
-	"FKN+/CujnjdXA2hyNt2iz53Y9GDg0Ub+XQhWSnGpfjt+3bigNgq7cQ1g37+V+ku5EnfbayH1eAq93ElU",
-	"NtzJddOeiw/zvfnW62DjduQDvpcNyboLR+Z4Qbg+irIghZp5ScHKjFwxRg7cxngMG99UNtiKmBnaIKph",
-	"7xiv2Jee6Ix6wJ32z0nTtds3p8qpKiNz0ULIWBZKNggIB41NyFvDmd3vx5fYzoX47cSKvePmz5Sg4rBt",
-	"c7PZ3MveepoGnDaXaQFhchzVE11M5HDKiBSstAqVzXuVWVvul9W6YbawKHhxdvdgVRicN+ydN4jfjFO6",
-	"vcNQQ7AzYACjzajRDfGSjurt9uH37rZjGP/tb5n7jbA0hXj9tmt+UrTklHrZsth2HPex2o/EmiAzs917",
-	"iUvuQyE5OOn1DkfkqjTfqw5YR3x18dmTAK07qLez1LDARM5Urszj4inYl9csveEReyvoDeWJEYZ/T1vk",
-	"6Rp2oGTljfRz7lO+GSN/Za1hCv5ye4Bs/WAKKQuwQujwjammE6pAT1yJlNFobqaBl9MbKV9QsbZ2UnWn",
-	"XUipZmNQN0u6gZRkQcWaUK3ZYqnVJdHpGpksSahmbXYHAtzHdKpZOlaYwmZz03J25hnc3rhvusXZtmuF",
-	"wd/Lzvk9mt2rrgLk31EFIr75f0jb60LeHthLjzqBn5joPW4al2390EsAhKG9FXSl5zLlf7/j9bWCjoxy",
-	"GdHyNs8Z0fKaCXfToolEolRiNaJLovhMQDbKrpJGr59v79vKMDZubnnU97K/pU5RnJwwmrIU1wHkSZQl",
-	"MQtqJa6FvBVBph1LI+SDTngE7hj72TwzsuqSeQSKDPSYMCN4kgWN5lwwQiPtcgPodIqOcfJMK6JYlDIY",
-	"gJrLW4FhbFSTKGWw7YXohQ8d+JnFY6o7o45T3nvDXHnvBFmbyRqzNMfXbD26ZmunO/S6vV6v1z0z/zk3",
-	"/+nl/4M0C7PZefuz4+7FpBd1z+K+0TUGtHs8QT3jbHpuiCChSoOaXBrVyZv+cNQbjI77P+XOoqevXhKI",
-	"IU+pNbSDtWnUAWeV2Xxr6OboJ/InXImfmRt61qCo2XZmuaYyXcBIYqpZV3P082zMbyguWvU70vWP5h61",
-	"VpotRhMptdIpXYalLEJ5K1hqaOGo+OW68CVc77aZsuXVrlAg5PLdegtj2qMae4AJzWD3gZQBKSJmaJSL",
-	"lWZeXhnhU9ST9l5N3OytITOGwcAJ27q9tp03RkxeMo9leq32HilS3y7RJ7lf9+cO6ArWk2itph4hBT71",
-	"vss+jmqp+bifYV2c+zMX9GW0V/Lo5TNDTSMSmmOJQYqZY0itplP+3uVZ3ZwVzch+7NMOZ7q8cV7m1EnB",
-	"YW76/PlR9yfrN+82O87ddJ9zVbPZ3wkGybdGY7DTVYHb9rLHWiaxkWvhsF1alV7PGU8tO1UlrmkTGX/+",
-	"J+Cf74KOlxTdGXWqLDVL62yV32nvukJep3+WMbPzY+mz5e19SRVkMYYuWVtLMmOo8JsXYe8viZG91sQm",
-	"1gHncgnZ24NAC+cSxlkcU/MBfA1EU3edC3brqBF1JZ5d2SUSs3TyT3JHgwjVGXWW1+Offh0+X5x/+37w",
-	"anL6Jup9H5/8ML34cXb89fzs36/7L9Tw2+X539LBa336tkqK3qq1o0H74bosuGu2fpDJUwfh8nr8j//6",
-	"7/Aw8AWrOUtZAPdeDv1hqPKRFcBhviPyBQqK5v3dac/NyQ22lu6iiC117h3xQmFojHYemrz0lgowJoKa",
-	"WXs+CS0JhX6DzAJg6JdGkVyByzFT8guUazf9q5RGjHwtl0tQ+bId5uMXYvjFzdnj972f6PHr+PTL2cXX",
-	"vwy+SU7+dnv+NO2/WQ/f8rPvlr1H6vhJdYedJFAcubPWoaSS+VYYA3VESDdossaDtlWGWlKlbmVac5N+",
-	"t8TVTNZEMRcwlS2Jey8TmfD7go0ICPGGBfV7JJrTlEaapSpA1x+J5GIhDVWxI/JIZONFH0He7bWN8lQE",
-	"dAvcF65A8+AKo+FLUms2leK0T05rpr3hOBQIwyh+01QuMMgc0BMeKMiWMyeF40mpW+htGdM+4W8mdwRd",
-	"qWOyRsPuJvzG3OwpW4H7FTTRLhc4xqnV1byEPlCeMo3WO+JuI3mmE6AmB6npuNT3q09t5b1+XhG4A1o5",
-	"cWCcRhNV/uAuur3jwuCgTxolbjCD7hk9n3TPoou4e8560+6A5sMBy7Sf8QgZkO7VXncwiIbdM3rR6076",
-	"8Um3F12w8+kZPZ2coCeJxmOzxi6iUeskN/f0T877faAZq2ZsXFNrEO6M+n8AjW9EQlDbR+aYgH/YUUHL",
-	"G6JEA+1TyoKOC0doXg6X9wqL4prXKUpcESbg6d5r5lNk42Cc1wZPp9JyqUBJg3CwPT/cQkcuADtVCH2X",
-	"jN4CqZen+Zh6ucYgcECUiQKfHWe3LCUpn81RBymHwZbOTNsZvXnz3CKDmS7889V0QEB2ts7GvRc9O6Qf",
-	"8ve50KfDjgcUcNHrnfUvLgYnw7Nh7+KivxU1oKI/F/MuyynZ+VYUF69AjCW12w28oIAXFm7zLbVdI0cs",
-	"MqCBEQkN/91bK9+FebfVyk2frbXybNrbNXNv2mqTGg5H/5Nq4X/dune7de/fTpDLeH9SW0E2wc32Al/a",
-	"9A9MbkCA01G2H0DDcWJl5L9OyO9ALs10YDr++tfBD+Lk6fvzV7r/42r4TJ69pL3X8fGXs9Ovf7n4Jhn8",
-	"9P7k8c35F6L/osbKUdzb9qdog3pnpQ+UsQ7CJd1o7RiRyYoncS4rgjLI9R7WDW8uQSuVzxNeqiemcJOC",
-	"SjplRjohXBC7hQGZpVSA3wLMGZowGs3dGRuRPonp2vCI49NT80/lA+T1z4/hN3Lg6KB4++bUkQk0x/3T",
-	"waAIl2rhU8vCDIKHypodei0XTM8Bs9UPVJuwLNhaSxLLSxJ+9fQNeXjTf7hgIUmyjC6wd5ei3CDq+Pbo",
-	"SmQIdkfofg1JJA3dEgv5Z7RoB0+KQgmmzVyS0FOgwZaXvZrKBNpeCcW1y6hRgdUnAAIOdAeYEkAeLOQN",
-	"xPt4sbJHCyrojGWdok3HDAdsbdA9WvQvjcyUEVL5PWRsgdti+KBVbC5JqFgyDSEbCIwELO5yQVaKpQ/U",
-	"lTC0b20xlyR0KasN/dscF+g+W7FLEgIiTv4Str4SheYJw6ZpzNKjiIqIJXZQXgCi4fhxSm9pAsITUavJ",
-	"gms0ScQsha5AszRDx04SNNlA80iKKcfcLZF/jIuJfO+IxYLH0CiVykOUvLwStnXMIh57U8cuzdqakwoj",
-	"mK6SKU/MymoZXR8t5I23hUqtkIzhIebe243Uq1Qg+KChLMqTI8OJs1eBjld6It8HRLPFMjHkaB6lPGaI",
-	"agdQrewWhms6GLt25R1T9MZRHiw9QOW5ri6tem4/jwuDREpjmwR+JSzpB65xHa0CncM2w78y4ofeMvrX",
-	"c7YIcBFsX7Uk6SefPwD7n6PMIxJi+mpxwXzSuRIuwdWZcm3OsaoJfr3M+rONQszcjEjKlgmHFbINfl2x",
-	"FQuvhAtX4hEjMVOG9cKjvKXR2ENy4DXsmoYkoks64QnX60M3cEMxKrgSVJnZmwEEZJlymXK9DkgW6yWk",
-	"tvtOl8sEEK0XVGmWdmOqqeM5RyREmI7SDl0JDIkQMwfjEZDJKrkmq6ViqV0ou/fl05B1yWKuw2yHHUzJ",
-	"SsQsxTXBsM4HxDSELEnvZbpcpnA20F49ke/NMbVcIYvzQhqNeOxIxXBspaTda8CXMX+62UFYKzACpovc",
-	"A4E/9DpLI7Goj8JcST9n4tsRMihPoINP+X+j5OP/kqVp27QX5d7J/s7eMReCewr/xpEXZDb3vHC/VH5Y",
-	"QEyRd1/Ytyo3SCfw5QzXrHpjmB9R7s1/MDdB9i1zMDuBwyZwHRWvhU6AEGjuqc/9zZJRTRM5W2VrgHy1",
-	"8McyoRHL/kJGnv0JlJL9hfwYQqcMs3XrCn/gkDMm7DXSPEWDjWWy+b81ZGLXMU8Mz7JsMfuj9MwukMeO",
-	"8r/kEpK6i6zFb1xsAPwj/9Pwj/wvIzphCiYcpZo/x9nI7I92MAVmkP9tDmj+V5RQvsj/tCfVzNIePPvP",
-	"rBe+WLJUSYFUpzRNdeVXR52FH5cy4ZFZcrqKuS6ftLH36zvfyOMfoqoFJo7RALmfG/ARwQEamRKyvoWW",
-	"hdy1I/JDhvRbyEYARxtA28OBCTKfIR7bKzFhkVwwiyQAgOFg5AmNuIhp4yUk2g8dtsCIw1lKI/ZvNFqw",
-	"I/c0aPA1Wu/ygnKAi0LYHa7ZmEOEvfm3U02n3R7t97tn8WDSPY+Gw+4pG0z7kx69iI+jzruK6mVHU5bP",
-	"v+RQZWEOeVspxAIiF0XPHPiQhIQ02zm16Gg0jlOmipFG2H3JUTcsGOaON4RHFQf1VoGk53xYmHxnxuf5",
-	"snb20bWLcMLgJn/Vq2gTC26Fj5ynEyQ0xYh5UZURJDIbTZppZCMHWd7KpuQwj7bYk0oqqtsUPy6rVkWN",
-	"4wIMy76nzwhZMEkqisJOycQD6XKjzmO5SmLIhACtaKVc7HiOYvV/qjYEfLkcUddi+2+44iivtcNi+T5v",
-	"X15YGEPDSpqjsTvfkkrTJDtZ5CmQC8pgADTuyKbstYXZdL6mi8kqnRn+a8Tq1Pz25Gkn6CRcsD40mDKh",
-	"dEr/v/+Xkf7AXP3wxbENmB70hidnNTGndrG2Ri9mn604C15/R477p6fdPqHJck67A2I+eWm0qJTFxGis",
-	"hvllKHj+mS5s6aAIT4M2/XcfBvW2fDvxD9sdkqbloFXLwpKV2tdGdM6sSWQ7XlqVkIxi8AKUgidUU0Ry",
-	"3PNcQigMxmCXlQyLHlSmKneJZ0bAIYDWyOSGZcUKSpRSeaXOVufJ9A3A8YVLJXOxbfCjBR3DYNqA/HlT",
-	"qFjfEiWJfYqoltmy1FQ78DlBZd61XAFhiRrs5MrBFuUmS0yQhwQBRC5JdeZ58u8VZb3Zlm+gNQ0smqFF",
-	"LBpTHZJK8LwRzpiI8N9J4szFnh3ciBtGiMCEDAemN1J6mgfmnbDTKRqzL6Je3O2zwfSYDicn0akR7iyT",
-	"f5PNxAw0tvP71399vRIxXf/rv+JwT83Az4/sa+O5XhjJ6WrV6x1HS/g/Vt8RNsE6A9gOO8bfH/oPCl+y",
-	"z23fVyUPabOnoeApyKz7qRPLzvrdIT2ZdM+i07h7zi5ASpsMouN4yE5AAcu2pfkjLn3khREDmTBKlJkq",
-	"Tqxz57ASf/M3WuBdO48M6sJDAFXLh98iB2FOLf/4r/8OAxIa6W20Uqn72/fSNMZcVQ6wu/vL1UXSa0MP",
-	"pS5OT06OTxs6sRRWx6NA1k2ZiFmK5+nrNy+eo12CCq7531lMDoQk+F5A2A0TmsypiBOwqkERFxWQaUqN",
-	"wiBTEv5Cbyg2H4XoMj4MoAqK6d6ceULtST4q+7YBt2dDzA6GPuwX9lOMxGnm1hbK1qo+5d12GZUcxDdh",
-	"E0CoLsCnMblMGKEJmG9RFnaJIs6m8yDjg9VV2DNZJK/vVTx4jQE7joDNnqjLrOhcHkiXQcftHUpiD3cL",
-	"caMY3XLXuJXijL9K5a1NejV67NqKA5d5vjK3yp5Fk+WC/LqSmqn6C/pTxcDgatmD7x/dwoYGOU/LWNXe",
-	"sS9+2bnmwJfCxT0iobkC9g98aX9/tA98SXX7wBecRouoF3tAAzP9LOLlqHPHgAkrHv1JoyVwdntbtCrs",
-	"cW9Zbk+JbLM4ci/ixeZ7/ZKk9BavYa78cM6cLc8br/8tRoF9rgUhb/HjvlJ+v5fBTtHmRR6ZrX8tMYJj",
-	"Cu0b+1HkD3O5gJMFxlKrKF0SsUqgDCGdKCMOTQGjBiGBitQKA2A4nZa6RJXEsk6qClXJ2fjsCUijKIce",
-	"epiN9Z68o60s1kwUkSDwnHks13ymHcut1fgzBOa3y0TSuG5yAKSnJUHgZyiyFi5WieZLmuqHhgRBuQ+r",
-	"HBlwB2ulPPPkEqOx1kvIxVCCT6csdqExWL0AENo8Mp9wQa3HxVuus+OzYf98MNxGszCcd/WrkPLJSrMN",
-	"NrTCcTmplZ1KRu6UQVZUF+sJLCk3grpL/j3pXUKSJSAumtU9HRbSXKxv1Fx/2Ru9ssVEJnIFajJPbtCU",
-	"TxedUad/Sr76wl5s/hROenVz9zn5jieSioxLcWWO3yUJaZKEtkCklbVzu0HCla7kgMD1Yb9Ruj/aR8VV",
-	"XQ/QbZn0nqLYWdERwAvsMd364PHi6DYpL64QR0P3AXJyXCuzcmb2TkjwbhizjK2t9cXEhV0s9mapSrN7",
-	"10ApGm2CdWzChruj/ThwagwIp1ONyeylHXJoHVWjelV9ht5aNraIUG1MoEX2gFVi7LcCO8DGpXh6Y2FC",
-	"qqIrOkJZbBelZu5Z5JrnpFTyCAKEZivEl9qqjdJIN9lHYh4TrmtsIEUjSSGdxplFWllFNiiIVaUfY0va",
-	"y+YepW2Xz/dO7sH2+Qawm0wjGnb70SDunrHjafecDiddIxOcsfPpBe1NWhkKMrd1U/VsX2YAPzAC3WCC",
-	"pJZpxaB1GBA+JVS0g7XwsWPqPv8fXSuKdZ89cRZeh1gFlhRHQXxKAJql1Vc1TWesoU5m/h08SGaa4HJt",
-	"YXmpU9pRB4cjELgDlY0gJ7rN57eF+mnaosHtvlXQnIv8ObXQxxCKA1Xw9pX713mlQvDDY5QmoFBkmcUl",
-	"gSJlVOEuptacessjdlSV6F3DVqWaaiZnI5O2kI8vbmTRTAFOicVksvZLu9Tk69x7qkg2cENuf1rK8+dY",
-	"I63YNS8G5SzoGvcF5HS0E/MIsjeXFnPMF1wLWkNJ9I6oZjMJPvGELrVcqjz+5jn8QPpD8jKVLuQNnTty",
-	"mnp5F/Fx1D2bnvS6F5PT0+5573h6HA+i/oQy4DzcSu0LuTKCSL93cWFWEBNAI/Ppp29fWWpxxYFGnWUa",
-	"55/oR4NJ94wNzS13ctI9mx4z84EevYCYreuVGe6jl93+sPvy1Xc1SnFhDTYyu7xlYXla+PkLe1fWw3rt",
-	"8I/qr6t85VsWWfWWfWNCqxRsXV751tWY7MK3qAruH41iBajrVR6Cg0MO/M2qPTPo7pf7mw3z0KQHCsKn",
-	"XAUynztvxBtrHy1Vmn1jmBHO6jXXTO0P84HxVdSPveKKWABDomVpjvcUPdccDvZ6U7zXjN+YwWJij5aE",
-	"JglO4BMHfmXDbd4Gv97UHXYD3jdTW0jPHki0DBxKeCYdQCRY5vazAi5qo/6GWSDFDhfjZSpnEE5VBVNp",
-	"HfPh+tux+lZhNfHn2rVMKF9ggcu2i+jLFVlBywzSNKWRdiUXR53H3T6iHGWKVfbom+4ZBGzZIbl3aySS",
-	"4kdamNQaVrK6+1l5TvQhbioRGxjpCn81rNCKG/4QBmhq9X/q16w4/rBzEdKCwRyroPkLU7u34DVExKV9",
-	"2bAHm1UPNrQrCmR9wOwPcyskXWPloalMt1iy+/eOALgtyNQuZ5YNuT/T8Vg/dcBOWW6x4jMBJfpoWUi8",
-	"v8TaanC1zQPm4q6QFvcJ1gGu5oZ1vBN4R2nni2Nu3ntn8rnLYcoj+V2dGhW6hCmL3w3TVuQAAshDLuYs",
-	"5XqMJc/HS5nqqUy4DIkUh0dXIswqtYdkQa8ZBOLQQtV30B2FSxCQqUsvZXE2nNybMCQJu2GJIjFjS9M/",
-	"2CfGK8XS0OaBVsoTIlYqBuDfziVxyQZcK5ePwEVeakynVCi0spgPTFIqYi5moRU3YPyJlNdg8Z2bQUGJ",
-	"czl18FuVVAWahy3fe0QxlL6O9NilQ3BdzoVg7zFUfIyk/vTVS3PtDQdeEpYZGaiDY+oD1GXHMV9kP/OC",
-	"xrT8rbwewQ8sMatsZBe5Sq1H/H/kOkvnUbRg5KvF5OsaXStfr42H3Db7GHTcJrU1i37h2ldX8MP2rIsa",
-	"uCJ/ibeE5sIlIsrBWU9fvbwki5WCQoM2xAUcJKqCTFevO/p7uWkJvrTtXkIJicrmbnzVtHyrMC44YTOa",
-	"jFsroE0NtwUQOPaxm8F7ObeVrrzPDeuGdUNd517L48E2FRRm08yKQYu+Q0gKGGyyhFzPiQdGGiPj87IR",
-	"7ZMbSSqn9DPYBzYp/vj55j2w3dzlNqw3V96bNay6ZYOmLWthn4LrsyCZYARFyVdvZpvloFkeBOSWIxPE",
-	"9U7hz2IB2x+/7r5MZ9sY0k5Ub81bpfw75O42e5wmidsDFSBQJxezuoSd0+FukUs1prHm47Kbll2Wz4vX",
-	"39bLwBpQ2ltn9lFLDXNPVtupFd/7Hts2KLO2p9rls2RYGykgF0uo9mFRW63GnuXZEwcaSzR7r+sS0lAG",
-	"AHPXJfGFaa6uhGLalk/05elL4smsXJHww8fQNstDzl2glieBGJn2s4quvtBmdEyhx5FMwPPzL9Pp+Xmv",
-	"1wFcymVC12NfanwJwmQn6Bjp2z1BCfOoJJAmcibHq9SIq3Otl2r08GEUi0Krh6bNkbqZtROn2+SxtBS5",
-	"PaAB5dg1XWk5tugpY0RdyU7dPB2rtYiyv5uUL9dXo0hvDjAr965Wy2XCWTq+pSmby5Vi2SOLEZLpA7sC",
-	"efmyIm7h11TELFEzpliSqGhOp5oYXaBGPcikuc7/Gl6QYY/0B8fDk9MzryyMu/2akneK6ONO5us8eWq7",
-	"Or/wc3qO//gKyVZs24I30EO5JQevvnxMjo+PLwLy9s3jwzsguN6PSvQ5VKF2+S5FeeOe1J/PrvC0M9i7",
-	"zp3JvgUYbIGifFjYeyOptrraHzIxx4ppjtNkG+VRs8dV9k2/cft6t6yJPBh2Wop8tfhTGA1aD0vwSF1j",
-	"BaNUCg2YUFkvL59962dEfAsqGCAduICKgYjJNJEybQYu+CvJ4a5JDpsI5wtfZttFny5RSNWAasuUWTj+",
-	"JQVYQFgi58uMDRWEmcwXZuUnroS5F4mWYIG1ociQ+Bn64mMYkNDJgxYgyxc7Q8KF0ozGZTH9AWCOiRzV",
-	"UuFlRTWB7y4lF5pQ7Y+NHOS5EIansgBMoIhGR/XcfuNKePedxVKDMo1vXz0/PCKPrE8vo1eZuvROmiSK",
-	"TGh0bbFR/IvTsYnLK8GakC7Q6q5uWaqOyBujfUAYNl8sWHxZXhhYK29yNGVXIoeYSOSthZgICs3MEphP",
-	"UaJTygHTLpa6qmP8TmT/KphqPqryub7q/Es6m1x1zI6Yf6ez2WRy1Snxj7NCAsvBv/zc61486n5Ju9N3",
-	"H44//mfh79OPh/+nNn2wuArVCicACqbKNODMOuatSwAbMvoZkB17306M8la4qto++fa15/xwO12gdZkC",
-	"qXtFZWv2KQzwJPnDx5KmyoNpIFJcZoWbvVkalk2K9pQ8M+Fg2LsgIU1SRuP1mL3nSqsQeIg7IEc+sQIW",
-	"Uqm4N6AycV1Jn68VunN6qxN36UTJZKUZAVo0B9w6vviCzpjFpqBaLpFp+HwQzh/cXYbfXEIPCOBkbs5E",
-	"RjQxE6kEGQ7P28V35pLk5qRctyojEhrlb++E3B00x9YJuabPtgm5bsLbQ6IzYiqC0DcCzn8mc8lfhoq/",
-	"DBVgqLj/kGlnzfyTRksX9drKsEPcn3BEEOv5iIRZNIL5USuII0BRKmVTqHe6EponVotIPS8KCS0gtnl1",
-	"ygVNLq/ENVui0XbOjQC1Dmw9C4ePOKNcFPFXM5LJRmL0RNtzEf0xa1pheU8ADhRN3buhXe0XGVh3zzxd",
-	"LBO5Zmxf2MlSFCjEcqQsYhCWMZMyNnoVYzEIChNmbiaF4SW5IHFUDyI5kZNK2IQdbR4T+LTbR9ZoT/4X",
-	"ckK+WPEkZjXqaAMg5GO5WNKUWSTeGgm6Fexj1dpWHuwWg5uRNa6ZhxIDK9xKKtzLb9bWff6ld+ls0CCt",
-	"UKiY1lzMlDlp1dsoBGJQFs68eLuEl1cirN4joaupPzG3/9SWtArzOwgcKkYWDe0V5z5SlEuvRP4csJUT",
-	"tmCAFO/fpCGC9CuvMF2h8E2ddcVaVq5EYT3cXU3UnKas/I69L1BdVqgkP31DZ7WK2B/ymm8sgwF/17iy",
-	"6yZV1zCbYd3D5unWta6dfF1DfynqntetS127bJE+bIswrBta/SJtmHRh4LWjzJczH1xQ3K1NPAEDlna7",
-	"O17LBStzCyOKOLMvdb/mdhGl6VrliGHkja0+UOACRmJZpUI1cBEpyEokkJXgogqXZvRYGZRXTSAtT8Zf",
-	"5L4vuVepirMk/p7LhNZXVoGYb67IbSrFDD0GUEtVLFfWUV8SJWwuvlMBj5y65wdFuvg+KkgDcmtVkMhy",
-	"/OtKr2aDcQnVFutTLSF3FGpK/vvr774FK40KSCyhKsiS6rnKzTKlIYcB4SJm75nXxKW8/Dx4FwLeBSVz",
-	"RmOWov0na/ds2n1hKL1dan22Mi1Wn9cYrVojHbgP1fIXLriav3793b6Zu9Z6VSmjQACrx7fRpizmKYs0",
-	"efvqWTWnuhb5tkVIklEu7yySYScBDqJ+mVzw5+4pBXkENhjpIUwb4eNpMey8XjqvCTSuSwk47Q3Pe71m",
-	"SfyuaOq7pyHkhbfLaQgNdO90HZfOBabRmWQqB9v36i1jgeXqSdt6LHAB6nb5a0YTPW/AcWDpDSKlgd/A",
-	"d57dsiRpyjST11WmlnuhnZYrr73xbKDRhkyxZ37xhG3AVR4IhRQV1N9cyu40wjDv6p4HtX2zg7AwQJBG",
-	"uCaMpsn60sF+gW36lpeUxI2AJMVCuu3eKaOF8MXy3tBC7i8BpyoB1KIcnDSlLU6nbSIQTTubqaxpugUv",
-	"tIoxqlrRiuGqNeHOPKumghHPrrdq7doiqqddh2JJW2/4BarYepi2G8kLhUvuGTmkeK7/nEbJwhxfYt2X",
-	"XWUQBm6rgnlsKtMJd3XJID060qjXNDM4fCdmooXWmLfdOqnXUPemniunUPvcbw12CjNKmzXnyk9Wak7W",
-	"EFf5GtiJtrIymLvtM75WKuBTvyjZ3V1botK72gFPBbuD3F686h0SfeCEpzxf75mr94riAqxRJjPkgoIP",
-	"qrczIPsupVs3Veepqet63O33C1/GrCRM083sSzFEUd14aL7sZNo9m5zS7kV0XsHIR0HTFq7N4MH8pNTj",
-	"7tn0vN+lg8lxN69Ze9Fvk8rWUE8IgwYwn2Pf8kKZTN9ZMhfwtR2WvtYysNxWwf2WIoSCaehV80enhp5j",
-	"AeG9IpOyz0/WbW/AFpGrdshenaL7gGffQZS7S5qgL4w1xlCmqRH2MN1ay6UitzK95mK291wLZ6nekFBk",
-	"PL5OVkigJQdRIdf4gSJ+Bu5hMcEWvlifTLR91XNeaTHsvMNchwNon48c8F+pEkKGAQh8oDX4X6Omli2b",
-	"VRg8ra0Zva4evu5GXrcgeNuucETBxIjP9yaOncp2ecytPNav5S1ZULG2vos5vWFkwiBqW+gR6ZNlYktQ",
-	"YZleV4bARsn2elmVqQ3FaJqBYnLwmlLpsFueJGTCPAwbK+F9khJhnjWmHXG/huZtAqy5LoRV77nh24sC",
-	"OHYGhOEteZDZiHx+UjiYBRZXIJfdwpQLZ39jTJIvNI2gRvT+YUk7SBatw5JMn23DkvJZt9C5srZtQ5P+",
-	"Evf+bOLevQf/eOrJn1TTLrHdOkYLUM6+RKQ0FbG6JCHScRySqUS/PSC4Yz0zxFxyxsx8G50M3Mku+uxA",
-	"lGJ38nc2MAbPjFx7AScSi0H74wdB0oiQoDYSa7o2N/Lc0LeW5LhHYrpWuWgRkDP4hRygTb3IKPE37/Ie",
-	"nFwMipf38am3ad79DTNhdy8/67sQChVod6gRW2fOx5nszw3uuZjsP7HH4p+4nmwjxheeHsQIuwOshe9p",
-	"2Hhgsjz1loWV6cwiPH8ict4TsuFuwGttq/w+U2rFXmsZXZsNv1v1l7nLNjLUVkXdnEuIObzn+EUM7ewY",
-	"CpnzlAVonFXkhayvRJSPYtPCZkGfO5QSLe2A/VDtomu22Jq2AMXtYSmNhqAXd9AQtMO0O+91j6Nh3D0z",
-	"Euk5PZ10z6Lz+IL1pn06mOykIehFaw3hBeXJN1zUFq+55gIy1zAVbu6FPcFtH+Zc2OZz5T+MQSPXIKU5",
-	"2Yex4EqEiZxxAaFFXsKcDTYKLQRplqtifgwK/TrpB3q+nUuIdLZi+pVQcsGwCrokv0guWIyF4W3AJlps",
-	"hNnCCWSRiQyy2ozEOsaKs7oS9nd/4FoWWJ5y2KkoGTkJQgolE0YO8F6gRgyEzwqZw9CZMfs/PFBE3rA0",
-	"5TEjFMKUlO1vcRiQEEOSxnLJhF0DrzYSpL6aNbatoLq3XWX7E/q7cVss9OsDlUO7BoXGme5mO8KvXYmi",
-	"49shyHIjnkOZpxj3ppzBbXrhTAHoiFK3Mo2BSnRxmcvPSgsbzSWUtkQ0JdsWltjuiNn+yjIfluPfM5Jz",
-	"Sp4LUawhteKvSNiYC2jpoeNi02xAHLyCv6TM8BXvB7WaLLjGX8r0lv1U6Lqw5fnfsCf5n1lud+3edQx/",
-	"8Nc1+1Tp53cl60U+slrO8VxGtL5MckLFbEVnGDmMDMRcH4ARZU7CbWpWwXCGI/KIpCziS86EtrV/IAGN",
-	"QaqcMBs6Y7qSjmj5qa8kgc8Mg43yWcSsafQvmiVQK5xmRTdWeiLfB1lSoldjixxgNdUFXRNzrXjcC5xn",
-	"h1WsLyMKIljuJ7WgICj+KqvLctI9jocMQfHr7pdruAaKu2406DFLUzAGmG1k6ciI5wsqoGoc5ckqZeTg",
-	"9Ys3L8nJSe9wRE6O+kd9c/gggs+8M5HvQVm1e1wffpUF95g+gdC32CsGP9VC6tvFrVNl5VSj8dhoxYRr",
-	"oC8wKOuUs5goLrBgwS1VGYFKCz2RMmhUMTF7Kmqtfnr/dX93LdKzMR4mPwb4yrWVBba9BDLDxyKBfGio",
-	"QALrZ7eG4PbmGbwZf8hiwYBjeU4JPkUmEPO4nZoHNhv7vWbjNyXWPpIddq5IvGL+l/EGwwReMKjdwSmS",
-	"k/8+jj6wCm708nmLmHlfCdf364Bth/XiUVUT3Ms9+RmAXP3F9VBOMmawm6egeCS2uArwYnAUNCKh4be7",
-	"KAPkhww3DbEaIAMeqqeZ/sN/CwNX0A7sDfCdB4rYEXafPSnqEzvw+9b6hOlzF33Cjm27y6G4eq0zov9Q",
-	"N+i2a8+d65rBQ8Zudi9asXPLrdj/FFZ8X1j6c5rxqxyrmshrr4twRG4ph2hfhM1VOHBLlpckVFlDClby",
-	"DPQBn+lwVGbYV6LAsUO8JMNRlhBsvjSTMjbiiINasccgsHwd1R8jpqzzfKCK90D5/zL0ZMWtgsiciWC1",
-	"x/tlym44u60VmyGiDAMI5CqJyYSBs75sbdKLpDPqXK16vePofzz57vGbH18+JeZX+InhA/M36BH/+6rD",
-	"xBU2Z//4r//Gxw/z9pAchntZMK/7ifSavTdPv2ZJIoMrcSXW4KpgdEGozltC6Lm3vWu5OiKPYHMgQHB0",
-	"JRzyi03/tfM6iuTiIe7i/wHB/38vr8cKHvWyVHs6iWI2rTF8wYKUwGyH5ydnp3V3sJvqh625K27arXou",
-	"h8bbz9g+Ahxk0+F5Y7W7LWm2mW1DoqZeMDFxgagyoPx9ztDCWs3HqraoP3rkxZPkWi4WTJAJ4+TDhyMn",
-	"c39LF+zjx1aO1rwNeJbzWpXDQZU4fksNwhFmyQNSADvzijggpMxExmtMeqwHP6sMb2elIzM7bHvDGiiK",
-	"p6btZOwrO03Fnbe23wCU3p0X7M6ydJEA64LfFL2B2whu390v3mIAkBXT7b4VPr67cO5YTb18WWA3BcNT",
-	"xnwUxD8D6zGCei2/+UxRLr8vzvPuHuTE7CLY0VWJH9i253vDS266eEaE0WhOljTVUJFFgAkig0Bzhkby",
-	"xmhp4MCiKSNfySuR2zTBAg3cD7qhAsSZh65BQNBKyFREl0zZEvWH6NtWjJHww4ej51xcf/wYQl9XAn0f",
-	"bomcLQL4RQbehaNx96d1aoCt/DCALosUEgZXwvz6Rpp/Q4NXMjEP0O5v/3aN4QcrFbtxeRGqQmp2aHtE",
-	"P3L+1lMME8j+hnKy34LbMP80JBX5HwcoyCNbZqE4ZHz0erU0UtdTM92sH3z0WCYyLf32XM7k21fPS7++",
-	"BEX7C6oYPju6Em/mbA0WXCG12W/AtUsh9dlaf7KdDkgi5ZIchB8+pFTAwhwGWePpSkCZH+Vem1NxJUIq",
-	"YjMEmZr/CqnN/7Ff4Q/EkIRfALounMG/Z/g7EyH4v2L23i6TSnjkgCoN2V4JIDgz+JSJmKVZYaPBySn5",
-	"hn9RQQaoFZXruMlmkbnyRgvROSPyZhG4GoObyRQPMqN7QLhQ5jQbigQUM6MjpXmdum0XaL0MvdulDuwg",
-	"oVx0s0u81dfrsANeNMSD2+R7s9m3kMCOOx3LIww7N9SRB6FYEslrDzpoTeJw/d2jKwGgU66mPaL5F1ya",
-	"SDYNyar1EI5mwK5wVcHzZ2GTaKQV4aJllLybVPuUTiAqli44VkbbUHXPLisuJRHy9og8gjFi4L3rATyw",
-	"a/D6cOFqcXnTEnGAZRCuhBcJlIeFE2VOFwQEBa4XDQ4urCkKS9yu3HlUjaE8qbG9LFMuIr6kyfaSOK6h",
-	"y11tFc+Ci+0SUdvk4NSU3HFfLu5W7dXP6rGnHhUjr2aYq5jh4wK1cU0mLJEIz/I5tcmdaxX69SMLEX/v",
-	"9oX5c5vTCrCxGRIBZrJDxLMnuXYBkdIBGsaUPJc3zMhUO0AXljLRstTnXYaUIRsOtujVTV4VL+3jt8wR",
-	"2yO1/V6CHRuTYAo1nP38l09TL7m16ykb4Y6FBnwGfvecmF34485J/X/IagQ51EAJWqA2JwgceNsLEthl",
-	"br46tvugsggu5+w1mor515rcQuR+HLP4tzEO/HWR/D4vkvv3r2VS1Z/RtVaQ5MtyHIpqaPgv1hKjxNBz",
-	"kFWjT9b1kvU/oWj3lxT0lxT0x5GC/pJs9pBsNnPSrQkK+T6OwEC0f4LCDtyudUCR6bN1QFGZlGsukZgr",
-	"OklY7JOvhV2mEYTxQcCun9FXRkJ3XbRFP8d6rLtXuYK6vGZECy5karZDK3IQmdMApqSnb18d2ioez15/",
-	"R4aD/hlxxXvLkcRba/yWgmMX9TALL7yRZJa7/IvNR8ciLFRwFurjYLPRVQg3m6eMy3LIcTmDy6MiQ0Hv",
-	"PhzXkU3pmNqZe4OoPV7yBjC1tx8u29CtFmYDJSyeQSGThbwDYoB52c8HYt0z2p90L6JB3D1mw+kJPZ2c",
-	"Ree7HTfZHjHgxXqTvPadh20IJtQHyjtzKvAyNNDfZcQ6zFABKx+agPU8lavZfC/BDZBsHJDx3nJcyZBd",
-	"qLjxl4x3TzKe3ao6Wcq33jZQB1jla4F+9pYeK+6LrV6Iv+TNv+TNfxZLWvF05Ae49qr0bomGMJwkqdwU",
-	"tiCNd2GApIO/NtTFIgdGilvSGYsP72iF++vqaGPbuqspa130xxbYy/4xQN9Npw318D2I5ZRHzJalt7UK",
-	"XdjNcpXnD0INwwrMxwNFIqppImcr9tktSnLqb1V8HGGKwcXk9LR73jueHseDqD+hDBzyPCpK/70N0r+Z",
-	"Kw5pmcb5J/rRYNI9Y8Np95yenHTPpsfMfKBHL+KWQWQZxfR/V+Gq29sDIdkC124pN9Iz6Hml1dzmWoeW",
-	"+JF7iNT8A15RxYvJWzq36vuaQNz2bUvLMs1GJDQHa29VbIdT2T6Vapq2VsVgri2SqEyzdrlT9+64QLb8",
-	"5/RbfLdk4g0k0++LjGOBEbQkcok5l+XiLij60wUCQ7ngQRuUk4XpPU5pdM1iYsv25rRiZrVcMKHHto/K",
-	"dhaGVMkX6dUiu7pxbdp4XJgvse1HKD163fKl59AU+a9MoaRpm9deutZ2O6F89044wPUxf23gfvCHD7vl",
-	"p8LT/Ku1JJbGW6UaC1BiC9ZAHTdbvtf8ZUs+7m1KyeSFO4gwdgw2N7P5i3UgiqdTkEW7Z+x02r2g571u",
-	"fzKIjuMhO5me9gylS7PCGWjGx3dOZMrlmX73mA3j7lnvtN89j87Ouhf94XTIDHueTPMYewDdo2lsC+Wi",
-	"5mCF+Od0qeWS9IfkZSo7+4tOv64oFOzpjAZBR12vTNePXnb7w+7LV9/BbDSG5jnpbdC/OK+X3laC63Fr",
-	"aQ980g6V6eV33V7PAjMB+eQIlq3XvZCublfp36lg5Ilkvl2g4wOa7DK934GQmRuk725xvoPQGrOEG/Ft",
-	"7JV63hgLapt99I5emYU8BXlQp1QouK+K4gFKiKhf28xy2EawwrW2IQH3enpjAdq2SAAtJHPTXXsQCmie",
-	"JYThgf6ww8Cfc1GXo7Lgwv1ZI8a0RBvLz2KdYQ+O5INMKKeudga5FvIW8n+tqApMXhhSVxar3afTQc1n",
-	"/dPe9losnPS2uGv5DRzXJn2aecbUSNZI24gOdY2ZzBXrXlmCrgvYR9tIe7tmO8MlkEJus8wYWCuV8J9T",
-	"t7OkHdSn+GUmx4y9utPpVrdApTkL21sjzLlQrZqU80DrVoWvV0CZPrHYUgUq2ptkmhI2FzRmUJ0xr0cQ",
-	"bKhcADlLoVorzRajulrHrdI0pqlc7HjGHBOtyLz4eciCtNllMEbE96fKVZJASDXYz5RQElERsQRrbraD",
-	"B9JypxFXSvMAtAwSRiNBtjBRmGYjQCa8g4mivRTc3kSRxu1NFNklXIXLcPJ2OHK3AEbuUeFqDpkNnGPu",
-	"Fv7uAEYvvdK44Qj963kKpCvfSrLyrZhWPV0lUw41Ss1qIl7XDYtJQjVLyYEt3e3V3D30I0E89SBrUgwG",
-	"8VrULwSIFPW2Gmt29jhQkKerQM6UGTNasC0AmeWShJatOX8anaXMFFu7Zfe0xeYz/VAKYtlaJMQsy4et",
-	"rHlH8aGwWi1eqSRSeWZVM8IMUdjr2Zu1G18j0zL0uzeQek7h6POzvhSg67kt5FIi5Hug2AoNfWbS2LQl",
-	"WZ8bFnyrcRc41Wcz56bxn9ecCxno8i4QAjYQHVHpbYy6L7WgQILX0KKKemTRsF+j41tYFOyj6qbtAGpd",
-	"P82mSMlMICX/+L//H5Kh1ZL/JA6nlvynE6hYTA4m64KP9PDSe8f0kN+45ddA7Czer56dyMfJ9RBysy6M",
-	"BuO6Lt3BvrWpzH5fWizb13wmnom997lYGBEvZtvzkZdczePQxrpVonTQB+1SG5RR4GhyJbIQB78sBuQc",
-	"oW3GRkJIwSo5+xtya9zYOqNOJFOoBT6XqWJkAjId7MUyqfENfIZ6dVvQ9/Ohe31lP5a6O92t+rgbUtZd",
-	"HVN4mdCIwZHZnyuAOkkeESce2gwyK26WjXtYMS6zuYTkQAp2eAkhC6zrXuV6XtFRc6P1fdyb70qGH0dg",
-	"v1DBjmLJ/s2DNcvzr3wLcNkElNdhGtb5ofa2cX4uY6CjgE9mE/z8hrZLwDOxatPS4jh9Ystb6RjiZtSe",
-	"PR+qoKb4ooLAMS5mRw6ZP5UJC80Dh2aBgBWGQT96+Yxcs7W6LDFowMMo1LYOr4R5FeAvENGmGIy6hpQB",
-	"G4R6CIiNYBb3u9NzGSNkBnbjqhZgywrzvltw0A5xXNbTBUmblcLoO2VywBQ7oyLIvVcs3XLDfG0AoFS1",
-	"K+p+fzcRjxtiZz0kkwcqcOQB7lSH84HIuVvLy+clmGW6Q233NlwrOwGOc92plL3bs23H1MhGL7BtuQB+",
-	"cSEf06XKoFs0ueHslqUk5bO5VuTAvNiFmtBYTQGLdB7Wh2z7dLJlfNgys+HbY79/sR1rl3Zl7O1kNzKk",
-	"ZoPWdAqgrq4KgS1UdZlZVuHpgkZzLhiIc2JmVCHqwFllwi4tcM/Iq7WdlXt177gYeCl89lQyV02nnaBj",
-	"P+xlwufCsuUDVTk5lZOELWoLhr/68jG5GJ6cmTmaRiRmmvJEEVwnchBCVZIIFJ6HttH/+kVJER4GhL3X",
-	"DOx5jiNqOkkYCSMZszC4EkuWdiHAhNxwiTZbFLDRyAtXnTmYFQ4qY1uQgiawkziqzggEk5G5E7I9z0NY",
-	"frZRNrZZoSSj/wYEFQgjv0Xm0cOb/sNMVO9kVzAyuZT9Oj6bHtOLaMCG/UnPy0IfAv/gGtb+GQ6VcLFc",
-	"6XwTVqkYIW7sNdcju3wjN68qY4R5b7VjmE4em6Yf85WpxT66hRIbKZb04wqqDAZE0SlggKm5vL0kV2Dd",
-	"SI2iC7j+Vx246UL3a9kxMNwWR1Qah6GM0M44HAGJM6HTtTkCZEJjAm+29kJDDNL3jpraeKKzna67ORwR",
-	"LqmeF6SlVcq7KZuylImItSzDnNPNhk/BVRQYNpHI2YzFxGrdiAx9iV49MApD1QJ17fDV5ixZtrrCABN6",
-	"DJjyftG+un1JqWZjm2ESjsBwhwUgJUC7Ba5iwyvTZfcRwNTPGTW8UOXwpWguOz8dbk8LVA2mCgR+e/OS",
-	"YAM/NxB7O7m48E1z9cUh7WmsOpvUXKY6IPPVgoquuRaAT6nVYkHTtTNiOhZo+m3lDXNxYuWvvX31jGS0",
-	"QwRdcFtT0//CiIT13MFVB81Jwy1GS+JsGamGi+W7cGXMGm7KnOU0yV9mPaOEKsWn9raw3g9gKgim6W9w",
-	"oQIquDEdjyDDXo8c0ERJMuwfo/hOETNX3rCU9MkL/kVAhoOBNbykDDDTn8VssZSaiWjd/YatTYtz2wJC",
-	"XcSMPJt2X1AdzQHGciXoSs+Z0Ga8DL7bD0iYY5SNYyY4AyTHKaN6lbKxSxu2qkHCIyYUG7vVNX0cm76F",
-	"1OOpXAn4ZRiQkCaG6tZj9p4rrUyXkRTThEfadoUY7ONlCgeWYz2yYe+CHHgtuSLD/sAtidI0Yd6cCoXT",
-	"XKnZoFSmDSrIVuu3mRUMybDfM6MvcAUyHFwE3nVATmB7RExOese4fQ9hbn8vVd3Kb+9sNYwAU1gIaxw0",
-	"syvAw9mlB99GYZcyBPvCSplfSzsEcQjF3TF3uzezYp0vV1G3VPzLFdwtLRX8ggtSlMH8qdYJYvGqDpP6",
-	"tTTSvMclUNxULEkUlgyRK11SdQt4d/DeLJETmkDVvqlMuLxEsUwKFhCQ3AF9NkNdUYwpwstWa5t9ZNOm",
-	"qNYpn6w0iicpXXRGnf4p+eoLiICjms0gHK2TgHOyVHqlMcSiOPn+sMtFNCeTleICNAvozOnDOxi8Gj2l",
-	"ZQ9lYwZ9jT/0jpGLbj0r0QHCmn+tdQ9BhrmAMnbOm3ZpHULkmjGwVizq9a3iNm00tOUtCzv4YbtY8Vsm",
-	"+jTHtZ/09szkLfgDd3BF75JEZP3IxZ1/a6P9olQqBbm8jgQCwmdCmk+RiKoKtu3w0yDD/wFj0greb+f4",
-	"zvImvdOwb5RZThyboSHszo1IuLxLXM8OPK51XM9yh7geO93t/umcUn+L9CN3f/45PdavWGR9Y2V9IoUn",
-	"JdlgTlOWmaJ9rJvfT3ome48i0hjeqNeJzcwemAtunTku8pqfGK54SQSU/VVzeQu1+zMRBszxrVS1LZHz",
-	"yNnKUfMgNIEabmRWw5alcGNubbDAba2Pm98vch57tCbTXeOknc66/QNv1ksoDeDeGnsXRRkTaFtA1X1c",
-	"U1BCod3Qv8e2xcuteiHteOs4vdlfi2xc+940OGCL972bNzrXGooHAnDOqbpG5dcWiUCqvTRqg1wyofJC",
-	"znKaVYA2owurPCShE5a0Eo9q5Kj66pg7wKZ4Y9s5Kc+KCH4X2zahbWRA28TLi/vLu/zYOPTHwL+2iivI",
-	"5jKjp42vNh2MSJhGDcnTRVnFNLvvGGTTZ1tZxZ+wt1dNKZXO/Wen7k0Z1eFbyhGKLcDw5DhA5w1UnI64",
-	"y5AqKXVTvR3tucyKJlQVeOiG29C2QuMfDvyWKgz5l+LSVgjFevExXlNQ6YBq92q9BL6RR0/YVKZs11nh",
-	"8Hbmy7+tMhnx+G7fdl1M1veEK1U6xrsGmsg0Hu8mOJRzqrfOoV2ClT+PhowK65p1Yy4nFjmCyggysMet",
-	"dII8w3VhLgXaereFY1oG4hSfuygndXxpZ0XlU2oWhU0ZfagpFkqXRvYuhmm+a2TBT2OuX62s1bC91PLD",
-	"HKt3uEDxGtnFsjyKrsFL6013v4p17jIssWUYf12E0aOcjVp2bzvVkthZW1No1bg2TRn7OxvHdN3oRrNN",
-	"YFhhACY8/ByoNFxBNDwxPRAkauTVhuPgXMxtA2XDhEyNysl1wfl1fHq61bPmj6GNCLag78c4yvGSpVFt",
-	"Qt2XMs3SVkVMFlIwu/gqIJQIdouVzfJiN26utssiwKiGWNdCTJpcTRLWqsa+zUMsjLxxQ5Ys5TKGPQuD",
-	"rEJWPjz7Opmsy/QHszAvuB07ajU6byO8bxdUpTab2F4ubpYFNyRHVoWge5Jt7pLfuJfYsSUrkhxc5Tmc",
-	"//iv/77qBOTKq36Y/eRSJK/ZGn88bGVOmKzHjm7MOKpMw8WDOSZr76TsfouL7JYqxWcCnyeULxoY7w6Z",
-	"AjUxUS6LsTj8mnsWPtN8kXzpWMxOGUMYB1SQv62fvRwc2AQcbETkCkgy9uhxpiqicKPkWOOIqzcxXdry",
-	"fsj6rDkqYfSGeaEbcKs0+2hYzHVLW5G7WEFytOpb3WAZTaM5iwl7TyOdrLFIIFa0PKAZIOPiECZkyKpw",
-	"7JuJdvsQgQSyAOx7Nw9g6k1DmAi1wRFoeHFRBmK1qIkk2urU2iKe5aeoesjrTQ2whlvOTn3AIURsWZmH",
-	"zGUSqyOCDA9L+sGY1YiEeBOGhIKGuqAJUatoDhbt/uDoBGoEmvMQEnuzFMDH7Y3sxI7QHSTzmuHbIfnx",
-	"xx9/7L540X3yJCChnW5IQp2uGKYzwAmHbHNu2mOdSi2j67FZ+BD6f/bElV61H8yU2zwK0g9wtEXHM7QB",
-	"G60Oj4MOzMewKrv4aPgEHcB9doOkutUukttAWLS/F8e8fO+WERbtaBm5P13m96W+vKkNtjJSjbOWbL9b",
-	"aJTxlR3Woa4Y46BmMSYrnmheY9t5AhVm84R2uC4eYJBbADkbLgAYJNRHL581aCKZzXCH0eNtvbWS5O5M",
-	"fDcPwt7Og3o2i8P1je5u9bNlCrLt3kxUsDt8D/v7I5/YDPtFldLWE+b6EiDbHHVyZa/mQrxnA0rgzx88",
-	"IQVDcXxJAH+x6R+Oc2Lwy4Jplo4zNpovnXnnY1Dt18kldfqgIZSCttUvqTcXvQzVeEG50JQLVGTs2LJx",
-	"2NGtGU2T9TiSQq0WuI4f32XE1/kBoBtgCvk7t+bHMf748fOe6Ps8cBuzyj7t6as/QnZymw/H/d0mwL/v",
-	"DyG6NMcNXvP1kj1QALoRECM5phBcQxJmLlkVkJjPzDkFKWYcFq/0SAqdUghOLMmsxdxUHzTOXtXbb+rv",
-	"M49mPdNpY/utn/QDV3HeMBsUKAF05ABKz3/19A15eNN/iG27pk8HjuKnYODMxxnM4ONuv9fr15Thw031",
-	"R+5dMP6OxYwtHkH20HMurvdOwfUSkB4oouV1BWwVfoPc4vHXvw5+ECdP35+/0v0fV8Nn8uwl7b2Oj7+c",
-	"nX79y8U3yeCn9yePb86/EP0XVe5i+6nVQqqDIAfhko7/8V//HdYaEXbJZsYPv2tcxedyxsUdFpFAol9x",
-	"Ce+Q605Kqe5XYodc92yzkvH3k+NvF6d/u714mg7erE/e8vPvlv1HavhkevbVvPfv18fP/376H9HF95PB",
-	"t/eYVbhhl3FfIcjZTAahAlgMC2e2O/k82w3pbnfc83w6ICejrJKTAclM4nmoc9OpUnfcqT0WXKZkmRqZ",
-	"MF97hYsPGulS8U+/E+ZfdwAP+GG+9irOQkIa+ljAnzuTTOVlCiwmhf3LJgvezqVDiSrtDOKlwRJyRRYy",
-	"Zon5gJCQzcNSQm8oT+gkYZdkmTBz/WV1b0n/BOOvwTZf2SvXdc1ltMu62m7qF1beEXrbrKzR/JRMbljs",
-	"4lpghU3XLParijagtGieJGSS4mVyrxAtzsd4t+P7w5ylmLXHwDohBVrYieIz0bWH+KglikhlfvcE8VGL",
-	"yVG/52YazzJOsz9LE+zWXWMJnzKzJOVVgMwONeYiz4Y77Q3Pe73qMtQ03XyT5FN48+b5a/tOAxkoph1k",
-	"zd6wW/Z9Q+xMF6UPl1drViQDsCkRO7sde/gxlCxW0dzxCPNgOU8NcxDythPk/H6Z3o3fFz9bkdQ1MSxJ",
-	"k36PRHNqhE6Qy6GcI4nkYiFFxXG4L2rMnW77ZXqfl0xQXJf6Y6J5yl5rGV0bnelu947RpdBpocD4wCPW",
-	"dI2oKGVMWHZIJmwtAWFxSXn629wQepWKOy7D1/I2X4bIaEMTGl1XtR6bUQbp9LFzho0612w9kTSNya1M",
-	"RV3mdvbiNuQCGV0/zlrv5tSrroysz3ctR7+lMmEjEiKmQwjhzOqShLnNJiSQcLlMaMQsFqUKCFdqZasP",
-	"pLAH6kqAxT2wQaR41WILFhs1GpVK0zmUubL9gkxpe1pQQWdWsfAQETCWu5BBiMOFw5bZlgJbPquQdVd4",
-	"Xjnxr19/91iKKZ9tKb3w3ZKJZ0/IYykEizRBg5teZwHpCOEpVxrLyyacCU0Ui1Kma9yY8NjqIlutOi3C",
-	"4e4x/k2a9WrwrlnJ07YxMqdiDrDciBpoxHbW6jxav8ntNjg53uh2qzO7gdwwBo9lgxf4CfLqB8r6NTNs",
-	"1SKYW6t0+TlVY9zF2sKFGKxU3G4LSuQCMb30hHrDPZyjBnh4L90Bm5G3r54H5BbkvZirSN5YVLdUF5Eh",
-	"O3Otl2r08CFocUclnLhijlzNvH/hNRN+iTttfXYeFYAP0iKVOXsARCvh0Y7JLxLK+tsyA1YqrV+OX7ge",
-	"7xIBLuiC7UcOqDlZ819L8ISYpyzS41XKm6J0sQWk+WtJUjbjSrPU+6p3JrZug+9irn6sABkDW7Og6+wg",
-	"CmkDE27pun6pWyRebEoIrIQQb/HOFEM5LdkHHjMsHLecFRXPfGHHkVA9ovG+WNqufXMwsgtiX7Hc26XK",
-	"rXFEnrOp7pprAyakMEwjdPMJA6LpNQSS8NR5lssQsN5t0kHEiHxVHe/q0C7+s2sk2K6es64bg7fSUATd",
-	"YxTvcu60mZ8Au0CXUX5+3RX9cafrb4uEXppX+Vi8srtvmA3uchlfU2mJz5nhztdsqVvoDvWn07sr973d",
-	"Njp+Nl51T5AYSAitwnb4ZQ1XzSNBYHvN7UIOzD8xb0AKQkki5dJIw2QulT6sY1tbtszeJZ+W1WfLYRqF",
-	"Lbl56/idWmbltr+Ba7w2l3It3ox5wOLMOOMkJipqGEQ1TGGl5zLlf7d4E2ktvJNvDjJEP0nlrarcOQ1o",
-	"TXvLjs23lROVfLEeY7VUfk9tEAvKNfwra1Cpf+xa124O4srV7g1EWppdKWhJW7DYyDPtDC1G+IM4QZd4",
-	"481qa1W2YvnevaEinaWq0Hn/otD5biiNQSehynBdJjYO+TPATO5R1LgmMCBiSsE3WhB57pW0pePbVNB3",
-	"ZeyhegPYme9QPX/vFOucDrYOlIlYkbm8BXUFVZeVusOod4R3LNJX5WBCoupt3eJC8r0ZKShcMAsIVUZ7",
-	"TpwwALYzr4PtzrDGvef0O8Tk9JfjjsCcO9bL31yOvrhUZfZs18KfXokECtS7NW0rJ6XNsZx2pUaA5Lt/",
-	"MOcOfLN1MKfps20w5+u7Ogve+KX4N/gEbGrOuC2ufLCTF+FjfXi/3uAPyOT7jBfQKJIrockcsFUzH4iF",
-	"EmvrF6iGUv1+3BLlCK1tjoHXTBfL5N6tZrGjENtZpW6LK9zbWaUzi2NRLsOyX23fSj0V+6B2zsA2azUb",
-	"vH0zQO7i8HM29Xmq++8gEFklGi3aGZiHxc4ph1k1QZEVxbM9ZCfP4jPIwZv/EmE/vwibR9iM//39+U3v",
-	"b4vjb/r6p8mPZ9EPA/HqhD6/iL8czr4+/eVlT705Xn1/fvsf/QwMuiV1b6gtsivdJDKiQMEx6z55mofs",
-	"PoopeS5vWEIj1mlPyf44q+XCiue4nVjWKdJzC1F1i4vYdvZAkQmjqRFBXeSfQt9w4OuGRhINiBQRu0RF",
-	"nWtI03nkK7cj8gV2Zd5vlX3odnubCNfoeHZLElRrB2xgvS8y6bbqWaUN2pAHBmrjJIBsvLPjKWp++Zag",
-	"o5Ts+Hj8XJa8foVuqgIUr687CS5OjIHL9P8DKoicTnnEAkLzOoOHl54FAFPTJ4xY+FAwvkgIwLGIdztX",
-	"ZN+bcfqwWp2nr152h2f9fsYuuc7LlvZov989iweT7nk0HHZP2WCKUHLHUX5cv6aLySqdka//1rnnSt1N",
-	"CinXiGhiW/8WevM2aDIzxkZgMnPCEZxMOaA4kFY5CqnCyoXbrbU7IHeJ2jh3iyaZJeDnxrfNaJINnKXg",
-	"Ltq0e6CT21zmvbfvDwg9WVRybSpFgZr29kLhTm/RbrlmI0i8vINq255BtFdtuW6v2nLNtkNNAltthTP5",
-	"z8Ru7x1TE67JPyegppnavnqx5f6YNWTOWR5ADNE/m/AqVSUAtYmAqgRRE5J6XxcVOXj66mVg04FsAOAh",
-	"lgxDFnJEvsNii4G5x5Sma9hVNBQfYL1mvbaJ6CRKGE3N08NWN90nuL12sqiYz9cSia3htIXtegWmDPvV",
-	"0zuwXz11DKPXPWGn0+4ZPZ90L6Je3O2zwfSYDidGrd2J/eppe/Zr5oIqUq18XCx2BLE/is8EQuNIW5BC",
-	"KJmwI/LMXJWpLeyzUiwrzEa4UJrReA+52Omns5RG7N8yL2lJS91hFW2EEgCdeRgw+PbJtNvr9XrdM/Of",
-	"c/OfXv4/74x+ZUZDvpbLJebVliw3eJzGMVPXebW01mpvvzfqDUb9/k9lW8y9Y/lmgf71mOQLKWYFYlcB",
-	"MZcGTVlcPZBbkwX2kXfzmmr+vtWWDLSRZ3mGGjkICxg/YZCV6nIIPyHU+AOOOJpIqZVO6TJ02C02ek3e",
-	"ioonvTWiSX3DHaualUmq3hYBLbqmBYnokk54wvU6IBOmeIzQNFiCjLr1AYmaa3Ir02t0LNlkmV9XbMUa",
-	"irm1Av6DsTvEv0+LS/9MmIOg2GYFARBULJDanaF/HYFbed/GoWUAhIW9KhDu3spAzqRbiMrFA3tvIvNf",
-	"nNhx4vsXu71L+E8qfZsZ3kuJ7lJ5z40Fu+sT4BoJeO9i2n+emtj5pdOESOUvP5Gpk/HAHhpLv5BJlgY+",
-	"IiGdYb1reyCJOZCHmHlyBQHza8QuN9uXSHntYjpUliiCAc9BMZPEZY9kn3J5bzwlimnNxUwFVyKEK7z0",
-	"jhNOi1km0DLLKwk6MPCipdk9qpelW8Wa+Yv4iYLJfkuHWp1XDMu57nZH7GlPvr9IrL8Cqu49oGqfmKic",
-	"dlqqC7VlglwnXjTSXSKQ4LBvj0KAk14fi7Cjb/1PcqKxePFf6v/O6v+e8QAVJtrWBe7fZv6+7SDJ3sF3",
-	"HpCEXzPfL4vZq5/Bp77VT45L0cwVGsrahpb4whHYWddMW5GAcEEOgNtmjnECyDoeIgvQDdVQpfHwkoRI",
-	"R+HITwG7JGFWkxQfCKkDMFHbwSsCJborznjEHXakmZXNLMo97nGd4JPqZ75vft/kdLkAEPbI7GJAbucW",
-	"xvbWphM4pG6aZsivjfFdO0fz5LgpaAV5A6d/OBiR0taYm49MKU9UZ0Ncyj4Rw1y4so3VoAooxcw1XNfK",
-	"T3LqnxD7YhGd/GRbjY/aXP02CT63aX04hdkRt0eVNCwrcQAQiw1SbpH5UQ4r3gAMUEqmb6pNrBlg5YIa",
-	"whWxwrU9DILdYhwMfmu6SidczRlWnZ8yPAHFGq/wRs2RkNH1M8j12vEQfCeYG56WBBLsSUUDsKX3xuWi",
-	"qLTbnwyi7ll8zLrn0yHtnkxOo7P4nF1MexTvJk6THMbt5PGT/uB4+B8//tTxyoe1d2PeJ/SBP6cdqnWW",
-	"plQxjVlX3aXzzdS4l1AuVky3cl7tWGWtEtWazbKRiPc1jjwBslE+3WS2bDfXEWE0mmPIkx2LS/Aulww2",
-	"dxA+uhJeUqu5fA/MEXJXEiZXaikPAxIKdhuSlUjAGEMycsgQT6EAQ44EXegZtX3pYSuEdrFDZCK3c5kU",
-	"0qDNrSmyDPRSMNaVwA5jCfetYgwclGXIudwM+glOFYCsejgiRZ5y3x/86REgqFqUkpgl/IalWDr+ydfP",
-	"726mzHla1Uy5MbPVwZqUAnuk2W6BFGmG8EBl2OEiJAt5wxZM6KrI1tIuufGAqVWi6y8JeBlPEMhmgXOl",
-	"I0waVebnqUybzenehuP98OkDzbl2gs55r3scDY3Sd2KUvtNJ9yw6jy9Yb9qng0lOdTDmHQmvXFT7qkO+",
-	"Ou6USmV/dVzDl0tXjVOHuBjDQu8R/HIv1FxPy3vC0OZd1npo7K0+Z0mO/r2Csm1pHmZqMTX9Gq4NkESf",
-	"gbLmMonxUnWK+EROynHibLFM5JqxfKufdvu94SAnly/khHyx4tDXxz8mve4uGvlErtQK+H1jzkZv1OuV",
-	"SXxwn8JVK8spoGHdUp/3ff5g3JzmNr3z1BJdO0OpOZPYO7BwO6Y6+B3WdViYVGfLkK2NUbGdWpPF+BYX",
-	"zNy1cyriOlHSi9GROxTk9uh/66Z7VbG3CMbN0VblOQL4j+Vdu8Qz71yOuG1wgeWyTQEGm6gbjN1GsPgc",
-	"ccq+APP5wpAduQQev/DCE/YNQbCL/nVT7exHTucwy0zBFKeswJ6weFa5yrIi3D9/6Gy6vEqW2n5hXu4W",
-	"RFuPvClcKax7RvuT7kU0iLvHbDg9oacTc7V0sooETtYEfEtfGjFSNLcX+V/S3Md7Edgq19mWMuzu9Dj1",
-	"1OxHMZ5lRMJpKhehUS4zluUUXhhlF4yieKVAs9u5XDimjdey0RYP4J+HRuG9nUsroWlygDiHgcM85Cmz",
-	"Fabsq2ZIh62Lv8MZemFnVVP+va7+u6XBloJsjaTaycvdbzzXbQKL3PFuHVb018m5H1Xn/gOO2uo+f9Rw",
-	"o6KI0ICYZA6yua2UpiJWIxK6LQqdfpapZQFYrddmfnD2L0mIPACmjOHwIJBCWY0r4XjO4SUJkXPE4Qj4",
-	"kzlJNgrGsKqZlHEAsGTwp7k07XktBqZ41JOpE7bjokHaa1hvlX7OblhS72OAOqeFbMgHyppDbP02ZzKk",
-	"KdSzBcsNUniZC7hhjIbn2ZBHg8916tzS1CQl5iPzqk8N+sOz4fnx6fBsW1VWN5W9Xt5TlM9ms8dH6+3P",
-	"4ArfSFH1hwqIp+1dkZjGKjAqkaObZ08ab4vfD8V8Gn6L5+5PzHAz0aaWNJjQ6dqJT2jrRb0gsJC5Xv6o",
-	"Rx+bTCWgGmSVfVvCFFSFEiNDFhmnb/fax7i1uyYC5J4DjAt2S+Yc6vCiYoKnoQpstknhNQI0CLoLGu8f",
-	"srWluHIA1Ij6WSnJIivIAlsEf02lrddq694hO9iOiL2/4Qs3d2eLwqewQrnzgcaONvV1C8fKVdit96VA",
-	"+QupmVlwdJKjv61szKmx3jRUE2trKqOZqoVI+mbF79H6Zeh/x+2rs5HYstdaluwirg72Vq62sU5vpqvG",
-	"PB75PqzlSvvmQ5syl1v7D6y5MDD7BvGVlExXyZQnCYuvRLbKh4EVOENoDrpnSfIMQNJcpcJcCtJoalDU",
-	"AL9qgfqtLJq1gNpcnkhalDk984jjT/iFTFIoiZ62Ub3c+TK/xmuBz50r2g6VZiDX10Le2twdX3D4dKJA",
-	"6arfLR6hdRIYfHhrVeraUNbrlZtQLdnech3N8+Ci/SHjvFJvfgyPmstVEkOYlgVIva8orPuMp9oYSVS3",
-	"bhj3taUuhFotlzLVNlVuS2D+KQgtfaPXZ0JLk3kDjBTHk+5ZNOx3L9gg7g4np9Nz2o+O2QkGIPmD6vgF",
-	"SWO6oDMzmelKRLi/mSyir3XbQtQAFtkZffiYld4edSAKrj84BntJBv0257O57+GSSwyRXOFijjqPUwoO",
-	"kZirZULXOVMwO7I0rHJsB121htSt2gaQGQou1C3G/wVVmqXdmGpqBU2QjOy7WSqz53XdS1iiCiI62Q6J",
-	"rfeQx7t/8Q9/scqsqJZp5TS3HdnvS2z7Mdhm6cUNKRoVLzHAF2SWlNGYixmGGWXnrpXmhSN5elNvca0x",
-	"uMbterQ5F/bAtHjhOTT1TlZtzakMgBGBbDbfgf7Z9LbueFDrQ9wPkxF5KFN56nUbqFjzFtbf23wqbb5x",
-	"loXi3rokdKKMOGUDybJqfjIlUSLvklXTzseIy5CrAxlja3Gva1ubfttI/mRZ0Vl176I3El7NF7DIczy3",
-	"ZEag7lR5pdv3c1niHj7SmkbzerPEIzLlCcOqB5YUZUoQydVIolDZSS7My6pU70kKbR275RANaD5uy0ce",
-	"Y3t7FWCvY0dBxdG+Fnw6ZXFeks42J1ST1TKRNHaWFHgIhQtcEZwi3+Dm4n24FLNWuvfd76e2i5Hv1SaQ",
-	"szf+7GADEZhHUcE1hzy2qUyd5AG+u1jeCrNAiriw8+3S+ZwOTk4bvo4L/0CR118/6g5OTiFCcM7eH7Vh",
-	"QPzvNZP6Yt0IV7bRoIxkO97t2kJq2QCmQWEjUMk8CDMLm7XvbEfVaLXCN1xxBKloN/bv8/a1DChfikLf",
-	"GU5D4XTZfcj2ubgoW7P/auh1I2aQsEvq/NmO34xISHUDelvxzJpmLcX41kBBps+2ZpjyjOt9AB6GdD7h",
-	"GnfxXYzpFb6+Xa5rHcFZYMq1gEirScIjkrJlsoYcLUHMaUwFTaz5Lb9Mmmq51J+529S8/ikPHH59XGeg",
-	"qMXnmch43VIt+IyXROHG3Iv9fTbGY7e7uPJ2XVuymHy2mzHJrPhixY8RCXW0aMNWTLP7Ziumz93Yip3l",
-	"dr8izfmLE8zuh524I//ndM/5WnDt+lqTiLfCNcxr/7O90YcE0ip+/5OxPucF2hqzel1r5Q8xm98OSK8U",
-	"nqzQlZTHXBUyYfqWMWEDIpgiBxifFpBQSwgFsfahOPTbTqfk2RNFDpAqjOwqpOER8AIaqEJXShdECWu0",
-	"qtq0/FRGHJmvYrnRdjI7VVxUvGzHHgl52GYtCxM7h81uZm3rnYFtsk4a55ixn24mazAz1Yoi6yXrqiWL",
-	"+JRHFupyI4U3bL5m73UIOmHCBQtImEgxC4kyuhZNAhKaoxCSH3/88cfuixfdJ08CEppdCJ0eGSJeqDKE",
-	"gNX7YBvzsrRuz8yXABIdVDPTrXsYVOrn5wue0AkG9Gw9Bgv6fpzYFh+2ZAfXiAm1Z9vOrbEoYtNANvHY",
-	"HSr12TvVEpBXDBRXZQvZqGanSBtSr6qGNzRZMeVCVu2tbN4DXdV8EcJhkBjN2CFejIRfPX1DHt70H+Ib",
-	"XfOGCg9L7oUGM/+CvvcHftJrnHNLMcKID9d3wJTeweXQXqi43lVXee6MszshEIA71+4bV4QCbg5iKCo0",
-	"/WRZEpi2qDI04CpD8V3om2SQ70w7P0HFMJp620O/O6GKxcCKkLfYb4TF7H+7mBsO+B7pGeAO1mwxbp9y",
-	"87GRGLdLe7agfEPE2L1HaVn/359ZBHzpuQHcpZPIW7hk0wUUErauPVvcqYh14No0nLi/rdiKbdnSHKoU",
-	"QOAeKEQbxRj7uYtBtTu/PcwUaoHZIsNSmSU5g8jGZSpn5nYF2gfv5Og490qAMe2Wcs3FbCzF2J1pTLrb",
-	"gcDyz5dOqh3/gupojoVEGZnyRLNUkYmNCcEJBWTJUm9y5dLJOKsP26JS/Slva4zrsa1VvljbWtau5Idd",
-	"olKt/9ifRX233rACtzh15P5PevIDR5HNLGBLSLy7+zAmHqLXcb1DV/LGqRF+6iD+Rm65iOVtQELcGci4",
-	"mXJ7NfqKyV32OudHtqcGbvSm1ovyiBhRMb9dslQ1lM6qJzD3eO9ASqiTbKen9qJ7O3G8XjjGr2QOtWba",
-	"MEtWfy2jo96TZwOiJFS1nqxBjr0fMwzsWcWee0dz7vcFe19JuUODbjgi1Bp1/TiQBwDhmCqiGGR8WEsv",
-	"tAZrr1HWUYN3jiVH5dgv0Dm+VCTd7HFlo9+CV/NRqnmUsP1Dt3Cvbbw1xd4MQ8qdwFKxPDZUabo2vEvP",
-	"2drcuqVrVnMNw35BzXQEFRGGF0PkzGuqV2lMa6Dm6CrmTERbw2EeuXb1VufTk5Pj062oVLCkan4XG7Sd",
-	"5oedq0tUKA930UXb3Odu+sR5b/v6LRb8NKTqbqbjNCbT5P9n732X28bRvcFbQbm2KtK8tC0nTv+xa+qs",
-	"J93pyTudTjZ2n97aw1kTIiEJYwrQEJAVnVSq+tNewN7Afusb2TvpK3kLzwOAoETJkizJUqL+0rEkkgAI",
-	"/J7/z0/KYvq1fomvaLV388o2pNOy+mIypinP1Qm5sqZ+5YWUTCqXZAaTChWxcHYl0UZ5gPtcksS6jawH",
-	"sl1QkXHRTUBVNghGU5YR4MbF4uuG/80F+fQ5IV3JFCQGxy4bOWCIyaW8gxt3CsaQE6AnlQaEn+6cZIcC",
-	"eirmBVryGqeHFOYz4II05uoZ/KDDhNIF/f//P0bOzo3QkErT/DaVGYP0v/OX38JW6UljAh/9j/PvyXmL",
-	"fPvNy/MXz+uo3csxzEUY+zMDMHY5Fk2V+5v7vc3QoKm+ncGccSUm+pFDWje+X3NGzbu1+TYPRt8muX4e",
-	"dF3nrEvz24XTj2f98KEjTIsyv6U6+7fy3u6ZsmengAoBIaF9oxRe/e3TO/CnGIVTDo6hUqySfjmneqCR",
-	"Dmups5v/Ud8+A3dSZabntQkJ1M1rfjbdbDB51+msiiQG5aW5vKRfTtk09zLKUto3p+vo4vvvvzdrgzTa",
-	"qTlsP/76oYYt1V84vzxFsFoW5rTe+45TtrnvjxZtK4uwqUU5O1twVWxD0xofc3REtS5423XjnIss5S8N",
-	"QFDNujbV9cETOzv99mVrrWd2iddfV5fwzfnK4vUDhK0W3R0TjYpLB+VEJlypcZMSdDBChkUxiDfATeny",
-	"+Eq3bRBmW7CTDXr1H1pBnOt/4m/nrAmSLKxFF6ywMax8hCoNrKeOyYqbbs0cRz/xe+gNSTRIDj2b8mhG",
-	"V9mal6FYofGlLbkz18Y0u+SaLu2yd5mkD29bY3n/Yt706tu90jQbk+wmuVDxx/984G2o1fDChshr1DJN",
-	"+kaLPYtardal3zugmaiRse/PWy2j4xoFPLG3SUibjSU28lrIg1HZT5/nNsScWCw38AXWxXWtnJy5+bzq",
-	"bJmIRA11KvEcOw+FzT8qE6nNv4Stwq4NNOM4F9iAONyaIqzyDpEfUt2sl/L/uNnXLp+aQWxo+Qy57rk+",
-	"6yfknWDg73GeTs+UBgWSEO0vqWYeQWa442T7K7GuwLqtg8V7LikhJFrncsSKjfIOlnUsbp2nd9DfXr0n",
-	"59+SnIrukHYZ0bQLSkWfKUUrDdCxiGkophtMv3j5GBbBxUpZzFyW7JQH73INnN4LkOf55KRlKjvs65mf",
-	"ygCZZCQxZ2rlRIYlDuTCiQzmnosmMgTvrmYHOpoGfF/QWL8zVCzDcp8RcmOMelS7ohBeBBW9lcSjFakf",
-	"QGtLhwXX42uz3VxBJv8HAwsIqT1eeyazu9s/f/9jqpT1SngWsUaCv0maQHghuujJQjUX6Svx33Soe+Zl",
-	"p9TGIMCP1mYZFApCIluKbA1DxZAcHg4E9Ck3M8e/jI4IYyzn1tN6gOqop0mZnIaqn4avj56gMmm6wv7k",
-	"9P7s1Iz8FJphWHKvqOrWxbeJrdcnFPxGeQP4/NQnQD4wm88QIe7I+pSSv9/cvIc3gE3hZaFpfsc1+dvz",
-	"v5Wjwo8vpkiu8W2IjPRp2uOCKUuwVjZ2V5Hde3iLkpitht1NB60Ayj70ltTN9t/moi0/Xpb3dyEa5ECJ",
-	"7K9clRQ3kkLTXHaHzNPLlQRXvIB+9t7zFItY/OUvV+Xu4lKc/OUv5JqJbBatTDxstV6k8NLhnyy5MNtx",
-	"ak9HbgsmeEKSZixAYriVq9/yEXLBzNhc5U3tD8x2k4WfUSxweczUJ6hBYYnKVvwzticxqgCSOp+Qq1mn",
-	"zGhMNE3ZAOvjzJrCQFUszIEjPwLpgLsTUXQMvRjhupTmOeH6cuoQKMawYsvf03/fsGFb2+O/aVZ8TNDs",
-	"D7kKQGYoq+eT89a5fcM/FoUs1F/+Am7zD69fke/PX35r021xSqeDQrZz1v8f/1JSJE5TVNrAI0lSmbEE",
-	"c/fe4+9eyYw1zTLHYsCKY3T733OZW0JsLkiCpntix4DeADMI2SG2xpFlUOw6LFKmSKOO17DDqB4WzB2f",
-	"KIT0yB0eFcUCvImqCQYzSd50jt9SnfbsTHwNKHpOaGaXiGURzLKQolsWiboMFjvIWDSS+OhFfJSYdTdr",
-	"AlWUrDSnzp6b2/S5Uq5u+/z5d3bar4ykNx+/f3d9Y2YPA6TC59GR5E3G+gOpmUjHx+agIOwo2mdwosxi",
-	"tGU2xnjHuORqjgWO4LL6e3x31ikEF/qBPn9+SUY9nrOA8NlWPJNiKFREzlvf24H/zJV2W2YAHJJcoLqL",
-	"hE2ZUTgGVCmSBDkZCXZhCfNChkLz3FIEgjfqMhYJkFdAxsQZ0ZIYJYK8bAW6yQm5wjQqc2bMWyEdNsJW",
-	"1YL4y6FZX5t1ZMF8gkksGrarPM1zo9pVeTJwIzUjoqQlnnQxqeo8gBoQ7smVPiGv4GPI0YqFYjRn2QW8",
-	"auSThju5LBeutGVycpvPJkNF2Gm7S++x9qk8xRys8lgkXNzTnGeJN9DteJoRcEdAYoI15y2QZWyQy3Gf",
-	"CX3pFwaABqsMAPdgJbWMBSTf4AtGX4aB+xvetzRTBhtevHjxvXnXv968uiTZ0FHcm68xxqZYKs3iNJI/",
-	"f//j1v6VNE+IdWSYTceZioW5xCzR/7x+94sFJ5C6zkFB3vK/YaUxMdsVUBZElYHHobgTBgStAxADfqDx",
-	"4doqGQuuMFoIq8oVEJ/A8pFfb14ffwf2Ew4GLvn30KzegBa0z8zrwD1mTguQXFjQQ/4/aBeUSYY37Zk3",
-	"VrpPXrpDRhKggUpIj9EMBCpE/1ImFCu9iUdXA5r2GHl+0oJcw9yqKuri9HQ0Gp1Q+PpEFt1Te606/fnN",
-	"qx9/uf7x2FxTBoKPSn3l6v2bsFPI0dlJC38qB0zQAT+6OHpx0jqBViZU90BXPe0xmuvef5t/d2ubv9gp",
-	"Pm+1AqAYFDJlSuG+Uw4xFDBopj2W3in//liOdqoXfsZyOfqJ6b/DkzHLaSDNFM3Tn7datum0ttU6oUz6",
-	"lyXsQuPuIdPPPgHUv3rGeDxnw8EJhiMAZ2bd1Q/z1Eq8iv6P+ZJq2O9TiPr+zO+ZwNwuTbvKGBnvvCJx",
-	"9E9z6Wmf6YKnauba29OjDAgWcqiZ02L0UFmTLqcgJbBnaregfU/W8r6QZt+yoT0RaL+ekGsz7SwWJbBi",
-	"aJabSWL5Zi7lAEHbskoDljUAlxSk9J23XpBkwAqQcFLcZkxwliXNS0INFsLCGsThQmkjXOEjsznw/lxp",
-	"JhCvnGbTQEHcYQUTqXs5z1QskuNju07HZjgG9qwyIILzd468rHDapnbaW7vOD241s1Cng5xy2GSl/WeO",
-	"5q3b5Ldaapp/ghfy1/jIVS70WXwU4bv5a2zuHR99JtAosdysFSP5/LuX335Tk+X4ub4TFUxh/fs02CZ9",
-	"v0wzd6xFkpMx7eczt+2NsTYzmQ5d7/+pF/JuwMTV+zfXA5Yud/7dc9expHYQJPhm/csLazHxlHkLDF2W",
-	"F0VjT2YM5y2lwp4zt1MjAF/ysvUCFciMatqmqpRb5iClst83h5DGAngNSYMa2VXoNqOaFHIUefEszcmk",
-	"Vtpfgii1VXw+ldc6tdEbY0Rz04hU9+BYgFx2j28PtZXgisCzlXm4p0eE5hYRNgTMScbVXdOJdFimGaf9",
-	"A3RLQuh9AtHyAYZmNtLL1ouHN9E1BvF+FfSe8twYV2vfg+GCzNx4xvQd8OM7Np4tj/7yl98Ck/XiL38h",
-	"NhI9Em43wT9DbvlYvAt6H0SkYPfyDinzjP2Q5sOM+cYtTjsG+vq0YFpZzdROU5lnJkNR8X4lpHHeOmtG",
-	"dQLJfPUCekc6Jbpx3moZMSWQcT8WQ8E+Dlhq7IEywZU0XrZazboNZoygq/dv/mHWCbKBrOYILZzr3lX5",
-	"k1O0GIAT74Ff/myUdmDh2NgOxklAtnPNLg5rVvzbNDvzHIcwf1f+jfqUB7jk7OFLfhXUOpewz+/5Iofn",
-	"tSzaPMuYWMeZKR23//XPzxO6nNJ+FYJD5D8CLjap1nZkwEUAXnxjviNmghun6hk7IUaOWd8OR9sUgBOy",
-	"IC3vsTlGhA4GjBbm5hiaZJ6BjQ4zrkkuuwanrT/BG6ngQZhwRpTeB28LYewiFs7FcMfGlzbdwg3A4vYd",
-	"GwAhc6C5fU+SVIpOzlPtTVxz4R0bb+zwW9kUi+m5lcOa5xaBRTh//nzatWLuDqsj71kRC7BoyfnZixJy",
-	"yJKIg5sBj+vSkBNM0FyOiALz+JtNYl4LmIRj9Ce/Gv/SxZB9nsKzszXj2TVst1kqn3OelSdjxzHtvPX9",
-	"w1e8sscHLjh7sdAFZr1vpPyZFl1QOM6fP3/4uupm+gBnaLPIi/sqiCbUo++EAnP6Ce/3Jvt8ivoGJISs",
-	"EaA/wF2VAyrPZHJhvZouEgmuNrPboP5tqNgJgUvBseV1IXMHSxseC+s3MT+chdQbgcWIJELq244ciiyJ",
-	"ReO8dd5cHbRwgVYELbzsTbYNBWguVACxYcGynUeJ84ev+EXq1+bdbvbA4ntf+MCaLX3M7pktIl7K6oB0",
-	"zeCEKnQMuaegM1wqBqoSHlus4ivcwXJ9d2laSFWmyCpjjowClrVRT5KMZ9ZBn8HfSkuZkTbrcZFBtQrv",
-	"Y04VBORpqmXRxOyDiGhplIm0F3i88W/3xMiqGQz7kbq0E9KwVlAswD5q+kiw00VANcShnZDXEFLAdIDy",
-	"zjAU+B+XIiLaID5WfWreZ+Cww4CCjVtMRigcWxz0KupAf9B8vJtmmdlNP+JmmoKcmp5PZZgUdyBkOppv",
-	"ISpQ5pRVG7ouqBAFaa/G3qtps4F0UlykfEBz8xIh0G1epsEd2WfmB+DAWbUtVN1kYDvMckrWV13XLZ7b",
-	"TmqY9pABRckTo8fz7rBg2IxjxuNt49t6D94iz8dXbFuTQPwejhU0ljGyFklV6p6Om38tT/cgQqFprkuo",
-	"MFYYx2rgugHYBk/l42uzypYeg493PvB4aCy1/MP3yq3hQWAR1wYe/CreH4T9HGEffSoTw6ZlP82qmmoo",
-	"/P1ngfTXvVOapkypY+h5fVqwjCHh56LK+pUYS8HQvY2ZQVZbBhvc+kRSc1+hOc3RITlgQgUZRS5yi0Mh",
-	"ZijPFN4NPSzuh5AA4OWj+Z05/ej71syF+GksShe2vZm7Q+nFuedsxIoT8sHYNy4hYcAKG4krCyhzfscw",
-	"yh+LiQylMp+ocf78exzZB6aL8fGVgaMmzHZaLnewb6sNp0e+ajYqMyplQdjHgTHcYQZRmJoEOoeQJJei",
-	"y4pY0DyXIxWuntXEaJCaE/m0Pn8ffwuC6ZV1OsWUiTJTySioZrd2HRNYj2bFFYO5BbF4lCvmmnfFG/Eb",
-	"170rmO3PXNwdbcaj8gGOQvmYJ/Kq4IxnGUmCjcqtbf0qeG62iqEr+zwWcK7cSPmWCufUUmsPzlxj2mYd",
-	"CFXQM0zInIBQLu65xmDOKeYgbhpBnX/aJ8vzjtkLaMaEh75PjUkBBGB+kDZP0qhOxnSrgnFEaJ7HgmKw",
-	"cSl4JA+jYyym4bF0ekwAo10NsHiC1gLtMXhuFBPZZQBQEI2lcCJgRbpQrydkLKDLIaSfjRi9gwS5kSyg",
-	"lUEOccxb9pErrZIyoguLxRhpM2CU83U4fUYFuKUvY1FnVmGWm0dxmkIXgkuSdCjPWXY7KJjnfnO/ruI6",
-	"+uljgZAcISM482lmXLPJt2mml5nrulIshuHBioOXCe1Ae79bK3fMd2etZoQJcO5L6zFzX1YuHKrwi8m1",
-	"bZy3vq83RsHXBdZo7Sq5CxcTMFVX/9Jm7BUcjTd+UhsSLpOP+VqEy8Z17RX89QtM4ycp2N4LOtxzSBgQ",
-	"bO+FJBzUJx57tqllRZuQgQAjgrGMZYBU16DRUwPwYP76nH9UejFx1MDk2UvS52II+eYck2xdblybGS1W",
-	"WTJKxE0QAbEoZTp8GLAJ2rZU+HlZmg/yAxKUxR1aG0DDCskSJ+RNGTZ93npuFG9+ZxtHYlE4ekSoAr06",
-	"MsCNbUcKiL2Gg+aKWOVfSdttG/KHBoVsg5fPSABspVcjg6s9XmwBy6RoXkgUrAKqgdIOwmGBWARs6Z/N",
-	"Jtqoxl59zFKg+rwm18uqSReTO85scV/tQ3GzcEjdNBA5ouOVAXKf8eVHuynrD/MKSPOk3ohyFjCiilPi",
-	"snQ/uFKDlEWuHWUJVXhyY7E29XkV5wKm56vhgBXK4G6Na0FkVhXFGuqeBCgyqrP1D9jNThqyID1qNNR6",
-	"SE0CT33S3Ct/wubByezl1bDp4E3YW28CSmp71JbAQDlcyofwqlqKOlVr6asH8e1iLNZVU2FRVukkvSxf",
-	"PFFaDhSgHGRMWK8AIM8M89eFfyMbYoU6HSGD8lGClvtskzgWtk4MOULceoJu5e/TsMzPMwuvn4VVoM11",
-	"BUznmKixmAFaK4LTz7gNpuDgvKYhFS6UHLrgyY4mRz3REZ0TM4EDi8u80Nl03qNVtZI61d3eEgrqFlBQ",
-	"zBkpO55gNISreXeeaULEYr4NcWnjqi+J2ffDAktOKSnkCDVitFGeqXISTunjyqgPwMGNygWmc8KZqFdd",
-	"oom8V9vIpLSjJgwor+JYlcQNISLGfIIqOTcorsiokKK7VyrJe7fVNqORuNvjAw8KydegkPgTsSzcHRdM",
-	"Mb0Z5w8YUlqS5BQecuye+R/wqv8KxhD4xhUwcmB3UneyZ5heEeEdxIAH3URkVS+RMewedhOR1b1EUE09",
-	"301EVvUSeeSPCB3QQmOmrAVvZRuVOMN393xJDrw+mB1z8Cd90f4kf9YBHpaypCbga0sepWuDU9rKrxKp",
-	"OhOtqW0+RrWFKuSWummSRjIYFLaH04gaC01oomUUC3NAET/zHG9NtW0qWFpyyktNPwqjksmhRheWbUII",
-	"pdxmAyonKRA6w+FjIs6iPq8HI8axeITPyyOPFCQRbHTrBulCqpU4L1a2w8ix9/0QorPNS1LrPDNLu5r3",
-	"zLV09P4zUnWf7YHyCXC6Yb2z8oylMPW8vn1YqOUrpi99SxZUHMseBwy9l0xk264o2GsNkulJpcsqk8vj",
-	"sVLy1CBrm6Z3q6Jw0PzNdsFySfnAjcuSWXb0r8r1bTY/I8MBaRgQc8w7dBwUDjUjoguaOToBaVPv0ZlU",
-	"2qnv//Hqx1jcs4J3OCsiYv+FV735wfVKMwAATbMiwpUaQlWAZZyJEE7GERFmMM26nBzs0hYA9gjKKuzD",
-	"sklFr4Ecr7fu+6RJODJoqItKS1ndY7EIljOoWbBBYkRwJW17kCDrhCufRtQ0BndgvJd5/bH411DpYy4w",
-	"khJq1kbTEWNELzygmexTLtSaMjKXiI6EmA5bI4IdgQVk8OrxIv8+sehD2mIx7LdDQKjOzAkyj/Tvq+Tm",
-	"EJbyGude1Q/KB2D3qlDGCMbBZrDvUsjCvy90s8xad6NWdjqPk0QzvaOxWH8Gz9IGwmsuuOpdX7/bkPjy",
-	"9z94TPazznYHRCruIQPw1lkaxDI4iCw99nJuGdmqNC30Wp00r7kPEzlgQukzNU6AKRUats8cqLuAVGG/",
-	"fzdg4s0PsXglhWCpJjRsa2qlbY4u5sIaGSBqSeP6+ctvmlEp6UVGEhCcyYUxjlAPaBdypICPIhZJ5d63",
-	"wyJP0JTxw1ZgRnGNbRIdJRU0dXtm9IGMF2aMv354E4tGUlFh/sMM9a9//v5HPGy1nn8DgwJ/FVQemlWC",
-	"OpeGld4+0Gaz/rtcYb0gzNP16mrGogP7g1lFI3n/7hpbXE3pUHYuqNDU2WWtersMWoQukUYUpoxCOqqQ",
-	"czcAvvYLnzjgGjSM6HjVDNWZkiWqaIXG9IIEWiAKpWkP5Xv5Tn20AAgQ3SyXFE/GSFzRvW9Oweak06N8",
-	"VusrAru+fgcTrRNTyPOq5dR5XV1EbT5JdJ/tN/MiamQNKPRTZxhd3hYZ8BgvLICgJfjWUkVTKRT0Pg2y",
-	"zDCMYL/BoQRRhPkJpWUsNAwVVN1zo550nXRckv/8pNEIVX9sdhOYT+jjtd231hAyKAfvQgZfTNooNBs4",
-	"5I5+Hb7+yml7ZCrpFB5tO6EU5lJJKy1vE5ArlHE26KqfW39/lYGhxA6jhQ4Ut40HaK5kmY5a18MVeXWV",
-	"TxvBZlrgDm3We/UxcZ7jlsx5h9lGFaVTyL6gNktl3/IG2PrR9Sak+koqfODepG8AZm0vrbQKkU/lmDCD",
-	"WMA7UTkVh6yO1bM6JtDysVmnCJdPmd9W2RkOrpzmtUieG2kopp3R/OtNLLAv9GkZH0TvqM8rba6qJRkL",
-	"cG5mHA67PjGOPFVeHDr8J5PiSHWlufKwu394u+HYJTxnNxLnDmi7G2i7dEpdFWe3k1jnLOLHJ9jFYqk6",
-	"zCp9WKBBAlsPGEkKtmSo3zpH6EP1mF53hbitUYQcZQi4TBH+5+QBJY80vKsJhl+m4X1ItPtqje/V8u58",
-	"E8el+0k2aBf7yomMDAfNKCglchkeIbPaSNhqJ+BsKiSkdNEJWj5CFVQuoRFapWcjXQN3jpINyLXKFpQA",
-	"NK4j2QLMcDvZkPGVfxfLd8rHK5H8ExtbLtJg7j0tmNBvssWv8E9itEh7R/vW7s4Nf5FmdwF189fTyH9e",
-	"wzro658Gm9SBS7lxl+/sv0JbWt/ufyrZ31xq7a8EoODWHP8ksnoM6i7oUTNfQNjXu8WAHhKGU5O3OoCT",
-	"cst90qolK4yIOQf83sYtpSQZYwOCP5/TsygWjus+8AByBXqMABo6oDG7dfLUXpk4OseE6GEhQBgmveJW",
-	"jUWa+LLLyUwxiBrlDPiFNtMMOxYzOwhNzwTuUdIKkIVYBWKxMq3AWrQs3HRup+82sYAb5RMZu36RZli6",
-	"5WktG4ZHR0gACIP58YZ2Zz3E/uwUfgMPOKRJ7TodgX/jM2TGpC56+in1/aA/75liuuNEAz8xvTKGhU26",
-	"t6GkPYQfXyxq7GrH4p+gtuCBwwxsqWlvsxogsn+ENADI+lQwMoBmk9iy32kSul7qgJo3u7GFKHW7spr0",
-	"IbVQ3jMcy0gO8ywWfWCrJuk4zSEzXRjlpY/tx6kg5yRn9yxXoDbO63FZqy7GAvTF7QHPnE6Rs3PJLz3p",
-	"t2MVD5m/XRPoCfbvZTS4hZAP6dPXAn4Pm7JvOjDPjel51ck8UdrgQc/bYt/L54vAe3n0XsNpfJxO+d1y",
-	"j/zgNt5GdUrc+YEYemawU1Oeq1W0y0pD/VVVzcjKsMgKsOaDAqxK8jnF5omFa/ugTwKRjO+6rjYMq299",
-	"adRyPstdItzwi7WIDzJkCTgQbSxFQFpBiHAdw6hI+PHyvsuVj39JWJpL0T3OjY4ZgTuMtidzpK1eWRYF",
-	"NuIjzEG85xgUi4+aE9SmGOqc4DbFTEZHbYoXpK46tFiC5zQWSxGdeoPZjNUTndr0zHqe01jMJjrFpENL",
-	"CEYFgcqRTsFUz+foCDaySROo4aPP9NblySRkKHLz3qtmwTQvB2kk+Oct/Jk0L+faC5P5j1g6O6tpvPVd",
-	"X1bheOpth1dUXRdb1fqn1/DhFnsPu3jxPa+BOXYt3eQtK2tIVbJRG2GrXLNPzYxSDmA+5yzSBO1VLezu",
-	"1jPtOEntDPKWqlBeXH0//UT9JjPfWaxansx2Zble2cC6pMJS0CPCpTtxDY1afZ/WodA8L5lwUZRNEdrG",
-	"Yq8YbX/Axd8aml4Fr35bGvx8DDuw4S6LDHbPbAEa7DHbIjT8BARHJRFeqaRa8jfzt6veIdgvzCwG1Lrz",
-	"jqOVLesYQcPPM7wHdhhbFHF2gix7daVyLiLFYk6iJLz0LxqSllCuSivpa1ewNsnvDVtuXYiG4ajlUWuF",
-	"ENsVPmvCSJ4k7jeGO3zY40bYjSPYWbatfcFcX6bIbrpJpoo289zdsoAGEJrfG4w5Ifh8aBJfE4dz/P/E",
-	"0f/vgUZkV/SLCb8fwjrb04zs3nlkKs0piPljZHHecF4NQs5UKnYsFs6kuane0Hso7dGvslBHwKr+04+u",
-	"8045z4SonhwBjvX3JaLi3uhciv7ldJUDo/6BUf/AqH9g1P/iGfWrcb/FqPVniMuUaprL7pDtWQ7qhORk",
-	"nQ6zdRJuQgbpM2hm14ZuUtkw1dgRoJvLNs2h+1pH5lwGFQvBLRMueqzg+hZ/fut/nmCFXlQ3Rfsc5ZfA",
-	"f8B1LHoUmp2aVejIIiKMGmDX9oc8ZVVLZEDHsFx4zTNlfzPiQjVPyA+lKQGVEPa50LYPKnHdQuxLzq7f",
-	"iZt1WexWsZaf9AMgit0a3Rs9oOcjyrtGkEZbHjMDbQAVob3h38tDAOqqlfYQP42B6jtG+UddEDclzDWm",
-	"hZ5kitgTRHntXs2uuiH8AB9wQzxT/p0c/BBPWhBghDA2bVVMay66YaqVf53brxBwo5mqETgpE9Kxf8QE",
-	"rgAGNIBqqVvWzQBfXbc8QU2Mxdjkq5QWBZ++lWAjuN1EaanBourwzNkpaMZTjRoQ4FRtQai5dqnaz7ks",
-	"njVO1q3GgmaUie5NYcFa8HSThQXsI+0PMBsCBPptpdU2JgBFR4OC3cLXyqcELQfX73F4261EeEhWlEL7",
-	"4LI+VCKsK48JRMwK8m++zsz7yBoC5+B4IHOejnfeV78GKTHZRP4RiZw/Mf0mXMX3uIi7qunWjfVhpTft",
-	"SZ6yk4Meik3qfWvFMFbd5pkilQMVnMjKsqNaOlzoiN3UnR7ItkcXGr4ZMiikZqmejKAbbbKipAFbqG3m",
-	"RMeQ6A1Fo1yfELv+5hAi70U4ZkWGIkOaBuso4wUR7KOOhVUNdiLRZ+0K1/WGjvf6c69nnuztqUbLgAvu",
-	"2y82cXFV/WODfPY4IYjf5bkcVc/3pGfJ6BdMGh1+NogtoVvsRwbABOLNWpJqBO3C1gdVW+QBwFBFRj3Z",
-	"j2Ix6o0jzF2SI9swsmA0O4ayKWwZifOCCAjXlolyT1II3lRf9VcUNqjMfJEYbHWLHeIHj4sfyPKgLQte",
-	"j+4dV7YKt4/vK5bfM0UaE/3Km5ceu2JhtS5IIfKcjf2hcuWIABJcV7ufux7NKmjGjXCihgNjBl4EaNK4",
-	"59AYt+DdnlZNV3+YjAquWYKXUR2LvlQ64LohjcT+CyjKsIFxUjCqpEhOyI/3rLAAkUkBoU1XROJSQ5TL",
-	"1Pnz9z8IVbGAPJ4/f/8juayHa6IYg7sIzKb68/c/JqSGIzGzC4AEXjYpyyq2jtdajoRjvCeNsq+5DMgw",
-	"VY8PVPNykjUtl1051IlVetfStc6Sb/iGKpN2Qiwq83wAoxchOqMBD1Es7EI5jjUhRxvQjDUtqsi/i1rx",
-	"9CifqCaxMoaZDGjhbj8UJq6jMHGDCvVVCv2/LVXvmrVn3/R8GwFtxOOpbiEn5Mp+53uWawnZmkRBi9Oy",
-	"13GVA1q5rvD7lAj7JljyDQdW/JOuNdVsT7uLlLNYSPEtV/eg9T5G663EAHhlz3qoCT5dudPI8vDh0SIW",
-	"9XBhntUtqNAOM6TCpLg3tmWy14i5sGy7YbdlS5agJsAGCppOyG89Ca2NHHUE9neAfg/YosTfypLf2H7O",
-	"iG9BY2b8JIL0JLhjUsicJUTRsaW8ndk4z41elfqY/a0x8ntW5xfgYw0mMDHXWDQgZyBD5dgxXszrBjKn",
-	"6cceNOx7uDdzLHalcQdu1S+jXQfO5akUYr//ZynC5Qm5DJoKjZjDDw8SiAsHFXnve3fME364Wb2ImCnu",
-	"FtarTz+Vf2yn93OgZj+gWINrOnQB2LypUGgYpEcec0XabCzxmf0IfC9Y/K80yRm9x8J+OdR7ki8aQMO2",
-	"FPGNx92XQLuDfvyYFNHwkKwdJE5RMVu5l8dqYOFY25zqGNDiBoBAu7SknsMOH+LuwvfugH4MSsuB8s2A",
-	"7JNjAXcbE6VpAWNkI3S8OipjCdOj+YVP/eRYLOMeg4BlPrEv27cXMVaBpTohs60Cq+9asV7rRiCNGkRq",
-	"PtRXe2c049kaMN7BTvnWyFXzxVlr4ouC3cs7/51TbGOxLn/uB3gFTwm9q2WYLpw1OjnBQO/9vCPI/wXn",
-	"QyyvzC4w95+kYE/rHF64WhTwbePCyUDEloXTb1z3soKOJt0yF5YjflLqnJAPZpggf4gFtfAITHdbeUBX",
-	"Rvlh7rOq/NiWDKiH+cdAtpn1V64tf8k5ZEtA4BahDI7aOqCsT3l+rFl/kFPNttgRfyKp1mhQBc+Yz/hy",
-	"OiyQn/rxQcuNOw4wnpFcpjRnJ+QfHHRz/4mKhdORpWBkqFh4S09NrEAXVT1ZaNKgmkA2BjRJYcXkQ5qQ",
-	"tcud9hqLAe3uT3LYW8rzG/+OdzUvPhzlrHDWrG1zsNdXb5ZfOWLlkgaAYt7Mkkhy+smcoM+nn/D8fEZI",
-	"yZlmG60DndgfMDX4GdWTR9rgQtVeBut9fg596A90IaeCISpgbyK3fnvRtBdeSHjuNk3oQXlu0HrR3/4M",
-	"b6oOds6ntxHO5tB/d/H+u7BghM5AgGkAiJ5WOTA/NfIZDrLs4LC5gM/wTFfYFWpy/8yRR8e8XdU98cbv",
-	"5RHdjGYwSyvwuHs4/gs3q4X2WYsf/gXr5VYW3tf0frqTwuKHP0LimtQxx5hvsFHdBZThxULIEZFi8glT",
-	"SkJEtLTJg5DUjTek2j8Hcq4FNtSyDbejWMB9XK7JiHKNKSY4lqFuy4+EizQfZiw7IT/StIf9ZHLWgcAg",
-	"hBT6Az0md4wNKpoJWCzG5ihsV6ufZGkTkYZijIRHxO5q26iiXVBhtJmOObakkcuujEgqczmEBHapWdEk",
-	"StOxigUtzLbDy2TGmXqoovBKlC8IlsiTAQ1ooViEShZ0GaoZISmGuTH5hjoqL8SVhXUF5iHzFjKqKWlA",
-	"z2DzpQoYNZ+//Ib8g/+tCc0sc5reBV3XG8mnTyc/c3H3+XPSxHx5RTT7CGv995u3P+OaGkFRoI1Y3V2u",
-	"5yO1LERI2ACJMkg672HfEhYlagitIZOIJOY5SSyga4fu5wnuf+tSA8uT3kPn42AJndlKxdgOjavgKVrK",
-	"C4JaNER/JOlK0qbpnUtf8ibu/lZ7vh/ujbRbfzZQzRnZdgHpMrL2UDu60WhGRVob4biEtH6MrX46KNg9",
-	"Z6Mt0mV8sLg+jcEodazJPqvIDNmXSZdBVNwR1yEwURULg/turWxlVShZaiIsgvbZJUGJ6yW0EcwVnI2I",
-	"krFIPn1OiF0zNeFqRJ3GBVLIBys+co7+26rwdEIhIuxjygYaPo0FFVYxgKovRTpcsH1GeFypLxHlg6ZL",
-	"VhM4ujj6jeWp7DMjoz99OnEj/4X22efPRwuHzndENNiXN0syoA4MuW54JNuMQOu1g3zYsHywL2Z9IqKs",
-	"19xuWuYbazEVGXZ4GZOR0c5pllltefFqKDuHfayEstTHGwbGDzJfovSppGO+1lQP1Z4WTeE0FimYsvvn",
-	"4FJaW7FU329rD0YBzmyJkpk0fG9PvCwWHDPbbaXPSdOgxPuhnlcOdWH5jlHjg47D4HAWErSlntVVsTDC",
-	"wFfBlIJG6ba/eomwD5Q0wb1rCpouAxiSgiQGAm95plzepfnbKZaxmGYU3ukGoV9+GdNVluHm/zIqmfx0",
-	"nqiYya7lDMVUsJE9PegVDft9lwfx2aGn9IG1GBsLZJnH25nSamEN+vRT+Yetc1o2GeJROvUH1pcutlKO",
-	"5LKULuD/j1wwQ033bDkhV0Eh8IQGHouJXNA+FaBCGUU8uEmpiBthjD9ftqTAdeea6tVPcqp0paJ4R4oL",
-	"HpNcal7bVoTE22B/LphvgaM7pMlvMe3TLPjDsBRt0Vp/bXXF2TZ50BgJSiXNOQhqJc1BXmNb4U0nYuzC",
-	"WWxtSWc66Es7y8GxIcXk1FJzb7l+5capIcgXTCxdME01xn+4mm6oDJ2Pve0mxWwFJRbTxSoHBWUtCopl",
-	"8P8KUfFALbE/epPdpRuETSaeADV/hIcqQolF7SyAMpfMPsdqm4OJoXNySVDccR0OF+0AWAfA2h7+4J7b",
-	"IPwU0oLPcGu9c1aClQdUrVisqmthrkHG+lKzPdK6HmQzIzPIzNbXcgJZjazjXuZsq5i4Sf6zBTlnYfpm",
-	"4k+VU3OA7gON2YZpzObJJs9qhlvtmYIY+fpFFAD8FyyjyPUQANw+aqLNKoRURgJvMcEJ+lDknkwH7reb",
-	"/LmqkFpfpDwUUtdcb5x1czelFMz8IKb2Kkv0IHXmSR1ga7Zdp+0e4iqA6RXFkGCjfaSgHwzbOVc9lhFa",
-	"aJ6CawezxlBmLUSEBS2wSzrojixiQfPcX6iA6gqr1cCxLgWbNcMT8htUuY0KrjUTfzUgk0RYBWhHWG3r",
-	"XdLKjApZptNFxMBINsxZZh6nfBnkJco4wVimavlpYmFWFir/VFlV2tyXJF6f62825GZF1m/4jvY0JfcK",
-	"t9MiOblu5x2ScteWlCtwezqohd26TCruTT0RoFqtDvyKPAJD7e6AbNkqdoYxRJoD6qmeHCkMKCYWfG+p",
-	"Bo28IeQIvUs56+hYyKFuRp4OyM4J1sDaTyIrC3NPdjmv9rH5s2QifdaTzz42f7YeYGMx2yqA9GsHkxZC",
-	"voxc2olJPVFGrVvSGVq/O2sHtf+QOzuXrbsA0gDhN0y1K3QdUZcVQQ+r+aef7E2XzqrdEaH1TuTjUt+f",
-	"o0xfTqr2tGDmLqTHij1qNrZduL5ym+PQQmw7mRa2o1h51oPu77CN6/TMPbLTr6at9NlG+qVtP2SzwfyV",
-	"UbhAUAo204A2FvxQZKRtqbqAcDfQOzkQBNoDyXLF9iuddofQoLVltemgLD0NM4k7d7KzoBEMnv2vTqEg",
-	"rznLs6D3idJ0HAssajUPYF9bEOrXQUafUH95+ihU7QI8UTzqYJoeIlIbyYNYRnOdb57KTsfutsfotxUx",
-	"Mc0OvSeBkHe4FpsFy52KaMCMF4ln4DY5WJyr96+XbnO542l32/LdRFboWeuahBQyG0K50nSgNqWa5rI7",
-	"ZITqqSBuwVN2EdzA0l90c9mmeSwGstAdmXNJGqMeT3u2qki4vnjlvdk9EzUdr31bVS56rLCUcVN3x+6p",
-	"9Sz6xoS2o7PUGbDgbvBkZJYMtCyrT5pfPqvLcrLf3XJHpulnXW0dCy0/zIDaLJeiq4xdPan0Xs5rmFKh",
-	"maYCBwyPDIZIGt6GdlPxRM9z+ewOnVE23RkFIztwjL+QeE45oSeK5eBizurnCufjoCwf4jhVjwmUTJRo",
-	"6rJYESwrCF4nfRdRj08/wf9X7ImyIkGMEwCWl3mWuAaZ2DVCybXYRjY9pe0KIPdLWe8bCxSsU45oJ3xV",
-	"IH2JF77wnOlqYTkS+xPW2QZWv8OdcgjlbJYNxqpL9fr0ek3Z3Q9QPPG+bm1R/h+k/qZPmI1AzDleCwcb",
-	"VpZ/7wros+47mXtJZtvsDnKasoxQ/XW697d63nfFpb+8XdI62CUHJ/7TOPFneO0rPqkVrJEiW4OzfsvJ",
-	"KL8ElR+VTh9wm0UapOO0Heijg0wqFouyUHEfogv48jaM2uYhe933HGawUEgC1rNaWXSwo9ZWbiHddvUY",
-	"hR88ouTCIEufcqEpN2og6kxBpyCa9kjOBQNaGzUdbqiNVjSq3ntzvfov/s+TwI0fIz6NuGJo3ilBB6on",
-	"tQJfiXkafAyobCBKaSoyWmSW3gG8K1qSJGM5v2fF+NYm0yXoE4lFD8nrzG8KlvIBZ0InpME+0lTnwIgD",
-	"+uOgYMd4yx5VRDBuhhVZJhIOCkR6V5LYqaE5RayIxYgWrCeHyvpxOsO8w/OcZRGS7WjWBzrwoeAaMb0n",
-	"80wRRxd+FrVaLfjWxkBonls3kcBi8ek1TEi5aGZNbOXjjOr0odKky++Zi86Ym9uaSRULVzme2MgMriqz",
-	"niaBVHfmMzHEEl2RwXIM232uNSyIDVgFiUBwRSy4aMuP4JxKpejwog92AZEiZTNCLQkdanlrf32L+zyx",
-	"eUbYRX/Uk7GALxgMBLvjWyb1pMOoHhbs1vWzSjwhXgLX3DqYAPhLYGzODenev79iUDA3hJNYXDMgf56M",
-	"f1xAZEQXnGUoBftMaIywORukDIfgA2yQyLwLyzYZC0oUqD7rkpjTC4HfhBG1aWFKvDm1fBmPi/XEYiNl",
-	"PHPYoMyqAwJ+GaGecj5PFemBtZxlUcEWPlhUX2mkZ6aWArsW7Ch7Eqd0k0Xsp9NP8H8bzdmrtP5FbCd3",
-	"iUsDwMMkOwb7bMd880PMpegQIQXbFzf3FvD3HW6NLdg4c8EvIDkAbQyVOm7wcHyAw6fJyV8T6JymVKQs",
-	"30Yb1gljKxYT3aynGUrNU83Oywo6KsEDtTBrozil3BUN4HSM8ej079hgCmnQQIE3H4D7vmD/YqluoiFg",
-	"VDS70402SJUUQF8tYSlofkKS1IqzMm/KauagygO1g7FZFDf6PtckdXyOOKycZaSBXKea8pwoOlakPTYa",
-	"fn92ApULlgtm1Ed3y62mT5XzXixxas2pTbB428fb1VhMF2YnDaYVqL2fnxTpD2ruk6m520vbtxC5sgwp",
-	"GLSGpXqF7t0rhF/f0jvwv6mhGjDwbJVNSWyL2i7l4hKyTPEDA/BAz+S9WXP6iwBZ9A43GFmZCMm9JYeB",
-	"jwLPTWqgfoAzoKl83wd02iUCgQmmJbffAtd9AC7uJS+CL6kssuM0p7yvloGYm/m9TZXiXaEmK87hD3xk",
-	"xalrqUoz7x0Ni5sAovR4wMDhnph/JQBk+A3PDEh0OCvIPc2HDAtFnQOe5nmJc11+zwRp2P4eUuiCpvrC",
-	"2FqxcH+Gnmg/BvyseUJ+kUQN056dAzrhR4UUXXx2VM0EiUC5Nb+MRaWe1zGkXsD40O2Jjn/ahyLXE3Kl",
-	"NesPNM7G2fuD0EPQOH/+PSxYLD4wXYyPrzqaFbYNlNFfx4TiTaDd1DAzt9gq1BZUs1s79gTGu362/ldm",
-	"536ARX485m4gs74c3hNlsNi1mQH3biMLOZps4nuA/UempCwgLm6kfEvF2C6D2q5uaramRyhjG3OtAjgN",
-	"Q8C4iRYVJ/uWqBKWrEZeBuke44V3vZGkw1meoeRJAO0T0gAPBoqkJulwO1S7CiigYhFIKLgHBBatfILK",
-	"MrjbJUn+nZRdVBRz4sygALWBYc0+6ojwrpCFmVpKFTuJxatw2uAHxmVTzKjaUZlP08GmCapnVlDLsusq",
-	"/l5Iwj4i4pKCdVjBRMouY0EfzNgJZ+3FrQ0Di2yfvM0/c6Xdbt+sAwSfcjMesMUTdvAa6H2x7EX/aXbT",
-	"shddww7au1QiHPwiuUR20x7Shx6VPuSxpppJVPhzNC1Hosf5wKeLNYw2ExgAaY9BRg34KxTWFRucBsYd",
-	"beD+nhVmTpcBTkEaDmTV2D4ykCHUHyodi/Ykcw96sqcBM0IvMhgb4NQeCv7vISO0L6GptR+H23tPXpy7",
-	"fqUczLkd1sqD8T1RGsQiavnBB/MVeIhhK5ZqeMVPsLoGfvoJ/7FcrsMVdOSHGlJusWoazgGvfnNBaqsf",
-	"X1iPA/YsiGwfwAwic+irMWAI6rIugdr2H4R00I5mxQl5LYsJNV5FTm0VUteoruggcW3AYBSjfek5+hPT",
-	"awDJRZW5TbuWF/M0jCZ2zgHanoShu3D7rlY1W67Ob55uFkH2EZzgy0lACbIUYlHmhEe1tqrusX5EhiJj",
-	"BWE07eEPninCMq5JMQwr6OEvhFK0uBtQ3I5qV2IuSJoXJClkbox487ScUaXBk4AmeaWH6SVx2a0pzYyK",
-	"l5CGy7BO+vTjLf5SJfYSSDSoghjhAlCGy+w2o2OVXGJLk9pwFPhOWU41v2f23tbXYO5SPvB2wIoUEs59",
-	"nnxRMOEcCrGwiNUpGPtvcwtstAM/tR/iYEgG2RGIxpA0QYEexf8KfR8w5iYmlCR0MCjkPc0TJHVxi+U0",
-	"FqO7UDJgIgNHBX7rGrZ0PGGKliRjKc8YaTxvPUfnNZK2WHk4GVq8Moo2ZA/be2LJgN8x3l9k9gBOATaS",
-	"AevkU3wEf8VHF/ERyqCTvhS6l49vjZVA8z4TOj6K4qM+U4p2GfzSvvUL8ufvf8RHn5PmCbkShPUHeoxL",
-	"TdKcUSOKYgH3310Kz/Oz59FC5aqxeJQFgJWbWxZuu1KwuvP+fnOe8Pg8zrJ43nq+5nFbwtNw6Wpi1Hjy",
-	"R9SgOrh3LRYh6FTB5jIMOoI17md+IB09NNucSzqKu+aZsvbKWsyxU5qaianTT/iPX2iffV4m8m6NNDlg",
-	"wgAzJZqnd0yjHlOvXZFQuXJGWCwSvFIlxBb0uMxOb6cpVtzzlB1nTN2RlA5om+dcjysaXvNyUtcRjFkh",
-	"jlO0rK2kzRTPmCIN+yaDISJn2rsBE6qckdVq/E3sx5ALQNs2RuMNCxr++Qyr0C6wHm3Y/hdLNeqYZUkR",
-	"VBzakrVg0dHpF4BGI8G3bf6+/fP3P0jjlUsWeHV81mqdReQfx99+20wgrzS4U0I6Ms/lSEVeCwFrFXyA",
-	"5VyeKavsnpAr3Bs26K9cSgS+Lj8zWIBG8tOPN8RsPZvDYT5VSXMHarwiQnMlfTdCmJN3fJZ9FHv0nlV9",
-	"j7FYg/Pxw1Dg+8LF3Kb2wc2JHVDdO4qOzC46ujgqD/nRpBYQJq/26cefmejq3tHFN+dggJl5Hl0c/d//",
-	"RY//u3X8/e0/P51F35x//t8MCI0H5tZKF1wYSbwhZSZcxSfykt7AKZmlBziYGDBxcJE+Nl9ha9L1ht75",
-	"auFAxFqxuB4Za+3w5V2fXaa96xNvN5UhgIIW/3nWajVD+1fVs6ASqu58AwvLKGpEpNNbI28oy8Law9kJ",
-	"mQjrK8bmB/Ehzr9fMXbUtNS7zhfkAK2YMLNi0DehplI1WA7B6FWR5Wrmkq6AKhAV3uNEplU67ki1Nzk6",
-	"2+DZ36mcFjPhRTJasDXSAULW1Q5H2Y3m8AM33soJLJG3w7Emp/lgTc6ifeRhpHgDo2LQPrucS/Qbi0Of",
-	"+G30iTcb5svoHWJm8kSGICziDD0K9v0hVebQHb6qDGaZxcQa8F5A9Tv9ZP63Yuf3lcH+N4AubLmlenxQ",
-	"rf+x5VSw4SGxBkGvHjIF7VtLtn9h9WFwyvLCan42311JIiSWcfKcCZ2PCeRMGls0l4oZ0zxlSu19lSZ2",
-	"EN8CHF/Dxvm6G8HvULWk6xw/CwyiL74VkG3/sycpcU96QltbU1kOisqTJL7NBIHVkt42Z8+JsmVXxarb",
-	"jXqBR3bEj8Xj43zMrMYWweLp04uWNsBaBwPskI+zf33z8WivbL4puSa2rhkwXqvoOUL1KdXO2mHz1br6",
-	"pmyKd4FKk/rkXK5PCEYwym7R0NqB5LK7LslQ07J3VReYtbmu35mNzrtrbotTY059YNAa7uSg8fjFqPqz",
-	"sRpdj33zlcr5El277Y6l2LRp5E9M1aSJxcLG0MSpeTdg4s0P5JUUgqV6eqZlbT/XiqQ5Z0ITxdKCadJI",
-	"elTd4h8JdAuMxajH4OHQal0RxXSznEjBMl6Yx/z64Y2xvgrW5UrbDt+V7jYbOpY2y6rsjlhRH4Wcnv8j",
-	"zbINHeI16ih+hDMUlakVeaSucjCoHoUtg6HeE/GMkRyFRTgGQJzh0ySyIAWD3vz2a3iy2SXEmE7NyYFM",
-	"78FYvNFe5NueqPes4B3OMstAQCzvhJlpksk+5UIlyAPgdATdK+Sw24NyJaiPwp/FImCpNkDmY30kQQT0",
-	"oMcVcfYEkcL25IK1vGMDjUDjCi0vHaWorfZRjOYMi2+wdyqmJ0H1/QlJ/sV1QnJWTtOm9tqpQLkoLZhj",
-	"xnAOcCIkED3cg4vrX5IL4Mwwt7u1xVsulTi552zEiqR5SRI3i8TWCs3KyoJi0djb2V1xzAXpM92T2Rwt",
-	"izRwhpgfbZau+eQmeUSoXUvs913dy8A7ZUXAVIdZaGIWC7ybawPj7foRVdjJ4AGjf/3B0/fDNUmc6FON",
-	"JPDnM0LZDQcYXunU+bwsq4u1dKdCCvDf+Va0R/HRi/joKMIUYJQVZRKwW7GjOSm/W0rq9Wv6VH6EpWX0",
-	"wbOwj56FrSkh149SQh7wJGiZ3u1ZDuDf5Yj0IeQzxZ2FjW1kB/UDx7Fl5C4X2PsmIlypoRXkBdMGE7DL",
-	"JRO6GJOBMc/chVyDpeHuGpH22N/0zQ+L5h+mcmgWy/Uoi4UfZdBFbBb/0lDkRiuamGfi+LNuPX0WaDdS",
-	"7AgB0mPyHs1r+pnds3zT2Y/wpPf4PveUUrBcrIUyJ6H7Uw5re0igXLV20hzniQxKWNcBKxw6BID8mzug",
-	"i2HxKYDDXreXBOz1diLrD3I5Zgx4+8ztuK6QbiAcz8PSWMykT61DUmwCgR9AW0b4uHkA2ArAvoFttov4",
-	"6oe3LNfrNSs4zX+BTtb7DOdm7oujORyBA5ivLxu+XNUZKL61vPj3Q6jbvucpUyVPqEMmUjKnYtldCWAT",
-	"3Kl4iwhbxRfQqPYyFgDTAOOUJDDrWy4S4B0CDk5FxwZgwHFl+5udkMZVwEVacn7C5Ug5i5DMBQQXhAV5",
-	"z+p60gQYdggXOedkApf9F/9nQsoSdpZnkacXRa0bckR8fTW4dJCo1kmoUoY9MyuOkXu4iuM1VaAHqjhK",
-	"2jQj3jQ0HynAEtsW/7ImpUWKcswn+Otb/PXsdBd8I1YyUm0fEgvbkL8hHX0AJvNj3x+uiR7x1AjoRaVX",
-	"LGaLr/kVE5tjLnmMuFu1lCIWq9OwPlxKEYu1dhRF6BdfSB0FTuapSinc05WRIbO8cIBT3vMWOS+4ZXDm",
-	"90wc+ud8WQUT10HzYy4ea6OdfjL/2z+qVbf5kYpcQ2gqZyRnWRc0h8CWuwDp76nbNeHC+884BAtGPdmP",
-	"iJbSrCtp0/QuFhAvBMcacZztqDysRvIKYw05XmMBQr1RkrwejDufwuAMiE3LEdj6WzKG/o59VOchud/M",
-	"vufqwSB6TAq5R8rJhV0bap4CjjwhVewloTYKPwOIwMtkQKjey+QgCjBJIQT9nYqs1PRdzMHcl4rSEzYR",
-	"t7ChCM+oUoewMG5AUUC6CepYB/iQCwdg7JxjENT1vgLb3cU8f2QfA/Py1iLVsZDQ4d/RtwD/FxeqGZXl",
-	"dtAZ9v6B4mu8YWh5GZsQxwGjHXHFFrdpdhy0V6C1RdskFhsxTtbcceyN2Srbli07Y81UZ/9UaQV+9eeK",
-	"wTKT4GC77LntMk9Mw5asCuqqkFmfnEZdfhuC2stl+89YrEUwkw9mBhB6UqTDBc2hJJzrWFjJRAMd4ZnC",
-	"rLmMjkHKoc2ErMGiKlOxdSh2VZMyi0inkH37SmSBf80KgTUoySU4L2PRLuQdE9ZNaxOwnT6ADkGkj6+4",
-	"Yh/UA0obDIXHevyHuylsF+ubguIU+7autW9KIE5h/AtU9pl389UK1InpHyTqQaI+uUTFPVkRqWuVocNC",
-	"fGHGbikUnb3K+uACxFilTbfTkrSZT7rrUshwDwQcSEk0cttj+Edg7AIBHUCvET6wWjS/CEm0fdDOW7x3",
-	"jA1QoqFZS3o0W9pqFs5W5hoyxPEFsowEzs0+o9iIy0itlY1jc3dMt8c1qhPTsTjYxDtnE3+ALfEFynCf",
-	"8g+/xHd0dHHkEHlhER+uTiDiDyL9INK3JtKHhZiykjHnfSXZPlQDJrLl5XhNad9DyT/X+Kwq5iPbA0YD",
-	"acE8U5QzNXlBBPtYYqKxGodC89wVsxWMpprfG/w/IfYRyLFh5xakfviO3wZGueie7HSzzU30U7ML9Kok",
-	"q9zNsmA/wFl0Qj7ScCg02tkmbnaz1ZOjujf8cG8Qy3jzBEkJNuNvKvENyPimiXgmmiI8mMAQC5fB8Asb",
-	"BenmzhhA+HPx32V6g5dsNSoWNeT+k7nk+58CfmM3yWZ1VnzKsmnceNXNeMD2NIkbJ7BIBrfddBERwY4+",
-	"pC6sLZdb+23ucNRt/GWyuG8e9LI4/a5hE7H7iuX3TDWjCbaxWCxCN4a3sfwxE7hr+aITq+Cx7LY9TiCJ",
-	"uSOLWAhpbNxmlYcWyFhmwLDPCLNMQ5B8ZX4JaqT90OUnJzfHrVbr7PmLBHPXFZxsksgBE8llSKdGYH5G",
-	"4cTuDiwrk6IzNsjlGFLMXYazct0fTmpoxEL+MNJQjMXCE4PhAB0x2CUZ9agmSc7FnUqQ5aw/VJq02eQ6",
-	"NkqElcJecfLn738ktlnCiCsXiXnAcWZ2CjwpYJgg1yDIxWQw4iIWlBRMF2PsbOHcGqUzw644F0ozClzp",
-	"JQueAs12R4QPWT21OhbrC7csJPHeDZiwPFtfRHZ1OZ9dJi072BoH78w8cW12sWfCrBXRCxk6p5/wH0+T",
-	"iL01m+c3g5JBHuYFZilYH43lPB3BLDPbOn/BtGtMp57Muw4YSsM+vXufIL0VOXBjd+Q27Iz5KGw3RiUz",
-	"+oDGT5BRvUaYOzVbZry8E/ohzuMJn/QEOJYcyLFAFOwyTc5bL05m+bhDz0xo69jriJYS4OQ14E3Sp0qz",
-	"4jajmt4iqiV21S4IHBLmLJORZauGbW0NA6rusAxWVltFlmzQpBjm3qHDyD0rzPsiaY+ldwbmhoOMatS0",
-	"PV42EvfPW/v7BJLGJiSDuxdONM9ZAZ23LshkyJlrx0rfhIIzY+TpggqF3KCx8IPFmT9TjqIZWJwByy11",
-	"t12RMk87ZRfeSICvx2CA1TrGockcV7Uwb4ypEwLyJimYkvk9S6KQ0dlclysZC/ttFnQMRau0IM7s29M4",
-	"9KK932NR3/z98TbLlXmBb+FI/EA1RcrNrYmtp28EXzv/J0oUO5g7h+7wm+4OP5f1FcCcEpSQx0ZCOjFg",
-	"e0LURIweo18oxbviy1EwEpwQw+Qoap2y1qv30KBtRRbkiTvpE4vQf+j9hZdEDLHFBm0rJjTRkCEXiE6X",
-	"7Ab5Xtha7mSGiLZmWJpLZWw1uH5HpOnOy0543Vu29HZAZAbTPkjKg6T8GiUlHIHSrNFyAu7XJCC1pmmv",
-	"bwa/hM/xSmGpENPa0laGsH4DYZIcUrFDkQHiTiCfg+z3sZOUrDTcq2ZA2IPspabIYuFlrmKsTGdwUGpk",
-	"G1OXVTehy0rO5JeS7nAVvLUvx/9XzmpWxsFN6E4Itm51Gx3SDh6XdlC3wo9MPLCAUbBBDq3YrLLvnGJ6",
-	"0byEKBZqIQW9op8/nEQQC3uky3BJENynAGco6j3CuVqOpD/MNR/QQp92ZNEHmyYpxwdX2oZM5kckMZ8k",
-	"pIEev5xhyJ0rIG4w86OCa66YbRiXcTXIKc4nkyORS5qpS1TV4YaYPsu7wughTawzwYca5aRgtO/JiGNR",
-	"zgPzb/V4gD8UvNNx2bcI0HCsIwudRv0XZRkoklHgWrm0BGAmmFy4PJcjRRrtMXHcD+9/+Ski//P9jz9F",
-	"5Kc3ryPyG2u/j8j7H15HZJBTs1DsI4qKV9f/eUHC5AZjXsDaVfIaFI7ADFrx/2akcdYCvbt85oXRwUmb",
-	"jaUwC3RVtUSwb14sgmGXRTnlekXwruvshW0LFW9khB0p6nchZqUkVgk6vhkPWBLZ2mo9hopdn3dtZorr",
-	"u5KtBNdLz7XB/5vZmudHGkAAQTfyKYJds+yamqVewrTxmPrrwJzlp0l4KEcxS8yW2H8oMlkujeE1z9mT",
-	"sCvgS3VnEQyGtcbqSm3g9FP5x3LZCrMth1JwQQSnqtIHyVjn0Ee7quBXzI5ngfRyAjCInYHIc/KOajKE",
-	"YwhURVWcjIX/4AeuBlIB5F0EJyMQ815qlzI9Km+I3DEJWjDJ/3kcPuj4HayWuiBCwrCSS5J8wKChEYPJ",
-	"m87xL1IwdEIlpOEoq5og+HtSyGGBbcc70BOgKwUrRTWcXJBdJaTvuvPNLEUgeh/FaWlVpinY2x1n2uTQ",
-	"lje2ZKqZPsa9XpUERkBRfXRx1OaCQsuzgMnorPXti2/Pz757XsNoVCsTqqdrwudVc1amASFZ/PBwQa6u",
-	"X715g23bBPn15vXxd6Tx4fUr8s3zb75pnswiaDprtVrTE4q8U27mvO7YOCKjHk97VutF9ckmM5WTnvXU",
-	"mlU8lBhtR/S5Yw4Nd0rNxUiStcpA57dam68s5JsI/Fyk4ub6yrxbr9wi7w5G72BVjl2lRYpz6r2tBzfZ",
-	"mtxkablft1ScMxi2c56CO40/ojinehsraEOoqS2/QS9Pff3NFQnuOSbtcV0pjU+pcm5An2x1CWlk9ir/",
-	"1OCK2FNHhIHviYwuDJGbu6OHajDUQX7YiHIAYjmR64wdn7kgg0J2sYLnatIKaY+nCbCNaj0NpoCDbmeY",
-	"Z03Ev3fDlbSSp6e+XCYWa+5sEoTPzb1XdB9lWQUtdymGvp0Km8kVeNI6G/cWZhX32+NycDh9LV1NjJAI",
-	"HFXgis+yKffPepX300/2X2tzXV3Nd1eRGm/V/lee7B6kVsa1nZj1Yoh2ULUfVXHi1ahNmfMhIkymxCwZ",
-	"4sarp2LclyXTY0Ubrijk5nZ4Pei5kygIbXOVy61BKmD7tZaSNGrdApgmw/oX4e1iUUEp872BqmY1uO0L",
-	"B3ssvVO2jN0m3MyY5l4osNOhSiwkjMUaQ5X7go6HIOchyLnnQc6NiYdBwSWO70upH/gAJXgscxlJ3ofl",
-	"m00dMvjXm8F/7dTl924zfT1p/FNzP+TyH3L5v8Jc/le20LmE20EJBmuQUwWTA7ZUldvCsYbJ0MIsgRaL",
-	"5RJuJ6IGvv7aNe+STGEDdi2hbxQMgE+23YKicvu1yOSI0I5mBcFO50FVd+PsnGR0rIKk0OYlyalmxQwR",
-	"coFPpVCjfxB4SzUTl9tqUrVLsi6c9kHMHcTcVyjm8AhAhLCC5usRctii8csxxW4wiq2HivTBlcaQGYQJ",
-	"8uf/8/8SLm5dIBr+tmHrWyluvVw1n/u1Nn+ggQbYHQtojx48Ywy9TkhXGpnqL5OFvcrSG9c8xsnhYEgn",
-	"dUKbO2nMsqBVDW4KLyMwz7dsrxIE96MggUFIzeYbo8h10mN+9TLJLAdansvRQVovJK1RNQ3bG39FMnt6",
-	"8gfJfZDcX6HkfmuwtFJq7holOkiYKcANdJ/2mVK0y1Zu1R95axNlaPNBTpEfoWWkfS4WV8pC0xxakUDH",
-	"ElkArZWC5pBMZKTBxT3XcDyNWcu74pgLAv2SI/Ln7380XXpkLCBp6cLIBeAUSYgUTIFsJLYvtqMnoVqz",
-	"/kBHJFGV39KC2fwmMpLFHdiZZlgJQLkiI1YwQtOUDQxS24w3s5agppifQ+0Hig/3fBbypFiqTtKg5OXH",
-	"j5hw14yFLEhBhSP2tMNTlyTJqdK3rChkkRBlbOFRD7gF7BqGVTOYA2/eVk/mRgzZxYqFlndMQCmkjS72",
-	"5EickOQ/cKP81Y0350or7GGNxr8ZiAD5vxEmlUdUiPzMlX5Lef7W7eFl5Z+5eFlmgFJm7ikzQLBii2Qg",
-	"O4DY8eDa5ihRIGfYn3E51G35MYBVs5wzMPX0k/2XZV8sxiuTLy4Ps2+RGJHgufZ4mw2ZI0C0INcpmOoR",
-	"xSZQB7gLYbIWBgGKFXT1VbGwlISjght4AC5jCohMOHSYBAii94ywj4MqUSFpFAxQHYgOPbC7dvMR1Da7",
-	"Tproxctl1+I9EClXA2F0mHFtfvKA0eEFDi05lzvWepGFTdCAGbghY/di87E9eKThjSPzw2dGQt0x0YSl",
-	"YAUF2kDFRcr2nnXqg9muAVSshK1v3fbfGqLNUsTd2/eaeEQ865g5DV996sDm8BN20hQQzUZQtkxipxiT",
-	"yqGynW+9mwb/LFuDYItb5RAqk0TI0XR3cnS3MK081R02n8WqBdXjA2BupykQlRRy2O3VdmsXtM8ukVvE",
-	"PpimqRwKr4yGP7b+CqPhylgkBuSKk0FOU8un2ukwg0qQjQY4hD+5dZuL4sGXwo8kAZbBk78k/vH+4hn0",
-	"6lIgxlkvWN+ljTlsUNbTUeNdaa4F8x5CrFjMS299a/bVCjgTso26Xsvm3R1dHF2lfUZ+6rf/fhQdla8f",
-	"flkwM6dbqNJ93nr+8rj14rh1ftP6/uLs5UWr9X8dReXduBlhOlS3rbPvz55n37Djl+1v6fG36Qt2/H3n",
-	"rHX8on3WeU7P05fZN2YS8Ps+69vff9s6fv48PT/+ln7fOm6fZS+PW+n37LvOt/Sb9svMTFqa4R+BlnAU",
-	"HSmu2S3PzPkyh9E6YI/QsXgUHUGf6amxv7w5O79oPb94cWbGbrY9jnuoiso4Xhx/2/nu7Jg+b784xhF/",
-	"2/mu9f3ZUXRku1AfXTz/HB2VLxkOuqdkLBg1Y3Yb3v0Nvf3tv8ulrvnEzbLUHtyPgk/6VCDOKJZ3jv4Z",
-	"HQ0KLlI+oHnlNa/0YpZYkDsu8Aro+1ZO4nbZN9xnuifNNaAN3RoFBDY7zW7NqT666NBcsci5CvD+irmJ",
-	"fXt+fJY+z46/ZS86x9/R8/bxy/Sb7Fv2Xed72mobEQBDXHBfM6Pown6j/ztN++zEnaDlFyiXKYW9m7Hj",
-	"H348io7cwcso+VneMwOAR4vv4XCcnxdmCn47U3OwAmVfTZl5viMjTWmfvAllMQsl8WkV8AbDhYTyq2oy",
-	"sy3p48IZHHY8gZVStqx/ptzXRmQ52eqdWpaLzNz4mQqksYKmA5PsJZdY7wg6OlGajpXtWdBH/Tz0+jsj",
-	"wcv3sEVT8Ew5gpHxe2ibNZdgPRZuKtDSgwrwGikFtoNz1XBF2mYEEKXR4Zx2x4RYc1rdiOu097bcWRvK",
-	"YJt4zBPFB67t4ZuBLn6zH3KYH1k393jUnImTuJUmDYD+OIQqbwcsAqbLeNuXQdObEEctSgVPBQcPfuqD",
-	"99XGApckSYdFAT1e+rS4Q8AEghCsTZ+e71Nr/eAEHr8N1naTnobgQfM6nQaLvl+aw/zOCf1xOLPZO31A",
-	"lRrJIltdabDMnr5RwJyNT36RoaJgrHIvZS/A0B8qjWJ8WEAhlSSUdIZ5bv2KjZpt2byEK5yDFcnwmVaQ",
-	"dGEZ6Stai5syjLykzHdf25gcDlmdkKvK7J6pWPgbcKxGS96/u0Z+UbMrTuHnfmGx3UAp2lF7GTF6B/5S",
-	"9zNwbErhD/Wtv95dUUjRhXgbZisQ+0Nz5DcW7gnViVisI03/vdtvG0uGd09YSos4n974mLew81J+B2Uw",
-	"lphbxpH+2O/xGSgk2GgN9POTQRZHuTjVyMmmiMWioXtsDMRbrhN64A1kI0WoJsmc9DnzG+tKw0A5LTRP",
-	"c4b+x0Eh73mG4t1zwvs7PXMpbaMCak7N/s2GOfgMmSJcpPkwY1kUi5Dqm7TH2PpF9YjmfXZCksA5kpA7",
-	"xgaIZnYonijZtYGh2o9hJ2PEV3bcj8iP2tNYr535InFe93K/pjjvg62iWHgEA6T5xaDLMh2iZmScRg+G",
-	"cW/KcwcpG56ZQWlaaP/2LA+r5xuUxSRvuzn/sUjoMONMpOwkOOMqidBFkVgcuKUaQwFCjpAzMGcdTeRQ",
-	"QxH2UA8LBljhIUYRrs35Kw+up6R1T7Q9GYMuTIAcPveTfeRKb07pwN5HsViBK3yZ3kexWEdqJ3hgr/y2",
-	"Ww61ttWeCIf3RF2J3OLMKg+3R+bLz7w8tCUKPdoFh+YY/v1bECz1pmkQDxTG00/2OtteKGM502yj+L4V",
-	"B+/qSPQDrMCqSHTlVrNOy6mxjvBp2aHnzqq9dGH9wEqZo7Ns1yTah13+E9Mb2eKtLYu7Q3nBUzS5mn/a",
-	"BlAHs0kR8hrJx52KDpFOo/iAJ4IWDJrceYUodEjAw9BbYOOjU5Z9yddwgc4Xc7wgocmp9VyVh3Orh33h",
-	"GiyyaAnW0t6FXyEFYQ3Y8fQVVZWpPFGw9KDUrxhkPVRHzW/fMQ+irf4PuZSPdhlXwNo7cPDeBrsNEtmy",
-	"XpoWUqlKJLZwPwkcORWSTWXdrRCNzaXomu9cW+xU9q3j4oIktqpHDdt9rhF2sQEHttAwqK3dyAgXbfkx",
-	"Kj9QsXA3xThRxlJuVvjS3ziVosOLvrlxeZkfipakzUhnmHd4nrNsJ73C78yQ3wis5lgOuOHSZQuH4CLn",
-	"Ud5TfzLMYRFvMu6HvWIt2FwG/E31oAUQ9A5BZwKETj/B/7HNKRyzleuGZuPSK7wzUNE7kLCj9AxUFhes",
-	"x5NIeKhvaQqRbmgAgFgyYIWSgox6MhZwI5adkCS1zqfAI4xPGVEFuJJBfAqCe1SkzOAFgRoa0tAjaePk",
-	"dh2gXkNksSjYv1iqnW6HN6SaSJGyC/hoBMVS8DRw1EIyfzAYQeFmo550g2hezifB910L4GnPFOA4s9WU",
-	"0LhgU0A3I2evnAwk6q0tiw+8+A/7qPGNwA5eDUAfbGQ6P1N/4dxeeNgvUoda7edNg+QsHdZu1YMGu7dp",
-	"grNQ3h4IAEp7KBaGedSUNoDybyGJjxKvrjmId6rZBclYzu9ZYcsgEesGBTvGH0IFUVls6WqGjIJoi4aw",
-	"LQx0pYYuOCgj5hZj2hVCXdbIAQRRP0iDxCW6dSCJiQXiQQYTINuvt3xa4H0NMz/g7gF3D7g79udhJdhF",
-	"LXIDsPsBblyrWwO+FowqKYIaEOdjg1tBC03u+LJQxfY88KWWTdahZH9FwIkvZdvAuWgPSj+2J/K9HtDz",
-	"q0RP3HiLoOegkNkw1Wt2kU7VtzDI1oAn+ax+yKSNRUo1zWV3yKb4Vy8A8rq5bNMc2kl1ZM4leigqmXG2",
-	"gs89ISJDkTOlSAf8cTvqqXzvVn5Z1PoJFmRxX6N90PJOyiuoKlrCqUk168pivPTQrhkt0t7e+U3t6Bfx",
-	"nLqt+XX3WxqUW97hkT8FW8m7vcoyBYYwPNRRJU0hjCyse7SSMx8FV1ryqCBHPhaKMXVCEpoXjGbjW8h8",
-	"VYHudv2PXyFAQ++YIA3eFbKAAA9VrHkZgAuW9gS5+rbueF6GrdEBuSLmGPH7jXksYzE1uwdYSJdKxI3F",
-	"Uiykj0zEtTtvVxNxK4N8onRct0Qz9Ed3GA7puF9cOm7VBwpbsUS/evieUChPP9l/LUfquaApvvuph6vC",
-	"y3u3alvRXR442geTUGz4bCGh5tyDtY1sw1dB9XMHMw9By6CF2QtMMaEvSUK1Lnh7qJlKoL8tTZklq6R5",
-	"fkKuoExZ0D4z6sig4CmLRcFo2mOKeDNPuZDupcsvuWNsgL1pIbkR2urCzbFtvdGpwBK5INAMKQEVSlnH",
-	"mVPIsL+utQvdsyICnjK4vJSmoDvN09TMNFBbiwWoa1v1p81UsR6ZGbmGqmxMJ1wDtO1KZuQq+lXroF8d",
-	"Gs3vUSplPfXZqrrcaQmny4dYVimV9b3E5kO9lyYgt6BPOtcoWrg+IT+4UWOyUSy442Nxt3UNQIzlyUX3",
-	"kgxDhLD+ACeIDDIkpG0MeGg72qbp3X5Ufk3Iwv3WTw/QuD1Ntdw6C6JHAS29j+25Wr8NaKHMKgfTqdek",
-	"4VOvwyxsHFZzskWWa5+LidCOaCIqMybN9WWTIKpL+okyk3onAw3YWt1q+NPnvfo2/gF9QfyaQoIQt1mR",
-	"J9CK9eji6N9DVozLnp6elGTRqGg5Hktx9HlVioa6wetesCkqL33WBPDbW54tOQcDgvsWtAhX3+LZIgGM",
-	"tHrYDv1EyiTwCXTwaxSAIy76TGw8/YT/MOoVHQwKec82kL5yBUl+toUZDtW2J8XREN6xZye1HcuU5nlO",
-	"0C4ntgd0eLwgEaVPM0akiEWD5YqBo79MCbkgmI0TXjXdU51QdaewZX8zss8vsxMtFXosaOVsQ9gX57Eb",
-	"TVUjn5NjLfia5JhHJLpc4cYIz+/Sylt48QbzXn6AdahBmm0b2DOHMK1RlpsT1/nQs3Un0lrmga89EYRO",
-	"IO9qwLuxtMGbElNtOTaYjFztKmw9hl/GrOEBojYMUbhVDxC1+xDlEvGWRyg9HrA19Lp0SIRK10Qzl4Zr",
-	"89L0QJVTbRQ7p+x5P5sZDubjtYc818dcYPvJhjkEBU11RDLZBwYyTdVdROA4NyPrz7ONpot7VpCMdTh2",
-	"riSpzFgUNL3EskD8QRYkCnJlJhIRJQtLz2gstzLN0HFBK8Zcao6PYwElotF0vWNgc82tF9PkSqP8Bl7y",
-	"xtHFPGaWkYf9SK18Mm/55Eu104I5ukarjBd2m9SeyC1kpF1rWVibDLY9CGbb5wWGCh1mP5YnsnEWUOiZ",
-	"U+DJ82wgNbDVgCnDBlTBTBtx3bOsfuZyd08s1OqDpx3dqXaxzCEF3eLSdbZGfQu/jV0xwwRotMdhUxnS",
-	"oKQ9zO/IcKBYgcHX5gmBre+PuitEA4QA6tOMxSKlQkhN2ubduV/2zGQaYGVOBEqb0BKHZ+YQdzizbxYb",
-	"hbdZtRgDQAHG71HhkrCMa1JA30vBGJqo5k2hu8+8bvOLS+T8gPfkml86ol5zfLaferfW5LgfYJ1L3Dja",
-	"VGmEe8APfttvO70tmOQspu/xoMIuCEEgrpXb6juvgH1p+hTuTo9A8ILAuV8FNPT6LqplnX4y//uF9tky",
-	"mWpX2NE/5wqbo0xImBkaFQzW0W8k9sMEgaS2bGKWOlPmA+9LRlwFUyaMQvDKD6julU55906OJiEhWvp4",
-	"w20+T8cLbkK3JlBDXvqGa1Eg2WbFDRwtXjiiPv3I+8P+0cVZC/6Ljvpc2E8imNTRxZFZsC4UZv1zK8rf",
-	"PHw79OV8TJvA8Mw/jDcbiIK+q0QxJzpN1VYxyA4R5keNal+nNKe8z7Kmi4QOBVVIz5KcEKzQYeC7cohX",
-	"aTro9EVIrdtJuoA8dy9lLYQBsyOPuBCwyiWDAvDZTL+NWchSLn4FXCx8tKXMGRULBR9LEFi8LAuvgQ6U",
-	"y170nzQfLv2kPa3/wsEvEj21m+IQNXVeMTwjkxkbCwDoqTElN+Ck/3VgYPAsarVage2LJGkFFQoNvojQ",
-	"PDcanE0SiwijaY+AjmTMXmMaoM0gMsI+IjDFomAdVjDoYmVpWH2uccGQjlKwiED8FB2F0Kl1ZMkqu/ye",
-	"CdIo2wcqrllE7s1RU1EsXDjVuguqCqexir2Qsjek7p7WpDSfgd4zFPbxyFZdsAGzGXM+5DuRJndCfmb0",
-	"nk1UrMmh9j0R4MkBPwTIGRULM8zihLyVBRjYYmLxLSP1eavlunol9qvkkiiJ9W/wetx6+1XGycVCj3hq",
-	"G9mAiWxmaVABVxdtZaqsg9P9onF+9qK5BZastVBK/AoulVKubSZROnjGEwVJJsagDErVQO5vrvNQBhtD",
-	"4unEbRM5HxN2PYAtciDsemQjViwMk4XNlfWHtz326Fcey3noDt7F7TN7eSM9oOCqEBROtmoFDQ79xuDD",
-	"dZSGeqh2VO+FlVpa5YWrPsh8CVUOLlm2fepO6XMwA6QCXUSpq2yUg2oX1PlXViY49rgXNx5XIe9EPra/",
-	"JFzcc81iYf+spQXFdGIAM+VouPwE8EAarSGpdkflxvyXgh0jZxbvimMugKAU3HPJaSqFkjk7pWnKBvo/",
-	"gLH8r3/+/kcCuhvPQEX6lmR0rC4hwsH6LmQCPKGxmCAKBWbTY/ME88rM75MmcVnZKqAydiGhMrJChxnX",
-	"JJdd5BitLX2jlXmTno1CWfYA0jAbhhbmnpXeBYdmA/Mw+A3sndVQeEutBoIhPlGjgQB5Z7kqBRtVtueh",
-	"18DXQP2FW3MCmWokSqhGnn6C/62h78AXy4v0CKVw04VfC0DBVwEDux31eOA4brplQUXDSx0diFXygPmc",
-	"3jGiZJ9BI3n4dI7mt0jzAwwwQzpIKocGJHxDfUf3jok6VkKfxOIBHaw2IxcUMa7JSA7zjGSsLzWzkUil",
-	"iS1ZhQntRvbwoxoTxGJdWhZW8z8S1nalKcHymtiTwe+hAPfQm2DTNE+VDWdQ1jaYMVi8sCp4mnFF2/nm",
-	"exZURJN9aCCbZkuhGy9JSEoFEZIAFVQBngXCxSVEl+xqKcIEZjKaD4cCzOHQBQHHckBGsrjjoruiMOrY",
-	"XKUp2YNLYBlUcMx2qr6KZHfE06qJkDihL0dVPmD1o7F6e3mODjhWM3xPmdg+2OEzF8K6nxm00feYYTeo",
-	"RTqsBCYNA20yz0rMAw5UJjKWNR/0cM7jfMKnuWi4kNqPZO9R60dxAK0DaD0NaP0oHoVZYGln28UsfGaJ",
-	"Wc9swAh29hwA+9HGgKiwASaPYegnCG5itLFLzDzIM0sVKgfKq2aTQBaLRyCZ0xntoC4gSKXulP19qCHG",
-	"ggulGc1stInMDjYlzb3HxQ/wohHh/Ls5eEAPuLiVdEcEmUlDlocbcQZIYmXZlquBycjgZdBx3oWCExyO",
-	"SkiHUT0smLdcfVUwllc22L+HfNBnQt9mtE+7LCIFE5rmt+itjTAN6zbngt1mVDMVmeWQPGW3sNO4FFEs",
-	"+lRpVpgfUH9hlwlW8LQZlA3rIIOHFKzLlUbqu4l64TWBmJ37rVMaXUVwLFZFp5+50jewtBuvCC4fM78i",
-	"OCxp/FIrgnGvGv0At/W8qmBcNzV5Mpc/lC6FDIpdecqOM6buSEoHtM1zrscT2svEGb4MTmVNKpubx+xW",
-	"eBON75B8nJHZtONRLMyQ5VDbpbH9mC7NsbKvCw0w6yCCtgBywASkXA4K2S2YUpG/tbRqjhtdE6jOhsLA",
-	"Sk/mmSI9OSJ9g0buvfQhrlDy/iKxD2RoQ4onZuDtZP4dvpL/Y8iGy/dCwWuXzakrT/gD5SphpdAz5RZ7",
-	"VklKkOC9cJu8snKmrvyuLJrx588WvSAzC1dTik7dwOxFbOFReS1u2SEJ2ZbZOKzlcc/eQiHPTqVKhrv6",
-	"gTRJs5j/Nj+clUvr4qkDIKaFg3xIpvQyykoJYqSEP6S4oPOkE8iG00/mf9uMfiBNZmeoWIU93uB0hbEt",
-	"guIWaDuBQsUmi/b4wD6BCQjDm++c/++hsLl5oJkwsCxNhC1gHpDBU9bkfSERil/VCtSXv6qA+XJTVRtq",
-	"tgUL7ynw7R1s0U21bfaRBFhyOIajHitC9DAvajZ2bCmWUBcXKOEDQgL7kF2HTtDDmfyKOqN7v/dQVfzd",
-	"/ljBjYr7+o7b2JrKlS7aHmmNpCtJMRTk5NRytJsRdvDbpGm0zWGRH10c9bQeXJyenj3/9qR10jo5u/iu",
-	"9V0LtpAdxaf67vmu2qlswZuiGhZZoZsxbT3cziTOeYel4zSHPuBWvX3lS3endemr0LgYyELTnCimjQ2o",
-	"glu8Rm/Kw3cAuqHLUFMA0GmzsKpTGbsVtc5+8JBrrmufAKvB5CBnADKBfjJV5GXuENzxbTmMmvuCj9mg",
-	"h7+5lsHtL5HpCAtDfJ+7xHvgS8+gstUjSfDo0oFd9+ifpege5/yeZRHUScDerKaGdGQBxl+5lFGpQZU7",
-	"Is/lSE2u5FWaMqXwRjVPf4/znXRABDfAU1Fneo1xZH2a9qBBoFHdRNcgknOdmtcRjsWKklkvttzm+Bou",
-	"SkFUyibrXxn1pI8/27Zmtn4n3EbgnK1/GvC5y6Fuy4/THa7VMygoKXhmHU7uAs36AyjYDrcW5fkCU3J0",
-	"pZEjMDUPNUaUV3DLW3p2hgcOGdIo85Thqyhpa/2d3nU69e8Pim+DOm9zNsHJGxGqIU0JbxyihyNvqbnd",
-	"q2DlkNjFrWmwBljLCw3YwyEix/X0Pa95V0CFlUCtZKihOlwx4mW4bf0mJGkzWhjzRN4xERH2EY5qLrvm",
-	"qmALlsoHdDCrfWtGL/LLa4G2AiXz56+GA/OynUvCYVMq+33vGtTTpiLYiMFjnI1YP0bzkJyzgoxowXpy",
-	"qNgFydg9bIUey122VwmQXKkhYq55t2YbyzGzYFkwPSwExuzt039zt63bgoXmaQ71/PiGQVhgLW6hwZMQ",
-	"lenW3tMPOWjm0+CU4cEOnvsLG9VN2bWgqNxQ9WjBFDomAt+pa3GqXI9ThU1Ole1yqprulYBDObItDjDG",
-	"Msmb4AfmaqDrTpL0bSCMmYzgDFx2o57sl+jiatqQEJhnhFe3pg0j150E1NADgA0lLWK4eeF265VN+aeh",
-	"7ZkiBe/2gE25AxpadRhv+qjFzzogFfx5N2DizQ/klRSCpdo2c9Rj/4oiLyxHPZ5iLz47XAveFaEvuk72",
-	"1T7674zmumcmRzMjcfCFFjx1Z4orksl0aI5ZZOBC8YyBmA7F8TuPHUef//n5fwUAAP//",
+	"7L3pkhu3li76KjjsE6GqPskSp5pYcaJb1mDLliy1Brttly4TzARJqJIADYBFcasV0b/uA9wXOP/2i5w3",
+	"2U9yAwtAJnIikyxKHrY7OrxVzEyMCwtr/NbHVsTnC84IU7I1/NiaERwTAf98/AZP9f/GREaCLhTlrDVs",
+	"vZkRJIjkSxGRexLdEiEpZwhLhJFUgrMp0h8GSC6jmf45vG71r1vhFZKExYgqNMbRDaIMPZ20n2MVzZDi",
+	"aLmIsSInraBFPuD5IiGtYQu+awUtQX5dUkHi1lCJJQlaMpqROdYjm+MPzwibqllreDYIWmq90N9JJSib",
+	"tj59ClqviBLrBxNFRHkir0nEWSx17yush0UmXBCkxJqyKcJTTFluPKeDzpax0Ply3hpenA06naA1p8z8",
+	"3UkHRpkiUyJan/TQFljgOVF2rR+8fPodWT+N9b+pHt0Cq1kraDE811/iBTWPN43gfwoyaQ1b/3I/29H7",
+	"5qm8n7avu34QRUTKZ5Td1Hfov7J3p34jpmNFb8kTmlRuyHeELCTC8A460h0dIy5QTOAnrEiMjiY4keQY",
+	"LQSPl5GSeoNg9L8uiVj7w9eNtPyB2j0Yc54QzMxwhKJRQuoXIX2+9wqkLej+HmJFplysNy+AmxviE6Rm",
+	"VKLIfoaOdA9YkBiRDzhSyfq4bv7uk1bNael2OlXH5eFSSC6qz3zIyAc1iuCN0IyNoIUgt5QvJVrgKQnQ",
+	"iqoZ/C7xnKAJTFNeoYRMFOJLhSZcwOMJFVLBN7UTMCOpGX6vbvhS8TkRtRsaZS/su6NeH/kuN2/qaoYV",
+	"ohLhsV4Hs6320/olMM9HNG7dcXSvCRbRrG5sriM9Si4J0v0HKOJM4Ugh0p5jmuiDSD4oIhhOkCATIgiL",
+	"iHmJMmlmpMgHFSA6ZVxvyTWLsCQn1yzH1HE0JzUT/nVnarWzU1gt5eb1z+ZIGcJsbQlYEiQVVkSiI0EW",
+	"BCtD1Y41H2e0GyCcJLn74BePyyzlgrCYxK13+oVFwmPiyKpqphJGnJsuVWQum26vmXHrU6BX6an5sp8u",
+	"ERYC686WjP66JPaxHsynoCXVGrZhwsVcf/9E8PlGmpUKCyURVpoCsL5J7V7TOUFHr548RP1+/7KWEU10",
+	"+/48dcdYtYYtfd+3dSutYPs9/nXCxzip2+Ifge3o1UY3MHLDmnw2StAUmkALLtSEJ5SfoO+5Mhwr9I5a",
+	"WDcT8/22K+VpTOYLrgiL1t+RdXmoz/EN0ZKS0IIJknhChvCXpj0SI82TiFQFRnpD1gizGI15rP8hV5qO",
+	"sfRYaUzja6Y/0twl5lqAocrIMFf5dqBlzLiaEZFvcNDrXaHVjCbEa9gNiMprJhVNEiSWjFE2DdCgc3mC",
+	"viNribDQbS8Mf+8N0IwvhTxBbyVBGE0EkTMkMIv5HN3iZEnQEUZv3z59dIwWRLgeinzidNKJutEFaffG",
+	"3Ul7EJ/h9iUe9NvnUXfSiS/JxbjXdTtlZNZsq7xNaOtd2HSLzClL2UwV5T2dgIxafSdqQdfRlxOE9b8j",
+	"nCQwNRwHJckYHVmJ+PgEPdDnKyGIM5LtQ7d3hfA1m1Mp9UbqZ4PexQn6keAbaEECNYT/GiJGbolAcz3C",
+	"4gI66bl6hazofTfp+im7pQrr9ai9can/yr53bq6ffMeaE24RKLMhAPMH7gVMv+6kw8PW7oODsZjxKTKv",
+	"XxLzcO/FMJ/rbr7l49pe3sOzfTsxLad9bF5goH4qqSeyvufjutV9z8e7SDTZSJ7ROVXV53DONYvSF53W",
+	"5gRRS8Hq+k+gGb/7mEzwMlGt4WknyNS4bk6J61YocUHrOabJd5TV7cGNfrTvFqRtu46e8Qjrk13ZVWIe",
+	"3qUz277r7jmREk/rlaN5+vwunWa9uH6bSHO27x3Oc0HaajgsJ2fpoZH5mAg5o4sNK+K9svei+I0UO95+",
+	"DhPKbrJjmI2obm2yN3Y5lBsG2Wz74O3Ps3uFkcDwXkwmG7RCbp/uu2WudehJxEQ4MX37dnH9uqfpf36V",
+	"EAZYvxT26d5LYb9Pe2pCDnYRfGpYygORgzcIGNRLLAhTTU6SXI7bmdbYdIcW0P4d9ucljdRS1LPdRfp8",
+	"3z3KeoD+jJrUnGQzvYol6/yiIEmI9PUqozOFn5Gc7fDrlyt9vvdypS14/W02qKRLZOwpr797q5VnPaKN",
+	"BhME9pIDGUdekYiL+OEMsw13eOQe77s4hV6yjp9QksQb9fUQdMHQqDJ6/GGAMEM0JkzRCSUCTXQbTr3S",
+	"b2jhbkKZVpN1HxKN17V2B/1ta4M2s8BKEaG//H9+we2/ddqXo3cfu8HZ4NP/bNWvZ+1KCvf4biuZW8PN",
+	"RObWwNAYLKZ05HU46uptoq4368UW3csN0rFP3VLdGKCX3ZZLD+B7/XU2ph/0QmwmPKCNMACyAkO6NUvA",
+	"ILEqkWDdgOGrDQtXvXI8Ic2kI2sDohIJntSumn7WfNW4FfBfE0Fx8v1S97Sd5WvNyhuOhI8Rg69rnBKe",
+	"Iefho26vP/jPn36uu9GhuZFpbkcu95qqeu4mzcN9T6RtO+umgYV/hhcLwkiMsDXy6zHUijJUkV2uvsKA",
+	"NrMH3XjBoE/Veg8zfso3si2d4fl4KaYHuqleKzyZ1G+ifbr3Ltrv0562H0Do8nMew3Qc2aiayMl14zqo",
+	"wOyNxo6ORzdPFZk3GaExwXwWQb4wjmxsViJrxsWym8jKaLVyvHm8y/HMC4pvaHRD1AOlcDSbg8pR52T2",
+	"X9mXyit6ywbxkM83jiBKn9+t+6yfrO/aTpV7fLc+c501IVHT72ciUn8Y3ri2y0luVHvJSXeUbN/wJg5A",
+	"Fx1T4fu7QvOlVGhMrH8wnAg+r1X6FD+AP/Ct3GDEWMo72TBs27qbH6ik9SR8a5/u25FrXff0IxnPOL95",
+	"RBJ6S0R9IFCcvbBvt+WuKgbQ5CjZsdDPZIetHJE/1scsXnC6gbGR7IU7LpbXlT+A24a2JG+l3Akn+lt0",
+	"RJW0nlbjAoyR/kWQRYLXstarDh/vcjflB2zmIKhShNUN/hmVygzeRkGZP5zJ5p5EOJ5rkXEluCIB0j3F",
+	"y4TEeiKaIKJkGZM4QJRJRXCqx3sNLJbjhMoZiREjq1oWvDLj3Ox4/6T3Vy44kwSCKL7C8SvjV9Z/afGW",
+	"MPgnXiwSGoG77v5C8HFC5v/rvdQz/pgJuPqL2HovcQLLHBOFadIawqiGSEuDjp4CY2yQreEvH63dwbym",
+	"GZnxI+imvC8+vTPkSCRs4lD/MTqf9PFl1COD7rijJ2vIfQixhIoqELyfmvEgyhZLlTHzpWDDBRcKJzdU",
+	"De20hm7wn3YQYPSHZjnz1BDaxsKhEaV0/3oR5jjRDFzvukBjQfANBDcsE3Jl9WwZIonX+i6h0exED+Yh",
+	"Z5OERnfbmQmmCYlHCwFBnBSG6e1SapGMlnLU6V52e/EZaZ+Oz3H7POqT9uWk22n3x91JDw+i0/iMQGyW",
+	"iGb0VitvLEYRZozDpWaMZI6FNNuzy2zPnsBIUWGkG3euanIH2UWcCILj9Yh80Kc7HCKMTJCQFocXRKi1",
+	"XgeFbwjT+1ceht1/Pn5PInXP8nsUcyKRXi2cJHxl+BvjqysURnavoauIs2gphOZ7Zk3RirMA4opqAl8K",
+	"gRwIbhgvCMXRk6ahN5w/w2JKDn3gFcQ7m9FBvAyViN8SgbqdwcXp+RkarxWRu1BHt59Rhx08UpyjBIb/",
+	"253q6lmi5/QrWOcnNCGfa5EnNDFcFdZAIDXDzPoz51Tpu6Pb0QOpZrb66yKz3dbQTjzY37HfCw/Wk053",
+	"yQgZi4SvtQamDyb9m5vzkZkxGq+RjXQ4NvvJxZjGMWF32swFERCoxNkoJoyS/GXpeAKJITZszZcCWVNJ",
+	"c2bqLf7LtDeU9rZxA8rDO8hWlJq1m2IDv+Z4Dfww5sAMNS8lWC0FGcVU4nGSvZ9JQ5IoRdlU6o8yXkrV",
+	"FQoTGhEmycgJEPbjheC3NCYCJTi6sc45TGNEGCyXpgTY6K85u/OBtSFOI/JhYYUej0FSP8gK2VcQVqjX",
+	"6Z22O/12t/umcznsng47nZ+vEJY3QA1Yy31aXNyJeebFoUKnDc5jcSaHOpqFdsMA+b8KcstvSBzq287/",
+	"fSlJJlSls4kwQ4yjhDPNw8YE6ddgL/Pxpa+IfnD4G4/K0tW7whJGkQ8g9a+Mat5cjsXM2HSDNndi072e",
+	"RxtZvxD3KsxS/Xb8unZBrWWldg1g37/n6glfsrvtNeNqNIFW7iQqa+7kmmnOxQfZ3nzvNbBxO7IBH2RD",
+	"0ubCoT5ekKBmRFmQQvW8tBZeYOSSEHTkNsZj2OZLaeN2kZ6hjccddPrmin3pic5GD7jT/jlpunL7Zlg6",
+	"VWWoL1qIPk6jknsBoqCxMb7SnNn93r8y77lo8Z1YsXfc/Jkiozhs29x0NgfZW0/TgNPmcgsh4poa9UTl",
+	"UxedMsIZKaxCafNepcajw7JaN8wGFgUvZPsAVoXeRc3eeYP4zTil2zsTtQ52BhMLb3NIVU3ovaN6u32m",
+	"v7vtmHGV+lvmfkNECMhQa7rmp3lLTqGVLYttx3GI1X7A1sgwM9u8l6rrOgrR0WmnczxE14X5XrfAOuKr",
+	"i08fBca6Y/R2IjQLTPhUZsq8WTwJ+/KaiFsakbcM32KaaGH497RFnq5hB4qW3ki/5D5lmzH0V9YapuAv",
+	"tweGrR9NwLsPK2SiW2Ks8BhL0BOXTBAczfQ0zOX0hvPnmK2tnVTeaRcEVmQE6mZBN+AczTFbI6wUmS+U",
+	"vEJKrA2TRQlWpMnuQK7UCHxLI2mStm02dsbOPIPbG9enW5xtu5Yb/EF2zm9R7155FSDjHEsQ8fX/QqJ6",
+	"GzLVwV560gr8VHzvcd247Nv3vZR3GNpbhpdqxgX92x2vryU0pJXLCBe3eUaQ4jeEuZvWmEi4kUqsRnSF",
+	"JJ0yyL/cVdLodLPtfVsaxsbNLY76IPtbaNSIk2OCBRFmHUCeNLKkyftdshvGVyxItWOuhXzQCU/AHWO7",
+	"zbAAyi6ZB6DIQIsJ0YInmuNoRhlBOFIuzQxPJiZQBT1VEkkSCQIDkDO+YiZmFysUCQLbnovr+diCn0k8",
+	"AoesU947g0x5bwXpO+O1wSUY3ZD18Iasne7QaXc6nU77XP/nQv+nk/0fZOzpzc7eP++3L8edqH0ed7Wu",
+	"0cPt/tjoGeeTC00ECZYK1OTCqE7fdAfDTm/Y7/6cOYsev3qJIEFHYGtoB2vTsAXOKr351tBNjZ/In3Ap",
+	"WHCm6VmBombf08u1h8M6v2jlfrhr35h75FoqMh+OOVdSCbwIC3nzfMWI0LRwku+5KlbTrHdTbIjiapco",
+	"ELLXV97C6PeNGntkIDzA7gP5WJxFRNMoZUtFvExqRCdGT9p7Nc1mb40t0wwGTtjW7bXveWM0ebD6MRc3",
+	"cu+RGurbJRosc1P/0gJdwXoSrdXUI6TAp953aedGLdWd+5gi+bk/dRGuWntFD14+1dQ0RKE+liYiO3UM",
+	"yeVkQj+4lN3b87wZ2Y8K3OFMFzfOS8I9zQWw6DZ/edD+2caxtOsDWdx0n1FZsdkvGAG4Ca0x2OnKwG17",
+	"0WPNk1jLtXDYrqxKr2aECstOZYFr2tT9X/4J+Oe7oOXBgLSGrTJLTYEMGiEa2Lsuh2Tgn2WDZfCp0G1x",
+	"e19iCQnxoYMnURxNiVH49Yew91dIy15rZHO0gXM5CJLtEe+5cwnjzI+p/gC+BqKpus4ZWTlqNLoSTa/s",
+	"AolZOvknuaNBhGoNW4ub0c+/Dp7NL77/0Hs1PnsTdX6IT3+cXP407X8zO//2pvtcDr5fXPyH6L1WZ2/L",
+	"pOitWjMatB1XpRjfkPW9VJ46Chc3o3/899/D48AXrGZEkADuvQzsSlPlAyuAw3yH6CsjKOrvd6c9Nyc3",
+	"2Eq6iyKyUJl3xAuFwbGx8+DkpbdUgKoUVMza80kojjC0G6QWAE2/OIr4ElyOqZKfo1y76V8LHBH0DV8s",
+	"QOVLd5iOnrPBV7fnDz90fsb91/HZk+nlN+973yWn/7G6eCy6b9aDt/T8xaLzQPYflXfYSQL5kTtrnZFU",
+	"Ut8KIaCOMO4GjdbmoG2VoRZYyhUXFTfpi4VZzWSNJHEBU+mSuO9Skcn0z8gQgRCvWVC3g6IZFjhSRMjA",
+	"uP5QxOdzrqmKnKAHLB2v8RFkzd7YqGuJQLcw+0IlaB5UmhD+gtSaTiU/7dOzimlvOA45wtCK30Twucmo",
+	"AbygexJSkfVJoeakVC30NvANn/A3k7uBGatislrDbif0Vt/sgizB/QqaaJsyM8aJ1dW8bGlQnlKN1jvi",
+	"biNpqhMYTQ5QTsxSH1af2sp7/SRKcAc0cuLAOLUmKv3BXbY7/dzgoE0cJW4wvfY5vhi3z6PLuH1BOpN2",
+	"D2fDAcu0n04O6eXu006714sG7XN82WmPu/FpuxNdkovJOT4bnxpPEo5Heo1dgKZSSWbu6Z5edLtAM1bN",
+	"2Lim1iDcGnb/ABrfEIWgtg/1MQH/sKOChjdEgQaa588GLReOUL8cDlQAFsW9XqUoUYkIg6d7r5lPkbWD",
+	"cV4bczql4gsJShqEg+3ZcQMdOQdlWCL0XeAScqRenOZD7AE5gMABUSYAwHVLyYoIJOh0ZnSQYhhs4cw0",
+	"ndGbN88sFqZuwj9fdQcEZGfrbNx70dND6iUBUKbOBi0PheWy0znvXl72Tgfng87lZXcrJEtJf84nmRfx",
+	"LrKtyC9ejhgLarcbeE4Bzy3c5ltqu0Zu0DeBBoYo1Px3b618F+bdVCvXbTbWytNpb9fMvWnLTWo4HP3P",
+	"qoX/deve7dY9vJ0gk/H+pLaCdIKb7QW+tOkfmMyAAKejaD+AF0eJlZH/OiG/A7k01YHx6Jtfez+y08cf",
+	"Ll6p7k/LwVN+/hJ3Xsf9J9Ozb95ffpf0fv5w+vD24ivWfV5h5cjvbfNTtEG9s9KHkbGOwgXeaO0YovGS",
+	"JnEmK4IySNUe1g1vLkEjlc8TXsonJneTgko6IZC8SBmyWxigqcAM/BZgzlCI4GjmztgQdVGM15pH9M/O",
+	"9D+lDwnbvejDb+jI0UH+9s2oIxVo+t2zXi8PEG4Bw4vCjIHL5hU79JrPiZoBSrkfqDYmabC14ijmVyj8",
+	"+vEbdP+2e39OQpSkGV1g7y5EuUHU8erkmqVgqCfG/RqiiGu6RRbkVmvRDpDbCCUmbeYKhZ4CDba89FPB",
+	"E3j3mkmqXEaNDKw+AWiioDvAlADfZc5vId7Hi5U9mWOGpyRt1Nh09HDA1gbNG4v+lZaZUkIqfmcYW+C2",
+	"GDq0is0VCiVJJiFkA4GRgMRtytBSEnFPXjNN+9YWc4VCl0Je077NcYHm0xW7QiHAjWUfmbevWe71hJhX",
+	"RUzESYRZRBI7KC8AUXP8WOAVTkB4QnI5nlNlTBIxEdAUaJZ66KaRxJhs4PWIswk1uVss64yyMf/giMUi",
+	"c+FIcOlhKF9dM/t2TCIae1M3Teq11ScVRjBZJhOa6JVVPLo5mfNbbwulXBoyhocGaMRupFoKZnBsNWVh",
+	"mpxoTpx+CnS8VGP+IUCKzBeJJkf9SNCYGIBUACcnKxiubmDk3ivumMS3jvJg6QF11TV1ZdVz271ZGEOk",
+	"OLagDNfMkn7gXq6iVaBz2Gb4V0r80FpK/2pG5oFZBNtWJUn6YBD3wP7nKPMEhSadPL9gPulcM5dw7ky5",
+	"FgNAVgS/XqXt2ZdCk7kZQZoqhRWyL/y6JEsSXjMXrkQjgmIiNeuFR9mbWmMP0ZH3Ylu/iCK8wGOaULU+",
+	"dgPXFCODa4alnr0eQIAWgnJB1TpAaawX48ruO14sEqjhMMdSEdGOscKO55yg0GASFXbompmQCDZ1mEUB",
+	"Gi+TG7RcSCLsQtm9L56GtEkSUxWmO+wwmZYsJsKsiQnrvIf0i5Al6X2MFwsBZ8PYq8f8gz6mliukcV6G",
+	"RiMaO1LRHFtKbvcawLT0n252ENYKjICoPPcwKEdqnaaRWABhpq+kX1Lx7cQwKE+gg678v43k4/+SZnrb",
+	"tBfpvkn/Tr8BgBz7FP5tRp6T2dzz3P1S+mEOMUXefWG/Kt0grcCXM9xr5RtD/2jk3uwHfROkfemD2Qoc",
+	"VohrKH8ttAKDL+me+txfLxlWOOHTZboGhq/m/lgkOCLpX4aRp38CpaR/GX4MoVOa2bp1hT/MkFMm7L2k",
+	"qDAGG8tks38ryMSuYp4mPMuyxfSPwjO7QB47yv7iC0jqzrMW/+X8C8A/sj81/8j+0qKTScGEo1Tx5ygd",
+	"mf3RDibHDLK/9QHN/ooSTOfZn/ak6lnag2f/mbZC5wsiJGeG6gBBo/Sro87cjwue0EgvOV7GVBVP2sj7",
+	"9Z1v5PEPUdkCE8fGALmfG/ABMgPUMiVkfTPFc7lrJ+jHFDQ+l40AjjYo5gIHJkh9hubYXrMxificWCQB",
+	"QBsBI0+oxUWTNl4ANf/YInMTcTgVOCL/jqM5OXFPgxpfo/UuzzEFkCuDMWagt6TmdJIqp5pO2h3c7bbP",
+	"4964fRENBu0z0pt0xx18Gfej1ruS6mVHU5TPn1CoKzSDvC0BsYCGixrPHPiQGIc02xm2oFs4jgWR+Ugj",
+	"03zBUTfIGeb6G8Kj8oN6K0HScz4sk3ynx+f5snb20TWLcDLBTf6ql9Em5tQKHxlPR4bQJLFgZgUEidRG",
+	"I1KNbOiKdDSyKTk8tS32pIKK6jbFj8uqVFHjOAeLtO/p00IWTBKzvLBTMPFAutyw9ZAvkxgyIUArWkoX",
+	"O55B9v1b2YZgPi5G1DXY/lsqqZHXmmEj/ZC9X1xYGEPNSuqjsTvf4lLhJD1Z6DGQi5HBoGaFI5ui1xZm",
+	"0/omRbkDsVro3x49bgWthDLShRcmhEkl8P/9PwR1e/rqhx5HNmC61xmcnlfEnNrF2hq9mHZbcha8foH6",
+	"3bOzdhfhZDHD7R7SXV5pLUqQGGmNVTO/FLrPP9O5Le3l4aKMTf/dx161Ld9O/ON2h6R+s9fozdySFd6v",
+	"jOicWpPIdmDBMiFpxeA5KAWPsMIGtnbPcwmhMCYGu6hkWDSvIlW5Szw1Ag4AtIYntyQtz1OglNInVbY6",
+	"T6avqUGSu1RSF9sGP1rQ0gymCaKpN4WS9S2RHNmnBsI3XZaKwjk+JyjNu5IrGFiiGju5dLBFmcnSJMhD",
+	"goBBLhEq9Tz594q03mzLN4w1DSyaoUUsGmEVolLwvBbOCIvMv5PEmYs9O7gWN7QQYRIyHLjlUKpJFph3",
+	"Ss4mxph9GXXidpf0Jn08GJ9GZ1q4s0z+TToTPdDYzu9f//X1ksV4/a//aoZ7pgd+cWI/G83UXEtO18tO",
+	"px8t4H9IdUPmFVOyxrxnGja/3/cf5Hqyz23b1wUPab2nIecpSK37woll5932AJ+O2+fRWdy+IJcgpY17",
+	"UT8ekFNQwNJtqe/EpY8812IgYVqJ0lM1E2vdOazE3/yNFnj3nkcGVeEhgKrlw2+hozCjln/899/DAIVa",
+	"ehsupXB/+16a2pir0gF2d3+xUJW40fRQaOLs9LR/VtOIpbAqHgWyriAsJsKcp2/ePH9m7BKYUUX/RmJ0",
+	"xDgy3wUWHW2GWZyAVQ3KlskATQTWCgMXKHyPb7F5fRgal/FxAAW1dPP6zCNsT/JJ0bcNuD0bYnZM6MN+",
+	"YT/5SJx6bm2hea3qU9xtl1FJQXxjNgEEqxx8GuGLhCCcgPnWyMIuUcTZdO6lfLC8Cnsmi2QVLfMHrzZg",
+	"xxGw3hN5lQFJpoF0KXTc3qEk9nA3EDfy0S13jVvJz/hrwVc26VXrsWsrDlxl+crUKnsWOpsy9OuSKyKr",
+	"L+jPFQNjVssefP/o5jY0yHhayqr2jn3xC63WB77kLu4hCvUVsH/gS/P7o3ngi1DNA1/MNBpEvdgDGujp",
+	"pxEvJ607BkxY8ehPGi1hZre3RavEHveW5faUyDaLIwcRLzbf61dI4JW5hqn0wzkztjyrvf63GAX2uRYY",
+	"X5nOfaX8sJfBTtHmeR6Zrn8lMYJjytg39qPIH2d8DicLjKVWUbpCbJlA4V08llocmgBGjYEEylMrDICY",
+	"6TTUJcokljZSVqgKzsanj0AaNXLosYfZWO3JO9nKYvVEDRKEOWcey9XdNGO5lRp/ioj+dpFwHFdNDoD0",
+	"FEcGiB3qdYbzZaLoAgt1X5MgKPdhmSMD7mCllKefXJlorPUCcjEko5MJiV1ojCnVAghtHpmPKcPW4+It",
+	"13n/fNC96A220SwM5131Kgg6XiqywYaWOy6nlbJTwcgtCGRFtU3xlAWmWlB3yb+nnStIsgTERb26Z4Nc",
+	"mov1jerrL/2iU7SY8IQvQU2mya0x5eN5a9jqnqGvv7IXmz+F007V3H1OvuOJxCzlUlTq43eFQpwkoa01",
+	"bGXtzG6QUKlKOSBwfdg+CvdH86i4susBmi2S3mMjdpZ0BPACe0y3Ong8P7pNyosrLFLTfGA4uVkrvXJ6",
+	"9k5I8G4YvYyNrfX5xIVdLPZ6qQqze1dDKcrYBKvYhA13N/bjwKkxIJxOlElmL+yQQ+soG9XL6jO01vBl",
+	"iwjVxASaZw+mJJbtK7ADrF0KAAuvFl2NI5TEdlEq5p5GrnlOSslPIEBoujT4Ulu1URypOvtITGNEVYUN",
+	"JG8kyaXTOLNII6vIBgWxrPSb2JLmsrlHadvl872Te8z72QaQ21QjGrS7US9un5P+pH2BB+O2lgnOycXk",
+	"EnfGjQwFqdu6aoc0r/BlBvADG6AbkyCpuCgZtI4DRCcIs2awFj52TFX3/9m2olj76SNn4XWIVWBJcRRE",
+	"JwigWRr1qrCYkpoixFk/5iDpaYLLtYHlpUppNzo4HIHAHah0BBnRbT6/DdRP/a4xuB1aBc24yJ9TC30I",
+	"oThQYnRfuX+dlYEFP7yJ0gQUijSzuCBQCIKl2UVhzakrGpGTskTvXmxUl65icjYyaQv5+OJGGs0UmCmR",
+	"GI3Xfqmlinydg6eKpAPX5PanpTx/jhXSil3zfFDOHK/NvgSmPh1BC0EjyN5cWMwxX3DNaQ0F0TvCikw5",
+	"+MQTvFB8IbP4m2fwA+oO0EvBXcibce7wifDyLuJ+1D6fnHbal+Ozs/ZFpz/px72oO8YEOA+1UvucL7Ug",
+	"0u1cXuoVNAmgke768dtXllpcsa5hayHirItu1Bu3z8lA33Knp+3zSZ/oDjr4EmK2bpZ6uA9etruD9stX",
+	"LyqU4twabGR22Zu55Wng58/tXVEP6zTDP6q+rrKVb1jB2lv2jQmtnJF1ceUbV0ezC/9xe5kn/2jkK7Ld",
+	"LLMQHDPkwN+syjNj3P18f7NhFpp0T0L4lKsI6HPnjXhjzaOlCrOvDTMys3pNFZH7w3yY+Crsx15RiSyA",
+	"IVK8MMcDRc/Vh4O93hTvNaW3erAmsUdxhJPETOAzB36lw63fBr/+2x12A77XU5tzzx6IFA8cSngqHUAk",
+	"WOr2swKu0Ub9DbNAii3KRgvBpxBOVQZTaRzz4drbsRpebjXNz5VrmWA6N9V8my6iL1ek1XtTSFOBI+Xq",
+	"yw5bD9tdg3KUKlbpo+/a5xCwZYfkvq2QSPKdNDCp1axkeffTWsTGh7ipHnagpSvzq2aFVtzwh9Azplb/",
+	"p27Fipsfdq64nDOYm6qE/sJU7i14DQ3i0r5s2IPNqgYb2hUFsjpg9seZFZJuTOWhCRdbLNndgyMAbgsy",
+	"tcuZZkPuz3Q81o8dsFOaWyzplEGRP1wUEg+XWFsOrrZ5wJTdFdLikGAd4GquWcc7gXcUdj4/5vq9dyaf",
+	"uxymLJLf1amRoUuYsvjdMG2JjiCAPKRsRgRVo2nCxzgZLbhQE55QHiLOjk+uWbjAwlQoDNEc3xAIxIEE",
+	"xXaqjGjdkbkEAS5ceimJ0+Fk3oQBSsgtSSSKCVno9sE+MVpKIkKbB1oqT2iwUk0A/mrGkUs2oEq6fATK",
+	"slJjSmAmjZVFdzAWmMWUTUMrbsD4E85vwOI704PSZ1PPwsJvlVIVcBa2fPCIYijYHamRS4egqpgL4ap8",
+	"jwypP371Ul97g56XhKVHBurgCPsAdelxzBbZz7zAMS72ldUj+JEkepW17MKXwnrE/0ems7QeRHOCvp6P",
+	"v6nQtbL12njI7WufgpbbpKZm0a/c++UV/Lg966ICrshf4i2huXCJsGJw1uNXL7PquTbEBRwksoRMV607",
+	"+nu5aQme2PdeQgmJ0uZu/FS/+VaauOCETHEyaqyA1r24LYDAsY/dDN6Lma105XU3qBrWLXaNe2/2e9tU",
+	"UJhNPSsGLfoOISlgsEkTcj0nHhhptIxPi0a0z24kKZ3SL2Af2KT4m+7r98A2c5fbsNpceTBrWHnLenVb",
+	"1sA+BddnTjIxERQFX72ebZqDZnkQkFuGTBBXO4W/iAVsf/y6Q5nOtjGknajemrcK+XeGu9vscZwkbg9k",
+	"YIA6KZtWJeycDXaLXKowjdUfl9207KJ8nr/+tl4G1oDS3Dqzj1qqmXuy3E6t5rsfzLs1yqxtqX75CtXB",
+	"97BWmEreJmF5+IvN4k6BPHTXS6GlrplSCzm8f5+IhRO8TiI+v58WvLhvPHit+iSig56tKnHIoD+WKf+R",
+	"YU1puEeZyeRWoaGbxy9prrc/b847NWfaGffKXh9Y1kaeMZ8w9Ff54VYSh13HyjASPl9AKRgL6WvNOSkI",
+	"A3KIwkiRD6oqW9EIiGALvUK+pkXlNZNE2dqavrJ1hTyFhkoUfvwU2teyfAQXxeeJp1rh+aJ6jS/R4yjS",
+	"M4t4Am7Bf5lMLi46nRaAli4SvB75KsVLOAetoKVVM/fEHI6TgraS8Ckf5U9VFLPcW/f1OyfydtpM12qS",
+	"5NRQH/NQKKS7y/FS8ZGF1hkZSJ6UlczESK5ZlP5dp5m7tt7zcdpure4XtBY0skNKWT8pdi2Xi0VCiRit",
+	"sCAzvpQkfWTRZVxrt1RS95eNS9kFEM7XOcxuf4NZTBI5JZIkiYxmeKKQ1ikr1MxUK2j9r8ElGnRQt9cf",
+	"nJ6de+WFnBRVlwSWR7F3ukPr0WPb1MWlnxvW/+MrtlsxknNeZQ8tGR29evIQ9fv9ywC9ffPw+A5IwIdR",
+	"rb+ESt0sbyp/tx5Ijf7iinMzx49r3Ll+GoAK5yjKhxc+GEk11fn/kAleVtx3nCbdKI+aPa6ybxqX29e7",
+	"Zd9kQdWTQgS1xTEzUcXV8BYP5I2phCU4U4Atlrby8un3fmbN96DKA2KGC8zpsRhNEs5FPQDGX8kyd02W",
+	"2UQ4X/ni3S52mQKFlA3xttydLeuwwAAvCUvkfOKxpoIwFQ/DtIzJNdP3IlIcLPk2pB0SiENf0gwDFDrR",
+	"0QKt+RJqiCiTiuC4KNHfA+w6lqGjSnNZYYWgX9AcEVb+2NBRllOjeSoJwJRuUA2xmtk+rpl331lMPij3",
+	"+fbVs+MT9MD6hlN65cKlCeMkkWiMoxuLseNfnI5NXF0zUoeYYrw3ckWEPEFvtKIC4fx0PifxVXFhYK28",
+	"yWFBrlkGVZLwlYUqCXKv6SXQXWGkBKaAjRhzVVZHfidqQhmUNxtV8Vxft/5FTMfXLb0j+t9iOh2Pr1sF",
+	"/nGeS4Q6+pdfOu3LB+0nuD1597H/6b9yf599Ov63yjTU/CqUK+UAuJws0oAzD+qvrgC0SqtyQHbkQzMx",
+	"ylvhshb86PvXnhPN7XSO1rkAUveKE1fsUxiYk+QP35TGlR7cB+LsKi0A7s1Ss2yUt8tlGS5Hg84lCnEi",
+	"CI7XI/KBSiVD4CHugJz4xAqYWoUi8YDuRVUJhqFS6M7orUrcxWPJk6UiCGhRH3DrQKVzPCUW4wQrvjBM",
+	"w+eDcP7g7tL85gpaMEBg+uZMeIQTPZFSsOrgolmccCZJbk7udqsyRKFW/vZO7N5Bc2yc2K3bbJrY7Sa8",
+	"PbQ+JaZ8MYPawgVfyLLyl03jL5vGrjaNw0fpOxvpnzRAP68Cl4Ydmv0Jh8jAi5+gMA2A0T8qCaErRuoS",
+	"ZAIldpdM0cQqHMJz3KHQYrDrTyeU4eTqmt2QhTEFz6iWtdaBLaHiIDmnmLI85G9KMulItEppW84Djqav",
+	"lrjjI0CgNd6V3QDW9gtGrbqSHs8XCV8Tsi/SaSHwGMKHBIkIRAJNOY+1CkZIDDLFmOhLTJqIpkzmOKnG",
+	"LR3zcSlSx442C0N93O4aLmpP/ld8jL5a0iQmFZprDQbpQz5fYEEs+HOFsN0IabRsmCsOdottToslN8QD",
+	"JoIVbiRA7uWqbRqx8cS7nzYom1Z+lEQpyqZSn7TyxRUCMUiLoJ+/fMKraxaWb5UQRZhZ6uGTia2iFmY3",
+	"ErhptNga2tvQdZIXYa9Z9hzgvBMyJ1CcwL90Q1MXQnq1EHO1lqoMMdYIc81y6+GudSRnWJDiN/a+MJq1",
+	"NPr04zd4Wqmz/dklgtoiLfB3RaBF1fyrXkwXo+ph/cpUvW3WqQzGe0sgXtVxNDAAtB2gv/7I5Y95mw8p",
+	"GFeamgHoeW3tA2jQGVQ7fSs3pmqU2TZtHal7FSl8oxUyZdWhHYfm00HViKqIouq9lEKqHjp62TopRaIZ",
+	"oxHFTN5D5qvmkykwxKpFr6a9DbSUW6DK1cioNFuEIH8ILPWl6+Dt8yaGbQIYd7vYX/M5KbJyLSc68z12",
+	"v2b2LanwWmYIguiNrUaSY9FanFwKJmtYPGdoyRLIUnJRxgs9elMpmJZNWZtYlUeRf0AGc6DT/5uf1IrT",
+	"VaZUzS1/oDzB1dWbIK+ESrQSnE2NNwnqNbPF0sZ7FGRHi/fhzAMnzhTgB167GGLMUA06dFlyTHFEqso7",
+	"p4NxoA0WT1guID8d6tZ++/rF92DBkwGKOVQeWmA1k5nJrjDkMECUxeQD8V5xaXW/9N6FgKmD0YzgmAhj",
+	"G0zfezppP9enpxl8R7oyDVafVhg0G6OpuI4qeRZlVM5ev36xLzqAvb9KpVoQ4IH59ntBYipIpNDbV0/L",
+	"uA2V6NoNwh6lwurOMrhpJDCDqF4mF2C+e9pSluUBDhxIBTElKnA+taVaHatIZqhKOzrrDC46nXrV664V",
+	"G3ZPdcqK+xdTnWro3im3LmUUzOZTTmRW0MOr6W6KuJdP2tZjYRagape/Jvwlp0ztA+MPL2v19cevX6OL",
+	"AVRAmuMExWQqCJEn6IUtfJYW/Ic6c67afmHzNWNWS30iTvsnp4NuP2hpxcj+dnlyeTEoAzxnH/moQHw5",
+	"Tkjele8579uX2XpZfflTrq+NTXUvcm3Bn4XGCoufjtHvpGovviE4UbMa3B4ibg0yppErPSf3iiRJXWYx",
+	"vylfMFm0iDMx8RtvPBv4RU1m8FO/WM42oEIPdIizEsp7puK2DhYxCzazzY783ABB2qQKESyS9ZWDeQQf",
+	"0ooWLDQbAajyhdObfVNEh6LzxcHQoQ6XcFkWxipRbU7r0tQnkyYR5/o9i0yhsNiCD13GlJaNaEXfcBXp",
+	"LTStnmUyXFxr5VrleRRnuw75Eube8HNUsfUwbXdm5QpVHRgpKn+u/5wegdwcX5o6X7vKgwTcyznb9ISL",
+	"MXV1KAEOI1JGb61ncOabmLAalSYn56bvbp3Ua6hzVs2VNVXmSQiMhHqUNkvalRsu1RiuIK7iNbATbaVl",
+	"j3fbZ/NZoWBb9aKkclRlSWJPzAL8LNMcYDkYsctVHgmcIJvlZz919b2N6AZrlMpvmdDmg6juXIBjl1Ld",
+	"m6qxVdTx7re73VzPJgvVwDKkxt0Yoh1vPfR2cjppn4/PcPsyuijVRDFCvy1UnsJB+iAE/fb55KLbxr1x",
+	"v53VKL/sNkldrqkfZ4J7TP7evuXkUv2qtSAuMHN7GZJKy89iY3AtVRCk7V7MKlhbj6KamYLxe0UQpt2P",
+	"101vwAYR5nbIXl26Q5Tj2EGUu0tauC+M1cY6C6GFPQOvofhCohUXN5RN955r7ixVG3XyjMfXj3OACego",
+	"ymFL3JPIR1w4zgMqQI/VdvTtq57xSotZ6h3mKtxX+3zogF4LlW9SzFfgA43BXmu15nTZrMLgadD1aKXV",
+	"cKW3/KYBwdv3ckcUTMjm+d7EsVOZRo+5Fcf6DV+hOWZr6zic4VuCxgSyK5gaoi5aJLbkoCnL7srOWJW2",
+	"00mrCm4oPlYPDJaBlRVKRa5okqAx8TDLrIT3WUpCepaxZsT9Gl5vkghBVS79Yc8N314ExrEzIAxvyYPU",
+	"Xufzk9zBzLG4HLnslk6QO/sbYwd9oWmIQi0c7B0+uINk0Th8ULfZNHwwm3UDnSt9t2kI4V/i3p9N3Dt4",
+	"5J2nnvxJNe0C261itADd70tEUmEWyysUGjqOQzThJmgGKnaY+pUGY88ZM7NtdDJwK73o0wNRCJzLvtnA",
+	"GDyTfuUFnHBT/N8fPwiSWoQEtRFZN4K+kWeavhVH/Q6K8VpmokWAzuEXdGT8G3lGaX7zLu/e6WUvf3n3",
+	"z7xN8+5vmAm5e7lx352Tqzi+Q03wKteKmcn+3ODAxcP/ib1H/8T1w2sxHc3pMZiQd4Ax8j0NGw9MCj3R",
+	"sJA+nlpE/89EzntC9NwNaLNpVfenUi7Ja8WjG73hd6v2NXNZgZrayijLMw4BvwcOHjZx1S1NITMqSGCM",
+	"sxI959WV57JRbFrYNOJ6h9LRhR2wHVUuuiLzrelFUm8KLKXWENT8DhqCchimF512PxrE7XMtkV7gs3H7",
+	"PLqIL0ln0sW98U4agpo31hC+5eNKDkxJBFqBvuURBkBNfT3mijA0sv52D6MO5Af4PUczrtAK24RrSLRG",
+	"/ZNyntCT1+3BebfrCj2/5+NsuTcD9i8SzFiVuHwx7HTsdFKUqeZ3s5c2k9ai9TLJv+I0AQZod0qQBaai",
+	"VnrvVdeM7pWRmQ5ebvgzAqdtR+R4z8e1YBz5CGK5lorMiwXB/GiNAxQq/paPLbiFRzR7LvPOyGXNcDK+",
+	"5eMMIqN5DWMHi5bbtM9e6/jL1Sd2qx04HDaHL+DTnAdx4W1wgU73BbowtLP5vnnPx0MUaua190WzA+dr",
+	"fNHoNne4aLbboN7z8YG9/fp++3NaHr7l433i0x86qG1u6OrKQS7kwtFtIO4aYUH2qu+wM88/BOc8ICPc",
+	"ogDUsMVtoapVm7iv3vWej1249JbLDy2Wcga44kXdrE5W+l3JPnenrQ3ood3PRoy/5TX+eai3okBN+d70",
+	"lq6Ga9WlKVtLKRC2s5BSBXVpIGtwhUUMUSgm5y/mzJRETevYQf4ypCTnLKdmQJr4PJrzmVfQ0m3pa9u1",
+	"VBE4GrSeY5p8R1llXecbygCMx6D7zLwMIDCMhpnBykLUZD+MwHmp4FpxZmJCgmsWJnxKGWTZeBhANu8m",
+	"tNV5UvgN/WOQa9cZiqHl1YxDRrb1aFwzyedEr+BqxtF7ThmJIcXLJZYa5zbT0scYgHFYWs1Nj8TGEOZn",
+	"dc3s7/7AFc9Zh6QrK2SMyM7YypnkCUFHxoSm99F0y3hWoUGP2f/hnkT8lghBY4IwZN5I2978OEChybIZ",
+	"8QVhdg28suGA5qXX2L4lyCJZ21W2P5nzaLbFVkW6J7OqR1kPqUBpGzE9XbN8fLArrES1LAHVz2OzL0VA",
+	"Ot0KJdIu9Mogz45iKgHxVjfvmuYrBln7WiCM55RJiwyDJhbCyH6MiMUMBq+/XFGlDwLik8nJ3VbAf/nz",
+	"rAKAzkq54iKGc6LyhFZ8ViCtaMa5JicDtW7fBSKzNAkspEhox0WkgvTQOY+gS2WsOGz5X83RNgBP9kS0",
+	"XDqazY6DT8wvgmgu6f2QYTOnUbt+98XDluY/WqLP/oY9yf5MtZnKvWsFrSLVab6eW+q098LP7wre72yw",
+	"lez0GY9wUukCSDCbLrVWAGZ24KpkvkgAU16zh5XQC6PZ5Ql6gASJ6IISTeFQKxyAhrKcDC2ulyQlqyb5",
+	"VwXEXJo0hmwWMakb/fN6D4Z1bqRFepdqzD8EKfgUVVLzPKVHfLSa0WgG9TJnPIk9lg7Bl8fl2gBa0zBA",
+	"05/VA2+KaC7TOs6n7X48IKaIZpV98gbuxvyuaz1oRIQAZ7LeRiKGaEHEHGuxBhjVUhB09Pr5m5fo9LRz",
+	"PESnJ92Trj6PkI2nvxnzD+DstHtcnUqVSpa6TaDYLf7u3s+VJTjt4la5QvlEmeCjWDNXa0WCgCQlKImR",
+	"pMwUONVs1hEotxCjgsBLpRAlz4BR6d/8LQ13DfIpsmNgPrmxAtK2j0CQ+pQnkI81FYth/ezWILO9GVJb",
+	"yh/SXCJgYl5QG50YJhDTuJmbEDRv21998BRG1r+eHnYqUbwkfs/mUjNAbRCQcYeguoz89wkUhaiSjVGi",
+	"3iKm0buIqsMG8DZTcjyqqoP1PVCcGpCrv7ieqS9lBrvZ8/JHYkuombkYHAUNUaj57S42PvRjCqVvMDkB",
+	"6RBPlN5FhsJ/DwObUGf81dDPPYnsCNtPH+XNhDvw+8ZmQt1mUzOht3rbzYX51WuMfPeHukG3XXvuXFcM",
+	"HuDWMouLIe8tt2L3c0SB+cLSn9MYW+ZYZRQ2e12EQ7TCFLJFTZktaQZuyfIKhTJ9EYP/NQX3NM9UOCwy",
+	"7GuW49ihuSTDYYrmpnuach5rccRB6tpjEFi+bjQiLaasM7yQUvSZ9P+l6cmKWzmRORXBKo/3S0FuKVlV",
+	"is2QkWQC0PkyidGYQLB3MVpBzZPWsHW97HT60f949OLhm59ePkb6V/iJmAf6b9Aj/vd1i7Br8zr5x3//",
+	"3Ty+n70PuDJmL3PhWT4KoiIf9NNvSJLw4JpdszWEuhE8R1hlb0Lqsre9a748QQ9gcyDBbHjNHMKvxW7z",
+	"K+yYXfw3EPz/9+JmJOFRJ8VJxOMoJpOKwAlYkIJhc3Bxen5WdQe7qX7cikPhpt2o5aKF0HZj2wjMIOsO",
+	"zxur3W3BSEsNPtwo7zm7G2UGPRiUvy+Zmlap+VjV1uiPHnnRJLnh8zlhaEwo+vjxxMnc3+M5+fSpUaBu",
+	"9g5EJpv0FKkmo0Gv9bty/TvCLETQ5UDtvaKvBjp4zOO1AUWqBrkvDW9npSM1O2z7whoo8qem6WTsJztN",
+	"xZ23pn1A4aadF+wA3nqfAKuSpyS+hdsIbt/dL968l96K6Xbfcp3vLpw7VlMtX+bYTc7wlDIfCfmzwHq0",
+	"oF7Jb75QlsTvi/O8O4CcmF4EO4a6mg627fneZUQ2XTxDRHA0QwssFFRwZmCCSKHunaERvdFaGgRAYkHQ",
+	"1/yaZTZNMEoD94NmMANx5r57IUDGSkhkhBdEmsL98tjERktCUPjx48kzym4+fQqhrWtmHEJuiZwtAvhF",
+	"CtJuRuPuT+vpAfP5cQBN5ikkDK6Z/vUN1/+GF17xRD8wrgD7t3sZfrBSsRuXl+HIuCLHtkUTh5x99diE",
+	"mad/vxAxEd9D2GnWNYBS+J1DyY8TW5Y1P2Tz6PVyoaWux3q6aTvm0UOecFH47Rmf8revnhV+fQmK9ldY",
+	"EvPs5Jq9mZE1WHAZV3q/oX6BABgza/1JdzpACecLdBR+/Cgwg4U5DtKXJ0sGZcGl+2yG2TULMYv1ELjQ",
+	"/2Vc6f8hv8IfplYI/AIlCsIp/HtqficsBKdgTD7YZZIJjVxBEk221wwITg9eEBYTkRZC752eoe/oVyXk",
+	"wEpRuYqbbBaZS180EJ1TIq8XgcuxgqlMcS81ugeIMqlPs6ZIQKvXOpLAc9LwAq2WoXe71IEdJJiydnqJ",
+	"N+q9Ko7keU0+sQXS05u9AjA6s9MxPzFpy5o6siQGSyLpbZSWUEGu1KN7dM0AMTywnmBT4DHn5zVkUwN2",
+	"VF2qQw/YFbrPOQMt5jWOlESUNcyydpNqDgkEREXEnAJGiKzB8/PwCc1SIsZXJ+gBjNEkbrsWwC29Bq8P",
+	"Za52vzctFgemMuY18zJJsrRiJPXpgoSSwLWiwMEFv5klbnSzPojKOXinFbaXhaAsogucbC+h7V502EeN",
+	"8iHMYjsgoyYYDhUlul3P+d2qvPpJNXD4g3zmztRg3aR1kIDaqEJjknAD3/oltUl4f07muTzTQfscX3ba",
+	"42582u5El+Rico7Pxqexlypjk6e9jLF3+9ZocJvTqDBHPbwhzGSHjFlPcm1D5RFXjSLG6Bm/JVqm2qHu",
+	"RAHJJIXO2mVIjUPq67wqHmzAb4kxsgc02kGS5WpBFKiswU+wvO2zoCg0cD2lI9yxoKTPwO+OqbALf9wZ",
+	"FO4PWXUyg6orQNNVYkqAA297PL5d5vqrY7sPKg1rc85eramY2OkVxDPGMYl/G+PAXxfJ7/MiObx/LZWq",
+	"/oyutZwkX5TjjKhmDP/58vIYaXoOELc17pN1tWT9Tyja/SUF/SUF/XGkoL8kmz0km82cdGvCYbaPQzAQ",
+	"7Z93uAO3axxQpNtsHFBUJOWKS8SFOfvka2tm4QjC+CBg1097L5axSyOlG5aue84ZWe9RzXzOlwxGNKeM",
+	"C70dSqKjSJ8GMCU9fvvq2FZrffr6BRr0uucW/zFaFyOJ5xZkqnd5qZfbvdYath6/fVURHDuvhul77o0k",
+	"tdxlPdYfHYvQV8Lpq46DTUdXItx0njwuyiH9IgKIR0Wagt597FeRTeGY2pl7g6g8XvyWvN4bi+hN3uAJ",
+	"aAsm9alsfdpH/KiIGtnzGt3gqa1bljlhajvPsS86IjIgGwmJp1DHd87vAMSnP/ZhNkj7HHfH7cuoF7f7",
+	"ZDA5xWfj8+hiNy7EmwPxPV9vEmNfeCUDwLJ8T3qsSAZeLotxA2pp12QzgfHTWMbVTPDldLaXPAsAsa7+",
+	"097ibcG+n6si+5foeyDR125VlYjpG7VrqAOcFZX4uXsL1SWvzlbnzF9i+F9i+D+LgTF/OrIDXHlVerdE",
+	"TXRSkpRuCltk2bswQAA0v9aUhUdHWrhd4CmJj+9onPzr6mhi8rurhW+dd1Pn2Mv+oVEvJpNq96hfuUjQ",
+	"iBg3NVqY0BoXjbRYZmmV+vcyeuY9iSKscMKnS/LFDW184m9V3I9M5sXl+OysfdHpT/pxL+qOMaAW6Enm",
+	"lKLOBqVIz9UMaSHirIvNqDpNYutSiun+rqJ4t78PhGQhsNxSbqRnUH8Lq7kt4gDeNJ0cFm7qj3JF5S8m",
+	"b+ncqu9rGXLbty1bTb82RKE+WHurYjucyuYZZhPRWBWDuTbILdOvNUspO7g/x7DlP6c758WCsDcAO7Av",
+	"8JGFkFAc8YVJRS3WrzWiP54bvGUXU2ljldLoxYcCRzckRjGViwSvM1rRs1rMCVMj28YOCETdTnUeTTau",
+	"TRtvFuaJefdT0EorLG//6Bm8avgvF1Stm3320r1tt5PIXcvrVIdC7glDtD1t18INuV4rSUzEW6UaC2Zj",
+	"a/Jq9Q+wbmyZsBmViov13qaUVF64gwhjx2BTVut7rKpNcDYBWbR9Ts4m7Ut80Wl3x72oHw/I6eSsoymd",
+	"6xVO4UU+vXMiUybPdNt9Mojb552zbvsiOj9vX3YHkwHR7Hk8yVIPAKkJC0jP0GsI47VC/DO8UHyBugP0",
+	"UvDW/qLTr0sMNYlbw17QkjdL3fSDl+3uoP3y1QuYjTIRi05663UvL6qltyWjatRY2gNXvQM7fvmi3elY",
+	"vGMgn6wwRON1z2Xx21X6FjOCHnHi2wVaPvTLLtP7HQiZmZ3+7ob4O6HOJlSLbyNb4W5riKx97ZN39Ios",
+	"5DHIg0pgZsoE58UDIyEa/dom3MM2ghWusQ0JuNfjW4t7vkUCaCCZ6+aaY3PA62menDnQH3cY+DPKqlJ3",
+	"5pS5PyvEmIYg3tlZrDLswZG8lwrl2JWkRDeMryAt2oqqwOSZJnVpS6D5dNqr6NY/7U2vxdxJbwpnnt3A",
+	"cWUurJ5njLVkbWjb4GjdmATvknWvKEF/OZRCIAUPp9AxsEYq4T+nbmdJO6jOfExNjil7dafTrW6OSjMW",
+	"trdGmHGhSjUp44HW2wy9l7CqPrPYUsZv2ptk6vJY5zgmiKqhV+Yv2FAQEFK5QoO7OsRLxR3O2wgWSDar",
+	"ETgRfL7jGXNMtCTzmu4hOdQm3cEYTdk8LF2BRgM+B/spEHagmvBZM9QkvTc7jLhU8RYQdwxh1BJkAxOF",
+	"fm0IKJZ3MFE0l4KbmyhE3NxEkV7CZRQRJ2+HQ3cLmIBGzFwpX72BM5PSZn53dTuuULgQxBBiODT+9Swz",
+	"VC4BQ1OgFRZkxpfgbCYMTZbJhBp4VRZbGLNbEqMEii8cMUJi6TUsw2M/QMZTD9JX8jEy3hvVCwEiRbWt",
+	"xpqdPQ4UZFk8kEqmx2ws2BaXzXJJhIvWnD+NzlJkio3dsnvaYrOZfizE9mytvamX5eNW1ryj+JBbrQaf",
+	"lPLLPLOqHmFaqMdr2Zu1G18t09L0u3d9sozCjc/P+lKArme2PmqBkA9AsSUa+sKksWlL0jY3LPhW4y5w",
+	"qi9mzhXxn9ecC4n5/C7ICjY+3xR7s6H7vtRiBBJzDc3LYFC2yNRr4/hmtrjUSXnTdqgVVT3NugDSVCBF",
+	"//h//z+U4vqi/0IO0Rf9l4dSfjRe53ykx1feN7qF7MYtfgZiZ/5+9exEPqKwhyWcoZoHrbTpwh3sW5uK",
+	"7Pelhfh9TafsKdt7n02hvlRIgYvZtnzi5ZzTOLSxbqUoHeODdhkfUitwOLlmaYiDX20SUrGMbcZGQnBG",
+	"SlAGG1KO3Nhaw1bEhSCRQjMuJEFjkOlgLxYJOVhUZXC4onbZ0L220h8LzZ3thvvvhpQ2V8UUXtJILUV1",
+	"aUfzCCl8Q5hXWMzs7Xs+LtrcDWDDyN0Qczwl998vyPROpnVCpzOIfNbH39yTNPICRPUVeY5rRP73fDza",
+	"tZiYFS7HUOHi5P1iuncBDfo30hp2L/qDXi9owSqWjL3dznDg1OwVjWFfzzqdMqXm1rZBWYz9YcDsgn/c",
+	"IhA2EC8M/Zhm3U40LM5VIQjXoN7tbhaDbakqXLUxqD3bvz2tFnZ7P+5sbrJLV18Oy4Wr+TRi5+m6TffV",
+	"m8gGdrA1ANzyhiEK9WncW3vf4Sg31t51m021dzvd7VKone+BK1455vvnlDdfJjgiII3tL3CCpRI9QM7y",
+	"YHO2rSWj6DcKwaKXmvNDdMQZOb6CaDjSdp9SNSuZPzN/6CFUsncFn4KTXd5jRk5iTv7dAxLNbhzfuVj0",
+	"LmSV8wdVIQ57u8++lJ/JUcBnczd9eR/OFSCIuZqWFjnxMzt1CifRbEbl2eOUqa8JnxNV5Rx9gL4m/NvX",
+	"L75H8OKVrXLBRUxZWrcj4WxK1TImIKIzlGAFf56ACyRJ8FifHRNMXJRW0pZypJKtDl+OEy/ZznpUctTR",
+	"82mjV6YNJwo59QpmUlENqjooxR9i5QL66EplVwOVENRN2fTEVVgSPCGhfuAAuAzGlr4ZH7x8im7IWl4V",
+	"lCeA8Mq0Jv3bNdOfAmKXAeHLJ4qsIcvRJogcA8g0uKz95tSMxwblyzTjqk+ZN0uK1d0Cd3eIsbZRKIAz",
+	"4aN+jXYNGjdTbA3zpXoEwfGIs2SdXifZ2gCmupvY+UCz8rh9TvqalQ/G7dPoLD4nF5NL3BkfUEukcU1e",
+	"iwe+dk8Gjjwg1MlBkxmw/+31bue2AL/iohGqV/PwgvQEONZf2LHdsoLcnm3jc1P2lD03737K7WlxIR/i",
+	"hUzR5hS6pWRFBBJayJXoSH/Y1h8iUxMKgDLlcXU6lU8nW8Zn3kz96/bY719f3vqMTfZKOtmNDKne2TSZ",
+	"AA69K5yEDGlcpV5PeDrH0YwyAqYWNtViI3Z48jwhVxZrcOjVDjdAedJkp+lvXH4aZz57KriSJlpotx17",
+	"4D2Z7G/5QFkmF3yckHnFpcXQqycP0eXg9FzPUb+EYqIwTSQy64SOQqguF4Ex8r596X+9l5yFxwEiHxQB",
+	"X5vjiEpfYSiMeEzC4JotiGhD8Ce6pdz4U43xyzhgQVbQB7PEQXlsa2jhBHbSjErfa3hOhvpOSPc8Cy/9",
+	"xUbA2teAr9kiVS3/Cwj4Y1oAjvSj+7fd+6kZrZXKMIbJCfLr6HzSx5dRjwy6444HnDMA/mHLdz41Q0WU",
+	"LZYq24SlYEMDdX9D1dAu39DNq8IoEZMGPgbdyEP96qdsZSrhGldQFUxwIDEqkVasAyTxBGBL5YyvrtA1",
+	"6MqC4QRBKaLrFtx0ofu16LQfbIvxLYxDU0ZoZxwOgcQJU2KtjwAa49hUbW0cIQbxwT84amoSJZbudNXN",
+	"4YhwgdUsJ24uBW0LMiGCsIg0igHw6WZDV3AVBZpNJHw6JTGyFnFTzOLKRNyAwxYKLckbBwk7I8mi0RUG",
+	"ZSxGUAZnJEnEWf2+CKzIyGZ/hkNwqiVALRzQaANXZOqVbrL9ACrrzAjWvFBmiOvG+HJxNtiOZCBr3AgG",
+	"q/bNS2Re8OEMTGunl5e+26xTbVJyNWGLwrmccaECNFvOMWvrawH4lFzO51isnYPRsUDdbqNIFScwF3t7",
+	"++opSmkHMTw3PD7fwxCF1dxBS5pJwlcZabjFaEicDQV2V7Q2C6/ipvxfxU2ZsZw6+UuvZ5RgKenE3hY2",
+	"MgGYisH/9jfYzFGiieBzE2LkeAQadDroCCeSo0G3b8R3bGD++S0RqIue068CNOj1rOFcECjz8jQm8wVX",
+	"hEXr9ndkrd+4sG9AGCqboqeT9nOsohkgby8ZXmo1TOnxEui3G6Awg1UdxYRRAuDTE4LVUhCvEimoBgmN",
+	"CJNk5FZXt9HXbTOuRhO+ZPDLIEAhTjTVrUfkA5VK6iYjziYJjZRtypSNGS0EHFhq6soOOpfoyHuTSjTo",
+	"9tySSIUT4s0pVwCXAIh4HAaFcru3/CYdvvdAr2CIBt2OHn2OK6BB7zLwrgN0CtvDYnTa6Zvtuw9z+1uh",
+	"dmh2e6eroQWY3EJYx52eXQ7R1i49xB3kdiktupNbKf1rYYcgRjC/O/pu92aWr1Zq16tYwhSWK/+jXir4",
+	"xSxIXgbzp1oliMXLqjIar7mW5j0uYcRNSZJEmipnfKkKqm4Oohe+myZ8jBOovjzhCeVXRizjjARQOtoA",
+	"5qc4K5JUlUW3mcHWCoGVEnS8tGYHgeetYat7hr7+CjwiWJEphIq3EggcKlSLqw1/zE++O2hTFs3QeCkp",
+	"A80CGnP68A4Ww9oopmL0UC3oT0Ws0h2zCtx6loz/zLpmrXnUWIgog2K8LtLlygZroBtCwFoxr9a38tu0",
+	"0VKZvZnbwSYOsN8wCXfnqvc7xursECa2S4KvjfHK7/xbG4kfCS4l4Gw4EggQnTKuu0IRliU4/sHnKWbz",
+	"B4wXz0WmuaC0FNPAOw37RoBnxLHFa2feG6JwcZeY2x14XHOv3Q4xt3a6Dbx2KaX+FqnB7v78c3r3XpHI",
+	"xq0U9QkBTwqywQwLkpqifXi+3w90AvlgRKQRfFGtE+uZ3dMX3Dr1/GRlyk0qwRVimv+AvYIBHJgTYcAc",
+	"30hV25LVZjhbMaMNhCZQw7XMqtkyZ27MjQ0WZlurc9r2y2ozLbrYix2DNZzOur2DN+sFVDNyX428i6II",
+	"Y7gt2PkQ1xRUfWo29B/Mu/nLrT48peGt4/Rmfy3Sce1705gB2xIlu7nzM60hfyCgNAuWN0b5tXWtDNVe",
+	"abWBLwjTl5fFEuATFJp/QqBLWOYhCR6TpJF4VCFHVRf03gHSzBvbzgnzVkTwm9i2CU1DK5qCIlweDhPh",
+	"U+3QHwL/2iquGDaXGj1t7pNuYIhCEdUAm+RlFf3aofODdJtNZRV/wt5e1cEdOPefnbo3ZaMOrzA16LGB",
+	"SR2KA+O8uSdRTCLqspcLSt1EbS9QUWRFYyxzPHTDbWjfMsY/M/AVliYdj7MrW9QcPDMkNtcUFGfCyn1a",
+	"LYFv5NFjMuGC7DorM7yd+fJvq0xGNL5b366J8fpAmI+FY7xrpA4X8Wg3waGId7J1Ds2Sn/151GQ7Wtes",
+	"G3MxCtMRVEqQgT1uhRPkGa5zc8nR1rstHNMyEKf43EU5qeJLOysqn1OzyG2KF+aT1TfHCy1751Mo3tWy",
+	"4McxVa+W1mrYXGr5cWYKjrkkrgrZxbI8bFyDV9ab7n5l68xlWGDLMP6qCKMHGRu17N42qjiys7am0LJx",
+	"bSII+RsZxXhd60azr8CwwgBMeKY7UGmohEw1pFtAhqgNr9Ycx8xF3zZQ6ZRxoVVOqnLOr/7Z2VbPmj+G",
+	"JiLYHH8YmVGOFkRElcnuT7hIISVYjOacEbv4MkAYMbIyxViz+nxurrbJPCa6gjyUXFCfC1vLKRSVU81F",
+	"tI28a6dqQxZEUB7DnoVBWtQzG579HI3XRfqDWegP3I6dNBqdtxFe3zlVqckmNpeL62XBDcAFZSHoQLLN",
+	"XbAH9hI7tiAWoKPrDF/hH//99+tWgK69gs3pTw6+4IaszY/HjcwJ4/XI0Y0eR5lpuHgwx2TtnZTeb3Ge",
+	"3WIp6ZSZ5wmm8xrGu0MWX0VMlEMYyA+/4p6FbuovkieOxeyUzWvigHLyt/WzF4MD62odaBG5VNfBtOhx",
+	"pnIRhFrJscIRV21iurIViQ3rs+aohOBb4oVuwK1S76MhMVUNbUXuYgXJ0apvVYMlWEQzEiPyAUcqWZu6",
+	"xqYI9xFOwZLnxzAhTVa5Y19PtNuHCCSQRrAf3Dxg0mJrwkSwDY4whhcXZcCW84pIoq1OrS3iWXaKyoe8",
+	"2tQAa7jl7FQHHELElpV50IwnsTxBhuGZKsQwZjlEobkJQ4RBQ53jBMllNAOLdrd3cgpljfV5CJG9WXL1",
+	"UuyN7MSO0B0k/Znm2yH66aeffmo/f95+9ChAoZ1uiEIllsTkg8AJByQYqt83pbUVj25GeuFDaP/pI1ct",
+	"3naYKrdZFKQf4Ahloj0kIBvuD4+DFsxHsyq7+MbwCTqA63aDpLrVLpLZQMgdcq/0xwe3jJBoR8vI4XSZ",
+	"35f68qYy2EpLNc5asv1uwVHKV3ZYh6r60b2KxRgvaaJohW3nERTFz8Bm4Lq4Z4LcAkh6cQHAIKE+ePm0",
+	"RhNJbYY7jN7c1luLX+/OxHfzIOztPKhms2a4vtHdrX66TEG63ZuJCnaH7mF/f+ATm2a/RqWMYbcBdE/z",
+	"W0edVNqrORfvWYPg+8tHT0gxoTi+JGB+sekfjnOa4Jc5UUSMUjaaLZ3+5lNQbtfJJVX6oCaUnLbVLag3",
+	"l5204sAcU6YwZUaRsWNLx2FHtyZYJOtRxJlczs06fnqXEl/rR4BVgilk36z0jyPz46cve6IPeeA2puV9",
+	"3tNXfYTs5DYfjsPdJsC/D1e9oTDHDV7z9YLckwCIFSAtOQoIrkEJ0ZesDFBMp/qcghQzCvNXesSZEhiC",
+	"Ewsyax43wgd0tVf19pv6h9SjWc10mth+qyd9TzrpeGy1IgMIdiQJQeHXj9+g+7fd++bdtm7TAZflsSf0",
+	"zEcpBPDDdrfT6VZUDjab6o/cu2D8HYsJmT+A7KFnlN3sncPsJSDdk0jxmxIQOvwGuB+jb37t/chOH3+4",
+	"eKW6Py0HT/n5S9x5HfefTM++eX/5XdL7+cPpw9uLr1j3eZm72HYqtZDyINBRuMCjf/z338NKI8IuSCOm",
+	"43e1q/iMTym7wyIiSPTLL+EdcGhQAYbmmu2AQ5NuVjL6Ydz/fn72H6vLx6L3Zn36ll68WHQfyMGjyfnX",
+	"s863N/1nfzv7z+jyh3Hv+wNmFW7YZbOvEOSsJ2NgfEgMC6e3O/ky2w3pbnfc82w6ICcbWSUjA5SaxLNQ",
+	"57pTJe+4U3ssOBdoIbRMmK29NIsPGulC0s+/E/pfd0Bf+HG29orkQ0Ka8bGAP3fKicxKCFm8KPuXTRZc",
+	"zbhDcCzsjMEyhSWkEs15TBLdAeOQzUMEwreYQnr5FVokRF9/aal+1D018ddgmy/tlWu64jLaZV1tM9UL",
+	"y+9YFkOvrNb8JE9uSeziWmCFddMk9guh1yCoKZokaCzMZXJQ+LRXZJHg9Y9kPOP85pEBPqBENp2qrx0A",
+	"Mm4uCL0zhP//2eEDeyW8smel6TiI3b0M9gbrdo9PCyQBg4Dm3u2yanKZVEikAl4ncUm/3OxxKVGpbaV6",
+	"RMZXfDc2/OOMCJN9ScDKxJlZPSTplLUtMz5piNRW2tgDwahV4p5Vr4mextP0xtj/amJk5cSRhE6IXpLi",
+	"KkCGjhxRlmU1nnUGFxXgXlWvbpYIsim8efPstf2m5jhLohws4N7QpvZ7zbSIykuRLj9ar0gKElhgWmQ1",
+	"8jD6MJovo5nj9frBYiY0k2d81Qqye3sh7nZv57staVwK6atFoW4HRTOslQfQr6CSOIr4fM5ZyQG8LzLf",
+	"naS2hTiksBDk16X6mCgqyGvFoxut+95NftA6sXE+STAi0YjUiQMyEoQwe62hMVlzQLFeYCp+m5teLQW7",
+	"4zJ8w1fZMkRaqx3j6KasvdrMQIBFiJ1Tc9i6IesxxyJGKy5YVQZ++uE2BAoe3TxM397NOVteGV6dt1yM",
+	"YhQ8IUMUGmyOEMLS5RUKM9tbiCBxdpHgiFi8bxkgKuXSVngSsAfymoHnJLDBwEZkMm+QmCppDQm6cSgl",
+	"atsF3cC2NMcMT62C6CFbmJj8XCaoGS4cttRGGNgSpbnsydzzstWEK6yIFQlek0g0lxc90uC3RCR4kV0M",
+	"kLdeIoTSax8r6NDkyhstF0kYEaTqSbjNKZuiMZE0Jik/t+wvlVDM/bWTjFIcWNVBe/36xUPOJnS6pRDY",
+	"iwVhTx+hh5wxEilkTMxqnaZgGEB5vlQGziqhhCk7zwrHPTy22vdWO2aDANADRnxyTVk1/mSra9l3tJYl",
+	"iSufo7fRuG2cfybLT6lzNPdO+xsdzVWGZpCwRuCjr4l7eGRutXvSevJTpP88tHAjgIgZliOzi5VltE14",
+	"Xn67LQyXCz32EnKqXVXAcWqKFXkJPuY19PbVswCtQDKOqYz4rcUYFiqPU96aKbWQw/v3wW5xUkAtzmeF",
+	"Vsz7Pa2Y8Euz09ZL7VEBeN0tuKGzgEF8nmGCMXrPqRZobNErK79XL8d7qka75DwwPCf7kYOxFViDd0O4",
+	"kJgKEqnRUtC6uHTzBgBbKI4EmVKpiPB69c7E1m3wgyrKneVAkmBr5nidHkTGbSjOCq+rl7pBqtGmFNhS",
+	"0PwWdpwPXrZkH3jMMHfcMlaUP/O5HTeE6hGN12Nhu/bNOkoviH0VGG+XSrfGCXpGJqqtrw2YkDSBSaGb",
+	"TxgAArYmHCpcLEWxIIF3m7QMRkq2qo53tXDb/LOtZf22mpG2G4O30sNfWjlG8S7jTpv5CbAL4yTNzq8T",
+	"Zj7tdP1t0WUK8yoei1d29zWzMbtcRHuXipvnRHPnG7JQDbSs6tPp3ZX73m4bXZ0br7pHhhhQCG+FzRD7",
+	"aq6aBwzB9urbBR3pf5pMGc4QRgnnC603oBmX6riKbW3ZMnuXfF5Wny6HfilsyM0bR6xVMiu3/TVc47W+",
+	"lCsRlvQDEqdmLCcxYVbBIMqBOUs144L+zSKsiEpAM99wpol+LPhKlu6cGnyyvWXH+tvKiUq+AmSiE2V2",
+	"T20QCwrbUV6DYmpM+nbl5hgkxcq9gdhivSs5fXIL+iB6qpxJSgt/EBnrUs28WW2tEXz6pjsYdnrDfvfn",
+	"u9QtcDa9XOPdy1zju+GSBq0ES811S2UE8kP+AsCqejtGu8G/VoTCRERK6KMBkWd+eEPmeX2sROgucg1o",
+	"zNQSA89KCaL5C4AKZHSwdaCExRLN+ArUFaO6LOUdRr0joGmevkoHE1KzV1WLC3ATeqSgcMEsIDjfWL7i",
+	"hACUo/4crJyaNe49p98hCq2/HHeEok1PVrPatVW5iq6J4lIV2bNdC396BRLIUe/WRMWMlDZHL9uVGgJ2",
+	"9f7hyzvwzcbhy7rNpuHLr+/qVgHtESeJqYRc7z2xyWijplWOgp38LZ+qE1rUBs9JKt+nvABHEV8yhWaA",
+	"Jpx6iyx4XlMPSjl48PfjwCnGJG5zobwmyoQIvBSUC6rW+2quxtTtKMQ2VqoiaH4GqM2pRW4pFgV0rzRB",
+	"cHCDrqjuZx9UzhnYZqVmY27fFII+P/yMTdVLZXkAu7tB1u8gEFkl2tj+U/gaixZVDCysA9/Li2d7yE6e",
+	"xaeXwZX/JcJ+eRE2iykbffvh4rbzH/P+d1318/in8+jHHnt1ip9dxk8G02/O3r/syDf95Q8Xq//spvDn",
+	"Dal7Q6W7Xekm4REGCo5J+9HjLEj9QYzRM35LEhyRVnNK9sdZLl6bP8fNxLJWnp4biKpbnOm2sXsSjQkW",
+	"WgR1sa7SeNEDXzfUkmiAOIvIlVHUqYLEtAe+cjtEX5mm9PeN8m3dbm8T4Wpd9G5JgnK1jA2s93kq3ZZ9",
+	"f7hGG/Lgb21ECZCNd3Y8Rc0vJhi0pOQtvwIF5QX/aK6ZsgBFq6uggzPYRH2m+v8RZohPJjQiAcJZ1evj",
+	"K88CYMAYxgRZwFwwvnAIVbIYjz5ubFYpKTI35zd4Pl4KqFWoZRnAiYUjk1BGuvDChDCpBP6//4eg7kCv",
+	"BZcKJyML/9/rDE7Pi7rpwW+wPEhd6/Grl+3BebebsuLm5Qk1b3ChA660T2t42j85HXT7+rGt/tMaXp5c",
+	"Xgy6aTaHWyr0zX/YQAXNOl5BNQkDSzjFCsSuu4LR7lzOqplZgCoDUGTf/i2MAtuQBvUYa3EGNfsyWIPS",
+	"4T6CKE6NBM4yt/0WU/QOQHw+tWz64mvCTSEmL/mnElA2xeDIrJGbAWVrEoy4qsLVeCIIQYp8UC7N3Xnn",
+	"VjOOphCnLAg6MrwtQAssbiibHueWs2Ida9Ja8k68TWQHlhKLqbA33f0BIXDzpgeb0pU7BkF63N2m7u0t",
+	"pIo8Mfjq1Rm4sBOgqroqaPZ1kwI5tWXTIHJgmSSezUt/aI4YWnBJVSXc2tQru7YRHzZXo23H85jvcts3",
+	"dn6evllRQM2tWdMSarCV6WRzQ9qyLQ95kpAUQ3KDs1aa8K2KrcqaQEevnjxE55eDs2JSmAXZNwmq/q7k",
+	"6tP9Yq63wN582dBTPrbrzVowqGyRLz6DKFB1T1cJK3pbp2bZQQsQBPzURUknCwF0JPLpXfEnb0vL8fvp",
+	"PjRMwfRPcBMQ2hpK9sbUlKbToW6h4Jf1cJoOGePrp6+R4jwBfUPaNCaqqjBkrGFmO6a9o5y8j/tziiZb",
+	"x9Qci94nwML7lZ7haRmdtFuD9WcId1dEB1c3OXc3FS4l23Z++IHZsnSQ2c7Ukc12qzhVZAgQJXcwiTdn",
+	"Uc1N4lQ1N4lT1aCUMvD0RojsO6hpfxy1a5MOtbvKdHDQetDK/5yI9Xpq+5rhrT5m0vL18cwy9EBm3AQI",
+	"/yVtD/V0ehB1/xAqekKwGPmjKXqX5vzWxunbVXeitqm4rPjUBLKAnhO6lsIaHLODqdro6PGrl4HFJ7CZ",
+	"LMdmSIZTn6AXc6oUiQOtiUuF13AKjB//CDNL8IaKEayDfnrcSFf/nejfW8LM7qKNb1q+Jmp41eVeyQZs",
+	"Gdwt97FXo1ffy2pyh3tZTdzt0GmfkrNJ+xxfjNuXUSdud0lv0seD8Wl0tlO9FN1m43tZz8XY3CsNrvl6",
+	"sbApkk6ZQRfltqYfkzwhJ+ip1vKFrY26lCStbY0ok4rguFGQVbXDYypwRP49DbsruD12WEUb8g5Y0R6M",
+	"pvn6dNLWWkT7XP/nQv+nk/2fpz19rUeDvuGLhYEmKrgCDQMYxUTeZAWnG/tRup1hpzfsdn8uOvcOXg4l",
+	"zbGtLus052yaI3YZIM1WsCBxmR1szdPdx8aYlaX2962y6rpNZchAPtBRmINJDYO02rEDSQ2hTDrw8OGY",
+	"c6Wv0UWYciKTDsFXrBSa2bubvrNjYegiSVU7t+CNtn4DRXiBxzShah34eVumijN26wOXJFVoxcWNuVQt",
+	"3sCvS7IkNfWwG2Gnw9gdaPrnLe31lOmDIMlm2yaAUFos6jtXT3EEbnVEm9iQYrjn9ipHuHtbLTMm3UCH",
+	"yh/YRrrUX5x4F058eMXKu4T/pPqVnqGLiTMe6b3VLY++78lC0iCIYTXBclsJuGkU3efCqvBH8PHgcWlu",
+	"SJtj09JLp8506S8/4sLJeOBgj7lfCzJF0hqiEE8JUyE6sgcS6QN5bJK+ryEDc23KP+ntSzi/cUHCMs3R",
+	"NlpBkE/idonbaVcOcoIKJIlSlE1lcM1CuMIL3zjhNJ/gDW+mKd1BCwaeD11wj6pl6UbJC/4ifqbshN8y",
+	"QqsqzAqmPNrtjtgi837+0P6/IvQPHqG/T5B9RjsN1YXKSquuES+8/S4h7XDYt4e1wkmvDm7dMVjzT3Ki",
+	"4bO/1P/d1f89A0xLTLRpTKV/m/n7toMke4dgzAAl9Ib4gX4GOOYLBGluDbw0S1HPFVIdOT/t0BJfOATL",
+	"8JooKxIgytARcNs00hIBOKkHagl0gxUUuj++QqGho3DoYwpcoTCmEo8T6EM/YFwF4ISwg5eav1dEd5rS",
+	"LY40XSMFucc9rhJ8hHrqB3vuiwvF51DHKtK7GKDVzFYCWdn8VFfsCIu0eEZtwsDO4eEZ9KSxgryB0z/o",
+	"DVFha/TNhyaYJrK1IdB5nxQ0ypaVRvIUoYcquK6lnzXfPUX2w3yBp9NtZRIrYbKaZIyvRHV8rt4Rt0el",
+	"vH4rcQCWpc16a5BKXMxT24DJVcCxquY6CisC5UZADaESWeHaHgZGViaw2vQ1WYoxlTP4KyYTYk5A7lSY",
+	"LyqOBI9ungJ4wI6H4AUjbniKI8C2QiUNwFYvt6ASWc113O6Oe1H7PO6T9sVkgNun47PoPL4gl5MONncT",
+	"xUmGhH368FG31x/8508/t7wKzM191odEHfPn1Kh6uq0bnZ9SyTRmnbFXzjdT4dwycrEkqpG7bcdC1aU0",
+	"qXSWtUS8r3HkEZCN9OkmtWW7uQ4RwdHMhBzZsTjEoGnCxzhBCy7UhCeU6zvIPLpmXuCdvnyP9BFyV5JB",
+	"61CcHwcoZGQVoiVLwBiDUnJIi0ZADbusmE6uZaPtcw+sK7SLHRomsprxJIero29NlkIaFaL7r5lpMOZw",
+	"30pCwKVaRO3OzKCf4VRBnQoPwi/PUw7d4c8PIPzOAgTGBmuWxGi8Ro++eXZ3M2XG08pmyo1QKQ5RsBCT",
+	"zPV2M0ORegj3ZFp+iYVozm/JnDC1h4e3vtpCesAc+m75koCPzQkC2Sxwzn+DNI2l/nnCRb053dtwcz98",
+	"/sxFqpygc9Fp96OBVvpOtdJ3Nm6fRxfxJelMurg3zqgOxrwj4VkF6BleKL5A3cF1C33d1wR5s9Q/P3jZ",
+	"7g7aX/cr+HLhqnHqEGUjWOg9wpsOQs3VtLxnJY+syUoPjb3VZyTJCigtofK1yPKWbFkCRwwb0EC/AGXN",
+	"eBKbS9Up4mM+LiYekvki4WtCsq1+3O52Br2MXL7iY/TVkkJbn/6Y9Lq7aOQTuZRL4Pe1ScAe+Pkml//+",
+	"wlUjyykA0a6wz/u+fAJURnObvnlsia6ZoVSfSdM6sHA7pio8R9J25QSwSpchXRutYju1Js2ryi+Yvmtn",
+	"mMVVoqQXo8NF3DhGx6P/rZtuReMGgnF9rFdxjoAmaXnXLjlkOwrKzYMLLJetCzDYRN1g7NaCxZdIsfIF",
+	"mC+XQeXIJfD4hReesG8Igl30b6hUXKyrgdNA59DLjMEUJ63AnpB4WrrKZq6hXz62Nl1eBUttNzcvdwsa",
+	"Ww+/zV0ppH2Ou+P2ZdSL230ymJzis7G+WlppUTcna7qaE6k0oqVoai/yv6S5TwcR2ErX2ayOlB7nTo9T",
+	"T/V+5ONZhiicCD4PtXKZsiyn8MIo22AUNVcKvLaa8blj2uZa1triEfzzWCu8qxm3EppCRwZiPHBw41QQ",
+	"W6TXfqqHdJxDT97KuJ7bWVUkL1XEejga/P/Ze9vltnFsbfRWUK5TFWk2/Rkn6ci1a5cn3cm4p7uTHaen",
+	"313DOSZEQhLaFKBNQFY0qVTNr3MB5yLmwvpK3sJaAEhKlETJkmw5+pVYEkkABJ71/ayaimyFpmq0OLvO",
+	"c891ncQid7xrpxXtT856TJ31JxzVtX12Nd2orCLMoOA0B9lIK6WpSFSLRO4VRc4+82ZZAF7rsZkfnP0L",
+	"EiEGwJQxgR8UUuhMGAqHOc0LEiFyJFEL8MmcJJsFY6CqK2USAM8t/GmEpj2v5cSUwu7x5oS9cdkhXfhh",
+	"tVf6J3bH0uoYQ5+KcZle45my7hDbAtu5DGnGzBqB5wZ3+CQKuGG0zr/zQ26dbevUuaWpoI7IR1ZosHR2",
+	"ev7q/LvnL89fzW9hkE9lpYtXVOX9bFZ4aLX/GULhc3dU9aGCzVNXVqTmxyowJpHbN1ffz5QWj2fHbAZv",
+	"8dw9YcD1qk3l1mBCZ2OnPqGvF+2CwPZgKFBfFCvi5rhKwDQYKpa1luC9mlZKbDO6wnko+r1WcW4tb4nA",
+	"ds97+wg2Ij2eMW+Y4GmYrrGbZ/AaBRoU3T5NVk/ZmlVwYW5KuA5gN6J9NlFk4XtawiuCvzoSo/audTjC",
+	"weIWK6s7vlyDwCU9CpvwQrnzgc4OfPFLWAx/NRfMjKVA5zmpmVlwDJJjvG3SmVOfuaauq4x6UwubWJkV",
+	"X6P3C5s0LvX6qnwksNxwt7JfBJwf7fFiVPurfV+VWdHeVk140irGsAZDXXQf2pK53NvfsO7CwLw3yK+k",
+	"pDNMOzxNWRIKv8rNwCqcEfwcbM8JzTMATXOYCSMUpLHUoJ8YPtX2yLK6qP8FtDcuqKRlnbPgHnH4hE/w",
+	"msKE6ml/VK13fsjFeGUnHReKtkOlvmvKrZAjW7tTVBw2pwpMiPrl8hFqF4HBgxdSWFSmst4O3YQqt+2I",
+	"67iXJxetzkFc6JZdzOFRPTlME0jTsoz768rCWmc+1dxMoqp1w7yvRbRDw8FAZtqWyi1IzH8JSsupseu9",
+	"0jLLvQFOiuftw1fx+enha3aWHJ63X3a+o6fxc/YCE5CKgzLinLPU9nOjfdo1k+kMRYzv1+si+tYFrF6d",
+	"GuUjOXx18vL08Lv41avD16fnnXP2PDmL2x2kFLg19zO72Kk7kAV3evYc/CWeS7jHu71ihEsOMEVyiIvZ",
+	"OniTUQiIJFwNUjrOQcG8kYGByhs76GlvSNWqzaMChBDqAud/nyrNssOEamoVTdCM7LW+lLkQdV1JWaIK",
+	"MjrZEoWta6jjXb2bXHGxJqGoErTyPbeYKvot/vZrsMjTiy+k7FS8wARf0FkyRhMuuphm5M9dLcsLR/LD",
+	"XbXHtcLhmtS7o625sAemxgU/wU8LJ6uy3atn9EYOvvkysHg2C6/u+VllDHE1km/EUKby0us6vQfMVdjC",
+	"fP6ptPXGvgrFXXVBaFsZdcomkvmG6DIjcSrvU1VTL8aIy5CbAx7Yash1xzi2aCRPrCra7uvJaKQlT3ML",
+	"WMacQljSb1B3qjzWrBqyxHd4qTWNe9VuiUvS4SnDNlp2K8qMYGsAo4lCq1DZNxeriQaiUmgb2J1M0YCf",
+	"39TFkTf4eysK8K43bgeVR3steKfDkrwbtP05oZoMB6mkifOkwJfQCct1VSzjBjeC93ggurVs7/vLp7qL",
+	"kb+rsipd0RzDzQ5eIFIvKSq45lDH1pGZ0zwgdpfIkTALpIhLO1+snffo2YuXM56OC/9Mkeu/XB6evXgJ",
+	"GYI99vmoDgDxf1ZM6s/jmUyrcx3KuG1vlhNbuFvmkGlQeBFoZDYi72Gz/p3FrBq1VviOK44kFfXG/rf8",
+	"95UAlC9F6d6ep6F0uux78O+5vCgLq/8q9utcziBhl9TFsx3etEhE9Qxav/KZNT+rqcbXJgoy96zrhpmc",
+	"cXUMoNCUJJ9wRbj4Ps70KVxfrNfVzuAsgXIlIdKwnfKYZGyQjqFGSxBzGjNBU+t+y4XJrOaA1WdulJnL",
+	"N3ng8Ok3VQ6KSn6etkzGNc2CLQqJksRcCf62Bjz2dZdX3q5rTYjJZzufk8yqL1b9aJFIx/06sGJ+tm5Y",
+	"MfdcDlbsLBfHFWmOL04xWw+cuCP/NMNzRSu4cn2tS6SwwhXgtfrZnhtDAm0Vn78x6HNRoIU5q7eVXv4I",
+	"q/ntgPRQ4cmKMma/wFhbm+kRY8ImRDBFGpifFpBIS0gFsf6hJCr+ttMhV98r0sBdYXRXIQ1GwAXooIpI",
+	"xmKZJahKWKfVtE+rWMqIIyuaWG60B95PlZQNL3vjCkbsPOq0OG6EAZvl3No2OgOvyQZpXGDGPnr2tgY3",
+	"U6UqMh6wQzVgMe/w2JJzzt3hM16+Zp91BDZhygULSJRK0Y2IMrYWTQMSmaMQkf/5n//5n8Offz78/vuA",
+	"ROYtRM6OjJARVpmNgO2g4TUiZVHxnZknHSDhqrGUqWbuS0eFUPVqUtrGhJ6Fx6BPP9+k9hdfFlQHV6gJ",
+	"lWfbzm1ml+1ZA5mHsUu0frYy1W6gQnd5XJUF20bNDorU2erTpuEdTYdMuZRVK5XNdWCrmidCOgxuRjN2",
+	"yBcj0bsfPpHju9NjvOLQXKGiyaYFM9z8ffq5OPAXJzPnXFONMOrD7T3IxpcIOdRXKm6XtVV+cs7ZpRgI",
+	"IJxr3xtXhAJvDnIoKnT9+CoJLFtUnu95GlCKIfR5Osh787tigYoBmmrfw+lhmyqWABQhtthnROXqf7uY",
+	"cw74CuUZEA7WrH9Tv+Tm68zNuFjbw9egZmSMrT1Ly8b/nrIK+KEQBnBCJ5UjELJZn6aQLQ6hPdsttMx1",
+	"4H4z48T995AN2YJXmlOVAgncM4Vso5hj33M5qPbNL04zBVJ09LxCXOCg9QoyGweZ7CL7+GmA0cnW8zwq",
+	"Ac60EeWai+6NFDfuTGPR3RIbLH/8xEm14+9THfewMz0jHZ5qlinStjkhOKGADFhWmNzEA+ysvizKSi1O",
+	"edGPcT0W/SpfrEW/rFzJL8tkpdr4cXEW1bctDCtwi1O13b/Rkx+4HTkbAhakxDvZhznxkL2O6x25HorO",
+	"jCiWDuJnZMRFIkcBifDNQMVNh1vRWDRM7vOuczyyd5qBRp8qoyiXxKiKuXTxpWqonU2fwDzivcRWQptk",
+	"8X6qr7rXU8erlWN8ig+ozd4bZsmqxTIG6gv6bECUzDRmcprHrMcNA+9syp97T3fu30r+vgnjDh26UYtQ",
+	"69Qt5oE8AwrHTBHFoOLDenrh1+DtNcY6WvAusOR2Od4X9jleVN66/uupF/0rRDUvM83jlK2euoXv2uZb",
+	"U7ybAaQ8CCwVy3NDlaZjg126x8ZG6k6IWc01DPtnaqYjqIgxvRgyZ66pHmYJraCao8OEMxEvTIe5dL+r",
+	"9jq/fPHi+cuFrFSwpKp3Hx+0neaX5XpbVKm4+BZdts0632Zxc67tvf6CHeTNVnWS6XmWkE4qZTb9Wp/i",
+	"K1rt3byxhHRall9MwjTlqToil9bUL72QvHnJBZnR+4WKUDi70rZHMfe5IJF1G1kPZDujIuGiG4GqbBCM",
+	"xizBtohYfN3wv2mRL18j0pVMQWJw6LKRCz1tUilv4cadjNlGOz2pNCD8NHPSJrsVDXrSmMAH/3H+mpyf",
+	"kFcvX5w/PztdR5chtxx1U+X+7H5vMzRorG9mdM64FBN85JDWje/XnFHzbm2+zcLo29Ld9lLWpelN7fTj",
+	"WT9cdIRplue3lGf/s2/OlHN2CqgQEBLoG6Xw6m+f3oI/xSiccnAIlWKl9Ms51QONeKiqfEHN/6qmz8Cd",
+	"VJrpeWVCAnXzmp9NNxtM3nc6qyKJQXlpLn+miEA0jtkU6x9HWUr75nQdtF6/fm3WJh5mGROxOWw//Pqx",
+	"ov2+v3B+eYpg44p6QXPpP2ZO2ea+31u0rSzCphbl9LTmqlhC0wofc3BAtc5427FxzkWW/JcGIKhmXZnV",
+	"69k5O/32xclaz+wSr7+qLuHl+cri9SOErerujgmi4txBOZEJl2vcJAcdjJBhUQziDfRkdnl8udu2EGar",
+	"yWSDXv1FK4hz/Rv+ds6aYJOFteiCpW4MKx+hEoH11DFZcdOtucfRO34H3JBEg+TQs1sezWCVnfEyfmPt",
+	"npS3P4hkILnYKo6RS6f7RYWc2YikvKNxhkBoOdnGRCA3c0tnQzbtkCyXAtwPgqq0Evf0KtBkdy6/rr7d",
+	"79bfXDpt/b9YRCw5zNI6obrq969YpvHQLolMm2ihXOdMLR2ycZnEi2HLrP0v5qSvDncVPbMnOibbG/9j",
+	"wdtQq8kLmyJRoZZr0jdWzGlwcnJy4bEDNFM1Ypki5ycnxsYxBlhkbxORNhtLJHKrtZNL++nr3H07sVhu",
+	"4DXWxbGWTs7cfF4+dBORyKGOZb/UCd3mn+WJ9OZ/wlbhVyYa4DhrbEAcbkURXn6HwA+patZL+f/c7CuX",
+	"T81obGn7WXLdczz7R+S9YODvc55u3ykPCmQh2yNvNXSPZpY0oZMkmlCqtwSLQSpjmiLJ7yEY2La89TKh",
+	"5Cd5x1Ias4Nl2k7k41yt6w6s24gqYn+9es+deU0pIdE+lSOWbbTvZF7H5NZ5egf9+c0Hcv6KpFR0h7TL",
+	"iKZdUCr7TClaIsDHIrahmCYYf/7iPl0k65UymbksyZQI7xIiUwVOjhVeZo3miT45bZnKHvt65qeyQCYh",
+	"icyZWjmRZYkDWTuRxdyzbiJL4d1V7EDXpgPfFzRW6AwVS7Dca4S9UUY9ql1REM8KFd2lxLOVW3/8jSte",
+	"XQfA4p7gMafimYIGUgTbx3HtKI5/l+0LEkE/khuqyyR+ox5PIRm+ixThNcH29KR1fv9+/nZE07d2xcgT",
+	"ndT/duib/d9xlRO/nCXP48NXnRcnh6/bL18efnfyvPM8OYtP29Q85nfZxqGZ//hrTuOz9uErdt45/I6+",
+	"eHH4qvOcmStO6OuiyGwdmIOeMm1JmwYy09Af3bp/was77A+O7kFdnFVKie9ap24V8jdsLCCmFPnE4t78",
+	"zkbnLxbXcz9kQXT+7ldtqbys13bxCOGI4fDcnpl/wY+ybXPJcqVv4TjcJpqypdbF7Jvd850Wt1sN4bje",
+	"6tpNsvfalzpZOOvWuDTz0krmL9i/vmmLa6XSWbfl5kvYO/OrFokM6K0sYpdAzNoi1tyzroiFqS5ORYS5",
+	"qoAINlpbIRvKzqeZbghzW7XFLyy2dZUVo5PgYjt06YPYt50MhqrH1DQ/UKWQrhag95B2072Aty5BNofy",
+	"mwbtZdoXzwLBqs1nfYpOtM+oe/rUY6QtE0t4OsJriG2aM26Ry0J/qNyuhYgu1z7EH0C/JJrm/YaJCzAT",
+	"6fI6nR11AbUiFHTdUpzUHGBXAuA9DMdfYq+cfI2g7SGGTH13Vlv1E4pQfO+b/UDs/8P760/o3YjszA55",
+	"EmGXQXDTPlMk4knUDPIfmHeqNO0P7O8MoPYH+pkKxa+CfwYtvolpB+4SxbuC6mHGItKI7k6DyDVgJm2q",
+	"2Mtz8pefL98cXv/l8uzFSyI7oYi+5MP5evRl6tFfj76Yd/I1sqFjzPxlcQaQZjsiq4CoAY3ZoWIDmpm3",
+	"0gxCYfHiWlOR0Cwhdhco4kqAsHufomN1Qe5YxjuY7JXREe6DNuvIzEB+pjj02jsidlXHoeDKGDApM9Ap",
+	"RcyQVwC/NuKwT8eEZhm/g4Rl4NHNEpZhzsSavMdm79S9op5uWfS+u4pa+ybm+AcKBEr3opZ03mnvkXTx",
+	"/9w16T9yPsp/1PIyWPdzPhm7eHPQwr3qGeyld1C5L7CrAYV0Dgmsphg3CvzGt2FIG3YEUWsPUlVJJXxx",
+	"P4y1N1EldmB0m85P23ZpXNOw6BDix+v3vxD2mcY6hdCVbVdqpgr0PI1qjiaHoc2p4Or5dy9evdxM/fg9",
+	"SLAsct5Latt9cFP/zNkrrOF5x5a6OD+wedBtlVBb7Se641FoNs6yDDXSxYVyKdVMxOOb/rzmpl41tTsa",
+	"SCrB49vnacoVi6VIViFJAWXV3nS255OSAUO57favEdPJkBU8ua4RHKYXaDpJ2rLMloFkvfGN7Kz0BjKm",
+	"BlIodjP7FIORQv7K/+wKb3BxIeQ1dTLPqodoH4LZeVUPKb6wZ4r85dOnD1bpqWgjlKHQELI8CmtJv369",
+	"6EXW83hPrNcs5/e6HNqFk184x6WDWfBze7ReziKf3gPzbXO/hTEBHMWX5Yu1A26RaJSkdUgizM+8jX6e",
+	"vGCHrzovTw6/o6+wybrrsb6MjW7uWddGn5h8DZqIfJaQjOu0tPXa75OKw9O05KtPU0UhBbOJyCMK5TTW",
+	"TEIQkhlOwe7+gETK/ZwrF4UdyeyWZfidNvdRoUCcsMVGhJKzz58DEnUoT1kSkS69Y2Q4IA1Knn/+bJ5y",
+	"bv4BdNY9Ksj52euAUNJOsT2bz8qlofDRk1yFk5nr0OFOafOCUIJPy49UTAXWQRn8ZkmZM9kuAzRpLfzP",
+	"HHG8TzmyYr+ateWdklCdamy/tFlgGetypWGxtDRqKDPGCJz8CfY6o8YZOYd21QqB7InaoI8fbGtU3nde",
+	"yGKS0kRi0N+xxvlIDdt9rlHNx09iKTo86+MaQchixAaF2Ag9ax++ip8nh9+x886hI9F/zU46NXvqQLbQ",
+	"QU/rgWodH7Ns4CLwR7HsH6Mhf8v1MS7a4w1TLJu15fb6Td7yfVIBGhuhMXkkoLq90wmIGsY9g01mC5ud",
+	"AwR7dKyQAsscUfPp+enJdDrlLmSR2WndKG6LlWYYvuZ3w4yZEyRiliOwGsYxU4q0WZeWGfdtGNPmGa2s",
+	"K65oVQwydsflUN3gSb8ZCl2VW/H9EF4fJZnU4CQJCPwyb//obuRcMUrzNEVfzMpzWkOExmb/+WuHGa/V",
+	"2mBuZGfJ8I0ZwySraXEL57t91WjM9Kudr/s5V2ZR0WOD1UM0S4BwffWPDZZV/9z8F6t/kwuwZgLCSdn8",
+	"pPU+N8trOPjz9RDQ0aYVjABc12bgRpyIuKJWmBX0nCWXXs0YWDTqKRbfTHmkb9m4Ba1RbAcN67MzylIW",
+	"GMSOe+gdNoep4OC1k1t+wf3c/FjnLfddLTZRABg413czDDhypV2UoRQB6DGaYEYjQ8d20VL00QHSAMe7",
+	"V9fhr1xRhj9R/222/OopkmRyYD5nVCvSHoeC64miwQMz4jze234eH75Kztnh684LephDySldDkzulgYT",
+	"rylUt3Tp0QGQHGB7I3xNR3csa0dH5Acze8vpBIED2Nae3iSyj/jjX/+Gp0TE7t5WKKoiU4GLVOTtK8qf",
+	"AztQ+SPf8gY/9jcuEP3535YIDuEr2DDuTlwz+LBsxtRxxQeFnhqF3xU+rPxlxqBy3Gv98+wA90nGzAso",
+	"fOB75OQXUREz+0nOVHRkO3OXP/T97gqfYWebik8tn5gljfMUevbvfIr2A8tLyVwOR2Fl4M/8AvgzYRiF",
+	"LhNbTC3MrH08sWdWiXIWmrwU4pykQZME6R3AvAw82+0dRyWR0DhmAwi+ufgmaWQyZQFk+anA2xMBsSpQ",
+	"E7tTwfufjIXaVGsXCf3jX/8+LiQrHn/pF5q7FKOhDWOLRNP7KwpslfWIquY+RLoPkU60CdrFAOm98HZj",
+	"kdNcPq0AP8K6jsxa2exVmVluESkmQcJ2nCtgBHyijr9IpNCbmyeRP81LGKNQA85iZ6tGRIda3tivb/Dm",
+	"UZMoJhJlufZyXLYcDBNCK9qDzR5sytSOu4g1G1LONoZCXpFdRQeCsoRSllfGBO0jGFkVbRKL4BrUPoqa",
+	"3F7v2EPB7HT4XUSC5ayYDZ3uksG7yhFPGGQNOw7SIXCdZ4VWrGbdrLVo9klD+rSvAcuggWszwOb/AA9o",
+	"LaJBAzbiJD5Ay1e78y8/XFXpJUbN2UPEHiKmWxnvJE6s3euyMTiZ9omtAimzuwBBb1HwnwAzHLqGprK/",
+	"8fGQWAkRfMUMauwBYQ8Is7vT7BooTHlFN3ymVz7MhV6k0rr+ZZY7Nj1Zt2VQN1o+9voNPCNyQGhVo2Hb",
+	"VqU5ef4dAXH5+O/LO/Z4UIepfEeBYFb8ZN2wgJHhoTmq12Y9XK9w/lcG6dJtRjOWvXUzG9ze/PGvf0+l",
+	"tl0KUN1v2Zg0IvxN1CQ01pAvozwDWyZTdmH/T4e6x4Q2GxLjJ0Dx2mYJ5JYDGNi9aqwOCIrDG2NESwkV",
+	"+/DXQcuOMY/+9LQeYMhbufSVyWmo6mn41v1a3jJh5qLsXKCbLCXR8d3psRn5sfkYjuEhF0GZcRiJJmRW",
+	"wT3XyG8Anx/73lwLZvMVmhd0ZDVkQzq5eQPwRJ+gR/589ud8VPhxa7Ja1L4NkZA+jXtcwCkWtMtC4Uvs",
+	"AkuLMVXDBxEsuBgbcAfu7skw1vDzjky59Hho8x9FW36+yO/v2MN51yiIgf2Va+DLMxJTTVPZHSLeIPuu",
+	"g3+eETkSOSmqEQN/+tNlvru4FEd/+hO5ZgayL6HFIP8nfNwif4bFJuHw5OR5DC8d/suiltmOU3s6cFsw",
+	"whMSNUMBZDZu5aq3PAYFZ22u/Kb2B2a7GZlqZxQKXB4oJypsJhXgEhVj6pXb0wjqDCasLJle1SkD6IZQ",
+	"JeSmQCaKGagKhTlwGM73dwIBQkbQnG5MYpqmhOuLqUOgGMNmwv6e/vuG7SgQCthEzRaKC0hKLlBEI1Ap",
+	"mxpIzk/O7Rv+Ictkpv70J2B0/vj2DXl9/uKV7QSHUzoeZLKdsv5//K6kiFxqtNK0nTISxTIx8tpoEx/w",
+	"d29kgpI9FAOWHSIj9R2XKa6dkWgR0hdGdgzIjWgGITvEZq2xBPqwD7OYKdLwR8gdAZ6RDgNlQfkAcCGA",
+	"G7jDo4JQANGtagKXI4muOoc/Ux337Ex8e3LMzKEJcUngAcwyk6Kb9y93zVXsIEPRiMKD5+FBZNbdrAk0",
+	"+GY509vpGahpXClXrnZ+9p2d9puMUdjnRr8ys4cBUuFbPJHoKmH9gYRqpkNzUBB2FO0zOFFmMUDbwOwY",
+	"2/clU9qlsl+Uf4/vzvKVwoV+oGdnFzaB1N+E2Gb8JBsaLen85LUd+E9cabdlBrTL4J2Cy85saYCdFhlQ",
+	"pUhUyPuKgAe8lHuGeZ/ATY4ZZxehiICGEtTWU2PPnp6cBOTFSSFh8IhcYvKdOTPmrZAOG7kcfH+5Zn3l",
+	"tDCXxBaKBrIBmZPGMmS8RLNZyT462VUzIEriafN06eV5QHgOGTOVPiJv4GNoHxQKxWjKkha86pHMbu25",
+	"dZl0XNniTb/5bJ+eADVSqDHg2hxrd4o5EAaGIuLijqZG8XbcgXY8zcDcHrvuW6ZBC2QJG6RybEyhC78w",
+	"ADSodQHuwUpqGQpI8MMXjDSLBu4/Gd3HY8Pz589fm3f966c3FyQZWjSEr5H+3VbNkUb0x7/+fWP/ippH",
+	"xJIzmE3HmQqFucQsEdR8IjhhJYTlTiQ/8z9jGQEx2xVQFkSVgcehuBUGBC0JKnLRAxkVrq2SoGIDkT2s",
+	"KlfmLgSWj/z66e3hd1Doh4OBS/53aFbPGAB9Zl4H7jFzWtRtXg/SZ7onDdyGIpEMb9ozbyxndnzhDhmJ",
+	"LtNUjlwOHOruKY+ZUCwnuj24HNC4x8jZ0clUxcBoNDqi8PWRzLrH9lp1/NPVmx9+uf7h0FyT9yg4yPWV",
+	"yw9XxWqCg9OjE/ypUYfpgB+0Dp4fnRw9P4C8th7oqsc9RlPd+6f5f7c69RKneHZyUgCKQSYhFx32nXKI",
+	"oS7MHo57LL5V/v2xFCn0vPC7Sg5aB++Y/gs8+SAvAIQBnZ2cYM8r6KOO6nQuk363hQVofSyyTewTQP2b",
+	"VvvsmeGKDAdHWPAAODPrrn6Yx1bilfR/bOWlhv0+hYYEP/E7JrDtkKZdqEh57xWJg3+YS4/7TGc8VjPX",
+	"3p4eZUAwk0PNnBajh8rmY9qaV9LjSstuRvuBKx/9kEmzb9nQngi0r47ItZl2EoocWLFrADeTxM7iqZQD",
+	"BG0sZUIsawAuKUgbPj95TqIBy2xKw03CBGdJ1Lwg1GAhLKxBHC6UNsIVPjKbA+/PlWYC8cppNg0UxB2W",
+	"MWMZ4z2eqVBEh4d2nQ7NcAzsWWVAFM7fOemxjOFpm9ppP9t1XrjVzEIdD1LKBZK7uFQ5czRv3Ca/0VLT",
+	"9Au8kP8MDxyjRp+FBwG+m/8Mzb3Dg6/k/MwZJ3SKOgXK1CsSeys3q12C9e/Twjbp+2WauWMtkhyNaT+d",
+	"uW0/GWszkfHQSKDKo/9+wMTlh6vrAYuXO//uuetYUjsIUvhm/csLazHxlHkLbFTRcV00ts4Ue95iKuw5",
+	"czs1APAlL06eowKZUE3bVOVyyxykWPb75hDSUIwyyDagRnZlus2oJpkcBV48o8/KSvsLEKW2wbQvF7A8",
+	"QUgUaURz04hU9+BQgFx2j28PtZXgisCzlXm4WYJDQJwON9YfJZ1hmpKEq9umE+mwTDNO+0cgiUDofQDR",
+	"8hGGZjbSi5PnizfRNRJN/SroHeWpMa7WvgeLCzJz4xnTd8APb9l4tjz6059+K5isrT/9idgmCSPhdhP8",
+	"15n+CvTK94WqmIBk7E7eQkoc2A9xOkyM/iaAPtRpxzyz/lplNVM7TWWeGQ1FyfsVkcb5yWkzqBJI5qvn",
+	"5iuvRDfOT06MmBJjUE9CMRTs8wBSiwq910jjxclJs2qDGSPo8sPVX806QaMaqzketP5e/a7ynxyjxXDw",
+	"NVj4y5+M0n7w9R8b3ME4CahzqtjFxUon/zbNzjzHIczflX+mvhsHXHK6+JJf4aXKjP+TJXhRjcPzVmZt",
+	"niRMrOPM5I7bv//j64Qup7RfhcIh8h/94yu2mFrXkQEXAZTZGfMdMRPcOGXP2BExcsz6dlzyqgFOyHHF",
+	"IikMe9DBgNHM3BxZ0zH7BAI0w4RrksrukY0103FupIIHYcIZkXsfvC2EaTuhcC6GWza+cEkpdgAWt2/Z",
+	"QAeFWlVyfvKaRLEUnZTH2pu45sJbNt7Y4beyKRTTc8uHNc8tAotwfnY27Voxd8cY4B3LQgEWLTk/fZ5D",
+	"DlkScXAz4HFdGnIKEzSXI6LAPP5sKV3WAibFMfqTXw6u2E4iE3h2umY8sxWEM1Q+5zzLT8Yjx7Tzk9eL",
+	"r3hjjw9ccPq81gVmvT9J+RPNuqBwnJ+dLb6uvJk+whnaLPLivipEE6rRd0KBOf6C97tKvh6jvgG9KtYI",
+	"0B/hrsoBFUQculImLevVdCTp4Gozuw1qbIeKHRG41FbCW13I3AF9cyoU1m9ifjgLqTcCiwGJhNQ3HTkU",
+	"SRSKxvnJeXN10MIFWhG08LKrZBsK0FyogFzNjCWPHiXOF1/xi9Rvzbvd7IHF9177wJotfWiJUJa1OqCT",
+	"WOGEKnQMuaegM1wqBqoSHltsMJ25g4VnLiA0zqTKu7dNMDi1IFCX8MQ66BP4W2kpE9JmPS4SaKTK+9ju",
+	"BQLyNNYya2JjhIBoaUu+c483/u2eGFg1A/zaXBcSgtAKCgXYR80C/yPqIqAa4tCOyFsIKWA6QH5nGAr8",
+	"A5wb2iA+Fudq3mfgsMOAgo1bTEYobJUB5GkAzkFLvEdplpnd9INj1ZmAnGnzphAmxR0ITZjMtxAVyNvd",
+	"TFCm11OICkk3xt6rqP6WxsTKuIj5gKbmJUKg27xMgzuyzyA3PFWMNCLoMzJUmQ15R2ADtJTuuA/ogN/c",
+	"snHrlo1vfFZE1WRgO8xySlYTDVQtnttOjrMnUkpi1U53mLEkmvN49IDN8ODVeT6+YkLbwKMlmD1Wgdn3",
+	"RtZefT/r6bj51/J0DyIUiMdcQgXHPiSzBmD0gdLjK7Oelh6Dj3cueLyWKz18p9waHgTquDYccVmZsW8v",
+	"7GcK++BLnhg2LftpUtZUi8Lff1aQ/rp3TIHU6jDl4taMJWGsv4yyfinGUjB0b2NmkNWWHWcGZBua+wrN",
+	"aYoOyQETqpBR5CK3OBRihvJM4d3Qw+J+CAkAXj6a35nTj75vzVyIn4Yid2Hbm7k75F6cO85GLDsiH419",
+	"4xISBiyzkbicRTDlt8zRqExkKOX5RI3zs9c4so9MZ+PDSwNHWBg4LZc7WExgw+mBb+iecylAQ/HPA2O4",
+	"wwyCYmoS6BxCAp0uy0JB01SOVHH1rCZGC6k5gU/r8/fxtyDY+alKp5gyUWYqGRnV7MauYwTr0Sy5YjC3",
+	"IBT3csVc8664Er9x3buE2f7Exe3BZjwqH+Eo5I95IK8KzniWkSTYKN/a1q+C52arGLqyz6OGc+WTlD9T",
+	"4Zxaau3BmWtM26wCoRJ6FhMyJyA0Z0tRx5iDuGkEdf5p38ePd8xeCAocK3jo+9SYFFCoOE3pgqZbGYwD",
+	"QtM0FBSDjUvBI1mMjqGYhsfc6TEBjHY1wOJhHiQh15pkTDGRXBQAaoTs3uZEwIp0oZW0kKEwuhemsI4Y",
+	"vYUEuZHMzMU0hTjmDfvMlVZRHtGFxWKMtFlsLvYtQvuMCnBLX4SiyqzCLDeP4jSO5RCSwJAV9maQQegW",
+	"muS4X5dxHf30oUBIBosERmXTzLhmk28TK9i5Il0p6mF4YcXBy4R2oL3fjZU75rvTk2aACXDuS+sxc1+W",
+	"Lhyq4heTa9s4P3ldbYyCrwus0cpVchfWEzBlV//SZuwlHI0rP6kNCZfJx3wrwmXjuvYK/voa03gnBdt5",
+	"QYd7rszuVVfCQetktBFWEW1CFgQYEYwlQKgdimvQ6KkBeDB/fc4/Kr2YOGpg8vQF6XMxhHxzjkm2Ljeu",
+	"zYwWqyzvPeImiIBQ5DIdPixwoCF9vP3cIfAFyg9IUBa3aG3IFIgUBVNAtkh9/s+ZUbz5LbPZcPSWOY8I",
+	"VaBXBwa4ISwpM4i9FgfNFbHKv5JESACxmAoyyGQbvHxGAoDwUBUymB32KU/9zbCAZVI01xIFq4BqQWkH",
+	"4VAjFgFb+ieziTaqsZcfsxSonlXkelk1qTW548wW99U+FDcLsEO6vkErA+Qu48sPdlNWH+YVkOZBvRH5",
+	"LGBEJafERe5+cKUGMcOseS4KUIUnNxRrU59XcS5ger4aDlimDO5WuBZEYlVRbO/ekwBFRnW2/gG72UlD",
+	"ZqRnW7tUQWpU8NRHzZ3yJ2wenMxeXg2b9t6EnfUmoKS2R20JDJTDpXwIb8qlqFO1lr56EN8uxmJdNRUW",
+	"ZeVO0ov8xROl5UABykHGhPUKAPLMMH9d+NexbEOdjpCF8lGClvtskzgUtk7MdqKz6wm6lb9PQ/cyOez2",
+	"ZhZePytWgTbXFTCdY6KGYgZorQhOP+E2mIKD8+kdcY0LJYcuePJIk6Me6IjOiZnAgcVlrnU2nfdoVa2k",
+	"SnW3t4SCuhoKijkj3vFnoyFczbvzTBMiFPNtiAsbV32RN0XhAlqIjFAjRhvlmcon4ZQ+roz6ADxrqFxg",
+	"OieciWrVJZjIe+0zpWiX5XbUhAHlVRyrkrghBMSYT1Al5wbFFRllUnR3SiX54LbaZjQSd3t84F4h+RYU",
+	"En8iloW7w4wppjfj/AFDSksSHcNDDt0z/wte9X+CMYS0QUwr6+L3J3uG6RUQ3kEMWOgmIqt6iYxht9hN",
+	"RFb3EkE19Xw3EVnVS+SRPyB0QDONmbIWvJUlKnGG7+PzJTnw+mh2zN6f9KT9Sf6sAzwsZUlNwNeWPErX",
+	"Bqe0lV85UuFLn6JZKjEsYW6pmyZpRINBZjmcgLkWG7wGoTAHFPEzTfHWFChsFRg+VmgqLzX9KIxKJoca",
+	"XVj4eyzlBk42JykQOovDx0Scuj6vhRHjUNzD5+WRRwoSCTa6cYN0IdVSnBcr22HkStOxIkOIzjYvSKXz",
+	"zCztat4zu5q5/4yU3Wc7oHwCnG5Y7yw9YylMPa+mDytq+YrpC0/JgopjznHA0HvJRLLtioKd1iCZnlS6",
+	"rDK5PB4rJY8NsrZpfLsqChfI3ywLlkvKj6BXezTLjv5V2YwZ+Bl0FDYg1oKZQN1lXjjUDIjOaMIch69N",
+	"vUdnUm6nfvjrmx9CYRvJZUHeUs58efW940rzDJuWWjwLIEWTAYQCnIwDIsxgmlU5OcjSVgDsEZRV2Icl",
+	"k4peI2Lm7xv3fdQkXEOaiGrlqSwojkJRWM5CzYINEiOCK2npQQpZJ1wVO0PJrGC853n9ofh9qPQhFxhJ",
+	"KWrWRtMRY0fWag5oIvuUC7WmjMwloiNFTIetEcCOwAIyePV4kX+fWPQhbbEY8u0QEKozc4LMI/378hOx",
+	"3HfUzr2sH+QPQPaqoowRjIPNYN+lkJl/X+hmmbXu2Or3fpJopnc0FOvP4FnaQHjLBVe96+v3GxJf/v57",
+	"j8lu1tk+ApGKe8gAvHWWFmIZHESWHns5t4xsVZpmeq1Omrfch4kcMKH0mRonwJQqGrbPHKi7gFRmv38/",
+	"YOLq+1C8kUKwWBNapDW10jZFF3NmjQwQtaRxffbiZTPIJb1ISASCM2pB+y40zTI5MsaVlqGISve+GWZp",
+	"hKaMHzZ2/eIaaRJtr1gkdXtm9IGEZ2aMv368CkUjKqkw/2WG+p9//Ovf4fDk5OwlDAr8VVB5aFYJ6lwa",
+	"Vnr7QJvN+s87+Zt5Oq6uZig6sD9cO9oIeMArdSg7F1Roquyyk2q7DChCl0gjKqaMQjqqkHM3AL72lk8c",
+	"cAQNIzpeNUN1pmQJSlqhMb0ggbYNtKJxD+V7/k59tGDYTnnsZrmkeDJG4orufXMKNied7uWzWl8R2PX1",
+	"e5holZj6DTa7llPndXURtfkk0V2238yLqJA1oNBPnWF0eVtkwGNcWwABJfjWUkVjKRRwnxayzDCMYL/B",
+	"oRSiCPMTSvNYaDFUUHbPjXrSMem4JP/5SaMBqv5IdlMwn9DHa9m31hAyyAfvQgZPJm0UyAb2uaPfhq+/",
+	"dNrumUo6hUfbTii1/V4KaaX5bQrNFfI4G7Dqp9bfX+7AkGOH0UIHilviAZoqmaejVnG4AseBVj5tBMm0",
+	"wB3arPbqY+I8xy2Z8g6zRBW5U8i+oDaLZd/2DbD1o+tNSPWVVPjAnUnfAMzaXlppGSIfyjFhBlHDO1E6",
+	"FfusjtWzOibQ8r5ZpwiXD5nfVtoZDq6c5lUnz400FNPOaP71UyiQF/o4jw+id9TnlTZX1ZKMBTg3Mw6H",
+	"XZ0YRx4qLw4d/pNJcaS80lx52N09vN1w7BKe8zgS5/Zo+zjQdumUujLObiexzlnE90+wC8VSdZjl9mEF",
+	"DRK69YCRpGBLFvVb5whdVI/pdVeI2xpFyLUMAZcpwv+cPKDonoZ3OcHwaRre+0S7b9b4Xi3vzpM4Ls0n",
+	"2aBd5JUTCRkOmkGhlMhleBQ7q42ErXaCnk2ZhJQuOtGWj1AFlUtohJbbs5GugTvXkg2aa+UUlAA0jpGs",
+	"Rmc4ZOoA7BnQjAl9AwlqPveoMC5LaGK/U8P2Yf5UbYkJnymPoKXvG24SxadwFYrzk/PmLvDSmmV+47fI",
+	"8gT+eOU1tHlBvs06vHcfYLGukvpX+CcxmsW9g11j4XPDr8PB53fXnnhvReI96E8QF3a1A8l8py/foWAF",
+	"el3ftmCqaMFcau3ICCDtxsBYFFh9DHUw9AyaLyB87d170OYShlORf1vAIbRnbdPFgJiDw+9s/FVKkjA2",
+	"IPjzOdxLoWCfbZP93JPJFehjAtrpQTu2G6cX2Csj15YyInqYCRDqUS+7UWMRR758dDLjDaJfKYM+SZsB",
+	"z1DMZEKangncI2+PQGp1RwjFyu0R1qIt4qZzO/1xN0hwo3wgo90v0gyLPT+tOfF5cICNDGEwP3yi3VkP",
+	"sT87ht/AA/bpXo+9rYJ/4zNkxqROffwl9rzWX3dMwb4kg4yb+RcfMvkA7OOcKok9gacU5GfQDM38PGED",
+	"3QOnw4hwHSDnK6jkF5Ds0E656Jpp2OQfkDvPKjoxP2p1+R3TKyNrkQJ9G7rmIlR7slj2WNXSd1C5sQBi",
+	"oBdt3NusXoq9VYpNFrCnVsbIAKg8sSGC0290tSwE5XM2bYjINc68VneRsirvGI5lJIdpEoo+9AIn8ThO",
+	"Ie9fGJWqj+TuVJBzkrI7lipQZucxiFYqsaEALXZ7wDOHh3N2pv6Fb6nuerYX+6o7iu2J3urL6JW1kA+b",
+	"068F/BZb5FcdmOfGtM/yZB4oKXOvfW6RVfSsDrznR+8tnMb7abrfLffIj27jbVTTxZ1fEEPPDHZqylO1",
+	"is5balewqgIcWBkWWAHWXCjAyi1Up3qlYlngrrhfc057tWFY/dkXni3nen1M7Uz8YtVxpRZ7MOy9qUu1",
+	"dy0hRHEdizGn4sfLe1RXPv55O9hUiu5hanTMAJx0tD2ZgW71yrzkshEeYIbnHceQY3jQnGgci4Hkic6x",
+	"mCfqGsfiBbGrvc2W6CIbiqXayHoz3ozVt5G1ya/VXWRDMbuNLKZ02nZrVBCoy+lkTPV8BpRgI5uSgho+",
+	"enJvXBZSRIYiNe+9bBZMdz0hjQj/vIE/o+bFXHthMrsUC5NnUfJbj/pFGY6n3nbxirJDZata//QaLiYw",
+	"XOx4xve8hr68a+Hqtz1vi41gNmojbLWT70P3nckHML+jLzZh2qlK48dbLfbIWwDPaI1TFsr11ffjL9Rv",
+	"MvOdxarlWwWvLNdLG1jnjcYUMHC4ZDKugQbXs+AOheZp3mcYRdlUu+BQ7FS/4O9x8beGppeFV78tDX4+",
+	"hu17DS+LDHbPbAEa7DHbIjS8g/ZReZvBXEm1rfXM3642iiAbm1kMYBLgHde0N68SBQ0/TfAeyN9WF3Ee",
+	"RSvy1ZXKuYgUijlpqPDSnzQkLaFc5VbSt65gbbJ7Omy5dSEahqOWR60VQmyX+KwJI9mYp10pk5ZVV4zh",
+	"Dh/2uBF24wB2lm0akDHHehXYTTfZB6TNfGd0mQG9huZ3BmOOCD4fKPgr4nD2MjCLDRbsgkZkV/TJhN/3",
+	"YZ3taUZ279wzwecYxPwh9sjecLYPQs5Uonsoauf3fCrf0Hso7dEv9/gOoGf9ux8cr1E+z4ionhwBjvV3",
+	"LaE9731+78jKJGcOlgVALX/MBzQlCYdGB+ZfONmyz8wPWKoYaUTm3bWGKrMsARGUdrSU7rgP6IDf3LJx",
+	"65aNkW9gVst6GmuZzerYf1arY/974VzXAVHDuAfvXil5FEvR4d1hxpJozuOxT2Hl809rPd9268daLii9",
+	"aP/OYh2QNpZvXH0/s18/zbpQ9nT/p/vzYN5kZvtqQEGzsSBmDaCTyX7p8R2Z9ak+aB0kVCM3xsEKY2iz",
+	"Dqa0LHi8lis9fKcCfP7M1gnwIUaVsWzvMFgxP+0jo8lE3M/ZtaVCM/fZInEZU01T2R2yHcuMnZCcrNNh",
+	"tnrDTcggfQJUgW3g6kqGsUa+hW4q2zQFbruOTLks1FEUbhlx0WMZ1zf48xv/8wjrH4OqKdrnKL8E/gOu",
+	"Q9GjQCVrVqEjs4AwaoBd2x/ymJUtkQEdw3LhNc+U/c2IC9U8It/npgTUZ9jnAiki1Dm7hdiVnF2/Ezfr",
+	"snhcNWd+0gtAFLkw3Rvdo+c9is5GkEabHzMDbQAVRXvDv5dFAOpqqHYQP42B6vm4/KNaxE0Jc41ppif7",
+	"cOwIorx1r+axuiH8ABe4IZ4p/072fogHLQgwQhgpcRXTmotuMdXKv87tVwi40UzVCBzlCenIzjGBK4AB",
+	"DWhk1c3rZqAbYDc/QU2Mxdjkq5hmGZ++lWAjuN1EwavBovLwzNnJaMJjjRoQ4FRlmaq5dqmK1Lk9Uiuc",
+	"rFuNBc0oXt2ZwoK14OkmCwvYZ9ofYDYECPSbEpE5JgAFB4OM3cDXyqcELQfXH3B4261EWCQrcqG9d1nv",
+	"KxHWlccEImYF+TdfZ+Z97MkC5+BwIFMejx+9r34NUmKSov8eiZzvmL4qruIHXMTHqulWjXWx0hv3JI/Z",
+	"0V4PxRYAnriyGKtu80SR0oEqnMjSsqNaOqx1xD5VnR7ItkcXGr4ZMsikZrGejKAbbbKkpEEvVkuVRceQ",
+	"6A1Fo1wfEbv+5hBiV5HimBUZigSbYFhHGc+IYJ91KKxq8CgSfdaucF1v6HivP/d65snenmq0DLjgvn2y",
+	"iYur6h/3h7GZwIUTgvhdCsQTxbc16Vky+gWTRoefDWJL6Ba7kQEwgXizlqQcQWvZ+qAyASEADFVk1JP9",
+	"IBSj3jjA3CU5snScGaPJIZRNISEnzgsiIFzbPp87kkJwVX7V31DYoDTzOjHY8hbbxw/uFz+Q+UFbFrzu",
+	"zWiXE7Hbx/cVS++YIo0JNvjmhceuUFitC1KIfEfM/lC5ckQACa7L3PKOAVsVqM4RTtRwYMzAVgFNGncc",
+	"aIcz3u1p1XT1h9Eo45pFeBnVoehLpQudhEgjsv+DBnBIDx1ljCopoiPywx3LLEAkUkBo0xWRuNQQ5TJ1",
+	"/vjXvwlVoYA8nj/+9e/oohquiWIM7iIwm+qPf/17Qmq4FnF2AbA9mk3Ksoqt6xouR5D2KodCk0bOGi8L",
+	"rUZVjw9U82KyJ10qu3KoI6v0roVLz7Y28YQqk3ZCKErzXIDRddrI0UKXp1DYhXId7IQcbUAz1jQrI/9j",
+	"1IqnR/lANYmlMczsL1fc7fvCxHUUJm5Qob6MgV3d8iGvWXv2lPLbCGgjHk+xhRyRS/udZ4TXErI1iQLi",
+	"1ZxJutxhWznO/V1KhL0qLPmGAyv+Sdeaaraj7CL5LGopvvnq7rXe+2i9pRgAL+1ZDzWFT1dmGlkePjxa",
+	"hKIaLsyzuhkV2mGGVJgUd2WJnL1GzIXtZVzkgLatKNQE2EBB0xH5rSeB2sg15kB+B+B7QIoSfyvbWsiy",
+	"TCO+Feii8ZMA0pPgjlEmUxYRRce2ofBM4jw3epXrY/a3xsjvWZ1fgI+1MIGJuYaiATkDCSrHrp/IPDaQ",
+	"OaQfO0DYt5gxOhSPhbgDt+rToOvAuTyUQuz3/yxFOD8hFwVSoRFz+OFBAnFhryLvPHfHPOGHm9WLiJni",
+	"rrZeffwl/2M7jNQFNXuBYg2u6aILwOZNFYWGQXrsEq9Im40lPrMfgO8Fi/+VJimjd1jYL4d6R/JFC9Cw",
+	"LUV843H3JdBurx/fJ0W0eEjWDhLHqJitzOWxGli4nnhOdSw0HS4AAu3SvLEfMnyI25bn7gA+BqXlQHky",
+	"IPvkUMDdxkRpmsEY2Qgdr65RtITp0bTlUz85Fsu4xyBgmU/sy/b0IsYqsA1YyGyrwOq7VqxXuhFIowKR",
+	"mot4tR+NZjxbA8Y72CnfGLlqvjg9mfgiY3fy1n/nFNtQrMuf+xFewUNC72oZprWzRicnWNB7vz4S5H/C",
+	"+RDLK7M15v5OCvawzuHa1aKAbxsXTgYitiycfuO6l2R0NOmWadkO/JNS54h8NMME+UMsqBWPwDTbygJd",
+	"GeWHuc+q8mNbMqAa5u8D2WbW37i2/JRzyJaAwC1CGRy1dUDZ77L9EOWaRWdisc7cDCciKb9j5I6zke2u",
+	"aw4vphGMuGKQuIGaZUdmjHeFJeTAItCZXaJmdIQiWsrAkhK3pe6RHr2DnAgpjsjlyslsvxTy06DqPqVC",
+	"sAQV/AsSdTLZj0iDizgdKn7HkFIw0jIiDfbZf6hYymKNLYYDwgW5/u+fQkFTiUxZXCTs89Qw54UKzYqb",
+	"VcYUYuf934HY4I9mp24WXd9msl/nd59knV9dc812tm/Bj7JdJ6RodtLeV7K2WCIczPaYQM+TzChhxZIi",
+	"ztKEKJbd8Zhts33BJ+TucCWm0IHr0I6DqLHSrE8GQ9WzsTuYRI9lrOWCQSRy7axuMtaJJiJtLjyHsbnf",
+	"ZRsJQcBZYP5y2mjj7MRoal4O2B9zZRsPJOYXp80j8mGoerZ9gO1dYH6nR2a41hcrBbN5bdAJGvp4gVAZ",
+	"0cz6QBrV/gL/+O3qrXlvhKcXzzPv60fZfhoBvR9l+4H6c5klnKGqw/7vsUIzOUH7wNOpHCPnvSpk1xmU",
+	"nDMNwUZmKvti3n1ngVIX3N9lG7gM86xkyAg0wqiij6LZ+mqOXF1sMB1/+V22H6aD7tM3nOrZMu4SOx8D",
+	"cNDYF+68IzHWzcu8H8023bihMEfq7KH6QSh6foedNcdwWI6QZ2XL4S02601ZB3IfjLY9tjU0Y0KzFXXw",
+	"5iOJGtbhoyEz6GjWFzREPpqtYcnDN8P9UbYfhHVmgX6955rZc82snWtmPpDX11SPBzz21Ixbchtdkqg/",
+	"TDUf0Ewfd2TWP0yophE6D1xzSWIH5ggrgGIx6vCURUfkSivSHkOAcag0aZsV+fHDD+8C8uGXd0Eo3l29",
+	"NWr/b6z9wd2nkDMOTU+o0RiBO7bcyR2eUHTmkCtITcEjHIqMHTIRy8QYyVhcbj1HP/yfq7e+Luzdh2sy",
+	"kIpj+f5Qk0ah1aRzmZFbxgZYnkqkCMVgmA2kYnmJp+4N+21BeQotYDWBstDnZydkwD+zFMpPefJYUmV8",
+	"+hElZg1xwco+IUx87HN9T7/Qr4NU0uQDvtgtasqzRFbFbi5Lj0FmJqA5HjOzPCXW8zYXFNjRpyjPC1Ls",
+	"73jdP/yv0ETbdmq4W/UZAs+d2n2yzMMXR85unW6OD6H+ZRl0WZ9EueOK623Kk98WBxNIOZYAQ8RbcTUR",
+	"WcDvbGwhFFPBBXAgFWrrbWwhAlaQG6ojz97UZq4fQgTBXfx6Hx1YY3Tgb+ZlPRr7ZjuBBJjzA4UScL1n",
+	"YD+enIXhhDWHBeYOSbARDmsvhp6Wix/57IpQvl1vf5/y9FCz/iClenVe+9VC7sVIwB3LMp4wT4jlUvzN",
+	"+IgfH3QkuuWQ5ZqQVMY0ZUfkrxxKF/wnKhROhzfrNlSseEuFPjkoXDL2UE9mmjScVQI9pIxJU35IE0gN",
+	"uUvuD8WAdneHO+tnytNP/h0/VtrQ4ihnpebM2jb7FJ26gDOdk1M6YvmSFiDFvJklkeT4izlBX4+/4Pn5",
+	"ipCSMs02SpM/sT/61ucACvHEkTa4UC4nguKm+RSjxXJJV5GfMUQFbN3m1m8neprDCymeuw2roOZRBq3r",
+	"/vYneFNVsHM+vY1wNvv25PXbk8OCEToDAaYBIHhY5cD81MhnOMiyg8PmAj7DM31Bqg5oKd5u65btqu5I",
+	"IH0nj+hmNINZWoHH3f3xr216gPOs/uGvSSe+svC+pnfTjWbqH/6AZGyQ0thmxsI36LdqAUt5KIQcESkm",
+	"nzClJARES8utBqlBeEOq/XPAbSaw3yA4iLgOQgH3cf65EeUaGXhwLEPdlp8JFEMkLDkiP9C4h7Egnzsg",
+	"M8L6Az3OwykepYzFYmyOzDb9eydzm4g0FGOkeETsrrZ9fNoZFUab6ZhjSxqp7MqAxDKVQ+D3lJplTchb",
+	"UKGgmdl2eJlMOFOLCNcvRf6CYIkSiWV1Zm6KBahkQRO2ihGSbJgak2+og/xCXFlYV0huNm8hoZqSBrRU",
+	"N18q0sfurFSQsxcvyV/5n5tgMac0vlU2PCNuSSP68uXoJy5uv36Nmkgnqohmn2Gt//Lp559wTY2gyNBG",
+	"LO8u1xKXwu3se4cG8Pjac9gXtG/edqSGEMyIAhKZ50ShgKZGup9GuP9txSFYnvQOGsMXltCHnsTYDo2r",
+	"wlO0lC2CWjQUx0vSlaRN41vH7uRN3N0lw/8w3Blpt36XaMUZ2bZndBlZu6fW316wywjHJaT1fWz140HG",
+	"7jgbbTH09dHi+jQGo9SxJvssDm4yksM0IV0GpCE+9QKAiapQGNx3a2WzEoqSpSI1WdA+uyAocb2ENoK5",
+	"hLMBUTIU0ZevEbFrpiZcjajTuDpz8tGKj5RjeWtZeDqhEBD2OWYDDZ+GggqrGNiQXYcLtssIjyv1FFG+",
+	"0JPOagIHrYPfWBrLPjMy+suXIzfyX2ifff16UJtZ5JGIBvvyZkkG1IGBCgyPZJsR6Ey5lw8blg/2xaxP",
+	"ROR09ttlrbuyFlOWYKbVmIyMdk6TxGrL9cmi7Rx2kSj6Zxz6hoHxo0yXYIb+2W+Ja0ho39HKb5xGneJv",
+	"u3/2LqW11X/3/bb2YFTAmS2VfJOGb32Ml4WCI/GnJUI+ahqU+DDU89iiW7YqGzU+qOQCh7OQoC31rK6K",
+	"vLEGvjKmVGA+E1i4nSPsAsZnuHcF3/MFKaf8Ggi84YlytHTmb6dYhtCso4y8j7p/8tNneb5MEtz8T6Mu",
+	"3E/ngbie7VrOSaDC04NeUWiFzovNjsxBfLZvub/Py8K+K0ni8XamtKqtQR9/yf+wZdXLJkPcS6f+yLD2",
+	"sLzbL3LpAv7/wAUz1HRLq1LB86QGHooJqrw+FaBCGUW8cJNcETfCGH++LOOqa17Ip1xBKVW61HDh8VRR",
+	"rsy9Z17bVoTEz4X9WTPfAke3L4zYIiueWfDFsBRs0Vp/a3XF2TZ5oW8cMMmbc1CgkjcHeY1d1zediPEY",
+	"zuLJlnSmvb70aPkPNqSYHCdc0Xa6bXrfT04Niamxn6F5MTY4xvgPV9P95qExvLfdJhhZSnAUimku372C",
+	"shYF5XvcLt8gKu7ZEHZHb7K7dIOwycQDoOYP8FBFKLGonRSgzCWzz7Ha5mBi0Tm5JCg+ch0OF20PWHvA",
+	"2h7+4J7bIPxk0oLPcGutxVaClQWqVihW1bUw1yBhfanZDmldj4BcC4l4rONepmyrmPjwVFs4fTPxh8qp",
+	"2UP3nnlrw8xb82STJ+LCrfZMQYx8/SIKAP4JyyhyPQQAt4+a6EINIZWRwFugPKsduSfTgfvtJn+uKqTW",
+	"FykvCqlrft8a9l2VUjDzvZjaqSzRvdSZJ3UMqinblN/uIa4KML2iGBJs9BAtn4BjvEztXZsTHCjnhu2U",
+	"qx5LCM00j8G1g1ljKLMqKx8CIgp9mFolXsZnQDYcCpqm/kJFZOaq1cCxLgWbNcMjAoxk0SjjWjPxnwZk",
+	"ogCrAO0IsZi6cJkt+xxlMk+nC4iBkWSYssQ8TvkyyAuUcYKxZMpZDjcKhVlZqPxTeVVpc1eSeH2uv9mQ",
+	"mxVZv+E72tGU3EvcTnVyct3O2yflri0pV+D2dFALu3WZVNxPVRBwUTyxy9SBT7ZHWApD7e6AbNkydhZj",
+	"iDQF1FM9OVIYUIws+ALvoRSkIeQIvUsp6+hQyKFuBp4V184J1sDaTyLJC3OPHnNe7X3zZ8lE+mwo1pQ/",
+	"Ww2woZhtFUD6tYNJCyFPI5d2YlIPlFHrlnSG1u/O2l7t3+fOzhM4RjVhCHy4YcpN870qOy2CFqv5x1/s",
+	"TZfOqn0kQuu9SMe5vj9Hmb6YVO1pxqA/UI9lO0Q2tl24vnSbY08htp1MC8solp/1/JzjNq7SM3fITr+c",
+	"ttJnG+kXjjYbs8H8lUFxgaAUbKYBbSz4oUhIe2wBZ+QWBfVOo2xeugPJUsV2K532EaHByZbVpr2y9BCJ",
+	"s/m5A6blOkZw3U5iT0uhIFWdzUJRbG32jQWhsA3ZgyHWw0ehKhfggeJRe9N0H5HaSB7EMprrfPNUdjp2",
+	"t91Hvy2JCQT4NPHxnl0JhLzHtdgsWD6qiAbMuE48A7fJ3uJcnb9eus3ljqfdbcuziazAWetIQjKZDKFc",
+	"aTpQG1NNU9kdMkL1VBA34zFrFW5g2190U9mmaSgGMtMdmXJJGtikD6uKhOPFy+/N7pioYLz2tKpc9Fhm",
+	"29pM3R3ZU43qZJ8/YULb0dnWGbDgbvBkZJbMt8Wzv3xWleVkv7sxf6MP0M26TB0LlB9mQG2WStFVxq6e",
+	"VHov5hGm+NlDlyyBA4ZHFoZIGt6GdlOx8ermxax84z0zylaYUTCyA8f4icRz8gk9UCwHF3MWnyucj72y",
+	"vI/jlD0mUDKRo6nLYkWwLCF4lfStox4ff4F/V+REWbFBjBMAtuHtLHENMrFrhJKj2DYLAH2jcAWw90te",
+	"7xsKFKxTjmgnfFVB+hIvfOE509XCciR2J6yzDax+jztlH8rZbDcYqy5V69PrNWUff4Digff1yRbl/17q",
+	"b/qE2QjEnONVO9iwsvx7nwHPumcy95LM0uwOUhqzhFD9bbr3t3reH4tLf3m75GRvl+yd+A/jxJ/htS/5",
+	"pFawRrJkDc76LSej/FKo/CgxfcBt6hCk47Qd6KODTCoWirxQcReiC/jyNoza5iE7zXsOM6gVkoD1LFcW",
+	"7e2otZVbSLddPUbhB/couTDI0qdcaMqNGog6U4EpiMY9knJhm4VPhxsqoxWNsvfeXK/+zv9xVHDjh4hP",
+	"I64YmndK0IHqSa3AV2KeBh8DKhuIUpqKhGaJbe8A3hUtSZSwlN+xbHxjk+ki9ImEoofN68xvMhbzAWdC",
+	"R6TBPtNYp9ARB/THQcYO8ZY9qohg3AwrsJ1IOCgQ8W3exE4NzSliWShGNGM9OVTWj9MZph2epiwJbMt1",
+	"1od24EPBNWJ6T6aJIq5d+GlwcnIC39oYCE1T6yYSWCw+vYYRyRfNrImtfJxRnT5UmnT5HXPRGXNzWzOp",
+	"QuEqxyMbmcFVZdbTJLDVnflMDLFEVySwHMN2n2sNC2IDVoVEILgiFFy05WdsRC9Fh2d9sAuIFDGbEWqJ",
+	"6FDLG/vrG9znkc0zQhb9UU+GAr5gMBBkx7ed1KMOo3qYsRvHZxX5hngRXHPjYALgL4KxOTeke//+ikHG",
+	"3BCOQnHNoPnzZPyjBZERnXGWoBTsM6ExwuZskDwcgg+wQSLzLmy3yVBQokD1WZfEnF4I/KYYUZsWpsSb",
+	"U8uX8bhYTyg2UsYzpxuUWXVAwKcR6snn81CRHljLWRYVbOG9RfWNRnpmaimwa8GOsidxSjepYz8df4F/",
+	"bTRnp9L669hO7hKXBoCHSXYM9lnGfPNDzKXoECEF2xU39xbw9z1ujS3YOHPBr9DkALQxVOq4wcPxHg4f",
+	"Jid/TaBzHFMRs3QbNKwTxlYoJtispzuUmqeanZdkdJSDB2ph1kZxSrkrGsDpGOPR6d+hwRTSoAUF3nwA",
+	"7vuM/c5i3URDwKhodqcbbZAqKaB9tYSloOkRiWIrzvK8KauZgyoPrR2MzaK40fe5JrHr54jDSllCGtjr",
+	"VFOeEkXHirTHRsPvz06gcsFywYz66G651fSpfN71EqfWnNoEi7d9vF2ti2nt7qSFaRXU3q8PivR7NffB",
+	"1Nztpe1biFxZhgx4bCzth3D9F/MtCz+N3JAikvI7RqCrKxA1gX2fO4/AvYXuj47MGO8KIqHnMKrCg4yb",
+	"RSreGkeQMYo0JmrYPvTL8oxoKQMrkNpS90iP3gHwT/RWMDcJxUpBCiMfhoNU0uSCRJ1M9iPSAC4oxe+s",
+	"AzHSEtx7/kPFUhabQWCt6+Q45kQ5wO1k19KHwnclpvHB7cvNCom3mezX+d0nWedX11yzq6R+eORH2V7m",
+	"548qmmJfUJ14ituE+xjK2mIo/ly3xyShmpGMim4x7gvlq0Sx7I7HrLYUOP5i/wfWRL5N9pJhA5LBKGq8",
+	"b86IV9RaJGOHTMQyYUngXfl9pmlCNQ3IUKRMqVK8AlKZ1JZ7e881Gvy4KemYJYOp3cs9Y7HGKlobFgkf",
+	"3Amog5/w/o7/VIbNjsz6VB+0DtpcmAMcHOjxgB20DpTOuOjOUtrhXvtuglvjapEjYVQxQh2arhc+dW/Y",
+	"bwvK0z2AbghAL8mPH354Bw5oG45+fnZCBvwzSxWQiCfsqUPiJ7/J9qC4B8VNgOIzo1vkm2w1gMwYNKCh",
+	"eoUeYSskef9MbyHLRw3VgEH+TE59ahvhdCkXF1DLih9IwbAJtM+ZmcNiGorHTWO6crtl95YcONwLVTZp",
+	"ffoBzoCN/H3vfaCPCXsm+jm7/VYwbgsY416yqoEvscySwzilvK+WgZhP8zuoKMW7Qk3y2sEf+MiyKRZD",
+	"mXNSkPY5hQpAlBF5kNYXmf9FAGT4DU8MSHQ4y8gdTYcM6ahcmh9N0xznuvyOCdKwLKJS6IzGumXUrlC4",
+	"P4v5bn4M+FnziPwiiRrGPTsHTPUbZVJ08dlBud4kgBCa+WUoSqxhxFbit2B8mFyF6YW0D1RaR+RSa9Yf",
+	"aJyN81UOihpd4/zsNSxYKD4ynY0PLzuaZZZsmt2xbEwo3gRIrYeJucVWoTajmt3YsUcw3ubas8DemJ37",
+	"ERb5/pi7gfr9fHgPVCdj12YG3LuNLORoslXQHvbvWfhSQ1x8kvJnKsZ2GdR2I2Bma3qEIm1sNpXDaTHR",
+	"HDdRXXGya+UwRWKs3Hmoe4xnPsGHRB2juKPkiQDtI9KAPAkUSU3S4XaodhVQQIWiIKHgHpC+bOUT8NfA",
+	"3S5I9L9RztWqmBNnBgWoTT/X7LMOCO8KaUw/ElOIS70pThuyzXDZFDOqdpBX7XSQmlH1zApqmfd2wd8L",
+	"SdhnRFySsQ7LmIjZRSjowrqg4qy9uLXJ5iLZpZy2n7jSbrdv1jOAT/k0HrD6gSy8BkzIZS/6m9lNy150",
+	"DTto50JsOPg6ETa7afcBtnsF2DzWlGNtmT9H03IkuF+m3TQlhNFmCgZA3GNQtwP+CoXsZQanoa+vNnB/",
+	"xzIzp4sCTkGxD9TuWLZaqEPqD5UORXvSKYz5ctOAGWCuGhgbkDo3FPx/h4zQvoTWWX4cbu89OAXY+pVy",
+	"MOcesVZeGN8DFVvUUcv3PphvIA8NtmKuhpf8BKtr4Mdf8D/LVVRcYuwq5Upzi1XTcA549ZtLhbf6cct6",
+	"HJAZMbDdBhKIVaGvxoAhqMs6B2rb5QCKTjuaZUfkrcwm1HgVOLVVSF2huqKDxJGNwyhGu9LZ5B3TawDJ",
+	"usrcpl3L9TwNo4mds4e2hyidsK9jlmq2HJvQPN0sgBonOMEXk4BSqIUIRV55HlTaqrrH+gEZioRlhNG4",
+	"hz94pghLuCbZsMjTB38hlKLF3QAKPVS7InNB1GyRKJOpMeLN01JGlQZPAprkpU4pF8TV0MY0MSpeRBou",
+	"cB716ecb/KWK7CWQXFYGMcIFoAyXyU1Cxyq6QOLUynAU+E5ZSjW/Y/be1tdg7pI/8GbAshjK2n01fpYx",
+	"4RwKobCI1ckY+6e5BdL5wk/thzgYkkANBqIxlGZQaMLqf4W+DxhzE8tWIjoYZPKOphG2jnWL5TQWo7tQ",
+	"MmAiAUcFfutoYTu+LauWJGExTxhpnJ2cofMaW8NaeTgZWrw0ijbUKNt7IjGB3zHeX2T2AE4BNpIB6+hL",
+	"eAB/hQet8ABl0FFfCt1LxzfGSqBpnwkdHgThQZ8pRbsMfmnfeov88a9/hwdfo+YRuRSE9Qd6jEtN4pRR",
+	"I4pCAfd/RH0ZJ/ixzk/PglqkWKG4lwWA/FBbFm6PhRbr0fv7zXnC43M/y+Ls5GzN40ZeptLSVcSo8eSP",
+	"qEF1cO9aLELQKYPNRTHoCNa4n/k3bxvtW3rMbelhd80zZe2VtZhjxzQ2E1PHX/A/v9A++7pM5N0aaXLA",
+	"hAFmSjSPb5lGPaZauyJF5coZYaGI8EoVEUsb4upHvZ1m05QOE6ZuSUwHtM1TrsclDa95ManrCMasEMcp",
+	"GtvRaFZtpnjCFGnYN1kYInZmfz9gQuUzslqNv4n9GHIBaNvGaLxhQYt/PkOum5bLqfydxRp1zJy4BHiN",
+	"LDFOYdHR6VcAjUaEb9v8ffPHv/5NGm9cssCbw9OTk9OA/PXw1atmBNWrhTtFpCPTVI5U4LUQsFbBB5jP",
+	"5Zmyyu4RucS9YYP+yqVE4OvyM4MFaETvfvhEzNazORzmUxU1HwGTTEBoqqTveQBz8o7PvFtDj96xsu8x",
+	"FGtwPn4cCnxfuJjb1D64ObEDqnsHwYHZRQetg/yQH0xqAcUS2T79/BMTXd07aL08BwPMzPOgdfD//p0e",
+	"/vPk8PXNP76cBi/Pv/4/FfmfG1Jmiqv4QF7ST3BKZukBDiYGTOxdpPfNV9iadP1Ebz0nWUHEWrG4Hhlr",
+	"7fDlXZ9dpr3rE283lSGAghb/e3py0izav1Nc/JbDgapbT5NJNQhIIyKd3hp4Q1lm1h5OjshEWF8xNj+I",
+	"D3H+3Yqxo6al3neekAO0ZMLMikF/KmoqZYNlH4xeFVkuZy7pCqgCUeEdTmRahddXKnYEaUgYzWdIxBmQ",
+	"mOsxas/T4e48HBRdxjEb6BYpnqAuk/9hTlGEqjymunKj5L9j8sfr97+Qt6hovpFpylBVbHx8+4a8en3+",
+	"sklkJxQYWTKjtZ3L0pRlsPYGEhvDgZnR6UlwcnJyQaIYElFsnhZMOSKJBIXTjGvcxKzdD5ILHQqr5UJm",
+	"LTwB1O1Uii7Xw4Q5n2hKNfwdWFJ5MUxT0mWyz3Q2tvVe/nJIYA7FQCowYQOiJML+u6troqVMFYmpALUF",
+	"wmPOt2nbhM8qEcu3CMwdVOwZZWNgDJmfJ2yge9ANbUS4DowNQRN42+Ab5O2Uiy4Qd2I+Ns2Y0EYY43va",
+	"kX7gBmSv4bhuVoqYZzyajCh3sOqLJzP8qcMGYLu6yDP3rJNnBVgD/HY+I5/1zda3KLCXeWtjOFD2JDiB",
+	"hydj5YyrwDuOsIisubCIrG57RURMuIHRiWmfXZB53RNDsW+fuI32iWbDPA1KXTOTB/JcwCLOUPxh3+9z",
+	"u/ZNE8vWS5JYTKwA7xq2yvEXBSxKKzVEXBnsfwPoQiZ61eODcsGarf+DDQ+ZYAh61ZApaN+6Xvota8BB",
+	"FIFn1lSxBRrKaPNYd8xTJnQ6JpDka7SLVCqmCI1jpiBZINfpwW1yaAMa5HfZVlBPeMsG2jX4zcs9SKM6",
+	"MWPnK5WxV98WEB4Zvb7tlouPqGLY9WichS/BkyfdtkTbeyv7HsmqD4obJ1vTzfYa2YOkpM6EptXSUTdn",
+	"uIqcsr9kvj6OSp57dsQMxf0j8MysxhbB4uET/5a2NE/2luY+U273+mbi0V6PnXrcl3ds5Z4Ly8O7PxBI",
+	"/GkUuqvvAxvisu3jsOmcjdxckJGB9h4dQIaJbdtvQ0KYmJ5nZ+Ut+wtXdGR2RH4uGMdeVuR2MdaFgkhR",
+	"YL9avurcpi6RVeseV/bCFDhmsI2ZzR/g4o5r6tLY4BMgA5hjd4eiZHgnmRwMXAoEms/QbGHEExSGPLP2",
+	"tRlNHps7IpXiE/MAJ7T5SfevJb55HDJ02ZT6KQEbimV7Ti8rYH+Wd9+WeHUTfvQiNmfSKW/5PZ/OXvje",
+	"W/i+AwJGmwkhp5wky4tjJVfxFVfwSs4Qu5XeILy8wv9jxdBi7u/p/DrFu4JwYc6hFc9GhmKqT968FTjQ",
+	"SCq76xIyFR00Vw29Wcfs9Xuz9Xl3zfyRFT7Xjww6NR3tHRB+McpxdKRt0mPPUlg6X6Jrt92hFJv2n/oT",
+	"cy/G/MIN3w+YuPqevJFCsFhPzzQnwTJKcpxyJjRRLM6YJo2oR9UN/hFB865QjHoMHg6djxVRTDfziWQs",
+	"4Zl5zK8frwxsZazLlbYNd0s0kBs6lrYcIW9WVtJDhZye/z29pBs6xGvUZ/wIZ5FHT67IPbWXvX/zXtgy",
+	"GOodEc+YQaKwWt0AiDOTmsZOzRi0yrZfw5PNLoEAS3NyINN7MBRX2ot826LwjmW8w1liG4J7O152SJTI",
+	"PuVCRdiW2+kIupfJYbcHdf1AJIA/C0WbpVJ0waw1QOZzjEiECOhBjyvibA8ihSWvhbWEaDIAjWMkucDk",
+	"zlDYsnjFaMqwSh1bGWIeP9BUHZHod64jkrJ8mtY+tlMBXhWaMdeo3jkJiJDQd/0OvAS/Sy6gEYG53Y1l",
+	"OXA1d9EdZyOWRc0LErlZRLaoflb5Alj5oXd7d8UhF6TPdE8mc7Qs0sAZYiGhWbrmg1v3AaF2LbH97qSV",
+	"louAqYaPkDccCryb40v0XoARVUj5tcBFsP6krQ/DNUmc4EuFJPDnM0DZDQcYXunU+bzIaXi0dKdCCgin",
+	"+c6QB+HB8/DgIMBaOZQVebWcW7GDObVxW6p+82v6UD6HpWX03tG/i76GrSkh1/dSQhZ4ErSMb3esWOYv",
+	"ckT6kBfSmVI9gAFSdlA/GGQyGcYa5C4XSBIZEK7U0AryjGkOvj+jNjChszEZGPPMXQgRgfyuAWmP/U2v",
+	"vq9bqBPLoVksR+YbCj/KAt0uxrGna7cL/c+KbY3U0OATy25GNGM9OVQswrZGj6CK/L4FIeY1/cTuWLrx",
+	"shDzpA/4Pne0J2W+WLWKOYAmNYW13RdurEoyYo7zROUGrOuAZQ4dCoD8mzug9bD4GMBhp3nYAXu9ncj6",
+	"g1SOGSM9mWKkU5d64CMcz8PSUMyoemSkCkmRLQ0/AP5y+Li5B9gSwF7BNnuM+OqHd62pHqolLmQZp+kv",
+	"0PJll+HczL0+msMR2IP5+qrw8lWdgeJbq8f7MASCozseM0W4cDUZFpmIRyZXBuGngQqtmQMIJbxFgBWc",
+	"GXR0uAgFwDTAOCURzPqGi4j05R3rQ9iAjg3AgOPKEgEfkcYliY1xm/VZQgYZO4Qm/LhomJmDkMwFBBeE",
+	"BfnOMO3wNGXJURNg2CFc4JyTEVz2d/6PiORcTyxNAluj7bRuSMPxRETg0jFT4j65M5dhz8yKu+pzCsNA",
+	"wVAEepuF06YJ8aah+UgBltj+URcVGaZS5GM+wl/f4K9nZ5/iG7GSkWr7kFDYzlUN6fpsYREhEmRyTfSI",
+	"x0ZA15VeoZgtvuZXam6uxd99xN2qCT+hWFzDSVYu4QzFWlODEPrFE6nfxMk8VAmne7oyMmSWFw5wqpD/",
+	"Y73gCGjgEd4TTT6tQs3rQpcQLu5rox1/Mf8sx9P/GIw1t/nhWUZij3oyZSRlSRc0h4It1wLpD3NmCYhy",
+	"4f1nHIIFo57sB0RLadaVtGl8GwqIF4JjzeawOuVhpfIvHCvEfGwlWChAqBtxaftT7Y07n8LgDIhNyxHY",
+	"+lsyhv6Ctb3zkNxvZt+cYG8Q3aeiyyPl5MKuDTWPAUdWriJYAjwn+HRDkadlYRR+BhCBl8mAULWXyUEU",
+	"FgAgBP2FiiTX9F3MAXM+c0/YRNzChiJ868EqhIVxA4oC0uUBbrA1HOBDLhyAsXOOQVDX+wosDaJ5/sg+",
+	"BublrUWqQyGhFZbrcwiNcrlQzSAv84cWCncLSF/whkXLy9iEOA4Y7YgrVt+meeSgPZV0UJdfJhQbMU7W",
+	"TM17ZbbKtmXLo7FmyrN/qLQCv/pzxWCeSbC3XXbcdpknpmFLlgV1WcisT06jLr8NQe3lsv1vqXxudcFM",
+	"PpoZQOhJkQ4XNAUqGq5DYSUTLegIzxRmzSV0DFIObSZ6y3K57mSqpaQB+mEpk4B0Mtm3r0Rm+NesEFiD",
+	"klSC8zIU7UzeMmHdtDYB2+kD6BCkSoqg7IpdqAfkNhgKj/X4Dx+nsK3H14biFAsb18rXVhCnMP4ahfbm",
+	"3XyzAnVi+nuJupeoDy5RcU+WROpaZegwE0/M2M2ForNXWR9cgBirtOl2WpI280l3XQoZ7gUBB1ISjdz2",
+	"GP5TMHahUzNArxE+sFo0beVkzYWgnbd4kSQAXPlg1pIeTZa2moWzlbmGDHF8gSwhBedmn1EkADVSa2Xj",
+	"2Nwd0+1xjarEdCj2NvGjs4k/wpZ4gjLcp/zDL/EdHbQOHCLXFvHF1SmI+L1I34v0rYn0YSamrGTMeV9J",
+	"tg/VgIlkeTleUdq3KPnnGp9Vxnxsi4bRQJox31LVmZo8I4J9zjHRWI1DoXnqitkyRmPN7wz+HxH7CGxG",
+	"Z+dWSP3wrXEMjHLRPXrUJN+bIF21C/Qm52l4nGXBfoCz+m76SMO+0OjRMr3azVbIRixglHvDi7lBbGvI",
+	"B0hKsBl/U4lv0LV6umPlBCnCwgSGULgMhl/YqJBu7oyBEg/0Uk108raOKhQTlg/OvZxLvvsp4J/sJtms",
+	"zopPWTaNG6/6NB6wHU3ixgnUyeC2my4gorCj96kLa8vl1n6bOxx1G3+ZLO5PC70sTr9r2ETsvmLpHVPN",
+	"YKItbyjq9OXF29hGixO4C5gbIAEAU5olN+1xBEnMHZmFQkhj4zYvyiAsGEtmwLDPCLMtOSH5yvwS1Ej7",
+	"octPjj4dnpycnJ49jzB3XcHJJpEcMBFdFPsOE5ifUTiR3YEleVJ0wgapHEOKuctwVo794aii326x0S5p",
+	"KMZC4Tvo4gBdB11L+xilXNyqCNka+0OlSZtNrmMjR1gp7BVHf/zr35ElSxhx5SIxCxxnZqfAk4qt2K5B",
+	"kIvJYEQrFJRk0HpMowcK3Rq5M8OuOBdKAxV5p9AuWoFm+0iED1k9tToU6wu31JJ47wdM2Ia0TyK7Op/P",
+	"Y+7uu7c19t6ZeeLa7GLfMr5SRNcydI6/4H8eJhF7azYPNOos5GG2LIMv+mjQCoIEgT5NbMuemmnXmE49",
+	"mXddaOVfpM3f+QTprciBT3ZHbsPOmI/CdmOUMqP3aPwAGdVrhLljaIe7vBPal+TPMEImfNIT4HjhUSQU",
+	"iIJdpsn5yfOjWT7uomemaOvY64iWEuDkLeBN1KdKs+wmoZreIKpFdtVsY2LmLJMRuaPp0FoO1jCg6hbL",
+	"YGWZKjLIp50NU+/QYeSOZeZ9kbjH4lsDc8NBQjVq2h4vG5H77439fQRJYxOSwd2r0OU4YzRpkcmQM9cW",
+	"sJMmFJwZI09nVChsoh8KP1ic+TNl4+RmgMgubxtkuxXJ87Rj1vJGAnZMBgOs0jEOJHPQzHka5o0xdUSw",
+	"MXTGlEzvWBQUxgTXpUqGwn6bFBhD0SrNiDP7djQOXbcVSyg2xRR/aV7gz3AkvqeaYm/6rYmthyeOr5z/",
+	"AyWK7c2dPV/8pvni52kQcBYgSdkch0MjIZ0YsJwQFRGj++gXSvGueDoKRoQTYpgcRa1T1nr1Fg3aVmRB",
+	"nriTPqEo+g+9v/CCiCFSbNC2YkITDRlyBdHpkt0g3wup5Y5miGhrhsWpVMZWg+sfiTR99LITXveWLb1H",
+	"IDIL095Lyr2k/BYlJRyB3KzRcgLu1yQgtaZxr28Gv4TP8VJhqRDT2rXpKsD6JwiTpJCKXRQZIO4E9nOQ",
+	"/T4ySckS4V45A8IeZC81RRIKL3MVY3k6g4NSI9uYuii7CV1WciKfSrrDZeGtPR3/Xz6rWRkHn4ruhMLW",
+	"LW+jfdrB/dIOqlb4nokHFjAyNkiBis0q+84ppuvmJQShULUU9JJ+vjiJIBT2SOfhkkJwnwKcoaj3COdq",
+	"OaL+MNV8QDN93JFZH2yaKB8fXGkJmcyPSGQ+iUgDPX4pthw0N7plA23mRwXXXDFLGJdwNUgpzieRI5FK",
+	"mqgL29rN3BDTZ3lXGD2kiXUm+FCjnGSM9l3TRhaKfB6Yf6vHA/yh4J2Oy75FgIZjHVjoNOq/yMtAsRkF",
+	"rpVLS4DOBJMLl6ZypEijPSau98OHX94F5McPP7wLyLurtwH5jbU/BOTD928DMkipWSj2GUXFm+u/tUgx",
+	"ucGYF7B2pbwGhSOA3uj8n4w0Tk9A786f2TI6OGmzsRRmgS7Llgjy5oWiMOy8KCdfrwDedZW9sG2h4o2M",
+	"IiNF9S7ErJTIKkGHn8YDFgW2tlqPoWLX512bmeL6rmQrwfXS99rg/2S25vmeBhBA0Cf5EMGuWXZNxVIv",
+	"Ydp4TP11YM7ywyQ85KOYJWZz7N8XmSyXxvCWp+xBuivgS3VnEQyGtcbqcm3g+Ev+x3LZCrMth1xwQQSn",
+	"rNIXkrHOgUe7rOCXzI5nBenlBGAhdgYiz8k7qskQjiG0KirjZCj8B99z5RoytwonoyDmvdTOZXqQ3xB7",
+	"x0RowUT/57D4oMP3sFqqRYSEYUUXJPqIQUMjBqOrzuEvUjB0QkWk4VpWNUHw96SQwwxpxzvACdCVguWi",
+	"Gk4uyK4c0h+7880sRUH03qunpVWZpmDv8TjTJoe2vLElY830Ie71siQwAorqg9ZBmwsKlGeFTkanJ6+e",
+	"vzo//e6soqNRpUwon64Jn1fFWZkGhKj+4eGCXF6/ubpC2jZBfv309vA70vj49g15efbyZfNoVoOm05OT",
+	"k+kJBd4pN3Net2wckFGPxz2r9aL6ZJOZ8knPemrFKu5LjLYj+twxB8KdXHMxkmStMtD5rdbmKyv2myj4",
+	"uUjJzfWNebfeuEV+PBj9CKty7CrVKc6p9rbu3WRrcpPF+X7dUnHOYNhOeQzuNH6P4pzybaygLUJNZfkN",
+	"enmq628uSeGeY9IeV5XS+JQq5wb0yVYXkEZmr/JPLVwR+tYRxcD3REYXhsjN3dFDNRjqQn7YiHIAYjmR",
+	"64yMz1yQQSa7WMFzOWmFtMfTDbCNaj0NpoCDbmeYZ03Evx+HK2klT091uUwo1sxsUgifm3uv6D5KkhJa",
+	"PqYY+nYqbCZX4EHrbNxbmFXcb4/L3uH0rbCaGCFRcFSBKz5Jptw/61Xej7/Y/63NdXU5311FKrxVu195",
+	"8vggtTSu7cSs6yHaXtW+V8WJV6M2Zc4XEWEyJWbJEDdePRXjvsg7PZa04ZJCbm6H14OeO4mCQJurXG4N",
+	"tgK2X2spSaPSLYBpMqzfKt4uFCWUMt8bqGqWg9u+cLDH4ltly9htws2Mae6EAjsdqsRCwlCsMVS5K+i4",
+	"D3Lug5w7HuTcmHgYZFzi+J5K/cBHKMFjictI8j4sTza1z+Bfbwb/tVOXP7jN9O2k8U/NfZ/Lv8/l/wZz",
+	"+d/YQuccbgc5GKxBTmVMDthSVW61Yw2ToYVZAi0UyyXcTkQNfP21I++STCEBu5bAGwUD4JO0W1BUbr8W",
+	"iRwR2tEsI8h0Xqjqbpyek4SOVSEptHlBUqpZNkOEtPCpFGr09wJvKTJxuS2Sqsck64rT3ou5vZj7BsUc",
+	"HgGIEJbQfD1CDikan44p9gmj2HqoSB9caQw7gzBB/vj//n/CxY0LRMPfNmx9I8WNl6vmc7/W5g800AC7",
+	"QwH06IVnjIHrhHSlkan+MpnZq2x744rHODlcGNJRldDmThqzpEBVg5vCywjM883pVQrB/aCQwCCkZvON",
+	"Uex10mN+9RLJbA+0NJWjvbSuJa1RNS3SG39DMnt68nvJvZfc36Dk/tlgaanU3BElOkhYVoDfccUfjLrf",
+	"5R4V+0vhgCKSGpl4x9kIu0thPzBfUAj1hChfOjJjvCuIbP/OYmMu0lAMMm5WbIrGGjjSsARx2D70S/LM",
+	"CPvAJkO1pe6RHr0DSks5TWYZikUUmqSqa4AxaZWmGTTFzGQ/Ig0u4nSo+B1DbutIy4g02Gf/oWIpizWW",
+	"4kOe/fV//0RoKkUXmp9wkbDPS3cdwPUlVFvi6K01TLlfxvHfcJ9uVua9zWS/lmyUdX51zTW7Sup3FPhR",
+	"tpf5+aNKdYbXUyfFGbff/2Xv23cbubE+X4XQLtD2ouRLX9KJjQ/f9qZz20mns+nOzIeFAouqOpK4LpEK",
+	"ybIsNALM08yDzZMseA7JYuliS7Yly92aP6Ydu6p4PT8ensvv7OMsHqzggJfn3pQV3ALTnrQvnAPfCyiL",
+	"cKVa8TQ4/oT/Ph698ed+LqwG2TPsyDgBDrf9t58Ccv8ABNwbxu2/03bdAsQtU/1xcfaodq/osSu/U26B",
+	"rhEX5fEIjOEDuLPimkW3CRmDDm8tjvcdcp/7doklRGnLS+TUQ+o9pbE+q0ExBlk4Be9KWNxrJmNGDGRb",
+	"SIaFPzL273/+6zDk+XQkqohnTk6xOF6XKQkGjTzMF3gJdfa4tTAa24x1TeNZrsEH6rOJ0pfoMHHd6qJN",
+	"wrAJaGA8z2HshNenbri5xBl2j6MOSnaQ0D6kBf98zXl2wNmr62vKHDnsSKXdoRMq1PvumXPWLbmxF6C1",
+	"0l1m+NSwyRCLZPk5TNO/KZnTrdZQlQXjYbI60qpLkMjp4cPkhmoij1j3P+nG8x+hv6Uw1lAxFvJiuY5I",
+	"NGRtBCfvkerszvB3XJTvwh5eFxzdy+uWuKoB9YlqmMmMraJnBoDYcUzeXG0/1BSjjKvK9tR1Aq5uOpdg",
+	"6vEn/5MvI66nd64ivj7MvqMK34zkOuJtUUGo5O1Brq/BDJmBGdTBItw4WA+DCMUGy1OYjvS1tSdaOHjI",
+	"mFGMIyK767WwBEFOx4PrcbPiNjvQgKiOFbsjsIe6SRmS9ARKeHJHl2rg8f7wiM1GdPGqENY9cov1PB44",
+	"3GIOm1TWTw4SIlGkMY4gdJnKcLhfe8FjB9HK7x585k6oS5CHOBWgOda/NkLm8OTLp/7mtmsCFXfC1ndh",
+	"+28N0ZaplWH1o0k5Y7F8rpOGLz4GdnP4iTtpDoiWIyisk6Ekp6whVL6EQ/Q30n/Wd2aq1WACQhWKSTWZ",
+	"N/2R39BdG0PNZqqiQOm3ZijGTFh0OBpmh1pVg+HCe7nkIzinInm+YZ7nqpJRGU0f9o43p+Gqjuw6kNNH",
+	"45LnxH2t+n1wqIRpFYhD9MhF2FycBF/J2JMulss++h/d2Hx8uSO7psI6FPpiEopo48sHiTt3FPIfAjYY",
+	"77Jb4CY8fBDMuw2xOvKmO/I7t6/ugDNp2fxQNMStXeus9SYfAfth1PuxlbXq5ccnNbgxXSDdzPOT56/a",
+	"Jy/aJy8/nnxzdvrq7OTk/7ay+mvC9TCvzMXJ6Tenz4uvoP2q95q3X+cvoP1N//Sk/aJ32n/OX+aviq/c",
+	"IPD5EYz8869P2s+f5y/br/k3J+3eafGqfZJ/A1/3X/Oveq8KN2jlut9CLaGVtYywcCEKJ19OGH0kQYs8",
+	"5K2shQVT5vr+6uPpy7OT52cvTl3f3banfldGN/rxov26//Vpmz/vvWhTj1/3vz755rSVtXw5ldbZ87+y",
+	"Vr3IKOixtrgG7vocNnz4byxS5X+up3rBb8Ioa+0hPJT8ZsQl4YyBst/6I2uNtZC5GPOyscx3Wpg1JuRS",
+	"SHoDCYzrQVysu8IjsEPl3kFt6MIpILjZeXHhpLp11uelgSwYB+j7BsLAXr9sn+bPi/ZreNFvf81f9tqv",
+	"8q+K1/B1/xt+0nNHAHZxxX0NTtHF/cb/J89HcBQkaP0JKlXOce8W0H77XStrBcErOPtZXYEDwNbqezjt",
+	"J55Rq6kQSzUHf6A81avMTdYid5ryEfspPYtT+xAcNwFvXK10KH/bzMrz3BRChguH709yS6lrLz0z4c/u",
+	"yApna7QC+6K67sPPTHIaG/TqzdqKz4m4A3V0ZiyfGk++NSL9PA1fCZeEeL6nXKNJm2qCPRNXyP96ftOV",
+	"oyPDUJCbjku0GhmDd4dgqhGG9VwPMNzIpmPanSvEA+eHTITNh+/qnbWhVIyZZh4p0OWDF74l6BI3+z4Z",
+	"754EEPdHzaU4SVtp9gIwmqZQFe8Bq4DpOtb2ddD0Y4qjHqWSVtHAQ7+NnrkmQ9Y56+aV1khWOOL6kgAT",
+	"K90RydL8eB9b60cj8PRdMrebtDQkDd1E2Z9M+tPSHG72l4+m6ciW7/QxN2aidHF3pcGXqI+MVzdsfPaL",
+	"ShUFdyuPp+wZXvQrY+kYrzQyAijGWb8qS29XPFiwLQ/P8Y1gYMVN/gGswehhDKKc0VrCkLHnaCht/NkH",
+	"l1GXzRF70xjdM9OR8QOC/O7dX99/oEL5blcc4+NxYok3qz7aSXuZAL9Ee2l4DA2bSkahvojvhze0kgP0",
+	"t1HYLfMPOpHfmLsnVSc68iHyTX8N+21jWZ2hhbW0iJfzG58CcHf+lN/BM5i4knzpvNE07vElKCRh8gDB",
+	"mLNOlhBcM8dI6nMdOvLADmFKUTC+pE9iDYQJxgt2bwgccs94Uxo5yrm2Ii+B7I9jra5EQcc72vjQOVFH",
+	"2fjcjIlG8hS3f4uqRJshGIZRkgUUWUfKmXhK5DA0Q2bFCI5YNzGOdNklwJjQzHfFMF4UGowJfIbcxj7s",
+	"pI/4je/3PYJnnqiv1498FT9vWNwvyc97a4AgpCKYIM0vDl3WoTpdkjqV3erG/VjLHYZsxBJjGAIdV486",
+	"WhfOVtFWEtGBCSynWRUCZA5HiYybbkYmiq7HgQtuyRUg1YSKX5fQt0xVFtmEKltpQKyIEGOYsE7+asHF",
+	"14J/1rXoycUTOlFEjpjEBNfC2M0pHUTi2ZEzLJ7sgUk8O/IhcpTQAvsmbrv1UGtbPJvUvUei1wyTs4zn",
+	"yIvM559CtOfXTC3aWiDLW1x/D4K13jQP4onCePzJv+cjtgsowcJG8X3H447f4gzcFYnehNlcpOUsuB1R",
+	"a8U+/PeuRSFw/vCWcoPOst0r0ROJrt/IFj/Z8nG3z5N9jHj7m6VtjAndmzxCMLzfRBUdPZ1O8UFLBNeA",
+	"bM1RIUoNEtgYWQu8f3TuZl8XHjsj44sTLwxoCmq9MLVwblXYVyYTYKtyCaxtXfgdQxAeADsenxqgMZRH",
+	"cpbulfo7Oln3af4389DdBNFe/8dYynubjBtgHQ049G2H3Q6JPD8Nz7UypuGJ1eGRxJDTqBZvvLkVvbGl",
+	"kgP3t1DfJVcjb7g4Y12f1WOq3khYgl1ikiMuOIfaNvSMCdlT11n9C9OR4aPkJyogF26Gz+OHcyX7Qo/c",
+	"h+vXYlesYj1g/arsi7KEYietwu9dl3+SlM2xHnDjq+smDuFLwaL8RO3JOIZVrMm0H55U+a3NRcB/bApa",
+	"AkHvCXRmQOj4E/5LfP0oZnfOG1qOS9/Sl43TowJI+F7GUqoeF7zFkylsNHLzo6cbmawIS8agjZJsMlQd",
+	"iR+C4oh1c298SizC1MqEG8SVAv1T6NzjMgeHFwxzaNiBnSjvJ/fzgPkasuhIDf8Pcht0O/ogt0zJHM7w",
+	"VxNMlsLW0FCLwfxJZyTHj02GKnTi8LwjV6LfwtaeGcRx8NmUyMC1KaBbErNXDwYD9R4sig+t+LfbqGlF",
+	"cAffDUBvZeS/OVJ/5dhebOwXZVOt9q9Ng+QyHdZv1b0G+2TDBJehvBcIBEovFCvDPGlKG0D5dxjEx1lU",
+	"1wLEB9XsjBVQiivQPg2SsG6soU0PYgZRnWwZcoacguiThojfEMurIJ0jnRE3JmP6GSJd1p0DBKKxkw6J",
+	"a3TrYxATJMeDSgbAtp9v+bjA+z2OfI+7e9zd4+40ysOdYJe0yA3A7m/44YW6NeKrBm6UTHJAgo0NP4Vc",
+	"8CIUfiUV21ed6shay2YPoWR/QcBJi7Jt4FyVTD327ZFsr3v0/CLRkzbeKug51qqocvvAJtK5/BbAaA1s",
+	"KUb1YyRtR+bc8lINKgKt94lp6Qwhb1CqHi+RTqqvSqHIQtGIjPMZfKGFjFWyBGNYH+1xO2qp/DXM/Lqo",
+	"9QNOyOq2Rt/Q+kbKN5hVtIZRk1sYKD1du2sfgOt8+OTspr73q1hOw9b8svmWxvWWD3gUpWArcbdvisLg",
+	"RRgbDTU/5xBGaW8ebcTMZ8mbvgpqEiPfkQbAHLEuLzXwYnqBka8m0d0+/O13dNDwS5DsQAyk0ujg4QYO",
+	"zxNwodSeJFbf5x3fFGHrdEBhmBMjcbUxi2VHzo3ulnL6awXiduRa5fTvGYjrd96uBuI2OvlI4bhhipbo",
+	"j0EY9uG4n104btMGiluxRr/F8D2jUB5/8j89AE/y/FV890MP7wovv4ZZ24rucoto76+EcsOyRdy+NwrW",
+	"NqINv02yn/sUeYhaBtduL4ABac9Zl1urRa+yYLrIb8tz8FXXeVkesTeYpiz5CJw6MtYih47UwPMhGBav",
+	"eSa4dM9DfMklwJi4aTG4EWl18eNUf8npVHgTOWNIhtRFFcp4w1lQyIhf198LQ1vId14Avl6fpqg73aSp",
+	"uWGQttaRqK5t1Z62VMW6Z2TkA2RlUzjhA0DbrkRG3kW/OtnrV/uKSU8olHJxDd+76nLHNZyu72K5S6ps",
+	"5BK7GerjaYLnFvKkC0tHi7BH7G3otYjlgTxpTvhsIABxN08hB+esShHC2wPCQeSQoct67gKPtKM9nl8+",
+	"jcyvmbPwaeune2jcnqZab50V0UMjpXfby9XD3wE9lHnlYD70mh3E0Os0Cpu6dThLkRXocykQOhSayOqI",
+	"Sfd+TRLEbV1+oo6k3klHA1Grew1/Xt6bq/E35AWJc4oBQsJHRR4hFWvrrPVnBXpac3rG6nqrekXr/vha",
+	"nX/dtUTDos7bYbIpGou+bAD01wtRrDkGB4JPzWmRzr7Hs1UcGHlT2PZ8InUQ+Aw6xDlKwJEmfSk2Hn+i",
+	"H5x6xcdjra5gA+ErbzDIz1OYUVc9PSn1hom+l53cM5YZK8qSaiEC8xzQqXhhIMqIF8CU7MgDKA2gob8O",
+	"CTljFI2TvjXPqc64uTRE2X+Y+fbr6MShcEf8tCN5Q7bR7Uvj2A1S1SzG5Pgb/ILgmHsEuryhjZHK79rK",
+	"W/ryBuNe3uI8LECabV+wl3ZhXqOsNyfN856zdSfCWm4CXy8RjM8g792Ad2Nhgx9rTPXp2HhlFGZXYes+",
+	"9WXcHO4hasMQRVt1D1G7D1EhEG99hLLTMTx44fEZMpe6rGwEqpJbp9gFZS/a2Vx3KB6vV4nStoUk+skD",
+	"JwSa5zZjhRphBTLLzWXGUJwPM2/P80TT+go0K6AviLmS5aqALCG9pLRAeqBIAgWFcQPJmFHal2d0N7c6",
+	"zLAj6zhDH5oT/VhYEtFputEwsDly69U0ufpS/hEXeePo4ppZdskjPlJ/PrlVPvpc72nJGAPRKgjtt8lC",
+	"idxCRNoHq7S/k+G2x4PZ87xgV5Fh9rqWyIPTpISek4JYPM87UpO7GlbK8A5VvKZNhB36qn7u9fBNStQa",
+	"oaWdzKl+spyQom5xHpitSd+iv3ZCMsMMaPSmKakMO+CsV5WXrBob0OR8PTxiuPWjqIdENEQILH1aQEfm",
+	"XEplWc+tXXhy6AZzgLfMGUfpIVLiiMIJcV+AX1kiCu9BMxkDQQH7H1HhnEEhLNPIeykB6IrqVorMfW65",
+	"3RPnVPMD1ymQX1qRX4Il8dl+6N2DBse9xXmucaO1qdSI0MDbuO23Hd6WDHKJxuUWNK0uiE4gYU3Y6juv",
+	"gH1u+hTtzohAuEBo3G8CGll9V9Wyjj+5f37hI1gnUu0NMfqXwhA5yswJs0Sjws6G8htd/8suAcnCtIll",
+	"6kwdD/xUIuIamDJzKUSr/JjbYW2UD2vSmoWEbG3xxs/8Ne8v+JiaNbE05HkkXMuSk22Z3yCUxUt7NOLX",
+	"YlSNWmenJ/i/rDUS0v8mw0G1zlpuwgaYmPXHVpS/m/Btz8t5r7L8iczfjjcb8IK+b3gxZ5imFmYxqD6T",
+	"7qGDJq9TXnIxguIweEIryQ2VZ+keMcrQAbRdBcRrkA4GfRFD63ayXEBZhkV5kIIByz2PNBE4y3UFBaxn",
+	"M78ay5ClnvwGuHj46ClVApcrOR9rEFg9LYveQQbKdV/6Oy+rtVt6ovlf1PlVvKd+U+y9psEqRjIyG7Gx",
+	"AoAeu6vkBoz0v48dDJ5mJycnyd2XiqRpLg1d+DLGy9JpcD5ILGPA8yFDHclde93VgO4MsmBwTcDUkRr6",
+	"oAFZrHwZ1hhrrIHKUUrIGPpPyVCITK0TX6xyIK5AsoOaPtAICxm7cqJmso4M7lRvLmgqnO5WHA8p/0Ee",
+	"vumvlO53qPdU0jdP1ao1jMFHzEWX70yY3BH7GfgVzGSsqcpGTgRsOakPgeeM6UjXTX3E3imNF2w5M/m+",
+	"IvXLk5PA6tX1f+qeM6Mo/w2XJ8x3nGUaXEfaicg9kQ1ekd0oHSrQ7NJdmRtv4AxPHLw8fXG4hSpZD1JS",
+	"4nc0qdTn2mYCpZM2HslJMtMH41BqAeT+IzAPFbgxFEknbZss2JiI9QC3yL5g1z2JWCkxTGkfKxuFtzeN",
+	"6FeL5U3ojtbF7Vf2ipf0pARXo0DhLFUranBkN0YbbihpaCuzo3ovztTaKi++9Zsq11Dl8JV16VN3Sp/D",
+	"EVAp0FWUusZG2at2SZ5/Y2YSsae9uHG/Cnsvy6l/kgl5JSx0pP/PhWVBKZwYwcyEMlxxACSQTmvoNtlR",
+	"hbv+KwltqpklBrItJBYoRfNc9zhX0qgSjnmew9j+J1Ys/49///NfXdTdRIEq0mtW8Kk5Rw8HjILLBOuE",
+	"duRMoVCsbNp2Lbglc893D1mIyjZJKePgEqo9K7wqhGWlGlCN0YWpb7wxbjb0XihfPYAduA3Dtftmg7tg",
+	"TzZwEwb/hHvnbii8JaqBpIuPRDSQIO8yU6WESWN77rkGvoTSX7Q1Z5BpwYmSqpHHn/CfB+Ad+GzrIt1D",
+	"Kdx04tcKUPBFwMBuez1uEcdNUxY0NLw8lAPxSh5WPueXwIwaARLJ429v0PxWIT8gBzOGg+SqciARCfVD",
+	"uXcK1PEn9FFH3qKDLYzIRUVMWDZRVVmwAkbKgvdEGst8yioOaDeih+9FTNCRD6VlUTb/PWFtV0gJ1tfE",
+	"Hg1+9wm4e26CTZd5amw4h7KeYMZh8cqq4HEhDO+Vm+csaBxNvtHkbFp+Cn2MJwnLuWRSMSwFpdGywIQ8",
+	"R++Sny3DQFIko/tlJfE6nJogUCzHbKL0pZCDOx5GfR+rNHf20BT4CirUZz/UmEWyO8fTXQMhaUCfj6q8",
+	"x+p7Y/X24hwDcNzt4nsMcvtgR22uhHU/A9LoR8zwG9QjHWUCswMHbaosaszDGqggCygOb7Vw3lTziVoL",
+	"3nCpbOzJk0et7+QetPag9Tig9Z28F2bhTbvYLmZRmzVmPfMOI9zZNwDYd94HxKV3MEUMIztB8hGnjZ1T",
+	"5EFZ+FKhamyiajYLZB15DyQLOqPv1Bk6qcyl8c+nGmJHCmks8MJ7m9hyZ1P38Mnj4m+40IRwcW32FtA9",
+	"Lm4l3JFAZvYiK9KNuAQkKbNsy9nAbOLwMmGcD67gLnXHdFkfuK00xJtrzAqm9MoD+LMS4xFIe1HwER9A",
+	"xjRIy8sLstZmFIZ1UQoJFwW3YDI3HUrkcIE7TSiZdeSIGwvaPcDjiwOQoEV+mKQN2ySCh2kYCGOp9N1M",
+	"vvADgZgf+0VQGkNGcEfeFZ1+FsZ+xKndeEZw3czNGcFpSuPnmhFMe9XpB7Stb8oKpnkzs5K5vlCGEDJM",
+	"dhU5tAswlyznY94TpbDTGe1lRobPE6lcEMoWxrGcCm+G+I6KjwNbXnY860jXZVVZPzWej+nciZVfLrqA",
+	"eQMR0gKoMUgMuRxrNdBgTBY/rbyaE3p3iKXOKulgZajKwrChmrCRQ6OwLiP0K9R1f6mwD0ZoY4gnReDt",
+	"ZPwdLcn/qaBanwuF3l03pq6W8FvSVdJMoWcmTPaylJQkwHtlmrw6c2ZR+l2dNBPlzye9UGUWYeYUnUUd",
+	"8y/Byr2KWty6XZKqp4ppmssT2t5CIs9OhUqmu/qWMEk3mX+6B5fF0gZ/6hgL06Ig74Mp4xnlTwnmToko",
+	"pDShN51OeDYcf3L/bNP7QWUy+5WBRvV4h9ONim0ZJrcg7QQdKj5YdCjGvgWQ6IZ3fwv2v9vc5q5BN2Cs",
+	"sjTjtsBxYARPnZP3mXgofjd3KH35u0kqX24qa8Msv8HiOiW2vf1ddFO0zdGTgFOOYjgZgk7Rwy3UcuzY",
+	"ki9hkV+ghg90CTyF6Doygu5l8gtiRo9278o07N0zYjWB3lCpS3Psa/MLMMef/M/Te0SrZl7SMi9mhzeJ",
+	"2WzgakfOpkKFHtX6GVyBtM8MxcUH8krm1WJMgAJpn0jk6z9oEd76Qa4tozPvb1pcZ7u7RHLDmu1l9l5R",
+	"rV5C43QmsuwXYg1xPsYKWdOtnJsfgrYcu/7MkNgGim+QxVgJaekgxbpY5KmaF3fDRz5hGtNkun6gbVF0",
+	"d0NlPvPE5L5IA1PuioA/RnalOFwRg7CK+xhof8O13Ap4nG4bPNJdsFfEt+cUcjvqzqATNrjZEa0h9seb",
+	"7FIvzLzZpzYmG8g12N003frp/y5O9frEQTtkspsZzSoZznFR9wa5JLvZnS9BaCHZGwuktk50djLY4/kl",
+	"LiuezO6HT/89ZIu48/a/HVe6/Gu5wvAPXyITK5XzEg890zzu+kqTR4QOf2GZqXruGz20YB+xv4MW/ann",
+	"YxYDiZ5MSnZF9io+oaO/B32l3U7QJuQku7//oNiY55dufwS9oIve4S59uEuHLFK3PL++Zn9WIr8sp0fs",
+	"oxiBqhzsvHz+DULNq+trzLCxWrhrBIb8oQ7ipkk5oOr+BlZP22/6FnS3I4VhQyVVpd1Rzl6enoSTvTkH",
+	"595HFLJQnBrRUI0yNhkKchr1+0gyS8VMp4QDN5ZH+phch356m9X6kgoWTm4tjMbWM9LgZ4NrgMIvat9A",
+	"rVjdmeMwCLXr0mKPhuux7xOaj0fAhGS/S3HtsFfJAnPP+5Xxnrs+15TZNFWVZnmp8stbB+C+aiwfjW8c",
+	"R1/pEbfEfvjVy9YCMsS5zn8Y8xzaBtyaIHJfnWad6uTkRd7jBr56yX589+bb9ocf3zx/9RX+Hros7mp3",
+	"tEkgtwKeMhQn5f5ubh1S/MqNQxrx659BDuyQ6B7jkIzVQg4CvePd8oSUhPf9pafMzAYIjjbcCEsPnJmX",
+	"3kWb+1qvvdfFmg19sCq//MnCaK23yKdxh1e+VaMRyPXe/CAs+Bf+WCXl6r/+ax6ff4McxBUU5w24wSuI",
+	"kj6K4vRk/j1PTu7e1WzCnRIlFRs5/EWsMedL7zRHM8df88O/KBs+7DqVAK2SCAVziHw0ezQ2C65I6lAW",
+	"Bhc8tXXnnEoxp1M8qHOJ9Ep3ff39t59d836EtanKx3U4iS7YgQFgKUx+nI7hvH7YPHMHngDTkXgaDYF1",
+	"/eP//ue/8I0u85vlMGMKx8TLchqYeV3/Zmg3jxjF0KRbgHckRlkGsxkdWh8slwXXReihYWYMueh7WGCG",
+	"Tw07SK/gWTx4a9jtZsk1PSJX9zBj3LISuKGC2xnTQJugcc4u2wvnrLZsdKRbPa61m2ghMQ8eI7iIXs2f",
+	"+N7vhhODBbzpfBQD6XQID8J8PAaua35kt4qBo707tHZsuqySJRiTUMIzXpZqYtxXhWTuKdoq+KJUOErc",
+	"i5yVSo3d0LKOHGuqV4k0zfKyXaqcl5HPZGkjeEwc5EPIL6FgUk0oi9XSCd+RYVk3yHxyg+3DKkXBMVH3",
+	"XIsEfrUSFUSGM3Nl2BDB3MK2HomIZKYXH3DLLjOc1DY1n4fX3Ol7cvitF9uhsyExqkC9ddcxqhx/Cj96",
+	"v0wBJVDB642dbG+xiZn7XCw4EI+SUg1SYEbwm4Kl+h7uBAvFPAp4GgWp3ajngeZOhtXv4qItMqW8nF8+",
+	"an3v6rx7OQY3fyvLW/bYlson45/crCRszKh420lZW38pl52OyX3+yiP6Om+T2M0S+Tih/J4od0LhDcry",
+	"pfuRu3LAEetSCFJxxpz+12VmIixVI5D1UalC3rCnJhiANR3p9plTpivtsCE5SUUo406qNhsBl8QZmHNJ",
+	"9aLGJZ9uMyX4PlQ6S1X/tT0fxEGzARzaFXqd+9w0Hg0593nQc67dPW/OLbw5D3kJSqJcdi1OrVSDjEmY",
+	"RB/zWeoCM+7/DpT2VW7cfx7OGi0zUkcw9yDrSO8uMXWheookj16UsFa+fmnJkSEzPk2JVX8T/yukPxCK",
+	"PwUNNHF7v60XfCvgPxOtsm7WU9MT9kQZyGfmYBUffS2X+1vsfbz6iSr5LFUS7wWaWw8BJB80Id9EC2tB",
+	"RhavOkhAqxHruv/vsgMh87Iy4goQFbtWddkBXMffUbhgR3KTxok55bkZL9h0UahGUTJu2UgZ6wu8cHJG",
+	"7Eoo4TLPWgwl1HiaUmJqsL07hO3IB+UJXxRh+EDY+8emSrgu7PGj1dFf0ptlxWJ+DEnG6Z4GDUFu9sX1",
+	"d9/eTyGUS5Cbsv0w4gVl+H5Iriy30CaT1VYA/QdxNesNoIjtppcp8xVhkTxIxLpZSpbTI/a90qzrEKrk",
+	"4wsf7tPtSGh6p3Oucb54HTtTo7trEbstk18SK5tvXoW6hxjAQAFVZKGJ1r5SGaoiFto8ZyeeBqn5uXA6",
+	"sAN3amEVpyH5sC+hONyuKeZh4R33Twg2oV20w9A+39vdMJOs6ZCdF5fPDtV3HqRxKy2wRjwLDoAluIzt",
+	"6avlcZh1vT8fvnHQHSimK8mOjuGaj8YluIH06a/dw6NW1qp02TprDa0dnx0fnz5/fXRydHJ0evb1ydcn",
+	"KEy+I4uaS0qERdMEz4m7IPPR7AVYTwsXeGRK0Yd8mpdwVMcYfhvrXc5HPL5JGTlinK+1Qg5M8onviYLo",
+	"9i+UPAdznqbX4+nUg7QUolGjQNUwShr5IOzCFnA2QI1LCgVKkvrnKqO5LyRfrCMOF30XidmcqMaPY0BP",
+	"+Py59whgNSVmh1pVgyHrRtq6mk7L+JJL3aTpmvVtUdM/Kzlou6OpyLC4ECZ0NvmUw4FUT2VW0w7UOyKE",
+	"EDVm8k2egzH0oQWt/0rjnWXtST5AqaSL+Eqm1LMRz4dCumnPqWCniXxjbjnSvnidY9nC1tucluGs1lhq",
+	"JcaTEk2GKpK2epuaL3qVbiNkNFvc2oiLkqnK9tR1bW2LE/AMj18tCs/SFF6wMBpjldN0a3FRrjAkpW1f",
+	"lUJlbFCqHi+x0THoOnav/uSvWhVVbm8VMqd+jbXIgZZi7F9LvvS+31+8fhjSnxRHdbKJcXUYuueOMPpw",
+	"ih7c8lINKljwuW+TmXNfiUiUzgEVwBSyp67TLuLzC775wZ+f3rOmKosxfwZY1HDcQYuRcqwHXINmWOos",
+	"Y3CNolqqgXsr2YK1xubaWLxqToGO0+uBtgElN4/fVGO32IHHJ2BTTrHB9cTM8KsgsUrSTCBWWdxH10gp",
+	"MGpXw1BVBs5YAVe4FYZQBor0GiCFMRVhLiZljsalmoIHSw220pIcPL71f4TPLmj/f6uecZskkRaE2zgy",
+	"C/lQilxwaZ6xK2GEm4VxZYZENdqbzm4M5DxrhwkxU2Nh5HvGkUSPany6u1R6FLm3wjQuEhVtRV5isd4k",
+	"eYUKbWqLdsysrqUSafzQi+t+m4yPAChp+xeYLFqaUF+68UEz5DqYrRJiNKelap67uSnUiKN/wnJzaTJG",
+	"avdh2DoYVZz5+sVEoEieFq+Bpx0LBU4XixMUQRsyTQPUbPZclsQp0+kXgp3DIqdekHTjBEVqEeSoWGR6",
+	"MuSWTjHMCJ4M1aiG4VAxD29ghXAadUOGPUntojHSnTc5iVKVhA47JxleRjNfN9YdvrNnwDPDtBgMMY+5",
+	"j5pysxs/jYgjZBmSNID6/RjkT2/Zt0pKyC0ThQMhO417JItaBWUIIf5Sd/0p19CO5CAoCQub/hF4aYcZ",
+	"So87mmlHaZEHEcXEgLwaYUS9qqwRBaA+k+ot7yPItv7646//HwAA//8=",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
