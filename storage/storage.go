@@ -81,4 +81,5 @@ type Repos interface {
 	Staff() StaffRepo
 	Tickets() TicketRepo
 	News() NewsRepo
+	AccessRequests() AccessRequestRepo
 }
