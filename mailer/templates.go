@@ -38,6 +38,9 @@ const (
 	KindTicketOpened       Kind = "ticket_opened"       // to the service desk: ticket TicketID was opened
 	KindTicketReply        Kind = "ticket_reply"        // to the requester: the service desk replied Message
 	KindTicketStatus       Kind = "ticket_status"       // to the requester: ticket TicketID is now TicketStatus, with a note in Reason
+
+	KindAccessRequestConfirm  Kind = "access_request_confirm"  // to a requester: confirm the address with Token; CustomerName is the company
+	KindAccessRequestRejected Kind = "access_request_rejected" // to a requester: the provider said no, with Message
 )
 
 // linkKind says what a kind's link points at.
@@ -69,6 +72,9 @@ var kinds = map[Kind]kindSpec{
 	KindTicketOpened:       {"/console/tickets/", linkTicket},
 	KindTicketReply:        {"/tickets/", linkTicket},
 	KindTicketStatus:       {"/tickets/", linkTicket},
+
+	KindAccessRequestConfirm:  {"/request-access/confirm", linkToken},
+	KindAccessRequestRejected: {"/request-access", linkHome},
 }
 
 // Kinds returns every kind, sorted.
@@ -340,7 +346,8 @@ func (t *Templates) Locale(locale string) string {
 // orders, /console/accept?token=… and /console/login?token=… for staff
 // invitations and login links, /console/tickets/{TicketID} for the service
 // desk's ticket_opened, /tickets/{TicketID} for the requester's ticket
-// messages, and / for the rest. It is a portalerr Invalid error when data
+// messages, /request-access/confirm?token=… and /request-access for access
+// requests, and / for the rest. It is a portalerr Invalid error when data
 // lacks the token or the order ID the link needs.
 func (t *Templates) Link(k Kind, data Data) (string, error) {
 	spec, ok := kinds[k]
@@ -758,6 +765,10 @@ func SampleData(k Kind) Data {
 		d.ExpiresAt = time.Date(2030, time.September, 7, 9, 30, 0, 0, time.UTC)
 	case KindInvitationAccepted:
 		d.To = "max.mustermann@example.com"
+	case KindAccessRequestConfirm:
+		d.ExpiresAt = time.Date(2030, time.March, 15, 9, 30, 0, 0, time.UTC)
+	case KindAccessRequestRejected:
+		d.Message = "Thank you for your interest. We only serve customers in Germany and Austria at present."
 	}
 	return d
 }

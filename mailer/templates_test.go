@@ -40,7 +40,7 @@ func fieldsOf(err error) []string {
 func TestRenderEveryKindInEveryLocale(t *testing.T) {
 	tm := newTemplates(t, "")
 	require.ElementsMatch(t, []string{"en", "de"}, mailer.Locales())
-	require.Len(t, mailer.Kinds(), 13)
+	require.Len(t, mailer.Kinds(), 15)
 
 	for _, kind := range mailer.Kinds() {
 		for _, locale := range mailer.Locales() {
@@ -96,6 +96,9 @@ func TestRenderLinks(t *testing.T) {
 		mailer.KindTicketOpened:       "https://acme.example/portal/console/tickets/tkt_1",
 		mailer.KindTicketReply:        "https://acme.example/portal/tickets/tkt_1",
 		mailer.KindTicketStatus:       "https://acme.example/portal/tickets/tkt_1",
+
+		mailer.KindAccessRequestConfirm:  "https://acme.example/portal/request-access/confirm?token=pk_a%2Bb%2Fc",
+		mailer.KindAccessRequestRejected: "https://acme.example/portal/request-access",
 	}
 	for kind, want := range tests {
 		link, err := tm.Link(kind, data)
@@ -282,7 +285,7 @@ func TestPreviewEveryKind(t *testing.T) {
 		require.NoError(t, err, kind)
 		assert.NotEmpty(t, c.Subject, kind)
 		assert.Contains(t, c.Text, testBranding.ProductName, kind)
-		assert.Equal(t, kind != mailer.KindInvitationAccepted, kind.RequiresLink(), kind)
+		assert.Equal(t, kind != mailer.KindInvitationAccepted && kind != mailer.KindAccessRequestRejected, kind.RequiresLink(), kind)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/portalkit/portalkit/accessrequest"
 	"github.com/portalkit/portalkit/customer"
 	"github.com/portalkit/portalkit/identity"
 	"github.com/portalkit/portalkit/invite"
@@ -67,6 +68,8 @@ type fixture struct {
 	// desk is a staff member with the service-desk capability, whom
 	// tickets are assigned to.
 	desk identity.StaffMember
+	// request is a confirmed access request, pending a decision.
+	request accessrequest.Request
 }
 
 // bounce refuses mail to bounce@… addresses for good, as a server's 550 would.
@@ -368,6 +371,14 @@ func buildFixture(t *testing.T, store storage.Store, ids portal.IDSource) fixtur
 	require.NoError(t, err)
 	f.desk, err = f.p.UpdateStaff(f.owner, desk.ID, portal.UpdateStaffParams{Version: desk.Version, ServiceDesk: ptr(true)})
 	require.NoError(t, err)
+	require.NoError(t, f.p.RequestAccess(t.Context(), portal.RequestAccessParams{CompanyName: "Initech", Name: "Peter", Email: "peter@initech.example"}))
+	confirm, ok := rec.Last("peter@initech.example")
+	require.True(t, ok)
+	require.NoError(t, f.p.ConfirmAccessRequest(t.Context(), confirm.Token))
+	reqs, err := f.p.ListAccessRequests(f.owner, portal.ListAccessRequestsParams{})
+	require.NoError(t, err)
+	require.Len(t, reqs.Items, 1)
+	f.request = reqs.Items[0]
 	rec.Deliver()
 	return f
 }
@@ -747,6 +758,30 @@ var useCases = map[string]useCase{
 	"DeleteCustomerArticle": {staff: identity.StaffAdmin, user: customer.RoleAdmin, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
 		return none(f.p.DeleteCustomerArticle(ctx, tn.c.ID, tn.article.ID))
 	}},
+
+	// Access requests: the public asks, staff decide; no customer user
+	// sees them (they are nobody's yet), so customer users are refused by
+	// role. Creating a customer for one is for admins, as CreateCustomer.
+	"ListAccessRequests": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ListAccessRequests(ctx, portal.ListAccessRequestsParams{}))
+	}},
+	"CountAccessRequests": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.CountAccessRequests(ctx))
+	}},
+	"GetAccessRequest": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.GetAccessRequest(ctx, f.request.ID))
+	}},
+	"ConnectAccessRequestToNewCustomer": {staff: identity.StaffAdmin, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.ConnectAccessRequestToNewCustomer(ctx, f.request.ID, portal.ConnectNewCustomerParams{
+			Version: f.request.Version, Customer: portal.AccessRequestCustomer(f.request)}))
+	}},
+	"ConnectAccessRequestToCustomer": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, tn tenant) ([]customer.ID, error) {
+		return none2(f.p.ConnectAccessRequestToCustomer(ctx, f.request.ID, portal.ConnectExistingCustomerParams{
+			Version: f.request.Version, CustomerID: tn.c.ID, Role: customer.RoleViewer, SiteIDs: []customer.SiteID{tn.site.ID}}))
+	}},
+	"RejectAccessRequest": {staff: identity.StaffAgent, global: true, call: func(ctx context.Context, f fixture, _ tenant) ([]customer.ID, error) {
+		return none2(f.p.RejectAccessRequest(ctx, f.request.ID, portal.RejectAccessRequestParams{Version: f.request.Version, Message: "No."}))
+	}},
 }
 
 // orderCustomers returns the customers of the orders listed.
@@ -782,6 +817,8 @@ var notTenantScoped = map[string]string{
 	"DeliverOutbox":            "maintenance: one pass of the outbox worker, which sends the mail use cases enqueued",
 	"RunOutbox":                "maintenance: the outbox worker",
 	"OutboxStats":              "maintenance: how much mail waits and how late, for monitoring; no customer's data",
+	"RequestAccess":            "public: answers the same for every address (TestRequestAccessSameForKnownAndUnknownAddresses)",
+	"ConfirmAccessRequest":     "public: the link token is the credential",
 	// A signed-in user's own account: TestSelfUseCases checks who may call them.
 	"MyMemberships":    "self",
 	"SwitchMembership": "self",
@@ -900,6 +937,9 @@ func (f fixture) snapshot(t *testing.T) []any {
 	articles, err := f.p.ListArticles(f.owner, portal.ListArticlesParams{Limit: 100})
 	require.NoError(t, err)
 	out = append(out, articles)
+	requests, err := f.p.ListAccessRequests(f.owner, portal.ListAccessRequestsParams{Limit: 100})
+	require.NoError(t, err)
+	out = append(out, requests)
 	users := make([]any, 0, 2)
 	for _, tn := range []tenant{f.a, f.b} {
 		m, err := f.p.GetMember(f.owner, tn.c.ID, tn.target.ID)

@@ -61,6 +61,9 @@ const (
 	ActNewsWrite        Action = "news.write"     // a customer's own articles: write, change, delete
 	ActNewsAll          Action = "news.all"       // every article, across customers
 	ActNewsManage       Action = "news.manage"    // the provider's articles: write, change, delete any
+
+	ActAccessRequestRead   Action = "access_request.read"   // the inbox of access requests, their matching customers
+	ActAccessRequestDecide Action = "access_request.decide" // connect a request to a customer, or reject it
 )
 
 // Rule says the least staff role and the least customer role that may do an
@@ -153,6 +156,12 @@ var policy = map[Action]Rule{
 	ActNewsWrite:  {Staff: identity.StaffAdmin, User: customer.RoleAdmin},
 	ActNewsAll:    {Staff: identity.StaffAgent},
 	ActNewsManage: {Staff: identity.StaffAdmin},
+	// Access requests (accessrequests.go): the public asks, staff decide.
+	// Every staff member works the inbox; connecting a request to a new
+	// customer also needs ActCustomerCreate (admins). Customer users never
+	// see requests: they are not any customer's yet.
+	ActAccessRequestRead:   {Staff: identity.StaffAgent},
+	ActAccessRequestDecide: {Staff: identity.StaffAgent},
 }
 
 // RuleFor returns the rule for act, and false for an unknown action (which

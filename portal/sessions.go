@@ -350,7 +350,11 @@ func (p *Portal) PurgeExpired(ctx context.Context) (int, error) {
 			return err
 		}
 		m, err := r.Outbox().EraseExpiredPayloads(ctx, now)
-		n = s + l + k + m
+		if err != nil {
+			return err
+		}
+		a, err := r.AccessRequests().DeleteExpired(ctx, now)
+		n = s + l + k + m + a
 		return err
 	})
 	if err != nil {
